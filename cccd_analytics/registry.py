@@ -1,0 +1,259 @@
+"""The official registry of administrative units (GSO codes, 2019 census population).
+
+Two hierarchies live side by side:
+
+* three levels (province → district → commune), the units in force before 1/7/2025.
+  Their key is the bare GSO code ("18775", "412", "40").
+* two levels (province → commune), the units in force from 1/7/2025.  GSO reused
+  some old commune codes for new units (18766 was Xã Kỳ Phong and is now Xã Kỳ Xuân),
+  so their key carries the vintage: "2025:18766".
+
+Units a data file names that are not in the registry are accepted and flagged
+(`official = False`); `unofficial_key` gives them a stable key.
+
+The CSVs are copies of ../shared/data/vn_admin (see data/vn_admin/SOURCES.md for
+origins and licences).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+DATA_DIR = Path(__file__).resolve().parent / "data" / "vn_admin"
+
+# Share of the population aged 14 and over (eligible for a CCCD card).  The 2019
+# census put 24.3% of people at 0–14; one-fifteenth of that band is the 14-year-olds,
+# so about 22.7% are under 14 and 77.3% are 14+.  Mountain districts are younger.
+ELIGIBLE_SHARE_14PLUS = 0.772
+ELIGIBLE_SHARE_14PLUS_MOUNTAIN = 0.72
+
+# District-level tag for the six Nghệ An districts with a border on Laos, and the
+# commune-level tag their communes carry (the campaign's "xã biên giới" milestone).
+TAG_BORDER = "biên giới"
+TAG_BORDER_DISTRICT = "huyện biên giới"
+
+LEVELS = ("province", "district", "commune")
+UNIT_COLUMNS = [
+    "key", "code", "name", "level", "unit_type", "parent_key", "province_key",
+    "district_key", "hierarchy", "population", "eligible_estimate", "tags", "official",
+]
+
+
+def key_2025(code: str) -> str:
+    """Key of a unit of the two-level hierarchy (from 1/7/2025)."""
+    return f"2025:{code}"
+
+
+def unofficial_key(province: str, district: str | None, commune: str) -> str:
+    """Stable key for a unit that is not in the registry."""
+    text = "|".join(fold(x or "") for x in (province, district, commune))
+    return "x:" + hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics (đ→d) and squeeze spaces: for matching names."""
+    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return " ".join(text.lower().split())
+
+
+def _eligible(population: pd.Series, mountain: pd.Series) -> pd.Series:
+    share = mountain.map({True: ELIGIBLE_SHARE_14PLUS_MOUNTAIN, False: ELIGIBLE_SHARE_14PLUS})
+    return (population * share).round().astype("Int64")
+
+
+def _read(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA_DIR / name, dtype=str, keep_default_na=False)
+
+
+@lru_cache(maxsize=1)
+def load_registry() -> pd.DataFrame:
+    """Every official unit as one frame with the columns in UNIT_COLUMNS."""
+    na_districts = _read("nghe_an_2023_districts.csv")
+    ht_districts = _read("ha_tinh_2021_districts.csv")
+    na_communes = _read("nghe_an_2023_communes.csv")
+    ka_communes = _read("ky_anh_2021_communes.csv")
+    border_districts = set(na_districts.loc[na_districts["borders_laos"] == "yes", "district_code"])
+    # Mountain districts of Nghệ An (the western "miền núi" districts), for the 14+ share.
+    mountain_districts = border_districts | {"416", "420"}  # + Quỳ Châu, Quỳ Hợp
+
+    rows: list[dict] = []
+    provinces = {"40": ("Tỉnh Nghệ An", na_districts), "42": ("Tỉnh Hà Tĩnh", ht_districts)}
+    for pcode, (pname, districts) in provinces.items():
+        pop = pd.to_numeric(districts["population_2019_census"]).sum()
+        rows.append(dict(key=pcode, code=pcode, name=pname, level="province", unit_type="Tỉnh",
+                         parent_key=None, province_key=pcode, district_key=None,
+                         hierarchy="3", population=int(pop), tags=(), mountain=False))
+        for d in districts.itertuples():
+            tags = (TAG_BORDER_DISTRICT,) if d.district_code in border_districts else ()
+            rows.append(dict(key=d.district_code, code=d.district_code, name=d.district_name,
+                             level="district", unit_type=d.district_type, parent_key=pcode,
+                             province_key=pcode, district_key=d.district_code, hierarchy="3",
+                             population=int(d.population_2019_census), tags=tags,
+                             mountain=d.district_code in mountain_districts))
+    for c in pd.concat([na_communes, ka_communes]).itertuples():
+        tags = (TAG_BORDER,) if c.district_code in border_districts else ()
+        rows.append(dict(key=c.commune_code, code=c.commune_code, name=c.commune_name,
+                         level="commune", unit_type=c.unit_type, parent_key=c.district_code,
+                         province_key=c.province_code, district_key=c.district_code,
+                         hierarchy="3", population=int(c.population_2019_census), tags=tags,
+                         mountain=c.district_code in mountain_districts))
+    # Two-level hierarchy from 1/7/2025.  Population: the census count of the 2023
+    # communes each new unit absorbed, where the mapping gives it (Nghệ An, Kỳ Anh).
+    na_map = _read("nghe_an_2023_to_2025_07_mapping.csv")
+    pop_2023 = pd.to_numeric(na_communes.set_index("commune_code")["population_2019_census"])
+    new_pop = na_map.assign(pop=na_map["commune_code_old"].map(pop_2023)).groupby(
+        "new_code_2025_07")["pop"].sum()
+    new_border = set(na_map.loc[na_map["new_unit_touches_laos_border_geom"] == "yes",
+                                "new_code_2025_07"])
+    for fname in ("nghe_an_2025_07_communes.csv", "ha_tinh_2025_07_communes.csv"):
+        for c in _read(fname).itertuples():
+            pop = new_pop.get(c.commune_code)
+            if pop is None or pd.isna(pop):
+                pop = int(c.population_bando) if c.population_bando else None
+            tags = (TAG_BORDER,) if c.commune_code in new_border else ()
+            rows.append(dict(key=key_2025(c.commune_code), code=c.commune_code,
+                             name=c.commune_name, level="commune", unit_type=c.unit_type,
+                             parent_key=c.province_code, province_key=c.province_code,
+                             district_key=None, hierarchy="2",
+                             population=None if pop is None else int(pop), tags=tags,
+                             mountain=c.commune_code in new_border))
+    frame = pd.DataFrame(rows)
+    frame["population"] = frame["population"].astype("Int64")
+    frame["eligible_estimate"] = _eligible(frame["population"], frame["mountain"])
+    frame["official"] = True
+    return frame[UNIT_COLUMNS].set_index("key", drop=False)
+
+
+@dataclass(frozen=True)
+class Match:
+    """Result of resolving a (province, district, commune) triple to a unit."""
+
+    key: str | None
+    official: bool
+    suggestions: tuple[str, ...] = ()
+    reason: str = ""
+    registry_name: str | None = None   # set when the name matched only without diacritics
+
+
+_PREFIXES = ("thanh pho ", "thi xa ", "thi tran ", "huyen ", "phuong ", "tinh ", "xa ",
+             "tp. ", "tp ", "tx. ", "tx ", "tt. ", "tt ", "h. ", "x. ", "p. ")
+
+
+_ABBREVIATIONS = {"tp": "thanh pho", "tx": "thi xa", "tt": "thi tran", "h": "huyen",
+                  "x": "xa", "p": "phuong", "t": "tinh"}
+
+
+def expand(name: str) -> str:
+    """Folded name with an abbreviated unit type spelt out: "H. Kỳ Anh" → "huyen ky anh"."""
+    text = fold(name).replace(".", ". ")
+    head, _, rest = text.partition(" ")
+    head = head.rstrip(".")
+    if head in _ABBREVIATIONS and rest:
+        return _ABBREVIATIONS[head] + " " + " ".join(rest.split())
+    return " ".join(text.replace(". ", " ").split()) if "." in text else text
+
+
+def _strip_prefix(name: str) -> str:
+    """Lower-case NFC name without its unit-type prefix, diacritics kept."""
+    text = " ".join(unicodedata.normalize("NFC", str(name)).lower().replace(".", ". ").split())
+    folded = fold(text)  # same length as `text`: folding maps one character to one
+    for prefix in _PREFIXES:
+        if folded.startswith(prefix):
+            return text[len(prefix):].strip()
+    return text
+
+
+def bare(name: str) -> str:
+    """Folded name without its unit-type prefix: "Xã Kỳ Đồng" → "ky dong"."""
+    return fold(_strip_prefix(name))
+
+
+def bare_exact(name: str) -> str:
+    """Name without its prefix, diacritics kept: tells "Châu Bính" from "Châu Bình"."""
+    return _strip_prefix(name)
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, dict]:
+    reg = load_registry()
+    by_code = {(r.hierarchy, r.code): r.key for r in reg.itertuples()}
+    provinces = {bare(r.name): r.key for r in reg[reg.level == "province"].itertuples()}
+    # Exact folded names first ("huyen ky anh" vs "thi xa ky anh"), then bare names
+    # where they are unique within the province.
+    districts: dict[tuple, list[str]] = {}
+    for r in reg[reg.level == "district"].itertuples():
+        districts.setdefault((r.province_key, fold(r.name)), []).append(r.key)
+        districts.setdefault((r.province_key, bare(r.name)), []).append(r.key)
+    communes: dict[tuple, list[str]] = {}
+    for r in reg[reg.level == "commune"].itertuples():
+        parent = r.district_key if r.hierarchy == "3" else r.province_key
+        communes.setdefault((r.hierarchy, parent, bare(r.name)), []).append(r.key)
+        communes.setdefault((r.hierarchy, parent, "=", bare_exact(r.name)), []).append(r.key)
+    return dict(by_code=by_code, provinces=provinces, districts=districts, communes=communes)
+
+
+def resolve(province: str, district: str | None, commune: str,
+            code: str | None = None) -> Match:
+    """Find the registry unit for one commune row of a data file.
+
+    An empty district means the two-level hierarchy (after 1/7/2025).  Matching
+    ignores case, diacritics and unit-type prefixes; the district disambiguates
+    commune names that repeat across a province.  An explicit code wins when it
+    exists in the right hierarchy and its name agrees.
+    """
+    idx = _index()
+    reg = load_registry()
+    hierarchy = "3" if (district or "").strip() else "2"
+    if code:
+        key = idx["by_code"].get((hierarchy, str(code).strip()))
+        if key and (not commune or bare(reg.at[key, "name"]) == bare(commune)):
+            return Match(key, True)
+    pkey = idx["provinces"].get(bare(province)) if province else None
+    parent = None
+    if hierarchy == "3":
+        dkey = None
+        for name in (expand(district), bare(district)):
+            # Without a province, look for the district across provinces.
+            hits = {k for (p, d), ks in idx["districts"].items()
+                    if d == name and (pkey is None or p == pkey) for k in ks}
+            if len(hits) == 1:
+                dkey = hits.pop()
+                break
+        parent = dkey
+    else:
+        parent = pkey
+    if parent:
+        exact = idx["communes"].get((hierarchy, parent, "=", bare_exact(commune)), [])
+        if len(exact) == 1:
+            return Match(exact[0], True)
+        loose = idx["communes"].get((hierarchy, parent, bare(commune)), [])
+        if len(loose) == 1:
+            return Match(loose[0], True, registry_name=str(reg.at[loose[0], "name"]))
+    return Match(unofficial_key(province, district, commune), False,
+                 suggestions=suggest(commune, hierarchy), reason="không có trong danh mục")
+
+
+def suggest(name: str, hierarchy: str = "3", limit: int = 3) -> tuple[str, ...]:
+    """Closest registry commune names, for an unknown name (never applied silently)."""
+    from rapidfuzz import process, fuzz
+
+    reg = load_registry()
+    pool = reg[(reg.level == "commune") & (reg.hierarchy == hierarchy)]
+    choices = {k: bare(n) for k, n in zip(pool.key, pool.name)}
+    hits = process.extract(bare(name), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=70)
+    return tuple(_label(reg.loc[key]) for _, _, key in hits)
+
+
+def _label(unit: pd.Series) -> str:
+    reg = load_registry()
+    parent = unit["parent_key"]
+    if parent and parent in reg.index and reg.at[parent, "level"] == "district":
+        return f"{unit['name']} ({reg.at[parent, 'name']})"
+    return str(unit["name"])
