@@ -1,0 +1,106 @@
+"""The store never half-writes, keeps history, and answers as of a past day."""
+
+from datetime import date
+
+import pandas as pd
+import sqlalchemy as sa
+
+from cccd_analytics import ingest
+from cccd_analytics.store import Store
+from cccd_analytics.store.schema import MIGRATIONS
+from tests.conftest import write
+
+HEADER = "date,province,district,commune,commune_code,eligible,collected,returned\n"
+
+
+def counts(store: Store) -> dict:
+    with store.engine.connect() as conn:
+        return {t: conn.execute(sa.text(f"select count(*) from {t}")).scalar_one()
+                for t in ("uploads", "observations", "units", "unit_tags", "campaigns")}
+
+
+def test_migrations_are_recorded_and_idempotent(db_url):
+    first = Store.open(db_url)
+    again = Store.open(db_url)
+    with again.engine.connect() as conn:
+        versions = list(conn.scalars(sa.text("select version from schema_version order by version")))
+    assert versions == list(range(1, len(MIGRATIONS) + 1))
+    assert counts(first) == counts(again)
+
+
+def test_registry_is_seeded_with_both_hierarchies(store):
+    units = store.units()
+    assert (units.query("hierarchy == '3' and level == 'commune'").shape[0]) == 480
+    assert units.at["2025:18766", "name"] == "Xã Kỳ Xuân"     # code reused after the reform
+    assert units.at["18766", "name"] == "Xã Kỳ Phong"
+    assert "biên giới" in units.at["16816", "tags"]             # Xã Mỹ Lý, Huyện Kỳ Sơn
+
+
+def test_refused_file_changes_nothing(store, tmp_path):
+    good = write(tmp_path / "good.csv", HEADER + "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,100,0\n")
+    assert ingest.import_file(store, good).status == "imported"
+    before = counts(store)
+    # The second row is bad (negative): the first, valid row must not be written either.
+    bad = write(tmp_path / "bad.csv", HEADER
+                + "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,150,0\n"
+                + "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,6000,-5,0\n"
+                + "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Mới Lập,,100,10,0\n")
+    report = ingest.import_file(store, bad)
+    assert report.status == "refused"
+    assert counts(store) == before
+    assert store.current_observations()["date"].max() == pd.Timestamp("2021-03-01")
+
+
+def test_identical_reupload_is_a_noop_that_says_so(store, tmp_path):
+    path = write(tmp_path / "a.csv", HEADER + "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,100,0\n")
+    first = ingest.import_file(store, path)
+    before = counts(store)
+    again = ingest.import_file(store, path)
+    assert again.status == "duplicate" and again.upload_id == first.upload_id
+    assert "giống hệt" in again.message and "không có gì thay đổi" in again.message
+    assert counts(store) == before
+
+
+def test_later_report_replaces_value_and_history_keeps_both(store, tmp_path):
+    row = "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,18775,4000,{},0\n"
+    ingest.import_file(store, write(tmp_path / "a.csv", HEADER + row.format(100)))
+    ingest.import_file(store, write(tmp_path / "b.csv", HEADER + row.format(120)))
+    current = store.current_observations().query("metric == 'collected'")
+    assert current["value"].tolist() == [120]
+    history = store.observation_history("18775").query("metric == 'collected'")
+    assert history["value"].tolist() == [100, 120]
+    assert history["file_name"].tolist() == ["a.csv", "b.csv"]
+
+
+def test_undo_brings_back_the_earlier_value(store, tmp_path):
+    row = "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,18775,4000,{},0\n"
+    ingest.import_file(store, write(tmp_path / "a.csv", HEADER + row.format(100)))
+    second = ingest.import_file(store, write(tmp_path / "b.csv", HEADER + row.format(120)))
+    assert store.undo_upload(second.upload_id)
+    assert store.current_observations().query("metric == 'collected'")["value"].tolist() == [100]
+
+
+def test_as_of_sees_no_later_data(store, tmp_path):
+    rows = "".join(f"2021-03-0{d},Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,{d * 10},0\n" for d in range(1, 6))
+    ingest.import_file(store, write(tmp_path / "a.csv", HEADER + rows))
+    seen = store.current_observations(as_of=date(2021, 3, 3))
+    assert seen["date"].max() == pd.Timestamp("2021-03-03")
+    assert seen.query("metric == 'collected'")["value"].max() == 30
+
+
+def test_killed_write_leaves_store_unchanged(store, tmp_path):
+    path = write(tmp_path / "a.csv", HEADER + "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,100,0\n")
+    before = counts(store)
+
+    class Crash(Exception):
+        pass
+
+    def hook(stage):
+        if stage == "observations":
+            raise Crash
+
+    try:
+        ingest.import_file(store, path, hook=hook)
+    except Crash:
+        pass
+    assert counts(store) == before
