@@ -1,0 +1,795 @@
+"""Deterministic synthetic sample data for cccd_analytics.
+
+Builds two campaigns on the real GSO registry and 2019 census populations copied into
+``cccd_analytics/data/vn_admin/``:
+
+* ``ky_anh_2021/`` — Huyện Kỳ Anh (Hà Tĩnh), 20 communes, 17/02/2021 to 15/05/2021,
+  target 87,000 cards by 10/06/2021.  Canonical CSV with Vietnamese headers.
+* ``nghe_an_2023/`` — Tỉnh Nghệ An, 460 communes of 21 districts, the "70 ngày, đêm" peak,
+  20/04/2023 to 15/06/2023.  Canonical CSV with English headers.
+
+Each folder gets ``observations.csv``, ``campaign.toml`` and ``reports/*.xlsx`` (daily
+report spreadsheets laid out the way police units send them).
+
+Eligible population (citizens aged 14 and over)
+------------------------------------------------
+``eligible = round(population_2019_census * share)`` (Python rounding, half to even), with
+
+* ``ELIGIBLE_SHARE = 0.772``: in the 2019 Population and Housing Census about 22.8 % of the
+  national population was under 14, so 77.2 % is 14 or older.
+* ``ELIGIBLE_SHARE_MOUNTAIN = 0.72`` for the mountain districts of western Nghệ An: the six
+  districts on the Laos border (Quế Phong, Kỳ Sơn, Tương Dương, Con Cuông, Anh Sơn,
+  Thanh Chương) plus Quỳ Châu and Quỳ Hợp.  These are largely ethnic-minority areas
+  with higher fertility, so a larger share of the population is under 14.  The district
+  list and the figure are a modelling choice (the same as ``cccd_analytics.registry``
+  uses for its eligible estimate), not an official classification or census statistic.
+
+Huyện Kỳ Anh is not a mountain district, so all its communes use 0.772.  See
+``eligible_population``.  The census is four years old by 2023 and people move, so the
+"true" pool a commune can reach differs from the eligible figure by a few per cent; the
+simulation models this with a per-commune ``pool`` factor (some communes finish at 100 %,
+others stall below it).
+
+Determinism
+-----------
+One ``numpy.random.default_rng(SEED)`` per dataset, no clock, no hash-order dependence.
+The .xlsx files are re-zipped with fixed timestamps and fixed document properties, so
+running the script twice writes byte-identical files.
+
+Usage::
+
+    python sample_data/generate.py [--out DIR]     # DIR defaults to sample_data/
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
+from openpyxl.utils import get_column_letter
+
+HERE = Path(__file__).resolve().parent
+ADMIN_DIR = Path(__file__).resolve().parents[1] / "cccd_analytics/data/vn_admin"
+
+SEED_KY_ANH = 20210217
+SEED_NGHE_AN = 20230420
+
+# --------------------------------------------------------------------------------------
+# Eligible population
+# --------------------------------------------------------------------------------------
+
+ELIGIBLE_SHARE = 0.772
+ELIGIBLE_SHARE_MOUNTAIN = 0.72
+# GSO district codes: Quế Phong, Quỳ Châu, Kỳ Sơn, Tương Dương, Quỳ Hợp, Con Cuông,
+# Anh Sơn, Thanh Chương.
+MOUNTAIN_DISTRICTS = frozenset({"415", "416", "417", "418", "420", "422", "424", "428"})
+
+
+def eligible_population(population_2019_census: int, district_code: str) -> int:
+    """Citizens aged 14+ (eligible for a CCCD) estimated from the 2019 census count.
+
+    0.772 nationally (22.8 % under 14 in the 2019 census); 0.72 in the mountain districts
+    of western Nghệ An, whose population is younger.
+    """
+    share = ELIGIBLE_SHARE_MOUNTAIN if district_code in MOUNTAIN_DISTRICTS else ELIGIBLE_SHARE
+    return int(round(population_2019_census * share))
+
+
+# --------------------------------------------------------------------------------------
+# Shared helpers
+# --------------------------------------------------------------------------------------
+
+
+def read_communes(name: str) -> pd.DataFrame:
+    frame = pd.read_csv(ADMIN_DIR / name, dtype=str, keep_default_na=False)
+    frame["population_2019_census"] = frame["population_2019_census"].astype(int)
+    frame["eligible_true"] = [
+        eligible_population(p, d)
+        for p, d in zip(frame["population_2019_census"], frame["district_code"])
+    ]
+    return frame.reset_index(drop=True)
+
+
+def day_range(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def round_half_up(x: np.ndarray) -> np.ndarray:
+    return np.floor(np.asarray(x, dtype=float) + 0.5).astype(np.int64)
+
+
+def largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
+    """Integers proportional to ``values`` that sum exactly to ``total``."""
+    values = np.asarray(values, dtype=float)
+    scaled = values * (total / values.sum())
+    base = np.floor(scaled).astype(np.int64)
+    short = int(total - base.sum())
+    order = np.argsort(-(scaled - base), kind="stable")
+    base[order[:short]] += 1
+    return base
+
+
+def surge_matrix(rng: np.random.Generator, n_units: int, n_days: int, first_day: int,
+                 per_unit: tuple[int, int]) -> np.ndarray:
+    """Mobile-team surges: each unit gets a few spells of 3–5 days at 2–3× its normal."""
+    surge = np.ones((n_units, n_days))
+    counts = rng.integers(per_unit[0], per_unit[1] + 1, size=n_units)
+    for unit in range(n_units):
+        for _ in range(counts[unit]):
+            start = int(rng.integers(first_day, n_days - 3))
+            length = int(rng.integers(3, 6))
+            surge[unit, start:start + length] = rng.uniform(2.0, 3.0)
+    return surge
+
+
+def returned_series(rng: np.random.Generator, collected: np.ndarray, lag: np.ndarray,
+                    pickup: np.ndarray, history: np.ndarray | None = None) -> np.ndarray:
+    """Cumulative cards handed back: the collected series ``lag`` days earlier, times a
+    pick-up share, updated in batches (cards arrive from the central factory in lots).
+
+    ``history`` gives each unit's cumulative collected on the days before the first
+    day (index -1 = the day before), for the datasets that start mid-way.
+    """
+    n_units, n_days = collected.shape
+    returned = np.zeros_like(collected)
+    for unit in range(n_units):
+        current = 0
+        for t in range(n_days):
+            source = t - int(lag[unit])
+            if source >= 0:
+                reachable = collected[unit, source]
+            elif history is not None:
+                reachable = history[unit, source]   # negative index: before day 0
+            else:
+                reachable = 0
+            target = int(np.floor(reachable * pickup[unit]))
+            batch_day = t == 0 or rng.random() < 0.4
+            if batch_day and target > current:
+                current = target
+            returned[unit, t] = current
+    return returned
+
+
+def drop_reports(rng: np.random.Generator, n_units: int, n_days: int, share: float,
+                 keep_days: set[int], keep_cells: set[tuple[int, int]]) -> np.ndarray:
+    """Boolean mask of commune-days that were reported (True) — about ``share`` missing."""
+    reported = rng.random((n_units, n_days)) >= share
+    for t in keep_days:
+        reported[:, t] = True
+    for unit, t in keep_cells:
+        reported[unit, t] = True
+    return reported
+
+
+def to_rows(communes: pd.DataFrame, days: list[date], eligible: np.ndarray,
+            collected: np.ndarray, returned: np.ndarray, reported: np.ndarray,
+            first_day_collected: np.ndarray) -> pd.DataFrame:
+    """Long table of reported rows; ``collected_day`` is the difference from the commune's
+    previous reported cumulative (first row: that day's collections)."""
+    unit, t = np.nonzero(reported)                 # ordered by unit, then day
+    cum = collected[unit, t]
+    first = np.r_[True, unit[1:] != unit[:-1]]
+    previous = np.r_[0, cum[:-1]]
+    day_count = np.where(first, first_day_collected[unit], cum - previous)
+    frame = pd.DataFrame({
+        "date": np.asarray(days, dtype=object)[t],
+        "province": communes["province_name"].to_numpy()[unit],
+        "district": communes["district_name"].to_numpy()[unit],
+        "commune": communes["commune_name"].to_numpy()[unit],
+        "commune_code": communes["commune_code"].to_numpy()[unit],
+        "eligible": np.asarray(eligible, dtype=np.int64)[unit],
+        "collected": cum.astype(np.int64),
+        "collected_day": day_count.astype(np.int64),
+        "returned": returned[unit, t].astype(np.int64),
+    })
+    return frame.sort_values(["date", "commune_code"], kind="stable").reset_index(drop=True)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+
+
+# --------------------------------------------------------------------------------------
+# Glitches (documented in sample_data/README.md; tests read that table)
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Glitches:
+    understated_code: str        # (a) eligible understated, coverage > 100 % at the end
+    understated_factor: float
+    returned_over_code: str      # (b) returned > collected on the last day
+    returned_over_extra: int
+    spike_code: str              # (c) batch-entry day, ~6× the normal daily count
+    spike_day: date
+    spike_factor: float
+    gap_code: str                # one commune stops reporting for four days
+    gap_first: date
+    gap_last: date
+
+
+KY_ANH_GLITCHES = Glitches(
+    understated_code="18787", understated_factor=0.70,      # Xã Kỳ Trung
+    returned_over_code="18802", returned_over_extra=35,      # Xã Kỳ Hải
+    spike_code="18814", spike_day=date(2021, 4, 14), spike_factor=6.0,   # Xã Kỳ Tân
+    gap_code="18799", gap_first=date(2021, 4, 19), gap_last=date(2021, 4, 22),  # Xã Kỳ Thượng
+)
+
+NGHE_AN_GLITCHES = Glitches(
+    understated_code="17146", understated_factor=0.82,      # Xã Ngọc Sơn (Quỳnh Lưu)
+    returned_over_code="16681", returned_over_extra=58,      # Phường Quang Trung (Vinh)
+    spike_code="17290", spike_day=date(2023, 5, 10), spike_factor=6.0,   # Xã Nghĩa Thái (Tân Kỳ)
+    gap_code="16828", gap_first=date(2023, 5, 22), gap_last=date(2023, 5, 25),  # Xã Huồi Tụ (Kỳ Sơn)
+)
+
+MISSING_SHARE = 0.025
+SATURATION_WINDOW = 0.12   # the last 12 % of the reachable pool is collected ever more slowly
+
+
+# --------------------------------------------------------------------------------------
+# Kỳ Anh 2021
+# --------------------------------------------------------------------------------------
+
+KY_ANH_FIRST = date(2021, 2, 17)
+KY_ANH_LAST = date(2021, 5, 15)
+KY_ANH_CHECKPOINT = date(2021, 3, 15)
+KY_ANH_CHECKPOINT_TOTAL = 4843          # as reported in the press
+KY_ANH_TARGET = 87000
+KY_ANH_DEADLINE = date(2021, 6, 10)
+KY_ANH_CUMULATIVE_LAST = 59000          # district cumulative aimed at on the last day (before the spike)
+KY_ANH_LAGGARDS = ("18799", "18850")    # Xã Kỳ Thượng, Xã Kỳ Lạc: remote, slow
+KY_ANH_REPORT_DAYS = (date(2021, 2, 26), date(2021, 3, 15), date(2021, 4, 15), date(2021, 5, 15))
+KY_ANH_TEXT_NUMBERS_DAY = date(2021, 4, 15)
+KY_ANH_HOLIDAYS = {
+    date(2021, 4, 21): 0.6,    # Giỗ Tổ Hùng Vương (10/3 âm lịch)
+    date(2021, 4, 30): 0.45,
+    date(2021, 5, 1): 0.4,
+    date(2021, 5, 2): 0.5,     # a Sunday inside the break (Sunday factor also applies)
+    date(2021, 5, 3): 0.6,     # day off in lieu of 01/05
+}
+
+
+def ky_anh_capacity(days: list[date]) -> np.ndarray:
+    """District-wide daily capacity before weekday/holiday effects (two teams, 6:30–01:00)."""
+    shape = []
+    for day in days:
+        if day <= date(2021, 2, 21):                 # last days of Tết: one desk at the station
+            k = (day - KY_ANH_FIRST).days
+            shape.append(30 + 8 * k)
+        elif day <= KY_ANH_CHECKPOINT:               # second team, equipment arriving
+            k = (day - date(2021, 2, 22)).days
+            shape.append(70 + 14 * k)
+        elif day <= date(2021, 3, 26):               # ramp-up to full capacity
+            k = (day - date(2021, 3, 16)).days
+            shape.append(450 + 55 * k)
+        elif day <= date(2021, 4, 29):
+            shape.append(1000)
+        else:                                        # May: extra shifts after the holiday
+            shape.append(1150)
+    return np.asarray(shape, dtype=float)
+
+
+def day_factors(days: list[date], sunday: float, holidays: dict[date, float]) -> np.ndarray:
+    factors = np.ones(len(days))
+    for t, day in enumerate(days):
+        if day.weekday() == 6:
+            factors[t] *= sunday
+        factors[t] *= holidays.get(day, 1.0)
+    return factors
+
+
+def simulate_ky_anh(communes: pd.DataFrame) -> dict:
+    rng = np.random.default_rng(SEED_KY_ANH)
+    g = KY_ANH_GLITCHES
+    days = day_range(KY_ANH_FIRST, KY_ANH_LAST)
+    n_units, n_days = len(communes), len(days)
+    codes = communes["commune_code"].tolist()
+    eligible_true = communes["eligible_true"].to_numpy()
+
+    # District daily totals.
+    expected = (ky_anh_capacity(days) * day_factors(days, 0.7, KY_ANH_HOLIDAYS)
+                * rng.lognormal(0.0, 0.07, size=n_days))
+    checkpoint = days.index(KY_ANH_CHECKPOINT)
+    totals = np.zeros(n_days, dtype=np.int64)
+    totals[:checkpoint + 1] = largest_remainder(expected[:checkpoint + 1], KY_ANH_CHECKPOINT_TOTAL)
+    totals[checkpoint + 1:] = largest_remainder(
+        expected[checkpoint + 1:], KY_ANH_CUMULATIVE_LAST - KY_ANH_CHECKPOINT_TOTAL)
+
+    # Commune appeal (distance to the team's site, population density) and reachable pool.
+    appeal = rng.lognormal(0.0, 0.12, size=n_units)
+    pool = rng.uniform(0.90, 1.00, size=n_units)
+    for code in KY_ANH_LAGGARDS:
+        appeal[codes.index(code)] *= 0.5
+        pool[codes.index(code)] = 0.82
+    appeal[codes.index(g.understated_code)] *= 1.6
+    surge = surge_matrix(rng, n_units, n_days, first_day=checkpoint - 10, per_unit=(1, 2))
+    noise = rng.lognormal(0.0, 0.15, size=(n_units, n_days))
+
+    daily = np.zeros((n_units, n_days), dtype=np.int64)
+    cum = np.zeros(n_units, dtype=np.int64)
+    spike_unit, spike_t = codes.index(g.spike_code), days.index(g.spike_day)
+    for t in range(n_days):
+        remaining = pool * eligible_true - cum
+        sat = np.clip(remaining / (SATURATION_WINDOW * eligible_true), 0.0, 1.0)
+        weight = appeal * eligible_true * sat * surge[:, t] * noise[:, t]
+        share = largest_remainder(weight, int(totals[t])) if weight.sum() > 0 else np.zeros(n_units)
+        share = np.minimum(share, np.maximum(np.floor(remaining), 0).astype(np.int64))
+        if t == spike_t:
+            normal = np.median(daily[spike_unit, t - 7:t])
+            share[spike_unit] = int(round(g.spike_factor * normal))
+        daily[:, t] = share
+        cum += share
+    collected = np.cumsum(daily, axis=1)
+    assert collected[:, checkpoint].sum() == KY_ANH_CHECKPOINT_TOTAL
+
+    lag = rng.integers(14, 21, size=n_units)
+    pickup = rng.uniform(0.95, 0.99, size=n_units)
+    returned = returned_series(rng, collected, lag, pickup)
+    last = n_days - 1
+    over = codes.index(g.returned_over_code)
+    returned[over, last] = collected[over, last] + g.returned_over_extra
+
+    eligible = eligible_true.copy()
+    under = codes.index(g.understated_code)
+    eligible[under] = round_half_up(eligible_true[under] * g.understated_factor)
+    assert collected[under, last] > eligible[under], "glitch (a) must exceed 100 %"
+
+    keep_days = {0, last, *(days.index(d) for d in KY_ANH_REPORT_DAYS)}
+    keep_cells = {(spike_unit, spike_t), (spike_unit, spike_t - 1), (over, last)}
+    gap = codes.index(g.gap_code)
+    keep_cells |= {(gap, t) for t in (*range(days.index(g.gap_first) - 2, days.index(g.gap_first)),
+                                      *range(days.index(g.gap_last) + 1, days.index(g.gap_last) + 3))}
+    reported = drop_reports(rng, n_units, n_days, MISSING_SHARE, keep_days, keep_cells)
+    for t in range(days.index(g.gap_first), days.index(g.gap_last) + 1):
+        reported[gap, t] = False
+    return dict(days=days, eligible=eligible, collected=collected, daily=daily,
+                returned=returned, reported=reported)
+
+
+# --------------------------------------------------------------------------------------
+# Nghệ An 2023
+# --------------------------------------------------------------------------------------
+
+NGHE_AN_FIRST = date(2023, 4, 20)
+NGHE_AN_LAST = date(2023, 6, 15)
+NGHE_AN_BORDER_DEADLINE = date(2023, 5, 30)
+NGHE_AN_REPORT_DAYS = (date(2023, 4, 20), date(2023, 5, 30), date(2023, 6, 15))
+# 30/4–1/5 break of 2023 ran Saturday 29/4 to Wednesday 3/5; units kept working, fewer hands.
+NGHE_AN_HOLIDAYS = {
+    date(2023, 4, 29): 0.7, date(2023, 4, 30): 0.5, date(2023, 5, 1): 0.45,
+    date(2023, 5, 2): 0.6, date(2023, 5, 3): 0.75,
+}
+# Coverage on 19/04/2023, before the peak (mean per district; communes vary around it).
+NGHE_AN_BASELINE = {
+    "412": 0.70, "413": 0.68, "414": 0.66, "415": 0.50, "416": 0.55, "417": 0.47,
+    "418": 0.49, "419": 0.60, "420": 0.56, "421": 0.63, "422": 0.52, "423": 0.59,
+    "424": 0.55, "425": 0.64, "426": 0.62, "427": 0.63, "428": 0.54, "429": 0.64,
+    "430": 0.66, "431": 0.65, "432": 0.64,
+}
+# Illustrative "xã điểm, kiểu mẫu" — no official list was available.
+NGHE_AN_MODEL_COMMUNES = ("16705", "17170", "17485", "17527", "17641", "17854", "17971", "18010")
+# Model communes that miss the 30/05 milestone (to make the milestone view interesting).
+NGHE_AN_MODEL_LATE = ("17527", "17854")
+NGHE_AN_LAGGARDS_N = 16
+
+
+def simulate_nghe_an(communes: pd.DataFrame, districts: pd.DataFrame) -> dict:
+    rng = np.random.default_rng(SEED_NGHE_AN)
+    g = NGHE_AN_GLITCHES
+    days = day_range(NGHE_AN_FIRST, NGHE_AN_LAST)
+    n_units, n_days = len(communes), len(days)
+    codes = communes["commune_code"].tolist()
+    eligible_true = communes["eligible_true"].to_numpy().astype(float)
+    district = communes["district_code"].to_numpy()
+    laos = set(districts.loc[districts["borders_laos"] == "yes", "district_code"])
+    border = np.isin(district, sorted(laos))
+    model = np.isin(np.asarray(codes), NGHE_AN_MODEL_COMMUNES)
+
+    base_cov = np.array([NGHE_AN_BASELINE[d] for d in district]) + rng.normal(0, 0.04, n_units)
+    base_cov = np.clip(base_cov, 0.38, 0.78)
+    pool = rng.uniform(0.90, 1.01, n_units)
+    speed = np.clip(rng.normal(0.0078, 0.0015, n_units), 0.004, 0.013)
+
+    # Border communes push for the 30/05 milestone: faster, and most can reach 100 %.
+    pool[border] = rng.uniform(0.95, 1.08, border.sum())
+    speed[border] *= rng.uniform(1.3, 1.8, border.sum())
+    kyson = district == "417"
+    pool[kyson] = rng.uniform(0.90, 1.03, kyson.sum())
+    # Model communes: ahead, and mostly done by 30/05.
+    pool[model] = rng.uniform(1.03, 1.07, model.sum())
+    speed[model] = np.maximum(speed[model], 0.015) * 1.2
+    base_cov[model] = np.maximum(base_cov[model], 0.68)
+    for code in NGHE_AN_MODEL_LATE:
+        unit = codes.index(code)
+        pool[unit], speed[unit] = 0.985, 0.011
+    # Persistent laggards: a low ceiling and a slow pace (never in the glitch/model sets).
+    candidates = [i for i, c in enumerate(codes)
+                  if not model[i] and c not in (g.understated_code, g.returned_over_code,
+                                                g.spike_code, g.gap_code)]
+    laggards = np.sort(rng.choice(candidates, size=NGHE_AN_LAGGARDS_N, replace=False))
+    pool[laggards] = rng.uniform(0.72, 0.84, NGHE_AN_LAGGARDS_N)
+    speed[laggards] *= 0.45
+    base_cov[laggards] = np.minimum(base_cov[laggards], 0.55)
+    # Glitch (a): collection runs on the true pool; only the eligible figure is wrong.
+    under = codes.index(g.understated_code)
+    pool[under], speed[under] = 0.985, 0.012
+    spike_unit, spike_t = codes.index(g.spike_code), days.index(g.spike_day)
+    pool[spike_unit], base_cov[spike_unit] = 0.95, 0.55
+
+    ramp = np.clip(0.55 + 0.075 * np.arange(n_days), 0.0, 1.0)   # full speed after a week
+    factors = ramp * day_factors(days, 0.7, NGHE_AN_HOLIDAYS)
+    after_milestone = np.array([d > NGHE_AN_BORDER_DEADLINE for d in days])
+    surge = surge_matrix(rng, n_units, n_days, first_day=3, per_unit=(0, 2))
+    noise = rng.lognormal(0.0, 0.15, size=(n_units, n_days))
+
+    cum = round_half_up(base_cov * eligible_true)
+    baseline = cum.copy()
+    daily = np.zeros((n_units, n_days), dtype=np.int64)
+    cap = eligible_true.astype(np.int64)
+    for t in range(n_days):
+        remaining = (pool * eligible_true - cum) / eligible_true
+        sat = np.clip(remaining / SATURATION_WINDOW, 0.0, 1.0)
+        pace = speed * np.where(border & after_milestone[t], 0.75, 1.0)
+        expected = eligible_true * pace * factors[t] * surge[:, t] * sat * noise[:, t]
+        x = np.minimum(round_half_up(expected), cap - cum)
+        x = np.maximum(x, 0)
+        if t == spike_t:
+            x[spike_unit] = int(round(g.spike_factor * np.median(daily[spike_unit, t - 7:t])))
+        daily[:, t] = x
+        cum = cum + x
+    collected = baseline[:, None] + np.cumsum(daily, axis=1)
+
+    # Cumulative before the peak, for the returned series: roughly linear build-up at
+    # 0.15–0.35 % of eligible per day in the weeks before 20/04.
+    pre_rate = rng.uniform(0.0015, 0.0035, n_units) * eligible_true
+    history = np.stack([baseline - round_half_up(pre_rate * k) for k in range(29, -1, -1)], axis=1)
+    history = np.maximum(history, 0)
+    # returned_series reads history[unit, negative index]: -1 = 19/04, -30 = 21/03.
+    lag = rng.integers(10, 21, size=n_units)
+    pickup = rng.uniform(0.95, 0.99, size=n_units)
+    returned = returned_series(rng, collected, lag, pickup, history=history)
+    last = n_days - 1
+    over = codes.index(g.returned_over_code)
+    returned[over, last] = collected[over, last] + g.returned_over_extra
+
+    eligible = eligible_true.astype(np.int64)
+    eligible[under] = round_half_up(eligible_true[under] * g.understated_factor)
+    assert collected[under, last] > eligible[under], "glitch (a) must exceed 100 %"
+
+    keep_days = {0, last, *(days.index(d) for d in NGHE_AN_REPORT_DAYS)}
+    keep_cells = {(spike_unit, spike_t), (spike_unit, spike_t - 1), (over, last)}
+    gap = codes.index(g.gap_code)
+    keep_cells |= {(gap, t) for t in (*range(days.index(g.gap_first) - 2, days.index(g.gap_first)),
+                                      *range(days.index(g.gap_last) + 1, days.index(g.gap_last) + 3))}
+    reported = drop_reports(rng, n_units, n_days, MISSING_SHARE, keep_days, keep_cells)
+    for t in range(days.index(g.gap_first), days.index(g.gap_last) + 1):
+        reported[gap, t] = False
+    return dict(days=days, eligible=eligible, collected=collected, daily=daily,
+                returned=returned, reported=reported, border=border, laggards=laggards)
+
+
+# --------------------------------------------------------------------------------------
+# Report spreadsheets
+# --------------------------------------------------------------------------------------
+
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+FIXED_TIME = datetime(2024, 1, 1, 0, 0, 0)
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
+         "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX", "XXI", "XXII", "XXIII", "XXIV"]
+
+
+@dataclass(frozen=True)
+class ReportLayout:
+    agency_parent: str
+    agency: str
+    place: str
+    signer: str
+    total_label: str
+    total_on_top: bool
+    by_district: bool
+
+
+KY_ANH_LAYOUT = ReportLayout("CÔNG AN TỈNH HÀ TĨNH", "CÔNG AN HUYỆN KỲ ANH", "Kỳ Anh",
+                             "TRƯỞNG CÔNG AN HUYỆN", "Tổng cộng", False, False)
+NGHE_AN_LAYOUT = ReportLayout("CÔNG AN TỈNH NGHỆ AN", "PHÒNG CẢNH SÁT QLHC VỀ TTXH", "Nghệ An",
+                              "TRƯỞNG PHÒNG", "Toàn tỉnh", True, True)
+
+
+def dotted(n: int) -> str:
+    """5432 -> "5.432" (Vietnamese thousands separator)."""
+    return f"{n:,}".replace(",", ".")
+
+
+def vietnamese_date(day: date) -> str:
+    """"ngày 05 tháng 3 năm 2021": day 1–9 and months 1–2 take a leading zero (NĐ 30/2020)."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def report_rows(day_frame: pd.DataFrame, by_district: bool) -> list[tuple]:
+    """(kind, stt, name, eligible, day, cum, returned) rows in report order."""
+    def figures(frame):
+        return (int(frame["eligible"].sum()), int(frame["collected_day"].sum()),
+                int(frame["collected"].sum()), int(frame["returned"].sum()))
+
+    rows = [("total", "", None, *figures(day_frame))]
+    if by_district:
+        for i, (_, part) in enumerate(day_frame.groupby("district_code", sort=True)):
+            rows.append(("district", ROMAN[i], part["district"].iloc[0].upper(), *figures(part)))
+            for j, r in enumerate(part.itertuples(), start=1):
+                rows.append(("commune", j, r.commune, r.eligible, r.collected_day, r.collected,
+                             r.returned))
+    else:
+        for j, r in enumerate(day_frame.itertuples(), start=1):
+            rows.append(("commune", j, r.commune, r.eligible, r.collected_day, r.collected,
+                         r.returned))
+    return rows
+
+
+def build_report(day_frame: pd.DataFrame, day: date, layout: ReportLayout,
+                 text_numbers: bool) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{day:%d.%m}"
+    bold = Font(name="Times New Roman", bold=True, size=12)
+    plain = Font(name="Times New Roman", size=12)
+    italic = Font(name="Times New Roman", italic=True, size=12)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for col, width in zip("ABCDEFG", (7, 30, 14, 12, 12, 10, 12)):
+        ws.column_dimensions[col].width = width
+
+    def put(cell, value, font=plain, align=None):
+        ws[cell] = value
+        ws[cell].font = font
+        if align:
+            ws[cell].alignment = align
+
+    # Letterhead.
+    ws.merge_cells("A1:C1"); put("A1", layout.agency_parent, plain, center)
+    ws.merge_cells("A2:C2"); put("A2", layout.agency, bold, center)
+    ws.merge_cells("D1:G1"); put("D1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold, center)
+    ws.merge_cells("D2:G2"); put("D2", "Độc lập - Tự do - Hạnh phúc", bold, center)
+    ws.merge_cells("D3:G3")
+    put("D3", f"{layout.place}, {vietnamese_date(day)}", italic, center)
+    ws.merge_cells("A5:G5")
+    put("A5", "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CẤP CĂN CƯỚC CÔNG DÂN", bold, center)
+    ws.merge_cells("A6:G6")
+    put("A6", f"Số liệu tính đến 17 giờ 00 ngày {day:%d/%m/%Y}", italic, center)
+
+    # Two-row header and the column-number row.
+    for rng_ in ("A8:A9", "B8:B9", "C8:C9", "D8:E8", "F8:F9", "G8:G9"):
+        ws.merge_cells(rng_)
+    for cell, text in (("A8", "STT"), ("B8", "Đơn vị"), ("C8", "Số CD đủ ĐK"),
+                       ("D8", "Kết quả thu nhận hồ sơ"), ("D9", "Trong ngày"), ("E9", "Lũy kế"),
+                       ("F8", "Tỷ lệ (%)"), ("G8", "Đã trả thẻ")):
+        put(cell, text, bold, center)
+    for c in range(1, 8):
+        put(f"{get_column_letter(c)}10", c, italic, center)
+    for row in ws.iter_rows(min_row=8, max_row=10, max_col=7):
+        for cell in row:
+            cell.border = BOX
+
+    # One named style per kind of data cell: far faster than styling cell by cell.
+    styles = {}
+    for weight, font in (("", plain), ("_bold", bold)):
+        for kind, fmt, align in (("text", "General", None),
+                                 ("stt", "General", Alignment(horizontal="center")),
+                                 ("int", "#,##0", Alignment(horizontal="right")),
+                                 ("txtnum", "@", Alignment(horizontal="right")),
+                                 ("pct", "0.00", Alignment(horizontal="right"))):
+            style = NamedStyle(name=f"bc_{kind}{weight}", font=font, border=BOX,
+                               number_format=fmt, alignment=align or Alignment())
+            wb.add_named_style(style)
+            styles[kind + weight] = style.name
+
+    rows = report_rows(day_frame, layout.by_district)
+    total = rows[0]
+    body = rows[1:]
+    ordered = [total, *body] if layout.total_on_top else [*body, total]
+    r = 11
+    for kind, stt, name, elig, today, cum, ret in ordered:
+        weight = "_bold" if kind in ("total", "district") else ""
+        if kind == "total":
+            ws.merge_cells(f"A{r}:B{r}")
+            put(f"A{r}", layout.total_label, bold, center)
+            ws[f"A{r}"].border = BOX
+            ws[f"B{r}"].border = BOX
+        else:
+            ws.cell(r, 1, stt).style = styles["stt" + weight]
+            ws.cell(r, 2, name).style = styles["text" + weight]
+        for col, value in ((3, elig), (4, today), (5, cum), (7, ret)):
+            if text_numbers and value >= 1000:
+                ws.cell(r, col, dotted(value)).style = styles["txtnum" + weight]
+            else:
+                ws.cell(r, col, value).style = styles["int" + weight]
+        share = round(100.0 * cum / elig, 2) if elig else None
+        ws.cell(r, 6, share).style = styles["pct" + weight]
+        r += 1
+
+    # Signature footer.
+    r += 1
+    ws.merge_cells(f"A{r}:C{r}"); put(f"A{r}", "Người lập biểu", bold, center)
+    ws.merge_cells(f"D{r}:G{r}"); put(f"D{r}", layout.signer, bold, center)
+    r += 1
+    ws.merge_cells(f"A{r}:C{r}"); put(f"A{r}", "(Ký, ghi rõ họ tên)", italic, center)
+    ws.merge_cells(f"D{r}:G{r}"); put(f"D{r}", "(Ký tên, đóng dấu)", italic, center)
+    ws.freeze_panes = "C11"
+    return wb
+
+
+def save_workbook_deterministic(wb: Workbook, path: Path) -> None:
+    """Save an openpyxl workbook so the bytes do not depend on the clock."""
+    wb.properties.creator = "cccd_analytics sample_data"
+    wb.properties.lastModifiedBy = "cccd_analytics sample_data"
+    wb.properties.created = FIXED_TIME
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = data.decode("utf-8")
+                text = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(<)", rf"\g<1>{stamp}\g<2>", text)
+                data = text.encode("utf-8")
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, data)
+
+
+# --------------------------------------------------------------------------------------
+# Campaign definitions
+# --------------------------------------------------------------------------------------
+
+KY_ANH_TOML = """\
+name = "Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021"
+start = 2021-02-17
+deadline = 2021-06-10
+target = 87000             # a count of collected applications across the scope
+scope = ["Huyện Kỳ Anh"]
+"""
+
+
+def nghe_an_toml(model_codes: list[str], names: dict[str, str]) -> str:
+    units = "\n".join(f'  "{c}",   # {names[c]}' for c in model_codes)
+    return f"""\
+name = "Cao điểm 70 ngày, đêm — Nghệ An 2023"
+start = 2023-04-20
+deadline = 2023-06-30
+target = "100%"
+scope = ["Tỉnh Nghệ An"]
+
+# Communes of the six districts bordering Laos (borders_laos = yes in
+# nghe_an_2023_districts.csv): Quế Phong, Kỳ Sơn, Tương Dương, Con Cuông, Anh Sơn,
+# Thanh Chương.
+[[milestones]]
+name = "Xã biên giới"
+tag = "biên giới"
+deadline = 2023-05-30
+target = "100%"
+
+# Illustrative set of model communes ("xã điểm, kiểu mẫu") chosen for the sample data;
+# no official list was available.
+[[milestones]]
+name = "Xã điểm, kiểu mẫu"
+units = [
+{units}
+]
+deadline = 2023-05-30
+target = "100%"
+"""
+
+
+# --------------------------------------------------------------------------------------
+# Assembly
+# --------------------------------------------------------------------------------------
+
+VI_HEADERS = {
+    "date": "Ngày", "province": "Tỉnh", "district": "Huyện", "commune": "Xã",
+    "commune_code": "Mã xã", "eligible": "Số công dân đủ điều kiện",
+    "collected": "Lũy kế thu nhận", "collected_day": "Thu nhận trong ngày",
+    "returned": "Lũy kế trả thẻ",
+}
+
+
+def write_ky_anh(out: Path) -> pd.DataFrame:
+    communes = read_communes("ky_anh_2021_communes.csv")
+    sim = simulate_ky_anh(communes)
+    rows = to_rows(communes, sim["days"], sim["eligible"], sim["collected"], sim["returned"],
+                   sim["reported"], sim["daily"][:, 0])
+    folder = out / "ky_anh_2021"
+    canonical = rows.copy()
+    canonical["date"] = canonical["date"].map(lambda d: d.strftime("%d/%m/%Y"))
+    write_csv(canonical.rename(columns=VI_HEADERS), folder / "observations.csv")
+    (folder / "campaign.toml").write_text(KY_ANH_TOML, encoding="utf-8")
+    for day in KY_ANH_REPORT_DAYS:
+        frame = rows[rows["date"] == day]
+        assert len(frame) == len(communes)
+        wb = build_report(frame, day, KY_ANH_LAYOUT, text_numbers=day == KY_ANH_TEXT_NUMBERS_DAY)
+        save_workbook_deterministic(wb, folder / "reports" / f"bao_cao_ngay_{day:%d_%m_%Y}.xlsx")
+    return rows
+
+
+def write_nghe_an(out: Path) -> pd.DataFrame:
+    communes = read_communes("nghe_an_2023_communes.csv")
+    districts = pd.read_csv(ADMIN_DIR / "nghe_an_2023_districts.csv", dtype=str)
+    sim = simulate_nghe_an(communes, districts)
+    rows = to_rows(communes, sim["days"], sim["eligible"], sim["collected"], sim["returned"],
+                   sim["reported"], sim["daily"][:, 0])
+    folder = out / "nghe_an_2023"
+    canonical = rows.copy()
+    canonical["date"] = canonical["date"].map(lambda d: d.isoformat())
+    write_csv(canonical, folder / "observations.csv")
+    names = dict(zip(communes["commune_code"], communes["commune_name"]))
+    (folder / "campaign.toml").write_text(nghe_an_toml(list(NGHE_AN_MODEL_COMMUNES), names),
+                                          encoding="utf-8")
+    district_of = dict(zip(communes["commune_code"], communes["district_code"]))
+    for day in NGHE_AN_REPORT_DAYS:
+        frame = rows[rows["date"] == day].copy()
+        assert len(frame) == len(communes)
+        frame["district_code"] = frame["commune_code"].map(district_of)
+        frame = frame.sort_values(["district_code", "commune_code"], kind="stable")
+        wb = build_report(frame, day, NGHE_AN_LAYOUT, text_numbers=False)
+        save_workbook_deterministic(wb, folder / "reports" / f"bao_cao_ngay_{day:%d_%m_%Y}.xlsx")
+    return rows
+
+
+def snapshot(frame: pd.DataFrame, day: date) -> pd.DataFrame:
+    """Each commune's latest reported row on or before ``day`` (carry-forward)."""
+    upto = frame[frame["date"] <= day]
+    return upto.sort_values(["commune_code", "date"]).groupby("commune_code").tail(1)
+
+
+def summary(ky_anh: pd.DataFrame, nghe_an: pd.DataFrame) -> str:
+    """Key figures, printed after generation."""
+    lines = []
+    last = ky_anh["date"].max()
+    cum = int(snapshot(ky_anh, last)["collected"].sum())
+    week_ago = int(snapshot(ky_anh, last - timedelta(days=7))["collected"].sum())
+    pace = (cum - week_ago) / 7
+    days_left = (KY_ANH_DEADLINE - last).days
+    required = (KY_ANH_TARGET - cum) / days_left
+    checkpoint = int(snapshot(ky_anh, KY_ANH_CHECKPOINT)["collected"].sum())
+    lines.append(f"Kỳ Anh: {checkpoint:,} on {KY_ANH_CHECKPOINT:%d/%m/%Y}; {cum:,} on {last:%d/%m/%Y}; "
+                 f"7-day pace {pace:,.0f}/day vs required {required:,.0f}/day "
+                 f"({KY_ANH_TARGET - cum:,} left in {days_left} days)")
+    laos = pd.read_csv(ADMIN_DIR / "nghe_an_2023_districts.csv", dtype=str)
+    border_districts = set(laos.loc[laos["borders_laos"] == "yes", "district_name"])
+    for day in (date(2023, 4, 20), NGHE_AN_BORDER_DEADLINE, NGHE_AN_LAST):
+        snap = snapshot(nghe_an, day)
+        line = (f"Nghệ An {day:%d/%m}: coverage {snap['collected'].sum() / snap['eligible'].sum():.1%}")
+        border = snap[snap["district"].isin(border_districts)]
+        coverage = border["collected"] / border["eligible"]
+        line += (f"; border communes {border['collected'].sum() / border['eligible'].sum():.1%}, "
+                 f"{int((coverage >= 1).sum())}/{len(border)} at 100%, lowest {coverage.min():.1%}")
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Sinh dữ liệu mẫu (tổng hợp, tất định).")
+    parser.add_argument("--out", type=Path, default=HERE, help="thư mục đích (mặc định: sample_data/)")
+    parser.add_argument("--quiet", action="store_true", help="không in số liệu tóm tắt")
+    args = parser.parse_args(argv)
+    ky_anh = write_ky_anh(args.out)
+    nghe_an = write_nghe_an(args.out)
+    if not args.quiet:
+        print(summary(ky_anh, nghe_an))
+
+
+if __name__ == "__main__":
+    main()
