@@ -1,0 +1,474 @@
+"""Completion-date forecaster: "will we make the deadline?".
+
+Pure functions on tidy frames; no Streamlit, no I/O.  Everything is vectorised over
+units: the history is one (days x units) numpy array and every step works on whole
+columns at once.
+
+Two models (see docs/forecast.md for the maths and the backtest figures):
+
+``run_rate``
+    The trackers' baseline: remaining / 7-day pace.  Its 80% range comes from how much
+    the last four weekly paces differ from each other.
+
+``saturating`` (the default)
+    The daily rate falls as the unit approaches saturation, as a power of the share
+    still to do::
+
+        rate(c) = rate_now * ((K - c) / (K - c_now)) ** gamma
+
+    where ``K`` is the eligible population (the ceiling), ``rate_now`` is a robust,
+    spike-proof recent rate and ``gamma`` is fitted from how the rate has been falling
+    as coverage rose in the last weeks, per unit, shrunk towards the pool of all units
+    in the call (one campaign) and the pool shrunk towards a prior.  ``gamma = 1`` is
+    an exponential approach to the ceiling; ``gamma > 1`` is what a population with
+    unequal propensity to come in produces (the keen come first, the last tenth is the
+    slowest).  The time to go from ``c_now`` to the target has a closed form, so no
+    per-unit simulation is needed.  The 80% range is a log-normal error on that time
+    whose width was calibrated on the backtest.
+
+Both models progress only in proportion to ``workday_weight``: the rate is estimated
+per unit of capacity (a normal day = 1) and the future is walked on the calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_METHOD",
+    "HORIZON_DAYS",
+    "METHODS",
+    "SaturatingParams",
+    "forecast_units",
+]
+
+#: Forecasts further than this from ``as_of`` are reported as NaT ("not within 3 years").
+HORIZON_DAYS = 3 * 365 + 1
+METHODS = ("run_rate", "saturating")
+#: Chosen by backtest (docs/forecast.md).
+DEFAULT_METHOD = "saturating"
+COLUMNS = [
+    "projected_date",
+    "projected_low",
+    "projected_high",
+    "p_on_time",
+    "pace_7d",
+    "model",
+    "last_report",
+]
+
+_Z90 = 1.2815515655446004  # standard normal 90th percentile
+
+
+@dataclass(frozen=True)
+class SaturatingParams:
+    """Knobs of the saturating model.  Defaults were set on the backtest."""
+
+    #: days of history behind the robust current rate
+    rate_window: int = 14
+    #: a day above ``spike_cap`` x the window's median daily rate counts as that much only
+    spike_cap: float = 2.5
+    #: gap (days) between the two windows whose rates give the local decay exponent
+    gamma_lag: int = 28
+    #: prior exponent, and how much evidence (in sum of squared log-remaining ratios)
+    #: it is worth against the pool of units
+    gamma_prior: float = 2.0
+    gamma_prior_weight: float = 0.05
+    #: how much the pooled exponent is worth against one unit's own estimate
+    gamma_pool_weight: float = 0.05
+    gamma_min: float = 0.0
+    gamma_max: float = 6.0
+    #: early-campaign growth of the rate with coverage (see ``_time_to_target``)
+    alpha: float = 0.0
+    accel_floor: float = 0.05
+    accel_peak: float = 0.5
+    #: remaining share below which saturation sets in (1 = from the start)
+    knee: float = 1.0
+    #: log-normal spread of the time to target: sigma = a + b * log1p(days / 7)
+    sigma_a: float = 0.15
+    sigma_b: float = 0.10
+    #: median bias of log(actual / predicted time), added to the prediction
+    log_bias: float = 0.0
+    #: if the target is at or above the eligible population the ceiling is lifted to
+    #: ``headroom`` x target, so the model still projects a (slow) finish
+    headroom: float = 1.02
+
+
+# --------------------------------------------------------------------------- public
+
+
+def forecast_units(
+    cumulative: pd.DataFrame,
+    eligible: pd.Series,
+    target: pd.Series,
+    deadline: pd.Timestamp | pd.Series,
+    as_of: pd.Timestamp,
+    workday_weight: Callable[[pd.DatetimeIndex], np.ndarray] | None = None,
+    method: str = "default",
+    *,
+    params: SaturatingParams | None = None,
+) -> pd.DataFrame:
+    """Project, per unit, the date the cumulative count reaches ``target``.
+
+    ``cumulative`` is wide: a DatetimeIndex of days, one column per unit, the
+    cumulative count at the end of the day; NaN means "not reported" (never zero).
+    Rows after ``as_of`` are ignored (no look-ahead).  ``deadline`` is one Timestamp or
+    a Series per unit.  ``workday_weight`` maps dates to relative capacity (1 normal,
+    0 a day off); None means every day counts fully.
+
+    Returns one row per unit (index = the columns of ``cumulative``) with
+    ``projected_date``, ``projected_low``/``projected_high`` (10th/90th percentile),
+    ``p_on_time``, ``pace_7d`` (mean per calendar day over the 7 days up to the last
+    report, gaps interpolated), ``model`` and ``last_report`` (the newest reported
+    day the forecast starts from).  NaT means not reached within ``HORIZON_DAYS``.
+    """
+    method = DEFAULT_METHOD if method == "default" else method
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {METHODS} or 'default'")
+    params = params or SaturatingParams()
+    as_of = pd.Timestamp(as_of).normalize()
+
+    units = pd.Index(cumulative.columns)
+    dates, X = _daily_history(cumulative, as_of)
+    n_days, n_units = X.shape
+    eligible_a = _per_unit(eligible, units, "eligible")
+    target_a = _per_unit(target, units, "target")
+    start = dates[0]
+
+    # Calendar over history + horizon, as cumulative capacity.
+    all_days = pd.date_range(start, as_of + pd.Timedelta(days=HORIZON_DAYS), freq="D")
+    weight = _weights(workday_weight, all_days)
+    cum_weight = np.cumsum(weight)
+    n_total = len(cum_weight)
+    hist_weight = weight[:n_days]
+
+    Xi, first, last = _interpolate_inside(X)
+    has_data = last >= 0
+    cols = np.arange(n_units)
+    last_c = np.where(has_data, last, 0)
+    current = np.where(has_data, Xi[last_c, cols], np.nan)
+
+    pace = _pace_7d(Xi, first, last_c)
+
+    # Already at target: the first (interpolated) day it was reached.
+    reached = has_data & (current >= target_a)
+    with np.errstate(invalid="ignore"):
+        at_target = Xi >= target_a[None, :]
+    first_reach = np.where(reached, np.argmax(at_target, axis=0), -1)
+
+    # Workday capacity needed, by model; then dates from the calendar.
+    remaining = target_a - current
+    if method == "run_rate":
+        need, log_sigma, log_bias = _run_rate(Xi, first, last_c, hist_weight, remaining)
+    else:
+        need, log_sigma, log_bias = _saturating(
+            Xi, first, last_c, hist_weight, current, eligible_a, target_a, params
+        )
+    need = np.where(has_data & ~reached, need, np.nan)
+    median_need = need * np.exp(log_bias)
+    low_need = median_need * np.exp(-_Z90 * log_sigma)
+    high_need = median_need * np.exp(_Z90 * log_sigma)
+
+    base = np.where(has_data, cum_weight[last_c], np.nan)
+    proj_idx = _day_when(cum_weight, base, median_need, last_c)
+    low_idx = _day_when(cum_weight, base, low_need, last_c)
+    high_idx = _day_when(cum_weight, base, high_need, last_c)
+    for idx in (proj_idx, low_idx, high_idx):
+        idx[reached] = first_reach[reached]
+
+    # On-time probability: capacity available from the day after the last report up to
+    # the deadline, against the log-normal need.
+    deadline_a = _deadlines(deadline, units)
+    dl_idx = np.asarray((deadline_a - start).days, dtype=float)  # NaN for NaT
+    ok_dl = ~np.isnan(dl_idx)
+    dl_i = np.clip(np.nan_to_num(dl_idx, nan=0), -1, len(cum_weight) - 1).astype(int)
+    cap_to_dl = np.where(dl_i >= 0, cum_weight[np.maximum(dl_i, 0)], 0.0) - base
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zscore = (np.log(np.maximum(cap_to_dl, 1e-300)) - np.log(median_need)) / log_sigma
+    p = _norm_cdf(zscore)
+    p = np.where(cap_to_dl <= 0, 0.0, p)
+    p = np.where(np.isinf(need) | (need > 0) & np.isnan(p), 0.0, p)
+    p = np.where(reached, (first_reach <= dl_idx).astype(float), p)
+    p = np.where(has_data & ok_dl, p, np.nan)
+
+    out = pd.DataFrame(
+        {
+            "projected_date": _to_dates(start, proj_idx, has_data, n_total),
+            "projected_low": _to_dates(start, low_idx, has_data, n_total),
+            "projected_high": _to_dates(start, high_idx, has_data, n_total),
+            "p_on_time": p,
+            "pace_7d": pace,
+            "model": np.where(has_data, method, None),
+            "last_report": _to_dates(start, np.where(has_data, last, -1), has_data),
+        },
+        index=units,
+    )
+    out.index.name = cumulative.columns.name
+    return out
+
+
+# ------------------------------------------------------------------------- models
+
+
+def _run_rate(Xi, first, last, hist_weight, remaining):
+    """Baseline: remaining / (last 7 days' progress per unit of capacity).
+
+    Range: the spread of the last four weekly paces (log scale), a naive measure of
+    how much the pace moves from week to week.
+    """
+    weekly = []
+    for k in range(4):
+        end = last - 7 * k
+        inc, cap = _window_progress(Xi, first, end, hist_weight, 7)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weekly.append(np.where(cap > 0, inc / cap, np.nan))
+    weekly = np.vstack(weekly)
+    rate = weekly[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        need = np.where(rate > 0, remaining / rate, np.inf)
+        logs = np.log(np.where(weekly > 0, weekly, np.nan))
+    n_ok = np.sum(~np.isnan(logs), axis=0)
+    sd = np.sqrt(
+        np.nansum((logs - _nanmean0(logs)) ** 2, axis=0) / np.maximum(n_ok - 1, 1)
+    )
+    sd = np.where(n_ok >= 2, sd, 0.0)
+    return need, np.maximum(sd, 1e-6), np.zeros_like(need)
+
+
+def _saturating(Xi, first, last, hist_weight, current, eligible, target, prm):
+    ceiling = np.maximum(eligible, prm.headroom * target)
+    rate_now = _robust_rate(Xi, first, last, hist_weight, prm.rate_window, prm.spike_cap)
+    gamma = _fit_gamma(Xi, first, last, hist_weight, ceiling, rate_now, prm)
+
+    s0 = 1.0 - current / ceiling  # share of the ceiling still to do
+    s1 = 1.0 - target / ceiling
+    need = _time_to_target(s0, s1, rate_now / ceiling, gamma, prm)
+    need = np.where(rate_now > 0, need, np.inf)
+    days = need  # capacity units ~ days for the spread
+    sigma = prm.sigma_a + prm.sigma_b * np.log1p(np.where(np.isfinite(days), days, 0) / 7.0)
+    return need, sigma, np.full_like(need, prm.log_bias)
+
+
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(32)
+
+
+def _time_to_target(s0, s1, rho, gamma, prm):
+    """Capacity needed to go from remaining share ``s0`` to ``s1`` when the rate (share
+    of the ceiling per unit of capacity) is ``rho`` now and varies as
+
+        rate(s) = rho * (A(1 - s) / A(1 - s0)) * (s / s0) ** gamma,
+        A(c) = clip(c, accel_floor, accel_peak) ** alpha
+
+    (``A`` lets the rate still grow with coverage early in a campaign, up to
+    ``accel_peak``).  Integrated by Gauss-Legendre in u = log(s), where the integrand
+    s / rate is smooth: 32 nodes per unit, all units at once.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u0 = np.log(s0)
+        u1 = np.log(s1)
+        half = 0.5 * (u0 - u1)
+        mid = 0.5 * (u0 + u1)
+        u = mid[None, :] + half[None, :] * _GL_NODES[:, None]  # (nodes, units)
+        s = np.exp(u)
+        a0 = np.clip(1.0 - s0, prm.accel_floor, prm.accel_peak) ** prm.alpha
+        a = np.clip(1.0 - s, prm.accel_floor, prm.accel_peak) ** prm.alpha
+        uk = np.log(prm.knee)
+        sat = np.minimum(u, uk) - np.minimum(u0, uk)[None, :]
+        rel = (a / a0[None, :]) * np.exp(gamma[None, :] * sat)
+        integrand = s / rel
+        need = half / rho * np.sum(_GL_WEIGHTS[:, None] * integrand, axis=0)
+    return np.where((s1 > 0) & (s0 > s1), need, np.where(s0 <= s1, 0.0, np.inf))
+
+
+def _fit_gamma(Xi, first, last, hist_weight, ceiling, rate_now, prm):
+    """Decay exponent from the rate now vs ``gamma_lag`` days earlier.
+
+    Per unit: y = log(rate_now / rate_then), x = log(s_now / s_then) with s the share
+    of the ceiling still to do at the windows' midpoints; gamma_u = y / x.  Pooled by
+    least squares through the origin across units, shrunk to the prior; each unit
+    shrunk to the pool with weights x**2 (how far coverage moved, i.e. how informative
+    the unit is).
+    """
+    w = prm.rate_window
+    then_end = last - prm.gamma_lag
+    rate_then = _robust_rate(Xi, first, then_end, hist_weight, w, prm.spike_cap)
+    mid_now = _take(Xi, last - w // 2)
+    mid_then = _take(Xi, then_end - w // 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s_now = 1.0 - mid_now / ceiling
+        s_then = 1.0 - mid_then / ceiling
+        x = np.log(s_now / s_then)
+        y = np.log(rate_now / rate_then)
+    ok = np.isfinite(x) & np.isfinite(y) & (x < 0) & (then_end - w >= first)
+    x = np.where(ok, x, 0.0)
+    y = np.where(ok, y, 0.0)
+    sxx = np.sum(x * x)
+    sxy = np.sum(x * y)
+    pool = (sxy + prm.gamma_prior_weight * prm.gamma_prior) / (sxx + prm.gamma_prior_weight)
+    pool = float(np.clip(pool, prm.gamma_min, prm.gamma_max))
+    unit = (x * y + prm.gamma_pool_weight * pool) / (x * x + prm.gamma_pool_weight)
+    return np.clip(unit, prm.gamma_min, prm.gamma_max)
+
+
+# ----------------------------------------------------------------- rate estimates
+
+
+def _window_progress(Xi, first, end, hist_weight, width):
+    """Progress and capacity over the ``width`` days ending at ``end`` (per unit),
+    shortened to the interpolated range; NaN where there is no such window."""
+    start = np.maximum(end - width, first)  # cumulative at the day before the window
+    ok = (end > start) & (end >= 0)
+    inc = np.where(ok, _take(Xi, end) - _take(Xi, start), np.nan)
+    cw = np.concatenate([[0.0], np.cumsum(hist_weight)])
+    cap = np.where(ok, cw[np.clip(end, -1, None) + 1] - cw[np.clip(start, -1, None) + 1], np.nan)
+    return inc, cap
+
+
+def _robust_rate(Xi, first, end, hist_weight, width, spike_cap):
+    """Progress per unit of capacity over ``width`` days ending at ``end``, each day's
+    increment winsorised at ``spike_cap`` x the window median daily rate (so a one-day
+    spike or a catch-up upload does not inflate the pace)."""
+    n_days = Xi.shape[0]
+    offs = np.arange(width - 1, -1, -1)[:, None]
+    idx = end[None, :] - offs  # (width, units)
+    valid = (idx - 1 >= first[None, :]) & (idx >= 0)
+    i1 = np.clip(idx, 0, n_days - 1)
+    i0 = np.clip(idx - 1, 0, n_days - 1)
+    cols = np.arange(Xi.shape[1])[None, :]
+    inc = np.where(valid, Xi[i1, cols] - Xi[i0, cols], np.nan)
+    w = np.where(valid, hist_weight[i1], np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_cap = np.where(w > 0, inc / w, np.nan)
+    all_nan = np.all(np.isnan(per_cap), axis=0)
+    med = np.full(Xi.shape[1], np.nan)
+    if (~all_nan).any():
+        med[~all_nan] = np.nanmedian(per_cap[:, ~all_nan], axis=0)
+    mean_w = _nanmean0(w)
+    cap = spike_cap * med[None, :] * np.maximum(w, mean_w[None, :])
+    clipped = np.where((med > 0)[None, :], np.minimum(inc, cap), inc)
+    tot_inc = np.nansum(clipped, axis=0)
+    tot_w = np.nansum(w, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where((tot_w > 0) & ~all_nan, tot_inc / tot_w, np.nan)
+    return rate
+
+
+def _pace_7d(Xi, first, last):
+    inc, _ = _window_progress(Xi, first, last, np.ones(Xi.shape[0]), 7)
+    days = np.minimum(7, last - first)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(days > 0, inc / days, np.nan)
+
+
+# -------------------------------------------------------------------- plumbing
+
+
+def _daily_history(cumulative: pd.DataFrame, as_of: pd.Timestamp):
+    if not isinstance(cumulative.index, pd.DatetimeIndex):
+        raise TypeError("cumulative must have a DatetimeIndex")
+    hist = cumulative.loc[cumulative.index <= as_of]
+    start = hist.index.min() if len(hist) else as_of
+    dates = pd.date_range(start.normalize(), as_of, freq="D")
+    hist = hist.groupby(hist.index.normalize()).last().reindex(dates)
+    return dates, hist.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _interpolate_inside(X):
+    """Linear interpolation of each column between its reported values; NaN before the
+    first and after the last report.  Returns (values, first_idx, last_idx), -1 where
+    a unit has no data."""
+    n = X.shape[0]
+    valid = ~np.isnan(X)
+    rows = np.arange(n)[:, None]
+    prev = np.maximum.accumulate(np.where(valid, rows, -1), axis=0)
+    nxt = np.minimum.accumulate(np.where(valid, rows, n)[::-1], axis=0)[::-1]
+    inside = (prev >= 0) & (nxt < n)
+    p = np.clip(prev, 0, n - 1)
+    q = np.clip(nxt, 0, n - 1)
+    cols = np.arange(X.shape[1])[None, :]
+    xp, xq = X[p, cols], X[q, cols]
+    span = np.where(q > p, q - p, 1)
+    Xi = np.where(inside, xp + (xq - xp) * (rows - p) / span, np.nan)
+    any_valid = valid.any(axis=0)
+    first = np.where(any_valid, np.argmax(valid, axis=0), -1)
+    last = np.where(any_valid, n - 1 - np.argmax(valid[::-1], axis=0), -1)
+    return Xi, first, last
+
+
+def _take(Xi, idx):
+    n = Xi.shape[0]
+    ok = (idx >= 0) & (idx < n)
+    vals = Xi[np.clip(idx, 0, n - 1), np.arange(Xi.shape[1])]
+    return np.where(ok, vals, np.nan)
+
+
+def _per_unit(values, units, name) -> np.ndarray:
+    if isinstance(values, pd.Series):
+        out = values.reindex(units).to_numpy(dtype=float, na_value=np.nan)
+    else:
+        out = np.full(len(units), float(values))
+    if np.any(out <= 0):
+        raise ValueError(f"{name} must be > 0")
+    return out
+
+
+def _deadlines(deadline, units) -> pd.DatetimeIndex:
+    if isinstance(deadline, pd.Series):
+        return pd.DatetimeIndex(pd.to_datetime(deadline.reindex(units))).normalize()
+    return pd.DatetimeIndex([pd.Timestamp(deadline).normalize()] * len(units))
+
+
+def _weights(workday_weight, days: pd.DatetimeIndex) -> np.ndarray:
+    if workday_weight is None:
+        return np.ones(len(days))
+    w = np.asarray(workday_weight(days), dtype=float)
+    if w.shape != (len(days),):
+        raise ValueError("workday_weight must return one weight per date")
+    if np.any(~np.isfinite(w)) or np.any(w < 0):
+        raise ValueError("workday weights must be finite and >= 0")
+    return w
+
+
+def _day_when(cum_weight, base, need, last):
+    """First day index whose cumulative capacity since ``last`` covers ``need``;
+    len(cum_weight) (= beyond the horizon) when never."""
+    target = base + need
+    finite = np.isfinite(target)
+    idx = np.searchsorted(cum_weight, np.where(finite, target, np.inf), side="left")
+    idx = np.maximum(idx, last + 1)
+    return np.where(finite, idx, len(cum_weight))
+
+
+def _to_dates(start, idx, has_data, n_total=None):
+    """Day indices -> Timestamps; NaT for no data, negative or beyond-horizon indices."""
+    days = np.where(has_data, np.asarray(idx), -1).astype("int64")
+    ok = days >= 0
+    if n_total is not None:
+        ok &= days < n_total
+    out = pd.DatetimeIndex(start + pd.to_timedelta(np.where(ok, days, 0), unit="D"))
+    return out.where(ok, pd.NaT)
+
+
+def _nanmean0(a):
+    n = np.sum(~np.isnan(a), axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > 0, np.nansum(a, axis=0) / np.maximum(n, 1), np.nan)
+
+
+def _norm_cdf(z):
+    return 0.5 * (1.0 + _erf(np.asarray(z, dtype=float) / np.sqrt(2.0)))
+
+
+def _erf(x):
+    """Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7); numpy has no erf."""
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    out = sign * (1.0 - poly * np.exp(-a * a))
+    return np.where(np.isnan(x), np.nan, out)

@@ -1,0 +1,59 @@
+"""Vietnamese number and date formats: 87.000 · 95,3% · 30/6/2023 (babel, locale vi)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+from babel.numbers import format_decimal, format_percent
+
+LOCALE = "vi_VN"
+BLANK = "—"
+
+
+def _missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value)) or (isinstance(value, float) and math.isinf(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(value, digits: int = 0) -> str:
+    """87000 → "87.000"; 1234.5 with digits=1 → "1.234,5"."""
+    if _missing(value):
+        return BLANK
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(round(float(value), digits), format=pattern, locale=LOCALE)
+
+
+def percent(share, digits: int = 1) -> str:
+    """0.953 → "95,3%"."""
+    if _missing(share):
+        return BLANK
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(float(share), format=pattern, locale=LOCALE)
+
+
+def date_vn(value, year: bool = True) -> str:
+    """2023-06-30 → "30/6/2023" (or "30/6")."""
+    if _missing(value) or value == "":
+        return BLANK
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, (pd.Timestamp, datetime)):
+        value = value.date()
+    text = f"{value.day}/{value.month}"
+    return f"{text}/{value.year}" if year else text
+
+
+def per_day(value) -> str:
+    return BLANK if _missing(value) else f"{number(value)}/ngày"
+
+
+def days(value) -> str:
+    if _missing(value):
+        return BLANK
+    return f"{number(value)} ngày"

@@ -1,0 +1,152 @@
+"""The `cccd` command line: the contract scripts and acceptance checks rely on."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cccd_analytics.cli import main
+from tests.conftest import ROOT, write
+
+KY_ANH = "Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021"
+NGHE_AN = "Cao điểm 70 ngày, đêm — Nghệ An 2023"
+UNIT_KEYS = {"province", "district", "commune", "code", "level", "eligible", "collected", "returned",
+             "coverage", "pace_7d", "required_per_day", "deadline", "projected_date", "projected_low",
+             "projected_high", "p_on_time", "status"}
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def status(capsys, url, *extra) -> dict:
+    code, out, err = run(capsys, "status", "--db", url, "--json", *extra)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_module_entry_point_runs(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "cccd_analytics", "campaign", "list", "--json",
+                             "--db", f"sqlite:///{tmp_path / 'x.sqlite'}"], capture_output=True, text=True,
+                            cwd=ROOT)
+    assert result.returncode == 0 and json.loads(result.stdout) == []
+
+
+def test_status_json_has_the_contract_keys(capsys, sample_url):
+    payload = status(capsys, sample_url, "--campaign", KY_ANH)
+    assert payload["as_of"] == "2021-05-15"
+    assert len(payload["units"]) == 20
+    for unit in payload["units"]:
+        assert UNIT_KEYS <= set(unit)
+        assert isinstance(unit["collected"], int) and isinstance(unit["eligible"], int)
+        assert unit["level"] == "commune" and unit["district"] == "Huyện Kỳ Anh"
+        assert unit["deadline"] == "2021-06-10"
+
+
+def test_press_figure_4843_on_15_march(capsys, sample_url):
+    payload = status(capsys, sample_url, "--campaign", KY_ANH, "--as-of", "2021-03-15", "--level", "district")
+    (district,) = payload["units"]
+    assert payload["as_of"] == "2021-03-15"
+    assert district["collected"] == 4843
+
+
+def test_as_of_sees_no_later_data(capsys, sample_url):
+    early = status(capsys, sample_url, "--campaign", NGHE_AN, "--as-of", "2023-05-01", "--level", "province")
+    late = status(capsys, sample_url, "--campaign", NGHE_AN, "--level", "province")
+    assert early["units"][0]["collected"] < late["units"][0]["collected"]
+    # Adding data after 1/5 must not change what 1/5 says.
+    code, _, _ = run(capsys, "ingest", "--db", sample_url,
+                     str(ROOT / "sample_data/nghe_an_2023/reports/bao_cao_ngay_15_06_2023.xlsx"))
+    assert code == 0
+    again = status(capsys, sample_url, "--campaign", NGHE_AN, "--as-of", "2023-05-01", "--level", "province")
+    assert again == early
+
+
+def test_levels_roll_up(capsys, sample_url):
+    communes = status(capsys, sample_url, "--campaign", NGHE_AN)["units"]
+    districts = status(capsys, sample_url, "--campaign", NGHE_AN, "--level", "district")["units"]
+    (province,) = status(capsys, sample_url, "--campaign", NGHE_AN, "--level", "province")["units"]
+    assert len(communes) == 460 and len(districts) == 21
+    assert sum(u["collected"] for u in districts) == province["collected"]
+    assert sum(u["eligible"] for u in communes) == province["eligible"]
+
+
+def test_status_without_campaign_lists_every_unit_with_data(capsys, sample_url):
+    payload = status(capsys, sample_url)
+    assert len(payload["units"]) == 480
+
+
+def test_ingest_exit_codes_and_json_report(capsys, db_url, tmp_path):
+    good = write(tmp_path / "tot.csv", "date,district,commune,collected\n2021-03-15,Huyện Kỳ Anh,Xã Kỳ Đồng,10\n")
+    bad = write(tmp_path / "xau.csv", "date,district,commune,collected\n2021-03-15,Huyện Kỳ Anh,Xã Kỳ Tân,-1\n")
+    code, out, _ = run(capsys, "ingest", "--db", db_url, "--json", str(good), str(bad))
+    assert code == 2
+    payload = json.loads(out)
+    assert [f["status"] for f in payload["files"]] == ["imported", "refused"]
+    assert "xau.csv" in payload["files"][1]["problems"][0]["text"]
+    code, _, err = run(capsys, "ingest", "--db", db_url, str(bad))
+    assert code == 2 and "Từ chối tệp «xau.csv»" in err and "Traceback" not in err
+    code, out, _ = run(capsys, "ingest", "--db", db_url, str(good))
+    assert code == 0 and "giống hệt" in out
+
+
+def test_campaign_add_and_list_round_trip(capsys, db_url, tmp_path):
+    toml = write(tmp_path / "c.toml", """
+name = "Thử nghiệm"
+start = 2021-02-17
+deadline = 2021-06-10
+target = 87000
+scope = ["Huyện Kỳ Anh"]
+
+[[milestones]]
+name = "Xã Kỳ Đồng trước"
+units = ["Xã Kỳ Đồng"]
+deadline = 2021-05-01
+target = "100%"
+""")
+    code, out, err = run(capsys, "campaign", "add", str(toml), "--db", db_url)
+    assert code == 0, err
+    code, out, _ = run(capsys, "campaign", "list", "--json", "--db", db_url)
+    (item,) = json.loads(out)
+    assert (item["name"], item["target"], item["deadline"]) == ("Thử nghiệm", "87000", "2021-06-10")
+    assert item["milestones"][0]["units"] == ["Xã Kỳ Đồng"]
+    # Same name again replaces it.
+    write(toml, toml.read_text().replace("87000", "90000"))
+    run(capsys, "campaign", "add", str(toml), "--db", db_url)
+    code, out, _ = run(capsys, "campaign", "list", "--json", "--db", db_url)
+    assert [c["target"] for c in json.loads(out)] == ["90000"]
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("name = 'x'\ntarget = '100%'\n", "deadline"),
+    ("name = 'x'\ndeadline = 2021-06-10\ntarget = 'nhiều'\n", "Chỉ tiêu không hợp lệ"),
+    ("name = 'x'\ndeadline = 2021-06-10\ntarget = '100%'\nscope = ['Huyện Không Có']\n", "Huyện Không Có"),
+    ("name = = 'x'", "TOML"),
+])
+def test_bad_campaign_file_gets_a_vietnamese_message(capsys, db_url, tmp_path, text, fragment):
+    code, _, err = run(capsys, "campaign", "add", str(write(tmp_path / "c.toml", text)), "--db", db_url)
+    assert code == 2 and fragment in err and "Traceback" not in err
+
+
+def test_bad_as_of_is_a_clear_error(capsys, db_url):
+    code, _, err = run(capsys, "status", "--db", db_url, "--as-of", "15/3/2021")
+    assert code == 2 and "YYYY-MM-DD" in err
+
+
+def test_sample_command_loads_both_campaigns(capsys, db_url):
+    code, out, _ = run(capsys, "sample", "--db", db_url)
+    assert code == 0
+    code, out, _ = run(capsys, "campaign", "list", "--json", "--db", db_url)
+    assert {c["name"] for c in json.loads(out)} == {KY_ANH, NGHE_AN}
+
+
+def test_env_var_selects_the_database(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'env.sqlite'}"
+    monkeypatch.setenv("CCCD_DB_URL", url)
+    write(tmp_path / "a.csv", "date,district,commune,collected\n2021-03-15,Huyện Kỳ Anh,Xã Kỳ Đồng,10\n")
+    assert run(capsys, "ingest", str(tmp_path / "a.csv"))[0] == 0
+    assert Path(tmp_path / "env.sqlite").exists()
