@@ -234,7 +234,7 @@ def _apply_mapping(found, mapping: dict[str, int]):
 def _sheet_records(sheet, found, file_name: str, report: ImportReport) -> list[_Record]:
     cols = found.columns
     out: list[_Record] = []
-    province_ctx, district_ctx = _authority_context(found.authority)
+    province_ctx, district_ctx = _authority_context(found.authorities)
     fallback_date = found.report_date or normalise.date_from_file_name(file_name)
     date_order = normalise.date_order(
         [r[cols["date"].index] for r in sheet.rows[found.first_data_row:] if cols["date"].index < len(r)]
@@ -320,15 +320,15 @@ def _sheet_records(sheet, found, file_name: str, report: ImportReport) -> list[_
     return out
 
 
-def _authority_context(authority: str | None) -> tuple[str, str]:
-    """("tỉnh nghệ an", "") or ("", "huyện kỳ anh") from the letterhead's issuing body."""
-    if not authority:
-        return "", ""
-    if authority.startswith("tinh "):
-        return authority, ""
-    if authority.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
-        return "", authority
-    return "", ""
+def _authority_context(authorities: tuple[str, ...]) -> tuple[str, str]:
+    """Province and district from the letterhead ("CÔNG AN TỈNH HÀ TĨNH / CÔNG AN HUYỆN KỲ ANH")."""
+    province = district = ""
+    for authority in authorities:
+        if authority.startswith("tinh "):
+            province = province or authority
+        elif authority.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
+            district = district or authority
+    return province, district
 
 
 def _check_sums(records, subtotals, totals, sheet, report: ImportReport) -> None:
@@ -357,9 +357,9 @@ def _resolve_and_check(records: list[_Record], report: ImportReport, store: Stor
     new_units: dict[str, dict] = {}
     reg = registry.load_registry()
     for rec in records:
-        triple = (rec.province, rec.district, rec.commune, rec.code)
+        triple = (rec.province, rec.district, rec.commune, rec.code, rec.date >= registry.REFORM_DATE)
         if triple not in cache:
-            cache[triple] = registry.resolve(rec.province, rec.district, rec.commune, rec.code)
+            cache[triple] = registry.resolve(rec.province, rec.district, rec.commune, rec.code, on=rec.date)
             match = cache[triple]
             if match.registry_name:
                 report.problems.append(Problem(
@@ -397,7 +397,7 @@ def _resolve_and_check(records: list[_Record], report: ImportReport, store: Stor
 
 
 def _unofficial_unit(key: str, rec: _Record, reg: pd.DataFrame) -> dict:
-    hierarchy = "3" if rec.district else "2"
+    hierarchy = "3" if rec.district or rec.date < registry.REFORM_DATE else "2"
     district = registry.resolve(rec.province, rec.district, "", None) if rec.district else None
     province_key = None
     pmatch = [k for k, n in zip(reg.key, reg.name) if reg.at[k, "level"] == "province"

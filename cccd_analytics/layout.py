@@ -53,7 +53,7 @@ class Layout:
     first_data_row: int
     report_date: date | None = None
     date_line: str | None = None
-    authority: str | None = None           # "huyện kỳ anh", from "CÔNG AN HUYỆN KỲ ANH"
+    authorities: tuple[str, ...] = ()      # ("tinh ha tinh", "huyen ky anh") from the letterhead
     title: str | None = None
     description: str = ""
     unmapped: list[tuple[int, str]] = field(default_factory=list)  # (column, header)
@@ -121,15 +121,17 @@ def locate(rows: list[list], file_name: str = "") -> Layout | None:
         first += 1
     layout = Layout(header_rows=header_rows, columns=columns, first_data_row=first,
                     unmapped=[u for u in unmapped if u[0] not in {c.index for c in columns.values()}])
-    for line in (" ".join(_row_texts(row)) for row in rows[:header_rows[0]]):
+    row_of = {" ".join(_row_texts(row)): row for row in rows[:header_rows[0]]}
+    for line in row_of:
         if not line.strip():
             continue
         found = normalise.find_report_date(line)
         if found and layout.report_date is None:
             layout.report_date, layout.date_line = found, line.strip()
-        authority = _AUTHORITY.match(fold(line.split("  ")[0]))
-        if authority and layout.authority is None:
-            layout.authority = authority.group(2).split("cong hoa")[0].strip()
+        for cell in _row_texts(row_of[line]):
+            authority = _AUTHORITY.match(fold(cell))
+            if authority:
+                layout.authorities += (authority.group(2).strip(),)
         if "bao cao" in fold(line) and layout.title is None:
             layout.title = line.strip()
     if layout.report_date is None:
@@ -172,17 +174,17 @@ def classify(row: list, layout: Layout) -> RowKind:
     name = normalise.text(row[cols["commune"].index]) if cols["commune"].index < len(row) else ""
     stt = normalise.text(row[cols["row_number"].index]) if "row_number" in cols \
         and cols["row_number"].index < len(row) else ""
+    if not name and stt and normalise.parse_count(stt).value is None and not _ROMAN.match(fold(stt)):
+        name, stt = stt, ""   # "Tổng cộng" written in the STT column (merged cells)
     values = [row[c.index] for f, c in cols.items() if f in VALUE_FIELDS and c.index < len(row)]
-    has_numbers = any(not normalise.is_blank(v) for v in values)
+    has_numbers = any(normalise.parse_count(v).value is not None for v in values)
     folded = fold(name)
-    if not name and not has_numbers:
-        # A row with text only elsewhere (signatures) or nothing at all.
-        joined = fold(" ".join(_row_texts(row)))
-        return RowKind("footer" if any(w in joined for w in _FOOTER) else "blank")
     if not has_numbers:
-        if any(folded.startswith(w) for w in _FOOTER):
+        # Signatures ("Người lập biểu", "TRƯỞNG CÔNG AN HUYỆN") may sit in any column.
+        joined = fold(" ".join(_row_texts(row)))
+        if any(w in joined for w in _FOOTER):
             return RowKind("footer")
-        if _is_district_label(name, stt):
+        if name and _is_district_label(name, stt):
             return RowKind("subtotal", district=name)
         return RowKind("blank")
     if any(folded == w or folded.startswith(w + " ") for w in _TOTAL):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,6 +40,8 @@ TAG_BORDER = "biên giới"
 TAG_BORDER_DISTRICT = "huyện biên giới"
 
 LEVELS = ("province", "district", "commune")
+# Two-level local government (province → commune) from this day.
+REFORM_DATE = date(2025, 7, 1)
 UNIT_COLUMNS = [
     "key", "code", "name", "level", "unit_type", "parent_key", "province_key",
     "district_key", "hierarchy", "population", "eligible_estimate", "tags", "official",
@@ -196,28 +199,35 @@ def _index() -> dict[str, dict]:
         parent = r.district_key if r.hierarchy == "3" else r.province_key
         communes.setdefault((r.hierarchy, parent, bare(r.name)), []).append(r.key)
         communes.setdefault((r.hierarchy, parent, "=", bare_exact(r.name)), []).append(r.key)
+        if r.hierarchy == "3":
+            communes.setdefault(("3", r.province_key, bare(r.name)), []).append(r.key)
+            communes.setdefault(("3", r.province_key, "=", bare_exact(r.name)), []).append(r.key)
     return dict(by_code=by_code, provinces=provinces, districts=districts, communes=communes)
 
 
 def resolve(province: str, district: str | None, commune: str,
-            code: str | None = None) -> Match:
+            code: str | None = None, on: date | None = None) -> Match:
     """Find the registry unit for one commune row of a data file.
 
-    An empty district means the two-level hierarchy (after 1/7/2025).  Matching
+    A district puts the row in the three-level hierarchy; without one, the date
+    decides (before 1/7/2025: three levels, matched across the province).  Matching
     ignores case, diacritics and unit-type prefixes; the district disambiguates
     commune names that repeat across a province.  An explicit code wins when it
     exists in the right hierarchy and its name agrees.
     """
     idx = _index()
     reg = load_registry()
-    hierarchy = "3" if (district or "").strip() else "2"
+    has_district = bool((district or "").strip())
+    hierarchy = "3" if has_district or (on is not None and on < REFORM_DATE) else "2"
     if code:
         key = idx["by_code"].get((hierarchy, str(code).strip()))
         if key and (not commune or bare(reg.at[key, "name"]) == bare(commune)):
             return Match(key, True)
     pkey = idx["provinces"].get(bare(province)) if province else None
     parent = None
-    if hierarchy == "3":
+    if hierarchy == "3" and not has_district:
+        parent = pkey   # matched across the province: the name must be unique there
+    elif hierarchy == "3":
         dkey = None
         for name in (expand(district), bare(district)):
             # Without a province, look for the district across provinces.
