@@ -1,0 +1,112 @@
+"""Plotly figures from snapshots: pure functions, no Streamlit.
+
+Every text in a figure is Vietnamese and uses Vietnamese number and date formats;
+nothing is fetched (no MathJax, no map tiles).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from cccd_analytics import formatting as fmt
+from cccd_analytics.metrics import Snapshot
+
+COLORS = {"collected": "#1565C0", "target": "#B71C1C", "forecast": "#6A1B9A",
+          "returned": "#2E7D32", "required": "#E65100", "pace": "#0D47A1", "bar": "#90CAF9"}
+STATUS_COLORS = {"done": "#2E7D32", "on_track": "#66BB6A", "at_risk": "#FFA000",
+                 "behind": "#E53935", "missed": "#8E0000", "no_data": "#9E9E9E"}
+FONT = dict(family="Source Sans Pro, DejaVu Sans, Arial, sans-serif", size=14)
+
+
+def _layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left") if title else None,
+        font=FONT, height=height, margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
+        hovermode="x unified", separators=",.", plot_bgcolor="white",
+    )
+    fig.update_xaxes(showgrid=True, gridcolor="#EEEEEE", tickformat="%-d/%-m")
+    fig.update_yaxes(showgrid=True, gridcolor="#EEEEEE", tickformat=",d", rangemode="tozero")
+    return fig
+
+
+def _vline(fig: go.Figure, when, label: str, color: str, dash: str = "dash") -> None:
+    fig.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper",
+                  line=dict(color=color, dash=dash, width=1.5))
+    # Labels run up from the bottom so they never cross the target line at the top.
+    fig.add_annotation(x=when, y=0.02, yref="paper", text=label, showarrow=False, xanchor="right",
+                       yanchor="bottom", textangle=-90, font=dict(color=color, size=12),
+                       bgcolor="rgba(255,255,255,0.8)")
+
+
+def cumulative_vs_target(snap: Snapshot) -> go.Figure:
+    """Cumulative collected vs the target, with the deadline, milestones and forecast range."""
+    daily = snap.daily
+    main = snap.milestones.iloc[0]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=daily["date"], y=daily["collected"], name="Lũy kế thu nhận", mode="lines",
+        line=dict(color=COLORS["collected"], width=3),
+        hovertemplate="%{y:,.0f} hồ sơ<extra></extra>"))
+    if daily["returned"].sum() > 0:
+        fig.add_trace(go.Scatter(
+            x=daily["date"], y=daily["returned"], name="Lũy kế trả thẻ", mode="lines",
+            line=dict(color=COLORS["returned"], width=2, dash="dot"),
+            hovertemplate="%{y:,.0f} thẻ<extra></extra>"))
+    target = float(main["target"])
+    deadline = pd.Timestamp(snap.campaign.deadline)
+    start = daily["date"].iloc[0] if len(daily) else snap.as_of
+    end = max(deadline, pd.Timestamp(main["projected_high"]) if pd.notna(main.get("projected_high")) else deadline)
+    end = min(end, deadline + pd.Timedelta(days=120))
+    fig.add_trace(go.Scatter(
+        x=[start, end], y=[target, target], name=f"Chỉ tiêu {fmt.number(target)}", mode="lines",
+        line=dict(color=COLORS["target"], width=2), hoverinfo="skip"))
+    if len(daily):
+        last = daily.iloc[-1]
+        fig.add_trace(go.Scatter(
+            x=[last["date"], deadline], y=[last["collected"], target], mode="lines",
+            name="Tiến độ cần đạt", line=dict(color=COLORS["required"], width=2, dash="dash"),
+            hoverinfo="skip"))
+        _forecast_band(fig, last, main, target)
+    _vline(fig, deadline, f"Hạn {fmt.date_vn(deadline)}", COLORS["target"])
+    # Milestones sharing a deadline get one line with their names together.
+    for when, group in snap.milestones.iloc[1:].groupby("deadline"):
+        names = " · ".join(group["name"])
+        _vline(fig, when, f"{names} {fmt.date_vn(when, year=False)}", "#455A64", "dot")
+    fig.update_xaxes(range=[start - pd.Timedelta(days=1), end + pd.Timedelta(days=3)])
+    return _layout(fig, None)
+
+
+def _forecast_band(fig: go.Figure, last, main, target: float) -> None:
+    low, mid, high = (main.get(k) for k in ("projected_low", "projected_date", "projected_high"))
+    if pd.isna(mid):
+        return
+    x0, y0 = last["date"], last["collected"]
+    if pd.notna(low) and pd.notna(high):
+        fig.add_trace(go.Scatter(
+            x=[x0, pd.Timestamp(low), pd.Timestamp(high), x0], y=[y0, target, target, y0],
+            fill="toself", fillcolor="rgba(106,27,154,0.12)", line=dict(width=0),
+            name="Khoảng dự báo 80%", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=[x0, pd.Timestamp(mid)], y=[y0, target], mode="lines+markers", name="Dự báo",
+        line=dict(color=COLORS["forecast"], width=2, dash="dot"),
+        hovertemplate=f"Dự báo đạt chỉ tiêu: {fmt.date_vn(mid)}<extra></extra>"))
+
+
+def daily_collections(snap: Snapshot) -> go.Figure:
+    """Collections per day, the 7-day mean and the required daily rate."""
+    daily = snap.daily
+    main = snap.milestones.iloc[0]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=daily["date"], y=daily["collected_day"], name="Thu nhận trong ngày",
+                         marker_color=COLORS["bar"], hovertemplate="%{y:,.0f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=daily["date"], y=daily["pace_7d"], name="Bình quân 7 ngày",
+                             mode="lines", line=dict(color=COLORS["pace"], width=3),
+                             hovertemplate="%{y:,.0f}/ngày<extra></extra>"))
+    required = main.get("required_per_day")
+    if pd.notna(required) and required not in (float("inf"),):
+        fig.add_hline(y=float(required), line=dict(color=COLORS["required"], dash="dash", width=2),
+                      annotation_text=f"Cần {fmt.per_day(required)}", annotation_position="top left",
+                      annotation_font_color=COLORS["required"])
+    return _layout(fig, None, height=340)
