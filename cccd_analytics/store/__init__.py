@@ -20,7 +20,8 @@ import sqlalchemy as sa
 
 from cccd_analytics import registry
 from cccd_analytics.store import schema
-from cccd_analytics.store.schema import campaigns, observations, unit_tags, units, uploads
+from cccd_analytics.store.schema import (audit_log, campaigns, column_mappings, observations,
+                                         unit_tags, units, uploads)
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = PROJECT_DIR / "data" / "cccd.sqlite"
@@ -242,6 +243,32 @@ class Store:
             rows = [{"unit_key": unit_key, "tag": t} for t in sorted(set(tags)) if t]
             if rows:
                 conn.execute(unit_tags.insert(), rows)
+
+
+    # -- remembered column mappings and the audit trail ------------------------------------
+    def save_mapping(self, signature: str, mapping: dict, header_texts: list[str],
+                     who: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(column_mappings.delete().where(column_mappings.c.signature == signature))
+            conn.execute(column_mappings.insert().values(
+                signature=signature, mapping=json.dumps(mapping), created_at=_now(), created_by=who,
+                headers=json.dumps(header_texts, ensure_ascii=False)))
+
+    def find_mapping(self, signature: str) -> dict | None:
+        with self.engine.connect() as conn:
+            raw = conn.scalar(sa.select(column_mappings.c.mapping).where(
+                column_mappings.c.signature == signature))
+        return {k: int(v) for k, v in json.loads(raw).items()} if raw else None
+
+    def audit(self, action: str, username: str | None = None, **detail) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(audit_log.insert().values(
+                at=_now(), username=username, action=action,
+                detail=json.dumps(detail, ensure_ascii=False, default=str)))
+
+    def audit_entries(self, limit: int = 1000) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit), conn)
 
 
 def _as_date(value) -> date | None:

@@ -92,8 +92,60 @@ campaigns = sa.Table(
 )
 
 
+# A column mapping the user chose on the upload page, remembered by the shape of the
+# header (its folded texts) so the next file of the same shape needs no mapping.
+column_mappings = sa.Table(
+    "column_mappings", metadata,
+    sa.Column("signature", sa.String(64), primary_key=True),
+    sa.Column("mapping", sa.Text, nullable=False),   # JSON {field: column index}
+    sa.Column("headers", sa.Text, nullable=False),   # JSON list of the header texts
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_by", sa.Text),
+)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(100), nullable=False, unique=True),
+    sa.Column("full_name", sa.Text),
+    sa.Column("password_hash", sa.Text),              # argon2/bcrypt; null for SSO-only accounts
+    sa.Column("role", sa.String(20), nullable=False),  # leader | analyst | admin
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("locked_until", sa.DateTime),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_login", sa.DateTime),
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False, index=True),
+    sa.Column("username", sa.Text),
+    sa.Column("action", sa.String(40), nullable=False),  # upload | undo | campaign | login | …
+    sa.Column("detail", sa.Text, nullable=False, default="{}"),  # JSON
+)
+
+quality_notes = sa.Table(
+    "quality_notes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("unit_key", sa.String(40), nullable=False),
+    sa.Column("date", sa.Date),
+    sa.Column("check_name", sa.String(40), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, default="open"),  # open | resolved
+    sa.Column("author", sa.Text),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+
 def _v1(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[units, unit_tags, uploads, observations, campaigns])
 
 
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1]
+def _v2(conn: sa.Connection) -> None:
+    metadata.create_all(conn, tables=[column_mappings, users, audit_log, quality_notes])
+
+
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2]
