@@ -1,24 +1,36 @@
-"""Router: pages per role, shared filters (campaign, as-of date), theme.  Nothing else."""
+"""Router: pages per role, shared filters (campaign, as-of date), language.  Nothing else."""
+
+from pathlib import Path
 
 import streamlit as st
 
 from cccd_analytics import ui
+from cccd_analytics.i18n import t
 
 st.set_page_config(page_title="Theo dõi cấp CCCD", page_icon="🪪", layout="wide",
                    initial_sidebar_state="expanded")
 
-# Pages each role may open.  Login arrives with access control; until then the role
-# comes from the session (a demo deployment runs as "admin").
-PAGES = {
-    "overview": st.Page("pages/overview.py", title="Tổng quan", icon="📊", default=True),
-}
-ROLE_PAGES = {
-    "leader": ["overview"],
-    "analyst": ["overview"],
-    "admin": ["overview"],
-}
+HERE = Path(__file__).parent
+# (file, Vietnamese title, icon, roles that may open it).  A page a role may not use is
+# absent from its navigation, so its URL does not resolve either.
+PAGES = [
+    ("overview", "Tổng quan", ":material/dashboard:", {"leader", "analyst", "admin"}),
+    ("units", "Đơn vị", ":material/table_rows:", {"leader", "analyst", "admin"}),
+    ("unit", "Chi tiết đơn vị", ":material/location_city:", {"leader", "analyst", "admin"}),
+    ("map", "Bản đồ", ":material/map:", {"leader", "analyst", "admin"}),
+    ("capacity", "Năng lực & giả định", ":material/groups:", {"leader", "analyst", "admin"}),
+    ("presentation", "Trình chiếu", ":material/slideshow:", {"leader", "analyst", "admin"}),
+    ("quality", "Chất lượng số liệu", ":material/rule:", {"analyst", "admin"}),
+    ("upload", "Nhập số liệu", ":material/upload_file:", {"analyst", "admin"}),
+    ("settings", "Cài đặt chiến dịch", ":material/settings:", {"admin"}),
+]
 
-role = st.session_state.setdefault("role", "admin")
-navigation = st.navigation([PAGES[name] for name in ROLE_PAGES[role]])
+ui.language_picker()
+role = ui.current_role()
+pages = [st.Page(f"pages/{name}.py", title=t(title), icon=icon, default=(name == "overview"),
+                 url_path=name)
+         for name, title, icon, roles in PAGES if role in roles and (HERE / f"pages/{name}.py").exists()]
+navigation = st.navigation(pages)
 st.session_state["context"] = ui.campaign_filters()
+ui.follow_wanted_page(pages)
 navigation.run()

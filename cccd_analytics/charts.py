@@ -10,12 +10,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cccd_analytics import formatting as fmt
+from cccd_analytics.i18n import t
 from cccd_analytics.metrics import Snapshot
 
 COLORS = {"collected": "#1565C0", "target": "#B71C1C", "forecast": "#6A1B9A",
           "returned": "#2E7D32", "required": "#E65100", "pace": "#0D47A1", "bar": "#90CAF9"}
 STATUS_COLORS = {"done": "#2E7D32", "on_track": "#66BB6A", "at_risk": "#FFA000",
                  "behind": "#E53935", "missed": "#8E0000", "no_data": "#9E9E9E"}
+# Passed to st.plotly_chart: no plotly logo, no link out, nothing fetched.
+PLOTLY_CONFIG = {"displaylogo": False, "showLink": False, "showEditInChartStudio": False,
+                 "modeBarButtonsToRemove": ["lasso2d", "select2d"], "locale": "vi"}
 FONT = dict(family="Source Sans Pro, DejaVu Sans, Arial, sans-serif", size=14)
 
 
@@ -46,12 +50,12 @@ def cumulative_vs_target(snap: Snapshot) -> go.Figure:
     main = snap.milestones.iloc[0]
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        x=daily["date"], y=daily["collected"], name="Lũy kế thu nhận", mode="lines",
+        x=daily["date"], y=daily["collected"], name=t("Lũy kế thu nhận"), mode="lines",
         line=dict(color=COLORS["collected"], width=3),
         hovertemplate="%{y:,.0f} hồ sơ<extra></extra>"))
     if daily["returned"].sum() > 0:
         fig.add_trace(go.Scatter(
-            x=daily["date"], y=daily["returned"], name="Lũy kế trả thẻ", mode="lines",
+            x=daily["date"], y=daily["returned"], name=t("Lũy kế trả thẻ"), mode="lines",
             line=dict(color=COLORS["returned"], width=2, dash="dot"),
             hovertemplate="%{y:,.0f} thẻ<extra></extra>"))
     target = float(main["target"])
@@ -60,16 +64,16 @@ def cumulative_vs_target(snap: Snapshot) -> go.Figure:
     end = max(deadline, pd.Timestamp(main["projected_high"]) if pd.notna(main.get("projected_high")) else deadline)
     end = min(end, deadline + pd.Timedelta(days=120))
     fig.add_trace(go.Scatter(
-        x=[start, end], y=[target, target], name=f"Chỉ tiêu {fmt.number(target)}", mode="lines",
+        x=[start, end], y=[target, target], name=t("Chỉ tiêu {n}", n=fmt.number(target)), mode="lines",
         line=dict(color=COLORS["target"], width=2), hoverinfo="skip"))
     if len(daily):
         last = daily.iloc[-1]
         fig.add_trace(go.Scatter(
             x=[last["date"], deadline], y=[last["collected"], target], mode="lines",
-            name="Tiến độ cần đạt", line=dict(color=COLORS["required"], width=2, dash="dash"),
+            name=t("Tiến độ cần đạt"), line=dict(color=COLORS["required"], width=2, dash="dash"),
             hoverinfo="skip"))
         _forecast_band(fig, last, main, target)
-    _vline(fig, deadline, f"Hạn {fmt.date_vn(deadline)}", COLORS["target"])
+    _vline(fig, deadline, t("Hạn {d}", d=fmt.date_vn(deadline)), COLORS["target"])
     # Milestones sharing a deadline get one line with their names together.
     for when, group in snap.milestones.iloc[1:].groupby("deadline"):
         names = " · ".join(group["name"])
@@ -87,11 +91,11 @@ def _forecast_band(fig: go.Figure, last, main, target: float) -> None:
         fig.add_trace(go.Scatter(
             x=[x0, pd.Timestamp(low), pd.Timestamp(high), x0], y=[y0, target, target, y0],
             fill="toself", fillcolor="rgba(106,27,154,0.12)", line=dict(width=0),
-            name="Khoảng dự báo 80%", hoverinfo="skip"))
+            name=t("Khoảng dự báo 80%"), hoverinfo="skip"))
     fig.add_trace(go.Scatter(
-        x=[x0, pd.Timestamp(mid)], y=[y0, target], mode="lines+markers", name="Dự báo",
+        x=[x0, pd.Timestamp(mid)], y=[y0, target], mode="lines+markers", name=t("Dự báo"),
         line=dict(color=COLORS["forecast"], width=2, dash="dot"),
-        hovertemplate=f"Dự báo đạt chỉ tiêu: {fmt.date_vn(mid)}<extra></extra>"))
+        hovertemplate=t("Dự báo đạt chỉ tiêu: {d}", d=fmt.date_vn(mid)) + "<extra></extra>"))
 
 
 def daily_collections(snap: Snapshot) -> go.Figure:
@@ -99,14 +103,93 @@ def daily_collections(snap: Snapshot) -> go.Figure:
     daily = snap.daily
     main = snap.milestones.iloc[0]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=daily["date"], y=daily["collected_day"], name="Thu nhận trong ngày",
+    fig.add_trace(go.Bar(x=daily["date"], y=daily["collected_day"], name=t("Thu nhận trong ngày"),
                          marker_color=COLORS["bar"], hovertemplate="%{y:,.0f}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=daily["date"], y=daily["pace_7d"], name="Bình quân 7 ngày",
+    fig.add_trace(go.Scatter(x=daily["date"], y=daily["pace_7d"], name=t("Bình quân 7 ngày"),
                              mode="lines", line=dict(color=COLORS["pace"], width=3),
                              hovertemplate="%{y:,.0f}/ngày<extra></extra>"))
     required = main.get("required_per_day")
     if pd.notna(required) and required not in (float("inf"),):
         fig.add_hline(y=float(required), line=dict(color=COLORS["required"], dash="dash", width=2),
-                      annotation_text=f"Cần {fmt.per_day(required)}", annotation_position="top left",
+                      annotation_text=t("Cần {n}", n=fmt.per_day(required)), annotation_position="top left",
                       annotation_font_color=COLORS["required"])
     return _layout(fig, None, height=340)
+
+
+def funnel(row) -> go.Figure:
+    """Collected → returned for one unit, with the backlog of cards not yet handed back."""
+    collected = float(row["collected"]) if pd.notna(row["collected"]) else 0.0
+    returned = float(row["returned"]) if pd.notna(row.get("returned")) else 0.0
+    backlog = max(collected - returned, 0.0)
+    labels = [t("Đã thu nhận"), t("Đã trả thẻ"), t("Tồn chưa trả")]
+    values = [collected, returned, backlog]
+    fig = go.Figure(go.Bar(
+        y=labels, x=values, orientation="h", marker_color=[COLORS["collected"], COLORS["returned"], "#FFB300"],
+        text=[fmt.number(v) for v in values], textposition="auto",
+        hovertemplate="%{y}: %{x:,.0f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig = _layout(fig, None, height=220)
+    fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_xaxes(tickformat=",d")
+    return fig
+
+
+def choropleth(figures: pd.DataFrame, geojson: dict, color_by: str = "coverage") -> go.Figure:
+    """Offline map: shipped polygons on a blank background (no tiles, no fonts fetched).
+
+    `figures` comes from `geo.map_units`; features without figures are drawn grey.
+    """
+    import math
+
+    from cccd_analytics import geo
+    from cccd_analytics.metrics import STATUS_LABELS, STATUS_ORDER
+
+    names = {f["properties"]["key"]: f["properties"]["name"] for f in geojson["features"]}
+    data = figures[figures["key"].isin(names)].copy()
+    data["label"] = data["key"].map(names)
+    data["hover"] = [
+        f"<b>{_html(r.label)}</b><br>{t('Đã thu nhận')}: {fmt.number(r.collected)} / {fmt.number(r.eligible)}"
+        f"<br>{t('Tỷ lệ')}: {fmt.percent(r.coverage)}<br>{t('Trạng thái')}: {t(STATUS_LABELS.get(r.status, ''))}"
+        + (f"<br>{t('gộp từ {n} xã cũ', n=r.parts)}" if r.parts > 1 else "")
+        + (f"<br>{t('chỉ một phần thuộc phạm vi')}" if r.partial else "")
+        for r in data.itertuples()]
+    fig = go.Figure()
+    others = [k for k in names if k not in set(data["key"])]
+    if others:
+        fig.add_trace(go.Choroplethmap(
+            geojson=geojson, locations=others, featureidkey="properties.key", z=[0] * len(others),
+            colorscale=[[0, "#E0E0E0"], [1, "#E0E0E0"]], showscale=False, marker_line_color="white",
+            marker_line_width=0.5, hovertext=[_html(names[k]) for k in others], hoverinfo="text",
+            name=t("Ngoài phạm vi")))
+    if color_by == "status":
+        order = {s: i for i, s in enumerate(STATUS_ORDER)}
+        n = len(STATUS_ORDER) - 1
+        scale = []
+        for i, s in enumerate(STATUS_ORDER):
+            scale += [[i / n - (0 if i == 0 else 1e-9), STATUS_COLORS[s]], [i / n, STATUS_COLORS[s]]]
+        z, zmin, zmax = data["status"].map(order), 0, n
+        colorbar = dict(tickvals=list(range(len(STATUS_ORDER))),
+                        ticktext=[t(STATUS_LABELS[s]) for s in STATUS_ORDER], title=t("Trạng thái"))
+        scale = [[max(0.0, min(1.0, a)), c] for a, c in scale]
+    else:
+        z, zmin, zmax = data["coverage"] * 100, max(0.0, math.floor((data["coverage"].min() or 0) * 10) * 10), 100
+        scale = "RdYlGn"
+        colorbar = dict(title=t("Tỷ lệ") + " (%)", ticksuffix="%")
+    fig.add_trace(go.Choroplethmap(
+        geojson=geojson, locations=data["key"], featureidkey="properties.key", z=z, zmin=zmin, zmax=zmax,
+        colorscale=scale, marker_line_color="white", marker_line_width=0.8, marker_opacity=0.9,
+        hovertext=data["hover"], hoverinfo="text", colorbar=colorbar))
+    lon0, lat0, lon1, lat1 = geo.bounds(geojson)
+    span = max(lon1 - lon0, (lat1 - lat0) * 1.3, 0.05)
+    fig.update_layout(
+        map=dict(style="white-bg", center=dict(lon=(lon0 + lon1) / 2, lat=(lat0 + lat1) / 2),
+                 zoom=math.log2(360 * 640 / (512 * span))),
+        height=620, margin=dict(l=0, r=0, t=0, b=0), font=FONT, showlegend=False)
+    return fig
+
+
+def _html(text) -> str:
+    """Escape user data placed in plotly hover text (which renders a subset of HTML)."""
+    import html
+
+    return html.escape(str(text))

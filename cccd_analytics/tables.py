@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cccd_analytics import formatting as fmt
+from cccd_analytics.i18n import t
 from cccd_analytics.metrics import STATUS_LABELS, attention_order
 
 UNIT_TABLE_COLUMNS = {
@@ -24,17 +25,43 @@ def unit_table(units: pd.DataFrame, level: str = "commune", limit: int | None = 
     if limit:
         rows = rows.head(limit)
     out = pd.DataFrame({
-        "Đơn vị": rows["name"].fillna("") + rows["official"].map({False: " (ngoài danh mục)"}).fillna(""),
-        "Huyện": rows["district"].fillna("") if level == "commune" else None,
-        "Số CD đủ điều kiện": rows["eligible"].map(fmt.number),
-        "Đã thu nhận": rows["collected"].map(fmt.number),
-        "Tỷ lệ": rows["coverage"].map(fmt.percent),
-        "Bình quân 7 ngày": rows["pace_7d"].map(fmt.number),
-        "Cần mỗi ngày": rows["required_per_day"].map(fmt.number),
-        "Dự báo hoàn thành": rows["projected_date"].map(fmt.date_vn),
-        "Khả năng kịp hạn": rows["p_on_time"].map(lambda p: fmt.percent(p, 0)),
-        "Trạng thái": rows["status"].map(STATUS_LABELS),
+        t("Đơn vị"): rows["name"].fillna("") + rows["official"].map({False: t(" (ngoài danh mục)")}).fillna(""),
+        t("Huyện"): rows["district"].fillna("") if level == "commune" else None,
+        t("Số CD đủ điều kiện"): rows["eligible"].map(fmt.number),
+        t("Đã thu nhận"): rows["collected"].map(fmt.number),
+        t("Tỷ lệ"): rows["coverage"].map(fmt.percent),
+        t("Bình quân 7 ngày"): rows["pace_7d"].map(fmt.number),
+        t("Cần mỗi ngày"): rows["required_per_day"].map(fmt.number),
+        t("Dự báo hoàn thành"): rows["projected_date"].map(fmt.date_vn),
+        t("Khả năng kịp hạn"): rows["p_on_time"].map(lambda p: fmt.percent(p, 0)),
+        t("Trạng thái"): rows["status"].map(lambda s: t(STATUS_LABELS.get(s, ""))),
     })
     if level != "commune":
-        out = out.drop(columns=["Huyện"])
+        out = out.drop(columns=[t("Huyện")])
     return out.reset_index(drop=True)
+
+
+def filter_units(rows: pd.DataFrame, districts=(), tags=(), statuses=()) -> pd.DataFrame:
+    """Rows of a snapshot's unit table kept by district, tag (any of) and status."""
+    keep = pd.Series(True, index=rows.index)
+    if districts:
+        keep &= rows["district"].isin(districts)
+    if tags:
+        wanted = set(tags)
+        keep &= rows["tags"].map(lambda have: bool(wanted & set(have or ())))
+    if statuses:
+        keep &= rows["status"].isin(statuses)
+    return rows[keep]
+
+
+STATUS_BACKGROUND = {"Đã hoàn thành": "#C8E6C9", "Đúng tiến độ": "#DCEDC8", "Có nguy cơ chậm": "#FFE0B2",
+                     "Chậm tiến độ": "#FFCDD2", "Không đạt hạn": "#EF9A9A", "Chưa có số liệu": "#EEEEEE"}
+
+
+def style_status(table: pd.DataFrame):
+    """Colour the status column of a display table (Vietnamese or English labels)."""
+    column = t("Trạng thái")
+    colours = {t(label): colour for label, colour in STATUS_BACKGROUND.items()}
+    if column not in table.columns:
+        return table
+    return table.style.map(lambda v: f"background-color: {colours.get(v, 'white')}", subset=[column])

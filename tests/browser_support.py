@@ -30,7 +30,11 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
             return app && app.getAttribute('data-test-script-state') === 'notRunning'
                 && !document.querySelector('[data-testid=stSkeleton]');
         }""", timeout=timeout)
-    page.wait_for_timeout(500)
+    # A run may trigger another (redirects, query-param updates): wait until it stays idle.
+    page.wait_for_timeout(700)
+    page.wait_for_function(
+        """() => document.querySelector('[data-testid=stApp]')
+                 .getAttribute('data-test-script-state') === 'notRunning'""", timeout=timeout)
 
 
 def free_port() -> int:

@@ -1,0 +1,63 @@
+"""Chi tiết đơn vị: one commune or district — its charts, funnel and upload history."""
+
+import pandas as pd
+import streamlit as st
+
+from cccd_analytics import charts, drilldown, metrics, ui
+from cccd_analytics import formatting as fmt
+from cccd_analytics.i18n import t
+
+context = ui.page_context()
+if context.campaign is None:
+    st.info(t("Chưa có chiến dịch nào. Nạp dữ liệu mẫu bằng lệnh `cccd sample`, "
+              "hoặc thêm chiến dịch bằng `cccd campaign add TỆP.toml`."))
+    st.stop()
+snap = context.snapshot()
+choices = metrics.attention_order(snap.units[snap.units["level"].isin(["commune", "district"])])
+labels = {r.key: (f"{r.name} ({r.district})" if r.level == "commune" and r.district else r.name)
+          for r in choices.itertuples()}
+wanted = st.query_params.get("don_vi")
+if wanted in labels and st.session_state.get("unit_key") not in labels:
+    st.session_state["unit_key"] = wanted
+key = st.selectbox(t("Đơn vị"), list(labels), format_func=labels.get, key="unit_key")
+if st.query_params.get("don_vi") != key:
+    st.query_params["don_vi"] = key
+row = snap.units.set_index("key").loc[key]
+unit = context.unit_snapshot(key)
+main = unit.milestones.iloc[0]
+
+st.title(row["name"])
+st.caption(t("Số liệu tính đến **{d}** · hạn **{deadline}**", d=fmt.date_vn(snap.as_of),
+             deadline=fmt.date_vn(snap.campaign.deadline)))
+info = dict(delta_color="off", delta_arrow="off")
+cols = st.columns(5)
+cols[0].metric(t("Đã thu nhận"), fmt.number(row["collected"]), fmt.percent(row["coverage"]), **info)
+cols[1].metric(t("Chỉ tiêu"), fmt.number(row["target"]), t("{n} người đủ ĐK", n=fmt.number(row["eligible"])), **info)
+cols[2].metric(t("Cần mỗi ngày"), fmt.number(row["required_per_day"]),
+               t("bình quân 7 ngày: {n}", n=fmt.number(row["pace_7d"])), **info)
+cols[3].metric(t("Dự báo hoàn thành"), fmt.date_vn(row["projected_date"]),
+               t("khả năng kịp hạn {p}", p=fmt.percent(row["p_on_time"], 0)), **info)
+cols[4].metric(t("Trạng thái"), t(metrics.STATUS_LABELS.get(row["status"], "")), **info)
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("Lũy kế so với chỉ tiêu"))
+    st.plotly_chart(charts.cumulative_vs_target(unit), width="stretch", config=charts.PLOTLY_CONFIG)
+with right:
+    st.subheader(t("Thu nhận mỗi ngày"))
+    st.plotly_chart(charts.daily_collections(unit), width="stretch", config=charts.PLOTLY_CONFIG)
+
+st.subheader(t("Thu nhận → trả thẻ"))
+st.plotly_chart(charts.funnel(row), width="stretch", config=charts.PLOTLY_CONFIG)
+
+if row["level"] == "commune":
+    st.subheader(t("Lịch sử nhập số liệu"))
+    history = drilldown.upload_history(ui.store().observation_history(key))
+    shown = pd.DataFrame({
+        t("Lần nhập"): history["upload_id"], t("Tệp"): history["file_name"],
+        t("Thời điểm nhập"): history["uploaded_at"].map(lambda d: f"{fmt.date_vn(d)} {d:%H:%M}"),
+        t("Từ ngày"): history["first_day"].map(fmt.date_vn), t("Đến ngày"): history["last_day"].map(fmt.date_vn),
+        t("Số giá trị"): history["values"].map(fmt.number),
+        t("Trạng thái"): history["status"].map({"active": t("hiệu lực"), "undone": t("đã hủy")}),
+    })
+    st.dataframe(shown, hide_index=True, width="stretch")
