@@ -51,3 +51,27 @@ def test_overview_opens_offline_and_switches_campaign(server, browser):
     assert page.get_by_text("59.304").first.is_visible()
     assert outside == [], outside
     page.close()
+
+
+def test_upload_through_the_real_widget_then_undo(server, browser, tmp_path):
+    bad = tmp_path / "bao_cao_sai.csv"
+    bad.write_text("Ngày,Huyện,Xã,Lũy kế\n16/05/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,-3\n", encoding="utf-8")
+    good = tmp_path / "bao_cao_16_05_2021.csv"
+    good.write_text("Ngày,Huyện,Xã,Lũy kế\n16/05/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,999999\n", encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(server + "/upload")
+    wait_for_app(page)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(bad), str(good)])
+    wait_for_app(page)
+    page.get_by_text("Từ chối tệp «bao_cao_sai.csv»").first.wait_for()
+    assert page.get_by_text("số âm (-3)").first.is_visible()
+    page.get_by_role("button", name="Ghi 1 tệp hợp lệ vào cơ sở dữ liệu").click()
+    wait_for_app(page)
+    page.get_by_text("Đã nhập tệp «bao_cao_16_05_2021.csv»").first.wait_for()
+    # Undo the upload just made: the history lists it first.
+    page.get_by_text("Tôi chắc chắn").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Hủy lần nhập").click()
+    wait_for_app(page)
+    page.get_by_text("số liệu trước đó được dùng lại").first.wait_for()
+    page.close()

@@ -167,3 +167,75 @@ def follow_wanted_page(pages: list) -> None:
     for page in pages:
         if wanted and page.url_path == wanted:
             st.switch_page(page)
+
+
+def current_user() -> str | None:
+    """The signed-in user's name (None until login lands)."""
+    return st.session_state.get("username")
+
+
+def import_report(report) -> None:
+    """Show an ImportReport: what was found, then every problem with its place."""
+    from cccd_analytics import formatting as fmt
+    from cccd_analytics.i18n import t
+
+    status = {"checked": (st.success, t("Hợp lệ, sẵn sàng ghi.")),
+              "duplicate": (st.info, report.summary()),
+              "imported": (st.success, report.summary()),
+              "refused": (st.error, report.summary())}
+    show, text = status.get(report.status, (st.info, report.summary()))
+    show(text)
+    facts = []
+    if report.layout:
+        facts.append(f"{t('Bố cục')}: {report.layout}")
+    if report.sheet:
+        facts.append(f"{t('Trang')}: «{md_escape(report.sheet)}»")
+    if report.header_rows:
+        facts.append(f"{t('Dòng tiêu đề')}: {', '.join(map(str, report.header_rows))}")
+    if report.report_date:
+        facts.append(f"{t('Ngày số liệu')}: {fmt.date_vn(report.report_date)}")
+    if report.dates and len(report.dates) > 1:
+        facts.append(f"{t('Các ngày')}: {fmt.date_vn(report.dates[0])} – {fmt.date_vn(report.dates[-1])}")
+    if report.units_read:
+        facts.append(f"{t('Đơn vị')}: {fmt.number(report.units_read)}")
+    if report.encoding:
+        facts.append(f"{t('Mã hóa')}: {report.encoding}")
+    if facts:
+        st.markdown(" · ".join(facts))
+    for repair in report.encoding_repairs:
+        st.caption(f"{t('Sửa phông')}: {md_escape(repair)}")
+    if report.problems:
+        rows = [{t("Mức"): t("Lỗi") if p.severity == "error" else t("Cảnh báo"),
+                 t("Trang"): p.sheet or "", t("Dòng"): p.row, t("Cột"): p.column or "",
+                 t("Nội dung"): p.message} for p in report.problems]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                     height=min(38 + 35 * len(rows), 300))
+
+
+def column_mapping_form(report, key: str) -> dict | None:
+    """Let the analyst say which column holds which field; returns {field: column index}."""
+    from cccd_analytics.headers import FIELD_LABELS
+    from cccd_analytics.i18n import t
+
+    columns = getattr(report, "columns", None) or []
+    if not columns:
+        return None
+    st.warning(t("Không nhận ra bố cục tệp này. Hãy chọn cột tương ứng; lựa chọn được ghi nhớ cho các tệp "
+                 "cùng mẫu."))
+    options = [None] + [c["index"] for c in columns]
+    labels = {c["index"]: f"{c['letter']} — {c['header'] or '(trống)'}" for c in columns}
+    guessed = {c["field"]: c["index"] for c in columns if c.get("field")}
+    chosen = {}
+    with st.form(key):
+        cols = st.columns(3)
+        for i, field in enumerate(["commune", "collected", "date", "district", "eligible", "returned",
+                                   "collected_day", "province", "commune_code"]):
+            default = options.index(guessed[field]) if field in guessed else 0
+            pick = cols[i % 3].selectbox(FIELD_LABELS[field], options, index=default,
+                                         format_func=lambda v: "—" if v is None else labels[v],
+                                         key=f"{key}_{field}")
+            if pick is not None:
+                chosen[field] = pick
+        if st.form_submit_button(t("Dùng cách ghép cột này")):
+            return chosen
+    return None

@@ -1,0 +1,91 @@
+"""Nhập số liệu: drop files, read the import report, then commit; upload history with undo."""
+
+import pandas as pd
+import streamlit as st
+
+from cccd_analytics import ingest, ui
+from cccd_analytics import formatting as fmt
+from cccd_analytics.i18n import t
+
+ui.page_context()
+store = ui.store()
+user = ui.current_user()
+st.title(t("Nhập số liệu"))
+st.caption(t("Nhận tệp CSV, Excel (xlsx, xls), ODS như các đơn vị gửi: báo cáo có quốc hiệu, tiêu đề gộp ô, "
+             "dòng cộng huyện và tổng cộng, phông TCVN3/VNI, hoặc danh sách hồ sơ từng công dân (chỉ lưu số "
+             "đếm theo xã và ngày, không lưu thông tin cá nhân)."))
+
+files = st.file_uploader(t("Chọn tệp"), accept_multiple_files=True, key="upload_files",
+                         type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods"])
+mappings = st.session_state.setdefault("upload_mappings", {})
+
+
+@st.cache_data(show_spinner=t("Đang kiểm tra tệp…"), max_entries=64)
+def check(data: bytes, name: str, mapping_key: tuple, version: tuple) -> ingest.ImportReport:
+    return ingest.import_bytes(store, data, name, dry_run=True, mapping=dict(mapping_key) or None)
+
+
+ready = []
+for index, upload in enumerate(files or []):
+    data = upload.getvalue()
+    mapping = mappings.get(upload.name, {})
+    report = check(data, upload.name, tuple(sorted(mapping.items())), ui.data_version(store))
+    with st.container(border=True):
+        st.markdown(f"**{ui.md_escape(upload.name)}** — {fmt.number(len(data) / 1024, 0)} KB")
+        ui.import_report(report)
+        if getattr(report, "needs_mapping", False) and report.errors:
+            chosen = ui.column_mapping_form(report, key=f"map_{index}")
+            if chosen:
+                mappings[upload.name] = chosen
+                st.rerun()
+    if report.status == "checked":
+        ready.append((upload.name, data, mapping))
+
+if ready:
+    label = t("Ghi {n} tệp hợp lệ vào cơ sở dữ liệu", n=len(ready))
+    if st.button(label, type="primary", key="commit_uploads"):
+        for name, data, mapping in ready:
+            result = ingest.import_bytes(store, data, name, uploaded_by=user, mapping=mapping or None)
+            if result.status == "imported":
+                store.audit("upload", user, upload_id=result.upload_id, file_name=name,
+                            units=result.units_read, rows=result.rows_read)
+                if mapping and hasattr(ingest, "remember_mapping"):
+                    ingest.remember_mapping(store, result, mapping, user)
+                st.success(result.summary())
+            elif result.status == "duplicate":
+                st.info(result.summary())
+            else:
+                st.error(result.summary())
+        st.session_state.pop("upload_mappings", None)
+
+st.divider()
+st.subheader(t("Lịch sử nhập"))
+history = store.list_uploads()
+if history.empty:
+    st.caption(t("Chưa có lần nhập nào."))
+else:
+    shown = pd.DataFrame({
+        t("Lần nhập"): history["id"], t("Tệp"): history["file_name"],
+        t("Thời điểm nhập"): history["uploaded_at"].map(lambda d: f"{fmt.date_vn(d)} {d:%H:%M}"),
+        t("Người nhập"): history["uploaded_by"].fillna(""),
+        t("Ngày số liệu"): history["report_date"].map(fmt.date_vn),
+        t("Số dòng"): history["rows_read"].map(fmt.number),
+        t("Trạng thái"): history["status"].map({"active": t("hiệu lực"), "undone": t("đã hủy")}),
+    })
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400))
+    active = history[history["status"] == "active"]
+    if len(active):
+        c1, c2 = st.columns([3, 1])
+        labels = {int(r.id): f"#{r.id} · {r.file_name}" for r in active.itertuples()}
+        target = c1.selectbox(t("Hủy cả một lần nhập"), list(labels), format_func=labels.get, key="undo_id")
+        confirm = c2.checkbox(t("Tôi chắc chắn"), key="undo_confirm")
+
+        def undo(upload_id: int) -> None:
+            if store.undo_upload(upload_id, who=user):
+                store.audit("undo", user, upload_id=upload_id)
+                st.session_state["undo_done"] = upload_id
+            st.session_state["undo_confirm"] = False
+
+        c2.button(t("Hủy lần nhập"), disabled=not confirm, key="undo_button", on_click=undo, args=(target,))
+if "undo_done" in st.session_state:
+    st.success(t("Đã hủy lần nhập số {n}; số liệu trước đó được dùng lại.", n=st.session_state.pop("undo_done")))
