@@ -8,7 +8,7 @@ from cccd_analytics import ui
 from cccd_analytics.i18n import t
 
 st.set_page_config(page_title="Theo dõi cấp CCCD", page_icon="🪪", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")
 
 HERE = Path(__file__).parent
 # (file, Vietnamese title, icon, roles that may open it).  A page a role may not use is

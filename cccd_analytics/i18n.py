@@ -144,6 +144,7 @@ EN: dict[str, str] = {
     'Nhận tệp CSV, Excel (xlsx, xls), ODS như các đơn vị gửi: báo cáo có quốc hiệu, tiêu đề gộp ô, dòng cộng huyện và tổng cộng, phông TCVN3/VNI, hoặc danh sách hồ sơ từng công dân (chỉ lưu số đếm theo xã và ngày, không lưu thông tin cá nhân).': 'Accepts CSV, Excel (xlsx, xls) and ODS files as units send them: reports with letterheads, merged headers, district subtotals and totals, TCVN3/VNI fonts, or per-application exports (only counts per commune and day are kept, never personal data).',
     'Số dòng': 'Rows',
     'Tôi chắc chắn': 'I am sure',
+    'Tất cả': 'All',
     'Đang kiểm tra tệp…': 'Checking the file…',
     'Đã hủy lần nhập số {n}; số liệu trước đó được dùng lại.': 'Upload {n} undone; the earlier figures apply again.',
 }

@@ -26,6 +26,7 @@ def unit_table(units: pd.DataFrame, level: str = "commune", limit: int | None = 
         rows = rows.head(limit)
     out = pd.DataFrame({
         t("Đơn vị"): rows["name"].fillna("") + rows["official"].map({False: t(" (ngoài danh mục)")}).fillna(""),
+        t("Trạng thái"): rows["status"].map(lambda s: t(STATUS_LABELS.get(s, ""))),
         t("Huyện"): rows["district"].fillna("") if level == "commune" else None,
         t("Số CD đủ điều kiện"): rows["eligible"].map(fmt.number),
         t("Đã thu nhận"): rows["collected"].map(fmt.number),
@@ -34,7 +35,6 @@ def unit_table(units: pd.DataFrame, level: str = "commune", limit: int | None = 
         t("Cần mỗi ngày"): rows["required_per_day"].map(fmt.number),
         t("Dự báo hoàn thành"): rows["projected_date"].map(fmt.date_vn),
         t("Khả năng kịp hạn"): rows["p_on_time"].map(lambda p: fmt.percent(p, 0)),
-        t("Trạng thái"): rows["status"].map(lambda s: t(STATUS_LABELS.get(s, ""))),
     })
     if level != "commune":
         out = out.drop(columns=[t("Huyện")])

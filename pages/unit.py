@@ -37,7 +37,9 @@ cols[2].metric(t("Cần mỗi ngày"), fmt.number(row["required_per_day"]),
                t("bình quân 7 ngày: {n}", n=fmt.number(row["pace_7d"])), **info)
 cols[3].metric(t("Dự báo hoàn thành"), fmt.date_vn(row["projected_date"]),
                t("khả năng kịp hạn {p}", p=fmt.percent(row["p_on_time"], 0)), **info)
-cols[4].metric(t("Trạng thái"), t(metrics.STATUS_LABELS.get(row["status"], "")), **info)
+with cols[4]:
+    st.caption(t("Trạng thái"))
+    st.badge(t(metrics.STATUS_LABELS.get(row["status"], "")), color=ui.STATUS_BADGE.get(row["status"], "gray"))
 
 left, right = st.columns([3, 2])
 with left:

@@ -22,12 +22,13 @@ c1, c2, c3, c4 = st.columns([1, 2, 2, 2])
 level = c1.radio(t("Cấp"), available, format_func=levels.get, key="units_level")
 rows = snap.units[snap.units["level"] == level]
 districts = sorted(rows["district"].dropna().unique()) if level == "commune" else []
-chosen_districts = c2.multiselect(t("Huyện"), districts, key="units_districts", disabled=not districts)
+chosen_districts = c2.multiselect(t("Huyện"), districts, key="units_districts", disabled=not districts,
+                                  placeholder=t("Tất cả"))
 all_tags = sorted({tag for tags in rows["tags"] for tag in (tags or ())})
-chosen_tags = c3.multiselect(t("Nhãn"), all_tags, key="units_tags")
+chosen_tags = c3.multiselect(t("Nhãn"), all_tags, key="units_tags", placeholder=t("Tất cả"))
 statuses = [s for s in metrics.STATUS_ORDER if (rows["status"] == s).any()]
 chosen_status = c4.multiselect(t("Trạng thái"), statuses, key="units_status",
-                               format_func=lambda s: t(metrics.STATUS_LABELS[s]))
+                               format_func=lambda s: t(metrics.STATUS_LABELS[s]), placeholder=t("Tất cả"))
 filtered = tables.filter_units(rows, districts=chosen_districts, tags=chosen_tags, statuses=chosen_status)
 
 counts = filtered["status"].value_counts()

@@ -34,7 +34,7 @@ def test_overview_renders_headline_figures(app):
     assert labels["Số ngày còn lại"] == "15"
     assert "15/6/2023" in texts(app)
     table = app.dataframe[0].value
-    assert list(table.columns)[:2] == ["Đơn vị", "Huyện"] and len(table) == 15
+    assert list(table.columns)[:3] == ["Đơn vị", "Trạng thái", "Huyện"] and len(table) == 15
 
 
 def test_overview_for_ky_anh_on_the_press_day(app):

@@ -120,6 +120,8 @@ def campaign_filters() -> Context:
     return Context(campaign, as_of, first, last)
 
 
+STATUS_BADGE = {"done": "green", "on_track": "green", "at_risk": "orange", "behind": "red", "missed": "red",
+                "no_data": "gray"}
 _MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
 
 
