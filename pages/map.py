@@ -2,19 +2,10 @@
 
 import streamlit as st
 
-from cccd_analytics import charts, geo, tables, ui
-from cccd_analytics import formatting as fmt
+from cccd_analytics import charts, geo, ui
 from cccd_analytics.i18n import t
 
-context = ui.page_context()
-if context.campaign is None:
-    st.info(t("Chưa có chiến dịch nào. Nạp dữ liệu mẫu bằng lệnh `cccd sample`, "
-              "hoặc thêm chiến dịch bằng `cccd campaign add TỆP.toml`."))
-    st.stop()
-snap = context.snapshot()
-st.title(t("Bản đồ"))
-st.caption(t("Số liệu tính đến **{d}** · hạn **{deadline}**", d=fmt.date_vn(snap.as_of),
-             deadline=fmt.date_vn(snap.campaign.deadline)))
+snap = ui.campaign_snapshot(t("Bản đồ"))
 
 provinces = snap.units.loc[snap.units["level"] == "province", "key"].tolist()
 layers = {"district": t("Huyện (trước 1/7/2025)"), "commune_2025": t("Xã, phường mới (từ 1/7/2025)")}

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import charts, metrics, tables, ui
+from cccd_analytics import metrics, tables, ui
 from cccd_analytics import formatting as fmt
 from cccd_analytics.i18n import t
 
@@ -56,13 +56,7 @@ else:
     text = t("**{verdict}.** Chưa đủ số liệu để dự báo ngày hoàn thành.", verdict=verdict)
 {"done": st.success, "on_track": st.success, "at_risk": st.warning}.get(main["status"], st.error)(text)
 
-left, right = st.columns([3, 2])
-with left:
-    st.subheader(t("Lũy kế so với chỉ tiêu"))
-    st.plotly_chart(charts.cumulative_vs_target(snap), width="stretch", config=charts.PLOTLY_CONFIG)
-with right:
-    st.subheader(t("Thu nhận mỗi ngày"))
-    st.plotly_chart(charts.daily_collections(snap), width="stretch", config=charts.PLOTLY_CONFIG)
+ui.progress_charts(snap)
 
 if len(snap.milestones) > 1:
     st.subheader(t("Các mốc"))

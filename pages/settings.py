@@ -1,8 +1,6 @@
 """Cài đặt chiến dịch: create and edit campaigns, milestones, the calendar and unit tags."""
 
-from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from cccd_analytics import campaigns as camp

@@ -8,11 +8,7 @@ from cccd_analytics import formatting as fmt
 from cccd_analytics.i18n import t
 
 context = ui.page_context()
-if context.campaign is None:
-    st.info(t("Chưa có chiến dịch nào. Nạp dữ liệu mẫu bằng lệnh `cccd sample`, "
-              "hoặc thêm chiến dịch bằng `cccd campaign add TỆP.toml`."))
-    st.stop()
-snap = context.snapshot()
+snap = ui.campaign_snapshot()
 choices = metrics.attention_order(snap.units[snap.units["level"].isin(["commune", "district"])])
 labels = {r.key: (f"{r.name} ({r.district})" if r.level == "commune" and r.district else r.name)
           for r in choices.itertuples()}
@@ -27,8 +23,6 @@ unit = context.unit_snapshot(key)
 main = unit.milestones.iloc[0]
 
 st.title(row["name"])
-st.caption(t("Số liệu tính đến **{d}** · hạn **{deadline}**", d=fmt.date_vn(snap.as_of),
-             deadline=fmt.date_vn(snap.campaign.deadline)))
 info = dict(delta_color="off", delta_arrow="off")
 cols = st.columns(5)
 cols[0].metric(t("Đã thu nhận"), fmt.number(row["collected"]), fmt.percent(row["coverage"]), **info)
@@ -41,13 +35,7 @@ with cols[4]:
     st.caption(t("Trạng thái"))
     st.badge(t(metrics.STATUS_LABELS.get(row["status"], "")), color=ui.STATUS_BADGE.get(row["status"], "gray"))
 
-left, right = st.columns([3, 2])
-with left:
-    st.subheader(t("Lũy kế so với chỉ tiêu"))
-    st.plotly_chart(charts.cumulative_vs_target(unit), width="stretch", config=charts.PLOTLY_CONFIG)
-with right:
-    st.subheader(t("Thu nhận mỗi ngày"))
-    st.plotly_chart(charts.daily_collections(unit), width="stretch", config=charts.PLOTLY_CONFIG)
+ui.progress_charts(unit)
 
 st.subheader(t("Thu nhận → trả thẻ"))
 st.plotly_chart(charts.funnel(row), width="stretch", config=charts.PLOTLY_CONFIG)

@@ -6,15 +6,7 @@ from cccd_analytics import metrics, tables, ui
 from cccd_analytics import formatting as fmt
 from cccd_analytics.i18n import t
 
-context = ui.page_context()
-if context.campaign is None:
-    st.info(t("Chưa có chiến dịch nào. Nạp dữ liệu mẫu bằng lệnh `cccd sample`, "
-              "hoặc thêm chiến dịch bằng `cccd campaign add TỆP.toml`."))
-    st.stop()
-snap = context.snapshot()
-st.title(t("Đơn vị"))
-st.caption(t("Số liệu tính đến **{d}** · hạn **{deadline}**", d=fmt.date_vn(snap.as_of),
-             deadline=fmt.date_vn(snap.campaign.deadline)))
+snap = ui.campaign_snapshot(t("Đơn vị"))
 
 levels = {"commune": t("Xã/phường"), "district": t("Huyện/thị xã")}
 available = [lv for lv in levels if (snap.units["level"] == lv).any()]

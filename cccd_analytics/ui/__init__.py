@@ -241,3 +241,36 @@ def column_mapping_form(report, key: str) -> dict | None:
         if st.form_submit_button(t("Dùng cách ghép cột này")):
             return chosen
     return None
+
+
+def campaign_snapshot(title: str | None = None) -> metrics.Snapshot:
+    """The chosen campaign's snapshot for a page, with its title and data stamp.
+
+    Stops the page with an explanation when there is no campaign yet.
+    """
+    from cccd_analytics import formatting as fmt
+
+    context = page_context()
+    if context.campaign is None:
+        st.info(i18n.t("Chưa có chiến dịch nào. Nạp dữ liệu mẫu bằng lệnh `cccd sample`, "
+                       "hoặc thêm chiến dịch bằng `cccd campaign add TỆP.toml`."))
+        st.stop()
+    snap = context.snapshot()
+    if title:
+        st.title(title)
+    st.caption(i18n.t("Số liệu tính đến **{d}** · hạn **{deadline}**", d=fmt.date_vn(snap.as_of),
+                      deadline=fmt.date_vn(snap.campaign.deadline)))
+    return snap
+
+
+def progress_charts(snap: metrics.Snapshot) -> None:
+    """Cumulative vs target beside collections per day."""
+    from cccd_analytics import charts
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(i18n.t("Lũy kế so với chỉ tiêu"))
+        st.plotly_chart(charts.cumulative_vs_target(snap), width="stretch", config=charts.PLOTLY_CONFIG)
+    with right:
+        st.subheader(i18n.t("Thu nhận mỗi ngày"))
+        st.plotly_chart(charts.daily_collections(snap), width="stretch", config=charts.PLOTLY_CONFIG)
