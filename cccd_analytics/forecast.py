@@ -2,32 +2,35 @@
 
 Pure functions on tidy frames; no Streamlit, no I/O.  Everything is vectorised over
 units: the history is one (days x units) numpy array and every step works on whole
-columns at once.
+columns at once (10,000 units x 120 days in well under a second).
 
-Two models (see docs/forecast.md for the maths and the backtest figures):
+Methods (the maths, the choice of default and the backtest: docs/forecast.md):
 
 ``run_rate``
     The trackers' baseline: remaining / 7-day pace.  Its 80% range comes from how much
     the last four weekly paces differ from each other.
 
 ``saturating`` (the default)
-    The daily rate falls as the unit approaches saturation, as a power of the share
-    still to do::
+    The rate follows one campaign curve in coverage ``c`` (share of the eligible)::
 
-        rate(c) = rate_now * ((K - c) / (K - c_now)) ** gamma
+        rate(c) ~ c ** alpha               while c < turn   (the campaign ramps up)
+        rate(c) ~ (1 - c) ** gamma         once c > turn    (the last tenth is slowest)
 
-    where ``K`` is the eligible population (the ceiling), ``rate_now`` is a robust,
-    spike-proof recent rate and ``gamma`` is fitted from how the rate has been falling
-    as coverage rose in the last weeks, per unit, shrunk towards the pool of all units
-    in the call (one campaign) and the pool shrunk towards a prior.  ``gamma = 1`` is
-    an exponential approach to the ceiling; ``gamma > 1`` is what a population with
-    unequal propensity to come in produces (the keen come first, the last tenth is the
-    slowest).  The time to go from ``c_now`` to the target has a closed form, so no
-    per-unit simulation is needed.  The 80% range is a log-normal error on that time
-    whose width was calibrated on the backtest.
+    anchored at the unit's robust recent rate (28 days, spikes winsorised), with
+    alpha = 0.5, turn = 0.5, gamma = 2 chosen on the backtest.  gamma = 2 is what a
+    population whose propensity to come in is exponentially spread produces (the keen
+    come first).  The time to the target is the integral of 1 / rate, done for all
+    units at once with 32-point Gauss-Legendre.  A calibration fitted on the backtest
+    turns that time into a median and a split log-normal 80% range.
 
-Both models progress only in proportion to ``workday_weight``: the rate is estimated
-per unit of capacity (a normal day = 1) and the future is walked on the calendar.
+``saturating_fit``
+    The same curve, but ``gamma`` is fitted per unit from how its rate fell over the
+    last two windows, shrunk to the pool of units in the call (one campaign) and the
+    pool to the prior.  Kept for comparison: on the backtest it is worse than the fixed
+    curve (a unit's recent slowdown does not predict its future one).
+
+All methods progress only in proportion to ``workday_weight``: rates are estimated per
+unit of capacity (a normal day = 1) and the future is walked on the calendar.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ __all__ = [
 
 #: Forecasts further than this from ``as_of`` are reported as NaT ("not within 3 years").
 HORIZON_DAYS = 3 * 365 + 1
-METHODS = ("run_rate", "saturating")
+METHODS = ("run_rate", "saturating", "saturating_fit")
 #: Chosen by backtest (docs/forecast.md).
 DEFAULT_METHOD = "saturating"
 COLUMNS = [
@@ -63,40 +66,43 @@ COLUMNS = [
 ]
 
 _Z90 = 1.2815515655446004  # standard normal 90th percentile
+_MIN_SIGMA = 0.05
 
 
 @dataclass(frozen=True)
 class SaturatingParams:
-    """Knobs of the saturating model.  Defaults were set on the backtest."""
+    """Knobs of the saturating model.  The defaults were chosen on the backtest
+    (docs/forecast.md); change them only with a new backtest run."""
 
     #: days of history behind the robust current rate
-    rate_window: int = 14
+    rate_window: int = 28
     #: a day above ``spike_cap`` x the window's median daily rate counts as that much only
     spike_cap: float = 2.5
-    #: gap (days) between the two windows whose rates give the local decay exponent
-    gamma_lag: int = 28
-    #: prior exponent, and how much evidence (in sum of squared log-remaining ratios)
-    #: it is worth against the pool of units
-    gamma_prior: float = 2.0
-    gamma_prior_weight: float = 0.05
-    #: how much the pooled exponent is worth against one unit's own estimate
-    gamma_pool_weight: float = 0.05
+    #: the campaign curve: rate ~ c**alpha below ``turn``, ~ (1 - c)**gamma above it
+    #: (c = share of the ceiling, normally the eligible population)
+    turn: float = 0.5
+    alpha: float = 0.5
+    gamma: float = 2.0
+    #: coverage below which the ramp-up is not extrapolated any further
+    accel_floor: float = 0.05
+    #: ``saturating_fit`` only: how much evidence (sum of squared log-remaining moves)
+    #: the prior is worth against the pool, and the pool against one unit
+    gamma_prior_weight: float = 0.2
+    gamma_pool_weight: float = 0.2
     gamma_min: float = 0.0
     gamma_max: float = 6.0
-    #: early-campaign growth of the rate with coverage (see ``_time_to_target``)
-    alpha: float = 0.0
-    accel_floor: float = 0.05
-    accel_peak: float = 0.5
-    #: remaining share below which saturation sets in (1 = from the start)
-    knee: float = 1.0
-    #: log-normal spread of the time to target: sigma = a + b * log1p(days / 7)
-    sigma_a: float = 0.15
-    sigma_b: float = 0.10
-    #: median bias of log(actual / predicted time), added to the prediction
-    log_bias: float = 0.0
-    #: if the target is at or above the eligible population the ceiling is lifted to
-    #: ``headroom`` x target, so the model still projects a (slow) finish
-    headroom: float = 1.02
+    #: calibration, fitted on the backtest by ``cccd_analytics.backtest.calibrate``:
+    #: the 10th, 50th and 90th percentiles of log(actual / model time to target) as
+    #: b0 + b1 * log1p(model days / 7) + b2 * coverage now.  The projected date uses
+    #: the 50th; the range and p_on_time a split log-normal through all three.
+    q10: tuple[float, float, float] = (0.722, -0.298, -0.932)
+    q50: tuple[float, float, float] = (0.768, -0.297, 0.0)
+    q90: tuple[float, float, float] = (2.346, -0.573, -0.577)
+    #: the backtest covers targets up to 90% of the ceiling (the eligible population).
+    #: A higher target (e.g. "100%") is placed at this share of a ceiling lifted above
+    #: the eligible figure (census-based eligible counts are often exceeded), instead
+    #: of at the asymptote, where the curve would never arrive.
+    target_share_cap: float = 0.9
 
 
 # --------------------------------------------------------------------------- public
@@ -161,40 +167,40 @@ def forecast_units(
         at_target = Xi >= target_a[None, :]
     first_reach = np.where(reached, np.argmax(at_target, axis=0), -1)
 
-    # Workday capacity needed, by model; then dates from the calendar.
+    # Capacity (in normal workdays) needed to reach the target, with its spread on the
+    # log scale below and above the median; then dates from the calendar.
     remaining = target_a - current
     if method == "run_rate":
-        need, log_sigma, log_bias = _run_rate(Xi, first, last_c, hist_weight, remaining)
+        need, sig_lo, sig_hi = _run_rate(Xi, first, last_c, hist_weight, remaining)
     else:
-        need, log_sigma, log_bias = _saturating(
-            Xi, first, last_c, hist_weight, current, eligible_a, target_a, params
+        need, sig_lo, sig_hi = _saturating(
+            Xi, first, last_c, hist_weight, current, eligible_a, target_a, params,
+            fit=(method == "saturating_fit"),
         )
     need = np.where(has_data & ~reached, need, np.nan)
-    median_need = need * np.exp(log_bias)
-    low_need = median_need * np.exp(-_Z90 * log_sigma)
-    high_need = median_need * np.exp(_Z90 * log_sigma)
+    low_need = need * np.exp(-_Z90 * sig_lo)
+    high_need = need * np.exp(_Z90 * sig_hi)
 
     base = np.where(has_data, cum_weight[last_c], np.nan)
-    proj_idx = _day_when(cum_weight, base, median_need, last_c)
+    proj_idx = _day_when(cum_weight, base, need, last_c)
     low_idx = _day_when(cum_weight, base, low_need, last_c)
     high_idx = _day_when(cum_weight, base, high_need, last_c)
     for idx in (proj_idx, low_idx, high_idx):
         idx[reached] = first_reach[reached]
 
-    # On-time probability: capacity available from the day after the last report up to
-    # the deadline, against the log-normal need.
+    # On-time probability: the capacity available from the day after the last report
+    # up to the deadline, against the split log-normal need.
     deadline_a = _deadlines(deadline, units)
     dl_idx = np.asarray((deadline_a - start).days, dtype=float)  # NaN for NaT
-    ok_dl = ~np.isnan(dl_idx)
-    dl_i = np.clip(np.nan_to_num(dl_idx, nan=0), -1, len(cum_weight) - 1).astype(int)
+    dl_i = np.clip(np.nan_to_num(dl_idx, nan=-1), -1, n_total - 1).astype(int)
     cap_to_dl = np.where(dl_i >= 0, cum_weight[np.maximum(dl_i, 0)], 0.0) - base
     with np.errstate(divide="ignore", invalid="ignore"):
-        zscore = (np.log(np.maximum(cap_to_dl, 1e-300)) - np.log(median_need)) / log_sigma
-    p = _norm_cdf(zscore)
+        gap = np.log(np.maximum(cap_to_dl, 1e-300)) - np.log(need)
+        p = _norm_cdf(gap / np.where(gap < 0, sig_lo, sig_hi))
+    p = np.where(np.isinf(need), 0.0, p)
     p = np.where(cap_to_dl <= 0, 0.0, p)
-    p = np.where(np.isinf(need) | (need > 0) & np.isnan(p), 0.0, p)
     p = np.where(reached, (first_reach <= dl_idx).astype(float), p)
-    p = np.where(has_data & ok_dl, p, np.nan)
+    p = np.where(has_data & ~np.isnan(dl_idx), p, np.nan)
 
     out = pd.DataFrame(
         {
@@ -218,40 +224,75 @@ def forecast_units(
 def _run_rate(Xi, first, last, hist_weight, remaining):
     """Baseline: remaining / (last 7 days' progress per unit of capacity).
 
-    Range: the spread of the last four weekly paces (log scale), a naive measure of
-    how much the pace moves from week to week.
+    Range: the spread (log scale) of the last four weekly paces, a naive measure of how
+    much the pace moves from week to week.
     """
     weekly = []
     for k in range(4):
-        end = last - 7 * k
-        inc, cap = _window_progress(Xi, first, end, hist_weight, 7)
+        inc, cap = _window_progress(Xi, first, last - 7 * k, hist_weight, 7)
         with np.errstate(divide="ignore", invalid="ignore"):
             weekly.append(np.where(cap > 0, inc / cap, np.nan))
     weekly = np.vstack(weekly)
     rate = weekly[0]
     with np.errstate(divide="ignore", invalid="ignore"):
-        need = np.where(rate > 0, remaining / rate, np.inf)
+        need = _stalled_or_unknown(remaining / rate, rate)
         logs = np.log(np.where(weekly > 0, weekly, np.nan))
     n_ok = np.sum(~np.isnan(logs), axis=0)
-    sd = np.sqrt(
-        np.nansum((logs - _nanmean0(logs)) ** 2, axis=0) / np.maximum(n_ok - 1, 1)
-    )
-    sd = np.where(n_ok >= 2, sd, 0.0)
-    return need, np.maximum(sd, 1e-6), np.zeros_like(need)
+    dev = np.where(np.isnan(logs), 0.0, logs - _nanmean0(logs))
+    sd = np.sqrt(np.sum(dev**2, axis=0) / np.maximum(n_ok - 1, 1))
+    sd = np.maximum(np.where(n_ok >= 2, sd, 0.0), 1e-6)
+    return need, sd, sd
 
 
-def _saturating(Xi, first, last, hist_weight, current, eligible, target, prm):
-    ceiling = np.maximum(eligible, prm.headroom * target)
-    rate_now = _robust_rate(Xi, first, last, hist_weight, prm.rate_window, prm.spike_cap)
-    gamma = _fit_gamma(Xi, first, last, hist_weight, ceiling, rate_now, prm)
-
+def _saturating(Xi, first, last, hist_weight, current, eligible, target, prm, fit):
+    ceiling = np.maximum(eligible, target / prm.target_share_cap)
+    w = prm.rate_window
+    rate_now = _robust_rate(Xi, first, last, hist_weight, w, prm.spike_cap)
     s0 = 1.0 - current / ceiling  # share of the ceiling still to do
     s1 = 1.0 - target / ceiling
+    if fit:
+        gamma = _fit_gamma(Xi, first, last, hist_weight, ceiling, rate_now, prm)
+    else:
+        gamma = np.full(len(s0), prm.gamma)
     need = _time_to_target(s0, s1, rate_now / ceiling, gamma, prm)
-    need = np.where(rate_now > 0, need, np.inf)
-    days = need  # capacity units ~ days for the spread
-    sigma = prm.sigma_a + prm.sigma_b * np.log1p(np.where(np.isfinite(days), days, 0) / 7.0)
-    return need, sigma, np.full_like(need, prm.log_bias)
+    need = _stalled_or_unknown(need, rate_now)
+    return _calibrated(need, 1.0 - s0, prm)
+
+
+def _calibrated(need, coverage, prm):
+    """Median and split log-normal spread of the time to target, from the model's time
+    and the calibration lines in ``SaturatingParams``; infinite times stay infinite."""
+    finite = np.isfinite(need) & (need > 0)
+    x = np.log1p(np.where(finite, need, 0.0) / 7.0)
+    # coverage outside the backtest's range (10%..90%) is not extrapolated
+    c = np.clip(np.where(finite, coverage, 0.0), 0.1, 0.9)
+
+    def line(b):
+        return b[0] + b[1] * x + b[2] * c
+
+    q10, q50, q90 = line(prm.q10), line(prm.q50), line(prm.q90)
+    median = np.where(finite, need * np.exp(q50), need)
+    sig_lo = np.maximum((q50 - q10) / _Z90, _MIN_SIGMA)
+    sig_hi = np.maximum((q90 - q50) / _Z90, _MIN_SIGMA)
+    return median, sig_lo, sig_hi
+
+
+def _stalled_or_unknown(need, rate):
+    """No progress at all in the window: never (inf).  No rate (too little history):
+    unknown (NaN, so p_on_time is NaN rather than a confident 0)."""
+    return np.where(np.isnan(rate), np.nan, np.where(rate > 0, need, np.inf))
+
+
+def _log_shape(u, u_ref, gamma, prm):
+    """log(rate at remaining share e**u / rate at remaining share e**u_ref) on the
+    campaign curve: c**alpha below ``turn`` (floored at ``accel_floor``), (1 - c)**gamma
+    above it, continuous at ``turn``."""
+    c = np.clip(1.0 - np.exp(u), prm.accel_floor, prm.turn)
+    c_ref = np.clip(1.0 - np.exp(u_ref), prm.accel_floor, prm.turn)
+    u_turn = np.log1p(-prm.turn)
+    return prm.alpha * (np.log(c) - np.log(c_ref)) + gamma * (
+        np.minimum(u, u_turn) - np.minimum(u_ref, u_turn)
+    )
 
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(32)
@@ -259,57 +300,47 @@ _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(32)
 
 def _time_to_target(s0, s1, rho, gamma, prm):
     """Capacity needed to go from remaining share ``s0`` to ``s1`` when the rate (share
-    of the ceiling per unit of capacity) is ``rho`` now and varies as
+    of the ceiling per unit of capacity) is ``rho`` now and follows the campaign curve.
 
-        rate(s) = rho * (A(1 - s) / A(1 - s0)) * (s / s0) ** gamma,
-        A(c) = clip(c, accel_floor, accel_peak) ** alpha
-
-    (``A`` lets the rate still grow with coverage early in a campaign, up to
-    ``accel_peak``).  Integrated by Gauss-Legendre in u = log(s), where the integrand
-    s / rate is smooth: 32 nodes per unit, all units at once.
+    time = integral over s from s1 to s0 of ds / rate(s); with u = log(s) the integrand
+    s / rate is smooth, so 32 Gauss-Legendre nodes per unit are plenty (all units at
+    once: a (32 x units) array).
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         u0 = np.log(s0)
         u1 = np.log(s1)
         half = 0.5 * (u0 - u1)
-        mid = 0.5 * (u0 + u1)
-        u = mid[None, :] + half[None, :] * _GL_NODES[:, None]  # (nodes, units)
-        s = np.exp(u)
-        a0 = np.clip(1.0 - s0, prm.accel_floor, prm.accel_peak) ** prm.alpha
-        a = np.clip(1.0 - s, prm.accel_floor, prm.accel_peak) ** prm.alpha
-        uk = np.log(prm.knee)
-        sat = np.minimum(u, uk) - np.minimum(u0, uk)[None, :]
-        rel = (a / a0[None, :]) * np.exp(gamma[None, :] * sat)
-        integrand = s / rel
-        need = half / rho * np.sum(_GL_WEIGHTS[:, None] * integrand, axis=0)
+        u = 0.5 * (u0 + u1)[None, :] + half[None, :] * _GL_NODES[:, None]
+        log_rel = _log_shape(u, u0[None, :], gamma[None, :], prm)
+        need = half / rho * np.sum(_GL_WEIGHTS[:, None] * np.exp(u - log_rel), axis=0)
     return np.where((s1 > 0) & (s0 > s1), need, np.where(s0 <= s1, 0.0, np.inf))
 
 
 def _fit_gamma(Xi, first, last, hist_weight, ceiling, rate_now, prm):
-    """Decay exponent from the rate now vs ``gamma_lag`` days earlier.
+    """Per-unit saturation exponent (``saturating_fit``).
 
-    Per unit: y = log(rate_now / rate_then), x = log(s_now / s_then) with s the share
-    of the ceiling still to do at the windows' midpoints; gamma_u = y / x.  Pooled by
-    least squares through the origin across units, shrunk to the prior; each unit
-    shrunk to the pool with weights x**2 (how far coverage moved, i.e. how informative
-    the unit is).
+    Compares the robust rate over the last window with the one before it.  After
+    removing the ramp-up part of the curve, y = log(rate_now / rate_then) and
+    x = the change of log(remaining share), counted above ``turn`` only; gamma_u = y / x.
+    The pool is least squares through the origin across units, shrunk to ``gamma``;
+    each unit is shrunk to the pool with weight x**2 (how far it moved up the curve).
     """
     w = prm.rate_window
-    then_end = last - prm.gamma_lag
-    rate_then = _robust_rate(Xi, first, then_end, hist_weight, w, prm.spike_cap)
-    mid_now = _take(Xi, last - w // 2)
-    mid_then = _take(Xi, then_end - w // 2)
+    then = last - w
+    rate_then = _robust_rate(Xi, first, then, hist_weight, w, prm.spike_cap)
     with np.errstate(divide="ignore", invalid="ignore"):
-        s_now = 1.0 - mid_now / ceiling
-        s_then = 1.0 - mid_then / ceiling
-        x = np.log(s_now / s_then)
-        y = np.log(rate_now / rate_then)
-    ok = np.isfinite(x) & np.isfinite(y) & (x < 0) & (then_end - w >= first)
+        u_now = np.log(1.0 - 0.5 * (_take(Xi, then) + _take(Xi, last)) / ceiling)
+        u_then = np.log(1.0 - 0.5 * (_take(Xi, then - w) + _take(Xi, then)) / ceiling)
+        u_turn = np.log1p(-prm.turn)
+        x = np.minimum(u_now, u_turn) - np.minimum(u_then, u_turn)
+        ramp = _log_shape(u_now, u_then, 0.0, prm)
+        y = np.log(rate_now / rate_then) - ramp
+    ok = np.isfinite(x) & np.isfinite(y) & (x < 0) & (then - w >= first)
     x = np.where(ok, x, 0.0)
     y = np.where(ok, y, 0.0)
-    sxx = np.sum(x * x)
-    sxy = np.sum(x * y)
-    pool = (sxy + prm.gamma_prior_weight * prm.gamma_prior) / (sxx + prm.gamma_prior_weight)
+    pool = (np.sum(x * y) + prm.gamma_prior_weight * prm.gamma) / (
+        np.sum(x * x) + prm.gamma_prior_weight
+    )
     pool = float(np.clip(pool, prm.gamma_min, prm.gamma_max))
     unit = (x * y + prm.gamma_pool_weight * pool) / (x * x + prm.gamma_pool_weight)
     return np.clip(unit, prm.gamma_min, prm.gamma_max)
@@ -374,7 +405,9 @@ def _daily_history(cumulative: pd.DataFrame, as_of: pd.Timestamp):
     hist = cumulative.loc[cumulative.index <= as_of]
     start = hist.index.min() if len(hist) else as_of
     dates = pd.date_range(start.normalize(), as_of, freq="D")
-    hist = hist.groupby(hist.index.normalize()).last().reindex(dates)
+    if not (hist.index.is_unique and (hist.index == hist.index.normalize()).all()):
+        hist = hist.groupby(hist.index.normalize()).last()  # several rows a day: keep the last
+    hist = hist.reindex(dates)
     return dates, hist.to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -469,6 +502,7 @@ def _erf(x):
     sign = np.sign(x)
     a = np.abs(x)
     t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (
+        -1.453152027 + t * 1.061405429))))
     out = sign * (1.0 - poly * np.exp(-a * a))
     return np.where(np.isnan(x), np.nan, out)
