@@ -2,16 +2,22 @@
 
 A target is a share of eligible ("100%") or a count ("87000" across the scope).  A
 count is split over the scope's communes in proportion to their eligible population
-unless per-commune targets are given.
+unless per-commune targets are given (``[unit_targets]``).  Several milestones may each
+cover part of the scope (by tag or by a list) with their own deadline and target.  The
+campaign's window runs from ``start`` to ``deadline``; its calendar (``[calendar]``) gives
+each day a working-capacity weight (Sundays, holidays, events) that the required daily
+rate, the forecasts and the capacity planner respect.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from cccd_analytics import registry
@@ -122,17 +128,70 @@ def from_definition(data: dict) -> Campaign:
             target=Target.parse(m.get("target", data["target"])), tag=m.get("tag") or None,
             units=tuple(str(u) for u in m.get("units", []) or ())))
     calendar = data.get("calendar", {}) or {}
-    days = tuple((_date(d["date"], "calendar"), float(d.get("weight", 0.0)), str(d.get("label", "")))
-                 for d in calendar.get("days", []) or [])
+    if not isinstance(calendar, dict):
+        raise CampaignError("Mục «calendar» phải là một bảng TOML ([calendar]).")
+    days = _calendar_days(calendar.get("days", []) or [])
     scope = data.get("scope", []) or []
     if isinstance(scope, str):
         scope = [scope]
     return Campaign(
         name=name, start=start, deadline=deadline, target=Target.parse(data["target"]),
         scope=tuple(str(s) for s in scope), milestones=tuple(milestones), days_off=days,
-        sunday_weight=float(calendar.get("sunday_weight", 1.0)),
-        unit_targets=tuple((str(k), float(v)) for k, v in (data.get("unit_targets") or {}).items()),
+        sunday_weight=_weight(calendar.get("sunday_weight", 1.0), "calendar.sunday_weight"),
+        unit_targets=_unit_targets(data.get("unit_targets") or {}),
     )
+
+
+#: Highest capacity weight a calendar day may have (an event day with extra teams).
+MAX_DAY_WEIGHT = 3.0
+
+
+def _weight(value, what: str) -> float:
+    if isinstance(value, bool):
+        raise CampaignError(f"{what}: hệ số năng lực không hợp lệ {value!r}.")
+    try:
+        weight = float(value)
+    except (TypeError, ValueError):
+        raise CampaignError(f"{what}: hệ số năng lực không hợp lệ {value!r} (ví dụ 0.5).") from None
+    if not 0 <= weight <= MAX_DAY_WEIGHT:
+        raise CampaignError(f"{what}: hệ số năng lực {weight:g} phải từ 0 đến {MAX_DAY_WEIGHT:g} "
+                            "(0 = nghỉ hẳn, 1 = ngày làm việc bình thường).")
+    return weight
+
+
+def _calendar_days(entries) -> tuple[tuple[date, float, str], ...]:
+    """`[[calendar.days]]`: one day (`date`) or a range (`date` … `end`), a capacity
+    weight (default 0: a day off) and a label.  A later entry for the same day wins."""
+    if not isinstance(entries, list):
+        raise CampaignError("«calendar.days» phải là danh sách [[calendar.days]].")
+    out: dict[date, tuple[float, str]] = {}
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or "date" not in entry:
+            raise CampaignError(f"Ngày đặc biệt thứ {i} trong «calendar.days» thiếu «date».")
+        first = _date(entry["date"], f"calendar.days[{i}].date")
+        last = _date(entry["end"], f"calendar.days[{i}].end") if entry.get("end") else first
+        if last < first:
+            raise CampaignError(f"calendar.days[{i}]: «end» ({last:%d/%m/%Y}) trước «date» "
+                                f"({first:%d/%m/%Y}).")
+        weight = _weight(entry.get("weight", 0.0), f"calendar.days[{i}].weight")
+        label = str(entry.get("label", "") or "")
+        for day in pd.date_range(first, last, freq="D"):
+            out[day.date()] = (weight, label)
+    return tuple((d, w, label) for d, (w, label) in sorted(out.items()))
+
+
+def _unit_targets(raw) -> tuple[tuple[str, float], ...]:
+    """`[unit_targets]`: per-commune counts, keyed by unit key, GSO code or name."""
+    if not isinstance(raw, dict):
+        raise CampaignError("Mục «unit_targets» phải là bảng TOML: \"mã hoặc tên xã\" = số hồ sơ.")
+    out = []
+    for ref, value in raw.items():
+        target = Target.parse(value)
+        if target.kind != "count":
+            raise CampaignError(f"Chỉ tiêu riêng của «{ref}» phải là một số hồ sơ (ví dụ 5000), "
+                                f"không phải {value!r}.")
+        out.append((str(ref), target.value))
+    return tuple(out)
 
 
 def parse_toml(text: str, source: str = "tệp chiến dịch") -> Campaign:
@@ -193,7 +252,9 @@ def scope_communes(campaign: Campaign, units: pd.DataFrame,
     if with_data:
         hierarchies = set(units.loc[sorted(keys & with_data), "hierarchy"]) if keys & with_data else set()
         if hierarchies:
-            keys = {k for k in keys if units.at[k, "hierarchy"] in hierarchies}
+            ordered = sorted(keys)
+            keep = units.loc[ordered, "hierarchy"].isin(hierarchies).to_numpy()
+            keys = {k for k, ok in zip(ordered, keep) if ok}
     return sorted(keys)
 
 
@@ -232,17 +293,83 @@ def commune_targets(target: Target, eligible: pd.Series,
         return out
     explicit = {k: v for k, v in (explicit or {}).items() if k in eligible.index}
     rest = eligible.drop(list(explicit))
-    remaining = target.value - sum(explicit.values())
+    remaining = max(target.value - sum(explicit.values()), 0.0)
     out = rest / rest.sum() * remaining if rest.sum() > 0 else rest * 0
     return pd.concat([out, pd.Series(explicit, dtype=float)]).reindex(eligible.index)
 
 
-def workday_weights(campaign: Campaign, days: pd.DatetimeIndex):
-    """Relative working capacity per day (1 normal; Sundays and listed days lower)."""
-    import numpy as np
+def resolve_unit_targets(campaign: Campaign, units: pd.DataFrame, scope: list[str],
+                         strict: bool = False) -> dict[str, float]:
+    """Per-commune targets keyed by unit key.
 
-    weights = np.where(days.day_of_week == 6, campaign.sunday_weight, 1.0)
-    special = {pd.Timestamp(d): w for d, w, _ in campaign.days_off}
-    if special:
-        weights = np.array([special.get(d, w) for d, w in zip(days, weights)])
+    A reference is a unit key, a GSO code or a commune name.  With ``strict`` a reference
+    that names no commune of the scope is an error (for checking a campaign file); else
+    it is ignored so that progress can still be shown.
+    """
+    in_scope = set(scope)
+    out: dict[str, float] = {}
+    for ref, value in campaign.unit_targets:
+        hits = [k for k in _find_units(units, ref) if k in in_scope and units.at[k, "level"] == "commune"]
+        if len(hits) != 1:
+            if strict:
+                why = "không thuộc phạm vi chiến dịch" if not hits else "khớp nhiều xã, hãy dùng mã xã"
+                raise CampaignError(f"Chỉ tiêu riêng «{ref}»: {why}.")
+            continue
+        out[hits[0]] = value
+    return out
+
+
+# -- calendar ---------------------------------------------------------------------------
+#
+# A day's weight is its working capacity relative to a normal weekday (1): Sundays get
+# ``sunday_weight``; a day listed in ``[[calendar.days]]`` gets its own weight, which
+# replaces the Sunday rule (write the combined figure for a holiday on a Sunday).
+
+@functools.lru_cache(maxsize=64)
+def _special_days(days_off: tuple[tuple[date, float, str], ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Listed days as sorted day numbers (datetime64[D]) and their weights."""
+    if not days_off:
+        return np.array([], dtype="datetime64[D]"), np.array([], dtype=float)
+    when = np.array([np.datetime64(d, "D") for d, _, _ in days_off])
+    weight = np.array([w for _, w, _ in days_off], dtype=float)
+    order = np.argsort(when, kind="stable")
+    return when[order], weight[order]
+
+
+def _weights_of(campaign: Campaign, days: np.ndarray) -> np.ndarray:
+    """Weights of datetime64[D] days (vectorised; called for every forecast horizon)."""
+    weekday = (days.astype("int64") + 3) % 7           # 1970-01-01 was a Thursday; Monday = 0
+    weights = np.where(weekday == 6, campaign.sunday_weight, 1.0)
+    when, weight = _special_days(campaign.days_off)
+    if len(when):
+        pos = np.clip(np.searchsorted(when, days), 0, len(when) - 1)
+        hit = when[pos] == days
+        weights = np.where(hit, weight[pos], weights)
     return weights
+
+
+def workday_weights(campaign: Campaign, days) -> np.ndarray:
+    """Relative working capacity per day (1 normal; Sundays and listed days lower)."""
+    days = pd.DatetimeIndex(days)
+    return _weights_of(campaign, days.to_numpy().astype("datetime64[D]"))
+
+
+def working_days(campaign: Campaign, after, through) -> float:
+    """Working capacity of the days after ``after`` up to and including ``through``
+    (0 when ``through`` is not later): the denominator of the required daily rate."""
+    first = np.datetime64(pd.Timestamp(after).date(), "D") + 1
+    last = np.datetime64(pd.Timestamp(through).date(), "D")
+    if last < first:
+        return 0.0
+    return round(float(_weights_of(campaign, np.arange(first, last + 1)).sum()), 9)
+
+
+def calendar_frame(campaign: Campaign, start, end) -> pd.DataFrame:
+    """One row per day from ``start`` to ``end``: date, weight, label (Vietnamese; empty on
+    ordinary days).  What charts shade and what the metrics divide by."""
+    days = pd.date_range(pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize(), freq="D")
+    labels = {pd.Timestamp(d): label for d, _, label in campaign.days_off}
+    weights = workday_weights(campaign, days)
+    label = [labels.get(d) or ("Chủ nhật" if d.day_of_week == 6 and campaign.sunday_weight != 1 else "")
+             for d in days]
+    return pd.DataFrame({"date": days, "weight": weights, "label": label})

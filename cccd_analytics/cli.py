@@ -92,8 +92,10 @@ def _json_value(value):
     return value
 
 
-INTEGER_FIELDS = ("eligible", "collected", "returned", "target", "remaining")
-ROUND = {"coverage": 4, "pace_7d": 1, "required_per_day": 1, "p_on_time": 3, "pace_ratio": 3}
+INTEGER_FIELDS = ("eligible", "collected", "returned", "target", "remaining", "backlog")
+ROUND = {"coverage": 4, "pace_7d": 1, "required_per_day": 1, "p_on_time": 3, "pace_ratio": 3,
+         "pace_workday": 1, "coverage_7d_ago": 4, "coverage_gain_7d": 4, "return_rate": 4,
+         "reported_share": 3, "working_days_left": 2}
 
 
 def unit_records(table: pd.DataFrame) -> list[dict]:
@@ -195,6 +197,7 @@ def cmd_campaign_add(args) -> int:
     units = store.units()
     with_data = set(store.current_observations()["unit_key"])
     scope = camp.scope_communes(campaign, units, with_data)  # fails early on an unknown scope
+    camp.resolve_unit_targets(campaign, units, scope, strict=True)
     for m in campaign.milestones:
         camp.milestone_communes(m, scope, units)
     store.save_campaign(campaign.to_definition())

@@ -3,13 +3,26 @@
 Input: the store's current observations (unit_key, date, metric, value), the units
 frame, a campaign and an as-of day.  Output: a `Snapshot` — one row per commune,
 district and province with the glossary's figures (eligible, collected, returned,
-coverage, 7-day pace, required daily rate, projected date, P(on time), status) and the
-daily series the charts draw.  Nothing here reads the store or draws.
+coverage, 7-day pace, required daily rate, projected date, P(on time), status), the same
+figures per unit for every milestone (`unit_milestones`), the scope's daily series and
+the campaign calendar.  Nothing here reads the store or draws.
+
+Conventions (docs/analytics.md has the formulas and worked examples):
+
+* A missing report is "not reported", never zero.  Between two reports a unit's
+  cumulative is interpolated linearly (a report covering several days is spread over
+  them); after its last report it is carried forward.  District and province series are
+  sums of their communes' series so treated.
+* Days count by their calendar weight (`campaigns.workday_weights`): the required daily
+  rate is what is left divided by the *working capacity* left (`working_days_left`), so
+  it is "per normal working day"; `pace_ratio` compares it with the 7-day progress per
+  working day (`pace_workday`).  `pace_7d` stays the plain mean per calendar day.
+* Only data dated on or before `as_of` is used (no look-ahead).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -28,8 +41,23 @@ STATUS_LABELS = {
 }
 # Worst first: the order the commune table sorts statuses in.
 STATUS_ORDER = ("missed", "behind", "at_risk", "no_data", "on_track", "done")
+#: P(on time) thresholds of the status.
 P_ON_TRACK = 0.8
 P_AT_RISK = 0.4
+#: When no forecast exists, the pace ratio decides: >= 1 on track, >= 0.8 at risk.
+PACE_RATIO_ON_TRACK = 1.0
+PACE_RATIO_AT_RISK = 0.8
+#: Days of the pace window and of "this week" (coverage gain).
+PACE_DAYS = 7
+#: Collection-to-return lag: median over this many last days, looking back at most
+#: RETURN_LAG_MAX days.
+RETURN_LAG_WINDOW = 14
+RETURN_LAG_MAX = 90
+MAIN_BASIS = "Toàn chiến dịch"
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(columns=columns)
 
 
 @dataclass(frozen=True)
@@ -37,17 +65,35 @@ class Snapshot:
     campaign: camp.Campaign
     as_of: pd.Timestamp
     units: pd.DataFrame        # one row per unit and level (see UNIT_FIELDS)
-    daily: pd.DataFrame        # scope totals per day: collected, collected_day, pace_7d, returned
-    milestones: pd.DataFrame   # one row per milestone (and the main target) at scope level
+    daily: pd.DataFrame        # scope totals per day: collected, collected_day, pace_7d, returned, ...
+    milestones: pd.DataFrame   # one row per milestone (the main target first) at scope level
     data_through: pd.Timestamp | None  # last day any unit in scope reported
+    # unit × milestone (the main target is milestone 0), every level (UNIT_MILESTONE_FIELDS)
+    unit_milestones: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the campaign window day by day: date, weight, label
+    calendar: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 UNIT_FIELDS = ["key", "province", "district", "commune", "code", "level", "name", "tags",
                "official", "eligible", "target", "collected", "returned", "coverage",
                "remaining", "pace_7d", "required_per_day", "pace_ratio", "deadline",
                "days_left", "projected_date", "projected_low", "projected_high", "p_on_time",
-               "days_behind", "status", "last_report"]
+               "days_behind", "status", "last_report",
+               # additions (issue 4): calendar, funnel, week-on-week, reporting
+               "working_days_left", "pace_workday", "coverage_7d_ago", "coverage_gain_7d",
+               "backlog", "return_rate", "return_lag_days", "days_since_report", "reported_share"]
 
+UNIT_MILESTONE_FIELDS = ["key", "level", "name", "district", "milestone", "milestone_index", "deadline",
+                         "eligible", "target", "collected", "coverage", "remaining", "days_left",
+                         "working_days_left", "required_per_day", "pace_7d", "pace_workday",
+                         "pace_ratio", "projected_date", "projected_low", "projected_high",
+                         "p_on_time", "days_behind", "reached_on", "met", "status"]
+
+MILESTONE_FIELDS = ["name", "basis", "start", "deadline", "units", "units_done", "units_met",
+                    "units_behind", "eligible", "target", "collected", "coverage", "remaining",
+                    "pace_7d", "pace_workday", "required_per_day", "pace_ratio", "days_left",
+                    "working_days_left", "projected_date", "projected_low", "projected_high",
+                    "p_on_time", "days_behind", "status"]
 
 def latest_as_of(obs: pd.DataFrame) -> pd.Timestamp | None:
     if obs.empty:
@@ -58,6 +104,8 @@ def latest_as_of(obs: pd.DataFrame) -> pd.Timestamp | None:
 def wide(obs: pd.DataFrame, metric: str, units: list[str], days: pd.DatetimeIndex) -> pd.DataFrame:
     """Days × units of one metric; NaN where a unit did not report."""
     part = obs[obs["metric"] == metric]
+    if part.empty:
+        return pd.DataFrame(np.nan, index=days, columns=pd.Index(units, dtype=object), dtype=float)
     table = part.pivot_table(index="date", columns="unit_key", values="value", aggfunc="last")
     return table.reindex(index=days, columns=units).astype(float)
 
@@ -69,50 +117,283 @@ def _eligible(obs: pd.DataFrame, units: pd.DataFrame, keys: list[str]) -> pd.Ser
     return reported.reindex(keys).astype("Float64").fillna(estimate).astype(float)
 
 
+# -- series: reported values, spread and carried forward ---------------------------------
+
+@dataclass(frozen=True)
+class Panel:
+    """Days × columns of one cumulative metric.
+
+    ``raw`` has NaN where the column did not report; ``filled`` is interpolated between
+    reports and carried forward after the last one (NaN before the first); ``first`` and
+    ``last`` are the rows of the first and last report (-1 when none).  ``members`` counts
+    the communes behind each column and ``reporting`` how many of them reported on the
+    last day.
+    """
+
+    days: pd.DatetimeIndex
+    columns: pd.Index
+    raw: np.ndarray
+    filled: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    members: np.ndarray
+    reporting: np.ndarray
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> "Panel":
+        raw = frame.to_numpy(dtype=float, na_value=np.nan)
+        filled, first, last = spread(raw)
+        reported_last = ~np.isnan(raw[-1]) if len(raw) else np.zeros(raw.shape[1], bool)
+        return cls(pd.DatetimeIndex(frame.index), pd.Index(frame.columns), raw, filled, first, last,
+                   np.ones(raw.shape[1]), reported_last.astype(float))
+
+    def frame(self, values: np.ndarray | None = None) -> pd.DataFrame:
+        return pd.DataFrame(self.raw if values is None else values, index=self.days, columns=self.columns)
+
+    def aggregate(self, groups: pd.Series) -> "Panel":
+        """Sum member columns (``groups``: member key → group key) into groups.
+
+        A group counts as reported on a day when any member reported; its value that day
+        is the sum of the members' spread or carried-forward values (0 before a member's
+        first report)."""
+        idx = self.columns.get_indexer(groups.index)
+        codes, uniques = pd.factorize(groups, sort=True)
+        onehot = np.zeros((len(idx), len(uniques)))
+        onehot[np.arange(len(idx)), codes] = 1.0
+        filled = self.filled[:, idx]
+        sums = np.nan_to_num(filled, nan=0.0) @ onehot
+        reported = (~np.isnan(self.raw[:, idx])).astype(float) @ onehot > 0
+        started = (~np.isnan(filled)).astype(float) @ onehot > 0
+        raw = np.where(reported, sums, np.nan)
+        any_rep = reported.any(axis=0)
+        n = len(self.days)
+        first = np.where(any_rep, np.argmax(reported, axis=0), -1)
+        last = np.where(any_rep, n - 1 - np.argmax(reported[::-1], axis=0), -1)
+        return Panel(self.days, pd.Index(uniques), raw, np.where(started, sums, np.nan), first, last,
+                     self.members[idx] @ onehot, self.reporting[idx] @ onehot)
+
+    def at(self, row: int) -> np.ndarray:
+        """Spread or carried-forward value on day ``row`` (NaN before it or the data)."""
+        if row < 0 or row >= len(self.days):
+            return np.full(len(self.columns), np.nan)
+        return self.filled[row]
+
+    def current(self) -> np.ndarray:
+        return self.at(len(self.days) - 1)
+
+
+def spread(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Interpolate each column linearly between its reports, carry the last report
+    forward; NaN before the first.  Returns (values, first row, last row; -1 if none)."""
+    n, m = raw.shape
+    if n == 0:
+        return raw.copy(), np.full(m, -1), np.full(m, -1)
+    valid = ~np.isnan(raw)
+    rows = np.arange(n)[:, None]
+    prev = np.maximum.accumulate(np.where(valid, rows, -1), axis=0)
+    nxt = np.minimum.accumulate(np.where(valid, rows, n)[::-1], axis=0)[::-1]
+    cols = np.arange(m)[None, :]
+    p, q = np.clip(prev, 0, n - 1), np.clip(nxt, 0, n - 1)
+    xp, xq = raw[p, cols], raw[q, cols]
+    span = np.where(q > p, q - p, 1)
+    inside = xp + (xq - xp) * (rows - p) / span
+    out = np.where(prev < 0, np.nan, np.where(nxt < n, inside, xp))
+    any_valid = valid.any(axis=0)
+    first = np.where(any_valid, np.argmax(valid, axis=0), -1)
+    last = np.where(any_valid, n - 1 - np.argmax(valid[::-1], axis=0), -1)
+    return out, first, last
+
+
+# -- figures for one set of columns against one goal -------------------------------------
+
+@dataclass(frozen=True)
+class _Context:
+    campaign: camp.Campaign
+    as_of: pd.Timestamp
+    days: pd.DatetimeIndex
+    weights: np.ndarray          # calendar weight of each day in `days`
+
+    def weight_fn(self, days: pd.DatetimeIndex) -> np.ndarray:
+        return camp.workday_weights(self.campaign, days)
+
+
+def _positive(values) -> pd.Series:
+    values = pd.Series(values, dtype=float)
+    return values.where(values > 0)
+
+
+def _pace_workday(panel: Panel, weights: np.ndarray) -> np.ndarray:
+    """Progress over the 7 days up to each column's last report ÷ the working capacity
+    of those days (per normal working day)."""
+    cw = np.concatenate([[0.0], np.cumsum(weights)])
+    last = panel.last
+    ok = last > panel.first
+    lo = np.maximum(last - PACE_DAYS, panel.first)
+    cols = np.arange(len(panel.columns))
+    li, si = np.clip(last, 0, None), np.clip(lo, 0, None)
+    inc = panel.filled[li, cols] - panel.filled[si, cols] if len(panel.days) else np.zeros(len(cols))
+    cap = cw[li + 1] - cw[si + 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(ok & (cap > 0), inc / cap, np.nan)
+
+
 def _status(done: np.ndarray, has_data: np.ndarray, past_deadline: np.ndarray,
             p_on_time: np.ndarray, pace_ratio: np.ndarray) -> np.ndarray:
-    p = np.where(np.isnan(p_on_time), np.where(pace_ratio >= 1, 1.0, np.where(pace_ratio >= 0.8, 0.5, 0.0)),
-                 p_on_time)
+    """done; missed after the deadline; else from P(on time) (or, without a forecast, the
+    pace ratio); no_data when the unit never reported."""
+    fallback = np.where(pace_ratio >= PACE_RATIO_ON_TRACK, 1.0,
+                        np.where(pace_ratio >= PACE_RATIO_AT_RISK, 0.5, 0.0))
+    p = np.where(np.isnan(p_on_time), fallback, p_on_time)
     status = np.where(p >= P_ON_TRACK, "on_track", np.where(p >= P_AT_RISK, "at_risk", "behind"))
     status = np.where(past_deadline, "missed", status)
     status = np.where(done, "done", status)
     return np.where(has_data, status, "no_data")
 
 
-def _progress(cum: pd.DataFrame, eligible: pd.Series, target: pd.Series, deadline: pd.Timestamp,
-              as_of: pd.Timestamp, weights) -> pd.DataFrame:
-    """Figures for each column of a days × units cumulative frame."""
-    fc = forecast.forecast_units(cum, eligible, target, deadline, as_of, workday_weight=weights)
-    last_value = cum.ffill().iloc[-1] if len(cum) else pd.Series(np.nan, index=cum.columns)
-    last_report = cum.apply(lambda s: s.last_valid_index())
-    days_left = max((deadline - as_of).days, 0)
-    remaining = (target - last_value).clip(lower=0)
-    required = remaining / days_left if days_left else remaining.where(remaining == 0, np.inf)
-    pace = fc["pace_7d"]
+def _figures(panel: Panel, eligible: pd.Series, target: pd.Series, deadline: pd.Timestamp,
+             ctx: _Context) -> pd.DataFrame:
+    """Progress of each column of ``panel`` against ``target`` by ``deadline``."""
+    cols = panel.columns
+    eligible = _positive(eligible.reindex(cols))
+    target = _positive(target.reindex(cols))
+    fc = forecast.forecast_units(panel.frame(), eligible, target, deadline, ctx.as_of,
+                                 workday_weight=ctx.weight_fn)
+    collected = pd.Series(panel.current(), index=cols)
+    has_data = panel.last >= 0
+    days_left = max((deadline - ctx.as_of).days, 0)
+    working_left = camp.working_days(ctx.campaign, ctx.as_of, deadline)
+    remaining = (target - collected).clip(lower=0)
+    if working_left > 0:
+        required = remaining / working_left
+    else:
+        required = remaining.where(remaining == 0, np.inf)
+    pace_workday = pd.Series(_pace_workday(panel, ctx.weights), index=cols)
     with np.errstate(divide="ignore", invalid="ignore"):
-        pace_ratio = pace / required.replace(0, np.nan)
-    done = (last_value >= target - 0.5).to_numpy()
-    has_data = last_value.notna().to_numpy()
-    past = np.full(len(cum.columns), as_of > deadline)
-    status = _status(done, has_data, past, fc["p_on_time"].to_numpy(dtype=float),
-                     pace_ratio.fillna(0).to_numpy(dtype=float))
-    behind = (fc["projected_date"] - deadline).dt.days
+        pace_ratio = pace_workday / required.replace(0, np.nan)
+    done = (collected >= target - 0.5).to_numpy()
+    status = _status(done, has_data, np.full(len(cols), ctx.as_of > deadline),
+                     fc["p_on_time"].to_numpy(dtype=float), pace_ratio.fillna(0).to_numpy(dtype=float))
+    projected = pd.to_datetime(fc["projected_date"])
+    reached_on = projected.where(done)
+    last_report = pd.Series(panel.days[np.clip(panel.last, 0, None)] if len(panel.days) else pd.NaT,
+                            index=cols).where(has_data)
     return pd.DataFrame({
-        "eligible": eligible, "target": target, "collected": last_value,
-        "coverage": last_value / eligible, "remaining": remaining, "pace_7d": pace,
-        "required_per_day": required, "pace_ratio": pace_ratio, "deadline": deadline,
-        "days_left": days_left, "projected_date": fc["projected_date"],
-        "projected_low": fc["projected_low"], "projected_high": fc["projected_high"],
-        "p_on_time": fc["p_on_time"], "days_behind": behind, "status": status,
+        "eligible": eligible, "target": target, "collected": collected,
+        "coverage": collected / eligible, "remaining": remaining, "pace_7d": fc["pace_7d"],
+        "pace_workday": pace_workday, "required_per_day": required, "pace_ratio": pace_ratio,
+        "deadline": deadline, "days_left": days_left, "working_days_left": working_left,
+        "projected_date": projected, "projected_low": fc["projected_low"],
+        "projected_high": fc["projected_high"], "p_on_time": fc["p_on_time"],
+        "days_behind": (projected - deadline).dt.days, "status": status,
+        "reached_on": reached_on, "met": done & (reached_on <= deadline).to_numpy(),
         "last_report": last_report,
-    }, index=cum.columns)
+    }, index=cols)
 
 
-def _aggregate(cum: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
-    """Sum commune cumulatives into groups, carrying each commune's last report."""
-    filled = cum.ffill().fillna(0.0)
-    return filled.T.groupby(groups).sum().T
+def _week_and_reporting(panel: Panel, eligible: pd.Series, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Coverage 7 days before as-of, days since the last report, share reporting today."""
+    cols = panel.columns
+    eligible = _positive(eligible.reindex(cols))
+    before = panel.at(len(panel.days) - 1 - PACE_DAYS)
+    now = panel.current()
+    last_day = pd.Series(panel.days[np.clip(panel.last, 0, None)] if len(panel.days) else pd.NaT,
+                         index=cols).where(panel.last >= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = panel.reporting / panel.members
+    return pd.DataFrame({
+        "coverage_7d_ago": before / eligible.to_numpy(),
+        "coverage_gain_7d": (now - before) / eligible.to_numpy(),
+        "days_since_report": (as_of - last_day).dt.days,
+        "reported_share": share,
+    }, index=cols)
 
+
+def return_lag(collected: np.ndarray, returned: np.ndarray, window: int = RETURN_LAG_WINDOW,
+               max_lag: int = RETURN_LAG_MAX) -> np.ndarray:
+    """Typical days between collection and return, first-in first-out.
+
+    For each of the last ``window`` days t, the lag is the smallest L such that the
+    cumulative collected L days earlier is not above the cumulative returned on t (the
+    cards returned by t are those collected by t − L); the result is the median over the
+    window, per column.  NaN when nothing was returned or the history is too short.
+    Inputs are spread, carried-forward days × columns arrays.
+    """
+    n, m = collected.shape
+    if n == 0 or m == 0:
+        return np.full(m, np.nan)
+    t = np.arange(max(n - window, 0), n)
+    lags = np.arange(0, max_lag + 1)
+    src = t[None, :] - lags[:, None]                              # (lags, days)
+    ok_src = src >= 0
+    c = np.where(ok_src[..., None], collected[np.clip(src, 0, None)], np.nan)   # (lags, days, cols)
+    r = returned[t][None, :, :]
+    with np.errstate(invalid="ignore"):
+        hit = (c <= r) & (r > 0)
+    found = hit.any(axis=0)
+    lag = np.where(found, np.argmax(hit, axis=0), np.nan).astype(float)
+    lag = np.where(found, lag, np.nan)
+    out = np.full(m, np.nan)
+    any_lag = ~np.all(np.isnan(lag), axis=0)
+    if any_lag.any():
+        out[any_lag] = np.nanmedian(lag[:, any_lag], axis=0)
+    return out
+
+
+def _funnel(collected: Panel, returned: Panel) -> pd.DataFrame:
+    """collected → returned: the backlog of cards not yet handed back and the typical lag."""
+    c = collected.current()
+    r = returned.current()
+    has_returned = returned.last >= 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(has_returned & (c > 0), r / c, np.nan)
+    lag = return_lag(collected.filled, returned.filled)
+    return pd.DataFrame({
+        "returned": np.where(has_returned, r, np.nan),
+        "backlog": np.where(has_returned, np.maximum(c - np.nan_to_num(r), 0), np.nan),
+        "return_rate": rate,
+        "return_lag_days": lag,
+    }, index=collected.columns)
+
+
+# -- goals: the main target and each milestone --------------------------------------------
+
+@dataclass(frozen=True)
+class _Goal:
+    index: int
+    name: str
+    basis: str
+    deadline: pd.Timestamp
+    members: list[str]
+    target: pd.Series        # per member commune
+
+
+def _goals(campaign: camp.Campaign, units: pd.DataFrame, scope: list[str], eligible: pd.Series,
+           target: pd.Series) -> list[_Goal]:
+    goals = [_Goal(0, campaign.name, MAIN_BASIS, pd.Timestamp(campaign.deadline), list(scope), target)]
+    for i, m in enumerate(campaign.milestones, start=1):
+        members = camp.milestone_communes(m, scope, units)
+        if m.target.kind == "share":
+            member_target = camp.commune_targets(m.target, eligible[members])
+        else:
+            # a count milestone is split like the main target (by eligible or the explicit targets)
+            base = target[members]
+            member_target = base / base.sum() * m.target.value if base.sum() > 0 else base
+        goals.append(_Goal(i, m.name, m.tag or "danh sách", pd.Timestamp(m.deadline), members,
+                           member_target))
+    return goals
+
+
+def _groupings(meta: pd.DataFrame) -> list[tuple[str, pd.Series]]:
+    out = []
+    for level, column in (("district", "district_key"), ("province", "province_key")):
+        groups = meta[column].astype(object).where(meta[column].notna(), "").astype(str)
+        groups = groups[groups != ""]
+        if not groups.empty:
+            out.append((level, groups))
+    return out
+
+
+# -- the snapshot -----------------------------------------------------------------------
 
 def snapshot(obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign,
              as_of: date | pd.Timestamp | None = None) -> Snapshot:
@@ -122,96 +403,111 @@ def snapshot(obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign,
     obs = obs[obs["unit_key"].isin(scope)]
     data_through = latest_as_of(obs)
     as_of = pd.Timestamp(as_of) if as_of is not None else (data_through or pd.Timestamp(campaign.deadline))
+    as_of = as_of.normalize()
     obs = obs[obs["date"] <= as_of]
     data_through = latest_as_of(obs)
     first = obs["date"].min() if len(obs) else as_of
     start = pd.Timestamp(campaign.start) if campaign.start else first
-    days = pd.date_range(min(start, first), as_of, freq="D")
-    weights = (lambda d: camp.workday_weights(campaign, d))
-    cum = wide(obs, "collected", scope, days)
-    ret = wide(obs, "returned", scope, days)
-    eligible = _eligible(obs, units, scope)
-    target = camp.commune_targets(campaign.target, eligible, dict(campaign.unit_targets))
-    deadline = pd.Timestamp(campaign.deadline)
+    days = pd.date_range(min(start, first, as_of), as_of, freq="D")
+    ctx = _Context(campaign, as_of, days, camp.workday_weights(campaign, days))
 
+    collected = Panel.of(wide(obs, "collected", scope, days))
+    returned = Panel.of(wide(obs, "returned", scope, days))
+    eligible = _eligible(obs, units, scope)
+    explicit = camp.resolve_unit_targets(campaign, units, scope)
+    target = camp.commune_targets(campaign.target, eligible, explicit)
     meta = units.loc[scope]
-    rows = [_progress(cum, eligible, target, deadline, as_of, weights).assign(level="commune")]
-    returned = {"commune": ret.ffill().iloc[-1] if len(ret) else pd.Series(dtype=float)}
-    for level, column in (("district", "district_key"), ("province", "province_key")):
-        groups = meta[column].fillna("")
-        groups = groups[groups != ""]
-        if groups.empty:
-            continue
-        agg = _aggregate(cum[groups.index], groups)
-        agg_el = eligible[groups.index].groupby(groups).sum()
-        agg_target = target[groups.index].groupby(groups).sum()
-        rows.append(_progress(agg, agg_el, agg_target, deadline, as_of, weights).assign(level=level))
-        returned[level] = _aggregate(ret[groups.index], groups).iloc[-1] if len(ret) else None
-    table = pd.concat(rows)
-    table["returned"] = pd.concat([r for r in returned.values() if r is not None]).reindex(table.index)
-    table.loc[table["returned"].isna() & table["collected"].notna() & (table["level"] != "commune"),
-              "returned"] = np.nan
-    table = _label(table, units)
+    groupings = _groupings(meta)
+    goals = _goals(campaign, units, scope, eligible, target)
+
+    level_tables: list[pd.DataFrame] = []
+    per_goal: list[pd.DataFrame] = []
+    milestone_rows: list[dict] = []
+    for goal in goals:
+        # Communes: forecast every commune of the scope (one pool for the forecaster) with
+        # the goal's targets for its members, then keep the members.
+        goal_target = target.copy()
+        goal_target[goal.members] = goal.target[goal.members]
+        communes = _figures(collected, eligible, goal_target, goal.deadline, ctx)
+        parts = [communes.loc[goal.members].assign(level="commune")]
+        if goal.index == 0:
+            extra = _week_and_reporting(collected, eligible, as_of).join(_funnel(collected, returned))
+            level_tables.append(communes.join(extra).assign(level="commune"))
+        for level, groups in groupings:
+            member_groups = groups.reindex(goal.members).dropna()
+            if member_groups.empty:
+                continue
+            agg = collected.aggregate(member_groups)
+            agg_el = eligible[member_groups.index].groupby(member_groups).sum()
+            agg_target = goal.target[member_groups.index].groupby(member_groups).sum().round(6)
+            fig = _figures(agg, agg_el, agg_target, goal.deadline, ctx)
+            parts.append(fig.assign(level=level))
+            if goal.index == 0:
+                extra = _week_and_reporting(agg, agg_el, as_of).join(
+                    _funnel(agg, returned.aggregate(member_groups)))
+                level_tables.append(fig.join(extra).assign(level=level))
+        per_goal.append(pd.concat(parts).assign(milestone=goal.name, milestone_index=goal.index))
+        milestone_rows.append(_milestone_row(goal, collected, eligible, ctx, parts[0], start))
+
+    table = _label(pd.concat(level_tables), units)[UNIT_FIELDS]
+    unit_milestones = _label(pd.concat(per_goal), units)[UNIT_MILESTONE_FIELDS]
+    calendar = camp.calendar_frame(campaign, days[0], max(pd.Timestamp(campaign.deadline),
+                                                          *(g.deadline for g in goals)))
     return Snapshot(campaign=campaign, as_of=as_of, units=table,
-                    daily=_daily(cum, ret, weights), milestones=_milestones(
-                        campaign, cum, eligible, target, units, scope, as_of, weights),
-                    data_through=data_through)
+                    daily=_daily(collected, returned, ctx, calendar),
+                    milestones=pd.DataFrame(milestone_rows, columns=MILESTONE_FIELDS),
+                    data_through=data_through, unit_milestones=unit_milestones, calendar=calendar)
+
+
+def _milestone_row(goal: _Goal, collected: Panel, eligible: pd.Series, ctx: _Context,
+                   communes: pd.DataFrame, start: pd.Timestamp) -> dict:
+    row = dict(name=goal.name, basis=goal.basis, start=start, deadline=goal.deadline,
+               units=len(goal.members))
+    if not goal.members:
+        return row
+    agg = collected.aggregate(pd.Series("all", index=goal.members))
+    fig = _figures(agg, pd.Series({"all": eligible[goal.members].sum()}),
+                   pd.Series({"all": round(float(goal.target.sum()), 6)}), goal.deadline, ctx).iloc[0]
+    row.update(units_done=int((communes["status"] == "done").sum()),
+               units_met=int(communes["met"].sum()),
+               units_behind=int(communes["status"].isin(["behind", "missed"]).sum()),
+               **{k: fig[k] for k in MILESTONE_FIELDS if k in fig.index and k != "deadline"})
+    return row
 
 
 def _label(table: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     table = table.copy()
     table["key"] = table.index
     info = units.reindex(table.index)
-    table["name"] = info["name"]
-    table["code"] = info["code"]
-    table["tags"] = info["tags"]
-    table["official"] = info["official"]
+    table["name"] = info["name"].to_numpy()
+    table["code"] = info["code"].to_numpy()
+    table["tags"] = info["tags"].to_numpy()
+    table["official"] = info["official"].to_numpy()
     names = units["name"]
     prov = info["province_key"].map(names).fillna(info.get("province_name"))
     dist = info["district_key"].map(names).fillna(info.get("district_name"))
-    table["province"] = np.where(table["level"] == "province", info["name"], prov)
-    table["district"] = np.where(table["level"] == "district", info["name"],
-                                 np.where(table["level"] == "commune", dist, None))
-    table["commune"] = np.where(table["level"] == "commune", info["name"], None)
-    return table[UNIT_FIELDS].reset_index(drop=True)
+    level = table["level"].to_numpy()
+    table["province"] = np.where(level == "province", info["name"], prov)
+    table["district"] = np.where(level == "district", info["name"], np.where(level == "commune", dist, None))
+    table["commune"] = np.where(level == "commune", info["name"], None)
+    return table.reset_index(drop=True)
 
 
-def _daily(cum: pd.DataFrame, ret: pd.DataFrame, weights) -> pd.DataFrame:
-    total = cum.ffill().fillna(0).sum(axis=1)
-    reported = cum.notna().sum(axis=1)
+def _daily(collected: Panel, returned: Panel, ctx: _Context, calendar: pd.DataFrame) -> pd.DataFrame:
+    """Scope totals per day (reports spread over the days they cover)."""
+    total = np.nansum(collected.filled, axis=1) if collected.filled.size else np.zeros(len(ctx.days))
+    back = np.nansum(returned.filled, axis=1) if returned.filled.size else np.zeros(len(ctx.days))
+    reported = (~np.isnan(collected.raw)).sum(axis=1) if collected.raw.size else np.zeros(len(ctx.days))
+    daily = pd.DataFrame({"date": ctx.days, "collected": total,
+                          "returned": back, "units_reporting": reported})
     # The first day's increase is unknown (the cumulative includes what came before).
-    daily = pd.DataFrame({"collected": total, "collected_day": total.diff(),
-                          "returned": ret.ffill().fillna(0).sum(axis=1), "units_reporting": reported})
-    daily["pace_7d"] = daily["collected_day"].rolling(7, min_periods=3).mean()
-    daily.index.name = "date"
-    return daily.reset_index()
-
-
-def _milestones(campaign, cum, eligible, target, units, scope, as_of, weights) -> pd.DataFrame:
-    rows = []
-    entries = [(campaign.name, "Toàn chiến dịch", campaign.deadline, campaign.target, scope)]
-    for m in campaign.milestones:
-        entries.append((m.name, m.tag or "danh sách", m.deadline, m.target,
-                        camp.milestone_communes(m, scope, units)))
-    for name, basis, deadline, tgt, members in entries:
-        if not members:
-            rows.append(dict(name=name, basis=basis, deadline=pd.Timestamp(deadline), units=0))
-            continue
-        member_target = camp.commune_targets(tgt, eligible[members]) if tgt.kind == "share" \
-            else target[members] / target[members].sum() * tgt.value
-        agg = _aggregate(cum[members], pd.Series("all", index=members))
-        fig = _progress(agg, pd.Series({"all": eligible[members].sum()}),
-                        pd.Series({"all": member_target.sum()}), pd.Timestamp(deadline), as_of, weights)
-        unit_fig = _progress(cum[members], eligible[members], member_target, pd.Timestamp(deadline),
-                             as_of, weights)
-        rows.append(dict(name=name, basis=basis, deadline=pd.Timestamp(deadline), units=len(members),
-                         units_done=int((unit_fig["status"] == "done").sum()),
-                         units_behind=int(unit_fig["status"].isin(["behind", "missed"]).sum()),
-                         **fig.iloc[0][["eligible", "target", "collected", "coverage", "remaining",
-                                        "pace_7d", "required_per_day", "days_left", "projected_date",
-                                        "projected_low", "projected_high", "p_on_time",
-                                        "status"]].to_dict()))
-    return pd.DataFrame(rows)
+    daily["collected_day"] = daily["collected"].diff()
+    daily["pace_7d"] = daily["collected_day"].rolling(PACE_DAYS, min_periods=3).mean()
+    cal = calendar.set_index("date")
+    daily["weight"] = ctx.weights
+    daily["day_label"] = cal["label"].reindex(ctx.days).fillna("").to_numpy()
+    return daily[["date", "collected", "collected_day", "pace_7d", "returned", "units_reporting",
+                  "weight", "day_label"]]
 
 
 def attention_order(table: pd.DataFrame) -> pd.DataFrame:
@@ -222,5 +518,6 @@ def attention_order(table: pd.DataFrame) -> pd.DataFrame:
                                                                          | table["days_behind"].notna(), 10_000),
                        _cov=table["coverage"].fillna(-1))
     out.loc[out["projected_date"].isna() & (out["status"] != "done"), "_behind"] = 10_000
-    out = out.sort_values(["_rank", "_behind", "_cov"], ascending=[True, False, True])
+    out = out.sort_values(["_rank", "_behind", "_cov", "key"], ascending=[True, False, True, True],
+                          kind="stable")
     return out.drop(columns=["_rank", "_behind", "_cov"])

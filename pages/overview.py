@@ -42,7 +42,7 @@ cols[2].metric(t("Tỷ lệ so với chỉ tiêu"), fmt.percent(main["collected"
                t("còn {n} hồ sơ", n=fmt.number(main["remaining"])), **info)
 cols[3].metric(t("Số ngày còn lại"), fmt.number(main["days_left"]),
                t("đến {d}", d=fmt.date_vn(campaign.deadline)), **info)
-ratio = main["pace_7d"] / main["required_per_day"] if main["required_per_day"] else float("nan")
+ratio = main["pace_ratio"]
 cols[4].metric(t("Cần mỗi ngày"), fmt.number(main["required_per_day"]),
                t("bình quân 7 ngày: {n}", n=fmt.number(main["pace_7d"])),
                delta_color="off" if pd.isna(ratio) else ("green" if ratio >= 1 else "red"), delta_arrow="off")

@@ -655,13 +655,45 @@ def save_workbook_deterministic(wb: Workbook, path: Path) -> None:
 # Campaign definitions
 # --------------------------------------------------------------------------------------
 
+# The calendar the simulation ran on, written into the campaign files so that the
+# analytics respect it: Sundays at SUNDAY_FACTOR of a weekday (the 0.7 given to
+# day_factors() above) and each holiday at its factor (times SUNDAY_FACTOR on a Sunday).
+SUNDAY_FACTOR = 0.7
+KY_ANH_HOLIDAY_LABELS = {
+    date(2021, 4, 21): "Giỗ Tổ Hùng Vương",
+    date(2021, 4, 30): "Ngày Giải phóng miền Nam 30/4",
+    date(2021, 5, 1): "Ngày Quốc tế Lao động 1/5",
+    date(2021, 5, 2): "Nghỉ lễ 30/4–1/5 (Chủ nhật)",
+    date(2021, 5, 3): "Nghỉ bù ngày 1/5",
+}
+NGHE_AN_HOLIDAY_LABELS = {
+    date(2023, 4, 29): "Nghỉ lễ 30/4–1/5",
+    date(2023, 4, 30): "Ngày Giải phóng miền Nam 30/4 (Chủ nhật)",
+    date(2023, 5, 1): "Ngày Quốc tế Lao động 1/5",
+    date(2023, 5, 2): "Nghỉ bù ngày 30/4",
+    date(2023, 5, 3): "Nghỉ lễ 30/4–1/5",
+}
+
+
+def calendar_toml(holidays: dict[date, float], labels: dict[date, str], note: str) -> str:
+    """The ``[calendar]`` table: Sunday weight and one entry per holiday."""
+    lines = ["", f"# {note}", "# weight = working capacity as a share of a normal weekday.", "[calendar]",
+             f"sunday_weight = {SUNDAY_FACTOR:g}   # a Sunday runs at 70 % of a weekday"]
+    for day in sorted(holidays):
+        weight = holidays[day] * (SUNDAY_FACTOR if day.weekday() == 6 else 1.0)
+        lines += ["", "[[calendar.days]]", f"date = {day.isoformat()}", f"weight = {round(weight, 4):g}",
+                  f'label = "{labels[day]}"']
+    return "\n".join(lines) + "\n"
+
+
 KY_ANH_TOML = """\
 name = "Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021"
 start = 2021-02-17
 deadline = 2021-06-10
 target = 87000             # a count of collected applications across the scope
 scope = ["Huyện Kỳ Anh"]
-"""
+""" + calendar_toml(KY_ANH_HOLIDAYS, KY_ANH_HOLIDAY_LABELS,
+                    "Sundays reduced; Giỗ Tổ and the 30/4–3/5 break at reduced capacity.")
 
 
 def nghe_an_toml(model_codes: list[str], names: dict[str, str]) -> str:
@@ -691,7 +723,8 @@ units = [
 ]
 deadline = 2023-05-30
 target = "100%"
-"""
+""" + calendar_toml(NGHE_AN_HOLIDAYS, NGHE_AN_HOLIDAY_LABELS,
+                    "Sundays reduced; the 29/4–3/5 holiday at reduced capacity (the teams worked through).")
 
 
 # --------------------------------------------------------------------------------------

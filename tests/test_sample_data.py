@@ -314,6 +314,8 @@ def test_campaign_files_follow_the_schema():
     assert set(model["units"]) <= set(registry["commune_code"])
 
     ka = tomllib.loads((KY_ANH / "campaign.toml").read_text(encoding="utf-8"))
+    calendar = ka.pop("calendar")
+    assert calendar["sunday_weight"] == 0.7 and len(calendar["days"]) == 5
     assert ka == {"name": "Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021",
                   "start": date(2021, 2, 17), "deadline": date(2021, 6, 10), "target": 87000,
                   "scope": ["Huyện Kỳ Anh"]}

@@ -1,0 +1,440 @@
+"""Capacity planner: teams → daily capacity → projected date, and back.
+
+Pure functions on a `metrics.Snapshot` and the units frame; frozen dataclasses for the
+inputs.  The model (docs/analytics.md, "Capacity planner"):
+
+* A team working ``hours_per_day`` hours at ``per_team_hour`` applications an hour takes
+  in ``hours_per_day × per_team_hour`` on a normal working day, times the calendar
+  weight of the day (Sundays, holidays).  The Kỳ Anh teams worked 6:30–01:00: 18,5 h.
+* Saturation: a commune's reachable pool is ``K = max(eligible, headroom × target)``.
+  Over the last ``taper`` (12 %) of the pool a team's yield falls linearly with what is
+  left, g(c) = min(1, (K − c) / (taper × K)): the last tenth is the slowest, as in the
+  sample data.  With progress dc = capacity × g(c), the "effort" needed to go from c0
+  to c1 has the closed form Z(c1) − Z(c0) with
+  Z(c) = c below the knee K(1 − taper) and knee + taper·K·ln(taper·K / (K − c)) above.
+  So a commune's path is c(t) = Z⁻¹(Z(c0) + cumulative capacity up to t), for any
+  schedule of teams — no day-by-day simulation.
+* Each commune's current capacity is what its recent progress implies
+  (7-day progress per working day ÷ g(c now)), unless teams are given.  Teams given for
+  a district (or the whole scope) are shared among its communes in proportion to the
+  effort each still needs, the rotation that finishes them together.
+* A district, province or milestone is done when the sum of its communes' paths reaches
+  the sum of their targets.  Teams needed for a milestone: per commune, the capacity
+  that covers its remaining effort over the working days left; for a group, the sum.
+* P(on time) puts a log-normal error on the time to target (``TIME_SIGMA``): the
+  planner's figures are for comparing scenarios, the forecaster's for the verdict.
+
+Everything uses only data up to the snapshot's as-of day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from cccd_analytics import campaigns as camp
+from cccd_analytics.metrics import Snapshot
+
+LABELS = {
+    "teams": "Số tổ đang làm",
+    "hours_per_day": "Số giờ làm mỗi ngày",
+    "per_team_hour": "Hồ sơ mỗi tổ mỗi giờ",
+    "capacity_per_day": "Năng lực thu nhận (hồ sơ/ngày làm việc)",
+    "projected_date": "Dự kiến đạt chỉ tiêu",
+    "p_on_time": "Khả năng kịp hạn",
+    "teams_needed": "Số tổ cần để kịp hạn",
+    "extra_teams": "Số tổ cần bổ sung",
+    "baseline_date": "Dự kiến hiện tại",
+    "scenario_date": "Dự kiến nếu tăng cường",
+    "days_saved": "Sớm hơn (ngày)",
+    "baseline_p": "Khả năng kịp hạn hiện tại",
+    "scenario_p": "Khả năng kịp hạn nếu tăng cường",
+}
+
+#: The planner looks this many days past the as-of day; later is "not within 2 years".
+HORIZON_DAYS = 730
+#: Log-normal spread of the time to target: sigma = a + b · log1p(days / 7).
+TIME_SIGMA = (0.15, 0.10)
+
+
+def shift_hours(start: str = "06:30", end: str = "01:00") -> float:
+    """Hours between two clock times, past midnight if need be: 06:30–01:00 → 18.5."""
+    def minutes(text: str) -> int:
+        hours, _, mins = text.strip().replace("h", ":").partition(":")
+        return int(hours) * 60 + int(mins or 0)
+
+    span = (minutes(end) - minutes(start)) % (24 * 60)
+    return (span or 24 * 60) / 60
+
+
+KY_ANH_HOURS = shift_hours("06:30", "01:00")   # 18.5
+
+
+@dataclass(frozen=True)
+class Productivity:
+    """How much one team takes in."""
+
+    per_team_hour: float              # applications per team-hour
+    hours_per_day: float = KY_ANH_HOURS
+
+    @property
+    def per_team_day(self) -> float:
+        return self.per_team_hour * self.hours_per_day
+
+
+@dataclass(frozen=True)
+class Saturation:
+    taper: float = 0.12       # share of the reachable pool over which the yield falls to 0
+    headroom: float = 1.02    # reachable pool = max(eligible, headroom × target)
+
+
+@dataclass(frozen=True)
+class Surge:
+    """Extra teams for a while: "2 more mobile teams in these communes for 5 days"."""
+
+    units: tuple[str, ...]           # commune or district keys; a district means its communes
+    teams: float
+    days: int
+    start: date | None = None        # first day; default the day after the as-of day
+    shared: bool = True              # True: the teams go round the units; False: each unit gets them
+    hours_per_day: float | None = None   # default: the productivity's hours
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Planner output.
+
+    ``units``: one row per unit (every level) and milestone (PLAN_COLUMNS).  For a
+    district or province ``extra_teams`` is its shortfall if its teams could move freely
+    between its communes.  ``milestones``: per milestone, over its communes, the teams
+    now and needed and ``extra_teams`` = the sum of each commune's own shortfall (teams
+    staying where they are), with ``communes_short`` the number of communes short."""
+
+    as_of: pd.Timestamp
+    productivity: Productivity
+    units: pd.DataFrame
+    milestones: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+PLAN_COLUMNS = ["key", "level", "name", "district", "milestone", "milestone_index", "deadline", "target",
+                "collected", "remaining", "teams", "capacity_per_day", "projected_date", "p_on_time",
+                "days_behind", "working_days_left", "teams_needed", "extra_teams"]
+WHAT_IF_COLUMNS = ["key", "level", "name", "district", "milestone", "milestone_index", "deadline", "target",
+                   "collected", "affected", "baseline_date", "scenario_date", "days_saved",
+                   "baseline_p", "scenario_p", "p_gain"]
+
+
+# -- the saturation curve ------------------------------------------------------------------
+
+def _effort(c, pool, taper):
+    """Z(c): effort (applications at full yield) to reach c from 0."""
+    c = np.asarray(c, dtype=float)
+    knee = pool * (1 - taper)
+    width = taper * pool
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tail = knee + width * np.log(width / np.maximum(pool - c, 0.0))
+    return np.where(c <= knee, c, np.where(c < pool, tail, np.inf))
+
+
+def _level_of(effort, pool, taper):
+    """Z⁻¹: the cumulative count an effort buys."""
+    knee = pool * (1 - taper)
+    width = taper * pool
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        tail = pool - width * np.exp(-(effort - knee) / width)
+    return np.where(effort <= knee, effort, tail)
+
+
+def _yield(c, pool, taper):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.clip((pool - c) / (taper * pool), 0.0, 1.0)
+
+
+# -- state of the communes -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _State:
+    as_of: pd.Timestamp
+    keys: pd.Index               # communes in scope
+    collected: np.ndarray
+    pool: np.ndarray
+    implied: np.ndarray          # capacity per working day their recent progress implies
+    district: pd.Series          # commune → district key ("" when none)
+    province: pd.Series
+    days: pd.DatetimeIndex       # as_of + 1 … as_of + HORIZON_DAYS
+    weights: np.ndarray          # calendar weight of those days
+    goals: list[tuple[int, str, pd.Timestamp, pd.Series]]   # index, name, deadline, target per member
+
+
+def _state(snap: Snapshot, units: pd.DataFrame, saturation: Saturation) -> _State:
+    um = snap.unit_milestones
+    communes = um[um["level"] == "commune"]
+    main = communes[communes["milestone_index"] == 0].set_index("key")
+    keys = pd.Index(main.index)
+    collected = main["collected"].to_numpy(dtype=float)
+    target = main["target"].to_numpy(dtype=float)
+    eligible = main["eligible"].to_numpy(dtype=float)
+    pool = np.fmax(eligible, saturation.headroom * target)
+    g = _yield(np.nan_to_num(collected), pool, saturation.taper)
+    pace = main["pace_workday"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        implied = np.where((pace > 0) & (g > 0), pace / g, 0.0)
+    info = units.reindex(keys)
+    days = pd.date_range(snap.as_of + pd.Timedelta(days=1), periods=HORIZON_DAYS, freq="D")
+    goals = []
+    for (index, name), rows in communes.groupby(["milestone_index", "milestone"], sort=True):
+        goals.append((int(index), str(name), pd.Timestamp(rows["deadline"].iloc[0]),
+                      rows.set_index("key")["target"].astype(float)))
+    return _State(snap.as_of, keys, collected, pool, np.nan_to_num(implied),
+                  info["district_key"].fillna("").astype(str), info["province_key"].fillna("").astype(str),
+                  days, camp.workday_weights(snap.campaign, days), goals)
+
+
+def _members(state: _State, ref: str) -> list[str]:
+    if ref in state.keys:
+        return [ref]
+    hits = state.keys[(state.district == ref).to_numpy() | (state.province == ref).to_numpy()]
+    return list(hits)
+
+
+def _needed_effort(state: _State, target: np.ndarray, saturation: Saturation) -> np.ndarray:
+    c0 = np.nan_to_num(state.collected)
+    need = _effort(target, state.pool, saturation.taper) - _effort(c0, state.pool, saturation.taper)
+    return np.where(c0 >= target, 0.0, need)
+
+
+def _base_capacity(state: _State, productivity: Productivity, teams, saturation: Saturation) -> np.ndarray:
+    """Capacity per normal working day of each commune (applications at full yield)."""
+    cap = state.implied.copy()
+    if teams is None:
+        return cap
+    if not isinstance(teams, pd.Series):
+        teams = pd.Series({"": float(teams)})          # the whole scope
+    main_target = state.goals[0][3].reindex(state.keys).to_numpy(dtype=float)
+    need = np.nan_to_num(_needed_effort(state, main_target, saturation), posinf=0.0)
+    for ref, n in teams.items():
+        members = list(state.keys) if ref == "" else _members(state, str(ref))
+        if not members:
+            continue
+        idx = state.keys.get_indexer(members)
+        share = need[idx] if need[idx].sum() > 0 else np.ones(len(idx))
+        cap[idx] = float(n) * productivity.per_team_day * share / share.sum()
+    return cap
+
+
+def _surge_capacity(state: _State, surges, productivity: Productivity, saturation: Saturation) -> np.ndarray:
+    """Extra capacity (days × communes) the surges add."""
+    extra = np.zeros((len(state.days), len(state.keys)))
+    main_target = state.goals[0][3].reindex(state.keys).to_numpy(dtype=float)
+    need = np.nan_to_num(_needed_effort(state, main_target, saturation), posinf=0.0)
+    for surge in surges:
+        members = sorted({m for ref in surge.units for m in _members(state, str(ref))})
+        if not members:
+            raise ValueError(f"surge {surge.label or surge.units!r}: no commune of the campaign")
+        idx = state.keys.get_indexer(members)
+        per_team = (surge.hours_per_day or productivity.hours_per_day) * productivity.per_team_hour
+        if surge.shared:
+            share = need[idx] if need[idx].sum() > 0 else np.ones(len(idx))
+            each = surge.teams * per_team * share / share.sum()
+        else:
+            each = np.full(len(idx), surge.teams * per_team)
+        first = pd.Timestamp(surge.start) if surge.start else state.days[0]
+        on = (state.days >= first) & (state.days < first + pd.Timedelta(days=int(surge.days)))
+        extra[np.ix_(on, idx)] += each[None, :]
+    return extra
+
+
+def _paths(state: _State, capacity: np.ndarray, saturation: Saturation) -> np.ndarray:
+    """Cumulative count per commune at the end of each horizon day (days × communes)."""
+    effort = np.cumsum(capacity * state.weights[:, None], axis=0)
+    c0 = np.nan_to_num(state.collected)
+    z0 = _effort(c0, state.pool, saturation.taper)
+    return _level_of(z0[None, :] + effort, state.pool[None, :], saturation.taper)
+
+
+def _reach(paths: np.ndarray, current: np.ndarray, target: np.ndarray, days: pd.DatetimeIndex,
+           as_of: pd.Timestamp) -> pd.DatetimeIndex:
+    """First day each column reaches its target (as_of when already there; NaT if never)."""
+    hit = paths >= (target[None, :] - 0.5)
+    found = hit.any(axis=0)
+    first = np.argmax(hit, axis=0)
+    out = pd.DatetimeIndex(days[first]).where(found, pd.NaT)
+    return out.where(~(current >= target - 0.5), as_of)
+
+
+def _p_on_time(projected: pd.DatetimeIndex, deadline: pd.Timestamp, state: _State,
+               done_on_time: np.ndarray | None = None) -> np.ndarray:
+    cw = np.concatenate([[0.0], np.cumsum(state.weights)])
+
+    def capacity_until(when):
+        n = np.clip(np.asarray((pd.DatetimeIndex(when) - state.as_of).days, dtype=float), 0, len(state.days))
+        return cw[np.nan_to_num(n, nan=len(state.days)).astype(int)]
+
+    days = np.asarray((projected - state.as_of).days, dtype=float)
+    w_proj = capacity_until(projected)
+    w_dl = capacity_until(pd.DatetimeIndex([deadline] * len(projected)))
+    sigma = TIME_SIGMA[0] + TIME_SIGMA[1] * np.log1p(np.nan_to_num(days, nan=HORIZON_DAYS) / 7)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.log(w_dl / w_proj) / sigma
+    p = 0.5 * (1 + _erf(z / np.sqrt(2)))
+    p = np.where(np.isnan(days), 0.0, p)                       # not within the horizon
+    p = np.where(w_dl <= 0, 0.0, p)                            # no working day left
+    p = np.where(days <= 0, 1.0, p)                            # already there
+    if done_on_time is not None:
+        p = np.where(days <= 0, done_on_time.astype(float), p)
+    return np.where(np.isnan(p), 0.0, p)
+
+
+def _erf(x):
+    """Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7)."""
+    x = np.asarray(x, dtype=float)
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return sign * (1.0 - poly * np.exp(-a * a))
+
+
+# -- groups: communes, districts, provinces, per milestone -------------------------------------
+
+def _groups(state: _State, snap: Snapshot):
+    """Per milestone and level: the group keys, and for each member commune of the
+    milestone its position and group number, and its target."""
+    um = snap.unit_milestones
+    present = set(zip(um["milestone_index"].tolist(), um["level"].tolist(), um["key"].tolist()))
+    district = np.asarray(state.district.tolist(), dtype=object)
+    province = np.asarray(state.province.tolist(), dtype=object)
+    for index, name, deadline, member_target in state.goals:
+        members = member_target.index
+        pos = state.keys.get_indexer(members)
+        tgt = member_target.to_numpy(dtype=float)
+        yield index, name, deadline, "commune", members.tolist(), pos, np.arange(len(pos)), tgt
+        for level, mapping in (("district", district), ("province", province)):
+            keys = mapping[pos]
+            ok = np.array([bool(k) and (index, level, k) in present for k in keys], dtype=bool)
+            if not ok.any():
+                continue
+            codes, found = pd.factorize(keys[ok], sort=True)
+            yield index, name, deadline, level, list(found), pos[ok], codes, tgt[ok]
+
+
+def _evaluate(state: _State, snap: Snapshot, paths: np.ndarray, capacity: np.ndarray,
+              saturation: Saturation, productivity: Productivity) -> pd.DataFrame:
+    rows = []
+    c0 = np.nan_to_num(state.collected)
+    um = snap.unit_milestones
+    reached = dict(zip(zip(um["milestone_index"].tolist(), um["level"].tolist(), um["key"].tolist()),
+                       pd.to_datetime(um["reached_on"]).tolist()))
+    working_cache: dict[pd.Timestamp, float] = {}
+    for index, name, deadline, level, keys, pos, codes, tgt in _groups(state, snap):
+        if deadline not in working_cache:
+            working_cache[deadline] = camp.working_days(snap.campaign, state.as_of, deadline)
+        w_left = working_cache[deadline]
+        if level == "commune":                       # one commune per group
+            def total(a):
+                return a
+        else:
+            onehot = np.zeros((len(pos), len(keys)))
+            onehot[np.arange(len(pos)), codes] = 1.0
+
+            def total(a, onehot=onehot):
+                return a @ onehot
+        group_paths = total(paths[:, pos])
+        current = total(c0[pos])
+        target = total(tgt)
+        projected = _reach(group_paths, current, target, state.days, state.as_of)
+        reached_on = pd.DatetimeIndex([reached.get((index, level, k), pd.NaT) for k in keys])
+        p = _p_on_time(projected, deadline, state, np.asarray(reached_on <= deadline))
+        # teams: per commune the capacity that covers its remaining effort in time; a group sums
+        need = _effort(tgt, state.pool[pos], saturation.taper) - _effort(c0[pos], state.pool[pos], saturation.taper)
+        need = np.where(c0[pos] >= tgt - 0.5, 0.0, need)
+        need_group = total(need) if np.all(np.isfinite(need)) else np.array(
+            [need[codes == g].sum() for g in range(len(keys))])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            needed_cap = need_group / w_left if w_left > 0 else np.where(need_group > 0, np.inf, 0.0)
+        teams_now = total(capacity[0, pos]) / productivity.per_team_day
+        teams_needed = needed_cap / productivity.per_team_day
+        rows.append(pd.DataFrame({
+            "key": keys, "level": level, "milestone": name, "milestone_index": index, "deadline": deadline,
+            "target": target, "collected": current, "remaining": np.maximum(target - current, 0),
+            "teams": teams_now, "capacity_per_day": teams_now * productivity.per_team_day,
+            "projected_date": projected, "p_on_time": p,
+            "days_behind": np.asarray((projected - deadline).days, dtype=float),
+            "working_days_left": w_left, "teams_needed": teams_needed,
+            "extra_teams": np.maximum(teams_needed - teams_now, 0.0),
+        }))
+    out = pd.concat(rows, ignore_index=True)
+    u = snap.units
+    lookup = list(zip(u["level"].tolist(), u["key"].tolist()))
+    name = dict(zip(lookup, u["name"].tolist()))
+    district = dict(zip(lookup, u["district"].tolist()))
+    pairs = list(zip(out["level"].tolist(), out["key"].tolist()))
+    out["name"] = [name.get(p) for p in pairs]
+    out["district"] = [district.get(p) for p in pairs]
+    return out
+
+
+# -- public ----------------------------------------------------------------------------------
+
+def plan(snap: Snapshot, units: pd.DataFrame, productivity: Productivity, *, teams=None,
+         saturation: Saturation = Saturation()) -> Plan:
+    """Projected dates and teams needed for every unit and milestone.
+
+    ``teams``: None — each commune keeps the capacity its recent progress implies; a
+    number — that many teams for the whole scope; a Series keyed by commune or district
+    key — teams per unit (a district's are shared among its communes).
+    """
+    state = _state(snap, units, saturation)
+    base = _base_capacity(state, productivity, teams, saturation)
+    capacity = np.repeat(base[None, :], len(state.days), axis=0)
+    paths = _paths(state, capacity, saturation)
+    table = _evaluate(state, snap, paths, capacity, saturation, productivity)
+    communes = table[table["level"] == "commune"]
+    summary = communes.groupby("milestone_index").agg(
+        milestone=("milestone", "first"), deadline=("deadline", "first"), communes=("key", "size"),
+        teams=("teams", "sum"), teams_needed=("teams_needed", "sum"), extra_teams=("extra_teams", "sum"),
+        communes_short=("extra_teams", lambda x: int((x > 1e-9).sum()))).reset_index()
+    return Plan(snap.as_of, productivity, table[PLAN_COLUMNS], summary)
+
+
+def what_if(snap: Snapshot, units: pd.DataFrame, surges, productivity: Productivity, *, teams=None,
+            saturation: Saturation = Saturation()) -> pd.DataFrame:
+    """New projected dates and P(on time) with the surges, against the same model
+    without them, for every unit (all levels) and milestone.  ``affected`` marks the
+    rows whose communes get extra teams."""
+    surges = (surges,) if isinstance(surges, Surge) else tuple(surges)
+    state = _state(snap, units, saturation)
+    base = _base_capacity(state, productivity, teams, saturation)
+    capacity = np.repeat(base[None, :], len(state.days), axis=0)
+    extra = _surge_capacity(state, surges, productivity, saturation)
+    before = _evaluate(state, snap, _paths(state, capacity, saturation), capacity, saturation, productivity)
+    after = _evaluate(state, snap, _paths(state, capacity + extra, saturation), capacity, saturation,
+                      productivity)
+    touched_communes = set(state.keys[(extra > 0).any(axis=0)])
+    touched = touched_communes | set(state.district[list(touched_communes)]) | \
+        set(state.province[list(touched_communes)])
+    out = before[["key", "level", "name", "district", "milestone", "milestone_index", "deadline", "target",
+                  "collected"]].copy()
+    out["affected"] = out["key"].isin(touched)
+    out["baseline_date"] = before["projected_date"]
+    out["scenario_date"] = after["projected_date"]
+    out["days_saved"] = (before["projected_date"] - after["projected_date"]).dt.days
+    out["baseline_p"] = before["p_on_time"]
+    out["scenario_p"] = after["p_on_time"]
+    out["p_gain"] = out["scenario_p"] - out["baseline_p"]
+    return out[WHAT_IF_COLUMNS]
+
+
+def calibrate(snap: Snapshot, key: str, teams: float, hours_per_day: float = KY_ANH_HOURS,
+              saturation: Saturation = Saturation()) -> Productivity:
+    """Applications per team-hour implied by a unit's recent progress with ``teams``
+    teams working ``hours_per_day`` (e.g. Kỳ Anh: 2 teams, 18.5 h)."""
+    row = snap.units.set_index("key").loc[key]
+    pool = max(float(row["eligible"]), saturation.headroom * float(row["target"]))
+    g = float(_yield(float(row["collected"]), pool, saturation.taper))
+    rate = float(row["pace_workday"]) / g if g > 0 else float("nan")
+    return Productivity(per_team_hour=rate / (teams * hours_per_day), hours_per_day=hours_per_day)
