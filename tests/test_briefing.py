@@ -1,0 +1,273 @@
+"""The briefing: sentences from the snapshot's numbers, and the deck, PDF and workbook made of them."""
+
+import io
+import re
+import shutil
+import time
+from dataclasses import replace
+from datetime import date
+
+import openpyxl
+import pytest
+from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
+from pptx.util import Emu
+from pypdf import PdfReader
+
+from cccd_analytics import briefing, campaigns, metrics
+from cccd_analytics import formatting as fmt
+from cccd_analytics.store import Store
+
+NGHE_AN = "Cao điểm 70 ngày, đêm — Nghệ An 2023"
+KY_ANH = "Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021"
+DIACRITICS = re.compile(r"[ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ]")
+
+
+@pytest.fixture(scope="module")
+def frames(sample_db, tmp_path_factory):
+    copy = tmp_path_factory.mktemp("briefing") / "sample.sqlite"
+    shutil.copy(sample_db, copy)
+    store = Store.open(f"sqlite:///{copy}")
+    found = {c.name: c for c in (campaigns.from_definition(d) for d in store.campaign_definitions())}
+    return store.current_observations(), store.units(), found, store.list_uploads()
+
+
+@pytest.fixture(scope="module")
+def nghe_an(frames):
+    obs, units, found, uploads = frames
+    return briefing.from_frames(obs, units, found[NGHE_AN], uploads=uploads)
+
+
+@pytest.fixture(scope="module")
+def ky_anh(frames):
+    obs, units, found, _ = frames
+    return briefing.build_briefing(metrics.snapshot(obs, units, found[KY_ANH], date(2021, 3, 15)))
+
+
+# -- what it says --------------------------------------------------------------------
+
+def test_ky_anh_on_the_press_day_says_4843_applications(ky_anh):
+    main = ky_anh.snapshot.milestones.iloc[0]
+    first, second = ky_anh.narrative[:2]
+    assert first.startswith("Đến ngày 15/3/2021, toàn huyện đã thu nhận 4.843 hồ sơ")
+    assert f"đạt {fmt.percent(main['collected'] / main['target'])} chỉ tiêu 87.000 hồ sơ" in first
+    assert f"cần bình quân {fmt.number(main['required_per_day'])} hồ sơ/" in second
+    assert "trước 10/6" in second and f"{fmt.number(main['days_left'])} ngày đến hạn 10/6/2021" in second
+    assert ky_anh.unit_name == "Huyện Kỳ Anh" and ky_anh.as_of == date(2021, 3, 15)
+
+
+def test_nghe_an_narrative_equals_the_snapshot_figures(nghe_an):
+    snap = nghe_an.snapshot
+    main = snap.milestones.iloc[0]
+    text = " ".join(nghe_an.narrative)
+    assert nghe_an.narrative[0].startswith(f"Đến ngày {fmt.date_vn(snap.as_of)}, toàn tỉnh đã thu nhận "
+                                           f"{fmt.number(main['collected'])} hồ sơ")
+    assert fmt.percent(main["coverage"]) in text and fmt.number(main["remaining"]) in text
+    assert fmt.number(main["required_per_day"]) in text and fmt.number(main["pace_7d"]) in text
+    assert fmt.date_vn(main["projected_date"]) in text
+    assert nghe_an.headline.collected == main["collected"] == 2_365_662
+    figures = {f.label: f.value for f in nghe_an.figures}
+    assert figures["Đã thu nhận"] == "2.365.662" and figures["Chỉ tiêu"] == fmt.number(main["target"])
+
+
+def test_every_milestone_has_a_status_line(nghe_an):
+    snap = nghe_an.snapshot
+    assert len(nghe_an.milestones) == len(snap.milestones) == 3
+    for line, row in zip(nghe_an.milestones[1:], snap.milestones.iloc[1:].itertuples()):
+        assert line.text.startswith(f"{row.name} (hạn {fmt.date_vn(row.deadline)})")
+        assert line.status_label == metrics.STATUS_LABELS[row.status]
+        assert f"{fmt.number(row.units_done)}/{fmt.number(row.units)} xã" in line.text
+
+
+def test_a_province_ranks_its_districts_and_a_district_its_communes(nghe_an, ky_anh):
+    assert nghe_an.ranking_level == "district" and ky_anh.ranking_level == "commune"
+    districts = nghe_an.snapshot.units.query("level == 'district'").sort_values("coverage")
+    assert nghe_an.top.rows[0][1] == districts["name"].iloc[-1]
+    assert nghe_an.bottom.rows[0][1] == districts["name"].iloc[0]
+    assert len(nghe_an.top.rows) == len(nghe_an.bottom.rows) == 5
+    assert not {r[1] for r in ky_anh.top.rows} & {r[1] for r in ky_anh.bottom.rows}
+
+
+def test_communes_needing_teams_are_behind_and_show_the_extra_per_day(nghe_an):
+    teams = briefing.team_frame(nghe_an.snapshot)
+    assert len(teams) == len(nghe_an.teams.rows) > 20
+    assert set(teams["status"]) <= set(briefing.TEAM_STATUSES)
+    first = teams.iloc[0]
+    pace = first.get("pace_workday", first["pace_7d"])
+    assert first["extra_per_day"] == pytest.approx(max(first["required_per_day"] - pace, 0))
+    assert nghe_an.teams.rows[0][1] == first["name"]
+    assert f"cho {fmt.number(len(teams))} xã" in nghe_an.teams_summary
+
+
+def test_caveats_name_silent_communes_and_coverage_over_100(frames):
+    obs, units, found, _ = frames
+    silent = briefing.build_briefing(metrics.snapshot(obs, units, found[NGHE_AN], date(2023, 5, 2)))
+    assert any("chưa báo cáo số liệu ngày 2/5/2023" in c for c in silent.caveats)
+    over = briefing.build_briefing(metrics.snapshot(obs, units, found[KY_ANH], date(2021, 5, 15)))
+    assert any("trên 100%" in c and "Xã Kỳ Trung" in c for c in over.caveats)
+
+
+def test_a_campaign_without_data_still_makes_a_briefing(frames, tmp_path):
+    obs, units, found, _ = frames
+    empty = briefing.build_briefing(metrics.snapshot(obs.iloc[0:0], units, found[KY_ANH]))
+    assert "chưa có số liệu" in empty.narrative[0]
+    briefing.write_pptx(empty, tmp_path / "empty.pptx", include_map=False)
+    briefing.write_pdf(empty, tmp_path / "empty.pdf", include_map=False)
+    briefing.write_xlsx(empty, tmp_path / "empty.xlsx")
+
+
+# -- the deck --------------------------------------------------------------------------
+
+def slide_text(slide) -> str:
+    parts = []
+    for shape in slide.shapes:
+        if shape.has_text_frame:
+            parts.append(shape.text_frame.text)
+        if shape.has_table:
+            parts += [c.text for row in shape.table.rows for c in row.cells]
+    return "\n".join(parts)
+
+
+def charts_of(deck):
+    return [s.chart for slide in deck.slides for s in slide.shapes if s.has_chart]
+
+
+def test_deck_is_16_9_vietnamese_with_native_charts(nghe_an, tmp_path):
+    path = tmp_path / "giao-ban.pptx"
+    started = time.perf_counter()
+    briefing.write_pptx(nghe_an, path, include_map=False)
+    print(f"\ndeck built in {time.perf_counter() - started:.2f} s")
+    deck = Presentation(str(path))
+    assert Emu(deck.slide_width).inches == pytest.approx(13.333, abs=0.01)
+    assert Emu(deck.slide_height).inches == pytest.approx(7.5)
+    assert len(deck.slides) == len(briefing.slides(nghe_an))
+    cover = deck.slides[0]
+    assert cover.shapes.title.text == NGHE_AN
+    assert "Tỉnh Nghệ An" in slide_text(cover) and "15/6/2023" in slide_text(cover)
+    every = "\n".join(slide_text(s) for s in deck.slides)
+    for heading in ("Tình hình chung", "Đánh giá", "Lũy kế thu nhận so với chỉ tiêu", "Thu nhận mỗi ngày",
+                    "Tiến độ các mốc", "Các huyện dẫn đầu", "Các huyện thấp nhất",
+                    "Xã cần tăng cường tổ thu nhận lưu động", "Lưu ý về số liệu"):
+        assert heading in every
+    assert nghe_an.narrative[0] in every and len(DIACRITICS.findall(every)) > 500
+    assert f"và {fmt.number(len(nghe_an.teams.rows) - 20)} xã khác" in every
+
+    found = charts_of(deck)
+    kinds = [c.chart_type for c in found]
+    assert XL_CHART_TYPE.LINE in kinds and XL_CHART_TYPE.BAR_CLUSTERED in kinds
+    line = next(c for c in found if c.chart_type == XL_CHART_TYPE.LINE)
+    collected = [v for v in line.plots[0].series[0].values if v is not None]
+    assert collected == pytest.approx(list(nghe_an.snapshot.daily["collected"]))
+    combo = next(c for c in found if c.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED)
+    assert len(combo.plots) == 2                  # bars per day, lines for the 7-day mean and the need
+    assert combo.plots[0].series[0].name == "Thu nhận trong ngày"
+    bars = [c for c in found if c.chart_type == XL_CHART_TYPE.BAR_CLUSTERED]
+    top_names = [r[1] for r in nghe_an.top.rows]
+    assert list(bars[0].plots[0].categories) == top_names[::-1]
+    districts = nghe_an.snapshot.units.set_index("name")
+    assert list(bars[0].plots[0].series[0].values) == pytest.approx(
+        [districts.loc[n, "coverage"] for n in top_names[::-1]])
+
+
+def test_every_table_on_a_slide_stays_inside_the_slide(nghe_an, tmp_path):
+    path = tmp_path / "deck.pptx"
+    briefing.write_pptx(nghe_an, path, include_map=False)
+    deck = Presentation(str(path))
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            assert shape.left >= 0 and shape.top >= 0
+            assert shape.left + shape.width <= deck.slide_width + Emu(5)
+            if shape.has_table:
+                assert len(shape.table.rows) <= 11
+                assert shape.top + sum(r.height for r in shape.table.rows) <= deck.slide_height
+
+
+def test_a_map_image_gets_its_own_slide(ky_anh, tmp_path):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (160, 100), "white").save(buffer, format="PNG")
+    deck = Presentation(io.BytesIO(briefing.pptx_bytes(ky_anh, map_image=buffer.getvalue())))
+    pictures = [s for slide in deck.slides for s in slide.shapes if s.shape_type == 13]
+    assert len(pictures) == 1
+    assert any("Bản đồ" in slide_text(s) for s in deck.slides)
+
+
+def test_several_campaigns_follow_each_other_in_one_deck(nghe_an, ky_anh):
+    deck = Presentation(io.BytesIO(briefing.pptx_bytes([ky_anh, nghe_an], include_map=False)))
+    titles = [s.shapes.title.text for s in deck.slides if s.shapes.title is not None]
+    assert titles.count(KY_ANH) == 1 and titles.count(NGHE_AN) == 1
+
+
+# -- the PDF -----------------------------------------------------------------------------
+
+def test_pdf_has_the_same_figures_in_readable_vietnamese(nghe_an, tmp_path):
+    path = tmp_path / "giao-ban.pdf"
+    started = time.perf_counter()
+    briefing.write_pdf(nghe_an, path, include_map=False)
+    print(f"\nPDF built in {time.perf_counter() - started:.2f} s")
+    reader = PdfReader(str(path))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    flat = re.sub(r"\s+", " ", text)
+    assert NGHE_AN in flat and "Tỉnh Nghệ An · Số liệu tính đến ngày 15/6/2023" in flat
+    assert "2.365.662" in flat and "Lũy kế thu nhận so với chỉ tiêu" in flat
+    assert "Tiến độ các mốc" in flat and "Xã cần tăng cường tổ thu nhận lưu động" in flat
+    assert re.sub(r"\s+", " ", nghe_an.narrative[1]) in flat
+    assert len(DIACRITICS.findall(flat)) > 500
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert fonts and all("LiberationSans" in f for f in fonts)   # embedded, not a viewer's guess
+
+
+# -- the workbook ------------------------------------------------------------------------
+
+def test_workbook_has_the_tables_with_vietnamese_headers(nghe_an, tmp_path):
+    path = tmp_path / "giao-ban.xlsx"
+    briefing.write_xlsx(nghe_an, path)
+    book = openpyxl.load_workbook(path)
+    assert {"Tóm tắt", "Các mốc", "Cấp tỉnh", "Cấp huyện", "Cấp xã", "Theo ngày", "Xã cần tổ lưu động",
+            "Lưu ý số liệu"} <= set(book.sheetnames)
+    communes = book["Cấp xã"]
+    headers = [c.value for c in communes[1]]
+    assert "Đã thu nhận" in headers and "Tỷ lệ (so với số đủ điều kiện)" in headers
+    assert communes.max_row == 461
+    column = headers.index("Đã thu nhận") + 1
+    total = sum(communes.cell(row=r, column=column).value or 0 for r in range(2, 462))
+    assert total == pytest.approx(nghe_an.headline.collected)
+    daily = book["Theo ngày"]
+    assert daily.cell(row=2, column=1).number_format == "d/m/yyyy"
+    assert len(list(daily.iter_rows())) == len(nghe_an.snapshot.daily) + 1
+
+
+def test_workbook_from_a_snapshot_with_hostile_names_has_no_formulas(ky_anh, tmp_path):
+    snap = ky_anh.snapshot
+    hostile = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "<script>alert(1)</script>",
+               "'; DROP TABLE units; --"]
+    units = snap.units.copy()
+    communes = units.index[units["level"] == "commune"][:len(hostile)]
+    units.loc[communes, "name"] = hostile
+    path = tmp_path / "hostile.xlsx"
+    briefing.write_xlsx(replace(snap, units=units), path)
+    sheet = openpyxl.load_workbook(path)["Cấp xã"]
+    names_col = [c.value for c in sheet[1]].index("Đơn vị") + 1
+    written = {sheet.cell(row=r, column=names_col).value: sheet.cell(row=r, column=names_col)
+               for r in range(2, sheet.max_row + 1)}
+    for name in hostile:
+        cell = written.get(name) or written.get("'" + name)
+        assert cell is not None and cell.data_type == "s", name
+        if name[0] in "=+-@":
+            assert cell.value == "'" + name
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+
+
+def test_pptx_and_pdf_show_hostile_names_as_plain_text(ky_anh):
+    units = ky_anh.snapshot.units.copy()
+    first = units.index[units["level"] == "commune"][0]
+    units.loc[first, "name"] = "<b>Xã</b> & =1+1"
+    b = briefing.build_briefing(replace(ky_anh.snapshot, units=units))
+    deck = Presentation(io.BytesIO(briefing.pptx_bytes(b, include_map=False)))
+    assert any("<b>Xã</b> & =1+1" in slide_text(s) for s in deck.slides)
+    reader = PdfReader(io.BytesIO(briefing.pdf_bytes(b, include_map=False)))
+    assert "<b>Xã</b> & =1+1" in "\n".join(p.extract_text() for p in reader.pages)
