@@ -302,3 +302,16 @@ def _quantile_regression(X, y, w, q, iterations=300):
         ww = w * np.where(r >= 0, q, 1.0 - q) / np.maximum(np.abs(r), 1e-4)
         beta = np.linalg.solve(X.T @ (X * ww[:, None]), X.T @ (ww * y))
     return beta
+
+
+TRACK_RECORD = Path(__file__).resolve().parent / "data" / "track_record.json"
+
+
+def shipped_track_record(path: Path = TRACK_RECORD) -> tuple[str | None, pd.DataFrame]:
+    """The backtest figures shipped with the package (`cccd backtest --save`), for the dashboard."""
+    import json
+
+    if not path.exists():
+        return None, pd.DataFrame()
+    record = json.loads(path.read_text(encoding="utf-8"))
+    return record.get("computed_on"), pd.DataFrame(record["rows"])

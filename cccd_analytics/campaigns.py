@@ -79,6 +79,18 @@ class Campaign:
     days_off: tuple[tuple[date, float, str], ...] = ()
     sunday_weight: float = 1.0
     unit_targets: tuple[tuple[str, float], ...] = field(default=())
+    # Coverage of eligible from which the forecaster expects collections to slow down
+    # ([forecast] saturation_from).  See FORECAST_SATURATION_FROM.
+    saturation_from: float = 0.0
+
+    def forecast_params(self):
+        """Forecaster settings for this campaign (the backtested curve, this campaign's turn)."""
+        import dataclasses
+
+        from cccd_analytics import forecast
+
+        turn = self.saturation_from or FORECAST_SATURATION_FROM
+        return dataclasses.replace(forecast.SaturatingParams(), turn=turn)
 
     def to_definition(self) -> dict:
         return {
@@ -93,6 +105,7 @@ class Campaign:
                          "days": [{"date": d.isoformat(), "weight": w, "label": label}
                                   for d, w, label in self.days_off]},
             "unit_targets": dict(self.unit_targets),
+            **({"forecast": {"saturation_from": self.saturation_from}} if self.saturation_from else {}),
         }
 
 
@@ -139,7 +152,28 @@ def from_definition(data: dict) -> Campaign:
         scope=tuple(str(s) for s in scope), milestones=tuple(milestones), days_off=days,
         sunday_weight=_weight(calendar.get("sunday_weight", 1.0), "calendar.sunday_weight"),
         unit_targets=_unit_targets(data.get("unit_targets") or {}),
+        saturation_from=_saturation_from((data.get("forecast") or {}).get("saturation_from")),
     )
+
+
+#: Default coverage of eligible where a CCCD campaign starts to slow down.  The backtest
+#: (docs/forecast.md) fitted 0,5 on COVID-19 vaccination, which is voluntary; a CCCD card
+#: is compulsory and the slow part is the last people (away, sick, elderly: home visits),
+#: so the product assumes the slowdown sets in at 85%.  A prior, not a fit: no daily CCCD
+#: series was available to calibrate it.  A campaign may set its own value.
+FORECAST_SATURATION_FROM = 0.85
+
+
+def _saturation_from(value) -> float:
+    if value in (None, ""):
+        return 0.0
+    try:
+        share = float(str(value).rstrip("%").replace(",", ".")) / (100 if str(value).endswith("%") else 1)
+    except ValueError:
+        raise CampaignError(f"[forecast] saturation_from không hợp lệ: {value!r} (ví dụ 0.85)") from None
+    if not 0.2 <= share <= 0.99:
+        raise CampaignError(f"[forecast] saturation_from phải trong khoảng 0,2–0,99, không phải {value!r}.")
+    return share
 
 
 #: Highest capacity weight a calendar day may have (an event day with extra teams).

@@ -242,6 +242,53 @@ def cmd_sample(args) -> int:
     return EXIT_REFUSED
 
 
+def cmd_report(args) -> int:
+    """Write the briefing (pptx, pdf or xlsx) for one campaign, or for every campaign with data."""
+    from cccd_analytics import briefing
+
+    store = Store.open(args.db)
+    as_of = _as_of(args.as_of)
+    obs, units, uploads = store.current_observations(), store.units(), store.list_uploads()
+    chosen = [find_campaign(store, args.campaign)] if args.campaign else load_campaigns(store)
+    if not chosen:
+        raise UsageError("Chưa có chiến dịch nào để báo cáo. Thêm bằng: cccd campaign add TỆP.toml")
+    items = [briefing.from_frames(obs, units, c, as_of, uploads=uploads) for c in chosen]
+    if not args.campaign:
+        items = [b for b in items if b.snapshot.data_through is not None] or items[:1]
+    content = items[0] if len(items) == 1 else items
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if args.format == "xlsx":
+        briefing.write_xlsx(content, out)
+    else:
+        writer = briefing.write_pptx if args.format == "pptx" else briefing.write_pdf
+        writer(content, out, include_map=not args.no_map)
+    print(f"Đã ghi {out} ({', '.join(b.campaign for b in items)}).")
+    return 0
+
+
+def cmd_backtest(args) -> int:
+    """Score the forecaster against real coverage campaigns (Italy, Germany)."""
+    from cccd_analytics import backtest
+
+    data_dir = Path(args.data_dir)
+    if not data_dir.is_dir():
+        raise UsageError(f"Không thấy thư mục số liệu kiểm định «{data_dir}».")
+    series = backtest.load_backtest_series(data_dir)
+    table = backtest.headline_table(backtest.summarise(backtest.run_backtest(series)))
+    if args.save:
+        from datetime import date as _date
+
+        record = {"computed_on": _date.today().isoformat(), "data": str(data_dir.name),
+                  "rows": json.loads(table.to_json(orient="records"))}
+        Path(args.save).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.json:
+        print(table.to_json(orient="records", force_ascii=False, indent=2))
+    else:
+        print(table.to_string(index=False))
+    return 0
+
+
 def cmd_uploads(args) -> int:
     store = Store.open(args.db)
     frame = store.list_uploads()
@@ -298,6 +345,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = db(sub.add_parser("sample", help="nạp dữ liệu mẫu"))
     p.set_defaults(func=cmd_sample)
+
+    p = db(sub.add_parser("report", help="xuất báo cáo giao ban (pptx, pdf, xlsx)"))
+    p.add_argument("--format", choices=("pptx", "pdf", "xlsx"), required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--campaign")
+    p.add_argument("--as-of")
+    p.add_argument("--no-map", action="store_true", help="bỏ trang bản đồ (nhanh hơn)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("backtest", help="kiểm định dự báo trên số liệu chiến dịch thật")
+    p.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "backtest-data"))
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--save", help="write the track record (JSON) that the dashboard shows, e.g. "
+                                  "cccd_analytics/data/track_record.json")
+    p.set_defaults(func=cmd_backtest)
 
     p = db(sub.add_parser("uploads", help="lịch sử nhập"))
     p.add_argument("--json", action="store_true")

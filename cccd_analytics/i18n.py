@@ -145,6 +145,85 @@ EN: dict[str, str] = {
     'Số dòng': 'Rows',
     'Tôi chắc chắn': 'I am sure',
     'Tất cả': 'All',
+    "Nếu giữ tốc độ 7 ngày gần nhất: {d}.": "At the last 7 days' pace: {d}.",
+    "Độ tin cậy của dự báo": "How good the forecast is",
+    "Mô hình dự báo giả định tốc độ thu nhận chậm dần khi gần bão hòa. Nó được kiểm định trên chiến dịch bao phủ thật (tiêm chủng COVID-19 ở Ý và Đức): từ nhiều thời điểm, dự báo ngày đạt 70% và 90% rồi so với ngày thực tế. Cách tính «còn lại ÷ tốc độ 7 ngày» cho sai số lớn hơn.":
+        "The forecaster assumes collections slow down near saturation. It was backtested on real coverage campaigns (COVID-19 vaccination in Italy and Germany): from many origins it projected the dates of reaching 70% and 90% and was compared with what happened. «Remaining ÷ 7-day pace» errs more.",
+    "Tính ngày {d} bằng lệnh `cccd backtest`. Chiến dịch CCCD là bắt buộc nên mô hình giả định chậm dần từ {p} số công dân đủ điều kiện (có thể đổi trong cài đặt chiến dịch).":
+        "Computed on {d} with `cccd backtest`. A CCCD card is compulsory, so the model assumes the slowdown starts at {p} of eligible citizens (a campaign setting).",
+    "Số liệu kiểm định": "Backtest data", "Mốc bao phủ": "Coverage threshold", "Số lần dự báo": "Forecasts",
+    "Sai số TB — theo tốc độ 7 ngày": "Mean error — 7-day pace", "Sai số TB — mô hình": "Mean error — model",
+    "Giảm sai số": "Error reduction", "Khoảng 80% chứa ngày thực tế": "80% range holds the actual date",
+    "{n} ngày": "{n} days", "Ý (21 vùng, dân số 12+)": "Italy (21 regions, 12+ population)",
+    "Đức (16 bang)": "Germany (16 Länder)",
     'Đang kiểm tra tệp…': 'Checking the file…',
     'Đã hủy lần nhập số {n}; số liệu trước đó được dùng lại.': 'Upload {n} undone; the earlier figures apply again.',
 }
+
+# -- login, roles, audit log, database trouble (issue 7) ---------------------------------------
+EN.update({
+    "Đăng nhập": "Sign in", "Đăng xuất": "Sign out", "Đã đăng xuất.": "Signed out.",
+    "Tên đăng nhập": "User name", "Mật khẩu": "Password", "Theo dõi cấp CCCD": "CCCD issuance tracking",
+    "Đăng nhập bằng tài khoản của đơn vị (SSO)": "Sign in with your unit account (SSO)",
+    "Tài khoản do quản trị hệ thống cấp. Sau {n} lần nhập sai mật khẩu, tài khoản bị tạm khóa {m} phút.":
+        "Accounts are issued by the system administrator. After {n} wrong passwords the account is locked for {m} minutes.",
+    "Chưa cấu hình cách đăng nhập nào. Liên hệ quản trị hệ thống.":
+        "No way to sign in is configured. Contact the system administrator.",
+    "Cấu hình đăng nhập sai: {problem}": "Login settings are wrong: {problem}",
+    "Chế độ trình diễn: không cần đăng nhập; mọi người dùng có quyền «{role}». Không dùng cho số liệu thật.":
+        "Demo mode: no sign-in; everyone has the «{role}» role. Not for real data.",
+    "Khách (chế độ trình diễn)": "Guest (demo mode)",
+    "Không có quyền truy cập": "Access denied",
+    "Vai trò của bạn không được dùng trang này. Nếu cần, hãy liên hệ quản trị hệ thống.":
+        "Your role may not use this page. Contact the system administrator if you need it.",
+    "Kết nối không đi qua máy chủ xác thực của đơn vị. Hãy mở bảng điều khiển bằng địa chỉ chính thức.":
+        "This connection did not come through the unit's authentication server. Open the dashboard at its official address.",
+    "Máy chủ xác thực không gửi danh tính người dùng. Liên hệ quản trị hệ thống.":
+        "The authentication server sent no user identity. Contact the system administrator.",
+    "Tài khoản «{name}» chưa được cấp quyền dùng hệ thống này. Liên hệ quản trị hệ thống.":
+        "The account «{name}» has not been given access to this system. Contact the system administrator.",
+    "Sai tên đăng nhập hoặc mật khẩu.": "Wrong user name or password.",
+    "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần; thử lại sau {until}.":
+        "The account is locked after repeated wrong passwords; try again after {until}.",
+    "Tài khoản đã bị vô hiệu hóa. Liên hệ quản trị hệ thống.":
+        "The account has been disabled. Contact the system administrator.",
+    "Phiên làm việc đã kết thúc vì không hoạt động quá {minutes} phút. Hãy đăng nhập lại.":
+        "Your session ended after more than {minutes} minutes without activity. Please sign in again.",
+    "Phiên làm việc đã quá {hours} giờ. Hãy đăng nhập lại.": "Your session is older than {hours} hours. Please sign in again.",
+    "Lãnh đạo": "Leader", "Cán bộ tổng hợp": "Analyst", "Quản trị": "Administrator",
+    "Thử lại": "Try again",
+    "Không làm việc được với cơ sở dữ liệu ({why}). Số liệu không bị thay đổi; hãy thử lại sau ít phút. Nếu vẫn lỗi, báo quản trị hệ thống.":
+        "The database cannot be used right now ({why}). No data was changed; try again in a few minutes. If it persists, tell the system administrator.",
+    "cơ sở dữ liệu đang bị khóa bởi một thao tác khác": "it is locked by another operation",
+    "máy chủ cơ sở dữ liệu trả lời quá chậm": "the database server is answering too slowly",
+    "không kết nối được máy chủ cơ sở dữ liệu": "the database server cannot be reached",
+    # audit page
+    "Nhật ký hệ thống": "Audit log", "Nhật ký": "Audit log", "Khoảng ngày": "Days", "Thao tác": "Action",
+    "Người dùng": "User", "Thời điểm": "Time", "Chi tiết": "Details", "Mã thao tác": "Action code",
+    "Tải CSV": "Download CSV", "Tải Excel": "Download Excel",
+    "Mọi lần nhập, hủy nhập, sửa chiến dịch, đăng nhập (cả lần thất bại), khóa và thay đổi tài khoản, với người thực hiện và thời điểm (giờ Việt Nam).":
+        "Every upload, undo, campaign edit, sign-in (failed ones too), lockout and account change, with who and when (Vietnam time).",
+    "Không có mục nào khớp bộ lọc.": "No entries match the filters.",
+    "Chỉ hiện {n} mục mới nhất; hãy thu hẹp bộ lọc.": "Only the newest {n} entries are shown; narrow the filters.",
+    "Tài khoản": "Accounts", "Họ tên": "Full name", "Vai trò": "Role", "Đăng nhập gần nhất": "Last sign-in",
+    "Quản lý bằng dòng lệnh: cccd user add | passwd | disable | enable | role | list.":
+        "Managed from the command line: cccd user add | passwd | disable | enable | role | list.",
+    "Chưa có tài khoản nào: bảng điều khiển đang chạy ở chế độ trình diễn hoặc đăng nhập SSO.":
+        "No accounts yet: the dashboard runs in demo mode or with SSO sign-in.",
+    "hoạt động": "active", "vô hiệu hóa": "disabled", "tạm khóa đến {time}": "locked until {time}",
+    "Đăng nhập thất bại": "Failed sign-in", "Tạm khóa tài khoản": "Account locked",
+    "Sửa chiến dịch": "Campaign edited", "Sửa nhãn đơn vị": "Unit tags edited",
+    "Tạo tài khoản": "Account created", "Đổi mật khẩu": "Password changed",
+    "Vô hiệu hóa tài khoản": "Account disabled", "Kích hoạt tài khoản": "Account enabled", "Đổi vai trò": "Role changed",
+    "Ghi chú chất lượng số liệu": "Data-quality note",
+    "lần nhập": "upload", "tệp": "file", "đơn vị": "unit", "dòng": "rows", "tên": "name", "thao tác": "action",
+    "nhãn": "tags", "cách đăng nhập": "method", "lý do": "reason", "số lần sai liên tiếp": "failures in a row",
+    "khóa đến": "locked until", "địa chỉ máy": "client address", "tài khoản": "account", "vai trò": "role",
+    "trước đó": "previously", "chỉ đăng nhập SSO": "SSO only",
+    "không có tài khoản này": "no such account", "sai mật khẩu": "wrong password",
+    "tài khoản đang bị khóa": "account locked", "tài khoản đã bị vô hiệu hóa": "account disabled",
+    "chưa được cấp quyền": "no role granted", "không hoạt động quá lâu": "idle too long", "phiên quá dài": "session too long",
+    "người dùng tự đăng xuất": "signed out", "mật khẩu": "password", "SSO (OpenID Connect)": "SSO (OpenID Connect)",
+    "máy chủ xác thực": "authentication proxy", "chế độ trình diễn": "demo mode", "lưu": "save", "xóa": "delete",
+    "có": "yes", "không": "no",
+})

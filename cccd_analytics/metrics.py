@@ -81,7 +81,9 @@ UNIT_FIELDS = ["key", "province", "district", "commune", "code", "level", "name"
                "days_behind", "status", "last_report",
                # additions (issue 4): calendar, funnel, week-on-week, reporting
                "working_days_left", "pace_workday", "coverage_7d_ago", "coverage_gain_7d",
-               "backlog", "return_rate", "return_lag_days", "days_since_report", "reported_share"]
+               "backlog", "return_rate", "return_lag_days", "days_since_report", "reported_share",
+               # the trackers' answer (remaining ÷ 7-day pace), shown beside the forecast
+               "run_rate_date"]
 
 UNIT_MILESTONE_FIELDS = ["key", "level", "name", "district", "milestone", "milestone_index", "deadline",
                          "eligible", "target", "collected", "coverage", "remaining", "days_left",
@@ -93,7 +95,7 @@ MILESTONE_FIELDS = ["name", "basis", "start", "deadline", "units", "units_done",
                     "units_behind", "eligible", "target", "collected", "coverage", "remaining",
                     "pace_7d", "pace_workday", "required_per_day", "pace_ratio", "days_left",
                     "working_days_left", "projected_date", "projected_low", "projected_high",
-                    "p_on_time", "days_behind", "status"]
+                    "p_on_time", "days_behind", "status", "run_rate_date"]
 
 def latest_as_of(obs: pd.DataFrame) -> pd.Timestamp | None:
     if obs.empty:
@@ -257,7 +259,7 @@ def _figures(panel: Panel, eligible: pd.Series, target: pd.Series, deadline: pd.
     eligible = _positive(eligible.reindex(cols))
     target = _positive(target.reindex(cols))
     fc = forecast.forecast_units(panel.frame(), eligible, target, deadline, ctx.as_of,
-                                 workday_weight=ctx.weight_fn)
+                                 workday_weight=ctx.weight_fn, params=ctx.campaign.forecast_params())
     collected = pd.Series(panel.current(), index=cols)
     has_data = panel.last >= 0
     days_left = max((deadline - ctx.as_of).days, 0)
@@ -277,7 +279,12 @@ def _figures(panel: Panel, eligible: pd.Series, target: pd.Series, deadline: pd.
     reached_on = projected.where(done)
     last_report = pd.Series(panel.days[np.clip(panel.last, 0, None)] if len(panel.days) else pd.NaT,
                             index=cols).where(has_data)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        run_days = np.ceil(remaining / fc["pace_7d"].where(fc["pace_7d"] > 0))
+    run_rate = (ctx.as_of + pd.to_timedelta(run_days.clip(upper=forecast.HORIZON_DAYS), unit="D")).where(
+        run_days.notna() & ~done)
     return pd.DataFrame({
+        "run_rate_date": run_rate,
         "eligible": eligible, "target": target, "collected": collected,
         "coverage": collected / eligible, "remaining": remaining, "pace_7d": fc["pace_7d"],
         "pace_workday": pace_workday, "required_per_day": required, "pace_ratio": pace_ratio,

@@ -65,3 +65,21 @@ def style_status(table: pd.DataFrame):
     if column not in table.columns:
         return table
     return table.style.map(lambda v: f"background-color: {colours.get(v, 'white')}", subset=[column])
+
+
+DATASET_LABELS = {"italy": "Ý (21 vùng, dân số 12+)", "germany": "Đức (16 bang)"}
+
+
+def track_record_table(record: pd.DataFrame) -> pd.DataFrame:
+    """The forecaster's backtest, as leadership reads it."""
+    if record.empty:
+        return record
+    return pd.DataFrame({
+        t("Số liệu kiểm định"): record["dataset"].map(lambda d: t(DATASET_LABELS.get(d, d))),
+        t("Mốc bao phủ"): record["threshold"].map(lambda x: fmt.percent(x, 0)),
+        t("Số lần dự báo"): record["origins"].map(fmt.number),
+        t("Sai số TB — theo tốc độ 7 ngày"): record["mae_baseline"].map(lambda d: t("{n} ngày", n=fmt.number(d))),
+        t("Sai số TB — mô hình"): record["mae_model"].map(lambda d: t("{n} ngày", n=fmt.number(d))),
+        t("Giảm sai số"): (record["improvement_pct"] / 100).map(lambda x: fmt.percent(x, 0)),
+        t("Khoảng 80% chứa ngày thực tế"): record["coverage_model"].map(lambda x: fmt.percent(x, 0)),
+    })

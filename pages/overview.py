@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import metrics, tables, ui
+from cccd_analytics import backtest, metrics, tables, ui
 from cccd_analytics import formatting as fmt
 from cccd_analytics.i18n import t
 
@@ -54,6 +54,8 @@ if pd.notna(main["projected_date"]):
              high=fmt.date_vn(main["projected_high"]), p=fmt.percent(main["p_on_time"], 0))
 else:
     text = t("**{verdict}.** Chưa đủ số liệu để dự báo ngày hoàn thành.", verdict=verdict)
+if pd.notna(main.get("run_rate_date")):
+    text += " " + t("Nếu giữ tốc độ 7 ngày gần nhất: {d}.", d=fmt.date_vn(main["run_rate_date"]))
 {"done": st.success, "on_track": st.success, "at_risk": st.warning}.get(main["status"], st.error)(text)
 
 ui.progress_charts(snap)
@@ -72,3 +74,13 @@ if len(snap.milestones) > 1:
 st.subheader(t("Các xã cần chú ý"))
 st.caption(t("Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn."))
 st.dataframe(tables.unit_table(snap.units, "commune", limit=15), hide_index=True, width="stretch")
+
+with st.expander(t("Độ tin cậy của dự báo")):
+    computed_on, record = backtest.shipped_track_record()
+    st.markdown(t("Mô hình dự báo giả định tốc độ thu nhận chậm dần khi gần bão hòa. Nó được kiểm định trên "
+                  "chiến dịch bao phủ thật (tiêm chủng COVID-19 ở Ý và Đức): từ nhiều thời điểm, dự báo ngày đạt "
+                  "70% và 90% rồi so với ngày thực tế. Cách tính «còn lại ÷ tốc độ 7 ngày» cho sai số lớn hơn."))
+    st.dataframe(tables.track_record_table(record), hide_index=True, width="stretch")
+    st.caption(t("Tính ngày {d} bằng lệnh `cccd backtest`. Chiến dịch CCCD là bắt buộc nên mô hình giả định chậm "
+                 "dần từ {p} số công dân đủ điều kiện (có thể đổi trong cài đặt chiến dịch).",
+                 d=fmt.date_vn(computed_on), p=fmt.percent(snap.campaign.forecast_params().turn, 0)))
