@@ -1,89 +1,236 @@
 """Header vocabulary: the many ways units name the columns of a report.
 
-Headers are compared folded (lower case, no diacritics, punctuation as spaces), so
-"Số CD đủ ĐK", "so cd du dk" and "SỐ CD ĐỦ ĐK" are the same.  A two-row header is
-matched on "parent child" ("Kết quả thu nhận hồ sơ Lũy kế") as well as on the child.
+Headers are compared folded (lower case, no diacritics, punctuation as spaces) with
+the usual abbreviations spelt out, so "Số CD đủ ĐK", "so cong dan du dieu kien" and
+"SỐ CD ĐỦ ĐK" are the same.  A two-row header is matched on "parent child" ("Kết quả
+thu nhận hồ sơ Lũy kế") as well as on the child.
+
+Two vocabularies:
+
+* summary tables (one row per commune): `match` → one of `FIELDS`;
+* per-record exports (one row per application): `match_record` → one of
+  `RECORD_FIELDS`.  Only the commune, district, province, dates and status of a
+  record are ever read; the personal columns are recognised so that the file is
+  known for what it is, never to read them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from cccd_analytics.registry import fold
 
 FIELDS = ("date", "province", "district", "commune", "commune_code", "eligible",
-          "collected", "collected_day", "returned", "row_number")
+          "collected", "collected_day", "returned", "returned_day", "row_number")
 
-# Vietnamese labels of the canonical fields, for messages and templates.
+# Fields a user may map by hand on the upload page (summary tables and record exports).
+MAPPABLE_FIELDS = ("date", "province", "district", "commune", "commune_code", "eligible",
+                   "collected", "collected_day", "returned",
+                   "received_date", "status", "returned_date")
+
+RECORD_FIELDS = ("record_id", "full_name", "birth_date", "id_number", "gender", "phone",
+                 "address", "province", "district", "commune", "received_date", "status",
+                 "returned_date")
+# What a record export is read for; every other column is skipped by the parser.
+RECORD_READ_FIELDS = ("province", "district", "commune", "received_date", "status", "returned_date")
+PERSONAL_FIELDS = ("record_id", "full_name", "birth_date", "id_number", "gender", "phone", "address")
+
+# Vietnamese labels of the canonical fields, for messages, templates and the mapping UI.
 FIELD_LABELS = {
     "date": "Ngày", "province": "Tỉnh", "district": "Huyện", "commune": "Xã",
     "commune_code": "Mã xã", "eligible": "Số công dân đủ điều kiện",
     "collected": "Lũy kế thu nhận", "collected_day": "Thu nhận trong ngày",
-    "returned": "Lũy kế trả thẻ", "row_number": "STT",
+    "returned": "Lũy kế trả thẻ", "returned_day": "Trả thẻ trong ngày", "row_number": "STT",
+    "received_date": "Ngày thu nhận", "status": "Trạng thái", "returned_date": "Ngày trả thẻ",
+    "record_id": "Số hồ sơ", "full_name": "Họ và tên", "birth_date": "Ngày sinh",
+    "id_number": "Số CMND/CCCD", "gender": "Giới tính", "phone": "Số điện thoại",
+    "address": "Địa chỉ",
 }
 
-# Exact folded phrases per field.  Order matters only for documentation.
+# Abbreviations units use in headers, spelt out word by word after folding.
+ABBREVIATIONS = {
+    "cd": "cong dan", "dk": "dieu kien", "lk": "luy ke", "hs": "ho so", "sl": "so luong",
+    "tn": "thu nhan", "ts": "tong so", "dvhc": "don vi hanh chinh", "tt": "thi tran",
+    "cmt": "cmnd", "cmtnd": "cmnd", "p": "phuong", "x": "xa", "h": "huyen", "tx": "thi xa",
+    "tp": "thanh pho", "sdt": "so dien thoai", "dt": "dien thoai",
+}
+
+# Exact phrases per field (folded; abbreviations are expanded on both sides).
 _EXACT: dict[str, tuple[str, ...]] = {
     "date": ("date", "ngay", "ngay bao cao", "ngay so lieu", "report date", "ngay thang",
-             "ngay thang nam", "thoi gian"),
+             "ngay thang nam", "thoi gian", "ngay cap nhat", "so lieu ngay"),
     "province": ("province", "tinh", "tinh thanh pho", "tinh thanh", "ten tinh"),
     "district": ("district", "huyen", "quan huyen", "huyen thi xa thanh pho", "huyen thi xa",
-                 "don vi cap huyen", "ten huyen", "quan huyen thi xa"),
+                 "don vi cap huyen", "ten huyen", "quan huyen thi xa", "huyen thanh thi",
+                 "huyen thanh pho thi xa", "quan huyen thi xa thanh pho"),
     "commune": ("commune", "ward", "xa", "xa phuong", "xa phuong thi tran", "ten xa",
                 "ten don vi", "don vi", "xa phuong tt", "dia ban", "ten xa phuong",
-                "don vi hanh chinh", "xa phuong thi tran thuoc huyen"),
+                "don vi hanh chinh", "xa phuong thi tran thuoc huyen", "ten xa phuong thi tran",
+                "phuong xa", "phuong xa thi tran", "xa thi tran", "don vi xa", "cap xa",
+                "don vi cap xa", "ten don vi hanh chinh", "dia ban xa",
+                "cong an xa phuong", "cong an xa phuong thi tran", "xa phuong dac khu",
+                "ten xa phuong dac khu", "don vi thuc hien"),
     "commune_code": ("commune code", "commune_code", "code", "ma xa", "ma don vi", "ma dvhc",
-                     "ma", "ma so"),
-    "eligible": ("eligible", "so cong dan du dieu kien", "so cd du dk", "so cd du dieu kien",
-                 "so cong dan tu 14 tuoi tro len", "so cd du dieu kien cap cccd",
-                 "so cong dan du dieu kien cap cccd", "so cd tu 14 tuoi tro len",
-                 "dan so tu 14 tuoi", "dan so tu 14 tuoi tro len", "cd du dk", "du dk",
-                 "so nhan khau du dieu kien", "tong so cd du dk", "so cong dan thuoc dien cap",
-                 "so cd thuoc dien cap", "so cd thuoc dien cap cccd"),
+                     "ma", "ma so", "ma xa phuong", "ma don vi hanh chinh", "ma hanh chinh"),
+    "eligible": ("eligible", "so cong dan du dieu kien", "so cong dan tu 14 tuoi tro len",
+                 "so cong dan du dieu kien cap cccd", "dan so tu 14 tuoi", "dan so tu 14 tuoi tro len",
+                 "cong dan du dieu kien", "du dieu kien", "so nhan khau du dieu kien",
+                 "tong so cong dan du dieu kien", "so cong dan thuoc dien cap",
+                 "so cong dan thuoc dien cap cccd", "doi tuong du dieu kien",
+                 "so doi tuong du dieu kien", "so nguoi du dieu kien",
+                 "so cong dan phai cap", "tong so cong dan phai thu nhan"),
     "collected": ("collected", "luy ke", "luy ke thu nhan", "tong so da thu nhan", "da thu nhan",
                   "so ho so da thu nhan", "tong so ho so da thu nhan", "luy ke ho so",
                   "luy ke tu dau dot", "luy ke thu nhan ho so", "tong thu nhan",
-                  "ket qua thu nhan ho so luy ke", "thu nhan luy ke", "tong so thu nhan"),
+                  "ket qua thu nhan ho so luy ke", "thu nhan luy ke", "tong so thu nhan",
+                  "tong so ho so", "tong so ho so thu nhan", "luy ke den nay",
+                  "so ho so thu nhan luy ke", "luy ke tu dau chien dich", "tong cong da thu nhan",
+                  "collected cumulative", "cumulative"),
     "collected_day": ("collected day", "collected_day", "trong ngay", "thu nhan trong ngay",
                       "so ho so trong ngay", "ket qua thu nhan ho so trong ngay",
-                      "thu nhan trong ngay ho so", "ket qua trong ngay"),
+                      "thu nhan trong ngay ho so", "ket qua trong ngay", "hom nay",
+                      "thu nhan hom nay", "so thu nhan trong ngay", "daily"),
     "returned": ("returned", "luy ke tra the", "da tra the", "so the da tra", "tra the",
                  "tra the luy ke", "da tra", "so the da tra cho cong dan", "the da tra",
-                 "da tra the cho cong dan", "luy ke da tra the"),
-    "row_number": ("stt", "tt", "so tt", "so thu tu"),
+                 "da tra the cho cong dan", "luy ke da tra the", "da tra the cccd",
+                 "so luong the da tra", "da giao the", "the da trao", "da trao the",
+                 "tra the cho cong dan"),
+    "returned_day": ("tra the trong ngay", "da tra the trong ngay", "so the tra trong ngay"),
+    "row_number": ("stt", "tt", "so tt", "so thu tu", "thu tu", "no"),
 }
 
-_INDEX = {phrase: field for field, phrases in _EXACT.items() for phrase in phrases}
+_RECORD_EXACT: dict[str, tuple[str, ...]] = {
+    "record_id": ("so ho so", "ma ho so", "so bien nhan", "ma bien nhan", "ma giao dich",
+                  "so phieu", "ma so ho so", "record id", "application id"),
+    "full_name": ("ho va ten", "ho ten", "ho ten cong dan", "ten cong dan", "ho va ten cong dan",
+                  "full name", "name"),
+    "birth_date": ("ngay sinh", "ngay thang nam sinh", "nam sinh", "sinh ngay", "date of birth",
+                   "birth date", "dob"),
+    "id_number": ("so cmnd", "so cccd", "so cmnd cccd", "so cccd cmnd", "so dinh danh",
+                  "so dinh danh ca nhan", "cmnd", "cccd", "cmnd cccd", "so giay to",
+                  "so cmnd cu", "id number", "so can cuoc", "so can cuoc cong dan"),
+    "gender": ("gioi tinh", "gender", "sex"),
+    "phone": ("so dien thoai", "dien thoai", "phone"),
+    "address": ("dia chi", "noi thuong tru", "dia chi thuong tru", "noi o hien tai", "que quan",
+                "dia chi thuong tru day du", "address"),
+    "province": ("tinh", "tinh thuong tru", "tinh thanh pho", "tinh thanh pho thuong tru",
+                 "province"),
+    "district": ("huyen", "quan huyen", "huyen thuong tru", "quan huyen thuong tru",
+                 "quan huyen thi xa thuong tru", "district"),
+    "commune": ("xa", "xa phuong", "xa phuong thi tran", "xa phuong thuong tru", "xa thuong tru",
+                "phuong xa thuong tru", "xa phuong thi tran thuong tru", "phuong xa",
+                "xa phuong noi thuong tru", "noi thuong tru xa phuong", "commune", "ward",
+                "xa phuong dac khu thuong tru"),
+    "received_date": ("ngay thu nhan", "ngay tiep nhan", "ngay nhan ho so", "ngay thu nhan ho so",
+                      "thoi gian thu nhan", "ngay nhan", "ngay dang ky", "ngay lam ho so",
+                      "ngay tiep nhan ho so", "received", "received date", "ngay lap ho so"),
+    "status": ("trang thai", "tinh trang", "trang thai ho so", "tinh trang ho so",
+               "trang thai the", "tinh trang the", "status"),
+    "returned_date": ("ngay tra the", "ngay tra", "ngay tra ket qua", "ngay giao the",
+                      "ngay cong dan nhan the", "ngay nhan the", "returned date"),
+}
+
+
+def _expand(cleaned: str) -> str:
+    words = cleaned.split()
+    out = []
+    for word in words:
+        out.append(ABBREVIATIONS.get(word, word))
+    return " ".join(" ".join(out).split())
 
 
 def clean(text) -> str:
-    """Folded header text with punctuation turned into spaces."""
+    """Folded header text with punctuation turned into spaces, parentheses removed."""
     if text is None:
         return ""
     folded = fold(str(text))
     folded = re.sub(r"\(.*?\)", " ", folded)       # "(người)", "(%)"
-    folded = re.sub(r"[^a-z0-9]+", " ", folded)
+    folded = re.sub(r"[^a-z0-9%]+", " ", folded)
     return " ".join(folded.split())
 
 
-def match(text, parent=None) -> str | None:
-    """The canonical field a header names, or None."""
-    own = clean(text)
-    if parent:
-        both = clean(f"{parent} {text}")
-        if both in _INDEX:
-            return _INDEX[both]
-    if own in _INDEX:
-        return _INDEX[own]
-    if not own:
+def key(text) -> str:
+    """The comparison key of a header: cleaned, abbreviations spelt out."""
+    return _expand(clean(text))
+
+
+_INDEX = {_expand(p): f for f, phrases in _EXACT.items() for p in phrases}
+_RECORD_INDEX = {_expand(p): f for f, phrases in _RECORD_EXACT.items() for p in phrases}
+
+
+def _loose(own: str) -> str | None:
+    """Rules for long headers people write in full."""
+    words = own.split()
+    if "ty le" in own or "%" in own or "phan tram" in own or "chua" in words or "con lai" in own:
         return None
-    # Looser rules for long headers people write in full.
-    if "tra the" in own or own.startswith("da tra"):
-        return "returned"
+    if own.startswith("ngay ") or " ngay tra" in own or "ngay thu nhan" in own:
+        return None                                   # a date, not a count
+    returned = ("tra the" in own or own.startswith("da tra") or "da giao the" in own
+                or "da trao" in own)
+    if returned and "cho tra" in own:
+        return None
+    if returned:
+        return "returned_day" if "trong ngay" in own or "hom nay" in own else "returned"
     if "trong ngay" in own:
         return "collected_day"
     if "luy ke" in own or "da thu nhan" in own:
         return "collected"
-    if ("du dieu kien" in own or "du dk" in own or "14 tuoi" in own) and "ty le" not in own:
+    if "du dieu kien" in own or "14 tuoi" in own:
         return "eligible"
     return None
+
+
+def match(text, parent=None) -> str | None:
+    """The canonical field a summary-table header names, or None."""
+    own = key(text)
+    if parent:
+        both = key(f"{parent} {text}")
+        if both in _INDEX:
+            return _INDEX[both]
+        if own not in _INDEX or _INDEX[own] in ("collected_day", "collected", "returned"):
+            loose = _loose(both)
+            if loose:
+                return loose
+    if own in _INDEX:
+        return _INDEX[own]
+    if not own:
+        return None
+    return _loose(own)
+
+
+def match_record(text) -> str | None:
+    """The field a per-record export header names, or None."""
+    own = key(text)
+    if own in _RECORD_INDEX:
+        return _RECORD_INDEX[own]
+    if not own:
+        return None
+    if own.startswith("ngay") and ("thu nhan" in own or "tiep nhan" in own):
+        return "received_date"
+    if own.startswith("ngay") and "tra" in own:
+        return "returned_date"
+    if own.startswith(("trang thai", "tinh trang")):
+        return "status"
+    if ("thuong tru" in own or "noi o" in own) and own.startswith(("xa", "phuong")):
+        return "commune"
+    if own.startswith(("ho ten", "ho va ten")):
+        return "full_name"
+    if own.startswith(("so cmnd", "so cccd", "so dinh danh")):
+        return "id_number"
+    if own.startswith("ngay sinh"):
+        return "birth_date"
+    return None
+
+
+def signature(labels) -> str:
+    """A stable hash of a header's shape: its folded texts, in order.
+
+    Two files whose headers read the same (whatever their case, diacritics or
+    encoding) share a signature, so a column mapping chosen for one applies to the
+    next.
+    """
+    keys = [key(label) for label in labels]
+    while keys and not keys[-1]:
+        keys.pop()
+    return hashlib.sha256("\x1f".join(keys).encode("utf-8")).hexdigest()

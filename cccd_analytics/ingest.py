@@ -1,25 +1,45 @@
 """Import: file → reader → layout → normaliser → validator → store (one transaction).
 
-`import_file` never raises for bad input: it returns an `ImportReport` whose problems
-name the file, sheet, row and column in Vietnamese.  A file with any error is refused
-whole and nothing is written; a file identical to an earlier upload is a no-op.
+`import_file` / `import_bytes` never raise for bad input: they return an
+`ImportReport` whose problems name the file, sheet, row and column in Vietnamese.  A
+file with any error is refused whole and nothing is written; a file identical to an
+earlier upload is a no-op.
+
+Three kinds of file are read (docs/import.md):
+
+* canonical tables — one row per commune and day, with a date column;
+* reports as units send them — one row per commune, the date in a line above the
+  table or in the file name, subtotal and total rows checked, never stored;
+* per-record exports — one row per application, streamed and counted per commune and
+  day (`records`); nothing personal is kept.
+
+A table this module cannot name comes back `needs_mapping` with its `columns` and
+header `signature`; `import_bytes(..., mapping={field: column index})` applies a
+mapping chosen by hand and `remember_mapping` stores it for the next file of the same
+shape, which then imports without help.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from cccd_analytics import headers, layout as layouts, legacy_text, normalise, registry
-from cccd_analytics.readers import Limits, ReadError, read_workbook
+from cccd_analytics import headers, layout as layouts, legacy_text, normalise, records, registry
+from cccd_analytics.readers import Limits, ReadError, Sheet, Workbook, read_workbook
+from cccd_analytics.registry import fold
 from cccd_analytics.store import NewUpload, Store
 
 CUMULATIVE = ("collected", "returned")
+# Samples of converted text shown in the report come only from these places, never
+# from a column that may hold a person's data.
+_SAFE_SAMPLE_FIELDS = ("commune", "district", "province", "status")
 
 
 @dataclass(frozen=True)
@@ -52,19 +72,38 @@ class ImportReport:
     sha256: str = ""
     status: str = "refused"     # imported | refused | duplicate | checked (dry run)
     upload_id: int | None = None
-    format: str = ""
-    encoding: str = ""
-    encoding_repairs: list[str] = field(default_factory=list)
+    format: str = ""            # xlsx | xls | ods | csv
+    kind: str = ""              # report | canonical | records
+    encoding: str = ""          # text files: as decoded (utf-8, utf-16-le, cp1258, tcvn3 …)
+    encoding_repairs: list[str] = field(default_factory=list)     # Vietnamese, one per repair
+    encoding_details: list[dict] = field(default_factory=list)    # sheet, where, encoding, confidence, before, after
     sheet: str | None = None
-    layout: str = ""
-    header_rows: list[int] = field(default_factory=list)
+    sheets_read: list[str] = field(default_factory=list)
+    layout: str = ""            # Vietnamese description of the layout found
+    header_rows: list[int] = field(default_factory=list)          # 1-based
+    first_data_row: int | None = None                             # 1-based
+    title: str | None = None
+    authorities: list[str] = field(default_factory=list)          # letterhead: "tinh ha tinh", "huyen ky anh"
     report_date: date | None = None
+    date_origin: str | None = None  # column | date_line | footer | file_name | given | records
+    date_source: str = ""           # Vietnamese: where the date came from
+    needs_date: bool = False        # no date anywhere: ask the user (import_bytes(report_date=…))
+    columns: list[dict] = field(default_factory=list)   # index, letter, header, field (or None)
+    needs_mapping: bool = False     # no recognisable columns: ask the user for a mapping
+    signature: str = ""             # hash of the header's folded texts (remembered mappings)
+    mapping: dict[str, int] | None = None   # the column mapping applied, if any
+    mapping_source: str | None = None       # user | remembered
+    totals: list[dict] = field(default_factory=list)    # subtotal/total rows found and checked
+    record_export: dict | None = None       # per-record exports: rows counted, statuses, days
     rows_read: int = 0
     units_read: int = 0
     dates: list[date] = field(default_factory=list)
     unofficial_units: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     message: str = ""
+    # The observations the file gives (unit_key, name, date, metric, value), for a
+    # preview before writing.  Not part of to_dict().
+    observations: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -79,10 +118,12 @@ class ImportReport:
         return self.status in ("imported", "duplicate", "checked")
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "observations"}
         data["problems"] = [dict(asdict(p), text=p.describe(self.file_name)) for p in self.problems]
         data["report_date"] = self.report_date.isoformat() if self.report_date else None
         data["dates"] = [d.isoformat() for d in self.dates]
+        data["errors"] = len(self.errors)
+        data["warnings"] = len(self.warnings)
         return data
 
     def summary(self) -> str:
@@ -103,6 +144,7 @@ class _Record:
     date: date | None
     values: dict[str, int]
     cells: dict[str, tuple[str, str]]  # field → (column letter, header)
+    district_from_context: bool = False
 
 
 def sha256_of(data: bytes) -> str:
@@ -112,6 +154,11 @@ def sha256_of(data: bytes) -> str:
 def import_file(store: Store | None, path: str | Path, **kwargs) -> ImportReport:
     path = Path(path)
     try:
+        size = path.stat().st_size
+        limits = kwargs.get("limits", Limits())
+        if size > limits.max_bytes:
+            return _refuse(ImportReport(file_name=path.name), Problem("error", "too_large", (
+                f"tệp quá lớn ({size / 2**20:.0f} MiB; tối đa {limits.max_bytes // 2**20} MiB).")))
         data = path.read_bytes()
     except OSError as exc:
         report = ImportReport(file_name=path.name)
@@ -123,10 +170,19 @@ def import_file(store: Store | None, path: str | Path, **kwargs) -> ImportReport
 
 def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_by: str | None = None,
                  dry_run: bool = False, limits: Limits = Limits(),
-                 mapping: dict[str, int] | None = None,
+                 mapping: dict[str, int] | None = None, report_date: date | None = None,
                  hook: Callable[[str], None] | None = None) -> ImportReport:
-    """Check one file and, unless it has errors or `dry_run`, store it in one transaction."""
-    report = ImportReport(file_name=file_name, sha256=sha256_of(data))
+    """Check one file and, unless it has errors or `dry_run`, store it in one transaction.
+
+    `mapping` ({field: 0-based column index}) overrides the detected columns of the
+    file's main table; without it a mapping remembered for the same header shape is
+    applied.  `report_date` dates a report that has no date of its own.
+    """
+    report = ImportReport(file_name=file_name)
+    if len(data) > limits.max_bytes:
+        return _refuse(report, Problem("error", "too_large", (
+            f"tệp quá lớn ({len(data) / 2**20:.0f} MiB; tối đa {limits.max_bytes // 2**20} MiB).")))
+    report.sha256 = sha256_of(data)
     if store is not None:
         earlier = store.find_upload_by_sha(report.sha256)
         if earlier:
@@ -136,23 +192,27 @@ def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_b
                               "không có gì thay đổi.")
             return report
     try:
-        book = read_workbook(data, file_name, limits)
+        book = read_workbook(data, file_name, limits, head_only=True)
+        report.format, report.encoding = book.format, book.encoding
+        _note_text_encoding(book, report, data[: 1 << 16])
+        records_, counts = _extract(book, data, report, store, mapping, report_date, limits)
+        if not report.errors and not records_:
+            report.problems.append(Problem("error", "no_rows", "không có dòng số liệu nào của xã/phường."))
+        observations, new_units = (_resolve_and_check(records_, report, store, counts)
+                                   if not report.errors else (None, None))
     except ReadError as exc:
-        report.problems.append(Problem("error", "unreadable", str(exc)))
-        report.message = str(exc)
-        return report
-    report.format, report.encoding = book.format, book.encoding
-    records = _extract(book, report, mapping)
-    if not report.errors and not records:
-        report.problems.append(Problem("error", "no_rows", "không có dòng số liệu nào của xã/phường."))
-    observations, new_units = (_resolve_and_check(records, report, store)
-                               if not report.errors else (None, None))
+        reason = str(exc).removeprefix(f"Tệp «{file_name}»").lstrip(":, ")
+        return _refuse(report, Problem("error", "unreadable", reason))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
+            UnicodeError, MemoryError, RecursionError) as exc:
+        # A file shaped in a way nobody foresaw: refuse it, never show a traceback.
+        return _refuse(report, Problem("error", "unreadable", (
+            f"không đọc được tệp (cấu trúc bất thường: {type(exc).__name__}); hãy lưu lại tệp bằng "
+            "Excel dưới dạng .xlsx rồi gửi lại, hoặc báo cho quản trị kèm tệp này.")))
+    _finish_description(report)
     if report.errors:
         report.status = "refused"
-        first = report.errors[0].describe(file_name)
-        more = len(report.errors) - 1
-        report.message = (f"Từ chối tệp «{file_name}»: {len(report.errors)} lỗi, không ghi gì vào "
-                          f"cơ sở dữ liệu. Lỗi đầu tiên — {first}" + (f" (và {more} lỗi khác)" if more else ""))
+        report.message = _refusal_message(report)
         return report
     if dry_run or store is None:
         report.status = "checked"
@@ -164,8 +224,8 @@ def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_b
         observations=observations, new_units=new_units, report_date=report.report_date,
         uploaded_by=uploaded_by,
         warnings=tuple(dict(asdict(p), text=p.describe(file_name)) for p in report.warnings),
-        kind="canonical" if "date" in (report.layout or "") else "report",
-        layout=report.layout, encoding=", ".join(filter(None, [report.encoding] + report.encoding_repairs)))
+        kind=report.kind or "report", layout=report.layout,
+        encoding=", ".join(filter(None, [report.encoding] + report.encoding_repairs)))
     report.upload_id = store.write_upload(upload, hook=hook)
     report.status = "imported"
     report.message = (f"Đã nhập tệp «{file_name}» (lần nhập số {report.upload_id}): "
@@ -174,74 +234,391 @@ def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_b
     return report
 
 
+def _finish_description(report: ImportReport) -> None:
+    """Say in `report.layout` what the CLI and the upload page should show at a glance."""
+    parts = [report.layout] if report.layout else []
+    if report.report_date and report.date_source:
+        parts.append(f"ngày số liệu {report.report_date:%d/%m/%Y} theo {report.date_source}")
+    elif report.date_source:
+        parts.append(f"ngày theo {report.date_source}")
+    if report.totals:
+        subtotals = sum(1 for t in report.totals if t["kind"] == "subtotal")
+        totals = len(report.totals) - subtotals
+        wrong = sum(1 for t in report.totals if not t["matches"])
+        what = ", ".join(filter(None, [f"{subtotals} dòng cộng huyện" if subtotals else "",
+                                       f"{totals} dòng tổng" if totals else ""]))
+        parts.append(f"{what} đã đối chiếu với các xã" + (f", {wrong} dòng lệch" if wrong else ", khớp"))
+    export = report.record_export
+    if export:
+        text = f"{_fmt(export['rows'])} hồ sơ"
+        if export["first_date"]:
+            text += f" thu nhận từ {date.fromisoformat(export['first_date']):%d/%m/%Y}"
+        if export["returned_from"] == "returned_date":
+            text += ", thẻ đã trả theo cột ngày trả thẻ"
+        elif export["statuses_returned"]:
+            text += ", thẻ đã trả theo trạng thái " + ", ".join(f"«{s}»" for s in export["statuses_returned"])
+        parts.append(text + "; không đọc các cột thông tin cá nhân")
+    report.layout = "; ".join(parts)
+
+
+def _refuse(report: ImportReport, problem: Problem) -> ImportReport:
+    report.problems.append(problem)
+    report.status = "refused"
+    report.message = _refusal_message(report)
+    return report
+
+
+def _refusal_message(report: ImportReport) -> str:
+    name = report.file_name
+    if len(report.errors) == 1 and report.errors[0].code in ("unreadable", "too_large"):
+        return f"Từ chối tệp «{name}»: {report.errors[0].message} Không ghi gì vào cơ sở dữ liệu."
+    first = report.errors[0].describe(name)
+    more = len(report.errors) - 1
+    hint = ""
+    if report.needs_mapping:
+        hint = " Hãy chọn cột cho tệp này trên trang tải lên (ghép cột); lựa chọn sẽ được nhớ cho các tệp cùng mẫu."
+    elif report.needs_date:
+        hint = " Hãy cho biết ngày số liệu (trang tải lên hỏi ngày) hoặc đặt ngày vào tên tệp."
+    return (f"Từ chối tệp «{name}»: {len(report.errors)} lỗi, không ghi gì vào cơ sở dữ liệu. "
+            f"Lỗi đầu tiên — {first}" + (f" (và {more} lỗi khác)" if more else "") + hint)
+
+
+def remember_mapping(store: Store, report: ImportReport, mapping: dict[str, int],
+                     who: str | None = None) -> None:
+    """Remember a column mapping for files whose header has the same shape as `report`'s."""
+    if not report.signature:
+        raise ValueError("the report has no header signature to remember a mapping for")
+    clean = {str(k): int(v) for k, v in mapping.items() if v is not None}
+    store.save_mapping(report.signature, clean, [c["header"] for c in report.columns], who)
+
+
+def read_observations(data: bytes, file_name: str, store: Store | None = None,
+                      **kwargs) -> tuple[ImportReport, pd.DataFrame | None]:
+    """Check a file without writing it; return the report and what it would store."""
+    report = import_bytes(store, data, file_name, dry_run=True, **kwargs)
+    return report, report.observations
+
+
+# -- encodings -------------------------------------------------------------------------
+
+_TEXT_ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 có BOM", "utf-16-le": "UTF-16 (Unicode text của Excel)",
+                   "utf-16-be": "UTF-16 BE", "utf-32-le": "UTF-32", "utf-32-be": "UTF-32 BE",
+                   "cp1258": "Windows-1258 (dấu thanh tổ hợp)", "cp1252": "Windows-1252",
+                   "tcvn3": "TCVN3 (.VnTime)", "tcvn3_upper": "TCVN3 chữ hoa (.VnTimeH)",
+                   "vni": "VNI-Windows"}
+
+
+def _note_text_encoding(book: Workbook, report: ImportReport, data_head: bytes) -> None:
+    if book.format != "csv":
+        return
+    base, _, legacy = book.encoding.partition("+")
+    label = _TEXT_ENCODINGS.get(base, base)
+    repaired = bool(legacy) or base in ("tcvn3", "tcvn3_upper", "vni", "cp1258")
+    if legacy:
+        label += f", chữ phông {_TEXT_ENCODINGS.get(legacy, legacy)} → Unicode"
+    elif repaired:
+        label += " → Unicode"
+    if repaired:
+        report.encoding_repairs.append(f"tệp văn bản mã {label}")
+    if book.csv is not None and book.csv.codec.startswith("utf") and _has_decomposed(book, data_head):
+        report.encoding_repairs.append("chữ có dấu viết tổ hợp (NFD) → dựng sẵn (NFC)")
+    report.encoding_details.append(dict(sheet=None, where="cả tệp", encoding=book.encoding,
+                                        confidence=None, before=None, after=None))
+
+
+def _has_decomposed(book: Workbook, head: bytes) -> bool:
+    """Whether a Unicode text file spells accents as combining marks (NFD)."""
+    import unicodedata
+
+    try:
+        text = head.decode(book.csv.codec, errors="ignore")
+    except LookupError:
+        return False
+    return not unicodedata.is_normalized("NFC", text)
+
+
+def _unique_strings(cells) -> list[str]:
+    return list(dict.fromkeys(c for c in cells if isinstance(c, str) and c.strip()))
+
+
+def _repair_group(texts: list[str], evidence: list[str], sheet_encoding: str | None):
+    """Repair one group of cells (a column, the title block): its own evidence first,
+    the sheet's when its own is too thin but points the same way."""
+    repaired, detection = legacy_text.repair_texts(texts)
+    if detection.encoding != "unicode" and detection.confidence >= legacy_text.DEFAULT_MIN_CONFIDENCE:
+        return repaired, detection
+    family = (detection.encoding or "").split("_")[0]
+    if detection.encoding != "unicode" and sheet_encoding and family == sheet_encoding.split("_")[0]:
+        both, combined = legacy_text.repair_texts(texts + evidence)
+        if combined.encoding != "unicode" and combined.confidence >= legacy_text.DEFAULT_MIN_CONFIDENCE:
+            return both[: len(texts)], legacy_text.Detection(combined.encoding, combined.confidence,
+                                                            detection.sample_before,
+                                                            legacy_text.convert(detection.sample_before,
+                                                                                combined.encoding))
+    return [legacy_text.to_nfc(t) for t in texts], None
+
+
+def _repair_sheet(sheet: Sheet, report: ImportReport) -> layouts.Layout | None:
+    """Repair legacy-font text (TCVN3, .VnTimeH, VNI) per column and NFC everything.
+
+    Detection is per group of cells: the rows above the data (letterhead, title,
+    header) together, then each column of the table, then the rows below it — a
+    column's own words decide, with the whole sheet's verdict as a fallback for a
+    column with too few words.  Returns the layout found on the repaired cells.
+    """
+    rows = sheet.rows
+    strings = _unique_strings(c for row in rows for c in row)
+    if not strings:
+        return layouts.locate(rows, "")
+    candidates = [s for s in strings if not s.isascii()]
+    if not candidates:
+        return layouts.locate(rows, "")
+    sheet_det = legacy_text.detect_legacy(candidates[:3000])
+    sheet_encoding = sheet_det.encoding if (sheet_det.encoding != "unicode" and
+                                            sheet_det.confidence >= legacy_text.DEFAULT_MIN_CONFIDENCE) else None
+    if sheet_encoding is None and sheet_det.encoding == "unicode":
+        sheet.rows = [[legacy_text.to_nfc(c) if isinstance(c, str) else c for c in row] for row in rows]
+        return layouts.locate(sheet.rows, "")
+    # Tentative: the whole sheet at once, to find the header.
+    tentative_map = dict(zip(strings, legacy_text.repair_texts(strings)[0])) if sheet_encoding else {}
+    tentative = [[tentative_map.get(c, c) if isinstance(c, str) else c for c in row] for row in rows]
+    found = layouts.locate(tentative, "") or layouts.locate(rows, "")
+    evidence = candidates[:400]
+    top_end = found.first_data_row if found else min(len(rows), layouts.HEADER_SCAN_ROWS)
+    mapping: dict[tuple[int, str], str] = {}   # (group, text) → repaired
+    field_of = {c.index: f for f, c in found.columns.items()} if found else {}
+
+    def apply(group: int, texts: list[str], where: str, safe: bool) -> None:
+        if not texts:
+            return
+        repaired, detection = _repair_group(texts, evidence, sheet_encoding or sheet_det.encoding)
+        for before, after in zip(texts, repaired):
+            mapping[(group, before)] = after
+        if detection is not None:
+            before = detection.sample_before if safe else None
+            after = mapping.get((group, before), before) if safe else None
+            report.encoding_details.append(dict(
+                sheet=sheet.name or None, where=where, encoding=detection.encoding,
+                confidence=detection.confidence, before=before, after=after))
+            name = f"trang «{sheet.name}», " if sheet.name else ""
+            sample = f" (ví dụ «{before}» → «{after}»)" if safe and before else ""
+            report.encoding_repairs.append(
+                f"{name}{where}: phông {_FONT_NAMES.get(detection.encoding, detection.encoding)} → Unicode{sample}")
+
+    apply(-1, _unique_strings(c for row in rows[:top_end] for c in row), "phần tiêu đề", True)
+    width = max((len(r) for r in rows[top_end:]), default=0)
+    record_layout = found is not None and found.kind == "records"
+    for c in range(width):
+        field_name = field_of.get(c)
+        if record_layout and field_name not in headers.RECORD_READ_FIELDS:
+            continue   # personal columns of an export are never touched
+        texts = _unique_strings(row[c] for row in rows[top_end:] if c < len(row))
+        safe = field_name in _SAFE_SAMPLE_FIELDS
+        apply(c, texts, f"cột {layouts.column_letter(c)}", safe)
+    sheet.rows = [
+        [(mapping.get((-1 if r < top_end else c, cell), legacy_text.to_nfc(cell))
+          if isinstance(cell, str) else cell) for c, cell in enumerate(row)]
+        for r, row in enumerate(rows)]
+    return layouts.locate(sheet.rows, "")
+
+
+_FONT_NAMES = {"tcvn3": "TCVN3 (.VnTime)", "tcvn3_upper": "TCVN3 chữ hoa (.VnTimeH)", "vni": "VNI-Windows"}
+
+
 # -- extraction ------------------------------------------------------------------------
 
-def _repair_sheet(sheet, report: ImportReport) -> None:
-    texts = [c for row in sheet.rows for c in row if isinstance(c, str) and c.strip()]
-    if not texts:
-        return
-    repaired, detection = legacy_text.repair_texts(texts)
-    if detection.encoding != "unicode":
-        mapping = dict(zip(texts, repaired))
-        sheet.rows = [[mapping.get(c, c) if isinstance(c, str) else c for c in row]
-                      for row in sheet.rows]
-        where = f"trang «{sheet.name}»: " if sheet.name else ""
-        report.encoding_repairs.append(
-            f"{where}phông {detection.encoding.upper()} → Unicode "
-            f"(ví dụ «{detection.sample_before}» → «{detection.sample_after}»)")
-    else:
-        sheet.rows = [[legacy_text.to_nfc(c) if isinstance(c, str) else c for c in row]
-                      for row in sheet.rows]
+def _columns_for_ui(labels: list[str], found: layouts.Layout | None) -> list[dict]:
+    if found:
+        by_index = {c.index: f for f, c in found.columns.items()}
+    else:   # suggestions from the vocabulary for the columns it knows
+        by_index = {i: headers.match(label) for i, label in enumerate(labels)}
+        by_index = {i: f for i, f in by_index.items() if f in headers.MAPPABLE_FIELDS}
+    return [dict(index=i, letter=layouts.column_letter(i), header=label, field=by_index.get(i))
+            for i, label in enumerate(labels) if label or i in by_index]
 
 
-def _extract(book, report: ImportReport, mapping: dict[str, int] | None) -> list[_Record]:
-    records: list[_Record] = []
-    found_any = False
+def _mapped_layout(rows: list[list], header_rows: tuple[int, ...], mapping: dict[str, int],
+                   found: layouts.Layout | None, file_name: str, report: ImportReport) -> layouts.Layout | None:
+    """A layout from a column mapping chosen by hand (or remembered)."""
+    width = max((len(r) for r in rows[: header_rows[-1] + 6]), default=0)
+    labels = layouts.labels_of(rows, header_rows)
+    bad = [f for f in mapping if f not in headers.MAPPABLE_FIELDS]
+    out_of_range = [f for f, i in mapping.items() if not isinstance(i, int) or not 0 <= i < max(width, 1)]
+    kind = "records" if "received_date" in mapping else "canonical" if "date" in mapping else "report"
+    missing = []
+    if "commune" not in mapping:
+        missing.append("Xã")
+    if kind != "records" and not set(mapping) & {"collected", "collected_day"}:
+        missing.append("Lũy kế thu nhận")
+    if bad or out_of_range or missing:
+        parts = []
+        if bad:
+            parts.append("trường không biết: " + ", ".join(bad))
+        if out_of_range:
+            parts.append("cột không có trong tệp: " + ", ".join(out_of_range))
+        if missing:
+            parts.append("thiếu cột bắt buộc: " + ", ".join(missing))
+        report.problems.append(Problem("error", "bad_mapping", "cách ghép cột không dùng được (" +
+                                       "; ".join(parts) + ")."))
+        return None
+    columns = {f: layouts.Column(i, f, labels[i] if i < len(labels) and labels[i] else
+                                 headers.FIELD_LABELS.get(f, f)) for f, i in mapping.items()}
+    if found and "row_number" in found.columns and found.columns["row_number"].index not in mapping.values():
+        columns["row_number"] = found.columns["row_number"]
+    return layouts.build(rows, header_rows, columns, kind, file_name)
+
+
+def _extract(book: Workbook, data: bytes, report: ImportReport, store: Store | None,
+             mapping: dict[str, int] | None, report_date: date | None, limits: Limits):
+    """Records of every sheet with a table; (records, per-record counts or None)."""
+    prepared = []
     for sheet in book.sheets:
-        _repair_sheet(sheet, report)
-        found = layouts.locate(sheet.rows, book.file_name)
-        if mapping:
-            found = _apply_mapping(found, mapping)
+        found = _repair_sheet(sheet, report) if book.format != "csv" else layouts.locate(sheet.rows, "")
+        header_rows = found.header_rows if found else (layouts.candidate_header(sheet.rows)
+                                                      if sheet.rows else None)
+        prepared.append((sheet, found, header_rows))
+    primary = next((i for i, p in enumerate(prepared) if p[1] is not None), None)
+    if primary is None:
+        primary = next((i for i, p in enumerate(prepared) if p[2]), None)
+    if primary is not None:
+        sheet, found, header_rows = prepared[primary]
+        labels = found.labels if found else layouts.labels_of(sheet.rows, header_rows)
+        report.signature = headers.signature(labels)
+        report.columns = _columns_for_ui(labels, found)
+        chosen, source = mapping, "user" if mapping else None
+        if chosen is None and store is not None:
+            chosen = store.find_mapping(report.signature)
+            source = "remembered" if chosen else None
+        if chosen:
+            mapped = _mapped_layout(sheet.rows, header_rows, chosen, found, book.file_name, report)
+            if mapped is None:
+                return [], None
+            prepared[primary] = (sheet, mapped, header_rows)
+            report.mapping, report.mapping_source = dict(chosen), source
+            report.columns = _columns_for_ui(mapped.labels, mapped)
+    out: list[_Record] = []
+    counts = None
+    located_any = False
+    for sheet, found, _ in prepared:
         if found is None:
             continue
-        found_any = True
-        if report.sheet is None:
-            report.sheet = sheet.name or None
-            report.layout = found.description + (", có cột ngày" if "date" in found.columns else "")
-            report.header_rows = [r + 1 for r in found.header_rows]
-            report.report_date = found.report_date
-        records.extend(_sheet_records(sheet, found, book.file_name, report))
-    if not found_any:
+        located_any = True
+        if report.sheet is None and not report.sheets_read:
+            _describe(report, sheet, found)
+        report.sheets_read.append(sheet.name)
+        if found.kind == "records":
+            if counts is not None:
+                continue   # one export per file
+            counts, recs = _record_export(book, data, sheet, found, report, report_date)
+            out.extend(recs)
+        else:
+            if not sheet.complete:
+                _read_whole(book, data, sheet, limits)
+            out.extend(_sheet_records(sheet, found, book.file_name, report, report_date))
+    if not located_any:
         names = ", ".join(f"«{s.name}»" for s in book.sheets if s.name) or "tệp"
+        report.needs_mapping = primary is not None
         report.problems.append(Problem(
             "error", "no_table",
             f"không tìm thấy bảng số liệu ({names}): cần ít nhất cột tên xã/phường và cột "
-            "lũy kế thu nhận (ví dụ «Xã», «Lũy kế thu nhận»)."))
-    return records
+            "lũy kế thu nhận (ví dụ «Xã», «Lũy kế thu nhận»), hoặc tệp xuất theo từng hồ sơ "
+            "(«Xã/Phường thường trú», «Ngày thu nhận»)."))
+    return out, counts
 
 
-def _apply_mapping(found, mapping: dict[str, int]):
-    """Use a column mapping the user chose (upload page) over the detected one."""
-    if found is None:
-        return None
-    columns = dict(found.columns)
-    for field_name, index in mapping.items():
-        columns[field_name] = layouts.Column(index, field_name, headers.FIELD_LABELS.get(field_name, field_name))
-    found.columns = columns
-    return found
+def _read_whole(book: Workbook, data: bytes, sheet: Sheet, limits: Limits) -> None:
+    """A report or canonical table is read whole (only per-record exports are streamed);
+    such tables are small, so a big one is refused rather than read."""
+    if book.format == "csv":
+        if len(data) > limits.max_table_bytes:
+            raise ReadError(f"bảng tổng hợp quá lớn ({len(data) / 2**20:.0f} MiB; tối đa "
+                            f"{limits.max_table_bytes // 2**20} MiB cho bảng theo xã/ngày) — hãy chia nhỏ tệp.")
+        sheet.rows = read_workbook(data, book.file_name, limits).sheets[0].rows
+    else:
+        if (sheet.height or 0) * max((len(r) for r in sheet.rows), default=1) > limits.max_table_cells:
+            raise ReadError(f"trang «{sheet.name}»: bảng tổng hợp quá lớn (hơn "
+                            f"{limits.max_table_cells:,} ô) — hãy chia nhỏ tệp.".replace(",", "."))
+        sheet.rows = list(sheet.iter_rows())
+        _repair_sheet(sheet, ImportReport(""))
+    sheet.complete = True
 
 
-def _sheet_records(sheet, found, file_name: str, report: ImportReport) -> list[_Record]:
+def _describe(report: ImportReport, sheet: Sheet, found: layouts.Layout) -> None:
+    report.sheet = sheet.name or None
+    report.kind = found.kind
+    report.layout = found.description
+    if report.mapping_source == "remembered":
+        report.layout += ", cột theo cách ghép đã lưu cho mẫu tệp này"
+    elif report.mapping_source == "user":
+        report.layout += ", cột theo cách ghép người dùng chọn"
+    report.header_rows = [r + 1 for r in found.header_rows]
+    report.first_data_row = found.first_data_row + 1
+    report.title = found.title
+    report.authorities = list(found.authorities)
+
+
+@functools.lru_cache(maxsize=65536)
+def _commune_name(text: str) -> str:
+    """"CA xã Kỳ Đồng" / "Công an xã Kỳ Đồng" → "xã Kỳ Đồng"; "1. Xã Kỳ Tân" → "Xã Kỳ Tân"."""
+    text = re.sub(r"^\s*\d{1,3}\s*[.)]\s+(?=\D)", "", text)
+    folded = fold(text)
+    match = re.match(r"^(cong an|ca)\s+(?=(xa|phuong|thi tran|tt|x\.|p\.)\b)", folded)
+    return text[match.end():] if match else text
+
+
+def _date_for_sheet(found: layouts.Layout, file_name: str, report_date: date | None,
+                    report: ImportReport, sheet_name: str | None):
+    """The one date of a report without a date column, and where it came from."""
+    from_name = normalise.date_from_file_name(file_name)
+    if report_date is not None:
+        return report_date, "given", "ngày người nhập chọn"
+    if found.report_date is not None:
+        where = "chân báo cáo" if found.date_origin == "footer" else "dòng ngày số liệu"
+        if from_name and from_name != found.report_date:
+            report.problems.append(Problem(
+                "warning", "date_mismatch",
+                f"ngày trong tên tệp ({from_name:%d/%m/%Y}) khác ngày trong báo cáo "
+                f"({found.report_date:%d/%m/%Y}); đã dùng ngày trong báo cáo.",
+                sheet=sheet_name, row=(found.date_row or 0) + 1))
+        return found.report_date, found.date_origin, f"{where}, dòng {(found.date_row or 0) + 1}: «{found.date_line}»"
+    if from_name is not None:
+        return from_name, "file_name", f"tên tệp «{file_name}»"
+    return None, None, ""
+
+
+def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: ImportReport,
+                   report_date: date | None) -> list[_Record]:
     cols = found.columns
+    sheet_name = sheet.name or None
     out: list[_Record] = []
     province_ctx, district_ctx = _authority_context(found.authorities)
-    fallback_date = found.report_date or normalise.date_from_file_name(file_name)
-    date_order = normalise.date_order(
-        [r[cols["date"].index] for r in sheet.rows[found.first_data_row:] if cols["date"].index < len(r)]
-    ) if "date" in cols else "dmy"
-    subtotals: list[tuple[int, str, dict[str, int], list[int]]] = []  # row, label, values, members
-    totals: list[tuple[int, dict[str, int]]] = []
-    current_members: list[int] | None = None
+    letterhead_district = district_ctx
+    fallback_date, origin, source = (None, None, "")
+    if "date" not in cols:
+        fallback_date, origin, source = _date_for_sheet(found, file_name, report_date, report, sheet_name)
+    else:
+        col = cols["date"]
+        origin, source = "column", f"cột {col.letter} «{col.header}»"
+    if report.date_origin is None:
+        report.date_origin, report.date_source = origin, source
+        if fallback_date is not None:
+            report.report_date = fallback_date
+    date_order = "dmy"
+    if "date" in cols:
+        col = cols["date"]
+        column_values = [r[col.index] for r in sheet.rows[found.first_data_row:] if col.index < len(r)]
+        date_order = normalise.date_order(column_values)
+        note = normalise.date_order_warning(column_values)
+        if note:
+            message, example = note
+            row_of = next((i + found.first_data_row + 1 for i, v in enumerate(column_values) if v == example), None)
+            report.problems.append(Problem("warning", "ambiguous_date", message + ".", sheet=sheet_name,
+                                           row=row_of, column=col.letter, header=col.header))
+    groups: list[dict] = []      # subtotal rows: row, label, district, values, members, position
+    totals: list[dict] = []
+    style: str | None = None     # subtotals "before" or "after" their communes
+    pending: list[int] = []      # communes since the last subtotal/heading
+    open_group: dict | None = None
 
     def cell(row: list, name: str):
         col = cols.get(name)
@@ -250,7 +627,7 @@ def _sheet_records(sheet, found, file_name: str, report: ImportReport) -> list[_
     for index in range(found.first_data_row, len(sheet.rows)):
         row = sheet.rows[index]
         kind = layouts.classify(row, found)
-        if kind.kind in ("blank",):
+        if kind.kind == "blank":
             continue
         if kind.kind == "footer":
             break
@@ -261,9 +638,9 @@ def _sheet_records(sheet, found, file_name: str, report: ImportReport) -> list[_
             parsed = normalise.parse_count(cell(row, name))
             col = cols[name]
             cells[name] = (col.letter, col.header)
-            problem_at = dict(sheet=sheet.name or None, row=index + 1, column=col.letter, header=col.header)
+            problem_at = dict(sheet=sheet_name, row=index + 1, column=col.letter, header=col.header)
             if parsed.error:
-                report.problems.append(Problem("error", "bad_number", parsed.error, **problem_at))
+                report.problems.append(Problem("error", "bad_number", parsed.error + ".", **problem_at))
                 bad = True
             elif parsed.value is not None:
                 if parsed.value < 0:
@@ -271,14 +648,40 @@ def _sheet_records(sheet, found, file_name: str, report: ImportReport) -> list[_
                     bad = True
                 values[name] = parsed.value
             if parsed.warning:
-                report.problems.append(Problem("warning", "ambiguous_number", parsed.warning, **problem_at))
+                report.problems.append(Problem("warning", "ambiguous_number", parsed.warning + ".", **problem_at))
         if kind.kind == "total":
-            totals.append((index + 1, values))
+            totals.append(dict(row=index + 1, label=kind.label or "Tổng cộng", values=values, cells=cells,
+                               position="before" if not out else "after"))
             continue
         if kind.kind == "subtotal":
-            district_ctx = kind.district
-            current_members = []
-            subtotals.append((index + 1, kind.district, values, current_members))
+            if not values:                       # a heading: "I. HUYỆN KỲ ANH" over its communes
+                open_group = dict(row=index + 1, label=kind.label, district=kind.district, values={},
+                                  cells=cells, members=[], position="before")
+                groups.append(open_group)
+                pending = []
+                if kind.district:
+                    district_ctx = kind.district
+                continue
+            if style is None:
+                style = "after" if pending else "before"
+            if style == "after":
+                group = dict(row=index + 1, label=kind.label, district=kind.district, values=values,
+                             cells=cells, members=list(pending), position="after")
+                groups.append(group)
+                if kind.district:
+                    for i in pending:
+                        if out[i].district_from_context:
+                            out[i].district = kind.district
+                pending = []
+                open_group = None
+                district_ctx = letterhead_district
+            else:
+                open_group = dict(row=index + 1, label=kind.label, district=kind.district, values=values,
+                                  cells=cells, members=[], position="before")
+                groups.append(open_group)
+                pending = []
+                if kind.district:
+                    district_ctx = kind.district
             continue
         report.rows_read += 1
         if bad:
@@ -287,36 +690,43 @@ def _sheet_records(sheet, found, file_name: str, report: ImportReport) -> list[_
         if "date" in cols:
             parsed = normalise.parse_date(cell(row, "date"), order=date_order)
             col = cols["date"]
-            at = dict(sheet=sheet.name or None, row=index + 1, column=col.letter, header=col.header)
+            at = dict(sheet=sheet_name, row=index + 1, column=col.letter, header=col.header)
             if parsed.error:
-                report.problems.append(Problem("error", "bad_date", parsed.error, **at))
+                report.problems.append(Problem("error", "bad_date", parsed.error + ".", **at))
                 continue
             if parsed.warning:
-                report.problems.append(Problem("warning", "ambiguous_date", parsed.warning, **at))
+                report.problems.append(Problem("warning", "ambiguous_date", parsed.warning + ".", **at))
             when = parsed.value or fallback_date
         if when is None:
+            report.needs_date = True
             report.problems.append(Problem(
-                "error", "no_date", "không xác định được ngày số liệu: tệp không có cột ngày, "
-                "dòng «Số liệu tính đến … ngày …» hay ngày trong tên tệp.", sheet=sheet.name or None,
+                "error", "no_date", "không xác định được ngày số liệu: tệp không có cột ngày, không có "
+                "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
+                "bao_cao_15_03_2021.xlsx). Hãy cho biết ngày của báo cáo.", sheet=sheet_name,
                 row=index + 1))
             break
         if "collected" not in values and "collected_day" not in values:
             continue  # a commune row with no figures: not reported
-        if current_members is not None:
-            current_members.append(len(out))
-        code = normalise.text(cell(row, "commune_code")) or None
-        out.append(_Record(
-            row=index + 1, sheet=sheet.name or "", province=normalise.text(cell(row, "province")) or province_ctx,
-            district=normalise.text(cell(row, "district")) or district_ctx or "",
-            commune=normalise.text(cell(row, "commune")), code=code, date=when, values=values,
-            cells=cells))
+        explicit_district = normalise.text(cell(row, "district"))
+        rec = _Record(
+            row=index + 1, sheet=sheet.name or "",
+            province=normalise.text(cell(row, "province")) or province_ctx,
+            district=explicit_district or district_ctx or "",
+            commune=_commune_name(normalise.text(cell(row, "commune"))),
+            code=normalise.text(cell(row, "commune_code")) or None, date=when, values=values,
+            cells=cells, district_from_context=not explicit_district)
+        out.append(rec)
+        pending.append(len(out) - 1)
+        if open_group is not None:
+            open_group["members"].append(len(out) - 1)
     if "collected" not in cols and out:
         col = cols.get("collected_day")
+        report.needs_mapping = True
         report.problems.append(Problem(
             "error", "no_cumulative", "thiếu cột lũy kế thu nhận (chỉ có số trong ngày).",
-            sheet=sheet.name or None, row=found.header_rows[-1] + 1,
+            sheet=sheet_name, row=found.header_rows[-1] + 1,
             column=col.letter if col else None))
-    _check_sums(out, subtotals, totals, sheet.name or None, report)
+    _check_sums(out, groups, totals, sheet_name, report)
     return out
 
 
@@ -331,35 +741,219 @@ def _authority_context(authorities: tuple[str, ...]) -> tuple[str, str]:
     return province, district
 
 
-def _check_sums(records, subtotals, totals, sheet, report: ImportReport) -> None:
+def _fmt(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def _check_sums(records_: list[_Record], groups: list[dict], totals: list[dict], sheet: str | None,
+                report: ImportReport) -> None:
     """Subtotal and total rows are never units: check them against their communes."""
-    def compare(row, label, values, members):
-        for name, stated in values.items():
-            actual = sum(records[i].values.get(name, 0) for i in members)
-            if members and stated != actual:
+    found: list[dict] = []
+
+    def compare(entry: dict, kind: str, members: list[int]) -> None:
+        checked, mismatches = [], []
+        for name, stated in entry["values"].items():
+            if not members:
+                continue
+            actual = sum(records_[i].values.get(name, 0) for i in members)
+            checked.append(name)
+            if stated != actual:
+                mismatches.append(dict(field=name, stated=stated, communes=actual))
+                label = f"«{entry['label']}»"
+                what = "dòng tổng" if kind == "total" else "dòng cộng"
+                letter, header = entry["cells"].get(name, (None, None))
                 report.problems.append(Problem(
                     "warning", "subtotal_mismatch",
-                    f"dòng {label} ghi {stated:,} nhưng tổng các xã là {actual:,} "
-                    f"(chênh {stated - actual:+,}).".replace(",", "."),
-                    sheet=sheet, row=row, column=records[members[0]].cells.get(name, ("", ""))[0] or None,
-                    header=records[members[0]].cells.get(name, ("", ""))[1] or None))
-    for row, label, values, members in subtotals:
-        compare(row, f"cộng «{label}»", values, members)
-    for row, values in totals:
-        compare(row, "tổng cộng", values, list(range(len(records))))
+                    f"{what} {label} ghi {_fmt(stated)} nhưng tổng {len(members)} xã/phường là "
+                    f"{_fmt(actual)} (chênh {'+' if stated >= actual else '-'}{_fmt(abs(stated - actual))}); "
+                    "số của từng xã được dùng, dòng tổng không được lưu.",
+                    sheet=sheet, row=entry["row"], column=letter, header=header))
+        found.append(dict(
+            sheet=sheet, row=entry["row"], kind=kind, label=entry["label"],
+            district=entry.get("district"), position=entry["position"], communes=len(members),
+            checked=checked, matches=not mismatches, mismatches=mismatches))
+    for group in groups:
+        if group["values"] or group["members"]:
+            compare(group, "subtotal", group["members"])
+    for total in totals:
+        compare(total, "total", list(range(len(records_))))
+    report.totals.extend(sorted(found, key=lambda t: t["row"]))
+
+
+# -- per-record exports ----------------------------------------------------------------
+
+def _record_export(book: Workbook, data: bytes, sheet: Sheet, found: layouts.Layout,
+                   report: ImportReport, report_date: date | None):
+    sheet_name = sheet.name or None
+    if book.format == "csv":
+        width = max((len(r) for r in sheet.rows[: found.first_data_row + 20]), default=0)
+        counts = records.read_csv(data, book.csv, found, width)
+    else:
+        counts = records.read_sheet(sheet, found)
+    cols = found.columns
+    received = cols["received_date"]
+    at = dict(sheet=sheet_name, column=received.letter, header=received.header)
+    report.rows_read += counts.rows
+    if counts.no_place[0]:
+        col = cols["commune"]
+        report.problems.append(Problem(
+            "warning", "record_without_commune",
+            f"{_fmt(counts.no_place[0])} hồ sơ không ghi xã/phường, không được tính "
+            f"(ví dụ dòng {', '.join(map(str, counts.no_place[1]))}).",
+            sheet=sheet_name, row=counts.no_place[1][0], column=col.letter, header=col.header))
+    if counts.no_date[0]:
+        report.problems.append(Problem(
+            "warning", "record_without_date",
+            f"{_fmt(counts.no_date[0])} hồ sơ không ghi ngày thu nhận, không được tính "
+            f"(ví dụ dòng {', '.join(map(str, counts.no_date[1]))}).", row=counts.no_date[1][0], **at))
+    if counts.bad_dates:
+        bad_rows = sum(n for n, _ in counts.bad_dates)
+        rows = ", ".join(str(r) for _, r in counts.bad_dates[:5])
+        severe = bad_rows > max(10, counts.rows // 100)
+        report.problems.append(Problem(
+            "error" if severe else "warning", "bad_date",
+            f"{_fmt(bad_rows)} hồ sơ có ngày thu nhận không đọc được"
+            + (" — có thể cột ngày bị nhầm" if severe else ", không được tính")
+            + f" (ví dụ dòng {rows}).", row=counts.bad_dates[0][1], **at))
+    if counts.ambiguous_dates:
+        report.problems.append(Problem("warning", "ambiguous_date", counts.ambiguous_dates + ".", **at))
+    if counts.skipped_lines:
+        report.problems.append(Problem(
+            "warning", "bad_line", f"{len(counts.skipped_lines)} dòng có nhiều ô hơn dòng tiêu đề, đã bỏ qua "
+            f"(ví dụ dòng {', '.join(map(str, counts.skipped_lines[:5]))}).", sheet=sheet_name,
+            row=counts.skipped_lines[0]))
+    as_of = report_date or counts.last_date
+    named = normalise.date_from_file_name(book.file_name)
+    if named and counts.last_date and named >= counts.last_date and report_date is None:
+        as_of = named
+    if report.date_origin is None:
+        report.date_origin = "given" if report_date else "records"
+        report.date_source = ("ngày người nhập chọn" if report_date else
+                              f"ngày trong tệp ({counts.first_date:%d/%m/%Y} – {counts.last_date:%d/%m/%Y})"
+                              if counts.first_date else "")
+        report.report_date = as_of
+    returned_from = "returned_date" if counts.has_return_dates else ("status" if "status" in cols else None)
+    report.record_export = dict(
+        rows=counts.rows, first_row=counts.first_row,
+        first_date=counts.first_date.isoformat() if counts.first_date else None,
+        last_date=counts.last_date.isoformat() if counts.last_date else None,
+        as_of=as_of.isoformat() if as_of else None,
+        columns_read={f: cols[f].letter for f in headers.RECORD_READ_FIELDS if f in cols},
+        columns_skipped=len([c for c in found.labels if c]) - len([f for f in headers.RECORD_READ_FIELDS if f in cols]),
+        returned_from=returned_from, statuses_returned=counts.statuses_returned,
+        statuses_other=counts.statuses_other, rows_without_commune=counts.no_place[0],
+        rows_without_date=counts.no_date[0], baseline_units=0)
+    if "status" in cols and not counts.has_return_dates and not counts.statuses_returned:
+        report.problems.append(Problem(
+            "warning", "no_returned_status",
+            "cột trạng thái không có giá trị nào cho biết thẻ đã trả (như «Đã trả thẻ»); "
+            "không tính số thẻ đã trả.", sheet=sheet_name, column=cols["status"].letter,
+            header=cols["status"].header))
+    province_ctx, district_ctx = _authority_context(found.authorities)
+    letter, header = received.letter, received.header
+    totals = counts.returned_total
+    if not totals.empty:
+        counts.returned_total = totals.assign(
+            province=[p or province_ctx for p in totals["province"]],
+            district=[d or district_ctx for d in totals["district"]],
+            commune=[_commune_name(c) for c in totals["commune"]])
+    out = []
+    for row in counts.daily.itertuples(index=False):
+        values = {"collected_day": int(row.collected_day), "returned_day": int(row.returned_day)}
+        out.append(_Record(
+            row=int(row.row) or counts.first_row, sheet=sheet.name or "",
+            province=row.province or province_ctx, district=row.district or district_ctx,
+            commune=_commune_name(row.commune), code=None, date=row.date, values=values,
+            cells={"collected_day": (letter, header), "returned_day": (letter, header),
+                   "collected": (letter, header), "returned": (letter, header)}))
+    if counts.daily.empty and counts.rows == 0:
+        report.problems.append(Problem("error", "no_rows", "tệp xuất không có hồ sơ nào có xã/phường và "
+                                       "ngày thu nhận.", sheet=sheet_name))
+    return counts, out
+
+
+def _cumulate_records(obs: pd.DataFrame, counts: records.RecordCounts, keys_of: dict,
+                      report: ImportReport, store: Store | None) -> pd.DataFrame:
+    """Daily counts of an export → collected_day, cumulative collected (and returned).
+
+    The export is taken to cover every application of its units from its first day.
+    When the store already holds a cumulative figure for a unit dated before that day,
+    the file's counts are added onto the last such figure (the export continues an
+    earlier report); otherwise they start from zero.
+    """
+    if obs.empty:
+        return obs
+    daily = obs.pivot_table(index=["unit_key", "date"], columns="metric", values="value",
+                            aggfunc="sum", fill_value=0)
+    for name in ("collected_day", "returned_day"):
+        if name not in daily:
+            daily[name] = 0
+    daily = daily.reset_index()
+    first, last = daily["date"].min(), daily["date"].max()
+    units = sorted(daily["unit_key"].unique())
+    grid = pd.MultiIndex.from_product([units, pd.date_range(first, last, freq="D")], names=["unit_key", "date"])
+    daily = daily.set_index(["unit_key", "date"]).reindex(grid, fill_value=0).reset_index()
+    baseline_c = pd.Series(0, index=units, dtype="int64")
+    baseline_r = pd.Series(0, index=units, dtype="int64")
+    if store is not None:
+        stored = store.current_observations(unit_keys=units)
+        if not stored.empty:
+            before = stored[stored["date"] < first].sort_values("date")
+            last_values = before.groupby(["unit_key", "metric"])["value"].last()
+            for (unit, metric), value in last_values.items():
+                if metric == "collected":
+                    baseline_c[unit] = int(value)
+                elif metric == "returned":
+                    baseline_r[unit] = int(value)
+    daily = daily.sort_values(["unit_key", "date"])
+    daily["collected"] = daily.groupby("unit_key")["collected_day"].cumsum() + \
+        daily["unit_key"].map(baseline_c).astype("int64")
+    rows = [daily[["unit_key", "date", "collected_day"]].rename(columns={"collected_day": "value"})
+            .assign(metric="collected_day"),
+            daily[["unit_key", "date", "collected"]].rename(columns={"collected": "value"})
+            .assign(metric="collected")]
+    if counts.has_return_dates:
+        daily["returned"] = daily.groupby("unit_key")["returned_day"].cumsum() + \
+            daily["unit_key"].map(baseline_r).astype("int64")
+        rows.append(daily[["unit_key", "date", "returned"]].rename(columns={"returned": "value"})
+                    .assign(metric="returned"))
+    elif counts.statuses_returned:
+        as_of = pd.Timestamp(report.report_date or last)
+        totals = {}
+        for item in counts.returned_total.itertuples(index=False):
+            unit = keys_of.get((item.province, item.district, item.commune))
+            if unit is not None:
+                totals[unit] = totals.get(unit, 0) + int(item.returned)
+        if totals or counts.statuses_returned:
+            rows.append(pd.DataFrame({"unit_key": units, "date": as_of,
+                                      "value": [baseline_r[u] + totals.get(u, 0) for u in units],
+                                      "metric": "returned"}))
+    base_units = int(((baseline_c > 0) | (baseline_r > 0)).sum())
+    if report.record_export is not None:
+        report.record_export["baseline_units"] = base_units
+    if base_units:
+        report.problems.append(Problem(
+            "warning", "records_continue_stored",
+            f"{base_units} đơn vị đã có lũy kế trước ngày {first:%d/%m/%Y} trong cơ sở dữ liệu; số hồ sơ "
+            "trong tệp được cộng tiếp vào lũy kế đó (tệp được hiểu là chỉ gồm hồ sơ từ ngày đầu của tệp)."))
+    out = pd.concat(rows, ignore_index=True)
+    out["date"] = pd.to_datetime(out["date"])
+    return out
 
 
 # -- resolution and validation ---------------------------------------------------------
 
-def _resolve_and_check(records: list[_Record], report: ImportReport, store: Store | None):
+def _resolve_and_check(records_: list[_Record], report: ImportReport, store: Store | None,
+                       counts: records.RecordCounts | None = None):
     cache: dict[tuple, registry.Match] = {}
     keys = []
     new_units: dict[str, dict] = {}
+    keys_of: dict[tuple, str] = {}
     reg = registry.load_registry()
-    for rec in records:
+    for rec in records_:
         triple = (rec.province, rec.district, rec.commune, rec.code, rec.date >= registry.REFORM_DATE)
         if triple not in cache:
-            cache[triple] = registry.resolve(rec.province, rec.district, rec.commune, rec.code, on=rec.date)
+            cache[triple] = _resolve(rec, reg)
             match = cache[triple]
             if match.registry_name:
                 report.problems.append(Problem(
@@ -368,7 +962,8 @@ def _resolve_and_check(records: list[_Record], report: ImportReport, store: Stor
                     "(khác dấu hoặc cách viết); kiểm tra lại nếu không đúng.",
                     sheet=rec.sheet or None, row=rec.row))
             if not match.official:
-                hint = f" Gần giống: {', '.join(match.suggestions)}." if match.suggestions else ""
+                hint = f" Gần giống: {', '.join(match.suggestions)}." if match.suggestions else \
+                    " Không có tên nào gần giống trong danh mục."
                 report.problems.append(Problem(
                     "warning", "unknown_unit",
                     f"«{rec.commune}» ({rec.district or rec.province or 'không rõ huyện'}) không có trong "
@@ -377,13 +972,21 @@ def _resolve_and_check(records: list[_Record], report: ImportReport, store: Stor
                 report.unofficial_units.append(rec.commune)
                 new_units[match.key] = _unofficial_unit(match.key, rec, reg)
         keys.append(cache[triple].key)
+        keys_of[(rec.province, rec.district, rec.commune)] = cache[triple].key
     rows = []
-    for rec, key in zip(records, keys):
+    for rec, key in zip(records_, keys):
         for metric, value in rec.values.items():
             rows.append((key, pd.Timestamp(rec.date), metric, value, rec.row, rec.sheet,
                          rec.cells[metric][0], rec.cells[metric][1], rec.commune))
     obs = pd.DataFrame(rows, columns=["unit_key", "date", "metric", "value", "row", "sheet",
                                       "column", "header", "name"])
+    if counts is not None:
+        cumulative = _cumulate_records(obs[["unit_key", "date", "metric", "value"]], counts, keys_of,
+                                       report, store)
+        first = obs.sort_values("row").drop_duplicates("unit_key").set_index("unit_key")
+        for name in ("row", "sheet", "column", "header", "name"):
+            cumulative[name] = cumulative["unit_key"].map(first[name])
+        obs = cumulative
     obs = _check_duplicates(obs, report)
     _check_cumulative(obs, report, store)
     _check_consistency(obs, report)
@@ -393,7 +996,23 @@ def _resolve_and_check(records: list[_Record], report: ImportReport, store: Stor
         report.report_date = report.dates[0]
     tidy = obs[["unit_key", "date", "metric", "value"]].copy()
     tidy["date"] = tidy["date"].dt.date
+    tidy["value"] = tidy["value"].astype("int64")
+    report.observations = tidy.assign(name=obs["name"].values)
     return tidy, pd.DataFrame(list(new_units.values()))
+
+
+def _resolve(rec: _Record, reg: pd.DataFrame) -> registry.Match:
+    """registry.resolve, and for a row that names neither province nor district, each
+    province in turn: a name found in exactly one of them is that unit."""
+    match = registry.resolve(rec.province, rec.district, rec.commune, rec.code, on=rec.date)
+    if match.official or rec.province or rec.district:
+        return match
+    hits = {}
+    for name in reg.loc[reg["level"] == "province", "name"]:
+        found = registry.resolve(name, "", rec.commune, rec.code, on=rec.date)
+        if found.official:
+            hits[found.key] = found
+    return next(iter(hits.values())) if len(hits) == 1 else match
 
 
 def _unofficial_unit(key: str, rec: _Record, reg: pd.DataFrame) -> dict:

@@ -1,9 +1,14 @@
 """Layout detection: where the table is in a sheet and what each row is.
 
-Handles the shapes units send: letterhead and title rows, a date line ("Số liệu tính
-đến 17 giờ 00 ngày 15/03/2021"), one- or two-row merged headers, a column-number row
-(1, 2, 3 …), commune rows, district subtotal rows (Roman numerals, upper-case names),
-grand-total rows at the top or bottom, and signature footers.
+Handles the shapes units send: letterhead and title rows ("CÔNG AN HUYỆN …",
+"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), a date line ("Số liệu tính đến 17 giờ 00 ngày
+15/03/2021"), one- or two-row merged headers, a column-number row (1, 2, 3 … or A, B,
+1, 2 …), commune rows, district subtotal rows (Roman numerals, upper-case names,
+"Cộng huyện …") before or after their communes, grand-total rows ("Tổng cộng", "Toàn
+tỉnh", "Toàn huyện") at the top or the bottom, and signature footers.
+
+A per-record export (one row per application) is recognised by its header too
+(`Layout.kind == "records"`); its rows are read by `records`, not here.
 """
 
 from __future__ import annotations
@@ -18,10 +23,15 @@ from cccd_analytics.registry import fold
 HEADER_SCAN_ROWS = 40
 VALUE_FIELDS = ("eligible", "collected", "collected_day", "returned")
 _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
-_TOTAL = ("tong cong", "toan tinh", "toan huyen", "tong so", "tong", "cong", "toan thi xa",
-          "toan thanh pho", "toan quan")
+_TOTAL = ("tong cong", "toan tinh", "toan huyen", "toan thi xa", "toan thanh pho", "toan quan",
+          "tong so", "tong", "cong", "toan don vi", "tong toan tinh", "tong toan huyen", "total")
+_SUBTOTAL_PREFIX = re.compile(
+    r"^(?:(?:tong\s+)?cong|tong|toan|tong so)\s*[:\-–]?\s+(?=(?:huyen|thi xa|thanh pho|quan|tp|tx|h)\s+\S)")
+_DISTRICT_PREFIXES = ("huyen ", "thi xa ", "thanh pho ", "quan ", "tp ", "tx ", "h ", "tp. ", "tx. ",
+                      "h. ")
 _FOOTER = ("nguoi lap bieu", "nguoi lap", "noi nhan", "truong cong an", "ky ten", "kt truong",
-           "kt giam doc", "giam doc", "thu truong", "pho truong", "xac nhan", "lanh dao")
+           "kt giam doc", "giam doc", "thu truong", "pho truong", "xac nhan", "lanh dao",
+           "truong phong", "ky ghi ro ho ten", "nguoi bao cao", "can bo tong hop", "chi huy")
 _AUTHORITY = re.compile(r"^(cong an|ubnd|uy ban nhan dan|ban chi dao)\s+(.*)$")
 
 
@@ -51,11 +61,16 @@ class Layout:
     header_rows: tuple[int, ...]           # 0-based indexes in the sheet
     columns: dict[str, Column]
     first_data_row: int
+    kind: str = "report"                   # report | canonical | records
+    labels: list[str] = field(default_factory=list)   # header text of every column
     report_date: date | None = None
     date_line: str | None = None
+    date_row: int | None = None            # 0-based row of the date line
+    date_origin: str | None = None         # date_line | footer
     authorities: tuple[str, ...] = ()      # ("tinh ha tinh", "huyen ky anh") from the letterhead
     title: str | None = None
     description: str = ""
+    number_row: int | None = None          # 0-based row of the column numbers
     unmapped: list[tuple[int, str]] = field(default_factory=list)  # (column, header)
 
 
@@ -71,32 +86,73 @@ def _ffill(texts: list[str]) -> list[str]:
     return out
 
 
-def _map_header(rows: list[list], r: int) -> tuple[dict[str, Column], tuple[int, ...], list]:
+def _labels(rows: list[list], header_rows: tuple[int, ...]) -> list[str]:
+    """The header text of every column ("Kết quả thu nhận hồ sơ / Lũy kế")."""
+    own = _row_texts(rows[header_rows[-1]])
+    if len(header_rows) == 1:
+        return own
+    above = _row_texts(rows[header_rows[0]])
+    width = max(len(own), len(above))
+    own += [""] * (width - len(own))
+    above += [""] * (width - len(above))
+    parents = _ffill(above)
+    out = []
+    for c in range(width):
+        if own[c] and (above[c] or _spans(above, own, c)) and parents[c] and parents[c] != own[c]:
+            out.append(f"{parents[c]} / {own[c]}")
+        else:
+            out.append(own[c] or above[c])
+    return out
+
+
+def _parent_row(rows: list[list], r: int) -> bool:
+    """Whether row r can be the upper row of a two-row header (not a title line)."""
+    texts = [t for t in _row_texts(rows[r]) if t]
+    return len(texts) >= 2 and not _is_number_row(rows[r])
+
+
+def _spans(above: list[str], own: list[str], c: int) -> bool:
+    """Whether an empty cell above column c is the merged tail of a parent to its left."""
+    left = c - 1
+    while left >= 0 and not above[left]:
+        if not own[left]:
+            return False
+        left -= 1
+    return left >= 0 and bool(own[left])
+
+
+def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], tuple[int, ...]]:
     """Fields named by header row r, with row r-1 as the parent of a two-row header."""
     own = _row_texts(rows[r])
-    above = _row_texts(rows[r - 1]) if r > 0 else [""] * len(own)
-    above += [""] * (len(own) - len(above))
-    parents = _ffill(above)
     single: dict[str, Column] = {}
-    double: dict[str, Column] = {}
-    unmapped = []
     for c, text in enumerate(own):
-        field_one = headers.match(text) if text else None
-        if field_one and field_one not in single:
-            single[field_one] = Column(c, field_one, text)
+        found = matcher(text) if text else None
+        if found and found not in single:
+            single[found] = Column(c, found, text)
+    if r == 0 or matcher is headers.match_record:
+        return single, (r,)
+    if not _parent_row(rows, r - 1):
+        return single, (r,)
+    above = _row_texts(rows[r - 1])
+    width = max(len(own), len(above))
+    own = own + [""] * (width - len(own))
+    above = above + [""] * (width - len(above))
+    parents = _ffill(above)
+    double: dict[str, Column] = {}
+    for c in range(width):
+        text = own[c]
         if text:
-            field_two = headers.match(text, parent=parents[c] if not above[c] or above[c] != text else None)
-            label = f"{parents[c]} / {text}" if parents[c] and parents[c] != text else text
+            parent = parents[c] if (above[c] or _spans(above, own, c)) and parents[c] != text else None
+            found = headers.match(text, parent=parent)
+            label = f"{parent} / {text}" if parent else text
         else:
-            field_two = headers.match(above[c]) if above[c] else None
+            found = headers.match(above[c]) if above[c] else None
             label = above[c]
-        if field_two and field_two not in double:
-            double[field_two] = Column(c, field_two, label)
-        elif not field_two and (text or above[c]):
-            unmapped.append((c, label))
-    if len(double) > len(single) and r > 0 and any(above):
-        return double, (r - 1, r), unmapped
-    return single, (r,), [(c, t) for c, t in enumerate(own) if t and headers.match(t) is None]
+        if found and found not in double:
+            double[found] = Column(c, found, label)
+    if len(double) > len(single):
+        return double, (r - 1, r)
+    return single, (r,)
 
 
 def _score(columns: dict[str, Column]) -> int:
@@ -105,67 +161,166 @@ def _score(columns: dict[str, Column]) -> int:
     return len(columns)
 
 
+def _record_score(columns: dict[str, Column]) -> int:
+    if "commune" not in columns or "received_date" not in columns:
+        return 0
+    if not set(columns) & {"record_id", "full_name", "birth_date", "id_number", "status"}:
+        return 0
+    return len(columns)
+
+
 def locate(rows: list[list], file_name: str = "") -> Layout | None:
     """Find the header and the data start; None when there is no recognisable table."""
-    best, best_score = None, 0
+    best, best_score, best_kind = None, 0, "report"
     for r in range(min(HEADER_SCAN_ROWS, len(rows))):
-        columns, header_rows, unmapped = _map_header(rows, r)
+        columns, header_rows = _map_header(rows, r, headers.match)
         score = _score(columns)
         if score > best_score:
-            best, best_score = (columns, header_rows, unmapped), score
+            best, best_score, best_kind = (columns, header_rows), score, "report"
+        record_columns, record_rows = _map_header(rows, r, headers.match_record)
+        score = _record_score(record_columns)
+        if score > best_score and not (set(columns) & {"collected", "eligible"}):
+            best, best_score, best_kind = (record_columns, record_rows), score, "records"
     if best is None:
         return None
-    columns, header_rows, unmapped = best
+    columns, header_rows = best
+    if best_kind == "report" and "date" in columns:
+        best_kind = "canonical"
+    return build(rows, header_rows, columns, best_kind, file_name)
+
+
+def build(rows: list[list], header_rows: tuple[int, ...], columns: dict[str, Column],
+          kind: str, file_name: str = "") -> Layout:
+    """A layout for a known header (detected or mapped by hand): data start, date line,
+    letterhead, title and a description."""
     first = header_rows[-1] + 1
+    number_row = None
     if first < len(rows) and _is_number_row(rows[first]):
-        first += 1
-    layout = Layout(header_rows=header_rows, columns=columns, first_data_row=first,
-                    unmapped=[u for u in unmapped if u[0] not in {c.index for c in columns.values()}])
-    row_of = {" ".join(_row_texts(row)): row for row in rows[:header_rows[0]]}
-    for line in row_of:
-        if not line.strip():
-            continue
-        found = normalise.find_report_date(line)
-        if found and layout.report_date is None:
-            layout.report_date, layout.date_line = found, line.strip()
-        for cell in _row_texts(row_of[line]):
-            authority = _AUTHORITY.match(fold(cell))
-            if authority:
-                layout.authorities += (authority.group(2).strip(),)
-        if "bao cao" in fold(line) and layout.title is None:
-            layout.title = line.strip()
-    if layout.report_date is None:
+        number_row, first = first, first + 1
+    labels = _labels(rows, header_rows)
+    used = {c.index for c in columns.values()}
+    layout = Layout(header_rows=header_rows, columns=columns, first_data_row=first, kind=kind,
+                    labels=labels, number_row=number_row,
+                    unmapped=[(c, t) for c, t in enumerate(labels) if t and c not in used])
+    _read_top(rows, layout)
+    if layout.report_date is None and kind != "records":
         # Footers such as "Kỳ Anh, ngày 15 tháng 3 năm 2021" also date a report.
-        for row in rows[first:]:
-            found = normalise.find_report_date(" ".join(_row_texts(row)))
+        for index in range(first, len(rows)):
+            line = " ".join(t for t in _row_texts(rows[index]) if t)
+            if "ngay" not in fold(line) and "den" not in fold(line):
+                continue
+            found = normalise.find_report_date(line)
             if found:
-                layout.report_date, layout.date_line = found, " ".join(_row_texts(row)).strip()
+                layout.report_date, layout.date_line = found, line.strip()
+                layout.date_row, layout.date_origin = index, "footer"
                 break
-    parts = ["tiêu đề hai dòng" if len(header_rows) == 2 else "tiêu đề một dòng",
+    parts = ["bảng theo từng hồ sơ" if kind == "records" else
+             "bảng dữ liệu theo ngày" if kind == "canonical" else "báo cáo tổng hợp",
+             "tiêu đề hai dòng" if len(header_rows) == 2 else "tiêu đề một dòng",
              f"bắt đầu ở dòng {header_rows[0] + 1}"]
     if header_rows[0] > 0:
         parts.append(f"{header_rows[0]} dòng tiêu đề/quốc hiệu phía trên")
-    if first > header_rows[-1] + 1:
+    if number_row is not None:
         parts.append("có dòng đánh số cột")
     layout.description = ", ".join(parts)
     return layout
 
 
+def _read_top(rows: list[list], layout: Layout) -> None:
+    """Letterhead authorities, title and the date line above the header."""
+    dated: list[tuple[int, int, date, str]] = []   # (priority, row, date, line)
+    for index in range(layout.header_rows[0]):
+        texts = [t for t in _row_texts(rows[index]) if t]
+        if not texts:
+            continue
+        line = " ".join(texts)
+        found = normalise.find_report_date(line)
+        if found:
+            dated.append((0 if normalise.is_data_date_line(line) else 1, index, found, line))
+        for cell in texts:
+            authority = _AUTHORITY.match(fold(cell))
+            if authority:
+                layout.authorities += (authority.group(2).strip(),)
+        if "bao cao" in fold(line) and layout.title is None:
+            layout.title = line.strip()
+    if dated:
+        _, index, found, line = min(dated)
+        layout.report_date, layout.date_line, layout.date_row = found, line.strip(), index
+        layout.date_origin = "date_line"
+
+
+_LETTER_NUMBERS = re.compile(r"^[a-e]$")
+
+
 def _is_number_row(row: list) -> bool:
-    texts = [t.strip("()") for t in _row_texts(row) if t]
+    """(1) (2) (3) …, 1 2 3 …, or A B 1 2 3 … under the header."""
+    texts = [t.strip("()[] ") for t in _row_texts(row) if t]
     if len(texts) < 3:
         return False
+    letters = 0
+    while letters < len(texts) and _LETTER_NUMBERS.match(texts[letters].lower()):
+        letters += 1
+    rest = texts[letters:]
+    if len(rest) < 2 and letters < 3:
+        return False
     try:
-        numbers = [int(float(t)) for t in texts]
+        numbers = [int(float(t)) for t in rest]
     except ValueError:
         return False
-    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    if letters and letters == len(texts):
+        return [t.lower() for t in texts] == [chr(97 + i) for i in range(len(texts))]
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] in (0, 1, 2, 3)
 
+
+# -- unknown layouts -------------------------------------------------------------------
+
+def candidate_header(rows: list[list]) -> tuple[int, ...] | None:
+    """The most likely header rows of a table this module cannot name.
+
+    The row with the most text cells among the first rows that is followed by a row
+    with numbers; the row above joins it when it holds a merged parent header.
+    """
+    best, best_cells = None, 1
+    limit = min(HEADER_SCAN_ROWS, len(rows))
+    for r in range(limit):
+        texts = _row_texts(rows[r])
+        cells = sum(1 for t in texts if t and normalise.parse_count(t).value is None)
+        if cells <= best_cells:
+            continue
+        below = [rows[i] for i in range(r + 1, min(r + 6, len(rows)))]
+        if any(sum(1 for c in row if normalise.parse_count(c).value is not None) >= 1
+               and not _is_number_row(row) for row in below):
+            best, best_cells = r, cells
+    if best is None:
+        return None
+    if best + 1 < len(rows) and _parent_row(rows, best):
+        own = _row_texts(rows[best])
+        child = _row_texts(rows[best + 1]) + [""] * len(own)
+        numbers = any(normalise.parse_count(c).value is not None for c in rows[best + 1])
+        if not numbers and any(t and not own[c] for c, t in enumerate(child[: len(own)])):
+            return (best, best + 1)
+    if best > 0 and _parent_row(rows, best - 1):
+        above = _row_texts(rows[best - 1])
+        own = _row_texts(rows[best]) + [""] * len(above)
+        # The row above fills columns the header row leaves empty (merged down) or
+        # spans several header cells (merged across).
+        if any(t and not own[c] for c, t in enumerate(above)) or \
+                any(not t and _spans(above, own, c) for c, t in enumerate(above)):
+            return (best - 1, best)
+    return (best,)
+
+
+def labels_of(rows: list[list], header_rows: tuple[int, ...]) -> list[str]:
+    return _labels(rows, header_rows)
+
+
+# -- rows ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class RowKind:
     kind: str           # commune | subtotal | total | footer | blank
-    district: str | None = None
+    district: str | None = None   # the label of a subtotal row
+    label: str = ""
 
 
 def classify(row: list, layout: Layout) -> RowKind:
@@ -176,29 +331,66 @@ def classify(row: list, layout: Layout) -> RowKind:
         and cols["row_number"].index < len(row) else ""
     if not name and stt and normalise.parse_count(stt).value is None and not _ROMAN.match(fold(stt)):
         name, stt = stt, ""   # "Tổng cộng" written in the STT column (merged cells)
+    if not name:
+        # A label merged over the first columns: take the first text cell left of the figures.
+        first_value = min((c.index for f, c in cols.items() if f in VALUE_FIELDS), default=0)
+        for cell in row[:first_value]:
+            text = normalise.text(cell)
+            if text and normalise.parse_count(text).value is None and not _ROMAN.match(fold(text)):
+                name = text
+                break
     values = [row[c.index] for f, c in cols.items() if f in VALUE_FIELDS and c.index < len(row)]
     has_numbers = any(normalise.parse_count(v).value is not None for v in values)
-    folded = fold(name)
+    folded = _label_key(name)
     if not has_numbers:
         # Signatures ("Người lập biểu", "TRƯỞNG CÔNG AN HUYỆN") may sit in any column.
         joined = fold(" ".join(_row_texts(row)))
         if any(w in joined for w in _FOOTER):
             return RowKind("footer")
         if name and _is_district_label(name, stt):
-            return RowKind("subtotal", district=name)
+            return RowKind("subtotal", district=district_from_label(name), label=name)
         return RowKind("blank")
-    if any(folded == w or folded.startswith(w + " ") for w in _TOTAL):
-        return RowKind("total")
+    if _SUBTOTAL_PREFIX.match(folded):
+        return RowKind("subtotal", district=district_from_label(name), label=name)
+    if any(folded == w or folded.startswith(w + " ") or folded.startswith(w + ":") for w in _TOTAL):
+        return RowKind("total", label=name)
     if _is_district_label(name, stt):
-        return RowKind("subtotal", district=name)
+        return RowKind("subtotal", district=district_from_label(name), label=name)
     return RowKind("commune")
 
 
+def _label_key(name: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9:]+", " ", fold(name)).split())
+
+
+def district_from_label(label: str) -> str | None:
+    """"Cộng huyện Kỳ Anh" → "huyện Kỳ Anh"; "I. THÀNH PHỐ VINH" → "THÀNH PHỐ VINH";
+    None when the label names no district ("Khối phường")."""
+    text = normalise.text(label)
+    text = re.sub(r"^\s*[IVXLCivxlc]+\s*[.)\-:]\s*", "", text)
+    folded = fold(text)
+    match = re.match(r"^(?:tong\s+cong|cong|tong\s+so|tong|toan)\s*[:\-–]?\s*", folded)
+    if match and re.match(r"(huyen|thi xa|thanh pho|quan|tp|tx|h)\b", folded[match.end():]):
+        text = text[match.end():]
+    if fold(text).startswith(_DISTRICT_PREFIXES):
+        return text.strip()
+    return None
+
+
 def _is_district_label(name: str, stt: str) -> bool:
-    folded = fold(name)
-    if stt and _ROMAN.match(fold(stt)) and fold(stt) != "":
+    if stt and _ROMAN.match(fold(stt)):
         return True
-    prefixes = ("huyen ", "thi xa ", "thanh pho ", "quan ", "tp ", "tx ")
+    roman = re.match(r"^\s*[IVXL]+\s*[.)\-:]\s+(?=\S)", name)
+    if roman:
+        # "II. HUYỆN KỲ ANH", "III. Thành phố Vinh" — not "X. Kỳ Đồng" (X. = xã).
+        rest = name[roman.end():]
+        letters = [ch for ch in rest if ch.isalpha()]
+        if fold(rest).startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")) or \
+                (letters and all(ch.isupper() for ch in letters)):
+            return True
+    folded = fold(name)
+    if folded.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
+        return True   # no commune is named "Huyện …"
     letters = [ch for ch in name if ch.isalpha()]
     upper = letters and all(ch.isupper() for ch in letters)
-    return bool(upper and len(letters) > 3 and folded.startswith(prefixes))
+    return bool(upper and len(letters) > 3 and folded.startswith(_DISTRICT_PREFIXES))

@@ -1,9 +1,11 @@
 """Numbers and dates as people type them in Vietnamese reports.
 
 Counts: "5.432", "5,432", "5 432", "1.234.567", 5432.0, "5432" → 5432.  Decimals:
-"95,3" → 95.3.  Dates: Excel serials, date cells, "15/3/2021", "15-03-21", ISO; day
-before month.  Each parser returns `Parsed(value, warning, error)`; a value that can
-be read two ways carries a warning, never a silent guess.
+"95,3" → 95.3.  Dates: Excel serials, date cells, "15/3/2021", "15-03-21", "15.03.2021",
+ISO, "ngày 15 tháng 3 năm 2021"; day before month.  Each parser returns
+`Parsed(value, warning, error)`; a value that can be read two ways carries a warning,
+never a silent guess.  Messages are Vietnamese and never name the file or cell: the
+caller adds where the value was.
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
 _INT = re.compile(r"-?\d+")
 _DOT_GROUPS = re.compile(r"-?\d{1,3}(\.\d{3})+")
 _COMMA_GROUPS = re.compile(r"-?\d{1,3}(,\d{3})+")
 _VN_DECIMAL = re.compile(r"-?\d{1,3}(\.\d{3})*,\d+|-?\d+,\d+")
 _EN_DECIMAL = re.compile(r"-?\d{1,3}(,\d{3})*\.\d+|-?\d+\.\d+")
 _EXCEL_EPOCH = date(1899, 12, 30)
-MISSING = ("", "-", "--", "—", "x", "n/a", "na", "null", "none", "nan")
+# Excel serials this tool accepts as dates: 20000 = 1954-10-03, 80000 = 2119-01-10.
+_SERIAL_RANGE = (20000, 80000)
+MISSING = ("", "-", "--", "—", "–", "x", "n/a", "na", "null", "none", "nan", "#n/a")
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,18 @@ def text(raw) -> str:
     return " ".join(unicodedata.normalize("NFC", str(raw)).split())
 
 
+def _clean_number_text(raw) -> str:
+    value = _SPACES.sub("", unicodedata.normalize("NFKC", str(raw)).strip())
+    return value.replace("\u2212", "-").replace("\u2013", "-")
+
+
 def parse_count(raw) -> Parsed:
-    """A whole number such as a count of applications."""
+    """A whole number such as a count of applications.
+
+    "5.432", "5,432", "5 432" and "1.234.567" are thousands separators (a count has no
+    fraction, so none of them can be read two ways); "5432,0" and 5432.0 are whole.
+    A fraction ("1,5", 12.5) or a percentage is an error: a count cannot have one.
+    """
     if is_blank(raw):
         return Parsed(None)
     if isinstance(raw, bool):
@@ -57,40 +71,52 @@ def parse_count(raw) -> Parsed:
     if isinstance(raw, int):
         return Parsed(raw)
     if isinstance(raw, float):
-        if raw.is_integer():
-            return Parsed(int(raw))
+        if math.isinf(raw):
+            return Parsed(error="không phải số")
+        if abs(raw - round(raw)) < 1e-6:   # 4843.000000001 from a sum formula
+            return Parsed(int(round(raw)))
         return Parsed(error=f"không phải số nguyên: {raw:g}")
-    value = _SPACES.sub("", str(raw).strip())
+    value = _clean_number_text(raw)
+    if value.endswith("%"):
+        return Parsed(error=f"là tỷ lệ phần trăm, không phải số lượng: «{raw}»")
     if _INT.fullmatch(value):
         return Parsed(int(value))
     if _DOT_GROUPS.fullmatch(value):
         return Parsed(int(value.replace(".", "")))
     if _COMMA_GROUPS.fullmatch(value):
         return Parsed(int(value.replace(",", "")))
-    decimal = parse_decimal(value)
-    if decimal.value is not None and float(decimal.value).is_integer():
-        return Parsed(int(decimal.value), warning=decimal.warning)
-    if decimal.value is not None:
-        return Parsed(error=f"không phải số nguyên: «{raw}»")
-    return Parsed(error=f"không đọc được số: «{raw}»")
+    if _VN_DECIMAL.fullmatch(value):
+        number = float(value.replace(".", "").replace(",", "."))
+    elif _EN_DECIMAL.fullmatch(value):
+        number = float(value.replace(",", ""))
+    else:
+        return Parsed(error=f"không đọc được số: «{raw}»")
+    if number.is_integer():
+        return Parsed(int(number))
+    return Parsed(error=f"không phải số nguyên: «{raw}»")
 
 
 def parse_decimal(raw) -> Parsed:
-    """A number that may have a fractional part ("95,3" → 95.3)."""
+    """A number that may have a fractional part ("95,3" → 95.3).
+
+    "1.234" and "1,234" can be a thousand or a fraction: read as thousands (1234),
+    with a warning naming both readings.
+    """
     if is_blank(raw):
         return Parsed(None)
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return Parsed(float(raw))
-    value = _SPACES.sub("", str(raw).strip()).rstrip("%")
+    value = _clean_number_text(raw).rstrip("%")
     if _INT.fullmatch(value):
         return Parsed(float(value))
     if _DOT_GROUPS.fullmatch(value):
-        # "1.234": thousands in Vietnamese, 1.234 in English.
-        both = f"«{raw}» có thể là {value.replace('.', '')} hoặc {value}; đã đọc là {value.replace('.', '')}"
-        return Parsed(float(value.replace(".", "")), warning=both)
+        whole = value.replace(".", "")
+        return Parsed(float(whole), warning=f"«{raw}» có thể là {whole} hoặc {value.replace('.', ',')} "
+                                            f"(số thập phân); đã đọc là {whole}")
     if _COMMA_GROUPS.fullmatch(value):
-        both = f"«{raw}» có thể là {value.replace(',', '')} hoặc {value.replace(',', '.')}; đã đọc là {value.replace(',', '')}"
-        return Parsed(float(value.replace(",", "")), warning=both)
+        whole = value.replace(",", "")
+        return Parsed(float(whole), warning=f"«{raw}» có thể là {whole} hoặc {value} "
+                                            f"(số thập phân); đã đọc là {whole}")
     if _VN_DECIMAL.fullmatch(value):
         return Parsed(float(value.replace(".", "").replace(",", ".")))
     if _EN_DECIMAL.fullmatch(value):
@@ -98,9 +124,13 @@ def parse_decimal(raw) -> Parsed:
     return Parsed(error=f"không đọc được số: «{raw}»")
 
 
+# -- dates -----------------------------------------------------------------------------
+
 _DATE_DMY = re.compile(r"(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{2,4})")
-_DATE_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DATE_WORDS = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})", re.IGNORECASE)
+_DATE_YMD = re.compile(r"(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})")
+_DATE_WORDS = re.compile(r"ng[àa]y\s*(\d{1,2})\s*th[áa]ng\s*(\d{1,2})\s*n[ăa]m\s*(\d{4})",
+                         re.IGNORECASE)
+_SERIAL = re.compile(r"\d{5}(\.\d+)?")
 
 
 def _year(text: str) -> int:
@@ -115,8 +145,22 @@ def _make(y: int, m: int, d: int) -> date | None:
         return None
 
 
+def _date_part(value: str) -> str:
+    """"15/03/2021 08:12:33" → "15/03/2021"; "2021-03-15T08:12" → "2021-03-15"."""
+    value = value.strip()
+    for sep in (" ", "T"):
+        head, found, _ = value.partition(sep)
+        if found and head:
+            value = head
+    return value
+
+
 def parse_date(raw, order: str = "dmy") -> Parsed:
-    """A date cell: a date object, an Excel serial, or text (day before month)."""
+    """A date cell: a date object, an Excel serial, or text (day before month).
+
+    `order` is the reading a column's other dates support ("dmy" unless some dates
+    are only valid month-first, see `date_order`).
+    """
     if is_blank(raw):
         return Parsed(None)
     if isinstance(raw, datetime):
@@ -124,16 +168,25 @@ def parse_date(raw, order: str = "dmy") -> Parsed:
     if isinstance(raw, date):
         return Parsed(raw)
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        if 20000 <= raw <= 80000:
+        if _SERIAL_RANGE[0] <= raw <= _SERIAL_RANGE[1]:
             return Parsed(_EXCEL_EPOCH + timedelta(days=int(raw)))
-        return Parsed(error=f"không phải ngày: {raw!r}")
-    value = str(raw).strip()
-    iso = _DATE_ISO.fullmatch(value[:10]) if len(value) >= 8 else None
-    if iso and (len(value) == len(iso.group(0)) or value[len(iso.group(0))] in " T"):
-        found = _make(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        return Parsed(error=f"không phải ngày: {text(raw)}")
+    value = unicodedata.normalize("NFC", str(raw)).strip()
+    if _SERIAL.fullmatch(value) and _SERIAL_RANGE[0] <= float(value) <= _SERIAL_RANGE[1]:
+        return Parsed(_EXCEL_EPOCH + timedelta(days=int(float(value))))
+    words = _DATE_WORDS.search(value)
+    if words:
+        found = _make(int(words.group(3)), int(words.group(2)), int(words.group(1)))
         return Parsed(found) if found else Parsed(error=f"ngày không hợp lệ: «{raw}»")
-    match = _DATE_DMY.fullmatch(value.split(" ")[0]) or _DATE_WORDS.search(value)
+    head = _date_part(value)
+    ymd = _DATE_YMD.fullmatch(head)
+    if ymd:
+        found = _make(int(ymd.group(1)), int(ymd.group(2)), int(ymd.group(3)))
+        return Parsed(found) if found else Parsed(error=f"ngày không hợp lệ: «{raw}»")
+    match = _DATE_DMY.fullmatch(head)
     if not match:
+        if re.fullmatch(r"\d{1,2}\s*[/\-.]\s*\d{1,2}", head):
+            return Parsed(error=f"ngày «{raw}» thiếu năm")
         return Parsed(error=f"không đọc được ngày: «{raw}»")
     a, b, y = int(match.group(1)), int(match.group(2)), _year(match.group(3))
     dmy, mdy = _make(y, b, a), _make(y, a, b)
@@ -141,54 +194,122 @@ def parse_date(raw, order: str = "dmy") -> Parsed:
     if first:
         warning = None
         if order == "mdy" and second and second != first:
-            warning = f"«{raw}» có thể là {second:%d/%m/%Y} hoặc {first:%d/%m/%Y}; đã đọc là {first:%d/%m/%Y} theo các ngày khác trong cột"
+            warning = (f"«{raw}» có thể là {second:%d/%m/%Y} hoặc {first:%d/%m/%Y}; đã đọc là "
+                       f"{first:%d/%m/%Y} (tháng trước ngày) theo các ngày khác trong cột")
         return Parsed(first, warning=warning)
     if second:
-        return Parsed(second, warning=f"«{raw}» chỉ hợp lệ theo kiểu tháng/ngày; đã đọc là {second:%d/%m/%Y}")
+        return Parsed(second, warning=f"«{raw}» chỉ hợp lệ khi đọc tháng trước ngày; "
+                                      f"đã đọc là {second:%d/%m/%Y}")
     return Parsed(error=f"ngày không hợp lệ: «{raw}»")
+
+
+def _dmy_parts(raw) -> tuple[int, int] | None:
+    if not isinstance(raw, str):
+        return None
+    match = _DATE_DMY.fullmatch(_date_part(raw))
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def date_order(values) -> str:
     """'mdy' when some text dates of a column are only valid month-first, else 'dmy'."""
     month_first = day_first = 0
     for raw in values:
-        if not isinstance(raw, str):
-            continue
-        match = _DATE_DMY.fullmatch(raw.strip().split(" ")[0])
-        if match:
-            a, b = int(match.group(1)), int(match.group(2))
-            day_first += a > 12
-            month_first += b > 12
+        parts = _dmy_parts(raw)
+        if parts:
+            day_first += parts[0] > 12
+            month_first += parts[1] > 12
     return "mdy" if month_first and not day_first else "dmy"
 
 
+def date_order_warning(values) -> tuple[str, object] | None:
+    """A warning for a date column whose text dates can be read two ways.
+
+    Returns (message, the first such value) when every text date of the column has
+    day and month ≤ 12 and at least one differs when swapped ("03/04/2021": 3 April or
+    March 4) — read day first, as Vietnamese reports write them — or when the column
+    mixes dates only valid day-first with dates only valid month-first.
+    """
+    month_first = day_first = 0
+    first_ambiguous = None
+    for raw in values:
+        parts = _dmy_parts(raw)
+        if not parts:
+            continue
+        a, b = parts
+        day_first += a > 12
+        month_first += b > 12
+        if a <= 12 and b <= 12 and a != b and first_ambiguous is None:
+            first_ambiguous = raw
+    if month_first and day_first:
+        return ("cột ngày có cả ngày viết kiểu ngày/tháng và kiểu tháng/ngày; mỗi ngày được đọc "
+                "theo kiểu hợp lệ của nó, hãy kiểm tra lại", first_ambiguous)
+    if first_ambiguous is not None and not month_first and not day_first:
+        parsed = parse_date(first_ambiguous).value
+        swapped = parse_date(first_ambiguous, order="mdy").value
+        return (f"ngày như «{first_ambiguous}» có thể là {parsed:%d/%m/%Y} hoặc {swapped:%d/%m/%Y}; "
+                "không ngày nào trong cột cho biết cách viết, đã đọc ngày trước tháng "
+                f"({parsed.day} tháng {parsed.month})", first_ambiguous)
+    return None
+
+
+_END = re.compile(r"\b(?:tính đến|tinh den|đến|den|tới|toi)\b", re.IGNORECASE)
+_ANY_DATE = re.compile(r"(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})")
 _STAMP = re.compile(
     r"(?:đến|tính đến|den|tinh den|ngày|ngay)[^0-9]{0,40}?(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})",
     re.IGNORECASE)
 
 
+def _line_date(text_: str) -> date | None:
+    parsed = parse_date(re.sub(r"\s+", "", text_))
+    return parsed.value if isinstance(parsed.value, date) else None
+
+
 def find_report_date(line: str) -> date | None:
-    """The date of a line such as "Số liệu tính đến 17 giờ 00 ngày 15/03/2021"."""
+    """The date of a line such as "Số liệu tính đến 17 giờ 00 ngày 15/03/2021".
+
+    In "từ ngày 17/02/2021 đến ngày 15/03/2021" the date after "đến" wins.
+    """
     if not line:
         return None
+    line = unicodedata.normalize("NFC", line)
+    ends = list(_END.finditer(line))
+    if ends:
+        tail = line[ends[-1].end():]
+        words = _DATE_WORDS.search(tail)
+        if words:
+            return _make(int(words.group(3)), int(words.group(2)), int(words.group(1)))
+        found = _ANY_DATE.search(tail)
+        if found and _line_date(found.group(1)):
+            return _line_date(found.group(1))
     words = _DATE_WORDS.search(line)
     if words:
         return _make(int(words.group(3)), int(words.group(2)), int(words.group(1)))
     stamp = _STAMP.search(line)
     if stamp:
-        parsed = parse_date(re.sub(r"\s+", "", stamp.group(1)))
-        return parsed.value if isinstance(parsed.value, date) else None
+        return _line_date(stamp.group(1))
     return None
 
 
-_NAME_DATE = re.compile(r"(?<!\d)(\d{1,2})[._\-](\d{1,2})[._\-](\d{4}|\d{2})(?!\d)|(?<!\d)(\d{4})[._\-](\d{2})[._\-](\d{2})(?!\d)")
+def is_data_date_line(line: str) -> bool:
+    """True for a "Số liệu tính đến …" line (the data's date) rather than a place-and-date
+    line ("Kỳ Anh, ngày 16 tháng 3 năm 2021", the day it was signed)."""
+    from cccd_analytics.registry import fold
+
+    folded = fold(line)
+    return any(w in folded for w in ("tinh den", "so lieu", "den ngay", "den hoi", "den luc", "tinh tu"))
+
+
+_NAME_DATE = re.compile(r"(?<!\d)(\d{1,2})[._\-](\d{1,2})[._\-](\d{4}|\d{2})(?!\d)"
+                        r"|(?<!\d)(\d{4})[._\-]?(\d{2})[._\-]?(\d{2})(?!\d)")
 
 
 def date_from_file_name(name: str) -> date | None:
-    """A date in a file name: bao_cao_15_03_2021.xlsx, 2021-03-15.csv."""
-    match = _NAME_DATE.search(name or "")
-    if not match:
-        return None
-    if match.group(4):
-        return _make(int(match.group(4)), int(match.group(5)), int(match.group(6)))
-    return _make(_year(match.group(3)), int(match.group(2)), int(match.group(1)))
+    """A date in a file name: bao_cao_15_03_2021.xlsx, 2021-03-15.csv, BC_20210315.xls."""
+    for match in _NAME_DATE.finditer(name or ""):
+        if match.group(4):
+            found = _make(int(match.group(4)), int(match.group(5)), int(match.group(6)))
+        else:
+            found = _make(_year(match.group(3)), int(match.group(2)), int(match.group(1)))
+        if found and 1990 <= found.year <= 2100:
+            return found
+    return None

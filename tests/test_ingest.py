@@ -154,3 +154,130 @@ def test_names_differing_only_by_tone_marks_stay_apart(store, tmp_path):
         + "2023-05-01,Tỉnh Nghệ An,Huyện Quỳ Châu,Xã Châu Bình,,4000,200,,0\n"))
     assert report.status == "imported" and not report.warnings
     assert set(store.current_observations()["unit_key"]) == {"16780", "16804"}
+
+
+# -- issue 3: reports as units send them, mappings, dates, names ------------------------
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from cccd_analytics import cli  # noqa: E402
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+UNKNOWN = ("BÁO CÁO NHANH\nSố liệu tính đến ngày 15/03/2021\n"
+           "Địa phương,Huyện,Dân số 14+,Đã làm,Đã giao\n"
+           "Xã Kỳ Đồng,Huyện Kỳ Anh,4489,321,100\nXã Kỳ Tân,Huyện Kỳ Anh,6459,410,200\n")
+MAPPING = {"commune": 0, "district": 1, "eligible": 2, "collected": 3, "returned": 4}
+
+
+def test_unknown_layout_asks_for_a_mapping_with_what_the_page_needs(store):
+    report = ingest.import_bytes(store, UNKNOWN.encode(), "nhanh.csv")
+    assert report.status == "refused" and report.needs_mapping
+    assert [(c["letter"], c["header"], c["field"]) for c in report.columns] == [
+        ("A", "Địa phương", None), ("B", "Huyện", "district"), ("C", "Dân số 14+", None),
+        ("D", "Đã làm", None), ("E", "Đã giao", None)]
+    assert len(report.signature) == 64 and "ghép cột" in report.message
+    assert store.list_uploads().empty
+
+
+def test_a_chosen_mapping_imports_and_is_remembered_for_the_next_file(store):
+    first = ingest.import_bytes(store, UNKNOWN.encode(), "nhanh.csv", mapping=MAPPING)
+    assert first.status == "imported" and first.mapping_source == "user", first.message
+    assert first.units_read == 2 and "người dùng chọn" in first.layout
+    ingest.remember_mapping(store, first, MAPPING, who="cán bộ A")
+    later = UNKNOWN.replace("15/03/2021", "16/03/2021").replace(",321,", ",350,").replace(",410,", ",430,")
+    second = ingest.import_bytes(store, later.encode(), "nhanh_16.csv")
+    assert second.status == "imported", second.message
+    assert second.mapping_source == "remembered" and second.mapping == MAPPING
+    assert "cách ghép đã lưu" in second.layout
+    obs = store.current_observations()
+    assert obs[(obs.metric == "collected")].value.max() == 430
+
+
+def test_a_mapping_missing_the_commune_is_refused_in_vietnamese(store):
+    report = ingest.import_bytes(store, UNKNOWN.encode(), "nhanh.csv", mapping={"collected": 3, "eligible": 99})
+    (problem,) = refused(report, "bad_mapping")
+    assert "thiếu cột bắt buộc: Xã" in problem.message and "eligible" in problem.message
+
+
+def _write_report(path, rows):
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def test_date_only_in_the_file_name(store, tmp_path):
+    path = _write_report(tmp_path / "bao_cao_16-03-2021.xlsx", [
+        ["CÔNG AN HUYỆN KỲ ANH"], ["Xã", "Lũy kế"], ["Xã Kỳ Đồng", 300]])
+    report = ingest.import_file(store, path)
+    assert report.status == "imported" and report.report_date == date(2021, 3, 16)
+    assert report.date_origin == "file_name" and "tên tệp" in report.date_source
+
+
+def test_no_date_anywhere_asks_for_it_and_a_given_date_imports(store, tmp_path):
+    path = _write_report(tmp_path / "bao_cao.xlsx", [["CÔNG AN HUYỆN KỲ ANH"], ["Xã", "Lũy kế"], ["Xã Kỳ Đồng", 300]])
+    report = ingest.import_file(store, path)
+    (problem,) = refused(report, "no_date")
+    assert report.needs_date and "ngày" in report.message and problem.row == 3
+    report = ingest.import_file(store, path, report_date=date(2021, 3, 15))
+    assert report.status == "imported" and report.date_origin == "given"
+    assert set(store.current_observations()["unit_key"]) == {"18775"}
+
+
+def test_date_line_and_file_name_that_disagree_give_a_warning(store, tmp_path):
+    path = _write_report(tmp_path / "bao_cao_16_03_2021.xlsx", [
+        ["Số liệu tính đến ngày 15/03/2021"], ["Huyện", "Xã", "Lũy kế"], ["Huyện Kỳ Anh", "Xã Kỳ Đồng", 300]])
+    report = ingest.import_file(store, path)
+    assert report.report_date == date(2021, 3, 15)
+    assert [p.code for p in report.warnings] == ["date_mismatch"]
+
+
+def _sample_rows(name):
+    book = openpyxl.load_workbook(SAMPLE / "nghe_an_2023" / "reports" / name)
+    return book, book.worksheets[0]
+
+
+def test_subtotals_before_their_communes_are_checked_and_give_the_district(tmp_path):
+    book, sheet = _sample_rows("bao_cao_ngay_20_04_2023.xlsx")
+    vinh = next(r for r in range(1, sheet.max_row) if sheet.cell(r, 2).value == "THÀNH PHỐ VINH")
+    stated = int(str(sheet.cell(vinh, 5).value).replace(".", ""))
+    sheet.cell(vinh, 5).value = stated + 100
+    book.save(tmp_path / "lech.xlsx")
+    report = ingest.import_file(None, tmp_path / "lech.xlsx")
+    assert report.status == "checked" and report.units_read == 460
+    (warning,) = [p for p in report.warnings if p.code == "subtotal_mismatch"]
+    assert warning.row == vinh and warning.column == "E"
+    assert f"{stated + 100:,}".replace(",", ".") in warning.message
+    assert f"{stated:,}".replace(",", ".") in warning.message and "+100" in warning.message
+    kinds = [(t["kind"], t["position"], t["matches"]) for t in report.totals]
+    assert kinds[0] == ("total", "before", True)   # "Toàn tỉnh" on top, checked against all 460 communes
+    assert sum(1 for k in kinds if k[0] == "subtotal") == 21
+
+
+def test_unknown_names_are_listed_with_suggestions_and_never_merged(store, tmp_path):
+    report = ingest.import_file(store, write(tmp_path / "a.csv", EN
+        + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồngg,,4489,321,,0\n"
+        + "2023-05-01,Tỉnh Nghệ An,,Xã Nghĩa Bình,,3000,100,,0\n"))
+    assert report.status == "imported"
+    typo, twice = [p for p in report.warnings if p.code == "unknown_unit"]
+    assert "Xã Kỳ Đồng (Huyện Kỳ Anh)" in typo.message and "không gộp" in typo.message
+    assert "Huyện Nghĩa Đàn" in twice.message and "Huyện Tân Kỳ" in twice.message
+    keys = set(store.current_observations()["unit_key"])
+    assert all(k.startswith("x:") for k in keys) and len(keys) == 2
+    assert report.unofficial_units == ["Xã Kỳ Đồngg", "Xã Nghĩa Bình"]
+
+
+def test_json_report_carries_every_field_of_the_import_report(capsys, db_url):
+    path = SAMPLE / "ky_anh_2021" / "reports" / "bao_cao_ngay_15_03_2021.xlsx"
+    assert cli.main(["ingest", "--dry-run", "--json", "--db", db_url, str(path)]) == 0
+    (item,) = json.loads(capsys.readouterr().out)["files"]
+    assert item["sheet"] == "15.03" and item["header_rows"] == [8, 9] and item["first_data_row"] == 11
+    assert item["report_date"] == "2021-03-15" and item["date_origin"] == "date_line"
+    assert "Số liệu tính đến" in item["date_source"] and item["units_read"] == 20
+    assert item["totals"][0]["kind"] == "total" and item["totals"][0]["matches"]
+    assert item["columns"][4] == {"index": 4, "letter": "E", "header": "Kết quả thu nhận hồ sơ / Lũy kế",
+                                  "field": "collected"}
+    assert item["kind"] == "report" and item["authorities"] == ["tinh ha tinh", "huyen ky anh"]
+    assert item["status"] == "checked" and "observations" not in item

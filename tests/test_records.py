@@ -1,0 +1,206 @@
+"""Per-record exports: streamed, counted per commune and day; nothing personal is kept."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from datetime import date, timedelta
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from cccd_analytics import cli, ingest, legacy_text, readers, records
+
+HEADER = ("STT,Số hồ sơ,Họ và tên,Ngày sinh,Số CMND/CCCD,Xã/Phường thường trú,Huyện,"
+          "Ngày thu nhận,Trạng thái\n")
+COMMUNES = ("Xã Kỳ Đồng", "Xã Kỳ Tân", "Xã Kỳ Lạc")
+CODES = {"Xã Kỳ Đồng": "18775", "Xã Kỳ Tân": "18814", "Xã Kỳ Lạc": "18850"}
+# Distinctive fake personal data: none of it may reach the database, the report or the logs.
+NAMES = [f"Zyxqvar Wobbleton {i:03d}" for i in range(60)]
+IDS = [f"0389917{i:05d}" for i in range(60)]
+BIRTHS = [f"{1 + i % 28:02d}/11/1911" for i in range(60)]
+SECRETS = ["Zyxqvar", "Wobbleton", "038991700", "1911-11", "11/1911", "HSX-77"]
+
+
+def export_rows(n=60, start=date(2021, 3, 22)):
+    rows = []
+    for i in range(n):
+        commune = COMMUNES[i % 3]
+        day = start + timedelta(days=i % 4)
+        status = ("Đã trả thẻ", "Đang sản xuất", "Chờ trả thẻ", "Trả thẻ cho công dân")[i % 4]
+        rows.append((i + 1, f"HSX-77{i:04d}", NAMES[i], BIRTHS[i], IDS[i], commune, "Huyện Kỳ Anh",
+                     f"{day:%d/%m/%Y} {8 + i % 9:02d}:{i % 60:02d}", status))
+    return rows
+
+
+def export_csv(rows=None) -> str:
+    return HEADER + "".join(",".join(map(str, r)) + "\n" for r in (rows or export_rows()))
+
+
+def expected_daily(rows):
+    out = {}
+    for r in rows:
+        day = date(int(r[7][6:10]), int(r[7][3:5]), int(r[7][:2]))
+        out[(CODES[r[5]], day)] = out.get((CODES[r[5]], day), 0) + 1
+    return out
+
+
+def test_export_is_counted_per_commune_and_day_with_cumulative_and_returned():
+    rows = export_rows()
+    report = ingest.import_bytes(None, export_csv(rows).encode(), "xuat.csv")
+    assert report.status == "checked", report.message
+    assert report.kind == "records" and report.record_export["rows"] == 60
+    obs = report.observations
+    daily = expected_daily(rows)
+    got = {(k, d): v for k, d, m, v in obs[["unit_key", "date", "metric", "value"]].itertuples(index=False)
+           if m == "collected_day"}
+    assert got == {k: daily.get(k, 0) for k in got} and sum(got.values()) == 60
+    last = obs[obs.metric == "collected"].groupby("unit_key")["value"].max().to_dict()
+    assert last == {"18775": 20, "18814": 20, "18850": 20}
+    returned = obs[obs.metric == "returned"]
+    assert set(returned.date) == {date(2021, 3, 25)} and returned.value.sum() == 30
+    assert report.record_export["statuses_returned"] == {"Đã trả thẻ": 15, "Trả thẻ cho công dân": 15}
+    assert set(report.record_export["statuses_other"]) == {"Đang sản xuất", "Chờ trả thẻ"}
+
+
+@pytest.mark.parametrize("status,handed", [
+    ("Đã trả thẻ", True), ("Đã trả", True), ("Trả thẻ cho công dân", True), ("ĐÃ TRẢ THẺ", True),
+    ("Da tra the", True), ("Đã giao thẻ", True), ("Chờ trả thẻ", False), ("Chưa trả thẻ", False),
+    ("Đang sản xuất", False), ("Đã thu nhận", False), ("Không trả được", False), ("", False),
+])
+def test_statuses_that_say_the_card_was_handed_over(status, handed):
+    assert records.is_handed_over(status) is handed
+
+
+def _db_bytes(url: str) -> bytes:
+    path = url.removeprefix("sqlite:///")
+    data = b""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            with open(path + suffix, "rb") as handle:
+                data += handle.read()
+        except FileNotFoundError:
+            pass
+    return data
+
+
+def _assert_no_personal_data(blob: bytes) -> None:
+    for secret in SECRETS:
+        for encoding in ("utf-8", "utf-16-le"):
+            assert secret.encode(encoding) not in blob, secret
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_names_birth_dates_and_id_numbers_never_reach_the_store_report_or_logs(fmt, db_url, tmp_path, capsys,
+                                                                                caplog):
+    rows = export_rows()
+    if fmt == "csv":
+        path = tmp_path / "ho_so.csv"
+        path.write_text(export_csv(rows), encoding="utf-8")
+    else:
+        book = openpyxl.Workbook()
+        book.active.append(HEADER.strip().split(","))
+        for r in rows:
+            book.active.append(list(r))
+        path = tmp_path / "ho_so.xlsx"
+        book.save(path)
+    caplog.set_level(logging.DEBUG)
+    code = cli.main(["ingest", "--json", "--db", db_url, "--user", "cán bộ", str(path)])
+    out = capsys.readouterr()
+    assert code == 0, out
+    (item,) = json.loads(out.out)["files"]
+    assert item["status"] == "imported" and item["kind"] == "records" and item["units_read"] == 3
+    _assert_no_personal_data((out.out + out.err + caplog.text).encode())
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        for table in sa.inspect(engine).get_table_names():
+            dump = json.dumps([list(map(str, r)) for r in conn.execute(sa.text(f"SELECT * FROM {table}"))],
+                              ensure_ascii=False)
+            _assert_no_personal_data(dump.encode())
+    engine.dispose()
+    _assert_no_personal_data(_db_bytes(db_url))
+
+
+def test_personal_columns_are_never_parsed_into_python_objects(monkeypatch):
+    seen = []
+    original = readers.csv_chunks
+
+    def spy(data, source, usecols, width, *args, **kwargs):
+        for start, frame in original(data, source, usecols, width, *args, **kwargs):
+            seen.append((list(usecols), frame.copy()))
+            yield start, frame
+
+    monkeypatch.setattr(records, "csv_chunks", spy)
+    report = ingest.import_bytes(None, export_csv().encode(), "xuat.csv", limits=readers.Limits(head_bytes=512))
+    assert report.status == "checked", report.message
+    assert seen and all(cols == [5, 6, 7, 8] for cols, _ in seen)     # commune, district, date, status
+    text = "".join(frame.to_csv() for _, frame in seen)
+    assert "Zyxqvar" not in text and "0389917" not in text and "1911" not in text
+
+
+def test_streaming_in_small_chunks_gives_the_same_counts(monkeypatch):
+    data = export_csv().encode()
+    whole = ingest.import_bytes(None, data, "xuat.csv").observations
+    monkeypatch.setattr(records, "CHUNK_ROWS", 7)
+    small = ingest.import_bytes(None, data, "xuat.csv", limits=readers.Limits(head_bytes=300)).observations
+    assert whole.sort_values(["unit_key", "date", "metric"]).values.tolist() == \
+        small.sort_values(["unit_key", "date", "metric"]).values.tolist()
+
+
+def test_legacy_and_utf16_exports_are_decoded(tmp_path):
+    rows = export_rows(24)
+    tcvn = legacy_text._to_tcvn3(export_csv(rows)).encode("latin-1")
+    utf16 = b"\xff\xfe" + export_csv(rows).replace(",", "\t").encode("utf-16-le")
+    for name, data in (("tcvn3.csv", tcvn), ("unicode.txt", utf16)):
+        report = ingest.import_bytes(None, data, name, limits=readers.Limits(head_bytes=400))
+        assert report.status == "checked", report.message
+        assert set(report.observations.unit_key) == set(CODES.values()), name
+        assert report.record_export["statuses_returned"] == {"Đã trả thẻ": 6, "Trả thẻ cho công dân": 6}
+
+
+def test_rows_without_commune_or_date_are_counted_out_by_row_number_only():
+    rows = export_rows(12)
+    rows[3] = rows[3][:5] + ("",) + rows[3][6:]
+    rows[5] = rows[5][:7] + ("",) + rows[5][8:]
+    report = ingest.import_bytes(None, export_csv(rows).encode(), "xuat.csv")
+    assert report.status == "checked" and report.record_export["rows"] == 10
+    no_commune, no_date = sorted((p for p in report.warnings if p.code.startswith("record_")),
+                                 key=lambda p: p.code)
+    assert no_commune.row == 5 and no_commune.column == "F" and "1 hồ sơ" in no_commune.message
+    assert no_date.row == 7 and no_date.column == "H"
+    _assert_no_personal_data(json.dumps(report.to_dict(), ensure_ascii=False, default=str).encode())
+
+
+def test_an_export_continues_the_cumulative_already_stored(store, tmp_path):
+    earlier = ("date,district,commune,collected,returned\n"
+               "2021-03-20,Huyện Kỳ Anh,Xã Kỳ Đồng,1000,800\n2021-03-20,Huyện Kỳ Anh,Xã Kỳ Tân,2000,1500\n")
+    assert ingest.import_bytes(store, earlier.encode(), "truoc.csv").status == "imported"
+    report = ingest.import_bytes(store, export_csv().encode(), "xuat.csv")
+    assert report.status == "imported", report.message
+    assert report.record_export["baseline_units"] == 2
+    assert "records_continue_stored" in {p.code for p in report.warnings}
+    obs = store.current_observations()
+    last = obs[obs.metric == "collected"].sort_values("date").groupby("unit_key")["value"].last().to_dict()
+    assert last == {"18775": 1020, "18814": 2020, "18850": 20}
+    returned = obs[(obs.metric == "returned") & (obs.date == "2021-03-25")].set_index("unit_key")["value"]
+    assert returned["18775"] == 800 + 10 and returned["18850"] == 10
+
+
+def test_export_with_a_return_date_counts_returned_on_that_day():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["DANH SÁCH HỒ SƠ"])
+    sheet.append(["Số hồ sơ", "Họ tên", "Xã/phường thường trú", "Ngày tiếp nhận", "Ngày trả thẻ"])
+    sheet.append(["A1", NAMES[0], "Xã Kỳ Đồng", "22/03/2021", "25/03/2021"])
+    sheet.append(["A2", NAMES[1], "Xã Kỳ Đồng", "22/03/2021", None])
+    sheet.append(["A3", NAMES[2], "Xã Kỳ Đồng", "23/03/2021", "25/03/2021"])
+    raw = io.BytesIO()
+    book.save(raw)
+    report = ingest.import_bytes(None, raw.getvalue(), "ds.xlsx", report_date=None)
+    assert report.status == "checked", report.message
+    rows = {(d.isoformat(), m): v for _, d, m, v, _ in report.observations.itertuples(index=False)}
+    assert rows[("2021-03-22", "collected")] == 2 and rows[("2021-03-23", "collected")] == 3
+    assert rows[("2021-03-24", "returned")] == 0 and rows[("2021-03-25", "returned")] == 2
+    assert report.record_export["returned_from"] == "returned_date"
