@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from cccd_analytics import ui
+from cccd_analytics.ui import login
 from cccd_analytics.i18n import t
 
 st.set_page_config(page_title="Theo dõi cấp CCCD", page_icon="🪪", layout="wide",
@@ -23,14 +24,20 @@ PAGES = [
     ("quality", "Chất lượng số liệu", ":material/rule:", {"analyst", "admin"}),
     ("upload", "Nhập số liệu", ":material/upload_file:", {"analyst", "admin"}),
     ("settings", "Cài đặt chiến dịch", ":material/settings:", {"admin"}),
+    ("audit", "Nhật ký hệ thống", ":material/history:", {"admin"}),
 ]
 
 ui.language_picker()
+# Login (issue 7): until someone signs in, every URL shows the login form and the run stops here.
+login.gate([name for name, *_ in PAGES if (HERE / f"pages/{name}.py").exists()])
 role = ui.current_role()
 pages = [st.Page(f"pages/{name}.py", title=t(title), icon=icon, default=(name == "overview"),
                  url_path=name)
          for name, title, icon, roles in PAGES if role in roles and (HERE / f"pages/{name}.py").exists()]
+# Pages this role may not use: not in its navigation, and their URLs show a refusal, never the page.
+pages += login.refusal_pages([name for name, _, _, roles in PAGES if role not in roles])
 navigation = st.navigation(pages)
-st.session_state["context"] = ui.campaign_filters()
-ui.follow_wanted_page(pages)
-navigation.run()
+with login.database_errors():  # a locked or unreachable database: a message and "Thử lại"
+    st.session_state["context"] = ui.campaign_filters()
+    ui.follow_wanted_page(pages)
+    navigation.run()

@@ -193,3 +193,22 @@ def _html(text) -> str:
     import html
 
     return html.escape(str(text))
+
+
+def completeness_heatmap(complete, max_rows: int = 500) -> go.Figure:
+    """Unit × day grid of reports (1 reported, 0 missing, blank a day off), worst units first."""
+    grid = complete.grid
+    order = complete.by_unit.sort_values(["completeness", "district", "unit_name"])["unit_key"]
+    grid = grid.reindex(order).head(max_rows)
+    names = complete.by_unit.set_index("unit_key").reindex(grid.index)
+    labels = [f"{n} ({d})" if isinstance(d, str) and d else str(n)
+              for n, d in zip(names["unit_name"], names["district"])]
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(), x=list(grid.columns), y=labels, zmin=0, zmax=1, showscale=False,
+        colorscale=[[0, "#E53935"], [0.5, "#E53935"], [0.5, "#66BB6A"], [1, "#66BB6A"]],
+        hovertemplate="%{y}<br>%{x|%d/%m/%Y}<extra></extra>", xgap=1, ygap=0))
+    fig.update_yaxes(autorange="reversed", showticklabels=len(labels) <= 60, tickfont=dict(size=11))
+    fig.update_xaxes(tickformat="%-d/%-m")
+    fig.update_layout(font=FONT, height=max(300, min(16 * len(labels), 1200)),
+                      margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white")
+    return fig

@@ -36,6 +36,13 @@ def _as_of(text: str | None) -> date | None:
         raise UsageError(f"--as-of phải có dạng YYYY-MM-DD, không phải «{text}».") from None
 
 
+def _cli_user(given: str | None) -> str:
+    """Who did it from the command line: --user, else the OS account (as `cccd user` records it)."""
+    import getpass
+
+    return given or f"cli:{getpass.getuser()}"
+
+
 def _files(paths: list[str]) -> list[Path]:
     out: list[Path] = []
     for raw in paths:
@@ -53,6 +60,10 @@ def cmd_ingest(args) -> int:
     store = Store.open(args.db)
     reports = [ingest.import_file(store, path, uploaded_by=args.user, dry_run=args.dry_run)
                for path in _files(args.paths)]
+    for r in reports:
+        if r.status == "imported":
+            store.audit("upload", _cli_user(args.user), upload_id=r.upload_id, file_name=r.file_name,
+                        units=r.units_read, rows=r.rows_read, via="cli")
     if args.json:
         print(json.dumps({"ok": all(r.ok for r in reports), "files": [r.to_dict() for r in reports]},
                          ensure_ascii=False, indent=2, default=str))
@@ -201,6 +212,7 @@ def cmd_campaign_add(args) -> int:
     for m in campaign.milestones:
         camp.milestone_communes(m, scope, units)
     store.save_campaign(campaign.to_definition())
+    store.audit("campaign", _cli_user(None), name=campaign.name, change="save", via="cli")
     print(f"Đã lưu chiến dịch «{campaign.name}» ({len(scope)} xã/phường, hạn {campaign.deadline:%d/%m/%Y}).")
     return 0
 
@@ -304,6 +316,7 @@ def cmd_uploads(args) -> int:
 def cmd_undo(args) -> int:
     store = Store.open(args.db)
     if store.undo_upload(args.upload_id, who=args.user):
+        store.audit("undo", _cli_user(args.user), upload_id=args.upload_id, via="cli")
         print(f"Đã hủy lần nhập số {args.upload_id}; số liệu trước đó được dùng lại.")
         return 0
     print(f"Không có lần nhập số {args.upload_id} đang có hiệu lực.", file=sys.stderr)
@@ -369,6 +382,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("upload_id", type=int)
     p.add_argument("--user", default=None)
     p.set_defaults(func=cmd_undo)
+
+    from cccd_analytics import cli_users  # `cccd user …` (issue 7: login accounts)
+
+    cli_users.register(sub, db)
     return parser
 
 

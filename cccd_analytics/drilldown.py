@@ -34,3 +34,13 @@ def upload_history(history: pd.DataFrame) -> pd.DataFrame:
         first_day=("date", "min"), last_day=("date", "max"), values=("value", "size"))
     return grouped.sort_values("upload_id", ascending=False)[
         ["upload_id", "file_name", "uploaded_at", "first_day", "last_day", "values", "status"]]
+
+
+def scope_unit(snapshot: metrics.Snapshot) -> str:
+    """Key of the unit that stands for the whole campaign: its province, or its one district."""
+    units = snapshot.units
+    districts = units[units["level"] == "district"]
+    if len(districts) == 1:
+        return str(districts["key"].iloc[0])
+    provinces = units[units["level"] == "province"]
+    return str(provinces["key"].iloc[0]) if len(provinces) else str(units["key"].iloc[0])

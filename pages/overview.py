@@ -16,7 +16,7 @@ if context.campaign is None:
 
 snap = context.snapshot()
 campaign = snap.campaign
-st.title(campaign.name)
+st.title(ui.md_escape(campaign.name))
 if snap.data_through is None:
     st.warning(t("Chiến dịch chưa có số liệu nào đến ngày đã chọn."))
     st.stop()
@@ -74,6 +74,9 @@ if len(snap.milestones) > 1:
 st.subheader(t("Các xã cần chú ý"))
 st.caption(t("Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn."))
 st.dataframe(tables.unit_table(snap.units, "commune", limit=15), hide_index=True, width="stretch")
+
+st.subheader(t("Báo cáo giao ban"))
+ui.briefing_downloads(context)
 
 with st.expander(t("Độ tin cậy của dự báo")):
     computed_on, record = backtest.shipped_track_record()

@@ -70,7 +70,7 @@ if saved:
         if current and current["name"] != campaign.name:
             store.delete_campaign(current["name"])
         store.save_campaign(campaign.to_definition())
-        store.audit("campaign", user, name=campaign.name, action="save")
+        store.audit("campaign", user, name=campaign.name, change="save")
         st.session_state["campaign"] = campaign.name
         st.success(t("Đã lưu chiến dịch «{name}» ({n} xã/phường).", name=campaign.name, n=len(scope_keys)))
 
@@ -79,7 +79,7 @@ if current:
         if st.checkbox(t("Tôi chắc chắn muốn xóa «{name}»", name=current["name"]), key="delete_confirm"):
             if st.button(t("Xóa"), key="delete_campaign"):
                 store.delete_campaign(current["name"])
-                store.audit("campaign", user, name=current["name"], action="delete")
+                store.audit("campaign", user, name=current["name"], change="delete")
                 st.rerun()
 
 st.divider()

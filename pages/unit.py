@@ -22,7 +22,7 @@ row = snap.units.set_index("key").loc[key]
 unit = context.unit_snapshot(key)
 main = unit.milestones.iloc[0]
 
-st.title(row["name"])
+st.title(ui.md_escape(row["name"]))
 info = dict(delta_color="off", delta_arrow="off")
 cols = st.columns(5)
 cols[0].metric(t("Đã thu nhận"), fmt.number(row["collected"]), fmt.percent(row["coverage"]), **info)

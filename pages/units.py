@@ -8,24 +8,31 @@ from cccd_analytics.i18n import t
 
 snap = ui.campaign_snapshot(t("Đơn vị"))
 
-levels = {"commune": t("Xã/phường"), "district": t("Huyện/thị xã")}
-available = [lv for lv in levels if (snap.units["level"] == lv).any()]
-c1, c2, c3, c4 = st.columns([1, 2, 2, 2])
-level = c1.radio(t("Cấp"), available, format_func=levels.get, key="units_level")
-rows = snap.units[snap.units["level"] == level]
-districts = sorted(rows["district"].dropna().unique()) if level == "commune" else []
-chosen_districts = c2.multiselect(t("Huyện"), districts, key="units_districts", disabled=not districts,
-                                  placeholder=t("Tất cả"))
-all_tags = sorted({tag for tags in rows["tags"] for tag in (tags or ())})
-chosen_tags = c3.multiselect(t("Nhãn"), all_tags, key="units_tags", placeholder=t("Tất cả"))
-statuses = [s for s in metrics.STATUS_ORDER if (rows["status"] == s).any()]
-chosen_status = c4.multiselect(t("Trạng thái"), statuses, key="units_status",
-                               format_func=lambda s: t(metrics.STATUS_LABELS[s]), placeholder=t("Tất cả"))
-filtered = tables.filter_units(rows, districts=chosen_districts, tags=chosen_tags, statuses=chosen_status)
 
-counts = filtered["status"].value_counts()
-st.markdown(" · ".join(f"{t(metrics.STATUS_LABELS[s])}: **{fmt.number(counts.get(s, 0))}**"
-                       for s in metrics.STATUS_ORDER if counts.get(s, 0)))
-st.dataframe(tables.style_status(tables.unit_table(filtered, level)), hide_index=True, width="stretch",
-             height=min(38 + 35 * max(len(filtered), 1), 720))
-st.caption(t("Chọn một đơn vị ở trang «Chi tiết đơn vị» để xem biểu đồ, tồn trả thẻ và lịch sử nhập."))
+@st.fragment
+def league() -> None:
+    """Filters rerun only the table, not the page."""
+    levels = {"commune": t("Xã/phường"), "district": t("Huyện/thị xã")}
+    available = [lv for lv in levels if (snap.units["level"] == lv).any()]
+    c1, c2, c3, c4 = st.columns([1, 2, 2, 2])
+    level = c1.radio(t("Cấp"), available, format_func=levels.get, key="units_level")
+    rows = snap.units[snap.units["level"] == level]
+    districts = sorted(rows["district"].dropna().unique()) if level == "commune" else []
+    chosen_districts = c2.multiselect(t("Huyện"), districts, key="units_districts", disabled=not districts,
+                                      placeholder=t("Tất cả"))
+    all_tags = sorted({tag for tags in rows["tags"] for tag in (tags or ())})
+    chosen_tags = c3.multiselect(t("Nhãn"), all_tags, key="units_tags", placeholder=t("Tất cả"))
+    statuses = [s for s in metrics.STATUS_ORDER if (rows["status"] == s).any()]
+    chosen_status = c4.multiselect(t("Trạng thái"), statuses, key="units_status",
+                                   format_func=lambda s: t(metrics.STATUS_LABELS[s]), placeholder=t("Tất cả"))
+    filtered = tables.filter_units(rows, districts=chosen_districts, tags=chosen_tags, statuses=chosen_status)
+
+    counts = filtered["status"].value_counts()
+    st.markdown(" · ".join(f"{t(metrics.STATUS_LABELS[s])}: **{fmt.number(counts.get(s, 0))}**"
+                           for s in metrics.STATUS_ORDER if counts.get(s, 0)))
+    st.dataframe(tables.style_status(tables.unit_table(filtered, level)), hide_index=True, width="stretch",
+                 height=min(38 + 35 * max(len(filtered), 1), 720))
+    st.caption(t("Chọn một đơn vị ở trang «Chi tiết đơn vị» để xem biểu đồ, tồn trả thẻ và lịch sử nhập."))
+
+
+league()

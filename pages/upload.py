@@ -18,34 +18,45 @@ st.caption(t("Nhận tệp CSV, Excel (xlsx, xls), ODS như các đơn vị gử
 files = st.file_uploader(t("Chọn tệp"), accept_multiple_files=True, key="upload_files",
                          type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods"])
 mappings = st.session_state.setdefault("upload_mappings", {})
+dates = st.session_state.setdefault("upload_dates", {})
 
 
 @st.cache_data(show_spinner=t("Đang kiểm tra tệp…"), max_entries=64)
-def check(data: bytes, name: str, mapping_key: tuple, version: tuple) -> ingest.ImportReport:
-    return ingest.import_bytes(store, data, name, dry_run=True, mapping=dict(mapping_key) or None)
+def check(data: bytes, name: str, mapping_key: tuple, day, version: tuple) -> ingest.ImportReport:
+    # Only aggregates are cached: a per-record export's personal columns are never read.
+    return ingest.import_bytes(store, data, name, dry_run=True, mapping=dict(mapping_key) or None,
+                               report_date=day)
 
 
 ready = []
 for index, upload in enumerate(files or []):
     data = upload.getvalue()
     mapping = mappings.get(upload.name, {})
-    report = check(data, upload.name, tuple(sorted(mapping.items())), ui.data_version(store))
+    day = dates.get(upload.name)
+    report = check(data, upload.name, tuple(sorted(mapping.items())), day, ui.data_version(store))
     with st.container(border=True):
         st.markdown(f"**{ui.md_escape(upload.name)}** — {fmt.number(len(data) / 1024, 0)} KB")
         ui.import_report(report)
+        if getattr(report, "needs_date", False):
+            picked = st.date_input(t("Tệp không ghi ngày số liệu. Số liệu tính đến ngày:"), value=None,
+                                   format="DD/MM/YYYY", key=f"date_{index}")
+            if picked:
+                dates[upload.name] = picked
+                st.rerun()
         if getattr(report, "needs_mapping", False) and report.errors:
             chosen = ui.column_mapping_form(report, key=f"map_{index}")
             if chosen:
                 mappings[upload.name] = chosen
                 st.rerun()
     if report.status == "checked":
-        ready.append((upload.name, data, mapping))
+        ready.append((upload.name, data, mapping, day))
 
 if ready:
     label = t("Ghi {n} tệp hợp lệ vào cơ sở dữ liệu", n=len(ready))
     if st.button(label, type="primary", key="commit_uploads"):
-        for name, data, mapping in ready:
-            result = ingest.import_bytes(store, data, name, uploaded_by=user, mapping=mapping or None)
+        for name, data, mapping, day in ready:
+            result = ingest.import_bytes(store, data, name, uploaded_by=user, mapping=mapping or None,
+                                         report_date=day)
             if result.status == "imported":
                 store.audit("upload", user, upload_id=result.upload_id, file_name=name,
                             units=result.units_read, rows=result.rows_read)
@@ -57,6 +68,7 @@ if ready:
             else:
                 st.error(result.summary())
         st.session_state.pop("upload_mappings", None)
+        st.session_state.pop("upload_dates", None)
 
 st.divider()
 st.subheader(t("Lịch sử nhập"))

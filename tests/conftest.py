@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -60,6 +61,60 @@ def sample_url(sample_db, tmp_path) -> str:
     copy = tmp_path / "sample-copy.sqlite"
     shutil.copy(sample_db, copy)
     return f"sqlite:///{copy}"
+
+
+# -- login (issue 7) --------------------------------------------------------------------
+# The dashboard asks everyone to sign in unless a demo is configured.  The page and browser
+# tests that predate login run it as the demo admin; tests of login itself remove this
+# (monkeypatch.delenv or an explicit env for the server they start).
+os.environ.setdefault("CCCD_DEMO_ROLE", "admin")
+
+
+# -- PostgreSQL (issue 7) ----------------------------------------------------------------
+PG_SKIP = ("CCCD_TEST_PG_URL is not set: no PostgreSQL server to test against "
+           "(./dev test starts one with scripts/pg_test_server.sh)")
+
+
+def _pg_database_url(base: str, name: str) -> str:
+    import sqlalchemy as sa
+
+    return sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    """A PostgreSQL database migrated and seeded once, copied for each test (CREATE … TEMPLATE)."""
+    import sqlalchemy as sa
+
+    base = os.environ.get("CCCD_TEST_PG_URL")
+    if not base:
+        pytest.skip(PG_SKIP)
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    name = f"cccd_template_{os.getpid()}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    Store.open(_pg_database_url(base, name)).engine.dispose()
+    yield admin, base, name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_template) -> str:
+    """A fresh, migrated PostgreSQL database for one test; dropped afterwards."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    admin, base, template = pg_template
+    name = f"cccd_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield _pg_database_url(base, name)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

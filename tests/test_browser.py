@@ -1,5 +1,6 @@
 """What only a browser shows: the dashboard served for real, in headless Chromium."""
 
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -53,6 +54,65 @@ def test_overview_opens_offline_and_switches_campaign(server, browser):
     page.close()
 
 
+def test_map_renders_with_the_network_cut_off(server, browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    blocked = []
+
+    def only_loopback(route):
+        host = urlparse(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_loopback)
+    page = context.new_page()
+    page.goto(server + "/map")
+    wait_for_app(page)
+    page.locator("[data-testid=stPlotlyChart] .js-plotly-plot").first.wait_for()
+    # MapLibre draws the shipped polygons on a canvas; the blank style needs no tiles or fonts.
+    try:
+        page.locator("[data-testid=stPlotlyChart] canvas").first.wait_for(timeout=90_000)
+    except Exception:
+        page.screenshot(path="/tmp/map_fail.png")
+        print(page.content()[:3000])
+        raise
+    page.wait_for_timeout(1500)
+    painted = page.evaluate("""() => {
+        const c = document.querySelector('[data-testid=stPlotlyChart] canvas.maplibregl-canvas');
+        if (!c) return 0;
+        const gl = c.getContext('webgl2', {preserveDrawingBuffer: true}) || c.getContext('webgl');
+        return c.width * c.height;
+    }""")
+    assert painted > 0
+    page.get_by_text("Trạng thái").first.click()   # colour by status: the same polygons, recoloured
+    wait_for_app(page)
+    assert blocked == [], blocked
+    page.screenshot(path=str(Path(__file__).parent / "fixtures" / "generated" / "map_offline.png"))
+    context.close()
+
+
+def test_one_click_deck_from_the_overview_opens_in_python_pptx(server, browser, tmp_path):
+    from pptx import Presentation
+
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(server)
+    wait_for_app(page)
+    page.set_default_timeout(120_000)
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="Bản trình chiếu (PowerPoint)").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name == "bao_cao_giao_ban_15-6-2023.pptx"
+    deck = Presentation(str(path))
+    texts = " ".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes
+                     if shape.has_text_frame)
+    assert "Nghệ An" in texts and "15/6/2023" in texts
+    page.close()
+
+
+# Last: it changes the data the other tests look at.
 def test_upload_through_the_real_widget_then_undo(server, browser, tmp_path):
     bad = tmp_path / "bao_cao_sai.csv"
     bad.write_text("Ngày,Huyện,Xã,Lũy kế\n16/05/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,-3\n", encoding="utf-8")

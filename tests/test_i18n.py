@@ -42,3 +42,11 @@ def test_language_switches_per_thread():
     worker.join()
     assert i18n.t("Đã thu nhận") == "Collected" and seen == ["Đã thu nhận"]
     i18n.set_language("vi")
+
+
+def test_label_collections_shown_through_t_have_english():
+    from cccd_analytics import capacity, metrics, quality
+
+    labels = [*metrics.STATUS_LABELS.values(), *quality.CHECKS.values(), *quality.SEVERITY_LABELS.values(),
+              *capacity.LABELS.values()]
+    assert [x for x in labels if x not in i18n.EN] == []

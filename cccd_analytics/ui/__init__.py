@@ -65,6 +65,17 @@ def _unit_snapshot(url: str, version: tuple, name: str, as_of: date | None, key:
     return drilldown.unit_snapshot(obs, units, whole, key)
 
 
+@st.cache_data(show_spinner="Đang kiểm tra số liệu…", max_entries=16)
+def _quality(url: str, version: tuple, name: str, as_of: date | None):
+    from cccd_analytics import quality
+
+    campaign = next(c for c in _campaigns(url, version) if c.name == name)
+    obs, units = _frames(url, version)
+    uploads = get_store(url).list_uploads()
+    return (quality.findings(obs, units, campaign, as_of, uploads=uploads),
+            quality.completeness(obs, units, campaign, as_of))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _data_range(url: str, version: tuple, name: str) -> tuple[date | None, date | None]:
     campaign = next(c for c in _campaigns(url, version) if c.name == name)
@@ -88,6 +99,11 @@ class Context:
     def snapshot(self) -> metrics.Snapshot:
         url = default_url()
         return _snapshot(url, data_version(store()), self.campaign.name, self.as_of)
+
+    def quality(self):
+        """(findings, completeness) of the chosen campaign up to the as-of day."""
+        url = default_url()
+        return _quality(url, data_version(store()), self.campaign.name, self.as_of)
 
     def unit_snapshot(self, key: str) -> metrics.Snapshot:
         url = default_url()
@@ -141,8 +157,10 @@ def language_picker() -> None:
 
 
 def current_role() -> str:
-    """The signed-in user's role.  Until login lands, a demo deployment runs as admin."""
-    return st.session_state.setdefault("role", "admin")
+    """The signed-in user's role ("" before anyone signs in); see ui/login.py."""
+    from cccd_analytics.ui import login
+
+    return login.current_role()
 
 
 def page_context() -> Context:
@@ -158,7 +176,10 @@ def page_context() -> Context:
         import inspect
         from pathlib import Path
 
-        st.session_state["_wanted_page"] = Path(inspect.stack()[1].filename).stem
+        # The page file that asked (the first frame under pages/), not a ui helper on the way.
+        frames = [Path(f.filename) for f in inspect.stack()]
+        page_file = next((f for f in frames if f.parent.name == "pages"), frames[1])
+        st.session_state["_wanted_page"] = page_file.stem
         st.switch_page("dashboard.py")
     return context
 
@@ -172,8 +193,10 @@ def follow_wanted_page(pages: list) -> None:
 
 
 def current_user() -> str | None:
-    """The signed-in user's name (None until login lands)."""
-    return st.session_state.get("username")
+    """The signed-in user's name (None before anyone signs in); see ui/login.py."""
+    from cccd_analytics.ui import login
+
+    return login.current_username()
 
 
 def import_report(report) -> None:
@@ -206,6 +229,11 @@ def import_report(report) -> None:
         st.markdown(" · ".join(facts))
     for repair in report.encoding_repairs:
         st.caption(f"{t('Sửa phông')}: {md_escape(repair)}")
+    totals = getattr(report, "totals", None) or []
+    if totals:
+        checked = sum(1 for x in totals if x.get("checked"))
+        wrong = sum(1 for x in totals if x.get("mismatches"))
+        st.caption(t("Dòng cộng/tổng cộng: {n} dòng đã đối chiếu với các xã, {k} dòng lệch.", n=checked, k=wrong))
     if report.problems:
         rows = [{t("Mức"): t("Lỗi") if p.severity == "error" else t("Cảnh báo"),
                  t("Trang"): p.sheet or "", t("Dòng"): p.row, t("Cột"): p.column or "",
@@ -230,8 +258,9 @@ def column_mapping_form(report, key: str) -> dict | None:
     chosen = {}
     with st.form(key):
         cols = st.columns(3)
-        for i, field in enumerate(["commune", "collected", "date", "district", "eligible", "returned",
-                                   "collected_day", "province", "commune_code"]):
+        from cccd_analytics.headers import MAPPABLE_FIELDS
+
+        for i, field in enumerate(MAPPABLE_FIELDS):
             default = options.index(guessed[field]) if field in guessed else 0
             pick = cols[i % 3].selectbox(FIELD_LABELS[field], options, index=default,
                                          format_func=lambda v: "—" if v is None else labels[v],
@@ -257,7 +286,7 @@ def campaign_snapshot(title: str | None = None) -> metrics.Snapshot:
         st.stop()
     snap = context.snapshot()
     if title:
-        st.title(title)
+        st.title(md_escape(title))
     st.caption(i18n.t("Số liệu tính đến **{d}** · hạn **{deadline}**", d=fmt.date_vn(snap.as_of),
                       deadline=fmt.date_vn(snap.campaign.deadline)))
     return snap
@@ -270,7 +299,57 @@ def progress_charts(snap: metrics.Snapshot) -> None:
     left, right = st.columns([3, 2])
     with left:
         st.subheader(i18n.t("Lũy kế so với chỉ tiêu"))
-        st.plotly_chart(charts.cumulative_vs_target(snap), width="stretch", config=charts.PLOTLY_CONFIG)
+        chart(charts.cumulative_vs_target(snap), "luy_ke_so_voi_chi_tieu")
     with right:
         st.subheader(i18n.t("Thu nhận mỗi ngày"))
-        st.plotly_chart(charts.daily_collections(snap), width="stretch", config=charts.PLOTLY_CONFIG)
+        chart(charts.daily_collections(snap), "thu_nhan_moi_ngay")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _briefing_file(url: str, version: tuple, name: str, as_of: date | None, kind: str) -> bytes:
+    from cccd_analytics import briefing
+
+    campaign = next(c for c in _campaigns(url, version) if c.name == name)
+    obs, units = _frames(url, version)
+    content = briefing.from_frames(obs, units, campaign, as_of, uploads=get_store(url).list_uploads())
+    if kind == "pptx":
+        return briefing.pptx_bytes(content)
+    if kind == "pdf":
+        return briefing.pdf_bytes(content)
+    return briefing.xlsx_bytes(content)
+
+
+BRIEFING_TYPES = {
+    "pptx": ("Bản trình chiếu (PowerPoint)", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "pdf": ("Bản PDF", "application/pdf"),
+    "xlsx": ("Bảng số liệu (Excel)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def briefing_downloads(context: Context) -> None:
+    """One-click briefing files; each is built only when its button is clicked."""
+    from cccd_analytics import formatting as fmt
+
+    url, version = default_url(), data_version(store())
+    stamp = fmt.date_vn(context.as_of).replace("/", "-")
+    cols = st.columns(len(BRIEFING_TYPES))
+    for col, (kind, (label, mime)) in zip(cols, BRIEFING_TYPES.items()):
+        col.download_button(
+            i18n.t(label), lambda kind=kind: _briefing_file(url, version, context.campaign.name, context.as_of, kind),
+            file_name=f"bao_cao_giao_ban_{stamp}.{kind}", mime=mime, key=f"briefing_{kind}",
+            icon=":material/download:", width="stretch")
+
+
+def chart(fig, name: str) -> None:
+    """A plotly chart with a PNG download (kaleido on the system Chromium) under it."""
+    from cccd_analytics import charts
+
+    st.plotly_chart(fig, width="stretch", config=charts.PLOTLY_CONFIG)
+
+    def png() -> bytes:
+        from cccd_analytics import images
+
+        return images.figure_png(fig, 1600, 900)
+
+    st.download_button(i18n.t("Tải ảnh PNG"), png, file_name=f"{name}.png", mime="image/png",
+                       key=f"png_{name}", icon=":material/image:", type="tertiary")

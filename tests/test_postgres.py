@@ -1,0 +1,187 @@
+"""The same store on PostgreSQL: what a shared, province-wide deployment runs on.
+
+`./dev test` starts a throwaway local server (scripts/pg_test_server.sh) and sets
+CCCD_TEST_PG_URL; without it these tests are skipped with that reason.  Each test gets its
+own database, copied from a migrated template (conftest `pg_url`).
+
+The whole store suite (tests/test_store.py) and the ingest tests that touch stored data
+(tests/test_ingest.py) are collected again here with `db_url`/`store` pointing at
+PostgreSQL, so every store behaviour — a refused file changes nothing, an identical re-upload is a no-op, a replacement
+keeps history, as-of, undo, killed writes — is proved on both databases without copying
+a test.  The CLI, users and concurrent uploads follow.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from cccd_analytics import ingest
+from cccd_analytics.cli import main
+from cccd_analytics.store import Store
+from tests import test_ingest as _ingest_suite
+from tests import test_store as _store_suite
+from tests.conftest import write
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def db_url(pg_url) -> str:
+    return pg_url
+
+
+@pytest.fixture
+def store(pg_url) -> Store:
+    s = Store.open(pg_url)
+    yield s
+    s.engine.dispose()
+
+
+# Collected again in this module, so `db_url` and `store` above apply: the whole store suite,
+# and the ingest tests that read or write stored data (the others never reach the database).
+INGEST_ON_PG = ("test_cumulative_lower_than_a_stored_report_is_refused", "test_unknown_unit_is_accepted",
+                "test_same_commune_name_in_two_districts", "test_two_level_units_after_the_reform",
+                "test_dry_run_writes_nothing", "test_two_values_for_one_unit_and_date_are_refused",
+                "test_negative_number_names_file_row_and_column")
+for _name in dir(_store_suite):
+    if _name.startswith("test_"):
+        globals()[f"{_name}__pg"] = getattr(_store_suite, _name)
+for _name in dir(_ingest_suite):
+    if _name.startswith(INGEST_ON_PG):
+        globals()[f"{_name}__pg"] = getattr(_ingest_suite, _name)
+
+HEADER = "date,province,district,commune,commune_code,eligible,collected,returned\n"
+
+
+def counts(store: Store) -> dict:
+    return _store_suite.counts(store)
+
+
+def test_server_is_postgresql(store):
+    assert store.engine.dialect.name == "postgresql"
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("select version()")).scalar_one().startswith("PostgreSQL")
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_ingest_status_undo_and_as_of_on_postgresql(capsys, pg_url, tmp_path):
+    day = "{d},Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,18775,4000,{v},0\n"
+    first = write(tmp_path / "ngay_1_2.csv", HEADER + day.format(d="2021-03-01", v=100)
+                  + day.format(d="2021-03-02", v=150))
+    bad = write(tmp_path / "xau.csv", HEADER + day.format(d="2021-03-03", v=-1))
+    later = write(tmp_path / "sua_ngay_2.csv", HEADER + day.format(d="2021-03-02", v=170))
+    code, _, err = run(capsys, "ingest", "--db", pg_url, str(first), str(bad))
+    assert code == 2 and "Từ chối tệp «xau.csv»" in err and "Traceback" not in err
+    code, out, _ = run(capsys, "ingest", "--db", pg_url, str(first))
+    assert code == 0 and "giống hệt" in out
+    assert run(capsys, "ingest", "--db", pg_url, str(later))[0] == 0
+
+    def collected(*extra):
+        code, out, err = run(capsys, "status", "--db", pg_url, "--json", *extra)
+        assert code == 0, err
+        (unit,) = [u for u in json.loads(out)["units"] if u["code"] == "18775"]
+        return unit["collected"]
+
+    assert collected() == 170
+    assert collected("--as-of", "2021-03-01") == 100
+    code, out, _ = run(capsys, "uploads", "--db", pg_url, "--json")
+    newest = json.loads(out)[0]["id"]
+    assert run(capsys, "undo", "--db", pg_url, str(newest))[0] == 0
+    assert collected() == 150
+
+
+def test_cli_users_on_postgresql(capsys, pg_url, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-rat-dai-2025\n"))
+    code, out, err = run(capsys, "user", "add", "lan.nt", "--role", "analyst", "--name", "Nguyễn Thị Lan",
+                         "--password-stdin", "--db", pg_url)
+    assert code == 0, err
+    code, out, _ = run(capsys, "user", "list", "--json", "--db", pg_url)
+    (user,) = json.loads(out)
+    assert user["username"] == "lan.nt" and user["role"] == "analyst" and user["full_name"] == "Nguyễn Thị Lan"
+    assert "password_hash" not in user
+
+
+def test_two_analysts_uploading_at_once_lose_nothing(pg_url, tmp_path):
+    """Both transactions are open at the same time (a barrier holds them), and both bring
+    the same new unofficial unit: both uploads and every value are kept."""
+    files = {
+        "an.csv": HEADER + "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,100,0\n"
+                           "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Lập Mới,,900,7,0\n",
+        "binh.csv": HEADER + "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,6000,300,0\n"
+                             "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Lập Mới,,900,9,0\n",
+    }
+    store = Store.open(pg_url)
+    barrier = threading.Barrier(2, timeout=20)
+    results, errors = {}, []
+
+    def hook(stage):
+        if stage == "upload":  # both have inserted their upload row, neither has committed
+            barrier.wait()
+
+    def upload(name):
+        try:
+            results[name] = ingest.import_bytes(store, files[name].encode(), name, uploaded_by=name, hook=hook)
+        except Exception as exc:  # noqa: BLE001 — reported by the assertion below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in files]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    assert {r.status for r in results.values()} == {"imported"}
+    obs = store.current_observations()
+    assert len(obs.query("metric == 'collected'")) == 4
+    units = store.units()
+    assert len(units[units["name"] == "Xã Lập Mới"]) == 1
+    store.engine.dispose()
+
+
+def test_replicas_starting_together_on_an_empty_database_all_open_it(pg_template):
+    """Two dashboard replicas (and a CLI) open a fresh database at once: one migrates, the
+    others wait for it (an advisory lock), nobody fails on "table already exists"."""
+    import uuid
+
+    from tests.conftest import _pg_database_url
+
+    admin, base, _ = pg_template
+    name = f"cccd_fresh_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url, errors = _pg_database_url(base, name), []
+
+    def open_it():
+        try:
+            Store.open(url).engine.dispose()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(repr(exc)[:300])
+
+    try:
+        threads = [threading.Thread(target=open_it) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not errors, errors
+        store = Store.open(url)
+        with store.engine.connect() as conn:
+            versions = list(conn.scalars(sa.text("select version from schema_version order by version")))
+        from cccd_analytics.store.schema import MIGRATIONS
+
+        assert versions == list(range(1, len(MIGRATIONS) + 1))
+        store.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
