@@ -21,18 +21,24 @@ shape, which then imports without help.
 
 from __future__ import annotations
 
+import concurrent.futures
+import dataclasses
 import functools
 import hashlib
+import operator
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from cccd_analytics import headers, layout as layouts, legacy_text, normalise, records, registry
-from cccd_analytics.readers import Limits, ReadError, Sheet, Workbook, read_workbook
+from cccd_analytics.readers import FileData, Limits, ReadError, Sheet, Workbook, read_workbook, sniff, whole
 from cccd_analytics.registry import fold
 from cccd_analytics.store import NewUpload, Store
 
@@ -147,8 +153,17 @@ class _Record:
     district_from_context: bool = False
 
 
-def sha256_of(data: bytes) -> str:
+def sha256_of(data) -> str:
+    if isinstance(data, FileData):
+        return data.sha256()
     return hashlib.sha256(data).hexdigest()
+
+
+#: A text file bigger than this is not read into memory by `import_file`: its bytes are
+#: streamed from disk (`readers.FileData`), so a per-record export of millions of rows
+#: costs memory for its counts only.  Tables read whole are capped far below by
+#: `Limits.max_table_bytes`.
+STREAM_FROM_DISK_BYTES = 8 * 1024 * 1024
 
 
 def import_file(store: Store | None, path: str | Path, **kwargs) -> ImportReport:
@@ -159,13 +174,24 @@ def import_file(store: Store | None, path: str | Path, **kwargs) -> ImportReport
         if size > limits.max_bytes:
             return _refuse(ImportReport(file_name=path.name), Problem("error", "too_large", (
                 f"tệp quá lớn ({size / 2**20:.0f} MiB; tối đa {limits.max_bytes // 2**20} MiB).")))
-        data = path.read_bytes()
+        data = FileData(path, size)
+        if size <= STREAM_FROM_DISK_BYTES or _binary_head(data.head(4096)):
+            data = path.read_bytes()
     except OSError as exc:
         report = ImportReport(file_name=path.name)
         report.problems.append(Problem("error", "unreadable", f"không mở được tệp ({exc.strerror})."))
         report.message = report.problems[0].describe(path.name)
         return report
     return import_bytes(store, data, path.name, **kwargs)
+
+
+def _binary_head(head: bytes) -> bool:
+    """A spreadsheet (zip or OLE) or anything `readers.sniff` does not take for text:
+    read whole, as before; only text files are streamed from disk."""
+    try:
+        return sniff(head, "") != "csv"
+    except ReadError:
+        return True
 
 
 def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_by: str | None = None,
@@ -182,15 +208,59 @@ def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_b
     if len(data) > limits.max_bytes:
         return _refuse(report, Problem("error", "too_large", (
             f"tệp quá lớn ({len(data) / 2**20:.0f} MiB; tối đa {limits.max_bytes // 2**20} MiB).")))
+    if isinstance(data, FileData):
+        # Performance (issue 8): a big file on disk is hashed in a thread while it is read
+        # (hashlib and the CSV parsers release the GIL); it is checked against earlier
+        # uploads as soon as the hash is known, before anything is written.
+        hashing = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        pending = hashing.submit(data.sha256)
+        hashing.shutdown(wait=False)
+        try:
+            report = _import_checked(store, data, file_name, uploaded_by, dry_run, limits, mapping,
+                                     report_date, hook, pending)
+        finally:
+            pending.result()
+        return report
     report.sha256 = sha256_of(data)
-    if store is not None:
-        earlier = store.find_upload_by_sha(report.sha256)
-        if earlier:
-            report.status, report.upload_id = "duplicate", earlier["id"]
-            report.message = (f"Tệp «{file_name}» giống hệt lần nhập số {earlier['id']} "
-                              f"(«{earlier['file_name']}», {earlier['uploaded_at']:%d/%m/%Y %H:%M}); "
-                              "không có gì thay đổi.")
-            return report
+    duplicate = _duplicate(store, report)
+    if duplicate is not None:
+        return duplicate
+    return _import_checked(store, data, file_name, uploaded_by, dry_run, limits, mapping, report_date,
+                           hook, None, report)
+
+
+def _duplicate(store: Store | None, report: ImportReport) -> ImportReport | None:
+    """A report saying so when the same bytes were imported before (and are active)."""
+    if store is None:
+        return None
+    earlier = store.find_upload_by_sha(report.sha256)
+    if not earlier:
+        return None
+    report.status, report.upload_id = "duplicate", earlier["id"]
+    report.message = (f"Tệp «{report.file_name}» giống hệt lần nhập số {earlier['id']} "
+                      f"(«{earlier['file_name']}», {earlier['uploaded_at']:%d/%m/%Y %H:%M}); "
+                      "không có gì thay đổi.")
+    return report
+
+
+def _import_checked(store, data, file_name, uploaded_by, dry_run, limits, mapping, report_date, hook,
+                    pending_sha: concurrent.futures.Future | None,
+                    report: ImportReport | None = None) -> ImportReport:
+    """The rest of import_bytes.  With `pending_sha` (a hash being computed), the file is
+    read and checked meanwhile, then compared with earlier uploads: a duplicate is
+    reported exactly as if it had been found first, and nothing is written."""
+    report = report or ImportReport(file_name=file_name)
+
+    def hashed(result: ImportReport) -> ImportReport:
+        if pending_sha is None:
+            return result
+        fresh = ImportReport(file_name=file_name, sha256=pending_sha.result())
+        duplicate = _duplicate(store, fresh)
+        if duplicate is not None:
+            return duplicate
+        result.sha256 = fresh.sha256
+        return result
+
     try:
         book = read_workbook(data, file_name, limits, head_only=True)
         report.format, report.encoding = book.format, book.encoding
@@ -202,13 +272,16 @@ def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_b
                                    if not report.errors else (None, None))
     except ReadError as exc:
         reason = str(exc).removeprefix(f"Tệp «{file_name}»").lstrip(":, ")
-        return _refuse(report, Problem("error", "unreadable", reason))
+        return hashed(_refuse(report, Problem("error", "unreadable", reason)))
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
             UnicodeError, MemoryError, RecursionError) as exc:
         # A file shaped in a way nobody foresaw: refuse it, never show a traceback.
-        return _refuse(report, Problem("error", "unreadable", (
+        return hashed(_refuse(report, Problem("error", "unreadable", (
             f"không đọc được tệp (cấu trúc bất thường: {type(exc).__name__}); hãy lưu lại tệp bằng "
-            "Excel dưới dạng .xlsx rồi gửi lại, hoặc báo cho quản trị kèm tệp này.")))
+            "Excel dưới dạng .xlsx rồi gửi lại, hoặc báo cho quản trị kèm tệp này."))))
+    report = hashed(report)
+    if report.status == "duplicate":
+        return report
     _finish_description(report)
     if report.errors:
         report.status = "refused"
@@ -223,7 +296,7 @@ def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_b
         file_name=file_name, sha256=report.sha256, rows_read=report.rows_read,
         observations=observations, new_units=new_units, report_date=report.report_date,
         uploaded_by=uploaded_by,
-        warnings=tuple(dict(asdict(p), text=p.describe(file_name)) for p in report.warnings),
+        warnings=tuple(dict(_as_dict(p), text=p.describe(file_name)) for p in report.warnings),
         kind=report.kind or "report", layout=report.layout,
         encoding=", ".join(filter(None, [report.encoding] + report.encoding_repairs)))
     report.upload_id = store.write_upload(upload, hook=hook)
@@ -232,6 +305,12 @@ def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_b
                       f"{report.units_read} đơn vị, {len(report.dates)} ngày, "
                       f"{len(report.warnings)} cảnh báo.")
     return report
+
+
+def _as_dict(problem: Problem) -> dict:
+    """dataclasses.asdict(problem) without its deep copy (every field is a str, an int or
+    None): one warning per unit outside the registry made that a measurable cost."""
+    return {f.name: getattr(problem, f.name) for f in fields(problem)}
 
 
 def _finish_description(report: ImportReport) -> None:
@@ -341,6 +420,37 @@ def _unique_strings(cells) -> list[str]:
     return list(dict.fromkeys(c for c in cells if isinstance(c, str) and c.strip()))
 
 
+def _first_strings(rows: list[list], wanted: int) -> tuple[list[str], list[str]]:
+    """The distinct non-blank texts of the cells in order, and the non-ASCII ones among
+    them, reading only until `wanted` non-ASCII ones are found (then the first list is
+    cut short, but not empty)."""
+    seen: dict[str, None] = {}
+    candidates: list[str] = []
+    for row in rows:
+        for cell in row:
+            if isinstance(cell, str) and cell not in seen and cell.strip():
+                seen[cell] = None
+                if not cell.isascii():
+                    candidates.append(cell)
+        if len(candidates) >= wanted:
+            break
+    return list(seen), candidates
+
+
+def _locate(rows: list[list]) -> layouts.Layout | None:
+    """layouts.locate, without its scan of every data row for a footer date ("Kỳ Anh,
+    ngày …") when the table has a date column: the footer date dates only a report
+    without one (_date_for_sheet).  The header is found in the first HEADER_SCAN_ROWS
+    rows, so the head alone gives the same layout otherwise (performance, issue 8: the
+    scan folded the text of every row of a 100,000-row sheet)."""
+    head = rows[: layouts.HEADER_SCAN_ROWS + 2]
+    if len(head) < len(rows):
+        found = layouts.locate(head, "")
+        if found is not None and found.kind == "canonical":
+            return found
+    return layouts.locate(rows, "")
+
+
 def _repair_group(texts: list[str], evidence: list[str], sheet_encoding: str | None):
     """Repair one group of cells (a column, the title block): its own evidence first,
     the sheet's when its own is too thin but points the same way."""
@@ -367,22 +477,30 @@ def _repair_sheet(sheet: Sheet, report: ImportReport) -> layouts.Layout | None:
     column with too few words.  Returns the layout found on the repaired cells.
     """
     rows = sheet.rows
-    strings = _unique_strings(c for row in rows for c in row)
+    # Performance (issue 8): detection reads the first 3,000 distinct non-ASCII texts, so
+    # the cells are only scanned that far; the full list is made when repairs need it.
+    strings, candidates = _first_strings(rows, 3000)
     if not strings:
-        return layouts.locate(rows, "")
-    candidates = [s for s in strings if not s.isascii()]
+        return _locate(rows)
     if not candidates:
-        return layouts.locate(rows, "")
+        return _locate(rows)
     sheet_det = legacy_text.detect_legacy(candidates[:3000])
     sheet_encoding = sheet_det.encoding if (sheet_det.encoding != "unicode" and
                                             sheet_det.confidence >= legacy_text.DEFAULT_MIN_CONFIDENCE) else None
     if sheet_encoding is None and sheet_det.encoding == "unicode":
-        sheet.rows = [[legacy_text.to_nfc(c) if isinstance(c, str) else c for c in row] for row in rows]
-        return layouts.locate(sheet.rows, "")
+        # Text already in NFC (the usual case) stays as it is; otherwise every text cell
+        # is normalised, each distinct text once.
+        if not all(unicodedata.is_normalized("NFC", c) for row in rows for c in row if isinstance(c, str)):
+            nfc: dict[str, str] = {}
+            sheet.rows = [[(nfc.get(c) or nfc.setdefault(c, legacy_text.to_nfc(c))) if isinstance(c, str) else c
+                           for c in row] for row in rows]
+        return _locate(sheet.rows)
+    strings = _unique_strings(c for row in rows for c in row)
+    candidates = [s for s in strings if not s.isascii()]
     # Tentative: the whole sheet at once, to find the header.
     tentative_map = dict(zip(strings, legacy_text.repair_texts(strings)[0])) if sheet_encoding else {}
     tentative = [[tentative_map.get(c, c) if isinstance(c, str) else c for c in row] for row in rows]
-    found = layouts.locate(tentative, "") or layouts.locate(rows, "")
+    found = _locate(tentative) or _locate(rows)
     evidence = candidates[:400]
     top_end = found.first_data_row if found else min(len(rows), layouts.HEADER_SCAN_ROWS)
     mapping: dict[tuple[int, str], str] = {}   # (group, text) → repaired
@@ -419,7 +537,7 @@ def _repair_sheet(sheet: Sheet, report: ImportReport) -> layouts.Layout | None:
         [(mapping.get((-1 if r < top_end else c, cell), legacy_text.to_nfc(cell))
           if isinstance(cell, str) else cell) for c, cell in enumerate(row)]
         for r, row in enumerate(rows)]
-    return layouts.locate(sheet.rows, "")
+    return _locate(sheet.rows)
 
 
 _FONT_NAMES = {"tcvn3": "TCVN3 (.VnTime)", "tcvn3_upper": "TCVN3 chữ hoa (.VnTimeH)", "vni": "VNI-Windows"}
@@ -473,7 +591,7 @@ def _extract(book: Workbook, data: bytes, report: ImportReport, store: Store | N
     """Records of every sheet with a table; (records, per-record counts or None)."""
     prepared = []
     for sheet in book.sheets:
-        found = _repair_sheet(sheet, report) if book.format != "csv" else layouts.locate(sheet.rows, "")
+        found = _repair_sheet(sheet, report) if book.format != "csv" else _locate(sheet.rows)
         header_rows = found.header_rows if found else (layouts.candidate_header(sheet.rows)
                                                       if sheet.rows else None)
         prepared.append((sheet, found, header_rows))
@@ -496,7 +614,7 @@ def _extract(book: Workbook, data: bytes, report: ImportReport, store: Store | N
             prepared[primary] = (sheet, mapped, header_rows)
             report.mapping, report.mapping_source = dict(chosen), source
             report.columns = _columns_for_ui(mapped.labels, mapped)
-    out: list[_Record] = []
+    out: list = []   # _Record objects of tables, and frames of per-record exports
     counts = None
     located_any = False
     for sheet, found, _ in prepared:
@@ -510,7 +628,8 @@ def _extract(book: Workbook, data: bytes, report: ImportReport, store: Store | N
             if counts is not None:
                 continue   # one export per file
             counts, recs = _record_export(book, data, sheet, found, report, report_date)
-            out.extend(recs)
+            if len(recs):
+                out.append(recs)     # a frame: rows of the export, counted per place and day
         else:
             if not sheet.complete:
                 _read_whole(book, data, sheet, limits)
@@ -533,7 +652,7 @@ def _read_whole(book: Workbook, data: bytes, sheet: Sheet, limits: Limits) -> No
         if len(data) > limits.max_table_bytes:
             raise ReadError(f"bảng tổng hợp quá lớn ({len(data) / 2**20:.0f} MiB; tối đa "
                             f"{limits.max_table_bytes // 2**20} MiB cho bảng theo xã/ngày) — hãy chia nhỏ tệp.")
-        sheet.rows = read_workbook(data, book.file_name, limits).sheets[0].rows
+        sheet.rows = read_workbook(whole(data), book.file_name, limits).sheets[0].rows
     else:
         if (sheet.height or 0) * max((len(r) for r in sheet.rows), default=1) > limits.max_table_cells:
             raise ReadError(f"trang «{sheet.name}»: bảng tổng hợp quá lớn (hơn "
@@ -607,8 +726,11 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
     if "date" in cols:
         col = cols["date"]
         column_values = [r[col.index] for r in sheet.rows[found.first_data_row:] if col.index < len(r)]
-        date_order = normalise.date_order(column_values)
-        note = normalise.date_order_warning(column_values)
+        # Both only ask whether some value is of a kind, and for the first ambiguous one:
+        # the distinct values, in order, give the same answers (performance, issue 8).
+        distinct_values = list(dict.fromkeys(column_values))
+        date_order = normalise.date_order(distinct_values)
+        note = normalise.date_order_warning(distinct_values)
         if note:
             message, example = note
             row_of = next((i + found.first_data_row + 1 for i, v in enumerate(column_values) if v == example), None)
@@ -624,31 +746,51 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
         col = cols.get(name)
         return row[col.index] if col is not None and col.index < len(row) else None
 
+    # Performance (issue 8): a canonical file repeats its place names and dates on every
+    # row, so the pure per-cell functions below are remembered per distinct cell value,
+    # and a row with a commune name and figures is classified once per (name, STT) — the
+    # only cells layout.classify looks at for such a row.  Same results, same problems.
+    count_of = _counter()
+    date_of = _memo(lambda raw: normalise.parse_date(raw, order=date_order))
+    text_of = _memo(normalise.text)
+    kinds: dict = {}
+    value_fields = [name for name in layouts.VALUE_FIELDS if name in cols]
+    commune_at = cols["commune"].index
+    stt_at = cols["row_number"].index if "row_number" in cols else None
+    cells = {name: (cols[name].letter, cols[name].header) for name in value_fields}
+
+    value_at = [(name, cols[name].index) for name in value_fields]
     for index in range(found.first_data_row, len(sheet.rows)):
         row = sheet.rows[index]
-        kind = layouts.classify(row, found)
+        width = len(row)
+        parsed_values = [(name, count_of(row[at] if at < width else None)) for name, at in value_at]
+        name_cell = row[commune_at] if commune_at < width else None
+        if any(p.value is not None for _, p in parsed_values) and text_of(name_cell):
+            stt_cell = row[stt_at] if stt_at is not None and stt_at < len(row) else None
+            kind = kinds.get((type(name_cell), name_cell, type(stt_cell), stt_cell))
+            if kind is None:
+                kind = kinds[(type(name_cell), name_cell, type(stt_cell), stt_cell)] = layouts.classify(row, found)
+        else:
+            kind = layouts.classify(row, found)
         if kind.kind == "blank":
             continue
         if kind.kind == "footer":
             break
-        values, cells, bad = {}, {}, False
-        for name in layouts.VALUE_FIELDS:
-            if name not in cols:
-                continue
-            parsed = normalise.parse_count(cell(row, name))
-            col = cols[name]
-            cells[name] = (col.letter, col.header)
-            problem_at = dict(sheet=sheet_name, row=index + 1, column=col.letter, header=col.header)
+        values, bad = {}, False
+        for name, parsed in parsed_values:
             if parsed.error:
-                report.problems.append(Problem("error", "bad_number", parsed.error + ".", **problem_at))
+                report.problems.append(Problem("error", "bad_number", parsed.error + ".",
+                                               **_cell_at(sheet_name, index, cols[name])))
                 bad = True
             elif parsed.value is not None:
                 if parsed.value < 0:
-                    report.problems.append(Problem("error", "negative", f"số âm ({parsed.value}).", **problem_at))
+                    report.problems.append(Problem("error", "negative", f"số âm ({parsed.value}).",
+                                                   **_cell_at(sheet_name, index, cols[name])))
                     bad = True
                 values[name] = parsed.value
             if parsed.warning:
-                report.problems.append(Problem("warning", "ambiguous_number", parsed.warning + ".", **problem_at))
+                report.problems.append(Problem("warning", "ambiguous_number", parsed.warning + ".",
+                                               **_cell_at(sheet_name, index, cols[name])))
         if kind.kind == "total":
             totals.append(dict(row=index + 1, label=kind.label or "Tổng cộng", values=values, cells=cells,
                                position="before" if not out else "after"))
@@ -688,14 +830,14 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
             continue
         when = fallback_date
         if "date" in cols:
-            parsed = normalise.parse_date(cell(row, "date"), order=date_order)
-            col = cols["date"]
-            at = dict(sheet=sheet_name, row=index + 1, column=col.letter, header=col.header)
+            parsed = date_of(cell(row, "date"))
             if parsed.error:
-                report.problems.append(Problem("error", "bad_date", parsed.error + ".", **at))
+                report.problems.append(Problem("error", "bad_date", parsed.error + ".",
+                                               **_cell_at(sheet_name, index, cols["date"])))
                 continue
             if parsed.warning:
-                report.problems.append(Problem("warning", "ambiguous_date", parsed.warning + ".", **at))
+                report.problems.append(Problem("warning", "ambiguous_date", parsed.warning + ".",
+                                               **_cell_at(sheet_name, index, cols["date"])))
             when = parsed.value or fallback_date
         if when is None:
             report.needs_date = True
@@ -707,13 +849,13 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
             break
         if "collected" not in values and "collected_day" not in values:
             continue  # a commune row with no figures: not reported
-        explicit_district = normalise.text(cell(row, "district"))
+        explicit_district = text_of(cell(row, "district"))
         rec = _Record(
             row=index + 1, sheet=sheet.name or "",
-            province=normalise.text(cell(row, "province")) or province_ctx,
+            province=text_of(cell(row, "province")) or province_ctx,
             district=explicit_district or district_ctx or "",
-            commune=_commune_name(normalise.text(cell(row, "commune"))),
-            code=normalise.text(cell(row, "commune_code")) or None, date=when, values=values,
+            commune=_commune_name(text_of(cell(row, "commune"))),
+            code=text_of(cell(row, "commune_code")) or None, date=when, values=values,
             cells=cells, district_from_context=not explicit_district)
         out.append(rec)
         pending.append(len(out) - 1)
@@ -728,6 +870,46 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
             column=col.letter if col else None))
     _check_sums(out, groups, totals, sheet_name, report)
     return out
+
+
+def _cell_at(sheet_name: str | None, index: int, col: layouts.Column) -> dict:
+    """Where a problem is: sheet, 1-based row, column letter and header."""
+    return dict(sheet=sheet_name, row=index + 1, column=col.letter, header=col.header)
+
+
+def _memo(function: Callable):
+    """`function` of one text cell, remembered per distinct text; other cells (numbers,
+    dates, None) are passed straight on.  For pure functions only."""
+    seen: dict[str, object] = {}
+
+    def call(raw):
+        if type(raw) is not str:
+            return function(raw)
+        try:
+            return seen[raw]
+        except KeyError:
+            result = seen[raw] = function(raw)
+            return result
+    return call
+
+
+def _counter() -> Callable:
+    """normalise.parse_count for the cells of one sheet: plain ASCII digits ("5432", most
+    cells of a CSV), whole floats and ints (number cells of a spreadsheet), for which
+    parse_count returns the int and nothing else, are read directly; other text is
+    remembered per distinct value."""
+    remembered = _memo(normalise.parse_count)
+
+    def count(raw) -> normalise.Parsed:
+        kind = type(raw)
+        if kind is str and raw.isdigit() and raw.isascii():
+            return normalise.Parsed(int(raw))
+        if kind is float and raw.is_integer():      # a number cell: parse_count gives int(raw)
+            return normalise.Parsed(int(raw))
+        if kind is int:
+            return normalise.Parsed(raw)
+        return remembered(raw)
+    return count
 
 
 def _authority_context(authorities: tuple[str, ...]) -> tuple[str, str]:
@@ -857,22 +1039,27 @@ def _record_export(book: Workbook, data: bytes, sheet: Sheet, found: layouts.Lay
             province=[p or province_ctx for p in totals["province"]],
             district=[d or district_ctx for d in totals["district"]],
             commune=[_commune_name(c) for c in totals["commune"]])
-    out = []
-    for row in counts.daily.itertuples(index=False):
-        values = {"collected_day": int(row.collected_day), "returned_day": int(row.returned_day)}
-        out.append(_Record(
-            row=int(row.row) or counts.first_row, sheet=sheet.name or "",
-            province=row.province or province_ctx, district=row.district or district_ctx,
-            commune=_commune_name(row.commune), code=None, date=row.date, values=values,
-            cells={"collected_day": (letter, header), "returned_day": (letter, header),
-                   "collected": (letter, header), "returned": (letter, header)}))
+    # Performance (issue 8): one frame for the export's (place, day) counts, not one
+    # _Record object per row (an export of a nation has over a million of them).
+    daily = counts.daily
+    cells = {"collected_day": (letter, header), "returned_day": (letter, header),
+             "collected": (letter, header), "returned": (letter, header)}
+    out = pd.DataFrame({
+        "row": [int(r) or counts.first_row for r in daily["row"].tolist()],
+        "sheet": sheet.name or "",
+        "province": [p or province_ctx for p in daily["province"].tolist()],
+        "district": [d or district_ctx for d in daily["district"].tolist()],
+        "commune": [_commune_name(c) for c in daily["commune"].tolist()],
+        "code": None, "date": daily["date"].to_numpy(dtype=object), "cells": [cells] * len(daily),
+        "collected_day": daily["collected_day"].to_numpy(np.int64),
+        "returned_day": daily["returned_day"].to_numpy(np.int64)})
     if counts.daily.empty and counts.rows == 0:
         report.problems.append(Problem("error", "no_rows", "tệp xuất không có hồ sơ nào có xã/phường và "
                                        "ngày thu nhận.", sheet=sheet_name))
     return counts, out
 
 
-def _cumulate_records(obs: pd.DataFrame, counts: records.RecordCounts, keys_of: dict,
+def _cumulate_records(daily: pd.DataFrame, counts: records.RecordCounts, keys_of: dict,
                       report: ImportReport, store: Store | None) -> pd.DataFrame:
     """Daily counts of an export → collected_day, cumulative collected (and returned).
 
@@ -880,14 +1067,14 @@ def _cumulate_records(obs: pd.DataFrame, counts: records.RecordCounts, keys_of: 
     When the store already holds a cumulative figure for a unit dated before that day,
     the file's counts are added onto the last such figure (the export continues an
     earlier report); otherwise they start from zero.
+
+    `daily`: unit_key, date, collected_day, returned_day (places that resolve to one
+    unit are added up here).
     """
-    if obs.empty:
-        return obs
-    daily = obs.pivot_table(index=["unit_key", "date"], columns="metric", values="value",
-                            aggfunc="sum", fill_value=0)
-    for name in ("collected_day", "returned_day"):
-        if name not in daily:
-            daily[name] = 0
+    if daily.empty:
+        return pd.DataFrame(columns=["unit_key", "date", "metric", "value"])
+    # Performance (issue 8): a groupby on the wide daily counts instead of pivot_table.
+    daily = daily.groupby(["unit_key", "date"], sort=True)[["collected_day", "returned_day"]].sum()
     daily = daily.reset_index()
     first, last = daily["date"].min(), daily["date"].max()
     units = sorted(daily["unit_key"].unique())
@@ -943,93 +1130,221 @@ def _cumulate_records(obs: pd.DataFrame, counts: records.RecordCounts, keys_of: 
 
 # -- resolution and validation ---------------------------------------------------------
 
-def _resolve_and_check(records_: list[_Record], report: ImportReport, store: Store | None,
+class _FirstRow(NamedTuple):
+    """The first row of a (province, district, commune, code, hierarchy) in the file."""
+
+    row: int
+    sheet: str
+    province: str
+    district: str
+    commune: str
+    code: str | None
+    date: date
+
+
+# Metrics in the order a _Record lists its values (a table's, then an export's).
+_VALUE_ORDER = (*layouts.VALUE_FIELDS, "returned_day")
+
+
+def _frame_of(records_: list) -> pd.DataFrame:
+    """Records (the _Record objects of tables, the frames of exports) as one frame:
+    row, sheet, province, district, commune, code, date, cells, one column per metric
+    (None where a row has no value)."""
+    blocks, pending = [], []
+
+    names = ("row", "sheet", "province", "district", "commune", "code", "date", "cells")
+
+    def flush() -> None:
+        if pending:
+            data = dict(zip(names, map(list, zip(*map(operator.attrgetter(*names), pending)))))
+            values = [r.values for r in pending]
+            for metric in _VALUE_ORDER:
+                data[metric] = [v.get(metric) for v in values]
+            # Text stays Python objects here (no conversion to Arrow for a working frame).
+            blocks.append(pd.DataFrame({k: pd.Series(v, dtype=object) if k != "row" else v
+                                        for k, v in data.items()}))
+            pending.clear()
+
+    for item in records_:
+        if isinstance(item, pd.DataFrame):
+            flush()
+            blocks.append(item)
+        else:
+            pending.append(item)
+    flush()
+    frame = pd.concat(blocks, ignore_index=True) if len(blocks) > 1 else blocks[0]
+    for metric in _VALUE_ORDER:
+        if metric not in frame:
+            frame[metric] = None
+    return frame
+
+
+def _timestamps(dates: pd.Series) -> pd.Series:
+    """Python dates → the datetime64 pd.Timestamp(day) gives, converting each distinct day once."""
+    codes, uniques = pd.factorize(dates, sort=False)
+    return pd.Series(pd.DatetimeIndex([pd.Timestamp(d) for d in uniques]).take(codes), index=dates.index)
+
+
+def _resolve_and_check(records_: list, report: ImportReport, store: Store | None,
                        counts: records.RecordCounts | None = None):
-    cache: dict[tuple, registry.Match] = {}
-    keys = []
-    new_units: dict[str, dict] = {}
-    keys_of: dict[tuple, str] = {}
+    # Performance (issue 8): the rows are one frame; each distinct (province, district,
+    # commune, code, hierarchy) is resolved once, and the closest registry names of all
+    # unknown units are found in one bulk call (registry.suggest_many) instead of one
+    # scan of the registry per name.  Problems come in the same order as before.
+    table = _frame_of(records_)
+    table["reform"] = [d >= registry.REFORM_DATE for d in table["date"]] if len(table) else []
+    triple = ["province", "district", "commune", "code", "reform"]
+    group = table.groupby(triple, sort=False, dropna=False).ngroup().to_numpy()
+    firsts = table.drop_duplicates(triple)       # first row of each triple, in file order
+    firsts = [_FirstRow(*values) for values in zip(*(firsts[name].tolist() for name in _FirstRow._fields))]
     reg = registry.load_registry()
-    for rec in records_:
-        triple = (rec.province, rec.district, rec.commune, rec.code, rec.date >= registry.REFORM_DATE)
-        if triple not in cache:
-            cache[triple] = _resolve(rec, reg)
-            match = cache[triple]
-            if match.registry_name:
-                report.problems.append(Problem(
-                    "warning", "name_variant",
-                    f"«{rec.commune}» được khớp với «{match.registry_name}» trong danh mục "
-                    "(khác dấu hoặc cách viết); kiểm tra lại nếu không đúng.",
-                    sheet=rec.sheet or None, row=rec.row))
-            if not match.official:
-                hint = f" Gần giống: {', '.join(match.suggestions)}." if match.suggestions else \
-                    " Không có tên nào gần giống trong danh mục."
-                report.problems.append(Problem(
-                    "warning", "unknown_unit",
-                    f"«{rec.commune}» ({rec.district or rec.province or 'không rõ huyện'}) không có trong "
-                    f"danh mục hành chính; đã nhận như đơn vị ngoài danh mục, không gộp với đơn vị nào.{hint}",
-                    sheet=rec.sheet or None, row=rec.row))
-                report.unofficial_units.append(rec.commune)
-                new_units[match.key] = _unofficial_unit(match.key, rec, reg)
-        keys.append(cache[triple].key)
-        keys_of[(rec.province, rec.district, rec.commune)] = cache[triple].key
-    rows = []
-    for rec, key in zip(records_, keys):
-        for metric, value in rec.values.items():
-            rows.append((key, pd.Timestamp(rec.date), metric, value, rec.row, rec.sheet,
-                         rec.cells[metric][0], rec.cells[metric][1], rec.commune))
-    obs = pd.DataFrame(rows, columns=["unit_key", "date", "metric", "value", "row", "sheet",
-                                      "column", "header", "name"])
-    if counts is not None:
-        cumulative = _cumulate_records(obs[["unit_key", "date", "metric", "value"]], counts, keys_of,
-                                       report, store)
-        first = obs.sort_values("row").drop_duplicates("unit_key").set_index("unit_key")
-        for name in ("row", "sheet", "column", "header", "name"):
-            cumulative[name] = cumulative["unit_key"].map(first[name])
-        obs = cumulative
-    obs = _check_duplicates(obs, report)
-    _check_cumulative(obs, report, store)
-    _check_consistency(obs, report)
+    matches = [_resolve(rec, reg) for rec in firsts]
+    wanted: dict[str, list[int]] = {}
+    for i, (rec, match) in enumerate(zip(firsts, matches)):
+        if not match.official:
+            wanted.setdefault(registry.hierarchy_of(rec.district, rec.date), []).append(i)
+    # The closest names are computed in a thread (rapidfuzz works in C, without the GIL)
+    # while the rows are checked; their warnings then go where they always came: before
+    # the problems the checks find.
+    communes = [rec.commune for rec in firsts]
+    suggesting = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    pending = {hierarchy: suggesting.submit(registry.suggest_many, [communes[i] for i in items], hierarchy)
+               for hierarchy, items in wanted.items()}
+    suggesting.shutdown(wait=False)
+    try:
+        keys = np.array([m.key for m in matches], dtype=object)[group]
+        table["unit_key"] = keys
+        last = table.drop_duplicates(["province", "district", "commune"], keep="last")
+        keys_of = dict(zip(zip(last["province"].tolist(), last["district"].tolist(), last["commune"].tolist()),
+                           last["unit_key"].tolist()))
+        table["date"] = _timestamps(table["date"])
+        resolution_at = len(report.problems)
+        if counts is not None:
+            daily = table[["unit_key", "date", "collected_day", "returned_day"]].fillna(0)
+            obs = _cumulate_records(daily.astype({"collected_day": "int64", "returned_day": "int64"}),
+                                    counts, keys_of, report, store)
+            first = table.sort_values("row", kind="stable").drop_duplicates("unit_key").set_index("unit_key")
+            at = first.index.get_indexer(obs["unit_key"])
+            cells = first["cells"].to_numpy()[at]
+            obs["row"] = first["row"].to_numpy()[at]
+            obs["sheet"] = first["sheet"].to_numpy()[at]
+            obs["column"] = [c["collected_day"][0] for c in cells]
+            obs["header"] = [c["collected_day"][1] for c in cells]
+            obs["name"] = first["commune"].to_numpy()[at]
+        else:
+            obs = _long(table)
+        obs = _check_duplicates(obs, report)
+        _check_cumulative(obs, report, store)
+        _check_consistency(obs, report)
+    finally:
+        for hierarchy, future in pending.items():
+            for i, suggestions in zip(wanted[hierarchy], future.result()):
+                matches[i] = dataclasses.replace(matches[i], suggestions=suggestions)
+    resolution: list[Problem] = []
+    new_units: dict[str, dict] = {}
+    for rec, match in zip(firsts, matches):
+        if match.registry_name:
+            resolution.append(Problem(
+                "warning", "name_variant",
+                f"«{rec.commune}» được khớp với «{match.registry_name}» trong danh mục "
+                "(khác dấu hoặc cách viết); kiểm tra lại nếu không đúng.",
+                sheet=rec.sheet or None, row=rec.row))
+        if not match.official:
+            hint = f" Gần giống: {', '.join(match.suggestions)}." if match.suggestions else \
+                " Không có tên nào gần giống trong danh mục."
+            resolution.append(Problem(
+                "warning", "unknown_unit",
+                f"«{rec.commune}» ({rec.district or rec.province or 'không rõ huyện'}) không có trong "
+                f"danh mục hành chính; đã nhận như đơn vị ngoài danh mục, không gộp với đơn vị nào.{hint}",
+                sheet=rec.sheet or None, row=rec.row))
+            report.unofficial_units.append(rec.commune)
+            new_units[match.key] = _unofficial_unit(match.key, rec, reg)
+    report.problems[resolution_at:resolution_at] = resolution
     report.units_read = obs["unit_key"].nunique()
-    report.dates = sorted({d.date() for d in obs["date"]})
+    report.dates = sorted(d.date() for d in pd.DatetimeIndex(obs["date"].unique()))
     if report.report_date is None and len(report.dates) == 1:
         report.report_date = report.dates[0]
     tidy = obs[["unit_key", "date", "metric", "value"]].copy()
-    tidy["date"] = tidy["date"].dt.date
+    codes, uniques = pd.factorize(tidy["date"], sort=False)
+    tidy["date"] = np.array([d.date() for d in pd.DatetimeIndex(uniques)] + [None], dtype=object)[codes]
     tidy["value"] = tidy["value"].astype("int64")
     report.observations = tidy.assign(name=obs["name"].values)
     return tidy, pd.DataFrame(list(new_units.values()))
 
 
+def _long(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per reported value (unit_key, date, metric, value, row, sheet, column,
+    header, name), in the order of the rows and, within a row, of _VALUE_ORDER.
+
+    Built by indexing (a row-major walk of the rows × metrics that have a value), not by
+    concatenating one frame per metric and sorting them back together."""
+    metrics = [m for m in _VALUE_ORDER if table[m].notna().any()]
+    if not metrics:
+        return pd.DataFrame(columns=["unit_key", "date", "metric", "value", "row", "sheet",
+                                     "column", "header", "name"])
+    present = np.column_stack([table[m].notna().to_numpy() for m in metrics])
+    at, which = np.divmod(np.flatnonzero(present.ravel()), len(metrics))
+    values = np.column_stack([table[m].to_numpy(dtype=object) for m in metrics])[at, which]
+    cells_ids, cells = pd.factorize(table["cells"].map(id), sort=False)
+    cells_of = dict(zip(table["cells"].map(id), table["cells"]))
+    where = [[cells_of[c].get(m, (None, None)) for m in metrics] for c in cells]
+    letters = np.array([[w[0] for w in row] for row in where], dtype=object)
+    headers_ = np.array([[w[1] for w in row] for row in where], dtype=object)
+    ids = cells_ids[at]
+    return pd.DataFrame({
+        "unit_key": table["unit_key"].to_numpy()[at], "date": table["date"].to_numpy()[at],
+        "metric": pd.Series(np.asarray(metrics, dtype=object)[which], dtype="str"),
+        "value": values.astype(np.int64), "row": table["row"].to_numpy()[at],
+        # Where a value came from, for messages only: kept as Python objects.
+        "sheet": pd.Series(table["sheet"].to_numpy(dtype=object)[at], dtype=object),
+        "column": pd.Series(letters[ids, which], dtype=object),
+        "header": pd.Series(headers_[ids, which], dtype=object),
+        "name": table["commune"].to_numpy()[at]})
+
+
 def _resolve(rec: _Record, reg: pd.DataFrame) -> registry.Match:
     """registry.resolve, and for a row that names neither province nor district, each
-    province in turn: a name found in exactly one of them is that unit."""
-    match = registry.resolve(rec.province, rec.district, rec.commune, rec.code, on=rec.date)
+    province in turn: a name found in exactly one of them is that unit.  Without the
+    closest names of an unknown unit: the caller asks for them in bulk."""
+    match = registry.resolve(rec.province, rec.district, rec.commune, rec.code, on=rec.date,
+                             suggestions=False)
     if match.official or rec.province or rec.district:
         return match
     hits = {}
     for name in reg.loc[reg["level"] == "province", "name"]:
-        found = registry.resolve(name, "", rec.commune, rec.code, on=rec.date)
+        found = registry.resolve(name, "", rec.commune, rec.code, on=rec.date, suggestions=False)
         if found.official:
             hits[found.key] = found
     return next(iter(hits.values())) if len(hits) == 1 else match
 
 
+@functools.lru_cache(maxsize=1)
+def _registry_lookups() -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
+    """Provinces by bare name (the first in registry order) and districts by expanded
+    name → [(key, province key)]: what _unofficial_unit looks up, built once."""
+    reg = registry.load_registry()
+    provinces: dict[str, str] = {}
+    for key, name in zip(reg.loc[reg.level == "province", "key"], reg.loc[reg.level == "province", "name"]):
+        provinces.setdefault(registry.bare(name), key)
+    districts: dict[str, list[tuple[str, str]]] = {}
+    part = reg[reg.level == "district"]
+    for key, name, province in zip(part["key"], part["name"], part["province_key"]):
+        districts.setdefault(registry.expand(name), []).append((key, province))
+    return provinces, districts
+
+
 def _unofficial_unit(key: str, rec: _Record, reg: pd.DataFrame) -> dict:
+    # Performance (issue 8): dictionary lookups instead of a scan of the registry per new
+    # unit (10,000 units outside the registry took minutes); same parents as before.
     hierarchy = "3" if rec.district or rec.date < registry.REFORM_DATE else "2"
-    district = registry.resolve(rec.province, rec.district, "", None) if rec.district else None
-    province_key = None
-    pmatch = [k for k, n in zip(reg.key, reg.name) if reg.at[k, "level"] == "province"
-              and registry.bare(n) == registry.bare(rec.province)] if rec.province else []
-    if pmatch:
-        province_key = pmatch[0]
+    provinces, districts = _registry_lookups()
+    province_key = provinces.get(registry.bare(rec.province)) if rec.province else None
     district_key = None
     if rec.district:
-        dhits = reg[(reg.level == "district") & (reg.name.map(registry.expand) == registry.expand(rec.district))]
+        dhits = districts.get(registry.expand(rec.district), [])
         if len(dhits) == 1:
-            district_key = dhits.index[0]
-            province_key = province_key or dhits.iloc[0]["province_key"]
-    del district
+            district_key = dhits[0][0]
+            province_key = province_key or dhits[0][1]
     return dict(key=key, code=rec.code, name=rec.commune, level="commune", unit_type=None,
                 parent_key=district_key or province_key, province_key=province_key,
                 district_key=district_key, hierarchy=hierarchy, population=None,
@@ -1077,10 +1392,26 @@ def _check_cumulative(obs: pd.DataFrame, report: ImportReport, store: Store | No
                               on=["unit_key", "date", "metric"])
         stored = stored[stored["_merge"] == "left_only"].drop(columns="_merge")
     both = pd.concat([cum.assign(source="file"), stored.assign(source="store")], ignore_index=True)
-    both = both.sort_values(["unit_key", "metric", "date"])
-    previous = both.groupby(["unit_key", "metric"])[["value", "date", "source", "row"]].shift(1)
-    falling = both[(both["value"] < previous["value"]) &
-                   ((both["source"] == "file") | (previous["source"] == "file"))]
+    # Sorted by unit, metric and date (each once: the file's duplicates are gone and the
+    # store's rows the file replaces too), through integer codes: sorting the text itself
+    # was slow.
+    unit_code = pd.factorize(both["unit_key"], sort=True)[0]
+    metric_code = pd.factorize(both["metric"], sort=True)[0]
+    both = both.iloc[np.lexsort((pd.DatetimeIndex(both["date"]).asi8, metric_code, unit_code))]
+    # Performance (issue 8): the previous report of the same unit and metric is the row
+    # before in this order; compared with numpy, and looked up only for the rows that
+    # fall (a groupby shift of four columns took most of this check on 100,000 rows).
+    unit, metric = both["unit_key"].to_numpy(dtype=object), both["metric"].to_numpy(dtype=object)
+    same = np.r_[False, (unit[1:] == unit[:-1]) & (metric[1:] == metric[:-1])]
+    value = both["value"].to_numpy(dtype=float)
+    from_file = (both["source"] == "file").to_numpy()
+    before_value = np.where(same, np.r_[np.nan, value[:-1]], np.nan)
+    before_file = same & np.r_[False, from_file[:-1]]
+    with np.errstate(invalid="ignore"):
+        fall = (value < before_value) & (from_file | before_file)
+    falling = both[fall]
+    previous = both.iloc[np.flatnonzero(fall) - 1][["value", "date", "source", "row"]]
+    previous.index = falling.index
     for index, row in falling.iterrows():
         prev = previous.loc[index]
         label = "lũy kế thu nhận" if row.metric == "collected" else "lũy kế trả thẻ"

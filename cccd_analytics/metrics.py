@@ -108,15 +108,94 @@ def wide(obs: pd.DataFrame, metric: str, units: list[str], days: pd.DatetimeInde
     part = obs[obs["metric"] == metric]
     if part.empty:
         return pd.DataFrame(np.nan, index=days, columns=pd.Index(units, dtype=object), dtype=float)
-    table = part.pivot_table(index="date", columns="unit_key", values="value", aggfunc="last")
-    return table.reindex(index=days, columns=units).astype(float)
+    return pivot_last(part, days, units)
 
 
-def _eligible(obs: pd.DataFrame, units: pd.DataFrame, keys: list[str]) -> pd.Series:
+def pivot_last(part: pd.DataFrame, days: pd.DatetimeIndex, units: list[str]) -> pd.DataFrame:
+    """``part`` (date, unit_key, value) as days × units: the last value given for a day and
+    unit, NaN where none; rows outside ``days`` or ``units`` are left out.
+
+    Performance (issue 8): what ``pivot_table(aggfunc="last").reindex(days, units)`` gave,
+    by placing the values straight into a numpy array (a later row overwrites an earlier
+    one) — pivot_table took seconds on a nation's million rows.
+    """
+    columns = pd.Index(units)
+    out = np.full((len(days), len(columns)), np.nan)
+    if len(part):
+        row = pd.DatetimeIndex(days).get_indexer(pd.DatetimeIndex(part["date"]))
+        col = _positions(part["unit_key"], columns)
+        values = part["value"].to_numpy(dtype=float, na_value=np.nan)
+        ok = (row >= 0) & (col >= 0) & ~np.isnan(values)
+        out[row[ok], col[ok]] = values[ok]
+    # No copy: the frame keeps the row-major array, so its values come back in the
+    # layout pivot_table gave and sums across a row add up in the same order, to the bit.
+    return pd.DataFrame(out, index=days, columns=columns, copy=False)
+
+
+def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
+    """index.get_indexer(values) (-1 where absent).  Text held by Arrow is looked up in
+    Arrow (pyarrow.compute.index_in), without making a Python object per row: on a
+    nation's millions of rows that conversion was most of the time (issue 8)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        array = pa.chunked_array(values.array.__arrow_array__()) if hasattr(values.array, "__arrow_array__") \
+            else None
+        if array is not None and pa.types.is_string(array.type) or \
+                array is not None and pa.types.is_large_string(array.type):
+            found = pc.index_in(array, value_set=pa.array(list(index), type=array.type))
+            return found.fill_null(-1).to_numpy().astype(np.int64)
+    except (ImportError, TypeError, ValueError, pa.ArrowException):
+        pass
+    return index.get_indexer(values)
+
+
+class _Cells:
+    """Where each observation goes in a days × units array, worked out once for all
+    metrics (performance, issue 8: selecting each metric's rows of a nation's 3.5 million
+    copied them, and looking their units up again cost as much)."""
+
+    def __init__(self, obs: pd.DataFrame, days: pd.DatetimeIndex, units: list[str]):
+        self.days, self.units = days, units
+        self.row = pd.DatetimeIndex(days).get_indexer(pd.DatetimeIndex(obs["date"])) if len(obs) \
+            else np.zeros(0, np.int64)
+        self.col = _positions(obs["unit_key"], pd.Index(units)) if len(obs) else np.zeros(0, np.int64)
+        self.metric = obs["metric"]
+        self.value = obs["value"].to_numpy(dtype=float, na_value=np.nan) if len(obs) else np.zeros(0)
+
+    def _mine(self, metric: str) -> np.ndarray:
+        return (self.metric == metric).to_numpy(dtype=bool) if len(self.metric) else np.zeros(0, bool)
+
+    def wide(self, metric: str) -> pd.DataFrame:
+        """What wide(obs, metric, units, days) gives."""
+        mine = self._mine(metric)
+        if not mine.any():
+            return pd.DataFrame(np.nan, index=self.days, columns=pd.Index(self.units, dtype=object), dtype=float)
+        out = np.full((len(self.days), len(self.units)), np.nan)
+        ok = mine & (self.row >= 0) & (self.col >= 0) & ~np.isnan(self.value)
+        out[self.row[ok], self.col[ok]] = self.value[ok]
+        return pd.DataFrame(out, index=self.days, columns=pd.Index(self.units), copy=False)
+
+    def all_dated_within(self, metric: str) -> bool:
+        return bool((self.row[self._mine(metric)] >= 0).all())
+
+
+def _eligible(obs: pd.DataFrame, units: pd.DataFrame, keys: list[str], cells: _Cells | None = None) -> pd.Series:
     """Latest reported eligible population, else the registry's 14+ estimate."""
-    reported = obs[obs["metric"] == "eligible"].sort_values("date").groupby("unit_key")["value"].last()
+    if cells is not None and cells.all_dated_within("eligible"):
+        # Performance (issue 8): the last report of each unit from a days × units array,
+        # instead of sorting a nation's million eligible rows by date.  Same values.
+        grid = cells.wide("eligible").to_numpy()
+        has = ~np.isnan(grid)
+        last = np.where(has.any(axis=0), len(grid) - 1 - np.argmax(has[::-1], axis=0), -1)
+        latest = np.where(last >= 0, grid[np.clip(last, 0, None), np.arange(len(keys))], np.nan)
+        reported = pd.Series(latest, index=pd.Index(keys))
+    else:
+        part = obs[obs["metric"] == "eligible"]
+        reported = part.sort_values("date").groupby("unit_key")["value"].last().reindex(keys)
     estimate = units.loc[keys, "eligible_estimate"].astype("Float64")
-    return reported.reindex(keys).astype("Float64").fillna(estimate).astype(float)
+    return reported.astype("Float64").fillna(estimate).astype(float)
 
 
 # -- series: reported values, spread and carried forward ---------------------------------
@@ -160,19 +239,31 @@ class Panel:
         first report)."""
         idx = self.columns.get_indexer(groups.index)
         codes, uniques = pd.factorize(groups, sort=True)
-        onehot = np.zeros((len(idx), len(uniques)))
-        onehot[np.arange(len(idx)), codes] = 1.0
+        if not len(idx):
+            empty = np.zeros((len(self.days), 0))
+            return Panel(self.days, pd.Index(uniques), empty, empty.copy(), np.zeros(0, int), np.zeros(0, int),
+                         np.zeros(0), np.zeros(0))
+        # Performance (issue 8): members sorted by group and summed with reduceat, instead
+        # of a product with a dense (members × groups) one-hot matrix — 10,000 communes ×
+        # 700 districts made that 7 million cells per call.
+        order = np.argsort(codes, kind="stable")
+        idx = idx[order]
+        starts = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1]])
         filled = self.filled[:, idx]
-        sums = np.nan_to_num(filled, nan=0.0) @ onehot
-        reported = (~np.isnan(self.raw[:, idx])).astype(float) @ onehot > 0
-        started = (~np.isnan(filled)).astype(float) @ onehot > 0
+        n = len(self.days)
+        if n:
+            sums = np.add.reduceat(np.nan_to_num(filled, nan=0.0), starts, axis=1)
+            reported = np.logical_or.reduceat(~np.isnan(self.raw[:, idx]), starts, axis=1)
+            started = np.logical_or.reduceat(~np.isnan(filled), starts, axis=1)
+        else:
+            sums = np.zeros((0, len(uniques)))
+            reported = started = np.zeros((0, len(uniques)), bool)
         raw = np.where(reported, sums, np.nan)
         any_rep = reported.any(axis=0)
-        n = len(self.days)
         first = np.where(any_rep, np.argmax(reported, axis=0), -1)
         last = np.where(any_rep, n - 1 - np.argmax(reported[::-1], axis=0), -1)
         return Panel(self.days, pd.Index(uniques), raw, np.where(started, sums, np.nan), first, last,
-                     self.members[idx] @ onehot, self.reporting[idx] @ onehot)
+                     np.add.reduceat(self.members[idx], starts), np.add.reduceat(self.reporting[idx], starts))
 
     def at(self, row: int) -> np.ndarray:
         """Spread or carried-forward value on day ``row`` (NaN before it or the data)."""
@@ -407,20 +498,25 @@ def snapshot(obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign,
     """Progress of a campaign on `as_of` (default: the last day with data)."""
     with_data = set(obs["unit_key"].unique()) if len(obs) else set()
     scope = camp.scope_communes(campaign, units, with_data)
-    obs = obs[obs["unit_key"].isin(scope)]
+    # Performance (issue 8): a filter that keeps every row is skipped (the frame is only
+    # read here); on a nation's 3.5 million rows each one cost a copy.
+    if not with_data <= set(scope):
+        obs = obs[obs["unit_key"].isin(scope)]
     data_through = latest_as_of(obs)
     as_of = pd.Timestamp(as_of) if as_of is not None else (data_through or pd.Timestamp(campaign.deadline))
     as_of = as_of.normalize()
-    obs = obs[obs["date"] <= as_of]
+    if len(obs) and obs["date"].max() > as_of:
+        obs = obs[obs["date"] <= as_of]
     data_through = latest_as_of(obs)
     first = obs["date"].min() if len(obs) else as_of
     start = pd.Timestamp(campaign.start) if campaign.start else first
     days = pd.date_range(min(start, first, as_of), as_of, freq="D")
     ctx = _Context(campaign, as_of, days, camp.workday_weights(campaign, days))
 
-    collected = Panel.of(wide(obs, "collected", scope, days))
-    returned = Panel.of(wide(obs, "returned", scope, days))
-    eligible = _eligible(obs, units, scope)
+    cells = _Cells(obs, days, scope)
+    collected = Panel.of(cells.wide("collected"))
+    returned = Panel.of(cells.wide("returned"))
+    eligible = _eligible(obs, units, scope, cells)
     explicit = camp.resolve_unit_targets(campaign, units, scope)
     target = camp.commune_targets(campaign.target, eligible, explicit)
     meta = units.loc[scope]

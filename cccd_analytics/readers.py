@@ -8,15 +8,18 @@ with the csv module.  Size and zip-bomb limits are checked before anything is pa
 Large files are not read whole up front: a CSV bigger than `Limits.head_bytes` is
 decoded only for its first lines (enough to find the header), and a sheet with more
 than `Limits.eager_cells` cells keeps only its first rows in `Sheet.rows`.  Whoever
-needs the rest streams it: `csv_chunks` (pandas, only the columns asked for) or
-`Sheet.iter_rows`.
+needs the rest streams it: `csv_chunks` (pyarrow or pandas, only the columns asked
+for) or `Sheet.iter_rows`.  A big text file on disk need not be in memory at all:
+`FileData` stands in for its bytes and is read piece by piece (`import_file` uses it).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import itertools
+import os
 import re
 import time
 import warnings
@@ -45,6 +48,76 @@ class Limits:
     max_seconds: float = 30.0                  # time allowed to check an archive
     max_table_bytes: int = 64 * 1024 * 1024    # a report/canonical CSV (read whole)
     max_table_cells: int = 4_000_000           # a report/canonical sheet (read whole)
+
+
+class FileData:
+    """The bytes of a file on disk, read on demand (performance, issue 8).
+
+    Stands in for `bytes` where the readers only look at the start of a big text file
+    (`len`, slices from the start, `startswith`, `isspace`), so a 1.6 GB per-record export
+    is never held in memory: `csv_chunks` streams it from disk, `sha256` reads it in
+    pieces.  `bytes(data)` reads it whole, for the paths that need every byte (a table
+    read whole, which `Limits.max_table_bytes` keeps small).
+    """
+
+    BLOCK = 1 << 20
+
+    def __init__(self, path: str | os.PathLike, size: int | None = None):
+        self.path = os.fspath(path)
+        self.size = os.path.getsize(self.path) if size is None else size
+        self._head = b""
+        self._sha256: str | None = None
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __bool__(self) -> bool:
+        return self.size > 0
+
+    def head(self, size: int) -> bytes:
+        if len(self._head) < min(size, self.size):
+            with open(self.path, "rb") as handle:
+                self._head = handle.read(max(size, 1 << 16))
+        return self._head[:size]
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice) or (item.start or 0) < 0 or item.stop is None or item.stop < 0:
+            raise TypeError("FileData only gives slices from the start of the file")
+        return self.head(item.stop)[item]
+
+    def startswith(self, prefix) -> bool:
+        prefixes = prefix if isinstance(prefix, tuple) else (prefix,)
+        return self.head(max(len(p) for p in prefixes)).startswith(prefix)
+
+    def isspace(self) -> bool:
+        with open(self.path, "rb") as handle:
+            while block := handle.read(self.BLOCK):
+                if not block.isspace():
+                    return False
+        return self.size > 0
+
+    def __bytes__(self) -> bytes:
+        with open(self.path, "rb") as handle:
+            return handle.read()
+
+    def open(self):
+        return open(self.path, "rb")
+
+    def sha256(self) -> str:
+        """SHA-256 of the file, read in 8 MiB pieces (hashlib releases the GIL on them, so
+        this can run in a thread beside the parser)."""
+        if self._sha256 is None:
+            digest = hashlib.sha256()
+            with open(self.path, "rb") as handle:
+                while block := handle.read(8 * self.BLOCK):
+                    digest.update(block)
+            self._sha256 = digest.hexdigest()
+        return self._sha256
+
+
+def whole(data) -> bytes:
+    """`data` as bytes (reads a `FileData` whole)."""
+    return data if isinstance(data, (bytes, bytearray)) else bytes(data)
 
 
 @dataclass
@@ -252,7 +325,7 @@ def _source(data: bytes, encoding: str, delimiter: str) -> CsvSource:
 
 def _read_text(data: bytes, file_name: str, limits: Limits, head_only: bool) -> Workbook:
     partial = head_only and len(data) > limits.head_bytes
-    sample = _head(data, limits.head_bytes) if partial else data
+    sample = _head(data, limits.head_bytes) if partial else whole(data)
     try:
         text, encoding = legacy_text.decode_bytes(sample)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -283,24 +356,39 @@ def _delimiter(text: str) -> str:
     return best
 
 
-def csv_chunks(data: bytes, source: CsvSource, usecols: list[int], width: int,
-               chunksize: int = 200_000, skipped: list[int] | None = None,
-               ) -> Iterator[tuple[int, "object"]]:
-    """Stream a CSV through pandas reading only `usecols` (0-based positions).
+class ArrowFallback(Exception):
+    """The Arrow reader met a line it cannot read the way pandas does (a short or long
+    line, bytes that are not UTF-8): the caller starts again with pandas."""
 
-    Yields (index of the chunk's first record, DataFrame of str with one column per
-    position in `usecols`).  Record indexes count every CSV record from the file's
-    first, blank lines included, as the head rows do.  The other columns are skipped
-    by the parser and never become Python objects.  Lines with more fields than the
-    header allows are left out; their line numbers go to `skipped`.
+
+def csv_chunks(data, source: CsvSource, usecols: list[int], width: int,
+               chunksize: int = 200_000, skipped: list[int] | None = None, *, skip: int = 0,
+               engine: str = "auto") -> Iterator[tuple[int, "object"]]:
+    """Stream a CSV reading only `usecols` (0-based positions).
+
+    Yields (index of the chunk's first record, DataFrame with one column per position in
+    `usecols`; str, or Arrow dictionaries (pd.ArrowDtype) from the Arrow reader).  Record indexes count every
+    CSV record from the file's first, blank lines included, as the head rows do.  The
+    other columns are skipped by the parser and never become Python objects.  Lines with
+    more fields than the header allows are left out; their line numbers go to `skipped`.
+
+    `data` is bytes or a `FileData`.  `skip`: records before this one (the header) may be
+    left out, so the first chunk may start there.  `engine`: "auto" reads plain UTF-8 with
+    pyarrow's multi-threaded reader, which raises `ArrowFallback` as soon as a line would
+    be read differently from pandas (the caller then asks for `engine="pandas"`); any
+    other text goes through pandas' C parser.
     """
+    if engine == "auto" and _arrow_ok(source, skip):
+        yield from _arrow_chunks(data, source, usecols, width, skip, chunksize)
+        return
     import pandas as pd
 
     names = list(range(max(width, max(usecols) + 1)))
-    with warnings.catch_warnings(record=True) as caught:
+    stream = data.open() if isinstance(data, FileData) else io.BytesIO(data)
+    with stream, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         reader = pd.read_csv(
-            io.BytesIO(data), sep=source.delimiter, header=None, names=names, usecols=usecols,
+            stream, sep=source.delimiter, header=None, names=names, usecols=usecols,
             dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
             encoding=source.codec, encoding_errors="replace", chunksize=chunksize,
             on_bad_lines="warn", engine="c", quotechar='"')
@@ -312,6 +400,112 @@ def csv_chunks(data: bytes, source: CsvSource, usecols: list[int], width: int,
                 caught.clear()
             yield start, chunk
             start += len(chunk)
+
+
+def _arrow_ok(source: CsvSource, skip: int) -> bool:
+    return (source.codec in ("utf-8", "utf-8-sig") and not source.legacy and skip > 0
+            and len(source.delimiter) == 1 and source.delimiter not in '"\r\n')
+
+
+def _record_offset(head: bytes, records: int, delimiter: bytes) -> int | None:
+    """Byte offset of record number `records` (0-based) in `head`, counting records the
+    way pandas' C tokenizer does: a blank line is a record, a newline inside a quoted
+    field is not, a quote opens a quoted field only at the start of a field.  None when
+    `head` ends first."""
+    QUOTE, CR, LF = 34, 13, 10
+    sep = delimiter[0]
+    count, i, n = 0, 0, len(head)
+    at_start, quoted = True, False
+    while i < n:
+        ch = head[i]
+        if quoted:
+            if ch == QUOTE:
+                if i + 1 < n and head[i + 1] == QUOTE:
+                    i += 1
+                else:
+                    quoted = False
+        elif ch == QUOTE and at_start:
+            quoted = True
+        elif ch in (LF, CR):
+            if ch == CR and i + 1 < n and head[i + 1] == LF:
+                i += 1
+            count += 1
+            at_start = True
+            i += 1
+            if count == records:
+                return i
+            continue
+        at_start = (ch == sep) if not quoted else False
+        i += 1
+    return None
+
+
+def _arrow_chunks(data, source: CsvSource, usecols: list[int], width: int, skip: int, chunksize: int):
+    """pyarrow's CSV reader from record `skip` on: only `usecols`, read as dictionaries
+    (each distinct text once) in 4 MiB blocks, handed over as pandas ArrowDtype columns
+    about `chunksize` rows at a time."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    head = data.head(1 << 20) if isinstance(data, FileData) else bytes(data[: 1 << 20])
+    offset = _record_offset(head, skip, source.delimiter.encode())
+    if offset is None:
+        raise ArrowFallback("header longer than the head")
+    names = [str(i) for i in range(max(width, max(usecols) + 1))]
+    wanted = [names[i] for i in usecols]
+    invalid: list = []
+
+    def on_invalid(row) -> str:
+        invalid.append(row)
+        return "skip"
+
+    if isinstance(data, FileData):
+        stream = source_stream = pa.OSFile(data.path, "r")   # read natively, block by block
+        stream.seek(offset)
+    else:
+        stream = None
+        source_stream = pa.BufferReader(pa.py_buffer(memoryview(data)[offset:]))
+    try:
+        reader = pacsv.open_csv(
+            source_stream,
+            read_options=pacsv.ReadOptions(column_names=names, block_size=4 << 20, use_threads=True),
+            parse_options=pacsv.ParseOptions(delimiter=source.delimiter, quote_char='"', double_quote=True,
+                                             escape_char=False, newlines_in_values=True,
+                                             ignore_empty_lines=False, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=wanted, column_types={c: pa.dictionary(pa.int32(), pa.string()) for c in wanted},
+                strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[],
+                check_utf8=True))
+        start, pending, rows = skip, [], 0
+
+        def frame():
+            # Blocks are small (Arrow reads many ahead: memory grows with the block size);
+            # they are joined into chunks of about `chunksize` rows for the caller.
+            table = pa.Table.from_batches(pending).unify_dictionaries().combine_chunks()
+            out = table.to_pandas(types_mapper=pd.ArrowDtype)   # zero-copy: dictionaries stay Arrow
+            out.columns = [int(c) for c in out.columns]
+            return out
+
+        for batch in reader:
+            if invalid:
+                raise ArrowFallback("a line with another number of fields")
+            if not batch.num_rows:
+                continue
+            pending.append(batch)
+            rows += batch.num_rows
+            if rows >= chunksize:
+                yield start, frame()
+                start, pending, rows = start + rows, [], 0
+        if invalid:
+            raise ArrowFallback("a line with another number of fields")
+        if pending:
+            yield start, frame()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeError) as exc:
+        raise ArrowFallback(str(exc)[:200]) from None
+    finally:
+        if stream is not None:
+            stream.close()
 
 
 # -- spreadsheets ----------------------------------------------------------------------
@@ -336,7 +530,10 @@ def _read_calamine(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
                 raise ReadError(f"Tệp «{file_name}» có quá nhiều ô (hơn {limits.max_cells:,}).".replace(",", "."))
             if size <= limits.eager_cells:
                 rows = sheet.to_python(skip_empty_area=False)
-                sheets.append(Sheet(name, [list(r) for r in rows], height=len(rows)))
+                # calamine gives lists already; copy only what is not one (performance, issue 8).
+                rows = rows if isinstance(rows, list) and all(type(r) is list for r in rows) else \
+                    [list(r) for r in rows]
+                sheets.append(Sheet(name, rows, height=len(rows)))
             else:
                 sheets.append(_lazy_sheet(sheet, name, limits))
         except ReadError:

@@ -22,11 +22,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from cccd_analytics import headers, legacy_text, normalise
 from cccd_analytics.layout import Layout
-from cccd_analytics.readers import CsvSource, ReadError, Sheet, csv_chunks
+from cccd_analytics.readers import ArrowFallback, CsvSource, ReadError, Sheet, csv_chunks
 from cccd_analytics.registry import fold
 
 CHUNK_ROWS = 200_000
@@ -72,76 +74,215 @@ class RecordCounts:
     last_date: date | None = None
 
 
+class _Ids:
+    """Text → dense integer id, in order of first appearance."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.values: list[str] = []
+
+    def ids(self, texts: Iterable[str]) -> np.ndarray:
+        out = []
+        for text in texts:
+            found = self.index.get(text)
+            if found is None:
+                found = self.index[text] = len(self.values)
+                self.values.append(text)
+            out.append(found)
+        return np.asarray(out, dtype=np.int64)
+
+
+class _Counts:
+    """A count and the first row per int64 key, kept as sorted arrays: each chunk's
+    keys are counted with numpy, and the pieces are merged when they pile up, so memory
+    follows the number of distinct keys, not rows."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.pending = 0
+
+    def add(self, keys: np.ndarray, rows: np.ndarray) -> None:
+        if not len(keys):
+            return
+        codes, uniq = pd.factorize(keys, sort=False)     # a hash table: no sort of the rows
+        counts = np.bincount(codes, minlength=len(uniq))
+        first = np.empty(len(uniq), np.int64)
+        first[codes[::-1]] = rows[::-1]                    # the last write wins: the first row
+        order = np.argsort(uniq)
+        self.parts.append((uniq[order], counts[order].astype(np.int64), first[order]))
+        self.pending += len(uniq)
+        if self.pending > 2_000_000 and len(self.parts) > 1:
+            self.parts = [self.merged()]
+            self.pending = len(self.parts[0][0])
+
+    def merged(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(keys ascending, counts, first rows)."""
+        if not self.parts:
+            empty = np.zeros(0, np.int64)
+            return empty, empty, empty
+        if len(self.parts) == 1:
+            return self.parts[0]
+        keys = np.concatenate([p[0] for p in self.parts])
+        counts = np.concatenate([p[1] for p in self.parts])
+        rows = np.concatenate([p[2] for p in self.parts])
+        order = np.lexsort((rows, keys))
+        keys, counts, rows = keys[order], counts[order], rows[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        return keys[starts], np.add.reduceat(counts, starts), rows[starts]
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+
+_SHIFT = np.int64(32)      # key = place id << 32 | day (or status) id
+
+
+def _column(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes and distinct values (a str Series) of a column: the Arrow reader's
+    dictionaries as they are, text (pandas, a sheet) factorised."""
+    if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_dictionary(values.dtype.pyarrow_dtype):
+        array = values.array.__arrow_array__()
+        array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+        if array.null_count:
+            raise ArrowFallback("empty values read as missing")
+        return (array.indices.to_numpy(zero_copy_only=False).astype(np.int64),
+                array.dictionary.cast(pa.string()).to_pandas())
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes.astype(np.int64), pd.Series(uniques, dtype="str")
+
+
+def _distinct(codes: np.ndarray, texts: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Row codes into the distinct values of `texts` (which may repeat once stripped)."""
+    again, uniques = pd.factorize(texts, sort=False)
+    return again[codes].astype(np.int64) if len(again) else codes, list(uniques)
+
+
 class _Tally:
-    """Counts over chunks, keyed by the raw text of the place and day."""
+    """Counts over chunks, keyed by the raw text of the place and day.
+
+    Performance (issue 8): each chunk is handled as integer codes.  The text operations
+    of the row-by-row code this replaces (the same pandas strip and time-of-day regex)
+    run once per distinct value, and the counting is numpy, so a million rows cost no
+    Python per row.  The figures are the same.
+    """
 
     def __init__(self, fields: list[str]):
         self.fields = fields
-        self.received: Counter = Counter()    # (province, district, commune, day) → n
-        self.returned_on: Counter = Counter()  # (province, district, commune, day) → n
-        self.status: Counter = Counter()       # (province, district, commune, status) → n
-        self.first_row: dict[tuple, int] = {}
+        self.text = {name: _Ids() for name in (*PLACE, "day", "status")}
+        self.places: dict[tuple[int, int, int], int] = {}   # (province, district, commune ids) → place id
+        self.place_list: list[tuple[int, int, int]] = []
+        self.received = _Counts()      # place << 32 | day → n, first row
+        self.returned_on = _Counts()   # place << 32 | day → n
+        self.status = _Counts()        # place << 32 | status → n, first row
         self.date_rows: dict[str, int] = {}
         self.no_place = [0, []]
         self.no_date = [0, []]
         self.rows = 0
 
     def add(self, frame: pd.DataFrame, first_row: int) -> None:
-        """`frame` has one column per read field, str values; `first_row` is the 1-based
-        row of its first line."""
-        frame = frame.apply(lambda s: s.str.strip())
-        rownum = pd.RangeIndex(first_row, first_row + len(frame))
-        frame.index = rownum
-        for name in PLACE:
-            if name not in frame:
-                frame[name] = ""
-        empty = (frame == "").all(axis=1)
-        frame = frame[~empty]
-        if frame.empty:
+        """`frame` has one column per read field (text, or dictionaries from the Arrow
+        reader); `first_row` is the 1-based row of its first line."""
+        n = len(frame)
+        if not n:
             return
-        day = frame["received_date"].str.replace(_TIME, "", regex=True)
-        no_place = frame["commune"] == ""
-        no_day = day == ""
-        self._note(self.no_place, no_place & ~no_day)
-        self._note(self.no_date, no_day & ~no_place)
-        keep = ~no_place & ~no_day
-        frame, day = frame[keep], day[keep]
-        self.rows += len(frame)
-        keys = [frame["province"], frame["district"], frame["commune"]]
-        grouped = pd.DataFrame({"p": keys[0], "d": keys[1], "c": keys[2], "day": day,
-                                "row": frame.index})
-        for (p, d, c, when), n in grouped.groupby(["p", "d", "c", "day"], sort=False).size().items():
-            self.received[(p, d, c, when)] += n
-        for (p, d, c), row in grouped.groupby(["p", "d", "c"], sort=False)["row"].min().items():
-            if (p, d, c) not in self.first_row:
-                self.first_row[(p, d, c)] = int(row)
-        for when, row in grouped.groupby("day", sort=False)["row"].min().items():
-            self.date_rows.setdefault(when, int(row))
-        if "returned_date" in frame:
-            back = frame["returned_date"].str.replace(_TIME, "", regex=True)
-            sel = back != ""
+        rownum = np.arange(first_row, first_row + n, dtype=np.int64)
+        cols: dict[str, tuple[np.ndarray, pd.Series]] = {}
+        for name in frame.columns:
+            codes, uniques = _column(frame[name])
+            cols[name] = (codes, uniques.str.strip())
+        for name in PLACE:
+            if name not in cols:
+                cols[name] = (np.zeros(n, np.int64), pd.Series([""], dtype="str"))
+        empty = np.ones(n, bool)
+        for codes, uniques in cols.values():
+            empty &= (uniques == "").to_numpy(bool)[codes]
+        if empty.all():
+            return
+        codes, uniques = cols["received_date"]
+        day_codes, day_text = _distinct(codes, uniques.str.replace(_TIME, "", regex=True))
+        no_day = np.array([d == "" for d in day_text], bool)[day_codes]
+        c_codes, c_uniques = cols["commune"]
+        no_place = (c_uniques == "").to_numpy(bool)[c_codes]
+        self._note(self.no_place, rownum[~empty & no_place & ~no_day])
+        self._note(self.no_date, rownum[~empty & no_day & ~no_place])
+        keep = ~empty & ~no_place & ~no_day
+        if not keep.any():
+            return
+        self.rows += int(keep.sum())
+        rows = rownum[keep]
+        place = self._place_ids([_distinct(cols[name][0][keep], cols[name][1]) for name in PLACE])
+        day = self._ids("day", day_codes[keep], day_text)
+        self.received.add((place << _SHIFT) | day, rows)
+        self._first_rows(day, rows)
+        if "returned_date" in cols:
+            back_codes, back_uniques = cols["returned_date"]
+            back_codes, back_text = _distinct(back_codes[keep], back_uniques.str.replace(_TIME, "", regex=True))
+            sel = np.array([b != "" for b in back_text], bool)[back_codes]
             if sel.any():
-                g = pd.DataFrame({"p": keys[0][sel], "d": keys[1][sel], "c": keys[2][sel], "day": back[sel]})
-                for (p, d, c, when), n in g.groupby(["p", "d", "c", "day"], sort=False).size().items():
-                    self.returned_on[(p, d, c, when)] += n
-                for when in g["day"].unique():
-                    self.date_rows.setdefault(when, int(g.index[g["day"] == when][0]))
-        if "status" in frame:
-            g = pd.DataFrame({"p": keys[0], "d": keys[1], "c": keys[2], "s": frame["status"]})
-            for (p, d, c, s), n in g.groupby(["p", "d", "c", "s"], sort=False).size().items():
-                self.status[(p, d, c, s)] += n
+                back = self._ids("day", back_codes[sel], back_text)
+                self.returned_on.add((place[sel] << _SHIFT) | back, rows[sel])
+                self._first_rows(back, rows[sel])
+        if "status" in cols:
+            status = self._ids("status", *_distinct(cols["status"][0][keep], cols["status"][1]))
+            self.status.add((place << _SHIFT) | status, rows)
+
+    def _first_rows(self, day: np.ndarray, rows: np.ndarray) -> None:
+        """The first row of each day not seen in an earlier chunk."""
+        codes, uniq = pd.factorize(day, sort=False)
+        first = np.empty(len(uniq), np.int64)
+        first[codes[::-1]] = rows[::-1]
+        for value, row in zip(uniq.tolist(), first.tolist()):
+            self.date_rows.setdefault(self.text["day"].values[value], row)
+
+    def _ids(self, name: str, codes: np.ndarray, texts: list[str]) -> np.ndarray:
+        """Global ids of `texts[codes]` (distinct texts), registering only those that occur."""
+        used = np.flatnonzero(np.bincount(codes, minlength=len(texts)))
+        lut = np.full(len(texts), -1, np.int64)
+        lut[used] = self.text[name].ids(texts[i] for i in used)
+        return lut[codes]
+
+    def _place_ids(self, parts: list[tuple[np.ndarray, list[str]]]) -> np.ndarray:
+        (p, p_text), (d, d_text), (c, c_text) = parts
+        key = (p * len(d_text) + d) * len(c_text) + c
+        inverse, uniq = pd.factorize(key, sort=False)
+        up, rest = np.divmod(uniq, len(d_text) * len(c_text))
+        ud, uc = np.divmod(rest, len(c_text))
+        gp = self._ids("province", up, p_text)
+        gd = self._ids("district", ud, d_text)
+        gc = self._ids("commune", uc, c_text)
+        ids = np.empty(len(uniq), np.int64)
+        for i, triple in enumerate(zip(gp.tolist(), gd.tolist(), gc.tolist())):
+            found = self.places.get(triple)
+            if found is None:
+                found = self.places[triple] = len(self.place_list)
+                self.place_list.append(triple)
+            ids[i] = found
+        return ids[inverse.ravel()]
+
+    def place_texts(self, place: int) -> tuple[str, str, str]:
+        return tuple(self.text[name].values[i] for name, i in zip(PLACE, self.place_list[place]))
 
     @staticmethod
-    def _note(slot: list, mask: pd.Series) -> None:
-        count = int(mask.sum())
-        if count:
-            slot[0] += count
+    def _note(slot: list, rows: np.ndarray) -> None:
+        if len(rows):
+            slot[0] += len(rows)
             if len(slot[1]) < 5:
-                slot[1].extend(int(i) for i in mask[mask].index[: 5 - len(slot[1])])
+                slot[1].extend(int(i) for i in rows[: 5 - len(slot[1])])
 
 
-def read_csv(data: bytes, source: CsvSource, layout: Layout, width: int) -> RecordCounts:
-    """Stream a CSV export, reading only the place, day and status columns."""
+def read_csv(data, source: CsvSource, layout: Layout, width: int) -> RecordCounts:
+    """Stream a CSV export, reading only the place, day and status columns.
+
+    `data` is bytes or a `readers.FileData`.  Plain UTF-8 goes through pyarrow's reader;
+    should it meet a line pandas would read differently, the file is read again with
+    pandas (`readers.ArrowFallback`)."""
+    try:
+        return _read_csv(data, source, layout, width, "auto")
+    except ArrowFallback:
+        return _read_csv(data, source, layout, width, "pandas")
+
+
+def _read_csv(data, source: CsvSource, layout: Layout, width: int, engine: str) -> RecordCounts:
     fields = [f for f in headers.RECORD_READ_FIELDS if f in layout.columns]
     positions = [layout.columns[f].index for f in fields]
     order = sorted(range(len(fields)), key=lambda i: positions[i])
@@ -149,7 +290,8 @@ def read_csv(data: bytes, source: CsvSource, layout: Layout, width: int) -> Reco
     tally = _Tally(fields)
     skipped: list[int] = []
     try:
-        for start, chunk in csv_chunks(data, source, usecols, width, CHUNK_ROWS, skipped):
+        for start, chunk in csv_chunks(data, source, usecols, width, CHUNK_ROWS, skipped,
+                                       skip=layout.first_data_row, engine=engine):
             chunk = chunk[usecols]
             chunk.columns = [fields[i] for i in order]
             data_part = chunk.iloc[max(0, layout.first_data_row - start):]
@@ -208,69 +350,100 @@ def _fixer(values: Iterable[str], fix: Callable[[str], str] | None) -> dict[str,
 
 
 def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> RecordCounts:
-    names = {f: _fixer({k[i] for k in list(tally.received) + list(tally.returned_on) + list(tally.status)}, fix)
-             for i, f in enumerate(PLACE)}
+    # Performance (issue 8): keys are integer arrays (place << 32 | day); the loops below
+    # run over distinct places, days and statuses, never over counted rows.
+    r_keys, r_counts, r_first = tally.received.merged()
+    b_keys, b_counts, _ = tally.returned_on.merged()
+    s_keys, s_counts, s_first = tally.status.merged()
+    mask = np.int64((1 << 32) - 1)
+    r_place, r_day = r_keys >> _SHIFT, r_keys & mask
+    b_place, b_day = b_keys >> _SHIFT, b_keys & mask
+    s_place, s_status = s_keys >> _SHIFT, s_keys & mask
+    raw_places = [tally.place_texts(i) for i in range(len(tally.place_list))]
+    names = {f: _fixer({p[i] for p in raw_places}, fix) for i, f in enumerate(PLACE)}
+    fixed = [(names["province"][p], names["district"][d], names["commune"][c]) for p, d, c in raw_places]
+    # Raw places that read the same once repaired (NFD vs NFC, legacy fonts) are one unit.
+    unit_index: dict[tuple[str, str, str], int] = {}
+    unit_of_place = np.array([unit_index.setdefault(u, len(unit_index)) for u in fixed], dtype=np.int64)
+    unit_texts = list(unit_index)
 
-    def place(key: tuple) -> tuple[str, str, str]:
-        return names["province"][key[0]], names["district"][key[1]], names["commune"][key[2]]
-
-    days = {k[3] for k in tally.received} | {k[3] for k in tally.returned_on}
+    day_texts = tally.text["day"].values
+    days = {day_texts[i] for i in np.unique(r_day)} | {day_texts[i] for i in np.unique(b_day)}
     order = normalise.date_order(days)
     parsed: dict[str, date | None] = {}
-    bad: list[tuple[int, int]] = []
     for raw in days:
         value = normalise.parse_date(raw, order=order).value
         parsed[raw] = value if isinstance(value, date) else None
-    counts_by_day = Counter()
-    for key, n in tally.received.items():
-        counts_by_day[key[3]] += n
-    bad_days = {raw for raw, value in parsed.items() if value is None}
-    for raw in bad_days:
-        bad.append((counts_by_day.get(raw, 0) or 1, tally.date_rows.get(raw, 0)))
+    day_date = [parsed.get(t) for t in day_texts]
+    day_ok = np.array([d is not None for d in day_date], bool)
+    counts_by_day = np.bincount(r_day, weights=r_counts, minlength=len(day_texts)) if len(r_day) else \
+        np.zeros(len(day_texts))
+    bad: list[tuple[int, int]] = []
+    for raw in {raw for raw, value in parsed.items() if value is None}:
+        count = int(counts_by_day[tally.text["day"].index[raw]])
+        bad.append((count or 1, tally.date_rows.get(raw, 0)))
     warning = normalise.date_order_warning(days)
-    daily: Counter = Counter()
+
+    # First row of each raw place (over all its rows), kept for the units of places that
+    # have a readable day.
+    first_of_place = np.full(len(raw_places), np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(first_of_place, r_place, r_first)
+    ok = day_ok[r_day] if len(r_day) else np.zeros(0, bool)
     first_rows: dict[tuple, int] = {}
-    for key, n in tally.received.items():
-        when = parsed[key[3]]
-        if when is None:
-            continue
-        unit = place(key)
-        daily[(*unit, when, "collected_day")] += n
-        row = tally.first_row.get(key[:3], 0)
-        first_rows[unit] = min(first_rows.get(unit, row), row)
-    for key, n in tally.returned_on.items():
-        when = parsed.get(key[3])
-        if when is None:
-            continue
-        daily[(*place(key), when, "returned_day")] += n
-    frame = pd.DataFrame([(*k, n) for k, n in daily.items()],
-                         columns=["province", "district", "commune", "date", "metric", "value"])
-    if frame.empty:
-        wide = pd.DataFrame(columns=["province", "district", "commune", "date", "collected_day", "returned_day"])
+    if ok.any():
+        valid_places = np.unique(r_place[ok])
+        best = np.full(len(unit_texts), np.iinfo(np.int64).max, np.int64)
+        np.minimum.at(best, unit_of_place[valid_places], first_of_place[valid_places])
+        first_rows = {unit_texts[u]: int(best[u]) for u in np.unique(unit_of_place[valid_places])}
+
+    parts = []
+    for place, day, counts, metric in ((r_place, r_day, r_counts, "collected_day"),
+                                       (b_place, b_day, b_counts, "returned_day")):
+        good = day_ok[day] if len(day) else np.zeros(0, bool)
+        if good.any():
+            parts.append(pd.DataFrame({"unit": unit_of_place[place[good]], "day": day[good],
+                                       "metric": metric, "value": counts[good]}))
+    columns = ["province", "district", "commune", "date", "collected_day", "returned_day"]
+    if not parts:
+        wide = pd.DataFrame(columns=columns)
     else:
-        wide = frame.pivot_table(index=["province", "district", "commune", "date"], columns="metric",
-                                 values="value", aggfunc="sum", fill_value=0).reset_index()
+        long = pd.concat(parts, ignore_index=True)
+        long["date"] = np.asarray(day_date, dtype=object)[long["day"].to_numpy()]
+        summed = long.groupby(["unit", "date", "metric"], sort=False)["value"].sum().unstack("metric", fill_value=0)
         for name in ("collected_day", "returned_day"):
-            if name not in wide:
-                wide[name] = 0
-        wide.columns.name = None
+            if name not in summed:
+                summed[name] = 0
+        summed = summed.reset_index()
+        texts = [unit_texts[u] for u in summed["unit"]]
+        wide = pd.DataFrame({"province": [t[0] for t in texts], "district": [t[1] for t in texts],
+                             "commune": [t[2] for t in texts], "date": summed["date"].to_numpy(),
+                             "collected_day": summed["collected_day"].to_numpy(np.int64),
+                             "returned_day": summed["returned_day"].to_numpy(np.int64)})
+        # The order pivot_table gave: by province, district, commune, then date.
+        wide = wide.sort_values(["province", "district", "commune", "date"], kind="stable").reset_index(drop=True)
     wide["row"] = [first_rows.get((p, d, c), 0) for p, d, c in
-                   zip(wide["province"], wide["district"], wide["commune"])]
+                   zip(wide["province"].tolist(), wide["district"].tolist(), wide["commune"].tolist())]
+
     statuses_returned: Counter = Counter()
     statuses_other: Counter = Counter()
     returned_total: Counter = Counter()
-    labels = _fixer({k[3] for k in tally.status}, fix) if tally.status else {}
-    for key, n in tally.status.items():
-        label = labels[key[3]]
-        if is_handed_over(label):
+    status_texts = tally.text["status"].values
+    labels = _fixer({status_texts[i] for i in np.unique(s_status)}, fix) if len(s_keys) else {}
+    handed = {label: is_handed_over(label) for label in set(labels.values())}
+    # In the order each (place, status) first occurs in the file, as the counters of the
+    # row-by-row code were filled.
+    for i in np.argsort(s_first, kind="stable"):
+        label = labels[status_texts[s_status[i]]]
+        n = int(s_counts[i])
+        if handed[label]:
             statuses_returned[label] += n
-            returned_total[place(key)] += n
+            returned_total[fixed[s_place[i]]] += n
         else:
             statuses_other[label or "(trống)"] += n
     totals = pd.DataFrame([(*k, n, first_rows.get(k, 0)) for k, n in returned_total.items()],
                           columns=["province", "district", "commune", "returned", "row"])
-    received_days = [parsed[k[3]] for k in tally.received if parsed.get(k[3])]
-    all_days = received_days + [parsed[k[3]] for k in tally.returned_on if parsed.get(k[3])]
+    received_days = [day_date[i] for i in np.unique(r_day) if day_date[i]]
+    all_days = received_days + [day_date[i] for i in np.unique(b_day) if day_date[i]]
     return RecordCounts(
         daily=wide, returned_total=totals, rows=tally.rows, first_row=layout.first_data_row + 1,
         no_place=(tally.no_place[0], tally.no_place[1]), no_date=(tally.no_date[0], tally.no_date[1]),

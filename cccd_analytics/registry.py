@@ -18,6 +18,7 @@ origins and licences).
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -55,15 +56,46 @@ def key_2025(code: str) -> str:
 
 def unofficial_key(province: str, district: str | None, commune: str) -> str:
     """Stable key for a unit that is not in the registry."""
-    text = "|".join(fold(x or "") for x in (province, district, commune))
+    text = "|".join(_fold_name(x or "") for x in (province, district, commune))
     return "x:" + hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+class _DropMarks(dict):
+    """`str.translate` table that deletes combining marks (category Mn) and keeps every
+    other character; filled lazily, one entry per distinct character ever folded."""
+
+    def __missing__(self, code: int):
+        value = None if unicodedata.category(chr(code)) == "Mn" else code
+        self[code] = value
+        return value
+
+
+_DROP_MARKS = _DropMarks()
+# Anything but ASCII and the combining diacritical marks U+0300–U+036F (all of them Mn).
+_NOT_LATIN_MARKS = re.compile(r"[^\x00-\x7f\u0300-\u036f]")
 
 
 def fold(text: str) -> str:
     """Lower-case, strip diacritics (đ→d) and squeeze spaces: for matching names."""
-    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    # Performance (issue 8): called for every cell of every row a layout looks at.  ASCII
+    # text skips normalisation; Vietnamese text, once decomposed, is ASCII plus marks of
+    # U+0300–U+036F, which an ASCII encode drops in C; anything else drops its marks with
+    # one str.translate.  Same result as the per-character loop this replaces.
+    text = str(text)
+    if text.isascii():
+        return " ".join(text.lower().split())
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    if _NOT_LATIN_MARKS.search(text) is None:
+        text = text.encode("ascii", "ignore").decode("ascii")
+    else:
+        text = text.translate(_DROP_MARKS)
     return " ".join(text.lower().split())
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_name(name: str) -> str:
+    """fold, remembered: place names repeat (a province's name on each of its rows)."""
+    return fold(name)
 
 
 def _eligible(population: pd.Series, mountain: pd.Series) -> pd.Series:
@@ -153,6 +185,7 @@ _ABBREVIATIONS = {"tp": "thanh pho", "tx": "thi xa", "tt": "thi tran", "h": "huy
                   "x": "xa", "p": "phuong", "t": "tinh"}
 
 
+@lru_cache(maxsize=1 << 16)
 def expand(name: str) -> str:
     """Folded name with an abbreviated unit type spelt out: "H. Kỳ Anh" → "huyen ky anh"."""
     text = fold(name).replace(".", ". ")
@@ -173,11 +206,13 @@ def _strip_prefix(name: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 16)
 def bare(name: str) -> str:
     """Folded name without its unit-type prefix: "Xã Kỳ Đồng" → "ky dong"."""
     return fold(_strip_prefix(name))
 
 
+@lru_cache(maxsize=1 << 16)
 def bare_exact(name: str) -> str:
     """Name without its prefix, diacritics kept: tells "Châu Bính" from "Châu Bình"."""
     return _strip_prefix(name)
@@ -202,23 +237,35 @@ def _index() -> dict[str, dict]:
         if r.hierarchy == "3":
             communes.setdefault(("3", r.province_key, bare(r.name)), []).append(r.key)
             communes.setdefault(("3", r.province_key, "=", bare_exact(r.name)), []).append(r.key)
-    return dict(by_code=by_code, provinces=provinces, districts=districts, communes=communes)
+    # The same districts by name alone, for a row whose province is unknown or absent.
+    district_names: dict[str, list[tuple[str, str]]] = {}
+    for (p, d), ks in districts.items():
+        district_names.setdefault(d, []).extend((p, k) for k in ks)
+    return dict(by_code=by_code, provinces=provinces, districts=districts, communes=communes,
+                district_names=district_names)
+
+
+def hierarchy_of(district: str | None, on: date | None) -> str:
+    """"3" for a row with a district or dated before the reform, else "2"."""
+    return "3" if bool((district or "").strip()) or (on is not None and on < REFORM_DATE) else "2"
 
 
 def resolve(province: str, district: str | None, commune: str,
-            code: str | None = None, on: date | None = None) -> Match:
+            code: str | None = None, on: date | None = None, *, suggestions: bool = True) -> Match:
     """Find the registry unit for one commune row of a data file.
 
     A district puts the row in the three-level hierarchy; without one, the date
     decides (before 1/7/2025: three levels, matched across the province).  Matching
     ignores case, diacritics and unit-type prefixes; the district disambiguates
     commune names that repeat across a province.  An explicit code wins when it
-    exists in the right hierarchy and its name agrees.
+    exists in the right hierarchy and its name agrees.  `suggestions=False` leaves the
+    closest names of an unknown unit out (a caller with many unknown names asks
+    `suggest_many` for all of them at once).
     """
     idx = _index()
     reg = load_registry()
     has_district = bool((district or "").strip())
-    hierarchy = "3" if has_district or (on is not None and on < REFORM_DATE) else "2"
+    hierarchy = hierarchy_of(district, on)
     if code:
         key = idx["by_code"].get((hierarchy, str(code).strip()))
         if key and (not commune or bare(reg.at[key, "name"]) == bare(commune)):
@@ -231,8 +278,7 @@ def resolve(province: str, district: str | None, commune: str,
         dkey = None
         for name in (expand(district), bare(district)):
             # Without a province, look for the district across provinces.
-            hits = {k for (p, d), ks in idx["districts"].items()
-                    if d == name and (pkey is None or p == pkey) for k in ks}
+            hits = {k for p, k in idx["district_names"].get(name, ()) if pkey is None or p == pkey}
             if len(hits) == 1:
                 dkey = hits.pop()
                 break
@@ -247,18 +293,53 @@ def resolve(province: str, district: str | None, commune: str,
         if len(loose) == 1:
             return Match(loose[0], True, registry_name=str(reg.at[loose[0], "name"]))
     return Match(unofficial_key(province, district, commune), False,
-                 suggestions=suggest(commune, hierarchy), reason="không có trong danh mục")
+                 suggestions=suggest(commune, hierarchy) if suggestions else (),
+                 reason="không có trong danh mục")
+
+
+SUGGEST_CUTOFF = 70
+
+
+@lru_cache(maxsize=4)
+def _suggest_pool(hierarchy: str) -> tuple[list[str], list[str]]:
+    """The registry communes of one hierarchy: their bare names and display labels."""
+    reg = load_registry()
+    pool = reg[(reg.level == "commune") & (reg.hierarchy == hierarchy)]
+    return [bare(n) for n in pool.name], [_label(reg.loc[key]) for key in pool.key]
 
 
 def suggest(name: str, hierarchy: str = "3", limit: int = 3) -> tuple[str, ...]:
     """Closest registry commune names, for an unknown name (never applied silently)."""
     from rapidfuzz import process, fuzz
 
-    reg = load_registry()
-    pool = reg[(reg.level == "commune") & (reg.hierarchy == hierarchy)]
-    choices = {k: bare(n) for k, n in zip(pool.key, pool.name)}
-    hits = process.extract(bare(name), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=70)
-    return tuple(_label(reg.loc[key]) for _, _, key in hits)
+    # Performance (issue 8): the pool's bare names and labels are computed once, not per call.
+    choices, labels = _suggest_pool(hierarchy)
+    hits = process.extract(bare(name), choices, scorer=fuzz.WRatio, limit=limit,
+                           score_cutoff=SUGGEST_CUTOFF)
+    return tuple(labels[index] for _, _, index in hits)
+
+
+def suggest_many(names: list[str], hierarchy: str = "3", limit: int = 3) -> list[tuple[str, ...]]:
+    """`suggest` for many names at once: one `rapidfuzz.process.cdist` over the pool (in C,
+    on every core) instead of one scan per name.  Same suggestions, same order: best
+    score first, ties in registry order."""
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    if not names:
+        return []
+    choices, labels = _suggest_pool(hierarchy)
+    if not choices:
+        return [() for _ in names]
+    queries = list(dict.fromkeys(bare(n) for n in names))
+    scores = process.cdist(queries, choices, scorer=fuzz.WRatio, score_cutoff=SUGGEST_CUTOFF,
+                           dtype=np.float64, workers=-1)
+    found: dict[str, tuple[str, ...]] = {}
+    for query, row in zip(queries, scores):
+        # Best first, ties by position in the pool (a stable sort of the negated scores).
+        order = np.argsort(-row, kind="stable")[:limit]
+        found[query] = tuple(labels[i] for i in order if row[i] >= SUGGEST_CUTOFF)
+    return [found[bare(n)] for n in names]
 
 
 def _label(unit: pd.Series) -> str:

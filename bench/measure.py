@@ -1,0 +1,214 @@
+"""One measurement in this (fresh) process: prints one JSON line with wall time and peak RSS.
+
+    python bench/measure.py KIND [ARGS...]
+
+Run by bench/run_all.py, one subprocess per measurement, so that the peak resident
+memory (``ru_maxrss``) of one measurement never bleeds into another.  Each prints
+``{"wall": seconds, "peak_mib": MiB, "base_mib": MiB after imports, ...}``; ``wall``
+times only the work itself (imports, opening the store and loading inputs that the
+reference gets for free are outside it), and ``peak_mib`` is the whole process.
+
+Kinds:
+  ingest PATH DB_URL [MAX_BYTES]        cccd_analytics.ingest.import_file into DB_URL
+  ingest_many DB_URL CAMPAIGN_JSON PATH...  canonical files in one process, then the campaign
+  duckdb_records PATH                   DuckDB: per (province, district, commune, day) count(*)
+  read_excel PATH                       pandas.read_excel (openpyxl, the default engine)
+  read_xlsx PATH                        this tool's reader alone (calamine)
+  store_read DB_URL                     Store.current_observations() + Store.units()
+  snapshot DB_URL CAMPAIGN [REPEAT]     metrics.snapshot over every unit (forecasts included)
+  overview DB_URL CAMPAIGN [RUNS]       the overview page in AppTest: cold run, warm reruns
+  briefing DB_URL CAMPAIGN OUT.pptx     briefing.from_frames + write_pptx(include_map=False)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+# BENCH_ROOT: measure another copy of the code (run_all.py --baseline: the code before).
+ROOT = Path(os.environ.get("BENCH_ROOT") or Path(__file__).resolve().parents[1])
+sys.path.insert(0, str(ROOT))
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _emit(**figures) -> None:
+    figures.setdefault("peak_mib", round(_peak_mib(), 1))
+    print(json.dumps(figures, default=str), flush=True)
+
+
+def ingest(path: str, url: str, max_bytes: str | None = None) -> None:
+    from cccd_analytics import ingest as ing
+    from cccd_analytics.readers import Limits
+    from cccd_analytics.store import Store
+
+    store = Store.open(url)
+    limits = Limits(max_bytes=int(max_bytes)) if max_bytes else Limits()
+    base = _peak_mib()
+    started = time.perf_counter()
+    report = ing.import_file(store, path, limits=limits)
+    wall = time.perf_counter() - started
+    _emit(wall=round(wall, 3), base_mib=round(base, 1), status=report.status, rows=report.rows_read,
+          units=report.units_read, days=len(report.dates), unofficial=len(report.unofficial_units),
+          warnings=len(report.warnings), message=report.message[:300])
+
+
+def ingest_many(url: str, campaign_json: str, *paths: str) -> None:
+    """Import canonical files in one process (a province's or a nation's reports), then
+    save the campaign (not timed)."""
+    from cccd_analytics import campaigns as camp
+    from cccd_analytics import ingest as ing
+    from cccd_analytics.store import Store
+
+    store = Store.open(url)
+    base = _peak_mib()
+    started = time.perf_counter()
+    statuses, rows, slowest = [], 0, 0.0
+    for path in paths:
+        t0 = time.perf_counter()
+        report = ing.import_file(store, path)
+        slowest = max(slowest, time.perf_counter() - t0)
+        statuses.append(report.status)
+        rows += report.rows_read
+        if report.status != "imported":
+            print(report.message, file=sys.stderr)
+    wall = time.perf_counter() - started
+    store.save_campaign(camp.from_definition(json.loads(campaign_json)).to_definition())
+    _emit(wall=round(wall, 3), base_mib=round(base, 1), files=len(paths), rows=rows,
+          slowest_file=round(slowest, 3), status=",".join(sorted(set(statuses))))
+
+
+def duckdb_records(path: str) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    base = _peak_mib()
+    started = time.perf_counter()
+    rows = con.execute(
+        'SELECT "Tỉnh" AS province, "Huyện" AS district, "Xã/Phường thường trú" AS commune, '
+        'left("Ngày thu nhận", 10) AS date, count(*) AS n '
+        "FROM read_csv(?, header = true, all_varchar = true) GROUP BY ALL", [path]).fetchall()
+    wall = time.perf_counter() - started
+    _emit(wall=round(wall, 3), base_mib=round(base, 1), groups=len(rows),
+          records=sum(r[-1] for r in rows), threads=con.execute("SELECT current_setting('threads')").fetchone()[0],
+          version=duckdb.__version__)
+
+
+def read_excel(path: str) -> None:
+    """pandas' read_excel as a user calls it; the engine named (openpyxl, pandas' default
+    for xlsx today) only to silence the warning that the default will change."""
+    import pandas as pd
+
+    base = _peak_mib()
+    started = time.perf_counter()
+    frame = pd.read_excel(path, engine="openpyxl")
+    wall = time.perf_counter() - started
+    _emit(wall=round(wall, 3), base_mib=round(base, 1), rows=len(frame))
+
+
+def read_xlsx(path: str) -> None:
+    """This tool's reader alone (python-calamine: bytes → rows), for comparison with
+    read_excel; `ingest` is the whole import."""
+    from cccd_analytics import readers
+
+    base = _peak_mib()
+    started = time.perf_counter()
+    book = readers.read_workbook(Path(path).read_bytes(), Path(path).name)
+    wall = time.perf_counter() - started
+    _emit(wall=round(wall, 3), base_mib=round(base, 1), rows=sum(len(s.rows) for s in book.sheets))
+
+
+def store_read(url: str) -> None:
+    from cccd_analytics.store import Store
+
+    store = Store.open(url)
+    base = _peak_mib()
+    started = time.perf_counter()
+    obs = store.current_observations()
+    middle = time.perf_counter()
+    units = store.units()
+    wall = time.perf_counter() - started
+    _emit(wall=round(wall, 3), observations_s=round(middle - started, 3), base_mib=round(base, 1),
+          rows=len(obs), units=len(units))
+
+
+def _campaign(store, name: str):
+    from cccd_analytics import campaigns as camp
+
+    return next(camp.from_definition(d) for d in store.campaign_definitions() if d["name"] == name)
+
+
+def snapshot(url: str, name: str, repeat: str = "3") -> None:
+    from cccd_analytics import metrics
+    from cccd_analytics.store import Store
+
+    store = Store.open(url)
+    obs, units = store.current_observations(), store.units()
+    campaign = _campaign(store, name)
+    base = _peak_mib()
+    times = []
+    for _ in range(int(repeat)):
+        started = time.perf_counter()
+        snap = metrics.snapshot(obs, units, campaign)
+        times.append(time.perf_counter() - started)
+    communes = snap.units[snap.units["level"] == "commune"]
+    _emit(wall=round(min(times), 3), first=round(times[0], 3), base_mib=round(base, 1),
+          units=len(snap.units), communes=len(communes),
+          projected=int(communes["projected_date"].notna().sum()), observations=len(obs))
+
+
+def overview(url: str, name: str, runs: str = "5") -> None:
+    os.environ["CCCD_DB_URL"] = url
+    os.environ.setdefault("CCCD_DEMO_ROLE", "admin")   # past the login gate (issue 7)
+    from streamlit.testing.v1 import AppTest
+
+    base = _peak_mib()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
+    at.session_state["campaign"] = name
+    started = time.perf_counter()
+    at.run()
+    cold = time.perf_counter() - started
+    if at.exception:
+        _emit(wall=None, error=str(at.exception)[:500])
+        return
+    warm = []
+    for _ in range(int(runs)):
+        started = time.perf_counter()
+        at.run()
+        warm.append(time.perf_counter() - started)
+    titles = [t.value for t in at.title]
+    _emit(wall=round(statistics.median(warm), 3), cold=round(cold, 3), warm_min=round(min(warm), 3),
+          warm_max=round(max(warm), 3), base_mib=round(base, 1), title=titles[:1],
+          exception=bool(at.exception))
+
+
+def briefing(url: str, name: str, out: str) -> None:
+    from cccd_analytics import briefing as brief
+    from cccd_analytics.store import Store
+
+    store = Store.open(url)
+    obs, units, uploads = store.current_observations(), store.units(), store.list_uploads()
+    campaign = _campaign(store, name)
+    base = _peak_mib()
+    started = time.perf_counter()
+    b = brief.from_frames(obs, units, campaign, uploads=uploads)
+    middle = time.perf_counter()
+    brief.write_pptx(b, out, include_map=False)
+    wall = time.perf_counter() - started
+    _emit(wall=round(wall, 3), from_frames_s=round(middle - started, 3), base_mib=round(base, 1),
+          pptx_kib=round(Path(out).stat().st_size / 1024))
+
+
+KINDS = {"ingest": ingest, "ingest_many": ingest_many, "duckdb_records": duckdb_records,
+         "read_excel": read_excel, "read_xlsx": read_xlsx, "store_read": store_read, "snapshot": snapshot,
+         "overview": overview, "briefing": briefing}
+
+if __name__ == "__main__":
+    KINDS[sys.argv[1]](*sys.argv[2:])
