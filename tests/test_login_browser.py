@@ -149,7 +149,8 @@ def test_analyst_signs_in_and_lands_on_the_bookmarked_upload_page(server, browse
     assert "settings" not in nav_links(page)
     page.get_by_role("button", name="Đăng xuất").click()
     page.get_by_text("Đã đăng xuất.").wait_for()
-    assert not page.locator("[data-testid=stFileUploader]").count()
+    # Elements of the page signed out of go stale first and are removed when the run ends.
+    page.locator("[data-testid=stFileUploader]").wait_for(state="detached", timeout=30_000)
     context.close()
 
 
