@@ -147,7 +147,6 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(line for line in made.stdout.splitlines()[:-1]), flush=True)
     manifest = json.loads(made.stdout.splitlines()[-1])
     base_root = baseline_tree(args.baseline, out) if args.baseline else None
-    roots = [("after", None)] + ([("before", base_root)] if base_root else [])
     results: dict = {"machine": info, "quick": args.quick, "baseline": args.baseline, "figures": []}
 
     def record(figure: str, scale: str, goal: str, after: dict, reference: dict | None = None,

@@ -742,10 +742,6 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
     pending: list[int] = []      # communes since the last subtotal/heading
     open_group: dict | None = None
 
-    def cell(row: list, name: str):
-        col = cols.get(name)
-        return row[col.index] if col is not None and col.index < len(row) else None
-
     # Performance (issue 8): a canonical file repeats its place names and dates on every
     # row, so the pure per-cell functions below are remembered per distinct cell value,
     # and a row with a commune name and figures is classified once per (name, STT) — the
@@ -760,16 +756,26 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
     cells = {name: (cols[name].letter, cols[name].header) for name in value_fields}
 
     value_at = [(name, cols[name].index) for name in value_fields]
+    sheet_label = sheet.name or ""
+    # Column positions of the cells read on every row (-1: no such column).
+    date_at, district_at, province_at, code_at = (cols[f].index if f in cols else -1
+                                                  for f in ("date", "district", "province", "commune_code"))
     for index in range(found.first_data_row, len(sheet.rows)):
         row = sheet.rows[index]
         width = len(row)
         parsed_values = [(name, count_of(row[at] if at < width else None)) for name, at in value_at]
         name_cell = row[commune_at] if commune_at < width else None
-        if any(p.value is not None for _, p in parsed_values) and text_of(name_cell):
-            stt_cell = row[stt_at] if stt_at is not None and stt_at < len(row) else None
-            kind = kinds.get((type(name_cell), name_cell, type(stt_cell), stt_cell))
+        has_numbers = False
+        for _, parsed in parsed_values:
+            if parsed.value is not None:
+                has_numbers = True
+                break
+        if has_numbers and text_of(name_cell):
+            stt_cell = row[stt_at] if stt_at is not None and stt_at < width else None
+            key = (type(name_cell), name_cell, type(stt_cell), stt_cell)
+            kind = kinds.get(key)
             if kind is None:
-                kind = kinds[(type(name_cell), name_cell, type(stt_cell), stt_cell)] = layouts.classify(row, found)
+                kind = kinds[key] = layouts.classify(row, found)
         else:
             kind = layouts.classify(row, found)
         if kind.kind == "blank":
@@ -829,8 +835,8 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
         if bad:
             continue
         when = fallback_date
-        if "date" in cols:
-            parsed = date_of(cell(row, "date"))
+        if date_at >= 0:
+            parsed = date_of(row[date_at] if date_at < width else None)
             if parsed.error:
                 report.problems.append(Problem("error", "bad_date", parsed.error + ".",
                                                **_cell_at(sheet_name, index, cols["date"])))
@@ -849,13 +855,13 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
             break
         if "collected" not in values and "collected_day" not in values:
             continue  # a commune row with no figures: not reported
-        explicit_district = text_of(cell(row, "district"))
+        explicit_district = text_of(row[district_at] if 0 <= district_at < width else None)
         rec = _Record(
-            row=index + 1, sheet=sheet.name or "",
-            province=text_of(cell(row, "province")) or province_ctx,
+            row=index + 1, sheet=sheet_label,
+            province=text_of(row[province_at] if 0 <= province_at < width else None) or province_ctx,
             district=explicit_district or district_ctx or "",
-            commune=_commune_name(text_of(cell(row, "commune"))),
-            code=text_of(cell(row, "commune_code")) or None, date=when, values=values,
+            commune=_commune_name(text_of(name_cell)),
+            code=text_of(row[code_at] if 0 <= code_at < width else None) or None, date=when, values=values,
             cells=cells, district_from_context=not explicit_district)
         out.append(rec)
         pending.append(len(out) - 1)

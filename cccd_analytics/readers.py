@@ -457,7 +457,7 @@ def _arrow_chunks(data, source: CsvSource, usecols: list[int], width: int, skip:
     invalid: list = []
 
     def on_invalid(row) -> str:
-        invalid.append(row)
+        invalid.append(row.number)     # never the line's text: it holds personal data
         return "skip"
 
     if isinstance(data, FileData):
@@ -502,7 +502,9 @@ def _arrow_chunks(data, source: CsvSource, usecols: list[int], width: int, skip:
         if pending:
             yield start, frame()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeError) as exc:
-        raise ArrowFallback(str(exc)[:200]) from None
+        # Arrow's message may quote the line, and an export's lines hold personal data:
+        # only the kind of error is passed on.
+        raise ArrowFallback(type(exc).__name__) from None
     finally:
         if stream is not None:
             stream.close()

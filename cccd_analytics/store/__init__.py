@@ -189,8 +189,11 @@ class Store:
             if len(new.new_units):
                 existing = set(conn.scalars(sa.select(units.c.key).where(
                     units.c.key.in_(list(new.new_units["key"])))))
-                rows = [_unit_row(r) for r in new.new_units.to_dict("records")
-                        if r["key"] not in existing]
+                # The records as to_dict("records") gives them, from the columns (performance,
+                # issue 8: to_dict walked 10,000 new units cell by cell).
+                frame, names = new.new_units, list(new.new_units.columns)
+                records = [dict(zip(names, values)) for values in zip(*(frame[c].tolist() for c in names))]
+                rows = [_unit_row(r) for r in records if r["key"] not in existing]
                 if rows:
                     # Two analysts uploading at once may both bring the same new unit: the
                     # second insert must not fail on the first one's row (PostgreSQL runs the
