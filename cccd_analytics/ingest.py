@@ -25,7 +25,6 @@ import concurrent.futures
 import dataclasses
 import functools
 import hashlib
-import operator
 import re
 import unicodedata
 from collections.abc import Callable
@@ -139,18 +138,8 @@ class ImportReport:
         return f"Tệp «{self.file_name}»: {self.status}"
 
 
-@dataclass
-class _Record:
-    row: int
-    sheet: str
-    province: str
-    district: str
-    commune: str
-    code: str | None
-    date: date | None
-    values: dict[str, int]
-    cells: dict[str, tuple[str, str]]  # field → (column letter, header)
-    district_from_context: bool = False
+# The columns of the rows read from a table or an export (then one per metric, _VALUE_ORDER).
+_RECORD_COLUMNS = ("row", "sheet", "province", "district", "commune", "code", "date", "cells")
 
 
 def sha256_of(data) -> str:
@@ -614,7 +603,7 @@ def _extract(book: Workbook, data: bytes, report: ImportReport, store: Store | N
             prepared[primary] = (sheet, mapped, header_rows)
             report.mapping, report.mapping_source = dict(chosen), source
             report.columns = _columns_for_ui(mapped.labels, mapped)
-    out: list = []   # _Record objects of tables, and frames of per-record exports
+    out: list[pd.DataFrame] = []   # the rows of tables, and of per-record exports
     counts = None
     located_any = False
     for sheet, found, _ in prepared:
@@ -633,7 +622,9 @@ def _extract(book: Workbook, data: bytes, report: ImportReport, store: Store | N
         else:
             if not sheet.complete:
                 _read_whole(book, data, sheet, limits)
-            out.extend(_sheet_records(sheet, found, book.file_name, report, report_date))
+            table = _sheet_records(sheet, found, book.file_name, report, report_date)
+            if table is not None:
+                out.append(table)
     if not located_any:
         names = ", ".join(f"«{s.name}»" for s in book.sheets if s.name) or "tệp"
         report.needs_mapping = primary is not None
@@ -706,10 +697,18 @@ def _date_for_sheet(found: layouts.Layout, file_name: str, report_date: date | N
 
 
 def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: ImportReport,
-                   report_date: date | None) -> list[_Record]:
+                   report_date: date | None) -> pd.DataFrame | None:
+    """The commune rows of a table as one frame (the columns _frame_of gives), or None
+    when it has none.  Subtotal and total rows are checked against them, never kept."""
     cols = found.columns
     sheet_name = sheet.name or None
-    out: list[_Record] = []
+    # Performance (issue 8): the rows are kept as columns, not as one object per row — a
+    # 100,000-row table made 100,000 objects that the garbage collector then walked again
+    # and again, and that had to be transposed into a frame.
+    out = {name: [] for name in _RECORD_COLUMNS}
+    out_values = {name: [] for name in _VALUE_ORDER}
+    from_context: list[bool] = []
+    n_out = 0
     province_ctx, district_ctx = _authority_context(found.authorities)
     letterhead_district = district_ctx
     fallback_date, origin, source = (None, None, "")
@@ -749,6 +748,7 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
     count_of = _counter()
     date_of = _memo(lambda raw: normalise.parse_date(raw, order=date_order))
     text_of = _memo(normalise.text)
+    commune_name = _memo(_commune_name)
     kinds: dict = {}
     value_fields = [name for name in layouts.VALUE_FIELDS if name in cols]
     commune_at = cols["commune"].index
@@ -799,7 +799,7 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
                                                **_cell_at(sheet_name, index, cols[name])))
         if kind.kind == "total":
             totals.append(dict(row=index + 1, label=kind.label or "Tổng cộng", values=values, cells=cells,
-                               position="before" if not out else "after"))
+                               position="before" if not n_out else "after"))
             continue
         if kind.kind == "subtotal":
             if not values:                       # a heading: "I. HUYỆN KỲ ANH" over its communes
@@ -817,9 +817,10 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
                              cells=cells, members=list(pending), position="after")
                 groups.append(group)
                 if kind.district:
+                    districts = out["district"]
                     for i in pending:
-                        if out[i].district_from_context:
-                            out[i].district = kind.district
+                        if from_context[i]:
+                            districts[i] = kind.district
                 pending = []
                 open_group = None
                 district_ctx = letterhead_district
@@ -856,26 +857,34 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
         if "collected" not in values and "collected_day" not in values:
             continue  # a commune row with no figures: not reported
         explicit_district = text_of(row[district_at] if 0 <= district_at < width else None)
-        rec = _Record(
-            row=index + 1, sheet=sheet_label,
-            province=text_of(row[province_at] if 0 <= province_at < width else None) or province_ctx,
-            district=explicit_district or district_ctx or "",
-            commune=_commune_name(text_of(name_cell)),
-            code=text_of(row[code_at] if 0 <= code_at < width else None) or None, date=when, values=values,
-            cells=cells, district_from_context=not explicit_district)
-        out.append(rec)
-        pending.append(len(out) - 1)
+        out["row"].append(index + 1)
+        out["sheet"].append(sheet_label)
+        out["province"].append(text_of(row[province_at] if 0 <= province_at < width else None) or province_ctx)
+        out["district"].append(explicit_district or district_ctx or "")
+        out["commune"].append(commune_name(text_of(name_cell)))
+        out["code"].append(text_of(row[code_at] if 0 <= code_at < width else None) or None)
+        out["date"].append(when)
+        out["cells"].append(cells)
+        for name, column in out_values.items():
+            column.append(values.get(name))
+        from_context.append(not explicit_district)
+        pending.append(n_out)
         if open_group is not None:
-            open_group["members"].append(len(out) - 1)
-    if "collected" not in cols and out:
+            open_group["members"].append(n_out)
+        n_out += 1
+    if "collected" not in cols and n_out:
         col = cols.get("collected_day")
         report.needs_mapping = True
         report.problems.append(Problem(
             "error", "no_cumulative", "thiếu cột lũy kế thu nhận (chỉ có số trong ngày).",
             sheet=sheet_name, row=found.header_rows[-1] + 1,
             column=col.letter if col else None))
-    _check_sums(out, groups, totals, sheet_name, report)
-    return out
+    _check_sums(out_values, n_out, groups, totals, sheet_name, report)
+    if not n_out:
+        return None
+    # Text stays Python objects here (no conversion to Arrow for a working frame).
+    return pd.DataFrame({**{k: pd.Series(v, dtype=object) if k != "row" else v for k, v in out.items()},
+                         **{k: pd.Series(v, dtype=object) for k, v in out_values.items()}})
 
 
 def _cell_at(sheet_name: str | None, index: int, col: layouts.Column) -> dict:
@@ -933,8 +942,8 @@ def _fmt(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
-def _check_sums(records_: list[_Record], groups: list[dict], totals: list[dict], sheet: str | None,
-                report: ImportReport) -> None:
+def _check_sums(values: dict[str, list], n_records: int, groups: list[dict], totals: list[dict],
+                sheet: str | None, report: ImportReport) -> None:
     """Subtotal and total rows are never units: check them against their communes."""
     found: list[dict] = []
 
@@ -943,7 +952,8 @@ def _check_sums(records_: list[_Record], groups: list[dict], totals: list[dict],
         for name, stated in entry["values"].items():
             if not members:
                 continue
-            actual = sum(records_[i].values.get(name, 0) for i in members)
+            column = values[name]
+            actual = sum(column[i] or 0 for i in members)
             checked.append(name)
             if stated != actual:
                 mismatches.append(dict(field=name, stated=stated, communes=actual))
@@ -964,7 +974,7 @@ def _check_sums(records_: list[_Record], groups: list[dict], totals: list[dict],
         if group["values"] or group["members"]:
             compare(group, "subtotal", group["members"])
     for total in totals:
-        compare(total, "total", list(range(len(records_))))
+        compare(total, "total", list(range(n_records)))
     report.totals.extend(sorted(found, key=lambda t: t["row"]))
 
 
@@ -1046,7 +1056,7 @@ def _record_export(book: Workbook, data: bytes, sheet: Sheet, found: layouts.Lay
             district=[d or district_ctx for d in totals["district"]],
             commune=[_commune_name(c) for c in totals["commune"]])
     # Performance (issue 8): one frame for the export's (place, day) counts, not one
-    # _Record object per row (an export of a nation has over a million of them).
+    # Python object per row (an export of a nation has over a million of them).
     daily = counts.daily
     cells = {"collected_day": (letter, header), "returned_day": (letter, header),
              "collected": (letter, header), "returned": (letter, header)}
@@ -1148,37 +1158,14 @@ class _FirstRow(NamedTuple):
     date: date
 
 
-# Metrics in the order a _Record lists its values (a table's, then an export's).
+# The metric columns of those rows, in order (a table's, then an export's).
 _VALUE_ORDER = (*layouts.VALUE_FIELDS, "returned_day")
 
 
-def _frame_of(records_: list) -> pd.DataFrame:
-    """Records (the _Record objects of tables, the frames of exports) as one frame:
-    row, sheet, province, district, commune, code, date, cells, one column per metric
-    (None where a row has no value)."""
-    blocks, pending = [], []
-
-    names = ("row", "sheet", "province", "district", "commune", "code", "date", "cells")
-
-    def flush() -> None:
-        if pending:
-            data = dict(zip(names, map(list, zip(*map(operator.attrgetter(*names), pending)))))
-            values = [r.values for r in pending]
-            for metric in _VALUE_ORDER:
-                data[metric] = [v.get(metric) for v in values]
-            # Text stays Python objects here (no conversion to Arrow for a working frame).
-            blocks.append(pd.DataFrame({k: pd.Series(v, dtype=object) if k != "row" else v
-                                        for k, v in data.items()}))
-            pending.clear()
-
-    for item in records_:
-        if isinstance(item, pd.DataFrame):
-            flush()
-            blocks.append(item)
-        else:
-            pending.append(item)
-    flush()
-    frame = pd.concat(blocks, ignore_index=True) if len(blocks) > 1 else blocks[0]
+def _frame_of(records_: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames of tables and exports as one: row, sheet, province, district, commune,
+    code, date, cells, one column per metric (None where a row has no value)."""
+    frame = pd.concat(records_, ignore_index=True) if len(records_) > 1 else records_[0]
     for metric in _VALUE_ORDER:
         if metric not in frame:
             frame[metric] = None
@@ -1308,7 +1295,7 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
         "name": table["commune"].to_numpy()[at]})
 
 
-def _resolve(rec: _Record, reg: pd.DataFrame) -> registry.Match:
+def _resolve(rec: _FirstRow, reg: pd.DataFrame) -> registry.Match:
     """registry.resolve, and for a row that names neither province nor district, each
     province in turn: a name found in exactly one of them is that unit.  Without the
     closest names of an unknown unit: the caller asks for them in bulk."""
@@ -1339,7 +1326,7 @@ def _registry_lookups() -> tuple[dict[str, str], dict[str, list[tuple[str, str]]
     return provinces, districts
 
 
-def _unofficial_unit(key: str, rec: _Record, reg: pd.DataFrame) -> dict:
+def _unofficial_unit(key: str, rec: _FirstRow, reg: pd.DataFrame) -> dict:
     # Performance (issue 8): dictionary lookups instead of a scan of the registry per new
     # unit (10,000 units outside the registry took minutes); same parents as before.
     hierarchy = "3" if rec.district or rec.date < registry.REFORM_DATE else "2"
