@@ -11,6 +11,7 @@ reference gets for free are outside it), and ``peak_mib`` is the whole process.
 Kinds:
   ingest PATH DB_URL [MAX_BYTES]        cccd_analytics.ingest.import_file into DB_URL
   ingest_many DB_URL CAMPAIGN_JSON PATH...  canonical files in one process, then the campaign
+  count_records PATH [MAX_BYTES]        this tool's read-and-count of an export alone (no checks, no store)
   duckdb_records PATH                   DuckDB: per (province, district, commune, day) count(*)
   read_excel PATH                       pandas.read_excel (openpyxl, the default engine)
   read_xlsx PATH                        this tool's reader alone (calamine)
@@ -51,13 +52,66 @@ def ingest(path: str, url: str, max_bytes: str | None = None) -> None:
 
     store = Store.open(url)
     limits = Limits(max_bytes=int(max_bytes)) if max_bytes else Limits()
+    stages = _time_stages()
     base = _peak_mib()
     started = time.perf_counter()
     report = ing.import_file(store, path, limits=limits)
     wall = time.perf_counter() - started
     _emit(wall=round(wall, 3), base_mib=round(base, 1), status=report.status, rows=report.rows_read,
           units=report.units_read, days=len(report.dates), unofficial=len(report.unofficial_units),
-          warnings=len(report.warnings), message=report.message[:300])
+          warnings=len(report.warnings), message=report.message[:300],
+          stages={k: round(v, 3) for k, v in stages.items()})
+
+
+def _time_stages() -> dict:
+    """Where an import's time goes: the import's own steps, wrapped with timers (in this
+    measuring process only).  read = reading the file and counting or parsing its rows;
+    check = resolving names and every check; store = the one write transaction."""
+    import functools
+
+    from cccd_analytics import ingest as ing
+    from cccd_analytics import records
+    from cccd_analytics.store import Store
+
+    spent: dict[str, float] = {}
+
+    def timed(owner, name: str, stage: str) -> None:
+        function = getattr(owner, name)
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[stage] = spent.get(stage, 0.0) + time.perf_counter() - started
+        setattr(owner, name, wrapper)
+
+    timed(ing, "_extract", "read")
+    timed(ing, "_resolve_and_check", "check")
+    timed(Store, "write_upload", "store")
+    timed(records, "read_csv", "of which records.read_csv")
+    return spent
+
+
+def count_records(path: str, max_bytes: str | None = None) -> None:
+    """What DuckDB's query does, by this tool: read a per-record export and count its rows
+    per place and day (records.read_csv) — no name resolution, checks or store."""
+    from cccd_analytics import ingest as ing
+    from cccd_analytics import records
+    from cccd_analytics.readers import FileData, Limits, read_workbook
+
+    limits = Limits(max_bytes=int(max_bytes)) if max_bytes else Limits()
+    base = _peak_mib()
+    started = time.perf_counter()
+    data = FileData(path)
+    book = read_workbook(data, Path(path).name, limits, head_only=True)
+    sheet = book.sheets[0]
+    found = ing._locate(sheet.rows)
+    width = max((len(r) for r in sheet.rows[: found.first_data_row + 20]), default=0)
+    counts = records.read_csv(data, book.csv, found, width)
+    wall = time.perf_counter() - started
+    _emit(wall=round(wall, 3), base_mib=round(base, 1), rows=counts.rows, groups=len(counts.daily))
 
 
 def ingest_many(url: str, campaign_json: str, *paths: str) -> None:
@@ -206,7 +260,7 @@ def briefing(url: str, name: str, out: str) -> None:
           pptx_kib=round(Path(out).stat().st_size / 1024))
 
 
-KINDS = {"ingest": ingest, "ingest_many": ingest_many, "duckdb_records": duckdb_records,
+KINDS = {"ingest": ingest, "ingest_many": ingest_many, "count_records": count_records, "duckdb_records": duckdb_records,
          "read_excel": read_excel, "read_xlsx": read_xlsx, "store_read": store_read, "snapshot": snapshot,
          "overview": overview, "briefing": briefing}
 

@@ -104,12 +104,25 @@ class _Counts:
     def add(self, keys: np.ndarray, rows: np.ndarray) -> None:
         if not len(keys):
             return
-        codes, uniq = pd.factorize(keys, sort=False)     # a hash table: no sort of the rows
-        counts = np.bincount(codes, minlength=len(uniq))
-        first = np.empty(len(uniq), np.int64)
-        first[codes[::-1]] = rows[::-1]                    # the last write wins: the first row
-        order = np.argsort(uniq)
-        self.parts.append((uniq[order], counts[order].astype(np.int64), first[order]))
+        high, low = keys >> _SHIFT, keys & _MASK
+        width = int(low.max()) + 1
+        size = (int(high.max()) + 1) * width
+        if size <= _DENSE_LIMIT:
+            # Few places × days (a province's export): counted on a dense grid, in key order.
+            dense = high * width + low
+            counts = np.bincount(dense, minlength=size)
+            present = np.flatnonzero(counts)
+            first = np.empty(size, np.int64)
+            first[dense[::-1]] = rows[::-1]                # the last write wins: the first row
+            uniq = ((present // width) << _SHIFT) | (present % width)
+            self.parts.append((uniq, counts[present].astype(np.int64), first[present]))
+        else:
+            codes, uniq = pd.factorize(keys, sort=False)     # a hash table: no sort of the rows
+            counts = np.bincount(codes, minlength=len(uniq))
+            first = np.empty(len(uniq), np.int64)
+            first[codes[::-1]] = rows[::-1]
+            order = np.argsort(uniq)
+            self.parts.append((uniq[order], counts[order].astype(np.int64), first[order]))
         self.pending += len(uniq)
         if self.pending > 2_000_000 and len(self.parts) > 1:
             self.parts = [self.merged()]
@@ -125,7 +138,9 @@ class _Counts:
         keys = np.concatenate([p[0] for p in self.parts])
         counts = np.concatenate([p[1] for p in self.parts])
         rows = np.concatenate([p[2] for p in self.parts])
-        order = np.lexsort((rows, keys))
+        # Parts are in file order, each sorted by key: a stable sort by key keeps, for each
+        # key, the earliest part first, whose row is the smallest.
+        order = np.argsort(keys, kind="stable")
         keys, counts, rows = keys[order], counts[order], rows[order]
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         return keys[starts], np.add.reduceat(counts, starts), rows[starts]
@@ -135,6 +150,8 @@ class _Counts:
 
 
 _SHIFT = np.int64(32)      # key = place id << 32 | day (or status) id
+_MASK = np.int64((1 << 32) - 1)
+_DENSE_LIMIT = 1 << 21     # places × days counted on a dense grid up to this size (16 MiB)
 
 
 def _column(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -208,22 +225,29 @@ class _Tally:
         keep = ~empty & ~no_place & ~no_day
         if not keep.any():
             return
-        self.rows += int(keep.sum())
-        rows = rownum[keep]
-        place = self._place_ids([_distinct(cols[name][0][keep], cols[name][1]) for name in PLACE])
-        day = self._ids("day", day_codes[keep], day_text)
+        kept = int(keep.sum())
+        self.rows += kept
+        if kept == n:        # the usual chunk: every row counts, no copies
+            def select(values):
+                return values
+        else:
+            def select(values):
+                return values[keep]
+        rows = select(rownum)
+        place = self._place_ids([_distinct(select(cols[name][0]), cols[name][1]) for name in PLACE])
+        day = self._ids("day", select(day_codes), day_text)
         self.received.add((place << _SHIFT) | day, rows)
         self._first_rows(day, rows)
         if "returned_date" in cols:
             back_codes, back_uniques = cols["returned_date"]
-            back_codes, back_text = _distinct(back_codes[keep], back_uniques.str.replace(_TIME, "", regex=True))
+            back_codes, back_text = _distinct(select(back_codes), back_uniques.str.replace(_TIME, "", regex=True))
             sel = np.array([b != "" for b in back_text], bool)[back_codes]
             if sel.any():
                 back = self._ids("day", back_codes[sel], back_text)
                 self.returned_on.add((place[sel] << _SHIFT) | back, rows[sel])
                 self._first_rows(back, rows[sel])
         if "status" in cols:
-            status = self._ids("status", *_distinct(cols["status"][0][keep], cols["status"][1]))
+            status = self._ids("status", *_distinct(select(cols["status"][0]), cols["status"][1]))
             self.status.add((place << _SHIFT) | status, rows)
 
     def _first_rows(self, day: np.ndarray, rows: np.ndarray) -> None:
@@ -396,33 +420,37 @@ def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> 
         np.minimum.at(best, unit_of_place[valid_places], first_of_place[valid_places])
         first_rows = {unit_texts[u]: int(best[u]) for u in np.unique(unit_of_place[valid_places])}
 
-    parts = []
-    for place, day, counts, metric in ((r_place, r_day, r_counts, "collected_day"),
-                                       (b_place, b_day, b_counts, "returned_day")):
-        good = day_ok[day] if len(day) else np.zeros(0, bool)
-        if good.any():
-            parts.append(pd.DataFrame({"unit": unit_of_place[place[good]], "day": day[good],
-                                       "metric": metric, "value": counts[good]}))
+    # One row per (unit, date), in the order pivot_table gave: by province, district,
+    # commune, then date; the counts of raw places and day texts that read the same are
+    # added up.  Integer keys: a unit's rank in that order × dates + the date's rank.
     columns = ["province", "district", "commune", "date", "collected_day", "returned_day"]
-    if not parts:
+    dates = sorted({d for d in day_date if d is not None})
+    rank = {d: i for i, d in enumerate(dates)}
+    date_rank = np.array([rank.get(d, -1) for d in day_date], np.int64)
+    unit_order = sorted(range(len(unit_texts)), key=unit_texts.__getitem__)
+    unit_rank = np.empty(len(unit_texts), np.int64)
+    unit_rank[unit_order] = np.arange(len(unit_texts))
+    keys, sums = [], []
+    for place, day, counts in ((r_place, r_day, r_counts), (b_place, b_day, b_counts)):
+        good = day_ok[day] if len(day) else np.zeros(0, bool)
+        keys.append(unit_rank[unit_of_place[place[good]]] * max(len(dates), 1) + date_rank[day[good]])
+        sums.append(counts[good])
+    cells, where = np.unique(np.concatenate(keys), return_inverse=True)
+    if not len(cells):
         wide = pd.DataFrame(columns=columns)
     else:
-        long = pd.concat(parts, ignore_index=True)
-        long["date"] = np.asarray(day_date, dtype=object)[long["day"].to_numpy()]
-        summed = long.groupby(["unit", "date", "metric"], sort=False)["value"].sum().unstack("metric", fill_value=0)
-        for name in ("collected_day", "returned_day"):
-            if name not in summed:
-                summed[name] = 0
-        summed = summed.reset_index()
-        texts = [unit_texts[u] for u in summed["unit"]]
-        wide = pd.DataFrame({"province": [t[0] for t in texts], "district": [t[1] for t in texts],
-                             "commune": [t[2] for t in texts], "date": summed["date"].to_numpy(),
-                             "collected_day": summed["collected_day"].to_numpy(np.int64),
-                             "returned_day": summed["returned_day"].to_numpy(np.int64)})
-        # The order pivot_table gave: by province, district, commune, then date.
-        wide = wide.sort_values(["province", "district", "commune", "date"], kind="stable").reset_index(drop=True)
-    wide["row"] = [first_rows.get((p, d, c), 0) for p, d, c in
-                   zip(wide["province"].tolist(), wide["district"].tolist(), wide["commune"].tolist())]
+        per_metric = [np.bincount(where[:len(keys[0])], weights=sums[0], minlength=len(cells)),
+                      np.bincount(where[len(keys[0]):], weights=sums[1], minlength=len(cells))]
+        units = np.asarray(unit_order, np.int64)[cells // len(dates)]
+        # Per unit, then taken for each of its rows.
+        part = [np.array([t[i] for t in unit_texts], dtype=object)[units] for i in range(3)]
+        wide = pd.DataFrame({"province": part[0], "district": part[1], "commune": part[2],
+                             "date": np.asarray(dates, dtype=object)[cells % len(dates)],
+                             "collected_day": per_metric[0].astype(np.int64),
+                             "returned_day": per_metric[1].astype(np.int64)})
+        wide["row"] = np.array([first_rows.get(t, 0) for t in unit_texts], np.int64)[units]
+    if not len(cells):
+        wide["row"] = []
 
     statuses_returned: Counter = Counter()
     statuses_other: Counter = Counter()
