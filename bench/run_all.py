@@ -163,10 +163,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"per-record export, {rows:,} rows …", flush=True)
         size = Path(path).stat().st_size
         limit = str(max(size + MIB, 200 * MIB))   # above the 200 MiB upload limit for the 10M file
-        mine, ref, old = [], [], []
+        mine, ref, old, counted = [], [], [], []
         for _ in range(args.repeat):
             mine.append(run("ingest", path, fresh_db(dbs, "records"), limit))
             ref.append(run("duckdb_records", path))
+            counted.append(run("count_records", path, limit))
         if base_root is not None:
             old.append(run("ingest", path, fresh_db(dbs, "records_before"), limit, root=base_root))
         goal = ("≤ 2× DuckDB, < 600 MiB" if rows == 1_000_000 else
@@ -174,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         record(f"ingest per-record CSV ({size / MIB:,.0f} MiB)", f"{rows:,} rows", goal, best(mine), best(ref),
                best(old) if old else None, note="reference: DuckDB count(*) GROUP BY province, district, "
                "commune, day over the same CSV")
+        record("  of which: read and count only (what DuckDB's query does)", f"{rows:,} rows",
+               "≤ 2× DuckDB" if rows == 1_000_000 else "", best(counted), best(ref))
 
     # 2. xlsx: ingest (and the reader alone) vs pandas' read_excel
     xlsx = manifest["xlsx"]
@@ -254,7 +257,7 @@ def _verdict(row: dict) -> str:
     wall, peak = after["wall"], after.get("peak_mib", 0)
     if goal.startswith("≤ 2× DuckDB"):
         ratio = wall / ref["wall"] if ref and ref.get("wall") else float("nan")
-        ok = ratio <= 2 and peak < 600
+        ok = ratio <= 2 and (peak < 600 or "MiB" not in goal)
         return f"{'yes' if ok else 'no'} ({ratio:.1f}×, {peak:,.0f} MiB)"
     if goal.startswith("streamed"):
         return f"{'yes' if peak < 1024 else 'no'} ({peak:,.0f} MiB)"
@@ -280,6 +283,16 @@ def markdown(results: dict) -> str:
     for row in results["figures"]:
         lines.append(f"| {row['figure']} | {row['scale']} | {_cell(row['before'])} | {_cell(row['after'])} "
                      f"| {_cell(row['reference'])} | {row['goal']} | {_verdict(row)} |")
+    staged = [row for row in results["figures"] if (row["after"] or {}).get("stages")]
+    if staged:
+        lines += ["", "Where an import's time goes (after; seconds): read = reading the file and counting or "
+                  "parsing its rows, check = names resolved and every check, store = the one write transaction.",
+                  "", "| import | scale | read | of which records.read_csv | check | store |", "|---|---|---|---|---|---|"]
+        for row in staged:
+            st = row["after"]["stages"]
+            lines.append(f"| {row['figure']} | {row['scale']} | {st.get('read', 0):.2f} | "
+                         f"{st.get('of which records.read_csv', 0):.2f} | {st.get('check', 0):.2f} | "
+                         f"{st.get('store', 0):.2f} |")
     return "\n".join(lines)
 
 
