@@ -163,9 +163,14 @@ class _Cells:
         self.col = _positions(obs["unit_key"], pd.Index(units)) if len(obs) else np.zeros(0, np.int64)
         self.metric = obs["metric"]
         self.value = obs["value"].to_numpy(dtype=float, na_value=np.nan) if len(obs) else np.zeros(0)
+        self._masks: dict[str, np.ndarray] = {}
 
     def _mine(self, metric: str) -> np.ndarray:
-        return (self.metric == metric).to_numpy(dtype=bool) if len(self.metric) else np.zeros(0, bool)
+        # Each metric's rows are found once (a comparison over a nation's 3.5 million rows).
+        if metric not in self._masks:
+            self._masks[metric] = (self.metric == metric).to_numpy(dtype=bool) if len(self.metric) \
+                else np.zeros(0, bool)
+        return self._masks[metric]
 
     def wide(self, metric: str) -> pd.DataFrame:
         """What wide(obs, metric, units, days) gives."""
