@@ -3,10 +3,11 @@
 from datetime import date
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 
 from cccd_analytics import ingest
-from cccd_analytics.store import Store
+from cccd_analytics.store import Store, StoreError
 from cccd_analytics.store.schema import MIGRATIONS
 from tests.conftest import write
 
@@ -104,3 +105,21 @@ def test_killed_write_leaves_store_unchanged(store, tmp_path):
     except Crash:
         pass
     assert counts(store) == before
+
+
+@pytest.mark.parametrize("url", ["postgresql+nodriver://analyst:s3cr3t-pw@db.local/cccd",
+                                 "nonsense://analyst:s3cr3t-pw@db.local/cccd"])
+def test_a_bad_url_is_refused_without_echoing_its_password(url):
+    with pytest.raises(StoreError) as refused:
+        Store.open(url)
+    message = str(refused.value)
+    assert "không hợp lệ" in message and "analyst:***@db.local" in message
+    assert "s3cr3t-pw" not in message
+
+
+def test_an_uncreatable_sqlite_folder_is_a_clear_message(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError) as refused:
+        Store.open(f"sqlite:///{blocker}/sub/cccd.sqlite")
+    assert "Không tạo được thư mục" in str(refused.value) and str(blocker) in str(refused.value)

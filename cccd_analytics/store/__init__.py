@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -115,11 +116,18 @@ class Store:
     def open(cls, url: str | None = None) -> "Store":
         url = url or default_url()
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(url.removeprefix("sqlite:///")).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"Không tạo được thư mục «{folder}» cho cơ sở dữ liệu "
+                                 f"({exc.strerror or type(exc).__name__}).") from None
         try:
             engine = sa.create_engine(url, future=True)
-        except (sa.exc.ArgumentError, ImportError) as exc:
-            raise StoreError(f"Địa chỉ cơ sở dữ liệu không hợp lệ: {url!r} ({exc})") from None
+        except (sa.exc.ArgumentError, ImportError, ValueError) as exc:
+            # Never the password: the message may reach a log or a screen.
+            raise StoreError(f"Địa chỉ cơ sở dữ liệu không hợp lệ: {_without_password(url)!r} "
+                             f"({_without_password(str(exc))})") from None
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "handle_error", _unavailable)
@@ -490,6 +498,11 @@ def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
         "value": numbers[order],
         "upload_id": upload_ids[order],
     })
+
+
+def _without_password(text: str) -> str:
+    """A database URL (or a message quoting one) with its password replaced by ***."""
+    return re.sub(r"(?<=://)([^:/@\s]*):[^@\s]*@", r"\1:***@", text)
 
 
 def _bulk_insert(conn: sa.Connection, table: sa.Table, columns: list[str]):
