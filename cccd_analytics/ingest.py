@@ -1218,11 +1218,11 @@ def _resolve_and_check(records_: list, report: ImportReport, store: Store | None
                                     counts, keys_of, report, store)
             first = table.sort_values("row", kind="stable").drop_duplicates("unit_key").set_index("unit_key")
             at = first.index.get_indexer(obs["unit_key"])
-            cells = first["cells"].to_numpy()[at]
+            cells = first["cells"].tolist()          # per unit, then taken for each row
             obs["row"] = first["row"].to_numpy()[at]
             obs["sheet"] = first["sheet"].to_numpy()[at]
-            obs["column"] = [c["collected_day"][0] for c in cells]
-            obs["header"] = [c["collected_day"][1] for c in cells]
+            obs["column"] = np.array([c["collected_day"][0] for c in cells], dtype=object)[at].tolist()
+            obs["header"] = np.array([c["collected_day"][1] for c in cells], dtype=object)[at].tolist()
             obs["name"] = first["commune"].to_numpy()[at]
         else:
             obs = _long(table)
