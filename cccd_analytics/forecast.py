@@ -55,6 +55,9 @@ HORIZON_DAYS = 3 * 365 + 1
 METHODS = ("run_rate", "saturating", "saturating_fit")
 #: Chosen by backtest (docs/forecast.md).
 DEFAULT_METHOD = "saturating"
+# Methods whose projection of one unit depends on the others (a shape fitted over all of
+# them): callers must then forecast the whole pool, not a subset.
+POOLED_METHODS = ("saturating_fit",)
 COLUMNS = [
     "projected_date",
     "projected_low",

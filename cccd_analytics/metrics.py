@@ -270,6 +270,12 @@ class Panel:
         return Panel(self.days, pd.Index(uniques), raw, np.where(started, sums, np.nan), first, last,
                      np.add.reduceat(self.members[idx], starts), np.add.reduceat(self.reporting[idx], starts))
 
+    def select(self, columns: list) -> "Panel":
+        """These columns only, in this order."""
+        at = self.columns.get_indexer(columns)
+        return Panel(self.days, self.columns[at], self.raw[:, at], self.filled[:, at], self.first[at],
+                     self.last[at], self.members[at], self.reporting[at])
+
     def at(self, row: int) -> np.ndarray:
         """Spread or carried-forward value on day ``row`` (NaN before it or the data)."""
         if row < 0 or row >= len(self.days):
@@ -532,11 +538,15 @@ def snapshot(obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign,
     per_goal: list[pd.DataFrame] = []
     milestone_rows: list[dict] = []
     for goal in goals:
-        # Communes: forecast every commune of the scope (one pool for the forecaster) with
-        # the goal's targets for its members, then keep the members.
+        # Communes: the goal's targets for its members.  The default forecaster projects
+        # each commune on its own, so a milestone's communes are forecast alone
+        # (performance, issue 8: a nation's border milestone forecast 10,000 communes to
+        # keep 123); a pooled one gets every commune of the scope, then the members are kept.
         goal_target = target.copy()
         goal_target[goal.members] = goal.target[goal.members]
-        communes = _figures(collected, eligible, goal_target, goal.deadline, ctx)
+        alone = goal.index > 0 and forecast.DEFAULT_METHOD not in forecast.POOLED_METHODS
+        communes = _figures(collected.select(goal.members) if alone else collected, eligible, goal_target,
+                            goal.deadline, ctx)
         parts = [communes.loc[goal.members].assign(level="commune")]
         if goal.index == 0:
             extra = _week_and_reporting(collected, eligible, as_of).join(_funnel(collected, returned))
