@@ -22,6 +22,7 @@ Conventions (docs/analytics.md has the formulas and worked examples):
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -431,16 +432,30 @@ def return_lag(collected: np.ndarray, returned: np.ndarray, window: int = RETURN
     if n == 0 or m == 0:
         return np.full(m, np.nan)
     t = np.arange(max(n - window, 0), n)
-    lags = np.arange(0, max_lag + 1)
-    src = t[None, :] - lags[:, None]                              # (lags, days)
-    ok_src = src >= 0
-    c = np.where(ok_src[..., None], collected[np.clip(src, 0, None)], np.nan)   # (lags, days, cols)
-    r = returned[t][None, :, :]
-    with np.errstate(invalid="ignore"):
-        hit = (c <= r) & (r > 0)
-    found = hit.any(axis=0)
-    lag = np.where(found, np.argmax(hit, axis=0), np.nan).astype(float)
-    lag = np.where(found, lag, np.nan)
+    r = returned[t]                                               # (days, cols)
+    # Performance (issue 8): lag by lag, only for the (day, column) pairs still looking,
+    # instead of a lags × days × columns array (a nation's: 13 million cells).  A pair
+    # stops at its first hit — the smallest lag, as argmax over all lags gave — or when
+    # its day L back is before the first day.
+    lag = np.full(r.shape, np.nan)
+    # A pair whose returned figure is below every collected figure of the days it may look
+    # back to never hits: it is not looked for (the lowest over a span covering all of them).
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lowest = np.fmin.reduce(collected[max(int(t[0]) - max_lag, 0):], axis=0)
+        pending = (r > 0) & ~(lowest[None, :] > r)
+    for back in range(max_lag + 1):
+        src = t - back
+        rows = np.flatnonzero((src >= 0) & pending.any(axis=1))
+        if not len(rows):
+            break
+        with np.errstate(invalid="ignore"):
+            hit = pending[rows] & (collected[src[rows]] <= r[rows])
+        if hit.any():
+            lag_rows = lag[rows]
+            lag_rows[hit] = back
+            lag[rows] = lag_rows
+            pending[rows] &= ~hit
     out = np.full(m, np.nan)
     any_lag = ~np.all(np.isnan(lag), axis=0)
     if any_lag.any():

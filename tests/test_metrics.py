@@ -235,3 +235,41 @@ def test_data_after_as_of_changes_nothing_in_metrics_quality_league_and_capacity
 def test_sample_campaign_files_have_the_calendar():
     ky_anh = camp.parse_toml((ROOT / "sample_data/ky_anh_2021/campaign.toml").read_text(encoding="utf-8"))
     assert ky_anh.sunday_weight == 0.7 and dict((d, w) for d, w, _ in ky_anh.days_off)[date(2021, 4, 21)] == 0.6
+
+
+def _return_lag_by_brute_force(collected, returned, window, max_lag):
+    """The definition, spelled out: for each of the last `window` days and each column,
+    the smallest lag whose collected figure is not above the day's returned one."""
+    n, m = collected.shape
+    out = np.full(m, np.nan)
+    for col in range(m):
+        lags = []
+        for t in range(max(n - window, 0), n):
+            r = returned[t, col]
+            found = next((back for back in range(max_lag + 1) if t - back >= 0 and r > 0
+                          and collected[t - back, col] <= r), None)
+            lags.append(np.nan if found is None else found)
+        if not np.all(np.isnan(lags)):
+            out[col] = np.nanmedian(lags)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_return_lag_matches_its_definition_on_awkward_series(seed):
+    # Cumulative series with gaps (NaN before the first report), falls, zeros and
+    # returns that never catch up: the fast search must give the definition's answer.
+    rng = np.random.default_rng(seed)
+    n, m = 60, 40
+    collected = np.cumsum(rng.integers(0, 50, size=(n, m)), axis=0).astype(float)
+    collected[rng.random((n, m)) < 0.05] -= 30                  # a few falls
+    for col in range(0, m, 5):
+        collected[: rng.integers(1, 20), col] = np.nan          # reports start late
+    lag = rng.integers(0, 25, size=m)
+    returned = np.vstack([np.full(m, np.nan) if t < 3 else
+                          collected[np.clip(t - lag, 0, n - 1), np.arange(m)] - rng.integers(0, 20, m)
+                          for t in range(n)])
+    returned[:, ::7] = 0                                        # nothing returned
+    returned[:, 3::11] = 1                                      # below every collected figure
+    for window, max_lag in ((14, 90), (5, 10), (60, 3)):
+        np.testing.assert_array_equal(metrics.return_lag(collected, returned, window, max_lag),
+                                      _return_lag_by_brute_force(collected, returned, window, max_lag))
