@@ -143,10 +143,41 @@ def test_personal_columns_are_never_parsed_into_python_objects(monkeypatch):
 def test_streaming_in_small_chunks_gives_the_same_counts(monkeypatch):
     data = export_csv().encode()
     whole = ingest.import_bytes(None, data, "xuat.csv").observations
+    monkeypatch.setattr(readers, "WHOLE_PARSE_BYTES", 0)      # stream, as a big export is
     monkeypatch.setattr(records, "CHUNK_ROWS", 7)
     small = ingest.import_bytes(None, data, "xuat.csv", limits=readers.Limits(head_bytes=300)).observations
     assert whole.sort_values(["unit_key", "date", "metric"]).values.tolist() == \
         small.sort_values(["unit_key", "date", "metric"]).values.tolist()
+
+
+def _awkward_exports() -> dict[str, str]:
+    text = export_csv()
+    lines = text.splitlines(keepends=True)
+    head, body = lines[:-60], lines[-60:]
+    quoted = [line.replace("Zyxqvar Wobbleton 007", '"Zyxqvar, Wobbleton\n007"') for line in body]
+    return {
+        "plain": text,
+        "blank lines": "".join(head + body[:20] + ["\n", ",,,,,,,,\n"] + body[20:]),
+        "quoted newline": "".join(head + quoted),
+        "short line": "".join(head + body[:30] + ["5,HS,Ten,01/01/1990\n"] + body[30:]),
+        "long line": "".join(head + body[:30] + [body[30].rstrip("\n") + ",x,y\n"] + body[31:]),
+        "crlf": text.replace("\n", "\r\n"),
+    }
+
+
+@pytest.mark.parametrize("name", list(_awkward_exports()))
+def test_an_export_parsed_whole_or_streamed_gives_the_same_report(name, monkeypatch):
+    # Exports up to readers.WHOLE_PARSE_BYTES are parsed in one call, bigger ones streamed:
+    # the same file must give the same report and figures either way, awkward lines too.
+    data = _awkward_exports()[name].encode()
+    whole = ingest.import_bytes(None, data, "xuat.csv")
+    monkeypatch.setattr(readers, "WHOLE_PARSE_BYTES", 0)
+    monkeypatch.setattr(records, "CHUNK_ROWS", 11)
+    streamed = ingest.import_bytes(None, data, "xuat.csv")
+    assert whole.status == streamed.status == "checked", (whole.message, streamed.message)
+    assert whole.rows_read == streamed.rows_read > 0
+    assert [p.message for p in whole.problems] == [p.message for p in streamed.problems]
+    assert whole.observations.values.tolist() == streamed.observations.values.tolist()
 
 
 def test_legacy_and_utf16_exports_are_decoded(tmp_path):
