@@ -15,7 +15,13 @@ st.caption(t("Nhận tệp CSV, Excel (xlsx, xls), ODS như các đơn vị gử
              "dòng cộng huyện và tổng cộng, phông TCVN3/VNI, hoặc danh sách hồ sơ từng công dân (chỉ lưu số "
              "đếm theo xã và ngày, không lưu thông tin cá nhân)."))
 
-files = st.file_uploader(t("Chọn tệp"), accept_multiple_files=True, key="upload_files",
+# What the last commit did, shown once after the page starts afresh with an empty picker
+# (the files just written are not left on screen as "ready to write").
+for kind, text in st.session_state.pop("upload_results", []):
+    getattr(st, kind)(text)
+
+files = st.file_uploader(t("Chọn tệp"), accept_multiple_files=True,
+                         key=f"upload_files_{st.session_state.get('upload_round', 0)}",
                          type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods"])
 mappings = st.session_state.setdefault("upload_mappings", {})
 dates = st.session_state.setdefault("upload_dates", {})
@@ -54,6 +60,7 @@ for index, upload in enumerate(files or []):
 if ready:
     label = t("Ghi {n} tệp hợp lệ vào cơ sở dữ liệu", n=len(ready))
     if st.button(label, type="primary", key="commit_uploads"):
+        results = []
         for name, data, mapping, day in ready:
             result = ingest.import_bytes(store, data, name, uploaded_by=user, mapping=mapping or None,
                                          report_date=day)
@@ -62,13 +69,17 @@ if ready:
                             units=result.units_read, rows=result.rows_read)
                 if mapping and hasattr(ingest, "remember_mapping"):
                     ingest.remember_mapping(store, result, mapping, user)
-                st.success(result.summary())
+                results.append(("success", result.summary()))
             elif result.status == "duplicate":
-                st.info(result.summary())
+                results.append(("info", result.summary()))
             else:
-                st.error(result.summary())
-        st.session_state.pop("upload_mappings", None)
-        st.session_state.pop("upload_dates", None)
+                results.append(("error", result.summary()))
+        # Start afresh: an empty picker (a new key), the undo list on the newest import.
+        st.session_state["upload_results"] = results
+        st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+        for key in ("upload_mappings", "upload_dates"):
+            st.session_state.pop(key, None)
+        st.rerun()
 
 st.divider()
 st.subheader(t("Lịch sử nhập"))
@@ -89,7 +100,9 @@ else:
     if len(active):
         c1, c2 = st.columns([3, 1])
         labels = {int(r.id): f"#{r.id} · {r.file_name}" for r in active.itertuples()}
-        target = c1.selectbox(t("Hủy cả một lần nhập"), list(labels), format_func=labels.get, key="undo_id")
+        # A new widget after each commit, so that it starts on the newest import.
+        target = c1.selectbox(t("Hủy cả một lần nhập"), list(labels), format_func=labels.get,
+                              key=f"undo_id_{st.session_state.get('upload_round', 0)}")
         confirm = c2.checkbox(t("Tôi chắc chắn"), key="undo_confirm")
 
         def undo(upload_id: int) -> None:

@@ -128,6 +128,12 @@ def test_upload_through_the_real_widget_then_undo(server, browser, tmp_path):
     page.get_by_role("button", name="Ghi 1 tệp hợp lệ vào cơ sở dữ liệu").click()
     wait_for_app(page)
     page.get_by_text("Đã nhập tệp «bao_cao_16_05_2021.csv»").first.wait_for()
+    # The page starts afresh: nothing left "ready to write", the picker empty, and the undo
+    # list on the import just made.
+    assert not page.get_by_role("button", name="Ghi 1 tệp hợp lệ vào cơ sở dữ liệu").count()
+    assert not page.get_by_text("Từ chối tệp «bao_cao_sai.csv»").count()
+    undo_choice = page.get_by_role("combobox", name="Hủy cả một lần nhập")
+    assert "bao_cao_16_05_2021.csv" in (undo_choice.input_value() or undo_choice.get_attribute("value") or "")
     # Undo the upload just made: the history lists it first.
     page.get_by_text("Tôi chắc chắn").click()
     wait_for_app(page)
