@@ -38,6 +38,7 @@ import pandas as pd
 
 from cccd_analytics import headers, layout as layouts, legacy_text, normalise, records, registry
 from cccd_analytics.readers import FileData, Limits, ReadError, Sheet, Workbook, read_workbook, sniff, whole
+from cccd_analytics.formatting import date_vn
 from cccd_analytics.registry import fold
 from cccd_analytics.store import NewUpload, Store
 
@@ -227,7 +228,7 @@ def _duplicate(store: Store | None, report: ImportReport) -> ImportReport | None
         return None
     report.status, report.upload_id = "duplicate", earlier["id"]
     report.message = (f"Tệp «{report.file_name}» giống hệt lần nhập số {earlier['id']} "
-                      f"(«{earlier['file_name']}», {earlier['uploaded_at']:%d/%m/%Y %H:%M}); "
+                      f"(«{earlier['file_name']}», {date_vn(earlier['uploaded_at'])} {earlier['uploaded_at']:%H:%M}); "
                       "không có gì thay đổi.")
     return report
 
@@ -306,7 +307,7 @@ def _finish_description(report: ImportReport) -> None:
     """Say in `report.layout` what the CLI and the upload page should show at a glance."""
     parts = [report.layout] if report.layout else []
     if report.report_date and report.date_source:
-        parts.append(f"ngày số liệu {report.report_date:%d/%m/%Y} theo {report.date_source}")
+        parts.append(f"ngày số liệu {date_vn(report.report_date)} theo {report.date_source}")
     elif report.date_source:
         parts.append(f"ngày theo {report.date_source}")
     if report.totals:
@@ -320,7 +321,7 @@ def _finish_description(report: ImportReport) -> None:
     if export:
         text = f"{_fmt(export['rows'])} hồ sơ"
         if export["first_date"]:
-            text += f" thu nhận từ {date.fromisoformat(export['first_date']):%d/%m/%Y}"
+            text += f" thu nhận từ {date_vn(date.fromisoformat(export['first_date']))}"
         if export["returned_from"] == "returned_date":
             text += ", thẻ đã trả theo cột ngày trả thẻ"
         elif export["statuses_returned"]:
@@ -687,8 +688,8 @@ def _date_for_sheet(found: layouts.Layout, file_name: str, report_date: date | N
         if from_name and from_name != found.report_date:
             report.problems.append(Problem(
                 "warning", "date_mismatch",
-                f"ngày trong tên tệp ({from_name:%d/%m/%Y}) khác ngày trong báo cáo "
-                f"({found.report_date:%d/%m/%Y}); đã dùng ngày trong báo cáo.",
+                f"ngày trong tên tệp ({date_vn(from_name)}) khác ngày trong báo cáo "
+                f"({date_vn(found.report_date)}); đã dùng ngày trong báo cáo.",
                 sheet=sheet_name, row=(found.date_row or 0) + 1))
         return found.report_date, found.date_origin, f"{where}, dòng {(found.date_row or 0) + 1}: «{found.date_line}»"
     if from_name is not None:
@@ -1027,7 +1028,7 @@ def _record_export(book: Workbook, data: bytes, sheet: Sheet, found: layouts.Lay
     if report.date_origin is None:
         report.date_origin = "given" if report_date else "records"
         report.date_source = ("ngày người nhập chọn" if report_date else
-                              f"ngày trong tệp ({counts.first_date:%d/%m/%Y} – {counts.last_date:%d/%m/%Y})"
+                              f"ngày trong tệp ({date_vn(counts.first_date)} – {date_vn(counts.last_date)})"
                               if counts.first_date else "")
         report.report_date = as_of
     returned_from = "returned_date" if counts.has_return_dates else ("status" if "status" in cols else None)
@@ -1137,7 +1138,7 @@ def _cumulate_records(daily: pd.DataFrame, counts: records.RecordCounts, keys_of
     if base_units:
         report.problems.append(Problem(
             "warning", "records_continue_stored",
-            f"{base_units} đơn vị đã có lũy kế trước ngày {first:%d/%m/%Y} trong cơ sở dữ liệu; số hồ sơ "
+            f"{base_units} đơn vị đã có lũy kế trước ngày {date_vn(first)} trong cơ sở dữ liệu; số hồ sơ "
             "trong tệp được cộng tiếp vào lũy kế đó (tệp được hiểu là chỉ gồm hồ sơ từ ngày đầu của tệp)."))
     out = pd.concat(rows, ignore_index=True)
     out["date"] = pd.to_datetime(out["date"])
@@ -1360,13 +1361,13 @@ def _check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
             if other.value != first.value:
                 report.problems.append(Problem(
                     "error", "conflicting_values",
-                    f"«{first.name}» ngày {when:%d/%m/%Y} có hai giá trị khác nhau: {first.value:,} "
+                    f"«{first.name}» ngày {date_vn(when)} có hai giá trị khác nhau: {first.value:,} "
                     f"(dòng {first.row}) và {other.value:,} (dòng {other.row}).".replace(",", "."),
                     **_at(other)))
             else:
                 report.problems.append(Problem(
                     "warning", "duplicate_row",
-                    f"«{first.name}» ngày {when:%d/%m/%Y} lặp lại dòng {first.row}; chỉ tính một lần.",
+                    f"«{first.name}» ngày {date_vn(when)} lặp lại dòng {first.row}; chỉ tính một lần.",
                     **_at(other)))
     return obs.drop_duplicates(["unit_key", "date", "metric"], keep="first")
 
@@ -1409,18 +1410,18 @@ def _check_cumulative(obs: pd.DataFrame, report: ImportReport, store: Store | No
         prev = previous.loc[index]
         label = "lũy kế thu nhận" if row.metric == "collected" else "lũy kế trả thẻ"
         if row.source == "file":
-            where = (f"báo cáo ngày {prev.date:%d/%m/%Y} ({'dòng ' + str(int(prev.row)) if prev.source == 'file' else 'đã có trong cơ sở dữ liệu'})")
+            where = (f"báo cáo ngày {date_vn(prev.date)} ({'dòng ' + str(int(prev.row)) if prev.source == 'file' else 'đã có trong cơ sở dữ liệu'})")
             report.problems.append(Problem(
                 "error", "falling_cumulative",
-                f"«{row['name']}» ngày {row.date:%d/%m/%Y}: {label} {int(row.value):,} thấp hơn "
+                f"«{row['name']}» ngày {date_vn(row.date)}: {label} {int(row.value):,} thấp hơn "
                 f"{int(prev.value):,} của {where}.".replace(",", "."), **_at(row)))
         else:
             original = cum[(cum.unit_key == row.unit_key) & (cum.metric == row.metric) &
                            (cum.date == prev.date)].iloc[0]
             report.problems.append(Problem(
                 "error", "falling_cumulative",
-                f"«{original['name']}» ngày {prev.date:%d/%m/%Y}: {label} {int(prev.value):,} cao hơn "
-                f"báo cáo ngày {row.date:%d/%m/%Y} đã có ({int(row.value):,}); lũy kế không thể giảm."
+                f"«{original['name']}» ngày {date_vn(prev.date)}: {label} {int(prev.value):,} cao hơn "
+                f"báo cáo ngày {date_vn(row.date)} đã có ({int(row.value):,}); lũy kế không thể giảm."
                 .replace(",", "."), **_at(original)))
 
 
@@ -1433,7 +1434,7 @@ def _check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
             row = first_rows.loc[(key, when)]
             report.problems.append(Problem(
                 "warning", "returned_above_collected",
-                f"«{row['name']}» ngày {when:%d/%m/%Y}: số thẻ đã trả ({int(values.returned):,}) lớn hơn "
+                f"«{row['name']}» ngày {date_vn(when)}: số thẻ đã trả ({int(values.returned):,}) lớn hơn "
                 f"số hồ sơ đã thu nhận ({int(values.collected):,}).".replace(",", "."),
                 sheet=row.sheet or None, row=int(row.row)))
     if {"eligible", "collected"} <= set(wide.columns):
@@ -1443,6 +1444,6 @@ def _check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
             row = first_rows.loc[(key, when)]
             report.problems.append(Problem(
                 "warning", "coverage_over_100",
-                f"«{row['name']}» từ ngày {when:%d/%m/%Y}: đã thu nhận {int(values.collected):,} "
+                f"«{row['name']}» từ ngày {date_vn(when)}: đã thu nhận {int(values.collected):,} "
                 f"vượt số công dân đủ điều kiện ({int(values.eligible):,}).".replace(",", "."),
                 sheet=row.sheet or None, row=int(row.row)))

@@ -77,6 +77,8 @@ def test_cumulative_lower_than_previous_report_in_the_file_is_refused(store, tmp
         + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,300,,0\n"))
     (problem,) = refused(report, "falling_cumulative")
     assert problem.row == 3 and "thấp hơn 321" in problem.message
+    # Days written the Vietnamese way, as everywhere in the UI (15/3/2021, not 15/03/2021).
+    assert "ngày 15/3/2021" in problem.message and "báo cáo ngày 14/3/2021" in problem.message
 
 
 def test_cumulative_lower_than_a_stored_report_is_refused(store, tmp_path):
