@@ -112,7 +112,9 @@ def daily_collections(snap: Snapshot) -> go.Figure:
     if pd.notna(required) and required not in (float("inf"),):
         fig.add_hline(y=float(required), line=dict(color=COLORS["required"], dash="dash", width=2),
                       annotation_text=t("Cần {n}", n=fmt.per_day(required)), annotation_position="top left",
-                      annotation_font_color=COLORS["required"])
+                      annotation_font_color=COLORS["required"],
+                      # A white ground so the label reads over the bars it sits on.
+                      annotation_bgcolor="rgba(255,255,255,0.85)")
     return _layout(fig, None, height=340)
 
 
