@@ -803,17 +803,11 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
                                position="before" if not n_out else "after"))
             continue
         if kind.kind == "subtotal":
-            if not values:                       # a heading: "I. HUYỆN KỲ ANH" over its communes
-                open_group = dict(row=index + 1, label=kind.label, district=kind.district, values={},
-                                  cells=cells, members=[], position="before")
-                groups.append(open_group)
-                pending = []
-                if kind.district:
-                    district_ctx = kind.district
-                continue
-            if style is None:
+            # A row with figures settles whether subtotals come after or before their
+            # communes; a heading without figures ("I. HUYỆN KỲ ANH") is always before them.
+            if values and style is None:
                 style = "after" if pending else "before"
-            if style == "after":
+            if values and style == "after":
                 group = dict(row=index + 1, label=kind.label, district=kind.district, values=values,
                              cells=cells, members=list(pending), position="after")
                 groups.append(group)
