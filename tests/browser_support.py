@@ -57,13 +57,19 @@ def wait_for_server(url: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"server at {url} did not start in {timeout} s")
 
 
-def start_dashboard(db_url: str, port: int | None = None) -> tuple[subprocess.Popen, str]:
+def start_dashboard(db_url: str, port: int | None = None, flags: tuple[str, ...] = (), *, demo: bool = True,
+                    **env: str) -> tuple[subprocess.Popen, str]:
+    """Serve the dashboard on `db_url` and wait until it answers; (process, its URL).
+
+    `flags` go to `streamlit run`, `env` to its environment.  `demo=False` drops
+    CCCD_DEMO_ROLE (set for the tests by tests/conftest.py), so sign-in is required."""
     port = port or free_port()
-    env = dict(os.environ, CCCD_DB_URL=db_url)
+    environment = {k: v for k, v in os.environ.items() if demo or k != "CCCD_DEMO_ROLE"}
+    environment.update(CCCD_DB_URL=db_url, **env)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true", *flags],
+        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_server(url)

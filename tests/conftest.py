@@ -120,3 +120,16 @@ def pg_url(pg_template) -> str:
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_text(text, encoding=encoding)
     return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (the system's, kept off the network), one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import launch_chromium
+
+    with sync_playwright() as p:
+        chromium = launch_chromium(p)
+        yield chromium
+        chromium.close()

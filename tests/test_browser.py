@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_support import launch_chromium, start_dashboard, wait_for_app
+from tests.browser_support import start_dashboard, wait_for_app
 
 pytestmark = pytest.mark.browser
 KY_ANH = "Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021"
@@ -21,16 +21,6 @@ def server(sample_db, tmp_path_factory):
     yield url
     proc.terminate()
     proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 def test_overview_opens_offline_and_switches_campaign(server, browser):

@@ -171,18 +171,6 @@ def hostile_server(hostile_db):
     proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser_support import launch_chromium
-
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        yield browser
-        browser.close()
-
-
 INJECTED = """() => ({
     pwned: window.__pwned ?? null,
     imgs: document.querySelectorAll('img[src="x"]').length,
@@ -221,11 +209,11 @@ def assert_inert(page, where: str) -> None:
 
 
 @pytest.mark.browser
-def test_no_script_from_data_runs_on_any_page_and_names_appear_literally(hostile_server, chromium):
+def test_no_script_from_data_runs_on_any_page_and_names_appear_literally(hostile_server, browser):
     from tests.browser_support import wait_for_app
 
     server, keys = hostile_server
-    page = watched_page(chromium)
+    page = watched_page(browser)
     page.goto(server)
     wait_for_app(page)
     assert_inert(page, "overview")

@@ -6,35 +6,21 @@ old `pages/` folder path too (a page file run directly and sent through the rout
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 
 import pytest
 
 from cccd_analytics import auth, ingest
 from cccd_analytics.store import Store
-from tests.browser_support import ROOT, free_port, launch_chromium, wait_for_app, wait_for_server
+from tests.browser_support import free_port, start_dashboard, wait_for_app
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Kỳ-Anh-2021-cao-điểm"
 
 
 def start(db_url: str, port: int | None = None, flags: tuple[str, ...] = (), **env) -> tuple[subprocess.Popen, str]:
-    port = port or free_port()
-    environment = {k: v for k, v in os.environ.items() if k != "CCCD_DEMO_ROLE"}
-    environment.update(CCCD_DB_URL=db_url, **env)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", *flags],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_server(url)
-    except RuntimeError:
-        proc.kill()
-        raise
-    return proc, url
+    """The dashboard without demo mode: sign-in required."""
+    return start_dashboard(db_url, port, flags, demo=False, **env)
 
 
 @pytest.fixture(scope="module")
@@ -84,16 +70,6 @@ role_claim = "realm_access.roles"
     yield url
     proc.terminate()
     proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 def sign_in(page, username: str, password: str = PASSWORD) -> None:
