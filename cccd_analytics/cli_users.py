@@ -82,24 +82,23 @@ def cmd_passwd(args) -> int:
     return 0
 
 
-def cmd_disable(args) -> int:
+def _set_active(args, active: bool) -> int:
     username = auth.normalise_username(args.username)
     store = Store.open(args.db)
     _existing(store, username)
-    store.set_user_active(username, False)
-    store.audit("user_disable", _operator(), account=username)
-    print(f"Đã vô hiệu hóa tài khoản «{username}»; phiên đang mở kết thúc ở thao tác tiếp theo.")
+    store.set_user_active(username, active)
+    store.audit("user_enable" if active else "user_disable", _operator(), account=username)
+    print(f"Đã kích hoạt lại tài khoản «{username}»." if active else
+          f"Đã vô hiệu hóa tài khoản «{username}»; phiên đang mở kết thúc ở thao tác tiếp theo.")
     return 0
+
+
+def cmd_disable(args) -> int:
+    return _set_active(args, False)
 
 
 def cmd_enable(args) -> int:
-    username = auth.normalise_username(args.username)
-    store = Store.open(args.db)
-    _existing(store, username)
-    store.set_user_active(username, True)
-    store.audit("user_enable", _operator(), account=username)
-    print(f"Đã kích hoạt lại tài khoản «{username}».")
-    return 0
+    return _set_active(args, True)
 
 
 def cmd_role(args) -> int:
