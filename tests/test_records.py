@@ -54,9 +54,12 @@ def test_export_is_counted_per_commune_and_day_with_cumulative_and_returned():
     assert report.kind == "records" and report.record_export["rows"] == 60
     obs = report.observations
     daily = expected_daily(rows)
-    got = {(k, d): v for k, d, m, v in obs[["unit_key", "date", "metric", "value"]].itertuples(index=False)
-           if m == "collected_day"}
+    # Only cumulative figures are stored; the daily counts are their differences.
+    assert "collected_day" not in set(obs.metric)
+    cum = obs[obs.metric == "collected"].sort_values(["unit_key", "date"])
+    got = dict(zip(zip(cum.unit_key, cum.date), cum.groupby("unit_key")["value"].diff().fillna(cum["value"])))
     assert got == {k: daily.get(k, 0) for k in got} and sum(got.values()) == 60
+    assert set(daily) <= set(got)
     last = obs[obs.metric == "collected"].groupby("unit_key")["value"].max().to_dict()
     assert last == {"18775": 20, "18814": 20, "18850": 20}
     returned = obs[obs.metric == "returned"]
