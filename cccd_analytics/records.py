@@ -299,10 +299,16 @@ def read_csv(data, source: CsvSource, layout: Layout, width: int) -> RecordCount
 
     `data` is bytes or a `readers.FileData`.  Plain UTF-8 goes through pyarrow's reader;
     should it meet a line pandas would read differently, the file is read again with
-    pandas (`readers.ArrowFallback`)."""
+    pandas (`readers.ArrowFallback`), and should a quoted line break fall on a block's
+    cut, again with the Arrow reader that allows them."""
     try:
         return _read_csv(data, source, layout, width, "auto")
-    except ArrowFallback:
+    except ArrowFallback as exc:
+        if exc.multiline:
+            try:
+                return _read_csv(data, source, layout, width, "arrow-multiline")
+            except ArrowFallback:
+                pass
         return _read_csv(data, source, layout, width, "pandas")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from datetime import date, timedelta
 
 import openpyxl
@@ -181,6 +182,32 @@ def test_an_export_parsed_whole_or_streamed_gives_the_same_report(name, monkeypa
     assert whole.rows_read == streamed.rows_read > 0
     assert [p.message for p in whole.problems] == [p.message for p in streamed.problems]
     assert whole.observations.values.tolist() == streamed.observations.values.tolist()
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_quoted_line_breaks_on_block_cuts_are_read_again_by_arrow_not_pandas(whole, monkeypatch):
+    # Arrow cuts blocks at line breaks (fast); a quoted value whose line break falls on a
+    # cut stops the read, and the file is read again allowing such values.  Tiny blocks put
+    # many cuts inside the quoted addresses; the figures must be pandas' figures.
+    text = export_csv()
+    data = re.sub(r"Zyxqvar Wobbleton (\d+)", lambda m: f'"Zyxqvar,\nWobbleton {m[1]}"', text).encode()
+    expected = ingest.import_bytes(None, text.encode(), "xuat.csv")
+    engines = []
+    original = readers.csv_chunks
+
+    def spy(*args, **kwargs):
+        engines.append(kwargs.get("engine"))
+        yield from original(*args, **kwargs)
+
+    monkeypatch.setattr(records, "csv_chunks", spy)
+    monkeypatch.setattr(readers, "ARROW_BLOCK_BYTES", 256)
+    if not whole:
+        monkeypatch.setattr(readers, "WHOLE_PARSE_BYTES", 0)
+    report = ingest.import_bytes(None, data, "xuat.csv")
+    assert report.status == expected.status == "checked", report.message
+    assert engines == ["auto", "arrow-multiline"]
+    assert report.observations.values.tolist() == expected.observations.values.tolist()
+    assert report.rows_read == expected.rows_read
 
 
 def test_legacy_and_utf16_exports_are_decoded(tmp_path):
