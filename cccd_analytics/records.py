@@ -171,6 +171,8 @@ def _column(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
 def _distinct(codes: np.ndarray, texts: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Row codes into the distinct values of `texts` (which may repeat once stripped)."""
     again, uniques = pd.factorize(texts, sort=False)
+    if len(uniques) == len(again):      # still distinct: factorize numbered them in order
+        return codes, list(uniques)
     return again[codes].astype(np.int64) if len(again) else codes, list(uniques)
 
 
@@ -210,22 +212,34 @@ class _Tally:
         for name in PLACE:
             if name not in cols:
                 cols[name] = (np.zeros(n, np.int64), pd.Series([""], dtype="str"))
-        empty = np.ones(n, bool)
-        for codes, uniques in cols.values():
-            empty &= (uniques == "").to_numpy(bool)[codes]
-        if empty.all():
-            return
+        # Masks over the rows are built only when some distinct value calls for them (a
+        # clean export has no blank place or day): each costs a pass over every row.
+        blanks = [(uniques == "").to_numpy(bool) for _, uniques in cols.values()]
+        empty = None
+        if all(blank.any() for blank in blanks):
+            empty = np.ones(n, bool)
+            for (codes, _), blank in zip(cols.values(), blanks):
+                empty &= blank[codes]
+            if empty.all():
+                return
         codes, uniques = cols["received_date"]
         day_codes, day_text = _distinct(codes, uniques.str.replace(_TIME, "", regex=True))
-        no_day = np.array([d == "" for d in day_text], bool)[day_codes]
+        day_blank = np.array([d == "" for d in day_text], bool)
+        no_day = day_blank[day_codes] if day_blank.any() else None
         c_codes, c_uniques = cols["commune"]
-        no_place = (c_uniques == "").to_numpy(bool)[c_codes]
-        self._note(self.no_place, rownum[~empty & no_place & ~no_day])
-        self._note(self.no_date, rownum[~empty & no_day & ~no_place])
-        keep = ~empty & ~no_place & ~no_day
-        if not keep.any():
-            return
+        place_blank = (c_uniques == "").to_numpy(bool)
+        no_place = place_blank[c_codes] if place_blank.any() else None
+        keep = np.ones(n, bool) if empty is None else ~empty
+        if no_place is not None:
+            self._note(self.no_place, rownum[keep & no_place & (True if no_day is None else ~no_day)])
+        if no_day is not None:
+            self._note(self.no_date, rownum[keep & no_day & (True if no_place is None else ~no_place)])
+        for mask in (no_place, no_day):
+            if mask is not None:
+                keep &= ~mask
         kept = int(keep.sum())
+        if not kept:
+            return
         self.rows += kept
         if kept == n:        # the usual chunk: every row counts, no copies
             def select(values):
@@ -251,12 +265,14 @@ class _Tally:
             self.status.add((place << _SHIFT) | status, rows)
 
     def _first_rows(self, day: np.ndarray, rows: np.ndarray) -> None:
-        """The first row of each day not seen in an earlier chunk."""
-        codes, uniq = pd.factorize(day, sort=False)
-        first = np.empty(len(uniq), np.int64)
-        first[codes[::-1]] = rows[::-1]
-        for value, row in zip(uniq.tolist(), first.tolist()):
-            self.date_rows.setdefault(self.text["day"].values[value], row)
+        """The first row of each day not seen in an earlier chunk (`day`: global day ids,
+        a few hundred at most, so indexed directly)."""
+        size = len(self.text["day"].values)
+        first = np.full(size, -1, np.int64)
+        first[day[::-1]] = rows[::-1]            # the last write wins: the first row
+        values = self.text["day"].values
+        for value in np.flatnonzero(first >= 0).tolist():
+            self.date_rows.setdefault(values[value], int(first[value]))
 
     def _ids(self, name: str, codes: np.ndarray, texts: list[str]) -> np.ndarray:
         """Global ids of `texts[codes]` (distinct texts), registering only those that occur."""
