@@ -1071,7 +1071,7 @@ def _record_export(book: Workbook, data: bytes, sheet: Sheet, found: layouts.Lay
 
 
 def _cumulate_records(daily: pd.DataFrame, counts: records.RecordCounts, keys_of: dict,
-                      report: ImportReport, store: Store | None) -> pd.DataFrame:
+                      report: ImportReport, stored: pd.DataFrame | None) -> pd.DataFrame:
     """Daily counts of an export → cumulative collected (and returned) for every day.
 
     The export is taken to cover every application of its units from its first day.
@@ -1080,7 +1080,7 @@ def _cumulate_records(daily: pd.DataFrame, counts: records.RecordCounts, keys_of
     earlier report); otherwise they start from zero.
 
     `daily`: unit_key, date, collected_day, returned_day (places that resolve to one
-    unit are added up here).
+    unit are added up here); `stored`: the store's current observations of its units.
     """
     if daily.empty:
         return pd.DataFrame(columns=["unit_key", "date", "metric", "value"])
@@ -1103,8 +1103,7 @@ def _cumulate_records(daily: pd.DataFrame, counts: records.RecordCounts, keys_of
     first, last = pd.Timestamp(first), pd.Timestamp(last)
     baseline_c = pd.Series(0, index=units, dtype="int64")
     baseline_r = pd.Series(0, index=units, dtype="int64")
-    if store is not None:
-        stored = store.current_observations(unit_keys=units)
+    if stored is not None:
         if not stored.empty:
             before = stored[stored["date"] < first].sort_values("date")
             last_values = before.groupby(["unit_key", "metric"])["value"].last()
@@ -1220,8 +1219,11 @@ def _resolve_and_check(records_: list, report: ImportReport, store: Store | None
         resolution_at = len(report.problems)
         if counts is not None:
             daily = table[["unit_key", "date", "collected_day", "returned_day"]].fillna(0)
+            # The store's figures for the export's units, read once for the baseline and
+            # the falling-cumulative check.
+            current = None if store is None else store.current_observations(unit_keys=sorted(set(keys)))
             obs = _cumulate_records(daily.astype({"collected_day": "int64", "returned_day": "int64"}),
-                                    counts, keys_of, report, store)
+                                    counts, keys_of, report, current)
             first = table.sort_values("row", kind="stable").drop_duplicates("unit_key").set_index("unit_key")
             at = first.index.get_indexer(obs["unit_key"])
             cells = first["cells"].tolist()          # per unit, then taken for each row
@@ -1232,8 +1234,9 @@ def _resolve_and_check(records_: list, report: ImportReport, store: Store | None
             obs["name"] = first["commune"].to_numpy()[at]
         else:
             obs = _long(table)
+            current = None
         obs = _check_duplicates(obs, report)
-        _check_cumulative(obs, report, store)
+        _check_cumulative(obs, report, store, current)
         _check_consistency(obs, report)
     finally:
         for hierarchy, future in pending.items():
@@ -1377,14 +1380,17 @@ def _check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     return obs.drop_duplicates(["unit_key", "date", "metric"], keep="first")
 
 
-def _check_cumulative(obs: pd.DataFrame, report: ImportReport, store: Store | None) -> None:
-    """A cumulative figure may not fall below the same unit's previous report."""
+def _check_cumulative(obs: pd.DataFrame, report: ImportReport, store: Store | None,
+                      current: pd.DataFrame | None = None) -> None:
+    """A cumulative figure may not fall below the same unit's previous report.
+    `current`: the store's current observations of these units, when already read."""
     cum = obs[obs["metric"].isin(CUMULATIVE)]
     if cum.empty:
         return
     stored = pd.DataFrame(columns=["unit_key", "date", "metric", "value"])
     if store is not None:
-        current = store.current_observations(unit_keys=cum["unit_key"].unique())
+        if current is None:
+            current = store.current_observations(unit_keys=cum["unit_key"].unique())
         stored = current[current["metric"].isin(CUMULATIVE)][["unit_key", "date", "metric", "value"]]
         # The file replaces what the store has for the same unit, date and metric.
         stored = stored.merge(cum[["unit_key", "date", "metric"]], how="left", indicator=True,
@@ -1431,24 +1437,43 @@ def _check_cumulative(obs: pd.DataFrame, report: ImportReport, store: Store | No
 
 
 def _check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
-    wide = obs.pivot_table(index=["unit_key", "date"], columns="metric", values="value", aggfunc="first")
-    first_rows = obs.drop_duplicates(["unit_key", "date"]).set_index(["unit_key", "date"])
-    if {"returned", "collected"} <= set(wide.columns):
-        bad = wide[wide["returned"] > wide["collected"]]
-        for (key, when), values in bad.head(20).iterrows():
-            row = first_rows.loc[(key, when)]
+    # Performance (issue 8): each metric is joined with `collected` on (unit, date) instead
+    # of pivoting every observation; the problems come in the pivot's order (by unit, then
+    # date).  `obs` has one value per (unit, date, metric): _check_duplicates ran first.
+    metric = obs["metric"]
+    collected = obs.loc[metric == "collected", ["unit_key", "date", "value"]]
+    if collected.empty:
+        return
+    first_rows = None
+
+    def against(other: str) -> pd.DataFrame:
+        part = obs.loc[metric == other, ["unit_key", "date", "value"]]
+        both = part.merge(collected, on=["unit_key", "date"], suffixes=("", "_collected"))
+        return both.rename(columns={"value": other, "value_collected": "collected"})
+
+    def located(key, when):
+        nonlocal first_rows
+        if first_rows is None:
+            first_rows = obs.drop_duplicates(["unit_key", "date"]).set_index(["unit_key", "date"])
+        return first_rows.loc[(key, when)]
+
+    if (metric == "returned").any():
+        both = against("returned")
+        bad = both[both["returned"] > both["collected"]].sort_values(["unit_key", "date"])
+        for values in bad.head(20).itertuples(index=False):
+            row = located(values.unit_key, values.date)
             report.problems.append(Problem(
                 "warning", "returned_above_collected",
-                f"«{row['name']}» ngày {date_vn(when)}: số thẻ đã trả ({int(values.returned):,}) lớn hơn "
+                f"«{row['name']}» ngày {date_vn(values.date)}: số thẻ đã trả ({int(values.returned):,}) lớn hơn "
                 f"số hồ sơ đã thu nhận ({int(values.collected):,}).".replace(",", "."),
                 sheet=row.sheet or None, row=int(row.row)))
-    if {"eligible", "collected"} <= set(wide.columns):
-        bad = wide[wide["collected"] > wide["eligible"]]
-        for key, group in bad.groupby(level=0):
-            (_, when), values = next(iter(group.iterrows()))
-            row = first_rows.loc[(key, when)]
+    if (metric == "eligible").any():
+        both = against("eligible")
+        bad = both[both["collected"] > both["eligible"]].sort_values(["unit_key", "date"])
+        for values in bad.drop_duplicates("unit_key").itertuples(index=False):
+            row = located(values.unit_key, values.date)
             report.problems.append(Problem(
                 "warning", "coverage_over_100",
-                f"«{row['name']}» từ ngày {date_vn(when)}: đã thu nhận {int(values.collected):,} "
+                f"«{row['name']}» từ ngày {date_vn(values.date)}: đã thu nhận {int(values.collected):,} "
                 f"vượt số công dân đủ điều kiện ({int(values.eligible):,}).".replace(",", "."),
                 sheet=row.sheet or None, row=int(row.row)))

@@ -283,3 +283,24 @@ def test_json_report_carries_every_field_of_the_import_report(capsys, db_url):
                                   "field": "collected"}
     assert item["kind"] == "report" and item["authorities"] == ["tinh ha tinh", "huyen ky anh"]
     assert item["status"] == "checked" and "observations" not in item
+
+
+def test_returned_above_collected_and_coverage_over_100_are_warned_once_where_they_start(tmp_path):
+    rows = ["2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,4000,300,,200",
+            "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,100,120,,10",
+            "2021-03-16,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,4000,310,,350",
+            "2021-03-16,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,100,130,,140"]
+    report = ingest.import_file(None, write(tmp_path / "a.csv", EN + "\n".join(rows) + "\n"))
+    assert report.status == "checked", report.message
+    found = [(p.code, p.row, p.message) for p in report.warnings
+             if p.code in ("returned_above_collected", "coverage_over_100")]
+    # By unit (Kỳ Đồng's key sorts before Kỳ Tân's), then day; over 100% once per unit,
+    # from the first day it happens.
+    assert found == [
+        ("returned_above_collected", 5, "«Xã Kỳ Đồng» ngày 16/3/2021: số thẻ đã trả (140) lớn hơn "
+                                        "số hồ sơ đã thu nhận (130)."),
+        ("returned_above_collected", 4, "«Xã Kỳ Tân» ngày 16/3/2021: số thẻ đã trả (350) lớn hơn "
+                                        "số hồ sơ đã thu nhận (310)."),
+        ("coverage_over_100", 3, "«Xã Kỳ Đồng» từ ngày 15/3/2021: đã thu nhận 120 vượt số công dân "
+                                 "đủ điều kiện (100)."),
+    ]
