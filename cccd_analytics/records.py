@@ -101,15 +101,17 @@ class _Counts:
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.pending = 0
 
-    def add(self, keys: np.ndarray, rows: np.ndarray) -> None:
-        if not len(keys):
+    def add(self, high: np.ndarray, low: np.ndarray, rows: np.ndarray) -> None:
+        """Count the keys high << 32 | low (place id, and day or status id) of rows `rows`."""
+        if not len(high):
             return
-        high, low = keys >> _SHIFT, keys & _MASK
         width = int(low.max()) + 1
         size = (int(high.max()) + 1) * width
         if size <= _DENSE_LIMIT:
-            # Few places × days (a province's export): counted on a dense grid, in key order.
-            dense = high * width + low
+            # Few places × days (a province's export): counted on a dense grid, in key order,
+            # on int32 codes (performance, issue 8: each 1M-row int64 temporary cost ~10 ms).
+            dense = high.astype(np.int32, copy=False) * np.int32(width)
+            dense += low.astype(np.int32, copy=False)
             counts = np.bincount(dense, minlength=size)
             present = np.flatnonzero(counts)
             first = np.empty(size, np.int64)
@@ -117,6 +119,7 @@ class _Counts:
             uniq = ((present // width) << _SHIFT) | (present % width)
             self.parts.append((uniq, counts[present].astype(np.int64), first[present]))
         else:
+            keys = (high.astype(np.int64) << _SHIFT) | low
             codes, uniq = pd.factorize(keys, sort=False)     # a hash table: no sort of the rows
             counts = np.bincount(codes, minlength=len(uniq))
             first = np.empty(len(uniq), np.int64)
@@ -162,10 +165,10 @@ def _column(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
         array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
         if array.null_count:
             raise ArrowFallback("empty values read as missing")
-        return (array.indices.to_numpy(zero_copy_only=False).astype(np.int64),
+        return (array.indices.to_numpy(zero_copy_only=False),     # int32, not copied
                 array.dictionary.cast(pa.string()).to_pandas())
     codes, uniques = pd.factorize(values, sort=False)
-    return codes.astype(np.int64), pd.Series(uniques, dtype="str")
+    return codes, pd.Series(uniques, dtype="str")
 
 
 def _distinct(codes: np.ndarray, texts: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -173,7 +176,7 @@ def _distinct(codes: np.ndarray, texts: pd.Series) -> tuple[np.ndarray, list[str
     again, uniques = pd.factorize(texts, sort=False)
     if len(uniques) == len(again):      # still distinct: factorize numbered them in order
         return codes, list(uniques)
-    return again[codes].astype(np.int64) if len(again) else codes, list(uniques)
+    return again.astype(np.int32)[codes] if len(again) else codes, list(uniques)
 
 
 class _Tally:
@@ -211,7 +214,7 @@ class _Tally:
             cols[name] = (codes, uniques.str.strip())
         for name in PLACE:
             if name not in cols:
-                cols[name] = (np.zeros(n, np.int64), pd.Series([""], dtype="str"))
+                cols[name] = (np.zeros(n, np.int32), pd.Series([""], dtype="str"))
         # Masks over the rows are built only when some distinct value calls for them (a
         # clean export has no blank place or day): each costs a pass over every row.
         blanks = [(uniques == "").to_numpy(bool) for _, uniques in cols.values()]
@@ -250,7 +253,7 @@ class _Tally:
         rows = select(rownum)
         place = self._place_ids([_distinct(select(cols[name][0]), cols[name][1]) for name in PLACE])
         day = self._ids("day", select(day_codes), day_text)
-        self.received.add((place << _SHIFT) | day, rows)
+        self.received.add(place, day, rows)
         self._first_rows(day, rows)
         if "returned_date" in cols:
             back_codes, back_uniques = cols["returned_date"]
@@ -258,11 +261,11 @@ class _Tally:
             sel = np.array([b != "" for b in back_text], bool)[back_codes]
             if sel.any():
                 back = self._ids("day", back_codes[sel], back_text)
-                self.returned_on.add((place[sel] << _SHIFT) | back, rows[sel])
+                self.returned_on.add(place[sel], back, rows[sel])
                 self._first_rows(back, rows[sel])
         if "status" in cols:
             status = self._ids("status", *_distinct(select(cols["status"][0]), cols["status"][1]))
-            self.status.add((place << _SHIFT) | status, rows)
+            self.status.add(place, status, rows)
 
     def _first_rows(self, day: np.ndarray, rows: np.ndarray) -> None:
         """The first row of each day not seen in an earlier chunk (`day`: global day ids,
@@ -277,27 +280,44 @@ class _Tally:
     def _ids(self, name: str, codes: np.ndarray, texts: list[str]) -> np.ndarray:
         """Global ids of `texts[codes]` (distinct texts), registering only those that occur."""
         used = np.flatnonzero(np.bincount(codes, minlength=len(texts)))
-        lut = np.full(len(texts), -1, np.int64)
+        lut = np.full(len(texts), -1, np.int32)
         lut[used] = self.text[name].ids(texts[i] for i in used)
         return lut[codes]
 
     def _place_ids(self, parts: list[tuple[np.ndarray, list[str]]]) -> np.ndarray:
         (p, p_text), (d, d_text), (c, c_text) = parts
-        key = (p * len(d_text) + d) * len(c_text) + c
-        inverse, uniq = pd.factorize(key, sort=False)
+        size = len(p_text) * len(d_text) * len(c_text)
+        if size <= _DENSE_LIMIT:
+            # A province's names: the (province, district, commune) combinations found on a
+            # dense grid of int32 codes rather than a hash table over the rows.
+            key = p.astype(np.int32) * np.int32(len(d_text))
+            key += d
+            key *= np.int32(len(c_text))
+            key += c
+            seen = np.zeros(size, bool)
+            seen[key] = True
+            uniq = np.flatnonzero(seen)
+            inverse = None
+        else:
+            key = (p.astype(np.int64) * len(d_text) + d) * len(c_text) + c
+            inverse, uniq = pd.factorize(key, sort=False)
         up, rest = np.divmod(uniq, len(d_text) * len(c_text))
         ud, uc = np.divmod(rest, len(c_text))
         gp = self._ids("province", up, p_text)
         gd = self._ids("district", ud, d_text)
         gc = self._ids("commune", uc, c_text)
-        ids = np.empty(len(uniq), np.int64)
+        ids = np.empty(len(uniq), np.int32)
         for i, triple in enumerate(zip(gp.tolist(), gd.tolist(), gc.tolist())):
             found = self.places.get(triple)
             if found is None:
                 found = self.places[triple] = len(self.place_list)
                 self.place_list.append(triple)
             ids[i] = found
-        return ids[inverse.ravel()]
+        if inverse is not None:
+            return ids[inverse.ravel()]
+        lut = np.empty(size, np.int32)
+        lut[uniq] = ids
+        return lut[key]
 
     def place_texts(self, place: int) -> tuple[str, str, str]:
         return tuple(self.text[name].values[i] for name, i in zip(PLACE, self.place_list[place]))
