@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from cccd_analytics.registry import fold
 
@@ -152,6 +153,12 @@ def clean(text) -> str:
 
 def key(text) -> str:
     """The comparison key of a header: cleaned, abbreviations spelt out."""
+    return "" if text is None else _key(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _key(text: str) -> str:
+    # Remembered: a layout tries every cell of its first rows against both matchers.
     return _expand(clean(text))
 
 

@@ -668,6 +668,13 @@ def _describe(report: ImportReport, sheet: Sheet, found: layouts.Layout) -> None
     report.authorities = list(found.authorities)
 
 
+def _each_distinct(values: pd.Series, function) -> np.ndarray:
+    """`function` of each value, called once per distinct value (an export's daily counts
+    repeat each place's names on every day)."""
+    codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=False)
+    return np.array([function(u) for u in uniques] + [None], dtype=object)[codes]
+
+
 @functools.lru_cache(maxsize=65536)
 def _commune_name(text: str) -> str:
     """"CA xã Kỳ Đồng" / "Công an xã Kỳ Đồng" → "xã Kỳ Đồng"; "1. Xã Kỳ Tân" → "Xã Kỳ Tân"."""
@@ -1055,12 +1062,13 @@ def _record_export(book: Workbook, data: bytes, sheet: Sheet, found: layouts.Lay
     daily = counts.daily
     cells = {"collected_day": (letter, header), "returned_day": (letter, header),
              "collected": (letter, header), "returned": (letter, header)}
+    row = daily["row"].to_numpy(np.int64) if len(daily) else np.zeros(0, np.int64)
     out = pd.DataFrame({
-        "row": [int(r) or counts.first_row for r in daily["row"].tolist()],
+        "row": np.where(row > 0, row, counts.first_row).tolist(),
         "sheet": sheet.name or "",
-        "province": [p or province_ctx for p in daily["province"].tolist()],
-        "district": [d or district_ctx for d in daily["district"].tolist()],
-        "commune": [_commune_name(c) for c in daily["commune"].tolist()],
+        "province": _each_distinct(daily["province"], lambda p: p or province_ctx),
+        "district": _each_distinct(daily["district"], lambda d: d or district_ctx),
+        "commune": _each_distinct(daily["commune"], _commune_name),
         "code": None, "date": daily["date"].to_numpy(dtype=object), "cells": [cells] * len(daily),
         "collected_day": daily["collected_day"].to_numpy(np.int64),
         "returned_day": daily["returned_day"].to_numpy(np.int64)})
