@@ -1198,7 +1198,8 @@ def _resolve_and_check(records_: list, report: ImportReport, store: Store | None
     # unknown units are found in one bulk call (registry.suggest_many) instead of one
     # scan of the registry per name.  Problems come in the same order as before.
     table = _frame_of(records_)
-    table["reform"] = [d >= registry.REFORM_DATE for d in table["date"]] if len(table) else []
+    day_codes, days = pd.factorize(table["date"], sort=False, use_na_sentinel=False)
+    table["reform"] = np.array([d >= registry.REFORM_DATE for d in days], bool)[day_codes]
     triple = ["province", "district", "commune", "code", "reform"]
     group = table.groupby(triple, sort=False, dropna=False).ngroup().to_numpy()
     firsts = table.drop_duplicates(triple)       # first row of each triple, in file order
@@ -1360,6 +1361,90 @@ def _unofficial_unit(key: str, rec: _FirstRow, reg: pd.DataFrame) -> dict:
                 district_key=district_key, hierarchy=hierarchy, population=None,
                 eligible_estimate=None, official=False, province_name=rec.province or None,
                 district_name=rec.district or None)
+
+
+def _at(row) -> dict:
+    return dict(sheet=row.sheet or None, row=int(row.row), column=row.column or None,
+                header=row.header or None)
+
+
+def _check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    dup = obs.duplicated(["unit_key", "date", "metric"], keep=False)
+    if not dup.any():
+        return obs
+    for (_, when, metric), group in obs[dup].groupby(["unit_key", "date", "metric"]):
+        first, *others = list(group.itertuples())
+        for other in others:
+            if other.value != first.value:
+                report.problems.append(Problem(
+                    "error", "conflicting_values",
+                    f"«{first.name}» ngày {date_vn(when)} có hai giá trị khác nhau: {first.value:,} "
+                    f"(dòng {first.row}) và {other.value:,} (dòng {other.row}).".replace(",", "."),
+                    **_at(other)))
+            else:
+                report.problems.append(Problem(
+                    "warning", "duplicate_row",
+                    f"«{first.name}» ngày {date_vn(when)} lặp lại dòng {first.row}; chỉ tính một lần.",
+                    **_at(other)))
+    return obs.drop_duplicates(["unit_key", "date", "metric"], keep="first")
+
+
+def _check_cumulative(obs: pd.DataFrame, report: ImportReport, store: Store | None,
+                      current: pd.DataFrame | None = None) -> None:
+    """A cumulative figure may not fall below the same unit's previous report.
+    `current`: the store's current observations of these units, when already read."""
+    cum = obs[obs["metric"].isin(CUMULATIVE)]
+    if cum.empty:
+        return
+    keys = ["unit_key", "date", "metric"]
+    # The values to compare, with `at`: the file's row in `cum` (-1 for the store's).
+    parts = [pd.DataFrame({"unit_key": cum["unit_key"].to_numpy(), "date": cum["date"].to_numpy(),
+                           "metric": cum["metric"].to_numpy(), "value": cum["value"].to_numpy(),
+                           "at": np.arange(len(cum))})]
+    if store is not None:
+        if current is None:
+            current = store.current_observations(unit_keys=cum["unit_key"].unique())
+        stored = current.loc[current["metric"].isin(CUMULATIVE), [*keys, "value"]]
+        if not stored.empty:
+            # The file replaces what the store has for the same unit, date and metric.
+            stored = stored.merge(cum[keys], how="left", indicator=True, on=keys)
+            parts.append(stored[stored["_merge"] == "left_only"].drop(columns="_merge").assign(at=-1))
+    both = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    # Sorted by unit, metric and date (each once: the file's duplicates are gone and the
+    # store's rows the file replaces too), through integer codes: sorting the text itself
+    # was slow.  Performance (issue 8): the previous report of the same unit and metric is
+    # the row before in this order; compared with numpy, and rows looked up only for the
+    # values that fall.
+    unit_code = pd.factorize(both["unit_key"], sort=True)[0]
+    metric_code = pd.factorize(both["metric"], sort=True)[0]
+    order = np.lexsort((pd.DatetimeIndex(both["date"]).asi8, metric_code, unit_code))
+    unit_code, metric_code = unit_code[order], metric_code[order]
+    same = np.r_[False, (unit_code[1:] == unit_code[:-1]) & (metric_code[1:] == metric_code[:-1])]
+    value = both["value"].to_numpy(dtype=float)[order]
+    at = both["at"].to_numpy()[order]
+    from_file = at >= 0
+    before_value = np.where(same, np.r_[np.nan, value[:-1]], np.nan)
+    before_file = same & np.r_[False, from_file[:-1]]
+    with np.errstate(invalid="ignore"):
+        fall = (value < before_value) & (from_file | before_file)
+    for i in np.flatnonzero(fall).tolist():
+        row, prev = both.iloc[order[i]], both.iloc[order[i - 1]]
+        label = "lũy kế thu nhận" if row.metric == "collected" else "lũy kế trả thẻ"
+        if at[i] >= 0:
+            here = cum.iloc[at[i]]
+            where = (f"báo cáo ngày {date_vn(prev.date)} "
+                     f"({'dòng ' + str(int(cum.iloc[at[i - 1]].row)) if at[i - 1] >= 0 else 'đã có trong cơ sở dữ liệu'})")
+            report.problems.append(Problem(
+                "error", "falling_cumulative",
+                f"«{here['name']}» ngày {date_vn(row.date)}: {label} {int(row.value):,} thấp hơn "
+                f"{int(prev.value):,} của {where}.".replace(",", "."), **_at(here)))
+        else:
+            original = cum.iloc[at[i - 1]]     # the file's value the store's later one is below
+            report.problems.append(Problem(
+                "error", "falling_cumulative",
+                f"«{original['name']}» ngày {date_vn(prev.date)}: {label} {int(prev.value):,} cao hơn "
+                f"báo cáo ngày {date_vn(row.date)} đã có ({int(row.value):,}); lũy kế không thể giảm."
+                .replace(",", "."), **_at(original)))
 
 
 def _at(row) -> dict:

@@ -17,6 +17,7 @@ origins and licences).
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import itertools
 import re
@@ -106,7 +107,13 @@ def _eligible(population: pd.Series, mountain: pd.Series) -> pd.Series:
 
 
 def _read(name: str) -> pd.DataFrame:
-    return pd.read_csv(DATA_DIR / name, dtype=str, keep_default_na=False)
+    """A shipped CSV as text (Python str, empty cells as ""): the csv module, not
+    pandas' reader, for these few small files (the registry is built in every process)."""
+    with open(DATA_DIR / name, newline="", encoding="utf-8-sig") as handle:
+        rows = csv.reader(handle)
+        names = next(rows)
+        columns = list(zip(*rows)) or [()] * len(names)
+    return pd.DataFrame({n: pd.Series(c, dtype=object) for n, c in zip(names, columns)})
 
 
 def _rows(frame: pd.DataFrame):
