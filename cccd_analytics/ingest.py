@@ -63,14 +63,18 @@ class Problem:
     header: str | None = None
 
     def where(self, file_name: str) -> str:
-        parts = [f"Tệp «{file_name}»"]
+        return ", ".join([f"Tệp «{file_name}»", *self.cell()])
+
+    def cell(self) -> list[str]:
+        """Where in the file, without its name: sheet, row, column."""
+        parts = []
         if self.sheet:
             parts.append(f"trang «{self.sheet}»")
         if self.row:
             parts.append(f"dòng {self.row}")
         if self.column:
             parts.append(f"cột {self.column}" + (f" («{self.header}»)" if self.header else ""))
-        return ", ".join(parts)
+        return parts
 
     def describe(self, file_name: str) -> str:
         return f"{self.where(file_name)}: {self.message}"
@@ -374,7 +378,9 @@ def _refusal_message(report: ImportReport) -> str:
     name = report.file_name
     if len(report.errors) == 1 and report.errors[0].code in ("unreadable", "too_large"):
         return f"Từ chối tệp «{name}»: {report.errors[0].message} Không ghi gì vào cơ sở dữ liệu."
-    first = report.errors[0].describe(name)
+    # The file is named once, at the start; the first error says where in it.
+    error = report.errors[0]
+    first = f"{', '.join(error.cell())}: {error.message}" if error.cell() else error.message
     more = len(report.errors) - 1
     hint = ""
     if report.needs_mapping:

@@ -304,3 +304,23 @@ def test_returned_above_collected_and_coverage_over_100_are_warned_once_where_th
         ("coverage_over_100", 3, "«Xã Kỳ Đồng» từ ngày 15/3/2021: đã thu nhận 120 vượt số công dân "
                                  "đủ điều kiện (100)."),
     ]
+
+
+def test_the_upload_page_lists_problems_without_empty_sheet_row_or_column(tmp_path):
+    from cccd_analytics import ui
+
+    rows = ["2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,4000,300,,200",
+            "2021-03-16,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,4000,310,,350"]
+    report = ingest.import_file(None, write(tmp_path / "a.csv", EN + "\n".join(rows) + "\n"))
+    table = ui.problem_table(report.problems)
+    # A CSV has no sheets and this warning no column: only the row is worth a column.
+    assert list(table.columns) == ["Mức", "Dòng", "Nội dung"]
+    assert table.iloc[0].tolist()[:2] == ["Cảnh báo", "3"] and "350" in table.iloc[0, 2]
+
+
+def test_a_refusal_names_the_file_once_then_where_the_first_error_is(tmp_path):
+    report = ingest.import_file(None, write(tmp_path / "sai.csv", "Ngày,Huyện,Xã,Lũy kế\n"
+                                            "16/05/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,-3\n"))
+    assert report.status == "refused"
+    assert report.message.count("sai.csv") == 1
+    assert "Lỗi đầu tiên — dòng 2, cột D («Lũy kế»): số âm (-3)" in report.message

@@ -235,11 +235,33 @@ def import_report(report) -> None:
         wrong = sum(1 for x in totals if x.get("mismatches"))
         st.caption(t("Dòng cộng/tổng cộng: {n} dòng đã đối chiếu với các xã, {k} dòng lệch.", n=checked, k=wrong))
     if report.problems:
-        rows = [{t("Mức"): t("Lỗi") if p.severity == "error" else t("Cảnh báo"),
-                 t("Trang"): p.sheet or "", t("Dòng"): p.row, t("Cột"): p.column or "",
-                 t("Nội dung"): p.message} for p in report.problems]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                     height=min(38 + 35 * len(rows), 300))
+        table = problem_table(report.problems)
+        if len(table) <= PROBLEMS_IN_FULL:
+            # A static table wraps each message, so it is read whole (a data grid cuts it).
+            st.table(table.set_index(table.columns[0]))
+        else:
+            narrow = {c: st.column_config.TextColumn(width="small") for c in table.columns[:-1]}
+            st.dataframe(table, hide_index=True, width="stretch", height=300,
+                         column_config={**narrow, table.columns[-1]: st.column_config.TextColumn(width=900)})
+
+
+PROBLEMS_IN_FULL = 25
+
+
+def problem_table(problems) -> pd.DataFrame:
+    """An import's problems as the upload page lists them: level, sheet, row, column and
+    message; the sheet, row and column columns only when some problem has one (a CSV has
+    no sheets, a file-wide warning no cell), so the message gets the width."""
+    from cccd_analytics.i18n import t
+
+    frame = pd.DataFrame({
+        t("Mức"): [t("Lỗi") if p.severity == "error" else t("Cảnh báo") for p in problems],
+        t("Trang"): [p.sheet or "" for p in problems],
+        t("Dòng"): [str(p.row) if p.row else "" for p in problems],
+        t("Cột"): [p.column or "" for p in problems],
+        t("Nội dung"): [p.message for p in problems]})
+    empty = [c for c in (t("Trang"), t("Dòng"), t("Cột")) if not frame[c].astype(bool).any()]
+    return frame.drop(columns=empty)
 
 
 def column_mapping_form(report, key: str) -> dict | None:
