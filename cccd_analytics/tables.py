@@ -19,8 +19,11 @@ UNIT_TABLE_COLUMNS = {
 }
 
 
-def unit_table(units: pd.DataFrame, level: str = "commune", limit: int | None = None) -> pd.DataFrame:
-    """Units of one level, most behind first, formatted for display."""
+def unit_table(units: pd.DataFrame, level: str = "commune", limit: int | None = None,
+               compact: bool = False) -> pd.DataFrame:
+    """Units of one level, most behind first, formatted for display.  `compact` (the
+    overview's short list): without the eligible and collected counts, so the columns
+    that say who lags and whether it will make it fit a laptop's width."""
     rows = attention_order(units[units["level"] == level])
     if limit:
         rows = rows.head(limit)
@@ -38,6 +41,8 @@ def unit_table(units: pd.DataFrame, level: str = "commune", limit: int | None = 
     })
     if level != "commune":
         out = out.drop(columns=[t("Huyện")])
+    if compact:
+        out = out.drop(columns=[t("Số CD đủ điều kiện"), t("Đã thu nhận")])
     return out.reset_index(drop=True)
 
 

@@ -73,7 +73,8 @@ if len(snap.milestones) > 1:
 
 st.subheader(t("Các xã cần chú ý"))
 st.caption(t("Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn."))
-st.dataframe(tables.unit_table(snap.units, "commune", limit=15), hide_index=True, width="stretch")
+st.dataframe(tables.style_status(tables.unit_table(snap.units, "commune", limit=15, compact=True)),
+             hide_index=True, width="stretch")
 
 st.subheader(t("Báo cáo giao ban"))
 ui.briefing_downloads(context)
