@@ -58,12 +58,9 @@ def _files(paths: list[str]) -> list[Path]:
 
 def cmd_ingest(args) -> int:
     store = Store.open(args.db)
-    reports = [ingest.import_file(store, path, uploaded_by=args.user, dry_run=args.dry_run)
+    audit = {"username": _cli_user(args.user), "via": "cli"}
+    reports = [ingest.import_file(store, path, uploaded_by=args.user, dry_run=args.dry_run, audit=audit)
                for path in _files(args.paths)]
-    for r in reports:
-        if r.status == "imported":
-            store.audit("upload", _cli_user(args.user), upload_id=r.upload_id, file_name=r.file_name,
-                        units=r.units_read, rows=r.rows_read, via="cli")
     if args.json:
         print(json.dumps({"ok": all(r.ok for r in reports), "files": [r.to_dict() for r in reports]},
                          ensure_ascii=False, indent=2, default=str))
@@ -315,8 +312,7 @@ def cmd_uploads(args) -> int:
 
 def cmd_undo(args) -> int:
     store = Store.open(args.db)
-    if store.undo_upload(args.upload_id, who=args.user):
-        store.audit("undo", _cli_user(args.user), upload_id=args.upload_id, via="cli")
+    if store.undo_upload(args.upload_id, who=args.user, audit={"username": _cli_user(args.user), "via": "cli"}):
         print(f"Đã hủy lần nhập số {args.upload_id}; số liệu trước đó được dùng lại.")
         return 0
     print(f"Không có lần nhập số {args.upload_id} đang có hiệu lực.", file=sys.stderr)

@@ -195,8 +195,12 @@ def _binary_head(head: bytes) -> bool:
 def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_by: str | None = None,
                  dry_run: bool = False, limits: Limits = Limits(),
                  mapping: dict[str, int] | None = None, report_date: date | None = None,
-                 hook: Callable[[str], None] | None = None) -> ImportReport:
+                 hook: Callable[[str], None] | None = None, audit: dict | None = None) -> ImportReport:
     """Check one file and, unless it has errors or `dry_run`, store it in one transaction.
+
+    `audit` ({"username": …, other details}): the audit-log entry of the upload, written
+    in that same transaction (with its id, file name, rows and units), so that an upload
+    and its entry exist together or not at all.
 
     `mapping` ({field: 0-based column index}) overrides the detected columns of the
     file's main table; without it a mapping remembered for the same header shape is
@@ -216,7 +220,7 @@ def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_b
         try:
             with _collector_paused():
                 report = _import_checked(store, data, file_name, uploaded_by, dry_run, limits, mapping,
-                                         report_date, hook, pending)
+                                         report_date, hook, pending, audit=audit)
         finally:
             pending.result()
         return report
@@ -226,7 +230,7 @@ def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_b
         return duplicate
     with _collector_paused():
         return _import_checked(store, data, file_name, uploaded_by, dry_run, limits, mapping, report_date,
-                               hook, None, report)
+                               hook, None, report, audit=audit)
 
 
 def _in_idle_time(function):
@@ -272,7 +276,7 @@ def _duplicate(store: Store | None, report: ImportReport) -> ImportReport | None
 
 def _import_checked(store, data, file_name, uploaded_by, dry_run, limits, mapping, report_date, hook,
                     pending_sha: concurrent.futures.Future | None,
-                    report: ImportReport | None = None) -> ImportReport:
+                    report: ImportReport | None = None, audit: dict | None = None) -> ImportReport:
     """The rest of import_bytes.  With `pending_sha` (a hash being computed), the file is
     read and checked meanwhile, then compared with earlier uploads: a duplicate is
     reported exactly as if it had been found first, and nothing is written."""
@@ -325,7 +329,8 @@ def _import_checked(store, data, file_name, uploaded_by, dry_run, limits, mappin
         uploaded_by=uploaded_by,
         warnings=tuple(dict(_as_dict(p), text=p.describe(file_name)) for p in report.warnings),
         kind=report.kind or "report", layout=report.layout,
-        encoding=", ".join(filter(None, [report.encoding] + report.encoding_repairs)))
+        encoding=", ".join(filter(None, [report.encoding] + report.encoding_repairs)),
+        audit=None if audit is None else {**audit, "units": report.units_read})
     report.upload_id = store.write_upload(upload, hook=hook)
     report.status = "imported"
     report.message = (f"Đã nhập tệp «{file_name}» (lần nhập số {report.upload_id}): "

@@ -63,10 +63,8 @@ if ready:
         results = []
         for name, data, mapping, day in ready:
             result = ingest.import_bytes(store, data, name, uploaded_by=user, mapping=mapping or None,
-                                         report_date=day)
+                                         report_date=day, audit={"username": user})
             if result.status == "imported":
-                store.audit("upload", user, upload_id=result.upload_id, file_name=name,
-                            units=result.units_read, rows=result.rows_read)
                 if mapping and hasattr(ingest, "remember_mapping"):
                     ingest.remember_mapping(store, result, mapping, user)
                 results.append(("success", result.summary()))
@@ -106,8 +104,7 @@ else:
         confirm = c2.checkbox(t("Tôi chắc chắn"), key="undo_confirm")
 
         def undo(upload_id: int) -> None:
-            if store.undo_upload(upload_id, who=user):
-                store.audit("undo", user, upload_id=upload_id)
+            if store.undo_upload(upload_id, who=user, audit={"username": user}):
                 st.session_state["undo_done"] = upload_id
             st.session_state["undo_confirm"] = False
 

@@ -57,12 +57,12 @@ KILL_AT_STAGE = textwrap.dedent("""
         if reached == stage:
             os.kill(os.getpid(), signal.SIGKILL)   # no cleanup, no rollback from Python
 
-    report = ingest.import_file(store, path, uploaded_by="bi.giet", hook=hook)
+    report = ingest.import_file(store, path, uploaded_by="bi.giet", hook=hook, audit={"username": "bi.giet"})
     print("NOT KILLED", report.status)
 """)
 
 
-@pytest.mark.parametrize("stage", ["upload", "observations"])
+@pytest.mark.parametrize("stage", ["upload", "observations", "audit"])
 def test_process_killed_mid_import_leaves_the_store_as_it_was(backend_url, tmp_path, stage):
     store = Store.open(backend_url)
     first = write(tmp_path / "truoc.csv", HEADER + rows("2021-03-01", {"Xã Kỳ Đồng": 100, "Xã Kỳ Tân": 50}))

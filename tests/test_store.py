@@ -1,5 +1,6 @@
 """The store never half-writes, keeps history, and answers as of a past day."""
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -123,3 +124,20 @@ def test_an_uncreatable_sqlite_folder_is_a_clear_message(tmp_path):
     with pytest.raises(StoreError) as refused:
         Store.open(f"sqlite:///{blocker}/sub/cccd.sqlite")
     assert "Không tạo được thư mục" in str(refused.value) and str(blocker) in str(refused.value)
+
+
+def test_an_upload_and_an_undo_write_their_audit_entries_in_their_own_transaction(store, tmp_path):
+    path = tmp_path / "bao_cao.csv"
+    path.write_text("date,district,commune,collected\n2021-03-20,Huyện Kỳ Anh,Xã Kỳ Đồng,100\n", encoding="utf-8")
+    report = ingest.import_file(store, path, uploaded_by="an", audit={"username": "an", "via": "cli"})
+    assert report.status == "imported"
+    (entry,) = store.audit_entries().to_dict("records")
+    assert (entry["action"], entry["username"]) == ("upload", "an")
+    assert json.loads(entry["detail"]) == {"upload_id": report.upload_id, "file_name": "bao_cao.csv",
+                                           "rows": 1, "via": "cli", "units": 1}
+    # A refused or duplicate file writes no entry; an undo writes one with the upload.
+    assert ingest.import_file(store, path, audit={"username": "an"}).status == "duplicate"
+    assert store.undo_upload(report.upload_id, who="binh", audit={"username": "binh"})
+    assert not store.undo_upload(report.upload_id, who="binh", audit={"username": "binh"})
+    entries = store.audit_entries()
+    assert list(entries["action"]) == ["undo", "upload"] and entries["username"].iloc[0] == "binh"

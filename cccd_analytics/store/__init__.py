@@ -104,6 +104,9 @@ class NewUpload:
     kind: str = "canonical"
     layout: str | None = None
     encoding: str | None = None
+    # An audit-log entry written in the same transaction: {"username": …, other details};
+    # the entry gets action "upload", the upload's id, file name and row count.
+    audit: dict | None = None
 
 
 class Store:
@@ -222,15 +225,26 @@ class Store:
                 insert(zip(itertools.repeat(upload_id), part["unit_key"].tolist(), dates[start:start + 20_000],
                            part["metric"].tolist(), part["value"].astype("int64").tolist()))
                 hook("observations")
+            if new.audit is not None:
+                detail = {k: v for k, v in new.audit.items() if k != "username"}
+                _audit(conn, "upload", new.audit.get("username"), upload_id=int(upload_id),
+                       file_name=new.file_name, rows=new.rows_read, **detail)
+                hook("audit")
             return int(upload_id)
 
-    def undo_upload(self, upload_id: int, who: str | None = None) -> bool:
-        """Withdraw a whole upload: its values stop counting; earlier ones come back."""
+    def undo_upload(self, upload_id: int, who: str | None = None, audit: dict | None = None) -> bool:
+        """Withdraw a whole upload: its values stop counting; earlier ones come back.
+        `audit` ({"username": …, other details}): an "undo" entry written in the same
+        transaction, when the upload was withdrawn."""
         with self.engine.begin() as conn:
             result = conn.execute(uploads.update().where(
                 uploads.c.id == upload_id, uploads.c.status == "active").values(
                 status="undone", undone_at=_now(), undone_by=who))
-            return result.rowcount == 1
+            done = result.rowcount == 1
+            if done and audit is not None:
+                detail = {k: v for k, v in audit.items() if k != "username"}
+                _audit(conn, "undo", audit.get("username"), upload_id=upload_id, **detail)
+            return done
 
     def list_uploads(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
@@ -343,9 +357,7 @@ class Store:
 
     def audit(self, action: str, username: str | None = None, **detail) -> None:
         with self.engine.begin() as conn:
-            conn.execute(audit_log.insert().values(
-                at=_now(), username=username, action=action,
-                detail=json.dumps(detail, ensure_ascii=False, default=str)))
+            _audit(conn, action, username, **detail)
 
     def audit_entries(self, limit: int = 1000, *, action: str | Iterable[str] | None = None,
                       username: str | None = None, since: datetime | None = None,
@@ -498,6 +510,12 @@ def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
         "value": numbers[order],
         "upload_id": upload_ids[order],
     })
+
+
+def _audit(conn: sa.Connection, action: str, username: str | None, **detail) -> None:
+    """One audit-log entry, in the caller's transaction."""
+    conn.execute(audit_log.insert().values(at=_now(), username=username, action=action,
+                                           detail=json.dumps(detail, ensure_ascii=False, default=str)))
 
 
 def _without_password(text: str) -> str:
