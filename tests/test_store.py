@@ -141,3 +141,23 @@ def test_an_upload_and_an_undo_write_their_audit_entries_in_their_own_transactio
     assert not store.undo_upload(report.upload_id, who="binh", audit={"username": "binh"})
     entries = store.audit_entries()
     assert list(entries["action"]) == ["undo", "upload"] and entries["username"].iloc[0] == "binh"
+
+
+def test_a_migration_failing_part_way_leaves_no_half_schema(tmp_path, monkeypatch):
+    from cccd_analytics.store import schema
+
+    def broken(conn):
+        conn.exec_driver_sql("CREATE TABLE half_done (x INTEGER)")
+        raise RuntimeError("step failed")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, broken])
+    path = tmp_path / "cccd.sqlite"
+    with pytest.raises(RuntimeError):
+        Store.open(f"sqlite:///{path}")
+    import sqlite3
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == set()      # not the first migrations' tables, not schema_version, not half_done
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:-1])
+    store = Store.open(f"sqlite:///{path}")     # a later start migrates whole
+    assert store.migrate() == len(schema.MIGRATIONS) and len(store.units()) > 700

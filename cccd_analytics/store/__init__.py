@@ -143,8 +143,11 @@ class Store:
 
     # -- schema -----------------------------------------------------------------------
     def migrate(self) -> int:
-        """Apply pending migrations; seed the official registry.  Returns the version."""
+        """Apply pending migrations; seed the official registry.  Returns the version.
+        All or nothing: a failure part-way leaves the schema as it was."""
         with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                _sqlite_transactional_ddl(conn)
             if conn.dialect.name == "postgresql":
                 # Replicas starting together on one server: one migrates, the others wait for
                 # it and then find nothing to do (else both CREATE the same tables and one fails).
@@ -510,6 +513,28 @@ def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
         "value": numbers[order],
         "upload_id": upload_ids[order],
     })
+
+
+def _sqlite_transactional_ddl(conn: sa.Connection) -> None:
+    """Put what follows on `conn`, DDL included, in one SQLite transaction.
+
+    Python's sqlite3 driver opens a transaction only before INSERT/UPDATE/DELETE, so the
+    CREATE TABLEs of a migration ran one by one, each committed at once: a migration that
+    failed part-way left half a schema.  Here the driver is told to open none itself and
+    BEGIN IMMEDIATE is sent (the write lock at once: two processes starting together wait
+    for each other instead of failing); SQLAlchemy's commit or rollback at the end of the
+    block ends it.  The connection is given back to the pool as it was.
+    """
+    driver = conn.connection.driver_connection
+    before = driver.isolation_level
+    driver.isolation_level = None
+
+    def restore(*_args) -> None:
+        driver.isolation_level = before
+
+    sa.event.listen(conn, "commit", restore, once=True)
+    sa.event.listen(conn, "rollback", restore, once=True)
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _audit(conn: sa.Connection, action: str, username: str | None, **detail) -> None:
