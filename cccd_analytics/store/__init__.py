@@ -145,6 +145,9 @@ class Store:
     def migrate(self) -> int:
         """Apply pending migrations; seed the official registry.  Returns the version.
         All or nothing: a failure part-way leaves the schema as it was."""
+        if self.engine.dialect.name == "sqlite" and self._up_to_date():
+            # Nothing to do: no write lock taken (another process may be writing).
+            return len(schema.MIGRATIONS)
         with self.engine.begin() as conn:
             if conn.dialect.name == "sqlite":
                 _sqlite_transactional_ddl(conn)
@@ -161,6 +164,18 @@ class Store:
                         version=number, applied_at=_now()))
             self._seed_registry(conn)
             return len(schema.MIGRATIONS)
+
+    def _up_to_date(self) -> bool:
+        """Every migration applied and the official registry seeded (reads only)."""
+        with self.engine.connect() as conn:
+            if not sa.inspect(conn).has_table(schema.schema_version.name):
+                return False
+            done = set(conn.scalars(sa.select(schema.schema_version.c.version)))
+            if not set(range(1, len(schema.MIGRATIONS) + 1)) <= done:
+                return False
+            have = conn.execute(sa.select(sa.func.count()).select_from(units).where(
+                units.c.official.is_(True))).scalar_one()
+            return have >= len(registry.load_registry())
 
     def _seed_registry(self, conn: sa.Connection) -> None:
         reg = registry.load_registry()
