@@ -137,6 +137,7 @@ EN: dict[str, str] = {
     'Chưa có lần nhập nào.': 'No uploads yet.',
     'Chọn tệp': 'Choose files',
     'Ghi {n} tệp hợp lệ vào cơ sở dữ liệu': 'Save {n} valid files to the database',
+    'Các tệp được ghi lần lượt theo thứ tự trên; mỗi tệp được kiểm tra với số liệu đã có cùng các tệp hợp lệ phía trên nó.': 'Files are saved one by one in the order above; each is checked against the stored figures together with the valid files above it.',
     'Hủy cả một lần nhập': 'Undo a whole upload',
     'Hủy lần nhập': 'Undo upload',
     'Lịch sử nhập': 'Upload history',

@@ -260,6 +260,50 @@ def _collector_paused():
             gc.enable()
 
 
+class Pending:
+    """The store as it will be once some checked files are written, for a dry run.
+
+    An analyst drops several files at once and they are committed in order, each checked
+    again against the store as it then is: file 2 meets file 1's figures.  Checking each
+    file alone against today's store promised "ready to write" for files the commit then
+    refused (a per-record export counted from zero below a report of the same days).
+    `Pending(store, earlier)` answers what the import asks the store — the current value
+    of each (unit, date, metric), a file already imported, a remembered column mapping —
+    with the observations of `earlier` (checked reports, in commit order) laid over the
+    store's, newest last, as writing them would.  Reads only; never written to.
+    """
+
+    def __init__(self, store: Store, earlier: list[ImportReport]):
+        self._store = store
+        self._earlier = [r for r in earlier if r.status == "checked" and r.observations is not None]
+
+    def current_observations(self, as_of: date | None = None, unit_keys=None) -> pd.DataFrame:
+        base = self._store.current_observations(as_of=as_of, unit_keys=unit_keys)
+        if not self._earlier:
+            return base
+        pending = pd.concat([r.observations[["unit_key", "date", "metric", "value"]] for r in self._earlier],
+                            ignore_index=True)
+        pending["date"] = pd.to_datetime(pending["date"]).astype(base["date"].dtype)
+        if unit_keys is not None:
+            pending = pending[pending["unit_key"].isin(list(unit_keys))]
+        if as_of is not None:
+            pending = pending[pending["date"] <= pd.Timestamp(as_of)]
+        # After the store's uploads, in order: the later file wins, as the newer upload does.
+        newest = int(base["upload_id"].max()) if len(base) else 0
+        order = {id(r): i for i, r in enumerate(self._earlier, start=1)}
+        ids = np.concatenate([np.full(len(r.observations), newest + order[id(r)]) for r in self._earlier])
+        pending["upload_id"] = ids[pending.index.to_numpy()]
+        both = pd.concat([base, pending], ignore_index=True)
+        both = both.drop_duplicates(["unit_key", "date", "metric"], keep="last")
+        return both.sort_values(["unit_key", "metric", "date"], kind="stable").reset_index(drop=True)
+
+    def find_upload_by_sha(self, sha256: str) -> dict | None:
+        return self._store.find_upload_by_sha(sha256)
+
+    def find_mapping(self, signature: str):
+        return self._store.find_mapping(signature)
+
+
 def _duplicate(store: Store | None, report: ImportReport) -> ImportReport | None:
     """A report saying so when the same bytes were imported before (and are active)."""
     if store is None:

@@ -30,8 +30,10 @@ def league() -> None:
     counts = filtered["status"].value_counts()
     st.markdown(" · ".join(f"{t(metrics.STATUS_LABELS[s])}: **{fmt.number(counts.get(s, 0))}**"
                            for s in metrics.STATUS_ORDER if counts.get(s, 0)))
+    # The unit's name stays in view when the table is scrolled sideways on a narrow screen.
     st.dataframe(tables.style_status(tables.unit_table(filtered, level)), hide_index=True, width="stretch",
-                 height=min(38 + 35 * max(len(filtered), 1), 720))
+                 height=min(38 + 35 * max(len(filtered), 1), 720),
+                 column_config={t("Đơn vị"): st.column_config.TextColumn(pinned=True)})
     st.caption(t("Chọn một đơn vị ở trang «Chi tiết đơn vị» để xem biểu đồ, tồn trả thẻ và lịch sử nhập."))
 
 

@@ -28,18 +28,26 @@ dates = st.session_state.setdefault("upload_dates", {})
 
 
 @st.cache_data(show_spinner=t("Đang kiểm tra tệp…"), max_entries=64)
-def check(data: bytes, name: str, mapping_key: tuple, day, version: tuple) -> ingest.ImportReport:
+def check(data: bytes, name: str, mapping_key: tuple, day, version: tuple, earlier_key: tuple,
+          _earlier: tuple) -> ingest.ImportReport:
     # Only aggregates are cached: a per-record export's personal columns are never read.
-    return ingest.import_bytes(store, data, name, dry_run=True, mapping=dict(mapping_key) or None,
+    # Each file is checked against the store as it will be when its turn comes: with the
+    # ready files above it written (`_earlier`, identified for the cache by `earlier_key`).
+    target = ingest.Pending(store, list(_earlier)) if _earlier else store
+    return ingest.import_bytes(target, data, name, dry_run=True, mapping=dict(mapping_key) or None,
                                report_date=day)
 
 
-ready = []
+ready, checked = [], []
 for index, upload in enumerate(files or []):
     data = upload.getvalue()
     mapping = mappings.get(upload.name, {})
     day = dates.get(upload.name)
-    report = check(data, upload.name, tuple(sorted(mapping.items())), day, ui.data_version(store))
+    mapping_key = tuple(sorted(mapping.items()))
+    report = check(data, upload.name, mapping_key, day, ui.data_version(store),
+                   tuple((r.sha256, key) for r, key in checked), tuple(r for r, _ in checked))
+    if report.status == "checked":
+        checked.append((report, (upload.name, mapping_key, day)))
     with st.container(border=True):
         st.markdown(f"**{ui.md_escape(upload.name)}** — {fmt.number(len(data) / 1024, 0)} KB")
         ui.import_report(report)
@@ -58,6 +66,9 @@ for index, upload in enumerate(files or []):
         ready.append((upload.name, data, mapping, day))
 
 if ready:
+    if len(files or []) > 1:
+        st.caption(t("Các tệp được ghi lần lượt theo thứ tự trên; mỗi tệp được kiểm tra với số liệu đã có "
+                     "cùng các tệp hợp lệ phía trên nó."))
     label = t("Ghi {n} tệp hợp lệ vào cơ sở dữ liệu", n=len(ready))
     if st.button(label, type="primary", key="commit_uploads"):
         results = []

@@ -324,3 +324,25 @@ def test_a_refusal_names_the_file_once_then_where_the_first_error_is(tmp_path):
     assert report.status == "refused"
     assert report.message.count("sai.csv") == 1
     assert "Lỗi đầu tiên — dòng 2, cột D («Lũy kế»): số âm (-3)" in report.message
+
+
+def test_files_dropped_together_are_checked_as_they_will_be_committed(store):
+    # An export counted from zero (22-26/3) and a report of 15/3 with higher figures: each
+    # alone is fine; written in this order, the report falls above the export's 22/3.
+    from tests.conftest import ROOT
+
+    corpus = ROOT / "tests" / "fixtures" / "corpus"
+    export, report = corpus / "17_ho_so_xuat_ky_anh.csv", corpus / "01_ky_anh_tcvn3_15_03_2021.xlsx"
+    first = ingest.import_file(store, export, dry_run=True)
+    alone = ingest.import_file(store, report, dry_run=True)
+    assert first.status == alone.status == "checked"
+    after_first = ingest.import_file(ingest.Pending(store, [first]), report, dry_run=True)
+    assert after_first.status == "refused"
+    assert {p.code for p in after_first.errors} == {"falling_cumulative"}
+    # What the preview said is what the commit does.
+    assert ingest.import_file(store, export).status == "imported"
+    committed = ingest.import_file(store, report)
+    assert committed.status == "refused"
+    assert [p.message for p in committed.errors] == [p.message for p in after_first.errors]
+    # And a file checked after a refused one is checked against the store alone.
+    assert ingest.Pending(store, [committed]).current_observations().equals(store.current_observations())

@@ -224,7 +224,7 @@ def import_report(report) -> None:
     if report.units_read:
         facts.append(f"{t('Đơn vị')}: {fmt.number(report.units_read)}")
     if report.encoding:
-        facts.append(f"{t('Mã hóa')}: {report.encoding}")
+        facts.append(f"{t('Mã hóa')}: {encoding_label(report.encoding)}")
     if facts:
         st.markdown(" · ".join(facts))
     for repair in report.encoding_repairs:
@@ -246,6 +246,18 @@ def import_report(report) -> None:
 
 
 PROBLEMS_IN_FULL = 25
+
+
+_ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (có BOM)", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16 BE",
+              "utf-16": "UTF-16", "utf-32-le": "UTF-32", "utf-32-be": "UTF-32 BE", "cp1258": "Windows-1258",
+              "cp1252": "Windows-1252", "tcvn3": "phông TCVN3 (.VnTime)", "tcvn3_upper": "phông TCVN3 (.VnTimeH)",
+              "vni": "phông VNI"}
+
+
+def encoding_label(encoding: str) -> str:
+    """A text file's encoding as people know it: "utf-8-sig" → "UTF-8 (có BOM)",
+    "utf-8+tcvn3" → "UTF-8, phông TCVN3 (.VnTime)"."""
+    return ", ".join(_ENCODINGS.get(part, part) for part in encoding.split("+"))
 
 
 def problem_table(problems) -> pd.DataFrame:
