@@ -1148,8 +1148,11 @@ def _record_export(book: Workbook, data: bytes, sheet: Sheet, found: layouts.Lay
     # Performance (issue 8): one frame for the export's (place, day) counts, not one
     # Python object per row (an export of a nation has over a million of them).
     daily = counts.daily
-    cells = {"collected_day": (letter, header), "returned_day": (letter, header),
-             "collected": (letter, header), "returned": (letter, header)}
+    # Where each figure comes from, for messages: collected from the day received, returned
+    # from the day handed over or the status.
+    back = cols[returned_from] if returned_from in cols else received
+    cells = {"collected_day": (letter, header), "returned_day": (back.letter, back.header),
+             "collected": (letter, header), "returned": (back.letter, back.header)}
     row = daily["row"].to_numpy(np.int64) if len(daily) else np.zeros(0, np.int64)
     out = pd.DataFrame({
         "row": np.where(row > 0, row, counts.first_row).tolist(),
@@ -1291,6 +1294,11 @@ def _resolve_and_check(records_: list, report: ImportReport, store: Store | None
     triple = ["province", "district", "commune", "code", "reform"]
     group = table.groupby(triple, sort=False, dropna=False).ngroup().to_numpy()
     firsts = table.drop_duplicates(triple)       # first row of each triple, in file order
+    if counts is not None:
+        # An export's table has a row per (place, day): the place's first row in the file
+        # is the smallest of them.
+        first_row = table.groupby(triple, sort=False, dropna=False)["row"].transform("min")
+        firsts = firsts.assign(row=first_row.loc[firsts.index])
     firsts = [_FirstRow(*values) for values in zip(*(firsts[name].tolist() for name in _FirstRow._fields))]
     reg = registry.load_registry()
     matches = [_resolve(rec, reg) for rec in firsts]
@@ -1323,11 +1331,15 @@ def _resolve_and_check(records_: list, report: ImportReport, store: Store | None
                                     counts, keys_of, report, current)
             first = table.sort_values("row", kind="stable").drop_duplicates("unit_key").set_index("unit_key")
             at = first.index.get_indexer(obs["unit_key"])
-            cells = first["cells"].tolist()          # per unit, then taken for each row
-            obs["row"] = first["row"].to_numpy()[at]
+            # A figure's row: the unit's first record of that day, or of any day when it has
+            # none that day (a day counted as zero); its column: where the figure is read.
+            on_day = table.groupby(["unit_key", "date"])["row"].min()
+            found = on_day.reindex(pd.MultiIndex.from_arrays([obs["unit_key"], obs["date"]])).to_numpy()
+            obs["row"] = np.where(pd.notna(found), found, first["row"].to_numpy()[at]).astype(np.int64)
             obs["sheet"] = first["sheet"].to_numpy()[at]
-            obs["column"] = np.array([c["collected_day"][0] for c in cells], dtype=object)[at].tolist()
-            obs["header"] = np.array([c["collected_day"][1] for c in cells], dtype=object)[at].tolist()
+            cells = first["cells"].iloc[0] if len(first) else {}     # one layout for the whole export
+            obs["column"] = obs["metric"].map({m: c[0] for m, c in cells.items()}).astype(object).tolist()
+            obs["header"] = obs["metric"].map({m: c[1] for m, c in cells.items()}).astype(object).tolist()
             obs["name"] = first["commune"].to_numpy()[at]
         else:
             obs = _long(table)

@@ -483,6 +483,10 @@ def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> 
     else:
         per_metric = [np.bincount(where[:len(keys[0])], weights=sums[0], minlength=len(cells)),
                       np.bincount(where[len(keys[0]):], weights=sums[1], minlength=len(cells))]
+        # The first record of each (unit, day), where the day has one received.
+        first_of_cell = np.full(len(cells), np.iinfo(np.int64).max, np.int64)
+        good = day_ok[r_day] if len(r_day) else np.zeros(0, bool)
+        np.minimum.at(first_of_cell, where[:len(keys[0])], r_first[good])
         units = np.asarray(unit_order, np.int64)[cells // len(dates)]
         # Per unit, then taken for each of its rows.
         part = [np.array([t[i] for t in unit_texts], dtype=object)[units] for i in range(3)]
@@ -490,7 +494,8 @@ def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> 
                              "date": np.asarray(dates, dtype=object)[cells % len(dates)],
                              "collected_day": per_metric[0].astype(np.int64),
                              "returned_day": per_metric[1].astype(np.int64)})
-        wide["row"] = np.array([first_rows.get(t, 0) for t in unit_texts], np.int64)[units]
+        unit_first = np.array([first_rows.get(t, 0) for t in unit_texts], np.int64)[units]
+        wide["row"] = np.where(first_of_cell < np.iinfo(np.int64).max, first_of_cell, unit_first)
     if not len(cells):
         wide["row"] = []
 

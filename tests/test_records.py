@@ -265,3 +265,25 @@ def test_export_with_a_return_date_counts_returned_on_that_day():
     assert rows[("2021-03-22", "collected")] == 2 and rows[("2021-03-23", "collected")] == 3
     assert rows[("2021-03-24", "returned")] == 0 and rows[("2021-03-25", "returned")] == 2
     assert report.record_export["returned_from"] == "returned_date"
+
+
+def test_an_exports_errors_point_at_a_record_of_that_day_and_the_column_the_figure_comes_from(store, tmp_path):
+    from tests.conftest import ROOT
+
+    later = tmp_path / "sau.csv"
+    later.write_text("date,district,commune,collected,returned\n2021-03-27,Huyện Kỳ Anh,Xã Kỳ Xuân,1,0\n",
+                     encoding="utf-8")
+    assert ingest.import_file(store, later).status == "imported"
+    export = ROOT / "tests" / "fixtures" / "corpus" / "17_ho_so_xuat_ky_anh.csv"
+    report = ingest.import_file(store, export)
+    assert report.status == "refused"
+    lines = export.read_text(encoding="utf-8-sig").splitlines()
+    first_on = {}
+    for number, line in enumerate(lines[1:], start=2):
+        cells = line.split(",")
+        first_on.setdefault((cells[6], cells[9][:10]), number)
+    (collected,) = [p for p in report.errors if "thu nhận" in p.message]
+    (returned,) = [p for p in report.errors if "trả thẻ" in p.message]
+    assert "«Xã Kỳ Xuân» ngày 26/3/2021" in collected.message
+    assert (collected.row, collected.column) == (first_on[("Xã Kỳ Xuân", "26/03/2021")], "J")
+    assert returned.column == "K"          # from the status column, "Trạng thái"
