@@ -281,18 +281,16 @@ class Pending:
         base = self._store.current_observations(as_of=as_of, unit_keys=unit_keys)
         if not self._earlier:
             return base
-        pending = pd.concat([r.observations[["unit_key", "date", "metric", "value"]] for r in self._earlier],
-                            ignore_index=True)
+        # Numbered after the store's uploads, in commit order: the later file wins, as the
+        # newer upload does.
+        newest = int(base["upload_id"].max()) if len(base) else 0
+        pending = pd.concat([r.observations[["unit_key", "date", "metric", "value"]].assign(upload_id=newest + i)
+                             for i, r in enumerate(self._earlier, start=1)], ignore_index=True)
         pending["date"] = pd.to_datetime(pending["date"]).astype(base["date"].dtype)
         if unit_keys is not None:
             pending = pending[pending["unit_key"].isin(list(unit_keys))]
         if as_of is not None:
             pending = pending[pending["date"] <= pd.Timestamp(as_of)]
-        # After the store's uploads, in order: the later file wins, as the newer upload does.
-        newest = int(base["upload_id"].max()) if len(base) else 0
-        order = {id(r): i for i, r in enumerate(self._earlier, start=1)}
-        ids = np.concatenate([np.full(len(r.observations), newest + order[id(r)]) for r in self._earlier])
-        pending["upload_id"] = ids[pending.index.to_numpy()]
         both = pd.concat([base, pending], ignore_index=True)
         both = both.drop_duplicates(["unit_key", "date", "metric"], keep="last")
         return both.sort_values(["unit_key", "metric", "date"], kind="stable").reset_index(drop=True)
