@@ -57,6 +57,7 @@ EN: dict[str, str] = {
     "Theo dõi cấp căn cước công dân": "CCCD issuance tracking",
     "hạn {d}": "deadline {d}", "{done}/{n} đơn vị đã xong": "{done}/{n} units done",
     "khả năng kịp hạn {p}": "chance on time {p}",
+    "còn thiếu {n} hồ sơ": "{n} applications short",
     # statuses
     "Đã hoàn thành": "Done", "Đúng tiến độ": "On track", "Có nguy cơ chậm": "At risk",
     "Chậm tiến độ": "Behind", "Không đạt hạn": "Missed", "Chưa có số liệu": "No data",

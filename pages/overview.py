@@ -66,10 +66,14 @@ if len(snap.milestones) > 1:
     for card, m in zip(cards, snap.milestones.iloc[1:].itertuples()):
         with card.container(border=True):
             st.markdown(f"**{ui.md_escape(m.name)}** — {t('hạn {d}', d=fmt.date_vn(m.deadline))}")
-            st.markdown(" · ".join([
-                t(metrics.STATUS_LABELS.get(m.status, "")), fmt.percent(m.coverage),
-                t("{done}/{n} đơn vị đã xong", done=m.units_done, n=m.units),
-                t("khả năng kịp hạn {p}", p=fmt.percent(m.p_on_time, 0))]))
+            parts = [t(metrics.STATUS_LABELS.get(m.status, "")), fmt.percent(m.coverage),
+                     t("{done}/{n} đơn vị đã xong", done=m.units_done, n=m.units)]
+            # Past its deadline or done, a chance of being on time says nothing (the deck too).
+            if m.status == "missed":
+                parts.append(t("còn thiếu {n} hồ sơ", n=fmt.number(m.remaining)))
+            elif m.status != "done":
+                parts.append(t("khả năng kịp hạn {p}", p=fmt.percent(m.p_on_time, 0)))
+            st.markdown(" · ".join(parts))
 
 st.subheader(t("Các xã cần chú ý"))
 st.caption(t("Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn."))

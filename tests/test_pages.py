@@ -35,6 +35,9 @@ def test_overview_renders_headline_figures(app):
     assert "15/6/2023" in texts(app)
     table = app.dataframe[0].value
     assert list(table.columns)[:3] == ["Đơn vị", "Trạng thái", "Huyện"] and len(table) == 15
+    # The border and model-commune milestones (30/5) are past: what is missing, not a chance.
+    cards = [m.value for m in app.markdown if m.value.startswith("Không đạt hạn")]
+    assert len(cards) == 2 and all("còn thiếu" in c and "khả năng" not in c for c in cards)
 
 
 def test_overview_for_ky_anh_on_the_press_day(app):
