@@ -276,6 +276,7 @@ class Pending:
     def __init__(self, store: Store, earlier: list[ImportReport]):
         self._store = store
         self._earlier = [r for r in earlier if r.status == "checked" and r.observations is not None]
+        self._names: dict[int, str] = {}
 
     def current_observations(self, as_of: date | None = None, unit_keys=None) -> pd.DataFrame:
         base = self._store.current_observations(as_of=as_of, unit_keys=unit_keys)
@@ -284,6 +285,7 @@ class Pending:
         # Numbered after the store's uploads, in commit order: the later file wins, as the
         # newer upload does.
         newest = int(base["upload_id"].max()) if len(base) else 0
+        self._names = {newest + i: r.file_name for i, r in enumerate(self._earlier, start=1)}
         pending = pd.concat([r.observations[["unit_key", "date", "metric", "value"]].assign(upload_id=newest + i)
                              for i, r in enumerate(self._earlier, start=1)], ignore_index=True)
         pending["date"] = pd.to_datetime(pending["date"]).astype(base["date"].dtype)
@@ -297,6 +299,11 @@ class Pending:
 
     def find_upload_by_sha(self, sha256: str) -> dict | None:
         return self._store.find_upload_by_sha(sha256)
+
+    def file_of(self, upload_id) -> str | None:
+        """The name of the pending file behind `upload_id` in current_observations (None
+        for the store's own uploads)."""
+        return self._names.get(upload_id)
 
     def find_mapping(self, signature: str):
         return self._store.find_mapping(signature)
@@ -1502,7 +1509,7 @@ def _check_cumulative(obs: pd.DataFrame, report: ImportReport, store: Store | No
     if store is not None:
         if current is None:
             current = store.current_observations(unit_keys=cum["unit_key"].unique())
-        stored = current.loc[current["metric"].isin(CUMULATIVE), [*keys, "value"]]
+        stored = current.loc[current["metric"].isin(CUMULATIVE), [*keys, "value", "upload_id"]]
         if not stored.empty:
             # The file replaces what the store has for the same unit, date and metric.
             stored = stored.merge(cum[keys], how="left", indicator=True, on=keys)
@@ -1525,13 +1532,22 @@ def _check_cumulative(obs: pd.DataFrame, report: ImportReport, store: Store | No
     before_file = same & np.r_[False, from_file[:-1]]
     with np.errstate(invalid="ignore"):
         fall = (value < before_value) & (from_file | before_file)
+    # A value from a file dropped above this one (a dry run through Pending) is named as
+    # such: it is not in the database yet.
+    file_of = getattr(store, "file_of", lambda upload_id: None)
+
+    def stored_as(row) -> str | None:
+        name = file_of(row.upload_id)
+        return f"tệp «{name}» phía trên" if name else None
+
     for i in np.flatnonzero(fall).tolist():
         row, prev = both.iloc[order[i]], both.iloc[order[i - 1]]
         label = "lũy kế thu nhận" if row.metric == "collected" else "lũy kế trả thẻ"
         if at[i] >= 0:
             here = cum.iloc[at[i]]
-            where = (f"báo cáo ngày {date_vn(prev.date)} "
-                     f"({'dòng ' + str(int(cum.iloc[at[i - 1]].row)) if at[i - 1] >= 0 else 'đã có trong cơ sở dữ liệu'})")
+            source = (f"dòng {int(cum.iloc[at[i - 1]].row)}" if at[i - 1] >= 0 else
+                      stored_as(prev) or "đã có trong cơ sở dữ liệu")
+            where = f"báo cáo ngày {date_vn(prev.date)} ({source})"
             report.problems.append(Problem(
                 "error", "falling_cumulative",
                 f"«{here['name']}» ngày {date_vn(row.date)}: {label} {int(row.value):,} thấp hơn "
@@ -1541,7 +1557,8 @@ def _check_cumulative(obs: pd.DataFrame, report: ImportReport, store: Store | No
             report.problems.append(Problem(
                 "error", "falling_cumulative",
                 f"«{original['name']}» ngày {date_vn(prev.date)}: {label} {int(prev.value):,} cao hơn "
-                f"báo cáo ngày {date_vn(row.date)} đã có ({int(row.value):,}); lũy kế không thể giảm."
+                f"báo cáo ngày {date_vn(row.date)} {'của ' + stored_as(row) if stored_as(row) else 'đã có'} "
+                f"({int(row.value):,}); lũy kế không thể giảm."
                 .replace(",", "."), **_at(original)))
 
 

@@ -339,10 +339,13 @@ def test_files_dropped_together_are_checked_as_they_will_be_committed(store):
     after_first = ingest.import_file(ingest.Pending(store, [first]), report, dry_run=True)
     assert after_first.status == "refused"
     assert {p.code for p in after_first.errors} == {"falling_cumulative"}
-    # What the preview said is what the commit does.
+    # The figure it falls against is named as the file above, not yet stored.
+    assert "báo cáo ngày 22/3/2021 của tệp «17_ho_so_xuat_ky_anh.csv» phía trên (18)" in after_first.errors[0].message
+    # What the preview said is what the commit does (then the figure is stored).
     assert ingest.import_file(store, export).status == "imported"
     committed = ingest.import_file(store, report)
     assert committed.status == "refused"
-    assert [p.message for p in committed.errors] == [p.message for p in after_first.errors]
+    assert [p.message.replace("của tệp «17_ho_so_xuat_ky_anh.csv» phía trên", "đã có") for p in after_first.errors] \
+        == [p.message for p in committed.errors]
     # And a file checked after a refused one is checked against the store alone.
     assert ingest.Pending(store, [committed]).current_observations().equals(store.current_observations())
