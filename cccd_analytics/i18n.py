@@ -52,8 +52,8 @@ EN: dict[str, str] = {
     "{n}/{total} xã/phường chưa báo cáo số liệu ngày {d}: số liệu của các đơn vị này là của ngày báo cáo gần nhất.":
         "{n}/{total} communes have not reported for {d}: their figures are from their latest report.",
     "Chiến dịch chưa có số liệu nào đến ngày đã chọn.": "The campaign has no data up to the chosen day.",
-    "Chưa có chiến dịch nào. Nạp dữ liệu mẫu bằng lệnh `cccd sample`, hoặc thêm chiến dịch bằng `cccd campaign add TỆP.toml`.":
-        "No campaign yet. Load the sample data with `cccd sample`, or add a campaign with `cccd campaign add FILE.toml`.",
+    "Chưa có chiến dịch nào. Quản trị viên tạo chiến dịch ở trang «Cài đặt chiến dịch», cán bộ tổng hợp nhập báo cáo ở trang «Nhập số liệu»; hoặc, để xem thử, nạp dữ liệu mẫu bằng lệnh `cccd sample`.":
+        "No campaign yet. An administrator creates one on the «Campaign settings» page and analysts upload reports on the «Upload» page; or, to try the product, load the sample data with `cccd sample`.",
     "Theo dõi cấp căn cước công dân": "CCCD issuance tracking",
     "hạn {d}": "deadline {d}", "{done}/{n} đơn vị đã xong": "{done}/{n} units done",
     "khả năng kịp hạn {p}": "chance on time {p}",

@@ -10,9 +10,7 @@ from cccd_analytics.i18n import t
 context = ui.page_context()
 if context.campaign is None:
     st.title(t("Theo dõi cấp căn cước công dân"))
-    st.info(t("Chưa có chiến dịch nào. Nạp dữ liệu mẫu bằng lệnh `cccd sample`, "
-              "hoặc thêm chiến dịch bằng `cccd campaign add TỆP.toml`."))
-    st.stop()
+    ui.stop_without_campaign()
 
 snap = context.snapshot()
 campaign = snap.campaign

@@ -16,9 +16,7 @@ from cccd_analytics import formatting as fmt
 
 context = ui.page_context()
 if context.campaign is None:
-    st.info("Chưa có chiến dịch nào. Nạp dữ liệu mẫu bằng lệnh `cccd sample`, "
-            "hoặc thêm chiến dịch bằng `cccd campaign add TỆP.toml`.")
-    st.stop()
+    ui.stop_without_campaign()
 
 st.html("""
 <style>

@@ -217,7 +217,8 @@ def import_report(report) -> None:
         facts.append(f"{t('Trang')}: «{md_escape(report.sheet)}»")
     if report.header_rows:
         facts.append(f"{t('Dòng tiêu đề')}: {', '.join(map(str, report.header_rows))}")
-    if report.report_date:
+    if report.report_date and f"ngày số liệu {fmt.date_vn(report.report_date)}" not in (report.layout or ""):
+        # (the layout line often says it already: "ngày số liệu 15/5/2023 theo dòng …")
         facts.append(f"{t('Ngày số liệu')}: {fmt.date_vn(report.report_date)}")
     if report.dates and len(report.dates) > 1:
         facts.append(f"{t('Các ngày')}: {fmt.date_vn(report.dates[0])} – {fmt.date_vn(report.dates[-1])}")
@@ -306,6 +307,17 @@ def column_mapping_form(report, key: str) -> dict | None:
     return None
 
 
+NO_CAMPAIGN = ("Chưa có chiến dịch nào. Quản trị viên tạo chiến dịch ở trang «Cài đặt chiến dịch», cán bộ "
+               "tổng hợp nhập báo cáo ở trang «Nhập số liệu»; hoặc, để xem thử, nạp dữ liệu mẫu bằng lệnh "
+               "`cccd sample`.")
+
+
+def stop_without_campaign() -> None:
+    """What a page shows, and where it stops, when the database has no campaign yet."""
+    st.info(i18n.t(NO_CAMPAIGN))
+    st.stop()
+
+
 def campaign_snapshot(title: str | None = None) -> metrics.Snapshot:
     """The chosen campaign's snapshot for a page, with its title and data stamp.
 
@@ -315,9 +327,7 @@ def campaign_snapshot(title: str | None = None) -> metrics.Snapshot:
 
     context = page_context()
     if context.campaign is None:
-        st.info(i18n.t("Chưa có chiến dịch nào. Nạp dữ liệu mẫu bằng lệnh `cccd sample`, "
-                       "hoặc thêm chiến dịch bằng `cccd campaign add TỆP.toml`."))
-        st.stop()
+        stop_without_campaign()
     snap = context.snapshot()
     if title:
         st.title(md_escape(title))
