@@ -14,7 +14,9 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-VN_OFFSET = timedelta(hours=7)
+from cccd_analytics import formatting as fmt
+
+VN_OFFSET = fmt.VN_OFFSET
 
 ACTION_LABELS = {
     "login": "Đăng nhập", "login_failed": "Đăng nhập thất bại", "lockout": "Tạm khóa tài khoản",

@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from cccd_analytics import formatting as fmt
+
 ROLES = ("leader", "analyst", "admin")
 ROLE_LABELS = {"leader": "Lãnh đạo", "analyst": "Cán bộ tổng hợp", "admin": "Quản trị"}
 MAX_PASSWORD_LENGTH = 1024  # longer input is refused before hashing (no hashing DoS)
@@ -217,7 +219,8 @@ def session_end_reason(started: datetime, last_seen: datetime, now: datetime, po
 
 def clock_vn(moment: datetime) -> str:
     """A UTC moment as Vietnam time (UTC+7, no daylight saving), HH:MM dd/mm/yyyy."""
-    return f"{moment + timedelta(hours=7):%H:%M} ngày {moment + timedelta(hours=7):%d/%m/%Y}"
+    local = moment + fmt.VN_OFFSET
+    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
 
 
 MESSAGES = {

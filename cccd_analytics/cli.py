@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from cccd_analytics import campaigns as camp
+from cccd_analytics import formatting as fmt
 from cccd_analytics import ingest, metrics
 from cccd_analytics.store import Store, StoreError
 
@@ -182,7 +183,6 @@ def cmd_status(args) -> int:
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return 0
-    from cccd_analytics import formatting as fmt
 
     print(f"Số liệu tính đến {fmt.date_vn(payload['as_of'])} — {len(payload['units'])} đơn vị")
     for u in payload["units"]:
@@ -306,7 +306,7 @@ def cmd_uploads(args) -> int:
         return 0
     for row in frame.itertuples():
         state = "" if row.status == "active" else " (đã hủy)"
-        print(f"#{row.id} {row.uploaded_at:%d/%m/%Y %H:%M} {row.file_name} — {row.rows_read} dòng{state}")
+        print(f"#{row.id} {fmt.moment_vn(row.uploaded_at)} {row.file_name} — {row.rows_read} dòng{state}")
     return 0
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from babel.numbers import format_decimal, format_percent
 
 LOCALE = "vi_VN"
 BLANK = "—"
+VN_OFFSET = timedelta(hours=7)     # Vietnam time: UTC+7, no daylight saving
 
 
 def _missing(value) -> bool:
@@ -47,6 +48,14 @@ def date_vn(value, year: bool = True) -> str:
         value = value.date()
     text = f"{value.day}/{value.month}"
     return f"{text}/{value.year}" if year else text
+
+
+def moment_vn(utc) -> str:
+    """A moment stored in UTC (as the store keeps them) in Vietnam time: "23/11/2026 03:17"."""
+    if _missing(utc):
+        return BLANK
+    local = pd.Timestamp(utc).to_pydatetime().replace(tzinfo=None) + VN_OFFSET
+    return f"{date_vn(local)} {local:%H:%M}"
 
 
 def per_day(value) -> str:

@@ -42,7 +42,7 @@ import pandas as pd
 
 from cccd_analytics import headers, layout as layouts, legacy_text, normalise, records, registry
 from cccd_analytics.readers import FileData, Limits, ReadError, Sheet, Workbook, read_workbook, sniff, whole
-from cccd_analytics.formatting import date_vn
+from cccd_analytics.formatting import date_vn, moment_vn
 from cccd_analytics.registry import fold
 from cccd_analytics.store import NewUpload, Store
 
@@ -318,7 +318,7 @@ def _duplicate(store: Store | None, report: ImportReport) -> ImportReport | None
         return None
     report.status, report.upload_id = "duplicate", earlier["id"]
     report.message = (f"Tệp «{report.file_name}» giống hệt lần nhập số {earlier['id']} "
-                      f"(«{earlier['file_name']}», {date_vn(earlier['uploaded_at'])} {earlier['uploaded_at']:%H:%M}); "
+                      f"(«{earlier['file_name']}», {moment_vn(earlier['uploaded_at'])}); "
                       "không có gì thay đổi.")
     return report
 

@@ -45,7 +45,7 @@ if row["level"] == "commune":
     history = drilldown.upload_history(ui.store().observation_history(key))
     shown = pd.DataFrame({
         t("Lần nhập"): history["upload_id"], t("Tệp"): history["file_name"],
-        t("Thời điểm nhập"): history["uploaded_at"].map(lambda d: f"{fmt.date_vn(d)} {d:%H:%M}"),
+        t("Thời điểm nhập"): history["uploaded_at"].map(fmt.moment_vn),
         t("Từ ngày"): history["first_day"].map(fmt.date_vn), t("Đến ngày"): history["last_day"].map(fmt.date_vn),
         t("Số giá trị"): history["values"].map(fmt.number),
         t("Trạng thái"): history["status"].map({"active": t("hiệu lực"), "undone": t("đã hủy")}),

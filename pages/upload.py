@@ -96,11 +96,22 @@ history = store.list_uploads()
 if history.empty:
     st.caption(t("Chưa có lần nhập nào."))
 else:
+    # A file of many days (an export, a daily table) has no one report date: its span.
+    spans = store.upload_spans(history.loc[history["report_date"].isna(), "id"])
+
+    def data_days(upload) -> str:
+        if pd.notna(upload.report_date):
+            return fmt.date_vn(upload.report_date)
+        if upload.id in spans.index:
+            first, last = spans.loc[upload.id, "first"], spans.loc[upload.id, "last"]
+            return fmt.date_vn(first) if first == last else f"{fmt.date_vn(first)} – {fmt.date_vn(last)}"
+        return fmt.date_vn(None)
+
     shown = pd.DataFrame({
         t("Lần nhập"): history["id"], t("Tệp"): history["file_name"],
-        t("Thời điểm nhập"): history["uploaded_at"].map(lambda d: f"{fmt.date_vn(d)} {d:%H:%M}"),
+        t("Thời điểm nhập"): history["uploaded_at"].map(fmt.moment_vn),
         t("Người nhập"): history["uploaded_by"].fillna(""),
-        t("Ngày số liệu"): history["report_date"].map(fmt.date_vn),
+        t("Ngày số liệu"): [data_days(u) for u in history.itertuples()],
         t("Số dòng"): history["rows_read"].map(fmt.number),
         t("Trạng thái"): history["status"].map({"active": t("hiệu lực"), "undone": t("đã hủy")}),
     })

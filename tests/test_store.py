@@ -161,3 +161,23 @@ def test_a_migration_failing_part_way_leaves_no_half_schema(tmp_path, monkeypatc
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:-1])
     store = Store.open(f"sqlite:///{path}")     # a later start migrates whole
     assert store.migrate() == len(schema.MIGRATIONS) and len(store.units()) > 700
+
+
+def test_upload_spans_give_the_first_and_last_day_of_each_upload(store, tmp_path):
+    path = write(tmp_path / "nhieu_ngay.csv", "date,district,commune,collected\n"
+                 "2021-03-20,Huyện Kỳ Anh,Xã Kỳ Đồng,100\n2021-03-24,Huyện Kỳ Anh,Xã Kỳ Đồng,140\n"
+                 "2021-03-22,Huyện Kỳ Anh,Xã Kỳ Tân,90\n")
+    report = ingest.import_file(store, path)
+    spans = store.upload_spans([report.upload_id, 999])
+    assert spans.loc[report.upload_id].tolist() == [date(2021, 3, 20), date(2021, 3, 24)]
+    assert 999 not in spans.index and store.upload_spans([]).empty
+
+
+def test_upload_times_stored_in_utc_are_shown_in_vietnam_time():
+    from datetime import datetime
+
+    from cccd_analytics import formatting as fmt
+
+    assert fmt.moment_vn(datetime(2026, 11, 22, 20, 17)) == "23/11/2026 03:17"
+    assert fmt.moment_vn(pd.Timestamp("2021-03-15 01:05")) == "15/3/2021 08:05"
+    assert fmt.moment_vn(None) == "—"

@@ -268,6 +268,19 @@ class Store:
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(uploads).order_by(uploads.c.id.desc()), conn)
 
+    def upload_spans(self, upload_ids: Iterable[int]) -> pd.DataFrame:
+        """The first and last day each of these uploads has figures for (index upload_id;
+        columns first, last), read through the upload index: a file of many days has no
+        single report date to show."""
+        ids = [int(i) for i in upload_ids]
+        query = (sa.select(observations.c.upload_id, sa.func.min(observations.c.date).label("first"),
+                           sa.func.max(observations.c.date).label("last"))
+                 .where(observations.c.upload_id.in_(ids)).group_by(observations.c.upload_id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all() if ids else []
+        return pd.DataFrame([(r.upload_id, _as_date(r.first), _as_date(r.last)) for r in rows],
+                            columns=["upload_id", "first", "last"]).set_index("upload_id")
+
     # -- reading ----------------------------------------------------------------------
     def units(self) -> pd.DataFrame:
         """Every unit (registry and unofficial) with its tags as a tuple."""
