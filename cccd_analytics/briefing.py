@@ -1271,11 +1271,16 @@ def write_pptx(briefings: Briefing | Sequence[Briefing], path, *, include_map: b
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
     items = _as_list(briefings)
+    plans = []
     for b in items:
         image = _map_for(b, items, include_map, map_image)
-        plan = slides(b, with_map=image is not None)
-        for n, s in enumerate(plan, start=1):
-            _render_slide(prs, s, b, n, len(plan), image)
+        plans.append((b, slides(b, with_map=image is not None), image))
+    # Slides are numbered through the whole deck, campaigns one after the other.
+    total, number = sum(len(plan) for _, plan, _ in plans), 0
+    for b, plan, image in plans:
+        for s in plan:
+            number += 1
+            _render_slide(prs, s, b, number, total, image)
     core = prs.core_properties
     core.title = items[0].campaign if len(items) == 1 else TITLE
     core.subject = TITLE

@@ -197,6 +197,13 @@ def test_several_campaigns_follow_each_other_in_one_deck(nghe_an, ky_anh):
     deck = Presentation(io.BytesIO(briefing.pptx_bytes([ky_anh, nghe_an], include_map=False)))
     titles = [s.shapes.title.text for s in deck.slides if s.shapes.title is not None]
     assert titles.count(KY_ANH) == 1 and titles.count(NGHE_AN) == 1
+    # Numbered through the whole deck: 1/N … N/N, not again from 1 for the second campaign.
+    total = len(deck.slides)
+    numbers = [t for s in deck.slides for shape in s.shapes if shape.has_text_frame
+               for t in re.findall(r"· (\d+)/(\d+)$", shape.text_frame.text)]
+    assert numbers and all(n_total == str(total) for _, n_total in numbers)
+    assert [int(n) for n, _ in numbers] == sorted(int(n) for n, _ in numbers)
+    assert len({n for n, _ in numbers}) == len(numbers)
 
 
 # -- the PDF -----------------------------------------------------------------------------
