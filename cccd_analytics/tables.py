@@ -88,3 +88,25 @@ def track_record_table(record: pd.DataFrame) -> pd.DataFrame:
         t("Giảm sai số"): (record["improvement_pct"] / 100).map(lambda x: fmt.percent(x, 0)),
         t("Khoảng 80% chứa ngày thực tế"): record["coverage_model"].map(lambda x: fmt.percent(x, 0)),
     })
+
+
+def upload_history(history: pd.DataFrame, spans: pd.DataFrame) -> pd.DataFrame:
+    """The upload page's history (Store.list_uploads), newest first: when (Vietnam time),
+    who, and the days a file has figures for — its report date, or for a file of many
+    days its first and last (`spans`: Store.upload_spans)."""
+    def data_days(upload) -> str:
+        if pd.notna(upload.report_date):
+            return fmt.date_vn(upload.report_date)
+        if upload.id in spans.index:
+            first, last = spans.loc[upload.id, "first"], spans.loc[upload.id, "last"]
+            return fmt.date_vn(first) if first == last else f"{fmt.date_vn(first)} – {fmt.date_vn(last)}"
+        return fmt.date_vn(None)
+
+    return pd.DataFrame({
+        t("Lần nhập"): history["id"], t("Tệp"): history["file_name"],
+        t("Thời điểm nhập"): history["uploaded_at"].map(fmt.moment_vn),
+        t("Người nhập"): history["uploaded_by"].fillna(""),
+        t("Ngày số liệu"): [data_days(u) for u in history.itertuples()],
+        t("Số dòng"): history["rows_read"].map(fmt.number),
+        t("Trạng thái"): history["status"].map({"active": t("hiệu lực"), "undone": t("đã hủy")}),
+    })

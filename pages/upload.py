@@ -1,9 +1,8 @@
 """Nhập số liệu: drop files, read the import report, then commit; upload history with undo."""
 
-import pandas as pd
 import streamlit as st
 
-from cccd_analytics import ingest, ui
+from cccd_analytics import ingest, tables, ui
 from cccd_analytics import formatting as fmt
 from cccd_analytics.i18n import t
 
@@ -97,24 +96,7 @@ if history.empty:
     st.caption(t("Chưa có lần nhập nào."))
 else:
     # A file of many days (an export, a daily table) has no one report date: its span.
-    spans = store.upload_spans(history.loc[history["report_date"].isna(), "id"])
-
-    def data_days(upload) -> str:
-        if pd.notna(upload.report_date):
-            return fmt.date_vn(upload.report_date)
-        if upload.id in spans.index:
-            first, last = spans.loc[upload.id, "first"], spans.loc[upload.id, "last"]
-            return fmt.date_vn(first) if first == last else f"{fmt.date_vn(first)} – {fmt.date_vn(last)}"
-        return fmt.date_vn(None)
-
-    shown = pd.DataFrame({
-        t("Lần nhập"): history["id"], t("Tệp"): history["file_name"],
-        t("Thời điểm nhập"): history["uploaded_at"].map(fmt.moment_vn),
-        t("Người nhập"): history["uploaded_by"].fillna(""),
-        t("Ngày số liệu"): [data_days(u) for u in history.itertuples()],
-        t("Số dòng"): history["rows_read"].map(fmt.number),
-        t("Trạng thái"): history["status"].map({"active": t("hiệu lực"), "undone": t("đã hủy")}),
-    })
+    shown = tables.upload_history(history, store.upload_spans(history.loc[history["report_date"].isna(), "id"]))
     st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400))
     active = history[history["status"] == "active"]
     if len(active):
