@@ -244,9 +244,8 @@ class Store:
                            part["metric"].tolist(), part["value"].astype("int64").tolist()))
                 hook("observations")
             if new.audit is not None:
-                detail = {k: v for k, v in new.audit.items() if k != "username"}
-                _audit(conn, "upload", new.audit.get("username"), upload_id=int(upload_id),
-                       file_name=new.file_name, rows=new.rows_read, **detail)
+                _audit_as(conn, "upload", new.audit, upload_id=int(upload_id), file_name=new.file_name,
+                          rows=new.rows_read)
                 hook("audit")
             return int(upload_id)
 
@@ -260,8 +259,7 @@ class Store:
                 status="undone", undone_at=_now(), undone_by=who))
             done = result.rowcount == 1
             if done and audit is not None:
-                detail = {k: v for k, v in audit.items() if k != "username"}
-                _audit(conn, "undo", audit.get("username"), upload_id=upload_id, **detail)
+                _audit_as(conn, "undo", audit, upload_id=upload_id)
             return done
 
     def list_uploads(self) -> pd.DataFrame:
@@ -569,6 +567,13 @@ def _audit(conn: sa.Connection, action: str, username: str | None, **detail) -> 
     """One audit-log entry, in the caller's transaction."""
     conn.execute(audit_log.insert().values(at=_now(), username=username, action=action,
                                            detail=json.dumps(detail, ensure_ascii=False, default=str)))
+
+
+def _audit_as(conn: sa.Connection, action: str, audit: dict, **detail) -> None:
+    """The entry a caller asked for with `audit={"username": …, other details}`, beside the
+    details the store knows (upload id, file name …), in the caller's transaction."""
+    _audit(conn, action, audit.get("username"), **detail,
+           **{k: v for k, v in audit.items() if k != "username"})
 
 
 def _without_password(text: str) -> str:
