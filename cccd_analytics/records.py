@@ -472,11 +472,12 @@ def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> 
     unit_order = sorted(range(len(unit_texts)), key=unit_texts.__getitem__)
     unit_rank = np.empty(len(unit_texts), np.int64)
     unit_rank[unit_order] = np.arange(len(unit_texts))
-    keys, sums = [], []
+    keys, sums, readable = [], [], []
     for place, day, counts in ((r_place, r_day, r_counts), (b_place, b_day, b_counts)):
         good = day_ok[day] if len(day) else np.zeros(0, bool)
         keys.append(unit_rank[unit_of_place[place[good]]] * max(len(dates), 1) + date_rank[day[good]])
         sums.append(counts[good])
+        readable.append(good)
     cells, where = np.unique(np.concatenate(keys), return_inverse=True)
     if not len(cells):
         wide = pd.DataFrame(columns=columns)
@@ -485,8 +486,7 @@ def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> 
                       np.bincount(where[len(keys[0]):], weights=sums[1], minlength=len(cells))]
         # The first record of each (unit, day), where the day has one received.
         first_of_cell = np.full(len(cells), np.iinfo(np.int64).max, np.int64)
-        good = day_ok[r_day] if len(r_day) else np.zeros(0, bool)
-        np.minimum.at(first_of_cell, where[:len(keys[0])], r_first[good])
+        np.minimum.at(first_of_cell, where[:len(keys[0])], r_first[readable[0]])
         units = np.asarray(unit_order, np.int64)[cells // len(dates)]
         # Per unit, then taken for each of its rows.
         part = [np.array([t[i] for t in unit_texts], dtype=object)[units] for i in range(3)]
