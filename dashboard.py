@@ -5,11 +5,12 @@ from pathlib import Path
 import streamlit as st
 
 from cccd_analytics import ui
-from cccd_analytics.ui import login
 from cccd_analytics.i18n import t
+from cccd_analytics.ui import login
 
-st.set_page_config(page_title="Theo dõi cấp CCCD", page_icon="🪪", layout="wide",
-                   initial_sidebar_state="auto")
+st.set_page_config(
+    page_title="Theo dõi cấp CCCD", page_icon="🪪", layout="wide", initial_sidebar_state="auto"
+)
 
 HERE = Path(__file__).parent
 # (file, Vietnamese title, icon, roles that may open it).  A page a role may not use is
@@ -31,9 +32,11 @@ ui.language_picker()
 # Login (issue 7): until someone signs in, every URL shows the login form and the run stops here.
 login.gate([name for name, *_ in PAGES if (HERE / f"pages/{name}.py").exists()])
 role = ui.current_role()
-pages = [st.Page(f"pages/{name}.py", title=t(title), icon=icon, default=(name == "overview"),
-                 url_path=name)
-         for name, title, icon, roles in PAGES if role in roles and (HERE / f"pages/{name}.py").exists()]
+pages = [
+    st.Page(f"pages/{name}.py", title=t(title), icon=icon, default=(name == "overview"), url_path=name)
+    for name, title, icon, roles in PAGES
+    if role in roles and (HERE / f"pages/{name}.py").exists()
+]
 # Pages this role may not use: not in its navigation, and their URLs show a refusal, never the page.
 pages += login.refusal_pages([name for name, _, _, roles in PAGES if role not in roles])
 navigation = st.navigation(pages)

@@ -80,8 +80,7 @@ def cross_check(series, params: SaturatingParams) -> pd.DataFrame:
     rows = []
     for fit_on, score_on in (("italy", "germany"), ("germany", "italy")):
         p = calibrate({fit_on: series[fit_on]}, params=params)
-        res = run_backtest({score_on: series[score_on]}, methods=("run_rate", "saturating"),
-                           params=p)
+        res = run_backtest({score_on: series[score_on]}, methods=("run_rate", "saturating"), params=p)
         head = headline_table(summarise(res))
         head.insert(0, "calibrated_on", fit_on)
         rows.append(head)

@@ -43,20 +43,69 @@ DEADLINE = FIRST_DAY + timedelta(days=150)
 
 # The 63 provinces before 1/7/2025 (Nghệ An gets its real communes).
 PROVINCES = [
-    "Thành phố Hà Nội", "Tỉnh Hà Giang", "Tỉnh Cao Bằng", "Tỉnh Bắc Kạn", "Tỉnh Tuyên Quang",
-    "Tỉnh Lào Cai", "Tỉnh Điện Biên", "Tỉnh Lai Châu", "Tỉnh Sơn La", "Tỉnh Yên Bái",
-    "Tỉnh Hoà Bình", "Tỉnh Thái Nguyên", "Tỉnh Lạng Sơn", "Tỉnh Quảng Ninh", "Tỉnh Bắc Giang",
-    "Tỉnh Phú Thọ", "Tỉnh Vĩnh Phúc", "Tỉnh Bắc Ninh", "Tỉnh Hải Dương", "Thành phố Hải Phòng",
-    "Tỉnh Hưng Yên", "Tỉnh Thái Bình", "Tỉnh Hà Nam", "Tỉnh Nam Định", "Tỉnh Ninh Bình",
-    "Tỉnh Thanh Hóa", "Tỉnh Nghệ An", "Tỉnh Hà Tĩnh", "Tỉnh Quảng Bình", "Tỉnh Quảng Trị",
-    "Tỉnh Thừa Thiên Huế", "Thành phố Đà Nẵng", "Tỉnh Quảng Nam", "Tỉnh Quảng Ngãi",
-    "Tỉnh Bình Định", "Tỉnh Phú Yên", "Tỉnh Khánh Hòa", "Tỉnh Ninh Thuận", "Tỉnh Bình Thuận",
-    "Tỉnh Kon Tum", "Tỉnh Gia Lai", "Tỉnh Đắk Lắk", "Tỉnh Đắk Nông", "Tỉnh Lâm Đồng",
-    "Tỉnh Bình Phước", "Tỉnh Tây Ninh", "Tỉnh Bình Dương", "Tỉnh Đồng Nai",
-    "Tỉnh Bà Rịa - Vũng Tàu", "Thành phố Hồ Chí Minh", "Tỉnh Long An", "Tỉnh Tiền Giang",
-    "Tỉnh Bến Tre", "Tỉnh Trà Vinh", "Tỉnh Vĩnh Long", "Tỉnh Đồng Tháp", "Tỉnh An Giang",
-    "Tỉnh Kiên Giang", "Thành phố Cần Thơ", "Tỉnh Hậu Giang", "Tỉnh Sóc Trăng",
-    "Tỉnh Bạc Liêu", "Tỉnh Cà Mau",
+    "Thành phố Hà Nội",
+    "Tỉnh Hà Giang",
+    "Tỉnh Cao Bằng",
+    "Tỉnh Bắc Kạn",
+    "Tỉnh Tuyên Quang",
+    "Tỉnh Lào Cai",
+    "Tỉnh Điện Biên",
+    "Tỉnh Lai Châu",
+    "Tỉnh Sơn La",
+    "Tỉnh Yên Bái",
+    "Tỉnh Hoà Bình",
+    "Tỉnh Thái Nguyên",
+    "Tỉnh Lạng Sơn",
+    "Tỉnh Quảng Ninh",
+    "Tỉnh Bắc Giang",
+    "Tỉnh Phú Thọ",
+    "Tỉnh Vĩnh Phúc",
+    "Tỉnh Bắc Ninh",
+    "Tỉnh Hải Dương",
+    "Thành phố Hải Phòng",
+    "Tỉnh Hưng Yên",
+    "Tỉnh Thái Bình",
+    "Tỉnh Hà Nam",
+    "Tỉnh Nam Định",
+    "Tỉnh Ninh Bình",
+    "Tỉnh Thanh Hóa",
+    "Tỉnh Nghệ An",
+    "Tỉnh Hà Tĩnh",
+    "Tỉnh Quảng Bình",
+    "Tỉnh Quảng Trị",
+    "Tỉnh Thừa Thiên Huế",
+    "Thành phố Đà Nẵng",
+    "Tỉnh Quảng Nam",
+    "Tỉnh Quảng Ngãi",
+    "Tỉnh Bình Định",
+    "Tỉnh Phú Yên",
+    "Tỉnh Khánh Hòa",
+    "Tỉnh Ninh Thuận",
+    "Tỉnh Bình Thuận",
+    "Tỉnh Kon Tum",
+    "Tỉnh Gia Lai",
+    "Tỉnh Đắk Lắk",
+    "Tỉnh Đắk Nông",
+    "Tỉnh Lâm Đồng",
+    "Tỉnh Bình Phước",
+    "Tỉnh Tây Ninh",
+    "Tỉnh Bình Dương",
+    "Tỉnh Đồng Nai",
+    "Tỉnh Bà Rịa - Vũng Tàu",
+    "Thành phố Hồ Chí Minh",
+    "Tỉnh Long An",
+    "Tỉnh Tiền Giang",
+    "Tỉnh Bến Tre",
+    "Tỉnh Trà Vinh",
+    "Tỉnh Vĩnh Long",
+    "Tỉnh Đồng Tháp",
+    "Tỉnh An Giang",
+    "Tỉnh Kiên Giang",
+    "Thành phố Cần Thơ",
+    "Tỉnh Hậu Giang",
+    "Tỉnh Sóc Trăng",
+    "Tỉnh Bạc Liêu",
+    "Tỉnh Cà Mau",
 ]
 SYLLABLES = (
     "An Bình Hòa Phú Thạnh Tân Long Hưng Đông Tây Nam Bắc Trung Thượng Hạ Sơn Hải Lâm Thủy "
@@ -69,27 +118,46 @@ SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Võ", "Đ�
 MIDDLE = ("Văn", "Thị", "Đức", "Minh", "Ngọc", "Quang", "Thanh", "Hữu", "Xuân")
 GIVEN = ("An", "Bình", "Chi", "Dũng", "Hà", "Hùng", "Lan", "Long", "Mai", "Nam", "Phúc", "Tâm", "Yến")
 STATUSES = ("Đã trả thẻ", "Đang sản xuất", "Chờ trả thẻ", "Đã thu nhận", "Trả thẻ cho công dân")
-RECORD_HEADER = ["STT", "Số hồ sơ", "Họ và tên", "Ngày sinh", "Giới tính", "Số CMND/CCCD",
-                 "Số điện thoại", "Xã/Phường thường trú", "Huyện", "Tỉnh", "Ngày thu nhận", "Trạng thái"]
+RECORD_HEADER = [
+    "STT",
+    "Số hồ sơ",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số CMND/CCCD",
+    "Số điện thoại",
+    "Xã/Phường thường trú",
+    "Huyện",
+    "Tỉnh",
+    "Ngày thu nhận",
+    "Trạng thái",
+]
 
 
 @dataclass(frozen=True)
 class Scale:
     name: str
-    communes: pd.DataFrame   # province, district, commune, commune_code, eligible (one row per commune)
+    communes: pd.DataFrame  # province, district, commune, commune_code, eligible (one row per commune)
     days: int = DAYS
 
 
 # -- units ------------------------------------------------------------------------------
+
 
 def _registry_communes(file_name: str, district: str | None = None) -> pd.DataFrame:
     frame = pd.read_csv(VN_ADMIN / file_name, dtype=str, keep_default_na=False)
     if district:
         frame = frame[frame["district_name"] == district]
     pop = pd.to_numeric(frame["population_2019_census"])
-    return pd.DataFrame({"province": frame["province_name"], "district": frame["district_name"],
-                         "commune": frame["commune_name"], "commune_code": frame["commune_code"],
-                         "eligible": (pop * 0.772).round().astype(int)}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "province": frame["province_name"],
+            "district": frame["district_name"],
+            "commune": frame["commune_name"],
+            "commune_code": frame["commune_code"],
+            "eligible": (pop * 0.772).round().astype(int),
+        }
+    ).reset_index(drop=True)
 
 
 def district_units() -> pd.DataFrame:
@@ -137,11 +205,18 @@ def nation_units(communes: int = 10_050, seed: int = 7) -> pd.DataFrame:
             district_code += 1
             taken_c: set[str] = set()
             for _ in range(size):
-                if 16_600 <= code <= 18_999:      # codes GSO gives Nghệ An and Hà Tĩnh
+                if 16_600 <= code <= 18_999:  # codes GSO gives Nghệ An and Hà Tĩnh
                     code = 19_000
                 kind_c = rng.choice(["Xã"] * 17 + ["Phường"] * 2 + ["Thị trấn"])
-                rows.append((province, district, f"{kind_c} {_name(rng, taken_c)}", f"{code:05d}",
-                             int(np.clip(rng.lognormal(np.log(7_000), 0.55), 1_200, 60_000))))
+                rows.append(
+                    (
+                        province,
+                        district,
+                        f"{kind_c} {_name(rng, taken_c)}",
+                        f"{code:05d}",
+                        int(np.clip(rng.lognormal(np.log(7_000), 0.55), 1_200, 60_000)),
+                    )
+                )
                 code += 1
     synthetic = pd.DataFrame(rows, columns=["province", "district", "commune", "commune_code", "eligible"])
     return pd.concat([real, synthetic], ignore_index=True)
@@ -154,8 +229,10 @@ def scale(name: str) -> Scale:
 
 # -- one row per commune and day ----------------------------------------------------------
 
-def canonical_frame(units: pd.DataFrame, days: int = DAYS, seed: int = 1,
-                    missing: float = 0.02) -> pd.DataFrame:
+
+def canonical_frame(
+    units: pd.DataFrame, days: int = DAYS, seed: int = 1, missing: float = 0.02
+) -> pd.DataFrame:
     """Commune × day rows: date, province, district, commune, commune_code, eligible,
     collected (cumulative), returned (cumulative).  Coverage starts at 20–50 % (earlier
     work) and saturates towards 90–100 %; Sundays run at 70 %; ~2 % of reports are
@@ -180,21 +257,30 @@ def canonical_frame(units: pd.DataFrame, days: int = DAYS, seed: int = 1,
     keep = rng.random((days, n)) >= missing
     keep[0] = keep[-1] = True
     d_idx, u_idx = np.nonzero(keep)
-    return pd.DataFrame({
-        "date": dates[d_idx].strftime("%d/%m/%Y"),
-        "province": units["province"].to_numpy()[u_idx],
-        "district": units["district"].to_numpy()[u_idx],
-        "commune": units["commune"].to_numpy()[u_idx],
-        "commune_code": units["commune_code"].to_numpy()[u_idx],
-        "eligible": units["eligible"].to_numpy()[u_idx],
-        "collected": collected[d_idx, u_idx],
-        "returned": returned[d_idx, u_idx],
-    })
+    return pd.DataFrame(
+        {
+            "date": dates[d_idx].strftime("%d/%m/%Y"),
+            "province": units["province"].to_numpy()[u_idx],
+            "district": units["district"].to_numpy()[u_idx],
+            "commune": units["commune"].to_numpy()[u_idx],
+            "commune_code": units["commune_code"].to_numpy()[u_idx],
+            "eligible": units["eligible"].to_numpy()[u_idx],
+            "collected": collected[d_idx, u_idx],
+            "returned": returned[d_idx, u_idx],
+        }
+    )
 
 
-VN_HEADERS = {"date": "Ngày", "province": "Tỉnh", "district": "Huyện", "commune": "Xã/Phường/Thị trấn",
-              "commune_code": "Mã xã", "eligible": "Số công dân đủ điều kiện",
-              "collected": "Lũy kế thu nhận", "returned": "Lũy kế trả thẻ"}
+VN_HEADERS = {
+    "date": "Ngày",
+    "province": "Tỉnh",
+    "district": "Huyện",
+    "commune": "Xã/Phường/Thị trấn",
+    "commune_code": "Mã xã",
+    "eligible": "Số công dân đủ điều kiện",
+    "collected": "Lũy kế thu nhận",
+    "returned": "Lũy kế trả thẻ",
+}
 
 
 def write_canonical_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -206,7 +292,7 @@ def write_per_province(frame: pd.DataFrame, folder: Path) -> list[Path]:
     """One canonical CSV per province (as each province's police would send it)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for number, (province, part) in enumerate(frame.groupby("province", sort=False), start=1):
+    for number, (_province, part) in enumerate(frame.groupby("province", sort=False), start=1):
         paths.append(write_canonical_csv(part, folder / f"tinh_{number:02d}.csv"))
     return paths
 
@@ -226,8 +312,13 @@ def write_canonical_xlsx(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def campaign_toml(name: str, scope: list[str] | None = None) -> dict:
-    definition = {"name": name, "start": FIRST_DAY.isoformat(), "deadline": DEADLINE.isoformat(),
-                  "target": "100%", "calendar": {"sunday_weight": 0.7}}
+    definition = {
+        "name": name,
+        "start": FIRST_DAY.isoformat(),
+        "deadline": DEADLINE.isoformat(),
+        "target": "100%",
+        "calendar": {"sunday_weight": 0.7},
+    }
     if scope:
         definition["scope"] = scope
     return definition
@@ -235,8 +326,10 @@ def campaign_toml(name: str, scope: list[str] | None = None) -> dict:
 
 # -- per-record exports --------------------------------------------------------------------
 
-def write_records_csv(path: Path, rows: int, units: pd.DataFrame, days: int = 75, seed: int = 1,
-                      chunk: int = 1_000_000) -> Path:
+
+def write_records_csv(
+    path: Path, rows: int, units: pd.DataFrame, days: int = 75, seed: int = 1, chunk: int = 1_000_000
+) -> Path:
     """A per-record export of `rows` applications over `units` and `days` days (UTF-8).
 
     Vectorised: every column is drawn with numpy and written by pyarrow's CSV writer
@@ -246,10 +339,22 @@ def write_records_csv(path: Path, rows: int, units: pd.DataFrame, days: int = 75
 
     rng = np.random.default_rng(seed)
     names = np.array([f"{s} {m} {g}" for s in SURNAMES for m in MIDDLE for g in GIVEN])
-    births = np.array([f"{d:02d}/{m:02d}/{y}" for y in range(1940, 2010) for m in range(1, 13)
-                       for d in (1, 5, 9, 13, 17, 21, 25, 28)])
-    stamps = np.array([f"{(FIRST_DAY + timedelta(days=d)):%d/%m/%Y} {h:02d}:{mi:02d}"
-                       for d in range(days) for h in range(7, 22) for mi in range(0, 60, 3)])
+    births = np.array(
+        [
+            f"{d:02d}/{m:02d}/{y}"
+            for y in range(1940, 2010)
+            for m in range(1, 13)
+            for d in (1, 5, 9, 13, 17, 21, 25, 28)
+        ]
+    )
+    stamps = np.array(
+        [
+            f"{(FIRST_DAY + timedelta(days=d)):%d/%m/%Y} {h:02d}:{mi:02d}"
+            for d in range(days)
+            for h in range(7, 22)
+            for mi in range(0, 60, 3)
+        ]
+    )
     per_day = len(stamps) // days
     weight = units["eligible"].to_numpy(float)
     weight = weight / weight.sum()
@@ -258,7 +363,9 @@ def write_records_csv(path: Path, rows: int, units: pd.DataFrame, days: int = 75
     province = units["province"].to_numpy(object)
     options = pacsv.WriteOptions(include_header=True, quoting_style="none")
     written = 0
-    with pacsv.CSVWriter(path, pa.schema([(h, pa.string()) for h in RECORD_HEADER]), write_options=options) as out:
+    with pacsv.CSVWriter(
+        path, pa.schema([(h, pa.string()) for h in RECORD_HEADER]), write_options=options
+    ) as out:
         while written < rows:
             n = min(chunk, rows - written)
             stt = np.arange(written + 1, written + n + 1)
@@ -274,18 +381,25 @@ def write_records_csv(path: Path, rows: int, units: pd.DataFrame, days: int = 75
 
             import pyarrow.compute as pc
 
-            batch = pa.record_batch([
-                pc.cast(pa.array(stt), pa.string()),
-                pc.binary_join_element_wise("HS", pc.utf8_lpad(pc.cast(pa.array(stt), pa.string()), 9, "0"), ""),
-                text(names[rng.integers(0, len(names), n)]),
-                text(births[rng.integers(0, len(births), n)]),
-                text(gender),
-                pc.binary_join_element_wise("0", pc.cast(pa.array(ident), pa.string()), ""),
-                pc.binary_join_element_wise("09", pc.cast(pa.array(phone), pa.string()), ""),
-                text(commune[unit]), text(district[unit]), text(province[unit]),
-                text(stamps[stamp]),
-                text(np.array(STATUSES, dtype=object)[rng.integers(0, len(STATUSES), n)]),
-            ], names=RECORD_HEADER)
+            batch = pa.record_batch(
+                [
+                    pc.cast(pa.array(stt), pa.string()),
+                    pc.binary_join_element_wise(
+                        "HS", pc.utf8_lpad(pc.cast(pa.array(stt), pa.string()), 9, "0"), ""
+                    ),
+                    text(names[rng.integers(0, len(names), n)]),
+                    text(births[rng.integers(0, len(births), n)]),
+                    text(gender),
+                    pc.binary_join_element_wise("0", pc.cast(pa.array(ident), pa.string()), ""),
+                    pc.binary_join_element_wise("09", pc.cast(pa.array(phone), pa.string()), ""),
+                    text(commune[unit]),
+                    text(district[unit]),
+                    text(province[unit]),
+                    text(stamps[stamp]),
+                    text(np.array(STATUSES, dtype=object)[rng.integers(0, len(STATUSES), n)]),
+                ],
+                names=RECORD_HEADER,
+            )
             out.write_batch(batch)
             written += n
     return path
@@ -313,8 +427,14 @@ def prepare(out: Path, quick: bool = False, log=print) -> dict:
                 item.unlink()
         stamp.write_text(str(VERSION))
     manifest: dict = {"scales": {}, "records": {}, "xlsx": None}
-    border = [{"name": "Xã biên giới", "tag": "biên giới", "deadline": (FIRST_DAY + timedelta(days=105)).isoformat(),
-               "target": "100%"}]
+    border = [
+        {
+            "name": "Xã biên giới",
+            "tag": "biên giới",
+            "deadline": (FIRST_DAY + timedelta(days=105)).isoformat(),
+            "target": "100%",
+        }
+    ]
     for name in ("district", "province") + (() if quick else ("nation",)):
         sc = scale(name)
         folder = out / name
@@ -323,17 +443,26 @@ def prepare(out: Path, quick: bool = False, log=print) -> dict:
             started = time.perf_counter()
             frame = canonical_frame(sc.communes)
             folder.mkdir(parents=True, exist_ok=True)
-            files = write_per_province(frame, folder) if name == "nation" else \
-                [write_canonical_csv(frame, folder / f"{name}.csv")]
+            files = (
+                write_per_province(frame, folder)
+                if name == "nation"
+                else [write_canonical_csv(frame, folder / f"{name}.csv")]
+            )
             done.write_text(json.dumps({"rows": len(frame), "files": [f.name for f in files]}))
-            log(f"  generated {name}: {len(sc.communes):,} communes × {DAYS} days, {len(frame):,} rows, "
-                f"{len(files)} file(s) in {time.perf_counter() - started:.1f} s")
+            log(
+                f"  generated {name}: {len(sc.communes):,} communes × {DAYS} days, {len(frame):,} rows, "
+                f"{len(files)} file(s) in {time.perf_counter() - started:.1f} s"
+            )
         info = json.loads(done.read_text())
         campaign = campaign_toml(f"Chiến dịch thử tải — {name}")
         if name != "district":
             campaign["milestones"] = border
-        manifest["scales"][name] = {"files": [str(folder / f) for f in info["files"]], "rows": info["rows"],
-                                    "communes": len(sc.communes), "campaign": campaign}
+        manifest["scales"][name] = {
+            "files": [str(folder / f) for f in info["files"]],
+            "rows": info["rows"],
+            "communes": len(sc.communes),
+            "campaign": campaign,
+        }
     province = province_units()
     for rows, days in ((200_000, 75),) if quick else ((1_000_000, 75), (10_000_000, 120)):
         path = out / f"records_{rows}.csv"
@@ -341,8 +470,10 @@ def prepare(out: Path, quick: bool = False, log=print) -> dict:
             started = time.perf_counter()
             write_records_csv(path.with_suffix(".tmp"), rows, province, days=days)
             path.with_suffix(".tmp").rename(path)
-            log(f"  generated a per-record export of {rows:,} rows ({path.stat().st_size / 2**20:,.0f} MiB) "
-                f"in {time.perf_counter() - started:.1f} s")
+            log(
+                f"  generated a per-record export of {rows:,} rows ({path.stat().st_size / 2**20:,.0f} MiB) "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
         manifest["records"][rows] = str(path)
     rows = 20_000 if quick else 100_000
     path = out / f"canonical_{rows}.xlsx"

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # -- run in a child process, with one copy of the code on sys.path -------------------------
 
-CHILD = r'''
+CHILD = r"""
 import json, os, pickle, sys, datetime
 root, out, spec = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 sys.path.insert(0, root)
@@ -103,7 +103,7 @@ for d in store.campaign_definitions():
         res[f"by_day:{c.name}:{as_of}"] = comp.by_day
 store.engine.dispose()
 pickle.dump(res, open(out, "wb"))
-'''
+"""
 
 
 def crafted(folder: Path) -> list[dict]:
@@ -116,36 +116,66 @@ def crafted(folder: Path) -> list[dict]:
         path.write_bytes(text if isinstance(text, bytes) else text.encode())
         items.append(dict(name=name, path=str(path), **spec))
 
-    rows = ["Ngày,Huyện,Xã,Số CD đủ ĐK,Lũy kế thu nhận,Lũy kế trả thẻ",
-            "15/03/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,5.432,1000,800", "16/03/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,5432,900,850",
-            "15/03/2021,Huyện Kỳ Anh,Xã Kỳ Tân,4000,1200,1300", "15/03/2021,Huyện Kỳ Anh,Xã Kỳ Tân,4000,1200,1300",
-            "15/03/2021,Huyện Kỳ Anh,Ky Lac,3000,3500,100", "16/03/2021,Huyện Kỳ Anh,Xã Vô Danh,3000,35,1,5",
-            "16/03/2021,Huyện Kỳ Anh,Xã Kỳ Lạc,3000,-5,100", "17/03/2021,Huyện Kỳ Anh,Xã Kỳ Lạc,abc,12,1",
-            "17/03/2021,Huyện Kỳ Anh,Xã Kỳ Phong,3000,12%,1", "17/03/2021,Huyện Kỳ Anh,Xã Kỳ Phong,3000,1.5,1",
-            "99/03/2021,Huyện Kỳ Anh,Xã Kỳ Thư,3000,12,1", "18/03/2021,Huyện Kỳ Anh,Xã Kỳ Thư,3000,12,",
-            "18/03/2021,,Tổng cộng,9000,100,20", ",,,,,", "18/03/2021,Huyện Kỳ Anh,Xã Kỳ Thư,3000,15,",
-            "19/03/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,5432,1001,900"]
+    rows = [
+        "Ngày,Huyện,Xã,Số CD đủ ĐK,Lũy kế thu nhận,Lũy kế trả thẻ",
+        "15/03/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,5.432,1000,800",
+        "16/03/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,5432,900,850",
+        "15/03/2021,Huyện Kỳ Anh,Xã Kỳ Tân,4000,1200,1300",
+        "15/03/2021,Huyện Kỳ Anh,Xã Kỳ Tân,4000,1200,1300",
+        "15/03/2021,Huyện Kỳ Anh,Ky Lac,3000,3500,100",
+        "16/03/2021,Huyện Kỳ Anh,Xã Vô Danh,3000,35,1,5",
+        "16/03/2021,Huyện Kỳ Anh,Xã Kỳ Lạc,3000,-5,100",
+        "17/03/2021,Huyện Kỳ Anh,Xã Kỳ Lạc,abc,12,1",
+        "17/03/2021,Huyện Kỳ Anh,Xã Kỳ Phong,3000,12%,1",
+        "17/03/2021,Huyện Kỳ Anh,Xã Kỳ Phong,3000,1.5,1",
+        "99/03/2021,Huyện Kỳ Anh,Xã Kỳ Thư,3000,12,1",
+        "18/03/2021,Huyện Kỳ Anh,Xã Kỳ Thư,3000,12,",
+        "18/03/2021,,Tổng cộng,9000,100,20",
+        ",,,,,",
+        "18/03/2021,Huyện Kỳ Anh,Xã Kỳ Thư,3000,15,",
+        "19/03/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,5432,1001,900",
+    ]
     write("crafted.csv", "\n".join(rows) + "\n")
     write("crafted_store.csv", "\n".join(rows) + "\n", store=True, seed=[str(folder / "seed.csv")])
-    (folder / "seed.csv").write_text("date,district,commune,collected,returned\n"
-                                     "2021-03-30,Huyện Kỳ Anh,Xã Kỳ Lạc,10,5\n"
-                                     "2021-03-10,Huyện Kỳ Anh,Xã Kỳ Tân,2000,1500\n")
-    write("falling_store.csv", "date,district,commune,collected,returned\n"
-          "2021-03-15,Huyện Kỳ Anh,Xã Kỳ Lạc,500,100\n2021-03-16,Huyện Kỳ Anh,Xã Kỳ Lạc,600,100\n"
-          "2021-03-15,Huyện Kỳ Anh,Xã Kỳ Tân,1200,900\n2021-03-17,Huyện Kỳ Anh,Xã Kỳ Đồng,50,10\n"
-          "2021-03-18,Huyện Kỳ Anh,Xã Kỳ Đồng,40,10\n", store=True, seed=[str(folder / "seed.csv")])
-    write("ambiguous.csv", "Ngày,Tỉnh,Xã,Lũy kế thu nhận\n03/04/2021,Tỉnh Nghệ An,Xã Hưng Đông,100\n"
-          "04/03/2021,Tỉnh Nghệ An,Xã Hưng Tây,100\n05/04/2021,,Xã Hưng Đông,120\n"
-          "2025-07-05,Tỉnh Nghệ An,Xã Vinh Hưng,5\n")
+    (folder / "seed.csv").write_text(
+        "date,district,commune,collected,returned\n"
+        "2021-03-30,Huyện Kỳ Anh,Xã Kỳ Lạc,10,5\n"
+        "2021-03-10,Huyện Kỳ Anh,Xã Kỳ Tân,2000,1500\n"
+    )
+    write(
+        "falling_store.csv",
+        "date,district,commune,collected,returned\n"
+        "2021-03-15,Huyện Kỳ Anh,Xã Kỳ Lạc,500,100\n2021-03-16,Huyện Kỳ Anh,Xã Kỳ Lạc,600,100\n"
+        "2021-03-15,Huyện Kỳ Anh,Xã Kỳ Tân,1200,900\n2021-03-17,Huyện Kỳ Anh,Xã Kỳ Đồng,50,10\n"
+        "2021-03-18,Huyện Kỳ Anh,Xã Kỳ Đồng,40,10\n",
+        store=True,
+        seed=[str(folder / "seed.csv")],
+    )
+    write(
+        "ambiguous.csv",
+        "Ngày,Tỉnh,Xã,Lũy kế thu nhận\n03/04/2021,Tỉnh Nghệ An,Xã Hưng Đông,100\n"
+        "04/03/2021,Tỉnh Nghệ An,Xã Hưng Tây,100\n05/04/2021,,Xã Hưng Đông,120\n"
+        "2025-07-05,Tỉnh Nghệ An,Xã Vinh Hưng,5\n",
+    )
     import random
     from datetime import date, timedelta
 
     rng = random.Random(5)
-    communes = ["Xã Kỳ Đồng", "Xã Kỳ Tân", "Xã Kỳ Lạc", "Xã Kỳ Phong", "Xã Vô Danh", "  Xã Kỳ Đồng  ",
-                unicodedata.normalize("NFD", "Xã Kỳ Tân"), "Kỳ Lạc"]
+    communes = [
+        "Xã Kỳ Đồng",
+        "Xã Kỳ Tân",
+        "Xã Kỳ Lạc",
+        "Xã Kỳ Phong",
+        "Xã Vô Danh",
+        "  Xã Kỳ Đồng  ",
+        unicodedata.normalize("NFD", "Xã Kỳ Tân"),
+        "Kỳ Lạc",
+    ]
     statuses = ["Đã trả thẻ", "Đang sản xuất", "Chờ trả thẻ", "Trả thẻ cho công dân", "", "Đã giao thẻ"]
-    head = ("CÔNG AN HUYỆN KỲ ANH,,,,,,,,\n\n\"DANH SÁCH HỒ SƠ\nTHU NHẬN\",,,,,,,,\n"
-            "STT,Số hồ sơ,Họ và tên,Ngày sinh,Số CMND/CCCD,Xã/Phường thường trú,Huyện,Ngày thu nhận,Trạng thái\n")
+    head = (
+        'CÔNG AN HUYỆN KỲ ANH,,,,,,,,\n\n"DANH SÁCH HỒ SƠ\nTHU NHẬN",,,,,,,,\n'
+        "STT,Số hồ sơ,Họ và tên,Ngày sinh,Số CMND/CCCD,Xã/Phường thường trú,Huyện,Ngày thu nhận,Trạng thái\n"
+    )
 
     def line(i: int, quote: bool) -> str:
         commune = rng.choice(communes) if rng.random() > 0.005 else ""
@@ -169,7 +199,7 @@ def crafted(folder: Path) -> list[dict]:
         write(name, text.replace("\n", "\r\n") if crlf else text, **spec)
 
     export("records.csv", 3000)
-    export("records_big.csv", 120_000)              # > 8 MiB: streamed from disk (FileData)
+    export("records_big.csv", 120_000)  # > 8 MiB: streamed from disk (FileData)
     export("records_blank.csv", 3000, blank=True)
     export("records_quote.csv", 3000, quote=True)
     export("records_short.csv", 3000, short=True)
@@ -196,11 +226,22 @@ def _without_export_daily(before, after):
     `collected`.  Returns (before, note or None); `before` unchanged when not applicable."""
     import pandas as pd
 
-    frame = before if isinstance(before, pd.DataFrame) else pd.DataFrame(
-        before[1][0], columns=["unit_key", "date", "metric", "value", "name"][:len(before[1][0][0])]) \
-        if before[1] and before[1][0] else None
-    other = after if isinstance(after, pd.DataFrame) else pd.DataFrame(after[1][0]) \
-        if after and after[1] and after[1][0] else None
+    frame = (
+        before
+        if isinstance(before, pd.DataFrame)
+        else pd.DataFrame(
+            before[1][0], columns=["unit_key", "date", "metric", "value", "name"][: len(before[1][0][0])]
+        )
+        if before[1] and before[1][0]
+        else None
+    )
+    other = (
+        after
+        if isinstance(after, pd.DataFrame)
+        else pd.DataFrame(after[1][0])
+        if after and after[1] and after[1][0]
+        else None
+    )
     if frame is None or other is None or "collected_day" not in set(frame["metric"]):
         return before, None
     if isinstance(after, pd.DataFrame):
@@ -209,15 +250,20 @@ def _without_export_daily(before, after):
         after_metrics = {row[2] for row in after[1][0]}
     if "collected_day" in after_metrics:
         return before, None
-    wide = frame.assign(value=frame["value"].astype("int64")).pivot_table(
-        index=["unit_key", "date"], columns="metric", values="value", aggfunc="first").sort_index()
+    wide = (
+        frame.assign(value=frame["value"].astype("int64"))
+        .pivot_table(index=["unit_key", "date"], columns="metric", values="value", aggfunc="first")
+        .sort_index()
+    )
     step = wide.groupby(level=0)["collected"].diff()
     checked = step.notna()
     if not (step[checked] == wide.loc[checked, "collected_day"]).all():
         return before, None
     kept = frame[frame["metric"] != "collected_day"]
-    note = (f"equal once the {int((frame['metric'] == 'collected_day').sum())} collected_day rows of the "
-            "export before are dropped (each checked to be the difference of two days' collected)")
+    note = (
+        f"equal once the {int((frame['metric'] == 'collected_day').sum())} collected_day rows of the "
+        "export before are dropped (each checked to be the difference of two days' collected)"
+    )
     if isinstance(before, pd.DataFrame):
         return kept.reset_index(drop=True), note
     return (before[0], (kept.values.tolist(), before[1][1])), note
@@ -239,16 +285,19 @@ def compare(a: dict, b: dict) -> list[str]:
             except AssertionError as exact:
                 try:
                     pd.testing.assert_frame_equal(x, y, check_exact=False, rtol=1e-12, atol=1e-9)
-                    problems.append(f"{key}: equal to 1e-12 (float sums in another order): "
-                                    f"{str(exact).splitlines()[0]}")
+                    problems.append(
+                        f"{key}: equal to 1e-12 (float sums in another order): {str(exact).splitlines()[0]}"
+                    )
                 except AssertionError as error:
                     problems.append(f"DIFFERENT {key}: {str(error)[:400]}")
         elif x != y:
             if isinstance(x, tuple):
                 for field in x[0]:
                     if field != "sha256" and x[0][field] != y[0].get(field):
-                        problems.append(f"DIFFERENT {key} field {field}: {str(x[0][field])[:200]} / "
-                                        f"{str(y[0].get(field))[:200]}")
+                        problems.append(
+                            f"DIFFERENT {key} field {field}: {str(x[0][field])[:200]} / "
+                            f"{str(y[0].get(field))[:200]}"
+                        )
                 if x[1] != y[1]:
                     problems.append(f"DIFFERENT {key}: observations")
             else:
@@ -265,31 +314,43 @@ def main(argv: list[str] | None = None) -> int:
     if out.exists():
         shutil.rmtree(out)
     (out / "baseline").mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline], capture_output=True,
-                             check=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", args.baseline], capture_output=True, check=True
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(out / "baseline")], input=archive, check=True)
     items = crafted(out / "files")
     for item in items:
         if item["name"] == "records_big.csv":
             item["max_bytes"] = 400 * 2**20
     undo = out / "files" / "undo_after_sample.csv"
-    undo.write_text("date,province,district,commune,collected,returned\n"
-                    "2021-03-20,Tỉnh Hà Tĩnh,Huyện Mới,Xã Thử Nghiệm,1000,800\n")
+    undo.write_text(
+        "date,province,district,commune,collected,returned\n"
+        "2021-03-20,Tỉnh Hà Tĩnh,Huyện Mới,Xã Thử Nghiệm,1000,800\n"
+    )
     replace = out / "files" / "replace_after_sample.csv"
-    replace.write_text("date,province,district,commune,collected,returned\n"
-                       "2021-03-20,Tỉnh Hà Tĩnh,Huyện Mới,Xã Thử Nghiệm,1001,800\n")
+    replace.write_text(
+        "date,province,district,commune,collected,returned\n"
+        "2021-03-20,Tỉnh Hà Tĩnh,Huyện Mới,Xã Thử Nghiệm,1001,800\n"
+    )
     urls = [("sqlite", f"sqlite:///{out / 'eq.sqlite'}")]
     if os.environ.get("CCCD_TEST_PG_URL"):
         urls.append(("postgresql", os.environ["CCCD_TEST_PG_URL"]))
     failed = False
     for dialect, url in urls:
-        spec = dict(url=url, imports=items if dialect == "sqlite" else [i for i in items if i.get("store")],
-                    after_sample=[str(replace), str(undo)])
+        spec = dict(
+            url=url,
+            imports=items if dialect == "sqlite" else [i for i in items if i.get("store")],
+            after_sample=[str(replace), str(undo)],
+        )
         results = {}
         for label, root in (("before", out / "baseline"), ("after", ROOT)):
             target = out / f"{dialect}_{label}.pkl"
-            run = subprocess.run([sys.executable, "-c", CHILD, str(root), str(target), json.dumps(spec)],
-                                 capture_output=True, text=True, cwd=str(root))
+            run = subprocess.run(
+                [sys.executable, "-c", CHILD, str(root), str(target), json.dumps(spec)],
+                capture_output=True,
+                text=True,
+                cwd=str(root),
+            )
             if run.returncode:
                 print(run.stderr[-3000:], file=sys.stderr)
                 return 2
@@ -297,9 +358,11 @@ def main(argv: list[str] | None = None) -> int:
         problems = compare(results["before"], results["after"])
         exact = [p for p in problems if p.startswith("DIFFERENT")]
         daily = [p for p in problems if "collected_day rows" in p]
-        print(f"{dialect}: {len(results['before'])} results compared; {len(exact)} different, "
-              f"{len(problems) - len(exact) - len(daily)} equal only to rounding, "
-              f"{len(daily)} equal once an export's daily rows are dropped")
+        print(
+            f"{dialect}: {len(results['before'])} results compared; {len(exact)} different, "
+            f"{len(problems) - len(exact) - len(daily)} equal only to rounding, "
+            f"{len(daily)} equal once an export's daily rows are dropped"
+        )
         for problem in problems:
             print("  " + problem)
         failed = failed or bool(exact)

@@ -58,12 +58,15 @@ def main(argv: list[str] | None = None) -> None:
             best = float("inf")
             for _ in range(args.repeat):
                 t0 = time.perf_counter()
-                out = forecast_units(cum, eligible, eligible * 0.9, deadline, as_of,
-                                     workday_weight=calendar, method=method)
+                out = forecast_units(
+                    cum, eligible, eligible * 0.9, deadline, as_of, workday_weight=calendar, method=method
+                )
                 best = min(best, time.perf_counter() - t0)
             label = "Sunday=0.5" if calendar else "no calendar"
-            print(f"  {method:<11} {label:<12} {best * 1000:7.1f} ms"
-                  f"  ({out['projected_date'].notna().mean():.0%} projected)")
+            print(
+                f"  {method:<11} {label:<12} {best * 1000:7.1f} ms"
+                f"  ({out['projected_date'].notna().mean():.0%} projected)"
+            )
 
 
 if __name__ == "__main__":

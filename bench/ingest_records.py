@@ -37,8 +37,10 @@ def write_export(path: Path, rows: int, encoding: str, seed: int = 1) -> None:
     rng = random.Random(seed)
     first = date(2023, 4, 20)
     days = [(first + timedelta(days=i)).strftime("%d/%m/%Y") for i in range(75)]
-    header = ("STT,Số hồ sơ,Họ và tên,Ngày sinh,Giới tính,Số CMND/CCCD,Số điện thoại,"
-              "Xã/Phường thường trú,Huyện,Tỉnh,Ngày thu nhận,Trạng thái\n")
+    header = (
+        "STT,Số hồ sơ,Họ và tên,Ngày sinh,Giới tính,Số CMND/CCCD,Số điện thoại,"
+        "Xã/Phường thường trú,Huyện,Tỉnh,Ngày thu nhận,Trạng thái\n"
+    )
     from cccd_analytics import legacy_text
 
     def encode(text: str) -> bytes:
@@ -60,7 +62,8 @@ def write_export(path: Path, rows: int, encoding: str, seed: int = 1) -> None:
                 f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1940, 2009)},"
                 f"{'Nam' if n % 2 else 'Nữ'},0{rng.randint(10**10, 10**11 - 1)},09{rng.randint(10**7, 10**8 - 1)},"
                 f"{rng.choice(places)},{day} {rng.randint(7, 21):02d}:{rng.randint(0, 59):02d},"
-                f"{rng.choice(STATUSES)}\n")
+                f"{rng.choice(STATUSES)}\n"
+            )
             if len(batch) == 50_000:
                 out.write("".join(batch))
                 batch = []
@@ -94,8 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     path = folder / "ho_so_xuat.csv"
     started = time.perf_counter()
     write_export(path, args.rows, args.encoding)
-    print(f"export: {args.rows:,} rows, {path.stat().st_size / 2**20:.0f} MiB ({args.encoding}), "
-          f"written in {time.perf_counter() - started:.1f} s")
+    print(
+        f"export: {args.rows:,} rows, {path.stat().st_size / 2**20:.0f} MiB ({args.encoding}), "
+        f"written in {time.perf_counter() - started:.1f} s"
+    )
     script = MEASURE.format(root=str(ROOT), url=f"sqlite:///{folder / 'bench.sqlite'}", path=str(path))
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     if run.returncode:

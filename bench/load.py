@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser_support import CHROMIUM_ARGS, CHROMIUM, free_port, wait_for_server  # noqa: E402
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, wait_for_server  # noqa: E402
 
 DEFAULT_PAGES = ["overview", "units", "unit", "map"]
 MAX_VIEWERS = 100
@@ -47,6 +47,7 @@ class Level:
 
 # -- servers ---------------------------------------------------------------------------------
 
+
 def sample_database(directory: Path) -> str:
     from cccd_analytics.cli import load_sample
     from cccd_analytics.store import Store
@@ -59,12 +60,31 @@ def sample_database(directory: Path) -> str:
 
 
 def start_replica(db_url: str, port: int, log: Path) -> subprocess.Popen:
-    env = dict(os.environ, CCCD_DB_URL=db_url, CCCD_DEMO_ROLE="leader",
-               STREAMLIT_SERVER_COOKIE_SECRET="bench-only-" + "x" * 32)
+    env = dict(
+        os.environ,
+        CCCD_DB_URL=db_url,
+        CCCD_DEMO_ROLE="leader",
+        STREAMLIT_SERVER_COOKIE_SECRET="bench-only-" + "x" * 32,
+    )
     return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def loopback_nginx_conf(ports: list[int], listen: int, workdir: Path) -> Path:
@@ -73,7 +93,7 @@ def loopback_nginx_conf(ports: list[int], listen: int, workdir: Path) -> Path:
     import re
 
     site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
-    site = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", site, count=1, flags=re.S)   # the :80 redirect
+    site = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", site, count=1, flags=re.S)  # the :80 redirect
     site = re.sub(r"\n\s*listen \[::\]:443[^\n]*", "", site)
     site = re.sub(r"listen 443 ssl[^\n]*", f"listen 127.0.0.1:{listen};", site)
     site = re.sub(r"\n\s*ssl_[^\n]*", "", site)
@@ -84,7 +104,8 @@ def loopback_nginx_conf(ports: list[int], listen: int, workdir: Path) -> Path:
     else:
         site = re.sub(r"\n\s*server 127\.0\.0\.1:8502[^\n]*", "", site)
     conf = workdir / "nginx.conf"
-    conf.write_text(f"""
+    conf.write_text(
+        f"""
 worker_processes 1;
 pid {workdir}/nginx.pid;
 error_log {workdir}/nginx-error.log warn;
@@ -98,7 +119,9 @@ http {{
     scgi_temp_path {workdir}/scgi;
 {site}
 }}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return conf
 
 
@@ -108,7 +131,7 @@ class Servers:
         self.url = ""
         self.replica_urls: list[str] = []
 
-    def __enter__(self) -> "Servers":
+    def __enter__(self) -> Servers:
         db = self.args.db or sample_database(self.workdir)
         ports = [free_port() for _ in range(self.args.replicas)]
         for i, port in enumerate(ports):
@@ -122,12 +145,13 @@ class Servers:
             listen = free_port()
             conf = loopback_nginx_conf(ports, listen, self.workdir)
             subprocess.run([nginx, "-t", "-q", "-c", str(conf), "-p", str(self.workdir)], check=True)
-            self.procs.append(subprocess.Popen([nginx, "-c", str(conf), "-p", str(self.workdir),
-                                                "-g", "daemon off;"]))
+            self.procs.append(
+                subprocess.Popen([nginx, "-c", str(conf), "-p", str(self.workdir), "-g", "daemon off;"])
+            )
             self.url = f"http://127.0.0.1:{listen}"
             wait_for_server(self.url, timeout=30)
         elif self.args.replicas > 1:
-            self.url = ",".join(f"http://127.0.0.1:{p}" for p in ports)   # viewers spread round-robin
+            self.url = ",".join(f"http://127.0.0.1:{p}" for p in ports)  # viewers spread round-robin
         return self
 
     def __exit__(self, *exc) -> None:
@@ -141,6 +165,7 @@ class Servers:
 
 
 # -- WebSocket viewers (Streamlit's own protocol) ------------------------------------------
+
 
 async def ws_viewer(base: str, pages: list[str], level: Level) -> None:
     import urllib.request
@@ -157,8 +182,14 @@ async def ws_viewer(base: str, pages: list[str], level: Level) -> None:
     if cookie:
         headers["Cookie"] = cookie.split(";", 1)[0]
     ws_url = base.replace("http://", "ws://") + "/_stcore/stream"
-    async with connect(ws_url, subprotocols=["streamlit"], additional_headers=headers,
-                       max_size=2**27, open_timeout=30, ping_interval=None) as ws:
+    async with connect(
+        ws_url,
+        subprotocols=["streamlit"],
+        additional_headers=headers,
+        max_size=2**27,
+        open_timeout=30,
+        ping_interval=None,
+    ) as ws:
         for i, page in enumerate(pages):
             message = BackMsg()
             message.rerun_script.query_string = ""
@@ -250,6 +281,7 @@ async def run_browser_level(url: str, n: int, pages: list[str], deadline: float)
 
 # -- report ----------------------------------------------------------------------------------
 
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
@@ -260,15 +292,23 @@ def main() -> None:
     parser.add_argument("--viewers", type=int, nargs="+", default=[5, 20, 50])
     parser.add_argument("--mode", choices=("ws", "browser"), default="ws")
     parser.add_argument("--replicas", type=int, choices=(1, 2), default=1)
-    parser.add_argument("--proxy", action="store_true", help="front the replicas with nginx (deploy/nginx.conf)")
+    parser.add_argument(
+        "--proxy", action="store_true", help="front the replicas with nginx (deploy/nginx.conf)"
+    )
     parser.add_argument("--pages", nargs="+", default=DEFAULT_PAGES)
     parser.add_argument("--db", default=None, help="a database with the samples (default: a fresh SQLite)")
     parser.add_argument("--deadline", type=float, default=300, help="seconds allowed per level")
     args = parser.parse_args()
     if any(not 1 <= n <= MAX_VIEWERS for n in args.viewers):
         parser.error(f"viewers must be between 1 and {MAX_VIEWERS}")
-    if args.db and not args.db.startswith(("sqlite:", "postgresql+psycopg://cccd@127.0.0.1",
-                                           "postgresql+psycopg://localhost", "postgresql://localhost")):
+    if args.db and not args.db.startswith(
+        (
+            "sqlite:",
+            "postgresql+psycopg://cccd@127.0.0.1",
+            "postgresql+psycopg://localhost",
+            "postgresql://localhost",
+        )
+    ):
         from sqlalchemy import make_url
 
         if make_url(args.db).host not in (None, "127.0.0.1", "localhost", "::1"):
@@ -290,15 +330,19 @@ def main() -> None:
                 runner = run_ws_level if args.mode == "ws" else run_browser_level
                 level = asyncio.run(runner(servers.url, n, args.pages, args.deadline))
                 if level.times:
-                    print(f"{n:>8} {len(level.times):>6} {percentile(level.times, 0.5):>7.2f} "
-                          f"{percentile(level.times, 0.95):>7.2f} {max(level.times):>7.2f} {level.wall:>7.1f} "
-                          f"{len(level.errors)}")
+                    print(
+                        f"{n:>8} {len(level.times):>6} {percentile(level.times, 0.5):>7.2f} "
+                        f"{percentile(level.times, 0.95):>7.2f} {max(level.times):>7.2f} {level.wall:>7.1f} "
+                        f"{len(level.errors)}"
+                    )
                 else:
                     print(f"{n:>8} {0:>6} {'—':>7} {'—':>7} {'—':>7} {level.wall:>7.1f} {len(level.errors)}")
                 for error in sorted(set(level.errors))[:3]:
                     print(f"{'':>8} ! {error}")
                 if level.times:
-                    print(f"{'':>8}   mean {statistics.mean(level.times):.2f} s over {len(level.times)} page runs")
+                    print(
+                        f"{'':>8}   mean {statistics.mean(level.times):.2f} s over {len(level.times)} page runs"
+                    )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

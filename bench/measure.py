@@ -57,10 +57,18 @@ def ingest(path: str, url: str, max_bytes: str | None = None) -> None:
     started = time.perf_counter()
     report = ing.import_file(store, path, limits=limits)
     wall = time.perf_counter() - started
-    _emit(wall=round(wall, 3), base_mib=round(base, 1), status=report.status, rows=report.rows_read,
-          units=report.units_read, days=len(report.dates), unofficial=len(report.unofficial_units),
-          warnings=len(report.warnings), message=report.message[:300],
-          stages={k: round(v, 3) for k, v in stages.items()})
+    _emit(
+        wall=round(wall, 3),
+        base_mib=round(base, 1),
+        status=report.status,
+        rows=report.rows_read,
+        units=report.units_read,
+        days=len(report.dates),
+        unofficial=len(report.unofficial_units),
+        warnings=len(report.warnings),
+        message=report.message[:300],
+        stages={k: round(v, 3) for k, v in stages.items()},
+    )
 
 
 def _time_stages() -> dict:
@@ -74,11 +82,11 @@ def _time_stages() -> dict:
     from cccd_analytics.store import Store
 
     spent: dict[str, float] = {}
-    active: set[str] = set()     # a stage inside itself (read_workbook within _extract) counts once
+    active: set[str] = set()  # a stage inside itself (read_workbook within _extract) counts once
 
     def timed(owner, name: str, stage: str) -> None:
         function = getattr(owner, name, None)
-        if function is None:        # another revision's code (run_all.py --baseline)
+        if function is None:  # another revision's code (run_all.py --baseline)
             return
 
         @functools.wraps(function)
@@ -92,6 +100,7 @@ def _time_stages() -> dict:
             finally:
                 active.discard(stage)
                 spent[stage] = spent.get(stage, 0.0) + time.perf_counter() - started
+
         setattr(owner, name, wrapper)
 
     timed(ing, "read_workbook", "read")
@@ -144,9 +153,15 @@ def ingest_many(url: str, campaign_json: str, *paths: str) -> None:
             print(report.message, file=sys.stderr)
     wall = time.perf_counter() - started
     store.save_campaign(camp.from_definition(json.loads(campaign_json)).to_definition())
-    _emit(wall=round(wall, 3), base_mib=round(base, 1), files=len(paths), rows=rows,
-          slowest_file=round(slowest, 3), status=",".join(sorted(set(statuses))),
-          stages={k: round(v, 3) for k, v in stages.items()})
+    _emit(
+        wall=round(wall, 3),
+        base_mib=round(base, 1),
+        files=len(paths),
+        rows=rows,
+        slowest_file=round(slowest, 3),
+        status=",".join(sorted(set(statuses))),
+        stages={k: round(v, 3) for k, v in stages.items()},
+    )
 
 
 def duckdb_records(path: str) -> None:
@@ -158,11 +173,18 @@ def duckdb_records(path: str) -> None:
     rows = con.execute(
         'SELECT "Tỉnh" AS province, "Huyện" AS district, "Xã/Phường thường trú" AS commune, '
         'left("Ngày thu nhận", 10) AS date, count(*) AS n '
-        "FROM read_csv(?, header = true, all_varchar = true) GROUP BY ALL", [path]).fetchall()
+        "FROM read_csv(?, header = true, all_varchar = true) GROUP BY ALL",
+        [path],
+    ).fetchall()
     wall = time.perf_counter() - started
-    _emit(wall=round(wall, 3), base_mib=round(base, 1), groups=len(rows),
-          records=sum(r[-1] for r in rows), threads=con.execute("SELECT current_setting('threads')").fetchone()[0],
-          version=duckdb.__version__)
+    _emit(
+        wall=round(wall, 3),
+        base_mib=round(base, 1),
+        groups=len(rows),
+        records=sum(r[-1] for r in rows),
+        threads=con.execute("SELECT current_setting('threads')").fetchone()[0],
+        version=duckdb.__version__,
+    )
 
 
 def read_excel(path: str) -> None:
@@ -199,8 +221,13 @@ def store_read(url: str) -> None:
     middle = time.perf_counter()
     units = store.units()
     wall = time.perf_counter() - started
-    _emit(wall=round(wall, 3), observations_s=round(middle - started, 3), base_mib=round(base, 1),
-          rows=len(obs), units=len(units))
+    _emit(
+        wall=round(wall, 3),
+        observations_s=round(middle - started, 3),
+        base_mib=round(base, 1),
+        rows=len(obs),
+        units=len(units),
+    )
 
 
 def _campaign(store, name: str):
@@ -223,14 +250,20 @@ def snapshot(url: str, name: str, repeat: str = "3") -> None:
         snap = metrics.snapshot(obs, units, campaign)
         times.append(time.perf_counter() - started)
     communes = snap.units[snap.units["level"] == "commune"]
-    _emit(wall=round(min(times), 3), first=round(times[0], 3), base_mib=round(base, 1),
-          units=len(snap.units), communes=len(communes),
-          projected=int(communes["projected_date"].notna().sum()), observations=len(obs))
+    _emit(
+        wall=round(min(times), 3),
+        first=round(times[0], 3),
+        base_mib=round(base, 1),
+        units=len(snap.units),
+        communes=len(communes),
+        projected=int(communes["projected_date"].notna().sum()),
+        observations=len(obs),
+    )
 
 
 def overview(url: str, name: str, runs: str = "5") -> None:
     os.environ["CCCD_DB_URL"] = url
-    os.environ.setdefault("CCCD_DEMO_ROLE", "admin")   # past the login gate (issue 7)
+    os.environ.setdefault("CCCD_DEMO_ROLE", "admin")  # past the login gate (issue 7)
     from streamlit.testing.v1 import AppTest
 
     base = _peak_mib()
@@ -248,9 +281,15 @@ def overview(url: str, name: str, runs: str = "5") -> None:
         at.run()
         warm.append(time.perf_counter() - started)
     titles = [t.value for t in at.title]
-    _emit(wall=round(statistics.median(warm), 3), cold=round(cold, 3), warm_min=round(min(warm), 3),
-          warm_max=round(max(warm), 3), base_mib=round(base, 1), title=titles[:1],
-          exception=bool(at.exception))
+    _emit(
+        wall=round(statistics.median(warm), 3),
+        cold=round(cold, 3),
+        warm_min=round(min(warm), 3),
+        warm_max=round(max(warm), 3),
+        base_mib=round(base, 1),
+        title=titles[:1],
+        exception=bool(at.exception),
+    )
 
 
 def briefing(url: str, name: str, out: str) -> None:
@@ -266,13 +305,26 @@ def briefing(url: str, name: str, out: str) -> None:
     middle = time.perf_counter()
     brief.write_pptx(b, out, include_map=False)
     wall = time.perf_counter() - started
-    _emit(wall=round(wall, 3), from_frames_s=round(middle - started, 3), base_mib=round(base, 1),
-          pptx_kib=round(Path(out).stat().st_size / 1024))
+    _emit(
+        wall=round(wall, 3),
+        from_frames_s=round(middle - started, 3),
+        base_mib=round(base, 1),
+        pptx_kib=round(Path(out).stat().st_size / 1024),
+    )
 
 
-KINDS = {"ingest": ingest, "ingest_many": ingest_many, "count_records": count_records, "duckdb_records": duckdb_records,
-         "read_excel": read_excel, "read_xlsx": read_xlsx, "store_read": store_read, "snapshot": snapshot,
-         "overview": overview, "briefing": briefing}
+KINDS = {
+    "ingest": ingest,
+    "ingest_many": ingest_many,
+    "count_records": count_records,
+    "duckdb_records": duckdb_records,
+    "read_excel": read_excel,
+    "read_xlsx": read_xlsx,
+    "store_read": store_read,
+    "snapshot": snapshot,
+    "overview": overview,
+    "briefing": briefing,
+}
 
 if __name__ == "__main__":
     KINDS[sys.argv[1]](*sys.argv[2:])

@@ -36,7 +36,7 @@ def main() -> None:
         url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
         load_sample(Store.open(url))
     os.environ["CCCD_DB_URL"] = url
-    os.environ.setdefault("CCCD_DEMO_ROLE", "admin")   # past the login gate (issue 7)
+    os.environ.setdefault("CCCD_DEMO_ROLE", "admin")  # past the login gate (issue 7)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.session_state["campaign"] = "Cao điểm 70 ngày, đêm — Nghệ An 2023"
     start = time.perf_counter()
@@ -52,8 +52,10 @@ def main() -> None:
         warm.append(time.perf_counter() - start)
     print(f"page: {args.page}  database: {url}")
     print(f"cold run:    {cold:.2f} s")
-    print(f"warm rerun:  median {statistics.median(warm):.3f} s, min {min(warm):.3f} s, "
-          f"max {max(warm):.3f} s over {len(warm)} runs")
+    print(
+        f"warm rerun:  median {statistics.median(warm):.3f} s, min {min(warm):.3f} s, "
+        f"max {max(warm):.3f} s over {len(warm)} runs"
+    )
 
 
 if __name__ == "__main__":

@@ -62,16 +62,32 @@ def machine() -> dict:
     except OSError:
         pass
     versions = {}
-    for name in ("pandas", "numpy", "pyarrow", "sqlalchemy", "python_calamine", "openpyxl", "rapidfuzz",
-                 "streamlit", "duckdb"):
+    for name in (
+        "pandas",
+        "numpy",
+        "pyarrow",
+        "sqlalchemy",
+        "python_calamine",
+        "openpyxl",
+        "rapidfuzz",
+        "streamlit",
+        "duckdb",
+    ):
         try:
             from importlib.metadata import version
 
             versions[name] = version(name.replace("_", "-"))
         except Exception:  # noqa: BLE001 - not installed
             versions[name] = "not installed"
-    return dict(nproc=os.cpu_count(), memory=memory, cpu=cpu, python=platform.python_version(),
-                platform=platform.platform(), load_average=os.getloadavg(), **versions)
+    return dict(
+        nproc=os.cpu_count(),
+        memory=memory,
+        cpu=cpu,
+        python=platform.python_version(),
+        platform=platform.platform(),
+        load_average=os.getloadavg(),
+        **versions,
+    )
 
 
 def run(kind: str, *args, root: Path | None = None, timeout: int = 3600) -> dict:
@@ -81,8 +97,14 @@ def run(kind: str, *args, root: Path | None = None, timeout: int = 3600) -> dict
         env["BENCH_ROOT"] = str(root)
     started = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, str(MEASURE), kind, *map(str, args)], capture_output=True,
-                              text=True, env=env, timeout=timeout, cwd=str(root or ROOT))
+        done = subprocess.run(
+            [sys.executable, str(MEASURE), kind, *map(str, args)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            cwd=str(root or ROOT),
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"timeout after {timeout} s"}
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
@@ -123,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a few minutes: no nation, smaller files")
     ap.add_argument("--baseline", metavar="REV", help="also measure git revision REV (before → after)")
-    ap.add_argument("--repeat", type=int, default=2, help="runs of each ingest figure and reference (best kept)")
+    ap.add_argument(
+        "--repeat", type=int, default=2, help="runs of each ingest figure and reference (best kept)"
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = ap.parse_args(argv)
     out = args.out
@@ -132,15 +156,24 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     info = machine()
     if info["duckdb"] == "not installed":
-        print("DuckDB is not installed: the ingestion reference needs it.\n"
-              "    .venv/bin/pip install -r requirements-bench.txt", file=sys.stderr)
+        print(
+            "DuckDB is not installed: the ingestion reference needs it.\n"
+            "    .venv/bin/pip install -r requirements-bench.txt",
+            file=sys.stderr,
+        )
         return 2
-    print(f"# bench/run_all.py {'--quick ' if args.quick else ''}— {datetime.now():%Y-%m-%d %H:%M}", flush=True)
+    print(
+        f"# bench/run_all.py {'--quick ' if args.quick else ''}— {datetime.now():%Y-%m-%d %H:%M}", flush=True
+    )
     print("preparing data …", flush=True)
     # In a child process: this one stays small, because a child's ru_maxrss starts from
     # the size of the process that forked it.
-    made = subprocess.run([sys.executable, str(DATAGEN), "--out", str(out / "data"), "--manifest"]
-                          + (["--quick"] if args.quick else []), capture_output=True, text=True)
+    made = subprocess.run(
+        [sys.executable, str(DATAGEN), "--out", str(out / "data"), "--manifest"]
+        + (["--quick"] if args.quick else []),
+        capture_output=True,
+        text=True,
+    )
     if made.returncode:
         print(made.stderr[-2000:], file=sys.stderr)
         return 1
@@ -149,20 +182,32 @@ def main(argv: list[str] | None = None) -> int:
     base_root = baseline_tree(args.baseline, out) if args.baseline else None
     results: dict = {"machine": info, "quick": args.quick, "baseline": args.baseline, "figures": []}
 
-    def record(figure: str, scale: str, goal: str, after: dict, reference: dict | None = None,
-               before: dict | None = None, note: str = "") -> None:
-        row = dict(figure=figure, scale=scale, goal=goal, after=after, reference=reference, before=before,
-                   note=note)
+    def record(
+        figure: str,
+        scale: str,
+        goal: str,
+        after: dict,
+        reference: dict | None = None,
+        before: dict | None = None,
+        note: str = "",
+    ) -> None:
+        row = dict(
+            figure=figure, scale=scale, goal=goal, after=after, reference=reference, before=before, note=note
+        )
         results["figures"].append(row)
-        print(f"  {figure} [{scale}]: {_cell(after)}" + (f" | reference {_cell(reference)}" if reference else "")
-              + (f" | before {_cell(before)}" if before else ""), flush=True)
+        print(
+            f"  {figure} [{scale}]: {_cell(after)}"
+            + (f" | reference {_cell(reference)}" if reference else "")
+            + (f" | before {_cell(before)}" if before else ""),
+            flush=True,
+        )
 
     # 1. per-record exports: ingest vs DuckDB, interleaved
     for rows, path in manifest["records"].items():
         rows = int(rows)
         print(f"per-record export, {rows:,} rows …", flush=True)
         size = Path(path).stat().st_size
-        limit = str(max(size + MIB, 200 * MIB))   # above the 200 MiB upload limit for the 10M file
+        limit = str(max(size + MIB, 200 * MIB))  # above the 200 MiB upload limit for the 10M file
         mine, ref, old, counted = [], [], [], []
         for _ in range(args.repeat):
             mine.append(run("ingest", path, fresh_db(dbs, "records"), limit))
@@ -170,13 +215,29 @@ def main(argv: list[str] | None = None) -> int:
             counted.append(run("count_records", path, limit))
         if base_root is not None:
             old.append(run("ingest", path, fresh_db(dbs, "records_before"), limit, root=base_root))
-        goal = ("≤ 2× DuckDB, < 600 MiB" if rows == 1_000_000 else
-                "streamed, < 1 GiB" if rows == 10_000_000 else "")
-        record(f"ingest per-record CSV ({size / MIB:,.0f} MiB)", f"{rows:,} rows", goal, best(mine), best(ref),
-               best(old) if old else None, note="reference: DuckDB count(*) GROUP BY province, district, "
-               "commune, day over the same CSV")
-        record("  of which: read and count only (what DuckDB's query does)", f"{rows:,} rows",
-               "≤ 2× DuckDB" if rows == 1_000_000 else "", best(counted), best(ref))
+        goal = (
+            "≤ 2× DuckDB, < 600 MiB"
+            if rows == 1_000_000
+            else "streamed, < 1 GiB"
+            if rows == 10_000_000
+            else ""
+        )
+        record(
+            f"ingest per-record CSV ({size / MIB:,.0f} MiB)",
+            f"{rows:,} rows",
+            goal,
+            best(mine),
+            best(ref),
+            best(old) if old else None,
+            note="reference: DuckDB count(*) GROUP BY province, district, commune, day over the same CSV",
+        )
+        record(
+            "  of which: read and count only (what DuckDB's query does)",
+            f"{rows:,} rows",
+            "≤ 2× DuckDB" if rows == 1_000_000 else "",
+            best(counted),
+            best(ref),
+        )
 
     # 2. xlsx: ingest (and the reader alone) vs pandas' read_excel
     xlsx = manifest["xlsx"]
@@ -189,8 +250,15 @@ def main(argv: list[str] | None = None) -> int:
     if base_root is not None:
         old.append(run("ingest", xlsx, fresh_db(dbs, "xlsx_before"), root=base_root))
     rows_label = f"{manifest['xlsx_rows']:,} rows"
-    record("import xlsx (read, check, store)", rows_label, "≥ 3× faster than read_excel", best(mine), best(ref),
-           best(old) if old else None, note="reference: pandas.read_excel (openpyxl)")
+    record(
+        "import xlsx (read, check, store)",
+        rows_label,
+        "≥ 3× faster than read_excel",
+        best(mine),
+        best(ref),
+        best(old) if old else None,
+        note="reference: pandas.read_excel (openpyxl)",
+    )
     record("read xlsx only (calamine)", rows_label, "", best(reader), best(ref))
 
     # 3. each scale: load, store read, metrics + forecasts, overview, briefing
@@ -201,29 +269,50 @@ def main(argv: list[str] | None = None) -> int:
         load = run("ingest_many", url, json.dumps(campaign), *spec["files"])
         old_load = None
         if base_root is not None and scale != "nation":
-            old_load = run("ingest_many", fresh_db(dbs, f"{scale}_before"), json.dumps(campaign), *spec["files"],
-                           root=base_root)
+            old_load = run(
+                "ingest_many",
+                fresh_db(dbs, f"{scale}_before"),
+                json.dumps(campaign),
+                *spec["files"],
+                root=base_root,
+            )
         label = f"{spec['communes']:,} communes"
-        record(f"load canonical CSV ({len(spec['files'])} file(s), {spec['rows']:,} rows)", label, "", load,
-               before=old_load)
+        record(
+            f"load canonical CSV ({len(spec['files'])} file(s), {spec['rows']:,} rows)",
+            label,
+            "",
+            load,
+            before=old_load,
+        )
         name = campaign["name"]
         for kind, figure, goal, extra in (
-                ("store_read", "Store.current_observations + units", "", ()),
-                ("snapshot", "metrics.snapshot: metrics and forecasts for all units", "≤ 1 s (10,000 units)", (3,)),
-                ("overview", "overview page (AppTest): warm rerun", "≤ 1 s (nation)", (5,)),
-                ("briefing", "briefing deck: from_frames + write_pptx(include_map=False)", "", ()),
+            ("store_read", "Store.current_observations + units", "", ()),
+            (
+                "snapshot",
+                "metrics.snapshot: metrics and forecasts for all units",
+                "≤ 1 s (10,000 units)",
+                (3,),
+            ),
+            ("overview", "overview page (AppTest): warm rerun", "≤ 1 s (nation)", (5,)),
+            ("briefing", "briefing deck: from_frames + write_pptx(include_map=False)", "", ()),
         ):
             more = (out / f"briefing_{scale}.pptx",) if kind == "briefing" else extra
             after = run(kind, url, *((name,) if kind != "store_read" else ()), *more)
             before = None
             if base_root is not None:
                 before_more = (out / f"briefing_{scale}_before.pptx",) if kind == "briefing" else extra
-                before = run(kind, url, *((name,) if kind != "store_read" else ()), *before_more, root=base_root)
+                before = run(
+                    kind, url, *((name,) if kind != "store_read" else ()), *before_more, root=base_root
+                )
             record(figure, label, goal if scale == "nation" else "", after, before=before)
             if kind == "overview" and "cold" in after:
-                record("overview page (AppTest): cold run", label, "",
-                       dict(after, wall=after["cold"]),
-                       before=dict(before, wall=before.get("cold")) if before and "cold" in before else None)
+                record(
+                    "overview page (AppTest): cold run",
+                    label,
+                    "",
+                    dict(after, wall=after["cold"]),
+                    before=dict(before, wall=before.get("cold")) if before and "cold" in before else None,
+                )
 
     results["seconds"] = round(time.perf_counter() - started)
     results["machine"]["load_average_end"] = os.getloadavg()
@@ -240,7 +329,9 @@ def _cell(result: dict | None, memory: bool = True) -> str:
     if not result:
         return "–"
     if "error" in result:
-        return "error: " + result["error"].strip().splitlines()[-1][:80] if result["error"].strip() else "error"
+        return (
+            "error: " + result["error"].strip().splitlines()[-1][:80] if result["error"].strip() else "error"
+        )
     wall = result.get("wall")
     if wall is None:
         return "–"
@@ -281,18 +372,27 @@ def markdown(results: dict) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for row in results["figures"]:
-        lines.append(f"| {row['figure']} | {row['scale']} | {_cell(row['before'])} | {_cell(row['after'])} "
-                     f"| {_cell(row['reference'])} | {row['goal']} | {_verdict(row)} |")
+        lines.append(
+            f"| {row['figure']} | {row['scale']} | {_cell(row['before'])} | {_cell(row['after'])} "
+            f"| {_cell(row['reference'])} | {row['goal']} | {_verdict(row)} |"
+        )
     staged = [row for row in results["figures"] if (row["after"] or {}).get("stages")]
     if staged:
-        lines += ["", "Where an import's time goes (after; seconds): read = reading the file and counting or "
-                  "parsing its rows, check = names resolved and every check, store = the one write transaction.",
-                  "", "| import | scale | read | of which records.read_csv | check | store |", "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "Where an import's time goes (after; seconds): read = reading the file and counting or "
+            "parsing its rows, check = names resolved and every check, store = the one write transaction.",
+            "",
+            "| import | scale | read | of which records.read_csv | check | store |",
+            "|---|---|---|---|---|---|",
+        ]
         for row in staged:
             st = row["after"]["stages"]
-            lines.append(f"| {row['figure']} | {row['scale']} | {st.get('read', 0):.2f} | "
-                         f"{st.get('of which records.read_csv', 0):.2f} | {st.get('check', 0):.2f} | "
-                         f"{st.get('store', 0):.2f} |")
+            lines.append(
+                f"| {row['figure']} | {row['scale']} | {st.get('read', 0):.2f} | "
+                f"{st.get('of which records.read_csv', 0):.2f} | {st.get('check', 0):.2f} | "
+                f"{st.get('store', 0):.2f} |"
+            )
     return "\n".join(lines)
 
 

@@ -19,24 +19,60 @@ from cccd_analytics import formatting as fmt
 VN_OFFSET = fmt.VN_OFFSET
 
 ACTION_LABELS = {
-    "login": "Đăng nhập", "login_failed": "Đăng nhập thất bại", "lockout": "Tạm khóa tài khoản",
-    "logout": "Đăng xuất", "upload": "Nhập số liệu", "undo": "Hủy lần nhập", "campaign": "Sửa chiến dịch",
-    "tags": "Sửa nhãn đơn vị", "user_add": "Tạo tài khoản", "user_passwd": "Đổi mật khẩu",
-    "user_disable": "Vô hiệu hóa tài khoản", "user_enable": "Kích hoạt tài khoản", "user_role": "Đổi vai trò",
+    "login": "Đăng nhập",
+    "login_failed": "Đăng nhập thất bại",
+    "lockout": "Tạm khóa tài khoản",
+    "logout": "Đăng xuất",
+    "upload": "Nhập số liệu",
+    "undo": "Hủy lần nhập",
+    "campaign": "Sửa chiến dịch",
+    "tags": "Sửa nhãn đơn vị",
+    "user_add": "Tạo tài khoản",
+    "user_passwd": "Đổi mật khẩu",
+    "user_disable": "Vô hiệu hóa tài khoản",
+    "user_enable": "Kích hoạt tài khoản",
+    "user_role": "Đổi vai trò",
     "quality_note": "Ghi chú chất lượng số liệu",
 }
 DETAIL_LABELS = {
-    "upload_id": "lần nhập", "file_name": "tệp", "units": "đơn vị", "rows": "dòng", "name": "tên",
-    "action": "thao tác", "unit": "đơn vị", "tags": "nhãn", "method": "cách đăng nhập", "reason": "lý do",
-    "failures": "số lần sai liên tiếp", "until": "khóa đến", "client": "địa chỉ máy", "account": "tài khoản",
-    "role": "vai trò", "previous": "trước đó", "sso_only": "chỉ đăng nhập SSO",
+    "upload_id": "lần nhập",
+    "file_name": "tệp",
+    "units": "đơn vị",
+    "rows": "dòng",
+    "name": "tên",
+    "action": "thao tác",
+    "unit": "đơn vị",
+    "tags": "nhãn",
+    "method": "cách đăng nhập",
+    "reason": "lý do",
+    "failures": "số lần sai liên tiếp",
+    "until": "khóa đến",
+    "client": "địa chỉ máy",
+    "account": "tài khoản",
+    "role": "vai trò",
+    "previous": "trước đó",
+    "sso_only": "chỉ đăng nhập SSO",
 }
 VALUE_LABELS = {
-    "unknown_user": "không có tài khoản này", "bad_password": "sai mật khẩu", "locked": "tài khoản đang bị khóa",
-    "disabled": "tài khoản đã bị vô hiệu hóa", "no_role": "chưa được cấp quyền", "idle": "không hoạt động quá lâu",
-    "max": "phiên quá dài", "user": "người dùng tự đăng xuất", "local": "mật khẩu", "oidc": "SSO (OpenID Connect)",
-    "proxy": "máy chủ xác thực", "demo": "chế độ trình diễn", "save": "lưu", "delete": "xóa",
-    "leader": "Lãnh đạo", "analyst": "Cán bộ tổng hợp", "admin": "Quản trị", "True": "có", "False": "không",
+    "unknown_user": "không có tài khoản này",
+    "bad_password": "sai mật khẩu",
+    "locked": "tài khoản đang bị khóa",
+    "disabled": "tài khoản đã bị vô hiệu hóa",
+    "no_role": "chưa được cấp quyền",
+    "idle": "không hoạt động quá lâu",
+    "max": "phiên quá dài",
+    "user": "người dùng tự đăng xuất",
+    "local": "mật khẩu",
+    "oidc": "SSO (OpenID Connect)",
+    "proxy": "máy chủ xác thực",
+    "demo": "chế độ trình diễn",
+    "save": "lưu",
+    "delete": "xóa",
+    "leader": "Lãnh đạo",
+    "analyst": "Cán bộ tổng hợp",
+    "admin": "Quản trị",
+    "True": "có",
+    "False": "không",
 }
 
 
@@ -54,7 +90,7 @@ def utc_bounds(first: date | None, last: date | None) -> tuple[datetime | None, 
 
 
 def describe(detail: str | dict | None, tr: Callable[[str], str] = lambda s: s) -> str:
-    """"tệp: a.csv · lần nhập: 3" from the stored JSON.  Values are shown as they were
+    """ "tệp: a.csv · lần nhập: 3" from the stored JSON.  Values are shown as they were
     stored (user text stays literal; the page and exports make it inert)."""
     if detail is None or (isinstance(detail, float) and pd.isna(detail)):
         return ""
@@ -75,7 +111,9 @@ def describe(detail: str | dict | None, tr: Callable[[str], str] = lambda s: s) 
             except ValueError:
                 pass
         text = str(value)
-        parts.append(f"{tr(DETAIL_LABELS.get(key, key))}: {tr(VALUE_LABELS[text]) if text in VALUE_LABELS else text}")
+        parts.append(
+            f"{tr(DETAIL_LABELS.get(key, key))}: {tr(VALUE_LABELS[text]) if text in VALUE_LABELS else text}"
+        )
     return " · ".join(parts)
 
 
@@ -84,11 +122,14 @@ def table(entries: pd.DataFrame, tr: Callable[[str], str] = lambda s: s) -> pd.D
     columns = ["at", "username", "action", "action_label", "details", "detail_json"]
     if entries.empty:
         return pd.DataFrame(columns=columns)
-    return pd.DataFrame({
-        "at": pd.to_datetime(entries["at"]) + VN_OFFSET,
-        "username": entries["username"].fillna("").astype(str),
-        "action": entries["action"].astype(str),
-        "action_label": entries["action"].map(lambda a: tr(ACTION_LABELS.get(a, a))),
-        "details": entries["detail"].map(lambda d: describe(d, tr)),
-        "detail_json": entries["detail"].fillna("{}").astype(str),
-    }, columns=columns).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "at": pd.to_datetime(entries["at"]) + VN_OFFSET,
+            "username": entries["username"].fillna("").astype(str),
+            "action": entries["action"].astype(str),
+            "action_label": entries["action"].map(lambda a: tr(ACTION_LABELS.get(a, a))),
+            "details": entries["detail"].map(lambda d: describe(d, tr)),
+            "detail_json": entries["detail"].fillna("{}").astype(str),
+        },
+        columns=columns,
+    ).reset_index(drop=True)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cccd_analytics import formatting as fmt
 
@@ -40,10 +40,11 @@ class AuthError(Exception):
 
 def now_utc() -> datetime:
     """Naive UTC, as the store keeps times."""
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 # -- settings --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -54,7 +55,7 @@ class Policy:
     min_password_length: int = 10
 
     @classmethod
-    def from_env(cls, env=None) -> "Policy":
+    def from_env(cls, env=None) -> Policy:
         """Read the optional overrides (see docs/security.md):
 
         CCCD_MAX_FAILED_LOGINS (5), CCCD_LOCKOUT_MINUTES (15), CCCD_SESSION_IDLE_MINUTES (30),
@@ -96,11 +97,14 @@ def demo_role(env=None) -> str | None:
 
 # -- names, roles, passwords -----------------------------------------------------------
 
+
 def normalise_username(text: str) -> str:
     name = (text or "").strip().lower()
     if not _USERNAME.fullmatch(name):
-        raise AuthError(f"Tên đăng nhập «{(text or '')[:100]}» không hợp lệ: 2–100 ký tự, chỉ gồm chữ không dấu, "
-                        "chữ số và . _ @ - \\ (bắt đầu bằng chữ hoặc số).")
+        raise AuthError(
+            f"Tên đăng nhập «{(text or '')[:100]}» không hợp lệ: 2–100 ký tự, chỉ gồm chữ không dấu, "
+            "chữ số và . _ @ - \\ (bắt đầu bằng chữ hoặc số)."
+        )
     return name
 
 
@@ -130,8 +134,9 @@ def password_problem(password: str, username: str = "", policy: Policy | None = 
 def _hasher():
     from argon2 import PasswordHasher, Type
 
-    return PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1, hash_len=32, salt_len=16,
-                          type=Type.ID)
+    return PasswordHasher(
+        time_cost=2, memory_cost=19_456, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
+    )
 
 
 def hash_password(password: str) -> str:
@@ -173,6 +178,7 @@ def _waste_a_verification(password: str) -> None:
 
 # -- accounts and decisions (pure) ------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Account:
     username: str
@@ -188,11 +194,17 @@ class Account:
         return f"Account({self.username!r}, role={self.role!r}, active={self.active})"
 
     @classmethod
-    def from_row(cls, row: dict) -> "Account":
-        return cls(username=row["username"], role=row["role"], full_name=row.get("full_name"),
-                   active=bool(row.get("active", True)), failed_attempts=int(row.get("failed_attempts") or 0),
-                   locked_until=row.get("locked_until"), last_login=row.get("last_login"),
-                   password_hash=row.get("password_hash"))
+    def from_row(cls, row: dict) -> Account:
+        return cls(
+            username=row["username"],
+            role=row["role"],
+            full_name=row.get("full_name"),
+            active=bool(row.get("active", True)),
+            failed_attempts=int(row.get("failed_attempts") or 0),
+            locked_until=row.get("locked_until"),
+            last_login=row.get("last_login"),
+            password_hash=row.get("password_hash"),
+        )
 
     @property
     def display_name(self) -> str:
@@ -235,14 +247,21 @@ MESSAGES = {
 @dataclass(frozen=True)
 class LoginResult:
     ok: bool
-    reason: str              # ok | bad_credentials | locked | disabled
-    message: str             # Vietnamese, for the login form
+    reason: str  # ok | bad_credentials | locked | disabled
+    message: str  # Vietnamese, for the login form
     account: Account | None = None
     locked_until: datetime | None = None
 
 
-def authenticate(store, username: str, password: str, *, now: datetime | None = None,
-                 policy: Policy | None = None, client: str | None = None) -> LoginResult:
+def authenticate(
+    store,
+    username: str,
+    password: str,
+    *,
+    now: datetime | None = None,
+    policy: Policy | None = None,
+    client: str | None = None,
+) -> LoginResult:
     """Check a local account's password, apply the lockout rule, and audit the attempt.
 
     `store` is a `cccd_analytics.store.Store`; `client` (an IP address) goes into the audit log.
@@ -267,8 +286,12 @@ def authenticate(store, username: str, password: str, *, now: datetime | None = 
         return LoginResult(False, "disabled", MESSAGES["disabled"])
     if is_locked(account, now):
         store.audit("login_failed", name, reason="locked", **extra)
-        return LoginResult(False, "locked", MESSAGES["locked"].format(until=clock_vn(account.locked_until)),
-                           locked_until=account.locked_until)
+        return LoginResult(
+            False,
+            "locked",
+            MESSAGES["locked"].format(until=clock_vn(account.locked_until)),
+            locked_until=account.locked_until,
+        )
     if not verify_password(account.password_hash, password):
         failures = store.record_login_failure(name)
         until = lock_after(failures, now, policy)
@@ -276,8 +299,9 @@ def authenticate(store, username: str, password: str, *, now: datetime | None = 
         if until is not None:
             store.lock_user(name, until)
             store.audit("lockout", name, until=until.isoformat(), failures=failures, **extra)
-            return LoginResult(False, "locked", MESSAGES["locked"].format(until=clock_vn(until)),
-                               locked_until=until)
+            return LoginResult(
+                False, "locked", MESSAGES["locked"].format(until=clock_vn(until)), locked_until=until
+            )
         return LoginResult(False, "bad_credentials", MESSAGES["bad_credentials"])
     store.record_login_success(name, now)
     if needs_rehash(account.password_hash):
@@ -287,6 +311,7 @@ def authenticate(store, username: str, password: str, *, now: datetime | None = 
 
 
 # -- single sign-on: map an identity provider's claims to a role -----------------------
+
 
 def claim(claims: dict, path: str):
     """A claim by dotted path: "roles", "realm_access.roles" (Keycloak), "groups" (Entra)."""

@@ -111,8 +111,7 @@ def run_backtest(
     rows = []
     for s in series:
         for threshold in thresholds:
-            rows.append(_backtest_one(s, float(threshold), tuple(methods), step_days,
-                                      start_coverage, params))
+            rows.append(_backtest_one(s, float(threshold), tuple(methods), step_days, start_coverage, params))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
@@ -135,9 +134,7 @@ def _backtest_one(s, threshold, methods, step_days, start_coverage, params):
     for origin in origins:
         active = (start_date <= origin) & (origin < stop) & (origin < data_end)
         # a never-reached unit stays in up to and including the last active day
-        active |= (~reached) & (start_date <= origin) & (origin <= last_active) & (
-            origin < data_end
-        )
+        active |= (~reached) & (start_date <= origin) & (origin <= last_active) & (origin < data_end)
         units = active[active].index
         if len(units) == 0:
             continue
@@ -145,8 +142,13 @@ def _backtest_one(s, threshold, methods, step_days, start_coverage, params):
         deadline = origin + pd.Timedelta(days=ON_TIME_HORIZON_DAYS)
         for method in methods:
             f = forecast_units(
-                hist, eligible[units], target[units], deadline, origin,
-                method=method, params=params,
+                hist,
+                eligible[units],
+                target[units],
+                deadline,
+                origin,
+                method=method,
+                params=params,
             )
             f = f.assign(
                 dataset=s.name,
@@ -214,8 +216,11 @@ def summarise(results: pd.DataFrame, baseline: str = "run_rate") -> pd.DataFrame
     )
     reached = results[results["actual_date"].notna()].groupby(keys)["unit"].nunique()
     out.insert(1, "n_units", reached.reindex(out.index).fillna(0).astype(int))
-    base = out.xs(baseline, level="method")["mae_days"] if baseline in out.index.get_level_values(
-        "method") else None
+    base = (
+        out.xs(baseline, level="method")["mae_days"]
+        if baseline in out.index.get_level_values("method")
+        else None
+    )
     if base is not None:
         ref = base.reindex(out.index.droplevel("method")).to_numpy()
         out["mae_improvement_pct"] = 100.0 * (1.0 - out["mae_days"].to_numpy() / ref)
@@ -275,9 +280,7 @@ def calibrate(
     model_days = (res["projected_date"] - res["last_report"]).dt.days.clip(lower=1)
     actual_days = (res["actual_date"] - res["last_report"]).dt.days.clip(lower=1)
     y = np.log(actual_days / model_days).to_numpy(dtype=float)
-    X = np.column_stack(
-        [np.ones(len(res)), np.log1p(model_days / 7.0), res["coverage"]]
-    ).astype(float)
+    X = np.column_stack([np.ones(len(res)), np.log1p(model_days / 7.0), res["coverage"]]).astype(float)
     weight = 1.0 / res.groupby(["dataset", "threshold"])["unit"].transform("size").to_numpy()
     fitted = {}
     for q in (0.1, 0.5, 0.9):
@@ -288,8 +291,7 @@ def calibrate(
         fitted[q] = tuple(round(b, 3) for b in (beta + [0.0])[:3])
     if not shift_median:
         shift = np.array(fitted[0.5])
-        fitted = {q: tuple(round(float(b), 3) for b in np.array(line) - shift)
-                  for q, line in fitted.items()}
+        fitted = {q: tuple(round(float(b), 3) for b in np.array(line) - shift) for q, line in fitted.items()}
     return replace(params, q10=fitted[0.1], q50=fitted[0.5], q90=fitted[0.9])
 
 

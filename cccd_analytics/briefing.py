@@ -33,17 +33,37 @@ from cccd_analytics.metrics import STATUS_LABELS, Snapshot
 
 FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
 TITLE = "Tiến độ thu nhận hồ sơ cấp căn cước công dân gắn chíp"
-COLORS = {"collected": "1565C0", "target": "B71C1C", "forecast": "6A1B9A", "returned": "2E7D32",
-          "required": "E65100", "pace": "0D47A1", "bar": "90CAF9", "top": "2E7D32",
-          "bottom": "C62828", "ink": "1F2933", "muted": "5F6B7A", "brand": "0D3B66",
-          "accent": "C62828", "header": "DDE7F3", "stripe": "F4F7FB"}
-STATUS_COLORS = {"done": "2E7D32", "on_track": "43A047", "at_risk": "F57C00",
-                 "behind": "E53935", "missed": "8E0000", "no_data": "757575"}
+COLORS = {
+    "collected": "1565C0",
+    "target": "B71C1C",
+    "forecast": "6A1B9A",
+    "returned": "2E7D32",
+    "required": "E65100",
+    "pace": "0D47A1",
+    "bar": "90CAF9",
+    "top": "2E7D32",
+    "bottom": "C62828",
+    "ink": "1F2933",
+    "muted": "5F6B7A",
+    "brand": "0D3B66",
+    "accent": "C62828",
+    "header": "DDE7F3",
+    "stripe": "F4F7FB",
+}
+STATUS_COLORS = {
+    "done": "2E7D32",
+    "on_track": "43A047",
+    "at_risk": "F57C00",
+    "behind": "E53935",
+    "missed": "8E0000",
+    "no_data": "757575",
+}
 TEAM_STATUSES = ("missed", "behind", "at_risk")
 LEVEL_NOUNS = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
 
 
 # -- content ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -62,15 +82,21 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     align: tuple[str, ...]
-    status: tuple[str, ...] = ()     # status code per row, for colouring
-    noun: str = "đơn vị"             # what a row is, for "và 12 xã khác"
+    status: tuple[str, ...] = ()  # status code per row, for colouring
+    noun: str = "đơn vị"  # what a row is, for "và 12 xã khác"
 
     def head(self, n: int) -> Table:
         return Table(self.title, self.columns, self.rows[:n], self.align, self.status[:n], self.noun)
 
     def page(self, start: int, n: int) -> Table:
-        return Table(self.title, self.columns, self.rows[start:start + n], self.align,
-                     self.status[start:start + n], self.noun)
+        return Table(
+            self.title,
+            self.columns,
+            self.rows[start : start + n],
+            self.align,
+            self.status[start : start + n],
+            self.noun,
+        )
 
     def more_text(self, shown: int) -> str:
         rest = len(self.rows) - shown
@@ -82,7 +108,7 @@ class Series:
     name: str
     values: tuple[float | None, ...]
     color: str
-    kind: str = "line"               # "line" | "bar"
+    kind: str = "line"  # "line" | "bar"
     dash: bool = False
 
 
@@ -93,9 +119,9 @@ class ChartData:
     title: str
     categories: tuple
     series: tuple[Series, ...]
-    number_format: str = "#,##0"     # Excel/PowerPoint format of the values
-    percent: bool = False            # values are shares (0.953)
-    horizontal: bool = False         # bar charts of names
+    number_format: str = "#,##0"  # Excel/PowerPoint format of the values
+    percent: bool = False  # values are shares (0.953)
+    horizontal: bool = False  # bar charts of names
     note: str = ""
 
 
@@ -112,8 +138,8 @@ class Headline:
     returned: float
     collected_day: float
     pace_7d: float
-    required_per_day: float          # per (normal working) day, as metrics computes it
-    pace_ratio: float                # progress per working day ÷ required rate
+    required_per_day: float  # per (normal working) day, as metrics computes it
+    pace_ratio: float  # progress per working day ÷ required rate
     days_left: int
     working_days_left: float
     projected_date: pd.Timestamp | None
@@ -138,8 +164,8 @@ class Briefing:
 
     title: str
     campaign: str
-    unit_name: str                   # "Tỉnh Nghệ An", "Huyện Kỳ Anh"
-    scope_phrase: str                # "toàn tỉnh", "toàn huyện"
+    unit_name: str  # "Tỉnh Nghệ An", "Huyện Kỳ Anh"
+    scope_phrase: str  # "toàn tỉnh", "toàn huyện"
     as_of: date
     deadline: date
     data_through: date | None
@@ -151,12 +177,12 @@ class Briefing:
     milestone_table: Table
     cumulative: ChartData
     daily: ChartData
-    ranking_level: str               # level the top/bottom tables rank ("district" | "commune")
+    ranking_level: str  # level the top/bottom tables rank ("district" | "commune")
     top: Table
     bottom: Table
     top_chart: ChartData
     bottom_chart: ChartData
-    teams: Table                     # every commune needing a mobile team, furthest behind first
+    teams: Table  # every commune needing a mobile team, furthest behind first
     teams_summary: str
     caveats: tuple[str, ...]
     snapshot: Snapshot = field(repr=False)
@@ -183,7 +209,7 @@ def _ts(value) -> pd.Timestamp | None:
 
 
 def _names(names: Sequence[str], limit: int, noun: str) -> str:
-    """"Xã A, Xã B, Xã C và 12 xã khác"."""
+    """ "Xã A, Xã B, Xã C và 12 xã khác"."""
     names = [str(n) for n in names]
     if len(names) <= limit:
         return ", ".join(names)
@@ -195,8 +221,11 @@ def _scope(snap: Snapshot) -> tuple[str, str]:
     units = snap.units
     upper = units[units["level"].isin(["district", "province"])]
     scope = [s.strip() for s in snap.campaign.scope]
-    wanted = upper[upper["name"].isin(scope) | upper["code"].astype(str).isin(scope)
-                   | upper["key"].astype(str).isin(scope)]
+    wanted = upper[
+        upper["name"].isin(scope)
+        | upper["code"].astype(str).isin(scope)
+        | upper["key"].astype(str).isin(scope)
+    ]
     districts = upper[upper["level"] == "district"]
     provinces = upper[upper["level"] == "province"]
     if len(wanted) == 1:
@@ -237,56 +266,77 @@ def _headline(snap: Snapshot) -> Headline:
         last = pd.Series(dtype=float)
     collected, target = _num(main.get("collected")), _num(main.get("target"))
     return Headline(
-        collected=collected, target=target, eligible=_num(main.get("eligible")),
+        collected=collected,
+        target=target,
+        eligible=_num(main.get("eligible")),
         share_of_target=collected / target if target and _finite(target) else float("nan"),
-        coverage=_num(main.get("coverage")), remaining=_num(main.get("remaining")),
-        returned=_num(last.get("returned")), collected_day=_num(last.get("collected_day")),
-        pace_7d=_num(main.get("pace_7d")), required_per_day=_num(main.get("required_per_day")),
+        coverage=_num(main.get("coverage")),
+        remaining=_num(main.get("remaining")),
+        returned=_num(last.get("returned")),
+        collected_day=_num(last.get("collected_day")),
+        pace_7d=_num(main.get("pace_7d")),
+        required_per_day=_num(main.get("required_per_day")),
         pace_ratio=_pace_ratio(main),
         days_left=int(_num(main.get("days_left"))) if _finite(main.get("days_left")) else 0,
         working_days_left=_num(main.get("working_days_left", main.get("days_left"))),
-        projected_date=_ts(main.get("projected_date")), projected_low=_ts(main.get("projected_low")),
-        projected_high=_ts(main.get("projected_high")), p_on_time=_num(main.get("p_on_time")),
-        status=str(main.get("status", "no_data")) if pd.notna(main.get("status")) else "no_data")
+        projected_date=_ts(main.get("projected_date")),
+        projected_low=_ts(main.get("projected_low")),
+        projected_high=_ts(main.get("projected_high")),
+        p_on_time=_num(main.get("p_on_time")),
+        status=str(main.get("status", "no_data")) if pd.notna(main.get("status")) else "no_data",
+    )
 
 
 def _target_clause(snap: Snapshot, h: Headline) -> str:
     target = snap.campaign.target
     if target.kind == "share" and abs(target.value - 1) < 1e-9:
-        return (f"đạt {fmt.percent(h.coverage)} số công dân đủ điều kiện "
-                f"({fmt.number(h.eligible)} người)")
+        return f"đạt {fmt.percent(h.coverage)} số công dân đủ điều kiện ({fmt.number(h.eligible)} người)"
     if target.kind == "share":
-        return (f"đạt {fmt.percent(h.share_of_target)} chỉ tiêu ({fmt.number(h.target)} hồ sơ, "
-                f"bằng {fmt.percent(target.value, 0)} số công dân đủ điều kiện)")
-    return (f"đạt {fmt.percent(h.share_of_target)} chỉ tiêu {fmt.number(h.target)} hồ sơ "
-            f"({fmt.percent(h.coverage)} số công dân đủ điều kiện)")
+        return (
+            f"đạt {fmt.percent(h.share_of_target)} chỉ tiêu ({fmt.number(h.target)} hồ sơ, "
+            f"bằng {fmt.percent(target.value, 0)} số công dân đủ điều kiện)"
+        )
+    return (
+        f"đạt {fmt.percent(h.share_of_target)} chỉ tiêu {fmt.number(h.target)} hồ sơ "
+        f"({fmt.percent(h.coverage)} số công dân đủ điều kiện)"
+    )
 
 
-def _narrative(snap: Snapshot, h: Headline, scope_phrase: str, ranking: tuple[Table, Table],
-               teams_summary: str) -> tuple[str, ...]:
+def _narrative(
+    snap: Snapshot, h: Headline, scope_phrase: str, ranking: tuple[Table, Table], teams_summary: str
+) -> tuple[str, ...]:
     as_of, deadline = snap.as_of, pd.Timestamp(snap.campaign.deadline)
     if snap.data_through is None:
         return (f"Đến ngày {fmt.date_vn(as_of)}, chiến dịch chưa có số liệu báo cáo nào.",)
-    first = f"Đến ngày {fmt.date_vn(as_of)}, {scope_phrase} đã thu nhận {fmt.number(h.collected)} hồ sơ " \
-            f"đề nghị cấp căn cước công dân gắn chíp, {_target_clause(snap, h)}."
+    first = (
+        f"Đến ngày {fmt.date_vn(as_of)}, {scope_phrase} đã thu nhận {fmt.number(h.collected)} hồ sơ "
+        f"đề nghị cấp căn cước công dân gắn chíp, {_target_clause(snap, h)}."
+    )
     extra = []
     if _finite(h.collected_day):
-        extra.append(f"riêng ngày {fmt.date_vn(snap.data_through, year=False)} thu nhận "
-                     f"{fmt.number(h.collected_day)} hồ sơ")
+        extra.append(
+            f"riêng ngày {fmt.date_vn(snap.data_through, year=False)} thu nhận "
+            f"{fmt.number(h.collected_day)} hồ sơ"
+        )
     if _finite(h.returned) and h.returned > 0:
         extra.append(f"đã trả {fmt.number(h.returned)} thẻ cho công dân")
     if extra:
         first += " " + "; ".join(extra)[0].upper() + "; ".join(extra)[1:] + "."
     paragraphs = [first]
 
-    pace = (f"bình quân 7 ngày gần nhất đạt {fmt.number(h.pace_7d)} hồ sơ/ngày" if _finite(h.pace_7d)
-            else "chưa đủ số liệu để tính bình quân 7 ngày")
+    pace = (
+        f"bình quân 7 ngày gần nhất đạt {fmt.number(h.pace_7d)} hồ sơ/ngày"
+        if _finite(h.pace_7d)
+        else "chưa đủ số liệu để tính bình quân 7 ngày"
+    )
     if h.status == "done":
         paragraphs.append(f"Đã hoàn thành chỉ tiêu của chiến dịch ({fmt.number(h.target)} hồ sơ); {pace}.")
     elif h.days_left <= 0:
         word = "Đã hết hạn" if as_of > deadline else "Hôm nay là hạn"
-        paragraphs.append(f"{word} {fmt.date_vn(deadline)}; còn thiếu {fmt.number(h.remaining)} hồ sơ "
-                          f"so với chỉ tiêu; {pace}.")
+        paragraphs.append(
+            f"{word} {fmt.date_vn(deadline)}; còn thiếu {fmt.number(h.remaining)} hồ sơ "
+            f"so với chỉ tiêu; {pace}."
+        )
     else:
         # metrics gives the required rate per normal working day when the calendar has
         # days off or short days; say so when that differs from calendar days.
@@ -294,44 +344,66 @@ def _narrative(snap: Snapshot, h: Headline, scope_phrase: str, ranking: tuple[Ta
         per = "ngày"
         if _finite(workdays) and abs(workdays - h.days_left) >= 0.5:
             per = "ngày làm việc"
-        text = (f"Còn {fmt.number(h.remaining)} hồ sơ và {fmt.number(h.days_left)} ngày đến hạn "
-                f"{fmt.date_vn(deadline)}" + (f" ({fmt.number(workdays)} ngày làm việc)" if per != "ngày" else "")
-                + f": cần bình quân {fmt.number(h.required_per_day)} hồ sơ/{per} để "
-                f"hoàn thành trước {fmt.date_vn(deadline, year=False)}; {pace}")
+        text = (
+            f"Còn {fmt.number(h.remaining)} hồ sơ và {fmt.number(h.days_left)} ngày đến hạn "
+            f"{fmt.date_vn(deadline)}"
+            + (f" ({fmt.number(workdays)} ngày làm việc)" if per != "ngày" else "")
+            + f": cần bình quân {fmt.number(h.required_per_day)} hồ sơ/{per} để "
+            f"hoàn thành trước {fmt.date_vn(deadline, year=False)}; {pace}"
+        )
         if _finite(h.pace_ratio):
-            text += (", đáp ứng yêu cầu" if h.pace_ratio >= 1
-                     else f", mới bằng {fmt.percent(h.pace_ratio, 0)} mức cần thiết")
+            text += (
+                ", đáp ứng yêu cầu"
+                if h.pace_ratio >= 1
+                else f", mới bằng {fmt.percent(h.pace_ratio, 0)} mức cần thiết"
+            )
         paragraphs.append(text + ".")
 
     if h.status != "done":
         verdict = STATUS_LABELS.get(h.status, "")
         if h.projected_date is not None:
             delta = (h.projected_date - deadline).days
-            when = (f"chậm {fmt.number(delta)} ngày so với hạn" if delta > 0
-                    else f"sớm {fmt.number(-delta)} ngày so với hạn" if delta < 0 else "đúng hạn")
+            when = (
+                f"chậm {fmt.number(delta)} ngày so với hạn"
+                if delta > 0
+                else f"sớm {fmt.number(-delta)} ngày so với hạn"
+                if delta < 0
+                else "đúng hạn"
+            )
             lead = "Theo tốc độ hiện nay, dự báo"
             if _finite(h.pace_ratio) and h.pace_ratio >= 1 and h.status in ("behind", "at_risk"):
                 # The forecaster expects the pace to fall as coverage rises (docs/forecast.md).
-                lead = ("Tuy tốc độ hiện nay đáp ứng yêu cầu, tốc độ thu nhận thường giảm dần khi tỷ lệ "
-                        "tăng cao: dự báo")
-            text = (f"{lead} đạt chỉ tiêu vào ngày {fmt.date_vn(h.projected_date)} "
-                    f"(khoảng {fmt.date_vn(h.projected_low)} – {fmt.date_vn(h.projected_high)}), {when}")
+                lead = (
+                    "Tuy tốc độ hiện nay đáp ứng yêu cầu, tốc độ thu nhận thường giảm dần khi tỷ lệ "
+                    "tăng cao: dự báo"
+                )
+            text = (
+                f"{lead} đạt chỉ tiêu vào ngày {fmt.date_vn(h.projected_date)} "
+                f"(khoảng {fmt.date_vn(h.projected_low)} – {fmt.date_vn(h.projected_high)}), {when}"
+            )
             if _finite(h.p_on_time) and as_of <= deadline:
                 text += f"; khả năng kịp hạn {fmt.percent(h.p_on_time, 0)}"
             paragraphs.append(f"{text}. Đánh giá chung: {verdict.lower()}.")
         else:
-            paragraphs.append(f"Chưa đủ số liệu để dự báo ngày hoàn thành. Đánh giá chung: {verdict.lower()}.")
+            paragraphs.append(
+                f"Chưa đủ số liệu để dự báo ngày hoàn thành. Đánh giá chung: {verdict.lower()}."
+            )
 
     communes = snap.units[snap.units["level"] == "commune"]
     counts = communes["status"].value_counts()
-    parts = [f"{fmt.number(counts[s])} {STATUS_LABELS[s].lower()}" for s in
-             ("done", "on_track", "at_risk", "behind", "missed", "no_data") if counts.get(s, 0)]
+    parts = [
+        f"{fmt.number(counts[s])} {STATUS_LABELS[s].lower()}"
+        for s in ("done", "on_track", "at_risk", "behind", "missed", "no_data")
+        if counts.get(s, 0)
+    ]
     text = f"Trong {fmt.number(len(communes))} đơn vị cấp xã: " + ", ".join(parts) + "."
     top, bottom = ranking
     if top.rows and bottom.rows:
         share = top.columns.index("Tỷ lệ")
-        text += (f" Dẫn đầu: {', '.join(f'{r[1]} ({r[share]})' for r in top.rows[:3])}; "
-                 f"thấp nhất: {', '.join(f'{r[1]} ({r[share]})' for r in bottom.rows[:3])}.")
+        text += (
+            f" Dẫn đầu: {', '.join(f'{r[1]} ({r[share]})' for r in top.rows[:3])}; "
+            f"thấp nhất: {', '.join(f'{r[1]} ({r[share]})' for r in bottom.rows[:3])}."
+        )
     paragraphs.append(text)
     if teams_summary:
         paragraphs.append(teams_summary)
@@ -345,29 +417,54 @@ def _milestones(snap: Snapshot) -> tuple[tuple[MilestoneLine, ...], Table]:
         name = "Toàn chiến dịch" if i == 0 else str(m.name)
         if not getattr(m, "units", 0) or pd.isna(getattr(m, "collected", np.nan)):
             label = STATUS_LABELS["no_data"]
-            lines.append(MilestoneLine(name, deadline.date(), "no_data", label,
-                                       f"{name} (hạn {fmt.date_vn(deadline)}): chưa có số liệu."))
+            lines.append(
+                MilestoneLine(
+                    name,
+                    deadline.date(),
+                    "no_data",
+                    label,
+                    f"{name} (hạn {fmt.date_vn(deadline)}): chưa có số liệu.",
+                )
+            )
             rows.append((name, fmt.date_vn(deadline), "—", "—", "—", "—", "—", label))
             status.append("no_data")
             continue
         share = m.collected / m.target if m.target else float("nan")
         label = STATUS_LABELS.get(m.status, "")
-        text = (f"{name} (hạn {fmt.date_vn(deadline)}): đạt {fmt.percent(share)} "
-                f"({fmt.number(m.collected)}/{fmt.number(m.target)} hồ sơ), "
-                f"{fmt.number(m.units_done)}/{fmt.number(m.units)} xã hoàn thành — {label.lower()}")
+        text = (
+            f"{name} (hạn {fmt.date_vn(deadline)}): đạt {fmt.percent(share)} "
+            f"({fmt.number(m.collected)}/{fmt.number(m.target)} hồ sơ), "
+            f"{fmt.number(m.units_done)}/{fmt.number(m.units)} xã hoàn thành — {label.lower()}"
+        )
         if m.status not in ("done", "missed") and pd.notna(m.projected_date):
-            text += (f"; dự báo xong {fmt.date_vn(m.projected_date)}, "
-                     f"khả năng kịp hạn {fmt.percent(m.p_on_time, 0)}")
+            text += (
+                f"; dự báo xong {fmt.date_vn(m.projected_date)}, "
+                f"khả năng kịp hạn {fmt.percent(m.p_on_time, 0)}"
+            )
         elif m.status == "missed":
             text += f"; còn thiếu {fmt.number(m.remaining)} hồ sơ"
         lines.append(MilestoneLine(name, deadline.date(), m.status, label, text + "."))
-        rows.append((name, fmt.date_vn(deadline), fmt.number(m.target), fmt.number(m.collected),
-                     fmt.percent(share), f"{fmt.number(m.units_done)}/{fmt.number(m.units)}",
-                     fmt.date_vn(m.projected_date) if m.status != "done" else "—", label))
+        rows.append(
+            (
+                name,
+                fmt.date_vn(deadline),
+                fmt.number(m.target),
+                fmt.number(m.collected),
+                fmt.percent(share),
+                f"{fmt.number(m.units_done)}/{fmt.number(m.units)}",
+                fmt.date_vn(m.projected_date) if m.status != "done" else "—",
+                label,
+            )
+        )
         status.append(m.status)
-    table = Table("Tiến độ các mốc", ("Mốc", "Hạn", "Chỉ tiêu", "Đã thu nhận", "Đạt", "Xã xong",
-                                      "Dự báo xong", "Trạng thái"),
-                  tuple(rows), ("l", "r", "r", "r", "r", "r", "r", "l"), tuple(status), "mốc")
+    table = Table(
+        "Tiến độ các mốc",
+        ("Mốc", "Hạn", "Chỉ tiêu", "Đã thu nhận", "Đạt", "Xã xong", "Dự báo xong", "Trạng thái"),
+        tuple(rows),
+        ("l", "r", "r", "r", "r", "r", "r", "l"),
+        tuple(status),
+        "mốc",
+    )
     return tuple(lines), table
 
 
@@ -404,7 +501,7 @@ def _ranked(units: pd.DataFrame, level: str, n_top: int, n_bottom: int) -> tuple
     ordered = rows.sort_values(["coverage", "collected"], ascending=[False, False])
     total = len(ordered)
     top = ordered.head(n_top).assign(rank_label=[str(i) for i in range(1, min(n_top, total) + 1)])
-    rest = ordered.iloc[len(top):]
+    rest = ordered.iloc[len(top) :]
     bottom = rest.tail(n_bottom).iloc[::-1] if n_bottom else rest.iloc[0:0]
     bottom = bottom.assign(rank_label=[str(total - i) for i in range(len(bottom))])
     return top, bottom
@@ -416,15 +513,30 @@ def _ranking(snap: Snapshot, level: str, n: int) -> tuple[Table, Table, ChartDat
     k = min(n, math.ceil(count / 2))
     top, bottom = _ranked(units, level, k, min(n, count - k))
     noun = LEVEL_NOUNS[level]
-    columns = ("STT", "Huyện" if level == "district" else "Xã", "Đủ điều kiện", "Đã thu nhận",
-               "Tỷ lệ", "BQ 7 ngày", "Trạng thái")
+    columns = (
+        "STT",
+        "Huyện" if level == "district" else "Xã",
+        "Đủ điều kiện",
+        "Đã thu nhận",
+        "Tỷ lệ",
+        "BQ 7 ngày",
+        "Trạng thái",
+    )
 
     def table(frame: pd.DataFrame, title: str) -> Table:
-        body = tuple((str(u.rank_label), str(u.name), fmt.number(u.eligible), fmt.number(u.collected),
-                      fmt.percent(u.coverage), fmt.number(u.pace_7d), STATUS_LABELS.get(u.status, ""))
-                     for u in frame.itertuples(index=False))
-        return Table(title, columns, body, ("r", "l", "r", "r", "r", "r", "l"),
-                     tuple(frame["status"]), noun)
+        body = tuple(
+            (
+                str(u.rank_label),
+                str(u.name),
+                fmt.number(u.eligible),
+                fmt.number(u.collected),
+                fmt.percent(u.coverage),
+                fmt.number(u.pace_7d),
+                STATUS_LABELS.get(u.status, ""),
+            )
+            for u in frame.itertuples(index=False)
+        )
+        return Table(title, columns, body, ("r", "l", "r", "r", "r", "r", "l"), tuple(frame["status"]), noun)
 
     plural = "huyện" if level == "district" else "xã"
     top_t = table(top, f"{fmt.number(len(top))} {plural} có tỷ lệ cao nhất")
@@ -433,12 +545,21 @@ def _ranking(snap: Snapshot, level: str, n: int) -> tuple[Table, Table, ChartDat
     def chart(frame: pd.DataFrame, title: str, color: str) -> ChartData:
         # Horizontal bars draw bottom-up: reverse so the first row is at the top.
         frame = frame.iloc[::-1]
-        return ChartData(title, tuple(frame["name"].astype(str)),
-                         (Series("Tỷ lệ thu nhận", tuple(float(v) for v in frame["coverage"]), color, "bar"),),
-                         number_format="0.0%", percent=True, horizontal=True)
+        return ChartData(
+            title,
+            tuple(frame["name"].astype(str)),
+            (Series("Tỷ lệ thu nhận", tuple(float(v) for v in frame["coverage"]), color, "bar"),),
+            number_format="0.0%",
+            percent=True,
+            horizontal=True,
+        )
 
-    return (top_t, bottom_t, chart(top, top_t.title, COLORS["top"]),
-            chart(bottom, bottom_t.title, COLORS["bottom"]))
+    return (
+        top_t,
+        bottom_t,
+        chart(top, top_t.title, COLORS["top"]),
+        chart(bottom, bottom_t.title, COLORS["bottom"]),
+    )
 
 
 def team_frame(snap: Snapshot) -> pd.DataFrame:
@@ -460,33 +581,54 @@ def _teams(snap: Snapshot) -> tuple[Table, str]:
     need = team_frame(snap)
     # The district column only helps when the communes are in more than one district.
     three_level = need["district"].dropna().nunique() > 1
-    columns = ("STT", "Xã", *(("Huyện",) if three_level else ()), "Tỷ lệ", "Còn thiếu",
-               "BQ 7 ngày", "Cần mỗi ngày", "Cần thêm mỗi ngày", "Dự báo xong")
+    columns = (
+        "STT",
+        "Xã",
+        *(("Huyện",) if three_level else ()),
+        "Tỷ lệ",
+        "Còn thiếu",
+        "BQ 7 ngày",
+        "Cần mỗi ngày",
+        "Cần thêm mỗi ngày",
+        "Dự báo xong",
+    )
     rows, status = [], []
     for i, u in enumerate(need.itertuples(index=False), start=1):
         row = [str(i), str(u.name)]
         if three_level:
-            row.append(str(u.district or "").replace("Huyện ", "").replace("Thị xã ", "TX ")
-                       .replace("Thành phố ", "TP "))
-        row += [fmt.percent(u.coverage), fmt.number(u.remaining), fmt.number(u.pace_7d),
-                fmt.number(u.required_per_day) if _finite(u.required_per_day) else "quá hạn",
-                fmt.number(u.extra_per_day), fmt.date_vn(u.projected_date)]
+            row.append(
+                str(u.district or "")
+                .replace("Huyện ", "")
+                .replace("Thị xã ", "TX ")
+                .replace("Thành phố ", "TP ")
+            )
+        row += [
+            fmt.percent(u.coverage),
+            fmt.number(u.remaining),
+            fmt.number(u.pace_7d),
+            fmt.number(u.required_per_day) if _finite(u.required_per_day) else "quá hạn",
+            fmt.number(u.extra_per_day),
+            fmt.date_vn(u.projected_date),
+        ]
         rows.append(tuple(row))
         status.append(u.status)
     align = ("r", "l", *(("l",) if three_level else ()), "r", "r", "r", "r", "r", "r")
-    table = Table("Xã cần tăng cường tổ thu nhận lưu động", columns, tuple(rows), align,
-                  tuple(status), "xã")
+    table = Table("Xã cần tăng cường tổ thu nhận lưu động", columns, tuple(rows), align, tuple(status), "xã")
     if need.empty:
         return table, ""
     extra = need["extra_per_day"].sum()
     days_left = int(need["days_left"].iloc[0]) if _finite(need["days_left"].iloc[0]) else 0
     if days_left > 0 and extra > 0:
-        summary = (f"Đề nghị tăng cường tổ thu nhận lưu động cho {fmt.number(len(need))} xã chậm tiến độ "
-                   f"hoặc có nguy cơ chậm; để kịp hạn, các xã này cần thu nhận thêm tổng cộng "
-                   f"{fmt.number(extra)} hồ sơ/ngày so với tốc độ hiện nay.")
+        summary = (
+            f"Đề nghị tăng cường tổ thu nhận lưu động cho {fmt.number(len(need))} xã chậm tiến độ "
+            f"hoặc có nguy cơ chậm; để kịp hạn, các xã này cần thu nhận thêm tổng cộng "
+            f"{fmt.number(extra)} hồ sơ/ngày so với tốc độ hiện nay."
+        )
     else:
-        summary = (f"Đề nghị tăng cường tổ thu nhận lưu động cho {fmt.number(len(need))} xã chưa đạt "
-                   f"chỉ tiêu; các xã này còn thiếu tổng cộng {fmt.number(need['remaining'].sum())} hồ sơ.")
+        summary = (
+            f"Đề nghị tăng cường tổ thu nhận lưu động cho {fmt.number(len(need))} xã chưa đạt "
+            f"chỉ tiêu; các xã này còn thiếu tổng cộng {fmt.number(need['remaining'].sum())} hồ sơ."
+        )
     return table, summary
 
 
@@ -505,8 +647,10 @@ def _finding_notes(found: pd.DataFrame | None) -> tuple[list[str], set[str]]:
     minor = found[~found["severity"].isin(["error", "warning"])]
     for _, group in minor.groupby("check", sort=False):
         label = str(group["check_label"].iloc[0])
-        notes.append(f"{label}: {fmt.number(len(group))} trường hợp ở {fmt.number(group['unit_key'].nunique())} xã "
-                     f"({_names(list(group['unit_name'].dropna().unique()), 4, 'xã')}).")
+        notes.append(
+            f"{label}: {fmt.number(len(group))} trường hợp ở {fmt.number(group['unit_key'].nunique())} xã "
+            f"({_names(list(group['unit_name'].dropna().unique()), 4, 'xã')})."
+        )
     return notes, set(found["check"])
 
 
@@ -518,34 +662,43 @@ def _caveats(snap: Snapshot, extra: Sequence[str] = (), found: pd.DataFrame | No
         return ("Chưa có số liệu báo cáo nào trong phạm vi chiến dịch.", *extra)
     checked, covered = _finding_notes(found)
     if snap.data_through < as_of:
-        notes.append(f"Số liệu mới nhất là của ngày {fmt.date_vn(snap.data_through)}; chưa có báo cáo "
-                     f"ngày {fmt.date_vn(as_of)}.")
+        notes.append(
+            f"Số liệu mới nhất là của ngày {fmt.date_vn(snap.data_through)}; chưa có báo cáo "
+            f"ngày {fmt.date_vn(as_of)}."
+        )
     never = communes[communes["status"] == "no_data"]
     if len(never) and "never_reported" not in covered:
-        notes.append(f"{fmt.number(len(never))} xã chưa có số liệu nào: "
-                     f"{_names(never['name'], 5, 'xã')}.")
+        notes.append(f"{fmt.number(len(never))} xã chưa có số liệu nào: {_names(never['name'], 5, 'xã')}.")
     silent = communes[communes["last_report"].notna() & (communes["last_report"] < snap.data_through)]
     if len(silent):
-        notes.append(f"{fmt.number(len(silent))}/{fmt.number(len(communes))} xã chưa báo cáo số liệu ngày "
-                     f"{fmt.date_vn(snap.data_through)} ({_names(silent['name'], 5, 'xã')}); "
-                     f"số liệu của các xã này lấy theo lần báo cáo gần nhất.")
+        notes.append(
+            f"{fmt.number(len(silent))}/{fmt.number(len(communes))} xã chưa báo cáo số liệu ngày "
+            f"{fmt.date_vn(snap.data_through)} ({_names(silent['name'], 5, 'xã')}); "
+            f"số liệu của các xã này lấy theo lần báo cáo gần nhất."
+        )
     over = communes[communes["coverage"] > 1.0 + 1e-9].sort_values("coverage", ascending=False)
     if len(over) and "coverage_over_100" not in covered:
         listed = [f"{n} ({fmt.percent(c)})" for n, c in zip(over["name"], over["coverage"])]
-        notes.append(f"{fmt.number(len(over))} xã có số hồ sơ vượt số công dân đủ điều kiện (trên 100%): "
-                     f"{_names(listed, 5, 'xã')}; cần rà soát lại số công dân đủ điều kiện.")
+        notes.append(
+            f"{fmt.number(len(over))} xã có số hồ sơ vượt số công dân đủ điều kiện (trên 100%): "
+            f"{_names(listed, 5, 'xã')}; cần rà soát lại số công dân đủ điều kiện."
+        )
     unofficial = communes[communes["official"].eq(False)]
     if len(unofficial):
-        notes.append(f"{fmt.number(len(unofficial))} đơn vị không có trong danh mục hành chính: "
-                     f"{_names(unofficial['name'], 5, 'đơn vị')}.")
+        notes.append(
+            f"{fmt.number(len(unofficial))} đơn vị không có trong danh mục hành chính: "
+            f"{_names(unofficial['name'], 5, 'đơn vị')}."
+        )
     days = snap.daily["collected_day"].notna().sum() if len(snap.daily) else 0
     if 0 < days < 7:
         notes.append(f"Mới có {fmt.number(days)} ngày số liệu: bình quân 7 ngày và dự báo còn ít tin cậy.")
     notes.extend(checked)
     notes.extend(extra)
     if not notes:
-        notes.append(f"Tất cả {fmt.number(len(communes))} xã đã báo cáo số liệu ngày "
-                     f"{fmt.date_vn(snap.data_through)}; không phát hiện số liệu bất thường.")
+        notes.append(
+            f"Tất cả {fmt.number(len(communes))} xã đã báo cáo số liệu ngày "
+            f"{fmt.date_vn(snap.data_through)}; không phát hiện số liệu bất thường."
+        )
     return tuple(notes)
 
 
@@ -574,59 +727,97 @@ def _cumulative_chart(snap: Snapshot, h: Headline) -> ChartData:
             out.append(last_value + (h.target - last_value) * k / span if 0 <= k <= span else None)
         return tuple(out)
 
-    series = [Series("Lũy kế thu nhận", tuple(None if pd.isna(v) else float(v) for v in actual),
-                     COLORS["collected"]),
-              Series(f"Chỉ tiêu {fmt.number(h.target)}", tuple(float(h.target) for _ in days),
-                     COLORS["target"])]
+    series = [
+        Series(
+            "Lũy kế thu nhận", tuple(None if pd.isna(v) else float(v) for v in actual), COLORS["collected"]
+        ),
+        Series(f"Chỉ tiêu {fmt.number(h.target)}", tuple(float(h.target) for _ in days), COLORS["target"]),
+    ]
     if h.days_left > 0 and h.status != "done":
         series.append(Series("Tiến độ cần đạt", path(deadline), COLORS["required"], dash=True))
     if h.projected_date is not None and h.status != "done":
-        series.append(Series(f"Dự báo (đạt ngày {fmt.date_vn(h.projected_date)})",
-                             path(min(h.projected_date, end)), COLORS["forecast"], dash=True))
+        series.append(
+            Series(
+                f"Dự báo (đạt ngày {fmt.date_vn(h.projected_date)})",
+                path(min(h.projected_date, end)),
+                COLORS["forecast"],
+                dash=True,
+            )
+        )
     note = f"Hạn {fmt.date_vn(deadline)}"
     if h.projected_date is not None and h.status != "done":
-        note += (f" · dự báo đạt chỉ tiêu {fmt.date_vn(h.projected_date)} (khoảng "
-                 f"{fmt.date_vn(h.projected_low)} – {fmt.date_vn(h.projected_high)})")
+        note += (
+            f" · dự báo đạt chỉ tiêu {fmt.date_vn(h.projected_date)} (khoảng "
+            f"{fmt.date_vn(h.projected_low)} – {fmt.date_vn(h.projected_high)})"
+        )
     for m in snap.milestones.iloc[1:].itertuples(index=False):
         note += f" · mốc {m.name}: {fmt.date_vn(m.deadline)}"
-    return ChartData("Lũy kế thu nhận so với chỉ tiêu", tuple(d.date() for d in days), tuple(series),
-                     note=note)
+    return ChartData(
+        "Lũy kế thu nhận so với chỉ tiêu", tuple(d.date() for d in days), tuple(series), note=note
+    )
 
 
 def _daily_chart(snap: Snapshot, h: Headline) -> ChartData:
-    daily = snap.daily.iloc[1:]   # the first day's increase is unknown
+    daily = snap.daily.iloc[1:]  # the first day's increase is unknown
     if daily.empty:
         return ChartData("Thu nhận mỗi ngày", (), ())
     values = lambda col: tuple(None if pd.isna(v) else float(v) for v in daily[col])  # noqa: E731
-    series = [Series("Thu nhận trong ngày", values("collected_day"), COLORS["bar"], "bar"),
-              Series("Bình quân 7 ngày", values("pace_7d"), COLORS["pace"])]
+    series = [
+        Series("Thu nhận trong ngày", values("collected_day"), COLORS["bar"], "bar"),
+        Series("Bình quân 7 ngày", values("pace_7d"), COLORS["pace"]),
+    ]
     note = f"Bình quân 7 ngày: {fmt.per_day(h.pace_7d)}"
     if h.days_left > 0 and _finite(h.required_per_day) and h.status != "done":
-        series.append(Series("Cần mỗi ngày để kịp hạn", tuple(float(h.required_per_day) for _ in range(len(daily))),
-                             COLORS["required"], dash=True))
+        series.append(
+            Series(
+                "Cần mỗi ngày để kịp hạn",
+                tuple(float(h.required_per_day) for _ in range(len(daily))),
+                COLORS["required"],
+                dash=True,
+            )
+        )
         note += f" · cần {fmt.per_day(h.required_per_day)} để kịp hạn {fmt.date_vn(snap.campaign.deadline)}"
-    return ChartData("Thu nhận mỗi ngày", tuple(pd.Timestamp(d).date() for d in daily["date"]),
-                     tuple(series), note=note)
+    return ChartData(
+        "Thu nhận mỗi ngày", tuple(pd.Timestamp(d).date() for d in daily["date"]), tuple(series), note=note
+    )
 
 
 def _figures(snap: Snapshot, h: Headline) -> tuple[Figure, ...]:
     deadline = snap.campaign.deadline
-    day = (f"+{fmt.number(h.collected_day)} ngày {fmt.date_vn(snap.data_through, year=False)}"
-           if _finite(h.collected_day) and snap.data_through is not None else "")
-    out = [Figure("Đã thu nhận", fmt.number(h.collected), day),
-           Figure("Chỉ tiêu", fmt.number(h.target), f"{fmt.number(h.eligible)} người đủ điều kiện"),
-           Figure("Đạt", fmt.percent(h.share_of_target), f"còn {fmt.number(h.remaining)} hồ sơ"),
-           Figure("Cần mỗi ngày", fmt.number(h.required_per_day) if h.days_left > 0 else "—",
-                  f"bình quân 7 ngày: {fmt.number(h.pace_7d)}"),
-           Figure("Số ngày còn lại", fmt.number(h.days_left), f"đến hạn {fmt.date_vn(deadline)}"),
-           Figure("Dự báo hoàn thành", fmt.date_vn(h.projected_date) if h.status != "done" else "Đã xong",
-                  f"khả năng kịp hạn {fmt.percent(h.p_on_time, 0)}" if _finite(h.p_on_time)
-                  and h.status != "done" else "")]
+    day = (
+        f"+{fmt.number(h.collected_day)} ngày {fmt.date_vn(snap.data_through, year=False)}"
+        if _finite(h.collected_day) and snap.data_through is not None
+        else ""
+    )
+    out = [
+        Figure("Đã thu nhận", fmt.number(h.collected), day),
+        Figure("Chỉ tiêu", fmt.number(h.target), f"{fmt.number(h.eligible)} người đủ điều kiện"),
+        Figure("Đạt", fmt.percent(h.share_of_target), f"còn {fmt.number(h.remaining)} hồ sơ"),
+        Figure(
+            "Cần mỗi ngày",
+            fmt.number(h.required_per_day) if h.days_left > 0 else "—",
+            f"bình quân 7 ngày: {fmt.number(h.pace_7d)}",
+        ),
+        Figure("Số ngày còn lại", fmt.number(h.days_left), f"đến hạn {fmt.date_vn(deadline)}"),
+        Figure(
+            "Dự báo hoàn thành",
+            fmt.date_vn(h.projected_date) if h.status != "done" else "Đã xong",
+            f"khả năng kịp hạn {fmt.percent(h.p_on_time, 0)}"
+            if _finite(h.p_on_time) and h.status != "done"
+            else "",
+        ),
+    ]
     return tuple(out)
 
 
-def from_frames(obs: pd.DataFrame, units: pd.DataFrame, campaign, as_of=None,
-                uploads: pd.DataFrame | None = None, **kwargs) -> Briefing:
+def from_frames(
+    obs: pd.DataFrame,
+    units: pd.DataFrame,
+    campaign,
+    as_of=None,
+    uploads: pd.DataFrame | None = None,
+    **kwargs,
+) -> Briefing:
     """Snapshot, data-quality findings and briefing in one call (what `cccd report` needs).
 
     `obs`, `units` and `uploads` are the store's frames (`current_observations()`,
@@ -645,8 +836,9 @@ def from_frames(obs: pd.DataFrame, units: pd.DataFrame, campaign, as_of=None,
     return build_briefing(snap, findings=found, **kwargs)
 
 
-def build_briefing(snapshot: Snapshot, *, top_n: int = 5, findings: pd.DataFrame | None = None,
-                   notes: Sequence[str] = ()) -> Briefing:
+def build_briefing(
+    snapshot: Snapshot, *, top_n: int = 5, findings: pd.DataFrame | None = None, notes: Sequence[str] = ()
+) -> Briefing:
     """The briefing of a campaign on the snapshot's day.
 
     `findings` is `quality.findings(...)` for the same campaign and day (its errors and
@@ -661,38 +853,62 @@ def build_briefing(snapshot: Snapshot, *, top_n: int = 5, findings: pd.DataFrame
     lines, table = _milestones(snap)
     caveats = _caveats(snap, notes, findings)
     return Briefing(
-        title=TITLE, campaign=snap.campaign.name, unit_name=unit_name, scope_phrase=scope_phrase,
-        as_of=pd.Timestamp(snap.as_of).date(), deadline=snap.campaign.deadline,
+        title=TITLE,
+        campaign=snap.campaign.name,
+        unit_name=unit_name,
+        scope_phrase=scope_phrase,
+        as_of=pd.Timestamp(snap.as_of).date(),
+        deadline=snap.campaign.deadline,
         data_through=snap.data_through.date() if snap.data_through is not None else None,
-        headline=h, status_label=STATUS_LABELS.get(h.status, ""), figures=_figures(snap, h),
+        headline=h,
+        status_label=STATUS_LABELS.get(h.status, ""),
+        figures=_figures(snap, h),
         narrative=_narrative(snap, h, scope_phrase, (top, bottom), teams_summary),
-        milestones=lines, milestone_table=table,
-        cumulative=_cumulative_chart(snap, h), daily=_daily_chart(snap, h),
-        ranking_level=level, top=top, bottom=bottom, top_chart=top_chart, bottom_chart=bottom_chart,
-        teams=teams, teams_summary=teams_summary, caveats=caveats, snapshot=snap)
+        milestones=lines,
+        milestone_table=table,
+        cumulative=_cumulative_chart(snap, h),
+        daily=_daily_chart(snap, h),
+        ranking_level=level,
+        top=top,
+        bottom=bottom,
+        top_chart=top_chart,
+        bottom_chart=bottom_chart,
+        teams=teams,
+        teams_summary=teams_summary,
+        caveats=caveats,
+        snapshot=snap,
+    )
 
 
 # -- slides: one sequence for the deck and the presentation mode ----------------------
 
+
 @dataclass(frozen=True)
 class Slide:
-    kind: str            # title | figures | narrative | cumulative | daily | milestones | ranking
-                         # | map | teams | caveats
+    kind: str  # title | figures | narrative | cumulative | daily | milestones | ranking
+    # | map | teams | caveats
     title: str
     subtitle: str = ""
     lines: tuple[str, ...] = ()
     table: Table | None = None
     chart: ChartData | None = None
-    more: str = ""       # "và 318 xã khác" under a capped table
-    status: str = ""     # colours the verdict on the figures slide
+    more: str = ""  # "và 318 xã khác" under a capped table
+    status: str = ""  # colours the verdict on the figures slide
 
 
-def slides(b: Briefing, *, rows_per_slide: int = 10, team_slides: int = 2,
-           with_map: bool = False) -> tuple[Slide, ...]:
+def slides(
+    b: Briefing, *, rows_per_slide: int = 10, team_slides: int = 2, with_map: bool = False
+) -> tuple[Slide, ...]:
     """The briefing as slides, in the order a briefing is given."""
     h = b.headline
-    out = [Slide("title", b.campaign, f"{b.unit_name} · Số liệu tính đến ngày {fmt.date_vn(b.as_of)}",
-                 lines=(b.title,))]
+    out = [
+        Slide(
+            "title",
+            b.campaign,
+            f"{b.unit_name} · Số liệu tính đến ngày {fmt.date_vn(b.as_of)}",
+            lines=(b.title,),
+        )
+    ]
     verdict = b.status_label
     if h.status != "done" and h.projected_date is not None:
         delta = (h.projected_date - pd.Timestamp(b.deadline)).days
@@ -701,24 +917,44 @@ def slides(b: Briefing, *, rows_per_slide: int = 10, team_slides: int = 2,
     out.append(Slide("figures", "Tình hình chung", lines=(verdict,), status=h.status))
     out.append(Slide("narrative", "Đánh giá", lines=b.narrative))
     if b.cumulative.series:
-        out.append(Slide("cumulative", "Lũy kế thu nhận so với chỉ tiêu", subtitle=b.cumulative.note,
-                         chart=b.cumulative))
+        out.append(
+            Slide(
+                "cumulative",
+                "Lũy kế thu nhận so với chỉ tiêu",
+                subtitle=b.cumulative.note,
+                chart=b.cumulative,
+            )
+        )
     if b.daily.series:
         out.append(Slide("daily", "Thu nhận mỗi ngày", subtitle=b.daily.note, chart=b.daily))
     per = max(rows_per_slide - 2, 4)
     pages = max(math.ceil(len(b.milestone_table.rows) / per), 1)
     for p in range(pages):
         table = b.milestone_table.page(p * per, per)
-        lines = tuple(m.text for m in b.milestones[p * per:(p + 1) * per])
-        out.append(Slide("milestones", "Tiến độ các mốc" + (f" ({p + 1}/{pages})" if pages > 1 else ""),
-                         table=table, lines=lines))
+        lines = tuple(m.text for m in b.milestones[p * per : (p + 1) * per])
+        out.append(
+            Slide(
+                "milestones",
+                "Tiến độ các mốc" + (f" ({p + 1}/{pages})" if pages > 1 else ""),
+                table=table,
+                lines=lines,
+            )
+        )
     level = "huyện" if b.ranking_level == "district" else "xã"
     if b.top.rows:
-        out.append(Slide("ranking", f"Các {level} dẫn đầu", subtitle=b.top.title, table=b.top,
-                         chart=b.top_chart))
+        out.append(
+            Slide("ranking", f"Các {level} dẫn đầu", subtitle=b.top.title, table=b.top, chart=b.top_chart)
+        )
     if b.bottom.rows:
-        out.append(Slide("ranking", f"Các {level} thấp nhất", subtitle=b.bottom.title, table=b.bottom,
-                         chart=b.bottom_chart))
+        out.append(
+            Slide(
+                "ranking",
+                f"Các {level} thấp nhất",
+                subtitle=b.bottom.title,
+                table=b.bottom,
+                chart=b.bottom_chart,
+            )
+        )
     if with_map:
         out.append(Slide("map", f"Bản đồ tỷ lệ thu nhận theo {level if level == 'huyện' else 'xã, phường'}"))
     if b.teams.rows:
@@ -726,22 +962,28 @@ def slides(b: Briefing, *, rows_per_slide: int = 10, team_slides: int = 2,
         shown = min(len(b.teams.rows), n_pages * rows_per_slide)
         for p in range(n_pages):
             last = p == n_pages - 1
-            out.append(Slide(
-                "teams", b.teams.title + (f" ({p + 1}/{n_pages})" if n_pages > 1 else ""),
-                subtitle="Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn.",
-                table=b.teams.page(p * rows_per_slide, rows_per_slide),
-                more=b.teams.more_text(shown) if last else "",
-                lines=(b.teams_summary,) if last else ()))
+            out.append(
+                Slide(
+                    "teams",
+                    b.teams.title + (f" ({p + 1}/{n_pages})" if n_pages > 1 else ""),
+                    subtitle="Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn.",
+                    table=b.teams.page(p * rows_per_slide, rows_per_slide),
+                    more=b.teams.more_text(shown) if last else "",
+                    lines=(b.teams_summary,) if last else (),
+                )
+            )
     out.append(Slide("caveats", "Lưu ý về số liệu", lines=b.caveats))
     return tuple(out)
 
 
 # -- map (an image: the offline choropleth of charts.py, when it is there) -------------
 
+
 def map_figure(b: Briefing, width: int = 1600, height: int = 1000):
     """The coverage map of the briefing's scope, zoomed to fit width × height, or None."""
     try:
         from cccd_analytics import charts, geo  # noqa: PLC0415
+
         choropleth, boundaries, map_units = charts.choropleth, geo.boundaries, geo.map_units
     except (ImportError, AttributeError):
         return None
@@ -765,9 +1007,12 @@ def map_figure(b: Briefing, width: int = 1600, height: int = 1000):
     # Web-Mercator: the world is 512 · 2^zoom pixels wide; leave a margin and the colour bar.
     zoom_x = math.log2((width - 160) * 0.9 * 360 / (512 * max(lon1 - lon0, 1e-3)))
     zoom_y = math.log2(height * 0.9 * 360 * math.cos(lat_mid) / (512 * max(lat1 - lat0, 1e-3)))
-    fig.update_layout(map=dict(center=dict(lon=(lon0 + lon1) / 2, lat=(lat0 + lat1) / 2),
-                               zoom=min(zoom_x, zoom_y)),
-                      font=dict(size=22), width=None, height=None)
+    fig.update_layout(
+        map=dict(center=dict(lon=(lon0 + lon1) / 2, lat=(lat0 + lat1) / 2), zoom=min(zoom_x, zoom_y)),
+        font=dict(size=22),
+        width=None,
+        height=None,
+    )
     return fig
 
 
@@ -786,10 +1031,10 @@ def map_png(b: Briefing, width: int = 1600, height: int = 1000) -> bytes | None:
 
 # -- PowerPoint --------------------------------------------------------------------------
 
-PPT_FONT = "Arial"          # on every Office install, covers Vietnamese
+PPT_FONT = "Arial"  # on every Office install, covers Vietnamese
 # Thousands with dots whatever the viewer's regional settings ("2.523.535"): literal dots,
 # one section per magnitude (a plain "#,##0" would follow the viewer's locale).
-VN_INT_FORMAT = '[>=1000000]#\\.###\\.##0;[>=1000]#\\.##0;0'
+VN_INT_FORMAT = "[>=1000000]#\\.###\\.##0;[>=1000]#\\.##0;0"
 SLIDE_W, SLIDE_H = 13.333, 7.5
 
 
@@ -805,8 +1050,15 @@ def _estimate_lines(text: str, width_in: float, size_pt: float) -> int:
     return max(1, math.ceil(len(text) / chars_per_line))
 
 
-def _fit_size(texts: Sequence[str], width_in: float, height_in: float, largest: int = 22,
-              smallest: int = 14, spacing: float = 1.25, gap_pt: float = 8) -> int:
+def _fit_size(
+    texts: Sequence[str],
+    width_in: float,
+    height_in: float,
+    largest: int = 22,
+    smallest: int = 14,
+    spacing: float = 1.25,
+    gap_pt: float = 8,
+) -> int:
     """The largest font size (pt) at which the paragraphs fit the box."""
     for size in range(largest, smallest - 1, -1):
         lines = sum(_estimate_lines(t, width_in, size) for t in texts)
@@ -816,8 +1068,22 @@ def _fit_size(texts: Sequence[str], width_in: float, height_in: float, largest: 
     return smallest
 
 
-def _text(slide, left, top, width, height, paragraphs, size=18, bold=False, color=COLORS["ink"],
-          align=None, anchor=None, bullets: bool = False, gap_pt: float = 8, font=PPT_FONT):
+def _text(
+    slide,
+    left,
+    top,
+    width,
+    height,
+    paragraphs,
+    size=18,
+    bold=False,
+    color=COLORS["ink"],
+    align=None,
+    anchor=None,
+    bullets: bool = False,
+    gap_pt: float = 8,
+    font=PPT_FONT,
+):
     """A text box; `paragraphs` are strings or (text, {size, bold, color}) pairs."""
     from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
     from pptx.util import Inches, Pt
@@ -851,8 +1117,9 @@ def _rect(slide, left, top, width, height, fill: str, line: str | None = None):
     from pptx.enum.shapes import MSO_SHAPE
     from pptx.util import Inches, Pt
 
-    shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(left), Inches(top), Inches(width),
-                                   Inches(height))
+    shape = slide.shapes.add_shape(
+        MSO_SHAPE.RECTANGLE, Inches(left), Inches(top), Inches(width), Inches(height)
+    )
     shape.fill.solid()
     shape.fill.fore_color.rgb = _rgb(fill)
     if line:
@@ -869,7 +1136,7 @@ def _slide_frame(prs, slide_def: Slide, b: Briefing, number: int, total: int):
     from pptx.enum.text import PP_ALIGN
     from pptx.util import Inches, Pt
 
-    slide = prs.slides.add_slide(prs.slide_layouts[5])   # "Title Only"
+    slide = prs.slides.add_slide(prs.slide_layouts[5])  # "Title Only"
     title = slide.shapes.title
     title.left, title.top, title.width, title.height = Inches(0.5), Inches(0.3), Inches(12.33), Inches(0.8)
     tf = title.text_frame
@@ -882,9 +1149,17 @@ def _slide_frame(prs, slide_def: Slide, b: Briefing, number: int, total: int):
         run.font.color.rgb = _rgb(COLORS["brand"])
     _rect(slide, 0.5, 1.12, 1.6, 0.06, COLORS["accent"])
     _text(slide, 0.5, 7.0, 9.3, 0.35, [b.campaign], size=11, color=COLORS["muted"])
-    _text(slide, 9.8, 7.0, 3.03, 0.35,
-          [f"Số liệu đến {fmt.date_vn(b.as_of)} · {number}/{total}"], size=11, color=COLORS["muted"],
-          align=PP_ALIGN.RIGHT)
+    _text(
+        slide,
+        9.8,
+        7.0,
+        3.03,
+        0.35,
+        [f"Số liệu đến {fmt.date_vn(b.as_of)} · {number}/{total}"],
+        size=11,
+        color=COLORS["muted"],
+        align=PP_ALIGN.RIGHT,
+    )
     return slide
 
 
@@ -892,7 +1167,7 @@ def _title_slide(prs, slide_def: Slide, b: Briefing):
     from pptx.enum.text import PP_ALIGN
     from pptx.util import Inches, Pt
 
-    slide = prs.slides.add_slide(prs.slide_layouts[0])   # "Title Slide"
+    slide = prs.slides.add_slide(prs.slide_layouts[0])  # "Title Slide"
     background = slide.background.fill
     background.solid()
     background.fore_color.rgb = _rgb(COLORS["brand"])
@@ -908,8 +1183,12 @@ def _title_slide(prs, slide_def: Slide, b: Briefing):
         for run in p.runs:
             run.font.name, run.font.size, run.font.bold = PPT_FONT, Pt(size), True
             run.font.color.rgb = _rgb("FFFFFF")
-    subtitle.left, subtitle.top, subtitle.width, subtitle.height = (Inches(0.8), Inches(4.9), Inches(11.7),
-                                                                    Inches(1.2))
+    subtitle.left, subtitle.top, subtitle.width, subtitle.height = (
+        Inches(0.8),
+        Inches(4.9),
+        Inches(11.7),
+        Inches(1.2),
+    )
     subtitle.text_frame.word_wrap = True
     subtitle.text_frame.text = slide_def.subtitle
     for p in subtitle.text_frame.paragraphs:
@@ -917,8 +1196,16 @@ def _title_slide(prs, slide_def: Slide, b: Briefing):
         for run in p.runs:
             run.font.name, run.font.size = PPT_FONT, Pt(26)
             run.font.color.rgb = _rgb("E3ECF7")
-    _text(slide, 0.8, 6.5, 11.7, 0.5, ["Hội nghị giao ban · số liệu do hệ thống theo dõi cấp CCCD tổng hợp"],
-          size=14, color="B8C7DA")
+    _text(
+        slide,
+        0.8,
+        6.5,
+        11.7,
+        0.5,
+        ["Hội nghị giao ban · số liệu do hệ thống theo dõi cấp CCCD tổng hợp"],
+        size=14,
+        color="B8C7DA",
+    )
     return slide
 
 
@@ -933,8 +1220,9 @@ def _figures_slide(slide, slide_def: Slide, b: Briefing):
         _rect(slide, left, top, w, h, COLORS["stripe"], line="D5DEEA")
         _rect(slide, left, top, 0.09, h, COLORS["brand"])
         _text(slide, left + 0.25, top + 0.12, w - 0.35, 0.45, [f.label], size=18, color=COLORS["muted"])
-        _text(slide, left + 0.25, top + 0.55, w - 0.35, 0.75, [f.value], size=36, bold=True,
-              color=COLORS["ink"])
+        _text(
+            slide, left + 0.25, top + 0.55, w - 0.35, 0.75, [f.value], size=36, bold=True, color=COLORS["ink"]
+        )
         if f.note:
             _text(slide, left + 0.25, top + 1.32, w - 0.35, 0.45, [f.note], size=15, color=COLORS["muted"])
     rows = math.ceil(len(figures) / cols)
@@ -943,25 +1231,46 @@ def _figures_slide(slide, slide_def: Slide, b: Briefing):
     _rect(slide, 0.5, top, 12.33, 6.85 - top, "FFFFFF", line=color)
     _rect(slide, 0.5, top, 0.12, 6.85 - top, color)
     size = _fit_size(slide_def.lines, 11.8, 6.85 - top - 0.1, largest=24, smallest=16)
-    _text(slide, 0.8, top + 0.05, 11.9, 6.85 - top - 0.1, [(slide_def.lines[0], {"bold": True})],
-          size=size, color=color, anchor=MSO_ANCHOR.MIDDLE)
+    _text(
+        slide,
+        0.8,
+        top + 0.05,
+        11.9,
+        6.85 - top - 0.1,
+        [(slide_def.lines[0], {"bold": True})],
+        size=size,
+        color=color,
+        anchor=MSO_ANCHOR.MIDDLE,
+    )
 
 
-def _table(slide, table: Table, left, top, width, row_h=0.42, size=14, widths: Sequence[float] | None = None,
-           max_height: float | None = None):
+def _table(
+    slide,
+    table: Table,
+    left,
+    top,
+    width,
+    row_h=0.42,
+    size=14,
+    widths: Sequence[float] | None = None,
+    max_height: float | None = None,
+):
     """A native table: navy header, banded rows, status text coloured."""
     from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
     from pptx.util import Inches, Pt
 
     n_rows, n_cols = len(table.rows) + 1, len(table.columns)
-    shape = slide.shapes.add_table(n_rows, n_cols, Inches(left), Inches(top), Inches(width),
-                                   Inches(row_h * n_rows))
+    shape = slide.shapes.add_table(
+        n_rows, n_cols, Inches(left), Inches(top), Inches(width), Inches(row_h * n_rows)
+    )
     grid = shape.table
     grid.first_row = True
     grid.horz_banding = False
     if widths is None:
-        weights = [max(len(c), *(len(r[j]) for r in table.rows), 4) if table.rows else len(c)
-                   for j, c in enumerate(table.columns)]
+        weights = [
+            max(len(c), *(len(r[j]) for r in table.rows), 4) if table.rows else len(c)
+            for j, c in enumerate(table.columns)
+        ]
         weights = [min(w, 28) for w in weights]
         widths = [width * w / sum(weights) for w in weights]
     for j, w in enumerate(widths):
@@ -976,14 +1285,18 @@ def _table(slide, table: Table, left, top, width, row_h=0.42, size=14, widths: S
             cell.margin_top = cell.margin_bottom = Inches(0.02)
             cell.vertical_anchor = MSO_ANCHOR.MIDDLE
             cell.fill.solid()
-            cell.fill.fore_color.rgb = _rgb(COLORS["brand"] if i == 0 else
-                                            (COLORS["stripe"] if i % 2 == 0 else "FFFFFF"))
+            cell.fill.fore_color.rgb = _rgb(
+                COLORS["brand"] if i == 0 else (COLORS["stripe"] if i % 2 == 0 else "FFFFFF")
+            )
             tf = cell.text_frame
             tf.word_wrap = True
             tf.text = text
             p = tf.paragraphs[0]
-            p.alignment = {"r": PP_ALIGN.RIGHT, "c": PP_ALIGN.CENTER}.get(table.align[j], PP_ALIGN.LEFT) \
-                if i else PP_ALIGN.CENTER
+            p.alignment = (
+                {"r": PP_ALIGN.RIGHT, "c": PP_ALIGN.CENTER}.get(table.align[j], PP_ALIGN.LEFT)
+                if i
+                else PP_ALIGN.CENTER
+            )
             for run in p.runs:
                 run.font.name, run.font.size = PPT_FONT, Pt(size if i else size - 1)
                 run.font.bold = i == 0
@@ -1083,8 +1396,9 @@ def _line_chart(slide, chart: ChartData, left, top, width, height):
     from pptx.enum.chart import XL_CHART_TYPE
     from pptx.util import Inches
 
-    frame = slide.shapes.add_chart(XL_CHART_TYPE.LINE, Inches(left), Inches(top), Inches(width),
-                                   Inches(height), _chart_data(chart))
+    frame = slide.shapes.add_chart(
+        XL_CHART_TYPE.LINE, Inches(left), Inches(top), Inches(width), Inches(height), _chart_data(chart)
+    )
     c = frame.chart
     _chart_fonts(c)
     _legend(c)
@@ -1101,8 +1415,14 @@ def _combo_chart(slide, chart: ChartData, left, top, width, height):
     from pptx.oxml.ns import qn
     from pptx.util import Inches
 
-    frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(left), Inches(top),
-                                   Inches(width), Inches(height), _chart_data(chart))
+    frame = slide.shapes.add_chart(
+        XL_CHART_TYPE.COLUMN_CLUSTERED,
+        Inches(left),
+        Inches(top),
+        Inches(width),
+        Inches(height),
+        _chart_data(chart),
+    )
     c = frame.chart
     _chart_fonts(c)
     _legend(c)
@@ -1152,8 +1472,14 @@ def _bar_chart(slide, chart: ChartData, left, top, width, height, size=14):
     from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
     from pptx.util import Inches, Pt
 
-    frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Inches(left), Inches(top), Inches(width),
-                                   Inches(height), _chart_data(chart))
+    frame = slide.shapes.add_chart(
+        XL_CHART_TYPE.BAR_CLUSTERED,
+        Inches(left),
+        Inches(top),
+        Inches(width),
+        Inches(height),
+        _chart_data(chart),
+    )
     c = frame.chart
     _chart_fonts(c, size)
     c.has_legend = False
@@ -1167,7 +1493,7 @@ def _bar_chart(slide, chart: ChartData, left, top, width, height, size=14):
     series.invert_if_negative = False
     top_value = max([v for v in s.values if v is not None] + [0.01])
     c.value_axis.minimum_scale = 0
-    c.value_axis.maximum_scale = top_value * 1.15   # room for the labels
+    c.value_axis.maximum_scale = top_value * 1.15  # room for the labels
     _value_axis(c.value_axis, "0%", size - 1)
     c.value_axis.has_major_gridlines = False
     c.value_axis.visible = False
@@ -1191,8 +1517,9 @@ def _picture(slide, png: bytes, left, top, width, height):
     with Image.open(io.BytesIO(png)) as im:
         ratio = im.width / im.height
     w, h = (width, width / ratio) if width / height < ratio else (height * ratio, height)
-    return slide.shapes.add_picture(io.BytesIO(png), Inches(left + (width - w) / 2),
-                                    Inches(top + (height - h) / 2), Inches(w), Inches(h))
+    return slide.shapes.add_picture(
+        io.BytesIO(png), Inches(left + (width - w) / 2), Inches(top + (height - h) / 2), Inches(w), Inches(h)
+    )
 
 
 def _render_slide(prs, s: Slide, b: Briefing, number: int, total: int, map_image: bytes | None):
@@ -1206,8 +1533,16 @@ def _render_slide(prs, s: Slide, b: Briefing, number: int, total: int, map_image
         _text(slide, 0.5, 1.35, 12.33, 5.6, s.lines, size=size, bullets=True, gap_pt=10)
     elif s.kind == "cumulative":
         _line_chart(slide, s.chart, 0.4, 1.3, 12.5, 5.0)
-        _text(slide, 0.5, 6.35, 12.33, 0.6, [s.subtitle], size=_fit_size([s.subtitle], 12.2, 0.6, 16, 11),
-              color=COLORS["muted"])
+        _text(
+            slide,
+            0.5,
+            6.35,
+            12.33,
+            0.6,
+            [s.subtitle],
+            size=_fit_size([s.subtitle], 12.2, 0.6, 16, 11),
+            color=COLORS["muted"],
+        )
     elif s.kind == "daily":
         _combo_chart(slide, s.chart, 0.4, 1.3, 12.5, 5.0)
         _text(slide, 0.5, 6.35, 12.33, 0.6, [s.subtitle], size=16, color=COLORS["muted"])
@@ -1217,8 +1552,10 @@ def _render_slide(prs, s: Slide, b: Briefing, number: int, total: int, map_image
         top = 1.4 + 0.5 + 0.48 * len(s.table.rows) + 0.25
         if s.lines and top < 6.3:
             size = _fit_size(s.lines, 12.0, 6.9 - top, largest=17, smallest=12, gap_pt=6)
-            colored = [(t, {"color": STATUS_COLORS.get(m.status, COLORS["ink"])})
-                       for t, m in zip(s.lines, b.milestones[[m.text for m in b.milestones].index(s.lines[0]):])]
+            colored = [
+                (t, {"color": STATUS_COLORS.get(m.status, COLORS["ink"])})
+                for t, m in zip(s.lines, b.milestones[[m.text for m in b.milestones].index(s.lines[0]) :])
+            ]
             _text(slide, 0.5, top, 12.33, 6.9 - top, colored, size=size, bullets=True, gap_pt=6)
     elif s.kind == "ranking":
         rows = len(s.table.rows)
@@ -1237,8 +1574,14 @@ def _render_slide(prs, s: Slide, b: Briefing, number: int, total: int, map_image
         top = 1.35 + 0.5 + 0.4 * len(s.table.rows) + 0.12
         notes = ([(s.more, {"bold": True})] if s.more else []) + list(s.lines)
         if notes:
-            size = _fit_size([n if isinstance(n, str) else n[0] for n in notes], 12.2, 6.95 - top,
-                             largest=16, smallest=11, gap_pt=4)
+            size = _fit_size(
+                [n if isinstance(n, str) else n[0] for n in notes],
+                12.2,
+                6.95 - top,
+                largest=16,
+                smallest=11,
+                gap_pt=4,
+            )
             _text(slide, 0.5, top, 12.33, 6.95 - top, notes, size=size, gap_pt=4)
     elif s.kind == "caveats":
         size = _fit_size(s.lines, 12.1, 5.5, largest=20, smallest=12, gap_pt=10)
@@ -1257,8 +1600,13 @@ def _map_for(b: Briefing, items: list[Briefing], include_map: bool, map_image: b
     return map_png(b) if include_map else None
 
 
-def write_pptx(briefings: Briefing | Sequence[Briefing], path, *, include_map: bool = True,
-               map_image: bytes | None = None) -> None:
+def write_pptx(
+    briefings: Briefing | Sequence[Briefing],
+    path,
+    *,
+    include_map: bool = True,
+    map_image: bytes | None = None,
+) -> None:
     """Write the deck (16:9, Vietnamese, native charts) to a path or a binary file object.
 
     Several briefings (one per campaign) follow each other in one deck.  The map slide is
@@ -1350,24 +1698,45 @@ def _pdf_chart(chart: ChartData, width: float, height: float):
     tick = 0.0
     while tick <= y_max + 1e-9:
         d.add(Line(left, y(tick), left + pw, y(tick), strokeColor=grid, strokeWidth=0.6))
-        d.add(String(left - 4, y(tick) - 3, fmt.number(tick), fontName=PDF_FONT, fontSize=7.5,
-                     fillColor=muted, textAnchor="end"))
+        d.add(
+            String(
+                left - 4,
+                y(tick) - 3,
+                fmt.number(tick),
+                fontName=PDF_FONT,
+                fontSize=7.5,
+                fillColor=muted,
+                textAnchor="end",
+            )
+        )
         tick += step
     d.add(Line(left, bottom, left + pw, bottom, strokeColor=_pdf_color("9AA5B1"), strokeWidth=0.8))
     label_step = 7 if n <= 100 else 14 if n <= 200 else 28
     for i, c in enumerate(chart.categories):
         if i % label_step == 0:
             d.add(Line(x(i), bottom, x(i), bottom - 3, strokeColor=muted, strokeWidth=0.6))
-            d.add(String(x(i), bottom - 12, fmt.date_vn(c, year=False), fontName=PDF_FONT, fontSize=7.5,
-                         fillColor=muted, textAnchor="middle"))
+            d.add(
+                String(
+                    x(i),
+                    bottom - 12,
+                    fmt.date_vn(c, year=False),
+                    fontName=PDF_FONT,
+                    fontSize=7.5,
+                    fillColor=muted,
+                    textAnchor="middle",
+                )
+            )
     bar_w = pw / n * 0.72
     for s in chart.series:
         color = _pdf_color(s.color)
         if s.kind == "bar":
             for i, v in enumerate(s.values):
                 if v is not None and math.isfinite(v) and v > 0:
-                    d.add(Rect(x(i) - bar_w / 2, bottom, bar_w, y(v) - bottom, fillColor=color,
-                               strokeColor=None))
+                    d.add(
+                        Rect(
+                            x(i) - bar_w / 2, bottom, bar_w, y(v) - bottom, fillColor=color, strokeColor=None
+                        )
+                    )
             continue
         segment: list[float] = []
         for i, v in enumerate([*s.values, None]):
@@ -1375,8 +1744,15 @@ def _pdf_chart(chart: ChartData, width: float, height: float):
                 segment += [x(i), y(v)]
                 continue
             if len(segment) >= 4:
-                d.add(PolyLine(segment, strokeColor=color, strokeWidth=2.2 if not s.dash else 1.6,
-                               strokeDashArray=[5, 3] if s.dash else None, strokeLineJoin=1))
+                d.add(
+                    PolyLine(
+                        segment,
+                        strokeColor=color,
+                        strokeWidth=2.2 if not s.dash else 1.6,
+                        strokeDashArray=[5, 3] if s.dash else None,
+                        strokeLineJoin=1,
+                    )
+                )
             segment = []
     # Legend above the plot.
     lx = left
@@ -1385,8 +1761,17 @@ def _pdf_chart(chart: ChartData, width: float, height: float):
         if s.kind == "bar":
             d.add(Rect(lx, height - 13, 12, 7, fillColor=color, strokeColor=None))
         else:
-            d.add(Line(lx, height - 9.5, lx + 14, height - 9.5, strokeColor=color, strokeWidth=2,
-                       strokeDashArray=[4, 2] if s.dash else None))
+            d.add(
+                Line(
+                    lx,
+                    height - 9.5,
+                    lx + 14,
+                    height - 9.5,
+                    strokeColor=color,
+                    strokeWidth=2,
+                    strokeDashArray=[4, 2] if s.dash else None,
+                )
+            )
         d.add(String(lx + 18, height - 12.5, s.name, fontName=PDF_FONT, fontSize=8.5, fillColor=ink))
         lx += 18 + stringWidth(s.name, PDF_FONT, 8.5) + 16
     return d
@@ -1401,55 +1786,120 @@ def _pdf_hbars(chart: ChartData, width: float, height: float):
     s = chart.series[0] if chart.series else None
     if s is None or not chart.categories:
         return d
-    names = list(chart.categories)[::-1]            # chart data is bottom-up
+    names = list(chart.categories)[::-1]  # chart data is bottom-up
     values = list(s.values)[::-1]
     label_w = min(max(stringWidth(str(nm), PDF_FONT, 8.5) for nm in names) + 6, width * 0.45)
     top_v = max([v for v in values if v is not None] + [0.01]) * 1.2
     row = height / len(names)
     for i, (name, v) in enumerate(zip(names, values)):
         yy = height - (i + 1) * row
-        d.add(String(label_w - 4, yy + row * 0.35, str(name), fontName=PDF_FONT, fontSize=8.5,
-                     fillColor=_pdf_color(COLORS["ink"]), textAnchor="end"))
+        d.add(
+            String(
+                label_w - 4,
+                yy + row * 0.35,
+                str(name),
+                fontName=PDF_FONT,
+                fontSize=8.5,
+                fillColor=_pdf_color(COLORS["ink"]),
+                textAnchor="end",
+            )
+        )
         if v is None:
             continue
         w = (width - label_w - 4) * v / top_v
         d.add(Rect(label_w, yy + row * 0.18, w, row * 0.64, fillColor=_pdf_color(s.color), strokeColor=None))
-        d.add(String(label_w + w + 3, yy + row * 0.35, fmt.percent(v) if chart.percent else fmt.number(v),
-                     fontName=PDF_FONT_BOLD, fontSize=8.5, fillColor=_pdf_color(COLORS["ink"])))
+        d.add(
+            String(
+                label_w + w + 3,
+                yy + row * 0.35,
+                fmt.percent(v) if chart.percent else fmt.number(v),
+                fontName=PDF_FONT_BOLD,
+                fontSize=8.5,
+                fillColor=_pdf_color(COLORS["ink"]),
+            )
+        )
     return d
 
 
 def _pdf_styles():
     from reportlab.lib.styles import ParagraphStyle
 
-    base = dict(fontName=PDF_FONT, bulletFontName=PDF_FONT, textColor=_pdf_color(COLORS["ink"]), leading=16,
-                fontSize=12)
+    base = dict(
+        fontName=PDF_FONT,
+        bulletFontName=PDF_FONT,
+        textColor=_pdf_color(COLORS["ink"]),
+        leading=16,
+        fontSize=12,
+    )
     return {
-        "kicker": ParagraphStyle("kicker", **{**base, "fontName": PDF_FONT_BOLD, "fontSize": 10,
-                                               "textColor": _pdf_color(COLORS["accent"])}),
-        "title": ParagraphStyle("title", **{**base, "fontName": PDF_FONT_BOLD, "fontSize": 22, "leading": 27,
-                                             "textColor": _pdf_color(COLORS["brand"]), "spaceBefore": 4}),
-        "subtitle": ParagraphStyle("subtitle", **{**base, "fontSize": 13, "leading": 17,
-                                                   "textColor": _pdf_color(COLORS["muted"]), "spaceAfter": 8}),
-        "h2": ParagraphStyle("h2", **{**base, "fontName": PDF_FONT_BOLD, "fontSize": 14, "leading": 18,
-                                       "textColor": _pdf_color(COLORS["brand"]), "spaceBefore": 12,
-                                       "spaceAfter": 6}),
+        "kicker": ParagraphStyle(
+            "kicker",
+            **{**base, "fontName": PDF_FONT_BOLD, "fontSize": 10, "textColor": _pdf_color(COLORS["accent"])},
+        ),
+        "title": ParagraphStyle(
+            "title",
+            **{
+                **base,
+                "fontName": PDF_FONT_BOLD,
+                "fontSize": 22,
+                "leading": 27,
+                "textColor": _pdf_color(COLORS["brand"]),
+                "spaceBefore": 4,
+            },
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle",
+            **{
+                **base,
+                "fontSize": 13,
+                "leading": 17,
+                "textColor": _pdf_color(COLORS["muted"]),
+                "spaceAfter": 8,
+            },
+        ),
+        "h2": ParagraphStyle(
+            "h2",
+            **{
+                **base,
+                "fontName": PDF_FONT_BOLD,
+                "fontSize": 14,
+                "leading": 18,
+                "textColor": _pdf_color(COLORS["brand"]),
+                "spaceBefore": 12,
+                "spaceAfter": 6,
+            },
+        ),
         "body": ParagraphStyle("body", **{**base, "spaceAfter": 5}),
         "bullet": ParagraphStyle("bullet", **{**base, "leftIndent": 12, "bulletIndent": 2, "spaceAfter": 5}),
-        "small": ParagraphStyle("small", **{**base, "fontSize": 10, "leading": 13, "leftIndent": 12,
-                                             "bulletIndent": 2, "spaceAfter": 3}),
-        "note": ParagraphStyle("note", **{**base, "fontSize": 9, "leading": 12,
-                                           "textColor": _pdf_color(COLORS["muted"])}),
+        "small": ParagraphStyle(
+            "small",
+            **{**base, "fontSize": 10, "leading": 13, "leftIndent": 12, "bulletIndent": 2, "spaceAfter": 3},
+        ),
+        "note": ParagraphStyle(
+            "note", **{**base, "fontSize": 9, "leading": 12, "textColor": _pdf_color(COLORS["muted"])}
+        ),
         "cell": ParagraphStyle("cell", **{**base, "fontSize": 8.5, "leading": 10.5}),
         "cell_r": ParagraphStyle("cell_r", **{**base, "fontSize": 8.5, "leading": 10.5, "alignment": 2}),
-        "head": ParagraphStyle("head", **{**base, "fontName": PDF_FONT_BOLD, "fontSize": 8.5, "leading": 10.5,
-                                           "textColor": _pdf_color("FFFFFF"), "alignment": 1}),
-        "fig_label": ParagraphStyle("fig_label", **{**base, "fontSize": 8.5, "leading": 11,
-                                                     "textColor": _pdf_color(COLORS["muted"])}),
-        "fig_value": ParagraphStyle("fig_value", **{**base, "fontName": PDF_FONT_BOLD, "fontSize": 17,
-                                                     "leading": 21}),
-        "fig_note": ParagraphStyle("fig_note", **{**base, "fontSize": 7.5, "leading": 9.5,
-                                                   "textColor": _pdf_color(COLORS["muted"])}),
+        "head": ParagraphStyle(
+            "head",
+            **{
+                **base,
+                "fontName": PDF_FONT_BOLD,
+                "fontSize": 8.5,
+                "leading": 10.5,
+                "textColor": _pdf_color("FFFFFF"),
+                "alignment": 1,
+            },
+        ),
+        "fig_label": ParagraphStyle(
+            "fig_label", **{**base, "fontSize": 8.5, "leading": 11, "textColor": _pdf_color(COLORS["muted"])}
+        ),
+        "fig_value": ParagraphStyle(
+            "fig_value", **{**base, "fontName": PDF_FONT_BOLD, "fontSize": 17, "leading": 21}
+        ),
+        "fig_note": ParagraphStyle(
+            "fig_note", **{**base, "fontSize": 7.5, "leading": 9.5, "textColor": _pdf_color(COLORS["muted"])}
+        ),
     }
 
 
@@ -1460,13 +1910,14 @@ def _esc(text: str) -> str:
 
 
 def _pdf_table(table: Table, width: float, styles, widths: Sequence[float] | None = None):
-    from reportlab.platypus import Paragraph
+    from reportlab.platypus import Paragraph, TableStyle
     from reportlab.platypus import Table as RLTable
-    from reportlab.platypus import TableStyle
 
     if widths is None:
-        weights = [min(max(len(c), *(len(r[j]) for r in table.rows), 4), 28) if table.rows else len(c)
-                   for j, c in enumerate(table.columns)]
+        weights = [
+            min(max(len(c), *(len(r[j]) for r in table.rows), 4), 28) if table.rows else len(c)
+            for j, c in enumerate(table.columns)
+        ]
         widths = [width * w / sum(weights) for w in weights]
     else:
         widths = [width * w / sum(widths) for w in widths]
@@ -1482,12 +1933,16 @@ def _pdf_table(table: Table, width: float, styles, widths: Sequence[float] | Non
             cells.append(Paragraph(markup, style))
         data.append(cells)
     grid = RLTable(data, colWidths=widths, repeatRows=1)
-    commands = [("FONTNAME", (0, 0), (-1, -1), PDF_FONT),
-                ("BACKGROUND", (0, 0), (-1, 0), _pdf_color(COLORS["brand"])),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, _pdf_color("D5DEEA")),
-                ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]
+    commands = [
+        ("FONTNAME", (0, 0), (-1, -1), PDF_FONT),
+        ("BACKGROUND", (0, 0), (-1, 0), _pdf_color(COLORS["brand"])),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, _pdf_color("D5DEEA")),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
     for i in range(2, len(data), 2):
         commands.append(("BACKGROUND", (0, i), (-1, i), _pdf_color(COLORS["stripe"])))
     grid.setStyle(TableStyle(commands))
@@ -1495,23 +1950,37 @@ def _pdf_table(table: Table, width: float, styles, widths: Sequence[float] | Non
 
 
 def _pdf_story(b: Briefing, styles, width: float, map_image: bytes | None, team_rows: int):
-    from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Spacer
+    from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Spacer, TableStyle
     from reportlab.platypus import Table as RLTable
-    from reportlab.platypus import TableStyle
 
-    story = [Paragraph(_esc(b.title.upper()), styles["kicker"]),
-             Paragraph(_esc(b.campaign), styles["title"]),
-             Paragraph(_esc(f"{b.unit_name} · Số liệu tính đến ngày {fmt.date_vn(b.as_of)}"), styles["subtitle"])]
-    tiles = [[Paragraph(_esc(f.label), styles["fig_label"]), Paragraph(_esc(f.value), styles["fig_value"]),
-              Paragraph(_esc(f.note), styles["fig_note"])] for f in b.figures]
+    story = [
+        Paragraph(_esc(b.title.upper()), styles["kicker"]),
+        Paragraph(_esc(b.campaign), styles["title"]),
+        Paragraph(_esc(f"{b.unit_name} · Số liệu tính đến ngày {fmt.date_vn(b.as_of)}"), styles["subtitle"]),
+    ]
+    tiles = [
+        [
+            Paragraph(_esc(f.label), styles["fig_label"]),
+            Paragraph(_esc(f.value), styles["fig_value"]),
+            Paragraph(_esc(f.note), styles["fig_note"]),
+        ]
+        for f in b.figures
+    ]
     cell_w = width / max(len(tiles), 1)
     grid = RLTable([tiles], colWidths=[cell_w] * len(tiles))
-    grid.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), PDF_FONT),
-                              ("BACKGROUND", (0, 0), (-1, -1), _pdf_color(COLORS["stripe"])),
-                              ("LINEABOVE", (0, 0), (-1, 0), 2.5, _pdf_color(COLORS["brand"])),
-                              ("INNERGRID", (0, 0), (-1, -1), 5, _pdf_color("FFFFFF")),
-                              ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                              ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    grid.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), PDF_FONT),
+                ("BACKGROUND", (0, 0), (-1, -1), _pdf_color(COLORS["stripe"])),
+                ("LINEABOVE", (0, 0), (-1, 0), 2.5, _pdf_color(COLORS["brand"])),
+                ("INNERGRID", (0, 0), (-1, -1), 5, _pdf_color("FFFFFF")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     story += [grid, Spacer(1, 8)]
     verdict = next((s.lines[0] for s in slides(b) if s.kind == "figures"), b.status_label)
     color = STATUS_COLORS.get(b.headline.status, COLORS["ink"])
@@ -1521,30 +1990,59 @@ def _pdf_story(b: Briefing, styles, width: float, map_image: bytes | None, team_
     story.append(PageBreak())
 
     if b.cumulative.series:
-        story.append(KeepTogether([Paragraph("Lũy kế thu nhận so với chỉ tiêu", styles["h2"]),
-                                   _pdf_chart(b.cumulative, width, 235),
-                                   Paragraph(_esc(b.cumulative.note), styles["note"])]))
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph("Lũy kế thu nhận so với chỉ tiêu", styles["h2"]),
+                    _pdf_chart(b.cumulative, width, 235),
+                    Paragraph(_esc(b.cumulative.note), styles["note"]),
+                ]
+            )
+        )
     if b.daily.series:
-        story.append(KeepTogether([Paragraph("Thu nhận mỗi ngày", styles["h2"]),
-                                   _pdf_chart(b.daily, width, 165),
-                                   Paragraph(_esc(b.daily.note), styles["note"])]))
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph("Thu nhận mỗi ngày", styles["h2"]),
+                    _pdf_chart(b.daily, width, 165),
+                    Paragraph(_esc(b.daily.note), styles["note"]),
+                ]
+            )
+        )
     story.append(PageBreak())
 
     story.append(Paragraph("Tiến độ các mốc", styles["h2"]))
     story.append(_pdf_table(b.milestone_table, width, styles, [2.9, 1.3, 1.35, 1.45, 0.95, 1.0, 1.4, 1.98]))
     story.append(Spacer(1, 4))
-    story += [Paragraph(f'<font color="#{STATUS_COLORS.get(m.status, COLORS["ink"])}">{_esc(m.text)}</font>',
-                        styles["small"], bulletText="•") for m in b.milestones]
+    story += [
+        Paragraph(
+            f'<font color="#{STATUS_COLORS.get(m.status, COLORS["ink"])}">{_esc(m.text)}</font>',
+            styles["small"],
+            bulletText="•",
+        )
+        for m in b.milestones
+    ]
     level = "huyện" if b.ranking_level == "district" else "xã"
-    for heading, table, chart in ((f"Các {level} dẫn đầu", b.top, b.top_chart),
-                                  (f"Các {level} thấp nhất", b.bottom, b.bottom_chart)):
+    for heading, table, chart in (
+        (f"Các {level} dẫn đầu", b.top, b.top_chart),
+        (f"Các {level} thấp nhất", b.bottom, b.bottom_chart),
+    ):
         if not table.rows:
             continue
         bars = _pdf_hbars(chart, width * 0.3, 20 * len(table.rows))
-        side = RLTable([[bars, _pdf_table(table, width * 0.68, styles, [0.7, 3.1, 1.65, 1.65, 1.5, 1.45, 2.28])]],
-                       colWidths=[width * 0.31, width * 0.69])
-        side.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), PDF_FONT), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                  ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        side = RLTable(
+            [[bars, _pdf_table(table, width * 0.68, styles, [0.7, 3.1, 1.65, 1.65, 1.5, 1.45, 2.28])]],
+            colWidths=[width * 0.31, width * 0.69],
+        )
+        side.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), PDF_FONT),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
         story.append(KeepTogether([Paragraph(heading, styles["h2"]), side]))
     if map_image:
         from PIL import Image as PILImage
@@ -1553,16 +2051,24 @@ def _pdf_story(b: Briefing, styles, width: float, map_image: bytes | None, team_
             ratio = im.height / im.width
         w = min(width, 430 / ratio)
         story.append(PageBreak())
-        story.append(Paragraph(f"Bản đồ tỷ lệ thu nhận theo {'huyện' if level == 'huyện' else 'xã, phường'}",
-                               styles["h2"]))
+        story.append(
+            Paragraph(
+                f"Bản đồ tỷ lệ thu nhận theo {'huyện' if level == 'huyện' else 'xã, phường'}", styles["h2"]
+            )
+        )
         story.append(Image(io.BytesIO(map_image), width=w, height=w * ratio))
     if b.teams.rows:
         story.append(PageBreak())
         story.append(Paragraph(_esc(b.teams.title), styles["h2"]))
         if b.teams_summary:
             story.append(Paragraph(_esc(b.teams_summary), styles["body"]))
-        story.append(Paragraph("Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn. "
-                               "Danh sách đầy đủ trong tệp Excel (cccd report --format xlsx).", styles["note"]))
+        story.append(
+            Paragraph(
+                "Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn. "
+                "Danh sách đầy đủ trong tệp Excel (cccd report --format xlsx).",
+                styles["note"],
+            )
+        )
         story.append(Spacer(1, 4))
         three = "Huyện" in b.teams.columns
         widths = ([0.6, 2.4, 1.6] if three else [0.6, 3.2]) + [1.1, 1.25, 1.2, 1.35, 1.45, 1.38]
@@ -1570,13 +2076,25 @@ def _pdf_story(b: Briefing, styles, width: float, map_image: bytes | None, team_
         more = b.teams.more_text(min(team_rows, len(b.teams.rows)))
         if more:
             story.append(Paragraph(f"<b>{_esc(more)}</b>", styles["body"]))
-    story.append(KeepTogether([Paragraph("Lưu ý về số liệu", styles["h2"]),
-                               *[Paragraph(_esc(c), styles["bullet"], bulletText="•") for c in b.caveats]]))
+    story.append(
+        KeepTogether(
+            [
+                Paragraph("Lưu ý về số liệu", styles["h2"]),
+                *[Paragraph(_esc(c), styles["bullet"], bulletText="•") for c in b.caveats],
+            ]
+        )
+    )
     return story
 
 
-def write_pdf(briefings: Briefing | Sequence[Briefing], path, *, include_map: bool = True,
-              map_image: bytes | None = None, team_rows: int = 40) -> None:
+def write_pdf(
+    briefings: Briefing | Sequence[Briefing],
+    path,
+    *,
+    include_map: bool = True,
+    map_image: bytes | None = None,
+    team_rows: int = 40,
+) -> None:
     """Write the briefing as an A4-landscape PDF (path or binary file object)."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.platypus import PageBreak, SimpleDocTemplate
@@ -1586,10 +2104,20 @@ def write_pdf(briefings: Briefing | Sequence[Briefing], path, *, include_map: bo
     page_w, page_h = landscape(A4)
     margin = 36
     target = path if hasattr(path, "write") else str(path)
-    doc = SimpleDocTemplate(target, pagesize=(page_w, page_h), leftMargin=margin, rightMargin=margin,
-                            topMargin=margin + 6, bottomMargin=margin, title=items[0].campaign,
-                            author="cccd_analytics", subject=TITLE, lang="vi-VN",
-                            initialFontName=PDF_FONT, initialFontSize=10)
+    doc = SimpleDocTemplate(
+        target,
+        pagesize=(page_w, page_h),
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin + 6,
+        bottomMargin=margin,
+        title=items[0].campaign,
+        author="cccd_analytics",
+        subject=TITLE,
+        lang="vi-VN",
+        initialFontName=PDF_FONT,
+        initialFontSize=10,
+    )
     styles = _pdf_styles()
     width = page_w - 2 * margin
     story = []
@@ -1623,26 +2151,75 @@ def pdf_bytes(briefings, **kwargs) -> bytes:
 # -- Excel ---------------------------------------------------------------------------
 
 UNIT_COLUMNS = {
-    "province": "Tỉnh", "district": "Huyện", "commune": "Xã", "code": "Mã đơn vị", "name": "Đơn vị",
-    "tags": "Nhãn", "official": "Trong danh mục", "eligible": "Số CD đủ điều kiện", "target": "Chỉ tiêu",
-    "collected": "Đã thu nhận", "returned": "Đã trả thẻ", "coverage": "Tỷ lệ (so với số đủ điều kiện)",
-    "share_of_target": "Đạt (% chỉ tiêu)", "remaining": "Còn lại", "pace_7d": "Bình quân 7 ngày",
-    "required_per_day": "Cần mỗi ngày", "pace_ratio": "Tốc độ / mức cần", "deadline": "Hạn",
-    "days_left": "Số ngày còn lại", "projected_date": "Dự báo hoàn thành", "projected_low": "Dự báo sớm nhất",
-    "projected_high": "Dự báo muộn nhất", "p_on_time": "Khả năng kịp hạn", "days_behind": "Dự báo trễ (ngày)",
-    "status": "Trạng thái", "last_report": "Báo cáo gần nhất", "extra_per_day": "Cần thêm mỗi ngày",
+    "province": "Tỉnh",
+    "district": "Huyện",
+    "commune": "Xã",
+    "code": "Mã đơn vị",
+    "name": "Đơn vị",
+    "tags": "Nhãn",
+    "official": "Trong danh mục",
+    "eligible": "Số CD đủ điều kiện",
+    "target": "Chỉ tiêu",
+    "collected": "Đã thu nhận",
+    "returned": "Đã trả thẻ",
+    "coverage": "Tỷ lệ (so với số đủ điều kiện)",
+    "share_of_target": "Đạt (% chỉ tiêu)",
+    "remaining": "Còn lại",
+    "pace_7d": "Bình quân 7 ngày",
+    "required_per_day": "Cần mỗi ngày",
+    "pace_ratio": "Tốc độ / mức cần",
+    "deadline": "Hạn",
+    "days_left": "Số ngày còn lại",
+    "projected_date": "Dự báo hoàn thành",
+    "projected_low": "Dự báo sớm nhất",
+    "projected_high": "Dự báo muộn nhất",
+    "p_on_time": "Khả năng kịp hạn",
+    "days_behind": "Dự báo trễ (ngày)",
+    "status": "Trạng thái",
+    "last_report": "Báo cáo gần nhất",
+    "extra_per_day": "Cần thêm mỗi ngày",
 }
-DAILY_COLUMNS = {"date": "Ngày", "collected": "Lũy kế thu nhận", "collected_day": "Thu nhận trong ngày",
-                 "pace_7d": "Bình quân 7 ngày", "returned": "Lũy kế trả thẻ",
-                 "units_reporting": "Số xã báo cáo"}
-MILESTONE_COLUMNS = {"name": "Mốc", "basis": "Phạm vi", "deadline": "Hạn", "units": "Số xã",
-                     "units_done": "Số xã đã xong", "units_behind": "Số xã chậm", **{
-                         k: UNIT_COLUMNS[k] for k in ("eligible", "target", "collected", "coverage",
-                                                      "share_of_target", "remaining", "pace_7d",
-                                                      "required_per_day", "days_left", "projected_date",
-                                                      "projected_low", "projected_high", "p_on_time",
-                                                      "status")}}
-PERCENT_HEADERS = ("Tỷ lệ (so với số đủ điều kiện)", "Đạt (% chỉ tiêu)", "Khả năng kịp hạn", "Tốc độ / mức cần")
+DAILY_COLUMNS = {
+    "date": "Ngày",
+    "collected": "Lũy kế thu nhận",
+    "collected_day": "Thu nhận trong ngày",
+    "pace_7d": "Bình quân 7 ngày",
+    "returned": "Lũy kế trả thẻ",
+    "units_reporting": "Số xã báo cáo",
+}
+MILESTONE_COLUMNS = {
+    "name": "Mốc",
+    "basis": "Phạm vi",
+    "deadline": "Hạn",
+    "units": "Số xã",
+    "units_done": "Số xã đã xong",
+    "units_behind": "Số xã chậm",
+    **{
+        k: UNIT_COLUMNS[k]
+        for k in (
+            "eligible",
+            "target",
+            "collected",
+            "coverage",
+            "share_of_target",
+            "remaining",
+            "pace_7d",
+            "required_per_day",
+            "days_left",
+            "projected_date",
+            "projected_low",
+            "projected_high",
+            "p_on_time",
+            "status",
+        )
+    },
+}
+PERCENT_HEADERS = (
+    "Tỷ lệ (so với số đủ điều kiện)",
+    "Đạt (% chỉ tiêu)",
+    "Khả năng kịp hạn",
+    "Tốc độ / mức cần",
+)
 
 
 def _readable(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -1670,14 +2247,24 @@ def _pct(share) -> float | None:
 def workbook_frames(b: Briefing) -> dict[str, pd.DataFrame]:
     """The sheets of the briefing workbook, numbers kept as numbers."""
     snap, h = b.snapshot, b.headline
-    summary = [("Chiến dịch", b.campaign), ("Đơn vị", b.unit_name),
-               ("Số liệu tính đến", pd.Timestamp(b.as_of)), ("Hạn", pd.Timestamp(b.deadline)),
-               ("Đánh giá", b.status_label), ("Đã thu nhận", h.collected), ("Chỉ tiêu", h.target),
-               ("Số CD đủ điều kiện", h.eligible), ("Đạt (% chỉ tiêu)", _pct(h.share_of_target)),
-               ("Còn lại", h.remaining), ("Bình quân 7 ngày", h.pace_7d),
-               ("Cần mỗi ngày", h.required_per_day if h.days_left > 0 else None),
-               ("Số ngày còn lại", h.days_left), ("Dự báo hoàn thành", h.projected_date),
-               ("Khả năng kịp hạn (%)", _pct(h.p_on_time)), ("Đã trả thẻ", h.returned)]
+    summary = [
+        ("Chiến dịch", b.campaign),
+        ("Đơn vị", b.unit_name),
+        ("Số liệu tính đến", pd.Timestamp(b.as_of)),
+        ("Hạn", pd.Timestamp(b.deadline)),
+        ("Đánh giá", b.status_label),
+        ("Đã thu nhận", h.collected),
+        ("Chỉ tiêu", h.target),
+        ("Số CD đủ điều kiện", h.eligible),
+        ("Đạt (% chỉ tiêu)", _pct(h.share_of_target)),
+        ("Còn lại", h.remaining),
+        ("Bình quân 7 ngày", h.pace_7d),
+        ("Cần mỗi ngày", h.required_per_day if h.days_left > 0 else None),
+        ("Số ngày còn lại", h.days_left),
+        ("Dự báo hoàn thành", h.projected_date),
+        ("Khả năng kịp hạn (%)", _pct(h.p_on_time)),
+        ("Đã trả thẻ", h.returned),
+    ]
     summary += [(f"Nhận định {i}", p) for i, p in enumerate(b.narrative, start=1)]
     frames = {"Tóm tắt": pd.DataFrame(summary, columns=["Mục", "Giá trị"])}
     frames["Các mốc"] = _readable(snap.milestones, MILESTONE_COLUMNS)
@@ -1687,16 +2274,36 @@ def workbook_frames(b: Briefing) -> dict[str, pd.DataFrame]:
         if rows.empty:
             continue
         rows = metrics.attention_order(rows) if level == "commune" else rows
-        columns = {k: v for k, v in UNIT_COLUMNS.items()
-                   if not (level != "commune" and k == "commune") and not (level == "province" and k == "district")
-                   and k != "extra_per_day"}
+        columns = {
+            k: v
+            for k, v in UNIT_COLUMNS.items()
+            if not (level != "commune" and k == "commune")
+            and not (level == "province" and k == "district")
+            and k != "extra_per_day"
+        }
         frames[sheet] = _readable(rows, columns)
     frames["Theo ngày"] = _readable(snap.daily, DAILY_COLUMNS)
     teams = team_frame(snap)
-    team_columns = {k: UNIT_COLUMNS[k] for k in ("name", "district", "code", "eligible", "target", "collected",
-                                                 "share_of_target", "remaining", "pace_7d", "required_per_day",
-                                                 "extra_per_day", "projected_date", "days_behind", "status",
-                                                 "last_report")}
+    team_columns = {
+        k: UNIT_COLUMNS[k]
+        for k in (
+            "name",
+            "district",
+            "code",
+            "eligible",
+            "target",
+            "collected",
+            "share_of_target",
+            "remaining",
+            "pace_7d",
+            "required_per_day",
+            "extra_per_day",
+            "projected_date",
+            "days_behind",
+            "status",
+            "last_report",
+        )
+    }
     frames["Xã cần tổ lưu động"] = _readable(teams, team_columns)
     frames["Lưu ý số liệu"] = pd.DataFrame({"Lưu ý": list(b.caveats)})
     return frames
@@ -1724,8 +2331,14 @@ def write_xlsx(source: Briefing | Snapshot | Sequence[Briefing], path) -> None:
                 frames.setdefault(name, []).append(frame)
         frames = {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items()}
     formats = {h: exports.PERCENT_FORMAT for h in PERCENT_HEADERS}
-    formats.update({"Bình quân 7 ngày": exports.INT_FORMAT, "Cần mỗi ngày": exports.INT_FORMAT,
-                    "Cần thêm mỗi ngày": exports.INT_FORMAT, "Chỉ tiêu": exports.INT_FORMAT})
+    formats.update(
+        {
+            "Bình quân 7 ngày": exports.INT_FORMAT,
+            "Cần mỗi ngày": exports.INT_FORMAT,
+            "Cần thêm mỗi ngày": exports.INT_FORMAT,
+            "Chỉ tiêu": exports.INT_FORMAT,
+        }
+    )
     data = exports.to_xlsx_bytes(frames, formats)
     if hasattr(path, "write"):
         path.write(data)
@@ -1740,6 +2353,7 @@ def xlsx_bytes(source) -> bytes:
 
 
 # -- presentation mode (the dashboard page lays these out; no Streamlit here) ----------
+
 
 def has_map(b: Briefing) -> bool:
     """True when a map of the briefing's scope can be drawn (charts.choropleth and boundaries exist)."""
@@ -1759,9 +2373,12 @@ def projector_figure(fig, height: int = 620, font_size: int = 22):
     import plotly.graph_objects as go  # noqa: PLC0415
 
     fig = go.Figure(fig)
-    fig.update_layout(height=height, font=dict(size=font_size),
-                      legend=dict(font=dict(size=font_size - 2)),
-                      margin=dict(l=10, r=10, t=60, b=10))
+    fig.update_layout(
+        height=height,
+        font=dict(size=font_size),
+        legend=dict(font=dict(size=font_size - 2)),
+        margin=dict(l=10, r=10, t=60, b=10),
+    )
     fig.update_xaxes(tickfont=dict(size=font_size - 2))
     fig.update_yaxes(tickfont=dict(size=font_size - 2), separatethousands=True)
     fig.update_annotations(font_size=font_size - 4)
@@ -1780,19 +2397,41 @@ def chart_figure(chart: ChartData, height: int = 420, font_size: int = 22):
         values = list(s.values)
         labels = [fmt.percent(v) if chart.percent else fmt.number(v) for v in values]
         if chart.horizontal:
-            fig.add_trace(go.Bar(y=list(chart.categories), x=values, orientation="h", name=s.name,
-                                 marker_color="#" + s.color, text=[f"<b>{x}</b>" for x in labels],
-                                 textposition="outside", textfont=dict(color="#" + COLORS["ink"],
-                                                                       size=font_size),
-                                 cliponaxis=False, hoverinfo="skip"))
+            fig.add_trace(
+                go.Bar(
+                    y=list(chart.categories),
+                    x=values,
+                    orientation="h",
+                    name=s.name,
+                    marker_color="#" + s.color,
+                    text=[f"<b>{x}</b>" for x in labels],
+                    textposition="outside",
+                    textfont=dict(color="#" + COLORS["ink"], size=font_size),
+                    cliponaxis=False,
+                    hoverinfo="skip",
+                )
+            )
         elif s.kind == "bar":
             fig.add_trace(go.Bar(x=list(chart.categories), y=values, name=s.name, marker_color="#" + s.color))
         else:
-            fig.add_trace(go.Scatter(x=list(chart.categories), y=values, name=s.name, mode="lines",
-                                     line=dict(color="#" + s.color, width=4, dash="dash" if s.dash else None)))
+            fig.add_trace(
+                go.Scatter(
+                    x=list(chart.categories),
+                    y=values,
+                    name=s.name,
+                    mode="lines",
+                    line=dict(color="#" + s.color, width=4, dash="dash" if s.dash else None),
+                )
+            )
     top = max([v for s in chart.series for v in s.values if v is not None] + [0.01])
-    fig.update_layout(height=height, font=dict(size=font_size), showlegend=not chart.horizontal,
-                      margin=dict(l=10, r=40, t=10, b=10), plot_bgcolor="white", separators=",.")
+    fig.update_layout(
+        height=height,
+        font=dict(size=font_size),
+        showlegend=not chart.horizontal,
+        margin=dict(l=10, r=40, t=10, b=10),
+        plot_bgcolor="white",
+        separators=",.",
+    )
     if chart.horizontal:
         fig.update_xaxes(visible=False, range=[0, top * 1.18])
         fig.update_yaxes(tickfont=dict(size=font_size, color="#" + COLORS["ink"]))
@@ -1814,5 +2453,7 @@ def table_html(table: Table, font_size: str = "1.5rem") -> str:
                 style += f";color:#{STATUS_COLORS.get(table.status[i], COLORS['ink'])};font-weight:700"
             cells.append(f'<td style="{style}">{html.escape(text)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<table class="cccd-slide-table" style="font-size:{font_size}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>")
+    return (
+        f'<table class="cccd-slide-table" style="font-size:{font_size}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )

@@ -24,20 +24,41 @@ def form_values(definition: dict | None) -> dict:
     d = definition or {}
     today = date.today()
     milestones = pd.DataFrame(
-        [{"name": m.get("name", ""), "tag": m.get("tag") or "", "units": ", ".join(m.get("units", []) or []),
-          "deadline": _date(m.get("deadline"), today), "target": str(m.get("target", "100%"))}
-         for m in d.get("milestones", []) or []], columns=MILESTONE_COLUMNS)
+        [
+            {
+                "name": m.get("name", ""),
+                "tag": m.get("tag") or "",
+                "units": ", ".join(m.get("units", []) or []),
+                "deadline": _date(m.get("deadline"), today),
+                "target": str(m.get("target", "100%")),
+            }
+            for m in d.get("milestones", []) or []
+        ],
+        columns=MILESTONE_COLUMNS,
+    )
     milestones["deadline"] = pd.to_datetime(milestones["deadline"]).dt.date
     calendar = d.get("calendar", {}) or {}
-    days = pd.DataFrame([{"date": _date(x.get("date"), today), "weight": float(x.get("weight", 0.0)),
-                          "label": x.get("label", "")} for x in calendar.get("days", []) or []],
-                        columns=DAY_COLUMNS)
+    days = pd.DataFrame(
+        [
+            {
+                "date": _date(x.get("date"), today),
+                "weight": float(x.get("weight", 0.0)),
+                "label": x.get("label", ""),
+            }
+            for x in calendar.get("days", []) or []
+        ],
+        columns=DAY_COLUMNS,
+    )
     days["date"] = pd.to_datetime(days["date"]).dt.date
     return {
-        "name": d.get("name", ""), "start": _date(d.get("start"), today),
-        "deadline": _date(d.get("deadline"), today), "target": str(d.get("target", "100%")),
+        "name": d.get("name", ""),
+        "start": _date(d.get("start"), today),
+        "deadline": _date(d.get("deadline"), today),
+        "target": str(d.get("target", "100%")),
         "scope_keys": list(d.get("scope_keys") or d.get("scope", []) or []),
-        "milestones": milestones, "sunday_weight": float(calendar.get("sunday_weight", 1.0)), "days": days,
+        "milestones": milestones,
+        "sunday_weight": float(calendar.get("sunday_weight", 1.0)),
+        "days": days,
     }
 
 
@@ -60,25 +81,49 @@ def _text(value) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
 
 
-def definition_from_form(*, name, start, deadline, target, scope, units, milestones: pd.DataFrame,
-                         sunday_weight: float, days: pd.DataFrame) -> dict:
+def definition_from_form(
+    *,
+    name,
+    start,
+    deadline,
+    target,
+    scope,
+    units,
+    milestones: pd.DataFrame,
+    sunday_weight: float,
+    days: pd.DataFrame,
+) -> dict:
     """A campaign definition (as `campaigns.from_definition` reads) from the form's values."""
     miles = []
     for row in milestones.to_dict("records"):
         if not _text(row.get("name")):
             continue
-        entry = {"name": _text(row["name"]), "deadline": _date(row.get("deadline"), deadline).isoformat(),
-                 "target": _text(row.get("target")) or "100%"}
+        entry = {
+            "name": _text(row["name"]),
+            "deadline": _date(row.get("deadline"), deadline).isoformat(),
+            "target": _text(row.get("target")) or "100%",
+        }
         if _text(row.get("tag")):
             entry["tag"] = _text(row["tag"])
         listed = [u.strip() for u in _text(row.get("units")).split(",") if u.strip()]
         if listed:
             entry["units"] = listed
         miles.append(entry)
-    calendar_days = [{"date": _date(r["date"], start).isoformat(), "weight": float(r.get("weight") or 0.0),
-                      "label": _text(r.get("label"))}
-                     for r in days.to_dict("records") if r.get("date") is not None and not pd.isna(r.get("date"))]
-    return {"name": _text(name), "start": start.isoformat() if start else None,
-            "deadline": deadline.isoformat() if deadline else None, "target": _text(target),
-            "scope": list(scope), "milestones": miles,
-            "calendar": {"sunday_weight": float(sunday_weight), "days": calendar_days}}
+    calendar_days = [
+        {
+            "date": _date(r["date"], start).isoformat(),
+            "weight": float(r.get("weight") or 0.0),
+            "label": _text(r.get("label")),
+        }
+        for r in days.to_dict("records")
+        if r.get("date") is not None and not pd.isna(r.get("date"))
+    ]
+    return {
+        "name": _text(name),
+        "start": start.isoformat() if start else None,
+        "deadline": deadline.isoformat() if deadline else None,
+        "target": _text(target),
+        "scope": list(scope),
+        "milestones": miles,
+        "calendar": {"sunday_weight": float(sunday_weight), "days": calendar_days},
+    }

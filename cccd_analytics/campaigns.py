@@ -29,11 +29,11 @@ class CampaignError(ValueError):
 
 @dataclass(frozen=True)
 class Target:
-    kind: str     # "share" | "count"
+    kind: str  # "share" | "count"
     value: float  # 1.0 for 100%; 87000 for a count
 
     @classmethod
-    def parse(cls, raw) -> "Target":
+    def parse(cls, raw) -> Target:
         if isinstance(raw, bool):
             raise CampaignError(f"Chỉ tiêu không hợp lệ: {raw!r}")
         if isinstance(raw, (int, float)):
@@ -50,7 +50,7 @@ class Target:
             return cls("share", share)
         if re.fullmatch(r"\d{1,3}([.,]\d{3})+|\d+", text):
             return cls("count", float(re.sub(r"[.,]", "", text)))
-        raise CampaignError(f"Chỉ tiêu không hợp lệ: {raw!r} (ví dụ: \"100%\" hoặc 87000)")
+        raise CampaignError(f'Chỉ tiêu không hợp lệ: {raw!r} (ví dụ: "100%" hoặc 87000)')
 
     def __str__(self) -> str:
         if self.kind == "share":
@@ -94,16 +94,27 @@ class Campaign:
 
     def to_definition(self) -> dict:
         return {
-            "name": self.name, "start": self.start.isoformat() if self.start else None,
-            "deadline": self.deadline.isoformat(), "target": str(self.target),
+            "name": self.name,
+            "start": self.start.isoformat() if self.start else None,
+            "deadline": self.deadline.isoformat(),
+            "target": str(self.target),
             "scope": list(self.scope),
             "milestones": [
-                {"name": m.name, "deadline": m.deadline.isoformat(), "target": str(m.target),
-                 **({"tag": m.tag} if m.tag else {}), **({"units": list(m.units)} if m.units else {})}
-                for m in self.milestones],
-            "calendar": {"sunday_weight": self.sunday_weight,
-                         "days": [{"date": d.isoformat(), "weight": w, "label": label}
-                                  for d, w, label in self.days_off]},
+                {
+                    "name": m.name,
+                    "deadline": m.deadline.isoformat(),
+                    "target": str(m.target),
+                    **({"tag": m.tag} if m.tag else {}),
+                    **({"units": list(m.units)} if m.units else {}),
+                }
+                for m in self.milestones
+            ],
+            "calendar": {
+                "sunday_weight": self.sunday_weight,
+                "days": [
+                    {"date": d.isoformat(), "weight": w, "label": label} for d, w, label in self.days_off
+                ],
+            },
             "unit_targets": dict(self.unit_targets),
             **({"forecast": {"saturation_from": self.saturation_from}} if self.saturation_from else {}),
         }
@@ -136,10 +147,15 @@ def from_definition(data: dict) -> Campaign:
             raise CampaignError(f"Mốc thứ {i} thiếu «name» hoặc «deadline».")
         if not m.get("tag") and not m.get("units"):
             raise CampaignError(f"Mốc «{m['name']}» cần «tag» hoặc «units».")
-        milestones.append(Milestone(
-            name=str(m["name"]), deadline=_date(m["deadline"], f"Mốc «{m['name']}»"),
-            target=Target.parse(m.get("target", data["target"])), tag=m.get("tag") or None,
-            units=tuple(str(u) for u in m.get("units", []) or ())))
+        milestones.append(
+            Milestone(
+                name=str(m["name"]),
+                deadline=_date(m["deadline"], f"Mốc «{m['name']}»"),
+                target=Target.parse(m.get("target", data["target"])),
+                tag=m.get("tag") or None,
+                units=tuple(str(u) for u in m.get("units", []) or ()),
+            )
+        )
     calendar = data.get("calendar", {}) or {}
     if not isinstance(calendar, dict):
         raise CampaignError("Mục «calendar» phải là một bảng TOML ([calendar]).")
@@ -148,8 +164,13 @@ def from_definition(data: dict) -> Campaign:
     if isinstance(scope, str):
         scope = [scope]
     return Campaign(
-        name=name, start=start, deadline=deadline, target=Target.parse(data["target"]),
-        scope=tuple(str(s) for s in scope), milestones=tuple(milestones), days_off=days,
+        name=name,
+        start=start,
+        deadline=deadline,
+        target=Target.parse(data["target"]),
+        scope=tuple(str(s) for s in scope),
+        milestones=tuple(milestones),
+        days_off=days,
         sunday_weight=_weight(calendar.get("sunday_weight", 1.0), "calendar.sunday_weight"),
         unit_targets=_unit_targets(data.get("unit_targets") or {}),
         saturation_from=_saturation_from((data.get("forecast") or {}).get("saturation_from")),
@@ -188,8 +209,10 @@ def _weight(value, what: str) -> float:
     except (TypeError, ValueError):
         raise CampaignError(f"{what}: hệ số năng lực không hợp lệ {value!r} (ví dụ 0.5).") from None
     if not 0 <= weight <= MAX_DAY_WEIGHT:
-        raise CampaignError(f"{what}: hệ số năng lực {weight:g} phải từ 0 đến {MAX_DAY_WEIGHT:g} "
-                            "(0 = nghỉ hẳn, 1 = ngày làm việc bình thường).")
+        raise CampaignError(
+            f"{what}: hệ số năng lực {weight:g} phải từ 0 đến {MAX_DAY_WEIGHT:g} "
+            "(0 = nghỉ hẳn, 1 = ngày làm việc bình thường)."
+        )
     return weight
 
 
@@ -205,8 +228,9 @@ def _calendar_days(entries) -> tuple[tuple[date, float, str], ...]:
         first = _date(entry["date"], f"calendar.days[{i}].date")
         last = _date(entry["end"], f"calendar.days[{i}].end") if entry.get("end") else first
         if last < first:
-            raise CampaignError(f"calendar.days[{i}]: «end» ({last:%d/%m/%Y}) trước «date» "
-                                f"({first:%d/%m/%Y}).")
+            raise CampaignError(
+                f"calendar.days[{i}]: «end» ({last:%d/%m/%Y}) trước «date» ({first:%d/%m/%Y})."
+            )
         weight = _weight(entry.get("weight", 0.0), f"calendar.days[{i}].weight")
         label = str(entry.get("label", "") or "")
         for day in pd.date_range(first, last, freq="D"):
@@ -217,13 +241,14 @@ def _calendar_days(entries) -> tuple[tuple[date, float, str], ...]:
 def _unit_targets(raw) -> tuple[tuple[str, float], ...]:
     """`[unit_targets]`: per-commune counts, keyed by unit key, GSO code or name."""
     if not isinstance(raw, dict):
-        raise CampaignError("Mục «unit_targets» phải là bảng TOML: \"mã hoặc tên xã\" = số hồ sơ.")
+        raise CampaignError('Mục «unit_targets» phải là bảng TOML: "mã hoặc tên xã" = số hồ sơ.')
     out = []
     for ref, value in raw.items():
         target = Target.parse(value)
         if target.kind != "count":
-            raise CampaignError(f"Chỉ tiêu riêng của «{ref}» phải là một số hồ sơ (ví dụ 5000), "
-                                f"không phải {value!r}.")
+            raise CampaignError(
+                f"Chỉ tiêu riêng của «{ref}» phải là một số hồ sơ (ví dụ 5000), không phải {value!r}."
+            )
         out.append((str(ref), target.value))
     return tuple(out)
 
@@ -240,6 +265,7 @@ def parse_toml(text: str, source: str = "tệp chiến dịch") -> Campaign:
 
 
 # -- resolving a campaign against the units --------------------------------------------
+
 
 def _find_units(units: pd.DataFrame, ref: str) -> list[str]:
     """Keys of the units a scope entry names: a key, a GSO code or a name."""
@@ -259,8 +285,7 @@ def _find_units(units: pd.DataFrame, ref: str) -> list[str]:
     return hits
 
 
-def scope_communes(campaign: Campaign, units: pd.DataFrame,
-                   with_data: set[str] | None = None) -> list[str]:
+def scope_communes(campaign: Campaign, units: pd.DataFrame, with_data: set[str] | None = None) -> list[str]:
     """Commune keys covered by the campaign.
 
     Without a scope: every commune with data.  A scope entry that names a province or
@@ -306,13 +331,15 @@ def milestone_communes(milestone: Milestone, scope: list[str], units: pd.DataFra
             if units.at[key, "level"] == "commune":
                 keys.add(key)
             else:
-                keys.update(k for k in scope if key in (units.at[k, "district_key"],
-                                                        units.at[k, "province_key"]))
+                keys.update(
+                    k for k in scope if key in (units.at[k, "district_key"], units.at[k, "province_key"])
+                )
     return sorted(keys)
 
 
-def commune_targets(target: Target, eligible: pd.Series,
-                    explicit: dict[str, float] | None = None) -> pd.Series:
+def commune_targets(
+    target: Target, eligible: pd.Series, explicit: dict[str, float] | None = None
+) -> pd.Series:
     """Target count per commune: a share of eligible, or a count split by eligible.
 
     Explicit per-commune targets are kept and the rest of a count is split over the
@@ -332,8 +359,9 @@ def commune_targets(target: Target, eligible: pd.Series,
     return pd.concat([out, pd.Series(explicit, dtype=float)]).reindex(eligible.index)
 
 
-def resolve_unit_targets(campaign: Campaign, units: pd.DataFrame, scope: list[str],
-                         strict: bool = False) -> dict[str, float]:
+def resolve_unit_targets(
+    campaign: Campaign, units: pd.DataFrame, scope: list[str], strict: bool = False
+) -> dict[str, float]:
     """Per-commune targets keyed by unit key.
 
     A reference is a unit key, a GSO code or a commune name.  With ``strict`` a reference
@@ -359,6 +387,7 @@ def resolve_unit_targets(campaign: Campaign, units: pd.DataFrame, scope: list[st
 # ``sunday_weight``; a day listed in ``[[calendar.days]]`` gets its own weight, which
 # replaces the Sunday rule (write the combined figure for a holiday on a Sunday).
 
+
 @functools.lru_cache(maxsize=64)
 def _special_days(days_off: tuple[tuple[date, float, str], ...]) -> tuple[np.ndarray, np.ndarray]:
     """Listed days as sorted day numbers (datetime64[D]) and their weights."""
@@ -372,7 +401,7 @@ def _special_days(days_off: tuple[tuple[date, float, str], ...]) -> tuple[np.nda
 
 def _weights_of(campaign: Campaign, days: np.ndarray) -> np.ndarray:
     """Weights of datetime64[D] days (vectorised; called for every forecast horizon)."""
-    weekday = (days.astype("int64") + 3) % 7           # 1970-01-01 was a Thursday; Monday = 0
+    weekday = (days.astype("int64") + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
     weights = np.where(weekday == 6, campaign.sunday_weight, 1.0)
     when, weight = _special_days(campaign.days_off)
     if len(when):
@@ -404,6 +433,8 @@ def calendar_frame(campaign: Campaign, start, end) -> pd.DataFrame:
     days = pd.date_range(pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize(), freq="D")
     labels = {pd.Timestamp(d): label for d, _, label in campaign.days_off}
     weights = workday_weights(campaign, days)
-    label = [labels.get(d) or ("Chủ nhật" if d.day_of_week == 6 and campaign.sunday_weight != 1 else "")
-             for d in days]
+    label = [
+        labels.get(d) or ("Chủ nhật" if d.day_of_week == 6 and campaign.sunday_weight != 1 else "")
+        for d in days
+    ]
     return pd.DataFrame({"date": days, "weight": weights, "label": label})

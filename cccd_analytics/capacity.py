@@ -62,6 +62,7 @@ TIME_SIGMA = (0.15, 0.10)
 
 def shift_hours(start: str = "06:30", end: str = "01:00") -> float:
     """Hours between two clock times, past midnight if need be: 06:30–01:00 → 18.5."""
+
     def minutes(text: str) -> int:
         hours, _, mins = text.strip().replace("h", ":").partition(":")
         return int(hours) * 60 + int(mins or 0)
@@ -70,14 +71,14 @@ def shift_hours(start: str = "06:30", end: str = "01:00") -> float:
     return (span or 24 * 60) / 60
 
 
-KY_ANH_HOURS = shift_hours("06:30", "01:00")   # 18.5
+KY_ANH_HOURS = shift_hours("06:30", "01:00")  # 18.5
 
 
 @dataclass(frozen=True)
 class Productivity:
     """How much one team takes in."""
 
-    per_team_hour: float              # applications per team-hour
+    per_team_hour: float  # applications per team-hour
     hours_per_day: float = KY_ANH_HOURS
 
     @property
@@ -87,20 +88,20 @@ class Productivity:
 
 @dataclass(frozen=True)
 class Saturation:
-    taper: float = 0.12       # share of the reachable pool over which the yield falls to 0
-    headroom: float = 1.02    # reachable pool = max(eligible, headroom × target)
+    taper: float = 0.12  # share of the reachable pool over which the yield falls to 0
+    headroom: float = 1.02  # reachable pool = max(eligible, headroom × target)
 
 
 @dataclass(frozen=True)
 class Surge:
     """Extra teams for a while: "2 more mobile teams in these communes for 5 days"."""
 
-    units: tuple[str, ...]           # commune or district keys; a district means its communes
+    units: tuple[str, ...]  # commune or district keys; a district means its communes
     teams: float
     days: int
-    start: date | None = None        # first day; default the day after the as-of day
-    shared: bool = True              # True: the teams go round the units; False: each unit gets them
-    hours_per_day: float | None = None   # default: the productivity's hours
+    start: date | None = None  # first day; default the day after the as-of day
+    shared: bool = True  # True: the teams go round the units; False: each unit gets them
+    hours_per_day: float | None = None  # default: the productivity's hours
     label: str = ""
 
 
@@ -120,15 +121,48 @@ class Plan:
     milestones: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-PLAN_COLUMNS = ["key", "level", "name", "district", "milestone", "milestone_index", "deadline", "target",
-                "collected", "remaining", "teams", "capacity_per_day", "projected_date", "p_on_time",
-                "days_behind", "working_days_left", "teams_needed", "extra_teams"]
-WHAT_IF_COLUMNS = ["key", "level", "name", "district", "milestone", "milestone_index", "deadline", "target",
-                   "collected", "affected", "baseline_date", "scenario_date", "days_saved",
-                   "baseline_p", "scenario_p", "p_gain"]
+PLAN_COLUMNS = [
+    "key",
+    "level",
+    "name",
+    "district",
+    "milestone",
+    "milestone_index",
+    "deadline",
+    "target",
+    "collected",
+    "remaining",
+    "teams",
+    "capacity_per_day",
+    "projected_date",
+    "p_on_time",
+    "days_behind",
+    "working_days_left",
+    "teams_needed",
+    "extra_teams",
+]
+WHAT_IF_COLUMNS = [
+    "key",
+    "level",
+    "name",
+    "district",
+    "milestone",
+    "milestone_index",
+    "deadline",
+    "target",
+    "collected",
+    "affected",
+    "baseline_date",
+    "scenario_date",
+    "days_saved",
+    "baseline_p",
+    "scenario_p",
+    "p_gain",
+]
 
 
 # -- the saturation curve ------------------------------------------------------------------
+
 
 def _effort(c, pool, taper):
     """Z(c): effort (applications at full yield) to reach c from 0."""
@@ -156,18 +190,19 @@ def _yield(c, pool, taper):
 
 # -- state of the communes -----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _State:
     as_of: pd.Timestamp
-    keys: pd.Index               # communes in scope
+    keys: pd.Index  # communes in scope
     collected: np.ndarray
     pool: np.ndarray
-    implied: np.ndarray          # capacity per working day their recent progress implies
-    district: pd.Series          # commune → district key ("" when none)
+    implied: np.ndarray  # capacity per working day their recent progress implies
+    district: pd.Series  # commune → district key ("" when none)
     province: pd.Series
-    days: pd.DatetimeIndex       # as_of + 1 … as_of + HORIZON_DAYS
-    weights: np.ndarray          # calendar weight of those days
-    goals: list[tuple[int, str, pd.Timestamp, pd.Series]]   # index, name, deadline, target per member
+    days: pd.DatetimeIndex  # as_of + 1 … as_of + HORIZON_DAYS
+    weights: np.ndarray  # calendar weight of those days
+    goals: list[tuple[int, str, pd.Timestamp, pd.Series]]  # index, name, deadline, target per member
 
 
 def _state(snap: Snapshot, units: pd.DataFrame, saturation: Saturation) -> _State:
@@ -187,11 +222,26 @@ def _state(snap: Snapshot, units: pd.DataFrame, saturation: Saturation) -> _Stat
     days = pd.date_range(snap.as_of + pd.Timedelta(days=1), periods=HORIZON_DAYS, freq="D")
     goals = []
     for (index, name), rows in communes.groupby(["milestone_index", "milestone"], sort=True):
-        goals.append((int(index), str(name), pd.Timestamp(rows["deadline"].iloc[0]),
-                      rows.set_index("key")["target"].astype(float)))
-    return _State(snap.as_of, keys, collected, pool, np.nan_to_num(implied),
-                  info["district_key"].fillna("").astype(str), info["province_key"].fillna("").astype(str),
-                  days, camp.workday_weights(snap.campaign, days), goals)
+        goals.append(
+            (
+                int(index),
+                str(name),
+                pd.Timestamp(rows["deadline"].iloc[0]),
+                rows.set_index("key")["target"].astype(float),
+            )
+        )
+    return _State(
+        snap.as_of,
+        keys,
+        collected,
+        pool,
+        np.nan_to_num(implied),
+        info["district_key"].fillna("").astype(str),
+        info["province_key"].fillna("").astype(str),
+        days,
+        camp.workday_weights(snap.campaign, days),
+        goals,
+    )
 
 
 def _members(state: _State, ref: str) -> list[str]:
@@ -213,7 +263,7 @@ def _base_capacity(state: _State, productivity: Productivity, teams, saturation:
     if teams is None:
         return cap
     if not isinstance(teams, pd.Series):
-        teams = pd.Series({"": float(teams)})          # the whole scope
+        teams = pd.Series({"": float(teams)})  # the whole scope
     main_target = state.goals[0][3].reindex(state.keys).to_numpy(dtype=float)
     need = np.nan_to_num(_needed_effort(state, main_target, saturation), posinf=0.0)
     for ref, n in teams.items():
@@ -256,8 +306,9 @@ def _paths(state: _State, capacity: np.ndarray, saturation: Saturation) -> np.nd
     return _level_of(z0[None, :] + effort, state.pool[None, :], saturation.taper)
 
 
-def _reach(paths: np.ndarray, current: np.ndarray, target: np.ndarray, days: pd.DatetimeIndex,
-           as_of: pd.Timestamp) -> pd.DatetimeIndex:
+def _reach(
+    paths: np.ndarray, current: np.ndarray, target: np.ndarray, days: pd.DatetimeIndex, as_of: pd.Timestamp
+) -> pd.DatetimeIndex:
     """First day each column reaches its target (as_of when already there; NaT if never)."""
     hit = paths >= (target[None, :] - 0.5)
     found = hit.any(axis=0)
@@ -266,8 +317,9 @@ def _reach(paths: np.ndarray, current: np.ndarray, target: np.ndarray, days: pd.
     return out.where(~(current >= target - 0.5), as_of)
 
 
-def _p_on_time(projected: pd.DatetimeIndex, deadline: pd.Timestamp, state: _State,
-               done_on_time: np.ndarray | None = None) -> np.ndarray:
+def _p_on_time(
+    projected: pd.DatetimeIndex, deadline: pd.Timestamp, state: _State, done_on_time: np.ndarray | None = None
+) -> np.ndarray:
     cw = np.concatenate([[0.0], np.cumsum(state.weights)])
 
     def capacity_until(when):
@@ -281,9 +333,9 @@ def _p_on_time(projected: pd.DatetimeIndex, deadline: pd.Timestamp, state: _Stat
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.log(w_dl / w_proj) / sigma
     p = 0.5 * (1 + _erf(z / np.sqrt(2)))
-    p = np.where(np.isnan(days), 0.0, p)                       # not within the horizon
-    p = np.where(w_dl <= 0, 0.0, p)                            # no working day left
-    p = np.where(days <= 0, 1.0, p)                            # already there
+    p = np.where(np.isnan(days), 0.0, p)  # not within the horizon
+    p = np.where(w_dl <= 0, 0.0, p)  # no working day left
+    p = np.where(days <= 0, 1.0, p)  # already there
     if done_on_time is not None:
         p = np.where(days <= 0, done_on_time.astype(float), p)
     return np.where(np.isnan(p), 0.0, p)
@@ -300,6 +352,7 @@ def _erf(x):
 
 
 # -- groups: communes, districts, provinces, per milestone -------------------------------------
+
 
 def _groups(state: _State, snap: Snapshot):
     """Per milestone and level: the group keys, and for each member commune of the
@@ -322,19 +375,30 @@ def _groups(state: _State, snap: Snapshot):
             yield index, name, deadline, level, list(found), pos[ok], codes, tgt[ok]
 
 
-def _evaluate(state: _State, snap: Snapshot, paths: np.ndarray, capacity: np.ndarray,
-              saturation: Saturation, productivity: Productivity) -> pd.DataFrame:
+def _evaluate(
+    state: _State,
+    snap: Snapshot,
+    paths: np.ndarray,
+    capacity: np.ndarray,
+    saturation: Saturation,
+    productivity: Productivity,
+) -> pd.DataFrame:
     rows = []
     c0 = np.nan_to_num(state.collected)
     um = snap.unit_milestones
-    reached = dict(zip(zip(um["milestone_index"].tolist(), um["level"].tolist(), um["key"].tolist()),
-                       pd.to_datetime(um["reached_on"]).tolist()))
+    reached = dict(
+        zip(
+            zip(um["milestone_index"].tolist(), um["level"].tolist(), um["key"].tolist()),
+            pd.to_datetime(um["reached_on"]).tolist(),
+        )
+    )
     working_cache: dict[pd.Timestamp, float] = {}
     for index, name, deadline, level, keys, pos, codes, tgt in _groups(state, snap):
         if deadline not in working_cache:
             working_cache[deadline] = camp.working_days(snap.campaign, state.as_of, deadline)
         w_left = working_cache[deadline]
-        if level == "commune":                       # one commune per group
+        if level == "commune":  # one commune per group
+
             def total(a):
                 return a
         else:
@@ -343,6 +407,7 @@ def _evaluate(state: _State, snap: Snapshot, paths: np.ndarray, capacity: np.nda
 
             def total(a, onehot=onehot):
                 return a @ onehot
+
         group_paths = total(paths[:, pos])
         current = total(c0[pos])
         target = total(tgt)
@@ -350,23 +415,41 @@ def _evaluate(state: _State, snap: Snapshot, paths: np.ndarray, capacity: np.nda
         reached_on = pd.DatetimeIndex([reached.get((index, level, k), pd.NaT) for k in keys])
         p = _p_on_time(projected, deadline, state, np.asarray(reached_on <= deadline))
         # teams: per commune the capacity that covers its remaining effort in time; a group sums
-        need = _effort(tgt, state.pool[pos], saturation.taper) - _effort(c0[pos], state.pool[pos], saturation.taper)
+        need = _effort(tgt, state.pool[pos], saturation.taper) - _effort(
+            c0[pos], state.pool[pos], saturation.taper
+        )
         need = np.where(c0[pos] >= tgt - 0.5, 0.0, need)
-        need_group = total(need) if np.all(np.isfinite(need)) else np.array(
-            [need[codes == g].sum() for g in range(len(keys))])
+        need_group = (
+            total(need)
+            if np.all(np.isfinite(need))
+            else np.array([need[codes == g].sum() for g in range(len(keys))])
+        )
         with np.errstate(divide="ignore", invalid="ignore"):
             needed_cap = need_group / w_left if w_left > 0 else np.where(need_group > 0, np.inf, 0.0)
         teams_now = total(capacity[0, pos]) / productivity.per_team_day
         teams_needed = needed_cap / productivity.per_team_day
-        rows.append(pd.DataFrame({
-            "key": keys, "level": level, "milestone": name, "milestone_index": index, "deadline": deadline,
-            "target": target, "collected": current, "remaining": np.maximum(target - current, 0),
-            "teams": teams_now, "capacity_per_day": teams_now * productivity.per_team_day,
-            "projected_date": projected, "p_on_time": p,
-            "days_behind": np.asarray((projected - deadline).days, dtype=float),
-            "working_days_left": w_left, "teams_needed": teams_needed,
-            "extra_teams": np.maximum(teams_needed - teams_now, 0.0),
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "key": keys,
+                    "level": level,
+                    "milestone": name,
+                    "milestone_index": index,
+                    "deadline": deadline,
+                    "target": target,
+                    "collected": current,
+                    "remaining": np.maximum(target - current, 0),
+                    "teams": teams_now,
+                    "capacity_per_day": teams_now * productivity.per_team_day,
+                    "projected_date": projected,
+                    "p_on_time": p,
+                    "days_behind": np.asarray((projected - deadline).days, dtype=float),
+                    "working_days_left": w_left,
+                    "teams_needed": teams_needed,
+                    "extra_teams": np.maximum(teams_needed - teams_now, 0.0),
+                }
+            )
+        )
     out = pd.concat(rows, ignore_index=True)
     u = snap.units
     lookup = list(zip(u["level"].tolist(), u["key"].tolist()))
@@ -380,8 +463,15 @@ def _evaluate(state: _State, snap: Snapshot, paths: np.ndarray, capacity: np.nda
 
 # -- public ----------------------------------------------------------------------------------
 
-def plan(snap: Snapshot, units: pd.DataFrame, productivity: Productivity, *, teams=None,
-         saturation: Saturation = Saturation()) -> Plan:
+
+def plan(
+    snap: Snapshot,
+    units: pd.DataFrame,
+    productivity: Productivity,
+    *,
+    teams=None,
+    saturation: Saturation = Saturation(),
+) -> Plan:
     """Projected dates and teams needed for every unit and milestone.
 
     ``teams``: None — each commune keeps the capacity its recent progress implies; a
@@ -394,15 +484,31 @@ def plan(snap: Snapshot, units: pd.DataFrame, productivity: Productivity, *, tea
     paths = _paths(state, capacity, saturation)
     table = _evaluate(state, snap, paths, capacity, saturation, productivity)
     communes = table[table["level"] == "commune"]
-    summary = communes.groupby("milestone_index").agg(
-        milestone=("milestone", "first"), deadline=("deadline", "first"), communes=("key", "size"),
-        teams=("teams", "sum"), teams_needed=("teams_needed", "sum"), extra_teams=("extra_teams", "sum"),
-        communes_short=("extra_teams", lambda x: int((x > 1e-9).sum()))).reset_index()
+    summary = (
+        communes.groupby("milestone_index")
+        .agg(
+            milestone=("milestone", "first"),
+            deadline=("deadline", "first"),
+            communes=("key", "size"),
+            teams=("teams", "sum"),
+            teams_needed=("teams_needed", "sum"),
+            extra_teams=("extra_teams", "sum"),
+            communes_short=("extra_teams", lambda x: int((x > 1e-9).sum())),
+        )
+        .reset_index()
+    )
     return Plan(snap.as_of, productivity, table[PLAN_COLUMNS], summary)
 
 
-def what_if(snap: Snapshot, units: pd.DataFrame, surges, productivity: Productivity, *, teams=None,
-            saturation: Saturation = Saturation()) -> pd.DataFrame:
+def what_if(
+    snap: Snapshot,
+    units: pd.DataFrame,
+    surges,
+    productivity: Productivity,
+    *,
+    teams=None,
+    saturation: Saturation = Saturation(),
+) -> pd.DataFrame:
     """New projected dates and P(on time) with the surges, against the same model
     without them, for every unit (all levels) and milestone.  ``affected`` marks the
     rows whose communes get extra teams."""
@@ -412,13 +518,28 @@ def what_if(snap: Snapshot, units: pd.DataFrame, surges, productivity: Productiv
     capacity = np.repeat(base[None, :], len(state.days), axis=0)
     extra = _surge_capacity(state, surges, productivity, saturation)
     before = _evaluate(state, snap, _paths(state, capacity, saturation), capacity, saturation, productivity)
-    after = _evaluate(state, snap, _paths(state, capacity + extra, saturation), capacity, saturation,
-                      productivity)
+    after = _evaluate(
+        state, snap, _paths(state, capacity + extra, saturation), capacity, saturation, productivity
+    )
     touched_communes = set(state.keys[(extra > 0).any(axis=0)])
-    touched = touched_communes | set(state.district[list(touched_communes)]) | \
-        set(state.province[list(touched_communes)])
-    out = before[["key", "level", "name", "district", "milestone", "milestone_index", "deadline", "target",
-                  "collected"]].copy()
+    touched = (
+        touched_communes
+        | set(state.district[list(touched_communes)])
+        | set(state.province[list(touched_communes)])
+    )
+    out = before[
+        [
+            "key",
+            "level",
+            "name",
+            "district",
+            "milestone",
+            "milestone_index",
+            "deadline",
+            "target",
+            "collected",
+        ]
+    ].copy()
     out["affected"] = out["key"].isin(touched)
     out["baseline_date"] = before["projected_date"]
     out["scenario_date"] = after["projected_date"]
@@ -429,8 +550,13 @@ def what_if(snap: Snapshot, units: pd.DataFrame, surges, productivity: Productiv
     return out[WHAT_IF_COLUMNS]
 
 
-def calibrate(snap: Snapshot, key: str, teams: float, hours_per_day: float = KY_ANH_HOURS,
-              saturation: Saturation = Saturation()) -> Productivity:
+def calibrate(
+    snap: Snapshot,
+    key: str,
+    teams: float,
+    hours_per_day: float = KY_ANH_HOURS,
+    saturation: Saturation = Saturation(),
+) -> Productivity:
     """Applications per team-hour implied by a unit's recent progress with ``teams``
     teams working ``hours_per_day`` (e.g. Kỳ Anh: 2 teams, 18.5 h)."""
     row = snap.units.set_index("key").loc[key]

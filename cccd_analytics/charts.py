@@ -13,22 +13,44 @@ from cccd_analytics import formatting as fmt
 from cccd_analytics.i18n import t
 from cccd_analytics.metrics import Snapshot
 
-COLORS = {"collected": "#1565C0", "target": "#B71C1C", "forecast": "#6A1B9A",
-          "returned": "#2E7D32", "required": "#E65100", "pace": "#0D47A1", "bar": "#90CAF9"}
-STATUS_COLORS = {"done": "#2E7D32", "on_track": "#66BB6A", "at_risk": "#FFA000",
-                 "behind": "#E53935", "missed": "#8E0000", "no_data": "#9E9E9E"}
+COLORS = {
+    "collected": "#1565C0",
+    "target": "#B71C1C",
+    "forecast": "#6A1B9A",
+    "returned": "#2E7D32",
+    "required": "#E65100",
+    "pace": "#0D47A1",
+    "bar": "#90CAF9",
+}
+STATUS_COLORS = {
+    "done": "#2E7D32",
+    "on_track": "#66BB6A",
+    "at_risk": "#FFA000",
+    "behind": "#E53935",
+    "missed": "#8E0000",
+    "no_data": "#9E9E9E",
+}
 # Passed to st.plotly_chart: no plotly logo, no link out, nothing fetched.
-PLOTLY_CONFIG = {"displaylogo": False, "showLink": False, "showEditInChartStudio": False,
-                 "modeBarButtonsToRemove": ["lasso2d", "select2d"], "locale": "vi"}
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "showLink": False,
+    "showEditInChartStudio": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    "locale": "vi",
+}
 FONT = dict(family="Source Sans Pro, DejaVu Sans, Arial, sans-serif", size=14)
 
 
 def _layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left") if title else None,
-        font=FONT, height=height, margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+        font=FONT,
+        height=height,
+        margin=dict(l=10, r=10, t=50 if title else 20, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
-        hovermode="x unified", separators=",.", plot_bgcolor="white",
+        hovermode="x unified",
+        separators=",.",
+        plot_bgcolor="white",
     )
     fig.update_xaxes(showgrid=True, gridcolor="#EEEEEE", tickformat="%-d/%-m")
     fig.update_yaxes(showgrid=True, gridcolor="#EEEEEE", tickformat=",d", rangemode="tozero")
@@ -36,12 +58,22 @@ def _layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.F
 
 
 def _vline(fig: go.Figure, when, label: str, color: str, dash: str = "dash") -> None:
-    fig.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper",
-                  line=dict(color=color, dash=dash, width=1.5))
+    fig.add_shape(
+        type="line", x0=when, x1=when, y0=0, y1=1, yref="paper", line=dict(color=color, dash=dash, width=1.5)
+    )
     # Labels run up from the bottom so they never cross the target line at the top.
-    fig.add_annotation(x=when, y=0.02, yref="paper", text=label, showarrow=False, xanchor="right",
-                       yanchor="bottom", textangle=-90, font=dict(color=color, size=12),
-                       bgcolor="rgba(255,255,255,0.8)")
+    fig.add_annotation(
+        x=when,
+        y=0.02,
+        yref="paper",
+        text=label,
+        showarrow=False,
+        xanchor="right",
+        yanchor="bottom",
+        textangle=-90,
+        font=dict(color=color, size=12),
+        bgcolor="rgba(255,255,255,0.8)",
+    )
 
 
 def cumulative_vs_target(snap: Snapshot) -> go.Figure:
@@ -49,29 +81,56 @@ def cumulative_vs_target(snap: Snapshot) -> go.Figure:
     daily = snap.daily
     main = snap.milestones.iloc[0]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=daily["date"], y=daily["collected"], name=t("Lũy kế thu nhận"), mode="lines",
-        line=dict(color=COLORS["collected"], width=3),
-        hovertemplate="%{y:,.0f} hồ sơ<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=daily["date"],
+            y=daily["collected"],
+            name=t("Lũy kế thu nhận"),
+            mode="lines",
+            line=dict(color=COLORS["collected"], width=3),
+            hovertemplate="%{y:,.0f} hồ sơ<extra></extra>",
+        )
+    )
     if daily["returned"].sum() > 0:
-        fig.add_trace(go.Scatter(
-            x=daily["date"], y=daily["returned"], name=t("Lũy kế trả thẻ"), mode="lines",
-            line=dict(color=COLORS["returned"], width=2, dash="dot"),
-            hovertemplate="%{y:,.0f} thẻ<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=daily["date"],
+                y=daily["returned"],
+                name=t("Lũy kế trả thẻ"),
+                mode="lines",
+                line=dict(color=COLORS["returned"], width=2, dash="dot"),
+                hovertemplate="%{y:,.0f} thẻ<extra></extra>",
+            )
+        )
     target = float(main["target"])
     deadline = pd.Timestamp(snap.campaign.deadline)
     start = daily["date"].iloc[0] if len(daily) else snap.as_of
-    end = max(deadline, pd.Timestamp(main["projected_high"]) if pd.notna(main.get("projected_high")) else deadline)
+    end = max(
+        deadline, pd.Timestamp(main["projected_high"]) if pd.notna(main.get("projected_high")) else deadline
+    )
     end = min(end, deadline + pd.Timedelta(days=120))
-    fig.add_trace(go.Scatter(
-        x=[start, end], y=[target, target], name=t("Chỉ tiêu {n}", n=fmt.number(target)), mode="lines",
-        line=dict(color=COLORS["target"], width=2), hoverinfo="skip"))
+    fig.add_trace(
+        go.Scatter(
+            x=[start, end],
+            y=[target, target],
+            name=t("Chỉ tiêu {n}", n=fmt.number(target)),
+            mode="lines",
+            line=dict(color=COLORS["target"], width=2),
+            hoverinfo="skip",
+        )
+    )
     if len(daily):
         last = daily.iloc[-1]
-        fig.add_trace(go.Scatter(
-            x=[last["date"], deadline], y=[last["collected"], target], mode="lines",
-            name=t("Tiến độ cần đạt"), line=dict(color=COLORS["required"], width=2, dash="dash"),
-            hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=[last["date"], deadline],
+                y=[last["collected"], target],
+                mode="lines",
+                name=t("Tiến độ cần đạt"),
+                line=dict(color=COLORS["required"], width=2, dash="dash"),
+                hoverinfo="skip",
+            )
+        )
         _forecast_band(fig, last, main, target)
     _vline(fig, deadline, t("Hạn {d}", d=fmt.date_vn(deadline)), COLORS["target"])
     # Milestones sharing a deadline get one line with their names together.
@@ -88,14 +147,27 @@ def _forecast_band(fig: go.Figure, last, main, target: float) -> None:
         return
     x0, y0 = last["date"], last["collected"]
     if pd.notna(low) and pd.notna(high):
-        fig.add_trace(go.Scatter(
-            x=[x0, pd.Timestamp(low), pd.Timestamp(high), x0], y=[y0, target, target, y0],
-            fill="toself", fillcolor="rgba(106,27,154,0.12)", line=dict(width=0),
-            name=t("Khoảng dự báo 80%"), hoverinfo="skip"))
-    fig.add_trace(go.Scatter(
-        x=[x0, pd.Timestamp(mid)], y=[y0, target], mode="lines+markers", name=t("Dự báo"),
-        line=dict(color=COLORS["forecast"], width=2, dash="dot"),
-        hovertemplate=t("Dự báo đạt chỉ tiêu: {d}", d=fmt.date_vn(mid)) + "<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=[x0, pd.Timestamp(low), pd.Timestamp(high), x0],
+                y=[y0, target, target, y0],
+                fill="toself",
+                fillcolor="rgba(106,27,154,0.12)",
+                line=dict(width=0),
+                name=t("Khoảng dự báo 80%"),
+                hoverinfo="skip",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[x0, pd.Timestamp(mid)],
+            y=[y0, target],
+            mode="lines+markers",
+            name=t("Dự báo"),
+            line=dict(color=COLORS["forecast"], width=2, dash="dot"),
+            hovertemplate=t("Dự báo đạt chỉ tiêu: {d}", d=fmt.date_vn(mid)) + "<extra></extra>",
+        )
+    )
 
 
 def daily_collections(snap: Snapshot) -> go.Figure:
@@ -103,18 +175,36 @@ def daily_collections(snap: Snapshot) -> go.Figure:
     daily = snap.daily
     main = snap.milestones.iloc[0]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=daily["date"], y=daily["collected_day"], name=t("Thu nhận trong ngày"),
-                         marker_color=COLORS["bar"], hovertemplate="%{y:,.0f}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=daily["date"], y=daily["pace_7d"], name=t("Bình quân 7 ngày"),
-                             mode="lines", line=dict(color=COLORS["pace"], width=3),
-                             hovertemplate="%{y:,.0f}/ngày<extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            x=daily["date"],
+            y=daily["collected_day"],
+            name=t("Thu nhận trong ngày"),
+            marker_color=COLORS["bar"],
+            hovertemplate="%{y:,.0f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=daily["date"],
+            y=daily["pace_7d"],
+            name=t("Bình quân 7 ngày"),
+            mode="lines",
+            line=dict(color=COLORS["pace"], width=3),
+            hovertemplate="%{y:,.0f}/ngày<extra></extra>",
+        )
+    )
     required = main.get("required_per_day")
     if pd.notna(required) and required not in (float("inf"),):
-        fig.add_hline(y=float(required), line=dict(color=COLORS["required"], dash="dash", width=2),
-                      annotation_text=t("Cần {n}", n=fmt.per_day(required)), annotation_position="top left",
-                      annotation_font_color=COLORS["required"],
-                      # A white ground so the label reads over the bars it sits on.
-                      annotation_bgcolor="rgba(255,255,255,0.85)")
+        fig.add_hline(
+            y=float(required),
+            line=dict(color=COLORS["required"], dash="dash", width=2),
+            annotation_text=t("Cần {n}", n=fmt.per_day(required)),
+            annotation_position="top left",
+            annotation_font_color=COLORS["required"],
+            # A white ground so the label reads over the bars it sits on.
+            annotation_bgcolor="rgba(255,255,255,0.85)",
+        )
     return _layout(fig, None, height=340)
 
 
@@ -125,10 +215,17 @@ def funnel(row) -> go.Figure:
     backlog = max(collected - returned, 0.0)
     labels = [t("Đã thu nhận"), t("Đã trả thẻ"), t("Tồn chưa trả")]
     values = [collected, returned, backlog]
-    fig = go.Figure(go.Bar(
-        y=labels, x=values, orientation="h", marker_color=[COLORS["collected"], COLORS["returned"], "#FFB300"],
-        text=[fmt.number(v) for v in values], textposition="auto",
-        hovertemplate="%{y}: %{x:,.0f}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            y=labels,
+            x=values,
+            orientation="h",
+            marker_color=[COLORS["collected"], COLORS["returned"], "#FFB300"],
+            text=[fmt.number(v) for v in values],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed")
     fig = _layout(fig, None, height=220)
     fig.update_layout(hovermode="closest", showlegend=False)
@@ -154,15 +251,26 @@ def choropleth(figures: pd.DataFrame, geojson: dict, color_by: str = "coverage")
         f"<br>{t('Tỷ lệ')}: {fmt.percent(r.coverage)}<br>{t('Trạng thái')}: {t(STATUS_LABELS.get(r.status, ''))}"
         + (f"<br>{t('gộp từ {n} xã cũ', n=r.parts)}" if r.parts > 1 else "")
         + (f"<br>{t('chỉ một phần thuộc phạm vi')}" if r.partial else "")
-        for r in data.itertuples()]
+        for r in data.itertuples()
+    ]
     fig = go.Figure()
     others = [k for k in names if k not in set(data["key"])]
     if others:
-        fig.add_trace(go.Choroplethmap(
-            geojson=geojson, locations=others, featureidkey="properties.key", z=[0] * len(others),
-            colorscale=[[0, "#E0E0E0"], [1, "#E0E0E0"]], showscale=False, marker_line_color="white",
-            marker_line_width=0.5, hovertext=[_html(names[k]) for k in others], hoverinfo="text",
-            name=t("Ngoài phạm vi")))
+        fig.add_trace(
+            go.Choroplethmap(
+                geojson=geojson,
+                locations=others,
+                featureidkey="properties.key",
+                z=[0] * len(others),
+                colorscale=[[0, "#E0E0E0"], [1, "#E0E0E0"]],
+                showscale=False,
+                marker_line_color="white",
+                marker_line_width=0.5,
+                hovertext=[_html(names[k]) for k in others],
+                hoverinfo="text",
+                name=t("Ngoài phạm vi"),
+            )
+        )
     if color_by == "status":
         order = {s: i for i, s in enumerate(STATUS_ORDER)}
         n = len(STATUS_ORDER) - 1
@@ -170,23 +278,50 @@ def choropleth(figures: pd.DataFrame, geojson: dict, color_by: str = "coverage")
         for i, s in enumerate(STATUS_ORDER):
             scale += [[i / n - (0 if i == 0 else 1e-9), STATUS_COLORS[s]], [i / n, STATUS_COLORS[s]]]
         z, zmin, zmax = data["status"].map(order), 0, n
-        colorbar = dict(tickvals=list(range(len(STATUS_ORDER))),
-                        ticktext=[t(STATUS_LABELS[s]) for s in STATUS_ORDER], title=t("Trạng thái"))
+        colorbar = dict(
+            tickvals=list(range(len(STATUS_ORDER))),
+            ticktext=[t(STATUS_LABELS[s]) for s in STATUS_ORDER],
+            title=t("Trạng thái"),
+        )
         scale = [[max(0.0, min(1.0, a)), c] for a, c in scale]
     else:
-        z, zmin, zmax = data["coverage"] * 100, max(0.0, math.floor((data["coverage"].min() or 0) * 10) * 10), 100
+        z, zmin, zmax = (
+            data["coverage"] * 100,
+            max(0.0, math.floor((data["coverage"].min() or 0) * 10) * 10),
+            100,
+        )
         scale = "RdYlGn"
         colorbar = dict(title=t("Tỷ lệ") + " (%)", ticksuffix="%")
-    fig.add_trace(go.Choroplethmap(
-        geojson=geojson, locations=data["key"], featureidkey="properties.key", z=z, zmin=zmin, zmax=zmax,
-        colorscale=scale, marker_line_color="white", marker_line_width=0.8, marker_opacity=0.9,
-        hovertext=data["hover"], hoverinfo="text", colorbar=colorbar))
+    fig.add_trace(
+        go.Choroplethmap(
+            geojson=geojson,
+            locations=data["key"],
+            featureidkey="properties.key",
+            z=z,
+            zmin=zmin,
+            zmax=zmax,
+            colorscale=scale,
+            marker_line_color="white",
+            marker_line_width=0.8,
+            marker_opacity=0.9,
+            hovertext=data["hover"],
+            hoverinfo="text",
+            colorbar=colorbar,
+        )
+    )
     lon0, lat0, lon1, lat1 = geo.bounds(geojson)
     span = max(lon1 - lon0, (lat1 - lat0) * 1.3, 0.05)
     fig.update_layout(
-        map=dict(style="white-bg", center=dict(lon=(lon0 + lon1) / 2, lat=(lat0 + lat1) / 2),
-                 zoom=math.log2(360 * 640 / (512 * span))),
-        height=620, margin=dict(l=0, r=0, t=0, b=0), font=FONT, showlegend=False)
+        map=dict(
+            style="white-bg",
+            center=dict(lon=(lon0 + lon1) / 2, lat=(lat0 + lat1) / 2),
+            zoom=math.log2(360 * 640 / (512 * span)),
+        ),
+        height=620,
+        margin=dict(l=0, r=0, t=0, b=0),
+        font=FONT,
+        showlegend=False,
+    )
     return fig
 
 
@@ -203,14 +338,30 @@ def completeness_heatmap(complete, max_rows: int = 500) -> go.Figure:
     order = complete.by_unit.sort_values(["completeness", "district", "unit_name"])["unit_key"]
     grid = grid.reindex(order).head(max_rows)
     names = complete.by_unit.set_index("unit_key").reindex(grid.index)
-    labels = [f"{n} ({d})" if isinstance(d, str) and d else str(n)
-              for n, d in zip(names["unit_name"], names["district"])]
-    fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(), x=list(grid.columns), y=labels, zmin=0, zmax=1, showscale=False,
-        colorscale=[[0, "#E53935"], [0.5, "#E53935"], [0.5, "#66BB6A"], [1, "#66BB6A"]],
-        hovertemplate="%{y}<br>%{x|%d/%m/%Y}<extra></extra>", xgap=1, ygap=0))
+    labels = [
+        f"{n} ({d})" if isinstance(d, str) and d else str(n)
+        for n, d in zip(names["unit_name"], names["district"])
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=list(grid.columns),
+            y=labels,
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            colorscale=[[0, "#E53935"], [0.5, "#E53935"], [0.5, "#66BB6A"], [1, "#66BB6A"]],
+            hovertemplate="%{y}<br>%{x|%d/%m/%Y}<extra></extra>",
+            xgap=1,
+            ygap=0,
+        )
+    )
     fig.update_yaxes(autorange="reversed", showticklabels=len(labels) <= 60, tickfont=dict(size=11))
     fig.update_xaxes(tickformat="%-d/%-m")
-    fig.update_layout(font=FONT, height=max(300, min(16 * len(labels), 1200)),
-                      margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white")
+    fig.update_layout(
+        font=FONT,
+        height=max(300, min(16 * len(labels), 1200)),
+        margin=dict(l=10, r=10, t=10, b=10),
+        plot_bgcolor="white",
+    )
     return fig

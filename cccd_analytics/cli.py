@@ -57,14 +57,23 @@ def _files(paths: list[str]) -> list[Path]:
 
 # -- ingest ----------------------------------------------------------------------------
 
+
 def cmd_ingest(args) -> int:
     store = Store.open(args.db)
     audit = {"username": _cli_user(args.user), "via": "cli"}
-    reports = [ingest.import_file(store, path, uploaded_by=args.user, dry_run=args.dry_run, audit=audit)
-               for path in _files(args.paths)]
+    reports = [
+        ingest.import_file(store, path, uploaded_by=args.user, dry_run=args.dry_run, audit=audit)
+        for path in _files(args.paths)
+    ]
     if args.json:
-        print(json.dumps({"ok": all(r.ok for r in reports), "files": [r.to_dict() for r in reports]},
-                         ensure_ascii=False, indent=2, default=str))
+        print(
+            json.dumps(
+                {"ok": all(r.ok for r in reports), "files": [r.to_dict() for r in reports]},
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
     else:
         for report in reports:
             stream = sys.stdout if report.ok else sys.stderr
@@ -81,6 +90,7 @@ def cmd_ingest(args) -> int:
 
 
 # -- status ----------------------------------------------------------------------------
+
 
 def _json_value(value):
     if value is None:
@@ -102,9 +112,19 @@ def _json_value(value):
 
 
 INTEGER_FIELDS = ("eligible", "collected", "returned", "target", "remaining", "backlog")
-ROUND = {"coverage": 4, "pace_7d": 1, "required_per_day": 1, "p_on_time": 3, "pace_ratio": 3,
-         "pace_workday": 1, "coverage_7d_ago": 4, "coverage_gain_7d": 4, "return_rate": 4,
-         "reported_share": 3, "working_days_left": 2}
+ROUND = {
+    "coverage": 4,
+    "pace_7d": 1,
+    "required_per_day": 1,
+    "p_on_time": 3,
+    "pace_ratio": 3,
+    "pace_workday": 1,
+    "coverage_7d_ago": 4,
+    "coverage_gain_7d": 4,
+    "return_rate": 4,
+    "reported_share": 3,
+    "working_days_left": 2,
+}
 
 
 def unit_records(table: pd.DataFrame) -> list[dict]:
@@ -160,21 +180,33 @@ def status_payload(store: Store, campaign_name: str | None, as_of: date | None, 
         # Units with data that no campaign covers: figures without a target.
         rest = sorted(set(obs["unit_key"]) - seen)
         if rest:
-            open_campaign = camp.Campaign(name="", deadline=date(2100, 1, 1), target=camp.Target("share", 1.0),
-                                          scope=tuple(rest))
+            open_campaign = camp.Campaign(
+                name="", deadline=date(2100, 1, 1), target=camp.Target("share", 1.0), scope=tuple(rest)
+            )
             snap = metrics.snapshot(obs, units, open_campaign, as_of)
             table = snap.units[snap.units["level"] == level]
             table = table[~table["key"].isin(seen)].copy()
-            for column in ("target", "remaining", "required_per_day", "pace_ratio", "deadline", "days_left",
-                           "p_on_time", "days_behind"):
+            for column in (
+                "target",
+                "remaining",
+                "required_per_day",
+                "pace_ratio",
+                "deadline",
+                "days_left",
+                "p_on_time",
+                "days_behind",
+            ):
                 table[column] = None
             table["status"] = table["status"].where(table["status"] == "no_data", None)
             tables.append(table.assign(campaign=None, as_of=snap.as_of))
             days.append(snap.as_of)
     table = pd.concat(tables) if tables else pd.DataFrame(columns=metrics.UNIT_FIELDS)
     as_of_out = as_of or (max(days).date() if days else None)
-    return {"as_of": as_of_out.isoformat() if as_of_out else None,
-            "level": level, "units": unit_records(table)}
+    return {
+        "as_of": as_of_out.isoformat() if as_of_out else None,
+        "level": level,
+        "units": unit_records(table),
+    }
 
 
 def cmd_status(args) -> int:
@@ -187,12 +219,15 @@ def cmd_status(args) -> int:
     print(f"Số liệu tính đến {fmt.date_vn(payload['as_of'])} — {len(payload['units'])} đơn vị")
     for u in payload["units"]:
         name = u.get("commune") or u.get("district") or u.get("province")
-        print(f"  {name:<28} {fmt.number(u['collected']):>10} / {fmt.number(u['eligible']):>10}"
-              f"  {fmt.percent(u['coverage']):>7}  {u['status_label'] or ''}")
+        print(
+            f"  {name:<28} {fmt.number(u['collected']):>10} / {fmt.number(u['eligible']):>10}"
+            f"  {fmt.percent(u['coverage']):>7}  {u['status_label'] or ''}"
+        )
     return 0
 
 
 # -- campaigns -------------------------------------------------------------------------
+
 
 def cmd_campaign_add(args) -> int:
     path = Path(args.file)
@@ -228,6 +263,7 @@ def cmd_campaign_list(args) -> int:
 
 
 # -- sample ----------------------------------------------------------------------------
+
 
 def load_sample(store: Store, sample_dir: Path = SAMPLE_DIR) -> list[ingest.ImportReport]:
     """Import the bundled sample campaigns: their data, then their definitions."""
@@ -288,8 +324,11 @@ def cmd_backtest(args) -> int:
     if args.save:
         from datetime import date as _date
 
-        record = {"computed_on": _date.today().isoformat(), "data": str(data_dir.name),
-                  "rows": json.loads(table.to_json(orient="records"))}
+        record = {
+            "computed_on": _date.today().isoformat(),
+            "data": str(data_dir.name),
+            "rows": json.loads(table.to_json(orient="records")),
+        }
         Path(args.save).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.json:
         print(table.to_json(orient="records", force_ascii=False, indent=2))
@@ -312,7 +351,9 @@ def cmd_uploads(args) -> int:
 
 def cmd_undo(args) -> int:
     store = Store.open(args.db)
-    if store.undo_upload(args.upload_id, who=args.user, audit={"username": _cli_user(args.user), "via": "cli"}):
+    if store.undo_upload(
+        args.upload_id, who=args.user, audit={"username": _cli_user(args.user), "via": "cli"}
+    ):
         print(f"Đã hủy lần nhập số {args.upload_id}; số liệu trước đó được dùng lại.")
         return 0
     print(f"Không có lần nhập số {args.upload_id} đang có hiệu lực.", file=sys.stderr)
@@ -320,6 +361,7 @@ def cmd_undo(args) -> int:
 
 
 # -- wiring ----------------------------------------------------------------------------
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cccd", description="Theo dõi chiến dịch cấp CCCD gắn chíp.")
@@ -364,10 +406,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("backtest", help="kiểm định dự báo trên số liệu chiến dịch thật")
-    p.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "backtest-data"))
+    p.add_argument(
+        "--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "backtest-data")
+    )
     p.add_argument("--json", action="store_true")
-    p.add_argument("--save", help="write the track record (JSON) that the dashboard shows, e.g. "
-                                  "cccd_analytics/data/track_record.json")
+    p.add_argument(
+        "--save",
+        help="write the track record (JSON) that the dashboard shows, e.g. "
+        "cccd_analytics/data/track_record.json",
+    )
     p.set_defaults(func=cmd_backtest)
 
     p = db(sub.add_parser("uploads", help="lịch sử nhập"))

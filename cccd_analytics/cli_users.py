@@ -64,7 +64,9 @@ def cmd_add(args) -> int:
     role = auth.check_role(args.role)
     store = Store.open(args.db)
     if store.get_user(username) is not None:
-        raise UserCommandError(f"Đã có tài khoản «{username}»; đổi mật khẩu bằng: cccd user passwd {username}")
+        raise UserCommandError(
+            f"Đã có tài khoản «{username}»; đổi mật khẩu bằng: cccd user passwd {username}"
+        )
     password_hash = None if args.no_password else auth.hash_password(_read_password(args, username))
     store.add_user(username, role, password_hash, full_name=args.name)
     store.audit("user_add", _operator(), account=username, role=role, sso_only=args.no_password)
@@ -88,8 +90,11 @@ def _set_active(args, active: bool) -> int:
     _existing(store, username)
     store.set_user_active(username, active)
     store.audit("user_enable" if active else "user_disable", _operator(), account=username)
-    print(f"Đã kích hoạt lại tài khoản «{username}»." if active else
-          f"Đã vô hiệu hóa tài khoản «{username}»; phiên đang mở kết thúc ở thao tác tiếp theo.")
+    print(
+        f"Đã kích hoạt lại tài khoản «{username}»."
+        if active
+        else f"Đã vô hiệu hóa tài khoản «{username}»; phiên đang mở kết thúc ở thao tác tiếp theo."
+    )
     return 0
 
 
@@ -119,14 +124,20 @@ def cmd_list(args) -> int:
     records = []
     for row in frame.to_dict("records"):
         locked = row.get("locked_until")
-        records.append({
-            "username": row["username"], "full_name": row.get("full_name"), "role": row["role"],
-            "active": bool(row["active"]),
-            "locked_until": locked.isoformat() if locked is not None and str(locked) != "NaT" and locked > now
-            else None,
-            "failed_attempts": int(row.get("failed_attempts") or 0),
-            "created_at": _iso(row.get("created_at")), "last_login": _iso(row.get("last_login")),
-        })
+        records.append(
+            {
+                "username": row["username"],
+                "full_name": row.get("full_name"),
+                "role": row["role"],
+                "active": bool(row["active"]),
+                "locked_until": locked.isoformat()
+                if locked is not None and str(locked) != "NaT" and locked > now
+                else None,
+                "failed_attempts": int(row.get("failed_attempts") or 0),
+                "created_at": _iso(row.get("created_at")),
+                "last_login": _iso(row.get("last_login")),
+            }
+        )
     if args.json:
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return 0
@@ -149,12 +160,14 @@ def _iso(value) -> str | None:
 
 def _guarded(command):
     """Turn bad input into a Vietnamese message and exit code 2, like the other commands."""
+
     def run(args) -> int:
         try:
             return command(args)
         except (UserCommandError, auth.AuthError) as exc:
             print(f"Lỗi: {exc}", file=sys.stderr)
             return 2
+
     return run
 
 
@@ -193,4 +206,3 @@ def register(sub: argparse._SubParsersAction, db) -> None:
     q = db(usub.add_parser("list", help="liệt kê tài khoản"))
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=_guarded(cmd_list))
-

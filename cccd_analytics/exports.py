@@ -77,8 +77,10 @@ def _csv_cell(value):
 
 def to_csv_bytes(frame: pd.DataFrame, sep: str = ",") -> bytes:
     """The frame as UTF-8 (with BOM) CSV, formulas neutralised, no index."""
-    out = pd.DataFrame({safe_cell(str(c)): frame[c].map(_csv_cell).astype(object)
-                        for c in frame.columns}, columns=[safe_cell(str(c)) for c in frame.columns])
+    out = pd.DataFrame(
+        {safe_cell(str(c)): frame[c].map(_csv_cell).astype(object) for c in frame.columns},
+        columns=[safe_cell(str(c)) for c in frame.columns],
+    )
     # Integer-valued floats (counts read back from SQL) are written without ".0".
     for column in out.columns:
         values = out[column]
@@ -95,7 +97,7 @@ def sheet_title(name: str, taken: set[str]) -> str:
     title, n = base[:31], 2
     while title.lower() in taken:
         suffix = f" ({n})"
-        title, n = base[:31 - len(suffix)] + suffix, n + 1
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
     taken.add(title.lower())
     return title
 
@@ -161,8 +163,7 @@ def _xlsx_value(raw):
     return value
 
 
-def to_xlsx_bytes(frames: Mapping[str, pd.DataFrame],
-                  formats: Mapping[str, str] | None = None) -> bytes:
+def to_xlsx_bytes(frames: Mapping[str, pd.DataFrame], formats: Mapping[str, str] | None = None) -> bytes:
     """One worksheet per frame (key = sheet name), formulas neutralised.
 
     `formats` maps a column header to an Excel number format (e.g. "0.0%" for a share);

@@ -177,7 +177,14 @@ def forecast_units(
         need, sig_lo, sig_hi = _run_rate(Xi, first, last_c, hist_weight, remaining)
     else:
         need, sig_lo, sig_hi = _saturating(
-            Xi, first, last_c, hist_weight, current, eligible_a, target_a, params,
+            Xi,
+            first,
+            last_c,
+            hist_weight,
+            current,
+            eligible_a,
+            target_a,
+            params,
             fit=(method == "saturating_fit"),
         )
     need = np.where(has_data & ~reached, need, np.nan)
@@ -341,9 +348,7 @@ def _fit_gamma(Xi, first, last, hist_weight, ceiling, rate_now, prm):
     ok = np.isfinite(x) & np.isfinite(y) & (x < 0) & (then - w >= first)
     x = np.where(ok, x, 0.0)
     y = np.where(ok, y, 0.0)
-    pool = (np.sum(x * y) + prm.gamma_prior_weight * prm.gamma) / (
-        np.sum(x * x) + prm.gamma_prior_weight
-    )
+    pool = (np.sum(x * y) + prm.gamma_prior_weight * prm.gamma) / (np.sum(x * x) + prm.gamma_prior_weight)
     pool = float(np.clip(pool, prm.gamma_min, prm.gamma_max))
     unit = (x * y + prm.gamma_pool_weight * pool) / (x * x + prm.gamma_pool_weight)
     return np.clip(unit, prm.gamma_min, prm.gamma_max)
@@ -505,7 +510,6 @@ def _erf(x):
     sign = np.sign(x)
     a = np.abs(x)
     t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (
-        -1.453152027 + t * 1.061405429))))
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
     out = sign * (1.0 - poly * np.exp(-a * a))
     return np.where(np.isnan(x), np.nan, out)

@@ -10,7 +10,7 @@ from babel.numbers import format_decimal, format_percent
 
 LOCALE = "vi_VN"
 BLANK = "—"
-VN_OFFSET = timedelta(hours=7)     # Vietnam time: UTC+7, no daylight saving
+VN_OFFSET = timedelta(hours=7)  # Vietnam time: UTC+7, no daylight saving
 
 
 def _missing(value) -> bool:

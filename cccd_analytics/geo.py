@@ -28,7 +28,8 @@ def _load(name: str, key_field: str, two_level: bool) -> dict:
         code = str(feature["properties"][key_field])
         feature["properties"]["key"] = key_2025(code) if two_level else code
         feature["properties"]["name"] = feature["properties"].get(
-            "district_name" if not two_level else "commune_name")
+            "district_name" if not two_level else "commune_name"
+        )
     return data
 
 
@@ -44,8 +45,10 @@ def boundaries(layer: str, province_key: str) -> dict | None:
 @lru_cache(maxsize=1)
 def old_to_new() -> pd.Series:
     """Old (three-level) commune key → the 2025 unit key it became."""
-    frames = [pd.read_csv(DATA_DIR / name, dtype=str, usecols=["commune_code_old", "new_code_2025_07"])
-              for name in MAPPING_FILES]
+    frames = [
+        pd.read_csv(DATA_DIR / name, dtype=str, usecols=["commune_code_old", "new_code_2025_07"])
+        for name in MAPPING_FILES
+    ]
     mapping = pd.concat(frames).drop_duplicates("commune_code_old")
     return pd.Series(mapping["new_code_2025_07"].map(key_2025).to_numpy(), index=mapping["commune_code_old"])
 
@@ -77,22 +80,34 @@ def map_units(units: pd.DataFrame, layer: str) -> pd.DataFrame:
     if layer == "district":
         rows = units[units["level"] == "district"]
         return rows.assign(parts=1, partial=False)[
-            ["key", "name", "collected", "eligible", "target", "coverage", "status", "parts", "partial"]]
+            ["key", "name", "collected", "eligible", "target", "coverage", "status", "parts", "partial"]
+        ]
     communes = units[units["level"] == "commune"]
     direct = communes[communes["key"].str.startswith("2025:")]
     older = communes[~communes["key"].str.startswith("2025:")]
     mapping = old_to_new()
     older = older.assign(new_key=older["key"].map(mapping)).dropna(subset=["new_key"])
-    summed = older.groupby("new_key").agg(collected=("collected", "sum"), eligible=("eligible", "sum"),
-                                          target=("target", "sum"), parts=("key", "size"),
-                                          worst=("status", lambda s: _worst(s)))
+    summed = older.groupby("new_key").agg(
+        collected=("collected", "sum"),
+        eligible=("eligible", "sum"),
+        target=("target", "sum"),
+        parts=("key", "size"),
+        worst=("status", lambda s: _worst(s)),
+    )
     expected = mapping.value_counts()
     summed["partial"] = summed["parts"] < expected.reindex(summed.index).fillna(0)
     summed = summed.reset_index().rename(columns={"new_key": "key", "worst": "status"})
     summed["coverage"] = summed["collected"] / summed["eligible"]
     direct = direct.assign(parts=1, partial=False)
-    out = pd.concat([direct[["key", "name", "collected", "eligible", "target", "coverage", "status", "parts",
-                             "partial"]], summed], ignore_index=True)
+    out = pd.concat(
+        [
+            direct[
+                ["key", "name", "collected", "eligible", "target", "coverage", "status", "parts", "partial"]
+            ],
+            summed,
+        ],
+        ignore_index=True,
+    )
     return out
 
 

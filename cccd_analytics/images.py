@@ -27,9 +27,9 @@ from pathlib import Path
 
 BROWSER_ENV = "CCCD_CHROMIUM"
 DEFAULT_BROWSER = "/usr/bin/chromium"
-NO_NETWORK_PROXY = "127.0.0.1:9"   # the discard port: nothing listens, nothing is fetched
-RENDER_TIMEOUT = 60.0   # one PNG
-START_TIMEOUT = 60.0    # starting the browser
+NO_NETWORK_PROXY = "127.0.0.1:9"  # the discard port: nothing listens, nothing is fetched
+RENDER_TIMEOUT = 60.0  # one PNG
+START_TIMEOUT = 60.0  # starting the browser
 
 
 class ImageExportError(RuntimeError):
@@ -79,7 +79,7 @@ class _Renderer:
     """One Kaleido (one Chromium) on a private event-loop thread."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()      # one render at a time; guards start/stop
+        self._lock = threading.Lock()  # one render at a time; guards start/stop
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._kaleido = None
@@ -95,7 +95,8 @@ class _Renderer:
         if path is None:
             raise ImageExportError(
                 "Không tìm thấy trình duyệt Chromium để xuất ảnh PNG "
-                f"(cài gói chromium hoặc đặt biến môi trường {BROWSER_ENV}).")
+                f"(cài gói chromium hoặc đặt biến môi trường {BROWSER_ENV})."
+            )
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="cccd-kaleido", daemon=True)
         thread.start()
@@ -103,8 +104,13 @@ class _Renderer:
         async def open_browser():
             # A proxy that is never there: any http(s) request a figure might make (a remote
             # image, a CDN topojson) fails at once instead of leaving the machine.
-            k = kaleido.Kaleido(n=1, path=path, page_generator=page_generator(), timeout=RENDER_TIMEOUT,
-                                proxy_server=NO_NETWORK_PROXY)
+            k = kaleido.Kaleido(
+                n=1,
+                path=path,
+                page_generator=page_generator(),
+                timeout=RENDER_TIMEOUT,
+                proxy_server=NO_NETWORK_PROXY,
+            )
             await k.open()
             return k
 
@@ -151,8 +157,7 @@ class _Renderer:
                 if not self.running:
                     self._stop()
                     self._start()
-                future = asyncio.run_coroutine_threadsafe(self._kaleido.calc_fig(spec, opts=opts),
-                                                          self._loop)
+                future = asyncio.run_coroutine_threadsafe(self._kaleido.calc_fig(spec, opts=opts), self._loop)
                 try:
                     return future.result(RENDER_TIMEOUT + 5)
                 except Exception as exc:  # noqa: BLE001
@@ -204,7 +209,8 @@ def figure_png(fig, width: int = 1280, height: int = 720, scale: float = 1.0) ->
     if not available():
         raise ImageExportError(
             "Không xuất được ảnh PNG: thiếu Chromium hoặc thư viện kaleido "
-            f"(cài gói chromium hoặc đặt biến môi trường {BROWSER_ENV}).")
+            f"(cài gói chromium hoặc đặt biến môi trường {BROWSER_ENV})."
+        )
     spec = fig.to_dict() if hasattr(fig, "to_dict") else dict(fig)
     layout = dict(spec.get("layout") or {})
     # The figure's own height (charts set one) would otherwise win over the requested size.

@@ -40,9 +40,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from cccd_analytics import headers, layout as layouts, legacy_text, normalise, records, registry
-from cccd_analytics.readers import FileData, Limits, ReadError, Sheet, Workbook, read_workbook, sniff, whole
+from cccd_analytics import headers, legacy_text, normalise, records, registry
+from cccd_analytics import layout as layouts
 from cccd_analytics.formatting import date_vn, moment_vn
+from cccd_analytics.readers import FileData, Limits, ReadError, Sheet, Workbook, read_workbook, sniff, whole
 from cccd_analytics.registry import fold
 from cccd_analytics.store import NewUpload, Store
 
@@ -54,11 +55,11 @@ _SAFE_SAMPLE_FIELDS = ("commune", "district", "province", "status")
 
 @dataclass(frozen=True)
 class Problem:
-    severity: str            # error | warning
-    code: str                # machine-readable kind, e.g. negative, falling_cumulative
-    message: str             # Vietnamese, without the location
+    severity: str  # error | warning
+    code: str  # machine-readable kind, e.g. negative, falling_cumulative
+    message: str  # Vietnamese, without the location
     sheet: str | None = None
-    row: int | None = None   # 1-based, as the spreadsheet shows it
+    row: int | None = None  # 1-based, as the spreadsheet shows it
     column: str | None = None  # letter, as the spreadsheet shows it
     header: str | None = None
 
@@ -84,31 +85,33 @@ class Problem:
 class ImportReport:
     file_name: str
     sha256: str = ""
-    status: str = "refused"     # imported | refused | duplicate | checked (dry run)
+    status: str = "refused"  # imported | refused | duplicate | checked (dry run)
     upload_id: int | None = None
-    format: str = ""            # xlsx | xls | ods | csv
-    kind: str = ""              # report | canonical | records
-    encoding: str = ""          # text files: as decoded (utf-8, utf-16-le, cp1258, tcvn3 …)
-    encoding_repairs: list[str] = field(default_factory=list)     # Vietnamese, one per repair
-    encoding_details: list[dict] = field(default_factory=list)    # sheet, where, encoding, confidence, before, after
+    format: str = ""  # xlsx | xls | ods | csv
+    kind: str = ""  # report | canonical | records
+    encoding: str = ""  # text files: as decoded (utf-8, utf-16-le, cp1258, tcvn3 …)
+    encoding_repairs: list[str] = field(default_factory=list)  # Vietnamese, one per repair
+    encoding_details: list[dict] = field(
+        default_factory=list
+    )  # sheet, where, encoding, confidence, before, after
     sheet: str | None = None
     sheets_read: list[str] = field(default_factory=list)
-    layout: str = ""            # Vietnamese description of the layout found
-    header_rows: list[int] = field(default_factory=list)          # 1-based
-    first_data_row: int | None = None                             # 1-based
+    layout: str = ""  # Vietnamese description of the layout found
+    header_rows: list[int] = field(default_factory=list)  # 1-based
+    first_data_row: int | None = None  # 1-based
     title: str | None = None
-    authorities: list[str] = field(default_factory=list)          # letterhead: "tinh ha tinh", "huyen ky anh"
+    authorities: list[str] = field(default_factory=list)  # letterhead: "tinh ha tinh", "huyen ky anh"
     report_date: date | None = None
     date_origin: str | None = None  # column | date_line | footer | file_name | given | records
-    date_source: str = ""           # Vietnamese: where the date came from
-    needs_date: bool = False        # no date anywhere: ask the user (import_bytes(report_date=…))
-    columns: list[dict] = field(default_factory=list)   # index, letter, header, field (or None)
-    needs_mapping: bool = False     # no recognisable columns: ask the user for a mapping
-    signature: str = ""             # hash of the header's folded texts (remembered mappings)
-    mapping: dict[str, int] | None = None   # the column mapping applied, if any
-    mapping_source: str | None = None       # user | remembered
-    totals: list[dict] = field(default_factory=list)    # subtotal/total rows found and checked
-    record_export: dict | None = None       # per-record exports: rows counted, statuses, days
+    date_source: str = ""  # Vietnamese: where the date came from
+    needs_date: bool = False  # no date anywhere: ask the user (import_bytes(report_date=…))
+    columns: list[dict] = field(default_factory=list)  # index, letter, header, field (or None)
+    needs_mapping: bool = False  # no recognisable columns: ask the user for a mapping
+    signature: str = ""  # hash of the header's folded texts (remembered mappings)
+    mapping: dict[str, int] | None = None  # the column mapping applied, if any
+    mapping_source: str | None = None  # user | remembered
+    totals: list[dict] = field(default_factory=list)  # subtotal/total rows found and checked
+    record_export: dict | None = None  # per-record exports: rows counted, statuses, days
     rows_read: int = 0
     units_read: int = 0
     dates: list[date] = field(default_factory=list)
@@ -170,8 +173,14 @@ def import_file(store: Store | None, path: str | Path, **kwargs) -> ImportReport
         size = path.stat().st_size
         limits = kwargs.get("limits", Limits())
         if size > limits.max_bytes:
-            return _refuse(ImportReport(file_name=path.name), Problem("error", "too_large", (
-                f"tệp quá lớn ({size / 2**20:.0f} MiB; tối đa {limits.max_bytes // 2**20} MiB).")))
+            return _refuse(
+                ImportReport(file_name=path.name),
+                Problem(
+                    "error",
+                    "too_large",
+                    (f"tệp quá lớn ({size / 2**20:.0f} MiB; tối đa {limits.max_bytes // 2**20} MiB)."),
+                ),
+            )
         data = FileData(path, size)
         if size <= STREAM_FROM_DISK_BYTES or _binary_head(data.head(4096)):
             data = path.read_bytes()
@@ -192,10 +201,19 @@ def _binary_head(head: bytes) -> bool:
         return True
 
 
-def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_by: str | None = None,
-                 dry_run: bool = False, limits: Limits = Limits(),
-                 mapping: dict[str, int] | None = None, report_date: date | None = None,
-                 hook: Callable[[str], None] | None = None, audit: dict | None = None) -> ImportReport:
+def import_bytes(
+    store: Store | None,
+    data: bytes,
+    file_name: str,
+    *,
+    uploaded_by: str | None = None,
+    dry_run: bool = False,
+    limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, safe as a shared default
+    mapping: dict[str, int] | None = None,
+    report_date: date | None = None,
+    hook: Callable[[str], None] | None = None,
+    audit: dict | None = None,
+) -> ImportReport:
     """Check one file and, unless it has errors or `dry_run`, store it in one transaction.
 
     `audit` ({"username": …, other details}): the audit-log entry of the upload, written
@@ -208,8 +226,14 @@ def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_b
     """
     report = ImportReport(file_name=file_name)
     if len(data) > limits.max_bytes:
-        return _refuse(report, Problem("error", "too_large", (
-            f"tệp quá lớn ({len(data) / 2**20:.0f} MiB; tối đa {limits.max_bytes // 2**20} MiB).")))
+        return _refuse(
+            report,
+            Problem(
+                "error",
+                "too_large",
+                (f"tệp quá lớn ({len(data) / 2**20:.0f} MiB; tối đa {limits.max_bytes // 2**20} MiB)."),
+            ),
+        )
     if isinstance(data, FileData):
         # Performance (issue 8): a big file on disk is hashed in a thread while it is read
         # (hashlib and the CSV parsers release the GIL); it is checked against earlier
@@ -219,8 +243,19 @@ def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_b
         hashing.shutdown(wait=False)
         try:
             with _collector_paused():
-                report = _import_checked(store, data, file_name, uploaded_by, dry_run, limits, mapping,
-                                         report_date, hook, pending, audit=audit)
+                report = _import_checked(
+                    store,
+                    data,
+                    file_name,
+                    uploaded_by,
+                    dry_run,
+                    limits,
+                    mapping,
+                    report_date,
+                    hook,
+                    pending,
+                    audit=audit,
+                )
         finally:
             pending.result()
         return report
@@ -229,8 +264,20 @@ def import_bytes(store: Store | None, data: bytes, file_name: str, *, uploaded_b
     if duplicate is not None:
         return duplicate
     with _collector_paused():
-        return _import_checked(store, data, file_name, uploaded_by, dry_run, limits, mapping, report_date,
-                               hook, None, report, audit=audit)
+        return _import_checked(
+            store,
+            data,
+            file_name,
+            uploaded_by,
+            dry_run,
+            limits,
+            mapping,
+            report_date,
+            hook,
+            None,
+            report,
+            audit=audit,
+        )
 
 
 def _in_idle_time(function):
@@ -286,8 +333,13 @@ class Pending:
         # newer upload does.
         newest = int(base["upload_id"].max()) if len(base) else 0
         self._names = {newest + i: r.file_name for i, r in enumerate(self._earlier, start=1)}
-        pending = pd.concat([r.observations[["unit_key", "date", "metric", "value"]].assign(upload_id=newest + i)
-                             for i, r in enumerate(self._earlier, start=1)], ignore_index=True)
+        pending = pd.concat(
+            [
+                r.observations[["unit_key", "date", "metric", "value"]].assign(upload_id=newest + i)
+                for i, r in enumerate(self._earlier, start=1)
+            ],
+            ignore_index=True,
+        )
         pending["date"] = pd.to_datetime(pending["date"]).astype(base["date"].dtype)
         if unit_keys is not None:
             pending = pending[pending["unit_key"].isin(list(unit_keys))]
@@ -317,15 +369,28 @@ def _duplicate(store: Store | None, report: ImportReport) -> ImportReport | None
     if not earlier:
         return None
     report.status, report.upload_id = "duplicate", earlier["id"]
-    report.message = (f"Tệp «{report.file_name}» giống hệt lần nhập số {earlier['id']} "
-                      f"(«{earlier['file_name']}», {moment_vn(earlier['uploaded_at'])}); "
-                      "không có gì thay đổi.")
+    report.message = (
+        f"Tệp «{report.file_name}» giống hệt lần nhập số {earlier['id']} "
+        f"(«{earlier['file_name']}», {moment_vn(earlier['uploaded_at'])}); "
+        "không có gì thay đổi."
+    )
     return report
 
 
-def _import_checked(store, data, file_name, uploaded_by, dry_run, limits, mapping, report_date, hook,
-                    pending_sha: concurrent.futures.Future | None,
-                    report: ImportReport | None = None, audit: dict | None = None) -> ImportReport:
+def _import_checked(
+    store,
+    data,
+    file_name,
+    uploaded_by,
+    dry_run,
+    limits,
+    mapping,
+    report_date,
+    hook,
+    pending_sha: concurrent.futures.Future | None,
+    report: ImportReport | None = None,
+    audit: dict | None = None,
+) -> ImportReport:
     """The rest of import_bytes.  With `pending_sha` (a hash being computed), the file is
     read and checked meanwhile, then compared with earlier uploads: a duplicate is
     reported exactly as if it had been found first, and nothing is written."""
@@ -348,17 +413,37 @@ def _import_checked(store, data, file_name, uploaded_by, dry_run, limits, mappin
         records_, counts = _extract(book, data, report, store, mapping, report_date, limits)
         if not report.errors and not records_:
             report.problems.append(Problem("error", "no_rows", "không có dòng số liệu nào của xã/phường."))
-        observations, new_units = (_resolve_and_check(records_, report, store, counts)
-                                   if not report.errors else (None, None))
+        observations, new_units = (
+            _resolve_and_check(records_, report, store, counts) if not report.errors else (None, None)
+        )
     except ReadError as exc:
         reason = str(exc).removeprefix(f"Tệp «{file_name}»").lstrip(":, ")
         return hashed(_refuse(report, Problem("error", "unreadable", reason)))
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
-            UnicodeError, MemoryError, RecursionError) as exc:
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        OverflowError,
+        UnicodeError,
+        MemoryError,
+        RecursionError,
+    ) as exc:
         # A file shaped in a way nobody foresaw: refuse it, never show a traceback.
-        return hashed(_refuse(report, Problem("error", "unreadable", (
-            f"không đọc được tệp (cấu trúc bất thường: {type(exc).__name__}); hãy lưu lại tệp bằng "
-            "Excel dưới dạng .xlsx rồi gửi lại, hoặc báo cho quản trị kèm tệp này."))))
+        return hashed(
+            _refuse(
+                report,
+                Problem(
+                    "error",
+                    "unreadable",
+                    (
+                        f"không đọc được tệp (cấu trúc bất thường: {type(exc).__name__}); hãy lưu lại tệp bằng "
+                        "Excel dưới dạng .xlsx rồi gửi lại, hoặc báo cho quản trị kèm tệp này."
+                    ),
+                ),
+            )
+        )
     report = hashed(report)
     if report.status == "duplicate":
         return report
@@ -369,22 +454,32 @@ def _import_checked(store, data, file_name, uploaded_by, dry_run, limits, mappin
         return report
     if dry_run or store is None:
         report.status = "checked"
-        report.message = (f"Tệp «{file_name}» hợp lệ: {report.units_read} đơn vị, "
-                          f"{len(report.dates)} ngày, {len(report.warnings)} cảnh báo (chưa ghi).")
+        report.message = (
+            f"Tệp «{file_name}» hợp lệ: {report.units_read} đơn vị, "
+            f"{len(report.dates)} ngày, {len(report.warnings)} cảnh báo (chưa ghi)."
+        )
         return report
     upload = NewUpload(
-        file_name=file_name, sha256=report.sha256, rows_read=report.rows_read,
-        observations=observations, new_units=new_units, report_date=report.report_date,
+        file_name=file_name,
+        sha256=report.sha256,
+        rows_read=report.rows_read,
+        observations=observations,
+        new_units=new_units,
+        report_date=report.report_date,
         uploaded_by=uploaded_by,
         warnings=tuple(dict(_as_dict(p), text=p.describe(file_name)) for p in report.warnings),
-        kind=report.kind or "report", layout=report.layout,
+        kind=report.kind or "report",
+        layout=report.layout,
         encoding=", ".join(filter(None, [report.encoding] + report.encoding_repairs)),
-        audit=None if audit is None else {**audit, "units": report.units_read})
+        audit=None if audit is None else {**audit, "units": report.units_read},
+    )
     report.upload_id = store.write_upload(upload, hook=hook)
     report.status = "imported"
-    report.message = (f"Đã nhập tệp «{file_name}» (lần nhập số {report.upload_id}): "
-                      f"{report.units_read} đơn vị, {len(report.dates)} ngày, "
-                      f"{len(report.warnings)} cảnh báo.")
+    report.message = (
+        f"Đã nhập tệp «{file_name}» (lần nhập số {report.upload_id}): "
+        f"{report.units_read} đơn vị, {len(report.dates)} ngày, "
+        f"{len(report.warnings)} cảnh báo."
+    )
     return report
 
 
@@ -405,8 +500,15 @@ def _finish_description(report: ImportReport) -> None:
         subtotals = sum(1 for t in report.totals if t["kind"] == "subtotal")
         totals = len(report.totals) - subtotals
         wrong = sum(1 for t in report.totals if not t["matches"])
-        what = ", ".join(filter(None, [f"{subtotals} dòng cộng huyện" if subtotals else "",
-                                       f"{totals} dòng tổng" if totals else ""]))
+        what = ", ".join(
+            filter(
+                None,
+                [
+                    f"{subtotals} dòng cộng huyện" if subtotals else "",
+                    f"{totals} dòng tổng" if totals else "",
+                ],
+            )
+        )
         parts.append(f"{what} đã đối chiếu với các xã" + (f", {wrong} dòng lệch" if wrong else ", khớp"))
     export = report.record_export
     if export:
@@ -441,12 +543,15 @@ def _refusal_message(report: ImportReport) -> str:
         hint = " Hãy chọn cột cho tệp này trên trang tải lên (ghép cột); lựa chọn sẽ được nhớ cho các tệp cùng mẫu."
     elif report.needs_date:
         hint = " Hãy cho biết ngày số liệu (trang tải lên hỏi ngày) hoặc đặt ngày vào tên tệp."
-    return (f"Từ chối tệp «{name}»: {len(report.errors)} lỗi, không ghi gì vào cơ sở dữ liệu. "
-            f"Lỗi đầu tiên — {first}" + (f" (và {more} lỗi khác)" if more else "") + hint)
+    return (
+        f"Từ chối tệp «{name}»: {len(report.errors)} lỗi, không ghi gì vào cơ sở dữ liệu. "
+        f"Lỗi đầu tiên — {first}" + (f" (và {more} lỗi khác)" if more else "") + hint
+    )
 
 
-def remember_mapping(store: Store, report: ImportReport, mapping: dict[str, int],
-                     who: str | None = None) -> None:
+def remember_mapping(
+    store: Store, report: ImportReport, mapping: dict[str, int], who: str | None = None
+) -> None:
     """Remember a column mapping for files whose header has the same shape as `report`'s."""
     if not report.signature:
         raise ValueError("the report has no header signature to remember a mapping for")
@@ -454,8 +559,9 @@ def remember_mapping(store: Store, report: ImportReport, mapping: dict[str, int]
     store.save_mapping(report.signature, clean, [c["header"] for c in report.columns], who)
 
 
-def read_observations(data: bytes, file_name: str, store: Store | None = None,
-                      **kwargs) -> tuple[ImportReport, pd.DataFrame | None]:
+def read_observations(
+    data: bytes, file_name: str, store: Store | None = None, **kwargs
+) -> tuple[ImportReport, pd.DataFrame | None]:
     """Check a file without writing it; return the report and what it would store."""
     report = import_bytes(store, data, file_name, dry_run=True, **kwargs)
     return report, report.observations
@@ -463,11 +569,19 @@ def read_observations(data: bytes, file_name: str, store: Store | None = None,
 
 # -- encodings -------------------------------------------------------------------------
 
-_TEXT_ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 có BOM", "utf-16-le": "UTF-16 (Unicode text của Excel)",
-                   "utf-16-be": "UTF-16 BE", "utf-32-le": "UTF-32", "utf-32-be": "UTF-32 BE",
-                   "cp1258": "Windows-1258 (dấu thanh tổ hợp)", "cp1252": "Windows-1252",
-                   "tcvn3": "TCVN3 (.VnTime)", "tcvn3_upper": "TCVN3 chữ hoa (.VnTimeH)",
-                   "vni": "VNI-Windows"}
+_TEXT_ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 có BOM",
+    "utf-16-le": "UTF-16 (Unicode text của Excel)",
+    "utf-16-be": "UTF-16 BE",
+    "utf-32-le": "UTF-32",
+    "utf-32-be": "UTF-32 BE",
+    "cp1258": "Windows-1258 (dấu thanh tổ hợp)",
+    "cp1252": "Windows-1252",
+    "tcvn3": "TCVN3 (.VnTime)",
+    "tcvn3_upper": "TCVN3 chữ hoa (.VnTimeH)",
+    "vni": "VNI-Windows",
+}
 
 
 def _note_text_encoding(book: Workbook, report: ImportReport, data_head: bytes) -> None:
@@ -484,8 +598,9 @@ def _note_text_encoding(book: Workbook, report: ImportReport, data_head: bytes) 
         report.encoding_repairs.append(f"tệp văn bản mã {label}")
     if book.csv is not None and book.csv.codec.startswith("utf") and _has_decomposed(book, data_head):
         report.encoding_repairs.append("chữ có dấu viết tổ hợp (NFD) → dựng sẵn (NFC)")
-    report.encoding_details.append(dict(sheet=None, where="cả tệp", encoding=book.encoding,
-                                        confidence=None, before=None, after=None))
+    report.encoding_details.append(
+        dict(sheet=None, where="cả tệp", encoding=book.encoding, confidence=None, before=None, after=None)
+    )
 
 
 def _has_decomposed(book: Workbook, head: bytes) -> bool:
@@ -544,10 +659,12 @@ def _repair_group(texts: list[str], evidence: list[str], sheet_encoding: str | N
     if detection.encoding != "unicode" and sheet_encoding and family == sheet_encoding.split("_")[0]:
         both, combined = legacy_text.repair_texts(texts + evidence)
         if combined.encoding != "unicode" and combined.confidence >= legacy_text.DEFAULT_MIN_CONFIDENCE:
-            return both[: len(texts)], legacy_text.Detection(combined.encoding, combined.confidence,
-                                                            detection.sample_before,
-                                                            legacy_text.convert(detection.sample_before,
-                                                                                combined.encoding))
+            return both[: len(texts)], legacy_text.Detection(
+                combined.encoding,
+                combined.confidence,
+                detection.sample_before,
+                legacy_text.convert(detection.sample_before, combined.encoding),
+            )
     return [legacy_text.to_nfc(t) for t in texts], None
 
 
@@ -568,15 +685,23 @@ def _repair_sheet(sheet: Sheet, report: ImportReport) -> layouts.Layout | None:
     if not candidates:
         return _locate(rows)
     sheet_det = legacy_text.detect_legacy(candidates[:3000])
-    sheet_encoding = sheet_det.encoding if (sheet_det.encoding != "unicode" and
-                                            sheet_det.confidence >= legacy_text.DEFAULT_MIN_CONFIDENCE) else None
+    sheet_encoding = (
+        sheet_det.encoding
+        if (sheet_det.encoding != "unicode" and sheet_det.confidence >= legacy_text.DEFAULT_MIN_CONFIDENCE)
+        else None
+    )
     if sheet_encoding is None and sheet_det.encoding == "unicode":
         # Text already in NFC (the usual case) stays as it is; otherwise every text cell
         # is normalised, each distinct text once.
         if not all(unicodedata.is_normalized("NFC", c) for row in rows for c in row if isinstance(c, str)):
             nfc: dict[str, str] = {}
-            sheet.rows = [[(nfc.get(c) or nfc.setdefault(c, legacy_text.to_nfc(c))) if isinstance(c, str) else c
-                           for c in row] for row in rows]
+            sheet.rows = [
+                [
+                    (nfc.get(c) or nfc.setdefault(c, legacy_text.to_nfc(c))) if isinstance(c, str) else c
+                    for c in row
+                ]
+                for row in rows
+            ]
         return _locate(sheet.rows)
     strings = _unique_strings(c for row in rows for c in row)
     candidates = [s for s in strings if not s.isascii()]
@@ -586,7 +711,7 @@ def _repair_sheet(sheet: Sheet, report: ImportReport) -> layouts.Layout | None:
     found = _locate(tentative) or _locate(rows)
     evidence = candidates[:400]
     top_end = found.first_data_row if found else min(len(rows), layouts.HEADER_SCAN_ROWS)
-    mapping: dict[tuple[int, str], str] = {}   # (group, text) → repaired
+    mapping: dict[tuple[int, str], str] = {}  # (group, text) → repaired
     field_of = {c.index: f for f, c in found.columns.items()} if found else {}
 
     def apply(group: int, texts: list[str], where: str, safe: bool) -> None:
@@ -598,13 +723,21 @@ def _repair_sheet(sheet: Sheet, report: ImportReport) -> layouts.Layout | None:
         if detection is not None:
             before = detection.sample_before if safe else None
             after = mapping.get((group, before), before) if safe else None
-            report.encoding_details.append(dict(
-                sheet=sheet.name or None, where=where, encoding=detection.encoding,
-                confidence=detection.confidence, before=before, after=after))
+            report.encoding_details.append(
+                dict(
+                    sheet=sheet.name or None,
+                    where=where,
+                    encoding=detection.encoding,
+                    confidence=detection.confidence,
+                    before=before,
+                    after=after,
+                )
+            )
             name = f"trang «{sheet.name}», " if sheet.name else ""
             sample = f" (ví dụ «{before}» → «{after}»)" if safe and before else ""
             report.encoding_repairs.append(
-                f"{name}{where}: phông {_FONT_NAMES.get(detection.encoding, detection.encoding)} → Unicode{sample}")
+                f"{name}{where}: phông {_FONT_NAMES.get(detection.encoding, detection.encoding)} → Unicode{sample}"
+            )
 
     apply(-1, _unique_strings(c for row in rows[:top_end] for c in row), "phần tiêu đề", True)
     width = max((len(r) for r in rows[top_end:]), default=0)
@@ -612,14 +745,21 @@ def _repair_sheet(sheet: Sheet, report: ImportReport) -> layouts.Layout | None:
     for c in range(width):
         field_name = field_of.get(c)
         if record_layout and field_name not in headers.RECORD_READ_FIELDS:
-            continue   # personal columns of an export are never touched
+            continue  # personal columns of an export are never touched
         texts = _unique_strings(row[c] for row in rows[top_end:] if c < len(row))
         safe = field_name in _SAFE_SAMPLE_FIELDS
         apply(c, texts, f"cột {layouts.column_letter(c)}", safe)
     sheet.rows = [
-        [(mapping.get((-1 if r < top_end else c, cell), legacy_text.to_nfc(cell))
-          if isinstance(cell, str) else cell) for c, cell in enumerate(row)]
-        for r, row in enumerate(rows)]
+        [
+            (
+                mapping.get((-1 if r < top_end else c, cell), legacy_text.to_nfc(cell))
+                if isinstance(cell, str)
+                else cell
+            )
+            for c, cell in enumerate(row)
+        ]
+        for r, row in enumerate(rows)
+    ]
     return _locate(sheet.rows)
 
 
@@ -628,18 +768,28 @@ _FONT_NAMES = {"tcvn3": "TCVN3 (.VnTime)", "tcvn3_upper": "TCVN3 chữ hoa (.VnT
 
 # -- extraction ------------------------------------------------------------------------
 
+
 def _columns_for_ui(labels: list[str], found: layouts.Layout | None) -> list[dict]:
     if found:
         by_index = {c.index: f for f, c in found.columns.items()}
-    else:   # suggestions from the vocabulary for the columns it knows
+    else:  # suggestions from the vocabulary for the columns it knows
         by_index = {i: headers.match(label) for i, label in enumerate(labels)}
         by_index = {i: f for i, f in by_index.items() if f in headers.MAPPABLE_FIELDS}
-    return [dict(index=i, letter=layouts.column_letter(i), header=label, field=by_index.get(i))
-            for i, label in enumerate(labels) if label or i in by_index]
+    return [
+        dict(index=i, letter=layouts.column_letter(i), header=label, field=by_index.get(i))
+        for i, label in enumerate(labels)
+        if label or i in by_index
+    ]
 
 
-def _mapped_layout(rows: list[list], header_rows: tuple[int, ...], mapping: dict[str, int],
-                   found: layouts.Layout | None, file_name: str, report: ImportReport) -> layouts.Layout | None:
+def _mapped_layout(
+    rows: list[list],
+    header_rows: tuple[int, ...],
+    mapping: dict[str, int],
+    found: layouts.Layout | None,
+    file_name: str,
+    report: ImportReport,
+) -> layouts.Layout | None:
     """A layout from a column mapping chosen by hand (or remembered)."""
     width = max((len(r) for r in rows[: header_rows[-1] + 6]), default=0)
     labels = layouts.labels_of(rows, header_rows)
@@ -659,24 +809,37 @@ def _mapped_layout(rows: list[list], header_rows: tuple[int, ...], mapping: dict
             parts.append("cột không có trong tệp: " + ", ".join(out_of_range))
         if missing:
             parts.append("thiếu cột bắt buộc: " + ", ".join(missing))
-        report.problems.append(Problem("error", "bad_mapping", "cách ghép cột không dùng được (" +
-                                       "; ".join(parts) + ")."))
+        report.problems.append(
+            Problem("error", "bad_mapping", "cách ghép cột không dùng được (" + "; ".join(parts) + ").")
+        )
         return None
-    columns = {f: layouts.Column(i, f, labels[i] if i < len(labels) and labels[i] else
-                                 headers.FIELD_LABELS.get(f, f)) for f, i in mapping.items()}
+    columns = {
+        f: layouts.Column(
+            i, f, labels[i] if i < len(labels) and labels[i] else headers.FIELD_LABELS.get(f, f)
+        )
+        for f, i in mapping.items()
+    }
     if found and "row_number" in found.columns and found.columns["row_number"].index not in mapping.values():
         columns["row_number"] = found.columns["row_number"]
     return layouts.build(rows, header_rows, columns, kind, file_name)
 
 
-def _extract(book: Workbook, data: bytes, report: ImportReport, store: Store | None,
-             mapping: dict[str, int] | None, report_date: date | None, limits: Limits):
+def _extract(
+    book: Workbook,
+    data: bytes,
+    report: ImportReport,
+    store: Store | None,
+    mapping: dict[str, int] | None,
+    report_date: date | None,
+    limits: Limits,
+):
     """Records of every sheet with a table; (records, per-record counts or None)."""
     prepared = []
     for sheet in book.sheets:
         found = _repair_sheet(sheet, report) if book.format != "csv" else _locate(sheet.rows)
-        header_rows = found.header_rows if found else (layouts.candidate_header(sheet.rows)
-                                                      if sheet.rows else None)
+        header_rows = (
+            found.header_rows if found else (layouts.candidate_header(sheet.rows) if sheet.rows else None)
+        )
         prepared.append((sheet, found, header_rows))
     primary = next((i for i, p in enumerate(prepared) if p[1] is not None), None)
     if primary is None:
@@ -697,7 +860,7 @@ def _extract(book: Workbook, data: bytes, report: ImportReport, store: Store | N
             prepared[primary] = (sheet, mapped, header_rows)
             report.mapping, report.mapping_source = dict(chosen), source
             report.columns = _columns_for_ui(mapped.labels, mapped)
-    out: list[pd.DataFrame] = []   # the rows of tables, and of per-record exports
+    out: list[pd.DataFrame] = []  # the rows of tables, and of per-record exports
     counts = None
     located_any = False
     for sheet, found, _ in prepared:
@@ -709,10 +872,10 @@ def _extract(book: Workbook, data: bytes, report: ImportReport, store: Store | N
         report.sheets_read.append(sheet.name)
         if found.kind == "records":
             if counts is not None:
-                continue   # one export per file
+                continue  # one export per file
             counts, recs = _record_export(book, data, sheet, found, report, report_date)
             if len(recs):
-                out.append(recs)     # a frame: rows of the export, counted per place and day
+                out.append(recs)  # a frame: rows of the export, counted per place and day
         else:
             if not sheet.complete:
                 _read_whole(book, data, sheet, limits)
@@ -722,11 +885,15 @@ def _extract(book: Workbook, data: bytes, report: ImportReport, store: Store | N
     if not located_any:
         names = ", ".join(f"«{s.name}»" for s in book.sheets if s.name) or "tệp"
         report.needs_mapping = primary is not None
-        report.problems.append(Problem(
-            "error", "no_table",
-            f"không tìm thấy bảng số liệu ({names}): cần ít nhất cột tên xã/phường và cột "
-            "lũy kế thu nhận (ví dụ «Xã», «Lũy kế thu nhận»), hoặc tệp xuất theo từng hồ sơ "
-            "(«Xã/Phường thường trú», «Ngày thu nhận»)."))
+        report.problems.append(
+            Problem(
+                "error",
+                "no_table",
+                f"không tìm thấy bảng số liệu ({names}): cần ít nhất cột tên xã/phường và cột "
+                "lũy kế thu nhận (ví dụ «Xã», «Lũy kế thu nhận»), hoặc tệp xuất theo từng hồ sơ "
+                "(«Xã/Phường thường trú», «Ngày thu nhận»).",
+            )
+        )
     return out, counts
 
 
@@ -735,13 +902,17 @@ def _read_whole(book: Workbook, data: bytes, sheet: Sheet, limits: Limits) -> No
     such tables are small, so a big one is refused rather than read."""
     if book.format == "csv":
         if len(data) > limits.max_table_bytes:
-            raise ReadError(f"bảng tổng hợp quá lớn ({len(data) / 2**20:.0f} MiB; tối đa "
-                            f"{limits.max_table_bytes // 2**20} MiB cho bảng theo xã/ngày) — hãy chia nhỏ tệp.")
+            raise ReadError(
+                f"bảng tổng hợp quá lớn ({len(data) / 2**20:.0f} MiB; tối đa "
+                f"{limits.max_table_bytes // 2**20} MiB cho bảng theo xã/ngày) — hãy chia nhỏ tệp."
+            )
         sheet.rows = read_workbook(whole(data), book.file_name, limits).sheets[0].rows
     else:
         if (sheet.height or 0) * max((len(r) for r in sheet.rows), default=1) > limits.max_table_cells:
-            raise ReadError(f"trang «{sheet.name}»: bảng tổng hợp quá lớn (hơn "
-                            f"{limits.max_table_cells:,} ô) — hãy chia nhỏ tệp.".replace(",", "."))
+            raise ReadError(
+                f"trang «{sheet.name}»: bảng tổng hợp quá lớn (hơn "
+                f"{limits.max_table_cells:,} ô) — hãy chia nhỏ tệp.".replace(",", ".")
+            )
         sheet.rows = list(sheet.iter_rows())
         _repair_sheet(sheet, ImportReport(""))
     sheet.complete = True
@@ -770,15 +941,20 @@ def _each_distinct(values: pd.Series, function) -> np.ndarray:
 
 @functools.lru_cache(maxsize=65536)
 def _commune_name(text: str) -> str:
-    """"CA xã Kỳ Đồng" / "Công an xã Kỳ Đồng" → "xã Kỳ Đồng"; "1. Xã Kỳ Tân" → "Xã Kỳ Tân"."""
+    """ "CA xã Kỳ Đồng" / "Công an xã Kỳ Đồng" → "xã Kỳ Đồng"; "1. Xã Kỳ Tân" → "Xã Kỳ Tân"."""
     text = re.sub(r"^\s*\d{1,3}\s*[.)]\s+(?=\D)", "", text)
     folded = fold(text)
     match = re.match(r"^(cong an|ca)\s+(?=(xa|phuong|thi tran|tt|x\.|p\.)\b)", folded)
-    return text[match.end():] if match else text
+    return text[match.end() :] if match else text
 
 
-def _date_for_sheet(found: layouts.Layout, file_name: str, report_date: date | None,
-                    report: ImportReport, sheet_name: str | None):
+def _date_for_sheet(
+    found: layouts.Layout,
+    file_name: str,
+    report_date: date | None,
+    report: ImportReport,
+    sheet_name: str | None,
+):
     """The one date of a report without a date column, and where it came from."""
     from_name = normalise.date_from_file_name(file_name)
     if report_date is not None:
@@ -786,19 +962,29 @@ def _date_for_sheet(found: layouts.Layout, file_name: str, report_date: date | N
     if found.report_date is not None:
         where = "chân báo cáo" if found.date_origin == "footer" else "dòng ngày số liệu"
         if from_name and from_name != found.report_date:
-            report.problems.append(Problem(
-                "warning", "date_mismatch",
-                f"ngày trong tên tệp ({date_vn(from_name)}) khác ngày trong báo cáo "
-                f"({date_vn(found.report_date)}); đã dùng ngày trong báo cáo.",
-                sheet=sheet_name, row=(found.date_row or 0) + 1))
-        return found.report_date, found.date_origin, f"{where}, dòng {(found.date_row or 0) + 1}: «{found.date_line}»"
+            report.problems.append(
+                Problem(
+                    "warning",
+                    "date_mismatch",
+                    f"ngày trong tên tệp ({date_vn(from_name)}) khác ngày trong báo cáo "
+                    f"({date_vn(found.report_date)}); đã dùng ngày trong báo cáo.",
+                    sheet=sheet_name,
+                    row=(found.date_row or 0) + 1,
+                )
+            )
+        return (
+            found.report_date,
+            found.date_origin,
+            f"{where}, dòng {(found.date_row or 0) + 1}: «{found.date_line}»",
+        )
     if from_name is not None:
         return from_name, "file_name", f"tên tệp «{file_name}»"
     return None, None, ""
 
 
-def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: ImportReport,
-                   report_date: date | None) -> pd.DataFrame | None:
+def _sheet_records(
+    sheet: Sheet, found: layouts.Layout, file_name: str, report: ImportReport, report_date: date | None
+) -> pd.DataFrame | None:
     """The commune rows of a table as one frame (the columns _frame_of gives), or None
     when it has none.  Subtotal and total rows are checked against them, never kept."""
     cols = found.columns
@@ -825,7 +1011,7 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
     date_order = "dmy"
     if "date" in cols:
         col = cols["date"]
-        column_values = [r[col.index] for r in sheet.rows[found.first_data_row:] if col.index < len(r)]
+        column_values = [r[col.index] for r in sheet.rows[found.first_data_row :] if col.index < len(r)]
         # Both only ask whether some value is of a kind, and for the first ambiguous one:
         # the distinct values, in order, give the same answers (performance, issue 8).
         distinct_values = list(dict.fromkeys(column_values))
@@ -833,13 +1019,24 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
         note = normalise.date_order_warning(distinct_values)
         if note:
             message, example = note
-            row_of = next((i + found.first_data_row + 1 for i, v in enumerate(column_values) if v == example), None)
-            report.problems.append(Problem("warning", "ambiguous_date", message + ".", sheet=sheet_name,
-                                           row=row_of, column=col.letter, header=col.header))
-    groups: list[dict] = []      # subtotal rows: row, label, district, values, members, position
+            row_of = next(
+                (i + found.first_data_row + 1 for i, v in enumerate(column_values) if v == example), None
+            )
+            report.problems.append(
+                Problem(
+                    "warning",
+                    "ambiguous_date",
+                    message + ".",
+                    sheet=sheet_name,
+                    row=row_of,
+                    column=col.letter,
+                    header=col.header,
+                )
+            )
+    groups: list[dict] = []  # subtotal rows: row, label, district, values, members, position
     totals: list[dict] = []
-    style: str | None = None     # subtotals "before" or "after" their communes
-    pending: list[int] = []      # communes since the last subtotal/heading
+    style: str | None = None  # subtotals "before" or "after" their communes
+    pending: list[int] = []  # communes since the last subtotal/heading
     open_group: dict | None = None
 
     # Performance (issue 8): a canonical file repeats its place names and dates on every
@@ -859,8 +1056,9 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
     value_at = [(name, cols[name].index) for name in value_fields]
     sheet_label = sheet.name or ""
     # Column positions of the cells read on every row (-1: no such column).
-    date_at, district_at, province_at, code_at = (cols[f].index if f in cols else -1
-                                                  for f in ("date", "district", "province", "commune_code"))
+    date_at, district_at, province_at, code_at = (
+        cols[f].index if f in cols else -1 for f in ("date", "district", "province", "commune_code")
+    )
     for index in range(found.first_data_row, len(sheet.rows)):
         row = sheet.rows[index]
         width = len(row)
@@ -886,21 +1084,43 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
         values, bad = {}, False
         for name, parsed in parsed_values:
             if parsed.error:
-                report.problems.append(Problem("error", "bad_number", parsed.error + ".",
-                                               **_cell_at(sheet_name, index, cols[name])))
+                report.problems.append(
+                    Problem(
+                        "error", "bad_number", parsed.error + ".", **_cell_at(sheet_name, index, cols[name])
+                    )
+                )
                 bad = True
             elif parsed.value is not None:
                 if parsed.value < 0:
-                    report.problems.append(Problem("error", "negative", f"số âm ({parsed.value}).",
-                                                   **_cell_at(sheet_name, index, cols[name])))
+                    report.problems.append(
+                        Problem(
+                            "error",
+                            "negative",
+                            f"số âm ({parsed.value}).",
+                            **_cell_at(sheet_name, index, cols[name]),
+                        )
+                    )
                     bad = True
                 values[name] = parsed.value
             if parsed.warning:
-                report.problems.append(Problem("warning", "ambiguous_number", parsed.warning + ".",
-                                               **_cell_at(sheet_name, index, cols[name])))
+                report.problems.append(
+                    Problem(
+                        "warning",
+                        "ambiguous_number",
+                        parsed.warning + ".",
+                        **_cell_at(sheet_name, index, cols[name]),
+                    )
+                )
         if kind.kind == "total":
-            totals.append(dict(row=index + 1, label=kind.label or "Tổng cộng", values=values, cells=cells,
-                               position="before" if not n_out else "after"))
+            totals.append(
+                dict(
+                    row=index + 1,
+                    label=kind.label or "Tổng cộng",
+                    values=values,
+                    cells=cells,
+                    position="before" if not n_out else "after",
+                )
+            )
             continue
         if kind.kind == "subtotal":
             # A row with figures settles whether subtotals come after or before their
@@ -908,8 +1128,15 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
             if values and style is None:
                 style = "after" if pending else "before"
             if values and style == "after":
-                group = dict(row=index + 1, label=kind.label, district=kind.district, values=values,
-                             cells=cells, members=list(pending), position="after")
+                group = dict(
+                    row=index + 1,
+                    label=kind.label,
+                    district=kind.district,
+                    values=values,
+                    cells=cells,
+                    members=list(pending),
+                    position="after",
+                )
                 groups.append(group)
                 if kind.district:
                     districts = out["district"]
@@ -920,8 +1147,15 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
                 open_group = None
                 district_ctx = letterhead_district
             else:
-                open_group = dict(row=index + 1, label=kind.label, district=kind.district, values=values,
-                                  cells=cells, members=[], position="before")
+                open_group = dict(
+                    row=index + 1,
+                    label=kind.label,
+                    district=kind.district,
+                    values=values,
+                    cells=cells,
+                    members=[],
+                    position="before",
+                )
                 groups.append(open_group)
                 pending = []
                 if kind.district:
@@ -934,27 +1168,44 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
         if date_at >= 0:
             parsed = date_of(row[date_at] if date_at < width else None)
             if parsed.error:
-                report.problems.append(Problem("error", "bad_date", parsed.error + ".",
-                                               **_cell_at(sheet_name, index, cols["date"])))
+                report.problems.append(
+                    Problem(
+                        "error", "bad_date", parsed.error + ".", **_cell_at(sheet_name, index, cols["date"])
+                    )
+                )
                 continue
             if parsed.warning:
-                report.problems.append(Problem("warning", "ambiguous_date", parsed.warning + ".",
-                                               **_cell_at(sheet_name, index, cols["date"])))
+                report.problems.append(
+                    Problem(
+                        "warning",
+                        "ambiguous_date",
+                        parsed.warning + ".",
+                        **_cell_at(sheet_name, index, cols["date"]),
+                    )
+                )
             when = parsed.value or fallback_date
         if when is None:
             report.needs_date = True
-            report.problems.append(Problem(
-                "error", "no_date", "không xác định được ngày số liệu: tệp không có cột ngày, không có "
-                "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
-                "bao_cao_15_03_2021.xlsx). Hãy cho biết ngày của báo cáo.", sheet=sheet_name,
-                row=index + 1))
+            report.problems.append(
+                Problem(
+                    "error",
+                    "no_date",
+                    "không xác định được ngày số liệu: tệp không có cột ngày, không có "
+                    "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
+                    "bao_cao_15_03_2021.xlsx). Hãy cho biết ngày của báo cáo.",
+                    sheet=sheet_name,
+                    row=index + 1,
+                )
+            )
             break
         if "collected" not in values and "collected_day" not in values:
             continue  # a commune row with no figures: not reported
         explicit_district = text_of(row[district_at] if 0 <= district_at < width else None)
         out["row"].append(index + 1)
         out["sheet"].append(sheet_label)
-        out["province"].append(text_of(row[province_at] if 0 <= province_at < width else None) or province_ctx)
+        out["province"].append(
+            text_of(row[province_at] if 0 <= province_at < width else None) or province_ctx
+        )
         out["district"].append(explicit_district or district_ctx or "")
         out["commune"].append(commune_name(text_of(name_cell)))
         out["code"].append(text_of(row[code_at] if 0 <= code_at < width else None) or None)
@@ -970,16 +1221,26 @@ def _sheet_records(sheet: Sheet, found: layouts.Layout, file_name: str, report: 
     if "collected" not in cols and n_out:
         col = cols.get("collected_day")
         report.needs_mapping = True
-        report.problems.append(Problem(
-            "error", "no_cumulative", "thiếu cột lũy kế thu nhận (chỉ có số trong ngày).",
-            sheet=sheet_name, row=found.header_rows[-1] + 1,
-            column=col.letter if col else None))
+        report.problems.append(
+            Problem(
+                "error",
+                "no_cumulative",
+                "thiếu cột lũy kế thu nhận (chỉ có số trong ngày).",
+                sheet=sheet_name,
+                row=found.header_rows[-1] + 1,
+                column=col.letter if col else None,
+            )
+        )
     _check_sums(out_values, n_out, groups, totals, sheet_name, report)
     if not n_out:
         return None
     # Text stays Python objects here (no conversion to Arrow for a working frame).
-    return pd.DataFrame({**{k: pd.Series(v, dtype=object) if k != "row" else v for k, v in out.items()},
-                         **{k: pd.Series(v, dtype=object) for k, v in out_values.items()}})
+    return pd.DataFrame(
+        {
+            **{k: pd.Series(v, dtype=object) if k != "row" else v for k, v in out.items()},
+            **{k: pd.Series(v, dtype=object) for k, v in out_values.items()},
+        }
+    )
 
 
 def _cell_at(sheet_name: str | None, index: int, col: layouts.Column) -> dict:
@@ -1000,6 +1261,7 @@ def _memo(function: Callable):
         except KeyError:
             result = seen[raw] = function(raw)
             return result
+
     return call
 
 
@@ -1014,11 +1276,12 @@ def _counter() -> Callable:
         kind = type(raw)
         if kind is str and raw.isdigit() and raw.isascii():
             return normalise.Parsed(int(raw))
-        if kind is float and raw.is_integer():      # a number cell: parse_count gives int(raw)
+        if kind is float and raw.is_integer():  # a number cell: parse_count gives int(raw)
             return normalise.Parsed(int(raw))
         if kind is int:
             return normalise.Parsed(raw)
         return remembered(raw)
+
     return count
 
 
@@ -1037,8 +1300,14 @@ def _fmt(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
-def _check_sums(values: dict[str, list], n_records: int, groups: list[dict], totals: list[dict],
-                sheet: str | None, report: ImportReport) -> None:
+def _check_sums(
+    values: dict[str, list],
+    n_records: int,
+    groups: list[dict],
+    totals: list[dict],
+    sheet: str | None,
+    report: ImportReport,
+) -> None:
     """Subtotal and total rows are never units: check them against their communes."""
     found: list[dict] = []
 
@@ -1055,16 +1324,34 @@ def _check_sums(values: dict[str, list], n_records: int, groups: list[dict], tot
                 label = f"«{entry['label']}»"
                 what = "dòng tổng" if kind == "total" else "dòng cộng"
                 letter, header = entry["cells"].get(name, (None, None))
-                report.problems.append(Problem(
-                    "warning", "subtotal_mismatch",
-                    f"{what} {label} ghi {_fmt(stated)} nhưng tổng {len(members)} xã/phường là "
-                    f"{_fmt(actual)} (chênh {'+' if stated >= actual else '-'}{_fmt(abs(stated - actual))}); "
-                    "số của từng xã được dùng, dòng tổng không được lưu.",
-                    sheet=sheet, row=entry["row"], column=letter, header=header))
-        found.append(dict(
-            sheet=sheet, row=entry["row"], kind=kind, label=entry["label"],
-            district=entry.get("district"), position=entry["position"], communes=len(members),
-            checked=checked, matches=not mismatches, mismatches=mismatches))
+                report.problems.append(
+                    Problem(
+                        "warning",
+                        "subtotal_mismatch",
+                        f"{what} {label} ghi {_fmt(stated)} nhưng tổng {len(members)} xã/phường là "
+                        f"{_fmt(actual)} (chênh {'+' if stated >= actual else '-'}{_fmt(abs(stated - actual))}); "
+                        "số của từng xã được dùng, dòng tổng không được lưu.",
+                        sheet=sheet,
+                        row=entry["row"],
+                        column=letter,
+                        header=header,
+                    )
+                )
+        found.append(
+            dict(
+                sheet=sheet,
+                row=entry["row"],
+                kind=kind,
+                label=entry["label"],
+                district=entry.get("district"),
+                position=entry["position"],
+                communes=len(members),
+                checked=checked,
+                matches=not mismatches,
+                mismatches=mismatches,
+            )
+        )
+
     for group in groups:
         if group["values"] or group["members"]:
             compare(group, "subtotal", group["members"])
@@ -1075,8 +1362,15 @@ def _check_sums(values: dict[str, list], n_records: int, groups: list[dict], tot
 
 # -- per-record exports ----------------------------------------------------------------
 
-def _record_export(book: Workbook, data: bytes, sheet: Sheet, found: layouts.Layout,
-                   report: ImportReport, report_date: date | None):
+
+def _record_export(
+    book: Workbook,
+    data: bytes,
+    sheet: Sheet,
+    found: layouts.Layout,
+    report: ImportReport,
+    report_date: date | None,
+):
     sheet_name = sheet.name or None
     if book.format == "csv":
         width = max((len(r) for r in sheet.rows[: found.first_data_row + 20]), default=0)
@@ -1089,59 +1383,100 @@ def _record_export(book: Workbook, data: bytes, sheet: Sheet, found: layouts.Lay
     report.rows_read += counts.rows
     if counts.no_place[0]:
         col = cols["commune"]
-        report.problems.append(Problem(
-            "warning", "record_without_commune",
-            f"{_fmt(counts.no_place[0])} hồ sơ không ghi xã/phường, không được tính "
-            f"(ví dụ dòng {', '.join(map(str, counts.no_place[1]))}).",
-            sheet=sheet_name, row=counts.no_place[1][0], column=col.letter, header=col.header))
+        report.problems.append(
+            Problem(
+                "warning",
+                "record_without_commune",
+                f"{_fmt(counts.no_place[0])} hồ sơ không ghi xã/phường, không được tính "
+                f"(ví dụ dòng {', '.join(map(str, counts.no_place[1]))}).",
+                sheet=sheet_name,
+                row=counts.no_place[1][0],
+                column=col.letter,
+                header=col.header,
+            )
+        )
     if counts.no_date[0]:
-        report.problems.append(Problem(
-            "warning", "record_without_date",
-            f"{_fmt(counts.no_date[0])} hồ sơ không ghi ngày thu nhận, không được tính "
-            f"(ví dụ dòng {', '.join(map(str, counts.no_date[1]))}).", row=counts.no_date[1][0], **at))
+        report.problems.append(
+            Problem(
+                "warning",
+                "record_without_date",
+                f"{_fmt(counts.no_date[0])} hồ sơ không ghi ngày thu nhận, không được tính "
+                f"(ví dụ dòng {', '.join(map(str, counts.no_date[1]))}).",
+                row=counts.no_date[1][0],
+                **at,
+            )
+        )
     if counts.bad_dates:
         bad_rows = sum(n for n, _ in counts.bad_dates)
         rows = ", ".join(str(r) for _, r in counts.bad_dates[:5])
         severe = bad_rows > max(10, counts.rows // 100)
-        report.problems.append(Problem(
-            "error" if severe else "warning", "bad_date",
-            f"{_fmt(bad_rows)} hồ sơ có ngày thu nhận không đọc được"
-            + (" — có thể cột ngày bị nhầm" if severe else ", không được tính")
-            + f" (ví dụ dòng {rows}).", row=counts.bad_dates[0][1], **at))
+        report.problems.append(
+            Problem(
+                "error" if severe else "warning",
+                "bad_date",
+                f"{_fmt(bad_rows)} hồ sơ có ngày thu nhận không đọc được"
+                + (" — có thể cột ngày bị nhầm" if severe else ", không được tính")
+                + f" (ví dụ dòng {rows}).",
+                row=counts.bad_dates[0][1],
+                **at,
+            )
+        )
     if counts.ambiguous_dates:
         report.problems.append(Problem("warning", "ambiguous_date", counts.ambiguous_dates + ".", **at))
     if counts.skipped_lines:
-        report.problems.append(Problem(
-            "warning", "bad_line", f"{len(counts.skipped_lines)} dòng có nhiều ô hơn dòng tiêu đề, đã bỏ qua "
-            f"(ví dụ dòng {', '.join(map(str, counts.skipped_lines[:5]))}).", sheet=sheet_name,
-            row=counts.skipped_lines[0]))
+        report.problems.append(
+            Problem(
+                "warning",
+                "bad_line",
+                f"{len(counts.skipped_lines)} dòng có nhiều ô hơn dòng tiêu đề, đã bỏ qua "
+                f"(ví dụ dòng {', '.join(map(str, counts.skipped_lines[:5]))}).",
+                sheet=sheet_name,
+                row=counts.skipped_lines[0],
+            )
+        )
     as_of = report_date or counts.last_date
     named = normalise.date_from_file_name(book.file_name)
     if named and counts.last_date and named >= counts.last_date and report_date is None:
         as_of = named
     if report.date_origin is None:
         report.date_origin = "given" if report_date else "records"
-        report.date_source = ("ngày người nhập chọn" if report_date else
-                              f"ngày trong tệp ({date_vn(counts.first_date)} – {date_vn(counts.last_date)})"
-                              if counts.first_date else "")
+        report.date_source = (
+            "ngày người nhập chọn"
+            if report_date
+            else f"ngày trong tệp ({date_vn(counts.first_date)} – {date_vn(counts.last_date)})"
+            if counts.first_date
+            else ""
+        )
         report.report_date = as_of
     returned_from = "returned_date" if counts.has_return_dates else ("status" if "status" in cols else None)
     report.record_export = dict(
-        rows=counts.rows, first_row=counts.first_row,
+        rows=counts.rows,
+        first_row=counts.first_row,
         first_date=counts.first_date.isoformat() if counts.first_date else None,
         last_date=counts.last_date.isoformat() if counts.last_date else None,
         as_of=as_of.isoformat() if as_of else None,
         columns_read={f: cols[f].letter for f in headers.RECORD_READ_FIELDS if f in cols},
-        columns_skipped=len([c for c in found.labels if c]) - len([f for f in headers.RECORD_READ_FIELDS if f in cols]),
-        returned_from=returned_from, statuses_returned=counts.statuses_returned,
-        statuses_other=counts.statuses_other, rows_without_commune=counts.no_place[0],
-        rows_without_date=counts.no_date[0], baseline_units=0)
+        columns_skipped=len([c for c in found.labels if c])
+        - len([f for f in headers.RECORD_READ_FIELDS if f in cols]),
+        returned_from=returned_from,
+        statuses_returned=counts.statuses_returned,
+        statuses_other=counts.statuses_other,
+        rows_without_commune=counts.no_place[0],
+        rows_without_date=counts.no_date[0],
+        baseline_units=0,
+    )
     if "status" in cols and not counts.has_return_dates and not counts.statuses_returned:
-        report.problems.append(Problem(
-            "warning", "no_returned_status",
-            "cột trạng thái không có giá trị nào cho biết thẻ đã trả (như «Đã trả thẻ»); "
-            "không tính số thẻ đã trả.", sheet=sheet_name, column=cols["status"].letter,
-            header=cols["status"].header))
+        report.problems.append(
+            Problem(
+                "warning",
+                "no_returned_status",
+                "cột trạng thái không có giá trị nào cho biết thẻ đã trả (như «Đã trả thẻ»); "
+                "không tính số thẻ đã trả.",
+                sheet=sheet_name,
+                column=cols["status"].letter,
+                header=cols["status"].header,
+            )
+        )
     province_ctx, district_ctx = _authority_context(found.authorities)
     letter, header = received.letter, received.header
     totals = counts.returned_total
@@ -1149,33 +1484,54 @@ def _record_export(book: Workbook, data: bytes, sheet: Sheet, found: layouts.Lay
         counts.returned_total = totals.assign(
             province=[p or province_ctx for p in totals["province"]],
             district=[d or district_ctx for d in totals["district"]],
-            commune=[_commune_name(c) for c in totals["commune"]])
+            commune=[_commune_name(c) for c in totals["commune"]],
+        )
     # Performance (issue 8): one frame for the export's (place, day) counts, not one
     # Python object per row (an export of a nation has over a million of them).
     daily = counts.daily
     # Where each figure comes from, for messages: collected from the day received, returned
     # from the day handed over or the status.
     back = cols[returned_from] if returned_from in cols else received
-    cells = {"collected_day": (letter, header), "returned_day": (back.letter, back.header),
-             "collected": (letter, header), "returned": (back.letter, back.header)}
+    cells = {
+        "collected_day": (letter, header),
+        "returned_day": (back.letter, back.header),
+        "collected": (letter, header),
+        "returned": (back.letter, back.header),
+    }
     row = daily["row"].to_numpy(np.int64) if len(daily) else np.zeros(0, np.int64)
-    out = pd.DataFrame({
-        "row": np.where(row > 0, row, counts.first_row).tolist(),
-        "sheet": sheet.name or "",
-        "province": _each_distinct(daily["province"], lambda p: p or province_ctx),
-        "district": _each_distinct(daily["district"], lambda d: d or district_ctx),
-        "commune": _each_distinct(daily["commune"], _commune_name),
-        "code": None, "date": daily["date"].to_numpy(dtype=object), "cells": [cells] * len(daily),
-        "collected_day": daily["collected_day"].to_numpy(np.int64),
-        "returned_day": daily["returned_day"].to_numpy(np.int64)})
+    out = pd.DataFrame(
+        {
+            "row": np.where(row > 0, row, counts.first_row).tolist(),
+            "sheet": sheet.name or "",
+            "province": _each_distinct(daily["province"], lambda p: p or province_ctx),
+            "district": _each_distinct(daily["district"], lambda d: d or district_ctx),
+            "commune": _each_distinct(daily["commune"], _commune_name),
+            "code": None,
+            "date": daily["date"].to_numpy(dtype=object),
+            "cells": [cells] * len(daily),
+            "collected_day": daily["collected_day"].to_numpy(np.int64),
+            "returned_day": daily["returned_day"].to_numpy(np.int64),
+        }
+    )
     if counts.daily.empty and counts.rows == 0:
-        report.problems.append(Problem("error", "no_rows", "tệp xuất không có hồ sơ nào có xã/phường và "
-                                       "ngày thu nhận.", sheet=sheet_name))
+        report.problems.append(
+            Problem(
+                "error",
+                "no_rows",
+                "tệp xuất không có hồ sơ nào có xã/phường và ngày thu nhận.",
+                sheet=sheet_name,
+            )
+        )
     return counts, out
 
 
-def _cumulate_records(daily: pd.DataFrame, counts: records.RecordCounts, keys_of: dict,
-                      report: ImportReport, stored: pd.DataFrame | None) -> pd.DataFrame:
+def _cumulate_records(
+    daily: pd.DataFrame,
+    counts: records.RecordCounts,
+    keys_of: dict,
+    report: ImportReport,
+    stored: pd.DataFrame | None,
+) -> pd.DataFrame:
     """Daily counts of an export → cumulative collected (and returned) for every day.
 
     The export is taken to cover every application of its units from its first day.
@@ -1224,7 +1580,9 @@ def _cumulate_records(daily: pd.DataFrame, counts: records.RecordCounts, keys_of
 
     def cumulative(column: str, baseline: pd.Series, metric: str) -> pd.DataFrame:
         values = np.cumsum(grid(column), axis=1) + baseline.to_numpy(np.int64)[:, None]
-        return pd.DataFrame({"unit_key": unit_col, "date": date_col, "value": values.ravel(), "metric": metric})
+        return pd.DataFrame(
+            {"unit_key": unit_col, "date": date_col, "value": values.ravel(), "metric": metric}
+        )
 
     rows = [cumulative("collected_day", baseline_c, "collected")]
     if counts.has_return_dates:
@@ -1237,23 +1595,35 @@ def _cumulate_records(daily: pd.DataFrame, counts: records.RecordCounts, keys_of
             if unit is not None:
                 totals[unit] = totals.get(unit, 0) + int(item.returned)
         if totals or counts.statuses_returned:
-            rows.append(pd.DataFrame({"unit_key": units, "date": as_of,
-                                      "value": [baseline_r[u] + totals.get(u, 0) for u in units],
-                                      "metric": "returned"}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "unit_key": units,
+                        "date": as_of,
+                        "value": [baseline_r[u] + totals.get(u, 0) for u in units],
+                        "metric": "returned",
+                    }
+                )
+            )
     base_units = int(((baseline_c > 0) | (baseline_r > 0)).sum())
     if report.record_export is not None:
         report.record_export["baseline_units"] = base_units
     if base_units:
-        report.problems.append(Problem(
-            "warning", "records_continue_stored",
-            f"{base_units} đơn vị đã có lũy kế trước ngày {date_vn(first)} trong cơ sở dữ liệu; số hồ sơ "
-            "trong tệp được cộng tiếp vào lũy kế đó (tệp được hiểu là chỉ gồm hồ sơ từ ngày đầu của tệp)."))
+        report.problems.append(
+            Problem(
+                "warning",
+                "records_continue_stored",
+                f"{base_units} đơn vị đã có lũy kế trước ngày {date_vn(first)} trong cơ sở dữ liệu; số hồ sơ "
+                "trong tệp được cộng tiếp vào lũy kế đó (tệp được hiểu là chỉ gồm hồ sơ từ ngày đầu của tệp).",
+            )
+        )
     out = pd.concat(rows, ignore_index=True)
     out["date"] = pd.to_datetime(out["date"])
     return out
 
 
 # -- resolution and validation ---------------------------------------------------------
+
 
 class _FirstRow(NamedTuple):
     """The first row of a (province, district, commune, code, hierarchy) in the file."""
@@ -1287,8 +1657,9 @@ def _timestamps(dates: pd.Series) -> pd.Series:
     return pd.Series(pd.DatetimeIndex([pd.Timestamp(d) for d in uniques]).take(codes), index=dates.index)
 
 
-def _resolve_and_check(records_: list, report: ImportReport, store: Store | None,
-                       counts: records.RecordCounts | None = None):
+def _resolve_and_check(
+    records_: list, report: ImportReport, store: Store | None, counts: records.RecordCounts | None = None
+):
     # Performance (issue 8): the rows are one frame; each distinct (province, district,
     # commune, code, hierarchy) is resolved once, and the closest registry names of all
     # unknown units are found in one bulk call (registry.suggest_many) instead of one
@@ -1298,7 +1669,7 @@ def _resolve_and_check(records_: list, report: ImportReport, store: Store | None
     table["reform"] = np.array([d >= registry.REFORM_DATE for d in days], bool)[day_codes]
     triple = ["province", "district", "commune", "code", "reform"]
     group = table.groupby(triple, sort=False, dropna=False).ngroup().to_numpy()
-    firsts = table.drop_duplicates(triple)       # first row of each triple, in file order
+    firsts = table.drop_duplicates(triple)  # first row of each triple, in file order
     if counts is not None:
         # An export's table has a row per (place, day): the place's first row in the file
         # is the smallest of them.
@@ -1316,15 +1687,21 @@ def _resolve_and_check(records_: list, report: ImportReport, store: Store | None
     # the problems the checks find.
     communes = [rec.commune for rec in firsts]
     suggesting = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    pending = {hierarchy: suggesting.submit(registry.suggest_many, [communes[i] for i in items], hierarchy)
-               for hierarchy, items in wanted.items()}
+    pending = {
+        hierarchy: suggesting.submit(registry.suggest_many, [communes[i] for i in items], hierarchy)
+        for hierarchy, items in wanted.items()
+    }
     suggesting.shutdown(wait=False)
     try:
         keys = np.array([m.key for m in matches], dtype=object)[group]
         table["unit_key"] = keys
         last = table.drop_duplicates(["province", "district", "commune"], keep="last")
-        keys_of = dict(zip(zip(last["province"].tolist(), last["district"].tolist(), last["commune"].tolist()),
-                           last["unit_key"].tolist()))
+        keys_of = dict(
+            zip(
+                zip(last["province"].tolist(), last["district"].tolist(), last["commune"].tolist()),
+                last["unit_key"].tolist(),
+            )
+        )
         table["date"] = _timestamps(table["date"])
         resolution_at = len(report.problems)
         if counts is not None:
@@ -1332,8 +1709,13 @@ def _resolve_and_check(records_: list, report: ImportReport, store: Store | None
             # The store's figures for the export's units, read once for the baseline and
             # the falling-cumulative check.
             current = None if store is None else store.current_observations(unit_keys=sorted(set(keys)))
-            obs = _cumulate_records(daily.astype({"collected_day": "int64", "returned_day": "int64"}),
-                                    counts, keys_of, report, current)
+            obs = _cumulate_records(
+                daily.astype({"collected_day": "int64", "returned_day": "int64"}),
+                counts,
+                keys_of,
+                report,
+                current,
+            )
             first = table.sort_values("row", kind="stable").drop_duplicates("unit_key").set_index("unit_key")
             at = first.index.get_indexer(obs["unit_key"])
             # A figure's row: the unit's first record of that day, or of any day when it has
@@ -1342,7 +1724,7 @@ def _resolve_and_check(records_: list, report: ImportReport, store: Store | None
             found = on_day.reindex(pd.MultiIndex.from_arrays([obs["unit_key"], obs["date"]])).to_numpy()
             obs["row"] = np.where(pd.notna(found), found, first["row"].to_numpy()[at]).astype(np.int64)
             obs["sheet"] = first["sheet"].to_numpy()[at]
-            cells = first["cells"].iloc[0] if len(first) else {}     # one layout for the whole export
+            cells = first["cells"].iloc[0] if len(first) else {}  # one layout for the whole export
             obs["column"] = obs["metric"].map({m: c[0] for m, c in cells.items()}).astype(object).tolist()
             obs["header"] = obs["metric"].map({m: c[1] for m, c in cells.items()}).astype(object).tolist()
             obs["name"] = first["commune"].to_numpy()[at]
@@ -1360,19 +1742,32 @@ def _resolve_and_check(records_: list, report: ImportReport, store: Store | None
     new_units: dict[str, dict] = {}
     for rec, match in zip(firsts, matches):
         if match.registry_name:
-            resolution.append(Problem(
-                "warning", "name_variant",
-                f"«{rec.commune}» được khớp với «{match.registry_name}» trong danh mục "
-                "(khác dấu hoặc cách viết); kiểm tra lại nếu không đúng.",
-                sheet=rec.sheet or None, row=rec.row))
+            resolution.append(
+                Problem(
+                    "warning",
+                    "name_variant",
+                    f"«{rec.commune}» được khớp với «{match.registry_name}» trong danh mục "
+                    "(khác dấu hoặc cách viết); kiểm tra lại nếu không đúng.",
+                    sheet=rec.sheet or None,
+                    row=rec.row,
+                )
+            )
         if not match.official:
-            hint = f" Gần giống: {', '.join(match.suggestions)}." if match.suggestions else \
-                " Không có tên nào gần giống trong danh mục."
-            resolution.append(Problem(
-                "warning", "unknown_unit",
-                f"«{rec.commune}» ({rec.district or rec.province or 'không rõ huyện'}) không có trong "
-                f"danh mục hành chính; đã nhận như đơn vị ngoài danh mục, không gộp với đơn vị nào.{hint}",
-                sheet=rec.sheet or None, row=rec.row))
+            hint = (
+                f" Gần giống: {', '.join(match.suggestions)}."
+                if match.suggestions
+                else " Không có tên nào gần giống trong danh mục."
+            )
+            resolution.append(
+                Problem(
+                    "warning",
+                    "unknown_unit",
+                    f"«{rec.commune}» ({rec.district or rec.province or 'không rõ huyện'}) không có trong "
+                    f"danh mục hành chính; đã nhận như đơn vị ngoài danh mục, không gộp với đơn vị nào.{hint}",
+                    sheet=rec.sheet or None,
+                    row=rec.row,
+                )
+            )
             report.unofficial_units.append(rec.commune)
             new_units[match.key] = _unofficial_unit(match.key, rec, reg)
     report.problems[resolution_at:resolution_at] = resolution
@@ -1396,8 +1791,9 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
     concatenating one frame per metric and sorting them back together."""
     metrics = [m for m in _VALUE_ORDER if table[m].notna().any()]
     if not metrics:
-        return pd.DataFrame(columns=["unit_key", "date", "metric", "value", "row", "sheet",
-                                     "column", "header", "name"])
+        return pd.DataFrame(
+            columns=["unit_key", "date", "metric", "value", "row", "sheet", "column", "header", "name"]
+        )
     present = np.column_stack([table[m].notna().to_numpy() for m in metrics])
     at, which = np.divmod(np.flatnonzero(present.ravel()), len(metrics))
     values = np.column_stack([table[m].to_numpy(dtype=object) for m in metrics])[at, which]
@@ -1407,23 +1803,29 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
     letters = np.array([[w[0] for w in row] for row in where], dtype=object)
     headers_ = np.array([[w[1] for w in row] for row in where], dtype=object)
     ids = cells_ids[at]
-    return pd.DataFrame({
-        "unit_key": table["unit_key"].to_numpy()[at], "date": table["date"].to_numpy()[at],
-        "metric": pd.Series(np.asarray(metrics, dtype=object)[which], dtype="str"),
-        "value": values.astype(np.int64), "row": table["row"].to_numpy()[at],
-        # Where a value came from, for messages only: kept as Python objects.
-        "sheet": pd.Series(table["sheet"].to_numpy(dtype=object)[at], dtype=object),
-        "column": pd.Series(letters[ids, which], dtype=object),
-        "header": pd.Series(headers_[ids, which], dtype=object),
-        "name": table["commune"].to_numpy()[at]})
+    return pd.DataFrame(
+        {
+            "unit_key": table["unit_key"].to_numpy()[at],
+            "date": table["date"].to_numpy()[at],
+            "metric": pd.Series(np.asarray(metrics, dtype=object)[which], dtype="str"),
+            "value": values.astype(np.int64),
+            "row": table["row"].to_numpy()[at],
+            # Where a value came from, for messages only: kept as Python objects.
+            "sheet": pd.Series(table["sheet"].to_numpy(dtype=object)[at], dtype=object),
+            "column": pd.Series(letters[ids, which], dtype=object),
+            "header": pd.Series(headers_[ids, which], dtype=object),
+            "name": table["commune"].to_numpy()[at],
+        }
+    )
 
 
 def _resolve(rec: _FirstRow, reg: pd.DataFrame) -> registry.Match:
     """registry.resolve, and for a row that names neither province nor district, each
     province in turn: a name found in exactly one of them is that unit.  Without the
     closest names of an unknown unit: the caller asks for them in bulk."""
-    match = registry.resolve(rec.province, rec.district, rec.commune, rec.code, on=rec.date,
-                             suggestions=False)
+    match = registry.resolve(
+        rec.province, rec.district, rec.commune, rec.code, on=rec.date, suggestions=False
+    )
     if match.official or rec.province or rec.district:
         return match
     hits = {}
@@ -1461,41 +1863,62 @@ def _unofficial_unit(key: str, rec: _FirstRow, reg: pd.DataFrame) -> dict:
         if len(dhits) == 1:
             district_key = dhits[0][0]
             province_key = province_key or dhits[0][1]
-    return dict(key=key, code=rec.code, name=rec.commune, level="commune", unit_type=None,
-                parent_key=district_key or province_key, province_key=province_key,
-                district_key=district_key, hierarchy=hierarchy, population=None,
-                eligible_estimate=None, official=False, province_name=rec.province or None,
-                district_name=rec.district or None)
+    return dict(
+        key=key,
+        code=rec.code,
+        name=rec.commune,
+        level="commune",
+        unit_type=None,
+        parent_key=district_key or province_key,
+        province_key=province_key,
+        district_key=district_key,
+        hierarchy=hierarchy,
+        population=None,
+        eligible_estimate=None,
+        official=False,
+        province_name=rec.province or None,
+        district_name=rec.district or None,
+    )
 
 
 def _at(row) -> dict:
-    return dict(sheet=row.sheet or None, row=int(row.row), column=row.column or None,
-                header=row.header or None)
+    return dict(
+        sheet=row.sheet or None, row=int(row.row), column=row.column or None, header=row.header or None
+    )
 
 
 def _check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     dup = obs.duplicated(["unit_key", "date", "metric"], keep=False)
     if not dup.any():
         return obs
-    for (_, when, metric), group in obs[dup].groupby(["unit_key", "date", "metric"]):
+    for (_, when, _metric), group in obs[dup].groupby(["unit_key", "date", "metric"]):
         first, *others = list(group.itertuples())
         for other in others:
             if other.value != first.value:
-                report.problems.append(Problem(
-                    "error", "conflicting_values",
-                    f"«{first.name}» ngày {date_vn(when)} có hai giá trị khác nhau: {first.value:,} "
-                    f"(dòng {first.row}) và {other.value:,} (dòng {other.row}).".replace(",", "."),
-                    **_at(other)))
+                report.problems.append(
+                    Problem(
+                        "error",
+                        "conflicting_values",
+                        f"«{first.name}» ngày {date_vn(when)} có hai giá trị khác nhau: {first.value:,} "
+                        f"(dòng {first.row}) và {other.value:,} (dòng {other.row}).".replace(",", "."),
+                        **_at(other),
+                    )
+                )
             else:
-                report.problems.append(Problem(
-                    "warning", "duplicate_row",
-                    f"«{first.name}» ngày {date_vn(when)} lặp lại dòng {first.row}; chỉ tính một lần.",
-                    **_at(other)))
+                report.problems.append(
+                    Problem(
+                        "warning",
+                        "duplicate_row",
+                        f"«{first.name}» ngày {date_vn(when)} lặp lại dòng {first.row}; chỉ tính một lần.",
+                        **_at(other),
+                    )
+                )
     return obs.drop_duplicates(["unit_key", "date", "metric"], keep="first")
 
 
-def _check_cumulative(obs: pd.DataFrame, report: ImportReport, store: Store | None,
-                      current: pd.DataFrame | None = None) -> None:
+def _check_cumulative(
+    obs: pd.DataFrame, report: ImportReport, store: Store | None, current: pd.DataFrame | None = None
+) -> None:
     """A cumulative figure may not fall below the same unit's previous report.
     `current`: the store's current observations of these units, when already read."""
     cum = obs[obs["metric"].isin(CUMULATIVE)]
@@ -1503,9 +1926,17 @@ def _check_cumulative(obs: pd.DataFrame, report: ImportReport, store: Store | No
         return
     keys = ["unit_key", "date", "metric"]
     # The values to compare, with `at`: the file's row in `cum` (-1 for the store's).
-    parts = [pd.DataFrame({"unit_key": cum["unit_key"].to_numpy(), "date": cum["date"].to_numpy(),
-                           "metric": cum["metric"].to_numpy(), "value": cum["value"].to_numpy(),
-                           "at": np.arange(len(cum))})]
+    parts = [
+        pd.DataFrame(
+            {
+                "unit_key": cum["unit_key"].to_numpy(),
+                "date": cum["date"].to_numpy(),
+                "metric": cum["metric"].to_numpy(),
+                "value": cum["value"].to_numpy(),
+                "at": np.arange(len(cum)),
+            }
+        )
+    ]
     if store is not None:
         if current is None:
             current = store.current_observations(unit_keys=cum["unit_key"].unique())
@@ -1545,21 +1976,33 @@ def _check_cumulative(obs: pd.DataFrame, report: ImportReport, store: Store | No
         label = "lũy kế thu nhận" if row.metric == "collected" else "lũy kế trả thẻ"
         if at[i] >= 0:
             here = cum.iloc[at[i]]
-            source = (f"dòng {int(cum.iloc[at[i - 1]].row)}" if at[i - 1] >= 0 else
-                      stored_as(prev) or "đã có trong cơ sở dữ liệu")
+            source = (
+                f"dòng {int(cum.iloc[at[i - 1]].row)}"
+                if at[i - 1] >= 0
+                else stored_as(prev) or "đã có trong cơ sở dữ liệu"
+            )
             where = f"báo cáo ngày {date_vn(prev.date)} ({source})"
-            report.problems.append(Problem(
-                "error", "falling_cumulative",
-                f"«{here['name']}» ngày {date_vn(row.date)}: {label} {int(row.value):,} thấp hơn "
-                f"{int(prev.value):,} của {where}.".replace(",", "."), **_at(here)))
+            report.problems.append(
+                Problem(
+                    "error",
+                    "falling_cumulative",
+                    f"«{here['name']}» ngày {date_vn(row.date)}: {label} {int(row.value):,} thấp hơn "
+                    f"{int(prev.value):,} của {where}.".replace(",", "."),
+                    **_at(here),
+                )
+            )
         else:
-            original = cum.iloc[at[i - 1]]     # the file's value the store's later one is below
-            report.problems.append(Problem(
-                "error", "falling_cumulative",
-                f"«{original['name']}» ngày {date_vn(prev.date)}: {label} {int(prev.value):,} cao hơn "
-                f"báo cáo ngày {date_vn(row.date)} {'của ' + stored_as(row) if stored_as(row) else 'đã có'} "
-                f"({int(row.value):,}); lũy kế không thể giảm."
-                .replace(",", "."), **_at(original)))
+            original = cum.iloc[at[i - 1]]  # the file's value the store's later one is below
+            report.problems.append(
+                Problem(
+                    "error",
+                    "falling_cumulative",
+                    f"«{original['name']}» ngày {date_vn(prev.date)}: {label} {int(prev.value):,} cao hơn "
+                    f"báo cáo ngày {date_vn(row.date)} {'của ' + stored_as(row) if stored_as(row) else 'đã có'} "
+                    f"({int(row.value):,}); lũy kế không thể giảm.".replace(",", "."),
+                    **_at(original),
+                )
+            )
 
 
 def _check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
@@ -1588,18 +2031,28 @@ def _check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
         bad = both[both["returned"] > both["collected"]].sort_values(["unit_key", "date"])
         for values in bad.head(20).itertuples(index=False):
             row = located(values.unit_key, values.date)
-            report.problems.append(Problem(
-                "warning", "returned_above_collected",
-                f"«{row['name']}» ngày {date_vn(values.date)}: số thẻ đã trả ({int(values.returned):,}) lớn hơn "
-                f"số hồ sơ đã thu nhận ({int(values.collected):,}).".replace(",", "."),
-                sheet=row.sheet or None, row=int(row.row)))
+            report.problems.append(
+                Problem(
+                    "warning",
+                    "returned_above_collected",
+                    f"«{row['name']}» ngày {date_vn(values.date)}: số thẻ đã trả ({int(values.returned):,}) lớn hơn "
+                    f"số hồ sơ đã thu nhận ({int(values.collected):,}).".replace(",", "."),
+                    sheet=row.sheet or None,
+                    row=int(row.row),
+                )
+            )
     if (metric == "eligible").any():
         both = against("eligible")
         bad = both[both["collected"] > both["eligible"]].sort_values(["unit_key", "date"])
         for values in bad.drop_duplicates("unit_key").itertuples(index=False):
             row = located(values.unit_key, values.date)
-            report.problems.append(Problem(
-                "warning", "coverage_over_100",
-                f"«{row['name']}» từ ngày {date_vn(values.date)}: đã thu nhận {int(values.collected):,} "
-                f"vượt số công dân đủ điều kiện ({int(values.eligible):,}).".replace(",", "."),
-                sheet=row.sheet or None, row=int(row.row)))
+            report.problems.append(
+                Problem(
+                    "warning",
+                    "coverage_over_100",
+                    f"«{row['name']}» từ ngày {date_vn(values.date)}: đã thu nhận {int(values.collected):,} "
+                    f"vượt số công dân đủ điều kiện ({int(values.eligible):,}).".replace(",", "."),
+                    sheet=row.sheet or None,
+                    row=int(row.row),
+                )
+            )

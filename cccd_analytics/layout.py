@@ -23,15 +23,44 @@ from cccd_analytics.registry import fold
 HEADER_SCAN_ROWS = 40
 VALUE_FIELDS = ("eligible", "collected", "collected_day", "returned")
 _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
-_TOTAL = ("tong cong", "toan tinh", "toan huyen", "toan thi xa", "toan thanh pho", "toan quan",
-          "tong so", "tong", "cong", "toan don vi", "tong toan tinh", "tong toan huyen", "total")
+_TOTAL = (
+    "tong cong",
+    "toan tinh",
+    "toan huyen",
+    "toan thi xa",
+    "toan thanh pho",
+    "toan quan",
+    "tong so",
+    "tong",
+    "cong",
+    "toan don vi",
+    "tong toan tinh",
+    "tong toan huyen",
+    "total",
+)
 _SUBTOTAL_PREFIX = re.compile(
-    r"^(?:(?:tong\s+)?cong|tong|toan|tong so)\s*[:\-–]?\s+(?=(?:huyen|thi xa|thanh pho|quan|tp|tx|h)\s+\S)")
-_DISTRICT_PREFIXES = ("huyen ", "thi xa ", "thanh pho ", "quan ", "tp ", "tx ", "h ", "tp. ", "tx. ",
-                      "h. ")
-_FOOTER = ("nguoi lap bieu", "nguoi lap", "noi nhan", "truong cong an", "ky ten", "kt truong",
-           "kt giam doc", "giam doc", "thu truong", "pho truong", "xac nhan", "lanh dao",
-           "truong phong", "ky ghi ro ho ten", "nguoi bao cao", "can bo tong hop", "chi huy")
+    r"^(?:(?:tong\s+)?cong|tong|toan|tong so)\s*[:\-–]?\s+(?=(?:huyen|thi xa|thanh pho|quan|tp|tx|h)\s+\S)"
+)
+_DISTRICT_PREFIXES = ("huyen ", "thi xa ", "thanh pho ", "quan ", "tp ", "tx ", "h ", "tp. ", "tx. ", "h. ")
+_FOOTER = (
+    "nguoi lap bieu",
+    "nguoi lap",
+    "noi nhan",
+    "truong cong an",
+    "ky ten",
+    "kt truong",
+    "kt giam doc",
+    "giam doc",
+    "thu truong",
+    "pho truong",
+    "xac nhan",
+    "lanh dao",
+    "truong phong",
+    "ky ghi ro ho ten",
+    "nguoi bao cao",
+    "can bo tong hop",
+    "chi huy",
+)
 _AUTHORITY = re.compile(r"^(cong an|ubnd|uy ban nhan dan|ban chi dao)\s+(.*)$")
 
 
@@ -58,19 +87,19 @@ class Column:
 
 @dataclass
 class Layout:
-    header_rows: tuple[int, ...]           # 0-based indexes in the sheet
+    header_rows: tuple[int, ...]  # 0-based indexes in the sheet
     columns: dict[str, Column]
     first_data_row: int
-    kind: str = "report"                   # report | canonical | records
-    labels: list[str] = field(default_factory=list)   # header text of every column
+    kind: str = "report"  # report | canonical | records
+    labels: list[str] = field(default_factory=list)  # header text of every column
     report_date: date | None = None
     date_line: str | None = None
-    date_row: int | None = None            # 0-based row of the date line
-    date_origin: str | None = None         # date_line | footer
-    authorities: tuple[str, ...] = ()      # ("tinh ha tinh", "huyen ky anh") from the letterhead
+    date_row: int | None = None  # 0-based row of the date line
+    date_origin: str | None = None  # date_line | footer
+    authorities: tuple[str, ...] = ()  # ("tinh ha tinh", "huyen ky anh") from the letterhead
     title: str | None = None
     description: str = ""
-    number_row: int | None = None          # 0-based row of the column numbers
+    number_row: int | None = None  # 0-based row of the column numbers
     unmapped: list[tuple[int, str]] = field(default_factory=list)  # (column, header)
 
 
@@ -189,8 +218,9 @@ def locate(rows: list[list], file_name: str = "") -> Layout | None:
     return build(rows, header_rows, columns, best_kind, file_name)
 
 
-def build(rows: list[list], header_rows: tuple[int, ...], columns: dict[str, Column],
-          kind: str, file_name: str = "") -> Layout:
+def build(
+    rows: list[list], header_rows: tuple[int, ...], columns: dict[str, Column], kind: str, file_name: str = ""
+) -> Layout:
     """A layout for a known header (detected or mapped by hand): data start, date line,
     letterhead, title and a description."""
     first = header_rows[-1] + 1
@@ -199,9 +229,15 @@ def build(rows: list[list], header_rows: tuple[int, ...], columns: dict[str, Col
         number_row, first = first, first + 1
     labels = _labels(rows, header_rows)
     used = {c.index for c in columns.values()}
-    layout = Layout(header_rows=header_rows, columns=columns, first_data_row=first, kind=kind,
-                    labels=labels, number_row=number_row,
-                    unmapped=[(c, t) for c, t in enumerate(labels) if t and c not in used])
+    layout = Layout(
+        header_rows=header_rows,
+        columns=columns,
+        first_data_row=first,
+        kind=kind,
+        labels=labels,
+        number_row=number_row,
+        unmapped=[(c, t) for c, t in enumerate(labels) if t and c not in used],
+    )
     _read_top(rows, layout)
     if layout.report_date is None and kind != "records":
         # Footers such as "Kỳ Anh, ngày 15 tháng 3 năm 2021" also date a report.
@@ -214,10 +250,15 @@ def build(rows: list[list], header_rows: tuple[int, ...], columns: dict[str, Col
                 layout.report_date, layout.date_line = found, line.strip()
                 layout.date_row, layout.date_origin = index, "footer"
                 break
-    parts = ["bảng theo từng hồ sơ" if kind == "records" else
-             "bảng dữ liệu theo ngày" if kind == "canonical" else "báo cáo tổng hợp",
-             "tiêu đề hai dòng" if len(header_rows) == 2 else "tiêu đề một dòng",
-             f"bắt đầu ở dòng {header_rows[0] + 1}"]
+    parts = [
+        "bảng theo từng hồ sơ"
+        if kind == "records"
+        else "bảng dữ liệu theo ngày"
+        if kind == "canonical"
+        else "báo cáo tổng hợp",
+        "tiêu đề hai dòng" if len(header_rows) == 2 else "tiêu đề một dòng",
+        f"bắt đầu ở dòng {header_rows[0] + 1}",
+    ]
     if header_rows[0] > 0:
         parts.append(f"{header_rows[0]} dòng tiêu đề/quốc hiệu phía trên")
     if number_row is not None:
@@ -228,7 +269,7 @@ def build(rows: list[list], header_rows: tuple[int, ...], columns: dict[str, Col
 
 def _read_top(rows: list[list], layout: Layout) -> None:
     """Letterhead authorities, title and the date line above the header."""
-    dated: list[tuple[int, int, date, str]] = []   # (priority, row, date, line)
+    dated: list[tuple[int, int, date, str]] = []  # (priority, row, date, line)
     for index in range(layout.header_rows[0]):
         texts = [t for t in _row_texts(rows[index]) if t]
         if not texts:
@@ -274,6 +315,7 @@ def _is_number_row(row: list) -> bool:
 
 # -- unknown layouts -------------------------------------------------------------------
 
+
 def candidate_header(rows: list[list]) -> tuple[int, ...] | None:
     """The most likely header rows of a table this module cannot name.
 
@@ -288,8 +330,10 @@ def candidate_header(rows: list[list]) -> tuple[int, ...] | None:
         if cells <= best_cells:
             continue
         below = [rows[i] for i in range(r + 1, min(r + 6, len(rows)))]
-        if any(sum(1 for c in row if normalise.parse_count(c).value is not None) >= 1
-               and not _is_number_row(row) for row in below):
+        if any(
+            sum(1 for c in row if normalise.parse_count(c).value is not None) >= 1 and not _is_number_row(row)
+            for row in below
+        ):
             best, best_cells = r, cells
     if best is None:
         return None
@@ -304,8 +348,9 @@ def candidate_header(rows: list[list]) -> tuple[int, ...] | None:
         own = _row_texts(rows[best]) + [""] * len(above)
         # The row above fills columns the header row leaves empty (merged down) or
         # spans several header cells (merged across).
-        if any(t and not own[c] for c, t in enumerate(above)) or \
-                any(not t and _spans(above, own, c) for c, t in enumerate(above)):
+        if any(t and not own[c] for c, t in enumerate(above)) or any(
+            not t and _spans(above, own, c) for c, t in enumerate(above)
+        ):
             return (best - 1, best)
     return (best,)
 
@@ -316,10 +361,11 @@ def labels_of(rows: list[list], header_rows: tuple[int, ...]) -> list[str]:
 
 # -- rows ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class RowKind:
-    kind: str           # commune | subtotal | total | footer | blank
-    district: str | None = None   # the label of a subtotal row
+    kind: str  # commune | subtotal | total | footer | blank
+    district: str | None = None  # the label of a subtotal row
     label: str = ""
 
 
@@ -327,10 +373,13 @@ def classify(row: list, layout: Layout) -> RowKind:
     """What a data row is: a commune, a district subtotal, a grand total, a footer."""
     cols = layout.columns
     name = normalise.text(row[cols["commune"].index]) if cols["commune"].index < len(row) else ""
-    stt = normalise.text(row[cols["row_number"].index]) if "row_number" in cols \
-        and cols["row_number"].index < len(row) else ""
+    stt = (
+        normalise.text(row[cols["row_number"].index])
+        if "row_number" in cols and cols["row_number"].index < len(row)
+        else ""
+    )
     if not name and stt and normalise.parse_count(stt).value is None and not _ROMAN.match(fold(stt)):
-        name, stt = stt, ""   # "Tổng cộng" written in the STT column (merged cells)
+        name, stt = stt, ""  # "Tổng cộng" written in the STT column (merged cells)
     if not name:
         # A label merged over the first columns: take the first text cell left of the figures.
         first_value = min((c.index for f, c in cols.items() if f in VALUE_FIELDS), default=0)
@@ -364,14 +413,14 @@ def _label_key(name: str) -> str:
 
 
 def district_from_label(label: str) -> str | None:
-    """"Cộng huyện Kỳ Anh" → "huyện Kỳ Anh"; "I. THÀNH PHỐ VINH" → "THÀNH PHỐ VINH";
+    """ "Cộng huyện Kỳ Anh" → "huyện Kỳ Anh"; "I. THÀNH PHỐ VINH" → "THÀNH PHỐ VINH";
     None when the label names no district ("Khối phường")."""
     text = normalise.text(label)
     text = re.sub(r"^\s*[IVXLCivxlc]+\s*[.)\-:]\s*", "", text)
     folded = fold(text)
     match = re.match(r"^(?:tong\s+cong|cong|tong\s+so|tong|toan)\s*[:\-–]?\s*", folded)
-    if match and re.match(r"(huyen|thi xa|thanh pho|quan|tp|tx|h)\b", folded[match.end():]):
-        text = text[match.end():]
+    if match and re.match(r"(huyen|thi xa|thanh pho|quan|tp|tx|h)\b", folded[match.end() :]):
+        text = text[match.end() :]
     if fold(text).startswith(_DISTRICT_PREFIXES):
         return text.strip()
     return None
@@ -383,14 +432,15 @@ def _is_district_label(name: str, stt: str) -> bool:
     roman = re.match(r"^\s*[IVXL]+\s*[.)\-:]\s+(?=\S)", name)
     if roman:
         # "II. HUYỆN KỲ ANH", "III. Thành phố Vinh" — not "X. Kỳ Đồng" (X. = xã).
-        rest = name[roman.end():]
+        rest = name[roman.end() :]
         letters = [ch for ch in rest if ch.isalpha()]
-        if fold(rest).startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")) or \
-                (letters and all(ch.isupper() for ch in letters)):
+        if fold(rest).startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")) or (
+            letters and all(ch.isupper() for ch in letters)
+        ):
             return True
     folded = fold(name)
     if folded.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
-        return True   # no commune is named "Huyện …"
+        return True  # no commune is named "Huyện …"
     letters = [ch for ch in name if ch.isalpha()]
     upper = letters and all(ch.isupper() for ch in letters)
     return bool(upper and len(letters) > 3 and folded.startswith(_DISTRICT_PREFIXES))

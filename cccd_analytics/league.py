@@ -29,8 +29,8 @@ from cccd_analytics import registry
 @dataclass(frozen=True)
 class RankBy:
     column: str
-    label: str        # Vietnamese column header
-    digits: int       # precision compared for ties (decimal places of the raw value)
+    label: str  # Vietnamese column header
+    digits: int  # precision compared for ties (decimal places of the raw value)
 
 
 RANK_BY = {
@@ -48,8 +48,23 @@ TITLES = {
     ("coverage_gain_7d", "top"): "Tiến bộ nhất tuần qua",
     ("coverage_gain_7d", "bottom"): "Tiến bộ ít nhất tuần qua",
 }
-LEAGUE_COLUMNS = ["group", "rank", "rank_label", "tied", "of", "key", "name", "district", "province",
-                  "level", "value", "coverage", "pace_ratio", "coverage_gain_7d", "status"]
+LEAGUE_COLUMNS = [
+    "group",
+    "rank",
+    "rank_label",
+    "tied",
+    "of",
+    "key",
+    "name",
+    "district",
+    "province",
+    "level",
+    "value",
+    "coverage",
+    "pace_ratio",
+    "coverage_gain_7d",
+    "status",
+]
 
 
 def _groups(units: pd.DataFrame, peer: str | None) -> pd.DataFrame:
@@ -65,8 +80,14 @@ def _groups(units: pd.DataFrame, peer: str | None) -> pd.DataFrame:
     raise ValueError(f"unknown peer group {peer!r}; expected None, 'district', 'province' or 'tag'")
 
 
-def rank(units: pd.DataFrame, by: str = "coverage", *, level: str = "commune", peer: str | None = None,
-         tag: str | None = None) -> pd.DataFrame:
+def rank(
+    units: pd.DataFrame,
+    by: str = "coverage",
+    *,
+    level: str = "commune",
+    peer: str | None = None,
+    tag: str | None = None,
+) -> pd.DataFrame:
     """Every unit of ``level`` with a value of ``by``, ranked within its peer group
     (1 = highest value).  Sorted by group, then rank, then name."""
     if by not in RANK_BY:
@@ -85,7 +106,9 @@ def rank(units: pd.DataFrame, by: str = "coverage", *, level: str = "commune", p
     out["rank"] = out.groupby("group")["_shown"].rank(method="min", ascending=False).astype(int)
     out["of"] = out.groupby("group")["_shown"].transform("size").astype(int)
     out["tied"] = out.groupby(["group", "_shown"])["_shown"].transform("size") > 1
-    out["rank_label"] = np.where(out["tied"], TIE_LABEL + " " + out["rank"].astype(str), out["rank"].astype(str))
+    out["rank_label"] = np.where(
+        out["tied"], TIE_LABEL + " " + out["rank"].astype(str), out["rank"].astype(str)
+    )
     out = out.sort_values(["group", "rank", "_name", "key"], kind="stable")
     for column in LEAGUE_COLUMNS:
         if column not in out:
@@ -93,8 +116,15 @@ def rank(units: pd.DataFrame, by: str = "coverage", *, level: str = "commune", p
     return out[LEAGUE_COLUMNS].reset_index(drop=True)
 
 
-def top(units: pd.DataFrame, by: str = "coverage", n: int = 10, *, level: str = "commune",
-        peer: str | None = None, tag: str | None = None) -> pd.DataFrame:
+def top(
+    units: pd.DataFrame,
+    by: str = "coverage",
+    n: int = 10,
+    *,
+    level: str = "commune",
+    peer: str | None = None,
+    tag: str | None = None,
+) -> pd.DataFrame:
     """The ``n`` best units per group (more when the ``n``-th is tied), best first."""
     ranked = rank(units, by, level=level, peer=peer, tag=tag)
     if ranked.empty:
@@ -106,8 +136,15 @@ def top(units: pd.DataFrame, by: str = "coverage", n: int = 10, *, level: str = 
     return pd.concat(keep).reset_index(drop=True)
 
 
-def bottom(units: pd.DataFrame, by: str = "coverage", n: int = 10, *, level: str = "commune",
-           peer: str | None = None, tag: str | None = None) -> pd.DataFrame:
+def bottom(
+    units: pd.DataFrame,
+    by: str = "coverage",
+    n: int = 10,
+    *,
+    level: str = "commune",
+    peer: str | None = None,
+    tag: str | None = None,
+) -> pd.DataFrame:
     """The ``n`` weakest units per group (more when the ``n``-th is tied), weakest
     first; ``rank`` stays the rank from the top (e.g. 460 of 460)."""
     ranked = rank(units, by, level=level, peer=peer, tag=tag)
@@ -123,7 +160,13 @@ def bottom(units: pd.DataFrame, by: str = "coverage", n: int = 10, *, level: str
     return pd.concat(keep).reset_index(drop=True)
 
 
-def most_improved(units: pd.DataFrame, n: int = 10, *, level: str = "commune", peer: str | None = None,
-                  tag: str | None = None) -> pd.DataFrame:
+def most_improved(
+    units: pd.DataFrame,
+    n: int = 10,
+    *,
+    level: str = "commune",
+    peer: str | None = None,
+    tag: str | None = None,
+) -> pd.DataFrame:
     """Largest coverage gain over the last 7 days (``coverage_gain_7d``)."""
     return top(units, "coverage_gain_7d", n, level=level, peer=peer, tag=tag)

@@ -60,9 +60,7 @@ def to_nfc(text: str) -> str:
 # page leaves undefined; Windows maps them to the C1 controls of the same value,
 # and so do we, so that every byte value round-trips.
 _LATIN1_TO_CP1252 = {
-    b: bytes([b]).decode("cp1252")
-    for b in range(0x80, 0xA0)
-    if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+    b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
 }
 _CP1252_TO_LATIN1 = {ord(ch): b for b, ch in _LATIN1_TO_CP1252.items()}
 _CP1252_ONLY = frozenset(_LATIN1_TO_CP1252.values())
@@ -95,33 +93,93 @@ def _is_legacy_candidate(text: str) -> bool:
 # ``iconv -f TCVN5712-1`` for 0xA1–0xFE (docs/encodings.md).
 _TCVN3_LETTERS = {
     # capitals that VN3 does encode
-    0xA1: "Ă", 0xA2: "Â", 0xA3: "Ê", 0xA4: "Ô", 0xA5: "Ơ", 0xA6: "Ư", 0xA7: "Đ",
+    0xA1: "Ă",
+    0xA2: "Â",
+    0xA3: "Ê",
+    0xA4: "Ô",
+    0xA5: "Ơ",
+    0xA6: "Ư",
+    0xA7: "Đ",
     # their lower-case forms
-    0xA8: "ă", 0xA9: "â", 0xAA: "ê", 0xAB: "ô", 0xAC: "ơ", 0xAD: "ư", 0xAE: "đ",
+    0xA8: "ă",
+    0xA9: "â",
+    0xAA: "ê",
+    0xAB: "ô",
+    0xAC: "ơ",
+    0xAD: "ư",
+    0xAE: "đ",
     # a
-    0xB5: "à", 0xB6: "ả", 0xB7: "ã", 0xB8: "á", 0xB9: "ạ",
+    0xB5: "à",
+    0xB6: "ả",
+    0xB7: "ã",
+    0xB8: "á",
+    0xB9: "ạ",
     # ă
-    0xBB: "ằ", 0xBC: "ẳ", 0xBD: "ẵ", 0xBE: "ắ", 0xC6: "ặ",
+    0xBB: "ằ",
+    0xBC: "ẳ",
+    0xBD: "ẵ",
+    0xBE: "ắ",
+    0xC6: "ặ",
     # â
-    0xC7: "ầ", 0xC8: "ẩ", 0xC9: "ẫ", 0xCA: "ấ", 0xCB: "ậ",
+    0xC7: "ầ",
+    0xC8: "ẩ",
+    0xC9: "ẫ",
+    0xCA: "ấ",
+    0xCB: "ậ",
     # e
-    0xCC: "è", 0xCE: "ẻ", 0xCF: "ẽ", 0xD0: "é", 0xD1: "ẹ",
+    0xCC: "è",
+    0xCE: "ẻ",
+    0xCF: "ẽ",
+    0xD0: "é",
+    0xD1: "ẹ",
     # ê
-    0xD2: "ề", 0xD3: "ể", 0xD4: "ễ", 0xD5: "ế", 0xD6: "ệ",
+    0xD2: "ề",
+    0xD3: "ể",
+    0xD4: "ễ",
+    0xD5: "ế",
+    0xD6: "ệ",
     # i
-    0xD7: "ì", 0xD8: "ỉ", 0xDC: "ĩ", 0xDD: "í", 0xDE: "ị",
+    0xD7: "ì",
+    0xD8: "ỉ",
+    0xDC: "ĩ",
+    0xDD: "í",
+    0xDE: "ị",
     # o
-    0xDF: "ò", 0xE1: "ỏ", 0xE2: "õ", 0xE3: "ó", 0xE4: "ọ",
+    0xDF: "ò",
+    0xE1: "ỏ",
+    0xE2: "õ",
+    0xE3: "ó",
+    0xE4: "ọ",
     # ô
-    0xE5: "ồ", 0xE6: "ổ", 0xE7: "ỗ", 0xE8: "ố", 0xE9: "ộ",
+    0xE5: "ồ",
+    0xE6: "ổ",
+    0xE7: "ỗ",
+    0xE8: "ố",
+    0xE9: "ộ",
     # ơ
-    0xEA: "ờ", 0xEB: "ở", 0xEC: "ỡ", 0xED: "ớ", 0xEE: "ợ",
+    0xEA: "ờ",
+    0xEB: "ở",
+    0xEC: "ỡ",
+    0xED: "ớ",
+    0xEE: "ợ",
     # u
-    0xEF: "ù", 0xF1: "ủ", 0xF2: "ũ", 0xF3: "ú", 0xF4: "ụ",
+    0xEF: "ù",
+    0xF1: "ủ",
+    0xF2: "ũ",
+    0xF3: "ú",
+    0xF4: "ụ",
     # ư
-    0xF5: "ừ", 0xF6: "ử", 0xF7: "ữ", 0xF8: "ứ", 0xF9: "ự",
+    0xF5: "ừ",
+    0xF6: "ử",
+    0xF7: "ữ",
+    0xF8: "ứ",
+    0xF9: "ự",
     # y
-    0xFA: "ỳ", 0xFB: "ỷ", 0xFC: "ỹ", 0xFD: "ý", 0xFE: "ỵ",
+    0xFA: "ỳ",
+    0xFB: "ỷ",
+    0xFC: "ỹ",
+    0xFD: "ý",
+    0xFE: "ỵ",
 }
 # All TCVN3 letters sit in 0xA1–0xFE, where cp1252 and Latin-1 agree, so the
 # byte value is also the code point found in a cell: the table serves
@@ -245,9 +303,7 @@ def _to_vni(text: str) -> str:
 # ---------------------------------------------------------------------------
 # Byte value → character(s); Python's cp1258 codec, with the bytes the code page
 # leaves undefined mapped to the C1 control of the same value, as Windows does.
-_CP1258_DECODE = {
-    b: bytes([b]).decode("cp1258", errors="ignore") or chr(b) for b in range(0x80, 0x100)
-}
+_CP1258_DECODE = {b: bytes([b]).decode("cp1258", errors="ignore") or chr(b) for b in range(0x80, 0x100)}
 
 
 def decode_cp1258(data: bytes) -> str:
@@ -278,19 +334,61 @@ def _to_cp1258(text: str) -> bytes:
 _TONE_MARKS = frozenset(_TONES[1:])
 _STOP_CODAS = frozenset({"c", "ch", "p", "t"})
 _ONSETS = (
-    "ngh", "ng", "gh", "gi", "ch", "kh", "nh", "ph", "th", "tr", "qu",
-    "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
+    "ngh",
+    "ng",
+    "gh",
+    "gi",
+    "ch",
+    "kh",
+    "nh",
+    "ph",
+    "th",
+    "tr",
+    "qu",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "g",
+    "h",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "x",
+    "",
 )
 _CODAS = ("ng", "nh", "ch", "c", "m", "n", "p", "t", "")
 _OPEN = "a e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iu oa oe oi ôi ơi ua uê ui uơ uy ưa ưi ưu "
 _OPEN += "iêu yêu oai oao oay oeo uây uôi ươi ươu uya uyu"
 _CLOSED = {
-    "a": "c ch m n ng nh p t", "ă": "c m n ng p t", "â": "c m n ng p t",
-    "e": "c m n ng p t", "ê": "ch m n nh p t", "i": "ch m n nh p t",
-    "o": "c m n ng p t", "oo": "c ng", "ô": "c m n ng p t", "ơ": "m n p t",
-    "u": "c m n ng p t", "ư": "c m n ng t", "iê": "c m n ng p t", "yê": "c m n ng p t",
-    "oa": "c ch m n ng nh p t", "oă": "c m n ng t", "oe": "n t", "uâ": "n ng t",
-    "uê": "ch nh", "uy": "ch n nh p t", "uyê": "n t", "uô": "c m n ng t",
+    "a": "c ch m n ng nh p t",
+    "ă": "c m n ng p t",
+    "â": "c m n ng p t",
+    "e": "c m n ng p t",
+    "ê": "ch m n nh p t",
+    "i": "ch m n nh p t",
+    "o": "c m n ng p t",
+    "oo": "c ng",
+    "ô": "c m n ng p t",
+    "ơ": "m n p t",
+    "u": "c m n ng p t",
+    "ư": "c m n ng t",
+    "iê": "c m n ng p t",
+    "yê": "c m n ng p t",
+    "oa": "c ch m n ng nh p t",
+    "oă": "c m n ng t",
+    "oe": "n t",
+    "uâ": "n ng t",
+    "uê": "ch nh",
+    "uy": "ch n nh p t",
+    "uyê": "n t",
+    "uô": "c m n ng t",
     "ươ": "c m n ng p t",
 }
 _RHYMES: dict[str, frozenset[str]] = {}

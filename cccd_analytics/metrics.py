@@ -65,9 +65,9 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 class Snapshot:
     campaign: camp.Campaign
     as_of: pd.Timestamp
-    units: pd.DataFrame        # one row per unit and level (see UNIT_FIELDS)
-    daily: pd.DataFrame        # scope totals per day: collected, collected_day, pace_7d, returned, ...
-    milestones: pd.DataFrame   # one row per milestone (the main target first) at scope level
+    units: pd.DataFrame  # one row per unit and level (see UNIT_FIELDS)
+    daily: pd.DataFrame  # scope totals per day: collected, collected_day, pace_7d, returned, ...
+    milestones: pd.DataFrame  # one row per milestone (the main target first) at scope level
     data_through: pd.Timestamp | None  # last day any unit in scope reported
     # unit × milestone (the main target is milestone 0), every level (UNIT_MILESTONE_FIELDS)
     unit_milestones: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -75,28 +75,106 @@ class Snapshot:
     calendar: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-UNIT_FIELDS = ["key", "province", "district", "commune", "code", "level", "name", "tags",
-               "official", "eligible", "target", "collected", "returned", "coverage",
-               "remaining", "pace_7d", "required_per_day", "pace_ratio", "deadline",
-               "days_left", "projected_date", "projected_low", "projected_high", "p_on_time",
-               "days_behind", "status", "last_report",
-               # additions (issue 4): calendar, funnel, week-on-week, reporting
-               "working_days_left", "pace_workday", "coverage_7d_ago", "coverage_gain_7d",
-               "backlog", "return_rate", "return_lag_days", "days_since_report", "reported_share",
-               # the trackers' answer (remaining ÷ 7-day pace), shown beside the forecast
-               "run_rate_date"]
+UNIT_FIELDS = [
+    "key",
+    "province",
+    "district",
+    "commune",
+    "code",
+    "level",
+    "name",
+    "tags",
+    "official",
+    "eligible",
+    "target",
+    "collected",
+    "returned",
+    "coverage",
+    "remaining",
+    "pace_7d",
+    "required_per_day",
+    "pace_ratio",
+    "deadline",
+    "days_left",
+    "projected_date",
+    "projected_low",
+    "projected_high",
+    "p_on_time",
+    "days_behind",
+    "status",
+    "last_report",
+    # additions (issue 4): calendar, funnel, week-on-week, reporting
+    "working_days_left",
+    "pace_workday",
+    "coverage_7d_ago",
+    "coverage_gain_7d",
+    "backlog",
+    "return_rate",
+    "return_lag_days",
+    "days_since_report",
+    "reported_share",
+    # the trackers' answer (remaining ÷ 7-day pace), shown beside the forecast
+    "run_rate_date",
+]
 
-UNIT_MILESTONE_FIELDS = ["key", "level", "name", "district", "milestone", "milestone_index", "deadline",
-                         "eligible", "target", "collected", "coverage", "remaining", "days_left",
-                         "working_days_left", "required_per_day", "pace_7d", "pace_workday",
-                         "pace_ratio", "projected_date", "projected_low", "projected_high",
-                         "p_on_time", "days_behind", "reached_on", "met", "status"]
+UNIT_MILESTONE_FIELDS = [
+    "key",
+    "level",
+    "name",
+    "district",
+    "milestone",
+    "milestone_index",
+    "deadline",
+    "eligible",
+    "target",
+    "collected",
+    "coverage",
+    "remaining",
+    "days_left",
+    "working_days_left",
+    "required_per_day",
+    "pace_7d",
+    "pace_workday",
+    "pace_ratio",
+    "projected_date",
+    "projected_low",
+    "projected_high",
+    "p_on_time",
+    "days_behind",
+    "reached_on",
+    "met",
+    "status",
+]
 
-MILESTONE_FIELDS = ["name", "basis", "start", "deadline", "units", "units_done", "units_met",
-                    "units_behind", "eligible", "target", "collected", "coverage", "remaining",
-                    "pace_7d", "pace_workday", "required_per_day", "pace_ratio", "days_left",
-                    "working_days_left", "projected_date", "projected_low", "projected_high",
-                    "p_on_time", "days_behind", "status", "run_rate_date"]
+MILESTONE_FIELDS = [
+    "name",
+    "basis",
+    "start",
+    "deadline",
+    "units",
+    "units_done",
+    "units_met",
+    "units_behind",
+    "eligible",
+    "target",
+    "collected",
+    "coverage",
+    "remaining",
+    "pace_7d",
+    "pace_workday",
+    "required_per_day",
+    "pace_ratio",
+    "days_left",
+    "working_days_left",
+    "projected_date",
+    "projected_low",
+    "projected_high",
+    "p_on_time",
+    "days_behind",
+    "status",
+    "run_rate_date",
+]
+
 
 def latest_as_of(obs: pd.DataFrame) -> pd.Timestamp | None:
     if obs.empty:
@@ -141,10 +219,17 @@ def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        array = pa.chunked_array(values.array.__arrow_array__()) if hasattr(values.array, "__arrow_array__") \
+        array = (
+            pa.chunked_array(values.array.__arrow_array__())
+            if hasattr(values.array, "__arrow_array__")
             else None
-        if array is not None and pa.types.is_string(array.type) or \
-                array is not None and pa.types.is_large_string(array.type):
+        )
+        if (
+            array is not None
+            and pa.types.is_string(array.type)
+            or array is not None
+            and pa.types.is_large_string(array.type)
+        ):
             found = pc.index_in(array, value_set=pa.array(list(index), type=array.type))
             return found.fill_null(-1).to_numpy().astype(np.int64)
     except (ImportError, TypeError, ValueError, pa.ArrowException):
@@ -159,8 +244,11 @@ class _Cells:
 
     def __init__(self, obs: pd.DataFrame, days: pd.DatetimeIndex, units: list[str]):
         self.days, self.units = days, units
-        self.row = pd.DatetimeIndex(days).get_indexer(pd.DatetimeIndex(obs["date"])) if len(obs) \
+        self.row = (
+            pd.DatetimeIndex(days).get_indexer(pd.DatetimeIndex(obs["date"]))
+            if len(obs)
             else np.zeros(0, np.int64)
+        )
         self.col = _positions(obs["unit_key"], pd.Index(units)) if len(obs) else np.zeros(0, np.int64)
         self.metric = obs["metric"]
         self.value = obs["value"].to_numpy(dtype=float, na_value=np.nan) if len(obs) else np.zeros(0)
@@ -169,15 +257,18 @@ class _Cells:
     def _mine(self, metric: str) -> np.ndarray:
         # Each metric's rows are found once (a comparison over a nation's 3.5 million rows).
         if metric not in self._masks:
-            self._masks[metric] = (self.metric == metric).to_numpy(dtype=bool) if len(self.metric) \
-                else np.zeros(0, bool)
+            self._masks[metric] = (
+                (self.metric == metric).to_numpy(dtype=bool) if len(self.metric) else np.zeros(0, bool)
+            )
         return self._masks[metric]
 
     def wide(self, metric: str) -> pd.DataFrame:
         """What wide(obs, metric, units, days) gives."""
         mine = self._mine(metric)
         if not mine.any():
-            return pd.DataFrame(np.nan, index=self.days, columns=pd.Index(self.units, dtype=object), dtype=float)
+            return pd.DataFrame(
+                np.nan, index=self.days, columns=pd.Index(self.units, dtype=object), dtype=float
+            )
         out = np.full((len(self.days), len(self.units)), np.nan)
         ok = mine & (self.row >= 0) & (self.col >= 0) & ~np.isnan(self.value)
         out[self.row[ok], self.col[ok]] = self.value[ok]
@@ -187,7 +278,9 @@ class _Cells:
         return bool((self.row[self._mine(metric)] >= 0).all())
 
 
-def _eligible(obs: pd.DataFrame, units: pd.DataFrame, keys: list[str], cells: _Cells | None = None) -> pd.Series:
+def _eligible(
+    obs: pd.DataFrame, units: pd.DataFrame, keys: list[str], cells: _Cells | None = None
+) -> pd.Series:
     """Latest reported eligible population, else the registry's 14+ estimate."""
     if cells is not None and cells.all_dated_within("eligible"):
         # Performance (issue 8): the last report of each unit from a days × units array,
@@ -205,6 +298,7 @@ def _eligible(obs: pd.DataFrame, units: pd.DataFrame, keys: list[str], cells: _C
 
 
 # -- series: reported values, spread and carried forward ---------------------------------
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -227,17 +321,25 @@ class Panel:
     reporting: np.ndarray
 
     @classmethod
-    def of(cls, frame: pd.DataFrame) -> "Panel":
+    def of(cls, frame: pd.DataFrame) -> Panel:
         raw = frame.to_numpy(dtype=float, na_value=np.nan)
         filled, first, last = spread(raw)
         reported_last = ~np.isnan(raw[-1]) if len(raw) else np.zeros(raw.shape[1], bool)
-        return cls(pd.DatetimeIndex(frame.index), pd.Index(frame.columns), raw, filled, first, last,
-                   np.ones(raw.shape[1]), reported_last.astype(float))
+        return cls(
+            pd.DatetimeIndex(frame.index),
+            pd.Index(frame.columns),
+            raw,
+            filled,
+            first,
+            last,
+            np.ones(raw.shape[1]),
+            reported_last.astype(float),
+        )
 
     def frame(self, values: np.ndarray | None = None) -> pd.DataFrame:
         return pd.DataFrame(self.raw if values is None else values, index=self.days, columns=self.columns)
 
-    def aggregate(self, groups: pd.Series) -> "Panel":
+    def aggregate(self, groups: pd.Series) -> Panel:
         """Sum member columns (``groups``: member key → group key) into groups.
 
         A group counts as reported on a day when any member reported; its value that day
@@ -247,8 +349,16 @@ class Panel:
         codes, uniques = pd.factorize(groups, sort=True)
         if not len(idx):
             empty = np.zeros((len(self.days), 0))
-            return Panel(self.days, pd.Index(uniques), empty, empty.copy(), np.zeros(0, int), np.zeros(0, int),
-                         np.zeros(0), np.zeros(0))
+            return Panel(
+                self.days,
+                pd.Index(uniques),
+                empty,
+                empty.copy(),
+                np.zeros(0, int),
+                np.zeros(0, int),
+                np.zeros(0),
+                np.zeros(0),
+            )
         # Performance (issue 8): members sorted by group and summed with reduceat, instead
         # of a product with a dense (members × groups) one-hot matrix — 10,000 communes ×
         # 700 districts made that 7 million cells per call.
@@ -268,14 +378,30 @@ class Panel:
         any_rep = reported.any(axis=0)
         first = np.where(any_rep, np.argmax(reported, axis=0), -1)
         last = np.where(any_rep, n - 1 - np.argmax(reported[::-1], axis=0), -1)
-        return Panel(self.days, pd.Index(uniques), raw, np.where(started, sums, np.nan), first, last,
-                     np.add.reduceat(self.members[idx], starts), np.add.reduceat(self.reporting[idx], starts))
+        return Panel(
+            self.days,
+            pd.Index(uniques),
+            raw,
+            np.where(started, sums, np.nan),
+            first,
+            last,
+            np.add.reduceat(self.members[idx], starts),
+            np.add.reduceat(self.reporting[idx], starts),
+        )
 
-    def select(self, columns: list) -> "Panel":
+    def select(self, columns: list) -> Panel:
         """These columns only, in this order."""
         at = self.columns.get_indexer(columns)
-        return Panel(self.days, self.columns[at], self.raw[:, at], self.filled[:, at], self.first[at],
-                     self.last[at], self.members[at], self.reporting[at])
+        return Panel(
+            self.days,
+            self.columns[at],
+            self.raw[:, at],
+            self.filled[:, at],
+            self.first[at],
+            self.last[at],
+            self.members[at],
+            self.reporting[at],
+        )
 
     def at(self, row: int) -> np.ndarray:
         """Spread or carried-forward value on day ``row`` (NaN before it or the data)."""
@@ -311,12 +437,13 @@ def spread(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 # -- figures for one set of columns against one goal -------------------------------------
 
+
 @dataclass(frozen=True)
 class _Context:
     campaign: camp.Campaign
     as_of: pd.Timestamp
     days: pd.DatetimeIndex
-    weights: np.ndarray          # calendar weight of each day in `days`
+    weights: np.ndarray  # calendar weight of each day in `days`
 
     def weight_fn(self, days: pd.DatetimeIndex) -> np.ndarray:
         return camp.workday_weights(self.campaign, days)
@@ -342,12 +469,18 @@ def _pace_workday(panel: Panel, weights: np.ndarray) -> np.ndarray:
         return np.where(ok & (cap > 0), inc / cap, np.nan)
 
 
-def _status(done: np.ndarray, has_data: np.ndarray, past_deadline: np.ndarray,
-            p_on_time: np.ndarray, pace_ratio: np.ndarray) -> np.ndarray:
+def _status(
+    done: np.ndarray,
+    has_data: np.ndarray,
+    past_deadline: np.ndarray,
+    p_on_time: np.ndarray,
+    pace_ratio: np.ndarray,
+) -> np.ndarray:
     """done; missed after the deadline; else from P(on time) (or, without a forecast, the
     pace ratio); no_data when the unit never reported."""
-    fallback = np.where(pace_ratio >= PACE_RATIO_ON_TRACK, 1.0,
-                        np.where(pace_ratio >= PACE_RATIO_AT_RISK, 0.5, 0.0))
+    fallback = np.where(
+        pace_ratio >= PACE_RATIO_ON_TRACK, 1.0, np.where(pace_ratio >= PACE_RATIO_AT_RISK, 0.5, 0.0)
+    )
     p = np.where(np.isnan(p_on_time), fallback, p_on_time)
     status = np.where(p >= P_ON_TRACK, "on_track", np.where(p >= P_AT_RISK, "at_risk", "behind"))
     status = np.where(past_deadline, "missed", status)
@@ -355,14 +488,22 @@ def _status(done: np.ndarray, has_data: np.ndarray, past_deadline: np.ndarray,
     return np.where(has_data, status, "no_data")
 
 
-def _figures(panel: Panel, eligible: pd.Series, target: pd.Series, deadline: pd.Timestamp,
-             ctx: _Context) -> pd.DataFrame:
+def _figures(
+    panel: Panel, eligible: pd.Series, target: pd.Series, deadline: pd.Timestamp, ctx: _Context
+) -> pd.DataFrame:
     """Progress of each column of ``panel`` against ``target`` by ``deadline``."""
     cols = panel.columns
     eligible = _positive(eligible.reindex(cols))
     target = _positive(target.reindex(cols))
-    fc = forecast.forecast_units(panel.frame(), eligible, target, deadline, ctx.as_of,
-                                 workday_weight=ctx.weight_fn, params=ctx.campaign.forecast_params())
+    fc = forecast.forecast_units(
+        panel.frame(),
+        eligible,
+        target,
+        deadline,
+        ctx.as_of,
+        workday_weight=ctx.weight_fn,
+        params=ctx.campaign.forecast_params(),
+    )
     collected = pd.Series(panel.current(), index=cols)
     has_data = panel.last >= 0
     days_left = max((deadline - ctx.as_of).days, 0)
@@ -376,28 +517,50 @@ def _figures(panel: Panel, eligible: pd.Series, target: pd.Series, deadline: pd.
     with np.errstate(divide="ignore", invalid="ignore"):
         pace_ratio = pace_workday / required.replace(0, np.nan)
     done = (collected >= target - 0.5).to_numpy()
-    status = _status(done, has_data, np.full(len(cols), ctx.as_of > deadline),
-                     fc["p_on_time"].to_numpy(dtype=float), pace_ratio.fillna(0).to_numpy(dtype=float))
+    status = _status(
+        done,
+        has_data,
+        np.full(len(cols), ctx.as_of > deadline),
+        fc["p_on_time"].to_numpy(dtype=float),
+        pace_ratio.fillna(0).to_numpy(dtype=float),
+    )
     projected = pd.to_datetime(fc["projected_date"])
     reached_on = projected.where(done)
-    last_report = pd.Series(panel.days[np.clip(panel.last, 0, None)] if len(panel.days) else pd.NaT,
-                            index=cols).where(has_data)
+    last_report = pd.Series(
+        panel.days[np.clip(panel.last, 0, None)] if len(panel.days) else pd.NaT, index=cols
+    ).where(has_data)
     with np.errstate(divide="ignore", invalid="ignore"):
         run_days = np.ceil(remaining / fc["pace_7d"].where(fc["pace_7d"] > 0))
     run_rate = (ctx.as_of + pd.to_timedelta(run_days.clip(upper=forecast.HORIZON_DAYS), unit="D")).where(
-        run_days.notna() & ~done)
-    return pd.DataFrame({
-        "run_rate_date": run_rate,
-        "eligible": eligible, "target": target, "collected": collected,
-        "coverage": collected / eligible, "remaining": remaining, "pace_7d": fc["pace_7d"],
-        "pace_workday": pace_workday, "required_per_day": required, "pace_ratio": pace_ratio,
-        "deadline": deadline, "days_left": days_left, "working_days_left": working_left,
-        "projected_date": projected, "projected_low": fc["projected_low"],
-        "projected_high": fc["projected_high"], "p_on_time": fc["p_on_time"],
-        "days_behind": (projected - deadline).dt.days, "status": status,
-        "reached_on": reached_on, "met": done & (reached_on <= deadline).to_numpy(),
-        "last_report": last_report,
-    }, index=cols)
+        run_days.notna() & ~done
+    )
+    return pd.DataFrame(
+        {
+            "run_rate_date": run_rate,
+            "eligible": eligible,
+            "target": target,
+            "collected": collected,
+            "coverage": collected / eligible,
+            "remaining": remaining,
+            "pace_7d": fc["pace_7d"],
+            "pace_workday": pace_workday,
+            "required_per_day": required,
+            "pace_ratio": pace_ratio,
+            "deadline": deadline,
+            "days_left": days_left,
+            "working_days_left": working_left,
+            "projected_date": projected,
+            "projected_low": fc["projected_low"],
+            "projected_high": fc["projected_high"],
+            "p_on_time": fc["p_on_time"],
+            "days_behind": (projected - deadline).dt.days,
+            "status": status,
+            "reached_on": reached_on,
+            "met": done & (reached_on <= deadline).to_numpy(),
+            "last_report": last_report,
+        },
+        index=cols,
+    )
 
 
 def _week_and_reporting(panel: Panel, eligible: pd.Series, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -406,20 +569,28 @@ def _week_and_reporting(panel: Panel, eligible: pd.Series, as_of: pd.Timestamp) 
     eligible = _positive(eligible.reindex(cols))
     before = panel.at(len(panel.days) - 1 - PACE_DAYS)
     now = panel.current()
-    last_day = pd.Series(panel.days[np.clip(panel.last, 0, None)] if len(panel.days) else pd.NaT,
-                         index=cols).where(panel.last >= 0)
+    last_day = pd.Series(
+        panel.days[np.clip(panel.last, 0, None)] if len(panel.days) else pd.NaT, index=cols
+    ).where(panel.last >= 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = panel.reporting / panel.members
-    return pd.DataFrame({
-        "coverage_7d_ago": before / eligible.to_numpy(),
-        "coverage_gain_7d": (now - before) / eligible.to_numpy(),
-        "days_since_report": (as_of - last_day).dt.days,
-        "reported_share": share,
-    }, index=cols)
+    return pd.DataFrame(
+        {
+            "coverage_7d_ago": before / eligible.to_numpy(),
+            "coverage_gain_7d": (now - before) / eligible.to_numpy(),
+            "days_since_report": (as_of - last_day).dt.days,
+            "reported_share": share,
+        },
+        index=cols,
+    )
 
 
-def return_lag(collected: np.ndarray, returned: np.ndarray, window: int = RETURN_LAG_WINDOW,
-               max_lag: int = RETURN_LAG_MAX) -> np.ndarray:
+def return_lag(
+    collected: np.ndarray,
+    returned: np.ndarray,
+    window: int = RETURN_LAG_WINDOW,
+    max_lag: int = RETURN_LAG_MAX,
+) -> np.ndarray:
     """Typical days between collection and return, first-in first-out.
 
     For each of the last ``window`` days t, the lag is the smallest L such that the
@@ -432,7 +603,7 @@ def return_lag(collected: np.ndarray, returned: np.ndarray, window: int = RETURN
     if n == 0 or m == 0:
         return np.full(m, np.nan)
     t = np.arange(max(n - window, 0), n)
-    r = returned[t]                                               # (days, cols)
+    r = returned[t]  # (days, cols)
     # Performance (issue 8): lag by lag, only for the (day, column) pairs still looking,
     # instead of a lags × days × columns array (a nation's: 13 million cells).  A pair
     # stops at its first hit — the smallest lag, as argmax over all lags gave — or when
@@ -442,7 +613,7 @@ def return_lag(collected: np.ndarray, returned: np.ndarray, window: int = RETURN
     # back to never hits: it is not looked for (the lowest over a span covering all of them).
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        lowest = np.fmin.reduce(collected[max(int(t[0]) - max_lag, 0):], axis=0)
+        lowest = np.fmin.reduce(collected[max(int(t[0]) - max_lag, 0) :], axis=0)
         pending = (r > 0) & ~(lowest[None, :] > r)
     for back in range(max_lag + 1):
         src = t - back
@@ -471,15 +642,19 @@ def _funnel(collected: Panel, returned: Panel) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(has_returned & (c > 0), r / c, np.nan)
     lag = return_lag(collected.filled, returned.filled)
-    return pd.DataFrame({
-        "returned": np.where(has_returned, r, np.nan),
-        "backlog": np.where(has_returned, np.maximum(c - np.nan_to_num(r), 0), np.nan),
-        "return_rate": rate,
-        "return_lag_days": lag,
-    }, index=collected.columns)
+    return pd.DataFrame(
+        {
+            "returned": np.where(has_returned, r, np.nan),
+            "backlog": np.where(has_returned, np.maximum(c - np.nan_to_num(r), 0), np.nan),
+            "return_rate": rate,
+            "return_lag_days": lag,
+        },
+        index=collected.columns,
+    )
 
 
 # -- goals: the main target and each milestone --------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Goal:
@@ -488,11 +663,12 @@ class _Goal:
     basis: str
     deadline: pd.Timestamp
     members: list[str]
-    target: pd.Series        # per member commune
+    target: pd.Series  # per member commune
 
 
-def _goals(campaign: camp.Campaign, units: pd.DataFrame, scope: list[str], eligible: pd.Series,
-           target: pd.Series) -> list[_Goal]:
+def _goals(
+    campaign: camp.Campaign, units: pd.DataFrame, scope: list[str], eligible: pd.Series, target: pd.Series
+) -> list[_Goal]:
     goals = [_Goal(0, campaign.name, MAIN_BASIS, pd.Timestamp(campaign.deadline), list(scope), target)]
     for i, m in enumerate(campaign.milestones, start=1):
         members = camp.milestone_communes(m, scope, units)
@@ -502,8 +678,7 @@ def _goals(campaign: camp.Campaign, units: pd.DataFrame, scope: list[str], eligi
             # a count milestone is split like the main target (by eligible or the explicit targets)
             base = target[members]
             member_target = base / base.sum() * m.target.value if base.sum() > 0 else base
-        goals.append(_Goal(i, m.name, m.tag or "danh sách", pd.Timestamp(m.deadline), members,
-                           member_target))
+        goals.append(_Goal(i, m.name, m.tag or "danh sách", pd.Timestamp(m.deadline), members, member_target))
     return goals
 
 
@@ -519,8 +694,10 @@ def _groupings(meta: pd.DataFrame) -> list[tuple[str, pd.Series]]:
 
 # -- the snapshot -----------------------------------------------------------------------
 
-def snapshot(obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign,
-             as_of: date | pd.Timestamp | None = None) -> Snapshot:
+
+def snapshot(
+    obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign, as_of: date | pd.Timestamp | None = None
+) -> Snapshot:
     """Progress of a campaign on `as_of` (default: the last day with data)."""
     with_data = set(obs["unit_key"].unique()) if len(obs) else set()
     scope = camp.scope_communes(campaign, units, with_data)
@@ -560,8 +737,9 @@ def snapshot(obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign,
         goal_target = target.copy()
         goal_target[goal.members] = goal.target[goal.members]
         alone = goal.index > 0 and forecast.DEFAULT_METHOD not in forecast.POOLED_METHODS
-        communes = _figures(collected.select(goal.members) if alone else collected, eligible, goal_target,
-                            goal.deadline, ctx)
+        communes = _figures(
+            collected.select(goal.members) if alone else collected, eligible, goal_target, goal.deadline, ctx
+        )
         parts = [communes.loc[goal.members].assign(level="commune")]
         if goal.index == 0:
             extra = _week_and_reporting(collected, eligible, as_of).join(_funnel(collected, returned))
@@ -577,34 +755,54 @@ def snapshot(obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign,
             parts.append(fig.assign(level=level))
             if goal.index == 0:
                 extra = _week_and_reporting(agg, agg_el, as_of).join(
-                    _funnel(agg, returned.aggregate(member_groups)))
+                    _funnel(agg, returned.aggregate(member_groups))
+                )
                 level_tables.append(fig.join(extra).assign(level=level))
         per_goal.append(pd.concat(parts).assign(milestone=goal.name, milestone_index=goal.index))
         milestone_rows.append(_milestone_row(goal, collected, eligible, ctx, parts[0], start))
 
     table = _label(pd.concat(level_tables), units)[UNIT_FIELDS]
     unit_milestones = _label(pd.concat(per_goal), units)[UNIT_MILESTONE_FIELDS]
-    calendar = camp.calendar_frame(campaign, days[0], max(pd.Timestamp(campaign.deadline),
-                                                          *(g.deadline for g in goals)))
-    return Snapshot(campaign=campaign, as_of=as_of, units=table,
-                    daily=_daily(collected, returned, ctx, calendar),
-                    milestones=pd.DataFrame(milestone_rows, columns=MILESTONE_FIELDS),
-                    data_through=data_through, unit_milestones=unit_milestones, calendar=calendar)
+    calendar = camp.calendar_frame(
+        campaign, days[0], max(pd.Timestamp(campaign.deadline), *(g.deadline for g in goals))
+    )
+    return Snapshot(
+        campaign=campaign,
+        as_of=as_of,
+        units=table,
+        daily=_daily(collected, returned, ctx, calendar),
+        milestones=pd.DataFrame(milestone_rows, columns=MILESTONE_FIELDS),
+        data_through=data_through,
+        unit_milestones=unit_milestones,
+        calendar=calendar,
+    )
 
 
-def _milestone_row(goal: _Goal, collected: Panel, eligible: pd.Series, ctx: _Context,
-                   communes: pd.DataFrame, start: pd.Timestamp) -> dict:
-    row = dict(name=goal.name, basis=goal.basis, start=start, deadline=goal.deadline,
-               units=len(goal.members))
+def _milestone_row(
+    goal: _Goal,
+    collected: Panel,
+    eligible: pd.Series,
+    ctx: _Context,
+    communes: pd.DataFrame,
+    start: pd.Timestamp,
+) -> dict:
+    row = dict(name=goal.name, basis=goal.basis, start=start, deadline=goal.deadline, units=len(goal.members))
     if not goal.members:
         return row
     agg = collected.aggregate(pd.Series("all", index=goal.members))
-    fig = _figures(agg, pd.Series({"all": eligible[goal.members].sum()}),
-                   pd.Series({"all": round(float(goal.target.sum()), 6)}), goal.deadline, ctx).iloc[0]
-    row.update(units_done=int((communes["status"] == "done").sum()),
-               units_met=int(communes["met"].sum()),
-               units_behind=int(communes["status"].isin(["behind", "missed"]).sum()),
-               **{k: fig[k] for k in MILESTONE_FIELDS if k in fig.index and k != "deadline"})
+    fig = _figures(
+        agg,
+        pd.Series({"all": eligible[goal.members].sum()}),
+        pd.Series({"all": round(float(goal.target.sum()), 6)}),
+        goal.deadline,
+        ctx,
+    ).iloc[0]
+    row.update(
+        units_done=int((communes["status"] == "done").sum()),
+        units_met=int(communes["met"].sum()),
+        units_behind=int(communes["status"].isin(["behind", "missed"]).sum()),
+        **{k: fig[k] for k in MILESTONE_FIELDS if k in fig.index and k != "deadline"},
+    )
     return row
 
 
@@ -631,26 +829,41 @@ def _daily(collected: Panel, returned: Panel, ctx: _Context, calendar: pd.DataFr
     total = np.nansum(collected.filled, axis=1) if collected.filled.size else np.zeros(len(ctx.days))
     back = np.nansum(returned.filled, axis=1) if returned.filled.size else np.zeros(len(ctx.days))
     reported = (~np.isnan(collected.raw)).sum(axis=1) if collected.raw.size else np.zeros(len(ctx.days))
-    daily = pd.DataFrame({"date": ctx.days, "collected": total,
-                          "returned": back, "units_reporting": reported})
+    daily = pd.DataFrame(
+        {"date": ctx.days, "collected": total, "returned": back, "units_reporting": reported}
+    )
     # The first day's increase is unknown (the cumulative includes what came before).
     daily["collected_day"] = daily["collected"].diff()
     daily["pace_7d"] = daily["collected_day"].rolling(PACE_DAYS, min_periods=3).mean()
     cal = calendar.set_index("date")
     daily["weight"] = ctx.weights
     daily["day_label"] = cal["label"].reindex(ctx.days).fillna("").to_numpy()
-    return daily[["date", "collected", "collected_day", "pace_7d", "returned", "units_reporting",
-                  "weight", "day_label"]]
+    return daily[
+        [
+            "date",
+            "collected",
+            "collected_day",
+            "pace_7d",
+            "returned",
+            "units_reporting",
+            "weight",
+            "day_label",
+        ]
+    ]
 
 
 def attention_order(table: pd.DataFrame) -> pd.DataFrame:
     """Units sorted by how far behind they are: worst status, then most days behind."""
     rank = {s: i for i, s in enumerate(STATUS_ORDER)}
-    out = table.assign(_rank=table["status"].map(rank),
-                       _behind=table["days_behind"].fillna(10_000).where(table["projected_date"].isna()
-                                                                         | table["days_behind"].notna(), 10_000),
-                       _cov=table["coverage"].fillna(-1))
+    out = table.assign(
+        _rank=table["status"].map(rank),
+        _behind=table["days_behind"]
+        .fillna(10_000)
+        .where(table["projected_date"].isna() | table["days_behind"].notna(), 10_000),
+        _cov=table["coverage"].fillna(-1),
+    )
     out.loc[out["projected_date"].isna() & (out["status"] != "done"), "_behind"] = 10_000
-    out = out.sort_values(["_rank", "_behind", "_cov", "key"], ascending=[True, False, True, True],
-                          kind="stable")
+    out = out.sort_values(
+        ["_rank", "_behind", "_cov", "key"], ascending=[True, False, True, True], kind="stable"
+    )
     return out.drop(columns=["_rank", "_behind", "_cov"])

@@ -73,7 +73,7 @@ def parse_count(raw) -> Parsed:
     if isinstance(raw, float):
         if math.isinf(raw):
             return Parsed(error="không phải số")
-        if abs(raw - round(raw)) < 1e-6:   # 4843.000000001 from a sum formula
+        if abs(raw - round(raw)) < 1e-6:  # 4843.000000001 from a sum formula
             return Parsed(int(round(raw)))
         return Parsed(error=f"không phải số nguyên: {raw:g}")
     value = _clean_number_text(raw)
@@ -111,12 +111,16 @@ def parse_decimal(raw) -> Parsed:
         return Parsed(float(value))
     if _DOT_GROUPS.fullmatch(value):
         whole = value.replace(".", "")
-        return Parsed(float(whole), warning=f"«{raw}» có thể là {whole} hoặc {value.replace('.', ',')} "
-                                            f"(số thập phân); đã đọc là {whole}")
+        return Parsed(
+            float(whole),
+            warning=f"«{raw}» có thể là {whole} hoặc {value.replace('.', ',')} "
+            f"(số thập phân); đã đọc là {whole}",
+        )
     if _COMMA_GROUPS.fullmatch(value):
         whole = value.replace(",", "")
-        return Parsed(float(whole), warning=f"«{raw}» có thể là {whole} hoặc {value} "
-                                            f"(số thập phân); đã đọc là {whole}")
+        return Parsed(
+            float(whole), warning=f"«{raw}» có thể là {whole} hoặc {value} (số thập phân); đã đọc là {whole}"
+        )
     if _VN_DECIMAL.fullmatch(value):
         return Parsed(float(value.replace(".", "").replace(",", ".")))
     if _EN_DECIMAL.fullmatch(value):
@@ -128,8 +132,7 @@ def parse_decimal(raw) -> Parsed:
 
 _DATE_DMY = re.compile(r"(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{2,4})")
 _DATE_YMD = re.compile(r"(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})")
-_DATE_WORDS = re.compile(r"ng[àa]y\s*(\d{1,2})\s*th[áa]ng\s*(\d{1,2})\s*n[ăa]m\s*(\d{4})",
-                         re.IGNORECASE)
+_DATE_WORDS = re.compile(r"ng[àa]y\s*(\d{1,2})\s*th[áa]ng\s*(\d{1,2})\s*n[ăa]m\s*(\d{4})", re.IGNORECASE)
 _SERIAL = re.compile(r"\d{5}(\.\d+)?")
 
 
@@ -146,7 +149,7 @@ def _make(y: int, m: int, d: int) -> date | None:
 
 
 def _date_part(value: str) -> str:
-    """"15/03/2021 08:12:33" → "15/03/2021"; "2021-03-15T08:12" → "2021-03-15"."""
+    """ "15/03/2021 08:12:33" → "15/03/2021"; "2021-03-15T08:12" → "2021-03-15"."""
     value = value.strip()
     for sep in (" ", "T"):
         head, found, _ = value.partition(sep)
@@ -194,12 +197,15 @@ def parse_date(raw, order: str = "dmy") -> Parsed:
     if first:
         warning = None
         if order == "mdy" and second and second != first:
-            warning = (f"«{raw}» có thể là {second:%d/%m/%Y} hoặc {first:%d/%m/%Y}; đã đọc là "
-                       f"{first:%d/%m/%Y} (tháng trước ngày) theo các ngày khác trong cột")
+            warning = (
+                f"«{raw}» có thể là {second:%d/%m/%Y} hoặc {first:%d/%m/%Y}; đã đọc là "
+                f"{first:%d/%m/%Y} (tháng trước ngày) theo các ngày khác trong cột"
+            )
         return Parsed(first, warning=warning)
     if second:
-        return Parsed(second, warning=f"«{raw}» chỉ hợp lệ khi đọc tháng trước ngày; "
-                                      f"đã đọc là {second:%d/%m/%Y}")
+        return Parsed(
+            second, warning=f"«{raw}» chỉ hợp lệ khi đọc tháng trước ngày; đã đọc là {second:%d/%m/%Y}"
+        )
     return Parsed(error=f"ngày không hợp lệ: «{raw}»")
 
 
@@ -241,14 +247,20 @@ def date_order_warning(values) -> tuple[str, object] | None:
         if a <= 12 and b <= 12 and a != b and first_ambiguous is None:
             first_ambiguous = raw
     if month_first and day_first:
-        return ("cột ngày có cả ngày viết kiểu ngày/tháng và kiểu tháng/ngày; mỗi ngày được đọc "
-                "theo kiểu hợp lệ của nó, hãy kiểm tra lại", first_ambiguous)
+        return (
+            "cột ngày có cả ngày viết kiểu ngày/tháng và kiểu tháng/ngày; mỗi ngày được đọc "
+            "theo kiểu hợp lệ của nó, hãy kiểm tra lại",
+            first_ambiguous,
+        )
     if first_ambiguous is not None and not month_first and not day_first:
         parsed = parse_date(first_ambiguous).value
         swapped = parse_date(first_ambiguous, order="mdy").value
-        return (f"ngày như «{first_ambiguous}» có thể là {parsed:%d/%m/%Y} hoặc {swapped:%d/%m/%Y}; "
-                "không ngày nào trong cột cho biết cách viết, đã đọc ngày trước tháng "
-                f"({parsed.day} tháng {parsed.month})", first_ambiguous)
+        return (
+            f"ngày như «{first_ambiguous}» có thể là {parsed:%d/%m/%Y} hoặc {swapped:%d/%m/%Y}; "
+            "không ngày nào trong cột cho biết cách viết, đã đọc ngày trước tháng "
+            f"({parsed.day} tháng {parsed.month})",
+            first_ambiguous,
+        )
     return None
 
 
@@ -256,7 +268,8 @@ _END = re.compile(r"\b(?:tính đến|tinh den|đến|den|tới|toi)\b", re.IGNO
 _ANY_DATE = re.compile(r"(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})")
 _STAMP = re.compile(
     r"(?:đến|tính đến|den|tinh den|ngày|ngay)[^0-9]{0,40}?(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def _line_date(text_: str) -> date | None:
@@ -274,7 +287,7 @@ def find_report_date(line: str) -> date | None:
     line = unicodedata.normalize("NFC", line)
     ends = list(_END.finditer(line))
     if ends:
-        tail = line[ends[-1].end():]
+        tail = line[ends[-1].end() :]
         words = _DATE_WORDS.search(tail)
         if words:
             return _make(int(words.group(3)), int(words.group(2)), int(words.group(1)))
@@ -299,8 +312,10 @@ def is_data_date_line(line: str) -> bool:
     return any(w in folded for w in ("tinh den", "so lieu", "den ngay", "den hoi", "den luc", "tinh tu"))
 
 
-_NAME_DATE = re.compile(r"(?<!\d)(\d{1,2})[._\-](\d{1,2})[._\-](\d{4}|\d{2})(?!\d)"
-                        r"|(?<!\d)(\d{4})[._\-]?(\d{2})[._\-]?(\d{2})(?!\d)")
+_NAME_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})[._\-](\d{1,2})[._\-](\d{4}|\d{2})(?!\d)"
+    r"|(?<!\d)(\d{4})[._\-]?(\d{2})[._\-]?(\d{2})(?!\d)"
+)
 
 
 def date_from_file_name(name: str) -> date | None:

@@ -40,8 +40,20 @@ SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Lưu ý"
 SEVERITY_ORDER = ("error", "warning", "info")
 METRIC_LABELS = {"collected": "lũy kế thu nhận", "returned": "lũy kế trả thẻ"}
 
-FINDING_COLUMNS = ["unit_key", "unit_name", "district", "date", "date_end", "check", "check_label",
-                   "severity", "severity_label", "message_vi", "value", "expected"]
+FINDING_COLUMNS = [
+    "unit_key",
+    "unit_name",
+    "district",
+    "date",
+    "date_end",
+    "check",
+    "check_label",
+    "severity",
+    "severity_label",
+    "message_vi",
+    "value",
+    "expected",
+]
 
 #: A run of at least this many missing days is a warning; shorter runs are notes.
 GAP_WARNING_DAYS = 3
@@ -77,17 +89,17 @@ def _pct(share) -> str:
 
 # -- scope -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Scope:
-    keys: list[str]                # communes looked at, ordered for display
-    obs: pd.DataFrame              # their observations up to as_of
-    days: pd.DatetimeIndex         # the window: campaign start (or first report) .. as_of
-    expected: np.ndarray           # per day: reports expected (calendar weight > 0)
+    keys: list[str]  # communes looked at, ordered for display
+    obs: pd.DataFrame  # their observations up to as_of
+    days: pd.DatetimeIndex  # the window: campaign start (or first report) .. as_of
+    expected: np.ndarray  # per day: reports expected (calendar weight > 0)
     as_of: pd.Timestamp
 
 
-def _scope(obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign | None,
-           as_of) -> _Scope:
+def _scope(obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign | None, as_of) -> _Scope:
     with_data = set(obs["unit_key"].unique()) if len(obs) else set()
     if campaign is not None:
         keys = camp.scope_communes(campaign, units, with_data)
@@ -95,20 +107,27 @@ def _scope(obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign | Non
         keys = sorted(with_data)
     obs = obs[obs["unit_key"].isin(keys)]
     if as_of is None:
-        as_of = obs["date"].max() if len(obs) else (pd.Timestamp(campaign.deadline) if campaign
-                                                    else pd.Timestamp.today())
+        as_of = (
+            obs["date"].max()
+            if len(obs)
+            else (pd.Timestamp(campaign.deadline) if campaign else pd.Timestamp.today())
+        )
     as_of = pd.Timestamp(as_of).normalize()
     obs = obs[obs["date"] <= as_of]
     first = obs["date"].min() if len(obs) else as_of
     start = pd.Timestamp(campaign.start) if campaign is not None and campaign.start else first
     start = min(start, as_of)
     days = pd.date_range(start, as_of, freq="D")
-    expected = (camp.workday_weights(campaign, days) > 0) if campaign is not None else np.ones(len(days), bool)
+    expected = (
+        (camp.workday_weights(campaign, days) > 0) if campaign is not None else np.ones(len(days), bool)
+    )
     if campaign is not None and campaign.start:
-        expected &= np.asarray(days >= pd.Timestamp(campaign.start))     # nothing is due before the start
+        expected &= np.asarray(days >= pd.Timestamp(campaign.start))  # nothing is due before the start
     info = units.reindex(keys)
     district = info["district_key"].map(units["name"]).fillna(info.get("district_name")).fillna("")
-    order = pd.DataFrame({"key": keys, "district": district.to_numpy(), "name": info["name"].fillna("").to_numpy()})
+    order = pd.DataFrame(
+        {"key": keys, "district": district.to_numpy(), "name": info["name"].fillna("").to_numpy()}
+    )
     keys = order.sort_values(["district", "name", "key"], kind="stable")["key"].tolist()
     return _Scope(keys, obs[obs["date"] >= start], days, np.asarray(expected, bool), as_of)
 
@@ -117,8 +136,9 @@ def _unit_info(units: pd.DataFrame, keys) -> pd.DataFrame:
     info = units.reindex(list(keys))
     district = info["district_key"].map(units["name"]).fillna(info.get("district_name"))
     district = district.where(info["level"] != "district", info["name"])
-    return pd.DataFrame({"unit_name": info["name"].to_numpy(), "district": district.to_numpy()},
-                        index=pd.Index(list(keys)))
+    return pd.DataFrame(
+        {"unit_name": info["name"].to_numpy(), "district": district.to_numpy()}, index=pd.Index(list(keys))
+    )
 
 
 def _wide(scope: _Scope, metric: str) -> pd.DataFrame:
@@ -130,6 +150,7 @@ def _wide(scope: _Scope, metric: str) -> pd.DataFrame:
 
 
 # -- completeness --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Completeness:
@@ -147,15 +168,16 @@ class Completeness:
     by_day: pd.DataFrame
 
 
-def completeness(obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign | None = None,
-                 as_of=None) -> Completeness:
+def completeness(
+    obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign | None = None, as_of=None
+) -> Completeness:
     """Reporting completeness of the campaign's communes up to ``as_of``."""
     scope = _scope(obs, units, campaign, as_of)
     return _completeness(scope, units)
 
 
 def _completeness(scope: _Scope, units: pd.DataFrame) -> Completeness:
-    reported = _wide(scope, "collected").notna().to_numpy()        # days × units
+    reported = _wide(scope, "collected").notna().to_numpy()  # days × units
     expected = np.repeat(scope.expected[:, None], len(scope.keys), axis=1)
     grid = np.where(expected, reported.astype(float), np.nan)
     grid_frame = pd.DataFrame(grid.T, index=pd.Index(scope.keys, name="unit_key"), columns=scope.days)
@@ -167,22 +189,40 @@ def _completeness(scope: _Scope, units: pd.DataFrame) -> Completeness:
         got = scope.obs[scope.obs["metric"] == "collected"].groupby("unit_key")["date"].max()
         last = got.reindex(scope.keys)
     with np.errstate(divide="ignore", invalid="ignore"):
-        by_unit = pd.DataFrame({
-            "unit_key": scope.keys, "unit_name": info["unit_name"].to_numpy(),
-            "district": info["district"].to_numpy(), "expected_days": exp_days,
-            "reported_days": rep_days, "completeness": np.where(exp_days > 0, rep_days / exp_days, np.nan),
-            "last_report": last.to_numpy()})
+        by_unit = pd.DataFrame(
+            {
+                "unit_key": scope.keys,
+                "unit_name": info["unit_name"].to_numpy(),
+                "district": info["district"].to_numpy(),
+                "expected_days": exp_days,
+                "reported_days": rep_days,
+                "completeness": np.where(exp_days > 0, rep_days / exp_days, np.nan),
+                "last_report": last.to_numpy(),
+            }
+        )
         n_units = np.where(scope.expected, len(scope.keys), 0)
         n_rep = (reported & expected).sum(axis=1)
-        by_day = pd.DataFrame({"date": scope.days, "expected_units": n_units, "reported_units": n_rep,
-                               "completeness": np.where(n_units > 0, n_rep / np.maximum(n_units, 1), np.nan)})
+        by_day = pd.DataFrame(
+            {
+                "date": scope.days,
+                "expected_units": n_units,
+                "reported_units": n_rep,
+                "completeness": np.where(n_units > 0, n_rep / np.maximum(n_units, 1), np.nan),
+            }
+        )
     return Completeness(grid_frame, by_unit, by_day)
 
 
 # -- findings ------------------------------------------------------------------------------
 
-def findings(obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign | None = None,
-             as_of=None, uploads: pd.DataFrame | None = None) -> pd.DataFrame:
+
+def findings(
+    obs: pd.DataFrame,
+    units: pd.DataFrame,
+    campaign: camp.Campaign | None = None,
+    as_of=None,
+    uploads: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Every data-quality finding for the campaign's communes up to ``as_of``.
 
     Sorted by severity (errors first), date, district and unit.  ``uploads`` (the
@@ -199,8 +239,11 @@ def findings(obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign | N
     ]
     if uploads is not None and len(uploads):
         parts.append(_subtotals(scope, units, uploads))
-    frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
+    frame = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True)
+        if any(len(p) for p in parts)
         else pd.DataFrame(columns=FINDING_COLUMNS)
+    )
     info = _unit_info(units, frame["unit_key"].dropna().unique())
     has_key = frame["unit_key"].notna()
     if "unit_name" not in frame:
@@ -214,21 +257,27 @@ def findings(obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign | N
     frame["date_end"] = frame["date_end"].fillna(frame["date"])
     rank = frame["severity"].map({s: i for i, s in enumerate(SEVERITY_ORDER)})
     frame = frame.assign(_rank=rank).sort_values(
-        ["_rank", "date", "district", "unit_name", "check"], kind="stable", na_position="last")
+        ["_rank", "date", "district", "unit_name", "check"], kind="stable", na_position="last"
+    )
     return frame[FINDING_COLUMNS].reset_index(drop=True)
 
 
 def summary(found: pd.DataFrame) -> pd.DataFrame:
     """Counts per check and severity, with the Vietnamese labels (for a summary table)."""
     if found.empty:
-        return pd.DataFrame(columns=["check", "check_label", "severity", "severity_label", "findings", "units"])
+        return pd.DataFrame(
+            columns=["check", "check_label", "severity", "severity_label", "findings", "units"]
+        )
     out = found.groupby(["check", "severity"], as_index=False).agg(
-        findings=("check", "size"), units=("unit_key", "nunique"))
+        findings=("check", "size"), units=("unit_key", "nunique")
+    )
     out["check_label"] = out["check"].map(CHECKS)
     out["severity_label"] = out["severity"].map(SEVERITY_LABELS)
     rank = out["severity"].map({s: i for i, s in enumerate(SEVERITY_ORDER)})
     out = out.assign(_rank=rank).sort_values(["_rank", "check"]).drop(columns="_rank")
-    return out[["check", "check_label", "severity", "severity_label", "findings", "units"]].reset_index(drop=True)
+    return out[["check", "check_label", "severity", "severity_label", "findings", "units"]].reset_index(
+        drop=True
+    )
 
 
 def _rows(**columns) -> pd.DataFrame:
@@ -244,15 +293,23 @@ def _missing(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
     if never.any():
         n_expected = int(scope.expected.sum())
         for key in np.asarray(scope.keys)[never]:
-            rows.append(dict(unit_key=key, date=scope.days[0], date_end=scope.as_of,
-                             check="never_reported", severity="warning", value=float(n_expected),
-                             expected=0.0, message_vi=f"Chưa có báo cáo nào từ {_date(scope.days[0])} "
-                                                      f"đến {_date(scope.as_of)}."))
+            rows.append(
+                dict(
+                    unit_key=key,
+                    date=scope.days[0],
+                    date_end=scope.as_of,
+                    check="never_reported",
+                    severity="warning",
+                    value=float(n_expected),
+                    expected=0.0,
+                    message_vi=f"Chưa có báo cáo nào từ {_date(scope.days[0])} đến {_date(scope.as_of)}.",
+                )
+            )
     missing[:, never] = False
     padded = np.pad(missing.T.astype(np.int8), ((0, 0), (1, 1)))
     step = np.diff(padded, axis=1)
     unit_s, day_s = np.nonzero(step == 1)
-    _, day_e = np.nonzero(step == -1)            # exclusive ends, same order as the starts
+    _, day_e = np.nonzero(step == -1)  # exclusive ends, same order as the starts
     keys = np.asarray(scope.keys)
     last_day = len(scope.days) - 1
     # Each day boxed and written once, not once per gap (a nation has tens of thousands).
@@ -262,36 +319,60 @@ def _missing(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
         length = int(e - s)
         first, last = days[s], days[e - 1]
         if e - 1 == last_day:
-            text = (f"Chưa báo cáo từ ngày {texts[s]} ({length} ngày tính đến {texts[e - 1]}); "
-                    "số liệu đang dùng là của lần báo cáo trước.")
+            text = (
+                f"Chưa báo cáo từ ngày {texts[s]} ({length} ngày tính đến {texts[e - 1]}); "
+                "số liệu đang dùng là của lần báo cáo trước."
+            )
         elif length == 1:
             text = f"Không có báo cáo ngày {texts[s]}; báo cáo kế tiếp được chia đều cho ngày thiếu."
         else:
-            text = (f"Không có báo cáo {length} ngày liền, từ {texts[s]} đến {texts[e - 1]}; "
-                    "báo cáo kế tiếp được chia đều cho các ngày thiếu.")
-        rows.append(dict(unit_key=keys[u], date=first, date_end=last, check="missing_report",
-                         severity="warning" if length >= GAP_WARNING_DAYS else "info",
-                         value=float(length), expected=0.0, message_vi=text))
+            text = (
+                f"Không có báo cáo {length} ngày liền, từ {texts[s]} đến {texts[e - 1]}; "
+                "báo cáo kế tiếp được chia đều cho các ngày thiếu."
+            )
+        rows.append(
+            dict(
+                unit_key=keys[u],
+                date=first,
+                date_end=last,
+                check="missing_report",
+                severity="warning" if length >= GAP_WARNING_DAYS else "info",
+                value=float(length),
+                expected=0.0,
+                message_vi=text,
+            )
+        )
     return pd.DataFrame(rows)
 
 
 def _falling(scope: _Scope) -> pd.DataFrame:
     """A cumulative lower than the same unit's previous report (can arise across uploads)."""
-    part = scope.obs[scope.obs["metric"].isin(list(METRIC_LABELS))].sort_values(["unit_key", "metric", "date"])
+    part = scope.obs[scope.obs["metric"].isin(list(METRIC_LABELS))].sort_values(
+        ["unit_key", "metric", "date"]
+    )
     if part.empty:
         return pd.DataFrame()
     prev = part.groupby(["unit_key", "metric"])[["value", "date"]].shift(1)
     bad = part["value"] < prev["value"]
     out = part[bad].assign(prev_value=prev.loc[bad, "value"], prev_date=prev.loc[bad, "date"])
-    return pd.DataFrame({
-        "unit_key": out["unit_key"], "date": out["date"], "date_end": out["date"],
-        "check": "falling_cumulative", "severity": "error",
-        "value": out["value"].astype(float), "expected": out["prev_value"].astype(float),
-        "message_vi": [f"{METRIC_LABELS[m].capitalize()} ngày {_date(d)} ({_num(v)}) thấp hơn ngày "
-                       f"{_date(pd_)} ({_num(pv)}): số liệu giảm giữa các lần nhập, kiểm tra lại tệp nhập sau."
-                       for m, d, v, pd_, pv in zip(out["metric"], out["date"], out["value"],
-                                                   out["prev_date"], out["prev_value"])],
-    })
+    return pd.DataFrame(
+        {
+            "unit_key": out["unit_key"],
+            "date": out["date"],
+            "date_end": out["date"],
+            "check": "falling_cumulative",
+            "severity": "error",
+            "value": out["value"].astype(float),
+            "expected": out["prev_value"].astype(float),
+            "message_vi": [
+                f"{METRIC_LABELS[m].capitalize()} ngày {_date(d)} ({_num(v)}) thấp hơn ngày "
+                f"{_date(pd_)} ({_num(pv)}): số liệu giảm giữa các lần nhập, kiểm tra lại tệp nhập sau."
+                for m, d, v, pd_, pv in zip(
+                    out["metric"], out["date"], out["value"], out["prev_date"], out["prev_value"]
+                )
+            ],
+        }
+    )
 
 
 def daily_increments(collected: pd.DataFrame) -> pd.DataFrame:
@@ -327,8 +408,8 @@ def spike_scores(collected: pd.DataFrame) -> dict[str, pd.DataFrame]:
     n, m = inc.shape
     h = SPIKE_HALF_WINDOW
     padded = np.pad(inc, ((h, h), (0, 0)), constant_values=np.nan)
-    win = sliding_window_view(padded, 2 * h + 1, axis=0).copy()     # (n, m, 2h+1)
-    win[:, :, h] = np.nan                                            # leave the day itself out
+    win = sliding_window_view(padded, 2 * h + 1, axis=0).copy()  # (n, m, 2h+1)
+    win[:, :, h] = np.nan  # leave the day itself out
     count = np.sum(~np.isnan(win), axis=2)
     enough = count >= SPIKE_MIN_POINTS
     med = np.full((n, m), np.nan)
@@ -346,16 +427,23 @@ def spike_scores(collected: pd.DataFrame) -> dict[str, pd.DataFrame]:
         after = np.vstack([inc[1:], np.full((1, m), np.nan)])
         limit = SPIKE_NEIGHBOUR_RATIO * np.maximum(med, 1.0)
         isolated = ~(before >= limit) & ~(after >= limit)
-        spike = (enough & (z >= SPIKE_Z) & (inc >= SPIKE_RATIO * med)
-                 & (inc - med >= SPIKE_MIN_EXCESS) & isolated)
+        spike = (
+            enough & (z >= SPIKE_Z) & (inc >= SPIKE_RATIO * med) & (inc - med >= SPIKE_MIN_EXCESS) & isolated
+        )
     reported = collected.notna().to_numpy()
     spike &= reported
 
     def frame(a):
         return pd.DataFrame(a, index=collected.index, columns=collected.columns)
 
-    return {"increment": inc_frame, "median": frame(med), "z": frame(z), "ratio": frame(ratio),
-            "isolated": frame(isolated), "spike": frame(spike)}
+    return {
+        "increment": inc_frame,
+        "median": frame(med),
+        "z": frame(z),
+        "ratio": frame(ratio),
+        "isolated": frame(isolated),
+        "spike": frame(spike),
+    }
 
 
 def _spikes(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
@@ -368,31 +456,47 @@ def _spikes(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
     inc, med, z = (s[k].to_numpy()[days, units] for k in ("increment", "median", "z"))
     keys = np.asarray(collected.columns)[units]
     when = collected.index[days]
-    return pd.DataFrame({
-        "unit_key": keys, "date": when, "date_end": when, "check": "spike", "severity": "warning",
-        "value": inc, "expected": med,
-        "message_vi": [_spike_message(d, x, m, zz) for d, x, m, zz in zip(when, inc, med, z)],
-    })
+    return pd.DataFrame(
+        {
+            "unit_key": keys,
+            "date": when,
+            "date_end": when,
+            "check": "spike",
+            "severity": "warning",
+            "value": inc,
+            "expected": med,
+            "message_vi": [_spike_message(d, x, m, zz) for d, x, m, zz in zip(when, inc, med, z)],
+        }
+    )
 
 
 def _spike_message(day, value, median, z) -> str:
     if median > 0:
         times = f"{value / median:.1f}".replace(".", ",")
-        return (f"Ngày {_date(day)} thu nhận {_num(value)} hồ sơ, gấp {times} lần trung vị {_num(median)} "
-                f"của các ngày lân cận (điểm z {z:.0f}): có thể nhập dồn nhiều ngày hoặc nhập nhầm.")
-    return (f"Ngày {_date(day)} thu nhận {_num(value)} hồ sơ trong khi các ngày lân cận gần như không có: "
-            "có thể nhập dồn hoặc nhập nhầm.")
+        return (
+            f"Ngày {_date(day)} thu nhận {_num(value)} hồ sơ, gấp {times} lần trung vị {_num(median)} "
+            f"của các ngày lân cận (điểm z {z:.0f}): có thể nhập dồn nhiều ngày hoặc nhập nhầm."
+        )
+    return (
+        f"Ngày {_date(day)} thu nhận {_num(value)} hồ sơ trong khi các ngày lân cận gần như không có: "
+        "có thể nhập dồn hoặc nhập nhầm."
+    )
 
 
 def _episodes(frame: pd.DataFrame, flag: str) -> pd.DataFrame:
     """Consecutive reports of a unit where ``flag`` holds, as first/last rows."""
     frame = frame.sort_values(["unit_key", "date"])
-    change = frame[flag].ne(frame.groupby("unit_key")[flag].shift(1)) | \
-        frame["unit_key"].ne(frame["unit_key"].shift(1))
+    change = frame[flag].ne(frame.groupby("unit_key")[flag].shift(1)) | frame["unit_key"].ne(
+        frame["unit_key"].shift(1)
+    )
     frame = frame.assign(_run=change.cumsum())
     runs = frame[frame[flag]].groupby("_run")
-    return runs.agg(unit_key=("unit_key", "first"), date=("date", "first"), date_end=("date", "last"),
-                    **{c: (c, "last") for c in frame.columns if c not in ("unit_key", "date", "_run", flag)})
+    return runs.agg(
+        unit_key=("unit_key", "first"),
+        date=("date", "first"),
+        date_end=("date", "last"),
+        **{c: (c, "last") for c in frame.columns if c not in ("unit_key", "date", "_run", flag)},
+    )
 
 
 def _pair(scope: _Scope, metrics: tuple[str, str]) -> pd.DataFrame:
@@ -411,15 +515,18 @@ def _pair(scope: _Scope, metrics: tuple[str, str]) -> pd.DataFrame:
     inside = all((scope.days.get_indexer(pd.DatetimeIndex(p["date"])) >= 0).all() for p in parts.values())
     if not parts or not inside:
         return obs[obs["metric"].isin(list(metrics))].pivot_table(
-            index=["unit_key", "date"], columns="metric", values="value", aggfunc="last")
+            index=["unit_key", "date"], columns="metric", values="value", aggfunc="last"
+        )
     keys = sorted(scope.keys)
     grids = {m: pivot_last(p, scope.days, keys).to_numpy().T for m, p in sorted(parts.items())}
     present = np.zeros((len(keys), len(scope.days)), bool)
     for grid in grids.values():
         present |= ~np.isnan(grid)
     unit, day = np.nonzero(present)
-    index = pd.MultiIndex.from_arrays([pd.Series(np.asarray(keys, dtype=object)[unit], dtype="str"),
-                                       scope.days[day]], names=["unit_key", "date"])
+    index = pd.MultiIndex.from_arrays(
+        [pd.Series(np.asarray(keys, dtype=object)[unit], dtype="str"), scope.days[day]],
+        names=["unit_key", "date"],
+    )
     frame = pd.DataFrame({m: grid[unit, day] for m, grid in grids.items()}, index=index)
     frame.columns.name = "metric"
     return frame
@@ -442,16 +549,24 @@ def _over_eligible(scope: _Scope, units: pd.DataFrame) -> pd.DataFrame:
     if not both["over"].any():
         return pd.DataFrame()
     ep = _episodes(both[["unit_key", "date", "collected", "eligible", "over"]], "over")
-    return pd.DataFrame({
-        "unit_key": ep["unit_key"], "date": ep["date"], "date_end": ep["date_end"],
-        "check": "coverage_over_100", "severity": "warning",
-        "value": ep["collected"].astype(float), "expected": ep["eligible"].astype(float),
-        "message_vi": [f"Đã thu nhận {_num(c)} hồ sơ, vượt số công dân đủ điều kiện {_num(e)} "
-                       f"({_pct(c / e)}) từ ngày {_date(d0)}"
-                       + (f" đến {_date(d1)}" if d1 != d0 else "")
-                       + ": số đủ điều kiện có thể bị báo thấp, cần kiểm tra lại."
-                       for c, e, d0, d1 in zip(ep["collected"], ep["eligible"], ep["date"], ep["date_end"])],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "unit_key": ep["unit_key"],
+            "date": ep["date"],
+            "date_end": ep["date_end"],
+            "check": "coverage_over_100",
+            "severity": "warning",
+            "value": ep["collected"].astype(float),
+            "expected": ep["eligible"].astype(float),
+            "message_vi": [
+                f"Đã thu nhận {_num(c)} hồ sơ, vượt số công dân đủ điều kiện {_num(e)} "
+                f"({_pct(c / e)}) từ ngày {_date(d0)}"
+                + (f" đến {_date(d1)}" if d1 != d0 else "")
+                + ": số đủ điều kiện có thể bị báo thấp, cần kiểm tra lại."
+                for c, e, d0, d1 in zip(ep["collected"], ep["eligible"], ep["date"], ep["date_end"])
+            ],
+        }
+    ).reset_index(drop=True)
 
 
 def _returned_above(scope: _Scope) -> pd.DataFrame:
@@ -463,20 +578,31 @@ def _returned_above(scope: _Scope) -> pd.DataFrame:
     if not both["above"].any():
         return pd.DataFrame()
     ep = _episodes(both[["unit_key", "date", "collected", "returned", "above"]], "above")
-    return pd.DataFrame({
-        "unit_key": ep["unit_key"], "date": ep["date"], "date_end": ep["date_end"],
-        "check": "returned_above_collected", "severity": "error",
-        "value": ep["returned"].astype(float), "expected": ep["collected"].astype(float),
-        "message_vi": [f"Số thẻ đã trả ({_num(r)}) lớn hơn số hồ sơ đã thu nhận ({_num(c)}) ngày {_date(d1)}"
-                       + (f" (từ ngày {_date(d0)})" if d1 != d0 else "") + "."
-                       for r, c, d0, d1 in zip(ep["returned"], ep["collected"], ep["date"], ep["date_end"])],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "unit_key": ep["unit_key"],
+            "date": ep["date"],
+            "date_end": ep["date_end"],
+            "check": "returned_above_collected",
+            "severity": "error",
+            "value": ep["returned"].astype(float),
+            "expected": ep["collected"].astype(float),
+            "message_vi": [
+                f"Số thẻ đã trả ({_num(r)}) lớn hơn số hồ sơ đã thu nhận ({_num(c)}) ngày {_date(d1)}"
+                + (f" (từ ngày {_date(d0)})" if d1 != d0 else "")
+                + "."
+                for r, c, d0, d1 in zip(ep["returned"], ep["collected"], ep["date"], ep["date_end"])
+            ],
+        }
+    ).reset_index(drop=True)
 
 
 # "dòng cộng «HUYỆN KỲ SƠN» ghi 27.000 nhưng tổng 21 xã/phường là 26.994 (chênh +6)…" or
 # "dòng tổng cộng ghi … nhưng tổng các xã là …" (ingest._check_sums)
-_SUBTOTAL = re.compile(r"dòng (?:cộng «(?P<label>[^»]+)»|tổng cộng) ghi (?P<stated>-?[\d.]+) nhưng tổng"
-                       r"[^«»]*? là (?P<actual>-?[\d.]+)")
+_SUBTOTAL = re.compile(
+    r"dòng (?:cộng «(?P<label>[^»]+)»|tổng cộng) ghi (?P<stated>-?[\d.]+) nhưng tổng"
+    r"[^«»]*? là (?P<actual>-?[\d.]+)"
+)
 
 
 def _warnings(raw) -> list[dict]:
@@ -508,8 +634,11 @@ def _subtotals(scope: _Scope, units: pd.DataFrame, uploads: pd.DataFrame) -> pd.
     for up in uploads.itertuples(index=False):
         if getattr(up, "status", "active") != "active" or up.id not in relevant:
             continue
-        when = pd.Timestamp(up.report_date) if pd.notna(getattr(up, "report_date", None)) \
+        when = (
+            pd.Timestamp(up.report_date)
+            if pd.notna(getattr(up, "report_date", None))
             else last_day.get(up.id, pd.NaT)
+        )
         if pd.isna(when) or when > scope.as_of:
             continue
         for w in _warnings(up.warnings):
@@ -522,15 +651,35 @@ def _subtotals(scope: _Scope, units: pd.DataFrame, uploads: pd.DataFrame) -> pd.
                 stated = float(match["stated"].replace(".", ""))
                 actual = float(match["actual"].replace(".", ""))
                 label = match["label"]
-            keys = (by_name.get(registry.expand(label)) or by_bare.get(registry.bare(label), [])) if label else []
-            where = ", ".join(p for p in (f"trang «{w['sheet']}»" if w.get("sheet") else "",
-                                          f"dòng {w['row']}" if w.get("row") else "",
-                                          f"cột «{w['header']}»" if w.get("header") else "") if p)
-            rows.append(dict(
-                unit_key=keys[0] if len(keys) == 1 else None,
-                unit_name=label or "Tổng cộng", district=None,
-                date=pd.Timestamp(when).normalize(), date_end=pd.Timestamp(when).normalize(),
-                check="subtotal_mismatch", severity="warning", value=stated, expected=actual,
-                message_vi=f"Tệp «{up.file_name}»" + (f" ({where})" if where else "") + ": "
-                           + w.get("message", "dòng cộng không khớp tổng các xã.")))
+            keys = (
+                (by_name.get(registry.expand(label)) or by_bare.get(registry.bare(label), []))
+                if label
+                else []
+            )
+            where = ", ".join(
+                p
+                for p in (
+                    f"trang «{w['sheet']}»" if w.get("sheet") else "",
+                    f"dòng {w['row']}" if w.get("row") else "",
+                    f"cột «{w['header']}»" if w.get("header") else "",
+                )
+                if p
+            )
+            rows.append(
+                dict(
+                    unit_key=keys[0] if len(keys) == 1 else None,
+                    unit_name=label or "Tổng cộng",
+                    district=None,
+                    date=pd.Timestamp(when).normalize(),
+                    date_end=pd.Timestamp(when).normalize(),
+                    check="subtotal_mismatch",
+                    severity="warning",
+                    value=stated,
+                    expected=actual,
+                    message_vi=f"Tệp «{up.file_name}»"
+                    + (f" ({where})" if where else "")
+                    + ": "
+                    + w.get("message", "dòng cộng không khớp tổng các xã."),
+                )
+            )
     return pd.DataFrame(rows)

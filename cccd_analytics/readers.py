@@ -37,17 +37,17 @@ class ReadError(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    max_bytes: int = 200 * 1024 * 1024         # what a user may upload
-    max_unzipped: int = 800 * 1024 * 1024      # what an xlsx/ods may expand to
-    max_ratio: float = 200.0                   # expansion ratio beyond which a zip is a bomb
-    max_entries: int = 5000                    # files inside an xlsx/ods
+    max_bytes: int = 200 * 1024 * 1024  # what a user may upload
+    max_unzipped: int = 800 * 1024 * 1024  # what an xlsx/ods may expand to
+    max_ratio: float = 200.0  # expansion ratio beyond which a zip is a bomb
+    max_entries: int = 5000  # files inside an xlsx/ods
     max_cells: int = 20_000_000
-    head_bytes: int = 512 * 1024               # what is decoded of a CSV to find its header
-    head_rows: int = 60                        # rows kept of a sheet too big to read eagerly
-    eager_cells: int = 2_000_000               # sheets up to this size are read whole
-    max_seconds: float = 30.0                  # time allowed to check an archive
-    max_table_bytes: int = 64 * 1024 * 1024    # a report/canonical CSV (read whole)
-    max_table_cells: int = 4_000_000           # a report/canonical sheet (read whole)
+    head_bytes: int = 512 * 1024  # what is decoded of a CSV to find its header
+    head_rows: int = 60  # rows kept of a sheet too big to read eagerly
+    eager_cells: int = 2_000_000  # sheets up to this size are read whole
+    max_seconds: float = 30.0  # time allowed to check an archive
+    max_table_bytes: int = 64 * 1024 * 1024  # a report/canonical CSV (read whole)
+    max_table_cells: int = 4_000_000  # a report/canonical sheet (read whole)
 
 
 class FileData:
@@ -124,9 +124,9 @@ def whole(data) -> bytes:
 class CsvSource:
     """How to stream the rest of a text file: codec for pandas, conversion per value."""
 
-    encoding: str          # as legacy_text.decode_bytes named it: utf-8, utf-16-le, tcvn3 …
-    codec: str             # the Python codec pandas reads with
-    legacy: str | None     # legacy_text encoding to convert each value from, or None
+    encoding: str  # as legacy_text.decode_bytes named it: utf-8, utf-16-le, tcvn3 …
+    codec: str  # the Python codec pandas reads with
+    legacy: str | None  # legacy_text encoding to convert each value from, or None
     delimiter: str
 
     def fix(self, value: str) -> str:
@@ -140,8 +140,8 @@ class CsvSource:
 class Sheet:
     name: str
     rows: list[list] = field(default_factory=list)  # row-major raw cell values
-    complete: bool = True                            # False: `rows` holds only the first rows
-    height: int | None = None                        # rows in the sheet, when known
+    complete: bool = True  # False: `rows` holds only the first rows
+    height: int | None = None  # rows in the sheet, when known
     _more: Callable[[], Iterator[list]] | None = field(default=None, repr=False)
 
     def iter_rows(self) -> Iterator[list]:
@@ -154,18 +154,27 @@ class Sheet:
 @dataclass
 class Workbook:
     file_name: str
-    format: str        # xlsx | xls | ods | csv
-    encoding: str      # for text files: utf-8, utf-16, cp1258, …; "" for binary formats
+    format: str  # xlsx | xls | ods | csv
+    encoding: str  # for text files: utf-8, utf-16, cp1258, …; "" for binary formats
     sheets: list[Sheet]
     csv: CsvSource | None = None
 
 
 _MAGIC = {
-    b"\x89PNG": "ảnh PNG", b"\xff\xd8\xff": "ảnh JPEG", b"GIF8": "ảnh GIF",
-    b"%PDF": "tệp PDF", b"Rar!": "tệp nén RAR", b"7z\xbc\xaf": "tệp nén 7z",
-    b"\x1f\x8b": "tệp nén gzip", b"MZ": "chương trình Windows", b"BM": "ảnh BMP",
-    b"II*\x00": "ảnh TIFF", b"MM\x00*": "ảnh TIFF", b"RIFF": "tệp âm thanh/hình ảnh",
-    b"\x7fELF": "chương trình", b"{\\rtf": "văn bản RTF (Word)",
+    b"\x89PNG": "ảnh PNG",
+    b"\xff\xd8\xff": "ảnh JPEG",
+    b"GIF8": "ảnh GIF",
+    b"%PDF": "tệp PDF",
+    b"Rar!": "tệp nén RAR",
+    b"7z\xbc\xaf": "tệp nén 7z",
+    b"\x1f\x8b": "tệp nén gzip",
+    b"MZ": "chương trình Windows",
+    b"BM": "ảnh BMP",
+    b"II*\x00": "ảnh TIFF",
+    b"MM\x00*": "ảnh TIFF",
+    b"RIFF": "tệp âm thanh/hình ảnh",
+    b"\x7fELF": "chương trình",
+    b"{\\rtf": "văn bản RTF (Word)",
 }
 
 
@@ -180,8 +189,10 @@ def sniff(data: bytes, file_name: str) -> str:
         try:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
-            raise ReadError(f"Tệp «{file_name}» bị hỏng hoặc không trọn vẹn (tệp nén lỗi, có thể "
-                            "bị cắt ngang khi gửi); hãy xuất lại hoặc gửi lại tệp.") from None
+            raise ReadError(
+                f"Tệp «{file_name}» bị hỏng hoặc không trọn vẹn (tệp nén lỗi, có thể "
+                "bị cắt ngang khi gửi); hãy xuất lại hoặc gửi lại tệp."
+            ) from None
         if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
             return "xlsx"
         if "content.xml" in names:
@@ -193,8 +204,10 @@ def sniff(data: bytes, file_name: str) -> str:
         return "xls"
     head = data[:4096]
     if head.lstrip().lower().startswith((b"<html", b"<!doctype html")):
-        raise ReadError(f"Tệp «{file_name}» là trang web (HTML), không phải bảng tính; hãy mở bằng "
-                        "Excel rồi lưu lại dạng .xlsx.")
+        raise ReadError(
+            f"Tệp «{file_name}» là trang web (HTML), không phải bảng tính; hãy mở bằng "
+            "Excel rồi lưu lại dạng .xlsx."
+        )
     if b"\x00" in head and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         if head.count(b"\x00") > 8 and not _looks_utf16(head):
             raise ReadError(f"Tệp «{file_name}» là tệp nhị phân, không phải bảng tính hay CSV.")
@@ -219,17 +232,25 @@ def _check_zip(data: bytes, file_name: str, limits: Limits) -> None:
         raise ReadError(f"Tệp «{file_name}» bị hỏng hoặc không trọn vẹn ({_short(exc)}).") from None
     infos = archive.infolist()
     if len(infos) > limits.max_entries:
-        raise ReadError(f"Tệp «{file_name}» có {len(infos)} phần nén bên trong (bất thường, có thể là «bom nén»).")
+        raise ReadError(
+            f"Tệp «{file_name}» có {len(infos)} phần nén bên trong (bất thường, có thể là «bom nén»)."
+        )
     declared = 0
     for info in infos:
         declared += info.file_size
-        if info.compress_size and info.file_size / max(info.compress_size, 1) > limits.max_ratio \
-                and info.file_size > 10 * 1024 * 1024:
-            raise ReadError(f"Tệp «{file_name}» có nội dung nén bất thường, có thể là "
-                            f"«bom nén» ({info.filename} giãn nở {info.file_size // info.compress_size} lần).")
+        if (
+            info.compress_size
+            and info.file_size / max(info.compress_size, 1) > limits.max_ratio
+            and info.file_size > 10 * 1024 * 1024
+        ):
+            raise ReadError(
+                f"Tệp «{file_name}» có nội dung nén bất thường, có thể là "
+                f"«bom nén» ({info.filename} giãn nở {info.file_size // info.compress_size} lần)."
+            )
     if declared > limits.max_unzipped:
-        raise ReadError(f"Tệp «{file_name}» khi giải nén vượt "
-                        f"{limits.max_unzipped // 2**20} MiB (có thể là «bom nén»).")
+        raise ReadError(
+            f"Tệp «{file_name}» khi giải nén vượt {limits.max_unzipped // 2**20} MiB (có thể là «bom nén»)."
+        )
     started, total = time.monotonic(), 0
     for info in infos:
         try:
@@ -240,15 +261,18 @@ def _check_zip(data: bytes, file_name: str, limits: Limits) -> None:
                         break
                     total += len(piece)
                     if total > limits.max_unzipped:
-                        raise ReadError(f"Tệp «{file_name}» khi giải nén vượt "
-                                        f"{limits.max_unzipped // 2**20} MiB (có thể là «bom nén»).")
+                        raise ReadError(
+                            f"Tệp «{file_name}» khi giải nén vượt "
+                            f"{limits.max_unzipped // 2**20} MiB (có thể là «bom nén»)."
+                        )
                     if time.monotonic() - started > limits.max_seconds:
                         raise ReadError(f"Tệp «{file_name}» giải nén quá lâu (có thể là «bom nén»).")
         except ReadError:
             raise
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
-            raise ReadError(f"Tệp «{file_name}» bị hỏng (phần {info.filename} không đọc được: "
-                            f"{_short(exc)}).") from None
+            raise ReadError(
+                f"Tệp «{file_name}» bị hỏng (phần {info.filename} không đọc được: {_short(exc)})."
+            ) from None
 
 
 def _check_xls(data: bytes, file_name: str) -> None:
@@ -264,12 +288,14 @@ def _check_xls(data: bytes, file_name: str) -> None:
             book.sheet_by_index(index)
             book.unload_sheet(index)
     except Exception as exc:  # xlrd raises many kinds for damaged files  # noqa: BLE001
-        raise ReadError(f"Tệp «{file_name}» bị hỏng hoặc không trọn vẹn ({_short(exc)}); "
-                        "hãy xuất lại hoặc gửi lại tệp.") from None
+        raise ReadError(
+            f"Tệp «{file_name}» bị hỏng hoặc không trọn vẹn ({_short(exc)}); hãy xuất lại hoặc gửi lại tệp."
+        ) from None
 
 
-def read_workbook(data: bytes, file_name: str, limits: Limits = Limits(),
-                  head_only: bool = False) -> Workbook:
+def read_workbook(
+    data: bytes, file_name: str, limits: Limits = Limits(), head_only: bool = False
+) -> Workbook:
     """Read every sheet of a file into raw rows.
 
     `head_only`: a CSV larger than `limits.head_bytes` is decoded only for its first
@@ -277,8 +303,10 @@ def read_workbook(data: bytes, file_name: str, limits: Limits = Limits(),
     `csv_chunks`).
     """
     if len(data) > limits.max_bytes:
-        raise ReadError(f"Tệp «{file_name}» quá lớn ({len(data) / 2**20:.0f} MiB; "
-                        f"tối đa {limits.max_bytes // 2**20} MiB).")
+        raise ReadError(
+            f"Tệp «{file_name}» quá lớn ({len(data) / 2**20:.0f} MiB; "
+            f"tối đa {limits.max_bytes // 2**20} MiB)."
+        )
     kind = sniff(data, file_name)
     if kind == "csv":
         return _read_text(data, file_name, limits, head_only)
@@ -290,6 +318,7 @@ def read_workbook(data: bytes, file_name: str, limits: Limits = Limits(),
 
 
 # -- text files ------------------------------------------------------------------------
+
 
 def _head(data: bytes, size: int) -> bytes:
     """The first `size` bytes cut after the last whole line (UTF-16 aware)."""
@@ -308,9 +337,16 @@ def _head(data: bytes, size: int) -> bytes:
     return head[: at + 1] if at > 0 else head
 
 
-_CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "cp1258": "cp1258", "cp1252": "cp1252",
-           "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be", "utf-32-le": "utf-32-le",
-           "utf-32-be": "utf-32-be"}
+_CODECS = {
+    "utf-8": "utf-8",
+    "utf-8-sig": "utf-8-sig",
+    "cp1258": "cp1258",
+    "cp1252": "cp1252",
+    "utf-16-le": "utf-16-le",
+    "utf-16-be": "utf-16-be",
+    "utf-32-le": "utf-32-le",
+    "utf-32-be": "utf-32-be",
+}
 
 
 def _source(data: bytes, encoding: str, delimiter: str) -> CsvSource:
@@ -319,7 +355,7 @@ def _source(data: bytes, encoding: str, delimiter: str) -> CsvSource:
         return CsvSource(encoding, "cp1252", base, delimiter)
     codec = _CODECS.get(base, "utf-8")
     if codec.startswith(("utf-16", "utf-32")) and data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        codec = codec[:6]            # "utf-16": let the codec read and drop the BOM
+        codec = codec[:6]  # "utf-16": let the codec read and drop the BOM
     return CsvSource(encoding, codec, legacy or None, delimiter)
 
 
@@ -342,7 +378,7 @@ def _delimiter(text: str) -> str:
     """The separator that splits the first lines into the most consistent columns."""
     lines = [line for line in itertools.islice(text.splitlines(), 80) if line.strip()]
     best, best_score = ",", (0, 0)
-    for order, delimiter in enumerate(("\t", ";", ",", "|")):
+    for delimiter in ("\t", ";", ",", "|"):
         if not any(delimiter in line for line in lines):
             continue
         counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
@@ -367,9 +403,17 @@ class ArrowFallback(Exception):
         self.multiline = multiline
 
 
-def csv_chunks(data, source: CsvSource, usecols: list[int], width: int,
-               chunksize: int = 200_000, skipped: list[int] | None = None, *, skip: int = 0,
-               engine: str = "auto") -> Iterator[tuple[int, "object"]]:
+def csv_chunks(
+    data,
+    source: CsvSource,
+    usecols: list[int],
+    width: int,
+    chunksize: int = 200_000,
+    skipped: list[int] | None = None,
+    *,
+    skip: int = 0,
+    engine: str = "auto",
+) -> Iterator[tuple[int, object]]:
     """Stream a CSV reading only `usecols` (0-based positions).
 
     Yields (index of the chunk's first record, DataFrame with one column per position in
@@ -387,8 +431,9 @@ def csv_chunks(data, source: CsvSource, usecols: list[int], width: int,
     through pandas' C parser.
     """
     if engine in ("auto", "arrow-multiline") and _arrow_ok(source, skip):
-        yield from _arrow_chunks(data, source, usecols, width, skip, chunksize,
-                                 multiline=engine == "arrow-multiline")
+        yield from _arrow_chunks(
+            data, source, usecols, width, skip, chunksize, multiline=engine == "arrow-multiline"
+        )
         return
     import pandas as pd
 
@@ -397,10 +442,22 @@ def csv_chunks(data, source: CsvSource, usecols: list[int], width: int,
     with stream, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         reader = pd.read_csv(
-            stream, sep=source.delimiter, header=None, names=names, usecols=usecols,
-            dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-            encoding=source.codec, encoding_errors="replace", chunksize=chunksize,
-            on_bad_lines="warn", engine="c", quotechar='"')
+            stream,
+            sep=source.delimiter,
+            header=None,
+            names=names,
+            usecols=usecols,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            encoding=source.codec,
+            encoding_errors="replace",
+            chunksize=chunksize,
+            on_bad_lines="warn",
+            engine="c",
+            quotechar='"',
+        )
         start = 0
         for chunk in reader:
             if skipped is not None and caught:
@@ -412,8 +469,13 @@ def csv_chunks(data, source: CsvSource, usecols: list[int], width: int,
 
 
 def _arrow_ok(source: CsvSource, skip: int) -> bool:
-    return (source.codec in ("utf-8", "utf-8-sig") and not source.legacy and skip > 0
-            and len(source.delimiter) == 1 and source.delimiter not in '"\r\n')
+    return (
+        source.codec in ("utf-8", "utf-8-sig")
+        and not source.legacy
+        and skip > 0
+        and len(source.delimiter) == 1
+        and source.delimiter not in '"\r\n'
+    )
 
 
 def _record_offset(head: bytes, records: int, delimiter: bytes) -> int | None:
@@ -456,8 +518,15 @@ WHOLE_PARSE_BYTES = 320 << 20
 ARROW_BLOCK_BYTES = 4 << 20
 
 
-def _arrow_chunks(data, source: CsvSource, usecols: list[int], width: int, skip: int, chunksize: int,
-                  multiline: bool = False):
+def _arrow_chunks(
+    data,
+    source: CsvSource,
+    usecols: list[int],
+    width: int,
+    skip: int,
+    chunksize: int,
+    multiline: bool = False,
+):
     """pyarrow's CSV reader from record `skip` on: only `usecols`, read as dictionaries
     (each distinct text once) in 4 MiB blocks, handed over as pandas ArrowDtype columns
     about `chunksize` rows at a time.
@@ -482,29 +551,42 @@ def _arrow_chunks(data, source: CsvSource, usecols: list[int], width: int, skip:
     invalid: list = []
 
     def on_invalid(row) -> str:
-        invalid.append(row.number)     # never the line's text: it holds personal data
+        invalid.append(row.number)  # never the line's text: it holds personal data
         return "skip"
 
     if isinstance(data, FileData):
-        stream = source_stream = pa.OSFile(data.path, "r")   # read natively, block by block
+        stream = source_stream = pa.OSFile(data.path, "r")  # read natively, block by block
         stream.seek(offset)
     else:
         stream = None
         source_stream = pa.BufferReader(pa.py_buffer(memoryview(data)[offset:]))
     try:
         options = dict(
-            read_options=pacsv.ReadOptions(column_names=names, block_size=ARROW_BLOCK_BYTES, use_threads=True),
-            parse_options=pacsv.ParseOptions(delimiter=source.delimiter, quote_char='"', double_quote=True,
-                                             escape_char=False, newlines_in_values=multiline,
-                                             ignore_empty_lines=False, invalid_row_handler=on_invalid),
+            read_options=pacsv.ReadOptions(
+                column_names=names, block_size=ARROW_BLOCK_BYTES, use_threads=True
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=source.delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=multiline,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_invalid,
+            ),
             convert_options=pacsv.ConvertOptions(
-                include_columns=wanted, column_types={c: pa.dictionary(pa.int32(), pa.string()) for c in wanted},
-                strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[],
-                check_utf8=True))
+                include_columns=wanted,
+                column_types={c: pa.dictionary(pa.int32(), pa.string()) for c in wanted},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+                check_utf8=True,
+            ),
+        )
         if len(data) - offset <= WHOLE_PARSE_BYTES:
             whole = pacsv.read_csv(source_stream, **options)
             reader = whole.to_batches()
-            chunksize = max(chunksize, whole.num_rows)   # handed over as one chunk
+            chunksize = max(chunksize, whole.num_rows)  # handed over as one chunk
         else:
             reader = pacsv.open_csv(source_stream, **options)
         start, pending, rows = skip, [], 0
@@ -513,7 +595,7 @@ def _arrow_chunks(data, source: CsvSource, usecols: list[int], width: int, skip:
             # Blocks are small (Arrow reads many ahead: memory grows with the block size);
             # they are joined into chunks of about `chunksize` rows for the caller.
             table = pa.Table.from_batches(pending).unify_dictionaries().combine_chunks()
-            out = table.to_pandas(types_mapper=pd.ArrowDtype)   # zero-copy: dictionaries stay Arrow
+            out = table.to_pandas(types_mapper=pd.ArrowDtype)  # zero-copy: dictionaries stay Arrow
             out.columns = [int(c) for c in out.columns]
             return out
 
@@ -543,6 +625,7 @@ def _arrow_chunks(data, source: CsvSource, usecols: list[int], width: int, skip:
 
 # -- spreadsheets ----------------------------------------------------------------------
 
+
 def _read_calamine(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
     from python_calamine import CalamineWorkbook
 
@@ -551,8 +634,9 @@ def _read_calamine(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
     except BaseException as exc:  # calamine raises several exception types for bad files
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
-        raise ReadError(f"Tệp «{file_name}» bị hỏng hoặc không trọn vẹn ({_short(exc)}); "
-                        "hãy xuất lại hoặc gửi lại tệp.") from None
+        raise ReadError(
+            f"Tệp «{file_name}» bị hỏng hoặc không trọn vẹn ({_short(exc)}); hãy xuất lại hoặc gửi lại tệp."
+        ) from None
     sheets, cells = [], 0
     for name in book.sheet_names:
         try:
@@ -560,12 +644,17 @@ def _read_calamine(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
             size = (sheet.height or 0) * (sheet.width or 0)
             cells += size
             if cells > limits.max_cells:
-                raise ReadError(f"Tệp «{file_name}» có quá nhiều ô (hơn {limits.max_cells:,}).".replace(",", "."))
+                raise ReadError(
+                    f"Tệp «{file_name}» có quá nhiều ô (hơn {limits.max_cells:,}).".replace(",", ".")
+                )
             if size <= limits.eager_cells:
                 rows = sheet.to_python(skip_empty_area=False)
                 # calamine gives lists already; copy only what is not one (performance, issue 8).
-                rows = rows if isinstance(rows, list) and all(type(r) is list for r in rows) else \
-                    [list(r) for r in rows]
+                rows = (
+                    rows
+                    if isinstance(rows, list) and all(type(r) is list for r in rows)
+                    else [list(r) for r in rows]
+                )
                 sheets.append(Sheet(name, rows, height=len(rows)))
             else:
                 sheets.append(_lazy_sheet(sheet, name, limits))
@@ -587,8 +676,7 @@ def _lazy_sheet(sheet, name: str, limits: Limits) -> Sheet:
             yield pad + list(row)
 
     head = list(itertools.islice(rows(), limits.head_rows))
-    return Sheet(name, head, complete=False, height=(sheet.end[0] + 1) if sheet.end else None,
-                 _more=rows)
+    return Sheet(name, head, complete=False, height=(sheet.end[0] + 1) if sheet.end else None, _more=rows)
 
 
 def _short(exc: BaseException) -> str:

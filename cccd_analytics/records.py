@@ -39,8 +39,19 @@ _TIME = r"[ T]\d{1,2}[:hg]\d{2}.*$"
 
 # Statuses that say the card reached the citizen (folded).  "Chờ trả thẻ", "Chưa trả"
 # are not.
-_RETURNED = ("da tra", "tra the cho cong dan", "tra the", "da giao the", "da nhan the",
-             "cong dan da nhan", "hoan thanh tra", "da trao", "tra ket qua", "returned", "delivered")
+_RETURNED = (
+    "da tra",
+    "tra the cho cong dan",
+    "tra the",
+    "da giao the",
+    "da nhan the",
+    "cong dan da nhan",
+    "hoan thanh tra",
+    "da trao",
+    "tra ket qua",
+    "returned",
+    "delivered",
+)
 
 
 def is_handed_over(status: str) -> bool:
@@ -48,8 +59,12 @@ def is_handed_over(status: str) -> bool:
     "Trả thẻ cho công dân" …); "Chờ trả thẻ", "Chưa trả", "Không trả được" say not."""
     folded = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(status or "")).split())
     words = folded.split()
-    if not words or words[0] in ("chua", "cho", "khong", "dang") or \
-            any(w in words for w in ("chua", "khong", "huy")) or "tu choi" in folded:
+    if (
+        not words
+        or words[0] in ("chua", "cho", "khong", "dang")
+        or any(w in words for w in ("chua", "khong", "huy"))
+        or "tu choi" in folded
+    ):
         return False
     return any(w in folded for w in _RETURNED)
 
@@ -58,12 +73,12 @@ def is_handed_over(status: str) -> bool:
 class RecordCounts:
     """What an export adds up to.  Nothing personal: places, days and counts only."""
 
-    daily: pd.DataFrame            # province, district, commune, date, collected_day, returned_day, row
-    returned_total: pd.DataFrame   # province, district, commune, returned, row (status only)
-    rows: int = 0                  # application rows counted
-    first_row: int = 0             # 1-based row of the first record
-    no_place: tuple[int, list[int]] = (0, [])       # rows without a commune (count, first rows)
-    no_date: tuple[int, list[int]] = (0, [])        # rows without a readable day received
+    daily: pd.DataFrame  # province, district, commune, date, collected_day, returned_day, row
+    returned_total: pd.DataFrame  # province, district, commune, returned, row (status only)
+    rows: int = 0  # application rows counted
+    first_row: int = 0  # 1-based row of the first record
+    no_place: tuple[int, list[int]] = (0, [])  # rows without a commune (count, first rows)
+    no_date: tuple[int, list[int]] = (0, [])  # rows without a readable day received
     bad_dates: list[tuple[int, int]] = field(default_factory=list)  # (rows, first row) unreadable
     ambiguous_dates: str | None = None
     statuses_returned: dict[str, int] = field(default_factory=dict)
@@ -115,12 +130,12 @@ class _Counts:
             counts = np.bincount(dense, minlength=size)
             present = np.flatnonzero(counts)
             first = np.empty(size, np.int64)
-            first[dense[::-1]] = rows[::-1]                # the last write wins: the first row
+            first[dense[::-1]] = rows[::-1]  # the last write wins: the first row
             uniq = ((present // width) << _SHIFT) | (present % width)
             self.parts.append((uniq, counts[present].astype(np.int64), first[present]))
         else:
             keys = (high.astype(np.int64) << _SHIFT) | low
-            codes, uniq = pd.factorize(keys, sort=False)     # a hash table: no sort of the rows
+            codes, uniq = pd.factorize(keys, sort=False)  # a hash table: no sort of the rows
             counts = np.bincount(codes, minlength=len(uniq))
             first = np.empty(len(uniq), np.int64)
             first[codes[::-1]] = rows[::-1]
@@ -152,9 +167,9 @@ class _Counts:
         return bool(self.parts)
 
 
-_SHIFT = np.int64(32)      # key = place id << 32 | day (or status) id
+_SHIFT = np.int64(32)  # key = place id << 32 | day (or status) id
 _MASK = np.int64((1 << 32) - 1)
-_DENSE_LIMIT = 1 << 21     # places × days counted on a dense grid up to this size (16 MiB)
+_DENSE_LIMIT = 1 << 21  # places × days counted on a dense grid up to this size (16 MiB)
 
 
 def _column(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -165,8 +180,10 @@ def _column(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
         array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
         if array.null_count:
             raise ArrowFallback("empty values read as missing")
-        return (array.indices.to_numpy(zero_copy_only=False),     # int32, not copied
-                array.dictionary.cast(pa.string()).to_pandas())
+        return (
+            array.indices.to_numpy(zero_copy_only=False),  # int32, not copied
+            array.dictionary.cast(pa.string()).to_pandas(),
+        )
     codes, uniques = pd.factorize(values, sort=False)
     return codes, pd.Series(uniques, dtype="str")
 
@@ -174,7 +191,7 @@ def _column(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
 def _distinct(codes: np.ndarray, texts: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Row codes into the distinct values of `texts` (which may repeat once stripped)."""
     again, uniques = pd.factorize(texts, sort=False)
-    if len(uniques) == len(again):      # still distinct: factorize numbered them in order
+    if len(uniques) == len(again):  # still distinct: factorize numbered them in order
         return codes, list(uniques)
     return again.astype(np.int32)[codes] if len(again) else codes, list(uniques)
 
@@ -191,11 +208,11 @@ class _Tally:
     def __init__(self, fields: list[str]):
         self.fields = fields
         self.text = {name: _Ids() for name in (*PLACE, "day", "status")}
-        self.places: dict[tuple[int, int, int], int] = {}   # (province, district, commune ids) → place id
+        self.places: dict[tuple[int, int, int], int] = {}  # (province, district, commune ids) → place id
         self.place_list: list[tuple[int, int, int]] = []
-        self.received = _Counts()      # place << 32 | day → n, first row
-        self.returned_on = _Counts()   # place << 32 | day → n
-        self.status = _Counts()        # place << 32 | status → n, first row
+        self.received = _Counts()  # place << 32 | day → n, first row
+        self.returned_on = _Counts()  # place << 32 | day → n
+        self.status = _Counts()  # place << 32 | status → n, first row
         self.date_rows: dict[str, int] = {}
         self.no_place = [0, []]
         self.no_date = [0, []]
@@ -244,12 +261,15 @@ class _Tally:
         if not kept:
             return
         self.rows += kept
-        if kept == n:        # the usual chunk: every row counts, no copies
+        if kept == n:  # the usual chunk: every row counts, no copies
+
             def select(values):
                 return values
         else:
+
             def select(values):
                 return values[keep]
+
         rows = select(rownum)
         place = self._place_ids([_distinct(select(cols[name][0]), cols[name][1]) for name in PLACE])
         day = self._ids("day", select(day_codes), day_text)
@@ -257,7 +277,9 @@ class _Tally:
         self._first_rows(day, rows)
         if "returned_date" in cols:
             back_codes, back_uniques = cols["returned_date"]
-            back_codes, back_text = _distinct(select(back_codes), back_uniques.str.replace(_TIME, "", regex=True))
+            back_codes, back_text = _distinct(
+                select(back_codes), back_uniques.str.replace(_TIME, "", regex=True)
+            )
             sel = np.array([b != "" for b in back_text], bool)[back_codes]
             if sel.any():
                 back = self._ids("day", back_codes[sel], back_text)
@@ -272,7 +294,7 @@ class _Tally:
         a few hundred at most, so indexed directly)."""
         size = len(self.text["day"].values)
         first = np.full(size, -1, np.int64)
-        first[day[::-1]] = rows[::-1]            # the last write wins: the first row
+        first[day[::-1]] = rows[::-1]  # the last write wins: the first row
         values = self.text["day"].values
         for value in np.flatnonzero(first >= 0).tolist():
             self.date_rows.setdefault(values[value], int(first[value]))
@@ -356,11 +378,12 @@ def _read_csv(data, source: CsvSource, layout: Layout, width: int, engine: str) 
     tally = _Tally(fields)
     skipped: list[int] = []
     try:
-        for start, chunk in csv_chunks(data, source, usecols, width, CHUNK_ROWS, skipped,
-                                       skip=layout.first_data_row, engine=engine):
+        for start, chunk in csv_chunks(
+            data, source, usecols, width, CHUNK_ROWS, skipped, skip=layout.first_data_row, engine=engine
+        ):
             chunk = chunk[usecols]
             chunk.columns = [fields[i] for i in order]
-            data_part = chunk.iloc[max(0, layout.first_data_row - start):]
+            data_part = chunk.iloc[max(0, layout.first_data_row - start) :]
             if len(data_part):
                 tally.add(data_part, start + (len(chunk) - len(data_part)) + 1)
     except (ValueError, pd.errors.ParserError, UnicodeError) as exc:
@@ -442,8 +465,11 @@ def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> 
         parsed[raw] = value if isinstance(value, date) else None
     day_date = [parsed.get(t) for t in day_texts]
     day_ok = np.array([d is not None for d in day_date], bool)
-    counts_by_day = np.bincount(r_day, weights=r_counts, minlength=len(day_texts)) if len(r_day) else \
-        np.zeros(len(day_texts))
+    counts_by_day = (
+        np.bincount(r_day, weights=r_counts, minlength=len(day_texts))
+        if len(r_day)
+        else np.zeros(len(day_texts))
+    )
     bad: list[tuple[int, int]] = []
     for raw in {raw for raw, value in parsed.items() if value is None}:
         count = int(counts_by_day[tally.text["day"].index[raw]])
@@ -482,18 +508,26 @@ def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> 
     if not len(cells):
         wide = pd.DataFrame(columns=columns)
     else:
-        per_metric = [np.bincount(where[:len(keys[0])], weights=sums[0], minlength=len(cells)),
-                      np.bincount(where[len(keys[0]):], weights=sums[1], minlength=len(cells))]
+        per_metric = [
+            np.bincount(where[: len(keys[0])], weights=sums[0], minlength=len(cells)),
+            np.bincount(where[len(keys[0]) :], weights=sums[1], minlength=len(cells)),
+        ]
         # The first record of each (unit, day), where the day has one received.
         first_of_cell = np.full(len(cells), np.iinfo(np.int64).max, np.int64)
-        np.minimum.at(first_of_cell, where[:len(keys[0])], r_first[readable[0]])
+        np.minimum.at(first_of_cell, where[: len(keys[0])], r_first[readable[0]])
         units = np.asarray(unit_order, np.int64)[cells // len(dates)]
         # Per unit, then taken for each of its rows.
         part = [np.array([t[i] for t in unit_texts], dtype=object)[units] for i in range(3)]
-        wide = pd.DataFrame({"province": part[0], "district": part[1], "commune": part[2],
-                             "date": np.asarray(dates, dtype=object)[cells % len(dates)],
-                             "collected_day": per_metric[0].astype(np.int64),
-                             "returned_day": per_metric[1].astype(np.int64)})
+        wide = pd.DataFrame(
+            {
+                "province": part[0],
+                "district": part[1],
+                "commune": part[2],
+                "date": np.asarray(dates, dtype=object)[cells % len(dates)],
+                "collected_day": per_metric[0].astype(np.int64),
+                "returned_day": per_metric[1].astype(np.int64),
+            }
+        )
         unit_first = np.array([first_rows.get(t, 0) for t in unit_texts], np.int64)[units]
         wide["row"] = np.where(first_of_cell < np.iinfo(np.int64).max, first_of_cell, unit_first)
     if not len(cells):
@@ -515,16 +549,24 @@ def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> 
             returned_total[fixed[s_place[i]]] += n
         else:
             statuses_other[label or "(trống)"] += n
-    totals = pd.DataFrame([(*k, n, first_rows.get(k, 0)) for k, n in returned_total.items()],
-                          columns=["province", "district", "commune", "returned", "row"])
+    totals = pd.DataFrame(
+        [(*k, n, first_rows.get(k, 0)) for k, n in returned_total.items()],
+        columns=["province", "district", "commune", "returned", "row"],
+    )
     received_days = [day_date[i] for i in np.unique(r_day) if day_date[i]]
     all_days = received_days + [day_date[i] for i in np.unique(b_day) if day_date[i]]
     return RecordCounts(
-        daily=wide, returned_total=totals, rows=tally.rows, first_row=layout.first_data_row + 1,
-        no_place=(tally.no_place[0], tally.no_place[1]), no_date=(tally.no_date[0], tally.no_date[1]),
-        bad_dates=sorted(bad, key=lambda b: b[1]), ambiguous_dates=warning[0] if warning else None,
+        daily=wide,
+        returned_total=totals,
+        rows=tally.rows,
+        first_row=layout.first_data_row + 1,
+        no_place=(tally.no_place[0], tally.no_place[1]),
+        no_date=(tally.no_date[0], tally.no_date[1]),
+        bad_dates=sorted(bad, key=lambda b: b[1]),
+        ambiguous_dates=warning[0] if warning else None,
         statuses_returned=dict(statuses_returned.most_common()),
         statuses_other=dict(statuses_other.most_common()),
         has_return_dates="returned_date" in layout.columns,
         first_date=min(received_days) if received_days else None,
-        last_date=max(all_days) if all_days else None)
+        last_date=max(all_days) if all_days else None,
+    )

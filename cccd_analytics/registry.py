@@ -47,8 +47,19 @@ LEVELS = ("province", "district", "commune")
 # Two-level local government (province → commune) from this day.
 REFORM_DATE = date(2025, 7, 1)
 UNIT_COLUMNS = [
-    "key", "code", "name", "level", "unit_type", "parent_key", "province_key",
-    "district_key", "hierarchy", "population", "eligible_estimate", "tags", "official",
+    "key",
+    "code",
+    "name",
+    "level",
+    "unit_type",
+    "parent_key",
+    "province_key",
+    "district_key",
+    "hierarchy",
+    "population",
+    "eligible_estimate",
+    "tags",
+    "official",
 ]
 
 
@@ -138,43 +149,88 @@ def load_registry() -> pd.DataFrame:
     provinces = {"40": ("Tỉnh Nghệ An", na_districts), "42": ("Tỉnh Hà Tĩnh", ht_districts)}
     for pcode, (pname, districts) in provinces.items():
         pop = pd.to_numeric(districts["population_2019_census"]).sum()
-        rows.append(dict(key=pcode, code=pcode, name=pname, level="province", unit_type="Tỉnh",
-                         parent_key=None, province_key=pcode, district_key=None,
-                         hierarchy="3", population=int(pop), tags=(), mountain=False))
+        rows.append(
+            dict(
+                key=pcode,
+                code=pcode,
+                name=pname,
+                level="province",
+                unit_type="Tỉnh",
+                parent_key=None,
+                province_key=pcode,
+                district_key=None,
+                hierarchy="3",
+                population=int(pop),
+                tags=(),
+                mountain=False,
+            )
+        )
         for d in _rows(districts):
             tags = (TAG_BORDER_DISTRICT,) if d.district_code in border_districts else ()
-            rows.append(dict(key=d.district_code, code=d.district_code, name=d.district_name,
-                             level="district", unit_type=d.district_type, parent_key=pcode,
-                             province_key=pcode, district_key=d.district_code, hierarchy="3",
-                             population=int(d.population_2019_census), tags=tags,
-                             mountain=d.district_code in mountain_districts))
+            rows.append(
+                dict(
+                    key=d.district_code,
+                    code=d.district_code,
+                    name=d.district_name,
+                    level="district",
+                    unit_type=d.district_type,
+                    parent_key=pcode,
+                    province_key=pcode,
+                    district_key=d.district_code,
+                    hierarchy="3",
+                    population=int(d.population_2019_census),
+                    tags=tags,
+                    mountain=d.district_code in mountain_districts,
+                )
+            )
     for c in _rows(pd.concat([na_communes, ka_communes])):
         tags = (TAG_BORDER,) if c.district_code in border_districts else ()
-        rows.append(dict(key=c.commune_code, code=c.commune_code, name=c.commune_name,
-                         level="commune", unit_type=c.unit_type, parent_key=c.district_code,
-                         province_key=c.province_code, district_key=c.district_code,
-                         hierarchy="3", population=int(c.population_2019_census), tags=tags,
-                         mountain=c.district_code in mountain_districts))
+        rows.append(
+            dict(
+                key=c.commune_code,
+                code=c.commune_code,
+                name=c.commune_name,
+                level="commune",
+                unit_type=c.unit_type,
+                parent_key=c.district_code,
+                province_key=c.province_code,
+                district_key=c.district_code,
+                hierarchy="3",
+                population=int(c.population_2019_census),
+                tags=tags,
+                mountain=c.district_code in mountain_districts,
+            )
+        )
     # Two-level hierarchy from 1/7/2025.  Population: the census count of the 2023
     # communes each new unit absorbed, where the mapping gives it (Nghệ An, Kỳ Anh).
     na_map = _read("nghe_an_2023_to_2025_07_mapping.csv")
     pop_2023 = pd.to_numeric(na_communes.set_index("commune_code")["population_2019_census"])
-    new_pop = na_map.assign(pop=na_map["commune_code_old"].map(pop_2023)).groupby(
-        "new_code_2025_07")["pop"].sum()
-    new_border = set(na_map.loc[na_map["new_unit_touches_laos_border_geom"] == "yes",
-                                "new_code_2025_07"])
+    new_pop = (
+        na_map.assign(pop=na_map["commune_code_old"].map(pop_2023)).groupby("new_code_2025_07")["pop"].sum()
+    )
+    new_border = set(na_map.loc[na_map["new_unit_touches_laos_border_geom"] == "yes", "new_code_2025_07"])
     for fname in ("nghe_an_2025_07_communes.csv", "ha_tinh_2025_07_communes.csv"):
         for c in _rows(_read(fname)):
             pop = new_pop.get(c.commune_code)
             if pop is None or pd.isna(pop):
                 pop = int(c.population_bando) if c.population_bando else None
             tags = (TAG_BORDER,) if c.commune_code in new_border else ()
-            rows.append(dict(key=key_2025(c.commune_code), code=c.commune_code,
-                             name=c.commune_name, level="commune", unit_type=c.unit_type,
-                             parent_key=c.province_code, province_key=c.province_code,
-                             district_key=None, hierarchy="2",
-                             population=None if pop is None else int(pop), tags=tags,
-                             mountain=c.commune_code in new_border))
+            rows.append(
+                dict(
+                    key=key_2025(c.commune_code),
+                    code=c.commune_code,
+                    name=c.commune_name,
+                    level="commune",
+                    unit_type=c.unit_type,
+                    parent_key=c.province_code,
+                    province_key=c.province_code,
+                    district_key=None,
+                    hierarchy="2",
+                    population=None if pop is None else int(pop),
+                    tags=tags,
+                    mountain=c.commune_code in new_border,
+                )
+            )
     frame = pd.DataFrame(rows)
     frame["population"] = frame["population"].astype("Int64")
     frame["eligible_estimate"] = _eligible(frame["population"], frame["mountain"])
@@ -190,15 +246,38 @@ class Match:
     official: bool
     suggestions: tuple[str, ...] = ()
     reason: str = ""
-    registry_name: str | None = None   # set when the name matched only without diacritics
+    registry_name: str | None = None  # set when the name matched only without diacritics
 
 
-_PREFIXES = ("thanh pho ", "thi xa ", "thi tran ", "huyen ", "phuong ", "tinh ", "xa ",
-             "tp. ", "tp ", "tx. ", "tx ", "tt. ", "tt ", "h. ", "x. ", "p. ")
+_PREFIXES = (
+    "thanh pho ",
+    "thi xa ",
+    "thi tran ",
+    "huyen ",
+    "phuong ",
+    "tinh ",
+    "xa ",
+    "tp. ",
+    "tp ",
+    "tx. ",
+    "tx ",
+    "tt. ",
+    "tt ",
+    "h. ",
+    "x. ",
+    "p. ",
+)
 
 
-_ABBREVIATIONS = {"tp": "thanh pho", "tx": "thi xa", "tt": "thi tran", "h": "huyen",
-                  "x": "xa", "p": "phuong", "t": "tinh"}
+_ABBREVIATIONS = {
+    "tp": "thanh pho",
+    "tx": "thi xa",
+    "tt": "thi tran",
+    "h": "huyen",
+    "x": "xa",
+    "p": "phuong",
+    "t": "tinh",
+}
 
 
 @lru_cache(maxsize=1 << 16)
@@ -218,7 +297,7 @@ def _strip_prefix(name: str) -> str:
     folded = fold(text)  # same length as `text`: folding maps one character to one
     for prefix in _PREFIXES:
         if folded.startswith(prefix):
-            return text[len(prefix):].strip()
+            return text[len(prefix) :].strip()
     return text
 
 
@@ -257,17 +336,29 @@ def _index() -> dict[str, dict]:
     district_names: dict[str, list[tuple[str, str]]] = {}
     for (p, d), ks in districts.items():
         district_names.setdefault(d, []).extend((p, k) for k in ks)
-    return dict(by_code=by_code, provinces=provinces, districts=districts, communes=communes,
-                district_names=district_names)
+    return dict(
+        by_code=by_code,
+        provinces=provinces,
+        districts=districts,
+        communes=communes,
+        district_names=district_names,
+    )
 
 
 def hierarchy_of(district: str | None, on: date | None) -> str:
-    """"3" for a row with a district or dated before the reform, else "2"."""
+    """ "3" for a row with a district or dated before the reform, else "2"."""
     return "3" if bool((district or "").strip()) or (on is not None and on < REFORM_DATE) else "2"
 
 
-def resolve(province: str, district: str | None, commune: str,
-            code: str | None = None, on: date | None = None, *, suggestions: bool = True) -> Match:
+def resolve(
+    province: str,
+    district: str | None,
+    commune: str,
+    code: str | None = None,
+    on: date | None = None,
+    *,
+    suggestions: bool = True,
+) -> Match:
     """Find the registry unit for one commune row of a data file.
 
     A district puts the row in the three-level hierarchy; without one, the date
@@ -289,7 +380,7 @@ def resolve(province: str, district: str | None, commune: str,
     pkey = idx["provinces"].get(bare(province)) if province else None
     parent = None
     if hierarchy == "3" and not has_district:
-        parent = pkey   # matched across the province: the name must be unique there
+        parent = pkey  # matched across the province: the name must be unique there
     elif hierarchy == "3":
         dkey = None
         for name in (expand(district), bare(district)):
@@ -308,9 +399,12 @@ def resolve(province: str, district: str | None, commune: str,
         loose = idx["communes"].get((hierarchy, parent, bare(commune)), [])
         if len(loose) == 1:
             return Match(loose[0], True, registry_name=str(reg.at[loose[0], "name"]))
-    return Match(unofficial_key(province, district, commune), False,
-                 suggestions=suggest(commune, hierarchy) if suggestions else (),
-                 reason="không có trong danh mục")
+    return Match(
+        unofficial_key(province, district, commune),
+        False,
+        suggestions=suggest(commune, hierarchy) if suggestions else (),
+        reason="không có trong danh mục",
+    )
 
 
 SUGGEST_CUTOFF = 70
@@ -326,12 +420,11 @@ def _suggest_pool(hierarchy: str) -> tuple[list[str], list[str]]:
 
 def suggest(name: str, hierarchy: str = "3", limit: int = 3) -> tuple[str, ...]:
     """Closest registry commune names, for an unknown name (never applied silently)."""
-    from rapidfuzz import process, fuzz
+    from rapidfuzz import fuzz, process
 
     # Performance (issue 8): the pool's bare names and labels are computed once, not per call.
     choices, labels = _suggest_pool(hierarchy)
-    hits = process.extract(bare(name), choices, scorer=fuzz.WRatio, limit=limit,
-                           score_cutoff=SUGGEST_CUTOFF)
+    hits = process.extract(bare(name), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=SUGGEST_CUTOFF)
     return tuple(labels[index] for _, _, index in hits)
 
 
@@ -348,8 +441,9 @@ def suggest_many(names: list[str], hierarchy: str = "3", limit: int = 3) -> list
     if not choices:
         return [() for _ in names]
     queries = list(dict.fromkeys(bare(n) for n in names))
-    scores = process.cdist(queries, choices, scorer=fuzz.WRatio, score_cutoff=SUGGEST_CUTOFF,
-                           dtype=np.float64, workers=-1)
+    scores = process.cdist(
+        queries, choices, scorer=fuzz.WRatio, score_cutoff=SUGGEST_CUTOFF, dtype=np.float64, workers=-1
+    )
     found: dict[str, tuple[str, ...]] = {}
     for query, row in zip(queries, scores):
         # Best first, ties by position in the pool (a stable sort of the negated scores).

@@ -11,16 +11,26 @@ from cccd_analytics.i18n import t
 ui.page_context()
 store = ui.store()
 st.title(t("Nhật ký hệ thống"))
-st.caption(t("Mọi lần nhập, hủy nhập, sửa chiến dịch, đăng nhập (cả lần thất bại), khóa và thay đổi tài khoản, "
-             "với người thực hiện và thời điểm (giờ Việt Nam)."))
+st.caption(
+    t(
+        "Mọi lần nhập, hủy nhập, sửa chiến dịch, đăng nhập (cả lần thất bại), khóa và thay đổi tài khoản, "
+        "với người thực hiện và thời điểm (giờ Việt Nam)."
+    )
+)
 
 today = (auth.now_utc() + audit.VN_OFFSET).date()
 c1, c2, c3 = st.columns([2, 3, 2])
-days = c1.date_input(t("Khoảng ngày"), (today - timedelta(days=30), today), max_value=today,
-                     format="DD/MM/YYYY", key="audit_days")
+days = c1.date_input(
+    t("Khoảng ngày"),
+    (today - timedelta(days=30), today),
+    max_value=today,
+    format="DD/MM/YYYY",
+    key="audit_days",
+)
 actions = store.audit_actions()
-chosen = c2.multiselect(t("Thao tác"), actions, key="audit_actions",
-                        format_func=lambda a: t(audit.ACTION_LABELS.get(a, a)))
+chosen = c2.multiselect(
+    t("Thao tác"), actions, key="audit_actions", format_func=lambda a: t(audit.ACTION_LABELS.get(a, a))
+)
 who = c3.text_input(t("Người dùng"), key="audit_user").strip()
 
 picked = tuple(days) if isinstance(days, (tuple, list)) else (days,)  # one day while a range is being picked
@@ -35,20 +45,40 @@ if shown.empty:
 else:
     if len(shown) == LIMIT:
         st.caption(t("Chỉ hiện {n} mục mới nhất; hãy thu hẹp bộ lọc.", n=f"{LIMIT:,}".replace(",", ".")))
-    view = pd.DataFrame({
-        t("Thời điểm"): shown["at"], t("Người dùng"): shown["username"],
-        t("Thao tác"): shown["action_label"], t("Chi tiết"): shown["details"],
-    })
-    st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 560),
-                 column_config={t("Thời điểm"): st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm:ss")})
+    view = pd.DataFrame(
+        {
+            t("Thời điểm"): shown["at"],
+            t("Người dùng"): shown["username"],
+            t("Thao tác"): shown["action_label"],
+            t("Chi tiết"): shown["details"],
+        }
+    )
+    st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(view), 560),
+        column_config={t("Thời điểm"): st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm:ss")},
+    )
     export = view.assign(**{t("Mã thao tác"): shown["action"], "JSON": shown["detail_json"]})
     stamp = f"{today:%Y%m%d}"
     d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button(t("Tải CSV"), exports.to_csv_bytes(export), f"nhat_ky_{stamp}.csv", "text/csv",
-                       key="audit_csv", icon=":material/download:")
-    d2.download_button(t("Tải Excel"), exports.to_xlsx_bytes({t("Nhật ký"): export}), f"nhat_ky_{stamp}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="audit_xlsx",
-                       icon=":material/download:")
+    d1.download_button(
+        t("Tải CSV"),
+        exports.to_csv_bytes(export),
+        f"nhat_ky_{stamp}.csv",
+        "text/csv",
+        key="audit_csv",
+        icon=":material/download:",
+    )
+    d2.download_button(
+        t("Tải Excel"),
+        exports.to_xlsx_bytes({t("Nhật ký"): export}),
+        f"nhat_ky_{stamp}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="audit_xlsx",
+        icon=":material/download:",
+    )
 
 st.divider()
 st.subheader(t("Tài khoản"))
@@ -67,10 +97,17 @@ else:
             return t("tạm khóa đến {time}", time=auth.clock_vn(pd.Timestamp(locked).to_pydatetime()))
         return t("hoạt động")
 
-    st.dataframe(pd.DataFrame({
-        t("Tên đăng nhập"): accounts["username"], t("Họ tên"): accounts["full_name"].fillna(""),
-        t("Vai trò"): accounts["role"].map(lambda r: t(auth.ROLE_LABELS.get(r, r))),
-        t("Trạng thái"): accounts.apply(state, axis=1),
-        t("Đăng nhập gần nhất"): pd.to_datetime(accounts["last_login"]) + audit.VN_OFFSET,
-    }), hide_index=True, width="stretch",
-        column_config={t("Đăng nhập gần nhất"): st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm")})
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("Tên đăng nhập"): accounts["username"],
+                t("Họ tên"): accounts["full_name"].fillna(""),
+                t("Vai trò"): accounts["role"].map(lambda r: t(auth.ROLE_LABELS.get(r, r))),
+                t("Trạng thái"): accounts.apply(state, axis=1),
+                t("Đăng nhập gần nhất"): pd.to_datetime(accounts["last_login"]) + audit.VN_OFFSET,
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={t("Đăng nhập gần nhất"): st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm")},
+    )

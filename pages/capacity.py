@@ -19,51 +19,81 @@ st.subheader(t("Năng lực hiện có"))
 c1, c2, c3, c4 = st.columns(4)
 # Two teams per district by default (Kỳ Anh ran two); the user sets the real number.
 default_teams = 2 * max(int((snap.units["level"] == "district").sum()), 1)
-teams = float(c1.number_input(t("Số tổ đang làm"), min_value=1, max_value=5000, value=default_teams, step=1,
-                              key=f"cap_teams_{snap.campaign.name}"))
+teams = float(
+    c1.number_input(
+        t("Số tổ đang làm"),
+        min_value=1,
+        max_value=5000,
+        value=default_teams,
+        step=1,
+        key=f"cap_teams_{snap.campaign.name}",
+    )
+)
 start = c2.time_input(t("Giờ bắt đầu"), value=pd.Timestamp("06:30").time(), key="cap_start")
 end = c3.time_input(t("Giờ kết thúc"), value=pd.Timestamp("01:00").time(), key="cap_end")
 hours = capacity.shift_hours(start.strftime("%H:%M"), end.strftime("%H:%M"))
 implied = capacity.calibrate(snap, top, teams, hours)
-per_hour = c4.number_input(t("Hồ sơ mỗi tổ mỗi giờ"), min_value=0.1, max_value=500.0,
-                           value=round(float(implied.per_team_hour), 1) if pd.notna(implied.per_team_hour) else 20.0,
-                           step=0.5, key=f"cap_rate_{teams}_{hours}")
-st.caption(t("Ca làm {h} giờ/ngày. Với {n} tổ, tốc độ 7 ngày gần nhất của {unit} tương ứng {r} hồ sơ mỗi tổ mỗi giờ.",
-             h=fmt.number(hours, 1), n=fmt.number(teams), unit=top_row["name"],
-             r=fmt.number(implied.per_team_hour, 1)))
+per_hour = c4.number_input(
+    t("Hồ sơ mỗi tổ mỗi giờ"),
+    min_value=0.1,
+    max_value=500.0,
+    value=round(float(implied.per_team_hour), 1) if pd.notna(implied.per_team_hour) else 20.0,
+    step=0.5,
+    key=f"cap_rate_{teams}_{hours}",
+)
+st.caption(
+    t(
+        "Ca làm {h} giờ/ngày. Với {n} tổ, tốc độ 7 ngày gần nhất của {unit} tương ứng {r} hồ sơ mỗi tổ mỗi giờ.",
+        h=fmt.number(hours, 1),
+        n=fmt.number(teams),
+        unit=top_row["name"],
+        r=fmt.number(implied.per_team_hour, 1),
+    )
+)
 productivity = capacity.Productivity(per_team_hour=per_hour, hours_per_day=hours)
 plan = capacity.plan(snap, units, productivity, teams=teams)
 
 rows = plan.units[(plan.units["level"] == "commune")]
 summary = plan.milestones
-shown = pd.DataFrame({
-    t("Mốc"): summary["milestone"], t("Hạn"): summary["deadline"].map(fmt.date_vn),
-    t("Số xã"): summary["communes"].map(fmt.number),
-    t(capacity.LABELS["teams"]): summary["teams"].map(lambda v: fmt.number(v, 1)),
-    t(capacity.LABELS["teams_needed"]): summary["teams_needed"].map(lambda v: fmt.number(v, 1)),
-    t(capacity.LABELS["extra_teams"]): summary["extra_teams"].map(lambda v: fmt.number(v, 1)),
-    t("Số xã thiếu tổ"): summary["communes_short"].map(fmt.number),
-})
+shown = pd.DataFrame(
+    {
+        t("Mốc"): summary["milestone"],
+        t("Hạn"): summary["deadline"].map(fmt.date_vn),
+        t("Số xã"): summary["communes"].map(fmt.number),
+        t(capacity.LABELS["teams"]): summary["teams"].map(lambda v: fmt.number(v, 1)),
+        t(capacity.LABELS["teams_needed"]): summary["teams_needed"].map(lambda v: fmt.number(v, 1)),
+        t(capacity.LABELS["extra_teams"]): summary["extra_teams"].map(lambda v: fmt.number(v, 1)),
+        t("Số xã thiếu tổ"): summary["communes_short"].map(fmt.number),
+    }
+)
 st.dataframe(shown, hide_index=True, width="stretch")
 
 main_rows = rows[rows["milestone_index"] == 0].sort_values("extra_teams", ascending=False)
 short = main_rows[main_rows["extra_teams"] > 1e-9].head(20)
 if len(short):
     st.markdown(f"**{t('Các xã cần tăng cường nhiều nhất')}**")
-    st.dataframe(pd.DataFrame({
-        t("Đơn vị"): short["name"], t("Huyện"): short["district"].fillna(""),
-        t("Còn lại"): short["remaining"].map(fmt.number),
-        t(capacity.LABELS["projected_date"]): short["projected_date"].map(fmt.date_vn),
-        t(capacity.LABELS["teams_needed"]): short["teams_needed"].map(lambda v: fmt.number(v, 1)),
-        t(capacity.LABELS["extra_teams"]): short["extra_teams"].map(lambda v: fmt.number(v, 1)),
-    }), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("Đơn vị"): short["name"],
+                t("Huyện"): short["district"].fillna(""),
+                t("Còn lại"): short["remaining"].map(fmt.number),
+                t(capacity.LABELS["projected_date"]): short["projected_date"].map(fmt.date_vn),
+                t(capacity.LABELS["teams_needed"]): short["teams_needed"].map(lambda v: fmt.number(v, 1)),
+                t(capacity.LABELS["extra_teams"]): short["extra_teams"].map(lambda v: fmt.number(v, 1)),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 st.subheader(t("Giả định tăng cường"))
 communes = metrics.attention_order(snap.units[snap.units["level"] == "commune"])
 labels = {r.key: f"{r.name} ({r.district})" if r.district else r.name for r in communes.itertuples()}
 with st.form("what_if"):
-    chosen = st.multiselect(t("Xã được tăng cường"), list(labels), default=list(labels)[:2],
-                            format_func=labels.get)
+    chosen = st.multiselect(
+        t("Xã được tăng cường"), list(labels), default=list(labels)[:2], format_func=labels.get
+    )
     w1, w2, w3 = st.columns(3)
     extra = float(w1.number_input(t("Số tổ lưu động thêm"), min_value=1, max_value=500, value=2, step=1))
     days = w2.number_input(t("Trong bao nhiêu ngày"), min_value=1, max_value=120, value=5, step=1)
@@ -74,14 +104,26 @@ if run and chosen:
     result = capacity.what_if(snap, units, surge, productivity, teams=teams)
     main = result[(result["milestone_index"] == 0) & (result["affected"])]
     main = main[main["level"].isin(["commune", "district", "province"])]
-    st.dataframe(pd.DataFrame({
-        t("Đơn vị"): main["name"], t("Cấp"): main["level"].map(
-            {"commune": t("Xã/phường"), "district": t("Huyện/thị xã"), "province": t("Tỉnh")}),
-        t(capacity.LABELS["baseline_date"]): main["baseline_date"].map(fmt.date_vn),
-        t(capacity.LABELS["scenario_date"]): main["scenario_date"].map(fmt.date_vn),
-        t(capacity.LABELS["days_saved"]): main["days_saved"].map(fmt.number),
-        t(capacity.LABELS["baseline_p"]): main["baseline_p"].map(lambda p: fmt.percent(p, 0)),
-        t(capacity.LABELS["scenario_p"]): main["scenario_p"].map(lambda p: fmt.percent(p, 0)),
-    }), hide_index=True, width="stretch")
-st.caption(t("Bộ lập kế hoạch dùng để so sánh phương án (sớm hơn bao nhiêu ngày, khả năng kịp hạn tăng bao "
-             "nhiêu); ngày dự báo chính thức ở trang Tổng quan."))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("Đơn vị"): main["name"],
+                t("Cấp"): main["level"].map(
+                    {"commune": t("Xã/phường"), "district": t("Huyện/thị xã"), "province": t("Tỉnh")}
+                ),
+                t(capacity.LABELS["baseline_date"]): main["baseline_date"].map(fmt.date_vn),
+                t(capacity.LABELS["scenario_date"]): main["scenario_date"].map(fmt.date_vn),
+                t(capacity.LABELS["days_saved"]): main["days_saved"].map(fmt.number),
+                t(capacity.LABELS["baseline_p"]): main["baseline_p"].map(lambda p: fmt.percent(p, 0)),
+                t(capacity.LABELS["scenario_p"]): main["scenario_p"].map(lambda p: fmt.percent(p, 0)),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+st.caption(
+    t(
+        "Bộ lập kế hoạch dùng để so sánh phương án (sớm hơn bao nhiêu ngày, khả năng kịp hạn tăng bao "
+        "nhiêu); ngày dự báo chính thức ở trang Tổng quan."
+    )
+)

@@ -19,37 +19,70 @@ if snap.data_through is None:
     st.warning(t("Chiến dịch chưa có số liệu nào đến ngày đã chọn."))
     st.stop()
 main = snap.milestones.iloc[0]
-st.caption(t("Số liệu tính đến **{d}** · hạn **{deadline}**", d=fmt.date_vn(snap.as_of),
-             deadline=fmt.date_vn(campaign.deadline)))
+st.caption(
+    t(
+        "Số liệu tính đến **{d}** · hạn **{deadline}**",
+        d=fmt.date_vn(snap.as_of),
+        deadline=fmt.date_vn(campaign.deadline),
+    )
+)
 
 communes = snap.units[snap.units["level"] == "commune"]
 silent = communes[communes["last_report"].isna() | (communes["last_report"] < snap.as_of)]
 if len(silent):
-    st.warning(t("{n}/{total} xã/phường chưa báo cáo số liệu ngày {d}: số liệu của các đơn vị này "
-                 "là của ngày báo cáo gần nhất.", n=fmt.number(len(silent)),
-                 total=fmt.number(len(communes)), d=fmt.date_vn(snap.as_of)))
+    st.warning(
+        t(
+            "{n}/{total} xã/phường chưa báo cáo số liệu ngày {d}: số liệu của các đơn vị này "
+            "là của ngày báo cáo gần nhất.",
+            n=fmt.number(len(silent)),
+            total=fmt.number(len(communes)),
+            d=fmt.date_vn(snap.as_of),
+        )
+    )
 
 today = snap.daily.iloc[-1]
 info = dict(delta_color="off", delta_arrow="off")
 cols = st.columns(5)
-cols[0].metric(t("Đã thu nhận"), fmt.number(main["collected"]),
-               t("+{n} trong ngày", n=fmt.number(today["collected_day"])), **info)
-cols[1].metric(t("Chỉ tiêu"), fmt.number(main["target"]),
-               t("{n} người đủ ĐK", n=fmt.number(main["eligible"])), **info)
-cols[2].metric(t("Tỷ lệ so với chỉ tiêu"), fmt.percent(main["collected"] / main["target"]),
-               t("còn {n} hồ sơ", n=fmt.number(main["remaining"])), **info)
-cols[3].metric(t("Số ngày còn lại"), fmt.number(main["days_left"]),
-               t("đến {d}", d=fmt.date_vn(campaign.deadline)), **info)
+cols[0].metric(
+    t("Đã thu nhận"),
+    fmt.number(main["collected"]),
+    t("+{n} trong ngày", n=fmt.number(today["collected_day"])),
+    **info,
+)
+cols[1].metric(
+    t("Chỉ tiêu"), fmt.number(main["target"]), t("{n} người đủ ĐK", n=fmt.number(main["eligible"])), **info
+)
+cols[2].metric(
+    t("Tỷ lệ so với chỉ tiêu"),
+    fmt.percent(main["collected"] / main["target"]),
+    t("còn {n} hồ sơ", n=fmt.number(main["remaining"])),
+    **info,
+)
+cols[3].metric(
+    t("Số ngày còn lại"),
+    fmt.number(main["days_left"]),
+    t("đến {d}", d=fmt.date_vn(campaign.deadline)),
+    **info,
+)
 ratio = main["pace_ratio"]
-cols[4].metric(t("Cần mỗi ngày"), fmt.number(main["required_per_day"]),
-               t("bình quân 7 ngày: {n}", n=fmt.number(main["pace_7d"])),
-               delta_color="off" if pd.isna(ratio) else ("green" if ratio >= 1 else "red"), delta_arrow="off")
+cols[4].metric(
+    t("Cần mỗi ngày"),
+    fmt.number(main["required_per_day"]),
+    t("bình quân 7 ngày: {n}", n=fmt.number(main["pace_7d"])),
+    delta_color="off" if pd.isna(ratio) else ("green" if ratio >= 1 else "red"),
+    delta_arrow="off",
+)
 
 verdict = t(metrics.STATUS_LABELS.get(main["status"], ""))
 if pd.notna(main["projected_date"]):
-    text = t("**{verdict}.** Dự báo đạt chỉ tiêu ngày **{d}** (khoảng {low} – {high}); khả năng kịp hạn **{p}**.",
-             verdict=verdict, d=fmt.date_vn(main["projected_date"]), low=fmt.date_vn(main["projected_low"]),
-             high=fmt.date_vn(main["projected_high"]), p=fmt.percent(main["p_on_time"], 0))
+    text = t(
+        "**{verdict}.** Dự báo đạt chỉ tiêu ngày **{d}** (khoảng {low} – {high}); khả năng kịp hạn **{p}**.",
+        verdict=verdict,
+        d=fmt.date_vn(main["projected_date"]),
+        low=fmt.date_vn(main["projected_low"]),
+        high=fmt.date_vn(main["projected_high"]),
+        p=fmt.percent(main["p_on_time"], 0),
+    )
 else:
     text = t("**{verdict}.** Chưa đủ số liệu để dự báo ngày hoàn thành.", verdict=verdict)
 if pd.notna(main.get("run_rate_date")):
@@ -64,8 +97,11 @@ if len(snap.milestones) > 1:
     for card, m in zip(cards, snap.milestones.iloc[1:].itertuples()):
         with card.container(border=True):
             st.markdown(f"**{ui.md_escape(m.name)}** — {t('hạn {d}', d=fmt.date_vn(m.deadline))}")
-            parts = [t(metrics.STATUS_LABELS.get(m.status, "")), fmt.percent(m.coverage),
-                     t("{done}/{n} đơn vị đã xong", done=m.units_done, n=m.units)]
+            parts = [
+                t(metrics.STATUS_LABELS.get(m.status, "")),
+                fmt.percent(m.coverage),
+                t("{done}/{n} đơn vị đã xong", done=m.units_done, n=m.units),
+            ]
             # Past its deadline or done, a chance of being on time says nothing (the deck too).
             if m.status == "missed":
                 parts.append(t("còn thiếu {n} hồ sơ", n=fmt.number(m.remaining)))
@@ -75,18 +111,30 @@ if len(snap.milestones) > 1:
 
 st.subheader(t("Các xã cần chú ý"))
 st.caption(t("Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn."))
-st.dataframe(tables.style_status(tables.unit_table(snap.units, "commune", limit=15, compact=True)),
-             hide_index=True, width="stretch")
+st.dataframe(
+    tables.style_status(tables.unit_table(snap.units, "commune", limit=15, compact=True)),
+    hide_index=True,
+    width="stretch",
+)
 
 st.subheader(t("Báo cáo giao ban"))
 ui.briefing_downloads(context)
 
 with st.expander(t("Độ tin cậy của dự báo")):
     computed_on, record = backtest.shipped_track_record()
-    st.markdown(t("Mô hình dự báo giả định tốc độ thu nhận chậm dần khi gần bão hòa. Nó được kiểm định trên "
-                  "chiến dịch bao phủ thật (tiêm chủng COVID-19 ở Ý và Đức): từ nhiều thời điểm, dự báo ngày đạt "
-                  "70% và 90% rồi so với ngày thực tế. Cách tính «còn lại ÷ tốc độ 7 ngày» cho sai số lớn hơn."))
+    st.markdown(
+        t(
+            "Mô hình dự báo giả định tốc độ thu nhận chậm dần khi gần bão hòa. Nó được kiểm định trên "
+            "chiến dịch bao phủ thật (tiêm chủng COVID-19 ở Ý và Đức): từ nhiều thời điểm, dự báo ngày đạt "
+            "70% và 90% rồi so với ngày thực tế. Cách tính «còn lại ÷ tốc độ 7 ngày» cho sai số lớn hơn."
+        )
+    )
     st.dataframe(tables.track_record_table(record), hide_index=True, width="stretch")
-    st.caption(t("Tính ngày {d} bằng lệnh `cccd backtest`. Chiến dịch CCCD là bắt buộc nên mô hình giả định chậm "
-                 "dần từ {p} số công dân đủ điều kiện (có thể đổi trong cài đặt chiến dịch).",
-                 d=fmt.date_vn(computed_on), p=fmt.percent(snap.campaign.forecast_params().turn, 0)))
+    st.caption(
+        t(
+            "Tính ngày {d} bằng lệnh `cccd backtest`. Chiến dịch CCCD là bắt buộc nên mô hình giả định chậm "
+            "dần từ {p} số công dân đủ điều kiện (có thể đổi trong cài đặt chiến dịch).",
+            d=fmt.date_vn(computed_on),
+            p=fmt.percent(snap.campaign.forecast_params().turn, 0),
+        )
+    )

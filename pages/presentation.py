@@ -87,35 +87,57 @@ def bullets(lines, colors=None) -> str:
 slide = plan[index]
 with st.container(key="cccd_slide"):
     if slide.kind == "title":
-        st.html(f'<div class="cccd-slide"><div class="cccd-cover"><div class="kicker">'
-                f'{html.escape(slide.lines[0].upper())}</div><div class="name">{html.escape(slide.title)}</div>'
-                f'<div class="when">{html.escape(slide.subtitle)}</div></div></div>')
+        st.html(
+            f'<div class="cccd-slide"><div class="cccd-cover"><div class="kicker">'
+            f'{html.escape(slide.lines[0].upper())}</div><div class="name">{html.escape(slide.title)}</div>'
+            f'<div class="when">{html.escape(slide.subtitle)}</div></div></div>'
+        )
     elif slide.kind == "figures":
-        tiles = "".join(f'<div class="cccd-tile"><div class="label">{html.escape(f.label)}</div>'
-                        f'<div class="value">{html.escape(f.value)}</div>'
-                        f'<div class="note">{html.escape(f.note)}</div></div>' for f in brief.figures)
+        tiles = "".join(
+            f'<div class="cccd-tile"><div class="label">{html.escape(f.label)}</div>'
+            f'<div class="value">{html.escape(f.value)}</div>'
+            f'<div class="note">{html.escape(f.note)}</div></div>'
+            for f in brief.figures
+        )
         color = briefing.STATUS_COLORS.get(slide.status, briefing.COLORS["ink"])
-        st.html(f'<div class="cccd-slide">{heading(slide)}<div class="cccd-tiles">{tiles}</div>'
-                f'<div class="cccd-verdict" style="color:#{color};border-color:#{color}">'
-                f'{html.escape(slide.lines[0])}</div></div>')
+        st.html(
+            f'<div class="cccd-slide">{heading(slide)}<div class="cccd-tiles">{tiles}</div>'
+            f'<div class="cccd-verdict" style="color:#{color};border-color:#{color}">'
+            f"{html.escape(slide.lines[0])}</div></div>"
+        )
     elif slide.kind in ("narrative", "caveats"):
         st.html(f'<div class="cccd-slide">{heading(slide)}{bullets(slide.lines)}</div>')
     elif slide.kind in ("cumulative", "daily"):
-        st.html(f'<div>{heading(briefing.Slide(slide.kind, slide.title))}</div>')
-        figure = charts.cumulative_vs_target(snap) if slide.kind == "cumulative" else charts.daily_collections(snap)
-        st.plotly_chart(briefing.projector_figure(figure, height=600), width="stretch",
-                        config=getattr(charts, "PLOTLY_CONFIG", {"displaylogo": False}))
+        st.html(f"<div>{heading(briefing.Slide(slide.kind, slide.title))}</div>")
+        figure = (
+            charts.cumulative_vs_target(snap)
+            if slide.kind == "cumulative"
+            else charts.daily_collections(snap)
+        )
+        st.plotly_chart(
+            briefing.projector_figure(figure, height=600),
+            width="stretch",
+            config=getattr(charts, "PLOTLY_CONFIG", {"displaylogo": False}),
+        )
         st.html(f'<div class="cccd-note">{html.escape(slide.subtitle)}</div>')
     elif slide.kind == "milestones":
-        colors = [briefing.STATUS_COLORS.get(m.status, briefing.COLORS["ink"]) for m in brief.milestones
-                  if m.text in slide.lines]
+        colors = [
+            briefing.STATUS_COLORS.get(m.status, briefing.COLORS["ink"])
+            for m in brief.milestones
+            if m.text in slide.lines
+        ]
         lines = bullets(slide.lines, colors).replace("<ul>", '<ul style="font-size:1.45rem">')
-        st.html(f'<div class="cccd-slide">{heading(slide)}{briefing.table_html(slide.table, "1.45rem")}'
-                f"{lines}</div>")
+        st.html(
+            f'<div class="cccd-slide">{heading(slide)}{briefing.table_html(slide.table, "1.45rem")}'
+            f"{lines}</div>"
+        )
     elif slide.kind == "ranking":
         st.html(heading(slide))
-        st.plotly_chart(briefing.chart_figure(slide.chart, height=60 * len(slide.table.rows) + 40),
-                        width="stretch", config={"displaylogo": False, "staticPlot": True})
+        st.plotly_chart(
+            briefing.chart_figure(slide.chart, height=60 * len(slide.table.rows) + 40),
+            width="stretch",
+            config={"displaylogo": False, "staticPlot": True},
+        )
         st.html(briefing.table_html(slide.table, "1.35rem"))
     elif slide.kind == "map":
         st.html(heading(slide))
@@ -126,24 +148,43 @@ with st.container(key="cccd_slide"):
     elif slide.kind == "teams":
         more = f'<div class="cccd-more">{html.escape(slide.more)}</div>' if slide.more else ""
         notes = "".join(f'<div class="cccd-note">{html.escape(line)}</div>' for line in slide.lines)
-        st.html(f'<div class="cccd-slide">{heading(slide)}{briefing.table_html(slide.table, "1.3rem")}'
-                f"{more}{notes}</div>")
+        st.html(
+            f'<div class="cccd-slide">{heading(slide)}{briefing.table_html(slide.table, "1.3rem")}'
+            f"{more}{notes}</div>"
+        )
 
 left, middle, right, first, leave = st.columns([1.1, 5, 1.1, 1, 1.5], vertical_alignment="center")
-left.button("◀ Trước", key="slide_prev", on_click=go, kwargs={"step": -1}, shortcut="Left",
-            disabled=index == 0, width="stretch")
-middle.html(f"<div style='text-align:center;color:#5F6B7A;font-size:1rem'>"
-            f"<b>Trang {index + 1}/{len(plan)}</b> · {html.escape(brief.unit_name)} · số liệu đến "
-            f"{fmt.date_vn(brief.as_of)} · phím ← → (PageUp/PageDown, Space) · F: toàn màn hình</div>")
-right.button("Sau ▶", key="slide_next", on_click=go, kwargs={"step": 1}, shortcut="Right",
-             disabled=index == len(plan) - 1, width="stretch")
+left.button(
+    "◀ Trước",
+    key="slide_prev",
+    on_click=go,
+    kwargs={"step": -1},
+    shortcut="Left",
+    disabled=index == 0,
+    width="stretch",
+)
+middle.html(
+    f"<div style='text-align:center;color:#5F6B7A;font-size:1rem'>"
+    f"<b>Trang {index + 1}/{len(plan)}</b> · {html.escape(brief.unit_name)} · số liệu đến "
+    f"{fmt.date_vn(brief.as_of)} · phím ← → (PageUp/PageDown, Space) · F: toàn màn hình</div>"
+)
+right.button(
+    "Sau ▶",
+    key="slide_next",
+    on_click=go,
+    kwargs={"step": 1},
+    shortcut="Right",
+    disabled=index == len(plan) - 1,
+    width="stretch",
+)
 first.button("⏮ Đầu", key="slide_first", on_click=go, kwargs={"to": 0}, shortcut="Home", width="stretch")
 leave.page_link("pages/overview.py", label="Thoát trình chiếu", icon=":material/close:")
 
 # PageUp/PageDown/Space (and F for full screen) click this page's own buttons.  The
 # script is this file's own constant (no data in it, nothing loaded from elsewhere); it
 # registers one listener on the app document, replaced rather than stacked on reruns.
-st.html("""
+st.html(
+    """
 <script>
 (function () {
   if (window.__cccdSlideKeys) document.removeEventListener("keydown", window.__cccdSlideKeys, true);
@@ -167,4 +208,6 @@ st.html("""
   document.addEventListener("keydown", window.__cccdSlideKeys, true);
 })();
 </script>
-""", unsafe_allow_javascript=True)
+""",
+    unsafe_allow_javascript=True,
+)

@@ -22,21 +22,36 @@ for col, severity in zip(cols[1:], quality.SEVERITY_ORDER):
 st.subheader(t("Việc cần xử lý"))
 c1, c2 = st.columns(2)
 checks = [c for c in quality.CHECKS if (found["check"] == c).any()]
-chosen_checks = c1.multiselect(t("Loại kiểm tra"), checks, format_func=lambda c: t(quality.CHECKS[c]),
-                               key="quality_checks", placeholder=t("Tất cả"))
-chosen_severity = c2.multiselect(t("Mức"), list(quality.SEVERITY_ORDER), default=["error", "warning"],
-                                 format_func=lambda s: t(quality.SEVERITY_LABELS[s]), key="quality_severity",
-                                 placeholder=t("Tất cả"))
+chosen_checks = c1.multiselect(
+    t("Loại kiểm tra"),
+    checks,
+    format_func=lambda c: t(quality.CHECKS[c]),
+    key="quality_checks",
+    placeholder=t("Tất cả"),
+)
+chosen_severity = c2.multiselect(
+    t("Mức"),
+    list(quality.SEVERITY_ORDER),
+    default=["error", "warning"],
+    format_func=lambda s: t(quality.SEVERITY_LABELS[s]),
+    key="quality_severity",
+    placeholder=t("Tất cả"),
+)
 shown = found
 if chosen_checks:
     shown = shown[shown["check"].isin(chosen_checks)]
 if chosen_severity:
     shown = shown[shown["severity"].isin(chosen_severity)]
-table = pd.DataFrame({
-    t("Mức"): shown["severity_label"], t("Đơn vị"): shown["unit_name"], t("Huyện"): shown["district"].fillna(""),
-    t("Ngày"): shown["date"].map(fmt.date_vn), t("Loại kiểm tra"): shown["check_label"],
-    t("Nội dung"): shown["message_vi"],
-})
+table = pd.DataFrame(
+    {
+        t("Mức"): shown["severity_label"],
+        t("Đơn vị"): shown["unit_name"],
+        t("Huyện"): shown["district"].fillna(""),
+        t("Ngày"): shown["date"].map(fmt.date_vn),
+        t("Loại kiểm tra"): shown["check_label"],
+        t("Nội dung"): shown["message_vi"],
+    }
+)
 st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * max(len(table), 1), 460))
 
 if ui.current_role() in ("analyst", "admin") and len(shown):
@@ -49,23 +64,39 @@ if ui.current_role() in ("analyst", "admin") and len(shown):
         if st.form_submit_button(t("Lưu ghi chú")) and note.strip():
             row = shown.loc[which]
             day = row["date"].date() if pd.notna(row["date"]) else None
-            store.add_quality_note(row["unit_key"], row["check"], note.strip(), day, ui.current_user(),
-                                   "resolved" if resolved else "open")
+            store.add_quality_note(
+                row["unit_key"],
+                row["check"],
+                note.strip(),
+                day,
+                ui.current_user(),
+                "resolved" if resolved else "open",
+            )
             store.audit("quality_note", ui.current_user(), unit=row["unit_key"], check=row["check"])
             st.success(t("Đã lưu ghi chú."))
 notes = store.quality_notes()
 if len(notes):
     with st.expander(t("Ghi chú đã lưu ({n})", n=len(notes))):
         names = snap.units.set_index("key")["name"]
-        st.dataframe(pd.DataFrame({
-            t("Đơn vị"): notes["unit_key"].map(names).fillna(notes["unit_key"]),
-            t("Ngày"): notes["date"].map(fmt.date_vn), t("Loại kiểm tra"): notes["check_name"].map(
-                lambda c: t(quality.CHECKS.get(c, c))),
-            t("Ghi chú"): notes["note"], t("Trạng thái"): notes["status"].map(
-                {"open": t("đang xử lý"), "resolved": t("đã xử lý")}),
-            t("Người ghi"): notes["author"].fillna(""),
-        }), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("Đơn vị"): notes["unit_key"].map(names).fillna(notes["unit_key"]),
+                    t("Ngày"): notes["date"].map(fmt.date_vn),
+                    t("Loại kiểm tra"): notes["check_name"].map(lambda c: t(quality.CHECKS.get(c, c))),
+                    t("Ghi chú"): notes["note"],
+                    t("Trạng thái"): notes["status"].map(
+                        {"open": t("đang xử lý"), "resolved": t("đã xử lý")}
+                    ),
+                    t("Người ghi"): notes["author"].fillna(""),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 st.subheader(t("Báo cáo theo ngày"))
-st.caption(t("Mỗi dòng một xã/phường, mỗi cột một ngày: xanh = có báo cáo, đỏ = thiếu, trắng = ngày nghỉ theo lịch."))
+st.caption(
+    t("Mỗi dòng một xã/phường, mỗi cột một ngày: xanh = có báo cáo, đỏ = thiếu, trắng = ngày nghỉ theo lịch.")
+)
 st.plotly_chart(charts.completeness_heatmap(complete), width="stretch", config=charts.PLOTLY_CONFIG)

@@ -1,10 +1,9 @@
 """Cài đặt chiến dịch: create and edit campaigns, milestones, the calendar and unit tags."""
 
-
 import streamlit as st
 
-from cccd_analytics import campaigns as camp
 from cccd_analytics import campaign_form, ui
+from cccd_analytics import campaigns as camp
 from cccd_analytics.i18n import t
 
 context = ui.page_context()
@@ -15,9 +14,13 @@ st.title(t("Cài đặt chiến dịch"))
 definitions = store.campaign_definitions()
 names = [d["name"] for d in definitions]
 NEW = "__new__"
-choice = st.selectbox(t("Chiến dịch"), [NEW] + names, key="settings_campaign",
-                      index=1 + names.index(context.campaign.name) if context.campaign else 0,
-                      format_func=lambda n: t("＋ Tạo chiến dịch mới") if n == NEW else n)
+choice = st.selectbox(
+    t("Chiến dịch"),
+    [NEW] + names,
+    key="settings_campaign",
+    index=1 + names.index(context.campaign.name) if context.campaign else 0,
+    format_func=lambda n: t("＋ Tạo chiến dịch mới") if n == NEW else n,
+)
 current = next((d for d in definitions if d["name"] == choice), None)
 form = campaign_form.form_values(current)
 units = store.units()
@@ -28,36 +31,58 @@ with st.form("campaign_form"):
     c1, c2, c3 = st.columns(3)
     start = c1.date_input(t("Ngày bắt đầu"), form["start"], format="DD/MM/YYYY")
     deadline = c2.date_input(t("Hạn hoàn thành"), form["deadline"], format="DD/MM/YYYY")
-    target = c3.text_input(t("Chỉ tiêu (\"100%\" hoặc số thẻ, ví dụ 87000)"), form["target"])
-    scope = st.multiselect(t("Phạm vi (tỉnh, huyện hoặc xã)"), list(scope_options),
-                           default=[k for k in form["scope_keys"] if k in scope_options],
-                           format_func=scope_options.get)
-    st.markdown(f"**{t('Các mốc')}** — {t('theo nhãn (ví dụ «biên giới») hoặc danh sách xã, cách nhau bởi dấu phẩy')}")
+    target = c3.text_input(t('Chỉ tiêu ("100%" hoặc số thẻ, ví dụ 87000)'), form["target"])
+    scope = st.multiselect(
+        t("Phạm vi (tỉnh, huyện hoặc xã)"),
+        list(scope_options),
+        default=[k for k in form["scope_keys"] if k in scope_options],
+        format_func=scope_options.get,
+    )
+    st.markdown(
+        f"**{t('Các mốc')}** — {t('theo nhãn (ví dụ «biên giới») hoặc danh sách xã, cách nhau bởi dấu phẩy')}"
+    )
     milestones = st.data_editor(
-        form["milestones"], num_rows="dynamic", width="stretch", key="milestones_editor",
+        form["milestones"],
+        num_rows="dynamic",
+        width="stretch",
+        key="milestones_editor",
         column_config={
             "name": st.column_config.TextColumn(t("Tên mốc"), required=True),
             "tag": st.column_config.TextColumn(t("Nhãn")),
             "units": st.column_config.TextColumn(t("Danh sách xã")),
             "deadline": st.column_config.DateColumn(t("Hạn"), format="DD/MM/YYYY", required=True),
             "target": st.column_config.TextColumn(t("Chỉ tiêu"), default="100%"),
-        })
+        },
+    )
     st.markdown(f"**{t('Lịch làm việc')}**")
     sunday = st.slider(t("Năng lực ngày Chủ nhật so với ngày thường"), 0.0, 1.0, form["sunday_weight"], 0.1)
     days = st.data_editor(
-        form["days"], num_rows="dynamic", width="stretch", key="calendar_editor",
+        form["days"],
+        num_rows="dynamic",
+        width="stretch",
+        key="calendar_editor",
         column_config={
             "date": st.column_config.DateColumn(t("Ngày"), format="DD/MM/YYYY", required=True),
-            "weight": st.column_config.NumberColumn(t("Năng lực (0 = nghỉ, 1 = bình thường)"), min_value=0.0,
-                                                    max_value=2.0, step=0.1, default=0.0),
+            "weight": st.column_config.NumberColumn(
+                t("Năng lực (0 = nghỉ, 1 = bình thường)"), min_value=0.0, max_value=2.0, step=0.1, default=0.0
+            ),
             "label": st.column_config.TextColumn(t("Ghi chú")),
-        })
+        },
+    )
     saved = st.form_submit_button(t("Lưu chiến dịch"), type="primary")
 
 if saved:
     definition = campaign_form.definition_from_form(
-        name=name, start=start, deadline=deadline, target=target, scope=scope, units=units,
-        milestones=milestones, sunday_weight=sunday, days=days)
+        name=name,
+        start=start,
+        deadline=deadline,
+        target=target,
+        scope=scope,
+        units=units,
+        milestones=milestones,
+        sunday_weight=sunday,
+        days=days,
+    )
     try:
         campaign = camp.from_definition(definition)
         with_data = set(store.current_observations()["unit_key"].unique())
@@ -85,12 +110,19 @@ if current:
 st.divider()
 st.subheader(t("Nhãn của đơn vị"))
 st.caption(t("Nhãn dùng cho các mốc theo nhóm, ví dụ «biên giới», «kiểu mẫu»."))
-communes = units[units["level"].isin(["commune", "district"])].sort_values(["hierarchy", "name"], ascending=[False, True])
+communes = units[units["level"].isin(["commune", "district"])].sort_values(
+    ["hierarchy", "name"], ascending=[False, True]
+)
 labels = {r.key: campaign_form.unit_label(r, units) for r in communes.itertuples()}
 unit_key = st.selectbox(t("Đơn vị"), list(labels), format_func=labels.get, key="tag_unit")
 known_tags = sorted({tag for tags in units["tags"] for tag in tags})
-tags = st.multiselect(t("Nhãn"), known_tags, default=list(units.at[unit_key, "tags"]), key=f"tags_{unit_key}",
-                      accept_new_options=True)
+tags = st.multiselect(
+    t("Nhãn"),
+    known_tags,
+    default=list(units.at[unit_key, "tags"]),
+    key=f"tags_{unit_key}",
+    accept_new_options=True,
+)
 if st.button(t("Lưu nhãn"), key="save_tags"):
     store.set_tags(unit_key, tags)
     store.audit("tags", user, unit=unit_key, tags=tags)

@@ -10,8 +10,10 @@ from cccd_analytics.i18n import t
 context = ui.page_context()
 snap = ui.campaign_snapshot()
 choices = metrics.attention_order(snap.units[snap.units["level"].isin(["commune", "district"])])
-labels = {r.key: (f"{r.name} ({r.district})" if r.level == "commune" and r.district else r.name)
-          for r in choices.itertuples()}
+labels = {
+    r.key: (f"{r.name} ({r.district})" if r.level == "commune" and r.district else r.name)
+    for r in choices.itertuples()
+}
 wanted = st.query_params.get("don_vi")
 if wanted in labels and st.session_state.get("unit_key") not in labels:
     st.session_state["unit_key"] = wanted
@@ -26,14 +28,26 @@ st.title(ui.md_escape(row["name"]))
 info = dict(delta_color="off", delta_arrow="off")
 cols = st.columns(5)
 cols[0].metric(t("Đã thu nhận"), fmt.number(row["collected"]), fmt.percent(row["coverage"]), **info)
-cols[1].metric(t("Chỉ tiêu"), fmt.number(row["target"]), t("{n} người đủ ĐK", n=fmt.number(row["eligible"])), **info)
-cols[2].metric(t("Cần mỗi ngày"), fmt.number(row["required_per_day"]),
-               t("bình quân 7 ngày: {n}", n=fmt.number(row["pace_7d"])), **info)
-cols[3].metric(t("Dự báo hoàn thành"), fmt.date_vn(row["projected_date"]),
-               t("khả năng kịp hạn {p}", p=fmt.percent(row["p_on_time"], 0)), **info)
+cols[1].metric(
+    t("Chỉ tiêu"), fmt.number(row["target"]), t("{n} người đủ ĐK", n=fmt.number(row["eligible"])), **info
+)
+cols[2].metric(
+    t("Cần mỗi ngày"),
+    fmt.number(row["required_per_day"]),
+    t("bình quân 7 ngày: {n}", n=fmt.number(row["pace_7d"])),
+    **info,
+)
+cols[3].metric(
+    t("Dự báo hoàn thành"),
+    fmt.date_vn(row["projected_date"]),
+    t("khả năng kịp hạn {p}", p=fmt.percent(row["p_on_time"], 0)),
+    **info,
+)
 with cols[4]:
     st.caption(t("Trạng thái"))
-    st.badge(t(metrics.STATUS_LABELS.get(row["status"], "")), color=ui.STATUS_BADGE.get(row["status"], "gray"))
+    st.badge(
+        t(metrics.STATUS_LABELS.get(row["status"], "")), color=ui.STATUS_BADGE.get(row["status"], "gray")
+    )
 
 ui.progress_charts(unit)
 
@@ -43,11 +57,15 @@ st.plotly_chart(charts.funnel(row), width="stretch", config=charts.PLOTLY_CONFIG
 if row["level"] == "commune":
     st.subheader(t("Lịch sử nhập số liệu"))
     history = drilldown.upload_history(ui.store().observation_history(key))
-    shown = pd.DataFrame({
-        t("Lần nhập"): history["upload_id"], t("Tệp"): history["file_name"],
-        t("Thời điểm nhập"): history["uploaded_at"].map(fmt.moment_vn),
-        t("Từ ngày"): history["first_day"].map(fmt.date_vn), t("Đến ngày"): history["last_day"].map(fmt.date_vn),
-        t("Số giá trị"): history["values"].map(fmt.number),
-        t("Trạng thái"): history["status"].map({"active": t("hiệu lực"), "undone": t("đã hủy")}),
-    })
+    shown = pd.DataFrame(
+        {
+            t("Lần nhập"): history["upload_id"],
+            t("Tệp"): history["file_name"],
+            t("Thời điểm nhập"): history["uploaded_at"].map(fmt.moment_vn),
+            t("Từ ngày"): history["first_day"].map(fmt.date_vn),
+            t("Đến ngày"): history["last_day"].map(fmt.date_vn),
+            t("Số giá trị"): history["values"].map(fmt.number),
+            t("Trạng thái"): history["status"].map({"active": t("hiệu lực"), "undone": t("đã hủy")}),
+        }
+    )
     st.dataframe(shown, hide_index=True, width="stretch")

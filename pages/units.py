@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from cccd_analytics import metrics, tables, ui
 from cccd_analytics import formatting as fmt
+from cccd_analytics import metrics, tables, ui
 from cccd_analytics.i18n import t
 
 snap = ui.campaign_snapshot(t("Đơn vị"))
@@ -18,22 +18,37 @@ def league() -> None:
     level = c1.radio(t("Cấp"), available, format_func=levels.get, key="units_level")
     rows = snap.units[snap.units["level"] == level]
     districts = sorted(rows["district"].dropna().unique()) if level == "commune" else []
-    chosen_districts = c2.multiselect(t("Huyện"), districts, key="units_districts", disabled=not districts,
-                                      placeholder=t("Tất cả"))
+    chosen_districts = c2.multiselect(
+        t("Huyện"), districts, key="units_districts", disabled=not districts, placeholder=t("Tất cả")
+    )
     all_tags = sorted({tag for tags in rows["tags"] for tag in (tags or ())})
     chosen_tags = c3.multiselect(t("Nhãn"), all_tags, key="units_tags", placeholder=t("Tất cả"))
     statuses = [s for s in metrics.STATUS_ORDER if (rows["status"] == s).any()]
-    chosen_status = c4.multiselect(t("Trạng thái"), statuses, key="units_status",
-                                   format_func=lambda s: t(metrics.STATUS_LABELS[s]), placeholder=t("Tất cả"))
+    chosen_status = c4.multiselect(
+        t("Trạng thái"),
+        statuses,
+        key="units_status",
+        format_func=lambda s: t(metrics.STATUS_LABELS[s]),
+        placeholder=t("Tất cả"),
+    )
     filtered = tables.filter_units(rows, districts=chosen_districts, tags=chosen_tags, statuses=chosen_status)
 
     counts = filtered["status"].value_counts()
-    st.markdown(" · ".join(f"{t(metrics.STATUS_LABELS[s])}: **{fmt.number(counts.get(s, 0))}**"
-                           for s in metrics.STATUS_ORDER if counts.get(s, 0)))
+    st.markdown(
+        " · ".join(
+            f"{t(metrics.STATUS_LABELS[s])}: **{fmt.number(counts.get(s, 0))}**"
+            for s in metrics.STATUS_ORDER
+            if counts.get(s, 0)
+        )
+    )
     # The unit's name stays in view when the table is scrolled sideways on a narrow screen.
-    st.dataframe(tables.style_status(tables.unit_table(filtered, level)), hide_index=True, width="stretch",
-                 height=min(38 + 35 * max(len(filtered), 1), 720),
-                 column_config={t("Đơn vị"): st.column_config.TextColumn(pinned=True)})
+    st.dataframe(
+        tables.style_status(tables.unit_table(filtered, level)),
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * max(len(filtered), 1), 720),
+        column_config={t("Đơn vị"): st.column_config.TextColumn(pinned=True)},
+    )
     st.caption(t("Chọn một đơn vị ở trang «Chi tiết đơn vị» để xem biểu đồ, tồn trả thẻ và lịch sử nhập."))
 
 

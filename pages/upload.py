@@ -2,39 +2,48 @@
 
 import streamlit as st
 
-from cccd_analytics import ingest, tables, ui
 from cccd_analytics import formatting as fmt
+from cccd_analytics import ingest, tables, ui
 from cccd_analytics.i18n import t
 
 ui.page_context()
 store = ui.store()
 user = ui.current_user()
 st.title(t("Nhập số liệu"))
-st.caption(t("Nhận tệp CSV, Excel (xlsx, xls), ODS như các đơn vị gửi: báo cáo có quốc hiệu, tiêu đề gộp ô, "
-             "dòng cộng huyện và tổng cộng, phông TCVN3/VNI, hoặc danh sách hồ sơ từng công dân (chỉ lưu số "
-             "đếm theo xã và ngày, không lưu thông tin cá nhân)."))
+st.caption(
+    t(
+        "Nhận tệp CSV, Excel (xlsx, xls), ODS như các đơn vị gửi: báo cáo có quốc hiệu, tiêu đề gộp ô, "
+        "dòng cộng huyện và tổng cộng, phông TCVN3/VNI, hoặc danh sách hồ sơ từng công dân (chỉ lưu số "
+        "đếm theo xã và ngày, không lưu thông tin cá nhân)."
+    )
+)
 
 # What the last commit did, shown once after the page starts afresh with an empty picker
 # (the files just written are not left on screen as "ready to write").
 for kind, text in st.session_state.pop("upload_results", []):
     getattr(st, kind)(text)
 
-files = st.file_uploader(t("Chọn tệp"), accept_multiple_files=True,
-                         key=f"upload_files_{st.session_state.get('upload_round', 0)}",
-                         type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods"])
+files = st.file_uploader(
+    t("Chọn tệp"),
+    accept_multiple_files=True,
+    key=f"upload_files_{st.session_state.get('upload_round', 0)}",
+    type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods"],
+)
 mappings = st.session_state.setdefault("upload_mappings", {})
 dates = st.session_state.setdefault("upload_dates", {})
 
 
 @st.cache_data(show_spinner=t("Đang kiểm tra tệp…"), max_entries=64)
-def check(data: bytes, name: str, mapping_key: tuple, day, version: tuple, earlier_key: tuple,
-          _earlier: tuple) -> ingest.ImportReport:
+def check(
+    data: bytes, name: str, mapping_key: tuple, day, version: tuple, earlier_key: tuple, _earlier: tuple
+) -> ingest.ImportReport:
     # Only aggregates are cached: a per-record export's personal columns are never read.
     # Each file is checked against the store as it will be when its turn comes: with the
     # ready files above it written (`_earlier`, identified for the cache by `earlier_key`).
     target = ingest.Pending(store, list(_earlier)) if _earlier else store
-    return ingest.import_bytes(target, data, name, dry_run=True, mapping=dict(mapping_key) or None,
-                               report_date=day)
+    return ingest.import_bytes(
+        target, data, name, dry_run=True, mapping=dict(mapping_key) or None, report_date=day
+    )
 
 
 ready, checked = [], []
@@ -43,16 +52,27 @@ for index, upload in enumerate(files or []):
     mapping = mappings.get(upload.name, {})
     day = dates.get(upload.name)
     mapping_key = tuple(sorted(mapping.items()))
-    report = check(data, upload.name, mapping_key, day, ui.data_version(store),
-                   tuple((r.sha256, key) for r, key in checked), tuple(r for r, _ in checked))
+    report = check(
+        data,
+        upload.name,
+        mapping_key,
+        day,
+        ui.data_version(store),
+        tuple((r.sha256, key) for r, key in checked),
+        tuple(r for r, _ in checked),
+    )
     if report.status == "checked":
         checked.append((report, (upload.name, mapping_key, day)))
     with st.container(border=True):
         st.markdown(f"**{ui.md_escape(upload.name)}** — {fmt.number(len(data) / 1024, 0)} KB")
         ui.import_report(report)
         if getattr(report, "needs_date", False):
-            picked = st.date_input(t("Tệp không ghi ngày số liệu. Số liệu tính đến ngày:"), value=None,
-                                   format="DD/MM/YYYY", key=f"date_{index}")
+            picked = st.date_input(
+                t("Tệp không ghi ngày số liệu. Số liệu tính đến ngày:"),
+                value=None,
+                format="DD/MM/YYYY",
+                key=f"date_{index}",
+            )
             if picked:
                 dates[upload.name] = picked
                 st.rerun()
@@ -66,14 +86,25 @@ for index, upload in enumerate(files or []):
 
 if ready:
     if len(files or []) > 1:
-        st.caption(t("Các tệp được ghi lần lượt theo thứ tự trên; mỗi tệp được kiểm tra với số liệu đã có "
-                     "cùng các tệp hợp lệ phía trên nó."))
+        st.caption(
+            t(
+                "Các tệp được ghi lần lượt theo thứ tự trên; mỗi tệp được kiểm tra với số liệu đã có "
+                "cùng các tệp hợp lệ phía trên nó."
+            )
+        )
     label = t("Ghi {n} tệp hợp lệ vào cơ sở dữ liệu", n=len(ready))
     if st.button(label, type="primary", key="commit_uploads"):
         results = []
         for name, data, mapping, day in ready:
-            result = ingest.import_bytes(store, data, name, uploaded_by=user, mapping=mapping or None,
-                                         report_date=day, audit={"username": user})
+            result = ingest.import_bytes(
+                store,
+                data,
+                name,
+                uploaded_by=user,
+                mapping=mapping or None,
+                report_date=day,
+                audit={"username": user},
+            )
             if result.status == "imported":
                 if mapping and hasattr(ingest, "remember_mapping"):
                     ingest.remember_mapping(store, result, mapping, user)
@@ -96,15 +127,21 @@ if history.empty:
     st.caption(t("Chưa có lần nhập nào."))
 else:
     # A file of many days (an export, a daily table) has no one report date: its span.
-    shown = tables.upload_history(history, store.upload_spans(history.loc[history["report_date"].isna(), "id"]))
+    shown = tables.upload_history(
+        history, store.upload_spans(history.loc[history["report_date"].isna(), "id"])
+    )
     st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400))
     active = history[history["status"] == "active"]
     if len(active):
         c1, c2 = st.columns([3, 1])
         labels = {int(r.id): f"#{r.id} · {r.file_name}" for r in active.itertuples()}
         # A new widget after each commit, so that it starts on the newest import.
-        target = c1.selectbox(t("Hủy cả một lần nhập"), list(labels), format_func=labels.get,
-                              key=f"undo_id_{st.session_state.get('upload_round', 0)}")
+        target = c1.selectbox(
+            t("Hủy cả một lần nhập"),
+            list(labels),
+            format_func=labels.get,
+            key=f"undo_id_{st.session_state.get('upload_round', 0)}",
+        )
         confirm = c2.checkbox(t("Tôi chắc chắn"), key="undo_confirm")
 
         def undo(upload_id: int) -> None:
@@ -114,4 +151,6 @@ else:
 
         c2.button(t("Hủy lần nhập"), disabled=not confirm, key="undo_button", on_click=undo, args=(target,))
 if "undo_done" in st.session_state:
-    st.success(t("Đã hủy lần nhập số {n}; số liệu trước đó được dùng lại.", n=st.session_state.pop("undo_done")))
+    st.success(
+        t("Đã hủy lần nhập số {n}; số liệu trước đó được dùng lại.", n=st.session_state.pop("undo_done"))
+    )

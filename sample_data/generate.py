@@ -93,8 +93,7 @@ def read_communes(name: str) -> pd.DataFrame:
     frame = pd.read_csv(ADMIN_DIR / name, dtype=str, keep_default_na=False)
     frame["population_2019_census"] = frame["population_2019_census"].astype(int)
     frame["eligible_true"] = [
-        eligible_population(p, d)
-        for p, d in zip(frame["population_2019_census"], frame["district_code"])
+        eligible_population(p, d) for p, d in zip(frame["population_2019_census"], frame["district_code"])
     ]
     return frame.reset_index(drop=True)
 
@@ -118,8 +117,9 @@ def largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
     return base
 
 
-def surge_matrix(rng: np.random.Generator, n_units: int, n_days: int, first_day: int,
-                 per_unit: tuple[int, int]) -> np.ndarray:
+def surge_matrix(
+    rng: np.random.Generator, n_units: int, n_days: int, first_day: int, per_unit: tuple[int, int]
+) -> np.ndarray:
     """Mobile-team surges: each unit gets a few spells of 3–5 days at 2–3× its normal."""
     surge = np.ones((n_units, n_days))
     counts = rng.integers(per_unit[0], per_unit[1] + 1, size=n_units)
@@ -127,12 +127,17 @@ def surge_matrix(rng: np.random.Generator, n_units: int, n_days: int, first_day:
         for _ in range(counts[unit]):
             start = int(rng.integers(first_day, n_days - 3))
             length = int(rng.integers(3, 6))
-            surge[unit, start:start + length] = rng.uniform(2.0, 3.0)
+            surge[unit, start : start + length] = rng.uniform(2.0, 3.0)
     return surge
 
 
-def returned_series(rng: np.random.Generator, collected: np.ndarray, lag: np.ndarray,
-                    pickup: np.ndarray, history: np.ndarray | None = None) -> np.ndarray:
+def returned_series(
+    rng: np.random.Generator,
+    collected: np.ndarray,
+    lag: np.ndarray,
+    pickup: np.ndarray,
+    history: np.ndarray | None = None,
+) -> np.ndarray:
     """Cumulative cards handed back: the collected series ``lag`` days earlier, times a
     pick-up share, updated in batches (cards arrive from the central factory in lots).
 
@@ -148,7 +153,7 @@ def returned_series(rng: np.random.Generator, collected: np.ndarray, lag: np.nda
             if source >= 0:
                 reachable = collected[unit, source]
             elif history is not None:
-                reachable = history[unit, source]   # negative index: before day 0
+                reachable = history[unit, source]  # negative index: before day 0
             else:
                 reachable = 0
             target = int(np.floor(reachable * pickup[unit]))
@@ -159,8 +164,14 @@ def returned_series(rng: np.random.Generator, collected: np.ndarray, lag: np.nda
     return returned
 
 
-def drop_reports(rng: np.random.Generator, n_units: int, n_days: int, share: float,
-                 keep_days: set[int], keep_cells: set[tuple[int, int]]) -> np.ndarray:
+def drop_reports(
+    rng: np.random.Generator,
+    n_units: int,
+    n_days: int,
+    share: float,
+    keep_days: set[int],
+    keep_cells: set[tuple[int, int]],
+) -> np.ndarray:
     """Boolean mask of commune-days that were reported (True) — about ``share`` missing."""
     reported = rng.random((n_units, n_days)) >= share
     for t in keep_days:
@@ -170,27 +181,35 @@ def drop_reports(rng: np.random.Generator, n_units: int, n_days: int, share: flo
     return reported
 
 
-def to_rows(communes: pd.DataFrame, days: list[date], eligible: np.ndarray,
-            collected: np.ndarray, returned: np.ndarray, reported: np.ndarray,
-            first_day_collected: np.ndarray) -> pd.DataFrame:
+def to_rows(
+    communes: pd.DataFrame,
+    days: list[date],
+    eligible: np.ndarray,
+    collected: np.ndarray,
+    returned: np.ndarray,
+    reported: np.ndarray,
+    first_day_collected: np.ndarray,
+) -> pd.DataFrame:
     """Long table of reported rows; ``collected_day`` is the difference from the commune's
     previous reported cumulative (first row: that day's collections)."""
-    unit, t = np.nonzero(reported)                 # ordered by unit, then day
+    unit, t = np.nonzero(reported)  # ordered by unit, then day
     cum = collected[unit, t]
     first = np.r_[True, unit[1:] != unit[:-1]]
     previous = np.r_[0, cum[:-1]]
     day_count = np.where(first, first_day_collected[unit], cum - previous)
-    frame = pd.DataFrame({
-        "date": np.asarray(days, dtype=object)[t],
-        "province": communes["province_name"].to_numpy()[unit],
-        "district": communes["district_name"].to_numpy()[unit],
-        "commune": communes["commune_name"].to_numpy()[unit],
-        "commune_code": communes["commune_code"].to_numpy()[unit],
-        "eligible": np.asarray(eligible, dtype=np.int64)[unit],
-        "collected": cum.astype(np.int64),
-        "collected_day": day_count.astype(np.int64),
-        "returned": returned[unit, t].astype(np.int64),
-    })
+    frame = pd.DataFrame(
+        {
+            "date": np.asarray(days, dtype=object)[t],
+            "province": communes["province_name"].to_numpy()[unit],
+            "district": communes["district_name"].to_numpy()[unit],
+            "commune": communes["commune_name"].to_numpy()[unit],
+            "commune_code": communes["commune_code"].to_numpy()[unit],
+            "eligible": np.asarray(eligible, dtype=np.int64)[unit],
+            "collected": cum.astype(np.int64),
+            "collected_day": day_count.astype(np.int64),
+            "returned": returned[unit, t].astype(np.int64),
+        }
+    )
     return frame.sort_values(["date", "commune_code"], kind="stable").reset_index(drop=True)
 
 
@@ -206,34 +225,46 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 @dataclass(frozen=True)
 class Glitches:
-    understated_code: str        # (a) eligible understated, coverage > 100 % at the end
+    understated_code: str  # (a) eligible understated, coverage > 100 % at the end
     understated_factor: float
-    returned_over_code: str      # (b) returned > collected on the last day
+    returned_over_code: str  # (b) returned > collected on the last day
     returned_over_extra: int
-    spike_code: str              # (c) batch-entry day, ~6× the normal daily count
+    spike_code: str  # (c) batch-entry day, ~6× the normal daily count
     spike_day: date
     spike_factor: float
-    gap_code: str                # one commune stops reporting for four days
+    gap_code: str  # one commune stops reporting for four days
     gap_first: date
     gap_last: date
 
 
 KY_ANH_GLITCHES = Glitches(
-    understated_code="18787", understated_factor=0.70,      # Xã Kỳ Trung
-    returned_over_code="18802", returned_over_extra=35,      # Xã Kỳ Hải
-    spike_code="18814", spike_day=date(2021, 4, 14), spike_factor=6.0,   # Xã Kỳ Tân
-    gap_code="18799", gap_first=date(2021, 4, 19), gap_last=date(2021, 4, 22),  # Xã Kỳ Thượng
+    understated_code="18787",
+    understated_factor=0.70,  # Xã Kỳ Trung
+    returned_over_code="18802",
+    returned_over_extra=35,  # Xã Kỳ Hải
+    spike_code="18814",
+    spike_day=date(2021, 4, 14),
+    spike_factor=6.0,  # Xã Kỳ Tân
+    gap_code="18799",
+    gap_first=date(2021, 4, 19),
+    gap_last=date(2021, 4, 22),  # Xã Kỳ Thượng
 )
 
 NGHE_AN_GLITCHES = Glitches(
-    understated_code="17146", understated_factor=0.82,      # Xã Ngọc Sơn (Quỳnh Lưu)
-    returned_over_code="16681", returned_over_extra=58,      # Phường Quang Trung (Vinh)
-    spike_code="17290", spike_day=date(2023, 5, 10), spike_factor=6.0,   # Xã Nghĩa Thái (Tân Kỳ)
-    gap_code="16828", gap_first=date(2023, 5, 22), gap_last=date(2023, 5, 25),  # Xã Huồi Tụ (Kỳ Sơn)
+    understated_code="17146",
+    understated_factor=0.82,  # Xã Ngọc Sơn (Quỳnh Lưu)
+    returned_over_code="16681",
+    returned_over_extra=58,  # Phường Quang Trung (Vinh)
+    spike_code="17290",
+    spike_day=date(2023, 5, 10),
+    spike_factor=6.0,  # Xã Nghĩa Thái (Tân Kỳ)
+    gap_code="16828",
+    gap_first=date(2023, 5, 22),
+    gap_last=date(2023, 5, 25),  # Xã Huồi Tụ (Kỳ Sơn)
 )
 
 MISSING_SHARE = 0.025
-SATURATION_WINDOW = 0.12   # the last 12 % of the reachable pool is collected ever more slowly
+SATURATION_WINDOW = 0.12  # the last 12 % of the reachable pool is collected ever more slowly
 
 
 # --------------------------------------------------------------------------------------
@@ -243,19 +274,19 @@ SATURATION_WINDOW = 0.12   # the last 12 % of the reachable pool is collected ev
 KY_ANH_FIRST = date(2021, 2, 17)
 KY_ANH_LAST = date(2021, 5, 15)
 KY_ANH_CHECKPOINT = date(2021, 3, 15)
-KY_ANH_CHECKPOINT_TOTAL = 4843          # as reported in the press
+KY_ANH_CHECKPOINT_TOTAL = 4843  # as reported in the press
 KY_ANH_TARGET = 87000
 KY_ANH_DEADLINE = date(2021, 6, 10)
-KY_ANH_CUMULATIVE_LAST = 59000          # district cumulative aimed at on the last day (before the spike)
-KY_ANH_LAGGARDS = ("18799", "18850")    # Xã Kỳ Thượng, Xã Kỳ Lạc: remote, slow
+KY_ANH_CUMULATIVE_LAST = 59000  # district cumulative aimed at on the last day (before the spike)
+KY_ANH_LAGGARDS = ("18799", "18850")  # Xã Kỳ Thượng, Xã Kỳ Lạc: remote, slow
 KY_ANH_REPORT_DAYS = (date(2021, 2, 26), date(2021, 3, 15), date(2021, 4, 15), date(2021, 5, 15))
 KY_ANH_TEXT_NUMBERS_DAY = date(2021, 4, 15)
 KY_ANH_HOLIDAYS = {
-    date(2021, 4, 21): 0.6,    # Giỗ Tổ Hùng Vương (10/3 âm lịch)
+    date(2021, 4, 21): 0.6,  # Giỗ Tổ Hùng Vương (10/3 âm lịch)
     date(2021, 4, 30): 0.45,
     date(2021, 5, 1): 0.4,
-    date(2021, 5, 2): 0.5,     # a Sunday inside the break (Sunday factor also applies)
-    date(2021, 5, 3): 0.6,     # day off in lieu of 01/05
+    date(2021, 5, 2): 0.5,  # a Sunday inside the break (Sunday factor also applies)
+    date(2021, 5, 3): 0.6,  # day off in lieu of 01/05
 }
 
 
@@ -263,18 +294,18 @@ def ky_anh_capacity(days: list[date]) -> np.ndarray:
     """District-wide daily capacity before weekday/holiday effects (two teams, 6:30–01:00)."""
     shape = []
     for day in days:
-        if day <= date(2021, 2, 21):                 # last days of Tết: one desk at the station
+        if day <= date(2021, 2, 21):  # last days of Tết: one desk at the station
             k = (day - KY_ANH_FIRST).days
             shape.append(30 + 8 * k)
-        elif day <= KY_ANH_CHECKPOINT:               # second team, equipment arriving
+        elif day <= KY_ANH_CHECKPOINT:  # second team, equipment arriving
             k = (day - date(2021, 2, 22)).days
             shape.append(70 + 14 * k)
-        elif day <= date(2021, 3, 26):               # ramp-up to full capacity
+        elif day <= date(2021, 3, 26):  # ramp-up to full capacity
             k = (day - date(2021, 3, 16)).days
             shape.append(450 + 55 * k)
         elif day <= date(2021, 4, 29):
             shape.append(1000)
-        else:                                        # May: extra shifts after the holiday
+        else:  # May: extra shifts after the holiday
             shape.append(1150)
     return np.asarray(shape, dtype=float)
 
@@ -297,13 +328,17 @@ def simulate_ky_anh(communes: pd.DataFrame) -> dict:
     eligible_true = communes["eligible_true"].to_numpy()
 
     # District daily totals.
-    expected = (ky_anh_capacity(days) * day_factors(days, 0.7, KY_ANH_HOLIDAYS)
-                * rng.lognormal(0.0, 0.07, size=n_days))
+    expected = (
+        ky_anh_capacity(days)
+        * day_factors(days, 0.7, KY_ANH_HOLIDAYS)
+        * rng.lognormal(0.0, 0.07, size=n_days)
+    )
     checkpoint = days.index(KY_ANH_CHECKPOINT)
     totals = np.zeros(n_days, dtype=np.int64)
-    totals[:checkpoint + 1] = largest_remainder(expected[:checkpoint + 1], KY_ANH_CHECKPOINT_TOTAL)
-    totals[checkpoint + 1:] = largest_remainder(
-        expected[checkpoint + 1:], KY_ANH_CUMULATIVE_LAST - KY_ANH_CHECKPOINT_TOTAL)
+    totals[: checkpoint + 1] = largest_remainder(expected[: checkpoint + 1], KY_ANH_CHECKPOINT_TOTAL)
+    totals[checkpoint + 1 :] = largest_remainder(
+        expected[checkpoint + 1 :], KY_ANH_CUMULATIVE_LAST - KY_ANH_CHECKPOINT_TOTAL
+    )
 
     # Commune appeal (distance to the team's site, population density) and reachable pool.
     appeal = rng.lognormal(0.0, 0.12, size=n_units)
@@ -325,7 +360,7 @@ def simulate_ky_anh(communes: pd.DataFrame) -> dict:
         share = largest_remainder(weight, int(totals[t])) if weight.sum() > 0 else np.zeros(n_units)
         share = np.minimum(share, np.maximum(np.floor(remaining), 0).astype(np.int64))
         if t == spike_t:
-            normal = np.median(daily[spike_unit, t - 7:t])
+            normal = np.median(daily[spike_unit, t - 7 : t])
             share[spike_unit] = int(round(g.spike_factor * normal))
         daily[:, t] = share
         cum += share
@@ -347,13 +382,19 @@ def simulate_ky_anh(communes: pd.DataFrame) -> dict:
     keep_days = {0, last, *(days.index(d) for d in KY_ANH_REPORT_DAYS)}
     keep_cells = {(spike_unit, spike_t), (spike_unit, spike_t - 1), (over, last)}
     gap = codes.index(g.gap_code)
-    keep_cells |= {(gap, t) for t in (*range(days.index(g.gap_first) - 2, days.index(g.gap_first)),
-                                      *range(days.index(g.gap_last) + 1, days.index(g.gap_last) + 3))}
+    keep_cells |= {
+        (gap, t)
+        for t in (
+            *range(days.index(g.gap_first) - 2, days.index(g.gap_first)),
+            *range(days.index(g.gap_last) + 1, days.index(g.gap_last) + 3),
+        )
+    }
     reported = drop_reports(rng, n_units, n_days, MISSING_SHARE, keep_days, keep_cells)
     for t in range(days.index(g.gap_first), days.index(g.gap_last) + 1):
         reported[gap, t] = False
-    return dict(days=days, eligible=eligible, collected=collected, daily=daily,
-                returned=returned, reported=reported)
+    return dict(
+        days=days, eligible=eligible, collected=collected, daily=daily, returned=returned, reported=reported
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -366,15 +407,35 @@ NGHE_AN_BORDER_DEADLINE = date(2023, 5, 30)
 NGHE_AN_REPORT_DAYS = (date(2023, 4, 20), date(2023, 5, 30), date(2023, 6, 15))
 # 30/4–1/5 break of 2023 ran Saturday 29/4 to Wednesday 3/5; units kept working, fewer hands.
 NGHE_AN_HOLIDAYS = {
-    date(2023, 4, 29): 0.7, date(2023, 4, 30): 0.5, date(2023, 5, 1): 0.45,
-    date(2023, 5, 2): 0.6, date(2023, 5, 3): 0.75,
+    date(2023, 4, 29): 0.7,
+    date(2023, 4, 30): 0.5,
+    date(2023, 5, 1): 0.45,
+    date(2023, 5, 2): 0.6,
+    date(2023, 5, 3): 0.75,
 }
 # Coverage on 19/04/2023, before the peak (mean per district; communes vary around it).
 NGHE_AN_BASELINE = {
-    "412": 0.70, "413": 0.68, "414": 0.66, "415": 0.50, "416": 0.55, "417": 0.47,
-    "418": 0.49, "419": 0.60, "420": 0.56, "421": 0.63, "422": 0.52, "423": 0.59,
-    "424": 0.55, "425": 0.64, "426": 0.62, "427": 0.63, "428": 0.54, "429": 0.64,
-    "430": 0.66, "431": 0.65, "432": 0.64,
+    "412": 0.70,
+    "413": 0.68,
+    "414": 0.66,
+    "415": 0.50,
+    "416": 0.55,
+    "417": 0.47,
+    "418": 0.49,
+    "419": 0.60,
+    "420": 0.56,
+    "421": 0.63,
+    "422": 0.52,
+    "423": 0.59,
+    "424": 0.55,
+    "425": 0.64,
+    "426": 0.62,
+    "427": 0.63,
+    "428": 0.54,
+    "429": 0.64,
+    "430": 0.66,
+    "431": 0.65,
+    "432": 0.64,
 }
 # Illustrative "xã điểm, kiểu mẫu" — no official list was available.
 NGHE_AN_MODEL_COMMUNES = ("16705", "17170", "17485", "17527", "17641", "17854", "17971", "18010")
@@ -413,9 +474,11 @@ def simulate_nghe_an(communes: pd.DataFrame, districts: pd.DataFrame) -> dict:
         unit = codes.index(code)
         pool[unit], speed[unit] = 0.985, 0.011
     # Persistent laggards: a low ceiling and a slow pace (never in the glitch/model sets).
-    candidates = [i for i, c in enumerate(codes)
-                  if not model[i] and c not in (g.understated_code, g.returned_over_code,
-                                                g.spike_code, g.gap_code)]
+    candidates = [
+        i
+        for i, c in enumerate(codes)
+        if not model[i] and c not in (g.understated_code, g.returned_over_code, g.spike_code, g.gap_code)
+    ]
     laggards = np.sort(rng.choice(candidates, size=NGHE_AN_LAGGARDS_N, replace=False))
     pool[laggards] = rng.uniform(0.72, 0.84, NGHE_AN_LAGGARDS_N)
     speed[laggards] *= 0.45
@@ -426,7 +489,7 @@ def simulate_nghe_an(communes: pd.DataFrame, districts: pd.DataFrame) -> dict:
     spike_unit, spike_t = codes.index(g.spike_code), days.index(g.spike_day)
     pool[spike_unit], base_cov[spike_unit] = 0.95, 0.55
 
-    ramp = np.clip(0.55 + 0.075 * np.arange(n_days), 0.0, 1.0)   # full speed after a week
+    ramp = np.clip(0.55 + 0.075 * np.arange(n_days), 0.0, 1.0)  # full speed after a week
     factors = ramp * day_factors(days, 0.7, NGHE_AN_HOLIDAYS)
     after_milestone = np.array([d > NGHE_AN_BORDER_DEADLINE for d in days])
     surge = surge_matrix(rng, n_units, n_days, first_day=3, per_unit=(0, 2))
@@ -444,7 +507,7 @@ def simulate_nghe_an(communes: pd.DataFrame, districts: pd.DataFrame) -> dict:
         x = np.minimum(round_half_up(expected), cap - cum)
         x = np.maximum(x, 0)
         if t == spike_t:
-            x[spike_unit] = int(round(g.spike_factor * np.median(daily[spike_unit, t - 7:t])))
+            x[spike_unit] = int(round(g.spike_factor * np.median(daily[spike_unit, t - 7 : t])))
         daily[:, t] = x
         cum = cum + x
     collected = baseline[:, None] + np.cumsum(daily, axis=1)
@@ -469,13 +532,26 @@ def simulate_nghe_an(communes: pd.DataFrame, districts: pd.DataFrame) -> dict:
     keep_days = {0, last, *(days.index(d) for d in NGHE_AN_REPORT_DAYS)}
     keep_cells = {(spike_unit, spike_t), (spike_unit, spike_t - 1), (over, last)}
     gap = codes.index(g.gap_code)
-    keep_cells |= {(gap, t) for t in (*range(days.index(g.gap_first) - 2, days.index(g.gap_first)),
-                                      *range(days.index(g.gap_last) + 1, days.index(g.gap_last) + 3))}
+    keep_cells |= {
+        (gap, t)
+        for t in (
+            *range(days.index(g.gap_first) - 2, days.index(g.gap_first)),
+            *range(days.index(g.gap_last) + 1, days.index(g.gap_last) + 3),
+        )
+    }
     reported = drop_reports(rng, n_units, n_days, MISSING_SHARE, keep_days, keep_cells)
     for t in range(days.index(g.gap_first), days.index(g.gap_last) + 1):
         reported[gap, t] = False
-    return dict(days=days, eligible=eligible, collected=collected, daily=daily,
-                returned=returned, reported=reported, border=border, laggards=laggards)
+    return dict(
+        days=days,
+        eligible=eligible,
+        collected=collected,
+        daily=daily,
+        returned=returned,
+        reported=reported,
+        border=border,
+        laggards=laggards,
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -485,8 +561,32 @@ def simulate_nghe_an(communes: pd.DataFrame, districts: pd.DataFrame) -> dict:
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FIXED_TIME = datetime(2024, 1, 1, 0, 0, 0)
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
-         "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX", "XXI", "XXII", "XXIII", "XXIV"]
+ROMAN = [
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+    "XVIII",
+    "XIX",
+    "XX",
+    "XXI",
+    "XXII",
+    "XXIII",
+    "XXIV",
+]
 
 
 @dataclass(frozen=True)
@@ -500,10 +600,18 @@ class ReportLayout:
     by_district: bool
 
 
-KY_ANH_LAYOUT = ReportLayout("CÔNG AN TỈNH HÀ TĨNH", "CÔNG AN HUYỆN KỲ ANH", "Kỳ Anh",
-                             "TRƯỞNG CÔNG AN HUYỆN", "Tổng cộng", False, False)
-NGHE_AN_LAYOUT = ReportLayout("CÔNG AN TỈNH NGHỆ AN", "PHÒNG CẢNH SÁT QLHC VỀ TTXH", "Nghệ An",
-                              "TRƯỞNG PHÒNG", "Toàn tỉnh", True, True)
+KY_ANH_LAYOUT = ReportLayout(
+    "CÔNG AN TỈNH HÀ TĨNH",
+    "CÔNG AN HUYỆN KỲ ANH",
+    "Kỳ Anh",
+    "TRƯỞNG CÔNG AN HUYỆN",
+    "Tổng cộng",
+    False,
+    False,
+)
+NGHE_AN_LAYOUT = ReportLayout(
+    "CÔNG AN TỈNH NGHỆ AN", "PHÒNG CẢNH SÁT QLHC VỀ TTXH", "Nghệ An", "TRƯỞNG PHÒNG", "Toàn tỉnh", True, True
+)
 
 
 def dotted(n: int) -> str:
@@ -512,33 +620,35 @@ def dotted(n: int) -> str:
 
 
 def vietnamese_date(day: date) -> str:
-    """"ngày 05 tháng 3 năm 2021": day 1–9 and months 1–2 take a leading zero (NĐ 30/2020)."""
+    """ "ngày 05 tháng 3 năm 2021": day 1–9 and months 1–2 take a leading zero (NĐ 30/2020)."""
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def report_rows(day_frame: pd.DataFrame, by_district: bool) -> list[tuple]:
     """(kind, stt, name, eligible, day, cum, returned) rows in report order."""
+
     def figures(frame):
-        return (int(frame["eligible"].sum()), int(frame["collected_day"].sum()),
-                int(frame["collected"].sum()), int(frame["returned"].sum()))
+        return (
+            int(frame["eligible"].sum()),
+            int(frame["collected_day"].sum()),
+            int(frame["collected"].sum()),
+            int(frame["returned"].sum()),
+        )
 
     rows = [("total", "", None, *figures(day_frame))]
     if by_district:
         for i, (_, part) in enumerate(day_frame.groupby("district_code", sort=True)):
             rows.append(("district", ROMAN[i], part["district"].iloc[0].upper(), *figures(part)))
             for j, r in enumerate(part.itertuples(), start=1):
-                rows.append(("commune", j, r.commune, r.eligible, r.collected_day, r.collected,
-                             r.returned))
+                rows.append(("commune", j, r.commune, r.eligible, r.collected_day, r.collected, r.returned))
     else:
         for j, r in enumerate(day_frame.itertuples(), start=1):
-            rows.append(("commune", j, r.commune, r.eligible, r.collected_day, r.collected,
-                         r.returned))
+            rows.append(("commune", j, r.commune, r.eligible, r.collected_day, r.collected, r.returned))
     return rows
 
 
-def build_report(day_frame: pd.DataFrame, day: date, layout: ReportLayout,
-                 text_numbers: bool) -> Workbook:
+def build_report(day_frame: pd.DataFrame, day: date, layout: ReportLayout, text_numbers: bool) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = f"{day:%d.%m}"
@@ -556,10 +666,14 @@ def build_report(day_frame: pd.DataFrame, day: date, layout: ReportLayout,
             ws[cell].alignment = align
 
     # Letterhead.
-    ws.merge_cells("A1:C1"); put("A1", layout.agency_parent, plain, center)
-    ws.merge_cells("A2:C2"); put("A2", layout.agency, bold, center)
-    ws.merge_cells("D1:G1"); put("D1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold, center)
-    ws.merge_cells("D2:G2"); put("D2", "Độc lập - Tự do - Hạnh phúc", bold, center)
+    ws.merge_cells("A1:C1")
+    put("A1", layout.agency_parent, plain, center)
+    ws.merge_cells("A2:C2")
+    put("A2", layout.agency, bold, center)
+    ws.merge_cells("D1:G1")
+    put("D1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold, center)
+    ws.merge_cells("D2:G2")
+    put("D2", "Độc lập - Tự do - Hạnh phúc", bold, center)
     ws.merge_cells("D3:G3")
     put("D3", f"{layout.place}, {vietnamese_date(day)}", italic, center)
     ws.merge_cells("A5:G5")
@@ -570,9 +684,16 @@ def build_report(day_frame: pd.DataFrame, day: date, layout: ReportLayout,
     # Two-row header and the column-number row.
     for rng_ in ("A8:A9", "B8:B9", "C8:C9", "D8:E8", "F8:F9", "G8:G9"):
         ws.merge_cells(rng_)
-    for cell, text in (("A8", "STT"), ("B8", "Đơn vị"), ("C8", "Số CD đủ ĐK"),
-                       ("D8", "Kết quả thu nhận hồ sơ"), ("D9", "Trong ngày"), ("E9", "Lũy kế"),
-                       ("F8", "Tỷ lệ (%)"), ("G8", "Đã trả thẻ")):
+    for cell, text in (
+        ("A8", "STT"),
+        ("B8", "Đơn vị"),
+        ("C8", "Số CD đủ ĐK"),
+        ("D8", "Kết quả thu nhận hồ sơ"),
+        ("D9", "Trong ngày"),
+        ("E9", "Lũy kế"),
+        ("F8", "Tỷ lệ (%)"),
+        ("G8", "Đã trả thẻ"),
+    ):
         put(cell, text, bold, center)
     for c in range(1, 8):
         put(f"{get_column_letter(c)}10", c, italic, center)
@@ -583,13 +704,20 @@ def build_report(day_frame: pd.DataFrame, day: date, layout: ReportLayout,
     # One named style per kind of data cell: far faster than styling cell by cell.
     styles = {}
     for weight, font in (("", plain), ("_bold", bold)):
-        for kind, fmt, align in (("text", "General", None),
-                                 ("stt", "General", Alignment(horizontal="center")),
-                                 ("int", "#,##0", Alignment(horizontal="right")),
-                                 ("txtnum", "@", Alignment(horizontal="right")),
-                                 ("pct", "0.00", Alignment(horizontal="right"))):
-            style = NamedStyle(name=f"bc_{kind}{weight}", font=font, border=BOX,
-                               number_format=fmt, alignment=align or Alignment())
+        for kind, fmt, align in (
+            ("text", "General", None),
+            ("stt", "General", Alignment(horizontal="center")),
+            ("int", "#,##0", Alignment(horizontal="right")),
+            ("txtnum", "@", Alignment(horizontal="right")),
+            ("pct", "0.00", Alignment(horizontal="right")),
+        ):
+            style = NamedStyle(
+                name=f"bc_{kind}{weight}",
+                font=font,
+                border=BOX,
+                number_format=fmt,
+                alignment=align or Alignment(),
+            )
             wb.add_named_style(style)
             styles[kind + weight] = style.name
 
@@ -619,11 +747,15 @@ def build_report(day_frame: pd.DataFrame, day: date, layout: ReportLayout,
 
     # Signature footer.
     r += 1
-    ws.merge_cells(f"A{r}:C{r}"); put(f"A{r}", "Người lập biểu", bold, center)
-    ws.merge_cells(f"D{r}:G{r}"); put(f"D{r}", layout.signer, bold, center)
+    ws.merge_cells(f"A{r}:C{r}")
+    put(f"A{r}", "Người lập biểu", bold, center)
+    ws.merge_cells(f"D{r}:G{r}")
+    put(f"D{r}", layout.signer, bold, center)
     r += 1
-    ws.merge_cells(f"A{r}:C{r}"); put(f"A{r}", "(Ký, ghi rõ họ tên)", italic, center)
-    ws.merge_cells(f"D{r}:G{r}"); put(f"D{r}", "(Ký tên, đóng dấu)", italic, center)
+    ws.merge_cells(f"A{r}:C{r}")
+    put(f"A{r}", "(Ký, ghi rõ họ tên)", italic, center)
+    ws.merge_cells(f"D{r}:G{r}")
+    put(f"D{r}", "(Ký tên, đóng dấu)", italic, center)
     ws.freeze_panes = "C11"
     return wb
 
@@ -637,8 +769,10 @@ def save_workbook_deterministic(wb: Workbook, path: Path) -> None:
     wb.save(buffer)
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
@@ -677,12 +811,22 @@ NGHE_AN_HOLIDAY_LABELS = {
 
 def calendar_toml(holidays: dict[date, float], labels: dict[date, str], note: str) -> str:
     """The ``[calendar]`` table: Sunday weight and one entry per holiday."""
-    lines = ["", f"# {note}", "# weight = working capacity as a share of a normal weekday.", "[calendar]",
-             f"sunday_weight = {SUNDAY_FACTOR:g}   # a Sunday runs at 70 % of a weekday"]
+    lines = [
+        "",
+        f"# {note}",
+        "# weight = working capacity as a share of a normal weekday.",
+        "[calendar]",
+        f"sunday_weight = {SUNDAY_FACTOR:g}   # a Sunday runs at 70 % of a weekday",
+    ]
     for day in sorted(holidays):
         weight = holidays[day] * (SUNDAY_FACTOR if day.weekday() == 6 else 1.0)
-        lines += ["", "[[calendar.days]]", f"date = {day.isoformat()}", f"weight = {round(weight, 4):g}",
-                  f'label = "{labels[day]}"']
+        lines += [
+            "",
+            "[[calendar.days]]",
+            f"date = {day.isoformat()}",
+            f"weight = {round(weight, 4):g}",
+            f'label = "{labels[day]}"',
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -692,8 +836,11 @@ start = 2021-02-17
 deadline = 2021-06-10
 target = 87000             # a count of collected applications across the scope
 scope = ["Huyện Kỳ Anh"]
-""" + calendar_toml(KY_ANH_HOLIDAYS, KY_ANH_HOLIDAY_LABELS,
-                    "Sundays reduced; Giỗ Tổ and the 30/4–3/5 break at reduced capacity.")
+""" + calendar_toml(
+    KY_ANH_HOLIDAYS,
+    KY_ANH_HOLIDAY_LABELS,
+    "Sundays reduced; Giỗ Tổ and the 30/4–3/5 break at reduced capacity.",
+)
 
 
 def nghe_an_toml(model_codes: list[str], names: dict[str, str]) -> str:
@@ -723,8 +870,11 @@ units = [
 ]
 deadline = 2023-05-30
 target = "100%"
-""" + calendar_toml(NGHE_AN_HOLIDAYS, NGHE_AN_HOLIDAY_LABELS,
-                    "Sundays reduced; the 29/4–3/5 holiday at reduced capacity (the teams worked through).")
+""" + calendar_toml(
+        NGHE_AN_HOLIDAYS,
+        NGHE_AN_HOLIDAY_LABELS,
+        "Sundays reduced; the 29/4–3/5 holiday at reduced capacity (the teams worked through).",
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -732,9 +882,14 @@ target = "100%"
 # --------------------------------------------------------------------------------------
 
 VI_HEADERS = {
-    "date": "Ngày", "province": "Tỉnh", "district": "Huyện", "commune": "Xã",
-    "commune_code": "Mã xã", "eligible": "Số công dân đủ điều kiện",
-    "collected": "Lũy kế thu nhận", "collected_day": "Thu nhận trong ngày",
+    "date": "Ngày",
+    "province": "Tỉnh",
+    "district": "Huyện",
+    "commune": "Xã",
+    "commune_code": "Mã xã",
+    "eligible": "Số công dân đủ điều kiện",
+    "collected": "Lũy kế thu nhận",
+    "collected_day": "Thu nhận trong ngày",
     "returned": "Lũy kế trả thẻ",
 }
 
@@ -742,8 +897,15 @@ VI_HEADERS = {
 def write_ky_anh(out: Path) -> pd.DataFrame:
     communes = read_communes("ky_anh_2021_communes.csv")
     sim = simulate_ky_anh(communes)
-    rows = to_rows(communes, sim["days"], sim["eligible"], sim["collected"], sim["returned"],
-                   sim["reported"], sim["daily"][:, 0])
+    rows = to_rows(
+        communes,
+        sim["days"],
+        sim["eligible"],
+        sim["collected"],
+        sim["returned"],
+        sim["reported"],
+        sim["daily"][:, 0],
+    )
     folder = out / "ky_anh_2021"
     canonical = rows.copy()
     canonical["date"] = canonical["date"].map(lambda d: d.strftime("%d/%m/%Y"))
@@ -761,15 +923,21 @@ def write_nghe_an(out: Path) -> pd.DataFrame:
     communes = read_communes("nghe_an_2023_communes.csv")
     districts = pd.read_csv(ADMIN_DIR / "nghe_an_2023_districts.csv", dtype=str)
     sim = simulate_nghe_an(communes, districts)
-    rows = to_rows(communes, sim["days"], sim["eligible"], sim["collected"], sim["returned"],
-                   sim["reported"], sim["daily"][:, 0])
+    rows = to_rows(
+        communes,
+        sim["days"],
+        sim["eligible"],
+        sim["collected"],
+        sim["returned"],
+        sim["reported"],
+        sim["daily"][:, 0],
+    )
     folder = out / "nghe_an_2023"
     canonical = rows.copy()
     canonical["date"] = canonical["date"].map(lambda d: d.isoformat())
     write_csv(canonical, folder / "observations.csv")
     names = dict(zip(communes["commune_code"], communes["commune_name"]))
-    (folder / "campaign.toml").write_text(nghe_an_toml(list(NGHE_AN_MODEL_COMMUNES), names),
-                                          encoding="utf-8")
+    (folder / "campaign.toml").write_text(nghe_an_toml(list(NGHE_AN_MODEL_COMMUNES), names), encoding="utf-8")
     district_of = dict(zip(communes["commune_code"], communes["district_code"]))
     for day in NGHE_AN_REPORT_DAYS:
         frame = rows[rows["date"] == day].copy()
@@ -797,18 +965,22 @@ def summary(ky_anh: pd.DataFrame, nghe_an: pd.DataFrame) -> str:
     days_left = (KY_ANH_DEADLINE - last).days
     required = (KY_ANH_TARGET - cum) / days_left
     checkpoint = int(snapshot(ky_anh, KY_ANH_CHECKPOINT)["collected"].sum())
-    lines.append(f"Kỳ Anh: {checkpoint:,} on {KY_ANH_CHECKPOINT:%d/%m/%Y}; {cum:,} on {last:%d/%m/%Y}; "
-                 f"7-day pace {pace:,.0f}/day vs required {required:,.0f}/day "
-                 f"({KY_ANH_TARGET - cum:,} left in {days_left} days)")
+    lines.append(
+        f"Kỳ Anh: {checkpoint:,} on {KY_ANH_CHECKPOINT:%d/%m/%Y}; {cum:,} on {last:%d/%m/%Y}; "
+        f"7-day pace {pace:,.0f}/day vs required {required:,.0f}/day "
+        f"({KY_ANH_TARGET - cum:,} left in {days_left} days)"
+    )
     laos = pd.read_csv(ADMIN_DIR / "nghe_an_2023_districts.csv", dtype=str)
     border_districts = set(laos.loc[laos["borders_laos"] == "yes", "district_name"])
     for day in (date(2023, 4, 20), NGHE_AN_BORDER_DEADLINE, NGHE_AN_LAST):
         snap = snapshot(nghe_an, day)
-        line = (f"Nghệ An {day:%d/%m}: coverage {snap['collected'].sum() / snap['eligible'].sum():.1%}")
+        line = f"Nghệ An {day:%d/%m}: coverage {snap['collected'].sum() / snap['eligible'].sum():.1%}"
         border = snap[snap["district"].isin(border_districts)]
         coverage = border["collected"] / border["eligible"]
-        line += (f"; border communes {border['collected'].sum() / border['eligible'].sum():.1%}, "
-                 f"{int((coverage >= 1).sum())}/{len(border)} at 100%, lowest {coverage.min():.1%}")
+        line += (
+            f"; border communes {border['collected'].sum() / border['eligible'].sum():.1%}, "
+            f"{int((coverage >= 1).sum())}/{len(border)} at 100%, lowest {coverage.min():.1%}"
+        )
         lines.append(line)
     return "\n".join(lines)
 

@@ -8,5 +8,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def names() -> list[str]:
     tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
-    pages = next(n.value for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES")
-    return [ast.literal_eval(e.elts[0]) for e in pages.elts if (ROOT / f"pages/{ast.literal_eval(e.elts[0])}.py").exists()]
+    pages = next(
+        n.value for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES"
+    )
+    return [
+        ast.literal_eval(e.elts[0])
+        for e in pages.elts
+        if (ROOT / f"pages/{ast.literal_eval(e.elts[0])}.py").exists()
+    ]

@@ -1,6 +1,6 @@
 """Screenshots of dashboard pages in headless Chromium (for looking at, not for tests).
 
-    python scripts/screenshot.py http://localhost:8501/ out.png [--width 1440 --height 900]
+python scripts/screenshot.py http://localhost:8501/ out.png [--width 1440 --height 900]
 """
 
 import argparse

@@ -31,6 +31,7 @@ def main() -> None:
 
     from cccd_analytics.cli import load_sample
     from cccd_analytics.store import Store
+
     sys.path.insert(0, str(ROOT / "scripts"))
     import dashboard_pages
 

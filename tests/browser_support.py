@@ -12,9 +12,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CCCD_CHROMIUM", "/usr/bin/chromium")
 # Flags that keep Chromium off the network: closed police networks, and CI has none.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--lang=vi-VN"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--lang=vi-VN",
+]
 
 
 def launch_chromium(playwright):
@@ -29,12 +36,16 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
             const app = document.querySelector('[data-testid=stApp]');
             return app && app.getAttribute('data-test-script-state') === 'notRunning'
                 && !document.querySelector('[data-testid=stSkeleton]');
-        }""", timeout=timeout)
+        }""",
+        timeout=timeout,
+    )
     # A run may trigger another (redirects, query-param updates): wait until it stays idle.
     page.wait_for_timeout(700)
     page.wait_for_function(
         """() => document.querySelector('[data-testid=stApp]')
-                 .getAttribute('data-test-script-state') === 'notRunning'""", timeout=timeout)
+                 .getAttribute('data-test-script-state') === 'notRunning'""",
+        timeout=timeout,
+    )
 
 
 def free_port() -> int:
@@ -57,8 +68,9 @@ def wait_for_server(url: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"server at {url} did not start in {timeout} s")
 
 
-def start_dashboard(db_url: str, port: int | None = None, flags: tuple[str, ...] = (), *, demo: bool = True,
-                    **env: str) -> tuple[subprocess.Popen, str]:
+def start_dashboard(
+    db_url: str, port: int | None = None, flags: tuple[str, ...] = (), *, demo: bool = True, **env: str
+) -> tuple[subprocess.Popen, str]:
     """Serve the dashboard on `db_url` and wait until it answers; (process, its URL).
 
     `flags` go to `streamlit run`, `env` to its environment.  `demo=False` drops
@@ -67,9 +79,25 @@ def start_dashboard(db_url: str, port: int | None = None, flags: tuple[str, ...]
     environment = {k: v for k, v in os.environ.items() if demo or k != "CCCD_DEMO_ROLE"}
     environment.update(CCCD_DB_URL=db_url, **env)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true", *flags],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            *flags,
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_server(url)

@@ -71,8 +71,10 @@ os.environ.setdefault("CCCD_DEMO_ROLE", "admin")
 
 
 # -- PostgreSQL (issue 7) ----------------------------------------------------------------
-PG_SKIP = ("CCCD_TEST_PG_URL is not set: no PostgreSQL server to test against "
-           "(./dev test starts one with scripts/pg_test_server.sh)")
+PG_SKIP = (
+    "CCCD_TEST_PG_URL is not set: no PostgreSQL server to test against "
+    "(./dev test starts one with scripts/pg_test_server.sh)"
+)
 
 
 def _pg_database_url(base: str, name: str) -> str:

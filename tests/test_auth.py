@@ -23,6 +23,7 @@ def add(store, name, role, password=PASSWORD, full_name=None):
 
 # -- hashes and rules ---------------------------------------------------------------------
 
+
 def test_password_is_stored_as_an_argon2id_hash_that_verifies():
     stored = auth.hash_password(PASSWORD)
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
@@ -42,9 +43,15 @@ def test_hash_made_with_other_parameters_is_upgraded_on_login(store):
     assert new != old and not auth.needs_rehash(new) and auth.verify_password(new, PASSWORD)
 
 
-@pytest.mark.parametrize("password, fragment", [
-    ("ngan", "ít nhất 10 ký tự"), ("aaaaaaaaaaaa", "quá đơn giản"), (" co-khoang-trang", "khoảng trắng"),
-    ("lan.nt-2025-ok", "tên đăng nhập")])
+@pytest.mark.parametrize(
+    "password, fragment",
+    [
+        ("ngan", "ít nhất 10 ký tự"),
+        ("aaaaaaaaaaaa", "quá đơn giản"),
+        (" co-khoang-trang", "khoảng trắng"),
+        ("lan.nt-2025-ok", "tên đăng nhập"),
+    ],
+)
 def test_weak_passwords_are_refused_in_vietnamese(password, fragment):
     assert fragment in auth.password_problem(password, "lan.nt")
 
@@ -66,7 +73,10 @@ def test_policy_reads_the_environment_and_refuses_nonsense():
 def test_session_ends_when_idle_or_too_long():
     policy = auth.Policy()
     start = NOW
-    assert auth.session_end_reason(start, start + timedelta(minutes=29), start + timedelta(minutes=30), policy) is None
+    assert (
+        auth.session_end_reason(start, start + timedelta(minutes=29), start + timedelta(minutes=30), policy)
+        is None
+    )
     assert auth.session_end_reason(start, start, start + timedelta(minutes=31), policy) == "idle"
     late = start + timedelta(hours=12, minutes=1)
     assert auth.session_end_reason(start, late - timedelta(minutes=1), late, policy) == "max"
@@ -77,7 +87,7 @@ def test_role_from_keycloak_and_entra_claims():
     keycloak = {"preferred_username": "lan", "realm_access": {"roles": ["offline_access", "cccd-tong-hop"]}}
     assert auth.role_from_claims(keycloak, "realm_access.roles", mapping) == "analyst"
     entra = {"roles": ["cccd-lanh-dao", "cccd-quan-tri"]}
-    assert auth.role_from_claims(entra, "roles", mapping) == "admin"   # the highest wins
+    assert auth.role_from_claims(entra, "roles", mapping) == "admin"  # the highest wins
     assert auth.role_from_claims({"roles": ["khac"]}, "roles", mapping) is None
     assert auth.role_from_claims({"groups": "cccd-lanh-dao"}, "groups", mapping) == "leader"
 
@@ -89,6 +99,7 @@ def test_demo_role_only_when_set_to_a_real_role():
 
 # -- authenticate: lockout and audit ------------------------------------------------------
 
+
 def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(store):
     add(store, "lan.nt", "analyst")
     policy = auth.Policy()
@@ -99,7 +110,10 @@ def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(store):
     assert fifth.reason == "locked" and fifth.locked_until == NOW + timedelta(minutes=15)
     assert "tạm khóa" in fifth.message and "15:15" in fifth.message  # Vietnam time (UTC+7)
     # While locked even the right password is refused.
-    assert auth.authenticate(store, "lan.nt", PASSWORD, now=NOW + timedelta(minutes=14), policy=policy).reason == "locked"
+    assert (
+        auth.authenticate(store, "lan.nt", PASSWORD, now=NOW + timedelta(minutes=14), policy=policy).reason
+        == "locked"
+    )
     later = auth.authenticate(store, "lan.nt", PASSWORD, now=NOW + timedelta(minutes=16), policy=policy)
     assert later.ok and later.account.role == "analyst"
     row = store.get_user("lan.nt")
@@ -135,6 +149,7 @@ def test_successful_login_clears_earlier_failures(store):
 
 # -- `cccd user` ----------------------------------------------------------------------------
 
+
 def cli(capsys, monkeypatch, *args, stdin: str = ""):
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
     code = main(list(args))
@@ -143,28 +158,80 @@ def cli(capsys, monkeypatch, *args, stdin: str = ""):
 
 
 def test_user_commands_add_list_passwd_disable_role(capsys, monkeypatch, db_url, store):
-    code, out, err = cli(capsys, monkeypatch, "user", "add", "Lan.NT", "--role", "analyst", "--name",
-                         "Nguyễn Thị Lan", "--password-stdin", "--db", db_url, stdin=PASSWORD + "\n")
+    code, out, err = cli(
+        capsys,
+        monkeypatch,
+        "user",
+        "add",
+        "Lan.NT",
+        "--role",
+        "analyst",
+        "--name",
+        "Nguyễn Thị Lan",
+        "--password-stdin",
+        "--db",
+        db_url,
+        stdin=PASSWORD + "\n",
+    )
     assert code == 0 and "lan.nt" in out, err
     assert auth.authenticate(store, "lan.nt", PASSWORD, now=NOW).ok
-    code, _, err = cli(capsys, monkeypatch, "user", "add", "lan.nt", "--role", "leader", "--password-stdin",
-                       "--db", db_url, stdin=PASSWORD + "\n")
+    code, _, err = cli(
+        capsys,
+        monkeypatch,
+        "user",
+        "add",
+        "lan.nt",
+        "--role",
+        "leader",
+        "--password-stdin",
+        "--db",
+        db_url,
+        stdin=PASSWORD + "\n",
+    )
     assert code == 2 and "Đã có tài khoản «lan.nt»" in err
-    code, _, err = cli(capsys, monkeypatch, "user", "add", "ngan", "--role", "leader", "--password-stdin",
-                       "--db", db_url, stdin="123\n")
+    code, _, err = cli(
+        capsys,
+        monkeypatch,
+        "user",
+        "add",
+        "ngan",
+        "--role",
+        "leader",
+        "--password-stdin",
+        "--db",
+        db_url,
+        stdin="123\n",
+    )
     assert code == 2 and "ít nhất 10 ký tự" in err and "Traceback" not in err
     # A lockout is cleared by a new password.
     for _ in range(5):
         auth.authenticate(store, "lan.nt", "sai", now=auth.now_utc())
     assert store.get_user("lan.nt")["locked_until"] is not None
-    assert cli(capsys, monkeypatch, "user", "passwd", "lan.nt", "--password-stdin", "--db", db_url,
-               stdin="mat-khau-moi-2026\n")[0] == 0
+    assert (
+        cli(
+            capsys,
+            monkeypatch,
+            "user",
+            "passwd",
+            "lan.nt",
+            "--password-stdin",
+            "--db",
+            db_url,
+            stdin="mat-khau-moi-2026\n",
+        )[0]
+        == 0
+    )
     assert auth.authenticate(store, "lan.nt", "mat-khau-moi-2026").ok
     assert cli(capsys, monkeypatch, "user", "role", "lan.nt", "admin", "--db", db_url)[0] == 0
     assert cli(capsys, monkeypatch, "user", "disable", "lan.nt", "--db", db_url)[0] == 0
     code, out, _ = cli(capsys, monkeypatch, "user", "list", "--json", "--db", db_url)
     (user,) = json.loads(out)
-    assert user == user | {"username": "lan.nt", "role": "admin", "active": False, "full_name": "Nguyễn Thị Lan"}
+    assert user == user | {
+        "username": "lan.nt",
+        "role": "admin",
+        "active": False,
+        "full_name": "Nguyễn Thị Lan",
+    }
     assert "password_hash" not in user and PASSWORD not in out
     code, out, _ = cli(capsys, monkeypatch, "user", "list", "--db", db_url)
     assert "lan.nt — Nguyễn Thị Lan: Quản trị (vô hiệu hóa)" in out
@@ -176,10 +243,11 @@ def test_user_commands_add_list_passwd_disable_role(capsys, monkeypatch, db_url,
 
 def test_password_is_never_taken_from_the_command_line(capsys, monkeypatch, db_url):
     code, _, err = cli(capsys, monkeypatch, "user", "add", "lan.nt", "--role", "leader", "--db", db_url)
-    assert code == 2 and "--password-stdin" in err   # no terminal: refuses rather than hangs
+    assert code == 2 and "--password-stdin" in err  # no terminal: refuses rather than hangs
 
 
 # -- the dashboard's gate (AppTest) ---------------------------------------------------------
+
 
 @pytest.fixture
 def served(monkeypatch):
@@ -258,7 +326,9 @@ def test_wrong_password_then_right_one_opens_the_overview(login_app):
     assert not at.exception and on_overview(at)
     assert "**tong\\.hop** · Cán bộ tổng hợp" in " ".join(c.value for c in at.sidebar.caption)
     log = store.audit_entries()
-    assert log["action"].tolist()[:2] == ["login", "login_failed"] and set(log["username"][:2]) == {"tong.hop"}
+    assert log["action"].tolist()[:2] == ["login", "login_failed"] and set(log["username"][:2]) == {
+        "tong.hop"
+    }
     assert_refused(at, "settings")
     at.switch_page("pages/upload.py").run()
     assert not at.exception and at.title[0].value == "Nhập số liệu"
@@ -351,19 +421,30 @@ def test_demo_mode_needs_the_variable_and_an_empty_user_table(db_url, monkeypatc
 
 
 OIDC_SECRETS = {
-    "auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 40,
-             "client_id": "cccd", "client_secret": "bi-mat",
-             "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"},
-    "cccd_oidc": {"role_claim": "realm_access.roles", "username_claim": "preferred_username",
-                  "roles": {"cccd-lanh-dao": "leader", "cccd-tong-hop": "analyst", "cccd-quan-tri": "admin"}},
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 40,
+        "client_id": "cccd",
+        "client_secret": "bi-mat",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    },
+    "cccd_oidc": {
+        "role_claim": "realm_access.roles",
+        "username_claim": "preferred_username",
+        "roles": {"cccd-lanh-dao": "leader", "cccd-tong-hop": "analyst", "cccd-quan-tri": "admin"},
+    },
 }
 
 
 def test_oidc_claim_gives_the_role(login_app):
     at, store = login_app
     at.secrets = OIDC_SECRETS
-    at.user = {"is_logged_in": True, "preferred_username": "hoa.pt", "name": "Phạm Thị Hoa",
-               "realm_access": {"roles": ["cccd-lanh-dao"]}}
+    at.user = {
+        "is_logged_in": True,
+        "preferred_username": "hoa.pt",
+        "name": "Phạm Thị Hoa",
+        "realm_access": {"roles": ["cccd-lanh-dao"]},
+    }
     at.run()
     assert not at.exception and on_overview(at)
     assert "Phạm Thị Hoa" in " ".join(c.value for c in at.sidebar.caption)
@@ -377,8 +458,12 @@ def test_oidc_identity_older_than_the_session_limit_is_signed_out(login_app):
 
     at, store = login_app
     at.secrets = OIDC_SECRETS
-    at.user = {"is_logged_in": True, "preferred_username": "hoa.pt", "iat": time.time() - 13 * 3600,
-               "realm_access": {"roles": ["cccd-lanh-dao"]}}
+    at.user = {
+        "is_logged_in": True,
+        "preferred_username": "hoa.pt",
+        "iat": time.time() - 13 * 3600,
+        "realm_access": {"roles": ["cccd-lanh-dao"]},
+    }
     at.run()
     assert not at.exception and not on_overview(at)
     entry = store.audit_entries().iloc[0]
@@ -396,8 +481,11 @@ def test_oidc_user_without_a_role_gets_no_pages_and_a_disabled_account_stays_out
     at.run()
     assert on_overview(at)
     store.set_user_active("tong.hop", False)
-    at.user = {"is_logged_in": True, "preferred_username": "tong.hop",
-               "realm_access": {"roles": ["cccd-quan-tri"]}}
+    at.user = {
+        "is_logged_in": True,
+        "preferred_username": "tong.hop",
+        "realm_access": {"roles": ["cccd-quan-tri"]},
+    }
     at.run()
     assert not on_overview(at) and "chưa được cấp quyền" in at.error[0].value
 

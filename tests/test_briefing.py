@@ -46,6 +46,7 @@ def ky_anh(frames):
 
 # -- what it says --------------------------------------------------------------------
 
+
 def test_ky_anh_on_the_press_day_says_4843_applications(ky_anh):
     main = ky_anh.snapshot.milestones.iloc[0]
     first, second = ky_anh.narrative[:2]
@@ -60,8 +61,9 @@ def test_nghe_an_narrative_equals_the_snapshot_figures(nghe_an):
     snap = nghe_an.snapshot
     main = snap.milestones.iloc[0]
     text = " ".join(nghe_an.narrative)
-    assert nghe_an.narrative[0].startswith(f"Đến ngày {fmt.date_vn(snap.as_of)}, toàn tỉnh đã thu nhận "
-                                           f"{fmt.number(main['collected'])} hồ sơ")
+    assert nghe_an.narrative[0].startswith(
+        f"Đến ngày {fmt.date_vn(snap.as_of)}, toàn tỉnh đã thu nhận {fmt.number(main['collected'])} hồ sơ"
+    )
     assert fmt.percent(main["coverage"]) in text and fmt.number(main["remaining"]) in text
     assert fmt.number(main["required_per_day"]) in text and fmt.number(main["pace_7d"]) in text
     assert fmt.date_vn(main["projected_date"]) in text
@@ -118,6 +120,7 @@ def test_a_campaign_without_data_still_makes_a_briefing(frames, tmp_path):
 
 # -- the deck --------------------------------------------------------------------------
 
+
 def slide_text(slide) -> str:
     parts = []
     for shape in slide.shapes:
@@ -145,9 +148,17 @@ def test_deck_is_16_9_vietnamese_with_native_charts(nghe_an, tmp_path):
     assert cover.shapes.title.text == NGHE_AN
     assert "Tỉnh Nghệ An" in slide_text(cover) and "15/6/2023" in slide_text(cover)
     every = "\n".join(slide_text(s) for s in deck.slides)
-    for heading in ("Tình hình chung", "Đánh giá", "Lũy kế thu nhận so với chỉ tiêu", "Thu nhận mỗi ngày",
-                    "Tiến độ các mốc", "Các huyện dẫn đầu", "Các huyện thấp nhất",
-                    "Xã cần tăng cường tổ thu nhận lưu động", "Lưu ý về số liệu"):
+    for heading in (
+        "Tình hình chung",
+        "Đánh giá",
+        "Lũy kế thu nhận so với chỉ tiêu",
+        "Thu nhận mỗi ngày",
+        "Tiến độ các mốc",
+        "Các huyện dẫn đầu",
+        "Các huyện thấp nhất",
+        "Xã cần tăng cường tổ thu nhận lưu động",
+        "Lưu ý về số liệu",
+    ):
         assert heading in every
     assert nghe_an.narrative[0] in every and len(DIACRITICS.findall(every)) > 500
     assert f"và {fmt.number(len(nghe_an.teams.rows) - 20)} xã khác" in every
@@ -159,14 +170,15 @@ def test_deck_is_16_9_vietnamese_with_native_charts(nghe_an, tmp_path):
     collected = [v for v in line.plots[0].series[0].values if v is not None]
     assert collected == pytest.approx(list(nghe_an.snapshot.daily["collected"]))
     combo = next(c for c in found if c.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED)
-    assert len(combo.plots) == 2                  # bars per day, lines for the 7-day mean and the need
+    assert len(combo.plots) == 2  # bars per day, lines for the 7-day mean and the need
     assert combo.plots[0].series[0].name == "Thu nhận trong ngày"
     bars = [c for c in found if c.chart_type == XL_CHART_TYPE.BAR_CLUSTERED]
     top_names = [r[1] for r in nghe_an.top.rows]
     assert list(bars[0].plots[0].categories) == top_names[::-1]
     districts = nghe_an.snapshot.units.set_index("name")
     assert list(bars[0].plots[0].series[0].values) == pytest.approx(
-        [districts.loc[n, "coverage"] for n in top_names[::-1]])
+        [districts.loc[n, "coverage"] for n in top_names[::-1]]
+    )
 
 
 def test_every_table_on_a_slide_stays_inside_the_slide(nghe_an, tmp_path):
@@ -199,14 +211,20 @@ def test_several_campaigns_follow_each_other_in_one_deck(nghe_an, ky_anh):
     assert titles.count(KY_ANH) == 1 and titles.count(NGHE_AN) == 1
     # Numbered through the whole deck: 1/N … N/N, not again from 1 for the second campaign.
     total = len(deck.slides)
-    numbers = [t for s in deck.slides for shape in s.shapes if shape.has_text_frame
-               for t in re.findall(r"· (\d+)/(\d+)$", shape.text_frame.text)]
+    numbers = [
+        t
+        for s in deck.slides
+        for shape in s.shapes
+        if shape.has_text_frame
+        for t in re.findall(r"· (\d+)/(\d+)$", shape.text_frame.text)
+    ]
     assert numbers and all(n_total == str(total) for _, n_total in numbers)
     assert [int(n) for n, _ in numbers] == sorted(int(n) for n, _ in numbers)
     assert len({n for n, _ in numbers}) == len(numbers)
 
 
 # -- the PDF -----------------------------------------------------------------------------
+
 
 def test_pdf_has_the_same_figures_in_readable_vietnamese(nghe_an, tmp_path):
     path = tmp_path / "giao-ban.pdf"
@@ -225,17 +243,26 @@ def test_pdf_has_the_same_figures_in_readable_vietnamese(nghe_an, tmp_path):
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             fonts.add(str(font.get_object()["/BaseFont"]))
-    assert fonts and all("LiberationSans" in f for f in fonts)   # embedded, not a viewer's guess
+    assert fonts and all("LiberationSans" in f for f in fonts)  # embedded, not a viewer's guess
 
 
 # -- the workbook ------------------------------------------------------------------------
+
 
 def test_workbook_has_the_tables_with_vietnamese_headers(nghe_an, tmp_path):
     path = tmp_path / "giao-ban.xlsx"
     briefing.write_xlsx(nghe_an, path)
     book = openpyxl.load_workbook(path)
-    assert {"Tóm tắt", "Các mốc", "Cấp tỉnh", "Cấp huyện", "Cấp xã", "Theo ngày", "Xã cần tổ lưu động",
-            "Lưu ý số liệu"} <= set(book.sheetnames)
+    assert {
+        "Tóm tắt",
+        "Các mốc",
+        "Cấp tỉnh",
+        "Cấp huyện",
+        "Cấp xã",
+        "Theo ngày",
+        "Xã cần tổ lưu động",
+        "Lưu ý số liệu",
+    } <= set(book.sheetnames)
     communes = book["Cấp xã"]
     headers = [c.value for c in communes[1]]
     assert "Đã thu nhận" in headers and "Tỷ lệ (so với số đủ điều kiện)" in headers
@@ -250,17 +277,25 @@ def test_workbook_has_the_tables_with_vietnamese_headers(nghe_an, tmp_path):
 
 def test_workbook_from_a_snapshot_with_hostile_names_has_no_formulas(ky_anh, tmp_path):
     snap = ky_anh.snapshot
-    hostile = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "<script>alert(1)</script>",
-               "'; DROP TABLE units; --"]
+    hostile = [
+        '=HYPERLINK("http://x")',
+        "+1+1",
+        "-2+3",
+        "@SUM(A1)",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE units; --",
+    ]
     units = snap.units.copy()
-    communes = units.index[units["level"] == "commune"][:len(hostile)]
+    communes = units.index[units["level"] == "commune"][: len(hostile)]
     units.loc[communes, "name"] = hostile
     path = tmp_path / "hostile.xlsx"
     briefing.write_xlsx(replace(snap, units=units), path)
     sheet = openpyxl.load_workbook(path)["Cấp xã"]
     names_col = [c.value for c in sheet[1]].index("Đơn vị") + 1
-    written = {sheet.cell(row=r, column=names_col).value: sheet.cell(row=r, column=names_col)
-               for r in range(2, sheet.max_row + 1)}
+    written = {
+        sheet.cell(row=r, column=names_col).value: sheet.cell(row=r, column=names_col)
+        for r in range(2, sheet.max_row + 1)
+    }
     for name in hostile:
         cell = written.get(name) or written.get("'" + name)
         assert cell is not None and cell.data_type == "s", name

@@ -26,9 +26,15 @@ def server(sample_db, tmp_path_factory):
 def test_overview_opens_offline_and_switches_campaign(server, browser):
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     outside = []
-    page.on("request", lambda r: outside.append(r.url)
-            if urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None) and not r.url.startswith("data:")
-            else None)
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None)
+            and not r.url.startswith("data:")
+            else None
+        ),
+    )
     page.goto(server)
     wait_for_app(page)
     assert page.get_by_role("heading", name="Cao điểm 70 ngày, đêm — Nghệ An 2023").is_visible()
@@ -76,7 +82,7 @@ def test_map_renders_with_the_network_cut_off(server, browser):
         return c.width * c.height;
     }""")
     assert painted > 0
-    page.get_by_text("Trạng thái").first.click()   # colour by status: the same polygons, recoloured
+    page.get_by_text("Trạng thái").first.click()  # colour by status: the same polygons, recoloured
     wait_for_app(page)
     assert blocked == [], blocked
     page.screenshot(path=str(Path(__file__).parent / "fixtures" / "generated" / "map_offline.png"))
@@ -96,8 +102,9 @@ def test_one_click_deck_from_the_overview_opens_in_python_pptx(server, browser, 
     info.value.save_as(path)
     assert path.name == "bao_cao_giao_ban_15-6-2023.pptx"
     deck = Presentation(str(path))
-    texts = " ".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes
-                     if shape.has_text_frame)
+    texts = " ".join(
+        shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame
+    )
     assert "Nghệ An" in texts and "15/6/2023" in texts
     page.close()
 

@@ -11,13 +11,24 @@ def test_form_round_trip_keeps_the_campaign(sample_url):
     for campaign in load_campaigns(store):
         values = campaign_form.form_values(campaign.to_definition())
         rebuilt = campaign_form.definition_from_form(
-            name=values["name"], start=values["start"], deadline=values["deadline"], target=values["target"],
-            scope=values["scope_keys"], units=units, milestones=values["milestones"],
-            sunday_weight=values["sunday_weight"], days=values["days"])
+            name=values["name"],
+            start=values["start"],
+            deadline=values["deadline"],
+            target=values["target"],
+            scope=values["scope_keys"],
+            units=units,
+            milestones=values["milestones"],
+            sunday_weight=values["sunday_weight"],
+            days=values["days"],
+        )
         again = campaigns.from_definition(rebuilt)
         assert again.milestones == campaign.milestones
-        assert (again.name, again.deadline, again.target, again.scope) == \
-            (campaign.name, campaign.deadline, campaign.target, campaign.scope)
+        assert (again.name, again.deadline, again.target, again.scope) == (
+            campaign.name,
+            campaign.deadline,
+            campaign.target,
+            campaign.scope,
+        )
         assert again.days_off == campaign.days_off and again.sunday_weight == campaign.sunday_weight
 
 

@@ -35,6 +35,7 @@ def _toml(extra: str = "", **fields) -> camp.Campaign:
 
 # -- targets -----------------------------------------------------------------------------
 
+
 def test_count_target_is_split_over_communes_in_proportion_to_eligible():
     eligible = pd.Series({"a": 1000.0, "b": 3000.0})
     split = camp.commune_targets(camp.Target("count", 2000), eligible)
@@ -81,21 +82,30 @@ def test_several_milestones_resolve_by_tag_and_by_list(sample):
 
 # -- calendar ----------------------------------------------------------------------------
 
+
 def test_calendar_days_ranges_and_labels_are_parsed():
-    campaign = _toml("[calendar]\nsunday_weight = 0.6\n"
-                     '[[calendar.days]]\ndate = 2023-04-30\nweight = 0.5\nlabel = "Lễ 30/4"\n'
-                     '[[calendar.days]]\ndate = 2023-05-01\nend = 2023-05-02\nlabel = "Nghỉ"\n')
+    campaign = _toml(
+        "[calendar]\nsunday_weight = 0.6\n"
+        '[[calendar.days]]\ndate = 2023-04-30\nweight = 0.5\nlabel = "Lễ 30/4"\n'
+        '[[calendar.days]]\ndate = 2023-05-01\nend = 2023-05-02\nlabel = "Nghỉ"\n'
+    )
     assert campaign.sunday_weight == 0.6
-    assert campaign.days_off == ((date(2023, 4, 30), 0.5, "Lễ 30/4"), (date(2023, 5, 1), 0.0, "Nghỉ"),
-                                 (date(2023, 5, 2), 0.0, "Nghỉ"))
+    assert campaign.days_off == (
+        (date(2023, 4, 30), 0.5, "Lễ 30/4"),
+        (date(2023, 5, 1), 0.0, "Nghỉ"),
+        (date(2023, 5, 2), 0.0, "Nghỉ"),
+    )
 
 
-@pytest.mark.parametrize("calendar, fragment", [
-    ("[calendar]\nsunday_weight = -1\n", "phải từ 0 đến"),
-    ('[[calendar.days]]\ndate = 2023-05-01\nweight = "nửa"\n', "không hợp lệ"),
-    ("[[calendar.days]]\nweight = 0.5\n", "thiếu «date»"),
-    ("[[calendar.days]]\ndate = 2023-05-02\nend = 2023-05-01\n", "trước «date»"),
-])
+@pytest.mark.parametrize(
+    "calendar, fragment",
+    [
+        ("[calendar]\nsunday_weight = -1\n", "phải từ 0 đến"),
+        ('[[calendar.days]]\ndate = 2023-05-01\nweight = "nửa"\n', "không hợp lệ"),
+        ("[[calendar.days]]\nweight = 0.5\n", "thiếu «date»"),
+        ("[[calendar.days]]\ndate = 2023-05-02\nend = 2023-05-01\n", "trước «date»"),
+    ],
+)
 def test_bad_calendar_gets_a_vietnamese_message(calendar, fragment):
     text = calendar if calendar.startswith("[calendar]") else "[calendar]\n" + calendar
     with pytest.raises(camp.CampaignError, match=fragment):
@@ -103,9 +113,11 @@ def test_bad_calendar_gets_a_vietnamese_message(calendar, fragment):
 
 
 def test_a_listed_day_replaces_the_sunday_rule_and_sundays_are_reduced():
-    campaign = _toml("[calendar]\nsunday_weight = 0.7\n"
-                     '[[calendar.days]]\ndate = 2023-04-30\nweight = 0.35\nlabel = "Lễ 30/4 (Chủ nhật)"\n')
-    days = pd.date_range("2023-04-28", "2023-05-07")          # Fri 28/4 … Sun 7/5
+    campaign = _toml(
+        "[calendar]\nsunday_weight = 0.7\n"
+        '[[calendar.days]]\ndate = 2023-04-30\nweight = 0.35\nlabel = "Lễ 30/4 (Chủ nhật)"\n'
+    )
+    days = pd.date_range("2023-04-28", "2023-05-07")  # Fri 28/4 … Sun 7/5
     weights = dict(zip(days.strftime("%d/%m"), camp.workday_weights(campaign, days)))
     assert weights["28/04"] == 1.0 and weights["30/04"] == 0.35 and weights["07/05"] == 0.7
 
@@ -127,7 +139,9 @@ def test_calendar_frame_labels_holidays_and_sundays():
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("sample_data_generate_cal", ROOT / "sample_data/generate.py")
+    spec = importlib.util.spec_from_file_location(
+        "sample_data_generate_cal", ROOT / "sample_data/generate.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -136,8 +150,10 @@ def _generator():
 
 def test_sample_calendars_are_the_calendars_the_data_was_simulated_on():
     gen = _generator()
-    for toml, first, last, holidays in ((KY_ANH_TOML, gen.KY_ANH_FIRST, gen.KY_ANH_LAST, gen.KY_ANH_HOLIDAYS),
-                                        (NGHE_AN_TOML, gen.NGHE_AN_FIRST, gen.NGHE_AN_LAST, gen.NGHE_AN_HOLIDAYS)):
+    for toml, first, last, holidays in (
+        (KY_ANH_TOML, gen.KY_ANH_FIRST, gen.KY_ANH_LAST, gen.KY_ANH_HOLIDAYS),
+        (NGHE_AN_TOML, gen.NGHE_AN_FIRST, gen.NGHE_AN_LAST, gen.NGHE_AN_HOLIDAYS),
+    ):
         days = list(pd.date_range(first, last).date)
         simulated = gen.day_factors(days, gen.SUNDAY_FACTOR, holidays)
         assert np.allclose(camp.workday_weights(camp.parse_toml(toml), pd.DatetimeIndex(days)), simulated)

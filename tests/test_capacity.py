@@ -62,7 +62,9 @@ def test_ky_anh_two_teams_calibrate_to_about_29_applications_per_team_hour(ky_an
     assert prod.hours_per_day == 18.5 and 27 < prod.per_team_hour < 31
     plan = capacity.plan(ky_anh, sample[1], prod, teams=2)
     row = district(plan)
-    assert row["teams"] == pytest.approx(2) and row["capacity_per_day"] == pytest.approx(2 * prod.per_team_day)
+    assert row["teams"] == pytest.approx(2) and row["capacity_per_day"] == pytest.approx(
+        2 * prod.per_team_day
+    )
     # the required rate (1,117 per working day) is above two teams' 1,066: not enough, just
     assert row["projected_date"] > pd.Timestamp("2021-06-10") and row["p_on_time"] < 0.5
     assert 2 < row["teams_needed"] < 3 and row["extra_teams"] == pytest.approx(row["teams_needed"] - 2)
@@ -90,12 +92,16 @@ def test_the_calendar_is_respected(ky_anh, sample):
 
 
 def test_teams_needed_for_each_milestone_at_every_level(nghe_an_mid_may, sample):
-    plan = capacity.plan(nghe_an_mid_may, sample[1], capacity.Productivity(per_team_hour=10, hours_per_day=14))
+    plan = capacity.plan(
+        nghe_an_mid_may, sample[1], capacity.Productivity(per_team_hour=10, hours_per_day=14)
+    )
     border = plan.units[plan.units["milestone"] == "Xã biên giới"]
     assert border.groupby("level").size().to_dict() == {"commune": 123, "district": 6, "province": 1}
     # a group needs the sum of its communes' teams
     communes = border[border["level"] == "commune"]
-    assert border[border["level"] == "province"]["teams_needed"].iloc[0] == pytest.approx(communes["teams_needed"].sum())
+    assert border[border["level"] == "province"]["teams_needed"].iloc[0] == pytest.approx(
+        communes["teams_needed"].sum()
+    )
     assert (communes.loc[communes["remaining"] == 0, "teams_needed"] == 0).all()
     # the 30/5 milestone leaves fewer working days than 30/6: more teams per remaining application
     main = plan.units[(plan.units["milestone_index"] == 0) & (plan.units["key"] == KY_SON)].iloc[0]
@@ -110,8 +116,9 @@ def test_two_more_mobile_teams_for_five_days_only_move_the_units_they_serve(nghe
     result = capacity.what_if(nghe_an_mid_may, sample[1], surge, prod)
     assert list(result.columns) == capacity.WHAT_IF_COLUMNS
     untouched = result[~result["affected"]]
-    assert (untouched["baseline_date"].eq(untouched["scenario_date"])
-            | untouched["baseline_date"].isna()).all()
+    assert (
+        untouched["baseline_date"].eq(untouched["scenario_date"]) | untouched["baseline_date"].isna()
+    ).all()
     assert (untouched["p_gain"] == 0).all()
     ky_son = result[(result["key"] == KY_SON) & (result["milestone_index"] == 0)].iloc[0]
     assert ky_son["affected"] and ky_son["days_saved"] > 0 and ky_son["scenario_p"] > ky_son["baseline_p"]

@@ -12,9 +12,25 @@ from tests.conftest import ROOT, write
 
 KY_ANH = "Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021"
 NGHE_AN = "Cao điểm 70 ngày, đêm — Nghệ An 2023"
-UNIT_KEYS = {"province", "district", "commune", "code", "level", "eligible", "collected", "returned",
-             "coverage", "pace_7d", "required_per_day", "deadline", "projected_date", "projected_low",
-             "projected_high", "p_on_time", "status"}
+UNIT_KEYS = {
+    "province",
+    "district",
+    "commune",
+    "code",
+    "level",
+    "eligible",
+    "collected",
+    "returned",
+    "coverage",
+    "pace_7d",
+    "required_per_day",
+    "deadline",
+    "projected_date",
+    "projected_low",
+    "projected_high",
+    "p_on_time",
+    "status",
+}
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
@@ -30,9 +46,21 @@ def status(capsys, url, *extra) -> dict:
 
 
 def test_module_entry_point_runs(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "cccd_analytics", "campaign", "list", "--json",
-                             "--db", f"sqlite:///{tmp_path / 'x.sqlite'}"], capture_output=True, text=True,
-                            cwd=ROOT)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cccd_analytics",
+            "campaign",
+            "list",
+            "--json",
+            "--db",
+            f"sqlite:///{tmp_path / 'x.sqlite'}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 0 and json.loads(result.stdout) == []
 
 
@@ -59,8 +87,13 @@ def test_as_of_sees_no_later_data(capsys, sample_url):
     late = status(capsys, sample_url, "--campaign", NGHE_AN, "--level", "province")
     assert early["units"][0]["collected"] < late["units"][0]["collected"]
     # Adding data after 1/5 must not change what 1/5 says.
-    code, _, _ = run(capsys, "ingest", "--db", sample_url,
-                     str(ROOT / "sample_data/nghe_an_2023/reports/bao_cao_ngay_15_06_2023.xlsx"))
+    code, _, _ = run(
+        capsys,
+        "ingest",
+        "--db",
+        sample_url,
+        str(ROOT / "sample_data/nghe_an_2023/reports/bao_cao_ngay_15_06_2023.xlsx"),
+    )
     assert code == 0
     again = status(capsys, sample_url, "--campaign", NGHE_AN, "--as-of", "2023-05-01", "--level", "province")
     assert again == early
@@ -81,8 +114,12 @@ def test_status_without_campaign_lists_every_unit_with_data(capsys, sample_url):
 
 
 def test_ingest_exit_codes_and_json_report(capsys, db_url, tmp_path):
-    good = write(tmp_path / "tot.csv", "date,district,commune,collected\n2021-03-15,Huyện Kỳ Anh,Xã Kỳ Đồng,10\n")
-    bad = write(tmp_path / "xau.csv", "date,district,commune,collected\n2021-03-15,Huyện Kỳ Anh,Xã Kỳ Tân,-1\n")
+    good = write(
+        tmp_path / "tot.csv", "date,district,commune,collected\n2021-03-15,Huyện Kỳ Anh,Xã Kỳ Đồng,10\n"
+    )
+    bad = write(
+        tmp_path / "xau.csv", "date,district,commune,collected\n2021-03-15,Huyện Kỳ Anh,Xã Kỳ Tân,-1\n"
+    )
     code, out, _ = run(capsys, "ingest", "--db", db_url, "--json", str(good), str(bad))
     assert code == 2
     payload = json.loads(out)
@@ -95,7 +132,9 @@ def test_ingest_exit_codes_and_json_report(capsys, db_url, tmp_path):
 
 
 def test_campaign_add_and_list_round_trip(capsys, db_url, tmp_path):
-    toml = write(tmp_path / "c.toml", """
+    toml = write(
+        tmp_path / "c.toml",
+        """
 name = "Thử nghiệm"
 start = 2021-02-17
 deadline = 2021-06-10
@@ -107,7 +146,8 @@ name = "Xã Kỳ Đồng trước"
 units = ["Xã Kỳ Đồng"]
 deadline = 2021-05-01
 target = "100%"
-""")
+""",
+    )
     code, out, err = run(capsys, "campaign", "add", str(toml), "--db", db_url)
     assert code == 0, err
     code, out, _ = run(capsys, "campaign", "list", "--json", "--db", db_url)
@@ -121,12 +161,18 @@ target = "100%"
     assert [c["target"] for c in json.loads(out)] == ["90000"]
 
 
-@pytest.mark.parametrize("text,fragment", [
-    ("name = 'x'\ntarget = '100%'\n", "deadline"),
-    ("name = 'x'\ndeadline = 2021-06-10\ntarget = 'nhiều'\n", "Chỉ tiêu không hợp lệ"),
-    ("name = 'x'\ndeadline = 2021-06-10\ntarget = '100%'\nscope = ['Huyện Không Có']\n", "Huyện Không Có"),
-    ("name = = 'x'", "TOML"),
-])
+@pytest.mark.parametrize(
+    "text,fragment",
+    [
+        ("name = 'x'\ntarget = '100%'\n", "deadline"),
+        ("name = 'x'\ndeadline = 2021-06-10\ntarget = 'nhiều'\n", "Chỉ tiêu không hợp lệ"),
+        (
+            "name = 'x'\ndeadline = 2021-06-10\ntarget = '100%'\nscope = ['Huyện Không Có']\n",
+            "Huyện Không Có",
+        ),
+        ("name = = 'x'", "TOML"),
+    ],
+)
 def test_bad_campaign_file_gets_a_vietnamese_message(capsys, db_url, tmp_path, text, fragment):
     code, _, err = run(capsys, "campaign", "add", str(write(tmp_path / "c.toml", text)), "--db", db_url)
     assert code == 2 and fragment in err and "Traceback" not in err

@@ -41,14 +41,17 @@ def test_corpus_file_reads_value_by_value(reports, name):
     assert report.status == want["status"], report.message
     assert not report.needs_mapping and report.mapping is None
     assert report.kind == want["kind"] and report.format == want["format"]
-    got = sorted([k, d.isoformat(), m, int(v)] for k, d, m, v in
-                 report.observations[["unit_key", "date", "metric", "value"]].itertuples(index=False))
+    got = sorted(
+        [k, d.isoformat(), m, int(v)]
+        for k, d, m, v in report.observations[["unit_key", "date", "metric", "value"]].itertuples(index=False)
+    )
     assert got == want["observations"]
     assert report.units_read == want["units"]
     assert (report.report_date.isoformat() if report.report_date else None) == want["report_date"]
     assert report.date_origin == want["date_origin"] and report.date_source
-    assert sorted(p.code for p in report.warnings) == sorted(want["warnings"]), \
-        [p.describe(name) for p in report.warnings]
+    assert sorted(p.code for p in report.warnings) == sorted(want["warnings"]), [
+        p.describe(name) for p in report.warnings
+    ]
     assert [[t["kind"], t["matches"]] for t in report.totals] == want["totals"]
     if want["encoding"] in ("tcvn3", "tcvn3_upper", "vni") and report.format != "csv":
         assert want["encoding"] in {d["encoding"] for d in report.encoding_details}, report.encoding_details
@@ -77,8 +80,21 @@ def test_cccd_ingest_reads_the_whole_corpus_with_no_mapping(tmp_path, capsys):
     assert code == 0, [f["message"] for f in payload["files"] if f["status"] != "imported"]
     assert [f["status"] for f in payload["files"]] == ["imported"] * len(EXPECTED)
     for item in payload["files"]:
-        for key in ("layout", "sheet", "header_rows", "report_date", "date_source", "encoding_repairs",
-                    "units_read", "totals", "columns", "signature", "needs_mapping", "problems", "kind"):
+        for key in (
+            "layout",
+            "sheet",
+            "header_rows",
+            "report_date",
+            "date_source",
+            "encoding_repairs",
+            "units_read",
+            "totals",
+            "columns",
+            "signature",
+            "needs_mapping",
+            "problems",
+            "kind",
+        ):
             assert key in item
     store = Store.open(url)
     assert len(store.list_uploads()) == len(EXPECTED)

@@ -10,8 +10,21 @@ import pytest
 
 from cccd_analytics import exports
 
-HOSTILE = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "<script>alert(1)</script>",
-           "'; DROP TABLE units; --", "\t=1+1", "\r=1+1", "＝1+1", "＋1", "－1", "＠SUM(A1)", "  =1+1"]
+HOSTILE = [
+    '=HYPERLINK("http://x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE units; --",
+    "\t=1+1",
+    "\r=1+1",
+    "＝1+1",
+    "＋1",
+    "－1",
+    "＠SUM(A1)",
+    "  =1+1",
+]
 FORMULA_LIKE = [h for h in HOSTILE if h not in ("<script>alert(1)</script>", "'; DROP TABLE units; --")]
 
 
@@ -42,23 +55,25 @@ def test_missing_values_become_empty_cells():
 
 
 def frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "Đơn vị": HOSTILE,
-        "Thay đổi": [-5] * len(HOSTILE),
-        "Tỷ lệ": [-0.25] * len(HOSTILE),
-        "Ngày": [pd.Timestamp("2023-06-15")] * len(HOSTILE),
-    })
+    return pd.DataFrame(
+        {
+            "Đơn vị": HOSTILE,
+            "Thay đổi": [-5] * len(HOSTILE),
+            "Tỷ lệ": [-0.25] * len(HOSTILE),
+            "Ngày": [pd.Timestamp("2023-06-15")] * len(HOSTILE),
+        }
+    )
 
 
 def test_csv_neutralises_formulas_and_keeps_negative_numbers():
     data = exports.to_csv_bytes(frame())
-    assert data.startswith(b"\xef\xbb\xbf")          # BOM: Excel reads Vietnamese right
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads Vietnamese right
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["Đơn vị", "Thay đổi", "Tỷ lệ", "Ngày"]
     names = [r[0] for r in rows[1:]]
     for original, written in zip(HOSTILE, names):
         assert written == exports.safe_cell(original)
-        assert written.endswith(original)                # stored verbatim after the quote
+        assert written.endswith(original)  # stored verbatim after the quote
     assert all(r[1] == "-5" and r[2] == "-0.25" and r[3] == "2023-06-15" for r in rows[1:])
 
 
@@ -81,16 +96,23 @@ def test_xlsx_cells_with_formulas_are_inert_text():
 
 
 def test_xlsx_sheet_names_are_valid_and_unique():
-    book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx_bytes({
-        "Cấp xã: [tháng 6/2023]?": pd.DataFrame({"a": [1]}),
-        "Cấp xã  [tháng 6/2023]*": pd.DataFrame({"a": [2]}),
-        "x" * 40: pd.DataFrame({"a": [3]}),
-    })))
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            exports.to_xlsx_bytes(
+                {
+                    "Cấp xã: [tháng 6/2023]?": pd.DataFrame({"a": [1]}),
+                    "Cấp xã  [tháng 6/2023]*": pd.DataFrame({"a": [2]}),
+                    "x" * 40: pd.DataFrame({"a": [3]}),
+                }
+            )
+        )
+    )
     assert len(set(book.sheetnames)) == 3
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in book.sheetnames)
 
 
 def test_xlsx_drops_control_characters_that_excel_refuses():
-    book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx_bytes(
-        {"t": pd.DataFrame({"Đơn vị": ["Xã\x00 Kỳ\x07 Đồng"]})})))
+    book = openpyxl.load_workbook(
+        io.BytesIO(exports.to_xlsx_bytes({"t": pd.DataFrame({"Đơn vị": ["Xã\x00 Kỳ\x07 Đồng"]})}))
+    )
     assert book["t"].cell(row=2, column=1).value == "Xã Kỳ Đồng"

@@ -34,11 +34,16 @@ def backend_url(request, tmp_path) -> str:
 def snapshot(store: Store) -> dict:
     """Everything an import could touch, as comparable values."""
     with store.engine.connect() as conn:
-        counts = {t: conn.execute(sa.text(f"select count(*) from {t}")).scalar_one()
-                  for t in ("uploads", "observations", "units", "unit_tags", "audit_log")}
+        counts = {
+            t: conn.execute(sa.text(f"select count(*) from {t}")).scalar_one()
+            for t in ("uploads", "observations", "units", "unit_tags", "audit_log")
+        }
     current = store.current_observations()
-    return {"counts": counts, "current": current.to_dict("records"),
-            "uploads": store.list_uploads()[["id", "sha256", "status"]].to_dict("records")}
+    return {
+        "counts": counts,
+        "current": current.to_dict("records"),
+        "uploads": store.list_uploads()[["id", "sha256", "status"]].to_dict("records"),
+    }
 
 
 def rows(day: str, values: dict[str, int]) -> str:
@@ -69,11 +74,21 @@ def test_process_killed_mid_import_leaves_the_store_as_it_was(backend_url, tmp_p
     assert ingest.import_file(store, first).status == "imported"
     before = snapshot(store)
     # A bigger file: a new unofficial unit, a replacement for 1/3, and new days.
-    later = write(tmp_path / "sau.csv", HEADER + rows("2021-03-01", {"Xã Kỳ Đồng": 120, "Xã Lập Mới": 7})
-                  + "".join(rows(f"2021-03-{d:02d}", {"Xã Kỳ Đồng": 100 + 10 * d, "Xã Kỳ Tân": 50 + d})
-                            for d in range(2, 28)))
-    result = subprocess.run([sys.executable, "-c", KILL_AT_STAGE, backend_url, str(later), stage],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    later = write(
+        tmp_path / "sau.csv",
+        HEADER
+        + rows("2021-03-01", {"Xã Kỳ Đồng": 120, "Xã Lập Mới": 7})
+        + "".join(
+            rows(f"2021-03-{d:02d}", {"Xã Kỳ Đồng": 100 + 10 * d, "Xã Kỳ Tân": 50 + d}) for d in range(2, 28)
+        ),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", KILL_AT_STAGE, backend_url, str(later), stage],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
     store.engine.dispose()
     reopened = Store.open(backend_url)
@@ -106,14 +121,27 @@ def test_two_analysts_uploading_at_once_from_two_processes_lose_nothing(tmp_path
     url = f"sqlite:///{tmp_path / 'cccd.sqlite'}"
     Store.open(url).engine.dispose()
     days = range(1, 29)
-    files = [write(tmp_path / "an.csv", HEADER + "".join(
-                 rows(f"2021-03-{d:02d}", {"Xã Kỳ Đồng": 10 * d, "Xã Lập Mới": d}) for d in days)),
-             write(tmp_path / "binh.csv", HEADER + "".join(
-                 rows(f"2021-03-{d:02d}", {"Xã Kỳ Tân": 20 * d, "Xã Lập Mới": d}) for d in days))]
+    files = [
+        write(
+            tmp_path / "an.csv",
+            HEADER + "".join(rows(f"2021-03-{d:02d}", {"Xã Kỳ Đồng": 10 * d, "Xã Lập Mới": d}) for d in days),
+        ),
+        write(
+            tmp_path / "binh.csv",
+            HEADER + "".join(rows(f"2021-03-{d:02d}", {"Xã Kỳ Tân": 20 * d, "Xã Lập Mới": d}) for d in days),
+        ),
+    ]
     start_at = time.time() + 2  # both processes are ready (imports done) by then
-    procs = [subprocess.Popen([sys.executable, "-c", UPLOAD_IN_A_PROCESS, url, str(f), str(start_at)],
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for f in files]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", UPLOAD_IN_A_PROCESS, url, str(f), str(start_at)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for f in files
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     assert sorted(out.strip() for out, _ in outputs) == ["imported", "imported"]
@@ -149,10 +177,13 @@ def test_threads_uploading_to_one_sqlite_store_lose_nothing(tmp_path):
         t.join(60)
     assert not errors and {r.status for r in reports} == {"imported"}
     assert len(store.list_uploads()) == 6
-    assert store.current_observations().query("metric == 'collected'")["value"].sum() == sum(range(10, 16)) + 5
+    assert (
+        store.current_observations().query("metric == 'collected'")["value"].sum() == sum(range(10, 16)) + 5
+    )
 
 
 # -- locked and unreachable databases ------------------------------------------------------
+
 
 @pytest.fixture
 def quick_busy_timeout(monkeypatch):
@@ -175,7 +206,7 @@ def locked_sqlite(tmp_path, quick_busy_timeout):
     path = tmp_path / "cccd.sqlite"
     Store.open(f"sqlite:///{path}").engine.dispose()
     holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")   # another process is in the middle of a long write
+    holder.execute("BEGIN EXCLUSIVE")  # another process is in the middle of a long write
     yield f"sqlite:///{path}"
     holder.execute("ROLLBACK")
     holder.close()
@@ -236,7 +267,7 @@ def test_retry_works_once_the_database_is_back(monkeypatch, pg_template):
     try:
         at.button[0].click().run()
         assert not at.exception and not at.error
-        assert any("cccd sample" in i.value for i in at.info)   # the (empty) overview
+        assert any("cccd sample" in i.value for i in at.info)  # the (empty) overview
     finally:
         from cccd_analytics import ui
 

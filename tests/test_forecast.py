@@ -19,8 +19,7 @@ def wide(**series) -> pd.DataFrame:
     n = max(len(v) for v in series.values())
     index = pd.date_range(START, periods=n, freq="D")
     return pd.DataFrame(
-        {k: pd.Series(np.asarray(v, dtype=float), index=index[: len(v)])
-         for k, v in series.items()},
+        {k: pd.Series(np.asarray(v, dtype=float), index=index[: len(v)]) for k, v in series.items()},
         index=index,
     )
 
@@ -93,8 +92,10 @@ def test_a_100_percent_target_gets_a_date_later_than_a_90_percent_one():
     eligible = 10_000
     f = wide(a=saturating_curve(60, eligible, ceiling=1.0))  # ~78% covered
     as_of = f.index[-1]
-    days = [days_after(one(f, eligible, share * eligible).loc["a"].projected_date, as_of)
-            for share in (0.9, 0.95, 1.0)]
+    days = [
+        days_after(one(f, eligible, share * eligible).loc["a"].projected_date, as_of)
+        for share in (0.9, 0.95, 1.0)
+    ]
     assert days[0] < days[1] < days[2] < 3 * 365
 
 
@@ -146,8 +147,7 @@ def test_sundays_off_from_now_on_push_the_projection_later(method):
         return np.where((days > as_of) & (days.day_of_week == 6), 0.0, 1.0)
 
     plain = one(f, 100_000, 10_000, method=method).loc["a"]
-    cal = one(f, 100_000, 10_000, method=method,
-              workday_weight=sundays_off_from_tomorrow).loc["a"]
+    cal = one(f, 100_000, 10_000, method=method, workday_weight=sundays_off_from_tomorrow).loc["a"]
     d_plain = days_after(plain.projected_date, as_of)
     d_cal = days_after(cal.projected_date, as_of)
     assert d_cal > d_plain
@@ -266,16 +266,14 @@ def test_1000_units_in_one_call_match_units_forecast_alone(method):
     assert out.shape[0] == 1_000 and list(out.index) == list(cum.columns)
     assert set(COLUMNS) <= set(out.columns)
     some = ["u0003", "u0500", "u0999"]
-    alone = forecast_units(cum[some], eligible[some], 0.8 * eligible[some], deadline, as_of,
-                           method=method)
+    alone = forecast_units(cum[some], eligible[some], 0.8 * eligible[some], deadline, as_of, method=method)
     pd.testing.assert_frame_equal(out.loc[some], alone)
 
 
 @pytest.mark.parametrize("method", ["run_rate", "saturating", "saturating_fit"])
 def test_low_is_not_after_projected_and_projected_not_after_high(method):
     cum, eligible = synthetic_campaign(1_000, seed=1)
-    out = forecast_units(cum, eligible, 0.85 * eligible, cum.index[-1], cum.index[-1],
-                         method=method)
+    out = forecast_units(cum, eligible, 0.85 * eligible, cum.index[-1], cum.index[-1], method=method)
     far = pd.Timestamp("2200-01-01")
     lo = out.projected_low.fillna(far)
     mid = out.projected_date.fillna(far)
@@ -289,8 +287,9 @@ def test_p_on_time_rises_with_the_deadline(method):
     cum, eligible = synthetic_campaign(300, seed=2)
     as_of = cum.index[-1]
     ps = [
-        forecast_units(cum, eligible, 0.85 * eligible, as_of + pd.Timedelta(days=d), as_of,
-                       method=method)["p_on_time"].to_numpy()
+        forecast_units(cum, eligible, 0.85 * eligible, as_of + pd.Timedelta(days=d), as_of, method=method)[
+            "p_on_time"
+        ].to_numpy()
         for d in (-5, 0, 10, 30, 60, 120, 365, 2000)
     ]
     ps = np.vstack(ps)

@@ -53,24 +53,38 @@ def load_hostile(store: Store) -> dict[str, str]:
     report = ingest.import_bytes(store, hostile_csv(), HOSTILE_FILE, uploaded_by=HOSTILE_USER)
     assert report.status == "imported", report.message
     store.audit("upload", HOSTILE_USER, upload_id=report.upload_id, file_name=HOSTILE_FILE)
-    auth.authenticate(store, HOSTILE_USER, "x")                 # a failed login with a hostile name
+    auth.authenticate(store, HOSTILE_USER, "x")  # a failed login with a hostile name
     auth.authenticate(store, "'; DROP TABLE users; --", "x")
-    store.save_campaign({"name": HOSTILE_CAMPAIGN, "start": date(2021, 2, 17), "deadline": date(2021, 6, 10),
-                         "target": "100%", "scope": ["Huyện Kỳ Anh"],
-                         "milestones": [{"name": "**mốc** <b>in đậm</b>", "deadline": date(2021, 5, 1),
-                                         "target": "50%", "units": [HOSTILE[1]]}]})
+    store.save_campaign(
+        {
+            "name": HOSTILE_CAMPAIGN,
+            "start": date(2021, 2, 17),
+            "deadline": date(2021, 6, 10),
+            "target": "100%",
+            "scope": ["Huyện Kỳ Anh"],
+            "milestones": [
+                {
+                    "name": "**mốc** <b>in đậm</b>",
+                    "deadline": date(2021, 5, 1),
+                    "target": "50%",
+                    "units": [HOSTILE[1]],
+                }
+            ],
+        }
+    )
     units = store.units()
     return {name: units.index[units["name"] == name][0] for name in HOSTILE}
 
 
 # -- stored verbatim ------------------------------------------------------------------------
 
+
 def test_hostile_names_are_stored_verbatim_as_unofficial_units(store):
     keys = load_hostile(store)
     units = store.units()
     for name, key in keys.items():
         assert units.at[key, "name"] == name and not units.at[key, "official"]
-    with store.engine.connect() as conn:   # the SQL in a name was data, not a statement
+    with store.engine.connect() as conn:  # the SQL in a name was data, not a statement
         assert conn.execute(sa.text("select count(*) from units")).scalar_one() > 700
         assert conn.execute(sa.text("select count(*) from users")).scalar_one() == 0
     assert store.list_uploads()["file_name"].tolist() == [HOSTILE_FILE]
@@ -98,7 +112,7 @@ def assert_no_live_formula_in_xlsx(data: bytes) -> list[str]:
         for row in ws.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str):
-                    assert cell.data_type == "s", (cell.coordinate, cell.value)   # text, never a formula
+                    assert cell.data_type == "s", (cell.coordinate, cell.value)  # text, never a formula
                     assert not cell.value.startswith(DANGEROUS_START), cell.value
                     texts.append(cell.value)
     return texts
@@ -115,15 +129,18 @@ def test_audit_export_neutralises_formulas_and_keeps_the_text(store):
 
 
 def test_unit_tables_and_briefing_workbook_neutralise_formulas(store):
-    from cccd_analytics import briefing, campaigns as camp, metrics
+    from cccd_analytics import briefing, metrics
+    from cccd_analytics import campaigns as camp
 
     keys = load_hostile(store)
-    campaign = next(camp.from_definition(d) for d in store.campaign_definitions() if d["name"] == HOSTILE_CAMPAIGN)
+    campaign = next(
+        camp.from_definition(d) for d in store.campaign_definitions() if d["name"] == HOSTILE_CAMPAIGN
+    )
     snap = metrics.snapshot(store.current_observations(), store.units(), campaign, date(2021, 3, 15))
     names = snap.units.loc[snap.units["key"].isin(keys.values()), ["name", "district", "collected"]]
     assert sorted(names["name"]) == sorted(HOSTILE)
     cells = assert_no_live_formula_in_csv(exports.to_csv_bytes(names))
-    assert "'=HYPERLINK(\"http://x\")" in cells and "<script>window.__pwned=2;alert(1)</script>" in cells
+    assert '\'=HYPERLINK("http://x")' in cells and "<script>window.__pwned=2;alert(1)</script>" in cells
     assert "'-1+1" in cells and "'+84 987 654 321" in cells
     texts = assert_no_live_formula_in_xlsx(exports.to_xlsx_bytes({"Đơn vị": names}))
     assert "'@SUM(1+1)*cmd|' /C calc'!A0" in texts
@@ -132,6 +149,7 @@ def test_unit_tables_and_briefing_workbook_neutralise_formulas(store):
 
 
 # -- inert on every page (AppTest: renders; Playwright: no script runs) ----------------------------
+
 
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory) -> str:
@@ -143,7 +161,9 @@ def hostile_db(tmp_path_factory) -> str:
     store = Store.open(f"sqlite:///{path}")
     folder = SAMPLE_DIR / "ky_anh_2021"
     assert ingest.import_file(store, folder / "observations.csv", uploaded_by="mẫu").status == "imported"
-    store.save_campaign(camp.parse_toml((folder / "campaign.toml").read_text(encoding="utf-8")).to_definition())
+    store.save_campaign(
+        camp.parse_toml((folder / "campaign.toml").read_text(encoding="utf-8")).to_definition()
+    )
     keys = load_hostile(store)
     store.engine.dispose()
     return f"sqlite:///{path}", keys
@@ -158,14 +178,12 @@ def page_names() -> list[str]:
     return names()
 
 
-
-
 @pytest.fixture(scope="module")
 def hostile_server(hostile_db):
     from tests.browser_support import start_dashboard
 
     url, keys = hostile_db
-    proc, address = start_dashboard(url)   # demo admin (tests/conftest.py): every page
+    proc, address = start_dashboard(url)  # demo admin (tests/conftest.py): every page
     yield address, keys
     proc.terminate()
     proc.wait(timeout=10)
@@ -185,8 +203,14 @@ def console_errors(page) -> list[str]:
     """Console errors, except Streamlit's own probes of `<page>/_stcore/health|host-config`
     (404 by design on a page path; the client then finds the server root)."""
     errors = []
-    page.on("console", lambda m: errors.append(f"{m.text} @ {m.location.get('url')}")
-            if m.type == "error" and "/_stcore/" not in (m.location.get("url") or "") else None)
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"{m.text} @ {m.location.get('url')}")
+            if m.type == "error" and "/_stcore/" not in (m.location.get("url") or "")
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: errors.append(str(e)))
     return errors
 
@@ -201,7 +225,7 @@ def watched_page(browser):
 
 
 def assert_inert(page, where: str) -> None:
-    page.mouse.wheel(0, 4000)   # bring lazy content (charts, tables) into view
+    page.mouse.wheel(0, 4000)  # bring lazy content (charts, tables) into view
     found = page.evaluate(INJECTED)
     assert found == {"pwned": None, "imgs": 0, "handlers": 0, "scripts": 0, "links": []}, (where, found)
     assert not page.locator("[data-testid=stException]").count(), where
@@ -218,12 +242,12 @@ def test_no_script_from_data_runs_on_any_page_and_names_appear_literally(hostile
     wait_for_app(page)
     assert_inert(page, "overview")
     visited = ["overview"]
-    for name in page_names()[1:]:   # through the navigation: one session, every page
+    for name in page_names()[1:]:  # through the navigation: one session, every page
         # (a JS click: the navigation may fold its last entries away until hovered)
         page.locator(f'[data-testid=stSidebarNav] a[href$="/{name}"]').first.evaluate("a => a.click()")
         wait_for_app(page)
         assert_inert(page, name)
-        if name == "presentation":   # slides are HTML built from names: escaped, shown as text
+        if name == "presentation":  # slides are HTML built from names: escaped, shown as text
             assert HOSTILE_CAMPAIGN in page.locator("body").inner_text()
         visited.append(name)
     assert {"overview", "units", "unit", "map", "upload", "settings", "audit"} <= set(visited)
@@ -247,9 +271,9 @@ def test_markdown_in_names_reaches_st_title_escaped(hostile_db, monkeypatch):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.query_params["don_vi"] = keys["**bold**"]
     at.run()
-    assert at.title[0].value == ui.md_escape(HOSTILE_CAMPAIGN)          # overview
+    assert at.title[0].value == ui.md_escape(HOSTILE_CAMPAIGN)  # overview
     at.switch_page("pages/unit.py").run()
-    assert at.title[0].value == ui.md_escape("**bold**")                # unit detail
+    assert at.title[0].value == ui.md_escape("**bold**")  # unit detail
 
 
 def test_audit_filter_with_sql_in_the_user_name_is_just_text(store):

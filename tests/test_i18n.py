@@ -9,7 +9,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def t_literals():
-    files = list((ROOT / "pages").glob("*.py")) + list((ROOT / "cccd_analytics").rglob("*.py")) + [ROOT / "dashboard.py"]
+    files = (
+        list((ROOT / "pages").glob("*.py"))
+        + list((ROOT / "cccd_analytics").rglob("*.py"))
+        + [ROOT / "dashboard.py"]
+    )
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "t" and node.args:
@@ -47,6 +51,10 @@ def test_language_switches_per_thread():
 def test_label_collections_shown_through_t_have_english():
     from cccd_analytics import capacity, metrics, quality
 
-    labels = [*metrics.STATUS_LABELS.values(), *quality.CHECKS.values(), *quality.SEVERITY_LABELS.values(),
-              *capacity.LABELS.values()]
+    labels = [
+        *metrics.STATUS_LABELS.values(),
+        *quality.CHECKS.values(),
+        *quality.SEVERITY_LABELS.values(),
+        *capacity.LABELS.values(),
+    ]
     assert [x for x in labels if x not in i18n.EN] == []

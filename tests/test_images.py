@@ -14,7 +14,7 @@ needs_chromium = pytest.mark.skipif(not images.available(), reason="no Chromium 
 
 def figure() -> go.Figure:
     fig = go.Figure(go.Bar(x=["Xã Kỳ Đồng", "Phường Bến Thủy"], y=[3_456, 5_678], name="Đã thu nhận"))
-    fig.update_layout(title="Thu nhận theo xã", height=300)   # the export size must win over this
+    fig.update_layout(title="Thu nhận theo xã", height=300)  # the export size must win over this
     return fig
 
 
@@ -44,8 +44,9 @@ def test_figure_png_is_a_png_of_the_requested_size_and_the_browser_stays_warm():
 @needs_chromium
 def test_a_figure_asking_for_a_remote_image_still_renders_offline():
     fig = figure()
-    fig.add_layout_image(source="https://example.invalid/logo.png", x=0, y=1, sizex=0.2, sizey=0.2,
-                         xref="paper", yref="paper")
+    fig.add_layout_image(
+        source="https://example.invalid/logo.png", x=0, y=1, sizex=0.2, sizey=0.2, xref="paper", yref="paper"
+    )
     png = images.figure_png(fig, width=400, height=300)
     assert png.startswith(b"\x89PNG")
 

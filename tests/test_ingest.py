@@ -13,18 +13,28 @@ VI = "Ngày,Tỉnh,Huyện,Xã,Mã xã,Số công dân đủ điều kiện,Lũy
 
 
 def test_english_and_vietnamese_headers_read_the_same(store, tmp_path):
-    en = ingest.import_file(None, write(tmp_path / "en.csv",
-                                        EN + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,18775,4489,321,12,0\n"))
-    vi = ingest.import_file(store, write(tmp_path / "vi.csv",
-                                         VI + "15/03/2021,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,18775,4489,321,12,0\n"))
+    en = ingest.import_file(
+        None,
+        write(
+            tmp_path / "en.csv", EN + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,18775,4489,321,12,0\n"
+        ),
+    )
+    vi = ingest.import_file(
+        store,
+        write(
+            tmp_path / "vi.csv", VI + "15/03/2021,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,18775,4489,321,12,0\n"
+        ),
+    )
     assert en.status == "checked" and vi.status == "imported"
     obs = store.current_observations().set_index("metric")["value"]
     assert obs["collected"] == 321 and obs["eligible"] == 4489 and obs["collected_day"] == 12
 
 
 def test_numbers_typed_as_text_with_thousands_dots(store, tmp_path):
-    path = write(tmp_path / "a.csv", "Ngày;Huyện;Xã;Số CD đủ ĐK;Lũy kế\n"
-                 '15/3/2021;Huyện Kỳ Anh;Xã Kỳ Khang;"9.360";"5.432"\n')
+    path = write(
+        tmp_path / "a.csv",
+        'Ngày;Huyện;Xã;Số CD đủ ĐK;Lũy kế\n15/3/2021;Huyện Kỳ Anh;Xã Kỳ Khang;"9.360";"5.432"\n',
+    )
     report = ingest.import_file(store, path)
     assert report.status == "imported", report.message
     obs = store.current_observations().set_index("metric")["value"]
@@ -47,7 +57,7 @@ def test_xlsx_with_title_rows_is_read(store, tmp_path):
     report = ingest.import_file(store, tmp_path / "bao_cao.xlsx")
     assert report.status == "imported", report.message
     assert report.report_date == date(2021, 3, 15)
-    assert report.units_read == 2                      # the total row is not a unit
+    assert report.units_read == 2  # the total row is not a unit
     assert not report.warnings
 
 
@@ -63,18 +73,30 @@ def test_file_with_no_table_is_refused_in_vietnamese(store, tmp_path):
 
 
 def test_negative_number_names_file_row_and_column(store, tmp_path):
-    report = ingest.import_file(store, write(tmp_path / "am.csv", EN
-        + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,321,,0\n"
-        + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,6459,-7,,0\n"))
+    report = ingest.import_file(
+        store,
+        write(
+            tmp_path / "am.csv",
+            EN
+            + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,321,,0\n"
+            + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,6459,-7,,0\n",
+        ),
+    )
     (problem,) = refused(report, "negative")
     assert (problem.row, problem.column) == (3, "G")
     assert problem.describe("am.csv") == "Tệp «am.csv», dòng 3, cột G («collected»): số âm (-7)."
 
 
 def test_cumulative_lower_than_previous_report_in_the_file_is_refused(store, tmp_path):
-    report = ingest.import_file(store, write(tmp_path / "giam.csv", EN
-        + "2021-03-14,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,321,,0\n"
-        + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,300,,0\n"))
+    report = ingest.import_file(
+        store,
+        write(
+            tmp_path / "giam.csv",
+            EN
+            + "2021-03-14,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,321,,0\n"
+            + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,300,,0\n",
+        ),
+    )
     (problem,) = refused(report, "falling_cumulative")
     assert problem.row == 3 and "thấp hơn 321" in problem.message
     # Days written the Vietnamese way, as everywhere in the UI (15/3/2021, not 15/03/2021).
@@ -82,34 +104,51 @@ def test_cumulative_lower_than_previous_report_in_the_file_is_refused(store, tmp
 
 
 def test_cumulative_lower_than_a_stored_report_is_refused(store, tmp_path):
-    ingest.import_file(store, write(tmp_path / "a.csv", EN
-        + "2021-03-14,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,321,,0\n"))
-    report = ingest.import_file(store, write(tmp_path / "b.csv", EN
-        + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,320,,0\n"))
+    ingest.import_file(
+        store,
+        write(tmp_path / "a.csv", EN + "2021-03-14,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,321,,0\n"),
+    )
+    report = ingest.import_file(
+        store,
+        write(tmp_path / "b.csv", EN + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,320,,0\n"),
+    )
     (problem,) = refused(report, "falling_cumulative")
     assert "đã có trong cơ sở dữ liệu" in problem.message
 
 
 def test_two_values_for_one_unit_and_date_are_refused(store, tmp_path):
-    report = ingest.import_file(store, write(tmp_path / "trung.csv", EN
-        + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,321,,0\n"
-        + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,X. Kỳ Đồng,,4489,325,,0\n"))
+    report = ingest.import_file(
+        store,
+        write(
+            tmp_path / "trung.csv",
+            EN
+            + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,321,,0\n"
+            + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,X. Kỳ Đồng,,4489,325,,0\n",
+        ),
+    )
     (problem,) = refused(report, "conflicting_values")
     assert "321" in problem.message and "325" in problem.message and problem.row == 3
 
 
 def test_same_commune_name_in_two_districts_is_told_apart(store, tmp_path):
-    report = ingest.import_file(store, write(tmp_path / "a.csv", EN
-        + "2023-05-01,Tỉnh Nghệ An,Huyện Nghĩa Đàn,Xã Nghĩa Bình,,3000,100,,0\n"
-        + "2023-05-01,Tỉnh Nghệ An,Huyện Tân Kỳ,Xã Nghĩa Bình,,4000,200,,0\n"))
+    report = ingest.import_file(
+        store,
+        write(
+            tmp_path / "a.csv",
+            EN
+            + "2023-05-01,Tỉnh Nghệ An,Huyện Nghĩa Đàn,Xã Nghĩa Bình,,3000,100,,0\n"
+            + "2023-05-01,Tỉnh Nghệ An,Huyện Tân Kỳ,Xã Nghĩa Bình,,4000,200,,0\n",
+        ),
+    )
     assert report.status == "imported" and report.units_read == 2
     keys = set(store.current_observations()["unit_key"])
     assert keys == {"16960", "17281"}
 
 
 def test_unknown_unit_is_accepted_flagged_and_suggested(store, tmp_path):
-    report = ingest.import_file(store, write(tmp_path / "a.csv", EN
-        + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Mới,,4489,321,,0\n"))
+    report = ingest.import_file(
+        store, write(tmp_path / "a.csv", EN + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Mới,,4489,321,,0\n")
+    )
     assert report.status == "imported"
     (warning,) = [p for p in report.warnings if p.code == "unknown_unit"]
     assert "Huyện Kỳ Anh" in warning.message
@@ -118,32 +157,40 @@ def test_unknown_unit_is_accepted_flagged_and_suggested(store, tmp_path):
 
 
 def test_two_level_units_after_the_reform(store, tmp_path):
-    report = ingest.import_file(store, write(tmp_path / "a.csv", EN
-        + "2025-08-01,Tỉnh Hà Tĩnh,,Xã Kỳ Xuân,,15000,9000,,0\n"))
+    report = ingest.import_file(
+        store, write(tmp_path / "a.csv", EN + "2025-08-01,Tỉnh Hà Tĩnh,,Xã Kỳ Xuân,,15000,9000,,0\n")
+    )
     assert report.status == "imported" and not report.warnings
     assert set(store.current_observations()["unit_key"]) == {"2025:18766"}
 
 
-@pytest.mark.parametrize("data,fragment", [
-    (b"", "rỗng"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "ảnh PNG"),
-    (b"PK\x03\x04" + b"\x00" * 50, "hỏng"),
-])
+@pytest.mark.parametrize(
+    "data,fragment",
+    [
+        (b"", "rỗng"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "ảnh PNG"),
+        (b"PK\x03\x04" + b"\x00" * 50, "hỏng"),
+    ],
+)
 def test_files_that_are_not_tables_are_refused(store, data, fragment):
     report = ingest.import_bytes(store, data, "bao_cao.xlsx")
     assert report.status == "refused" and fragment in report.message
 
 
 def test_dry_run_writes_nothing(store, tmp_path):
-    report = ingest.import_file(store, write(tmp_path / "a.csv", EN
-        + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,321,,0\n"), dry_run=True)
+    report = ingest.import_file(
+        store,
+        write(tmp_path / "a.csv", EN + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,321,,0\n"),
+        dry_run=True,
+    )
     assert report.status == "checked"
     assert store.current_observations().empty and store.list_uploads().empty
 
 
 def test_name_without_diacritics_matches_with_a_warning(store, tmp_path):
-    report = ingest.import_file(store, write(tmp_path / "a.csv", EN
-        + "2021-03-15,Ha Tinh,Huyen Ky Anh,Xa Ky Dong,,4489,321,,0\n"))
+    report = ingest.import_file(
+        store, write(tmp_path / "a.csv", EN + "2021-03-15,Ha Tinh,Huyen Ky Anh,Xa Ky Dong,,4489,321,,0\n")
+    )
     assert report.status == "imported"
     assert set(store.current_observations()["unit_key"]) == {"18775"}
     assert [p.code for p in report.warnings] == ["name_variant"]
@@ -151,9 +198,15 @@ def test_name_without_diacritics_matches_with_a_warning(store, tmp_path):
 
 def test_names_differing_only_by_tone_marks_stay_apart(store, tmp_path):
     # Huyện Quỳ Châu has both Xã Châu Bính and Xã Châu Bình.
-    report = ingest.import_file(store, write(tmp_path / "a.csv", EN
-        + "2023-05-01,Tỉnh Nghệ An,Huyện Quỳ Châu,Xã Châu Bính,,3000,100,,0\n"
-        + "2023-05-01,Tỉnh Nghệ An,Huyện Quỳ Châu,Xã Châu Bình,,4000,200,,0\n"))
+    report = ingest.import_file(
+        store,
+        write(
+            tmp_path / "a.csv",
+            EN
+            + "2023-05-01,Tỉnh Nghệ An,Huyện Quỳ Châu,Xã Châu Bính,,3000,100,,0\n"
+            + "2023-05-01,Tỉnh Nghệ An,Huyện Quỳ Châu,Xã Châu Bình,,4000,200,,0\n",
+        ),
+    )
     assert report.status == "imported" and not report.warnings
     assert set(store.current_observations()["unit_key"]) == {"16780", "16804"}
 
@@ -166,9 +219,11 @@ from pathlib import Path  # noqa: E402
 from cccd_analytics import cli  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
-UNKNOWN = ("BÁO CÁO NHANH\nSố liệu tính đến ngày 15/03/2021\n"
-           "Địa phương,Huyện,Dân số 14+,Đã làm,Đã giao\n"
-           "Xã Kỳ Đồng,Huyện Kỳ Anh,4489,321,100\nXã Kỳ Tân,Huyện Kỳ Anh,6459,410,200\n")
+UNKNOWN = (
+    "BÁO CÁO NHANH\nSố liệu tính đến ngày 15/03/2021\n"
+    "Địa phương,Huyện,Dân số 14+,Đã làm,Đã giao\n"
+    "Xã Kỳ Đồng,Huyện Kỳ Anh,4489,321,100\nXã Kỳ Tân,Huyện Kỳ Anh,6459,410,200\n"
+)
 MAPPING = {"commune": 0, "district": 1, "eligible": 2, "collected": 3, "returned": 4}
 
 
@@ -176,8 +231,12 @@ def test_unknown_layout_asks_for_a_mapping_with_what_the_page_needs(store):
     report = ingest.import_bytes(store, UNKNOWN.encode(), "nhanh.csv")
     assert report.status == "refused" and report.needs_mapping
     assert [(c["letter"], c["header"], c["field"]) for c in report.columns] == [
-        ("A", "Địa phương", None), ("B", "Huyện", "district"), ("C", "Dân số 14+", None),
-        ("D", "Đã làm", None), ("E", "Đã giao", None)]
+        ("A", "Địa phương", None),
+        ("B", "Huyện", "district"),
+        ("C", "Dân số 14+", None),
+        ("D", "Đã làm", None),
+        ("E", "Đã giao", None),
+    ]
     assert len(report.signature) == 64 and "ghép cột" in report.message
     assert store.list_uploads().empty
 
@@ -197,7 +256,9 @@ def test_a_chosen_mapping_imports_and_is_remembered_for_the_next_file(store):
 
 
 def test_a_mapping_missing_the_commune_is_refused_in_vietnamese(store):
-    report = ingest.import_bytes(store, UNKNOWN.encode(), "nhanh.csv", mapping={"collected": 3, "eligible": 99})
+    report = ingest.import_bytes(
+        store, UNKNOWN.encode(), "nhanh.csv", mapping={"collected": 3, "eligible": 99}
+    )
     (problem,) = refused(report, "bad_mapping")
     assert "thiếu cột bắt buộc: Xã" in problem.message and "eligible" in problem.message
 
@@ -211,15 +272,19 @@ def _write_report(path, rows):
 
 
 def test_date_only_in_the_file_name(store, tmp_path):
-    path = _write_report(tmp_path / "bao_cao_16-03-2021.xlsx", [
-        ["CÔNG AN HUYỆN KỲ ANH"], ["Xã", "Lũy kế"], ["Xã Kỳ Đồng", 300]])
+    path = _write_report(
+        tmp_path / "bao_cao_16-03-2021.xlsx",
+        [["CÔNG AN HUYỆN KỲ ANH"], ["Xã", "Lũy kế"], ["Xã Kỳ Đồng", 300]],
+    )
     report = ingest.import_file(store, path)
     assert report.status == "imported" and report.report_date == date(2021, 3, 16)
     assert report.date_origin == "file_name" and "tên tệp" in report.date_source
 
 
 def test_no_date_anywhere_asks_for_it_and_a_given_date_imports(store, tmp_path):
-    path = _write_report(tmp_path / "bao_cao.xlsx", [["CÔNG AN HUYỆN KỲ ANH"], ["Xã", "Lũy kế"], ["Xã Kỳ Đồng", 300]])
+    path = _write_report(
+        tmp_path / "bao_cao.xlsx", [["CÔNG AN HUYỆN KỲ ANH"], ["Xã", "Lũy kế"], ["Xã Kỳ Đồng", 300]]
+    )
     report = ingest.import_file(store, path)
     (problem,) = refused(report, "no_date")
     assert report.needs_date and "ngày" in report.message and problem.row == 3
@@ -229,8 +294,14 @@ def test_no_date_anywhere_asks_for_it_and_a_given_date_imports(store, tmp_path):
 
 
 def test_date_line_and_file_name_that_disagree_give_a_warning(store, tmp_path):
-    path = _write_report(tmp_path / "bao_cao_16_03_2021.xlsx", [
-        ["Số liệu tính đến ngày 15/03/2021"], ["Huyện", "Xã", "Lũy kế"], ["Huyện Kỳ Anh", "Xã Kỳ Đồng", 300]])
+    path = _write_report(
+        tmp_path / "bao_cao_16_03_2021.xlsx",
+        [
+            ["Số liệu tính đến ngày 15/03/2021"],
+            ["Huyện", "Xã", "Lũy kế"],
+            ["Huyện Kỳ Anh", "Xã Kỳ Đồng", 300],
+        ],
+    )
     report = ingest.import_file(store, path)
     assert report.report_date == date(2021, 3, 15)
     assert [p.code for p in report.warnings] == ["date_mismatch"]
@@ -254,14 +325,20 @@ def test_subtotals_before_their_communes_are_checked_and_give_the_district(tmp_p
     assert f"{stated + 100:,}".replace(",", ".") in warning.message
     assert f"{stated:,}".replace(",", ".") in warning.message and "+100" in warning.message
     kinds = [(t["kind"], t["position"], t["matches"]) for t in report.totals]
-    assert kinds[0] == ("total", "before", True)   # "Toàn tỉnh" on top, checked against all 460 communes
+    assert kinds[0] == ("total", "before", True)  # "Toàn tỉnh" on top, checked against all 460 communes
     assert sum(1 for k in kinds if k[0] == "subtotal") == 21
 
 
 def test_unknown_names_are_listed_with_suggestions_and_never_merged(store, tmp_path):
-    report = ingest.import_file(store, write(tmp_path / "a.csv", EN
-        + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồngg,,4489,321,,0\n"
-        + "2023-05-01,Tỉnh Nghệ An,,Xã Nghĩa Bình,,3000,100,,0\n"))
+    report = ingest.import_file(
+        store,
+        write(
+            tmp_path / "a.csv",
+            EN
+            + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồngg,,4489,321,,0\n"
+            + "2023-05-01,Tỉnh Nghệ An,,Xã Nghĩa Bình,,3000,100,,0\n",
+        ),
+    )
     assert report.status == "imported"
     typo, twice = [p for p in report.warnings if p.code == "unknown_unit"]
     assert "Xã Kỳ Đồng (Huyện Kỳ Anh)" in typo.message and "không gộp" in typo.message
@@ -279,38 +356,58 @@ def test_json_report_carries_every_field_of_the_import_report(capsys, db_url):
     assert item["report_date"] == "2021-03-15" and item["date_origin"] == "date_line"
     assert "Số liệu tính đến" in item["date_source"] and item["units_read"] == 20
     assert item["totals"][0]["kind"] == "total" and item["totals"][0]["matches"]
-    assert item["columns"][4] == {"index": 4, "letter": "E", "header": "Kết quả thu nhận hồ sơ / Lũy kế",
-                                  "field": "collected"}
+    assert item["columns"][4] == {
+        "index": 4,
+        "letter": "E",
+        "header": "Kết quả thu nhận hồ sơ / Lũy kế",
+        "field": "collected",
+    }
     assert item["kind"] == "report" and item["authorities"] == ["tinh ha tinh", "huyen ky anh"]
     assert item["status"] == "checked" and "observations" not in item
 
 
 def test_returned_above_collected_and_coverage_over_100_are_warned_once_where_they_start(tmp_path):
-    rows = ["2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,4000,300,,200",
-            "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,100,120,,10",
-            "2021-03-16,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,4000,310,,350",
-            "2021-03-16,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,100,130,,140"]
+    rows = [
+        "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,4000,300,,200",
+        "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,100,120,,10",
+        "2021-03-16,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,4000,310,,350",
+        "2021-03-16,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,100,130,,140",
+    ]
     report = ingest.import_file(None, write(tmp_path / "a.csv", EN + "\n".join(rows) + "\n"))
     assert report.status == "checked", report.message
-    found = [(p.code, p.row, p.message) for p in report.warnings
-             if p.code in ("returned_above_collected", "coverage_over_100")]
+    found = [
+        (p.code, p.row, p.message)
+        for p in report.warnings
+        if p.code in ("returned_above_collected", "coverage_over_100")
+    ]
     # By unit (Kỳ Đồng's key sorts before Kỳ Tân's), then day; over 100% once per unit,
     # from the first day it happens.
     assert found == [
-        ("returned_above_collected", 5, "«Xã Kỳ Đồng» ngày 16/3/2021: số thẻ đã trả (140) lớn hơn "
-                                        "số hồ sơ đã thu nhận (130)."),
-        ("returned_above_collected", 4, "«Xã Kỳ Tân» ngày 16/3/2021: số thẻ đã trả (350) lớn hơn "
-                                        "số hồ sơ đã thu nhận (310)."),
-        ("coverage_over_100", 3, "«Xã Kỳ Đồng» từ ngày 15/3/2021: đã thu nhận 120 vượt số công dân "
-                                 "đủ điều kiện (100)."),
+        (
+            "returned_above_collected",
+            5,
+            "«Xã Kỳ Đồng» ngày 16/3/2021: số thẻ đã trả (140) lớn hơn số hồ sơ đã thu nhận (130).",
+        ),
+        (
+            "returned_above_collected",
+            4,
+            "«Xã Kỳ Tân» ngày 16/3/2021: số thẻ đã trả (350) lớn hơn số hồ sơ đã thu nhận (310).",
+        ),
+        (
+            "coverage_over_100",
+            3,
+            "«Xã Kỳ Đồng» từ ngày 15/3/2021: đã thu nhận 120 vượt số công dân đủ điều kiện (100).",
+        ),
     ]
 
 
 def test_the_upload_page_lists_problems_without_empty_sheet_row_or_column(tmp_path):
     from cccd_analytics import ui
 
-    rows = ["2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,4000,300,,200",
-            "2021-03-16,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,4000,310,,350"]
+    rows = [
+        "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,4000,300,,200",
+        "2021-03-16,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,4000,310,,350",
+    ]
     report = ingest.import_file(None, write(tmp_path / "a.csv", EN + "\n".join(rows) + "\n"))
     table = ui.problem_table(report.problems)
     # A CSV has no sheets and this warning no column: only the row is worth a column.
@@ -319,8 +416,9 @@ def test_the_upload_page_lists_problems_without_empty_sheet_row_or_column(tmp_pa
 
 
 def test_a_refusal_names_the_file_once_then_where_the_first_error_is(tmp_path):
-    report = ingest.import_file(None, write(tmp_path / "sai.csv", "Ngày,Huyện,Xã,Lũy kế\n"
-                                            "16/05/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,-3\n"))
+    report = ingest.import_file(
+        None, write(tmp_path / "sai.csv", "Ngày,Huyện,Xã,Lũy kế\n16/05/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,-3\n")
+    )
     assert report.status == "refused"
     assert report.message.count("sai.csv") == 1
     assert "Lỗi đầu tiên — dòng 2, cột D («Lũy kế»): số âm (-3)" in report.message
@@ -340,12 +438,16 @@ def test_files_dropped_together_are_checked_as_they_will_be_committed(store):
     assert after_first.status == "refused"
     assert {p.code for p in after_first.errors} == {"falling_cumulative"}
     # The figure it falls against is named as the file above, not yet stored.
-    assert "báo cáo ngày 22/3/2021 của tệp «17_ho_so_xuat_ky_anh.csv» phía trên (18)" in after_first.errors[0].message
+    assert (
+        "báo cáo ngày 22/3/2021 của tệp «17_ho_so_xuat_ky_anh.csv» phía trên (18)"
+        in after_first.errors[0].message
+    )
     # What the preview said is what the commit does (then the figure is stored).
     assert ingest.import_file(store, export).status == "imported"
     committed = ingest.import_file(store, report)
     assert committed.status == "refused"
-    assert [p.message.replace("của tệp «17_ho_so_xuat_ky_anh.csv» phía trên", "đã có") for p in after_first.errors] \
-        == [p.message for p in committed.errors]
+    assert [
+        p.message.replace("của tệp «17_ho_so_xuat_ky_anh.csv» phía trên", "đã có") for p in after_first.errors
+    ] == [p.message for p in committed.errors]
     # And a file checked after a refused one is checked against the store alone.
     assert ingest.Pending(store, [committed]).current_observations().equals(store.current_observations())

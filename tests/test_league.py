@@ -13,24 +13,27 @@ from cccd_analytics.store import Store
 
 def table(rows: list[tuple]) -> pd.DataFrame:
     """(key, name, district, coverage, pace_ratio, gain, tags) → a snapshot-like unit table."""
-    frame = pd.DataFrame(rows, columns=["key", "name", "district", "coverage", "pace_ratio",
-                                        "coverage_gain_7d", "tags"])
+    frame = pd.DataFrame(
+        rows, columns=["key", "name", "district", "coverage", "pace_ratio", "coverage_gain_7d", "tags"]
+    )
     return frame.assign(level="commune", province="Tỉnh Nghệ An", status="on_track")
 
 
-UNITS = table([
-    ("1", "Xã Bảo Nam", "Huyện Kỳ Sơn", 0.66, 0.2, 0.02, ("biên giới",)),
-    ("2", "Xã Anh Sơn", "Huyện Kỳ Sơn", 0.95, 1.5, 0.01, ("biên giới",)),
-    ("3", "Xã Đồng Văn", "Huyện Tân Kỳ", 0.95, 0.9, 0.03, ()),
-    ("4", "Xã Cẩm Sơn", "Huyện Tân Kỳ", 0.949996, 1.1, 0.05, ()),     # shows as 95,0 %: tied
-    ("5", "Xã Giai Xuân", "Huyện Tân Kỳ", 0.80, np.nan, 0.00, ()),
-    ("6", "Xã Hữu Kiệm", "Huyện Kỳ Sơn", np.nan, np.nan, np.nan, ("biên giới",)),
-])
+UNITS = table(
+    [
+        ("1", "Xã Bảo Nam", "Huyện Kỳ Sơn", 0.66, 0.2, 0.02, ("biên giới",)),
+        ("2", "Xã Anh Sơn", "Huyện Kỳ Sơn", 0.95, 1.5, 0.01, ("biên giới",)),
+        ("3", "Xã Đồng Văn", "Huyện Tân Kỳ", 0.95, 0.9, 0.03, ()),
+        ("4", "Xã Cẩm Sơn", "Huyện Tân Kỳ", 0.949996, 1.1, 0.05, ()),  # shows as 95,0 %: tied
+        ("5", "Xã Giai Xuân", "Huyện Tân Kỳ", 0.80, np.nan, 0.00, ()),
+        ("6", "Xã Hữu Kiệm", "Huyện Kỳ Sơn", np.nan, np.nan, np.nan, ("biên giới",)),
+    ]
+)
 
 
 def test_ties_share_the_best_rank_and_say_dong_hang():
     ranked = league.rank(UNITS, "coverage")
-    assert ranked["key"].tolist() == ["2", "4", "3", "5", "1"]   # tie listed by name (accents folded)
+    assert ranked["key"].tolist() == ["2", "4", "3", "5", "1"]  # tie listed by name (accents folded)
     assert ranked["rank"].tolist() == [1, 1, 1, 4, 5]
     assert ranked["rank_label"].tolist() == ["đồng hạng 1"] * 3 + ["4", "5"]
     assert ranked["of"].eq(5).all()
@@ -39,7 +42,9 @@ def test_ties_share_the_best_rank_and_say_dong_hang():
 def test_order_does_not_depend_on_the_input_order():
     shuffled = UNITS.sample(frac=1, random_state=7)
     pd.testing.assert_frame_equal(league.rank(shuffled, "coverage"), league.rank(UNITS, "coverage"))
-    pd.testing.assert_frame_equal(league.bottom(shuffled, "pace_ratio", 2), league.bottom(UNITS, "pace_ratio", 2))
+    pd.testing.assert_frame_equal(
+        league.bottom(shuffled, "pace_ratio", 2), league.bottom(UNITS, "pace_ratio", 2)
+    )
 
 
 def test_top_n_never_cuts_a_tie():
@@ -63,8 +68,7 @@ def test_units_without_the_figure_are_left_out():
 def test_peer_groups_rank_within_each_district():
     ranked = league.rank(UNITS, "coverage", peer="district")
     by_group = {g: list(zip(f["key"], f["rank"])) for g, f in ranked.groupby("group")}
-    assert by_group == {"Huyện Kỳ Sơn": [("2", 1), ("1", 2)],
-                        "Huyện Tân Kỳ": [("4", 1), ("3", 1), ("5", 3)]}
+    assert by_group == {"Huyện Kỳ Sơn": [("2", 1), ("1", 2)], "Huyện Tân Kỳ": [("4", 1), ("3", 1), ("5", 3)]}
     top1 = league.top(UNITS, "coverage", 1, peer="district")
     assert top1.groupby("group").size().to_dict() == {"Huyện Kỳ Sơn": 1, "Huyện Tân Kỳ": 2}
 

@@ -24,9 +24,7 @@ from cccd_analytics.legacy_text import (
 
 TONES = ("", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323")
 VOWELS = ("a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y")
-LOWER_LETTERS = sorted(
-    {to_nfc(v + t) for v in VOWELS for t in TONES} - set("aeiouy") | {"đ"}
-)
+LOWER_LETTERS = sorted({to_nfc(v + t) for v in VOWELS for t in TONES} - set("aeiouy") | {"đ"})
 ALL_LETTERS = LOWER_LETTERS + [ch.upper() for ch in LOWER_LETTERS]
 VN3_CAPITALS = set("ĂÂÊÔƠƯĐ")
 
@@ -177,9 +175,37 @@ def test_every_conversion_returns_nfc():
 
 @pytest.mark.parametrize(
     "word",
-    ["xã", "phường", "thị", "trấn", "huyện", "tỉnh", "tổng", "cộng", "lũy", "kế", "số",
-     "ngày", "trong", "đã", "trả", "thẻ", "Nghệ", "quốc", "quỳnh", "giữa", "gì", "người",
-     "hòa", "hoà", "thủy", "thuỷ", "khuya", "nghiêng", "ĐỒNG"],
+    [
+        "xã",
+        "phường",
+        "thị",
+        "trấn",
+        "huyện",
+        "tỉnh",
+        "tổng",
+        "cộng",
+        "lũy",
+        "kế",
+        "số",
+        "ngày",
+        "trong",
+        "đã",
+        "trả",
+        "thẻ",
+        "Nghệ",
+        "quốc",
+        "quỳnh",
+        "giữa",
+        "gì",
+        "người",
+        "hòa",
+        "hoà",
+        "thủy",
+        "thuỷ",
+        "khuya",
+        "nghiêng",
+        "ĐỒNG",
+    ],
 )
 def test_real_syllables_are_valid(word):
     assert is_vietnamese_syllable(word)
@@ -187,8 +213,25 @@ def test_real_syllables_are_valid(word):
 
 @pytest.mark.parametrize(
     "word",
-    ["céng", "Tæng", "X·", "ngµy", "Lòy", "Xaõ", "Kyø", "Ñoàng", "coäng", "tỉng",
-     "ghà", "kà", "mát̀", "tàc", "report", "CCCD", "123"],
+    [
+        "céng",
+        "Tæng",
+        "X·",
+        "ngµy",
+        "Lòy",
+        "Xaõ",
+        "Kyø",
+        "Ñoàng",
+        "coäng",
+        "tỉng",
+        "ghà",
+        "kà",
+        "mát̀",
+        "tàc",
+        "report",
+        "CCCD",
+        "123",
+    ],
 )
 def test_mojibake_and_non_vietnamese_words_are_invalid(word):
     assert not is_vietnamese_syllable(word)
@@ -288,9 +331,15 @@ def test_a_plain_string_is_treated_as_one_cell():
 
 @pytest.mark.parametrize(
     ("font", "encoding"),
-    [(".VnTime", "tcvn3"), (".VnArial", "tcvn3"), (".VnTimeH", "tcvn3_upper"),
-     (".VnArial NarrowH", "tcvn3_upper"), ("VNI-Times", "vni"), ("Times New Roman", None),
-     (None, None)],
+    [
+        (".VnTime", "tcvn3"),
+        (".VnArial", "tcvn3"),
+        (".VnTimeH", "tcvn3_upper"),
+        (".VnArial NarrowH", "tcvn3_upper"),
+        ("VNI-Times", "vni"),
+        ("Times New Roman", None),
+        (None, None),
+    ],
 )
 def test_cell_font_names_imply_an_encoding(font, encoding):
     assert encoding_for_font(font) == encoding
@@ -303,9 +352,11 @@ def test_unknown_encoding_name_is_refused():
 
 # --- bytes of CSV/TXT files --------------------------------------------------
 
-REPORT = "STT,Tên đơn vị,Số CD đủ ĐK\r\n" + "".join(
-    f"{i},{name},{i * 100}\r\n" for i, name in enumerate(COMMUNES, 1)
-) + "Tổng cộng,,4000\r\n"
+REPORT = (
+    "STT,Tên đơn vị,Số CD đủ ĐK\r\n"
+    + "".join(f"{i},{name},{i * 100}\r\n" for i, name in enumerate(COMMUNES, 1))
+    + "Tổng cộng,,4000\r\n"
+)
 
 
 def test_every_byte_round_trips_through_the_cp1252_view():

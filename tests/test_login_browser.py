@@ -18,7 +18,9 @@ pytestmark = pytest.mark.browser
 PASSWORD = "Kỳ-Anh-2021-cao-điểm"
 
 
-def start(db_url: str, port: int | None = None, flags: tuple[str, ...] = (), **env) -> tuple[subprocess.Popen, str]:
+def start(
+    db_url: str, port: int | None = None, flags: tuple[str, ...] = (), **env
+) -> tuple[subprocess.Popen, str]:
     """The dashboard without demo mode: sign-in required."""
     return start_dashboard(db_url, port, flags, demo=False, **env)
 
@@ -32,7 +34,9 @@ def accounts_db(tmp_path_factory) -> str:
     store = Store.open(url)
     folder = SAMPLE_DIR / "ky_anh_2021"
     assert ingest.import_file(store, folder / "observations.csv").status == "imported"
-    store.save_campaign(camp.parse_toml((folder / "campaign.toml").read_text(encoding="utf-8")).to_definition())
+    store.save_campaign(
+        camp.parse_toml((folder / "campaign.toml").read_text(encoding="utf-8")).to_definition()
+    )
     for name, role in (("lanh.dao", "leader"), ("tong.hop", "analyst")):
         store.add_user(name, role, auth.hash_password(PASSWORD), full_name=None)
     store.engine.dispose()
@@ -41,8 +45,13 @@ def accounts_db(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def provider():
-    p = FakeProvider({"preferred_username": "hoa.pt", "name": "Phạm Thị Hoa",
-                      "realm_access": {"roles": ["offline_access", "cccd-tong-hop"]}})
+    p = FakeProvider(
+        {
+            "preferred_username": "hoa.pt",
+            "name": "Phạm Thị Hoa",
+            "realm_access": {"roles": ["offline_access", "cccd-tong-hop"]},
+        }
+    )
     yield p
     p.close()
 
@@ -52,10 +61,11 @@ def server(accounts_db, provider, tmp_path_factory):
     """Local accounts and single sign-on (OpenID Connect) side by side, as a unit may run them."""
     port = free_port()
     secrets_file = tmp_path_factory.mktemp("oidc") / "secrets.toml"
-    secrets_file.write_text(f'''
+    secrets_file.write_text(
+        f'''
 [auth]
 redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
-cookie_secret = "{'k' * 48}"
+cookie_secret = "{"k" * 48}"
 client_id = "cccd-dashboard"
 client_secret = "bi-mat-cua-ung-dung"
 server_metadata_url = "{provider.url}/.well-known/openid-configuration"
@@ -65,7 +75,9 @@ role_claim = "realm_access.roles"
 [cccd_oidc.roles]
 "cccd-lanh-dao" = "leader"
 "cccd-tong-hop" = "analyst"
-''', encoding="utf-8")
+''',
+        encoding="utf-8",
+    )
     proc, url = start(accounts_db, port, ("--secrets.files", str(secrets_file)))
     yield url
     proc.terminate()
@@ -80,14 +92,16 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
 
 
 def nav_links(page) -> set[str]:
-    hrefs = page.locator("[data-testid=stSidebarNav] a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    hrefs = page.locator("[data-testid=stSidebarNav] a").evaluate_all(
+        "as => as.map(a => a.getAttribute('href'))"
+    )
     return {h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs}
 
 
 def test_leader_opening_upload_or_settings_by_url_does_not_get_them(server, browser):
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = context.new_page()
-    page.goto(server + "/upload")   # the very first request to this server
+    page.goto(server + "/upload")  # the very first request to this server
     wait_for_app(page)
     page.get_by_role("heading", name="Đăng nhập").wait_for()
     assert not page.locator("[data-testid=stFileUploader]").count()
@@ -140,7 +154,7 @@ def test_trusted_proxy_header_signs_in_with_the_role_from_the_users_table(accoun
         wait_for_app(page)
         page.get_by_role("heading", name="Không có quyền truy cập").wait_for()
         assert "units" in nav_links(page) and "upload" not in nav_links(page)
-        assert not page.get_by_label("Mật khẩu", exact=True).count()   # no password form in this mode
+        assert not page.get_by_label("Mật khẩu", exact=True).count()  # no password form in this mode
         context.close()
         context = browser.new_context(extra_http_headers={"X-Remote-User": "khong.co"})
         page = context.new_page()
@@ -149,7 +163,7 @@ def test_trusted_proxy_header_signs_in_with_the_role_from_the_users_table(accoun
         page.get_by_text("chưa được cấp quyền").wait_for()
         assert not nav_links(page) & {"units"}
         context.close()
-        context = browser.new_context()   # no header: nobody
+        context = browser.new_context()  # no header: nobody
         page = context.new_page()
         page.goto(url)
         wait_for_app(page)
@@ -160,10 +174,13 @@ def test_trusted_proxy_header_signs_in_with_the_role_from_the_users_table(accoun
         proc.wait(timeout=10)
     store = Store.open(accounts_db)
     log = store.audit_entries(action=["login", "login_failed"])
-    assert {("lanh.dao", "login"), ("khong.co", "login_failed")} <= set(zip(log["username"], log["action"], strict=True))
+    assert {("lanh.dao", "login"), ("khong.co", "login_failed")} <= set(
+        zip(log["username"], log["action"], strict=True)
+    )
 
 
 # -- OpenID Connect end to end, against a small provider run by the test ---------------------
+
 
 class FakeProvider:
     """Just enough of an OpenID Connect provider (Keycloak-like claims) on loopback: discovery,
@@ -204,10 +221,18 @@ class FakeProvider:
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 if url.path == "/.well-known/openid-configuration":
                     base = provider.url
-                    self.reply(200, {"issuer": base, "authorization_endpoint": base + "/authorize",
-                                     "token_endpoint": base + "/token", "jwks_uri": base + "/jwks",
-                                     "response_types_supported": ["code"], "subject_types_supported": ["public"],
-                                     "id_token_signing_alg_values_supported": ["RS256"]})
+                    self.reply(
+                        200,
+                        {
+                            "issuer": base,
+                            "authorization_endpoint": base + "/authorize",
+                            "token_endpoint": base + "/token",
+                            "jwks_uri": base + "/jwks",
+                            "response_types_supported": ["code"],
+                            "subject_types_supported": ["public"],
+                            "id_token_signing_alg_values_supported": ["RS256"],
+                        },
+                    )
                 elif url.path == "/authorize":
                     code = secrets.token_urlsafe(16)
                     nonces[code] = query.get("nonce", "")
@@ -225,12 +250,26 @@ class FakeProvider:
                 if self.path != "/token" or form.get("code") not in nonces:
                     return self.reply(400, {"error": "invalid_grant"})
                 now = int(time.time())
-                id_claims = {"iss": provider.url, "aud": "cccd-dashboard", "sub": "u-1", "iat": now,
-                             "exp": now + 300, "auth_time": now, "nonce": nonces.pop(form["code"]),
-                             **provider.claims}
+                id_claims = {
+                    "iss": provider.url,
+                    "aud": "cccd-dashboard",
+                    "sub": "u-1",
+                    "iat": now,
+                    "exp": now + 300,
+                    "auth_time": now,
+                    "nonce": nonces.pop(form["code"]),
+                    **provider.claims,
+                }
                 token = jwt.encode({"alg": "RS256", "kid": "cccd-test"}, id_claims, key)
-                self.reply(200, {"access_token": secrets.token_urlsafe(16), "token_type": "Bearer",
-                                 "expires_in": 300, "id_token": token})
+                self.reply(
+                    200,
+                    {
+                        "access_token": secrets.token_urlsafe(16),
+                        "token_type": "Bearer",
+                        "expires_in": 300,
+                        "id_token": token,
+                    },
+                )
 
         self.claims = claims
         self.authorize_requests: list[dict] = []
@@ -257,11 +296,11 @@ def test_single_sign_on_through_an_openid_connect_provider(server, provider, acc
     sidebar = page.locator("[data-testid=stSidebar]").inner_text()
     assert "Phạm Thị Hoa" in sidebar and "Cán bộ tổng hợp" in sidebar
     assert "upload" in nav_links(page) and "settings" not in nav_links(page)
-    page.reload()   # Streamlit's signed cookie keeps the identity across a reload
+    page.reload()  # Streamlit's signed cookie keeps the identity across a reload
     wait_for_app(page)
     page.get_by_role("button", name="Đăng xuất").wait_for()
     assert "Phạm Thị Hoa" in page.locator("[data-testid=stSidebar]").inner_text()
-    page.get_by_role("button", name="Đăng xuất").click()   # clears the cookie, back to the sign-in screen
+    page.get_by_role("button", name="Đăng xuất").click()  # clears the cookie, back to the sign-in screen
     page.get_by_role("button", name="Đăng nhập bằng tài khoản của đơn vị (SSO)").wait_for(timeout=30_000)
     assert not page.locator("[data-testid=stSidebarNav]").count()
     context.close()

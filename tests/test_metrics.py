@@ -39,8 +39,11 @@ def nghe_an(sample):
 
 
 def tidy(series: dict[str, dict], metric: str = "collected") -> pd.DataFrame:
-    rows = [(key, pd.Timestamp(day), metric, float(value), 1)
-            for key, values in series.items() for day, value in values.items()]
+    rows = [
+        (key, pd.Timestamp(day), metric, float(value), 1)
+        for key, values in series.items()
+        for day, value in values.items()
+    ]
     return pd.DataFrame(rows, columns=["unit_key", "date", "metric", "value", "upload_id"])
 
 
@@ -49,8 +52,13 @@ def eligible_rows(values: dict[str, float], day="2021-03-01") -> pd.DataFrame:
 
 
 def campaign(**fields) -> camp.Campaign:
-    base = dict(name="Thử", start=date(2021, 3, 1), deadline=date(2021, 4, 30),
-                target=camp.Target("share", 0.8), scope=(KY_DONG, KY_TAN))
+    base = dict(
+        name="Thử",
+        start=date(2021, 3, 1),
+        deadline=date(2021, 4, 30),
+        target=camp.Target("share", 0.8),
+        scope=(KY_DONG, KY_TAN),
+    )
     base.update(fields)
     return camp.Campaign(**base)
 
@@ -60,6 +68,7 @@ def linear(start: float, per_day: float, first="2021-03-01", last="2021-03-21") 
 
 
 # -- required rate, calendar, pace -----------------------------------------------------------
+
 
 def test_required_rate_is_remaining_over_working_days_left_on_the_ky_anh_sample(ky_anh):
     main = ky_anh.milestones.iloc[0]
@@ -75,8 +84,13 @@ def test_required_rate_is_remaining_over_working_days_left_on_the_ky_anh_sample(
 
 def test_without_a_calendar_every_day_counts_fully(sample, ky_anh):
     obs, units, _, _ = sample
-    plain = camp.Campaign(name="x", start=date(2021, 2, 17), deadline=date(2021, 6, 10),
-                          target=camp.Target("count", 87000), scope=("Huyện Kỳ Anh",))
+    plain = camp.Campaign(
+        name="x",
+        start=date(2021, 2, 17),
+        deadline=date(2021, 6, 10),
+        target=camp.Target("count", 87000),
+        scope=("Huyện Kỳ Anh",),
+    )
     main = metrics.snapshot(obs, units, plain).milestones.iloc[0]
     assert main["working_days_left"] == 26
     assert main["required_per_day"] == pytest.approx(27696 / 26)
@@ -86,8 +100,10 @@ def test_without_a_calendar_every_day_counts_fully(sample, ky_anh):
 def test_a_missing_report_is_not_zero_and_a_late_report_is_spread_over_its_days(store):
     units = store.units()
     # reports on 1/3 and 2/3, nothing 3/3–5/3, then 6/3 covering four days of 10 a day
-    series = {KY_DONG: {"2021-03-01": 100, "2021-03-02": 110, "2021-03-06": 150},
-              KY_TAN: linear(200, 10, last="2021-03-06")}
+    series = {
+        KY_DONG: {"2021-03-01": 100, "2021-03-02": 110, "2021-03-06": 150},
+        KY_TAN: linear(200, 10, last="2021-03-06"),
+    }
     obs = pd.concat([tidy(series), eligible_rows({KY_DONG: 1000, KY_TAN: 1000})])
     on_4th = metrics.snapshot(obs, units, campaign(), as_of="2021-03-04")
     row = on_4th.units.set_index("key").loc[KY_DONG]
@@ -96,15 +112,21 @@ def test_a_missing_report_is_not_zero_and_a_late_report_is_spread_over_its_days(
     assert district["collected"] == 110 + 230 and district["reported_share"] == 0.5
     later = metrics.snapshot(obs, units, campaign(), as_of="2021-03-06")
     # the scope's daily series spreads the 40 over 3/3–6/3 instead of a jump on 6/3
-    assert later.daily.set_index("date")["collected_day"].loc["2021-03-03":"2021-03-06"].tolist() == [20.0] * 4
+    assert (
+        later.daily.set_index("date")["collected_day"].loc["2021-03-03":"2021-03-06"].tolist() == [20.0] * 4
+    )
     assert later.units.set_index("key").loc[KY_DONG, "pace_7d"] == pytest.approx(10.0)
 
 
 def test_status_is_judged_from_pace_and_deadline_not_from_coverage_alone(store):
     units = store.units()
     # both communes at 700 of 1000 on 21/3; one takes in 20 a day, the other 2
-    obs = pd.concat([tidy({KY_DONG: linear(300, 20), KY_TAN: linear(660, 2)}),
-                     eligible_rows({KY_DONG: 1000, KY_TAN: 1000})])
+    obs = pd.concat(
+        [
+            tidy({KY_DONG: linear(300, 20), KY_TAN: linear(660, 2)}),
+            eligible_rows({KY_DONG: 1000, KY_TAN: 1000}),
+        ]
+    )
     early = camp.Milestone("Sớm", date(2021, 3, 24), camp.Target("share", 0.8), units=(KY_DONG,))
     snap = metrics.snapshot(obs, units, campaign(milestones=(early,)))
     rows = snap.units.set_index("key")
@@ -118,8 +140,12 @@ def test_status_is_judged_from_pace_and_deadline_not_from_coverage_alone(store):
 
 def test_pace_ratio_compares_progress_per_working_day_with_the_required_rate(store):
     units = store.units()
-    obs = pd.concat([tidy({KY_DONG: linear(300, 20), KY_TAN: linear(300, 20)}),
-                     eligible_rows({KY_DONG: 1000, KY_TAN: 1000})])
+    obs = pd.concat(
+        [
+            tidy({KY_DONG: linear(300, 20), KY_TAN: linear(300, 20)}),
+            eligible_rows({KY_DONG: 1000, KY_TAN: 1000}),
+        ]
+    )
     sundays_off = campaign(sunday_weight=0.0)
     row = metrics.snapshot(obs, units, sundays_off).units.set_index("key").loc[KY_DONG]
     # 15–21/3/2021 holds one Sunday: 140 taken in over 6 working days
@@ -130,6 +156,7 @@ def test_pace_ratio_compares_progress_per_working_day_with_the_required_rate(sto
 
 
 # -- milestones per unit, levels, sample figures ---------------------------------------------
+
 
 def test_every_unit_gets_a_row_for_each_milestone_it_belongs_to_at_every_level(nghe_an):
     um = nghe_an.unit_milestones
@@ -175,9 +202,10 @@ def test_funnel_backlog_and_typical_return_lag(store):
     units = store.units()
     days = pd.date_range("2021-03-01", "2021-04-20")
     collected = {d: 100.0 * (i + 1) for i, d in enumerate(days)}
-    returned = {d: (100.0 * (i - 11) if i >= 12 else 0.0) for i, d in enumerate(days)}   # 12 days later
-    obs = pd.concat([tidy({KY_DONG: collected}), tidy({KY_DONG: returned}, "returned"),
-                     eligible_rows({KY_DONG: 100000})])
+    returned = {d: (100.0 * (i - 11) if i >= 12 else 0.0) for i, d in enumerate(days)}  # 12 days later
+    obs = pd.concat(
+        [tidy({KY_DONG: collected}), tidy({KY_DONG: returned}, "returned"), eligible_rows({KY_DONG: 100000})]
+    )
     row = metrics.snapshot(obs, units, campaign(scope=(KY_DONG,))).units.set_index("key").loc[KY_DONG]
     assert row["collected"] == 5100 and row["returned"] == 3900 and row["backlog"] == 1200
     assert row["return_rate"] == pytest.approx(3900 / 5100)
@@ -199,12 +227,22 @@ def test_snapshot_carries_the_calendar_and_marks_holidays_in_the_daily_series(ng
 
 def test_unit_fields_stay_compatible(ky_anh):
     assert list(ky_anh.units.columns) == metrics.UNIT_FIELDS
-    for field in ("key", "coverage", "pace_7d", "required_per_day", "projected_date", "p_on_time",
-                  "days_behind", "status", "last_report"):
+    for field in (
+        "key",
+        "coverage",
+        "pace_7d",
+        "required_per_day",
+        "projected_date",
+        "p_on_time",
+        "days_behind",
+        "status",
+        "last_report",
+    ):
         assert field in metrics.UNIT_FIELDS
 
 
 # -- as-of semantics everywhere ----------------------------------------------------------------
+
 
 def test_data_after_as_of_changes_nothing_in_metrics_quality_league_and_capacity(sample):
     obs, units, uploads, campaigns = sample
@@ -212,29 +250,45 @@ def test_data_after_as_of_changes_nothing_in_metrics_quality_league_and_capacity
     as_of = pd.Timestamp("2023-05-12")
     cut = obs[obs["date"] <= as_of]
     # an import warning about a report dated after as_of must not show either
-    late = pd.DataFrame([dict(id=int(obs["upload_id"].max()), file_name="sau.xlsx", report_date=date(2023, 6, 1),
-                              status="active", warnings='[{"code": "subtotal_mismatch", "message": '
-                              '"dòng tổng cộng ghi 10 nhưng tổng các xã là 9 (chênh +1)."}]')])
+    late = pd.DataFrame(
+        [
+            dict(
+                id=int(obs["upload_id"].max()),
+                file_name="sau.xlsx",
+                report_date=date(2023, 6, 1),
+                status="active",
+                warnings='[{"code": "subtotal_mismatch", "message": '
+                '"dòng tổng cộng ghi 10 nhưng tổng các xã là 9 (chênh +1)."}]',
+            )
+        ]
+    )
     uploads = pd.concat([uploads, late], ignore_index=True)
     full, past = metrics.snapshot(obs, units, c, as_of), metrics.snapshot(cut, units, c, as_of)
     for name in ("units", "daily", "milestones", "unit_milestones", "calendar"):
         pd.testing.assert_frame_equal(getattr(full, name), getattr(past, name))
-    pd.testing.assert_frame_equal(quality.findings(obs, units, c, as_of, uploads),
-                                  quality.findings(cut, units, c, as_of, uploads))
-    pd.testing.assert_frame_equal(quality.completeness(obs, units, c, as_of).grid,
-                                  quality.completeness(cut, units, c, as_of).grid)
+    pd.testing.assert_frame_equal(
+        quality.findings(obs, units, c, as_of, uploads), quality.findings(cut, units, c, as_of, uploads)
+    )
+    pd.testing.assert_frame_equal(
+        quality.completeness(obs, units, c, as_of).grid, quality.completeness(cut, units, c, as_of).grid
+    )
     for by in ("coverage", "pace_ratio", "coverage_gain_7d"):
         pd.testing.assert_frame_equal(league.top(full.units, by, 10), league.top(past.units, by, 10))
     prod = capacity.Productivity(per_team_hour=10, hours_per_day=14)
     surge = capacity.Surge(units=("417",), teams=2, days=5)
-    pd.testing.assert_frame_equal(capacity.plan(full, units, prod).units, capacity.plan(past, units, prod).units)
-    pd.testing.assert_frame_equal(capacity.what_if(full, units, surge, prod),
-                                  capacity.what_if(past, units, surge, prod))
+    pd.testing.assert_frame_equal(
+        capacity.plan(full, units, prod).units, capacity.plan(past, units, prod).units
+    )
+    pd.testing.assert_frame_equal(
+        capacity.what_if(full, units, surge, prod), capacity.what_if(past, units, surge, prod)
+    )
 
 
 def test_sample_campaign_files_have_the_calendar():
     ky_anh = camp.parse_toml((ROOT / "sample_data/ky_anh_2021/campaign.toml").read_text(encoding="utf-8"))
-    assert ky_anh.sunday_weight == 0.7 and dict((d, w) for d, w, _ in ky_anh.days_off)[date(2021, 4, 21)] == 0.6
+    assert (
+        ky_anh.sunday_weight == 0.7 and dict((d, w) for d, w, _ in ky_anh.days_off)[date(2021, 4, 21)] == 0.6
+    )
 
 
 def _return_lag_by_brute_force(collected, returned, window, max_lag):
@@ -246,8 +300,14 @@ def _return_lag_by_brute_force(collected, returned, window, max_lag):
         lags = []
         for t in range(max(n - window, 0), n):
             r = returned[t, col]
-            found = next((back for back in range(max_lag + 1) if t - back >= 0 and r > 0
-                          and collected[t - back, col] <= r), None)
+            found = next(
+                (
+                    back
+                    for back in range(max_lag + 1)
+                    if t - back >= 0 and r > 0 and collected[t - back, col] <= r
+                ),
+                None,
+            )
             lags.append(np.nan if found is None else found)
         if not np.all(np.isnan(lags)):
             out[col] = np.nanmedian(lags)
@@ -261,15 +321,22 @@ def test_return_lag_matches_its_definition_on_awkward_series(seed):
     rng = np.random.default_rng(seed)
     n, m = 60, 40
     collected = np.cumsum(rng.integers(0, 50, size=(n, m)), axis=0).astype(float)
-    collected[rng.random((n, m)) < 0.05] -= 30                  # a few falls
+    collected[rng.random((n, m)) < 0.05] -= 30  # a few falls
     for col in range(0, m, 5):
-        collected[: rng.integers(1, 20), col] = np.nan          # reports start late
+        collected[: rng.integers(1, 20), col] = np.nan  # reports start late
     lag = rng.integers(0, 25, size=m)
-    returned = np.vstack([np.full(m, np.nan) if t < 3 else
-                          collected[np.clip(t - lag, 0, n - 1), np.arange(m)] - rng.integers(0, 20, m)
-                          for t in range(n)])
-    returned[:, ::7] = 0                                        # nothing returned
-    returned[:, 3::11] = 1                                      # below every collected figure
+    returned = np.vstack(
+        [
+            np.full(m, np.nan)
+            if t < 3
+            else collected[np.clip(t - lag, 0, n - 1), np.arange(m)] - rng.integers(0, 20, m)
+            for t in range(n)
+        ]
+    )
+    returned[:, ::7] = 0  # nothing returned
+    returned[:, 3::11] = 1  # below every collected figure
     for window, max_lag in ((14, 90), (5, 10), (60, 3)):
-        np.testing.assert_array_equal(metrics.return_lag(collected, returned, window, max_lag),
-                                      _return_lag_by_brute_force(collected, returned, window, max_lag))
+        np.testing.assert_array_equal(
+            metrics.return_lag(collected, returned, window, max_lag),
+            _return_lag_by_brute_force(collected, returned, window, max_lag),
+        )

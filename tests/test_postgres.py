@@ -43,10 +43,15 @@ def store(pg_url) -> Store:
 
 # Collected again in this module, so `db_url` and `store` above apply: the whole store suite,
 # and the ingest tests that read or write stored data (the others never reach the database).
-INGEST_ON_PG = ("test_cumulative_lower_than_a_stored_report_is_refused", "test_unknown_unit_is_accepted",
-                "test_same_commune_name_in_two_districts", "test_two_level_units_after_the_reform",
-                "test_dry_run_writes_nothing", "test_two_values_for_one_unit_and_date_are_refused",
-                "test_negative_number_names_file_row_and_column")
+INGEST_ON_PG = (
+    "test_cumulative_lower_than_a_stored_report_is_refused",
+    "test_unknown_unit_is_accepted",
+    "test_same_commune_name_in_two_districts",
+    "test_two_level_units_after_the_reform",
+    "test_dry_run_writes_nothing",
+    "test_two_values_for_one_unit_and_date_are_refused",
+    "test_negative_number_names_file_row_and_column",
+)
 for _name in dir(_store_suite):
     if _name.startswith("test_"):
         globals()[f"{_name}__pg"] = getattr(_store_suite, _name)
@@ -75,8 +80,10 @@ def run(capsys, *args):
 
 def test_cli_ingest_status_undo_and_as_of_on_postgresql(capsys, pg_url, tmp_path):
     day = "{d},Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,18775,4000,{v},0\n"
-    first = write(tmp_path / "ngay_1_2.csv", HEADER + day.format(d="2021-03-01", v=100)
-                  + day.format(d="2021-03-02", v=150))
+    first = write(
+        tmp_path / "ngay_1_2.csv",
+        HEADER + day.format(d="2021-03-01", v=100) + day.format(d="2021-03-02", v=150),
+    )
     bad = write(tmp_path / "xau.csv", HEADER + day.format(d="2021-03-03", v=-1))
     later = write(tmp_path / "sua_ngay_2.csv", HEADER + day.format(d="2021-03-02", v=170))
     code, _, err = run(capsys, "ingest", "--db", pg_url, str(first), str(bad))
@@ -103,12 +110,25 @@ def test_cli_users_on_postgresql(capsys, pg_url, monkeypatch):
     import io
 
     monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-rat-dai-2025\n"))
-    code, out, err = run(capsys, "user", "add", "lan.nt", "--role", "analyst", "--name", "Nguyễn Thị Lan",
-                         "--password-stdin", "--db", pg_url)
+    code, out, err = run(
+        capsys,
+        "user",
+        "add",
+        "lan.nt",
+        "--role",
+        "analyst",
+        "--name",
+        "Nguyễn Thị Lan",
+        "--password-stdin",
+        "--db",
+        pg_url,
+    )
     assert code == 0, err
     code, out, _ = run(capsys, "user", "list", "--json", "--db", pg_url)
     (user,) = json.loads(out)
-    assert user["username"] == "lan.nt" and user["role"] == "analyst" and user["full_name"] == "Nguyễn Thị Lan"
+    assert (
+        user["username"] == "lan.nt" and user["role"] == "analyst" and user["full_name"] == "Nguyễn Thị Lan"
+    )
     assert "password_hash" not in user
 
 
@@ -117,9 +137,9 @@ def test_two_analysts_uploading_at_once_lose_nothing(pg_url, tmp_path):
     the same new unofficial unit: both uploads and every value are kept."""
     files = {
         "an.csv": HEADER + "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,100,0\n"
-                           "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Lập Mới,,900,7,0\n",
+        "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Lập Mới,,900,7,0\n",
         "binh.csv": HEADER + "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,6000,300,0\n"
-                             "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Lập Mới,,900,9,0\n",
+        "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Lập Mới,,900,9,0\n",
     }
     store = Store.open(pg_url)
     barrier = threading.Barrier(2, timeout=20)
@@ -131,7 +151,9 @@ def test_two_analysts_uploading_at_once_lose_nothing(pg_url, tmp_path):
 
     def upload(name):
         try:
-            results[name] = ingest.import_bytes(store, files[name].encode(), name, uploaded_by=name, hook=hook)
+            results[name] = ingest.import_bytes(
+                store, files[name].encode(), name, uploaded_by=name, hook=hook
+            )
         except Exception as exc:  # noqa: BLE001 — reported by the assertion below
             errors.append(repr(exc))
 

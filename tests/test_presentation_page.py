@@ -9,7 +9,7 @@ from tests.conftest import ROOT
 @pytest.fixture
 def app(sample_url, monkeypatch):
     monkeypatch.setenv("CCCD_DB_URL", sample_url)
-    monkeypatch.setenv("CCCD_DEMO_ROLE", "leader")   # no sign-in form (demo mode, no accounts)
+    monkeypatch.setenv("CCCD_DEMO_ROLE", "leader")  # no sign-in form (demo mode, no accounts)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
     at.run()
     at.switch_page("pages/presentation.py")

@@ -21,8 +21,12 @@ NGHE_AN = "Cao điểm 70 ngày, đêm — Nghệ An 2023"
 KY_DONG, KY_TAN = "18775", "18814"
 EN = "date,province,district,commune,commune_code,eligible,collected,collected_day,returned\n"
 # kind in sample_data/README.md → check that must find it
-CHECK_OF_KIND = {"eligible_understated": "coverage_over_100", "returned_exceeds_collected": "returned_above_collected",
-                 "spike_day": "spike", "reporting_gap": "missing_report"}
+CHECK_OF_KIND = {
+    "eligible_understated": "coverage_over_100",
+    "returned_exceeds_collected": "returned_above_collected",
+    "spike_day": "spike",
+    "reporting_gap": "missing_report",
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +35,9 @@ def sample(sample_db):
     obs, units, uploads = store.current_observations(), store.units(), store.list_uploads()
     campaigns = {c["name"]: camp.from_definition(c) for c in store.campaign_definitions()}
     store.engine.dispose()
-    found = {name: quality.findings(obs, units, campaigns[name], uploads=uploads) for name in (KY_ANH, NGHE_AN)}
+    found = {
+        name: quality.findings(obs, units, campaigns[name], uploads=uploads) for name in (KY_ANH, NGHE_AN)
+    }
     return obs, units, uploads, campaigns, found
 
 
@@ -53,15 +59,17 @@ def test_warnings_and_errors_are_exactly_the_documented_glitches(sample, dataset
     for glitch in glitches:
         first, _, last = glitch["date"].partition("..")
         first, last = pd.Timestamp(first), pd.Timestamp(last or first)
-        key = units.index[(units["code"] == glitch["code"]) & (units["level"] == "commune")
-                          & (units["hierarchy"] == "3")][0]
-        (hit,) = serious[(serious["unit_key"] == key) & (serious["check"] == CHECK_OF_KIND[glitch["kind"]])
-                         ].itertuples()
+        key = units.index[
+            (units["code"] == glitch["code"]) & (units["level"] == "commune") & (units["hierarchy"] == "3")
+        ][0]
+        (hit,) = serious[
+            (serious["unit_key"] == key) & (serious["check"] == CHECK_OF_KIND[glitch["kind"]])
+        ].itertuples()
         assert hit.unit_name == glitch["commune"]
         if glitch["kind"] == "reporting_gap":
             assert (hit.date, hit.date_end, hit.value) == (first, last, 4) and hit.severity == "warning"
         elif glitch["kind"] == "eligible_understated":
-            assert hit.date <= first <= hit.date_end       # over 100 % from some day through the last
+            assert hit.date <= first <= hit.date_end  # over 100 % from some day through the last
         else:
             assert hit.date == first == hit.date_end
 
@@ -69,13 +77,21 @@ def test_warnings_and_errors_are_exactly_the_documented_glitches(sample, dataset
 def test_documented_figures_appear_in_the_findings(sample):
     found = sample[4]
     ky_anh = found[KY_ANH].set_index("check")
-    assert (ky_anh.loc["returned_above_collected", "value"], ky_anh.loc["returned_above_collected", "expected"]) \
-        == (2172, 2137)
-    assert (ky_anh.loc["coverage_over_100", "value"], ky_anh.loc["coverage_over_100", "expected"]) == (1317, 1033)
+    assert (
+        ky_anh.loc["returned_above_collected", "value"],
+        ky_anh.loc["returned_above_collected", "expected"],
+    ) == (2172, 2137)
+    assert (ky_anh.loc["coverage_over_100", "value"], ky_anh.loc["coverage_over_100", "expected"]) == (
+        1317,
+        1033,
+    )
     assert "127,5%" in ky_anh.loc["coverage_over_100", "message_vi"]
     assert ky_anh.loc["spike", "value"] == 366 and 55 <= ky_anh.loc["spike", "expected"] <= 70
     nghe_an = found[NGHE_AN].set_index("check")
-    assert (nghe_an.loc["coverage_over_100", "value"], nghe_an.loc["coverage_over_100", "expected"]) == (5805, 4845)
+    assert (nghe_an.loc["coverage_over_100", "value"], nghe_an.loc["coverage_over_100", "expected"]) == (
+        5805,
+        4845,
+    )
     assert nghe_an.loc["spike", "value"] == 198
 
 
@@ -101,7 +117,9 @@ def test_completeness_per_unit_and_per_day(sample):
     obs, units, _, campaigns, _ = sample
     comp = quality.completeness(obs, units, campaigns[NGHE_AN])
     assert comp.grid.shape == (460, 57)
-    assert comp.grid.columns[0] == pd.Timestamp("2023-04-20") and comp.grid.columns[-1] == pd.Timestamp("2023-06-15")
+    assert comp.grid.columns[0] == pd.Timestamp("2023-04-20") and comp.grid.columns[-1] == pd.Timestamp(
+        "2023-06-15"
+    )
     by_day = comp.by_day.set_index("date")
     assert by_day.loc["2023-06-15", "completeness"] == 1.0 and by_day.loc["2023-04-20", "completeness"] == 1.0
     by_unit = comp.by_unit.set_index("unit_key")
@@ -115,7 +133,9 @@ def test_completeness_per_unit_and_per_day(sample):
 
 
 def tidy(series: dict[str, dict], metric: str = "collected") -> pd.DataFrame:
-    rows = [(k, pd.Timestamp(d), metric, float(v), 1) for k, values in series.items() for d, v in values.items()]
+    rows = [
+        (k, pd.Timestamp(d), metric, float(v), 1) for k, values in series.items() for d, v in values.items()
+    ]
     return pd.DataFrame(rows, columns=["unit_key", "date", "metric", "value", "upload_id"])
 
 
@@ -123,9 +143,14 @@ def test_a_day_off_is_not_a_missing_report_and_a_silent_unit_is_flagged(store):
     units = store.units()
     days = [d for d in pd.date_range("2021-03-01", "2021-03-10") if d != pd.Timestamp("2021-03-05")]
     obs = tidy({KY_DONG: {d: 10 * i for i, d in enumerate(days)}})
-    campaign = camp.Campaign(name="Thử", deadline=date(2021, 4, 30), target=camp.Target("share", 1.0),
-                             start=date(2021, 3, 1), scope=(KY_DONG, KY_TAN),
-                             days_off=((date(2021, 3, 5), 0.0, "Nghỉ"),))
+    campaign = camp.Campaign(
+        name="Thử",
+        deadline=date(2021, 4, 30),
+        target=camp.Target("share", 1.0),
+        start=date(2021, 3, 1),
+        scope=(KY_DONG, KY_TAN),
+        days_off=((date(2021, 3, 5), 0.0, "Nghỉ"),),
+    )
     found = quality.findings(obs, units, campaign)
     assert set(found["check"]) == {"never_reported"}
     (silent,) = found.itertuples()
@@ -140,16 +165,21 @@ def test_spike_rule_flags_a_one_day_batch_entry_but_not_a_mobile_team_surge(stor
     days = pd.date_range("2021-03-01", "2021-04-10")
     per_day = rng.integers(45, 56, len(days)).astype(float)
     surge, batch = per_day.copy(), per_day.copy()
-    surge[15:19] *= 3.0                      # four days of a mobile team: real work
-    batch[25] = 300                          # one day with a week's entries at once
+    surge[15:19] *= 3.0  # four days of a mobile team: real work
+    batch[25] = 300  # one day with a week's entries at once
     obs = tidy({KY_DONG: dict(zip(days, np.cumsum(surge))), KY_TAN: dict(zip(days, np.cumsum(batch)))})
-    campaign = camp.Campaign(name="Thử", deadline=date(2021, 4, 30), target=camp.Target("share", 1.0),
-                             start=date(2021, 3, 1), scope=(KY_DONG, KY_TAN))
+    campaign = camp.Campaign(
+        name="Thử",
+        deadline=date(2021, 4, 30),
+        target=camp.Target("share", 1.0),
+        start=date(2021, 3, 1),
+        scope=(KY_DONG, KY_TAN),
+    )
     found = quality.findings(obs, units, campaign)
     (spike,) = found[found["check"] == "spike"].itertuples()
     assert spike.unit_key == KY_TAN and spike.date == days[25] and spike.value == 300
     scores = quality.spike_scores(pd.DataFrame({KY_DONG: np.cumsum(surge)}, index=days))
-    assert scores["z"][KY_DONG].max() >= quality.SPIKE_Z            # high z, yet a surge: not isolated
+    assert scores["z"][KY_DONG].max() >= quality.SPIKE_Z  # high z, yet a surge: not isolated
     assert not scores["spike"][KY_DONG].any()
 
 
@@ -160,11 +190,16 @@ def test_falling_cumulative_left_by_an_undo_is_an_error(store, tmp_path):
     later = ingest.import_file(store, write(tmp_path / "c.csv", EN + "2021-03-16," + row.format(value=350)))
     assert [r.status for r in (first, revised, later)] == ["imported"] * 3
     assert quality.findings(store.current_observations(), store.units()).query("severity == 'error'").empty
-    store.undo_upload(revised.upload_id)                 # 15/3 goes back to 400; 16/3 stays 350
+    store.undo_upload(revised.upload_id)  # 15/3 goes back to 400; 16/3 stays 350
     found = quality.findings(store.current_observations(), store.units())
     (fall,) = found[found["check"] == "falling_cumulative"].itertuples()
-    assert (fall.unit_key, fall.date, fall.value, fall.expected, fall.severity) == \
-        (KY_DONG, pd.Timestamp("2021-03-16"), 350, 400, "error")
+    assert (fall.unit_key, fall.date, fall.value, fall.expected, fall.severity) == (
+        KY_DONG,
+        pd.Timestamp("2021-03-16"),
+        350,
+        400,
+        "error",
+    )
     assert "thấp hơn" in fall.message_vi
 
 
@@ -172,17 +207,24 @@ def test_subtotal_mismatch_comes_from_the_import_warnings(sample_url, tmp_path):
     book = openpyxl.load_workbook(ROOT / "sample_data/nghe_an_2023/reports/bao_cao_ngay_20_04_2023.xlsx")
     sheet = book.active
     (row,) = [r for r in sheet.iter_rows(min_row=11) if r[1].value == "HUYỆN KỲ SƠN"]
-    sheet.cell(row[0].row, 5).value = row[4].value + 6          # "Lũy kế" of the Kỳ Sơn subtotal
+    sheet.cell(row[0].row, 5).value = row[4].value + 6  # "Lũy kế" of the Kỳ Sơn subtotal
     book.save(tmp_path / "bao_cao_ngay_20_04_2023.xlsx")
     store = Store.open(sample_url)
     report = ingest.import_file(store, tmp_path / "bao_cao_ngay_20_04_2023.xlsx")
     assert report.status == "imported" and any(p.code == "subtotal_mismatch" for p in report.problems)
     campaign = next(camp.from_definition(c) for c in store.campaign_definitions() if c["name"] == NGHE_AN)
-    found = quality.findings(store.current_observations(), store.units(), campaign, uploads=store.list_uploads())
+    found = quality.findings(
+        store.current_observations(), store.units(), campaign, uploads=store.list_uploads()
+    )
     (hit,) = found[found["check"] == "subtotal_mismatch"].itertuples()
     assert (hit.unit_key, hit.unit_name, hit.date) == ("417", "Huyện Kỳ Sơn", pd.Timestamp("2023-04-20"))
     assert hit.value - hit.expected == 6 and "bao_cao_ngay_20_04_2023.xlsx" in hit.message_vi
     # before the report's day the warning does not exist yet
-    early = quality.findings(store.current_observations(), store.units(), campaign, as_of="2023-04-19",
-                             uploads=store.list_uploads())
+    early = quality.findings(
+        store.current_observations(),
+        store.units(),
+        campaign,
+        as_of="2023-04-19",
+        uploads=store.list_uploads(),
+    )
     assert "subtotal_mismatch" not in set(early["check"])

@@ -14,8 +14,7 @@ import sqlalchemy as sa
 
 from cccd_analytics import cli, ingest, legacy_text, readers, records
 
-HEADER = ("STT,Số hồ sơ,Họ và tên,Ngày sinh,Số CMND/CCCD,Xã/Phường thường trú,Huyện,"
-          "Ngày thu nhận,Trạng thái\n")
+HEADER = "STT,Số hồ sơ,Họ và tên,Ngày sinh,Số CMND/CCCD,Xã/Phường thường trú,Huyện,Ngày thu nhận,Trạng thái\n"
 COMMUNES = ("Xã Kỳ Đồng", "Xã Kỳ Tân", "Xã Kỳ Lạc")
 CODES = {"Xã Kỳ Đồng": "18775", "Xã Kỳ Tân": "18814", "Xã Kỳ Lạc": "18850"}
 # Distinctive fake personal data: none of it may reach the database, the report or the logs.
@@ -31,8 +30,19 @@ def export_rows(n=60, start=date(2021, 3, 22)):
         commune = COMMUNES[i % 3]
         day = start + timedelta(days=i % 4)
         status = ("Đã trả thẻ", "Đang sản xuất", "Chờ trả thẻ", "Trả thẻ cho công dân")[i % 4]
-        rows.append((i + 1, f"HSX-77{i:04d}", NAMES[i], BIRTHS[i], IDS[i], commune, "Huyện Kỳ Anh",
-                     f"{day:%d/%m/%Y} {8 + i % 9:02d}:{i % 60:02d}", status))
+        rows.append(
+            (
+                i + 1,
+                f"HSX-77{i:04d}",
+                NAMES[i],
+                BIRTHS[i],
+                IDS[i],
+                commune,
+                "Huyện Kỳ Anh",
+                f"{day:%d/%m/%Y} {8 + i % 9:02d}:{i % 60:02d}",
+                status,
+            )
+        )
     return rows
 
 
@@ -69,11 +79,23 @@ def test_export_is_counted_per_commune_and_day_with_cumulative_and_returned():
     assert set(report.record_export["statuses_other"]) == {"Đang sản xuất", "Chờ trả thẻ"}
 
 
-@pytest.mark.parametrize("status,handed", [
-    ("Đã trả thẻ", True), ("Đã trả", True), ("Trả thẻ cho công dân", True), ("ĐÃ TRẢ THẺ", True),
-    ("Da tra the", True), ("Đã giao thẻ", True), ("Chờ trả thẻ", False), ("Chưa trả thẻ", False),
-    ("Đang sản xuất", False), ("Đã thu nhận", False), ("Không trả được", False), ("", False),
-])
+@pytest.mark.parametrize(
+    "status,handed",
+    [
+        ("Đã trả thẻ", True),
+        ("Đã trả", True),
+        ("Trả thẻ cho công dân", True),
+        ("ĐÃ TRẢ THẺ", True),
+        ("Da tra the", True),
+        ("Đã giao thẻ", True),
+        ("Chờ trả thẻ", False),
+        ("Chưa trả thẻ", False),
+        ("Đang sản xuất", False),
+        ("Đã thu nhận", False),
+        ("Không trả được", False),
+        ("", False),
+    ],
+)
 def test_statuses_that_say_the_card_was_handed_over(status, handed):
     assert records.is_handed_over(status) is handed
 
@@ -97,8 +119,9 @@ def _assert_no_personal_data(blob: bytes) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_names_birth_dates_and_id_numbers_never_reach_the_store_report_or_logs(fmt, db_url, tmp_path, capsys,
-                                                                                caplog):
+def test_names_birth_dates_and_id_numbers_never_reach_the_store_report_or_logs(
+    fmt, db_url, tmp_path, capsys, caplog
+):
     rows = export_rows()
     if fmt == "csv":
         path = tmp_path / "ho_so.csv"
@@ -120,8 +143,10 @@ def test_names_birth_dates_and_id_numbers_never_reach_the_store_report_or_logs(f
     engine = sa.create_engine(db_url)
     with engine.connect() as conn:
         for table in sa.inspect(engine).get_table_names():
-            dump = json.dumps([list(map(str, r)) for r in conn.execute(sa.text(f"SELECT * FROM {table}"))],
-                              ensure_ascii=False)
+            dump = json.dumps(
+                [list(map(str, r)) for r in conn.execute(sa.text(f"SELECT * FROM {table}"))],
+                ensure_ascii=False,
+            )
             _assert_no_personal_data(dump.encode())
     engine.dispose()
     _assert_no_personal_data(_db_bytes(db_url))
@@ -137,9 +162,11 @@ def test_personal_columns_are_never_parsed_into_python_objects(monkeypatch):
             yield start, frame
 
     monkeypatch.setattr(records, "csv_chunks", spy)
-    report = ingest.import_bytes(None, export_csv().encode(), "xuat.csv", limits=readers.Limits(head_bytes=512))
+    report = ingest.import_bytes(
+        None, export_csv().encode(), "xuat.csv", limits=readers.Limits(head_bytes=512)
+    )
     assert report.status == "checked", report.message
-    assert seen and all(cols == [5, 6, 7, 8] for cols, _ in seen)     # commune, district, date, status
+    assert seen and all(cols == [5, 6, 7, 8] for cols, _ in seen)  # commune, district, date, status
     text = "".join(frame.to_csv() for _, frame in seen)
     assert "Zyxqvar" not in text and "0389917" not in text and "1911" not in text
 
@@ -147,11 +174,13 @@ def test_personal_columns_are_never_parsed_into_python_objects(monkeypatch):
 def test_streaming_in_small_chunks_gives_the_same_counts(monkeypatch):
     data = export_csv().encode()
     whole = ingest.import_bytes(None, data, "xuat.csv").observations
-    monkeypatch.setattr(readers, "WHOLE_PARSE_BYTES", 0)      # stream, as a big export is
+    monkeypatch.setattr(readers, "WHOLE_PARSE_BYTES", 0)  # stream, as a big export is
     monkeypatch.setattr(records, "CHUNK_ROWS", 7)
     small = ingest.import_bytes(None, data, "xuat.csv", limits=readers.Limits(head_bytes=300)).observations
-    assert whole.sort_values(["unit_key", "date", "metric"]).values.tolist() == \
-        small.sort_values(["unit_key", "date", "metric"]).values.tolist()
+    assert (
+        whole.sort_values(["unit_key", "date", "metric"]).values.tolist()
+        == small.sort_values(["unit_key", "date", "metric"]).values.tolist()
+    )
 
 
 def _awkward_exports() -> dict[str, str]:
@@ -227,16 +256,19 @@ def test_rows_without_commune_or_date_are_counted_out_by_row_number_only():
     rows[5] = rows[5][:7] + ("",) + rows[5][8:]
     report = ingest.import_bytes(None, export_csv(rows).encode(), "xuat.csv")
     assert report.status == "checked" and report.record_export["rows"] == 10
-    no_commune, no_date = sorted((p for p in report.warnings if p.code.startswith("record_")),
-                                 key=lambda p: p.code)
+    no_commune, no_date = sorted(
+        (p for p in report.warnings if p.code.startswith("record_")), key=lambda p: p.code
+    )
     assert no_commune.row == 5 and no_commune.column == "F" and "1 hồ sơ" in no_commune.message
     assert no_date.row == 7 and no_date.column == "H"
     _assert_no_personal_data(json.dumps(report.to_dict(), ensure_ascii=False, default=str).encode())
 
 
 def test_an_export_continues_the_cumulative_already_stored(store, tmp_path):
-    earlier = ("date,district,commune,collected,returned\n"
-               "2021-03-20,Huyện Kỳ Anh,Xã Kỳ Đồng,1000,800\n2021-03-20,Huyện Kỳ Anh,Xã Kỳ Tân,2000,1500\n")
+    earlier = (
+        "date,district,commune,collected,returned\n"
+        "2021-03-20,Huyện Kỳ Anh,Xã Kỳ Đồng,1000,800\n2021-03-20,Huyện Kỳ Anh,Xã Kỳ Tân,2000,1500\n"
+    )
     assert ingest.import_bytes(store, earlier.encode(), "truoc.csv").status == "imported"
     report = ingest.import_bytes(store, export_csv().encode(), "xuat.csv")
     assert report.status == "imported", report.message
@@ -267,12 +299,15 @@ def test_export_with_a_return_date_counts_returned_on_that_day():
     assert report.record_export["returned_from"] == "returned_date"
 
 
-def test_an_exports_errors_point_at_a_record_of_that_day_and_the_column_the_figure_comes_from(store, tmp_path):
+def test_an_exports_errors_point_at_a_record_of_that_day_and_the_column_the_figure_comes_from(
+    store, tmp_path
+):
     from tests.conftest import ROOT
 
     later = tmp_path / "sau.csv"
-    later.write_text("date,district,commune,collected,returned\n2021-03-27,Huyện Kỳ Anh,Xã Kỳ Xuân,1,0\n",
-                     encoding="utf-8")
+    later.write_text(
+        "date,district,commune,collected,returned\n2021-03-27,Huyện Kỳ Anh,Xã Kỳ Xuân,1,0\n", encoding="utf-8"
+    )
     assert ingest.import_file(store, later).status == "imported"
     export = ROOT / "tests" / "fixtures" / "corpus" / "17_ho_so_xuat_ky_anh.csv"
     report = ingest.import_file(store, export)
@@ -286,4 +321,4 @@ def test_an_exports_errors_point_at_a_record_of_that_day_and_the_column_the_figu
     (returned,) = [p for p in report.errors if "trả thẻ" in p.message]
     assert "«Xã Kỳ Xuân» ngày 26/3/2021" in collected.message
     assert (collected.row, collected.column) == (first_on[("Xã Kỳ Xuân", "26/03/2021")], "J")
-    assert returned.column == "K"          # from the status column, "Trạng thái"
+    assert returned.column == "K"  # from the status column, "Trạng thái"

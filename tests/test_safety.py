@@ -56,8 +56,10 @@ def zip_bomb(size: int = 120 * 2**20) -> bytes:
 def counts(url: str) -> dict[str, int]:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        out = {t: conn.execute(sa.text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
-               for t in sa.inspect(engine).get_table_names()}
+        out = {
+            t: conn.execute(sa.text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
+            for t in sa.inspect(engine).get_table_names()
+        }
     engine.dispose()
     return out
 
@@ -113,7 +115,7 @@ def test_bad_files_are_refused_quickly_with_a_vietnamese_reason_and_nothing_writ
 
 def test_size_limit_refuses_before_reading(tmp_path, db_url, capsys):
     big = tmp_path / "qua_lon.csv"
-    with open(big, "wb") as handle:            # a sparse 201 MiB file: nothing is read
+    with open(big, "wb") as handle:  # a sparse 201 MiB file: nothing is read
         handle.truncate(201 * 2**20)
     started = time.monotonic()
     code = cli.main(["ingest", "--json", "--db", db_url, str(big)])
@@ -126,7 +128,9 @@ def test_size_limit_refuses_before_reading(tmp_path, db_url, capsys):
 
 def test_declared_and_real_inflated_sizes_are_both_limited():
     data = zip_bomb(30 * 2**20)
-    report = ingest.import_bytes(None, data, "bom.xlsx", limits=Limits(max_unzipped=20 * 2**20, max_ratio=1e9))
+    report = ingest.import_bytes(
+        None, data, "bom.xlsx", limits=Limits(max_unzipped=20 * 2**20, max_ratio=1e9)
+    )
     assert report.status == "refused" and "20 MiB" in report.message
 
 
@@ -145,7 +149,7 @@ def test_hostile_files_are_refused_in_bounded_memory(tmp_path):
     script = textwrap.dedent(f"""
         import io, os, resource, sys, time, zipfile
         sys.path.insert(0, {str(ROOT)!r})
-        sys.path.insert(0, {str(ROOT / 'tests')!r})
+        sys.path.insert(0, {str(ROOT / "tests")!r})
         from cccd_analytics import ingest
         from test_safety import zip_bomb
         bomb = zip_bomb(300 * 2**20)

@@ -19,16 +19,34 @@ SAMPLE = ROOT / "sample_data"
 KY_ANH = SAMPLE / "ky_anh_2021"
 NGHE_AN = SAMPLE / "nghe_an_2023"
 
-VI_HEADERS = ["Ngày", "Tỉnh", "Huyện", "Xã", "Mã xã", "Số công dân đủ điều kiện",
-              "Lũy kế thu nhận", "Thu nhận trong ngày", "Lũy kế trả thẻ"]
-EN_HEADERS = ["date", "province", "district", "commune", "commune_code", "eligible",
-              "collected", "collected_day", "returned"]
+VI_HEADERS = [
+    "Ngày",
+    "Tỉnh",
+    "Huyện",
+    "Xã",
+    "Mã xã",
+    "Số công dân đủ điều kiện",
+    "Lũy kế thu nhận",
+    "Thu nhận trong ngày",
+    "Lũy kế trả thẻ",
+]
+EN_HEADERS = [
+    "date",
+    "province",
+    "district",
+    "commune",
+    "commune_code",
+    "eligible",
+    "collected",
+    "collected_day",
+    "returned",
+]
 
 
 def _load_generator():
     spec = importlib.util.spec_from_file_location("sample_data_generate", SAMPLE / "generate.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module      # dataclasses look their module up here
+    sys.modules[spec.name] = module  # dataclasses look their module up here
     spec.loader.exec_module(module)
     return module
 
@@ -69,12 +87,12 @@ def _documented_glitches() -> list[dict]:
     for line in text.splitlines():
         if re.match(r"\|\s*(ky_anh_2021|nghe_an_2023)\s*\|", line):
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            rows.append(dict(zip(["dataset", "kind", "commune_code", "commune", "date", "detail"],
-                                 cells)))
+            rows.append(dict(zip(["dataset", "kind", "commune_code", "commune", "date", "detail"], cells)))
     return rows
 
 
 # -- published figures and shape ------------------------------------------------------
+
 
 def test_ky_anh_total_on_15_03_2021_is_the_press_figure_4843(ky_anh):
     on_day = ky_anh[ky_anh["date"] == "2021-03-15"]
@@ -129,6 +147,7 @@ def test_some_border_communes_meet_the_30_05_milestone_and_some_do_not(nghe_an):
 
 # -- import rules ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["ky_anh_2021", "nghe_an_2023"])
 def test_cumulatives_never_decrease_per_commune(datasets, name):
     frame = datasets[name].sort_values(["commune_code", "date"])
@@ -166,23 +185,25 @@ def test_some_reports_are_missing_but_not_many(datasets, name):
 def test_returned_exceeds_collected_only_in_the_documented_glitch(datasets, name):
     frame = datasets[name]
     over = frame[frame["returned"] > frame["collected"]]
-    documented = {(g["commune_code"], pd.Timestamp(g["date"])) for g in _documented_glitches()
-                  if g["dataset"] == name and g["kind"] == "returned_exceeds_collected"}
+    documented = {
+        (g["commune_code"], pd.Timestamp(g["date"]))
+        for g in _documented_glitches()
+        if g["dataset"] == name and g["kind"] == "returned_exceeds_collected"
+    }
     assert set(zip(over["commune_code"], over["date"])) == documented
 
 
 # -- documented glitches ---------------------------------------------------------------
 
+
 def test_readme_documents_each_kind_of_glitch_for_both_datasets():
     kinds = {(g["dataset"], g["kind"]) for g in _documented_glitches()}
     for name in ("ky_anh_2021", "nghe_an_2023"):
-        for kind in ("eligible_understated", "returned_exceeds_collected", "spike_day",
-                     "reporting_gap"):
+        for kind in ("eligible_understated", "returned_exceeds_collected", "spike_day", "reporting_gap"):
             assert (name, kind) in kinds
 
 
-@pytest.mark.parametrize("glitch", _documented_glitches(),
-                         ids=lambda g: f"{g['dataset']}-{g['kind']}")
+@pytest.mark.parametrize("glitch", _documented_glitches(), ids=lambda g: f"{g['dataset']}-{g['kind']}")
 def test_documented_glitch_is_present(datasets, glitch):
     frame = datasets[glitch["dataset"]]
     rows = frame[frame["commune_code"] == glitch["commune_code"]].sort_values("date")
@@ -200,12 +221,12 @@ def test_documented_glitch_is_present(datasets, glitch):
     if kind == "eligible_understated":
         assert row["collected"] > row["eligible"]
         assert rows["eligible"].nunique() == 1
-        registry_file = ("ky_anh_2021_communes.csv" if glitch["dataset"] == "ky_anh_2021"
-                         else "nghe_an_2023_communes.csv")
+        registry_file = (
+            "ky_anh_2021_communes.csv" if glitch["dataset"] == "ky_anh_2021" else "nghe_an_2023_communes.csv"
+        )
         registry = pd.read_csv(generate.ADMIN_DIR / registry_file, dtype=str).set_index("commune_code")
         entry = registry.loc[glitch["commune_code"]]
-        estimate = generate.eligible_population(int(entry["population_2019_census"]),
-                                                entry["district_code"])
+        estimate = generate.eligible_population(int(entry["population_2019_census"]), entry["district_code"])
         assert row["eligible"] < 0.9 * estimate
     elif kind == "returned_exceeds_collected":
         assert row["returned"] > row["collected"]
@@ -219,8 +240,10 @@ def test_documented_glitch_is_present(datasets, glitch):
 
 def test_glitch_constants_match_the_readme():
     documented = {(g["dataset"], g["kind"]): g for g in _documented_glitches()}
-    for name, glitches in (("ky_anh_2021", generate.KY_ANH_GLITCHES),
-                           ("nghe_an_2023", generate.NGHE_AN_GLITCHES)):
+    for name, glitches in (
+        ("ky_anh_2021", generate.KY_ANH_GLITCHES),
+        ("nghe_an_2023", generate.NGHE_AN_GLITCHES),
+    ):
         assert documented[(name, "eligible_understated")]["commune_code"] == glitches.understated_code
         assert documented[(name, "returned_exceeds_collected")]["commune_code"] == glitches.returned_over_code
         spike = documented[(name, "spike_day")]
@@ -231,6 +254,7 @@ def test_glitch_constants_match_the_readme():
 
 
 # -- report spreadsheets ---------------------------------------------------------------
+
 
 def _number(value) -> int:
     if isinstance(value, str):
@@ -248,9 +272,18 @@ REPORTS = sorted((KY_ANH / "reports").glob("*.xlsx")) + sorted((NGHE_AN / "repor
 
 def test_report_files_exist_for_the_chosen_dates():
     names = {p.name for p in REPORTS}
-    assert {f"bao_cao_ngay_{d}.xlsx" for d in ("26_02_2021", "15_03_2021", "15_04_2021",
-                                               "15_05_2021", "20_04_2023", "30_05_2023",
-                                               "15_06_2023")} == names
+    assert {
+        f"bao_cao_ngay_{d}.xlsx"
+        for d in (
+            "26_02_2021",
+            "15_03_2021",
+            "15_04_2021",
+            "15_05_2021",
+            "20_04_2023",
+            "30_05_2023",
+            "15_06_2023",
+        )
+    } == names
 
 
 @pytest.mark.parametrize("path", REPORTS, ids=lambda p: f"{p.parent.parent.name}-{p.stem}")
@@ -289,16 +322,25 @@ def test_report_layout_has_letterhead_title_merged_header_and_footer():
     merged = {str(r) for r in sheet.merged_cells.ranges}
     assert {"A8:A9", "D8:E8", "F8:F9"} <= merged
     values = [v for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
-    for text in ("CÔNG AN HUYỆN KỲ ANH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-                 "Độc lập - Tự do - Hạnh phúc",
-                 "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CẤP CĂN CƯỚC CÔNG DÂN",
-                 "Kết quả thu nhận hồ sơ", "Trong ngày", "Lũy kế", "Tỷ lệ (%)", "Đã trả thẻ",
-                 "Người lập biểu", "TRƯỞNG CÔNG AN HUYỆN"):
+    for text in (
+        "CÔNG AN HUYỆN KỲ ANH",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CẤP CĂN CƯỚC CÔNG DÂN",
+        "Kết quả thu nhận hồ sơ",
+        "Trong ngày",
+        "Lũy kế",
+        "Tỷ lệ (%)",
+        "Đã trả thẻ",
+        "Người lập biểu",
+        "TRƯỞNG CÔNG AN HUYỆN",
+    ):
         assert text in values
     assert [sheet.cell(10, c).value for c in range(1, 8)] == [1, 2, 3, 4, 5, 6, 7]
 
 
 # -- campaigns, sizes, determinism -----------------------------------------------------
+
 
 def test_campaign_files_follow_the_schema():
     na = tomllib.loads((NGHE_AN / "campaign.toml").read_text(encoding="utf-8"))
@@ -306,8 +348,12 @@ def test_campaign_files_follow_the_schema():
     assert (na["start"], na["deadline"], na["target"]) == (date(2023, 4, 20), date(2023, 6, 30), "100%")
     assert na["scope"] == ["Tỉnh Nghệ An"]
     border, model = na["milestones"]
-    assert border == {"name": "Xã biên giới", "tag": "biên giới", "deadline": date(2023, 5, 30),
-                      "target": "100%"}
+    assert border == {
+        "name": "Xã biên giới",
+        "tag": "biên giới",
+        "deadline": date(2023, 5, 30),
+        "target": "100%",
+    }
     assert model["name"] == "Xã điểm, kiểu mẫu" and model["deadline"] == date(2023, 5, 30)
     assert 6 <= len(model["units"]) <= 10
     registry = pd.read_csv(generate.ADMIN_DIR / "nghe_an_2023_communes.csv", dtype=str)
@@ -316,15 +362,19 @@ def test_campaign_files_follow_the_schema():
     ka = tomllib.loads((KY_ANH / "campaign.toml").read_text(encoding="utf-8"))
     calendar = ka.pop("calendar")
     assert calendar["sunday_weight"] == 0.7 and len(calendar["days"]) == 5
-    assert ka == {"name": "Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021",
-                  "start": date(2021, 2, 17), "deadline": date(2021, 6, 10), "target": 87000,
-                  "scope": ["Huyện Kỳ Anh"]}
+    assert ka == {
+        "name": "Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021",
+        "start": date(2021, 2, 17),
+        "deadline": date(2021, 6, 10),
+        "target": 87000,
+        "scope": ["Huyện Kỳ Anh"],
+    }
 
 
 def test_eligible_is_the_census_population_times_the_documented_share():
     assert generate.ELIGIBLE_SHARE == 0.772
     assert generate.eligible_population(10000, "447") == 7720
-    assert generate.eligible_population(10000, "417") == 7200   # Kỳ Sơn: mountain district
+    assert generate.eligible_population(10000, "417") == 7200  # Kỳ Sơn: mountain district
 
 
 def test_every_output_file_is_under_3_mb():
@@ -334,8 +384,7 @@ def test_every_output_file_is_under_3_mb():
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_regeneration_is_byte_identical_and_matches_the_committed_files(tmp_path):
@@ -345,8 +394,7 @@ def test_regeneration_is_byte_identical_and_matches_the_committed_files(tmp_path
     one, two = _tree(first), _tree(second)
     assert one.keys() == two.keys()
     assert all(one[k] == two[k] for k in one)
-    committed = {k: v for k, v in _tree(SAMPLE).items()
-                 if k.startswith(("ky_anh_2021", "nghe_an_2023"))}
+    committed = {k: v for k, v in _tree(SAMPLE).items() if k.startswith(("ky_anh_2021", "nghe_an_2023"))}
     assert committed.keys() == one.keys()
     stale = [k for k in one if committed[k] != one[k]]
     assert not stale, f"sample_data is stale, re-run sample_data/generate.py: {stale}"

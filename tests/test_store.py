@@ -17,8 +17,10 @@ HEADER = "date,province,district,commune,commune_code,eligible,collected,returne
 
 def counts(store: Store) -> dict:
     with store.engine.connect() as conn:
-        return {t: conn.execute(sa.text(f"select count(*) from {t}")).scalar_one()
-                for t in ("uploads", "observations", "units", "unit_tags", "campaigns")}
+        return {
+            t: conn.execute(sa.text(f"select count(*) from {t}")).scalar_one()
+            for t in ("uploads", "observations", "units", "unit_tags", "campaigns")
+        }
 
 
 def test_migrations_are_recorded_and_idempotent(db_url):
@@ -33,20 +35,25 @@ def test_migrations_are_recorded_and_idempotent(db_url):
 def test_registry_is_seeded_with_both_hierarchies(store):
     units = store.units()
     assert (units.query("hierarchy == '3' and level == 'commune'").shape[0]) == 480
-    assert units.at["2025:18766", "name"] == "Xã Kỳ Xuân"     # code reused after the reform
+    assert units.at["2025:18766", "name"] == "Xã Kỳ Xuân"  # code reused after the reform
     assert units.at["18766", "name"] == "Xã Kỳ Phong"
-    assert "biên giới" in units.at["16816", "tags"]             # Xã Mỹ Lý, Huyện Kỳ Sơn
+    assert "biên giới" in units.at["16816", "tags"]  # Xã Mỹ Lý, Huyện Kỳ Sơn
 
 
 def test_refused_file_changes_nothing(store, tmp_path):
-    good = write(tmp_path / "good.csv", HEADER + "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,100,0\n")
+    good = write(
+        tmp_path / "good.csv", HEADER + "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,100,0\n"
+    )
     assert ingest.import_file(store, good).status == "imported"
     before = counts(store)
     # The second row is bad (negative): the first, valid row must not be written either.
-    bad = write(tmp_path / "bad.csv", HEADER
-                + "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,150,0\n"
-                + "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,6000,-5,0\n"
-                + "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Mới Lập,,100,10,0\n")
+    bad = write(
+        tmp_path / "bad.csv",
+        HEADER
+        + "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,150,0\n"
+        + "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,6000,-5,0\n"
+        + "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Mới Lập,,100,10,0\n",
+    )
     report = ingest.import_file(store, bad)
     assert report.status == "refused"
     assert counts(store) == before
@@ -83,7 +90,9 @@ def test_undo_brings_back_the_earlier_value(store, tmp_path):
 
 
 def test_as_of_sees_no_later_data(store, tmp_path):
-    rows = "".join(f"2021-03-0{d},Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,{d * 10},0\n" for d in range(1, 6))
+    rows = "".join(
+        f"2021-03-0{d},Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,{d * 10},0\n" for d in range(1, 6)
+    )
     ingest.import_file(store, write(tmp_path / "a.csv", HEADER + rows))
     seen = store.current_observations(as_of=date(2021, 3, 3))
     assert seen["date"].max() == pd.Timestamp("2021-03-03")
@@ -108,8 +117,10 @@ def test_killed_write_leaves_store_unchanged(store, tmp_path):
     assert counts(store) == before
 
 
-@pytest.mark.parametrize("url", ["postgresql+nodriver://analyst:s3cr3t-pw@db.local/cccd",
-                                 "nonsense://analyst:s3cr3t-pw@db.local/cccd"])
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql+nodriver://analyst:s3cr3t-pw@db.local/cccd", "nonsense://analyst:s3cr3t-pw@db.local/cccd"],
+)
 def test_a_bad_url_is_refused_without_echoing_its_password(url):
     with pytest.raises(StoreError) as refused:
         Store.open(url)
@@ -128,13 +139,20 @@ def test_an_uncreatable_sqlite_folder_is_a_clear_message(tmp_path):
 
 def test_an_upload_and_an_undo_write_their_audit_entries_in_their_own_transaction(store, tmp_path):
     path = tmp_path / "bao_cao.csv"
-    path.write_text("date,district,commune,collected\n2021-03-20,Huyện Kỳ Anh,Xã Kỳ Đồng,100\n", encoding="utf-8")
+    path.write_text(
+        "date,district,commune,collected\n2021-03-20,Huyện Kỳ Anh,Xã Kỳ Đồng,100\n", encoding="utf-8"
+    )
     report = ingest.import_file(store, path, uploaded_by="an", audit={"username": "an", "via": "cli"})
     assert report.status == "imported"
     (entry,) = store.audit_entries().to_dict("records")
     assert (entry["action"], entry["username"]) == ("upload", "an")
-    assert json.loads(entry["detail"]) == {"upload_id": report.upload_id, "file_name": "bao_cao.csv",
-                                           "rows": 1, "via": "cli", "units": 1}
+    assert json.loads(entry["detail"]) == {
+        "upload_id": report.upload_id,
+        "file_name": "bao_cao.csv",
+        "rows": 1,
+        "via": "cli",
+        "units": 1,
+    }
     # A refused or duplicate file writes no entry; an undo writes one with the upload.
     assert ingest.import_file(store, path, audit={"username": "an"}).status == "duplicate"
     assert store.undo_upload(report.upload_id, who="binh", audit={"username": "binh"})
@@ -155,18 +173,22 @@ def test_a_migration_failing_part_way_leaves_no_half_schema(tmp_path, monkeypatc
     with pytest.raises(RuntimeError):
         Store.open(f"sqlite:///{path}")
     import sqlite3
+
     with sqlite3.connect(path) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == set()      # not the first migrations' tables, not schema_version, not half_done
+    assert tables == set()  # not the first migrations' tables, not schema_version, not half_done
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:-1])
-    store = Store.open(f"sqlite:///{path}")     # a later start migrates whole
+    store = Store.open(f"sqlite:///{path}")  # a later start migrates whole
     assert store.migrate() == len(schema.MIGRATIONS) and len(store.units()) > 700
 
 
 def test_upload_spans_give_the_first_and_last_day_of_each_upload(store, tmp_path):
-    path = write(tmp_path / "nhieu_ngay.csv", "date,district,commune,collected\n"
-                 "2021-03-20,Huyện Kỳ Anh,Xã Kỳ Đồng,100\n2021-03-24,Huyện Kỳ Anh,Xã Kỳ Đồng,140\n"
-                 "2021-03-22,Huyện Kỳ Anh,Xã Kỳ Tân,90\n")
+    path = write(
+        tmp_path / "nhieu_ngay.csv",
+        "date,district,commune,collected\n"
+        "2021-03-20,Huyện Kỳ Anh,Xã Kỳ Đồng,100\n2021-03-24,Huyện Kỳ Anh,Xã Kỳ Đồng,140\n"
+        "2021-03-22,Huyện Kỳ Anh,Xã Kỳ Tân,90\n",
+    )
     report = ingest.import_file(store, path)
     spans = store.upload_spans([report.upload_id, 999])
     assert spans.loc[report.upload_id].tolist() == [date(2021, 3, 20), date(2021, 3, 24)]

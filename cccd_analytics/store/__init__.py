@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +23,16 @@ import sqlalchemy as sa
 
 from cccd_analytics import registry
 from cccd_analytics.store import schema
-from cccd_analytics.store.schema import (audit_log, campaigns, column_mappings, observations,
-                                         unit_tags, units, uploads, users)
+from cccd_analytics.store.schema import (
+    audit_log,
+    campaigns,
+    column_mappings,
+    observations,
+    unit_tags,
+    units,
+    uploads,
+    users,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = PROJECT_DIR / "data" / "cccd.sqlite"
@@ -44,8 +52,10 @@ class StoreUnavailable(StoreError):
         self.why = why
 
 
-UNAVAILABLE = ("Không làm việc được với cơ sở dữ liệu ({why}). Số liệu không bị thay đổi; hãy thử lại "
-               "sau ít phút. Nếu vẫn lỗi, báo quản trị hệ thống.")
+UNAVAILABLE = (
+    "Không làm việc được với cơ sở dữ liệu ({why}). Số liệu không bị thay đổi; hãy thử lại "
+    "sau ít phút. Nếu vẫn lỗi, báo quản trị hệ thống."
+)
 
 
 def _unavailable(context) -> None:
@@ -55,13 +65,22 @@ def _unavailable(context) -> None:
     The message never carries the database address or its password.
     """
     exc = context.original_exception
-    if not isinstance(context.sqlalchemy_exception, (sa.exc.OperationalError, sa.exc.InterfaceError)) \
-            and not context.is_disconnect:
+    if (
+        not isinstance(context.sqlalchemy_exception, (sa.exc.OperationalError, sa.exc.InterfaceError))
+        and not context.is_disconnect
+    ):
         return
     text = str(exc).lower()
-    if context.dialect is not None and context.dialect.name == "sqlite" and (
-            text.startswith(("no such", "near ")) or "syntax error" in text or "has no column" in text
-            or "already exists" in text):
+    if (
+        context.dialect is not None
+        and context.dialect.name == "sqlite"
+        and (
+            text.startswith(("no such", "near "))
+            or "syntax error" in text
+            or "has no column" in text
+            or "already exists" in text
+        )
+    ):
         return
     if "locked" in text or "busy" in text or "lock timeout" in text or "could not obtain lock" in text:
         why = "cơ sở dữ liệu đang bị khóa bởi một thao tác khác"
@@ -77,7 +96,7 @@ def default_url() -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -97,7 +116,7 @@ class NewUpload:
     sha256: str
     rows_read: int
     observations: pd.DataFrame  # unit_key, date, metric, value
-    new_units: pd.DataFrame     # unofficial units first seen in this file (UNIT columns)
+    new_units: pd.DataFrame  # unofficial units first seen in this file (UNIT columns)
     report_date: date | None = None
     uploaded_by: str | None = None
     warnings: tuple[dict, ...] = ()
@@ -116,21 +135,25 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str | None = None) -> "Store":
+    def open(cls, url: str | None = None) -> Store:
         url = url or default_url()
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             folder = Path(url.removeprefix("sqlite:///")).parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"Không tạo được thư mục «{folder}» cho cơ sở dữ liệu "
-                                 f"({exc.strerror or type(exc).__name__}).") from None
+                raise StoreError(
+                    f"Không tạo được thư mục «{folder}» cho cơ sở dữ liệu "
+                    f"({exc.strerror or type(exc).__name__})."
+                ) from None
         try:
             engine = sa.create_engine(url, future=True)
         except (sa.exc.ArgumentError, ImportError, ValueError) as exc:
             # Never the password: the message may reach a log or a screen.
-            raise StoreError(f"Địa chỉ cơ sở dữ liệu không hợp lệ: {_without_password(url)!r} "
-                             f"({_without_password(str(exc))})") from None
+            raise StoreError(
+                f"Địa chỉ cơ sở dữ liệu không hợp lệ: {_without_password(url)!r} "
+                f"({_without_password(str(exc))})"
+            ) from None
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "handle_error", _unavailable)
@@ -160,8 +183,7 @@ class Store:
             for number, step in enumerate(schema.MIGRATIONS, start=1):
                 if number not in done:
                     step(conn)
-                    conn.execute(schema.schema_version.insert().values(
-                        version=number, applied_at=_now()))
+                    conn.execute(schema.schema_version.insert().values(version=number, applied_at=_now()))
             self._seed_registry(conn)
             return len(schema.MIGRATIONS)
 
@@ -173,14 +195,16 @@ class Store:
             done = set(conn.scalars(sa.select(schema.schema_version.c.version)))
             if not set(range(1, len(schema.MIGRATIONS) + 1)) <= done:
                 return False
-            have = conn.execute(sa.select(sa.func.count()).select_from(units).where(
-                units.c.official.is_(True))).scalar_one()
+            have = conn.execute(
+                sa.select(sa.func.count()).select_from(units).where(units.c.official.is_(True))
+            ).scalar_one()
             return have >= len(registry.load_registry())
 
     def _seed_registry(self, conn: sa.Connection) -> None:
         reg = registry.load_registry()
-        have = conn.execute(sa.select(sa.func.count()).select_from(units).where(
-            units.c.official.is_(True))).scalar_one()
+        have = conn.execute(
+            sa.select(sa.func.count()).select_from(units).where(units.c.official.is_(True))
+        ).scalar_one()
         if have >= len(reg):
             return
         existing = set(conn.scalars(sa.select(units.c.key)))
@@ -188,16 +212,20 @@ class Store:
         rows = [_unit_row(r) for r in fresh.to_dict("records")]
         if rows:
             conn.execute(units.insert(), rows)
-            tags = [{"unit_key": r["key"], "tag": t} for r in fresh.to_dict("records")
-                    for t in r["tags"]]
+            tags = [{"unit_key": r["key"], "tag": t} for r in fresh.to_dict("records") for t in r["tags"]]
             if tags:
                 conn.execute(unit_tags.insert(), tags)
 
     # -- uploads ----------------------------------------------------------------------
     def find_upload_by_sha(self, sha256: str) -> dict | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(uploads).where(
-                uploads.c.sha256 == sha256, uploads.c.status == "active")).mappings().first()
+            row = (
+                conn.execute(
+                    sa.select(uploads).where(uploads.c.sha256 == sha256, uploads.c.status == "active")
+                )
+                .mappings()
+                .first()
+            )
             return dict(row) if row else None
 
     def write_upload(self, new: NewUpload, hook=None) -> int:
@@ -208,16 +236,26 @@ class Store:
         """
         hook = hook or (lambda stage: None)
         with self.engine.begin() as conn:
-            upload_id = conn.execute(uploads.insert().values(
-                file_name=new.file_name, sha256=new.sha256, report_date=new.report_date,
-                uploaded_by=new.uploaded_by, uploaded_at=_now(), rows_read=new.rows_read,
-                warnings=json.dumps(list(new.warnings), ensure_ascii=False, default=str),
-                kind=new.kind, layout=new.layout, encoding=new.encoding, status="active",
-            )).inserted_primary_key[0]
+            upload_id = conn.execute(
+                uploads.insert().values(
+                    file_name=new.file_name,
+                    sha256=new.sha256,
+                    report_date=new.report_date,
+                    uploaded_by=new.uploaded_by,
+                    uploaded_at=_now(),
+                    rows_read=new.rows_read,
+                    warnings=json.dumps(list(new.warnings), ensure_ascii=False, default=str),
+                    kind=new.kind,
+                    layout=new.layout,
+                    encoding=new.encoding,
+                    status="active",
+                )
+            ).inserted_primary_key[0]
             hook("upload")
             if len(new.new_units):
-                existing = set(conn.scalars(sa.select(units.c.key).where(
-                    units.c.key.in_(list(new.new_units["key"])))))
+                existing = set(
+                    conn.scalars(sa.select(units.c.key).where(units.c.key.in_(list(new.new_units["key"]))))
+                )
                 # The records as to_dict("records") gives them, from the columns (performance,
                 # issue 8: to_dict walked 10,000 new units cell by cell).
                 frame, names = new.new_units, list(new.new_units.columns)
@@ -239,13 +277,26 @@ class Store:
             insert = _bulk_insert(conn, observations, ["upload_id", "unit_key", "date", "metric", "value"])
             dates = _bound(conn, observations.c.date, obs["date"])
             for start in range(0, len(obs), 20_000):
-                part = obs.iloc[start:start + 20_000]
-                insert(zip(itertools.repeat(upload_id), part["unit_key"].tolist(), dates[start:start + 20_000],
-                           part["metric"].tolist(), part["value"].astype("int64").tolist()))
+                part = obs.iloc[start : start + 20_000]
+                insert(
+                    zip(
+                        itertools.repeat(upload_id),
+                        part["unit_key"].tolist(),
+                        dates[start : start + 20_000],
+                        part["metric"].tolist(),
+                        part["value"].astype("int64").tolist(),
+                    )
+                )
                 hook("observations")
             if new.audit is not None:
-                _audit_as(conn, "upload", new.audit, upload_id=int(upload_id), file_name=new.file_name,
-                          rows=new.rows_read)
+                _audit_as(
+                    conn,
+                    "upload",
+                    new.audit,
+                    upload_id=int(upload_id),
+                    file_name=new.file_name,
+                    rows=new.rows_read,
+                )
                 hook("audit")
             return int(upload_id)
 
@@ -254,9 +305,11 @@ class Store:
         `audit` ({"username": …, other details}): an "undo" entry written in the same
         transaction, when the upload was withdrawn."""
         with self.engine.begin() as conn:
-            result = conn.execute(uploads.update().where(
-                uploads.c.id == upload_id, uploads.c.status == "active").values(
-                status="undone", undone_at=_now(), undone_by=who))
+            result = conn.execute(
+                uploads.update()
+                .where(uploads.c.id == upload_id, uploads.c.status == "active")
+                .values(status="undone", undone_at=_now(), undone_by=who)
+            )
             done = result.rowcount == 1
             if done and audit is not None:
                 _audit_as(conn, "undo", audit, upload_id=upload_id)
@@ -271,13 +324,21 @@ class Store:
         columns first, last), read through the upload index: a file of many days has no
         single report date to show."""
         ids = [int(i) for i in upload_ids]
-        query = (sa.select(observations.c.upload_id, sa.func.min(observations.c.date).label("first"),
-                           sa.func.max(observations.c.date).label("last"))
-                 .where(observations.c.upload_id.in_(ids)).group_by(observations.c.upload_id))
+        query = (
+            sa.select(
+                observations.c.upload_id,
+                sa.func.min(observations.c.date).label("first"),
+                sa.func.max(observations.c.date).label("last"),
+            )
+            .where(observations.c.upload_id.in_(ids))
+            .group_by(observations.c.upload_id)
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all() if ids else []
-        return pd.DataFrame([(r.upload_id, _as_date(r.first), _as_date(r.last)) for r in rows],
-                            columns=["upload_id", "first", "last"]).set_index("upload_id")
+        return pd.DataFrame(
+            [(r.upload_id, _as_date(r.first), _as_date(r.last)) for r in rows],
+            columns=["upload_id", "first", "last"],
+        ).set_index("upload_id")
 
     # -- reading ----------------------------------------------------------------------
     def units(self) -> pd.DataFrame:
@@ -289,16 +350,24 @@ class Store:
         frame["tags"] = frame["key"].map(grouped).apply(lambda t: t if isinstance(t, tuple) else ())
         return frame.set_index("key", drop=False)
 
-    def current_observations(self, as_of: date | None = None,
-                             unit_keys: Iterable[str] | None = None) -> pd.DataFrame:
+    def current_observations(
+        self, as_of: date | None = None, unit_keys: Iterable[str] | None = None
+    ) -> pd.DataFrame:
         """The value in force for every (unit, date, metric): newest active upload wins.
 
         `as_of` keeps only data dated on or before that day.
         """
-        query = (sa.select(observations.c.unit_key, observations.c.date, observations.c.metric,
-                           observations.c.value, observations.c.upload_id)
-                 .join(uploads, uploads.c.id == observations.c.upload_id)
-                 .where(uploads.c.status == "active"))
+        query = (
+            sa.select(
+                observations.c.unit_key,
+                observations.c.date,
+                observations.c.metric,
+                observations.c.value,
+                observations.c.upload_id,
+            )
+            .join(uploads, uploads.c.id == observations.c.upload_id)
+            .where(uploads.c.status == "active")
+        )
         if as_of is not None:
             query = query.where(observations.c.date <= as_of)
         if unit_keys is not None:
@@ -316,23 +385,35 @@ class Store:
 
     def observation_history(self, unit_key: str) -> pd.DataFrame:
         """Every value ever reported for a unit, with the upload it came from."""
-        query = (sa.select(observations.c.date, observations.c.metric, observations.c.value,
-                           uploads.c.id.label("upload_id"), uploads.c.file_name,
-                           uploads.c.uploaded_at, uploads.c.status)
-                 .join(uploads, uploads.c.id == observations.c.upload_id)
-                 .where(observations.c.unit_key == unit_key)
-                 .order_by(observations.c.date, observations.c.metric, uploads.c.id))
+        query = (
+            sa.select(
+                observations.c.date,
+                observations.c.metric,
+                observations.c.value,
+                uploads.c.id.label("upload_id"),
+                uploads.c.file_name,
+                uploads.c.uploaded_at,
+                uploads.c.status,
+            )
+            .join(uploads, uploads.c.id == observations.c.upload_id)
+            .where(observations.c.unit_key == unit_key)
+            .order_by(observations.c.date, observations.c.metric, uploads.c.id)
+        )
         with self.engine.connect() as conn:
             return pd.read_sql(query, conn)
 
     # -- campaigns --------------------------------------------------------------------
     def save_campaign(self, definition: dict) -> None:
         """Add or replace the campaign of that name."""
-        row = dict(name=definition["name"], start=_as_date(definition.get("start")),
-                   deadline=_as_date(definition["deadline"]), target=str(definition["target"]),
-                   scope=json.dumps(definition.get("scope", []), ensure_ascii=False),
-                   definition=json.dumps(definition, ensure_ascii=False, default=str),
-                   updated_at=_now())
+        row = dict(
+            name=definition["name"],
+            start=_as_date(definition.get("start")),
+            deadline=_as_date(definition["deadline"]),
+            target=str(definition["target"]),
+            scope=json.dumps(definition.get("scope", []), ensure_ascii=False),
+            definition=json.dumps(definition, ensure_ascii=False, default=str),
+            updated_at=_now(),
+        )
         with self.engine.begin() as conn:
             conn.execute(campaigns.delete().where(campaigns.c.name == row["name"]))
             conn.execute(campaigns.insert().values(**row))
@@ -353,30 +434,52 @@ class Store:
             if rows:
                 conn.execute(unit_tags.insert(), rows)
 
-
     # -- remembered column mappings and the audit trail ------------------------------------
-    def save_mapping(self, signature: str, mapping: dict, header_texts: list[str],
-                     who: str | None = None) -> None:
+    def save_mapping(
+        self, signature: str, mapping: dict, header_texts: list[str], who: str | None = None
+    ) -> None:
         with self.engine.begin() as conn:
             conn.execute(column_mappings.delete().where(column_mappings.c.signature == signature))
-            conn.execute(column_mappings.insert().values(
-                signature=signature, mapping=json.dumps(mapping), created_at=_now(), created_by=who,
-                headers=json.dumps(header_texts, ensure_ascii=False)))
+            conn.execute(
+                column_mappings.insert().values(
+                    signature=signature,
+                    mapping=json.dumps(mapping),
+                    created_at=_now(),
+                    created_by=who,
+                    headers=json.dumps(header_texts, ensure_ascii=False),
+                )
+            )
 
     def find_mapping(self, signature: str) -> dict | None:
         with self.engine.connect() as conn:
-            raw = conn.scalar(sa.select(column_mappings.c.mapping).where(
-                column_mappings.c.signature == signature))
+            raw = conn.scalar(
+                sa.select(column_mappings.c.mapping).where(column_mappings.c.signature == signature)
+            )
         return {k: int(v) for k, v in json.loads(raw).items()} if raw else None
 
-    def add_quality_note(self, unit_key: str, check_name: str, note: str, day: date | None = None,
-                         author: str | None = None, status: str = "open") -> None:
+    def add_quality_note(
+        self,
+        unit_key: str,
+        check_name: str,
+        note: str,
+        day: date | None = None,
+        author: str | None = None,
+        status: str = "open",
+    ) -> None:
         from cccd_analytics.store.schema import quality_notes
 
         with self.engine.begin() as conn:
-            conn.execute(quality_notes.insert().values(
-                unit_key=unit_key, date=day, check_name=check_name, note=note, status=status,
-                author=author, created_at=_now()))
+            conn.execute(
+                quality_notes.insert().values(
+                    unit_key=unit_key,
+                    date=day,
+                    check_name=check_name,
+                    note=note,
+                    status=status,
+                    author=author,
+                    created_at=_now(),
+                )
+            )
 
     def quality_notes(self) -> pd.DataFrame:
         from cccd_analytics.store.schema import quality_notes
@@ -388,9 +491,15 @@ class Store:
         with self.engine.begin() as conn:
             _audit(conn, action, username, **detail)
 
-    def audit_entries(self, limit: int = 1000, *, action: str | Iterable[str] | None = None,
-                      username: str | None = None, since: datetime | None = None,
-                      until: datetime | None = None) -> pd.DataFrame:
+    def audit_entries(
+        self,
+        limit: int = 1000,
+        *,
+        action: str | Iterable[str] | None = None,
+        username: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> pd.DataFrame:
         """Newest first; optionally only some actions, one user, or a time window [since, until)."""
         query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
         if action:
@@ -422,23 +531,35 @@ class Store:
 
     def count_active_users(self) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.count()).select_from(users).where(
-                users.c.active.is_(True))).scalar_one()
+            return conn.execute(
+                sa.select(sa.func.count()).select_from(users).where(users.c.active.is_(True))
+            ).scalar_one()
 
-    def add_user(self, username: str, role: str, password_hash: str | None,
-                 full_name: str | None = None) -> None:
+    def add_user(
+        self, username: str, role: str, password_hash: str | None, full_name: str | None = None
+    ) -> None:
         try:
             with self.engine.begin() as conn:
-                conn.execute(users.insert().values(
-                    username=username, role=role, password_hash=password_hash, full_name=full_name,
-                    active=True, failed_attempts=0, created_at=_now()))
+                conn.execute(
+                    users.insert().values(
+                        username=username,
+                        role=role,
+                        password_hash=password_hash,
+                        full_name=full_name,
+                        active=True,
+                        failed_attempts=0,
+                        created_at=_now(),
+                    )
+                )
         except sa.exc.IntegrityError:
             raise StoreError(f"Đã có tài khoản «{username}».") from None
 
     def _update_user(self, username: str, **values) -> bool:
         with self.engine.begin() as conn:
-            return conn.execute(users.update().where(users.c.username == username)
-                                .values(**values)).rowcount == 1
+            return (
+                conn.execute(users.update().where(users.c.username == username).values(**values)).rowcount
+                == 1
+            )
 
     def set_password(self, username: str, password_hash: str) -> bool:
         """New hash; clears failed attempts and any lock."""
@@ -454,9 +575,14 @@ class Store:
     def record_login_failure(self, username: str) -> int:
         """Count one more wrong password (atomically); return the count in a row."""
         with self.engine.begin() as conn:
-            conn.execute(users.update().where(users.c.username == username).values(
-                failed_attempts=users.c.failed_attempts + 1))
-            return int(conn.scalar(sa.select(users.c.failed_attempts).where(users.c.username == username)) or 0)
+            conn.execute(
+                users.update()
+                .where(users.c.username == username)
+                .values(failed_attempts=users.c.failed_attempts + 1)
+            )
+            return int(
+                conn.scalar(sa.select(users.c.failed_attempts).where(users.c.username == username)) or 0
+            )
 
     def lock_user(self, username: str, until: datetime) -> None:
         self._update_user(username, locked_until=until, failed_attempts=0)
@@ -476,7 +602,7 @@ def _fetch_chunks(conn: sa.Connection, query, size: int = 250_000) -> list[tuple
     values = {}
     for name, value in compiled.params.items():
         bind = compiled.binds.get(name)
-        if bind is None:                       # an IN list's expanded parameter: name_1_1 …
+        if bind is None:  # an IN list's expanded parameter: name_1_1 …
             bind = compiled.binds.get(name.rsplit("_", 1)[0])
         process = bind.type.bind_processor(conn.dialect) if bind is not None else None
         values[name] = process(value) if process else value
@@ -488,8 +614,15 @@ def _fetch_chunks(conn: sa.Connection, query, size: int = 250_000) -> list[tuple
         while rows := cursor.fetchmany(size):
             keys, dates, metrics, numbers, upload_ids = ([row[i] for row in rows] for i in range(5))
             # pa.array infers: text, or date32 for the date objects of PostgreSQL.
-            chunks.append((pa.array(keys), pa.array(dates), pa.array(metrics),
-                           np.fromiter(numbers, np.int64, len(rows)), np.fromiter(upload_ids, np.int64, len(rows))))
+            chunks.append(
+                (
+                    pa.array(keys),
+                    pa.array(dates),
+                    pa.array(metrics),
+                    np.fromiter(numbers, np.int64, len(rows)),
+                    np.fromiter(upload_ids, np.int64, len(rows)),
+                )
+            )
         return chunks
     finally:
         cursor.close()
@@ -506,8 +639,12 @@ def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
     date_codes = dates.indices.to_numpy(zero_copy_only=False)
     # Text on SQLite, date objects on PostgreSQL: as dates, which pd.to_datetime makes
     # datetime64[s] (what it made of the date objects read_sql gave before).
-    days = pd.to_datetime(pd.Series([d if isinstance(d, date) else date.fromisoformat(str(d))
-                                     for d in dates.dictionary.to_pylist()], dtype=object))
+    days = pd.to_datetime(
+        pd.Series(
+            [d if isinstance(d, date) else date.fromisoformat(str(d)) for d in dates.dictionary.to_pylist()],
+            dtype=object,
+        )
+    )
     numbers = np.concatenate([c[3] for c in chunks])
     upload_ids = np.concatenate([c[4] for c in chunks])
 
@@ -528,17 +665,19 @@ def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
     composite = (unit * len(metric_order) + metric) * max(len(day_order), 1) + day
     order = np.lexsort((upload_ids, composite))
     composite = composite[order]
-    last = np.r_[composite[1:] != composite[:-1], True]      # the newest upload of each key
+    last = np.r_[composite[1:] != composite[:-1], True]  # the newest upload of each key
     order = order[last]
     unit_names = keys.dictionary.take(pa.array(unit_order))
     metric_names = metrics.dictionary.take(pa.array(metric_order))
-    return pd.DataFrame({
-        "unit_key": unit_names.take(pa.array(unit[order])).to_pandas(),
-        "date": days.to_numpy()[day_order][day[order]],
-        "metric": metric_names.take(pa.array(metric[order])).to_pandas(),
-        "value": numbers[order],
-        "upload_id": upload_ids[order],
-    })
+    return pd.DataFrame(
+        {
+            "unit_key": unit_names.take(pa.array(unit[order])).to_pandas(),
+            "date": days.to_numpy()[day_order][day[order]],
+            "metric": metric_names.take(pa.array(metric[order])).to_pandas(),
+            "value": numbers[order],
+            "upload_id": upload_ids[order],
+        }
+    )
 
 
 def _sqlite_transactional_ddl(conn: sa.Connection) -> None:
@@ -565,15 +704,22 @@ def _sqlite_transactional_ddl(conn: sa.Connection) -> None:
 
 def _audit(conn: sa.Connection, action: str, username: str | None, **detail) -> None:
     """One audit-log entry, in the caller's transaction."""
-    conn.execute(audit_log.insert().values(at=_now(), username=username, action=action,
-                                           detail=json.dumps(detail, ensure_ascii=False, default=str)))
+    conn.execute(
+        audit_log.insert().values(
+            at=_now(),
+            username=username,
+            action=action,
+            detail=json.dumps(detail, ensure_ascii=False, default=str),
+        )
+    )
 
 
 def _audit_as(conn: sa.Connection, action: str, audit: dict, **detail) -> None:
     """The entry a caller asked for with `audit={"username": …, other details}`, beside the
     details the store knows (upload id, file name …), in the caller's transaction."""
-    _audit(conn, action, audit.get("username"), **detail,
-           **{k: v for k, v in audit.items() if k != "username"})
+    _audit(
+        conn, action, audit.get("username"), **detail, **{k: v for k, v in audit.items() if k != "username"}
+    )
 
 
 def _without_password(text: str) -> str:
@@ -592,12 +738,16 @@ def _bulk_insert(conn: sa.Connection, table: sa.Table, columns: list[str]):
     def insert(rows) -> None:
         if order is not None:
             index = [columns.index(name) for name in order]
-            params = [tuple(row[i] for i in index) for row in rows] if index != list(range(len(columns))) \
+            params = (
+                [tuple(row[i] for i in index) for row in rows]
+                if index != list(range(len(columns)))
                 else list(rows)
+            )
         else:
             params = [dict(zip(columns, row)) for row in rows]
         if params:
             conn.exec_driver_sql(sql, params)
+
     return insert
 
 

@@ -15,13 +15,15 @@ import sqlalchemy as sa
 metadata = sa.MetaData()
 
 schema_version = sa.Table(
-    "schema_version", metadata,
+    "schema_version",
+    metadata,
     sa.Column("version", sa.Integer, primary_key=True),
     sa.Column("applied_at", sa.DateTime, nullable=False),
 )
 
 units = sa.Table(
-    "units", metadata,
+    "units",
+    metadata,
     sa.Column("key", sa.String(40), primary_key=True),
     sa.Column("code", sa.String(20)),
     sa.Column("name", sa.Text, nullable=False),
@@ -40,14 +42,15 @@ units = sa.Table(
 )
 
 unit_tags = sa.Table(
-    "unit_tags", metadata,
-    sa.Column("unit_key", sa.String(40), sa.ForeignKey("units.key", ondelete="CASCADE"),
-              primary_key=True),
+    "unit_tags",
+    metadata,
+    sa.Column("unit_key", sa.String(40), sa.ForeignKey("units.key", ondelete="CASCADE"), primary_key=True),
     sa.Column("tag", sa.String(100), primary_key=True),
 )
 
 uploads = sa.Table(
-    "uploads", metadata,
+    "uploads",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("file_name", sa.Text, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False, index=True),
@@ -56,7 +59,7 @@ uploads = sa.Table(
     sa.Column("uploaded_at", sa.DateTime, nullable=False),
     sa.Column("rows_read", sa.Integer, nullable=False),
     sa.Column("warnings", sa.Text, nullable=False, default="[]"),  # JSON list of issues
-    sa.Column("kind", sa.String(20)),       # canonical | report | records
+    sa.Column("kind", sa.String(20)),  # canonical | report | records
     sa.Column("layout", sa.Text),
     sa.Column("encoding", sa.Text),
     sa.Column("status", sa.String(10), nullable=False, default="active"),  # active | undone
@@ -65,11 +68,10 @@ uploads = sa.Table(
 )
 
 observations = sa.Table(
-    "observations", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-              autoincrement=True),
-    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.id", ondelete="CASCADE"),
-              nullable=False),
+    "observations",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.id", ondelete="CASCADE"), nullable=False),
     sa.Column("unit_key", sa.String(40), sa.ForeignKey("units.key"), nullable=False),
     sa.Column("date", sa.Date, nullable=False),
     # collected | returned (cumulative at the end of the day) | eligible | collected_day
@@ -80,12 +82,13 @@ observations = sa.Table(
 )
 
 campaigns = sa.Table(
-    "campaigns", metadata,
+    "campaigns",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("name", sa.Text, nullable=False, unique=True),
     sa.Column("start", sa.Date),
     sa.Column("deadline", sa.Date, nullable=False),
-    sa.Column("target", sa.Text, nullable=False),   # "100%" or "87000", as written
+    sa.Column("target", sa.Text, nullable=False),  # "100%" or "87000", as written
     sa.Column("scope", sa.Text, nullable=False, default="[]"),  # JSON list of names/codes
     sa.Column("definition", sa.Text, nullable=False),  # the whole campaign as JSON
     sa.Column("updated_at", sa.DateTime, nullable=False),
@@ -95,20 +98,22 @@ campaigns = sa.Table(
 # A column mapping the user chose on the upload page, remembered by the shape of the
 # header (its folded texts) so the next file of the same shape needs no mapping.
 column_mappings = sa.Table(
-    "column_mappings", metadata,
+    "column_mappings",
+    metadata,
     sa.Column("signature", sa.String(64), primary_key=True),
-    sa.Column("mapping", sa.Text, nullable=False),   # JSON {field: column index}
-    sa.Column("headers", sa.Text, nullable=False),   # JSON list of the header texts
+    sa.Column("mapping", sa.Text, nullable=False),  # JSON {field: column index}
+    sa.Column("headers", sa.Text, nullable=False),  # JSON list of the header texts
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("created_by", sa.Text),
 )
 
 users = sa.Table(
-    "users", metadata,
+    "users",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("username", sa.String(100), nullable=False, unique=True),
     sa.Column("full_name", sa.Text),
-    sa.Column("password_hash", sa.Text),              # argon2/bcrypt; null for SSO-only accounts
+    sa.Column("password_hash", sa.Text),  # argon2/bcrypt; null for SSO-only accounts
     sa.Column("role", sa.String(20), nullable=False),  # leader | analyst | admin
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("failed_attempts", sa.Integer, nullable=False, default=0),
@@ -118,9 +123,9 @@ users = sa.Table(
 )
 
 audit_log = sa.Table(
-    "audit_log", metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-              autoincrement=True),
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
     sa.Column("at", sa.DateTime, nullable=False, index=True),
     sa.Column("username", sa.Text),
     sa.Column("action", sa.String(40), nullable=False),  # upload | undo | campaign | login | …
@@ -128,7 +133,8 @@ audit_log = sa.Table(
 )
 
 quality_notes = sa.Table(
-    "quality_notes", metadata,
+    "quality_notes",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("unit_key", sa.String(40), nullable=False),
     sa.Column("date", sa.Date),

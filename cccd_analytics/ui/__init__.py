@@ -15,7 +15,8 @@ import streamlit as st
 from cccd_analytics import campaigns as camp
 from cccd_analytics import i18n, metrics
 from cccd_analytics.store import Store, default_url
-from cccd_analytics.store.schema import campaigns as campaigns_table, uploads
+from cccd_analytics.store.schema import campaigns as campaigns_table
+from cccd_analytics.store.schema import uploads
 
 
 @st.cache_resource(show_spinner=False)
@@ -31,8 +32,9 @@ def data_version(s: Store) -> tuple:
     """Changes whenever an upload, an undo or a campaign edit changes what pages show."""
     with s.engine.connect() as conn:
         up = conn.execute(sa.select(sa.func.max(uploads.c.id), sa.func.count(uploads.c.undone_at))).one()
-        ca = conn.execute(sa.select(sa.func.max(campaigns_table.c.updated_at),
-                                    sa.func.count(campaigns_table.c.id))).one()
+        ca = conn.execute(
+            sa.select(sa.func.max(campaigns_table.c.updated_at), sa.func.count(campaigns_table.c.id))
+        ).one()
     return (up[0], up[1], str(ca[0]), ca[1])
 
 
@@ -72,8 +74,10 @@ def _quality(url: str, version: tuple, name: str, as_of: date | None):
     campaign = next(c for c in _campaigns(url, version) if c.name == name)
     obs, units = _frames(url, version)
     uploads = get_store(url).list_uploads()
-    return (quality.findings(obs, units, campaign, as_of, uploads=uploads),
-            quality.completeness(obs, units, campaign, as_of))
+    return (
+        quality.findings(obs, units, campaign, as_of, uploads=uploads),
+        quality.completeness(obs, units, campaign, as_of),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -130,14 +134,21 @@ def campaign_filters() -> Context:
         key = f"as_of::{name}"
         if key not in st.session_state or not (first <= st.session_state[key] <= last):
             st.session_state[key] = last
-        as_of = st.sidebar.date_input(i18n.t("Số liệu tính đến"), min_value=first, max_value=last,
-                                      format="DD/MM/YYYY", key=key)
+        as_of = st.sidebar.date_input(
+            i18n.t("Số liệu tính đến"), min_value=first, max_value=last, format="DD/MM/YYYY", key=key
+        )
     campaign = found[names.index(name)]
     return Context(campaign, as_of, first, last)
 
 
-STATUS_BADGE = {"done": "green", "on_track": "green", "at_risk": "orange", "behind": "red", "missed": "red",
-                "no_data": "gray"}
+STATUS_BADGE = {
+    "done": "green",
+    "on_track": "green",
+    "at_risk": "orange",
+    "behind": "red",
+    "missed": "red",
+    "no_data": "gray",
+}
 _MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
 
 
@@ -151,8 +162,12 @@ def language_picker() -> None:
     if "lang" not in st.session_state:
         st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "vi"
     lang = st.sidebar.segmented_control(
-        "Ngôn ngữ / Language", list(i18n.LANGUAGES), key="lang",
-        format_func=lambda code: i18n.LANGUAGES[code], label_visibility="collapsed")
+        "Ngôn ngữ / Language",
+        list(i18n.LANGUAGES),
+        key="lang",
+        format_func=lambda code: i18n.LANGUAGES[code],
+        label_visibility="collapsed",
+    )
     i18n.set_language(lang or "vi")
 
 
@@ -204,10 +219,12 @@ def import_report(report) -> None:
     from cccd_analytics import formatting as fmt
     from cccd_analytics.i18n import t
 
-    status = {"checked": (st.success, t("Hợp lệ, sẵn sàng ghi.")),
-              "duplicate": (st.info, report.summary()),
-              "imported": (st.success, report.summary()),
-              "refused": (st.error, report.summary())}
+    status = {
+        "checked": (st.success, t("Hợp lệ, sẵn sàng ghi.")),
+        "duplicate": (st.info, report.summary()),
+        "imported": (st.success, report.summary()),
+        "refused": (st.error, report.summary()),
+    }
     show, text = status.get(report.status, (st.info, report.summary()))
     show(text)
     facts = []
@@ -234,7 +251,9 @@ def import_report(report) -> None:
     if totals:
         checked = sum(1 for x in totals if x.get("checked"))
         wrong = sum(1 for x in totals if x.get("mismatches"))
-        st.caption(t("Dòng cộng/tổng cộng: {n} dòng đã đối chiếu với các xã, {k} dòng lệch.", n=checked, k=wrong))
+        st.caption(
+            t("Dòng cộng/tổng cộng: {n} dòng đã đối chiếu với các xã, {k} dòng lệch.", n=checked, k=wrong)
+        )
     if report.problems:
         table = problem_table(report.problems)
         if len(table) <= PROBLEMS_IN_FULL:
@@ -242,17 +261,32 @@ def import_report(report) -> None:
             st.table(table.set_index(table.columns[0]))
         else:
             narrow = {c: st.column_config.TextColumn(width="small") for c in table.columns[:-1]}
-            st.dataframe(table, hide_index=True, width="stretch", height=300,
-                         column_config={**narrow, table.columns[-1]: st.column_config.TextColumn(width=900)})
+            st.dataframe(
+                table,
+                hide_index=True,
+                width="stretch",
+                height=300,
+                column_config={**narrow, table.columns[-1]: st.column_config.TextColumn(width=900)},
+            )
 
 
 PROBLEMS_IN_FULL = 25
 
 
-_ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (có BOM)", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16 BE",
-              "utf-16": "UTF-16", "utf-32-le": "UTF-32", "utf-32-be": "UTF-32 BE", "cp1258": "Windows-1258",
-              "cp1252": "Windows-1252", "tcvn3": "phông TCVN3 (.VnTime)", "tcvn3_upper": "phông TCVN3 (.VnTimeH)",
-              "vni": "phông VNI"}
+_ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 (có BOM)",
+    "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16 BE",
+    "utf-16": "UTF-16",
+    "utf-32-le": "UTF-32",
+    "utf-32-be": "UTF-32 BE",
+    "cp1258": "Windows-1258",
+    "cp1252": "Windows-1252",
+    "tcvn3": "phông TCVN3 (.VnTime)",
+    "tcvn3_upper": "phông TCVN3 (.VnTimeH)",
+    "vni": "phông VNI",
+}
 
 
 def encoding_label(encoding: str) -> str:
@@ -267,12 +301,15 @@ def problem_table(problems) -> pd.DataFrame:
     no sheets, a file-wide warning no cell), so the message gets the width."""
     from cccd_analytics.i18n import t
 
-    frame = pd.DataFrame({
-        t("Mức"): [t("Lỗi") if p.severity == "error" else t("Cảnh báo") for p in problems],
-        t("Trang"): [p.sheet or "" for p in problems],
-        t("Dòng"): [str(p.row) if p.row else "" for p in problems],
-        t("Cột"): [p.column or "" for p in problems],
-        t("Nội dung"): [p.message for p in problems]})
+    frame = pd.DataFrame(
+        {
+            t("Mức"): [t("Lỗi") if p.severity == "error" else t("Cảnh báo") for p in problems],
+            t("Trang"): [p.sheet or "" for p in problems],
+            t("Dòng"): [str(p.row) if p.row else "" for p in problems],
+            t("Cột"): [p.column or "" for p in problems],
+            t("Nội dung"): [p.message for p in problems],
+        }
+    )
     empty = [c for c in (t("Trang"), t("Dòng"), t("Cột")) if not frame[c].astype(bool).any()]
     return frame.drop(columns=empty)
 
@@ -285,8 +322,9 @@ def column_mapping_form(report, key: str) -> dict | None:
     columns = getattr(report, "columns", None) or []
     if not columns:
         return None
-    st.warning(t("Không nhận ra bố cục tệp này. Hãy chọn cột tương ứng; lựa chọn được ghi nhớ cho các tệp "
-                 "cùng mẫu."))
+    st.warning(
+        t("Không nhận ra bố cục tệp này. Hãy chọn cột tương ứng; lựa chọn được ghi nhớ cho các tệp cùng mẫu.")
+    )
     options = [None] + [c["index"] for c in columns]
     labels = {c["index"]: f"{c['letter']} — {c['header'] or '(trống)'}" for c in columns}
     guessed = {c["field"]: c["index"] for c in columns if c.get("field")}
@@ -297,9 +335,13 @@ def column_mapping_form(report, key: str) -> dict | None:
 
         for i, field in enumerate(MAPPABLE_FIELDS):
             default = options.index(guessed[field]) if field in guessed else 0
-            pick = cols[i % 3].selectbox(FIELD_LABELS[field], options, index=default,
-                                         format_func=lambda v: "—" if v is None else labels[v],
-                                         key=f"{key}_{field}")
+            pick = cols[i % 3].selectbox(
+                FIELD_LABELS[field],
+                options,
+                index=default,
+                format_func=lambda v: "—" if v is None else labels[v],
+                key=f"{key}_{field}",
+            )
             if pick is not None:
                 chosen[field] = pick
         if st.form_submit_button(t("Dùng cách ghép cột này")):
@@ -307,9 +349,11 @@ def column_mapping_form(report, key: str) -> dict | None:
     return None
 
 
-NO_CAMPAIGN = ("Chưa có chiến dịch nào. Quản trị viên tạo chiến dịch ở trang «Cài đặt chiến dịch», cán bộ "
-               "tổng hợp nhập báo cáo ở trang «Nhập số liệu»; hoặc, để xem thử, nạp dữ liệu mẫu bằng lệnh "
-               "`cccd sample`.")
+NO_CAMPAIGN = (
+    "Chưa có chiến dịch nào. Quản trị viên tạo chiến dịch ở trang «Cài đặt chiến dịch», cán bộ "
+    "tổng hợp nhập báo cáo ở trang «Nhập số liệu»; hoặc, để xem thử, nạp dữ liệu mẫu bằng lệnh "
+    "`cccd sample`."
+)
 
 
 def stop_without_campaign() -> None:
@@ -331,8 +375,13 @@ def campaign_snapshot(title: str | None = None) -> metrics.Snapshot:
     snap = context.snapshot()
     if title:
         st.title(md_escape(title))
-    st.caption(i18n.t("Số liệu tính đến **{d}** · hạn **{deadline}**", d=fmt.date_vn(snap.as_of),
-                      deadline=fmt.date_vn(snap.campaign.deadline)))
+    st.caption(
+        i18n.t(
+            "Số liệu tính đến **{d}** · hạn **{deadline}**",
+            d=fmt.date_vn(snap.as_of),
+            deadline=fmt.date_vn(snap.campaign.deadline),
+        )
+    )
     return snap
 
 
@@ -364,7 +413,10 @@ def _briefing_file(url: str, version: tuple, name: str, as_of: date | None, kind
 
 
 BRIEFING_TYPES = {
-    "pptx": ("Bản trình chiếu (PowerPoint)", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "pptx": (
+        "Bản trình chiếu (PowerPoint)",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
     "pdf": ("Bản PDF", "application/pdf"),
     "xlsx": ("Bảng số liệu (Excel)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
@@ -379,9 +431,14 @@ def briefing_downloads(context: Context) -> None:
     cols = st.columns(len(BRIEFING_TYPES))
     for col, (kind, (label, mime)) in zip(cols, BRIEFING_TYPES.items()):
         col.download_button(
-            i18n.t(label), lambda kind=kind: _briefing_file(url, version, context.campaign.name, context.as_of, kind),
-            file_name=f"bao_cao_giao_ban_{stamp}.{kind}", mime=mime, key=f"briefing_{kind}",
-            icon=":material/download:", width="stretch")
+            i18n.t(label),
+            lambda kind=kind: _briefing_file(url, version, context.campaign.name, context.as_of, kind),
+            file_name=f"bao_cao_giao_ban_{stamp}.{kind}",
+            mime=mime,
+            key=f"briefing_{kind}",
+            icon=":material/download:",
+            width="stretch",
+        )
 
 
 def chart(fig, name: str) -> None:
@@ -395,5 +452,12 @@ def chart(fig, name: str) -> None:
 
         return images.figure_png(fig, 1600, 900)
 
-    st.download_button(i18n.t("Tải ảnh PNG"), png, file_name=f"{name}.png", mime="image/png",
-                       key=f"png_{name}", icon=":material/image:", type="tertiary")
+    st.download_button(
+        i18n.t("Tải ảnh PNG"),
+        png,
+        file_name=f"{name}.png",
+        mime="image/png",
+        key=f"png_{name}",
+        icon=":material/image:",
+        type="tertiary",
+    )

@@ -30,7 +30,7 @@ import os
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import streamlit as st
@@ -40,8 +40,8 @@ from cccd_analytics.i18n import t
 from cccd_analytics.store import StoreError
 
 log = logging.getLogger(__name__)
-SESSION = "_cccd_signed_in"       # session_state: the SignedIn of this browser session
-NOTICE = "_cccd_login_notice"     # session_state: why the last session ended
+SESSION = "_cccd_signed_in"  # session_state: the SignedIn of this browser session
+NOTICE = "_cccd_login_notice"  # session_state: why the last session ended
 DEMO_USER = "demo"
 
 
@@ -49,7 +49,7 @@ DEMO_USER = "demo"
 class SignedIn:
     username: str
     role: str
-    method: str                   # demo | proxy | oidc | local
+    method: str  # demo | proxy | oidc | local
     full_name: str | None = None
     started: datetime | None = None
     last_seen: datetime | None = None
@@ -60,6 +60,7 @@ class SignedIn:
 
 
 # -- what the rest of the UI asks ------------------------------------------------------
+
 
 def signed_in() -> SignedIn | None:
     return st.session_state.get(SESSION)
@@ -78,6 +79,7 @@ def current_username() -> str | None:
 
 # -- database trouble: a message and a retry, never a traceback ---------------------------
 
+
 @contextmanager
 def database_errors():
     """Show a locked, busy or unreachable database as a Vietnamese message with "Thử lại"."""
@@ -86,13 +88,20 @@ def database_errors():
     except (StoreError, sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError) as exc:
         log.warning("database unavailable: %s", exc)  # details for the server log only
         why = getattr(exc, "why", None) or "không kết nối được máy chủ cơ sở dữ liệu"
-        st.error(t("Không làm việc được với cơ sở dữ liệu ({why}). Số liệu không bị thay đổi; hãy thử lại sau "
-                   "ít phút. Nếu vẫn lỗi, báo quản trị hệ thống.", why=t(why)), icon=":material/cloud_off:")
+        st.error(
+            t(
+                "Không làm việc được với cơ sở dữ liệu ({why}). Số liệu không bị thay đổi; hãy thử lại sau "
+                "ít phút. Nếu vẫn lỗi, báo quản trị hệ thống.",
+                why=t(why),
+            ),
+            icon=":material/cloud_off:",
+        )
         st.button(t("Thử lại"), type="primary", key="_cccd_retry_database")  # a click reruns the app
         st.stop()
 
 
 # -- the gate --------------------------------------------------------------------------
+
 
 def gate(page_names: Iterable[str]) -> SignedIn:
     """Who is signed in; otherwise the login screen on any URL, then `st.stop()`.
@@ -171,7 +180,11 @@ def _from_session(store, policy: auth.Policy, now: datetime) -> SignedIn | None:
 def _from_proxy(store, header: str, now: datetime) -> SignedIn | None:
     if not _from_trusted_proxy():
         log.warning("ignored %s from untrusted address %s", header, st.context.ip_address)
-        _refuse(t("Kết nối không đi qua máy chủ xác thực của đơn vị. Hãy mở bảng điều khiển bằng địa chỉ chính thức."))
+        _refuse(
+            t(
+                "Kết nối không đi qua máy chủ xác thực của đơn vị. Hãy mở bảng điều khiển bằng địa chỉ chính thức."
+            )
+        )
     raw = st.context.headers.get(header) or ""
     try:
         username = auth.normalise_username(raw)
@@ -180,11 +193,20 @@ def _from_proxy(store, header: str, now: datetime) -> SignedIn | None:
     row = store.get_user(username)
     if row is None or not row["active"]:
         if not st.session_state.get("_cccd_proxy_refusal_logged"):
-            store.audit("login_failed", username, method="proxy",
-                        reason="unknown_user" if row is None else "disabled", **_client())
+            store.audit(
+                "login_failed",
+                username,
+                method="proxy",
+                reason="unknown_user" if row is None else "disabled",
+                **_client(),
+            )
             st.session_state["_cccd_proxy_refusal_logged"] = True
-        _refuse(t("Tài khoản «{name}» chưa được cấp quyền dùng hệ thống này. Liên hệ quản trị hệ thống.",
-                  name=_md(username)))
+        _refuse(
+            t(
+                "Tài khoản «{name}» chưa được cấp quyền dùng hệ thống này. Liên hệ quản trị hệ thống.",
+                name=_md(username),
+            )
+        )
     previous = signed_in()
     if previous is None or previous.username != username or previous.method != "proxy":
         store.audit("login", username, method="proxy", **_client())
@@ -199,8 +221,11 @@ def _from_trusted_proxy() -> bool:
     allowed = os.environ.get("CCCD_TRUSTED_PROXIES", "127.0.0.1,::1")
     try:
         address = ipaddress.ip_address(ip)
-        return any(address in ipaddress.ip_network(item.strip(), strict=False)
-                   for item in allowed.split(",") if item.strip())
+        return any(
+            address in ipaddress.ip_network(item.strip(), strict=False)
+            for item in allowed.split(",")
+            if item.strip()
+        )
     except ValueError:
         return False
 
@@ -213,6 +238,7 @@ def _refuse(message: str) -> None:
 
 # -- OpenID Connect (st.login) ---------------------------------------------------------
 
+
 def _secrets_section(name: str) -> dict:
     try:
         return dict(st.secrets.get(name, {}) or {})
@@ -222,8 +248,9 @@ def _secrets_section(name: str) -> dict:
 
 def _oidc_configured() -> bool:
     section = _secrets_section("auth")
-    return bool(section) and ("client_id" in section or any(isinstance(v, dict) or hasattr(v, "keys")
-                                                            for v in section.values()))
+    return bool(section) and (
+        "client_id" in section or any(isinstance(v, dict) or hasattr(v, "keys") for v in section.values())
+    )
 
 
 def _oidc_logged_in() -> bool:
@@ -264,8 +291,12 @@ def _from_oidc(store, policy: auth.Policy, now: datetime) -> SignedIn | None:
             store.audit("login_failed", username, method="oidc", reason="no_role", **_client())
             st.session_state["_cccd_oidc_refusal_logged"] = True
         st.title(t("Theo dõi cấp CCCD"))
-        st.error(t("Tài khoản «{name}» chưa được cấp quyền dùng hệ thống này. Liên hệ quản trị hệ thống.",
-                   name=_md(username)))
+        st.error(
+            t(
+                "Tài khoản «{name}» chưa được cấp quyền dùng hệ thống này. Liên hệ quản trị hệ thống.",
+                name=_md(username),
+            )
+        )
         st.button(t("Đăng xuất"), on_click=st.logout, key="_cccd_oidc_refused_logout")
         st.stop()
     signed_at = _claim_time(claims.get("auth_time") or claims.get("iat"))
@@ -273,13 +304,14 @@ def _from_oidc(store, policy: auth.Policy, now: datetime) -> SignedIn | None:
         # Streamlit's identity cookie lasts 30 days: cap it at the session limit.
         store.audit("logout", username, method="oidc", reason="max", **_client())
         st.session_state.pop(SESSION, None)
-        st.logout()   # clears the cookie; the browser is sent to the provider's logout
+        st.logout()  # clears the cookie; the browser is sent to the provider's logout
         st.stop()
     user = signed_in()
     if user is None or user.method != "oidc" or user.username != username:
         store.audit("login", username, method="oidc", **_client())
-        return _remember(SignedIn(username, role, "oidc", (row or {}).get("full_name") or claims.get("name"),
-                                  now, now))
+        return _remember(
+            SignedIn(username, role, "oidc", (row or {}).get("full_name") or claims.get("name"), now, now)
+        )
     reason = auth.session_end_reason(user.started, user.last_seen, now, policy)
     if reason:
         _end(store, user, reason)
@@ -293,19 +325,25 @@ def _claim_time(value) -> datetime | None:
     try:
         if value is None:
             return None
-        return datetime.fromtimestamp(float(value), timezone.utc).replace(tzinfo=None)
+        return datetime.fromtimestamp(float(value), UTC).replace(tzinfo=None)
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 
 
 # -- screens ---------------------------------------------------------------------------
 
+
 def _sidebar(user: SignedIn, policy: auth.Policy) -> None:
     with st.sidebar:
         if user.method == "demo":
-            st.warning(t("Chế độ trình diễn: không cần đăng nhập; mọi người dùng có quyền «{role}». "
-                         "Không dùng cho số liệu thật.", role=t(auth.ROLE_LABELS[user.role])),
-                       icon=":material/warning:")
+            st.warning(
+                t(
+                    "Chế độ trình diễn: không cần đăng nhập; mọi người dùng có quyền «{role}». "
+                    "Không dùng cho số liệu thật.",
+                    role=t(auth.ROLE_LABELS[user.role]),
+                ),
+                icon=":material/warning:",
+            )
             return
         st.caption(f":material/person: **{_md(user.display_name)}** · {t(auth.ROLE_LABELS[user.role])}")
         if user.method in ("local", "oidc"):
@@ -340,11 +378,14 @@ def _idle_watch(policy: auth.Policy) -> None:
 
 def _login_screen(page_names: list[str], store, policy: auth.Policy) -> None:
     """Every page URL shows the login form until someone signs in (nothing else is served)."""
+
     def form() -> None:
         _login_form(store, policy)
 
-    stubs = [st.Page(form, title=t("Đăng nhập"), url_path=name, default=(i == 0))
-             for i, name in enumerate(page_names or ["dang-nhap"])]
+    stubs = [
+        st.Page(form, title=t("Đăng nhập"), url_path=name, default=(i == 0))
+        for i, name in enumerate(page_names or ["dang-nhap"])
+    ]
     st.navigation(stubs, position="hidden").run()
 
 
@@ -357,7 +398,7 @@ def _login_form(store, policy: auth.Policy) -> None:
     if _oidc_configured():
         label = _oidc_settings()["label"] or t("Đăng nhập bằng tài khoản của đơn vị (SSO)")
         if st.button(label, type="primary", key="_cccd_sso"):
-            provider = _oidc_settings()["provider"]   # a named [auth.NAME] section, or the default one
+            provider = _oidc_settings()["provider"]  # a named [auth.NAME] section, or the default one
             if provider:
                 st.login(provider)
             else:
@@ -368,43 +409,58 @@ def _login_form(store, policy: auth.Policy) -> None:
         return
     with st.form("_cccd_login", clear_on_submit=True, enter_to_submit=True):
         username = st.text_input(t("Tên đăng nhập"), key="_cccd_login_user", autocomplete="username")
-        password = st.text_input(t("Mật khẩu"), type="password", key="_cccd_login_password",
-                                 autocomplete="current-password")
+        password = st.text_input(
+            t("Mật khẩu"), type="password", key="_cccd_login_password", autocomplete="current-password"
+        )
         submitted = st.form_submit_button(t("Đăng nhập"), type="primary")
     if submitted:
         with database_errors():
-            result = auth.authenticate(store, username, password, policy=policy, client=_client().get("client"))
+            result = auth.authenticate(
+                store, username, password, policy=policy, client=_client().get("client")
+            )
         if result.ok:
             now = auth.now_utc()
             account = result.account
-            st.session_state[SESSION] = SignedIn(account.username, account.role, "local", account.full_name,
-                                                 now, now)
+            st.session_state[SESSION] = SignedIn(
+                account.username, account.role, "local", account.full_name, now, now
+            )
             st.rerun()
         st.error(_message(result.reason, policy, result.locked_until))
-    st.caption(t("Tài khoản do quản trị hệ thống cấp. Sau {n} lần nhập sai mật khẩu, tài khoản bị tạm khóa "
-                 "{m} phút.", n=policy.max_failures, m=int(policy.lockout.total_seconds() // 60)))
+    st.caption(
+        t(
+            "Tài khoản do quản trị hệ thống cấp. Sau {n} lần nhập sai mật khẩu, tài khoản bị tạm khóa "
+            "{m} phút.",
+            n=policy.max_failures,
+            m=int(policy.lockout.total_seconds() // 60),
+        )
+    )
 
 
 def _message(reason: str, policy: auth.Policy, until: datetime | None = None) -> str:
     """auth.MESSAGES[reason] in the interface language."""
-    return t(auth.MESSAGES[reason], until=auth.clock_vn(until) if until else "",
-             minutes=int(policy.idle_timeout.total_seconds() // 60),
-             hours=f"{policy.max_session.total_seconds() / 3600:g}")
+    return t(
+        auth.MESSAGES[reason],
+        until=auth.clock_vn(until) if until else "",
+        minutes=int(policy.idle_timeout.total_seconds() // 60),
+        hours=f"{policy.max_session.total_seconds() / 3600:g}",
+    )
 
 
 def refusal_pages(names: Iterable[str]) -> list:
     """Pages the role may not use: hidden from the navigation; their URLs show a refusal and
     never run the page file (whose code is not even registered)."""
+
     def refuse() -> None:
         st.title(t("Không có quyền truy cập"))
         st.warning(t("Vai trò của bạn không được dùng trang này. Nếu cần, hãy liên hệ quản trị hệ thống."))
 
-    return [st.Page(refuse, title=t("Không có quyền truy cập"), url_path=name, visibility="hidden")
-            for name in names]
+    return [
+        st.Page(refuse, title=t("Không có quyền truy cập"), url_path=name, visibility="hidden")
+        for name in names
+    ]
 
 
 def _md(text: str) -> str:
     from cccd_analytics.ui import md_escape
 
     return md_escape(text)
-
