@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from cccd_analytics import cli, ingest, legacy_text, readers, records
+from cccd_analytics import cli, ingest
+from cccd_analytics.ingest import legacy_text, readers, records
 
 HEADER = "STT,Số hồ sơ,Họ và tên,Ngày sinh,Số CMND/CCCD,Xã/Phường thường trú,Huyện,Ngày thu nhận,Trạng thái\n"
 COMMUNES = ("Xã Kỳ Đồng", "Xã Kỳ Tân", "Xã Kỳ Lạc")

@@ -12,8 +12,9 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from cccd_analytics import campaigns as camp
-from cccd_analytics import i18n, metrics
+from cccd_analytics import i18n
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.analytics import metrics
 from cccd_analytics.store import Store, default_url
 from cccd_analytics.store.schema import campaigns as campaigns_table
 from cccd_analytics.store.schema import uploads
@@ -60,7 +61,7 @@ def _snapshot(url: str, version: tuple, name: str, as_of: date | None) -> metric
 
 @st.cache_data(show_spinner="Đang tính toán…", max_entries=64)
 def _unit_snapshot(url: str, version: tuple, name: str, as_of: date | None, key: str) -> metrics.Snapshot:
-    from cccd_analytics import drilldown
+    from cccd_analytics.analytics import drilldown
 
     whole = _snapshot(url, version, name, as_of)
     obs, units = _frames(url, version)
@@ -69,7 +70,7 @@ def _unit_snapshot(url: str, version: tuple, name: str, as_of: date | None, key:
 
 @st.cache_data(show_spinner="Đang kiểm tra số liệu…", max_entries=16)
 def _quality(url: str, version: tuple, name: str, as_of: date | None):
-    from cccd_analytics import quality
+    from cccd_analytics.analytics import quality
 
     campaign = next(c for c in _campaigns(url, version) if c.name == name)
     obs, units = _frames(url, version)
@@ -316,8 +317,8 @@ def problem_table(problems) -> pd.DataFrame:
 
 def column_mapping_form(report, key: str) -> dict | None:
     """Let the analyst say which column holds which field; returns {field: column index}."""
-    from cccd_analytics.headers import FIELD_LABELS
     from cccd_analytics.i18n import t
+    from cccd_analytics.ingest.headers import FIELD_LABELS
 
     columns = getattr(report, "columns", None) or []
     if not columns:
@@ -331,7 +332,7 @@ def column_mapping_form(report, key: str) -> dict | None:
     chosen = {}
     with st.form(key):
         cols = st.columns(3)
-        from cccd_analytics.headers import MAPPABLE_FIELDS
+        from cccd_analytics.ingest.headers import MAPPABLE_FIELDS
 
         for i, field in enumerate(MAPPABLE_FIELDS):
             default = options.index(guessed[field]) if field in guessed else 0

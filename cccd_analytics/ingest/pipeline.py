@@ -40,10 +40,20 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from cccd_analytics import headers, legacy_text, normalise, records, registry
-from cccd_analytics import layout as layouts
+from cccd_analytics import registry
 from cccd_analytics.formatting import date_vn, moment_vn
-from cccd_analytics.readers import FileData, Limits, ReadError, Sheet, Workbook, read_workbook, sniff, whole
+from cccd_analytics.ingest import headers, legacy_text, normalise, records
+from cccd_analytics.ingest import layout as layouts
+from cccd_analytics.ingest.readers import (
+    FileData,
+    Limits,
+    ReadError,
+    Sheet,
+    Workbook,
+    read_workbook,
+    sniff,
+    whole,
+)
 from cccd_analytics.registry import fold
 from cccd_analytics.store import NewUpload, Store
 

@@ -28,7 +28,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from cccd_analytics import legacy_text
+from cccd_analytics.ingest import legacy_text
 
 
 class ReadError(Exception):
