@@ -126,6 +126,8 @@ class ImportReport:
     units_read: int = 0
     dates: list[date] = field(default_factory=list)
     unofficial_units: list[str] = field(default_factory=list)
+    # Names matched through a spelling equivalence or a guess: sheet, row, typed, official, how.
+    corrections: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     message: str = ""
     # The observations the file gives (unit_key, name, date, metric, value), for a
@@ -1752,16 +1754,38 @@ def _resolve_and_check(
     new_units: dict[str, dict] = {}
     for rec, match in zip(firsts, matches):
         if match.registry_name:
+            how = ", ".join(match.corrections) or "khác dấu hoặc cách viết"
+            report.corrections.append(
+                dict(
+                    sheet=rec.sheet or None,
+                    row=rec.row,
+                    typed=rec.commune,
+                    official=match.registry_name,
+                    how=how,
+                )
+            )
             resolution.append(
                 Problem(
                     "warning",
                     "name_variant",
-                    f"«{rec.commune}» được khớp với «{match.registry_name}» trong danh mục "
-                    "(khác dấu hoặc cách viết); kiểm tra lại nếu không đúng.",
+                    f"đã sửa tên «{rec.commune}» → «{match.registry_name}» theo danh mục ({how}); "
+                    "kiểm tra lại nếu không đúng.",
                     sheet=rec.sheet or None,
                     row=rec.row,
                 )
             )
+        if match.ambiguous:
+            resolution.append(
+                Problem(
+                    "error",
+                    "ambiguous_unit",
+                    f"«{rec.commune}» có thể là {' hoặc '.join(match.candidates)}; không đoán — hãy ghi "
+                    "đúng tên (đủ dấu) hoặc ghi rõ huyện.",
+                    sheet=rec.sheet or None,
+                    row=rec.row,
+                )
+            )
+            continue
         if not match.official:
             hint = (
                 f" Gần giống: {', '.join(match.suggestions)}."
@@ -1833,17 +1857,48 @@ def _resolve(rec: _FirstRow, reg: pd.DataFrame) -> registry.Match:
     """registry.resolve, and for a row that names neither province nor district, each
     province in turn: a name found in exactly one of them is that unit.  Without the
     closest names of an unknown unit: the caller asks for them in bulk."""
+    match = _resolve_spelled(rec, reg)
+    if match.official or match.ambiguous or not legacy_text.could_be_legacy(rec.commune):
+        return match
+    # One name typed in an old font in a column of Unicode text (too little of it for the
+    # column's repair to notice): read as TCVN3 or VNI, it must name exactly one unit.
+    found = {}
+    for encoding in ("tcvn3", "vni"):
+        converted = legacy_text.convert(rec.commune, encoding)
+        if converted != rec.commune:
+            again = _resolve_spelled(rec._replace(commune=converted), reg)
+            if again.official:
+                found[again.key] = (encoding, converted, again)
+    if len(found) != 1:
+        return match
+    encoding, converted, again = next(iter(found.values()))
+    font = "TCVN3" if encoding == "tcvn3" else "VNI"
+    return dataclasses.replace(
+        again,
+        registry_name=again.registry_name or str(reg.at[again.key, "name"]),
+        corrections=(f"chữ phông {font} «{converted}»", *again.corrections),
+    )
+
+
+def _resolve_spelled(rec: _FirstRow, reg: pd.DataFrame) -> registry.Match:
     match = registry.resolve(
         rec.province, rec.district, rec.commune, rec.code, on=rec.date, suggestions=False
     )
-    if match.official or rec.province or rec.district:
+    if match.official or match.ambiguous or rec.province or rec.district:
         return match
     hits = {}
     for name in reg.loc[reg["level"] == "province", "name"]:
         found = registry.resolve(name, "", rec.commune, rec.code, on=rec.date, suggestions=False)
-        if found.official:
+        if found.official or found.ambiguous:
             hits[found.key] = found
-    return next(iter(hits.values())) if len(hits) == 1 else match
+    if len(hits) == 1:
+        return next(iter(hits.values()))
+    guessed = [m for m in hits.values() if m.registry_name or m.ambiguous]
+    if guessed:
+        # The name is a guess in one province or more and fits several units: refused.
+        candidates = tuple(c for m in hits.values() for c in (m.candidates or (registry.label_of(m.key),)))
+        return dataclasses.replace(match, ambiguous=True, candidates=candidates)
+    return match
 
 
 @functools.lru_cache(maxsize=1)
