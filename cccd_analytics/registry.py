@@ -416,11 +416,10 @@ def resolve(
         if key and (not commune or bare(reg.at[key, "name"]) == bare(commune)):
             return Match(key, True)
     pkey = idx["provinces"].get(bare(province)) if province else None
-    parent = None
     if hierarchy == "3" and not has_district:
-        parent = pkey  # matched across the province: the name must be unique there
+        parents = [pkey] if pkey else []  # matched across the province: the name must be unique there
     elif hierarchy == "3":
-        dkey = None
+        parents = []
         for name in (
             expand(district),
             bare(district),
@@ -429,24 +428,25 @@ def resolve(
         ):
             # Without a province, look for the district across provinces.
             hits = {k for p, k in idx["district_names"].get(name, ()) if pkey is None or p == pkey}
-            if len(hits) == 1:
-                dkey = hits.pop()
+            if hits:
+                # "Kỳ Anh" without its type is Huyện or Thị xã Kỳ Anh: the commune decides.
+                parents = sorted(hits)
                 break
-        parent = dkey
     else:
-        parent = pkey
-    if parent:
-        exact = idx["communes"].get((hierarchy, parent, "=", bare_exact(commune)), [])
+        parents = [pkey] if pkey else []
+
+    def lookup(*key) -> list[str]:
+        return [k for parent in parents for k in idx["communes"].get((hierarchy, parent, *key), [])]
+
+    if parents:
+        exact = lookup("=", bare_exact(commune))
         if len(exact) == 1:
             return Match(exact[0], True)
         if not exact:
             # Spelling equivalences first (tone placement, i/y, Ð), then no diacritics at
             # all; each must point at one unit of the district (or province), or the name
             # is refused with the units it could be.
-            for hits in (
-                idx["communes"].get((hierarchy, parent, "~", spelled(commune)), []),
-                idx["communes"].get((hierarchy, parent, "_", spelled_plain(commune)), []),
-            ):
+            for hits in (lookup("~", spelled(commune)), lookup("_", spelled_plain(commune))):
                 if len(hits) == 1:
                     official = str(reg.at[hits[0], "name"])
                     return Match(
