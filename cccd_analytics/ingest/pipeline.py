@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import os
@@ -250,6 +251,9 @@ class Pending:
     def find_mapping(self, signature: str):
         return self._store.find_mapping(signature)
 
+    def campaign_definitions(self) -> list[dict]:
+        return self._store.campaign_definitions()
+
 
 def _duplicate(store: Store | None, report: ImportReport) -> ImportReport | None:
     """A report saying so when the same bytes were imported before (and are active)."""
@@ -337,6 +341,7 @@ def _import_checked(
     report = hashed(report)
     if report.status == "duplicate":
         return report
+    _show_cells_as_read(report)
     _finish_description(report)
     if report.errors:
         report.status = "refused"
@@ -379,6 +384,18 @@ def _as_dict(problem: Problem) -> dict:
     return {f.name: getattr(problem, f.name) for f in fields(problem)}
 
 
+def _show_cells_as_read(report: ImportReport) -> None:
+    """Problems about a figure a layout derived (a running total worked out from daily
+    columns) point at the column the figure came from, not at the column added for it."""
+    if not any(report.column_aliases.values()):
+        return
+    fixed = []
+    for problem in report.problems:
+        alias = report.column_aliases.get(problem.sheet, {}).get(problem.column)
+        fixed.append(dataclasses.replace(problem, column=alias[0], header=alias[1]) if alias else problem)
+    report.problems = fixed
+
+
 def _finish_description(report: ImportReport) -> None:
     """Say in `report.layout` what the CLI and the upload page should show at a glance."""
     parts = [report.layout] if report.layout else []
@@ -386,6 +403,11 @@ def _finish_description(report: ImportReport) -> None:
         parts.append(f"ngày số liệu {date_vn(report.report_date)} theo {report.date_source}")
     elif report.date_source:
         parts.append(f"ngày theo {report.date_source}")
+    if report.filled_down:
+        parts.append(
+            f"huyện/tỉnh ghi một lần cho nhiều xã: đã điền xuống cho {report.filled_down} dòng "
+            "(đối chiếu danh mục)"
+        )
     if report.totals:
         subtotals = sum(1 for t in report.totals if t["kind"] == "subtotal")
         totals = len(report.totals) - subtotals

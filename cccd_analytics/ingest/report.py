@@ -72,6 +72,10 @@ class ImportReport:
     units_read: int = 0
     dates: list[date] = field(default_factory=list)
     unofficial_units: list[str] = field(default_factory=list)
+    # Per sheet: columns added by a layout → the (letter, header) messages show.  Not in to_dict().
+    column_aliases: dict = field(default_factory=dict, repr=False, compare=False)
+    # Commune rows whose blank district (province) cell took the one above, the registry agreeing.
+    filled_down: int = 0
     # Names matched through a spelling equivalence or a guess: sheet, row, typed, official, how.
     corrections: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -93,7 +97,11 @@ class ImportReport:
         return self.status in ("imported", "duplicate", "checked")
 
     def to_dict(self) -> dict:
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "observations"}
+        data = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in ("observations", "column_aliases")
+        }
         data["problems"] = [dict(asdict(p), text=p.describe(self.file_name)) for p in self.problems]
         data["report_date"] = self.report_date.isoformat() if self.report_date else None
         data["dates"] = [d.isoformat() for d in self.dates]

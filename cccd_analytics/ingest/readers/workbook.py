@@ -123,6 +123,8 @@ class Sheet:
     complete: bool = True  # False: `rows` holds only the first rows
     height: int | None = None  # rows in the sheet, when known
     _more: Callable[[], Iterator[list]] | None = field(default=None, repr=False)
+    # Columns added by a layout (derived figures) → the (letter, header) a message shows.
+    aliases: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
 
     def iter_rows(self) -> Iterator[list]:
         """Every row of the sheet, from the first, without keeping them."""
