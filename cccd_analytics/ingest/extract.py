@@ -125,6 +125,8 @@ def extract(
         if sheet.name not in report.sheets_read or not report.sheets_read:
             report.sheets_read.append(sheet.name)
         report.column_aliases.setdefault(sheet.name or None, {}).update(sheet.aliases)
+        if sheet.row_labels is not None:
+            report.row_labels[sheet.name or None] = sheet.row_labels
         if found.kind == "records":
             if counts is not None:
                 continue  # one export per file
@@ -138,6 +140,26 @@ def extract(
             if table is not None:
                 out.append(table)
     _date_of_many_days(prepared, report, per_day)
+    if book.format in ("docx", "pdf"):
+        report.tables = [
+            dict(
+                name=sheet.name,
+                rows=sum(1 for _, r in sheet.row_labels or () if r),
+                columns=max((len(r) for r in sheet.rows), default=0),
+                pages=list(sheet.pages),
+                read=sheet.name in report.sheets_read,
+            )
+            for sheet in book.sheets
+        ]
+        if not book.sheets:
+            report.problems.append(
+                Problem(
+                    "error",
+                    "no_table",
+                    "văn bản không có bảng nào (cần bảng có cột tên xã/phường và cột số hồ sơ đã thu nhận).",
+                )
+            )
+            return out, counts
     if not located_any and not (wide_found and report.errors):
         names = ", ".join(f"«{s.name}»" for s in book.sheets if s.name) or "tệp"
         report.needs_mapping = primary is not None

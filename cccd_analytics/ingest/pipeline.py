@@ -387,13 +387,38 @@ def _as_dict(problem: Problem) -> dict:
 def _show_cells_as_read(report: ImportReport) -> None:
     """Problems about a figure a layout derived (a running total worked out from daily
     columns) point at the column the figure came from, not at the column added for it."""
-    if not any(report.column_aliases.values()):
-        return
-    fixed = []
-    for problem in report.problems:
-        alias = report.column_aliases.get(problem.sheet, {}).get(problem.column)
-        fixed.append(dataclasses.replace(problem, column=alias[0], header=alias[1]) if alias else problem)
-    report.problems = fixed
+    if any(report.column_aliases.values()):
+        fixed = []
+        for problem in report.problems:
+            alias = report.column_aliases.get(problem.sheet, {}).get(problem.column)
+            fixed.append(dataclasses.replace(problem, column=alias[0], header=alias[1]) if alias else problem)
+        report.problems = fixed
+    if report.row_labels:
+        # A Word/PDF table: rows are counted in the table (and per page of a PDF), as the
+        # reader sees them, not in the sheet the table was laid out on.
+        def label(sheet, row):
+            labels = report.row_labels.get(sheet)
+            if labels is None or not row or row > len(labels):
+                return None
+            return labels[row - 1]
+
+        fixed = []
+        for problem in report.problems:
+            found = label(problem.sheet, problem.row)
+            if problem.sheet in report.row_labels:
+                page, row = found or (None, None)
+                problem = dataclasses.replace(problem, table=True, page=page, row=row)
+            fixed.append(problem)
+        report.problems = fixed
+        for item in [*report.totals, *report.corrections]:
+            found = label(item.get("sheet"), item.get("row"))
+            if found:
+                item["page"], item["row"] = found
+        if report.sheet in report.row_labels:
+            rows = [label(report.sheet, r) for r in report.header_rows]
+            report.header_rows = [r[1] for r in rows if r and r[1]]
+            first = label(report.sheet, report.first_data_row)
+            report.first_data_row = first[1] if first else report.first_data_row
 
 
 def _finish_description(report: ImportReport) -> None:

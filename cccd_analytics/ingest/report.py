@@ -18,17 +18,21 @@ class Problem:
     row: int | None = None  # 1-based, as the spreadsheet shows it
     column: str | None = None  # letter, as the spreadsheet shows it
     header: str | None = None
+    page: int | None = None  # a PDF's page
+    table: bool = False  # `sheet` is a table of a Word or PDF document ("Bảng 2"), `row` its row
 
     def where(self, file_name: str) -> str:
         return ", ".join([f"Tệp «{file_name}»", *self.cell()])
 
     def cell(self) -> list[str]:
-        """Where in the file, without its name: sheet, row, column."""
+        """Where in the file, without its name: sheet (or a document's table and page), row, column."""
         parts = []
         if self.sheet:
-            parts.append(f"trang «{self.sheet}»")
+            parts.append(self.sheet.lower() if self.table else f"trang «{self.sheet}»")
+        if self.page:
+            parts.append(f"trang {self.page}")
         if self.row:
-            parts.append(f"dòng {self.row}")
+            parts.append(f"dòng {self.row}" + (" của bảng" if self.table else ""))
         if self.column:
             parts.append(f"cột {self.column}" + (f" («{self.header}»)" if self.header else ""))
         return parts
@@ -74,6 +78,11 @@ class ImportReport:
     unofficial_units: list[str] = field(default_factory=list)
     # Per sheet: columns added by a layout → the (letter, header) messages show.  Not in to_dict().
     column_aliases: dict = field(default_factory=dict, repr=False, compare=False)
+    # Per table of a Word/PDF document: its rows → (page, row of the table).  Not in to_dict().
+    row_labels: dict = field(default_factory=dict, repr=False, compare=False)
+    # Word/PDF: every table of the document (name, rows, columns, pages, read), so the
+    # preview shows which one was read.
+    tables: list[dict] = field(default_factory=list)
     # Commune rows whose blank district (province) cell took the one above, the registry agreeing.
     filled_down: int = 0
     # Names matched through a spelling equivalence or a guess: sheet, row, typed, official, how.

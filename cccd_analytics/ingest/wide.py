@@ -221,7 +221,8 @@ def layouts_for(
         )
     _settle_metrics(rows, base.first_data_row, table, report, sheet_name)
     work = Sheet(sheet.name, [list(r) for r in rows], height=len(rows))
-    work.aliases = dict(getattr(sheet, "aliases", {}) or {})
+    work.aliases = dict(sheet.aliases)
+    work.row_labels, work.pages = sheet.row_labels, sheet.pages
     derived = _derive_running_totals(work, base.first_data_row, table, report, sheet_name)
     out = []
     by_day: dict[date, dict[str, layouts.Column]] = {}
