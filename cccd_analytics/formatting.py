@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
 from babel.numbers import format_decimal, format_percent
 
+from cccd_analytics.text import VN_OFFSET
+
 LOCALE = "vi_VN"
 BLANK = "—"
-VN_OFFSET = timedelta(hours=7)  # Vietnam time: UTC+7, no daylight saving
 
 
 def _missing(value) -> bool:

@@ -3,6 +3,10 @@ nothing of the project imported."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+VN_OFFSET = timedelta(hours=7)  # Vietnam time: UTC+7, no daylight saving
+
 
 def thousands(number: int) -> str:
     """A whole number with dots between thousands, as Vietnamese write it: 87000 → "87.000"."""
