@@ -13,13 +13,14 @@ REFUSALS = ()
 
 def uploads(args) -> int:
     store = Store.open(args.db)
-    frame = store.list_uploads()
-    if args.json:
-        print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+    if args.json:  # pandas' JSON of the frame, as this command has always printed it
+        print(store.list_uploads().to_json(orient="records", force_ascii=False, date_format="iso"))
         return 0
-    for row in frame.itertuples():
-        state = "" if row.status == "active" else " (đã hủy)"
-        print(f"#{row.id} {fmt.moment_vn(row.uploaded_at)} {row.file_name} — {row.rows_read} dòng{state}")
+    for row in store.upload_records():
+        state = "" if row["status"] == "active" else " (đã hủy)"
+        print(
+            f"#{row['id']} {fmt.moment_vn(row['uploaded_at'])} {row['file_name']} — {row['rows_read']} dòng{state}"
+        )
     return 0
 
 

@@ -121,10 +121,9 @@ def role(args) -> int:
 
 def list_users(args) -> int:
     store = Store.open(args.db)
-    frame = store.list_users()
     now = auth.now_utc()
     records = []
-    for row in frame.to_dict("records"):
+    for row in store.user_records():
         locked = row.get("locked_until")
         records.append(
             {
@@ -132,9 +131,7 @@ def list_users(args) -> int:
                 "full_name": row.get("full_name"),
                 "role": row["role"],
                 "active": bool(row["active"]),
-                "locked_until": locked.isoformat()
-                if locked is not None and str(locked) != "NaT" and locked > now
-                else None,
+                "locked_until": locked.isoformat() if locked is not None and locked > now else None,
                 "failed_attempts": int(row.get("failed_attempts") or 0),
                 "created_at": _iso(row.get("created_at")),
                 "last_login": _iso(row.get("last_login")),
@@ -155,6 +152,4 @@ def list_users(args) -> int:
 
 
 def _iso(value) -> str | None:
-    if value is None or str(value) in ("NaT", "None", "nan"):
-        return None
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return None if value is None else value.isoformat()

@@ -16,9 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 
 from cccd_analytics import registry
@@ -33,6 +32,9 @@ from cccd_analytics.store.schema import (
     uploads,
     users,
 )
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built: `cccd user …` needs none
+    import pandas as pd
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = PROJECT_DIR / "data" / "cccd.sqlite"
@@ -198,7 +200,7 @@ class Store:
             have = conn.execute(
                 sa.select(sa.func.count()).select_from(units).where(units.c.official.is_(True))
             ).scalar_one()
-            return have >= len(registry.load_registry())
+            return have >= registry.official_unit_count()
 
     def _seed_registry(self, conn: sa.Connection) -> None:
         reg = registry.load_registry()
@@ -325,7 +327,16 @@ class Store:
             ).one()
         return (up[0], up[1], str(ca[0]), ca[1])
 
+    def upload_records(self) -> list[dict]:
+        """Every upload, newest first, as plain rows (`list_uploads` as a frame)."""
+        with self.engine.connect() as conn:
+            return [
+                dict(r) for r in conn.execute(sa.select(uploads).order_by(uploads.c.id.desc())).mappings()
+            ]
+
     def list_uploads(self) -> pd.DataFrame:
+        import pandas as pd
+
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(uploads).order_by(uploads.c.id.desc()), conn)
 
@@ -333,6 +344,8 @@ class Store:
         """The first and last day each of these uploads has figures for (index upload_id;
         columns first, last), read through the upload index: a file of many days has no
         single report date to show."""
+        import pandas as pd
+
         ids = [int(i) for i in upload_ids]
         query = (
             sa.select(
@@ -353,6 +366,8 @@ class Store:
     # -- reading ----------------------------------------------------------------------
     def units(self) -> pd.DataFrame:
         """Every unit (registry and unofficial) with its tags as a tuple."""
+        import pandas as pd
+
         with self.engine.connect() as conn:
             frame = pd.read_sql(sa.select(units), conn)
             tags = pd.read_sql(sa.select(unit_tags), conn)
@@ -367,6 +382,8 @@ class Store:
 
         `as_of` keeps only data dated on or before that day.
         """
+        import pandas as pd
+
         query = (
             sa.select(
                 observations.c.unit_key,
@@ -395,6 +412,8 @@ class Store:
 
     def observation_history(self, unit_key: str) -> pd.DataFrame:
         """Every value ever reported for a unit, with the upload it came from."""
+        import pandas as pd
+
         query = (
             sa.select(
                 observations.c.date,
@@ -492,6 +511,8 @@ class Store:
             )
 
     def quality_notes(self) -> pd.DataFrame:
+        import pandas as pd
+
         from cccd_analytics.store.schema import quality_notes
 
         with self.engine.connect() as conn:
@@ -511,6 +532,8 @@ class Store:
         until: datetime | None = None,
     ) -> pd.DataFrame:
         """Newest first; optionally only some actions, one user, or a time window [since, until)."""
+        import pandas as pd
+
         query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
         if action:
             query = query.where(audit_log.c.action.in_([action] if isinstance(action, str) else list(action)))
@@ -533,8 +556,17 @@ class Store:
             row = conn.execute(sa.select(users).where(users.c.username == username)).mappings().first()
         return dict(row) if row else None
 
+    def user_records(self) -> list[dict]:
+        """Every account without its password hash, by name, as plain rows (`list_users`
+        as a frame)."""
+        columns = [c for c in users.c if c.name != "password_hash"]
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(sa.select(*columns).order_by(users.c.username)).mappings()]
+
     def list_users(self) -> pd.DataFrame:
         """Every account, without its password hash."""
+        import pandas as pd
+
         columns = [c for c in users.c if c.name != "password_hash"]
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(*columns).order_by(users.c.username), conn)
@@ -606,6 +638,7 @@ def _fetch_chunks(conn: sa.Connection, query, size: int = 250_000) -> list[tuple
     a time, each chunk turned into (Arrow strings, dates, Arrow strings, int64, int64) at
     once: no Result row objects, no per-row type processing.  The SQL and its parameters
     are SQLAlchemy's for this dialect (bind processors applied), SQLite or PostgreSQL."""
+    import numpy as np
     import pyarrow as pa
 
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
@@ -641,6 +674,8 @@ def _fetch_chunks(conn: sa.Connection, query, size: int = 250_000) -> list[tuple
 def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
     """The rows of `_fetch_chunks` as current_observations returns them: for each (unit,
     date, metric) the row of the newest upload, sorted by unit, metric and date."""
+    import numpy as np
+    import pandas as pd
     import pyarrow as pa
 
     keys = pa.chunked_array([c[0] for c in chunks]).combine_chunks().dictionary_encode()
@@ -764,6 +799,8 @@ def _bulk_insert(conn: sa.Connection, table: sa.Table, columns: list[str]):
 def _bound(conn: sa.Connection, column: sa.Column, values: pd.Series) -> list:
     """`values` as the driver gets them from SQLAlchemy: the column's bind processor
     (e.g. date → ISO text on SQLite) applied once per distinct value."""
+    import pandas as pd
+
     process = column.type._cached_bind_processor(conn.dialect)
     codes, uniques = pd.factorize(values, sort=False)
     uniques = [process(v) if process else v for v in uniques]
@@ -793,6 +830,8 @@ def _as_date(value) -> date | None:
 
 
 def _unit_row(record: dict) -> dict:
+    import pandas as pd
+
     columns = {c.name for c in units.columns}
     row = {k: v for k, v in record.items() if k in columns}
     for key in ("population", "eligible_estimate"):
