@@ -354,3 +354,11 @@ EN.update(
         "Khả năng kịp hạn nếu tăng cường": "Chance on time with reinforcement",
     }
 )
+
+# -- projector, phone, map, upload, planner, links and freshness -------------------------------
+EN.update(
+    {
+        "Tối đa {mb} MB mỗi tệp · {types}": "Up to {mb} MB per file · {types}",
+        "Thả tệp vào đây": "Drop files here",
+    }
+)

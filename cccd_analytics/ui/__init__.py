@@ -254,7 +254,9 @@ def import_report(report) -> None:
         st.caption(
             t("Dòng cộng/tổng cộng: {n} dòng đã đối chiếu với các xã, {k} dòng lệch.", n=checked, k=wrong)
         )
-    if report.problems:
+    # A file refused whole for one reason (its type, its size) says it once, above.
+    said = len(report.problems) == 1 and report.problems[0].code in ("file_type", "too_large", "unreadable")
+    if report.problems and not said:
         table = problem_table(report.problems)
         if len(table) <= PROBLEMS_IN_FULL:
             # A static table wraps each message, so it is read whole (a data grid cuts it).
