@@ -78,12 +78,10 @@ def refusal(file_name: str) -> str | None:
         targets.append(".xlsx")
     if kind == "ảnh":
         return (
-            f"Tệp {ext} là ảnh, không đọc được số liệu từ ảnh. Hãy gửi bảng số liệu gốc "
-            f"({accepted_list()})."
+            f"Tệp {ext} là ảnh, không đọc được số liệu từ ảnh. Hãy gửi bảng số liệu gốc ({accepted_list()})."
         )
     what = f" ({kind})" if kind else ""
     save = " hoặc ".join(targets)
     return (
-        f"Tệp {ext}{what}: hãy lưu lại thành {save} rồi tải lên lại. "
-        f"Hệ thống đọc các tệp {accepted_list()}."
+        f"Tệp {ext}{what}: hãy lưu lại thành {save} rồi tải lên lại. Hệ thống đọc các tệp {accepted_list()}."
     )

@@ -362,3 +362,27 @@ EN.update(
         "Thả tệp vào đây": "Drop files here",
     }
 )
+EN.update(
+    {
+        "{n}/{total} xã đã báo cáo số liệu ngày {d}.": "{n}/{total} communes reported figures for {d}.",
+        "Xã chưa báo cáo được tính theo số liệu của ngày báo cáo gần nhất.": "Communes that have not reported count with the figures of their latest report.",
+        "{n} xã chưa báo cáo từ {k} ngày trở lên": "{n} communes silent for {k} days or more",
+        "Không có xã nào chưa báo cáo từ {k} ngày trở lên.": "No commune has been silent for {k} days or more.",
+        "Sắp xếp theo": "Sort by",
+        "Mức độ chậm": "How far behind",
+        "Còn thiếu nhiều nhất": "Most still missing",
+        "Tỷ lệ thấp nhất": "Lowest coverage",
+        "Tốc độ so với cần thấp nhất": "Slowest against need",
+        "Lâu chưa báo cáo nhất": "Longest silent",
+        "Bấm vào một dòng để mở trang của đơn vị đó.": "Click a row to open that unit's page.",
+        "Bấm vào một dòng để mở trang của đơn vị đó: biểu đồ, tồn trả thẻ và lịch sử nhập.": "Click a row to open that unit's page: charts, card backlog and upload history.",
+        "Còn thiếu": "Still missing",
+        "Bình quân 7 ngày / cần mỗi ngày": "7-day mean / needed per day",
+        "Tốc độ / cần": "Pace / need",
+        "Chưa báo cáo": "Silent",
+        "chưa báo cáo": "never reported",
+        "hôm nay": "today",
+        "Báo cáo gần nhất": "Last report",
+        "Số ngày chưa báo cáo": "Days silent",
+    }
+)

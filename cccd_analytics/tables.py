@@ -134,3 +134,112 @@ def upload_history(history: pd.DataFrame, spans: pd.DataFrame) -> pd.DataFrame:
             t("Trạng thái"): history["status"].map({"active": t("hiệu lực"), "undone": t("đã hủy")}),
         }
     )
+
+
+#: How the overview's attention list can be sorted: key → (label, columns, ascending).
+ATTENTION_SORTS = {
+    "behind": ("Mức độ chậm", None, None),
+    "remaining": ("Còn thiếu nhiều nhất", ["remaining"], [False]),
+    "coverage": ("Tỷ lệ thấp nhất", ["coverage"], [True]),
+    "pace": ("Tốc độ so với cần thấp nhất", ["pace_ratio"], [True]),
+    "silent": ("Lâu chưa báo cáo nhất", ["days_since_report"], [False]),
+}
+
+
+def attention_rows(units: pd.DataFrame, sort: str = "behind", limit: int | None = 15) -> pd.DataFrame:
+    """The communes a leader assigns teams by, sorted by one of ATTENTION_SORTS: most
+    behind (status, then projected days late), most applications still missing (còn
+    thiếu), lowest coverage, slowest pace against the rate needed, longest silent.
+    Numbers stay numbers (for cards and sorting); `attention_table` formats them."""
+    rows = attention_order(units[units["level"] == "commune"])
+    _, columns, ascending = ATTENTION_SORTS.get(sort, ATTENTION_SORTS["behind"])
+    if columns:
+        rows = rows.sort_values(columns, ascending=ascending, kind="stable", na_position="last")
+    return rows.head(limit) if limit else rows
+
+
+def pace_against_need(row) -> str:
+    """ "3.891 / 10.963 (35%)": the 7-day mean per day against the rate the deadline needs."""
+    need = row["required_per_day"]
+    if pd.isna(need) or need <= 0:
+        return fmt.number(row["pace_7d"])
+    return f"{fmt.number(row['pace_7d'])} / {fmt.number(need)} ({fmt.percent(row['pace_ratio'], 0)})"
+
+
+def silent_days(days) -> str:
+    if pd.isna(days):
+        return t("chưa báo cáo")
+    return t("hôm nay") if days <= 0 else t("{n} ngày", n=fmt.number(days))
+
+
+def attention_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The attention list as the overview shows it (rows from `attention_rows`)."""
+    return pd.DataFrame(
+        {
+            t("Đơn vị"): rows["name"].fillna(""),
+            t("Huyện"): rows["district"].fillna(""),
+            t("Trạng thái"): rows["status"].map(lambda s: t(STATUS_LABELS.get(s, ""))),
+            t("Còn thiếu"): rows["remaining"].map(fmt.number),
+            t("Tỷ lệ"): rows["coverage"].map(fmt.percent),
+            t("Bình quân 7 ngày / cần mỗi ngày"): [pace_against_need(r) for _, r in rows.iterrows()],
+            t("Chưa báo cáo"): rows["days_since_report"].map(silent_days),
+            t("Dự báo hoàn thành"): rows["projected_date"].map(fmt.date_vn),
+        }
+    ).reset_index(drop=True)
+
+
+def silent_table(silent: pd.DataFrame) -> pd.DataFrame:
+    """Communes silent for days (freshness.Freshness.silent), with the day they last reported."""
+    return pd.DataFrame(
+        {
+            t("Đơn vị"): silent["name"].fillna(""),
+            t("Huyện"): silent["district"].fillna(""),
+            t("Báo cáo gần nhất"): silent["last_report"].map(
+                lambda d: fmt.date_vn(d) if pd.notna(d) else t("chưa báo cáo")
+            ),
+            t("Số ngày chưa báo cáo"): silent["days_silent"].map(
+                lambda d: fmt.number(d) if pd.notna(d) else "—"
+            ),
+        }
+    )
+
+
+STATUS_COLORS = {
+    "done": "#2E7D32",
+    "on_track": "#66BB6A",
+    "at_risk": "#FFA000",
+    "behind": "#E53935",
+    "missed": "#8E0000",
+    "no_data": "#9E9E9E",
+}
+
+
+def attention_cards(rows: pd.DataFrame) -> str:
+    """The attention list as cards for a phone (HTML; every text escaped).  The page's
+    style shows them only on narrow screens, in place of the table."""
+    import html
+
+    cards = []
+    for _, r in rows.iterrows():
+        facts = [
+            (t("Còn thiếu"), fmt.number(r["remaining"])),
+            (t("Tỷ lệ"), fmt.percent(r["coverage"])),
+            (t("Tốc độ / cần"), pace_against_need(r)),
+            (t("Chưa báo cáo"), silent_days(r["days_since_report"])),
+        ]
+        where = " · ".join(
+            x
+            for x in (
+                r["district"] if isinstance(r["district"], str) else "",
+                t(STATUS_LABELS.get(r["status"], "")),
+            )
+            if x
+        )
+        cards.append(
+            f'<div class="cccd-card" style="--status:{STATUS_COLORS.get(r["status"], "#9E9E9E")}">'
+            f'<div class="name">{html.escape(str(r["name"]))}</div>'
+            f'<div class="where">{html.escape(where)}</div><div class="facts">'
+            + "".join(f"<span>{html.escape(k)}: <b>{html.escape(v)}</b></span>" for k, v in facts)
+            + "</div></div>"
+        )
+    return '<div class="cccd-cards">' + "".join(cards) + "</div>"

@@ -156,8 +156,7 @@ with st.container(key="cccd_slide"):
         ]
         lines = bullets(slide.lines, colors).replace("<ul>", '<ul style="font-size:28px">')
         st.html(
-            f'<div class="cccd-slide">{heading(slide)}{briefing.table_html(slide.table, "28px")}'
-            f"{lines}</div>"
+            f'<div class="cccd-slide">{heading(slide)}{briefing.table_html(slide.table, "28px")}{lines}</div>'
         )
     elif slide.kind == "ranking":
         # The table first (it carries the figures); the bars take the height left.

@@ -116,22 +116,23 @@ class Context:
 
 def campaign_filters() -> Context:
     """Sidebar: campaign and as-of date, kept across pages and in the URL."""
+    from cccd_analytics.ui import links
+
     url, s = default_url(), store()
     version = data_version(s)
     found = _campaigns(url, version)
     if not found:
         return Context(None, None, None, None)
     names = [c.name for c in found]
-    wanted = st.query_params.get("chien_dich")
+    links.bind("chien_dich", "campaign", options=names)
     if "campaign" not in st.session_state or st.session_state["campaign"] not in names:
-        st.session_state["campaign"] = wanted if wanted in names else names[-1]
+        st.session_state["campaign"] = names[-1]
     name = st.sidebar.selectbox(i18n.t("Chiến dịch"), names, key="campaign")
-    if st.query_params.get("chien_dich") != name:
-        st.query_params["chien_dich"] = name
     first, last = _data_range(url, version, name)
     as_of = None
     if last is not None:
         key = f"as_of::{name}"
+        links.bind("ngay", key, "date")
         if key not in st.session_state or not (first <= st.session_state[key] <= last):
             st.session_state[key] = last
         as_of = st.sidebar.date_input(
@@ -159,8 +160,11 @@ def md_escape(text) -> str:
 
 def language_picker() -> None:
     """Vietnamese first; the choice is kept for the session and in the URL (?lang=en)."""
-    if "lang" not in st.session_state:
-        st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "vi"
+    from cccd_analytics.ui import links
+
+    links.bind("lang", "lang", options=list(i18n.LANGUAGES))
+    if st.session_state.get("lang") not in i18n.LANGUAGES:
+        st.session_state["lang"] = "vi"
     lang = st.sidebar.segmented_control(
         "Ngôn ngữ / Language",
         list(i18n.LANGUAGES),
