@@ -2,7 +2,8 @@
 
 import pytest
 
-from cccd_analytics import file_types, ingest
+from cccd_analytics import ingest
+from cccd_analytics.ingest import file_types
 
 
 @pytest.mark.parametrize(

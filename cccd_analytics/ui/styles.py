@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cccd_analytics import file_types
 from cccd_analytics.i18n import t
-from cccd_analytics.readers import Limits
+from cccd_analytics.ingest import file_types
+from cccd_analytics.ingest.readers import Limits
 
 
 def _css_text(text: str) -> str:
