@@ -177,8 +177,8 @@ def attention_table(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("Đơn vị"): rows["name"].fillna(""),
-            t("Huyện"): rows["district"].fillna(""),
             t("Trạng thái"): rows["status"].map(lambda s: t(STATUS_LABELS.get(s, ""))),
+            t("Huyện"): rows["district"].fillna(""),
             t("Còn thiếu"): rows["remaining"].map(fmt.number),
             t("Tỷ lệ"): rows["coverage"].map(fmt.percent),
             t("Bình quân 7 ngày / cần mỗi ngày"): [pace_against_need(r) for _, r in rows.iterrows()],
