@@ -5,6 +5,7 @@ Used by the dashboard and the exports; the numeric frames stay in `metrics`.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from cccd_analytics import formatting as fmt
@@ -243,3 +244,61 @@ def attention_cards(rows: pd.DataFrame) -> str:
             + "</div></div>"
         )
     return '<div class="cccd-cards">' + "".join(cards) + "</div>"
+
+
+# -- capacity planner, as leaders read it: whole teams ---------------------------------------
+
+#: Why the planner's team counts are whole numbers (shown under its tables).
+WHOLE_TEAMS_REASON = (
+    "Số tổ được làm tròn lên vì không thể cử một phần của tổ (cần 185,1 tổ nghĩa là phải có "
+    "186 tổ). Số tổ của cả mốc được làm tròn một lần trên tổng nhu cầu các xã, vì tổ lưu động "
+    "đi vòng giữa các xã; vì vậy nó có thể nhỏ hơn tổng các số của từng xã."
+)
+
+
+def whole_teams(teams) -> pd.Series:
+    """Teams rounded up to whole teams (a hair above a whole number is noise, not a team).
+    Unknown or unreachable (no working day left: infinite) stays missing, shown "—"."""
+    values = pd.Series(teams, dtype=float)
+    values = values.where(np.isfinite(values))
+    return np.ceil(values - 1e-6).clip(lower=0).astype("Int64")
+
+
+def planner_milestones(plan) -> pd.DataFrame:
+    """Per milestone (capacity.Plan.milestones): teams working now (the main target: the
+    teams the user gave; a group of communes: its share of them), teams needed and teams to
+    add, all in whole teams, rounded up.  Numbers stay numbers."""
+    summary = plan.milestones
+    return pd.DataFrame(
+        {
+            "milestone": summary["milestone"],
+            "deadline": summary["deadline"],
+            "communes": summary["communes"].astype(int),
+            "teams": whole_teams(summary["teams"]),
+            "teams_needed": whole_teams(summary["teams_needed"]),
+            "extra_teams": whole_teams(summary["extra_teams"]),
+            "communes_short": summary["communes_short"].astype(int),
+        }
+    )
+
+
+def planner_communes(plan, snap, limit: int | None = 20) -> pd.DataFrame:
+    """Communes short of teams for the main target, most short first: what they still
+    lack, the projected date of the forecaster (the same as the overview's, from the
+    snapshot), and the whole teams needed and to add."""
+    rows = plan.units[(plan.units["level"] == "commune") & (plan.units["milestone_index"] == 0)]
+    rows = rows[rows["extra_teams"] > 1e-6].sort_values(["extra_teams", "key"], ascending=[False, True])
+    if limit:
+        rows = rows.head(limit)
+    forecast = snap.units[snap.units["level"] == "commune"].set_index("key")["projected_date"]
+    return pd.DataFrame(
+        {
+            "key": rows["key"].to_numpy(),
+            "name": rows["name"].to_numpy(),
+            "district": rows["district"].fillna("").to_numpy(),
+            "remaining": rows["remaining"].to_numpy(),
+            "projected_date": forecast.reindex(rows["key"]).to_numpy(),
+            "teams_needed": whole_teams(rows["teams_needed"]).array,
+            "extra_teams": whole_teams(rows["extra_teams"]).array,
+        }
+    )

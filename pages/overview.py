@@ -143,7 +143,7 @@ with st.container(key="ov_attention_table"):
         tables.style_status(tables.attention_table(rows)), rows["key"].tolist(), key="ov_attention"
     )
 st.html(tables.attention_cards(rows))
-st.caption(t("Bấm vào một dòng để mở trang của đơn vị đó."))
+st.caption(t("Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó."))
 
 st.subheader(t("Báo cáo giao ban"))
 ui.briefing_downloads(context)

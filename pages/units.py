@@ -23,11 +23,18 @@ def league() -> None:
     districts = sorted(rows["district"].dropna().unique()) if level == "commune" else []
     links.bind("huyen", "units_districts", "list", options=districts)
     chosen_districts = c2.multiselect(
-        t("Huyện"), districts, key="units_districts", disabled=not districts, placeholder=t("Tất cả")
+        t("Huyện"),
+        districts,
+        key="units_districts",
+        disabled=not districts,
+        placeholder=t("Tất cả"),
+        select_all=False,
     )
     all_tags = sorted({tag for tags in rows["tags"] for tag in (tags or ())})
     links.bind("nhan", "units_tags", "list", options=all_tags)
-    chosen_tags = c3.multiselect(t("Nhãn"), all_tags, key="units_tags", placeholder=t("Tất cả"))
+    chosen_tags = c3.multiselect(
+        t("Nhãn"), all_tags, key="units_tags", placeholder=t("Tất cả"), select_all=False
+    )
     statuses = [s for s in metrics.STATUS_ORDER if (rows["status"] == s).any()]
     links.bind("trang_thai", "units_status", "list", options=statuses)
     chosen_status = c4.multiselect(
@@ -36,6 +43,7 @@ def league() -> None:
         key="units_status",
         format_func=lambda s: t(metrics.STATUS_LABELS[s]),
         placeholder=t("Tất cả"),
+        select_all=False,
     )
     filtered = tables.filter_units(rows, districts=chosen_districts, tags=chosen_tags, statuses=chosen_status)
 
@@ -56,7 +64,7 @@ def league() -> None:
         height=min(38 + 35 * max(len(filtered), 1), 720),
         column_config={t("Đơn vị"): st.column_config.TextColumn(pinned=True)},
     )
-    st.caption(t("Bấm vào một dòng để mở trang của đơn vị đó: biểu đồ, tồn trả thẻ và lịch sử nhập."))
+    st.caption(t("Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó: biểu đồ, tồn trả thẻ và lịch sử nhập."))
     links.write()  # a filter changed inside this fragment: the URL follows
 
 

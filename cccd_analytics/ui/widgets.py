@@ -244,3 +244,29 @@ def chart(fig, name: str) -> None:
         icon=":material/image:",
         type="tertiary",
     )
+
+
+def decimal_input(
+    label: str, value: float, key: str, *, min_value: float, max_value: float, digits: int = 1
+) -> float:
+    """A number typed the Vietnamese way ("7,8"; "7.8" is read too), shown with a decimal
+    comma: st.number_input always shows an English decimal point ("7.80").  Out of range
+    or unreadable, it says so in the interface language and keeps `value`."""
+    from cccd_analytics.ingest.normalise import parse_decimal
+
+    st.session_state.setdefault(key, fmt.number(value, digits))
+    text = st.text_input(label, key=key)
+    parsed = parse_decimal(text)
+    number = parsed.value
+    if parsed.error or number is None or not (min_value <= number <= max_value):
+        st.caption(
+            t(
+                "«{text}» không dùng được: cần một số từ {low} đến {high}, ví dụ {example}.",
+                text=text,
+                low=fmt.number(min_value, digits),
+                high=fmt.number(max_value, digits),
+                example=fmt.number(value, digits),
+            )
+        )
+        return float(value)
+    return float(number)
