@@ -393,3 +393,6 @@ EN.update(
         "Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó: biểu đồ, tồn trả thẻ và lịch sử nhập.": "Tick the box at the start of a row to open that unit's page: charts, card backlog and upload history.",
     }
 )
+
+# -- Word and PDF reports ----------------------------------------------------------------------
+EN.update({"Bảng đã đọc": "Table read", "trang": "page"})

@@ -86,12 +86,14 @@ def test_a_scanned_pdf_is_refused_saying_it_has_no_text(reports):
     assert "PDF quét" in report.message and "không có lớp chữ" in report.message
 
 
-def test_a_word_97_file_is_refused_with_what_to_do():
-    # An OLE compound file whose directory names the Word stream, as a .doc has.
+@pytest.mark.parametrize("name", ["bao_cao.doc", "bao_cao.xls"])
+def test_a_word_97_file_is_refused_with_what_to_do(name):
+    # An OLE compound file whose directory names the Word stream, as a .doc has; named
+    # .doc it is refused by its name, named .xls by its bytes.
     data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500) + "WordDocument".encode("utf-16-le") + bytes(500)
-    report = ingest.import_bytes(None, data, "bao_cao.doc")
+    report = ingest.import_bytes(None, data, name)
     assert report.status == "refused"
-    assert ".doc" in report.message and "lưu lại dạng .docx" in report.message
+    assert ".doc" in report.message and ".docx" in report.message and "lưu lại" in report.message
 
 
 def test_a_problem_in_a_pdf_names_the_table_the_page_and_the_row(made):

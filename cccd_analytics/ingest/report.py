@@ -118,6 +118,25 @@ class ImportReport:
         data["warnings"] = len(self.warnings)
         return data
 
+    def table_read(self) -> str:
+        """A Word/PDF document: which of its tables was read, in Vietnamese ("Bảng 2 (83
+        dòng, trang 1–3) trong 2 bảng của văn bản")."""
+        read = [t for t in self.tables if t["read"]]
+        if not read:
+            return f"không bảng nào trong {len(self.tables)} bảng của văn bản"
+        parts = []
+        for table in read:
+            pages = table.get("pages") or []
+            where = (
+                f", trang {pages[0]}"
+                if len(pages) == 1
+                else f", trang {pages[0]}–{pages[-1]}"
+                if pages
+                else ""
+            )
+            parts.append(f"{table['name']} ({table['rows']} dòng{where})")
+        return f"{', '.join(parts)} trong {len(self.tables)} bảng của văn bản"
+
     def summary(self) -> str:
         """One Vietnamese paragraph for the CLI and the upload page."""
         if self.message:
