@@ -15,17 +15,22 @@ from pathlib import Path
 import pandas as pd
 
 from cccd_analytics import campaigns as camp
+from cccd_analytics import exit_codes, ingest, metrics
 from cccd_analytics import formatting as fmt
-from cccd_analytics import ingest, metrics
+from cccd_analytics.exit_codes import UsageError
 from cccd_analytics.store import Store, StoreError
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 SAMPLE_CAMPAIGNS = ("ky_anh_2021", "nghe_an_2023")
-EXIT_REFUSED = 2
+EXIT_REFUSED = exit_codes.REFUSED
 
 
-class UsageError(Exception):
-    """Bad arguments, with a Vietnamese message."""
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse exits with 2 on a usage error; here 2 means a refused file, so usage is 4."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(exit_codes.USAGE, f"{self.prog}: lỗi: {message}\n")
 
 
 def _as_of(text: str | None) -> date | None:
@@ -233,7 +238,9 @@ def cmd_campaign_add(args) -> int:
     path = Path(args.file)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise exit_codes.Refused(f"Không đọc được tệp chiến dịch «{path.name}»: {exc}") from None
+    except OSError as exc:
         raise UsageError(f"Không đọc được tệp chiến dịch «{path.name}»: {exc}") from None
     campaign = camp.parse_toml(text, source=f"Tệp «{path.name}»")
     store = Store.open(args.db)
@@ -296,7 +303,7 @@ def cmd_report(args) -> int:
     obs, units, uploads = store.current_observations(), store.units(), store.list_uploads()
     chosen = [find_campaign(store, args.campaign)] if args.campaign else load_campaigns(store)
     if not chosen:
-        raise UsageError("Chưa có chiến dịch nào để báo cáo. Thêm bằng: cccd campaign add TỆP.toml")
+        raise exit_codes.Refused("Chưa có chiến dịch nào để báo cáo. Thêm bằng: cccd campaign add TỆP.toml")
     items = [briefing.from_frames(obs, units, c, as_of, uploads=uploads) for c in chosen]
     if not args.campaign:
         items = [b for b in items if b.snapshot.data_through is not None] or items[:1]
@@ -364,7 +371,7 @@ def cmd_undo(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cccd", description="Theo dõi chiến dịch cấp CCCD gắn chíp.")
+    parser = ArgumentParser(prog="cccd", description="Theo dõi chiến dịch cấp CCCD gắn chíp.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def db(p):
@@ -429,6 +436,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cccd_analytics import cli_users  # `cccd user …` (issue 7: login accounts)
 
     cli_users.register(sub, db)
+    from cccd_analytics import cli_backup  # `cccd backup|restore|copy`
+
+    cli_backup.register(sub, db)
     return parser
 
 
@@ -436,9 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (UsageError, camp.CampaignError, StoreError) as exc:
+    except (UsageError, exit_codes.Refused, camp.CampaignError, StoreError, PermissionError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
+        return exit_codes.code_for(exc)
 
 
 if __name__ == "__main__":

@@ -20,12 +20,16 @@ import json
 import os
 import sys
 
-from cccd_analytics import auth
+from cccd_analytics import auth, exit_codes
 from cccd_analytics.store import Store
 
 
 class UserCommandError(Exception):
-    """Bad input, with a Vietnamese message."""
+    """Bad input, with a Vietnamese message (refused: exit code 2, unless told otherwise)."""
+
+    def __init__(self, message: str, exit_code: int = exit_codes.REFUSED):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def _operator() -> str:
@@ -42,7 +46,9 @@ def _read_password(args, username: str) -> str:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         if not sys.stdin.isatty():
-            raise UserCommandError("Không có bàn phím để nhập mật khẩu; dùng --password-stdin.")
+            raise UserCommandError(
+                "Không có bàn phím để nhập mật khẩu; dùng --password-stdin.", exit_codes.USAGE
+            )
         password = getpass.getpass("Mật khẩu mới: ")
         if getpass.getpass("Nhập lại mật khẩu: ") != password:
             raise UserCommandError("Hai lần nhập mật khẩu không khớp.")
@@ -159,14 +165,14 @@ def _iso(value) -> str | None:
 
 
 def _guarded(command):
-    """Turn bad input into a Vietnamese message and exit code 2, like the other commands."""
+    """Turn bad input into a Vietnamese message and its exit code, like the other commands."""
 
     def run(args) -> int:
         try:
             return command(args)
         except (UserCommandError, auth.AuthError) as exc:
             print(f"Lỗi: {exc}", file=sys.stderr)
-            return 2
+            return exit_codes.code_for(exc)
 
     return run
 
