@@ -78,7 +78,9 @@ def cmd_restore(args) -> int:
     )
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    store.audit("restore", _who(), file=str(report.path), kind=report.kind, replaced=report.replaced, via="cli")
+    store.audit(
+        "restore", _who(), file=str(report.path), kind=report.kind, replaced=report.replaced, via="cli"
+    )
     print(
         f"Đã khôi phục từ {report.path} ({fmt.number(report.seconds, 1)} s; bản sao lưu lược đồ số {report.schema_version}; "
         f"{_rows(report.counts)}). Số dòng mọi bảng khớp với bản sao lưu."
@@ -99,7 +101,9 @@ def cmd_copy(args) -> int:
     report = store_copy.copy_store(source.engine, target.engine, replace=replace, progress=_progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    print(f"Đã chép {report.source} → {report.target} trong {fmt.number(report.seconds, 1)} s, một giao dịch.")
+    print(
+        f"Đã chép {report.source} → {report.target} trong {fmt.number(report.seconds, 1)} s, một giao dịch."
+    )
     print("Bảng              số dòng   tổng kiểm tra (nguồn = đích)")
     for name, summed in report.sums.items():
         print(f"  {name:<16}{fmt.number(summed.rows):>10}   {summed.digest:016x}")

@@ -58,7 +58,9 @@ def fill_every_table(store: Store, tmp_path: Path) -> None:
     store.record_login_success("lan.nt", datetime(2021, 3, 1, 1, 2, 3))
     store.audit("login", "lan.nt", method="local")
     store.save_mapping("a" * 64, {"commune": 1, "collected": 3}, ["Xã", "Lũy kế"], who="lan.nt")
-    store.add_quality_note(new_unit, "unknown_unit", "Đơn vị mới thành lập", day=date(2021, 3, 1), author="lan.nt")
+    store.add_quality_note(
+        new_unit, "unknown_unit", "Đơn vị mới thành lập", day=date(2021, 3, 1), author="lan.nt"
+    )
     with store.engine.connect() as conn:
         empty = [name for name, n in fingerprint.counts(conn).items() if n == 0]
     assert not empty, f"tables left empty by the fixture: {empty}"
@@ -175,7 +177,9 @@ def test_backup_during_a_running_import_has_all_or_none_of_it(full_store, tmp_pa
     backup.restore(restored_after, after.path)
     (upload,) = restored_after.list_uploads().query("file_name == 'dang_nhap.csv'")["id"]
     with restored_after.engine.connect() as conn:
-        rows = conn.scalar(sa.text("select count(*) from observations where upload_id = :u"), {"u": int(upload)})
+        rows = conn.scalar(
+            sa.text("select count(*) from observations where upload_id = :u"), {"u": int(upload)}
+        )
     assert rows == 28 * 30 * 3  # every row of it: collected, eligible, returned
     assert sums(restored_after.engine) == sums(store.engine)
 
@@ -334,18 +338,57 @@ EVERY_TYPE = sa.Table(
 HANOI = timezone(timedelta(hours=7))
 TRICKY_ROWS = [
     # Case and accents that a collation would fold or order differently; NFC vs NFD.
-    dict(word="xã kỳ đồng", day=date(2021, 3, 1), naive=datetime(2021, 3, 1, 23, 59, 59, 123456),
-         aware=datetime(2021, 3, 1, 6, 0, tzinfo=HANOI), share=0.1 + 0.2, money=Decimal("87000.125"),
-         flag=True, big=2**62),
-    dict(word="Xã Kỳ Đồng", day=date(1900, 1, 1), naive=datetime(2025, 7, 1), aware=datetime(2025, 6, 30, 17, 0, tzinfo=UTC),
-         share=-0.0, money=Decimal("0"), flag=False, big=-(2**62)),
+    dict(
+        word="xã kỳ đồng",
+        day=date(2021, 3, 1),
+        naive=datetime(2021, 3, 1, 23, 59, 59, 123456),
+        aware=datetime(2021, 3, 1, 6, 0, tzinfo=HANOI),
+        share=0.1 + 0.2,
+        money=Decimal("87000.125"),
+        flag=True,
+        big=2**62,
+    ),
+    dict(
+        word="Xã Kỳ Đồng",
+        day=date(1900, 1, 1),
+        naive=datetime(2025, 7, 1),
+        aware=datetime(2025, 6, 30, 17, 0, tzinfo=UTC),
+        share=-0.0,
+        money=Decimal("0"),
+        flag=False,
+        big=-(2**62),
+    ),
     dict(word="Xã Kỳ Đồng", day=None, naive=None, aware=None, share=None, money=None, flag=None, big=None),
-    dict(word="", day=date(2099, 12, 31), naive=datetime(2000, 2, 29, 12), aware=datetime(2000, 2, 29, 12, tzinfo=UTC),
-         share=1e300, money=Decimal("-1.5"), flag=True, big=0),
-    dict(word=None, day=date(2023, 6, 30), naive=datetime(2023, 6, 30), aware=datetime(2023, 6, 30, tzinfo=HANOI),
-         share=float("inf"), money=Decimal("12345678.901"), flag=False, big=1),
-    dict(word="'; DROP TABLE units; --\t\n\\N", day=date(2021, 1, 1), naive=datetime(2021, 1, 1),
-         aware=datetime(2021, 1, 1, tzinfo=UTC), share=3.141592653589793, money=Decimal("1"), flag=True, big=5),
+    dict(
+        word="",
+        day=date(2099, 12, 31),
+        naive=datetime(2000, 2, 29, 12),
+        aware=datetime(2000, 2, 29, 12, tzinfo=UTC),
+        share=1e300,
+        money=Decimal("-1.5"),
+        flag=True,
+        big=0,
+    ),
+    dict(
+        word=None,
+        day=date(2023, 6, 30),
+        naive=datetime(2023, 6, 30),
+        aware=datetime(2023, 6, 30, tzinfo=HANOI),
+        share=float("inf"),
+        money=Decimal("12345678.901"),
+        flag=False,
+        big=1,
+    ),
+    dict(
+        word="'; DROP TABLE units; --\t\n\\N",
+        day=date(2021, 1, 1),
+        naive=datetime(2021, 1, 1),
+        aware=datetime(2021, 1, 1, tzinfo=UTC),
+        share=3.141592653589793,
+        money=Decimal("1"),
+        flag=True,
+        big=5,
+    ),
 ]
 
 
@@ -378,12 +421,18 @@ def test_every_column_type_survives_sqlite_to_postgresql_and_back(pg_url, tmp_pa
     again = store_copy.copy_store(pg_engine, back_engine, chosen=chosen)
     assert there.sums == again.sums
     with sqlite_engine.connect() as a, pg_engine.connect() as b, back_engine.connect() as c:
-        assert fingerprint.checksums(a, chosen) == fingerprint.checksums(b, chosen) == fingerprint.checksums(c, chosen)
+        assert (
+            fingerprint.checksums(a, chosen)
+            == fingerprint.checksums(b, chosen)
+            == fingerprint.checksums(c, chosen)
+        )
     assert _read(sqlite_engine) == _read(pg_engine) == _read(back_engine)
     # The instant is kept, not the wall clock: 6:00 in Hanoi is 23:00 UTC the day before.
     with pg_engine.connect() as conn:
         hanoi = conn.scalar(sa.select(EVERY_TYPE.c.aware).where(EVERY_TYPE.c.id == 1))
-    assert hanoi.utcoffset() == timedelta(hours=7) and fingerprint.utc_naive(hanoi) == datetime(2021, 2, 28, 23, 0)
+    assert hanoi.utcoffset() == timedelta(hours=7) and fingerprint.utc_naive(hanoi) == datetime(
+        2021, 2, 28, 23, 0
+    )
     for engine in (sqlite_engine, pg_engine, back_engine):
         engine.dispose()
 
@@ -393,7 +442,9 @@ def test_a_changed_value_changes_the_checksum(full_store, tmp_path):
     store_copy.copy_store(full_store.engine, copy.engine)
     assert sums(copy.engine) == sums(full_store.engine)
     with copy.engine.begin() as conn:
-        conn.execute(sa.text("update observations set value = value + 1 where id = (select min(id) from observations)"))
+        conn.execute(
+            sa.text("update observations set value = value + 1 where id = (select min(id) from observations)")
+        )
     changed = sums(copy.engine)
     assert changed["observations"] != sums(full_store.engine)["observations"]
     assert changed["observations"].rows == sums(full_store.engine)["observations"].rows
@@ -409,7 +460,9 @@ def test_postgresql_backup_and_restore_round_trip(full_store, pg_url, tmp_path, 
     assert code == 0, err
     assert (tmp_path / "cccd.dump").read_bytes().startswith(b"PGDMP")
     kind, version, counts = backup.inspect(tmp_path / "cccd.dump")
-    assert (kind, version) == ("pg_dump", len(MIGRATIONS)) and counts["observations"] == sums(full_store.engine)["observations"].rows
+    assert (kind, version) == ("pg_dump", len(MIGRATIONS)) and counts["observations"] == sums(
+        full_store.engine
+    )["observations"].rows
     # The database changes after the backup (a new upload); restoring brings back the backup's state.
     pg = Store.open(pg_url)
     extra = write(tmp_path / "sau.csv", HEADER + f"2024-03-20,{PLACE},Xã Kỳ Tân,,6000,77,0\n")

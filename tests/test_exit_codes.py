@@ -10,7 +10,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -42,7 +41,9 @@ def test_the_codes_are_the_documented_ones():
 
 
 def test_exit_0_when_done(db_url, tmp_path):
-    good = write(tmp_path / "tot.csv", HEADER + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,10,0\n")
+    good = write(
+        tmp_path / "tot.csv", HEADER + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,10,0\n"
+    )
     result = cccd("ingest", "--db", db_url, str(good))
     assert result.returncode == 0, result.stderr
 
@@ -119,7 +120,9 @@ def unwritable_dir(tmp_path):
         yield folder
         folder.chmod(0o755)
         return
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)], capture_output=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)], capture_output=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"as root, a read-only folder needs a read-only mount: {mounted.stderr.decode().strip()}")
     try:

@@ -93,7 +93,9 @@ def backup(engine: sa.Engine, path: str | Path) -> BackupReport:
         version, counts = _pg_backup(engine, path)
     else:
         raise BackupError(f"Chưa hỗ trợ sao lưu cơ sở dữ liệu {engine.dialect.name}.", exit_codes.USAGE)
-    return BackupReport(path, engine.dialect.name, version, counts, path.stat().st_size, time.perf_counter() - started)
+    return BackupReport(
+        path, engine.dialect.name, version, counts, path.stat().st_size, time.perf_counter() - started
+    )
 
 
 def _partial(path: Path) -> Path:
@@ -136,7 +138,9 @@ def _sqlite_backup(engine: sa.Engine, path: Path) -> tuple[int, dict[str, int]]:
         raise _os_error(exc, path) from None
     except sqlite3.OperationalError as exc:
         if "full" in str(exc).lower():
-            raise BackupError(f"Không ghi được bản sao lưu «{path}»: ổ đĩa đã đầy.", exit_codes.UNAVAILABLE) from None
+            raise BackupError(
+                f"Không ghi được bản sao lưu «{path}»: ổ đĩa đã đầy.", exit_codes.UNAVAILABLE
+            ) from None
         raise BackupError(f"Không ghi được bản sao lưu «{path}»: {exc}.", exit_codes.USAGE) from None
     finally:
         _discard(partial)
@@ -162,7 +166,9 @@ def _check_sqlite_file(path: Path) -> tuple[int, dict[str, int]]:
                 )
             return fingerprint.schema_version(conn), fingerprint.counts(conn)
     except sa.exc.DatabaseError as exc:
-        raise BackupError(f"Tệp «{path.name}» không đọc được như một cơ sở dữ liệu SQLite ({exc.orig}).") from None
+        raise BackupError(
+            f"Tệp «{path.name}» không đọc được như một cơ sở dữ liệu SQLite ({exc.orig})."
+        ) from None
     finally:
         engine.dispose()
 
@@ -198,7 +204,9 @@ def inspect(path: str | Path) -> tuple[str, int, dict[str, int]]:
     else:
         version, counts = _pg_dump_contents(path)
     if version == 0:
-        raise BackupError(f"Tệp «{path.name}» không phải bản sao lưu của chương trình (không có bảng schema_version).")
+        raise BackupError(
+            f"Tệp «{path.name}» không phải bản sao lưu của chương trình (không có bảng schema_version)."
+        )
     return kind, version, counts
 
 
@@ -339,7 +347,9 @@ def _pg_backup(engine: sa.Engine, path: Path) -> tuple[int, dict[str, int]]:
             )
         found_version, found = _pg_dump_contents(partial, pg_restore)
         if found_version != version or {k: found.get(k, 0) for k in counts} != counts:
-            raise BackupError(f"Bản sao lưu vừa ghi không khớp với cơ sở dữ liệu (số dòng {found} ≠ {counts}); đã bỏ.")
+            raise BackupError(
+                f"Bản sao lưu vừa ghi không khớp với cơ sở dữ liệu (số dòng {found} ≠ {counts}); đã bỏ."
+            )
         os.replace(partial, path)
         return version, counts
     except OSError as exc:
@@ -403,7 +413,19 @@ def _pg_restore(engine: sa.Engine, path: Path, counts: dict[str, int]) -> dict[s
         )
         try:
             _run(
-                [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", str(first), "-f", "-", conninfo],
+                [
+                    psql,
+                    "-X",
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "--single-transaction",
+                    "-f",
+                    str(first),
+                    "-f",
+                    "-",
+                    conninfo,
+                ],
                 env,
                 "Khôi phục PostgreSQL",
                 stdin=script.stdout,

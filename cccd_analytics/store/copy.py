@@ -195,14 +195,15 @@ def _writer(conn: sa.Connection, table: sa.Table) -> Callable[[list[tuple]], Non
         # Timestamps: one UTC instant on both engines (SQLite keeps no offset; PostgreSQL
         # would read a naive value in the session's time zone).
         if aware:
-            rows = [tuple(_timestamp(v, columns[i], conn) if i in aware else v for i, v in enumerate(r)) for r in rows]
+            rows = [
+                tuple(_timestamp(v, columns[i], conn) if i in aware else v for i, v in enumerate(r))
+                for r in rows
+            ]
         return rows
 
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         quote = conn.dialect.identifier_preparer
-        sql = (
-            f"COPY {quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)}) FROM STDIN"
-        )
+        sql = f"COPY {quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)}) FROM STDIN"
         cursor = conn.connection.driver_connection.cursor()
 
         def copy_rows(rows: list[tuple]) -> None:

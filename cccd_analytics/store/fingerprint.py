@@ -66,7 +66,9 @@ def unknown_tables(conn: sa.Connection, metadata: sa.MetaData = schema.metadata)
     """Tables in the database that the schema does not know (a newer release made them)."""
     known = set(metadata.tables)
     return sorted(
-        name for name in sa.inspect(conn).get_table_names() if name not in known and not name.startswith("sqlite_")
+        name
+        for name in sa.inspect(conn).get_table_names()
+        if name not in known and not name.startswith("sqlite_")
     )
 
 
@@ -145,7 +147,9 @@ class Summer:
         total = self.digest
         for row in rows:
             text = _row_text(row)
-            total += int.from_bytes(blake(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+            total += int.from_bytes(
+                blake(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
+            )
         self.digest = total & MASK
         self.rows += len(rows)
 
