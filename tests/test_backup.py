@@ -24,6 +24,7 @@ from cccd_analytics.store import Store, backup, fingerprint
 from cccd_analytics.store import copy as store_copy
 from cccd_analytics.store.schema import MIGRATIONS
 from tests.conftest import ROOT, write
+from tests.test_auth import served  # noqa: F401 — fixture: AppTest runs the router as a server does
 
 HEADER = "date,province,district,commune,commune_code,eligible,collected,returned\n"
 # Units and days the sample campaigns do not have (their later figures would refuse these).
@@ -487,3 +488,68 @@ def test_postgresql_backup_without_pg_dump_names_the_command(pg_url, tmp_path, c
     code, _, err = run(capsys, "backup", str(tmp_path / "cccd.dump"), "--db", pg_url)
     assert code == 4 and "«pg_dump»" in err and "postgresql-client" in err
     assert not (tmp_path / "cccd.dump").exists()
+
+
+# -- the settings page -------------------------------------------------------------------------
+
+
+ADMIN_PASSWORD = "Kỳ-Anh-2021-cao-điểm"
+
+
+@pytest.fixture
+def admin_store(full_store) -> Store:
+    """The full store (it has accounts, so sign-in is required) with an administrator."""
+    from cccd_analytics import auth
+
+    full_store.add_user("quan.tri", "admin", auth.hash_password(ADMIN_PASSWORD))
+    return full_store
+
+
+@pytest.mark.usefixtures("served")
+def test_settings_page_offers_the_backup_to_admins(admin_store, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_auth import sign_in
+
+    monkeypatch.setenv("CCCD_DB_URL", str(admin_store.engine.url))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    sign_in(at, "quan.tri", ADMIN_PASSWORD)
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception
+    (button,) = at.get("download_button")
+    assert button.proto.label == "Tải bản sao lưu"
+    assert "Sao lưu" in [s.value for s in at.subheader]
+
+
+@pytest.mark.browser
+def test_backup_downloaded_from_the_settings_page_is_the_whole_store(admin_store, browser, tmp_path):
+    """Clicked in Chromium: the file is a checked SQLite copy of the store, and the download
+    is in the audit log."""
+    from tests.browser_support import start_dashboard, wait_for_app
+    from tests.test_login_browser import sign_in
+
+    full_store = admin_store
+    before = sums(full_store.engine)
+    proc, url = start_dashboard(str(full_store.engine.url))
+    try:
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(url + "/settings")
+        wait_for_app(page)
+        sign_in(page, "quan.tri", ADMIN_PASSWORD)  # then the page asked for opens
+        with page.expect_download(timeout=120_000) as info:
+            page.get_by_role("button", name="Tải bản sao lưu").click()
+        saved = tmp_path / info.value.suggested_filename
+        info.value.save_as(saved)
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    assert saved.name.startswith("cccd-") and saved.suffix == ".sqlite"
+    kind, version, counts = backup.inspect(saved)  # integrity_check, schema version, counts
+    assert (kind, version) == ("sqlite", len(MIGRATIONS))
+    got = sums(sa.create_engine(f"sqlite:///{saved}"))
+    assert {k: v for k, v in got.items() if k not in ("audit_log", "users")} == {
+        k: v for k, v in before.items() if k not in ("audit_log", "users")
+    }  # signing in wrote its audit entry and last-login time before the backup
+    entries = Store.open(str(full_store.engine.url)).audit_entries(action="backup")
+    assert len(entries) == 1 and saved.name in entries["detail"][0]

@@ -35,6 +35,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -171,6 +172,31 @@ def _check_sqlite_file(path: Path) -> tuple[int, dict[str, int]]:
         ) from None
     finally:
         engine.dispose()
+
+
+def file_name(engine: sa.Engine, when: datetime | None = None) -> str:
+    """A backup's file name: the day and time, and the kind (.sqlite or .dump)."""
+    when = when or datetime.now()
+    return f"cccd-{when:%Y-%m-%d-%H%M}" + (".sqlite" if engine.dialect.name == "sqlite" else ".dump")
+
+
+def missing_tool(engine: sa.Engine) -> str | None:
+    """Why a backup of this store cannot be made on this machine (a missing program), or None."""
+    if engine.dialect.name != "postgresql":
+        return None
+    try:
+        _tool("pg_dump")
+        _tool("pg_restore")
+    except ToolMissing as exc:
+        return str(exc)
+    return None
+
+
+def backup_bytes(engine: sa.Engine) -> bytes:
+    """A checked backup as bytes, for a download (made in a private temporary folder)."""
+    with tempfile.TemporaryDirectory(prefix="cccd-backup-") as folder:
+        report = backup(engine, Path(folder) / file_name(engine))
+        return report.path.read_bytes()
 
 
 # -- restore -------------------------------------------------------------------------------
