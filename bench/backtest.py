@@ -33,14 +33,14 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cccd_analytics.backtest import (  # noqa: E402
+from cccd_analytics.analytics.backtest import (  # noqa: E402
     calibrate,
     headline_table,
     load_backtest_series,
     run_backtest,
     summarise,
 )
-from cccd_analytics.forecast import SaturatingParams  # noqa: E402
+from cccd_analytics.analytics.forecast import SaturatingParams  # noqa: E402
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared/backtest-data"
 OUT = ROOT / "bench" / "out" / "backtest.json"

@@ -37,7 +37,11 @@ CHILD = r"""
 import json, os, pickle, sys, datetime
 root, out, spec = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 sys.path.insert(0, root)
-from cccd_analytics import ingest, metrics, quality, campaigns as camp
+from cccd_analytics import ingest
+try:  # the packages by stage; a baseline from before them has the flat modules
+    from cccd_analytics.analytics import metrics, quality, campaigns as camp
+except ImportError:
+    from cccd_analytics import metrics, quality, campaigns as camp
 from cccd_analytics.store import Store
 
 def reset(url):

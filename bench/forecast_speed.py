@@ -17,7 +17,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cccd_analytics.forecast import METHODS, forecast_units  # noqa: E402
+from cccd_analytics.analytics.forecast import METHODS, forecast_units  # noqa: E402
 
 
 def synthetic(n_units: int, n_days: int, seed: int = 0):

@@ -41,7 +41,7 @@ def write_export(path: Path, rows: int, encoding: str, seed: int = 1) -> None:
         "STT,Số hồ sơ,Họ và tên,Ngày sinh,Giới tính,Số CMND/CCCD,Số điện thoại,"
         "Xã/Phường thường trú,Huyện,Tỉnh,Ngày thu nhận,Trạng thái\n"
     )
-    from cccd_analytics import legacy_text
+    from cccd_analytics.ingest import legacy_text
 
     def encode(text: str) -> bytes:
         # Python's cp1258 codec cannot write precomposed letters; Windows writes

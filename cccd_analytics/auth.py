@@ -1,7 +1,7 @@
 """Who may sign in, and for how long: password hashing, lockout and session rules.
 
 No Streamlit here: the dashboard (`cccd_analytics/ui/login.py`) and the CLI
-(`cccd_analytics/cli_users.py`) both call these.  The rules:
+(`cccd_analytics/cli/users.py`) both call these.  The rules:
 
 * Passwords are hashed with Argon2id (argon2-cffi) at OWASP's recommended cost
   (19 MiB, 2 passes, 1 lane): about 30 ms on one core, so fifty people signing in at

@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from cccd_analytics import formatting as fmt
-from cccd_analytics import metrics
-from cccd_analytics.metrics import STATUS_LABELS, Snapshot
+from cccd_analytics.analytics import metrics
+from cccd_analytics.analytics.metrics import STATUS_LABELS, Snapshot
 
 FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
 TITLE = "Tiến độ thu nhận hồ sơ cấp căn cước công dân gắn chíp"
@@ -483,7 +483,7 @@ def _ranked(units: pd.DataFrame, level: str, n_top: int, n_bottom: int) -> tuple
     """
     rows = units[(units["level"] == level) & units["coverage"].notna()]
     try:
-        from cccd_analytics import league  # noqa: PLC0415 - arrives with the analytics issue
+        from cccd_analytics.analytics import league  # noqa: PLC0415 - arrives with the analytics issue
     except ImportError:
         league = None
     if league is not None:
@@ -828,7 +828,7 @@ def from_frames(
     snap = metrics.snapshot(obs, units, campaign, as_of)
     found = None
     try:
-        from cccd_analytics import quality  # noqa: PLC0415 - arrives with the analytics issue
+        from cccd_analytics.analytics import quality  # noqa: PLC0415 - arrives with the analytics issue
     except ImportError:
         quality = None
     if quality is not None and snap.data_through is not None:

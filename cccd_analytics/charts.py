@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cccd_analytics import formatting as fmt
+from cccd_analytics.analytics.metrics import Snapshot
 from cccd_analytics.i18n import t
-from cccd_analytics.metrics import Snapshot
 
 COLORS = {
     "collected": "#1565C0",
@@ -241,7 +241,7 @@ def choropleth(figures: pd.DataFrame, geojson: dict, color_by: str = "coverage")
     import math
 
     from cccd_analytics import geo
-    from cccd_analytics.metrics import STATUS_LABELS, STATUS_ORDER
+    from cccd_analytics.analytics.metrics import STATUS_LABELS, STATUS_ORDER
 
     names = {f["properties"]["key"]: f["properties"]["name"] for f in geojson["features"]}
     data = figures[figures["key"].isin(names)].copy()

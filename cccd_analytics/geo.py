@@ -112,7 +112,7 @@ def map_units(units: pd.DataFrame, layer: str) -> pd.DataFrame:
 
 
 def _worst(statuses: pd.Series) -> str:
-    from cccd_analytics.metrics import STATUS_ORDER
+    from cccd_analytics.analytics.metrics import STATUS_ORDER
 
     ranked = [s for s in STATUS_ORDER if s in set(statuses)]
     return ranked[0] if ranked else "no_data"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from cccd_analytics import formatting as fmt
+from cccd_analytics.analytics.metrics import STATUS_LABELS, attention_order
 from cccd_analytics.i18n import t
-from cccd_analytics.metrics import STATUS_LABELS, attention_order
 
 UNIT_TABLE_COLUMNS = {
     "name": "Đơn vị",

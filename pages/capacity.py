@@ -5,8 +5,9 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import capacity, drilldown, metrics, ui
 from cccd_analytics import formatting as fmt
+from cccd_analytics import ui
+from cccd_analytics.analytics import capacity, drilldown, metrics
 from cccd_analytics.i18n import t
 
 context = ui.page_context()

@@ -53,7 +53,7 @@ st.html("""
 
 snap = context.snapshot()
 # Built once per campaign, day and data version; stepping through slides only re-lays out.
-cache_key = (snap.campaign.name, str(snap.as_of), ui.data_version(ui.store()))
+cache_key = (snap.campaign.name, str(snap.as_of), ui.store().data_version())
 cached = st.session_state.get("_presentation")
 if cached is None or cached[0] != cache_key:
     brief = briefing.build_briefing(snap)

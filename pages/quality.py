@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import charts, quality, ui
+from cccd_analytics import charts, ui
 from cccd_analytics import formatting as fmt
+from cccd_analytics.analytics import quality
 from cccd_analytics.i18n import t
 
 context = ui.page_context()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cccd_analytics import campaign_form, ui
-from cccd_analytics import campaigns as camp
+from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import backup as ui_backup
 

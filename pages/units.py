@@ -3,7 +3,8 @@
 import streamlit as st
 
 from cccd_analytics import formatting as fmt
-from cccd_analytics import metrics, tables, ui
+from cccd_analytics import tables, ui
+from cccd_analytics.analytics import metrics
 from cccd_analytics.i18n import t
 
 snap = ui.campaign_snapshot(t("Đơn vị"))

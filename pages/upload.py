@@ -57,7 +57,7 @@ for index, upload in enumerate(files or []):
         upload.name,
         mapping_key,
         day,
-        ui.data_version(store),
+        store.data_version(),
         tuple((r.sha256, key) for r, key in checked),
         tuple(r for r, _ in checked),
     )

@@ -14,8 +14,9 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Emu
 from pypdf import PdfReader
 
-from cccd_analytics import briefing, campaigns, metrics
+from cccd_analytics import briefing
 from cccd_analytics import formatting as fmt
+from cccd_analytics.analytics import campaigns, metrics
 from cccd_analytics.store import Store
 
 NGHE_AN = "Cao điểm 70 ngày, đêm — Nghệ An 2023"

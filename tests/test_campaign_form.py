@@ -1,6 +1,7 @@
 """The settings form round-trips a campaign without losing anything."""
 
-from cccd_analytics import campaign_form, campaigns
+from cccd_analytics import campaign_form
+from cccd_analytics.analytics import campaigns
 from cccd_analytics.cli import load_campaigns
 from cccd_analytics.store import Store
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cccd_analytics import campaigns as camp
+from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.store import Store
 from tests.conftest import ROOT
 

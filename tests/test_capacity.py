@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cccd_analytics import campaigns as camp
-from cccd_analytics import capacity, metrics
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.analytics import capacity, metrics
 from cccd_analytics.store import Store
 
 KY_ANH = "Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021"

@@ -1,4 +1,4 @@
-"""Behaviour of the completion-date forecaster (cccd_analytics.forecast) and its backtest."""
+"""Behaviour of the completion-date forecaster (cccd_analytics.analytics.forecast) and its backtest."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cccd_analytics.forecast import COLUMNS, HORIZON_DAYS, forecast_units
+from cccd_analytics.analytics.forecast import COLUMNS, HORIZON_DAYS, forecast_units
 
 START = pd.Timestamp("2021-03-01")  # a Monday
 BACKTEST_DATA = Path(__file__).resolve().parents[2] / "shared" / "backtest-data"
@@ -327,7 +327,7 @@ needs_data = pytest.mark.skipif(
 
 @needs_data
 def test_backtest_loader_leaves_out_national_total_and_regions_without_population():
-    from cccd_analytics.backtest import load_backtest_series
+    from cccd_analytics.analytics.backtest import load_backtest_series
 
     series = load_backtest_series(BACKTEST_DATA)
     assert set(series) == {"italy", "germany"}
@@ -338,7 +338,7 @@ def test_backtest_loader_leaves_out_national_total_and_regions_without_populatio
 
 @needs_data
 def test_on_real_regions_the_default_beats_run_rate_on_the_90_percent_date():
-    from cccd_analytics.backtest import (
+    from cccd_analytics.analytics.backtest import (
         BacktestSeries,
         load_backtest_series,
         run_backtest,

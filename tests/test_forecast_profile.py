@@ -5,7 +5,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from cccd_analytics import campaigns, metrics
+from cccd_analytics.analytics import campaigns, metrics
 from cccd_analytics.cli import load_campaigns
 from cccd_analytics.store import Store
 

@@ -129,8 +129,9 @@ def test_audit_export_neutralises_formulas_and_keeps_the_text(store):
 
 
 def test_unit_tables_and_briefing_workbook_neutralise_formulas(store):
-    from cccd_analytics import briefing, metrics
-    from cccd_analytics import campaigns as camp
+    from cccd_analytics import briefing
+    from cccd_analytics.analytics import campaigns as camp
+    from cccd_analytics.analytics import metrics
 
     keys = load_hostile(store)
     campaign = next(
@@ -154,7 +155,7 @@ def test_unit_tables_and_briefing_workbook_neutralise_formulas(store):
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory) -> str:
     """The Kỳ Anh sample (small: pages are quick) and the hostile data."""
-    from cccd_analytics import campaigns as camp
+    from cccd_analytics.analytics import campaigns as camp
     from cccd_analytics.cli import SAMPLE_DIR
 
     path = tmp_path_factory.mktemp("hostile") / "hostile.sqlite"

@@ -49,7 +49,7 @@ def test_language_switches_per_thread():
 
 
 def test_label_collections_shown_through_t_have_english():
-    from cccd_analytics import capacity, metrics, quality
+    from cccd_analytics.analytics import capacity, metrics, quality
 
     labels = [
         *metrics.STATUS_LABELS.values(),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cccd_analytics import headers, layout
+from cccd_analytics.ingest import headers, layout
 
 
 def grid(*rows):

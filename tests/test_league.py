@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cccd_analytics import campaigns as camp
-from cccd_analytics import league, metrics
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.analytics import league, metrics
 from cccd_analytics.store import Store
 
 

@@ -8,8 +8,8 @@ from importlib import resources
 
 import pytest
 
-from cccd_analytics import legacy_text as lt
-from cccd_analytics.legacy_text import (
+from cccd_analytics.ingest import legacy_text as lt
+from cccd_analytics.ingest.legacy_text import (
     Detection,
     decode_bytes,
     decode_cp1258,

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cccd_analytics import campaigns as camp
-from cccd_analytics import capacity, league, metrics, quality
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.analytics import capacity, league, metrics, quality
 from cccd_analytics.store import Store
 from tests.conftest import ROOT
 

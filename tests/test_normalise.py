@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from cccd_analytics import normalise
+from cccd_analytics.ingest import normalise
 
 
 @pytest.mark.parametrize(

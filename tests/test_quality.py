@@ -11,8 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cccd_analytics import campaigns as camp
-from cccd_analytics import ingest, quality
+from cccd_analytics import ingest
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.analytics import quality
 from cccd_analytics.store import Store
 from tests.conftest import ROOT, write
 

@@ -12,7 +12,9 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from cccd_analytics import cli, ingest, legacy_text, readers, records
+from cccd_analytics import cli, ingest
+from cccd_analytics.ingest import legacy_text, readers, records
+from cccd_analytics.ingest.readers import delimited
 
 HEADER = "STT,Số hồ sơ,Họ và tên,Ngày sinh,Số CMND/CCCD,Xã/Phường thường trú,Huyện,Ngày thu nhận,Trạng thái\n"
 COMMUNES = ("Xã Kỳ Đồng", "Xã Kỳ Tân", "Xã Kỳ Lạc")
@@ -174,7 +176,7 @@ def test_personal_columns_are_never_parsed_into_python_objects(monkeypatch):
 def test_streaming_in_small_chunks_gives_the_same_counts(monkeypatch):
     data = export_csv().encode()
     whole = ingest.import_bytes(None, data, "xuat.csv").observations
-    monkeypatch.setattr(readers, "WHOLE_PARSE_BYTES", 0)  # stream, as a big export is
+    monkeypatch.setattr(delimited, "WHOLE_PARSE_BYTES", 0)  # stream, as a big export is
     monkeypatch.setattr(records, "CHUNK_ROWS", 7)
     small = ingest.import_bytes(None, data, "xuat.csv", limits=readers.Limits(head_bytes=300)).observations
     assert (
@@ -200,11 +202,11 @@ def _awkward_exports() -> dict[str, str]:
 
 @pytest.mark.parametrize("name", list(_awkward_exports()))
 def test_an_export_parsed_whole_or_streamed_gives_the_same_report(name, monkeypatch):
-    # Exports up to readers.WHOLE_PARSE_BYTES are parsed in one call, bigger ones streamed:
+    # Exports up to delimited.WHOLE_PARSE_BYTES are parsed in one call, bigger ones streamed:
     # the same file must give the same report and figures either way, awkward lines too.
     data = _awkward_exports()[name].encode()
     whole = ingest.import_bytes(None, data, "xuat.csv")
-    monkeypatch.setattr(readers, "WHOLE_PARSE_BYTES", 0)
+    monkeypatch.setattr(delimited, "WHOLE_PARSE_BYTES", 0)
     monkeypatch.setattr(records, "CHUNK_ROWS", 11)
     streamed = ingest.import_bytes(None, data, "xuat.csv")
     assert whole.status == streamed.status == "checked", (whole.message, streamed.message)
@@ -229,9 +231,9 @@ def test_quoted_line_breaks_on_block_cuts_are_read_again_by_arrow_not_pandas(who
         yield from original(*args, **kwargs)
 
     monkeypatch.setattr(records, "csv_chunks", spy)
-    monkeypatch.setattr(readers, "ARROW_BLOCK_BYTES", 256)
+    monkeypatch.setattr(delimited, "ARROW_BLOCK_BYTES", 256)
     if not whole:
-        monkeypatch.setattr(readers, "WHOLE_PARSE_BYTES", 0)
+        monkeypatch.setattr(delimited, "WHOLE_PARSE_BYTES", 0)
     report = ingest.import_bytes(None, data, "xuat.csv")
     assert report.status == expected.status == "checked", report.message
     assert engines == ["auto", "arrow-multiline"]

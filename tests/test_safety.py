@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from cccd_analytics import cli, ingest
-from cccd_analytics.readers import Limits
+from cccd_analytics.ingest.readers import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -352,6 +352,16 @@ class Store:
                 _audit_as(conn, "undo", audit, upload_id=upload_id)
             return done
 
+    def data_version(self) -> tuple:
+        """A token that changes whenever an upload, an undo or a campaign edit changes what
+        the pages show: the dashboard's cached loaders are keyed on it."""
+        with self.engine.connect() as conn:
+            up = conn.execute(sa.select(sa.func.max(uploads.c.id), sa.func.count(uploads.c.undone_at))).one()
+            ca = conn.execute(
+                sa.select(sa.func.max(campaigns.c.updated_at), sa.func.count(campaigns.c.id))
+            ).one()
+        return (up[0], up[1], str(ca[0]), ca[1])
+
     def list_uploads(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(uploads).order_by(uploads.c.id.desc()), conn)

@@ -87,7 +87,7 @@ class Campaign:
         """Forecaster settings for this campaign (the backtested curve, this campaign's turn)."""
         import dataclasses
 
-        from cccd_analytics import forecast
+        from cccd_analytics.analytics import forecast
 
         turn = self.saturation_from or FORECAST_SATURATION_FROM
         return dataclasses.replace(forecast.SaturatingParams(), turn=turn)

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cccd_analytics.forecast import HORIZON_DAYS, SaturatingParams, forecast_units
+from cccd_analytics.analytics.forecast import HORIZON_DAYS, SaturatingParams, forecast_units
 
 __all__ = [
     "BacktestSeries",
@@ -306,7 +306,7 @@ def _quantile_regression(X, y, w, q, iterations=300):
     return beta
 
 
-TRACK_RECORD = Path(__file__).resolve().parent / "data" / "track_record.json"
+TRACK_RECORD = Path(__file__).resolve().parents[1] / "data" / "track_record.json"
 
 
 def shipped_track_record(path: Path = TRACK_RECORD) -> tuple[str | None, pd.DataFrame]:

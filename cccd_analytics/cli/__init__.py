@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from cccd_analytics import campaigns as camp
-from cccd_analytics import exit_codes, ingest, metrics
+from cccd_analytics import exit_codes, ingest
 from cccd_analytics import formatting as fmt
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.analytics import metrics
 from cccd_analytics.exit_codes import UsageError
 from cccd_analytics.store import Store, StoreError
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 SAMPLE_CAMPAIGNS = ("ky_anh_2021", "nghe_an_2023")
 EXIT_REFUSED = exit_codes.REFUSED
 
@@ -321,7 +322,7 @@ def cmd_report(args) -> int:
 
 def cmd_backtest(args) -> int:
     """Score the forecaster against real coverage campaigns (Italy, Germany)."""
-    from cccd_analytics import backtest
+    from cccd_analytics.analytics import backtest
 
     data_dir = Path(args.data_dir)
     if not data_dir.is_dir():
@@ -414,7 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backtest", help="kiểm định dự báo trên số liệu chiến dịch thật")
     p.add_argument(
-        "--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "backtest-data")
+        "--data-dir", default=str(Path(__file__).resolve().parents[3] / "shared" / "backtest-data")
     )
     p.add_argument("--json", action="store_true")
     p.add_argument(
@@ -433,10 +434,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", default=None)
     p.set_defaults(func=cmd_undo)
 
-    from cccd_analytics import cli_users  # `cccd user …` (issue 7: login accounts)
+    from cccd_analytics.cli import users as cli_users  # `cccd user …` (issue 7: login accounts)
 
     cli_users.register(sub, db)
-    from cccd_analytics import cli_backup  # `cccd backup|restore|copy`
+    from cccd_analytics.cli import backup as cli_backup  # `cccd backup|restore|copy`
 
     cli_backup.register(sub, db)
     return parser

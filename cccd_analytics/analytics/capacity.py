@@ -35,8 +35,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from cccd_analytics import campaigns as camp
-from cccd_analytics.metrics import Snapshot
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.analytics.metrics import Snapshot
 
 LABELS = {
     "teams": "Số tổ đang làm",

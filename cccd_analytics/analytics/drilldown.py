@@ -7,8 +7,8 @@ import dataclasses
 
 import pandas as pd
 
-from cccd_analytics import campaigns as camp
-from cccd_analytics import metrics
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.analytics import metrics
 
 
 def unit_campaign(snapshot: metrics.Snapshot, key: str) -> camp.Campaign:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from cccd_analytics import headers, normalise
+from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.registry import fold
 
 HEADER_SCAN_ROWS = 40

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from cccd_analytics import campaigns as camp
 from cccd_analytics import registry
-from cccd_analytics.metrics import pivot_last, spread
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.analytics.metrics import pivot_last, spread
 
 CHECKS = {
     "missing_report": "Thiếu báo cáo",

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from cccd_analytics import headers, legacy_text, normalise
-from cccd_analytics.layout import Layout
-from cccd_analytics.readers import ArrowFallback, CsvSource, ReadError, Sheet, csv_chunks
+from cccd_analytics.ingest import headers, legacy_text, normalise
+from cccd_analytics.ingest.layout import Layout
+from cccd_analytics.ingest.readers import ArrowFallback, CsvSource, ReadError, Sheet, csv_chunks
 from cccd_analytics.registry import fold
 
 CHUNK_ROWS = 200_000

@@ -1,0 +1,191 @@
+"""The checks on a file's observations: one value per unit, date and metric; cumulative
+figures that never fall (within the file and against the store); returned and eligible
+compared with collected."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cccd_analytics.formatting import date_vn
+from cccd_analytics.ingest.report import ImportReport, Problem
+from cccd_analytics.store import Store
+
+CUMULATIVE = ("collected", "returned")
+
+
+def _at(row) -> dict:
+    return dict(
+        sheet=row.sheet or None, row=int(row.row), column=row.column or None, header=row.header or None
+    )
+
+
+def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    dup = obs.duplicated(["unit_key", "date", "metric"], keep=False)
+    if not dup.any():
+        return obs
+    for (_, when, _metric), group in obs[dup].groupby(["unit_key", "date", "metric"]):
+        first, *others = list(group.itertuples())
+        for other in others:
+            if other.value != first.value:
+                report.problems.append(
+                    Problem(
+                        "error",
+                        "conflicting_values",
+                        f"«{first.name}» ngày {date_vn(when)} có hai giá trị khác nhau: {first.value:,} "
+                        f"(dòng {first.row}) và {other.value:,} (dòng {other.row}).".replace(",", "."),
+                        **_at(other),
+                    )
+                )
+            else:
+                report.problems.append(
+                    Problem(
+                        "warning",
+                        "duplicate_row",
+                        f"«{first.name}» ngày {date_vn(when)} lặp lại dòng {first.row}; chỉ tính một lần.",
+                        **_at(other),
+                    )
+                )
+    return obs.drop_duplicates(["unit_key", "date", "metric"], keep="first")
+
+
+def check_cumulative(
+    obs: pd.DataFrame, report: ImportReport, store: Store | None, current: pd.DataFrame | None = None
+) -> None:
+    """A cumulative figure may not fall below the same unit's previous report.
+    `current`: the store's current observations of these units, when already read."""
+    cum = obs[obs["metric"].isin(CUMULATIVE)]
+    if cum.empty:
+        return
+    keys = ["unit_key", "date", "metric"]
+    # The values to compare, with `at`: the file's row in `cum` (-1 for the store's).
+    parts = [
+        pd.DataFrame(
+            {
+                "unit_key": cum["unit_key"].to_numpy(),
+                "date": cum["date"].to_numpy(),
+                "metric": cum["metric"].to_numpy(),
+                "value": cum["value"].to_numpy(),
+                "at": np.arange(len(cum)),
+            }
+        )
+    ]
+    if store is not None:
+        if current is None:
+            current = store.current_observations(unit_keys=cum["unit_key"].unique())
+        stored = current.loc[current["metric"].isin(CUMULATIVE), [*keys, "value", "upload_id"]]
+        if not stored.empty:
+            # The file replaces what the store has for the same unit, date and metric.
+            stored = stored.merge(cum[keys], how="left", indicator=True, on=keys)
+            parts.append(stored[stored["_merge"] == "left_only"].drop(columns="_merge").assign(at=-1))
+    both = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    # Sorted by unit, metric and date (each once: the file's duplicates are gone and the
+    # store's rows the file replaces too), through integer codes: sorting the text itself
+    # was slow.  Performance (issue 8): the previous report of the same unit and metric is
+    # the row before in this order; compared with numpy, and rows looked up only for the
+    # values that fall.
+    unit_code = pd.factorize(both["unit_key"], sort=True)[0]
+    metric_code = pd.factorize(both["metric"], sort=True)[0]
+    order = np.lexsort((pd.DatetimeIndex(both["date"]).asi8, metric_code, unit_code))
+    unit_code, metric_code = unit_code[order], metric_code[order]
+    same = np.r_[False, (unit_code[1:] == unit_code[:-1]) & (metric_code[1:] == metric_code[:-1])]
+    value = both["value"].to_numpy(dtype=float)[order]
+    at = both["at"].to_numpy()[order]
+    from_file = at >= 0
+    before_value = np.where(same, np.r_[np.nan, value[:-1]], np.nan)
+    before_file = same & np.r_[False, from_file[:-1]]
+    with np.errstate(invalid="ignore"):
+        fall = (value < before_value) & (from_file | before_file)
+    # A value from a file dropped above this one (a dry run through Pending) is named as
+    # such: it is not in the database yet.
+    file_of = getattr(store, "file_of", lambda upload_id: None)
+
+    def stored_as(row) -> str | None:
+        name = file_of(row.upload_id)
+        return f"tệp «{name}» phía trên" if name else None
+
+    for i in np.flatnonzero(fall).tolist():
+        row, prev = both.iloc[order[i]], both.iloc[order[i - 1]]
+        label = "lũy kế thu nhận" if row.metric == "collected" else "lũy kế trả thẻ"
+        if at[i] >= 0:
+            here = cum.iloc[at[i]]
+            source = (
+                f"dòng {int(cum.iloc[at[i - 1]].row)}"
+                if at[i - 1] >= 0
+                else stored_as(prev) or "đã có trong cơ sở dữ liệu"
+            )
+            where = f"báo cáo ngày {date_vn(prev.date)} ({source})"
+            report.problems.append(
+                Problem(
+                    "error",
+                    "falling_cumulative",
+                    f"«{here['name']}» ngày {date_vn(row.date)}: {label} {int(row.value):,} thấp hơn "
+                    f"{int(prev.value):,} của {where}.".replace(",", "."),
+                    **_at(here),
+                )
+            )
+        else:
+            original = cum.iloc[at[i - 1]]  # the file's value the store's later one is below
+            report.problems.append(
+                Problem(
+                    "error",
+                    "falling_cumulative",
+                    f"«{original['name']}» ngày {date_vn(prev.date)}: {label} {int(prev.value):,} cao hơn "
+                    f"báo cáo ngày {date_vn(row.date)} {'của ' + stored_as(row) if stored_as(row) else 'đã có'} "
+                    f"({int(row.value):,}); lũy kế không thể giảm.".replace(",", "."),
+                    **_at(original),
+                )
+            )
+
+
+def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
+    # Performance (issue 8): each metric is joined with `collected` on (unit, date) instead
+    # of pivoting every observation; the problems come in the pivot's order (by unit, then
+    # date).  `obs` has one value per (unit, date, metric): check_duplicates ran first.
+    metric = obs["metric"]
+    collected = obs.loc[metric == "collected", ["unit_key", "date", "value"]]
+    if collected.empty:
+        return
+    first_rows = None
+
+    def against(other: str) -> pd.DataFrame:
+        part = obs.loc[metric == other, ["unit_key", "date", "value"]]
+        both = part.merge(collected, on=["unit_key", "date"], suffixes=("", "_collected"))
+        return both.rename(columns={"value": other, "value_collected": "collected"})
+
+    def located(key, when):
+        nonlocal first_rows
+        if first_rows is None:
+            first_rows = obs.drop_duplicates(["unit_key", "date"]).set_index(["unit_key", "date"])
+        return first_rows.loc[(key, when)]
+
+    if (metric == "returned").any():
+        both = against("returned")
+        bad = both[both["returned"] > both["collected"]].sort_values(["unit_key", "date"])
+        for values in bad.head(20).itertuples(index=False):
+            row = located(values.unit_key, values.date)
+            report.problems.append(
+                Problem(
+                    "warning",
+                    "returned_above_collected",
+                    f"«{row['name']}» ngày {date_vn(values.date)}: số thẻ đã trả ({int(values.returned):,}) lớn hơn "
+                    f"số hồ sơ đã thu nhận ({int(values.collected):,}).".replace(",", "."),
+                    sheet=row.sheet or None,
+                    row=int(row.row),
+                )
+            )
+    if (metric == "eligible").any():
+        both = against("eligible")
+        bad = both[both["collected"] > both["eligible"]].sort_values(["unit_key", "date"])
+        for values in bad.drop_duplicates("unit_key").itertuples(index=False):
+            row = located(values.unit_key, values.date)
+            report.problems.append(
+                Problem(
+                    "warning",
+                    "coverage_over_100",
+                    f"«{row['name']}» từ ngày {date_vn(values.date)}: đã thu nhận {int(values.collected):,} "
+                    f"vượt số công dân đủ điều kiện ({int(values.eligible):,}).".replace(",", "."),
+                    sheet=row.sheet or None,
+                    row=int(row.row),
+                )
+            )

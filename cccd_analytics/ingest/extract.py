@@ -1,0 +1,181 @@
+"""A workbook → the rows of its tables and exports: each sheet's layout (found, chosen by
+hand or remembered for the header's shape), then its rows (`rows`) or its records
+(`record_export`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from cccd_analytics.ingest import headers
+from cccd_analytics.ingest import layout as layouts
+from cccd_analytics.ingest.readers import Limits, ReadError, Sheet, Workbook, read_workbook, whole
+from cccd_analytics.ingest.record_export import record_export
+from cccd_analytics.ingest.repair import locate, repair_sheet
+from cccd_analytics.ingest.report import ImportReport, Problem
+from cccd_analytics.ingest.rows import sheet_records
+from cccd_analytics.store import Store
+
+
+def _columns_for_ui(labels: list[str], found: layouts.Layout | None) -> list[dict]:
+    if found:
+        by_index = {c.index: f for f, c in found.columns.items()}
+    else:  # suggestions from the vocabulary for the columns it knows
+        by_index = {i: headers.match(label) for i, label in enumerate(labels)}
+        by_index = {i: f for i, f in by_index.items() if f in headers.MAPPABLE_FIELDS}
+    return [
+        dict(index=i, letter=layouts.column_letter(i), header=label, field=by_index.get(i))
+        for i, label in enumerate(labels)
+        if label or i in by_index
+    ]
+
+
+def _mapped_layout(
+    rows: list[list],
+    header_rows: tuple[int, ...],
+    mapping: dict[str, int],
+    found: layouts.Layout | None,
+    file_name: str,
+    report: ImportReport,
+) -> layouts.Layout | None:
+    """A layout from a column mapping chosen by hand (or remembered)."""
+    width = max((len(r) for r in rows[: header_rows[-1] + 6]), default=0)
+    labels = layouts.labels_of(rows, header_rows)
+    bad = [f for f in mapping if f not in headers.MAPPABLE_FIELDS]
+    out_of_range = [f for f, i in mapping.items() if not isinstance(i, int) or not 0 <= i < max(width, 1)]
+    kind = "records" if "received_date" in mapping else "canonical" if "date" in mapping else "report"
+    missing = []
+    if "commune" not in mapping:
+        missing.append("Xã")
+    if kind != "records" and not set(mapping) & {"collected", "collected_day"}:
+        missing.append("Lũy kế thu nhận")
+    if bad or out_of_range or missing:
+        parts = []
+        if bad:
+            parts.append("trường không biết: " + ", ".join(bad))
+        if out_of_range:
+            parts.append("cột không có trong tệp: " + ", ".join(out_of_range))
+        if missing:
+            parts.append("thiếu cột bắt buộc: " + ", ".join(missing))
+        report.problems.append(
+            Problem("error", "bad_mapping", "cách ghép cột không dùng được (" + "; ".join(parts) + ").")
+        )
+        return None
+    columns = {
+        f: layouts.Column(
+            i, f, labels[i] if i < len(labels) and labels[i] else headers.FIELD_LABELS.get(f, f)
+        )
+        for f, i in mapping.items()
+    }
+    if found and "row_number" in found.columns and found.columns["row_number"].index not in mapping.values():
+        columns["row_number"] = found.columns["row_number"]
+    return layouts.build(rows, header_rows, columns, kind, file_name)
+
+
+def extract(
+    book: Workbook,
+    data: bytes,
+    report: ImportReport,
+    store: Store | None,
+    mapping: dict[str, int] | None,
+    report_date: date | None,
+    limits: Limits,
+):
+    """Records of every sheet with a table; (records, per-record counts or None)."""
+    prepared = []
+    for sheet in book.sheets:
+        found = repair_sheet(sheet, report) if book.format != "csv" else locate(sheet.rows)
+        header_rows = (
+            found.header_rows if found else (layouts.candidate_header(sheet.rows) if sheet.rows else None)
+        )
+        prepared.append((sheet, found, header_rows))
+    primary = next((i for i, p in enumerate(prepared) if p[1] is not None), None)
+    if primary is None:
+        primary = next((i for i, p in enumerate(prepared) if p[2]), None)
+    if primary is not None:
+        sheet, found, header_rows = prepared[primary]
+        labels = found.labels if found else layouts.labels_of(sheet.rows, header_rows)
+        report.signature = headers.signature(labels)
+        report.columns = _columns_for_ui(labels, found)
+        chosen, source = mapping, "user" if mapping else None
+        if chosen is None and store is not None:
+            chosen = store.find_mapping(report.signature)
+            source = "remembered" if chosen else None
+        if chosen:
+            mapped = _mapped_layout(sheet.rows, header_rows, chosen, found, book.file_name, report)
+            if mapped is None:
+                return [], None
+            prepared[primary] = (sheet, mapped, header_rows)
+            report.mapping, report.mapping_source = dict(chosen), source
+            report.columns = _columns_for_ui(mapped.labels, mapped)
+    out: list[pd.DataFrame] = []  # the rows of tables, and of per-record exports
+    counts = None
+    located_any = False
+    for sheet, found, _ in prepared:
+        if found is None:
+            continue
+        located_any = True
+        if report.sheet is None and not report.sheets_read:
+            _describe(report, sheet, found)
+        report.sheets_read.append(sheet.name)
+        if found.kind == "records":
+            if counts is not None:
+                continue  # one export per file
+            counts, recs = record_export(book, data, sheet, found, report, report_date)
+            if len(recs):
+                out.append(recs)  # a frame: rows of the export, counted per place and day
+        else:
+            if not sheet.complete:
+                _read_whole(book, data, sheet, limits)
+            table = sheet_records(sheet, found, book.file_name, report, report_date)
+            if table is not None:
+                out.append(table)
+    if not located_any:
+        names = ", ".join(f"«{s.name}»" for s in book.sheets if s.name) or "tệp"
+        report.needs_mapping = primary is not None
+        report.problems.append(
+            Problem(
+                "error",
+                "no_table",
+                f"không tìm thấy bảng số liệu ({names}): cần ít nhất cột tên xã/phường và cột "
+                "lũy kế thu nhận (ví dụ «Xã», «Lũy kế thu nhận»), hoặc tệp xuất theo từng hồ sơ "
+                "(«Xã/Phường thường trú», «Ngày thu nhận»).",
+            )
+        )
+    return out, counts
+
+
+def _read_whole(book: Workbook, data: bytes, sheet: Sheet, limits: Limits) -> None:
+    """A report or canonical table is read whole (only per-record exports are streamed);
+    such tables are small, so a big one is refused rather than read."""
+    if book.format == "csv":
+        if len(data) > limits.max_table_bytes:
+            raise ReadError(
+                f"bảng tổng hợp quá lớn ({len(data) / 2**20:.0f} MiB; tối đa "
+                f"{limits.max_table_bytes // 2**20} MiB cho bảng theo xã/ngày) — hãy chia nhỏ tệp."
+            )
+        sheet.rows = read_workbook(whole(data), book.file_name, limits).sheets[0].rows
+    else:
+        if (sheet.height or 0) * max((len(r) for r in sheet.rows), default=1) > limits.max_table_cells:
+            raise ReadError(
+                f"trang «{sheet.name}»: bảng tổng hợp quá lớn (hơn "
+                f"{limits.max_table_cells:,} ô) — hãy chia nhỏ tệp.".replace(",", ".")
+            )
+        sheet.rows = list(sheet.iter_rows())
+        repair_sheet(sheet, ImportReport(""))
+    sheet.complete = True
+
+
+def _describe(report: ImportReport, sheet: Sheet, found: layouts.Layout) -> None:
+    report.sheet = sheet.name or None
+    report.kind = found.kind
+    report.layout = found.description
+    if report.mapping_source == "remembered":
+        report.layout += ", cột theo cách ghép đã lưu cho mẫu tệp này"
+    elif report.mapping_source == "user":
+        report.layout += ", cột theo cách ghép người dùng chọn"
+    report.header_rows = [r + 1 for r in found.header_rows]
+    report.first_data_row = found.first_data_row + 1
+    report.title = found.title
+    report.authorities = list(found.authorities)

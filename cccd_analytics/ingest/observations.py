@@ -1,0 +1,198 @@
+"""The rows read from a file → the tidy observations an upload stores (unit_key, date,
+metric, value): places resolved to units, an export's daily counts cumulated, every check
+run, problems in the order of the file."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from cccd_analytics import registry
+from cccd_analytics.ingest import records
+from cccd_analytics.ingest.checks import check_consistency, check_cumulative, check_duplicates
+from cccd_analytics.ingest.names import FirstRow, resolve, unofficial_unit
+from cccd_analytics.ingest.record_export import cumulate_records
+from cccd_analytics.ingest.report import ImportReport, Problem
+from cccd_analytics.ingest.rows import VALUE_ORDER
+from cccd_analytics.store import Store
+
+
+def frame_of(records_: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames of tables and exports as one: row, sheet, province, district, commune,
+    code, date, cells, one column per metric (None where a row has no value)."""
+    frame = pd.concat(records_, ignore_index=True) if len(records_) > 1 else records_[0]
+    for metric in VALUE_ORDER:
+        if metric not in frame:
+            frame[metric] = None
+    return frame
+
+
+def _timestamps(dates: pd.Series) -> pd.Series:
+    """Python dates → the datetime64 pd.Timestamp(day) gives, converting each distinct day once."""
+    codes, uniques = pd.factorize(dates, sort=False)
+    return pd.Series(pd.DatetimeIndex([pd.Timestamp(d) for d in uniques]).take(codes), index=dates.index)
+
+
+def resolve_and_check(
+    records_: list, report: ImportReport, store: Store | None, counts: records.RecordCounts | None = None
+):
+    # Performance (issue 8): the rows are one frame; each distinct (province, district,
+    # commune, code, hierarchy) is resolved once, and the closest registry names of all
+    # unknown units are found in one bulk call (registry.suggest_many) instead of one
+    # scan of the registry per name.  Problems come in the same order as before.
+    table = frame_of(records_)
+    day_codes, days = pd.factorize(table["date"], sort=False, use_na_sentinel=False)
+    table["reform"] = np.array([d >= registry.REFORM_DATE for d in days], bool)[day_codes]
+    triple = ["province", "district", "commune", "code", "reform"]
+    group = table.groupby(triple, sort=False, dropna=False).ngroup().to_numpy()
+    firsts = table.drop_duplicates(triple)  # first row of each triple, in file order
+    if counts is not None:
+        # An export's table has a row per (place, day): the place's first row in the file
+        # is the smallest of them.
+        first_row = table.groupby(triple, sort=False, dropna=False)["row"].transform("min")
+        firsts = firsts.assign(row=first_row.loc[firsts.index])
+    firsts = [FirstRow(*values) for values in zip(*(firsts[name].tolist() for name in FirstRow._fields))]
+    reg = registry.load_registry()
+    matches = [resolve(rec, reg) for rec in firsts]
+    wanted: dict[str, list[int]] = {}
+    for i, (rec, match) in enumerate(zip(firsts, matches)):
+        if not match.official:
+            wanted.setdefault(registry.hierarchy_of(rec.district, rec.date), []).append(i)
+    # The closest names are computed in a thread (rapidfuzz works in C, without the GIL)
+    # while the rows are checked; their warnings then go where they always came: before
+    # the problems the checks find.
+    communes = [rec.commune for rec in firsts]
+    suggesting = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    pending = {
+        hierarchy: suggesting.submit(registry.suggest_many, [communes[i] for i in items], hierarchy)
+        for hierarchy, items in wanted.items()
+    }
+    suggesting.shutdown(wait=False)
+    try:
+        keys = np.array([m.key for m in matches], dtype=object)[group]
+        table["unit_key"] = keys
+        last = table.drop_duplicates(["province", "district", "commune"], keep="last")
+        keys_of = dict(
+            zip(
+                zip(last["province"].tolist(), last["district"].tolist(), last["commune"].tolist()),
+                last["unit_key"].tolist(),
+            )
+        )
+        table["date"] = _timestamps(table["date"])
+        resolution_at = len(report.problems)
+        if counts is not None:
+            daily = table[["unit_key", "date", "collected_day", "returned_day"]].fillna(0)
+            # The store's figures for the export's units, read once for the baseline and
+            # the falling-cumulative check.
+            current = None if store is None else store.current_observations(unit_keys=sorted(set(keys)))
+            obs = cumulate_records(
+                daily.astype({"collected_day": "int64", "returned_day": "int64"}),
+                counts,
+                keys_of,
+                report,
+                current,
+            )
+            first = table.sort_values("row", kind="stable").drop_duplicates("unit_key").set_index("unit_key")
+            at = first.index.get_indexer(obs["unit_key"])
+            # A figure's row: the unit's first record of that day, or of any day when it has
+            # none that day (a day counted as zero); its column: where the figure is read.
+            on_day = table.groupby(["unit_key", "date"])["row"].min()
+            found = on_day.reindex(pd.MultiIndex.from_arrays([obs["unit_key"], obs["date"]])).to_numpy()
+            obs["row"] = np.where(pd.notna(found), found, first["row"].to_numpy()[at]).astype(np.int64)
+            obs["sheet"] = first["sheet"].to_numpy()[at]
+            cells = first["cells"].iloc[0] if len(first) else {}  # one layout for the whole export
+            obs["column"] = obs["metric"].map({m: c[0] for m, c in cells.items()}).astype(object).tolist()
+            obs["header"] = obs["metric"].map({m: c[1] for m, c in cells.items()}).astype(object).tolist()
+            obs["name"] = first["commune"].to_numpy()[at]
+        else:
+            obs = _long(table)
+            current = None
+        obs = check_duplicates(obs, report)
+        check_cumulative(obs, report, store, current)
+        check_consistency(obs, report)
+    finally:
+        for hierarchy, future in pending.items():
+            for i, suggestions in zip(wanted[hierarchy], future.result()):
+                matches[i] = dataclasses.replace(matches[i], suggestions=suggestions)
+    resolution: list[Problem] = []
+    new_units: dict[str, dict] = {}
+    for rec, match in zip(firsts, matches):
+        if match.registry_name:
+            resolution.append(
+                Problem(
+                    "warning",
+                    "name_variant",
+                    f"«{rec.commune}» được khớp với «{match.registry_name}» trong danh mục "
+                    "(khác dấu hoặc cách viết); kiểm tra lại nếu không đúng.",
+                    sheet=rec.sheet or None,
+                    row=rec.row,
+                )
+            )
+        if not match.official:
+            hint = (
+                f" Gần giống: {', '.join(match.suggestions)}."
+                if match.suggestions
+                else " Không có tên nào gần giống trong danh mục."
+            )
+            resolution.append(
+                Problem(
+                    "warning",
+                    "unknown_unit",
+                    f"«{rec.commune}» ({rec.district or rec.province or 'không rõ huyện'}) không có trong "
+                    f"danh mục hành chính; đã nhận như đơn vị ngoài danh mục, không gộp với đơn vị nào.{hint}",
+                    sheet=rec.sheet or None,
+                    row=rec.row,
+                )
+            )
+            report.unofficial_units.append(rec.commune)
+            new_units[match.key] = unofficial_unit(match.key, rec, reg)
+    report.problems[resolution_at:resolution_at] = resolution
+    report.units_read = obs["unit_key"].nunique()
+    report.dates = sorted(d.date() for d in pd.DatetimeIndex(obs["date"].unique()))
+    if report.report_date is None and len(report.dates) == 1:
+        report.report_date = report.dates[0]
+    tidy = obs[["unit_key", "date", "metric", "value"]].copy()
+    codes, uniques = pd.factorize(tidy["date"], sort=False)
+    tidy["date"] = np.array([d.date() for d in pd.DatetimeIndex(uniques)] + [None], dtype=object)[codes]
+    tidy["value"] = tidy["value"].astype("int64")
+    report.observations = tidy.assign(name=obs["name"].values)
+    return tidy, pd.DataFrame(list(new_units.values()))
+
+
+def _long(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per reported value (unit_key, date, metric, value, row, sheet, column,
+    header, name), in the order of the rows and, within a row, of VALUE_ORDER.
+
+    Built by indexing (a row-major walk of the rows × metrics that have a value), not by
+    concatenating one frame per metric and sorting them back together."""
+    metrics = [m for m in VALUE_ORDER if table[m].notna().any()]
+    if not metrics:
+        return pd.DataFrame(
+            columns=["unit_key", "date", "metric", "value", "row", "sheet", "column", "header", "name"]
+        )
+    present = np.column_stack([table[m].notna().to_numpy() for m in metrics])
+    at, which = np.divmod(np.flatnonzero(present.ravel()), len(metrics))
+    values = np.column_stack([table[m].to_numpy(dtype=object) for m in metrics])[at, which]
+    cells_ids, cells = pd.factorize(table["cells"].map(id), sort=False)
+    cells_of = dict(zip(table["cells"].map(id), table["cells"]))
+    where = [[cells_of[c].get(m, (None, None)) for m in metrics] for c in cells]
+    letters = np.array([[w[0] for w in row] for row in where], dtype=object)
+    headers_ = np.array([[w[1] for w in row] for row in where], dtype=object)
+    ids = cells_ids[at]
+    return pd.DataFrame(
+        {
+            "unit_key": table["unit_key"].to_numpy()[at],
+            "date": table["date"].to_numpy()[at],
+            "metric": pd.Series(np.asarray(metrics, dtype=object)[which], dtype="str"),
+            "value": values.astype(np.int64),
+            "row": table["row"].to_numpy()[at],
+            # Where a value came from, for messages only: kept as Python objects.
+            "sheet": pd.Series(table["sheet"].to_numpy(dtype=object)[at], dtype=object),
+            "column": pd.Series(letters[ids, which], dtype=object),
+            "header": pd.Series(headers_[ids, which], dtype=object),
+            "name": table["commune"].to_numpy()[at],
+        }
+    )

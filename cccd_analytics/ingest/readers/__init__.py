@@ -1,0 +1,126 @@
+"""Readers: the bytes of an uploaded file → sheets of raw cells.
+
+The format is told by the bytes, not the file name (a PNG named .xlsx is refused).
+Spreadsheets (xlsx, xls, ods) are read with python-calamine; text files (CSV, TSV,
+Excel's UTF-16 "Unicode text") are decoded, legacy encodings included, and split
+with the csv module.  Size and zip-bomb limits are checked before anything is parsed.
+
+Large files are not read whole up front: a CSV bigger than `Limits.head_bytes` is
+decoded only for its first lines (enough to find the header), and a sheet with more
+than `Limits.eager_cells` cells keeps only its first rows in `Sheet.rows`.  Whoever
+needs the rest streams it: `csv_chunks` (pyarrow or pandas, only the columns asked
+for) or `Sheet.iter_rows`.  A big text file on disk need not be in memory at all:
+`FileData` stands in for its bytes and is read piece by piece (`import_file` uses it).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+
+from cccd_analytics.ingest.readers.delimited import ArrowFallback, csv_chunks, looks_utf16, read_text
+from cccd_analytics.ingest.readers.spreadsheet import check_xls, check_zip, read_spreadsheet
+from cccd_analytics.ingest.readers.workbook import (
+    CsvSource,
+    FileData,
+    Limits,
+    ReadError,
+    Sheet,
+    Workbook,
+    whole,
+)
+
+__all__ = [
+    "ArrowFallback",
+    "CsvSource",
+    "FileData",
+    "Limits",
+    "ReadError",
+    "Sheet",
+    "Workbook",
+    "csv_chunks",
+    "read_workbook",
+    "sniff",
+    "whole",
+]
+
+_MAGIC = {
+    b"\x89PNG": "ảnh PNG",
+    b"\xff\xd8\xff": "ảnh JPEG",
+    b"GIF8": "ảnh GIF",
+    b"%PDF": "tệp PDF",
+    b"Rar!": "tệp nén RAR",
+    b"7z\xbc\xaf": "tệp nén 7z",
+    b"\x1f\x8b": "tệp nén gzip",
+    b"MZ": "chương trình Windows",
+    b"BM": "ảnh BMP",
+    b"II*\x00": "ảnh TIFF",
+    b"MM\x00*": "ảnh TIFF",
+    b"RIFF": "tệp âm thanh/hình ảnh",
+    b"\x7fELF": "chương trình",
+    b"{\\rtf": "văn bản RTF (Word)",
+}
+
+
+def sniff(data: bytes, file_name: str) -> str:
+    """The real format of the bytes; raises ReadError for what is not a table."""
+    if not data or data.isspace():
+        raise ReadError(f"Tệp «{file_name}» rỗng.")
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise ReadError(f"Tệp «{file_name}» là {what}, không phải bảng tính hay CSV.")
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
+            raise ReadError(
+                f"Tệp «{file_name}» bị hỏng hoặc không trọn vẹn (tệp nén lỗi, có thể "
+                "bị cắt ngang khi gửi); hãy xuất lại hoặc gửi lại tệp."
+            ) from None
+        if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+            return "xlsx"
+        if "content.xml" in names:
+            return "ods"
+        if "word/document.xml" in names:
+            raise ReadError(f"Tệp «{file_name}» là văn bản Word, không phải bảng tính.")
+        raise ReadError(f"Tệp «{file_name}» là tệp nén ZIP, không phải bảng tính.")
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    head = data[:4096]
+    if head.lstrip().lower().startswith((b"<html", b"<!doctype html")):
+        raise ReadError(
+            f"Tệp «{file_name}» là trang web (HTML), không phải bảng tính; hãy mở bằng "
+            "Excel rồi lưu lại dạng .xlsx."
+        )
+    if b"\x00" in head and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if head.count(b"\x00") > 8 and not looks_utf16(head):
+            raise ReadError(f"Tệp «{file_name}» là tệp nhị phân, không phải bảng tính hay CSV.")
+    return "csv"
+
+
+def read_workbook(
+    data: bytes,
+    file_name: str,
+    limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, safe as a shared default
+    head_only: bool = False,
+) -> Workbook:
+    """Read every sheet of a file into raw rows.
+
+    `head_only`: a CSV larger than `limits.head_bytes` is decoded only for its first
+    lines (`Workbook.sheets[0].complete` is then False; stream the rest with
+    `csv_chunks`).
+    """
+    if len(data) > limits.max_bytes:
+        raise ReadError(
+            f"Tệp «{file_name}» quá lớn ({len(data) / 2**20:.0f} MiB; "
+            f"tối đa {limits.max_bytes // 2**20} MiB)."
+        )
+    kind = sniff(data, file_name)
+    if kind == "csv":
+        return read_text(data, file_name, limits, head_only)
+    if kind in ("xlsx", "ods"):
+        check_zip(data, file_name, limits)
+    if kind == "xls":
+        check_xls(data, file_name)
+    return Workbook(file_name, kind, "", read_spreadsheet(data, file_name, limits))

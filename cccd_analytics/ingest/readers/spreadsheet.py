@@ -1,0 +1,141 @@
+"""Spreadsheets (xlsx, xls, ods) with python-calamine: zip bombs and damaged archives refused
+before anything expands; a big sheet's first rows read now, the rest on demand."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import time
+import zipfile
+import zlib
+from collections.abc import Iterator
+
+from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
+
+
+def check_zip(data: bytes, file_name: str, limits: Limits) -> None:
+    """Refuse zip bombs and damaged archives before calamine expands anything.
+
+    The sizes an archive declares can lie, so every member is also inflated in
+    small pieces (nothing kept) and counted against the limit as it goes.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise ReadError(f"Tệp «{file_name}» bị hỏng hoặc không trọn vẹn ({short_reason(exc)}).") from None
+    infos = archive.infolist()
+    if len(infos) > limits.max_entries:
+        raise ReadError(
+            f"Tệp «{file_name}» có {len(infos)} phần nén bên trong (bất thường, có thể là «bom nén»)."
+        )
+    declared = 0
+    for info in infos:
+        declared += info.file_size
+        if (
+            info.compress_size
+            and info.file_size / max(info.compress_size, 1) > limits.max_ratio
+            and info.file_size > 10 * 1024 * 1024
+        ):
+            raise ReadError(
+                f"Tệp «{file_name}» có nội dung nén bất thường, có thể là "
+                f"«bom nén» ({info.filename} giãn nở {info.file_size // info.compress_size} lần)."
+            )
+    if declared > limits.max_unzipped:
+        raise ReadError(
+            f"Tệp «{file_name}» khi giải nén vượt {limits.max_unzipped // 2**20} MiB (có thể là «bom nén»)."
+        )
+    started, total = time.monotonic(), 0
+    for info in infos:
+        try:
+            with archive.open(info) as member:
+                while True:
+                    piece = member.read(1 << 20)
+                    if not piece:
+                        break
+                    total += len(piece)
+                    if total > limits.max_unzipped:
+                        raise ReadError(
+                            f"Tệp «{file_name}» khi giải nén vượt "
+                            f"{limits.max_unzipped // 2**20} MiB (có thể là «bom nén»)."
+                        )
+                    if time.monotonic() - started > limits.max_seconds:
+                        raise ReadError(f"Tệp «{file_name}» giải nén quá lâu (có thể là «bom nén»).")
+        except ReadError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            raise ReadError(
+                f"Tệp «{file_name}» bị hỏng (phần {info.filename} không đọc được: {short_reason(exc)})."
+            ) from None
+
+
+def check_xls(data: bytes, file_name: str) -> None:
+    """Parse a damaged .xls with xlrd first: calamine's BIFF reader can panic on one
+    (refused all the same, but the panic prints to stderr)."""
+    try:
+        import xlrd
+    except ImportError:
+        return
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
+        for index in range(book.nsheets):
+            book.sheet_by_index(index)
+            book.unload_sheet(index)
+    except Exception as exc:  # xlrd raises many kinds for damaged files  # noqa: BLE001
+        raise ReadError(
+            f"Tệp «{file_name}» bị hỏng hoặc không trọn vẹn ({short_reason(exc)}); hãy xuất lại hoặc gửi lại tệp."
+        ) from None
+
+
+def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except BaseException as exc:  # calamine raises several exception types for bad files
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        raise ReadError(
+            f"Tệp «{file_name}» bị hỏng hoặc không trọn vẹn ({short_reason(exc)}); hãy xuất lại hoặc gửi lại tệp."
+        ) from None
+    sheets, cells = [], 0
+    for name in book.sheet_names:
+        try:
+            sheet = book.get_sheet_by_name(name)
+            size = (sheet.height or 0) * (sheet.width or 0)
+            cells += size
+            if cells > limits.max_cells:
+                raise ReadError(
+                    f"Tệp «{file_name}» có quá nhiều ô (hơn {limits.max_cells:,}).".replace(",", ".")
+                )
+            if size <= limits.eager_cells:
+                rows = sheet.to_python(skip_empty_area=False)
+                # calamine gives lists already; copy only what is not one (performance, issue 8).
+                rows = (
+                    rows
+                    if isinstance(rows, list) and all(type(r) is list for r in rows)
+                    else [list(r) for r in rows]
+                )
+                sheets.append(Sheet(name, rows, height=len(rows)))
+            else:
+                sheets.append(_lazy_sheet(sheet, name, limits))
+        except ReadError:
+            raise
+        except BaseException as exc:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            raise ReadError(
+                f"Tệp «{file_name}», trang «{name}»: không đọc được ({short_reason(exc)})."
+            ) from None
+    return sheets
+
+
+def _lazy_sheet(sheet, name: str, limits: Limits) -> Sheet:
+    """A big sheet: its first rows now, the rest on demand (padded like to_python)."""
+    pad = [""] * (sheet.start[1] if sheet.start else 0)
+
+    def rows() -> Iterator[list]:
+        for row in sheet.iter_rows():
+            yield pad + list(row)
+
+    head = list(itertools.islice(rows(), limits.head_rows))
+    return Sheet(name, head, complete=False, height=(sheet.end[0] + 1) if sheet.end else None, _more=rows)

@@ -1,0 +1,106 @@
+"""What an import says: the `ImportReport` of one file and its `Problem`s, each naming
+the sheet, row and column in Vietnamese."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str  # error | warning
+    code: str  # machine-readable kind, e.g. negative, falling_cumulative
+    message: str  # Vietnamese, without the location
+    sheet: str | None = None
+    row: int | None = None  # 1-based, as the spreadsheet shows it
+    column: str | None = None  # letter, as the spreadsheet shows it
+    header: str | None = None
+
+    def where(self, file_name: str) -> str:
+        return ", ".join([f"Tệp «{file_name}»", *self.cell()])
+
+    def cell(self) -> list[str]:
+        """Where in the file, without its name: sheet, row, column."""
+        parts = []
+        if self.sheet:
+            parts.append(f"trang «{self.sheet}»")
+        if self.row:
+            parts.append(f"dòng {self.row}")
+        if self.column:
+            parts.append(f"cột {self.column}" + (f" («{self.header}»)" if self.header else ""))
+        return parts
+
+    def describe(self, file_name: str) -> str:
+        return f"{self.where(file_name)}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    file_name: str
+    sha256: str = ""
+    status: str = "refused"  # imported | refused | duplicate | checked (dry run)
+    upload_id: int | None = None
+    format: str = ""  # xlsx | xls | ods | csv
+    kind: str = ""  # report | canonical | records
+    encoding: str = ""  # text files: as decoded (utf-8, utf-16-le, cp1258, tcvn3 …)
+    encoding_repairs: list[str] = field(default_factory=list)  # Vietnamese, one per repair
+    encoding_details: list[dict] = field(
+        default_factory=list
+    )  # sheet, where, encoding, confidence, before, after
+    sheet: str | None = None
+    sheets_read: list[str] = field(default_factory=list)
+    layout: str = ""  # Vietnamese description of the layout found
+    header_rows: list[int] = field(default_factory=list)  # 1-based
+    first_data_row: int | None = None  # 1-based
+    title: str | None = None
+    authorities: list[str] = field(default_factory=list)  # letterhead: "tinh ha tinh", "huyen ky anh"
+    report_date: date | None = None
+    date_origin: str | None = None  # column | date_line | footer | file_name | given | records
+    date_source: str = ""  # Vietnamese: where the date came from
+    needs_date: bool = False  # no date anywhere: ask the user (import_bytes(report_date=…))
+    columns: list[dict] = field(default_factory=list)  # index, letter, header, field (or None)
+    needs_mapping: bool = False  # no recognisable columns: ask the user for a mapping
+    signature: str = ""  # hash of the header's folded texts (remembered mappings)
+    mapping: dict[str, int] | None = None  # the column mapping applied, if any
+    mapping_source: str | None = None  # user | remembered
+    totals: list[dict] = field(default_factory=list)  # subtotal/total rows found and checked
+    record_export: dict | None = None  # per-record exports: rows counted, statuses, days
+    rows_read: int = 0
+    units_read: int = 0
+    dates: list[date] = field(default_factory=list)
+    unofficial_units: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    message: str = ""
+    # The observations the file gives (unit_key, name, date, metric, value), for a
+    # preview before writing.  Not part of to_dict().
+    observations: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("imported", "duplicate", "checked")
+
+    def to_dict(self) -> dict:
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "observations"}
+        data["problems"] = [dict(asdict(p), text=p.describe(self.file_name)) for p in self.problems]
+        data["report_date"] = self.report_date.isoformat() if self.report_date else None
+        data["dates"] = [d.isoformat() for d in self.dates]
+        data["errors"] = len(self.errors)
+        data["warnings"] = len(self.warnings)
+        return data
+
+    def summary(self) -> str:
+        """One Vietnamese paragraph for the CLI and the upload page."""
+        if self.message:
+            return self.message
+        return f"Tệp «{self.file_name}»: {self.status}"

@@ -1,0 +1,452 @@
+"""A table's rows → the commune rows of an upload: numbers and dates read cell by cell,
+the date of a report without a date column, district subtotal and total rows told apart
+and checked against their communes (never stored)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from cccd_analytics.formatting import date_vn
+from cccd_analytics.ingest import layout as layouts
+from cccd_analytics.ingest import normalise
+from cccd_analytics.ingest.readers import Sheet
+from cccd_analytics.ingest.report import ImportReport, Problem
+from cccd_analytics.registry import fold
+from cccd_analytics.text import thousands
+
+# The columns of the rows read from a table or an export (then one per metric, VALUE_ORDER).
+RECORD_COLUMNS = ("row", "sheet", "province", "district", "commune", "code", "date", "cells")
+
+
+def each_distinct(values: pd.Series, function) -> np.ndarray:
+    """`function` of each value, called once per distinct value (an export's daily counts
+    repeat each place's names on every day)."""
+    codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=False)
+    return np.array([function(u) for u in uniques] + [None], dtype=object)[codes]
+
+
+@functools.lru_cache(maxsize=65536)
+def commune_name(text: str) -> str:
+    """ "CA xã Kỳ Đồng" / "Công an xã Kỳ Đồng" → "xã Kỳ Đồng"; "1. Xã Kỳ Tân" → "Xã Kỳ Tân"."""
+    text = re.sub(r"^\s*\d{1,3}\s*[.)]\s+(?=\D)", "", text)
+    folded = fold(text)
+    match = re.match(r"^(cong an|ca)\s+(?=(xa|phuong|thi tran|tt|x\.|p\.)\b)", folded)
+    return text[match.end() :] if match else text
+
+
+def _date_for_sheet(
+    found: layouts.Layout,
+    file_name: str,
+    report_date: date | None,
+    report: ImportReport,
+    sheet_name: str | None,
+):
+    """The one date of a report without a date column, and where it came from."""
+    from_name = normalise.date_from_file_name(file_name)
+    if report_date is not None:
+        return report_date, "given", "ngày người nhập chọn"
+    if found.report_date is not None:
+        where = "chân báo cáo" if found.date_origin == "footer" else "dòng ngày số liệu"
+        if from_name and from_name != found.report_date:
+            report.problems.append(
+                Problem(
+                    "warning",
+                    "date_mismatch",
+                    f"ngày trong tên tệp ({date_vn(from_name)}) khác ngày trong báo cáo "
+                    f"({date_vn(found.report_date)}); đã dùng ngày trong báo cáo.",
+                    sheet=sheet_name,
+                    row=(found.date_row or 0) + 1,
+                )
+            )
+        return (
+            found.report_date,
+            found.date_origin,
+            f"{where}, dòng {(found.date_row or 0) + 1}: «{found.date_line}»",
+        )
+    if from_name is not None:
+        return from_name, "file_name", f"tên tệp «{file_name}»"
+    return None, None, ""
+
+
+def sheet_records(
+    sheet: Sheet, found: layouts.Layout, file_name: str, report: ImportReport, report_date: date | None
+) -> pd.DataFrame | None:
+    """The commune rows of a table as one frame (the columns frame_of gives), or None
+    when it has none.  Subtotal and total rows are checked against them, never kept."""
+    cols = found.columns
+    sheet_name = sheet.name or None
+    # Performance (issue 8): the rows are kept as columns, not as one object per row — a
+    # 100,000-row table made 100,000 objects that the garbage collector then walked again
+    # and again, and that had to be transposed into a frame.
+    out = {name: [] for name in RECORD_COLUMNS}
+    out_values = {name: [] for name in VALUE_ORDER}
+    from_context: list[bool] = []
+    n_out = 0
+    province_ctx, district_ctx = authority_context(found.authorities)
+    letterhead_district = district_ctx
+    fallback_date, origin, source = (None, None, "")
+    if "date" not in cols:
+        fallback_date, origin, source = _date_for_sheet(found, file_name, report_date, report, sheet_name)
+    else:
+        col = cols["date"]
+        origin, source = "column", f"cột {col.letter} «{col.header}»"
+    if report.date_origin is None:
+        report.date_origin, report.date_source = origin, source
+        if fallback_date is not None:
+            report.report_date = fallback_date
+    date_order = "dmy"
+    if "date" in cols:
+        col = cols["date"]
+        column_values = [r[col.index] for r in sheet.rows[found.first_data_row :] if col.index < len(r)]
+        # Both only ask whether some value is of a kind, and for the first ambiguous one:
+        # the distinct values, in order, give the same answers (performance, issue 8).
+        distinct_values = list(dict.fromkeys(column_values))
+        date_order = normalise.date_order(distinct_values)
+        note = normalise.date_order_warning(distinct_values)
+        if note:
+            message, example = note
+            row_of = next(
+                (i + found.first_data_row + 1 for i, v in enumerate(column_values) if v == example), None
+            )
+            report.problems.append(
+                Problem(
+                    "warning",
+                    "ambiguous_date",
+                    message + ".",
+                    sheet=sheet_name,
+                    row=row_of,
+                    column=col.letter,
+                    header=col.header,
+                )
+            )
+    groups: list[dict] = []  # subtotal rows: row, label, district, values, members, position
+    totals: list[dict] = []
+    style: str | None = None  # subtotals "before" or "after" their communes
+    pending: list[int] = []  # communes since the last subtotal/heading
+    open_group: dict | None = None
+
+    # Performance (issue 8): a canonical file repeats its place names and dates on every
+    # row, so the pure per-cell functions below are remembered per distinct cell value,
+    # and a row with a commune name and figures is classified once per (name, STT) — the
+    # only cells layout.classify looks at for such a row.  Same results, same problems.
+    count_of = _counter()
+    date_of = _memo(lambda raw: normalise.parse_date(raw, order=date_order))
+    text_of = _memo(normalise.text)
+    commune_of = _memo(commune_name)
+    kinds: dict = {}
+    value_fields = [name for name in layouts.VALUE_FIELDS if name in cols]
+    commune_at = cols["commune"].index
+    stt_at = cols["row_number"].index if "row_number" in cols else None
+    cells = {name: (cols[name].letter, cols[name].header) for name in value_fields}
+
+    value_at = [(name, cols[name].index) for name in value_fields]
+    sheet_label = sheet.name or ""
+    # Column positions of the cells read on every row (-1: no such column).
+    date_at, district_at, province_at, code_at = (
+        cols[f].index if f in cols else -1 for f in ("date", "district", "province", "commune_code")
+    )
+    for index in range(found.first_data_row, len(sheet.rows)):
+        row = sheet.rows[index]
+        width = len(row)
+        parsed_values = [(name, count_of(row[at] if at < width else None)) for name, at in value_at]
+        name_cell = row[commune_at] if commune_at < width else None
+        has_numbers = False
+        for _, parsed in parsed_values:
+            if parsed.value is not None:
+                has_numbers = True
+                break
+        if has_numbers and text_of(name_cell):
+            stt_cell = row[stt_at] if stt_at is not None and stt_at < width else None
+            key = (type(name_cell), name_cell, type(stt_cell), stt_cell)
+            kind = kinds.get(key)
+            if kind is None:
+                kind = kinds[key] = layouts.classify(row, found)
+        else:
+            kind = layouts.classify(row, found)
+        if kind.kind == "blank":
+            continue
+        if kind.kind == "footer":
+            break
+        values, bad = {}, False
+        for name, parsed in parsed_values:
+            if parsed.error:
+                report.problems.append(
+                    Problem(
+                        "error", "bad_number", parsed.error + ".", **_cell_at(sheet_name, index, cols[name])
+                    )
+                )
+                bad = True
+            elif parsed.value is not None:
+                if parsed.value < 0:
+                    report.problems.append(
+                        Problem(
+                            "error",
+                            "negative",
+                            f"số âm ({parsed.value}).",
+                            **_cell_at(sheet_name, index, cols[name]),
+                        )
+                    )
+                    bad = True
+                values[name] = parsed.value
+            if parsed.warning:
+                report.problems.append(
+                    Problem(
+                        "warning",
+                        "ambiguous_number",
+                        parsed.warning + ".",
+                        **_cell_at(sheet_name, index, cols[name]),
+                    )
+                )
+        if kind.kind == "total":
+            totals.append(
+                dict(
+                    row=index + 1,
+                    label=kind.label or "Tổng cộng",
+                    values=values,
+                    cells=cells,
+                    position="before" if not n_out else "after",
+                )
+            )
+            continue
+        if kind.kind == "subtotal":
+            # A row with figures settles whether subtotals come after or before their
+            # communes; a heading without figures ("I. HUYỆN KỲ ANH") is always before them.
+            if values and style is None:
+                style = "after" if pending else "before"
+            if values and style == "after":
+                group = dict(
+                    row=index + 1,
+                    label=kind.label,
+                    district=kind.district,
+                    values=values,
+                    cells=cells,
+                    members=list(pending),
+                    position="after",
+                )
+                groups.append(group)
+                if kind.district:
+                    districts = out["district"]
+                    for i in pending:
+                        if from_context[i]:
+                            districts[i] = kind.district
+                pending = []
+                open_group = None
+                district_ctx = letterhead_district
+            else:
+                open_group = dict(
+                    row=index + 1,
+                    label=kind.label,
+                    district=kind.district,
+                    values=values,
+                    cells=cells,
+                    members=[],
+                    position="before",
+                )
+                groups.append(open_group)
+                pending = []
+                if kind.district:
+                    district_ctx = kind.district
+            continue
+        report.rows_read += 1
+        if bad:
+            continue
+        when = fallback_date
+        if date_at >= 0:
+            parsed = date_of(row[date_at] if date_at < width else None)
+            if parsed.error:
+                report.problems.append(
+                    Problem(
+                        "error", "bad_date", parsed.error + ".", **_cell_at(sheet_name, index, cols["date"])
+                    )
+                )
+                continue
+            if parsed.warning:
+                report.problems.append(
+                    Problem(
+                        "warning",
+                        "ambiguous_date",
+                        parsed.warning + ".",
+                        **_cell_at(sheet_name, index, cols["date"]),
+                    )
+                )
+            when = parsed.value or fallback_date
+        if when is None:
+            report.needs_date = True
+            report.problems.append(
+                Problem(
+                    "error",
+                    "no_date",
+                    "không xác định được ngày số liệu: tệp không có cột ngày, không có "
+                    "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
+                    "bao_cao_15_03_2021.xlsx). Hãy cho biết ngày của báo cáo.",
+                    sheet=sheet_name,
+                    row=index + 1,
+                )
+            )
+            break
+        if "collected" not in values and "collected_day" not in values:
+            continue  # a commune row with no figures: not reported
+        explicit_district = text_of(row[district_at] if 0 <= district_at < width else None)
+        out["row"].append(index + 1)
+        out["sheet"].append(sheet_label)
+        out["province"].append(
+            text_of(row[province_at] if 0 <= province_at < width else None) or province_ctx
+        )
+        out["district"].append(explicit_district or district_ctx or "")
+        out["commune"].append(commune_of(text_of(name_cell)))
+        out["code"].append(text_of(row[code_at] if 0 <= code_at < width else None) or None)
+        out["date"].append(when)
+        out["cells"].append(cells)
+        for name, column in out_values.items():
+            column.append(values.get(name))
+        from_context.append(not explicit_district)
+        pending.append(n_out)
+        if open_group is not None:
+            open_group["members"].append(n_out)
+        n_out += 1
+    if "collected" not in cols and n_out:
+        col = cols.get("collected_day")
+        report.needs_mapping = True
+        report.problems.append(
+            Problem(
+                "error",
+                "no_cumulative",
+                "thiếu cột lũy kế thu nhận (chỉ có số trong ngày).",
+                sheet=sheet_name,
+                row=found.header_rows[-1] + 1,
+                column=col.letter if col else None,
+            )
+        )
+    _check_sums(out_values, n_out, groups, totals, sheet_name, report)
+    if not n_out:
+        return None
+    # Text stays Python objects here (no conversion to Arrow for a working frame).
+    return pd.DataFrame(
+        {
+            **{k: pd.Series(v, dtype=object) if k != "row" else v for k, v in out.items()},
+            **{k: pd.Series(v, dtype=object) for k, v in out_values.items()},
+        }
+    )
+
+
+def _cell_at(sheet_name: str | None, index: int, col: layouts.Column) -> dict:
+    """Where a problem is: sheet, 1-based row, column letter and header."""
+    return dict(sheet=sheet_name, row=index + 1, column=col.letter, header=col.header)
+
+
+def _memo(function: Callable):
+    """`function` of one text cell, remembered per distinct text; other cells (numbers,
+    dates, None) are passed straight on.  For pure functions only."""
+    seen: dict[str, object] = {}
+
+    def call(raw):
+        if type(raw) is not str:
+            return function(raw)
+        try:
+            return seen[raw]
+        except KeyError:
+            result = seen[raw] = function(raw)
+            return result
+
+    return call
+
+
+def _counter() -> Callable:
+    """normalise.parse_count for the cells of one sheet: plain ASCII digits ("5432", most
+    cells of a CSV), whole floats and ints (number cells of a spreadsheet), for which
+    parse_count returns the int and nothing else, are read directly; other text is
+    remembered per distinct value."""
+    remembered = _memo(normalise.parse_count)
+
+    def count(raw) -> normalise.Parsed:
+        kind = type(raw)
+        if kind is str and raw.isdigit() and raw.isascii():
+            return normalise.Parsed(int(raw))
+        if kind is float and raw.is_integer():  # a number cell: parse_count gives int(raw)
+            return normalise.Parsed(int(raw))
+        if kind is int:
+            return normalise.Parsed(raw)
+        return remembered(raw)
+
+    return count
+
+
+def authority_context(authorities: tuple[str, ...]) -> tuple[str, str]:
+    """Province and district from the letterhead ("CÔNG AN TỈNH HÀ TĨNH / CÔNG AN HUYỆN KỲ ANH")."""
+    province = district = ""
+    for authority in authorities:
+        if authority.startswith("tinh "):
+            province = province or authority
+        elif authority.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
+            district = district or authority
+    return province, district
+
+
+def _check_sums(
+    values: dict[str, list],
+    n_records: int,
+    groups: list[dict],
+    totals: list[dict],
+    sheet: str | None,
+    report: ImportReport,
+) -> None:
+    """Subtotal and total rows are never units: check them against their communes."""
+    found: list[dict] = []
+
+    def compare(entry: dict, kind: str, members: list[int]) -> None:
+        checked, mismatches = [], []
+        for name, stated in entry["values"].items():
+            if not members:
+                continue
+            column = values[name]
+            actual = sum(column[i] or 0 for i in members)
+            checked.append(name)
+            if stated != actual:
+                mismatches.append(dict(field=name, stated=stated, communes=actual))
+                label = f"«{entry['label']}»"
+                what = "dòng tổng" if kind == "total" else "dòng cộng"
+                letter, header = entry["cells"].get(name, (None, None))
+                report.problems.append(
+                    Problem(
+                        "warning",
+                        "subtotal_mismatch",
+                        f"{what} {label} ghi {thousands(stated)} nhưng tổng {len(members)} xã/phường là "
+                        f"{thousands(actual)} (chênh {'+' if stated >= actual else '-'}{thousands(abs(stated - actual))}); "
+                        "số của từng xã được dùng, dòng tổng không được lưu.",
+                        sheet=sheet,
+                        row=entry["row"],
+                        column=letter,
+                        header=header,
+                    )
+                )
+        found.append(
+            dict(
+                sheet=sheet,
+                row=entry["row"],
+                kind=kind,
+                label=entry["label"],
+                district=entry.get("district"),
+                position=entry["position"],
+                communes=len(members),
+                checked=checked,
+                matches=not mismatches,
+                mismatches=mismatches,
+            )
+        )
+
+    for group in groups:
+        if group["values"] or group["members"]:
+            compare(group, "subtotal", group["members"])
+    for total in totals:
+        compare(total, "total", list(range(n_records)))
+    report.totals.extend(sorted(found, key=lambda t: t["row"]))
+
+
+# The metric columns of those rows, in order (a table's, then an export's).
+VALUE_ORDER = (*layouts.VALUE_FIELDS, "returned_day")

@@ -1,0 +1,145 @@
+"""The page context: which campaign and as-of day the shared filters chose, who is signed
+in, and the guard every page calls first (`page_context`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from cccd_analytics import formatting as fmt
+from cccd_analytics import i18n
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.analytics import metrics
+from cccd_analytics.store import default_url
+from cccd_analytics.ui import loaders
+from cccd_analytics.ui.widgets import md_escape
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the shared filters chose: every page reads this."""
+
+    campaign: camp.Campaign | None
+    as_of: date | None
+    first_day: date | None
+    last_day: date | None
+
+    def snapshot(self) -> metrics.Snapshot:
+        return loaders.snapshot(default_url(), loaders.store().data_version(), self.campaign.name, self.as_of)
+
+    def quality(self):
+        """(findings, completeness) of the chosen campaign up to the as-of day."""
+        return loaders.quality_findings(
+            default_url(), loaders.store().data_version(), self.campaign.name, self.as_of
+        )
+
+    def unit_snapshot(self, key: str) -> metrics.Snapshot:
+        return loaders.unit_snapshot(
+            default_url(), loaders.store().data_version(), self.campaign.name, self.as_of, key
+        )
+
+
+def campaign_filters() -> Context:
+    """Sidebar: campaign and as-of date, kept across pages and in the URL."""
+    url = default_url()
+    version = loaders.store().data_version()
+    found = loaders.campaigns(url, version)
+    if not found:
+        return Context(None, None, None, None)
+    names = [c.name for c in found]
+    wanted = st.query_params.get("chien_dich")
+    if "campaign" not in st.session_state or st.session_state["campaign"] not in names:
+        st.session_state["campaign"] = wanted if wanted in names else names[-1]
+    name = st.sidebar.selectbox(i18n.t("Chiến dịch"), names, key="campaign")
+    if st.query_params.get("chien_dich") != name:
+        st.query_params["chien_dich"] = name
+    first, last = loaders.data_range(url, version, name)
+    as_of = None
+    if last is not None:
+        key = f"as_of::{name}"
+        if key not in st.session_state or not (first <= st.session_state[key] <= last):
+            st.session_state[key] = last
+        as_of = st.sidebar.date_input(
+            i18n.t("Số liệu tính đến"), min_value=first, max_value=last, format="DD/MM/YYYY", key=key
+        )
+    campaign = found[names.index(name)]
+    return Context(campaign, as_of, first, last)
+
+
+def page_context() -> Context:
+    """The shared filters, for a page.  Call first thing in every page.
+
+    The design keeps pages in `pages/`, which Streamlit also reads as the old
+    multipage folder: a fresh session opened on a page URL may run the page file
+    directly, bypassing the router (and its per-role page list).  Such a run is sent
+    through the router instead, which only opens pages the role may use.
+    """
+    context = st.session_state.get("context")
+    if context is None:
+        import inspect
+        from pathlib import Path
+
+        # The page file that asked (the first frame under pages/), not a ui helper on the way.
+        frames = [Path(f.filename) for f in inspect.stack()]
+        page_file = next((f for f in frames if f.parent.name == "pages"), frames[1])
+        st.session_state["_wanted_page"] = page_file.stem
+        st.switch_page("dashboard.py")
+    return context
+
+
+def follow_wanted_page(pages: list) -> None:
+    """After a redirect through the router, open the page that was asked for, if allowed."""
+    wanted = st.session_state.pop("_wanted_page", None)
+    for page in pages:
+        if wanted and page.url_path == wanted:
+            st.switch_page(page)
+
+
+def current_role() -> str:
+    """The signed-in user's role ("" before anyone signs in); see ui/login.py."""
+    from cccd_analytics.ui import login
+
+    return login.current_role()
+
+
+def current_user() -> str | None:
+    """The signed-in user's name (None before anyone signs in); see ui/login.py."""
+    from cccd_analytics.ui import login
+
+    return login.current_username()
+
+
+NO_CAMPAIGN = (
+    "Chưa có chiến dịch nào. Quản trị viên tạo chiến dịch ở trang «Cài đặt chiến dịch», cán bộ "
+    "tổng hợp nhập báo cáo ở trang «Nhập số liệu»; hoặc, để xem thử, nạp dữ liệu mẫu bằng lệnh "
+    "`cccd sample`."
+)
+
+
+def stop_without_campaign() -> None:
+    """What a page shows, and where it stops, when the database has no campaign yet."""
+    st.info(i18n.t(NO_CAMPAIGN))
+    st.stop()
+
+
+def campaign_snapshot(title: str | None = None) -> metrics.Snapshot:
+    """The chosen campaign's snapshot for a page, with its title and data stamp.
+
+    Stops the page with an explanation when there is no campaign yet.
+    """
+    context = page_context()
+    if context.campaign is None:
+        stop_without_campaign()
+    snap = context.snapshot()
+    if title:
+        st.title(md_escape(title))
+    st.caption(
+        i18n.t(
+            "Số liệu tính đến **{d}** · hạn **{deadline}**",
+            d=fmt.date_vn(snap.as_of),
+            deadline=fmt.date_vn(snap.campaign.deadline),
+        )
+    )
+    return snap

@@ -1,0 +1,241 @@
+"""Widgets the pages share: an import report and its problems, the column-mapping form,
+charts with a PNG download, the briefing downloads, the language picker, and the escaping
+that keeps user data inert in markdown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from cccd_analytics import formatting as fmt
+from cccd_analytics import i18n
+from cccd_analytics.analytics import metrics
+from cccd_analytics.i18n import t
+from cccd_analytics.ingest.headers import FIELD_LABELS, MAPPABLE_FIELDS
+from cccd_analytics.store import default_url
+from cccd_analytics.ui import loaders
+
+if TYPE_CHECKING:
+    from cccd_analytics.ui.context import Context
+
+STATUS_BADGE = {
+    "done": "green",
+    "on_track": "green",
+    "at_risk": "orange",
+    "behind": "red",
+    "missed": "red",
+    "no_data": "gray",
+}
+_MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
+
+
+def md_escape(text) -> str:
+    """User data (commune names, file names) made inert inside st.markdown."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+
+
+def language_picker() -> None:
+    """Vietnamese first; the choice is kept for the session and in the URL (?lang=en)."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "vi"
+    lang = st.sidebar.segmented_control(
+        "Ngôn ngữ / Language",
+        list(i18n.LANGUAGES),
+        key="lang",
+        format_func=lambda code: i18n.LANGUAGES[code],
+        label_visibility="collapsed",
+    )
+    i18n.set_language(lang or "vi")
+
+
+def import_report(report) -> None:
+    """Show an ImportReport: what was found, then every problem with its place."""
+
+    status = {
+        "checked": (st.success, t("Hợp lệ, sẵn sàng ghi.")),
+        "duplicate": (st.info, report.summary()),
+        "imported": (st.success, report.summary()),
+        "refused": (st.error, report.summary()),
+    }
+    show, text = status.get(report.status, (st.info, report.summary()))
+    show(text)
+    facts = []
+    if report.layout:
+        facts.append(f"{t('Bố cục')}: {report.layout}")
+    if report.sheet:
+        facts.append(f"{t('Trang')}: «{md_escape(report.sheet)}»")
+    if report.header_rows:
+        facts.append(f"{t('Dòng tiêu đề')}: {', '.join(map(str, report.header_rows))}")
+    if report.report_date and f"ngày số liệu {fmt.date_vn(report.report_date)}" not in (report.layout or ""):
+        # (the layout line often says it already: "ngày số liệu 15/5/2023 theo dòng …")
+        facts.append(f"{t('Ngày số liệu')}: {fmt.date_vn(report.report_date)}")
+    if report.dates and len(report.dates) > 1:
+        facts.append(f"{t('Các ngày')}: {fmt.date_vn(report.dates[0])} – {fmt.date_vn(report.dates[-1])}")
+    if report.units_read:
+        facts.append(f"{t('Đơn vị')}: {fmt.number(report.units_read)}")
+    if report.encoding:
+        facts.append(f"{t('Mã hóa')}: {encoding_label(report.encoding)}")
+    if facts:
+        st.markdown(" · ".join(facts))
+    for repair in report.encoding_repairs:
+        st.caption(f"{t('Sửa phông')}: {md_escape(repair)}")
+    totals = getattr(report, "totals", None) or []
+    if totals:
+        checked = sum(1 for x in totals if x.get("checked"))
+        wrong = sum(1 for x in totals if x.get("mismatches"))
+        st.caption(
+            t("Dòng cộng/tổng cộng: {n} dòng đã đối chiếu với các xã, {k} dòng lệch.", n=checked, k=wrong)
+        )
+    if report.problems:
+        table = problem_table(report.problems)
+        if len(table) <= PROBLEMS_IN_FULL:
+            # A static table wraps each message, so it is read whole (a data grid cuts it).
+            st.table(table.set_index(table.columns[0]))
+        else:
+            narrow = {c: st.column_config.TextColumn(width="small") for c in table.columns[:-1]}
+            st.dataframe(
+                table,
+                hide_index=True,
+                width="stretch",
+                height=300,
+                column_config={**narrow, table.columns[-1]: st.column_config.TextColumn(width=900)},
+            )
+
+
+PROBLEMS_IN_FULL = 25
+
+
+_ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 (có BOM)",
+    "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16 BE",
+    "utf-16": "UTF-16",
+    "utf-32-le": "UTF-32",
+    "utf-32-be": "UTF-32 BE",
+    "cp1258": "Windows-1258",
+    "cp1252": "Windows-1252",
+    "tcvn3": "phông TCVN3 (.VnTime)",
+    "tcvn3_upper": "phông TCVN3 (.VnTimeH)",
+    "vni": "phông VNI",
+}
+
+
+def encoding_label(encoding: str) -> str:
+    """A text file's encoding as people know it: "utf-8-sig" → "UTF-8 (có BOM)",
+    "utf-8+tcvn3" → "UTF-8, phông TCVN3 (.VnTime)"."""
+    return ", ".join(_ENCODINGS.get(part, part) for part in encoding.split("+"))
+
+
+def problem_table(problems) -> pd.DataFrame:
+    """An import's problems as the upload page lists them: level, sheet, row, column and
+    message; the sheet, row and column columns only when some problem has one (a CSV has
+    no sheets, a file-wide warning no cell), so the message gets the width."""
+
+    frame = pd.DataFrame(
+        {
+            t("Mức"): [t("Lỗi") if p.severity == "error" else t("Cảnh báo") for p in problems],
+            t("Trang"): [p.sheet or "" for p in problems],
+            t("Dòng"): [str(p.row) if p.row else "" for p in problems],
+            t("Cột"): [p.column or "" for p in problems],
+            t("Nội dung"): [p.message for p in problems],
+        }
+    )
+    empty = [c for c in (t("Trang"), t("Dòng"), t("Cột")) if not frame[c].astype(bool).any()]
+    return frame.drop(columns=empty)
+
+
+def column_mapping_form(report, key: str) -> dict | None:
+    """Let the analyst say which column holds which field; returns {field: column index}."""
+
+    columns = getattr(report, "columns", None) or []
+    if not columns:
+        return None
+    st.warning(
+        t("Không nhận ra bố cục tệp này. Hãy chọn cột tương ứng; lựa chọn được ghi nhớ cho các tệp cùng mẫu.")
+    )
+    options = [None] + [c["index"] for c in columns]
+    labels = {c["index"]: f"{c['letter']} — {c['header'] or '(trống)'}" for c in columns}
+    guessed = {c["field"]: c["index"] for c in columns if c.get("field")}
+    chosen = {}
+    with st.form(key):
+        cols = st.columns(3)
+        for i, field in enumerate(MAPPABLE_FIELDS):
+            default = options.index(guessed[field]) if field in guessed else 0
+            pick = cols[i % 3].selectbox(
+                FIELD_LABELS[field],
+                options,
+                index=default,
+                format_func=lambda v: "—" if v is None else labels[v],
+                key=f"{key}_{field}",
+            )
+            if pick is not None:
+                chosen[field] = pick
+        if st.form_submit_button(t("Dùng cách ghép cột này")):
+            return chosen
+    return None
+
+
+def progress_charts(snap: metrics.Snapshot) -> None:
+    """Cumulative vs target beside collections per day."""
+    from cccd_analytics import charts
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(i18n.t("Lũy kế so với chỉ tiêu"))
+        chart(charts.cumulative_vs_target(snap), "luy_ke_so_voi_chi_tieu")
+    with right:
+        st.subheader(i18n.t("Thu nhận mỗi ngày"))
+        chart(charts.daily_collections(snap), "thu_nhan_moi_ngay")
+
+
+BRIEFING_TYPES = {
+    "pptx": (
+        "Bản trình chiếu (PowerPoint)",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
+    "pdf": ("Bản PDF", "application/pdf"),
+    "xlsx": ("Bảng số liệu (Excel)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def briefing_downloads(context: Context) -> None:
+    """One-click briefing files; each is built only when its button is clicked."""
+
+    url, version = default_url(), loaders.store().data_version()
+    stamp = fmt.date_vn(context.as_of).replace("/", "-")
+    cols = st.columns(len(BRIEFING_TYPES))
+    for col, (kind, (label, mime)) in zip(cols, BRIEFING_TYPES.items()):
+        col.download_button(
+            i18n.t(label),
+            lambda kind=kind: loaders.briefing_file(url, version, context.campaign.name, context.as_of, kind),
+            file_name=f"bao_cao_giao_ban_{stamp}.{kind}",
+            mime=mime,
+            key=f"briefing_{kind}",
+            icon=":material/download:",
+            width="stretch",
+        )
+
+
+def chart(fig, name: str) -> None:
+    """A plotly chart with a PNG download (kaleido on the system Chromium) under it."""
+    from cccd_analytics import charts
+
+    st.plotly_chart(fig, width="stretch", config=charts.PLOTLY_CONFIG)
+
+    def png() -> bytes:
+        from cccd_analytics import images
+
+        return images.figure_png(fig, 1600, 900)
+
+    st.download_button(
+        i18n.t("Tải ảnh PNG"),
+        png,
+        file_name=f"{name}.png",
+        mime="image/png",
+        key=f"png_{name}",
+        icon=":material/image:",
+        type="tertiary",
+    )
