@@ -70,7 +70,7 @@ def fill_every_table(store: Store, tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def small_db(tmp_path_factory) -> Path:
     """One sample campaign (Kỳ Anh: 20 communes) with something in every table; built once."""
-    from cccd_analytics import campaigns as camp
+    from cccd_analytics.analytics import campaigns as camp
     from cccd_analytics.cli import SAMPLE_DIR
 
     folder = tmp_path_factory.mktemp("nho")

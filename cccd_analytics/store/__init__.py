@@ -176,7 +176,11 @@ class Store:
                     exit_codes.USAGE,
                 ) from None
         try:
-            engine = sa.create_engine(url, future=True)
+            # A server that restarted has closed every pooled connection: each is tested
+            # before use (one round trip), so the first page after the restart works instead
+            # of failing once more on a dead connection.
+            options = {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+            engine = sa.create_engine(url, future=True, **options)
         except (sa.exc.ArgumentError, ImportError, ValueError) as exc:
             # Never the password: the message may reach a log or a screen.
             raise StoreError(
