@@ -30,6 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from cccd_analytics.text import spelling_differences, spelling_key
+
 DATA_DIR = Path(__file__).resolve().parent / "data" / "vn_admin"
 
 # Share of the population aged 14 and over (eligible for a CCCD card).  The 2019
@@ -89,6 +91,10 @@ _DROP_MARKS = _DropMarks()
 _NOT_LATIN_MARKS = re.compile(r"[^\x00-\x7f\u0300-\u036f]")
 
 
+# đ and Đ, and the letters people type for them (Icelandic Ð ð, African Ɖ ɖ), as d.
+_D = str.maketrans({"đ": "d", "Đ": "D", "Ð": "D", "ð": "d", "Ɖ": "D", "ɖ": "d"})
+
+
 def fold(text: str) -> str:
     """Lower-case, strip diacritics (đ→d) and squeeze spaces: for matching names."""
     # Performance (issue 8): called for every cell of every row a layout looks at.  ASCII
@@ -98,7 +104,7 @@ def fold(text: str) -> str:
     text = str(text)
     if text.isascii():
         return " ".join(text.lower().split())
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = unicodedata.normalize("NFD", text.translate(_D))
     if _NOT_LATIN_MARKS.search(text) is None:
         text = text.encode("ascii", "ignore").decode("ascii")
     else:
@@ -240,13 +246,23 @@ def load_registry() -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Match:
-    """Result of resolving a (province, district, commune) triple to a unit."""
+    """Result of resolving a (province, district, commune) triple to a unit.
+
+    A name matched through a spelling equivalence or without its diacritics is a
+    correction: `registry_name` is the official name and `corrections` says, in
+    Vietnamese, what differed ("i/y", "vị trí dấu thanh", "không dấu" …), so that the
+    import report shows "Mĩ Lí → Xã Mỹ Lý" before anyone accepts it.  A name that could
+    be several units that way is `ambiguous`, with the `candidates`: it is refused, never
+    guessed."""
 
     key: str | None
     official: bool
     suggestions: tuple[str, ...] = ()
     reason: str = ""
-    registry_name: str | None = None  # set when the name matched only without diacritics
+    registry_name: str | None = None  # set when the name matched through a correction
+    corrections: tuple[str, ...] = ()  # what was corrected, in Vietnamese
+    ambiguous: bool = False  # several units match the name once corrected: refuse
+    candidates: tuple[str, ...] = ()  # those units ("Xã Châu Bính (Huyện Quỳ Châu)")
 
 
 _PREFIXES = (
@@ -263,7 +279,9 @@ _PREFIXES = (
     "tx ",
     "tt. ",
     "tt ",
+    "t. t. ",
     "h. ",
+    "q. ",
     "x. ",
     "p. ",
 )
@@ -274,6 +292,7 @@ _ABBREVIATIONS = {
     "tx": "thi xa",
     "tt": "thi tran",
     "h": "huyen",
+    "q": "quan",
     "x": "xa",
     "p": "phuong",
     "t": "tinh",
@@ -313,6 +332,19 @@ def bare_exact(name: str) -> str:
     return _strip_prefix(name)
 
 
+@lru_cache(maxsize=1 << 16)
+def spelled(name: str) -> str:
+    """The spelling key of a name without its prefix: "Xã Mĩ Lí", "X. Mỹ Lý" → "mi4 li1"."""
+    return spelling_key(_strip_prefix(name))
+
+
+@lru_cache(maxsize=1 << 16)
+def spelled_plain(name: str) -> str:
+    """The spelling key without any diacritics: "Xa Nghy Thuy" and "Phường Nghi Thuỷ" →
+    "nghi thuy" (a name typed without accents, i/y either way)."""
+    return spelling_key(bare(name))
+
+
 @lru_cache(maxsize=1)
 def _index() -> dict[str, dict]:
     reg = load_registry()
@@ -322,16 +354,22 @@ def _index() -> dict[str, dict]:
     # where they are unique within the province.
     districts: dict[tuple, list[str]] = {}
     for r in _rows(reg[reg.level == "district"]):
-        districts.setdefault((r.province_key, fold(r.name)), []).append(r.key)
-        districts.setdefault((r.province_key, bare(r.name)), []).append(r.key)
+        for name in dict.fromkeys(
+            (fold(r.name), bare(r.name), spelling_key(fold(r.name)), spelled_plain(r.name))
+        ):
+            districts.setdefault((r.province_key, name), []).append(r.key)
     communes: dict[tuple, list[str]] = {}
     for r in _rows(reg[reg.level == "commune"]):
         parent = r.district_key if r.hierarchy == "3" else r.province_key
         communes.setdefault((r.hierarchy, parent, bare(r.name)), []).append(r.key)
         communes.setdefault((r.hierarchy, parent, "=", bare_exact(r.name)), []).append(r.key)
+        communes.setdefault((r.hierarchy, parent, "~", spelled(r.name)), []).append(r.key)
+        communes.setdefault((r.hierarchy, parent, "_", spelled_plain(r.name)), []).append(r.key)
         if r.hierarchy == "3":
             communes.setdefault(("3", r.province_key, bare(r.name)), []).append(r.key)
             communes.setdefault(("3", r.province_key, "=", bare_exact(r.name)), []).append(r.key)
+            communes.setdefault(("3", r.province_key, "~", spelled(r.name)), []).append(r.key)
+            communes.setdefault(("3", r.province_key, "_", spelled_plain(r.name)), []).append(r.key)
     # The same districts by name alone, for a row whose province is unknown or absent.
     district_names: dict[str, list[tuple[str, str]]] = {}
     for (p, d), ks in districts.items():
@@ -378,27 +416,53 @@ def resolve(
         if key and (not commune or bare(reg.at[key, "name"]) == bare(commune)):
             return Match(key, True)
     pkey = idx["provinces"].get(bare(province)) if province else None
-    parent = None
     if hierarchy == "3" and not has_district:
-        parent = pkey  # matched across the province: the name must be unique there
+        parents = [pkey] if pkey else []  # matched across the province: the name must be unique there
     elif hierarchy == "3":
-        dkey = None
-        for name in (expand(district), bare(district)):
+        parents = []
+        for name in (
+            expand(district),
+            bare(district),
+            spelling_key(expand(district)),
+            spelled_plain(district),
+        ):
             # Without a province, look for the district across provinces.
             hits = {k for p, k in idx["district_names"].get(name, ()) if pkey is None or p == pkey}
-            if len(hits) == 1:
-                dkey = hits.pop()
+            if hits:
+                # "Kỳ Anh" without its type is Huyện or Thị xã Kỳ Anh: the commune decides.
+                parents = sorted(hits)
                 break
-        parent = dkey
     else:
-        parent = pkey
-    if parent:
-        exact = idx["communes"].get((hierarchy, parent, "=", bare_exact(commune)), [])
+        parents = [pkey] if pkey else []
+
+    def lookup(*key) -> list[str]:
+        return [k for parent in parents for k in idx["communes"].get((hierarchy, parent, *key), [])]
+
+    if parents:
+        exact = lookup("=", bare_exact(commune))
         if len(exact) == 1:
             return Match(exact[0], True)
-        loose = idx["communes"].get((hierarchy, parent, bare(commune)), [])
-        if len(loose) == 1:
-            return Match(loose[0], True, registry_name=str(reg.at[loose[0], "name"]))
+        if not exact:
+            # Spelling equivalences first (tone placement, i/y, Ð), then no diacritics at
+            # all; each must point at one unit of the district (or province), or the name
+            # is refused with the units it could be.
+            for hits in (lookup("~", spelled(commune)), lookup("_", spelled_plain(commune))):
+                if len(hits) == 1:
+                    official = str(reg.at[hits[0], "name"])
+                    return Match(
+                        hits[0],
+                        True,
+                        registry_name=official,
+                        corrections=tuple(spelling_differences(bare_exact(commune), bare_exact(official))),
+                    )
+                if len(hits) > 1:
+                    return Match(
+                        unofficial_key(province, district, commune),
+                        False,
+                        reason="nhiều đơn vị cùng tên khi sửa cách viết",
+                        ambiguous=True,
+                        candidates=tuple(_label(reg.loc[k]) for k in hits),
+                    )
     return Match(
         unofficial_key(province, district, commune),
         False,
@@ -450,6 +514,11 @@ def suggest_many(names: list[str], hierarchy: str = "3", limit: int = 3) -> list
         order = np.argsort(-row, kind="stable")[:limit]
         found[query] = tuple(labels[i] for i in order if row[i] >= SUGGEST_CUTOFF)
     return [found[bare(n)] for n in names]
+
+
+def label_of(key: str) -> str:
+    """A unit's name with its district: "Xã Nghĩa Bình (Huyện Tân Kỳ)"."""
+    return _label(load_registry().loc[key])
 
 
 def _label(unit: pd.Series) -> str:

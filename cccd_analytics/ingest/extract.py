@@ -134,13 +134,21 @@ def extract(
     if not located_any:
         names = ", ".join(f"«{s.name}»" for s in book.sheets if s.name) or "tệp"
         report.needs_mapping = primary is not None
+        found_columns = [c["header"] for c in report.columns if c["header"]][:20]
+        seen = (
+            "các cột tìm thấy: " + ", ".join(f"«{h}»" for h in found_columns)
+            if found_columns
+            else "không thấy dòng tiêu đề cột nào"
+        )
         report.problems.append(
             Problem(
                 "error",
                 "no_table",
-                f"không tìm thấy bảng số liệu ({names}): cần ít nhất cột tên xã/phường và cột "
-                "lũy kế thu nhận (ví dụ «Xã», «Lũy kế thu nhận»), hoặc tệp xuất theo từng hồ sơ "
-                "(«Xã/Phường thường trú», «Ngày thu nhận»).",
+                f"không tìm thấy bảng số liệu ({names}); {seen}. Cần ít nhất cột tên xã/phường "
+                "(ví dụ «Xã», «Tên xã/phường/thị trấn», «Đơn vị hành chính») và cột số hồ sơ đã thu "
+                "nhận (ví dụ «Lũy kế thu nhận», «Tổng số hồ sơ đã thu nhận», «Đã tiếp nhận»), hoặc "
+                "cột ngày (bảng theo ngày, mỗi ngày một cột hoặc một trang); hoặc tệp xuất theo từng "
+                "hồ sơ («Xã/Phường thường trú» hoặc «Nơi thường trú», «Ngày thu nhận»).",
             )
         )
     return out, counts

@@ -417,43 +417,220 @@ _INDEX = {_expand(p): f for f, phrases in _EXACT.items() for p in phrases}
 _RECORD_INDEX = {_expand(p): f for f, phrases in _RECORD_EXACT.items() for p in phrases}
 
 
-def _loose(own: str) -> str | None:
-    """Rules for long headers people write in full."""
-    words = own.split()
-    if "ty le" in own or "%" in own or "phan tram" in own or "chua" in words or "con lai" in own:
+# -- words ---------------------------------------------------------------------------------
+#
+# Headers nobody listed above are read by their words: a unit word says which place column
+# it is, measure words say which count.  The words come from the forms and reports units
+# exchange (Bộ Công an's CCCD progress forms, provincial "báo cáo tiến độ" templates,
+# commune police daily reports and the issuing system's exports), folded and with the
+# abbreviations above spelt out.  A phrase matches whole words only ("xa" is not in "xac
+# nhan").  To teach the tool a new wording, add its words here; to add a column kind, add
+# a rule to `RULES`.
+WORDS: dict[str, tuple[str, ...]] = {
+    # not a count of people or applications: shares, differences, notes, plans
+    "not_a_count": (
+        "ty le",
+        "%",
+        "phan tram",
+        "chua",
+        "con lai",
+        "con thieu",
+        "ghi chu",
+        "so sanh",
+        "tang giam",
+        "xep hang",
+        "thu hang",
+        "binh quan",
+        "trung binh",
+        "ke hoach",
+        "chi tieu",
+        "don vi tinh",
+        "dvt",
+        "nguyen nhan",
+        "ly do",
+    ),
+    # the day's figure
+    "today": (
+        "trong ngay",
+        "hom nay",
+        "ngay hom nay",
+        "hang ngay",
+        "theo ngay",
+        "tung ngay",
+        "moi ngay",
+        "ngay bao cao",
+    ),
+    # a running total
+    "cumulative": ("luy ke", "cong don", "tu dau", "den nay", "den ngay", "tong so", "tong cong", "tong"),
+    # a running total on its own ("Lũy kế", "Cộng dồn từ đầu đợt"): of applications
+    "running": ("luy ke", "cong don", "tu dau"),
+    # cards handed to citizens
+    "returned": (
+        "tra the",
+        "the da tra",
+        "da tra",
+        "giao the",
+        "trao the",
+        "tra cho cong dan",
+        "tra ket qua",
+        "nhan the",
+        "the da giao",
+        "the da trao",
+    ),
+    # cards not handed over yet
+    "pending_return": ("cho tra", "chua tra", "hen tra", "chua giao"),
+    # the people who should apply (the denominator)
+    "eligible": (
+        "du dieu kien",
+        "14 tuoi",
+        "trong do tuoi",
+        "do tuoi",
+        "thuoc dien",
+        "phai cap",
+        "phai lam",
+        "phai thu nhan",
+        "can cap",
+        "can lam",
+        "can thu nhan",
+        "doi tuong",
+        "nhan khau",
+        "dan so tu",
+    ),
+    # applications taken in
+    "collected": (
+        "thu nhan",
+        "tiep nhan",
+        "lam ho so",
+        "nhan ho so",
+        "thu thap",
+        "chup anh",
+        "lay van tay",
+        "da cap nhat ho so",
+        "ho so da",
+        "ho so thu",
+    ),
+    "applications": ("ho so",),
+    # place columns: the word that opens the header ("Tên xã/phường", "Công an xã")
+    "commune": (
+        "xa",
+        "phuong",
+        "thi tran",
+        "don vi hanh chinh",
+        "dia ban",
+        "don vi",
+        "dac khu",
+        "cap xa",
+        "co so",
+    ),
+    "district": ("huyen", "quan", "thi xa", "thanh pho", "cap huyen"),
+    "province": ("tinh",),
+    # words that may stand before a place word ("Tên xã", "Công an phường", "Danh sách xã")
+    "report_date": ("ngay bao cao", "ngay so lieu", "ngay cap nhat", "ngay tong hop", "ngay thong ke"),
+}
+
+
+def _has(padded: str, group: str) -> bool:
+    return any(f" {w} " in padded for w in WORDS[group])
+
+
+# Words that may join the unit words of a place header ("Tên xã, phường thuộc huyện").
+_PLACE_GLUE = frozenset("ten cong an danh sach ds thuoc cua cap va hoac truc tren hanh chinh don vi".split())
+
+
+def _place(words: str) -> str | None:
+    """A place column: a header made only of unit words and the glue between them
+    ("Xã/Phường/Thị trấn", "Tên đơn vị hành chính cấp xã", "Huyện, thị xã"), named by
+    the first unit word; "Mã xã" is the code.  A cell such as "Xã Kỳ Đồng" has other
+    words, so it is not a header."""
+    tokens = words.split()
+    code = bool(tokens) and tokens[0] == "ma"
+    if code:
+        tokens = tokens[1:]
+    units = [(w, f) for f in ("commune", "district", "province") for w in WORDS[f]]
+    first, i = None, 0
+    while i < len(tokens):
+        for phrase, field in sorted(units, key=lambda u: -len(u[0])):
+            size = len(phrase.split())
+            if tokens[i : i + size] == phrase.split():
+                first = first or field
+                i += size
+                break
+        else:
+            if tokens[i] not in _PLACE_GLUE:
+                return None
+            i += 1
+    if first is None:
+        return "commune_code" if code and tokens[-1:] in (["chinh"], ["vi"]) else None
+    return "commune_code" if code else first
+
+
+#: The rules a header's words are read by, in order: (field, groups it must have, groups it
+#: must not have).  The first rule that fits names the field.
+RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("returned_day", ("returned", "today"), ("pending_return",)),
+    ("returned", ("returned",), ("pending_return",)),
+    ("collected_day", ("collected", "today"), ()),
+    ("collected", ("collected",), ()),
+    ("collected_day", ("applications", "today"), ()),
+    ("collected", ("applications", "cumulative"), ()),
+    ("eligible", ("eligible",), ()),
+    ("collected_day", ("today",), ("report_date",)),
+    ("collected", ("running",), ()),
+)
+
+
+def _loose(own: str, full: str | None = None) -> str | None:
+    """A header nobody listed, read by its words (`WORDS`, `RULES`).  `full` is the header
+    with the text in parentheses kept ("Đã thu nhận (%)" is a share, not a count)."""
+    padded = f" {full or own} "
+    if _has(padded, "not_a_count"):
         return None
-    if own.startswith("ngay ") or " ngay tra" in own or "ngay thu nhan" in own:
-        return None  # a date, not a count
-    returned = "tra the" in own or own.startswith("da tra") or "da giao the" in own or "da trao" in own
-    if returned and "cho tra" in own:
-        return None
-    if returned:
-        return "returned_day" if "trong ngay" in own or "hom nay" in own else "returned"
-    if "trong ngay" in own:
-        return "collected_day"
-    if "luy ke" in own or "da thu nhan" in own:
-        return "collected"
-    if "du dieu kien" in own or "14 tuoi" in own:
+    words = own
+    if words.startswith(("ngay ", "thoi gian ")) or words in ("ngay", "thoi gian"):
+        # A date column: the report's date, or a record's (not a count).
+        return "date" if _has(f" {words} ", "report_date") or words == "thoi gian" else None
+    place = _place(words)
+    if place and not _has(padded, "collected") and not _has(padded, "cumulative"):
+        return place
+    # "Số công dân phải thu nhận" is the denominator even though it says "thu nhận".
+    if any(
+        f" {w} " in padded
+        for w in ("phai thu nhan", "can thu nhan", "phai lam", "can lam", "phai cap", "can cap")
+    ):
         return "eligible"
-    return None
+    for field, need, never in RULES:
+        if all(_has(padded, g) for g in need) and not any(_has(padded, g) for g in never):
+            return field
+    return place
+
+
+def full_key(text) -> str:
+    """The comparison key with the text in parentheses kept ("Đã thu nhận (%)")."""
+    if text is None:
+        return ""
+    folded = re.sub(r"[^a-z0-9%]+", " ", fold(str(text)))
+    return _expand(" ".join(folded.split()))
 
 
 def match(text, parent=None) -> str | None:
     """The canonical field a summary-table header names, or None."""
     own = key(text)
+    full = full_key(f"{parent} {text}" if parent else text)
+    if _has(f" {full} ", "not_a_count"):
+        return None  # "Tỷ lệ (%)", "Đã thu nhận (%)", "Số CD chưa thu nhận", "Ghi chú"
     if parent:
         both = key(f"{parent} {text}")
         if both in _INDEX:
             return _INDEX[both]
         if own not in _INDEX or _INDEX[own] in ("collected_day", "collected", "returned"):
-            loose = _loose(both)
-            if loose:
+            loose = _loose(both, full_key(f"{parent} {text}"))
+            if loose and loose not in ("commune", "district", "province", "commune_code", "date"):
                 return loose
     if own in _INDEX:
         return _INDEX[own]
     if not own:
         return None
-    return _loose(own)
+    return _loose(own, full_key(text))
 
 
 def match_record(text) -> str | None:
@@ -463,17 +640,32 @@ def match_record(text) -> str | None:
         return _RECORD_INDEX[own]
     if not own:
         return None
-    if own.startswith("ngay") and ("thu nhan" in own or "tiep nhan" in own):
-        return "received_date"
-    if own.startswith("ngay") and "tra" in own:
-        return "returned_date"
-    if own.startswith(("trang thai", "tinh trang")):
+    padded = f" {own} "
+    if own.startswith(("ngay", "thoi gian")):
+        if any(w in padded for w in (" hen ", " sinh ", " cap the ", " het han ")):
+            return "birth_date" if " sinh " in padded else None
+        if any(
+            f" {w} " in padded
+            for w in ("thu nhan", "tiep nhan", "nhan ho so", "dang ky", "lap", "lam", "nop")
+        ):
+            return "received_date"
+        if " tra " in padded or " giao the " in padded or " nhan the " in padded:
+            return "returned_date"
+    if own.startswith(("trang thai", "tinh trang", "ket qua xu ly")):
         return "status"
-    if ("thuong tru" in own or "noi o" in own) and own.startswith(("xa", "phuong")):
+    if own.startswith(("xa", "phuong", "thi tran", "don vi hanh chinh cap xa", "ten xa")) and (
+        "thuong tru" in own or "noi o" in own or "cu tru" in own or own.startswith("ten xa")
+    ):
         return "commune"
+    if own.startswith(("huyen", "quan")) and ("thuong tru" in own or "cu tru" in own):
+        return "district"
+    if own.startswith("tinh") and ("thuong tru" in own or "cu tru" in own):
+        return "province"
+    if own.startswith(("noi thuong tru", "dia chi", "noi o", "noi cu tru", "thuong tru")):
+        return "address"
     if own.startswith(("ho ten", "ho va ten")):
         return "full_name"
-    if own.startswith(("so cmnd", "so cccd", "so dinh danh")):
+    if own.startswith(("so cmnd", "so cccd", "so dinh danh", "so can cuoc")):
         return "id_number"
     if own.startswith("ngay sinh"):
         return "birth_date"

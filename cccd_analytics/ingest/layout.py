@@ -101,6 +101,8 @@ class Layout:
     description: str = ""
     number_row: int | None = None  # 0-based row of the column numbers
     unmapped: list[tuple[int, str]] = field(default_factory=list)  # (column, header)
+    # A per-record export whose place is one address column: the commune is read out of it.
+    place_from_address: bool = False
 
 
 def _row_texts(row: list) -> list[str]:
@@ -191,7 +193,7 @@ def _score(columns: dict[str, Column]) -> int:
 
 
 def _record_score(columns: dict[str, Column]) -> int:
-    if "commune" not in columns or "received_date" not in columns:
+    if not ({"commune", "address"} & set(columns)) or "received_date" not in columns:
         return 0
     if not set(columns) & {"record_id", "full_name", "birth_date", "id_number", "status"}:
         return 0
@@ -215,7 +217,14 @@ def locate(rows: list[list], file_name: str = "") -> Layout | None:
     columns, header_rows = best
     if best_kind == "report" and "date" in columns:
         best_kind = "canonical"
-    return build(rows, header_rows, columns, best_kind, file_name)
+    from_address = best_kind == "records" and "commune" not in columns
+    if from_address:
+        # Only "Nơi thường trú" / "Địa chỉ": the commune is read out of the address.
+        address = columns.pop("address")
+        columns = {**columns, "commune": Column(address.index, "commune", address.header)}
+    found = build(rows, header_rows, columns, best_kind, file_name)
+    found.place_from_address = from_address
+    return found
 
 
 def build(

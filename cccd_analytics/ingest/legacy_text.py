@@ -30,6 +30,7 @@ __all__ = [
     "ENCODINGS",
     "Detection",
     "convert",
+    "could_be_legacy",
     "decode_bytes",
     "decode_cp1258",
     "detect_legacy",
@@ -82,6 +83,12 @@ def _is_byte_text(text: str) -> bool:
 def _is_legacy_candidate(text: str) -> bool:
     """Non-ASCII text that an 8-bit legacy font could have produced."""
     return not text.isascii() and _is_byte_text(text)
+
+
+def could_be_legacy(text: str) -> bool:
+    """Whether `text` could be TCVN3 or VNI read as Unicode (non-ASCII, every character
+    one cp1252 byte): worth trying `convert` on a name nothing else matched."""
+    return isinstance(text, str) and _is_legacy_candidate(text)
 
 
 # ---------------------------------------------------------------------------

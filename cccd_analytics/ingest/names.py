@@ -4,6 +4,7 @@ registry described with the parents its names point to."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from datetime import date
 from typing import NamedTuple
@@ -11,6 +12,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from cccd_analytics import registry
+from cccd_analytics.ingest import legacy_text
 
 
 class FirstRow(NamedTuple):
@@ -29,17 +31,47 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     """registry.resolve, and for a row that names neither province nor district, each
     province in turn: a name found in exactly one of them is that unit.  Without the
     closest names of an unknown unit: the caller asks for them in bulk."""
+    match = _resolve_spelled(rec, reg)
+    if match.official or match.ambiguous or not legacy_text.could_be_legacy(rec.commune):
+        return match
+    # One name typed in an old font in a column of Unicode text (too little of it for the
+    # column's repair to notice): read as TCVN3 or VNI, it must name exactly one unit.
+    found = {}
+    for encoding in ("tcvn3", "vni"):
+        converted = legacy_text.convert(rec.commune, encoding)
+        if converted != rec.commune:
+            again = _resolve_spelled(rec._replace(commune=converted), reg)
+            if again.official:
+                found[again.key] = (encoding, converted, again)
+    if len(found) != 1:
+        return match
+    encoding, converted, again = next(iter(found.values()))
+    font = "TCVN3" if encoding == "tcvn3" else "VNI"
+    return dataclasses.replace(
+        again,
+        registry_name=again.registry_name or str(reg.at[again.key, "name"]),
+        corrections=(f"chữ phông {font} «{converted}»", *again.corrections),
+    )
+
+
+def _resolve_spelled(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     match = registry.resolve(
         rec.province, rec.district, rec.commune, rec.code, on=rec.date, suggestions=False
     )
-    if match.official or rec.province or rec.district:
+    if match.official or match.ambiguous or rec.province or rec.district:
         return match
     hits = {}
     for name in reg.loc[reg["level"] == "province", "name"]:
         found = registry.resolve(name, "", rec.commune, rec.code, on=rec.date, suggestions=False)
-        if found.official:
+        if found.official or found.ambiguous:
             hits[found.key] = found
-    return next(iter(hits.values())) if len(hits) == 1 else match
+    if len(hits) == 1:
+        return next(iter(hits.values()))
+    if any(m.registry_name or m.ambiguous for m in hits.values()):
+        # The name is a guess in one province or more and fits several units: refused.
+        candidates = tuple(c for m in hits.values() for c in (m.candidates or (registry.label_of(m.key),)))
+        return dataclasses.replace(match, ambiguous=True, candidates=candidates)
+    return match
 
 
 @functools.lru_cache(maxsize=1)

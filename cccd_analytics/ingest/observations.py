@@ -121,16 +121,38 @@ def resolve_and_check(
     new_units: dict[str, dict] = {}
     for rec, match in zip(firsts, matches):
         if match.registry_name:
+            how = ", ".join(match.corrections) or "khác dấu hoặc cách viết"
+            report.corrections.append(
+                dict(
+                    sheet=rec.sheet or None,
+                    row=rec.row,
+                    typed=rec.commune,
+                    official=match.registry_name,
+                    how=how,
+                )
+            )
             resolution.append(
                 Problem(
                     "warning",
                     "name_variant",
-                    f"«{rec.commune}» được khớp với «{match.registry_name}» trong danh mục "
-                    "(khác dấu hoặc cách viết); kiểm tra lại nếu không đúng.",
+                    f"đã sửa tên «{rec.commune}» → «{match.registry_name}» theo danh mục ({how}); "
+                    "kiểm tra lại nếu không đúng.",
                     sheet=rec.sheet or None,
                     row=rec.row,
                 )
             )
+        if match.ambiguous:
+            resolution.append(
+                Problem(
+                    "error",
+                    "ambiguous_unit",
+                    f"«{rec.commune}» có thể là {' hoặc '.join(match.candidates)}; không đoán — hãy ghi "
+                    "đúng tên (đủ dấu) hoặc ghi rõ huyện.",
+                    sheet=rec.sheet or None,
+                    row=rec.row,
+                )
+            )
+            continue
         if not match.official:
             hint = (
                 f" Gần giống: {', '.join(match.suggestions)}."

@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cccd_analytics.ingest import headers, legacy_text, normalise
+from cccd_analytics.ingest.address import split_address
 from cccd_analytics.ingest.layout import Layout
 from cccd_analytics.ingest.readers import ArrowFallback, CsvSource, ReadError, Sheet, csv_chunks
 from cccd_analytics.registry import fold
@@ -438,6 +439,24 @@ def _fixer(values: Iterable[str], fix: Callable[[str], str] | None) -> dict[str,
     return {v: normalise.text(r) for v, r in zip(values, repaired)}
 
 
+def _from_address(province: str, district: str, address: str) -> tuple[str, str, str]:
+    found = split_address(address)
+    return (province or found[0], district or found[1], found[2])
+
+
+def _drop_places(unplaced, tally: _Tally, keys, counts, first, place, day):
+    """Leave out the records whose address names no commune; they are counted as records
+    without a commune (their rows, never their text, reach the report)."""
+    drop = unplaced[place] if len(place) else np.zeros(0, bool)
+    if drop.any():
+        rows = np.sort(first[drop])
+        tally.no_place[0] += int(counts[drop].sum())
+        tally.no_place[1] = sorted(tally.no_place[1] + [int(r) for r in rows[:5]])[:5]
+        tally.rows -= int(counts[drop].sum())
+    keep = ~drop
+    return keys[keep], counts[keep], first[keep], place[keep], day[keep]
+
+
 def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> RecordCounts:
     # Performance (issue 8): keys are integer arrays (place << 32 | day); the loops below
     # run over distinct places, days and statuses, never over counted rows.
@@ -451,6 +470,20 @@ def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> 
     raw_places = [tally.place_texts(i) for i in range(len(tally.place_list))]
     names = {f: _fixer({p[i] for p in raw_places}, fix) for i, f in enumerate(PLACE)}
     fixed = [(names["province"][p], names["district"][d], names["commune"][c]) for p, d, c in raw_places]
+    if layout.place_from_address:
+        # The "commune" read is a whole address: keep only its administrative parts (the
+        # columns of their own, where the export has them, win).
+        fixed = [_from_address(*place) for place in fixed]
+        unplaced = np.array([not c for _, _, c in fixed], bool)
+        if unplaced.any():
+            r_keys, r_counts, r_first, r_place, r_day = _drop_places(
+                unplaced, tally, r_keys, r_counts, r_first, r_place, r_day
+            )
+            keep = ~unplaced[b_place] if len(b_place) else np.zeros(0, bool)
+            b_keys, b_counts, b_place, b_day = b_keys[keep], b_counts[keep], b_place[keep], b_day[keep]
+            keep = ~unplaced[s_place] if len(s_place) else np.zeros(0, bool)
+            s_keys, s_counts, s_first = s_keys[keep], s_counts[keep], s_first[keep]
+            s_place, s_status = s_place[keep], s_status[keep]
     # Raw places that read the same once repaired (NFD vs NFC, legacy fonts) are one unit.
     unit_index: dict[tuple[str, str, str], int] = {}
     unit_of_place = np.array([unit_index.setdefault(u, len(unit_index)) for u in fixed], dtype=np.int64)

@@ -72,6 +72,8 @@ class ImportReport:
     units_read: int = 0
     dates: list[date] = field(default_factory=list)
     unofficial_units: list[str] = field(default_factory=list)
+    # Names matched through a spelling equivalence or a guess: sheet, row, typed, official, how.
+    corrections: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     message: str = ""
     # The observations the file gives (unit_key, name, date, metric, value), for a
