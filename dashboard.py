@@ -6,7 +6,7 @@ import streamlit as st
 
 from cccd_analytics import ui
 from cccd_analytics.i18n import t
-from cccd_analytics.ui import login
+from cccd_analytics.ui import links, login
 
 st.set_page_config(
     page_title="Theo dõi cấp CCCD", page_icon="🪪", layout="wide", initial_sidebar_state="auto"
@@ -28,6 +28,7 @@ PAGES = [
     ("audit", "Nhật ký hệ thống", ":material/history:", {"admin"}),
 ]
 
+links.start()
 ui.language_picker()
 # Login (issue 7): until someone signs in, every URL shows the login form and the run stops here.
 login.gate([name for name, *_ in PAGES if (HERE / f"pages/{name}.py").exists()])
@@ -44,3 +45,4 @@ with login.database_errors():  # a locked or unreachable database: a message and
     st.session_state["context"] = ui.campaign_filters()
     ui.follow_wanted_page(pages)
     navigation.run()
+    links.write()  # every filter of this run in the URL, as one step of the browser history

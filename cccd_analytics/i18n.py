@@ -367,3 +367,42 @@ EN.update(
         "importing. Restore it with: cccd restore FILE. Keep it somewhere safe: it holds every figure and account.",
     }
 )
+
+# -- projector, phone, map, upload, planner, links and freshness -------------------------------
+EN.update(
+    {
+        "Tối đa {mb} MB mỗi tệp · {types}": "Up to {mb} MB per file · {types}",
+        "Thả tệp vào đây": "Drop files here",
+    }
+)
+EN.update(
+    {
+        "{n}/{total} xã đã báo cáo số liệu ngày {d}.": "{n}/{total} communes reported figures for {d}.",
+        "Xã chưa báo cáo được tính theo số liệu của ngày báo cáo gần nhất.": "Communes that have not reported count with the figures of their latest report.",
+        "{n} xã chưa báo cáo từ {k} ngày trở lên": "{n} communes silent for {k} days or more",
+        "Không có xã nào chưa báo cáo từ {k} ngày trở lên.": "No commune has been silent for {k} days or more.",
+        "Sắp xếp theo": "Sort by",
+        "Mức độ chậm": "How far behind",
+        "Còn thiếu nhiều nhất": "Most still missing",
+        "Tỷ lệ thấp nhất": "Lowest coverage",
+        "Tốc độ so với cần thấp nhất": "Slowest against need",
+        "Lâu chưa báo cáo nhất": "Longest silent",
+        "Còn thiếu": "Still missing",
+        "Bình quân 7 ngày / cần mỗi ngày": "7-day mean / needed per day",
+        "Tốc độ / cần": "Pace / need",
+        "Chưa báo cáo": "Silent",
+        "chưa báo cáo": "never reported",
+        "hôm nay": "today",
+        "Báo cáo gần nhất": "Last report",
+        "Số ngày chưa báo cáo": "Days silent",
+    }
+)
+EN.update(
+    {
+        "«{text}» không dùng được: cần một số từ {low} đến {high}, ví dụ {example}.": "«{text}» cannot be used: a number from {low} to {high} is needed, e.g. {example}.",
+        "Số tổ được làm tròn lên vì không thể cử một phần của tổ (cần 185,1 tổ nghĩa là phải có 186 tổ). Số tổ của cả mốc được làm tròn một lần trên tổng nhu cầu các xã, vì tổ lưu động đi vòng giữa các xã; vì vậy nó có thể nhỏ hơn tổng các số của từng xã.": "Teams are rounded up because part of a team cannot be sent (185.1 teams needed means 186 teams). A milestone's teams are rounded once on the communes' total need, since mobile teams rotate between communes; so it can be less than the sum of the communes' figures.",
+        "Ngày dự báo hoàn thành là của mô hình dự báo, như ở trang Tổng quan; số tổ cần là số tổ để các xã này kịp hạn với năng suất đã nhập.": "Projected dates are the forecaster's, as on the Overview; teams needed are the teams these communes need to meet the deadline at the productivity entered.",
+        "Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó.": "Tick the box at the start of a row to open that unit's page.",
+        "Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó: biểu đồ, tồn trả thẻ và lịch sử nhập.": "Tick the box at the start of a row to open that unit's page: charts, card backlog and upload history.",
+    }
+)

@@ -5,6 +5,7 @@ Used by the dashboard and the exports; the numeric frames stay in `metrics`.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from cccd_analytics import formatting as fmt
@@ -132,5 +133,172 @@ def upload_history(history: pd.DataFrame, spans: pd.DataFrame) -> pd.DataFrame:
             t("Ngày số liệu"): [data_days(u) for u in history.itertuples()],
             t("Số dòng"): history["rows_read"].map(fmt.number),
             t("Trạng thái"): history["status"].map({"active": t("hiệu lực"), "undone": t("đã hủy")}),
+        }
+    )
+
+
+#: How the overview's attention list can be sorted: key → (label, columns, ascending).
+ATTENTION_SORTS = {
+    "behind": ("Mức độ chậm", None, None),
+    "remaining": ("Còn thiếu nhiều nhất", ["remaining"], [False]),
+    "coverage": ("Tỷ lệ thấp nhất", ["coverage"], [True]),
+    "pace": ("Tốc độ so với cần thấp nhất", ["pace_ratio"], [True]),
+    "silent": ("Lâu chưa báo cáo nhất", ["days_since_report"], [False]),
+}
+
+
+def attention_rows(units: pd.DataFrame, sort: str = "behind", limit: int | None = 15) -> pd.DataFrame:
+    """The communes a leader assigns teams by, sorted by one of ATTENTION_SORTS: most
+    behind (status, then projected days late), most applications still missing (còn
+    thiếu), lowest coverage, slowest pace against the rate needed, longest silent.
+    Numbers stay numbers (for cards and sorting); `attention_table` formats them."""
+    rows = attention_order(units[units["level"] == "commune"])
+    _, columns, ascending = ATTENTION_SORTS.get(sort, ATTENTION_SORTS["behind"])
+    if columns:
+        rows = rows.sort_values(columns, ascending=ascending, kind="stable", na_position="last")
+    return rows.head(limit) if limit else rows
+
+
+def pace_against_need(row) -> str:
+    """ "3.891 / 10.963 (35%)": the 7-day mean per day against the rate the deadline needs."""
+    need = row["required_per_day"]
+    if pd.isna(need) or need <= 0:
+        return fmt.number(row["pace_7d"])
+    return f"{fmt.number(row['pace_7d'])} / {fmt.number(need)} ({fmt.percent(row['pace_ratio'], 0)})"
+
+
+def silent_days(days) -> str:
+    if pd.isna(days):
+        return t("chưa báo cáo")
+    return t("hôm nay") if days <= 0 else t("{n} ngày", n=fmt.number(days))
+
+
+def attention_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The attention list as the overview shows it (rows from `attention_rows`)."""
+    return pd.DataFrame(
+        {
+            t("Đơn vị"): rows["name"].fillna(""),
+            t("Trạng thái"): rows["status"].map(lambda s: t(STATUS_LABELS.get(s, ""))),
+            t("Huyện"): rows["district"].fillna(""),
+            t("Còn thiếu"): rows["remaining"].map(fmt.number),
+            t("Tỷ lệ"): rows["coverage"].map(fmt.percent),
+            t("Bình quân 7 ngày / cần mỗi ngày"): [pace_against_need(r) for _, r in rows.iterrows()],
+            t("Chưa báo cáo"): rows["days_since_report"].map(silent_days),
+            t("Dự báo hoàn thành"): rows["projected_date"].map(fmt.date_vn),
+        }
+    ).reset_index(drop=True)
+
+
+def silent_table(silent: pd.DataFrame) -> pd.DataFrame:
+    """Communes silent for days (freshness.Freshness.silent), with the day they last reported."""
+    return pd.DataFrame(
+        {
+            t("Đơn vị"): silent["name"].fillna(""),
+            t("Huyện"): silent["district"].fillna(""),
+            t("Báo cáo gần nhất"): silent["last_report"].map(
+                lambda d: fmt.date_vn(d) if pd.notna(d) else t("chưa báo cáo")
+            ),
+            t("Số ngày chưa báo cáo"): silent["days_silent"].map(
+                lambda d: fmt.number(d) if pd.notna(d) else "—"
+            ),
+        }
+    )
+
+
+STATUS_COLORS = {
+    "done": "#2E7D32",
+    "on_track": "#66BB6A",
+    "at_risk": "#FFA000",
+    "behind": "#E53935",
+    "missed": "#8E0000",
+    "no_data": "#9E9E9E",
+}
+
+
+def attention_cards(rows: pd.DataFrame) -> str:
+    """The attention list as cards for a phone (HTML; every text escaped).  The page's
+    style shows them only on narrow screens, in place of the table."""
+    import html
+
+    cards = []
+    for _, r in rows.iterrows():
+        facts = [
+            (t("Còn thiếu"), fmt.number(r["remaining"])),
+            (t("Tỷ lệ"), fmt.percent(r["coverage"])),
+            (t("Tốc độ / cần"), pace_against_need(r)),
+            (t("Chưa báo cáo"), silent_days(r["days_since_report"])),
+        ]
+        where = " · ".join(
+            x
+            for x in (
+                r["district"] if isinstance(r["district"], str) else "",
+                t(STATUS_LABELS.get(r["status"], "")),
+            )
+            if x
+        )
+        cards.append(
+            f'<div class="cccd-card" style="--status:{STATUS_COLORS.get(r["status"], "#9E9E9E")}">'
+            f'<div class="name">{html.escape(str(r["name"]))}</div>'
+            f'<div class="where">{html.escape(where)}</div><div class="facts">'
+            + "".join(f"<span>{html.escape(k)}: <b>{html.escape(v)}</b></span>" for k, v in facts)
+            + "</div></div>"
+        )
+    return '<div class="cccd-cards">' + "".join(cards) + "</div>"
+
+
+# -- capacity planner, as leaders read it: whole teams ---------------------------------------
+
+#: Why the planner's team counts are whole numbers (shown under its tables).
+WHOLE_TEAMS_REASON = (
+    "Số tổ được làm tròn lên vì không thể cử một phần của tổ (cần 185,1 tổ nghĩa là phải có "
+    "186 tổ). Số tổ của cả mốc được làm tròn một lần trên tổng nhu cầu các xã, vì tổ lưu động "
+    "đi vòng giữa các xã; vì vậy nó có thể nhỏ hơn tổng các số của từng xã."
+)
+
+
+def whole_teams(teams) -> pd.Series:
+    """Teams rounded up to whole teams (a hair above a whole number is noise, not a team).
+    Unknown or unreachable (no working day left: infinite) stays missing, shown "—"."""
+    values = pd.Series(teams, dtype=float)
+    values = values.where(np.isfinite(values))
+    return np.ceil(values - 1e-6).clip(lower=0).astype("Int64")
+
+
+def planner_milestones(plan) -> pd.DataFrame:
+    """Per milestone (capacity.Plan.milestones): teams working now (the main target: the
+    teams the user gave; a group of communes: its share of them), teams needed and teams to
+    add, all in whole teams, rounded up.  Numbers stay numbers."""
+    summary = plan.milestones
+    return pd.DataFrame(
+        {
+            "milestone": summary["milestone"],
+            "deadline": summary["deadline"],
+            "communes": summary["communes"].astype(int),
+            "teams": whole_teams(summary["teams"]),
+            "teams_needed": whole_teams(summary["teams_needed"]),
+            "extra_teams": whole_teams(summary["extra_teams"]),
+            "communes_short": summary["communes_short"].astype(int),
+        }
+    )
+
+
+def planner_communes(plan, snap, limit: int | None = 20) -> pd.DataFrame:
+    """Communes short of teams for the main target, most short first: what they still
+    lack, the projected date of the forecaster (the same as the overview's, from the
+    snapshot), and the whole teams needed and to add."""
+    rows = plan.units[(plan.units["level"] == "commune") & (plan.units["milestone_index"] == 0)]
+    rows = rows[rows["extra_teams"] > 1e-6].sort_values(["extra_teams", "key"], ascending=[False, True])
+    if limit:
+        rows = rows.head(limit)
+    forecast = snap.units[snap.units["level"] == "commune"].set_index("key")["projected_date"]
+    return pd.DataFrame(
+        {
+            "key": rows["key"].to_numpy(),
+            "name": rows["name"].to_numpy(),
+            "district": rows["district"].fillna("").to_numpy(),
+            "remaining": rows["remaining"].to_numpy(),
+            "projected_date": forecast.reindex(rows["key"]).to_numpy(),
+            "teams_needed": whole_teams(rows["teams_needed"]).array,
+            "extra_teams": whole_teams(rows["extra_teams"]).array,
         }
     )

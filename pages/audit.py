@@ -29,7 +29,11 @@ days = c1.date_input(
 )
 actions = store.audit_actions()
 chosen = c2.multiselect(
-    t("Thao tác"), actions, key="audit_actions", format_func=lambda a: t(audit.ACTION_LABELS.get(a, a))
+    t("Thao tác"),
+    actions,
+    key="audit_actions",
+    format_func=lambda a: t(audit.ACTION_LABELS.get(a, a)),
+    select_all=False,
 )
 who = c3.text_input(t("Người dùng"), key="audit_user").strip()
 

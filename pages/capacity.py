@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from cccd_analytics import formatting as fmt
-from cccd_analytics import ui
+from cccd_analytics import tables, ui
 from cccd_analytics.analytics import capacity, drilldown, metrics
 from cccd_analytics.i18n import t
+from cccd_analytics.ui import links
 
 context = ui.page_context()
 snap = ui.campaign_snapshot(t("Năng lực & giả định"))
@@ -34,14 +35,14 @@ start = c2.time_input(t("Giờ bắt đầu"), value=pd.Timestamp("06:30").time(
 end = c3.time_input(t("Giờ kết thúc"), value=pd.Timestamp("01:00").time(), key="cap_end")
 hours = capacity.shift_hours(start.strftime("%H:%M"), end.strftime("%H:%M"))
 implied = capacity.calibrate(snap, top, teams, hours)
-per_hour = c4.number_input(
-    t("Hồ sơ mỗi tổ mỗi giờ"),
-    min_value=0.1,
-    max_value=500.0,
-    value=round(float(implied.per_team_hour), 1) if pd.notna(implied.per_team_hour) else 20.0,
-    step=0.5,
-    key=f"cap_rate_{teams}_{hours}",
-)
+with c4:
+    per_hour = ui.decimal_input(
+        t("Hồ sơ mỗi tổ mỗi giờ"),
+        round(float(implied.per_team_hour), 1) if pd.notna(implied.per_team_hour) else 20.0,
+        key=f"cap_rate_{teams}_{hours}",
+        min_value=0.1,
+        max_value=500.0,
+    )
 st.caption(
     t(
         "Ca làm {h} giờ/ngày. Với {n} tổ, tốc độ 7 ngày gần nhất của {unit} tương ứng {r} hồ sơ mỗi tổ mỗi giờ.",
@@ -54,46 +55,58 @@ st.caption(
 productivity = capacity.Productivity(per_team_hour=per_hour, hours_per_day=hours)
 plan = capacity.plan(snap, units, productivity, teams=teams)
 
-rows = plan.units[(plan.units["level"] == "commune")]
-summary = plan.milestones
-shown = pd.DataFrame(
-    {
-        t("Mốc"): summary["milestone"],
-        t("Hạn"): summary["deadline"].map(fmt.date_vn),
-        t("Số xã"): summary["communes"].map(fmt.number),
-        t(capacity.LABELS["teams"]): summary["teams"].map(lambda v: fmt.number(v, 1)),
-        t(capacity.LABELS["teams_needed"]): summary["teams_needed"].map(lambda v: fmt.number(v, 1)),
-        t(capacity.LABELS["extra_teams"]): summary["extra_teams"].map(lambda v: fmt.number(v, 1)),
-        t("Số xã thiếu tổ"): summary["communes_short"].map(fmt.number),
-    }
+summary = tables.planner_milestones(plan)
+st.dataframe(
+    pd.DataFrame(
+        {
+            t("Mốc"): summary["milestone"],
+            t("Hạn"): summary["deadline"].map(fmt.date_vn),
+            t("Số xã"): summary["communes"].map(fmt.number),
+            t(capacity.LABELS["teams"]): summary["teams"].map(fmt.number),
+            t(capacity.LABELS["teams_needed"]): summary["teams_needed"].map(fmt.number),
+            t(capacity.LABELS["extra_teams"]): summary["extra_teams"].map(fmt.number),
+            t("Số xã thiếu tổ"): summary["communes_short"].map(fmt.number),
+        }
+    ),
+    hide_index=True,
+    width="stretch",
 )
-st.dataframe(shown, hide_index=True, width="stretch")
 
-main_rows = rows[rows["milestone_index"] == 0].sort_values("extra_teams", ascending=False)
-short = main_rows[main_rows["extra_teams"] > 1e-9].head(20)
+short = tables.planner_communes(plan, snap, limit=20)
 if len(short):
     st.markdown(f"**{t('Các xã cần tăng cường nhiều nhất')}**")
-    st.dataframe(
+    links.table_opening_units(
         pd.DataFrame(
             {
                 t("Đơn vị"): short["name"],
-                t("Huyện"): short["district"].fillna(""),
-                t("Còn lại"): short["remaining"].map(fmt.number),
-                t(capacity.LABELS["projected_date"]): short["projected_date"].map(fmt.date_vn),
-                t(capacity.LABELS["teams_needed"]): short["teams_needed"].map(lambda v: fmt.number(v, 1)),
-                t(capacity.LABELS["extra_teams"]): short["extra_teams"].map(lambda v: fmt.number(v, 1)),
+                t("Huyện"): short["district"],
+                t("Còn thiếu"): short["remaining"].map(fmt.number),
+                t("Dự báo hoàn thành"): short["projected_date"].map(fmt.date_vn),
+                t(capacity.LABELS["teams_needed"]): short["teams_needed"].map(fmt.number),
+                t(capacity.LABELS["extra_teams"]): short["extra_teams"].map(fmt.number),
             }
         ),
-        hide_index=True,
-        width="stretch",
+        short["key"].tolist(),
+        key="cap_short",
     )
+st.caption(t(tables.WHOLE_TEAMS_REASON))
+st.caption(
+    t(
+        "Ngày dự báo hoàn thành là của mô hình dự báo, như ở trang Tổng quan; số tổ cần là số tổ "
+        "để các xã này kịp hạn với năng suất đã nhập."
+    )
+)
 
 st.subheader(t("Giả định tăng cường"))
 communes = metrics.attention_order(snap.units[snap.units["level"] == "commune"])
 labels = {r.key: f"{r.name} ({r.district})" if r.district else r.name for r in communes.itertuples()}
 with st.form("what_if"):
     chosen = st.multiselect(
-        t("Xã được tăng cường"), list(labels), default=list(labels)[:2], format_func=labels.get
+        t("Xã được tăng cường"),
+        list(labels),
+        default=list(labels)[:2],
+        format_func=labels.get,
+        select_all=False,
     )
     w1, w2, w3 = st.columns(3)
     extra = float(w1.number_input(t("Số tổ lưu động thêm"), min_value=1, max_value=500, value=2, step=1))

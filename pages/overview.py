@@ -5,8 +5,9 @@ import streamlit as st
 
 from cccd_analytics import formatting as fmt
 from cccd_analytics import tables, ui
-from cccd_analytics.analytics import backtest, metrics
+from cccd_analytics.analytics import backtest, freshness, metrics
 from cccd_analytics.i18n import t
+from cccd_analytics.ui import links, styles
 
 context = ui.page_context()
 if context.campaign is None:
@@ -28,22 +29,30 @@ st.caption(
     )
 )
 
-communes = snap.units[snap.units["level"] == "commune"]
-silent = communes[communes["last_report"].isna() | (communes["last_report"] < snap.as_of)]
-if len(silent):
-    st.warning(
-        t(
-            "{n}/{total} xã/phường chưa báo cáo số liệu ngày {d}: số liệu của các đơn vị này "
-            "là của ngày báo cáo gần nhất.",
-            n=fmt.number(len(silent)),
-            total=fmt.number(len(communes)),
-            d=fmt.date_vn(snap.as_of),
-        )
+styles.narrow_overview()
+# The verdict first: the one sentence a leader opens the page for, above the figures.
+verdict = t(metrics.STATUS_LABELS.get(main["status"], ""))
+if pd.notna(main["projected_date"]):
+    text = t(
+        "**{verdict}.** Dự báo đạt chỉ tiêu ngày **{d}** (khoảng {low} – {high}); khả năng kịp hạn **{p}**.",
+        verdict=verdict,
+        d=fmt.date_vn(main["projected_date"]),
+        low=fmt.date_vn(main["projected_low"]),
+        high=fmt.date_vn(main["projected_high"]),
+        p=fmt.percent(main["p_on_time"], 0),
     )
+else:
+    text = t("**{verdict}.** Chưa đủ số liệu để dự báo ngày hoàn thành.", verdict=verdict)
+if pd.notna(main.get("run_rate_date")):
+    text += " " + t("Nếu giữ tốc độ 7 ngày gần nhất: {d}.", d=fmt.date_vn(main["run_rate_date"]))
+{"done": st.success, "on_track": st.success, "at_risk": st.warning}.get(main["status"], st.error)(text)
+
+# Who reported on the as-of day, and who has been silent: silence is not zero progress.
+fresh = freshness.freshness(snap.units, snap.as_of)
 
 today = snap.daily.iloc[-1]
 info = dict(delta_color="off", delta_arrow="off")
-cols = st.columns(5)
+cols = st.container(key="ov_metrics").columns(5)
 cols[0].metric(
     t("Đã thu nhận"),
     fmt.number(main["collected"]),
@@ -74,21 +83,27 @@ cols[4].metric(
     delta_arrow="off",
 )
 
-verdict = t(metrics.STATUS_LABELS.get(main["status"], ""))
-if pd.notna(main["projected_date"]):
-    text = t(
-        "**{verdict}.** Dự báo đạt chỉ tiêu ngày **{d}** (khoảng {low} – {high}); khả năng kịp hạn **{p}**.",
-        verdict=verdict,
-        d=fmt.date_vn(main["projected_date"]),
-        low=fmt.date_vn(main["projected_low"]),
-        high=fmt.date_vn(main["projected_high"]),
-        p=fmt.percent(main["p_on_time"], 0),
+if fresh.total:
+    line = t(
+        "{n}/{total} xã đã báo cáo số liệu ngày {d}.",
+        n=fmt.number(fresh.reported),
+        total=fmt.number(fresh.total),
+        d=fmt.date_vn(snap.as_of, year=False),
     )
-else:
-    text = t("**{verdict}.** Chưa đủ số liệu để dự báo ngày hoàn thành.", verdict=verdict)
-if pd.notna(main.get("run_rate_date")):
-    text += " " + t("Nếu giữ tốc độ 7 ngày gần nhất: {d}.", d=fmt.date_vn(main["run_rate_date"]))
-{"done": st.success, "on_track": st.success, "at_risk": st.warning}.get(main["status"], st.error)(text)
+    if fresh.reported < fresh.total:
+        line += " " + t("Xã chưa báo cáo được tính theo số liệu của ngày báo cáo gần nhất.")
+    (st.caption if fresh.reported == fresh.total else st.warning)(line)
+    if len(fresh.silent):
+        with st.expander(
+            t(
+                "{n} xã chưa báo cáo từ {k} ngày trở lên",
+                n=fmt.number(len(fresh.silent)),
+                k=freshness.SILENT_DAYS,
+            )
+        ):
+            st.dataframe(tables.silent_table(fresh.silent), hide_index=True, width="stretch")
+    else:
+        st.caption(t("Không có xã nào chưa báo cáo từ {k} ngày trở lên.", k=freshness.SILENT_DAYS))
 
 ui.progress_charts(snap)
 
@@ -111,12 +126,24 @@ if len(snap.milestones) > 1:
             st.markdown(" · ".join(parts))
 
 st.subheader(t("Các xã cần chú ý"))
-st.caption(t("Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn."))
-st.dataframe(
-    tables.style_status(tables.unit_table(snap.units, "commune", limit=15, compact=True)),
-    hide_index=True,
-    width="stretch",
+links.bind("sap_xep", "ov_sort", options=list(tables.ATTENTION_SORTS))
+sort = (
+    st.segmented_control(
+        t("Sắp xếp theo"),
+        list(tables.ATTENTION_SORTS),
+        default="behind",
+        format_func=lambda k: t(tables.ATTENTION_SORTS[k][0]),
+        key="ov_sort",
+    )
+    or "behind"
 )
+rows = tables.attention_rows(snap.units, sort, limit=15)
+with st.container(key="ov_attention_table"):
+    links.table_opening_units(
+        tables.style_status(tables.attention_table(rows)), rows["key"].tolist(), key="ov_attention"
+    )
+st.html(tables.attention_cards(rows))
+st.caption(t("Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó."))
 
 st.subheader(t("Báo cáo giao ban"))
 ui.briefing_downloads(context)

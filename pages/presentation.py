@@ -18,36 +18,63 @@ context = ui.page_context()
 if context.campaign is None:
     ui.stop_without_campaign()
 
+# Sizes in px and vh: the slide is laid out for the projector's own screen.  The slide
+# block takes the height the footer (navigation) leaves, its text is never under 28 px and
+# headline figures never under 44 px (readable from the back of a hall), and the charts
+# stretch into whatever height is left on the slide.
 st.html("""
 <style>
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
   header, footer { display: none !important; }
   [data-testid="stMainBlockContainer"], .block-container {
-    padding: 1.2rem 2.5rem 0.5rem 2.5rem !important; max-width: 100% !important; }
-  .cccd-slide { min-height: 74vh; color: #1F2933; }
-  h1.cccd-title { font-size: 3rem; color: #0D3B66; margin: 0 0 .2rem 0; padding: 0;
-    line-height: 1.15; border-bottom: .35rem solid #C62828; display: inline-block; padding-bottom: .3rem; }
-  .cccd-sub { font-size: 1.5rem; color: #5F6B7A; margin: .4rem 0 1rem 0; }
-  .cccd-slide ul { font-size: 1.9rem; line-height: 1.4; padding-left: 1.6rem; }
-  .cccd-slide li { margin-bottom: .7rem; }
-  .cccd-cover { background: #0D3B66; color: white; border-radius: .6rem; padding: 7vh 4vw; min-height: 70vh; }
-  .cccd-cover .kicker { color: #FFD54F; font-size: 1.6rem; font-weight: 700; letter-spacing: .03em; }
-  .cccd-cover .name { font-size: 4rem; font-weight: 700; line-height: 1.1; margin: 4vh 0 3vh 0; }
-  .cccd-cover .when { font-size: 2.2rem; color: #E3ECF7; }
-  .cccd-tiles { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1.2rem; margin-top: 1rem; }
-  .cccd-tile { background: #F4F7FB; border-left: .5rem solid #0D3B66; padding: 1rem 1.4rem; border-radius: .3rem; }
-  .cccd-tile .label { font-size: 1.5rem; color: #5F6B7A; }
-  .cccd-tile .value { font-size: 3.4rem; font-weight: 700; line-height: 1.15; }
-  .cccd-tile .note { font-size: 1.25rem; color: #5F6B7A; }
-  .cccd-verdict { margin-top: 1.5rem; font-size: 2rem; font-weight: 700; padding: 1rem 1.4rem;
-    border: 2px solid; border-left-width: .7rem; border-radius: .3rem; }
-  table.cccd-slide-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem 0; }
-  table.cccd-slide-table th { background: #0D3B66; color: white; padding: .45rem .6rem; text-align: center; }
-  table.cccd-slide-table td { padding: .4rem .6rem; border-bottom: 1px solid #D5DEEA; }
+    padding: 8px 28px 0 28px !important; max-width: 100% !important; }
+  [data-testid="stMainBlockContainer"] > div > [data-testid="stVerticalBlock"] { gap: 8px; }
+  /* !important: Streamlit's own class on the block sets its height to auto and flex-basis to 0. */
+  .st-key-cccd_slide { height: calc(100vh - 64px) !important; flex: none !important; overflow: hidden !important;
+    gap: 10px !important;
+    color: #1F2933; font-size: 28px; }
+  .st-key-cccd_slide > div { flex-shrink: 0 !important; }
+  .st-key-cccd_slide > [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]),
+  .st-key-cccd_slide > [data-testid="stElementContainer"]:has(.cccd-fill) {
+    flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
+  .st-key-cccd_slide [data-testid="stPlotlyChart"] { height: 100% !important; }
+  .st-key-cccd_slide [data-testid="stElementContainer"]:has(.cccd-fill) > div { height: 100%; }
+  .cccd-fill { height: 100%; display: flex; flex-direction: column; }
+  .cccd-fill .cccd-tiles { flex: 1; grid-auto-rows: 1fr; }
+  .cccd-fill .cccd-tile { display: flex; flex-direction: column; justify-content: center; }
+  .cccd-slide { font-size: 28px; line-height: 1.35; }
+  h1.cccd-title { font-size: max(44px, 5.2vh); color: #0D3B66; margin: 0; padding: 0 0 6px 0;
+    line-height: 1.15; border-bottom: 6px solid #C62828; display: inline-block; }
+  .cccd-sub { font-size: 28px; color: #4A5563; margin: 8px 0 0 0; }
+  .cccd-slide ul { font-size: max(30px, 3.4vh); line-height: 1.35; padding-left: 1.4em; margin: 1.2vh 0 0 0; }
+  .cccd-slide li { margin-bottom: 1.4vh; }
+  .cccd-cover { background: #0D3B66; color: white; border-radius: 10px; padding: 8vh 5vw;
+    height: calc(100vh - 64px); box-sizing: border-box; display: flex; flex-direction: column;
+    justify-content: center; }
+  .cccd-cover .kicker { color: #FFD54F; font-size: max(28px, 3.2vh); font-weight: 700; letter-spacing: .03em; }
+  .cccd-cover .name { font-size: max(56px, 8.5vh); font-weight: 700; line-height: 1.1; margin: 5vh 0 4vh 0; }
+  .cccd-cover .when { font-size: max(32px, 4.2vh); color: #E3ECF7; }
+  .cccd-tiles { display: grid; grid-template-columns: repeat(3, 1fr); gap: 2.2vh 1.5vw; margin-top: 2.5vh; }
+  .cccd-tile { background: #F4F7FB; border-left: 8px solid #0D3B66; padding: 1.6vh 1.4vw; border-radius: 5px; }
+  .cccd-tile .label { font-size: 28px; color: #4A5563; }
+  .cccd-tile .value { font-size: max(48px, 7.2vh); font-weight: 700; line-height: 1.15; }
+  .cccd-tile .note { font-size: 28px; color: #4A5563; }
+  .cccd-verdict { margin-top: 3vh; font-size: max(30px, 3.6vh); font-weight: 700; padding: 1.6vh 1.4vw;
+    border: 2px solid; border-left-width: 10px; border-radius: 5px; }
+  table.cccd-slide-table { border-collapse: collapse; width: 100%; margin: 1vh 0; font-size: 28px !important; }
+  table.cccd-slide-table th { background: #0D3B66; color: white; padding: 6px 10px; text-align: center;
+    line-height: 1.2; }
+  table.cccd-slide-table td { padding: 5px 10px; border-bottom: 1px solid #D5DEEA; }
   table.cccd-slide-table tbody tr:nth-child(even) { background: #F4F7FB; }
-  .cccd-note { font-size: 1.35rem; color: #5F6B7A; }
-  .cccd-more { font-size: 1.5rem; font-weight: 700; }
+  .cccd-note { font-size: 28px; color: #4A5563; }
+  .cccd-more { font-size: 28px; font-weight: 700; }
+  .st-key-cccd_nav { height: 48px; overflow: hidden; }
+  .st-key-cccd_nav button { min-height: 44px; }
+  .st-key-cccd_nav button p, .st-key-cccd_nav a p { font-size: 20px; }
+  /* The shortcut hint Streamlit draws in a button ("Home", "←") is English and a second
+     label; the keys still work and the footer names them in Vietnamese. */
+  .st-key-cccd_nav button [aria-label^="Shortcut"] { display: none; }
 </style>
 """)
 
@@ -57,7 +84,7 @@ cache_key = (snap.campaign.name, str(snap.as_of), ui.store().data_version())
 cached = st.session_state.get("_presentation")
 if cached is None or cached[0] != cache_key:
     brief = briefing.build_briefing(snap)
-    plan = briefing.slides(brief, rows_per_slide=8, team_slides=3, with_map=briefing.has_map(brief))
+    plan = briefing.slides(brief, rows_per_slide=5, team_slides=4, with_map=briefing.has_map(brief))
     st.session_state["_presentation"] = cached = (cache_key, brief, plan)
 _, brief, plan = cached
 
@@ -101,22 +128,23 @@ with st.container(key="cccd_slide"):
         )
         color = briefing.STATUS_COLORS.get(slide.status, briefing.COLORS["ink"])
         st.html(
-            f'<div class="cccd-slide">{heading(slide)}<div class="cccd-tiles">{tiles}</div>'
+            f'<div class="cccd-slide cccd-fill">{heading(slide)}<div class="cccd-tiles">{tiles}</div>'
             f'<div class="cccd-verdict" style="color:#{color};border-color:#{color}">'
             f"{html.escape(slide.lines[0])}</div></div>"
         )
     elif slide.kind in ("narrative", "caveats"):
         st.html(f'<div class="cccd-slide">{heading(slide)}{bullets(slide.lines)}</div>')
     elif slide.kind in ("cumulative", "daily"):
-        st.html(f"<div>{heading(briefing.Slide(slide.kind, slide.title))}</div>")
+        st.html(f'<div class="cccd-slide">{heading(briefing.Slide(slide.kind, slide.title))}</div>')
         figure = (
             charts.cumulative_vs_target(snap)
             if slide.kind == "cumulative"
             else charts.daily_collections(snap)
         )
         st.plotly_chart(
-            briefing.projector_figure(figure, height=600),
+            briefing.projector_figure(figure, height=600, font_size=26),
             width="stretch",
+            height="stretch",
             config=getattr(charts, "PLOTLY_CONFIG", {"displaylogo": False}),
         )
         st.html(f'<div class="cccd-note">{html.escape(slide.subtitle)}</div>')
@@ -126,59 +154,75 @@ with st.container(key="cccd_slide"):
             for m in brief.milestones
             if m.text in slide.lines
         ]
-        lines = bullets(slide.lines, colors).replace("<ul>", '<ul style="font-size:1.45rem">')
+        lines = bullets(slide.lines, colors).replace("<ul>", '<ul style="font-size:28px">')
         st.html(
-            f'<div class="cccd-slide">{heading(slide)}{briefing.table_html(slide.table, "1.45rem")}'
-            f"{lines}</div>"
+            f'<div class="cccd-slide">{heading(slide)}{briefing.table_html(slide.table, "28px")}{lines}</div>'
         )
     elif slide.kind == "ranking":
-        st.html(heading(slide))
+        # The table first (it carries the figures); the bars take the height left.
+        st.html(f'<div class="cccd-slide">{heading(slide)}{briefing.table_html(slide.table, "28px")}</div>')
         st.plotly_chart(
-            briefing.chart_figure(slide.chart, height=60 * len(slide.table.rows) + 40),
+            briefing.chart_figure(slide.chart, height=60 * len(slide.table.rows) + 40, font_size=26),
             width="stretch",
+            height="stretch",
             config={"displaylogo": False, "staticPlot": True},
         )
-        st.html(briefing.table_html(slide.table, "1.35rem"))
     elif slide.kind == "map":
-        st.html(heading(slide))
+        st.html(f'<div class="cccd-slide">{heading(slide)}</div>')
         figure = briefing.map_figure(brief, 1500, 640)
         if figure is not None:
             figure.update_layout(height=640)
-            st.plotly_chart(figure, width="stretch", config=getattr(charts, "PLOTLY_CONFIG", {}))
+            st.plotly_chart(
+                figure, width="stretch", height="stretch", config=getattr(charts, "PLOTLY_CONFIG", {})
+            )
     elif slide.kind == "teams":
         more = f'<div class="cccd-more">{html.escape(slide.more)}</div>' if slide.more else ""
         notes = "".join(f'<div class="cccd-note">{html.escape(line)}</div>' for line in slide.lines)
         st.html(
-            f'<div class="cccd-slide">{heading(slide)}{briefing.table_html(slide.table, "1.3rem")}'
+            f'<div class="cccd-slide">{heading(slide)}{briefing.table_html(slide.table, "28px")}'
             f"{more}{notes}</div>"
         )
 
-left, middle, right, first, leave = st.columns([1.1, 5, 1.1, 1, 1.5], vertical_alignment="center")
-left.button(
-    "◀ Trước",
-    key="slide_prev",
-    on_click=go,
-    kwargs={"step": -1},
-    shortcut="Left",
-    disabled=index == 0,
-    width="stretch",
-)
-middle.html(
-    f"<div style='text-align:center;color:#5F6B7A;font-size:1rem'>"
-    f"<b>Trang {index + 1}/{len(plan)}</b> · {html.escape(brief.unit_name)} · số liệu đến "
-    f"{fmt.date_vn(brief.as_of)} · phím ← → (PageUp/PageDown, Space) · F: toàn màn hình</div>"
-)
-right.button(
-    "Sau ▶",
-    key="slide_next",
-    on_click=go,
-    kwargs={"step": 1},
-    shortcut="Right",
-    disabled=index == len(plan) - 1,
-    width="stretch",
-)
-first.button("⏮ Đầu", key="slide_first", on_click=go, kwargs={"to": 0}, shortcut="Home", width="stretch")
-leave.page_link("pages/overview.py", label="Thoát trình chiếu", icon=":material/close:")
+# Icons from the Material Symbols font Streamlit ships (a "⏮" or "◀" may be missing from
+# the text font and show as an empty box on a projector's browser).
+with st.container(key="cccd_nav"):
+    left, middle, right, first, leave = st.columns([1.2, 5, 1.2, 1, 1.6], vertical_alignment="center")
+    left.button(
+        "Trước",
+        key="slide_prev",
+        icon=":material/chevron_left:",
+        on_click=go,
+        kwargs={"step": -1},
+        shortcut="Left",
+        disabled=index == 0,
+        width="stretch",
+    )
+    middle.html(
+        f"<div style='text-align:center;color:#4A5563;font-size:18px;line-height:1.3'>"
+        f"<b>Trang {index + 1}/{len(plan)}</b> · {html.escape(brief.unit_name)} · số liệu đến "
+        f"{fmt.date_vn(brief.as_of)} · phím mũi tên trái, phải (hoặc lên, xuống trang, phím cách) · "
+        f"phím F: toàn màn hình</div>"
+    )
+    right.button(
+        "Sau",
+        key="slide_next",
+        icon=":material/chevron_right:",
+        on_click=go,
+        kwargs={"step": 1},
+        shortcut="Right",
+        disabled=index == len(plan) - 1,
+        width="stretch",
+    )
+    first.button(
+        "Đầu",
+        key="slide_first",
+        icon=":material/first_page:",
+        on_click=go,
+        kwargs={"to": 0},
+        shortcut="Home",
+        width="stretch",
+    )
+    leave.page_link("pages/overview.py", label="Thoát trình chiếu", icon=":material/close:")
 
 # PageUp/PageDown/Space (and F for full screen) click this page's own buttons.  The
 # script is this file's own constant (no data in it, nothing loaded from elsewhere); it

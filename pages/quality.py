@@ -29,6 +29,7 @@ chosen_checks = c1.multiselect(
     format_func=lambda c: t(quality.CHECKS[c]),
     key="quality_checks",
     placeholder=t("Tất cả"),
+    select_all=False,
 )
 chosen_severity = c2.multiselect(
     t("Mức"),
@@ -37,6 +38,7 @@ chosen_severity = c2.multiselect(
     format_func=lambda s: t(quality.SEVERITY_LABELS[s]),
     key="quality_severity",
     placeholder=t("Tất cả"),
+    select_all=False,
 )
 shown = found
 if chosen_checks:

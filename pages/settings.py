@@ -38,6 +38,7 @@ with st.form("campaign_form"):
         list(scope_options),
         default=[k for k in form["scope_keys"] if k in scope_options],
         format_func=scope_options.get,
+        select_all=False,
     )
     st.markdown(
         f"**{t('Các mốc')}** — {t('theo nhãn (ví dụ «biên giới») hoặc danh sách xã, cách nhau bởi dấu phẩy')}"
@@ -123,6 +124,7 @@ tags = st.multiselect(
     default=list(units.at[unit_key, "tags"]),
     key=f"tags_{unit_key}",
     accept_new_options=True,
+    select_all=False,
 )
 if st.button(t("Lưu nhãn"), key="save_tags"):
     store.set_tags(unit_key, tags)

@@ -7,6 +7,7 @@ from cccd_analytics import charts, ui
 from cccd_analytics import formatting as fmt
 from cccd_analytics.analytics import drilldown, metrics
 from cccd_analytics.i18n import t
+from cccd_analytics.ui import links
 
 context = ui.page_context()
 snap = ui.campaign_snapshot()
@@ -15,12 +16,10 @@ labels = {
     r.key: (f"{r.name} ({r.district})" if r.level == "commune" and r.district else r.name)
     for r in choices.itertuples()
 }
-wanted = st.query_params.get("don_vi")
-if wanted in labels and st.session_state.get("unit_key") not in labels:
-    st.session_state["unit_key"] = wanted
-key = st.selectbox(t("Đơn vị"), list(labels), format_func=labels.get, key="unit_key")
-if st.query_params.get("don_vi") != key:
-    st.query_params["don_vi"] = key
+links.bind(links.UNIT_PARAM, links.UNIT_KEY, options=list(labels))
+if st.session_state.get(links.UNIT_KEY) not in labels:
+    st.session_state.pop(links.UNIT_KEY, None)
+key = st.selectbox(t("Đơn vị"), list(labels), format_func=labels.get, key=links.UNIT_KEY)
 row = snap.units.set_index("key").loc[key]
 unit = context.unit_snapshot(key)
 main = unit.milestones.iloc[0]

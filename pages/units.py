@@ -6,6 +6,7 @@ from cccd_analytics import formatting as fmt
 from cccd_analytics import tables, ui
 from cccd_analytics.analytics import metrics
 from cccd_analytics.i18n import t
+from cccd_analytics.ui import links
 
 snap = ui.campaign_snapshot(t("Đơn vị"))
 
@@ -16,21 +17,33 @@ def league() -> None:
     levels = {"commune": t("Xã/phường"), "district": t("Huyện/thị xã")}
     available = [lv for lv in levels if (snap.units["level"] == lv).any()]
     c1, c2, c3, c4 = st.columns([1, 2, 2, 2])
+    links.bind("cap", "units_level", options=available)
     level = c1.radio(t("Cấp"), available, format_func=levels.get, key="units_level")
     rows = snap.units[snap.units["level"] == level]
     districts = sorted(rows["district"].dropna().unique()) if level == "commune" else []
+    links.bind("huyen", "units_districts", "list", options=districts)
     chosen_districts = c2.multiselect(
-        t("Huyện"), districts, key="units_districts", disabled=not districts, placeholder=t("Tất cả")
+        t("Huyện"),
+        districts,
+        key="units_districts",
+        disabled=not districts,
+        placeholder=t("Tất cả"),
+        select_all=False,
     )
     all_tags = sorted({tag for tags in rows["tags"] for tag in (tags or ())})
-    chosen_tags = c3.multiselect(t("Nhãn"), all_tags, key="units_tags", placeholder=t("Tất cả"))
+    links.bind("nhan", "units_tags", "list", options=all_tags)
+    chosen_tags = c3.multiselect(
+        t("Nhãn"), all_tags, key="units_tags", placeholder=t("Tất cả"), select_all=False
+    )
     statuses = [s for s in metrics.STATUS_ORDER if (rows["status"] == s).any()]
+    links.bind("trang_thai", "units_status", "list", options=statuses)
     chosen_status = c4.multiselect(
         t("Trạng thái"),
         statuses,
         key="units_status",
         format_func=lambda s: t(metrics.STATUS_LABELS[s]),
         placeholder=t("Tất cả"),
+        select_all=False,
     )
     filtered = tables.filter_units(rows, districts=chosen_districts, tags=chosen_tags, statuses=chosen_status)
 
@@ -43,14 +56,16 @@ def league() -> None:
         )
     )
     # The unit's name stays in view when the table is scrolled sideways on a narrow screen.
-    st.dataframe(
+    ordered = metrics.attention_order(filtered)
+    links.table_opening_units(
         tables.style_status(tables.unit_table(filtered, level)),
-        hide_index=True,
-        width="stretch",
+        ordered["key"].tolist(),
+        key="units_table",
         height=min(38 + 35 * max(len(filtered), 1), 720),
         column_config={t("Đơn vị"): st.column_config.TextColumn(pinned=True)},
     )
-    st.caption(t("Chọn một đơn vị ở trang «Chi tiết đơn vị» để xem biểu đồ, tồn trả thẻ và lịch sử nhập."))
+    st.caption(t("Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó: biểu đồ, tồn trả thẻ và lịch sử nhập."))
+    links.write()  # a filter changed inside this fragment: the URL follows
 
 
 league()

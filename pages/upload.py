@@ -5,6 +5,7 @@ import streamlit as st
 from cccd_analytics import formatting as fmt
 from cccd_analytics import ingest, tables, ui
 from cccd_analytics.i18n import t
+from cccd_analytics.ui import styles
 
 ui.page_context()
 store = ui.store()
@@ -23,11 +24,13 @@ st.caption(
 for kind, text in st.session_state.pop("upload_results", []):
     getattr(st, kind)(text)
 
+# Any file is taken: a type the product does not read is refused below, in Vietnamese,
+# with what to do (file_types), instead of the widget's English "… files are not allowed".
+styles.uploader_texts()
 files = st.file_uploader(
     t("Chọn tệp"),
     accept_multiple_files=True,
     key=f"upload_files_{st.session_state.get('upload_round', 0)}",
-    type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods"],
 )
 mappings = st.session_state.setdefault("upload_mappings", {})
 dates = st.session_state.setdefault("upload_dates", {})

@@ -3,7 +3,8 @@
 The stages, one module each: `readers` (bytes → sheets of cells), `legacy_text` (old font
 encodings → Unicode), `layout` and `headers` (where the table is, what each column and row
 is), `normalise` (numbers and dates as people type them), `records` (per-record exports
-counted per commune and day) and `pipeline` (the checks and the one transaction).
+counted per commune and day), `file_types` (which file names are read at all, the one list
+a reader for a new format extends) and `pipeline` (the checks and the one transaction).
 
 The public API is re-exported here: `import_file`, `import_bytes`, `read_observations`,
 `remember_mapping`, the `ImportReport` they return and its `Problem`s.

@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from cccd_analytics.formatting import date_vn, moment_vn
+from cccd_analytics.ingest import file_types
 from cccd_analytics.ingest.extract import extract
 from cccd_analytics.ingest.observations import resolve_and_check
 from cccd_analytics.ingest.readers import FileData, Limits, ReadError, read_workbook, sniff
@@ -115,6 +116,9 @@ def import_bytes(
     applied.  `report_date` dates a report that has no date of its own.
     """
     report = ImportReport(file_name=file_name)
+    wrong_type = file_types.refusal(file_name)
+    if wrong_type:
+        return _refuse(report, Problem("error", "file_type", wrong_type))
     if len(data) > limits.max_bytes:
         return _refuse(
             report,
@@ -422,7 +426,7 @@ def _refuse(report: ImportReport, problem: Problem) -> ImportReport:
 
 def _refusal_message(report: ImportReport) -> str:
     name = report.file_name
-    if len(report.errors) == 1 and report.errors[0].code in ("unreadable", "too_large"):
+    if len(report.errors) == 1 and report.errors[0].code in ("unreadable", "too_large", "file_type"):
         return f"Từ chối tệp «{name}»: {report.errors[0].message} Không ghi gì vào cơ sở dữ liệu."
     # The file is named once, at the start; the first error says where in it.
     error = report.errors[0]

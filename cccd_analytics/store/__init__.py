@@ -8,6 +8,7 @@ newest active upload wins, and undoing an upload brings the earlier values back.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
@@ -27,7 +28,10 @@ from cccd_analytics.store.schema import (
     audit_log,
     campaigns,
     column_mappings,
+    current_values,
+    data_revisions,
     observations,
+    shared_results,
     unit_tags,
     units,
     uploads,
@@ -329,6 +333,9 @@ class Store:
                     )
                 )
                 hook("observations")
+            _put_current(conn, upload_id, obs)
+            hook("current")
+            _revision(conn, "upload")
             if new.audit is not None:
                 _audit_as(
                     conn,
@@ -352,19 +359,63 @@ class Store:
                 .values(status="undone", undone_at=_now(), undone_by=who)
             )
             done = result.rowcount == 1
+            if done:
+                # Where this upload's value was in force, the newest other active one is now.
+                conn.execute(
+                    sa.text(
+                        "DELETE FROM current_values WHERE upload_id = :upload_id AND EXISTS ("
+                        "SELECT 1 FROM observations w WHERE w.upload_id = :upload_id "
+                        "AND w.unit_key = current_values.unit_key AND w.metric = current_values.metric "
+                        "AND w.date = current_values.date)"
+                    ),
+                    {"upload_id": upload_id},
+                )
+                schema.fill_current_values(conn, upload_id)
+                _revision(conn, "undo")
             if done and audit is not None:
                 _audit_as(conn, "undo", audit, upload_id=upload_id)
             return done
 
     def data_version(self) -> tuple:
-        """A token that changes whenever an upload, an undo or a campaign edit changes what
-        the pages show: the dashboard's cached loaders are keyed on it."""
+        """A token that changes whenever an upload, an undo, a campaign or a tag edit changes
+        what the pages show: cached and shared results are keyed on it.
+
+        Each such change adds a row to data_revisions in its own transaction; the count is
+        there beside the highest id because two transactions may commit out of id order."""
         with self.engine.connect() as conn:
             up = conn.execute(sa.select(sa.func.max(uploads.c.id), sa.func.count(uploads.c.undone_at))).one()
             ca = conn.execute(
                 sa.select(sa.func.max(campaigns.c.updated_at), sa.func.count(campaigns.c.id))
             ).one()
-        return (up[0], up[1], str(ca[0]), ca[1])
+            rev = conn.execute(sa.select(sa.func.count(), sa.func.max(data_revisions.c.id))).one()
+        return (up[0], up[1], str(ca[0]), ca[1], rev[0], rev[1])
+
+    # -- results shared by every process (cccd_analytics.shared) -------------------------
+    def shared_result(self, key: str, version: str) -> bytes | None:
+        """The payload kept under `key` for data version `version`, or None."""
+        with self.engine.connect() as conn:
+            payload = conn.scalar(
+                sa.select(shared_results.c.payload).where(
+                    shared_results.c.key == key, shared_results.c.data_version == version
+                )
+            )
+        return bytes(payload) if payload is not None else None
+
+    def put_shared_result(self, key: str, kind: str, label: str, version: str, payload: bytes) -> None:
+        """Keep `payload` under `key` for data version `version`; results of this kind kept
+        for another version are dropped (never read again once the data moved on)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                shared_results.delete().where(
+                    (shared_results.c.key == key)
+                    | ((shared_results.c.kind == kind) & (shared_results.c.data_version != version))
+                )
+            )
+            conn.execute(
+                _insert_if_absent(conn, shared_results, ["key"]).values(
+                    key=key, kind=kind, label=label, data_version=version, created_at=_now(), payload=payload
+                )
+            )
 
     def list_uploads(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
@@ -406,33 +457,53 @@ class Store:
     ) -> pd.DataFrame:
         """The value in force for every (unit, date, metric): newest active upload wins.
 
-        `as_of` keeps only data dated on or before that day.
+        `as_of` keeps only data dated on or before that day; `unit_keys` only those units
+        (a campaign's scope): both are applied by the database.
+
+        Read from current_values (kept by every upload and undo), in key order, as text the
+        database writes and pyarrow parses — SQLite: one group_concat per unit; PostgreSQL:
+        COPY … TO STDOUT — so no Python object is made per row.  The frame is the same as
+        the newest-upload-wins reading of every observation gave (bench/equivalence.py).
         """
-        query = (
-            sa.select(
-                observations.c.unit_key,
-                observations.c.date,
-                observations.c.metric,
-                observations.c.value,
-                observations.c.upload_id,
-            )
-            .join(uploads, uploads.c.id == observations.c.upload_id)
-            .where(uploads.c.status == "active")
-        )
-        if as_of is not None:
-            query = query.where(observations.c.date <= as_of)
-        if unit_keys is not None:
-            query = query.where(observations.c.unit_key.in_(list(unit_keys)))
-        # Performance (issue 8): a nation's 3.5 million rows took 13 s and 2 GiB through
-        # pd.read_sql (a Row object and a date object per row).  The same Core query runs on
-        # the driver's cursor and each chunk becomes compact columns at once; "newest active
-        # upload wins" and the order are one sort of integer codes.  Same frame as before.
+        keys = None if unit_keys is None else sorted({str(k) for k in unit_keys})
         with self.engine.connect() as conn:
-            chunks = _fetch_chunks(conn, query)
+            dialect = conn.dialect.name
+            if dialect == "sqlite":
+                chunks = _current_sqlite(conn, as_of, keys)
+            elif dialect == "postgresql":
+                chunks = _current_postgresql(conn, as_of, keys)
+            else:
+                query = sa.select(
+                    current_values.c.unit_key,
+                    current_values.c.date,
+                    current_values.c.metric,
+                    current_values.c.value,
+                    current_values.c.upload_id,
+                )
+                if as_of is not None:
+                    query = query.where(current_values.c.date <= as_of)
+                if keys is not None:
+                    query = query.where(current_values.c.unit_key.in_(keys))
+                chunks = _fetch_chunks(conn, query)
         if not chunks:
             frame = pd.DataFrame(columns=["unit_key", "date", "metric", "value", "upload_id"])
             return frame.assign(date=pd.to_datetime(frame["date"]))
         return _newest_per_key(chunks)
+
+    def unit_spans(self) -> pd.DataFrame:
+        """For every unit with data: its first and last day with a value in force (index
+        unit_key; columns first, last as dates)."""
+        query = sa.select(
+            current_values.c.unit_key,
+            sa.func.min(current_values.c.date).label("first"),
+            sa.func.max(current_values.c.date).label("last"),
+        ).group_by(current_values.c.unit_key)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return pd.DataFrame(
+            [(r.unit_key, _as_date(r.first), _as_date(r.last)) for r in rows],
+            columns=["unit_key", "first", "last"],
+        ).set_index("unit_key")
 
     def observation_history(self, unit_key: str) -> pd.DataFrame:
         """Every value ever reported for a unit, with the upload it came from."""
@@ -468,6 +539,7 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(campaigns.delete().where(campaigns.c.name == row["name"]))
             conn.execute(campaigns.insert().values(**row))
+            _revision(conn, "campaign")
 
     def campaign_definitions(self) -> list[dict]:
         with self.engine.connect() as conn:
@@ -476,7 +548,10 @@ class Store:
 
     def delete_campaign(self, name: str) -> bool:
         with self.engine.begin() as conn:
-            return conn.execute(campaigns.delete().where(campaigns.c.name == name)).rowcount > 0
+            deleted = conn.execute(campaigns.delete().where(campaigns.c.name == name)).rowcount > 0
+            if deleted:
+                _revision(conn, "campaign")
+            return deleted
 
     def set_tags(self, unit_key: str, tags: Iterable[str]) -> None:
         with self.engine.begin() as conn:
@@ -484,6 +559,7 @@ class Store:
             rows = [{"unit_key": unit_key, "tag": t} for t in sorted(set(tags)) if t]
             if rows:
                 conn.execute(unit_tags.insert(), rows)
+            _revision(conn, "tags")
 
     # -- remembered column mappings and the audit trail ------------------------------------
     def save_mapping(
@@ -679,6 +755,134 @@ def _fetch_chunks(conn: sa.Connection, query, size: int = 250_000) -> list[tuple
         cursor.close()
 
 
+_CURRENT_COLUMNS = ("metric", "date", "value", "upload_id")
+
+
+def _current_arrow_types():
+    import pyarrow as pa
+
+    return {
+        "unit_key": pa.dictionary(pa.int32(), pa.string()),
+        "metric": pa.dictionary(pa.int32(), pa.string()),
+        "date": pa.date32(),
+        "value": pa.int64(),
+        "upload_id": pa.int64(),
+    }
+
+
+def _as_chunk(table) -> tuple:
+    """A pyarrow table of current values as one chunk of `_newest_per_key`'s input."""
+    table = table.unify_dictionaries().combine_chunks()
+    return (
+        table["unit_key"].chunk(0),
+        table["date"].chunk(0),
+        table["metric"].chunk(0),
+        table["value"].to_numpy(),
+        table["upload_id"].to_numpy(),
+    )
+
+
+def _current_sqlite(conn: sa.Connection, as_of: date | None, keys: list[str] | None) -> list[tuple]:
+    """current_values on SQLite: one row per unit, its values as CSV lines that SQLite
+    writes (group_concat) and pyarrow parses, a thousand units at a time."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    where, params = [], []
+    if as_of is not None:
+        where.append("date <= ?")
+        params.append(as_of.isoformat())
+    if keys is not None:
+        where.append("unit_key IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(keys))
+    sql = (
+        "SELECT unit_key, count(*), group_concat(metric || ',' || date || ',' || value || ',' || upload_id, "
+        "char(10)) FROM current_values"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " GROUP BY unit_key ORDER BY unit_key"
+    )
+    types = _current_arrow_types()
+    read = pcsv.ReadOptions(column_names=list(_CURRENT_COLUMNS), use_threads=True)
+    convert = pcsv.ConvertOptions(column_types={c: types[c] for c in _CURRENT_COLUMNS})
+    parse = pcsv.ParseOptions(quote_char=False)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        tables = []
+        while rows := cursor.fetchmany(1000):
+            text = "\n".join(r[2] for r in rows).encode()
+            part = pcsv.read_csv(
+                pa.BufferReader(text), read_options=read, parse_options=parse, convert_options=convert
+            )
+            counts = np.fromiter((r[1] for r in rows), np.int64, len(rows))
+            unit = pa.DictionaryArray.from_arrays(
+                pa.array(np.repeat(np.arange(len(rows), dtype=np.int32), counts)),
+                pa.array([r[0] for r in rows]),
+            )
+            tables.append(part.append_column("unit_key", unit))
+    finally:
+        cursor.close()
+    return [_as_chunk(pa.concat_tables(tables))] if tables else []
+
+
+class _CopyStream(io.RawIOBase):
+    """A psycopg COPY … TO STDOUT as a readable file (pyarrow's CSV reader pulls from it)."""
+
+    def __init__(self, copy):
+        self._blocks = iter(copy)
+        self._rest = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def peek(self) -> bool:
+        """Whether anything is left to read."""
+        while not self._rest:
+            block = next(self._blocks, None)
+            if block is None:
+                return False
+            self._rest = bytes(block)
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._rest:
+            block = next(self._blocks, None)
+            if block is None:
+                return 0
+            self._rest = bytes(block)
+        size = min(len(buffer), len(self._rest))
+        buffer[:size] = self._rest[:size]
+        self._rest = self._rest[size:]
+        return size
+
+
+def _current_postgresql(conn: sa.Connection, as_of: date | None, keys: list[str] | None) -> list[tuple]:
+    """current_values on PostgreSQL: COPY (SELECT …) TO STDOUT as CSV, streamed into
+    pyarrow's CSV reader; in key order by code point (COLLATE "C"), as Python sorts."""
+    import pyarrow.csv as pcsv
+    from psycopg import sql
+
+    where = []
+    if as_of is not None:
+        where.append(sql.SQL("date <= {}").format(sql.Literal(as_of)))
+    if keys is not None:
+        where.append(sql.SQL("unit_key = ANY({})").format(sql.Literal(keys)))
+    query = sql.SQL(
+        "COPY (SELECT unit_key, metric, date, value, upload_id FROM current_values {} "
+        'ORDER BY unit_key COLLATE "C", metric COLLATE "C", date) TO STDOUT WITH (FORMAT csv)'
+    ).format(sql.SQL("WHERE ") + sql.SQL(" AND ").join(where) if where else sql.SQL(""))
+    types = _current_arrow_types()
+    read = pcsv.ReadOptions(column_names=["unit_key", *_CURRENT_COLUMNS], block_size=1 << 22)
+    convert = pcsv.ConvertOptions(column_types=types)
+    driver = conn.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(query) as copy:
+        stream = _CopyStream(copy)
+        if not stream.peek():
+            return []
+        table = pcsv.open_csv(stream, read_options=read, convert_options=convert).read_all()
+    return [_as_chunk(table)]
+
+
 def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
     """The rows of `_fetch_chunks` as current_observations returns them: for each (unit,
     date, metric) the row of the newest upload, sorted by unit, metric and date."""
@@ -714,7 +918,10 @@ def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
     day_rank[day_order] = np.arange(len(day_order))
     day = day_rank[date_codes]
     composite = (unit * len(metric_order) + metric) * max(len(day_order), 1) + day
-    order = np.lexsort((upload_ids, composite))
+    if len(composite) < 2 or bool((composite[1:] > composite[:-1]).all()):
+        order = np.arange(len(composite))  # current_values come in key order, once each
+    else:
+        order = np.lexsort((upload_ids, composite))
     composite = composite[order]
     last = np.r_[composite[1:] != composite[:-1], True]  # the newest upload of each key
     order = order[last]
@@ -751,6 +958,45 @@ def _sqlite_transactional_ddl(conn: sa.Connection) -> None:
     sa.event.listen(conn, "commit", restore, once=True)
     sa.event.listen(conn, "rollback", restore, once=True)
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _revision(conn: sa.Connection, change: str) -> None:
+    """Record, in the caller's transaction, that what the pages show has changed."""
+    conn.execute(data_revisions.insert().values(at=_now(), change=change))
+
+
+def _put_current(conn: sa.Connection, upload_id: int, obs) -> None:
+    """The upload's values become the values in force (current_values), in its transaction.
+
+    One INSERT … SELECT from the rows just written, at the engine's speed; an existing key
+    is overwritten unless a newer upload already holds it (PostgreSQL runs two uploads side
+    by side, and the later one may commit first).  `obs` is sorted by (unit, metric,
+    date): a key given twice in one upload (its last row wins) is rare, and only then is
+    the costlier de-duplicating form used."""
+    if not len(obs):
+        return
+    keys = [obs[c].to_numpy() for c in ("unit_key", "metric", "date")]
+    same = np.ones(len(obs) - 1, bool)
+    for column in keys:
+        same &= column[1:] == column[:-1]
+    once = (
+        ""
+        if not same.any()
+        else (
+            " AND id IN (SELECT max(id) FROM observations WHERE upload_id = :upload_id "
+            "GROUP BY unit_key, metric, date)"
+        )
+    )
+    conn.execute(
+        sa.text(
+            "INSERT INTO current_values (unit_key, metric, date, value, upload_id) "
+            "SELECT unit_key, metric, date, value, upload_id FROM observations "
+            f"WHERE upload_id = :upload_id{once} "
+            "ON CONFLICT (unit_key, metric, date) DO UPDATE SET value = excluded.value, "
+            "upload_id = excluded.upload_id WHERE current_values.upload_id <= excluded.upload_id"
+        ),
+        {"upload_id": upload_id},
+    )
 
 
 def _audit(conn: sa.Connection, action: str, username: str | None, **detail) -> None:

@@ -13,7 +13,7 @@ from cccd_analytics import i18n
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.analytics import metrics
 from cccd_analytics.store import default_url
-from cccd_analytics.ui import loaders
+from cccd_analytics.ui import links, loaders
 from cccd_analytics.ui.widgets import md_escape
 
 
@@ -49,16 +49,15 @@ def campaign_filters() -> Context:
     if not found:
         return Context(None, None, None, None)
     names = [c.name for c in found]
-    wanted = st.query_params.get("chien_dich")
+    links.bind("chien_dich", "campaign", options=names)
     if "campaign" not in st.session_state or st.session_state["campaign"] not in names:
-        st.session_state["campaign"] = wanted if wanted in names else names[-1]
+        st.session_state["campaign"] = names[-1]
     name = st.sidebar.selectbox(i18n.t("Chiến dịch"), names, key="campaign")
-    if st.query_params.get("chien_dich") != name:
-        st.query_params["chien_dich"] = name
     first, last = loaders.data_range(url, version, name)
     as_of = None
     if last is not None:
         key = f"as_of::{name}"
+        links.bind("ngay", key, "date")
         if key not in st.session_state or not (first <= st.session_state[key] <= last):
             st.session_state[key] = last
         as_of = st.sidebar.date_input(

@@ -38,8 +38,11 @@ def md_escape(text) -> str:
 
 def language_picker() -> None:
     """Vietnamese first; the choice is kept for the session and in the URL (?lang=en)."""
-    if "lang" not in st.session_state:
-        st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "vi"
+    from cccd_analytics.ui import links
+
+    links.bind("lang", "lang", options=list(i18n.LANGUAGES))
+    if st.session_state.get("lang") not in i18n.LANGUAGES:
+        st.session_state["lang"] = "vi"
     lang = st.sidebar.segmented_control(
         "Ngôn ngữ / Language",
         list(i18n.LANGUAGES),
@@ -88,7 +91,9 @@ def import_report(report) -> None:
         st.caption(
             t("Dòng cộng/tổng cộng: {n} dòng đã đối chiếu với các xã, {k} dòng lệch.", n=checked, k=wrong)
         )
-    if report.problems:
+    # A file refused whole for one reason (its type, its size) says it once, above.
+    said = len(report.problems) == 1 and report.problems[0].code in ("file_type", "too_large", "unreadable")
+    if report.problems and not said:
         table = problem_table(report.problems)
         if len(table) <= PROBLEMS_IN_FULL:
             # A static table wraps each message, so it is read whole (a data grid cuts it).
@@ -239,3 +244,29 @@ def chart(fig, name: str) -> None:
         icon=":material/image:",
         type="tertiary",
     )
+
+
+def decimal_input(
+    label: str, value: float, key: str, *, min_value: float, max_value: float, digits: int = 1
+) -> float:
+    """A number typed the Vietnamese way ("7,8"; "7.8" is read too), shown with a decimal
+    comma: st.number_input always shows an English decimal point ("7.80").  Out of range
+    or unreadable, it says so in the interface language and keeps `value`."""
+    from cccd_analytics.ingest.normalise import parse_decimal
+
+    st.session_state.setdefault(key, fmt.number(value, digits))
+    text = st.text_input(label, key=key)
+    parsed = parse_decimal(text)
+    number = parsed.value
+    if parsed.error or number is None or not (min_value <= number <= max_value):
+        st.caption(
+            t(
+                "«{text}» không dùng được: cần một số từ {low} đến {high}, ví dụ {example}.",
+                text=text,
+                low=fmt.number(min_value, digits),
+                high=fmt.number(max_value, digits),
+                example=fmt.number(value, digits),
+            )
+        )
+        return float(value)
+    return float(number)

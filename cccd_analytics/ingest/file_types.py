@@ -1,0 +1,87 @@
+"""Which files the product reads, told by their name: the one list of accepted types.
+
+The readers decide the real format by the bytes (a PNG named .xlsx is still refused);
+this list is what the upload page and `cccd ingest` accept before reading anything, so
+that a file of a type the product does not read is refused at once with a Vietnamese
+reason that says what to do ("Tệp .doc: hãy lưu lại thành .xlsx…"), never with the
+browser widget's English.  A reader for a new format adds its extensions to
+`ACCEPTED` (and, if it is a better target for some kind of file, to `SAVE_AS`).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+#: extension → how people call it.  Extend here when a reader for a new format lands.
+ACCEPTED: dict[str, str] = {
+    ".csv": "CSV",
+    ".txt": "văn bản có dấu phân cách",
+    ".tsv": "TSV",
+    ".xlsx": "Excel",
+    ".xlsm": "Excel",
+    ".xls": "Excel 97–2003",
+    ".ods": "OpenOffice/LibreOffice Calc",
+}
+
+#: What a kind of file is, for the message.
+KINDS: dict[str, tuple[str, ...]] = {
+    "văn bản Word": (".doc", ".docx", ".docm", ".dot", ".dotx", ".rtf", ".odt", ".wps"),
+    "tệp PDF": (".pdf",),
+    "ảnh": (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".heic", ".webp"),
+    "tệp nén": (".zip", ".rar", ".7z", ".gz", ".tar"),
+    "bản trình chiếu": (".ppt", ".pptx", ".odp"),
+    "bảng tính Numbers hoặc WPS": (".numbers", ".et"),
+}
+
+#: For a kind of file, the formats to save it as, best first; only the accepted ones are
+#: suggested, so when a reader for .docx lands, a .doc is told ".docx hoặc .xlsx".
+SAVE_AS: dict[str, tuple[str, ...]] = {
+    "văn bản Word": (".docx", ".xlsx"),
+    "tệp PDF": (".pdf", ".xlsx"),
+    "bản trình chiếu": (".xlsx",),
+    "bảng tính Numbers hoặc WPS": (".xlsx",),
+}
+_DEFAULT_SAVE_AS = (".xlsx", ".csv")
+
+
+def extension(file_name: str) -> str:
+    """The file's extension in lower case ("" when it has none)."""
+    return PurePath(file_name).suffix.lower()
+
+
+def kind_of(ext: str) -> str | None:
+    return next((kind for kind, exts in KINDS.items() if ext in exts), None)
+
+
+def accepted_list() -> str:
+    """The accepted formats as people read them: "CSV, Excel (xlsx, xlsm, xls), ODS, TXT, TSV"."""
+    excel = [ext[1:] for ext, name in ACCEPTED.items() if name.startswith("Excel")]
+    others = [ext[1:].upper() for ext, name in ACCEPTED.items() if not name.startswith("Excel")]
+    parts = [others[0]] if others else []
+    if excel:
+        parts.append(f"Excel ({', '.join(excel)})")
+    parts += others[1:]
+    return ", ".join(parts)
+
+
+def refusal(file_name: str) -> str | None:
+    """None when the product reads files of this name; else the Vietnamese reason.
+
+    A name without an extension is let through: the readers tell its format by the bytes.
+    """
+    ext = extension(file_name)
+    if not ext or ext in ACCEPTED:
+        return None
+    kind = kind_of(ext)
+    targets = [e for e in SAVE_AS.get(kind, _DEFAULT_SAVE_AS) if e in ACCEPTED and e != ext]
+    if ".xlsx" not in targets:
+        targets.append(".xlsx")
+    if kind == "ảnh":
+        return (
+            f"Tệp {ext} là ảnh, không đọc được số liệu từ ảnh. Hãy gửi bảng số liệu gốc ({accepted_list()})."
+        )
+    what = f" ({kind})" if kind else ""
+    save = " hoặc ".join(targets)
+    return (
+        f"Tệp {ext}{what}: hãy lưu lại thành {save} rồi tải lên lại. Hệ thống đọc các tệp {accepted_list()}."
+    )

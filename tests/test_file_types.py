@@ -1,0 +1,42 @@
+"""Files the product does not read are refused by name, in Vietnamese, before reading."""
+
+import pytest
+
+from cccd_analytics import ingest
+from cccd_analytics.ingest import file_types
+
+
+@pytest.mark.parametrize(
+    ("name", "fragments"),
+    [
+        ("bao_cao.doc", ["Tệp .doc", "văn bản Word", "hãy lưu lại thành", ".xlsx"]),
+        ("anh_chup.JPG", ["Tệp .jpg", "ảnh", "bảng số liệu gốc"]),
+        ("so_lieu.pdf", ["Tệp .pdf", "hãy lưu lại thành", ".xlsx"]),
+        ("bao_cao.exe", ["Tệp .exe", "hãy lưu lại thành .xlsx"]),
+    ],
+)
+def test_an_unread_type_is_refused_naming_the_file_and_what_to_do(name, fragments, store):
+    report = ingest.import_bytes(store, b"anything", name)
+    assert report.status == "refused"
+    assert f"«{name}»" in report.message and "Không ghi gì" in report.message
+    for fragment in fragments:
+        assert fragment in report.message, report.message
+    assert store.list_uploads().empty
+
+
+def test_accepted_types_and_names_without_an_extension_go_on_to_the_readers():
+    for name in ("a.csv", "A.XLSX", "b.xls", "c.ods", "d.txt", "e.tsv", "f.xlsm", "khong_duoi"):
+        assert file_types.refusal(name) is None
+
+
+def test_a_new_reader_changes_the_advice_from_the_one_list(monkeypatch):
+    # A reader for .docx adds it to ACCEPTED; a .doc is then told to become a .docx first.
+    assert ".docx" not in file_types.refusal("x.doc")
+    monkeypatch.setitem(file_types.ACCEPTED, ".docx", "Word")
+    assert "hãy lưu lại thành .docx hoặc .xlsx" in file_types.refusal("x.doc")
+    assert file_types.refusal("x.docx") is None
+
+
+def test_the_accepted_list_reads_as_people_call_the_formats():
+    text = file_types.accepted_list()
+    assert text.startswith("CSV, Excel (xlsx, xlsm, xls)") and "ODS" in text

@@ -1,0 +1,103 @@
+"""What the overview and the links compute, checked without a browser."""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cccd_analytics import tables
+from cccd_analytics.analytics import freshness
+from cccd_analytics.ui import links
+
+
+def communes(**columns) -> pd.DataFrame:
+    n = len(next(iter(columns.values())))
+    base = {
+        "key": [f"k{i}" for i in range(n)],
+        "level": ["commune"] * n,
+        "name": [f"Xã {i}" for i in range(n)],
+        "district": ["Huyện A"] * n,
+        "status": ["behind"] * n,
+        "days_behind": [10.0] * n,
+        "projected_date": [pd.Timestamp("2023-07-20")] * n,
+        "coverage": [0.9] * n,
+        "remaining": [100.0] * n,
+        "pace_7d": [10.0] * n,
+        "required_per_day": [20.0] * n,
+        "pace_ratio": [0.5] * n,
+        "days_since_report": [0.0] * n,
+        "last_report": [pd.Timestamp("2023-06-15")] * n,
+    }
+    base.update(columns)
+    return pd.DataFrame(base)
+
+
+def test_freshness_counts_todays_reports_and_lists_the_silent_longest_first():
+    units = communes(
+        last_report=pd.to_datetime(["2023-06-15", "2023-06-14", "2023-06-13", "2023-06-10", None]),
+    )
+    units = pd.concat([units, units.assign(level="district", key="d").head(1)])
+    fresh = freshness.freshness(units, "2023-06-15")
+    assert (fresh.reported, fresh.total) == (1, 5)
+    # one day silent (a Sunday off) is not listed; two or more, and never, are
+    assert fresh.silent["name"].tolist() == ["Xã 4", "Xã 3", "Xã 2"]
+    assert fresh.silent["days_silent"].tolist()[1:] == [5, 2]
+    shown = tables.silent_table(fresh.silent)
+    assert shown["Báo cáo gần nhất"].tolist() == ["chưa báo cáo", "10/6/2023", "13/6/2023"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "column", "expected"),
+    [
+        ("remaining", "remaining", [900.0, 500.0, 100.0]),
+        ("coverage", "coverage", [0.5, 0.7, 0.95]),
+        ("pace", "pace_ratio", [0.1, 0.4, 0.9]),
+        ("silent", "days_since_report", [6.0, 3.0, 0.0]),
+    ],
+)
+def test_the_attention_list_sorts_by_each_figure(sort, column, expected):
+    units = communes(
+        remaining=[100.0, 900.0, 500.0],
+        coverage=[0.95, 0.5, 0.7],
+        pace_ratio=[0.4, 0.9, 0.1],
+        days_since_report=[3.0, 0.0, 6.0],
+    )
+    assert tables.attention_rows(units, sort)[column].tolist() == expected
+
+
+def test_the_attention_table_says_what_is_missing_pace_against_need_and_silence():
+    units = communes(remaining=[1234.0], pace_7d=[3891.0], required_per_day=[10963.0], pace_ratio=[0.349])
+    units.loc[0, "days_since_report"] = 3
+    row = tables.attention_table(tables.attention_rows(units)).iloc[0]
+    assert row["Còn thiếu"] == "1.234"
+    assert row["Bình quân 7 ngày / cần mỗi ngày"] == "3.891 / 10.963 (35%)"
+    assert row["Chưa báo cáo"] == "3 ngày"
+    cards = tables.attention_cards(tables.attention_rows(units.assign(name="<b>Xã</b>")))
+    assert "&lt;b&gt;Xã&lt;/b&gt;" in cards and "1.234" in cards
+
+
+def test_filter_values_survive_the_url():
+    for value, kind in [
+        ("Cao điểm 70 ngày, đêm — Nghệ An 2023", "str"),
+        (date(2023, 6, 15), "date"),
+        (["behind", "at_risk"], "list"),
+        ([], "list"),
+    ]:
+        assert links.decode(links.encode(value, kind), kind) == value
+    # A value the widget does not offer is ignored, not forced on it.
+    assert links.decode(["xx"], "str", options=["a", "b"]) is ...
+    assert links.decode(["a", "zz"], "list", options=["a", "b"]) is ...
+    assert links.decode(["15-6-2023"], "date") is ...
+
+
+def test_only_a_url_this_session_did_not_write_overrides_the_widgets():
+    assert links.came_from_outside(["412"], None)  # a link opened
+    assert links.came_from_outside([""], ["412"])  # Back to "no district"
+    assert not links.came_from_outside(["412"], ["412"])  # our own write
+    assert not links.came_from_outside(None, ["412"])  # another page: the URL was dropped
+
+
+def test_pace_against_need_without_a_need_shows_the_pace_alone():
+    row = pd.Series({"pace_7d": 12.0, "required_per_day": np.nan, "pace_ratio": np.nan})
+    assert tables.pace_against_need(row) == "12"
