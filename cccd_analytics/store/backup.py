@@ -272,7 +272,17 @@ def restore(
                 exit_codes.USAGE,
             )
         after = _pg_restore(engine, path, counts)
+    _changed(engine)
     return RestoreReport(path, kind, version, after, before, time.perf_counter() - started)
+
+
+def _changed(engine: sa.Engine) -> None:
+    """Tell running dashboards that the data changed: their caches are keyed on the data
+    version, which a restored store could otherwise share with a state they cached."""
+    from cccd_analytics.store import _revision
+
+    with engine.begin() as conn:
+        _revision(conn, "restore")
 
 
 def _restore_sqlite_file(engine: sa.Engine, path: Path, version: int, progress) -> dict[str, int]:
