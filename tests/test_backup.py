@@ -19,7 +19,8 @@ import pytest
 import sqlalchemy as sa
 
 from cccd_analytics import ingest
-from cccd_analytics.cli import main, status_payload
+from cccd_analytics.cli import main
+from cccd_analytics.cli.status import status_payload
 from cccd_analytics.store import Store, backup, fingerprint
 from cccd_analytics.store import copy as store_copy
 from cccd_analytics.store.schema import MIGRATIONS
@@ -74,7 +75,7 @@ def fill_every_table(store: Store, tmp_path: Path) -> None:
 def small_db(tmp_path_factory) -> Path:
     """One sample campaign (Kỳ Anh: 20 communes) with something in every table; built once."""
     from cccd_analytics.analytics import campaigns as camp
-    from cccd_analytics.cli import SAMPLE_DIR
+    from cccd_analytics.sample import SAMPLE_DIR
 
     folder = tmp_path_factory.mktemp("nho")
     store = Store.open(f"sqlite:///{folder / 'nho.sqlite'}")

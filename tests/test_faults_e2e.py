@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from cccd_analytics.cli import status_payload
+from cccd_analytics.cli.status import status_payload
 from cccd_analytics.store import Store, fingerprint
 from cccd_analytics.store.schema import MIGRATIONS
 from tests.conftest import ROOT, write
@@ -242,7 +242,7 @@ def _wait_for(path: Path, proc: subprocess.Popen, seconds: float = 60) -> None:
 def test_postgresql_restart_under_a_viewer_and_an_import(own_postgres, browser, tmp_path):
     from cccd_analytics import ingest
     from cccd_analytics.analytics import campaigns as camp
-    from cccd_analytics.cli import SAMPLE_DIR
+    from cccd_analytics.sample import SAMPLE_DIR
     from tests.browser_support import start_dashboard, wait_for_app
 
     url, pause, start = own_postgres

@@ -1,6 +1,7 @@
 """`cccd backup FILE`, `cccd restore FILE [--yes]`, `cccd copy --to URL [--yes]`: keep a
 store safe and move it between SQLite and PostgreSQL.  The work is in
-cccd_analytics.store.backup and cccd_analytics.store.copy; this only wires the commands.
+cccd_analytics.store.backup and cccd_analytics.store.copy; this only runs the commands
+(their options are in cli/__init__.py).
 
 Exit codes (cccd_analytics.exit_codes): 0 done; 2 refused (a damaged or newer backup, a
 target that holds data without --yes); 3 database unavailable, locked or out of space;
@@ -9,13 +10,16 @@ target that holds data without --yes); 3 database unavailable, locked or out of 
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import sys
 
 from cccd_analytics import exit_codes
 from cccd_analytics import formatting as fmt
 from cccd_analytics.store import Store, fingerprint
+from cccd_analytics.store import backup as store_backup
+from cccd_analytics.store import copy as store_copy
+
+REFUSALS = ()  # the store's errors (StoreError) carry their own exit codes
 
 
 def _who() -> str:
@@ -51,11 +55,9 @@ def _progress(table: str, rows: int) -> None:
         print(f"\r  {table}: {fmt.number(rows)} dòng   ", end="", file=sys.stderr, flush=True)
 
 
-def cmd_backup(args) -> int:
-    from cccd_analytics.store import backup
-
+def backup(args) -> int:
     store = Store.open(args.db)
-    report = backup.backup(store.engine, args.file)
+    report = store_backup.backup(store.engine, args.file)
     print(
         f"Đã sao lưu vào {report.path} ({_size(report.size)}, {fmt.number(report.seconds, 1)} s; lược đồ số "
         f"{report.schema_version}; {_rows(report.counts)}). Đã kiểm tra: "
@@ -65,11 +67,9 @@ def cmd_backup(args) -> int:
     return exit_codes.DONE
 
 
-def cmd_restore(args) -> int:
-    from cccd_analytics.store import backup
-
+def restore(args) -> int:
     store = Store.open(args.db)
-    report = backup.restore(
+    report = store_backup.restore(
         store,
         args.file,
         replace=args.yes,
@@ -88,9 +88,7 @@ def cmd_restore(args) -> int:
     return exit_codes.DONE
 
 
-def cmd_copy(args) -> int:
-    from cccd_analytics.store import copy as store_copy
-
+def copy(args) -> int:
     source = Store.open(args.db)
     target = Store.open(args.to)
     replace = args.yes
@@ -108,20 +106,3 @@ def cmd_copy(args) -> int:
     for name, summed in report.sums.items():
         print(f"  {name:<16}{fmt.number(summed.rows):>10}   {summed.digest:016x}")
     return exit_codes.DONE
-
-
-def register(sub: argparse._SubParsersAction, db) -> None:
-    """Add `backup`, `restore` and `copy` to the `cccd` parser (`db` adds --db)."""
-    p = db(sub.add_parser("backup", help="sao lưu cơ sở dữ liệu vào một tệp"))
-    p.add_argument("file", help="tệp sao lưu (SQLite: một tệp .sqlite; PostgreSQL: pg_dump dạng custom)")
-    p.set_defaults(func=cmd_backup)
-
-    p = db(sub.add_parser("restore", help="khôi phục cơ sở dữ liệu từ một tệp sao lưu"))
-    p.add_argument("file")
-    p.add_argument("--yes", action="store_true", help="thay số liệu hiện có mà không hỏi (cho kịch bản)")
-    p.set_defaults(func=cmd_restore)
-
-    p = db(sub.add_parser("copy", help="chép toàn bộ cơ sở dữ liệu sang một cơ sở dữ liệu khác"))
-    p.add_argument("--to", required=True, metavar="URL", help="địa chỉ SQLAlchemy của đích")
-    p.add_argument("--yes", action="store_true", help="thay số liệu đang có ở đích mà không hỏi")
-    p.set_defaults(func=cmd_copy)
