@@ -393,3 +393,16 @@ EN.update(
         "Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó: biểu đồ, tồn trả thẻ và lịch sử nhập.": "Tick the box at the start of a row to open that unit's page: charts, card backlog and upload history.",
     }
 )
+EN.update(
+    {
+        "Tỷ lệ thu nhận": "Coverage",
+        "theo huyện": "by district",
+        "theo xã, phường mới": "by new commune",
+        "{what} {where} — số liệu đến {d}": "{what} {where} — data as of {d}",
+        "Xem các xã của huyện (hoặc bấm vào tên huyện trên bản đồ)": "Show a district's communes (or click its name on the map)",
+        "— chọn huyện —": "— choose a district —",
+        "Các xã của {name}": "Communes of {name}",
+        "{name}: các xã, phường mới (từ 1/7/2025) — số liệu đến {d}": "{name}: new communes (from 1/7/2025) — data as of {d}",
+        "Ranh giới xã cũ (trước 1/7/2025) không có sẵn: bản đồ vẽ các xã, phường mới mà các xã của huyện được sắp xếp vào.": "Boundaries of the old communes (before 1/7/2025) are not available: the map shows the new communes the district's communes were merged into.",
+    }
+)
