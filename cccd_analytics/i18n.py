@@ -255,7 +255,7 @@ EN.update(
         "Họ tên": "Full name",
         "Vai trò": "Role",
         "Đăng nhập gần nhất": "Last sign-in",
-        "Quản lý bằng dòng lệnh: cccd user add | passwd | disable | enable | role | list.": "Managed from the command line: cccd user add | passwd | disable | enable | role | list.",
+        "Quản lý bằng dòng lệnh: `cccd user add | passwd | disable | enable | role | list`.": "Managed from the command line: `cccd user add | passwd | disable | enable | role | list`.",
         "Chưa có tài khoản nào: bảng điều khiển đang chạy ở chế độ trình diễn hoặc đăng nhập SSO.": "No accounts yet: the dashboard runs in demo mode or with SSO sign-in.",
         "hoạt động": "active",
         "vô hiệu hóa": "disabled",
@@ -396,6 +396,7 @@ EN.update(
 EN.update(
     {
         "Tỷ lệ thu nhận": "Coverage",
+        "Đến nội dung chính": "Skip to main content",
         "theo huyện": "by district",
         "theo xã, phường mới": "by new commune",
         "{what} {where} — số liệu đến {d}": "{what} {where} — data as of {d}",
