@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import threading
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -207,3 +208,67 @@ def test_replicas_starting_together_on_an_empty_database_all_open_it(pg_template
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# The value in force kept by uploads and undos, and shared snapshots, on PostgreSQL too.
+from tests import test_shared as _shared_suite  # noqa: E402
+
+test_current_values_follow_uploads_replacements_and_undos__pg = (
+    _shared_suite.test_current_values_follow_uploads_replacements_and_undos
+)
+
+
+def test_an_older_upload_committing_last_does_not_replace_a_newer_value(pg_url, tmp_path):
+    """Two uploads of the same day side by side: the one that began first (the lower id)
+    commits last; the value in force is still the newer upload's."""
+    store = Store.open(pg_url)
+    files = {
+        name: f"date,district,commune,collected\n2021-03-20,Huyện Kỳ Anh,Xã Kỳ Đồng,{value}\n"
+        for name, value in (("older", 100), ("newer", 120))
+    }
+    newer_done, results, errors = threading.Event(), {}, []
+
+    def hold(stage):
+        if stage == "upload":  # the older upload has its id: let the newer one run and commit
+            started.set()
+            assert newer_done.wait(60)
+
+    started = threading.Event()
+
+    def older():
+        try:
+            results["older"] = ingest.import_bytes(store, files["older"].encode(), "older.csv", hook=hold)
+        except Exception as exc:  # noqa: BLE001 — reported by the assertion below
+            errors.append(repr(exc))
+
+    thread = threading.Thread(target=older)
+    thread.start()
+    assert started.wait(60)
+    results["newer"] = ingest.import_bytes(store, files["newer"].encode(), "newer.csv")
+    newer_done.set()
+    thread.join(60)
+    assert not errors, errors
+    assert results["older"].upload_id < results["newer"].upload_id
+    value = store.current_observations().query("metric == 'collected'")["value"].tolist()
+    assert value == [120]
+    assert _shared_suite.current(store).equals(_shared_suite.newest_active(store).astype(object))
+    store.engine.dispose()
+
+
+def test_a_snapshot_kept_in_postgresql_is_the_one_computed(pg_url):
+    from cccd_analytics import shared
+    from cccd_analytics.analytics import campaigns as camp
+    from cccd_analytics.analytics import metrics
+    from cccd_analytics.sample import load_sample
+
+    store = Store.open(pg_url)
+    load_sample(store)
+    obs, units = store.current_observations(), store.units()
+    for definition in store.campaign_definitions():
+        campaign = camp.from_definition(definition)
+        computed = metrics.snapshot(obs, units, campaign)
+        for _ in range(2):
+            got = shared.snapshot(store, campaign)
+            for part in shared.FRAMES:
+                pd.testing.assert_frame_equal(getattr(got, part), getattr(computed, part), check_exact=True)
+    store.engine.dispose()

@@ -8,6 +8,7 @@ newest active upload wins, and undoing an upload brings the earlier values back.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
@@ -16,23 +17,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 
-from cccd_analytics import registry
+from cccd_analytics import exit_codes, registry
 from cccd_analytics.store import schema
 from cccd_analytics.store.schema import (
     audit_log,
     campaigns,
     column_mappings,
+    current_values,
+    data_revisions,
     observations,
+    shared_results,
     unit_tags,
     units,
     uploads,
     users,
 )
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built: `cccd user …` needs none
+    import pandas as pd
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = PROJECT_DIR / "data" / "cccd.sqlite"
@@ -41,11 +47,24 @@ MIGRATION_LOCK = 0x43434344  # PostgreSQL advisory lock held while migrating ("C
 
 
 class StoreError(Exception):
-    """A store problem with a message fit for users (Vietnamese)."""
+    """A store problem with a message fit for users (Vietnamese).
+
+    `exit_code` (cccd_analytics.exit_codes) tells a script what kind of problem it is:
+    refused input by default, or wrong usage / permissions."""
+
+    exit_code = exit_codes.REFUSED
+
+    def __init__(self, message: str, exit_code: int | None = None):
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
 
 
 class StoreUnavailable(StoreError):
-    """The database cannot be reached, or stayed locked/busy too long: try again later."""
+    """The database cannot be reached, stayed locked/busy too long, or its disk is full:
+    nothing was changed; try again later."""
+
+    exit_code = exit_codes.UNAVAILABLE
 
     def __init__(self, message: str, why: str = ""):
         super().__init__(message)
@@ -55,6 +74,11 @@ class StoreUnavailable(StoreError):
 UNAVAILABLE = (
     "Không làm việc được với cơ sở dữ liệu ({why}). Số liệu không bị thay đổi; hãy thử lại "
     "sau ít phút. Nếu vẫn lỗi, báo quản trị hệ thống."
+)
+DISK_FULL = "ổ đĩa chứa cơ sở dữ liệu đã đầy"
+UNAVAILABLE_FULL = (
+    "Không ghi được vào cơ sở dữ liệu ({why}). Số liệu không bị thay đổi; hãy giải phóng chỗ "
+    "trống trên ổ đĩa (hoặc báo quản trị hệ thống) rồi làm lại."
 )
 
 
@@ -82,6 +106,9 @@ def _unavailable(context) -> None:
         )
     ):
         return
+    if "disk is full" in text or "no space left" in text or "could not extend file" in text:
+        # SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100): the write was rolled back.
+        raise StoreUnavailable(UNAVAILABLE_FULL.format(why=DISK_FULL), DISK_FULL) from exc
     if "locked" in text or "busy" in text or "lock timeout" in text or "could not obtain lock" in text:
         why = "cơ sở dữ liệu đang bị khóa bởi một thao tác khác"
     elif "timeout" in text or "timed out" in text or "canceling statement" in text:
@@ -99,12 +126,19 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
+def _busy_ms() -> int:
+    """How long an SQLite write waits for another one's lock before giving up (exit code
+    3: retry later).  CCCD_SQLITE_BUSY_MS, default 10 s."""
+    raw = os.environ.get("CCCD_SQLITE_BUSY_MS", "")
+    return int(raw) if raw.isdigit() else 10_000
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={_busy_ms()}")
     cur.close()
 
 
@@ -144,15 +178,21 @@ class Store:
             except OSError as exc:
                 raise StoreError(
                     f"Không tạo được thư mục «{folder}» cho cơ sở dữ liệu "
-                    f"({exc.strerror or type(exc).__name__})."
+                    f"({exc.strerror or type(exc).__name__}).",
+                    exit_codes.USAGE,
                 ) from None
         try:
-            engine = sa.create_engine(url, future=True)
+            # A server that restarted has closed every pooled connection: each is tested
+            # before use (one round trip), so the first page after the restart works instead
+            # of failing once more on a dead connection.
+            options = {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+            engine = sa.create_engine(url, future=True, **options)
         except (sa.exc.ArgumentError, ImportError, ValueError) as exc:
             # Never the password: the message may reach a log or a screen.
             raise StoreError(
                 f"Địa chỉ cơ sở dữ liệu không hợp lệ: {_without_password(url)!r} "
-                f"({_without_password(str(exc))})"
+                f"({_without_password(str(exc))})",
+                exit_codes.USAGE,
             ) from None
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -161,7 +201,14 @@ class Store:
         try:
             store.migrate()
         except sa.exc.OperationalError as exc:
-            raise StoreError(f"Không mở được cơ sở dữ liệu {engine.url!r}: {exc.orig}") from None
+            # What is left once locks and outages are StoreUnavailable: a file that cannot
+            # be opened or written (permissions), or one that is not a database.
+            text = str(exc.orig).lower()
+            denied = "readonly" in text or "unable to open" in text or "permission" in text
+            raise StoreError(
+                f"Không mở được cơ sở dữ liệu {engine.url!r}: {exc.orig}",
+                exit_codes.USAGE if denied else exit_codes.REFUSED,
+            ) from None
         return store
 
     # -- schema -----------------------------------------------------------------------
@@ -198,7 +245,7 @@ class Store:
             have = conn.execute(
                 sa.select(sa.func.count()).select_from(units).where(units.c.official.is_(True))
             ).scalar_one()
-            return have >= len(registry.load_registry())
+            return have >= registry.official_unit_count()
 
     def _seed_registry(self, conn: sa.Connection) -> None:
         reg = registry.load_registry()
@@ -288,6 +335,9 @@ class Store:
                     )
                 )
                 hook("observations")
+            _put_current(conn, upload_id, obs)
+            hook("current")
+            _revision(conn, "upload")
             if new.audit is not None:
                 _audit_as(
                     conn,
@@ -311,21 +361,74 @@ class Store:
                 .values(status="undone", undone_at=_now(), undone_by=who)
             )
             done = result.rowcount == 1
+            if done:
+                # Where this upload's value was in force, the newest other active one is now.
+                conn.execute(
+                    sa.text(
+                        "DELETE FROM current_values WHERE upload_id = :upload_id AND EXISTS ("
+                        "SELECT 1 FROM observations w WHERE w.upload_id = :upload_id "
+                        "AND w.unit_key = current_values.unit_key AND w.metric = current_values.metric "
+                        "AND w.date = current_values.date)"
+                    ),
+                    {"upload_id": upload_id},
+                )
+                schema.fill_current_values(conn, upload_id)
+                _revision(conn, "undo")
             if done and audit is not None:
                 _audit_as(conn, "undo", audit, upload_id=upload_id)
             return done
 
     def data_version(self) -> tuple:
-        """A token that changes whenever an upload, an undo or a campaign edit changes what
-        the pages show: the dashboard's cached loaders are keyed on it."""
+        """A token that changes whenever an upload, an undo, a campaign or a tag edit changes
+        what the pages show: cached and shared results are keyed on it.
+
+        Each such change adds a row to data_revisions in its own transaction; the count is
+        there beside the highest id because two transactions may commit out of id order."""
         with self.engine.connect() as conn:
             up = conn.execute(sa.select(sa.func.max(uploads.c.id), sa.func.count(uploads.c.undone_at))).one()
             ca = conn.execute(
                 sa.select(sa.func.max(campaigns.c.updated_at), sa.func.count(campaigns.c.id))
             ).one()
-        return (up[0], up[1], str(ca[0]), ca[1])
+            rev = conn.execute(sa.select(sa.func.count(), sa.func.max(data_revisions.c.id))).one()
+        return (up[0], up[1], str(ca[0]), ca[1], rev[0], rev[1])
+
+    # -- results shared by every process (cccd_analytics.shared) -------------------------
+    def shared_result(self, key: str, version: str) -> bytes | None:
+        """The payload kept under `key` for data version `version`, or None."""
+        with self.engine.connect() as conn:
+            payload = conn.scalar(
+                sa.select(shared_results.c.payload).where(
+                    shared_results.c.key == key, shared_results.c.data_version == version
+                )
+            )
+        return bytes(payload) if payload is not None else None
+
+    def put_shared_result(self, key: str, kind: str, label: str, version: str, payload: bytes) -> None:
+        """Keep `payload` under `key` for data version `version`; results of this kind kept
+        for another version are dropped (never read again once the data moved on)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                shared_results.delete().where(
+                    (shared_results.c.key == key)
+                    | ((shared_results.c.kind == kind) & (shared_results.c.data_version != version))
+                )
+            )
+            conn.execute(
+                _insert_if_absent(conn, shared_results, ["key"]).values(
+                    key=key, kind=kind, label=label, data_version=version, created_at=_now(), payload=payload
+                )
+            )
+
+    def upload_records(self) -> list[dict]:
+        """Every upload, newest first, as plain rows (`list_uploads` as a frame)."""
+        with self.engine.connect() as conn:
+            return [
+                dict(r) for r in conn.execute(sa.select(uploads).order_by(uploads.c.id.desc())).mappings()
+            ]
 
     def list_uploads(self) -> pd.DataFrame:
+        import pandas as pd
+
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(uploads).order_by(uploads.c.id.desc()), conn)
 
@@ -333,6 +436,8 @@ class Store:
         """The first and last day each of these uploads has figures for (index upload_id;
         columns first, last), read through the upload index: a file of many days has no
         single report date to show."""
+        import pandas as pd
+
         ids = [int(i) for i in upload_ids]
         query = (
             sa.select(
@@ -353,6 +458,8 @@ class Store:
     # -- reading ----------------------------------------------------------------------
     def units(self) -> pd.DataFrame:
         """Every unit (registry and unofficial) with its tags as a tuple."""
+        import pandas as pd
+
         with self.engine.connect() as conn:
             frame = pd.read_sql(sa.select(units), conn)
             tags = pd.read_sql(sa.select(unit_tags), conn)
@@ -365,36 +472,62 @@ class Store:
     ) -> pd.DataFrame:
         """The value in force for every (unit, date, metric): newest active upload wins.
 
-        `as_of` keeps only data dated on or before that day.
+        `as_of` keeps only data dated on or before that day; `unit_keys` only those units
+        (a campaign's scope): both are applied by the database.
+
+        Read from current_values (kept by every upload and undo), in key order, as text the
+        database writes and pyarrow parses — SQLite: one group_concat per unit; PostgreSQL:
+        COPY … TO STDOUT — so no Python object is made per row.  The frame is the same as
+        the newest-upload-wins reading of every observation gave (bench/equivalence.py).
         """
-        query = (
-            sa.select(
-                observations.c.unit_key,
-                observations.c.date,
-                observations.c.metric,
-                observations.c.value,
-                observations.c.upload_id,
-            )
-            .join(uploads, uploads.c.id == observations.c.upload_id)
-            .where(uploads.c.status == "active")
-        )
-        if as_of is not None:
-            query = query.where(observations.c.date <= as_of)
-        if unit_keys is not None:
-            query = query.where(observations.c.unit_key.in_(list(unit_keys)))
-        # Performance (issue 8): a nation's 3.5 million rows took 13 s and 2 GiB through
-        # pd.read_sql (a Row object and a date object per row).  The same Core query runs on
-        # the driver's cursor and each chunk becomes compact columns at once; "newest active
-        # upload wins" and the order are one sort of integer codes.  Same frame as before.
+        import pandas as pd
+
+        keys = None if unit_keys is None else sorted({str(k) for k in unit_keys})
         with self.engine.connect() as conn:
-            chunks = _fetch_chunks(conn, query)
+            dialect = conn.dialect.name
+            if dialect == "sqlite":
+                chunks = _current_sqlite(conn, as_of, keys)
+            elif dialect == "postgresql":
+                chunks = _current_postgresql(conn, as_of, keys)
+            else:
+                query = sa.select(
+                    current_values.c.unit_key,
+                    current_values.c.date,
+                    current_values.c.metric,
+                    current_values.c.value,
+                    current_values.c.upload_id,
+                )
+                if as_of is not None:
+                    query = query.where(current_values.c.date <= as_of)
+                if keys is not None:
+                    query = query.where(current_values.c.unit_key.in_(keys))
+                chunks = _fetch_chunks(conn, query)
         if not chunks:
             frame = pd.DataFrame(columns=["unit_key", "date", "metric", "value", "upload_id"])
             return frame.assign(date=pd.to_datetime(frame["date"]))
         return _newest_per_key(chunks)
 
+    def unit_spans(self) -> pd.DataFrame:
+        """For every unit with data: its first and last day with a value in force (index
+        unit_key; columns first, last as dates)."""
+        import pandas as pd
+
+        query = sa.select(
+            current_values.c.unit_key,
+            sa.func.min(current_values.c.date).label("first"),
+            sa.func.max(current_values.c.date).label("last"),
+        ).group_by(current_values.c.unit_key)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return pd.DataFrame(
+            [(r.unit_key, _as_date(r.first), _as_date(r.last)) for r in rows],
+            columns=["unit_key", "first", "last"],
+        ).set_index("unit_key")
+
     def observation_history(self, unit_key: str) -> pd.DataFrame:
         """Every value ever reported for a unit, with the upload it came from."""
+        import pandas as pd
+
         query = (
             sa.select(
                 observations.c.date,
@@ -427,6 +560,7 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(campaigns.delete().where(campaigns.c.name == row["name"]))
             conn.execute(campaigns.insert().values(**row))
+            _revision(conn, "campaign")
 
     def campaign_definitions(self) -> list[dict]:
         with self.engine.connect() as conn:
@@ -435,7 +569,10 @@ class Store:
 
     def delete_campaign(self, name: str) -> bool:
         with self.engine.begin() as conn:
-            return conn.execute(campaigns.delete().where(campaigns.c.name == name)).rowcount > 0
+            deleted = conn.execute(campaigns.delete().where(campaigns.c.name == name)).rowcount > 0
+            if deleted:
+                _revision(conn, "campaign")
+            return deleted
 
     def set_tags(self, unit_key: str, tags: Iterable[str]) -> None:
         with self.engine.begin() as conn:
@@ -443,6 +580,7 @@ class Store:
             rows = [{"unit_key": unit_key, "tag": t} for t in sorted(set(tags)) if t]
             if rows:
                 conn.execute(unit_tags.insert(), rows)
+            _revision(conn, "tags")
 
     # -- remembered column mappings and the audit trail ------------------------------------
     def save_mapping(
@@ -492,6 +630,8 @@ class Store:
             )
 
     def quality_notes(self) -> pd.DataFrame:
+        import pandas as pd
+
         from cccd_analytics.store.schema import quality_notes
 
         with self.engine.connect() as conn:
@@ -511,6 +651,8 @@ class Store:
         until: datetime | None = None,
     ) -> pd.DataFrame:
         """Newest first; optionally only some actions, one user, or a time window [since, until)."""
+        import pandas as pd
+
         query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
         if action:
             query = query.where(audit_log.c.action.in_([action] if isinstance(action, str) else list(action)))
@@ -533,8 +675,17 @@ class Store:
             row = conn.execute(sa.select(users).where(users.c.username == username)).mappings().first()
         return dict(row) if row else None
 
+    def user_records(self) -> list[dict]:
+        """Every account without its password hash, by name, as plain rows (`list_users`
+        as a frame)."""
+        columns = [c for c in users.c if c.name != "password_hash"]
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(sa.select(*columns).order_by(users.c.username)).mappings()]
+
     def list_users(self) -> pd.DataFrame:
         """Every account, without its password hash."""
+        import pandas as pd
+
         columns = [c for c in users.c if c.name != "password_hash"]
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(*columns).order_by(users.c.username), conn)
@@ -606,6 +757,7 @@ def _fetch_chunks(conn: sa.Connection, query, size: int = 250_000) -> list[tuple
     a time, each chunk turned into (Arrow strings, dates, Arrow strings, int64, int64) at
     once: no Result row objects, no per-row type processing.  The SQL and its parameters
     are SQLAlchemy's for this dialect (bind processors applied), SQLite or PostgreSQL."""
+    import numpy as np
     import pyarrow as pa
 
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
@@ -638,9 +790,140 @@ def _fetch_chunks(conn: sa.Connection, query, size: int = 250_000) -> list[tuple
         cursor.close()
 
 
+_CURRENT_COLUMNS = ("metric", "date", "value", "upload_id")
+
+
+def _current_arrow_types():
+    import pyarrow as pa
+
+    return {
+        "unit_key": pa.dictionary(pa.int32(), pa.string()),
+        "metric": pa.dictionary(pa.int32(), pa.string()),
+        "date": pa.date32(),
+        "value": pa.int64(),
+        "upload_id": pa.int64(),
+    }
+
+
+def _as_chunk(table) -> tuple:
+    """A pyarrow table of current values as one chunk of `_newest_per_key`'s input."""
+    table = table.unify_dictionaries().combine_chunks()
+    return (
+        table["unit_key"].chunk(0),
+        table["date"].chunk(0),
+        table["metric"].chunk(0),
+        table["value"].to_numpy(),
+        table["upload_id"].to_numpy(),
+    )
+
+
+def _current_sqlite(conn: sa.Connection, as_of: date | None, keys: list[str] | None) -> list[tuple]:
+    """current_values on SQLite: one row per unit, its values as CSV lines that SQLite
+    writes (group_concat) and pyarrow parses, a thousand units at a time."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    where, params = [], []
+    if as_of is not None:
+        where.append("date <= ?")
+        params.append(as_of.isoformat())
+    if keys is not None:
+        where.append("unit_key IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(keys))
+    sql = (
+        "SELECT unit_key, count(*), group_concat(metric || ',' || date || ',' || value || ',' || upload_id, "
+        "char(10)) FROM current_values"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " GROUP BY unit_key ORDER BY unit_key"
+    )
+    types = _current_arrow_types()
+    read = pcsv.ReadOptions(column_names=list(_CURRENT_COLUMNS), use_threads=True)
+    convert = pcsv.ConvertOptions(column_types={c: types[c] for c in _CURRENT_COLUMNS})
+    parse = pcsv.ParseOptions(quote_char=False)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        tables = []
+        while rows := cursor.fetchmany(1000):
+            text = "\n".join(r[2] for r in rows).encode()
+            part = pcsv.read_csv(
+                pa.BufferReader(text), read_options=read, parse_options=parse, convert_options=convert
+            )
+            counts = np.fromiter((r[1] for r in rows), np.int64, len(rows))
+            unit = pa.DictionaryArray.from_arrays(
+                pa.array(np.repeat(np.arange(len(rows), dtype=np.int32), counts)),
+                pa.array([r[0] for r in rows]),
+            )
+            tables.append(part.append_column("unit_key", unit))
+    finally:
+        cursor.close()
+    return [_as_chunk(pa.concat_tables(tables))] if tables else []
+
+
+class _CopyStream(io.RawIOBase):
+    """A psycopg COPY … TO STDOUT as a readable file (pyarrow's CSV reader pulls from it)."""
+
+    def __init__(self, copy):
+        self._blocks = iter(copy)
+        self._rest = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def peek(self) -> bool:
+        """Whether anything is left to read."""
+        while not self._rest:
+            block = next(self._blocks, None)
+            if block is None:
+                return False
+            self._rest = bytes(block)
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._rest:
+            block = next(self._blocks, None)
+            if block is None:
+                return 0
+            self._rest = bytes(block)
+        size = min(len(buffer), len(self._rest))
+        buffer[:size] = self._rest[:size]
+        self._rest = self._rest[size:]
+        return size
+
+
+def _current_postgresql(conn: sa.Connection, as_of: date | None, keys: list[str] | None) -> list[tuple]:
+    """current_values on PostgreSQL: COPY (SELECT …) TO STDOUT as CSV, streamed into
+    pyarrow's CSV reader; in key order by code point (COLLATE "C"), as Python sorts."""
+    import pyarrow.csv as pcsv
+    from psycopg import sql
+
+    where = []
+    if as_of is not None:
+        where.append(sql.SQL("date <= {}").format(sql.Literal(as_of)))
+    if keys is not None:
+        where.append(sql.SQL("unit_key = ANY({})").format(sql.Literal(keys)))
+    query = sql.SQL(
+        "COPY (SELECT unit_key, metric, date, value, upload_id FROM current_values {} "
+        'ORDER BY unit_key COLLATE "C", metric COLLATE "C", date) TO STDOUT WITH (FORMAT csv)'
+    ).format(sql.SQL("WHERE ") + sql.SQL(" AND ").join(where) if where else sql.SQL(""))
+    types = _current_arrow_types()
+    read = pcsv.ReadOptions(column_names=["unit_key", *_CURRENT_COLUMNS], block_size=1 << 22)
+    convert = pcsv.ConvertOptions(column_types=types)
+    driver = conn.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(query) as copy:
+        stream = _CopyStream(copy)
+        if not stream.peek():
+            return []
+        table = pcsv.open_csv(stream, read_options=read, convert_options=convert).read_all()
+    return [_as_chunk(table)]
+
+
 def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
     """The rows of `_fetch_chunks` as current_observations returns them: for each (unit,
     date, metric) the row of the newest upload, sorted by unit, metric and date."""
+    import numpy as np
+    import pandas as pd
     import pyarrow as pa
 
     keys = pa.chunked_array([c[0] for c in chunks]).combine_chunks().dictionary_encode()
@@ -673,7 +956,10 @@ def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
     day_rank[day_order] = np.arange(len(day_order))
     day = day_rank[date_codes]
     composite = (unit * len(metric_order) + metric) * max(len(day_order), 1) + day
-    order = np.lexsort((upload_ids, composite))
+    if len(composite) < 2 or bool((composite[1:] > composite[:-1]).all()):
+        order = np.arange(len(composite))  # current_values come in key order, once each
+    else:
+        order = np.lexsort((upload_ids, composite))
     composite = composite[order]
     last = np.r_[composite[1:] != composite[:-1], True]  # the newest upload of each key
     order = order[last]
@@ -710,6 +996,47 @@ def _sqlite_transactional_ddl(conn: sa.Connection) -> None:
     sa.event.listen(conn, "commit", restore, once=True)
     sa.event.listen(conn, "rollback", restore, once=True)
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _revision(conn: sa.Connection, change: str) -> None:
+    """Record, in the caller's transaction, that what the pages show has changed."""
+    conn.execute(data_revisions.insert().values(at=_now(), change=change))
+
+
+def _put_current(conn: sa.Connection, upload_id: int, obs) -> None:
+    """The upload's values become the values in force (current_values), in its transaction.
+
+    One INSERT … SELECT from the rows just written, at the engine's speed; an existing key
+    is overwritten unless a newer upload already holds it (PostgreSQL runs two uploads side
+    by side, and the later one may commit first).  `obs` is sorted by (unit, metric,
+    date): a key given twice in one upload (its last row wins) is rare, and only then is
+    the costlier de-duplicating form used."""
+    import numpy as np
+
+    if not len(obs):
+        return
+    keys = [obs[c].to_numpy() for c in ("unit_key", "metric", "date")]
+    same = np.ones(len(obs) - 1, bool)
+    for column in keys:
+        same &= column[1:] == column[:-1]
+    once = (
+        ""
+        if not same.any()
+        else (
+            " AND id IN (SELECT max(id) FROM observations WHERE upload_id = :upload_id "
+            "GROUP BY unit_key, metric, date)"
+        )
+    )
+    conn.execute(
+        sa.text(
+            "INSERT INTO current_values (unit_key, metric, date, value, upload_id) "
+            "SELECT unit_key, metric, date, value, upload_id FROM observations "
+            f"WHERE upload_id = :upload_id{once} "
+            "ON CONFLICT (unit_key, metric, date) DO UPDATE SET value = excluded.value, "
+            "upload_id = excluded.upload_id WHERE current_values.upload_id <= excluded.upload_id"
+        ),
+        {"upload_id": upload_id},
+    )
 
 
 def _audit(conn: sa.Connection, action: str, username: str | None, **detail) -> None:
@@ -764,6 +1091,8 @@ def _bulk_insert(conn: sa.Connection, table: sa.Table, columns: list[str]):
 def _bound(conn: sa.Connection, column: sa.Column, values: pd.Series) -> list:
     """`values` as the driver gets them from SQLAlchemy: the column's bind processor
     (e.g. date → ISO text on SQLite) applied once per distinct value."""
+    import pandas as pd
+
     process = column.type._cached_bind_processor(conn.dialect)
     codes, uniques = pd.factorize(values, sort=False)
     uniques = [process(v) if process else v for v in uniques]
@@ -793,6 +1122,8 @@ def _as_date(value) -> date | None:
 
 
 def _unit_row(record: dict) -> dict:
+    import pandas as pd
+
     columns = {c.name for c in units.columns}
     row = {k: v for k, v in record.items() if k in columns}
     for key in ("population", "eligible_estimate"):

@@ -4,11 +4,17 @@ Each migration is a function run once, in order, inside one transaction, and the
 recorded in `schema_version`.  A hand-written runner rather than Alembic: the store
 is embedded, migrations run on open with no config files or CLI, and the schema is
 small.  Never edit a released migration; append a new one.
+
+Every table here is backed up, copied and checked by store.backup / store.copy without
+being named there.  A table whose rows are computed from the others (an index of values in
+force, a change log, a cache) says so with `info={"derived": True}`: it is still copied,
+but its rows alone do not make a store "hold data" that a restore or a copy would replace.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -146,6 +152,80 @@ quality_notes = sa.Table(
 )
 
 
+# The value in force for every (unit, metric, date): the row of the newest active upload,
+# kept by the upload's and the undo's own transaction (Store.write_upload, undo_upload).
+# Reads of "what the figures are now" scan this table, in key order, instead of sorting
+# every value ever reported.  Derived from observations: rebuilt from them by migration 3.
+current_values = sa.Table(
+    "current_values",
+    metadata,
+    sa.Column("unit_key", sa.String(40), primary_key=True),
+    sa.Column("metric", sa.String(20), primary_key=True),
+    sa.Column("date", sa.Date, primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+    sa.Column("upload_id", sa.Integer, nullable=False),
+    # SQLite: the rows stored in key order (one B-tree, no rowid), so a scope's values are
+    # read sequentially.
+    sqlite_with_rowid=False,
+    info={"derived": True},
+)
+
+# One row per change of what the pages show (an upload, an undo, a campaign or tag edit),
+# written in that change's transaction: Store.data_version() is read from it.
+data_revisions = sa.Table(
+    "data_revisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("change", sa.String(40), nullable=False),
+    info={"derived": True},
+)
+
+# Results computed from the data (a campaign's snapshot …), kept for one data version and
+# shared by every session, process and replica (cccd_analytics.shared).  Never a source of
+# truth: a row whose data version is not the current one is ignored and replaced.
+shared_results = sa.Table(
+    "shared_results",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),  # sha256 of what was computed
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("label", sa.Text, nullable=False),  # readable: campaign, as-of day …
+    sa.Column("data_version", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+    info={"derived": True},
+)
+
+# The newest active upload's row for each (unit, metric, date) of `observations`; with
+# `:upload_id` bound (and the condition uncommented by the caller), only the keys that
+# upload reported.  Ties within one upload: its last row.
+NEWEST_ACTIVE = """
+SELECT o.unit_key, o.metric, o.date, o.value, o.upload_id
+FROM observations o JOIN uploads u ON u.id = o.upload_id AND u.status = 'active'
+WHERE {keys}NOT EXISTS (
+    SELECT 1 FROM observations n JOIN uploads nu ON nu.id = n.upload_id AND nu.status = 'active'
+    WHERE n.unit_key = o.unit_key AND n.metric = o.metric AND n.date = o.date
+      AND (n.upload_id > o.upload_id OR (n.upload_id = o.upload_id AND n.id > o.id))
+)
+"""
+OF_UPLOAD = """EXISTS (
+    SELECT 1 FROM observations w
+    WHERE w.upload_id = :upload_id AND w.unit_key = o.unit_key AND w.metric = o.metric AND w.date = o.date
+) AND """
+
+
+def fill_current_values(conn: sa.Connection, upload_id: int | None = None) -> None:
+    """Insert into current_values the value in force of every key (or of the keys upload
+    `upload_id` reported) that has none there yet."""
+    sql = (
+        "INSERT INTO current_values (unit_key, metric, date, value, upload_id) "
+        + NEWEST_ACTIVE.format(keys=OF_UPLOAD if upload_id is not None else "")
+        + " AND NOT EXISTS (SELECT 1 FROM current_values c "
+        "WHERE c.unit_key = o.unit_key AND c.metric = o.metric AND c.date = o.date)"
+    )
+    conn.execute(sa.text(sql), {"upload_id": upload_id} if upload_id is not None else {})
+
+
 def _v1(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[units, unit_tags, uploads, observations, campaigns])
 
@@ -154,4 +234,14 @@ def _v2(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[column_mappings, users, audit_log, quality_notes])
 
 
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2]
+def _v3(conn: sa.Connection) -> None:
+    metadata.create_all(conn, tables=[current_values, data_revisions, shared_results])
+    fill_current_values(conn)
+    conn.execute(
+        data_revisions.insert().values(
+            at=datetime.now(UTC).replace(tzinfo=None, microsecond=0), change="migrate"
+        )
+    )
+
+
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2, _v3]

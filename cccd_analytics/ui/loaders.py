@@ -1,5 +1,9 @@
 """Cached loaders: the store, its frames, snapshots and quality findings, each computed once
-per data version (`Store.data_version`) and shared by every page and session."""
+per data version (`Store.data_version`) and shared by every page and session.
+
+Snapshots and data ranges are also shared between processes and replicas through the
+database (`cccd_analytics.shared`): a replica that starts, or that sees an upload made on
+the other one, reads the figures the first viewer's process computed."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from cccd_analytics import shared
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.analytics import metrics
 from cccd_analytics.store import Store, default_url
@@ -39,19 +44,17 @@ def frames(url: str, version: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @st.cache_data(show_spinner="Đang tính toán…", max_entries=32)
 def snapshot(url: str, version: tuple, name: str, as_of: date | None) -> metrics.Snapshot:
-    obs, units = frames(url, version)
-    if as_of is not None:
-        obs = obs[obs["date"] <= pd.Timestamp(as_of)]
-    return metrics.snapshot(obs, units, campaign(url, version, name), as_of)
+    return shared.snapshot(get_store(url), campaign(url, version, name), as_of, version)
 
 
 @st.cache_data(show_spinner="Đang tính toán…", max_entries=64)
 def unit_snapshot(url: str, version: tuple, name: str, as_of: date | None, key: str) -> metrics.Snapshot:
+    """One unit's figures: computed from that unit's observations only (its communes for a
+    district), and shared like the campaign's."""
     from cccd_analytics.analytics import drilldown
 
     whole = snapshot(url, version, name, as_of)
-    obs, units = frames(url, version)
-    return drilldown.unit_snapshot(obs, units, whole, key)
+    return shared.snapshot(get_store(url), drilldown.unit_campaign(whole, key), whole.as_of.date(), version)
 
 
 @st.cache_data(show_spinner="Đang kiểm tra số liệu…", max_entries=16)
@@ -69,12 +72,7 @@ def quality_findings(url: str, version: tuple, name: str, as_of: date | None):
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def data_range(url: str, version: tuple, name: str) -> tuple[date | None, date | None]:
-    obs, units = frames(url, version)
-    scope = camp.scope_communes(campaign(url, version, name), units, set(obs["unit_key"]))
-    dates = obs.loc[obs["unit_key"].isin(scope), "date"]
-    if dates.empty:
-        return None, None
-    return dates.min().date(), dates.max().date()
+    return shared.data_range(get_store(url), campaign(url, version, name), version)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -1,0 +1,207 @@
+"""Results computed once per data version and shared by every session, process and replica.
+
+A campaign's snapshot (metrics and forecasts for every unit) takes seconds at national
+scale; twenty people opening the overview, on two replicas, must not each compute it.
+`snapshot(store, campaign, as_of)` looks for it in the database (`shared_results`, keyed
+by what was computed, with the data version it was computed for), and computes and keeps
+it there when it is missing.  The data version (`Store.data_version`) changes with every
+upload, undo, campaign or tag edit, in that change's own transaction, so a result is
+never used for data it was not computed from: an upload or undo is seen by every viewer
+at their next rerun.  The key also holds a fingerprint of the analytics code, so a new
+release never reads the figures of the one before.
+
+Payloads are Arrow IPC streams (zstd) and JSON, never pickles: a row read back from a
+shared database is data, not code.  Reading one back gives the frames exactly as they were
+computed (tests/test_shared.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import struct
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.analytics import metrics
+from cccd_analytics.store import Store
+
+MAGIC = b"CCCD-SHARED-1\n"
+FRAMES = ("units", "daily", "milestones", "unit_milestones", "calendar")
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """sha256 of the code that shapes a snapshot: the analytics package, the registry and
+    this module.  Part of every key, so results of other code are never read."""
+    digest = hashlib.sha256()
+    files = sorted((_PACKAGE / "analytics").glob("*.py")) + [_PACKAGE / "registry.py", Path(__file__)]
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def version_text(version: tuple) -> str:
+    return json.dumps(list(version), default=str)
+
+
+def _key(kind: str, *parts) -> str:
+    text = json.dumps([kind, code_fingerprint(), *parts], ensure_ascii=False, default=str, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# -- payloads ---------------------------------------------------------------------------
+
+
+def _frame_bytes(frame: pd.DataFrame) -> tuple[bytes, list[str]]:
+    import pyarrow as pa
+
+    tuples = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object and frame[c].map(lambda v: isinstance(v, tuple)).any()
+    ]
+    table = pa.Table.from_pandas(frame)
+    sink = io.BytesIO()
+    options = pa.ipc.IpcWriteOptions(compression="zstd")
+    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
+        writer.write_table(table)
+    return sink.getvalue(), tuples
+
+
+def _frame_from(payload: bytes, tuples: list[str]) -> pd.DataFrame:
+    import pyarrow as pa
+
+    frame = pa.ipc.open_stream(payload).read_all().to_pandas()
+    for column in tuples:
+        frame[column] = frame[column].map(lambda v: tuple(v) if v is not None else None)
+    return frame
+
+
+def _pack(meta: dict, blobs: list[bytes]) -> bytes:
+    head = json.dumps(meta, ensure_ascii=False).encode()
+    out = [MAGIC, struct.pack("<Q", len(head)), head]
+    for blob in blobs:
+        out += [struct.pack("<Q", len(blob)), blob]
+    return b"".join(out)
+
+
+def _unpack(payload: bytes) -> tuple[dict, list[bytes]]:
+    if not payload.startswith(MAGIC):
+        raise ValueError("not a shared result")
+    at = len(MAGIC)
+    (size,) = struct.unpack_from("<Q", payload, at)
+    meta = json.loads(payload[at + 8 : at + 8 + size])
+    at += 8 + size
+    blobs = []
+    while at < len(payload):
+        (size,) = struct.unpack_from("<Q", payload, at)
+        blobs.append(payload[at + 8 : at + 8 + size])
+        at += 8 + size
+    return meta, blobs
+
+
+def _stamp(value) -> str | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).isoformat()
+
+
+def encode_snapshot(snap: metrics.Snapshot) -> bytes:
+    blobs, tuples = [], {}
+    for name in FRAMES:
+        blob, columns = _frame_bytes(getattr(snap, name))
+        blobs.append(blob)
+        tuples[name] = columns
+    meta = {
+        "campaign": snap.campaign.to_definition(),
+        "as_of": _stamp(snap.as_of),
+        "data_through": _stamp(snap.data_through),
+        "frames": list(FRAMES),
+        "tuples": tuples,
+    }
+    return _pack(meta, blobs)
+
+
+def decode_snapshot(payload: bytes) -> metrics.Snapshot:
+    meta, blobs = _unpack(payload)
+    frames = {
+        name: _frame_from(blob, meta["tuples"].get(name, [])) for name, blob in zip(meta["frames"], blobs)
+    }
+    return metrics.Snapshot(
+        campaign=camp.from_definition(meta["campaign"]),
+        as_of=pd.Timestamp(meta["as_of"]),
+        data_through=pd.Timestamp(meta["data_through"]) if meta["data_through"] else None,
+        **frames,
+    )
+
+
+# -- get or compute ----------------------------------------------------------------------
+
+
+def _definition(campaign: camp.Campaign) -> str:
+    return json.dumps(campaign.to_definition(), ensure_ascii=False, default=str, sort_keys=True)
+
+
+def scope_observations(store: Store, campaign: camp.Campaign, units: pd.DataFrame, as_of: date | None):
+    """The current observations a campaign's figures need: its scope's units only (every
+    unit with data when it has no scope), up to `as_of`.  What metrics.snapshot keeps of
+    them is the same as of every unit's (the scope depends on which units have data only
+    through the units the scope names)."""
+    keys = camp.scope_communes(campaign, units) if campaign.scope else None
+    return store.current_observations(as_of=as_of, unit_keys=keys)
+
+
+def data_range(store: Store, campaign: camp.Campaign, version: tuple | None = None) -> tuple:
+    """First and last day with data in the campaign's scope (None, None without data)."""
+    version = version if version is not None else store.data_version()
+    key = _key("data_range", _definition(campaign))
+    payload = store.shared_result(key, version_text(version))
+    if payload is not None:
+        first, last = json.loads(payload)
+        return (date.fromisoformat(first) if first else None, date.fromisoformat(last) if last else None)
+    units = store.units()
+    with_data = store.unit_spans()
+    scope = camp.scope_communes(campaign, units, set(with_data.index))
+    spans = with_data.reindex([k for k in scope if k in with_data.index])
+    found = (
+        (spans["first"].min(), spans["last"].max())
+        if len(spans) and spans["first"].notna().any()
+        else (None, None)
+    )
+    store.put_shared_result(
+        key,
+        "data_range",
+        campaign.name,
+        version_text(version),
+        json.dumps([d.isoformat() if d else None for d in found]).encode(),
+    )
+    return found
+
+
+def snapshot(
+    store: Store, campaign: camp.Campaign, as_of: date | None = None, version: tuple | None = None
+) -> metrics.Snapshot:
+    """`metrics.snapshot` of the campaign on `as_of` (default: its last day with data), read
+    from the database when this data version's was computed already, else computed from
+    the scope's observations and kept there for every other viewer."""
+    version = version if version is not None else store.data_version()
+    if as_of is None:
+        as_of = data_range(store, campaign, version)[1]
+    key = _key("snapshot", _definition(campaign), as_of)
+    label = f"{campaign.name} · {as_of}"
+    payload = store.shared_result(key, version_text(version))
+    if payload is not None:
+        try:
+            return decode_snapshot(payload)
+        except (ValueError, KeyError, TypeError):  # written by other code: computed again
+            pass
+    units = store.units()
+    obs = scope_observations(store, campaign, units, as_of)
+    snap = metrics.snapshot(obs, units, campaign, as_of)
+    store.put_shared_result(key, "snapshot", label, version_text(version), encode_snapshot(snap))
+    return snap

@@ -1,0 +1,199 @@
+"""Figures shared by every viewer: the value in force kept by uploads and undos
+(current_values), and campaign snapshots computed once per data version and read back from
+the database exactly as they were computed; an upload or an undo is seen by every viewer at
+their next rerun."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from cccd_analytics import ingest, shared
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.analytics import metrics
+from cccd_analytics.store import Store
+from tests.conftest import ROOT, write
+
+NGHE_AN = "Cao điểm 70 ngày, đêm — Nghệ An 2023"
+
+
+def newest_active(store: Store) -> pd.DataFrame:
+    """The value in force computed the slow, obvious way: every observation of an active
+    upload, the newest upload (then its last row) winning."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT o.id, o.unit_key, o.date, o.metric, o.value, o.upload_id FROM observations o "
+                "JOIN uploads u ON u.id = o.upload_id WHERE u.status = 'active'"
+            )
+        ).all()
+    frame = pd.DataFrame(rows, columns=["id", "unit_key", "date", "metric", "value", "upload_id"])
+    frame["date"] = frame["date"].astype(str)
+    frame = frame.sort_values(["upload_id", "id"]).drop_duplicates(
+        ["unit_key", "metric", "date"], keep="last"
+    )
+    return frame.sort_values(["unit_key", "metric", "date"]).drop(columns="id").reset_index(drop=True)
+
+
+def current(store: Store) -> pd.DataFrame:
+    frame = store.current_observations()
+    frame = frame.assign(date=frame["date"].dt.strftime("%Y-%m-%d"))
+    return frame[["unit_key", "date", "metric", "value", "upload_id"]].astype(object).reset_index(drop=True)
+
+
+def report(tmp_path, name: str, rows: list[str]) -> ingest.ImportReport:
+    return write(tmp_path / name, "date,district,commune,collected,returned\n" + "\n".join(rows) + "\n")
+
+
+def test_current_values_follow_uploads_replacements_and_undos(store, tmp_path):
+    first = ingest.import_file(
+        store,
+        report(
+            tmp_path,
+            "a.csv",
+            [
+                "2021-03-01,Huyện Kỳ Anh,Xã Kỳ Đồng,100,10",
+                "2021-03-02,Huyện Kỳ Anh,Xã Kỳ Đồng,150,20",
+                "2021-03-01,Huyện Kỳ Anh,Xã Kỳ Tân,300,",
+            ],
+        ),
+    )
+    second = ingest.import_file(
+        store,
+        report(
+            tmp_path,
+            "b.csv",
+            ["2021-03-02,Huyện Kỳ Anh,Xã Kỳ Đồng,160,25", "2021-03-03,Huyện Kỳ Anh,Xã Kỳ Đồng,200,30"],
+        ),
+    )
+    third = ingest.import_file(
+        store, report(tmp_path, "c.csv", ["2021-03-02,Huyện Kỳ Anh,Xã Kỳ Đồng,170,26"])
+    )
+    assert {first.status, second.status, third.status} == {"imported"}
+    expected = newest_active(store)
+    assert current(store).equals(expected.astype(object))
+    assert store.current_observations().query("metric == 'collected'")["value"].tolist()[:3] == [
+        100,
+        170,
+        200,
+    ]
+    for undone in (second.upload_id, third.upload_id, first.upload_id):
+        assert store.undo_upload(undone)
+        assert current(store).equals(newest_active(store).astype(object)), undone
+    assert store.current_observations().empty
+
+
+def test_current_values_are_read_for_a_scope_and_up_to_a_day(sample_url):
+    store = Store.open(sample_url)
+    every = store.current_observations()
+    keys = ["16663", "18775", "2025:18766", "nope"]
+    part = store.current_observations(as_of=date(2023, 5, 1), unit_keys=keys)
+    expected = every[every["unit_key"].isin(keys) & (every["date"] <= "2023-05-01")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(part, expected)
+    assert set(part["unit_key"]) == {"16663", "18775"}
+
+
+def test_a_snapshot_read_back_from_the_database_is_the_one_computed(sample_url):
+    store = Store.open(sample_url)
+    obs, units = store.current_observations(), store.units()
+    for definition in store.campaign_definitions():
+        campaign = camp.from_definition(definition)
+        for as_of in (None, date(2023, 5, 15)):
+            computed = metrics.snapshot(obs, units, campaign, as_of)
+            for _ in range(2):  # computed and kept, then read back
+                got = shared.snapshot(store, campaign, as_of)
+                assert (got.campaign, got.as_of, got.data_through) == (
+                    computed.campaign,
+                    computed.as_of,
+                    computed.data_through,
+                )
+                for part in shared.FRAMES:
+                    pd.testing.assert_frame_equal(
+                        getattr(got, part), getattr(computed, part), check_exact=True
+                    )
+
+
+def test_another_process_reads_the_kept_snapshot_instead_of_computing_it(sample_url, monkeypatch):
+    campaign = camp.from_definition(Store.open(sample_url).campaign_definitions()[-1])
+    first = shared.snapshot(Store.open(sample_url), campaign)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(metrics, "snapshot", refuse)
+    again = shared.snapshot(Store.open(sample_url), campaign)  # a fresh engine: another process
+    pd.testing.assert_frame_equal(again.units, first.units)
+
+
+def test_every_change_of_what_pages_show_gives_a_new_data_version(sample_url, tmp_path):
+    store = Store.open(sample_url)
+    seen = [store.data_version()]
+    upload = ingest.import_file(
+        store, report(tmp_path, "d.csv", ["2021-05-16,Huyện Mới,Xã Thử Nghiệm,90,10"])
+    )
+    assert upload.status == "imported", upload.message
+    seen.append(store.data_version())
+    store.undo_upload(upload.upload_id)
+    seen.append(store.data_version())
+    store.set_tags("16663", ["biên giới", "thí điểm"])
+    seen.append(store.data_version())
+    definition = store.campaign_definitions()[0]
+    store.save_campaign(definition | {"target": "90%"})
+    seen.append(store.data_version())
+    assert len(set(seen)) == len(seen)
+
+
+def test_an_upload_and_an_undo_are_seen_by_every_viewer_at_their_next_rerun(
+    sample_url, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("CCCD_DB_URL", sample_url)
+    viewers = [AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60) for _ in range(2)]
+
+    def collected(at) -> str:
+        return {m.label: m.value for m in at.metric}["Đã thu nhận"]
+
+    for at in viewers:
+        at.session_state["campaign"] = NGHE_AN
+        at.run()
+        assert not at.exception and collected(at) == "2.365.662"
+    store = Store.open(sample_url)
+    units = store.units()
+    obs = store.current_observations()
+    last = obs[
+        (obs["metric"] == "collected")
+        & (obs["date"] == pd.Timestamp("2023-06-15"))
+        & obs["unit_key"].map(units["province_key"]).eq("40")
+    ].iloc[0]
+    unit = units.loc[last["unit_key"]]
+    district = units.loc[unit["district_key"], "name"]
+    path = write(
+        tmp_path / "bo_sung.csv",
+        "date,province,district,commune,collected\n"
+        f"2023-06-15,Tỉnh Nghệ An,{district},{unit['name']},{int(last['value']) + 1000}\n",
+    )
+    upload = ingest.import_file(store, path)
+    assert upload.status == "imported", upload.message
+    for at in viewers:
+        at.run()
+        assert not at.exception and collected(at) == "2.366.662"
+    assert store.undo_upload(upload.upload_id)
+    for at in viewers:
+        at.run()
+        assert collected(at) == "2.365.662"
+
+
+@pytest.mark.parametrize("kind", ["snapshot"])
+def test_a_kept_result_of_other_code_is_computed_again(sample_url, monkeypatch, kind):
+    store = Store.open(sample_url)
+    campaign = camp.from_definition(store.campaign_definitions()[-1])
+    first = shared.snapshot(store, campaign)
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE shared_results SET payload = :p WHERE kind = :k"), {"p": b"junk", "k": kind}
+        )
+    again = shared.snapshot(store, campaign)
+    pd.testing.assert_frame_equal(again.units, first.units)
