@@ -361,10 +361,10 @@ EN.update(
         "Sao lưu": "Backup",
         "Tải bản sao lưu": "Download a backup",
         "Một bản sao đầy đủ của cơ sở dữ liệu (số liệu, lịch sử nhập, chiến dịch, tài khoản, nhật ký), "
-        "đã kiểm tra, tạo ngay cả khi có người đang nhập số liệu. Khôi phục bằng lệnh: cccd restore TỆP. "
+        "đã kiểm tra, tạo ngay cả khi có người đang nhập số liệu. Khôi phục bằng lệnh: `cccd restore TỆP`. "
         "Giữ bản sao ở nơi an toàn: nó chứa mọi số liệu và tài khoản.": "A complete, checked copy of the "
         "database (figures, upload history, campaigns, accounts, audit log), made even while someone is "
-        "importing. Restore it with: cccd restore FILE. Keep it somewhere safe: it holds every figure and account.",
+        "importing. Restore it with: `cccd restore FILE`. Keep it somewhere safe: it holds every figure and account.",
     }
 )
 
