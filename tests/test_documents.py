@@ -207,3 +207,32 @@ def test_a_header_nobody_can_read_is_refused_listing_what_was_found_and_what_is_
     message = report.errors[0].message
     assert "«Địa phương», «Số người», «Đã xong»" in message
     assert "Tên xã/phường/thị trấn" in message and "Tổng số hồ sơ đã thu nhận" in message
+
+
+@pytest.mark.parametrize("kind", ["sheet_per_day", "wide_daily", "docx", "pdf"])
+def test_a_whole_file_is_one_upload_and_one_undo(made, store, kind):
+    report = ingest.import_bytes(store, made[kind].data, made[kind].name)
+    assert report.status == "imported", report.message
+    uploads = store.list_uploads()
+    assert len(uploads) == 1
+    stored = store.current_observations()
+    assert len(stored) == len(made[kind].truth)
+    assert store.undo_upload(report.upload_id)
+    assert store.current_observations().empty
+
+
+def test_cccd_ingest_json_reads_word_and_pdf(made, tmp_path, capsys):
+    import json
+
+    from cccd_analytics import cli
+
+    paths = []
+    for kind in ("docx", "pdf_plain"):
+        path = tmp_path / made[kind].name
+        path.write_bytes(made[kind].data)
+        paths.append(str(path))
+    code = cli.main(["ingest", "--dry-run", "--json", "--db", f"sqlite:///{tmp_path / 'x.sqlite'}", *paths])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [f["format"] for f in payload["files"]] == ["docx", "pdf"]
+    assert all(f["tables"] and f["corrections"] for f in payload["files"])

@@ -432,15 +432,18 @@ def _finish_description(report: ImportReport) -> None:
         parts.append(f"ngày số liệu {date_vn(report.report_date)} theo {report.date_source}")
     elif report.date_source:
         parts.append(f"ngày theo {report.date_source}")
+    report.filled_down = len(report.filled_down_rows)
     if report.filled_down:
         parts.append(
             f"huyện/tỉnh ghi một lần cho nhiều xã: đã điền xuống cho {report.filled_down} dòng "
             "(đối chiếu danh mục)"
         )
     if report.totals:
-        subtotals = sum(1 for t in report.totals if t["kind"] == "subtotal")
-        totals = len(report.totals) - subtotals
-        wrong = sum(1 for t in report.totals if not t["matches"])
+        # A wide sheet checks its total rows once per day: counted once here.
+        rows = {(t["sheet"], t["row"]): t for t in report.totals}
+        subtotals = sum(1 for t in rows.values() if t["kind"] == "subtotal")
+        totals = len(rows) - subtotals
+        wrong = len({(t["sheet"], t["row"]) for t in report.totals if not t["matches"]})
         what = ", ".join(
             filter(
                 None,

@@ -85,6 +85,8 @@ class ImportReport:
     tables: list[dict] = field(default_factory=list)
     # Commune rows whose blank district (province) cell took the one above, the registry agreeing.
     filled_down: int = 0
+    # The (sheet, row) of those rows (a wide sheet reads a row once per day).  Not in to_dict().
+    filled_down_rows: set = field(default_factory=set, repr=False, compare=False)
     # Names matched through a spelling equivalence or a guess: sheet, row, typed, official, how.
     corrections: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -109,7 +111,7 @@ class ImportReport:
         data = {
             f.name: getattr(self, f.name)
             for f in fields(self)
-            if f.name not in ("observations", "column_aliases")
+            if f.name not in ("observations", "column_aliases", "row_labels", "filled_down_rows")
         }
         data["problems"] = [dict(asdict(p), text=p.describe(self.file_name)) for p in self.problems]
         data["report_date"] = self.report_date.isoformat() if self.report_date else None

@@ -322,7 +322,7 @@ def sheet_records(
             last_province = explicit_province
         elif province_at >= 0 and last_province and lies_in(last_province, "", commune):
             explicit_province = last_province
-            report.filled_down += 1
+            report.filled_down_rows.add((sheet_label, index))
         if explicit_district:
             last_district = explicit_district
         elif (
@@ -331,7 +331,7 @@ def sheet_records(
             and lies_in(explicit_province or province_ctx, last_district, commune)
         ):
             explicit_district = last_district
-            report.filled_down += 1
+            report.filled_down_rows.add((sheet_label, index))
         out["row"].append(index + 1)
         out["sheet"].append(sheet_label)
         out["province"].append(explicit_province or province_ctx)

@@ -10,6 +10,8 @@ so: reading it would need OCR, which the tool does not do.
 
 from __future__ import annotations
 
+import bisect
+import ctypes
 import io
 import re
 
@@ -35,8 +37,13 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
         blocks: list[Block] = []
         has_text = False
         tables = 0
+        pages = _fast_pages(data)
         try:
             for number, page in enumerate(pdf.pages, start=1):
+                if pages is not None:
+                    # The page's characters and ruling lines as pdfium read them, in
+                    # pdfplumber's terms: its table finder and word grouping run on them.
+                    page._objects = pages(page, number)
                 if page.chars:
                     has_text = True
                 page_blocks, tables = _page_blocks(page, number, tables)
@@ -62,13 +69,112 @@ class _Found:
         self.bbox, self.rows = bbox, rows
 
 
+def _fast_pages(data: bytes):
+    """A function giving a pdfplumber page's objects (characters, ruling lines) read by
+    pdfium, or None when pdfium cannot open the file (pdfminer then reads the pages).
+
+    Performance: pdfminer, which pdfplumber parses pages with, is pure Python — 2,1 s for
+    the 13 pages of a 460-commune report on this machine (loaded), nine tenths of the
+    import; pdfium (pypdfium2, a dependency of pdfplumber itself) reads the same
+    characters and paths in 0,15 s.  The tables are still found by pdfplumber, from the
+    same kind of objects: characters with their loose (font-height) boxes and every
+    horizontal or vertical segment of every path as a line."""
+    try:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+
+        document = pdfium.PdfDocument(data)
+    except Exception:  # noqa: BLE001 - pdfminer reads what pdfium cannot
+        return None
+    doctop = [0.0]
+
+    def objects(page, number: int) -> dict:
+        source = document[number - 1]
+        height = float(page.height)
+        top0 = doctop[0]
+        doctop[0] += height
+        chars = []
+        text_page = source.get_textpage()
+        count = text_page.count_chars()
+        text = text_page.get_text_range(0, count) if count else ""
+        for i in range(min(count, len(text))):
+            glyph = text[i]
+            if glyph in "\r\n":
+                continue  # line ends pdfium adds; spaces stay, they separate words
+            left, bottom, right, top = text_page.get_charbox(i, loose=True)
+            chars.append(_char(glyph, left, right, height - top, height - bottom, top0, number))
+        lines = []
+        for obj in source.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
+            m = obj.get_matrix()
+            points, start = [], None
+            for j in range(raw.FPDFPath_CountSegments(obj.raw)):
+                segment = raw.FPDFPath_GetPathSegment(obj.raw, j)
+                px, py = ctypes.c_float(), ctypes.c_float()
+                raw.FPDFPathSegment_GetPoint(segment, px, py)
+                point = (m.a * px.value + m.c * py.value + m.e, m.b * px.value + m.d * py.value + m.f)
+                kind = raw.FPDFPathSegment_GetType(segment)
+                if kind == raw.FPDF_SEGMENT_MOVETO:
+                    start = point
+                elif points:
+                    lines.append(_line(points[-1], point, height, top0, number))
+                points.append(point)
+                if raw.FPDFPathSegment_GetClose(segment) and start is not None:
+                    lines.append(_line(point, start, height, top0, number))
+        return {"char": chars, "line": [line for line in lines if line is not None]}
+
+    return objects
+
+
+def _char(text: str, x0: float, x1: float, top: float, bottom: float, doctop: float, page: int) -> dict:
+    return {
+        "object_type": "char",
+        "page_number": page,
+        "text": text,
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": doctop + top,
+        "y0": 0.0,
+        "y1": 0.0,
+        "width": x1 - x0,
+        "height": bottom - top,
+        "size": bottom - top,
+        "upright": True,
+        "fontname": "",
+        "stroking_color": None,
+        "non_stroking_color": None,
+    }
+
+
+def _line(a, b, height: float, doctop: float, page: int) -> dict | None:
+    """A horizontal or vertical segment as pdfplumber's line (others are not rulings)."""
+    (ax, ay), (bx, by) = a, b
+    if abs(ay - by) > 0.5 and abs(ax - bx) > 0.5:
+        return None
+    x0, x1 = min(ax, bx), max(ax, bx)
+    top, bottom = height - max(ay, by), height - min(ay, by)
+    return {
+        "object_type": "line",
+        "page_number": page,
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": doctop + top,
+        "y0": height - bottom,
+        "y1": height - top,
+        "width": x1 - x0,
+        "height": bottom - top,
+        "pts": [(ax, height - ay), (bx, height - by)],
+        "stroke": True,
+        "linewidth": 1,
+    }
+
+
 def _page_blocks(page, number: int, tables: int) -> tuple[list[Block], int]:
     words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
-    found = [
-        _Found(t.bbox, [[clean(c or "") for c in row] for row in t.extract()])
-        for t in page.find_tables(_LINES)
-        if _size_ok(t)
-    ]
+    found = [_Found(t.bbox, _cell_texts(t, page.chars)) for t in page.find_tables(_LINES) if _size_ok(t)]
     if not found:
         aligned = _aligned_table(words)
         found = [aligned] if aligned else []
@@ -203,6 +309,55 @@ def _aligned_table(words: list[dict]) -> _Found | None:
     top = min(c["top"] for c in segs[start])
     bottom = max(c["bottom"] for c in segs[last])
     return _Found((left - 1, top - 1, right + 1, bottom + 1), [[clean(c) for c in r] for r in rows])
+
+
+def _cell_texts(table, chars: list[dict]) -> list[list[str]]:
+    """The text of each cell of a ruled table, "" for the grid cells a merged cell covers.
+
+    Performance: pdfplumber's `Table.extract` tests every character against every row
+    (820,000 tests for a 13-page report, half the PDF's import); here each character is
+    placed by a binary search over the rows' and columns' edges."""
+    rows = table.rows
+    tops = [row.bbox[1] for row in rows]
+    boxes = [[(cell, c) for c, cell in enumerate(row.cells) if cell is not None] for row in rows]
+    cells: dict[tuple[int, int], list[dict]] = {}
+    x0, top0, x1, bottom1 = table.bbox
+    for char in chars:
+        cx, cy = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+        if not (x0 <= cx <= x1 and top0 <= cy <= bottom1):
+            continue
+        r = bisect.bisect_right(tops, cy) - 1
+        # The cell holding the point: in its row, or a merged cell reaching down from a
+        # row above (its text, centred, sits lower than its first row).
+        for above in range(r, max(r - 8, -1), -1):
+            hit = next(
+                (c for cell, c in boxes[above] if cell[0] <= cx <= cell[2] and cell[1] <= cy <= cell[3]), None
+            )
+            if hit is not None:
+                cells.setdefault((above, hit), []).append(char)
+                break
+    out = []
+    for r, row in enumerate(rows):
+        texts = []
+        for c, cell in enumerate(row.cells):
+            found = cells.get((r, c))
+            texts.append(_join(found) if cell is not None and found else "")
+        out.append(texts)
+    return out
+
+
+def _join(chars: list[dict]) -> str:
+    """Characters of one cell → its text, line by line (a wrapped header is one text)."""
+    chars = sorted(chars, key=lambda ch: (ch["top"], ch["x0"]))
+    lines: list[list[dict]] = []
+    for char in chars:
+        if lines and abs(lines[-1][0]["top"] - char["top"]) <= 2.5:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return clean(
+        " ".join("".join(ch["text"] for ch in sorted(line, key=lambda ch: ch["x0"])) for line in lines)
+    )
 
 
 def _size_ok(table) -> bool:
