@@ -83,7 +83,10 @@ for item in spec["imports"]:
 url = spec["url"]
 reset(url)
 store = Store.open(url)
-from cccd_analytics.cli import load_sample
+try:
+    from cccd_analytics.sample import load_sample
+except ImportError:  # before the sample moved out of the command line
+    from cccd_analytics.cli import load_sample
 load_sample(store)
 for extra in spec.get("after_sample", []):
     report = ingest.import_file(store, extra)

@@ -49,7 +49,7 @@ class Level:
 
 
 def sample_database(directory: Path) -> str:
-    from cccd_analytics.cli import load_sample
+    from cccd_analytics.sample import load_sample
     from cccd_analytics.store import Store
 
     url = f"sqlite:///{directory / 'bench.sqlite'}"

@@ -28,7 +28,7 @@ def main() -> None:
     args = parser.parse_args()
     from streamlit.testing.v1 import AppTest
 
-    from cccd_analytics.cli import load_sample
+    from cccd_analytics.sample import load_sample
     from cccd_analytics.store import Store
 
     url = args.db

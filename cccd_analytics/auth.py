@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics.text import VN_OFFSET
 
 ROLES = ("leader", "analyst", "admin")
 ROLE_LABELS = {"leader": "Lãnh đạo", "analyst": "Cán bộ tổng hợp", "admin": "Quản trị"}
@@ -231,7 +231,7 @@ def session_end_reason(started: datetime, last_seen: datetime, now: datetime, po
 
 def clock_vn(moment: datetime) -> str:
     """A UTC moment as Vietnam time (UTC+7, no daylight saving), HH:MM dd/mm/yyyy."""
-    local = moment + fmt.VN_OFFSET
+    local = moment + VN_OFFSET
     return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
 
 

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-import pandas as pd
 from babel.numbers import format_decimal, format_percent
+
+from cccd_analytics.text import VN_OFFSET
 
 LOCALE = "vi_VN"
 BLANK = "—"
-VN_OFFSET = timedelta(hours=7)  # Vietnam time: UTC+7, no daylight saving
 
 
 def _missing(value) -> bool:
+    """None, NaN, NaT, pd.NA or ±inf: nothing to show.  Without pandas (its isna): NaN and
+    NaT are the values not equal to themselves, and pd.NA has no truth value."""
     if value is None:
         return True
     try:
-        return bool(pd.isna(value)) or (isinstance(value, float) and math.isinf(value))
-    except (TypeError, ValueError):
+        if value != value:
+            return True
+    except TypeError:  # pd.NA
+        return True
+    except ValueError:  # an array: not one missing value
         return False
+    return isinstance(value, float) and math.isinf(value)
 
 
 def number(value, digits: int = 0) -> str:
@@ -44,7 +50,7 @@ def date_vn(value, year: bool = True) -> str:
         return BLANK
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
-    if isinstance(value, (pd.Timestamp, datetime)):
+    if isinstance(value, datetime):  # pandas' Timestamp too
         value = value.date()
     text = f"{value.day}/{value.month}"
     return f"{text}/{value.year}" if year else text
@@ -54,7 +60,11 @@ def moment_vn(utc) -> str:
     """A moment stored in UTC (as the store keeps them) in Vietnam time: "23/11/2026 03:17"."""
     if _missing(utc):
         return BLANK
-    local = pd.Timestamp(utc).to_pydatetime().replace(tzinfo=None) + VN_OFFSET
+    if not isinstance(utc, datetime):  # text, numpy datetime64
+        import pandas as pd
+
+        utc = pd.Timestamp(utc).to_pydatetime()
+    local = utc.replace(tzinfo=None) + VN_OFFSET
     return f"{date_vn(local)} {local:%H:%M}"
 
 

@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # imported where the registry is built: the store's start-up check needs none
+    import pandas as pd
 
 from cccd_analytics.text import spelling_differences, spelling_key
 
@@ -119,6 +121,7 @@ def _fold_name(name: str) -> str:
 
 
 def _eligible(population: pd.Series, mountain: pd.Series) -> pd.Series:
+
     share = mountain.map({True: ELIGIBLE_SHARE_14PLUS_MOUNTAIN, False: ELIGIBLE_SHARE_14PLUS})
     return (population * share).round().astype("Int64")
 
@@ -126,6 +129,8 @@ def _eligible(population: pd.Series, mountain: pd.Series) -> pd.Series:
 def _read(name: str) -> pd.DataFrame:
     """A shipped CSV as text (Python str, empty cells as ""): the csv module, not
     pandas' reader, for these few small files (the registry is built in every process)."""
+    import pandas as pd
+
     with open(DATA_DIR / name, newline="", encoding="utf-8-sig") as handle:
         rows = csv.reader(handle)
         names = next(rows)
@@ -136,24 +141,46 @@ def _read(name: str) -> pd.DataFrame:
 def _rows(frame: pd.DataFrame):
     """frame.itertuples(), built from each column's list: itertuples reads Arrow-backed
     text cell by cell, which was a fifth of building the registry and its index."""
+
     row = namedtuple("Row", ["Index", *frame.columns])
     return itertools.starmap(row, zip(frame.index.tolist(), *(frame[c].tolist() for c in frame.columns)))
+
+
+# The shipped files the registry is built from: one unit per row of each, and a province
+# per district file.
+_PROVINCES = {"40": "Tỉnh Nghệ An", "42": "Tỉnh Hà Tĩnh"}
+_DISTRICT_FILES = {"40": "nghe_an_2023_districts.csv", "42": "ha_tinh_2021_districts.csv"}
+_COMMUNE_FILES = ("nghe_an_2023_communes.csv", "ky_anh_2021_communes.csv")
+_COMMUNE_2025_FILES = ("nghe_an_2025_07_communes.csv", "ha_tinh_2025_07_communes.csv")
+
+
+def official_unit_count() -> int:
+    """How many units `load_registry` gives, counted from the files without building it
+    (and without pandas): the store checks on every open that it holds them all."""
+    files = [*_DISTRICT_FILES.values(), *_COMMUNE_FILES, *_COMMUNE_2025_FILES]
+    total = len(_PROVINCES)
+    for name in files:
+        with open(DATA_DIR / name, newline="", encoding="utf-8-sig") as handle:
+            total += sum(1 for _ in csv.reader(handle)) - 1  # less the header
+    return total
 
 
 @lru_cache(maxsize=1)
 def load_registry() -> pd.DataFrame:
     """Every official unit as one frame with the columns in UNIT_COLUMNS."""
-    na_districts = _read("nghe_an_2023_districts.csv")
-    ht_districts = _read("ha_tinh_2021_districts.csv")
-    na_communes = _read("nghe_an_2023_communes.csv")
-    ka_communes = _read("ky_anh_2021_communes.csv")
+    import pandas as pd
+
+    na_districts = _read(_DISTRICT_FILES["40"])
+    ht_districts = _read(_DISTRICT_FILES["42"])
+    na_communes, ka_communes = (_read(name) for name in _COMMUNE_FILES)
     border_districts = set(na_districts.loc[na_districts["borders_laos"] == "yes", "district_code"])
     # Mountain districts of Nghệ An (the western "miền núi" districts), for the 14+ share.
     mountain_districts = border_districts | {"416", "420"}  # + Quỳ Châu, Quỳ Hợp
 
     rows: list[dict] = []
-    provinces = {"40": ("Tỉnh Nghệ An", na_districts), "42": ("Tỉnh Hà Tĩnh", ht_districts)}
-    for pcode, (pname, districts) in provinces.items():
+    districts_of = {"40": na_districts, "42": ht_districts}
+    for pcode, pname in _PROVINCES.items():
+        districts = districts_of[pcode]
         pop = pd.to_numeric(districts["population_2019_census"]).sum()
         rows.append(
             dict(
@@ -215,7 +242,7 @@ def load_registry() -> pd.DataFrame:
         na_map.assign(pop=na_map["commune_code_old"].map(pop_2023)).groupby("new_code_2025_07")["pop"].sum()
     )
     new_border = set(na_map.loc[na_map["new_unit_touches_laos_border_geom"] == "yes", "new_code_2025_07"])
-    for fname in ("nghe_an_2025_07_communes.csv", "ha_tinh_2025_07_communes.csv"):
+    for fname in _COMMUNE_2025_FILES:
         for c in _rows(_read(fname)):
             pop = new_pop.get(c.commune_code)
             if pop is None or pd.isna(pop):
@@ -522,6 +549,7 @@ def label_of(key: str) -> str:
 
 
 def _label(unit: pd.Series) -> str:
+
     reg = load_registry()
     parent = unit["parent_key"]
     if parent and parent in reg.index and reg.at[parent, "level"] == "district":

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import timedelta
+
+VN_OFFSET = timedelta(hours=7)  # Vietnam time: UTC+7, no daylight saving
 
 
 def thousands(number: int) -> str:

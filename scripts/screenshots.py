@@ -29,7 +29,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    from cccd_analytics.cli import load_sample
+    from cccd_analytics.sample import load_sample
     from cccd_analytics.store import Store
 
     sys.path.insert(0, str(ROOT / "scripts"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cccd_analytics.cli import load_sample
+from cccd_analytics.sample import load_sample
 from cccd_analytics.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,7 +2,7 @@
 
 from cccd_analytics import campaign_form
 from cccd_analytics.analytics import campaigns
-from cccd_analytics.cli import load_campaigns
+from cccd_analytics.analytics.campaigns import stored as load_campaigns
 from cccd_analytics.store import Store
 
 

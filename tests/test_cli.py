@@ -196,3 +196,32 @@ def test_env_var_selects_the_database(tmp_path, monkeypatch, capsys):
     write(tmp_path / "a.csv", "date,district,commune,collected\n2021-03-15,Huyện Kỳ Anh,Xã Kỳ Đồng,10\n")
     assert run(capsys, "ingest", str(tmp_path / "a.csv"))[0] == 0
     assert Path(tmp_path / "env.sqlite").exists()
+
+
+# Commands an operator runs often and that need no analysis: they start without loading the
+# analysis stack (the parser names each command's module; the store builds frames only on
+# demand) on a database that exists.  A top-level `import pandas` in cli/__init__, cli/uploads, cli/users, the store,
+# the registry, auth or formatting would break this.
+LIGHT_COMMANDS = (["--help"], ["uploads"], ["user", "list"], ["user", "list", "--json"])
+HEAVY = ("pandas", "numpy", "plotly", "kaleido", "streamlit", "pptx", "reportlab")
+PROBE = """
+import sys
+from cccd_analytics.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[0].split(","))), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("command", LIGHT_COMMANDS, ids=" ".join)
+def test_everyday_commands_load_no_analysis_stack(tmp_path, command):
+    from cccd_analytics.store import Store
+
+    url = f"sqlite:///{tmp_path / 'cccd.sqlite'}"
+    Store.open(url).engine.dispose()  # created and seeded (that first open builds the registry)
+    env = {"PATH": "/usr/bin:/bin", "CCCD_DB_URL": url, "HOME": str(tmp_path)}
+    probe = [sys.executable, "-c", PROBE.replace("sys.argv[0]", repr(",".join(HEAVY)))]
+    run = subprocess.run([*probe, *command], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert run.stderr.strip().splitlines()[-1] == "[]", run.stderr

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from cccd_analytics.analytics import campaigns, metrics
-from cccd_analytics.cli import load_campaigns
+from cccd_analytics.analytics.campaigns import stored as load_campaigns
 from cccd_analytics.store import Store
 
 KY_ANH = "Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021"

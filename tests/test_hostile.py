@@ -156,7 +156,7 @@ def test_unit_tables_and_briefing_workbook_neutralise_formulas(store):
 def hostile_db(tmp_path_factory) -> str:
     """The Kỳ Anh sample (small: pages are quick) and the hostile data."""
     from cccd_analytics.analytics import campaigns as camp
-    from cccd_analytics.cli import SAMPLE_DIR
+    from cccd_analytics.sample import SAMPLE_DIR
 
     path = tmp_path_factory.mktemp("hostile") / "hostile.sqlite"
     store = Store.open(f"sqlite:///{path}")

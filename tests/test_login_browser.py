@@ -28,7 +28,7 @@ def start(
 @pytest.fixture(scope="module")
 def accounts_db(tmp_path_factory) -> str:
     from cccd_analytics.analytics import campaigns as camp
-    from cccd_analytics.cli import SAMPLE_DIR
+    from cccd_analytics.sample import SAMPLE_DIR
 
     url = f"sqlite:///{tmp_path_factory.mktemp('login') / 'cccd.sqlite'}"
     store = Store.open(url)

@@ -259,7 +259,7 @@ def test_a_snapshot_kept_in_postgresql_is_the_one_computed(pg_url):
     from cccd_analytics import shared
     from cccd_analytics.analytics import campaigns as camp
     from cccd_analytics.analytics import metrics
-    from cccd_analytics.cli import load_sample
+    from cccd_analytics.sample import load_sample
 
     store = Store.open(pg_url)
     load_sample(store)

@@ -203,3 +203,9 @@ def test_upload_times_stored_in_utc_are_shown_in_vietnam_time():
     assert fmt.moment_vn(datetime(2026, 11, 22, 20, 17)) == "23/11/2026 03:17"
     assert fmt.moment_vn(pd.Timestamp("2021-03-15 01:05")) == "15/3/2021 08:05"
     assert fmt.moment_vn(None) == "—"
+
+
+def test_the_registry_count_the_store_checks_on_open_is_the_registry_built():
+    from cccd_analytics import registry
+
+    assert registry.official_unit_count() == len(registry.load_registry())

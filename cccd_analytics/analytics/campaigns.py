@@ -185,6 +185,11 @@ def from_definition(data: dict) -> Campaign:
 FORECAST_SATURATION_FROM = 0.85
 
 
+def stored(store) -> list[Campaign]:
+    """Every campaign a store holds (`Store.campaign_definitions`), in its order."""
+    return [from_definition(d) for d in store.campaign_definitions()]
+
+
 def _saturation_from(value) -> float:
     if value in (None, ""):
         return 0.0

@@ -14,7 +14,6 @@ Passwords are never taken as arguments (they would land in the shell history and
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import json
 import os
@@ -26,6 +25,9 @@ from cccd_analytics.store import Store
 
 class UserCommandError(Exception):
     """Bad input, with a Vietnamese message."""
+
+
+REFUSALS = (UserCommandError, auth.AuthError)
 
 
 def _operator() -> str:
@@ -59,7 +61,7 @@ def _existing(store: Store, username: str) -> dict:
     return row
 
 
-def cmd_add(args) -> int:
+def add(args) -> int:
     username = auth.normalise_username(args.username)
     role = auth.check_role(args.role)
     store = Store.open(args.db)
@@ -74,7 +76,7 @@ def cmd_add(args) -> int:
     return 0
 
 
-def cmd_passwd(args) -> int:
+def passwd(args) -> int:
     username = auth.normalise_username(args.username)
     store = Store.open(args.db)
     _existing(store, username)
@@ -98,15 +100,15 @@ def _set_active(args, active: bool) -> int:
     return 0
 
 
-def cmd_disable(args) -> int:
+def disable(args) -> int:
     return _set_active(args, False)
 
 
-def cmd_enable(args) -> int:
+def enable(args) -> int:
     return _set_active(args, True)
 
 
-def cmd_role(args) -> int:
+def role(args) -> int:
     username = auth.normalise_username(args.username)
     role = auth.check_role(args.role)
     store = Store.open(args.db)
@@ -117,12 +119,11 @@ def cmd_role(args) -> int:
     return 0
 
 
-def cmd_list(args) -> int:
+def list_users(args) -> int:
     store = Store.open(args.db)
-    frame = store.list_users()
     now = auth.now_utc()
     records = []
-    for row in frame.to_dict("records"):
+    for row in store.user_records():
         locked = row.get("locked_until")
         records.append(
             {
@@ -130,9 +131,7 @@ def cmd_list(args) -> int:
                 "full_name": row.get("full_name"),
                 "role": row["role"],
                 "active": bool(row["active"]),
-                "locked_until": locked.isoformat()
-                if locked is not None and str(locked) != "NaT" and locked > now
-                else None,
+                "locked_until": locked.isoformat() if locked is not None and locked > now else None,
                 "failed_attempts": int(row.get("failed_attempts") or 0),
                 "created_at": _iso(row.get("created_at")),
                 "last_login": _iso(row.get("last_login")),
@@ -153,56 +152,4 @@ def cmd_list(args) -> int:
 
 
 def _iso(value) -> str | None:
-    if value is None or str(value) in ("NaT", "None", "nan"):
-        return None
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def _guarded(command):
-    """Turn bad input into a Vietnamese message and exit code 2, like the other commands."""
-
-    def run(args) -> int:
-        try:
-            return command(args)
-        except (UserCommandError, auth.AuthError) as exc:
-            print(f"Lỗi: {exc}", file=sys.stderr)
-            return 2
-
-    return run
-
-
-def register(sub: argparse._SubParsersAction, db) -> None:
-    """Add the `user` command group to the `cccd` parser (`db` adds the --db option)."""
-    p = sub.add_parser("user", help="tài khoản đăng nhập bảng điều khiển")
-    usub = p.add_subparsers(dest="user_command", required=True)
-
-    q = db(usub.add_parser("add", help="tạo tài khoản"))
-    q.add_argument("username")
-    q.add_argument("--role", required=True, choices=auth.ROLES)
-    q.add_argument("--name", default=None, help="họ tên")
-    how = q.add_mutually_exclusive_group()
-    how.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
-    how.add_argument("--no-password", action="store_true", help="chỉ đăng nhập qua OIDC / máy chủ xác thực")
-    q.set_defaults(func=_guarded(cmd_add))
-
-    q = db(usub.add_parser("passwd", help="đổi mật khẩu (và mở khóa)"))
-    q.add_argument("username")
-    q.add_argument("--password-stdin", action="store_true")
-    q.set_defaults(func=_guarded(cmd_passwd))
-
-    q = db(usub.add_parser("disable", help="vô hiệu hóa tài khoản"))
-    q.add_argument("username")
-    q.set_defaults(func=_guarded(cmd_disable))
-
-    q = db(usub.add_parser("enable", help="kích hoạt lại tài khoản"))
-    q.add_argument("username")
-    q.set_defaults(func=_guarded(cmd_enable))
-
-    q = db(usub.add_parser("role", help="đổi vai trò"))
-    q.add_argument("username")
-    q.add_argument("role", choices=auth.ROLES)
-    q.set_defaults(func=_guarded(cmd_role))
-
-    q = db(usub.add_parser("list", help="liệt kê tài khoản"))
-    q.add_argument("--json", action="store_true")
-    q.set_defaults(func=_guarded(cmd_list))
+    return None if value is None else value.isoformat()

@@ -17,9 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 
 from cccd_analytics import registry
@@ -37,6 +36,9 @@ from cccd_analytics.store.schema import (
     uploads,
     users,
 )
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built: `cccd user …` needs none
+    import pandas as pd
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = PROJECT_DIR / "data" / "cccd.sqlite"
@@ -202,7 +204,7 @@ class Store:
             have = conn.execute(
                 sa.select(sa.func.count()).select_from(units).where(units.c.official.is_(True))
             ).scalar_one()
-            return have >= len(registry.load_registry())
+            return have >= registry.official_unit_count()
 
     def _seed_registry(self, conn: sa.Connection) -> None:
         reg = registry.load_registry()
@@ -376,7 +378,16 @@ class Store:
                 )
             )
 
+    def upload_records(self) -> list[dict]:
+        """Every upload, newest first, as plain rows (`list_uploads` as a frame)."""
+        with self.engine.connect() as conn:
+            return [
+                dict(r) for r in conn.execute(sa.select(uploads).order_by(uploads.c.id.desc())).mappings()
+            ]
+
     def list_uploads(self) -> pd.DataFrame:
+        import pandas as pd
+
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(uploads).order_by(uploads.c.id.desc()), conn)
 
@@ -384,6 +395,8 @@ class Store:
         """The first and last day each of these uploads has figures for (index upload_id;
         columns first, last), read through the upload index: a file of many days has no
         single report date to show."""
+        import pandas as pd
+
         ids = [int(i) for i in upload_ids]
         query = (
             sa.select(
@@ -404,6 +417,8 @@ class Store:
     # -- reading ----------------------------------------------------------------------
     def units(self) -> pd.DataFrame:
         """Every unit (registry and unofficial) with its tags as a tuple."""
+        import pandas as pd
+
         with self.engine.connect() as conn:
             frame = pd.read_sql(sa.select(units), conn)
             tags = pd.read_sql(sa.select(unit_tags), conn)
@@ -424,6 +439,8 @@ class Store:
         COPY … TO STDOUT — so no Python object is made per row.  The frame is the same as
         the newest-upload-wins reading of every observation gave (bench/equivalence.py).
         """
+        import pandas as pd
+
         keys = None if unit_keys is None else sorted({str(k) for k in unit_keys})
         with self.engine.connect() as conn:
             dialect = conn.dialect.name
@@ -444,6 +461,8 @@ class Store:
     def unit_spans(self) -> pd.DataFrame:
         """For every unit with data: its first and last day with a value in force (index
         unit_key; columns first, last as dates)."""
+        import pandas as pd
+
         query = sa.select(
             current_values.c.unit_key,
             sa.func.min(current_values.c.date).label("first"),
@@ -458,6 +477,8 @@ class Store:
 
     def observation_history(self, unit_key: str) -> pd.DataFrame:
         """Every value ever reported for a unit, with the upload it came from."""
+        import pandas as pd
+
         query = (
             sa.select(
                 observations.c.date,
@@ -560,6 +581,8 @@ class Store:
             )
 
     def quality_notes(self) -> pd.DataFrame:
+        import pandas as pd
+
         from cccd_analytics.store.schema import quality_notes
 
         with self.engine.connect() as conn:
@@ -579,6 +602,8 @@ class Store:
         until: datetime | None = None,
     ) -> pd.DataFrame:
         """Newest first; optionally only some actions, one user, or a time window [since, until)."""
+        import pandas as pd
+
         query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
         if action:
             query = query.where(audit_log.c.action.in_([action] if isinstance(action, str) else list(action)))
@@ -601,8 +626,17 @@ class Store:
             row = conn.execute(sa.select(users).where(users.c.username == username)).mappings().first()
         return dict(row) if row else None
 
+    def user_records(self) -> list[dict]:
+        """Every account without its password hash, by name, as plain rows (`list_users`
+        as a frame)."""
+        columns = [c for c in users.c if c.name != "password_hash"]
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(sa.select(*columns).order_by(users.c.username)).mappings()]
+
     def list_users(self) -> pd.DataFrame:
         """Every account, without its password hash."""
+        import pandas as pd
+
         columns = [c for c in users.c if c.name != "password_hash"]
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(*columns).order_by(users.c.username), conn)
@@ -674,6 +708,7 @@ def _fetch_chunks(conn: sa.Connection, query, size: int = 250_000) -> list[tuple
     a time, each chunk turned into (Arrow strings, dates, Arrow strings, int64, int64) at
     once: no Result row objects, no per-row type processing.  The SQL and its parameters
     are SQLAlchemy's for this dialect (bind processors applied), SQLite or PostgreSQL."""
+    import numpy as np
     import pyarrow as pa
 
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
@@ -712,6 +747,8 @@ def _current_frame(unit_names, unit, metric_names, metric, days, values, upload_
 
     `unit_names`/`metric_names` are Arrow string arrays and `unit`/`metric` int codes into
     them; `days` an Arrow date32 array; `values`, `upload_ids` int64 arrays."""
+    import numpy as np
+    import pandas as pd
     import pyarrow as pa
 
     def rank(names) -> np.ndarray:
@@ -746,6 +783,7 @@ def _current_sqlite(conn: sa.Connection, as_of: date | None, keys: list[str] | N
     """current_values on SQLite: one row per (unit, metric), its days as CSV lines that
     SQLite writes (group_concat, in key order: the table is stored in it) and pyarrow
     parses, a few thousand series at a time."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -899,6 +937,8 @@ def _current_postgresql(
 def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
     """The rows of `_fetch_chunks` as current_observations returns them: for each (unit,
     date, metric) the row of the newest upload, sorted by unit, metric and date."""
+    import numpy as np
+    import pandas as pd
     import pyarrow as pa
 
     keys = pa.chunked_array([c[0] for c in chunks]).combine_chunks().dictionary_encode()
@@ -986,6 +1026,8 @@ def _put_current(conn: sa.Connection, upload_id: int, obs) -> None:
     by side, and the later one may commit first).  `obs` is sorted by (unit, metric,
     date): a key given twice in one upload (its last row wins) is rare, and only then is
     the costlier de-duplicating form used."""
+    import numpy as np
+
     if not len(obs):
         return
     keys = [obs[c].to_numpy() for c in ("unit_key", "metric", "date")]
@@ -1064,6 +1106,8 @@ def _bulk_insert(conn: sa.Connection, table: sa.Table, columns: list[str]):
 def _bound(conn: sa.Connection, column: sa.Column, values: pd.Series) -> list:
     """`values` as the driver gets them from SQLAlchemy: the column's bind processor
     (e.g. date → ISO text on SQLite) applied once per distinct value."""
+    import pandas as pd
+
     process = column.type._cached_bind_processor(conn.dialect)
     codes, uniques = pd.factorize(values, sort=False)
     uniques = [process(v) if process else v for v in uniques]
@@ -1093,6 +1137,8 @@ def _as_date(value) -> date | None:
 
 
 def _unit_row(record: dict) -> dict:
+    import pandas as pd
+
     columns = {c.name for c in units.columns}
     row = {k: v for k, v in record.items() if k in columns}
     for key in ("population", "eligible_estimate"):

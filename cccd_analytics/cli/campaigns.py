@@ -1,0 +1,58 @@
+"""`cccd campaign add` and `cccd campaign list`: campaigns from TOML files, checked against
+the registry and the data before they are saved."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.cli import UsageError, cli_user
+from cccd_analytics.store import Store
+
+REFUSALS = (camp.CampaignError,)
+
+
+def find(store: Store, name: str) -> camp.Campaign:
+    found = camp.stored(store)
+    for c in found:
+        if c.name == name:
+            return c
+    folded = [c for c in found if camp.registry.fold(c.name) == camp.registry.fold(name)]
+    if len(folded) == 1:
+        return folded[0]
+    names = "; ".join(f"«{c.name}»" for c in found) or "chưa có chiến dịch nào"
+    raise UsageError(f"Không có chiến dịch «{name}». Có: {names}.")
+
+
+def add(args) -> int:
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"Không đọc được tệp chiến dịch «{path.name}»: {exc}") from None
+    campaign = camp.parse_toml(text, source=f"Tệp «{path.name}»")
+    store = Store.open(args.db)
+    units = store.units()
+    with_data = set(store.current_observations()["unit_key"])
+    scope = camp.scope_communes(campaign, units, with_data)  # fails early on an unknown scope
+    camp.resolve_unit_targets(campaign, units, scope, strict=True)
+    for m in campaign.milestones:
+        camp.milestone_communes(m, scope, units)
+    store.save_campaign(campaign.to_definition())
+    store.audit("campaign", cli_user(None), name=campaign.name, change="save", via="cli")
+    print(f"Đã lưu chiến dịch «{campaign.name}» ({len(scope)} xã/phường, hạn {campaign.deadline:%d/%m/%Y}).")
+    return 0
+
+
+def list_campaigns(args) -> int:
+    store = Store.open(args.db)
+    items = store.campaign_definitions()
+    if args.json:
+        print(json.dumps(items, ensure_ascii=False, indent=2))
+        return 0
+    if not items:
+        print("Chưa có chiến dịch nào. Thêm bằng: cccd campaign add TỆP.toml")
+    for item in items:
+        print(f"{item['name']} — chỉ tiêu {item['target']}, hạn {item['deadline']}")
+    return 0

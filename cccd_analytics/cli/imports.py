@@ -1,0 +1,69 @@
+"""`cccd ingest` and `cccd sample`: files (or folders) imported, each checked whole and
+written in one transaction or refused with its reasons."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from cccd_analytics import ingest
+from cccd_analytics.analytics.campaigns import CampaignError
+from cccd_analytics.cli import EXIT_REFUSED, cli_user
+from cccd_analytics.sample import load_sample
+from cccd_analytics.store import Store
+
+REFUSALS = (CampaignError,)
+
+
+def files_of(paths: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")))
+        else:
+            out.append(path)
+    return out
+
+
+def ingest_files(args) -> int:
+    store = Store.open(args.db)
+    audit = {"username": cli_user(args.user), "via": "cli"}
+    reports = [
+        ingest.import_file(store, path, uploaded_by=args.user, dry_run=args.dry_run, audit=audit)
+        for path in files_of(args.paths)
+    ]
+    if args.json:
+        print(
+            json.dumps(
+                {"ok": all(r.ok for r in reports), "files": [r.to_dict() for r in reports]},
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
+    else:
+        for report in reports:
+            stream = sys.stdout if report.ok else sys.stderr
+            print(report.summary(), file=stream)
+            details = [f"  • bố cục: {report.layout}"] if report.layout else []
+            if report.encoding_repairs:
+                details += [f"  • sửa phông: {r}" for r in report.encoding_repairs]
+            for problem in report.problems:
+                mark = "LỖI" if problem.severity == "error" else "cảnh báo"
+                details.append(f"  • {mark}: {problem.describe(report.file_name)}")
+            if details:
+                print("\n".join(details), file=stream)
+    return 0 if all(r.ok for r in reports) else EXIT_REFUSED
+
+
+def sample(args) -> int:
+    store = Store.open(args.db)
+    reports = load_sample(store)
+    for report in reports:
+        print(report.summary(), file=sys.stdout if report.ok else sys.stderr)
+    if all(r.ok for r in reports):
+        print("Đã nạp dữ liệu mẫu: " + "; ".join(c["name"] for c in store.campaign_definitions()))
+        return 0
+    return EXIT_REFUSED

@@ -1,0 +1,37 @@
+"""`cccd report`: the briefing of one campaign, or of every campaign with data, as a deck
+(pptx), a PDF or the tables (xlsx)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cccd_analytics import briefing
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.cli import UsageError, as_of_day
+from cccd_analytics.cli.campaigns import find
+from cccd_analytics.store import Store
+
+REFUSALS = (camp.CampaignError,)
+
+
+def report(args) -> int:
+    """Write the briefing (pptx, pdf or xlsx) for one campaign, or for every campaign with data."""
+    store = Store.open(args.db)
+    as_of = as_of_day(args.as_of)
+    obs, units, uploads = store.current_observations(), store.units(), store.list_uploads()
+    chosen = [find(store, args.campaign)] if args.campaign else camp.stored(store)
+    if not chosen:
+        raise UsageError("Chưa có chiến dịch nào để báo cáo. Thêm bằng: cccd campaign add TỆP.toml")
+    items = [briefing.from_frames(obs, units, c, as_of, uploads=uploads) for c in chosen]
+    if not args.campaign:
+        items = [b for b in items if b.snapshot.data_through is not None] or items[:1]
+    content = items[0] if len(items) == 1 else items
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if args.format == "xlsx":
+        briefing.write_xlsx(content, out)
+    else:
+        writer = briefing.write_pptx if args.format == "pptx" else briefing.write_pdf
+        writer(content, out, include_map=not args.no_map)
+    print(f"Đã ghi {out} ({', '.join(b.campaign for b in items)}).")
+    return 0
