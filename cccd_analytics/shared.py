@@ -205,3 +205,23 @@ def snapshot(
     snap = metrics.snapshot(obs, units, campaign, as_of)
     store.put_shared_result(key, "snapshot", label, version_text(version), encode_snapshot(snap))
     return snap
+
+
+def refresh(store: Store) -> None:
+    """Compute and keep every campaign's figures (at its last day with data) for the data as
+    they are now: called by whoever just changed them (an import, an undo), so that the
+    next viewer, in any process, reads them instead of computing them."""
+    version = store.data_version()
+    for definition in store.campaign_definitions():
+        try:
+            snapshot(store, camp.from_definition(definition), None, version)
+        except camp.CampaignError:  # a scope that names no unit: the pages say so themselves
+            continue
+
+
+def refresh_in_background(store: Store) -> None:
+    """`refresh` in a thread of this process: the person who uploaded is not kept waiting,
+    and viewers arriving meanwhile compute what is not kept yet themselves."""
+    import threading
+
+    threading.Thread(target=refresh, args=(store,), name="cccd-shared-refresh", daemon=True).start()

@@ -276,24 +276,12 @@ class Store:
             # In the order of the (unit, metric, date) index, which SQLite then fills
             # sequentially (a quarter faster on 300,000 rows); only row ids depend on it.
             obs = new.observations.sort_values(["unit_key", "metric", "date"], kind="stable")
-            # Performance (issue 8): the rows go to the driver's executemany as they are
-            # (the INSERT compiled once for this dialect, each column's SQLAlchemy bind
-            # processor applied to its distinct values only), in batches built from the
-            # frame's columns.  Core's per-row parameter processing cost ~7 µs a row.
-            insert = _bulk_insert(conn, observations, ["upload_id", "unit_key", "date", "metric", "value"])
-            dates = _bound(conn, observations.c.date, obs["date"])
-            for start in range(0, len(obs), 20_000):
-                part = obs.iloc[start : start + 20_000]
-                insert(
-                    zip(
-                        itertools.repeat(upload_id),
-                        part["unit_key"].tolist(),
-                        dates[start : start + 20_000],
-                        part["metric"].tolist(),
-                        part["value"].astype("int64").tolist(),
-                    )
-                )
-                hook("observations")
+            # The rows go to the engine in bulk: PostgreSQL by COPY, SQLite by one prepared
+            # INSERT and executemany (Core's per-row parameter processing cost ~7 µs a row).
+            if conn.dialect.name == "postgresql":
+                _copy_observations(conn, upload_id, obs, hook)
+            else:
+                _insert_observations(conn, upload_id, obs, hook)
             _put_current(conn, upload_id, obs)
             hook("current")
             _revision(conn, "upload")
@@ -1016,6 +1004,54 @@ def _sqlite_transactional_ddl(conn: sa.Connection) -> None:
 def _revision(conn: sa.Connection, change: str) -> None:
     """Record, in the caller's transaction, that what the pages show has changed."""
     conn.execute(data_revisions.insert().values(at=_now(), change=change))
+
+
+def _insert_observations(conn: sa.Connection, upload_id: int, obs, hook) -> None:
+    """SQLite (and any other engine): one prepared INSERT, executemany in batches."""
+
+    insert = _bulk_insert(conn, observations, ["upload_id", "unit_key", "date", "metric", "value"])
+    dates = _bound(conn, observations.c.date, obs["date"])
+    for start in range(0, len(obs), 20_000):
+        part = obs.iloc[start : start + 20_000]
+        insert(
+            zip(
+                itertools.repeat(upload_id),
+                part["unit_key"].tolist(),
+                dates[start : start + 20_000],
+                part["metric"].tolist(),
+                part["value"].astype("int64").tolist(),
+            )
+        )
+        hook("observations")
+
+
+def _copy_observations(conn: sa.Connection, upload_id: int, obs, hook) -> None:
+    """PostgreSQL: COPY … FROM STDIN in the upload's transaction, the rows written as CSV
+    by pyarrow (no Python object per row), 200,000 at a time."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    table = pa.table(
+        {
+            "upload_id": pa.array(np.full(len(obs), upload_id, np.int64)),
+            "unit_key": pa.array(obs["unit_key"].astype(object).to_numpy(), pa.string()),
+            "date": pa.array(obs["date"]).cast(pa.date32()),
+            "metric": pa.array(obs["metric"].astype(object).to_numpy(), pa.string()),
+            "value": pa.array(obs["value"].to_numpy(dtype=np.int64)),
+        }
+    )
+    options = pcsv.WriteOptions(include_header=False)
+    driver = conn.connection.driver_connection
+    with driver.cursor() as cursor:
+        with cursor.copy(
+            "COPY observations (upload_id, unit_key, date, metric, value) FROM STDIN WITH (FORMAT csv)"
+        ) as copy:
+            for start in range(0, len(table), 200_000):
+                sink = pa.BufferOutputStream()
+                pcsv.write_csv(table.slice(start, 200_000), sink, options)
+                copy.write(sink.getvalue().to_pybytes())
+                hook("observations")
 
 
 def _put_current(conn: sa.Connection, upload_id: int, obs) -> None:

@@ -88,3 +88,9 @@ def briefing_file(url: str, version: tuple, name: str, as_of: date | None, kind:
     if kind == "pdf":
         return briefing.pdf_bytes(content)
     return briefing.xlsx_bytes(content)
+
+
+def refresh_shared() -> None:
+    """After an upload or an undo on this page: the campaigns' figures for the new data,
+    computed in the background and kept for every viewer (cccd_analytics.shared)."""
+    shared.refresh_in_background(store())
