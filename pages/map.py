@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cccd_analytics import charts, geo, ui
+from cccd_analytics import charts, ui
 from cccd_analytics.i18n import t
 
 snap = ui.campaign_snapshot(t("Bản đồ"))
@@ -11,7 +11,6 @@ snap = ui.campaign_snapshot(t("Bản đồ"))
 @st.fragment
 def map_view() -> None:
     """Layer and colour choices rerun only this part of the page."""
-    provinces = snap.units.loc[snap.units["level"] == "province", "key"].tolist()
     layers = {"district": t("Huyện (trước 1/7/2025)"), "commune_2025": t("Xã, phường mới (từ 1/7/2025)")}
     c1, c2 = st.columns(2)
     layer = c1.radio(t("Lớp bản đồ"), list(layers), format_func=layers.get, horizontal=True, key="map_layer")
@@ -22,18 +21,17 @@ def map_view() -> None:
         key="map_color",
         format_func=lambda c: t("Tỷ lệ") if c == "coverage" else t("Trạng thái"),
     )
-    shapes = geo.boundaries(layer, provinces[0]) if provinces else None
-    if shapes is None:
+    # Built once per data version, campaign, day and choice, for every viewer (ui.loaders).
+    drawn = ui.loaders.figure("map", ui.loaders.view_key(snap), (layer, color_by), _snap=snap)
+    if drawn is None:
         st.info(t("Chưa có ranh giới cho phạm vi này."))
         return
-    figures = geo.map_units(snap.units, layer)
-    if layer == "commune_2025" and figures["parts"].gt(1).any():
+    fig, merged = drawn
+    if merged:
         st.caption(
             t("Số liệu theo xã cũ được cộng vào xã, phường mới theo danh mục sắp xếp đơn vị hành chính 2025.")
         )
-    st.plotly_chart(
-        charts.choropleth(figures, shapes, color_by), width="stretch", config=charts.PLOTLY_CONFIG
-    )
+    st.plotly_chart(fig, width="stretch", config=charts.PLOTLY_CONFIG)
     st.caption(
         t(
             "Ranh giới: gis.chinhphu.vn (huyện, 2019) và sapnhap.bando.com.vn (xã 2025), qua dvhcvn và "

@@ -331,13 +331,21 @@ class Store:
 
         Each such change adds a row to data_revisions in its own transaction; the count is
         there beside the highest id because two transactions may commit out of id order."""
+
+        def scalar(column):
+            return column.scalar_subquery()
+
+        query = sa.select(  # one round trip: every page run asks
+            scalar(sa.select(sa.func.max(uploads.c.id))),
+            scalar(sa.select(sa.func.count(uploads.c.undone_at))),
+            scalar(sa.select(sa.func.max(campaigns.c.updated_at))),
+            scalar(sa.select(sa.func.count(campaigns.c.id))),
+            scalar(sa.select(sa.func.count()).select_from(data_revisions)),
+            scalar(sa.select(sa.func.max(data_revisions.c.id))),
+        )
         with self.engine.connect() as conn:
-            up = conn.execute(sa.select(sa.func.max(uploads.c.id), sa.func.count(uploads.c.undone_at))).one()
-            ca = conn.execute(
-                sa.select(sa.func.max(campaigns.c.updated_at), sa.func.count(campaigns.c.id))
-            ).one()
-            rev = conn.execute(sa.select(sa.func.count(), sa.func.max(data_revisions.c.id))).one()
-        return (up[0], up[1], str(ca[0]), ca[1], rev[0], rev[1])
+            row = conn.execute(query).one()
+        return (row[0], row[1], str(row[2]), row[3], row[4], row[5])
 
     # -- results shared by every process (cccd_analytics.shared) -------------------------
     def shared_result(self, key: str, version: str) -> bytes | None:
