@@ -355,6 +355,19 @@ EN.update(
     }
 )
 
+# Backups (settings page).
+EN.update(
+    {
+        "Sao lưu": "Backup",
+        "Tải bản sao lưu": "Download a backup",
+        "Một bản sao đầy đủ của cơ sở dữ liệu (số liệu, lịch sử nhập, chiến dịch, tài khoản, nhật ký), "
+        "đã kiểm tra, tạo ngay cả khi có người đang nhập số liệu. Khôi phục bằng lệnh: cccd restore TỆP. "
+        "Giữ bản sao ở nơi an toàn: nó chứa mọi số liệu và tài khoản.": "A complete, checked copy of the "
+        "database (figures, upload history, campaigns, accounts, audit log), made even while someone is "
+        "importing. Restore it with: cccd restore FILE. Keep it somewhere safe: it holds every figure and account.",
+    }
+)
+
 # -- projector, phone, map, upload, planner, links and freshness -------------------------------
 EN.update(
     {
@@ -393,3 +406,6 @@ EN.update(
         "Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó: biểu đồ, tồn trả thẻ và lịch sử nhập.": "Tick the box at the start of a row to open that unit's page: charts, card backlog and upload history.",
     }
 )
+
+# -- Word and PDF reports ----------------------------------------------------------------------
+EN.update({"Bảng đã đọc": "Table read", "trang": "page"})

@@ -5,6 +5,7 @@ import streamlit as st
 from cccd_analytics import campaign_form, ui
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.i18n import t
+from cccd_analytics.ui import backup as ui_backup
 
 context = ui.page_context()
 store = ui.store()
@@ -129,3 +130,14 @@ if st.button(t("Lưu nhãn"), key="save_tags"):
     store.set_tags(unit_key, tags)
     store.audit("tags", user, unit=unit_key, tags=tags)
     st.success(t("Đã lưu nhãn."))
+
+st.divider()
+st.subheader(t("Sao lưu"))
+st.caption(
+    t(
+        "Một bản sao đầy đủ của cơ sở dữ liệu (số liệu, lịch sử nhập, chiến dịch, tài khoản, nhật ký), "
+        "đã kiểm tra, tạo ngay cả khi có người đang nhập số liệu. Khôi phục bằng lệnh: cccd restore TỆP. "
+        "Giữ bản sao ở nơi an toàn: nó chứa mọi số liệu và tài khoản."
+    )
+)
+ui_backup.download_button(store, user)

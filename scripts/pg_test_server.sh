@@ -4,13 +4,15 @@
 #   scripts/pg_test_server.sh start DIR   create a cluster in DIR, start it on a free loopback port,
 #                                         print `export CCCD_TEST_PG_URL=postgresql+psycopg://…`
 #   scripts/pg_test_server.sh stop DIR    stop it and delete DIR
+#   scripts/pg_test_server.sh pause DIR   stop it, keeping DIR (a later `start` brings it back on
+#                                         the same port: a server restart, for the fault tests)
 #
 # Needs the Debian `postgresql` package (./dev test installs it).  PostgreSQL refuses to run as
 # root, so as root the server runs as the `postgres` OS user.  Listens on 127.0.0.1 only, trusts
 # local connections (a test cluster: no password), fsync off (its data is thrown away).
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop DIR" >&2; exit 64; }
+usage() { echo "usage: $0 start|pause|stop DIR" >&2; exit 64; }
 [ $# -eq 2 ] || usage
 action=$1
 dir=$2
@@ -50,16 +52,26 @@ case "$action" in
     if [ -f "$dir/url" ] && as_owner "$BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
       echo "export CCCD_TEST_PG_URL=$(cat "$dir/url")"; exit 0
     fi
-    port=${CCCD_TEST_PG_PORT:-$(( 20000 + RANDOM % 20000 ))}
-    while port_in_use "$port"; do port=$(( port + 1 )); done
+    if [ -f "$dir/port" ]; then
+      port=$(cat "$dir/port")   # started before: the same address, as after a server restart
+    else
+      port=${CCCD_TEST_PG_PORT:-$(( 20000 + RANDOM % 20000 ))}
+      while port_in_use "$port"; do port=$(( port + 1 )); done
+    fi
     as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
       -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c fsync=off \
           -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
           -c shared_buffers=64MB" >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     url="postgresql+psycopg://cccd@127.0.0.1:$port/postgres"
+    echo "$port" >"$dir/port"
     echo "$url" >"$dir/url"
     echo "export CCCD_TEST_PG_URL=$url"
+    ;;
+  pause)
+    [ -d "$dir/data" ] || exit 0
+    BIN=$(bindir)
+    as_owner "$BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
     ;;
   stop)
     [ -d "$dir/data" ] || exit 0

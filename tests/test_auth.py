@@ -243,7 +243,7 @@ def test_user_commands_add_list_passwd_disable_role(capsys, monkeypatch, db_url,
 
 def test_password_is_never_taken_from_the_command_line(capsys, monkeypatch, db_url):
     code, _, err = cli(capsys, monkeypatch, "user", "add", "lan.nt", "--role", "leader", "--db", db_url)
-    assert code == 2 and "--password-stdin" in err  # no terminal: refuses rather than hangs
+    assert code == 4 and "--password-stdin" in err  # no terminal: wrong usage, refused rather than hangs
 
 
 # -- the dashboard's gate (AppTest) ---------------------------------------------------------

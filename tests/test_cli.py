@@ -180,7 +180,7 @@ def test_bad_campaign_file_gets_a_vietnamese_message(capsys, db_url, tmp_path, t
 
 def test_bad_as_of_is_a_clear_error(capsys, db_url):
     code, _, err = run(capsys, "status", "--db", db_url, "--as-of", "15/3/2021")
-    assert code == 2 and "YYYY-MM-DD" in err
+    assert code == 4 and "YYYY-MM-DD" in err  # wrong usage
 
 
 def test_sample_command_loads_both_campaigns(capsys, db_url):

@@ -218,7 +218,7 @@ def test_locked_database_is_a_vietnamese_message_from_the_cli(capsys, locked_sql
     path = write(tmp_path / "a.csv", HEADER + rows("2021-03-01", {"Xã Kỳ Đồng": 100}))
     code = main(["ingest", "--db", locked_sqlite, str(path)])
     out, err = capsys.readouterr()
-    assert code == 2
+    assert code == 3  # retry later: not a refused file
     assert "đang bị khóa" in err and "thử lại" in err and "Traceback" not in err + out
 
 
@@ -234,7 +234,7 @@ def test_unreachable_server_is_a_vietnamese_message_without_the_password(capsys)
 
     code = main(["status", "--db", CLOSED_PORT_URL, "--json"])
     out, err = capsys.readouterr()
-    assert code == 2 and "không kết nối được máy chủ cơ sở dữ liệu" in err
+    assert code == 3 and "không kết nối được máy chủ cơ sở dữ liệu" in err
     assert "mat-khau-bi-mat" not in err + out and "Traceback" not in err + out
 
 

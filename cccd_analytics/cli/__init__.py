@@ -17,11 +17,19 @@ import sys
 from datetime import date
 from pathlib import Path
 
-EXIT_REFUSED = 2
+from cccd_analytics import exit_codes
+from cccd_analytics.exit_codes import Refused, UsageError  # noqa: F401 — the commands raise these
+
+EXIT_REFUSED = exit_codes.REFUSED
 
 
-class UsageError(Exception):
-    """Bad arguments, with a Vietnamese message."""
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse exits with 2 on a usage error; here 2 means refused input, so usage is 4
+    (cccd_analytics/exit_codes.py)."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(exit_codes.USAGE, f"{self.prog}: lỗi: {message}\n")
 
 
 def as_of_day(text: str | None) -> date | None:
@@ -42,7 +50,7 @@ def cli_user(given: str | None) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cccd", description="Theo dõi chiến dịch cấp CCCD gắn chíp.")
+    parser = ArgumentParser(prog="cccd", description="Theo dõi chiến dịch cấp CCCD gắn chíp.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def db(p):
@@ -105,7 +113,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run="uploads:undo")
 
     _user_commands(sub, db)
+    _store_commands(sub, db)
     return parser
+
+
+def _store_commands(sub, db) -> None:
+    """`cccd backup|restore|copy`: keep the store safe, move it between engines (cli/backup.py)."""
+    p = db(sub.add_parser("backup", help="sao lưu cơ sở dữ liệu vào một tệp"))
+    p.add_argument("file", help="tệp sao lưu (SQLite: một tệp .sqlite; PostgreSQL: pg_dump dạng custom)")
+    p.set_defaults(run="backup:backup")
+
+    p = db(sub.add_parser("restore", help="khôi phục cơ sở dữ liệu từ một tệp sao lưu"))
+    p.add_argument("file")
+    p.add_argument("--yes", action="store_true", help="thay số liệu hiện có mà không hỏi (cho kịch bản)")
+    p.set_defaults(run="backup:restore")
+
+    p = db(sub.add_parser("copy", help="chép toàn bộ cơ sở dữ liệu sang một cơ sở dữ liệu khác"))
+    p.add_argument("--to", required=True, metavar="URL", help="địa chỉ SQLAlchemy của đích")
+    p.add_argument("--yes", action="store_true", help="thay số liệu đang có ở đích mà không hỏi")
+    p.set_defaults(run="backup:copy")
 
 
 def _user_commands(sub, db) -> None:
@@ -155,9 +181,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return getattr(module, function)(args)
-    except (UsageError, StoreError, *module.REFUSALS) as exc:
+    except (UsageError, Refused, StoreError, PermissionError, *module.REFUSALS) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
+        return exit_codes.code_for(exc)
 
 
 if __name__ == "__main__":

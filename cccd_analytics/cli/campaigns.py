@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from cccd_analytics.analytics import campaigns as camp
-from cccd_analytics.cli import UsageError, cli_user
+from cccd_analytics.cli import Refused, UsageError, cli_user
 from cccd_analytics.store import Store
 
 REFUSALS = (camp.CampaignError,)
@@ -29,7 +29,9 @@ def add(args) -> int:
     path = Path(args.file)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise Refused(f"Không đọc được tệp chiến dịch «{path.name}»: {exc}") from None
+    except OSError as exc:
         raise UsageError(f"Không đọc được tệp chiến dịch «{path.name}»: {exc}") from None
     campaign = camp.parse_toml(text, source=f"Tệp «{path.name}»")
     store = Store.open(args.db)

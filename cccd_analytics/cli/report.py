@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cccd_analytics import briefing
 from cccd_analytics.analytics import campaigns as camp
-from cccd_analytics.cli import UsageError, as_of_day
+from cccd_analytics.cli import Refused, as_of_day
 from cccd_analytics.cli.campaigns import find
 from cccd_analytics.store import Store
 
@@ -21,7 +21,7 @@ def report(args) -> int:
     obs, units, uploads = store.current_observations(), store.units(), store.list_uploads()
     chosen = [find(store, args.campaign)] if args.campaign else camp.stored(store)
     if not chosen:
-        raise UsageError("Chưa có chiến dịch nào để báo cáo. Thêm bằng: cccd campaign add TỆP.toml")
+        raise Refused("Chưa có chiến dịch nào để báo cáo. Thêm bằng: cccd campaign add TỆP.toml")
     items = [briefing.from_frames(obs, units, c, as_of, uploads=uploads) for c in chosen]
     if not args.campaign:
         items = [b for b in items if b.snapshot.data_through is not None] or items[:1]

@@ -19,12 +19,16 @@ import json
 import os
 import sys
 
-from cccd_analytics import auth
+from cccd_analytics import auth, exit_codes
 from cccd_analytics.store import Store
 
 
 class UserCommandError(Exception):
-    """Bad input, with a Vietnamese message."""
+    """Bad input, with a Vietnamese message (refused: exit code 2, unless told otherwise)."""
+
+    def __init__(self, message: str, exit_code: int = exit_codes.REFUSED):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 REFUSALS = (UserCommandError, auth.AuthError)
@@ -44,7 +48,9 @@ def _read_password(args, username: str) -> str:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         if not sys.stdin.isatty():
-            raise UserCommandError("Không có bàn phím để nhập mật khẩu; dùng --password-stdin.")
+            raise UserCommandError(
+                "Không có bàn phím để nhập mật khẩu; dùng --password-stdin.", exit_codes.USAGE
+            )
         password = getpass.getpass("Mật khẩu mới: ")
         if getpass.getpass("Nhập lại mật khẩu: ") != password:
             raise UserCommandError("Hai lần nhập mật khẩu không khớp.")

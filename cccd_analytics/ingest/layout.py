@@ -103,6 +103,13 @@ class Layout:
     unmapped: list[tuple[int, str]] = field(default_factory=list)  # (column, header)
     # A per-record export whose place is one address column: the commune is read out of it.
     place_from_address: bool = False
+    # The day of the figures when the table itself says it: a day column of a wide sheet
+    # (origin "header") or the name of one sheet of a sheet-per-day workbook ("sheet_name").
+    data_date: date | None = None
+    data_date_origin: str | None = None
+    data_date_source: str = ""
+    # A day in the sheet's name, used when the sheet has no date line of its own.
+    sheet_date: date | None = None
 
 
 def _row_texts(row: list) -> list[str]:
@@ -362,6 +369,11 @@ def candidate_header(rows: list[list]) -> tuple[int, ...] | None:
         ):
             return (best - 1, best)
     return (best,)
+
+
+def is_parent_row(rows: list[list], r: int) -> bool:
+    """Whether row r can be the upper row of a two-row header (not a title line)."""
+    return _parent_row(rows, r)
 
 
 def labels_of(rows: list[list], header_rows: tuple[int, ...]) -> list[str]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import os
@@ -254,6 +255,9 @@ class Pending:
     def find_mapping(self, signature: str):
         return self._store.find_mapping(signature)
 
+    def campaign_definitions(self) -> list[dict]:
+        return self._store.campaign_definitions()
+
 
 def _duplicate(store: Store | None, report: ImportReport) -> ImportReport | None:
     """A report saying so when the same bytes were imported before (and are active)."""
@@ -341,6 +345,7 @@ def _import_checked(
     report = hashed(report)
     if report.status == "duplicate":
         return report
+    _show_cells_as_read(report)
     _finish_description(report)
     if report.errors:
         report.status = "refused"
@@ -383,6 +388,43 @@ def _as_dict(problem: Problem) -> dict:
     return {f.name: getattr(problem, f.name) for f in fields(problem)}
 
 
+def _show_cells_as_read(report: ImportReport) -> None:
+    """Problems about a figure a layout derived (a running total worked out from daily
+    columns) point at the column the figure came from, not at the column added for it."""
+    if any(report.column_aliases.values()):
+        fixed = []
+        for problem in report.problems:
+            alias = report.column_aliases.get(problem.sheet, {}).get(problem.column)
+            fixed.append(dataclasses.replace(problem, column=alias[0], header=alias[1]) if alias else problem)
+        report.problems = fixed
+    if report.row_labels:
+        # A Word/PDF table: rows are counted in the table (and per page of a PDF), as the
+        # reader sees them, not in the sheet the table was laid out on.
+        def label(sheet, row):
+            labels = report.row_labels.get(sheet)
+            if labels is None or not row or row > len(labels):
+                return None
+            return labels[row - 1]
+
+        fixed = []
+        for problem in report.problems:
+            found = label(problem.sheet, problem.row)
+            if problem.sheet in report.row_labels:
+                page, row = found or (None, None)
+                problem = dataclasses.replace(problem, table=True, page=page, row=row)
+            fixed.append(problem)
+        report.problems = fixed
+        for item in [*report.totals, *report.corrections]:
+            found = label(item.get("sheet"), item.get("row"))
+            if found:
+                item["page"], item["row"] = found
+        if report.sheet in report.row_labels:
+            rows = [label(report.sheet, r) for r in report.header_rows]
+            report.header_rows = [r[1] for r in rows if r and r[1]]
+            first = label(report.sheet, report.first_data_row)
+            report.first_data_row = first[1] if first else report.first_data_row
+
+
 def _finish_description(report: ImportReport) -> None:
     """Say in `report.layout` what the CLI and the upload page should show at a glance."""
     parts = [report.layout] if report.layout else []
@@ -390,10 +432,18 @@ def _finish_description(report: ImportReport) -> None:
         parts.append(f"ngày số liệu {date_vn(report.report_date)} theo {report.date_source}")
     elif report.date_source:
         parts.append(f"ngày theo {report.date_source}")
+    report.filled_down = len(report.filled_down_rows)
+    if report.filled_down:
+        parts.append(
+            f"huyện/tỉnh ghi một lần cho nhiều xã: đã điền xuống cho {report.filled_down} dòng "
+            "(đối chiếu danh mục)"
+        )
     if report.totals:
-        subtotals = sum(1 for t in report.totals if t["kind"] == "subtotal")
-        totals = len(report.totals) - subtotals
-        wrong = sum(1 for t in report.totals if not t["matches"])
+        # A wide sheet checks its total rows once per day: counted once here.
+        rows = {(t["sheet"], t["row"]): t for t in report.totals}
+        subtotals = sum(1 for t in rows.values() if t["kind"] == "subtotal")
+        totals = len(rows) - subtotals
+        wrong = len({(t["sheet"], t["row"]) for t in report.totals if not t["matches"]})
         what = ", ".join(
             filter(
                 None,

@@ -12,6 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from cccd_analytics import registry
 from cccd_analytics.formatting import date_vn
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest import normalise
@@ -49,6 +50,21 @@ def _date_for_sheet(
 ):
     """The one date of a report without a date column, and where it came from."""
     from_name = normalise.date_from_file_name(file_name)
+    if found.data_date is not None:
+        # A day column of a wide sheet, or the day a sheet-per-day workbook's sheet is named
+        # after: the table says it, over any line above it.
+        if found.data_date_origin == "sheet_name" and found.report_date not in (None, found.data_date):
+            report.problems.append(
+                Problem(
+                    "warning",
+                    "date_mismatch",
+                    f"tên trang ghi ngày {date_vn(found.data_date)} nhưng dòng ngày trong trang ghi "
+                    f"{date_vn(found.report_date)}; đã dùng ngày theo tên trang (mỗi trang một ngày).",
+                    sheet=sheet_name,
+                    row=(found.date_row or 0) + 1,
+                )
+            )
+        return found.data_date, found.data_date_origin, found.data_date_source
     if report_date is not None:
         return report_date, "given", "ngày người nhập chọn"
     if found.report_date is not None:
@@ -69,6 +85,8 @@ def _date_for_sheet(
             found.date_origin,
             f"{where}, dòng {(found.date_row or 0) + 1}: «{found.date_line}»",
         )
+    if found.sheet_date is not None:
+        return found.sheet_date, "sheet_name", f"tên trang «{sheet_name}»"
     if from_name is not None:
         return from_name, "file_name", f"tên tệp «{file_name}»"
     return None, None, ""
@@ -135,6 +153,8 @@ def sheet_records(
     # row, so the pure per-cell functions below are remembered per distinct cell value,
     # and a row with a commune name and figures is classified once per (name, STT) — the
     # only cells layout.classify looks at for such a row.  Same results, same problems.
+    last_district = last_province = ""
+    lies_in = _lies_in()
     count_of = _counter()
     date_of = _memo(lambda raw: normalise.parse_date(raw, order=date_order))
     text_of = _memo(normalise.text)
@@ -293,13 +313,30 @@ def sheet_records(
         if "collected" not in values and "collected_day" not in values:
             continue  # a commune row with no figures: not reported
         explicit_district = text_of(row[district_at] if 0 <= district_at < width else None)
+        explicit_province = text_of(row[province_at] if 0 <= province_at < width else None)
+        commune = commune_of(text_of(name_cell))
+        # A district (province) written once for its communes — a cell merged down, or
+        # left blank below the first — is filled down, but only onto a commune the registry
+        # places in it; any other row keeps a blank, as before.
+        if explicit_province:
+            last_province = explicit_province
+        elif province_at >= 0 and last_province and lies_in(last_province, "", commune):
+            explicit_province = last_province
+            report.filled_down_rows.add((sheet_label, index))
+        if explicit_district:
+            last_district = explicit_district
+        elif (
+            district_at >= 0
+            and last_district
+            and lies_in(explicit_province or province_ctx, last_district, commune)
+        ):
+            explicit_district = last_district
+            report.filled_down_rows.add((sheet_label, index))
         out["row"].append(index + 1)
         out["sheet"].append(sheet_label)
-        out["province"].append(
-            text_of(row[province_at] if 0 <= province_at < width else None) or province_ctx
-        )
+        out["province"].append(explicit_province or province_ctx)
         out["district"].append(explicit_district or district_ctx or "")
-        out["commune"].append(commune_of(text_of(name_cell)))
+        out["commune"].append(commune)
         out["code"].append(text_of(row[code_at] if 0 <= code_at < width else None) or None)
         out["date"].append(when)
         out["cells"].append(cells)
@@ -338,6 +375,21 @@ def sheet_records(
 def _cell_at(sheet_name: str | None, index: int, col: layouts.Column) -> dict:
     """Where a problem is: sheet, 1-based row, column letter and header."""
     return dict(sheet=sheet_name, row=index + 1, column=col.letter, header=col.header)
+
+
+def _lies_in() -> Callable[[str, str, str], bool]:
+    """Whether the registry places a commune in a province (and district), by name,
+    remembered per (province, district, commune)."""
+    seen: dict[tuple[str, str, str], bool] = {}
+
+    def check(province: str, district: str, commune: str) -> bool:
+        key = (province, district, commune)
+        if key not in seen:
+            found = registry.resolve(province, district, commune, suggestions=False)
+            seen[key] = found.official and not found.ambiguous
+        return seen[key]
+
+    return check
 
 
 def _memo(function: Callable):

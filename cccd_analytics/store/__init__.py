@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from cccd_analytics import registry
+from cccd_analytics import exit_codes, registry
 from cccd_analytics.store import schema
 from cccd_analytics.store.schema import (
     audit_log,
@@ -47,11 +47,24 @@ MIGRATION_LOCK = 0x43434344  # PostgreSQL advisory lock held while migrating ("C
 
 
 class StoreError(Exception):
-    """A store problem with a message fit for users (Vietnamese)."""
+    """A store problem with a message fit for users (Vietnamese).
+
+    `exit_code` (cccd_analytics.exit_codes) tells a script what kind of problem it is:
+    refused input by default, or wrong usage / permissions."""
+
+    exit_code = exit_codes.REFUSED
+
+    def __init__(self, message: str, exit_code: int | None = None):
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
 
 
 class StoreUnavailable(StoreError):
-    """The database cannot be reached, or stayed locked/busy too long: try again later."""
+    """The database cannot be reached, stayed locked/busy too long, or its disk is full:
+    nothing was changed; try again later."""
+
+    exit_code = exit_codes.UNAVAILABLE
 
     def __init__(self, message: str, why: str = ""):
         super().__init__(message)
@@ -61,6 +74,11 @@ class StoreUnavailable(StoreError):
 UNAVAILABLE = (
     "Không làm việc được với cơ sở dữ liệu ({why}). Số liệu không bị thay đổi; hãy thử lại "
     "sau ít phút. Nếu vẫn lỗi, báo quản trị hệ thống."
+)
+DISK_FULL = "ổ đĩa chứa cơ sở dữ liệu đã đầy"
+UNAVAILABLE_FULL = (
+    "Không ghi được vào cơ sở dữ liệu ({why}). Số liệu không bị thay đổi; hãy giải phóng chỗ "
+    "trống trên ổ đĩa (hoặc báo quản trị hệ thống) rồi làm lại."
 )
 
 
@@ -88,6 +106,9 @@ def _unavailable(context) -> None:
         )
     ):
         return
+    if "disk is full" in text or "no space left" in text or "could not extend file" in text:
+        # SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100): the write was rolled back.
+        raise StoreUnavailable(UNAVAILABLE_FULL.format(why=DISK_FULL), DISK_FULL) from exc
     if "locked" in text or "busy" in text or "lock timeout" in text or "could not obtain lock" in text:
         why = "cơ sở dữ liệu đang bị khóa bởi một thao tác khác"
     elif "timeout" in text or "timed out" in text or "canceling statement" in text:
@@ -105,12 +126,19 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
+def _busy_ms() -> int:
+    """How long an SQLite write waits for another one's lock before giving up (exit code
+    3: retry later).  CCCD_SQLITE_BUSY_MS, default 10 s."""
+    raw = os.environ.get("CCCD_SQLITE_BUSY_MS", "")
+    return int(raw) if raw.isdigit() else 10_000
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={_busy_ms()}")
     cur.close()
 
 
@@ -150,15 +178,21 @@ class Store:
             except OSError as exc:
                 raise StoreError(
                     f"Không tạo được thư mục «{folder}» cho cơ sở dữ liệu "
-                    f"({exc.strerror or type(exc).__name__})."
+                    f"({exc.strerror or type(exc).__name__}).",
+                    exit_codes.USAGE,
                 ) from None
         try:
-            engine = sa.create_engine(url, future=True)
+            # A server that restarted has closed every pooled connection: each is tested
+            # before use (one round trip), so the first page after the restart works instead
+            # of failing once more on a dead connection.
+            options = {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+            engine = sa.create_engine(url, future=True, **options)
         except (sa.exc.ArgumentError, ImportError, ValueError) as exc:
             # Never the password: the message may reach a log or a screen.
             raise StoreError(
                 f"Địa chỉ cơ sở dữ liệu không hợp lệ: {_without_password(url)!r} "
-                f"({_without_password(str(exc))})"
+                f"({_without_password(str(exc))})",
+                exit_codes.USAGE,
             ) from None
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -167,7 +201,14 @@ class Store:
         try:
             store.migrate()
         except sa.exc.OperationalError as exc:
-            raise StoreError(f"Không mở được cơ sở dữ liệu {engine.url!r}: {exc.orig}") from None
+            # What is left once locks and outages are StoreUnavailable: a file that cannot
+            # be opened or written (permissions), or one that is not a database.
+            text = str(exc.orig).lower()
+            denied = "readonly" in text or "unable to open" in text or "permission" in text
+            raise StoreError(
+                f"Không mở được cơ sở dữ liệu {engine.url!r}: {exc.orig}",
+                exit_codes.USAGE if denied else exit_codes.REFUSED,
+            ) from None
         return store
 
     # -- schema -----------------------------------------------------------------------

@@ -4,6 +4,11 @@ Each migration is a function run once, in order, inside one transaction, and the
 recorded in `schema_version`.  A hand-written runner rather than Alembic: the store
 is embedded, migrations run on open with no config files or CLI, and the schema is
 small.  Never edit a released migration; append a new one.
+
+Every table here is backed up, copied and checked by store.backup / store.copy without
+being named there.  A table whose rows are computed from the others (an index of values in
+force, a change log, a cache) says so with `info={"derived": True}`: it is still copied,
+but its rows alone do not make a store "hold data" that a restore or a copy would replace.
 """
 
 from __future__ import annotations
@@ -162,6 +167,7 @@ current_values = sa.Table(
     # SQLite: the rows stored in key order (one B-tree, no rowid), so a scope's values are
     # read sequentially.
     sqlite_with_rowid=False,
+    info={"derived": True},
 )
 
 # One row per change of what the pages show (an upload, an undo, a campaign or tag edit),
@@ -172,6 +178,7 @@ data_revisions = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Column("change", sa.String(40), nullable=False),
+    info={"derived": True},
 )
 
 # Results computed from the data (a campaign's snapshot …), kept for one data version and
@@ -186,6 +193,7 @@ shared_results = sa.Table(
     sa.Column("data_version", sa.String(200), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("payload", sa.LargeBinary, nullable=False),
+    info={"derived": True},
 )
 
 # The newest active upload's row for each (unit, metric, date) of `observations`; with

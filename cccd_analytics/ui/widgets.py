@@ -67,7 +67,10 @@ def import_report(report) -> None:
     facts = []
     if report.layout:
         facts.append(f"{t('Bố cục')}: {report.layout}")
-    if report.sheet:
+    if getattr(report, "tables", None):
+        # A Word/PDF document: which of its tables was read (and on which pages).
+        facts.append(f"{t('Bảng đã đọc')}: {md_escape(report.table_read())}")
+    elif report.sheet:
         facts.append(f"{t('Trang')}: «{md_escape(report.sheet)}»")
     if report.header_rows:
         facts.append(f"{t('Dòng tiêu đề')}: {', '.join(map(str, report.header_rows))}")
@@ -134,6 +137,14 @@ def encoding_label(encoding: str) -> str:
     return ", ".join(_ENCODINGS.get(part, part) for part in encoding.split("+"))
 
 
+def _where_in_file(problem) -> str:
+    """The sheet of a workbook, or a document's table and PDF page ("Bảng 1, trang 3")."""
+    if getattr(problem, "table", False):
+        page = getattr(problem, "page", None)
+        return f"{problem.sheet}, {t('trang')} {page}" if page else problem.sheet or ""
+    return problem.sheet or ""
+
+
 def problem_table(problems) -> pd.DataFrame:
     """An import's problems as the upload page lists them: level, sheet, row, column and
     message; the sheet, row and column columns only when some problem has one (a CSV has
@@ -142,7 +153,7 @@ def problem_table(problems) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             t("Mức"): [t("Lỗi") if p.severity == "error" else t("Cảnh báo") for p in problems],
-            t("Trang"): [p.sheet or "" for p in problems],
+            t("Trang"): [_where_in_file(p) for p in problems],
             t("Dòng"): [str(p.row) if p.row else "" for p in problems],
             t("Cột"): [p.column or "" for p in problems],
             t("Nội dung"): [p.message for p in problems],

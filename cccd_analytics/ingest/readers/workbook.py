@@ -123,6 +123,12 @@ class Sheet:
     complete: bool = True  # False: `rows` holds only the first rows
     height: int | None = None  # rows in the sheet, when known
     _more: Callable[[], Iterator[list]] | None = field(default=None, repr=False)
+    # Columns added by a layout (derived figures) → the (letter, header) a message shows.
+    aliases: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    # A table of a Word or PDF document: per row, (page or None, row of the table or None
+    # for the text around it), for messages; and the pages the table is on.
+    row_labels: list[tuple[int | None, int | None]] | None = field(default=None, repr=False)
+    pages: list[int] = field(default_factory=list, repr=False)
 
     def iter_rows(self) -> Iterator[list]:
         """Every row of the sheet, from the first, without keeping them."""
