@@ -117,9 +117,9 @@ def view_key(snap: metrics.Snapshot) -> tuple:
 @st.cache_resource(show_spinner=False, max_entries=256)
 def figure(kind: str, key: tuple, options: tuple = (), _snap: metrics.Snapshot | None = None):
     """A chart of `_snap`: "cumulative" (cumulative vs target), "daily" (collections per
-    day) or "map" (options: layer, colour): (figure, whether older communes were summed
-    into new ones), or None when the scope has no shipped boundaries."""
-    from cccd_analytics import charts, geo
+    day) or "map" (options: layer, colour): (figure, the units' figures it shows), or None
+    when the scope has no shipped boundaries."""
+    from cccd_analytics import charts, formatting, geo, i18n
 
     if kind == "cumulative":
         return charts.cumulative_vs_target(_snap)
@@ -131,8 +131,17 @@ def figure(kind: str, key: tuple, options: tuple = (), _snap: metrics.Snapshot |
     if shapes is None:
         return None
     figures = geo.map_units(_snap.units, layer)
-    merged = layer == "commune_2025" and bool(figures["parts"].gt(1).any())
-    return charts.choropleth(figures, shapes, color_by), merged
+    t = i18n.t
+    what = t("Tỷ lệ thu nhận") if color_by == "coverage" else t("Trạng thái")
+    where = t("theo huyện") if layer == "district" else t("theo xã, phường mới")
+    title = t("{what} {where} — số liệu đến {d}", what=what, where=where, d=formatting.date_vn(_snap.as_of))
+    return charts.unit_map(figures, shapes, color_by, title, geo.label_points(layer, provinces[0])), figures
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def units(key: tuple) -> pd.DataFrame:
+    """Every unit (Store.units), read once per data version (key: `view_key`)."""
+    return get_store(key[0]).units()
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
