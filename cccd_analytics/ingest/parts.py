@@ -72,6 +72,8 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
                     "column": [c[0] for c in cells],
                     "header": [c[1] for c in cells],
                     "name": have["commune"].to_numpy(),
+                    "kind": have["den_kind"].to_numpy() if "den_kind" in have else None,
+                    "detail": have["detail"].to_numpy() if "detail" in have else None,
                 }
             )
         )
@@ -110,7 +112,7 @@ def _one_spelling(parts: pd.DataFrame, stored_values: set[tuple[str, str]]) -> p
 
 
 def _dedupe(parts: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
-    keys = ["unit_key", "date", "dimension", "value", "metric"]
+    keys = ["unit_key", "date", "dimension", "value", "metric", "detail"]
     dup = parts.duplicated(keys, keep=False)
     if not dup.any():
         return parts
@@ -300,9 +302,22 @@ def reconcile(
     parts.loc[parts["outside"], "metric"] = ELSEWHERE
     out_parts = parts[PART_COLUMNS].copy()
     out_parts["date"] = [pd.Timestamp(d).date() for d in out_parts["date"]]
-    dens = denominators.assign(kind="population", detail=None)[DENOMINATOR_COLUMNS].copy()
+    dens = _denominators(denominators)
     dens["date"] = [pd.Timestamp(d).date() for d in dens["date"]]
     return out_parts.reset_index(drop=True), dens.reset_index(drop=True), built
+
+
+def _denominators(rows: pd.DataFrame) -> pd.DataFrame:
+    """One denominator per (unit, dimension, value, day): a list's rows of one commune (its
+    schools) added up, where they came from kept in `detail`."""
+    if rows.empty:
+        return pd.DataFrame(columns=DENOMINATOR_COLUMNS)
+    rows = rows.assign(kind=rows["kind"].fillna("population") if "kind" in rows else "population")
+    out = rows.groupby(["unit_key", "dimension", "value", "date", "kind"], as_index=False, sort=False).agg(
+        count=("count", "sum"),
+        detail=("detail", lambda d: "; ".join(x for x in d if isinstance(x, str) and x) or None),
+    )
+    return out[DENOMINATOR_COLUMNS]
 
 
 def _summary(parts: pd.DataFrame, denominators: pd.DataFrame, built: int) -> dict:
@@ -323,3 +338,107 @@ def _summary(parts: pd.DataFrame, denominators: pd.DataFrame, built: int) -> dic
         outside=int(parts["outside"].sum()),
         denominators=int(len(denominators)),
     )
+
+
+def _residence_classes(counted: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """An export's current residences (their provinces) → residence classes: an applicant
+    whose home (the unit counted) is in another province than the export's own is from
+    elsewhere; one at home in it but living in another province lives outside; the rest are
+    in the province.  The export's province: its letterhead's, else the one most of its
+    applicants' homes are in."""
+    from cccd_analytics import registry
+    from cccd_analytics.ingest.records import RESIDENCE_RAW
+
+    raw = counted["dimension"] == RESIDENCE_RAW
+    if not raw.any():
+        return counted
+    reg = registry.load_registry()
+    names = reg["name"]
+
+    def home(unit: str, written: str) -> str:
+        if unit in reg.index:
+            return registry.bare(names.get(reg.at[unit, "province_key"], "") or "")
+        return registry.bare(written or "")
+
+    homes = [home(u, p) for u, p in zip(counted["unit_key"], counted["province"])]
+    ours = next((a for a in report.authorities if a.startswith("tinh ") or a.startswith("thanh pho ")), "")
+    ours = registry.bare(ours) if ours else ""
+    if not ours:
+        weight = pd.Series(
+            counted["count"].to_numpy()[~raw.to_numpy()], index=np.asarray(homes)[~raw.to_numpy()]
+        )
+        weight = weight.groupby(level=0).sum() if len(weight) else weight
+        ours = str(weight.idxmax()) if len(weight) else ""
+    # The last part of an address is its province; one that names a place of the export's
+    # own province (an address written without its province) is at home.
+    province_keys = reg.index[(reg["level"] == "province") & (reg["name"].map(registry.bare) == ours)]
+    local = {ours} | {
+        registry.bare(n) for n in reg.loc[reg["province_key"].isin(list(province_keys)), "name"]
+    }
+    classes = []
+    for is_raw, home_key, now in zip(raw, homes, counted["value"]):
+        if not is_raw:
+            classes.append(None)
+            continue
+        now_key = registry.bare(now or "")
+        if home_key and ours and home_key != ours:
+            classes.append(dimensions.FROM_ELSEWHERE)
+        elif now_key and ours and now_key not in local:
+            classes.append(dimensions.OUTSIDE)
+        else:
+            classes.append(dimensions.IN_PROVINCE)
+    out = counted.copy()
+    out.loc[raw, "dimension"] = "residence"
+    out.loc[raw, "value"] = [c for c in classes if c is not None]
+    return out.groupby(list(out.columns.drop(["count", "row"])), as_index=False, sort=False).agg(
+        count=("count", "sum"), row=("row", "min")
+    )
+
+
+def from_export(counted: pd.DataFrame, keys_of: dict, report: ImportReport, store=None) -> pd.DataFrame:
+    """The parts a per-record export counted per place and day → running totals to store.
+
+    Like the export's totals, each part of a unit runs from the export's first day (adding
+    onto what the store holds for it before that day, when it does), a day without a record
+    adding zero.  Only the days its running total moves are written, with the day before
+    each move and the export's last day, so that reading it back (spread between reports,
+    carried forward) gives every day's figure exactly."""
+    counted = counted.assign(
+        unit_key=[keys_of.get(k) for k in zip(counted["province"], counted["district"], counted["commune"])]
+    ).dropna(subset=["unit_key"])
+    if counted.empty:
+        return pd.DataFrame(columns=PART_COLUMNS)
+    counted = _residence_classes(counted, report)
+    counted = counted.assign(date=pd.to_datetime(counted["date"]))
+    first, last = counted["date"].min(), counted["date"].max()
+    days = pd.date_range(first, last, freq="D")
+    per_day = counted.groupby(["unit_key", "dimension", "value", "date"])["count"].sum()
+    series = per_day.unstack("date").reindex(columns=days).fillna(0).astype("int64")
+    running = series.cumsum(axis=1)
+    if store is not None:
+        stored = store.current_parts(unit_keys=sorted(set(counted["unit_key"])))
+        stored = stored[(stored["metric"] == "collected") & (stored["date"] < first)]
+        if len(stored):
+            base = stored.sort_values("date").groupby(["unit_key", "dimension", "value"])["count"].last()
+            running = running.add(base.reindex(running.index).fillna(0).astype("int64"), axis=0)
+    values = running.to_numpy()
+    moved = np.zeros(values.shape, bool)
+    moved[:, 0] = True
+    moved[:, 1:] = values[:, 1:] != values[:, :-1]
+    keep = moved.copy()
+    keep[:, :-1] |= moved[:, 1:]  # the day before a move: flat until then
+    keep[:, -1] = True
+    rows, cols = np.nonzero(keep)
+    index = running.index.to_frame(index=False)
+    out = pd.DataFrame(
+        {
+            "unit_key": index["unit_key"].to_numpy()[rows],
+            "date": [d.date() for d in days[cols]],
+            "dimension": index["dimension"].to_numpy()[rows],
+            "value": index["value"].to_numpy()[rows],
+            "metric": "collected",
+            "count": values[rows, cols],
+        }
+    )
+    report.breakdowns = _summary(out.assign(outside=False), pd.DataFrame(columns=["dimension", "value"]), 0)
+    return out[PART_COLUMNS]
