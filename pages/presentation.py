@@ -12,7 +12,7 @@ import html
 import streamlit as st
 
 from cccd_analytics import briefing, charts, ui
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 
 context = ui.page_context()
 if context.campaign is None:

@@ -24,6 +24,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cccd_analytics import registry
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.analytics.metrics import pivot_last, spread
 
@@ -72,19 +73,6 @@ SPIKE_RATIO = 4.5
 SPIKE_MIN_EXCESS = 10.0
 SPIKE_NEIGHBOUR_RATIO = 2.0
 MAD_TO_SD = 1.4826
-
-
-def _date(value) -> str:
-    value = pd.Timestamp(value)
-    return f"{value.day}/{value.month}/{value.year}"
-
-
-def _num(value) -> str:
-    return f"{float(value):,.0f}".replace(",", ".")
-
-
-def _pct(share) -> str:
-    return f"{share * 100:.1f}%".replace(".", ",")
 
 
 # -- scope -------------------------------------------------------------------------------
@@ -302,7 +290,7 @@ def _missing(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
                     severity="warning",
                     value=float(n_expected),
                     expected=0.0,
-                    message_vi=f"Chưa có báo cáo nào từ {_date(scope.days[0])} đến {_date(scope.as_of)}.",
+                    message_vi=f"Chưa có báo cáo nào từ {fmt.date_vn(scope.days[0])} đến {fmt.date_vn(scope.as_of)}.",
                 )
             )
     missing[:, never] = False
@@ -314,7 +302,7 @@ def _missing(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
     last_day = len(scope.days) - 1
     # Each day boxed and written once, not once per gap (a nation has tens of thousands).
     days = list(scope.days)
-    texts = [_date(d) for d in days]
+    texts = [fmt.date_vn(d) for d in days]
     for u, s, e in zip(unit_s.tolist(), day_s.tolist(), day_e.tolist()):
         length = int(e - s)
         first, last = days[s], days[e - 1]
@@ -365,8 +353,8 @@ def _falling(scope: _Scope) -> pd.DataFrame:
             "value": out["value"].astype(float),
             "expected": out["prev_value"].astype(float),
             "message_vi": [
-                f"{METRIC_LABELS[m].capitalize()} ngày {_date(d)} ({_num(v)}) thấp hơn ngày "
-                f"{_date(pd_)} ({_num(pv)}): số liệu giảm giữa các lần nhập, kiểm tra lại tệp nhập sau."
+                f"{METRIC_LABELS[m].capitalize()} ngày {fmt.date_vn(d)} ({fmt.number(v)}) thấp hơn ngày "
+                f"{fmt.date_vn(pd_)} ({fmt.number(pv)}): số liệu giảm giữa các lần nhập, kiểm tra lại tệp nhập sau."
                 for m, d, v, pd_, pv in zip(
                     out["metric"], out["date"], out["value"], out["prev_date"], out["prev_value"]
                 )
@@ -474,11 +462,11 @@ def _spike_message(day, value, median, z) -> str:
     if median > 0:
         times = f"{value / median:.1f}".replace(".", ",")
         return (
-            f"Ngày {_date(day)} thu nhận {_num(value)} hồ sơ, gấp {times} lần trung vị {_num(median)} "
+            f"Ngày {fmt.date_vn(day)} thu nhận {fmt.number(value)} hồ sơ, gấp {times} lần trung vị {fmt.number(median)} "
             f"của các ngày lân cận (điểm z {z:.0f}): có thể nhập dồn nhiều ngày hoặc nhập nhầm."
         )
     return (
-        f"Ngày {_date(day)} thu nhận {_num(value)} hồ sơ trong khi các ngày lân cận gần như không có: "
+        f"Ngày {fmt.date_vn(day)} thu nhận {fmt.number(value)} hồ sơ trong khi các ngày lân cận gần như không có: "
         "có thể nhập dồn hoặc nhập nhầm."
     )
 
@@ -559,9 +547,9 @@ def _over_eligible(scope: _Scope, units: pd.DataFrame) -> pd.DataFrame:
             "value": ep["collected"].astype(float),
             "expected": ep["eligible"].astype(float),
             "message_vi": [
-                f"Đã thu nhận {_num(c)} hồ sơ, vượt số công dân đủ điều kiện {_num(e)} "
-                f"({_pct(c / e)}) từ ngày {_date(d0)}"
-                + (f" đến {_date(d1)}" if d1 != d0 else "")
+                f"Đã thu nhận {fmt.number(c)} hồ sơ, vượt số công dân đủ điều kiện {fmt.number(e)} "
+                f"({fmt.percent(c / e)}) từ ngày {fmt.date_vn(d0)}"
+                + (f" đến {fmt.date_vn(d1)}" if d1 != d0 else "")
                 + ": số đủ điều kiện có thể bị báo thấp, cần kiểm tra lại."
                 for c, e, d0, d1 in zip(ep["collected"], ep["eligible"], ep["date"], ep["date_end"])
             ],
@@ -588,8 +576,8 @@ def _returned_above(scope: _Scope) -> pd.DataFrame:
             "value": ep["returned"].astype(float),
             "expected": ep["collected"].astype(float),
             "message_vi": [
-                f"Số thẻ đã trả ({_num(r)}) lớn hơn số hồ sơ đã thu nhận ({_num(c)}) ngày {_date(d1)}"
-                + (f" (từ ngày {_date(d0)})" if d1 != d0 else "")
+                f"Số thẻ đã trả ({fmt.number(r)}) lớn hơn số hồ sơ đã thu nhận ({fmt.number(c)}) ngày {fmt.date_vn(d1)}"
+                + (f" (từ ngày {fmt.date_vn(d0)})" if d1 != d0 else "")
                 + "."
                 for r, c, d0, d1 in zip(ep["returned"], ep["collected"], ep["date"], ep["date_end"])
             ],

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import metrics, quality
 from cccd_analytics.analytics.metrics import STATUS_LABELS, Snapshot
 from cccd_analytics.briefing.charts import cumulative_chart, daily_chart

@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cccd_analytics.formatting import date_vn
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.store import Store
+from cccd_analytics.text import date_vn, thousands
 
 CUMULATIVE = ("collected", "returned")
 
@@ -32,8 +32,8 @@ def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
                     Problem(
                         "error",
                         "conflicting_values",
-                        f"«{first.name}» ngày {date_vn(when)} có hai giá trị khác nhau: {first.value:,} "
-                        f"(dòng {first.row}) và {other.value:,} (dòng {other.row}).".replace(",", "."),
+                        f"«{first.name}» ngày {date_vn(when)} có hai giá trị khác nhau: {thousands(first.value)} "
+                        f"(dòng {first.row}) và {thousands(other.value)} (dòng {other.row}).",
                         **_at(other),
                     )
                 )
@@ -119,8 +119,8 @@ def check_cumulative(
                 Problem(
                     "error",
                     "falling_cumulative",
-                    f"«{here['name']}» ngày {date_vn(row.date)}: {label} {int(row.value):,} thấp hơn "
-                    f"{int(prev.value):,} của {where}.".replace(",", "."),
+                    f"«{here['name']}» ngày {date_vn(row.date)}: {label} {thousands(int(row.value))} thấp hơn "
+                    f"{thousands(int(prev.value))} của {where}.",
                     **_at(here),
                 )
             )
@@ -130,9 +130,9 @@ def check_cumulative(
                 Problem(
                     "error",
                     "falling_cumulative",
-                    f"«{original['name']}» ngày {date_vn(prev.date)}: {label} {int(prev.value):,} cao hơn "
+                    f"«{original['name']}» ngày {date_vn(prev.date)}: {label} {thousands(int(prev.value))} cao hơn "
                     f"báo cáo ngày {date_vn(row.date)} {'của ' + stored_as(row) if stored_as(row) else 'đã có'} "
-                    f"({int(row.value):,}); lũy kế không thể giảm.".replace(",", "."),
+                    f"({thousands(int(row.value))}); lũy kế không thể giảm.",
                     **_at(original),
                 )
             )
@@ -168,8 +168,8 @@ def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
                 Problem(
                     "warning",
                     "returned_above_collected",
-                    f"«{row['name']}» ngày {date_vn(values.date)}: số thẻ đã trả ({int(values.returned):,}) lớn hơn "
-                    f"số hồ sơ đã thu nhận ({int(values.collected):,}).".replace(",", "."),
+                    f"«{row['name']}» ngày {date_vn(values.date)}: số thẻ đã trả ({thousands(int(values.returned))}) lớn hơn "
+                    f"số hồ sơ đã thu nhận ({thousands(int(values.collected))}).",
                     sheet=row.sheet or None,
                     row=int(row.row),
                 )
@@ -183,8 +183,8 @@ def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
                 Problem(
                     "warning",
                     "coverage_over_100",
-                    f"«{row['name']}» từ ngày {date_vn(values.date)}: đã thu nhận {int(values.collected):,} "
-                    f"vượt số công dân đủ điều kiện ({int(values.eligible):,}).".replace(",", "."),
+                    f"«{row['name']}» từ ngày {date_vn(values.date)}: đã thu nhận {thousands(int(values.collected))} "
+                    f"vượt số công dân đủ điều kiện ({thousands(int(values.eligible))}).",
                     sheet=row.sheet or None,
                     row=int(row.row),
                 )

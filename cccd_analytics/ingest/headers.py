@@ -20,7 +20,7 @@ import hashlib
 import re
 from functools import lru_cache
 
-from cccd_analytics.registry import fold
+from cccd_analytics.text import fold
 
 FIELDS = (
     "date",

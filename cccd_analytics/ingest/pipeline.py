@@ -35,7 +35,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from cccd_analytics.formatting import date_vn, moment_vn
 from cccd_analytics.ingest import file_types
 from cccd_analytics.ingest.extract import extract
 from cccd_analytics.ingest.observations import resolve_and_check
@@ -43,7 +42,7 @@ from cccd_analytics.ingest.readers import FileData, Limits, ReadError, read_work
 from cccd_analytics.ingest.repair import note_text_encoding
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.store import NewUpload, Store
-from cccd_analytics.text import thousands
+from cccd_analytics.text import date_vn, moment_vn, thousands
 
 
 def sha256_of(data) -> str:

@@ -8,13 +8,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from cccd_analytics.formatting import date_vn
 from cccd_analytics.ingest import headers, normalise, records
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.readers import Sheet, Workbook
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.ingest.rows import authority_context, commune_name, each_distinct
-from cccd_analytics.text import thousands
+from cccd_analytics.text import date_vn, thousands
 
 
 def record_export(

@@ -30,7 +30,7 @@ from cccd_analytics.ingest import headers, legacy_text, normalise
 from cccd_analytics.ingest.address import split_address
 from cccd_analytics.ingest.layout import Layout
 from cccd_analytics.ingest.readers import ArrowFallback, CsvSource, ReadError, Sheet, csv_chunks
-from cccd_analytics.registry import fold
+from cccd_analytics.text import fold
 
 CHUNK_ROWS = 200_000
 PLACE = ("province", "district", "commune")

@@ -13,13 +13,11 @@ import numpy as np
 import pandas as pd
 
 from cccd_analytics import registry
-from cccd_analytics.formatting import date_vn
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest import normalise
 from cccd_analytics.ingest.readers import Sheet
 from cccd_analytics.ingest.report import ImportReport, Problem
-from cccd_analytics.registry import fold
-from cccd_analytics.text import thousands
+from cccd_analytics.text import date_vn, fold, thousands
 
 # The columns of the rows read from a table or an export (then one per metric, VALUE_ORDER).
 RECORD_COLUMNS = ("row", "sheet", "province", "district", "commune", "code", "date", "cells")

@@ -24,12 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from cccd_analytics.formatting import date_vn
 from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.readers import Sheet
 from cccd_analytics.ingest.report import ImportReport, Problem
-from cccd_analytics.registry import fold
+from cccd_analytics.text import date_vn, fold
 
 MIN_DAYS = 2  # day columns that make a table wide
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import formatting as fmt
 from cccd_analytics import i18n
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import metrics
 from cccd_analytics.i18n import t
 from cccd_analytics.ingest.headers import FIELD_LABELS, MAPPABLE_FIELDS
@@ -82,7 +82,7 @@ def import_report(report) -> None:
     if report.units_read:
         facts.append(f"{t('Đơn vị')}: {fmt.number(report.units_read)}")
     if report.encoding:
-        facts.append(f"{t('Mã hóa')}: {encoding_label(report.encoding)}")
+        facts.append(f"{t('Mã hóa')}: {fmt.encoding_label(report.encoding)}")
     if facts:
         st.markdown(" · ".join(facts))
     for repair in report.encoding_repairs:
@@ -115,33 +115,10 @@ def import_report(report) -> None:
 PROBLEMS_IN_FULL = 25
 
 
-_ENCODINGS = {
-    "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8 (có BOM)",
-    "utf-16-le": "UTF-16",
-    "utf-16-be": "UTF-16 BE",
-    "utf-16": "UTF-16",
-    "utf-32-le": "UTF-32",
-    "utf-32-be": "UTF-32 BE",
-    "cp1258": "Windows-1258",
-    "cp1252": "Windows-1252",
-    "tcvn3": "phông TCVN3 (.VnTime)",
-    "tcvn3_upper": "phông TCVN3 (.VnTimeH)",
-    "vni": "phông VNI",
-}
-
-
-def encoding_label(encoding: str) -> str:
-    """A text file's encoding as people know it: "utf-8-sig" → "UTF-8 (có BOM)",
-    "utf-8+tcvn3" → "UTF-8, phông TCVN3 (.VnTime)"."""
-    return ", ".join(_ENCODINGS.get(part, part) for part in encoding.split("+"))
-
-
 def _where_in_file(problem) -> str:
     """The sheet of a workbook, or a document's table and PDF page ("Bảng 1, trang 3")."""
-    if getattr(problem, "table", False):
-        page = getattr(problem, "page", None)
-        return f"{problem.sheet}, {t('trang')} {page}" if page else problem.sheet or ""
+    if problem.table:
+        return f"{problem.sheet}, {t('trang')} {problem.page}" if problem.page else problem.sheet or ""
     return problem.sheet or ""
 
 
