@@ -23,22 +23,27 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from cccd_analytics import registry
+from cccd_analytics import registry, rules
 from cccd_analytics import text as fmt
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.analytics.metrics import pivot_last, spread
 
+# The checks this page runs on stored data; their severities and labels are the rules'
+# (cccd_analytics.rules), the same as at import.
 CHECKS = {
-    "missing_report": "Thiếu báo cáo",
-    "never_reported": "Chưa báo cáo lần nào",
-    "falling_cumulative": "Lũy kế giảm",
-    "spike": "Tăng đột biến trong ngày",
-    "coverage_over_100": "Thu nhận vượt số công dân đủ điều kiện",
-    "returned_above_collected": "Số thẻ đã trả vượt số hồ sơ đã thu nhận",
-    "subtotal_mismatch": "Dòng cộng không khớp tổng các xã",
+    code: rules.label(code)
+    for code in (
+        "missing_report",
+        "never_reported",
+        "falling_cumulative",
+        "spike",
+        "coverage_over_100",
+        "returned_above_collected",
+        "subtotal_mismatch",
+    )
 }
-SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Lưu ý"}
-SEVERITY_ORDER = ("error", "warning", "info")
+SEVERITY_LABELS = rules.SEVERITY_LABELS
+SEVERITY_ORDER = rules.SEVERITY_ORDER
 METRIC_LABELS = {"collected": "lũy kế thu nhận", "returned": "lũy kế trả thẻ"}
 
 FINDING_COLUMNS = [
@@ -287,7 +292,7 @@ def _missing(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
                     date=scope.days[0],
                     date_end=scope.as_of,
                     check="never_reported",
-                    severity="warning",
+                    severity=rules.severity("never_reported"),
                     value=float(n_expected),
                     expected=0.0,
                     message_vi=f"Chưa có báo cáo nào từ {fmt.date_vn(scope.days[0])} đến {fmt.date_vn(scope.as_of)}.",
@@ -324,7 +329,7 @@ def _missing(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
                 date=first,
                 date_end=last,
                 check="missing_report",
-                severity="warning" if length >= GAP_WARNING_DAYS else "info",
+                severity=rules.severity("missing_report", lesser=length < GAP_WARNING_DAYS),
                 value=float(length),
                 expected=0.0,
                 message_vi=text,
@@ -349,7 +354,7 @@ def _falling(scope: _Scope) -> pd.DataFrame:
             "date": out["date"],
             "date_end": out["date"],
             "check": "falling_cumulative",
-            "severity": "error",
+            "severity": rules.severity("falling_cumulative"),
             "value": out["value"].astype(float),
             "expected": out["prev_value"].astype(float),
             "message_vi": [
@@ -450,7 +455,7 @@ def _spikes(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
             "date": when,
             "date_end": when,
             "check": "spike",
-            "severity": "warning",
+            "severity": rules.severity("spike"),
             "value": inc,
             "expected": med,
             "message_vi": [_spike_message(d, x, m, zz) for d, x, m, zz in zip(when, inc, med, z)],
@@ -543,7 +548,7 @@ def _over_eligible(scope: _Scope, units: pd.DataFrame) -> pd.DataFrame:
             "date": ep["date"],
             "date_end": ep["date_end"],
             "check": "coverage_over_100",
-            "severity": "warning",
+            "severity": rules.severity("coverage_over_100"),
             "value": ep["collected"].astype(float),
             "expected": ep["eligible"].astype(float),
             "message_vi": [
@@ -572,7 +577,7 @@ def _returned_above(scope: _Scope) -> pd.DataFrame:
             "date": ep["date"],
             "date_end": ep["date_end"],
             "check": "returned_above_collected",
-            "severity": "error",
+            "severity": rules.severity("returned_above_collected"),
             "value": ep["returned"].astype(float),
             "expected": ep["collected"].astype(float),
             "message_vi": [
@@ -661,7 +666,7 @@ def _subtotals(scope: _Scope, units: pd.DataFrame, uploads: pd.DataFrame) -> pd.
                     date=pd.Timestamp(when).normalize(),
                     date_end=pd.Timestamp(when).normalize(),
                     check="subtotal_mismatch",
-                    severity="warning",
+                    severity=rules.severity("subtotal_mismatch"),
                     value=stated,
                     expected=actual,
                     message_vi=f"Tệp «{up.file_name}»"

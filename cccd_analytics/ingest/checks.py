@@ -29,8 +29,7 @@ def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         for other in others:
             if other.value != first.value:
                 report.problems.append(
-                    Problem(
-                        "error",
+                    Problem.of(
                         "conflicting_values",
                         f"«{first.name}» ngày {date_vn(when)} có hai giá trị khác nhau: {thousands(first.value)} "
                         f"(dòng {first.row}) và {thousands(other.value)} (dòng {other.row}).",
@@ -39,8 +38,7 @@ def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
                 )
             else:
                 report.problems.append(
-                    Problem(
-                        "warning",
+                    Problem.of(
                         "duplicate_row",
                         f"«{first.name}» ngày {date_vn(when)} lặp lại dòng {first.row}; chỉ tính một lần.",
                         **_at(other),
@@ -116,8 +114,7 @@ def check_cumulative(
             )
             where = f"báo cáo ngày {date_vn(prev.date)} ({source})"
             report.problems.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "falling_cumulative",
                     f"«{here['name']}» ngày {date_vn(row.date)}: {label} {thousands(int(row.value))} thấp hơn "
                     f"{thousands(int(prev.value))} của {where}.",
@@ -127,8 +124,7 @@ def check_cumulative(
         else:
             original = cum.iloc[at[i - 1]]  # the file's value the store's later one is below
             report.problems.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "falling_cumulative",
                     f"«{original['name']}» ngày {date_vn(prev.date)}: {label} {thousands(int(prev.value))} cao hơn "
                     f"báo cáo ngày {date_vn(row.date)} {'của ' + stored_as(row) if stored_as(row) else 'đã có'} "
@@ -165,8 +161,7 @@ def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
         for values in bad.head(20).itertuples(index=False):
             row = located(values.unit_key, values.date)
             report.problems.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "returned_above_collected",
                     f"«{row['name']}» ngày {date_vn(values.date)}: số thẻ đã trả ({thousands(int(values.returned))}) lớn hơn "
                     f"số hồ sơ đã thu nhận ({thousands(int(values.collected))}).",
@@ -180,8 +175,7 @@ def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
         for values in bad.drop_duplicates("unit_key").itertuples(index=False):
             row = located(values.unit_key, values.date)
             report.problems.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "coverage_over_100",
                     f"«{row['name']}» từ ngày {date_vn(values.date)}: đã thu nhận {thousands(int(values.collected))} "
                     f"vượt số công dân đủ điều kiện ({thousands(int(values.eligible))}).",

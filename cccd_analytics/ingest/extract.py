@@ -60,7 +60,7 @@ def _mapped_layout(
         if missing:
             parts.append("thiếu cột bắt buộc: " + ", ".join(missing))
         report.problems.append(
-            Problem("error", "bad_mapping", "cách ghép cột không dùng được (" + "; ".join(parts) + ").")
+            Problem.of("bad_mapping", "cách ghép cột không dùng được (" + "; ".join(parts) + ").")
         )
         return None
     columns = {
@@ -153,8 +153,7 @@ def extract(
         ]
         if not book.sheets:
             report.problems.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "no_table",
                     "văn bản không có bảng nào (cần bảng có cột tên xã/phường và cột số hồ sơ đã thu nhận).",
                 )
@@ -170,8 +169,7 @@ def extract(
             else "không thấy dòng tiêu đề cột nào"
         )
         report.problems.append(
-            Problem(
-                "error",
+            Problem.of(
                 "no_table",
                 f"không tìm thấy bảng số liệu ({names}); {seen}. Cần ít nhất cột tên xã/phường "
                 "(ví dụ «Xã», «Tên xã/phường/thị trấn», «Đơn vị hành chính») và cột số hồ sơ đã thu "

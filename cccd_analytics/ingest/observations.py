@@ -132,8 +132,7 @@ def resolve_and_check(
                 )
             )
             resolution.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "name_variant",
                     f"đã sửa tên «{rec.commune}» → «{match.registry_name}» theo danh mục ({how}); "
                     "kiểm tra lại nếu không đúng.",
@@ -143,8 +142,7 @@ def resolve_and_check(
             )
         if match.ambiguous:
             resolution.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "ambiguous_unit",
                     f"«{rec.commune}» có thể là {' hoặc '.join(match.candidates)}; không đoán — hãy ghi "
                     "đúng tên (đủ dấu) hoặc ghi rõ huyện.",
@@ -160,8 +158,7 @@ def resolve_and_check(
                 else " Không có tên nào gần giống trong danh mục."
             )
             resolution.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "unknown_unit",
                     f"«{rec.commune}» ({rec.district or rec.province or 'không rõ huyện'}) không có trong "
                     f"danh mục hành chính; đã nhận như đơn vị ngoài danh mục, không gộp với đơn vị nào.{hint}",

@@ -66,8 +66,7 @@ def import_file(store: Store | None, path: str | Path, **kwargs) -> ImportReport
         if size > limits.max_bytes:
             return _refuse(
                 ImportReport(file_name=path.name),
-                Problem(
-                    "error",
+                Problem.of(
                     "too_large",
                     (f"tệp quá lớn ({size / 2**20:.0f} MiB; tối đa {limits.max_bytes // 2**20} MiB)."),
                 ),
@@ -77,7 +76,7 @@ def import_file(store: Store | None, path: str | Path, **kwargs) -> ImportReport
             data = path.read_bytes()
     except OSError as exc:
         report = ImportReport(file_name=path.name)
-        report.problems.append(Problem("error", "unreadable", f"không mở được tệp ({exc.strerror})."))
+        report.problems.append(Problem.of("unreadable", f"không mở được tệp ({exc.strerror})."))
         report.message = report.problems[0].describe(path.name)
         return report
     return import_bytes(store, data, path.name, **kwargs)
@@ -118,12 +117,11 @@ def import_bytes(
     report = ImportReport(file_name=file_name)
     wrong_type = file_types.refusal(file_name)
     if wrong_type:
-        return _refuse(report, Problem("error", "file_type", wrong_type))
+        return _refuse(report, Problem.of("file_type", wrong_type))
     if len(data) > limits.max_bytes:
         return _refuse(
             report,
-            Problem(
-                "error",
+            Problem.of(
                 "too_large",
                 (f"tệp quá lớn ({len(data) / 2**20:.0f} MiB; tối đa {limits.max_bytes // 2**20} MiB)."),
             ),
@@ -309,13 +307,13 @@ def _import_checked(
         note_text_encoding(book, report, data[: 1 << 16])
         records_, counts = extract(book, data, report, store, mapping, report_date, limits)
         if not report.errors and not records_:
-            report.problems.append(Problem("error", "no_rows", "không có dòng số liệu nào của xã/phường."))
+            report.problems.append(Problem.of("no_rows", "không có dòng số liệu nào của xã/phường."))
         observations, new_units = (
             resolve_and_check(records_, report, store, counts) if not report.errors else (None, None)
         )
     except ReadError as exc:
         reason = str(exc).removeprefix(f"Tệp «{file_name}»").lstrip(":, ")
-        return hashed(_refuse(report, Problem("error", "unreadable", reason)))
+        return hashed(_refuse(report, Problem.of("unreadable", reason)))
     except (
         ValueError,
         TypeError,
@@ -331,8 +329,7 @@ def _import_checked(
         return hashed(
             _refuse(
                 report,
-                Problem(
-                    "error",
+                Problem.of(
                     "unreadable",
                     (
                         f"không đọc được tệp (cấu trúc bất thường: {type(exc).__name__}); hãy lưu lại tệp bằng "

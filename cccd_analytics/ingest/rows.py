@@ -53,8 +53,7 @@ def _date_for_sheet(
         # after: the table says it, over any line above it.
         if found.data_date_origin == "sheet_name" and found.report_date not in (None, found.data_date):
             report.problems.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "date_mismatch",
                     f"tên trang ghi ngày {date_vn(found.data_date)} nhưng dòng ngày trong trang ghi "
                     f"{date_vn(found.report_date)}; đã dùng ngày theo tên trang (mỗi trang một ngày).",
@@ -69,8 +68,7 @@ def _date_for_sheet(
         where = "chân báo cáo" if found.date_origin == "footer" else "dòng ngày số liệu"
         if from_name and from_name != found.report_date:
             report.problems.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "date_mismatch",
                     f"ngày trong tên tệp ({date_vn(from_name)}) khác ngày trong báo cáo "
                     f"({date_vn(found.report_date)}); đã dùng ngày trong báo cáo.",
@@ -131,8 +129,7 @@ def sheet_records(
                 (i + found.first_data_row + 1 for i, v in enumerate(column_values) if v == example), None
             )
             report.problems.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "ambiguous_date",
                     message + ".",
                     sheet=sheet_name,
@@ -195,16 +192,13 @@ def sheet_records(
         for name, parsed in parsed_values:
             if parsed.error:
                 report.problems.append(
-                    Problem(
-                        "error", "bad_number", parsed.error + ".", **_cell_at(sheet_name, index, cols[name])
-                    )
+                    Problem.of("bad_number", parsed.error + ".", **_cell_at(sheet_name, index, cols[name]))
                 )
                 bad = True
             elif parsed.value is not None:
                 if parsed.value < 0:
                     report.problems.append(
-                        Problem(
-                            "error",
+                        Problem.of(
                             "negative",
                             f"số âm ({parsed.value}).",
                             **_cell_at(sheet_name, index, cols[name]),
@@ -214,8 +208,7 @@ def sheet_records(
                 values[name] = parsed.value
             if parsed.warning:
                 report.problems.append(
-                    Problem(
-                        "warning",
+                    Problem.of(
                         "ambiguous_number",
                         parsed.warning + ".",
                         **_cell_at(sheet_name, index, cols[name]),
@@ -279,15 +272,12 @@ def sheet_records(
             parsed = date_of(row[date_at] if date_at < width else None)
             if parsed.error:
                 report.problems.append(
-                    Problem(
-                        "error", "bad_date", parsed.error + ".", **_cell_at(sheet_name, index, cols["date"])
-                    )
+                    Problem.of("bad_date", parsed.error + ".", **_cell_at(sheet_name, index, cols["date"]))
                 )
                 continue
             if parsed.warning:
                 report.problems.append(
-                    Problem(
-                        "warning",
+                    Problem.of(
                         "ambiguous_date",
                         parsed.warning + ".",
                         **_cell_at(sheet_name, index, cols["date"]),
@@ -297,8 +287,7 @@ def sheet_records(
         if when is None:
             report.needs_date = True
             report.problems.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "no_date",
                     "không xác định được ngày số liệu: tệp không có cột ngày, không có "
                     "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
@@ -349,8 +338,7 @@ def sheet_records(
         col = cols.get("collected_day")
         report.needs_mapping = True
         report.problems.append(
-            Problem(
-                "error",
+            Problem.of(
                 "no_cumulative",
                 "thiếu cột lũy kế thu nhận (chỉ có số trong ngày).",
                 sheet=sheet_name,
@@ -463,8 +451,7 @@ def _check_sums(
                 what = "dòng tổng" if kind == "total" else "dòng cộng"
                 letter, header = entry["cells"].get(name, (None, None))
                 report.problems.append(
-                    Problem(
-                        "warning",
+                    Problem.of(
                         "subtotal_mismatch",
                         f"{what} {label} ghi {thousands(stated)} nhưng tổng {len(members)} xã/phường là "
                         f"{thousands(actual)} (chênh {'+' if stated >= actual else '-'}{thousands(abs(stated - actual))}); "
