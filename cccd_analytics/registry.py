@@ -478,7 +478,7 @@ def suggest(name: str, hierarchy: str = "3", limit: int = 3) -> tuple[str, ...]:
     """Closest registry commune names, for an unknown name (never applied silently)."""
     from rapidfuzz import fuzz, process
 
-    # Performance (issue 8): the pool's bare names and labels are computed once, not per call.
+    # Performance: the pool's bare names and labels are computed once, not per call.
     choices, labels = _suggest_pool(hierarchy)
     hits = process.extract(bare(name), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=SUGGEST_CUTOFF)
     return tuple(labels[index] for _, _, index in hits)

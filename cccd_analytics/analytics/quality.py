@@ -138,7 +138,7 @@ def _wide(scope: _Scope, metric: str) -> pd.DataFrame:
     part = scope.obs[scope.obs["metric"] == metric]
     if part.empty:
         return pd.DataFrame(np.nan, index=scope.days, columns=scope.keys)
-    # Performance (issue 8): numpy placement instead of pivot_table (same frame).
+    # Performance: numpy placement instead of pivot_table (same frame).
     return pivot_last(part, scope.days, scope.keys)
 
 
@@ -383,7 +383,7 @@ def daily_increments(collected: pd.DataFrame) -> pd.DataFrame:
 def _nanmedian_rows(values: np.ndarray) -> np.ndarray:
     """np.nanmedian(values, axis=1) for rows with at least one number: one sort of the
     rows (NaN sorts last), then the middle value, or the mean of the two middle ones.
-    Performance (issue 8): nanmedian goes through masked arrays and took 2 s on a
+    Performance: nanmedian goes through masked arrays and took 2 s on a
     nation's 1.2 million windows."""
     ordered = np.sort(values, axis=1)
     count = np.sum(~np.isnan(values), axis=1)
@@ -497,7 +497,7 @@ def _pair(scope: _Scope, metrics: tuple[str, str]) -> pd.DataFrame:
     values=value, aggfunc="last")``: one row per unit and day with either metric, sorted
     by unit then day, a column per metric present.
 
-    Performance (issue 8): from days × units arrays (metrics.pivot_last) instead of a
+    Performance: from days × units arrays (metrics.pivot_last) instead of a
     groupby over the nation's 2.4 million rows; falls back to pivot_table for rows
     outside the window (a time of day).  Values come as floats: callers compare them and
     make floats of them.

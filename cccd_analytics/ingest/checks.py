@@ -79,7 +79,7 @@ def check_cumulative(
     both = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     # Sorted by unit, metric and date (each once: the file's duplicates are gone and the
     # store's rows the file replaces too), through integer codes: sorting the text itself
-    # was slow.  Performance (issue 8): the previous report of the same unit and metric is
+    # was slow.  Performance: the previous report of the same unit and metric is
     # the row before in this order; compared with numpy, and rows looked up only for the
     # values that fall.
     unit_code = pd.factorize(both["unit_key"], sort=True)[0]
@@ -135,7 +135,7 @@ def check_cumulative(
 
 
 def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
-    # Performance (issue 8): each metric is joined with `collected` on (unit, date) instead
+    # Performance: each metric is joined with `collected` on (unit, date) instead
     # of pivoting every observation; the problems come in the pivot's order (by unit, then
     # date).  `obs` has one value per (unit, date, metric): check_duplicates ran first.
     metric = obs["metric"]

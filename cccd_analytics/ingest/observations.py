@@ -39,7 +39,7 @@ def _timestamps(dates: pd.Series) -> pd.Series:
 def resolve_and_check(
     records_: list, report: ImportReport, store: Store | None, counts: records.RecordCounts | None = None
 ):
-    # Performance (issue 8): the rows are one frame; each distinct (province, district,
+    # Performance: the rows are one frame; each distinct (province, district,
     # commune, code, hierarchy) is resolved once, and the closest registry names of all
     # unknown units are found in one bulk call (registry.suggest_many) instead of one
     # scan of the registry per name.  Problems come in the same order as before.

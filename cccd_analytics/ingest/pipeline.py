@@ -127,7 +127,7 @@ def import_bytes(
             ),
         )
     if isinstance(data, FileData):
-        # Performance (issue 8): a big file on disk is hashed in a thread while it is read
+        # Performance: a big file on disk is hashed in a thread while it is read
         # (hashlib and the CSV parsers release the GIL); it is checked against earlier
         # uploads as soon as the hash is known, before anything is written.
         hashing = concurrent.futures.ThreadPoolExecutor(max_workers=1)

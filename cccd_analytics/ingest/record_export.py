@@ -135,7 +135,7 @@ def record_export(
             district=[d or district_ctx for d in totals["district"]],
             commune=[commune_name(c) for c in totals["commune"]],
         )
-    # Performance (issue 8): one frame for the export's (place, day) counts, not one
+    # Performance: one frame for the export's (place, day) counts, not one
     # Python object per row (an export of a nation has over a million of them).
     daily = counts.daily
     # Where each figure comes from, for messages: collected from the day received, returned
@@ -192,7 +192,7 @@ def cumulate_records(
     """
     if daily.empty:
         return pd.DataFrame(columns=["unit_key", "date", "metric", "value"])
-    # Performance (issue 8): a units × days grid of integer arrays (each unit gets every
+    # Performance: a units × days grid of integer arrays (each unit gets every
     # day of the export's span, zero where it has no record), summed with bincount and
     # added up with cumsum; the pandas groupby, reindex and cumsum this replaces gave the
     # same figures.

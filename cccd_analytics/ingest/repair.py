@@ -72,7 +72,7 @@ def locate(rows: list[list]) -> layouts.Layout | None:
     """layouts.locate, without its scan of every data row for a footer date ("Kỳ Anh,
     ngày …") when the table has a date column: the footer date dates only a report
     without one (_date_for_sheet).  The header is found in the first HEADER_SCAN_ROWS
-    rows, so the head alone gives the same layout otherwise (performance, issue 8: the
+    rows, so the head alone gives the same layout otherwise (performance: the
     scan folded the text of every row of a 100,000-row sheet)."""
     head = rows[: layouts.HEADER_SCAN_ROWS + 2]
     if len(head) < len(rows):
@@ -110,7 +110,7 @@ def repair_sheet(sheet: Sheet, report: ImportReport) -> layouts.Layout | None:
     column with too few words.  Returns the layout found on the repaired cells.
     """
     rows = sheet.rows
-    # Performance (issue 8): detection reads the first 3,000 distinct non-ASCII texts, so
+    # Performance: detection reads the first 3,000 distinct non-ASCII texts, so
     # the cells are only scanned that far; the full list is made when repairs need it.
     strings, candidates = _first_strings(rows, 3000)
     if not strings:

@@ -95,7 +95,7 @@ def sheet_records(
     when it has none.  Subtotal and total rows are checked against them, never kept."""
     cols = found.columns
     sheet_name = sheet.name or None
-    # Performance (issue 8): the rows are kept as columns, not as one object per row — a
+    # Performance: the rows are kept as columns, not as one object per row — a
     # 100,000-row table made 100,000 objects that the garbage collector then walked again
     # and again, and that had to be transposed into a frame.
     out = {name: [] for name in RECORD_COLUMNS}
@@ -119,7 +119,7 @@ def sheet_records(
         col = cols["date"]
         column_values = [r[col.index] for r in sheet.rows[found.first_data_row :] if col.index < len(r)]
         # Both only ask whether some value is of a kind, and for the first ambiguous one:
-        # the distinct values, in order, give the same answers (performance, issue 8).
+        # the distinct values, in order, give the same answers (performance).
         distinct_values = list(dict.fromkeys(column_values))
         date_order = normalise.date_order(distinct_values)
         note = normalise.date_order_warning(distinct_values)
@@ -144,7 +144,7 @@ def sheet_records(
     pending: list[int] = []  # communes since the last subtotal/heading
     open_group: dict | None = None
 
-    # Performance (issue 8): a canonical file repeats its place names and dates on every
+    # Performance: a canonical file repeats its place names and dates on every
     # row, so the pure per-cell functions below are remembered per distinct cell value,
     # and a row with a commune name and figures is classified once per (name, STT) — the
     # only cells layout.classify looks at for such a row.  Same results, same problems.

@@ -303,8 +303,8 @@ class Store:
                 existing = set(
                     conn.scalars(sa.select(units.c.key).where(units.c.key.in_(list(new.new_units["key"]))))
                 )
-                # The records as to_dict("records") gives them, from the columns (performance,
-                # issue 8: to_dict walked 10,000 new units cell by cell).
+                # The records as to_dict("records") gives them, from the columns (performance:
+                # to_dict walked 10,000 new units cell by cell).
                 frame, names = new.new_units, list(new.new_units.columns)
                 records = [dict(zip(names, values)) for values in zip(*(frame[c].tolist() for c in names))]
                 rows = [_unit_row(r) for r in records if r["key"] not in existing]
@@ -317,7 +317,7 @@ class Store:
             # In the order of the (unit, metric, date) index, which SQLite then fills
             # sequentially (a quarter faster on 300,000 rows); only row ids depend on it.
             obs = new.observations.sort_values(["unit_key", "metric", "date"], kind="stable")
-            # Performance (issue 8): the rows go to the driver's executemany as they are
+            # Performance: the rows go to the driver's executemany as they are
             # (the INSERT compiled once for this dialect, each column's SQLAlchemy bind
             # processor applied to its distinct values only), in batches built from the
             # frame's columns.  Core's per-row parameter processing cost ~7 µs a row.

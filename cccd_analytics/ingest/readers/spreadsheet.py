@@ -108,7 +108,7 @@ def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]
                 raise ReadError(f"Tệp «{file_name}» có quá nhiều ô (hơn {thousands(limits.max_cells)}).")
             if size <= limits.eager_cells:
                 rows = sheet.to_python(skip_empty_area=False)
-                # calamine gives lists already; copy only what is not one (performance, issue 8).
+                # calamine gives lists already; copy only what is not one (performance).
                 rows = (
                     rows
                     if isinstance(rows, list) and all(type(r) is list for r in rows)
