@@ -625,13 +625,9 @@ def _subtotals(scope: _Scope, units: pd.DataFrame, uploads: pd.DataFrame) -> pd.
             by_bare.setdefault(registry.bare(units.at[key, "name"]), []).append(key)
     rows = []
     for up in uploads.itertuples(index=False):
-        if getattr(up, "status", "active") != "active" or up.id not in relevant:
+        if up.status != "active" or up.id not in relevant:
             continue
-        when = (
-            pd.Timestamp(up.report_date)
-            if pd.notna(getattr(up, "report_date", None))
-            else last_day.get(up.id, pd.NaT)
-        )
+        when = pd.Timestamp(up.report_date) if pd.notna(up.report_date) else last_day.get(up.id, pd.NaT)
         if pd.isna(when) or when > scope.as_of:
             continue
         for w in _warnings(up.warnings):

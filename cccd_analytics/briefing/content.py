@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from cccd_analytics import text as fmt
@@ -250,7 +249,7 @@ def _milestones(snap: Snapshot) -> tuple[tuple[MilestoneLine, ...], Table]:
     for i, m in enumerate(snap.milestones.itertuples(index=False)):
         deadline = pd.Timestamp(m.deadline)
         name = "Toàn chiến dịch" if i == 0 else str(m.name)
-        if not getattr(m, "units", 0) or pd.isna(getattr(m, "collected", np.nan)):
+        if not m.units or pd.isna(m.collected):
             label = STATUS_LABELS["no_data"]
             lines.append(
                 MilestoneLine(

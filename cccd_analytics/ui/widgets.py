@@ -67,7 +67,7 @@ def import_report(report) -> None:
     facts = []
     if report.layout:
         facts.append(f"{t('Bố cục')}: {report.layout}")
-    if getattr(report, "tables", None):
+    if report.tables:
         # A Word/PDF document: which of its tables was read (and on which pages).
         facts.append(f"{t('Bảng đã đọc')}: {md_escape(report.table_read())}")
     elif report.sheet:
@@ -87,7 +87,7 @@ def import_report(report) -> None:
         st.markdown(" · ".join(facts))
     for repair in report.encoding_repairs:
         st.caption(f"{t('Sửa phông')}: {md_escape(repair)}")
-    totals = getattr(report, "totals", None) or []
+    totals = report.totals
     if totals:
         checked = sum(1 for x in totals if x.get("checked"))
         wrong = sum(1 for x in totals if x.get("mismatches"))
@@ -143,7 +143,7 @@ def problem_table(problems) -> pd.DataFrame:
 def column_mapping_form(report, key: str) -> dict | None:
     """Let the analyst say which column holds which field; returns {field: column index}."""
 
-    columns = getattr(report, "columns", None) or []
+    columns = report.columns
     if not columns:
         return None
     st.warning(

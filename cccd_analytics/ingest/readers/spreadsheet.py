@@ -72,10 +72,8 @@ def check_zip(data: bytes, file_name: str, limits: Limits) -> None:
 def check_xls(data: bytes, file_name: str) -> None:
     """Parse a damaged .xls with xlrd first: calamine's BIFF reader can panic on one
     (refused all the same, but the panic prints to stderr)."""
-    try:
-        import xlrd
-    except ImportError:
-        return
+    import xlrd  # only for .xls files
+
     try:
         book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
         for index in range(book.nsheets):
