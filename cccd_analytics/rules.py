@@ -83,6 +83,16 @@ _RULES = (
         "to refuse.  A warning at import (the file is kept) and on the quality page alike.",
     ),
     Rule("coverage_over_100", "warning", "Thu nhận vượt số công dân đủ điều kiện"),
+    # -- breakdowns (parts of a commune-day: priority group, channel, residence, type) -------
+    Rule("several_dimensions", "error", "Một dòng chia theo nhiều cách"),
+    Rule("parts_exceed_total", "error", "Các phần cộng lại vượt tổng"),
+    Rule(
+        "total_not_built",
+        "warning",
+        "Không lấy các phần làm tổng",
+        why="Parts without a total build the total, unless they add up to less than the "
+        "cumulative figure already stored: then they are only part of the day, not its total.",
+    ),
     Rule("subtotal_mismatch", "warning", "Dòng cộng không khớp tổng các xã"),
     # -- reporting over time (the quality page) ---------------------------------------------
     Rule(
