@@ -410,6 +410,7 @@ EN.update(
     {
         "Tỷ lệ thu nhận": "Coverage",
         "Đến nội dung chính": "Skip to main content",
+        "Mở trang đơn vị": "Open the unit's page",
         "theo huyện": "by district",
         "theo xã, phường mới": "by new commune",
         "{what} {where} — số liệu đến {d}": "{what} {where} — data as of {d}",

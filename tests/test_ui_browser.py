@@ -185,6 +185,11 @@ def test_on_a_phone_the_verdict_comes_before_the_figures(server, browser):
     cards = page.locator(".cccd-card")
     assert cards.count() == 15 and cards.first.is_visible()
     assert not page.locator(".st-key-ov_attention_table").is_visible()
+    name = cards.first.locator(".name").inner_text()
+    page.locator(".st-key-ov_cards button").first.click()  # a card opens its commune
+    page.wait_for_url(re.compile(r"/unit\?"))
+    wait_for_app(page)
+    assert page.locator("[data-testid=stMain] h1").first.inner_text() == name
     page.close()
 
 
