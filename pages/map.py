@@ -11,7 +11,7 @@ from cccd_analytics.i18n import t
 from cccd_analytics.ui import links
 
 snap = ui.campaign_snapshot(t("Bản đồ"))
-registry = ui.store().units()
+registry = ui.loaders.units(ui.loaders.view_key(snap))
 provinces = snap.units.loc[snap.units["level"] == "province", "key"].tolist()
 layers = {"district": t("Huyện (trước 1/7/2025)"), "commune_2025": t("Xã, phường mới (từ 1/7/2025)")}
 colours = {"coverage": t("Tỷ lệ"), "status": t("Trạng thái")}
@@ -37,11 +37,13 @@ links.bind("to_mau", "map_color", options=list(colours))
 color_by = c2.radio(
     t("Tô màu theo"), list(colours), format_func=colours.get, horizontal=True, key="map_color"
 )
-shapes = geo.boundaries(layer, provinces[0]) if provinces else None
-if shapes is None:
+# The map and its figures, built once per data version, campaign, day and choice for every
+# viewer (ui.loaders).
+drawn = ui.loaders.figure("map", ui.loaders.view_key(snap), (layer, color_by), _snap=snap)
+if drawn is None:
     st.info(t("Chưa có ranh giới cho phạm vi này."))
     st.stop()
-figures = geo.map_units(snap.units, layer)
+map_figure, figures = drawn
 counts = figures.loc[figures["collected"].notna(), "status"].value_counts()
 st.markdown(
     " · ".join(
@@ -50,15 +52,12 @@ st.markdown(
         if s in counts
     )
 )
-what = t("Tỷ lệ thu nhận") if color_by == "coverage" else t("Trạng thái")
-where = t("theo huyện") if layer == "district" else t("theo xã, phường mới")
-title = t("{what} {where} — số liệu đến {d}", what=what, where=where, d=fmt.date_vn(snap.as_of))
 if layer == "commune_2025" and figures["parts"].gt(1).any():
     st.caption(
         t("Số liệu theo xã cũ được cộng vào xã, phường mới theo danh mục sắp xếp đơn vị hành chính 2025.")
     )
 st.plotly_chart(
-    charts.unit_map(figures, shapes, color_by, title, geo.label_points(layer, provinces[0])),
+    map_figure,
     width="stretch",
     config={**charts.PLOTLY_CONFIG, "scrollZoom": True},
     key="map_chart",
