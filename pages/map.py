@@ -67,7 +67,7 @@ st.plotly_chart(
 
 if layer == "commune_2025":
     chosen_new = st.session_state.get("map_new_commune")
-    shape_names = {f["properties"]["key"]: f["properties"]["name"] for f in shapes["features"]}
+    shape_names = geo.shape_names(layer, provinces[0])
     new_names = {
         k: n if isinstance(n, str) else shape_names.get(k, "")
         for k, n in zip(figures["key"], figures["name"])
