@@ -470,6 +470,9 @@ def unit_map(
             textfont=dict(size=9 if small else 12, color="#1F2933"),
             marker=dict(size=18 if small else 30, color="rgba(255,255,255,0.01)"),
             customdata=keys,
+            # A click selects a label; the others must stay readable, not fade.
+            selected=dict(marker=dict(opacity=1), textfont=dict(color="#000000")),
+            unselected=dict(marker=dict(opacity=1), textfont=dict(color="#1F2933")),
             hovertext=hover,
             hoverinfo="text",
             showlegend=False,
