@@ -355,16 +355,20 @@ def channel_of_place(text: str) -> str | None:
 
 #: Age from which a citizen counts as elderly (Luật Người cao tuổi 2009: 60 and over).
 ELDERLY_AGE = 60
+#: The grades whose pupils campaigns serve first — those about to sit the exams into grade 10
+#: and for graduation — and the only ones an age is turned into (the others would be a
+#: guess the leaders do not ask for).
+EXAM_GRADES = (9, 12)
 
 
 def group_of_age(years: int, month: int) -> str | None:
     """The priority group a citizen's age puts them in, as an export gives it (an age, or
-    the received year minus the birth year): 60 and over, elderly; of school age from 14,
-    a pupil of the grade of their age (the school year turns in September: born 2005, grade
-    12 until August 2023).  An estimate from age alone, as docs/import.md says."""
+    the received year minus the birth year): 60 and over, elderly; from 14, of the age of
+    an exam grade (9 or 12), a pupil of that grade (the school year turns in September:
+    born 2005, grade 12 until August 2023).  An estimate from age alone (docs/import.md)."""
     if years >= ELDERLY_AGE:
         return ELDERLY
     grade_now = years - 6 + (1 if month >= 9 else 0)
-    if 14 <= years and 8 <= grade_now <= 12:
+    if 14 <= years and grade_now in EXAM_GRADES:
         return pupils_of_grade(grade_now)
     return None

@@ -808,6 +808,12 @@ def _opens_part(words: str) -> bool:
 
 
 def part(text, parent=None) -> tuple[str, str | None, str] | None:
+    """See `_part`; remembered per (text, parent): a layout tries every cell of its first rows."""
+    return _part(None if text is None else str(text), None if parent is None else str(parent))
+
+
+@lru_cache(maxsize=1 << 16)
+def _part(text, parent=None) -> tuple[str, str | None, str] | None:
     """A column counting one part of the commune-day: (metric, dimension, label).
 
     Under a heading "Trong đó" / "Chia ra" (the parent of a two-row header, or the start of

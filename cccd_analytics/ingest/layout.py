@@ -280,7 +280,8 @@ def locate(rows: list[list], file_name: str = "") -> Layout | None:
         score = _record_score(record_columns)
         if score > best_score and not (set(columns) & {"collected", "eligible"}):
             best, best_score, best_kind = (record_columns, record_rows), score, "records"
-        den_columns = _denominator_columns(rows[r])
+        # A denominator list names its communes too: only such a row is tried as one.
+        den_columns = _denominator_columns(rows[r]) if "commune" in columns else {}
         score = _denominator_score(den_columns)
         if score > best_score and not (set(columns) & {"collected", "collected_day"}):
             best, best_score, best_kind = (den_columns, (r,)), score, "denominators"

@@ -398,9 +398,11 @@ def from_export(counted: pd.DataFrame, keys_of: dict, report: ImportReport, stor
     adding zero.  Only the days its running total moves are written, with the day before
     each move and the export's last day, so that reading it back (spread between reports,
     carried forward) gives every day's figure exactly."""
-    counted = counted.assign(
-        unit_key=[keys_of.get(k) for k in zip(counted["province"], counted["district"], counted["commune"])]
-    ).dropna(subset=["unit_key"])
+    # Each distinct place looked up once (the columns hold Arrow text: walking them is slow).
+    place = ["province", "district", "commune"]
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(counted[place].astype(object)), sort=False)
+    units = np.asarray([keys_of.get(tuple(u)) for u in uniques] + [None], dtype=object)
+    counted = counted.assign(unit_key=units[codes]).dropna(subset=["unit_key"])
     if counted.empty:
         return pd.DataFrame(columns=PART_COLUMNS)
     counted = _residence_classes(counted, report)
@@ -428,7 +430,7 @@ def from_export(counted: pd.DataFrame, keys_of: dict, report: ImportReport, stor
     out = pd.DataFrame(
         {
             "unit_key": index["unit_key"].to_numpy()[rows],
-            "date": [d.date() for d in days[cols]],
+            "date": np.asarray([d.date() for d in days], dtype=object)[cols],
             "dimension": index["dimension"].to_numpy()[rows],
             "value": index["value"].to_numpy()[rows],
             "metric": "collected",

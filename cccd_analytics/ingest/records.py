@@ -730,13 +730,17 @@ def _parts(
     """The parts counted per place and day: province, district, commune, date, dimension,
     value, count, row.  A feature's code becomes a value here: a place of receipt a channel,
     a birth year or an age a priority group (at the day received), the province of the
-    current residence a residence class."""
+    current residence a residence class.
+
+    Performance: values are worked out once per distinct (code, day) — a few thousand —
+    and the counted keys are mapped with numpy, not walked one by one."""
     columns = ["province", "district", "commune", "date", "dimension", "value", "count", "row"]
     if not tally.features:
         return pd.DataFrame(columns=columns)
     del layout, r_place, r_counts  # the export's province is known once its units are
     texts = {name: _fixer(ids.values, fix) for name, ids in tally.feature_text.items()}
     raw = {name: ids.values for name, ids in tally.feature_text.items()}
+    has_commune = np.array([bool(c) for _, _, c in fixed] + [False], bool)
     out = []
     for feature, counts in tally.features.items():
         keys, n, first = counts.merged()
@@ -744,30 +748,49 @@ def _parts(
             continue
         place, low = keys >> _SHIFT, keys & _MASK
         code, day = low >> 16, low & 0xFFFF
-        dimension = {"birth_year": "group", "age": "group"}.get(feature, feature)
-        rows = []
-        for p, c, d, count, row in zip(
-            place.tolist(), code.tolist(), day.tolist(), n.tolist(), first.tolist()
-        ):
+        dimension = (
+            RESIDENCE_RAW
+            if feature == "residence"
+            else {"birth_year": "group", "age": "group"}.get(feature, feature)
+        )
+        pair, pairs = pd.factorize(code * 65536 + day, sort=False)
+        values = []
+        for key in pairs.tolist():
+            c, d = divmod(int(key), 65536)
             when = day_date[d] if d < len(day_date) else None
-            if when is None or p >= len(fixed) or not fixed[p][2]:
-                continue
-            if feature in ("birth_year", "age"):
+            if when is None:
+                values.append(None)
+            elif feature in ("birth_year", "age"):
                 years = when.year - (c + 1800) if feature == "birth_year" else c
-                value = dimensions.group_of_age(years, when.month) if 0 <= years < 130 else None
+                values.append(dimensions.group_of_age(years, when.month) if 0 <= years < 130 else None)
             elif feature == "residence":
                 # The province of the current residence: classed once the units (and so
                 # the home provinces) are known (parts.from_export).
-                value = texts["current_province"][raw["current_province"][c]] or None
-                dimension = RESIDENCE_RAW
+                values.append(texts["current_province"][raw["current_province"][c]] or None)
             elif feature == "channel":
-                value = dimensions.channel_of_place(texts[feature][raw[feature][c]])
+                values.append(dimensions.channel_of_place(texts[feature][raw[feature][c]]))
             else:
-                value = dimensions.canonical(feature, texts[feature][raw[feature][c]])
-            if value:
-                rows.append((*fixed[p], when, dimension, value, count, row))
-        if rows:
-            out.append(pd.DataFrame(rows, columns=columns))
+                values.append(dimensions.canonical(feature, texts[feature][raw[feature][c]]))
+        value = np.asarray(values, dtype=object)[pair]
+        keep = pd.notna(value) & has_commune[np.minimum(place, len(fixed))]
+        if not keep.any():
+            continue
+        place, day, value, n, first = place[keep], day[keep], value[keep], n[keep], first[keep]
+        names = np.asarray(fixed, dtype=object).reshape(-1, 3) if fixed else np.empty((0, 3), object)
+        out.append(
+            pd.DataFrame(
+                {
+                    "province": names[place, 0],
+                    "district": names[place, 1],
+                    "commune": names[place, 2],
+                    "date": np.asarray(day_date + [None], dtype=object)[day],
+                    "dimension": dimension,
+                    "value": value,
+                    "count": n,
+                    "row": first,
+                }
+            )
+        )
     if not out:
         return pd.DataFrame(columns=columns)
     frame = pd.concat(out, ignore_index=True)
