@@ -579,3 +579,47 @@ def test_a_per_record_export_yields_the_breakdowns_and_stores_no_personal_data(d
             assert secret.encode(encoding) not in raw, secret
     for secret in EXPORT_SECRETS:
         assert secret not in out
+
+
+# -- the bundled samples ------------------------------------------------------------------------
+
+
+def test_the_samples_carry_illustrative_breakdowns_that_add_up(sample_url):
+    from cccd_analytics.sample import SAMPLE_DIR, sample_files
+    from cccd_analytics.store import Store
+
+    for folder in ("ky_anh_2021", "nghe_an_2023"):
+        for path in sample_files(SAMPLE_DIR / folder)[1:]:
+            assert path.read_text(encoding="utf-8").startswith("SỐ LIỆU MINH HỌA"), path
+    store = Store.open(sample_url)
+    parts, obs, units = store.current_parts(), store.current_observations(), store.units()
+    by_campaign = {c.name: c for c in camp.stored(store)}
+    ky_anh = camp.scope_communes(next(c for n, c in by_campaign.items() if "Kỳ Anh" in n), units)
+    dims = {
+        "ky_anh": set(parts[parts.unit_key.isin(ky_anh)].dimension),
+        "nghe_an": set(parts[~parts.unit_key.isin(ky_anh)].dimension),
+    }
+    assert dims == {
+        "ky_anh": {"group", "channel", "application_type", "shift"},
+        "nghe_an": {"group", "channel", "residence"},
+    }
+    # The channels of a commune-day add up to its total exactly; groups stay below it.
+    channels = parts[(parts.dimension == "channel") & (parts.metric == "collected")]
+    summed = channels.groupby(["unit_key", "date"])["count"].sum()
+    totals = obs[obs.metric == "collected"].set_index(["unit_key", "date"])["value"]
+    assert (summed == totals.reindex(summed.index)).all() and len(summed) > 5000
+    groups = parts[(parts.dimension == "group") & parts.value.map(lambda v: dimensions.parent("group", v) is None)]
+    assert (groups.groupby(["unit_key", "date"])["count"].sum() <= totals.reindex(groups.groupby(["unit_key", "date"]).size().index)).all()
+    # Citizens served in other provinces, and the surveys that say how many are still missing.
+    assert set(parts.metric) == {"collected", "elsewhere"}
+    nghe_an = next(c for n, c in by_campaign.items() if "Nghệ An" in n)
+    residence = breakdowns.breakdown(parts, store.denominator_rows(), units, nghe_an, "residence")
+    gap = breakdowns.outside_gap(residence).iloc[0]
+    assert 0 < gap.missing < gap.needed and gap.elsewhere > 0
+    history = breakdowns.denominator_history(store.denominator_rows(), "residence")
+    assert history.date.nunique() == 2 and history.change.notna().any()
+    # The group targets of both campaign files are judged.
+    for campaign in by_campaign.values():
+        rows = breakdowns.targets(parts, store.denominator_rows(), units, campaign)
+        assert len(rows) == len(campaign.group_targets) >= 2
+        assert set(rows.status) <= set(metrics.STATUS_LABELS) and "no_data" not in set(rows.status)

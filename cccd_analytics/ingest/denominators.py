@@ -64,9 +64,8 @@ def denominator_records(
         raw_count = cell(row, "denominator")
         if not name and raw_count in (None, ""):
             continue
-        kind_of_row = layouts.classify(row, found)
-        if kind_of_row.kind == "footer":
-            break
+        if raw_count in (None, "") and layouts.classify(row, found).kind == "footer":
+            break  # signatures ("Người lập biểu"): a school's name is not one
         folded = layouts._label_key(name)
         if not name or any(folded == w or folded.startswith(w + " ") for w in layouts._TOTAL):
             continue  # a total row: the communes' rows are what is kept
