@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported where the registry is built: the store's start-up check needs none
     import pandas as pd
 
-from cccd_analytics.text import spelling_differences, spelling_key
+from cccd_analytics.text import spelling_differences, spelling_key, spelling_words
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "vn_admin"
 
@@ -372,6 +372,21 @@ def spelled_plain(name: str) -> str:
     return spelling_key(bare(name))
 
 
+def _fits_plain(typed: str, official: str) -> bool:
+    """Whether each word of a typed name is the official word spelt the same way, or that
+    word with no diacritics at all: "Nghia Bình" fits "Nghĩa Bình"; "Diên Lãm" (other
+    accents) is another name, not "Diễn Lâm" without its accents."""
+    mine, theirs = spelling_words(_strip_prefix(typed)), spelling_words(_strip_prefix(official))
+    if len(mine) != len(theirs):
+        return False
+    for (word, _, _), (word_o, _, _) in zip(mine, theirs):
+        if spelling_key(word) == spelling_key(word_o):
+            continue
+        if not unicodedata.normalize("NFD", word).replace("đ", "d").isascii():
+            return False
+    return True
+
+
 @lru_cache(maxsize=1)
 def _index() -> dict[str, dict]:
     reg = load_registry()
@@ -473,7 +488,10 @@ def resolve(
             # Spelling equivalences first (tone placement, i/y, Ð), then no diacritics at
             # all; each must point at one unit of the district (or province), or the name
             # is refused with the units it could be.
-            for hits in (lookup("~", spelled(commune)), lookup("_", spelled_plain(commune))):
+            plain = [
+                k for k in lookup("_", spelled_plain(commune)) if _fits_plain(commune, str(reg.at[k, "name"]))
+            ]
+            for hits in (lookup("~", spelled(commune)), plain):
                 if len(hits) == 1:
                     official = str(reg.at[hits[0], "name"])
                     return Match(

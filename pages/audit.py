@@ -86,7 +86,7 @@ else:
 
 st.divider()
 st.subheader(t("Tài khoản"))
-st.caption(t("Quản lý bằng dòng lệnh: cccd user add | passwd | disable | enable | role | list."))
+st.caption(t("Quản lý bằng dòng lệnh: `cccd user add | passwd | disable | enable | role | list`."))
 accounts = store.list_users()
 if accounts.empty:
     st.caption(t("Chưa có tài khoản nào: bảng điều khiển đang chạy ở chế độ trình diễn hoặc đăng nhập SSO."))

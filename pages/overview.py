@@ -137,7 +137,7 @@ sort = (
     )
     or "behind"
 )
-rows = tables.attention_rows(snap.units, sort, limit=15)
+rows = ui.loaders.attention(ui.loaders.view_key(snap), sort, 15, _snap=snap)
 with st.container(key="ov_attention_table"):
     links.table_opening_units(
         tables.style_status(tables.attention_table(rows)), rows["key"].tolist(), key="ov_attention"

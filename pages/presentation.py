@@ -70,7 +70,7 @@ st.html("""
   .cccd-note { font-size: 28px; color: #4A5563; }
   .cccd-more { font-size: 28px; font-weight: 700; }
   .st-key-cccd_nav { height: 48px; overflow: hidden; }
-  .st-key-cccd_nav button { min-height: 44px; }
+  .st-key-cccd_nav button { min-height: 40px; }
   .st-key-cccd_nav button p, .st-key-cccd_nav a p { font-size: 20px; }
   /* The shortcut hint Streamlit draws in a button ("Home", "←") is English and a second
      label; the keys still work and the footer names them in Vietnamese. */
@@ -198,10 +198,10 @@ with st.container(key="cccd_nav"):
         width="stretch",
     )
     middle.html(
-        f"<div style='text-align:center;color:#4A5563;font-size:18px;line-height:1.3'>"
-        f"<b>Trang {index + 1}/{len(plan)}</b> · {html.escape(brief.unit_name)} · số liệu đến "
-        f"{fmt.date_vn(brief.as_of)} · phím mũi tên trái, phải (hoặc lên, xuống trang, phím cách) · "
-        f"phím F: toàn màn hình</div>"
+        f"<div style='text-align:center;color:#4A5563;font-size:16px;line-height:1.3;white-space:nowrap;"
+        f"overflow:hidden;text-overflow:ellipsis'><b>Trang {index + 1}/{len(plan)}</b> · "
+        f"{html.escape(brief.unit_name)} · số liệu đến {fmt.date_vn(brief.as_of)} · "
+        f"phím mũi tên, lên/xuống trang · F: toàn màn hình</div>"
     )
     right.button(
         "Sau",

@@ -116,6 +116,8 @@ if ready:
                 results.append(("info", result.summary()))
             else:
                 results.append(("error", result.summary()))
+        if any(kind == "success" for kind, _ in results):
+            ui.refresh_shared()
         # Start afresh: an empty picker (a new key), the undo list on the newest import.
         st.session_state["upload_results"] = results
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
@@ -150,6 +152,7 @@ else:
         def undo(upload_id: int) -> None:
             if store.undo_upload(upload_id, who=user, audit={"username": user}):
                 st.session_state["undo_done"] = upload_id
+                ui.refresh_shared()
             st.session_state["undo_confirm"] = False
 
         c2.button(t("Hủy lần nhập"), disabled=not confirm, key="undo_button", on_click=undo, args=(target,))

@@ -697,6 +697,27 @@ def _figures(
     return out.assign(forecast_note=notes)
 
 
+def goal_figures(
+    cumulative: pd.DataFrame | Panel,
+    eligible: pd.Series,
+    target: pd.Series,
+    deadline: pd.Timestamp,
+    campaign: camp.Campaign,
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
+    """The figures of any cumulative series against a target by a deadline — collected,
+    coverage, remaining, pace, required rate, projected date and range, P(on time),
+    status — exactly as a commune's against its own (one function for both: a priority
+    group's or a channel's target is judged like a commune's).
+
+    ``cumulative``: days × columns (NaN where not reported), days up to ``as_of``, or a
+    `Panel` (an aggregate keeps its members' spread values, as the milestones' do)."""
+    as_of = pd.Timestamp(as_of).normalize()
+    panel = cumulative if isinstance(cumulative, Panel) else Panel.of(cumulative)
+    ctx = _Context(campaign, as_of, panel.days, camp.workday_weights(campaign, panel.days))
+    return _figures(panel, eligible, target, pd.Timestamp(deadline), ctx)
+
+
 def _week_and_reporting(panel: Panel, eligible: pd.Series, as_of: pd.Timestamp) -> pd.DataFrame:
     """Coverage 7 days before as-of, days since the last report, share reporting today."""
     cols = panel.columns

@@ -258,6 +258,9 @@ class Pending:
     def campaign_definitions(self) -> list[dict]:
         return self._store.campaign_definitions()
 
+    def part_values(self) -> set[tuple[str, str]]:
+        return self._store.part_values()
+
 
 def _duplicate(store: Store | None, report: ImportReport) -> ImportReport | None:
     """A report saying so when the same bytes were imported before (and are active)."""
@@ -371,6 +374,8 @@ def _import_checked(
         layout=report.layout,
         encoding=", ".join(filter(None, [report.encoding] + report.encoding_repairs)),
         audit=None if audit is None else {**audit, "units": report.units_read},
+        parts=report.parts,
+        denominators=report.denominators,
     )
     report.upload_id = store.write_upload(upload, hook=hook)
     report.status = "imported"

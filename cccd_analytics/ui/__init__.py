@@ -19,7 +19,7 @@ from cccd_analytics.ui.context import (
     page_context,
     stop_without_campaign,
 )
-from cccd_analytics.ui.loaders import get_store, store
+from cccd_analytics.ui.loaders import get_store, refresh_shared, store
 from cccd_analytics.ui.widgets import (
     BRIEFING_TYPES,
     PROBLEMS_IN_FULL,
@@ -59,6 +59,7 @@ __all__ = [
     "page_context",
     "problem_table",
     "progress_charts",
+    "refresh_shared",
     "stop_without_campaign",
     "store",
 ]

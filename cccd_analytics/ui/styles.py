@@ -75,3 +75,15 @@ def narrow_overview() -> None:
 .cccd-card .facts b { font-weight: 600; }
 </style>"""
     )
+
+
+def app_texts() -> None:
+    """Streamlit texts every page has: the keyboard user's "Skip to main content" link
+    (shown when it takes the focus) speaks the interface language."""
+    skip = _css_text(t("Đến nội dung chính"))
+    st.html(
+        f"""<style>
+[data-testid="stSkipToContent"] {{ font-size: 0 !important; }}
+[data-testid="stSkipToContent"]::after {{ content: {skip}; font-size: 1rem; }}
+</style>"""
+    )

@@ -195,16 +195,16 @@ def column_mapping_form(report, key: str) -> dict | None:
 
 
 def progress_charts(snap: metrics.Snapshot) -> None:
-    """Cumulative vs target beside collections per day."""
-    from cccd_analytics import charts
-
+    """Cumulative vs target beside collections per day (built once per process and data
+    version: loaders.figure)."""
+    key = loaders.view_key(snap)
     left, right = st.columns([3, 2])
     with left:
         st.subheader(i18n.t("Lũy kế so với chỉ tiêu"))
-        chart(charts.cumulative_vs_target(snap), "luy_ke_so_voi_chi_tieu")
+        chart(loaders.figure("cumulative", key, _snap=snap), "luy_ke_so_voi_chi_tieu")
     with right:
         st.subheader(i18n.t("Thu nhận mỗi ngày"))
-        chart(charts.daily_collections(snap), "thu_nhan_moi_ngay")
+        chart(loaders.figure("daily", key, _snap=snap), "thu_nhan_moi_ngay")
 
 
 BRIEFING_TYPES = {
