@@ -57,8 +57,12 @@ def test_the_planner_s_curve_is_the_forecaster_s(nghe_an_mid_may, sample):
     assert np.allclose(curve.gain(curve.effort_for(gain)), gain, rtol=1e-6, atol=1e-6)
     # with today's capacity the planner's dates are the forecaster's (one curve everywhere),
     # give or take the days since a commune's last report
-    plan = capacity.plan(nghe_an_mid_may, sample[1], capacity.Productivity(per_team_hour=10, hours_per_day=14))
-    mine = plan.units[(plan.units["level"] == "commune") & (plan.units["milestone_index"] == 0)].set_index("key")
+    plan = capacity.plan(
+        nghe_an_mid_may, sample[1], capacity.Productivity(per_team_hour=10, hours_per_day=14)
+    )
+    mine = plan.units[(plan.units["level"] == "commune") & (plan.units["milestone_index"] == 0)].set_index(
+        "key"
+    )
     fc = main[["projected_date", "last_report"]].rename(columns={"projected_date": "projected_date_fc"})
     both = mine.join(fc).dropna(subset=["projected_date_fc"])
     both = both[both["projected_date_fc"] > nghe_an_mid_may.as_of]

@@ -13,7 +13,11 @@ from cccd_analytics.analytics.forecast import COLUMNS, HORIZON_DAYS, forecast_un
 
 START = pd.Timestamp("2021-03-01")  # a Monday
 BACKTEST_DATA = next(
-    (p / "shared" / "backtest-data" for p in Path(__file__).resolve().parents if (p / "shared" / "backtest-data").is_dir()),
+    (
+        p / "shared" / "backtest-data"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "backtest-data").is_dir()
+    ),
     Path("/nonexistent"),
 )
 

@@ -45,7 +45,9 @@ def observations(series: dict[str, pd.Series]) -> pd.DataFrame:
     rows = []
     for key, s in series.items():
         s = s.dropna()
-        rows.append(pd.DataFrame({"unit_key": key, "date": s.index, "metric": "collected", "value": s.to_numpy()}))
+        rows.append(
+            pd.DataFrame({"unit_key": key, "date": s.index, "metric": "collected", "value": s.to_numpy()})
+        )
     return pd.concat(rows, ignore_index=True).assign(upload_id=1)
 
 
@@ -155,7 +157,8 @@ def test_status_json_keeps_the_contract_fields_and_adds_the_note(tmp_path, capsy
     ).to_csv(csv, index=False)
     toml = tmp_path / "c.toml"
     toml.write_text(
-        f'name = "thử"\ndeadline = {(AS_OF + pd.Timedelta(days=60)).date()}\ntarget = "5%"\n', encoding="utf-8"
+        f'name = "thử"\ndeadline = {(AS_OF + pd.Timedelta(days=60)).date()}\ntarget = "5%"\n',
+        encoding="utf-8",
     )
     assert cli_main(["ingest", str(csv), "--db", db]) == 0
     assert cli_main(["campaign", "add", str(toml), "--db", db]) == 0
@@ -178,7 +181,9 @@ def test_status_json_keeps_the_contract_fields_and_adds_the_note(tmp_path, capsy
 def test_status_runs_with_the_calibrated_parameters_file():
     series = {"a": history(np.full(63, 120.0))}
     keys = list(series)
-    campaign = camp.Campaign(name="x", deadline=date(2024, 6, 29), target=camp.Target("share", 0.5), scope=tuple(keys))
+    campaign = camp.Campaign(
+        name="x", deadline=date(2024, 6, 29), target=camp.Target("share", 0.5), scope=tuple(keys)
+    )
     obs, units = observations(series), units_frame(keys)
     running = metrics.snapshot(obs, units, campaign, AS_OF)
     explicit = metrics.snapshot(obs, units, campaign, AS_OF, params=forecast.load_params())
@@ -197,7 +202,9 @@ def test_the_parameters_file_is_what_the_calibration_writes():
         forecast.ForecastParams.from_json({**params.to_json(), "turn": 0.85})
 
 
-@pytest.mark.parametrize("section", ["[forecast]\nsaturation_from = 0.85\n", "[forecast]\ntail_share = 0.3\n"])
+@pytest.mark.parametrize(
+    "section", ["[forecast]\nsaturation_from = 0.85\n", "[forecast]\ntail_share = 0.3\n"]
+)
 def test_a_campaign_file_cannot_bend_the_forecaster(section):
     text = f'name = "x"\ndeadline = 2021-06-10\ntarget = "100%"\n{section}'
     with pytest.raises(camp.CampaignError, match="forecast"):
@@ -209,3 +216,11 @@ def test_a_stored_definition_with_the_old_setting_still_loads():
         {"name": "x", "deadline": "2021-06-10", "target": "100%", "forecast": {"saturation_from": 0.8}}
     )
     assert "forecast" not in c.to_definition()
+
+
+def test_cccd_backtest_prints_the_shipped_leave_one_campaign_out_table(capsys):
+    assert cli_main(["backtest", "--shipped"]) == 0
+    out = capsys.readouterr().out
+    for campaign in ("italy", "germany", "canada", "pooled"):
+        assert campaign in out
+    assert "Sai số mô hình" in out and "Khoảng 80%" in out

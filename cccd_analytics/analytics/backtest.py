@@ -106,7 +106,9 @@ def load_backtest_series(data_dir: str | Path) -> dict[str, BacktestSeries]:
     """
     data_dir = Path(data_dir)
     out: dict[str, BacktestSeries] = {}
-    italy = pd.read_csv(data_dir / "italy_regions_dose1.csv", parse_dates=["date"], dtype={"region_code": str})
+    italy = pd.read_csv(
+        data_dir / "italy_regions_dose1.csv", parse_dates=["date"], dtype={"region_code": str}
+    )
     out["italy"] = _series("italy", italy, "population_12plus", "Ý — 21 vùng (dân số 12+), hằng ngày")
     germany = pd.read_csv(
         data_dir / "germany_laender_dose1.csv", parse_dates=["date"], dtype={"region_code": str}
@@ -209,7 +211,9 @@ def _campaign(plan: _Plan) -> camp.Campaign:
         target=camp.Target("share", t0),
         scope=keys,
         milestones=tuple(
-            camp.Milestone(name=f"{t:.0%} {d:%Y-%m-%d}", deadline=d.date(), target=camp.Target("share", t), units=keys)
+            camp.Milestone(
+                name=f"{t:.0%} {d:%Y-%m-%d}", deadline=d.date(), target=camp.Target("share", t), units=keys
+            )
             for t, d in rest
         ),
     )
@@ -287,7 +291,12 @@ def _scored(rows: pd.DataFrame) -> pd.DataFrame:
     reached, inside a fitted group, with model and ruler times."""
     one = rows.drop_duplicates(["origin", "key", "threshold"])
     group = _groups(one)
-    ok = group.notna() & one["actual_date"].notna() & np.isfinite(one["model_days"]) & np.isfinite(one["ruler_days"])
+    ok = (
+        group.notna()
+        & one["actual_date"].notna()
+        & np.isfinite(one["model_days"])
+        & np.isfinite(one["ruler_days"])
+    )
     return one[ok].assign(group=group[ok])
 
 
@@ -321,7 +330,9 @@ def _median_days(s: pd.DataFrame, params: ForecastParams) -> np.ndarray:
     )
 
 
-def conformal(residual_sets: list[tuple[pd.DataFrame, ForecastParams]], base: ForecastParams) -> ForecastParams:
+def conformal(
+    residual_sets: list[tuple[pd.DataFrame, ForecastParams]], base: ForecastParams
+) -> ForecastParams:
     """The predictive distribution from out-of-sample residuals (split conformal): for
     each (rows, parameters fitted without those rows), log(actual / median), pooled with
     each campaign x threshold weighted equally, as weighted quantiles at PROBS per
@@ -546,7 +557,7 @@ def evaluate(
     variants = [table.assign(method="drain (default)")]
     for name, params in _variants(folds).items():
         v = []
-        for n, plan in plans.items():
+        for n in plans:
             v.append(_closed_form_rows(folds.neutral[n], params[n]))
         variants.append(score(pd.concat(v, ignore_index=True), name))
     for method in compare:

@@ -213,13 +213,15 @@ def forecast_units(
         out = forecast_units(
             cumulative, eligible, target, deadline, as_of, workday_weight, params=params, phase=phase
         )
-        legacy = forecast_legacy.forecast_units(cumulative, eligible, target, deadline, as_of, workday_weight, method)
+        legacy = forecast_legacy.forecast_units(
+            cumulative, eligible, target, deadline, as_of, workday_weight, method
+        )
         out[COLUMNS] = legacy[COLUMNS]
         return out
     params = params or load_params()
     h = _History.of(cumulative, as_of, workday_weight)
     units = h.units
-    eligible_a = _per_unit(eligible, units, "eligible")
+    _per_unit(eligible, units, "eligible")  # checked (> 0); the drain needs no ceiling
     target_a = _per_unit(target, units, "target")
     cols = np.arange(h.n_units)
     has_data = h.last >= 0
@@ -326,7 +328,9 @@ def campaign_phase(
     if h.n_units == 0 or not (h.last >= 0).any():
         return 1.0
     Xf = _carry_forward(h.Xi, h.first, h.last)
-    gained = np.nansum(Xf - np.where(h.first >= 0, h.Xi[np.clip(h.first, 0, None), np.arange(h.n_units)], 0)[None, :], axis=1)
+    gained = np.nansum(
+        Xf - np.where(h.first >= 0, h.Xi[np.clip(h.first, 0, None), np.arange(h.n_units)], 0)[None, :], axis=1
+    )
     cw = np.concatenate([[0.0], np.cumsum(h.hist_weight)])
     n = len(gained)
     if n <= PROGRESS_DAYS:

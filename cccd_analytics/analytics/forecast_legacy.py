@@ -151,7 +151,6 @@ def forecast_units(
 
     # Capacity (in normal workdays) needed to reach the target, with its spread on the
     # log scale below and above the median; then dates from the calendar.
-    remaining = target_a - current
     need, sig_lo, sig_hi = _saturating(
         Xi,
         first,

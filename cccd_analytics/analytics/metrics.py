@@ -30,8 +30,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics import formatting as fmt
+from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.analytics import forecast
 
 STATUS_LABELS = {

@@ -15,7 +15,6 @@ import argparse
 import importlib
 import sys
 from datetime import date
-from pathlib import Path
 
 from cccd_analytics import exit_codes
 from cccd_analytics.dimensions import DIMENSIONS

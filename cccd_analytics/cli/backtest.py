@@ -52,9 +52,14 @@ def backtest(args) -> int:
     if args.shipped or not data_dir.is_dir():
         computed_on, record = scoring.shipped_track_record()
         if not record:
-            raise UsageError(f"Không thấy thư mục số liệu kiểm định «{data_dir}» và chưa có kết quả kiểm định.")
+            raise UsageError(
+                f"Không thấy thư mục số liệu kiểm định «{data_dir}» và chưa có kết quả kiểm định."
+            )
         if not args.shipped:
-            print(f"Không thấy «{data_dir}»: in kết quả đã tính ngày {fmt.date_vn(computed_on)}.", file=sys.stderr)
+            print(
+                f"Không thấy «{data_dir}»: in kết quả đã tính ngày {fmt.date_vn(computed_on)}.",
+                file=sys.stderr,
+            )
         if args.json:
             print(json.dumps(record, ensure_ascii=False, indent=1))
         else:
@@ -72,14 +77,20 @@ def backtest(args) -> int:
     record = report.to_json()
     if args.calibrate:
         scoring.write_params(report.product)
-        scoring.TRACK_RECORD.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        scoring.TRACK_RECORD.write_text(
+            json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
     if args.save:
         Path(args.save).write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(record, ensure_ascii=False, indent=1))
         return 0
-    print("Kiểm định bỏ-một-chiến-dịch: mỗi chiến dịch được dự báo bằng tham số hiệu chỉnh trên các chiến dịch khác.")
-    print("Thước: còn lại ÷ tốc độ 7 ngày.  Tỷ lệ = sai số mô hình ÷ sai số thước (dưới 1: mô hình tốt hơn).\n")
+    print(
+        "Kiểm định bỏ-một-chiến-dịch: mỗi chiến dịch được dự báo bằng tham số hiệu chỉnh trên các chiến dịch khác."
+    )
+    print(
+        "Thước: còn lại ÷ tốc độ 7 ngày.  Tỷ lệ = sai số mô hình ÷ sai số thước (dưới 1: mô hình tốt hơn).\n"
+    )
     print(_table_text(report.table))
     print("\nKhả năng kịp hạn (mốc 70%, gộp, ngoài mẫu):")
     print(_reliability_text(report.reliability))
