@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics.metrics import Snapshot
 from cccd_analytics.i18n import t
 

@@ -204,7 +204,7 @@ EN: dict[str, str] = {
     "Đã hủy lần nhập số {n}; số liệu trước đó được dùng lại.": "Upload {n} undone; the earlier figures apply again.",
 }
 
-# -- login, roles, audit log, database trouble (issue 7) ---------------------------------------
+# -- login, roles, audit log, database trouble ---------------------------------------
 EN.update(
     {
         "Đăng nhập": "Sign in",

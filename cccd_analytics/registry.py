@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
-import re
 import unicodedata
 from collections import namedtuple
 from dataclasses import dataclass
@@ -28,6 +27,8 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from cccd_analytics.text import fold
 
 if TYPE_CHECKING:  # imported where the registry is built: the store's start-up check needs none
     import pandas as pd
@@ -76,42 +77,6 @@ def unofficial_key(province: str, district: str | None, commune: str) -> str:
     """Stable key for a unit that is not in the registry."""
     text = "|".join(_fold_name(x or "") for x in (province, district, commune))
     return "x:" + hashlib.sha1(text.encode()).hexdigest()[:10]
-
-
-class _DropMarks(dict):
-    """`str.translate` table that deletes combining marks (category Mn) and keeps every
-    other character; filled lazily, one entry per distinct character ever folded."""
-
-    def __missing__(self, code: int):
-        value = None if unicodedata.category(chr(code)) == "Mn" else code
-        self[code] = value
-        return value
-
-
-_DROP_MARKS = _DropMarks()
-# Anything but ASCII and the combining diacritical marks U+0300–U+036F (all of them Mn).
-_NOT_LATIN_MARKS = re.compile(r"[^\x00-\x7f\u0300-\u036f]")
-
-
-# đ and Đ, and the letters people type for them (Icelandic Ð ð, African Ɖ ɖ), as d.
-_D = str.maketrans({"đ": "d", "Đ": "D", "Ð": "D", "ð": "d", "Ɖ": "D", "ɖ": "d"})
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip diacritics (đ→d) and squeeze spaces: for matching names."""
-    # Performance (issue 8): called for every cell of every row a layout looks at.  ASCII
-    # text skips normalisation; Vietnamese text, once decomposed, is ASCII plus marks of
-    # U+0300–U+036F, which an ASCII encode drops in C; anything else drops its marks with
-    # one str.translate.  Same result as the per-character loop this replaces.
-    text = str(text)
-    if text.isascii():
-        return " ".join(text.lower().split())
-    text = unicodedata.normalize("NFD", text.translate(_D))
-    if _NOT_LATIN_MARKS.search(text) is None:
-        text = text.encode("ascii", "ignore").decode("ascii")
-    else:
-        text = text.translate(_DROP_MARKS)
-    return " ".join(text.lower().split())
 
 
 @lru_cache(maxsize=1 << 16)
@@ -546,7 +511,7 @@ def suggest(name: str, hierarchy: str = "3", limit: int = 3) -> tuple[str, ...]:
     """Closest registry commune names, for an unknown name (never applied silently)."""
     from rapidfuzz import fuzz, process
 
-    # Performance (issue 8): the pool's bare names and labels are computed once, not per call.
+    # Performance: the pool's bare names and labels are computed once, not per call.
     choices, labels = _suggest_pool(hierarchy)
     hits = process.extract(bare(name), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=SUGGEST_CUTOFF)
     return tuple(labels[index] for _, _, index in hits)

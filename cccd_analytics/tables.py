@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics.metrics import STATUS_LABELS, attention_order
 from cccd_analytics.i18n import t
 

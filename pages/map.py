@@ -5,7 +5,7 @@ boundaries exist)."""
 import streamlit as st
 
 from cccd_analytics import charts, geo, tables, ui
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import metrics
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import links

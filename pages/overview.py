@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import formatting as fmt
 from cccd_analytics import tables, ui
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import backtest, freshness, metrics
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import links, styles

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cccd_analytics import ingest, registry
-from cccd_analytics.text import spelling_differences, spelling_key
+from cccd_analytics.text import fold, spelling_differences, spelling_key
 
 REG = registry.load_registry()
 COMMUNES3 = REG[(REG.level == "commune") & (REG.hierarchy == "3")]
@@ -73,7 +73,7 @@ def move_tone(word: str) -> str:
 
 
 def fold_all(word: str) -> str:
-    return registry.fold(word) if word.islower() else registry.fold(word).capitalize()
+    return fold(word) if word.islower() else fold(word).capitalize()
 
 
 @st.composite

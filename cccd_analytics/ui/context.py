@@ -8,8 +8,8 @@ from datetime import date
 
 import streamlit as st
 
-from cccd_analytics import formatting as fmt
 from cccd_analytics import i18n
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.analytics import metrics
 from cccd_analytics.store import default_url
