@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cccd_analytics.registry import fold
+from cccd_analytics.text import fold
 
 #: The dimensions, in the order they are shown.
 DIMENSIONS = ("group", "channel", "residence", "application_type", "shift")

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from cccd_analytics import dimensions
 from cccd_analytics.dimensions import DIMENSIONS
-from cccd_analytics.registry import fold
+from cccd_analytics.text import fold
 
 FIELDS = (
     "date",

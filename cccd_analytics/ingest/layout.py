@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cccd_analytics.ingest import headers, normalise
-from cccd_analytics.registry import fold
+from cccd_analytics.text import fold
 
 HEADER_SCAN_ROWS = 40
 VALUE_FIELDS = ("eligible", "collected", "collected_day", "returned")

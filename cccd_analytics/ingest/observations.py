@@ -40,7 +40,7 @@ def _timestamps(dates: pd.Series) -> pd.Series:
 def resolve_and_check(
     records_: list, report: ImportReport, store: Store | None, counts: records.RecordCounts | None = None
 ):
-    # Performance (issue 8): the rows are one frame; each distinct (province, district,
+    # Performance: the rows are one frame; each distinct (province, district,
     # commune, code, hierarchy) is resolved once, and the closest registry names of all
     # unknown units are found in one bulk call (registry.suggest_many) instead of one
     # scan of the registry per name.  Problems come in the same order as before.
@@ -143,8 +143,7 @@ def resolve_and_check(
                 )
             )
             resolution.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "name_variant",
                     f"đã sửa tên «{rec.commune}» → «{match.registry_name}» theo danh mục ({how}); "
                     "kiểm tra lại nếu không đúng.",
@@ -154,8 +153,7 @@ def resolve_and_check(
             )
         if match.ambiguous:
             resolution.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "ambiguous_unit",
                     f"«{rec.commune}» có thể là {' hoặc '.join(match.candidates)}; không đoán — hãy ghi "
                     "đúng tên (đủ dấu) hoặc ghi rõ huyện.",
@@ -171,8 +169,7 @@ def resolve_and_check(
                 else " Không có tên nào gần giống trong danh mục."
             )
             resolution.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "unknown_unit",
                     f"«{rec.commune}» ({rec.district or rec.province or 'không rõ huyện'}) không có trong "
                     f"danh mục hành chính; đã nhận như đơn vị ngoài danh mục, không gộp với đơn vị nào.{hint}",

@@ -25,9 +25,8 @@ import numpy as np
 import pandas as pd
 
 from cccd_analytics import dimensions
-from cccd_analytics.formatting import date_vn
 from cccd_analytics.ingest.report import ImportReport, Problem
-from cccd_analytics.text import thousands
+from cccd_analytics.text import date_vn, thousands
 
 PART_METRICS = ("collected", "collected_day")
 #: The running total of a home commune's citizens served outside the province.
@@ -119,8 +118,7 @@ def _dedupe(parts: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         for other in others:
             same = other.count == first.count
             report.problems.append(
-                Problem(
-                    "warning" if same else "error",
+                Problem.of(
                     "duplicate_row" if same else "conflicting_values",
                     (
                         f"«{first.name}» ngày {date_vn(first.date)}, «{first.value}» lặp lại dòng {first.row}; chỉ tính một lần."
@@ -224,8 +222,7 @@ def reconcile(
                 ]
                 if len(above) and siblings["count"].sum() > int(above["count"].iloc[0]):
                     report.problems.append(
-                        Problem(
-                            "error",
+                        Problem.of(
                             "parts_exceed_total",
                             f"«{child.name}» ngày {date_vn(day)}: các phần của «{coarse}» cộng lại "
                             f"{thousands(int(siblings['count'].sum()))}, vượt «{coarse}» "
@@ -249,8 +246,7 @@ def reconcile(
                 if len(earlier) and int(earlier["value"].iloc[-1]) > biggest:
                     first = day_parts.iloc[0]
                     report.problems.append(
-                        Problem(
-                            "warning",
+                        Problem.of(
                             "total_not_built",
                             f"«{first['name']}» ngày {date_vn(day)} chỉ có các phần (cộng lại "
                             f"{thousands(biggest)}), thấp hơn lũy kế {thousands(int(earlier['value'].iloc[-1]))} "
@@ -268,8 +264,7 @@ def reconcile(
                 running = effective["count"].cumsum().to_numpy()
                 tipping = effective.iloc[int(np.argmax(running > total[0]))]
                 report.problems.append(
-                    Problem(
-                        "error",
+                    Problem.of(
                         "parts_exceed_total",
                         _exceeds_message(tipping["name"], day, dimension, total[0], where, tipping, added),
                         **_at(tipping),

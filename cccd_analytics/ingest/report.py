@@ -8,6 +8,8 @@ from datetime import date
 
 import pandas as pd
 
+from cccd_analytics import rules
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -20,6 +22,12 @@ class Problem:
     header: str | None = None
     page: int | None = None  # a PDF's page
     table: bool = False  # `sheet` is a table of a Word or PDF document ("Bảng 2"), `row` its row
+
+    @classmethod
+    def of(cls, code: str, message: str, *, lesser: bool = False, **where) -> Problem:
+        """A problem of one of the rules (`cccd_analytics.rules`), with the rule's severity
+        (its lesser one for the milder cases the rule names)."""
+        return cls(rules.severity(code, lesser), code, message, **where)
 
     def where(self, file_name: str) -> str:
         return ", ".join([f"Tệp «{file_name}»", *self.cell()])

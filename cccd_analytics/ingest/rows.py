@@ -13,13 +13,11 @@ import numpy as np
 import pandas as pd
 
 from cccd_analytics import dimensions, registry
-from cccd_analytics.formatting import date_vn
 from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.readers import Sheet
 from cccd_analytics.ingest.report import ImportReport, Problem
-from cccd_analytics.registry import fold
-from cccd_analytics.text import thousands
+from cccd_analytics.text import date_vn, fold, thousands
 
 # The columns of the rows read from a table or an export (then one per metric, VALUE_ORDER).
 RECORD_COLUMNS = ("row", "sheet", "province", "district", "commune", "code", "date", "cells")
@@ -55,8 +53,7 @@ def _date_for_sheet(
         # after: the table says it, over any line above it.
         if found.data_date_origin == "sheet_name" and found.report_date not in (None, found.data_date):
             report.problems.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "date_mismatch",
                     f"tên trang ghi ngày {date_vn(found.data_date)} nhưng dòng ngày trong trang ghi "
                     f"{date_vn(found.report_date)}; đã dùng ngày theo tên trang (mỗi trang một ngày).",
@@ -71,8 +68,7 @@ def _date_for_sheet(
         where = "chân báo cáo" if found.date_origin == "footer" else "dòng ngày số liệu"
         if from_name and from_name != found.report_date:
             report.problems.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "date_mismatch",
                     f"ngày trong tên tệp ({date_vn(from_name)}) khác ngày trong báo cáo "
                     f"({date_vn(found.report_date)}); đã dùng ngày trong báo cáo.",
@@ -99,7 +95,7 @@ def sheet_records(
     when it has none.  Subtotal and total rows are checked against them, never kept."""
     cols = found.columns
     sheet_name = sheet.name or None
-    # Performance (issue 8): the rows are kept as columns, not as one object per row — a
+    # Performance: the rows are kept as columns, not as one object per row — a
     # 100,000-row table made 100,000 objects that the garbage collector then walked again
     # and again, and that had to be transposed into a frame.
     out = {name: [] for name in RECORD_COLUMNS}
@@ -123,7 +119,7 @@ def sheet_records(
         col = cols["date"]
         column_values = [r[col.index] for r in sheet.rows[found.first_data_row :] if col.index < len(r)]
         # Both only ask whether some value is of a kind, and for the first ambiguous one:
-        # the distinct values, in order, give the same answers (performance, issue 8).
+        # the distinct values, in order, give the same answers (performance).
         distinct_values = list(dict.fromkeys(column_values))
         date_order = normalise.date_order(distinct_values)
         note = normalise.date_order_warning(distinct_values)
@@ -133,8 +129,7 @@ def sheet_records(
                 (i + found.first_data_row + 1 for i, v in enumerate(column_values) if v == example), None
             )
             report.problems.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "ambiguous_date",
                     message + ".",
                     sheet=sheet_name,
@@ -149,7 +144,7 @@ def sheet_records(
     pending: list[int] = []  # communes since the last subtotal/heading
     open_group: dict | None = None
 
-    # Performance (issue 8): a canonical file repeats its place names and dates on every
+    # Performance: a canonical file repeats its place names and dates on every
     # row, so the pure per-cell functions below are remembered per distinct cell value,
     # and a row with a commune name and figures is classified once per (name, STT) — the
     # only cells layout.classify looks at for such a row.  Same results, same problems.
@@ -207,16 +202,13 @@ def sheet_records(
         for name, parsed in parsed_values:
             if parsed.error:
                 report.problems.append(
-                    Problem(
-                        "error", "bad_number", parsed.error + ".", **_cell_at(sheet_name, index, cols[name])
-                    )
+                    Problem.of("bad_number", parsed.error + ".", **_cell_at(sheet_name, index, cols[name]))
                 )
                 bad = True
             elif parsed.value is not None:
                 if parsed.value < 0:
                     report.problems.append(
-                        Problem(
-                            "error",
+                        Problem.of(
                             "negative",
                             f"số âm ({parsed.value}).",
                             **_cell_at(sheet_name, index, cols[name]),
@@ -226,8 +218,7 @@ def sheet_records(
                 values[name] = parsed.value
             if parsed.warning:
                 report.problems.append(
-                    Problem(
-                        "warning",
+                    Problem.of(
                         "ambiguous_number",
                         parsed.warning + ".",
                         **_cell_at(sheet_name, index, cols[name]),
@@ -241,8 +232,7 @@ def sheet_records(
             named = [n for n in named if n[1] is not None]
             if len(named) > 1:
                 report.problems.append(
-                    Problem(
-                        "error",
+                    Problem.of(
                         "several_dimensions",
                         "một dòng chỉ được chia theo một cách (nhóm đối tượng, hình thức thu nhận, nơi cư trú, "
                         "loại cấp hoặc ca thu nhận), dòng này ghi "
@@ -335,15 +325,12 @@ def sheet_records(
             parsed = date_of(row[date_at] if date_at < width else None)
             if parsed.error:
                 report.problems.append(
-                    Problem(
-                        "error", "bad_date", parsed.error + ".", **_cell_at(sheet_name, index, cols["date"])
-                    )
+                    Problem.of("bad_date", parsed.error + ".", **_cell_at(sheet_name, index, cols["date"]))
                 )
                 continue
             if parsed.warning:
                 report.problems.append(
-                    Problem(
-                        "warning",
+                    Problem.of(
                         "ambiguous_date",
                         parsed.warning + ".",
                         **_cell_at(sheet_name, index, cols["date"]),
@@ -353,8 +340,7 @@ def sheet_records(
         if when is None:
             report.needs_date = True
             report.problems.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "no_date",
                     "không xác định được ngày số liệu: tệp không có cột ngày, không có "
                     "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
@@ -413,8 +399,7 @@ def sheet_records(
             parsed = count_of(cell)
             if parsed.error or (parsed.value is not None and parsed.value < 0):
                 report.problems.append(
-                    Problem(
-                        "error",
+                    Problem.of(
                         "bad_number" if parsed.error else "negative",
                         (parsed.error or f"số âm ({parsed.value})") + ".",
                         **_cell_at(sheet_name, index, column),
@@ -441,8 +426,7 @@ def sheet_records(
         col = cols.get("collected_day")
         report.needs_mapping = True
         report.problems.append(
-            Problem(
-                "error",
+            Problem.of(
                 "no_cumulative",
                 "thiếu cột lũy kế thu nhận (chỉ có số trong ngày).",
                 sheet=sheet_name,
@@ -581,8 +565,7 @@ def _check_sums(
                 what = "dòng tổng" if kind == "total" else "dòng cộng"
                 letter, header = entry["cells"].get(name, (None, None))
                 report.problems.append(
-                    Problem(
-                        "warning",
+                    Problem.of(
                         "subtotal_mismatch",
                         f"{what} {label} ghi {thousands(stated)} nhưng tổng {len(members)} xã/phường là "
                         f"{thousands(actual)} (chênh {'+' if stated >= actual else '-'}{thousands(abs(stated - actual))}); "

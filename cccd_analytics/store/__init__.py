@@ -310,8 +310,8 @@ class Store:
                 existing = set(
                     conn.scalars(sa.select(units.c.key).where(units.c.key.in_(list(new.new_units["key"]))))
                 )
-                # The records as to_dict("records") gives them, from the columns (performance,
-                # issue 8: to_dict walked 10,000 new units cell by cell).
+                # The records as to_dict("records") gives them, from the columns (performance:
+                # to_dict walked 10,000 new units cell by cell).
                 frame, names = new.new_units, list(new.new_units.columns)
                 records = [dict(zip(names, values)) for values in zip(*(frame[c].tolist() for c in names))]
                 rows = [_unit_row(r) for r in records if r["key"] not in existing]
