@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cccd_analytics import text as fmt
-from cccd_analytics.analytics.metrics import STATUS_LABELS, attention_order
+from cccd_analytics.analytics.metrics import STALLED_NOTE, STATUS_LABELS, attention_order
 from cccd_analytics.i18n import t
 
 UNIT_TABLE_COLUMNS = {
@@ -92,7 +92,7 @@ def style_status(table: pd.DataFrame):
 DATASET_LABELS = {
     "italy": "Ý (21 vùng, dân số 12+, hằng ngày)",
     "germany": "Đức (16 bang, hằng ngày)",
-    "canada": "Canada (13 tỉnh, báo cáo theo tuần)",
+    "canada": "Ca-na-đa (13 tỉnh, báo cáo theo tuần)",
     "pooled": "Gộp ba chiến dịch",
 }
 
@@ -218,9 +218,20 @@ def attention_table(rows: pd.DataFrame) -> pd.DataFrame:
             t("Tỷ lệ"): rows["coverage"].map(fmt.percent),
             t("Bình quân 7 ngày / cần mỗi ngày"): [pace_against_need(r) for _, r in rows.iterrows()],
             t("Chưa báo cáo"): rows["days_since_report"].map(silent_days),
-            t("Dự báo hoàn thành"): rows["projected_date"].map(fmt.date_vn),
+            t("Dự báo hoàn thành"): projected_or_why(rows),
         }
     ).reset_index(drop=True)
+
+
+def projected_or_why(rows: pd.DataFrame) -> list[str]:
+    """The projected date, or why there is none (no progress in 28 days), never a blank."""
+    notes = rows["forecast_note"] if "forecast_note" in rows else pd.Series("", index=rows.index)
+    return [
+        fmt.date_vn(d)
+        if pd.notna(d)
+        else (t(STALLED_NOTE) if str(n).startswith(STALLED_NOTE) else fmt.date_vn(d))
+        for d, n in zip(rows["projected_date"], notes)
+    ]
 
 
 def silent_table(silent: pd.DataFrame) -> pd.DataFrame:

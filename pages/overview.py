@@ -167,7 +167,7 @@ with st.expander(t("Độ tin cậy của dự báo")):
         t(
             "Mô hình dự báo đo tốc độ theo từng tuần (nên số liệu báo cáo dồn hay báo cáo theo tuần vẫn cho "
             "đúng tốc độ) và tính đến việc tốc độ giảm dần khi phần lớn người dân đã đến làm. Nó được kiểm "
-            "định trên ba chiến dịch bao phủ thật (tiêm chủng COVID-19 ở Ý, Đức và Canada): mỗi chiến dịch "
+            "định trên ba chiến dịch bao phủ thật (tiêm chủng COVID-19 ở Ý, Đức và Ca-na-đa): mỗi chiến dịch "
             "được dự báo bằng tham số hiệu chỉnh trên hai chiến dịch còn lại, từ nhiều thời điểm, rồi so với "
             "ngày thực tế. Bảng ghi cả những chỗ cách tính «còn lại ÷ tốc độ 7 ngày» đúng hơn."
         )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import backtest as scoring
 from cccd_analytics.analytics import forecast
 from cccd_analytics.cli import UsageError
