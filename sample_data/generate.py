@@ -1028,22 +1028,29 @@ def part_rows(
     return frame.drop(columns=["_t", "_v"]).reset_index(drop=True)
 
 
-def write_titled_csv(frame: pd.DataFrame, path: Path, what: str, headers: dict[str, str] | None = None) -> None:
+def write_titled_csv(
+    frame: pd.DataFrame, path: Path, what: str, headers: dict[str, str] | None = None
+) -> None:
     """A CSV with a title line above its header (the illustrative label), as units send them."""
     path.parent.mkdir(parents=True, exist_ok=True)
     body = frame.rename(columns=headers or {}).to_csv(index=False, lineterminator="\n")
     path.write_text(ILLUSTRATIVE.format(what=what) + "\n" + body, encoding="utf-8")
 
 
-def denominators_of(rng: np.random.Generator, communes: pd.DataFrame, share: tuple[float, float]) -> np.ndarray:
+def denominators_of(
+    rng: np.random.Generator, communes: pd.DataFrame, share: tuple[float, float]
+) -> np.ndarray:
     population = communes["population_2019_census"].to_numpy()
     return round_half_up(population * rng.uniform(share[0], share[1], len(communes)))
 
 
-def school_rolls(rng: np.random.Generator, communes: pd.DataFrame, grade12: np.ndarray, grade9: np.ndarray) -> pd.DataFrame:
+def school_rolls(
+    rng: np.random.Generator, communes: pd.DataFrame, grade12: np.ndarray, grade9: np.ndarray
+) -> pd.DataFrame:
     """Illustrative school rolls: each commune's grade 9 at its own lower secondary school,
     its grade 12 split over the upper secondary schools of its district (two when it has
     several), so a commune's grade 12 comes from more than one school's list."""
+
     def bare(name: str) -> str:
         return re.sub(r"^(Thành phố|Thị xã|Thị trấn|Huyện|Phường|Xã)\s+", "", name)
 
@@ -1055,7 +1062,15 @@ def school_rolls(rng: np.random.Generator, communes: pd.DataFrame, grade12: np.n
         first = int(round(grade12[i] * rng.uniform(0.55, 0.85)))
         rows.append((c.district_name, c.commune_name, f"Trường THPT {district_short}", 12, first))
         if grade12[i] - first > 0:
-            rows.append((c.district_name, c.commune_name, f"Trường THPT {district_short} 2", 12, int(grade12[i] - first)))
+            rows.append(
+                (
+                    c.district_name,
+                    c.commune_name,
+                    f"Trường THPT {district_short} 2",
+                    12,
+                    int(grade12[i] - first),
+                )
+            )
     return pd.DataFrame(rows, columns=["Huyện", "Xã", "Trường", "Lớp", "Sĩ số"])
 
 
@@ -1092,11 +1107,21 @@ def write_ky_anh_parts(folder: Path, communes: pd.DataFrame, sim: dict) -> None:
     shifts = {"Giờ hành chính": daily - night - off, "Ngoài giờ, ban đêm": night, "Ngày nghỉ": off}
     chosen = part_days(days, KY_ANH_REPORT_DAYS)
     fmt = "%d/%m/%Y"
-    heads = {**VI_HEADERS, "group": "Nhóm đối tượng", "channel": "Hình thức thu nhận",
-             "application_type": "Loại cấp", "shift": "Ca thu nhận"}
+    heads = {
+        **VI_HEADERS,
+        "group": "Nhóm đối tượng",
+        "channel": "Hình thức thu nhận",
+        "application_type": "Loại cấp",
+        "shift": "Ca thu nhận",
+    }
     for name, column, series, what in (
         ("nhom_doi_tuong", "group", groups, "hồ sơ theo nhóm đối tượng ưu tiên, lũy kế"),
-        ("hinh_thuc_thu_nhan", "channel", channels, "hồ sơ theo nơi thu nhận (UBND xã, trường học, tại nhà), lũy kế"),
+        (
+            "hinh_thuc_thu_nhan",
+            "channel",
+            channels,
+            "hồ sơ theo nơi thu nhận (UBND xã, trường học, tại nhà), lũy kế",
+        ),
         ("loai_cap", "application_type", types, "hồ sơ theo loại cấp, lũy kế"),
         ("ca_thu_nhan", "shift", shifts, "hồ sơ theo ca thu nhận (làm đến 01:00), lũy kế"),
     ):
@@ -1110,12 +1135,20 @@ def write_ky_anh_parts(folder: Path, communes: pd.DataFrame, sim: dict) -> None:
             "Số người cao tuổi": pools["Người cao tuổi"],
         }
     )
-    write_titled_csv(listed, folder / "mau_so" / "nguoi_cao_tuoi.csv", "danh sách người cao tuổi (từ 60 tuổi) theo xã")
-    merit = listed.drop(columns=["Số người cao tuổi"]).assign(**{"Số lão thành cách mạng": pools["Lão thành cách mạng"]})
-    write_titled_csv(merit, folder / "mau_so" / "lao_thanh_cach_mang.csv", "danh sách lão thành cách mạng theo xã")
+    write_titled_csv(
+        listed, folder / "mau_so" / "nguoi_cao_tuoi.csv", "danh sách người cao tuổi (từ 60 tuổi) theo xã"
+    )
+    merit = listed.drop(columns=["Số người cao tuổi"]).assign(
+        **{"Số lão thành cách mạng": pools["Lão thành cách mạng"]}
+    )
+    write_titled_csv(
+        merit, folder / "mau_so" / "lao_thanh_cach_mang.csv", "danh sách lão thành cách mạng theo xã"
+    )
     rolls = school_rolls(rng, communes, pools["Học sinh lớp 12"], pools["Học sinh lớp 9"])
     rolls.insert(0, "Ngày", date(2021, 3, 1).strftime(fmt))
-    write_titled_csv(rolls, folder / "mau_so" / "si_so_hoc_sinh.csv", "sĩ số học sinh lớp 9 và lớp 12 theo trường")
+    write_titled_csv(
+        rolls, folder / "mau_so" / "si_so_hoc_sinh.csv", "sĩ số học sinh lớp 9 và lớp 12 theo trường"
+    )
 
 
 NGHE_AN_GROUP_WINDOWS = {
@@ -1145,7 +1178,10 @@ def write_nghe_an_parts(folder: Path, communes: pd.DataFrame, sim: dict) -> dict
     }
     # Before the peak, each group was served about as far as the commune as a whole.
     coverage0 = baseline / np.maximum(sim["eligible"], 1)
-    start = {g: np.minimum(round_half_up(pools[g] * coverage0 * rng.uniform(0.8, 1.0, len(communes))), pools[g]) for g in pools}
+    start = {
+        g: np.minimum(round_half_up(pools[g] * coverage0 * rng.uniform(0.8, 1.0, len(communes))), pools[g])
+        for g in pools
+    }
     start["Học sinh lớp 12"] = round_half_up(start["Học sinh lớp 12"] * 0.5)
     start["Học sinh lớp 9"] = round_half_up(start["Học sinh lớp 9"] * 0.3)
     # Together never more than the baseline.
@@ -1173,14 +1209,26 @@ def write_nghe_an_parts(folder: Path, communes: pd.DataFrame, sim: dict) -> dict
     p_home = np.where(holiday, 0.05, 0.012)[None, :] * np.ones((len(communes), 1))
     outside = rng.binomial(with_base, p_home)
     city = (communes["district_code"] == "412").to_numpy()
-    others = rng.binomial(with_base - outside, np.where(city, 0.015, 0.004)[:, None] * np.ones((1, len(days))))
+    others = rng.binomial(
+        with_base - outside, np.where(city, 0.015, 0.004)[:, None] * np.ones((1, len(days)))
+    )
     residence = {"Cư trú ngoại tỉnh": outside, "Tỉnh khác cư trú tại địa bàn": others}
     chosen = part_days(days, NGHE_AN_REPORT_DAYS)
     fmt = "%Y-%m-%d"
     for name, column, series, what in (
         ("nhom_doi_tuong", "group", all_days, "hồ sơ theo nhóm đối tượng ưu tiên, lũy kế"),
-        ("hinh_thuc_thu_nhan", "channel", channels, "hồ sơ theo hình thức thu nhận (tổ lưu động về thôn, bản; tại nhà), lũy kế"),
-        ("noi_cu_tru", "residence", residence, "hồ sơ của người cư trú ngoại tỉnh và người tỉnh khác, lũy kế"),
+        (
+            "hinh_thuc_thu_nhan",
+            "channel",
+            channels,
+            "hồ sơ theo hình thức thu nhận (tổ lưu động về thôn, bản; tại nhà), lũy kế",
+        ),
+        (
+            "noi_cu_tru",
+            "residence",
+            residence,
+            "hồ sơ của người cư trú ngoại tỉnh và người tỉnh khác, lũy kế",
+        ),
     ):
         frame = part_rows(communes, days, reported, chosen, column, series, fmt)
         write_titled_csv(frame, folder / "phan_chia" / f"{name}.csv", what)
@@ -1198,7 +1246,11 @@ def write_nghe_an_parts(folder: Path, communes: pd.DataFrame, sim: dict) -> dict
     surveys = []
     for day in NGHE_AN_SURVEYS:
         t = days.index(day)
-        found = away if day == NGHE_AN_SURVEYS[0] else round_half_up(away * rng.uniform(1.05, 1.15, len(communes)))
+        found = (
+            away
+            if day == NGHE_AN_SURVEYS[0]
+            else round_half_up(away * rng.uniform(1.05, 1.15, len(communes)))
+        )
         still = np.maximum(found - (cum_home[:, t] + cum_away[:, t]) * (t > 0), 0)
         frame = pd.DataFrame(
             {
@@ -1209,9 +1261,25 @@ def write_nghe_an_parts(folder: Path, communes: pd.DataFrame, sim: dict) -> dict
             }
         )
         surveys.append(frame)
-        write_titled_csv(frame, folder / "mau_so" / f"ra_soat_{day:%d_%m_%Y}.csv", "rà soát công dân cư trú ngoại tỉnh chưa có CCCD")
-    away_rows = part_rows(communes, days, np.ones_like(reported, bool), chosen, "residence", {"Cư trú ngoại tỉnh": served_away}, fmt)
-    write_titled_csv(away_rows, folder / "ngoai_tinh.csv", "công dân Nghệ An cư trú ngoại tỉnh đã thu nhận tại nơi cư trú, theo xã thường trú, lũy kế")
+        write_titled_csv(
+            frame,
+            folder / "mau_so" / f"ra_soat_{day:%d_%m_%Y}.csv",
+            "rà soát công dân cư trú ngoại tỉnh chưa có CCCD",
+        )
+    away_rows = part_rows(
+        communes,
+        days,
+        np.ones_like(reported, bool),
+        chosen,
+        "residence",
+        {"Cư trú ngoại tỉnh": served_away},
+        fmt,
+    )
+    write_titled_csv(
+        away_rows,
+        folder / "ngoai_tinh.csv",
+        "công dân Nghệ An cư trú ngoại tỉnh đã thu nhận tại nơi cư trú, theo xã thường trú, lũy kế",
+    )
     listed = pd.DataFrame(
         {
             "date": NGHE_AN_FIRST.strftime(fmt),
@@ -1220,12 +1288,16 @@ def write_nghe_an_parts(folder: Path, communes: pd.DataFrame, sim: dict) -> dict
             "Số người cao tuổi": pools["Người cao tuổi"],
         }
     )
-    write_titled_csv(listed, folder / "mau_so" / "nguoi_cao_tuoi.csv", "danh sách người cao tuổi (từ 60 tuổi) theo xã")
+    write_titled_csv(
+        listed, folder / "mau_so" / "nguoi_cao_tuoi.csv", "danh sách người cao tuổi (từ 60 tuổi) theo xã"
+    )
     merit = listed.drop(columns=["Số người cao tuổi"]).assign(**{"Số người có công": pools["Người có công"]})
     write_titled_csv(merit, folder / "mau_so" / "nguoi_co_cong.csv", "danh sách người có công theo xã")
     rolls = school_rolls(rng, communes, pools["Học sinh lớp 12"], pools["Học sinh lớp 9"])
     rolls.insert(0, "Ngày", date(2023, 4, 20).strftime("%d/%m/%Y"))
-    write_titled_csv(rolls, folder / "mau_so" / "si_so_hoc_sinh.csv", "sĩ số học sinh lớp 9 và lớp 12 theo trường")
+    write_titled_csv(
+        rolls, folder / "mau_so" / "si_so_hoc_sinh.csv", "sĩ số học sinh lớp 9 và lớp 12 theo trường"
+    )
     mobile_week = [int(mobile[:, max(t - 6, 0) : t + 1].sum()) for t in range(6, len(days), 7)]
     return {"mobile_week": mobile_week}
 

@@ -608,8 +608,13 @@ def test_the_samples_carry_illustrative_breakdowns_that_add_up(sample_url):
     summed = channels.groupby(["unit_key", "date"])["count"].sum()
     totals = obs[obs.metric == "collected"].set_index(["unit_key", "date"])["value"]
     assert (summed == totals.reindex(summed.index)).all() and len(summed) > 5000
-    groups = parts[(parts.dimension == "group") & parts.value.map(lambda v: dimensions.parent("group", v) is None)]
-    assert (groups.groupby(["unit_key", "date"])["count"].sum() <= totals.reindex(groups.groupby(["unit_key", "date"]).size().index)).all()
+    groups = parts[
+        (parts.dimension == "group") & parts.value.map(lambda v: dimensions.parent("group", v) is None)
+    ]
+    assert (
+        groups.groupby(["unit_key", "date"])["count"].sum()
+        <= totals.reindex(groups.groupby(["unit_key", "date"]).size().index)
+    ).all()
     # Citizens served in other provinces, and the surveys that say how many are still missing.
     assert set(parts.metric) == {"collected", "elsewhere"}
     nghe_an = next(c for n, c in by_campaign.items() if "Nghệ An" in n)
