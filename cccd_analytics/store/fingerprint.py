@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
+import numpy as np
 import sqlalchemy as sa
 
 from cccd_analytics.store import schema
@@ -180,12 +181,15 @@ class Summer:
             return
         texts = [to_text(values) for to_text, values in zip(self._texts, columns)]
         blake = hashlib.blake2b
-        total = self.digest
-        for row in map("|".join, zip(*texts)):
-            total += int.from_bytes(
-                blake(row.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
-            )
-        self.digest = total & MASK
+        digests = b"".join(
+            [
+                blake(row.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+                for row in map("|".join, zip(*texts))
+            ]
+        )
+        # The 64-bit little-endian hashes summed with wrap-around: numpy's uint64 sum is mod 2**64.
+        batch = int(np.frombuffer(digests, dtype="<u8").sum(dtype=np.uint64))
+        self.digest = (self.digest + batch) & MASK
         self.rows += len(columns[0])
 
     def result(self) -> TableSum:
@@ -215,14 +219,9 @@ def _column_text_for(kind: sa.types.TypeEngine):
     if python_type is int and not isinstance(kind, sa.Boolean):
 
         def ints(values):
-            out = []
-            for v in values:
-                if v is None:
-                    out.append("1:N")
-                else:
-                    text = str(v)
-                    out.append(f"{len(text) + 1}:i{text}")
-            return out
+            if None not in values:
+                return [f"{len(t) + 1}:i{t}" for t in map(str, values)]
+            return ["1:N" if v is None else f"{len(str(v)) + 1}:i{v}" for v in values]
 
         return ints
     if python_type is date and not isinstance(kind, sa.DateTime):
