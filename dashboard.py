@@ -6,7 +6,7 @@ import streamlit as st
 
 from cccd_analytics import ui
 from cccd_analytics.i18n import t
-from cccd_analytics.ui import links, login
+from cccd_analytics.ui import links, login, styles
 
 st.set_page_config(
     page_title="Theo dõi cấp CCCD", page_icon="🪪", layout="wide", initial_sidebar_state="auto"
@@ -30,7 +30,8 @@ PAGES = [
 
 links.start()
 ui.language_picker()
-# Login (issue 7): until someone signs in, every URL shows the login form and the run stops here.
+styles.app_texts()
+# Login: until someone signs in, every URL shows the login form and the run stops here.
 login.gate([name for name, *_ in PAGES if (HERE / f"pages/{name}.py").exists()])
 role = ui.current_role()
 pages = [

@@ -4,6 +4,7 @@
     python bench/load.py --replicas 2 --proxy  # 2 replicas behind nginx (deploy/nginx.conf)
     python bench/load.py --mode browser --viewers 5 20   # headless Chromium tabs instead
     python bench/load.py --db postgresql+psycopg://…      # a database with the samples loaded
+    python bench/load.py --postgres                       # a throwaway PostgreSQL started for the run
 
 Starts its own server(s) on 127.0.0.1 with the bundled samples (demo mode, role leader),
 then for each level N opens N viewers at once.  Each viewer opens the dashboard and visits
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import statistics
@@ -48,15 +50,34 @@ class Level:
 # -- servers ---------------------------------------------------------------------------------
 
 
-def sample_database(directory: Path) -> str:
+def sample_database(directory: Path, url: str | None = None) -> str:
+    """The bundled samples loaded into `url` (default: a fresh SQLite file in `directory`),
+    and their figures computed once, as an import leaves them (cccd_analytics.shared)."""
+    from cccd_analytics import shared
     from cccd_analytics.sample import load_sample
     from cccd_analytics.store import Store
 
-    url = f"sqlite:///{directory / 'bench.sqlite'}"
+    url = url or f"sqlite:///{directory / 'bench.sqlite'}"
     store = Store.open(url)
     load_sample(store)
+    shared.refresh(store)
     store.engine.dispose()
     return url
+
+
+def start_postgresql(directory: Path) -> str:
+    """A throwaway PostgreSQL server (scripts/pg_test_server.sh) in `directory`: its URL."""
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "pg_test_server.sh"), "start", str(directory)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip().split("=", 1)[1]
+
+
+def stop_postgresql(directory: Path) -> None:
+    subprocess.run([str(ROOT / "scripts" / "pg_test_server.sh"), "stop", str(directory)], capture_output=True)
 
 
 def start_replica(db_url: str, port: int, log: Path) -> subprocess.Popen:
@@ -130,12 +151,19 @@ class Servers:
         self.args, self.workdir, self.procs = args, workdir, []
         self.url = ""
         self.replica_urls: list[str] = []
+        self.pg_dir: Path | None = None
 
     def __enter__(self) -> Servers:
-        db = self.args.db or sample_database(self.workdir)
+        if self.args.postgres:
+            self.pg_dir = Path(tempfile.mkdtemp(prefix="cccd-load-pg-"))
+            db = sample_database(self.workdir, start_postgresql(self.pg_dir))
+        else:
+            db = self.args.db or sample_database(self.workdir)
+        self.db_kind = db.split(":", 1)[0].split("+", 1)[0]
         ports = [free_port() for _ in range(self.args.replicas)]
         for i, port in enumerate(ports):
             self.procs.append(start_replica(db, port, self.workdir / f"replica-{i}.log"))
+        self.replicas = list(self.procs)
         self.replica_urls = [f"http://127.0.0.1:{port}" for port in ports]
         for url in self.replica_urls:
             wait_for_server(url, timeout=90)
@@ -162,6 +190,8 @@ class Servers:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        if self.pg_dir is not None:
+            stop_postgresql(self.pg_dir)
 
 
 # -- WebSocket viewers (Streamlit's own protocol) ------------------------------------------
@@ -282,6 +312,19 @@ async def run_browser_level(url: str, n: int, pages: list[str], deadline: float)
 # -- report ----------------------------------------------------------------------------------
 
 
+def cpu_seconds(procs: list[subprocess.Popen]) -> float:
+    """CPU time (user + system) the replicas have used so far: per page run, the figure that
+    a machine shared with other work changes least."""
+    total = 0.0
+    for proc in procs:
+        try:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
@@ -297,6 +340,12 @@ def main() -> None:
     )
     parser.add_argument("--pages", nargs="+", default=DEFAULT_PAGES)
     parser.add_argument("--db", default=None, help="a database with the samples (default: a fresh SQLite)")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="start a throwaway PostgreSQL (scripts/pg_test_server.sh) with the samples, stopped at the end",
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures of each level to this file")
     parser.add_argument("--deadline", type=float, default=300, help="seconds allowed per level")
     args = parser.parse_args()
     if any(not 1 <= n <= MAX_VIEWERS for n in args.viewers):
@@ -326,9 +375,12 @@ def main() -> None:
                 if warm.errors:
                     print("warm-up errors:", warm.errors[:3])
             print(f"{'viewers':>8} {'pages':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'wall s':>7} errors")
+            found = []
             for n in args.viewers:
                 runner = run_ws_level if args.mode == "ws" else run_browser_level
+                cpu = cpu_seconds(servers.replicas)
                 level = asyncio.run(runner(servers.url, n, args.pages, args.deadline))
+                cpu = cpu_seconds(servers.replicas) - cpu
                 if level.times:
                     print(
                         f"{n:>8} {len(level.times):>6} {percentile(level.times, 0.5):>7.2f} "
@@ -337,11 +389,30 @@ def main() -> None:
                     )
                 else:
                     print(f"{n:>8} {0:>6} {'—':>7} {'—':>7} {'—':>7} {level.wall:>7.1f} {len(level.errors)}")
+                found.append(
+                    dict(
+                        viewers=n,
+                        pages=len(level.times),
+                        p50=percentile(level.times, 0.5) if level.times else None,
+                        p95=percentile(level.times, 0.95) if level.times else None,
+                        max=max(level.times) if level.times else None,
+                        wall=level.wall,
+                        errors=len(level.errors),
+                        cpu_per_page=cpu / len(level.times) if level.times else None,
+                        load_average=os.getloadavg()[0],
+                    )
+                )
+                if args.json:
+                    args.json.write_text(
+                        json.dumps(dict(where=where, db=servers.db_kind, levels=found), indent=1)
+                    )
                 for error in sorted(set(level.errors))[:3]:
                     print(f"{'':>8} ! {error}")
                 if level.times:
                     print(
-                        f"{'':>8}   mean {statistics.mean(level.times):.2f} s over {len(level.times)} page runs"
+                        f"{'':>8}   mean {statistics.mean(level.times):.2f} s over {len(level.times)} page runs; "
+                        f"replicas' CPU {cpu / len(level.times) * 1000:.0f} ms per page run; "
+                        f"load average {os.getloadavg()[0]:.1f}"
                     )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -116,3 +116,114 @@ def _worst(statuses: pd.Series) -> str:
 
     ranked = [s for s in STATUS_ORDER if s in set(statuses)]
     return ranked[0] if ranked else "no_data"
+
+
+# -- labels and drill-down --------------------------------------------------------------------
+
+_PREFIXES = (
+    ("Thành phố ", "TP "),
+    ("Thị xã ", "TX "),
+    ("Thị trấn ", "TT "),
+    ("Huyện ", ""),
+    ("Phường ", ""),
+    ("Xã ", ""),
+)
+
+
+def short_name(name: str) -> str:
+    """A unit's name as a map label: "Huyện Quỳnh Lưu" → "Quỳnh Lưu", "Thành phố Vinh" → "TP Vinh"."""
+    for prefix, short in _PREFIXES:
+        if name.startswith(prefix):
+            return short + name[len(prefix) :]
+    return name
+
+
+def _rings(geometry: dict) -> list[np.ndarray]:
+    """Outer rings of a Polygon or MultiPolygon, as (n, 2) lon/lat arrays."""
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    return [np.asarray(polygon[0], dtype=float)[:, :2] for polygon in polygons]
+
+
+def _area(ring: np.ndarray) -> float:
+    x, y = ring[:, 0], ring[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def _inside(points: np.ndarray, ring: np.ndarray) -> np.ndarray:
+    """Even-odd rule, all points against all edges at once."""
+    x, y = points[:, :1], points[:, 1:]
+    x0, y0 = ring[:-1, 0][None, :], ring[:-1, 1][None, :]
+    x1, y1 = ring[1:, 0][None, :], ring[1:, 1][None, :]
+    crosses = (y0 > y) != (y1 > y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        at = x0 + (y - y0) * (x1 - x0) / (y1 - y0)
+    return (crosses & (x < at)).sum(axis=1) % 2 == 1
+
+
+def _edge_distance(points: np.ndarray, ring: np.ndarray, scale: float) -> np.ndarray:
+    """Distance of each point to the ring's nearest edge (x scaled by cos(lat))."""
+    p = points[:, None, :] * [scale, 1.0]
+    a, b = ring[:-1][None, :, :] * [scale, 1.0], ring[1:][None, :, :] * [scale, 1.0]
+    ab = b - a
+    length = np.maximum((ab**2).sum(axis=2), 1e-18)
+    u = np.clip(((p - a) * ab).sum(axis=2) / length, 0, 1)
+    nearest = a + u[..., None] * ab
+    return np.sqrt(((p - nearest) ** 2).sum(axis=2)).min(axis=1)
+
+
+def label_point(geometry: dict, grid: int = 24) -> tuple[float, float]:
+    """Where a shape's label goes: the point of its largest part farthest from its edges
+    (on a grid), so that a label sits inside a crescent- or L-shaped district, where the
+    centroid may fall outside.  Written here because the shapes are small and fixed and
+    no geometry library is needed for anything else."""
+    ring = max(_rings(geometry), key=_area)
+    if len(ring) > 240:  # a label needs no survey-grade outline
+        ring = np.vstack([ring[:: len(ring) // 200], ring[:1]])
+    lon0, lat0 = ring.min(axis=0)
+    lon1, lat1 = ring.max(axis=0)
+    xs, ys = np.linspace(lon0, lon1, grid), np.linspace(lat0, lat1, grid)
+    points = np.array([(x, y) for x in xs for y in ys])
+    inside = points[_inside(points, ring)]
+    if not len(inside):
+        return float(ring[:, 0].mean()), float(ring[:, 1].mean())
+    scale = float(np.cos(np.radians((lat0 + lat1) / 2)))
+    best = inside[int(np.argmax(_edge_distance(inside, ring, scale)))]
+    return float(best[0]), float(best[1])
+
+
+@lru_cache(maxsize=8)
+def shape_names(layer: str, province_key: str) -> dict[str, str]:
+    """Key → name of a layer's shapes (the boundary file's names)."""
+    shapes = boundaries(layer, province_key)
+    return {f["properties"]["key"]: f["properties"]["name"] for f in shapes["features"]} if shapes else {}
+
+
+@lru_cache(maxsize=8)
+def label_points(layer: str, province_key: str) -> dict[str, tuple[float, float]]:
+    """Label positions of a layer's shapes (computed once per process)."""
+    shapes = boundaries(layer, province_key)
+    if shapes is None:
+        return {}
+    return {f["properties"]["key"]: label_point(f["geometry"]) for f in shapes["features"]}
+
+
+def district_communes_2025(
+    units: pd.DataFrame, registry: pd.DataFrame, district_key: str
+) -> tuple[pd.DataFrame, dict] | None:
+    """The 2025 communes a district's (older) communes became, with their figures summed
+    from that district's communes only (`units`: a snapshot's unit table; `registry`: the
+    store's units, which know each commune's district and province), and their
+    boundaries; None when no boundary is known.  A 2025 commune made partly of another
+    district's communes is marked `partial` by `map_units`."""
+    members = registry[registry["district_key"].astype(str) == str(district_key)]
+    communes = units[(units["level"] == "commune") & units["key"].isin(members["key"])]
+    if communes.empty or not members["province_key"].notna().any():
+        return None
+    shapes = boundaries("commune_2025", str(members["province_key"].dropna().iloc[0]))
+    if shapes is None:
+        return None
+    figures = map_units(communes, "commune_2025")
+    shapes["features"] = [f for f in shapes["features"] if f["properties"]["key"] in set(figures["key"])]
+    if not shapes["features"]:
+        return None
+    return figures, shapes

@@ -204,7 +204,7 @@ EN: dict[str, str] = {
     "Đã hủy lần nhập số {n}; số liệu trước đó được dùng lại.": "Upload {n} undone; the earlier figures apply again.",
 }
 
-# -- login, roles, audit log, database trouble (issue 7) ---------------------------------------
+# -- login, roles, audit log, database trouble ---------------------------------------
 EN.update(
     {
         "Đăng nhập": "Sign in",
@@ -255,7 +255,7 @@ EN.update(
         "Họ tên": "Full name",
         "Vai trò": "Role",
         "Đăng nhập gần nhất": "Last sign-in",
-        "Quản lý bằng dòng lệnh: cccd user add | passwd | disable | enable | role | list.": "Managed from the command line: cccd user add | passwd | disable | enable | role | list.",
+        "Quản lý bằng dòng lệnh: `cccd user add | passwd | disable | enable | role | list`.": "Managed from the command line: `cccd user add | passwd | disable | enable | role | list`.",
         "Chưa có tài khoản nào: bảng điều khiển đang chạy ở chế độ trình diễn hoặc đăng nhập SSO.": "No accounts yet: the dashboard runs in demo mode or with SSO sign-in.",
         "hoạt động": "active",
         "vô hiệu hóa": "disabled",
@@ -361,10 +361,10 @@ EN.update(
         "Sao lưu": "Backup",
         "Tải bản sao lưu": "Download a backup",
         "Một bản sao đầy đủ của cơ sở dữ liệu (số liệu, lịch sử nhập, chiến dịch, tài khoản, nhật ký), "
-        "đã kiểm tra, tạo ngay cả khi có người đang nhập số liệu. Khôi phục bằng lệnh: cccd restore TỆP. "
+        "đã kiểm tra, tạo ngay cả khi có người đang nhập số liệu. Khôi phục bằng lệnh: `cccd restore TỆP`. "
         "Giữ bản sao ở nơi an toàn: nó chứa mọi số liệu và tài khoản.": "A complete, checked copy of the "
         "database (figures, upload history, campaigns, accounts, audit log), made even while someone is "
-        "importing. Restore it with: cccd restore FILE. Keep it somewhere safe: it holds every figure and account.",
+        "importing. Restore it with: `cccd restore FILE`. Keep it somewhere safe: it holds every figure and account.",
     }
 )
 
@@ -406,3 +406,22 @@ EN.update(
         "Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó: biểu đồ, tồn trả thẻ và lịch sử nhập.": "Tick the box at the start of a row to open that unit's page: charts, card backlog and upload history.",
     }
 )
+EN.update(
+    {
+        "Tỷ lệ thu nhận": "Coverage",
+        "Đến nội dung chính": "Skip to main content",
+        "Mở trang đơn vị": "Open the unit's page",
+        "Bấm vào tên một xã, phường trên bản đồ để xem các xã trước 1/7/2025 của nó.": "Click a commune's name on the map to see the communes it was made of before 1/7/2025.",
+        "theo huyện": "by district",
+        "theo xã, phường mới": "by new commune",
+        "{what} {where} — số liệu đến {d}": "{what} {where} — data as of {d}",
+        "Xem các xã của huyện (hoặc bấm vào tên huyện trên bản đồ)": "Show a district's communes (or click its name on the map)",
+        "— chọn huyện —": "— choose a district —",
+        "Các xã của {name}": "Communes of {name}",
+        "{name}: các xã, phường mới (từ 1/7/2025) — số liệu đến {d}": "{name}: new communes (from 1/7/2025) — data as of {d}",
+        "Ranh giới xã cũ (trước 1/7/2025) không có sẵn: bản đồ vẽ các xã, phường mới mà các xã của huyện được sắp xếp vào.": "Boundaries of the old communes (before 1/7/2025) are not available: the map shows the new communes the district's communes were merged into.",
+    }
+)
+
+# -- Word and PDF reports ----------------------------------------------------------------------
+EN.update({"Bảng đã đọc": "Table read", "trang": "page"})

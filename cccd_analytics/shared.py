@@ -127,13 +127,15 @@ def encode_snapshot(snap: metrics.Snapshot) -> bytes:
     return _pack(meta, blobs)
 
 
-def decode_snapshot(payload: bytes) -> metrics.Snapshot:
+def decode_snapshot(payload: bytes, campaign: camp.Campaign | None = None) -> metrics.Snapshot:
+    """The snapshot `encode_snapshot` wrote; `campaign`, when given, is the one it was
+    computed for (the key says so), taken as it is rather than read back."""
     meta, blobs = _unpack(payload)
     frames = {
         name: _frame_from(blob, meta["tuples"].get(name, [])) for name, blob in zip(meta["frames"], blobs)
     }
     return metrics.Snapshot(
-        campaign=camp.from_definition(meta["campaign"]),
+        campaign=campaign if campaign is not None else camp.from_definition(meta["campaign"]),
         as_of=pd.Timestamp(meta["as_of"]),
         data_through=pd.Timestamp(meta["data_through"]) if meta["data_through"] else None,
         **frames,
@@ -173,11 +175,12 @@ def data_range(store: Store, campaign: camp.Campaign, version: tuple | None = No
         if len(spans) and spans["first"].notna().any()
         else (None, None)
     )
-    store.put_shared_result(
+    _keep(
+        store,
         key,
         "data_range",
         campaign.name,
-        version_text(version),
+        version,
         json.dumps([d.isoformat() if d else None for d in found]).encode(),
     )
     return found
@@ -197,11 +200,46 @@ def snapshot(
     payload = store.shared_result(key, version_text(version))
     if payload is not None:
         try:
-            return decode_snapshot(payload)
+            return decode_snapshot(payload, campaign)
         except (ValueError, KeyError, TypeError):  # written by other code: computed again
             pass
     units = store.units()
     obs = scope_observations(store, campaign, units, as_of)
     snap = metrics.snapshot(obs, units, campaign, as_of)
-    store.put_shared_result(key, "snapshot", label, version_text(version), encode_snapshot(snap))
+    _keep(store, key, "snapshot", label, version, encode_snapshot(snap))
     return snap
+
+
+def _keep(store: Store, key: str, kind: str, label: str, version: tuple, payload: bytes) -> None:
+    """Keep a result for the next reader; a database that takes no write now (a full disk,
+    a read-only account, a lock held too long) only means the next reader computes it too."""
+    import sqlalchemy as sa
+
+    from cccd_analytics.store import StoreError
+
+    try:
+        store.put_shared_result(key, kind, label, version_text(version), payload)
+    except (StoreError, sa.exc.SQLAlchemyError, OSError) as exc:
+        import logging
+
+        logging.getLogger(__name__).warning("shared result not kept (%s): %s", kind, exc)
+
+
+def refresh(store: Store) -> None:
+    """Compute and keep every campaign's figures (at its last day with data) for the data as
+    they are now: called by whoever just changed them (an import, an undo), so that the
+    next viewer, in any process, reads them instead of computing them."""
+    version = store.data_version()
+    for definition in store.campaign_definitions():
+        try:
+            snapshot(store, camp.from_definition(definition), None, version)
+        except camp.CampaignError:  # a scope that names no unit: the pages say so themselves
+            continue
+
+
+def refresh_in_background(store: Store) -> None:
+    """`refresh` in a thread of this process: the person who uploaded is not kept waiting,
+    and viewers arriving meanwhile compute what is not kept yet themselves."""
+    import threading
+
+    threading.Thread(target=refresh, args=(store,), name="cccd-shared-refresh", daemon=True).start()

@@ -12,7 +12,7 @@ import html
 import streamlit as st
 
 from cccd_analytics import briefing, charts, ui
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 
 context = ui.page_context()
 if context.campaign is None:
@@ -70,7 +70,7 @@ st.html("""
   .cccd-note { font-size: 28px; color: #4A5563; }
   .cccd-more { font-size: 28px; font-weight: 700; }
   .st-key-cccd_nav { height: 48px; overflow: hidden; }
-  .st-key-cccd_nav button { min-height: 44px; }
+  .st-key-cccd_nav button { min-height: 40px; }
   .st-key-cccd_nav button p, .st-key-cccd_nav a p { font-size: 20px; }
   /* The shortcut hint Streamlit draws in a button ("Home", "←") is English and a second
      label; the keys still work and the footer names them in Vietnamese. */
@@ -145,7 +145,7 @@ with st.container(key="cccd_slide"):
             briefing.projector_figure(figure, height=600, font_size=26),
             width="stretch",
             height="stretch",
-            config=getattr(charts, "PLOTLY_CONFIG", {"displaylogo": False}),
+            config=charts.PLOTLY_CONFIG,
         )
         st.html(f'<div class="cccd-note">{html.escape(slide.subtitle)}</div>')
     elif slide.kind == "milestones":
@@ -172,9 +172,7 @@ with st.container(key="cccd_slide"):
         figure = briefing.map_figure(brief, 1500, 640)
         if figure is not None:
             figure.update_layout(height=640)
-            st.plotly_chart(
-                figure, width="stretch", height="stretch", config=getattr(charts, "PLOTLY_CONFIG", {})
-            )
+            st.plotly_chart(figure, width="stretch", height="stretch", config=charts.PLOTLY_CONFIG)
     elif slide.kind == "teams":
         more = f'<div class="cccd-more">{html.escape(slide.more)}</div>' if slide.more else ""
         notes = "".join(f'<div class="cccd-note">{html.escape(line)}</div>' for line in slide.lines)
@@ -198,10 +196,10 @@ with st.container(key="cccd_nav"):
         width="stretch",
     )
     middle.html(
-        f"<div style='text-align:center;color:#4A5563;font-size:18px;line-height:1.3'>"
-        f"<b>Trang {index + 1}/{len(plan)}</b> · {html.escape(brief.unit_name)} · số liệu đến "
-        f"{fmt.date_vn(brief.as_of)} · phím mũi tên trái, phải (hoặc lên, xuống trang, phím cách) · "
-        f"phím F: toàn màn hình</div>"
+        f"<div style='text-align:center;color:#4A5563;font-size:16px;line-height:1.3;white-space:nowrap;"
+        f"overflow:hidden;text-overflow:ellipsis'><b>Trang {index + 1}/{len(plan)}</b> · "
+        f"{html.escape(brief.unit_name)} · số liệu đến {fmt.date_vn(brief.as_of)} · "
+        f"phím mũi tên, lên/xuống trang · F: toàn màn hình</div>"
     )
     right.button(
         "Sau",

@@ -136,7 +136,7 @@ st.subheader(t("Sao lưu"))
 st.caption(
     t(
         "Một bản sao đầy đủ của cơ sở dữ liệu (số liệu, lịch sử nhập, chiến dịch, tài khoản, nhật ký), "
-        "đã kiểm tra, tạo ngay cả khi có người đang nhập số liệu. Khôi phục bằng lệnh: cccd restore TỆP. "
+        "đã kiểm tra, tạo ngay cả khi có người đang nhập số liệu. Khôi phục bằng lệnh: `cccd restore TỆP`. "
         "Giữ bản sao ở nơi an toàn: nó chứa mọi số liệu và tài khoản."
     )
 )

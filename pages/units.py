@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from cccd_analytics import formatting as fmt
 from cccd_analytics import tables, ui
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import metrics
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import links
@@ -56,10 +56,18 @@ def league() -> None:
         )
     )
     # The unit's name stays in view when the table is scrolled sideways on a narrow screen.
-    ordered = metrics.attention_order(filtered)
+    # (Sorted and formatted once per data version and filters, for every viewer: ui.loaders.)
+    table, keys = ui.loaders.unit_listing(
+        ui.loaders.view_key(snap),
+        level,
+        tuple(chosen_districts),
+        tuple(chosen_tags),
+        tuple(chosen_status),
+        _snap=snap,
+    )
     links.table_opening_units(
-        tables.style_status(tables.unit_table(filtered, level)),
-        ordered["key"].tolist(),
+        tables.style_status(table),
+        keys,
         key="units_table",
         height=min(38 + 35 * max(len(filtered), 1), 720),
         column_config={t("Đơn vị"): st.column_config.TextColumn(pinned=True)},

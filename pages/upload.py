@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from cccd_analytics import formatting as fmt
 from cccd_analytics import ingest, tables, ui
+from cccd_analytics import text as fmt
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import styles
 
@@ -69,7 +69,7 @@ for index, upload in enumerate(files or []):
     with st.container(border=True):
         st.markdown(f"**{ui.md_escape(upload.name)}** — {fmt.number(len(data) / 1024, 0)} KB")
         ui.import_report(report)
-        if getattr(report, "needs_date", False):
+        if report.needs_date:
             picked = st.date_input(
                 t("Tệp không ghi ngày số liệu. Số liệu tính đến ngày:"),
                 value=None,
@@ -79,7 +79,7 @@ for index, upload in enumerate(files or []):
             if picked:
                 dates[upload.name] = picked
                 st.rerun()
-        if getattr(report, "needs_mapping", False) and report.errors:
+        if report.needs_mapping and report.errors:
             chosen = ui.column_mapping_form(report, key=f"map_{index}")
             if chosen:
                 mappings[upload.name] = chosen
@@ -109,13 +109,15 @@ if ready:
                 audit={"username": user},
             )
             if result.status == "imported":
-                if mapping and hasattr(ingest, "remember_mapping"):
+                if mapping:
                     ingest.remember_mapping(store, result, mapping, user)
                 results.append(("success", result.summary()))
             elif result.status == "duplicate":
                 results.append(("info", result.summary()))
             else:
                 results.append(("error", result.summary()))
+        if any(kind == "success" for kind, _ in results):
+            ui.refresh_shared()
         # Start afresh: an empty picker (a new key), the undo list on the newest import.
         st.session_state["upload_results"] = results
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
@@ -150,6 +152,7 @@ else:
         def undo(upload_id: int) -> None:
             if store.undo_upload(upload_id, who=user, audit={"username": user}):
                 st.session_state["undo_done"] = upload_id
+                ui.refresh_shared()
             st.session_state["undo_confirm"] = False
 
         c2.button(t("Hủy lần nhập"), disabled=not confirm, key="undo_button", on_click=undo, args=(target,))

@@ -9,9 +9,9 @@ from cccd_analytics.ingest import file_types
 @pytest.mark.parametrize(
     ("name", "fragments"),
     [
-        ("bao_cao.doc", ["Tệp .doc", "văn bản Word", "hãy lưu lại thành", ".xlsx"]),
+        ("bao_cao.doc", ["Tệp .doc", "văn bản Word", "hãy lưu lại thành .docx", ".xlsx"]),
         ("anh_chup.JPG", ["Tệp .jpg", "ảnh", "bảng số liệu gốc"]),
-        ("so_lieu.pdf", ["Tệp .pdf", "hãy lưu lại thành", ".xlsx"]),
+        ("trinh_chieu.pptx", ["Tệp .pptx", "hãy lưu lại thành", ".xlsx"]),
         ("bao_cao.exe", ["Tệp .exe", "hãy lưu lại thành .xlsx"]),
     ],
 )
@@ -25,18 +25,30 @@ def test_an_unread_type_is_refused_naming_the_file_and_what_to_do(name, fragment
 
 
 def test_accepted_types_and_names_without_an_extension_go_on_to_the_readers():
-    for name in ("a.csv", "A.XLSX", "b.xls", "c.ods", "d.txt", "e.tsv", "f.xlsm", "khong_duoi"):
+    for name in (
+        "a.csv",
+        "A.XLSX",
+        "b.xls",
+        "c.ods",
+        "d.txt",
+        "e.tsv",
+        "f.xlsm",
+        "g.docx",
+        "h.PDF",
+        "khong_duoi",
+    ):
         assert file_types.refusal(name) is None
 
 
 def test_a_new_reader_changes_the_advice_from_the_one_list(monkeypatch):
-    # A reader for .docx adds it to ACCEPTED; a .doc is then told to become a .docx first.
-    assert ".docx" not in file_types.refusal("x.doc")
-    monkeypatch.setitem(file_types.ACCEPTED, ".docx", "Word")
+    # The .docx reader added .docx to ACCEPTED: a .doc is told to become a .docx first.
     assert "hãy lưu lại thành .docx hoặc .xlsx" in file_types.refusal("x.doc")
     assert file_types.refusal("x.docx") is None
+    monkeypatch.delitem(file_types.ACCEPTED, ".docx")
+    assert ".docx" not in file_types.refusal("x.doc")
 
 
 def test_the_accepted_list_reads_as_people_call_the_formats():
     text = file_types.accepted_list()
     assert text.startswith("CSV, Excel (xlsx, xlsm, xls)") and "ODS" in text
+    assert text.endswith("Word (docx), PDF")

@@ -197,3 +197,21 @@ def test_a_kept_result_of_other_code_is_computed_again(sample_url, monkeypatch, 
         )
     again = shared.snapshot(store, campaign)
     pd.testing.assert_frame_equal(again.units, first.units)
+
+
+def test_status_of_units_no_campaign_covers_is_read_back_too(sample_url, tmp_path, monkeypatch):
+    from cccd_analytics.cli.status import status_payload
+
+    store = Store.open(sample_url)
+    upload = ingest.import_file(
+        store, report(tmp_path, "e.csv", ["2021-05-16,Huyện Mới,Xã Thử Nghiệm,90,10"])
+    )
+    assert upload.status == "imported", upload.message
+    first = status_payload(store, None, None, "commune")
+    assert any(u["campaign"] is None for u in first["units"])
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(metrics, "snapshot", refuse)
+    assert status_payload(Store.open(sample_url), None, None, "commune") == first

@@ -34,6 +34,12 @@ def ingest_files(args) -> int:
         ingest.import_file(store, path, uploaded_by=args.user, dry_run=args.dry_run, audit=audit)
         for path in files_of(args.paths)
     ]
+    if any(r.status == "imported" for r in reports):
+        # The campaigns' figures for the new data, computed once here rather than by the
+        # first person who opens the dashboard (cccd_analytics.shared).
+        from cccd_analytics import shared
+
+        shared.refresh(store)
     if args.json:
         print(
             json.dumps(

@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.analytics import metrics
 from cccd_analytics.cli import as_of_day
@@ -70,15 +70,18 @@ def unit_records(table: pd.DataFrame) -> list[dict]:
 
 
 def status_payload(store: Store, campaign_name: str | None, as_of: date | None, level: str) -> dict:
-    units = store.units()
-    obs = store.current_observations(as_of=as_of)
+    """Each campaign's snapshot as the dashboard has it (shared.snapshot: read back when any
+    process computed it for this data version), then the units no campaign covers."""
+    from cccd_analytics import shared
+
+    version = store.data_version()
     if campaign_name:
         chosen = [find(store, campaign_name)]
     else:
         chosen = camp.stored(store)
     tables, seen, days = [], set(), []
     for c in chosen:
-        snap = metrics.snapshot(obs, units, c, as_of)
+        snap = shared.snapshot(store, c, as_of, version)
         if snap.data_through is None and not campaign_name:
             continue
         table = snap.units[snap.units["level"] == level]
@@ -88,12 +91,14 @@ def status_payload(store: Store, campaign_name: str | None, as_of: date | None, 
         days.append(snap.as_of)
     if not campaign_name:
         # Units with data that no campaign covers: figures without a target.
-        rest = sorted(set(obs["unit_key"]) - seen)
+        spans = store.unit_spans()
+        with_data = spans.index if as_of is None else spans.index[spans["first"] <= as_of]
+        rest = sorted(set(with_data) - seen)
         if rest:
             open_campaign = camp.Campaign(
                 name="", deadline=date(2100, 1, 1), target=camp.Target("share", 1.0), scope=tuple(rest)
             )
-            snap = metrics.snapshot(obs, units, open_campaign, as_of)
+            snap = shared.snapshot(store, open_campaign, as_of, version)
             table = snap.units[snap.units["level"] == level]
             table = table[~table["key"].isin(seen)].copy()
             for column in (

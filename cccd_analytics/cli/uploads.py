@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.cli import EXIT_REFUSED, cli_user
 from cccd_analytics.store import Store
 
@@ -30,6 +30,9 @@ def undo(args) -> int:
         args.upload_id, who=args.user, audit={"username": cli_user(args.user), "via": "cli"}
     ):
         print(f"Đã hủy lần nhập số {args.upload_id}; số liệu trước đó được dùng lại.")
+        from cccd_analytics import shared  # the figures without it, for the next viewer
+
+        shared.refresh(store)
         return 0
     print(f"Không có lần nhập số {args.upload_id} đang có hiệu lực.", file=sys.stderr)
     return EXIT_REFUSED

@@ -16,12 +16,17 @@ import re
 from functools import lru_cache
 
 from cccd_analytics import registry
-from cccd_analytics.registry import fold
+from cccd_analytics.text import fold
 
 _SPLIT = re.compile(r"\s*(?:,|;|\s-\s|\s–\s|\n)\s*")
-_COMMUNE = re.compile(r"^(xa|phuong|thi tran|dac khu|x\.|p\.|tt\.?|t\.t\.)\s*\S")
-_DISTRICT = re.compile(r"^(huyen|quan|thi xa|thanh pho|h\.|q\.|tx\.?|tp\.?)\s*\S")
-_PROVINCE = re.compile(r"^(tinh|t\.|thanh pho|tp\.?)\s*\S")
+# A unit word then the name ("Xã Kỳ Đồng"), or an abbreviation with its dot ("X.Kỳ Đồng", "TT Tân Kỳ").
+_COMMUNE = re.compile(r"^(?:(?:xa|phuong|thi tran|dac khu|tt)\s+|(?:x|p|tt|t\.t)\.\s*)\S")
+_DISTRICT = re.compile(r"^(?:(?:huyen|quan|thi xa|thanh pho|tx|tp)\s+|(?:h|q|tx|tp)\.\s*)\S")
+_PROVINCE = re.compile(r"^(?:(?:tinh|thanh pho|tp)\s+|(?:t|tp)\.\s*)\S")
+# Parts below the commune: never a commune, never kept.
+_BELOW_COMMUNE = re.compile(
+    r"^(?:xom|thon|ban|khoi|to|ap|so|khu|lang|doi|ngo|ngach|hem|duong|pho|cum|kiot|kios|nha)\b"
+)
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +53,8 @@ def split_address(text: str) -> tuple[str, str, str]:
         district = rest[districts[-1]]
     if marked:
         commune = rest[marked[-1]]
+        if not districts and marked[-1] + 1 < len(rest):
+            district = rest[marked[-1] + 1]  # "…, Xã Nghĩa Bình, Nghĩa Đàn, Nghệ An"
     elif province and districts and districts[-1] >= 1:
         commune = rest[districts[-1] - 1]  # "…, Kỳ Đồng, Huyện Kỳ Anh, Hà Tĩnh"
     elif province and not districts and len(rest) >= 2:
@@ -55,4 +62,6 @@ def split_address(text: str) -> tuple[str, str, str]:
         commune, district = rest[-2], rest[-1]
     elif province and len(rest) == 1:
         commune = rest[0]  # two levels: "Kỳ Xuân, Hà Tĩnh"
+    if commune and _BELOW_COMMUNE.match(fold(commune)):
+        commune = ""  # a hamlet or a house is not a commune (and is never shown)
     return province, district, commune

@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from cccd_analytics.ingest import headers
+from cccd_analytics.ingest import headers, normalise, sheet_per_day, wide
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.readers import Limits, ReadError, Sheet, Workbook, read_workbook, whole
 from cccd_analytics.ingest.record_export import record_export
@@ -16,6 +16,7 @@ from cccd_analytics.ingest.repair import locate, repair_sheet
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.ingest.rows import sheet_records
 from cccd_analytics.store import Store
+from cccd_analytics.text import date_vn, thousands
 
 
 def _columns_for_ui(labels: list[str], found: layouts.Layout | None) -> list[dict]:
@@ -59,7 +60,7 @@ def _mapped_layout(
         if missing:
             parts.append("thiếu cột bắt buộc: " + ", ".join(missing))
         report.problems.append(
-            Problem("error", "bad_mapping", "cách ghép cột không dùng được (" + "; ".join(parts) + ").")
+            Problem.of("bad_mapping", "cách ghép cột không dùng được (" + "; ".join(parts) + ").")
         )
         return None
     columns = {
@@ -90,10 +91,13 @@ def extract(
             found.header_rows if found else (layouts.candidate_header(sheet.rows) if sheet.rows else None)
         )
         prepared.append((sheet, found, header_rows))
+    windows = _campaign_windows(store)
+    per_day = sheet_per_day.date_sheets(prepared, book.file_name, report_date, windows)
+    prepared, wide_found = _wide_tables(prepared, book, data, report, report_date, limits, windows)
     primary = next((i for i, p in enumerate(prepared) if p[1] is not None), None)
     if primary is None:
         primary = next((i for i, p in enumerate(prepared) if p[2]), None)
-    if primary is not None:
+    if primary is not None and not wide_found:
         sheet, found, header_rows = prepared[primary]
         labels = found.labels if found else layouts.labels_of(sheet.rows, header_rows)
         report.signature = headers.signature(labels)
@@ -118,7 +122,11 @@ def extract(
         located_any = True
         if report.sheet is None and not report.sheets_read:
             _describe(report, sheet, found)
-        report.sheets_read.append(sheet.name)
+        if sheet.name not in report.sheets_read or not report.sheets_read:
+            report.sheets_read.append(sheet.name)
+        report.column_aliases.setdefault(sheet.name or None, {}).update(sheet.aliases)
+        if sheet.row_labels is not None:
+            report.row_labels[sheet.name or None] = sheet.row_labels
         if found.kind == "records":
             if counts is not None:
                 continue  # one export per file
@@ -131,7 +139,27 @@ def extract(
             table = sheet_records(sheet, found, book.file_name, report, report_date)
             if table is not None:
                 out.append(table)
-    if not located_any:
+    _date_of_many_days(prepared, report, per_day)
+    if book.format in ("docx", "pdf"):
+        report.tables = [
+            dict(
+                name=sheet.name,
+                rows=sum(1 for _, r in sheet.row_labels or () if r),
+                columns=max((len(r) for r in sheet.rows), default=0),
+                pages=list(sheet.pages),
+                read=sheet.name in report.sheets_read,
+            )
+            for sheet in book.sheets
+        ]
+        if not book.sheets:
+            report.problems.append(
+                Problem.of(
+                    "no_table",
+                    "văn bản không có bảng nào (cần bảng có cột tên xã/phường và cột số hồ sơ đã thu nhận).",
+                )
+            )
+            return out, counts
+    if not located_any and not (wide_found and report.errors):
         names = ", ".join(f"«{s.name}»" for s in book.sheets if s.name) or "tệp"
         report.needs_mapping = primary is not None
         found_columns = [c["header"] for c in report.columns if c["header"]][:20]
@@ -141,8 +169,7 @@ def extract(
             else "không thấy dòng tiêu đề cột nào"
         )
         report.problems.append(
-            Problem(
-                "error",
+            Problem.of(
                 "no_table",
                 f"không tìm thấy bảng số liệu ({names}); {seen}. Cần ít nhất cột tên xã/phường "
                 "(ví dụ «Xã», «Tên xã/phường/thị trấn», «Đơn vị hành chính») và cột số hồ sơ đã thu "
@@ -168,7 +195,7 @@ def _read_whole(book: Workbook, data: bytes, sheet: Sheet, limits: Limits) -> No
         if (sheet.height or 0) * max((len(r) for r in sheet.rows), default=1) > limits.max_table_cells:
             raise ReadError(
                 f"trang «{sheet.name}»: bảng tổng hợp quá lớn (hơn "
-                f"{limits.max_table_cells:,} ô) — hãy chia nhỏ tệp.".replace(",", ".")
+                f"{thousands(limits.max_table_cells)} ô) — hãy chia nhỏ tệp."
             )
         sheet.rows = list(sheet.iter_rows())
         repair_sheet(sheet, ImportReport(""))
@@ -187,3 +214,56 @@ def _describe(report: ImportReport, sheet: Sheet, found: layouts.Layout) -> None
     report.first_data_row = found.first_data_row + 1
     report.title = found.title
     report.authorities = list(found.authorities)
+
+
+def _campaign_windows(store) -> list[tuple[date, date]]:
+    """(start, deadline) of the stored campaigns: a year a day label leaves out may be the
+    one a campaign runs in."""
+    definitions = getattr(store, "campaign_definitions", None)
+    if definitions is None:
+        return []
+    windows = []
+    for item in definitions():
+        try:
+            deadline = date.fromisoformat(str(item["deadline"])[:10])
+            start = date.fromisoformat(str(item.get("start") or item["deadline"])[:10])
+        except (KeyError, ValueError):
+            continue
+        windows.append((start, deadline))
+    return windows
+
+
+def _wide_tables(prepared, book: Workbook, data, report: ImportReport, given, limits: Limits, windows):
+    """Each wide sheet (one column per day) → one (sheet, layout) per day."""
+    out, wide_found = [], False
+    for sheet, found, header_rows in prepared:
+        table = wide.detect(sheet.rows, found) if (found is None or found.kind != "records") else None
+        if table is None:
+            out.append((sheet, found, header_rows))
+            continue
+        wide_found = True
+        if not sheet.complete:
+            _read_whole(book, data, sheet, limits)
+        anchor = (
+            given or (found.data_date if found else None) or normalise.date_from_file_name(book.file_name)
+        )
+        days = wide.layouts_for(sheet, table, book.file_name, report, anchor, windows)
+        if days is None:
+            continue
+        out.extend((work, layout, layout.header_rows) for work, layout in days)
+    return out, wide_found
+
+
+def _date_of_many_days(prepared, report: ImportReport, per_day: bool) -> None:
+    """The report's date and where it came from when its days come from column headers or
+    sheet names: the last day, and the span."""
+    days = sorted({f.data_date for _, f, _ in prepared if f is not None and f.data_date is not None})
+    if len(days) < 2:
+        return
+    origin = "sheet_name" if per_day else "header"
+    where = "tên các trang" if per_day else "tiêu đề các cột ngày"
+    report.date_origin = origin
+    report.date_source = f"{where} ({len(days)} ngày, {date_vn(days[0])} – {date_vn(days[-1])})"
+    report.report_date = days[-1]
+    if per_day and report.layout:
+        report.layout = report.layout.replace("báo cáo tổng hợp", "mỗi trang một ngày", 1)

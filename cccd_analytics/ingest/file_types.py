@@ -21,6 +21,8 @@ ACCEPTED: dict[str, str] = {
     ".xlsm": "Excel",
     ".xls": "Excel 97–2003",
     ".ods": "OpenOffice/LibreOffice Calc",
+    ".docx": "Word",  # tables of a Word report (readers/docx.py)
+    ".pdf": "PDF",  # tables of a PDF with a text layer (readers/pdf.py)
 }
 
 #: What a kind of file is, for the message.
@@ -56,11 +58,16 @@ def kind_of(ext: str) -> str | None:
 def accepted_list() -> str:
     """The accepted formats as people read them: "CSV, Excel (xlsx, xlsm, xls), ODS, TXT, TSV"."""
     excel = [ext[1:] for ext, name in ACCEPTED.items() if name.startswith("Excel")]
-    others = [ext[1:].upper() for ext, name in ACCEPTED.items() if not name.startswith("Excel")]
+    word = [ext[1:] for ext, name in ACCEPTED.items() if name == "Word"]
+    others = [
+        ext[1:].upper() for ext, name in ACCEPTED.items() if not name.startswith("Excel") and name != "Word"
+    ]
     parts = [others[0]] if others else []
     if excel:
         parts.append(f"Excel ({', '.join(excel)})")
     parts += others[1:]
+    if word:
+        parts.insert(len(parts) - 1 if "PDF" in others else len(parts), f"Word ({', '.join(word)})")
     return ", ".join(parts)
 
 

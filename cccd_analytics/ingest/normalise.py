@@ -306,7 +306,7 @@ def find_report_date(line: str) -> date | None:
 def is_data_date_line(line: str) -> bool:
     """True for a "Số liệu tính đến …" line (the data's date) rather than a place-and-date
     line ("Kỳ Anh, ngày 16 tháng 3 năm 2021", the day it was signed)."""
-    from cccd_analytics.registry import fold
+    from cccd_analytics.text import fold
 
     folded = fold(line)
     return any(w in folded for w in ("tinh den", "so lieu", "den ngay", "den hoi", "den luc", "tinh tu"))
@@ -328,3 +328,154 @@ def date_from_file_name(name: str) -> date | None:
         if found and 1990 <= found.year <= 2100:
             return found
     return None
+
+
+# -- days written in headers and sheet names -------------------------------------------------
+#
+# A wide sheet (one column per day) and a workbook with one sheet per day carry the day in
+# a header cell or the sheet name, in the forms offices write it: "15/5", "16/5/2023",
+# "Ngày 17/5", "17.5", "16-05-2023", "Ngày 16 tháng 5", "Ngày 16 tháng 5 năm 2023",
+# "T2 (15/5)", a date cell, or an Excel serial.  The year is often left out: `with_years`
+# gives it from the report's date or a campaign.
+
+
+@dataclass(frozen=True)
+class DayLabel:
+    day: int
+    month: int
+    year: int | None  # None when the label leaves it out
+    rest: str  # the label's other words, folded ("luy ke den", "trong ngay")
+
+
+_DAY_WORDS = re.compile(r"ng[àa]y\s*(\d{1,2})\s*th[áa]ng\s*(\d{1,2})(?:\s*n[ăa]m\s*(\d{4}))?", re.IGNORECASE)
+_DAY_NUMBERS = re.compile(
+    r"(?<![\d/.\-])(\d{1,2})\s*([/.\-])\s*(\d{1,2})(?:\s*\2\s*(\d{4}|\d{2}))?(?![\d/.\-])"
+)
+_COMPACT = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{4})(?!\d)")
+# Words a day label may carry besides the day ("Ngày", "Thứ 2", "Lũy kế đến") — more, and
+# the text is a sentence that mentions a date, not a label.
+_LABEL_MAX_WORDS = 5
+
+
+def day_label(raw) -> DayLabel | None:
+    """The day a header cell or a sheet name names, or None.
+
+    A date cell or an Excel serial (20000–80000) is a full date; text must hold one day
+    and month (and maybe a year) and few other words."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, datetime):
+        raw = raw.date()
+    if isinstance(raw, date):
+        return DayLabel(raw.day, raw.month, raw.year, "")
+    if isinstance(raw, (int, float)):
+        if _SERIAL_RANGE[0] <= raw <= _SERIAL_RANGE[1] and float(raw).is_integer():
+            found = _EXCEL_EPOCH + timedelta(days=int(raw))
+            return DayLabel(found.day, found.month, found.year, "")
+        return None
+    value = text(raw)
+    if not value or len(value) > 60:
+        return None
+    if _SERIAL.fullmatch(value) and _SERIAL_RANGE[0] <= float(value) <= _SERIAL_RANGE[1]:
+        found = _EXCEL_EPOCH + timedelta(days=int(float(value)))
+        return DayLabel(found.day, found.month, found.year, "")
+    iso = re.search(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?(?!\d)", value)
+    if iso:
+        found = _make(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        if found:
+            return _label(found.day, found.month, found.year, value, iso)
+    words = _DAY_WORDS.search(value)
+    if words:
+        year = int(words.group(3)) if words.group(3) else None
+        return _label(int(words.group(1)), int(words.group(2)), year, value, words)
+    hits = list(_DAY_NUMBERS.finditer(value))
+    if len(hits) == 1:
+        match = hits[0]
+        year = _year(match.group(4)) if match.group(4) else None
+        return _label(int(match.group(1)), int(match.group(3)), year, value, match)
+    compact = _COMPACT.search(value)
+    if compact and not hits:
+        return _label(int(compact.group(1)), int(compact.group(2)), int(compact.group(3)), value, compact)
+    return None
+
+
+def _label(day: int, month: int, year: int | None, value: str, match: re.Match) -> DayLabel | None:
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    if _make(year or 2024, month, day) is None:  # 29/2 is a day in a leap year
+        return None
+    from cccd_analytics.text import fold
+
+    rest = fold(value[: match.start()] + " " + value[match.end() :])
+    rest = " ".join(re.sub(r"[^a-z0-9]+", " ", rest).split())
+    if len(rest.split()) > _LABEL_MAX_WORDS or re.search(r"\d{3,}", rest):
+        return None
+    return DayLabel(day, month, year, rest)
+
+
+def with_years(
+    labels: list[DayLabel], anchor: date | None = None, windows: list[tuple[date, date]] = ()
+) -> list[date] | None:
+    """The dates of a run of day labels, in order, the year filled in where left out.
+
+    Labels that give their year keep it; the others take the year that makes the run
+    go forward (a run crossing New Year moves on a year), placed so that its last day is
+    on or before `anchor` (the report's date) and as close to it as can be; without an
+    anchor, a year in which a campaign (`windows`: start, deadline) covers the days, when
+    exactly one does.  None when no year can be told."""
+    if not labels:
+        return []
+    known = [lab.year for lab in labels if lab.year]
+    if len(known) == len(labels):
+        out = [_make(lab.year, lab.month, lab.day) for lab in labels]
+        return out if all(out) else None
+
+    def run(first_year: int) -> list[date] | None:
+        year, out, previous = first_year, [], None
+        for lab in labels:
+            if lab.year:
+                year = lab.year
+            elif previous and (lab.month, lab.day) < (previous.month, previous.day) and previous.month >= 11:
+                year += 1  # "30/12, 31/12, 1/1"
+            found = _make(year, lab.month, lab.day)
+            if found is None:
+                return None
+            out.append(found)
+            previous = found
+        return out
+
+    if known:
+        # The labels that give a year anchor the others: the first such label's year,
+        # walked back to the start of the run.
+        first_known = next(i for i, lab in enumerate(labels) if lab.year)
+        for start in (labels[first_known].year, labels[first_known].year - 1):
+            out = run(start)
+            if out and out[first_known].year == labels[first_known].year:
+                return out
+        return None
+    if anchor is not None:
+        for start in (anchor.year, anchor.year - 1, anchor.year + 1):
+            out = run(start)
+            if out and out[-1] <= anchor + timedelta(days=1):
+                return out
+        return run(anchor.year)
+    fits = []
+    for start in sorted({w[0].year for w in windows} | {w[1].year for w in windows}):
+        out = run(start)
+        if out and any(
+            w[0] - timedelta(days=31) <= out[0] and out[-1] <= w[1] + timedelta(days=31) for w in windows
+        ):
+            fits.append(out)
+    return fits[0] if len(fits) == 1 else None
+
+
+_YEAR_IN_TEXT = re.compile(r"(?:n[ăa]m\s*|/|\.|-)((?:19|20)\d{2})(?!\d)", re.IGNORECASE)
+
+
+def years_in(lines) -> set[int]:
+    """The years written in some lines of text ("THÁNG 5 NĂM 2023", "…/2023")."""
+    found: set[int] = set()
+    for line in lines:
+        for match in _YEAR_IN_TEXT.finditer(text(line)):
+            found.add(int(match.group(1)))
+    return found

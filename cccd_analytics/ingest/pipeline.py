@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import os
@@ -34,7 +35,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from cccd_analytics.formatting import date_vn, moment_vn
 from cccd_analytics.ingest import file_types
 from cccd_analytics.ingest.extract import extract
 from cccd_analytics.ingest.observations import resolve_and_check
@@ -42,7 +42,7 @@ from cccd_analytics.ingest.readers import FileData, Limits, ReadError, read_work
 from cccd_analytics.ingest.repair import note_text_encoding
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.store import NewUpload, Store
-from cccd_analytics.text import thousands
+from cccd_analytics.text import date_vn, moment_vn, thousands
 
 
 def sha256_of(data) -> str:
@@ -66,8 +66,7 @@ def import_file(store: Store | None, path: str | Path, **kwargs) -> ImportReport
         if size > limits.max_bytes:
             return _refuse(
                 ImportReport(file_name=path.name),
-                Problem(
-                    "error",
+                Problem.of(
                     "too_large",
                     (f"tệp quá lớn ({size / 2**20:.0f} MiB; tối đa {limits.max_bytes // 2**20} MiB)."),
                 ),
@@ -77,7 +76,7 @@ def import_file(store: Store | None, path: str | Path, **kwargs) -> ImportReport
             data = path.read_bytes()
     except OSError as exc:
         report = ImportReport(file_name=path.name)
-        report.problems.append(Problem("error", "unreadable", f"không mở được tệp ({exc.strerror})."))
+        report.problems.append(Problem.of("unreadable", f"không mở được tệp ({exc.strerror})."))
         report.message = report.problems[0].describe(path.name)
         return report
     return import_bytes(store, data, path.name, **kwargs)
@@ -118,18 +117,17 @@ def import_bytes(
     report = ImportReport(file_name=file_name)
     wrong_type = file_types.refusal(file_name)
     if wrong_type:
-        return _refuse(report, Problem("error", "file_type", wrong_type))
+        return _refuse(report, Problem.of("file_type", wrong_type))
     if len(data) > limits.max_bytes:
         return _refuse(
             report,
-            Problem(
-                "error",
+            Problem.of(
                 "too_large",
                 (f"tệp quá lớn ({len(data) / 2**20:.0f} MiB; tối đa {limits.max_bytes // 2**20} MiB)."),
             ),
         )
     if isinstance(data, FileData):
-        # Performance (issue 8): a big file on disk is hashed in a thread while it is read
+        # Performance: a big file on disk is hashed in a thread while it is read
         # (hashlib and the CSV parsers release the GIL); it is checked against earlier
         # uploads as soon as the hash is known, before anything is written.
         hashing = concurrent.futures.ThreadPoolExecutor(max_workers=1)
@@ -254,6 +252,12 @@ class Pending:
     def find_mapping(self, signature: str):
         return self._store.find_mapping(signature)
 
+    def campaign_definitions(self) -> list[dict]:
+        return self._store.campaign_definitions()
+
+    def part_values(self) -> set[tuple[str, str]]:
+        return self._store.part_values()
+
 
 def _duplicate(store: Store | None, report: ImportReport) -> ImportReport | None:
     """A report saying so when the same bytes were imported before (and are active)."""
@@ -306,13 +310,13 @@ def _import_checked(
         note_text_encoding(book, report, data[: 1 << 16])
         records_, counts = extract(book, data, report, store, mapping, report_date, limits)
         if not report.errors and not records_:
-            report.problems.append(Problem("error", "no_rows", "không có dòng số liệu nào của xã/phường."))
+            report.problems.append(Problem.of("no_rows", "không có dòng số liệu nào của xã/phường."))
         observations, new_units = (
             resolve_and_check(records_, report, store, counts) if not report.errors else (None, None)
         )
     except ReadError as exc:
         reason = str(exc).removeprefix(f"Tệp «{file_name}»").lstrip(":, ")
-        return hashed(_refuse(report, Problem("error", "unreadable", reason)))
+        return hashed(_refuse(report, Problem.of("unreadable", reason)))
     except (
         ValueError,
         TypeError,
@@ -328,8 +332,7 @@ def _import_checked(
         return hashed(
             _refuse(
                 report,
-                Problem(
-                    "error",
+                Problem.of(
                     "unreadable",
                     (
                         f"không đọc được tệp (cấu trúc bất thường: {type(exc).__name__}); hãy lưu lại tệp bằng "
@@ -341,6 +344,7 @@ def _import_checked(
     report = hashed(report)
     if report.status == "duplicate":
         return report
+    _show_cells_as_read(report)
     _finish_description(report)
     if report.errors:
         report.status = "refused"
@@ -366,6 +370,8 @@ def _import_checked(
         layout=report.layout,
         encoding=", ".join(filter(None, [report.encoding] + report.encoding_repairs)),
         audit=None if audit is None else {**audit, "units": report.units_read},
+        parts=report.parts,
+        denominators=report.denominators,
     )
     report.upload_id = store.write_upload(upload, hook=hook)
     report.status = "imported"
@@ -383,6 +389,43 @@ def _as_dict(problem: Problem) -> dict:
     return {f.name: getattr(problem, f.name) for f in fields(problem)}
 
 
+def _show_cells_as_read(report: ImportReport) -> None:
+    """Problems about a figure a layout derived (a running total worked out from daily
+    columns) point at the column the figure came from, not at the column added for it."""
+    if any(report.column_aliases.values()):
+        fixed = []
+        for problem in report.problems:
+            alias = report.column_aliases.get(problem.sheet, {}).get(problem.column)
+            fixed.append(dataclasses.replace(problem, column=alias[0], header=alias[1]) if alias else problem)
+        report.problems = fixed
+    if report.row_labels:
+        # A Word/PDF table: rows are counted in the table (and per page of a PDF), as the
+        # reader sees them, not in the sheet the table was laid out on.
+        def label(sheet, row):
+            labels = report.row_labels.get(sheet)
+            if labels is None or not row or row > len(labels):
+                return None
+            return labels[row - 1]
+
+        fixed = []
+        for problem in report.problems:
+            found = label(problem.sheet, problem.row)
+            if problem.sheet in report.row_labels:
+                page, row = found or (None, None)
+                problem = dataclasses.replace(problem, table=True, page=page, row=row)
+            fixed.append(problem)
+        report.problems = fixed
+        for item in [*report.totals, *report.corrections]:
+            found = label(item.get("sheet"), item.get("row"))
+            if found:
+                item["page"], item["row"] = found
+        if report.sheet in report.row_labels:
+            rows = [label(report.sheet, r) for r in report.header_rows]
+            report.header_rows = [r[1] for r in rows if r and r[1]]
+            first = label(report.sheet, report.first_data_row)
+            report.first_data_row = first[1] if first else report.first_data_row
+
+
 def _finish_description(report: ImportReport) -> None:
     """Say in `report.layout` what the CLI and the upload page should show at a glance."""
     parts = [report.layout] if report.layout else []
@@ -390,10 +433,18 @@ def _finish_description(report: ImportReport) -> None:
         parts.append(f"ngày số liệu {date_vn(report.report_date)} theo {report.date_source}")
     elif report.date_source:
         parts.append(f"ngày theo {report.date_source}")
+    report.filled_down = len(report.filled_down_rows)
+    if report.filled_down:
+        parts.append(
+            f"huyện/tỉnh ghi một lần cho nhiều xã: đã điền xuống cho {report.filled_down} dòng "
+            "(đối chiếu danh mục)"
+        )
     if report.totals:
-        subtotals = sum(1 for t in report.totals if t["kind"] == "subtotal")
-        totals = len(report.totals) - subtotals
-        wrong = sum(1 for t in report.totals if not t["matches"])
+        # A wide sheet checks its total rows once per day: counted once here.
+        rows = {(t["sheet"], t["row"]): t for t in report.totals}
+        subtotals = sum(1 for t in rows.values() if t["kind"] == "subtotal")
+        totals = len(rows) - subtotals
+        wrong = len({(t["sheet"], t["row"]) for t in report.totals if not t["matches"]})
         what = ", ".join(
             filter(
                 None,

@@ -8,6 +8,8 @@ from datetime import date
 
 import pandas as pd
 
+from cccd_analytics import rules
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -18,17 +20,27 @@ class Problem:
     row: int | None = None  # 1-based, as the spreadsheet shows it
     column: str | None = None  # letter, as the spreadsheet shows it
     header: str | None = None
+    page: int | None = None  # a PDF's page
+    table: bool = False  # `sheet` is a table of a Word or PDF document ("Bảng 2"), `row` its row
+
+    @classmethod
+    def of(cls, code: str, message: str, *, lesser: bool = False, **where) -> Problem:
+        """A problem of one of the rules (`cccd_analytics.rules`), with the rule's severity
+        (its lesser one for the milder cases the rule names)."""
+        return cls(rules.severity(code, lesser), code, message, **where)
 
     def where(self, file_name: str) -> str:
         return ", ".join([f"Tệp «{file_name}»", *self.cell()])
 
     def cell(self) -> list[str]:
-        """Where in the file, without its name: sheet, row, column."""
+        """Where in the file, without its name: sheet (or a document's table and page), row, column."""
         parts = []
         if self.sheet:
-            parts.append(f"trang «{self.sheet}»")
+            parts.append(self.sheet.lower() if self.table else f"trang «{self.sheet}»")
+        if self.page:
+            parts.append(f"trang {self.page}")
         if self.row:
-            parts.append(f"dòng {self.row}")
+            parts.append(f"dòng {self.row}" + (" của bảng" if self.table else ""))
         if self.column:
             parts.append(f"cột {self.column}" + (f" («{self.header}»)" if self.header else ""))
         return parts
@@ -68,10 +80,24 @@ class ImportReport:
     mapping_source: str | None = None  # user | remembered
     totals: list[dict] = field(default_factory=list)  # subtotal/total rows found and checked
     record_export: dict | None = None  # per-record exports: rows counted, statuses, days
+    # Parts of commune-days the file gives (ingest.parts): per dimension its values and
+    # figures, totals built from parts, parts served outside the province, denominators.
+    breakdowns: dict | None = None
     rows_read: int = 0
     units_read: int = 0
     dates: list[date] = field(default_factory=list)
     unofficial_units: list[str] = field(default_factory=list)
+    # Per sheet: columns added by a layout → the (letter, header) messages show.  Not in to_dict().
+    column_aliases: dict = field(default_factory=dict, repr=False, compare=False)
+    # Per table of a Word/PDF document: its rows → (page, row of the table).  Not in to_dict().
+    row_labels: dict = field(default_factory=dict, repr=False, compare=False)
+    # Word/PDF: every table of the document (name, rows, columns, pages, read), so the
+    # preview shows which one was read.
+    tables: list[dict] = field(default_factory=list)
+    # Commune rows whose blank district (province) cell took the one above, the registry agreeing.
+    filled_down: int = 0
+    # The (sheet, row) of those rows (a wide sheet reads a row once per day).  Not in to_dict().
+    filled_down_rows: set = field(default_factory=set, repr=False, compare=False)
     # Names matched through a spelling equivalence or a guess: sheet, row, typed, official, how.
     corrections: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -79,6 +105,10 @@ class ImportReport:
     # The observations the file gives (unit_key, name, date, metric, value), for a
     # preview before writing.  Not part of to_dict().
     observations: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    # The parts and denominators the file gives (ingest.parts), for the preview and the
+    # upload.  Not part of to_dict().
+    parts: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    denominators: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -93,13 +123,44 @@ class ImportReport:
         return self.status in ("imported", "duplicate", "checked")
 
     def to_dict(self) -> dict:
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "observations"}
+        data = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name
+            not in (
+                "observations",
+                "column_aliases",
+                "row_labels",
+                "filled_down_rows",
+                "parts",
+                "denominators",
+            )
+        }
         data["problems"] = [dict(asdict(p), text=p.describe(self.file_name)) for p in self.problems]
         data["report_date"] = self.report_date.isoformat() if self.report_date else None
         data["dates"] = [d.isoformat() for d in self.dates]
         data["errors"] = len(self.errors)
         data["warnings"] = len(self.warnings)
         return data
+
+    def table_read(self) -> str:
+        """A Word/PDF document: which of its tables was read, in Vietnamese ("Bảng 2 (83
+        dòng, trang 1–3) trong 2 bảng của văn bản")."""
+        read = [t for t in self.tables if t["read"]]
+        if not read:
+            return f"không bảng nào trong {len(self.tables)} bảng của văn bản"
+        parts = []
+        for table in read:
+            pages = table.get("pages") or []
+            where = (
+                f", trang {pages[0]}"
+                if len(pages) == 1
+                else f", trang {pages[0]}–{pages[-1]}"
+                if pages
+                else ""
+            )
+            parts.append(f"{table['name']} ({table['rows']} dòng{where})")
+        return f"{', '.join(parts)} trong {len(self.tables)} bảng của văn bản"
 
     def summary(self) -> str:
         """One Vietnamese paragraph for the CLI and the upload page."""

@@ -25,10 +25,13 @@ from cccd_analytics import exit_codes, registry
 from cccd_analytics.store import schema
 from cccd_analytics.store.schema import (
     audit_log,
+    breakdowns,
     campaigns,
     column_mappings,
+    current_breakdowns,
     current_values,
     data_revisions,
+    denominators,
     observations,
     shared_results,
     unit_tags,
@@ -160,6 +163,10 @@ class NewUpload:
     # An audit-log entry written in the same transaction: {"username": …, other details};
     # the entry gets action "upload", the upload's id, file name and row count.
     audit: dict | None = None
+    # Parts of commune-days (unit_key, date, dimension, value, metric, count) and
+    # dated denominators of parts (unit_key, dimension, value, date, count, kind, detail).
+    parts: pd.DataFrame | None = None
+    denominators: pd.DataFrame | None = None
 
 
 class Store:
@@ -303,8 +310,8 @@ class Store:
                 existing = set(
                     conn.scalars(sa.select(units.c.key).where(units.c.key.in_(list(new.new_units["key"]))))
                 )
-                # The records as to_dict("records") gives them, from the columns (performance,
-                # issue 8: to_dict walked 10,000 new units cell by cell).
+                # The records as to_dict("records") gives them, from the columns (performance:
+                # to_dict walked 10,000 new units cell by cell).
                 frame, names = new.new_units, list(new.new_units.columns)
                 records = [dict(zip(names, values)) for values in zip(*(frame[c].tolist() for c in names))]
                 rows = [_unit_row(r) for r in records if r["key"] not in existing]
@@ -317,26 +324,19 @@ class Store:
             # In the order of the (unit, metric, date) index, which SQLite then fills
             # sequentially (a quarter faster on 300,000 rows); only row ids depend on it.
             obs = new.observations.sort_values(["unit_key", "metric", "date"], kind="stable")
-            # Performance (issue 8): the rows go to the driver's executemany as they are
-            # (the INSERT compiled once for this dialect, each column's SQLAlchemy bind
-            # processor applied to its distinct values only), in batches built from the
-            # frame's columns.  Core's per-row parameter processing cost ~7 µs a row.
-            insert = _bulk_insert(conn, observations, ["upload_id", "unit_key", "date", "metric", "value"])
-            dates = _bound(conn, observations.c.date, obs["date"])
-            for start in range(0, len(obs), 20_000):
-                part = obs.iloc[start : start + 20_000]
-                insert(
-                    zip(
-                        itertools.repeat(upload_id),
-                        part["unit_key"].tolist(),
-                        dates[start : start + 20_000],
-                        part["metric"].tolist(),
-                        part["value"].astype("int64").tolist(),
-                    )
-                )
-                hook("observations")
+            # The rows go to the engine in bulk: PostgreSQL by COPY, SQLite by one prepared
+            # INSERT and executemany (Core's per-row parameter processing cost ~7 µs a row).
+            if conn.dialect.name == "postgresql":
+                _copy_observations(conn, upload_id, obs, hook)
+            else:
+                _insert_observations(conn, upload_id, obs, hook)
             _put_current(conn, upload_id, obs)
             hook("current")
+            if new.parts is not None and len(new.parts):
+                _write_parts(conn, upload_id, new.parts)
+                hook("parts")
+            if new.denominators is not None and len(new.denominators):
+                _write_denominators(conn, upload_id, new.denominators)
             _revision(conn, "upload")
             if new.audit is not None:
                 _audit_as(
@@ -373,6 +373,7 @@ class Store:
                     {"upload_id": upload_id},
                 )
                 schema.fill_current_values(conn, upload_id)
+                _undo_parts(conn, upload_id)
                 _revision(conn, "undo")
             if done and audit is not None:
                 _audit_as(conn, "undo", audit, upload_id=upload_id)
@@ -384,13 +385,21 @@ class Store:
 
         Each such change adds a row to data_revisions in its own transaction; the count is
         there beside the highest id because two transactions may commit out of id order."""
+
+        def scalar(column):
+            return column.scalar_subquery()
+
+        query = sa.select(  # one round trip: every page run asks
+            scalar(sa.select(sa.func.max(uploads.c.id))),
+            scalar(sa.select(sa.func.count(uploads.c.undone_at))),
+            scalar(sa.select(sa.func.max(campaigns.c.updated_at))),
+            scalar(sa.select(sa.func.count(campaigns.c.id))),
+            scalar(sa.select(sa.func.count()).select_from(data_revisions)),
+            scalar(sa.select(sa.func.max(data_revisions.c.id))),
+        )
         with self.engine.connect() as conn:
-            up = conn.execute(sa.select(sa.func.max(uploads.c.id), sa.func.count(uploads.c.undone_at))).one()
-            ca = conn.execute(
-                sa.select(sa.func.max(campaigns.c.updated_at), sa.func.count(campaigns.c.id))
-            ).one()
-            rev = conn.execute(sa.select(sa.func.count(), sa.func.max(data_revisions.c.id))).one()
-        return (up[0], up[1], str(ca[0]), ca[1], rev[0], rev[1])
+            row = conn.execute(query).one()
+        return (row[0], row[1], str(row[2]), row[3], row[4], row[5])
 
     # -- results shared by every process (cccd_analytics.shared) -------------------------
     def shared_result(self, key: str, version: str) -> bytes | None:
@@ -485,27 +494,109 @@ class Store:
         keys = None if unit_keys is None else sorted({str(k) for k in unit_keys})
         with self.engine.connect() as conn:
             dialect = conn.dialect.name
-            if dialect == "sqlite":
-                chunks = _current_sqlite(conn, as_of, keys)
-            elif dialect == "postgresql":
-                chunks = _current_postgresql(conn, as_of, keys)
+            if dialect in ("sqlite", "postgresql"):
+                reader = _current_sqlite if dialect == "sqlite" else _current_postgresql
+                frame = reader(conn, as_of, keys)
+                if frame is not None:
+                    return frame
+                # Nothing read, or (never seen) not in key order: the general path sorts.
+                chunks = _fetch_chunks(conn, _current_query(as_of, keys))
             else:
-                query = sa.select(
-                    current_values.c.unit_key,
-                    current_values.c.date,
-                    current_values.c.metric,
-                    current_values.c.value,
-                    current_values.c.upload_id,
-                )
-                if as_of is not None:
-                    query = query.where(current_values.c.date <= as_of)
-                if keys is not None:
-                    query = query.where(current_values.c.unit_key.in_(keys))
-                chunks = _fetch_chunks(conn, query)
+                chunks = _fetch_chunks(conn, _current_query(as_of, keys))
         if not chunks:
             frame = pd.DataFrame(columns=["unit_key", "date", "metric", "value", "upload_id"])
             return frame.assign(date=pd.to_datetime(frame["date"]))
         return _newest_per_key(chunks)
+
+    def current_parts(
+        self,
+        as_of: date | None = None,
+        unit_keys: Iterable[str] | None = None,
+        dimension: str | None = None,
+    ) -> pd.DataFrame:
+        """The parts in force (current_breakdowns): unit_key, dimension, metric, date
+        (datetime64), value, count, upload_id; sorted by unit, dimension, value,
+        metric and date.  `as_of`, `unit_keys` and `dimension` are applied by the database."""
+        import pandas as pd
+
+        query = sa.select(
+            current_breakdowns.c.unit_key,
+            current_breakdowns.c.dimension,
+            current_breakdowns.c.metric,
+            current_breakdowns.c.date,
+            current_breakdowns.c.value,
+            current_breakdowns.c["count"],
+            current_breakdowns.c.upload_id,
+        )
+        if as_of is not None:
+            query = query.where(current_breakdowns.c.date <= as_of)
+        if dimension is not None:
+            query = query.where(current_breakdowns.c.dimension == dimension)
+        keys = None if unit_keys is None else sorted({str(k) for k in unit_keys})
+        with self.engine.connect() as conn:
+            if keys is not None and len(keys) > 500:
+                rows = [r for r in conn.execute(query).all() if r.unit_key in set(keys)]
+            else:
+                if keys is not None:
+                    query = query.where(current_breakdowns.c.unit_key.in_(keys))
+                rows = conn.execute(query).all()
+        columns = ["unit_key", "dimension", "metric", "date", "value", "count", "upload_id"]
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+        frame["date"] = pd.to_datetime(pd.Series([_as_date(d) for d in frame["date"]], dtype=object))
+        frame["count"] = frame["count"].astype("int64")
+        return frame.sort_values(
+            ["unit_key", "dimension", "value", "metric", "date"], kind="stable"
+        ).reset_index(drop=True)
+
+    def part_values(self) -> set[tuple[str, str]]:
+        """Every (dimension, value) a stored part has: a value written anew in another file
+        takes the spelling already stored."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(breakdowns.c.dimension, breakdowns.c.value).distinct()).all()
+        return {(r[0], r[1]) for r in rows}
+
+    def has_parts(self) -> bool:
+        """Whether any report gave parts (a breakdown) that are in force."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(current_breakdowns.c.unit_key).limit(1)).first() is not None
+
+    def denominator_rows(self, unit_keys: Iterable[str] | None = None) -> pd.DataFrame:
+        """Every denominator of parts from an active upload, with its file: unit_key,
+        dimension, value, date, count, kind, detail, upload_id, file_name, uploaded_at."""
+        import pandas as pd
+
+        query = sa.select(
+            denominators.c.unit_key,
+            denominators.c.dimension,
+            denominators.c.value,
+            denominators.c.date,
+            denominators.c["count"],
+            denominators.c.kind,
+            denominators.c.detail,
+            denominators.c.upload_id,
+            uploads.c.file_name,
+            uploads.c.uploaded_at,
+        ).join(uploads, (uploads.c.id == denominators.c.upload_id) & (uploads.c.status == "active"))
+        if unit_keys is not None:
+            query = query.where(denominators.c.unit_key.in_(sorted({str(k) for k in unit_keys})))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(denominators.c.id)).all()
+        columns = [
+            "unit_key",
+            "dimension",
+            "value",
+            "date",
+            "count",
+            "kind",
+            "detail",
+            "upload_id",
+            "file_name",
+            "uploaded_at",
+        ]
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+        frame["date"] = pd.to_datetime(pd.Series([_as_date(d) for d in frame["date"]], dtype=object))
+        frame["count"] = frame["count"].astype("int64")
+        return frame
 
     def unit_spans(self) -> pd.DataFrame:
         """For every unit with data: its first and last day with a value in force (index
@@ -790,36 +881,48 @@ def _fetch_chunks(conn: sa.Connection, query, size: int = 250_000) -> list[tuple
         cursor.close()
 
 
-_CURRENT_COLUMNS = ("metric", "date", "value", "upload_id")
+def _current_frame(unit_names, unit, metric_names, metric, days, values, upload_ids) -> pd.DataFrame | None:
+    """Current values read in key order as current_observations returns them; None when
+    they are not in (unit, metric, date) order with each key once — then the caller sorts.
 
-
-def _current_arrow_types():
+    `unit_names`/`metric_names` are Arrow string arrays and `unit`/`metric` int codes into
+    them; `days` an Arrow date32 array; `values`, `upload_ids` int64 arrays."""
+    import numpy as np
+    import pandas as pd
     import pyarrow as pa
 
-    return {
-        "unit_key": pa.dictionary(pa.int32(), pa.string()),
-        "metric": pa.dictionary(pa.int32(), pa.string()),
-        "date": pa.date32(),
-        "value": pa.int64(),
-        "upload_id": pa.int64(),
-    }
+    def rank(names) -> np.ndarray:
+        # A code's place in code point order (how Python and pandas sort text).
+        order = np.argsort(np.asarray(names.to_pylist(), dtype=object), kind="stable")
+        out = np.empty(len(order), np.int64)
+        out[order] = np.arange(len(order))
+        return out
 
-
-def _as_chunk(table) -> tuple:
-    """A pyarrow table of current values as one chunk of `_newest_per_key`'s input."""
-    table = table.unify_dictionaries().combine_chunks()
-    return (
-        table["unit_key"].chunk(0),
-        table["date"].chunk(0),
-        table["metric"].chunk(0),
-        table["value"].to_numpy(),
-        table["upload_id"].to_numpy(),
+    # In order when the (unit, metric) series come in rank order, each once, and the days
+    # rise within each series: checked on the series (thousands), then on the days.
+    starts = np.flatnonzero(np.r_[True, (unit[1:] != unit[:-1]) | (metric[1:] != metric[:-1])])
+    series = rank(unit_names)[unit[starts]] * len(metric_names) + rank(metric_names)[metric[starts]]
+    day = days.cast(pa.int32()).to_numpy(zero_copy_only=False)
+    rising = np.diff(day) > 0
+    rising[starts[1:] - 1] = True  # a new series may start on any day
+    if not (bool((np.diff(series) > 0).all()) and bool(rising.all())):
+        return None
+    return pd.DataFrame(
+        {
+            "unit_key": unit_names.take(pa.array(unit)).to_pandas(),
+            # date32 as datetime64[s]: what pd.to_datetime made of the dates read before.
+            "date": days.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False),
+            "metric": metric_names.take(pa.array(metric)).to_pandas(),
+            "value": values,
+            "upload_id": upload_ids,
+        }
     )
 
 
-def _current_sqlite(conn: sa.Connection, as_of: date | None, keys: list[str] | None) -> list[tuple]:
-    """current_values on SQLite: one row per unit, its values as CSV lines that SQLite
-    writes (group_concat) and pyarrow parses, a thousand units at a time."""
+def _current_sqlite(conn: sa.Connection, as_of: date | None, keys: list[str] | None) -> pd.DataFrame | None:
+    """current_values on SQLite: one row per (unit, metric), its days as CSV lines that
+    SQLite writes (group_concat, in key order: the table is stored in it) and pyarrow
+    parses, a few thousand series at a time."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -832,33 +935,62 @@ def _current_sqlite(conn: sa.Connection, as_of: date | None, keys: list[str] | N
         where.append("unit_key IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(keys))
     sql = (
-        "SELECT unit_key, count(*), group_concat(metric || ',' || date || ',' || value || ',' || upload_id, "
-        "char(10)) FROM current_values"
+        "SELECT unit_key, metric, count(*), group_concat(date || ',' || value || ',' || upload_id, char(10)) "
+        "FROM current_values"
         + (" WHERE " + " AND ".join(where) if where else "")
-        + " GROUP BY unit_key ORDER BY unit_key"
+        + " GROUP BY unit_key, metric ORDER BY unit_key, metric"
     )
-    types = _current_arrow_types()
-    read = pcsv.ReadOptions(column_names=list(_CURRENT_COLUMNS), use_threads=True)
-    convert = pcsv.ConvertOptions(column_types={c: types[c] for c in _CURRENT_COLUMNS})
+    read = pcsv.ReadOptions(column_names=["date", "value", "upload_id"], use_threads=True)
+    convert = pcsv.ConvertOptions(
+        column_types={"date": pa.date32(), "value": pa.int64(), "upload_id": pa.int64()}
+    )
     parse = pcsv.ParseOptions(quote_char=False)
+    unit_names: dict[str, int] = {}
+    metric_names: dict[str, int] = {}
+    parts, units, metrics_, counts = [], [], [], []
     cursor = conn.connection.cursor()
     try:
         cursor.execute(sql, params)
-        tables = []
-        while rows := cursor.fetchmany(1000):
-            text = "\n".join(r[2] for r in rows).encode()
-            part = pcsv.read_csv(
-                pa.BufferReader(text), read_options=read, parse_options=parse, convert_options=convert
+        while rows := cursor.fetchmany(3000):
+            text = "\n".join(r[3] for r in rows).encode()
+            parts.append(
+                pcsv.read_csv(
+                    pa.BufferReader(text), read_options=read, parse_options=parse, convert_options=convert
+                )
             )
-            counts = np.fromiter((r[1] for r in rows), np.int64, len(rows))
-            unit = pa.DictionaryArray.from_arrays(
-                pa.array(np.repeat(np.arange(len(rows), dtype=np.int32), counts)),
-                pa.array([r[0] for r in rows]),
-            )
-            tables.append(part.append_column("unit_key", unit))
+            units += [unit_names.setdefault(r[0], len(unit_names)) for r in rows]
+            metrics_ += [metric_names.setdefault(r[1], len(metric_names)) for r in rows]
+            counts += [r[2] for r in rows]
     finally:
         cursor.close()
-    return [_as_chunk(pa.concat_tables(tables))] if tables else []
+    if not parts:
+        return None
+    table = pa.concat_tables(parts).combine_chunks()
+    counts = np.asarray(counts, np.int64)
+    return _current_frame(
+        pa.array(list(unit_names), pa.string()),
+        np.repeat(np.asarray(units, np.int32), counts),
+        pa.array(list(metric_names), pa.string()),
+        np.repeat(np.asarray(metrics_, np.int32), counts),
+        table["date"].chunk(0),
+        table["value"].to_numpy(),
+        table["upload_id"].to_numpy(),
+    )
+
+
+def _current_query(as_of: date | None, keys: list[str] | None):
+    query = sa.select(
+        current_values.c.unit_key,
+        current_values.c.date,
+        current_values.c.metric,
+        current_values.c.value,
+        current_values.c.upload_id,
+    )
+    if as_of is not None:
+        query = query.where(current_values.c.date <= as_of)
+    if keys is not None:
+        query = query.where(current_values.c.unit_key.in_(keys))
+    return query
 
 
 class _CopyStream(io.RawIOBase):
@@ -892,9 +1024,12 @@ class _CopyStream(io.RawIOBase):
         return size
 
 
-def _current_postgresql(conn: sa.Connection, as_of: date | None, keys: list[str] | None) -> list[tuple]:
+def _current_postgresql(
+    conn: sa.Connection, as_of: date | None, keys: list[str] | None
+) -> pd.DataFrame | None:
     """current_values on PostgreSQL: COPY (SELECT …) TO STDOUT as CSV, streamed into
     pyarrow's CSV reader; in key order by code point (COLLATE "C"), as Python sorts."""
+    import pyarrow as pa
     import pyarrow.csv as pcsv
     from psycopg import sql
 
@@ -907,16 +1042,36 @@ def _current_postgresql(conn: sa.Connection, as_of: date | None, keys: list[str]
         "COPY (SELECT unit_key, metric, date, value, upload_id FROM current_values {} "
         'ORDER BY unit_key COLLATE "C", metric COLLATE "C", date) TO STDOUT WITH (FORMAT csv)'
     ).format(sql.SQL("WHERE ") + sql.SQL(" AND ").join(where) if where else sql.SQL(""))
-    types = _current_arrow_types()
-    read = pcsv.ReadOptions(column_names=["unit_key", *_CURRENT_COLUMNS], block_size=1 << 22)
-    convert = pcsv.ConvertOptions(column_types=types)
+    text = pa.dictionary(pa.int32(), pa.string())
+    read = pcsv.ReadOptions(
+        column_names=["unit_key", "metric", "date", "value", "upload_id"], block_size=1 << 22
+    )
+    convert = pcsv.ConvertOptions(
+        column_types={
+            "unit_key": text,
+            "metric": text,
+            "date": pa.date32(),
+            "value": pa.int64(),
+            "upload_id": pa.int64(),
+        }
+    )
     driver = conn.connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(query) as copy:
         stream = _CopyStream(copy)
         if not stream.peek():
-            return []
+            return None
         table = pcsv.open_csv(stream, read_options=read, convert_options=convert).read_all()
-    return [_as_chunk(table)]
+    table = table.unify_dictionaries().combine_chunks()
+    unit, metric = table["unit_key"].chunk(0), table["metric"].chunk(0)
+    return _current_frame(
+        unit.dictionary,
+        unit.indices.to_numpy(zero_copy_only=False),
+        metric.dictionary,
+        metric.indices.to_numpy(zero_copy_only=False),
+        table["date"].chunk(0),
+        table["value"].to_numpy(),
+        table["upload_id"].to_numpy(),
+    )
 
 
 def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
@@ -1003,6 +1158,54 @@ def _revision(conn: sa.Connection, change: str) -> None:
     conn.execute(data_revisions.insert().values(at=_now(), change=change))
 
 
+def _insert_observations(conn: sa.Connection, upload_id: int, obs, hook) -> None:
+    """SQLite (and any other engine): one prepared INSERT, executemany in batches."""
+
+    insert = _bulk_insert(conn, observations, ["upload_id", "unit_key", "date", "metric", "value"])
+    dates = _bound(conn, observations.c.date, obs["date"])
+    for start in range(0, len(obs), 20_000):
+        part = obs.iloc[start : start + 20_000]
+        insert(
+            zip(
+                itertools.repeat(upload_id),
+                part["unit_key"].tolist(),
+                dates[start : start + 20_000],
+                part["metric"].tolist(),
+                part["value"].astype("int64").tolist(),
+            )
+        )
+        hook("observations")
+
+
+def _copy_observations(conn: sa.Connection, upload_id: int, obs, hook) -> None:
+    """PostgreSQL: COPY … FROM STDIN in the upload's transaction, the rows written as CSV
+    by pyarrow (no Python object per row), 200,000 at a time."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    table = pa.table(
+        {
+            "upload_id": pa.array(np.full(len(obs), upload_id, np.int64)),
+            "unit_key": pa.array(obs["unit_key"].astype(object).to_numpy(), pa.string()),
+            "date": pa.array(obs["date"]).cast(pa.date32()),
+            "metric": pa.array(obs["metric"].astype(object).to_numpy(), pa.string()),
+            "value": pa.array(obs["value"].to_numpy(dtype=np.int64)),
+        }
+    )
+    options = pcsv.WriteOptions(include_header=False)
+    driver = conn.connection.driver_connection
+    with driver.cursor() as cursor:
+        with cursor.copy(
+            "COPY observations (upload_id, unit_key, date, metric, value) FROM STDIN WITH (FORMAT csv)"
+        ) as copy:
+            for start in range(0, len(table), 200_000):
+                sink = pa.BufferOutputStream()
+                pcsv.write_csv(table.slice(start, 200_000), sink, options)
+                copy.write(sink.getvalue().to_pybytes())
+                hook("observations")
+
+
 def _put_current(conn: sa.Connection, upload_id: int, obs) -> None:
     """The upload's values become the values in force (current_values), in its transaction.
 
@@ -1037,6 +1240,98 @@ def _put_current(conn: sa.Connection, upload_id: int, obs) -> None:
         ),
         {"upload_id": upload_id},
     )
+
+
+_PART_GROUP = (
+    "{a}.unit_key = {b}.unit_key AND {a}.dimension = {b}.dimension AND {a}.metric = {b}.metric "
+    "AND {a}.date = {b}.date"
+)
+
+
+def _write_parts(conn: sa.Connection, upload_id: int, parts) -> None:
+    """The upload's parts, and the parts in force: for each (unit, dimension, metric, day)
+    it gives, its whole split replaces an older upload's (unless a newer upload already
+    holds that day: PostgreSQL runs two uploads side by side)."""
+    frame = parts.sort_values(["unit_key", "dimension", "metric", "date", "value"], kind="stable")
+    columns = ["upload_id", "unit_key", "date", "dimension", "value", "metric", "count"]
+    insert = _bulk_insert(conn, breakdowns, columns)
+    dates = _bound(conn, breakdowns.c.date, frame["date"])
+    insert(
+        zip(
+            itertools.repeat(upload_id),
+            frame["unit_key"].tolist(),
+            dates,
+            frame["dimension"].tolist(),
+            frame["value"].tolist(),
+            frame["metric"].tolist(),
+            frame["count"].astype("int64").tolist(),
+        )
+    )
+    conn.execute(
+        sa.text(
+            "DELETE FROM current_breakdowns WHERE upload_id <= :upload_id AND EXISTS ("
+            "SELECT 1 FROM breakdowns w WHERE w.upload_id = :upload_id AND "
+            + _PART_GROUP.format(a="w", b="current_breakdowns")
+            + ")"
+        ),
+        {"upload_id": upload_id},
+    )
+    conn.execute(
+        sa.text(
+            "INSERT INTO current_breakdowns "
+            "(unit_key, dimension, metric, date, value, count, upload_id) "
+            "SELECT b.unit_key, b.dimension, b.metric, b.date, b.value, b.count, b.upload_id "
+            "FROM breakdowns b WHERE b.upload_id = :upload_id AND NOT EXISTS ("
+            "SELECT 1 FROM current_breakdowns c WHERE c.upload_id > :upload_id AND "
+            + _PART_GROUP.format(a="c", b="b")
+            + ") ON CONFLICT (unit_key, dimension, metric, date, value) DO UPDATE SET "
+            "count = excluded.count, upload_id = excluded.upload_id "
+            "WHERE current_breakdowns.upload_id <= excluded.upload_id"
+        ),
+        {"upload_id": upload_id},
+    )
+
+
+def _undo_parts(conn: sa.Connection, upload_id: int) -> None:
+    """After an undo (the upload already marked undone): where its split was in force, the
+    newest other active upload's split for the same (unit, dimension, metric, day) is."""
+    conn.execute(
+        sa.text("DELETE FROM current_breakdowns WHERE upload_id = :upload_id"), {"upload_id": upload_id}
+    )
+    conn.execute(
+        sa.text(
+            "INSERT INTO current_breakdowns "
+            "(unit_key, dimension, metric, date, value, count, upload_id) "
+            "SELECT b.unit_key, b.dimension, b.metric, b.date, b.value, b.count, b.upload_id "
+            "FROM breakdowns b JOIN uploads u ON u.id = b.upload_id AND u.status = 'active' "
+            "WHERE EXISTS (SELECT 1 FROM breakdowns w WHERE w.upload_id = :upload_id AND "
+            + _PART_GROUP.format(a="w", b="b")
+            + ") AND b.upload_id = (SELECT max(n.upload_id) FROM breakdowns n "
+            "JOIN uploads nu ON nu.id = n.upload_id AND nu.status = 'active' WHERE "
+            + _PART_GROUP.format(a="n", b="b")
+            + ") AND NOT EXISTS (SELECT 1 FROM current_breakdowns c WHERE "
+            + _PART_GROUP.format(a="c", b="b")
+            + ")"
+        ),
+        {"upload_id": upload_id},
+    )
+
+
+def _write_denominators(conn: sa.Connection, upload_id: int, frame) -> None:
+    rows = [
+        dict(
+            upload_id=upload_id,
+            unit_key=r["unit_key"],
+            dimension=r["dimension"],
+            value=r["value"],
+            date=_as_date(r["date"]),
+            count=int(r["count"]),
+            kind=r.get("kind") or "population",
+            detail=r["detail"] if isinstance(r.get("detail"), str) and r["detail"] else None,
+        )
+        for r in frame.to_dict("records")
+    ]
+    conn.execute(denominators.insert(), rows)
 
 
 def _audit(conn: sa.Connection, action: str, username: str | None, **detail) -> None:

@@ -19,7 +19,7 @@ from cccd_analytics.ui.context import (
     page_context,
     stop_without_campaign,
 )
-from cccd_analytics.ui.loaders import get_store, store
+from cccd_analytics.ui.loaders import get_store, refresh_shared, store
 from cccd_analytics.ui.widgets import (
     BRIEFING_TYPES,
     PROBLEMS_IN_FULL,
@@ -28,7 +28,6 @@ from cccd_analytics.ui.widgets import (
     chart,
     column_mapping_form,
     decimal_input,
-    encoding_label,
     import_report,
     language_picker,
     md_escape,
@@ -50,7 +49,6 @@ __all__ = [
     "decimal_input",
     "current_role",
     "current_user",
-    "encoding_label",
     "follow_wanted_page",
     "get_store",
     "import_report",
@@ -59,6 +57,7 @@ __all__ = [
     "page_context",
     "problem_table",
     "progress_charts",
+    "refresh_shared",
     "stop_without_campaign",
     "store",
 ]

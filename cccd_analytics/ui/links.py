@@ -105,12 +105,17 @@ def write() -> None:
     bound = st.session_state.get(_BOUND, {})
     if not bound:
         return
-    wanted = {name: st.query_params.get_all(name) for name in st.query_params}
-    for name, (key, kind) in bound.items():
-        if key in st.session_state:
-            wanted[name] = encode(st.session_state[key], kind)
-    st.session_state[_WRITTEN] = {name: list(v) for name, v in wanted.items()}
     current = {name: st.query_params.get_all(name) for name in st.query_params}
+    ours = {
+        name: encode(st.session_state[key], kind)
+        for name, (key, kind) in bound.items()
+        if key in st.session_state
+    }
+    # Only what this run wrote counts as written: a parameter passed through untouched (a
+    # unit in a link opened on another page first, `embed`) still comes "from outside"
+    # when the page that binds it runs.
+    st.session_state[_WRITTEN] = {**st.session_state.get(_WRITTEN, {}), **ours}
+    wanted = {**current, **ours}
     if current != wanted:
         st.query_params.from_dict({k: v if len(v) > 1 else v[0] for k, v in wanted.items()})
 

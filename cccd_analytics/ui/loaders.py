@@ -42,12 +42,14 @@ def frames(url: str, version: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
     return s.current_observations(), s.units()
 
 
-@st.cache_data(show_spinner="Đang tính toán…", max_entries=32)
+# Snapshots are handed to every session as the same object (cache_resource: no copy per
+# page run, which cost as much as drawing the page); pages and the library only read them.
+@st.cache_resource(show_spinner="Đang tính toán…", max_entries=32)
 def snapshot(url: str, version: tuple, name: str, as_of: date | None) -> metrics.Snapshot:
     return shared.snapshot(get_store(url), campaign(url, version, name), as_of, version)
 
 
-@st.cache_data(show_spinner="Đang tính toán…", max_entries=64)
+@st.cache_resource(show_spinner="Đang tính toán…", max_entries=64)
 def unit_snapshot(url: str, version: tuple, name: str, as_of: date | None, key: str) -> metrics.Snapshot:
     """One unit's figures: computed from that unit's observations only (its communes for a
     district), and shared like the campaign's."""
@@ -88,3 +90,81 @@ def briefing_file(url: str, version: tuple, name: str, as_of: date | None, kind:
     if kind == "pdf":
         return briefing.pdf_bytes(content)
     return briefing.xlsx_bytes(content)
+
+
+def refresh_shared() -> None:
+    """After an upload or an undo on this page: the campaigns' figures for the new data,
+    computed in the background and kept for every viewer (cccd_analytics.shared)."""
+    shared.refresh_in_background(store())
+
+
+# -- what every viewer of the same figures sees, built once per process -------------------
+# A page run under twenty viewers spent most of its time rebuilding the same plotly figures
+# and sorting the same ten thousand communes.  These are built once per data version,
+# campaign, day, language and option, and handed to every session as they are (read only:
+# st.plotly_chart and st.dataframe copy what they send).  The snapshot is passed unhashed
+# (`_snap`): the key already says which one it is.
+
+
+def view_key(snap: metrics.Snapshot) -> tuple:
+    """What identifies a snapshot's renders: database, data version, campaign (a unit's
+    narrowed campaign names the unit), as-of day and language."""
+    from cccd_analytics import i18n
+
+    return (default_url(), store().data_version(), snap.campaign.name, str(snap.as_of), i18n.language())
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def figure(kind: str, key: tuple, options: tuple = (), _snap: metrics.Snapshot | None = None):
+    """A chart of `_snap`: "cumulative" (cumulative vs target), "daily" (collections per
+    day) or "map" (options: layer, colour): (figure, the units' figures it shows), or None
+    when the scope has no shipped boundaries."""
+    from cccd_analytics import charts, geo, i18n
+    from cccd_analytics import text as fmt
+
+    if kind == "cumulative":
+        return charts.cumulative_vs_target(_snap)
+    if kind == "daily":
+        return charts.daily_collections(_snap)
+    layer, color_by = options
+    provinces = _snap.units.loc[_snap.units["level"] == "province", "key"].tolist()
+    shapes = geo.boundaries(layer, provinces[0]) if provinces else None
+    if shapes is None:
+        return None
+    figures = geo.map_units(_snap.units, layer)
+    t = i18n.t
+    what = t("Tỷ lệ thu nhận") if color_by == "coverage" else t("Trạng thái")
+    where = t("theo huyện") if layer == "district" else t("theo xã, phường mới")
+    title = t("{what} {where} — số liệu đến {d}", what=what, where=where, d=fmt.date_vn(_snap.as_of))
+    return charts.unit_map(figures, shapes, color_by, title, geo.label_points(layer, provinces[0])), figures
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def units(key: tuple) -> pd.DataFrame:
+    """Every unit (Store.units), read once per data version (key: `view_key`)."""
+    return get_store(key[0]).units()
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def attention(key: tuple, sort: str, limit: int, _snap: metrics.Snapshot | None = None) -> pd.DataFrame:
+    """The overview's attention list (tables.attention_rows), sorted once."""
+    from cccd_analytics import tables
+
+    return tables.attention_rows(_snap.units, sort, limit=limit)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def unit_listing(
+    key: tuple,
+    level: str,
+    districts: tuple,
+    tags: tuple,
+    statuses: tuple,
+    _snap: metrics.Snapshot | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The units page's table for these filters, and the unit key of each of its rows."""
+    from cccd_analytics import tables
+
+    rows = _snap.units[_snap.units["level"] == level]
+    filtered = tables.filter_units(rows, districts=list(districts), tags=list(tags), statuses=list(statuses))
+    return tables.unit_table(filtered, level), metrics.attention_order(filtered)["key"].tolist()

@@ -49,7 +49,6 @@ _MAGIC = {
     b"\x89PNG": "ảnh PNG",
     b"\xff\xd8\xff": "ảnh JPEG",
     b"GIF8": "ảnh GIF",
-    b"%PDF": "tệp PDF",
     b"Rar!": "tệp nén RAR",
     b"7z\xbc\xaf": "tệp nén 7z",
     b"\x1f\x8b": "tệp nén gzip",
@@ -63,10 +62,16 @@ _MAGIC = {
 }
 
 
+# The name of the main stream of a Word 97 document in its OLE directory (UTF-16).
+_OLE_WORD = "WordDocument".encode("utf-16-le")
+
+
 def sniff(data: bytes, file_name: str) -> str:
     """The real format of the bytes; raises ReadError for what is not a table."""
     if not data or data.isspace():
         raise ReadError(f"Tệp «{file_name}» rỗng.")
+    if data.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
+        return "pdf"
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise ReadError(f"Tệp «{file_name}» là {what}, không phải bảng tính hay CSV.")
@@ -83,9 +88,15 @@ def sniff(data: bytes, file_name: str) -> str:
         if "content.xml" in names:
             return "ods"
         if "word/document.xml" in names:
-            raise ReadError(f"Tệp «{file_name}» là văn bản Word, không phải bảng tính.")
+            return "docx"
         raise ReadError(f"Tệp «{file_name}» là tệp nén ZIP, không phải bảng tính.")
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if _OLE_WORD in data:
+            raise ReadError(
+                f"Tệp «{file_name}» là văn bản Word 97–2003 (.doc), định dạng cũ không đọc được; "
+                "hãy mở bằng Word và lưu lại dạng .docx (Tệp → Lưu thành → Tài liệu Word .docx) "
+                "rồi tải lên lại."
+            )
         return "xls"
     head = data[:4096]
     if head.lstrip().lower().startswith((b"<html", b"<!doctype html")):
@@ -119,6 +130,14 @@ def read_workbook(
     kind = sniff(data, file_name)
     if kind == "csv":
         return read_text(data, file_name, limits, head_only)
+    if kind == "docx":
+        from cccd_analytics.ingest.readers.docx import read_docx
+
+        return Workbook(file_name, kind, "", read_docx(whole(data), file_name, limits))
+    if kind == "pdf":
+        from cccd_analytics.ingest.readers.pdf import read_pdf
+
+        return Workbook(file_name, kind, "", read_pdf(whole(data), file_name, limits))
     if kind in ("xlsx", "ods"):
         check_zip(data, file_name, limits)
     if kind == "xls":

@@ -31,7 +31,7 @@ class Limits:
 
 
 class FileData:
-    """The bytes of a file on disk, read on demand (performance, issue 8).
+    """The bytes of a file on disk, read on demand (performance).
 
     Stands in for `bytes` where the readers only look at the start of a big text file
     (`len`, slices from the start, `startswith`, `isspace`), so a 1.6 GB per-record export
@@ -123,6 +123,12 @@ class Sheet:
     complete: bool = True  # False: `rows` holds only the first rows
     height: int | None = None  # rows in the sheet, when known
     _more: Callable[[], Iterator[list]] | None = field(default=None, repr=False)
+    # Columns added by a layout (derived figures) → the (letter, header) a message shows.
+    aliases: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    # A table of a Word or PDF document: per row, (page or None, row of the table or None
+    # for the text around it), for messages; and the pages the table is on.
+    row_labels: list[tuple[int | None, int | None]] | None = field(default=None, repr=False)
+    pages: list[int] = field(default_factory=list, repr=False)
 
     def iter_rows(self) -> Iterator[list]:
         """Every row of the sheet, from the first, without keeping them."""

@@ -1,0 +1,138 @@
+"""The slide plan: one sequence of slides, laid out from a `Briefing`, shared by the
+PowerPoint deck, the PDF and the dashboard's presentation mode."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cccd_analytics import geo
+from cccd_analytics import text as fmt
+from cccd_analytics.briefing.model import Briefing, ChartData, Table
+from cccd_analytics.briefing.style import COLORS, STATUS_COLORS
+
+
+@dataclass(frozen=True)
+class Slide:
+    kind: str  # title | figures | narrative | cumulative | daily | milestones | ranking
+    # | map | teams | caveats
+    title: str
+    subtitle: str = ""
+    lines: tuple[str, ...] = ()
+    table: Table | None = None
+    chart: ChartData | None = None
+    more: str = ""  # "và 318 xã khác" under a capped table
+    status: str = ""  # colours the verdict on the figures slide
+
+
+def slides(
+    b: Briefing, *, rows_per_slide: int = 10, team_slides: int = 2, with_map: bool = False
+) -> tuple[Slide, ...]:
+    """The briefing as slides, in the order a briefing is given."""
+    h = b.headline
+    out = [
+        Slide(
+            "title",
+            b.campaign,
+            f"{b.unit_name} · Số liệu tính đến ngày {fmt.date_vn(b.as_of)}",
+            lines=(b.title,),
+        )
+    ]
+    verdict = b.status_label
+    if h.status != "done" and h.projected_date is not None:
+        delta = (h.projected_date - pd.Timestamp(b.deadline)).days
+        verdict += f" — dự báo đạt chỉ tiêu {fmt.date_vn(h.projected_date)}"
+        verdict += f", chậm {fmt.number(delta)} ngày so với hạn" if delta > 0 else ", kịp hạn"
+    out.append(Slide("figures", "Tình hình chung", lines=(verdict,), status=h.status))
+    out.append(Slide("narrative", "Đánh giá", lines=b.narrative))
+    if b.cumulative.series:
+        out.append(
+            Slide(
+                "cumulative",
+                "Lũy kế thu nhận so với chỉ tiêu",
+                subtitle=b.cumulative.note,
+                chart=b.cumulative,
+            )
+        )
+    if b.daily.series:
+        out.append(Slide("daily", "Thu nhận mỗi ngày", subtitle=b.daily.note, chart=b.daily))
+    per = max(rows_per_slide - 2, 4)
+    pages = max(math.ceil(len(b.milestone_table.rows) / per), 1)
+    for p in range(pages):
+        table = b.milestone_table.page(p * per, per)
+        lines = tuple(m.text for m in b.milestones[p * per : (p + 1) * per])
+        out.append(
+            Slide(
+                "milestones",
+                "Tiến độ các mốc" + (f" ({p + 1}/{pages})" if pages > 1 else ""),
+                table=table,
+                lines=lines,
+            )
+        )
+    level = "huyện" if b.ranking_level == "district" else "xã"
+    if b.top.rows:
+        out.append(
+            Slide("ranking", f"Các {level} dẫn đầu", subtitle=b.top.title, table=b.top, chart=b.top_chart)
+        )
+    if b.bottom.rows:
+        out.append(
+            Slide(
+                "ranking",
+                f"Các {level} thấp nhất",
+                subtitle=b.bottom.title,
+                table=b.bottom,
+                chart=b.bottom_chart,
+            )
+        )
+    if with_map:
+        out.append(Slide("map", f"Bản đồ tỷ lệ thu nhận theo {level if level == 'huyện' else 'xã, phường'}"))
+    if b.teams.rows:
+        n_pages = min(team_slides, math.ceil(len(b.teams.rows) / rows_per_slide))
+        shown = min(len(b.teams.rows), n_pages * rows_per_slide)
+        for p in range(n_pages):
+            last = p == n_pages - 1
+            out.append(
+                Slide(
+                    "teams",
+                    b.teams.title + (f" ({p + 1}/{n_pages})" if n_pages > 1 else ""),
+                    subtitle="Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn.",
+                    table=b.teams.page(p * rows_per_slide, rows_per_slide),
+                    more=b.teams.more_text(shown) if last else "",
+                    lines=(b.teams_summary,) if last else (),
+                )
+            )
+    out.append(Slide("caveats", "Lưu ý về số liệu", lines=b.caveats))
+    return tuple(out)
+
+
+def as_list(briefings) -> list[Briefing]:
+    return [briefings] if isinstance(briefings, Briefing) else list(briefings)
+
+
+def has_map(b: Briefing) -> bool:
+    """True when a map of the briefing's scope can be drawn: boundaries are shipped for its province."""
+    provinces = b.snapshot.units.loc[b.snapshot.units["level"] == "province", "key"].tolist()
+    layer = "district" if b.ranking_level == "district" else "commune_2025"
+    return bool(provinces) and geo.boundaries(layer, str(provinces[0])) is not None
+
+
+def table_html(table: Table, font_size: str = "1.5rem") -> str:
+    """The table as an HTML fragment (every cell escaped), status cells coloured."""
+    status_col = table.columns.index("Trạng thái") if "Trạng thái" in table.columns else None
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
+    body = []
+    for i, row in enumerate(table.rows):
+        cells = []
+        for j, text in enumerate(row):
+            style = "text-align:right" if table.align[j] == "r" else "text-align:left"
+            if j == status_col and table.status:
+                style += f";color:#{STATUS_COLORS.get(table.status[i], COLORS['ink'])};font-weight:700"
+            cells.append(f'<td style="{style}">{html.escape(text)}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<table class="cccd-slide-table" style="font-size:{font_size}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )

@@ -1,0 +1,166 @@
+"""Word and PDF reports → sheets: what the two document readers share.
+
+A report typed in Word (or exported to PDF) is a sequence of blocks: the letterhead (often
+a small borderless table: "CÔNG AN TỈNH …" | "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), a
+title, a paragraph or two with the date ("Số liệu tính đến … ngày …"), the table, then the
+signatures.  A long table runs over pages: Word repeats its header rows on each page
+(written once in the file), people type them again by hand, and a PDF draws them on every
+page.  Here:
+
+* each table of the document (numbered as Word numbers them: "Bảng 1", "Bảng 2" …)
+  becomes a sheet, with the text blocks since the previous table above it and the text
+  after it below it (so the layout finds the letterhead, the date line, the footer date
+  and the signatures, exactly as in a spreadsheet);
+* a table that carries on the one before (same columns, nothing but blank lines or a
+  page break between, its first rows a copy of the header or data at once) is joined to
+  it;
+* rows that repeat the table's header rows or its column-number row are dropped;
+* small tables (the letterhead, the signature block) are text, not tables.
+
+Each sheet keeps, per row, where it was in the document (`Sheet.row_labels`: page and
+row of the table), so that messages name the table, the page and its row.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from cccd_analytics.ingest.readers.workbook import Sheet
+
+#: A table with fewer rows or columns than this is text (letterhead, signatures).
+MIN_TABLE_ROWS = 3
+MIN_TABLE_COLUMNS = 3
+#: Lines of text kept above a table (the layout looks at the first 40 rows for its header).
+MAX_LINES_ABOVE = 24
+MAX_LINES_BELOW = 30
+
+
+@dataclass
+class Block:
+    """A paragraph (one cell) or a table (rows of cells), with the page it starts on (PDF)."""
+
+    rows: list[list[str]]
+    is_table: bool
+    page: int | None = None
+    # Per row, the page it is on (PDF tables run over pages); None: `page` for all.
+    row_pages: list[int | None] | None = None
+    # The text between this block and the previous one is nothing but blank lines.
+    joined_to_previous: bool = False
+    number: int = 0  # the table's number in the document (1-based), 0 for text
+    extra: dict = field(default_factory=dict)
+
+
+def clean(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+def _key(row: list[str]) -> tuple[str, ...]:
+    return tuple(re.sub(r"[\W_]+", "", c.lower()) for c in row)
+
+
+def _filled(row: list[str]) -> int:
+    return sum(1 for c in row if c)
+
+
+def is_table(block: Block) -> bool:
+    if not block.is_table:
+        return False
+    width = max((_filled(r) for r in block.rows), default=0)
+    return len(block.rows) >= MIN_TABLE_ROWS and width >= MIN_TABLE_COLUMNS
+
+
+def _repeats_header(row: list[str], header: list[tuple[str, ...]]) -> bool:
+    key = _key(row)
+    return _filled(row) >= 2 and any(key == h for h in header)
+
+
+def stitch(blocks: list[Block]) -> list[Block]:
+    """Join a table that carries on the previous one; drop repeated header rows."""
+    out: list[Block] = []
+    for block in blocks:
+        previous = next((b for b in reversed(out) if b.is_table), None)
+        between_blank = previous is not None and all(
+            not b.is_table and not any(c for r in b.rows for c in r) for b in out[out.index(previous) + 1 :]
+        )
+        if (
+            is_table(block)
+            and previous is not None
+            and is_table(previous)
+            and (between_blank or block.joined_to_previous)
+            and _width(block) == _width(previous)
+        ):
+            header = [_key(r) for r in previous.rows[:4] if _filled(r) >= 2]
+            starts_with_header = bool(block.rows) and _repeats_header(block.rows[0], header)
+            if starts_with_header or _looks_like_data(block.rows[0], previous):
+                del out[out.index(previous) + 1 :]
+                previous.row_pages = (previous.row_pages or [previous.page] * len(previous.rows)) + (
+                    block.row_pages or [block.page] * len(block.rows)
+                )
+                previous.rows.extend(block.rows)
+                continue
+        out.append(block)
+    for block in out:
+        if is_table(block):
+            _drop_repeats(block)
+    return out
+
+
+def _width(block: Block) -> int:
+    return max((len(r) for r in block.rows), default=0)
+
+
+def _looks_like_data(row: list[str], previous: Block) -> bool:
+    """A continuation that starts with data: a number in the first cell or figures."""
+    figures = sum(1 for c in row if re.fullmatch(r"[\d.,\s]+", c or ""))
+    return figures >= 2
+
+
+def _drop_repeats(block: Block) -> None:
+    """Rows that repeat one of the table's first rows (its header, its column numbers),
+    typed again on a new page or drawn on every page of a PDF."""
+    header = [_key(r) for r in block.rows[:4] if _filled(r) >= 2]
+    pages = block.row_pages or [block.page] * len(block.rows)
+    rows, kept_pages, seen_first = [], [], set()
+    for i, (row, page) in enumerate(zip(block.rows, pages)):
+        key = _key(row)
+        if i >= 1 and _repeats_header(row, header) and key in seen_first:
+            continue
+        if i < 4:
+            seen_first.add(key)
+        rows.append(row)
+        kept_pages.append(page)
+    block.rows, block.row_pages = rows, kept_pages
+
+
+def sheets(blocks: list[Block], label: str = "Bảng") -> list[Sheet]:
+    """One sheet per table, with the text around it; none when the document has no table."""
+    blocks = stitch(blocks)
+    tables = [i for i, b in enumerate(blocks) if is_table(b)]
+    out: list[Sheet] = []
+    for k, i in enumerate(tables):
+        start = tables[k - 1] + 1 if k else 0
+        end = tables[k + 1] if k + 1 < len(tables) else len(blocks)
+        above = [r for b in blocks[start:i] for r in b.rows if any(r)][-MAX_LINES_ABOVE:]
+        below = [r for b in blocks[i + 1 : end] for r in b.rows if any(r)][:MAX_LINES_BELOW]
+        table = blocks[i]
+        width = max(_width(table), 1)
+        rows = [_pad(r, width) for r in above] + [_pad(r, width) for r in table.rows]
+        rows += [_pad(r, width) for r in below]
+        pages = table.row_pages or [table.page] * len(table.rows)
+        labels = [(None, None)] * len(above)
+        counters: dict = {}
+        for page in pages:
+            counters[page] = counters.get(page, 0) + 1
+            labels.append((page, counters[page]))
+        labels += [(None, None)] * len(below)
+        sheet = Sheet(f"{label} {table.number}", rows, height=len(rows))
+        sheet.row_labels = labels
+        sheet.pages = sorted({p for p in pages if p is not None})
+        out.append(sheet)
+    return out
+
+
+def _pad(row: list[str], width: int) -> list[str]:
+    return list(row) + [""] * (width - len(row)) if len(row) < width else list(row)

@@ -1,0 +1,58 @@
+"""The sheet-per-day layout: a workbook whose sheets are days, the day only in the sheet's
+name ("16-05-2023", "Ngày 16.5", "16.5.2023", "16.05").
+
+Each sheet is read as a report of its own.  When two sheets or more are named after
+different days, the name is each sheet's date — it wins over a date line inside the
+sheet, which people copy from sheet to sheet and forget to change (a disagreement is
+warned).  A single sheet named after a day ("15.03") keeps its date line; the name dates
+it only when nothing inside does.  A year left out of the names is taken from the
+report's date, the file name, a year written in the sheets' titles, or a campaign.  The
+whole workbook is one upload: one transaction, one undo.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cccd_analytics.ingest import layout as layouts
+from cccd_analytics.ingest import normalise
+from cccd_analytics.ingest.readers import Sheet
+
+
+def date_sheets(
+    prepared: list[tuple[Sheet, layouts.Layout | None, tuple | None]],
+    file_name: str,
+    given: date | None,
+    windows: list[tuple[date, date]],
+) -> bool:
+    """Date the layouts of sheets named after days; True when the workbook is one sheet
+    per day."""
+    named = [(i, normalise.day_label(sheet.name)) for i, (sheet, found, _) in enumerate(prepared)]
+    named = [(i, label) for i, label in named if label is not None and prepared[i][1] is not None]
+    if not named:
+        return False
+    anchor = given or normalise.date_from_file_name(file_name)
+    if anchor is None:
+        dated = [prepared[i][1].report_date for i, _ in named if prepared[i][1].report_date]
+        anchor = max(dated) if dated else None
+    if anchor is None:
+        years = set()
+        for sheet, found, _ in prepared:
+            if found is not None:
+                years |= normalise.years_in(
+                    " ".join(normalise.text(c) for c in row) for row in sheet.rows[: found.header_rows[0]]
+                )
+        anchor = date(years.pop(), 12, 31) if len(years) == 1 else None
+    # The sheets in the workbook's order are days in order (a run crossing New Year too).
+    days = normalise.with_years([label for _, label in named], anchor, windows)
+    if days is None:
+        return False
+    per_day = len({(d.month, d.day) for d in days}) >= 2
+    for (i, _), day in zip(named, days):
+        sheet, found, _ = prepared[i]
+        if per_day:
+            found.data_date, found.data_date_origin = day, "sheet_name"
+            found.data_date_source = f"tên trang «{sheet.name}»"
+        else:
+            found.sheet_date = day
+    return per_day

@@ -1,0 +1,389 @@
+"""The wide layout: one row per commune, one column per day.
+
+    STT | Xã          | Số CD đủ ĐK | 15/5 | 16/5 | 17/5 | Lũy kế
+    1   | Xã Kỳ Đồng  | 4.489       | 12   | 9    | 15   | 336
+
+The days are read from the header cells in the forms offices write them (`normalise.
+day_label`: "15/5", "16/5/2023", "Ngày 17/5", "Ngày 16 tháng 5", date cells, Excel
+serials), the year, when left out, from the report's date or a campaign.  What the day
+columns count — the day's applications or the running total, collected or returned — is
+read from their words, their merged parent header ("Số hồ sơ thu nhận theo ngày", "Lũy
+kế đến ngày") and the title; when nothing says, from the figures (a running total never
+falls; a last day equal to the "Lũy kế" column is one).
+
+Each day becomes a layout of its own over the same rows, so every day is read, dated and
+checked (subtotals, totals) exactly like a one-day report.  Daily figures need a running
+total to be stored: a "Lũy kế" column at the end (the total on the last day) or a day
+column that holds one; the running total of the other days is derived from it
+(`Lũy kế(ngày) = Lũy kế(ngày sau) − trong ngày(ngày sau)`), in columns added after the
+table whose problems are reported against the day's own column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from cccd_analytics.ingest import headers, normalise
+from cccd_analytics.ingest import layout as layouts
+from cccd_analytics.ingest.readers import Sheet
+from cccd_analytics.ingest.report import ImportReport, Problem
+from cccd_analytics.text import date_vn, fold
+
+MIN_DAYS = 2  # day columns that make a table wide
+
+
+@dataclass
+class DayColumn:
+    index: int
+    label: normalise.DayLabel
+    header: str  # as shown: "Số hồ sơ thu nhận theo ngày / 15/5"
+    metric: str | None = None  # collected | collected_day | returned | returned_day
+    day: date | None = None
+
+
+@dataclass
+class WideTable:
+    """A wide sheet: its header rows, fixed columns and day columns."""
+
+    header_rows: tuple[int, ...]
+    fixed: dict[str, layouts.Column]
+    days: list[DayColumn]
+    total: layouts.Column | None = None  # a running total after the days ("Lũy kế")
+    period_sum: layouts.Column | None = None  # "Tổng"/"Cộng" of the days shown (checked only)
+    notes: list[str] = field(default_factory=list)
+
+
+def _words_metric(words: str) -> str | None:
+    """collected | collected_day | returned | returned_day from a header's words, or None."""
+    padded = f" {fold(words)} "
+    returned = any(f" {w} " in padded for w in headers.WORDS["returned"])
+    daily = any(f" {w} " in padded for w in ("trong ngay", "theo ngay", "hang ngay", "tung ngay", "moi ngay"))
+    running = any(f" {w} " in padded for w in ("luy ke", "cong don", "tu dau", "den ngay", "tinh den"))
+    if returned:
+        return "returned_day" if daily and not running else "returned" if running else "returned?"
+    if running:
+        return "collected"
+    if daily:
+        return "collected_day"
+    return None
+
+
+def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
+    """A wide table in the first rows of a sheet, or None."""
+    best = None
+    for r in range(min(layouts.HEADER_SCAN_ROWS, len(rows))):
+        labels = {c: normalise.day_label(v) for c, v in enumerate(rows[r])}
+        days = {c: lab for c, lab in labels.items() if lab is not None}
+        if len(days) >= MIN_DAYS and (best is None or len(days) > len(best[1])):
+            best = (r, days)
+    if best is None:
+        return None
+    r, days = best
+    # The fixed columns' headers sit on the day row, or above it when the days are the
+    # second row of a merged header ("Số hồ sơ thu nhận theo ngày" over "15/5 | 16/5").
+    texts = [normalise.text(v) for v in rows[r]]
+    above = [normalise.text(v) for v in rows[r - 1]] if r > 0 else []
+    width = max(len(texts), len(above))
+    texts += [""] * (width - len(texts))
+    above += [""] * (width - len(above))
+    two_rows = (
+        r > 0
+        and layouts.is_parent_row(rows, r - 1)
+        and (any(above[c] for c in range(width) if c not in days) or any(above[c] for c in days))
+    )
+    parents = _ffill_span(above, days) if two_rows else [""] * width
+    fixed: dict[str, layouts.Column] = {}
+    total = period_sum = None
+    last_day = max(days)
+    for c in range(width):
+        if c in days:
+            continue
+        own = texts[c] or (above[c] if two_rows else "")
+        parent = above[c] if two_rows and texts[c] and above[c] and above[c] != texts[c] else None
+        if not own:
+            continue
+        field_name = headers.match(own, parent=parent)
+        label = f"{parent} / {own}" if parent else own
+        if field_name in ("collected", "returned") and c > last_day:
+            folded = f" {headers.full_key(label)} "
+            if field_name == "collected" and not any(
+                f" {w} " in folded for w in ("luy ke", "cong don", "tu dau")
+            ):
+                if any(f" {w} " in folded for w in ("tong", "cong", "tong cong", "tong so")):
+                    period_sum = layouts.Column(c, "collected", label)
+                    continue
+            total = layouts.Column(c, field_name, label)
+            continue
+        if field_name is None and c > last_day and fold(own) in ("tong", "cong", "tong cong", "tong so"):
+            period_sum = layouts.Column(c, "collected", label)
+            continue
+        if field_name in ("commune", "district", "province", "commune_code", "eligible", "row_number"):
+            fixed.setdefault(field_name, layouts.Column(c, field_name, label))
+    if "commune" not in fixed:
+        return None
+    header_rows = (r - 1, r) if two_rows else (r,)
+    if found is not None and found.kind == "records":
+        return None
+    columns = []
+    for c, lab in sorted(days.items()):
+        parent = parents[c]
+        header = f"{parent} / {texts[c]}" if parent else texts[c] or normalise.text(rows[r][c])
+        columns.append(DayColumn(c, lab, header))
+    return WideTable(header_rows, fixed, columns, total=total, period_sum=period_sum)
+
+
+def _ffill_span(above: list[str], days: dict) -> list[str]:
+    """The merged parent over each day column (carried right across the merge)."""
+    out, last = [], ""
+    for c, text in enumerate(above):
+        if text:
+            last = text
+        elif c not in days:
+            last = ""
+        out.append(last if c in days else text)
+    return out
+
+
+def _number(cell) -> int | None:
+    parsed = normalise.parse_count(cell)
+    return parsed.value if isinstance(parsed.value, int) else None
+
+
+def layouts_for(
+    sheet: Sheet,
+    table: WideTable,
+    file_name: str,
+    report: ImportReport,
+    anchor: date | None,
+    windows: list[tuple[date, date]],
+) -> list[tuple[Sheet, layouts.Layout]] | None:
+    """One (sheet, layout) per day of a wide table, the running totals derived where the
+    table gives daily figures; None (with a problem) when the days cannot be dated."""
+    rows = sheet.rows
+    base = layouts.build(rows, table.header_rows, dict(table.fixed), "report", file_name)
+    top_years = normalise.years_in(
+        " ".join(normalise.text(c) for c in row) for row in rows[: table.header_rows[0]]
+    )
+    if anchor is None and base.report_date is not None:
+        anchor = base.report_date
+    if anchor is None and len(top_years) == 1:
+        anchor = date(top_years.pop(), 12, 31)
+    dates = normalise.with_years([d.label for d in table.days], anchor, windows)
+    sheet_name = sheet.name or None
+    if dates is None:
+        report.needs_date = True
+        report.problems.append(
+            Problem.of(
+                "no_date",
+                "tiêu đề cột ghi ngày không có năm (ví dụ «"
+                + table.days[0].header
+                + "») và không suy ra được năm từ dòng ngày số liệu, tên tệp hay chiến dịch; "
+                "hãy ghi năm vào một ngày (15/5/2023) hoặc cho biết ngày của báo cáo.",
+                sheet=sheet_name,
+                row=table.header_rows[-1] + 1,
+                column=layouts.column_letter(table.days[0].index),
+            )
+        )
+        return None
+    if len(set(dates)) != len(dates):
+        twice = next(d for d in dates if dates.count(d) > 1)
+        groups = {_words_metric(_words_of(d, table)) or "" for d in table.days}
+        if len(groups) < 2:
+            report.problems.append(
+                Problem.of(
+                    "conflicting_values",
+                    f"ngày {date_vn(twice)} có hai cột trong tiêu đề.",
+                    sheet=sheet_name,
+                    row=table.header_rows[-1] + 1,
+                )
+            )
+            return None
+    for column, day in zip(table.days, dates):
+        column.day = day
+    # The title's words, without the date line ("Số liệu tính đến ngày …" says nothing of
+    # what the columns count).
+    title = " ".join(
+        normalise.text(c)
+        for i, row in enumerate(rows[: table.header_rows[0]])
+        if i != base.date_row and not normalise.is_data_date_line(" ".join(normalise.text(c) for c in row))
+        for c in row
+        if isinstance(c, str)
+    )
+    for column in table.days:
+        column.metric = (
+            _words_metric(column.label.rest)
+            or _words_metric(_words_of(column, table))
+            or _words_metric(title)
+        )
+    _settle_metrics(rows, base.first_data_row, table, report, sheet_name)
+    work = Sheet(sheet.name, [list(r) for r in rows], height=len(rows))
+    work.aliases = dict(sheet.aliases)
+    work.row_labels, work.pages = sheet.row_labels, sheet.pages
+    derived = _derive_running_totals(work, base.first_data_row, table, report, sheet_name)
+    out = []
+    by_day: dict[date, dict[str, layouts.Column]] = {}
+    for column in table.days:
+        by_day.setdefault(column.day, {})[column.metric] = layouts.Column(
+            column.index, column.metric, column.header
+        )
+    last = max(by_day)
+    for day in sorted(by_day):
+        columns = dict(table.fixed)
+        columns.update(by_day[day])
+        if day in derived:
+            columns.setdefault("collected", derived[day])
+        if day == last and table.total is not None:
+            columns.setdefault(table.total.field, table.total)
+        layout = replace(base, columns=columns)
+        layout.data_date = day
+        layout.data_date_origin = "header"
+        first = next(c for c in table.days if c.day == day)
+        layout.data_date_source = f"tiêu đề cột {layouts.column_letter(first.index)} «{first.header}»"
+        out.append((work, layout))
+    kinds = sorted({c.metric for c in table.days})
+    names = {
+        "collected": "lũy kế thu nhận",
+        "collected_day": "thu nhận trong ngày",
+        "returned": "lũy kế trả thẻ",
+        "returned_day": "trả thẻ trong ngày",
+    }
+    base.description = (
+        f"bảng theo ngày (mỗi ngày một cột: {len(by_day)} ngày từ {date_vn(min(by_day))} đến "
+        f"{date_vn(last)}, {', '.join(names[k] for k in kinds)}), "
+        + ("tiêu đề hai dòng" if len(table.header_rows) == 2 else "tiêu đề một dòng")
+        + f", bắt đầu ở dòng {table.header_rows[0] + 1}"
+        + ("; " + "; ".join(table.notes) if table.notes else "")
+    )
+    for _, layout in out:
+        layout.description = base.description
+    return out
+
+
+def _words_of(column: DayColumn, table: WideTable) -> str:
+    return column.header.rsplit("/", 1)[0] if "/" in column.header else ""
+
+
+def _settle_metrics(rows, first: int, table: WideTable, report: ImportReport, sheet_name) -> None:
+    """Day columns whose words do not say what they count: read from the figures."""
+    unknown = [c for c in table.days if c.metric in (None, "returned?")]
+    if not unknown:
+        return
+    for group in ("returned?", None):
+        columns = [c for c in table.days if c.metric == group]
+        if not columns:
+            continue
+        running = _looks_running(rows, first, columns, table.total if group is None else None)
+        returned = group == "returned?"
+        metric = (
+            ("returned" if running else "returned_day")
+            if returned
+            else ("collected" if running else "collected_day")
+        )
+        for column in columns:
+            column.metric = metric
+        what = "lũy kế" if running else "số trong ngày"
+        why = (
+            "cột ngày cuối bằng cột lũy kế"
+            if running and table.total is not None
+            else "số không bao giờ giảm qua các ngày"
+            if running
+            else "số tăng giảm qua các ngày"
+        )
+        table.notes.append(f"các cột ngày được hiểu là {what} ({why})")
+
+
+def _looks_running(rows, first: int, columns: list[DayColumn], total: layouts.Column | None) -> bool:
+    ordered = sorted(columns, key=lambda c: c.day)
+    equal = rising = falling = rows_seen = 0
+    for row in rows[first:]:
+        values = [_number(row[c.index]) if c.index < len(row) else None for c in ordered]
+        values = [v for v in values if v is not None]
+        if len(values) < 2:
+            continue
+        rows_seen += 1
+        if any(b < a for a, b in zip(values, values[1:])):
+            falling += 1
+        elif values[-1] > values[0]:
+            rising += 1
+        if total is not None and total.index < len(row):
+            t = _number(row[total.index])
+            last = _number(row[ordered[-1].index]) if ordered[-1].index < len(row) else None
+            if t is not None and last is not None and t == last:
+                equal += 1
+    if total is not None and rows_seen:
+        return equal >= 0.9 * rows_seen
+    return rows_seen > 0 and falling == 0 and rising > 0
+
+
+def _derive_running_totals(
+    work: Sheet, first: int, table: WideTable, report: ImportReport, sheet_name
+) -> dict[date, layouts.Column]:
+    """Running totals for days that have only the day's figure: from a known running
+    total the day before (+ today's figure) or the day after (− that day's figure), in
+    columns added after the table.  Returns the added column of each such day."""
+    daily = {c.day: c for c in table.days if c.metric == "collected_day"}
+    running = {c.day: c for c in table.days if c.metric == "collected"}
+    if not daily or all(d in running for d in daily):
+        return {}
+    if not running and table.total is None:
+        return {}  # nothing to start from: the days stay daily figures (refused: no running total)
+    days = sorted({c.day for c in table.days})
+    missing = [d for d in days if d not in running and d in daily]
+    last = days[-1]
+    width = max(len(r) for r in work.rows)
+    added: dict[date, layouts.Column] = {}
+    for offset, day in enumerate(missing):
+        source = daily[day]
+        added[day] = layouts.Column(
+            width + offset, "collected", f"lũy kế {date_vn(day)} (tính từ các cột ngày)"
+        )
+        # A problem about a derived figure points at the day's own column.
+        work.aliases[layouts.column_letter(width + offset)] = (
+            layouts.column_letter(source.index),
+            source.header,
+        )
+    for index in range(first, len(work.rows)):
+        row = work.rows[index]
+        row.extend([None] * (width + len(missing) - len(row)))
+        known: dict[date, int] = {}
+        for day, column in running.items():
+            value = _number(row[column.index])
+            if value is not None:
+                known[day] = value
+        if table.total is not None and last not in known:
+            value = _number(row[table.total.index])
+            if value is not None:
+                known[last] = value
+        today = {day: _number(row[c.index]) for day, c in daily.items()}
+        changed = True
+        while changed:
+            changed = False
+            for i, day in enumerate(days):
+                if day in known:
+                    continue
+                before, after = (days[i - 1] if i else None), (days[i + 1] if i + 1 < len(days) else None)
+                if before in known and today.get(day) is not None:
+                    known[day] = known[before] + today[day]
+                    changed = True
+                elif after in known and today.get(after) is not None:
+                    known[day] = known[after] - today[after]
+                    changed = True
+        for day in missing:
+            value = known.get(day)
+            if value is not None and value >= 0:
+                row[added[day].index] = value
+            elif value is not None:
+                column = daily[day]
+                report.problems.append(
+                    Problem.of(
+                        "negative",
+                        f"lũy kế ngày {date_vn(day)} tính từ cột lũy kế và số các ngày sau ra số âm "
+                        f"({value}); số trong ngày và lũy kế không khớp nhau.",
+                        sheet=sheet_name,
+                        row=index + 1,
+                        column=layouts.column_letter(column.index),
+                        header=column.header,
+                    )
+                )
+    return added
