@@ -31,7 +31,7 @@ PAGES = [
 links.start()
 ui.language_picker()
 styles.app_texts()
-# Login (issue 7): until someone signs in, every URL shows the login form and the run stops here.
+# Login: until someone signs in, every URL shows the login form and the run stops here.
 login.gate([name for name, *_ in PAGES if (HERE / f"pages/{name}.py").exists()])
 role = ui.current_role()
 pages = [

@@ -172,7 +172,7 @@ def _name(rng: np.random.Generator, taken: set[str], words: int = 2) -> str:
     """A name not yet used in its district, even ignoring diacritics: the importer keys
     units outside the registry by their folded names, so "Phong Thành" and "Phong
     Thạnh" of one district would be one unit (noted in docs/performance.md)."""
-    from cccd_analytics.registry import fold
+    from cccd_analytics.text import fold
 
     while True:
         name = " ".join(rng.choice(SYLLABLES, words, replace=False))

@@ -228,7 +228,7 @@ def crafted(folder: Path) -> list[dict]:
 
 def _without_export_daily(before, after):
     """Per-record exports no longer store the day's count (collected_day) beside the
-    cumulative figure (issue 8): when `before` has those rows and `after` has none, they
+    cumulative figure: when `before` has those rows and `after` has none, they
     are dropped from `before` once each is checked to be the difference of two days'
     `collected`.  Returns (before, note or None); `before` unchanged when not applicable."""
     import pandas as pd

@@ -9,7 +9,7 @@ cộng", signatures; the PDF with ruling lines, 13 pages).  For each file: the f
 (cold: Python's module cache for this file's readers not yet warm in the OS), then the
 median of the others (warm), and the time the reader alone takes in this process.  The
 machine is shared, so the load average before and after is printed with the figures.
-The goal (issue 16) is ≤ 2 s per file, whole process.
+The goal is ≤ 2 s per file, whole process.
 """
 
 from __future__ import annotations

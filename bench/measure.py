@@ -338,7 +338,7 @@ def snapshot(url: str, name: str, repeat: str = "3") -> None:
 
 def overview(url: str, name: str, runs: str = "5") -> None:
     os.environ["CCCD_DB_URL"] = url
-    os.environ.setdefault("CCCD_DEMO_ROLE", "admin")  # past the login gate (issue 7)
+    os.environ.setdefault("CCCD_DEMO_ROLE", "admin")  # past the login gate
     from streamlit.testing.v1 import AppTest
 
     base = _peak_mib()

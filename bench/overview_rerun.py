@@ -2,7 +2,7 @@
 
     python bench/overview_rerun.py [--runs 10] [--db URL]
 
-Prints figures; never fails on time.  Goal (issue 5): warm rerun ≤ 0,3 s.  Runs as the
+Prints figures; never fails on time.  Goal: warm rerun ≤ 0,3 s.  Runs as the
 demo admin (CCCD_DEMO_ROLE=admin unless set).  National scale: bench/run_all.py.
 """
 
@@ -36,7 +36,7 @@ def main() -> None:
         url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
         load_sample(Store.open(url))
     os.environ["CCCD_DB_URL"] = url
-    os.environ.setdefault("CCCD_DEMO_ROLE", "admin")  # past the login gate (issue 7)
+    os.environ.setdefault("CCCD_DEMO_ROLE", "admin")  # past the login gate
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.session_state["campaign"] = "Cao điểm 70 ngày, đêm — Nghệ An 2023"
     start = time.perf_counter()

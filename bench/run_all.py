@@ -1,4 +1,4 @@
-"""Every scale benchmark of issue 8 in one command; prints the results table in Markdown.
+"""Every scale benchmark in one command; prints the results table in Markdown.
 
     python bench/run_all.py [--quick] [--baseline REV] [--repeat N] [--out bench/out]
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 
 VN_OFFSET = fmt.VN_OFFSET
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics.metrics import Snapshot
 from cccd_analytics.i18n import t
 
@@ -470,6 +470,9 @@ def unit_map(
             textfont=dict(size=9 if small else 12, color="#1F2933"),
             marker=dict(size=18 if small else 30, color="rgba(255,255,255,0.01)"),
             customdata=keys,
+            # A click selects a label; the others must stay readable, not fade.
+            selected=dict(marker=dict(opacity=1), textfont=dict(color="#000000")),
+            unselected=dict(marker=dict(opacity=1), textfont=dict(color="#1F2933")),
             hovertext=hover,
             hoverinfo="text",
             showlegend=False,

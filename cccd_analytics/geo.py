@@ -192,6 +192,13 @@ def label_point(geometry: dict, grid: int = 24) -> tuple[float, float]:
 
 
 @lru_cache(maxsize=8)
+def shape_names(layer: str, province_key: str) -> dict[str, str]:
+    """Key → name of a layer's shapes (the boundary file's names)."""
+    shapes = boundaries(layer, province_key)
+    return {f["properties"]["key"]: f["properties"]["name"] for f in shapes["features"]} if shapes else {}
+
+
+@lru_cache(maxsize=8)
 def label_points(layer: str, province_key: str) -> dict[str, tuple[float, float]]:
     """Label positions of a layer's shapes (computed once per process)."""
     shapes = boundaries(layer, province_key)

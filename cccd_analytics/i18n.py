@@ -204,7 +204,7 @@ EN: dict[str, str] = {
     "Đã hủy lần nhập số {n}; số liệu trước đó được dùng lại.": "Upload {n} undone; the earlier figures apply again.",
 }
 
-# -- login, roles, audit log, database trouble (issue 7) ---------------------------------------
+# -- login, roles, audit log, database trouble ---------------------------------------
 EN.update(
     {
         "Đăng nhập": "Sign in",
@@ -410,6 +410,8 @@ EN.update(
     {
         "Tỷ lệ thu nhận": "Coverage",
         "Đến nội dung chính": "Skip to main content",
+        "Mở trang đơn vị": "Open the unit's page",
+        "Bấm vào tên một xã, phường trên bản đồ để xem các xã trước 1/7/2025 của nó.": "Click a commune's name on the map to see the communes it was made of before 1/7/2025.",
         "theo huyện": "by district",
         "theo xã, phường mới": "by new commune",
         "{what} {where} — số liệu đến {d}": "{what} {where} — data as of {d}",

@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
-import re
 import unicodedata
 from collections import namedtuple
 from dataclasses import dataclass
@@ -28,6 +27,8 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from cccd_analytics.text import fold
 
 if TYPE_CHECKING:  # imported where the registry is built: the store's start-up check needs none
     import pandas as pd
@@ -76,42 +77,6 @@ def unofficial_key(province: str, district: str | None, commune: str) -> str:
     """Stable key for a unit that is not in the registry."""
     text = "|".join(_fold_name(x or "") for x in (province, district, commune))
     return "x:" + hashlib.sha1(text.encode()).hexdigest()[:10]
-
-
-class _DropMarks(dict):
-    """`str.translate` table that deletes combining marks (category Mn) and keeps every
-    other character; filled lazily, one entry per distinct character ever folded."""
-
-    def __missing__(self, code: int):
-        value = None if unicodedata.category(chr(code)) == "Mn" else code
-        self[code] = value
-        return value
-
-
-_DROP_MARKS = _DropMarks()
-# Anything but ASCII and the combining diacritical marks U+0300–U+036F (all of them Mn).
-_NOT_LATIN_MARKS = re.compile(r"[^\x00-\x7f\u0300-\u036f]")
-
-
-# đ and Đ, and the letters people type for them (Icelandic Ð ð, African Ɖ ɖ), as d.
-_D = str.maketrans({"đ": "d", "Đ": "D", "Ð": "D", "ð": "d", "Ɖ": "D", "ɖ": "d"})
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip diacritics (đ→d) and squeeze spaces: for matching names."""
-    # Performance (issue 8): called for every cell of every row a layout looks at.  ASCII
-    # text skips normalisation; Vietnamese text, once decomposed, is ASCII plus marks of
-    # U+0300–U+036F, which an ASCII encode drops in C; anything else drops its marks with
-    # one str.translate.  Same result as the per-character loop this replaces.
-    text = str(text)
-    if text.isascii():
-        return " ".join(text.lower().split())
-    text = unicodedata.normalize("NFD", text.translate(_D))
-    if _NOT_LATIN_MARKS.search(text) is None:
-        text = text.encode("ascii", "ignore").decode("ascii")
-    else:
-        text = text.translate(_DROP_MARKS)
-    return " ".join(text.lower().split())
 
 
 @lru_cache(maxsize=1 << 16)
@@ -480,40 +445,55 @@ def resolve(
     def lookup(*key) -> list[str]:
         return [k for parent in parents for k in idx["communes"].get((hierarchy, parent, *key), [])]
 
-    if parents:
-        exact = lookup("=", bare_exact(commune))
-        if len(exact) == 1:
-            return Match(exact[0], True)
-        if not exact:
-            # Spelling equivalences first (tone placement, i/y, Ð), then no diacritics at
-            # all; each must point at one unit of the district (or province), or the name
-            # is refused with the units it could be.
-            plain = [
-                k for k in lookup("_", spelled_plain(commune)) if _fits_plain(commune, str(reg.at[k, "name"]))
-            ]
-            for hits in (lookup("~", spelled(commune)), plain):
-                if len(hits) == 1:
-                    official = str(reg.at[hits[0], "name"])
-                    return Match(
-                        hits[0],
-                        True,
-                        registry_name=official,
-                        corrections=tuple(spelling_differences(bare_exact(commune), bare_exact(official))),
-                    )
-                if len(hits) > 1:
-                    return Match(
-                        unofficial_key(province, district, commune),
-                        False,
-                        reason="nhiều đơn vị cùng tên khi sửa cách viết",
-                        ambiguous=True,
-                        candidates=tuple(_label(reg.loc[k]) for k in hits),
-                    )
+    # "Xa Luong" may be "Xã Luong" or the commune "Xá Lượng" typed without its prefix and
+    # without accents: the word that looks like a prefix is tried as part of the name too,
+    # when the name without it fits nothing.
+    readings = [commune]
+    if parents and _strip_prefix(commune) != _strip_prefix("xã " + commune):
+        readings.append("xã " + commune)
+    for reading in readings:
+        found = _match_among(lookup, reg, province, district, reading, shown=commune) if parents else None
+        if found is not None:
+            return found
+        if lookup("=", bare_exact(reading)):
+            break  # the name is exact but repeats within the parents: the suggestions say so
     return Match(
         unofficial_key(province, district, commune),
         False,
         suggestions=suggest(commune, hierarchy) if suggestions else (),
         reason="không có trong danh mục",
     )
+
+
+def _match_among(lookup, reg, province, district, commune: str, shown: str) -> Match | None:
+    """The unit `commune` names among the parents `lookup` searches: exactly, then through
+    spelling equivalences (tone placement, i/y, Ð), then without diacritics; each must
+    point at one unit, or the name is refused with the units it could be.  None: no unit
+    fits.  `shown` is the name as typed, for the corrections and the refusal."""
+    exact = lookup("=", bare_exact(commune))
+    if len(exact) == 1:
+        return Match(exact[0], True)
+    if exact:
+        return None
+    plain = [k for k in lookup("_", spelled_plain(commune)) if _fits_plain(commune, str(reg.at[k, "name"]))]
+    for hits in (lookup("~", spelled(commune)), plain):
+        if len(hits) == 1:
+            official = str(reg.at[hits[0], "name"])
+            return Match(
+                hits[0],
+                True,
+                registry_name=official,
+                corrections=tuple(spelling_differences(bare_exact(commune), bare_exact(official))),
+            )
+        if len(hits) > 1:
+            return Match(
+                unofficial_key(province, district, shown),
+                False,
+                reason="nhiều đơn vị cùng tên khi sửa cách viết",
+                ambiguous=True,
+                candidates=tuple(_label(reg.loc[k]) for k in hits),
+            )
+    return None
 
 
 SUGGEST_CUTOFF = 70
@@ -531,7 +511,7 @@ def suggest(name: str, hierarchy: str = "3", limit: int = 3) -> tuple[str, ...]:
     """Closest registry commune names, for an unknown name (never applied silently)."""
     from rapidfuzz import fuzz, process
 
-    # Performance (issue 8): the pool's bare names and labels are computed once, not per call.
+    # Performance: the pool's bare names and labels are computed once, not per call.
     choices, labels = _suggest_pool(hierarchy)
     hits = process.extract(bare(name), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=SUGGEST_CUTOFF)
     return tuple(labels[index] for _, _, index in hits)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics.metrics import STATUS_LABELS, attention_order
 from cccd_analytics.i18n import t
 
@@ -215,35 +215,26 @@ STATUS_COLORS = {
 }
 
 
-def attention_cards(rows: pd.DataFrame) -> str:
-    """The attention list as cards for a phone (HTML; every text escaped).  The page's
-    style shows them only on narrow screens, in place of the table."""
+def attention_card(row) -> str:
+    """One commune of the attention list as a card for a phone (HTML; every text escaped).
+    The page shows the cards only on narrow screens, in place of the table."""
     import html
 
-    cards = []
-    for _, r in rows.iterrows():
-        facts = [
-            (t("Còn thiếu"), fmt.number(r["remaining"])),
-            (t("Tỷ lệ"), fmt.percent(r["coverage"])),
-            (t("Tốc độ / cần"), pace_against_need(r)),
-            (t("Chưa báo cáo"), silent_days(r["days_since_report"])),
-        ]
-        where = " · ".join(
-            x
-            for x in (
-                r["district"] if isinstance(r["district"], str) else "",
-                t(STATUS_LABELS.get(r["status"], "")),
-            )
-            if x
-        )
-        cards.append(
-            f'<div class="cccd-card" style="--status:{STATUS_COLORS.get(r["status"], "#9E9E9E")}">'
-            f'<div class="name">{html.escape(str(r["name"]))}</div>'
-            f'<div class="where">{html.escape(where)}</div><div class="facts">'
-            + "".join(f"<span>{html.escape(k)}: <b>{html.escape(v)}</b></span>" for k, v in facts)
-            + "</div></div>"
-        )
-    return '<div class="cccd-cards">' + "".join(cards) + "</div>"
+    facts = [
+        (t("Còn thiếu"), fmt.number(row["remaining"])),
+        (t("Tỷ lệ"), fmt.percent(row["coverage"])),
+        (t("Tốc độ / cần"), pace_against_need(row)),
+        (t("Chưa báo cáo"), silent_days(row["days_since_report"])),
+    ]
+    district = row["district"] if isinstance(row["district"], str) else ""
+    where = " · ".join(x for x in (district, t(STATUS_LABELS.get(row["status"], ""))) if x)
+    return (
+        f'<div class="cccd-card" style="--status:{STATUS_COLORS.get(row["status"], "#9E9E9E")}">'
+        f'<div class="name">{html.escape(str(row["name"]))}</div>'
+        f'<div class="where">{html.escape(where)}</div><div class="facts">'
+        + "".join(f"<span>{html.escape(k)}: <b>{html.escape(v)}</b></span>" for k, v in facts)
+        + "</div></div>"
+    )
 
 
 # -- capacity planner, as leaders read it: whole teams ---------------------------------------

@@ -1,18 +1,175 @@
-"""Text as Vietnamese readers write it and as the product shows it: the ground floor, with
-nothing of the project imported."""
+"""Text as Vietnamese write it and as the product shows it — the one place for each:
+
+* folding for matching names (`fold`: lower case, no diacritics, đ → d, spaces squeezed);
+* Vietnamese number and date formats: 87.000 · 95,3% · 30/6/2023 · Vietnam time (babel,
+  locale vi; `thousands` for counts inside messages);
+* the names of text encodings and legacy fonts as people know them (`ENCODING_NAMES`);
+* spelling equivalence of place names (`spelling_key`).
+
+The ground floor: nothing of the project is imported here, and no pandas (a command that
+prints a date need not load it).
+"""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+
+from babel.numbers import format_decimal, format_percent
 
 VN_OFFSET = timedelta(hours=7)  # Vietnam time: UTC+7, no daylight saving
+
+
+# -- folding ---------------------------------------------------------------------------------
+
+
+class _DropMarks(dict):
+    """`str.translate` table that deletes combining marks (category Mn) and keeps every
+    other character; filled lazily, one entry per distinct character ever folded."""
+
+    def __missing__(self, code: int):
+        value = None if unicodedata.category(chr(code)) == "Mn" else code
+        self[code] = value
+        return value
+
+
+_DROP_MARKS = _DropMarks()
+# Anything but ASCII and the combining diacritical marks U+0300–U+036F (all of them Mn).
+_NOT_LATIN_MARKS = re.compile(r"[^\x00-\x7f\u0300-\u036f]")
+
+
+# đ and Đ, and the letters people type for them (Icelandic Ð ð, African Ɖ ɖ), as d.
+_D = str.maketrans({"đ": "d", "Đ": "D", "Ð": "D", "ð": "d", "Ɖ": "D", "ɖ": "d"})
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics (đ→d) and squeeze spaces: for matching names."""
+    # Called for every cell of every row a layout looks at.  ASCII
+    # text skips normalisation; Vietnamese text, once decomposed, is ASCII plus marks of
+    # U+0300–U+036F, which an ASCII encode drops in C; anything else drops its marks with
+    # one str.translate.  Same result as the per-character loop this replaces.
+    text = str(text)
+    if text.isascii():
+        return " ".join(text.lower().split())
+    text = unicodedata.normalize("NFD", text.translate(_D))
+    if _NOT_LATIN_MARKS.search(text) is None:
+        text = text.encode("ascii", "ignore").decode("ascii")
+    else:
+        text = text.translate(_DROP_MARKS)
+    return " ".join(text.lower().split())
+
+
+# -- numbers and dates -----------------------------------------------------------------------
 
 
 def thousands(number: int) -> str:
     """A whole number with dots between thousands, as Vietnamese write it: 87000 → "87.000"."""
     return f"{number:,}".replace(",", ".")
+
+
+LOCALE = "vi_VN"
+BLANK = "—"
+
+
+def _missing(value) -> bool:
+    """None, NaN, NaT, pd.NA or ±inf: nothing to show.  Without pandas (its isna): NaN and
+    NaT are the values not equal to themselves, and pd.NA has no truth value."""
+    if value is None:
+        return True
+    try:
+        if value != value:
+            return True
+    except TypeError:  # pd.NA
+        return True
+    except ValueError:  # an array: not one missing value
+        return False
+    return isinstance(value, float) and math.isinf(value)
+
+
+def number(value, digits: int = 0) -> str:
+    """87000 → "87.000"; 1234.5 with digits=1 → "1.234,5"."""
+    if _missing(value):
+        return BLANK
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(round(float(value), digits), format=pattern, locale=LOCALE)
+
+
+def percent(share, digits: int = 1) -> str:
+    """0.953 → "95,3%"."""
+    if _missing(share):
+        return BLANK
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(float(share), format=pattern, locale=LOCALE)
+
+
+def date_vn(value, year: bool = True) -> str:
+    """2023-06-30 → "30/6/2023" (or "30/6")."""
+    if _missing(value) or value == "":
+        return BLANK
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):  # pandas' Timestamp too
+        value = value.date()
+    text = f"{value.day}/{value.month}"
+    return f"{text}/{value.year}" if year else text
+
+
+def moment_vn(utc) -> str:
+    """A moment stored in UTC (as the store keeps them) in Vietnam time: "23/11/2026 03:17"."""
+    if _missing(utc):
+        return BLANK
+    if not isinstance(utc, datetime):  # text, numpy datetime64
+        import pandas as pd
+
+        utc = pd.Timestamp(utc).to_pydatetime()
+    local = utc.replace(tzinfo=None) + VN_OFFSET
+    return f"{date_vn(local)} {local:%H:%M}"
+
+
+def per_day(value) -> str:
+    return BLANK if _missing(value) else f"{number(value)}/ngày"
+
+
+def days(value) -> str:
+    if _missing(value):
+        return BLANK
+    return f"{number(value)} ngày"
+
+
+# -- encodings -------------------------------------------------------------------------------
+
+# Text encodings and legacy fonts by the names people know them (ingest names them so:
+# legacy_text.decode_bytes and detect_legacy).
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 có BOM",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16 (Unicode text của Excel)",
+    "utf-16-be": "UTF-16 BE",
+    "utf-32-le": "UTF-32",
+    "utf-32-be": "UTF-32 BE",
+    "cp1258": "Windows-1258 (dấu thanh tổ hợp)",
+    "cp1252": "Windows-1252",
+    "tcvn3": "TCVN3 (.VnTime)",
+    "tcvn3_upper": "TCVN3 chữ hoa (.VnTimeH)",
+    "vni": "VNI-Windows",
+}
+LEGACY_FONTS = ("tcvn3", "tcvn3_upper", "vni")
+
+
+def encoding_name(encoding: str) -> str:
+    """One encoding's name: "cp1258" → "Windows-1258 (dấu thanh tổ hợp)"."""
+    return ENCODING_NAMES.get(encoding, encoding)
+
+
+def encoding_label(encoding: str) -> str:
+    """A file's encoding as read ("utf-8-sig", "utf-8+tcvn3": text in a legacy font inside a
+    Unicode file) as people know it: "UTF-8, phông TCVN3 (.VnTime)"."""
+    return ", ".join(
+        ("phông " if part in LEGACY_FONTS else "") + encoding_name(part) for part in encoding.split("+")
+    )
 
 
 # -- spelling equivalence ------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from cccd_analytics import audit, auth, exports, ui
+from cccd_analytics import text as fmt
 from cccd_analytics.i18n import t
 
 ui.page_context()
@@ -48,7 +49,7 @@ if shown.empty:
     st.info(t("Không có mục nào khớp bộ lọc."))
 else:
     if len(shown) == LIMIT:
-        st.caption(t("Chỉ hiện {n} mục mới nhất; hãy thu hẹp bộ lọc.", n=f"{LIMIT:,}".replace(",", ".")))
+        st.caption(t("Chỉ hiện {n} mục mới nhất; hãy thu hẹp bộ lọc.", n=fmt.thousands(LIMIT)))
     view = pd.DataFrame(
         {
             t("Thời điểm"): shown["at"],

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import formatting as fmt
 from cccd_analytics import tables, ui
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import capacity, drilldown, metrics
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import links

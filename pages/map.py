@@ -5,7 +5,7 @@ boundaries exist)."""
 import streamlit as st
 
 from cccd_analytics import charts, geo, tables, ui
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import metrics
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import links
@@ -20,11 +20,14 @@ district_names = dict(zip(districts["key"], districts["name"]))
 
 
 def pick_from_map() -> None:
-    """A click on a district's label selects it (before the chooser below is drawn)."""
+    """A click on a label selects its district (before the chooser below is drawn) or its
+    2025 commune."""
     points = st.session_state.get("map_chart", {}).get("selection", {}).get("points", [])
-    keys = [p.get("customdata") for p in points if p.get("customdata") in district_names]
-    if keys:
+    keys = [p.get("customdata") for p in points if p.get("customdata")]
+    if keys and keys[0] in district_names:
         st.session_state["map_district"] = keys[0]
+    elif keys:
+        st.session_state["map_new_commune"] = keys[0]
 
 
 c1, c2 = st.columns(2)
@@ -61,6 +64,28 @@ st.plotly_chart(
     on_select=pick_from_map,
     selection_mode="points",
 )
+
+if layer == "commune_2025":
+    chosen_new = st.session_state.get("map_new_commune")
+    shape_names = geo.shape_names(layer, provinces[0])
+    new_names = {
+        k: n if isinstance(n, str) else shape_names.get(k, "")
+        for k, n in zip(figures["key"], figures["name"])
+    }
+    if chosen_new in new_names:
+        # A 2025 commune: the unit itself (two-level data), or the older communes it was made of.
+        mapping = geo.old_to_new()
+        parts = set(mapping[mapping == chosen_new].index) | {chosen_new}
+        members = snap.units[(snap.units["level"] == "commune") & snap.units["key"].isin(parts)]
+        st.subheader(t("Các xã của {name}", name=new_names[chosen_new]))
+        links.table_opening_units(
+            tables.style_status(tables.unit_table(members, "commune")),
+            metrics.attention_order(members)["key"].tolist(),
+            key="map_new_communes",
+        )
+        st.caption(t("Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó."))
+    else:
+        st.caption(t("Bấm vào tên một xã, phường trên bản đồ để xem các xã trước 1/7/2025 của nó."))
 
 if layer == "district" and district_names:
     links.bind("huyen", "map_district", options=[None, *district_names])

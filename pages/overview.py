@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import formatting as fmt
 from cccd_analytics import tables, ui
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import backtest, freshness, metrics
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import links, styles
@@ -140,9 +140,22 @@ sort = (
 rows = ui.loaders.attention(ui.loaders.view_key(snap), sort, 15, _snap=snap)
 with st.container(key="ov_attention_table"):
     links.table_opening_units(
-        tables.style_status(tables.attention_table(rows)), rows["key"].tolist(), key="ov_attention"
+        tables.style_status(tables.attention_table(rows)),
+        rows["key"].tolist(),
+        key="ov_attention",
+        height=38 + 35 * len(rows),  # all of the short list, no inner scrolling
     )
-st.html(tables.attention_cards(rows))
+# On a phone: the same communes as cards, each with a button to its page.
+with st.container(key="ov_cards"):
+    for _, row in rows.iterrows():
+        st.html(tables.attention_card(row))
+        if st.button(
+            t("Mở trang đơn vị"),
+            key=f"ov_card_{row['key']}",
+            type="tertiary",
+            icon=":material/chevron_right:",
+        ):
+            links.open_unit(row["key"])
 st.caption(t("Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó."))
 
 st.subheader(t("Báo cáo giao ban"))

@@ -12,7 +12,7 @@ import html
 import streamlit as st
 
 from cccd_analytics import briefing, charts, ui
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 
 context = ui.page_context()
 if context.campaign is None:
@@ -145,7 +145,7 @@ with st.container(key="cccd_slide"):
             briefing.projector_figure(figure, height=600, font_size=26),
             width="stretch",
             height="stretch",
-            config=getattr(charts, "PLOTLY_CONFIG", {"displaylogo": False}),
+            config=charts.PLOTLY_CONFIG,
         )
         st.html(f'<div class="cccd-note">{html.escape(slide.subtitle)}</div>')
     elif slide.kind == "milestones":
@@ -172,9 +172,7 @@ with st.container(key="cccd_slide"):
         figure = briefing.map_figure(brief, 1500, 640)
         if figure is not None:
             figure.update_layout(height=640)
-            st.plotly_chart(
-                figure, width="stretch", height="stretch", config=getattr(charts, "PLOTLY_CONFIG", {})
-            )
+            st.plotly_chart(figure, width="stretch", height="stretch", config=charts.PLOTLY_CONFIG)
     elif slide.kind == "teams":
         more = f'<div class="cccd-more">{html.escape(slide.more)}</div>' if slide.more else ""
         notes = "".join(f'<div class="cccd-note">{html.escape(line)}</div>' for line in slide.lines)

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from cccd_analytics import charts, ui
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import drilldown, metrics
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import links

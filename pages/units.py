@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from cccd_analytics import formatting as fmt
 from cccd_analytics import tables, ui
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import metrics
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import links

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from cccd_analytics import formatting as fmt
 from cccd_analytics import ingest, tables, ui
+from cccd_analytics import text as fmt
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import styles
 
@@ -69,7 +69,7 @@ for index, upload in enumerate(files or []):
     with st.container(border=True):
         st.markdown(f"**{ui.md_escape(upload.name)}** — {fmt.number(len(data) / 1024, 0)} KB")
         ui.import_report(report)
-        if getattr(report, "needs_date", False):
+        if report.needs_date:
             picked = st.date_input(
                 t("Tệp không ghi ngày số liệu. Số liệu tính đến ngày:"),
                 value=None,
@@ -79,7 +79,7 @@ for index, upload in enumerate(files or []):
             if picked:
                 dates[upload.name] = picked
                 st.rerun()
-        if getattr(report, "needs_mapping", False) and report.errors:
+        if report.needs_mapping and report.errors:
             chosen = ui.column_mapping_form(report, key=f"map_{index}")
             if chosen:
                 mappings[upload.name] = chosen
@@ -109,7 +109,7 @@ if ready:
                 audit={"username": user},
             )
             if result.status == "imported":
-                if mapping and hasattr(ingest, "remember_mapping"):
+                if mapping:
                     ingest.remember_mapping(store, result, mapping, user)
                 results.append(("success", result.summary()))
             elif result.status == "duplicate":

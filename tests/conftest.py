@@ -63,14 +63,14 @@ def sample_url(sample_db, tmp_path) -> str:
     return f"sqlite:///{copy}"
 
 
-# -- login (issue 7) --------------------------------------------------------------------
+# -- login --------------------------------------------------------------------
 # The dashboard asks everyone to sign in unless a demo is configured.  The page and browser
 # tests that predate login run it as the demo admin; tests of login itself remove this
 # (monkeypatch.delenv or an explicit env for the server they start).
 os.environ.setdefault("CCCD_DEMO_ROLE", "admin")
 
 
-# -- PostgreSQL (issue 7) ----------------------------------------------------------------
+# -- PostgreSQL ----------------------------------------------------------------
 PG_SKIP = (
     "CCCD_TEST_PG_URL is not set: no PostgreSQL server to test against "
     "(./dev test starts one with scripts/pg_test_server.sh)"

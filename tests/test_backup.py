@@ -49,7 +49,14 @@ def fill_every_table(store: Store, tmp_path: Path) -> None:
     )
     later = write(tmp_path / "sua.csv", HEADER + f"2024-03-01,{PLACE},Xã Đông Thử,,4000,120,3\n")
     undone = write(tmp_path / "nham.csv", HEADER + f"2024-03-02,{PLACE},Xã Đông Thử,,4000,999,3\n")
-    for path in (first, later, undone):
+    # Parts of a commune-day (priority groups) with a group's denominator.
+    parts = write(
+        tmp_path / "nhom.csv",
+        "date,province,district,commune,group,eligible,collected\n"
+        + f"2024-03-01,{PLACE},Xã Đông Thử,Người cao tuổi,310,40\n"
+        + f"2024-03-01,{PLACE},Xã Đông Thử,Học sinh lớp 12,,25\n",
+    )
+    for path in (first, later, parts, undone):
         report = ingest.import_file(store, path, audit={"username": "lan.nt"})
         assert report.status == "imported", report.message
     newest = int(store.list_uploads()["id"].max())

@@ -15,7 +15,7 @@ from pptx.util import Emu
 from pypdf import PdfReader
 
 from cccd_analytics import briefing
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import campaigns, metrics
 from cccd_analytics.store import Store
 

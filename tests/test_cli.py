@@ -201,7 +201,7 @@ def test_env_var_selects_the_database(tmp_path, monkeypatch, capsys):
 # Commands an operator runs often and that need no analysis: they start without loading the
 # analysis stack (the parser names each command's module; the store builds frames only on
 # demand) on a database that exists.  A top-level `import pandas` in cli/__init__, cli/uploads, cli/users, the store,
-# the registry, auth or formatting would break this.
+# the registry, auth or text would break this.
 LIGHT_COMMANDS = (["--help"], ["uploads"], ["user", "list"], ["user", "list", "--json"])
 HEAVY = ("pandas", "numpy", "plotly", "kaleido", "streamlit", "pptx", "reportlab")
 PROBE = """

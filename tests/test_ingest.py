@@ -211,7 +211,7 @@ def test_names_differing_only_by_tone_marks_stay_apart(store, tmp_path):
     assert set(store.current_observations()["unit_key"]) == {"16780", "16804"}
 
 
-# -- issue 3: reports as units send them, mappings, dates, names ------------------------
+# -- reports as units send them, mappings, dates, names ------------------------
 
 import json  # noqa: E402
 from pathlib import Path  # noqa: E402

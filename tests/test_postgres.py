@@ -272,3 +272,20 @@ def test_a_snapshot_kept_in_postgresql_is_the_one_computed(pg_url):
             for part in shared.FRAMES:
                 pd.testing.assert_frame_equal(getattr(got, part), getattr(computed, part), check_exact=True)
     store.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "test_undo_brings_the_earlier_split_back_and_changes_the_data_version",
+        "test_parts_that_exceed_the_total_are_refused_naming_the_row_and_column",
+        "test_breakdown_rows_under_a_commune_in_a_report",
+        "test_parts_without_a_total_build_it_and_a_later_total_is_still_checked",
+    ],
+)
+def test_parts_their_checks_and_their_undo_on_postgresql(store, case):
+    """Breakdowns on a shared server: the same SQL keeps the parts in force through an
+    upload and an undo, and a refused file writes none."""
+    from tests import test_breakdowns
+
+    getattr(test_breakdowns, case)(store)

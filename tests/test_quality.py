@@ -102,7 +102,11 @@ def test_every_finding_has_a_vietnamese_label_and_message(sample):
         assert frame["check_label"].notna().all() and frame["severity_label"].notna().all()
         assert frame["message_vi"].str.len().gt(20).all()
     summary = quality.summary(sample[4][NGHE_AN])
-    assert summary.iloc[0]["severity"] == "error"
+    # Errors first, then warnings, then notes.  (The sample's most serious finding, more cards
+    # returned than applications collected, is a warning since the rules were defined once:
+    # cccd_analytics/rules.py says why.)
+    rank = summary["severity"].map({s: i for i, s in enumerate(quality.SEVERITY_ORDER)})
+    assert rank.is_monotonic_increasing and summary.iloc[0]["severity"] == "warning"
     assert set(summary["check_label"]) <= set(quality.CHECKS.values())
 
 

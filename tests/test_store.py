@@ -198,7 +198,7 @@ def test_upload_spans_give_the_first_and_last_day_of_each_upload(store, tmp_path
 def test_upload_times_stored_in_utc_are_shown_in_vietnam_time():
     from datetime import datetime
 
-    from cccd_analytics import formatting as fmt
+    from cccd_analytics import text as fmt
 
     assert fmt.moment_vn(datetime(2026, 11, 22, 20, 17)) == "23/11/2026 03:17"
     assert fmt.moment_vn(pd.Timestamp("2021-03-15 01:05")) == "15/3/2021 08:05"

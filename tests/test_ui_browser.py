@@ -185,6 +185,11 @@ def test_on_a_phone_the_verdict_comes_before_the_figures(server, browser):
     cards = page.locator(".cccd-card")
     assert cards.count() == 15 and cards.first.is_visible()
     assert not page.locator(".st-key-ov_attention_table").is_visible()
+    name = cards.first.locator(".name").inner_text()
+    page.locator(".st-key-ov_cards button").first.click()  # a card opens its commune
+    page.wait_for_url(re.compile(r"/unit\?"))
+    wait_for_app(page)
+    assert page.locator("[data-testid=stMain] h1").first.inner_text() == name
     page.close()
 
 
@@ -330,3 +335,23 @@ def test_no_english_on_any_page_in_vietnamese_mode(server, browser):
             found[name] = sorted(set(words))
     assert found == {}, found
     page.close()
+
+
+def test_a_link_opened_first_after_a_restart_keeps_its_filters(sample_db, browser, tmp_path):
+    """The first session of a fresh server runs the linked page before the router knows its
+    pages, and is redirected through the router: the link's filters must survive both hops."""
+    copy = tmp_path / "db.sqlite"
+    shutil.copy(sample_db, copy)
+    proc, url = start_dashboard(f"sqlite:///{copy}")
+    try:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{url}/map?lop=commune_2025&to_mau=status")
+        wait_for_app(page)
+        title = page.locator("[data-testid=stPlotlyChart] .gtitle").first
+        title.wait_for()
+        assert title.text_content().startswith("Trạng thái theo xã, phường mới"), title.text_content()
+        assert "lop=commune_2025" in page.url and "to_mau=status" in page.url
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

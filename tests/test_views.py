@@ -73,8 +73,8 @@ def test_the_attention_table_says_what_is_missing_pace_against_need_and_silence(
     assert row["Còn thiếu"] == "1.234"
     assert row["Bình quân 7 ngày / cần mỗi ngày"] == "3.891 / 10.963 (35%)"
     assert row["Chưa báo cáo"] == "3 ngày"
-    cards = tables.attention_cards(tables.attention_rows(units.assign(name="<b>Xã</b>")))
-    assert "&lt;b&gt;Xã&lt;/b&gt;" in cards and "1.234" in cards
+    card = tables.attention_card(tables.attention_rows(units.assign(name="<b>Xã</b>")).iloc[0])
+    assert "&lt;b&gt;Xã&lt;/b&gt;" in card and "1.234" in card
 
 
 def test_filter_values_survive_the_url():

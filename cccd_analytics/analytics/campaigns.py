@@ -68,6 +68,28 @@ class Milestone:
 
 
 @dataclass(frozen=True)
+class GroupTarget:
+    """A target for parts of the scope's applications ([[group_targets]]): a priority
+    group ("Học sinh lớp 12 xong trước 20/6" — a share of the group's denominator or a
+    count, by a deadline) or a rate ("Tổ lưu động: 3.000 hồ sơ mỗi tuần")."""
+
+    name: str
+    dimension: str  # cccd_analytics.dimensions.DIMENSIONS
+    values: tuple[str, ...]
+    deadline: date | None = None
+    target: Target | None = None
+    per_week: float | None = None  # a weekly rate instead of a deadline and a target
+
+    def to_definition(self) -> dict:
+        out = {"name": self.name, "dimension": self.dimension, "values": list(self.values)}
+        if self.per_week is not None:
+            out["per_week"] = self.per_week
+        else:
+            out.update(deadline=self.deadline.isoformat(), target=str(self.target))
+        return out
+
+
+@dataclass(frozen=True)
 class Campaign:
     name: str
     deadline: date
@@ -82,6 +104,7 @@ class Campaign:
     # Coverage of eligible from which the forecaster expects collections to slow down
     # ([forecast] saturation_from).  See FORECAST_SATURATION_FROM.
     saturation_from: float = 0.0
+    group_targets: tuple[GroupTarget, ...] = ()
 
     def forecast_params(self):
         """Forecaster settings for this campaign (the backtested curve, this campaign's turn)."""
@@ -117,6 +140,11 @@ class Campaign:
             },
             "unit_targets": dict(self.unit_targets),
             **({"forecast": {"saturation_from": self.saturation_from}} if self.saturation_from else {}),
+            **(
+                {"group_targets": [g.to_definition() for g in self.group_targets]}
+                if self.group_targets
+                else {}
+            ),
         }
 
 
@@ -174,7 +202,51 @@ def from_definition(data: dict) -> Campaign:
         sunday_weight=_weight(calendar.get("sunday_weight", 1.0), "calendar.sunday_weight"),
         unit_targets=_unit_targets(data.get("unit_targets") or {}),
         saturation_from=_saturation_from((data.get("forecast") or {}).get("saturation_from")),
+        group_targets=_group_targets(data.get("group_targets") or []),
     )
+
+
+def _group_targets(entries) -> tuple[GroupTarget, ...]:
+    """`[[group_targets]]`: a name, a dimension (default the priority group), the values
+    it covers, and either a deadline with a target or a weekly rate (`per_week`)."""
+    from cccd_analytics import dimensions
+
+    if not isinstance(entries, list):
+        raise CampaignError("«group_targets» phải là danh sách [[group_targets]].")
+    out = []
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not entry.get("name"):
+            raise CampaignError(f"Chỉ tiêu nhóm thứ {i} thiếu «name».")
+        name = str(entry["name"])
+        dimension = str(entry.get("dimension") or "group")
+        if dimension not in dimensions.DIMENSIONS:
+            raise CampaignError(
+                f"Chỉ tiêu «{name}»: «dimension» phải là một trong {', '.join(dimensions.DIMENSIONS)}, "
+                f"không phải {dimension!r}."
+            )
+        raw = entry.get("values", entry.get("value"))
+        raw = [raw] if isinstance(raw, str) else list(raw or [])
+        values = tuple(v for v in (dimensions.canonical(dimension, r) for r in raw) if v)
+        if not values:
+            raise CampaignError(f'Chỉ tiêu «{name}» cần «values», ví dụ ["Học sinh lớp 12"].')
+        if entry.get("per_week") not in (None, ""):
+            rate = Target.parse(entry["per_week"])
+            if rate.kind != "count" or rate.value <= 0:
+                raise CampaignError(f"Chỉ tiêu «{name}»: «per_week» là số hồ sơ mỗi tuần, ví dụ 3000.")
+            out.append(GroupTarget(name, dimension, values, per_week=rate.value))
+            continue
+        if not entry.get("deadline") or entry.get("target") in (None, ""):
+            raise CampaignError(f"Chỉ tiêu «{name}» cần «deadline» và «target» (hoặc «per_week»).")
+        out.append(
+            GroupTarget(
+                name,
+                dimension,
+                values,
+                deadline=_date(entry["deadline"], f"Chỉ tiêu «{name}»"),
+                target=Target.parse(entry["target"]),
+            )
+        )
+    return tuple(out)
 
 
 #: Default coverage of eligible where a CCCD campaign starts to slow down.  The backtest

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cccd_analytics import registry
+from cccd_analytics.text import fold
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def rank(
         return pd.DataFrame(columns=LEAGUE_COLUMNS)
     value = rows[spec.column].astype(float)
     shown = value.round(spec.digits)
-    out = rows.assign(value=value, _shown=shown, _name=rows["name"].fillna("").map(registry.fold))
+    out = rows.assign(value=value, _shown=shown, _name=rows["name"].fillna("").map(fold))
     out["rank"] = out.groupby("group")["_shown"].rank(method="min", ascending=False).astype(int)
     out["of"] = out.groupby("group")["_shown"].transform("size").astype(int)
     out["tied"] = out.groupby(["group", "_shown"])["_shown"].transform("size") > 1

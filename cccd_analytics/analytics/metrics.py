@@ -103,7 +103,7 @@ UNIT_FIELDS = [
     "days_behind",
     "status",
     "last_report",
-    # additions (issue 4): calendar, funnel, week-on-week, reporting
+    # additions: calendar, funnel, week-on-week, reporting
     "working_days_left",
     "pace_workday",
     "coverage_7d_ago",
@@ -194,7 +194,7 @@ def pivot_last(part: pd.DataFrame, days: pd.DatetimeIndex, units: list[str]) -> 
     """``part`` (date, unit_key, value) as days × units: the last value given for a day and
     unit, NaN where none; rows outside ``days`` or ``units`` are left out.
 
-    Performance (issue 8): what ``pivot_table(aggfunc="last").reindex(days, units)`` gave,
+    Performance: what ``pivot_table(aggfunc="last").reindex(days, units)`` gave,
     by placing the values straight into a numpy array (a later row overwrites an earlier
     one) — pivot_table took seconds on a nation's million rows.
     """
@@ -214,7 +214,7 @@ def pivot_last(part: pd.DataFrame, days: pd.DatetimeIndex, units: list[str]) -> 
 def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
     """index.get_indexer(values) (-1 where absent).  Text held by Arrow is looked up in
     Arrow (pyarrow.compute.index_in), without making a Python object per row: on a
-    nation's millions of rows that conversion was most of the time (issue 8)."""
+    nation's millions of rows that conversion was most of the time."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -239,7 +239,7 @@ def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
 
 class _Cells:
     """Where each observation goes in a days × units array, worked out once for all
-    metrics (performance, issue 8: selecting each metric's rows of a nation's 3.5 million
+    metrics (performance: selecting each metric's rows of a nation's 3.5 million
     copied them, and looking their units up again cost as much)."""
 
     def __init__(self, obs: pd.DataFrame, days: pd.DatetimeIndex, units: list[str]):
@@ -283,7 +283,7 @@ def _eligible(
 ) -> pd.Series:
     """Latest reported eligible population, else the registry's 14+ estimate."""
     if cells is not None and cells.all_dated_within("eligible"):
-        # Performance (issue 8): the last report of each unit from a days × units array,
+        # Performance: the last report of each unit from a days × units array,
         # instead of sorting a nation's million eligible rows by date.  Same values.
         grid = cells.wide("eligible").to_numpy()
         has = ~np.isnan(grid)
@@ -359,7 +359,7 @@ class Panel:
                 np.zeros(0),
                 np.zeros(0),
             )
-        # Performance (issue 8): members sorted by group and summed with reduceat, instead
+        # Performance: members sorted by group and summed with reduceat, instead
         # of a product with a dense (members × groups) one-hot matrix — 10,000 communes ×
         # 700 districts made that 7 million cells per call.
         order = np.argsort(codes, kind="stable")
@@ -563,6 +563,27 @@ def _figures(
     )
 
 
+def goal_figures(
+    cumulative: pd.DataFrame | Panel,
+    eligible: pd.Series,
+    target: pd.Series,
+    deadline: pd.Timestamp,
+    campaign: camp.Campaign,
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
+    """The figures of any cumulative series against a target by a deadline — collected,
+    coverage, remaining, pace, required rate, projected date and range, P(on time),
+    status — exactly as a commune's against its own (one function for both: a priority
+    group's or a channel's target is judged like a commune's).
+
+    ``cumulative``: days × columns (NaN where not reported), days up to ``as_of``, or a
+    `Panel` (an aggregate keeps its members' spread values, as the milestones' do)."""
+    as_of = pd.Timestamp(as_of).normalize()
+    panel = cumulative if isinstance(cumulative, Panel) else Panel.of(cumulative)
+    ctx = _Context(campaign, as_of, panel.days, camp.workday_weights(campaign, panel.days))
+    return _figures(panel, eligible, target, pd.Timestamp(deadline), ctx)
+
+
 def _week_and_reporting(panel: Panel, eligible: pd.Series, as_of: pd.Timestamp) -> pd.DataFrame:
     """Coverage 7 days before as-of, days since the last report, share reporting today."""
     cols = panel.columns
@@ -604,7 +625,7 @@ def return_lag(
         return np.full(m, np.nan)
     t = np.arange(max(n - window, 0), n)
     r = returned[t]  # (days, cols)
-    # Performance (issue 8): lag by lag, only for the (day, column) pairs still looking,
+    # Performance: lag by lag, only for the (day, column) pairs still looking,
     # instead of a lags × days × columns array (a nation's: 13 million cells).  A pair
     # stops at its first hit — the smallest lag, as argmax over all lags gave — or when
     # its day L back is before the first day.
@@ -701,7 +722,7 @@ def snapshot(
     """Progress of a campaign on `as_of` (default: the last day with data)."""
     with_data = set(obs["unit_key"].unique()) if len(obs) else set()
     scope = camp.scope_communes(campaign, units, with_data)
-    # Performance (issue 8): a filter that keeps every row is skipped (the frame is only
+    # Performance: a filter that keeps every row is skipped (the frame is only
     # read here); on a nation's 3.5 million rows each one cost a copy.
     if not with_data <= set(scope):
         obs = obs[obs["unit_key"].isin(scope)]
@@ -732,7 +753,7 @@ def snapshot(
     for goal in goals:
         # Communes: the goal's targets for its members.  The default forecaster projects
         # each commune on its own, so a milestone's communes are forecast alone
-        # (performance, issue 8: a nation's border milestone forecast 10,000 communes to
+        # (performance: a nation's border milestone forecast 10,000 communes to
         # keep 123); a pooled one gets every commune of the scope, then the members are kept.
         goal_target = target.copy()
         goal_target[goal.members] = goal.target[goal.members]

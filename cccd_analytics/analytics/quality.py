@@ -23,21 +23,27 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from cccd_analytics import registry
+from cccd_analytics import registry, rules
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.analytics.metrics import pivot_last, spread
 
+# The checks this page runs on stored data; their severities and labels are the rules'
+# (cccd_analytics.rules), the same as at import.
 CHECKS = {
-    "missing_report": "Thiếu báo cáo",
-    "never_reported": "Chưa báo cáo lần nào",
-    "falling_cumulative": "Lũy kế giảm",
-    "spike": "Tăng đột biến trong ngày",
-    "coverage_over_100": "Thu nhận vượt số công dân đủ điều kiện",
-    "returned_above_collected": "Số thẻ đã trả vượt số hồ sơ đã thu nhận",
-    "subtotal_mismatch": "Dòng cộng không khớp tổng các xã",
+    code: rules.label(code)
+    for code in (
+        "missing_report",
+        "never_reported",
+        "falling_cumulative",
+        "spike",
+        "coverage_over_100",
+        "returned_above_collected",
+        "subtotal_mismatch",
+    )
 }
-SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Lưu ý"}
-SEVERITY_ORDER = ("error", "warning", "info")
+SEVERITY_LABELS = rules.SEVERITY_LABELS
+SEVERITY_ORDER = rules.SEVERITY_ORDER
 METRIC_LABELS = {"collected": "lũy kế thu nhận", "returned": "lũy kế trả thẻ"}
 
 FINDING_COLUMNS = [
@@ -72,19 +78,6 @@ SPIKE_RATIO = 4.5
 SPIKE_MIN_EXCESS = 10.0
 SPIKE_NEIGHBOUR_RATIO = 2.0
 MAD_TO_SD = 1.4826
-
-
-def _date(value) -> str:
-    value = pd.Timestamp(value)
-    return f"{value.day}/{value.month}/{value.year}"
-
-
-def _num(value) -> str:
-    return f"{float(value):,.0f}".replace(",", ".")
-
-
-def _pct(share) -> str:
-    return f"{share * 100:.1f}%".replace(".", ",")
 
 
 # -- scope -------------------------------------------------------------------------------
@@ -145,7 +138,7 @@ def _wide(scope: _Scope, metric: str) -> pd.DataFrame:
     part = scope.obs[scope.obs["metric"] == metric]
     if part.empty:
         return pd.DataFrame(np.nan, index=scope.days, columns=scope.keys)
-    # Performance (issue 8): numpy placement instead of pivot_table (same frame).
+    # Performance: numpy placement instead of pivot_table (same frame).
     return pivot_last(part, scope.days, scope.keys)
 
 
@@ -299,10 +292,10 @@ def _missing(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
                     date=scope.days[0],
                     date_end=scope.as_of,
                     check="never_reported",
-                    severity="warning",
+                    severity=rules.severity("never_reported"),
                     value=float(n_expected),
                     expected=0.0,
-                    message_vi=f"Chưa có báo cáo nào từ {_date(scope.days[0])} đến {_date(scope.as_of)}.",
+                    message_vi=f"Chưa có báo cáo nào từ {fmt.date_vn(scope.days[0])} đến {fmt.date_vn(scope.as_of)}.",
                 )
             )
     missing[:, never] = False
@@ -314,7 +307,7 @@ def _missing(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
     last_day = len(scope.days) - 1
     # Each day boxed and written once, not once per gap (a nation has tens of thousands).
     days = list(scope.days)
-    texts = [_date(d) for d in days]
+    texts = [fmt.date_vn(d) for d in days]
     for u, s, e in zip(unit_s.tolist(), day_s.tolist(), day_e.tolist()):
         length = int(e - s)
         first, last = days[s], days[e - 1]
@@ -336,7 +329,7 @@ def _missing(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
                 date=first,
                 date_end=last,
                 check="missing_report",
-                severity="warning" if length >= GAP_WARNING_DAYS else "info",
+                severity=rules.severity("missing_report", lesser=length < GAP_WARNING_DAYS),
                 value=float(length),
                 expected=0.0,
                 message_vi=text,
@@ -361,12 +354,12 @@ def _falling(scope: _Scope) -> pd.DataFrame:
             "date": out["date"],
             "date_end": out["date"],
             "check": "falling_cumulative",
-            "severity": "error",
+            "severity": rules.severity("falling_cumulative"),
             "value": out["value"].astype(float),
             "expected": out["prev_value"].astype(float),
             "message_vi": [
-                f"{METRIC_LABELS[m].capitalize()} ngày {_date(d)} ({_num(v)}) thấp hơn ngày "
-                f"{_date(pd_)} ({_num(pv)}): số liệu giảm giữa các lần nhập, kiểm tra lại tệp nhập sau."
+                f"{METRIC_LABELS[m].capitalize()} ngày {fmt.date_vn(d)} ({fmt.number(v)}) thấp hơn ngày "
+                f"{fmt.date_vn(pd_)} ({fmt.number(pv)}): số liệu giảm giữa các lần nhập, kiểm tra lại tệp nhập sau."
                 for m, d, v, pd_, pv in zip(
                     out["metric"], out["date"], out["value"], out["prev_date"], out["prev_value"]
                 )
@@ -390,7 +383,7 @@ def daily_increments(collected: pd.DataFrame) -> pd.DataFrame:
 def _nanmedian_rows(values: np.ndarray) -> np.ndarray:
     """np.nanmedian(values, axis=1) for rows with at least one number: one sort of the
     rows (NaN sorts last), then the middle value, or the mean of the two middle ones.
-    Performance (issue 8): nanmedian goes through masked arrays and took 2 s on a
+    Performance: nanmedian goes through masked arrays and took 2 s on a
     nation's 1.2 million windows."""
     ordered = np.sort(values, axis=1)
     count = np.sum(~np.isnan(values), axis=1)
@@ -462,7 +455,7 @@ def _spikes(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
             "date": when,
             "date_end": when,
             "check": "spike",
-            "severity": "warning",
+            "severity": rules.severity("spike"),
             "value": inc,
             "expected": med,
             "message_vi": [_spike_message(d, x, m, zz) for d, x, m, zz in zip(when, inc, med, z)],
@@ -474,11 +467,11 @@ def _spike_message(day, value, median, z) -> str:
     if median > 0:
         times = f"{value / median:.1f}".replace(".", ",")
         return (
-            f"Ngày {_date(day)} thu nhận {_num(value)} hồ sơ, gấp {times} lần trung vị {_num(median)} "
+            f"Ngày {fmt.date_vn(day)} thu nhận {fmt.number(value)} hồ sơ, gấp {times} lần trung vị {fmt.number(median)} "
             f"của các ngày lân cận (điểm z {z:.0f}): có thể nhập dồn nhiều ngày hoặc nhập nhầm."
         )
     return (
-        f"Ngày {_date(day)} thu nhận {_num(value)} hồ sơ trong khi các ngày lân cận gần như không có: "
+        f"Ngày {fmt.date_vn(day)} thu nhận {fmt.number(value)} hồ sơ trong khi các ngày lân cận gần như không có: "
         "có thể nhập dồn hoặc nhập nhầm."
     )
 
@@ -504,7 +497,7 @@ def _pair(scope: _Scope, metrics: tuple[str, str]) -> pd.DataFrame:
     values=value, aggfunc="last")``: one row per unit and day with either metric, sorted
     by unit then day, a column per metric present.
 
-    Performance (issue 8): from days × units arrays (metrics.pivot_last) instead of a
+    Performance: from days × units arrays (metrics.pivot_last) instead of a
     groupby over the nation's 2.4 million rows; falls back to pivot_table for rows
     outside the window (a time of day).  Values come as floats: callers compare them and
     make floats of them.
@@ -555,13 +548,13 @@ def _over_eligible(scope: _Scope, units: pd.DataFrame) -> pd.DataFrame:
             "date": ep["date"],
             "date_end": ep["date_end"],
             "check": "coverage_over_100",
-            "severity": "warning",
+            "severity": rules.severity("coverage_over_100"),
             "value": ep["collected"].astype(float),
             "expected": ep["eligible"].astype(float),
             "message_vi": [
-                f"Đã thu nhận {_num(c)} hồ sơ, vượt số công dân đủ điều kiện {_num(e)} "
-                f"({_pct(c / e)}) từ ngày {_date(d0)}"
-                + (f" đến {_date(d1)}" if d1 != d0 else "")
+                f"Đã thu nhận {fmt.number(c)} hồ sơ, vượt số công dân đủ điều kiện {fmt.number(e)} "
+                f"({fmt.percent(c / e)}) từ ngày {fmt.date_vn(d0)}"
+                + (f" đến {fmt.date_vn(d1)}" if d1 != d0 else "")
                 + ": số đủ điều kiện có thể bị báo thấp, cần kiểm tra lại."
                 for c, e, d0, d1 in zip(ep["collected"], ep["eligible"], ep["date"], ep["date_end"])
             ],
@@ -584,12 +577,12 @@ def _returned_above(scope: _Scope) -> pd.DataFrame:
             "date": ep["date"],
             "date_end": ep["date_end"],
             "check": "returned_above_collected",
-            "severity": "error",
+            "severity": rules.severity("returned_above_collected"),
             "value": ep["returned"].astype(float),
             "expected": ep["collected"].astype(float),
             "message_vi": [
-                f"Số thẻ đã trả ({_num(r)}) lớn hơn số hồ sơ đã thu nhận ({_num(c)}) ngày {_date(d1)}"
-                + (f" (từ ngày {_date(d0)})" if d1 != d0 else "")
+                f"Số thẻ đã trả ({fmt.number(r)}) lớn hơn số hồ sơ đã thu nhận ({fmt.number(c)}) ngày {fmt.date_vn(d1)}"
+                + (f" (từ ngày {fmt.date_vn(d0)})" if d1 != d0 else "")
                 + "."
                 for r, c, d0, d1 in zip(ep["returned"], ep["collected"], ep["date"], ep["date_end"])
             ],
@@ -632,13 +625,9 @@ def _subtotals(scope: _Scope, units: pd.DataFrame, uploads: pd.DataFrame) -> pd.
             by_bare.setdefault(registry.bare(units.at[key, "name"]), []).append(key)
     rows = []
     for up in uploads.itertuples(index=False):
-        if getattr(up, "status", "active") != "active" or up.id not in relevant:
+        if up.status != "active" or up.id not in relevant:
             continue
-        when = (
-            pd.Timestamp(up.report_date)
-            if pd.notna(getattr(up, "report_date", None))
-            else last_day.get(up.id, pd.NaT)
-        )
+        when = pd.Timestamp(up.report_date) if pd.notna(up.report_date) else last_day.get(up.id, pd.NaT)
         if pd.isna(when) or when > scope.as_of:
             continue
         for w in _warnings(up.warnings):
@@ -673,7 +662,7 @@ def _subtotals(scope: _Scope, units: pd.DataFrame, uploads: pd.DataFrame) -> pd.
                     date=pd.Timestamp(when).normalize(),
                     date_end=pd.Timestamp(when).normalize(),
                     check="subtotal_mismatch",
-                    severity="warning",
+                    severity=rules.severity("subtotal_mismatch"),
                     value=stated,
                     expected=actual,
                     message_vi=f"Tệp «{up.file_name}»"

@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from cccd_analytics import formatting as fmt
 from cccd_analytics import geo
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics.metrics import Snapshot
 from cccd_analytics.briefing.model import Briefing, ChartData, Headline, Series, finite
 from cccd_analytics.briefing.style import COLORS

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import metrics, quality
 from cccd_analytics.analytics.metrics import STATUS_LABELS, Snapshot
 from cccd_analytics.briefing.charts import cumulative_chart, daily_chart
@@ -250,7 +249,7 @@ def _milestones(snap: Snapshot) -> tuple[tuple[MilestoneLine, ...], Table]:
     for i, m in enumerate(snap.milestones.itertuples(index=False)):
         deadline = pd.Timestamp(m.deadline)
         name = "Toàn chiến dịch" if i == 0 else str(m.name)
-        if not getattr(m, "units", 0) or pd.isna(getattr(m, "collected", np.nan)):
+        if not m.units or pd.isna(m.collected):
             label = STATUS_LABELS["no_data"]
             lines.append(
                 MilestoneLine(

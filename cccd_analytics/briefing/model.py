@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics.metrics import Snapshot
 
 TITLE = "Tiến độ thu nhận hồ sơ cấp căn cước công dân gắn chíp"

@@ -28,7 +28,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as RLTable
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.briefing.charts import map_for
 from cccd_analytics.briefing.model import TITLE, Briefing, ChartData, Table
 from cccd_analytics.briefing.plan import as_list, slides

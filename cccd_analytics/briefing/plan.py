@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cccd_analytics import formatting as fmt
 from cccd_analytics import geo
+from cccd_analytics import text as fmt
 from cccd_analytics.briefing.model import Briefing, ChartData, Table
 from cccd_analytics.briefing.style import COLORS, STATUS_COLORS
 

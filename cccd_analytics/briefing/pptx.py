@@ -19,7 +19,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.briefing.charts import map_for
 from cccd_analytics.briefing.model import TITLE, Briefing, ChartData, Series, Table
 from cccd_analytics.briefing.plan import Slide, as_list, slides

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import league, metrics
 from cccd_analytics.analytics.metrics import STATUS_LABELS, Snapshot
 from cccd_analytics.briefing.model import LEVEL_NOUNS, TEAM_STATUSES, ChartData, Series, Table, finite

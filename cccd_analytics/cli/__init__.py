@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from cccd_analytics import exit_codes
+from cccd_analytics.dimensions import DIMENSIONS
 from cccd_analytics.exit_codes import Refused, UsageError  # noqa: F401 — the commands raise these
 
 EXIT_REFUSED = exit_codes.REFUSED
@@ -70,6 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--level", choices=("commune", "district", "province"), default="commune")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run="status:status")
+
+    p = db(sub.add_parser("breakdown", help="số liệu theo nhóm đối tượng, hình thức thu nhận, nơi cư trú …"))
+    p.add_argument("--dimension", required=True, choices=DIMENSIONS)
+    p.add_argument("--campaign")
+    p.add_argument("--as-of")
+    p.add_argument("--level", choices=("commune", "district", "province"), default="commune")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run="breakdown:breakdown")
 
     p = sub.add_parser("campaign", help="chiến dịch")
     csub = p.add_subparsers(dest="campaign_command", required=True)

@@ -14,7 +14,7 @@ import getpass
 import sys
 
 from cccd_analytics import exit_codes
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.store import Store, fingerprint
 from cccd_analytics.store import backup as store_backup
 from cccd_analytics.store import copy as store_copy

@@ -9,6 +9,7 @@ from pathlib import Path
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.cli import Refused, UsageError, cli_user
 from cccd_analytics.store import Store
+from cccd_analytics.text import fold
 
 REFUSALS = (camp.CampaignError,)
 
@@ -18,7 +19,7 @@ def find(store: Store, name: str) -> camp.Campaign:
     for c in found:
         if c.name == name:
             return c
-    folded = [c for c in found if camp.registry.fold(c.name) == camp.registry.fold(name)]
+    folded = [c for c in found if fold(c.name) == fold(name)]
     if len(folded) == 1:
         return folded[0]
     names = "; ".join(f"«{c.name}»" for c in found) or "chưa có chiến dịch nào"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from cccd_analytics import formatting as fmt
+from cccd_analytics import text as fmt
 from cccd_analytics.cli import EXIT_REFUSED, cli_user
 from cccd_analytics.store import Store
 

@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 from cccd_analytics import registry
-from cccd_analytics.registry import fold
+from cccd_analytics.text import fold
 
 _SPLIT = re.compile(r"\s*(?:,|;|\s-\s|\s–\s|\n)\s*")
 # A unit word then the name ("Xã Kỳ Đồng"), or an abbreviation with its dot ("X.Kỳ Đồng", "TT Tân Kỳ").

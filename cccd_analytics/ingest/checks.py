@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cccd_analytics.formatting import date_vn
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.store import Store
+from cccd_analytics.text import date_vn, thousands
 
 CUMULATIVE = ("collected", "returned")
 
@@ -29,18 +29,16 @@ def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         for other in others:
             if other.value != first.value:
                 report.problems.append(
-                    Problem(
-                        "error",
+                    Problem.of(
                         "conflicting_values",
-                        f"«{first.name}» ngày {date_vn(when)} có hai giá trị khác nhau: {first.value:,} "
-                        f"(dòng {first.row}) và {other.value:,} (dòng {other.row}).".replace(",", "."),
+                        f"«{first.name}» ngày {date_vn(when)} có hai giá trị khác nhau: {thousands(first.value)} "
+                        f"(dòng {first.row}) và {thousands(other.value)} (dòng {other.row}).",
                         **_at(other),
                     )
                 )
             else:
                 report.problems.append(
-                    Problem(
-                        "warning",
+                    Problem.of(
                         "duplicate_row",
                         f"«{first.name}» ngày {date_vn(when)} lặp lại dòng {first.row}; chỉ tính một lần.",
                         **_at(other),
@@ -81,7 +79,7 @@ def check_cumulative(
     both = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     # Sorted by unit, metric and date (each once: the file's duplicates are gone and the
     # store's rows the file replaces too), through integer codes: sorting the text itself
-    # was slow.  Performance (issue 8): the previous report of the same unit and metric is
+    # was slow.  Performance: the previous report of the same unit and metric is
     # the row before in this order; compared with numpy, and rows looked up only for the
     # values that fall.
     unit_code = pd.factorize(both["unit_key"], sort=True)[0]
@@ -116,30 +114,28 @@ def check_cumulative(
             )
             where = f"báo cáo ngày {date_vn(prev.date)} ({source})"
             report.problems.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "falling_cumulative",
-                    f"«{here['name']}» ngày {date_vn(row.date)}: {label} {int(row.value):,} thấp hơn "
-                    f"{int(prev.value):,} của {where}.".replace(",", "."),
+                    f"«{here['name']}» ngày {date_vn(row.date)}: {label} {thousands(int(row.value))} thấp hơn "
+                    f"{thousands(int(prev.value))} của {where}.",
                     **_at(here),
                 )
             )
         else:
             original = cum.iloc[at[i - 1]]  # the file's value the store's later one is below
             report.problems.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "falling_cumulative",
-                    f"«{original['name']}» ngày {date_vn(prev.date)}: {label} {int(prev.value):,} cao hơn "
+                    f"«{original['name']}» ngày {date_vn(prev.date)}: {label} {thousands(int(prev.value))} cao hơn "
                     f"báo cáo ngày {date_vn(row.date)} {'của ' + stored_as(row) if stored_as(row) else 'đã có'} "
-                    f"({int(row.value):,}); lũy kế không thể giảm.".replace(",", "."),
+                    f"({thousands(int(row.value))}); lũy kế không thể giảm.",
                     **_at(original),
                 )
             )
 
 
 def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
-    # Performance (issue 8): each metric is joined with `collected` on (unit, date) instead
+    # Performance: each metric is joined with `collected` on (unit, date) instead
     # of pivoting every observation; the problems come in the pivot's order (by unit, then
     # date).  `obs` has one value per (unit, date, metric): check_duplicates ran first.
     metric = obs["metric"]
@@ -165,11 +161,10 @@ def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
         for values in bad.head(20).itertuples(index=False):
             row = located(values.unit_key, values.date)
             report.problems.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "returned_above_collected",
-                    f"«{row['name']}» ngày {date_vn(values.date)}: số thẻ đã trả ({int(values.returned):,}) lớn hơn "
-                    f"số hồ sơ đã thu nhận ({int(values.collected):,}).".replace(",", "."),
+                    f"«{row['name']}» ngày {date_vn(values.date)}: số thẻ đã trả ({thousands(int(values.returned))}) lớn hơn "
+                    f"số hồ sơ đã thu nhận ({thousands(int(values.collected))}).",
                     sheet=row.sheet or None,
                     row=int(row.row),
                 )
@@ -180,11 +175,10 @@ def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
         for values in bad.drop_duplicates("unit_key").itertuples(index=False):
             row = located(values.unit_key, values.date)
             report.problems.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "coverage_over_100",
-                    f"«{row['name']}» từ ngày {date_vn(values.date)}: đã thu nhận {int(values.collected):,} "
-                    f"vượt số công dân đủ điều kiện ({int(values.eligible):,}).".replace(",", "."),
+                    f"«{row['name']}» từ ngày {date_vn(values.date)}: đã thu nhận {thousands(int(values.collected))} "
+                    f"vượt số công dân đủ điều kiện ({thousands(int(values.eligible))}).",
                     sheet=row.sheet or None,
                     row=int(row.row),
                 )

@@ -8,7 +8,6 @@ from datetime import date
 
 import pandas as pd
 
-from cccd_analytics.formatting import date_vn
 from cccd_analytics.ingest import headers, normalise, sheet_per_day, wide
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.readers import Limits, ReadError, Sheet, Workbook, read_workbook, whole
@@ -17,6 +16,7 @@ from cccd_analytics.ingest.repair import locate, repair_sheet
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.ingest.rows import sheet_records
 from cccd_analytics.store import Store
+from cccd_analytics.text import date_vn, thousands
 
 
 def _columns_for_ui(labels: list[str], found: layouts.Layout | None) -> list[dict]:
@@ -60,7 +60,7 @@ def _mapped_layout(
         if missing:
             parts.append("thiếu cột bắt buộc: " + ", ".join(missing))
         report.problems.append(
-            Problem("error", "bad_mapping", "cách ghép cột không dùng được (" + "; ".join(parts) + ").")
+            Problem.of("bad_mapping", "cách ghép cột không dùng được (" + "; ".join(parts) + ").")
         )
         return None
     columns = {
@@ -153,8 +153,7 @@ def extract(
         ]
         if not book.sheets:
             report.problems.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "no_table",
                     "văn bản không có bảng nào (cần bảng có cột tên xã/phường và cột số hồ sơ đã thu nhận).",
                 )
@@ -170,8 +169,7 @@ def extract(
             else "không thấy dòng tiêu đề cột nào"
         )
         report.problems.append(
-            Problem(
-                "error",
+            Problem.of(
                 "no_table",
                 f"không tìm thấy bảng số liệu ({names}); {seen}. Cần ít nhất cột tên xã/phường "
                 "(ví dụ «Xã», «Tên xã/phường/thị trấn», «Đơn vị hành chính») và cột số hồ sơ đã thu "
@@ -197,7 +195,7 @@ def _read_whole(book: Workbook, data: bytes, sheet: Sheet, limits: Limits) -> No
         if (sheet.height or 0) * max((len(r) for r in sheet.rows), default=1) > limits.max_table_cells:
             raise ReadError(
                 f"trang «{sheet.name}»: bảng tổng hợp quá lớn (hơn "
-                f"{limits.max_table_cells:,} ô) — hãy chia nhỏ tệp.".replace(",", ".")
+                f"{thousands(limits.max_table_cells)} ô) — hãy chia nhỏ tệp."
             )
         sheet.rows = list(sheet.iter_rows())
         repair_sheet(sheet, ImportReport(""))

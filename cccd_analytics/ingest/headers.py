@@ -20,7 +20,9 @@ import hashlib
 import re
 from functools import lru_cache
 
-from cccd_analytics.registry import fold
+from cccd_analytics import dimensions
+from cccd_analytics.dimensions import DIMENSIONS
+from cccd_analytics.text import fold
 
 FIELDS = (
     "date",
@@ -34,6 +36,8 @@ FIELDS = (
     "returned",
     "returned_day",
     "row_number",
+    # breakdown columns: the value of a part (cccd_analytics.dimensions)
+    *DIMENSIONS,
 )
 
 # Fields a user may map by hand on the upload page (summary tables and record exports).
@@ -50,6 +54,7 @@ MAPPABLE_FIELDS = (
     "received_date",
     "status",
     "returned_date",
+    *DIMENSIONS,
 )
 
 RECORD_FIELDS = (
@@ -94,6 +99,7 @@ FIELD_LABELS = {
     "gender": "Giới tính",
     "phone": "Số điện thoại",
     "address": "Địa chỉ",
+    **dimensions.LABELS,
 }
 
 # Abbreviations units use in headers, spelt out word by word after folding.
@@ -266,6 +272,37 @@ _EXACT: dict[str, tuple[str, ...]] = {
     ),
     "returned_day": ("tra the trong ngay", "da tra the trong ngay", "so the tra trong ngay"),
     "row_number": ("stt", "tt", "so tt", "so thu tu", "thu tu", "no"),
+    # Breakdown columns (the cell holds the part's value: "Người cao tuổi", "Tổ lưu động").
+    "group": (
+        "group",
+        "nhom doi tuong",
+        "doi tuong",
+        "nhom",
+        "doi tuong uu tien",
+        "nhom uu tien",
+        "nhom doi tuong uu tien",
+        "priority group",
+    ),
+    "channel": (
+        "channel",
+        "hinh thuc thu nhan",
+        "hinh thuc",
+        "kenh thu nhan",
+        "noi thu nhan",
+        "dia diem thu nhan",
+        "hinh thuc tiep nhan",
+    ),
+    "residence": ("residence", "noi cu tru", "dien cu tru", "cu tru", "phan loai cu tru"),
+    "application_type": (
+        "application type",
+        "application_type",
+        "loai cap",
+        "loai ho so",
+        "hinh thuc cap",
+        "loai cap the",
+        "loai thu tuc",
+    ),
+    "shift": ("shift", "ca thu nhan", "ca lam viec", "ca", "khung gio", "buoi", "thoi diem thu nhan"),
 }
 
 _RECORD_EXACT: dict[str, tuple[str, ...]] = {
@@ -524,6 +561,18 @@ WORDS: dict[str, tuple[str, ...]] = {
     ),
     "district": ("huyen", "quan", "thi xa", "thanh pho", "cap huyen"),
     "province": ("tinh",),
+    # breakdown columns: the cell names a part (a priority group, a channel …)
+    "group_column": ("nhom doi tuong", "doi tuong uu tien", "nhom uu tien"),
+    "channel_column": (
+        "hinh thuc thu nhan",
+        "hinh thuc tiep nhan",
+        "kenh thu nhan",
+        "dia diem thu nhan",
+        "noi thu nhan",
+    ),
+    "residence_column": ("noi cu tru", "dien cu tru", "phan loai cu tru"),
+    "application_type_column": ("loai cap", "loai ho so", "hinh thuc cap"),
+    "shift_column": ("ca thu nhan", "ca lam viec", "khung gio"),
     # words that may stand before a place word ("Tên xã", "Công an phường", "Danh sách xã")
     "report_date": ("ngay bao cao", "ngay so lieu", "ngay cap nhat", "ngay tong hop", "ngay thong ke"),
 }
@@ -567,6 +616,12 @@ def _place(words: str) -> str | None:
 #: The rules a header's words are read by, in order: (field, groups it must have, groups it
 #: must not have).  The first rule that fits names the field.
 RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    # A breakdown column's header ("Hình thức thu nhận hồ sơ") says "thu nhận" too: first.
+    ("group", ("group_column",), ("commune",)),
+    ("channel", ("channel_column",), ("commune",)),
+    ("residence", ("residence_column",), ("commune",)),
+    ("application_type", ("application_type_column",), ("commune",)),
+    ("shift", ("shift_column",), ("commune",)),
     ("returned_day", ("returned", "today"), ("pending_return",)),
     ("returned", ("returned",), ("pending_return",)),
     ("collected_day", ("collected", "today"), ()),
@@ -683,3 +738,62 @@ def signature(labels) -> str:
     while keys and not keys[-1]:
         keys.pop()
     return hashlib.sha256("\x1f".join(keys).encode("utf-8")).hexdigest()
+
+
+# -- parts: a column that counts one priority group, channel … ("Trong đó: người cao tuổi")
+
+#: Words that open the heading of a table's part columns ("Trong đó", "Chia ra").
+PART_HEADINGS = ("trong do", "trong so do", "trong so", "chia ra", "phan theo", "bao gom", "chi tiet theo")
+PART_PREFIX = "part"
+
+
+def part_field(metric: str, dimension: str | None, label: str) -> str:
+    """The layout field of a part column: "part|collected|group|Người cao tuổi"."""
+    return f"{PART_PREFIX}|{metric}|{dimension or ''}|{label}"
+
+
+def parse_part_field(field: str) -> tuple[str, str | None, str] | None:
+    """(metric, dimension or None, label) of a part column's field, or None."""
+    if not field.startswith(PART_PREFIX + "|"):
+        return None
+    _, metric, dimension, label = field.split("|", 3)
+    return metric, dimension or None, label
+
+
+def _opens_part(words: str) -> bool:
+    return any(words == h or words.startswith(h + " ") for h in PART_HEADINGS)
+
+
+def part(text, parent=None) -> tuple[str, str | None, str] | None:
+    """A column counting one part of the commune-day: (metric, dimension, label).
+
+    Under a heading "Trong đó" / "Chia ra" (the parent of a two-row header, or the start of
+    the header itself: "Trong đó: người cao tuổi"), the header names the part; a value no
+    dimension knows comes back with dimension None (its siblings decide).  Without such a
+    heading, only a header that is a known value in full ("Người cao tuổi", "Tổ lưu động")
+    is a part.  Parts count the running total ("collected") unless the heading says
+    "trong ngày"."""
+    own, above = clean(text), clean(parent) if parent else ""
+    if not own:
+        return None
+    heading = _opens_part(own) or _opens_part(above) or above.endswith(" trong do")
+    if not heading and (not own or len(own.split()) < 2):
+        return None
+    metric = "collected_day" if " trong ngay " in f" {own} {above} " else "collected"
+    written = " ".join(str(text).split())
+    named = dimensions.strip_lead(
+        re.sub(r"(?i)^\s*(trong\s+đó|trong\s+số\s+đó|chia\s+ra)\s*[:\-–]?\s*", "", written)
+    )
+    if heading:
+        if not named or clean(named) in ("", "trong do"):
+            return None
+        hit = dimensions.known(named)
+        if hit:
+            return metric, hit[0], hit[1]
+        if match(named) is not None:
+            return None  # "Trong đó: lũy kế" is not a part
+        return metric, None, named
+    hit = dimensions.known(written)
+    if hit and dimensions.same(dimensions.strip_lead(written), written):
+        return metric, hit[0], hit[1]
+    return None

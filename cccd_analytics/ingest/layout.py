@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cccd_analytics.ingest import headers, normalise
-from cccd_analytics.registry import fold
+from cccd_analytics.text import fold
 
 HEADER_SCAN_ROWS = 40
 VALUE_FIELDS = ("eligible", "collected", "collected_day", "returned")
@@ -164,9 +164,12 @@ def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], t
     own = _row_texts(rows[r])
     single: dict[str, Column] = {}
     for c, text in enumerate(own):
-        found = matcher(text) if text else None
+        if not text:
+            continue
+        found = (_part(text) or matcher(text)) if matcher is headers.match else matcher(text)
         if found and found not in single:
             single[found] = Column(c, found, text)
+    single = _settle_parts(single)
     if r == 0 or matcher is headers.match_record:
         return single, (r,)
     if not _parent_row(rows, r - 1):
@@ -181,16 +184,50 @@ def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], t
         text = own[c]
         if text:
             parent = parents[c] if (above[c] or _spans(above, own, c)) and parents[c] != text else None
-            found = headers.match(text, parent=parent)
+            found = _part(text, parent) or headers.match(text, parent=parent)
             label = f"{parent} / {text}" if parent else text
         else:
-            found = headers.match(above[c]) if above[c] else None
+            found = (_part(above[c]) or headers.match(above[c])) if above[c] else None
             label = above[c]
         if found and found not in double:
             double[found] = Column(c, found, label)
+    double = _settle_parts(double)
     if len(double) > len(single):
         return double, (r - 1, r)
     return single, (r,)
+
+
+def _part(text: str, parent: str | None = None) -> str | None:
+    """The field of a column counting one part ("Trong đó: người cao tuổi"), or None."""
+    found = headers.part(text, parent)
+    return headers.part_field(*found) if found else None
+
+
+def _settle_parts(columns: dict[str, Column]) -> dict[str, Column]:
+    """Part columns whose value no dimension knows ("Trong đó: dân tộc thiểu số") take the
+    dimension of their sibling parts when those all have one; otherwise they are left out."""
+    parts = {f: headers.parse_part_field(f) for f in columns if f.startswith(headers.PART_PREFIX + "|")}
+    unknown = [f for f, p in parts.items() if p[1] is None]
+    if not unknown:
+        return columns
+    known_dims = {p[1] for p in parts.values() if p[1] is not None}
+    out = {}
+    for field_name, column in columns.items():
+        if field_name in unknown:
+            if len(known_dims) != 1:
+                continue
+            metric, _, label = parts[field_name]
+            field_name = headers.part_field(metric, next(iter(known_dims)), label)
+            column = Column(column.index, field_name, column.header)
+        out.setdefault(field_name, column)
+    return out
+
+
+def part_fields(columns: dict[str, Column]) -> list[str]:
+    """The layout's part columns, in column order."""
+    return sorted(
+        (f for f in columns if f.startswith(headers.PART_PREFIX + "|")), key=lambda f: columns[f].index
+    )
 
 
 def _score(columns: dict[str, Column]) -> int:

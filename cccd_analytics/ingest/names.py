@@ -90,7 +90,7 @@ def _registry_lookups() -> tuple[dict[str, str], dict[str, list[tuple[str, str]]
 
 
 def unofficial_unit(key: str, rec: FirstRow, reg: pd.DataFrame) -> dict:
-    # Performance (issue 8): dictionary lookups instead of a scan of the registry per new
+    # Performance: dictionary lookups instead of a scan of the registry per new
     # unit (10,000 units outside the registry took minutes); same parents as before.
     hierarchy = "3" if rec.district or rec.date < registry.REFORM_DATE else "2"
     provinces, districts = _registry_lookups()

@@ -306,7 +306,7 @@ def find_report_date(line: str) -> date | None:
 def is_data_date_line(line: str) -> bool:
     """True for a "Số liệu tính đến …" line (the data's date) rather than a place-and-date
     line ("Kỳ Anh, ngày 16 tháng 3 năm 2021", the day it was signed)."""
-    from cccd_analytics.registry import fold
+    from cccd_analytics.text import fold
 
     folded = fold(line)
     return any(w in folded for w in ("tinh den", "so lieu", "den ngay", "den hoi", "den luc", "tinh tu"))
@@ -404,7 +404,7 @@ def _label(day: int, month: int, year: int | None, value: str, match: re.Match) 
         return None
     if _make(year or 2024, month, day) is None:  # 29/2 is a day in a leap year
         return None
-    from cccd_analytics.registry import fold
+    from cccd_analytics.text import fold
 
     rest = fold(value[: match.start()] + " " + value[match.end() :])
     rest = " ".join(re.sub(r"[^a-z0-9]+", " ", rest).split())

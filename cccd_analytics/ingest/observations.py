@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from cccd_analytics import registry
+from cccd_analytics.ingest import parts as parts_
 from cccd_analytics.ingest import records
 from cccd_analytics.ingest.checks import check_consistency, check_cumulative, check_duplicates
 from cccd_analytics.ingest.names import FirstRow, resolve, unofficial_unit
@@ -39,7 +40,7 @@ def _timestamps(dates: pd.Series) -> pd.Series:
 def resolve_and_check(
     records_: list, report: ImportReport, store: Store | None, counts: records.RecordCounts | None = None
 ):
-    # Performance (issue 8): the rows are one frame; each distinct (province, district,
+    # Performance: the rows are one frame; each distinct (province, district,
     # commune, code, hierarchy) is resolved once, and the closest registry names of all
     # unknown units are found in one bulk call (registry.suggest_many) instead of one
     # scan of the registry per name.  Problems come in the same order as before.
@@ -108,7 +109,17 @@ def resolve_and_check(
             obs["header"] = obs["metric"].map({m: c[1] for m, c in cells.items()}).astype(object).tolist()
             obs["name"] = first["commune"].to_numpy()[at]
         else:
-            obs = _long(table)
+            is_part = table["dimension"].notna().to_numpy() if "dimension" in table else None
+            if is_part is not None and is_part.any():
+                obs = _long(table[~is_part])
+                obs = check_duplicates(obs, report)
+                report.parts, report.denominators, built = parts_.reconcile(
+                    table[is_part], obs, report, store
+                )
+                if len(built):
+                    obs = pd.concat([obs, built], ignore_index=True)
+            else:
+                obs = _long(table)
             current = None
         obs = check_duplicates(obs, report)
         check_cumulative(obs, report, store, current)
@@ -132,8 +143,7 @@ def resolve_and_check(
                 )
             )
             resolution.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "name_variant",
                     f"đã sửa tên «{rec.commune}» → «{match.registry_name}» theo danh mục ({how}); "
                     "kiểm tra lại nếu không đúng.",
@@ -143,8 +153,7 @@ def resolve_and_check(
             )
         if match.ambiguous:
             resolution.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "ambiguous_unit",
                     f"«{rec.commune}» có thể là {' hoặc '.join(match.candidates)}; không đoán — hãy ghi "
                     "đúng tên (đủ dấu) hoặc ghi rõ huyện.",
@@ -160,8 +169,7 @@ def resolve_and_check(
                 else " Không có tên nào gần giống trong danh mục."
             )
             resolution.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "unknown_unit",
                     f"«{rec.commune}» ({rec.district or rec.province or 'không rõ huyện'}) không có trong "
                     f"danh mục hành chính; đã nhận như đơn vị ngoài danh mục, không gộp với đơn vị nào.{hint}",
@@ -174,6 +182,10 @@ def resolve_and_check(
     report.problems[resolution_at:resolution_at] = resolution
     report.units_read = obs["unit_key"].nunique()
     report.dates = sorted(d.date() for d in pd.DatetimeIndex(obs["date"].unique()))
+    if report.parts is not None and len(report.parts):
+        # Parts without a total of their own (served outside the province) count too.
+        report.units_read = len(set(obs["unit_key"]) | set(report.parts["unit_key"]))
+        report.dates = sorted(set(report.dates) | set(report.parts["date"]))
     if report.report_date is None and len(report.dates) == 1:
         report.report_date = report.dates[0]
     tidy = obs[["unit_key", "date", "metric", "value"]].copy()

@@ -35,7 +35,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from cccd_analytics.formatting import date_vn, moment_vn
 from cccd_analytics.ingest import file_types
 from cccd_analytics.ingest.extract import extract
 from cccd_analytics.ingest.observations import resolve_and_check
@@ -43,7 +42,7 @@ from cccd_analytics.ingest.readers import FileData, Limits, ReadError, read_work
 from cccd_analytics.ingest.repair import note_text_encoding
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.store import NewUpload, Store
-from cccd_analytics.text import thousands
+from cccd_analytics.text import date_vn, moment_vn, thousands
 
 
 def sha256_of(data) -> str:
@@ -67,8 +66,7 @@ def import_file(store: Store | None, path: str | Path, **kwargs) -> ImportReport
         if size > limits.max_bytes:
             return _refuse(
                 ImportReport(file_name=path.name),
-                Problem(
-                    "error",
+                Problem.of(
                     "too_large",
                     (f"tệp quá lớn ({size / 2**20:.0f} MiB; tối đa {limits.max_bytes // 2**20} MiB)."),
                 ),
@@ -78,7 +76,7 @@ def import_file(store: Store | None, path: str | Path, **kwargs) -> ImportReport
             data = path.read_bytes()
     except OSError as exc:
         report = ImportReport(file_name=path.name)
-        report.problems.append(Problem("error", "unreadable", f"không mở được tệp ({exc.strerror})."))
+        report.problems.append(Problem.of("unreadable", f"không mở được tệp ({exc.strerror})."))
         report.message = report.problems[0].describe(path.name)
         return report
     return import_bytes(store, data, path.name, **kwargs)
@@ -119,18 +117,17 @@ def import_bytes(
     report = ImportReport(file_name=file_name)
     wrong_type = file_types.refusal(file_name)
     if wrong_type:
-        return _refuse(report, Problem("error", "file_type", wrong_type))
+        return _refuse(report, Problem.of("file_type", wrong_type))
     if len(data) > limits.max_bytes:
         return _refuse(
             report,
-            Problem(
-                "error",
+            Problem.of(
                 "too_large",
                 (f"tệp quá lớn ({len(data) / 2**20:.0f} MiB; tối đa {limits.max_bytes // 2**20} MiB)."),
             ),
         )
     if isinstance(data, FileData):
-        # Performance (issue 8): a big file on disk is hashed in a thread while it is read
+        # Performance: a big file on disk is hashed in a thread while it is read
         # (hashlib and the CSV parsers release the GIL); it is checked against earlier
         # uploads as soon as the hash is known, before anything is written.
         hashing = concurrent.futures.ThreadPoolExecutor(max_workers=1)
@@ -258,6 +255,9 @@ class Pending:
     def campaign_definitions(self) -> list[dict]:
         return self._store.campaign_definitions()
 
+    def part_values(self) -> set[tuple[str, str]]:
+        return self._store.part_values()
+
 
 def _duplicate(store: Store | None, report: ImportReport) -> ImportReport | None:
     """A report saying so when the same bytes were imported before (and are active)."""
@@ -310,13 +310,13 @@ def _import_checked(
         note_text_encoding(book, report, data[: 1 << 16])
         records_, counts = extract(book, data, report, store, mapping, report_date, limits)
         if not report.errors and not records_:
-            report.problems.append(Problem("error", "no_rows", "không có dòng số liệu nào của xã/phường."))
+            report.problems.append(Problem.of("no_rows", "không có dòng số liệu nào của xã/phường."))
         observations, new_units = (
             resolve_and_check(records_, report, store, counts) if not report.errors else (None, None)
         )
     except ReadError as exc:
         reason = str(exc).removeprefix(f"Tệp «{file_name}»").lstrip(":, ")
-        return hashed(_refuse(report, Problem("error", "unreadable", reason)))
+        return hashed(_refuse(report, Problem.of("unreadable", reason)))
     except (
         ValueError,
         TypeError,
@@ -332,8 +332,7 @@ def _import_checked(
         return hashed(
             _refuse(
                 report,
-                Problem(
-                    "error",
+                Problem.of(
                     "unreadable",
                     (
                         f"không đọc được tệp (cấu trúc bất thường: {type(exc).__name__}); hãy lưu lại tệp bằng "
@@ -371,6 +370,8 @@ def _import_checked(
         layout=report.layout,
         encoding=", ".join(filter(None, [report.encoding] + report.encoding_repairs)),
         audit=None if audit is None else {**audit, "units": report.units_read},
+        parts=report.parts,
+        denominators=report.denominators,
     )
     report.upload_id = store.write_upload(upload, hook=hook)
     report.status = "imported"

@@ -8,13 +8,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from cccd_analytics.formatting import date_vn
 from cccd_analytics.ingest import headers, normalise, records
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.readers import Sheet, Workbook
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.ingest.rows import authority_context, commune_name, each_distinct
-from cccd_analytics.text import thousands
+from cccd_analytics.text import date_vn, thousands
 
 
 def record_export(
@@ -38,8 +37,7 @@ def record_export(
     if counts.no_place[0]:
         col = cols["commune"]
         report.problems.append(
-            Problem(
-                "warning",
+            Problem.of(
                 "record_without_commune",
                 f"{thousands(counts.no_place[0])} hồ sơ không ghi xã/phường, không được tính "
                 f"(ví dụ dòng {', '.join(map(str, counts.no_place[1]))}).",
@@ -51,8 +49,7 @@ def record_export(
         )
     if counts.no_date[0]:
         report.problems.append(
-            Problem(
-                "warning",
+            Problem.of(
                 "record_without_date",
                 f"{thousands(counts.no_date[0])} hồ sơ không ghi ngày thu nhận, không được tính "
                 f"(ví dụ dòng {', '.join(map(str, counts.no_date[1]))}).",
@@ -65,22 +62,21 @@ def record_export(
         rows = ", ".join(str(r) for _, r in counts.bad_dates[:5])
         severe = bad_rows > max(10, counts.rows // 100)
         report.problems.append(
-            Problem(
-                "error" if severe else "warning",
+            Problem.of(
                 "bad_date",
                 f"{thousands(bad_rows)} hồ sơ có ngày thu nhận không đọc được"
                 + (" — có thể cột ngày bị nhầm" if severe else ", không được tính")
                 + f" (ví dụ dòng {rows}).",
+                lesser=not severe,
                 row=counts.bad_dates[0][1],
                 **at,
             )
         )
     if counts.ambiguous_dates:
-        report.problems.append(Problem("warning", "ambiguous_date", counts.ambiguous_dates + ".", **at))
+        report.problems.append(Problem.of("ambiguous_date", counts.ambiguous_dates + ".", **at))
     if counts.skipped_lines:
         report.problems.append(
-            Problem(
-                "warning",
+            Problem.of(
                 "bad_line",
                 f"{len(counts.skipped_lines)} dòng có nhiều ô hơn dòng tiêu đề, đã bỏ qua "
                 f"(ví dụ dòng {', '.join(map(str, counts.skipped_lines[:5]))}).",
@@ -121,8 +117,7 @@ def record_export(
     )
     if "status" in cols and not counts.has_return_dates and not counts.statuses_returned:
         report.problems.append(
-            Problem(
-                "warning",
+            Problem.of(
                 "no_returned_status",
                 "cột trạng thái không có giá trị nào cho biết thẻ đã trả (như «Đã trả thẻ»); "
                 "không tính số thẻ đã trả.",
@@ -140,7 +135,7 @@ def record_export(
             district=[d or district_ctx for d in totals["district"]],
             commune=[commune_name(c) for c in totals["commune"]],
         )
-    # Performance (issue 8): one frame for the export's (place, day) counts, not one
+    # Performance: one frame for the export's (place, day) counts, not one
     # Python object per row (an export of a nation has over a million of them).
     daily = counts.daily
     # Where each figure comes from, for messages: collected from the day received, returned
@@ -169,8 +164,7 @@ def record_export(
     )
     if counts.daily.empty and counts.rows == 0:
         report.problems.append(
-            Problem(
-                "error",
+            Problem.of(
                 "no_rows",
                 "tệp xuất không có hồ sơ nào có xã/phường và ngày thu nhận.",
                 sheet=sheet_name,
@@ -198,7 +192,7 @@ def cumulate_records(
     """
     if daily.empty:
         return pd.DataFrame(columns=["unit_key", "date", "metric", "value"])
-    # Performance (issue 8): a units × days grid of integer arrays (each unit gets every
+    # Performance: a units × days grid of integer arrays (each unit gets every
     # day of the export's span, zero where it has no record), summed with bincount and
     # added up with cumsum; the pandas groupby, reindex and cumsum this replaces gave the
     # same figures.
@@ -264,8 +258,7 @@ def cumulate_records(
         report.record_export["baseline_units"] = base_units
     if base_units:
         report.problems.append(
-            Problem(
-                "warning",
+            Problem.of(
                 "records_continue_stored",
                 f"{base_units} đơn vị đã có lũy kế trước ngày {date_vn(first)} trong cơ sở dữ liệu; số hồ sơ "
                 "trong tệp được cộng tiếp vào lũy kế đó (tệp được hiểu là chỉ gồm hồ sơ từ ngày đầu của tệp).",

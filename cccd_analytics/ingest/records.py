@@ -30,7 +30,7 @@ from cccd_analytics.ingest import headers, legacy_text, normalise
 from cccd_analytics.ingest.address import split_address
 from cccd_analytics.ingest.layout import Layout
 from cccd_analytics.ingest.readers import ArrowFallback, CsvSource, ReadError, Sheet, csv_chunks
-from cccd_analytics.registry import fold
+from cccd_analytics.text import fold
 
 CHUNK_ROWS = 200_000
 PLACE = ("province", "district", "commune")
@@ -125,7 +125,7 @@ class _Counts:
         size = (int(high.max()) + 1) * width
         if size <= _DENSE_LIMIT:
             # Few places × days (a province's export): counted on a dense grid, in key order,
-            # on int32 codes (performance, issue 8: each 1M-row int64 temporary cost ~10 ms).
+            # on int32 codes (performance: each 1M-row int64 temporary cost ~10 ms).
             dense = high.astype(np.int32, copy=False) * np.int32(width)
             dense += low.astype(np.int32, copy=False)
             counts = np.bincount(dense, minlength=size)
@@ -200,7 +200,7 @@ def _distinct(codes: np.ndarray, texts: pd.Series) -> tuple[np.ndarray, list[str
 class _Tally:
     """Counts over chunks, keyed by the raw text of the place and day.
 
-    Performance (issue 8): each chunk is handled as integer codes.  The text operations
+    Performance: each chunk is handled as integer codes.  The text operations
     of the row-by-row code this replaces (the same pandas strip and time-of-day regex)
     run once per distinct value, and the counting is numpy, so a million rows cost no
     Python per row.  The figures are the same.
@@ -458,7 +458,7 @@ def _drop_places(unplaced, tally: _Tally, keys, counts, first, place, day):
 
 
 def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> RecordCounts:
-    # Performance (issue 8): keys are integer arrays (place << 32 | day); the loops below
+    # Performance: keys are integer arrays (place << 32 | day); the loops below
     # run over distinct places, days and statuses, never over counted rows.
     r_keys, r_counts, r_first = tally.received.merged()
     b_keys, b_counts, _ = tally.returned_on.merged()

@@ -10,35 +10,21 @@ from cccd_analytics.ingest import headers, legacy_text
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.readers import Sheet, Workbook
 from cccd_analytics.ingest.report import ImportReport
+from cccd_analytics.text import encoding_name
 
 # Samples of converted text shown in the report come only from these places, never
 # from a column that may hold a person's data.
 _SAFE_SAMPLE_FIELDS = ("commune", "district", "province", "status")
 
 
-_TEXT_ENCODINGS = {
-    "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8 có BOM",
-    "utf-16-le": "UTF-16 (Unicode text của Excel)",
-    "utf-16-be": "UTF-16 BE",
-    "utf-32-le": "UTF-32",
-    "utf-32-be": "UTF-32 BE",
-    "cp1258": "Windows-1258 (dấu thanh tổ hợp)",
-    "cp1252": "Windows-1252",
-    "tcvn3": "TCVN3 (.VnTime)",
-    "tcvn3_upper": "TCVN3 chữ hoa (.VnTimeH)",
-    "vni": "VNI-Windows",
-}
-
-
 def note_text_encoding(book: Workbook, report: ImportReport, data_head: bytes) -> None:
     if book.format != "csv":
         return
     base, _, legacy = book.encoding.partition("+")
-    label = _TEXT_ENCODINGS.get(base, base)
+    label = encoding_name(base)
     repaired = bool(legacy) or base in ("tcvn3", "tcvn3_upper", "vni", "cp1258")
     if legacy:
-        label += f", chữ phông {_TEXT_ENCODINGS.get(legacy, legacy)} → Unicode"
+        label += f", chữ phông {encoding_name(legacy)} → Unicode"
     elif repaired:
         label += " → Unicode"
     if repaired:
@@ -86,7 +72,7 @@ def locate(rows: list[list]) -> layouts.Layout | None:
     """layouts.locate, without its scan of every data row for a footer date ("Kỳ Anh,
     ngày …") when the table has a date column: the footer date dates only a report
     without one (_date_for_sheet).  The header is found in the first HEADER_SCAN_ROWS
-    rows, so the head alone gives the same layout otherwise (performance, issue 8: the
+    rows, so the head alone gives the same layout otherwise (performance: the
     scan folded the text of every row of a 100,000-row sheet)."""
     head = rows[: layouts.HEADER_SCAN_ROWS + 2]
     if len(head) < len(rows):
@@ -124,7 +110,7 @@ def repair_sheet(sheet: Sheet, report: ImportReport) -> layouts.Layout | None:
     column with too few words.  Returns the layout found on the repaired cells.
     """
     rows = sheet.rows
-    # Performance (issue 8): detection reads the first 3,000 distinct non-ASCII texts, so
+    # Performance: detection reads the first 3,000 distinct non-ASCII texts, so
     # the cells are only scanned that far; the full list is made when repairs need it.
     strings, candidates = _first_strings(rows, 3000)
     if not strings:
@@ -183,7 +169,7 @@ def repair_sheet(sheet: Sheet, report: ImportReport) -> layouts.Layout | None:
             name = f"trang «{sheet.name}», " if sheet.name else ""
             sample = f" (ví dụ «{before}» → «{after}»)" if safe and before else ""
             report.encoding_repairs.append(
-                f"{name}{where}: phông {_FONT_NAMES.get(detection.encoding, detection.encoding)} → Unicode{sample}"
+                f"{name}{where}: phông {encoding_name(detection.encoding)} → Unicode{sample}"
             )
 
     apply(-1, _unique_strings(c for row in rows[:top_end] for c in row), "phần tiêu đề", True)
@@ -208,6 +194,3 @@ def repair_sheet(sheet: Sheet, report: ImportReport) -> layouts.Layout | None:
         for r, row in enumerate(rows)
     ]
     return locate(sheet.rows)
-
-
-_FONT_NAMES = {"tcvn3": "TCVN3 (.VnTime)", "tcvn3_upper": "TCVN3 chữ hoa (.VnTimeH)", "vni": "VNI-Windows"}

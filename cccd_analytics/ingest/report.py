@@ -8,6 +8,8 @@ from datetime import date
 
 import pandas as pd
 
+from cccd_analytics import rules
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -20,6 +22,12 @@ class Problem:
     header: str | None = None
     page: int | None = None  # a PDF's page
     table: bool = False  # `sheet` is a table of a Word or PDF document ("Bảng 2"), `row` its row
+
+    @classmethod
+    def of(cls, code: str, message: str, *, lesser: bool = False, **where) -> Problem:
+        """A problem of one of the rules (`cccd_analytics.rules`), with the rule's severity
+        (its lesser one for the milder cases the rule names)."""
+        return cls(rules.severity(code, lesser), code, message, **where)
 
     def where(self, file_name: str) -> str:
         return ", ".join([f"Tệp «{file_name}»", *self.cell()])
@@ -72,6 +80,9 @@ class ImportReport:
     mapping_source: str | None = None  # user | remembered
     totals: list[dict] = field(default_factory=list)  # subtotal/total rows found and checked
     record_export: dict | None = None  # per-record exports: rows counted, statuses, days
+    # Parts of commune-days the file gives (ingest.parts): per dimension its values and
+    # figures, totals built from parts, parts served outside the province, denominators.
+    breakdowns: dict | None = None
     rows_read: int = 0
     units_read: int = 0
     dates: list[date] = field(default_factory=list)
@@ -94,6 +105,10 @@ class ImportReport:
     # The observations the file gives (unit_key, name, date, metric, value), for a
     # preview before writing.  Not part of to_dict().
     observations: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    # The parts and denominators the file gives (ingest.parts), for the preview and the
+    # upload.  Not part of to_dict().
+    parts: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    denominators: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -111,7 +126,15 @@ class ImportReport:
         data = {
             f.name: getattr(self, f.name)
             for f in fields(self)
-            if f.name not in ("observations", "column_aliases", "row_labels", "filled_down_rows")
+            if f.name
+            not in (
+                "observations",
+                "column_aliases",
+                "row_labels",
+                "filled_down_rows",
+                "parts",
+                "denominators",
+            )
         }
         data["problems"] = [dict(asdict(p), text=p.describe(self.file_name)) for p in self.problems]
         data["report_date"] = self.report_date.isoformat() if self.report_date else None

@@ -12,14 +12,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from cccd_analytics import registry
-from cccd_analytics.formatting import date_vn
+from cccd_analytics import dimensions, registry
+from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.ingest import layout as layouts
-from cccd_analytics.ingest import normalise
 from cccd_analytics.ingest.readers import Sheet
 from cccd_analytics.ingest.report import ImportReport, Problem
-from cccd_analytics.registry import fold
-from cccd_analytics.text import thousands
+from cccd_analytics.text import date_vn, fold, thousands
 
 # The columns of the rows read from a table or an export (then one per metric, VALUE_ORDER).
 RECORD_COLUMNS = ("row", "sheet", "province", "district", "commune", "code", "date", "cells")
@@ -55,8 +53,7 @@ def _date_for_sheet(
         # after: the table says it, over any line above it.
         if found.data_date_origin == "sheet_name" and found.report_date not in (None, found.data_date):
             report.problems.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "date_mismatch",
                     f"tên trang ghi ngày {date_vn(found.data_date)} nhưng dòng ngày trong trang ghi "
                     f"{date_vn(found.report_date)}; đã dùng ngày theo tên trang (mỗi trang một ngày).",
@@ -71,8 +68,7 @@ def _date_for_sheet(
         where = "chân báo cáo" if found.date_origin == "footer" else "dòng ngày số liệu"
         if from_name and from_name != found.report_date:
             report.problems.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "date_mismatch",
                     f"ngày trong tên tệp ({date_vn(from_name)}) khác ngày trong báo cáo "
                     f"({date_vn(found.report_date)}); đã dùng ngày trong báo cáo.",
@@ -99,7 +95,7 @@ def sheet_records(
     when it has none.  Subtotal and total rows are checked against them, never kept."""
     cols = found.columns
     sheet_name = sheet.name or None
-    # Performance (issue 8): the rows are kept as columns, not as one object per row — a
+    # Performance: the rows are kept as columns, not as one object per row — a
     # 100,000-row table made 100,000 objects that the garbage collector then walked again
     # and again, and that had to be transposed into a frame.
     out = {name: [] for name in RECORD_COLUMNS}
@@ -123,7 +119,7 @@ def sheet_records(
         col = cols["date"]
         column_values = [r[col.index] for r in sheet.rows[found.first_data_row :] if col.index < len(r)]
         # Both only ask whether some value is of a kind, and for the first ambiguous one:
-        # the distinct values, in order, give the same answers (performance, issue 8).
+        # the distinct values, in order, give the same answers (performance).
         distinct_values = list(dict.fromkeys(column_values))
         date_order = normalise.date_order(distinct_values)
         note = normalise.date_order_warning(distinct_values)
@@ -133,8 +129,7 @@ def sheet_records(
                 (i + found.first_data_row + 1 for i, v in enumerate(column_values) if v == example), None
             )
             report.problems.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "ambiguous_date",
                     message + ".",
                     sheet=sheet_name,
@@ -149,7 +144,7 @@ def sheet_records(
     pending: list[int] = []  # communes since the last subtotal/heading
     open_group: dict | None = None
 
-    # Performance (issue 8): a canonical file repeats its place names and dates on every
+    # Performance: a canonical file repeats its place names and dates on every
     # row, so the pure per-cell functions below are remembered per distinct cell value,
     # and a row with a commune name and figures is classified once per (name, STT) — the
     # only cells layout.classify looks at for such a row.  Same results, same problems.
@@ -167,6 +162,16 @@ def sheet_records(
 
     value_at = [(name, cols[name].index) for name in value_fields]
     sheet_label = sheet.name or ""
+    # Parts (cccd_analytics.dimensions): a canonical row naming a group, channel … in a
+    # breakdown column; a row under a commune naming a part ("- Người cao tuổi"); a column
+    # under "Trong đó".  Kept with the commune row they belong to (`refs`), never counted
+    # into subtotals or totals.
+    dimension_at = [(d, cols[d].index) for d in dimensions.DIMENSIONS if d in cols]
+    part_columns = [(f, *headers.parse_part_field(f), cols[f]) for f in layouts.part_fields(cols)]
+    refs: list[int] = []  # per output row: the commune row it is a part of, or -1
+    part_of: list[tuple[str | None, str | None]] = []  # per output row: (dimension, value)
+    commune_rows: list[int] = []  # output rows that are commune totals
+    last_commune: int | None = None
     # Column positions of the cells read on every row (-1: no such column).
     date_at, district_at, province_at, code_at = (
         cols[f].index if f in cols else -1 for f in ("date", "district", "province", "commune_code")
@@ -197,16 +202,13 @@ def sheet_records(
         for name, parsed in parsed_values:
             if parsed.error:
                 report.problems.append(
-                    Problem(
-                        "error", "bad_number", parsed.error + ".", **_cell_at(sheet_name, index, cols[name])
-                    )
+                    Problem.of("bad_number", parsed.error + ".", **_cell_at(sheet_name, index, cols[name]))
                 )
                 bad = True
             elif parsed.value is not None:
                 if parsed.value < 0:
                     report.problems.append(
-                        Problem(
-                            "error",
+                        Problem.of(
                             "negative",
                             f"số âm ({parsed.value}).",
                             **_cell_at(sheet_name, index, cols[name]),
@@ -216,13 +218,55 @@ def sheet_records(
                 values[name] = parsed.value
             if parsed.warning:
                 report.problems.append(
-                    Problem(
-                        "warning",
+                    Problem.of(
                         "ambiguous_number",
                         parsed.warning + ".",
                         **_cell_at(sheet_name, index, cols[name]),
                     )
                 )
+        breakdown: tuple[str, str] | None = None
+        if dimension_at:
+            named = [
+                (d, dimensions.canonical(d, row[at] if at < width else None), at) for d, at in dimension_at
+            ]
+            named = [n for n in named if n[1] is not None]
+            if len(named) > 1:
+                report.problems.append(
+                    Problem.of(
+                        "several_dimensions",
+                        "một dòng chỉ được chia theo một cách (nhóm đối tượng, hình thức thu nhận, nơi cư trú, "
+                        "loại cấp hoặc ca thu nhận), dòng này ghi "
+                        + ", ".join(f"«{v}» ({dimensions.LABELS[d].lower()})" for d, v, _ in named)
+                        + ".",
+                        **_cell_at(sheet_name, index, cols[named[1][0]]),
+                    )
+                )
+                bad = True
+            elif named:
+                breakdown = (named[0][0], named[0][1])
+        elif kind.kind in ("commune", "subtotal") and last_commune is not None and values:
+            label = text_of(name_cell) or ""
+            hit = dimensions.known(label) if label else None
+            if hit and not registry.resolve("", "", label, suggestions=False).official:
+                breakdown = hit
+        if breakdown is not None and kind.kind in ("commune", "subtotal") and not dimension_at:
+            report.rows_read += 1
+            if not bad:
+                _add_part(
+                    out,
+                    out_values,
+                    refs,
+                    part_of,
+                    last_commune,
+                    index + 1,
+                    sheet_label,
+                    breakdown,
+                    values,
+                    cells,
+                )
+                from_context.append(False)
+                n_out += 1
+            continue
         if kind.kind == "total":
             totals.append(
                 dict(
@@ -281,15 +325,12 @@ def sheet_records(
             parsed = date_of(row[date_at] if date_at < width else None)
             if parsed.error:
                 report.problems.append(
-                    Problem(
-                        "error", "bad_date", parsed.error + ".", **_cell_at(sheet_name, index, cols["date"])
-                    )
+                    Problem.of("bad_date", parsed.error + ".", **_cell_at(sheet_name, index, cols["date"]))
                 )
                 continue
             if parsed.warning:
                 report.problems.append(
-                    Problem(
-                        "warning",
+                    Problem.of(
                         "ambiguous_date",
                         parsed.warning + ".",
                         **_cell_at(sheet_name, index, cols["date"]),
@@ -299,8 +340,7 @@ def sheet_records(
         if when is None:
             report.needs_date = True
             report.problems.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "no_date",
                     "không xác định được ngày số liệu: tệp không có cột ngày, không có "
                     "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
@@ -310,7 +350,7 @@ def sheet_records(
                 )
             )
             break
-        if "collected" not in values and "collected_day" not in values:
+        if "collected" not in values and "collected_day" not in values and not (breakdown and values):
             continue  # a commune row with no figures: not reported
         explicit_district = text_of(row[district_at] if 0 <= district_at < width else None)
         explicit_province = text_of(row[province_at] if 0 <= province_at < width else None)
@@ -343,16 +383,50 @@ def sheet_records(
         for name, column in out_values.items():
             column.append(values.get(name))
         from_context.append(not explicit_district)
+        refs.append(-1)
+        part_of.append(breakdown or (None, None))
+        if breakdown is not None:
+            n_out += 1  # a canonical part row: its own place and day, never a commune total
+            continue
         pending.append(n_out)
+        commune_rows.append(n_out)
         if open_group is not None:
             open_group["members"].append(n_out)
+        last_commune = n_out
         n_out += 1
+        for _field, metric, dimension, label, column in part_columns:
+            cell = row[column.index] if column.index < width else None
+            parsed = count_of(cell)
+            if parsed.error or (parsed.value is not None and parsed.value < 0):
+                report.problems.append(
+                    Problem.of(
+                        "bad_number" if parsed.error else "negative",
+                        (parsed.error or f"số âm ({parsed.value})") + ".",
+                        **_cell_at(sheet_name, index, column),
+                    )
+                )
+                continue
+            if parsed.value is None:
+                continue
+            _add_part(
+                out,
+                out_values,
+                refs,
+                part_of,
+                last_commune,
+                index + 1,
+                sheet_label,
+                (dimension, label),
+                {metric: parsed.value},
+                {metric: (column.letter, column.header)},
+            )
+            from_context.append(False)
+            n_out += 1
     if "collected" not in cols and n_out:
         col = cols.get("collected_day")
         report.needs_mapping = True
         report.problems.append(
-            Problem(
-                "error",
+            Problem.of(
                 "no_cumulative",
                 "thiếu cột lũy kế thu nhận (chỉ có số trong ngày).",
                 sheet=sheet_name,
@@ -360,16 +434,42 @@ def sheet_records(
                 column=col.letter if col else None,
             )
         )
-    _check_sums(out_values, n_out, groups, totals, sheet_name, report)
+    _check_sums(out_values, commune_rows, groups, totals, sheet_name, report)
     if not n_out:
         return None
+    for i, ref in enumerate(refs):
+        if ref >= 0:  # a part takes its commune row's place and day (its district may have come later)
+            for name in ("province", "district", "commune", "code", "date"):
+                out[name][i] = out[name][ref]
+    parts = any(d is not None for d, _ in part_of)
     # Text stays Python objects here (no conversion to Arrow for a working frame).
     return pd.DataFrame(
         {
             **{k: pd.Series(v, dtype=object) if k != "row" else v for k, v in out.items()},
             **{k: pd.Series(v, dtype=object) for k, v in out_values.items()},
+            **(
+                {
+                    "dimension": pd.Series([d for d, _ in part_of], dtype=object),
+                    "part": pd.Series([v for _, v in part_of], dtype=object),
+                }
+                if parts
+                else {}
+            ),
         }
     )
+
+
+def _add_part(out, out_values, refs, part_of, ref, row, sheet_label, breakdown, values, cells) -> None:
+    """One part of commune row `ref` (its place and day are copied from it at the end)."""
+    out["row"].append(row)
+    out["sheet"].append(sheet_label)
+    for name in ("province", "district", "commune", "code", "date"):
+        out[name].append(None)
+    out["cells"].append(cells)
+    for name, column in out_values.items():
+        column.append(values.get(name))
+    refs.append(ref)
+    part_of.append(breakdown)
 
 
 def _cell_at(sheet_name: str | None, index: int, col: layouts.Column) -> dict:
@@ -442,7 +542,7 @@ def authority_context(authorities: tuple[str, ...]) -> tuple[str, str]:
 
 def _check_sums(
     values: dict[str, list],
-    n_records: int,
+    commune_rows: list[int],
     groups: list[dict],
     totals: list[dict],
     sheet: str | None,
@@ -465,8 +565,7 @@ def _check_sums(
                 what = "dòng tổng" if kind == "total" else "dòng cộng"
                 letter, header = entry["cells"].get(name, (None, None))
                 report.problems.append(
-                    Problem(
-                        "warning",
+                    Problem.of(
                         "subtotal_mismatch",
                         f"{what} {label} ghi {thousands(stated)} nhưng tổng {len(members)} xã/phường là "
                         f"{thousands(actual)} (chênh {'+' if stated >= actual else '-'}{thousands(abs(stated - actual))}); "
@@ -496,7 +595,7 @@ def _check_sums(
         if group["values"] or group["members"]:
             compare(group, "subtotal", group["members"])
     for total in totals:
-        compare(total, "total", list(range(n_records)))
+        compare(total, "total", commune_rows)
     report.totals.extend(sorted(found, key=lambda t: t["row"]))
 
 

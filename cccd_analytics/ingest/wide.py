@@ -24,12 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from cccd_analytics.formatting import date_vn
 from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.readers import Sheet
 from cccd_analytics.ingest.report import ImportReport, Problem
-from cccd_analytics.registry import fold
+from cccd_analytics.text import date_vn, fold
 
 MIN_DAYS = 2  # day columns that make a table wide
 
@@ -175,8 +174,7 @@ def layouts_for(
     if dates is None:
         report.needs_date = True
         report.problems.append(
-            Problem(
-                "error",
+            Problem.of(
                 "no_date",
                 "tiêu đề cột ghi ngày không có năm (ví dụ «"
                 + table.days[0].header
@@ -193,8 +191,7 @@ def layouts_for(
         groups = {_words_metric(_words_of(d, table)) or "" for d in table.days}
         if len(groups) < 2:
             report.problems.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "conflicting_values",
                     f"ngày {date_vn(twice)} có hai cột trong tiêu đề.",
                     sheet=sheet_name,
@@ -379,8 +376,7 @@ def _derive_running_totals(
             elif value is not None:
                 column = daily[day]
                 report.problems.append(
-                    Problem(
-                        "error",
+                    Problem.of(
                         "negative",
                         f"lũy kế ngày {date_vn(day)} tính từ cột lũy kế và số các ngày sau ra số âm "
                         f"({value}); số trong ngày và lũy kế không khớp nhau.",

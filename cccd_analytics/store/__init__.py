@@ -24,10 +24,13 @@ from cccd_analytics import exit_codes, registry
 from cccd_analytics.store import schema
 from cccd_analytics.store.schema import (
     audit_log,
+    breakdowns,
     campaigns,
     column_mappings,
+    current_breakdowns,
     current_values,
     data_revisions,
+    denominators,
     observations,
     shared_results,
     unit_tags,
@@ -159,6 +162,10 @@ class NewUpload:
     # An audit-log entry written in the same transaction: {"username": …, other details};
     # the entry gets action "upload", the upload's id, file name and row count.
     audit: dict | None = None
+    # Parts of commune-days (unit_key, date, dimension, value, metric, count) and
+    # dated denominators of parts (unit_key, dimension, value, date, count, kind, detail).
+    parts: pd.DataFrame | None = None
+    denominators: pd.DataFrame | None = None
 
 
 class Store:
@@ -302,8 +309,8 @@ class Store:
                 existing = set(
                     conn.scalars(sa.select(units.c.key).where(units.c.key.in_(list(new.new_units["key"]))))
                 )
-                # The records as to_dict("records") gives them, from the columns (performance,
-                # issue 8: to_dict walked 10,000 new units cell by cell).
+                # The records as to_dict("records") gives them, from the columns (performance:
+                # to_dict walked 10,000 new units cell by cell).
                 frame, names = new.new_units, list(new.new_units.columns)
                 records = [dict(zip(names, values)) for values in zip(*(frame[c].tolist() for c in names))]
                 rows = [_unit_row(r) for r in records if r["key"] not in existing]
@@ -324,6 +331,11 @@ class Store:
                 _insert_observations(conn, upload_id, obs, hook)
             _put_current(conn, upload_id, obs)
             hook("current")
+            if new.parts is not None and len(new.parts):
+                _write_parts(conn, upload_id, new.parts)
+                hook("parts")
+            if new.denominators is not None and len(new.denominators):
+                _write_denominators(conn, upload_id, new.denominators)
             _revision(conn, "upload")
             if new.audit is not None:
                 _audit_as(
@@ -360,6 +372,7 @@ class Store:
                     {"upload_id": upload_id},
                 )
                 schema.fill_current_values(conn, upload_id)
+                _undo_parts(conn, upload_id)
                 _revision(conn, "undo")
             if done and audit is not None:
                 _audit_as(conn, "undo", audit, upload_id=upload_id)
@@ -492,6 +505,96 @@ class Store:
             frame = pd.DataFrame(columns=["unit_key", "date", "metric", "value", "upload_id"])
             return frame.assign(date=pd.to_datetime(frame["date"]))
         return _newest_per_key(chunks)
+
+    def current_parts(
+        self,
+        as_of: date | None = None,
+        unit_keys: Iterable[str] | None = None,
+        dimension: str | None = None,
+    ) -> pd.DataFrame:
+        """The parts in force (current_breakdowns): unit_key, dimension, metric, date
+        (datetime64), value, count, upload_id; sorted by unit, dimension, value,
+        metric and date.  `as_of`, `unit_keys` and `dimension` are applied by the database."""
+        import pandas as pd
+
+        query = sa.select(
+            current_breakdowns.c.unit_key,
+            current_breakdowns.c.dimension,
+            current_breakdowns.c.metric,
+            current_breakdowns.c.date,
+            current_breakdowns.c.value,
+            current_breakdowns.c["count"],
+            current_breakdowns.c.upload_id,
+        )
+        if as_of is not None:
+            query = query.where(current_breakdowns.c.date <= as_of)
+        if dimension is not None:
+            query = query.where(current_breakdowns.c.dimension == dimension)
+        keys = None if unit_keys is None else sorted({str(k) for k in unit_keys})
+        with self.engine.connect() as conn:
+            if keys is not None and len(keys) > 500:
+                rows = [r for r in conn.execute(query).all() if r.unit_key in set(keys)]
+            else:
+                if keys is not None:
+                    query = query.where(current_breakdowns.c.unit_key.in_(keys))
+                rows = conn.execute(query).all()
+        columns = ["unit_key", "dimension", "metric", "date", "value", "count", "upload_id"]
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+        frame["date"] = pd.to_datetime(pd.Series([_as_date(d) for d in frame["date"]], dtype=object))
+        frame["count"] = frame["count"].astype("int64")
+        return frame.sort_values(
+            ["unit_key", "dimension", "value", "metric", "date"], kind="stable"
+        ).reset_index(drop=True)
+
+    def part_values(self) -> set[tuple[str, str]]:
+        """Every (dimension, value) a stored part has: a value written anew in another file
+        takes the spelling already stored."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(breakdowns.c.dimension, breakdowns.c.value).distinct()).all()
+        return {(r[0], r[1]) for r in rows}
+
+    def has_parts(self) -> bool:
+        """Whether any report gave parts (a breakdown) that are in force."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(current_breakdowns.c.unit_key).limit(1)).first() is not None
+
+    def denominator_rows(self, unit_keys: Iterable[str] | None = None) -> pd.DataFrame:
+        """Every denominator of parts from an active upload, with its file: unit_key,
+        dimension, value, date, count, kind, detail, upload_id, file_name, uploaded_at."""
+        import pandas as pd
+
+        query = sa.select(
+            denominators.c.unit_key,
+            denominators.c.dimension,
+            denominators.c.value,
+            denominators.c.date,
+            denominators.c["count"],
+            denominators.c.kind,
+            denominators.c.detail,
+            denominators.c.upload_id,
+            uploads.c.file_name,
+            uploads.c.uploaded_at,
+        ).join(uploads, (uploads.c.id == denominators.c.upload_id) & (uploads.c.status == "active"))
+        if unit_keys is not None:
+            query = query.where(denominators.c.unit_key.in_(sorted({str(k) for k in unit_keys})))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(denominators.c.id)).all()
+        columns = [
+            "unit_key",
+            "dimension",
+            "value",
+            "date",
+            "count",
+            "kind",
+            "detail",
+            "upload_id",
+            "file_name",
+            "uploaded_at",
+        ]
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+        frame["date"] = pd.to_datetime(pd.Series([_as_date(d) for d in frame["date"]], dtype=object))
+        frame["count"] = frame["count"].astype("int64")
+        return frame
 
     def unit_spans(self) -> pd.DataFrame:
         """For every unit with data: its first and last day with a value in force (index
@@ -1063,6 +1166,98 @@ def _put_current(conn: sa.Connection, upload_id: int, obs) -> None:
         ),
         {"upload_id": upload_id},
     )
+
+
+_PART_GROUP = (
+    "{a}.unit_key = {b}.unit_key AND {a}.dimension = {b}.dimension AND {a}.metric = {b}.metric "
+    "AND {a}.date = {b}.date"
+)
+
+
+def _write_parts(conn: sa.Connection, upload_id: int, parts) -> None:
+    """The upload's parts, and the parts in force: for each (unit, dimension, metric, day)
+    it gives, its whole split replaces an older upload's (unless a newer upload already
+    holds that day: PostgreSQL runs two uploads side by side)."""
+    frame = parts.sort_values(["unit_key", "dimension", "metric", "date", "value"], kind="stable")
+    columns = ["upload_id", "unit_key", "date", "dimension", "value", "metric", "count"]
+    insert = _bulk_insert(conn, breakdowns, columns)
+    dates = _bound(conn, breakdowns.c.date, frame["date"])
+    insert(
+        zip(
+            itertools.repeat(upload_id),
+            frame["unit_key"].tolist(),
+            dates,
+            frame["dimension"].tolist(),
+            frame["value"].tolist(),
+            frame["metric"].tolist(),
+            frame["count"].astype("int64").tolist(),
+        )
+    )
+    conn.execute(
+        sa.text(
+            "DELETE FROM current_breakdowns WHERE upload_id <= :upload_id AND EXISTS ("
+            "SELECT 1 FROM breakdowns w WHERE w.upload_id = :upload_id AND "
+            + _PART_GROUP.format(a="w", b="current_breakdowns")
+            + ")"
+        ),
+        {"upload_id": upload_id},
+    )
+    conn.execute(
+        sa.text(
+            "INSERT INTO current_breakdowns "
+            "(unit_key, dimension, metric, date, value, count, upload_id) "
+            "SELECT b.unit_key, b.dimension, b.metric, b.date, b.value, b.count, b.upload_id "
+            "FROM breakdowns b WHERE b.upload_id = :upload_id AND NOT EXISTS ("
+            "SELECT 1 FROM current_breakdowns c WHERE c.upload_id > :upload_id AND "
+            + _PART_GROUP.format(a="c", b="b")
+            + ") ON CONFLICT (unit_key, dimension, metric, date, value) DO UPDATE SET "
+            "count = excluded.count, upload_id = excluded.upload_id "
+            "WHERE current_breakdowns.upload_id <= excluded.upload_id"
+        ),
+        {"upload_id": upload_id},
+    )
+
+
+def _undo_parts(conn: sa.Connection, upload_id: int) -> None:
+    """After an undo (the upload already marked undone): where its split was in force, the
+    newest other active upload's split for the same (unit, dimension, metric, day) is."""
+    conn.execute(
+        sa.text("DELETE FROM current_breakdowns WHERE upload_id = :upload_id"), {"upload_id": upload_id}
+    )
+    conn.execute(
+        sa.text(
+            "INSERT INTO current_breakdowns "
+            "(unit_key, dimension, metric, date, value, count, upload_id) "
+            "SELECT b.unit_key, b.dimension, b.metric, b.date, b.value, b.count, b.upload_id "
+            "FROM breakdowns b JOIN uploads u ON u.id = b.upload_id AND u.status = 'active' "
+            "WHERE EXISTS (SELECT 1 FROM breakdowns w WHERE w.upload_id = :upload_id AND "
+            + _PART_GROUP.format(a="w", b="b")
+            + ") AND b.upload_id = (SELECT max(n.upload_id) FROM breakdowns n "
+            "JOIN uploads nu ON nu.id = n.upload_id AND nu.status = 'active' WHERE "
+            + _PART_GROUP.format(a="n", b="b")
+            + ") AND NOT EXISTS (SELECT 1 FROM current_breakdowns c WHERE "
+            + _PART_GROUP.format(a="c", b="b")
+            + ")"
+        ),
+        {"upload_id": upload_id},
+    )
+
+
+def _write_denominators(conn: sa.Connection, upload_id: int, frame) -> None:
+    rows = [
+        dict(
+            upload_id=upload_id,
+            unit_key=r["unit_key"],
+            dimension=r["dimension"],
+            value=r["value"],
+            date=_as_date(r["date"]),
+            count=int(r["count"]),
+            kind=r.get("kind") or "population",
+            detail=r["detail"] if isinstance(r.get("detail"), str) and r["detail"] else None,
+        )
+        for r in frame.to_dict("records")
+    ]
+    conn.execute(denominators.insert(), rows)
 
 
 def _audit(conn: sa.Connection, action: str, username: str | None, **detail) -> None:

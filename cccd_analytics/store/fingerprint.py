@@ -34,6 +34,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from cccd_analytics.store import schema
+from cccd_analytics.text import thousands
 
 MASK = (1 << 64) - 1
 #: Tables whose rows a freshly migrated store already has (the registry seed and the
@@ -109,7 +110,7 @@ def describe(found: dict[str, int]) -> str:
         "column_mappings": "cách ghép cột đã nhớ",
         "quality_notes": "ghi chú chất lượng",
     }
-    return ", ".join(f"{n:,}".replace(",", ".") + f" {labels.get(name, name)}" for name, n in found.items())
+    return ", ".join(f"{thousands(n)} {labels.get(name, name)}" for name, n in found.items())
 
 
 def checksums(conn: sa.Connection, chosen: Iterable[sa.Table] | None = None) -> dict[str, TableSum]:

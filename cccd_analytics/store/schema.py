@@ -196,6 +196,65 @@ shared_results = sa.Table(
     info={"derived": True},
 )
 
+# Parts of a commune-day (cccd_analytics.dimensions): the applications of one priority
+# group, channel, residence class, application type or shift, as a report gave them.  Kept
+# beside `observations` so that the commune totals are read as before; written and undone
+# in the same transaction as the upload's observations.  Never updated in place.
+breakdowns = sa.Table(
+    "breakdowns",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("unit_key", sa.String(40), sa.ForeignKey("units.key"), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("dimension", sa.String(20), nullable=False),  # group | channel | residence | …
+    sa.Column("value", sa.String(200), nullable=False),  # the label (dimensions.canonical)
+    # collected (cumulative at the end of the day) | collected_day | elsewhere: citizens of
+    # this (home) commune served outside the province, cumulative — counted toward the home
+    # commune, not within the total its own reports give
+    sa.Column("metric", sa.String(20), nullable=False),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Index("ix_breakdowns_unit_dimension_date", "unit_key", "dimension", "date"),
+    sa.Index("ix_breakdowns_upload", "upload_id"),
+)
+
+# The parts in force: for each (unit, dimension, metric, date) the whole set of parts of
+# the newest active upload that gave that dimension for that day (a later report replaces
+# the split, it does not add values to it).  Kept by the upload's and the undo's own
+# transaction; derived from `breakdowns`.
+current_breakdowns = sa.Table(
+    "current_breakdowns",
+    metadata,
+    sa.Column("unit_key", sa.String(40), primary_key=True),
+    sa.Column("dimension", sa.String(20), primary_key=True),
+    sa.Column("metric", sa.String(20), primary_key=True),
+    sa.Column("date", sa.Date, primary_key=True),
+    sa.Column("value", sa.String(200), primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("upload_id", sa.Integer, nullable=False),
+    info={"derived": True},
+)
+
+# Dated denominators of parts: pupils of a school and grade, the elderly of a commune, the
+# residents a survey (rà soát) found without a card.  In force from `date` until a later one
+# for the same (unit, dimension, value).  `kind`: population (the people of the group) or
+# remaining (those still to serve on that day, as a survey counts them).
+denominators = sa.Table(
+    "denominators",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("unit_key", sa.String(40), sa.ForeignKey("units.key"), nullable=False),
+    sa.Column("dimension", sa.String(20), nullable=False),
+    sa.Column("value", sa.String(200), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False, default="population"),
+    sa.Column("detail", sa.Text),  # where the count came from: a school, a grade
+    sa.Index("ix_denominators_unit", "unit_key", "dimension"),
+    sa.Index("ix_denominators_upload", "upload_id"),
+)
+
 # The newest active upload's row for each (unit, metric, date) of `observations`; with
 # `:upload_id` bound (and the condition uncommented by the caller), only the keys that
 # upload reported.  Ties within one upload: its last row.
@@ -244,4 +303,8 @@ def _v3(conn: sa.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2, _v3]
+def _v4(conn: sa.Connection) -> None:
+    metadata.create_all(conn, tables=[breakdowns, current_breakdowns, denominators])
+
+
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2, _v3, _v4]

@@ -8,8 +8,8 @@ from datetime import date
 
 import streamlit as st
 
-from cccd_analytics import formatting as fmt
 from cccd_analytics import i18n
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.analytics import metrics
 from cccd_analytics.store import default_url
@@ -84,7 +84,8 @@ def page_context() -> Context:
         frames = [Path(f.filename) for f in inspect.stack()]
         page_file = next((f for f in frames if f.parent.name == "pages"), frames[1])
         st.session_state["_wanted_page"] = page_file.stem
-        st.switch_page("dashboard.py")
+        # The link's filters go along both redirects (a switch drops them otherwise).
+        st.switch_page("dashboard.py", query_params=_query())
     return context
 
 
@@ -93,7 +94,11 @@ def follow_wanted_page(pages: list) -> None:
     wanted = st.session_state.pop("_wanted_page", None)
     for page in pages:
         if wanted and page.url_path == wanted:
-            st.switch_page(page)
+            st.switch_page(page, query_params=_query())
+
+
+def _query() -> dict[str, list[str]]:
+    return {name: st.query_params.get_all(name) for name in st.query_params}
 
 
 def current_role() -> str:

@@ -119,7 +119,8 @@ def figure(kind: str, key: tuple, options: tuple = (), _snap: metrics.Snapshot |
     """A chart of `_snap`: "cumulative" (cumulative vs target), "daily" (collections per
     day) or "map" (options: layer, colour): (figure, the units' figures it shows), or None
     when the scope has no shipped boundaries."""
-    from cccd_analytics import charts, formatting, geo, i18n
+    from cccd_analytics import charts, geo, i18n
+    from cccd_analytics import text as fmt
 
     if kind == "cumulative":
         return charts.cumulative_vs_target(_snap)
@@ -134,7 +135,7 @@ def figure(kind: str, key: tuple, options: tuple = (), _snap: metrics.Snapshot |
     t = i18n.t
     what = t("Tỷ lệ thu nhận") if color_by == "coverage" else t("Trạng thái")
     where = t("theo huyện") if layer == "district" else t("theo xã, phường mới")
-    title = t("{what} {where} — số liệu đến {d}", what=what, where=where, d=formatting.date_vn(_snap.as_of))
+    title = t("{what} {where} — số liệu đến {d}", what=what, where=where, d=fmt.date_vn(_snap.as_of))
     return charts.unit_map(figures, shapes, color_by, title, geo.label_points(layer, provinces[0])), figures
 
 

@@ -56,7 +56,7 @@ def narrow_overview() -> None:
     cards instead of a wide table.  The verdict is placed first by the page itself."""
     st.html(
         """<style>
-.cccd-cards { display: none; }
+.st-key-ov_cards { display: none !important; }
 @media (max-width: 640px) {
   .st-key-ov_metrics [data-testid="stHorizontalBlock"] { flex-wrap: wrap; gap: .75rem 1rem; }
   .st-key-ov_metrics [data-testid="stColumn"] {
@@ -64,10 +64,10 @@ def narrow_overview() -> None:
     min-width: calc(50% - .5rem) !important; }
   .st-key-ov_metrics [data-testid="stMetricValue"] { font-size: 1.6rem; }
   .st-key-ov_attention_table { display: none; }
-  .cccd-cards { display: block; }
+  .st-key-ov_cards { display: flex !important; gap: .1rem; }
 }
 .cccd-card { border: 1px solid #D5DEEA; border-left: .4rem solid var(--status, #9E9E9E);
-  border-radius: .4rem; padding: .5rem .75rem; margin-bottom: .5rem; }
+  border-radius: .4rem; padding: .5rem .75rem; margin-top: .4rem; }
 .cccd-card .name { font-weight: 700; }
 .cccd-card .where { color: #5F6B7A; font-size: .85rem; }
 .cccd-card .facts { display: grid; grid-template-columns: 1fr 1fr; gap: .1rem .75rem; font-size: .9rem;

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import formatting as fmt
 from cccd_analytics import i18n
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import metrics
 from cccd_analytics.i18n import t
 from cccd_analytics.ingest.headers import FIELD_LABELS, MAPPABLE_FIELDS
@@ -67,7 +67,7 @@ def import_report(report) -> None:
     facts = []
     if report.layout:
         facts.append(f"{t('Bố cục')}: {report.layout}")
-    if getattr(report, "tables", None):
+    if report.tables:
         # A Word/PDF document: which of its tables was read (and on which pages).
         facts.append(f"{t('Bảng đã đọc')}: {md_escape(report.table_read())}")
     elif report.sheet:
@@ -82,12 +82,12 @@ def import_report(report) -> None:
     if report.units_read:
         facts.append(f"{t('Đơn vị')}: {fmt.number(report.units_read)}")
     if report.encoding:
-        facts.append(f"{t('Mã hóa')}: {encoding_label(report.encoding)}")
+        facts.append(f"{t('Mã hóa')}: {fmt.encoding_label(report.encoding)}")
     if facts:
         st.markdown(" · ".join(facts))
     for repair in report.encoding_repairs:
         st.caption(f"{t('Sửa phông')}: {md_escape(repair)}")
-    totals = getattr(report, "totals", None) or []
+    totals = report.totals
     if totals:
         checked = sum(1 for x in totals if x.get("checked"))
         wrong = sum(1 for x in totals if x.get("mismatches"))
@@ -115,33 +115,10 @@ def import_report(report) -> None:
 PROBLEMS_IN_FULL = 25
 
 
-_ENCODINGS = {
-    "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8 (có BOM)",
-    "utf-16-le": "UTF-16",
-    "utf-16-be": "UTF-16 BE",
-    "utf-16": "UTF-16",
-    "utf-32-le": "UTF-32",
-    "utf-32-be": "UTF-32 BE",
-    "cp1258": "Windows-1258",
-    "cp1252": "Windows-1252",
-    "tcvn3": "phông TCVN3 (.VnTime)",
-    "tcvn3_upper": "phông TCVN3 (.VnTimeH)",
-    "vni": "phông VNI",
-}
-
-
-def encoding_label(encoding: str) -> str:
-    """A text file's encoding as people know it: "utf-8-sig" → "UTF-8 (có BOM)",
-    "utf-8+tcvn3" → "UTF-8, phông TCVN3 (.VnTime)"."""
-    return ", ".join(_ENCODINGS.get(part, part) for part in encoding.split("+"))
-
-
 def _where_in_file(problem) -> str:
     """The sheet of a workbook, or a document's table and PDF page ("Bảng 1, trang 3")."""
-    if getattr(problem, "table", False):
-        page = getattr(problem, "page", None)
-        return f"{problem.sheet}, {t('trang')} {page}" if page else problem.sheet or ""
+    if problem.table:
+        return f"{problem.sheet}, {t('trang')} {problem.page}" if problem.page else problem.sheet or ""
     return problem.sheet or ""
 
 
@@ -166,7 +143,7 @@ def problem_table(problems) -> pd.DataFrame:
 def column_mapping_form(report, key: str) -> dict | None:
     """Let the analyst say which column holds which field; returns {field: column index}."""
 
-    columns = getattr(report, "columns", None) or []
+    columns = report.columns
     if not columns:
         return None
     st.warning(

@@ -243,7 +243,7 @@ def _arrow_chunks(
     (each distinct text once) in 4 MiB blocks, handed over as pandas ArrowDtype columns
     about `chunksize` rows at a time.
 
-    Performance (issue 8): a file up to WHOLE_PARSE_BYTES is parsed by `read_csv`, which
+    Performance: a file up to WHOLE_PARSE_BYTES is parsed by `read_csv`, which
     keeps both cores busy (a 1M-row export: 0,45 → 0,32 s), and handed over as one chunk;
     a bigger one goes through the streaming reader.  Blocks are cut at line breaks
     (`multiline=False`, a quarter faster: 0,36 → 0,27 s for 1M rows); a line break inside

@@ -21,6 +21,7 @@ import io
 from cccd_analytics.ingest.readers.document import Block, clean, sheets
 from cccd_analytics.ingest.readers.spreadsheet import check_zip
 from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
+from cccd_analytics.text import thousands
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _T, _SDT = (f"{_W}{n}" for n in ("p", "tbl", "tr", "tc", "t", "sdt"))
@@ -48,9 +49,7 @@ def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
     found = sheets(blocks)
     cells = sum(len(s.rows) * max((len(r) for r in s.rows), default=0) for s in found)
     if cells > limits.max_table_cells:
-        raise ReadError(
-            f"Tệp «{file_name}»: bảng quá lớn (hơn {limits.max_table_cells:,} ô).".replace(",", ".")
-        )
+        raise ReadError(f"Tệp «{file_name}»: bảng quá lớn (hơn {thousands(limits.max_table_cells)} ô).")
     return found
 
 

@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Iterator
 
 from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
+from cccd_analytics.text import thousands
 
 
 def check_zip(data: bytes, file_name: str, limits: Limits) -> None:
@@ -71,10 +72,8 @@ def check_zip(data: bytes, file_name: str, limits: Limits) -> None:
 def check_xls(data: bytes, file_name: str) -> None:
     """Parse a damaged .xls with xlrd first: calamine's BIFF reader can panic on one
     (refused all the same, but the panic prints to stderr)."""
-    try:
-        import xlrd
-    except ImportError:
-        return
+    import xlrd  # only for .xls files
+
     try:
         book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
         for index in range(book.nsheets):
@@ -104,12 +103,10 @@ def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]
             size = (sheet.height or 0) * (sheet.width or 0)
             cells += size
             if cells > limits.max_cells:
-                raise ReadError(
-                    f"Tệp «{file_name}» có quá nhiều ô (hơn {limits.max_cells:,}).".replace(",", ".")
-                )
+                raise ReadError(f"Tệp «{file_name}» có quá nhiều ô (hơn {thousands(limits.max_cells)}).")
             if size <= limits.eager_cells:
                 rows = sheet.to_python(skip_empty_area=False)
-                # calamine gives lists already; copy only what is not one (performance, issue 8).
+                # calamine gives lists already; copy only what is not one (performance).
                 rows = (
                     rows
                     if isinstance(rows, list) and all(type(r) is list for r in rows)

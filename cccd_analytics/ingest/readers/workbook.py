@@ -31,7 +31,7 @@ class Limits:
 
 
 class FileData:
-    """The bytes of a file on disk, read on demand (performance, issue 8).
+    """The bytes of a file on disk, read on demand (performance).
 
     Stands in for `bytes` where the readers only look at the start of a big text file
     (`len`, slices from the start, `startswith`, `isspace`), so a 1.6 GB per-record export

@@ -1,0 +1,123 @@
+"""Every data-quality rule, defined once: its code, its severity and its Vietnamese label.
+
+Import (`ingest`: a file's problems, `Problem.of(code, …)`) and the quality page
+(`analytics.quality`: the findings on stored data) both take a rule's severity and label
+from here, so one finding never has two severities.  The code is what reports, JSON and
+the upload history carry; the label is what a person reads in a table or a filter.
+
+Severity: *error* — import refuses the file (nothing is written) and the quality page lists
+it first; *warning* — accepted, flagged; *info* — noted.  Where a rule's severity is a
+choice, `why` gives the reason.  A rule with a `lesser` severity gives it to the milder
+cases its `why` names (the caller says which: `severity(code, lesser=True)`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Lưu ý"}
+SEVERITY_ORDER = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str  # error | warning | info
+    label: str  # Vietnamese
+    why: str = ""
+    lesser: str | None = None
+
+
+_RULES = (
+    # -- the file as a whole ------------------------------------------------------------------
+    Rule("too_large", "error", "Tệp quá lớn"),
+    Rule("unreadable", "error", "Không đọc được tệp"),
+    Rule("file_type", "error", "Loại tệp không đọc được"),
+    Rule("no_table", "error", "Không tìm thấy bảng số liệu"),
+    Rule("bad_mapping", "error", "Cách ghép cột không dùng được"),
+    Rule("no_rows", "error", "Không có dòng số liệu"),
+    Rule("no_cumulative", "error", "Thiếu cột lũy kế thu nhận"),
+    Rule("no_date", "error", "Không xác định được ngày số liệu"),
+    Rule("date_mismatch", "warning", "Ngày trong tên tệp khác ngày trong báo cáo"),
+    # -- cells ---------------------------------------------------------------------------------
+    Rule("bad_number", "error", "Số không đọc được"),
+    Rule("negative", "error", "Số âm"),
+    Rule("ambiguous_number", "warning", "Số có thể đọc hai cách"),
+    Rule(
+        "bad_date",
+        "error",
+        "Ngày không đọc được",
+        why="A table's date is the day of its figures: unreadable, the row cannot be placed.  In a "
+        "per-record export a few unreadable dates (at most 1% of the rows, or 10) are records "
+        "left out and warned about; more mean the date column was mistaken, and refuse the file.",
+        lesser="warning",
+    ),
+    Rule("ambiguous_date", "warning", "Ngày có thể đọc hai cách"),
+    Rule("bad_line", "warning", "Dòng có nhiều ô hơn tiêu đề"),
+    # -- per-record exports ----------------------------------------------------------------
+    Rule("record_without_commune", "warning", "Hồ sơ không ghi xã/phường"),
+    Rule("record_without_date", "warning", "Hồ sơ không ghi ngày thu nhận"),
+    Rule("no_returned_status", "warning", "Không rõ trạng thái thẻ đã trả"),
+    Rule("records_continue_stored", "warning", "Tệp hồ sơ cộng tiếp vào lũy kế đã có"),
+    # -- units -------------------------------------------------------------------------------
+    Rule("name_variant", "warning", "Tên đơn vị khác cách viết trong danh mục"),
+    Rule("unknown_unit", "warning", "Đơn vị ngoài danh mục"),
+    Rule("ambiguous_unit", "error", "Tên đơn vị khớp với nhiều đơn vị"),
+    # -- figures -------------------------------------------------------------------------------
+    Rule("duplicate_row", "warning", "Dòng lặp lại"),
+    Rule("conflicting_values", "error", "Hai giá trị khác nhau cho một đơn vị, một ngày"),
+    Rule(
+        "falling_cumulative",
+        "error",
+        "Lũy kế giảm",
+        why="A cumulative count cannot go down: a lower figure is a typing or export error, and "
+        "storing it would make the pace negative.",
+    ),
+    Rule(
+        "returned_above_collected",
+        "warning",
+        "Số thẻ đã trả vượt số hồ sơ đã thu nhận",
+        why="Cards handed over come from another register than applications taken in, and a card "
+        "can be handed over for an application taken before the campaign's count began or at "
+        "another unit: more cards than applications is a mismatch to look into, not a figure "
+        "to refuse.  A warning at import (the file is kept) and on the quality page alike.",
+    ),
+    Rule("coverage_over_100", "warning", "Thu nhận vượt số công dân đủ điều kiện"),
+    # -- breakdowns (parts of a commune-day: priority group, channel, residence, type) -------
+    Rule("several_dimensions", "error", "Một dòng chia theo nhiều cách"),
+    Rule("parts_exceed_total", "error", "Các phần cộng lại vượt tổng"),
+    Rule(
+        "total_not_built",
+        "warning",
+        "Không lấy các phần làm tổng",
+        why="Parts without a total build the total, unless they add up to less than the "
+        "cumulative figure already stored: then they are only part of the day, not its total.",
+    ),
+    Rule("subtotal_mismatch", "warning", "Dòng cộng không khớp tổng các xã"),
+    # -- reporting over time (the quality page) ---------------------------------------------
+    Rule(
+        "missing_report",
+        "warning",
+        "Thiếu báo cáo",
+        why="A unit silent for several days hides its progress; a day or two is often a weekend "
+        "or a late report (analytics.quality.GAP_WARNING_DAYS), only noted.",
+        lesser="info",
+    ),
+    Rule("never_reported", "warning", "Chưa báo cáo lần nào"),
+    Rule("spike", "warning", "Tăng đột biến trong ngày"),
+)
+RULES = {rule.code: rule for rule in _RULES}
+
+
+def severity(code: str, lesser: bool = False) -> str:
+    """The severity of a rule's finding; `lesser` for the milder cases its `why` names."""
+    rule = RULES[code]
+    if lesser:
+        if rule.lesser is None:
+            raise ValueError(f"rule {code!r} has no lesser severity")
+        return rule.lesser
+    return rule.severity
+
+
+def label(code: str) -> str:
+    return RULES[code].label
