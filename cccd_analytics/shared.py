@@ -38,10 +38,15 @@ _PACKAGE = Path(__file__).resolve().parent
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """sha256 of the code that shapes a snapshot: the analytics package, the registry and
-    this module.  Part of every key, so results of other code are never read."""
+    """sha256 of the code that shapes a snapshot: the analytics package, the forecaster's
+    calibrated parameters, the registry and this module.  Part of every key, so results
+    of other code (or of another calibration) are never read."""
     digest = hashlib.sha256()
-    files = sorted((_PACKAGE / "analytics").glob("*.py")) + [_PACKAGE / "registry.py", Path(__file__)]
+    files = sorted((_PACKAGE / "analytics").glob("*.py")) + [
+        _PACKAGE / "data" / "forecast_params.json",
+        _PACKAGE / "registry.py",
+        Path(__file__),
+    ]
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
