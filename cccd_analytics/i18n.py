@@ -252,6 +252,7 @@ EN.update(
         "cơ sở dữ liệu đang bị khóa bởi một thao tác khác": "it is locked by another operation",
         "máy chủ cơ sở dữ liệu trả lời quá chậm": "the database server is answering too slowly",
         "không kết nối được máy chủ cơ sở dữ liệu": "the database server cannot be reached",
+        "ổ đĩa chứa cơ sở dữ liệu đã đầy": "the disk holding the database is full",
         # audit page
         "Nhật ký hệ thống": "Audit log",
         "Nhật ký": "Audit log",
