@@ -443,6 +443,32 @@ def _daily_coverage(panel: Panel, denominators: pd.DataFrame, dimension: str) ->
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
 
 
+def unit_series(
+    parts: pd.DataFrame, units: pd.DataFrame, key: str, dimension: str, as_of, start=None
+) -> pd.DataFrame:
+    """One unit's (a commune's, or a district's communes') running total per value and
+    day: date, value, collected (its citizens served elsewhere included)."""
+    if key in units.index and units.at[key, "level"] != "commune":
+        column = "district_key" if units.at[key, "level"] == "district" else "province_key"
+        members = set(units.index[units[column] == key])
+    else:
+        members = {key}
+    mine = parts[(parts["dimension"] == dimension) & parts["unit_key"].isin(members)]
+    as_of = pd.Timestamp(as_of).normalize()
+    mine = mine[mine["date"] <= as_of]
+    if mine.empty:
+        return pd.DataFrame(columns=["date", "value", "collected"])
+    first = pd.Timestamp(mine["date"].min())
+    days = pd.date_range(min(first, pd.Timestamp(start)) if start is not None else first, as_of, freq="D")
+    panel = plus(part_panel(mine, days), part_panel(mine, days, metric_names=("elsewhere",)))
+    _, values = _split(panel.columns)
+    agg = panel.aggregate(pd.Series(values, index=panel.columns))
+    frame = pd.DataFrame(agg.filled, index=panel.days, columns=agg.columns)
+    long = frame.stack().rename("collected").reset_index()
+    long.columns = ["date", "value", "collected"]
+    return long
+
+
 # -- the residence question: "của ta ở ngoại tỉnh: còn thiếu N" --------------------------
 
 
