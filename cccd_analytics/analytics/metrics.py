@@ -719,7 +719,11 @@ def _groupings(meta: pd.DataFrame) -> list[tuple[str, pd.Series]]:
 def snapshot(
     obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign, as_of: date | pd.Timestamp | None = None
 ) -> Snapshot:
-    """Progress of a campaign on `as_of` (default: the last day with data)."""
+    """Progress of a campaign on `as_of` (default: the last day with data).
+
+    Long on purpose: the snapshot's parts computed in dependency order from one scope and one
+    as-of day; each part is a function of its own.
+    """
     with_data = set(obs["unit_key"].unique()) if len(obs) else set()
     scope = camp.scope_communes(campaign, units, with_data)
     # Performance: a filter that keeps every row is skipped (the frame is only
