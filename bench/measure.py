@@ -19,6 +19,9 @@ Kinds:
   snapshot DB_URL CAMPAIGN [REPEAT]     metrics.snapshot over every unit (forecasts included)
   overview DB_URL CAMPAIGN [RUNS]       the overview page in AppTest: cold run, warm reruns
   briefing DB_URL CAMPAIGN OUT.pptx     briefing.from_frames + write_pptx(include_map=False)
+  overview_read DB_URL CAMPAIGN         what a fresh process serving the overview reads (shared results)
+  clear_shared DB_URL                   forget the shared results (the next reader computes)
+  save_campaign DB_URL CAMPAIGN_JSON    add a campaign (not timed)
 """
 
 from __future__ import annotations
@@ -245,18 +248,61 @@ def store_read(url: str) -> None:
 
     store = Store.open(url)
     base = _peak_mib()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     obs = store.current_observations()
     middle = time.perf_counter()
     units = store.units()
     wall = time.perf_counter() - started
     _emit(
         wall=round(wall, 3),
+        cpu=round(time.process_time() - cpu, 3),
         observations_s=round(middle - started, 3),
         base_mib=round(base, 1),
         rows=len(obs),
         units=len(units),
     )
+
+
+def overview_read(url: str, name: str) -> None:
+    """What a fresh process serving the overview reads from the store once another process
+    has computed this data version's figures: the data version, the campaigns, the
+    campaign's data range and snapshot (cccd_analytics.shared)."""
+    from cccd_analytics import shared
+    from cccd_analytics.store import Store
+
+    store = Store.open(url)
+    base = _peak_mib()
+    started, cpu = time.perf_counter(), time.process_time()
+    version = store.data_version()
+    campaign = _campaign(store, name)
+    first, last = shared.data_range(store, campaign, version)
+    snap = shared.snapshot(store, campaign, last, version)
+    wall = time.perf_counter() - started
+    _emit(
+        wall=round(wall, 3),
+        cpu=round(time.process_time() - cpu, 3),
+        base_mib=round(base, 1),
+        units=len(snap.units),
+        as_of=str(last),
+    )
+
+
+def clear_shared(url: str) -> None:
+    """Forget every kept result: the next reader computes (the first view after a change)."""
+    from cccd_analytics.store import Store
+
+    store = Store.open(url)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM shared_results")
+    _emit(wall=0)
+
+
+def save_campaign(url: str, campaign_json: str) -> None:
+    from cccd_analytics.store import Store
+
+    camp = _campaigns()
+    Store.open(url).save_campaign(camp.from_definition(json.loads(campaign_json)).to_definition())
+    _emit(wall=0)
 
 
 def _campaign(store, name: str):
@@ -298,9 +344,10 @@ def overview(url: str, name: str, runs: str = "5") -> None:
     base = _peak_mib()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
     at.session_state["campaign"] = name
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     at.run()
     cold = time.perf_counter() - started
+    cold_cpu = time.process_time() - cpu
     if at.exception:
         _emit(wall=None, error=str(at.exception)[:500])
         return
@@ -313,6 +360,7 @@ def overview(url: str, name: str, runs: str = "5") -> None:
     _emit(
         wall=round(statistics.median(warm), 3),
         cold=round(cold, 3),
+        cold_cpu=round(cold_cpu, 3),
         warm_min=round(min(warm), 3),
         warm_max=round(max(warm), 3),
         base_mib=round(base, 1),
@@ -353,6 +401,9 @@ KINDS = {
     "snapshot": snapshot,
     "overview": overview,
     "briefing": briefing,
+    "overview_read": overview_read,
+    "clear_shared": clear_shared,
+    "save_campaign": save_campaign,
 }
 
 if __name__ == "__main__":

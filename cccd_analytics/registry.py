@@ -453,40 +453,55 @@ def resolve(
     def lookup(*key) -> list[str]:
         return [k for parent in parents for k in idx["communes"].get((hierarchy, parent, *key), [])]
 
-    if parents:
-        exact = lookup("=", bare_exact(commune))
-        if len(exact) == 1:
-            return Match(exact[0], True)
-        if not exact:
-            # Spelling equivalences first (tone placement, i/y, Ð), then no diacritics at
-            # all; each must point at one unit of the district (or province), or the name
-            # is refused with the units it could be.
-            plain = [
-                k for k in lookup("_", spelled_plain(commune)) if _fits_plain(commune, str(reg.at[k, "name"]))
-            ]
-            for hits in (lookup("~", spelled(commune)), plain):
-                if len(hits) == 1:
-                    official = str(reg.at[hits[0], "name"])
-                    return Match(
-                        hits[0],
-                        True,
-                        registry_name=official,
-                        corrections=tuple(spelling_differences(bare_exact(commune), bare_exact(official))),
-                    )
-                if len(hits) > 1:
-                    return Match(
-                        unofficial_key(province, district, commune),
-                        False,
-                        reason="nhiều đơn vị cùng tên khi sửa cách viết",
-                        ambiguous=True,
-                        candidates=tuple(_label(reg.loc[k]) for k in hits),
-                    )
+    # "Xa Luong" may be "Xã Luong" or the commune "Xá Lượng" typed without its prefix and
+    # without accents: the word that looks like a prefix is tried as part of the name too,
+    # when the name without it fits nothing.
+    readings = [commune]
+    if parents and _strip_prefix(commune) != _strip_prefix("xã " + commune):
+        readings.append("xã " + commune)
+    for reading in readings:
+        found = _match_among(lookup, reg, province, district, reading, shown=commune) if parents else None
+        if found is not None:
+            return found
+        if lookup("=", bare_exact(reading)):
+            break  # the name is exact but repeats within the parents: the suggestions say so
     return Match(
         unofficial_key(province, district, commune),
         False,
         suggestions=suggest(commune, hierarchy) if suggestions else (),
         reason="không có trong danh mục",
     )
+
+
+def _match_among(lookup, reg, province, district, commune: str, shown: str) -> Match | None:
+    """The unit `commune` names among the parents `lookup` searches: exactly, then through
+    spelling equivalences (tone placement, i/y, Ð), then without diacritics; each must
+    point at one unit, or the name is refused with the units it could be.  None: no unit
+    fits.  `shown` is the name as typed, for the corrections and the refusal."""
+    exact = lookup("=", bare_exact(commune))
+    if len(exact) == 1:
+        return Match(exact[0], True)
+    if exact:
+        return None
+    plain = [k for k in lookup("_", spelled_plain(commune)) if _fits_plain(commune, str(reg.at[k, "name"]))]
+    for hits in (lookup("~", spelled(commune)), plain):
+        if len(hits) == 1:
+            official = str(reg.at[hits[0], "name"])
+            return Match(
+                hits[0],
+                True,
+                registry_name=official,
+                corrections=tuple(spelling_differences(bare_exact(commune), bare_exact(official))),
+            )
+        if len(hits) > 1:
+            return Match(
+                unofficial_key(province, district, shown),
+                False,
+                reason="nhiều đơn vị cùng tên khi sửa cách viết",
+                ambiguous=True,
+                candidates=tuple(_label(reg.loc[k]) for k in hits),
+            )
+    return None
 
 
 SUGGEST_CUTOFF = 70

@@ -38,10 +38,15 @@ _PACKAGE = Path(__file__).resolve().parent
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """sha256 of the code that shapes a snapshot: the analytics package, the registry and
-    this module.  Part of every key, so results of other code are never read."""
+    """sha256 of the code that shapes a snapshot: the analytics package, the forecaster's
+    calibrated parameters, the registry and this module.  Part of every key, so results
+    of other code (or of another calibration) are never read."""
     digest = hashlib.sha256()
-    files = sorted((_PACKAGE / "analytics").glob("*.py")) + [_PACKAGE / "registry.py", Path(__file__)]
+    files = sorted((_PACKAGE / "analytics").glob("*.py")) + [
+        _PACKAGE / "data" / "forecast_params.json",
+        _PACKAGE / "registry.py",
+        Path(__file__),
+    ]
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -158,6 +163,31 @@ def scope_observations(store: Store, campaign: camp.Campaign, units: pd.DataFram
     return store.current_observations(as_of=as_of, unit_keys=keys)
 
 
+def unit_spans(store: Store, version: tuple | None = None) -> pd.DataFrame:
+    """Store.unit_spans (every unit with data: its first and last day), kept per data
+    version: reading it scans every value in force."""
+    version = version if version is not None else store.data_version()
+    key = _key("unit_spans")
+    payload = store.shared_result(key, version_text(version))
+    if payload is not None:
+        try:
+            meta, (blob,) = _unpack(payload)
+            frame = _frame_from(blob, [])
+            for column in ("first", "last"):
+                frame[column] = [
+                    d.date() if d is not None and not pd.isna(d) else None for d in frame[column]
+                ]
+            return frame.set_index("unit_key")
+        except (ValueError, KeyError, TypeError):
+            pass
+    spans = store.unit_spans()
+    stored = spans.reset_index().assign(
+        first=pd.to_datetime(spans["first"].to_numpy()), last=pd.to_datetime(spans["last"].to_numpy())
+    )
+    _keep(store, key, "unit_spans", "", version, _pack({}, [_frame_bytes(stored)[0]]))
+    return spans
+
+
 def data_range(store: Store, campaign: camp.Campaign, version: tuple | None = None) -> tuple:
     """First and last day with data in the campaign's scope (None, None without data)."""
     version = version if version is not None else store.data_version()
@@ -167,7 +197,7 @@ def data_range(store: Store, campaign: camp.Campaign, version: tuple | None = No
         first, last = json.loads(payload)
         return (date.fromisoformat(first) if first else None, date.fromisoformat(last) if last else None)
     units = store.units()
-    with_data = store.unit_spans()
+    with_data = unit_spans(store, version)
     scope = camp.scope_communes(campaign, units, set(with_data.index))
     spans = with_data.reindex([k for k in scope if k in with_data.index])
     found = (

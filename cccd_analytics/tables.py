@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cccd_analytics import text as fmt
-from cccd_analytics.analytics.metrics import STATUS_LABELS, attention_order
+from cccd_analytics.analytics.metrics import STALLED_NOTE, STATUS_LABELS, attention_order
 from cccd_analytics.i18n import t
 
 UNIT_TABLE_COLUMNS = {
@@ -89,24 +89,58 @@ def style_status(table: pd.DataFrame):
     return table.style.map(lambda v: f"background-color: {colours.get(v, 'white')}", subset=[column])
 
 
-DATASET_LABELS = {"italy": "Ý (21 vùng, dân số 12+)", "germany": "Đức (16 bang)"}
+DATASET_LABELS = {
+    "italy": "Ý (21 vùng, dân số 12+, hằng ngày)",
+    "germany": "Đức (16 bang, hằng ngày)",
+    "canada": "Ca-na-đa (13 tỉnh, báo cáo theo tuần)",
+    "pooled": "Gộp ba chiến dịch",
+}
 
 
-def track_record_table(record: pd.DataFrame) -> pd.DataFrame:
-    """The forecaster's backtest, as leadership reads it."""
-    if record.empty:
-        return record
+def track_record_table(record: dict) -> pd.DataFrame:
+    """The forecaster's leave-one-campaign-out backtest, as leadership reads it: per
+    campaign and pooled, the mean error of the projected date next to the ruler's
+    (remaining ÷ 7-day pace), which of the two did better, and how often the 80 % range
+    held the actual date.  Rows where the ruler wins say so."""
+    rows = pd.DataFrame(record.get("rows", []) if isinstance(record, dict) else record)
+    if rows.empty:
+        return rows
+
+    def verdict(ratio: float) -> str:
+        if ratio < 1:
+            return t("mô hình tốt hơn {p}", p=fmt.percent(1 - ratio, 0))
+        return t("thước tốt hơn {p}", p=fmt.percent(ratio - 1, 0))
+
     return pd.DataFrame(
         {
-            t("Số liệu kiểm định"): record["dataset"].map(lambda d: t(DATASET_LABELS.get(d, d))),
-            t("Mốc bao phủ"): record["threshold"].map(lambda x: fmt.percent(x, 0)),
-            t("Số lần dự báo"): record["origins"].map(fmt.number),
-            t("Sai số TB — theo tốc độ 7 ngày"): record["mae_baseline"].map(
+            t("Chiến dịch kiểm định"): rows["campaign"].map(lambda d: t(DATASET_LABELS.get(d, d))),
+            t("Mốc bao phủ"): rows["threshold"].map(lambda x: fmt.percent(x, 0)),
+            t("Số lần dự báo (đơn vị)"): [
+                f"{fmt.number(o)} ({fmt.number(u)})" for o, u in zip(rows["origins"], rows["units"])
+            ],
+            t("Sai số TB — còn lại ÷ tốc độ 7 ngày"): rows["mae_ruler"].map(
                 lambda d: t("{n} ngày", n=fmt.number(d))
             ),
-            t("Sai số TB — mô hình"): record["mae_model"].map(lambda d: t("{n} ngày", n=fmt.number(d))),
-            t("Giảm sai số"): (record["improvement_pct"] / 100).map(lambda x: fmt.percent(x, 0)),
-            t("Khoảng 80% chứa ngày thực tế"): record["coverage_model"].map(lambda x: fmt.percent(x, 0)),
+            t("Sai số TB — mô hình"): rows["mae_model"].map(lambda d: t("{n} ngày", n=fmt.number(d))),
+            t("So sánh"): rows["ratio"].map(verdict),
+            t("Khoảng 80% chứa ngày thực tế"): rows["range80"].map(lambda x: fmt.percent(x, 0)),
+        }
+    )
+
+
+def reliability_table(record: dict) -> pd.DataFrame:
+    """P(on time) in deciles against how often the target was then met (70 %, pooled,
+    out of sample): what "khả năng kịp hạn 70%" has meant."""
+    rel = pd.DataFrame(record.get("reliability", []) if isinstance(record, dict) else [])
+    if rel.empty:
+        return rel
+    rel = rel[rel["n"].fillna(0) > 0]
+    return pd.DataFrame(
+        {
+            t("Khả năng kịp hạn dự báo"): rel["decile"],
+            t("Số lần"): rel["n"].map(fmt.number),
+            t("Dự báo trung bình"): rel["predicted"].map(lambda x: fmt.percent(x, 0)),
+            t("Thực tế kịp hạn"): rel["observed"].map(lambda x: fmt.percent(x, 0)),
         }
     )
 
@@ -184,9 +218,20 @@ def attention_table(rows: pd.DataFrame) -> pd.DataFrame:
             t("Tỷ lệ"): rows["coverage"].map(fmt.percent),
             t("Bình quân 7 ngày / cần mỗi ngày"): [pace_against_need(r) for _, r in rows.iterrows()],
             t("Chưa báo cáo"): rows["days_since_report"].map(silent_days),
-            t("Dự báo hoàn thành"): rows["projected_date"].map(fmt.date_vn),
+            t("Dự báo hoàn thành"): projected_or_why(rows),
         }
     ).reset_index(drop=True)
+
+
+def projected_or_why(rows: pd.DataFrame) -> list[str]:
+    """The projected date, or why there is none (no progress in 28 days), never a blank."""
+    notes = rows["forecast_note"] if "forecast_note" in rows else pd.Series("", index=rows.index)
+    return [
+        fmt.date_vn(d)
+        if pd.notna(d)
+        else (t(STALLED_NOTE) if str(n).startswith(STALLED_NOTE) else fmt.date_vn(d))
+        for d, n in zip(rows["projected_date"], notes)
+    ]
 
 
 def silent_table(silent: pd.DataFrame) -> pd.DataFrame:

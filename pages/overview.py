@@ -165,17 +165,19 @@ with st.expander(t("Độ tin cậy của dự báo")):
     computed_on, record = backtest.shipped_track_record()
     st.markdown(
         t(
-            "Mô hình dự báo giả định tốc độ thu nhận chậm dần khi gần bão hòa. Nó được kiểm định trên "
-            "chiến dịch bao phủ thật (tiêm chủng COVID-19 ở Ý và Đức): từ nhiều thời điểm, dự báo ngày đạt "
-            "70% và 90% rồi so với ngày thực tế. Cách tính «còn lại ÷ tốc độ 7 ngày» cho sai số lớn hơn."
+            "Mô hình dự báo đo tốc độ theo từng tuần (nên số liệu báo cáo dồn hay báo cáo theo tuần vẫn cho "
+            "đúng tốc độ) và tính đến việc tốc độ giảm dần khi phần lớn người dân đã đến làm. Nó được kiểm "
+            "định trên ba chiến dịch bao phủ thật (tiêm chủng COVID-19 ở Ý, Đức và Ca-na-đa): mỗi chiến dịch "
+            "được dự báo bằng tham số hiệu chỉnh trên hai chiến dịch còn lại, từ nhiều thời điểm, rồi so với "
+            "ngày thực tế. Bảng ghi cả những chỗ cách tính «còn lại ÷ tốc độ 7 ngày» đúng hơn."
         )
     )
     st.dataframe(tables.track_record_table(record), hide_index=True, width="stretch")
+    st.dataframe(tables.reliability_table(record), hide_index=True, width="stretch")
     st.caption(
         t(
-            "Tính ngày {d} bằng lệnh `cccd backtest`. Chiến dịch CCCD là bắt buộc nên mô hình giả định chậm "
-            "dần từ {p} số công dân đủ điều kiện (có thể đổi trong cài đặt chiến dịch).",
+            "Tính ngày {d} bằng lệnh `cccd backtest`. Mọi chiến dịch dùng cùng một bộ tham số, đúng bộ mà "
+            "kiểm định đã hiệu chỉnh; chưa có chuỗi số liệu CCCD hằng ngày nào để kiểm định riêng.",
             d=fmt.date_vn(computed_on),
-            p=fmt.percent(snap.campaign.forecast_params().turn, 0),
         )
     )

@@ -9,7 +9,8 @@
 #
 # Needs the Debian `postgresql` package (./dev test installs it).  PostgreSQL refuses to run as
 # root, so as root the server runs as the `postgres` OS user.  Listens on 127.0.0.1 only, trusts
-# local connections (a test cluster: no password), fsync off (its data is thrown away).
+# local connections (a test cluster: no password), fsync off (its data is thrown away) unless
+# CCCD_TEST_PG_DURABLE=1.
 set -euo pipefail
 
 usage() { echo "usage: $0 start|pause|stop DIR" >&2; exit 64; }
@@ -58,10 +59,13 @@ case "$action" in
       port=${CCCD_TEST_PG_PORT:-$(( 20000 + RANDOM % 20000 ))}
       while port_in_use "$port"; do port=$(( port + 1 )); done
     fi
+    # Thrown-away data needs no durability; CCCD_TEST_PG_DURABLE=1 keeps PostgreSQL's defaults
+    # (fsync, synchronous commit, full pages) for benchmarks that time writes.
+    fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${CCCD_TEST_PG_DURABLE:-0}" = 1 ] && fast=""
     as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c fsync=off \
-          -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
-          -c shared_buffers=64MB" >/dev/null \
+      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir $fast \
+          -c max_connections=200 -c shared_buffers=64MB" >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     url="postgresql+psycopg://cccd@127.0.0.1:$port/postgres"
     echo "$port" >"$dir/port"

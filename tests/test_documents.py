@@ -236,3 +236,17 @@ def test_cccd_ingest_json_reads_word_and_pdf(made, tmp_path, capsys):
     assert code == 0
     assert [f["format"] for f in payload["files"]] == ["docx", "pdf"]
     assert all(f["tables"] and f["corrections"] for f in payload["files"])
+
+
+def test_a_long_table_whose_figure_reads_as_an_excel_date_stays_long(tmp_path):
+    # 40000 is an Excel serial (6/7/2009): beside the row's own date it must not turn a
+    # long table with a date column into a wide one.
+    path = tmp_path / "dai.csv"
+    lines = ["date,province,commune,eligible,collected"]
+    lines += [f"{d:02d}/03/2024,Tỉnh Thử,Xã Dồn,40000,{1000 + 50 * d}" for d in range(1, 21)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from cccd_analytics.store import Store
+
+    report = ingest.import_file(Store.open(f"sqlite:///{tmp_path / 'x.sqlite'}"), path, dry_run=True)
+    assert report.ok, report.summary()
+    assert report.kind == "canonical" and report.rows_read == 20 and report.units_read == 1

@@ -8,10 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cccd_analytics.analytics import forecast
 from cccd_analytics.analytics.forecast import COLUMNS, HORIZON_DAYS, forecast_units
 
 START = pd.Timestamp("2021-03-01")  # a Monday
-BACKTEST_DATA = Path(__file__).resolve().parents[2] / "shared" / "backtest-data"
+BACKTEST_DATA = next(
+    (
+        p / "shared" / "backtest-data"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "backtest-data").is_dir()
+    ),
+    Path("/nonexistent"),
+)
 
 
 def wide(**series) -> pd.DataFrame:
@@ -72,20 +80,44 @@ def test_pace_7d_is_the_mean_per_day_of_the_last_7_days():
     assert out.loc["a", "pace_7d"] == pytest.approx(150.0)
 
 
-# ---------------------------------------------------------------- saturating
+# ------------------------------------------------------------------ the drain
 
 
-def test_saturating_projects_later_than_run_rate_when_slowing_near_saturation():
+def test_a_steady_unit_is_projected_near_its_pace():
+    # no sign of a slowdown (the pace is at its peak): the robust ruler, calibrated
+    f = wide(a=linear(100, 60))
+    row = one(f, 100_000, 10_000).loc["a"]
+    assert row.model == "drain" and row.evidence == 0
+    assert row.pace_robust == pytest.approx(100.0)
+    assert row.ruler_days == pytest.approx(40.0) and row.model_days == pytest.approx(40.0)
+
+
+def test_a_pace_falling_from_its_peak_is_projected_later_than_the_ruler():
     eligible = 10_000
     f = wide(a=saturating_curve(80, eligible))  # ~82% covered, slowing
     as_of = f.index[-1]
     rr = one(f, eligible, 0.9 * eligible, method="run_rate").loc["a"]
-    sat = one(f, eligible, 0.9 * eligible).loc["a"]
-    assert sat.model == "saturating"
-    assert days_after(sat.projected_date, as_of) > 1.3 * days_after(rr.projected_date, as_of)
+    row = one(f, eligible, 0.9 * eligible).loc["a"]
+    assert row.evidence > 0.5  # the pace is well below its peak
+    assert row.model_days > 1.15 * row.ruler_days
+    assert days_after(row.projected_date, as_of) > days_after(rr.projected_date, as_of)
     # and the truth of this synthetic series is later than the run-rate says
     t_true = -40 * np.log(1 - 0.9 / 0.95)
     assert t_true - 80 > days_after(rr.projected_date, as_of)
+
+
+def test_the_campaign_s_slowdown_counts_for_a_unit_whose_own_pace_has_not_turned():
+    # "a" is steady; the campaign around it has slowed: evidence for "a" too
+    steady = linear(100, 80)
+    slowing = saturating_curve(80, 10_000)
+    alone = one(wide(a=steady), 100_000, 10_000).loc["a"]
+    pooled = one(wide(a=steady, b=slowing, c=slowing * 2), [100_000, 10_000, 20_000], [10_000, 9_000, 18_000])
+    assert alone.evidence == 0 and pooled.loc["a", "evidence"] > 0.5
+    assert pooled.loc["a", "projected_date"] > alone.projected_date
+    # the campaign's phase can be given (a milestone's units forecast alone)
+    phase = forecast.campaign_phase(wide(a=steady, b=slowing, c=slowing * 2), START + pd.Timedelta(days=79))
+    given = one(wide(a=steady), 100_000, 10_000, phase=phase).loc["a"]
+    assert given.projected_date == pooled.loc["a", "projected_date"]
 
 
 def test_a_100_percent_target_gets_a_date_later_than_a_90_percent_one():
@@ -97,6 +129,78 @@ def test_a_100_percent_target_gets_a_date_later_than_a_90_percent_one():
         for share in (0.9, 0.95, 1.0)
     ]
     assert days[0] < days[1] < days[2] < 3 * 365
+
+
+# ------------------------------------------------------- how units report
+
+
+def batches(every: int, amount: float, days: int, flat_between: bool = False) -> np.ndarray:
+    """+amount every ``every`` days; the days between not reported (NaN) or reported flat."""
+    values = np.full(days, np.nan)
+    values[every - 1 :: every] = amount * np.arange(1, days // every + 1)
+    if flat_between:
+        values = pd.Series(values).ffill().fillna(0).to_numpy()
+    return values
+
+
+@pytest.mark.parametrize("flat", [False, True], ids=["gaps between", "flat between"])
+def test_batches_every_third_day_give_the_true_pace(flat):
+    f = wide(a=batches(3, 700, 63, flat_between=flat))
+    row = one(f, 100_000, 30_000).loc["a"]
+    assert row.pace_robust == pytest.approx(700 / 3, rel=0.02)
+    assert row.reporting_gap == pytest.approx(3)
+
+
+def test_weekly_reports_give_the_true_pace_from_mid_week():
+    f = wide(a=batches(7, 1_633, 70))
+    as_of = f.index[-1] + pd.Timedelta(days=4)  # four days after the last report
+    row = one(f, 100_000, 30_000, as_of=as_of).loc["a"]
+    assert row.pace_robust == pytest.approx(1_633 / 7, rel=0.01)
+    assert row.last_report == f.index[-1] and pd.notna(row.projected_date)
+
+
+def test_a_correction_does_not_stop_the_projection_and_its_week_is_left_out():
+    values = linear(100, 60)
+    values[45:] -= 1_500  # the cumulative fell: earlier figures were too high
+    row = one(wide(a=values), 100_000, 10_000).loc["a"]
+    assert pd.notna(row.projected_date)
+    assert row.pace_robust == pytest.approx(100.0)
+
+
+def test_a_one_day_catch_up_upload_moves_the_pace_little():
+    base = linear(100, 60)
+    caught = base.copy()
+    caught[-3:] += 2_000  # 20 days' worth in one day (a catch-up), three days ago
+    clean = one(wide(a=base), 100_000, 20_000).loc["a"]
+    spike = one(wide(a=caught), 100_000, 20_000).loc["a"]
+    assert spike.pace_robust < 1.4 * clean.pace_robust
+    rr_clean = one(wide(a=base), 100_000, 20_000, method="run_rate").loc["a"]
+    rr_spike = one(wide(a=caught), 100_000, 20_000, method="run_rate").loc["a"]
+    assert rr_spike.pace_7d > 3 * rr_clean.pace_7d
+
+
+def test_holidays_in_the_past_do_not_lower_the_pace_per_working_day():
+    days = pd.date_range(START, periods=56, freq="D")
+    holiday = (days >= days[30]) & (days < days[37])
+    daily = np.where(holiday, 0.0, 100.0)
+    f = wide(a=np.cumsum(daily))
+    row = one(f, 100_000, 10_000, workday_weight=lambda d: np.where(d.isin(days[holiday]), 0.0, 1.0)).loc["a"]
+    assert row.pace_robust == pytest.approx(100.0)
+
+
+def test_every_unit_with_progress_in_28_days_gets_a_date_and_a_range():
+    cum, eligible = synthetic_campaign(500, seed=4)
+    # some units stop early, some report weekly, some correct a figure
+    cum.iloc[-35:, :50] = np.nan
+    weekly = np.broadcast_to((np.arange(len(cum)) % 7 == 0)[:, None], (len(cum), 50))
+    cum.iloc[:, 50:100] = cum.iloc[:, 50:100].where(weekly)
+    cum.iloc[-10:, 100:120] -= 50
+    out = forecast_units(cum, eligible, 0.9 * eligible, cum.index[-1] + pd.Timedelta(days=60), cum.index[-1])
+    moving = (out["progress_28d"] > 0) & (cum.ffill().iloc[-1] < 0.9 * eligible)
+    assert moving.sum() > 150
+    for column in ("projected_date", "projected_low", "projected_high"):
+        assert out.loc[moving, column].notna().all(), column
+    assert out.loc[~moving & (cum.ffill().iloc[-1] < 0.9 * eligible), "projected_date"].isna().all()
 
 
 def test_a_unit_already_at_target_gets_its_first_day_there_and_p_on_time_1():
@@ -138,7 +242,7 @@ def test_target_beyond_the_horizon_is_nat():
 # ------------------------------------------------------------------ calendar
 
 
-@pytest.mark.parametrize("method", ["run_rate", "saturating"])
+@pytest.mark.parametrize("method", ["run_rate", "drain"])
 def test_sundays_off_from_now_on_push_the_projection_later(method):
     f = wide(a=linear(100, 56))  # worked every day so far
     as_of = f.index[-1]
@@ -185,7 +289,9 @@ def test_a_calendar_that_also_describes_the_past_keeps_the_weekly_pace():
 # ------------------------------------------------------------------ glitches
 
 
-def test_a_single_6x_spike_moves_the_default_projection_by_less_than_5_days():
+def test_a_single_6x_day_moves_the_default_projection_far_less_than_the_ruler():
+    # spikes are judged on weeks: one day of 600 instead of 100 makes a week 1.7x the
+    # others, real progress that counts, but over three weeks, not as the week's pace
     base = linear(100, 60)
     spiked = base.copy()
     spiked[-4:] += 500  # one day of 600 instead of 100, four days before as_of
@@ -193,14 +299,12 @@ def test_a_single_6x_spike_moves_the_default_projection_by_less_than_5_days():
     clean = one(as_of_f, 30_000, 15_000).loc["a"]
     spike = one(wide(a=spiked), 30_000, 15_000).loc["a"]
     shift = abs(days_after(spike.projected_date, clean.projected_date))
-    assert shift < 5
-    # the trackers' run-rate is thrown much further by the same spike
     rr_clean = one(as_of_f, 30_000, 15_000, method="run_rate").loc["a"]
     rr_spike = one(wide(a=spiked), 30_000, 15_000, method="run_rate").loc["a"]
-    assert abs(days_after(rr_spike.projected_date, rr_clean.projected_date)) > 4 * max(shift, 1)
+    assert abs(days_after(rr_spike.projected_date, rr_clean.projected_date)) > 2 * shift
 
 
-@pytest.mark.parametrize("method", ["run_rate", "saturating"])
+@pytest.mark.parametrize("method", ["run_rate", "drain"])
 def test_missing_days_are_not_zeros(method):
     rng = np.random.default_rng(3)
     full = np.cumsum(rng.uniform(80, 120, 70))
@@ -209,7 +313,8 @@ def test_missing_days_are_not_zeros(method):
     interpolated = wide(a=gappy).interpolate(limit_area="inside")
     a = one(wide(a=gappy), 50_000, 20_000, method=method)
     b = one(interpolated, 50_000, 20_000, method=method)
-    pd.testing.assert_frame_equal(a, b)
+    # the same figures; only how often the unit reported differs
+    pd.testing.assert_frame_equal(a.drop(columns="reporting_gap"), b.drop(columns="reporting_gap"))
     true_pace = (full[69] - full[62]) / 7
     assert a.loc["a", "pace_7d"] == pytest.approx(true_pace, rel=0.1)
     # reading the gap as days without progress (carry the last value) gets it wrong
@@ -229,7 +334,7 @@ def test_a_unit_that_did_not_report_today_is_projected_from_its_last_report():
 # --------------------------------------------------------------- look-ahead
 
 
-@pytest.mark.parametrize("method", ["run_rate", "saturating", "saturating_fit"])
+@pytest.mark.parametrize("method", ["run_rate", "drain", "saturating", "saturating_fit"])
 def test_data_after_as_of_changes_nothing(method):
     rng = np.random.default_rng(7)
     f = wide(a=np.cumsum(rng.uniform(50, 150, 90)), b=np.cumsum(rng.uniform(10, 90, 90)))
@@ -257,20 +362,24 @@ def synthetic_campaign(n_units: int, days: int = 120, seed: int = 0):
     return pd.DataFrame(cum, index=index, columns=units), pd.Series(eligible, index=units)
 
 
-@pytest.mark.parametrize("method", ["run_rate", "saturating"])
+@pytest.mark.parametrize("method", ["run_rate", "drain"])
 def test_1000_units_in_one_call_match_units_forecast_alone(method):
     cum, eligible = synthetic_campaign(1_000)
     as_of = cum.index[-1]
     deadline = as_of + pd.Timedelta(days=90)
+    # the campaign's phase is the one figure pooled over the call; given, units stand alone
+    phase = forecast.campaign_phase(cum, as_of)
     out = forecast_units(cum, eligible, 0.8 * eligible, deadline, as_of, method=method)
     assert out.shape[0] == 1_000 and list(out.index) == list(cum.columns)
     assert set(COLUMNS) <= set(out.columns)
     some = ["u0003", "u0500", "u0999"]
-    alone = forecast_units(cum[some], eligible[some], 0.8 * eligible[some], deadline, as_of, method=method)
+    alone = forecast_units(
+        cum[some], eligible[some], 0.8 * eligible[some], deadline, as_of, method=method, phase=phase
+    )
     pd.testing.assert_frame_equal(out.loc[some], alone)
 
 
-@pytest.mark.parametrize("method", ["run_rate", "saturating", "saturating_fit"])
+@pytest.mark.parametrize("method", ["run_rate", "drain", "saturating_fit"])
 def test_low_is_not_after_projected_and_projected_not_after_high(method):
     cum, eligible = synthetic_campaign(1_000, seed=1)
     out = forecast_units(cum, eligible, 0.85 * eligible, cum.index[-1], cum.index[-1], method=method)
@@ -282,7 +391,7 @@ def test_low_is_not_after_projected_and_projected_not_after_high(method):
     assert out.projected_date.notna().sum() > 900
 
 
-@pytest.mark.parametrize("method", ["run_rate", "saturating"])
+@pytest.mark.parametrize("method", ["run_rate", "drain"])
 def test_p_on_time_rises_with_the_deadline(method):
     cum, eligible = synthetic_campaign(300, seed=2)
     as_of = cum.index[-1]
@@ -297,11 +406,15 @@ def test_p_on_time_rises_with_the_deadline(method):
     assert np.all((ps >= 0) & (ps <= 1))
 
 
-def test_p_on_time_is_about_one_half_at_the_projected_date():
+def test_the_80_percent_range_and_p_on_time_come_from_one_distribution():
+    # a deadline on the low end of the range: P = 0.1; on the high end: P = 0.9
     f = wide(a=saturating_curve(70, 10_000))
     first = one(f, 10_000, 8_800).loc["a"]
-    at_median = one(f, 10_000, 8_800, deadline=first.projected_date).loc["a"]
-    assert 0.4 < at_median.p_on_time < 0.65
+    at_low = one(f, 10_000, 8_800, deadline=first.projected_low).loc["a"].p_on_time
+    at_high = one(f, 10_000, 8_800, deadline=first.projected_high).loc["a"].p_on_time
+    at_median = one(f, 10_000, 8_800, deadline=first.projected_date).loc["a"].p_on_time
+    assert at_low == pytest.approx(0.1, abs=0.03) and at_high == pytest.approx(0.9, abs=0.03)
+    assert at_low < at_median < at_high
 
 
 def test_per_unit_deadlines():
@@ -326,29 +439,45 @@ needs_data = pytest.mark.skipif(
 
 
 @needs_data
-def test_backtest_loader_leaves_out_national_total_and_regions_without_population():
+def test_backtest_loader_reads_three_campaigns_and_leaves_weekly_gaps_unreported():
     from cccd_analytics.analytics.backtest import load_backtest_series
 
     series = load_backtest_series(BACKTEST_DATA)
-    assert set(series) == {"italy", "germany"}
+    assert set(series) == {"italy", "germany", "canada"}
     assert "00" not in series["germany"].cumulative.columns
     assert series["germany"].eligible.notna().all() and len(series["germany"].eligible) == 16
     assert len(series["italy"].eligible) == 21
+    canada = series["canada"].cumulative
+    assert "1" not in canada.columns and len(canada.columns) == 13
+    assert canada.notna().mean().max() < 0.2  # one report a week, the days between NaN
 
 
 @needs_data
-def test_on_real_regions_the_default_beats_run_rate_on_the_90_percent_date():
-    from cccd_analytics.analytics.backtest import (
-        BacktestSeries,
-        load_backtest_series,
-        run_backtest,
-        summarise,
-    )
+def test_backtest_rows_are_the_snapshot_s_figures_inside_the_window():
+    from cccd_analytics.analytics import backtest as bt
+    from cccd_analytics.analytics import metrics
 
-    italy = load_backtest_series(BACKTEST_DATA)["italy"]
+    italy = bt.load_backtest_series(BACKTEST_DATA)["italy"]
     units = ["LOM", "SIC", "TOS", "PAB"]
-    small = BacktestSeries("italy4", italy.cumulative[units], italy.eligible[units])
-    res = run_backtest([small], thresholds=(0.9,), step_days=14)
-    s = summarise(res).set_index("method")
-    assert s.loc["saturating", "mae_days"] < 0.8 * s.loc["run_rate", "mae_days"]
-    assert s.loc["saturating", "coverage_80"] > s.loc["run_rate", "coverage_80"]
+    small = bt.BacktestSeries("italy4", italy.cumulative[units], italy.eligible[units], italy.names[units])
+    plan = bt._plan(small)
+    origins = plan.origins[4:6]
+    rows = bt.product_rows(plan, None, origins=origins)
+    assert len(rows) and set(rows["origin"]) <= set(origins)
+    assert rows["coverage"].between(bt.WINDOW_LOW, 1).all()
+    assert (rows["coverage"] <= rows["threshold"] - bt.WINDOW_GAP + 1e-9).all()
+    snap = metrics.snapshot(plan.obs, plan.units, bt._campaign(plan), origins[0])
+    main = snap.unit_milestones[snap.unit_milestones["milestone_index"] == 0].set_index("key")
+    first = rows[(rows["origin"] == origins[0]) & (rows["deadline"] == plan.goals[0][1])].set_index("key")
+    for column in ("projected_date", "projected_low", "projected_high", "p_on_time", "run_rate_date"):
+        pd.testing.assert_series_equal(first[column], main.loc[first.index, column], check_names=False)
+
+
+@needs_data
+def test_the_shipped_parameters_are_what_the_calibration_produces():
+    # slow (a snapshot per weekly origin of three campaigns, ~1-2 min): the issue's
+    # "one model, one calibration" is only true while this passes
+    from cccd_analytics.analytics import backtest as bt
+
+    calibrated = bt.calibrate(bt.load_backtest_series(BACKTEST_DATA))
+    assert bt.same_params(forecast.load_params(), calibrated)

@@ -242,3 +242,11 @@ def test_a_name_typed_in_an_old_font_among_unicode_names_is_read_and_shown():
     assert report.status == "checked", report.message
     (fix,) = report.corrections
     assert fix["official"] == "Xã Kỳ Đồng" and "TCVN3" in fix["how"]
+
+
+def test_a_name_whose_first_word_looks_like_a_prefix_matches_without_accents():
+    # "Xa Luong" reads as "Xã Luong" at first; no such commune, so it is the commune
+    # "Xá Lượng" typed without its prefix and accents (the property test found it).
+    match = registry.resolve("Tỉnh Nghệ An", "Huyện Tương Dương", "Xa Luong")
+    assert match.official and REG.at[match.key, "name"] == "Xã Xá Lượng"
+    assert match.corrections

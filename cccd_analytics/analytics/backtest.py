@@ -1,319 +1,609 @@
-"""Backtest of the completion-date forecaster on real coverage campaigns.
+"""The forecaster's track record on real coverage campaigns, and its calibration.
 
-The series are first-dose vaccination counts per region (Italy, Germany), one region
-per unit, used as stand-ins for a CCCD issuance campaign: a cumulative count per unit
-against an eligible population, fast at first and slow in the last tenth.
+The series are first-dose vaccination counts per region (Italy daily, Germany daily by
+vaccination site, Canada weekly), one region per unit, used as stand-ins for a CCCD
+issuance campaign: a cumulative count per unit against an eligible population.
 
-From every origin (weekly, from the day a unit passes 10% coverage until it reaches the
-threshold) each method forecasts the day the unit reaches ``threshold`` x eligible, using
-only data up to the origin.  ``summarise`` turns the per-origin rows into the track
-record: mean absolute error in days, how often the 80% range held the actual date, and
-for units that never reached the threshold, how often the forecast said "not before the
-end of the data".
+Everything is scored the way the product is used and through the function the product
+uses: each campaign becomes observations, units and a campaign definition, and
+``metrics.snapshot`` (what ``cccd status`` calls, with its calendar and as-of cut)
+forecasts it from weekly origins.  A unit is scored from an origin when its coverage
+is between ``WINDOW_LOW`` and the threshold minus ``WINDOW_GAP``, against the first day
+its cumulative reached the threshold.
 
-``load_backtest_series`` is the only function here that reads files.
+**Leave one campaign out.**  The calibration (``fit_median``: the median line;
+``conformal``: the predictive distribution) is fitted on the other campaigns and the
+held-out one is scored with it, so every figure the track record shows is for a
+campaign the model has not seen.  The conformal residuals of a fold are themselves
+out of sample: each training campaign's residuals come from a fit without it.  The
+product's parameters (``calibrate``) are fitted on all campaigns the same way and
+written to ``forecast.PARAMS_FILE``; a test checks that what the product runs with is
+what this produced.
+
+``load_backtest_series`` is the only function here that reads the data files.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from cccd_analytics.analytics.forecast import HORIZON_DAYS, SaturatingParams, forecast_units
+from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.analytics import forecast, metrics
+from cccd_analytics.analytics.forecast import ForecastParams
 
 __all__ = [
     "BacktestSeries",
+    "Report",
     "calibrate",
-    "headline_table",
+    "evaluate",
     "load_backtest_series",
-    "run_backtest",
-    "summarise",
+    "shipped_track_record",
 ]
 
-#: "Will we reach the threshold within this many days of the origin?" -- the deadline
-#: used to score ``p_on_time`` (Brier score).
-ON_TIME_HORIZON_DAYS = 56
+#: Targets scored, as shares of eligible (scored where some units reached them).
+THRESHOLDS = (0.7, 0.9, 1.0)
+#: A unit is scored from an origin where its coverage is in [WINDOW_LOW, threshold - WINDOW_GAP].
+WINDOW_LOW = 0.30
+WINDOW_GAP = 0.05
+#: Origins: weekly, starting this many days after the first day a unit reached WINDOW_LOW
+#: (mid-week for weekly reporters, so the last report is days old as in real use).
+STEP_DAYS = 7
+ORIGIN_OFFSET_DAYS = 3
+#: A campaign x threshold is fitted and scored when at least this many units reached it.
+MIN_UNITS = 3
+#: Deadlines for P(on time): the days by which these shares of the units that reached the
+#: threshold had reached it (fixed dates per campaign, as a campaign file has).
+DEADLINE_SHARES = (0.25, 0.5, 0.75)
+#: Probabilities at which the predictive distribution is stored.
+PROBS = (0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975)
+#: Horizon bins of the conformal residuals (median working days; the last bin is open)
+#: and the fewest residuals a bin needs before it stands on its own.
+BIN_EDGES = (21.0, 56.0, 112.0)
+MIN_BIN = 30
+
+TRACK_RECORD = Path(__file__).resolve().parents[1] / "data" / "track_record.json"
+
+
+def default_data_dir() -> Path:
+    """``shared/backtest-data`` beside the checkout (read in place, never copied in)."""
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "shared" / "backtest-data"
+        if candidate.is_dir():
+            return candidate
+    return Path(__file__).resolve().parents[3] / "shared" / "backtest-data"
 
 
 @dataclass(frozen=True)
 class BacktestSeries:
-    """One campaign: daily cumulative counts (wide, one column per unit) and eligible."""
+    """One campaign: cumulative counts (days x units; NaN = not reported), eligible and
+    the units' names."""
 
     name: str
     cumulative: pd.DataFrame
     eligible: pd.Series
+    names: pd.Series
+    label: str = ""
+
+    def keys(self) -> list[str]:
+        return [f"{self.name}:{u}" for u in self.cumulative.columns]
 
 
 def load_backtest_series(data_dir: str | Path) -> dict[str, BacktestSeries]:
-    """Read ``italy_regions_dose1.csv`` and ``germany_laender_dose1.csv`` from
-    ``data_dir`` (see its SOURCES.md).
+    """The three campaigns of ``data_dir`` (its SOURCES.md says where they come from).
 
     Italy: eligible = ``population_12plus``.  Germany: eligible = ``population_derived``;
-    region 00 (national total) and any region without a population (17, the federal
-    agencies) are left out.  Both files are cumulative sums of daily administrations
-    with a row for every day between a region's first and last date, so days inside
-    that span are complete; days after a region's last row are NaN (not reported).
+    region 00 (national total) and regions without a population (17, federal agencies)
+    left out.  Canada: weekly reports, eligible = ``population``; region 1 (Canada)
+    left out.  Days without a report stay NaN (not reported, never zero).
     """
     data_dir = Path(data_dir)
     out: dict[str, BacktestSeries] = {}
-
     italy = pd.read_csv(
         data_dir / "italy_regions_dose1.csv", parse_dates=["date"], dtype={"region_code": str}
     )
-    out["italy"] = _series("italy", italy, "people_dose1", "population_12plus")
-
+    out["italy"] = _series("italy", italy, "population_12plus", "Ý — 21 vùng (dân số 12+), hằng ngày")
     germany = pd.read_csv(
         data_dir / "germany_laender_dose1.csv", parse_dates=["date"], dtype={"region_code": str}
     )
     germany = germany[(germany["region_code"] != "00") & germany["population_derived"].gt(0)]
-    out["germany"] = _series("germany", germany, "people_dose1", "population_derived")
+    out["germany"] = _series("germany", germany, "population_derived", "Đức — 16 bang, hằng ngày")
+    canada_file = data_dir / "canada_provinces_dose1_weekly.csv"
+    if canada_file.exists():
+        canada = pd.read_csv(canada_file, parse_dates=["date"], dtype={"region_code": str})
+        canada = canada[canada["region_code"] != "1"]
+        out["canada"] = _series("canada", canada, "population", "Canada — 13 tỉnh, báo cáo theo tuần")
     return out
 
 
-def _series(name: str, long: pd.DataFrame, value: str, population: str) -> BacktestSeries:
-    wide = long.pivot(index="date", columns="region_code", values=value).astype(float)
+def _series(name: str, long: pd.DataFrame, population: str, label: str) -> BacktestSeries:
+    wide = long.pivot(index="date", columns="region_code", values="people_dose1").astype(float)
     wide = wide.reindex(pd.date_range(wide.index.min(), wide.index.max(), freq="D"))
     wide.columns = wide.columns.astype(str)
     wide.columns.name = "unit"
-    eligible = long.groupby("region_code")[population].first().astype(float)
-    eligible.index = eligible.index.astype(str)
-    return BacktestSeries(name, wide, eligible.reindex(wide.columns))
+    # an eligible population is a count (Canada's is derived from a rounded share)
+    eligible = long.groupby("region_code")[population].first().astype(float).round()
+    names = long.groupby("region_code")["region_name"].first().astype(str)
+    return BacktestSeries(name, wide, eligible.reindex(wide.columns), names.reindex(wide.columns), label)
 
 
-def run_backtest(
-    series: Mapping[str, BacktestSeries] | Iterable[BacktestSeries],
-    thresholds: Iterable[float] = (0.7, 0.9),
-    methods: Iterable[str] = ("run_rate", "saturating"),
-    *,
-    step_days: int = 7,
-    start_coverage: float = 0.10,
-    params: SaturatingParams | None = None,
-) -> pd.DataFrame:
-    """Forecast from many origins and score against what happened.
-
-    One row per (dataset, threshold, origin, unit, method) with the forecast, the
-    actual date (NaT when the unit never reached the threshold before its data end)
-    and the scores: ``error_days`` (projected - actual; a NaT projection counts as
-    origin + HORIZON_DAYS), ``in_range`` (actual within the 80% range) and, for
-    never-reached rows, ``says_not_before_end`` (projected NaT or after the data end).
-
-    Origins run every ``step_days`` from the first day any unit passes
-    ``start_coverage``; a unit takes part from its own pass date until it reaches the
-    threshold.  Units that never reach it take part up to the last date any unit of
-    the dataset reached it (the active part of the campaign).
-    """
-    if isinstance(series, Mapping):
-        series = list(series.values())
-    rows = []
-    for s in series:
-        for threshold in thresholds:
-            rows.append(_backtest_one(s, float(threshold), tuple(methods), step_days, start_coverage, params))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+# ------------------------------------------------------------------ the campaign
 
 
-def _backtest_one(s, threshold, methods, step_days, start_coverage, params):
-    cum, eligible = s.cumulative, s.eligible
-    coverage = cum.div(eligible, axis=1)
-    start_date = _first_date(coverage >= start_coverage)
-    reach_date = _first_date(coverage >= threshold)
+@dataclass(frozen=True)
+class _Plan:
+    """What the product is asked about one campaign: units, observations, the goals
+    (threshold x deadline) and the origins; and what happened (reach days)."""
+
+    series: BacktestSeries
+    obs: pd.DataFrame
+    units: pd.DataFrame
+    goals: list[tuple[float, pd.Timestamp]]
+    origins: list[pd.Timestamp]
+    reach: pd.DataFrame  # unit key x threshold -> first day at/above it (NaT: never)
+    data_end: pd.Series  # unit key -> last report
+
+
+def _plan(s: BacktestSeries, thresholds=THRESHOLDS, step_days=STEP_DAYS, offset=ORIGIN_OFFSET_DAYS) -> _Plan:
+    keys = s.keys()
+    cum = s.cumulative.set_axis(keys, axis=1)
+    eligible = s.eligible.set_axis(keys)
+    filled = cum.interpolate(limit_area="inside")
+    coverage = filled.div(eligible, axis=1)
+    reach = pd.DataFrame({t: _first_day(coverage >= t) for t in thresholds})
     data_end = cum.apply(lambda c: c.last_valid_index())
-    reached = reach_date.notna()
-    if reached.any():
-        last_active = reach_date.max()
-    else:
-        last_active = cum.index.max() - pd.Timedelta(days=180)
-    stop = reach_date.fillna(last_active)
-    target = eligible * threshold
-
-    frames = []
-    origins = pd.date_range(start_date.min(), stop.max(), freq=f"{step_days}D")
-    for origin in origins:
-        active = (start_date <= origin) & (origin < stop) & (origin < data_end)
-        # a never-reached unit stays in up to and including the last active day
-        active |= (~reached) & (start_date <= origin) & (origin <= last_active) & (origin < data_end)
-        units = active[active].index
-        if len(units) == 0:
-            continue
-        hist = cum.loc[:origin, units]
-        deadline = origin + pd.Timedelta(days=ON_TIME_HORIZON_DAYS)
-        for method in methods:
-            f = forecast_units(
-                hist,
-                eligible[units],
-                target[units],
-                deadline,
-                origin,
-                method=method,
-                params=params,
-            )
-            f = f.assign(
-                dataset=s.name,
-                threshold=threshold,
-                origin=origin,
-                method=method,
-                coverage=(hist.ffill().iloc[-1] / eligible[units]).to_numpy(),
-                actual_date=reach_date[units].to_numpy(),
-                data_end=data_end[units].to_numpy(),
-            )
-            frames.append(f.rename_axis("unit").reset_index())
-    if not frames:
-        return pd.DataFrame()
-    out = pd.concat(frames, ignore_index=True)
-    return _score(out, deadline_days=ON_TIME_HORIZON_DAYS)
+    goals = []
+    for t in thresholds:
+        reached = reach[t].dropna().sort_values()
+        if len(reached) >= MIN_UNITS:
+            for share in DEADLINE_SHARES:
+                goals.append((t, reached.iloc[int(round(share * (len(reached) - 1)))]))
+        else:
+            goals.append((t, cum.index.max()))
+    start = _first_day(coverage >= WINDOW_LOW).min() + pd.Timedelta(days=offset)
+    last_reach = reach.stack().max()
+    end = last_reach if pd.notna(last_reach) else cum.index.max()
+    origins = list(pd.date_range(start, end, freq=f"{step_days}D"))
+    long = cum.stack().dropna().rename("value").reset_index()
+    long.columns = ["date", "unit_key", "value"]
+    obs = long.assign(metric="collected", upload_id=0)[["unit_key", "date", "metric", "value", "upload_id"]]
+    units = pd.DataFrame(
+        {
+            "key": keys,
+            "code": list(s.cumulative.columns),
+            "name": list(s.names.fillna("").astype(str)),
+            "level": "commune",
+            "unit_type": "",
+            "parent_key": None,
+            "province_key": None,
+            "district_key": None,
+            "hierarchy": "backtest",
+            "population": eligible.to_numpy(),
+            "eligible_estimate": eligible.to_numpy(),
+            "tags": [()] * len(keys),
+            "official": False,
+        }
+    ).set_index("key", drop=False)
+    return _Plan(s, obs, units, goals, origins, reach, data_end)
 
 
-def _first_date(mask: pd.DataFrame) -> pd.Series:
+def _first_day(mask: pd.DataFrame) -> pd.Series:
     any_ = mask.any()
     first = mask.idxmax()
     return first.where(any_, pd.NaT).astype("datetime64[ns]")
 
 
-def _score(df: pd.DataFrame, deadline_days: int) -> pd.DataFrame:
-    horizon = df["origin"] + pd.Timedelta(days=HORIZON_DAYS)
-    projected = df["projected_date"].fillna(horizon)
-    actual = df["actual_date"]
-    reached = actual.notna()
-    df["error_days"] = (projected - actual).dt.days.where(reached)
-    df["abs_error_days"] = df["error_days"].abs()
-    df["lead_days"] = (actual - df["origin"]).dt.days
-    low = df["projected_low"]
-    high = df["projected_high"].fillna(pd.Timestamp("2200-01-01"))
-    df["in_range"] = ((low <= actual) & (actual <= high)).where(reached)
-    says_late = df["projected_date"].isna() | (df["projected_date"] > df["data_end"])
-    df["says_not_before_end"] = says_late.where(~reached)
-    deadline = df["origin"] + pd.Timedelta(days=deadline_days)
-    hit = (reached & (actual <= deadline)).astype(float)
-    # only score "by the deadline" where the deadline is inside the data
-    df["hit_by_deadline"] = hit.where(reached | (deadline <= df["data_end"]))
-    df["brier"] = (df["p_on_time"] - df["hit_by_deadline"]) ** 2
-    return df
-
-
-def summarise(results: pd.DataFrame, baseline: str = "run_rate") -> pd.DataFrame:
-    """Per dataset, threshold and method: origins scored, MAE (days), its improvement
-    over ``baseline`` (%), median error (bias; + = projected too late), share of actual
-    dates inside the 80% range, never-reached origins and the share of those where the
-    forecast said "not before the end of the data", and the Brier score of p_on_time
-    for "reached within ON_TIME_HORIZON_DAYS"."""
-    if results.empty:
-        return pd.DataFrame()
-    keys = ["dataset", "threshold", "method"]
-    g = results.groupby(keys, sort=False)
-    out = pd.DataFrame(
-        {
-            "n_origins": g["error_days"].count(),
-            "mae_days": g["abs_error_days"].mean(),
-            "median_error_days": g["error_days"].median(),
-            "coverage_80": g["in_range"].mean(),
-            "n_never": g["says_not_before_end"].count(),
-            "never_correct": g["says_not_before_end"].mean(),
-            "brier": g["brier"].mean(),
-        }
+def _campaign(plan: _Plan) -> camp.Campaign:
+    """The campaign file a user would write: the first goal as the target, the others
+    as milestones over every unit (each its own threshold and deadline)."""
+    keys = tuple(plan.units.index)
+    (t0, d0), rest = plan.goals[0], plan.goals[1:]
+    return camp.Campaign(
+        name=plan.series.name,
+        deadline=d0.date(),
+        target=camp.Target("share", t0),
+        scope=keys,
+        milestones=tuple(
+            camp.Milestone(
+                name=f"{t:.0%} {d:%Y-%m-%d}", deadline=d.date(), target=camp.Target("share", t), units=keys
+            )
+            for t, d in rest
+        ),
     )
-    reached = results[results["actual_date"].notna()].groupby(keys)["unit"].nunique()
-    out.insert(1, "n_units", reached.reindex(out.index).fillna(0).astype(int))
-    base = (
-        out.xs(baseline, level="method")["mae_days"]
-        if baseline in out.index.get_level_values("method")
-        else None
-    )
-    if base is not None:
-        ref = base.reindex(out.index.droplevel("method")).to_numpy()
-        out["mae_improvement_pct"] = 100.0 * (1.0 - out["mae_days"].to_numpy() / ref)
-    return out.reset_index()
 
 
-def headline_table(
-    summary: pd.DataFrame, model: str = "saturating", baseline: str = "run_rate"
+ROW_FIELDS = [
+    "key",
+    "deadline",
+    "coverage",
+    "projected_date",
+    "projected_low",
+    "projected_high",
+    "p_on_time",
+    "run_rate_date",
+    "last_report",
+    "evidence",
+    "ruler_days",
+    "model_days",
+    "median_days",
+    "status",
+]
+
+
+def product_rows(
+    plan: _Plan,
+    params: ForecastParams | None,
+    method: str = "default",
+    origins: Iterable[pd.Timestamp] | None = None,
 ) -> pd.DataFrame:
-    """One row per dataset x threshold, model next to baseline: the track record."""
-    idx = ["dataset", "threshold"]
-    m = summary[summary["method"] == model].set_index(idx)
-    b = summary[summary["method"] == baseline].set_index(idx)
-    out = pd.DataFrame(
-        {
-            "origins": m["n_origins"],
-            "units": m["n_units"],
-            "mae_baseline": b["mae_days"],
-            "mae_model": m["mae_days"],
-            "improvement_pct": 100.0 * (1.0 - m["mae_days"] / b["mae_days"]),
-            "bias_baseline": b["median_error_days"],
-            "bias_model": m["median_error_days"],
-            "coverage_baseline": b["coverage_80"],
-            "coverage_model": m["coverage_80"],
-            "never_origins": m["n_never"],
-            "never_ok_baseline": b["never_correct"],
-            "never_ok_model": m["never_correct"],
-            "brier_baseline": b["brier"],
-            "brier_model": m["brier"],
-        }
+    """Forecast every origin with ``metrics.snapshot`` (the product path) and keep the
+    rows to score: one per origin x unit x goal, inside the coverage window."""
+    campaign = _campaign(plan)
+    thresholds = [t for t, _ in plan.goals]
+    frames = []
+    for origin in origins if origins is not None else plan.origins:
+        snap = metrics.snapshot(plan.obs, plan.units, campaign, origin, method=method, params=params)
+        um = snap.unit_milestones
+        um = um[um["level"] == "commune"]
+        part = um[ROW_FIELDS].copy()
+        part["threshold"] = np.asarray(thresholds)[um["milestone_index"].to_numpy()]
+        part["origin"] = snap.as_of
+        frames.append(part)
+    rows = pd.concat(frames, ignore_index=True)
+    rows["campaign"] = plan.series.name
+    rows["actual_date"] = [plan.reach.at[k, t] for k, t in zip(rows["key"], rows["threshold"])]
+    rows["data_end"] = rows["key"].map(plan.data_end)
+    inside = (
+        (rows["coverage"] >= WINDOW_LOW)
+        & (rows["coverage"] <= rows["threshold"] - WINDOW_GAP + 1e-12)
+        & (rows["origin"] < rows["data_end"])
     )
-    return out.reset_index()
+    return rows[inside].reset_index(drop=True)
 
 
-def calibrate(
-    series: Mapping[str, BacktestSeries] | Iterable[BacktestSeries],
-    thresholds: Iterable[float] = (0.7, 0.9),
-    params: SaturatingParams | None = None,
-    method: str = "saturating",
+# ----------------------------------------------------------------- calibration
+
+
+def _groups(rows: pd.DataFrame) -> pd.Series:
+    """campaign x threshold of each row, where at least MIN_UNITS units reached it."""
+    reached = rows[rows["actual_date"].notna()].groupby(["campaign", "threshold"])["key"].nunique()
+    ok = reached[reached >= MIN_UNITS].index
+    label = rows["campaign"] + " " + rows["threshold"].map(lambda t: f"{t:.0%}")
+    keep = pd.MultiIndex.from_frame(rows[["campaign", "threshold"]]).isin(ok)
+    return label.where(keep)
+
+
+def _days(rows: pd.DataFrame, column: str) -> np.ndarray:
+    """Days from the last report to ``column`` (the backtest campaigns have no calendar:
+    a day is a working day)."""
+    return (rows[column] - rows["last_report"]).dt.days.to_numpy(dtype=float)
+
+
+def _scored(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per origin x unit x threshold (the goals of one threshold share the date),
+    reached, inside a fitted group, with model and ruler times."""
+    one = rows.drop_duplicates(["origin", "key", "threshold"])
+    group = _groups(one)
+    ok = (
+        group.notna()
+        & one["actual_date"].notna()
+        & np.isfinite(one["model_days"])
+        & np.isfinite(one["ruler_days"])
+    )
+    return one[ok].assign(group=group[ok])
+
+
+def _group_weights(group: pd.Series) -> np.ndarray:
+    """Each campaign x threshold weighs the same, whatever its number of rows."""
+    w = 1.0 / group.map(group.value_counts()).to_numpy(dtype=float)
+    return w / w.mean()
+
+
+def fit_median(rows: pd.DataFrame, base: ForecastParams) -> ForecastParams:
+    """The calibration line: median regression of log(actual / model time) on
+    [1, log1p(model days / 7)], each campaign x threshold weighted equally
+    (statsmodels QuantReg; weights enter by scaling the rows, which the check loss allows)."""
+    import statsmodels.api as sm
+
+    s = _scored(rows)
+    actual = np.maximum(_days(s, "actual_date"), 1.0)
+    model = np.maximum(s["model_days"].to_numpy(dtype=float), 1.0)
+    y = np.log(actual / model)
+    X = np.column_stack([np.ones(len(s)), np.log1p(model / 7.0)])
+    w = _group_weights(s["group"])
+    fit = sm.QuantReg(y * w, X * w[:, None]).fit(q=0.5, max_iter=10_000)
+    b0, b1 = (round(float(b), 4) for b in fit.params)
+    return dataclasses.replace(base, b0=b0, b1=b1)
+
+
+def _median_days(s: pd.DataFrame, params: ForecastParams) -> np.ndarray:
+    """The product's median (forecast._calibrated_median) for rows of a neutral run."""
+    return forecast._calibrated_median(
+        s["ruler_days"].to_numpy(dtype=float), s["model_days"].to_numpy(dtype=float), params
+    )
+
+
+def conformal(
+    residual_sets: list[tuple[pd.DataFrame, ForecastParams]], base: ForecastParams
+) -> ForecastParams:
+    """The predictive distribution from out-of-sample residuals (split conformal): for
+    each (rows, parameters fitted without those rows), log(actual / median), pooled with
+    each campaign x threshold weighted equally, as weighted quantiles at PROBS per
+    horizon bin of the median (a bin with fewer than MIN_BIN residuals takes them all)."""
+    res, med, grp = [], [], []
+    for rows, params in residual_sets:
+        s = _scored(rows)
+        m = _median_days(s, params)
+        actual = np.maximum(_days(s, "actual_date"), 1.0)
+        res.append(np.log(actual / np.maximum(m, 1.0)))
+        med.append(m)
+        grp.append(s["group"])
+    r = np.concatenate(res)
+    m = np.concatenate(med)
+    w = _group_weights(pd.concat(grp, ignore_index=True))
+    b = np.searchsorted(np.asarray(BIN_EDGES), m, side="left")
+    table = []
+    for k in range(len(BIN_EDGES) + 1):
+        sel = b == k if (b == k).sum() >= MIN_BIN else np.ones(len(r), bool)
+        table.append(tuple(round(float(q), 4) for q in _weighted_quantiles(r[sel], w[sel], PROBS)))
+    return dataclasses.replace(base, bin_edges=BIN_EDGES, probs=PROBS, quantiles=tuple(table))
+
+
+def _weighted_quantiles(values, weights, probs) -> np.ndarray:
+    order = np.argsort(values)
+    v, w = values[order], weights[order]
+    cum = (np.cumsum(w) - 0.5 * w) / w.sum()
+    return np.interp(probs, cum, v)
+
+
+def _neutral(base: ForecastParams) -> ForecastParams:
+    """The forecaster with the calibration switched off: the model's own time."""
+    return dataclasses.replace(base, b0=0.0, b1=0.0, shrink=1.0)
+
+
+@dataclass
+class Folds:
+    """Everything the leave-one-campaign-out evaluation fits: the neutral rows, the
+    parameters of each fold (fitted without that campaign) and of the product (all)."""
+
+    neutral: dict[str, pd.DataFrame]
+    fold_params: dict[str, ForecastParams]
+    product: ForecastParams
+
+
+def fit_folds(
+    plans: Mapping[str, _Plan],
+    base: ForecastParams | None = None,
+    neutral: Mapping[str, pd.DataFrame] | None = None,
+) -> Folds:
+    """Run the product once per origin with the calibration off (or take ``neutral``,
+    rows of such a run), then fit, for every set of campaigns needed, the median line
+    and the conformal distribution."""
+    base = base or ForecastParams()
+    if neutral is None:
+        neutral = {name: product_rows(p, _neutral(base)) for name, p in plans.items()}
+    names = list(plans)
+    medians: dict[frozenset, ForecastParams] = {}
+
+    def median_on(train: frozenset) -> ForecastParams:
+        if train not in medians:
+            medians[train] = fit_median(pd.concat([neutral[n] for n in train]), base)
+        return medians[train]
+
+    def full(train: frozenset) -> ForecastParams:
+        """Median fitted on ``train``; residuals of each of its campaigns from a median
+        fitted on the others of ``train`` (out of sample for that campaign)."""
+        fitted = median_on(train)
+        sets = []
+        for held in train:
+            rest = train - {held}
+            if rest:
+                sets.append((neutral[held], median_on(rest)))
+        return conformal(sets, fitted) if sets else fitted
+
+    all_names = frozenset(names)
+    fold_params = {n: full(all_names - {n}) for n in names}
+    product = full(all_names)
+    product = dataclasses.replace(
+        product,
+        provenance={
+            "campaigns": sorted(names),
+            "thresholds": list(THRESHOLDS),
+            "window": [WINDOW_LOW, f"threshold - {WINDOW_GAP}"],
+            "computed_on": date.today().isoformat(),
+            "rows": {n: int(len(_scored(neutral[n]))) for n in names},
+        },
+    )
+    return Folds(neutral, fold_params, product)
+
+
+def calibrate(series: Mapping[str, BacktestSeries], base: ForecastParams | None = None) -> ForecastParams:
+    """The parameters the product runs with: fitted on every campaign (``fit_folds``)."""
+    plans = {n: _plan(s) for n, s in series.items()}
+    return fit_folds(plans, base).product
+
+
+def write_params(params: ForecastParams, path: Path = forecast.PARAMS_FILE) -> None:
+    path.write_text(json.dumps(params.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def same_params(a: ForecastParams, b: ForecastParams, tol: float = 1e-3) -> bool:
+    """Equal up to the rounding the file keeps (provenance aside)."""
+    ja, jb = a.to_json(), b.to_json()
+    ja.pop("provenance"), jb.pop("provenance")
+    flat_a = pd.json_normalize(ja).iloc[0]
+    flat_b = pd.json_normalize(jb).iloc[0]
+    if set(flat_a.index) != set(flat_b.index):
+        return False
+    for key in flat_a.index:
+        x, y = np.asarray(flat_a[key], dtype=float), np.asarray(flat_b[key], dtype=float)
+        if x.shape != y.shape or not np.allclose(x, y, atol=tol, rtol=0):
+            return False
+    return True
+
+
+# -------------------------------------------------------------------- scoring
+
+
+@dataclass
+class Report:
+    """The leave-one-campaign-out track record."""
+
+    table: pd.DataFrame  # campaign x threshold (and pooled): MAE model vs ruler, range, ...
+    reliability: pd.DataFrame  # p_on_time in deciles vs what happened (70 %, pooled)
+    comparison: pd.DataFrame  # every method tried, same rows
+    rows: pd.DataFrame  # the scored rows of the default model
+    product: ForecastParams
+
+    def to_json(self) -> dict:
+        def records(df):
+            return json.loads(df.to_json(orient="records", double_precision=4, date_format="iso"))
+
+        return {
+            "computed_on": date.today().isoformat(),
+            "protocol": {
+                "origins": f"weekly (+{ORIGIN_OFFSET_DAYS} days after the first unit reached {WINDOW_LOW:.0%})",
+                "window": f"coverage between {WINDOW_LOW:.0%} and the threshold minus {WINDOW_GAP:.0%}",
+                "deadlines": [f"day {s:.0%} of the units had reached the threshold" for s in DEADLINE_SHARES],
+                "scoring": "leave one campaign out, through metrics.snapshot",
+            },
+            "rows": records(self.table),
+            "reliability": records(self.reliability),
+            "comparison": records(self.comparison),
+        }
+
+
+def score(rows: pd.DataFrame, label: str = "") -> pd.DataFrame:
+    """Per campaign x threshold, and pooled per threshold: origins, units, MAE of the
+    projected date and of the ruler (run_rate_date: remaining / 7-day pace), their
+    ratio, median error, the share of actual dates inside the 80 % range."""
+    one = rows.drop_duplicates(["origin", "key", "threshold"])
+    one = one[one["actual_date"].notna()]
+    far = one["origin"] + pd.Timedelta(days=forecast.HORIZON_DAYS)
+    model = one["projected_date"].fillna(far)
+    ruler = one["run_rate_date"].fillna(far)
+    err_m = (model - one["actual_date"]).dt.days
+    err_r = (ruler - one["actual_date"]).dt.days
+    inside = (one["projected_low"] <= one["actual_date"]) & (one["actual_date"] <= one["projected_high"])
+    frame = one.assign(err_m=err_m, err_r=err_r, inside=inside.astype(float))
+
+    def summary(g):
+        return pd.Series(
+            {
+                "origins": len(g),
+                "units": g["key"].nunique(),
+                "mae_ruler": g["err_r"].abs().mean(),
+                "mae_model": g["err_m"].abs().mean(),
+                "ratio": g["err_m"].abs().mean() / g["err_r"].abs().mean(),
+                "bias_ruler": g["err_r"].median(),
+                "bias_model": g["err_m"].median(),
+                "range80": g["inside"].mean(),
+            }
+        )
+
+    per = frame.groupby(["campaign", "threshold"]).apply(summary, include_groups=False).reset_index()
+    pooled = frame.groupby("threshold").apply(summary, include_groups=False).reset_index()
+    pooled.insert(0, "campaign", "pooled")
+    out = pd.concat([per, pooled], ignore_index=True)
+    out[["origins", "units"]] = out[["origins", "units"]].astype(int)
+    if label:
+        out.insert(0, "method", label)
+    return out
+
+
+def reliability(rows: pd.DataFrame, threshold: float = 0.7, bins: int = 10) -> pd.DataFrame:
+    """p_on_time against what happened, in deciles, over every goal of ``threshold``
+    whose outcome is known (reached, or the deadline inside the data)."""
+    r = rows[(rows["threshold"] == threshold) & rows["p_on_time"].notna()].copy()
+    reached = r["actual_date"].notna()
+    known = reached | (r["deadline"] <= r["data_end"])
+    r = r[known]
+    r["hit"] = (r["actual_date"].notna() & (r["actual_date"] <= r["deadline"])).astype(float)
+    edges = np.linspace(0, 1, bins + 1)
+    r["bin"] = np.clip(np.digitize(r["p_on_time"], edges[1:-1]), 0, bins - 1)
+    out = r.groupby("bin").agg(n=("hit", "size"), predicted=("p_on_time", "mean"), observed=("hit", "mean"))
+    out = out.reindex(range(bins)).reset_index()
+    out.insert(0, "decile", [f"{edges[i]:.0%}–{edges[i + 1]:.0%}" for i in out["bin"]])
+    out["gap"] = out["observed"] - out["predicted"]
+    return out.drop(columns="bin")
+
+
+def evaluate(
+    series: Mapping[str, BacktestSeries],
+    base: ForecastParams | None = None,
     *,
-    use_coverage: bool = True,
-    shift_median: bool = True,
-) -> SaturatingParams:
-    """Fit the calibration lines of the saturating model on the backtest.
-
-    Runs the backtest with the calibration switched off, then fits the 10th, 50th and
-    90th percentiles of log(actual / model time to target) on
-    [1, log1p(model days / 7), coverage at the origin] by quantile regression, each
-    dataset x threshold weighted equally.  Returns ``params`` with ``q10``/``q50``/``q90``
-    replaced (paste them into the ``SaturatingParams`` defaults after a review).
-    """
-    params = params or SaturatingParams()
-    zero = (0.0, 0.0, 0.0)
-    neutral = replace(params, q10=zero, q50=zero, q90=zero)
-    res = run_backtest(series, thresholds, methods=(method,), params=neutral)
-    res = res[res["actual_date"].notna() & res["projected_date"].notna()]
-    model_days = (res["projected_date"] - res["last_report"]).dt.days.clip(lower=1)
-    actual_days = (res["actual_date"] - res["last_report"]).dt.days.clip(lower=1)
-    y = np.log(actual_days / model_days).to_numpy(dtype=float)
-    X = np.column_stack([np.ones(len(res)), np.log1p(model_days / 7.0), res["coverage"]]).astype(float)
-    weight = 1.0 / res.groupby(["dataset", "threshold"])["unit"].transform("size").to_numpy()
-    fitted = {}
-    for q in (0.1, 0.5, 0.9):
-        # the median shift depends on the model's time only (it carries over between
-        # datasets; with coverage it did not); the range also on coverage
-        cols = 3 if (use_coverage and q != 0.5) else 2
-        beta = [float(b) for b in _quantile_regression(X[:, :cols], y, weight, q)]
-        fitted[q] = tuple(round(b, 3) for b in (beta + [0.0])[:3])
-    if not shift_median:
-        shift = np.array(fitted[0.5])
-        fitted = {q: tuple(round(float(b), 3) for b in np.array(line) - shift) for q, line in fitted.items()}
-    return replace(params, q10=fitted[0.1], q50=fitted[0.5], q90=fitted[0.9])
+    compare: Iterable[str] = ("run_rate", "saturating", "saturating_shipped"),
+    progress=None,
+) -> Report:
+    """The leave-one-campaign-out track record: each campaign forecast through
+    ``metrics.snapshot`` with the parameters fitted without it, and scored."""
+    plans = {n: _plan(s) for n, s in series.items()}
+    say = progress or (lambda *_: None)
+    say("neutral run and fits")
+    folds = fit_folds(plans, base)
+    rows = []
+    for name, plan in plans.items():
+        say(f"scoring {name}")
+        rows.append(product_rows(plan, folds.fold_params[name]))
+    rows = pd.concat(rows, ignore_index=True)
+    table = score(rows)
+    variants = [table.assign(method="drain (default)")]
+    for name, params in _variants(folds).items():
+        v = []
+        for n in plans:
+            v.append(_closed_form_rows(folds.neutral[n], params[n]))
+        variants.append(score(pd.concat(v, ignore_index=True), name))
+    for method in compare:
+        say(f"comparison: {method}")
+        v = [product_rows(plan, None, method=method) for plan in plans.values()]
+        variants.append(score(pd.concat(v, ignore_index=True), method))
+    comparison = pd.concat(variants, ignore_index=True)
+    return Report(table, reliability(rows), comparison, rows, folds.product)
 
 
-def _quantile_regression(X, y, w, q, iterations=300):
-    """Weighted linear quantile regression by iteratively reweighted least squares
-    (numpy only; a few thousand rows, three columns)."""
-    beta = np.linalg.lstsq(X * np.sqrt(w)[:, None], y * np.sqrt(w), rcond=None)[0]
-    for _ in range(iterations):
-        r = y - X @ beta
-        ww = w * np.where(r >= 0, q, 1.0 - q) / np.maximum(np.abs(r), 1e-4)
-        beta = np.linalg.solve(X.T @ (X * ww[:, None]), X.T @ (ww * y))
-    return beta
+def _variants(folds: Folds) -> dict[str, dict[str, ForecastParams]]:
+    """Tried-and-rejected variants of the default that only change its calibration
+    (computed from the neutral rows with the product's formula)."""
+    out = {}
+    out["drain, no shrink toward the ruler"] = {
+        n: dataclasses.replace(p, shrink=1.0) for n, p in folds.fold_params.items()
+    }
+    out["robust ruler (pace from whole weeks), no calibration"] = {
+        n: dataclasses.replace(p, shrink=0.0) for n, p in folds.fold_params.items()
+    }
+    return out
 
 
-TRACK_RECORD = Path(__file__).resolve().parents[1] / "data" / "track_record.json"
+def _closed_form_rows(neutral: pd.DataFrame, params: ForecastParams) -> pd.DataFrame:
+    """What the product would project with ``params`` (same formula, no calendar)."""
+    r = neutral.copy()
+    m = _median_days(r, params)
+    lo, hi, _ = forecast._conformal(m, params)
+    base = r["last_report"]
+
+    def at(days):
+        with np.errstate(invalid="ignore", over="ignore"):
+            d = np.ceil(days)
+        d = np.where(np.isfinite(d) & (d <= forecast.HORIZON_DAYS), d, np.nan)
+        return base + pd.to_timedelta(d, unit="D")
+
+    r["projected_date"] = at(m)
+    r["projected_low"] = at(m * np.exp(lo))
+    r["projected_high"] = at(m * np.exp(hi))
+    return r
 
 
-def shipped_track_record(path: Path = TRACK_RECORD) -> tuple[str | None, pd.DataFrame]:
-    """The backtest figures shipped with the package (`cccd backtest --save`), for the dashboard."""
-    import json
-
+def shipped_track_record(path: Path = TRACK_RECORD) -> tuple[str | None, dict]:
+    """The track record shipped with the package (`cccd backtest --save`), for the dashboard:
+    (computed on, the JSON of ``Report.to_json``)."""
     if not path.exists():
-        return None, pd.DataFrame()
+        return None, {}
     record = json.loads(path.read_text(encoding="utf-8"))
-    return record.get("computed_on"), pd.DataFrame(record["rows"])
+    return record.get("computed_on"), record

@@ -101,19 +101,7 @@ class Campaign:
     days_off: tuple[tuple[date, float, str], ...] = ()
     sunday_weight: float = 1.0
     unit_targets: tuple[tuple[str, float], ...] = field(default=())
-    # Coverage of eligible from which the forecaster expects collections to slow down
-    # ([forecast] saturation_from).  See FORECAST_SATURATION_FROM.
-    saturation_from: float = 0.0
     group_targets: tuple[GroupTarget, ...] = ()
-
-    def forecast_params(self):
-        """Forecaster settings for this campaign (the backtested curve, this campaign's turn)."""
-        import dataclasses
-
-        from cccd_analytics.analytics import forecast
-
-        turn = self.saturation_from or FORECAST_SATURATION_FROM
-        return dataclasses.replace(forecast.SaturatingParams(), turn=turn)
 
     def to_definition(self) -> dict:
         return {
@@ -139,7 +127,6 @@ class Campaign:
                 ],
             },
             "unit_targets": dict(self.unit_targets),
-            **({"forecast": {"saturation_from": self.saturation_from}} if self.saturation_from else {}),
             **(
                 {"group_targets": [g.to_definition() for g in self.group_targets]}
                 if self.group_targets
@@ -201,7 +188,6 @@ def from_definition(data: dict) -> Campaign:
         days_off=days,
         sunday_weight=_weight(calendar.get("sunday_weight", 1.0), "calendar.sunday_weight"),
         unit_targets=_unit_targets(data.get("unit_targets") or {}),
-        saturation_from=_saturation_from((data.get("forecast") or {}).get("saturation_from")),
         group_targets=_group_targets(data.get("group_targets") or []),
     )
 
@@ -249,29 +235,23 @@ def _group_targets(entries) -> tuple[GroupTarget, ...]:
     return tuple(out)
 
 
-#: Default coverage of eligible where a CCCD campaign starts to slow down.  The backtest
-#: (docs/forecast.md) fitted 0,5 on COVID-19 vaccination, which is voluntary; a CCCD card
-#: is compulsory and the slow part is the last people (away, sick, elderly: home visits),
-#: so the product assumes the slowdown sets in at 85%.  A prior, not a fit: no daily CCCD
-#: series was available to calibrate it.  A campaign may set its own value.
-FORECAST_SATURATION_FROM = 0.85
+def _no_forecast_settings(data: dict) -> None:
+    """The forecaster runs with the parameters its calibration produced, for every
+    campaign; a campaign cannot bend them (a knob that is not refitted would make the
+    forecast and its track record two different things).  Refuse such settings."""
+    settings = data.get("forecast")
+    if settings in (None, {}, ""):
+        return
+    names = ", ".join(sorted(settings)) if isinstance(settings, dict) else str(settings)
+    raise CampaignError(
+        f"Mục [forecast] ({names}) không còn được dùng: mô hình dự báo dùng một bộ tham số chung, "
+        "được hiệu chỉnh trên số liệu kiểm định (lệnh `cccd backtest --calibrate`). Hãy xóa mục này."
+    )
 
 
 def stored(store) -> list[Campaign]:
     """Every campaign a store holds (`Store.campaign_definitions`), in its order."""
     return [from_definition(d) for d in store.campaign_definitions()]
-
-
-def _saturation_from(value) -> float:
-    if value in (None, ""):
-        return 0.0
-    try:
-        share = float(str(value).rstrip("%").replace(",", ".")) / (100 if str(value).endswith("%") else 1)
-    except ValueError:
-        raise CampaignError(f"[forecast] saturation_from không hợp lệ: {value!r} (ví dụ 0.85)") from None
-    if not 0.2 <= share <= 0.99:
-        raise CampaignError(f"[forecast] saturation_from phải trong khoảng 0,2–0,99, không phải {value!r}.")
-    return share
 
 
 #: Highest capacity weight a calendar day may have (an event day with extra teams).
@@ -336,6 +316,9 @@ def parse_toml(text: str, source: str = "tệp chiến dịch") -> Campaign:
     except tomllib.TOMLDecodeError as exc:
         raise CampaignError(f"{source}: không đọc được TOML ({exc}).") from None
     try:
+        # A campaign file may not set the forecaster (a definition stored before this
+        # rule keeps loading: its [forecast] section is not read).
+        _no_forecast_settings(data)
         return from_definition(data)
     except CampaignError as exc:
         raise CampaignError(f"{source}: {exc}") from None

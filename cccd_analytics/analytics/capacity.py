@@ -6,23 +6,21 @@ inputs.  The model (docs/analytics.md, "Capacity planner"):
 * A team working ``hours_per_day`` hours at ``per_team_hour`` applications an hour takes
   in ``hours_per_day × per_team_hour`` on a normal working day, times the calendar
   weight of the day (Sundays, holidays).  The Kỳ Anh teams worked 6:30–01:00: 18,5 h.
-* Saturation: a commune's reachable pool is ``K = max(eligible, headroom × target)``.
-  Over the last ``taper`` (12 %) of the pool a team's yield falls linearly with what is
-  left, g(c) = min(1, (K − c) / (taper × K)): the last tenth is the slowest, as in the
-  sample data.  With progress dc = capacity × g(c), the "effort" needed to go from c0
-  to c1 has the closed form Z(c1) − Z(c0) with
-  Z(c) = c below the knee K(1 − taper) and knee + taper·K·ln(taper·K / (K − c)) above.
-  So a commune's path is c(t) = Z⁻¹(Z(c0) + cumulative capacity up to t), for any
-  schedule of teams — no day-by-day simulation.
-* Each commune's current capacity is what its recent progress implies
-  (7-day progress per working day ÷ g(c now)), unless teams are given.  Teams given for
+* How a commune slows down is the forecaster's curve (``forecast.Curve``), the same one
+  that gives the overview its projected dates: progress as a function of *effort*, the
+  applications the capacity could take in at today's pace.  A commune's path is
+  c(t) = c0 + gain(cumulative effort up to t), for any schedule of teams — no
+  day-by-day simulation; with today's capacity it reaches the target on the
+  forecaster's date.
+* Each commune's current capacity is its steady pace (the forecaster's ``pace_robust``:
+  whole weeks of progress per working day), unless teams are given.  Teams given for
   a district (or the whole scope) are shared among its communes in proportion to the
   effort each still needs, the rotation that finishes them together.
 * A district, province or milestone is done when the sum of its communes' paths reaches
   the sum of their targets.  Teams needed for a milestone: per commune, the capacity
   that covers its remaining effort over the working days left; for a group, the sum.
-* P(on time) puts a log-normal error on the time to target (``TIME_SIGMA``): the
-  planner's figures are for comparing scenarios, the forecaster's for the verdict.
+* P(on time) is the forecaster's predictive distribution
+  (``forecast.on_time_probability``) around the scenario's projected date.
 
 Everything uses only data up to the snapshot's as-of day.
 """
@@ -36,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.analytics import forecast
 from cccd_analytics.analytics.metrics import Snapshot
 
 LABELS = {
@@ -56,8 +55,6 @@ LABELS = {
 
 #: The planner looks this many days past the as-of day; later is "not within 2 years".
 HORIZON_DAYS = 730
-#: Log-normal spread of the time to target: sigma = a + b · log1p(days / 7).
-TIME_SIGMA = (0.15, 0.10)
 
 
 def shift_hours(start: str = "06:30", end: str = "01:00") -> float:
@@ -84,12 +81,6 @@ class Productivity:
     @property
     def per_team_day(self) -> float:
         return self.per_team_hour * self.hours_per_day
-
-
-@dataclass(frozen=True)
-class Saturation:
-    taper: float = 0.12  # share of the reachable pool over which the yield falls to 0
-    headroom: float = 1.02  # reachable pool = max(eligible, headroom × target)
 
 
 @dataclass(frozen=True)
@@ -161,33 +152,6 @@ WHAT_IF_COLUMNS = [
 ]
 
 
-# -- the saturation curve ------------------------------------------------------------------
-
-
-def _effort(c, pool, taper):
-    """Z(c): effort (applications at full yield) to reach c from 0."""
-    c = np.asarray(c, dtype=float)
-    knee = pool * (1 - taper)
-    width = taper * pool
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tail = knee + width * np.log(width / np.maximum(pool - c, 0.0))
-    return np.where(c <= knee, c, np.where(c < pool, tail, np.inf))
-
-
-def _level_of(effort, pool, taper):
-    """Z⁻¹: the cumulative count an effort buys."""
-    knee = pool * (1 - taper)
-    width = taper * pool
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        tail = pool - width * np.exp(-(effort - knee) / width)
-    return np.where(effort <= knee, effort, tail)
-
-
-def _yield(c, pool, taper):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.clip((pool - c) / (taper * pool), 0.0, 1.0)
-
-
 # -- state of the communes -----------------------------------------------------------------
 
 
@@ -196,28 +160,24 @@ class _State:
     as_of: pd.Timestamp
     keys: pd.Index  # communes in scope
     collected: np.ndarray
-    pool: np.ndarray
-    implied: np.ndarray  # capacity per working day their recent progress implies
+    curve: forecast.Curve  # the forecaster's, for the main target
+    implied: np.ndarray  # capacity per working day their steady pace implies
     district: pd.Series  # commune → district key ("" when none)
     province: pd.Series
     days: pd.DatetimeIndex  # as_of + 1 … as_of + HORIZON_DAYS
     weights: np.ndarray  # calendar weight of those days
     goals: list[tuple[int, str, pd.Timestamp, pd.Series]]  # index, name, deadline, target per member
+    params: forecast.ForecastParams
 
 
-def _state(snap: Snapshot, units: pd.DataFrame, saturation: Saturation) -> _State:
+def _state(snap: Snapshot, units: pd.DataFrame) -> _State:
     um = snap.unit_milestones
     communes = um[um["level"] == "commune"]
     main = communes[communes["milestone_index"] == 0].set_index("key")
     keys = pd.Index(main.index)
     collected = main["collected"].to_numpy(dtype=float)
-    target = main["target"].to_numpy(dtype=float)
-    eligible = main["eligible"].to_numpy(dtype=float)
-    pool = np.fmax(eligible, saturation.headroom * target)
-    g = _yield(np.nan_to_num(collected), pool, saturation.taper)
-    pace = main["pace_workday"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        implied = np.where((pace > 0) & (g > 0), pace / g, 0.0)
+    params = snap.forecast_params or forecast.load_params()
+    curve = forecast.Curve.of(main, params)
     info = units.reindex(keys)
     days = pd.date_range(snap.as_of + pd.Timedelta(days=1), periods=HORIZON_DAYS, freq="D")
     goals = []
@@ -234,13 +194,14 @@ def _state(snap: Snapshot, units: pd.DataFrame, saturation: Saturation) -> _Stat
         snap.as_of,
         keys,
         collected,
-        pool,
-        np.nan_to_num(implied),
+        curve,
+        curve.pace.copy(),
         info["district_key"].fillna("").astype(str),
         info["province_key"].fillna("").astype(str),
         days,
         camp.workday_weights(snap.campaign, days),
         goals,
+        params,
     )
 
 
@@ -251,13 +212,13 @@ def _members(state: _State, ref: str) -> list[str]:
     return list(hits)
 
 
-def _needed_effort(state: _State, target: np.ndarray, saturation: Saturation) -> np.ndarray:
+def _needed_effort(state: _State, target: np.ndarray) -> np.ndarray:
     c0 = np.nan_to_num(state.collected)
-    need = _effort(target, state.pool, saturation.taper) - _effort(c0, state.pool, saturation.taper)
+    need = state.curve.effort_for(target - c0)
     return np.where(c0 >= target, 0.0, need)
 
 
-def _base_capacity(state: _State, productivity: Productivity, teams, saturation: Saturation) -> np.ndarray:
+def _base_capacity(state: _State, productivity: Productivity, teams) -> np.ndarray:
     """Capacity per normal working day of each commune (applications at full yield)."""
     cap = state.implied.copy()
     if teams is None:
@@ -265,7 +226,7 @@ def _base_capacity(state: _State, productivity: Productivity, teams, saturation:
     if not isinstance(teams, pd.Series):
         teams = pd.Series({"": float(teams)})  # the whole scope
     main_target = state.goals[0][3].reindex(state.keys).to_numpy(dtype=float)
-    need = np.nan_to_num(_needed_effort(state, main_target, saturation), posinf=0.0)
+    need = np.nan_to_num(_needed_effort(state, main_target), posinf=0.0)
     for ref, n in teams.items():
         members = list(state.keys) if ref == "" else _members(state, str(ref))
         if not members:
@@ -276,11 +237,11 @@ def _base_capacity(state: _State, productivity: Productivity, teams, saturation:
     return cap
 
 
-def _surge_capacity(state: _State, surges, productivity: Productivity, saturation: Saturation) -> np.ndarray:
+def _surge_capacity(state: _State, surges, productivity: Productivity) -> np.ndarray:
     """Extra capacity (days × communes) the surges add."""
     extra = np.zeros((len(state.days), len(state.keys)))
     main_target = state.goals[0][3].reindex(state.keys).to_numpy(dtype=float)
-    need = np.nan_to_num(_needed_effort(state, main_target, saturation), posinf=0.0)
+    need = np.nan_to_num(_needed_effort(state, main_target), posinf=0.0)
     for surge in surges:
         members = sorted({m for ref in surge.units for m in _members(state, str(ref))})
         if not members:
@@ -298,12 +259,11 @@ def _surge_capacity(state: _State, surges, productivity: Productivity, saturatio
     return extra
 
 
-def _paths(state: _State, capacity: np.ndarray, saturation: Saturation) -> np.ndarray:
+def _paths(state: _State, capacity: np.ndarray) -> np.ndarray:
     """Cumulative count per commune at the end of each horizon day (days × communes)."""
     effort = np.cumsum(capacity * state.weights[:, None], axis=0)
     c0 = np.nan_to_num(state.collected)
-    z0 = _effort(c0, state.pool, saturation.taper)
-    return _level_of(z0[None, :] + effort, state.pool[None, :], saturation.taper)
+    return c0[None, :] + state.curve.gain(effort)
 
 
 def _reach(
@@ -320,6 +280,8 @@ def _reach(
 def _p_on_time(
     projected: pd.DatetimeIndex, deadline: pd.Timestamp, state: _State, done_on_time: np.ndarray | None = None
 ) -> np.ndarray:
+    """The forecaster's predictive distribution around the scenario's projected date:
+    working capacity up to the deadline against the working capacity up to the date."""
     cw = np.concatenate([[0.0], np.cumsum(state.weights)])
 
     def capacity_until(when):
@@ -327,28 +289,13 @@ def _p_on_time(
         return cw[np.nan_to_num(n, nan=len(state.days)).astype(int)]
 
     days = np.asarray((projected - state.as_of).days, dtype=float)
-    w_proj = capacity_until(projected)
+    w_proj = np.where(np.isnan(days), np.inf, capacity_until(projected))
     w_dl = capacity_until(pd.DatetimeIndex([deadline] * len(projected)))
-    sigma = TIME_SIGMA[0] + TIME_SIGMA[1] * np.log1p(np.nan_to_num(days, nan=HORIZON_DAYS) / 7)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.log(w_dl / w_proj) / sigma
-    p = 0.5 * (1 + _erf(z / np.sqrt(2)))
-    p = np.where(np.isnan(days), 0.0, p)  # not within the horizon
-    p = np.where(w_dl <= 0, 0.0, p)  # no working day left
+    p = forecast.on_time_probability(w_proj, w_dl, state.params)
     p = np.where(days <= 0, 1.0, p)  # already there
     if done_on_time is not None:
         p = np.where(days <= 0, done_on_time.astype(float), p)
     return np.where(np.isnan(p), 0.0, p)
-
-
-def _erf(x):
-    """Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7)."""
-    x = np.asarray(x, dtype=float)
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return sign * (1.0 - poly * np.exp(-a * a))
 
 
 # -- groups: communes, districts, provinces, per milestone -------------------------------------
@@ -380,7 +327,6 @@ def _evaluate(
     snap: Snapshot,
     paths: np.ndarray,
     capacity: np.ndarray,
-    saturation: Saturation,
     productivity: Productivity,
 ) -> pd.DataFrame:
     rows = []
@@ -415,10 +361,10 @@ def _evaluate(
         reached_on = pd.DatetimeIndex([reached.get((index, level, k), pd.NaT) for k in keys])
         p = _p_on_time(projected, deadline, state, np.asarray(reached_on <= deadline))
         # teams: per commune the capacity that covers its remaining effort in time; a group sums
-        need = _effort(tgt, state.pool[pos], saturation.taper) - _effort(
-            c0[pos], state.pool[pos], saturation.taper
+        curve = forecast.Curve(
+            state.curve.pace[pos], state.curve.tail[pos], state.curve.stretch[pos], state.curve.drain_days
         )
-        need = np.where(c0[pos] >= tgt - 0.5, 0.0, need)
+        need = np.where(c0[pos] >= tgt - 0.5, 0.0, curve.effort_for(tgt - c0[pos]))
         need_group = (
             total(need)
             if np.all(np.isfinite(need))
@@ -470,7 +416,6 @@ def plan(
     productivity: Productivity,
     *,
     teams=None,
-    saturation: Saturation = Saturation(),
 ) -> Plan:
     """Projected dates and teams needed for every unit and milestone.
 
@@ -478,11 +423,11 @@ def plan(
     number — that many teams for the whole scope; a Series keyed by commune or district
     key — teams per unit (a district's are shared among its communes).
     """
-    state = _state(snap, units, saturation)
-    base = _base_capacity(state, productivity, teams, saturation)
+    state = _state(snap, units)
+    base = _base_capacity(state, productivity, teams)
     capacity = np.repeat(base[None, :], len(state.days), axis=0)
-    paths = _paths(state, capacity, saturation)
-    table = _evaluate(state, snap, paths, capacity, saturation, productivity)
+    paths = _paths(state, capacity)
+    table = _evaluate(state, snap, paths, capacity, productivity)
     communes = table[table["level"] == "commune"]
     summary = (
         communes.groupby("milestone_index")
@@ -507,20 +452,17 @@ def what_if(
     productivity: Productivity,
     *,
     teams=None,
-    saturation: Saturation = Saturation(),
 ) -> pd.DataFrame:
     """New projected dates and P(on time) with the surges, against the same model
     without them, for every unit (all levels) and milestone.  ``affected`` marks the
     rows whose communes get extra teams."""
     surges = (surges,) if isinstance(surges, Surge) else tuple(surges)
-    state = _state(snap, units, saturation)
-    base = _base_capacity(state, productivity, teams, saturation)
+    state = _state(snap, units)
+    base = _base_capacity(state, productivity, teams)
     capacity = np.repeat(base[None, :], len(state.days), axis=0)
-    extra = _surge_capacity(state, surges, productivity, saturation)
-    before = _evaluate(state, snap, _paths(state, capacity, saturation), capacity, saturation, productivity)
-    after = _evaluate(
-        state, snap, _paths(state, capacity + extra, saturation), capacity, saturation, productivity
-    )
+    extra = _surge_capacity(state, surges, productivity)
+    before = _evaluate(state, snap, _paths(state, capacity), capacity, productivity)
+    after = _evaluate(state, snap, _paths(state, capacity + extra), capacity, productivity)
     touched_communes = set(state.keys[(extra > 0).any(axis=0)])
     touched = (
         touched_communes
@@ -555,12 +497,10 @@ def calibrate(
     key: str,
     teams: float,
     hours_per_day: float = KY_ANH_HOURS,
-    saturation: Saturation = Saturation(),
 ) -> Productivity:
-    """Applications per team-hour implied by a unit's recent progress with ``teams``
-    teams working ``hours_per_day`` (e.g. Kỳ Anh: 2 teams, 18.5 h)."""
+    """Applications per team-hour implied by a unit's steady pace (the forecaster's
+    ``pace_robust``, per working day) with ``teams`` teams working ``hours_per_day``
+    (e.g. Kỳ Anh: 2 teams, 18.5 h)."""
     row = snap.units.set_index("key").loc[key]
-    pool = max(float(row["eligible"]), saturation.headroom * float(row["target"]))
-    g = float(_yield(float(row["collected"]), pool, saturation.taper))
-    rate = float(row["pace_workday"]) / g if g > 0 else float("nan")
+    rate = float(row["pace_robust"])
     return Productivity(per_team_hour=rate / (teams * hours_per_day), hours_per_day=hours_per_day)

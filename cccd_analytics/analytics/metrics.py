@@ -22,6 +22,7 @@ Conventions (docs/analytics.md has the formulas and worked examples):
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,6 +30,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.analytics import forecast
 
@@ -48,6 +50,14 @@ P_AT_RISK = 0.4
 #: When no forecast exists, the pace ratio decides: >= 1 on track, >= 0.8 at risk.
 PACE_RATIO_ON_TRACK = 1.0
 PACE_RATIO_AT_RISK = 0.8
+#: Where the pace and the forecaster disagree, the pace keeps the status actionable: a
+#: unit whose steady pace (weekly increments, forecast.pace_robust) is at least this many
+#: times what is required is on track, whatever the curve expects; one at or below
+#: PACE_CLEARLY_SHORT of it is at best at risk.  Both cases say why (forecast_note).
+PACE_CLEARLY_AHEAD = 2.0
+PACE_CLEARLY_SHORT = 0.5
+#: A unit that reports every this many days or more sends its figures in batches.
+BATCH_GAP_DAYS = 2.0
 #: Days of the pace window and of "this week" (coverage gain).
 PACE_DAYS = 7
 #: Collection-to-return lag: median over this many last days, looking back at most
@@ -73,6 +83,9 @@ class Snapshot:
     unit_milestones: pd.DataFrame = field(default_factory=pd.DataFrame)
     # the campaign window day by day: date, weight, label
     calendar: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the forecaster's parameters the snapshot was computed with (the capacity planner
+    # reads the same curve); None: the calibrated ones
+    forecast_params: forecast.ForecastParams | None = None
 
 
 UNIT_FIELDS = [
@@ -115,6 +128,9 @@ UNIT_FIELDS = [
     "reported_share",
     # the trackers' answer (remaining ÷ 7-day pace), shown beside the forecast
     "run_rate_date",
+    # the steady pace the forecast rests on, and why the status is what it is
+    "pace_robust",
+    "forecast_note",
 ]
 
 UNIT_MILESTONE_FIELDS = [
@@ -144,6 +160,15 @@ UNIT_MILESTONE_FIELDS = [
     "reached_on",
     "met",
     "status",
+    "forecast_note",
+    "run_rate_date",
+    "last_report",
+    "pace_robust",
+    "pace_tail",
+    "evidence",
+    "ruler_days",
+    "model_days",
+    "median_days",
 ]
 
 MILESTONE_FIELDS = [
@@ -444,6 +469,9 @@ class _Context:
     as_of: pd.Timestamp
     days: pd.DatetimeIndex
     weights: np.ndarray  # calendar weight of each day in `days`
+    method: str = "default"
+    params: forecast.ForecastParams | None = None  # None: the calibrated ones
+    phase: float | None = None  # the campaign's pace against its peak (all its communes)
 
     def weight_fn(self, days: pd.DatetimeIndex) -> np.ndarray:
         return camp.workday_weights(self.campaign, days)
@@ -475,17 +503,105 @@ def _status(
     past_deadline: np.ndarray,
     p_on_time: np.ndarray,
     pace_ratio: np.ndarray,
+    steady_ratio: np.ndarray | None = None,
+    stalled: np.ndarray | None = None,
 ) -> np.ndarray:
-    """done; missed after the deadline; else from P(on time) (or, without a forecast, the
-    pace ratio); no_data when the unit never reported."""
+    """done; missed after the deadline; a unit without progress over the last 28 days
+    behind; else from P(on time) (or, without a forecast, the pace ratio), kept
+    actionable where the steady pace clearly says otherwise (PACE_CLEARLY_AHEAD,
+    PACE_CLEARLY_SHORT); no_data when the unit never reported."""
     fallback = np.where(
         pace_ratio >= PACE_RATIO_ON_TRACK, 1.0, np.where(pace_ratio >= PACE_RATIO_AT_RISK, 0.5, 0.0)
     )
     p = np.where(np.isnan(p_on_time), fallback, p_on_time)
     status = np.where(p >= P_ON_TRACK, "on_track", np.where(p >= P_AT_RISK, "at_risk", "behind"))
+    if steady_ratio is not None:
+        steady = np.nan_to_num(steady_ratio, nan=0.0)
+        status = np.where(steady >= PACE_CLEARLY_AHEAD, "on_track", status)
+        status = np.where((steady <= PACE_CLEARLY_SHORT) & (status == "on_track"), "at_risk", status)
+    if stalled is not None:
+        status = np.where(stalled, "behind", status)
     status = np.where(past_deadline, "missed", status)
     status = np.where(done, "done", status)
     return np.where(has_data, status, "no_data")
+
+
+def _times(x: float) -> str:
+    """2.34 → "2,3"; 12.6 → "13" (how many times the required rate)."""
+    return fmt.number(x, 1 if x < 10 else 0)
+
+
+def forecast_notes(fig: pd.DataFrame, gap: np.ndarray) -> np.ndarray:
+    """Why each unit's status is what it is, in Vietnamese, where the figures need
+    reading with care: no progress, figures sent in batches, the steady pace and the
+    forecaster disagreeing, or a unit projected after its deadline; "" otherwise.
+
+    Only the rows that need a note are formatted (a nation's communes are mostly on
+    track and need none)."""
+    n = len(fig)
+    notes = np.full(n, "", dtype=object)
+    status = fig["status"].to_numpy()
+    open_ = ~np.isin(status, ("done", "no_data"))
+    stalled = fig["stalled"].to_numpy(dtype=bool)
+    steady = fig["steady_ratio"].to_numpy(dtype=float)
+    seven = fig["pace_ratio"].to_numpy(dtype=float)
+    p = fig["p_on_time"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        batch = open_ & (gap >= BATCH_GAP_DAYS)
+        live = open_ & ~stalled & (status != "missed") & np.isfinite(steady) & np.isfinite(p)
+        ahead = live & (steady >= PACE_CLEARLY_AHEAD) & (p < P_ON_TRACK)
+        short = live & (steady <= PACE_CLEARLY_SHORT) & (p >= P_ON_TRACK)
+        slowing = live & ~ahead & ~short & np.isin(status, ("behind", "at_risk")) & (steady >= 1)
+        late = open_ & ~stalled & (status != "missed") & np.isin(status, ("behind", "at_risk"))
+    need = open_ & (stalled | batch | ahead | short | slowing | late)
+    evidence = fig["evidence"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        from_peak = fig["pace_robust"].to_numpy(dtype=float) / fig["pace_peak"].to_numpy(dtype=float)
+    projected, low, high = fig["projected_date"], fig["projected_low"], fig["projected_high"]
+    deadline = fig["deadline"]
+    for i in np.flatnonzero(need):
+        parts = []
+        if stalled[i]:
+            parts.append(STALLED_NOTE)
+        if batch[i]:
+            parts.append(
+                "số liệu báo cáo dồn"
+                + (" (báo cáo theo tuần)" if gap[i] >= 6 else f" (khoảng {fmt.number(gap[i])} ngày một lần)")
+            )
+        if ahead[i]:
+            use_seven = np.isfinite(seven[i]) and seven[i] >= PACE_CLEARLY_AHEAD
+            label = "tốc độ 7 ngày" if use_seven else "tốc độ 3 tuần qua"
+            parts.append(
+                f"{label} gấp {_times(seven[i] if use_seven else steady[i])} lần cần thiết; mô hình tính "
+                f"đến việc tốc độ thường giảm khi gần bão hòa nên khả năng kịp hạn chỉ {fmt.percent(p[i], 0)}"
+            )
+        elif short[i]:
+            parts.append(
+                f"mô hình dự báo kịp hạn nhưng tốc độ 3 tuần qua chỉ bằng {fmt.percent(steady[i], 0)} mức cần thiết"
+            )
+        elif slowing[i]:
+            parts.append(
+                f"tốc độ hiện nay gấp {_times(steady[i])} lần cần thiết nhưng "
+                + (
+                    f"đang giảm (bằng {fmt.percent(from_peak[i], 0)} lúc nhanh nhất)"
+                    if np.isfinite(evidence[i]) and evidence[i] > 0
+                    else "tốc độ thường giảm khi gần bão hòa"
+                )
+            )
+        if late[i] and pd.notna(projected.iloc[i]):
+            text = f"dự báo đạt {fmt.date_vn(projected.iloc[i])}"
+            if pd.notna(low.iloc[i]) and pd.notna(high.iloc[i]):
+                text += f" (khoảng {fmt.date_vn(low.iloc[i])} – {fmt.date_vn(high.iloc[i])})"
+            days_late = (projected.iloc[i] - deadline.iloc[i]).days
+            if days_late > 0:
+                text += f", sau hạn {fmt.number(days_late)} ngày"
+            parts.append(text)
+        notes[i] = "; ".join(parts)
+    return notes
+
+
+#: The status note of a unit without progress: it gets no projected date.
+STALLED_NOTE = "không có tiến triển 28 ngày"
 
 
 def _figures(
@@ -502,7 +618,9 @@ def _figures(
         deadline,
         ctx.as_of,
         workday_weight=ctx.weight_fn,
-        params=ctx.campaign.forecast_params(),
+        method=ctx.method,
+        params=ctx.params,
+        phase=ctx.phase,
     )
     collected = pd.Series(panel.current(), index=cols)
     has_data = panel.last >= 0
@@ -516,13 +634,18 @@ def _figures(
     pace_workday = pd.Series(_pace_workday(panel, ctx.weights), index=cols)
     with np.errstate(divide="ignore", invalid="ignore"):
         pace_ratio = pace_workday / required.replace(0, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        steady_ratio = fc["pace_robust"] / required.replace(0, np.nan)
     done = (collected >= target - 0.5).to_numpy()
+    stalled = has_data & ~done & ~(fc["progress_28d"].fillna(0).to_numpy() > 0)
     status = _status(
         done,
         has_data,
         np.full(len(cols), ctx.as_of > deadline),
         fc["p_on_time"].to_numpy(dtype=float),
         pace_ratio.fillna(0).to_numpy(dtype=float),
+        steady_ratio.to_numpy(dtype=float),
+        stalled,
     )
     projected = pd.to_datetime(fc["projected_date"])
     reached_on = projected.where(done)
@@ -534,7 +657,7 @@ def _figures(
     run_rate = (ctx.as_of + pd.to_timedelta(run_days.clip(upper=forecast.HORIZON_DAYS), unit="D")).where(
         run_days.notna() & ~done
     )
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "run_rate_date": run_rate,
             "eligible": eligible,
@@ -558,9 +681,20 @@ def _figures(
             "reached_on": reached_on,
             "met": done & (reached_on <= deadline).to_numpy(),
             "last_report": last_report,
+            "pace_robust": fc["pace_robust"],
+            "pace_tail": fc.get("pace_tail", np.nan),
+            "evidence": fc["evidence"],
+            "ruler_days": fc["ruler_days"],
+            "model_days": fc["model_days"],
+            "median_days": fc["median_days"],
         },
         index=cols,
     )
+    notes = forecast_notes(
+        out.assign(stalled=stalled, steady_ratio=steady_ratio, pace_peak=fc["pace_peak"]),
+        fc["reporting_gap"].to_numpy(dtype=float),
+    )
+    return out.assign(forecast_note=notes)
 
 
 def goal_figures(
@@ -717,9 +851,19 @@ def _groupings(meta: pd.DataFrame) -> list[tuple[str, pd.Series]]:
 
 
 def snapshot(
-    obs: pd.DataFrame, units: pd.DataFrame, campaign: camp.Campaign, as_of: date | pd.Timestamp | None = None
+    obs: pd.DataFrame,
+    units: pd.DataFrame,
+    campaign: camp.Campaign,
+    as_of: date | pd.Timestamp | None = None,
+    *,
+    method: str = "default",
+    params: forecast.ForecastParams | None = None,
 ) -> Snapshot:
     """Progress of a campaign on `as_of` (default: the last day with data).
+
+    ``method`` and ``params`` choose the forecaster (default: the calibrated one, as
+    ``cccd status`` runs it); the backtest passes the parameters of each fold here, so
+    the track record is computed by this same function.
 
     Long on purpose: the snapshot's parts computed in dependency order from one scope and one
     as-of day; each part is a function of its own.
@@ -739,10 +883,15 @@ def snapshot(
     first = obs["date"].min() if len(obs) else as_of
     start = pd.Timestamp(campaign.start) if campaign.start else first
     days = pd.date_range(min(start, first, as_of), as_of, freq="D")
-    ctx = _Context(campaign, as_of, days, camp.workday_weights(campaign, days))
+    ctx = _Context(campaign, as_of, days, camp.workday_weights(campaign, days), method, params)
 
     cells = _Cells(obs, days, scope)
     collected = Panel.of(cells.wide("collected"))
+    # One campaign-wide figure pools the units' evidence of a slowdown; every level and
+    # milestone is forecast with it (and a milestone's communes can be forecast alone).
+    ctx = dataclasses.replace(
+        ctx, phase=forecast.campaign_phase(collected.frame(), as_of, ctx.weight_fn, params=params)
+    )
     returned = Panel.of(cells.wide("returned"))
     eligible = _eligible(obs, units, scope, cells)
     explicit = camp.resolve_unit_targets(campaign, units, scope)
@@ -761,7 +910,8 @@ def snapshot(
         # keep 123); a pooled one gets every commune of the scope, then the members are kept.
         goal_target = target.copy()
         goal_target[goal.members] = goal.target[goal.members]
-        alone = goal.index > 0 and forecast.DEFAULT_METHOD not in forecast.POOLED_METHODS
+        chosen = forecast.DEFAULT_METHOD if method == "default" else method
+        alone = goal.index > 0 and chosen not in forecast.POOLED_METHODS
         communes = _figures(
             collected.select(goal.members) if alone else collected, eligible, goal_target, goal.deadline, ctx
         )
@@ -800,6 +950,7 @@ def snapshot(
         data_through=data_through,
         unit_milestones=unit_milestones,
         calendar=calendar,
+        forecast_params=params,
     )
 
 

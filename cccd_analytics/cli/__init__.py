@@ -15,7 +15,6 @@ import argparse
 import importlib
 import sys
 from datetime import date
-from pathlib import Path
 
 from cccd_analytics import exit_codes
 from cccd_analytics.dimensions import DIMENSIONS
@@ -101,15 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run="report:report")
 
     p = sub.add_parser("backtest", help="kiểm định dự báo trên số liệu chiến dịch thật")
-    p.add_argument(
-        "--data-dir", default=str(Path(__file__).resolve().parents[3] / "shared" / "backtest-data")
-    )
+    p.add_argument("--data-dir", default=None, help="mặc định: shared/backtest-data cạnh thư mục dự án")
     p.add_argument("--json", action="store_true")
     p.add_argument(
-        "--save",
-        help="write the track record (JSON) that the dashboard shows, e.g. "
-        "cccd_analytics/data/track_record.json",
+        "--calibrate",
+        action="store_true",
+        help="refit the forecaster's parameters on every campaign (cccd_analytics/data/forecast_params.json) "
+        "and write the track record the dashboard shows",
     )
+    p.add_argument("--save", help="also write the track record (JSON) to this file")
+    p.add_argument("--shipped", action="store_true", help="print the shipped track record, no recomputation")
+    p.add_argument("--no-compare", action="store_true", help="leave out the earlier methods (faster)")
     p.set_defaults(run="backtest:backtest")
 
     p = db(sub.add_parser("uploads", help="lịch sử nhập"))

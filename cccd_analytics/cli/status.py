@@ -91,7 +91,7 @@ def status_payload(store: Store, campaign_name: str | None, as_of: date | None, 
         days.append(snap.as_of)
     if not campaign_name:
         # Units with data that no campaign covers: figures without a target.
-        spans = store.unit_spans()
+        spans = shared.unit_spans(store, version)
         with_data = spans.index if as_of is None else spans.index[spans["first"] <= as_of]
         rest = sorted(set(with_data) - seen)
         if rest:

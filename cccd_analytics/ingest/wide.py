@@ -71,11 +71,15 @@ def _words_metric(words: str) -> str | None:
 
 def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
     """A wide table in the first rows of a sheet, or None."""
+    if found is not None and "date" in found.columns:
+        # A table with a date on every row is long: a data row such as "01/03/2024 | … |
+        # 40000" is not a header of days, even though 40000 reads as an Excel date.
+        return None
     best = None
     for r in range(min(layouts.HEADER_SCAN_ROWS, len(rows))):
         labels = {c: normalise.day_label(v) for c, v in enumerate(rows[r])}
         days = {c: lab for c, lab in labels.items() if lab is not None}
-        if len(days) >= MIN_DAYS and (best is None or len(days) > len(best[1])):
+        if len(days) >= MIN_DAYS and _one_campaign_span(days) and (best is None or len(days) > len(best[1])):
             best = (r, days)
     if best is None:
         return None
@@ -131,6 +135,18 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         header = f"{parent} / {texts[c]}" if parent else texts[c] or normalise.text(rows[r][c])
         columns.append(DayColumn(c, lab, header))
     return WideTable(header_rows, fixed, columns, total=total, period_sum=period_sum)
+
+
+def _one_campaign_span(days: dict) -> bool:
+    """Whether the days that give their year lie within a year of each other, as the days
+    of one report do; "6/7/2009" beside "1/3/2024" is a figure read as an Excel date."""
+    dated = []
+    for lab in days.values():
+        try:
+            dated.append(date(lab.year, lab.month, lab.day))
+        except (TypeError, ValueError):  # no year, or no such day: judged later, by the year given
+            continue
+    return not dated or (max(dated) - min(dated)).days <= 366
 
 
 def _ffill_span(above: list[str], days: dict) -> list[str]:

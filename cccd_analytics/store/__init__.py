@@ -8,7 +8,6 @@ newest active upload wins, and undoing an upload brings the earlier values back.
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import os
@@ -484,9 +483,9 @@ class Store:
         `as_of` keeps only data dated on or before that day; `unit_keys` only those units
         (a campaign's scope): both are applied by the database.
 
-        Read from current_values (kept by every upload and undo), in key order, as text the
-        database writes and pyarrow parses — SQLite: one group_concat per unit; PostgreSQL:
-        COPY … TO STDOUT — so no Python object is made per row.  The frame is the same as
+        Read from current_values (kept by every upload and undo), in key order, one row per
+        (unit, metric) series whose days are text the database writes and pyarrow parses
+        (`_current_series`): no Python object is made per value.  The frame is the same as
         the newest-upload-wins reading of every observation gave (bench/equivalence.py).
         """
         import pandas as pd
@@ -495,8 +494,7 @@ class Store:
         with self.engine.connect() as conn:
             dialect = conn.dialect.name
             if dialect in ("sqlite", "postgresql"):
-                reader = _current_sqlite if dialect == "sqlite" else _current_postgresql
-                frame = reader(conn, as_of, keys)
+                frame = _current_series(conn, as_of, keys)
                 if frame is not None:
                     return frame
                 # Nothing read, or (never seen) not in key order: the general path sorts.
@@ -919,26 +917,35 @@ def _current_frame(unit_names, unit, metric_names, metric, days, values, upload_
     )
 
 
-def _current_sqlite(conn: sa.Connection, as_of: date | None, keys: list[str] | None) -> pd.DataFrame | None:
-    """current_values on SQLite: one row per (unit, metric), its days as CSV lines that
-    SQLite writes (group_concat, in key order: the table is stored in it) and pyarrow
-    parses, a few thousand series at a time."""
+def _current_series(conn: sa.Connection, as_of: date | None, keys: list[str] | None) -> pd.DataFrame | None:
+    """current_values read as one row per (unit, metric) series, its days as CSV lines that
+    the database writes (SQLite group_concat, PostgreSQL string_agg) and pyarrow parses, a
+    few thousand series at a time: a nation's 3.5 million values are 30,000 rows to Python.
+    In key order: SQLite stores the table in it, PostgreSQL is asked for code point order
+    (COLLATE "C"), as Python sorts."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
+    postgresql = conn.dialect.name == "postgresql"
+    mark = "%s" if postgresql else "?"
     where, params = [], []
     if as_of is not None:
-        where.append("date <= ?")
-        params.append(as_of.isoformat())
+        where.append(f"date <= {mark}")
+        params.append(as_of if postgresql else as_of.isoformat())
     if keys is not None:
-        where.append("unit_key IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(keys))
+        where.append("unit_key = ANY(%s)" if postgresql else "unit_key IN (SELECT value FROM json_each(?))")
+        params.append(keys if postgresql else json.dumps(keys))
+    if postgresql:
+        days = "string_agg(to_char(date, 'YYYY-MM-DD') || ',' || value || ',' || upload_id, E'\\n' ORDER BY date)"
+        order = 'unit_key COLLATE "C", metric COLLATE "C"'
+    else:
+        days = "group_concat(date || ',' || value || ',' || upload_id, char(10))"
+        order = "unit_key, metric"
     sql = (
-        "SELECT unit_key, metric, count(*), group_concat(date || ',' || value || ',' || upload_id, char(10)) "
-        "FROM current_values"
+        f"SELECT unit_key, metric, count(*), {days} FROM current_values"
         + (" WHERE " + " AND ".join(where) if where else "")
-        + " GROUP BY unit_key, metric ORDER BY unit_key, metric"
+        + f" GROUP BY unit_key, metric ORDER BY {order}"
     )
     read = pcsv.ReadOptions(column_names=["date", "value", "upload_id"], use_threads=True)
     convert = pcsv.ConvertOptions(
@@ -950,7 +957,7 @@ def _current_sqlite(conn: sa.Connection, as_of: date | None, keys: list[str] | N
     parts, units, metrics_, counts = [], [], [], []
     cursor = conn.connection.cursor()
     try:
-        cursor.execute(sql, params)
+        cursor.execute(sql, tuple(params))
         while rows := cursor.fetchmany(3000):
             text = "\n".join(r[3] for r in rows).encode()
             parts.append(
@@ -991,87 +998,6 @@ def _current_query(as_of: date | None, keys: list[str] | None):
     if keys is not None:
         query = query.where(current_values.c.unit_key.in_(keys))
     return query
-
-
-class _CopyStream(io.RawIOBase):
-    """A psycopg COPY … TO STDOUT as a readable file (pyarrow's CSV reader pulls from it)."""
-
-    def __init__(self, copy):
-        self._blocks = iter(copy)
-        self._rest = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def peek(self) -> bool:
-        """Whether anything is left to read."""
-        while not self._rest:
-            block = next(self._blocks, None)
-            if block is None:
-                return False
-            self._rest = bytes(block)
-        return True
-
-    def readinto(self, buffer) -> int:
-        while not self._rest:
-            block = next(self._blocks, None)
-            if block is None:
-                return 0
-            self._rest = bytes(block)
-        size = min(len(buffer), len(self._rest))
-        buffer[:size] = self._rest[:size]
-        self._rest = self._rest[size:]
-        return size
-
-
-def _current_postgresql(
-    conn: sa.Connection, as_of: date | None, keys: list[str] | None
-) -> pd.DataFrame | None:
-    """current_values on PostgreSQL: COPY (SELECT …) TO STDOUT as CSV, streamed into
-    pyarrow's CSV reader; in key order by code point (COLLATE "C"), as Python sorts."""
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-    from psycopg import sql
-
-    where = []
-    if as_of is not None:
-        where.append(sql.SQL("date <= {}").format(sql.Literal(as_of)))
-    if keys is not None:
-        where.append(sql.SQL("unit_key = ANY({})").format(sql.Literal(keys)))
-    query = sql.SQL(
-        "COPY (SELECT unit_key, metric, date, value, upload_id FROM current_values {} "
-        'ORDER BY unit_key COLLATE "C", metric COLLATE "C", date) TO STDOUT WITH (FORMAT csv)'
-    ).format(sql.SQL("WHERE ") + sql.SQL(" AND ").join(where) if where else sql.SQL(""))
-    text = pa.dictionary(pa.int32(), pa.string())
-    read = pcsv.ReadOptions(
-        column_names=["unit_key", "metric", "date", "value", "upload_id"], block_size=1 << 22
-    )
-    convert = pcsv.ConvertOptions(
-        column_types={
-            "unit_key": text,
-            "metric": text,
-            "date": pa.date32(),
-            "value": pa.int64(),
-            "upload_id": pa.int64(),
-        }
-    )
-    driver = conn.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(query) as copy:
-        stream = _CopyStream(copy)
-        if not stream.peek():
-            return None
-        table = pcsv.open_csv(stream, read_options=read, convert_options=convert).read_all()
-    table = table.unify_dictionaries().combine_chunks()
-    unit, metric = table["unit_key"].chunk(0), table["metric"].chunk(0)
-    return _current_frame(
-        unit.dictionary,
-        unit.indices.to_numpy(zero_copy_only=False),
-        metric.dictionary,
-        metric.indices.to_numpy(zero_copy_only=False),
-        table["date"].chunk(0),
-        table["value"].to_numpy(),
-        table["upload_id"].to_numpy(),
-    )
 
 
 def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:

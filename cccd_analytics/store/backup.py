@@ -155,8 +155,9 @@ def _os_error(exc: OSError, path: Path) -> BackupError:
     return BackupError(f"Không ghi được «{path}» ({exc.strerror or exc}).", exit_codes.USAGE)
 
 
-def _check_sqlite_file(path: Path) -> tuple[int, dict[str, int]]:
-    """Integrity, schema version and row counts of an SQLite store file, read only."""
+def _check_sqlite_file(path: Path, known_tables_only: bool = False) -> tuple[int, dict[str, int]]:
+    """Integrity, schema version and row counts of an SQLite store file, read only;
+    `known_tables_only`: refused if it has a table this release does not know."""
     engine = sa.create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as conn:
@@ -164,6 +165,12 @@ def _check_sqlite_file(path: Path) -> tuple[int, dict[str, int]]:
             if problems != ["ok"]:
                 raise BackupError(
                     f"Tệp «{path.name}» bị hỏng (PRAGMA integrity_check: {'; '.join(problems[:3])}).",
+                )
+            unknown = fingerprint.unknown_tables(conn) if known_tables_only else []
+            if unknown:
+                raise BackupError(
+                    f"«{path.name}» có bảng mà phiên bản này không biết ({', '.join(unknown)}): nó do một "
+                    "phiên bản mới hơn tạo ra. Hãy cập nhật chương trình trước."
                 )
             return fingerprint.schema_version(conn), fingerprint.counts(conn)
     except sa.exc.DatabaseError as exc:
@@ -226,7 +233,7 @@ def inspect(path: str | Path) -> tuple[str, int, dict[str, int]]:
     path = Path(path)
     kind = kind_of(path)
     if kind == "sqlite":
-        version, counts = _check_sqlite_file(path)
+        version, counts = _check_sqlite_file(path, known_tables_only=True)
     else:
         version, counts = _pg_dump_contents(path)
     if version == 0:
@@ -254,6 +261,12 @@ def restore(
     kind, version, counts = inspect(path)
     if version > len(MIGRATIONS):
         raise BackupError(store_copy.newer_schema_message(path.name, version))
+    unknown = sorted(set(counts) - {t.name for t in fingerprint.tables()})
+    if unknown:  # a dump's tables (an SQLite file's were checked by inspect)
+        raise BackupError(
+            f"«{path.name}» có bảng mà phiên bản này không biết ({', '.join(unknown)}): nó do một phiên bản "
+            "mới hơn tạo ra. Hãy cập nhật chương trình trước."
+        )
     with engine.connect() as conn:
         before = fingerprint.content(conn)
     if before and not replace:
@@ -263,7 +276,7 @@ def restore(
                 "được xác nhận (thêm --yes để thay toàn bộ bằng bản sao lưu)."
             )
     if kind == "sqlite":
-        after = _restore_sqlite_file(engine, path, version, progress)
+        after = _restore_sqlite_file(engine, path, version, counts, progress)
     else:
         if engine.dialect.name != "postgresql":
             raise BackupError(
@@ -285,7 +298,11 @@ def _changed(engine: sa.Engine) -> None:
         _revision(conn, "restore")
 
 
-def _restore_sqlite_file(engine: sa.Engine, path: Path, version: int, progress) -> dict[str, int]:
+def _restore_sqlite_file(
+    engine: sa.Engine, path: Path, version: int, counts: dict[str, int], progress
+) -> dict[str, int]:
+    if engine.dialect.name == "sqlite" and version == len(MIGRATIONS):
+        return _sqlite_pages_back(engine, path, counts)
     if version == len(MIGRATIONS):
         source = sa.create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", poolclass=sa.pool.NullPool)
         try:
@@ -303,6 +320,45 @@ def _restore_sqlite_file(engine: sa.Engine, path: Path, version: int, progress) 
         finally:
             older.engine.dispose()
     return {name: s.rows for name, s in report.sums.items()}
+
+
+def _sqlite_pages_back(engine: sa.Engine, path: Path, counts: dict[str, int]) -> dict[str, int]:
+    """An SQLite backup of this release into an SQLite store: its pages copied back by the
+    online backup API, in one write transaction on the store (others keep reading the old
+    state until it commits; the store stays in WAL mode), then checked like a backup:
+    `PRAGMA integrity_check` and every table's row count against the backup's.  Seconds for
+    a national store, where a row-by-row copy takes minutes."""
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    target = engine.raw_connection()
+    try:
+        driver = target.driver_connection
+        driver.commit()  # the backup API needs the target outside a transaction
+        source.backup(driver, pages=-1)
+    except sqlite3.OperationalError as exc:
+        if "full" in str(exc).lower():
+            raise StoreUnavailable(
+                "Không khôi phục được: ổ đĩa chứa cơ sở dữ liệu đã đầy. Cơ sở dữ liệu giữ nguyên như trước.",
+                "ổ đĩa chứa cơ sở dữ liệu đã đầy",
+            ) from None
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise StoreUnavailable(
+                "Không khôi phục được: cơ sở dữ liệu đang bị khóa bởi một thao tác khác; hãy thử lại.",
+                "cơ sở dữ liệu đang bị khóa bởi một thao tác khác",
+            ) from None
+        raise
+    finally:
+        target.close()
+        source.close()
+    engine.dispose()  # pooled connections may hold the old schema
+    with engine.connect() as conn:
+        problems = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").all()]
+        after = fingerprint.counts(conn)
+    if problems != ["ok"] or after != counts:
+        raise BackupError(
+            f"Sau khi khôi phục, cơ sở dữ liệu không khớp bản sao lưu (integrity_check: {problems[:3]}; "
+            f"số dòng {after} ≠ {counts})."
+        )
+    return after
 
 
 # -- PostgreSQL: pg_dump, pg_restore, psql ------------------------------------------------

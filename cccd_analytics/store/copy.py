@@ -83,7 +83,7 @@ def copy_store(
     replace: bool = False,
     progress: Progress | None = None,
     chosen: list[sa.Table] | None = None,
-    batch: int = 20_000,
+    batch: int = 50_000,
 ) -> CopyReport:
     """Copy every table of `source` into `target` (see the module docstring).
 
@@ -121,9 +121,9 @@ def copy_store(
                 for table in tables:
                     summer = fingerprint.Summer(table)
                     write = _writer(dst, table)
-                    for rows in fingerprint.read_rows(src, table, batch):
-                        summer.add(rows)
-                        write(rows)
+                    for columns in fingerprint.read_columns(src, table, batch):
+                        summer.add(columns)
+                        write(columns)
                         if progress:
                             progress(table.name, summer.rows)
                     sums[table.name] = summer.result()
@@ -185,33 +185,32 @@ def _empty(conn: sa.Connection, tables: list[sa.Table]) -> None:
         conn.execute(table.delete())
 
 
-def _writer(conn: sa.Connection, table: sa.Table) -> Callable[[list[tuple]], None]:
-    """A function that appends rows (tuples in column order, as `read_rows` gives them)."""
+def _writer(conn: sa.Connection, table: sa.Table) -> Callable[[list[list]], None]:
+    """A function that appends rows given as columns (as `fingerprint.read_columns` reads
+    them), in the same transaction."""
     columns = list(table.columns)
-    aware = [i for i, c in enumerate(columns) if isinstance(c.type, sa.DateTime)]
+    timestamps = [i for i, c in enumerate(columns) if isinstance(c.type, sa.DateTime)]
     processors = [c.type._cached_bind_processor(conn.dialect) for c in columns]
 
-    def adapt(rows: list[tuple]) -> list[tuple]:
+    def bound(values: list[list]) -> list[list]:
+        values = list(values)
         # Timestamps: one UTC instant on both engines (SQLite keeps no offset; PostgreSQL
         # would read a naive value in the session's time zone).
-        if aware:
-            rows = [
-                tuple(_timestamp(v, columns[i], conn) if i in aware else v for i, v in enumerate(r))
-                for r in rows
-            ]
-        return rows
+        for i in timestamps:
+            values[i] = [_timestamp(v, columns[i], conn) for v in values[i]]
+        for i, process in enumerate(processors):
+            if process is not None:
+                values[i] = [None if v is None else process(v) for v in values[i]]
+        return values
 
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         quote = conn.dialect.identifier_preparer
         sql = f"COPY {quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)}) FROM STDIN"
         cursor = conn.connection.driver_connection.cursor()
 
-        def copy_rows(rows: list[tuple]) -> None:
-            rows = adapt(rows)
-            if any(p is not None for p in processors):
-                rows = [tuple(p(v) if p else v for p, v in zip(processors, r)) for r in rows]
+        def copy_rows(values: list[list]) -> None:
             with cursor.copy(sql) as copy:
-                for row in rows:
+                for row in zip(*bound(values)):
                     copy.write_row(row)
 
         return copy_rows
@@ -221,13 +220,12 @@ def _writer(conn: sa.Connection, table: sa.Table) -> Callable[[list[tuple]], Non
     names = [c.key for c in columns]
     order = [names.index(k) for k in compiled.positiontup] if compiled.positional else None
 
-    def insert_rows(rows: list[tuple]) -> None:
-        rows = adapt(rows)
-        bound = [tuple(p(v) if p else v for p, v in zip(processors, r)) for r in rows]
+    def insert_rows(values: list[list]) -> None:
+        values = bound(values)
         if order is not None:
-            params = [tuple(r[i] for i in order) for r in bound]
+            params = list(zip(*(values[i] for i in order)))
         else:
-            params = [dict(zip(names, r)) for r in bound]
+            params = [dict(zip(names, row)) for row in zip(*values)]
         if params:
             conn.exec_driver_sql(sql, params)
 
