@@ -111,6 +111,8 @@ def resolve_and_check(
             obs["column"] = obs["metric"].map({m: c[0] for m, c in cells.items()}).astype(object).tolist()
             obs["header"] = obs["metric"].map({m: c[1] for m, c in cells.items()}).astype(object).tolist()
             obs["name"] = first["commune"].to_numpy()[at]
+            if len(counts.parts):
+                report.parts = parts_.from_export(counts.parts, keys_of, report, store)
         else:
             is_part = table["dimension"].notna().to_numpy() if "dimension" in table else None
             if is_part is not None and is_part.any():
@@ -185,10 +187,11 @@ def resolve_and_check(
     report.problems[resolution_at:resolution_at] = resolution
     report.units_read = obs["unit_key"].nunique()
     report.dates = sorted(d.date() for d in pd.DatetimeIndex(obs["date"].unique()))
-    if report.parts is not None and len(report.parts):
-        # Parts without a total of their own (served outside the province) count too.
-        report.units_read = len(set(obs["unit_key"]) | set(report.parts["unit_key"]))
-        report.dates = sorted(set(report.dates) | set(report.parts["date"]))
+    extra = [f for f in (report.parts, report.denominators) if f is not None and len(f)]
+    if extra:
+        # Parts without a total of their own, and denominator lists, count too.
+        report.units_read = len(set(obs["unit_key"]).union(*(set(f["unit_key"]) for f in extra)))
+        report.dates = sorted(set(report.dates).union(*(set(f["date"]) for f in extra)))
     if report.report_date is None and len(report.dates) == 1:
         report.report_date = report.dates[0]
     tidy = obs[["unit_key", "date", "metric", "value"]].copy()

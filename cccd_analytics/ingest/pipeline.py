@@ -469,7 +469,24 @@ def _finish_description(report: ImportReport) -> None:
             text += ", thẻ đã trả theo cột ngày trả thẻ"
         elif export["statuses_returned"]:
             text += ", thẻ đã trả theo trạng thái " + ", ".join(f"«{s}»" for s in export["statuses_returned"])
-        parts.append(text + "; không đọc các cột thông tin cá nhân")
+        read_for_parts = export.get("breakdown_columns") or {}
+        personal = [
+            w
+            for f, w in (("birth_date", "ngày sinh"), ("age", "tuổi"), ("current_address", "nơi ở hiện tại"))
+            if f in read_for_parts
+        ]
+        if personal:
+            text += f"; {', '.join(personal)} chỉ dùng để chia nhóm khi đếm, không lưu"
+        parts.append(text + "; không đọc các cột thông tin cá nhân khác")
+    split = (report.breakdowns or {}).get("dimensions") or {}
+    if split:
+        parts.append(
+            "chia theo "
+            + ", ".join(
+                f"{d['label'].lower()} ({', '.join(d['values'][:4])}{'…' if len(d['values']) > 4 else ''})"
+                for d in split.values()
+            )
+        )
     report.layout = "; ".join(parts)
 
 

@@ -131,6 +131,16 @@ def record_export(
         )
     province_ctx, district_ctx = authority_context(found.authorities)
     letter, header = received.letter, received.header
+    if len(counts.parts):
+        # Places named as the counts' are (the letterhead's province and district where the
+        # export leaves them out).
+        counts.parts = counts.parts.assign(
+            province=each_distinct(counts.parts["province"], lambda p: p or province_ctx),
+            district=each_distinct(counts.parts["district"], lambda d: d or district_ctx),
+            commune=each_distinct(counts.parts["commune"], commune_name),
+        )
+    if counts.breakdown_columns:
+        report.record_export["breakdown_columns"] = counts.breakdown_columns
     totals = counts.returned_total
     if not totals.empty:
         counts.returned_total = totals.assign(

@@ -88,6 +88,10 @@ def _date_for_sheet(
     return None, None, ""
 
 
+#: The one date of a table without a date column, and where it came from.
+date_for_sheet = _date_for_sheet
+
+
 def sheet_records(
     sheet: Sheet, found: layouts.Layout, file_name: str, report: ImportReport, report_date: date | None
 ) -> pd.DataFrame | None:
