@@ -237,6 +237,9 @@ def choropleth(figures: pd.DataFrame, geojson: dict, color_by: str = "coverage")
     """Offline map: shipped polygons on a blank background (no tiles, no fonts fetched).
 
     `figures` comes from `geo.map_units`; features without figures are drawn grey.
+
+    Long on purpose: one plotly figure (colours per status or per share, the legend, hover
+    texts, the offline base layer) whose parts depend on the same bins.
     """
     import math
 

@@ -139,6 +139,8 @@ def _target_clause(snap: Snapshot, h: Headline) -> str:
 def _narrative(
     snap: Snapshot, h: Headline, scope_phrase: str, ranking: tuple[Table, Table], teams_summary: str
 ) -> tuple[str, ...]:
+    """Long on purpose: the briefing's paragraphs sentence by sentence, each conditional on one
+    figure, in the order they are read out."""
     as_of, deadline = snap.as_of, pd.Timestamp(snap.campaign.deadline)
     if snap.data_through is None:
         return (f"Đến ngày {fmt.date_vn(as_of)}, chiến dịch chưa có số liệu báo cáo nào.",)

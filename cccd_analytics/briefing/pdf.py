@@ -61,7 +61,11 @@ def _nice_max(value: float) -> tuple[float, float]:
 
 
 def _pdf_chart(chart: ChartData, width: float, height: float):
-    """Lines and bars over date categories, with a legend above and Vietnamese labels."""
+    """Lines and bars over date categories, with a legend above and Vietnamese labels.
+
+    Long on purpose: one reportlab drawing (axes, gridlines, series, labels, legend) whose
+    coordinates every part shares.
+    """
     d = Drawing(width, height, initialFontName=PDF_FONT)
     n = len(chart.categories)
     if not n:
@@ -318,6 +322,8 @@ def _pdf_table(table: Table, width: float, styles, widths: Sequence[float] | Non
 
 
 def pdf_story(b: Briefing, styles, width: float, map_image: bytes | None, team_rows: int):
+    """Long on purpose: one branch per kind of slide of the plan, as `pptx.render_slide` has, so
+    the PDF and the deck are read side by side."""
     story = [
         Paragraph(_esc(b.title.upper()), styles["kicker"]),
         Paragraph(_esc(b.campaign), styles["title"]),

@@ -73,8 +73,7 @@ def denominator_records(
         at = dict(sheet=sheet_name, row=index + 1, column=count_col.letter, header=count_col.header)
         if parsed.error or (parsed.value is not None and parsed.value < 0):
             report.problems.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "bad_number" if parsed.error else "negative",
                     (parsed.error or "số âm") + ".",
                     **at,
@@ -103,8 +102,7 @@ def denominator_records(
             dimension, value = named
         if value is None:
             report.problems.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "no_group",
                     "không rõ số người này thuộc nhóm nào: cần cột nhóm đối tượng (hoặc nơi cư trú), "
                     "cột lớp, hoặc tiêu đề cột số ghi rõ nhóm (ví dụ «Số người cao tuổi»).",
@@ -117,8 +115,7 @@ def denominator_records(
             parsed_date = normalise.parse_date(cell(row, "date"))
             if parsed_date.error or parsed_date.value is None:
                 report.problems.append(
-                    Problem(
-                        "error",
+                    Problem.of(
                         "bad_date",
                         (parsed_date.error or "thiếu ngày") + ".",
                         sheet=sheet_name,
@@ -132,8 +129,7 @@ def denominator_records(
         if when is None:
             report.needs_date = True
             report.problems.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "no_date",
                     "không xác định được ngày của danh sách: không có cột ngày, dòng «… ngày …» hay "
                     "ngày trong tên tệp. Hãy cho biết ngày của danh sách.",

@@ -84,7 +84,12 @@ def extract(
     report_date: date | None,
     limits: Limits,
 ):
-    """Records of every sheet with a table; (records, per-record counts or None)."""
+    """Records of every sheet with a table; (records, per-record counts or None).
+
+    Long on purpose: the layouts of all sheets are found first (the main one may take a
+    remembered or chosen column mapping), then each sheet is read by its layout, and the no-
+    table refusal needs both; the two loops share what the first found.
+    """
     prepared = []
     for sheet in book.sheets:
         found = repair_sheet(sheet, report) if book.format != "csv" else locate(sheet.rows)

@@ -44,6 +44,9 @@ def resolve_and_check(
     # commune, code, hierarchy) is resolved once, and the closest registry names of all
     # unknown units are found in one bulk call (registry.suggest_many) instead of one
     # scan of the registry per name.  Problems come in the same order as before.
+    """Long on purpose: the closest names are computed in a thread while the rows are checked, so
+    the resolution, the checks and the collection of that thread's result share one
+    `try`/`finally`; the steps are marked by comments."""
     table = frame_of(records_)
     day_codes, days = pd.factorize(table["date"], sort=False, use_na_sentinel=False)
     table["reform"] = np.array([d >= registry.REFORM_DATE for d in days], bool)[day_codes]

@@ -139,8 +139,7 @@ GROUP = [*DAY, "dimension"]
 
 
 def _exceeds(row, total: int, where: str, added: int) -> Problem:
-    return Problem(
-        "error",
+    return Problem.of(
         "parts_exceed_total",
         f"«{row.name_}» ngày {date_vn(row.date)}: các phần theo {dimensions.LABELS[row.dimension].lower()} "
         f"cộng lại {thousands(added)}, vượt tổng {thousands(total)} {where} (phần «{row.value}»).",
@@ -200,8 +199,7 @@ def reconcile(
         over = finer[sums > finer["coarse_count"]].drop_duplicates([*GROUP, "coarse"])
         for row in over.itertuples():
             report.problems.append(
-                Problem(
-                    "error",
+                Problem.of(
                     "parts_exceed_total",
                     f"«{row.name_}» ngày {date_vn(row.date)}: các phần của «{row.coarse}» cộng lại "
                     f"{thousands(int(sums.loc[row.Index]))}, vượt «{row.coarse}» {thousands(int(row.coarse_count))} "
@@ -289,8 +287,7 @@ def reconcile(
         low = best["before"].notna() & (best["before"] > best["added"])
         for row in best[low].itertuples():
             report.problems.append(
-                Problem(
-                    "warning",
+                Problem.of(
                     "total_not_built",
                     f"«{row.name_}» ngày {date_vn(row.date)} chỉ có các phần (cộng lại {thousands(int(row.added))}), "
                     f"thấp hơn lũy kế {thousands(int(row.before))} đã có của ngày {date_vn(row.before_date)}: "

@@ -291,7 +291,12 @@ def _import_checked(
 ) -> ImportReport:
     """The rest of import_bytes.  With `pending_sha` (a hash being computed), the file is
     read and checked meanwhile, then compared with earlier uploads: a duplicate is
-    reported exactly as if it had been found first, and nothing is written."""
+    reported exactly as if it had been found first, and nothing is written.
+
+    Long on purpose: one place that turns every way a file can fail (unreadable, shaped as
+    nobody foresaw, a duplicate found late) into a refusal, and otherwise writes it; read top to
+    bottom it is the order of an import.
+    """
     report = report or ImportReport(file_name=file_name)
 
     def hashed(result: ImportReport) -> ImportReport:

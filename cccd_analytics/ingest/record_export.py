@@ -24,6 +24,9 @@ def record_export(
     report: ImportReport,
     report_date: date | None,
 ):
+    """Long on purpose: a flat list of the export's problems, each from one count of `records`
+    (places, dates, lines, statuses), then the one frame of its rows; read top to bottom as the
+    upload report lists them."""
     sheet_name = sheet.name or None
     if book.format == "csv":
         width = max((len(r) for r in sheet.rows[: found.first_data_row + 20]), default=0)
@@ -199,6 +202,9 @@ def cumulate_records(
 
     `daily`: unit_key, date, collected_day, returned_day (places that resolve to one
     unit are added up here); `stored`: the store's current observations of its units.
+
+    Long on purpose: one units × days grid built once and cumulated per metric; its shapes and
+    baselines are shared by the steps.
     """
     if daily.empty:
         return pd.DataFrame(columns=["unit_key", "date", "metric", "value"])

@@ -564,6 +564,9 @@ def _drop_places(unplaced, tally: _Tally, keys, counts, first, place, day):
 def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> RecordCounts:
     # Performance: keys are integer arrays (place << 32 | day); the loops below
     # run over distinct places, days and statuses, never over counted rows.
+    """Long on purpose: one sequence of array operations over an export's integer-coded chunks
+    whose intermediate arrays the later steps share; split, they would be passed around or
+    computed again."""
     r_keys, r_counts, r_first = tally.received.merged()
     b_keys, b_counts, _ = tally.returned_on.merged()
     s_keys, s_counts, s_first = tally.status.merged()
