@@ -537,7 +537,7 @@ def parts_over_time(found) -> go.Figure:
     """Collections of each part per week (Monday to Sunday), stacked: the coarsest values
     only, so nobody is counted twice."""
     daily = found.daily[found.daily["top"]].copy()
-    daily["week"] = daily["date"] - pd.to_timedelta(daily["date"].dt.weekday, unit="D")
+    daily["week"] = daily["date"] - pd.to_timedelta(daily["date"].dt.day_of_week, unit="D")
     weekly = daily.groupby(["week", "value"], sort=False)["collected_day"].sum().reset_index()
     colors = part_colors(found.values)
     fig = go.Figure()
