@@ -82,8 +82,15 @@ def briefing_file(url: str, version: tuple, name: str, as_of: date | None, kind:
     from cccd_analytics import briefing
 
     obs, units = frames(url, version)
+    store_ = get_store(url)
     content = briefing.from_frames(
-        obs, units, campaign(url, version, name), as_of, uploads=get_store(url).list_uploads()
+        obs,
+        units,
+        campaign(url, version, name),
+        as_of,
+        uploads=store_.list_uploads(),
+        parts=store_.current_parts(as_of=as_of),
+        denominators=store_.denominator_rows(),
     )
     if kind == "pptx":
         return briefing.pptx_bytes(content)
@@ -229,3 +236,16 @@ def unit_parts(url: str, version: tuple, name: str, as_of: date, key: str, dimen
     members = [key] if units.at[key, "level"] == "commune" else None
     parts = store_.current_parts(as_of=as_of, unit_keys=members, dimension=dimension)
     return breakdowns.unit_series(parts, units, key, dimension, as_of, chosen.start)
+
+
+@st.cache_data(show_spinner="Đang tính toán…", max_entries=16)
+def parts_section(url: str, version: tuple, name: str, as_of: date):
+    """The briefing's part on priority groups and channels (`briefing.parts`), or None."""
+    from cccd_analytics.briefing import parts as parts_
+
+    chosen, units, scope = _scope(url, version, name)
+    store_ = get_store(url)
+    parts = store_.current_parts(as_of=as_of, unit_keys=scope)
+    snap = snapshot(url, version, name, as_of)
+    eligible = snap.units.loc[snap.units["level"] == "commune"].set_index("key")["eligible"]
+    return parts_.from_frames(parts, store_.denominator_rows(unit_keys=scope), units, chosen, as_of, eligible)
