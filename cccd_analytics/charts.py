@@ -631,3 +631,26 @@ def parts_coverage(found, level_rows: pd.DataFrame) -> go.Figure:
     fig.update_layout(hovermode="closest", showlegend=False)
     fig.update_xaxes(tickformat=".0%", range=[0, 1.05])
     return fig
+
+
+def parts_coverage_over_time(found) -> go.Figure:
+    """Each value's coverage day by day, read against the denominator in force that day (a
+    new list or survey shows as a step on its date)."""
+    daily = found.daily.dropna(subset=["coverage"]) if "coverage" in found.daily else found.daily.iloc[0:0]
+    colors = part_colors(found.values)
+    fig = go.Figure()
+    for value in [v for v in found.values if v in set(daily["value"])]:
+        part = daily[daily["value"] == value]
+        fig.add_trace(
+            go.Scatter(
+                x=part["date"],
+                y=part["coverage"],
+                name=value,
+                mode="lines",
+                line=dict(color=colors[value], width=3),
+                hovertemplate="%{y:.1%}<extra>" + _html(value) + "</extra>",
+            )
+        )
+    fig = _layout(fig, None, height=320)
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    return fig

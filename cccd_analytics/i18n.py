@@ -491,6 +491,18 @@ EN.update(
         "Thu nhận mỗi tuần": "Collections per week",
         "Tỷ trọng đến nay": "Share so far",
         "Tỷ lệ so với mẫu số": "Coverage of the denominator",
+        "Tỷ lệ theo thời gian và các lần thay đổi mẫu số": "Coverage over time and denominator changes",
+        "Mỗi ngày được tính theo mẫu số có hiệu lực ngày đó: danh sách hay đợt rà soát mới "
+        "thay mẫu số từ ngày của nó.": (
+            "Each day is read against the denominator in force that day: a new list or survey "
+            "replaces it from its own date."
+        ),
+        "danh sách, sĩ số": "list, school roll",
+        "rà soát: số còn thiếu": "survey: still without a card",
+        "Giá trị": "Value",
+        "Thay đổi": "Change",
+        "Số xã": "Communes",
+        "Loại": "Kind",
         "Theo nhóm đối tượng và hình thức thu nhận": "By priority group and channel",
         "Đã thu nhận — {v}": "Collected — {v}",
         "Đơn vị chưa báo cáo số liệu của «{v}».": "The unit has not reported figures for «{v}».",

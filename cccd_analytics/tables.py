@@ -460,3 +460,21 @@ def breakdown_lines(targets: pd.DataFrame, found: dict) -> list[str]:
                 )
             )
     return lines
+
+
+def denominator_history_table(history: pd.DataFrame) -> pd.DataFrame:
+    """The denominators as they changed (loaders.denominator_history), formatted."""
+    kinds = {"population": t("danh sách, sĩ số"), "remaining": t("rà soát: số còn thiếu")}
+    return pd.DataFrame(
+        {
+            t("Giá trị"): history["value"],
+            t("Từ ngày"): history["date"].map(fmt.date_vn),
+            t("Mẫu số"): history["count"].map(fmt.number),
+            t("Thay đổi"): history["change"].map(
+                lambda c: "" if pd.isna(c) else f"{'+' if c > 0 else ''}{fmt.number(c)}"
+            ),
+            t("Số xã"): history["units"].map(fmt.number),
+            t("Loại"): history["kind"].map(lambda k: kinds.get(k, k)),
+            t("Tệp"): history["file_name"],
+        }
+    ).reset_index(drop=True)

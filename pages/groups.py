@@ -69,6 +69,18 @@ for dimension in present:
         else:
             st.subheader(t("Tỷ trọng đến nay"))
             ui.chart(charts.parts_share(found, top), f"{dimension}_ty_trong")
+    has_coverage = "coverage" in found.daily and found.daily["coverage"].notna().any()
+    if has_coverage:
+        with st.expander(t("Tỷ lệ theo thời gian và các lần thay đổi mẫu số")):
+            ui.chart(charts.parts_coverage_over_time(found), f"{dimension}_ty_le_theo_ngay")
+            st.caption(
+                t(
+                    "Mỗi ngày được tính theo mẫu số có hiệu lực ngày đó: danh sách hay đợt rà soát mới "
+                    "thay mẫu số từ ngày của nó."
+                )
+            )
+            history = context.denominator_history(dimension)
+            st.dataframe(tables.denominator_history_table(history), hide_index=True, width="stretch")
     level_key = f"groups_level_{dimension}"
     available = [lv for lv in ("district", "commune", "province") if (found.rows["level"] == lv).any()]
     links.bind(f"cap_{dimension}", level_key, options=available)

@@ -171,18 +171,22 @@ with st.container(key="cccd_slide"):
             config={"displaylogo": False, "staticPlot": True},
         )
     elif slide.kind == "parts":
-        colors = [briefing.STATUS_COLORS.get(status, briefing.COLORS["ink"]) for status in slide.line_status]
+        # On a projector: the two charts and the lines that carry a verdict (the group
+        # milestones, our residents elsewhere), at most four; the deck has them all.
+        said = [(line, status) for line, status in zip(slide.lines, slide.line_status) if status][:4]
+        colors = [briefing.STATUS_COLORS.get(status, briefing.COLORS["ink"]) for _, status in said]
         st.html(f'<div class="cccd-slide">{heading(slide)}</div>')
         shown = [c for c in (slide.chart, slide.side_chart) if c is not None]
         for column, chart in zip(st.columns(len(shown)), shown):
-            column.html(f'<div class="cccd-note"><b>{html.escape(chart.title)}</b></div>')
+            column.html(
+                f'<div class="cccd-slide"><div class="cccd-note"><b>{html.escape(chart.title)}</b></div></div>'
+            )
             column.plotly_chart(
-                briefing.chart_figure(chart, height=70 * len(chart.categories) + 40, font_size=24),
+                briefing.chart_figure(chart, height=46 * len(chart.categories) + 30, font_size=22),
                 width="stretch",
                 config={"displaylogo": False, "staticPlot": True},
             )
-        lines = bullets(slide.lines, colors).replace("<ul>", '<ul style="font-size:26px">')
-        st.html(f'<div class="cccd-slide">{lines}</div>')
+        st.html(f'<div class="cccd-slide">{bullets([line for line, _ in said], colors)}</div>')
     elif slide.kind == "map":
         st.html(f'<div class="cccd-slide">{heading(slide)}</div>')
         figure = briefing.map_figure(brief, 1500, 640)

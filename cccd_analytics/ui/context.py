@@ -57,6 +57,11 @@ class Context:
             default_url(), loaders.store().data_version(), self.campaign.name, self.as_of
         )
 
+    def denominator_history(self, dimension: str):
+        return loaders.denominator_history(
+            default_url(), loaders.store().data_version(), self.campaign.name, dimension
+        )
+
     def unit_parts(self, key: str, dimension: str):
         return loaders.unit_parts(
             default_url(), loaders.store().data_version(), self.campaign.name, self.as_of, key, dimension

@@ -249,3 +249,26 @@ def parts_section(url: str, version: tuple, name: str, as_of: date):
     snap = snapshot(url, version, name, as_of)
     eligible = snap.units.loc[snap.units["level"] == "commune"].set_index("key")["eligible"]
     return parts_.from_frames(parts, store_.denominator_rows(unit_keys=scope), units, chosen, as_of, eligible)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def denominator_history(url: str, version: tuple, name: str, dimension: str) -> pd.DataFrame:
+    """The scope's denominators of one dimension as they changed: per value and date, the
+    total in force from that day (communes summed), the change and the files behind it."""
+    from cccd_analytics.analytics import breakdowns
+
+    _, _, scope = _scope(url, version, name)
+    history = breakdowns.denominator_history(get_store(url).denominator_rows(unit_keys=scope), dimension)
+    if history.empty:
+        return history
+    return (
+        history.groupby(["value", "date"], as_index=False)
+        .agg(
+            count=("count", "sum"),
+            change=("change", lambda c: c.sum(min_count=1)),
+            units=("unit_key", "nunique"),
+            kind=("kind", "last"),
+            file_name=("file_name", lambda f: ", ".join(sorted(set(f)))),
+        )
+        .sort_values(["value", "date"], kind="stable")
+    )
