@@ -76,10 +76,7 @@ def backtest(args) -> int:
     report = scoring.evaluate(series, compare=compare, progress=say)
     record = report.to_json()
     if args.calibrate:
-        scoring.write_params(report.product)
-        scoring.TRACK_RECORD.write_text(
-            json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
+        scoring.save_calibration(report)
     if args.save:
         Path(args.save).write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if args.json:
