@@ -196,9 +196,9 @@ def horizon_bins(T, r, edges=(21.0, 56.0, 112.0)):
 
 
 def adaptive(features, between=True):
-    """Normalised conformal: log|deviation from the group's centre| on the features
-    (clipped at their 95th percentile), quantiles of residual / spread; with the
-    between-campaign term of backtest.conformal."""
+    """Normalised conformal: E|deviation from the group's centre| on the features
+    (clipped at their 95th percentile; backtest._scale_fit), quantiles of residual /
+    spread; with the between-campaign term of backtest.conformal."""
 
     def method(T, r):
         e, w, g = T["e"].to_numpy(), T["w"].to_numpy(), T["group"].to_numpy()
@@ -217,12 +217,10 @@ def adaptive(features, between=True):
                 )
 
             dev = e - bt._group_centres(e, w, g)
-            sw = np.sqrt(w)
             # a feature with no spread in training (one campaign's value) cannot be fitted
             usable = np.r_[True, np.asarray(clip) - np.asarray(lo) >= bt.MIN_SPREAD_CLIP]
             theta = np.zeros(len(features) + 1)
-            y = np.log(np.abs(dev) + bt.SPREAD_FLOOR) * sw
-            theta[usable] = np.linalg.lstsq(X(T)[:, usable] * sw[:, None], y, rcond=None)[0]
+            theta[usable] = bt._scale_fit(np.abs(dev), X(T)[:, usable], w)
             theta[0] = 0.0
             spread_t, spread_r = np.exp(X(T) @ theta), np.exp(X(r) @ theta)
         z = e / spread_t

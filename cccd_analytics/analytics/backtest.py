@@ -73,10 +73,10 @@ MIN_BIN = 30
 MIN_RELIABILITY_BIN = 30
 #: The difficulty features that scale each unit's predictive distribution
 #: (forecast.SPREADS), the share of the calibration's values each is clipped at, and
-#: what is added to |deviation| before its log (a deviation of 0 says nothing of scale).
+#: what is added to |deviation| (the scale fit needs it > 0; a day's rounding is larger).
 SPREAD_FEATURES = ("disagreement", "out_of_step")
 SPREAD_CLIP_QUANTILE = 0.95
-SPREAD_FLOOR = 0.05
+SPREAD_FLOOR = 1e-3
 #: A feature whose clip (its 95th percentile) is below this varies too little to fit.
 MIN_SPREAD_CLIP = 0.01
 #: Add the between-campaign variance of the residuals' centres (leave one out) to the
@@ -358,9 +358,9 @@ def conformal(
     each (rows, parameters fitted without those rows), r = log(actual / median), each
     campaign x threshold (a *group*) weighted equally.
 
-    1. **Adaptive spread** (normalised conformal).  log(|r - its group's median| +
-       SPREAD_FLOOR) is regressed (weighted least squares, numpy) on the difficulty
-       ``features`` (forecast.SPREADS), each clipped at its SPREAD_CLIP_QUANTILE share;
+    1. **Adaptive spread** (normalised conformal).  The log of the expected
+       |r - its group's median| is a line in the difficulty ``features``
+       (forecast.SPREADS), each clipped at its SPREAD_CLIP_QUANTILE share (``_scale_fit``);
        a unit's spread is exp(coefficients x features).  Deviations are taken from the
        group's own centre so that a campaign that merely arrived later than another does
        not pass for a harder one.
@@ -403,9 +403,7 @@ def conformal(
         X = np.column_stack(
             [np.ones(len(r))] + [np.clip(F[n], 0.0, c) for n, c, u in zip(features, clip, usable) if u]
         )
-        y = np.log(np.abs(r - centre) + SPREAD_FLOOR)
-        sw = np.sqrt(w)
-        theta = iter(np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)[0][1:])
+        theta = iter(_scale_fit(np.abs(r - centre), X, w)[1:])
         coef = [round(float(next(theta)), 4) if u else 0.0 for u in usable]
     params = dataclasses.replace(
         base,
@@ -424,6 +422,18 @@ def conformal(
             q = _weighted_quantiles(z[sel], w[sel], PROBS)
         table.append(tuple(round(float(x), 4) for x in q))
     return dataclasses.replace(params, bin_edges=tuple(bin_edges), probs=PROBS, quantiles=tuple(table))
+
+
+def _scale_fit(deviation: np.ndarray, X: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Coefficients of log E|deviation| = X . theta: a gamma GLM with a log link
+    (statsmodels), weighted.  Unlike least squares on log|deviation| it is not pulled
+    flat by the deviations near zero, so the spread it gives holds the range's share at
+    every difficulty, not only on average."""
+    import statsmodels.api as sm
+
+    family = sm.families.Gamma(sm.families.links.Log())
+    fit = sm.GLM(deviation + SPREAD_FLOOR, X, family=family, var_weights=weights).fit()
+    return np.asarray(fit.params)
 
 
 def _spread_features(rows: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -588,9 +598,9 @@ def write_calibration_rows(neutral: Mapping[str, pd.DataFrame], path: Path = CAL
 
 def read_calibration_rows(path: Path = CALIBRATION_ROWS) -> dict[str, pd.DataFrame]:
     """What ``write_calibration_rows`` wrote, per campaign, as ``fit_folds`` takes it."""
-    rows = pd.read_csv(path, dtype={"campaign": str, "key": str}, float_precision="round_trip")
+    rows = pd.read_csv(path, dtype={"campaign": str, "key": str})
     for column in _DATE_COLUMNS:
-        rows[column] = pd.to_datetime(rows[column])
+        rows[column] = pd.to_datetime(rows[column]).astype("datetime64[ns]")
     return {name: part.reset_index(drop=True) for name, part in rows.groupby("campaign", sort=True)}
 
 

@@ -335,7 +335,9 @@ def forecast_units(
             "progress_28d": progress,
             "reporting_gap": _reporting_gap(h),
             "unit_phase": np.where(moving, ratio, np.nan),
-            "campaign_phase": np.where(moving, np.nan if phase is None else float(phase), np.nan),
+            "campaign_phase": np.where(
+                moving & (method != "run_rate"), np.nan if phase is None else phase, np.nan
+            ),
             "forecast_spread": np.where(moving & ~reached, spread, np.nan),
         },
         index=units,
