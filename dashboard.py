@@ -19,6 +19,7 @@ PAGES = [
     ("overview", "Tổng quan", ":material/dashboard:", {"leader", "analyst", "admin"}),
     ("units", "Đơn vị", ":material/table_rows:", {"leader", "analyst", "admin"}),
     ("unit", "Chi tiết đơn vị", ":material/location_city:", {"leader", "analyst", "admin"}),
+    ("groups", "Nhóm & hình thức", ":material/diversity_3:", {"leader", "analyst", "admin"}),
     ("map", "Bản đồ", ":material/map:", {"leader", "analyst", "admin"}),
     ("capacity", "Năng lực & giả định", ":material/groups:", {"leader", "analyst", "admin"}),
     ("presentation", "Trình chiếu", ":material/slideshow:", {"leader", "analyst", "admin"}),

@@ -25,6 +25,9 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from run_all import baseline_tree  # noqa: E402
+
 KY_ANH = "Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021"
 NGHE_AN = "Cao điểm 70 ngày, đêm — Nghệ An 2023"
 RUN = "import sys; sys.path.insert(0, sys.argv.pop(1)); from cccd_analytics.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -139,13 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out
     if out.exists():
         shutil.rmtree(out)
-    (out / "baseline").mkdir(parents=True)
-    (out / "files").mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", args.baseline], capture_output=True, check=True
-    )
-    subprocess.run(["tar", "-x", "-C", str(out / "baseline")], input=archive.stdout, check=True)
-    before = run_all(out / "baseline", out / "before", out / "files")
+    (out / "files").mkdir(parents=True)
+    baseline = baseline_tree(args.baseline, out)  # the code of REV, from git archive
+    before = run_all(baseline, out / "before", out / "files")
     after = run_all(ROOT, out / "after", out / "files")
     different = [key for key in before if before[key] != after.get(key)]
     for key in different:

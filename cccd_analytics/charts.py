@@ -237,6 +237,9 @@ def choropleth(figures: pd.DataFrame, geojson: dict, color_by: str = "coverage")
     """Offline map: shipped polygons on a blank background (no tiles, no fonts fetched).
 
     `figures` comes from `geo.map_units`; features without figures are drawn grey.
+
+    Long on purpose: one plotly figure (colours per status or per share, the legend, hover
+    texts, the offline base layer) whose parts depend on the same bins.
     """
     import math
 
@@ -517,4 +520,114 @@ def unit_map(
         ),
         separators=",.",
     )
+    return fig
+
+
+# -- breakdowns: parts by priority group, channel, residence … ------------------------------
+
+#: One colour per value of a dimension, in the dimension's order (colour-blind safe: Okabe–Ito).
+PART_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+
+
+def part_colors(values) -> dict[str, str]:
+    return {v: PART_COLORS[i % len(PART_COLORS)] for i, v in enumerate(values)}
+
+
+def parts_over_time(found) -> go.Figure:
+    """Collections of each part per week (Monday to Sunday), stacked: the coarsest values
+    only, so nobody is counted twice."""
+    daily = found.daily[found.daily["top"]].copy()
+    daily["week"] = daily["date"] - pd.to_timedelta(daily["date"].dt.day_of_week, unit="D")
+    weekly = daily.groupby(["week", "value"], sort=False)["collected_day"].sum().reset_index()
+    colors = part_colors(found.values)
+    fig = go.Figure()
+    for value in [v for v in found.values if v in set(weekly["value"])]:
+        part = weekly[weekly["value"] == value]
+        fig.add_trace(
+            go.Bar(
+                x=part["week"],
+                y=part["collected_day"].clip(lower=0),
+                name=value,
+                marker_color=colors[value],
+                hovertemplate="%{y:,.0f}<extra>" + _html(value) + "</extra>",
+            )
+        )
+    fig = _layout(fig, None, height=340)
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text=t("Tuần bắt đầu"))
+    return fig
+
+
+def parts_share(found, level_rows: pd.DataFrame) -> go.Figure:
+    """Each coarsest value's share of what the parts add up to (the scope's running totals)."""
+    from cccd_analytics import dimensions
+
+    rows = level_rows[[dimensions.parent(found.dimension, v) is None for v in level_rows["value"]]]
+    rows = rows.set_index("value").reindex([v for v in found.values if v in set(rows["value"])])
+    total = float(rows["collected"].sum()) or 1.0
+    colors = part_colors(found.values)
+    shares = rows["collected"] / total
+    fig = go.Figure(
+        go.Bar(
+            y=list(rows.index),
+            x=shares,
+            orientation="h",
+            marker_color=[colors[v] for v in rows.index],
+            text=[f"{fmt.percent(s)} · {fmt.number(n)}" for s, n in zip(shares, rows["collected"])],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig = _layout(fig, None, height=60 + 48 * max(len(rows), 1))
+    fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_xaxes(tickformat=".0%", range=[0, max(float(shares.max()) * 1.15, 0.05) if len(shares) else 1])
+    return fig
+
+
+def part_series(series: pd.DataFrame, values, order) -> go.Figure:
+    """One unit's running total of the chosen parts (`breakdowns.unit_series`)."""
+    colors = part_colors(order)
+    fig = go.Figure()
+    for value in values:
+        part = series[series["value"] == value]
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=part["date"],
+                y=part["collected"],
+                name=value,
+                mode="lines",
+                line=dict(color=colors.get(value, COLORS["collected"]), width=3),
+                hovertemplate="%{y:,.0f}<extra>" + _html(value) + "</extra>",
+            )
+        )
+    return _layout(fig, None, height=320)
+
+
+def parts_coverage(found, level_rows: pd.DataFrame) -> go.Figure:
+    """Each value's coverage of its denominator (the ones with a denominator), with the
+    counts: how far each priority group is."""
+    rows = level_rows[level_rows["eligible"].notna()]
+    rows = rows.set_index("value").reindex([v for v in found.values if v in set(rows["value"])])
+    colors = part_colors(found.values)
+    fig = go.Figure(
+        go.Bar(
+            y=list(rows.index),
+            x=rows["coverage"],
+            orientation="h",
+            marker_color=[colors[v] for v in rows.index],
+            text=[
+                f"{fmt.percent(c)} · {fmt.number(n)}/{fmt.number(e)}"
+                for c, n, e in zip(rows["coverage"], rows["collected"], rows["eligible"])
+            ],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig = _layout(fig, None, height=60 + 48 * max(len(rows), 1))
+    fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.05])
     return fig

@@ -250,7 +250,8 @@ def known(text: str, dimension: str | None = None) -> tuple[str, str] | None:
     value that names a label of exactly one dimension."""
     key = _key(strip_lead(text))
     while True:
-        n = grade(text)
+        found = _GRADE.match(key)
+        n = int(found.group(1)) if found and 1 <= int(found.group(1)) <= 12 else None
         if n is not None and dimension in (None, "group"):
             return "group", pupils_of_grade(n)
         if dimension is not None:
@@ -265,6 +266,17 @@ def known(text: str, dimension: str | None = None) -> tuple[str, str] | None:
         if shorter == key or not shorter:
             return None
         key = shorter
+
+
+def exact(text: str) -> tuple[str, str] | None:
+    """(dimension, label) of a text that is a known label or wording in full (no "Số",
+    "Trong đó" or other words around it), or None."""
+    n = grade(text)
+    key = _key(text)
+    if n is not None and key == _key(pupils_of_grade(n)):
+        return "group", pupils_of_grade(n)
+    hits = _BY_KEY.get(key, [])
+    return hits[0] if len({d for d, _ in hits}) == 1 else None
 
 
 def canonical(dimension: str, text) -> str | None:
@@ -310,3 +322,53 @@ def order_key(dimension: str, value: str) -> tuple:
 def same(a: str, b: str) -> bool:
     """Two written values that are the same once case, diacritics and punctuation go."""
     return _key(a) == _key(b)
+
+
+# -- what a per-record export says, as parts -----------------------------------------------
+
+
+@lru_cache(maxsize=1 << 14)
+def channel_of_place(text: str) -> str | None:
+    """The channel of a place of receipt as an issuing system writes it: "Trường THPT Kỳ
+    Anh" → Tại trường học; "Tổ lưu động số 3", "Điểm thu nhận thôn 5" → Tổ lưu động;
+    "Tại nhà công dân" → Tại nhà; "Công an xã Kỳ Đồng", "Bộ phận một cửa UBND" → Tại trụ
+    sở.  A place none of these words fit is kept as written."""
+    written = " ".join(str(text or "").split())
+    if not written:
+        return None
+    hit = known(written, "channel")
+    if hit:
+        return hit[1]
+    words = f" {_key(written)} "
+    if any(w in words for w in (" tai nha ", " nha cong dan ", " tai gia ", " nha rieng ")):
+        return AT_HOME
+    if any(w in words for w in (" luu dong ", " thon ", " ban ", " xom ", " to dan pho ", " khoi ")):
+        return MOBILE
+    if any(w in words for w in (" truong ", " thpt ", " thcs ", " tieu hoc ", " hoc sinh ")):
+        return AT_SCHOOL
+    if any(
+        w in words for w in (" cong an ", " ubnd ", " uy ban ", " tru so ", " mot cua ", " bo phan ", " ca ")
+    ):
+        return AT_OFFICE
+    return written
+
+
+#: Age from which a citizen counts as elderly (Luật Người cao tuổi 2009: 60 and over).
+ELDERLY_AGE = 60
+#: The grades whose pupils campaigns serve first — those about to sit the exams into grade 10
+#: and for graduation — and the only ones an age is turned into (the others would be a
+#: guess the leaders do not ask for).
+EXAM_GRADES = (9, 12)
+
+
+def group_of_age(years: int, month: int) -> str | None:
+    """The priority group a citizen's age puts them in, as an export gives it (an age, or
+    the received year minus the birth year): 60 and over, elderly; from 14, of the age of
+    an exam grade (9 or 12), a pupil of that grade (the school year turns in September:
+    born 2005, grade 12 until August 2023).  An estimate from age alone (docs/import.md)."""
+    if years >= ELDERLY_AGE:
+        return ELDERLY
+    grade_now = years - 6 + (1 if month >= 9 else 0)
+    if 14 <= years and grade_now in EXAM_GRADES:
+        return pupils_of_grade(grade_now)
+    return None

@@ -258,6 +258,7 @@ EN.update(
         "cơ sở dữ liệu đang bị khóa bởi một thao tác khác": "it is locked by another operation",
         "máy chủ cơ sở dữ liệu trả lời quá chậm": "the database server is answering too slowly",
         "không kết nối được máy chủ cơ sở dữ liệu": "the database server cannot be reached",
+        "ổ đĩa chứa cơ sở dữ liệu đã đầy": "the disk holding the database is full",
         # audit page
         "Nhật ký hệ thống": "Audit log",
         "Nhật ký": "Audit log",
@@ -446,3 +447,61 @@ EN.update(
 
 # -- Word and PDF reports ----------------------------------------------------------------------
 EN.update({"Bảng đã đọc": "Table read", "trang": "page"})
+
+# -- breakdowns: priority groups, channels, residence, application type, shift ---------------
+EN.update(
+    {
+        "Nhóm & hình thức": "Groups & channels",
+        "Nhóm ưu tiên và hình thức thu nhận": "Priority groups and channels",
+        "Xem theo nhóm và hình thức thu nhận": "See by group and channel",
+        "Nhóm đối tượng": "Priority group",
+        "Hình thức thu nhận": "Channel",
+        "Nơi cư trú": "Residence",
+        "Loại cấp": "Application type",
+        "Ca thu nhận": "Shift",
+        "Tuần bắt đầu": "Week starting",
+        "Chỉ tiêu nhóm": "Group target",
+        "Chỉ tiêu theo nhóm": "Targets by group",
+        "Tiến độ": "Progress",
+        "Dự báo đạt": "Projected",
+        "Mẫu số": "Denominator",
+        "Còn thiếu": "Still missing",
+        "tuần này (đến {d})": "this week (to {d})",
+        "tuần này {n}/{target}": "this week {n}/{target}",
+        "{n}/{target} tuần này · {met}/{weeks} tuần đạt": "{n}/{target} this week · {met}/{weeks} weeks met",
+        "{share} của chỉ tiêu, hạn {d}": "{share} of target, due {d}",
+        "Nhóm ưu tiên: {parts}": "Priority groups: {parts}",
+        "Hình thức thu nhận: {parts}": "Channels: {parts}",
+        "Của ta ở ngoại tỉnh: đã thu nhận {n}/{needed}, **còn thiếu {missing}**": (
+            "Our residents in other provinces: {n}/{needed} collected, **{missing} still missing**"
+        ),
+        "Các báo cáo của chiến dịch này chưa chia số liệu theo nhóm đối tượng, hình thức thu nhận, "
+        "nơi cư trú, loại cấp hay ca thu nhận. Thêm cột «Nhóm đối tượng», «Hình thức thu nhận» … "
+        "hoặc cột «Trong đó: …» vào báo cáo (xem hướng dẫn nhập số liệu).": (
+            "This campaign's reports do not split their figures by priority group, channel, residence, "
+            "application type or shift. Add a column «Nhóm đối tượng», «Hình thức thu nhận» … or columns "
+            "«Trong đó: …» to the reports (see the import guide)."
+        ),
+        "Cần thu nhận (theo rà soát)": "To collect (per survey)",
+        "Của ta ở ngoại tỉnh: đã thu nhận": "Our residents elsewhere: collected",
+        "Kể cả {n} hồ sơ thu nhận tại nơi công dân cư trú ở tỉnh khác, tính cho xã thường trú. Người "
+        "tỉnh khác thu nhận tại địa bàn được tính riêng.": (
+            "Including {n} applications taken where the citizens live in other provinces, counted for "
+            "their home commune. Residents of other provinces served here are counted apart."
+        ),
+        "Mỗi chỉ tiêu nhóm được tính như chỉ tiêu của một xã: bình quân 7 ngày, số cần mỗi ngày, dự báo "
+        "và trạng thái; chỉ tiêu theo tỷ lệ dùng mẫu số (sĩ số, danh sách) có hiệu lực đến ngày số liệu.": (
+            "Each group target is judged like a commune's: 7-day mean, required per day, forecast and "
+            "status; a share target uses the denominator (school rolls, lists) in force on the data day."
+        ),
+        "Thu nhận mỗi tuần": "Collections per week",
+        "Tỷ trọng đến nay": "Share so far",
+        "Tỷ lệ so với mẫu số": "Coverage of the denominator",
+        "Theo nhóm đối tượng và hình thức thu nhận": "By priority group and channel",
+        "Đã thu nhận — {v}": "Collected — {v}",
+        "Đơn vị chưa báo cáo số liệu của «{v}».": "The unit has not reported figures for «{v}».",
+        "**{label}: {value}** — {n} đơn vị, đã thu nhận {total}": (
+            "**{label}: {value}** — {n} units, {total} collected"
+        ),
+    }
+)

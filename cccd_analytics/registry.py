@@ -132,7 +132,11 @@ def official_unit_count() -> int:
 
 @lru_cache(maxsize=1)
 def load_registry() -> pd.DataFrame:
-    """Every official unit as one frame with the columns in UNIT_COLUMNS."""
+    """Every official unit as one frame with the columns in UNIT_COLUMNS.
+
+    Long on purpose: the registry's rows level by level (provinces, districts, communes, the
+    2025 communes), each from its file, in the order the keys are checked.
+    """
     import pandas as pd
 
     na_districts = _read(_DISTRICT_FILES["40"])
@@ -413,6 +417,10 @@ def resolve(
     exists in the right hierarchy and its name agrees.  `suggestions=False` leaves the
     closest names of an unknown unit out (a caller with many unknown names asks
     `suggest_many` for all of them at once).
+
+    Long on purpose: the matching rules in the order they are tried (the code; the parent
+    units the name is looked for in; the exact name; spelling equivalences, then no
+    diacritics), each returning as soon as it decides.
     """
     idx = _index()
     reg = load_registry()

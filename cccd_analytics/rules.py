@@ -85,6 +85,7 @@ _RULES = (
     Rule("coverage_over_100", "warning", "Thu nhận vượt số công dân đủ điều kiện"),
     # -- breakdowns (parts of a commune-day: priority group, channel, residence, type) -------
     Rule("several_dimensions", "error", "Một dòng chia theo nhiều cách"),
+    Rule("no_group", "error", "Không rõ nhóm của số đủ điều kiện"),
     Rule("parts_exceed_total", "error", "Các phần cộng lại vượt tổng"),
     Rule(
         "total_not_built",

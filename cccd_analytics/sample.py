@@ -13,12 +13,25 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 SAMPLE_CAMPAIGNS = ("ky_anh_2021", "nghe_an_2023")
 
 
+def sample_files(folder: Path) -> list[Path]:
+    """A sample's data files in import order: the commune totals, then the illustrative
+    breakdowns (parts by group, channel …), citizens served outside the province and the
+    denominator lists (school rolls, the elderly, surveys)."""
+    return [
+        folder / "observations.csv",
+        *sorted((folder / "phan_chia").glob("*.csv")),
+        *sorted(folder.glob("ngoai_tinh.csv")),
+        *sorted((folder / "mau_so").glob("*.csv")),
+    ]
+
+
 def load_sample(store: Store, sample_dir: Path = SAMPLE_DIR) -> list[ingest.ImportReport]:
     """Import the bundled sample campaigns: their data, then their definitions."""
     reports = []
     for name in SAMPLE_CAMPAIGNS:
         folder = sample_dir / name
-        reports.append(ingest.import_file(store, folder / "observations.csv", uploaded_by="mẫu"))
+        for path in sample_files(folder):
+            reports.append(ingest.import_file(store, path, uploaded_by="mẫu"))
         campaign = camp.parse_toml((folder / "campaign.toml").read_text(encoding="utf-8"))
         store.save_campaign(campaign.to_definition())
     return reports

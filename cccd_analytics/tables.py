@@ -370,3 +370,125 @@ def planner_communes(plan, snap, limit: int | None = 20) -> pd.DataFrame:
             "extra_teams": whole_teams(rows["extra_teams"]).array,
         }
     )
+
+
+# -- breakdowns ----------------------------------------------------------------------------
+
+
+def group_targets_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The group milestones (`breakdowns.targets`), as a leader reads them."""
+
+    def deadline(row) -> str:
+        if row["kind"] == "per_week":
+            return t("tuần này (đến {d})", d=fmt.date_vn(row["deadline"], year=False))
+        return fmt.date_vn(row["deadline"])
+
+    def progress(row) -> str:
+        if row["kind"] == "per_week":
+            return t(
+                "{n}/{target} tuần này · {met}/{weeks} tuần đạt",
+                n=fmt.number(row["week_collected"]),
+                target=fmt.number(row["per_week"]),
+                met=fmt.number(row["weeks_met"]),
+                weeks=fmt.number(row["weeks"]),
+            )
+        return f"{fmt.number(row['collected'])}/{fmt.number(row['target'])} · {fmt.percent(row['coverage'])}"
+
+    return pd.DataFrame(
+        {
+            t("Chỉ tiêu nhóm"): rows["name"],
+            t("Hạn"): [deadline(r) for _, r in rows.iterrows()],
+            t("Tiến độ"): [progress(r) for _, r in rows.iterrows()],
+            t("Cần mỗi ngày"): rows["required_per_day"].map(fmt.number),
+            t("Bình quân 7 ngày"): rows["pace_7d"].map(fmt.number),
+            t("Dự báo đạt"): rows["projected_date"].map(fmt.date_vn),
+            t("Trạng thái"): rows["status"].map(lambda s: t(STATUS_LABELS.get(s, ""))),
+        }
+    ).reset_index(drop=True)
+
+
+def parts_table(rows: pd.DataFrame, dimension_label: str, level: str) -> pd.DataFrame:
+    """Parts per unit (`Breakdown.rows` of one level), formatted."""
+    name = (
+        rows["commune"]
+        if level == "commune"
+        else rows["district"]
+        if level == "district"
+        else rows["province"]
+    )
+    out = pd.DataFrame(
+        {
+            t("Đơn vị"): name.fillna(""),
+            t("Huyện"): rows["district"].fillna("") if level == "commune" else None,
+            t(dimension_label): rows["value"],
+            t("Đã thu nhận"): rows["collected"].map(fmt.number),
+            t("Mẫu số"): rows["eligible"].map(fmt.number),
+            t("Tỷ lệ"): rows["coverage"].map(fmt.percent),
+            t("Còn thiếu"): rows["remaining"].map(fmt.number),
+            t("Bình quân 7 ngày"): rows["pace_7d"].map(lambda v: fmt.number(v, 1)),
+        }
+    )
+    if level != "commune":
+        out = out.drop(columns=[t("Huyện")])
+    return out.reset_index(drop=True)
+
+
+def breakdown_lines(targets: pd.DataFrame, found: dict) -> list[str]:
+    """The overview's card on priority groups and channels, as Markdown lines: each group
+    milestone, the groups' coverage, the channels' shares and our residents in other
+    provinces still missing (`found`: dimension → Breakdown)."""
+    from cccd_analytics import dimensions
+
+    def md(text) -> str:
+        return str(text).replace("*", "\\*").replace("_", "\\_")
+
+    lines = []
+    for _, row in targets.iterrows():
+        status = t(STATUS_LABELS.get(row["status"], ""))
+        if row["kind"] == "per_week":
+            what = t(
+                "tuần này {n}/{target}",
+                n=fmt.number(row["week_collected"]),
+                target=fmt.number(row["per_week"]),
+            )
+        else:
+            what = t(
+                "{share} của chỉ tiêu, hạn {d}",
+                share=fmt.percent(row["coverage"]),
+                d=fmt.date_vn(row["deadline"]),
+            )
+        lines.append(f"**{md(row['name'])}** — {status} · {what}")
+
+    def top(dimension: str) -> pd.DataFrame:
+        rows = found[dimension].rows
+        rows = rows[rows["level"] == "province"]
+        return rows[[dimensions.parent(dimension, v) is None for v in rows["value"]]]
+
+    if "group" in found and len(found["group"].rows):
+        rows = top("group")
+        parts = [
+            f"{md(r.value)} {fmt.percent(r.coverage)}"
+            if pd.notna(r.coverage)
+            else f"{md(r.value)} {fmt.number(r.collected)}"
+            for r in rows.itertuples()
+        ]
+        lines.append(t("Nhóm ưu tiên: {parts}", parts=" · ".join(parts)))
+    if "channel" in found and len(found["channel"].rows):
+        rows = top("channel")
+        total = float(rows["collected"].sum()) or 1.0
+        parts = [f"{md(r.value)} {fmt.percent(r.collected / total)}" for r in rows.itertuples()]
+        lines.append(t("Hình thức thu nhận: {parts}", parts=" · ".join(parts)))
+    if "residence" in found and len(found["residence"].rows):
+        from cccd_analytics.analytics.breakdowns import outside_gap
+
+        gap = outside_gap(found["residence"])
+        if len(gap) and pd.notna(gap["missing"].iloc[0]):
+            lines.append(
+                t(
+                    "Của ta ở ngoại tỉnh: đã thu nhận {n}/{needed}, **còn thiếu {missing}**",
+                    n=fmt.number(gap["collected"].sum()),
+                    needed=fmt.number(gap["needed"].sum()),
+                    missing=fmt.number(gap["missing"].sum()),
+                )
+            )
+    return lines

@@ -125,6 +125,18 @@ if len(snap.milestones) > 1:
                 parts.append(t("khả năng kịp hạn {p}", p=fmt.percent(m.p_on_time, 0)))
             st.markdown(" · ".join(parts))
 
+# Who and where: the priority groups' milestones, the channels, our residents elsewhere.
+split = context.part_dimensions()
+if split:
+    st.subheader(t("Nhóm ưu tiên và hình thức thu nhận"))
+    found = {d: context.breakdown(d) for d in split if d in ("group", "channel", "residence")}
+    with st.container(border=True, key="ov_groups"):
+        for line in tables.breakdown_lines(context.group_targets(), found):
+            st.markdown(line)
+        st.page_link(
+            "pages/groups.py", label=t("Xem theo nhóm và hình thức thu nhận"), icon=":material/arrow_forward:"
+        )
+
 st.subheader(t("Các xã cần chú ý"))
 links.bind("sap_xep", "ov_sort", options=list(tables.ATTENTION_SORTS))
 sort = (

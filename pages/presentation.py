@@ -83,7 +83,10 @@ snap = context.snapshot()
 cache_key = (snap.campaign.name, str(snap.as_of), ui.store().data_version())
 cached = st.session_state.get("_presentation")
 if cached is None or cached[0] != cache_key:
-    brief = briefing.build_briefing(snap)
+    section = ui.loaders.parts_section(
+        ui.loaders.default_url(), ui.store().data_version(), snap.campaign.name, snap.as_of.date()
+    )
+    brief = briefing.build_briefing(snap, parts=section)
     plan = briefing.slides(brief, rows_per_slide=5, team_slides=4, with_map=briefing.has_map(brief))
     st.session_state["_presentation"] = cached = (cache_key, brief, plan)
 _, brief, plan = cached
@@ -167,6 +170,19 @@ with st.container(key="cccd_slide"):
             height="stretch",
             config={"displaylogo": False, "staticPlot": True},
         )
+    elif slide.kind == "parts":
+        colors = [briefing.STATUS_COLORS.get(status, briefing.COLORS["ink"]) for status in slide.line_status]
+        st.html(f'<div class="cccd-slide">{heading(slide)}</div>')
+        shown = [c for c in (slide.chart, slide.side_chart) if c is not None]
+        for column, chart in zip(st.columns(len(shown)), shown):
+            column.html(f'<div class="cccd-note"><b>{html.escape(chart.title)}</b></div>')
+            column.plotly_chart(
+                briefing.chart_figure(chart, height=70 * len(chart.categories) + 40, font_size=24),
+                width="stretch",
+                config={"displaylogo": False, "staticPlot": True},
+            )
+        lines = bullets(slide.lines, colors).replace("<ul>", '<ul style="font-size:26px">')
+        st.html(f'<div class="cccd-slide">{lines}</div>')
     elif slide.kind == "map":
         st.html(f'<div class="cccd-slide">{heading(slide)}</div>')
         figure = briefing.map_figure(brief, 1500, 640)

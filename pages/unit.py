@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import charts, ui
+from cccd_analytics import charts, dimensions, tables, ui
 from cccd_analytics import text as fmt
 from cccd_analytics.analytics import drilldown, metrics
 from cccd_analytics.i18n import t
@@ -69,6 +69,47 @@ if isinstance(note, str) and note:
     )
 
 ui.progress_charts(unit)
+
+# The unit's figures for a priority group or a channel, when the reports give them.
+split = [d for d in ("group", "channel") if d in context.part_dimensions()]
+if split:
+    st.subheader(t("Theo nhóm đối tượng và hình thức thu nhận"))
+    chosen = {}
+    for col, dimension in zip(st.columns(len(split)), split):
+        found = context.breakdown(dimension)
+        param = {"group": "nhom", "channel": "hinh_thuc"}[dimension]
+        links.bind(param, f"unit_{dimension}", options=found.values)
+        chosen[dimension] = (
+            found,
+            col.selectbox(
+                t(dimensions.LABELS[dimension]),
+                found.values,
+                index=None,
+                key=f"unit_{dimension}",
+                placeholder=t("Tất cả"),
+            ),
+        )
+    for dimension, (found, value) in chosen.items():
+        mine = found.rows[found.rows["key"] == key]
+        if value is None:
+            st.dataframe(
+                tables.parts_table(mine, dimensions.LABELS[dimension], row["level"]),
+                hide_index=True,
+                width="stretch",
+            )
+            continue
+        part = mine[mine["value"] == value]
+        if part.empty:
+            st.caption(t("Đơn vị chưa báo cáo số liệu của «{v}».", v=ui.md_escape(value)))
+            continue
+        part = part.iloc[0]
+        cols = st.columns(4)
+        cols[0].metric(t("Đã thu nhận — {v}", v=ui.md_escape(value)), fmt.number(part["collected"]))
+        cols[1].metric(t("Mẫu số"), fmt.number(part["eligible"]))
+        cols[2].metric(t("Tỷ lệ"), fmt.percent(part["coverage"]))
+        cols[3].metric(t("Bình quân 7 ngày"), fmt.number(part["pace_7d"], 1))
+        series = context.unit_parts(key, dimension)
+        ui.chart(charts.part_series(series, [value], found.values), f"{dimension}_{key}")
 
 st.subheader(t("Thu nhận → trả thẻ"))
 st.plotly_chart(charts.funnel(row), width="stretch", config=charts.PLOTLY_CONFIG)

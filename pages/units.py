@@ -2,13 +2,17 @@
 
 import streamlit as st
 
-from cccd_analytics import tables, ui
+from cccd_analytics import dimensions, tables, ui
 from cccd_analytics import text as fmt
 from cccd_analytics.analytics import metrics
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import links
 
 snap = ui.campaign_snapshot(t("Đơn vị"))
+context = ui.page_context()
+# The filters by priority group and channel, when the campaign's reports give them.
+PART_FILTERS = {"group": "nhom", "channel": "hinh_thuc"}
+split = [d for d in PART_FILTERS if d in context.part_dimensions()]
 
 
 @st.fragment
@@ -46,7 +50,46 @@ def league() -> None:
         select_all=False,
     )
     filtered = tables.filter_units(rows, districts=chosen_districts, tags=chosen_tags, statuses=chosen_status)
+    chosen_parts = {}
+    if split:
+        for col, dimension in zip(st.columns(len(split) + 2)[: len(split)], split):
+            found = context.breakdown(dimension)
+            links.bind(PART_FILTERS[dimension], f"units_{dimension}", options=found.values)
+            value = col.selectbox(
+                t(dimensions.LABELS[dimension]),
+                found.values,
+                index=None,
+                key=f"units_{dimension}",
+                placeholder=t("Tất cả"),
+            )
+            if value:
+                chosen_parts[dimension] = (found, value)
 
+    if chosen_parts:
+        # The figures of the chosen group or channel for each unit, in place of the totals.
+        keys = set(filtered["key"])
+        for dimension, (found, value) in chosen_parts.items():
+            part_rows = found.rows[
+                (found.rows["level"] == level) & (found.rows["value"] == value) & found.rows["key"].isin(keys)
+            ]
+            st.markdown(
+                t(
+                    "**{label}: {value}** — {n} đơn vị, đã thu nhận {total}",
+                    label=t(dimensions.LABELS[dimension]),
+                    value=ui.md_escape(value),
+                    n=fmt.number(len(part_rows)),
+                    total=fmt.number(part_rows["collected"].sum()),
+                )
+            )
+            with st.container(key=f"units_parts_{dimension}"):
+                st.dataframe(
+                    tables.parts_table(part_rows, dimensions.LABELS[dimension], level),
+                    hide_index=True,
+                    width="stretch",
+                    height=min(38 + 35 * max(len(part_rows), 1), 720),
+                )
+        links.write()
+        return
     counts = filtered["status"].value_counts()
     st.markdown(
         " · ".join(

@@ -614,6 +614,10 @@ NGHE_AN_LAYOUT = ReportLayout(
 )
 
 
+def thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
 def dotted(n: int) -> str:
     """5432 -> "5.432" (Vietnamese thousands separator)."""
     return f"{n:,}".replace(",", ".")
@@ -836,6 +840,19 @@ start = 2021-02-17
 deadline = 2021-06-10
 target = 87000             # a count of collected applications across the scope
 scope = ["Huyện Kỳ Anh"]
+
+# Targets for priority groups (illustrative): judged like a commune's target.
+[[group_targets]]
+name = "Học sinh lớp 12 xong trước 30/4"
+values = ["Học sinh lớp 12"]
+deadline = 2021-04-30
+target = "100%"
+
+[[group_targets]]
+name = "Người cao tuổi và người có công trước 31/5"
+values = ["Người cao tuổi", "Người có công"]
+deadline = 2021-05-31
+target = "100%"
 """ + calendar_toml(
     KY_ANH_HOLIDAYS,
     KY_ANH_HOLIDAY_LABELS,
@@ -843,7 +860,7 @@ scope = ["Huyện Kỳ Anh"]
 )
 
 
-def nghe_an_toml(model_codes: list[str], names: dict[str, str]) -> str:
+def nghe_an_toml(model_codes: list[str], names: dict[str, str], per_week: int) -> str:
     units = "\n".join(f'  "{c}",   # {names[c]}' for c in model_codes)
     return f"""\
 name = "Cao điểm 70 ngày, đêm — Nghệ An 2023"
@@ -870,11 +887,419 @@ units = [
 ]
 deadline = 2023-05-30
 target = "100%"
+
+# Targets for priority groups and channels (illustrative): judged like a commune's target.
+[[group_targets]]
+name = "Học sinh lớp 12 xong trước 20/6"
+values = ["Học sinh lớp 12"]
+deadline = 2023-06-20
+target = "100%"
+
+[[group_targets]]
+name = "Người cao tuổi và người có công trước 30/5"
+values = ["Người cao tuổi", "Người có công"]
+deadline = 2023-05-30
+target = "100%"
+
+[[group_targets]]
+name = "Tổ lưu động: {thousands(per_week)} hồ sơ mỗi tuần"
+dimension = "channel"
+values = ["Tổ lưu động"]
+per_week = {per_week}
 """ + calendar_toml(
         NGHE_AN_HOLIDAYS,
         NGHE_AN_HOLIDAY_LABELS,
         "Sundays reduced; the 29/4–3/5 holiday at reduced capacity (the teams worked through).",
     )
+
+
+# --------------------------------------------------------------------------------------
+# Breakdowns (illustrative): who and where, on top of the simulated daily collections
+# --------------------------------------------------------------------------------------
+#
+# Each commune's daily collections (the simulation above, unchanged) are split into parts
+# drawn with their own seeded generator, so the totals stay byte-identical: priority groups
+# served from their own pools (the elderly early, the pupils of the exam grades during the
+# school drives), the channel that took them (schools take the pupils, home visits the sick
+# and some elderly, mobile teams a share of the rest), application types, shifts and, in
+# Nghệ An, residence.  Parts are written every Monday (and on the first and last day) for
+# the commune-days that reported, one file per breakdown, as units send them; plus the
+# denominator lists (school rolls, the elderly of each commune, a survey of residents
+# living outside the province) and a list of Nghệ An citizens served in other provinces.
+# All of it is made up; the README says so.
+
+SEED_PARTS_KY_ANH = 20210218
+SEED_PARTS_NGHE_AN = 20230421
+ILLUSTRATIVE = "SỐ LIỆU MINH HỌA (tổng hợp, không phải số liệu thật) — {what}"
+# 60 and over as a share of the population (2019 census: about 11.9 % nationally).
+ELDERLY_SHARE = (0.10, 0.14)
+# One birth cohort (a school grade) as a share of the population.
+GRADE_SHARE = (0.012, 0.016)
+MERIT_SHARE = (0.004, 0.008)  # người có công (of which lão thành cách mạng)
+SICK_SHARE = (0.006, 0.012)  # người ốm yếu, khuyết tật
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a group is served first: its share of a day's collections rises inside."""
+
+    first: date
+    last: date
+    inside: float
+    outside: float
+
+    def share(self, day: date) -> float:
+        return self.inside if self.first <= day <= self.last else self.outside
+
+
+def part_days(days: list[date], extra: tuple[date, ...]) -> list[int]:
+    """Mondays, the first and the last day and the report days: when parts are reported."""
+    chosen = {0, len(days) - 1} | {i for i, d in enumerate(days) if d.weekday() == 0 or d in extra}
+    return sorted(chosen)
+
+
+def split_groups(
+    rng: np.random.Generator,
+    daily: np.ndarray,
+    days: list[date],
+    pools: dict[str, np.ndarray],
+    windows: dict[str, Window],
+    start: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Per group, the daily collections drawn from the day's total (a multinomial with an
+    "other" bucket, so groups never exceed it) and capped by the group's pool.  `start`:
+    what each group already had before the first day (taken from the first day's count)."""
+    names = list(pools)
+    n_units, n_days = daily.shape
+    out = {g: np.zeros((n_units, n_days), np.int64) for g in names}
+    left = {g: pools[g].astype(np.int64).copy() for g in names}
+    for t in range(n_days):
+        shares = np.array([windows[g].share(days[t]) for g in names])
+        for u in range(n_units):
+            total = int(daily[u, t])
+            if total <= 0:
+                continue
+            p = shares * np.array([left[g][u] > 0 for g in names], float)
+            p = np.append(p, max(1.0 - p.sum(), 0.0))
+            drawn = rng.multinomial(total, p / p.sum())
+            for i, g in enumerate(names):
+                take = min(int(drawn[i]), int(left[g][u]))
+                out[g][u, t] = take
+                left[g][u] -= take
+    if start is not None:
+        for g in names:
+            out[g][:, 0] += start[g]
+    return out
+
+
+def part_rows(
+    communes: pd.DataFrame,
+    days: list[date],
+    reported: np.ndarray,
+    chosen: list[int],
+    column: str,
+    series: dict[str, np.ndarray],
+    fmt: str,
+) -> pd.DataFrame:
+    """Long rows (one per commune, reported day and value) of running totals."""
+    frames = []
+    for value, daily in series.items():
+        cum = np.cumsum(daily, axis=1)
+        for t in chosen:
+            units = np.flatnonzero(reported[:, t])
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "date": days[t].strftime(fmt),
+                        "province": communes["province_name"].to_numpy()[units],
+                        "district": communes["district_name"].to_numpy()[units],
+                        "commune": communes["commune_name"].to_numpy()[units],
+                        "commune_code": communes["commune_code"].to_numpy()[units],
+                        column: value,
+                        "collected": cum[units, t],
+                        "_t": t,
+                    }
+                )
+            )
+    frame = pd.concat(frames, ignore_index=True)
+    order = {v: i for i, v in enumerate(series)}
+    frame["_v"] = frame[column].map(order)
+    frame = frame.sort_values(["_t", "commune_code", "_v"], kind="stable")
+    return frame.drop(columns=["_t", "_v"]).reset_index(drop=True)
+
+
+def write_titled_csv(
+    frame: pd.DataFrame, path: Path, what: str, headers: dict[str, str] | None = None
+) -> None:
+    """A CSV with a title line above its header (the illustrative label), as units send them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = frame.rename(columns=headers or {}).to_csv(index=False, lineterminator="\n")
+    path.write_text(ILLUSTRATIVE.format(what=what) + "\n" + body, encoding="utf-8")
+
+
+def denominators_of(
+    rng: np.random.Generator, communes: pd.DataFrame, share: tuple[float, float]
+) -> np.ndarray:
+    population = communes["population_2019_census"].to_numpy()
+    return round_half_up(population * rng.uniform(share[0], share[1], len(communes)))
+
+
+def school_rolls(
+    rng: np.random.Generator, communes: pd.DataFrame, grade12: np.ndarray, grade9: np.ndarray
+) -> pd.DataFrame:
+    """Illustrative school rolls: each commune's grade 9 at its own lower secondary school,
+    its grade 12 split over the upper secondary schools of its district (two when it has
+    several), so a commune's grade 12 comes from more than one school's list."""
+
+    def bare(name: str) -> str:
+        return re.sub(r"^(Thành phố|Thị xã|Thị trấn|Huyện|Phường|Xã)\s+", "", name)
+
+    rows = []
+    for i, c in enumerate(communes.itertuples()):
+        short = bare(c.commune_name)
+        rows.append((c.district_name, c.commune_name, f"Trường THCS {short}", 9, int(grade9[i])))
+        district_short = bare(c.district_name)
+        first = int(round(grade12[i] * rng.uniform(0.55, 0.85)))
+        rows.append((c.district_name, c.commune_name, f"Trường THPT {district_short}", 12, first))
+        if grade12[i] - first > 0:
+            rows.append(
+                (
+                    c.district_name,
+                    c.commune_name,
+                    f"Trường THPT {district_short} 2",
+                    12,
+                    int(grade12[i] - first),
+                )
+            )
+    return pd.DataFrame(rows, columns=["Huyện", "Xã", "Trường", "Lớp", "Sĩ số"])
+
+
+KY_ANH_GROUP_WINDOWS = {
+    "Người cao tuổi": Window(date(2021, 2, 17), date(2021, 4, 30), 0.28, 0.14),
+    "Lão thành cách mạng": Window(date(2021, 2, 17), date(2021, 3, 10), 0.05, 0.005),
+    "Cán bộ": Window(date(2021, 2, 17), date(2021, 3, 5), 0.20, 0.01),
+    "Học sinh lớp 12": Window(date(2021, 3, 8), date(2021, 4, 24), 0.16, 0.02),
+    "Học sinh lớp 9": Window(date(2021, 3, 29), date(2021, 5, 8), 0.12, 0.02),
+}
+
+
+def write_ky_anh_parts(folder: Path, communes: pd.DataFrame, sim: dict) -> None:
+    rng = np.random.default_rng(SEED_PARTS_KY_ANH)
+    days, daily, reported = sim["days"], sim["daily"], sim["reported"]
+    population = communes["population_2019_census"].to_numpy()
+    pools = {
+        "Người cao tuổi": denominators_of(rng, communes, ELDERLY_SHARE),
+        "Lão thành cách mạng": round_half_up(population * rng.uniform(0.001, 0.002, len(communes))),
+        "Cán bộ": round_half_up(population * rng.uniform(0.006, 0.010, len(communes))),
+        "Học sinh lớp 12": denominators_of(rng, communes, GRADE_SHARE),
+        "Học sinh lớp 9": denominators_of(rng, communes, GRADE_SHARE),
+    }
+    groups = split_groups(rng, daily, days, pools, KY_ANH_GROUP_WINDOWS)
+    pupils = groups["Học sinh lớp 12"] + groups["Học sinh lớp 9"]
+    home = np.minimum(rng.binomial(groups["Người cao tuổi"], 0.08), daily - pupils)
+    channels = {"Tại trụ sở": daily - pupils - home, "Tại trường học": pupils, "Tại nhà": home}
+    renew = rng.binomial(daily, 0.70)
+    again = rng.binomial(daily - renew, 0.12)
+    types = {"Cấp mới": daily - renew - again, "Cấp đổi": renew, "Cấp lại": again}
+    weekday = np.array([d.weekday() != 6 for d in days])
+    off = np.where(weekday[None, :], 0, daily)
+    night = np.where(weekday[None, :], rng.binomial(daily, 0.34), 0)
+    shifts = {"Giờ hành chính": daily - night - off, "Ngoài giờ, ban đêm": night, "Ngày nghỉ": off}
+    chosen = part_days(days, KY_ANH_REPORT_DAYS)
+    fmt = "%d/%m/%Y"
+    heads = {
+        **VI_HEADERS,
+        "group": "Nhóm đối tượng",
+        "channel": "Hình thức thu nhận",
+        "application_type": "Loại cấp",
+        "shift": "Ca thu nhận",
+    }
+    for name, column, series, what in (
+        ("nhom_doi_tuong", "group", groups, "hồ sơ theo nhóm đối tượng ưu tiên, lũy kế"),
+        (
+            "hinh_thuc_thu_nhan",
+            "channel",
+            channels,
+            "hồ sơ theo nơi thu nhận (UBND xã, trường học, tại nhà), lũy kế",
+        ),
+        ("loai_cap", "application_type", types, "hồ sơ theo loại cấp, lũy kế"),
+        ("ca_thu_nhan", "shift", shifts, "hồ sơ theo ca thu nhận (làm đến 01:00), lũy kế"),
+    ):
+        frame = part_rows(communes, days, reported, chosen, column, series, fmt)
+        write_titled_csv(frame, folder / "phan_chia" / f"{name}.csv", what, heads)
+    listed = pd.DataFrame(
+        {
+            "Ngày": KY_ANH_FIRST.strftime(fmt),
+            "Huyện": communes["district_name"],
+            "Xã": communes["commune_name"],
+            "Số người cao tuổi": pools["Người cao tuổi"],
+        }
+    )
+    write_titled_csv(
+        listed, folder / "mau_so" / "nguoi_cao_tuoi.csv", "danh sách người cao tuổi (từ 60 tuổi) theo xã"
+    )
+    merit = listed.drop(columns=["Số người cao tuổi"]).assign(
+        **{"Số lão thành cách mạng": pools["Lão thành cách mạng"]}
+    )
+    write_titled_csv(
+        merit, folder / "mau_so" / "lao_thanh_cach_mang.csv", "danh sách lão thành cách mạng theo xã"
+    )
+    rolls = school_rolls(rng, communes, pools["Học sinh lớp 12"], pools["Học sinh lớp 9"])
+    rolls.insert(0, "Ngày", date(2021, 3, 1).strftime(fmt))
+    write_titled_csv(
+        rolls, folder / "mau_so" / "si_so_hoc_sinh.csv", "sĩ số học sinh lớp 9 và lớp 12 theo trường"
+    )
+
+
+NGHE_AN_GROUP_WINDOWS = {
+    "Người cao tuổi": Window(date(2023, 4, 20), date(2023, 5, 20), 0.20, 0.08),
+    "Người có công": Window(date(2023, 4, 20), date(2023, 5, 15), 0.04, 0.005),
+    "Người ốm yếu, khuyết tật": Window(date(2023, 5, 1), date(2023, 6, 10), 0.05, 0.01),
+    "Học sinh lớp 12": Window(date(2023, 5, 2), date(2023, 6, 16), 0.14, 0.02),
+    "Học sinh lớp 9": Window(date(2023, 5, 15), date(2023, 6, 10), 0.10, 0.01),
+}
+NGHE_AN_SURVEYS = (date(2023, 4, 20), date(2023, 5, 15))
+
+
+def write_nghe_an_parts(folder: Path, communes: pd.DataFrame, sim: dict) -> dict:
+    """Parts, denominators and the list served outside the province; returns the weekly
+    collections of the mobile teams (for the campaign's rate target)."""
+    rng = np.random.default_rng(SEED_PARTS_NGHE_AN)
+    days, daily, reported = sim["days"], sim["daily"].copy(), sim["reported"]
+    border = sim["border"]
+    baseline = sim["collected"][:, 0] - sim["daily"][:, 0]
+    population = communes["population_2019_census"].to_numpy()
+    pools = {
+        "Người cao tuổi": denominators_of(rng, communes, ELDERLY_SHARE),
+        "Người có công": denominators_of(rng, communes, MERIT_SHARE),
+        "Người ốm yếu, khuyết tật": denominators_of(rng, communes, SICK_SHARE),
+        "Học sinh lớp 12": denominators_of(rng, communes, GRADE_SHARE),
+        "Học sinh lớp 9": denominators_of(rng, communes, GRADE_SHARE),
+    }
+    # Before the peak, each group was served about as far as the commune as a whole.
+    coverage0 = baseline / np.maximum(sim["eligible"], 1)
+    start = {
+        g: np.minimum(round_half_up(pools[g] * coverage0 * rng.uniform(0.8, 1.0, len(communes))), pools[g])
+        for g in pools
+    }
+    start["Học sinh lớp 12"] = round_half_up(start["Học sinh lớp 12"] * 0.5)
+    start["Học sinh lớp 9"] = round_half_up(start["Học sinh lớp 9"] * 0.3)
+    # Together never more than the baseline.
+    first_total = sum(start.values())
+    scale = np.where(first_total > baseline, baseline / np.maximum(first_total, 1), 1.0)
+    start = {g: np.floor(start[g] * scale).astype(np.int64) for g in pools}
+    left = {g: pools[g] - start[g] for g in pools}
+    groups = split_groups(rng, daily, days, left, NGHE_AN_GROUP_WINDOWS)
+    all_days = {g: groups[g].copy() for g in groups}
+    for g in groups:
+        all_days[g][:, 0] += start[g]
+    with_base = daily.copy()
+    with_base[:, 0] += baseline
+    pupils = all_days["Học sinh lớp 12"] + all_days["Học sinh lớp 9"]
+    home = all_days["Người ốm yếu, khuyết tật"] + rng.binomial(all_days["Người cao tuổi"], 0.12)
+    home = np.minimum(home, with_base - pupils)
+    rest = with_base - pupils - home
+    p_mobile = np.where(border, 0.45, 0.25)[:, None] * np.ones(len(days))[None, :]
+    mobile = rng.binomial(rest, p_mobile)
+    mobile[:, 0] = rng.binomial(rest[:, 0], 0.10)  # before the peak: mostly at the stations
+    channels = {"Tại trụ sở": rest - mobile, "Tổ lưu động": mobile, "Tại trường học": pupils, "Tại nhà": home}
+    # Residence: our people living elsewhere who applied while home (many over 30/4–1/5) and
+    # residents of other provinces living here (more in Vinh).
+    holiday = np.array([date(2023, 4, 28) <= d <= date(2023, 5, 3) for d in days])
+    p_home = np.where(holiday, 0.05, 0.012)[None, :] * np.ones((len(communes), 1))
+    outside = rng.binomial(with_base, p_home)
+    city = (communes["district_code"] == "412").to_numpy()
+    others = rng.binomial(
+        with_base - outside, np.where(city, 0.015, 0.004)[:, None] * np.ones((1, len(days)))
+    )
+    residence = {"Cư trú ngoại tỉnh": outside, "Tỉnh khác cư trú tại địa bàn": others}
+    chosen = part_days(days, NGHE_AN_REPORT_DAYS)
+    fmt = "%Y-%m-%d"
+    for name, column, series, what in (
+        ("nhom_doi_tuong", "group", all_days, "hồ sơ theo nhóm đối tượng ưu tiên, lũy kế"),
+        (
+            "hinh_thuc_thu_nhan",
+            "channel",
+            channels,
+            "hồ sơ theo hình thức thu nhận (tổ lưu động về thôn, bản; tại nhà), lũy kế",
+        ),
+        (
+            "noi_cu_tru",
+            "residence",
+            residence,
+            "hồ sơ của người cư trú ngoại tỉnh và người tỉnh khác, lũy kế",
+        ),
+    ):
+        frame = part_rows(communes, days, reported, chosen, column, series, fmt)
+        write_titled_csv(frame, folder / "phan_chia" / f"{name}.csv", what)
+    # Our residents living in other provinces: the surveys' counts (still without a card
+    # on their day) and those served where they live, reported back by home commune.
+    away = round_half_up(population * rng.uniform(0.02, 0.06, len(communes)))
+    served_away = np.zeros((len(communes), len(days)), np.int64)
+    remaining = away.copy()
+    for t in range(len(days)):
+        take = rng.binomial(remaining, 0.006 if days[t] < date(2023, 5, 15) else 0.009)
+        served_away[:, t] = take
+        remaining -= take
+    cum_home = np.cumsum(outside, axis=1)
+    cum_away = np.cumsum(served_away, axis=1)
+    surveys = []
+    for day in NGHE_AN_SURVEYS:
+        t = days.index(day)
+        found = (
+            away
+            if day == NGHE_AN_SURVEYS[0]
+            else round_half_up(away * rng.uniform(1.05, 1.15, len(communes)))
+        )
+        still = np.maximum(found - (cum_home[:, t] + cum_away[:, t]) * (t > 0), 0)
+        frame = pd.DataFrame(
+            {
+                "district": communes["district_name"],
+                "commune": communes["commune_name"],
+                "residence": "Cư trú ngoại tỉnh",
+                "Số công dân chưa có CCCD (rà soát)": still,
+            }
+        )
+        surveys.append(frame)
+        write_titled_csv(
+            frame,
+            folder / "mau_so" / f"ra_soat_{day:%d_%m_%Y}.csv",
+            "rà soát công dân cư trú ngoại tỉnh chưa có CCCD",
+        )
+    away_rows = part_rows(
+        communes,
+        days,
+        np.ones_like(reported, bool),
+        chosen,
+        "residence",
+        {"Cư trú ngoại tỉnh": served_away},
+        fmt,
+    )
+    write_titled_csv(
+        away_rows,
+        folder / "ngoai_tinh.csv",
+        "công dân Nghệ An cư trú ngoại tỉnh đã thu nhận tại nơi cư trú, theo xã thường trú, lũy kế",
+    )
+    listed = pd.DataFrame(
+        {
+            "date": NGHE_AN_FIRST.strftime(fmt),
+            "district": communes["district_name"],
+            "commune": communes["commune_name"],
+            "Số người cao tuổi": pools["Người cao tuổi"],
+        }
+    )
+    write_titled_csv(
+        listed, folder / "mau_so" / "nguoi_cao_tuoi.csv", "danh sách người cao tuổi (từ 60 tuổi) theo xã"
+    )
+    merit = listed.drop(columns=["Số người cao tuổi"]).assign(**{"Số người có công": pools["Người có công"]})
+    write_titled_csv(merit, folder / "mau_so" / "nguoi_co_cong.csv", "danh sách người có công theo xã")
+    rolls = school_rolls(rng, communes, pools["Học sinh lớp 12"], pools["Học sinh lớp 9"])
+    rolls.insert(0, "Ngày", date(2023, 4, 20).strftime("%d/%m/%Y"))
+    write_titled_csv(
+        rolls, folder / "mau_so" / "si_so_hoc_sinh.csv", "sĩ số học sinh lớp 9 và lớp 12 theo trường"
+    )
+    mobile_week = [int(mobile[:, max(t - 6, 0) : t + 1].sum()) for t in range(6, len(days), 7)]
+    return {"mobile_week": mobile_week}
 
 
 # --------------------------------------------------------------------------------------
@@ -916,6 +1341,7 @@ def write_ky_anh(out: Path) -> pd.DataFrame:
         assert len(frame) == len(communes)
         wb = build_report(frame, day, KY_ANH_LAYOUT, text_numbers=day == KY_ANH_TEXT_NUMBERS_DAY)
         save_workbook_deterministic(wb, folder / "reports" / f"bao_cao_ngay_{day:%d_%m_%Y}.xlsx")
+    write_ky_anh_parts(folder, communes, sim)
     return rows
 
 
@@ -937,7 +1363,12 @@ def write_nghe_an(out: Path) -> pd.DataFrame:
     canonical["date"] = canonical["date"].map(lambda d: d.isoformat())
     write_csv(canonical, folder / "observations.csv")
     names = dict(zip(communes["commune_code"], communes["commune_name"]))
-    (folder / "campaign.toml").write_text(nghe_an_toml(list(NGHE_AN_MODEL_COMMUNES), names), encoding="utf-8")
+    rates = write_nghe_an_parts(folder, communes, sim)
+    # The mobile teams' weekly rate target: a round figure just above their usual week.
+    per_week = int(np.ceil(np.median(rates["mobile_week"]) * 1.05 / 1000) * 1000)
+    (folder / "campaign.toml").write_text(
+        nghe_an_toml(list(NGHE_AN_MODEL_COMMUNES), names, per_week), encoding="utf-8"
+    )
     district_of = dict(zip(communes["commune_code"], communes["district_code"]))
     for day in NGHE_AN_REPORT_DAYS:
         frame = rows[rows["date"] == day].copy()

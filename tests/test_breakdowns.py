@@ -407,3 +407,224 @@ per_week = "3.000"
     assert row.required_per_day == pytest.approx((3000 - 1200) / 4)  # Thursday to Sunday
     assert (row.weeks, row.weeks_met) == (2, 0)  # 2.800 in each whole week, below 3.000
     assert row.status in ("behind", "at_risk")
+
+
+# -- denominators ---------------------------------------------------------------------------
+
+
+def test_school_lists_and_surveys_are_dated_denominators_in_force_on_each_day(store):
+    pupils = ["Ngày,Tỉnh,Huyện,Xã,Nhóm đối tượng,Lũy kế thu nhận"]
+    for i, day in enumerate(pd.date_range("2021-03-01", "2021-03-20", freq="D"), start=1):
+        pupils.append(f"{day:%d/%m/%Y},Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,Học sinh lớp 12,{10 * i}")
+    assert ingest.import_bytes(store, "\n".join(pupils).encode(), "hs.csv").ok
+    first = (
+        "Ngày,Huyện,Xã,Trường,Lớp,Sĩ số\n"
+        "01/03/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,THPT Kỳ Anh,12,320\n"
+        "01/03/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,THPT Nguyễn Huệ,12,80\n"
+        "01/03/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,THPT Kỳ Anh,11,300\n"
+    )
+    report = ingest.import_bytes(store, first.encode(), "si_so.csv")
+    assert report.status == "imported" and report.kind == "denominators", report.message
+    # A new list on 15/3: the school's grade 12 grew.
+    later = "Huyện,Xã,Trường,Lớp,Sĩ số\nHuyện Kỳ Anh,Xã Kỳ Đồng,THPT Kỳ Anh,12,370\nHuyện Kỳ Anh,Xã Kỳ Đồng,THPT Nguyễn Huệ,12,80\n"
+    report = ingest.import_bytes(store, later.encode(), "si_so_15_03_2021.csv")
+    assert report.status == "imported" and report.report_date == date(2021, 3, 15), report.message
+
+    parts, den, units = store.current_parts(), store.denominator_rows(), store.units()
+    campaign = camp.Campaign(
+        name="k", deadline=date(2021, 6, 10), target=camp.Target("share", 1.0), scope=("Huyện Kỳ Anh",)
+    )
+
+    def row(as_of):
+        found = breakdowns.breakdown(parts, den, units, campaign, "group", as_of)
+        return found, found.rows[
+            (found.rows.level == "commune") & (found.rows.value == "Học sinh lớp 12")
+        ].iloc[0]
+
+    _, early = row(date(2021, 3, 10))
+    assert (early.collected, early.eligible, early.denominator_date) == (100, 400, pd.Timestamp("2021-03-01"))
+    found, late = row(date(2021, 3, 20))
+    assert (late.collected, late.eligible) == (200, 450) and late.coverage == pytest.approx(200 / 450)
+    # Day by day, each day is read against the list in force that day.
+    daily = found.daily[found.daily.value == "Học sinh lớp 12"].set_index("date")
+    assert daily.loc["2021-03-14", "eligible"] == 400 and daily.loc["2021-03-15", "eligible"] == 450
+    assert daily.loc["2021-03-14", "coverage"] == pytest.approx(140 / 400)
+    # The history shows the change and the files behind it.
+    history = breakdowns.denominator_history(den, "group")
+    grade12 = history[history.value == "Học sinh lớp 12"]
+    assert grade12[["count", "change"]].fillna(0).values.tolist() == [[400, 0], [450, 50]]
+    assert grade12.file_name.tolist() == ["si_so.csv", "si_so_15_03_2021.csv"]
+    assert "THPT Nguyễn Huệ, lớp 12" in grade12.detail.iloc[0]
+
+
+def test_the_province_view_says_how_many_of_ours_outside_the_province_are_still_missing(store):
+    away = ["Ngày,Tỉnh,Huyện,Xã,Nơi cư trú,Lũy kế thu nhận"]
+    for day, n_dong, n_tan in (("05/03/2021", 10, 4), ("20/03/2021", 30, 12)):
+        away.append(f"{day},Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,Cư trú ngoại tỉnh,{n_dong}")
+        away.append(f"{day},Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,Cư trú ngoại tỉnh,{n_tan}")
+    assert ingest.import_bytes(store, "\n".join(away).encode(), "ngoai_tinh.csv").ok
+    # The survey of 10/3 lists those still without a card: 45 and 12.
+    survey = (
+        "Huyện,Xã,Nơi cư trú,Số công dân chưa có CCCD (rà soát)\n"
+        "Huyện Kỳ Anh,Xã Kỳ Đồng,Cư trú ngoại tỉnh,45\n"
+        "Huyện Kỳ Anh,Xã Kỳ Tân,Cư trú ngoại tỉnh,12\n"
+    )
+    report = ingest.import_bytes(store, survey.encode(), "ra_soat_10_03_2021.csv")
+    assert report.status == "imported", report.message
+    assert set(store.denominator_rows().kind) == {"remaining"}
+    campaign = camp.Campaign(
+        name="k", deadline=date(2021, 6, 10), target=camp.Target("share", 1.0), scope=("Huyện Kỳ Anh",)
+    )
+    found = breakdowns.breakdown(
+        store.current_parts(), store.denominator_rows(), store.units(), campaign, "residence"
+    )
+    gap = breakdowns.outside_gap(found).iloc[0]
+    # On 10/3 (spread between 5/3 and 20/3): 10 + 20 × 5/15 ≈ 16,67 and 4 + 8 × 5/15 ≈ 6,67 were
+    # already done; the survey adds the 57 still missing then.  By 20/3: 42 done.
+    needed = (10 + 20 * 5 / 15) + 45 + (4 + 8 * 5 / 15) + 12
+    assert gap.collected == 42 and gap.needed == pytest.approx(needed)
+    assert gap.missing == pytest.approx(needed - 42) and gap.province == "Tỉnh Hà Tĩnh"
+
+
+# -- per-record exports ----------------------------------------------------------------------
+
+EXPORT_HEAD = (
+    "STT,Số hồ sơ,Họ và tên,Ngày sinh,Số CMND/CCCD,Xã/Phường thường trú,Huyện,Tỉnh,"
+    "Nơi ở hiện tại,Nơi thu nhận,Loại cấp,Ngày thu nhận,Trạng thái\n"
+)
+# Distinctive fake identities: none of it may reach the database.
+EXPORT_SECRETS = ["Qwzxv Plimbert", "0771234", "Ngõ Zorbq", "07/07/1944", "1944-07", "09/09/2005"]
+
+
+def export_with_parts() -> tuple[str, dict]:
+    """60 applications of three communes over four days, and what their parts must be."""
+    births = ["07/07/1944", "09/09/2005", "12/12/1990"]  # elderly; grade 12 in March 2023; none
+    homes = [
+        "Ngõ Zorbq {i}, Phường Láng Hạ, Quận Đống Đa, Thành phố Hà Nội",
+        "Thôn {i}, Xã Kỳ Đồng, Huyện Kỳ Anh, Tỉnh Hà Tĩnh",
+    ]
+    places = ["Công an xã {c}", "Trường THPT Kỳ Anh", "Tổ lưu động số 2", "Tại nhà công dân"]
+    types = ["Cấp mới", "Cấp đổi", "cấp lại"]
+    communes = ("Xã Kỳ Đồng", "Xã Kỳ Tân", "Xã Kỳ Lạc")
+    lines, expected = [], {}
+    for i in range(60):
+        commune = communes[i % 3]
+        day = date(2023, 3, 20 + i % 4)
+        birth, home = births[i % 3], homes[i % 2].format(i=i)
+        place, kind = places[i % 4].format(c=commune), types[i % 5 % 3]
+        lines.append(
+            f"{i + 1},HS-{i:04d},Qwzxv Plimbert {i},{birth},0771234{i:05d},{commune},Huyện Kỳ Anh,Tỉnh Hà Tĩnh,"
+            f'"{home}",{place},{kind},{day:%d/%m/%Y} 08:{i:02d},Đã thu nhận\n'
+        )
+        group = {0: dimensions.ELDERLY, 1: "Học sinh lớp 12"}.get(i % 3)
+        for dimension, value in (
+            ("group", group),
+            (
+                "channel",
+                [dimensions.AT_OFFICE, dimensions.AT_SCHOOL, dimensions.MOBILE, dimensions.AT_HOME][i % 4],
+            ),
+            ("application_type", ["Cấp mới", "Cấp đổi", "Cấp lại"][i % 5 % 3]),
+            ("residence", [dimensions.OUTSIDE, dimensions.IN_PROVINCE][i % 2]),
+        ):
+            if value:
+                expected[(commune, dimension, value)] = expected.get((commune, dimension, value), 0) + 1
+    return EXPORT_HEAD + "".join(lines), expected
+
+
+def test_a_per_record_export_yields_the_breakdowns_and_stores_no_personal_data(db_url, tmp_path, capsys):
+    text, expected = export_with_parts()
+    path = tmp_path / "xuat_ho_so.csv"
+    path.write_text(text, encoding="utf-8")
+    assert cli.main(["ingest", "--json", "--db", db_url, str(path)]) == 0
+    out = capsys.readouterr().out
+    item = json.loads(out)["files"][0]
+    assert item["status"] == "imported" and item["kind"] == "records"
+    assert set(item["breakdowns"]["dimensions"]) == {"group", "channel", "application_type", "residence"}
+    from cccd_analytics.store import Store
+
+    store = Store.open(db_url)
+    parts = store.current_parts(as_of=date(2023, 3, 23))
+    names = {"18775": "Xã Kỳ Đồng", "18814": "Xã Kỳ Tân", "18850": "Xã Kỳ Lạc"}
+    last = parts.sort_values("date").groupby(["unit_key", "dimension", "value"])["count"].last()
+    got = {(names[u], d, v): int(n) for (u, d, v), n in last.items()}
+    assert got == expected
+    # Every day's running total is exact once read back (spread between the days written).
+    campaign = camp.Campaign(
+        name="x", deadline=date(2023, 6, 30), target=camp.Target("share", 1.0), scope=("Huyện Kỳ Anh",)
+    )
+    for day in range(20, 24):
+        found = breakdowns.breakdown(
+            parts, store.denominator_rows(), store.units(), campaign, "group", date(2023, 3, day)
+        )
+        elderly = found.rows[
+            (found.rows.level == "district") & (found.rows.value == dimensions.ELDERLY)
+        ].iloc[0]
+        assert elderly.collected == sum(1 for i in range(60) if i % 3 == 0 and 20 + i % 4 <= day)
+    # Nothing personal in any table, nor in the database file and its journal.
+    with store.engine.connect() as conn:
+        for table in sa.inspect(store.engine).get_table_names():
+            dump = json.dumps(
+                [list(map(str, r)) for r in conn.execute(sa.text(f"SELECT * FROM {table}"))],
+                ensure_ascii=False,
+            )
+            for secret in EXPORT_SECRETS:
+                assert secret not in dump, (table, secret)
+    store.engine.dispose()
+    path = db_url.removeprefix("sqlite:///")
+    raw = b"".join(
+        open(path + s, "rb").read() for s in ("", "-wal") if __import__("os").path.exists(path + s)
+    )
+    for secret in EXPORT_SECRETS + ["Zorbq", "Plimbert"]:
+        for encoding in ("utf-8", "utf-16-le"):
+            assert secret.encode(encoding) not in raw, secret
+    for secret in EXPORT_SECRETS:
+        assert secret not in out
+
+
+# -- the bundled samples ------------------------------------------------------------------------
+
+
+def test_the_samples_carry_illustrative_breakdowns_that_add_up(sample_url):
+    from cccd_analytics.sample import SAMPLE_DIR, sample_files
+    from cccd_analytics.store import Store
+
+    for folder in ("ky_anh_2021", "nghe_an_2023"):
+        for path in sample_files(SAMPLE_DIR / folder)[1:]:
+            assert path.read_text(encoding="utf-8").startswith("SỐ LIỆU MINH HỌA"), path
+    store = Store.open(sample_url)
+    parts, obs, units = store.current_parts(), store.current_observations(), store.units()
+    by_campaign = {c.name: c for c in camp.stored(store)}
+    ky_anh = camp.scope_communes(next(c for n, c in by_campaign.items() if "Kỳ Anh" in n), units)
+    dims = {
+        "ky_anh": set(parts[parts.unit_key.isin(ky_anh)].dimension),
+        "nghe_an": set(parts[~parts.unit_key.isin(ky_anh)].dimension),
+    }
+    assert dims == {
+        "ky_anh": {"group", "channel", "application_type", "shift"},
+        "nghe_an": {"group", "channel", "residence"},
+    }
+    # The channels of a commune-day add up to its total exactly; groups stay below it.
+    channels = parts[(parts.dimension == "channel") & (parts.metric == "collected")]
+    summed = channels.groupby(["unit_key", "date"])["count"].sum()
+    totals = obs[obs.metric == "collected"].set_index(["unit_key", "date"])["value"]
+    assert (summed == totals.reindex(summed.index)).all() and len(summed) > 5000
+    groups = parts[
+        (parts.dimension == "group") & parts.value.map(lambda v: dimensions.parent("group", v) is None)
+    ]
+    assert (
+        groups.groupby(["unit_key", "date"])["count"].sum()
+        <= totals.reindex(groups.groupby(["unit_key", "date"]).size().index)
+    ).all()
+    # Citizens served in other provinces, and the surveys that say how many are still missing.
+    assert set(parts.metric) == {"collected", "elsewhere"}
+    nghe_an = next(c for n, c in by_campaign.items() if "Nghệ An" in n)
+    residence = breakdowns.breakdown(parts, store.denominator_rows(), units, nghe_an, "residence")
+    gap = breakdowns.outside_gap(residence).iloc[0]
+    assert 0 < gap.missing < gap.needed and gap.elsewhere > 0
+    history = breakdowns.denominator_history(store.denominator_rows(), "residence")
+    assert history.date.nunique() == 2 and history.change.notna().any()
+    # The group targets of both campaign files are judged.
+    for campaign in by_campaign.values():
+        rows = breakdowns.targets(parts, store.denominator_rows(), units, campaign)
+        assert len(rows) == len(campaign.group_targets) >= 2
+        assert set(rows.status) <= set(metrics.STATUS_LABELS) and "no_data" not in set(rows.status)

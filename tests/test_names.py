@@ -158,8 +158,12 @@ def test_a_name_of_another_district_never_matches(data, key):
         # Only a unit of that district written the same way (the same name exists there).
         found = REG.loc[match.key]
         assert found.district_key == other
+        # Or that district's name with some words typed without accents: "Xã Hoa Sơn" of
+        # another district, typed here, is a guess at "Xã Hòa Sơn" — shown to the analyst
+        # as a correction before anything is written, never taken silently.
         same = registry.spelled_plain if plain else registry.spelled
-        assert same(found["name"]) == same(unit["name"]), (typed, found["name"])
+        if same(found["name"]) != same(unit["name"]):
+            assert registry._fits_plain(typed, found["name"]) and match.corrections, (typed, found["name"])
     for candidate in match.candidates:
         assert DISTRICT_OF[other] in candidate
 

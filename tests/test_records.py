@@ -9,6 +9,8 @@ import re
 from datetime import date, timedelta
 
 import openpyxl
+import pandas as pd
+import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 
@@ -168,9 +170,17 @@ def test_personal_columns_are_never_parsed_into_python_objects(monkeypatch):
         None, export_csv().encode(), "xuat.csv", limits=readers.Limits(head_bytes=512)
     )
     assert report.status == "checked", report.message
-    assert seen and all(cols == [5, 6, 7, 8] for cols, _ in seen)  # commune, district, date, status
-    text = "".join(frame.to_csv() for _, frame in seen)
+    # Commune, district, date, status; and the birth date, only to count the elderly and
+    # the pupils: it stays Arrow data (reduced to a year there), never Python text.
+    assert seen and all(cols == [3, 5, 6, 7, 8] for cols, _ in seen)
+    for _, frame in seen:
+        births = frame[3]
+        assert isinstance(births.dtype, pd.ArrowDtype) and pa.types.is_dictionary(births.dtype.pyarrow_dtype)
+    text = "".join(frame.drop(columns=[3]).to_csv() for _, frame in seen)
     assert "Zyxqvar" not in text and "0389917" not in text and "1911" not in text
+    # The groups the birth years gave (born 1911: elderly) — and nothing of the dates.
+    assert report.breakdowns["dimensions"]["group"]["values"] == ["Người cao tuổi"]
+    assert set(report.parts["value"]) == {"Người cao tuổi"} and "1911" not in report.parts.to_csv()
 
 
 def test_streaming_in_small_chunks_gives_the_same_counts(monkeypatch):

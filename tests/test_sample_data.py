@@ -359,8 +359,18 @@ def test_campaign_files_follow_the_schema():
     registry = pd.read_csv(generate.ADMIN_DIR / "nghe_an_2023_communes.csv", dtype=str)
     assert set(model["units"]) <= set(registry["commune_code"])
 
+    assert [g["name"] for g in na["group_targets"]] == [
+        "Học sinh lớp 12 xong trước 20/6",
+        "Người cao tuổi và người có công trước 30/5",
+        f"Tổ lưu động: {na['group_targets'][2]['per_week']:,} hồ sơ mỗi tuần".replace(",", "."),
+    ]
+
     ka = tomllib.loads((KY_ANH / "campaign.toml").read_text(encoding="utf-8"))
     calendar = ka.pop("calendar")
+    assert [g["values"] for g in ka.pop("group_targets")] == [
+        ["Học sinh lớp 12"],
+        ["Người cao tuổi", "Người có công"],
+    ]
     assert calendar["sunday_weight"] == 0.7 and len(calendar["days"]) == 5
     assert ka == {
         "name": "Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021",

@@ -89,7 +89,9 @@ class Breakdown:
     dimension: str
     as_of: pd.Timestamp | None
     rows: pd.DataFrame  # ROW_FIELDS: one row per unit, level and value
-    daily: pd.DataFrame  # date, value, collected, collected_day (scope totals, coarsest values)
+    # date, value, collected, collected_day, top (a coarsest value), eligible, counted,
+    # coverage: the scope's figures per day (denominators in force that day)
+    daily: pd.DataFrame
     values: list[str] = field(default_factory=list)  # in display order
 
 
@@ -363,9 +365,12 @@ def breakdown(
     table["_order"] = table["value"].map({v: i for i, v in enumerate(order)})
     table["_level"] = table["level"].map({lvl: i for i, lvl in enumerate(LEVELS)})
     table = table.sort_values(["_level", "code", "_order"], kind="stable", na_position="first")
-    return Breakdown(
-        dimension, as_of, table[ROW_FIELDS].reset_index(drop=True), _daily(panel, dimension), order
+    daily = _daily(panel, dimension).merge(
+        _daily_coverage(panel, denominators[denominators["unit_key"].isin(scope)], dimension),
+        on=["date", "value"],
+        how="left",
     )
+    return Breakdown(dimension, as_of, table[ROW_FIELDS].reset_index(drop=True), daily, order)
 
 
 def _label(table: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
@@ -385,14 +390,82 @@ def _label(table: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
 
 
 def _daily(panel: Panel, dimension: str) -> pd.DataFrame:
-    """The scope's running total and daily collections per coarsest value."""
+    """The scope's running total and daily collections per value; `top` marks the
+    coarsest values, the ones that stack without counting anyone twice."""
     _, values = _split(panel.columns)
-    top = np.asarray([dimensions.parent(dimension, v) is None for v in values], bool)
-    agg = panel.aggregate(pd.Series(np.asarray(values, dtype=object)[top], index=panel.columns[top]))
+    agg = panel.aggregate(pd.Series(values, index=panel.columns))
     frame = pd.DataFrame(np.nan_to_num(agg.filled), index=panel.days, columns=agg.columns)
     long = frame.stack().rename("collected").reset_index()
     long.columns = ["date", "value", "collected"]
     long["collected_day"] = long.groupby("value")["collected"].diff()
+    long["top"] = [dimensions.parent(dimension, v) is None for v in long["value"]]
+    return long
+
+
+def _daily_coverage(panel: Panel, denominators: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """Per day and value: the denominators in force that day (summed over the communes
+    that have one), what those communes collected, and coverage — so a new survey shows
+    as a step on its date, and each day is read against the denominator of its own time."""
+    columns = ["date", "value", "eligible", "counted", "coverage"]
+    den = denominators[denominators["dimension"] == dimension]
+    if den.empty or not len(panel.days):
+        return pd.DataFrame(columns=columns)
+    rows = []
+    last_day = panel.days[-1]
+    changes = sorted(d for d in set(den["date"]) if d <= last_day)
+    if not changes:
+        return pd.DataFrame(columns=columns)
+    # The denominators change only on the days a list is dated: computed once per change.
+    edges = [*changes, last_day + pd.Timedelta(days=1)]
+    for start, end in zip(edges[:-1], edges[1:]):
+        force = _denominators_on(den, dimension, start, panel)
+        cols = panel.columns.get_indexer([_column(u, v) for u, v in zip(force["unit_key"], force["value"])])
+        span = (panel.days >= start) & (panel.days < end)
+        for value, part in force.assign(col=cols).groupby("value"):
+            have = part[part["col"] >= 0]
+            counted = (
+                np.nansum(panel.filled[np.ix_(span, have["col"].to_numpy())], axis=1)
+                if len(have)
+                else np.zeros(int(span.sum()))
+            )
+            total = float(part["count"].sum())
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "date": panel.days[span],
+                        "value": value,
+                        "eligible": total,
+                        "counted": counted,
+                        "coverage": counted / total if total > 0 else np.nan,
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
+
+
+def unit_series(
+    parts: pd.DataFrame, units: pd.DataFrame, key: str, dimension: str, as_of, start=None
+) -> pd.DataFrame:
+    """One unit's (a commune's, or a district's communes') running total per value and
+    day: date, value, collected (its citizens served elsewhere included)."""
+    if key in units.index and units.at[key, "level"] != "commune":
+        column = "district_key" if units.at[key, "level"] == "district" else "province_key"
+        members = set(units.index[units[column] == key])
+    else:
+        members = {key}
+    mine = parts[(parts["dimension"] == dimension) & parts["unit_key"].isin(members)]
+    as_of = pd.Timestamp(as_of).normalize()
+    mine = mine[mine["date"] <= as_of]
+    if mine.empty:
+        return pd.DataFrame(columns=["date", "value", "collected"])
+    first = pd.Timestamp(mine["date"].min())
+    days = pd.date_range(min(first, pd.Timestamp(start)) if start is not None else first, as_of, freq="D")
+    panel = plus(part_panel(mine, days), part_panel(mine, days, metric_names=("elsewhere",)))
+    _, values = _split(panel.columns)
+    agg = panel.aggregate(pd.Series(values, index=panel.columns))
+    frame = pd.DataFrame(agg.filled, index=panel.days, columns=agg.columns)
+    long = frame.stack().rename("collected").reset_index()
+    long.columns = ["date", "value", "collected"]
     return long
 
 

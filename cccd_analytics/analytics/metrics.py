@@ -869,7 +869,11 @@ def snapshot(
 
     ``method`` and ``params`` choose the forecaster (default: the calibrated one, as
     ``cccd status`` runs it); the backtest passes the parameters of each fold here, so
-    the track record is computed by this same function."""
+    the track record is computed by this same function.
+
+    Long on purpose: the snapshot's parts computed in dependency order from one scope and one
+    as-of day; each part is a function of its own.
+    """
     with_data = set(obs["unit_key"].unique()) if len(obs) else set()
     scope = camp.scope_communes(campaign, units, with_data)
     # Performance: a filter that keeps every row is skipped (the frame is only

@@ -139,6 +139,8 @@ def _target_clause(snap: Snapshot, h: Headline) -> str:
 def _narrative(
     snap: Snapshot, h: Headline, scope_phrase: str, ranking: tuple[Table, Table], teams_summary: str
 ) -> tuple[str, ...]:
+    """Long on purpose: the briefing's paragraphs sentence by sentence, each conditional on one
+    figure, in the order they are read out."""
     as_of, deadline = snap.as_of, pd.Timestamp(snap.campaign.deadline)
     if snap.data_through is None:
         return (f"Đến ngày {fmt.date_vn(as_of)}, chiến dịch chưa có số liệu báo cáo nào.",)
@@ -431,12 +433,16 @@ def from_frames(
     campaign,
     as_of=None,
     uploads: pd.DataFrame | None = None,
+    parts: pd.DataFrame | None = None,
+    denominators: pd.DataFrame | None = None,
     **kwargs,
 ) -> Briefing:
     """Snapshot, data-quality findings and briefing in one call (what `cccd report` needs).
 
     `obs`, `units` and `uploads` are the store's frames (`current_observations()`,
     `units()`, `list_uploads()`); the caveats include `quality.findings` of the same day.
+    `parts` and `denominators` (`current_parts()`, `denominator_rows()`), when the reports
+    give breakdowns, add the part on priority groups and channels.
     """
     if as_of is not None:
         obs = obs[obs["date"] <= pd.Timestamp(as_of)]
@@ -444,16 +450,36 @@ def from_frames(
     found = None
     if snap.data_through is not None:
         found = quality.findings(obs, units, campaign, as_of=snap.as_of, uploads=uploads)
-    return build_briefing(snap, findings=found, **kwargs)
+    section = None
+    if parts is not None and len(parts) and snap.data_through is not None:
+        from cccd_analytics.briefing import parts as parts_
+
+        mine = parts[(parts["date"] <= snap.as_of) & parts["unit_key"].isin(set(snap.units["key"]))]
+        eligible = snap.units.loc[snap.units["level"] == "commune"].set_index("key")["eligible"]
+        section = parts_.from_frames(
+            mine,
+            denominators if denominators is not None else pd.DataFrame(),
+            units,
+            campaign,
+            snap.as_of,
+            eligible=eligible,
+        )
+    return build_briefing(snap, findings=found, parts=section, **kwargs)
 
 
 def build_briefing(
-    snapshot: Snapshot, *, top_n: int = 5, findings: pd.DataFrame | None = None, notes: Sequence[str] = ()
+    snapshot: Snapshot,
+    *,
+    top_n: int = 5,
+    findings: pd.DataFrame | None = None,
+    notes: Sequence[str] = (),
+    parts=None,
 ) -> Briefing:
     """The briefing of a campaign on the snapshot's day.
 
     `findings` is `quality.findings(...)` for the same campaign and day (its errors and
-    warnings become caveats); `notes` are extra caveats, verbatim.
+    warnings become caveats); `notes` are extra caveats, verbatim; `parts` the section on
+    priority groups and channels (`briefing.parts.section`), when the reports give them.
     """
     snap = snapshot
     unit_name, scope_phrase = scope_of(snap)
@@ -488,4 +514,5 @@ def build_briefing(
         teams_summary=teams_summary,
         caveats=caveats,
         snapshot=snap,
+        parts=parts,
     )

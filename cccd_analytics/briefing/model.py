@@ -142,6 +142,8 @@ class Briefing:
     teams_summary: str
     caveats: tuple[str, ...]
     snapshot: Snapshot = field(repr=False)
+    # Priority groups and channels (briefing.parts.PartsSection), when the reports give them.
+    parts: object | None = field(default=None, repr=False)
 
     @property
     def subtitle(self) -> str:

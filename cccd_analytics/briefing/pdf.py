@@ -61,7 +61,11 @@ def _nice_max(value: float) -> tuple[float, float]:
 
 
 def _pdf_chart(chart: ChartData, width: float, height: float):
-    """Lines and bars over date categories, with a legend above and Vietnamese labels."""
+    """Lines and bars over date categories, with a legend above and Vietnamese labels.
+
+    Long on purpose: one reportlab drawing (axes, gridlines, series, labels, legend) whose
+    coordinates every part shares.
+    """
     d = Drawing(width, height, initialFontName=PDF_FONT)
     n = len(chart.categories)
     if not n:
@@ -318,6 +322,8 @@ def _pdf_table(table: Table, width: float, styles, widths: Sequence[float] | Non
 
 
 def pdf_story(b: Briefing, styles, width: float, map_image: bytes | None, team_rows: int):
+    """Long on purpose: one branch per kind of slide of the plan, as `pptx.render_slide` has, so
+    the PDF and the deck are read side by side."""
     story = [
         Paragraph(_esc(b.title.upper()), styles["kicker"]),
         Paragraph(_esc(b.campaign), styles["title"]),
@@ -387,6 +393,35 @@ def pdf_story(b: Briefing, styles, width: float, map_image: bytes | None, team_r
         )
         for m in b.milestones
     ]
+    plan = {s.kind: s for s in slides(b)}
+    if "parts" in plan:
+        # Priority groups and channels: the deck's slide, its two bar charts side by side.
+        part = plan["parts"]
+        charts = [c for c in (part.chart, part.side_chart) if c is not None]
+        cell = width / max(len(charts), 1)
+        drawn = [
+            [
+                Paragraph(f"<b>{_esc(c.title)}</b>", styles["small"]),
+                _pdf_hbars(c, cell - 8, 20 * len(c.categories)),
+            ]
+            for c in charts
+        ]
+        grid = RLTable([[d for d in drawn]], colWidths=[cell] * len(charts)) if charts else None
+        block = [Paragraph(_esc(part.title), styles["h2"])]
+        if grid is not None:
+            grid.setStyle(
+                TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+            )
+            block.append(grid)
+        block += [
+            Paragraph(
+                f'<font color="#{STATUS_COLORS.get(status, COLORS["ink"])}">{_esc(line)}</font>',
+                styles["small"],
+                bulletText="•",
+            )
+            for line, status in zip(part.lines, part.line_status or ("",) * len(part.lines))
+        ]
+        story.append(KeepTogether(block))
     level = "huyện" if b.ranking_level == "district" else "xã"
     for heading, table, chart in (
         (f"Các {level} dẫn đầu", b.top, b.top_chart),

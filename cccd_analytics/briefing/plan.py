@@ -17,7 +17,7 @@ from cccd_analytics.briefing.style import COLORS, STATUS_COLORS
 
 @dataclass(frozen=True)
 class Slide:
-    kind: str  # title | figures | narrative | cumulative | daily | milestones | ranking
+    kind: str  # title | figures | narrative | cumulative | daily | milestones | parts | ranking
     # | map | teams | caveats
     title: str
     subtitle: str = ""
@@ -26,6 +26,9 @@ class Slide:
     chart: ChartData | None = None
     more: str = ""  # "và 318 xã khác" under a capped table
     status: str = ""  # colours the verdict on the figures slide
+    # The parts slide: a second chart beside the first, and a status per line (colours).
+    side_chart: ChartData | None = None
+    line_status: tuple[str, ...] = ()
 
 
 def slides(
@@ -70,6 +73,20 @@ def slides(
                 "Tiến độ các mốc" + (f" ({p + 1}/{pages})" if pages > 1 else ""),
                 table=table,
                 lines=lines,
+            )
+        )
+    section = b.parts
+    # Priority groups and channels: only when the reports give them (never an empty slide).
+    if section is not None and (section.groups or section.channels or section.lines):
+        first, second = section.groups or section.channels, section.channels if section.groups else None
+        out.append(
+            Slide(
+                "parts",
+                "Nhóm ưu tiên và hình thức thu nhận",
+                chart=first,
+                side_chart=second,
+                lines=tuple(text for text, _ in section.lines),
+                line_status=tuple(status for _, status in section.lines),
             )
         )
     level = "huyện" if b.ranking_level == "district" else "xã"

@@ -457,6 +457,27 @@ def _bar_chart(slide, chart: ChartData, left, top, width, height, size=14):
     return frame
 
 
+def _parts_slide(slide, s: Slide) -> None:
+    """Two native bar charts side by side (the priority groups' coverage, the channels'
+    shares), each under its title, and the group milestones coloured by status below."""
+    charts = [c for c in (s.chart, s.side_chart) if c is not None]
+    bars = max((len(c.categories) for c in charts), default=0)
+    chart_h = min(0.5 * bars + 0.4, 3.2)
+    width = (12.33 - 0.4 * (len(charts) - 1)) / max(len(charts), 1)
+    for i, chart in enumerate(charts):
+        left = 0.5 + i * (width + 0.4)
+        _text(slide, left, 1.25, width, 0.45, [(chart.title, {"bold": True})], size=16)
+        _bar_chart(slide, chart, left, 1.7, width, chart_h, size=14)
+    top = 1.7 + (chart_h if charts else 0) + 0.2
+    if s.lines:
+        colored = [
+            (line, {"color": STATUS_COLORS.get(status, COLORS["ink"])} if status else {})
+            for line, status in zip(s.lines, s.line_status or ("",) * len(s.lines))
+        ]
+        size = _fit_size(list(s.lines), 12.1, 7.0 - top, largest=18, smallest=11, gap_pt=6)
+        _text(slide, 0.5, top, 12.33, 7.0 - top, colored, size=size, bullets=True, gap_pt=6)
+
+
 def _picture(slide, png: bytes, left, top, width, height):
     with Image.open(io.BytesIO(png)) as im:
         ratio = im.width / im.height
@@ -501,6 +522,8 @@ def render_slide(prs, s: Slide, b: Briefing, number: int, total: int, map_image:
                 for t, m in zip(s.lines, b.milestones[[m.text for m in b.milestones].index(s.lines[0]) :])
             ]
             _text(slide, 0.5, top, 12.33, 6.9 - top, colored, size=size, bullets=True, gap_pt=6)
+    elif s.kind == "parts":
+        _parts_slide(slide, s)
     elif s.kind == "ranking":
         rows = len(s.table.rows)
         chart_h = min(0.46 * rows + 0.3, 2.6)

@@ -90,6 +90,7 @@ MILESTONE_COLUMNS = {
 
 PERCENT_HEADERS = (
     "Tỷ lệ (so với số đủ điều kiện)",
+    "Tỷ lệ (so với mẫu số)",
     "Đạt (% chỉ tiêu)",
     "Khả năng kịp hạn",
     "Tốc độ / mức cần",
@@ -179,6 +180,9 @@ def workbook_frames(b: Briefing) -> dict[str, pd.DataFrame]:
         )
     }
     frames["Xã cần tổ lưu động"] = readable(teams, team_columns)
+    # Priority groups, channels, residence …: one sheet each, and the group milestones.
+    if b.parts is not None:
+        frames.update(b.parts.frames)
     frames["Lưu ý số liệu"] = pd.DataFrame({"Lưu ý": list(b.caveats)})
     return frames
 

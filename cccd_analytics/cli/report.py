@@ -19,10 +19,15 @@ def report(args) -> int:
     store = Store.open(args.db)
     as_of = as_of_day(args.as_of)
     obs, units, uploads = store.current_observations(), store.units(), store.list_uploads()
+    # Breakdowns (priority groups, channels …), when the reports give them.
+    parts, denominators = store.current_parts(as_of=as_of), store.denominator_rows()
     chosen = [find(store, args.campaign)] if args.campaign else camp.stored(store)
     if not chosen:
         raise Refused("Chưa có chiến dịch nào để báo cáo. Thêm bằng: cccd campaign add TỆP.toml")
-    items = [briefing.from_frames(obs, units, c, as_of, uploads=uploads) for c in chosen]
+    items = [
+        briefing.from_frames(obs, units, c, as_of, uploads=uploads, parts=parts, denominators=denominators)
+        for c in chosen
+    ]
     if not args.campaign:
         items = [b for b in items if b.snapshot.data_through is not None] or items[:1]
     content = items[0] if len(items) == 1 else items

@@ -51,7 +51,12 @@ def check_cumulative(
     obs: pd.DataFrame, report: ImportReport, store: Store | None, current: pd.DataFrame | None = None
 ) -> None:
     """A cumulative figure may not fall below the same unit's previous report.
-    `current`: the store's current observations of these units, when already read."""
+    `current`: the store's current observations of these units, when already read.
+
+    Long on purpose: the file's and the store's values sorted once and compared in one
+    vectorised pass; the messages for the few that fall follow, one for each side a value came
+    from.
+    """
     cum = obs[obs["metric"].isin(CUMULATIVE)]
     if cum.empty:
         return

@@ -10,6 +10,7 @@ import pandas as pd
 
 from cccd_analytics.ingest import headers, normalise, sheet_per_day, wide
 from cccd_analytics.ingest import layout as layouts
+from cccd_analytics.ingest.denominators import denominator_records
 from cccd_analytics.ingest.readers import Limits, ReadError, Sheet, Workbook, read_workbook, whole
 from cccd_analytics.ingest.record_export import record_export
 from cccd_analytics.ingest.repair import locate, repair_sheet
@@ -83,7 +84,12 @@ def extract(
     report_date: date | None,
     limits: Limits,
 ):
-    """Records of every sheet with a table; (records, per-record counts or None)."""
+    """Records of every sheet with a table; (records, per-record counts or None).
+
+    Long on purpose: the layouts of all sheets are found first (the main one may take a
+    remembered or chosen column mapping), then each sheet is read by its layout, and the no-
+    table refusal needs both; the two loops share what the first found.
+    """
     prepared = []
     for sheet in book.sheets:
         found = repair_sheet(sheet, report) if book.format != "csv" else locate(sheet.rows)
@@ -136,7 +142,8 @@ def extract(
         else:
             if not sheet.complete:
                 _read_whole(book, data, sheet, limits)
-            table = sheet_records(sheet, found, book.file_name, report, report_date)
+            read = denominator_records if found.kind == "denominators" else sheet_records
+            table = read(sheet, found, book.file_name, report, report_date)
             if table is not None:
                 out.append(table)
     _date_of_many_days(prepared, report, per_day)

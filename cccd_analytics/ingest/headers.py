@@ -58,6 +58,11 @@ MAPPABLE_FIELDS = (
 )
 
 RECORD_FIELDS = (
+    "age",
+    "current_address",
+    "channel",
+    "application_type",
+    "shift",
     "record_id",
     "full_name",
     "birth_date",
@@ -72,8 +77,12 @@ RECORD_FIELDS = (
     "status",
     "returned_date",
 )
-# What a record export is read for; every other column is skipped by the parser.
+# What an export is read for; every other column is skipped by the parser.
 RECORD_READ_FIELDS = ("province", "district", "commune", "received_date", "status", "returned_date")
+# Read too, only to put each application in its parts (cccd_analytics.dimensions) while
+# counting: an age or a birth year becomes a priority group, the current residence a
+# residence class, the place of receipt a channel.  Never stored, logged or shown.
+RECORD_BREAKDOWN_FIELDS = ("birth_date", "age", "current_address", "channel", "application_type", "shift")
 PERSONAL_FIELDS = ("record_id", "full_name", "birth_date", "id_number", "gender", "phone", "address")
 
 # Vietnamese labels of the canonical fields, for messages, templates and the mapping UI.
@@ -357,7 +366,6 @@ _RECORD_EXACT: dict[str, tuple[str, ...]] = {
         "dia chi",
         "noi thuong tru",
         "dia chi thuong tru",
-        "noi o hien tai",
         "que quan",
         "dia chi thuong tru day du",
         "address",
@@ -409,6 +417,39 @@ _RECORD_EXACT: dict[str, tuple[str, ...]] = {
         "tinh trang the",
         "status",
     ),
+    "age": ("tuoi", "do tuoi", "so tuoi", "age"),
+    "current_address": (
+        "noi o hien tai",
+        "noi o hien nay",
+        "cho o hien tai",
+        "cho o hien nay",
+        "noi cu tru hien tai",
+        "dia chi hien tai",
+        "dia chi noi o hien tai",
+        "current address",
+    ),
+    "channel": (
+        "noi thu nhan",
+        "dia diem thu nhan",
+        "diem thu nhan",
+        "hinh thuc thu nhan",
+        "noi tiep nhan",
+        "dia diem tiep nhan",
+        "don vi thu nhan",
+        "to thu nhan",
+        "noi lam ho so",
+        "channel",
+    ),
+    "application_type": (
+        "loai cap",
+        "loai ho so",
+        "hinh thuc cap",
+        "loai thu tuc",
+        "ly do cap",
+        "loai de nghi",
+        "application type",
+    ),
+    "shift": ("ca thu nhan", "ca lam viec", "ca", "khung gio", "shift"),
     "returned_date": (
         "ngay tra the",
         "ngay tra",
@@ -716,6 +757,8 @@ def match_record(text) -> str | None:
         return "district"
     if own.startswith("tinh") and ("thuong tru" in own or "cu tru" in own):
         return "province"
+    if own.startswith(("noi o hien", "cho o hien", "noi cu tru hien", "dia chi hien")):
+        return "current_address"
     if own.startswith(("noi thuong tru", "dia chi", "noi o", "noi cu tru", "thuong tru")):
         return "address"
     if own.startswith(("ho ten", "ho va ten")):
@@ -765,6 +808,12 @@ def _opens_part(words: str) -> bool:
 
 
 def part(text, parent=None) -> tuple[str, str | None, str] | None:
+    """See `_part`; remembered per (text, parent): a layout tries every cell of its first rows."""
+    return _part(None if text is None else str(text), None if parent is None else str(parent))
+
+
+@lru_cache(maxsize=1 << 16)
+def _part(text, parent=None) -> tuple[str, str | None, str] | None:
     """A column counting one part of the commune-day: (metric, dimension, label).
 
     Under a heading "Trong đó" / "Chia ra" (the parent of a two-row header, or the start of
@@ -793,7 +842,67 @@ def part(text, parent=None) -> tuple[str, str | None, str] | None:
         if match(named) is not None:
             return None  # "Trong đó: lũy kế" is not a part
         return metric, None, named
-    hit = dimensions.known(written)
-    if hit and dimensions.same(dimensions.strip_lead(written), written):
-        return metric, hit[0], hit[1]
+    hit = dimensions.exact(written)
+    return (metric, *hit) if hit else None
+
+
+# -- denominators: lists of the people of a group (pupils per school and grade, the
+# elderly of a commune, a survey's residents still without a card) -----------------------
+
+DENOMINATOR_FIELDS = ("school", "grade", "denominator")
+_DENOMINATOR_EXACT = {
+    "school": ("truong", "ten truong", "truong hoc", "co so giao duc", "ten co so giao duc", "school"),
+    "grade": ("lop", "khoi", "khoi lop", "lop hoc", "grade"),
+    "denominator": (
+        "si so",
+        "so luong",
+        "so nguoi",
+        "tong so",
+        "so hoc sinh",
+        "tong so hoc sinh",
+        "so cong dan",
+        "denominator",
+        "count",
+    ),
+}
+_DENOMINATOR_INDEX = {p: f for f, phrases in _DENOMINATOR_EXACT.items() for p in phrases}
+#: Words of a count that is of the people still to serve (a survey), not of a whole group.
+REMAINING_WORDS = (
+    "chua co",
+    "chua duoc cap",
+    "chua lam",
+    "chua cap",
+    "ra soat",
+    "con thieu",
+    "chua thu nhan",
+)
+
+
+def match_denominator(text) -> str | None:
+    """school, grade or denominator (a count of people) for a denominator list's header."""
+    own = key(text)
+    if not own:
+        return None
+    if own in _DENOMINATOR_INDEX:
+        return _DENOMINATOR_INDEX[own]
+    padded = f" {full_key(text)} "
+    if own.startswith(("so ", "tong so ", "danh sach ")) and (
+        denominator_value(text) is not None or any(f" {w} " in padded for w in REMAINING_WORDS)
+    ):
+        return "denominator"
+    if own.startswith(("ten truong", "truong ")):
+        return "school"
     return None
+
+
+def denominator_value(text) -> tuple[str, str] | None:
+    """The part a count's header names: "Số người cao tuổi" → (group, Người cao tuổi);
+    "Số HS lớp 12" → (group, Học sinh lớp 12)."""
+    written = re.sub(r"\(.*?\)", " ", str(text or ""))
+    return dimensions.known(written)
+
+
+def is_remaining(*texts) -> bool:
+    """A survey's count of people still without a card ("Số công dân chưa có CCCD")."""
+    padded = " " + " ".join(full_key(t) for t in texts if t) + " "
+    return any(f" {w} " in padded for w in REMAINING_WORDS)

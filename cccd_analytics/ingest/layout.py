@@ -90,7 +90,7 @@ class Layout:
     header_rows: tuple[int, ...]  # 0-based indexes in the sheet
     columns: dict[str, Column]
     first_data_row: int
-    kind: str = "report"  # report | canonical | records
+    kind: str = "report"  # report | canonical | records | denominators
     labels: list[str] = field(default_factory=list)  # header text of every column
     report_date: date | None = None
     date_line: str | None = None
@@ -237,9 +237,33 @@ def _score(columns: dict[str, Column]) -> int:
 
 
 def _record_score(columns: dict[str, Column]) -> int:
-    if not ({"commune", "address"} & set(columns)) or "received_date" not in columns:
+    if not ({"commune", "address", "current_address"} & set(columns)) or "received_date" not in columns:
         return 0
     if not set(columns) & {"record_id", "full_name", "birth_date", "id_number", "status"}:
+        return 0
+    return len(columns)
+
+
+def _denominator_columns(row: list) -> dict[str, Column]:
+    """A denominator list's header: place and date columns, breakdown columns, the school,
+    the grade and the count of people."""
+    out: dict[str, Column] = {}
+    for c, text in enumerate(_row_texts(row)):
+        if not text:
+            continue
+        found = headers.match_denominator(text) or headers.match(text)
+        if found and found not in out:
+            out[found] = Column(c, found, text)
+    return out
+
+
+def _denominator_score(columns: dict[str, Column]) -> int:
+    """A list of the people of a group: a commune, a count of people and what group they
+    are (a breakdown column, a grade, or the count's own header: "Số người cao tuổi")."""
+    if "commune" not in columns or "denominator" not in columns:
+        return 0
+    named = headers.denominator_value(columns["denominator"].header)
+    if not (named or "grade" in columns or set(columns) & set(headers.DIMENSIONS)):
         return 0
     return len(columns)
 
@@ -256,6 +280,11 @@ def locate(rows: list[list], file_name: str = "") -> Layout | None:
         score = _record_score(record_columns)
         if score > best_score and not (set(columns) & {"collected", "eligible"}):
             best, best_score, best_kind = (record_columns, record_rows), score, "records"
+        # A denominator list names its communes too: only such a row is tried as one.
+        den_columns = _denominator_columns(rows[r]) if "commune" in columns else {}
+        score = _denominator_score(den_columns)
+        if score > best_score and not (set(columns) & {"collected", "collected_day"}):
+            best, best_score, best_kind = (den_columns, (r,)), score, "denominators"
     if best is None:
         return None
     columns, header_rows = best
@@ -263,8 +292,9 @@ def locate(rows: list[list], file_name: str = "") -> Layout | None:
         best_kind = "canonical"
     from_address = best_kind == "records" and "commune" not in columns
     if from_address:
-        # Only "Nơi thường trú" / "Địa chỉ": the commune is read out of the address.
-        address = columns.pop("address")
+        # Only "Nơi thường trú" / "Địa chỉ" (or only "Nơi ở hiện tại"): the commune is read
+        # out of the address.
+        address = columns.pop("address") if "address" in columns else columns.pop("current_address")
         columns = {**columns, "commune": Column(address.index, "commune", address.header)}
     found = build(rows, header_rows, columns, best_kind, file_name)
     found.place_from_address = from_address
@@ -308,6 +338,8 @@ def build(
         if kind == "records"
         else "bảng dữ liệu theo ngày"
         if kind == "canonical"
+        else "danh sách mẫu số theo nhóm (sĩ số, rà soát)"
+        if kind == "denominators"
         else "báo cáo tổng hợp",
         "tiêu đề hai dòng" if len(header_rows) == 2 else "tiêu đề một dòng",
         f"bắt đầu ở dòng {header_rows[0] + 1}",

@@ -44,6 +44,9 @@ def resolve_and_check(
     # commune, code, hierarchy) is resolved once, and the closest registry names of all
     # unknown units are found in one bulk call (registry.suggest_many) instead of one
     # scan of the registry per name.  Problems come in the same order as before.
+    """Long on purpose: the closest names are computed in a thread while the rows are checked, so
+    the resolution, the checks and the collection of that thread's result share one
+    `try`/`finally`; the steps are marked by comments."""
     table = frame_of(records_)
     day_codes, days = pd.factorize(table["date"], sort=False, use_na_sentinel=False)
     table["reform"] = np.array([d >= registry.REFORM_DATE for d in days], bool)[day_codes]
@@ -108,6 +111,8 @@ def resolve_and_check(
             obs["column"] = obs["metric"].map({m: c[0] for m, c in cells.items()}).astype(object).tolist()
             obs["header"] = obs["metric"].map({m: c[1] for m, c in cells.items()}).astype(object).tolist()
             obs["name"] = first["commune"].to_numpy()[at]
+            if len(counts.parts):
+                report.parts = parts_.from_export(counts.parts, keys_of, report, store)
         else:
             is_part = table["dimension"].notna().to_numpy() if "dimension" in table else None
             if is_part is not None and is_part.any():
@@ -182,10 +187,11 @@ def resolve_and_check(
     report.problems[resolution_at:resolution_at] = resolution
     report.units_read = obs["unit_key"].nunique()
     report.dates = sorted(d.date() for d in pd.DatetimeIndex(obs["date"].unique()))
-    if report.parts is not None and len(report.parts):
-        # Parts without a total of their own (served outside the province) count too.
-        report.units_read = len(set(obs["unit_key"]) | set(report.parts["unit_key"]))
-        report.dates = sorted(set(report.dates) | set(report.parts["date"]))
+    extra = [f for f in (report.parts, report.denominators) if f is not None and len(f)]
+    if extra:
+        # Parts without a total of their own, and denominator lists, count too.
+        report.units_read = len(set(obs["unit_key"]).union(*(set(f["unit_key"]) for f in extra)))
+        report.dates = sorted(set(report.dates).union(*(set(f["date"]) for f in extra)))
     if report.report_date is None and len(report.dates) == 1:
         report.report_date = report.dates[0]
     tidy = obs[["unit_key", "date", "metric", "value"]].copy()

@@ -71,6 +71,8 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
                     "column": [c[0] for c in cells],
                     "header": [c[1] for c in cells],
                     "name": have["commune"].to_numpy(),
+                    "kind": have["den_kind"].to_numpy() if "den_kind" in have else None,
+                    "detail": have["detail"].to_numpy() if "detail" in have else None,
                 }
             )
         )
@@ -109,7 +111,7 @@ def _one_spelling(parts: pd.DataFrame, stored_values: set[tuple[str, str]]) -> p
 
 
 def _dedupe(parts: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
-    keys = ["unit_key", "date", "dimension", "value", "metric"]
+    keys = ["unit_key", "date", "dimension", "value", "metric", "detail"]
     dup = parts.duplicated(keys, keep=False)
     if not dup.any():
         return parts
@@ -132,19 +134,19 @@ def _dedupe(parts: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     return parts.drop_duplicates(keys, keep="first")
 
 
-def _effective(group: pd.DataFrame) -> pd.DataFrame:
-    """The parts of one (unit, day, dimension, metric) that add up: a finer value is left
-    out where its coarser one is given too."""
-    given = set(group["value"])
-    dimension = group["dimension"].iloc[0]
-    keep = [dimensions.parent(dimension, v) not in given for v in group["value"]]
-    return group[np.asarray(keep, bool)]
+DAY = ["unit_key", "date", "metric"]
+GROUP = [*DAY, "dimension"]
 
 
-def _exceeds_message(name, day, dimension, total: int, total_where: str, first, total_sum: int) -> str:
-    return (
-        f"«{name}» ngày {date_vn(day)}: các phần theo {dimensions.LABELS[dimension].lower()} cộng lại "
-        f"{thousands(total_sum)}, vượt tổng {thousands(total)} {total_where} (phần «{first.value}»)."
+def _exceeds(row, total: int, where: str, added: int) -> Problem:
+    return Problem.of(
+        "parts_exceed_total",
+        f"«{row.name_}» ngày {date_vn(row.date)}: các phần theo {dimensions.LABELS[row.dimension].lower()} "
+        f"cộng lại {thousands(added)}, vượt tổng {thousands(total)} {where} (phần «{row.value}»).",
+        sheet=row.sheet or None,
+        row=int(row.row),
+        column=row.column or None,
+        header=row.header or None,
     )
 
 
@@ -158,7 +160,8 @@ def reconcile(
     row, sheet, cells, commune) against its totals (`totals`: the long observations).
 
     Returns (parts to store, denominators to store, totals built from parts — rows shaped
-    like `totals`)."""
+    like `totals`).  Performance: whole-frame merges and group sums, no loop over
+    commune-days (a province's weekly parts are tens of thousands of rows)."""
     parts = _long(table)
     if parts.empty:
         return (
@@ -168,136 +171,170 @@ def reconcile(
         )
     stored_values = store.part_values() if store is not None and hasattr(store, "part_values") else set()
     parts = _dedupe(_one_spelling(parts, stored_values), report)
-
     denominators = parts[parts["metric"] == "eligible"]
     parts = parts[parts["metric"] != "eligible"].copy()
-    parts["outside"] = False
+    if parts.empty:  # a denominator list
+        report.breakdowns = _summary(parts.assign(outside=False), denominators, 0)
+        dens = _denominators(denominators)
+        dens["date"] = [pd.Timestamp(d).date() for d in dens["date"]]
+        return pd.DataFrame(columns=PART_COLUMNS), dens.reset_index(drop=True), totals.iloc[0:0]
+    parts["date"] = pd.to_datetime(parts["date"])
+    parts = parts.rename(columns={"name": "name_"})
 
-    file_totals = {
-        (u, pd.Timestamp(d), m): (int(v), r)
-        for u, d, m, v, r in zip(
-            totals["unit_key"], totals["date"], totals["metric"], totals["value"], totals["row"]
-        )
-        if m in PART_METRICS
-    }
-    day_keys = ["unit_key", "date", "metric"]
-    no_total = [
-        key
-        for key in parts[day_keys].drop_duplicates().itertuples(index=False, name=None)
-        if key not in file_totals
+    # Nesting values: a finer value whose coarser one is given for the same commune-day is
+    # checked against it and not added into the dimension's sum.
+    pairs = parts[["dimension", "value"]].drop_duplicates()
+    coarse = {(d, v): dimensions.parent(d, v) for d, v in zip(pairs["dimension"], pairs["value"])}
+    parts["coarse"] = pd.Series(
+        [coarse[(d, v)] for d, v in zip(parts["dimension"], parts["value"])], dtype=object, index=parts.index
+    )
+    given = parts[GROUP + ["value", "count", "row"]].rename(
+        columns={"value": "coarse", "count": "coarse_count", "row": "coarse_row"}
+    )
+    parts = parts.merge(given, on=[*GROUP, "coarse"], how="left")
+    nested = parts["coarse_count"].notna()
+    if nested.any():
+        finer = parts[nested]
+        sums = finer.groupby([*GROUP, "coarse"])["count"].transform("sum")
+        over = finer[sums > finer["coarse_count"]].drop_duplicates([*GROUP, "coarse"])
+        for row in over.itertuples():
+            report.problems.append(
+                Problem.of(
+                    "parts_exceed_total",
+                    f"«{row.name_}» ngày {date_vn(row.date)}: các phần của «{row.coarse}» cộng lại "
+                    f"{thousands(int(sums.loc[row.Index]))}, vượt «{row.coarse}» {thousands(int(row.coarse_count))} "
+                    f"(dòng {int(row.coarse_row)}).",
+                    sheet=row.sheet or None,
+                    row=int(row.row),
+                    column=row.column or None,
+                    header=row.header or None,
+                )
+            )
+    parts["counted"] = ~nested
+
+    # The total of each commune-day: the file's row, else the store's for that day.
+    file_totals = totals.loc[
+        totals["metric"].isin(PART_METRICS), ["unit_key", "date", "metric", "value", "row"]
     ]
+    file_totals = file_totals.assign(date=pd.to_datetime(file_totals["date"])).drop_duplicates(
+        DAY, keep="last"
+    )
+    days = parts[DAY].drop_duplicates()
+    days = days.merge(file_totals.rename(columns={"value": "total", "row": "total_row"}), on=DAY, how="left")
     # Citizens of a home commune served outside the province: a commune-day, without a
     # total, whose parts are all "Cư trú ngoại tỉnh".
-    if no_total:
-        by_day = parts.groupby(day_keys, sort=False)
-        for key in no_total:
-            group = by_day.get_group(key)
-            if (
-                key[2] == "collected"
-                and (group["dimension"] == "residence").all()
-                and (group["value"] == dimensions.OUTSIDE).all()
-            ):
-                parts.loc[group.index, "outside"] = True
-
-    current = None
-    needs_store = [k for k in no_total if not parts.loc[parts.groupby(day_keys).groups[k], "outside"].all()]
-    if store is not None and needs_store:
-        current = store.current_observations(unit_keys=sorted({k[0] for k in needs_store}))
-        current = current[current["metric"].isin(PART_METRICS)]
-
-    built_rows = []
-    inside = parts[~parts["outside"]]
-    for (unit, day, metric), day_parts in inside.groupby(day_keys, sort=False):
-        sums = {}
-        for dimension, group in day_parts.groupby("dimension", sort=False):
-            effective = _effective(group)
-            # A finer value never above its coarser one ("Học sinh lớp 12" ≤ "Học sinh").
-            for child in group.itertuples():
-                coarse = dimensions.parent(dimension, child.value)
-                if coarse is None:
-                    continue
-                above = group[group["value"] == coarse]
-                siblings = group[
-                    group["value"].map(lambda v, c=coarse, d=dimension: dimensions.parent(d, v) == c)
-                ]
-                if len(above) and siblings["count"].sum() > int(above["count"].iloc[0]):
-                    report.problems.append(
-                        Problem.of(
-                            "parts_exceed_total",
-                            f"«{child.name}» ngày {date_vn(day)}: các phần của «{coarse}» cộng lại "
-                            f"{thousands(int(siblings['count'].sum()))}, vượt «{coarse}» "
-                            f"{thousands(int(above['count'].iloc[0]))} (dòng {int(above['row'].iloc[0])}).",
-                            **_at(child),
-                        )
-                    )
-                    break
-            sums[dimension] = (int(effective["count"].sum()), effective)
-        total = file_totals.get((unit, day, metric))
-        where = f"(dòng {total[1]})" if total else ""
-        if total is None and current is not None:
-            mine = current[(current["unit_key"] == unit) & (current["metric"] == metric)]
-            same_day = mine[mine["date"] == day]
-            if len(same_day):
-                total = (int(same_day["value"].iloc[-1]), None)
-                where = "đã có trong cơ sở dữ liệu"
-            elif metric == "collected":
-                earlier = mine[mine["date"] < day]
-                biggest = max(s for s, _ in sums.values())
-                if len(earlier) and int(earlier["value"].iloc[-1]) > biggest:
-                    first = day_parts.iloc[0]
-                    report.problems.append(
-                        Problem.of(
-                            "total_not_built",
-                            f"«{first['name']}» ngày {date_vn(day)} chỉ có các phần (cộng lại "
-                            f"{thousands(biggest)}), thấp hơn lũy kế {thousands(int(earlier['value'].iloc[-1]))} "
-                            f"đã có của ngày {date_vn(earlier['date'].iloc[-1])}: không lấy làm tổng của xã; "
-                            "các phần vẫn được nhập.",
-                            sheet=first["sheet"] or None,
-                            row=int(first["row"]),
-                        )
-                    )
-                    continue
-        if total is not None:
-            for dimension, (added, effective) in sums.items():
-                if added <= total[0]:
-                    continue
-                running = effective["count"].cumsum().to_numpy()
-                tipping = effective.iloc[int(np.argmax(running > total[0]))]
-                report.problems.append(
-                    Problem.of(
-                        "parts_exceed_total",
-                        _exceeds_message(tipping["name"], day, dimension, total[0], where, tipping, added),
-                        **_at(tipping),
-                    )
-                )
-            continue
-        dimension = max(sums, key=lambda d: sums[d][0])
-        added, effective = sums[dimension]
-        first = effective.iloc[0]
-        built_rows.append(
-            dict(
-                unit_key=unit,
-                date=day,
-                metric=metric,
-                value=added,
-                row=int(first["row"]),
-                sheet=first["sheet"],
-                column=first["column"],
-                header=first["header"],
-                name=first["name"],
+    is_away = (
+        (parts["dimension"] == "residence")
+        & (parts["value"] == dimensions.OUTSIDE)
+        & (parts["metric"] == "collected")
+    )
+    away_day = parts.assign(a=is_away).groupby(DAY)["a"].all().rename("away").reset_index()
+    days = days.merge(away_day, on=DAY, how="left")
+    days["away"] = days["away"] & days["total"].isna()
+    days["where"] = np.where(
+        days["total"].notna(), "(dòng " + days["total_row"].astype("Int64").astype(str) + ")", ""
+    )
+    open_days = days[days["total"].isna() & ~days["away"]]
+    if store is not None and len(open_days):
+        current = store.current_observations(unit_keys=sorted(set(open_days["unit_key"])))
+        current = current.loc[current["metric"].isin(PART_METRICS), ["unit_key", "date", "metric", "value"]]
+        current = current.assign(date=pd.to_datetime(current["date"]))
+        same = current.rename(columns={"value": "stored"})
+        days = days.merge(same, on=DAY, how="left")
+        fill = days["total"].isna() & days["stored"].notna() & ~days["away"]
+        days.loc[fill, "total"] = days.loc[fill, "stored"]
+        days.loc[fill, "where"] = "đã có trong cơ sở dữ liệu"
+        # The store's last running total before each day without one: a lower built total
+        # is not written over it.
+        earlier = current[current["metric"] == "collected"].sort_values("date")
+        ask = days.loc[
+            days["total"].isna() & ~days["away"] & (days["metric"] == "collected"), DAY
+        ].sort_values("date")
+        if len(earlier) and len(ask):
+            found = pd.merge_asof(
+                ask,
+                earlier.rename(columns={"date": "before_date", "value": "before"}).drop(columns="metric"),
+                left_on="date",
+                right_on="before_date",
+                by="unit_key",
+                allow_exact_matches=False,
             )
-        )
+            days = days.merge(found[[*DAY, "before", "before_date"]], on=DAY, how="left")
+    for column in ("before", "before_date"):
+        if column not in days:
+            days[column] = np.nan if column == "before" else pd.NaT
+    parts = parts.merge(days[[*DAY, "away", "total", "where", "before", "before_date"]], on=DAY, how="left")
+    parts["outside"] = parts["away"].astype(bool)
 
-    built = pd.DataFrame(built_rows, columns=list(totals.columns)) if built_rows else totals.iloc[0:0]
-    if len(built):
-        built = built.astype({"value": "int64"})
+    inside = parts[~parts["outside"] & parts["counted"]].sort_values("row", kind="stable")
+    inside = inside.assign(running=inside.groupby(GROUP)["count"].cumsum())
+    sums = inside.groupby(GROUP, as_index=False)["count"].sum().rename(columns={"count": "added"})
+    inside = inside.merge(sums, on=GROUP, how="left")
+    # Parts above their total: refused at the part that takes the sum over it.
+    checked = inside[inside["total"].notna()]
+    over = checked[checked["added"] > checked["total"]]
+    if len(over):
+        tipping = over[over["running"] > over["total"]].drop_duplicates(GROUP)
+        for row in tipping.itertuples():
+            report.problems.append(_exceeds(row, int(row.total), row.where, int(row.added)))
+    # Parts without a total build it: the largest of their dimensions' sums.
+    unbuilt = inside[inside["total"].isna()]
+    built = totals.iloc[0:0]
+    if len(unbuilt):
+        best = unbuilt.sort_values(["added", "row"], ascending=[False, True], kind="stable").drop_duplicates(
+            DAY
+        )
+        low = best["before"].notna() & (best["before"] > best["added"])
+        for row in best[low].itertuples():
+            report.problems.append(
+                Problem.of(
+                    "total_not_built",
+                    f"«{row.name_}» ngày {date_vn(row.date)} chỉ có các phần (cộng lại {thousands(int(row.added))}), "
+                    f"thấp hơn lũy kế {thousands(int(row.before))} đã có của ngày {date_vn(row.before_date)}: "
+                    "không lấy làm tổng của xã; các phần vẫn được nhập.",
+                    sheet=row.sheet or None,
+                    row=int(row.row),
+                )
+            )
+        first = unbuilt.sort_values("row", kind="stable").drop_duplicates(GROUP)
+        best = best[~low].merge(
+            first[[*GROUP, "row", "sheet", "column", "header", "name_"]], on=GROUP, suffixes=("_x", "")
+        )
+        if len(best):
+            built = pd.DataFrame(
+                {
+                    "unit_key": best["unit_key"].to_numpy(),
+                    "date": best["date"].to_numpy(),
+                    "metric": best["metric"].to_numpy(),
+                    "value": best["added"].astype("int64").to_numpy(),
+                    "row": best["row"].astype("int64").to_numpy(),
+                    "sheet": best["sheet"].to_numpy(dtype=object),
+                    "column": best["column"].to_numpy(dtype=object),
+                    "header": best["header"].to_numpy(dtype=object),
+                    "name": best["name_"].to_numpy(dtype=object),
+                }
+            )[list(totals.columns)]
+
     report.breakdowns = _summary(parts, denominators, len(built))
     parts.loc[parts["outside"], "metric"] = ELSEWHERE
     out_parts = parts[PART_COLUMNS].copy()
-    out_parts["date"] = [pd.Timestamp(d).date() for d in out_parts["date"]]
-    dens = denominators.assign(kind="population", detail=None)[DENOMINATOR_COLUMNS].copy()
+    out_parts["date"] = [d.date() for d in pd.DatetimeIndex(out_parts["date"])]
+    dens = _denominators(denominators)
     dens["date"] = [pd.Timestamp(d).date() for d in dens["date"]]
     return out_parts.reset_index(drop=True), dens.reset_index(drop=True), built
+
+
+def _denominators(rows: pd.DataFrame) -> pd.DataFrame:
+    """One denominator per (unit, dimension, value, day): a list's rows of one commune (its
+    schools) added up, where they came from kept in `detail`."""
+    if rows.empty:
+        return pd.DataFrame(columns=DENOMINATOR_COLUMNS)
+    rows = rows.assign(kind=rows["kind"].fillna("population") if "kind" in rows else "population")
+    out = rows.groupby(["unit_key", "dimension", "value", "date", "kind"], as_index=False, sort=False).agg(
+        count=("count", "sum"),
+        detail=("detail", lambda d: "; ".join(x for x in d if isinstance(x, str) and x) or None),
+    )
+    return out[DENOMINATOR_COLUMNS]
 
 
 def _summary(parts: pd.DataFrame, denominators: pd.DataFrame, built: int) -> dict:
@@ -318,3 +355,109 @@ def _summary(parts: pd.DataFrame, denominators: pd.DataFrame, built: int) -> dic
         outside=int(parts["outside"].sum()),
         denominators=int(len(denominators)),
     )
+
+
+def _residence_classes(counted: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """An export's current residences (their provinces) → residence classes: an applicant
+    whose home (the unit counted) is in another province than the export's own is from
+    elsewhere; one at home in it but living in another province lives outside; the rest are
+    in the province.  The export's province: its letterhead's, else the one most of its
+    applicants' homes are in."""
+    from cccd_analytics import registry
+    from cccd_analytics.ingest.records import RESIDENCE_RAW
+
+    raw = counted["dimension"] == RESIDENCE_RAW
+    if not raw.any():
+        return counted
+    reg = registry.load_registry()
+    names = reg["name"]
+
+    def home(unit: str, written: str) -> str:
+        if unit in reg.index:
+            return registry.bare(names.get(reg.at[unit, "province_key"], "") or "")
+        return registry.bare(written or "")
+
+    homes = [home(u, p) for u, p in zip(counted["unit_key"], counted["province"])]
+    ours = next((a for a in report.authorities if a.startswith("tinh ") or a.startswith("thanh pho ")), "")
+    ours = registry.bare(ours) if ours else ""
+    if not ours:
+        weight = pd.Series(
+            counted["count"].to_numpy()[~raw.to_numpy()], index=np.asarray(homes)[~raw.to_numpy()]
+        )
+        weight = weight.groupby(level=0).sum() if len(weight) else weight
+        ours = str(weight.idxmax()) if len(weight) else ""
+    # The last part of an address is its province; one that names a place of the export's
+    # own province (an address written without its province) is at home.
+    province_keys = reg.index[(reg["level"] == "province") & (reg["name"].map(registry.bare) == ours)]
+    local = {ours} | {
+        registry.bare(n) for n in reg.loc[reg["province_key"].isin(list(province_keys)), "name"]
+    }
+    classes = []
+    for is_raw, home_key, now in zip(raw, homes, counted["value"]):
+        if not is_raw:
+            classes.append(None)
+            continue
+        now_key = registry.bare(now or "")
+        if home_key and ours and home_key != ours:
+            classes.append(dimensions.FROM_ELSEWHERE)
+        elif now_key and ours and now_key not in local:
+            classes.append(dimensions.OUTSIDE)
+        else:
+            classes.append(dimensions.IN_PROVINCE)
+    out = counted.copy()
+    out.loc[raw, "dimension"] = "residence"
+    out.loc[raw, "value"] = [c for c in classes if c is not None]
+    return out.groupby(list(out.columns.drop(["count", "row"])), as_index=False, sort=False).agg(
+        count=("count", "sum"), row=("row", "min")
+    )
+
+
+def from_export(counted: pd.DataFrame, keys_of: dict, report: ImportReport, store=None) -> pd.DataFrame:
+    """The parts a per-record export counted per place and day → running totals to store.
+
+    Like the export's totals, each part of a unit runs from the export's first day (adding
+    onto what the store holds for it before that day, when it does), a day without a record
+    adding zero.  Only the days its running total moves are written, with the day before
+    each move and the export's last day, so that reading it back (spread between reports,
+    carried forward) gives every day's figure exactly."""
+    # Each distinct place looked up once (the columns hold Arrow text: walking them is slow).
+    place = ["province", "district", "commune"]
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(counted[place].astype(object)), sort=False)
+    units = np.asarray([keys_of.get(tuple(u)) for u in uniques] + [None], dtype=object)
+    counted = counted.assign(unit_key=units[codes]).dropna(subset=["unit_key"])
+    if counted.empty:
+        return pd.DataFrame(columns=PART_COLUMNS)
+    counted = _residence_classes(counted, report)
+    counted = counted.assign(date=pd.to_datetime(counted["date"]))
+    first, last = counted["date"].min(), counted["date"].max()
+    days = pd.date_range(first, last, freq="D")
+    per_day = counted.groupby(["unit_key", "dimension", "value", "date"])["count"].sum()
+    series = per_day.unstack("date").reindex(columns=days).fillna(0).astype("int64")
+    running = series.cumsum(axis=1)
+    if store is not None:
+        stored = store.current_parts(unit_keys=sorted(set(counted["unit_key"])))
+        stored = stored[(stored["metric"] == "collected") & (stored["date"] < first)]
+        if len(stored):
+            base = stored.sort_values("date").groupby(["unit_key", "dimension", "value"])["count"].last()
+            running = running.add(base.reindex(running.index).fillna(0).astype("int64"), axis=0)
+    values = running.to_numpy()
+    moved = np.zeros(values.shape, bool)
+    moved[:, 0] = True
+    moved[:, 1:] = values[:, 1:] != values[:, :-1]
+    keep = moved.copy()
+    keep[:, :-1] |= moved[:, 1:]  # the day before a move: flat until then
+    keep[:, -1] = True
+    rows, cols = np.nonzero(keep)
+    index = running.index.to_frame(index=False)
+    out = pd.DataFrame(
+        {
+            "unit_key": index["unit_key"].to_numpy()[rows],
+            "date": np.asarray([d.date() for d in days], dtype=object)[cols],
+            "dimension": index["dimension"].to_numpy()[rows],
+            "value": index["value"].to_numpy()[rows],
+            "metric": "collected",
+            "count": values[rows, cols],
+        }
+    )
+    report.breakdowns = _summary(out.assign(outside=False), pd.DataFrame(columns=["dimension", "value"]), 0)
+    return out[PART_COLUMNS]

@@ -291,7 +291,12 @@ def _import_checked(
 ) -> ImportReport:
     """The rest of import_bytes.  With `pending_sha` (a hash being computed), the file is
     read and checked meanwhile, then compared with earlier uploads: a duplicate is
-    reported exactly as if it had been found first, and nothing is written."""
+    reported exactly as if it had been found first, and nothing is written.
+
+    Long on purpose: one place that turns every way a file can fail (unreadable, shaped as
+    nobody foresaw, a duplicate found late) into a refusal, and otherwise writes it; read top to
+    bottom it is the order of an import.
+    """
     report = report or ImportReport(file_name=file_name)
 
     def hashed(result: ImportReport) -> ImportReport:
@@ -464,7 +469,24 @@ def _finish_description(report: ImportReport) -> None:
             text += ", thẻ đã trả theo cột ngày trả thẻ"
         elif export["statuses_returned"]:
             text += ", thẻ đã trả theo trạng thái " + ", ".join(f"«{s}»" for s in export["statuses_returned"])
-        parts.append(text + "; không đọc các cột thông tin cá nhân")
+        read_for_parts = export.get("breakdown_columns") or {}
+        personal = [
+            w
+            for f, w in (("birth_date", "ngày sinh"), ("age", "tuổi"), ("current_address", "nơi ở hiện tại"))
+            if f in read_for_parts
+        ]
+        if personal:
+            text += f"; {', '.join(personal)} chỉ dùng để chia nhóm khi đếm, không lưu"
+        parts.append(text + "; không đọc các cột thông tin cá nhân khác")
+    split = (report.breakdowns or {}).get("dimensions") or {}
+    if split:
+        parts.append(
+            "chia theo "
+            + ", ".join(
+                f"{d['label'].lower()} ({', '.join(d['values'][:4])}{'…' if len(d['values']) > 4 else ''})"
+                for d in split.values()
+            )
+        )
     report.layout = "; ".join(parts)
 
 

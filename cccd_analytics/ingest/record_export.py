@@ -24,6 +24,9 @@ def record_export(
     report: ImportReport,
     report_date: date | None,
 ):
+    """Long on purpose: a flat list of the export's problems, each from one count of `records`
+    (places, dates, lines, statuses), then the one frame of its rows; read top to bottom as the
+    upload report lists them."""
     sheet_name = sheet.name or None
     if book.format == "csv":
         width = max((len(r) for r in sheet.rows[: found.first_data_row + 20]), default=0)
@@ -128,6 +131,16 @@ def record_export(
         )
     province_ctx, district_ctx = authority_context(found.authorities)
     letter, header = received.letter, received.header
+    if len(counts.parts):
+        # Places named as the counts' are (the letterhead's province and district where the
+        # export leaves them out).
+        counts.parts = counts.parts.assign(
+            province=each_distinct(counts.parts["province"], lambda p: p or province_ctx),
+            district=each_distinct(counts.parts["district"], lambda d: d or district_ctx),
+            commune=each_distinct(counts.parts["commune"], commune_name),
+        )
+    if counts.breakdown_columns:
+        report.record_export["breakdown_columns"] = counts.breakdown_columns
     totals = counts.returned_total
     if not totals.empty:
         counts.returned_total = totals.assign(
@@ -189,6 +202,9 @@ def cumulate_records(
 
     `daily`: unit_key, date, collected_day, returned_day (places that resolve to one
     unit are added up here); `stored`: the store's current observations of its units.
+
+    Long on purpose: one units × days grid built once and cumulated per metric; its shapes and
+    baselines are shared by the steps.
     """
     if daily.empty:
         return pd.DataFrame(columns=["unit_key", "date", "metric", "value"])

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from cccd_analytics import dimensions
 from cccd_analytics.ingest import headers, legacy_text, normalise
 from cccd_analytics.ingest.address import split_address
 from cccd_analytics.ingest.layout import Layout
@@ -88,6 +89,12 @@ class RecordCounts:
     skipped_lines: list[int] = field(default_factory=list)
     first_date: date | None = None
     last_date: date | None = None
+    # Parts (cccd_analytics.dimensions) per place and day: province, district, commune,
+    # date, dimension, value, count, row.  Counts only: what a record said to put it in a
+    # part (an age, an address) is gone once counted.
+    parts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The columns read only to put applications in their parts (field → letter).
+    breakdown_columns: dict[str, str] = field(default_factory=dict)
 
 
 class _Ids:
@@ -197,6 +204,52 @@ def _distinct(codes: np.ndarray, texts: pd.Series) -> tuple[np.ndarray, list[str
     return again.astype(np.int32)[codes] if len(again) else codes, list(uniques)
 
 
+def _dictionary(values: pd.Series):
+    """(indices, dictionary) of an Arrow dictionary column, else None."""
+    if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_dictionary(values.dtype.pyarrow_dtype):
+        array = values.array.__arrow_array__()
+        array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+        return array.indices.to_numpy(zero_copy_only=False), array.dictionary.cast(pa.string())
+    return None
+
+
+def _years(values: pd.Series, pattern: str = r"(?P<y>(?:18|19|20)\d\d)") -> np.ndarray:
+    """The first number `pattern` finds in each value (a birth year, an age), -1 where none;
+    found in Arrow on the column's distinct values."""
+    import pyarrow.compute as pc
+
+    found = _dictionary(values)
+    if found is not None:
+        indices, texts = found
+        codes = indices
+    else:
+        codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""), sort=False)
+        texts = pa.array([str(u) for u in uniques], pa.string())
+    if not len(texts):
+        return np.full(len(codes), -1, np.int64)
+    years = pc.struct_field(pc.extract_regex(texts, pattern), "y")
+    numbers = pc.cast(years, pa.int64(), safe=False).fill_null(-1).to_numpy(zero_copy_only=False)
+    out = np.asarray(numbers, np.int64)[np.asarray(codes, np.int64)]
+    return np.where(np.asarray(codes) >= 0, out, -1)
+
+
+def _last_part(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """An address's last part ("…, Tỉnh Hà Tĩnh" → "Tỉnh Hà Tĩnh"): row codes and the
+    distinct last parts (a few provinces), cut in Arrow from the column's distinct values."""
+    import pyarrow.compute as pc
+
+    found = _dictionary(values)
+    if found is not None:
+        codes, texts = found
+    else:
+        codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""), sort=False)
+        texts = pa.array([str(u) for u in uniques], pa.string())
+    last = pc.struct_field(pc.extract_regex(texts, r"(?P<p>[^,;\-–]*)\s*$"), "p").fill_null("")
+    encoded = pc.utf8_trim_whitespace(last).dictionary_encode()
+    lut = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return lut[np.asarray(codes, np.int64)], encoded.dictionary.to_pandas().astype(str)
+
+
 class _Tally:
     """Counts over chunks, keyed by the raw text of the place and day.
 
@@ -218,6 +271,11 @@ class _Tally:
         self.no_place = [0, []]
         self.no_date = [0, []]
         self.rows = 0
+        # Parts: per feature, place << 32 | (code << 16 | day) → n, first row.  A code is a
+        # raw text's id (channel, application type, shift, the province of the current
+        # residence), a birth year − 1800 or an age.
+        self.features: dict[str, _Counts] = {}
+        self.feature_text: dict[str, _Ids] = {}
 
     def add(self, frame: pd.DataFrame, first_row: int) -> None:
         """`frame` has one column per read field (text, or dictionaries from the Arrow
@@ -226,6 +284,10 @@ class _Tally:
         if not n:
             return
         rownum = np.arange(first_row, first_row + n, dtype=np.int64)
+        extra = [c for c in frame.columns if c in headers.RECORD_BREAKDOWN_FIELDS]
+        features = frame[extra] if extra else None
+        if extra:
+            frame = frame[[c for c in frame.columns if c not in extra]]
         cols: dict[str, tuple[np.ndarray, pd.Series]] = {}
         for name in frame.columns:
             codes, uniques = _column(frame[name])
@@ -289,6 +351,41 @@ class _Tally:
         if "status" in cols:
             status = self._ids("status", *_distinct(select(cols["status"][0]), cols["status"][1]))
             self.status.add(place, status, rows)
+        if features is not None:
+            self._features(features, select, place, day, rows)
+
+    def _features(
+        self, frame: pd.DataFrame, select, place: np.ndarray, day: np.ndarray, rows: np.ndarray
+    ) -> None:
+        """Count each kept row's parts.  A birth date is reduced to its year and a current
+        address to its last part (the province) in Arrow, before any Python text is made
+        of them: no person's date of birth or address becomes a Python object here."""
+        for name in frame.columns:
+            if name == "birth_date":
+                code = _years(frame[name]) - 1800
+                feature = "birth_year"
+            elif name == "age":
+                code = _years(frame[name], pattern=r"(?P<y>\d{1,3})")
+                feature = "age"
+            elif name == "current_address":
+                codes, texts = _last_part(frame[name])
+                code = self._text_codes("current_province", codes, texts)
+                feature = "residence"
+            else:
+                codes, uniques = _column(frame[name])
+                code = self._text_codes(name, codes, uniques.str.strip())
+                feature = name
+            code = select(np.asarray(code))
+            ok = (code >= 0) & (code < 1 << 15)
+            if ok.any():
+                counts = self.features.setdefault(feature, _Counts())
+                counts.add(place[ok], (code[ok].astype(np.int64) << 16) | day[ok], rows[ok])
+
+    def _text_codes(self, name: str, codes: np.ndarray, texts: pd.Series) -> np.ndarray:
+        """Global ids of `texts[codes]` (-1 for a blank)."""
+        ids = self.feature_text.setdefault(name, _Ids())
+        lut = np.array([-1 if t == "" else ids.ids([t])[0] for t in texts], np.int64)
+        return lut[codes] if len(lut) else np.full(len(codes), -1, np.int64)
 
     def _first_rows(self, day: np.ndarray, rows: np.ndarray) -> None:
         """The first row of each day not seen in an earlier chunk (`day`: global day ids,
@@ -353,6 +450,13 @@ class _Tally:
                 slot[1].extend(int(i) for i in rows[: 5 - len(slot[1])])
 
 
+def read_fields(layout: Layout) -> list[str]:
+    """The columns of an export that are read: place, days, status, and what puts an
+    application in its parts."""
+    wanted = (*headers.RECORD_READ_FIELDS, *headers.RECORD_BREAKDOWN_FIELDS)
+    return [f for f in wanted if f in layout.columns]
+
+
 def read_csv(data, source: CsvSource, layout: Layout, width: int) -> RecordCounts:
     """Stream a CSV export, reading only the place, day and status columns.
 
@@ -372,7 +476,7 @@ def read_csv(data, source: CsvSource, layout: Layout, width: int) -> RecordCount
 
 
 def _read_csv(data, source: CsvSource, layout: Layout, width: int, engine: str) -> RecordCounts:
-    fields = [f for f in headers.RECORD_READ_FIELDS if f in layout.columns]
+    fields = read_fields(layout)
     positions = [layout.columns[f].index for f in fields]
     order = sorted(range(len(fields)), key=lambda i: positions[i])
     usecols = sorted(positions)
@@ -404,7 +508,7 @@ def _vi_parser_error(message: str) -> str:
 
 def read_sheet(sheet: Sheet, layout: Layout) -> RecordCounts:
     """Walk an xlsx/xls/ods export row by row, keeping only the needed cells."""
-    fields = [f for f in headers.RECORD_READ_FIELDS if f in layout.columns]
+    fields = read_fields(layout)
     positions = [layout.columns[f].index for f in fields]
     tally = _Tally(fields)
     buffer: list[list[str]] = []
@@ -460,6 +564,9 @@ def _drop_places(unplaced, tally: _Tally, keys, counts, first, place, day):
 def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> RecordCounts:
     # Performance: keys are integer arrays (place << 32 | day); the loops below
     # run over distinct places, days and statuses, never over counted rows.
+    """Long on purpose: one sequence of array operations over an export's integer-coded chunks
+    whose intermediate arrays the later steps share; split, they would be passed around or
+    computed again."""
     r_keys, r_counts, r_first = tally.received.merged()
     b_keys, b_counts, _ = tally.returned_on.merged()
     s_keys, s_counts, s_first = tally.status.merged()
@@ -588,7 +695,12 @@ def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> 
     )
     received_days = [day_date[i] for i in np.unique(r_day) if day_date[i]]
     all_days = received_days + [day_date[i] for i in np.unique(b_day) if day_date[i]]
+    parts = _parts(tally, fix, layout, fixed, day_date, r_place, r_counts)
     return RecordCounts(
+        parts=parts,
+        breakdown_columns={
+            f: layout.columns[f].letter for f in headers.RECORD_BREAKDOWN_FIELDS if f in layout.columns
+        },
         daily=wide,
         returned_total=totals,
         rows=tally.rows,
@@ -602,4 +714,89 @@ def _finish(tally: _Tally, fix: Callable[[str], str] | None, layout: Layout) -> 
         has_return_dates="returned_date" in layout.columns,
         first_date=min(received_days) if received_days else None,
         last_date=max(all_days) if all_days else None,
+    )
+
+
+#: The dimension of a part that is still a current residence's province (classed later).
+RESIDENCE_RAW = "residence:province"
+
+
+def _parts(
+    tally: _Tally,
+    fix,
+    layout: Layout,
+    fixed: list[tuple[str, str, str]],
+    day_date: list,
+    r_place: np.ndarray,
+    r_counts: np.ndarray,
+) -> pd.DataFrame:
+    """The parts counted per place and day: province, district, commune, date, dimension,
+    value, count, row.  A feature's code becomes a value here: a place of receipt a channel,
+    a birth year or an age a priority group (at the day received), the province of the
+    current residence a residence class.
+
+    Performance: values are worked out once per distinct (code, day) — a few thousand —
+    and the counted keys are mapped with numpy, not walked one by one."""
+    columns = ["province", "district", "commune", "date", "dimension", "value", "count", "row"]
+    if not tally.features:
+        return pd.DataFrame(columns=columns)
+    del layout, r_place, r_counts  # the export's province is known once its units are
+    texts = {name: _fixer(ids.values, fix) for name, ids in tally.feature_text.items()}
+    raw = {name: ids.values for name, ids in tally.feature_text.items()}
+    has_commune = np.array([bool(c) for _, _, c in fixed] + [False], bool)
+    out = []
+    for feature, counts in tally.features.items():
+        keys, n, first = counts.merged()
+        if not len(keys):
+            continue
+        place, low = keys >> _SHIFT, keys & _MASK
+        code, day = low >> 16, low & 0xFFFF
+        dimension = (
+            RESIDENCE_RAW
+            if feature == "residence"
+            else {"birth_year": "group", "age": "group"}.get(feature, feature)
+        )
+        pair, pairs = pd.factorize(code * 65536 + day, sort=False)
+        values = []
+        for key in pairs.tolist():
+            c, d = divmod(int(key), 65536)
+            when = day_date[d] if d < len(day_date) else None
+            if when is None:
+                values.append(None)
+            elif feature in ("birth_year", "age"):
+                years = when.year - (c + 1800) if feature == "birth_year" else c
+                values.append(dimensions.group_of_age(years, when.month) if 0 <= years < 130 else None)
+            elif feature == "residence":
+                # The province of the current residence: classed once the units (and so
+                # the home provinces) are known (parts.from_export).
+                values.append(texts["current_province"][raw["current_province"][c]] or None)
+            elif feature == "channel":
+                values.append(dimensions.channel_of_place(texts[feature][raw[feature][c]]))
+            else:
+                values.append(dimensions.canonical(feature, texts[feature][raw[feature][c]]))
+        value = np.asarray(values, dtype=object)[pair]
+        keep = pd.notna(value) & has_commune[np.minimum(place, len(fixed))]
+        if not keep.any():
+            continue
+        place, day, value, n, first = place[keep], day[keep], value[keep], n[keep], first[keep]
+        names = np.asarray(fixed, dtype=object).reshape(-1, 3) if fixed else np.empty((0, 3), object)
+        out.append(
+            pd.DataFrame(
+                {
+                    "province": names[place, 0],
+                    "district": names[place, 1],
+                    "commune": names[place, 2],
+                    "date": np.asarray(day_date + [None], dtype=object)[day],
+                    "dimension": dimension,
+                    "value": value,
+                    "count": n,
+                    "row": first,
+                }
+            )
+        )
+    if not out:
+        return pd.DataFrame(columns=columns)
+    frame = pd.concat(out, ignore_index=True)
+    return frame.groupby(columns[:6], as_index=False, sort=True).agg(
+        count=("count", "sum"), row=("row", "min")
     )

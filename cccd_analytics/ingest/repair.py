@@ -108,6 +108,9 @@ def repair_sheet(sheet: Sheet, report: ImportReport) -> layouts.Layout | None:
     header) together, then each column of the table, then the rows below it — a
     column's own words decide, with the whole sheet's verdict as a fallback for a
     column with too few words.  Returns the layout found on the repaired cells.
+
+    Long on purpose: the sheet-wide verdict, the tentative layout and the per-group repairs
+    share the distinct texts and the mapping built as they go.
     """
     rows = sheet.rows
     # Performance: detection reads the first 3,000 distinct non-ASCII texts, so

@@ -88,11 +88,21 @@ def _date_for_sheet(
     return None, None, ""
 
 
+#: The one date of a table without a date column, and where it came from.
+date_for_sheet = _date_for_sheet
+
+
 def sheet_records(
     sheet: Sheet, found: layouts.Layout, file_name: str, report: ImportReport, report_date: date | None
 ) -> pd.DataFrame | None:
     """The commune rows of a table as one frame (the columns frame_of gives), or None
-    when it has none.  Subtotal and total rows are checked against them, never kept."""
+    when it has none.  Subtotal and total rows are checked against them, never kept.
+
+    Long on purpose: one pass over the rows keeps its state (the open subtotal group, the
+    communes since the last one, the per-cell parses remembered per distinct text) in local
+    variables that every row of a table of up to 100,000 rows reads; the steps are marked by
+    comments.
+    """
     cols = found.columns
     sheet_name = sheet.name or None
     # Performance: the rows are kept as columns, not as one object per row — a

@@ -40,6 +40,28 @@ class Context:
             default_url(), loaders.store().data_version(), self.campaign.name, self.as_of, key
         )
 
+    # Breakdowns: parts by priority group, channel, residence … (analytics.breakdowns)
+    def part_dimensions(self) -> list[str]:
+        """The dimensions the campaign's reports split their figures by."""
+        return loaders.part_dimensions(
+            default_url(), loaders.store().data_version(), self.campaign.name, self.as_of
+        )
+
+    def breakdown(self, dimension: str):
+        return loaders.breakdown(
+            default_url(), loaders.store().data_version(), self.campaign.name, self.as_of, dimension
+        )
+
+    def group_targets(self):
+        return loaders.group_targets(
+            default_url(), loaders.store().data_version(), self.campaign.name, self.as_of
+        )
+
+    def unit_parts(self, key: str, dimension: str):
+        return loaders.unit_parts(
+            default_url(), loaders.store().data_version(), self.campaign.name, self.as_of, key, dimension
+        )
+
 
 def campaign_filters() -> Context:
     """Sidebar: campaign and as-of date, kept across pages and in the URL."""

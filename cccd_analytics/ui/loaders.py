@@ -82,8 +82,15 @@ def briefing_file(url: str, version: tuple, name: str, as_of: date | None, kind:
     from cccd_analytics import briefing
 
     obs, units = frames(url, version)
+    store_ = get_store(url)
     content = briefing.from_frames(
-        obs, units, campaign(url, version, name), as_of, uploads=get_store(url).list_uploads()
+        obs,
+        units,
+        campaign(url, version, name),
+        as_of,
+        uploads=store_.list_uploads(),
+        parts=store_.current_parts(as_of=as_of),
+        denominators=store_.denominator_rows(),
     )
     if kind == "pptx":
         return briefing.pptx_bytes(content)
@@ -168,3 +175,77 @@ def unit_listing(
     rows = _snap.units[_snap.units["level"] == level]
     filtered = tables.filter_units(rows, districts=list(districts), tags=list(tags), statuses=list(statuses))
     return tables.unit_table(filtered, level), metrics.attention_order(filtered)["key"].tolist()
+
+
+# -- breakdowns (parts by priority group, channel, residence …) ------------------------------
+
+
+def _scope(url: str, version: tuple, name: str):
+    chosen = campaign(url, version, name)
+    units = get_store(url).units()
+    return chosen, units, (camp.scope_communes(chosen, units) if chosen.scope else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def part_dimensions(url: str, version: tuple, name: str, as_of: date | None) -> list[str]:
+    """The dimensions the campaign's reports split their figures by, in display order."""
+    from cccd_analytics import dimensions
+
+    _, _, scope = _scope(url, version, name)
+    found = set(get_store(url).current_parts(as_of=as_of, unit_keys=scope)["dimension"])
+    return [d for d in dimensions.DIMENSIONS if d in found]
+
+
+@st.cache_data(show_spinner="Đang tính toán…", max_entries=64)
+def breakdown(url: str, version: tuple, name: str, as_of: date, dimension: str):
+    """`breakdowns.breakdown` of the campaign's scope on `as_of` (the snapshot's day)."""
+    from cccd_analytics.analytics import breakdowns
+
+    chosen, units, scope = _scope(url, version, name)
+    store_ = get_store(url)
+    parts = store_.current_parts(as_of=as_of, unit_keys=scope, dimension=dimension)
+    return breakdowns.breakdown(
+        parts, store_.denominator_rows(unit_keys=scope), units, chosen, dimension, as_of
+    )
+
+
+@st.cache_data(show_spinner="Đang tính toán…", max_entries=32)
+def group_targets(url: str, version: tuple, name: str, as_of: date) -> pd.DataFrame:
+    """The campaign's group milestones (`breakdowns.targets`), judged on `as_of`."""
+    from cccd_analytics.analytics import breakdowns
+
+    chosen, units, scope = _scope(url, version, name)
+    if not chosen.group_targets:
+        return pd.DataFrame(columns=breakdowns.TARGET_FIELDS)
+    store_ = get_store(url)
+    snap = snapshot(url, version, name, as_of)
+    eligible = snap.units.loc[snap.units["level"] == "commune"].set_index("key")["eligible"]
+    parts = store_.current_parts(as_of=as_of, unit_keys=scope)
+    return breakdowns.targets(
+        parts, store_.denominator_rows(unit_keys=scope), units, chosen, as_of, eligible=eligible
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def unit_parts(url: str, version: tuple, name: str, as_of: date, key: str, dimension: str) -> pd.DataFrame:
+    """One unit's parts day by day (`breakdowns.unit_series`)."""
+    from cccd_analytics.analytics import breakdowns
+
+    chosen, units, _ = _scope(url, version, name)
+    store_ = get_store(url)
+    members = [key] if units.at[key, "level"] == "commune" else None
+    parts = store_.current_parts(as_of=as_of, unit_keys=members, dimension=dimension)
+    return breakdowns.unit_series(parts, units, key, dimension, as_of, chosen.start)
+
+
+@st.cache_data(show_spinner="Đang tính toán…", max_entries=16)
+def parts_section(url: str, version: tuple, name: str, as_of: date):
+    """The briefing's part on priority groups and channels (`briefing.parts`), or None."""
+    from cccd_analytics.briefing import parts as parts_
+
+    chosen, units, scope = _scope(url, version, name)
+    store_ = get_store(url)
+    parts = store_.current_parts(as_of=as_of, unit_keys=scope)
+    snap = snapshot(url, version, name, as_of)
+    eligible = snap.units.loc[snap.units["level"] == "commune"].set_index("key")["eligible"]
+    return parts_.from_frames(parts, store_.denominator_rows(unit_keys=scope), units, chosen, as_of, eligible)
