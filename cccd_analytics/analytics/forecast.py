@@ -25,9 +25,11 @@ The default model, ``drain`` (docs/forecast.md has the maths and the track recor
    the robust ruler's (remaining / robust pace) is corrected by a line in the model's
    horizon, fitted by median regression on the backtest, and shrunk by ``shrink``
    towards the ruler.  The predictive distribution around the median is the empirical
-   distribution of leave-one-campaign-out residuals (split conformal), by horizon: the
-   80 % range is its 10th and 90th percentile and ``p_on_time`` its CDF at the
-   deadline, so the two mean the same thing.
+   distribution of leave-one-campaign-out residuals (split conformal), scaled per unit
+   by its difficulty on the day (how far the model departs from the steady pace, how
+   far the unit is out of step with its campaign; ``spread_of``) and widened by how
+   much campaigns' residuals differ: the 80 % range is its 10th and 90th percentile and
+   ``p_on_time`` its CDF at the deadline, so the two mean the same thing.
 
 ``run_rate`` is the trackers' ruler (remaining / 7-day pace) with a naive range; the
 rejected ``saturating`` and ``saturating_fit`` curves stay in ``forecast_legacy`` for
