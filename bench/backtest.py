@@ -207,11 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     same = bt.same_params(shipped, report.product)
     print(f"\nshipped forecast_params.json {'equals' if same else 'DIFFERS FROM'} this calibration")
     if args.calibrate:
-        bt.write_params(report.product)
-        bt.TRACK_RECORD.write_text(
-            json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
-        print(f"wrote {forecast.PARAMS_FILE.relative_to(ROOT)} and {bt.TRACK_RECORD.relative_to(ROOT)}")
+        bt.save_calibration(report)
+        written = (forecast.PARAMS_FILE, bt.CALIBRATION_ROWS, bt.TRACK_RECORD)
+        print("wrote " + ", ".join(str(p.relative_to(ROOT)) for p in written))
     if args.cli_check:
         print(f"\nEnd to end through the CLI ({args.cli_check}):")
         fields, scores = cli_check(series[args.cli_check])

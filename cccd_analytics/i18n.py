@@ -32,6 +32,12 @@ def t(text: str, **values) -> str:
 EN: dict[str, str] = {
     # navigation and shared filters
     "Tổng quan": "Overview",
+    "Chênh lệch": "Gap",
+    "{n} điểm": "{n} pts",
+    "Ở mốc 70%, khoảng 80% chứa ngày thực tế {lo}–{hi} số lần tùy chiến dịch (mục tiêu 75–85%).": "At the 70% target the 80% range held the actual date {lo}–{hi} of the time, depending on the campaign (aim: 75–85%).",
+    "Khả năng kịp hạn lệch thực tế nhiều nhất {gap} điểm (nhóm dự báo {decile}: thực tế {observed}).": "The on-time probability was off by up to {gap} points (forecasts of {decile}: {observed} on time).",
+    "Khoảng dự báo 80%: {low} – {high}": "80% forecast range: {low} – {high}",
+    "Lưu ý khi đọc dự báo: {note}": "Read the forecast with care: {note}",
     "Đơn vị": "Units",
     "Bản đồ": "Map",
     "Chất lượng số liệu": "Data quality",

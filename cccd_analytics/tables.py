@@ -141,8 +141,40 @@ def reliability_table(record: dict) -> pd.DataFrame:
             t("Số lần"): rel["n"].map(fmt.number),
             t("Dự báo trung bình"): rel["predicted"].map(lambda x: fmt.percent(x, 0)),
             t("Thực tế kịp hạn"): rel["observed"].map(lambda x: fmt.percent(x, 0)),
+            t("Chênh lệch"): (rel["observed"] - rel["predicted"]).map(
+                lambda x: t("{n} điểm", n=f"{100 * x:+.0f}")
+            ),
         }
     )
+
+
+def track_record_summary(record: dict) -> str:
+    """One sentence, from the record itself, on how far the ranges and P(on time) held
+    on campaigns not seen — including where they miss the aims (75–85 % per campaign,
+    ±10 points per bin)."""
+    rows = pd.DataFrame(record.get("rows", []) if isinstance(record, dict) else [])
+    rel = pd.DataFrame(record.get("reliability", []) if isinstance(record, dict) else [])
+    if rows.empty or "range80" not in rows:
+        return ""
+    main = rows[(rows["threshold"] == 0.7) & (rows["campaign"] != "pooled")]
+    if main.empty:
+        return ""
+    text = t(
+        "Ở mốc 70%, khoảng 80% chứa ngày thực tế {lo}–{hi} số lần tùy chiến dịch (mục tiêu 75–85%).",
+        lo=fmt.percent(main["range80"].min(), 0),
+        hi=fmt.percent(main["range80"].max(), 0),
+    )
+    rel = rel[rel["n"].fillna(0) > 0] if not rel.empty else rel
+    if not rel.empty:
+        gap = rel["observed"] - rel["predicted"]
+        worst = rel.loc[gap.abs().idxmax()]
+        text += " " + t(
+            "Khả năng kịp hạn lệch thực tế nhiều nhất {gap} điểm (nhóm dự báo {decile}: thực tế {observed}).",
+            gap=f"{100 * abs(gap.abs().max()):.0f}",
+            decile=worst["decile"],
+            observed=fmt.percent(worst["observed"], 0),
+        )
+    return text
 
 
 def upload_history(history: pd.DataFrame, spans: pd.DataFrame) -> pd.DataFrame:

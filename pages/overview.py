@@ -186,6 +186,9 @@ with st.expander(t("Độ tin cậy của dự báo")):
     )
     st.dataframe(tables.track_record_table(record), hide_index=True, width="stretch")
     st.dataframe(tables.reliability_table(record), hide_index=True, width="stretch")
+    summary = tables.track_record_summary(record)
+    if summary:
+        st.markdown(summary)
     st.caption(
         t(
             "Tính ngày {d} bằng lệnh `cccd backtest`. Mọi chiến dịch dùng cùng một bộ tham số, đúng bộ mà "

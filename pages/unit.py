@@ -48,6 +48,25 @@ with cols[4]:
     st.badge(
         t(metrics.STATUS_LABELS.get(row["status"], "")), color=ui.STATUS_BADGE.get(row["status"], "gray")
     )
+# The forecast's range and, where the figures need reading with care, why the status is
+# what it is (the same note as `cccd status --json` and the briefing).
+if (
+    row["status"] not in ("done", "no_data")
+    and pd.notna(row["projected_low"])
+    and pd.notna(row["projected_high"])
+):
+    st.caption(
+        t(
+            "Khoảng dự báo 80%: {low} – {high}",
+            low=fmt.date_vn(row["projected_low"]),
+            high=fmt.date_vn(row["projected_high"]),
+        )
+    )
+note = row.get("forecast_note")
+if isinstance(note, str) and note:
+    (st.warning if row["status"] in ("behind", "at_risk") else st.info)(
+        t("Lưu ý khi đọc dự báo: {note}", note=note), icon=":material/info:"
+    )
 
 ui.progress_charts(unit)
 

@@ -224,3 +224,55 @@ def test_cccd_backtest_prints_the_shipped_leave_one_campaign_out_table(capsys):
     for campaign in ("italy", "germany", "canada", "pooled"):
         assert campaign in out
     assert "Sai số mô hình" in out and "Khoảng 80%" in out
+
+
+# ------------------------------------------------ the note where leaders read it
+
+
+def test_the_briefing_names_the_communes_whose_forecast_needs_a_note():
+    from cccd_analytics.briefing.content import NOTES_SHOWN, forecast_notes_paragraph
+
+    series = {
+        "dồn": history(batches(42, 3, 700.0)),
+        "đứng": history(np.r_[np.full(40, 100.0), np.zeros(30)]),
+        "xong": history(np.full(63, 400.0), end=20_000.0),  # at the target: nothing to read
+    }
+    table = status_of(series).reset_index()
+    table = table.assign(level="commune", name=table["key"].map(lambda k: f"Xã {k}"))
+    text = forecast_notes_paragraph(table)
+    assert text.startswith("Lưu ý khi đọc dự báo")
+    assert "Xã dồn: số liệu báo cáo dồn" in text and "Xã đứng: không có tiến triển 28 ngày" in text
+    assert "Xã xong" not in text
+    many = pd.concat([table] * (NOTES_SHOWN + 1), ignore_index=True)
+    assert "xã khác có ghi chú" in forecast_notes_paragraph(many)
+    assert forecast_notes_paragraph(table[table["key"] == "xong"]) == ""
+
+
+def test_the_unit_page_shows_the_forecast_range_and_note(sample_url, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from cccd_analytics import shared
+    from cccd_analytics.analytics.campaigns import stored
+    from cccd_analytics.store import Store
+    from cccd_analytics.ui import links
+    from tests.conftest import ROOT
+
+    store = Store.open(sample_url)
+    campaign = stored(store)[0]
+    snap = shared.snapshot(store, campaign, None, store.data_version())
+    units = snap.units[(snap.units["level"] == "commune") & (snap.units["forecast_note"].fillna("") != "")]
+    units = units[units["projected_low"].notna() & ~units["status"].isin(("done", "no_data"))]
+    assert len(units), "the sample has communes whose forecast needs a note"
+    row = units.iloc[0]
+    store.engine.dispose()
+    monkeypatch.setenv("CCCD_DB_URL", sample_url)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.session_state["campaign"] = campaign.name
+    at.session_state[links.UNIT_KEY] = row["key"]
+    at.run()
+    at.switch_page("pages/unit.py").run()
+    assert not at.exception
+    shown = [str(x.body) for x in list(at.warning) + list(at.info)]
+    assert any(row["forecast_note"] in s and s.startswith("Lưu ý khi đọc dự báo") for s in shown), shown
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Khoảng dự báo 80%:") for c in captions)

@@ -65,9 +65,23 @@ DEADLINE_SHARES = (0.25, 0.5, 0.75)
 #: Probabilities at which the predictive distribution is stored.
 PROBS = (0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975)
 #: Horizon bins of the conformal residuals (median working days; the last bin is open)
-#: and the fewest residuals a bin needs before it stands on its own.
-BIN_EDGES = (21.0, 56.0, 112.0)
+#: and the fewest residuals a bin needs before it stands on its own.  None: the spread
+#: features carry what the horizon bins did (see docs/forecast.md, variants).
+BIN_EDGES: tuple[float, ...] = ()
 MIN_BIN = 30
+#: The fewest forecasts a reliability bin stands on before it is merged with a neighbour.
+MIN_RELIABILITY_BIN = 30
+#: The difficulty features that scale each unit's predictive distribution
+#: (forecast.SPREADS), the share of the calibration's values each is clipped at, and
+#: what is added to |deviation| (the scale fit needs it > 0; a day's rounding is larger).
+SPREAD_FEATURES = ("disagreement", "out_of_step")
+SPREAD_CLIP_QUANTILE = 0.95
+SPREAD_FLOOR = 1e-3
+#: A feature whose clip (its 95th percentile) is below this varies too little to fit.
+MIN_SPREAD_CLIP = 0.01
+#: Add the between-campaign variance of the residuals' centres (leave one out) to the
+#: predictive distribution (see ``conformal``).
+BETWEEN_CAMPAIGNS = True
 
 TRACK_RECORD = Path(__file__).resolve().parents[1] / "data" / "track_record.json"
 
@@ -233,6 +247,8 @@ ROW_FIELDS = [
     "ruler_days",
     "model_days",
     "median_days",
+    "unit_phase",
+    "campaign_phase",
     "status",
 ]
 
@@ -331,13 +347,36 @@ def _median_days(s: pd.DataFrame, params: ForecastParams) -> np.ndarray:
 
 
 def conformal(
-    residual_sets: list[tuple[pd.DataFrame, ForecastParams]], base: ForecastParams
+    residual_sets: list[tuple[pd.DataFrame, ForecastParams]],
+    base: ForecastParams,
+    *,
+    features: tuple[str, ...] = SPREAD_FEATURES,
+    between: bool = BETWEEN_CAMPAIGNS,
+    bin_edges: tuple[float, ...] = BIN_EDGES,
 ) -> ForecastParams:
     """The predictive distribution from out-of-sample residuals (split conformal): for
-    each (rows, parameters fitted without those rows), log(actual / median), pooled with
-    each campaign x threshold weighted equally, as weighted quantiles at PROBS per
-    horizon bin of the median (a bin with fewer than MIN_BIN residuals takes them all)."""
-    res, med, grp = [], [], []
+    each (rows, parameters fitted without those rows), r = log(actual / median), each
+    campaign x threshold (a *group*) weighted equally.
+
+    1. **Adaptive spread** (normalised conformal).  The log of the expected
+       |r - its group's median| is a line in the difficulty ``features``
+       (forecast.SPREADS), each clipped at its SPREAD_CLIP_QUANTILE share (``_scale_fit``);
+       a unit's spread is exp(coefficients x features).  Deviations are taken from the
+       group's own centre so that a campaign that merely arrived later than another does
+       not pass for a harder one.
+    2. The normalised residuals z = r / spread, per horizon bin (``bin_edges``; none:
+       one distribution), stored as quantiles at PROBS.
+    3. **Between campaigns** (``between``).  The groups' centres differ (one campaign
+       reached its target before its slowdown, another after), and a new campaign's
+       centre is unknown: z is taken about its group's centre, plus the centres' mean,
+       and a normal with the centres' variance x (1 + 1/k) (k groups: the variance of a
+       new group's centre around an estimated mean) is added (numerically, on a grid).
+       Without it the groups' z are pooled as they are.
+
+    The quantiles of each bin are computed by the same weighted rule as before; the
+    product divides nothing: it multiplies these quantiles by each unit's spread
+    (forecast._conformal), and P(on time) is the CDF of the same distribution."""
+    res, med, grp, feats = [], [], [], []
     for rows, params in residual_sets:
         s = _scored(rows)
         m = _median_days(s, params)
@@ -345,15 +384,98 @@ def conformal(
         res.append(np.log(actual / np.maximum(m, 1.0)))
         med.append(m)
         grp.append(s["group"])
+        feats.append(_spread_features(s))
     r = np.concatenate(res)
     m = np.concatenate(med)
-    w = _group_weights(pd.concat(grp, ignore_index=True))
-    b = np.searchsorted(np.asarray(BIN_EDGES), m, side="left")
+    group = pd.concat(grp, ignore_index=True).to_numpy()
+    w = _group_weights(pd.Series(group))
+    F = {name: np.concatenate([f[name] for f in feats]) for name in features}
+    centre = _group_centres(r, w, group)
+    coef, clip = [], []
+    if features:
+        clip = [
+            max(round(float(_weighted_quantiles(F[n], w, [SPREAD_CLIP_QUANTILE])[0]), 4), 1e-4)
+            for n in features
+        ]
+        # a feature the residuals barely vary in (one campaign's value) would get an
+        # arbitrary coefficient from its few distinct rows: it is left out (0)
+        usable = [c >= MIN_SPREAD_CLIP for c in clip]
+        X = np.column_stack(
+            [np.ones(len(r))] + [np.clip(F[n], 0.0, c) for n, c, u in zip(features, clip, usable) if u]
+        )
+        theta = iter(_scale_fit(np.abs(r - centre), X, w)[1:])
+        coef = [round(float(next(theta)), 4) if u else 0.0 for u in usable]
+    params = dataclasses.replace(
+        base,
+        spread_features=tuple(features),
+        spread_coef=tuple(coef),
+        spread_clip=tuple(float(c) for c in clip),
+    )
+    z = r / forecast.spread_of(F, params) if features else r
+    b = np.searchsorted(np.asarray(bin_edges), m, side="left")
     table = []
-    for k in range(len(BIN_EDGES) + 1):
+    for k in range(len(bin_edges) + 1):
         sel = b == k if (b == k).sum() >= MIN_BIN else np.ones(len(r), bool)
-        table.append(tuple(round(float(q), 4) for q in _weighted_quantiles(r[sel], w[sel], PROBS)))
-    return dataclasses.replace(base, bin_edges=BIN_EDGES, probs=PROBS, quantiles=tuple(table))
+        if between:
+            q = _between_campaigns(z[sel], w[sel], group[sel], PROBS)
+        else:
+            q = _weighted_quantiles(z[sel], w[sel], PROBS)
+        table.append(tuple(round(float(x), 4) for x in q))
+    return dataclasses.replace(params, bin_edges=tuple(bin_edges), probs=PROBS, quantiles=tuple(table))
+
+
+def _scale_fit(deviation: np.ndarray, X: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Coefficients of log E|deviation| = X . theta: a gamma GLM with a log link
+    (statsmodels), weighted.  Unlike least squares on log|deviation| it is not pulled
+    flat by the deviations near zero, so the spread it gives holds the range's share at
+    every difficulty, not only on average."""
+    import statsmodels.api as sm
+
+    family = sm.families.Gamma(sm.families.links.Log())
+    fit = sm.GLM(deviation + SPREAD_FLOOR, X, family=family, var_weights=weights).fit()
+    return np.asarray(fit.params)
+
+
+def _spread_features(rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    return forecast.spread_features(
+        rows["model_days"].to_numpy(dtype=float),
+        rows["ruler_days"].to_numpy(dtype=float),
+        rows["unit_phase"].to_numpy(dtype=float),
+        rows["campaign_phase"].to_numpy(dtype=float),
+    )
+
+
+def _group_centres(values: np.ndarray, weights: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Each row's group's weighted median."""
+    out = np.empty(len(values))
+    for g in pd.unique(group):
+        sel = group == g
+        out[sel] = _weighted_quantiles(values[sel], weights[sel], [0.5])[0]
+    return out
+
+
+def _between_campaigns(z: np.ndarray, w: np.ndarray, group: np.ndarray, probs) -> np.ndarray:
+    """Quantiles of (z about its group's centre + the centres' mean) + N(0, tau^2 (1 + 1/k)),
+    tau^2 the (unbiased) variance of the k group centres: the predictive distribution of
+    a unit of a campaign not seen, whose centre is one more draw."""
+    centre = _group_centres(z, w, group)
+    groups = pd.unique(group)
+    centres = np.array([centre[group == g][0] for g in groups])
+    k = len(groups)
+    mu = float(np.mean(centres))
+    within = z - centre + mu
+    if k < 2:
+        return _weighted_quantiles(within, w, probs)
+    sd = float(np.sqrt(np.var(centres, ddof=1) * (1.0 + 1.0 / k)))
+    if sd <= 0:
+        return _weighted_quantiles(within, w, probs)
+    from scipy import special
+
+    order = np.argsort(within)
+    v, ww = within[order], w[order] / w.sum()
+    grid = np.linspace(v[0] - 5 * sd, v[-1] + 5 * sd, 2001)
+    cdf = np.array([float(np.dot(ww, special.ndtr((x - v) / sd))) for x in grid])
+    return np.interp(probs, cdf, grid)
 
 
 def _weighted_quantiles(values, weights, probs) -> np.ndarray:
@@ -379,13 +501,15 @@ class Folds:
 
 
 def fit_folds(
-    plans: Mapping[str, _Plan],
+    plans: Mapping[str, _Plan | None],
     base: ForecastParams | None = None,
     neutral: Mapping[str, pd.DataFrame] | None = None,
+    **conformal_options,
 ) -> Folds:
     """Run the product once per origin with the calibration off (or take ``neutral``,
-    rows of such a run), then fit, for every set of campaigns needed, the median line
-    and the conformal distribution."""
+    rows of such a run, e.g. ``read_calibration_rows``), then fit, for every set of
+    campaigns needed, the median line and the conformal distribution
+    (``conformal_options`` go to ``conformal``: the variants of the comparison)."""
     base = base or ForecastParams()
     if neutral is None:
         neutral = {name: product_rows(p, _neutral(base)) for name, p in plans.items()}
@@ -402,11 +526,11 @@ def fit_folds(
         fitted on the others of ``train`` (out of sample for that campaign)."""
         fitted = median_on(train)
         sets = []
-        for held in train:
+        for held in sorted(train):
             rest = train - {held}
             if rest:
                 sets.append((neutral[held], median_on(rest)))
-        return conformal(sets, fitted) if sets else fitted
+        return conformal(sets, fitted, **conformal_options) if sets else fitted
 
     all_names = frozenset(names)
     fold_params = {n: full(all_names - {n}) for n in names}
@@ -418,16 +542,66 @@ def fit_folds(
             "thresholds": list(THRESHOLDS),
             "window": [WINDOW_LOW, f"threshold - {WINDOW_GAP}"],
             "computed_on": date.today().isoformat(),
-            "rows": {n: int(len(_scored(neutral[n]))) for n in names},
+            "rows": {n: int(len(_scored(neutral[n]))) for n in sorted(names)},
         },
     )
-    return Folds(neutral, fold_params, product)
+    return Folds(dict(neutral), fold_params, product)
 
 
 def calibrate(series: Mapping[str, BacktestSeries], base: ForecastParams | None = None) -> ForecastParams:
     """The parameters the product runs with: fitted on every campaign (``fit_folds``)."""
     plans = {n: _plan(s) for n, s in series.items()}
     return fit_folds(plans, base).product
+
+
+# The calibration's evidence: the neutral run's rows (one per origin x unit x threshold,
+# the columns the fit reads), written beside the parameters.  They are model outputs
+# (times in days, phases), not the campaigns' series.  The fit is re-run from them in a
+# second (tests/test_forecast.py), and a few origins of them are re-forecast to check
+# that they are still what the forecaster gives.
+CALIBRATION_ROWS = forecast.PARAMS_FILE.with_name("forecast_calibration_rows.csv.gz")
+CALIBRATION_COLUMNS = [
+    "campaign",
+    "key",
+    "origin",
+    "threshold",
+    "last_report",
+    "actual_date",
+    "model_days",
+    "ruler_days",
+    "unit_phase",
+    "campaign_phase",
+]
+_DATE_COLUMNS = ("origin", "last_report", "actual_date")
+
+
+def calibration_rows(neutral: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The rows of a neutral run the fit reads, one per origin x unit x threshold."""
+    frames = [
+        neutral[n].drop_duplicates(["origin", "key", "threshold"])[CALIBRATION_COLUMNS]
+        for n in sorted(neutral)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_calibration_rows(neutral: Mapping[str, pd.DataFrame], path: Path = CALIBRATION_ROWS) -> None:
+    rows = calibration_rows(neutral).copy()
+    for column in _DATE_COLUMNS:
+        rows[column] = rows[column].dt.strftime("%Y-%m-%d")
+    # repr-precision floats: the fit re-run from the file is the fit of the run itself
+    # (mtime=0 in the gzip header: the same rows give the same bytes)
+    import gzip
+
+    with gzip.GzipFile(path, "wb", mtime=0) as out:
+        out.write(rows.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+
+
+def read_calibration_rows(path: Path = CALIBRATION_ROWS) -> dict[str, pd.DataFrame]:
+    """What ``write_calibration_rows`` wrote, per campaign, as ``fit_folds`` takes it."""
+    rows = pd.read_csv(path, dtype={"campaign": str, "key": str})
+    for column in _DATE_COLUMNS:
+        rows[column] = pd.to_datetime(rows[column]).astype("datetime64[ns]")
+    return {name: part.reset_index(drop=True) for name, part in rows.groupby("campaign", sort=True)}
 
 
 def write_params(params: ForecastParams, path: Path = forecast.PARAMS_FILE) -> None:
@@ -443,7 +617,12 @@ def same_params(a: ForecastParams, b: ForecastParams, tol: float = 1e-3) -> bool
     if set(flat_a.index) != set(flat_b.index):
         return False
     for key in flat_a.index:
-        x, y = np.asarray(flat_a[key], dtype=float), np.asarray(flat_b[key], dtype=float)
+        try:
+            x, y = np.asarray(flat_a[key], dtype=float), np.asarray(flat_b[key], dtype=float)
+        except (TypeError, ValueError):  # names (the spread features)
+            if list(np.atleast_1d(flat_a[key])) != list(np.atleast_1d(flat_b[key])):
+                return False
+            continue
         if x.shape != y.shape or not np.allclose(x, y, atol=tol, rtol=0):
             return False
     return True
@@ -461,6 +640,8 @@ class Report:
     comparison: pd.DataFrame  # every method tried, same rows
     rows: pd.DataFrame  # the scored rows of the default model
     product: ForecastParams
+    neutral: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict)  # the calibration's evidence
+    reliability_by_campaign: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     def to_json(self) -> dict:
         def records(df):
@@ -476,8 +657,19 @@ class Report:
             },
             "rows": records(self.table),
             "reliability": records(self.reliability),
+            "reliability_by_campaign": records(self.reliability_by_campaign),
             "comparison": records(self.comparison),
         }
+
+
+def save_calibration(report: Report) -> None:
+    """Write what the product runs with: the parameters, the calibration's rows (so the
+    fit can be re-checked in a second) and the track record the dashboard shows."""
+    write_params(report.product)
+    write_calibration_rows(report.neutral)
+    TRACK_RECORD.write_text(
+        json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
 
 
 def score(rows: pd.DataFrame, label: str = "") -> pd.DataFrame:
@@ -518,9 +710,13 @@ def score(rows: pd.DataFrame, label: str = "") -> pd.DataFrame:
     return out
 
 
-def reliability(rows: pd.DataFrame, threshold: float = 0.7, bins: int = 10) -> pd.DataFrame:
+def reliability(
+    rows: pd.DataFrame, threshold: float = 0.7, bins: int = 10, min_n: int = MIN_RELIABILITY_BIN
+) -> pd.DataFrame:
     """p_on_time against what happened, in deciles, over every goal of ``threshold``
-    whose outcome is known (reached, or the deadline inside the data)."""
+    whose outcome is known (reached, or the deadline inside the data).  A decile with
+    fewer than ``min_n`` forecasts is merged with its neighbour towards the middle (its
+    label then spans both), so no bin rests on a handful of cases."""
     r = rows[(rows["threshold"] == threshold) & rows["p_on_time"].notna()].copy()
     reached = r["actual_date"].notna()
     known = reached | (r["deadline"] <= r["data_end"])
@@ -528,11 +724,26 @@ def reliability(rows: pd.DataFrame, threshold: float = 0.7, bins: int = 10) -> p
     r["hit"] = (r["actual_date"].notna() & (r["actual_date"] <= r["deadline"])).astype(float)
     edges = np.linspace(0, 1, bins + 1)
     r["bin"] = np.clip(np.digitize(r["p_on_time"], edges[1:-1]), 0, bins - 1)
-    out = r.groupby("bin").agg(n=("hit", "size"), predicted=("p_on_time", "mean"), observed=("hit", "mean"))
-    out = out.reindex(range(bins)).reset_index()
-    out.insert(0, "decile", [f"{edges[i]:.0%}–{edges[i + 1]:.0%}" for i in out["bin"]])
+    counts = r["bin"].value_counts().reindex(range(bins), fill_value=0).to_numpy()
+    groups = [[i] for i in range(bins)]
+    while len(groups) > 1:
+        sparse = [j for j, g in enumerate(groups) if counts[g].sum() < min_n]
+        if not sparse:
+            break
+        j = sparse[0]
+        k = j + 1 if j < (len(groups) - 1) / 2 else j - 1  # towards the middle
+        lo, hi = min(j, k), max(j, k)
+        groups[lo : hi + 1] = [groups[lo] + groups[hi]]
+    label = np.empty(bins, dtype=int)
+    for gi, g in enumerate(groups):
+        label[g] = gi
+    r["group"] = label[r["bin"].to_numpy()]
+    out = r.groupby("group").agg(n=("hit", "size"), predicted=("p_on_time", "mean"), observed=("hit", "mean"))
+    out = out.reindex(range(len(groups))).reset_index(drop=True)
+    out.insert(0, "decile", [f"{edges[g[0]]:.0%}–{edges[g[-1] + 1]:.0%}" for g in groups])
+    out["n"] = out["n"].fillna(0).astype(int)
     out["gap"] = out["observed"] - out["predicted"]
-    return out.drop(columns="bin")
+    return out
 
 
 def evaluate(
@@ -554,24 +765,45 @@ def evaluate(
         rows.append(product_rows(plan, folds.fold_params[name]))
     rows = pd.concat(rows, ignore_index=True)
     table = score(rows)
-    variants = [table.assign(method="drain (default)")]
-    for name, params in _variants(folds).items():
-        v = []
-        for n in plans:
-            v.append(_closed_form_rows(folds.neutral[n], params[n]))
-        variants.append(score(pd.concat(v, ignore_index=True), name))
+    variants = [_with_reliability(table.assign(method="drain (default)"), rows)]
+    for name, params in _variants(folds, plans, base).items():
+        v = pd.concat([_closed_form_rows(folds.neutral[n], params[n]) for n in plans], ignore_index=True)
+        variants.append(_with_reliability(score(v, name), v))
     for method in compare:
         say(f"comparison: {method}")
-        v = [product_rows(plan, None, method=method) for plan in plans.values()]
-        variants.append(score(pd.concat(v, ignore_index=True), method))
+        v = pd.concat([product_rows(plan, None, method=method) for plan in plans.values()], ignore_index=True)
+        variants.append(_with_reliability(score(v, method), v))
     comparison = pd.concat(variants, ignore_index=True)
-    return Report(table, reliability(rows), comparison, rows, folds.product)
+    by_campaign = pd.concat(
+        [reliability(rows[rows["campaign"] == n], min_n=0).assign(campaign=n) for n in plans],
+        ignore_index=True,
+    )
+    return Report(table, reliability(rows), comparison, rows, folds.product, folds.neutral, by_campaign)
 
 
-def _variants(folds: Folds) -> dict[str, dict[str, ForecastParams]]:
-    """Tried-and-rejected variants of the default that only change its calibration
-    (computed from the neutral rows with the product's formula)."""
+def _with_reliability(table: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """The comparison's pooled rows get the largest reliability gap of p_on_time (70 %)."""
+    rel = reliability(rows)
+    worst = float(np.nanmax(np.abs(rel["gap"]))) if rel["n"].sum() else np.nan
+    pooled = (table["campaign"] == "pooled") & (table["threshold"] == 0.7)
+    return table.assign(reliability_gap=np.where(pooled, worst, np.nan))
+
+
+def _variants(folds: Folds, plans, base) -> dict[str, dict[str, ForecastParams]]:
+    """Tried-and-rejected variants of the default that only change its calibration or
+    its predictive distribution (refitted leave one campaign out from the same neutral
+    rows, projected with the product's formula)."""
     out = {}
+    refit = {
+        "one distribution by horizon (the previous default)": dict(
+            features=(), between=False, bin_edges=(21.0, 56.0, 112.0)
+        ),
+        "adaptive spread, no between-campaign term": dict(between=False),
+        "between-campaign term, no adaptive spread": dict(features=()),
+        "adaptive spread by disagreement alone, between-campaign term": dict(features=("disagreement",)),
+    }
+    for label, options in refit.items():
+        out[label] = fit_folds(plans, base, neutral=folds.neutral, **options).fold_params
     out["drain, no shrink toward the ruler"] = {
         n: dataclasses.replace(p, shrink=1.0) for n, p in folds.fold_params.items()
     }
@@ -582,10 +814,12 @@ def _variants(folds: Folds) -> dict[str, dict[str, ForecastParams]]:
 
 
 def _closed_form_rows(neutral: pd.DataFrame, params: ForecastParams) -> pd.DataFrame:
-    """What the product would project with ``params`` (same formula, no calendar)."""
+    """What the product would project with ``params`` (same formulas, no calendar: a
+    day is a working day): the dates and p_on_time at each row's deadline."""
     r = neutral.copy()
     m = _median_days(r, params)
-    lo, hi, _ = forecast._conformal(m, params)
+    spread = forecast.spread_of(_spread_features(r), params)
+    lo, hi, cdf = forecast._conformal(m, params, spread)
     base = r["last_report"]
 
     def at(days):
@@ -597,6 +831,13 @@ def _closed_form_rows(neutral: pd.DataFrame, params: ForecastParams) -> pd.DataF
     r["projected_date"] = at(m)
     r["projected_low"] = at(m * np.exp(lo))
     r["projected_high"] = at(m * np.exp(hi))
+    cap = (r["deadline"] - r["last_report"]).dt.days.to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = np.log(np.maximum(cap, 1e-300)) - np.log(m)
+    p = cdf(gap)
+    p = np.where(np.isfinite(m), p, 0.0)
+    p = np.where(cap <= 0, 0.0, p)
+    r["p_on_time"] = np.where(r["p_on_time"].notna(), p, np.nan)
     return r
 
 

@@ -278,7 +278,11 @@ def _reach(
 
 
 def _p_on_time(
-    projected: pd.DatetimeIndex, deadline: pd.Timestamp, state: _State, done_on_time: np.ndarray | None = None
+    projected: pd.DatetimeIndex,
+    deadline: pd.Timestamp,
+    state: _State,
+    done_on_time: np.ndarray | None = None,
+    spread: np.ndarray | None = None,
 ) -> np.ndarray:
     """The forecaster's predictive distribution around the scenario's projected date:
     working capacity up to the deadline against the working capacity up to the date."""
@@ -291,7 +295,7 @@ def _p_on_time(
     days = np.asarray((projected - state.as_of).days, dtype=float)
     w_proj = np.where(np.isnan(days), np.inf, capacity_until(projected))
     w_dl = capacity_until(pd.DatetimeIndex([deadline] * len(projected)))
-    p = forecast.on_time_probability(w_proj, w_dl, state.params)
+    p = forecast.on_time_probability(w_proj, w_dl, state.params, spread)
     p = np.where(days <= 0, 1.0, p)  # already there
     if done_on_time is not None:
         p = np.where(days <= 0, done_on_time.astype(float), p)
@@ -359,10 +363,18 @@ def _evaluate(
         target = total(tgt)
         projected = _reach(group_paths, current, target, state.days, state.as_of)
         reached_on = pd.DatetimeIndex([reached.get((index, level, k), pd.NaT) for k in keys])
-        p = _p_on_time(projected, deadline, state, np.asarray(reached_on <= deadline))
+        # a group's spread: the geometric mean of its communes' (the forecaster's own
+        # spread of an aggregate is not at hand for a scenario's groups)
+        log_spread = np.log(state.curve.spread[pos]) if state.curve.spread is not None else np.zeros(len(pos))
+        spread = np.exp(total(log_spread) / np.maximum(total(np.ones(len(pos))), 1.0))
+        p = _p_on_time(projected, deadline, state, np.asarray(reached_on <= deadline), spread)
         # teams: per commune the capacity that covers its remaining effort in time; a group sums
         curve = forecast.Curve(
-            state.curve.pace[pos], state.curve.tail[pos], state.curve.stretch[pos], state.curve.drain_days
+            state.curve.pace[pos],
+            state.curve.tail[pos],
+            state.curve.stretch[pos],
+            state.curve.drain_days,
+            None if state.curve.spread is None else state.curve.spread[pos],
         )
         need = np.where(c0[pos] >= tgt - 0.5, 0.0, curve.effort_for(tgt - c0[pos]))
         need_group = (

@@ -25,9 +25,11 @@ The default model, ``drain`` (docs/forecast.md has the maths and the track recor
    the robust ruler's (remaining / robust pace) is corrected by a line in the model's
    horizon, fitted by median regression on the backtest, and shrunk by ``shrink``
    towards the ruler.  The predictive distribution around the median is the empirical
-   distribution of leave-one-campaign-out residuals (split conformal), by horizon: the
-   80 % range is its 10th and 90th percentile and ``p_on_time`` its CDF at the
-   deadline, so the two mean the same thing.
+   distribution of leave-one-campaign-out residuals (split conformal), scaled per unit
+   by its difficulty on the day (how far the model departs from the steady pace, how
+   far the unit is out of step with its campaign; ``spread_of``) and widened by how
+   much campaigns' residuals differ: the 80 % range is its 10th and 90th percentile and
+   ``p_on_time`` its CDF at the deadline, so the two mean the same thing.
 
 ``run_rate`` is the trackers' ruler (remaining / 7-day pace) with a naive range; the
 rejected ``saturating`` and ``saturating_fit`` curves stay in ``forecast_legacy`` for
@@ -92,7 +94,24 @@ DETAIL_COLUMNS = [
     "median_days",  # the projected median, in working days from the last report
     "progress_28d",  # cumulative gained over the 28 days up to as_of (carried forward)
     "reporting_gap",  # typical days between reports over the last 4 weeks
+    "unit_phase",  # pace_robust / pace_peak (at most 1): how far the unit has slowed
+    "campaign_phase",  # the campaign's pace / its peak (campaign_phase), the same for all
+    "forecast_spread",  # the width of this unit's predictive distribution, relative (1 = typical)
 ]
+
+#: The difficulty features the predictive distribution's spread may use (the calibration
+#: chooses coefficients for those named in ForecastParams.spread_features).  Each is
+#: known on the day of the forecast.
+SPREADS = {
+    # how far the drain model's time departs from the steady pace's (the ruler's): the
+    # two agree before a slowdown shows, when *when* it will come is the big unknown
+    "disagreement": "|log(model time / ruler time)|",
+    # a unit slowing while its campaign does not, or the reverse: the pooled evidence
+    # and the unit's own say different things
+    "out_of_step": "|log(unit phase / campaign phase)|",
+}
+#: Phases below this count as this (a stalled unit's phase is 0; its log is not useful).
+PHASE_FLOOR = 0.05
 
 PARAMS_FILE = Path(__file__).resolve().parents[1] / "data" / "forecast_params.json"
 
@@ -115,18 +134,24 @@ class ForecastParams:
     b0: float = 0.0
     b1: float = 0.0
     shrink: float = 0.6
-    #: split-conformal predictive distribution: log(actual / median) quantiles at
-    #: ``probs`` for each horizon bin (median days up to each edge, the last open)
-    bin_edges: tuple[float, ...] = (21.0, 56.0, 112.0)
+    #: split-conformal predictive distribution: log(actual / median) = spread x s, where
+    #: s has the quantiles ``quantiles`` at ``probs`` (one row per horizon bin: median
+    #: days up to each edge, the last open; no edges, one row) and the spread of a unit
+    #: is exp(sum of ``spread_coef`` x its difficulty features, each clipped to
+    #: [0, ``spread_clip``]); the features are named in ``spread_features`` (SPREADS)
+    bin_edges: tuple[float, ...] = ()
     probs: tuple[float, ...] = (0.1, 0.5, 0.9)
-    quantiles: tuple[tuple[float, ...], ...] = ((-0.5, 0.0, 0.8),) * 4
+    quantiles: tuple[tuple[float, ...], ...] = ((-0.5, 0.0, 0.8),)
+    spread_features: tuple[str, ...] = ()
+    spread_coef: tuple[float, ...] = ()
+    spread_clip: tuple[float, ...] = ()
     #: where the numbers came from (campaigns, thresholds, date); not used by the maths
     provenance: dict = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict:
         out = asdict(self)
-        out["bin_edges"] = list(self.bin_edges)
-        out["probs"] = list(self.probs)
+        for key in ("bin_edges", "probs", "spread_features", "spread_coef", "spread_clip"):
+            out[key] = list(getattr(self, key))
         out["quantiles"] = [list(q) for q in self.quantiles]
         return out
 
@@ -137,9 +162,11 @@ class ForecastParams:
         if unknown:
             raise ValueError(f"unknown forecast parameters: {sorted(unknown)}")
         data = dict(data)
-        for key in ("bin_edges", "probs"):
+        for key in ("bin_edges", "probs", "spread_coef", "spread_clip"):
             if key in data:
                 data[key] = tuple(float(x) for x in data[key])
+        if "spread_features" in data:
+            data["spread_features"] = tuple(str(x) for x in data["spread_features"])
         if "quantiles" in data:
             data["quantiles"] = tuple(tuple(float(x) for x in q) for q in data["quantiles"])
         params = cls(**data)
@@ -158,6 +185,13 @@ class ForecastParams:
         for p in (0.1, 0.9):
             if not np.any(np.isclose(probs, p)):
                 raise ValueError("probs must include 0.1 and 0.9 (the 80% range)")
+        unknown = set(self.spread_features) - set(SPREADS)
+        if unknown:
+            raise ValueError(f"unknown spread features: {sorted(unknown)}; known: {sorted(SPREADS)}")
+        if not len(self.spread_features) == len(self.spread_coef) == len(self.spread_clip):
+            raise ValueError("one coefficient and one clip per spread feature")
+        if any(c <= 0 for c in self.spread_clip):
+            raise ValueError("spread clips must be > 0")
 
 
 @functools.lru_cache(maxsize=4)
@@ -242,20 +276,21 @@ def forecast_units(
 
     with np.errstate(divide="ignore", invalid="ignore"):
         ruler = np.where(moving, remaining / robust, np.inf)
+        ratio = np.where(peak > 0, np.minimum(robust / peak, 1.0), 1.0)
     if method == "run_rate":
         median, q_lo, q_hi, model_days, evidence = _run_rate(h, last_c, remaining, moving)
         tail = robust
         cdf = None
+        spread = np.full(h.n_units, np.nan)
     else:
         if phase is None:
             phase = campaign_phase(cumulative, as_of, workday_weight, params=params)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(peak > 0, np.minimum(robust / peak, 1.0), 1.0)
         evidence = np.clip((1.0 - np.minimum(ratio, phase)) / params.evidence_span, 0.0, 1.0)
         tail = _tail(robust, peak, evidence, params)
         model_days = _drain_time(remaining, robust, tail, params)
         median = _calibrated_median(ruler, model_days, params)
-        q_lo, q_hi, cdf = _conformal(median, params)
+        spread = spread_of(spread_features(model_days, ruler, ratio, phase), params)
+        q_lo, q_hi, cdf = _conformal(median, params, spread)
     median = np.where(moving & ~reached, median, np.nan)
 
     base = np.where(has_data, h.cum_weight[last_c], np.nan)
@@ -301,6 +336,11 @@ def forecast_units(
             "median_days": median,
             "progress_28d": progress,
             "reporting_gap": _reporting_gap(h),
+            "unit_phase": np.where(moving, ratio, np.nan),
+            "campaign_phase": np.where(
+                moving & (method != "run_rate"), np.nan if phase is None else phase, np.nan
+            ),
+            "forecast_spread": np.where(moving & ~reached, spread, np.nan),
         },
         index=units,
     )
@@ -370,11 +410,14 @@ class Curve:
     tail: np.ndarray
     stretch: np.ndarray
     drain_days: float
+    # each unit's spread of the predictive distribution (forecast_spread; 1 where unknown),
+    # so the planner's P(on time) is the forecaster's
+    spread: np.ndarray | None = None
 
     @classmethod
     def of(cls, rows: pd.DataFrame, params: ForecastParams | None = None) -> Curve:
         """From a forecast's (or a snapshot's) columns pace_robust, pace_tail,
-        model_days and median_days."""
+        model_days, median_days and forecast_spread."""
         params = params or load_params()
         pace = rows["pace_robust"].to_numpy(dtype=float)
         tail = rows["pace_tail"].to_numpy(dtype=float)
@@ -383,7 +426,11 @@ class Curve:
         ok = np.isfinite(pace) & (pace > 0)
         stretch = np.where(ok & np.isfinite(stretch) & (stretch > 0), stretch, 1.0)
         tail = np.where(ok & np.isfinite(tail), np.clip(tail, 1e-12 * pace, pace), pace)
-        return cls(np.where(ok, pace, 0.0), np.where(ok, tail, 0.0), stretch, params.drain_days)
+        spread = (
+            rows["forecast_spread"].to_numpy(dtype=float) if "forecast_spread" in rows else np.ones(len(rows))
+        )
+        spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
+        return cls(np.where(ok, pace, 0.0), np.where(ok, tail, 0.0), stretch, params.drain_days, spread)
 
     def gain(self, effort: np.ndarray) -> np.ndarray:
         """Cumulative gain after ``effort`` (broadcast against the units, last axis)."""
@@ -412,14 +459,19 @@ class Curve:
         return np.where(need > 0, np.where(moving, hi, need), 0.0)
 
 
-def on_time_probability(median_days, available_days, params: ForecastParams | None = None) -> np.ndarray:
+def on_time_probability(
+    median_days, available_days, params: ForecastParams | None = None, spread=None
+) -> np.ndarray:
     """P(reached within ``available_days`` working days) when the median need is
-    ``median_days``: the forecaster's predictive distribution, as forecast_units gives
-    it (the capacity planner uses it for its scenarios)."""
+    ``median_days`` and the unit's spread is ``spread`` (forecast_units' column
+    ``forecast_spread``; None: 1): the forecaster's predictive distribution, as
+    forecast_units gives it (the capacity planner uses it for its scenarios)."""
     params = params or load_params()
-    median = np.asarray(median_days, dtype=float)
+    median = np.atleast_1d(np.asarray(median_days, dtype=float))
     available = np.asarray(available_days, dtype=float)
-    _, _, cdf = _conformal(median, params)
+    if spread is not None:
+        spread = np.broadcast_to(np.asarray(spread, dtype=float), median.shape)
+    _, _, cdf = _conformal(median, params, spread)
     with np.errstate(divide="ignore", invalid="ignore"):
         gap = np.log(np.maximum(available, 1e-300)) - np.log(median)
     p = cdf(np.atleast_1d(gap))
@@ -635,26 +687,59 @@ def _calibrated_median(ruler, model_days, prm: ForecastParams) -> np.ndarray:
     return np.where(finite, median, np.where(ruler == 0, 0.0, np.inf))
 
 
-def _conformal(median, prm: ForecastParams):
-    """Log-offsets of the 80 % range and the CDF of log(actual / median), from the
-    residual quantiles of the median's horizon bin (split conformal)."""
+def spread_features(model_days, ruler_days, unit_phase, campaign_phase) -> dict[str, np.ndarray]:
+    """The difficulty features of SPREADS for each unit (0 where undefined: a unit
+    without a finite time has no range to scale)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        disagreement = np.abs(
+            np.log(np.asarray(model_days, dtype=float) / np.asarray(ruler_days, dtype=float))
+        )
+        unit = np.log(np.maximum(np.asarray(unit_phase, dtype=float), PHASE_FLOOR))
+        campaign = np.log(np.maximum(np.asarray(campaign_phase, dtype=float), PHASE_FLOOR))
+        out_of_step = np.abs(unit - campaign)
+    return {
+        "disagreement": np.where(np.isfinite(disagreement), disagreement, 0.0),
+        "out_of_step": np.where(np.isfinite(out_of_step), out_of_step, 0.0),
+    }
+
+
+def spread_of(features: dict[str, np.ndarray], prm: ForecastParams) -> np.ndarray:
+    """exp(sum of coefficient x feature clipped to [0, clip]): the scale of each unit's
+    predictive distribution (1 without spread features).  The clip keeps a unit beyond
+    what the calibration saw from getting an extrapolated (far too narrow or wide) range."""
+    n = len(next(iter(features.values())))
+    log_spread = np.zeros(n)
+    for name, coef, clip in zip(prm.spread_features, prm.spread_coef, prm.spread_clip):
+        log_spread += coef * np.clip(features[name], 0.0, clip)
+    return np.exp(log_spread)
+
+
+def _conformal(median, prm: ForecastParams, spread=None):
+    """Log-offsets of the 80 % range and the CDF of log(actual / median): the stored
+    quantiles of the median's horizon bin, scaled by each unit's spread (normalised split
+    conformal: the calibration divided the residuals by the same spread)."""
     edges = np.asarray(prm.bin_edges)
     Q = np.asarray(prm.quantiles)
     probs = np.asarray(prm.probs)
+    median = np.asarray(median, dtype=float)
     b = np.searchsorted(edges, np.nan_to_num(median, nan=0.0, posinf=1e12), side="left")
+    s = np.ones(median.shape) if spread is None else np.asarray(spread, dtype=float)
+    s = np.where(np.isfinite(s) & (s > 0), s, 1.0)
     i10 = int(np.argmin(np.abs(probs - 0.1)))
     i90 = int(np.argmin(np.abs(probs - 0.9)))
 
     def cdf(gap):
+        gap = np.asarray(gap, dtype=float)
+        z = gap / s
         out = np.empty(len(gap))
         for k in range(len(Q)):
             sel = b == k
             if sel.any():
                 # outside the stored quantiles: half a step beyond the extreme probs
-                out[sel] = np.interp(gap[sel], Q[k], probs, left=probs[0] / 2, right=(1 + probs[-1]) / 2)
+                out[sel] = np.interp(z[sel], Q[k], probs, left=probs[0] / 2, right=(1 + probs[-1]) / 2)
         return np.where(np.isnan(gap), np.nan, out)
 
-    return Q[b, i10], Q[b, i90], cdf
+    return Q[b, i10] * s, Q[b, i90] * s, cdf
 
 
 def _run_rate(h: _History, last, remaining, moving):

@@ -169,6 +169,9 @@ UNIT_MILESTONE_FIELDS = [
     "ruler_days",
     "model_days",
     "median_days",
+    "unit_phase",
+    "campaign_phase",
+    "forecast_spread",
 ]
 
 MILESTONE_FIELDS = [
@@ -687,6 +690,9 @@ def _figures(
             "ruler_days": fc["ruler_days"],
             "model_days": fc["model_days"],
             "median_days": fc["median_days"],
+            "unit_phase": fc.get("unit_phase", np.nan),
+            "campaign_phase": fc.get("campaign_phase", np.nan),
+            "forecast_spread": fc.get("forecast_spread", np.nan),
         },
         index=cols,
     )

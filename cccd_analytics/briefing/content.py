@@ -241,9 +241,34 @@ def _narrative(
             f"thấp nhất: {', '.join(f'{r[1]} ({r[share]})' for r in bottom.rows[:3])}."
         )
     paragraphs.append(text)
+    notes = forecast_notes_paragraph(communes)
+    if notes:
+        paragraphs.append(notes)
     if teams_summary:
         paragraphs.append(teams_summary)
     return tuple(paragraphs)
+
+
+#: How many communes' forecast notes the briefing names (the rest are counted).
+NOTES_SHOWN = 5
+
+
+def forecast_notes_paragraph(communes) -> str:
+    """Where a commune's projection needs reading with care (figures sent in batches,
+    the steady pace and the forecaster disagreeing, no progress in 28 days; the note
+    metrics.forecast_notes writes), the briefing says so for the first NOTES_SHOWN in the
+    order the overview lists them, and counts the others: a leader never reads a bare
+    "chậm" where the pace says otherwise."""
+    open_ = communes[~communes["status"].isin(("done", "no_data"))]
+    noted = open_[open_["forecast_note"].fillna("").astype(str).str.len() > 0]
+    if noted.empty:
+        return ""
+    noted = metrics.attention_order(noted)
+    shown = [f"{r.name}: {r.forecast_note}" for r in noted.head(NOTES_SHOWN).itertuples()]
+    text = "Lưu ý khi đọc dự báo — " + "; ".join(shown)
+    if len(noted) > NOTES_SHOWN:
+        text += f"; và {fmt.number(len(noted) - NOTES_SHOWN)} xã khác có ghi chú (xem bảng chi tiết)"
+    return text + "."
 
 
 def _milestones(snap: Snapshot) -> tuple[tuple[MilestoneLine, ...], Table]:

@@ -37,13 +37,58 @@ def _table_text(rows: pd.DataFrame) -> str:
 
 
 def _reliability_text(rel: pd.DataFrame) -> str:
-    lines = [f"{'Khả năng kịp hạn':<18} {'Số lần':>7} {'Dự báo':>8} {'Thực tế':>8}"]
+    """Predicted P(on time) in deciles against how often the target was met, with the
+    number of forecasts in each bin (sparse bins already merged by the backtest)."""
+    lines = [f"{'Khả năng kịp hạn':<18} {'Số lần':>7} {'Dự báo':>8} {'Thực tế':>8} {'Chênh':>8}"]
     for r in rel.itertuples():
         if r.n == r.n and r.n:
+            gap = f"{100 * (r.observed - r.predicted):+.0f} điểm"
             lines.append(
-                f"{r.decile:<18} {int(r.n):>7} {fmt.percent(r.predicted, 0):>8} {fmt.percent(r.observed, 0):>8}"
+                f"{r.decile:<18} {int(r.n):>7} {fmt.percent(r.predicted, 0):>8} "
+                f"{fmt.percent(r.observed, 0):>8} {gap:>8}"
             )
     return "\n".join(lines)
+
+
+def _comparison_text(comparison: pd.DataFrame, threshold: float = 0.7) -> str:
+    """Every method and predictive distribution tried, at the 70 % target: per campaign
+    the model's error against the ruler's and how often the 80 % range held; pooled, the
+    largest reliability gap of P(on time)."""
+    c = comparison[comparison["threshold"] == threshold]
+    if c.empty:
+        return ""
+    campaigns = list(dict.fromkeys(c["campaign"]))
+    lines = []
+    for method, g in c.groupby("method", sort=False):
+        g = g.set_index("campaign")
+        cells = [
+            f"{name} {fmt.number(g.at[name, 'ratio'], 2)} / {fmt.percent(g.at[name, 'range80'], 0)}"
+            for name in campaigns
+            if name in g.index
+        ]
+        gap = g["reliability_gap"].dropna() if "reliability_gap" in g else pd.Series(dtype=float)
+        if len(gap):
+            cells.append(f"độ tin cậy lệch tối đa {100 * gap.iloc[0]:.0f} điểm")
+        lines.append(f"- {method}: " + "; ".join(cells))
+    return "\n".join(lines)
+
+
+def _print_record(record: dict) -> None:
+    print(
+        "Kiểm định bỏ-một-chiến-dịch: mỗi chiến dịch được dự báo bằng tham số hiệu chỉnh trên các chiến dịch khác."
+    )
+    print(
+        "Thước: còn lại ÷ tốc độ 7 ngày.  Tỷ lệ = sai số mô hình ÷ sai số thước (dưới 1: mô hình tốt hơn).\n"
+    )
+    print(_table_text(pd.DataFrame(record.get("rows", []))))
+    rel = pd.DataFrame(record.get("reliability", []))
+    if not rel.empty:
+        print("\nKhả năng kịp hạn (mốc 70%, gộp, ngoài mẫu):")
+        print(_reliability_text(rel))
+    comparison = pd.DataFrame(record.get("comparison", []))
+    if not comparison.empty:
+        print("\nCác cách đã thử (mốc 70%; tỷ lệ sai số so với thước / khoảng 80% chứa ngày thực tế):")
+        print(_comparison_text(comparison))
 
 
 def backtest(args) -> int:
@@ -63,7 +108,7 @@ def backtest(args) -> int:
         if args.json:
             print(json.dumps(record, ensure_ascii=False, indent=1))
         else:
-            print(_table_text(pd.DataFrame(record["rows"])))
+            _print_record(record)
         return 0
     series = scoring.load_backtest_series(data_dir)
     started = time.perf_counter()
@@ -76,24 +121,13 @@ def backtest(args) -> int:
     report = scoring.evaluate(series, compare=compare, progress=say)
     record = report.to_json()
     if args.calibrate:
-        scoring.write_params(report.product)
-        scoring.TRACK_RECORD.write_text(
-            json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
+        scoring.save_calibration(report)
     if args.save:
         Path(args.save).write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(record, ensure_ascii=False, indent=1))
         return 0
-    print(
-        "Kiểm định bỏ-một-chiến-dịch: mỗi chiến dịch được dự báo bằng tham số hiệu chỉnh trên các chiến dịch khác."
-    )
-    print(
-        "Thước: còn lại ÷ tốc độ 7 ngày.  Tỷ lệ = sai số mô hình ÷ sai số thước (dưới 1: mô hình tốt hơn).\n"
-    )
-    print(_table_text(report.table))
-    print("\nKhả năng kịp hạn (mốc 70%, gộp, ngoài mẫu):")
-    print(_reliability_text(report.reliability))
+    _print_record(record)
     same = scoring.same_params(forecast.load_params(), report.product)
     print(
         "\nTham số đang dùng "
