@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from cccd_analytics.ingest import headers, normalise, sheet_per_day, wide
+from cccd_analytics.ingest import canonical, headers, normalise, sheet_per_day, wide
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.denominators import denominator_records
 from cccd_analytics.ingest.readers import Limits, ReadError, Sheet, Workbook, read_workbook, whole
@@ -140,10 +140,14 @@ def extract(
             if len(recs):
                 out.append(recs)  # a frame: rows of the export, counted per place and day
         else:
-            if not sheet.complete:
-                _read_whole(book, data, sheet, limits)
-            read = denominator_records if found.kind == "denominators" else sheet_records
-            table = read(sheet, found, book.file_name, report, report_date)
+            # A plain canonical CSV is read column-wise (canonical.read), anything else, or
+            # a file it declines, row by row.
+            table = canonical.read(book, data, sheet, found, report, report_date, limits)
+            if table is None:
+                if not sheet.complete:
+                    _read_whole(book, data, sheet, limits)
+                read = denominator_records if found.kind == "denominators" else sheet_records
+                table = read(sheet, found, book.file_name, report, report_date)
             if table is not None:
                 out.append(table)
     _date_of_many_days(prepared, report, per_day)

@@ -709,7 +709,20 @@ def full_key(text) -> str:
 
 
 def match(text, parent=None) -> str | None:
-    """The canonical field a summary-table header names, or None."""
+    """The canonical field a summary-table header names, or None.  Remembered per (text,
+    parent): a layout tries every cell of a sheet's first rows, and a batch of files from one
+    system repeats the same headers and first rows (performance: 0,08 s a file)."""
+    if not isinstance(text, (str, type(None))) or not isinstance(parent, (str, type(None))):
+        return _match(text, parent)
+    return _remembered_match(text, parent)
+
+
+@lru_cache(maxsize=1 << 16)
+def _remembered_match(text, parent) -> str | None:
+    return _match(text, parent)
+
+
+def _match(text, parent=None) -> str | None:
     own = key(text)
     full = full_key(f"{parent} {text}" if parent else text)
     if _has(f" {full} ", "not_a_count"):

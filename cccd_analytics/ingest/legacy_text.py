@@ -75,9 +75,14 @@ def _encode_cp1252(text: str) -> bytes:
     return text.translate(_CP1252_TO_LATIN1).encode("latin-1")
 
 
+# A character no cp1252 byte gives: one of them in a text settles that it is Unicode.
+# Performance: a regular expression finds it in C (every line of a file is asked).
+_NOT_BYTE = re.compile("[^\x00-\xff" + "".join(sorted(_CP1252_ONLY)) + "]")
+
+
 def _is_byte_text(text: str) -> bool:
     """True when every character could have come from one cp1252 byte."""
-    return all(ord(ch) < 0x100 or ch in _CP1252_ONLY for ch in text)
+    return _NOT_BYTE.search(text) is None
 
 
 def _is_legacy_candidate(text: str) -> bool:

@@ -188,7 +188,7 @@ def _arrow_ok(source: CsvSource, skip: int) -> bool:
     )
 
 
-def _record_offset(head: bytes, records: int, delimiter: bytes) -> int | None:
+def record_offset(head: bytes, records: int, delimiter: bytes) -> int | None:
     """Byte offset of record number `records` (0-based) in `head`, counting records the
     way pandas' C tokenizer does: a blank line is a record, a newline inside a quoted
     field is not, a quote opens a quoted field only at the start of a field.  None when
@@ -259,7 +259,7 @@ def _arrow_chunks(
     import pyarrow.csv as pacsv
 
     head = data.head(1 << 20) if isinstance(data, FileData) else bytes(data[: 1 << 20])
-    offset = _record_offset(head, skip, source.delimiter.encode())
+    offset = record_offset(head, skip, source.delimiter.encode())
     if offset is None:
         raise ArrowFallback("header longer than the head")
     names = [str(i) for i in range(max(width, max(usecols) + 1))]
