@@ -314,3 +314,29 @@ def test_pptx_and_pdf_show_hostile_names_as_plain_text(ky_anh):
     assert any("<b>Xã</b> & =1+1" in slide_text(s) for s in deck.slides)
     reader = PdfReader(io.BytesIO(briefing.pdf_bytes(b, include_map=False)))
     assert "<b>Xã</b> & =1+1" in "\n".join(p.extract_text() for p in reader.pages)
+
+
+def test_the_forecast_notes_get_a_slide_of_their_own_in_deck_and_presentation(nghe_an):
+    from cccd_analytics.briefing.model import NOTES_HEADING
+    from cccd_analytics.briefing.plan import slides
+
+    communes = nghe_an.snapshot.units[nghe_an.snapshot.units["level"] == "commune"]
+    open_ = communes[~communes["status"].isin(("done", "no_data"))]
+    noted = open_[open_["forecast_note"].fillna("") != ""]
+    assert len(noted) and nghe_an.forecast_notes, "the sample has communes whose forecast carries a note"
+    shown = min(len(noted), 5)
+    assert [line.split(": ")[0] for line in nghe_an.forecast_notes[:shown]] == noted.pipe(
+        metrics.attention_order
+    )["name"].head(shown).tolist()
+    if len(noted) > 5:
+        assert nghe_an.forecast_notes[-1].startswith(f"và {fmt.number(len(noted) - 5)} xã khác")
+    # The narrative (PDF, workbook) keeps them as a paragraph; the slides move them apart.
+    assert any(p.startswith(NOTES_HEADING) for p in nghe_an.narrative)
+    plan = slides(nghe_an)
+    assessment = next(s for s in plan if s.title == "Đánh giá")
+    assert not any(line.startswith(NOTES_HEADING) for line in assessment.lines)
+    notes = [s for s in plan if s.title == NOTES_HEADING]
+    assert len(notes) == 1 and notes[0].lines == nghe_an.forecast_notes
+    deck = Presentation(io.BytesIO(briefing.pptx_bytes(nghe_an, include_map=False)))
+    first = nghe_an.forecast_notes[0].split(": ")[0]
+    assert any(NOTES_HEADING in slide_text(s) and first in slide_text(s) for s in deck.slides)

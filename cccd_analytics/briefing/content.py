@@ -26,6 +26,7 @@ from cccd_analytics.analytics import metrics, quality
 from cccd_analytics.analytics.metrics import STATUS_LABELS, Snapshot
 from cccd_analytics.briefing.charts import cumulative_chart, daily_chart
 from cccd_analytics.briefing.model import (
+    NOTES_HEADING,
     TITLE,
     Briefing,
     Figure,
@@ -253,22 +254,27 @@ def _narrative(
 NOTES_SHOWN = 5
 
 
-def forecast_notes_paragraph(communes) -> str:
+def forecast_note_lines(communes) -> tuple[str, ...]:
     """Where a commune's projection needs reading with care (figures sent in batches,
     the steady pace and the forecaster disagreeing, no progress in 28 days; the note
-    metrics.forecast_notes writes), the briefing says so for the first NOTES_SHOWN in the
-    order the overview lists them, and counts the others: a leader never reads a bare
-    "chậm" where the pace says otherwise."""
+    metrics.forecast_notes writes): one line for each of the first NOTES_SHOWN in the
+    order the overview lists them, and one counting the others, so a leader never reads a
+    bare "chậm" where the pace says otherwise."""
     open_ = communes[~communes["status"].isin(("done", "no_data"))]
     noted = open_[open_["forecast_note"].fillna("").astype(str).str.len() > 0]
     if noted.empty:
-        return ""
+        return ()
     noted = metrics.attention_order(noted)
-    shown = [f"{r.name}: {r.forecast_note}" for r in noted.head(NOTES_SHOWN).itertuples()]
-    text = "Lưu ý khi đọc dự báo — " + "; ".join(shown)
+    lines = [f"{r.name}: {r.forecast_note}" for r in noted.head(NOTES_SHOWN).itertuples()]
     if len(noted) > NOTES_SHOWN:
-        text += f"; và {fmt.number(len(noted) - NOTES_SHOWN)} xã khác có ghi chú (xem bảng chi tiết)"
-    return text + "."
+        lines.append(f"và {fmt.number(len(noted) - NOTES_SHOWN)} xã khác có ghi chú (xem bảng chi tiết)")
+    return tuple(lines)
+
+
+def forecast_notes_paragraph(communes) -> str:
+    """The notes of `forecast_note_lines` as one paragraph of the narrative."""
+    lines = forecast_note_lines(communes)
+    return f"{NOTES_HEADING} — " + "; ".join(lines) + "." if lines else ""
 
 
 def _milestones(snap: Snapshot) -> tuple[tuple[MilestoneLine, ...], Table]:
@@ -501,6 +507,7 @@ def build_briefing(
         status_label=STATUS_LABELS.get(h.status, ""),
         figures=_figures(snap, h),
         narrative=_narrative(snap, h, scope_phrase, (top, bottom), teams_summary),
+        forecast_notes=forecast_note_lines(snap.units[snap.units["level"] == "commune"]),
         milestones=lines,
         milestone_table=table,
         cumulative=cumulative_chart(snap, h),

@@ -21,6 +21,10 @@ TEAM_STATUSES = ("missed", "behind", "at_risk")
 LEVEL_NOUNS = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
 
 
+#: The heading of the forecast notes, in the narrative and on their own slide.
+NOTES_HEADING = "Lưu ý khi đọc dự báo"
+
+
 @dataclass(frozen=True)
 class Figure:
     """One headline figure: "Đã thu nhận" · "2.365.662" · "93,7% số đủ điều kiện"."""
@@ -144,6 +148,9 @@ class Briefing:
     snapshot: Snapshot = field(repr=False)
     # Priority groups and channels (briefing.parts.PartsSection), when the reports give them.
     parts: object | None = field(default=None, repr=False)
+    # Communes whose forecast needs reading with care (content.forecast_note_lines): a
+    # paragraph of the narrative, and a slide of their own where a projector has room.
+    forecast_notes: tuple[str, ...] = ()
 
     @property
     def subtitle(self) -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from cccd_analytics import geo
 from cccd_analytics import text as fmt
-from cccd_analytics.briefing.model import Briefing, ChartData, Table
+from cccd_analytics.briefing.model import NOTES_HEADING, Briefing, ChartData, Table
 from cccd_analytics.briefing.style import COLORS, STATUS_COLORS
 
 
@@ -50,7 +50,12 @@ def slides(
         verdict += f" — dự báo đạt chỉ tiêu {fmt.date_vn(h.projected_date)}"
         verdict += f", chậm {fmt.number(delta)} ngày so với hạn" if delta > 0 else ", kịp hạn"
     out.append(Slide("figures", "Tình hình chung", lines=(verdict,), status=h.status))
-    out.append(Slide("narrative", "Đánh giá", lines=b.narrative))
+    # The forecast notes get a slide of their own: in the narrative's paragraph they would
+    # push the assessment off a projector's screen.
+    said = tuple(p for p in b.narrative if not (b.forecast_notes and p.startswith(NOTES_HEADING)))
+    out.append(Slide("narrative", "Đánh giá", lines=said))
+    if b.forecast_notes:
+        out.append(Slide("narrative", NOTES_HEADING, lines=b.forecast_notes))
     if b.cumulative.series:
         out.append(
             Slide(
