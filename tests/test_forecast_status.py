@@ -276,4 +276,3 @@ def test_the_unit_page_shows_the_forecast_range_and_note(sample_url, monkeypatch
     assert any(row["forecast_note"] in s and s.startswith("Lưu ý khi đọc dự báo") for s in shown), shown
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Khoảng dự báo 80%:") for c in captions)
-
