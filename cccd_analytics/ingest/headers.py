@@ -1,4 +1,4 @@
-"""Header vocabulary: the many ways units name the columns of a report.
+"""Header matching: which field a column of a report is, whatever units call it.
 
 Headers are compared folded (lower case, no diacritics, punctuation as spaces) with
 the usual abbreviations spelt out, so "Số CD đủ ĐK", "so cong dan du dieu kien" and
@@ -12,6 +12,9 @@ Two vocabularies:
   `RECORD_FIELDS`.  Only the commune, district, province, dates and status of a
   record are ever read; the personal columns are recognised so that the file is
   known for what it is, never to read them.
+
+The fields are listed in `cccd_analytics.ingest.fields`, the phrases and words they are
+recognised by in `cccd_analytics.ingest.vocabulary`.
 """
 
 from __future__ import annotations
@@ -21,445 +24,33 @@ import re
 from functools import lru_cache
 
 from cccd_analytics import dimensions
-from cccd_analytics.dimensions import DIMENSIONS
+
+# The fields and the words are data, kept apart so this module is only the matching;
+# re-exported because callers reach them as `headers.<name>`.
+from cccd_analytics.ingest.fields import (  # noqa: F401
+    DIMENSIONS,
+    FIELD_LABELS,
+    FIELDS,
+    MAPPABLE_FIELDS,
+    PERSONAL_FIELDS,
+    RECORD_BREAKDOWN_FIELDS,
+    RECORD_FIELDS,
+    RECORD_READ_FIELDS,
+)
+from cccd_analytics.ingest.vocabulary import (  # noqa: F401
+    ABBREVIATIONS,
+    DENOMINATOR_FIELDS,
+    DENOMINATOR_PHRASES,
+    PART_HEADINGS,
+    PART_PREFIX,
+    PLACE_GLUE,
+    RECORD_PHRASES,
+    REMAINING_WORDS,
+    RULES,
+    SUMMARY_PHRASES,
+    WORDS,
+)
 from cccd_analytics.text import fold
-
-FIELDS = (
-    "date",
-    "province",
-    "district",
-    "commune",
-    "commune_code",
-    "eligible",
-    "collected",
-    "collected_day",
-    "returned",
-    "returned_day",
-    "row_number",
-    # breakdown columns: the value of a part (cccd_analytics.dimensions)
-    *DIMENSIONS,
-)
-
-# Fields a user may map by hand on the upload page (summary tables and record exports).
-MAPPABLE_FIELDS = (
-    "date",
-    "province",
-    "district",
-    "commune",
-    "commune_code",
-    "eligible",
-    "collected",
-    "collected_day",
-    "returned",
-    "received_date",
-    "status",
-    "returned_date",
-    *DIMENSIONS,
-)
-
-RECORD_FIELDS = (
-    "age",
-    "current_address",
-    "channel",
-    "application_type",
-    "shift",
-    "record_id",
-    "full_name",
-    "birth_date",
-    "id_number",
-    "gender",
-    "phone",
-    "address",
-    "province",
-    "district",
-    "commune",
-    "received_date",
-    "status",
-    "returned_date",
-)
-# What an export is read for; every other column is skipped by the parser.
-RECORD_READ_FIELDS = ("province", "district", "commune", "received_date", "status", "returned_date")
-# Read too, only to put each application in its parts (cccd_analytics.dimensions) while
-# counting: an age or a birth year becomes a priority group, the current residence a
-# residence class, the place of receipt a channel.  Never stored, logged or shown.
-RECORD_BREAKDOWN_FIELDS = ("birth_date", "age", "current_address", "channel", "application_type", "shift")
-PERSONAL_FIELDS = ("record_id", "full_name", "birth_date", "id_number", "gender", "phone", "address")
-
-# Vietnamese labels of the canonical fields, for messages, templates and the mapping UI.
-FIELD_LABELS = {
-    "date": "Ngày",
-    "province": "Tỉnh",
-    "district": "Huyện",
-    "commune": "Xã",
-    "commune_code": "Mã xã",
-    "eligible": "Số công dân đủ điều kiện",
-    "collected": "Lũy kế thu nhận",
-    "collected_day": "Thu nhận trong ngày",
-    "returned": "Lũy kế trả thẻ",
-    "returned_day": "Trả thẻ trong ngày",
-    "row_number": "STT",
-    "received_date": "Ngày thu nhận",
-    "status": "Trạng thái",
-    "returned_date": "Ngày trả thẻ",
-    "record_id": "Số hồ sơ",
-    "full_name": "Họ và tên",
-    "birth_date": "Ngày sinh",
-    "id_number": "Số CMND/CCCD",
-    "gender": "Giới tính",
-    "phone": "Số điện thoại",
-    "address": "Địa chỉ",
-    **dimensions.LABELS,
-}
-
-# Abbreviations units use in headers, spelt out word by word after folding.
-ABBREVIATIONS = {
-    "cd": "cong dan",
-    "dk": "dieu kien",
-    "lk": "luy ke",
-    "hs": "ho so",
-    "sl": "so luong",
-    "tn": "thu nhan",
-    "ts": "tong so",
-    "dvhc": "don vi hanh chinh",
-    "tt": "thi tran",
-    "cmt": "cmnd",
-    "cmtnd": "cmnd",
-    "p": "phuong",
-    "x": "xa",
-    "h": "huyen",
-    "tx": "thi xa",
-    "tp": "thanh pho",
-    "sdt": "so dien thoai",
-    "dt": "dien thoai",
-}
-
-# Exact phrases per field (folded; abbreviations are expanded on both sides).
-_EXACT: dict[str, tuple[str, ...]] = {
-    "date": (
-        "date",
-        "ngay",
-        "ngay bao cao",
-        "ngay so lieu",
-        "report date",
-        "ngay thang",
-        "ngay thang nam",
-        "thoi gian",
-        "ngay cap nhat",
-        "so lieu ngay",
-    ),
-    "province": ("province", "tinh", "tinh thanh pho", "tinh thanh", "ten tinh"),
-    "district": (
-        "district",
-        "huyen",
-        "quan huyen",
-        "huyen thi xa thanh pho",
-        "huyen thi xa",
-        "don vi cap huyen",
-        "ten huyen",
-        "quan huyen thi xa",
-        "huyen thanh thi",
-        "huyen thanh pho thi xa",
-        "quan huyen thi xa thanh pho",
-    ),
-    "commune": (
-        "commune",
-        "ward",
-        "xa",
-        "xa phuong",
-        "xa phuong thi tran",
-        "ten xa",
-        "ten don vi",
-        "don vi",
-        "xa phuong tt",
-        "dia ban",
-        "ten xa phuong",
-        "don vi hanh chinh",
-        "xa phuong thi tran thuoc huyen",
-        "ten xa phuong thi tran",
-        "phuong xa",
-        "phuong xa thi tran",
-        "xa thi tran",
-        "don vi xa",
-        "cap xa",
-        "don vi cap xa",
-        "ten don vi hanh chinh",
-        "dia ban xa",
-        "cong an xa phuong",
-        "cong an xa phuong thi tran",
-        "xa phuong dac khu",
-        "ten xa phuong dac khu",
-        "don vi thuc hien",
-    ),
-    "commune_code": (
-        "commune code",
-        "commune_code",
-        "code",
-        "ma xa",
-        "ma don vi",
-        "ma dvhc",
-        "ma",
-        "ma so",
-        "ma xa phuong",
-        "ma don vi hanh chinh",
-        "ma hanh chinh",
-    ),
-    "eligible": (
-        "eligible",
-        "so cong dan du dieu kien",
-        "so cong dan tu 14 tuoi tro len",
-        "so cong dan du dieu kien cap cccd",
-        "dan so tu 14 tuoi",
-        "dan so tu 14 tuoi tro len",
-        "cong dan du dieu kien",
-        "du dieu kien",
-        "so nhan khau du dieu kien",
-        "tong so cong dan du dieu kien",
-        "so cong dan thuoc dien cap",
-        "so cong dan thuoc dien cap cccd",
-        "doi tuong du dieu kien",
-        "so doi tuong du dieu kien",
-        "so nguoi du dieu kien",
-        "so cong dan phai cap",
-        "tong so cong dan phai thu nhan",
-    ),
-    "collected": (
-        "collected",
-        "luy ke",
-        "luy ke thu nhan",
-        "tong so da thu nhan",
-        "da thu nhan",
-        "so ho so da thu nhan",
-        "tong so ho so da thu nhan",
-        "luy ke ho so",
-        "luy ke tu dau dot",
-        "luy ke thu nhan ho so",
-        "tong thu nhan",
-        "ket qua thu nhan ho so luy ke",
-        "thu nhan luy ke",
-        "tong so thu nhan",
-        "tong so ho so",
-        "tong so ho so thu nhan",
-        "luy ke den nay",
-        "so ho so thu nhan luy ke",
-        "luy ke tu dau chien dich",
-        "tong cong da thu nhan",
-        "collected cumulative",
-        "cumulative",
-    ),
-    "collected_day": (
-        "collected day",
-        "collected_day",
-        "trong ngay",
-        "thu nhan trong ngay",
-        "so ho so trong ngay",
-        "ket qua thu nhan ho so trong ngay",
-        "thu nhan trong ngay ho so",
-        "ket qua trong ngay",
-        "hom nay",
-        "thu nhan hom nay",
-        "so thu nhan trong ngay",
-        "daily",
-    ),
-    "returned": (
-        "returned",
-        "luy ke tra the",
-        "da tra the",
-        "so the da tra",
-        "tra the",
-        "tra the luy ke",
-        "da tra",
-        "so the da tra cho cong dan",
-        "the da tra",
-        "da tra the cho cong dan",
-        "luy ke da tra the",
-        "da tra the cccd",
-        "so luong the da tra",
-        "da giao the",
-        "the da trao",
-        "da trao the",
-        "tra the cho cong dan",
-    ),
-    "returned_day": ("tra the trong ngay", "da tra the trong ngay", "so the tra trong ngay"),
-    "row_number": ("stt", "tt", "so tt", "so thu tu", "thu tu", "no"),
-    # Breakdown columns (the cell holds the part's value: "Người cao tuổi", "Tổ lưu động").
-    "group": (
-        "group",
-        "nhom doi tuong",
-        "doi tuong",
-        "nhom",
-        "doi tuong uu tien",
-        "nhom uu tien",
-        "nhom doi tuong uu tien",
-        "priority group",
-    ),
-    "channel": (
-        "channel",
-        "hinh thuc thu nhan",
-        "hinh thuc",
-        "kenh thu nhan",
-        "noi thu nhan",
-        "dia diem thu nhan",
-        "hinh thuc tiep nhan",
-    ),
-    "residence": ("residence", "noi cu tru", "dien cu tru", "cu tru", "phan loai cu tru"),
-    "application_type": (
-        "application type",
-        "application_type",
-        "loai cap",
-        "loai ho so",
-        "hinh thuc cap",
-        "loai cap the",
-        "loai thu tuc",
-    ),
-    "shift": ("shift", "ca thu nhan", "ca lam viec", "ca", "khung gio", "buoi", "thoi diem thu nhan"),
-}
-
-_RECORD_EXACT: dict[str, tuple[str, ...]] = {
-    "record_id": (
-        "so ho so",
-        "ma ho so",
-        "so bien nhan",
-        "ma bien nhan",
-        "ma giao dich",
-        "so phieu",
-        "ma so ho so",
-        "record id",
-        "application id",
-    ),
-    "full_name": (
-        "ho va ten",
-        "ho ten",
-        "ho ten cong dan",
-        "ten cong dan",
-        "ho va ten cong dan",
-        "full name",
-        "name",
-    ),
-    "birth_date": (
-        "ngay sinh",
-        "ngay thang nam sinh",
-        "nam sinh",
-        "sinh ngay",
-        "date of birth",
-        "birth date",
-        "dob",
-    ),
-    "id_number": (
-        "so cmnd",
-        "so cccd",
-        "so cmnd cccd",
-        "so cccd cmnd",
-        "so dinh danh",
-        "so dinh danh ca nhan",
-        "cmnd",
-        "cccd",
-        "cmnd cccd",
-        "so giay to",
-        "so cmnd cu",
-        "id number",
-        "so can cuoc",
-        "so can cuoc cong dan",
-    ),
-    "gender": ("gioi tinh", "gender", "sex"),
-    "phone": ("so dien thoai", "dien thoai", "phone"),
-    "address": (
-        "dia chi",
-        "noi thuong tru",
-        "dia chi thuong tru",
-        "que quan",
-        "dia chi thuong tru day du",
-        "address",
-    ),
-    "province": ("tinh", "tinh thuong tru", "tinh thanh pho", "tinh thanh pho thuong tru", "province"),
-    "district": (
-        "huyen",
-        "quan huyen",
-        "huyen thuong tru",
-        "quan huyen thuong tru",
-        "quan huyen thi xa thuong tru",
-        "district",
-    ),
-    "commune": (
-        "xa",
-        "xa phuong",
-        "xa phuong thi tran",
-        "xa phuong thuong tru",
-        "xa thuong tru",
-        "phuong xa thuong tru",
-        "xa phuong thi tran thuong tru",
-        "phuong xa",
-        "xa phuong noi thuong tru",
-        "noi thuong tru xa phuong",
-        "commune",
-        "ward",
-        "xa phuong dac khu thuong tru",
-    ),
-    "received_date": (
-        "ngay thu nhan",
-        "ngay tiep nhan",
-        "ngay nhan ho so",
-        "ngay thu nhan ho so",
-        "thoi gian thu nhan",
-        "ngay nhan",
-        "ngay dang ky",
-        "ngay lam ho so",
-        "ngay tiep nhan ho so",
-        "received",
-        "received date",
-        "ngay lap ho so",
-    ),
-    "status": (
-        "trang thai",
-        "tinh trang",
-        "trang thai ho so",
-        "tinh trang ho so",
-        "trang thai the",
-        "tinh trang the",
-        "status",
-    ),
-    "age": ("tuoi", "do tuoi", "so tuoi", "age"),
-    "current_address": (
-        "noi o hien tai",
-        "noi o hien nay",
-        "cho o hien tai",
-        "cho o hien nay",
-        "noi cu tru hien tai",
-        "dia chi hien tai",
-        "dia chi noi o hien tai",
-        "current address",
-    ),
-    "channel": (
-        "noi thu nhan",
-        "dia diem thu nhan",
-        "diem thu nhan",
-        "hinh thuc thu nhan",
-        "noi tiep nhan",
-        "dia diem tiep nhan",
-        "don vi thu nhan",
-        "to thu nhan",
-        "noi lam ho so",
-        "channel",
-    ),
-    "application_type": (
-        "loai cap",
-        "loai ho so",
-        "hinh thuc cap",
-        "loai thu tuc",
-        "ly do cap",
-        "loai de nghi",
-        "application type",
-    ),
-    "shift": ("ca thu nhan", "ca lam viec", "ca", "khung gio", "shift"),
-    "returned_date": (
-        "ngay tra the",
-        "ngay tra",
-        "ngay tra ket qua",
-        "ngay giao the",
-        "ngay cong dan nhan the",
-        "ngay nhan the",
-        "returned date",
-    ),
-}
 
 
 def _expand(cleaned: str) -> str:
@@ -491,140 +82,13 @@ def _key(text: str) -> str:
     return _expand(clean(text))
 
 
-_INDEX = {_expand(p): f for f, phrases in _EXACT.items() for p in phrases}
-_RECORD_INDEX = {_expand(p): f for f, phrases in _RECORD_EXACT.items() for p in phrases}
-
-
-# -- words ---------------------------------------------------------------------------------
-#
-# Headers nobody listed above are read by their words: a unit word says which place column
-# it is, measure words say which count.  The words come from the forms and reports units
-# exchange (Bộ Công an's CCCD progress forms, provincial "báo cáo tiến độ" templates,
-# commune police daily reports and the issuing system's exports), folded and with the
-# abbreviations above spelt out.  A phrase matches whole words only ("xa" is not in "xac
-# nhan").  To teach the tool a new wording, add its words here; to add a column kind, add
-# a rule to `RULES`.
-WORDS: dict[str, tuple[str, ...]] = {
-    # not a count of people or applications: shares, differences, notes, plans
-    "not_a_count": (
-        "ty le",
-        "%",
-        "phan tram",
-        "chua",
-        "con lai",
-        "con thieu",
-        "ghi chu",
-        "so sanh",
-        "tang giam",
-        "xep hang",
-        "thu hang",
-        "binh quan",
-        "trung binh",
-        "ke hoach",
-        "chi tieu",
-        "don vi tinh",
-        "dvt",
-        "nguyen nhan",
-        "ly do",
-    ),
-    # the day's figure
-    "today": (
-        "trong ngay",
-        "hom nay",
-        "ngay hom nay",
-        "hang ngay",
-        "theo ngay",
-        "tung ngay",
-        "moi ngay",
-        "ngay bao cao",
-    ),
-    # a running total
-    "cumulative": ("luy ke", "cong don", "tu dau", "den nay", "den ngay", "tong so", "tong cong", "tong"),
-    # a running total on its own ("Lũy kế", "Cộng dồn từ đầu đợt"): of applications
-    "running": ("luy ke", "cong don", "tu dau"),
-    # cards handed to citizens
-    "returned": (
-        "tra the",
-        "the da tra",
-        "da tra",
-        "giao the",
-        "trao the",
-        "tra cho cong dan",
-        "tra ket qua",
-        "nhan the",
-        "the da giao",
-        "the da trao",
-    ),
-    # cards not handed over yet
-    "pending_return": ("cho tra", "chua tra", "hen tra", "chua giao"),
-    # the people who should apply (the denominator)
-    "eligible": (
-        "du dieu kien",
-        "14 tuoi",
-        "trong do tuoi",
-        "do tuoi",
-        "thuoc dien",
-        "phai cap",
-        "phai lam",
-        "phai thu nhan",
-        "can cap",
-        "can lam",
-        "can thu nhan",
-        "doi tuong",
-        "nhan khau",
-        "dan so tu",
-    ),
-    # applications taken in
-    "collected": (
-        "thu nhan",
-        "tiep nhan",
-        "lam ho so",
-        "nhan ho so",
-        "thu thap",
-        "chup anh",
-        "lay van tay",
-        "da cap nhat ho so",
-        "ho so da",
-        "ho so thu",
-    ),
-    "applications": ("ho so",),
-    # place columns: the word that opens the header ("Tên xã/phường", "Công an xã")
-    "commune": (
-        "xa",
-        "phuong",
-        "thi tran",
-        "don vi hanh chinh",
-        "dia ban",
-        "don vi",
-        "dac khu",
-        "cap xa",
-        "co so",
-    ),
-    "district": ("huyen", "quan", "thi xa", "thanh pho", "cap huyen"),
-    "province": ("tinh",),
-    # breakdown columns: the cell names a part (a priority group, a channel …)
-    "group_column": ("nhom doi tuong", "doi tuong uu tien", "nhom uu tien"),
-    "channel_column": (
-        "hinh thuc thu nhan",
-        "hinh thuc tiep nhan",
-        "kenh thu nhan",
-        "dia diem thu nhan",
-        "noi thu nhan",
-    ),
-    "residence_column": ("noi cu tru", "dien cu tru", "phan loai cu tru"),
-    "application_type_column": ("loai cap", "loai ho so", "hinh thuc cap"),
-    "shift_column": ("ca thu nhan", "ca lam viec", "khung gio"),
-    # words that may stand before a place word ("Tên xã", "Công an phường", "Danh sách xã")
-    "report_date": ("ngay bao cao", "ngay so lieu", "ngay cap nhat", "ngay tong hop", "ngay thong ke"),
-}
+_INDEX = {_expand(p): f for f, phrases in SUMMARY_PHRASES.items() for p in phrases}
+_RECORD_INDEX = {_expand(p): f for f, phrases in RECORD_PHRASES.items() for p in phrases}
+_DENOMINATOR_INDEX = {p: f for f, phrases in DENOMINATOR_PHRASES.items() for p in phrases}
 
 
 def _has(padded: str, group: str) -> bool:
     return any(f" {w} " in padded for w in WORDS[group])
-
-
-# Words that may join the unit words of a place header ("Tên xã, phường thuộc huyện").
-_PLACE_GLUE = frozenset("ten cong an danh sach ds thuoc cua cap va hoac truc tren hanh chinh don vi".split())
 
 
 def _place(words: str) -> str | None:
@@ -646,33 +110,12 @@ def _place(words: str) -> str | None:
                 i += size
                 break
         else:
-            if tokens[i] not in _PLACE_GLUE:
+            if tokens[i] not in PLACE_GLUE:
                 return None
             i += 1
     if first is None:
         return "commune_code" if code and tokens[-1:] in (["chinh"], ["vi"]) else None
     return "commune_code" if code else first
-
-
-#: The rules a header's words are read by, in order: (field, groups it must have, groups it
-#: must not have).  The first rule that fits names the field.
-RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    # A breakdown column's header ("Hình thức thu nhận hồ sơ") says "thu nhận" too: first.
-    ("group", ("group_column",), ("commune",)),
-    ("channel", ("channel_column",), ("commune",)),
-    ("residence", ("residence_column",), ("commune",)),
-    ("application_type", ("application_type_column",), ("commune",)),
-    ("shift", ("shift_column",), ("commune",)),
-    ("returned_day", ("returned", "today"), ("pending_return",)),
-    ("returned", ("returned",), ("pending_return",)),
-    ("collected_day", ("collected", "today"), ()),
-    ("collected", ("collected",), ()),
-    ("collected_day", ("applications", "today"), ()),
-    ("collected", ("applications", "cumulative"), ()),
-    ("eligible", ("eligible",), ()),
-    ("collected_day", ("today",), ("report_date",)),
-    ("collected", ("running",), ()),
-)
 
 
 def _loose(own: str, full: str | None = None) -> str | None:
@@ -798,10 +241,6 @@ def signature(labels) -> str:
 
 # -- parts: a column that counts one priority group, channel … ("Trong đó: người cao tuổi")
 
-#: Words that open the heading of a table's part columns ("Trong đó", "Chia ra").
-PART_HEADINGS = ("trong do", "trong so do", "trong so", "chia ra", "phan theo", "bao gom", "chi tiet theo")
-PART_PREFIX = "part"
-
 
 def part_field(metric: str, dimension: str | None, label: str) -> str:
     """The layout field of a part column: "part|collected|group|Người cao tuổi"."""
@@ -861,34 +300,6 @@ def _part(text, parent=None) -> tuple[str, str | None, str] | None:
 
 # -- denominators: lists of the people of a group (pupils per school and grade, the
 # elderly of a commune, a survey's residents still without a card) -----------------------
-
-DENOMINATOR_FIELDS = ("school", "grade", "denominator")
-_DENOMINATOR_EXACT = {
-    "school": ("truong", "ten truong", "truong hoc", "co so giao duc", "ten co so giao duc", "school"),
-    "grade": ("lop", "khoi", "khoi lop", "lop hoc", "grade"),
-    "denominator": (
-        "si so",
-        "so luong",
-        "so nguoi",
-        "tong so",
-        "so hoc sinh",
-        "tong so hoc sinh",
-        "so cong dan",
-        "denominator",
-        "count",
-    ),
-}
-_DENOMINATOR_INDEX = {p: f for f, phrases in _DENOMINATOR_EXACT.items() for p in phrases}
-#: Words of a count that is of the people still to serve (a survey), not of a whole group.
-REMAINING_WORDS = (
-    "chua co",
-    "chua duoc cap",
-    "chua lam",
-    "chua cap",
-    "ra soat",
-    "con thieu",
-    "chua thu nhan",
-)
 
 
 def match_denominator(text) -> str | None:
