@@ -1,0 +1,366 @@
+"""What an export adds up to: the tally of its chunks (`record_tally`) turned into counts
+per place and day, the statuses, and the parts.  Nothing personal: places, days and
+counts only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from cccd_analytics import dimensions
+from cccd_analytics.ingest import headers, legacy_text, normalise
+from cccd_analytics.ingest.address import split_address
+from cccd_analytics.ingest.layout import Layout
+from cccd_analytics.ingest.record_tally import MASK, PLACE, SHIFT, Tally
+from cccd_analytics.text import fold
+
+# Statuses that say the card reached the citizen (folded).  "Chờ trả thẻ", "Chưa trả"
+# are not.
+_RETURNED = (
+    "da tra",
+    "tra the cho cong dan",
+    "tra the",
+    "da giao the",
+    "da nhan the",
+    "cong dan da nhan",
+    "hoan thanh tra",
+    "da trao",
+    "tra ket qua",
+    "returned",
+    "delivered",
+)
+
+
+def is_handed_over(status: str) -> bool:
+    """Whether a status label says the card was handed over ("Đã trả thẻ", "Đã trả",
+    "Trả thẻ cho công dân" …); "Chờ trả thẻ", "Chưa trả", "Không trả được" say not."""
+    folded = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(status or "")).split())
+    words = folded.split()
+    if (
+        not words
+        or words[0] in ("chua", "cho", "khong", "dang")
+        or any(w in words for w in ("chua", "khong", "huy"))
+        or "tu choi" in folded
+    ):
+        return False
+    return any(w in folded for w in _RETURNED)
+
+
+@dataclass
+class RecordCounts:
+    """What an export adds up to.  Nothing personal: places, days and counts only."""
+
+    daily: pd.DataFrame  # province, district, commune, date, collected_day, returned_day, row
+    returned_total: pd.DataFrame  # province, district, commune, returned, row (status only)
+    rows: int = 0  # application rows counted
+    first_row: int = 0  # 1-based row of the first record
+    no_place: tuple[int, list[int]] = (0, [])  # rows without a commune (count, first rows)
+    no_date: tuple[int, list[int]] = (0, [])  # rows without a readable day received
+    bad_dates: list[tuple[int, int]] = field(default_factory=list)  # (rows, first row) unreadable
+    ambiguous_dates: str | None = None
+    statuses_returned: dict[str, int] = field(default_factory=dict)
+    statuses_other: dict[str, int] = field(default_factory=dict)
+    has_return_dates: bool = False
+    skipped_lines: list[int] = field(default_factory=list)
+    first_date: date | None = None
+    last_date: date | None = None
+    # Parts (cccd_analytics.dimensions) per place and day: province, district, commune,
+    # date, dimension, value, count, row.  Counts only: what a record said to put it in a
+    # part (an age, an address) is gone once counted.
+    parts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The columns read only to put applications in their parts (field → letter).
+    breakdown_columns: dict[str, str] = field(default_factory=dict)
+
+
+def _fixer(values: Iterable[str], fix: Callable[[str], str] | None) -> dict[str, str]:
+    """Unicode NFC for each distinct value; legacy fonts repaired per column."""
+    values = sorted(set(values))
+    if fix is not None:
+        return {v: normalise.text(fix(v)) for v in values}
+    repaired, _ = legacy_text.repair_texts(values)
+    return {v: normalise.text(r) for v, r in zip(values, repaired)}
+
+
+def _from_address(province: str, district: str, address: str) -> tuple[str, str, str]:
+    found = split_address(address)
+    return (province or found[0], district or found[1], found[2])
+
+
+def _drop_places(unplaced, tally: Tally, keys, counts, first, place, day):
+    """Leave out the records whose address names no commune; they are counted as records
+    without a commune (their rows, never their text, reach the report)."""
+    drop = unplaced[place] if len(place) else np.zeros(0, bool)
+    if drop.any():
+        rows = np.sort(first[drop])
+        tally.no_place[0] += int(counts[drop].sum())
+        tally.no_place[1] = sorted(tally.no_place[1] + [int(r) for r in rows[:5]])[:5]
+        tally.rows -= int(counts[drop].sum())
+    keep = ~drop
+    return keys[keep], counts[keep], first[keep], place[keep], day[keep]
+
+
+def finish(tally: Tally, fix: Callable[[str], str] | None, layout: Layout) -> RecordCounts:
+    """What a tally adds up to: counts per unit and day, statuses, parts.
+
+    Long on purpose: one sequence of array operations over an export's integer-coded chunks
+    whose intermediate arrays the later steps share; split further, they would be passed
+    around or computed again.  The day reading and the statuses are apart (`_days`,
+    `_statuses`)."""
+    # Performance: keys are integer arrays (place << 32 | day); the loops below
+    # run over distinct places, days and statuses, never over counted rows.
+    r_keys, r_counts, r_first = tally.received.merged()
+    b_keys, b_counts, _ = tally.returned_on.merged()
+    s_keys, s_counts, s_first = tally.status.merged()
+    mask = np.int64((1 << 32) - 1)
+    r_place, r_day = r_keys >> SHIFT, r_keys & mask
+    b_place, b_day = b_keys >> SHIFT, b_keys & mask
+    s_place, s_status = s_keys >> SHIFT, s_keys & mask
+    raw_places = [tally.place_texts(i) for i in range(len(tally.place_list))]
+    names = {f: _fixer({p[i] for p in raw_places}, fix) for i, f in enumerate(PLACE)}
+    fixed = [(names["province"][p], names["district"][d], names["commune"][c]) for p, d, c in raw_places]
+    if layout.place_from_address:
+        # The "commune" read is a whole address: keep only its administrative parts (the
+        # columns of their own, where the export has them, win).
+        fixed = [_from_address(*place) for place in fixed]
+        unplaced = np.array([not c for _, _, c in fixed], bool)
+        if unplaced.any():
+            r_keys, r_counts, r_first, r_place, r_day = _drop_places(
+                unplaced, tally, r_keys, r_counts, r_first, r_place, r_day
+            )
+            keep = ~unplaced[b_place] if len(b_place) else np.zeros(0, bool)
+            b_keys, b_counts, b_place, b_day = b_keys[keep], b_counts[keep], b_place[keep], b_day[keep]
+            keep = ~unplaced[s_place] if len(s_place) else np.zeros(0, bool)
+            s_keys, s_counts, s_first = s_keys[keep], s_counts[keep], s_first[keep]
+            s_place, s_status = s_place[keep], s_status[keep]
+    # Raw places that read the same once repaired (NFD vs NFC, legacy fonts) are one unit.
+    unit_index: dict[tuple[str, str, str], int] = {}
+    unit_of_place = np.array([unit_index.setdefault(u, len(unit_index)) for u in fixed], dtype=np.int64)
+    unit_texts = list(unit_index)
+
+    day_texts, day_date, day_ok, bad, warning = _days(tally, r_day, r_counts, b_day)
+
+    # First row of each raw place (over all its rows), kept for the units of places that
+    # have a readable day.
+    first_of_place = np.full(len(raw_places), np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(first_of_place, r_place, r_first)
+    ok = day_ok[r_day] if len(r_day) else np.zeros(0, bool)
+    first_rows: dict[tuple, int] = {}
+    if ok.any():
+        valid_places = np.unique(r_place[ok])
+        best = np.full(len(unit_texts), np.iinfo(np.int64).max, np.int64)
+        np.minimum.at(best, unit_of_place[valid_places], first_of_place[valid_places])
+        first_rows = {unit_texts[u]: int(best[u]) for u in np.unique(unit_of_place[valid_places])}
+
+    # One row per (unit, date), in the order pivot_table gave: by province, district,
+    # commune, then date; the counts of raw places and day texts that read the same are
+    # added up.  Integer keys: a unit's rank in that order × dates + the date's rank.
+    columns = ["province", "district", "commune", "date", "collected_day", "returned_day"]
+    dates = sorted({d for d in day_date if d is not None})
+    rank = {d: i for i, d in enumerate(dates)}
+    date_rank = np.array([rank.get(d, -1) for d in day_date], np.int64)
+    unit_order = sorted(range(len(unit_texts)), key=unit_texts.__getitem__)
+    unit_rank = np.empty(len(unit_texts), np.int64)
+    unit_rank[unit_order] = np.arange(len(unit_texts))
+    keys, sums, readable = [], [], []
+    for place, day, counts in ((r_place, r_day, r_counts), (b_place, b_day, b_counts)):
+        good = day_ok[day] if len(day) else np.zeros(0, bool)
+        keys.append(unit_rank[unit_of_place[place[good]]] * max(len(dates), 1) + date_rank[day[good]])
+        sums.append(counts[good])
+        readable.append(good)
+    cells, where = np.unique(np.concatenate(keys), return_inverse=True)
+    if not len(cells):
+        wide = pd.DataFrame(columns=columns)
+    else:
+        per_metric = [
+            np.bincount(where[: len(keys[0])], weights=sums[0], minlength=len(cells)),
+            np.bincount(where[len(keys[0]) :], weights=sums[1], minlength=len(cells)),
+        ]
+        # The first record of each (unit, day), where the day has one received.
+        first_of_cell = np.full(len(cells), np.iinfo(np.int64).max, np.int64)
+        np.minimum.at(first_of_cell, where[: len(keys[0])], r_first[readable[0]])
+        units = np.asarray(unit_order, np.int64)[cells // len(dates)]
+        # Per unit, then taken for each of its rows.
+        part = [np.array([t[i] for t in unit_texts], dtype=object)[units] for i in range(3)]
+        wide = pd.DataFrame(
+            {
+                "province": part[0],
+                "district": part[1],
+                "commune": part[2],
+                "date": np.asarray(dates, dtype=object)[cells % len(dates)],
+                "collected_day": per_metric[0].astype(np.int64),
+                "returned_day": per_metric[1].astype(np.int64),
+            }
+        )
+        unit_first = np.array([first_rows.get(t, 0) for t in unit_texts], np.int64)[units]
+        wide["row"] = np.where(first_of_cell < np.iinfo(np.int64).max, first_of_cell, unit_first)
+    if not len(cells):
+        wide["row"] = []
+
+    statuses_returned, statuses_other, totals = _statuses(
+        tally, fix, fixed, first_rows, s_keys, s_counts, s_first, s_place, s_status
+    )
+    received_days = [day_date[i] for i in np.unique(r_day) if day_date[i]]
+    all_days = received_days + [day_date[i] for i in np.unique(b_day) if day_date[i]]
+    parts = _parts(tally, fix, layout, fixed, day_date, r_place, r_counts)
+    return RecordCounts(
+        parts=parts,
+        breakdown_columns={
+            f: layout.columns[f].letter for f in headers.RECORD_BREAKDOWN_FIELDS if f in layout.columns
+        },
+        daily=wide,
+        returned_total=totals,
+        rows=tally.rows,
+        first_row=layout.first_data_row + 1,
+        no_place=(tally.no_place[0], tally.no_place[1]),
+        no_date=(tally.no_date[0], tally.no_date[1]),
+        bad_dates=sorted(bad, key=lambda b: b[1]),
+        ambiguous_dates=warning[0] if warning else None,
+        statuses_returned=dict(statuses_returned.most_common()),
+        statuses_other=dict(statuses_other.most_common()),
+        has_return_dates="returned_date" in layout.columns,
+        first_date=min(received_days) if received_days else None,
+        last_date=max(all_days) if all_days else None,
+    )
+
+
+def _days(tally: Tally, r_day, r_counts, b_day):
+    """The days an export names, read once per distinct text: (day texts, their dates or
+    None, readable mask, (rows, first row) of each unreadable day, the order warning)."""
+    day_texts = tally.text["day"].values
+    days = {day_texts[i] for i in np.unique(r_day)} | {day_texts[i] for i in np.unique(b_day)}
+    order = normalise.date_order(days)
+    parsed: dict[str, date | None] = {}
+    for raw in days:
+        value = normalise.parse_date(raw, order=order).value
+        parsed[raw] = value if isinstance(value, date) else None
+    day_date = [parsed.get(t) for t in day_texts]
+    day_ok = np.array([d is not None for d in day_date], bool)
+    counts_by_day = (
+        np.bincount(r_day, weights=r_counts, minlength=len(day_texts))
+        if len(r_day)
+        else np.zeros(len(day_texts))
+    )
+    bad: list[tuple[int, int]] = []
+    for raw in {raw for raw, value in parsed.items() if value is None}:
+        count = int(counts_by_day[tally.text["day"].index[raw]])
+        bad.append((count or 1, tally.date_rows.get(raw, 0)))
+    warning = normalise.date_order_warning(days)
+    return day_texts, day_date, day_ok, bad, warning
+
+
+def _statuses(tally: Tally, fix, fixed, first_rows, s_keys, s_counts, s_first, s_place, s_status):
+    """Statuses counted as handed over or not, and the cards handed over per unit (a frame:
+    province, district, commune, returned, row)."""
+    statuses_returned: Counter = Counter()
+    statuses_other: Counter = Counter()
+    returned_total: Counter = Counter()
+    status_texts = tally.text["status"].values
+    labels = _fixer({status_texts[i] for i in np.unique(s_status)}, fix) if len(s_keys) else {}
+    handed = {label: is_handed_over(label) for label in set(labels.values())}
+    # In the order each (place, status) first occurs in the file, as the counters of the
+    # row-by-row code were filled.
+    for i in np.argsort(s_first, kind="stable"):
+        label = labels[status_texts[s_status[i]]]
+        n = int(s_counts[i])
+        if handed[label]:
+            statuses_returned[label] += n
+            returned_total[fixed[s_place[i]]] += n
+        else:
+            statuses_other[label or "(trống)"] += n
+    totals = pd.DataFrame(
+        [(*k, n, first_rows.get(k, 0)) for k, n in returned_total.items()],
+        columns=["province", "district", "commune", "returned", "row"],
+    )
+    return statuses_returned, statuses_other, totals
+
+
+#: The dimension of a part that is still a current residence's province (classed later).
+RESIDENCE_RAW = "residence:province"
+
+
+def _parts(
+    tally: Tally,
+    fix,
+    layout: Layout,
+    fixed: list[tuple[str, str, str]],
+    day_date: list,
+    r_place: np.ndarray,
+    r_counts: np.ndarray,
+) -> pd.DataFrame:
+    """The parts counted per place and day: province, district, commune, date, dimension,
+    value, count, row.  A feature's code becomes a value here: a place of receipt a channel,
+    a birth year or an age a priority group (at the day received), the province of the
+    current residence a residence class.
+
+    Performance: values are worked out once per distinct (code, day) — a few thousand —
+    and the counted keys are mapped with numpy, not walked one by one."""
+    columns = ["province", "district", "commune", "date", "dimension", "value", "count", "row"]
+    if not tally.features:
+        return pd.DataFrame(columns=columns)
+    del layout, r_place, r_counts  # the export's province is known once its units are
+    texts = {name: _fixer(ids.values, fix) for name, ids in tally.feature_text.items()}
+    raw = {name: ids.values for name, ids in tally.feature_text.items()}
+    has_commune = np.array([bool(c) for _, _, c in fixed] + [False], bool)
+    out = []
+    for feature, counts in tally.features.items():
+        keys, n, first = counts.merged()
+        if not len(keys):
+            continue
+        place, low = keys >> SHIFT, keys & MASK
+        code, day = low >> 16, low & 0xFFFF
+        dimension = (
+            RESIDENCE_RAW
+            if feature == "residence"
+            else {"birth_year": "group", "age": "group"}.get(feature, feature)
+        )
+        pair, pairs = pd.factorize(code * 65536 + day, sort=False)
+        values = []
+        for key in pairs.tolist():
+            c, d = divmod(int(key), 65536)
+            when = day_date[d] if d < len(day_date) else None
+            if when is None:
+                values.append(None)
+            elif feature in ("birth_year", "age"):
+                years = when.year - (c + 1800) if feature == "birth_year" else c
+                values.append(dimensions.group_of_age(years, when.month) if 0 <= years < 130 else None)
+            elif feature == "residence":
+                # The province of the current residence: classed once the units (and so
+                # the home provinces) are known (parts.from_export).
+                values.append(texts["current_province"][raw["current_province"][c]] or None)
+            elif feature == "channel":
+                values.append(dimensions.channel_of_place(texts[feature][raw[feature][c]]))
+            else:
+                values.append(dimensions.canonical(feature, texts[feature][raw[feature][c]]))
+        value = np.asarray(values, dtype=object)[pair]
+        keep = pd.notna(value) & has_commune[np.minimum(place, len(fixed))]
+        if not keep.any():
+            continue
+        place, day, value, n, first = place[keep], day[keep], value[keep], n[keep], first[keep]
+        names = np.asarray(fixed, dtype=object).reshape(-1, 3) if fixed else np.empty((0, 3), object)
+        out.append(
+            pd.DataFrame(
+                {
+                    "province": names[place, 0],
+                    "district": names[place, 1],
+                    "commune": names[place, 2],
+                    "date": np.asarray(day_date + [None], dtype=object)[day],
+                    "dimension": dimension,
+                    "value": value,
+                    "count": n,
+                    "row": first,
+                }
+            )
+        )
+    if not out:
+        return pd.DataFrame(columns=columns)
+    frame = pd.concat(out, ignore_index=True)
+    return frame.groupby(columns[:6], as_index=False, sort=True).agg(
+        count=("count", "sum"), row=("row", "min")
+    )
