@@ -71,7 +71,7 @@ def _first_strings(rows: list[list], wanted: int) -> tuple[list[str], list[str]]
 def locate(rows: list[list]) -> layouts.Layout | None:
     """layouts.locate, without its scan of every data row for a footer date ("Kỳ Anh,
     ngày …") when the table has a date column: the footer date dates only a report
-    without one (_date_for_sheet).  The header is found in the first HEADER_SCAN_ROWS
+    without one (sheet_context.date_for_sheet).  The header is found in the first HEADER_SCAN_ROWS
     rows, so the head alone gives the same layout otherwise (performance: the
     scan folded the text of every row of a 100,000-row sheet)."""
     head = rows[: layouts.HEADER_SCAN_ROWS + 2]

@@ -1,6 +1,7 @@
 """A table's rows → the commune rows of an upload: numbers and dates read cell by cell,
-the date of a report without a date column, district subtotal and total rows told apart
-and checked against their communes (never stored)."""
+district subtotal and total rows told apart and checked against their communes (never
+stored; the check is `cccd_analytics.ingest.sums`).  The date of a report without a date
+column and its letterhead's places are `cccd_analytics.ingest.sheet_context`."""
 
 from __future__ import annotations
 
@@ -17,7 +18,12 @@ from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.readers import Sheet
 from cccd_analytics.ingest.report import ImportReport, Problem
-from cccd_analytics.text import date_vn, fold, thousands
+
+# What a sheet says once (its date, its letterhead) and the check of its subtotals live
+# apart; re-exported because callers reach them as `rows.<name>`.
+from cccd_analytics.ingest.sheet_context import authority_context, date_for_sheet  # noqa: F401
+from cccd_analytics.ingest.sums import check_sums
+from cccd_analytics.text import fold
 
 # The columns of the rows read from a table or an export (then one per metric, VALUE_ORDER).
 RECORD_COLUMNS = ("row", "sheet", "province", "district", "commune", "code", "date", "cells")
@@ -39,59 +45,6 @@ def commune_name(text: str) -> str:
     return text[match.end() :] if match else text
 
 
-def _date_for_sheet(
-    found: layouts.Layout,
-    file_name: str,
-    report_date: date | None,
-    report: ImportReport,
-    sheet_name: str | None,
-):
-    """The one date of a report without a date column, and where it came from."""
-    from_name = normalise.date_from_file_name(file_name)
-    if found.data_date is not None:
-        # A day column of a wide sheet, or the day a sheet-per-day workbook's sheet is named
-        # after: the table says it, over any line above it.
-        if found.data_date_origin == "sheet_name" and found.report_date not in (None, found.data_date):
-            report.problems.append(
-                Problem.of(
-                    "date_mismatch",
-                    f"tên trang ghi ngày {date_vn(found.data_date)} nhưng dòng ngày trong trang ghi "
-                    f"{date_vn(found.report_date)}; đã dùng ngày theo tên trang (mỗi trang một ngày).",
-                    sheet=sheet_name,
-                    row=(found.date_row or 0) + 1,
-                )
-            )
-        return found.data_date, found.data_date_origin, found.data_date_source
-    if report_date is not None:
-        return report_date, "given", "ngày người nhập chọn"
-    if found.report_date is not None:
-        where = "chân báo cáo" if found.date_origin == "footer" else "dòng ngày số liệu"
-        if from_name and from_name != found.report_date:
-            report.problems.append(
-                Problem.of(
-                    "date_mismatch",
-                    f"ngày trong tên tệp ({date_vn(from_name)}) khác ngày trong báo cáo "
-                    f"({date_vn(found.report_date)}); đã dùng ngày trong báo cáo.",
-                    sheet=sheet_name,
-                    row=(found.date_row or 0) + 1,
-                )
-            )
-        return (
-            found.report_date,
-            found.date_origin,
-            f"{where}, dòng {(found.date_row or 0) + 1}: «{found.date_line}»",
-        )
-    if found.sheet_date is not None:
-        return found.sheet_date, "sheet_name", f"tên trang «{sheet_name}»"
-    if from_name is not None:
-        return from_name, "file_name", f"tên tệp «{file_name}»"
-    return None, None, ""
-
-
-#: The one date of a table without a date column, and where it came from.
-date_for_sheet = _date_for_sheet
-
-
 def sheet_records(
     sheet: Sheet, found: layouts.Layout, file_name: str, report: ImportReport, report_date: date | None
 ) -> pd.DataFrame | None:
@@ -101,7 +54,9 @@ def sheet_records(
     Long on purpose: one pass over the rows keeps its state (the open subtotal group, the
     communes since the last one, the per-cell parses remembered per distinct text) in local
     variables that every row of a table of up to 100,000 rows reads; the steps are marked by
-    comments.
+    comments.  What needs none of that state is apart: the sheet's dates (`_sheet_dates`),
+    a row's figures (`_row_values`), its part (`_breakdown`), its part columns
+    (`_part_cells`) and the frame (`_frame`).
     """
     cols = found.columns
     sheet_name = sheet.name or None
@@ -114,40 +69,7 @@ def sheet_records(
     n_out = 0
     province_ctx, district_ctx = authority_context(found.authorities)
     letterhead_district = district_ctx
-    fallback_date, origin, source = (None, None, "")
-    if "date" not in cols:
-        fallback_date, origin, source = _date_for_sheet(found, file_name, report_date, report, sheet_name)
-    else:
-        col = cols["date"]
-        origin, source = "column", f"cột {col.letter} «{col.header}»"
-    if report.date_origin is None:
-        report.date_origin, report.date_source = origin, source
-        if fallback_date is not None:
-            report.report_date = fallback_date
-    date_order = "dmy"
-    if "date" in cols:
-        col = cols["date"]
-        column_values = [r[col.index] for r in sheet.rows[found.first_data_row :] if col.index < len(r)]
-        # Both only ask whether some value is of a kind, and for the first ambiguous one:
-        # the distinct values, in order, give the same answers (performance).
-        distinct_values = list(dict.fromkeys(column_values))
-        date_order = normalise.date_order(distinct_values)
-        note = normalise.date_order_warning(distinct_values)
-        if note:
-            message, example = note
-            row_of = next(
-                (i + found.first_data_row + 1 for i, v in enumerate(column_values) if v == example), None
-            )
-            report.problems.append(
-                Problem.of(
-                    "ambiguous_date",
-                    message + ".",
-                    sheet=sheet_name,
-                    row=row_of,
-                    column=col.letter,
-                    header=col.header,
-                )
-            )
+    fallback_date, date_order = _sheet_dates(sheet, found, file_name, report, report_date, sheet_name)
     groups: list[dict] = []  # subtotal rows: row, label, district, values, members, position
     totals: list[dict] = []
     style: str | None = None  # subtotals "before" or "after" their communes
@@ -208,57 +130,13 @@ def sheet_records(
             continue
         if kind.kind == "footer":
             break
-        values, bad = {}, False
-        for name, parsed in parsed_values:
-            if parsed.error:
-                report.problems.append(
-                    Problem.of("bad_number", parsed.error + ".", **_cell_at(sheet_name, index, cols[name]))
-                )
-                bad = True
-            elif parsed.value is not None:
-                if parsed.value < 0:
-                    report.problems.append(
-                        Problem.of(
-                            "negative",
-                            f"số âm ({parsed.value}).",
-                            **_cell_at(sheet_name, index, cols[name]),
-                        )
-                    )
-                    bad = True
-                values[name] = parsed.value
-            if parsed.warning:
-                report.problems.append(
-                    Problem.of(
-                        "ambiguous_number",
-                        parsed.warning + ".",
-                        **_cell_at(sheet_name, index, cols[name]),
-                    )
-                )
-        breakdown: tuple[str, str] | None = None
-        if dimension_at:
-            named = [
-                (d, dimensions.canonical(d, row[at] if at < width else None), at) for d, at in dimension_at
-            ]
-            named = [n for n in named if n[1] is not None]
-            if len(named) > 1:
-                report.problems.append(
-                    Problem.of(
-                        "several_dimensions",
-                        "một dòng chỉ được chia theo một cách (nhóm đối tượng, hình thức thu nhận, nơi cư trú, "
-                        "loại cấp hoặc ca thu nhận), dòng này ghi "
-                        + ", ".join(f"«{v}» ({dimensions.LABELS[d].lower()})" for d, v, _ in named)
-                        + ".",
-                        **_cell_at(sheet_name, index, cols[named[1][0]]),
-                    )
-                )
-                bad = True
-            elif named:
-                breakdown = (named[0][0], named[0][1])
-        elif kind.kind in ("commune", "subtotal") and last_commune is not None and values:
-            label = text_of(name_cell) or ""
-            hit = dimensions.known(label) if label else None
-            if hit and not registry.resolve("", "", label, suggestions=False).official:
-                breakdown = hit
+        values, bad = _row_values(parsed_values, cols, sheet_name, index, report)
+        breakdown, several = _breakdown(
+            row, kind.kind, dimension_at, last_commune is not None and bool(values), text_of(name_cell)
+        )
+        if several:
+            report.problems.append(_several_dimensions(several, sheet_name, index, cols))
+            bad = True
         if breakdown is not None and kind.kind in ("commune", "subtotal") and not dimension_at:
             report.rows_read += 1
             if not bad:
@@ -404,20 +282,9 @@ def sheet_records(
             open_group["members"].append(n_out)
         last_commune = n_out
         n_out += 1
-        for _field, metric, dimension, label, column in part_columns:
-            cell = row[column.index] if column.index < width else None
-            parsed = count_of(cell)
-            if parsed.error or (parsed.value is not None and parsed.value < 0):
-                report.problems.append(
-                    Problem.of(
-                        "bad_number" if parsed.error else "negative",
-                        (parsed.error or f"số âm ({parsed.value})") + ".",
-                        **_cell_at(sheet_name, index, column),
-                    )
-                )
-                continue
-            if parsed.value is None:
-                continue
+        for part, part_values, part_cells in _part_cells(
+            row, index, part_columns, count_of, sheet_name, report
+        ):
             _add_part(
                 out,
                 out_values,
@@ -426,27 +293,162 @@ def sheet_records(
                 last_commune,
                 index + 1,
                 sheet_label,
-                (dimension, label),
-                {metric: parsed.value},
-                {metric: (column.letter, column.header)},
+                part,
+                part_values,
+                part_cells,
             )
             from_context.append(False)
             n_out += 1
     if "collected" not in cols and n_out:
-        col = cols.get("collected_day")
-        report.needs_mapping = True
-        report.problems.append(
-            Problem.of(
-                "no_cumulative",
-                "thiếu cột lũy kế thu nhận (chỉ có số trong ngày).",
-                sheet=sheet_name,
-                row=found.header_rows[-1] + 1,
-                column=col.letter if col else None,
-            )
-        )
-    _check_sums(out_values, commune_rows, groups, totals, sheet_name, report)
+        _no_cumulative(cols, found, sheet_name, report)
+    check_sums(out_values, commune_rows, groups, totals, sheet_name, report)
     if not n_out:
         return None
+    return _frame(out, out_values, refs, part_of)
+
+
+def _sheet_dates(
+    sheet: Sheet, found: layouts.Layout, file_name: str, report: ImportReport, report_date, sheet_name
+) -> tuple[date | None, str]:
+    """The date of every row when the table has no date column (else None) and the day
+    order of its date column; the report learns where its date came from, and of a date
+    column whose days could be read either way."""
+    cols = found.columns
+    fallback_date, origin, source = (None, None, "")
+    if "date" not in cols:
+        fallback_date, origin, source = date_for_sheet(found, file_name, report_date, report, sheet_name)
+    else:
+        col = cols["date"]
+        origin, source = "column", f"cột {col.letter} «{col.header}»"
+    if report.date_origin is None:
+        report.date_origin, report.date_source = origin, source
+        if fallback_date is not None:
+            report.report_date = fallback_date
+    date_order = "dmy"
+    if "date" in cols:
+        col = cols["date"]
+        column_values = [r[col.index] for r in sheet.rows[found.first_data_row :] if col.index < len(r)]
+        # Both only ask whether some value is of a kind, and for the first ambiguous one:
+        # the distinct values, in order, give the same answers (performance).
+        distinct_values = list(dict.fromkeys(column_values))
+        date_order = normalise.date_order(distinct_values)
+        note = normalise.date_order_warning(distinct_values)
+        if note:
+            message, example = note
+            row_of = next(
+                (i + found.first_data_row + 1 for i, v in enumerate(column_values) if v == example), None
+            )
+            report.problems.append(
+                Problem.of(
+                    "ambiguous_date",
+                    message + ".",
+                    sheet=sheet_name,
+                    row=row_of,
+                    column=col.letter,
+                    header=col.header,
+                )
+            )
+    return fallback_date, date_order
+
+
+def _row_values(parsed_values, cols, sheet_name, index, report) -> tuple[dict, bool]:
+    """The figures of a row (field → count) and whether one was unreadable or negative;
+    each bad or ambiguous cell is reported."""
+    values, bad = {}, False
+    for name, parsed in parsed_values:
+        if parsed.error:
+            report.problems.append(
+                Problem.of("bad_number", parsed.error + ".", **_cell_at(sheet_name, index, cols[name]))
+            )
+            bad = True
+        elif parsed.value is not None:
+            if parsed.value < 0:
+                report.problems.append(
+                    Problem.of(
+                        "negative",
+                        f"số âm ({parsed.value}).",
+                        **_cell_at(sheet_name, index, cols[name]),
+                    )
+                )
+                bad = True
+            values[name] = parsed.value
+        if parsed.warning:
+            report.problems.append(
+                Problem.of(
+                    "ambiguous_number",
+                    parsed.warning + ".",
+                    **_cell_at(sheet_name, index, cols[name]),
+                )
+            )
+    return values, bad
+
+
+def _breakdown(row, kind: str, dimension_at, under_commune: bool, label: str):
+    """The part a row names, (dimension, value) or None, and the parts it names when it
+    names more than one (else None): a value in a breakdown column, or a row under a
+    commune whose name is a known part ("- Người cao tuổi") and no unit's."""
+    width = len(row)
+    if dimension_at:
+        named = [(d, dimensions.canonical(d, row[at] if at < width else None), at) for d, at in dimension_at]
+        named = [n for n in named if n[1] is not None]
+        if len(named) > 1:
+            return None, named
+        return ((named[0][0], named[0][1]) if named else None), None
+    if kind in ("commune", "subtotal") and under_commune:
+        hit = dimensions.known(label) if label else None
+        if hit and not registry.resolve("", "", label, suggestions=False).official:
+            return hit, None
+    return None, None
+
+
+def _several_dimensions(named, sheet_name, index, cols) -> Problem:
+    return Problem.of(
+        "several_dimensions",
+        "một dòng chỉ được chia theo một cách (nhóm đối tượng, hình thức thu nhận, nơi cư trú, "
+        "loại cấp hoặc ca thu nhận), dòng này ghi "
+        + ", ".join(f"«{v}» ({dimensions.LABELS[d].lower()})" for d, v, _ in named)
+        + ".",
+        **_cell_at(sheet_name, index, cols[named[1][0]]),
+    )
+
+
+def _part_cells(row, index, part_columns, count_of, sheet_name, report):
+    """The parts a commune row's "Trong đó" columns count: ((dimension, label), values,
+    cells) each; a bad or negative cell is reported and skipped."""
+    width = len(row)
+    for _field, metric, dimension, label, column in part_columns:
+        cell = row[column.index] if column.index < width else None
+        parsed = count_of(cell)
+        if parsed.error or (parsed.value is not None and parsed.value < 0):
+            report.problems.append(
+                Problem.of(
+                    "bad_number" if parsed.error else "negative",
+                    (parsed.error or f"số âm ({parsed.value})") + ".",
+                    **_cell_at(sheet_name, index, column),
+                )
+            )
+            continue
+        if parsed.value is None:
+            continue
+        yield (dimension, label), {metric: parsed.value}, {metric: (column.letter, column.header)}
+
+
+def _no_cumulative(cols, found: layouts.Layout, sheet_name, report: ImportReport) -> None:
+    col = cols.get("collected_day")
+    report.needs_mapping = True
+    report.problems.append(
+        Problem.of(
+            "no_cumulative",
+            "thiếu cột lũy kế thu nhận (chỉ có số trong ngày).",
+            sheet=sheet_name,
+            row=found.header_rows[-1] + 1,
+            column=col.letter if col else None,
+        )
+    )
+
+
+def _frame(out: dict, out_values: dict, refs: list[int], part_of: list) -> pd.DataFrame:
+    """The rows read as one frame; a part takes its commune row's place and day."""
     for i, ref in enumerate(refs):
         if ref >= 0:  # a part takes its commune row's place and day (its district may have come later)
             for name in ("province", "district", "commune", "code", "date"):
@@ -537,76 +539,6 @@ def _counter() -> Callable:
         return remembered(raw)
 
     return count
-
-
-def authority_context(authorities: tuple[str, ...]) -> tuple[str, str]:
-    """Province and district from the letterhead ("CÔNG AN TỈNH HÀ TĨNH / CÔNG AN HUYỆN KỲ ANH")."""
-    province = district = ""
-    for authority in authorities:
-        if authority.startswith("tinh "):
-            province = province or authority
-        elif authority.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
-            district = district or authority
-    return province, district
-
-
-def _check_sums(
-    values: dict[str, list],
-    commune_rows: list[int],
-    groups: list[dict],
-    totals: list[dict],
-    sheet: str | None,
-    report: ImportReport,
-) -> None:
-    """Subtotal and total rows are never units: check them against their communes."""
-    found: list[dict] = []
-
-    def compare(entry: dict, kind: str, members: list[int]) -> None:
-        checked, mismatches = [], []
-        for name, stated in entry["values"].items():
-            if not members:
-                continue
-            column = values[name]
-            actual = sum(column[i] or 0 for i in members)
-            checked.append(name)
-            if stated != actual:
-                mismatches.append(dict(field=name, stated=stated, communes=actual))
-                label = f"«{entry['label']}»"
-                what = "dòng tổng" if kind == "total" else "dòng cộng"
-                letter, header = entry["cells"].get(name, (None, None))
-                report.problems.append(
-                    Problem.of(
-                        "subtotal_mismatch",
-                        f"{what} {label} ghi {thousands(stated)} nhưng tổng {len(members)} xã/phường là "
-                        f"{thousands(actual)} (chênh {'+' if stated >= actual else '-'}{thousands(abs(stated - actual))}); "
-                        "số của từng xã được dùng, dòng tổng không được lưu.",
-                        sheet=sheet,
-                        row=entry["row"],
-                        column=letter,
-                        header=header,
-                    )
-                )
-        found.append(
-            dict(
-                sheet=sheet,
-                row=entry["row"],
-                kind=kind,
-                label=entry["label"],
-                district=entry.get("district"),
-                position=entry["position"],
-                communes=len(members),
-                checked=checked,
-                matches=not mismatches,
-                mismatches=mismatches,
-            )
-        )
-
-    for group in groups:
-        if group["values"] or group["members"]:
-            compare(group, "subtotal", group["members"])
-    for total in totals:
-        compare(total, "total", commune_rows)
-    report.totals.extend(sorted(found, key=lambda t: t["row"]))
 
 
 # The metric columns of those rows, in order (a table's, then an export's).

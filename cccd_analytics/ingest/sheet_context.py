@@ -1,0 +1,71 @@
+"""What a sheet says once for all its rows: the date of a report without a date column
+(and where it came from), and the province and district of its letterhead."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cccd_analytics.ingest import layout as layouts
+from cccd_analytics.ingest import normalise
+from cccd_analytics.ingest.report import ImportReport, Problem
+from cccd_analytics.text import date_vn
+
+
+def date_for_sheet(
+    found: layouts.Layout,
+    file_name: str,
+    report_date: date | None,
+    report: ImportReport,
+    sheet_name: str | None,
+):
+    """The one date of a report without a date column, and where it came from."""
+    from_name = normalise.date_from_file_name(file_name)
+    if found.data_date is not None:
+        # A day column of a wide sheet, or the day a sheet-per-day workbook's sheet is named
+        # after: the table says it, over any line above it.
+        if found.data_date_origin == "sheet_name" and found.report_date not in (None, found.data_date):
+            report.problems.append(
+                Problem.of(
+                    "date_mismatch",
+                    f"tên trang ghi ngày {date_vn(found.data_date)} nhưng dòng ngày trong trang ghi "
+                    f"{date_vn(found.report_date)}; đã dùng ngày theo tên trang (mỗi trang một ngày).",
+                    sheet=sheet_name,
+                    row=(found.date_row or 0) + 1,
+                )
+            )
+        return found.data_date, found.data_date_origin, found.data_date_source
+    if report_date is not None:
+        return report_date, "given", "ngày người nhập chọn"
+    if found.report_date is not None:
+        where = "chân báo cáo" if found.date_origin == "footer" else "dòng ngày số liệu"
+        if from_name and from_name != found.report_date:
+            report.problems.append(
+                Problem.of(
+                    "date_mismatch",
+                    f"ngày trong tên tệp ({date_vn(from_name)}) khác ngày trong báo cáo "
+                    f"({date_vn(found.report_date)}); đã dùng ngày trong báo cáo.",
+                    sheet=sheet_name,
+                    row=(found.date_row or 0) + 1,
+                )
+            )
+        return (
+            found.report_date,
+            found.date_origin,
+            f"{where}, dòng {(found.date_row or 0) + 1}: «{found.date_line}»",
+        )
+    if found.sheet_date is not None:
+        return found.sheet_date, "sheet_name", f"tên trang «{sheet_name}»"
+    if from_name is not None:
+        return from_name, "file_name", f"tên tệp «{file_name}»"
+    return None, None, ""
+
+
+def authority_context(authorities: tuple[str, ...]) -> tuple[str, str]:
+    """Province and district from the letterhead ("CÔNG AN TỈNH HÀ TĨNH / CÔNG AN HUYỆN KỲ ANH")."""
+    province = district = ""
+    for authority in authorities:
+        if authority.startswith("tinh "):
+            province = province or authority
+        elif authority.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
+            district = district or authority
+    return province, district
