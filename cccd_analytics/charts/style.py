@@ -1,0 +1,78 @@
+"""What every figure shares: colours, the font, the layout, the Streamlit config."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+COLORS = {
+    "collected": "#1565C0",
+    "target": "#B71C1C",
+    "forecast": "#6A1B9A",
+    "returned": "#2E7D32",
+    "required": "#E65100",
+    "pace": "#0D47A1",
+    "bar": "#90CAF9",
+}
+STATUS_COLORS = {
+    "done": "#2E7D32",
+    "on_track": "#66BB6A",
+    "at_risk": "#FFA000",
+    "behind": "#E53935",
+    "missed": "#8E0000",
+    "no_data": "#9E9E9E",
+}
+# Passed to st.plotly_chart: no plotly logo, no link out, nothing fetched.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "showLink": False,
+    "showEditInChartStudio": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    "locale": "vi",
+}
+FONT = dict(family="Source Sans Pro, DejaVu Sans, Arial, sans-serif", size=14)
+
+
+def layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left") if title else None,
+        font=FONT,
+        height=height,
+        margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
+        hovermode="x unified",
+        separators=",.",
+        plot_bgcolor="white",
+    )
+    fig.update_xaxes(showgrid=True, gridcolor="#EEEEEE", tickformat="%-d/%-m")
+    fig.update_yaxes(showgrid=True, gridcolor="#EEEEEE", tickformat=",d", rangemode="tozero")
+    return fig
+
+
+def vline(fig: go.Figure, when, label: str, color: str, dash: str = "dash") -> None:
+    fig.add_shape(
+        type="line", x0=when, x1=when, y0=0, y1=1, yref="paper", line=dict(color=color, dash=dash, width=1.5)
+    )
+    # Labels run up from the bottom so they never cross the target line at the top.
+    fig.add_annotation(
+        x=when,
+        y=0.02,
+        yref="paper",
+        text=label,
+        showarrow=False,
+        xanchor="right",
+        yanchor="bottom",
+        textangle=-90,
+        font=dict(color=color, size=12),
+        bgcolor="rgba(255,255,255,0.8)",
+    )
+
+
+#: One colour per value of a dimension, in the dimension's order (colour-blind safe: Okabe–Ito).
+PART_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+
+
+def escaped(text) -> str:
+    """Escape user data placed in plotly hover text (which renders a subset of HTML)."""
+    import html
+
+    return html.escape(str(text))
