@@ -15,14 +15,11 @@ def choropleth(figures: pd.DataFrame, geojson: dict, color_by: str = "coverage")
     """Offline map: shipped polygons on a blank background (no tiles, no fonts fetched).
 
     `figures` comes from `geo.map_units`; features without figures are drawn grey.
-
-    Long on purpose: one plotly figure (colours per status or per share, the legend, hover
-    texts, the offline base layer) whose parts depend on the same bins.
     """
     import math
 
     from cccd_analytics import geo
-    from cccd_analytics.analytics.metrics import STATUS_LABELS, STATUS_ORDER
+    from cccd_analytics.analytics.metrics import STATUS_LABELS
 
     names = {f["properties"]["key"]: f["properties"]["name"] for f in geojson["features"]}
     data = figures[figures["key"].isin(names)].copy()
@@ -52,27 +49,7 @@ def choropleth(figures: pd.DataFrame, geojson: dict, color_by: str = "coverage")
                 name=t("Ngoài phạm vi"),
             )
         )
-    if color_by == "status":
-        order = {s: i for i, s in enumerate(STATUS_ORDER)}
-        n = len(STATUS_ORDER) - 1
-        scale = []
-        for i, s in enumerate(STATUS_ORDER):
-            scale += [[i / n - (0 if i == 0 else 1e-9), STATUS_COLORS[s]], [i / n, STATUS_COLORS[s]]]
-        z, zmin, zmax = data["status"].map(order), 0, n
-        colorbar = dict(
-            tickvals=list(range(len(STATUS_ORDER))),
-            ticktext=[t(STATUS_LABELS[s]) for s in STATUS_ORDER],
-            title=t("Trạng thái"),
-        )
-        scale = [[max(0.0, min(1.0, a)), c] for a, c in scale]
-    else:
-        z, zmin, zmax = (
-            data["coverage"] * 100,
-            max(0.0, math.floor((data["coverage"].min() or 0) * 10) * 10),
-            100,
-        )
-        scale = "RdYlGn"
-        colorbar = dict(title=t("Tỷ lệ") + " (%)", ticksuffix="%")
+    z, zmin, zmax, scale, colorbar = _choropleth_scale(data, color_by)
     fig.add_trace(
         go.Choroplethmap(
             geojson=geojson,
@@ -106,6 +83,37 @@ def choropleth(figures: pd.DataFrame, geojson: dict, color_by: str = "coverage")
     return fig
 
 
+def _choropleth_scale(data: pd.DataFrame, color_by: str):
+    """(z, zmin, zmax, colour scale, colour bar) of the choropleth: one band per status, or
+    coverage in % from its lowest tenth."""
+    import math
+
+    from cccd_analytics.analytics.metrics import STATUS_LABELS, STATUS_ORDER
+
+    if color_by == "status":
+        order = {s: i for i, s in enumerate(STATUS_ORDER)}
+        n = len(STATUS_ORDER) - 1
+        scale = []
+        for i, s in enumerate(STATUS_ORDER):
+            scale += [[i / n - (0 if i == 0 else 1e-9), STATUS_COLORS[s]], [i / n, STATUS_COLORS[s]]]
+        z, zmin, zmax = data["status"].map(order), 0, n
+        colorbar = dict(
+            tickvals=list(range(len(STATUS_ORDER))),
+            ticktext=[t(STATUS_LABELS[s]) for s in STATUS_ORDER],
+            title=t("Trạng thái"),
+        )
+        scale = [[max(0.0, min(1.0, a)), c] for a, c in scale]
+    else:
+        z, zmin, zmax = (
+            data["coverage"] * 100,
+            max(0.0, math.floor((data["coverage"].min() or 0) * 10) * 10),
+            100,
+        )
+        scale = "RdYlGn"
+        colorbar = dict(title=t("Tỷ lệ") + " (%)", ticksuffix="%")
+    return z, zmin, zmax, scale, colorbar
+
+
 def unit_map(
     figures: pd.DataFrame,
     geojson: dict,
@@ -125,10 +133,7 @@ def unit_map(
     """
     import math
 
-    import plotly.colors as pc
-
     from cccd_analytics import geo
-    from cccd_analytics.analytics.metrics import STATUS_LABELS, STATUS_ORDER
 
     data = figures.set_index("key")
     # Summed 2025 communes carry no name of their own: the boundary file's.
@@ -141,6 +146,41 @@ def unit_map(
     fig = go.Figure()
     low = max(0.0, math.floor(float(data["coverage"].min() if len(data) else 0) * 10) / 10)
     low = min(low, 0.9)
+
+    _shape_traces(fig, data, geojson, color_by, low)
+    fig.add_trace(_label_trace(data, points))
+    if color_by == "coverage" and len(data):
+        fig.add_trace(_coverage_scale(low))
+    lat_mid = math.radians((lat0 + lat1) / 2)
+    fig.update_xaxes(visible=False, range=[lon0 - 0.02, lon1 + 0.02])
+    fig.update_yaxes(
+        visible=False, range=[lat0 - 0.02, lat1 + 0.02], scaleanchor="x", scaleratio=1 / math.cos(lat_mid)
+    )
+    fig.update_layout(
+        title=dict(text=escaped(title), x=0, xanchor="left") if title else None,
+        height=height,
+        margin=dict(l=0, r=0, t=50 if title else 10, b=0),
+        font=FONT,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        hovermode="closest",
+        dragmode="pan",
+        clickmode="event+select",
+        legend=dict(
+            orientation="v", x=0, y=0, xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.8)"
+        ),
+        separators=",.",
+    )
+    return fig
+
+
+def _shape_traces(fig: go.Figure, data: pd.DataFrame, geojson: dict, color_by: str, low: float) -> None:
+    """The units' shapes, one filled trace per colour (per status: its legend entry counts
+    the units); shapes without figures grey."""
+    import plotly.colors as pc
+
+    from cccd_analytics import geo
+    from cccd_analytics.analytics.metrics import STATUS_LABELS, STATUS_ORDER
 
     def colour(key) -> str:
         if key not in data.index or pd.isna(data.at[key, "coverage"]):
@@ -186,6 +226,14 @@ def unit_map(
                 hoverinfo="skip",
             )
         )
+
+
+def _label_trace(data: pd.DataFrame, points: dict) -> go.Scatter:
+    """Each unit's name and coverage written at its label point, carrying its key so a
+    click selects it."""
+    from cccd_analytics import geo
+    from cccd_analytics.analytics.metrics import STATUS_LABELS
+
     keys = [k for k in points if k in data.index]
     labels = [
         f"<b>{escaped(geo.short_name(str(data.at[k, 'name']) if pd.notna(data.at[k, 'name']) else ''))}"
@@ -199,61 +247,39 @@ def unit_map(
         for k in keys
     ]
     small = len(keys) > 40
-    fig.add_trace(
-        go.Scatter(
-            x=[points[k][0] for k in keys],
-            y=[points[k][1] for k in keys],
-            mode="markers+text",
-            text=labels,
-            textposition="middle center",
-            textfont=dict(size=9 if small else 12, color="#1F2933"),
-            marker=dict(size=18 if small else 30, color="rgba(255,255,255,0.01)"),
-            customdata=keys,
-            # A click selects a label; the others must stay readable, not fade.
-            selected=dict(marker=dict(opacity=1), textfont=dict(color="#000000")),
-            unselected=dict(marker=dict(opacity=1), textfont=dict(color="#1F2933")),
-            hovertext=hover,
-            hoverinfo="text",
-            showlegend=False,
-            name="",
-        )
+    return go.Scatter(
+        x=[points[k][0] for k in keys],
+        y=[points[k][1] for k in keys],
+        mode="markers+text",
+        text=labels,
+        textposition="middle center",
+        textfont=dict(size=9 if small else 12, color="#1F2933"),
+        marker=dict(size=18 if small else 30, color="rgba(255,255,255,0.01)"),
+        customdata=keys,
+        # A click selects a label; the others must stay readable, not fade.
+        selected=dict(marker=dict(opacity=1), textfont=dict(color="#000000")),
+        unselected=dict(marker=dict(opacity=1), textfont=dict(color="#1F2933")),
+        hovertext=hover,
+        hoverinfo="text",
+        showlegend=False,
+        name="",
     )
-    if color_by == "coverage" and len(data):
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                marker=dict(
-                    colorscale="RdYlGn",
-                    cmin=low * 100,
-                    cmax=100,
-                    color=[low * 100],
-                    showscale=True,
-                    colorbar=dict(title=t("Tỷ lệ") + " (%)", ticksuffix="%", thickness=14),
-                ),
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-    lat_mid = math.radians((lat0 + lat1) / 2)
-    fig.update_xaxes(visible=False, range=[lon0 - 0.02, lon1 + 0.02])
-    fig.update_yaxes(
-        visible=False, range=[lat0 - 0.02, lat1 + 0.02], scaleanchor="x", scaleratio=1 / math.cos(lat_mid)
-    )
-    fig.update_layout(
-        title=dict(text=escaped(title), x=0, xanchor="left") if title else None,
-        height=height,
-        margin=dict(l=0, r=0, t=50 if title else 10, b=0),
-        font=FONT,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        hovermode="closest",
-        dragmode="pan",
-        clickmode="event+select",
-        legend=dict(
-            orientation="v", x=0, y=0, xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.8)"
+
+
+def _coverage_scale(low: float) -> go.Scatter:
+    """The colour bar of coverage, from `low` to 100 %."""
+    return go.Scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        marker=dict(
+            colorscale="RdYlGn",
+            cmin=low * 100,
+            cmax=100,
+            color=[low * 100],
+            showscale=True,
+            colorbar=dict(title=t("Tỷ lệ") + " (%)", ticksuffix="%", thickness=14),
         ),
-        separators=",.",
+        hoverinfo="skip",
+        showlegend=False,
     )
-    return fig
