@@ -333,6 +333,8 @@ def _evaluate(
     capacity: np.ndarray,
     productivity: Productivity,
 ) -> pd.DataFrame:
+    """Per milestone and unit of each level: the projected date, the chance of meeting the
+    deadline, and the teams there are against the teams needed."""
     rows = []
     c0 = np.nan_to_num(state.collected)
     um = snap.unit_milestones
@@ -368,22 +370,7 @@ def _evaluate(
         log_spread = np.log(state.curve.spread[pos]) if state.curve.spread is not None else np.zeros(len(pos))
         spread = np.exp(total(log_spread) / np.maximum(total(np.ones(len(pos))), 1.0))
         p = _p_on_time(projected, deadline, state, np.asarray(reached_on <= deadline), spread)
-        # teams: per commune the capacity that covers its remaining effort in time; a group sums
-        curve = forecast.Curve(
-            state.curve.pace[pos],
-            state.curve.tail[pos],
-            state.curve.stretch[pos],
-            state.curve.drain_days,
-            None if state.curve.spread is None else state.curve.spread[pos],
-        )
-        need = np.where(c0[pos] >= tgt - 0.5, 0.0, curve.effort_for(tgt - c0[pos]))
-        need_group = (
-            total(need)
-            if np.all(np.isfinite(need))
-            else np.array([need[codes == g].sum() for g in range(len(keys))])
-        )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            needed_cap = need_group / w_left if w_left > 0 else np.where(need_group > 0, np.inf, 0.0)
+        needed_cap = _capacity_needed(state, pos, tgt, c0, total, codes, len(keys), w_left)
         teams_now = total(capacity[0, pos]) / productivity.per_team_day
         teams_needed = needed_cap / productivity.per_team_day
         rows.append(
@@ -408,7 +395,33 @@ def _evaluate(
                 }
             )
         )
-    out = pd.concat(rows, ignore_index=True)
+    return _named(pd.concat(rows, ignore_index=True), snap)
+
+
+def _capacity_needed(state: _State, pos, tgt, c0, total, codes, n_groups: int, w_left: float) -> np.ndarray:
+    """Per group, the capacity (applications a working day) that covers its remaining
+    effort by the deadline."""
+    # teams: per commune the capacity that covers its remaining effort in time; a group sums
+    curve = forecast.Curve(
+        state.curve.pace[pos],
+        state.curve.tail[pos],
+        state.curve.stretch[pos],
+        state.curve.drain_days,
+        None if state.curve.spread is None else state.curve.spread[pos],
+    )
+    need = np.where(c0[pos] >= tgt - 0.5, 0.0, curve.effort_for(tgt - c0[pos]))
+    need_group = (
+        total(need)
+        if np.all(np.isfinite(need))
+        else np.array([need[codes == g].sum() for g in range(n_groups)])
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        needed_cap = need_group / w_left if w_left > 0 else np.where(need_group > 0, np.inf, 0.0)
+    return needed_cap
+
+
+def _named(out: pd.DataFrame, snap: Snapshot) -> pd.DataFrame:
+    """`out` with each unit's name and district."""
     u = snap.units
     lookup = list(zip(u["level"].tolist(), u["key"].tolist()))
     name = dict(zip(lookup, u["name"].tolist()))

@@ -221,6 +221,29 @@ def _segments(line: list[dict]) -> list[dict]:
     return out
 
 
+def _text_lines(words: list[dict]) -> list[list[dict]]:
+    """Words grouped into lines of text, top to bottom, each left to right."""
+    lines: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - word["top"]) <= 2.5:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return lines
+
+
+def _columns(lines) -> list[list[float]]:
+    """The x-ranges the cells of `lines` cover, overlapping ranges joined: a table's columns."""
+    spans = sorted([cell["x0"], cell["x1"]] for cells in lines for cell in cells)
+    columns: list[list[float]] = []
+    for x0, x1 in spans:
+        if columns and x0 <= columns[-1][1]:
+            columns[-1][1] = max(columns[-1][1], x1)
+        else:
+            columns.append([x0, x1])
+    return columns
+
+
 def _aligned_table(words: list[dict]) -> _Found | None:
     """A table drawn without ruling lines, by the alignment of its text.
 
@@ -229,13 +252,7 @@ def _aligned_table(words: list[dict]) -> _Found | None:
     names start at one left edge, figures end at one right edge).  The lines just above
     the first such line, within the columns' width, are the header (a header cell written
     on two lines is joined); the body runs while lines keep to the columns."""
-    lines: list[list[dict]] = []
-    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
-        if lines and abs(lines[-1][0]["top"] - word["top"]) <= 2.5:
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-    segs = [_segments(line) for line in lines]
+    segs = [_segments(line) for line in _text_lines(words)]
     body = [
         i for i, s in enumerate(segs) if len(s) >= 3 and sum(1 for c in s if _NUMBER.match(c["text"])) >= 2
     ]
@@ -248,13 +265,7 @@ def _aligned_table(words: list[dict]) -> _Found | None:
             last = body[k - 1]
             break
     body = [i for i in body if i <= last]
-    spans = sorted([cell["x0"], cell["x1"]] for i in body for cell in segs[i])
-    columns: list[list[float]] = []
-    for x0, x1 in spans:
-        if columns and x0 <= columns[-1][1]:
-            columns[-1][1] = max(columns[-1][1], x1)
-        else:
-            columns.append([x0, x1])
+    columns = _columns(segs[i] for i in body)
     if len(columns) < 3:
         return None
     left, right = columns[0][0], columns[-1][1]
