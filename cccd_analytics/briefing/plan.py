@@ -34,7 +34,10 @@ class Slide:
 def slides(
     b: Briefing, *, rows_per_slide: int = 10, team_slides: int = 2, with_map: bool = False
 ) -> tuple[Slide, ...]:
-    """The briefing as slides, in the order a briefing is given."""
+    """The briefing as slides, in the order a briefing is given.
+
+    Long on purpose: the plan reads top to bottom in the order a briefing is given, a few
+    lines a slide; split, the order would be scattered over functions."""
     h = b.headline
     out = [
         Slide(

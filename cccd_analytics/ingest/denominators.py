@@ -35,7 +35,11 @@ def denominator_records(
     sheet: Sheet, found: layouts.Layout, file_name: str, report: ImportReport, report_date: date | None
 ) -> pd.DataFrame | None:
     """The rows of a denominator list as part rows with only an `eligible` figure (the
-    columns `frame_of` gives, plus dimension, part, den_kind and detail)."""
+    columns `frame_of` gives, plus dimension, part, den_kind and detail).
+
+    Long on purpose: one pass over the rows, each read into the same output columns with
+    what the sheet settled once (the kind of count, the part its header names, the date,
+    the letterhead's places) held in local variables every row reads."""
     cols = found.columns
     sheet_name = sheet.name or None
     count_col = cols["denominator"]

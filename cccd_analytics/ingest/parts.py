@@ -161,7 +161,12 @@ def reconcile(
 
     Returns (parts to store, denominators to store, totals built from parts — rows shaped
     like `totals`).  Performance: whole-frame merges and group sums, no loop over
-    commune-days (a province's weekly parts are tens of thousands of rows)."""
+    commune-days (a province's weekly parts are tens of thousands of rows).
+
+    Long on purpose: one sequence of whole-frame merges over the same part frame, each
+    step adding the columns the next one reads (the coarser value's count, the day's total,
+    the running sum); split, each step would take and return the whole frame with no
+    meaning of its own.  The steps are marked by comments."""
     parts = _long(table)
     if parts.empty:
         return (

@@ -175,7 +175,11 @@ def layouts_for(
     windows: list[tuple[date, date]],
 ) -> list[tuple[Sheet, layouts.Layout]] | None:
     """One (sheet, layout) per day of a wide table, the running totals derived where the
-    table gives daily figures; None (with a problem) when the days cannot be dated."""
+    table gives daily figures; None (with a problem) when the days cannot be dated.
+
+    Long on purpose: the days are dated once (anchor year, windows), then every day column
+    gets its layout from the same base layout and the same derived running totals; the
+    steps share those and are marked by comments."""
     rows = sheet.rows
     base = layouts.build(rows, table.header_rows, dict(table.fixed), "report", file_name)
     top_years = normalise.years_in(
