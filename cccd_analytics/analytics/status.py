@@ -131,7 +131,7 @@ def forecast_notes(fig: pd.DataFrame, gap: np.ndarray) -> np.ndarray:
                 )
             )
         if late[i] and pd.notna(projected.iloc[i]):
-            text = f"dự báo đạt {fmt.date_vn(projected.iloc[i])}"
+            text = f"{PROJECTION_NOTE} {fmt.date_vn(projected.iloc[i])}"
             if pd.notna(low.iloc[i]) and pd.notna(high.iloc[i]):
                 text += f" (khoảng {fmt.date_vn(low.iloc[i])} – {fmt.date_vn(high.iloc[i])})"
             days_late = (projected.iloc[i] - deadline.iloc[i]).days
@@ -144,6 +144,8 @@ def forecast_notes(fig: pd.DataFrame, gap: np.ndarray) -> np.ndarray:
 
 #: The status note of a unit without progress: it gets no projected date.
 STALLED_NOTE = "không có tiến triển 28 ngày"
+#: How the part of a note that only restates the projection of a late unit begins.
+PROJECTION_NOTE = "dự báo đạt"
 
 
 def attention_order(table: pd.DataFrame) -> pd.DataFrame:
