@@ -113,6 +113,10 @@ def forecast_units(
     ``p_on_time``, ``pace_7d`` (mean per calendar day over the 7 days up to the last
     report, gaps interpolated), ``model`` and ``last_report`` (the newest reported
     day the forecast starts from).  NaT means not reached within ``HORIZON_DAYS``.
+
+    Long on purpose: the rejected curves are kept as they were scored, for the comparison
+    table of docs/forecast.md; cutting them into steps would risk moving the figures they
+    are kept to reproduce.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
