@@ -337,6 +337,29 @@ def test_no_english_on_any_page_in_vietnamese_mode(server, browser):
     page.close()
 
 
+def test_the_stop_button_shown_while_a_page_runs_says_dung(server, browser):
+    """Streamlit's status widget (top right, only while a script runs) has an English "Stop"
+    button; the page's stylesheet must draw it in Vietnamese.  The widget lives a fraction of
+    a second, so an element of the same shape is put in the loaded page and its computed
+    style read."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(server)
+    wait_for_app(page)
+    drawn = page.evaluate("""() => {
+        const widget = document.createElement('div');
+        widget.setAttribute('data-testid', 'stStatusWidget');
+        const button = document.createElement('button');
+        button.setAttribute('data-testid', 'stBaseButton-header');
+        button.textContent = 'Stop';
+        widget.appendChild(button);
+        document.body.appendChild(widget);
+        return {size: getComputedStyle(button).fontSize,
+                after: getComputedStyle(button, '::after').content};
+    }""")
+    assert drawn == {"size": "0px", "after": '"Dừng"'}, drawn
+    page.close()
+
+
 def test_a_link_opened_first_after_a_restart_keeps_its_filters(sample_db, browser, tmp_path):
     """The first session of a fresh server runs the linked page before the router knows its
     pages, and is redirected through the router: the link's filters must survive both hops."""

@@ -22,6 +22,10 @@ only data dated on or before `as_of` is used.
   targets' own function: same pace, required rate, forecast and status.  A weekly rate
   ("3.000 hồ sơ mỗi tuần") is judged on the current week (Monday to Sunday): the running
   total at the end of last week plus the rate, by Sunday.
+
+This module gives the breakdown of one dimension (`breakdown`, `unit_series`,
+`outside_gap`); the parts as series and their denominators live in `parts`, the targets
+for groups in `group_targets`.
 """
 
 from __future__ import annotations
@@ -34,10 +38,41 @@ import pandas as pd
 
 from cccd_analytics import dimensions
 from cccd_analytics.analytics import campaigns as camp
-from cccd_analytics.analytics import metrics
-from cccd_analytics.analytics.metrics import Panel
+from cccd_analytics.analytics.group_targets import TARGET_FIELDS, targets
+from cccd_analytics.analytics.panel import Panel
 
-SEP = "\x1f"
+# The parts as series and the targets for groups are modules of their own (parts,
+# group_targets); their names stay importable from here, where the pages, the briefing
+# and the command line reach for them.
+from cccd_analytics.analytics.parts import (
+    SEP,
+    _column,
+    _denominators_on,
+    _pace,
+    _split,
+    _window,
+    denominator_history,
+    part_panel,
+    plus,
+    with_data,
+)
+
+__all__ = [
+    "LEVELS",
+    "ROW_FIELDS",
+    "SEP",
+    "TARGET_FIELDS",
+    "Breakdown",
+    "breakdown",
+    "denominator_history",
+    "outside_gap",
+    "part_panel",
+    "plus",
+    "targets",
+    "unit_series",
+    "with_data",
+]
+
 LEVELS = ("commune", "district", "province")
 ROW_FIELDS = [
     "key",
@@ -55,33 +90,6 @@ ROW_FIELDS = [
     "pace_7d",
     "denominator_date",
 ]
-TARGET_FIELDS = [
-    "name",
-    "dimension",
-    "values",
-    "kind",
-    "deadline",
-    "eligible",
-    "target",
-    "collected",
-    "coverage",
-    "remaining",
-    "pace_7d",
-    "required_per_day",
-    "pace_ratio",
-    "days_left",
-    "projected_date",
-    "projected_low",
-    "projected_high",
-    "p_on_time",
-    "days_behind",
-    "status",
-    "per_week",
-    "week_start",
-    "week_collected",
-    "weeks",
-    "weeks_met",
-]
 
 
 @dataclass(frozen=True)
@@ -93,176 +101,6 @@ class Breakdown:
     # coverage: the scope's figures per day (denominators in force that day)
     daily: pd.DataFrame
     values: list[str] = field(default_factory=list)  # in display order
-
-
-def _column(unit: str, value: str) -> str:
-    return f"{unit}{SEP}{value}"
-
-
-def _split(columns) -> tuple[list[str], list[str]]:
-    pairs = [c.split(SEP, 1) for c in columns]
-    return [p[0] for p in pairs], [p[1] for p in pairs]
-
-
-def with_data(parts: pd.DataFrame, obs: pd.DataFrame | None = None) -> set[str]:
-    units = set(parts["unit_key"]) if len(parts) else set()
-    if obs is not None and len(obs):
-        units |= set(obs["unit_key"].unique())
-    return units
-
-
-def _concat(panels: list[Panel]) -> Panel:
-    panels = [p for p in panels if len(p.columns)]
-    if not panels:
-        raise ValueError("nothing to join")
-    if len(panels) == 1:
-        return panels[0]
-    return Panel(
-        panels[0].days,
-        pd.Index(np.concatenate([np.asarray(p.columns, dtype=object) for p in panels])),
-        np.concatenate([p.raw for p in panels], axis=1),
-        np.concatenate([p.filled for p in panels], axis=1),
-        np.concatenate([p.first for p in panels]),
-        np.concatenate([p.last for p in panels]),
-        np.concatenate([p.members for p in panels]),
-        np.concatenate([p.reporting for p in panels]),
-    )
-
-
-def plus(a: Panel | None, b: Panel | None) -> Panel | None:
-    """Two panels added column by column (their columns joined): a day is reported when
-    either reports it, its value the sum of both (a column one lacks counts as 0)."""
-    if a is None or b is None:
-        return a if b is None else b
-    cols = a.columns.append(b.columns[~b.columns.isin(a.columns)])
-
-    def take(p: Panel, name: str) -> np.ndarray:
-        at = p.columns.get_indexer(cols)
-        out = np.full((len(p.days), len(cols)), np.nan)
-        out[:, at >= 0] = getattr(p, name)[:, at[at >= 0]]
-        return out
-
-    fa, fb = take(a, "filled"), take(b, "filled")
-    filled = np.where(np.isnan(fa) & np.isnan(fb), np.nan, np.nan_to_num(fa) + np.nan_to_num(fb))
-    reported = ~np.isnan(take(a, "raw")) | ~np.isnan(take(b, "raw"))
-    n = len(a.days)
-    seen = reported.any(axis=0)
-    return Panel(
-        a.days,
-        cols,
-        np.where(reported, filled, np.nan),
-        filled,
-        np.where(seen, np.argmax(reported, axis=0), -1),
-        np.where(seen, n - 1 - np.argmax(reported[::-1], axis=0), -1),
-        np.ones(len(cols)),
-        reported[-1].astype(float) if n else np.zeros(len(cols)),
-    )
-
-
-def part_panel(parts: pd.DataFrame, days: pd.DatetimeIndex, metric_names=("collected",)) -> Panel | None:
-    """Days × (unit, value) running totals of parts.  A series given only as day figures
-    (`collected_day`) is added up from zero; the finer values of a nesting dimension build
-    their coarser value where a commune does not give it."""
-    if parts.empty:
-        return None
-    frames = []
-    cumulative = parts[parts["metric"].isin(metric_names)]
-    if len(cumulative):
-        keys = [_column(u, v) for u, v in zip(cumulative["unit_key"], cumulative["value"])]
-        part = pd.DataFrame(
-            {"date": cumulative["date"].to_numpy(), "unit_key": keys, "value": cumulative["count"].to_numpy()}
-        )
-        frames.append(metrics.pivot_last(part, days, sorted(set(keys))))
-    if "collected" in metric_names:
-        daily = parts[parts["metric"] == "collected_day"]
-        have = {(u, v) for u, v in zip(cumulative["unit_key"], cumulative["value"])}
-        daily = daily[[(u, v) not in have for u, v in zip(daily["unit_key"], daily["value"])]]
-        if len(daily):
-            keys = [_column(u, v) for u, v in zip(daily["unit_key"], daily["value"])]
-            part = pd.DataFrame(
-                {"date": daily["date"].to_numpy(), "unit_key": keys, "value": daily["count"].to_numpy()}
-            )
-            grid = metrics.pivot_last(part, days, sorted(set(keys)))
-            summed = grid.fillna(0).cumsum().where(grid.notna())
-            frames.append(summed)
-    if not frames:
-        return None
-    frame = pd.concat(frames, axis=1) if len(frames) > 1 else frames[0]
-    panel = Panel.of(frame)
-    dimension = parts["dimension"].iloc[0]
-    units, values = _split(panel.columns)
-    children = pd.Series(
-        [
-            _column(u, dimensions.parent(dimension, v)) if dimensions.parent(dimension, v) else None
-            for u, v in zip(units, values)
-        ],
-        index=panel.columns,
-    ).dropna()
-    missing = children[~children.isin(panel.columns)]
-    if len(missing):
-        panel = _concat([panel, panel.aggregate(missing)])
-    return panel
-
-
-def _denominators_on(
-    den: pd.DataFrame, dimension: str, day: pd.Timestamp, panel: Panel | None
-) -> pd.DataFrame:
-    """unit_key, value, count, date, kind of the denominators in force on `day`; a
-    `remaining` count is the part's running total on its date plus the count; finer values
-    build their coarser one where it has none."""
-    den = den[(den["dimension"] == dimension) & (den["date"] <= day)]
-    if den.empty:
-        return pd.DataFrame(columns=["unit_key", "value", "count", "date", "kind"])
-    newest = den.groupby(["unit_key", "value", "date"])["upload_id"].transform("max")
-    den = den[den["upload_id"] == newest]
-    summed = den.groupby(["unit_key", "value", "date"], as_index=False).agg(
-        count=("count", "sum"), kind=("kind", "last")
-    )
-    latest = summed.sort_values("date").groupby(["unit_key", "value"], as_index=False).last()
-    if panel is not None and (latest["kind"] == "remaining").any():
-        at = panel.days.get_indexer(pd.DatetimeIndex(latest["date"]))
-        cols = panel.columns.get_indexer([_column(u, v) for u, v in zip(latest["unit_key"], latest["value"])])
-        ok = (at >= 0) & (cols >= 0)
-        base = np.zeros(len(latest))
-        base[ok] = np.nan_to_num(panel.filled[at[ok], cols[ok]])
-        latest["count"] = np.where(latest["kind"] == "remaining", latest["count"] + base, latest["count"])
-    parents = latest.assign(value=[dimensions.parent(dimension, v) for v in latest["value"]]).dropna(
-        subset=["value"]
-    )
-    if len(parents):
-        built = parents.groupby(["unit_key", "value"], as_index=False).agg(
-            count=("count", "sum"), date=("date", "max"), kind=("kind", "last")
-        )
-        have = set(zip(latest["unit_key"], latest["value"]))
-        built = built[[(u, v) not in have for u, v in zip(built["unit_key"], built["value"])]]
-        latest = pd.concat([latest, built], ignore_index=True)
-    return latest
-
-
-def _pace(panel: Panel) -> np.ndarray:
-    """Mean a calendar day over the 7 days up to each column's last report (the commune
-    totals' pace_7d, docs/analytics.md)."""
-    last, first = panel.last, panel.first
-    cols = np.arange(len(panel.columns))
-    lo = np.maximum(last - metrics.PACE_DAYS, first)
-    ok = (last > first) & (last >= 0)
-    if not len(panel.days):
-        return np.full(len(cols), np.nan)
-    inc = panel.filled[np.clip(last, 0, None), cols] - panel.filled[np.clip(lo, 0, None), cols]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(ok, inc / (last - lo), np.nan)
-
-
-def _window(parts: pd.DataFrame, campaign: camp.Campaign, as_of) -> tuple[pd.Timestamp, pd.DatetimeIndex]:
-    data_through = pd.Timestamp(parts["date"].max()).normalize() if len(parts) else None
-    as_of = (
-        pd.Timestamp(as_of).normalize()
-        if as_of is not None
-        else (data_through or pd.Timestamp(campaign.deadline))
-    )
-    first = pd.Timestamp(parts["date"].min()) if len(parts) else as_of
-    start = pd.Timestamp(campaign.start) if campaign.start else first
-    return as_of, pd.date_range(min(start, first, as_of), as_of, freq="D")
 
 
 def breakdown(
@@ -296,24 +134,7 @@ def breakdown(
     den = _denominators_on(denominators[denominators["unit_key"].isin(scope)], dimension, as_of, panel)
     meta = units.reindex(sorted(set(_split(panel.columns)[0])))
 
-    def figures(p: Panel, level: str, away: Panel | None) -> pd.DataFrame:
-        keys, values = _split(p.columns)
-        extra = np.zeros(len(p.columns))
-        if away is not None:
-            at = away.columns.get_indexer(p.columns)
-            extra = np.where(at >= 0, np.nan_to_num(away.current()[np.clip(at, 0, None)]), 0.0)
-        return pd.DataFrame(
-            {
-                "key": keys,
-                "level": level,
-                "value": values,
-                "collected": np.nan_to_num(p.current()),
-                "elsewhere": extra,
-                "pace_7d": _pace(p),
-            }
-        )
-
-    tables = [figures(panel, "commune", elsewhere)]
+    tables = [_part_figures(panel, "commune", elsewhere)]
     den_of = {(u, v): (c, d) for u, v, c, d in zip(den["unit_key"], den["value"], den["count"], den["date"])}
     unit_rows = tables[0]
     unit_rows["eligible"] = [
@@ -323,36 +144,9 @@ def breakdown(
         den_of.get((k, v), (None, None))[1] for k, v in zip(unit_rows["key"], unit_rows["value"])
     ]
     for level, column in (("district", "district_key"), ("province", "province_key")):
-        owner = meta[column].reindex(_split(panel.columns)[0]).to_numpy()
-        groups = pd.Series(
-            [
-                _column(o, v) if isinstance(o, str) and o else None
-                for o, v in zip(owner, _split(panel.columns)[1])
-            ],
-            index=panel.columns,
-        ).dropna()
-        if groups.empty:
-            continue
-        agg = panel.aggregate(groups)
-        away = (
-            elsewhere.aggregate(groups[groups.index.isin(elsewhere.columns)])
-            if elsewhere is not None
-            else None
-        )
-        rows = figures(agg, level, away)
-        # Denominators: over the communes that have one (and their collected, for coverage).
-        has = unit_rows[unit_rows["eligible"].notna()]
-        by = pd.Series(has["key"].map(meta[column]).to_numpy(), index=has.index)
-        totals = (
-            has.assign(owner=by)
-            .groupby(["owner", "value"])
-            .agg(eligible=("eligible", "sum"), counted=("collected", "sum"))
-        )
-        index = pd.MultiIndex.from_arrays([rows["key"], rows["value"]])
-        rows["eligible"] = totals["eligible"].reindex(index).to_numpy()
-        rows["counted"] = totals["counted"].reindex(index).to_numpy()
-        rows["denominator_date"] = None
-        tables.append(rows)
+        rows = _level_rows(panel, elsewhere, meta, unit_rows, level, column)
+        if rows is not None:
+            tables.append(rows)
     table = pd.concat(tables, ignore_index=True)
     counted = table["counted"].fillna(table["collected"]) if "counted" in table else table["collected"]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -371,6 +165,66 @@ def breakdown(
         how="left",
     )
     return Breakdown(dimension, as_of, table[ROW_FIELDS].reset_index(drop=True), daily, order)
+
+
+def _part_figures(p: Panel, level: str, away: Panel | None) -> pd.DataFrame:
+    """Collected (here and elsewhere) and the 7-day pace of each (unit, value) column."""
+    keys, values = _split(p.columns)
+    extra = np.zeros(len(p.columns))
+    if away is not None:
+        at = away.columns.get_indexer(p.columns)
+        extra = np.where(at >= 0, np.nan_to_num(away.current()[np.clip(at, 0, None)]), 0.0)
+    return pd.DataFrame(
+        {
+            "key": keys,
+            "level": level,
+            "value": values,
+            "collected": np.nan_to_num(p.current()),
+            "elsewhere": extra,
+            "pace_7d": _pace(p),
+        }
+    )
+
+
+def _level_rows(
+    panel: Panel,
+    elsewhere: Panel | None,
+    meta: pd.DataFrame,
+    unit_rows: pd.DataFrame,
+    level: str,
+    column: str,
+) -> pd.DataFrame | None:
+    """The communes' (unit, value) columns summed into their districts or provinces
+    (``column`` names the owner), with the denominators of the communes that have one
+    (and their collected, for coverage); None when no commune has an owner there."""
+    owner = meta[column].reindex(_split(panel.columns)[0]).to_numpy()
+    groups = pd.Series(
+        [
+            _column(o, v) if isinstance(o, str) and o else None
+            for o, v in zip(owner, _split(panel.columns)[1])
+        ],
+        index=panel.columns,
+    ).dropna()
+    if groups.empty:
+        return None
+    agg = panel.aggregate(groups)
+    away = (
+        elsewhere.aggregate(groups[groups.index.isin(elsewhere.columns)]) if elsewhere is not None else None
+    )
+    rows = _part_figures(agg, level, away)
+    # Denominators: over the communes that have one (and their collected, for coverage).
+    has = unit_rows[unit_rows["eligible"].notna()]
+    by = pd.Series(has["key"].map(meta[column]).to_numpy(), index=has.index)
+    totals = (
+        has.assign(owner=by)
+        .groupby(["owner", "value"])
+        .agg(eligible=("eligible", "sum"), counted=("collected", "sum"))
+    )
+    index = pd.MultiIndex.from_arrays([rows["key"], rows["value"]])
+    rows["eligible"] = totals["eligible"].reindex(index).to_numpy()
+    rows["counted"] = totals["counted"].reindex(index).to_numpy()
+    rows["denominator_date"] = None
+    return rows
 
 
 def _label(table: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
@@ -481,157 +335,3 @@ def outside_gap(residence: Breakdown, level: str = "province") -> pd.DataFrame:
     return rows.assign(needed=rows["eligible"], missing=rows["remaining"])[
         ["key", "province", "district", "commune", "collected", "elsewhere", "needed", "missing", "coverage"]
     ]
-
-
-# -- denominators over time ----------------------------------------------------------------
-
-
-def denominator_history(
-    denominators: pd.DataFrame, dimension: str | None = None, unit_keys=None
-) -> pd.DataFrame:
-    """Every denominator in force at some time: unit_key, dimension, value, date, count,
-    kind, change (against the one before for the same unit and value), file_name, detail."""
-    den = denominators
-    if dimension is not None:
-        den = den[den["dimension"] == dimension]
-    if unit_keys is not None:
-        den = den[den["unit_key"].isin(list(unit_keys))]
-    if den.empty:
-        return pd.DataFrame(
-            columns=[
-                "unit_key",
-                "dimension",
-                "value",
-                "date",
-                "count",
-                "kind",
-                "change",
-                "file_name",
-                "detail",
-            ]
-        )
-    newest = den.groupby(["unit_key", "dimension", "value", "date"])["upload_id"].transform("max")
-    den = den[den["upload_id"] == newest]
-    out = den.groupby(["unit_key", "dimension", "value", "date"], as_index=False).agg(
-        count=("count", "sum"),
-        kind=("kind", "last"),
-        file_name=("file_name", "last"),
-        detail=("detail", lambda d: "; ".join(sorted({x for x in d if isinstance(x, str) and x}))),
-    )
-    out = out.sort_values(["unit_key", "dimension", "value", "date"], kind="stable")
-    out["change"] = out.groupby(["unit_key", "dimension", "value"])["count"].diff()
-    return out.reset_index(drop=True)
-
-
-# -- targets for groups ------------------------------------------------------------------------
-
-
-def _selected(dimension: str, chosen: tuple[str, ...]) -> list[str]:
-    """The chosen values without those whose coarser value is chosen too (never twice)."""
-    return [v for v in chosen if dimensions.parent(dimension, v) not in chosen]
-
-
-def targets(
-    parts: pd.DataFrame,
-    denominators: pd.DataFrame,
-    units: pd.DataFrame,
-    campaign: camp.Campaign,
-    as_of: date | pd.Timestamp | None = None,
-    eligible: pd.Series | None = None,
-    data_units: set[str] | None = None,
-) -> pd.DataFrame:
-    """One row per `[[group_targets]]` of the campaign (TARGET_FIELDS), judged over the
-    campaign's scope by `metrics.goal_figures`.
-
-    `eligible`: the scope communes' eligible population (a snapshot's), the ceiling the
-    forecaster uses for a target whose part has no denominator of its own."""
-    if not campaign.group_targets:
-        return pd.DataFrame(columns=TARGET_FIELDS)
-    scope = camp.scope_communes(campaign, units, (data_units or set()) | with_data(parts))
-    in_scope = parts[parts["unit_key"].isin(scope)]
-    as_of, days = _window(in_scope, campaign, as_of)
-    in_scope = in_scope[in_scope["date"] <= as_of]
-    if eligible is None:
-        eligible = units.reindex(scope)["eligible_estimate"]
-    ceiling = float(pd.to_numeric(eligible, errors="coerce").sum())
-    out = []
-    for goal in campaign.group_targets:
-        row = dict(
-            name=goal.name,
-            dimension=goal.dimension,
-            values=", ".join(goal.values),
-            kind="per_week" if goal.per_week is not None else "deadline",
-            per_week=goal.per_week,
-        )
-        mine = in_scope[in_scope["dimension"] == goal.dimension]
-        panel = plus(part_panel(mine, days), part_panel(mine, days, metric_names=("elsewhere",)))
-        chosen = _selected(goal.dimension, goal.values)
-        columns = [] if panel is None else [c for c in panel.columns if c.split(SEP, 1)[1] in chosen]
-        if not columns:
-            row.update(status="no_data", deadline=pd.Timestamp(goal.deadline) if goal.deadline else None)
-            out.append(row)
-            continue
-        agg = panel.aggregate(pd.Series("all", index=columns))
-        den = _denominators_on(
-            denominators[denominators["unit_key"].isin(scope)], goal.dimension, as_of, panel
-        )
-        den = den[den["value"].isin(chosen)]
-        denominator = float(den["count"].sum()) if len(den) else np.nan
-        if goal.per_week is not None:
-            week_start = as_of - pd.Timedelta(days=as_of.weekday())
-            deadline = week_start + pd.Timedelta(days=6)
-            before = agg.days.get_indexer([week_start - pd.Timedelta(days=1)])[0]
-            baseline = float(np.nan_to_num(agg.filled[before, 0])) if before >= 0 else 0.0
-            target = baseline + goal.per_week
-            weeks = _weeks(agg, campaign, as_of)
-            row.update(
-                week_start=week_start,
-                week_collected=float(np.nan_to_num(agg.current()[0])) - baseline,
-                weeks=len(weeks),
-                weeks_met=int((weeks >= goal.per_week).sum()),
-            )
-        else:
-            deadline = pd.Timestamp(goal.deadline)
-            if goal.target.kind == "share":
-                target = goal.target.value * denominator if denominator == denominator else np.nan
-            else:
-                target = goal.target.value
-        fig = metrics.goal_figures(
-            agg,
-            pd.Series(
-                {"all": denominator if denominator == denominator and goal.per_week is None else ceiling}
-            ),
-            pd.Series({"all": target}),
-            deadline,
-            campaign,
-            as_of,
-        ).iloc[0]
-        row.update({k: fig[k] for k in TARGET_FIELDS if k in fig.index and k not in row})
-        row["deadline"] = deadline
-        row["eligible"] = denominator
-        row["coverage"] = (
-            fig["collected"] / denominator if denominator and denominator == denominator else np.nan
-        )
-        if target != target:  # a share of a denominator nobody gave
-            row.update(status="no_data", target=np.nan, remaining=np.nan, required_per_day=np.nan)
-        out.append(row)
-    return pd.DataFrame(out).reindex(columns=TARGET_FIELDS)
-
-
-def _weeks(agg: Panel, campaign: camp.Campaign, as_of: pd.Timestamp) -> np.ndarray:
-    """Collections of each whole week (Monday–Sunday) before the current one, from the
-    campaign's start (or the first data)."""
-    start = pd.Timestamp(campaign.start) if campaign.start else agg.days[max(int(agg.first[0]), 0)]
-    first_monday = start + pd.Timedelta(days=(7 - start.weekday()) % 7)
-    this_monday = as_of - pd.Timedelta(days=as_of.weekday())
-    out = []
-    monday = first_monday
-    while monday + pd.Timedelta(days=6) < this_monday:
-        end = agg.days.get_indexer([monday + pd.Timedelta(days=6)])[0]
-        before = agg.days.get_indexer([monday - pd.Timedelta(days=1)])[0]
-        if end >= 0:
-            a = float(np.nan_to_num(agg.filled[end, 0]))
-            b = float(np.nan_to_num(agg.filled[before, 0])) if before >= 0 else 0.0
-            out.append(a - b)
-        monday += pd.Timedelta(days=7)
-    return np.asarray(out, dtype=float)

@@ -19,6 +19,22 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from cccd_analytics.analytics.forecast import (  # the plumbing both generations share
+    COLUMNS,
+    _day_when,
+    _deadlines,
+    _per_unit,
+    _to_dates,
+)
+from cccd_analytics.analytics.forecast_pace import (
+    _daily_history,
+    _interpolate_inside,
+    _nanmean0,
+    _pace_7d,
+    _take,
+    _weights,
+)
+
 __all__ = [
     "COLUMNS",
     "HORIZON_DAYS",
@@ -33,18 +49,6 @@ HORIZON_DAYS = 3 * 365 + 1
 #: without refitting the calibration).
 SHIPPED_TURN = 0.85
 METHODS = ("saturating", "saturating_shipped", "saturating_fit")
-# Methods whose projection of one unit depends on the others (a shape fitted over all of
-# them): callers must then forecast the whole pool, not a subset.
-POOLED_METHODS = ("saturating_fit",)
-COLUMNS = [
-    "projected_date",
-    "projected_low",
-    "projected_high",
-    "p_on_time",
-    "pace_7d",
-    "model",
-    "last_report",
-]
 
 _Z90 = 1.2815515655446004  # standard normal 90th percentile
 _MIN_SIGMA = 0.05
@@ -113,6 +117,10 @@ def forecast_units(
     ``p_on_time``, ``pace_7d`` (mean per calendar day over the 7 days up to the last
     report, gaps interpolated), ``model`` and ``last_report`` (the newest reported
     day the forecast starts from).  NaT means not reached within ``HORIZON_DAYS``.
+
+    Long on purpose: the rejected curves are kept as they were scored, for the comparison
+    table of docs/forecast.md; cutting them into steps would risk moving the figures they
+    are kept to reproduce.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
@@ -309,17 +317,6 @@ def _fit_gamma(Xi, first, last, hist_weight, ceiling, rate_now, prm):
 # ----------------------------------------------------------------- rate estimates
 
 
-def _window_progress(Xi, first, end, hist_weight, width):
-    """Progress and capacity over the ``width`` days ending at ``end`` (per unit),
-    shortened to the interpolated range; NaN where there is no such window."""
-    start = np.maximum(end - width, first)  # cumulative at the day before the window
-    ok = (end > start) & (end >= 0)
-    inc = np.where(ok, _take(Xi, end) - _take(Xi, start), np.nan)
-    cw = np.concatenate([[0.0], np.cumsum(hist_weight)])
-    cap = np.where(ok, cw[np.clip(end, -1, None) + 1] - cw[np.clip(start, -1, None) + 1], np.nan)
-    return inc, cap
-
-
 def _robust_rate(Xi, first, end, hist_weight, width, spike_cap):
     """Progress per unit of capacity over ``width`` days ending at ``end``, each day's
     increment winsorised at ``spike_cap`` x the window median daily rate (so a one-day
@@ -349,108 +346,7 @@ def _robust_rate(Xi, first, end, hist_weight, width, spike_cap):
     return rate
 
 
-def _pace_7d(Xi, first, last):
-    inc, _ = _window_progress(Xi, first, last, np.ones(Xi.shape[0]), 7)
-    days = np.minimum(7, last - first)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(days > 0, inc / days, np.nan)
-
-
 # -------------------------------------------------------------------- plumbing
-
-
-def _daily_history(cumulative: pd.DataFrame, as_of: pd.Timestamp):
-    if not isinstance(cumulative.index, pd.DatetimeIndex):
-        raise TypeError("cumulative must have a DatetimeIndex")
-    hist = cumulative.loc[cumulative.index <= as_of]
-    start = hist.index.min() if len(hist) else as_of
-    dates = pd.date_range(start.normalize(), as_of, freq="D")
-    if not (hist.index.is_unique and (hist.index == hist.index.normalize()).all()):
-        hist = hist.groupby(hist.index.normalize()).last()  # several rows a day: keep the last
-    hist = hist.reindex(dates)
-    return dates, hist.to_numpy(dtype=float, na_value=np.nan)
-
-
-def _interpolate_inside(X):
-    """Linear interpolation of each column between its reported values; NaN before the
-    first and after the last report.  Returns (values, first_idx, last_idx), -1 where
-    a unit has no data."""
-    n = X.shape[0]
-    valid = ~np.isnan(X)
-    rows = np.arange(n)[:, None]
-    prev = np.maximum.accumulate(np.where(valid, rows, -1), axis=0)
-    nxt = np.minimum.accumulate(np.where(valid, rows, n)[::-1], axis=0)[::-1]
-    inside = (prev >= 0) & (nxt < n)
-    p = np.clip(prev, 0, n - 1)
-    q = np.clip(nxt, 0, n - 1)
-    cols = np.arange(X.shape[1])[None, :]
-    xp, xq = X[p, cols], X[q, cols]
-    span = np.where(q > p, q - p, 1)
-    Xi = np.where(inside, xp + (xq - xp) * (rows - p) / span, np.nan)
-    any_valid = valid.any(axis=0)
-    first = np.where(any_valid, np.argmax(valid, axis=0), -1)
-    last = np.where(any_valid, n - 1 - np.argmax(valid[::-1], axis=0), -1)
-    return Xi, first, last
-
-
-def _take(Xi, idx):
-    n = Xi.shape[0]
-    ok = (idx >= 0) & (idx < n)
-    vals = Xi[np.clip(idx, 0, n - 1), np.arange(Xi.shape[1])]
-    return np.where(ok, vals, np.nan)
-
-
-def _per_unit(values, units, name) -> np.ndarray:
-    if isinstance(values, pd.Series):
-        out = values.reindex(units).to_numpy(dtype=float, na_value=np.nan)
-    else:
-        out = np.full(len(units), float(values))
-    if np.any(out <= 0):
-        raise ValueError(f"{name} must be > 0")
-    return out
-
-
-def _deadlines(deadline, units) -> pd.DatetimeIndex:
-    if isinstance(deadline, pd.Series):
-        return pd.DatetimeIndex(pd.to_datetime(deadline.reindex(units))).normalize()
-    return pd.DatetimeIndex([pd.Timestamp(deadline).normalize()] * len(units))
-
-
-def _weights(workday_weight, days: pd.DatetimeIndex) -> np.ndarray:
-    if workday_weight is None:
-        return np.ones(len(days))
-    w = np.asarray(workday_weight(days), dtype=float)
-    if w.shape != (len(days),):
-        raise ValueError("workday_weight must return one weight per date")
-    if np.any(~np.isfinite(w)) or np.any(w < 0):
-        raise ValueError("workday weights must be finite and >= 0")
-    return w
-
-
-def _day_when(cum_weight, base, need, last):
-    """First day index whose cumulative capacity since ``last`` covers ``need``;
-    len(cum_weight) (= beyond the horizon) when never."""
-    target = base + need
-    finite = np.isfinite(target)
-    idx = np.searchsorted(cum_weight, np.where(finite, target, np.inf), side="left")
-    idx = np.maximum(idx, last + 1)
-    return np.where(finite, idx, len(cum_weight))
-
-
-def _to_dates(start, idx, has_data, n_total=None):
-    """Day indices -> Timestamps; NaT for no data, negative or beyond-horizon indices."""
-    days = np.where(has_data, np.asarray(idx), -1).astype("int64")
-    ok = days >= 0
-    if n_total is not None:
-        ok &= days < n_total
-    out = pd.DatetimeIndex(start + pd.to_timedelta(np.where(ok, days, 0), unit="D"))
-    return out.where(ok, pd.NaT)
-
-
-def _nanmean0(a):
-    n = np.sum(~np.isnan(a), axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(n > 0, np.nansum(a, axis=0) / np.maximum(n, 1), np.nan)
 
 
 def _norm_cdf(z):

@@ -261,7 +261,10 @@ def forecast_note_lines(communes) -> tuple[str, ...]:
     order the overview lists them, and one counting the others, so a leader never reads a
     bare "chậm" where the pace says otherwise."""
     open_ = communes[~communes["status"].isin(("done", "no_data"))]
-    noted = open_[open_["forecast_note"].fillna("").astype(str).str.len() > 0]
+    note = open_["forecast_note"].fillna("").astype(str)
+    # A note that only restates a late commune's projection is in the tables already; in a
+    # campaign where most communes are late it would bury the few that need care.
+    noted = open_[(note.str.len() > 0) & ~note.str.startswith(metrics.PROJECTION_NOTE)]
     if noted.empty:
         return ()
     noted = metrics.attention_order(noted)

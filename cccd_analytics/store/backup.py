@@ -292,7 +292,7 @@ def restore(
 def _changed(engine: sa.Engine) -> None:
     """Tell running dashboards that the data changed: their caches are keyed on the data
     version, which a restored store could otherwise share with a state they cached."""
-    from cccd_analytics.store import _revision
+    from cccd_analytics.store.sql import _revision
 
     with engine.begin() as conn:
         _revision(conn, "restore")

@@ -29,7 +29,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from cccd_analytics import exit_codes
-from cccd_analytics.store import StoreError, _sqlite_transactional_ddl, _without_password, fingerprint
+from cccd_analytics.store import fingerprint
+from cccd_analytics.store.errors import StoreError, _without_password
+from cccd_analytics.store.sql import _sqlite_transactional_ddl
 
 Progress = Callable[[str, int], None]  # (table, rows copied so far)
 

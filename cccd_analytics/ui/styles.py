@@ -79,11 +79,15 @@ def narrow_overview() -> None:
 
 def app_texts() -> None:
     """Streamlit texts every page has: the keyboard user's "Skip to main content" link
-    (shown when it takes the focus) speaks the interface language."""
+    (shown when it takes the focus) and the "Stop" button shown at the top right while a
+    page runs speak the interface language."""
     skip = _css_text(t("Đến nội dung chính"))
+    stop = _css_text(t("Dừng"))
     st.html(
         f"""<style>
 [data-testid="stSkipToContent"] {{ font-size: 0 !important; }}
 [data-testid="stSkipToContent"]::after {{ content: {skip}; font-size: 1rem; }}
+[data-testid="stStatusWidget"] [data-testid="stBaseButton-header"] {{ font-size: 0 !important; }}
+[data-testid="stStatusWidget"] [data-testid="stBaseButton-header"]::after {{ content: {stop}; font-size: .875rem; }}
 </style>"""
     )

@@ -1,0 +1,165 @@
+"""A unit's status and the note that says why: thresholds, labels and the order of concern.
+
+The status (done, on track, at risk, behind, missed, no data) comes from P(on time),
+or the pace ratio without a forecast, kept actionable where the steady pace clearly
+says otherwise; ``forecast_notes`` words in Vietnamese why a unit's status needs reading
+with care; ``attention_order`` sorts units worst first.  docs/analytics.md has the rules.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cccd_analytics import text as fmt
+
+STATUS_LABELS = {
+    "done": "Đã hoàn thành",
+    "on_track": "Đúng tiến độ",
+    "at_risk": "Có nguy cơ chậm",
+    "behind": "Chậm tiến độ",
+    "missed": "Không đạt hạn",
+    "no_data": "Chưa có số liệu",
+}
+# Worst first: the order the commune table sorts statuses in.
+STATUS_ORDER = ("missed", "behind", "at_risk", "no_data", "on_track", "done")
+#: P(on time) thresholds of the status.
+P_ON_TRACK = 0.8
+P_AT_RISK = 0.4
+#: When no forecast exists, the pace ratio decides: >= 1 on track, >= 0.8 at risk.
+PACE_RATIO_ON_TRACK = 1.0
+PACE_RATIO_AT_RISK = 0.8
+#: Where the pace and the forecaster disagree, the pace keeps the status actionable: a
+#: unit whose steady pace (weekly increments, forecast.pace_robust) is at least this many
+#: times what is required is on track, whatever the curve expects; one at or below
+#: PACE_CLEARLY_SHORT of it is at best at risk.  Both cases say why (forecast_note).
+PACE_CLEARLY_AHEAD = 2.0
+PACE_CLEARLY_SHORT = 0.5
+#: A unit that reports every this many days or more sends its figures in batches.
+BATCH_GAP_DAYS = 2.0
+
+
+def _status(
+    done: np.ndarray,
+    has_data: np.ndarray,
+    past_deadline: np.ndarray,
+    p_on_time: np.ndarray,
+    pace_ratio: np.ndarray,
+    steady_ratio: np.ndarray | None = None,
+    stalled: np.ndarray | None = None,
+) -> np.ndarray:
+    """done; missed after the deadline; a unit without progress over the last 28 days
+    behind; else from P(on time) (or, without a forecast, the pace ratio), kept
+    actionable where the steady pace clearly says otherwise (PACE_CLEARLY_AHEAD,
+    PACE_CLEARLY_SHORT); no_data when the unit never reported."""
+    fallback = np.where(
+        pace_ratio >= PACE_RATIO_ON_TRACK, 1.0, np.where(pace_ratio >= PACE_RATIO_AT_RISK, 0.5, 0.0)
+    )
+    p = np.where(np.isnan(p_on_time), fallback, p_on_time)
+    status = np.where(p >= P_ON_TRACK, "on_track", np.where(p >= P_AT_RISK, "at_risk", "behind"))
+    if steady_ratio is not None:
+        steady = np.nan_to_num(steady_ratio, nan=0.0)
+        status = np.where(steady >= PACE_CLEARLY_AHEAD, "on_track", status)
+        status = np.where((steady <= PACE_CLEARLY_SHORT) & (status == "on_track"), "at_risk", status)
+    if stalled is not None:
+        status = np.where(stalled, "behind", status)
+    status = np.where(past_deadline, "missed", status)
+    status = np.where(done, "done", status)
+    return np.where(has_data, status, "no_data")
+
+
+def _times(x: float) -> str:
+    """2.34 → "2,3"; 12.6 → "13" (how many times the required rate)."""
+    return fmt.number(x, 1 if x < 10 else 0)
+
+
+def forecast_notes(fig: pd.DataFrame, gap: np.ndarray) -> np.ndarray:
+    """Why each unit's status is what it is, in Vietnamese, where the figures need
+    reading with care: no progress, figures sent in batches, the steady pace and the
+    forecaster disagreeing, or a unit projected after its deadline; "" otherwise.
+
+    Only the rows that need a note are formatted (a nation's communes are mostly on
+    track and need none)."""
+    n = len(fig)
+    notes = np.full(n, "", dtype=object)
+    status = fig["status"].to_numpy()
+    open_ = ~np.isin(status, ("done", "no_data"))
+    stalled = fig["stalled"].to_numpy(dtype=bool)
+    steady = fig["steady_ratio"].to_numpy(dtype=float)
+    seven = fig["pace_ratio"].to_numpy(dtype=float)
+    p = fig["p_on_time"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        batch = open_ & (gap >= BATCH_GAP_DAYS)
+        live = open_ & ~stalled & (status != "missed") & np.isfinite(steady) & np.isfinite(p)
+        ahead = live & (steady >= PACE_CLEARLY_AHEAD) & (p < P_ON_TRACK)
+        short = live & (steady <= PACE_CLEARLY_SHORT) & (p >= P_ON_TRACK)
+        slowing = live & ~ahead & ~short & np.isin(status, ("behind", "at_risk")) & (steady >= 1)
+        late = open_ & ~stalled & (status != "missed") & np.isin(status, ("behind", "at_risk"))
+    need = open_ & (stalled | batch | ahead | short | slowing | late)
+    evidence = fig["evidence"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        from_peak = fig["pace_robust"].to_numpy(dtype=float) / fig["pace_peak"].to_numpy(dtype=float)
+    projected, low, high = fig["projected_date"], fig["projected_low"], fig["projected_high"]
+    deadline = fig["deadline"]
+    for i in np.flatnonzero(need):
+        parts = []
+        if stalled[i]:
+            parts.append(STALLED_NOTE)
+        if batch[i]:
+            parts.append(
+                "số liệu báo cáo dồn"
+                + (" (báo cáo theo tuần)" if gap[i] >= 6 else f" (khoảng {fmt.number(gap[i])} ngày một lần)")
+            )
+        if ahead[i]:
+            use_seven = np.isfinite(seven[i]) and seven[i] >= PACE_CLEARLY_AHEAD
+            label = "tốc độ 7 ngày" if use_seven else "tốc độ 3 tuần qua"
+            parts.append(
+                f"{label} gấp {_times(seven[i] if use_seven else steady[i])} lần cần thiết; mô hình tính "
+                f"đến việc tốc độ thường giảm khi gần bão hòa nên khả năng kịp hạn chỉ {fmt.percent(p[i], 0)}"
+            )
+        elif short[i]:
+            parts.append(
+                f"mô hình dự báo kịp hạn nhưng tốc độ 3 tuần qua chỉ bằng {fmt.percent(steady[i], 0)} mức cần thiết"
+            )
+        elif slowing[i]:
+            parts.append(
+                f"tốc độ hiện nay gấp {_times(steady[i])} lần cần thiết nhưng "
+                + (
+                    f"đang giảm (bằng {fmt.percent(from_peak[i], 0)} lúc nhanh nhất)"
+                    if np.isfinite(evidence[i]) and evidence[i] > 0
+                    else "tốc độ thường giảm khi gần bão hòa"
+                )
+            )
+        if late[i] and pd.notna(projected.iloc[i]):
+            text = f"{PROJECTION_NOTE} {fmt.date_vn(projected.iloc[i])}"
+            if pd.notna(low.iloc[i]) and pd.notna(high.iloc[i]):
+                text += f" (khoảng {fmt.date_vn(low.iloc[i])} – {fmt.date_vn(high.iloc[i])})"
+            days_late = (projected.iloc[i] - deadline.iloc[i]).days
+            if days_late > 0:
+                text += f", sau hạn {fmt.number(days_late)} ngày"
+            parts.append(text)
+        notes[i] = "; ".join(parts)
+    return notes
+
+
+#: The status note of a unit without progress: it gets no projected date.
+STALLED_NOTE = "không có tiến triển 28 ngày"
+#: How the part of a note that only restates the projection of a late unit begins.
+PROJECTION_NOTE = "dự báo đạt"
+
+
+def attention_order(table: pd.DataFrame) -> pd.DataFrame:
+    """Units sorted by how far behind they are: worst status, then most days behind."""
+    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    out = table.assign(
+        _rank=table["status"].map(rank),
+        _behind=table["days_behind"]
+        .fillna(10_000)
+        .where(table["projected_date"].isna() | table["days_behind"].notna(), 10_000),
+        _cov=table["coverage"].fillna(-1),
+    )
+    out.loc[out["projected_date"].isna() & (out["status"] != "done"), "_behind"] = 10_000
+    out = out.sort_values(
+        ["_rank", "_behind", "_cov", "key"], ascending=[True, False, True, True], kind="stable"
+    )
+    return out.drop(columns=["_rank", "_behind", "_cov"])

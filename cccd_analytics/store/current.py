@@ -1,0 +1,234 @@
+"""The values in force read fast: current_values (and, on other engines, any Core SELECT of
+them) turned into the frame `Store.current_observations` returns through Arrow and numpy,
+with no Python object made per value.  A nation's 3.5 million values are read on every
+page run, which the general pandas.read_sql path made the slowest step of the dashboard.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from cccd_analytics.store.schema import current_values
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _fetch_chunks(conn: sa.Connection, query, size: int = 250_000) -> list[tuple]:
+    """Run a Core SELECT of (text, date, text, int, int) on the DB-API cursor, `size` rows at
+    a time, each chunk turned into (Arrow strings, dates, Arrow strings, int64, int64) at
+    once: no Result row objects, no per-row type processing.  The SQL and its parameters
+    are SQLAlchemy's for this dialect (bind processors applied), SQLite or PostgreSQL."""
+    import numpy as np
+    import pyarrow as pa
+
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    values = {}
+    for name, value in compiled.params.items():
+        bind = compiled.binds.get(name)
+        if bind is None:  # an IN list's expanded parameter: name_1_1 …
+            bind = compiled.binds.get(name.rsplit("_", 1)[0])
+        process = bind.type.bind_processor(conn.dialect) if bind is not None else None
+        values[name] = process(value) if process else value
+    params = tuple(values[name] for name in compiled.positiontup) if compiled.positional else values
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        chunks = []
+        while rows := cursor.fetchmany(size):
+            keys, dates, metrics, numbers, upload_ids = ([row[i] for row in rows] for i in range(5))
+            # pa.array infers: text, or date32 for the date objects of PostgreSQL.
+            chunks.append(
+                (
+                    pa.array(keys),
+                    pa.array(dates),
+                    pa.array(metrics),
+                    np.fromiter(numbers, np.int64, len(rows)),
+                    np.fromiter(upload_ids, np.int64, len(rows)),
+                )
+            )
+        return chunks
+    finally:
+        cursor.close()
+
+
+def _current_frame(unit_names, unit, metric_names, metric, days, values, upload_ids) -> pd.DataFrame | None:
+    """Current values read in key order as current_observations returns them; None when
+    they are not in (unit, metric, date) order with each key once — then the caller sorts.
+
+    `unit_names`/`metric_names` are Arrow string arrays and `unit`/`metric` int codes into
+    them; `days` an Arrow date32 array; `values`, `upload_ids` int64 arrays."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    def rank(names) -> np.ndarray:
+        # A code's place in code point order (how Python and pandas sort text).
+        order = np.argsort(np.asarray(names.to_pylist(), dtype=object), kind="stable")
+        out = np.empty(len(order), np.int64)
+        out[order] = np.arange(len(order))
+        return out
+
+    # In order when the (unit, metric) series come in rank order, each once, and the days
+    # rise within each series: checked on the series (thousands), then on the days.
+    starts = np.flatnonzero(np.r_[True, (unit[1:] != unit[:-1]) | (metric[1:] != metric[:-1])])
+    series = rank(unit_names)[unit[starts]] * len(metric_names) + rank(metric_names)[metric[starts]]
+    day = days.cast(pa.int32()).to_numpy(zero_copy_only=False)
+    rising = np.diff(day) > 0
+    rising[starts[1:] - 1] = True  # a new series may start on any day
+    if not (bool((np.diff(series) > 0).all()) and bool(rising.all())):
+        return None
+    return pd.DataFrame(
+        {
+            "unit_key": unit_names.take(pa.array(unit)).to_pandas(),
+            # date32 as datetime64[s]: what pd.to_datetime made of the dates read before.
+            "date": days.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False),
+            "metric": metric_names.take(pa.array(metric)).to_pandas(),
+            "value": values,
+            "upload_id": upload_ids,
+        }
+    )
+
+
+def _current_series(conn: sa.Connection, as_of: date | None, keys: list[str] | None) -> pd.DataFrame | None:
+    """current_values read as one row per (unit, metric) series, its days as CSV lines that
+    the database writes (SQLite group_concat, PostgreSQL string_agg) and pyarrow parses, a
+    few thousand series at a time: a nation's 3.5 million values are 30,000 rows to Python.
+    In key order: SQLite stores the table in it, PostgreSQL is asked for code point order
+    (COLLATE "C"), as Python sorts."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    postgresql = conn.dialect.name == "postgresql"
+    mark = "%s" if postgresql else "?"
+    where, params = [], []
+    if as_of is not None:
+        where.append(f"date <= {mark}")
+        params.append(as_of if postgresql else as_of.isoformat())
+    if keys is not None:
+        where.append("unit_key = ANY(%s)" if postgresql else "unit_key IN (SELECT value FROM json_each(?))")
+        params.append(keys if postgresql else json.dumps(keys))
+    if postgresql:
+        days = "string_agg(to_char(date, 'YYYY-MM-DD') || ',' || value || ',' || upload_id, E'\\n' ORDER BY date)"
+        order = 'unit_key COLLATE "C", metric COLLATE "C"'
+    else:
+        days = "group_concat(date || ',' || value || ',' || upload_id, char(10))"
+        order = "unit_key, metric"
+    sql = (
+        f"SELECT unit_key, metric, count(*), {days} FROM current_values"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + f" GROUP BY unit_key, metric ORDER BY {order}"
+    )
+    read = pcsv.ReadOptions(column_names=["date", "value", "upload_id"], use_threads=True)
+    convert = pcsv.ConvertOptions(
+        column_types={"date": pa.date32(), "value": pa.int64(), "upload_id": pa.int64()}
+    )
+    parse = pcsv.ParseOptions(quote_char=False)
+    unit_names: dict[str, int] = {}
+    metric_names: dict[str, int] = {}
+    parts, units, metrics_, counts = [], [], [], []
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, tuple(params))
+        while rows := cursor.fetchmany(3000):
+            text = "\n".join(r[3] for r in rows).encode()
+            parts.append(
+                pcsv.read_csv(
+                    pa.BufferReader(text), read_options=read, parse_options=parse, convert_options=convert
+                )
+            )
+            units += [unit_names.setdefault(r[0], len(unit_names)) for r in rows]
+            metrics_ += [metric_names.setdefault(r[1], len(metric_names)) for r in rows]
+            counts += [r[2] for r in rows]
+    finally:
+        cursor.close()
+    if not parts:
+        return None
+    table = pa.concat_tables(parts).combine_chunks()
+    counts = np.asarray(counts, np.int64)
+    return _current_frame(
+        pa.array(list(unit_names), pa.string()),
+        np.repeat(np.asarray(units, np.int32), counts),
+        pa.array(list(metric_names), pa.string()),
+        np.repeat(np.asarray(metrics_, np.int32), counts),
+        table["date"].chunk(0),
+        table["value"].to_numpy(),
+        table["upload_id"].to_numpy(),
+    )
+
+
+def _current_query(as_of: date | None, keys: list[str] | None):
+    query = sa.select(
+        current_values.c.unit_key,
+        current_values.c.date,
+        current_values.c.metric,
+        current_values.c.value,
+        current_values.c.upload_id,
+    )
+    if as_of is not None:
+        query = query.where(current_values.c.date <= as_of)
+    if keys is not None:
+        query = query.where(current_values.c.unit_key.in_(keys))
+    return query
+
+
+def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
+    """The rows of `_fetch_chunks` as current_observations returns them: for each (unit,
+    date, metric) the row of the newest upload, sorted by unit, metric and date."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    keys = pa.chunked_array([c[0] for c in chunks]).combine_chunks().dictionary_encode()
+    metrics = pa.chunked_array([c[2] for c in chunks]).combine_chunks().dictionary_encode()
+    dates = pa.chunked_array([c[1] for c in chunks]).combine_chunks().dictionary_encode()
+    date_codes = dates.indices.to_numpy(zero_copy_only=False)
+    # Text on SQLite, date objects on PostgreSQL: as dates, which pd.to_datetime makes
+    # datetime64[s] (what it made of the date objects read_sql gave before).
+    days = pd.to_datetime(
+        pd.Series(
+            [d if isinstance(d, date) else date.fromisoformat(str(d)) for d in dates.dictionary.to_pylist()],
+            dtype=object,
+        )
+    )
+    numbers = np.concatenate([c[3] for c in chunks])
+    upload_ids = np.concatenate([c[4] for c in chunks])
+
+    def ranks(encoded) -> tuple[np.ndarray, np.ndarray]:
+        # Codes renumbered in the order pandas sorts the texts (code points).
+        names = encoded.dictionary.to_pandas()
+        order = np.argsort(names.to_numpy(dtype=object), kind="stable")
+        rank = np.empty(len(order), np.int64)
+        rank[order] = np.arange(len(order))
+        return rank[encoded.indices.to_numpy(zero_copy_only=False)], order
+
+    unit, unit_order = ranks(keys)
+    metric, metric_order = ranks(metrics)
+    day_order = np.argsort(days.to_numpy(), kind="stable")
+    day_rank = np.empty(len(day_order), np.int64)
+    day_rank[day_order] = np.arange(len(day_order))
+    day = day_rank[date_codes]
+    composite = (unit * len(metric_order) + metric) * max(len(day_order), 1) + day
+    if len(composite) < 2 or bool((composite[1:] > composite[:-1]).all()):
+        order = np.arange(len(composite))  # current_values come in key order, once each
+    else:
+        order = np.lexsort((upload_ids, composite))
+    composite = composite[order]
+    last = np.r_[composite[1:] != composite[:-1], True]  # the newest upload of each key
+    order = order[last]
+    unit_names = keys.dictionary.take(pa.array(unit_order))
+    metric_names = metrics.dictionary.take(pa.array(metric_order))
+    return pd.DataFrame(
+        {
+            "unit_key": unit_names.take(pa.array(unit[order])).to_pandas(),
+            "date": days.to_numpy()[day_order][day[order]],
+            "metric": metric_names.take(pa.array(metric[order])).to_pandas(),
+            "value": numbers[order],
+            "upload_id": upload_ids[order],
+        }
+    )

@@ -1,0 +1,139 @@
+"""The store's SQL helpers, shared by its readers and writers: rows in bulk at the engine's
+speed, values bound as the driver wants them, dates as stored, one SQLite transaction for
+DDL, and the rows every change writes in its own transaction (data revision, audit entry)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from cccd_analytics.store.schema import audit_log, data_revisions, units
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _as_date(value) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _unit_row(record: dict) -> dict:
+    import pandas as pd
+
+    columns = {c.name for c in units.columns}
+    row = {k: v for k, v in record.items() if k in columns}
+    for key in ("population", "eligible_estimate"):
+        value = row.get(key)
+        row[key] = None if value is None or pd.isna(value) else int(value)
+    for key in ("parent_key", "district_key", "province_key", "code"):
+        value = row.get(key)
+        row[key] = None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+    row["official"] = bool(row.get("official", False))
+    return row
+
+
+def _sqlite_transactional_ddl(conn: sa.Connection) -> None:
+    """Put what follows on `conn`, DDL included, in one SQLite transaction.
+
+    Python's sqlite3 driver opens a transaction only before INSERT/UPDATE/DELETE, so the
+    CREATE TABLEs of a migration ran one by one, each committed at once: a migration that
+    failed part-way left half a schema.  Here the driver is told to open none itself and
+    BEGIN IMMEDIATE is sent (the write lock at once: two processes starting together wait
+    for each other instead of failing); SQLAlchemy's commit or rollback at the end of the
+    block ends it.  The connection is given back to the pool as it was.
+    """
+    driver = conn.connection.driver_connection
+    before = driver.isolation_level
+    driver.isolation_level = None
+
+    def restore(*_args) -> None:
+        driver.isolation_level = before
+
+    sa.event.listen(conn, "commit", restore, once=True)
+    sa.event.listen(conn, "rollback", restore, once=True)
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _bulk_insert(conn: sa.Connection, table: sa.Table, columns: list[str]):
+    """A function that inserts rows (tuples in `columns` order, values already bound)
+    with one executemany of the INSERT SQLAlchemy compiles for this dialect — the same
+    statement on SQLite and PostgreSQL, without Core's per-row parameter processing."""
+    compiled = sa.insert(table).compile(dialect=conn.dialect, column_keys=columns, for_executemany=True)
+    sql = str(compiled)
+    order = list(compiled.positiontup) if compiled.positional else None
+
+    def insert(rows) -> None:
+        if order is not None:
+            index = [columns.index(name) for name in order]
+            params = (
+                [tuple(row[i] for i in index) for row in rows]
+                if index != list(range(len(columns)))
+                else list(rows)
+            )
+        else:
+            params = [dict(zip(columns, row)) for row in rows]
+        if params:
+            conn.exec_driver_sql(sql, params)
+
+    return insert
+
+
+def _bound(conn: sa.Connection, column: sa.Column, values: pd.Series) -> list:
+    """`values` as the driver gets them from SQLAlchemy: the column's bind processor
+    (e.g. date → ISO text on SQLite) applied once per distinct value."""
+    import pandas as pd
+
+    process = column.type._cached_bind_processor(conn.dialect)
+    codes, uniques = pd.factorize(values, sort=False)
+    uniques = [process(v) if process else v for v in uniques]
+    return [uniques[c] if c >= 0 else None for c in codes.tolist()]
+
+
+def _insert_if_absent(conn: sa.Connection, table: sa.Table, key: list[str]):
+    """INSERT that skips rows whose key already exists (committed or being committed)."""
+    name = conn.dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return table.insert()
+    return insert(table).on_conflict_do_nothing(index_elements=key)
+
+
+def _revision(conn: sa.Connection, change: str) -> None:
+    """Record, in the caller's transaction, that what the pages show has changed."""
+    conn.execute(data_revisions.insert().values(at=_now(), change=change))
+
+
+def _audit(conn: sa.Connection, action: str, username: str | None, **detail) -> None:
+    """One audit-log entry, in the caller's transaction."""
+    conn.execute(
+        audit_log.insert().values(
+            at=_now(),
+            username=username,
+            action=action,
+            detail=json.dumps(detail, ensure_ascii=False, default=str),
+        )
+    )
+
+
+def _audit_as(conn: sa.Connection, action: str, audit: dict, **detail) -> None:
+    """The entry a caller asked for with `audit={"username": …, other details}`, beside the
+    details the store knows (upload id, file name …), in the caller's transaction."""
+    _audit(
+        conn, action, audit.get("username"), **detail, **{k: v for k, v in audit.items() if k != "username"}
+    )
