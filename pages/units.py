@@ -15,9 +15,9 @@ PART_FILTERS = {"group": "nhom", "channel": "hinh_thuc"}
 split = [d for d in PART_FILTERS if d in context.part_dimensions()]
 
 
-@st.fragment
-def league() -> None:
-    """Filters rerun only the table, not the page."""
+def filters():
+    """The level, district, tag and status filters, bound to the URL: the level, its rows,
+    the rows kept and the choices (for the shared table's cache key)."""
     levels = {"commune": t("Xã/phường"), "district": t("Huyện/thị xã")}
     available = [lv for lv in levels if (snap.units["level"] == lv).any()]
     c1, c2, c3, c4 = st.columns([1, 2, 2, 2])
@@ -50,7 +50,12 @@ def league() -> None:
         select_all=False,
     )
     filtered = tables.filter_units(rows, districts=chosen_districts, tags=chosen_tags, statuses=chosen_status)
-    chosen_parts = {}
+    return level, filtered, (tuple(chosen_districts), tuple(chosen_tags), tuple(chosen_status))
+
+
+def part_filters() -> dict:
+    """{dimension: (breakdown, value)} for the group and channel chosen, bound to the URL."""
+    chosen = {}
     if split:
         for col, dimension in zip(st.columns(len(split) + 2)[: len(split)], split):
             found = context.breakdown(dimension)
@@ -63,33 +68,36 @@ def league() -> None:
                 placeholder=t("Tất cả"),
             )
             if value:
-                chosen_parts[dimension] = (found, value)
+                chosen[dimension] = (found, value)
+    return chosen
 
-    if chosen_parts:
-        # The figures of the chosen group or channel for each unit, in place of the totals.
-        keys = set(filtered["key"])
-        for dimension, (found, value) in chosen_parts.items():
-            part_rows = found.rows[
-                (found.rows["level"] == level) & (found.rows["value"] == value) & found.rows["key"].isin(keys)
-            ]
-            st.markdown(
-                t(
-                    "**{label}: {value}** — {n} đơn vị, đã thu nhận {total}",
-                    label=t(dimensions.LABELS[dimension]),
-                    value=ui.md_escape(value),
-                    n=fmt.number(len(part_rows)),
-                    total=fmt.number(part_rows["collected"].sum()),
-                )
+
+def part_tables(level: str, filtered, chosen_parts: dict) -> None:
+    """The figures of the chosen group or channel for each unit, in place of the totals."""
+    keys = set(filtered["key"])
+    for dimension, (found, value) in chosen_parts.items():
+        part_rows = found.rows[
+            (found.rows["level"] == level) & (found.rows["value"] == value) & found.rows["key"].isin(keys)
+        ]
+        st.markdown(
+            t(
+                "**{label}: {value}** — {n} đơn vị, đã thu nhận {total}",
+                label=t(dimensions.LABELS[dimension]),
+                value=ui.md_escape(value),
+                n=fmt.number(len(part_rows)),
+                total=fmt.number(part_rows["collected"].sum()),
             )
-            with st.container(key=f"units_parts_{dimension}"):
-                st.dataframe(
-                    tables.parts_table(part_rows, dimensions.LABELS[dimension], level),
-                    hide_index=True,
-                    width="stretch",
-                    height=min(38 + 35 * max(len(part_rows), 1), 720),
-                )
-        links.write()
-        return
+        )
+        with st.container(key=f"units_parts_{dimension}"):
+            st.dataframe(
+                tables.parts_table(part_rows, dimensions.LABELS[dimension], level),
+                hide_index=True,
+                width="stretch",
+                height=min(38 + 35 * max(len(part_rows), 1), 720),
+            )
+
+
+def unit_table(level: str, filtered, choices: tuple) -> None:
     counts = filtered["status"].value_counts()
     st.markdown(
         " · ".join(
@@ -100,14 +108,7 @@ def league() -> None:
     )
     # The unit's name stays in view when the table is scrolled sideways on a narrow screen.
     # (Sorted and formatted once per data version and filters, for every viewer: ui.loaders.)
-    table, keys = ui.loaders.unit_listing(
-        ui.loaders.view_key(snap),
-        level,
-        tuple(chosen_districts),
-        tuple(chosen_tags),
-        tuple(chosen_status),
-        _snap=snap,
-    )
+    table, keys = ui.loaders.unit_listing(ui.loaders.view_key(snap), level, *choices, _snap=snap)
     links.table_opening_units(
         tables.style_status(table),
         keys,
@@ -116,6 +117,17 @@ def league() -> None:
         column_config={t("Đơn vị"): st.column_config.TextColumn(pinned=True)},
     )
     st.caption(t("Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó: biểu đồ, tồn trả thẻ và lịch sử nhập."))
+
+
+@st.fragment
+def league() -> None:
+    """Filters rerun only the table, not the page."""
+    level, filtered, choices = filters()
+    chosen_parts = part_filters()
+    if chosen_parts:
+        part_tables(level, filtered, chosen_parts)
+    else:
+        unit_table(level, filtered, choices)
     links.write()  # a filter changed inside this fragment: the URL follows
 
 

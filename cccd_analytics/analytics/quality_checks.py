@@ -425,7 +425,7 @@ def _returned_above(scope: _Scope) -> pd.DataFrame:
 
 
 # "dòng cộng «HUYỆN KỲ SƠN» ghi 27.000 nhưng tổng 21 xã/phường là 26.994 (chênh +6)…" or
-# "dòng tổng cộng ghi … nhưng tổng các xã là …" (ingest._check_sums)
+# "dòng tổng cộng ghi … nhưng tổng các xã là …" (ingest.sums.check_sums)
 _SUBTOTAL = re.compile(
     r"dòng (?:cộng «(?P<label>[^»]+)»|tổng cộng) ghi (?P<stated>-?[\d.]+) nhưng tổng"
     r"[^«»]*? là (?P<actual>-?[\d.]+)"
