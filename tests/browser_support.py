@@ -105,3 +105,13 @@ def start_dashboard(
         proc.kill()
         raise
     return proc, url
+
+
+#: Where the browser tests leave their screenshots for a person to look at (git-ignored).
+SHOTS = ROOT / "tests" / "fixtures" / "generated"
+
+
+def shot(page, name: str, *, full_page: bool = False) -> None:
+    """A screenshot of the page as the test left it, in SHOTS/name.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)

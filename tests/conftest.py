@@ -135,3 +135,19 @@ def browser():
         chromium = launch_chromium(p)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(sample_db, tmp_path_factory):
+    """The dashboard served on a copy of the sample database, one per test module (a module
+    whose tests need another store defines its own `server`)."""
+    import shutil
+
+    from tests.browser_support import start_dashboard
+
+    copy = tmp_path_factory.mktemp("browser") / "db.sqlite"
+    shutil.copy(sample_db, copy)
+    proc, url = start_dashboard(f"sqlite:///{copy}")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)

@@ -4,30 +4,17 @@ screenshots go to tests/fixtures/generated/ (bd_*.png) for a person to look at."
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from tests.browser_support import start_dashboard, wait_for_app
+from tests import browser_support
+from tests.browser_support import wait_for_app
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).parent / "fixtures" / "generated"
-
-
-@pytest.fixture(scope="module")
-def server(sample_db, tmp_path_factory):
-    copy = tmp_path_factory.mktemp("bd_browser") / "db.sqlite"
-    shutil.copy(sample_db, copy)
-    proc, url = start_dashboard(f"sqlite:///{copy}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+SHOTS = browser_support.SHOTS
 
 
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"bd_{name}.png"), full_page=True)
+    browser_support.shot(page, "bd_" + name, full_page=True)
 
 
 def summary(page, dimension: str) -> str:

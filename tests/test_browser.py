@@ -5,22 +5,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_support import start_dashboard, wait_for_app
+from tests.browser_support import wait_for_app
 
 pytestmark = pytest.mark.browser
 KY_ANH = "Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021"
-
-
-@pytest.fixture(scope="module")
-def server(sample_db, tmp_path_factory):
-    import shutil
-
-    copy = tmp_path_factory.mktemp("browser") / "db.sqlite"
-    shutil.copy(sample_db, copy)
-    proc, url = start_dashboard(f"sqlite:///{copy}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def test_overview_opens_offline_and_switches_campaign(server, browser):

@@ -11,25 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from tests import browser_support
 from tests.browser_support import start_dashboard, wait_for_app
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).parent / "fixtures" / "generated"
-
-
-@pytest.fixture(scope="module")
-def server(sample_db, tmp_path_factory):
-    copy = tmp_path_factory.mktemp("ui_browser") / "db.sqlite"
-    shutil.copy(sample_db, copy)
-    proc, url = start_dashboard(f"sqlite:///{copy}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+SHOTS = browser_support.SHOTS
 
 
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"ui_{name}.png"))
+    browser_support.shot(page, "ui_" + name)
 
 
 # Text a person can see: text nodes that are rendered with a non-zero size and are not
