@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
+import re
 import unicodedata
 from collections import namedtuple
 from dataclasses import dataclass
@@ -75,7 +76,10 @@ def key_2025(code: str) -> str:
 
 def unofficial_key(province: str, district: str | None, commune: str) -> str:
     """Stable key for a unit that is not in the registry."""
-    text = "|".join(_fold_name(x or "") for x in (province, district, commune))
+    # Spelt out and tidied ("X. Lập Mới", "Xã Lập Mới (cũ)" → "xa lap moi"; "P.01", "P1" →
+    # "phuong 1"): one unit however it is typed.  A name typed in full gives the key it
+    # always had (fold of "Xã Lập Mới" is already "xa lap moi").
+    text = "|".join(_fold_name(expand(x) if x else "") for x in (province, district, commune))
     return "x:" + hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
@@ -276,11 +280,47 @@ _PREFIXES = (
     "tt. ",
     "tt ",
     "t. t. ",
+    "t. t ",
     "h. ",
     "q. ",
     "x. ",
     "p. ",
+    # The one-letter abbreviations without their dot ("P Hoà Hiếu", "X Kỳ Tân"): no
+    # Vietnamese word is a lone p, x, h or q, so the letter is the unit type.
+    "h ",
+    "q ",
+    "x ",
+    "p ",
 )
+
+# What people add around a name in a report's name column, none of it the name: a list
+# marker before it ("1. Xã Kỳ Trung", "- Xã Kỳ Tân", "a) …"), a note after it in brackets
+# or after a dash ("Xã Kỳ Tân (cũ)", "Kỳ Tân [sáp nhập]", "Kỳ Tân - mới"), a footnote mark
+# or full stop ("Kỳ Tân*", "Kỳ Tân."), a colon after the type ("Xã: Kỳ Tân").
+_LIST_MARKER = re.compile(r"^(?:\d{1,3}\s*[.)]|[a-zđ]\)|[-–—•·+*]+)\s+(?=\S)")
+_TRAILING_NOTE = re.compile(r"(?<=\S)\s*(?:[(\[][^()\[\]]*[)\]]|\s[-–—]\s.*)\s*$")
+_TRAILING_MARKS = re.compile(r"(?<=\S)[\s*.,;:!?]+$")
+# "P1", "P.01", "Phường 01": the number written without its leading zeros.
+_GLUED_NUMBER = re.compile(r"^(p|x|q|phường|xã|quận)(\d+)$")
+_PADDED = re.compile(r"\b0+(?=\d)")
+
+
+def tidy(name: str) -> str:
+    """A typed unit name without what surrounds it in a report (list markers, notes in
+    brackets or after a dash, footnote marks, a colon after the type, odd and
+    non-breaking spaces) and with numbers unpadded: "1. Xã:  Kỳ Tân (cũ)*" → "Xã Kỳ Tân",
+    "P.01" → "P. 1", "P1" → "P 1".  Lower and upper case kept."""
+    text = " ".join(unicodedata.normalize("NFC", str(name)).replace(":", " ").split())
+    text = _LIST_MARKER.sub("", text)
+    for _ in range(3):  # "Kỳ Tân (cũ) *": a note, then a mark
+        before = text
+        text = _TRAILING_MARKS.sub("", _TRAILING_NOTE.sub("", text))
+        if text == before:
+            break
+    glued = _GLUED_NUMBER.match(text.lower())
+    if glued:
+        text = text[: len(glued.group(1))] + " " + text[len(glued.group(1)) :]
+    return _PADDED.sub("", text)
 
 
 _ABBREVIATIONS = {
@@ -298,7 +338,9 @@ _ABBREVIATIONS = {
 @lru_cache(maxsize=1 << 16)
 def expand(name: str) -> str:
     """Folded name with an abbreviated unit type spelt out: "H. Kỳ Anh" → "huyen ky anh"."""
-    text = fold(name).replace(".", ". ")
+    text = fold(tidy(name)).replace(".", ". ")
+    if text.startswith(("t. t. ", "t. t ")):  # "T.T Kỳ Anh": thị trấn, not tỉnh T
+        text = "tt " + text.split(" ", 2)[2]
     head, _, rest = text.partition(" ")
     head = head.rstrip(".")
     if head in _ABBREVIATIONS and rest:
@@ -308,7 +350,7 @@ def expand(name: str) -> str:
 
 def _strip_prefix(name: str) -> str:
     """Lower-case NFC name without its unit-type prefix, diacritics kept."""
-    text = " ".join(unicodedata.normalize("NFC", str(name)).lower().replace(".", ". ").split())
+    text = " ".join(tidy(name).lower().replace(".", ". ").split())
     folded = fold(text)  # same length as `text`: folding maps one character to one
     for prefix in _PREFIXES:
         if folded.startswith(prefix):

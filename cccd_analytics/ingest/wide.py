@@ -21,6 +21,7 @@ table whose problems are reported against the day's own column.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -71,16 +72,21 @@ def _words_metric(words: str) -> str | None:
 
 def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
     """A wide table in the first rows of a sheet, or None."""
+    numbered = _day_numbers(rows)
     if found is not None and "date" in found.columns:
         # A table with a date on every row is long: a data row such as "01/03/2024 | … |
-        # 40000" is not a header of days, even though 40000 reads as an Excel date.
-        return None
+        # 40000" is not a header of days, even though 40000 reads as an Excel date.  A
+        # "Ngày" merged over day numbers ("15 | 16 | 17") is a header of days, though.
+        if numbered is None or found.columns["date"].index not in numbered[1]:
+            return None
     best = None
     for r in range(min(layouts.HEADER_SCAN_ROWS, len(rows))):
         labels = {c: normalise.day_label(v) for c, v in enumerate(rows[r])}
         days = {c: lab for c, lab in labels.items() if lab is not None}
         if len(days) >= MIN_DAYS and _one_campaign_span(days) and (best is None or len(days) > len(best[1])):
             best = (r, days)
+    if best is None:
+        best = numbered
     if best is None:
         return None
     r, days = best
@@ -137,6 +143,79 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
     return WideTable(header_rows, fixed, columns, total=total, period_sum=period_sum)
 
 
+_MONTH = re.compile(r"^(?:thang|t)\s*(\d{1,2})(?:\s*(?:/|-|\.|nam)\s*((?:19|20)\d{2}))?$")
+_MONTH_IN_TITLE = re.compile(r"\bthang\s*(\d{1,2})(?:\s*(?:/|-|\.|nam)\s*((?:19|20)\d{2}))?(?!\d)")
+_DAY_ONLY = re.compile(r"^(?:ngay\s*)?(\d{1,2})$")
+
+
+def _day_number(cell) -> int | None:
+    """A header cell that is a day of the month alone: 15, "15", "Ngày 15"."""
+    if isinstance(cell, bool) or cell is None:
+        return None
+    if isinstance(cell, (int, float)):
+        value = int(cell) if float(cell).is_integer() else 0
+    else:
+        found = _DAY_ONLY.match(fold(normalise.text(cell)))
+        value = int(found.group(1)) if found else 0
+    return value if 1 <= value <= 31 else None
+
+
+def _month_of(text: str) -> tuple[int, int | None] | None:
+    found = _MONTH.match(" ".join(fold(text).replace(":", " ").split()))
+    if not found or not 1 <= int(found.group(1)) <= 12:
+        return None
+    return int(found.group(1)), int(found.group(2)) if found.group(2) else None
+
+
+def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] | None:
+    """A header row of days of the month alone ("15 | 16 | 17"), the month given by a
+    merged cell above them ("Tháng 5", "Tháng 5/2023", "T5") or, under a "Ngày" header or
+    written "Ngày 15", by the title ("BÁO CÁO THÁNG 5 NĂM 2023").  The row of column
+    numbers under a header ("1 | 2 | 3 | …") is not one: it numbers the name columns too,
+    and no month stands over it."""
+    for r in range(1, min(layouts.HEADER_SCAN_ROWS, len(rows))):
+        row = rows[r]
+        numbers = {c: n for c, v in enumerate(row) if (n := _day_number(v)) is not None}
+        if len(numbers) < MIN_DAYS:
+            continue
+        first = min(numbers)
+        if any(_number(v) is not None for c, v in enumerate(row) if c < first):
+            continue  # numbers left of the days too: a row of column numbers
+        above = _ffill_span([normalise.text(v) for v in rows[r - 1]] + [""] * len(row), numbers)
+        months = {c: _month_of(above[c]) for c in numbers}
+        if not all(months.values()):
+            words = any(not isinstance(row[c], (int, float)) for c in numbers)
+            if not words and not all(fold(above[c]).startswith("ngay") for c in numbers):
+                continue
+            titles = {
+                (int(m.group(1)), int(m.group(2)) if m.group(2) else None)
+                for line in rows[: r - 1 if not words else r]
+                for m in _MONTH_IN_TITLE.finditer(fold(" ".join(normalise.text(v) for v in line)))
+                if 1 <= int(m.group(1)) <= 12
+            }
+            if len({m for m, _ in titles}) != 1:
+                continue
+            months = dict.fromkeys(numbers, max(titles, key=lambda t: t[1] or 0))
+        labels = {}
+        previous = None
+        for c in sorted(numbers):
+            month, year = months[c]
+            key = ((year or 0), month, numbers[c])
+            if previous is not None and key <= previous and month == previous[1]:
+                labels = None  # days must go forward within a month
+                break
+            previous = key
+            try:
+                date(year or 2024, month, numbers[c])  # 29/2 is a day in a leap year
+            except ValueError:
+                labels = None
+                break
+            labels[c] = normalise.DayLabel(numbers[c], month, year, "")
+        if labels:
+            return r, labels
+    return None
+
+
 def _one_campaign_span(days: dict) -> bool:
     """Whether the days that give their year lie within a year of each other, as the days
     of one report do; "6/7/2009" beside "1/3/2024" is a figure read as an Excel date."""
@@ -185,6 +264,20 @@ def layouts_for(
     top_years = normalise.years_in(
         " ".join(normalise.text(c) for c in row) for row in rows[: table.header_rows[0]]
     )
+    # A day column blank on every row is a day nobody reported — the days of the month
+    # not reached yet in a template filled day by day, or a day the offices were shut.
+    # It is left out: the "Lũy kế" column is the total on the last day with figures, not
+    # on the template's last day.
+    data = rows[base.first_data_row :]
+    filled = [c for c in table.days if any(c.index < len(r) and _number(r[c.index]) is not None for r in data)]
+    if filled and len(filled) < len(table.days):
+        blank = [c for c in table.days if c not in filled]
+        table.notes.append(
+            f"{len(blank)} cột ngày để trống (không tính): "
+            + ", ".join(f"{layouts.column_letter(c.index)} «{c.header}»" for c in blank[:5])
+            + ("…" if len(blank) > 5 else "")
+        )
+        table.days = filled
     if anchor is None and base.report_date is not None:
         anchor = base.report_date
     if anchor is None and len(top_years) == 1:
