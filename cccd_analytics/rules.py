@@ -39,6 +39,13 @@ _RULES = (
     Rule("no_cumulative", "error", "Thiếu cột lũy kế thu nhận"),
     Rule("no_date", "error", "Không xác định được ngày số liệu"),
     Rule("date_mismatch", "warning", "Ngày trong tên tệp khác ngày trong báo cáo"),
+    Rule(
+        "sheet_skipped",
+        "warning",
+        "Trang không đọc",
+        why="a workbook of one sheet per day also holds a summary, a hidden copy or a template: "
+        "left out, and said so, so that nobody wonders where its figures went",
+    ),
     # -- cells ---------------------------------------------------------------------------------
     Rule("bad_number", "error", "Số không đọc được"),
     Rule("negative", "error", "Số âm"),

@@ -99,6 +99,8 @@ def extract(
         prepared.append((sheet, found, header_rows))
     windows = _campaign_windows(store)
     per_day = sheet_per_day.date_sheets(prepared, book.file_name, report_date, windows)
+    if per_day:
+        prepared = sheet_per_day.leave_out(prepared, report)
     prepared, wide_found = _wide_tables(prepared, book, data, report, report_date, limits, windows)
     primary = next((i for i, p in enumerate(prepared) if p[1] is not None), None)
     if primary is None:

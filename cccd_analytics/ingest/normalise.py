@@ -330,6 +330,17 @@ def date_from_file_name(name: str) -> date | None:
     return None
 
 
+_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def year_from_file_name(name: str) -> int | None:
+    """The one year a file name gives without a whole date ("BC_thang5_2023.xlsx",
+    "tien_do_T5-2023.xls"): the year of days written without theirs.  None when it names
+    none or several."""
+    years = {int(y) for y in _NAME_YEAR.findall(name or "")}
+    return years.pop() if len(years) == 1 else None
+
+
 # -- days written in headers and sheet names -------------------------------------------------
 #
 # A wide sheet (one column per day) and a workbook with one sheet per day carry the day in

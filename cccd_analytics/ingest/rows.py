@@ -227,16 +227,17 @@ def sheet_records(
             when = parsed.value or fallback_date
         if when is None:
             report.needs_date = True
-            report.problems.append(
-                Problem.of(
-                    "no_date",
-                    "không xác định được ngày số liệu: tệp không có cột ngày, không có "
-                    "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
-                    "bao_cao_15_03_2021.xlsx). Hãy cho biết ngày của báo cáo.",
-                    sheet=sheet_name,
-                    row=index + 1,
-                )
+            named = normalise.day_label(sheet_name) if sheet_name else None
+            message = (
+                f"không xác định được ngày số liệu: tên trang «{sheet_name}» ghi ngày nhưng không "
+                "có năm, và tiêu đề, tên tệp hay chiến dịch không cho biết năm. Hãy ghi năm vào "
+                "tên trang (ví dụ 15-5-2023), tiêu đề hoặc tên tệp, hoặc cho biết ngày của báo cáo."
+                if named is not None and named.year is None
+                else "không xác định được ngày số liệu: tệp không có cột ngày, không có "
+                "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
+                "bao_cao_15_03_2021.xlsx). Hãy cho biết ngày của báo cáo."
             )
+            report.problems.append(Problem.of("no_date", message, sheet=sheet_name, row=index + 1))
             break
         if "collected" not in values and "collected_day" not in values and not (breakdown and values):
             continue  # a commune row with no figures: not reported

@@ -17,6 +17,11 @@ from datetime import date
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest import normalise
 from cccd_analytics.ingest.readers import Sheet
+from cccd_analytics.ingest.report import ImportReport, Problem
+from cccd_analytics.text import fold
+
+# Names of a summary sheet beside the days: it repeats the days' figures.
+_SUMMARY_NAMES = ("tong hop", "tong", "th", "luy ke", "cong don", "bao cao tong", "tonghop", "tong cong")
 
 
 def date_sheets(
@@ -27,7 +32,12 @@ def date_sheets(
 ) -> bool:
     """Date the layouts of sheets named after days; True when the workbook is one sheet
     per day."""
-    named = [(i, normalise.day_label(sheet.name)) for i, (sheet, found, _) in enumerate(prepared)]
+    # A hidden sheet is an old copy or a template (left out by `leave_out`), not a day.
+    named = [
+        (i, normalise.day_label(sheet.name))
+        for i, (sheet, found, _) in enumerate(prepared)
+        if not getattr(sheet, "hidden", False)
+    ]
     named = [(i, label) for i, label in named if label is not None and prepared[i][1] is not None]
     if not named:
         return False
@@ -43,6 +53,8 @@ def date_sheets(
                     " ".join(normalise.text(c) for c in row) for row in sheet.rows[: found.header_rows[0]]
                 )
         anchor = date(years.pop(), 12, 31) if len(years) == 1 else None
+    if anchor is None and normalise.year_from_file_name(file_name):
+        anchor = date(normalise.year_from_file_name(file_name), 12, 31)
     # The sheets in the workbook's order are days in order (a run crossing New Year too).
     days = normalise.with_years([label for _, label in named], anchor, windows)
     if days is None:
@@ -56,3 +68,35 @@ def date_sheets(
         else:
             found.sheet_date = day
     return per_day
+
+
+def leave_out(
+    prepared: list[tuple[Sheet, layouts.Layout | None, tuple | None]], report: ImportReport
+) -> list[tuple[Sheet, layouts.Layout | None, tuple | None]]:
+    """In a workbook of one sheet per day, the sheets that are not days: a hidden sheet (an
+    old copy, a template), a summary ("Tổng hợp", "TH", "Lũy kế") that repeats the days'
+    figures, and a sheet named after no day with no date of its own (which no day could be
+    given to).  Each is left out with a warning naming it; a sheet with its own date line
+    is kept (it is a report of that day)."""
+    out = []
+    for sheet, found, header_rows in prepared:
+        why = None
+        if found is not None and found.data_date_origin != "sheet_name":
+            name = " ".join(fold(sheet.name or "").replace("_", " ").replace(".", " ").split())
+            if getattr(sheet, "hidden", False):
+                why = "trang ẩn"
+            elif name in _SUMMARY_NAMES or name.startswith(("tong hop", "th ", "luy ke", "bao cao tong")):
+                why = "trang tổng hợp (lặp lại số của các ngày)"
+            elif found.report_date is None and found.data_date is None and found.sheet_date is None:
+                why = "tên trang không ghi ngày và trang không có dòng ngày số liệu"
+        if why:
+            report.problems.append(
+                Problem.of(
+                    "sheet_skipped",
+                    f"không đọc trang này ({why}); tệp có mỗi trang một ngày.",
+                    sheet=sheet.name or None,
+                )
+            )
+            found = None
+        out.append((sheet, found, header_rows))
+    return out

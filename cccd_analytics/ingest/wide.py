@@ -282,6 +282,8 @@ def layouts_for(
         anchor = base.report_date
     if anchor is None and len(top_years) == 1:
         anchor = date(top_years.pop(), 12, 31)
+    if anchor is None and normalise.year_from_file_name(file_name):
+        anchor = date(normalise.year_from_file_name(file_name), 12, 31)
     dates = normalise.with_years([d.label for d in table.days], anchor, windows)
     sheet_name = sheet.name or None
     if dates is None:

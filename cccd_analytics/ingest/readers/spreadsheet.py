@@ -86,7 +86,7 @@ def check_xls(data: bytes, file_name: str) -> None:
 
 
 def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -97,6 +97,10 @@ def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]
             f"Tệp «{file_name}» bị hỏng hoặc không trọn vẹn ({short_reason(exc)}); hãy xuất lại hoặc gửi lại tệp."
         ) from None
     sheets, cells = [], 0
+    try:
+        hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
+    except Exception:  # noqa: BLE001 - visibility is a nicety; a book without it is read whole
+        hidden = set()
     for name in book.sheet_names:
         try:
             sheet = book.get_sheet_by_name(name)
@@ -115,6 +119,7 @@ def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]
                 sheets.append(Sheet(name, rows, height=len(rows)))
             else:
                 sheets.append(_lazy_sheet(sheet, name, limits))
+            sheets[-1].hidden = name in hidden
         except ReadError:
             raise
         except BaseException as exc:

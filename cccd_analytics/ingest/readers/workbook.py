@@ -129,6 +129,7 @@ class Sheet:
     # for the text around it), for messages; and the pages the table is on.
     row_labels: list[tuple[int | None, int | None]] | None = field(default=None, repr=False)
     pages: list[int] = field(default_factory=list, repr=False)
+    hidden: bool = False  # a sheet the workbook hides (an old copy, a template)
 
     def iter_rows(self) -> Iterator[list]:
         """Every row of the sheet, from the first, without keeping them."""
