@@ -8,6 +8,7 @@ from datetime import date
 
 import pandas as pd
 
+from cccd_analytics import registry
 from cccd_analytics.ingest import canonical, headers, normalise, sheet_per_day, wide
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.denominators import denominator_records
@@ -121,6 +122,11 @@ def extract(
             prepared[primary] = (sheet, mapped, header_rows)
             report.mapping, report.mapping_source = dict(chosen), source
             report.columns = _columns_for_ui(mapped.labels, mapped)
+    for sheet, found, _ in prepared:
+        if found is not None and found.kind == "report" and _rows_are_districts(sheet.rows, found):
+            column = found.columns["commune"]
+            _refuse_district_table(report, sheet.name or None, column.index, column.header)
+            return [], None
     out: list[pd.DataFrame] = []  # the rows of tables, and of per-record exports
     counts = None
     located_any = False
@@ -181,6 +187,13 @@ def extract(
             if found_columns
             else "không thấy dòng tiêu đề cột nào"
         )
+        fields = {c["field"] for c in report.columns}
+        if "district" in fields and "commune" not in fields and fields & {"collected", "collected_day"}:
+            district = next(c for c in report.columns if c["field"] == "district")
+            _refuse_district_table(
+                report, prepared[primary][0].name if primary is not None else None, district["index"], district["header"]
+            )
+            return out, counts
         report.problems.append(
             Problem.of(
                 "no_table",
@@ -192,6 +205,43 @@ def extract(
             )
         )
     return out, counts
+
+
+_DISTRICT_TYPES = ("huyen ", "thi xa ", "thanh pho ", "quan ")
+_COMMUNE_TYPES = ("xa ", "phuong ", "thi tran ")
+
+
+def _rows_are_districts(rows: list[list], found: layouts.Layout) -> bool:
+    """Whether the rows of a table's name column are districts ("TP. Vinh", "H. Quỳ Châu",
+    "Thị xã Cửa Lò"), not communes: most rows with a figure name a district type and none
+    a commune type.  A commune table's district subtotal rows are a few among many."""
+    name_at = found.columns["commune"].index
+    figures = [c.index for f, c in found.columns.items() if f in ("collected", "collected_day")]
+    districts = communes = named = 0
+    for row in rows[found.first_data_row :]:
+        if name_at >= len(row) or not any(i < len(row) and normalise.parse_count(row[i]).value for i in figures):
+            continue
+        name = registry.expand(normalise.text(row[name_at]))
+        if not name or name.startswith(("tong", "cong", "toan")):
+            continue
+        named += 1
+        districts += name.startswith(_DISTRICT_TYPES)
+        communes += name.startswith(_COMMUNE_TYPES)
+    return districts >= 2 and communes == 0 and districts * 2 > named
+
+
+def _refuse_district_table(report: ImportReport, sheet: str | None, index: int, header: str) -> None:
+    """A district police summary, one row per district: figures are kept per commune
+    (districts and the province are their sums), so the table cannot be stored as such."""
+    report.problems.append(
+        Problem.of(
+            "no_table",
+            f"bảng theo huyện (mỗi dòng một huyện/thị xã/thành phố, cột {layouts.column_letter(index)} "
+            f"«{header}»), không phải theo xã/phường. Số liệu được lưu theo từng xã/phường (huyện và "
+            "tỉnh là tổng của các xã); hãy gửi báo cáo chi tiết theo xã/phường.",
+            sheet=sheet,
+        )
+    )
 
 
 def _read_whole(book: Workbook, data: bytes, sheet: Sheet, limits: Limits) -> None:
