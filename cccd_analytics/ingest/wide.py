@@ -278,6 +278,13 @@ def layouts_for(
             + ("…" if len(blank) > 5 else "")
         )
         table.days = filled
+    if table.total is not None and not any(
+        table.total.index < len(r) and _number(r[table.total.index]) is not None for r in data
+    ):
+        # An empty "Lũy kế" column says nothing: what the day columns count is read from
+        # their words or their figures alone.
+        table.notes.append(f"cột {layouts.column_letter(table.total.index)} «{table.total.header}» để trống")
+        table.total = None
     if anchor is None and base.report_date is not None:
         anchor = base.report_date
     if anchor is None and len(top_years) == 1:

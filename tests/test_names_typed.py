@@ -1,0 +1,196 @@
+"""Unit names as people type them in a report's name column, against the real registry:
+capitals, no type, abbreviations with and without dots, list markers, notes after the name,
+old tone placement, i/y, no accents, old fonts, districts written "H." / "TX." / "TP.".
+Each resolves to its unit, or is refused or shown — never silently another district's."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+
+from cccd_analytics import ingest, registry
+from cccd_analytics.ingest import names
+from cccd_analytics.ingest.legacy_text import _to_tcvn3, _to_vni
+
+REG = registry.load_registry()
+DAY = date(2023, 5, 15)
+
+
+def _key(province: str, district: str, commune: str) -> str:
+    """The registry key of the one unit with this official commune name in this district."""
+    hits = REG[
+        (REG.level == "commune")
+        & (REG.hierarchy == "3")
+        & (REG.name == commune)
+        & (REG.parent_key.map(lambda k: REG.at[k, "name"] if k in REG.index else "") == district)
+        & (REG.province_key.map(lambda k: REG.at[k, "name"]) == province)
+    ]
+    assert len(hits) == 1, (province, district, commune)
+    return hits.index[0]
+
+
+KY_TAN_HT = _key("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân")
+KY_TAN_NA = _key("Tỉnh Nghệ An", "Huyện Tân Kỳ", "Xã Kỳ Tân")
+HUNG_BINH = _key("Tỉnh Nghệ An", "Thành phố Vinh", "Phường Hưng Bình")
+TAN_LAC = _key("Tỉnh Nghệ An", "Huyện Quỳ Châu", "Thị trấn Tân Lạc")
+CHAU_HOAN = _key("Tỉnh Nghệ An", "Huyện Quỳ Châu", "Xã Châu Hoàn")
+HOA_HIEU = _key("Tỉnh Nghệ An", "Thị xã Thái Hoà", "Phường Hoà Hiếu")
+NGHI_THUY = _key("Tỉnh Nghệ An", "Thị xã Cửa Lò", "Phường Nghi Thuỷ")
+
+
+def _resolve(province: str, district: str, commune: str) -> registry.Match:
+    return names.resolve(names.FirstRow(1, "BC", province, district, commune, None, DAY), REG)
+
+
+TYPED = [
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "XÃ KỲ TÂN", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Tân", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "X. Kỳ Tân", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "X.Kỳ Tân", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "X Kỳ Tân", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Xa Ky Tan", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã  Kỳ\u00a0Tân ", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân (cũ)", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân [sáp nhập]", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân - mới", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Tân*", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "1. Xã Kỳ Tân", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "- Xã Kỳ Tân", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã: Kỳ Tân", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Kì Tân", KY_TAN_HT),
+    ("Hà Tĩnh", "H. Kỳ Anh", "Kỳ Tân", KY_TAN_HT),
+    ("Hà Tĩnh", "H.Kỳ Anh", "Kỳ Tân", KY_TAN_HT),
+    ("Hà Tĩnh", "huyện Kỳ Anh", "Kỳ Tân", KY_TAN_HT),
+    ("Hà Tĩnh", "HUYỆN KỲ ANH", "Kỳ Tân", KY_TAN_HT),
+    ("", "Huyện Kỳ Anh", "Kỳ Tân", KY_TAN_HT),
+    ("Nghệ An", "H. Tân Kỳ", "xã kỳ tân", KY_TAN_NA),
+    ("", "Tân Kỳ", "Kỳ Tân", KY_TAN_NA),
+    ("Nghệ An", "TP. Vinh", "P. Hưng Bình", HUNG_BINH),
+    ("Nghệ An", "TP Vinh", "P.Hưng Bình", HUNG_BINH),
+    ("Nghệ An", "Tp.Vinh", "Hưng Bình", HUNG_BINH),
+    ("Nghệ An", "Thành phố Vinh", "PHƯỜNG HƯNG BÌNH", HUNG_BINH),
+    ("Nghệ An", "Vinh", "Hung Binh", HUNG_BINH),
+    ("Nghệ An", "TX. Cửa Lò", "P. Nghi Thủy", NGHI_THUY),
+    ("Nghệ An", "TX Thái Hòa", "Hòa Hiếu", HOA_HIEU),
+    ("Nghệ An", "Thị xã Thái Hoà", "P Hoà Hiếu", HOA_HIEU),
+    ("Nghệ An", "H. Quỳ Châu", "TT. Tân Lạc", TAN_LAC),
+    ("Nghệ An", "H. Quỳ Châu", "TT Tân Lạc", TAN_LAC),
+    ("Nghệ An", "H. Quỳ Châu", "Thị trấn Tân Lạc", TAN_LAC),
+    ("Nghệ An", "H. Quỳ Châu", "T.T Tân Lạc", TAN_LAC),
+    ("Nghệ An", "H. Quỳ Châu", "T.T. Tân Lạc", TAN_LAC),
+    ("Nghệ An", "H. Quỳ Châu", "TT.Tân Lạc", TAN_LAC),
+    ("Nghệ An", "H. Quỳ Châu", "thi tran tan lac", TAN_LAC),
+    ("Nghệ An", "Quỳ Châu", "Xã Châu Hoàn (*)", CHAU_HOAN),
+    ("Nghệ An", "Quỳ Châu", "a) Xã Châu Hoàn", CHAU_HOAN),
+    ("Nghệ An", "Quỳ Châu", _to_tcvn3("Xã Châu Hoàn"), CHAU_HOAN),
+    ("Nghệ An", "Quỳ Châu", _to_vni("Châu Hoàn"), CHAU_HOAN),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", _to_tcvn3("Kỳ Tân"), KY_TAN_HT),
+]
+
+
+@pytest.mark.parametrize(("province", "district", "commune", "key"), TYPED)
+def test_a_typed_name_finds_its_unit(province, district, commune, key):
+    match = _resolve(province, district, commune)
+    assert match.official and match.key == key, (commune, match)
+
+
+@pytest.mark.parametrize(
+    ("province", "district", "commune"),
+    [
+        ("Nghệ An", "Huyện Kỳ Sơn", "Kỳ Tân"),  # a commune of another district
+        ("Hà Tĩnh", "TX. Kỳ Anh", "Kỳ Tân"),  # Thị xã, not Huyện Kỳ Anh
+        ("Nghệ An", "TP. Vinh", "Hưng Bính"),  # another tone: another name
+        ("", "", "Xã Kỳ Tân"),  # in two provinces
+    ],
+)
+def test_a_name_of_another_district_is_never_taken_silently(province, district, commune):
+    match = _resolve(province, district, commune)
+    assert not match.official
+
+
+def test_a_name_without_accents_that_fits_two_units_is_refused_with_both():
+    match = _resolve("Nghệ An", "Huyện Quỳ Châu", "Chau Binh")
+    assert match.ambiguous and len(match.candidates) == 2
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Phường 1", "P1"), ("Phường 1", "P.01"), ("Phường 1", "Phường 01"), ("Phường 1", "P. 1"),
+     ("Xã Lập Mới", "X. Lập Mới"), ("Xã Lập Mới", "Xã Lập Mới (cũ)")],
+)
+def test_a_unit_outside_the_registry_has_one_key_however_it_is_typed(a, b):
+    assert registry.unofficial_key("Hà Tĩnh", "Thị xã Kỳ Anh", a) == registry.unofficial_key(
+        "Hà Tĩnh", "Thị xã Kỳ Anh", b
+    )
+    assert registry.unofficial_key("Hà Tĩnh", "", "Phường 1") != registry.unofficial_key("Hà Tĩnh", "", "Phường 2")
+
+
+def test_a_name_typed_in_full_keeps_the_key_it_always_had():
+    # Stored databases hold keys made from fold(name): a full name must give the same one.
+    import hashlib
+
+    from cccd_analytics.text import fold
+
+    text = "|".join(fold(x) for x in ("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Lập Mới"))
+    assert registry.unofficial_key("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Lập Mới") == (
+        "x:" + hashlib.sha1(text.encode()).hexdigest()[:10]
+    )
+
+
+def _xlsx(rows: list[list]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _collected(obs) -> dict[tuple[str, date], int]:
+    part = obs[obs.metric == "collected"]
+    return {(k, d): int(v) for k, d, v in zip(part.unit_key, part.date, part.value)}
+
+
+def test_a_report_of_typed_names_stores_each_unit_its_figure():
+    typed = ["XÃ KỲ TÂN", "X. Kỳ Khang", "Kỳ Thọ*", "1. Xã Kỳ Trung", "Xã:  Kỳ\u00a0Tây", "Xa Ky Phu (cu)"]
+    official = ["Xã Kỳ Tân", "Xã Kỳ Khang", "Xã Kỳ Thọ", "Xã Kỳ Trung", "Xã Kỳ Tây", "Xã Kỳ Phú"]
+    rows = [["BÁO CÁO TIẾN ĐỘ CẤP CCCD"], ["Ngày 15/5/2023"], ["STT", "Huyện", "Xã", "Số CD đủ ĐK", "Lũy kế thu nhận"]]
+    rows += [[i + 1, "H. Kỳ Anh", name, 1000 + i, 100 + i] for i, name in enumerate(typed)]
+    report, obs = ingest.read_observations(_xlsx(rows), "bao_cao.xlsx")
+    assert obs is not None, report.message
+    want = {(_key("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", n), DAY): 100 + i for i, n in enumerate(official)}
+    assert _collected(obs) == want
+
+
+def test_numbered_wards_typed_differently_on_two_days_are_one_unit():
+    keys = []
+    for day, typed in (("15/5/2023", ["Phường 1", "P2"]), ("16/5/2023", ["P.01", "Phường 02"])):
+        rows = [["BÁO CÁO"], [f"Ngày {day}"], ["STT", "Đơn vị", "Lũy kế thu nhận"]]
+        rows += [[i + 1, name, 100 + i] for i, name in enumerate(typed)]
+        report, obs = ingest.read_observations(_xlsx(rows), "tx.xlsx")
+        assert obs is not None, report.message
+        keys.append(sorted(set(obs.unit_key)))
+    assert keys[0] == keys[1] and len(keys[0]) == 2
+
+
+@pytest.mark.parametrize("header", ["Đơn vị", "Huyện, thị xã"])
+def test_a_report_whose_rows_are_districts_is_refused_saying_so(header):
+    rows = [["BÁO CÁO TIẾN ĐỘ"], ["Ngày 15/5/2023"], ["STT", header, "Số CD đủ ĐK", "Lũy kế thu nhận"]]
+    districts = ["TP. Vinh", "TX Cửa Lò", "H. Quỳ Châu", "huyện Kỳ Sơn", "Tân Kỳ", "TX. Hoàng Mai"]
+    rows += [[i + 1, d, 50000, 1000 + i] for i, d in enumerate(districts)]
+    report, obs = ingest.read_observations(_xlsx(rows), "nghe_an.xlsx")
+    assert obs is None
+    assert "bảng theo huyện" in report.message and "cột B" in report.message and "«Sheet»" in report.message
+
+
+def test_a_commune_report_with_district_subtotals_is_still_read():
+    rows = [["BÁO CÁO"], ["Ngày 15/5/2023"], ["STT", "Đơn vị", "Lũy kế thu nhận"]]
+    rows += [["I", "Huyện Kỳ Anh", 300], [1, "Kỳ Tân", 100], [2, "Kỳ Thọ", 200]]
+    rows += [["II", "Huyện Tân Kỳ", 50], [1, "Kỳ Tân", 50]]
+    report, obs = ingest.read_observations(_xlsx(rows), "bc.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs)[(KY_TAN_HT, DAY)] == 100
+    assert _collected(obs)[(KY_TAN_NA, DAY)] == 50
