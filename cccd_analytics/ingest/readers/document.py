@@ -72,8 +72,45 @@ def is_table(block: Block) -> bool:
 
 
 def _repeats_header(row: list[str], header: list[tuple[str, ...]]) -> bool:
+    """The row is one of the header's rows again.  A header cell cut short counts (a merged
+    header cell drawn again on a new page loses its last line below the row's edge in
+    LibreOffice's export: "Số công dân đủ điều" for "… đủ điều kiện")."""
     key = _key(row)
-    return _filled(row) >= 2 and any(key == h for h in header)
+    if _filled(row) < 2:
+        return False
+    for h in header:
+        if key == h:
+            return True
+        if len(h) == len(key) and all(
+            (not k and not c) or (k and c.startswith(k) and len(k) >= min(len(c), 3)) for k, c in zip(key, h)
+        ) and sum(1 for k, c in zip(key, h) if k and k == c) >= 2:
+            return True
+    return False
+
+
+def _is_number(text: str) -> bool:
+    return bool(re.fullmatch(r"[\d.,\s()]+", text or "")) and any(ch.isdigit() for ch in text)
+
+
+def _carry_split_row(previous: Block, block: Block, header: list[tuple[str, ...]]) -> None:
+    """A row broken across the page (Word and LibreOffice let a tall row break): its
+    last lines open the next page's table as a row without any figure ("Tân Lộc" under
+    "Xã Thượng").  Their text goes back to the cells of the row they belong to; a figure
+    is never extended by it."""
+    k = 0
+    while k < len(block.rows) and _repeats_header(block.rows[k], header):
+        k += 1
+    if k >= len(block.rows) or not previous.rows:
+        return
+    piece, last = block.rows[k], previous.rows[-1]
+    if not _filled(piece) or any(_is_number(c) for c in piece) or not any(_is_number(c) for c in last):
+        return
+    for c, text in enumerate(piece):
+        if text and c < len(last) and not _is_number(last[c]) and last[c]:
+            last[c] = f"{last[c]} {text}"
+    del block.rows[k]
+    if block.row_pages:
+        del block.row_pages[k]
 
 
 def stitch(blocks: list[Block]) -> list[Block]:
@@ -94,6 +131,7 @@ def stitch(blocks: list[Block]) -> list[Block]:
             header = [_key(r) for r in previous.rows[:4] if _filled(r) >= 2]
             starts_with_header = bool(block.rows) and _repeats_header(block.rows[0], header)
             if starts_with_header or _looks_like_data(block.rows[0], previous):
+                _carry_split_row(previous, block, header)
                 del out[out.index(previous) + 1 :]
                 previous.row_pages = (previous.row_pages or [previous.page] * len(previous.rows)) + (
                     block.row_pages or [block.page] * len(block.rows)

@@ -94,6 +94,8 @@ def _fast_pages(data: bytes):
         top0 = doctop[0]
         doctop[0] += height
         chars = []
+        origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
+        clips: dict = {}
         text_page = source.get_textpage()
         count = text_page.count_chars()
         text = text_page.get_text_range(0, count) if count else ""
@@ -102,6 +104,15 @@ def _fast_pages(data: bytes):
             if glyph in "\r\n":
                 continue  # line ends pdfium adds; spaces stay, they separate words
             left, bottom, right, top = text_page.get_charbox(i, loose=True)
+            if _clipped_out(text_page, i, (left + right) / 2, (bottom + top) / 2, clips):
+                continue
+            # The box's height from the baseline and the font size: pdfium's "loose" box is
+            # the glyph's own for a font without ascent data (LibreOffice's exports), so a
+            # capital with its marks ("Ỉ", "Ệ") would stand taller than its line and be
+            # read as a line of its own.
+            size = raw.FPDFText_GetFontSize(text_page.raw, i)
+            if size > 0 and raw.FPDFText_GetCharOrigin(text_page.raw, i, origin_x, origin_y):
+                top, bottom = origin_y.value + 0.8 * size, origin_y.value - 0.2 * size
             chars.append(_char(glyph, left, right, height - top, height - bottom, top0, number))
         lines = []
         for obj in source.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
@@ -123,6 +134,35 @@ def _fast_pages(data: bytes):
         return {"char": chars, "line": [line for line in lines if line is not None]}
 
     return objects
+
+
+def _clipped_out(text_page, index: int, x: float, y: float, clips: dict) -> bool:
+    """The character lies outside the clipping box of its text object: it is not drawn.
+    LibreOffice draws a merged header cell again on each page clipped to the rows it
+    shows, so the words it cuts ("kiện" of "Số công dân đủ điều kiện") stay in the text
+    layer, over the first row of figures."""
+    import pypdfium2.raw as raw
+
+    obj = raw.FPDFText_GetTextObject(text_page.raw, index)
+    if not obj:
+        return False
+    key = ctypes.cast(obj, ctypes.c_void_p).value
+    if key not in clips:
+        clips[key] = None
+        clip = raw.FPDFPageObj_GetClipPath(obj)
+        if clip:
+            xs, ys = [], []
+            px, py = ctypes.c_float(), ctypes.c_float()
+            for path in range(raw.FPDFClipPath_CountPaths(clip)):
+                for j in range(raw.FPDFClipPath_CountPathSegments(clip, path)):
+                    segment = raw.FPDFClipPath_GetPathSegment(clip, path, j)
+                    if segment and raw.FPDFPathSegment_GetPoint(segment, px, py):
+                        xs.append(px.value)
+                        ys.append(py.value)
+            if xs:
+                clips[key] = (min(xs), min(ys), max(xs), max(ys))
+    box = clips[key]
+    return box is not None and not (box[0] - 1 <= x <= box[2] + 1 and box[1] - 1 <= y <= box[3] + 1)
 
 
 def _char(text: str, x0: float, x1: float, top: float, bottom: float, doctop: float, page: int) -> dict:
@@ -366,9 +406,32 @@ def _join(chars: list[dict]) -> str:
             lines[-1].append(char)
         else:
             lines.append([char])
-    return clean(
-        " ".join("".join(ch["text"] for ch in sorted(line, key=lambda ch: ch["x0"])) for line in lines)
-    )
+    return join_lines(["".join(ch["text"] for ch in sorted(line, key=lambda ch: ch["x0"])) for line in lines])
+
+
+def join_lines(lines: list[str]) -> str:
+    """A cell's lines as one text.  A narrow column wraps a word where the line ends
+    ("Hưng Nguyê" / "n"): two pieces that are no syllables by themselves but one
+    together are one word again; otherwise lines are joined by a space."""
+    from cccd_analytics.ingest.syllables import is_vietnamese_syllable
+
+    out = ""
+    for line in (clean(x) for x in lines):
+        if not line:
+            continue
+        if out:
+            head, tail = out.rsplit(" ", 1)[-1], line.split(" ", 1)[0]
+            whole = head + tail
+            glue = (
+                head.isalpha()
+                and tail.isalpha()
+                and is_vietnamese_syllable(whole)
+                and not (is_vietnamese_syllable(head) and is_vietnamese_syllable(tail))
+            )
+            out += ("" if glue else " ") + line
+        else:
+            out = line
+    return out
 
 
 def _size_ok(table) -> bool:
