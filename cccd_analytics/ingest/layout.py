@@ -366,7 +366,9 @@ def _read_top(rows: list[list], layout: Layout) -> None:
         line = " ".join(texts)
         found = normalise.find_report_date(line)
         if found:
-            priority = 0 if normalise.is_data_date_line(line) else 2 if normalise.is_place_date_line(line) else 1
+            priority = (
+                0 if normalise.is_data_date_line(line) else 2 if normalise.is_place_date_line(line) else 1
+            )
             dated.append((priority, index, found, line))
         else:
             day_month = normalise.find_day_month(line)

@@ -307,7 +307,9 @@ _DAY_MONTH = re.compile(
     r"(?:đến|den|tới|toi|ngày|ngay)[^0-9]{0,40}?(?<![\d/.\-])(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?![\d/.\-]|\s*[/.\-]\s*\d)",
     re.IGNORECASE,
 )
-_PLACE_DATE = re.compile(r"^[^,;:]{2,40},\s*ng[àa]y\s*\d{1,2}\s*th[áa]ng\s*\d{1,2}\s*n[ăa]m\s*\d{4}", re.IGNORECASE)
+_PLACE_DATE = re.compile(
+    r"^[^,;:]{2,40},\s*ng[àa]y\s*\d{1,2}\s*th[áa]ng\s*\d{1,2}\s*n[ăa]m\s*\d{4}", re.IGNORECASE
+)
 
 
 def find_day_month(line: str) -> tuple[int, int] | None:
@@ -336,7 +338,7 @@ def with_year(day_month: tuple[int, int], near: date) -> date | None:
 
 
 def is_place_date_line(line: str) -> bool:
-    """"Nghệ An, ngày 16 tháng 5 năm 2023": the day the report was signed, often the day
+    """ "Nghệ An, ngày 16 tháng 5 năm 2023": the day the report was signed, often the day
     after its figures; any other date above the table says more about the data."""
     return bool(_PLACE_DATE.match(unicodedata.normalize("NFC", (line or "").strip())))
 

@@ -81,15 +81,25 @@ def _repeats_header(row: list[str], header: list[tuple[str, ...]]) -> bool:
     for h in header:
         if key == h:
             return True
-        if len(h) == len(key) and all(
-            (not k and not c) or (k and c.startswith(k) and len(k) >= min(len(c), 3)) for k, c in zip(key, h)
-        ) and sum(1 for k, c in zip(key, h) if k and k == c) >= 2:
+        if (
+            len(h) == len(key)
+            and all(
+                (not k and not c) or (k and c.startswith(k) and len(k) >= min(len(c), 3))
+                for k, c in zip(key, h)
+            )
+            and sum(1 for k, c in zip(key, h) if k and k == c) >= 2
+        ):
             return True
     return False
 
 
 def _is_number(text: str) -> bool:
     return bool(re.fullmatch(r"[\d.,\s()]+", text or "")) and any(ch.isdigit() for ch in text)
+
+
+def _is_figure(text: str) -> bool:
+    """A figure, not a column number "(3)"."""
+    return bool(re.fullmatch(r"[\d.,\s]+", text or "")) and any(ch.isdigit() for ch in text)
 
 
 def _carry_split_row(previous: Block, block: Block, header: list[tuple[str, ...]]) -> None:
@@ -161,9 +171,17 @@ def _drop_repeats(block: Block) -> None:
     header = [_key(r) for r in block.rows[:4] if _filled(r) >= 2]
     pages = block.row_pages or [block.page] * len(block.rows)
     rows, kept_pages, seen_first = [], [], set()
+    first_data = next(
+        (i for i, r in enumerate(block.rows) if sum(1 for c in r if _is_figure(c)) >= 2), len(block.rows)
+    )
+    above_data = [_key(r) for r in block.rows[: min(4, first_data)] if _filled(r) >= 2]
     for i, (row, page) in enumerate(zip(block.rows, pages)):
         key = _key(row)
         if i >= 1 and _repeats_header(row, header) and key in seen_first:
+            continue
+        # A header row drawn again below the first figures may be cut short (see
+        # `_repeats_header`).
+        if i > first_data and _repeats_header(row, above_data):
             continue
         if i < 4:
             seen_first.add(key)
