@@ -191,7 +191,7 @@ with st.container(key="cccd_slide"):
         st.html(f'<div class="cccd-slide">{heading(slide)}</div>')
         figure = briefing.map_figure(brief, 1500, 640)
         if figure is not None:
-            figure.update_layout(height=640)
+            figure.update_layout(height=640, width=None)
             st.plotly_chart(figure, width="stretch", height="stretch", config=charts.PLOTLY_CONFIG)
     elif slide.kind == "teams":
         more = f'<div class="cccd-more">{html.escape(slide.more)}</div>' if slide.more else ""

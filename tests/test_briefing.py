@@ -345,3 +345,18 @@ def test_the_forecast_notes_get_a_slide_of_their_own_in_deck_and_presentation(ng
     deck = Presentation(io.BytesIO(briefing.pptx_bytes(nghe_an, include_map=False)))
     first = nghe_an.forecast_notes[0].split(": ")[0]
     assert any(NOTES_HEADING in slide_text(s) and first in slide_text(s) for s in deck.slides)
+
+
+def test_the_briefing_map_writes_each_unit_name_and_coverage_on_its_shape(nghe_an):
+    from cccd_analytics import geo
+
+    fig = briefing.map_figure(nghe_an, 1600, 1000)
+    assert fig is not None
+    (labels,) = [tr for tr in fig.data if tr.mode == "markers+text"]
+    districts = nghe_an.snapshot.units[nghe_an.snapshot.units["level"] == "district"]
+    shown = " ".join(labels.text)
+    for row in districts.itertuples():
+        assert geo.short_name(row.name) in shown, row.name
+        assert fmt.percent(row.coverage) in shown, (row.name, row.coverage)
+    assert labels.textfont.size >= 18  # a slide seen from the back of the room
+    assert not [tr for tr in fig.data if tr.type == "choroplethmap"]  # nothing a map server must draw

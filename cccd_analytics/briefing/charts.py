@@ -4,8 +4,6 @@ plotly figures of the presentation mode."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -97,7 +95,10 @@ def daily_chart(snap: Snapshot, h: Headline) -> ChartData:
 
 
 def map_figure(b: Briefing, width: int = 1600, height: int = 1000):
-    """The coverage map of the briefing's scope, zoomed to fit width × height, or None."""
+    """The coverage map of the briefing's scope, or None: the dashboard's labelled map
+    (`charts.unit_map`: each shape's name and coverage written on it, drawn as plain shapes so
+    it needs no map server or font download), cropped to the units with data and sized for
+    a slide or a projector."""
     from cccd_analytics import charts  # plotly: only when a figure is drawn (not for xlsx or --no-map)
 
     units = b.snapshot.units
@@ -110,22 +111,16 @@ def map_figure(b: Briefing, width: int = 1600, height: int = 1000):
         if shapes is None:
             return None
         figures = geo.map_units(units, layer)
-        fig = charts.choropleth(figures, shapes, "coverage")
+        with_data = set(figures.loc[figures["collected"].notna(), "key"])
+        focus = [f for f in shapes["features"] if f["properties"]["key"] in with_data] or shapes["features"]
+        fig = charts.unit_map(figures, {**shapes, "features": focus}, "coverage", height=height)
     except Exception:  # noqa: BLE001 - the map is optional; the deck must not fail for it
         return None
-    with_data = set(figures.loc[figures["collected"].notna(), "key"])
-    focus = [f for f in shapes["features"] if f["properties"]["key"] in with_data] or shapes["features"]
-    lon0, lat0, lon1, lat1 = geo.bounds({"features": focus})
-    lat_mid = math.radians((lat0 + lat1) / 2)
-    # Web-Mercator: the world is 512 · 2^zoom pixels wide; leave a margin and the colour bar.
-    zoom_x = math.log2((width - 160) * 0.9 * 360 / (512 * max(lon1 - lon0, 1e-3)))
-    zoom_y = math.log2(height * 0.9 * 360 * math.cos(lat_mid) / (512 * max(lat1 - lat0, 1e-3)))
-    fig.update_layout(
-        map=dict(center=dict(lon=(lon0 + lon1) / 2, lat=(lat0 + lat1) / 2), zoom=min(zoom_x, zoom_y)),
-        font=dict(size=22),
-        width=None,
-        height=None,
-    )
+    # Written for a slide seen from the back of a room: larger names than on a screen, as
+    # large as the picture's height leaves room for (a 1000-px slide image: 22 px).
+    size = (15 if len(focus) > 40 else 22) * min(height / 1000, 1.0)
+    fig.update_traces(selector=dict(mode="markers+text"), textfont_size=max(round(size), 11))
+    fig.update_layout(font=dict(size=22), width=width, height=height, dragmode=False)
     return fig
 
 

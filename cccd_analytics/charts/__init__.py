@@ -6,7 +6,7 @@ nothing is fetched (no MathJax, no map tiles).  One module per family of figures
 share (colours, font, layout) is `style`.  Callers use `charts.<figure>`.
 """
 
-from cccd_analytics.charts.maps import choropleth, unit_map
+from cccd_analytics.charts.maps import unit_map
 from cccd_analytics.charts.parts import (
     part_colors,
     part_series,
@@ -29,7 +29,6 @@ __all__ = [
     "PART_COLORS",
     "PLOTLY_CONFIG",
     "STATUS_COLORS",
-    "choropleth",
     "completeness_heatmap",
     "cumulative_vs_target",
     "daily_collections",

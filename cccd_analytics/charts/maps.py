@@ -1,5 +1,5 @@
-"""Maps: the coverage choropleth and the map of units, from the shipped GeoJSON (no
-tiles, nothing fetched)."""
+"""The map of units, from the shipped GeoJSON: shapes coloured by coverage or status with
+each unit's name and coverage written on it (no tiles, nothing fetched)."""
 
 from __future__ import annotations
 
@@ -9,109 +9,6 @@ import plotly.graph_objects as go
 from cccd_analytics import text as fmt
 from cccd_analytics.charts.style import FONT, STATUS_COLORS, escaped
 from cccd_analytics.i18n import t
-
-
-def choropleth(figures: pd.DataFrame, geojson: dict, color_by: str = "coverage") -> go.Figure:
-    """Offline map: shipped polygons on a blank background (no tiles, no fonts fetched).
-
-    `figures` comes from `geo.map_units`; features without figures are drawn grey.
-    """
-    import math
-
-    from cccd_analytics import geo
-    from cccd_analytics.analytics.metrics import STATUS_LABELS
-
-    names = {f["properties"]["key"]: f["properties"]["name"] for f in geojson["features"]}
-    data = figures[figures["key"].isin(names)].copy()
-    data["label"] = data["key"].map(names)
-    data["hover"] = [
-        f"<b>{escaped(r.label)}</b><br>{t('Đã thu nhận')}: {fmt.number(r.collected)} / {fmt.number(r.eligible)}"
-        f"<br>{t('Tỷ lệ')}: {fmt.percent(r.coverage)}<br>{t('Trạng thái')}: {t(STATUS_LABELS.get(r.status, ''))}"
-        + (f"<br>{t('gộp từ {n} xã cũ', n=r.parts)}" if r.parts > 1 else "")
-        + (f"<br>{t('chỉ một phần thuộc phạm vi')}" if r.partial else "")
-        for r in data.itertuples()
-    ]
-    fig = go.Figure()
-    others = [k for k in names if k not in set(data["key"])]
-    if others:
-        fig.add_trace(
-            go.Choroplethmap(
-                geojson=geojson,
-                locations=others,
-                featureidkey="properties.key",
-                z=[0] * len(others),
-                colorscale=[[0, "#E0E0E0"], [1, "#E0E0E0"]],
-                showscale=False,
-                marker_line_color="white",
-                marker_line_width=0.5,
-                hovertext=[escaped(names[k]) for k in others],
-                hoverinfo="text",
-                name=t("Ngoài phạm vi"),
-            )
-        )
-    z, zmin, zmax, scale, colorbar = _choropleth_scale(data, color_by)
-    fig.add_trace(
-        go.Choroplethmap(
-            geojson=geojson,
-            locations=data["key"],
-            featureidkey="properties.key",
-            z=z,
-            zmin=zmin,
-            zmax=zmax,
-            colorscale=scale,
-            marker_line_color="white",
-            marker_line_width=0.8,
-            marker_opacity=0.9,
-            hovertext=data["hover"],
-            hoverinfo="text",
-            colorbar=colorbar,
-        )
-    )
-    lon0, lat0, lon1, lat1 = geo.bounds(geojson)
-    span = max(lon1 - lon0, (lat1 - lat0) * 1.3, 0.05)
-    fig.update_layout(
-        map=dict(
-            style="white-bg",
-            center=dict(lon=(lon0 + lon1) / 2, lat=(lat0 + lat1) / 2),
-            zoom=math.log2(360 * 640 / (512 * span)),
-        ),
-        height=620,
-        margin=dict(l=0, r=0, t=0, b=0),
-        font=FONT,
-        showlegend=False,
-    )
-    return fig
-
-
-def _choropleth_scale(data: pd.DataFrame, color_by: str):
-    """(z, zmin, zmax, colour scale, colour bar) of the choropleth: one band per status, or
-    coverage in % from its lowest tenth."""
-    import math
-
-    from cccd_analytics.analytics.metrics import STATUS_LABELS, STATUS_ORDER
-
-    if color_by == "status":
-        order = {s: i for i, s in enumerate(STATUS_ORDER)}
-        n = len(STATUS_ORDER) - 1
-        scale = []
-        for i, s in enumerate(STATUS_ORDER):
-            scale += [[i / n - (0 if i == 0 else 1e-9), STATUS_COLORS[s]], [i / n, STATUS_COLORS[s]]]
-        z, zmin, zmax = data["status"].map(order), 0, n
-        colorbar = dict(
-            tickvals=list(range(len(STATUS_ORDER))),
-            ticktext=[t(STATUS_LABELS[s]) for s in STATUS_ORDER],
-            title=t("Trạng thái"),
-        )
-        scale = [[max(0.0, min(1.0, a)), c] for a, c in scale]
-    else:
-        z, zmin, zmax = (
-            data["coverage"] * 100,
-            max(0.0, math.floor((data["coverage"].min() or 0) * 10) * 10),
-            100,
-        )
-        scale = "RdYlGn"
-        colorbar = dict(title=t("Tỷ lệ") + " (%)", ticksuffix="%")
-    return z, zmin, zmax, scale, colorbar
 
 
 def unit_map(

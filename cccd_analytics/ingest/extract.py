@@ -230,11 +230,10 @@ def _describe(report: ImportReport, sheet: Sheet, found: layouts.Layout) -> None
 def _campaign_windows(store) -> list[tuple[date, date]]:
     """(start, deadline) of the stored campaigns: a year a day label leaves out may be the
     one a campaign runs in."""
-    definitions = getattr(store, "campaign_definitions", None)
-    if definitions is None:
+    if store is None:
         return []
     windows = []
-    for item in definitions():
+    for item in store.campaign_definitions():
         try:
             deadline = date.fromisoformat(str(item["deadline"])[:10])
             start = date.fromisoformat(str(item.get("start") or item["deadline"])[:10])

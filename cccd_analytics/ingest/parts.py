@@ -174,7 +174,7 @@ def reconcile(
             pd.DataFrame(columns=DENOMINATOR_COLUMNS),
             totals.iloc[0:0],
         )
-    stored_values = store.part_values() if store is not None and hasattr(store, "part_values") else set()
+    stored_values = store.part_values() if store is not None else set()
     parts = _dedupe(_one_spelling(parts, stored_values), report)
     denominators = parts[parts["metric"] == "eligible"]
     parts = parts[parts["metric"] != "eligible"].copy()
