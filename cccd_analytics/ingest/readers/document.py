@@ -35,6 +35,8 @@ MIN_TABLE_COLUMNS = 3
 #: Lines of text kept above a table (the layout looks at the first 40 rows for its header).
 MAX_LINES_ABOVE = 24
 MAX_LINES_BELOW = 30
+#: A table with fewer rows than this (a summary) does not end the text above the next one.
+SMALL_TABLE_ROWS = 8
 
 
 @dataclass
@@ -196,9 +198,15 @@ def sheets(blocks: list[Block], label: str = "Bảng") -> list[Sheet]:
     tables = [i for i, b in enumerate(blocks) if is_table(b)]
     out: list[Sheet] = []
     for k, i in enumerate(tables):
-        start = tables[k - 1] + 1 if k else 0
+        # The text above a table reaches back over small tables (a summary "Chỉ tiêu |
+        # Trong ngày | Lũy kế" between the date line and the main table) to the last
+        # table with data rows of its own, whose title and date are its own.
+        back = k
+        while back > 0 and len(blocks[tables[back - 1]].rows) < SMALL_TABLE_ROWS:
+            back -= 1
+        start = tables[back - 1] + 1 if back else 0
         end = tables[k + 1] if k + 1 < len(tables) else len(blocks)
-        above = [r for b in blocks[start:i] for r in b.rows if any(r)][-MAX_LINES_ABOVE:]
+        above = [r for b in blocks[start:i] if not is_table(b) for r in b.rows if any(r)][-MAX_LINES_ABOVE:]
         below = [r for b in blocks[i + 1 : end] for r in b.rows if any(r)][:MAX_LINES_BELOW]
         table = blocks[i]
         width = max(_width(table), 1)
