@@ -245,7 +245,7 @@ def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Blo
 
 _NUMBER = re.compile(r"^[\d.,]+$|^\(\d+\)$")
 _CELL_GAP = 7.0  # points between two words of different cells (a space is ~2–3 pt)
-_HEADER_LINES = 8
+_HEADER_LINES = 12
 # A line of a borderless table without figures that starts with one of these words is a
 # row of its own (a district's title, a total), not the wrapped end of the row above.
 _OWN_ROW = re.compile(r"^(?:huyện|quận|thị xã|thành phố|tp\.?|cộng|tổng|[ivxlc]+\.?)(?:\s|$)", re.IGNORECASE)
@@ -339,7 +339,7 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
         return (
             all(c["x0"] >= left - 30 and c["x1"] <= right + 60 for c in cells)
             and (len(cells) >= 2 or cells[0]["x1"] - cells[0]["x0"] <= 160)
-            and segs[first][0]["top"] - cells[0]["top"] <= 110
+            and segs[first][0]["top"] - cells[0]["top"] <= 130
         )
 
     start = first
