@@ -354,7 +354,11 @@ def build(
 
 def _read_top(rows: list[list], layout: Layout) -> None:
     """Letterhead authorities, title and the date line above the header."""
-    dated: list[tuple[int, int, date, str]] = []  # (priority, row, date, line)
+    # (priority, row, date, line): the "Số liệu tính đến …" line first, then a date in the
+    # title ("BÁO CÁO … NGÀY 15/5/2023"), the place-and-date line (the day it was signed,
+    # often the day after) last.
+    dated: list[tuple[int, int, date, str]] = []
+    no_year: list[tuple[int, tuple[int, int], str]] = []  # "tính đến 17h ngày 15/5"
     for index in range(layout.header_rows[0]):
         texts = [t for t in _row_texts(rows[index]) if t]
         if not texts:
@@ -362,13 +366,27 @@ def _read_top(rows: list[list], layout: Layout) -> None:
         line = " ".join(texts)
         found = normalise.find_report_date(line)
         if found:
-            dated.append((0 if normalise.is_data_date_line(line) else 1, index, found, line))
+            priority = (
+                0 if normalise.is_data_date_line(line) else 2 if normalise.is_place_date_line(line) else 1
+            )
+            dated.append((priority, index, found, line))
+        else:
+            day_month = normalise.find_day_month(line)
+            if day_month:
+                no_year.append((index, day_month, line))
         for cell in texts:
             authority = _AUTHORITY.match(fold(cell))
             if authority:
                 layout.authorities += (authority.group(2).strip(),)
         if "bao cao" in fold(line) and layout.title is None:
             layout.title = line.strip()
+    if no_year and dated and min(dated)[0] > 0:
+        # The year of the other dates above the table (the place-and-date line's first).
+        near = max(dated, key=lambda d: d[0])[2]
+        index, day_month, line = no_year[0]
+        found = normalise.with_year(day_month, near)
+        if found:
+            dated.append((0, index, found, line))
     if dated:
         _, index, found, line = min(dated)
         layout.report_date, layout.date_line, layout.date_row = found, line.strip(), index

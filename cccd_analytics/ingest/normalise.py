@@ -303,6 +303,46 @@ def find_report_date(line: str) -> date | None:
     return None
 
 
+_DAY_MONTH = re.compile(
+    r"(?:đến|den|tới|toi|ngày|ngay)[^0-9]{0,40}?(?<![\d/.\-])(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?![\d/.\-]|\s*[/.\-]\s*\d)",
+    re.IGNORECASE,
+)
+_PLACE_DATE = re.compile(
+    r"^[^,;:]{2,40},\s*ng[àa]y\s*\d{1,2}\s*th[áa]ng\s*\d{1,2}\s*n[ăa]m\s*\d{4}", re.IGNORECASE
+)
+
+
+def find_day_month(line: str) -> tuple[int, int] | None:
+    """Day and month of a date line written without its year, as offices shorten it:
+    "Số liệu tính đến 17h ngày 15/5" → (15, 5).  The year comes from elsewhere (the
+    place-and-date line, the file name)."""
+    if not line or not is_data_date_line(line):
+        return None
+    line = unicodedata.normalize("NFC", line)
+    ends = list(_END.finditer(line))
+    for found in ([_DAY_MONTH.search(line[ends[-1].start() :])] if ends else []) + [_DAY_MONTH.search(line)]:
+        if found and 1 <= int(found.group(2)) <= 12 and 1 <= int(found.group(1)) <= 31:
+            return int(found.group(1)), int(found.group(2))
+    return None
+
+
+def with_year(day_month: tuple[int, int], near: date) -> date | None:
+    """The date of `day_month` in the year that puts it closest before (or on) `near`: a
+    report signed on 2/1/2024 "tính đến 31/12" speaks of 31/12/2023."""
+    day, month = day_month
+    for year in (near.year, near.year - 1):
+        found = _make(year, month, day)
+        if found and found <= near + timedelta(days=7):
+            return found
+    return None
+
+
+def is_place_date_line(line: str) -> bool:
+    """ "Nghệ An, ngày 16 tháng 5 năm 2023": the day the report was signed, often the day
+    after its figures; any other date above the table says more about the data."""
+    return bool(_PLACE_DATE.match(unicodedata.normalize("NFC", (line or "").strip())))
+
+
 def is_data_date_line(line: str) -> bool:
     """True for a "Số liệu tính đến …" line (the data's date) rather than a place-and-date
     line ("Kỳ Anh, ngày 16 tháng 3 năm 2021", the day it was signed)."""

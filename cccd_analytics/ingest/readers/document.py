@@ -35,6 +35,8 @@ MIN_TABLE_COLUMNS = 3
 #: Lines of text kept above a table (the layout looks at the first 40 rows for its header).
 MAX_LINES_ABOVE = 24
 MAX_LINES_BELOW = 30
+#: A table with fewer rows than this (a summary) does not end the text above the next one.
+SMALL_TABLE_ROWS = 8
 
 
 @dataclass
@@ -72,8 +74,55 @@ def is_table(block: Block) -> bool:
 
 
 def _repeats_header(row: list[str], header: list[tuple[str, ...]]) -> bool:
+    """The row is one of the header's rows again.  A header cell cut short counts (a merged
+    header cell drawn again on a new page loses its last line below the row's edge in
+    LibreOffice's export: "Số công dân đủ điều" for "… đủ điều kiện")."""
     key = _key(row)
-    return _filled(row) >= 2 and any(key == h for h in header)
+    if _filled(row) < 2:
+        return False
+    for h in header:
+        if key == h:
+            return True
+        if (
+            len(h) == len(key)
+            and all(
+                (not k and not c) or (k and c.startswith(k) and len(k) >= min(len(c), 3))
+                for k, c in zip(key, h)
+            )
+            and sum(1 for k, c in zip(key, h) if k and k == c) >= 2
+        ):
+            return True
+    return False
+
+
+def _is_number(text: str) -> bool:
+    return bool(re.fullmatch(r"[\d.,\s()]+", text or "")) and any(ch.isdigit() for ch in text)
+
+
+def _is_figure(text: str) -> bool:
+    """A figure, not a column number "(3)"."""
+    return bool(re.fullmatch(r"[\d.,\s]+", text or "")) and any(ch.isdigit() for ch in text)
+
+
+def _carry_split_row(previous: Block, block: Block, header: list[tuple[str, ...]]) -> None:
+    """A row broken across the page (Word and LibreOffice let a tall row break): its
+    last lines open the next page's table as a row without any figure ("Tân Lộc" under
+    "Xã Thượng").  Their text goes back to the cells of the row they belong to; a figure
+    is never extended by it."""
+    k = 0
+    while k < len(block.rows) and _repeats_header(block.rows[k], header):
+        k += 1
+    if k >= len(block.rows) or not previous.rows:
+        return
+    piece, last = block.rows[k], previous.rows[-1]
+    if not _filled(piece) or any(_is_number(c) for c in piece) or not any(_is_number(c) for c in last):
+        return
+    for c, text in enumerate(piece):
+        if text and c < len(last) and not _is_number(last[c]) and last[c]:
+            last[c] = f"{last[c]} {text}"
+    del block.rows[k]
+    if block.row_pages:
+        del block.row_pages[k]
 
 
 def stitch(blocks: list[Block]) -> list[Block]:
@@ -94,6 +143,7 @@ def stitch(blocks: list[Block]) -> list[Block]:
             header = [_key(r) for r in previous.rows[:4] if _filled(r) >= 2]
             starts_with_header = bool(block.rows) and _repeats_header(block.rows[0], header)
             if starts_with_header or _looks_like_data(block.rows[0], previous):
+                _carry_split_row(previous, block, header)
                 del out[out.index(previous) + 1 :]
                 previous.row_pages = (previous.row_pages or [previous.page] * len(previous.rows)) + (
                     block.row_pages or [block.page] * len(block.rows)
@@ -123,9 +173,17 @@ def _drop_repeats(block: Block) -> None:
     header = [_key(r) for r in block.rows[:4] if _filled(r) >= 2]
     pages = block.row_pages or [block.page] * len(block.rows)
     rows, kept_pages, seen_first = [], [], set()
+    first_data = next(
+        (i for i, r in enumerate(block.rows) if sum(1 for c in r if _is_figure(c)) >= 2), len(block.rows)
+    )
+    above_data = [_key(r) for r in block.rows[: min(4, first_data)] if _filled(r) >= 2]
     for i, (row, page) in enumerate(zip(block.rows, pages)):
         key = _key(row)
         if i >= 1 and _repeats_header(row, header) and key in seen_first:
+            continue
+        # A header row drawn again below the first figures may be cut short (see
+        # `_repeats_header`).
+        if i > first_data and _repeats_header(row, above_data):
             continue
         if i < 4:
             seen_first.add(key)
@@ -140,9 +198,15 @@ def sheets(blocks: list[Block], label: str = "Bảng") -> list[Sheet]:
     tables = [i for i, b in enumerate(blocks) if is_table(b)]
     out: list[Sheet] = []
     for k, i in enumerate(tables):
-        start = tables[k - 1] + 1 if k else 0
+        # The text above a table reaches back over small tables (a summary "Chỉ tiêu |
+        # Trong ngày | Lũy kế" between the date line and the main table) to the last
+        # table with data rows of its own, whose title and date are its own.
+        back = k
+        while back > 0 and len(blocks[tables[back - 1]].rows) < SMALL_TABLE_ROWS:
+            back -= 1
+        start = tables[back - 1] + 1 if back else 0
         end = tables[k + 1] if k + 1 < len(tables) else len(blocks)
-        above = [r for b in blocks[start:i] for r in b.rows if any(r)][-MAX_LINES_ABOVE:]
+        above = [r for b in blocks[start:i] if not is_table(b) for r in b.rows if any(r)][-MAX_LINES_ABOVE:]
         below = [r for b in blocks[i + 1 : end] for r in b.rows if any(r)][:MAX_LINES_BELOW]
         table = blocks[i]
         width = max(_width(table), 1)

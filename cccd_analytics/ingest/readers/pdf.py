@@ -37,6 +37,7 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
         blocks: list[Block] = []
         has_text = False
         tables = 0
+        columns = None  # the columns of the last borderless table, for its next page
         pages = _fast_pages(data)
         try:
             for number, page in enumerate(pdf.pages, start=1):
@@ -46,7 +47,7 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
                     page._objects = pages(page, number)
                 if page.chars:
                     has_text = True
-                page_blocks, tables = _page_blocks(page, number, tables)
+                page_blocks, tables, columns = _page_blocks(page, number, tables, columns)
                 blocks.extend(page_blocks)
                 page.flush_cache()
         except ReadError:
@@ -94,6 +95,8 @@ def _fast_pages(data: bytes):
         top0 = doctop[0]
         doctop[0] += height
         chars = []
+        origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
+        clips: dict = {}
         text_page = source.get_textpage()
         count = text_page.count_chars()
         text = text_page.get_text_range(0, count) if count else ""
@@ -102,6 +105,15 @@ def _fast_pages(data: bytes):
             if glyph in "\r\n":
                 continue  # line ends pdfium adds; spaces stay, they separate words
             left, bottom, right, top = text_page.get_charbox(i, loose=True)
+            if _clipped_out(text_page, i, (left + right) / 2, (bottom + top) / 2, clips):
+                continue
+            # The box's height from the baseline and the font size: pdfium's "loose" box is
+            # the glyph's own for a font without ascent data (LibreOffice's exports), so a
+            # capital with its marks ("Ỉ", "Ệ") would stand taller than its line and be
+            # read as a line of its own.
+            size = raw.FPDFText_GetFontSize(text_page.raw, i)
+            if size > 0 and raw.FPDFText_GetCharOrigin(text_page.raw, i, origin_x, origin_y):
+                top, bottom = origin_y.value + 0.8 * size, origin_y.value - 0.2 * size
             chars.append(_char(glyph, left, right, height - top, height - bottom, top0, number))
         lines = []
         for obj in source.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
@@ -123,6 +135,35 @@ def _fast_pages(data: bytes):
         return {"char": chars, "line": [line for line in lines if line is not None]}
 
     return objects
+
+
+def _clipped_out(text_page, index: int, x: float, y: float, clips: dict) -> bool:
+    """The character lies outside the clipping box of its text object: it is not drawn.
+    LibreOffice draws a merged header cell again on each page clipped to the rows it
+    shows, so the words it cuts ("kiện" of "Số công dân đủ điều kiện") stay in the text
+    layer, over the first row of figures."""
+    import pypdfium2.raw as raw
+
+    obj = raw.FPDFText_GetTextObject(text_page.raw, index)
+    if not obj:
+        return False
+    key = ctypes.cast(obj, ctypes.c_void_p).value
+    if key not in clips:
+        clips[key] = None
+        clip = raw.FPDFPageObj_GetClipPath(obj)
+        if clip:
+            xs, ys = [], []
+            px, py = ctypes.c_float(), ctypes.c_float()
+            for path in range(raw.FPDFClipPath_CountPaths(clip)):
+                for j in range(raw.FPDFClipPath_CountPathSegments(clip, path)):
+                    segment = raw.FPDFClipPath_GetPathSegment(clip, path, j)
+                    if segment and raw.FPDFPathSegment_GetPoint(segment, px, py):
+                        xs.append(px.value)
+                        ys.append(py.value)
+            if xs:
+                clips[key] = (min(xs), min(ys), max(xs), max(ys))
+    box = clips[key]
+    return box is not None and not (box[0] - 1 <= x <= box[2] + 1 and box[1] - 1 <= y <= box[3] + 1)
 
 
 def _char(text: str, x0: float, x1: float, top: float, bottom: float, doctop: float, page: int) -> dict:
@@ -172,12 +213,13 @@ def _line(a, b, height: float, doctop: float, page: int) -> dict | None:
     }
 
 
-def _page_blocks(page, number: int, tables: int) -> tuple[list[Block], int]:
+def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Block], int, list | None]:
     words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
     found = [_Found(t.bbox, _cell_texts(t, page.chars)) for t in page.find_tables(_LINES) if _size_ok(t)]
     if not found:
-        aligned = _aligned_table(words)
+        aligned = _aligned_table(words, columns)
         found = [aligned] if aligned else []
+    columns = found[-1] if found and getattr(found[-1], "columns", None) else None
     found.sort(key=lambda t: t.bbox[1])
     boxes = [t.bbox for t in found]
     # Text outside the tables, line by line, with where it sits on the page.
@@ -198,12 +240,15 @@ def _page_blocks(page, number: int, tables: int) -> tuple[list[Block], int]:
     for _, cells in lines:
         if not _PAGE_NUMBER.match(" ".join(cells)):
             out.append(Block([cells], is_table=False, page=number))
-    return out, tables
+    return out, tables, columns
 
 
 _NUMBER = re.compile(r"^[\d.,]+$|^\(\d+\)$")
 _CELL_GAP = 7.0  # points between two words of different cells (a space is ~2–3 pt)
-_HEADER_LINES = 4
+_HEADER_LINES = 12
+# A line of a borderless table without figures that starts with one of these words is a
+# row of its own (a district's title, a total), not the wrapped end of the row above.
+_OWN_ROW = re.compile(r"^(?:huyện|quận|thị xã|thành phố|tp\.?|cộng|tổng|[ivxlc]+\.?)(?:\s|$)", re.IGNORECASE)
 
 
 def _segments(line: list[dict]) -> list[dict]:
@@ -244,15 +289,21 @@ def _columns(lines) -> list[list[float]]:
     return columns
 
 
-def _aligned_table(words: list[dict]) -> _Found | None:
+def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found | None:
     """A table drawn without ruling lines, by the alignment of its text.
 
     The lines with figures in two cells or more are the table's body; its columns are the
     x-ranges their cells cover (overlapping ranges of different lines are one column:
     names start at one left edge, figures end at one right edge).  The lines just above
     the first such line, within the columns' width, are the header (a header cell written
-    on two lines is joined); the body runs while lines keep to the columns."""
-    segs = [_segments(line) for line in _text_lines(words)]
+    on two lines is joined); the body runs while lines keep to the columns.
+
+    A page whose table has no header (a workbook printed without repeating its title
+    rows) keeps the columns of the table on the page before (`previous`) when its own
+    fall within them: a column empty on this page ("Ghi chú") is still a column, and the
+    page's rows line up with the first page's."""
+    text_lines = _text_lines(words)
+    segs = [_segments(line) for line in text_lines]
     body = [
         i for i, s in enumerate(segs) if len(s) >= 3 and sum(1 for c in s if _NUMBER.match(c["text"])) >= 2
     ]
@@ -269,57 +320,154 @@ def _aligned_table(words: list[dict]) -> _Found | None:
     if len(columns) < 3:
         return None
     left, right = columns[0][0], columns[-1][1]
+    reuse = previous is not None and _within(columns, previous.columns)
+    if reuse:
+        columns = [list(c) for c in previous.columns]
+        left, right = min(left, columns[0][0]), max(right, columns[-1][1])
 
     def column_of(cell) -> int:
-        """The column a cell overlaps most; one between columns (a header centred over
-        right-aligned figures), the nearest."""
-        overlaps = [min(x1, cell["x1"]) - max(x0, cell["x0"]) for x0, x1 in columns]
-        best = max(range(len(columns)), key=overlaps.__getitem__)
-        if overlaps[best] > 0:
-            return best
-        middle = (cell["x0"] + cell["x1"]) / 2
-        return min(range(len(columns)), key=lambda c: max(columns[c][0] - middle, middle - columns[c][1]))
+        return _column_of(cell, columns)
 
     def fits(i) -> bool:
         return all(c["x0"] >= left - 30 and c["x1"] <= right + 30 for c in segs[i])
 
     def header_like(i) -> bool:
-        # Short cells over the table's width, close above the first row of figures (a
-        # header cell may wrap onto lines of its own: "Ghi" / "chú"); a sentence is wide.
+        # Words within the table's width, close above the first row of figures (a header
+        # cell may wrap onto lines of its own: "Ghi" / "chú"); a sentence is one wide run
+        # of words (header cells in narrow columns sit close: several runs or short ones).
         cells = segs[i]
         return (
-            all(c["x0"] >= left - 30 and c["x1"] - c["x0"] <= 160 for c in cells)
-            and segs[first][0]["top"] - cells[0]["top"] <= 60
+            all(c["x0"] >= left - 30 and c["x1"] <= right + 60 for c in cells)
+            and (len(cells) >= 2 or cells[0]["x1"] - cells[0]["x0"] <= 160)
+            and segs[first][0]["top"] - cells[0]["top"] <= 130
         )
 
     start = first
     while start - 1 >= 0 and first - (start - 1) <= _HEADER_LINES and header_like(start - 1):
         start -= 1
-    # Header words go one by one to the column under them (header cells sit close
-    # together); a header word beyond the body's columns is a column of its own ("Ghi chú").
-    # Header cells go to the column under them; one beyond the body's columns is a column
-    # of its own ("Ghi chú", empty in every row).
-    header_cells = sorted(
-        (c for i in range(start, first) for c in segs[i]), key=lambda c: (c["top"], c["x0"])
-    )
-    for cell in header_cells:
-        if cell["x0"] > right + 4:
-            columns.append([cell["x0"], cell["x1"]])
-            right = cell["x1"]
-    header = [""] * len(columns)
-    for cell in header_cells:
-        c = column_of(cell)
-        header[c] = f"{header[c]} {cell['text']}".strip()
+
+    def build_header(lo: int, hi: int, cols: list) -> list[str]:
+        """The header of lines lo..hi-1: each run to the column under it; a run beyond
+        the body's columns is a column of its own ("Ghi chú", empty in every row),
+        added to `cols`."""
+        cells = sorted(
+            (c for i in range(lo, hi) for c in _split_at(text_lines[i], cols)),
+            key=lambda c: (c["top"], c["x0"]),
+        )
+        edge = cols[-1][1]
+        for cell in cells:
+            if cell["x0"] > edge + 4:
+                if cols[-1][1] > right and cell["x0"] - cols[-1][1] <= _CELL_GAP:
+                    cols[-1][1] = cell["x1"]  # the next word of the same header cell
+                else:
+                    cols.append([cell["x0"], cell["x1"]])
+                edge = cell["x1"]
+        lines: list[list[str]] = [[] for _ in cols]
+        tops: list[list[float]] = [[] for _ in cols]
+        for cell in cells:
+            # A run starting inside a column belongs to it (a left-aligned header in a
+            # Word table, wider than the figures under it); otherwise the most overlapped.
+            inside = [k for k, (x0, x1) in enumerate(cols) if x0 - 2 <= cell["x0"] <= x1]
+            c = inside[0] if inside else _column_of(cell, cols)
+            if tops[c] and abs(tops[c][-1] - cell["top"]) <= 2.5:
+                lines[c][-1] += " " + cell["text"]
+            else:
+                lines[c].append(cell["text"])
+                tops[c].append(cell["top"])
+        return [join_lines(x) for x in lines]
+
+    carried: list[int] = []
+    if previous is not None and getattr(previous, "header", None) and start < first:
+        # The header drawn again on a new page, then the end of a row broken across the
+        # page ("Lộc" of "Thị trấn Quán Hành"), then the figures: the lines after the
+        # header are that row's end, not the header's.
+        wanted = _key_of(previous.header)
+        for k in range(first - 1, start, -1):
+            if _key_of(build_header(start, k, [list(c) for c in previous.columns])) == wanted:
+                carried = list(range(k, first))
+                first_header_end = k
+                break
+    header_end = first_header_end if carried else first
+    columns_before = len(columns)
+    header = build_header(start, header_end, columns)
+    if len(columns) > columns_before:
+        right = columns[-1][1]
     rows = [header] if start < first else []
-    for i in range(first, last + 1):
+    body_start = len(rows)
+    for i in carried + list(range(first, last + 1)):
         row = [""] * len(columns)
         for cell in segs[i]:
             c = column_of(cell)
             row[c] = f"{row[c]} {cell['text']}".strip()
+        if len(rows) > body_start and _wrapped_end(row, rows[-1]):
+            # The wrapped end of the row above (a long name in a narrow column).
+            rows[-1] = [join_lines([a, b]) if b else a for a, b in zip(rows[-1], row)]
+            continue
         rows.append(row)
     top = min(c["top"] for c in segs[start])
     bottom = max(c["bottom"] for c in segs[last])
-    return _Found((left - 1, top - 1, right + 1, bottom + 1), [[clean(c) for c in r] for r in rows])
+    found = _Found((left - 1, top - 1, right + 1, bottom + 1), [[clean(c) for c in r] for r in rows])
+    found.columns = columns
+    found.header = header if start < first else getattr(previous, "header", None)
+    return found
+
+
+def _key_of(row: list[str]) -> tuple[str, ...]:
+    return tuple(re.sub(r"[\W_]+", "", c.lower()) for c in row)
+
+
+def _column_of(cell, columns: list) -> int:
+    """The column a cell overlaps most; one between columns (a header centred over
+    right-aligned figures), the nearest."""
+    overlaps = [min(x1, cell["x1"]) - max(x0, cell["x0"]) for x0, x1 in columns]
+    best = max(range(len(columns)), key=overlaps.__getitem__)
+    if overlaps[best] > 0:
+        return best
+    middle = (cell["x0"] + cell["x1"]) / 2
+    return min(range(len(columns)), key=lambda c: max(columns[c][0] - middle, middle - columns[c][1]))
+
+
+def _split_at(line: list[dict], columns: list) -> list[dict]:
+    """A header line's words in runs (`_segments`), a run cut where a body column starts
+    between two of its words: header cells of narrow columns sit closer than the gap
+    that tells cells apart, while a parent header ("Kết quả thu nhận hồ sơ") over two
+    columns of figures stays whole."""
+    starts = [x0 for x0, _ in columns[1:]]
+    out: list[dict] = []
+    for word in sorted(line, key=lambda w: w["x0"]):
+        last = out[-1] if out else None
+        # Not at a plain space (a third of the font's height): that is one cell's text.
+        wide = last is not None and word["x0"] - last["x1"] > 0.4 * (word["bottom"] - word["top"])
+        cut = wide and any(last["x1"] - 1 <= x <= word["x0"] + 1 for x in starts)
+        if last is not None and not cut and word["x0"] - last["x1"] <= _CELL_GAP:
+            last["text"] += " " + word["text"]
+            last["x1"], last["bottom"] = word["x1"], max(last["bottom"], word["bottom"])
+        else:
+            out.append(
+                dict(text=word["text"], x0=word["x0"], x1=word["x1"], top=word["top"], bottom=word["bottom"])
+            )
+    return out
+
+
+def _wrapped_end(row: list[str], above: list[str]) -> bool:
+    """A line without figures whose words sit only under text cells of the row above."""
+    filled = [c for c, text in enumerate(row) if text]
+    if not filled or _OWN_ROW.match(row[filled[0]]):
+        return False
+    if any(_NUMBER.match(text) for text in row if text):
+        return False
+    return all(above[c] and not _NUMBER.match(above[c]) for c in filled)
+
+
+def _within(columns: list, previous: list) -> bool:
+    """Every column overlaps exactly one of the previous page's columns, each its own."""
+    used = []
+    for x0, x1 in columns:
+        hits = [k for k, (p0, p1) in enumerate(previous) if min(x1, p1) - max(x0, p0) > 0]
+        if len(hits) != 1 or hits[0] in used:
+            return False
+        used.append(hits[0])
+    return True
 
 
 def _cell_texts(table, chars: list[dict]) -> list[list[str]]:
@@ -366,9 +514,32 @@ def _join(chars: list[dict]) -> str:
             lines[-1].append(char)
         else:
             lines.append([char])
-    return clean(
-        " ".join("".join(ch["text"] for ch in sorted(line, key=lambda ch: ch["x0"])) for line in lines)
-    )
+    return join_lines(["".join(ch["text"] for ch in sorted(line, key=lambda ch: ch["x0"])) for line in lines])
+
+
+def join_lines(lines: list[str]) -> str:
+    """A cell's lines as one text.  A narrow column wraps a word where the line ends
+    ("Hưng Nguyê" / "n"): two pieces that are no syllables by themselves but one
+    together are one word again; otherwise lines are joined by a space."""
+    from cccd_analytics.ingest.syllables import is_vietnamese_syllable
+
+    out = ""
+    for line in (clean(x) for x in lines):
+        if not line:
+            continue
+        if out:
+            head, tail = out.rsplit(" ", 1)[-1], line.split(" ", 1)[0]
+            whole = head + tail
+            glue = (
+                head.isalpha()
+                and tail.isalpha()
+                and is_vietnamese_syllable(whole)
+                and not (is_vietnamese_syllable(head) and is_vietnamese_syllable(tail))
+            )
+            out += ("" if glue else " ") + line
+        else:
+            out = line
+    return out
 
 
 def _size_ok(table) -> bool:

@@ -1,0 +1,147 @@
+"""Word and PDF reports shaped the way offices really make them: PDFs that LibreOffice
+exported from a workbook or a Word file (with and without borders, landscape, a table
+over several pages with and without its header repeated, a row broken across a page),
+Word tables with the district merged down over its communes, a two-row header, an empty
+column, line breaks in cells, "1 234", a summary table before and the signatures after,
+a table split in two by a page break.  The files are committed under
+tests/fixtures/real_documents/ (LibreOffice is not installed in CI) and were made by
+tests/fixtures/build_real_documents.py; every unit-day value is checked against the
+truth it wrote."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cccd_analytics import ingest
+from cccd_analytics.ingest import normalise
+from cccd_analytics.ingest.readers.document import Block, sheets
+from cccd_analytics.ingest.readers.pdf import join_lines
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FOLDER = FIXTURES / "real_documents"
+TRUTH = json.loads((FOLDER / "truth.json").read_text(encoding="utf-8"))
+sys.path.insert(0, str(FIXTURES))
+import build_real_documents  # noqa: E402
+
+
+def values(report) -> dict:
+    return {
+        f"{k}|{d.isoformat()}|{m}": int(v)
+        for k, d, m, v in report.observations[["unit_key", "date", "metric", "value"]].itertuples(index=False)
+    }
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, ingest.ImportReport]:
+    return {name: ingest.import_bytes(None, (FOLDER / name).read_bytes(), name) for name in TRUTH}
+
+
+@pytest.mark.parametrize("name", sorted(TRUTH))
+def test_every_unit_day_value_of_a_real_shaped_report_reads_as_written(reports, name):
+    report = reports[name]
+    assert report.status == "checked", report.message
+    assert not report.errors and not report.needs_mapping
+    assert not report.unofficial_units, report.unofficial_units
+    assert values(report) == TRUTH[name]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in TRUTH if n.endswith(".pdf")))
+def test_a_pdf_table_over_pages_is_read_as_one_table(reports, name):
+    tables = [t for t in reports[name].tables if t.get("read")]
+    assert len(tables) == 1, reports[name].tables
+    assert len(tables[0]["pages"]) >= 2
+
+
+def test_the_data_date_wins_over_the_day_the_report_was_signed(reports):
+    # Title "… NGÀY 15/5/2023" under "Nghệ An, ngày 16 tháng 5 năm 2023".
+    report = reports["xlsx_ke_doc_lap_lai_tieu_de.pdf"]
+    assert set(report.observations["date"]) == {date(2023, 5, 15)}
+    # "tính đến 17h ngày 15/5" without its year, under the same signing line.
+    report = reports["go_tay_gop_huyen.docx"]
+    assert set(report.observations["date"]) == {date(2023, 5, 15)}
+
+
+def test_a_date_line_without_its_year_takes_the_year_of_the_signing_line():
+    assert normalise.find_day_month("Số liệu tính đến 17h ngày 15/5") == (15, 5)
+    assert normalise.find_day_month("Kỳ Anh, ngày 16 tháng 5 năm 2023") is None
+    assert normalise.find_day_month("Số liệu tính đến 17h ngày 15/5/2023") is None  # has its year
+    assert normalise.with_year((15, 5), date(2023, 5, 16)) == date(2023, 5, 15)
+    # Signed on 2/1/2024 about 31/12: the year before.
+    assert normalise.with_year((31, 12), date(2024, 1, 2)) == date(2023, 12, 31)
+    assert normalise.is_place_date_line("Nghệ An, ngày 16 tháng 5 năm 2023")
+    assert not normalise.is_place_date_line("BÁO CÁO KẾT QUẢ NGÀY 15/5/2023")
+
+
+def test_the_word_files_are_made_again_the_same_by_the_generator():
+    # The Word shapes need no LibreOffice: made afresh they read as the committed truth.
+    for name, (data, truth) in build_real_documents.build_all(pdf=False).items():
+        report = ingest.import_bytes(None, data, name)
+        assert report.status == "checked", report.message
+        assert values(report) == {"|".join(map(str, k)): v for k, v in truth.items()}
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice makes the PDFs")
+def test_the_pdfs_made_again_by_libreoffice_read_the_same():
+    for name, (data, truth) in build_real_documents.build_all(pdf=True).items():
+        report = ingest.import_bytes(None, data, name)
+        assert values(report) == {"|".join(map(str, k)): v for k, v in truth.items()}, name
+
+
+def test_a_bad_figure_in_a_merged_word_table_is_refused_naming_table_row_and_column():
+    import docx
+
+    document = docx.Document(io.BytesIO((FOLDER / "go_tay_gop_huyen.docx").read_bytes()))
+    table = max(document.tables, key=lambda t: len(t.rows))
+    cell = table.rows[4]._tr.tc_lst[4]  # the third commune's eligible count
+    cell.xpath(".//w:t")[0].text = "5.12a"
+    raw = io.BytesIO()
+    document.save(raw)
+    report = ingest.import_bytes(None, raw.getvalue(), "go_tay_sai.docx")
+    assert report.status == "refused"
+    message = report.message
+    assert "go_tay_sai.docx" in message and "bảng" in message and "dòng" in message
+    assert "cột E" in message and "5.12a" in message
+
+
+def test_a_word_wrapped_in_a_narrow_cell_is_joined_and_words_are_not():
+    assert join_lines(["Thị trấn Hưng Nguyê", "n"]) == "Thị trấn Hưng Nguyên"
+    assert join_lines(["Xã Quỳ", "nh Lưu"]) == "Xã Quỳnh Lưu"
+    assert join_lines(["Xã Thượng", "Tân Lộc"]) == "Xã Thượng Tân Lộc"
+    assert join_lines(["Số công dân", "đủ điều kiện"]) == "Số công dân đủ điều kiện"
+    assert join_lines(["1.234", "5"]) == "1.234 5"  # figures are never glued
+
+
+def _table(rows, page, number, joined=False):
+    return Block([list(r) for r in rows], is_table=True, page=page, number=number, joined_to_previous=joined)
+
+
+def test_a_row_broken_across_pages_and_a_header_cut_short_are_mended():
+    header = ["STT", "Xã, phường", "Số công dân đủ điều kiện", "Lũy kế"]
+    first = _table([header, ["1", "Xã Kỳ Đồng", "4.489", "120"], ["2", "Xã Kỳ", "3.100", "95"]], 1, 1)
+    # Page 2: the header drawn again, its merged cell cut short; then the end of row 2.
+    cut = ["STT", "Xã, phường", "Số công dân đủ điều", "Lũy kế"]
+    second = _table([cut, ["", "Khang", "", ""], ["3", "Xã Kỳ Văn", "5.263", "77"]], 2, 2, joined=True)
+    [sheet] = sheets([first, second])
+    assert sheet.rows == [
+        header,
+        ["1", "Xã Kỳ Đồng", "4.489", "120"],
+        ["2", "Xã Kỳ Khang", "3.100", "95"],
+        ["3", "Xã Kỳ Văn", "5.263", "77"],
+    ]
+    assert sheet.pages == [1, 2]
+
+
+@pytest.mark.parametrize("name", ["go_tay_gop_huyen.docx", "go_tay_tach_bang.docx"])
+def test_a_summary_table_between_the_date_line_and_the_main_table_is_not_read_and_hides_no_date(reports, name):
+    tables = reports[name].tables
+    read = [t for t in tables if t["read"]]
+    assert len(read) == 1 and read[0]["rows"] >= 20
+    assert any(t["columns"] == 3 and not t["read"] for t in tables)  # "Chỉ tiêu | Trong ngày | Lũy kế"
+    assert reports[name].date_origin == "date_line"
