@@ -102,7 +102,9 @@ def test_a_wide_report_gives_every_unit_day(name):
 
 def test_day_numbers_under_a_date_header_take_the_month_from_the_title():
     header = [FIXED[:3] + ["Ngày", "", "", "", "Lũy kế"], ["", "", ""] + [d.day for d in DAYS] + [""]]
-    report, obs = ingest.read_observations(_book([("BC", _wide(header, title="BÁO CÁO THÁNG 5 NĂM 2023"))]), "x.xlsx")
+    report, obs = ingest.read_observations(
+        _book([("BC", _wide(header, title="BÁO CÁO THÁNG 5 NĂM 2023"))]), "x.xlsx"
+    )
     assert obs is not None, report.message
     assert _collected(obs) == _truth()
 
@@ -175,7 +177,10 @@ def test_sheets_named_after_days(style):
 
 
 def test_sheets_dated_only_by_their_title_line():
-    sheets = [(f"Sheet{k + 1}", _day_sheet(d, f"Số liệu tính đến ngày {d.day}/{d.month}/{d.year}")) for k, d in enumerate(DAYS)]
+    sheets = [
+        (f"Sheet{k + 1}", _day_sheet(d, f"Số liệu tính đến ngày {d.day}/{d.month}/{d.year}"))
+        for k, d in enumerate(DAYS)
+    ]
     report, obs = ingest.read_observations(_book(sheets), "ky_anh.xlsx")
     assert obs is not None, report.message
     assert _collected(obs) == _truth()

@@ -118,14 +118,22 @@ def test_a_name_without_accents_that_fits_two_units_is_refused_with_both():
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("Phường 1", "P1"), ("Phường 1", "P.01"), ("Phường 1", "Phường 01"), ("Phường 1", "P. 1"),
-     ("Xã Lập Mới", "X. Lập Mới"), ("Xã Lập Mới", "Xã Lập Mới (cũ)")],
+    [
+        ("Phường 1", "P1"),
+        ("Phường 1", "P.01"),
+        ("Phường 1", "Phường 01"),
+        ("Phường 1", "P. 1"),
+        ("Xã Lập Mới", "X. Lập Mới"),
+        ("Xã Lập Mới", "Xã Lập Mới (cũ)"),
+    ],
 )
 def test_a_unit_outside_the_registry_has_one_key_however_it_is_typed(a, b):
     assert registry.unofficial_key("Hà Tĩnh", "Thị xã Kỳ Anh", a) == registry.unofficial_key(
         "Hà Tĩnh", "Thị xã Kỳ Anh", b
     )
-    assert registry.unofficial_key("Hà Tĩnh", "", "Phường 1") != registry.unofficial_key("Hà Tĩnh", "", "Phường 2")
+    assert registry.unofficial_key("Hà Tĩnh", "", "Phường 1") != registry.unofficial_key(
+        "Hà Tĩnh", "", "Phường 2"
+    )
 
 
 def test_a_name_typed_in_full_keeps_the_key_it_always_had():
@@ -157,7 +165,11 @@ def _collected(obs) -> dict[tuple[str, date], int]:
 def test_a_report_of_typed_names_stores_each_unit_its_figure():
     typed = ["XÃ KỲ TÂN", "X. Kỳ Khang", "Kỳ Thọ*", "1. Xã Kỳ Trung", "Xã:  Kỳ\u00a0Tây", "Xa Ky Phu (cu)"]
     official = ["Xã Kỳ Tân", "Xã Kỳ Khang", "Xã Kỳ Thọ", "Xã Kỳ Trung", "Xã Kỳ Tây", "Xã Kỳ Phú"]
-    rows = [["BÁO CÁO TIẾN ĐỘ CẤP CCCD"], ["Ngày 15/5/2023"], ["STT", "Huyện", "Xã", "Số CD đủ ĐK", "Lũy kế thu nhận"]]
+    rows = [
+        ["BÁO CÁO TIẾN ĐỘ CẤP CCCD"],
+        ["Ngày 15/5/2023"],
+        ["STT", "Huyện", "Xã", "Số CD đủ ĐK", "Lũy kế thu nhận"],
+    ]
     rows += [[i + 1, "H. Kỳ Anh", name, 1000 + i, 100 + i] for i, name in enumerate(typed)]
     report, obs = ingest.read_observations(_xlsx(rows), "bao_cao.xlsx")
     assert obs is not None, report.message

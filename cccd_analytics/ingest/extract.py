@@ -191,7 +191,10 @@ def extract(
         if "district" in fields and "commune" not in fields and fields & {"collected", "collected_day"}:
             district = next(c for c in report.columns if c["field"] == "district")
             _refuse_district_table(
-                report, prepared[primary][0].name if primary is not None else None, district["index"], district["header"]
+                report,
+                prepared[primary][0].name if primary is not None else None,
+                district["index"],
+                district["header"],
             )
             return out, counts
         report.problems.append(
@@ -219,7 +222,9 @@ def _rows_are_districts(rows: list[list], found: layouts.Layout) -> bool:
     figures = [c.index for f, c in found.columns.items() if f in ("collected", "collected_day")]
     districts = communes = named = 0
     for row in rows[found.first_data_row :]:
-        if name_at >= len(row) or not any(i < len(row) and normalise.parse_count(row[i]).value for i in figures):
+        if name_at >= len(row) or not any(
+            i < len(row) and normalise.parse_count(row[i]).value for i in figures
+        ):
             continue
         name = registry.expand(normalise.text(row[name_at]))
         if not name or name.startswith(("tong", "cong", "toan")):

@@ -269,7 +269,9 @@ def layouts_for(
     # It is left out: the "Lũy kế" column is the total on the last day with figures, not
     # on the template's last day.
     data = rows[base.first_data_row :]
-    filled = [c for c in table.days if any(c.index < len(r) and _number(r[c.index]) is not None for r in data)]
+    filled = [
+        c for c in table.days if any(c.index < len(r) and _number(r[c.index]) is not None for r in data)
+    ]
     if filled and len(filled) < len(table.days):
         blank = [c for c in table.days if c not in filled]
         table.notes.append(
