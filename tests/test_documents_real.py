@@ -139,7 +139,9 @@ def test_a_row_broken_across_pages_and_a_header_cut_short_are_mended():
 
 
 @pytest.mark.parametrize("name", ["go_tay_gop_huyen.docx", "go_tay_tach_bang.docx"])
-def test_a_summary_table_between_the_date_line_and_the_main_table_is_not_read_and_hides_no_date(reports, name):
+def test_a_summary_table_between_the_date_line_and_the_main_table_is_not_read_and_hides_no_date(
+    reports, name
+):
     tables = reports[name].tables
     read = [t for t in tables if t["read"]]
     assert len(read) == 1 and read[0]["rows"] >= 20

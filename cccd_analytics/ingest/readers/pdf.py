@@ -15,6 +15,7 @@ import ctypes
 import io
 import re
 
+from cccd_analytics.ingest import normalise
 from cccd_analytics.ingest.readers.document import Block, clean, sheets
 from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
 
@@ -243,7 +244,9 @@ def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Blo
     return out, tables, columns
 
 
-_NUMBER = re.compile(r"^[\d.,]+$|^\(\d+\)$")
+# A figure: "1.234", "1,234", "1 234" (thousands by a space, as Word users type them) or a
+# column number "(3)".
+_NUMBER = re.compile(r"^[\d.,]+$|^\d{1,3}(?: \d{3})+$|^\(\d+\)$")
 _CELL_GAP = 7.0  # points between two words of different cells (a space is ~2–3 pt)
 _HEADER_LINES = 12
 # A line of a borderless table without figures that starts with one of these words is a
@@ -336,6 +339,8 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
         # cell may wrap onto lines of its own: "Ghi" / "chú"); a sentence is one wide run
         # of words (header cells in narrow columns sit close: several runs or short ones).
         cells = segs[i]
+        if len(cells) == 1 and normalise.is_data_date_line(cells[0]["text"]):
+            return False  # "(Số liệu tính đến 17h00 cùng ngày)" just above the header
         return (
             all(c["x0"] >= left - 30 and c["x1"] <= right + 60 for c in cells)
             and (len(cells) >= 2 or cells[0]["x1"] - cells[0]["x0"] <= 160)
