@@ -147,3 +147,40 @@ def test_a_summary_table_between_the_date_line_and_the_main_table_is_not_read_an
     assert len(read) == 1 and read[0]["rows"] >= 20
     assert any(t["columns"] == 3 and not t["read"] for t in tables)  # "Chỉ tiêu | Trong ngày | Lũy kế"
     assert reports[name].date_origin == "date_line"
+
+
+@pytest.mark.parametrize("between", ["(Tiếp theo)", "Tiếp theo bảng 1", "Trang 2", "- 2 -", "2/3", ""])
+def test_the_parts_of_a_split_table_join_across_a_continuation_mark(between):
+    header = ["STT", "Xã, phường", "Số công dân đủ điều kiện", "Lũy kế"]
+    first = _table(
+        [header, ["1", "Xã Kỳ Đồng", "4.489", "120"], ["2", "Xã Kỳ Khang", "3.100", "95"]], None, 1
+    )
+    text = Block([[between]], is_table=False)
+    second = _table(
+        [
+            ["3", "Xã Kỳ Văn", "5.263", "77"],
+            ["4", "Xã Kỳ Lạc", "3.043", "60"],
+            ["5", "Xã Kỳ Tây", "4.706", "81"],
+        ],
+        None,
+        2,
+    )
+    assert len(sheets([first, text, second])) == 1
+
+
+def test_a_sentence_between_two_tables_keeps_them_apart():
+    header = ["STT", "Xã, phường", "Số công dân đủ điều kiện", "Lũy kế"]
+    first = _table(
+        [header, ["1", "Xã Kỳ Đồng", "4.489", "120"], ["2", "Xã Kỳ Khang", "3.100", "95"]], None, 1
+    )
+    text = Block([["Bảng 2: kết quả trả thẻ theo xã"]], is_table=False)
+    second = _table(
+        [
+            ["3", "Xã Kỳ Văn", "5.263", "77"],
+            ["4", "Xã Kỳ Lạc", "3.043", "60"],
+            ["5", "Xã Kỳ Tây", "4.706", "81"],
+        ],
+        None,
+        2,
+    )
+    assert len(sheets([first, text, second])) == 2

@@ -131,7 +131,7 @@ def stitch(blocks: list[Block]) -> list[Block]:
     for block in blocks:
         previous = next((b for b in reversed(out) if b.is_table), None)
         between_blank = previous is not None and all(
-            not b.is_table and not any(c for r in b.rows for c in r) for b in out[out.index(previous) + 1 :]
+            not b.is_table and _only_carries_on(b) for b in out[out.index(previous) + 1 :]
         )
         if (
             is_table(block)
@@ -155,6 +155,21 @@ def stitch(blocks: list[Block]) -> list[Block]:
         if is_table(block):
             _drop_repeats(block)
     return out
+
+
+# What people type between the two parts of a table split by a page break: "(Tiếp
+# theo)", "Tiếp theo bảng 1", a page number ("Trang 2", "- 2 -", "2/3").
+_CARRIES_ON = re.compile(
+    r"^[(\[\-–—\s]*(?:tiep theo(?: bang(?: \d+)?)?|tiep|trang \d+(?: ?/ ?\d+)?|\d+(?: ?/ ?\d+)?)[)\]\-–—\s.:]*$"
+)
+
+
+def _only_carries_on(block: Block) -> bool:
+    """A text block with nothing but blank lines or a continuation mark."""
+    from cccd_analytics.text import fold
+
+    text = " ".join(c for r in block.rows for c in r if c).strip()
+    return not text or bool(_CARRIES_ON.match(fold(text)))
 
 
 def _width(block: Block) -> int:
