@@ -46,6 +46,13 @@ _RULES = (
         why="a workbook of one sheet per day also holds a summary, a hidden copy or a template: "
         "left out, and said so, so that nobody wonders where its figures went",
     ),
+    Rule(
+        "table_skipped",
+        "warning",
+        "Bảng không đọc",
+        why="a Word or PDF report whose figures go on in a table the readers cannot place would be "
+        "imported without that table's units: each such table is named, so the analyst sees it",
+    ),
     # -- cells ---------------------------------------------------------------------------------
     Rule("bad_number", "error", "Số không đọc được"),
     Rule("negative", "error", "Số âm"),

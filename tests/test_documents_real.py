@@ -184,3 +184,30 @@ def test_a_sentence_between_two_tables_keeps_them_apart():
         2,
     )
     assert len(sheets([first, text, second])) == 2
+
+
+def test_a_second_table_of_figures_the_readers_cannot_place_is_named_not_dropped_in_silence():
+    import docx
+
+    document = docx.Document(io.BytesIO((FOLDER / "go_tay_gop_huyen.docx").read_bytes()))
+    document.add_paragraph("Số liệu các xã còn lại (đơn vị báo muộn):")
+    extra = document.add_table(rows=0, cols=3)
+    for i in range(12):
+        cells = extra.add_row().cells
+        cells[0].text, cells[1].text, cells[2].text = (
+            f"Xã Thử {i + 1}",
+            f"{1_200 + i}",
+            f"{3.4 + i}".replace(".", ","),
+        )
+    raw = io.BytesIO()
+    document.save(raw)
+    report = ingest.import_bytes(None, raw.getvalue(), "go_tay_them_bang.docx")
+    before = ingest.import_bytes(
+        None, (FOLDER / "go_tay_gop_huyen.docx").read_bytes(), "go_tay_gop_huyen.docx"
+    )
+    assert report.status == before.status == "checked" and not report.errors
+    skipped = [p for p in report.problems if p.code == "table_skipped"]
+    assert len(skipped) == 1 and skipped[0].severity == "warning"
+    assert "12 dòng có tên và số liệu" in skipped[0].message
+    assert skipped[0].describe("go_tay_them_bang.docx").startswith("Tệp «go_tay_them_bang.docx», bảng")
+    assert not [p for p in before.problems if p.code == "table_skipped"]

@@ -17,6 +17,7 @@ from cccd_analytics.ingest.record_export import record_export
 from cccd_analytics.ingest.repair import locate, repair_sheet
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.ingest.rows import sheet_records
+from cccd_analytics.ingest.unread_tables import warn_unread_tables
 from cccd_analytics.store import Store
 from cccd_analytics.text import date_vn, thousands
 
@@ -170,6 +171,7 @@ def extract(
             )
             for sheet in book.sheets
         ]
+        warn_unread_tables(book, report)
         if not book.sheets:
             report.problems.append(
                 Problem.of(
