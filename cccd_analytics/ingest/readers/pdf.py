@@ -254,12 +254,16 @@ _HEADER_LINES = 12
 _OWN_ROW = re.compile(r"^(?:huyện|quận|thị xã|thành phố|tp\.?|cộng|tổng|[ivxlc]+\.?)(?:\s|$)", re.IGNORECASE)
 
 
-def _segments(line: list[dict]) -> list[dict]:
-    """A line's words grouped into cells by the gaps between them."""
+def _segments(line: list[dict], starts: tuple[float, ...] | list[float] = ()) -> list[dict]:
+    """A line's words grouped into cells by the gaps between them; with `starts` (where body
+    columns begin), a run is also cut where a column starts between two of its words."""
     out: list[dict] = []
     for word in sorted(line, key=lambda w: w["x0"]):
-        if out and word["x0"] - out[-1]["x1"] <= _CELL_GAP:
-            last = out[-1]
+        last = out[-1] if out else None
+        # Not at a plain space (a third of the font's height): that is one cell's text.
+        wide = last is not None and word["x0"] - last["x1"] > 0.4 * (word["bottom"] - word["top"])
+        cut = wide and any(last["x1"] - 1 <= x <= word["x0"] + 1 for x in starts)
+        if last is not None and not cut and word["x0"] - last["x1"] <= _CELL_GAP:
             last["text"] += " " + word["text"]
             last["x1"], last["bottom"] = word["x1"], max(last["bottom"], word["bottom"])
         else:
@@ -437,21 +441,7 @@ def _split_at(line: list[dict], columns: list) -> list[dict]:
     between two of its words: header cells of narrow columns sit closer than the gap
     that tells cells apart, while a parent header ("Kết quả thu nhận hồ sơ") over two
     columns of figures stays whole."""
-    starts = [x0 for x0, _ in columns[1:]]
-    out: list[dict] = []
-    for word in sorted(line, key=lambda w: w["x0"]):
-        last = out[-1] if out else None
-        # Not at a plain space (a third of the font's height): that is one cell's text.
-        wide = last is not None and word["x0"] - last["x1"] > 0.4 * (word["bottom"] - word["top"])
-        cut = wide and any(last["x1"] - 1 <= x <= word["x0"] + 1 for x in starts)
-        if last is not None and not cut and word["x0"] - last["x1"] <= _CELL_GAP:
-            last["text"] += " " + word["text"]
-            last["x1"], last["bottom"] = word["x1"], max(last["bottom"], word["bottom"])
-        else:
-            out.append(
-                dict(text=word["text"], x0=word["x0"], x1=word["x1"], top=word["top"], bottom=word["bottom"])
-            )
-    return out
+    return _segments(line, [x0 for x0, _ in columns[1:]])
 
 
 def _wrapped_end(row: list[str], above: list[str]) -> bool:
