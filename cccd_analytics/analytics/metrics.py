@@ -66,6 +66,7 @@ from cccd_analytics.analytics.status import (
     STATUS_ORDER,
     attention_order,
     forecast_notes,
+    needs_care,
 )
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "PACE_RATIO_ON_TRACK",
     "RETURN_LAG_MAX",
     "PROJECTION_NOTE",
+    "needs_care",
     "RETURN_LAG_WINDOW",
     "STALLED_NOTE",
     "STATUS_LABELS",

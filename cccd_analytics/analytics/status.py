@@ -148,6 +148,14 @@ STALLED_NOTE = "không có tiến triển 28 ngày"
 PROJECTION_NOTE = "dự báo đạt"
 
 
+def needs_care(notes: pd.Series) -> pd.Series:
+    """Whether each note of `forecast_notes` gives a reason to read the forecast with care
+    (batches, a stalled or slowing pace, model and pace disagreeing), not only the late
+    unit's projected date, which the tables show already."""
+    text = notes.fillna("").astype(str)
+    return (text.str.len() > 0) & ~text.str.startswith(PROJECTION_NOTE)
+
+
 def attention_order(table: pd.DataFrame) -> pd.DataFrame:
     """Units sorted by how far behind they are: worst status, then most days behind."""
     rank = {s: i for i, s in enumerate(STATUS_ORDER)}

@@ -261,10 +261,9 @@ def forecast_note_lines(communes) -> tuple[str, ...]:
     order the overview lists them, and one counting the others, so a leader never reads a
     bare "chậm" where the pace says otherwise."""
     open_ = communes[~communes["status"].isin(("done", "no_data"))]
-    note = open_["forecast_note"].fillna("").astype(str)
     # A note that only restates a late commune's projection is in the tables already; in a
     # campaign where most communes are late it would bury the few that need care.
-    noted = open_[(note.str.len() > 0) & ~note.str.startswith(metrics.PROJECTION_NOTE)]
+    noted = open_[metrics.needs_care(open_["forecast_note"])]
     if noted.empty:
         return ()
     noted = metrics.attention_order(noted)
