@@ -162,8 +162,10 @@ def _days_late(projected: pd.Series, deadline: pd.Series, rows: np.ndarray) -> l
     gap = pd.to_datetime(projected.iloc[rows]).to_numpy(dtype="datetime64[ns]") - pd.to_datetime(
         deadline.iloc[rows]
     ).to_numpy(dtype="datetime64[ns]")
-    whole = np.floor_divide(gap, np.timedelta64(1, "D")).astype(np.int64, copy=False)
-    return np.where(np.isnat(gap), 0, whole).tolist()
+    known = ~np.isnat(gap)
+    whole = np.zeros(len(gap), np.int64)
+    whole[known] = np.floor_divide(gap[known], np.timedelta64(1, "D"))
+    return whole.tolist()
 
 
 def _memo(format_):
