@@ -201,6 +201,42 @@ def test_day_sheets_without_any_year_are_refused_saying_where_the_year_is_missin
     assert "tên trang «15-5» ghi ngày nhưng không có năm" in report.message
 
 
+@pytest.mark.parametrize(
+    ("name", "title", "file_name"),
+    [
+        ("{}", TITLE + " THÁNG 5 NĂM 2023", "ky_anh.xlsx"),
+        ("Ngày {}", TITLE, "ky_anh_thang5_2023.xlsx"),
+        ("N{}", TITLE + " NĂM 2023", "KyAnh_T5.xlsx"),
+    ],
+)
+def test_sheets_named_by_the_day_alone_take_the_month_from_the_title_or_file_name(name, title, file_name):
+    data = _book([(name.format(d.day), _day_sheet(d, title=title)) for d in DAYS])
+    report, obs = ingest.read_observations(data, file_name)
+    assert obs is not None, report.message
+    assert _collected(obs) == _truth()
+
+
+def test_sheets_named_by_the_day_alone_without_a_month_are_refused_saying_so():
+    data = _book([(str(d.day), _day_sheet(d)) for d in DAYS])
+    report, obs = ingest.read_observations(data, "ky_anh.xlsx")
+    assert obs is None
+    assert "tên trang «15» chỉ ghi ngày, không ghi tháng" in report.message
+
+
+def test_numbered_sheets_with_their_own_date_lines_keep_them():
+    # "1", "2", … number the sheets here; each says its own day.
+    sheets = [
+        (
+            str(k + 1),
+            _day_sheet(d, f"Số liệu tính đến ngày {d.day}/{d.month}/{d.year}", title=TITLE + " THÁNG 5"),
+        )
+        for k, d in enumerate(DAYS)
+    ]
+    report, obs = ingest.read_observations(_book(sheets), "ky_anh.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs) == _truth()
+
+
 @pytest.mark.parametrize("first", [True, False])
 def test_a_summary_sheet_beside_the_days_is_left_out_and_said(first):
     summary = ("Tổng hợp", _day_sheet(DAYS[-1], title="TỔNG HỢP"))

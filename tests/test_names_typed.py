@@ -85,6 +85,12 @@ TYPED = [
     ("Nghệ An", "H. Quỳ Châu", "thi tran tan lac", TAN_LAC),
     ("Nghệ An", "Quỳ Châu", "Xã Châu Hoàn (*)", CHAU_HOAN),
     ("Nghệ An", "Quỳ Châu", "a) Xã Châu Hoàn", CHAU_HOAN),
+    ("Nghệ An", "T.P Vinh", "Hưng Bình", HUNG_BINH),
+    ("Nghệ An", "Công an thành phố Vinh", "Công an phường Hưng Bình", HUNG_BINH),
+    ("Nghệ An", "CATP Vinh", "CA P. Hưng Bình", HUNG_BINH),
+    ("Hà Tĩnh", "CA huyện Kỳ Anh", "CAX Kỳ Tân", KY_TAN_HT),
+    ("Hà Tĩnh", "Công an H. Kỳ Anh", "C.A xã Kỳ Tân", KY_TAN_HT),
+    ("Nghệ An", "TX. Cửa Lò", "Công an P.Nghi Thủy", NGHI_THUY),
     ("Nghệ An", "Quỳ Châu", _to_tcvn3("Xã Châu Hoàn"), CHAU_HOAN),
     ("Nghệ An", "Quỳ Châu", _to_vni("Châu Hoàn"), CHAU_HOAN),
     ("Hà Tĩnh", "Huyện Kỳ Anh", _to_tcvn3("Kỳ Tân"), KY_TAN_HT),
@@ -206,3 +212,25 @@ def test_a_commune_report_with_district_subtotals_is_still_read():
     assert obs is not None, report.message
     assert _collected(obs)[(KY_TAN_HT, DAY)] == 100
     assert _collected(obs)[(KY_TAN_NA, DAY)] == 50
+
+
+def test_a_police_report_of_plan_and_done_names_its_units_by_their_police():
+    # "Công an xã …" rows fold to the same first word as "Cộng" (a total row) — they are units;
+    # "Chỉ tiêu | Thực hiện | Tỷ lệ" is the plan, what was done, and the share.
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["Số liệu tính đến ngày 15/5/2023"],
+        ["STT", "Đơn vị", "Số lượng công dân trong diện cấp CCCD", "Chỉ tiêu", "Thực hiện", "Tỷ lệ"],
+        ["I", "Công an huyện Kỳ Anh", 3000, 3000, 300, "10%"],
+        [1, "Công an xã Kỳ Tân", 1000, 1000, 100, "10%"],
+        [2, "CAX Kỳ Thọ", 2000, 2000, 200, "10%"],
+        ["", "Cộng", 3000, 3000, 300, "10%"],
+    ]
+    report, obs = ingest.read_observations(_xlsx(rows), "bc.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs) == {
+        (KY_TAN_HT, DAY): 100,
+        (_key("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Thọ"), DAY): 200,
+    }
+    eligible = obs[obs.metric == "eligible"].set_index("unit_key").value
+    assert eligible[KY_TAN_HT] == 1000

@@ -499,6 +499,11 @@ def classify(row: list, layout: Layout) -> RowKind:
     values = [row[c.index] for f, c in cols.items() if f in VALUE_FIELDS and c.index < len(row)]
     has_numbers = any(normalise.parse_count(v).value is not None for v in values)
     folded = _label_key(name)
+    if folded.startswith("cong an "):
+        # "Công an xã Kỳ Tân", "Công an huyện Kỳ Anh": a unit named by its police, not a
+        # "Cộng" (total) row, which folds to the same first word.
+        name = name.split(None, 2)[2] if len(name.split(None, 2)) == 3 else name
+        folded = _label_key(name)
     if not has_numbers:
         # Signatures ("Người lập biểu", "TRƯỞNG CÔNG AN HUYỆN") may sit in any column.
         joined = fold(" ".join(_row_texts(row)))

@@ -464,6 +464,49 @@ def _label(day: int, month: int, year: int | None, value: str, match: re.Match) 
     return DayLabel(day, month, year, rest)
 
 
+_DAY_ALONE = re.compile(r"^(?:ngay|n)?\s*(\d{1,2})$")
+_MONTH_IN_LINE = re.compile(r"\bthang\s*(\d{1,2})(?:\s*(?:/|-|\.|nam)\s*((?:19|20)\d{2}))?(?!\d)")
+_MONTH_IN_NAME = re.compile(r"\b(?:thang|t)\s*(\d{1,2})(?:\s+((?:19|20)\d{2}))?(?!\d)")
+
+
+def day_alone(raw) -> int | None:
+    """A day of the month written alone, as a header cell or a sheet name: 15, "15",
+    "Ngày 15", "N15".  The month is then said elsewhere (a merged cell above, the title,
+    the file name)."""
+    from cccd_analytics.text import fold
+
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, (int, float)):
+        value = int(raw) if float(raw).is_integer() else 0
+    else:
+        found = _DAY_ALONE.match(fold(text(raw)))
+        value = int(found.group(1)) if found else 0
+    return value if 1 <= value <= 31 else None
+
+
+def month_in_lines(lines, file_name: bool = False) -> tuple[int, int | None] | None:
+    """The one month (and its year, when written) that title lines name ("BÁO CÁO THÁNG 5
+    NĂM 2023", "Tháng 5/2023"), or a file name ("BC_thang5_2023.xlsx", "KyAnh_T5.xlsx",
+    with `file_name`).  None when they name none, or several months."""
+    from cccd_analytics.text import fold
+
+    pattern = _MONTH_IN_NAME if file_name else _MONTH_IN_LINE
+    found = set()
+    for line in lines:
+        folded = fold(line or "")
+        if file_name:
+            folded = " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
+        found |= {
+            (int(m.group(1)), int(m.group(2)) if m.group(2) else None)
+            for m in pattern.finditer(folded)
+            if 1 <= int(m.group(1)) <= 12
+        }
+    if len({month for month, _ in found}) != 1:
+        return None
+    return max(found, key=lambda m: m[1] or 0)
+
+
 def with_years(
     labels: list[DayLabel], anchor: date | None = None, windows: list[tuple[date, date]] = ()
 ) -> list[date] | None:

@@ -233,6 +233,10 @@ def sheet_records(
                 "có năm, và tiêu đề, tên tệp hay chiến dịch không cho biết năm. Hãy ghi năm vào "
                 "tên trang (ví dụ 15-5-2023), tiêu đề hoặc tên tệp, hoặc cho biết ngày của báo cáo."
                 if named is not None and named.year is None
+                else f"không xác định được ngày số liệu: tên trang «{sheet_name}» chỉ ghi ngày, "
+                "không ghi tháng, và tiêu đề hay tên tệp không cho biết tháng. Hãy ghi tháng vào "
+                "tiêu đề (ví dụ «BÁO CÁO THÁNG 5 NĂM 2023») hoặc tên tệp (ví dụ bao_cao_thang5_2023.xlsx)."
+                if sheet_name and normalise.day_alone(sheet_name) is not None
                 else "không xác định được ngày số liệu: tệp không có cột ngày, không có "
                 "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
                 "bao_cao_15_03_2021.xlsx). Hãy cho biết ngày của báo cáo."

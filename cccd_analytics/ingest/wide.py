@@ -144,20 +144,6 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
 
 
 _MONTH = re.compile(r"^(?:thang|t)\s*(\d{1,2})(?:\s*(?:/|-|\.|nam)\s*((?:19|20)\d{2}))?$")
-_MONTH_IN_TITLE = re.compile(r"\bthang\s*(\d{1,2})(?:\s*(?:/|-|\.|nam)\s*((?:19|20)\d{2}))?(?!\d)")
-_DAY_ONLY = re.compile(r"^(?:ngay\s*)?(\d{1,2})$")
-
-
-def _day_number(cell) -> int | None:
-    """A header cell that is a day of the month alone: 15, "15", "Ngày 15"."""
-    if isinstance(cell, bool) or cell is None:
-        return None
-    if isinstance(cell, (int, float)):
-        value = int(cell) if float(cell).is_integer() else 0
-    else:
-        found = _DAY_ONLY.match(fold(normalise.text(cell)))
-        value = int(found.group(1)) if found else 0
-    return value if 1 <= value <= 31 else None
 
 
 def _month_of(text: str) -> tuple[int, int | None] | None:
@@ -175,7 +161,7 @@ def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] 
     and no month stands over it."""
     for r in range(1, min(layouts.HEADER_SCAN_ROWS, len(rows))):
         row = rows[r]
-        numbers = {c: n for c, v in enumerate(row) if (n := _day_number(v)) is not None}
+        numbers = {c: n for c, v in enumerate(row) if (n := normalise.day_alone(v)) is not None}
         if len(numbers) < MIN_DAYS:
             continue
         first = min(numbers)
@@ -187,15 +173,12 @@ def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] 
             words = any(not isinstance(row[c], (int, float)) for c in numbers)
             if not words and not all(fold(above[c]).startswith("ngay") for c in numbers):
                 continue
-            titles = {
-                (int(m.group(1)), int(m.group(2)) if m.group(2) else None)
-                for line in rows[: r - 1 if not words else r]
-                for m in _MONTH_IN_TITLE.finditer(fold(" ".join(normalise.text(v) for v in line)))
-                if 1 <= int(m.group(1)) <= 12
-            }
-            if len({m for m, _ in titles}) != 1:
+            title = normalise.month_in_lines(
+                " ".join(normalise.text(v) for v in line) for line in rows[: r - 1 if not words else r]
+            )
+            if title is None:
                 continue
-            months = dict.fromkeys(numbers, max(titles, key=lambda t: t[1] or 0))
+            months = dict.fromkeys(numbers, title)
         labels = {}
         previous = None
         for c in sorted(numbers):
