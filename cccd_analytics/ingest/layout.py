@@ -285,6 +285,8 @@ def locate(rows: list[list], file_name: str = "") -> Layout | None:
         score = _denominator_score(den_columns)
         if score > best_score and not (set(columns) & {"collected", "collected_day"}):
             best, best_score, best_kind = (den_columns, (r,)), score, "denominators"
+        if best is not None and best_kind == "report" and _data_follows(rows, best, r):
+            break
     if best is None:
         return None
     columns, header_rows = best
@@ -299,6 +301,27 @@ def locate(rows: list[list], file_name: str = "") -> Layout | None:
     found = build(rows, header_rows, columns, best_kind, file_name)
     found.place_from_address = from_address
     return found
+
+
+def _data_follows(rows: list[list], best, r: int) -> bool:
+    """Whether the best header so far is a complete canonical one (a day, a commune and a
+    running total) and rows r-1 and r, the two below it, are its data: a day in its day
+    column and a count in its running-total column.  Then no row further down is a header
+    (a data row names no column), and the scan stops (performance: each row scanned matched
+    every cell against the header vocabulary — for a canonical CSV, 38 rows of data cells,
+    each a new text, per file).  A second header row, a row of column numbers or a title
+    under the header is not data, and the scan goes on as before."""
+    columns, header_rows = best
+    if r != header_rows[-1] + 2 or not {"date", "commune", "collected"} <= set(columns):
+        return False
+    day, total = columns["date"].index, columns["collected"].index
+    for row in rows[r - 1 : r + 1]:
+        if max(day, total) >= len(row):
+            return False
+        when, count = normalise.parse_date(row[day]), normalise.parse_count(row[total])
+        if when.value is None or when.error or count.value is None or count.error:
+            return False
+    return True
 
 
 def build(
