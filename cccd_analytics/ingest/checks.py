@@ -20,6 +20,11 @@ def _at(row) -> dict:
     )
 
 
+def _text(column: pd.Series):
+    """A text column as it is (Arrow strings are not made Python objects and back)."""
+    return column.array if column.dtype == "str" else column.to_numpy()
+
+
 def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     dup = obs.duplicated(["unit_key", "date", "metric"], keep=False)
     if not dup.any():
@@ -65,9 +70,9 @@ def check_cumulative(
     parts = [
         pd.DataFrame(
             {
-                "unit_key": cum["unit_key"].to_numpy(),
+                "unit_key": _text(cum["unit_key"]),
                 "date": cum["date"].to_numpy(),
-                "metric": cum["metric"].to_numpy(),
+                "metric": _text(cum["metric"]),
                 "value": cum["value"].to_numpy(),
                 "at": np.arange(len(cum)),
             }

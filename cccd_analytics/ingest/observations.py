@@ -227,9 +227,14 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
     ids = cells_ids[at]
 
     def taken(column: pd.Series):
-        # Text columns stay in their array type (Arrow strings): taken, not made into
-        # Python objects and back.
-        return column.array.take(at) if column.dtype == "str" else column.to_numpy()[at]
+        # Text becomes the frame's text type (Arrow strings) once per distinct value, and
+        # is taken from there: not made into Python objects per row and back.
+        if column.dtype == "str":
+            return column.array.take(at)
+        codes, distinct = pd.factorize(column, sort=False, use_na_sentinel=False)
+        if not all(isinstance(v, str) for v in distinct):
+            return column.to_numpy()[at]
+        return pd.array(np.asarray(distinct, dtype=object), dtype="str").take(codes[at])
 
     return pd.DataFrame(
         {
@@ -242,6 +247,6 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
             "sheet": pd.Series(table["sheet"].to_numpy(dtype=object)[at], dtype=object),
             "column": pd.Series(letters[ids, which], dtype=object),
             "header": pd.Series(headers_[ids, which], dtype=object),
-            "name": table["commune"].to_numpy()[at],
+            "name": taken(table["commune"]),
         }
     )
