@@ -155,12 +155,12 @@ def _definition(campaign: camp.Campaign) -> str:
 
 
 def scope_observations(store: Store, campaign: camp.Campaign, units: pd.DataFrame, as_of: date | None):
-    """The current observations a campaign's figures need: its scope's units only (every
-    unit with data when it has no scope), up to `as_of`.  What metrics.snapshot keeps of
-    them is the same as of every unit's (the scope depends on which units have data only
-    through the units the scope names)."""
+    """The current observations a campaign's figures need (Store.figure_observations):
+    its scope's units only (every unit with data when it has no scope), up to `as_of`.
+    What metrics.snapshot keeps of them is the same as of every unit's (the scope depends
+    on which units have data only through the units the scope names)."""
     keys = camp.scope_communes(campaign, units) if campaign.scope else None
-    return store.current_observations(as_of=as_of, unit_keys=keys)
+    return store.figure_observations(as_of=as_of, unit_keys=keys)
 
 
 def unit_spans(store: Store, version: tuple | None = None) -> pd.DataFrame:

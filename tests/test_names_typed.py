@@ -234,3 +234,31 @@ def test_a_police_report_of_plan_and_done_names_its_units_by_their_police():
     }
     eligible = obs[obs.metric == "eligible"].set_index("unit_key").value
     assert eligible[KY_TAN_HT] == 1000
+
+
+@pytest.mark.parametrize(
+    ("sheets", "titles"),
+    [
+        (("Kỳ Anh", "Tân Kỳ"), ("BÁO CÁO TIẾN ĐỘ", "BÁO CÁO TIẾN ĐỘ")),
+        (("Sheet1", "Sheet2"), ("BÁO CÁO TRÊN ĐỊA BÀN HUYỆN KỲ ANH ĐẾN NGÀY 15/5", "BÁO CÁO HUYỆN TÂN KỲ")),
+    ],
+)
+def test_a_sheet_per_district_workbook_places_each_sheets_communes_in_its_district(sheets, titles):
+    # "Kỳ Tân" is a commune of both districts: the sheet's name or title says which.
+    def sheet(title, communes):
+        rows = [[title], ["Số liệu tính đến ngày 15/5/2023"], ["STT", "Xã", "Lũy kế thu nhận"]]
+        return rows + [[i + 1, c, 100 + i] for i, c in enumerate(communes)]
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, title, communes in zip(sheets, titles, (["Kỳ Tân", "Kỳ Thọ"], ["Kỳ Tân"])):
+        page = book.create_sheet(name)
+        for row in sheet(title, communes):
+            page.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    report, obs = ingest.read_observations(out.getvalue(), "tong_hop.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs)[(KY_TAN_HT, DAY)] == 100
+    assert _collected(obs)[(KY_TAN_NA, DAY)] == 100
+    assert not [p for p in report.problems if p.code in ("unknown_unit", "ambiguous_unit", "duplicate_row")]

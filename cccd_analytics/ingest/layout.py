@@ -61,6 +61,7 @@ _FOOTER = (
     "can bo tong hop",
     "chi huy",
 )
+_TITLE_DISTRICT = re.compile(r"\b(?:huyen|thi xa|thanh pho|quan)\s+[a-z][a-z ]*")
 _AUTHORITY = re.compile(r"^(cong an|ubnd|uy ban nhan dan|ban chi dao)\s+(.*)$")
 
 
@@ -98,6 +99,9 @@ class Layout:
     date_origin: str | None = None  # date_line | footer
     authorities: tuple[str, ...] = ()  # ("tinh ha tinh", "huyen ky anh") from the letterhead
     title: str | None = None
+    # Lines above the header that name a district ("… TRÊN ĐỊA BÀN HUYỆN KỲ ANH"), folded, from
+    # the district's type word on; `sheet_context.place_context` keeps one naming a real district.
+    title_districts: tuple[str, ...] = ()
     description: str = ""
     number_row: int | None = None  # 0-based row of the column numbers
     unmapped: list[tuple[int, str]] = field(default_factory=list)  # (column, header)
@@ -401,6 +405,8 @@ def _read_top(rows: list[list], layout: Layout) -> None:
             authority = _AUTHORITY.match(fold(cell))
             if authority:
                 layout.authorities += (authority.group(2).strip(),)
+        for named in _TITLE_DISTRICT.finditer(fold(line)):
+            layout.title_districts += (named.group(0),)
         if "bao cao" in fold(line) and layout.title is None:
             layout.title = line.strip()
     if no_year and dated and min(dated)[0] > 0:

@@ -21,7 +21,7 @@ from cccd_analytics.ingest.report import ImportReport, Problem
 
 # What a sheet says once (its date, its letterhead) and the check of its subtotals live
 # apart; re-exported because callers reach them as `rows.<name>`.
-from cccd_analytics.ingest.sheet_context import authority_context, date_for_sheet  # noqa: F401
+from cccd_analytics.ingest.sheet_context import authority_context, date_for_sheet, place_context  # noqa: F401
 from cccd_analytics.ingest.sums import check_sums
 from cccd_analytics.text import fold
 
@@ -67,7 +67,7 @@ def sheet_records(
     out_values = {name: [] for name in VALUE_ORDER}
     from_context: list[bool] = []
     n_out = 0
-    province_ctx, district_ctx = authority_context(found.authorities)
+    province_ctx, district_ctx = place_context(found, sheet_name)
     letterhead_district = district_ctx
     fallback_date, date_order = _sheet_dates(sheet, found, file_name, report, report_date, sheet_name)
     groups: list[dict] = []  # subtotal rows: row, label, district, values, members, position
