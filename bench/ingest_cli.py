@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from national import DUCKDB_LOAD, DUCKDB_RECORDS, DATAGEN, PY, best, cell  # noqa: E402
+from national import DATAGEN, DUCKDB_LOAD, DUCKDB_RECORDS, PY, best, cell  # noqa: E402
 
 
 def process(cmd: list[str], cwd: Path) -> dict:
@@ -50,7 +50,9 @@ def tree(rev: str, folder: Path) -> Path:
     target = folder / f"rev-{rev}"
     if not target.exists():
         target.mkdir(parents=True)
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True
+        ).stdout
         subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     return target
 
@@ -88,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
 
     jobs = []
     if not args.skip_records:
-        jobs.append(("`cccd ingest` of the 1,000,000-row export", [export], [PY, "-c", DUCKDB_RECORDS, export]))
+        jobs.append(
+            ("`cccd ingest` of the 1,000,000-row export", [export], [PY, "-c", DUCKDB_RECORDS, export])
+        )
     if not args.skip_nation:
         jobs.append(
             (
