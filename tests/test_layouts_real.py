@@ -109,6 +109,39 @@ def test_day_numbers_under_a_date_header_take_the_month_from_the_title():
     assert _collected(obs) == _truth()
 
 
+@pytest.mark.parametrize("year", ["", "/2023"])
+def test_each_day_merged_over_its_days_figure_and_running_total(year):
+    # | 15/5                | 16/5                | …
+    # | Trong ngày | Lũy kế | Trong ngày | Lũy kế | …
+    top, below = list(FIXED), [""] * len(FIXED)
+    for d in DAYS:
+        top += [f"{d.day}/{d.month}{year}", ""]
+        below += ["Trong ngày", "Lũy kế"]
+    rows = [[TITLE + " NĂM 2023"], top, below]
+    for i, n in enumerate(UNITS):
+        pairs = [v for k, d in enumerate(DAYS) for v in (DAILY[n][k], _running(n, d))]
+        rows.append([i + 1, n, 5000, *pairs])
+    report, obs = ingest.read_observations(_book([("BC", rows)]), "x.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs) == _truth()
+
+
+def test_a_total_after_daily_columns_that_counts_from_before_them_is_the_running_total():
+    header = FIXED + [datetime(d.year, d.month, d.day) for d in DAYS] + ["Tổng"]
+    rows = [[TITLE], header]
+    rows += [[i + 1, n, 5000, *DAILY[n], _running(n, DAYS[-1])] for i, n in enumerate(UNITS)]
+    report, obs = ingest.read_observations(_book([("BC", rows)]), "x.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs) == _truth()
+
+
+def test_a_total_equal_to_the_days_shown_is_their_sum_and_needs_a_running_total():
+    header = FIXED + [datetime(d.year, d.month, d.day) for d in DAYS] + ["Tổng"]
+    rows = [[TITLE], header] + [[i + 1, n, 5000, *DAILY[n], sum(DAILY[n])] for i, n in enumerate(UNITS)]
+    report, obs = ingest.read_observations(_book([("BC", rows)]), "x.xlsx")
+    assert obs is None and "thiếu cột lũy kế" in report.message
+
+
 def test_a_row_of_column_numbers_is_not_a_row_of_days():
     rows = [[TITLE], ["Ngày 15/5/2023"], ["STT", "Xã", "Số CD đủ ĐK", "Lũy kế thu nhận"], [1, 2, 3, 4]]
     rows += [[i + 1, n, 5000, _running(n, DAYS[0])] for i, n in enumerate(UNITS)]
