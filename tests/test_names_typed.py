@@ -262,3 +262,34 @@ def test_a_sheet_per_district_workbook_places_each_sheets_communes_in_its_distri
     assert _collected(obs)[(KY_TAN_HT, DAY)] == 100
     assert _collected(obs)[(KY_TAN_NA, DAY)] == 100
     assert not [p for p in report.problems if p.code in ("unknown_unit", "ambiguous_unit", "duplicate_row")]
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("Thôn 3, xã Kỳ Tân, huyện Kỳ Anh, tỉnh Hà Tĩnh", KY_TAN_HT),
+        ("Xóm 5 - Kỳ Tân - Kỳ Anh - Hà Tĩnh", KY_TAN_HT),
+        ("Kỳ Tân, Kỳ Anh, HT", KY_TAN_HT),
+        ("Kỳ Tân - Kỳ Anh", KY_TAN_HT),
+        ("Thôn 1 Kỳ Tân Kỳ Anh Hà Tĩnh", KY_TAN_HT),
+        ("xa ky tan huyen ky anh ha tinh", KY_TAN_HT),
+        ("Thôn 1, xã Kỳ Tân, huyện Kỳ Anh, tỉnh Hà Tĩnh, Việt Nam", KY_TAN_HT),
+        ("Kỳ Tân, Tân Kỳ, Nghệ An", KY_TAN_NA),
+        ("Kỳ Tân Tân Kỳ NA", KY_TAN_NA),
+        ("Khối 2 phường Hưng Bình thành phố Vinh tỉnh Nghệ An", HUNG_BINH),
+        ("Số 12 Lê Lợi, Hưng Bình, Vinh, NA", HUNG_BINH),
+    ],
+)
+def test_an_address_typed_by_hand_finds_its_commune(address, key):
+    from cccd_analytics.ingest.address import split_address
+
+    province, district, commune = split_address(address)
+    assert _resolve(province, district, commune).key == key
+
+
+@pytest.mark.parametrize("address", ["Kỳ Tân", "Số 5 đường Kỳ Tân", "Thôn 3, Hà Tĩnh"])
+def test_an_address_that_does_not_say_which_commune_names_none(address):
+    from cccd_analytics.ingest.address import split_address
+
+    # "Kỳ Tân" alone is a commune of two districts: the record counts as without a commune.
+    assert split_address(address)[2] == ""
