@@ -309,3 +309,47 @@ def test_the_figures_read_in_proportion_is_the_same_on_postgresql(sample_db, pg_
     for campaign in camp.stored(store):
         for as_of in (None, date(2021, 5, 21)):
             _same_figures(store, campaign, as_of)
+
+
+def _reference_range(store: Store, campaign: camp.Campaign) -> tuple:
+    """The campaign's first and last day from every unit's span (Store.unit_spans)."""
+    spans = store.unit_spans()
+    scope = camp.scope_communes(campaign, store.units(), set(spans.index))
+    mine = spans.reindex([k for k in scope if k in spans.index])
+    return (mine["first"].min(), mine["last"].max()) if len(mine) else (None, None)
+
+
+@pytest.mark.parametrize("range_first", [True, False])
+def test_the_first_view_after_a_change_gives_the_range_and_figures_a_read_up_to_the_last_day_gives(
+    sample_url, tmp_path, range_first
+):
+    store = Store.open(sample_url)
+    _eligible_at_odd_days(store, tmp_path)
+    units = store.units()
+    scoped = camp.stored(store)
+    open_ = camp.Campaign(name="", deadline=date(2100, 1, 1), target=camp.Target("share", 1.0))
+    nowhere = camp.Campaign(
+        name="x", deadline=date(2100, 1, 1), target=camp.Target("share", 1.0), scope=("18814",)
+    )
+    for campaign in [*scoped, open_, nowhere]:
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM shared_results")
+        first, last = _reference_range(store, campaign)
+        if range_first:
+            assert shared.data_range(store, campaign) == (first, last)
+            snap = shared.snapshot(store, campaign)
+        else:
+            snap = shared.snapshot(store, campaign)
+            assert shared.data_range(store, campaign) == (first, last)
+        expected = metrics.snapshot(store.current_observations(as_of=last), units, campaign, last)
+        assert snap.as_of == expected.as_of and snap.data_through == expected.data_through
+        for name in shared.FRAMES:
+            pd.testing.assert_frame_equal(getattr(snap, name), getattr(expected, name), check_exact=True)
+        again = shared.snapshot(store, campaign, last)  # the one kept, read back
+        pd.testing.assert_frame_equal(again.units, expected.units, check_exact=True)
+        if not campaign.scope:  # the unit spans were kept from the same read
+            assert store.shared_result(shared._key("unit_spans"), shared.version_text(store.data_version()))
+            kept = shared.unit_spans(store)
+            pd.testing.assert_frame_equal(
+                kept.sort_index(), store.unit_spans().sort_index(), check_dtype=False
+            )

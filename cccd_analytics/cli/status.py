@@ -96,7 +96,8 @@ def _json_column(column: pd.Series) -> list:
 
     cells = list(column)
     if not isinstance(dtype, np.dtype) or dtype.kind == "O":
-        cells = [maybe_box_native(v) for v in cells]
+        # text (names, keys, statuses, notes) is itself: only the rest is converted
+        return [v if type(v) is str else _json_value(maybe_box_native(v)) for v in cells]
     return [_json_value(v) for v in cells]
 
 
