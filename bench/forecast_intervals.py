@@ -13,10 +13,19 @@ campaign, the median line on the other two; the distribution on *their* residual
 from a median fitted without it (out of sample).  The difficulty features are those a
 forecast knows on its day: the product's (forecast.SPREADS) and, for the variants, a
 unit's weekly paces, reporting cadence and coverage, and the spread of its campaign's
-units.  The last lines are not methods: each campaign scored with its own residuals (in
-sample) - the best any distribution that ignores which campaign it is could do.
-Prints a table (markdown) and writes bench/out/forecast_intervals.json.  Never fails on
+units.  The "nested" variants choose a hyper-parameter (the between-campaign spread, or a
+recalibration map of p_on_time) by an inner leave-one-campaign-out on the fold's training
+campaigns, never on the held-out one.  The italic lines are not methods: the
+between-campaign spread fixed by hand (a sweep), and each campaign scored with its own
+residuals (in sample) - the best any distribution that ignores which campaign it is could
+do.  Diagnostics: the reliability per campaign, and pooled with deadlines fixed ahead
+(14-112 days after the origin) instead of the campaign's outcome-based ones; the largest
+gap a perfectly calibrated forecaster would show on the same forecasts (noise floor); the
+point forecast's shrink chosen by an inner leave-one-campaign-out.
+Prints tables (markdown) and writes bench/out/forecast_intervals.json.  Never fails on
 the aims.
+
+    python bench/forecast_intervals.py --only nested    # only the variants so labelled (and the sweep)
 """
 
 from __future__ import annotations
@@ -92,7 +101,7 @@ class Harness:
         self.names = sorted(neutral)
         self.rows = {n: neutral[n].merge(feats, on=["key", "origin"], how="left") for n in self.names}
         self.medians = {}
-        for k in (1, 2):
+        for k in range(1, len(self.names)):
             for c in combinations(self.names, k):
                 self.medians[frozenset(c)] = bt.fit_median(
                     pd.concat([neutral[n] for n in c]), ForecastParams()
@@ -115,7 +124,9 @@ class Harness:
         """Each training campaign's residuals from a median fitted without it."""
         parts = []
         for held in train:
-            rest = [n for n in train if n != held]
+            # alone (an inner fold of two campaigns), its residuals are in sample: no
+            # other campaign is left to fit its median on
+            rest = [n for n in train if n != held] or [held]
             r = self.with_median(held, rest)
             s = bt._scored(r)
             parts.append(r.loc[s.index].assign(group=s["group"]))
@@ -124,7 +135,7 @@ class Harness:
         return t
 
     def run(self, method, held_in_sample: bool = False) -> dict:
-        out = []
+        out, fixed, chosen = [], [], {}
         for held in self.names:
             train = [n for n in self.names if n != held]
             T = self.training(train)
@@ -133,17 +144,51 @@ class Harness:
                 s = bt._scored(r)
                 T = r.loc[s.index].assign(group=s["group"])
                 T["w"] = bt._group_weights(T["group"])
-            out.append(_apply(r, method(T, r)))
+            # a nested method chooses its hyper-parameter by an inner leave-one-campaign-out
+            # on the training campaigns only (it is given the harness and their names)
+            Q = method(T, r, self, train) if getattr(method, "nested", False) else method(T, r)
+            if getattr(method, "nested", False):
+                chosen[held] = method.chosen
+            out.append(_apply(r, Q))
+            fixed.append(_at_fixed_horizons(r, Q))
         rows = pd.concat(out, ignore_index=True)
         table = bt.score(rows)
         table = table[table["threshold"] == 0.7].set_index("campaign")
         rel = bt.reliability(rows)
+        fixed = pd.concat(fixed, ignore_index=True)
+        rel_fixed = bt.reliability(fixed)
+        by_campaign = {
+            n: round(float(np.nanmax(np.abs(bt.reliability(rows[rows["campaign"] == n])["gap"]))), 3)
+            for n in self.names
+        }
         return {
             "range80": table["range80"].round(3).to_dict(),
             "ratio": table["ratio"].round(3).to_dict(),
             "reliability_gap": round(float(np.nanmax(np.abs(rel["gap"]))), 3),
             "reliability": rel.round(3).to_dict(orient="list"),
+            "reliability_gap_by_campaign": by_campaign,
+            "reliability_gap_fixed_horizons": round(float(np.nanmax(np.abs(rel_fixed["gap"]))), 3),
+            "reliability_fixed_horizons": rel_fixed.round(3).to_dict(orient="list"),
+            "chosen": chosen,
+            "_rows": rows,
         }
+
+
+#: Horizons (days after the origin) of the diagnostic "reached within h days": deadlines
+#: that do not depend on what happened, unlike the campaign's (the days by which a
+#: quarter, half, three quarters of its units had reached the target).
+FIXED_HORIZONS = (14, 28, 56, 84, 112)
+
+
+def _at_fixed_horizons(r: pd.DataFrame, Q: np.ndarray) -> pd.DataFrame:
+    """p_on_time of the 70 % target for deadlines h days after the origin (one row per
+    origin x unit x h; reliability() keeps those whose outcome is known)."""
+    one = ~r.duplicated(["origin", "key", "threshold"]).to_numpy() & (r["threshold"] == 0.7).to_numpy()
+    parts = []
+    for h in FIXED_HORIZONS:
+        rr = r[one].assign(deadline=r["origin"][one] + pd.Timedelta(days=h))
+        parts.append(_apply(rr, Q[one]))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _apply(r: pd.DataFrame, Q: np.ndarray) -> pd.DataFrame:
@@ -224,9 +269,129 @@ def adaptive(features, between=True):
             theta[0] = 0.0
             spread_t, spread_r = np.exp(X(T) @ theta), np.exp(X(r) @ theta)
         z = e / spread_t
-        q = bt._between_campaigns(z, w, g, PROBS) if between else bt._weighted_quantiles(z, w, PROBS)
+        if between is True:
+            q = bt._between_campaigns(z, w, g, PROBS)
+        elif between is False:
+            q = bt._weighted_quantiles(z, w, PROBS)
+        else:  # a given between-campaign sd (the nested variants below choose it)
+            q = _within_plus_normal(z, w, g, float(between))
         return spread_r[:, None] * q[None, :]
 
+    return method
+
+
+def _within_plus_normal(z, w, g, sd) -> np.ndarray:
+    """Quantiles of (z about its group's centre + the centres' mean) + N(0, sd^2):
+    backtest._between_campaigns with the between-campaign sd given, not estimated."""
+    from scipy import special
+
+    centre = bt._group_centres(z, w, g)
+    mu = float(np.mean([centre[g == x][0] for x in pd.unique(g)]))
+    within = z - centre + mu
+    if sd <= 0:
+        return bt._weighted_quantiles(within, w, PROBS)
+    order = np.argsort(within)
+    v, ww = within[order], w[order] / w.sum()
+    grid = np.linspace(v[0] - 5 * sd, v[-1] + 5 * sd, 2001)
+    cdf = special.ndtr((grid[:, None] - v[None, :]) / sd) @ ww
+    return np.interp(PROBS, cdf, grid)
+
+
+# ------------------------------------------------------------------ nested variants
+# Their hyper-parameter (the between-campaign sd; the recalibration map of p_on_time) is
+# chosen by an inner leave-one-campaign-out on the fold's training campaigns: each is
+# forecast with a calibration fitted on the other(s) alone, and scored; the held-out
+# campaign is never looked at.
+
+BETWEEN_GRID = np.round(np.arange(0.0, 1.51, 0.05), 2)
+
+
+def _inner(h, train):
+    """(training residuals without c, c's rows with a median fitted without c) for each
+    training campaign c."""
+    for c in train:
+        rest = [n for n in train if n != c]
+        yield h.training(rest), h.with_median(c, rest)
+
+
+def _hits(rows: pd.DataFrame):
+    """p_on_time and whether the 70 % target was reached by the deadline, where known."""
+    r = rows[(rows["threshold"] == 0.7) & rows["p_on_time"].notna()]
+    r = r[r["actual_date"].notna() | (r["deadline"] <= r["data_end"])]
+    hit = r["actual_date"].notna() & (r["actual_date"] <= r["deadline"])
+    return r["p_on_time"].to_numpy(dtype=float), hit.to_numpy(dtype=float)
+
+
+def _coverage(rows: pd.DataFrame) -> float:
+    one = rows.drop_duplicates(["origin", "key", "threshold"])
+    one = one[one["actual_date"].notna() & (one["threshold"] == 0.7)]
+    inside = (one["projected_low"] <= one["actual_date"]) & (one["actual_date"] <= one["projected_high"])
+    return float(inside.mean())
+
+
+def between_by_inner_loco(features, criterion):
+    """The between-campaign sd chosen on BETWEEN_GRID by inner leave-one-campaign-out:
+    ``coverage``: the inner folds' 80 % ranges hold 80 % on average; ``logloss``: the
+    inner folds' p_on_time (at their campaigns' deadlines) has the least log-loss."""
+
+    def method(T, r, h, train):
+        inner = list(_inner(h, train))
+        best = None
+        for sd in BETWEEN_GRID:
+            rows = [_apply(ri, adaptive(features, sd)(Ti, ri)) for Ti, ri in inner]
+            if criterion == "coverage":
+                loss = abs(np.mean([_coverage(x) for x in rows]) - 0.8)
+            else:
+                loss = 0.0
+                for x in rows:
+                    p, y = _hits(x)
+                    p = np.clip(p, 0.01, 0.99)
+                    loss -= np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+            if best is None or loss < best[0] - 1e-12:
+                best = (loss, sd)
+        method.chosen = float(best[1])
+        return adaptive(features, best[1])(T, r)
+
+    method.nested = True
+    return method
+
+
+def recalibrated(features, shrink):
+    """The default distribution, then a recalibration map of p_on_time, logit p' = a +
+    b logit p (logistic regression, each inner campaign weighted the same), fitted on
+    the inner folds' out-of-fold p_on_time at their deadlines and shrunk toward the
+    identity by ``shrink``.  The same map moves the distribution's quantiles (the
+    quantile at prob P becomes the old one at expit((logit P - a) / b)), so the 80 %
+    range and p_on_time stay one distribution."""
+    import statsmodels.api as sm
+    from scipy import special
+
+    base = adaptive(features)
+
+    def method(T, r, h, train):
+        xs, ys, ws = [], [], []
+        for Ti, ri in _inner(h, train):
+            p, y = _hits(_apply(ri, base(Ti, ri)))
+            xs.append(special.logit(np.clip(p, 0.01, 0.99)))
+            ys.append(y)
+            ws.append(np.full(len(y), 1.0 / len(y)))
+        x, y, w = np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+        fit = sm.GLM(
+            y, np.column_stack([np.ones(len(x)), x]), family=sm.families.Binomial(), var_weights=w / w.mean()
+        ).fit()
+        a, b = shrink * fit.params[0], 1.0 + shrink * (fit.params[1] - 1.0)
+        method.chosen = (round(float(a), 3), round(float(b), 3))
+        Q = base(T, r)
+        lp = special.logit(PROBS)
+        lu = (lp - a) / b  # where the old distribution is read for each stored prob
+        out = np.empty_like(Q)
+        for i, q in enumerate(Q):
+            lo = q[0] + (q[1] - q[0]) / (lp[1] - lp[0]) * (lu - lp[0])
+            hi = q[-1] + (q[-1] - q[-2]) / (lp[-1] - lp[-2]) * (lu - lp[-1])
+            out[i] = np.where(lu < lp[0], lo, np.where(lu > lp[-1], hi, np.interp(lu, lp, q)))
+        return out
+
+    method.nested = True
     return method
 
 
@@ -291,12 +456,121 @@ VARIANTS += [
     ("CQR on campaign phase + unit phase + horizon", cqr(("phase", "evidence", "horizon"))),
     ("CQR on disagreement + out of step", cqr(("disagreement", "out_of_step"))),
     ("CQR on campaign phase", cqr(("phase",))),
+    (
+        "nested: between-campaign sd chosen by inner LOCO, 80 % range's coverage",
+        between_by_inner_loco(("disagreement", "out_of_step"), "coverage"),
+    ),
+    (
+        "nested: between-campaign sd chosen by inner LOCO, p_on_time's log-loss",
+        between_by_inner_loco(("disagreement", "out_of_step"), "logloss"),
+    ),
+    (
+        "nested: default + p_on_time recalibration map (logistic on the logit, inner out-of-fold)",
+        recalibrated(("disagreement", "out_of_step"), 1.0),
+    ),
+    (
+        "nested: the same map shrunk half-way toward the identity",
+        recalibrated(("disagreement", "out_of_step"), 0.5),
+    ),
 ]
+#: Not methods: the between-campaign sd fixed by hand, to show what each width gives on
+#: both aims at once (choosing one from this table would be tuning on the held-out campaigns).
+SWEEP = (0.0, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0)
+
+
+def noise_floor(rows: pd.DataFrame, draws: int = 400, seed: int = 0) -> dict:
+    """The largest reliability gap (70 %, pooled, deciles) that a *perfectly calibrated*
+    forecaster would show on these very forecasts: outcomes drawn from the forecasts' own
+    p_on_time, a uniform u per draw and hit = u <= p.  Two bounds on how outcomes are
+    shared: one u per origin x unit (its deadlines share one actual date), or one u per
+    unit (every origin of a unit shares it).  Returns the median and 90th percentile of
+    the largest gap over the draws, and the share of draws above 10 points."""
+    r = rows[(rows["threshold"] == 0.7) & rows["p_on_time"].notna()]
+    r = r[r["actual_date"].notna() | (r["deadline"] <= r["data_end"])]
+    p = r["p_on_time"].to_numpy(dtype=float)
+    edges = np.linspace(0, 1, 11)
+    b = np.clip(np.digitize(p, edges[1:-1]), 0, 9)
+    rng = np.random.default_rng(seed)
+    out = {}
+    for label, idx in (
+        ("per origin x unit", r.groupby(["origin", "key"]).ngroup().to_numpy()),
+        ("per unit", r.groupby(["campaign", "key"]).ngroup().to_numpy()),
+    ):
+        gaps = []
+        for _ in range(draws):
+            hit = (rng.random(idx.max() + 1)[idx] <= p).astype(float)
+            gaps.append(max(abs(hit[b == k].mean() - p[b == k].mean()) for k in range(10) if (b == k).any()))
+        gaps = np.asarray(gaps)
+        out[label] = {
+            "median": round(float(np.median(gaps)), 3),
+            "p90": round(float(np.percentile(gaps, 90)), 3),
+            "above_10": round(float((gaps > 0.10).mean()), 3),
+        }
+    return out
+
+
+def coverage_by_unit_bootstrap(rows: pd.DataFrame, draws: int = 1000, seed: int = 0) -> dict:
+    """How precisely a campaign's "80 % range holds" share is known: the units of each
+    campaign resampled with replacement (each with all its origins, whose outcomes are one
+    actual date), 5th and 95th percentiles of the share (70 % target)."""
+    one = rows.drop_duplicates(["origin", "key", "threshold"])
+    one = one[one["actual_date"].notna() & (one["threshold"] == 0.7)]
+    inside = (one["projected_low"] <= one["actual_date"]) & (one["actual_date"] <= one["projected_high"])
+    per_unit = (
+        one.assign(inside=inside.astype(float)).groupby(["campaign", "key"])["inside"].agg(["sum", "size"])
+    )
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name, g in per_unit.groupby(level="campaign"):
+        hits, n = g["sum"].to_numpy(), g["size"].to_numpy()
+        pick = rng.integers(0, len(g), size=(draws, len(g)))
+        share = hits[pick].sum(axis=1) / n[pick].sum(axis=1)
+        out[name] = {
+            "share": round(float(hits.sum() / n.sum()), 3),
+            "p5": round(float(np.percentile(share, 5)), 3),
+            "p95": round(float(np.percentile(share, 95)), 3),
+            "units": int(len(g)),
+        }
+    return out
+
+
+SHRINK_GRID = np.round(np.arange(0.0, 1.01, 0.1), 1)
+
+
+def shrink_by_inner_loco(h: Harness) -> list[dict]:
+    """The point forecast's shrink toward the ruler (fixed at 0.6 in the product) chosen
+    by an inner leave-one-campaign-out on each fold's training campaigns (least mean MAE
+    ratio to the ruler), and the held-out campaign's MAE ratio with it."""
+    import dataclasses
+
+    def ratio(name, train, shrink):
+        r = h.rows[name].copy()
+        params = dataclasses.replace(h.medians[frozenset(train)], shrink=float(shrink))
+        r["median"] = bt._median_days(r, params)
+        rows = _apply(r, np.zeros((len(r), len(PROBS))))
+        t = bt.score(rows)
+        return float(t[(t["campaign"] == name) & (t["threshold"] == 0.7)]["ratio"].iloc[0])
+
+    out = []
+    for held in h.names:
+        train = [n for n in h.names if n != held]
+        inner = {s: np.mean([ratio(c, [n for n in train if n != c], s) for c in train]) for s in SHRINK_GRID}
+        chosen = min(inner, key=inner.get)
+        out.append(
+            {
+                "held_out": held,
+                "shrink": float(chosen),
+                "ratio": round(ratio(held, train, chosen), 3),
+                "ratio_at_0.6": round(ratio(held, train, 0.6), 3),
+            }
+        )
+    return out
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data-dir", type=Path, default=bt.default_data_dir())
+    ap.add_argument("--only", default="", help="run only the variants whose label contains this")
     args = ap.parse_args(argv)
     if not args.data_dir.is_dir():
         print(f"no backtest data in {args.data_dir}", file=sys.stderr)
@@ -310,7 +584,16 @@ def main(argv=None) -> int:
     h = Harness(neutral, feats)
     results = []
     for label, method in VARIANTS:
+        if args.only and args.only not in label:
+            continue
         results.append({"variant": label, **h.run(method)})
+    for sd in SWEEP:
+        results.append(
+            {
+                "variant": f"*not a method: between-campaign sd fixed at {sd:.1f}*",
+                **h.run(adaptive(("disagreement", "out_of_step"), sd)),
+            }
+        )
     results.append(
         {
             "variant": "reference, not a method: each campaign's own residuals (in sample)",
@@ -327,19 +610,58 @@ def main(argv=None) -> int:
     print(
         "\n| variant | "
         + " | ".join(f"{n}: 80 % holds" for n in names)
-        + " | pooled | reliability, largest gap |"
+        + " | pooled | reliability, largest gap | same, per campaign ("
+        + ", ".join(names)
+        + ") | same, deadlines 14–112 days after the origin |"
     )
-    print("|---" * (len(names) + 3) + "|")
+    print("|---" * (len(names) + 5) + "|")
     for res in results:
         cells = [f"{100 * res['range80'][n]:.0f} %" for n in names]
+        per = " / ".join(f"{100 * res['reliability_gap_by_campaign'][n]:.0f}" for n in names)
         print(
             f"| {res['variant']} | "
             + " | ".join(cells)
-            + f" | {100 * res['range80']['pooled']:.0f} % | {100 * res['reliability_gap']:.0f} pts |"
+            + f" | {100 * res['range80']['pooled']:.0f} % | {100 * res['reliability_gap']:.0f} pts"
+            + f" | {per} pts | {100 * res['reliability_gap_fixed_horizons']:.0f} pts |"
         )
+    default = next((x for x in results if "(default)" in x["variant"]), None)
+    if default:
+        rel = pd.DataFrame(default["reliability_fixed_horizons"])
+        print("\nThe default's p_on_time for deadlines 14–112 days after the origin (pooled):\n")
+        print("| p_on_time | n | mean predicted | observed | observed − predicted |\n|---|---|---|---|---|")
+        for x in rel.itertuples():
+            print(f"| {x.decile} | {x.n} | {x.predicted:.0%} | {x.observed:.0%} | {100 * x.gap:+.0f} pts |")
+    if default:
+        floor = noise_floor(default["_rows"])
+        print(
+            "\nLargest pooled reliability gap a perfectly calibrated forecaster would show on the default's"
+        )
+        print("forecasts (outcomes drawn from its own p_on_time; 400 draws):\n")
+        print("| outcomes shared | median | 90th percentile | draws above 10 pts |\n|---|---|---|---|")
+        for label, x in floor.items():
+            print(
+                f"| {label} | {100 * x['median']:.1f} pts | {100 * x['p90']:.1f} pts | {100 * x['above_10']:.0f} % |"
+            )
+        default["noise_floor"] = floor
+        boot = coverage_by_unit_bootstrap(default["_rows"])
+        print("\nThe default's 80 % range, how precisely each campaign's share is known (units resampled):\n")
+        print("| campaign | units | range holds | 90 % interval |\n|---|---|---|---|")
+        for name, x in boot.items():
+            print(f"| {name} | {x['units']} | {x['share']:.0%} | {x['p5']:.0%}–{x['p95']:.0%} |")
+        default["coverage_bootstrap"] = boot
+    print("\nWhat the nested variants chose, per held-out campaign (between-campaign sd; map a, b):\n")
+    for res in results:
+        if res.get("chosen"):
+            print(f"- {res['variant']}: {res['chosen']}")
     print(f"\nMAE ratios (the same in every line): {results[0]['ratio']}")
+    print("\nThe point forecast's shrink toward the ruler chosen by an inner leave-one-campaign-out:\n")
+    print("| held out | shrink chosen | MAE ratio with it | with the product's 0.6 |\n|---|---|---|---|")
+    for x in shrink_by_inner_loco(h):
+        print(f"| {x['held_out']} | {x['shrink']:.1f} | {x['ratio']:.2f} | {x['ratio_at_0.6']:.2f} |")
     print(f"{time.perf_counter() - t0:.0f} s")
     OUT.parent.mkdir(parents=True, exist_ok=True)
+    for res in results:
+        res.pop("_rows", None)
     OUT.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
     print(f"wrote {OUT.relative_to(ROOT)}")
     return 0

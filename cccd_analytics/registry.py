@@ -281,6 +281,10 @@ _PREFIXES = (
     "tt ",
     "t. t. ",
     "t. t ",
+    "t. p. ",
+    "t. p ",
+    "t. x. ",
+    "t. x ",
     "h. ",
     "q. ",
     "x. ",
@@ -300,6 +304,10 @@ _PREFIXES = (
 _LIST_MARKER = re.compile(r"^(?:\d{1,3}\s*[.)]|[a-zđ]\)|[-–—•·+*]+)\s+(?=\S)")
 _TRAILING_NOTE = re.compile(r"(?<=\S)\s*(?:[(\[][^()\[\]]*[)\]]|\s[-–—]\s.*)\s*$")
 _TRAILING_MARKS = re.compile(r"(?<=\S)[\s*.,;:!?]+$")
+# Police reports name a unit by its police ("Công an xã Kỳ Tân", "CA phường Hưng Bình",
+# "CAX Kỳ Tân", "CATP Vinh"): the unit is the place.  No registry name starts with "Công an".
+_POLICE = re.compile(r"^(?:(?i:c[oô]ng\s+an)|CA|C\.\s?A\.?)\s+(?=\S)")
+_POLICE_GLUED = re.compile(r"^CA(TP|TX|TT|X|P|H|Q)(?=[\s.])")
 # "P1", "P.01", "Phường 01": the number written without its leading zeros.
 _GLUED_NUMBER = re.compile(r"^(p|x|q|phường|xã|quận)(\d+)$")
 _PADDED = re.compile(r"\b0+(?=\d)")
@@ -308,10 +316,12 @@ _PADDED = re.compile(r"\b0+(?=\d)")
 def tidy(name: str) -> str:
     """A typed unit name without what surrounds it in a report (list markers, notes in
     brackets or after a dash, footnote marks, a colon after the type, odd and
-    non-breaking spaces) and with numbers unpadded: "1. Xã:  Kỳ Tân (cũ)*" → "Xã Kỳ Tân",
+    non-breaking spaces, the word "Công an" before a unit) and with numbers unpadded:
+    "1. Xã:  Kỳ Tân (cũ)*" → "Xã Kỳ Tân", "CA phường Hưng Bình" → "phường Hưng Bình",
     "P.01" → "P. 1", "P1" → "P 1".  Lower and upper case kept."""
     text = " ".join(unicodedata.normalize("NFC", str(name)).replace(":", " ").split())
     text = _LIST_MARKER.sub("", text)
+    text = _POLICE_GLUED.sub(r"\1", _POLICE.sub("", text))
     for _ in range(3):  # "Kỳ Tân (cũ) *": a note, then a mark
         before = text
         text = _TRAILING_MARKS.sub("", _TRAILING_NOTE.sub("", text))
@@ -339,8 +349,9 @@ _ABBREVIATIONS = {
 def expand(name: str) -> str:
     """Folded name with an abbreviated unit type spelt out: "H. Kỳ Anh" → "huyen ky anh"."""
     text = fold(tidy(name)).replace(".", ". ")
-    if text.startswith(("t. t. ", "t. t ")):  # "T.T Kỳ Anh": thị trấn, not tỉnh T
-        text = "tt " + text.split(" ", 2)[2]
+    # "T.T Kỳ Anh", "T.P Vinh", "T.X Cửa Lò": thị trấn, thành phố, thị xã, not tỉnh T
+    if text.startswith(("t. t. ", "t. t ", "t. p. ", "t. p ", "t. x. ", "t. x ")):
+        text = "t" + text[3] + " " + text.split(" ", 2)[2]
     head, _, rest = text.partition(" ")
     head = head.rstrip(".")
     if head in _ABBREVIATIONS and rest:

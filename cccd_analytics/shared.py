@@ -155,12 +155,12 @@ def _definition(campaign: camp.Campaign) -> str:
 
 
 def scope_observations(store: Store, campaign: camp.Campaign, units: pd.DataFrame, as_of: date | None):
-    """The current observations a campaign's figures need: its scope's units only (every
-    unit with data when it has no scope), up to `as_of`.  What metrics.snapshot keeps of
-    them is the same as of every unit's (the scope depends on which units have data only
-    through the units the scope names)."""
+    """The current observations a campaign's figures need (Store.figure_observations):
+    its scope's units only (every unit with data when it has no scope), up to `as_of`.
+    What metrics.snapshot keeps of them is the same as of every unit's (the scope depends
+    on which units have data only through the units the scope names)."""
     keys = camp.scope_communes(campaign, units) if campaign.scope else None
-    return store.current_observations(as_of=as_of, unit_keys=keys)
+    return store.figure_observations(as_of=as_of, unit_keys=keys)
 
 
 def unit_spans(store: Store, version: tuple | None = None) -> pd.DataFrame:
@@ -181,39 +181,91 @@ def unit_spans(store: Store, version: tuple | None = None) -> pd.DataFrame:
         except (ValueError, KeyError, TypeError):
             pass
     spans = store.unit_spans()
-    stored = spans.reset_index().assign(
-        first=pd.to_datetime(spans["first"].to_numpy()), last=pd.to_datetime(spans["last"].to_numpy())
-    )
-    _keep(store, key, "unit_spans", "", version, _pack({}, [_frame_bytes(stored)[0]]))
+    _keep_spans(store, version, spans)
     return spans
 
 
-def data_range(store: Store, campaign: camp.Campaign, version: tuple | None = None) -> tuple:
-    """First and last day with data in the campaign's scope (None, None without data)."""
-    version = version if version is not None else store.data_version()
-    key = _key("data_range", _definition(campaign))
-    payload = store.shared_result(key, version_text(version))
-    if payload is not None:
-        first, last = json.loads(payload)
-        return (date.fromisoformat(first) if first else None, date.fromisoformat(last) if last else None)
-    units = store.units()
-    with_data = unit_spans(store, version)
-    scope = camp.scope_communes(campaign, units, set(with_data.index))
-    spans = with_data.reindex([k for k in scope if k in with_data.index])
-    found = (
-        (spans["first"].min(), spans["last"].max())
-        if len(spans) and spans["first"].notna().any()
-        else (None, None)
+def _keep_spans(store: Store, version: tuple, spans: pd.DataFrame) -> None:
+    stored = spans.reset_index().assign(
+        first=pd.to_datetime(spans["first"].to_numpy()), last=pd.to_datetime(spans["last"].to_numpy())
     )
+    _keep(store, _key("unit_spans"), "unit_spans", "", version, _pack({}, [_frame_bytes(stored)[0]]))
+
+
+def data_range(store: Store, campaign: camp.Campaign, version: tuple | None = None) -> tuple:
+    """First and last day with data in the campaign's scope (None, None without data).
+
+    Not kept yet for this data version (the first view after a change): computed with
+    the campaign's figures on that last day, from one read (`_last_day`): the page asks
+    for the range, for its date filter, and then for those figures."""
+    version = version if version is not None else store.data_version()
+    found = _kept_range(store, campaign, version)
+    if found is not None:
+        return found
+    return _last_day(store, campaign, version)[0]
+
+
+def _range_key(campaign: camp.Campaign) -> str:
+    return _key("data_range", _definition(campaign))
+
+
+def _kept_range(store: Store, campaign: camp.Campaign, version: tuple) -> tuple | None:
+    payload = store.shared_result(_range_key(campaign), version_text(version))
+    if payload is None:
+        return None
+    first, last = json.loads(payload)
+    return (date.fromisoformat(first) if first else None, date.fromisoformat(last) if last else None)
+
+
+def _last_day(store: Store, campaign: camp.Campaign, version: tuple) -> tuple[tuple, metrics.Snapshot]:
+    """The campaign's data range and its snapshot on the range's last day, from one read of
+    its scope's values (no day limit): each kept for every other viewer, with the unit
+    spans when the campaign covers every unit (the read holds every unit's first and
+    last day then).
+
+    The same as computing the range from Store.unit_spans and then the snapshot from a
+    read up to that day (tests/test_shared.py): the scope depends on which units have
+    data only through the units it names, and none of them has data after its last day.
+    Performance: a nation's range took a scan of every value in force of its own."""
+    units = store.units()
+    obs = scope_observations(store, campaign, units, None)
+    with_data = set(obs["unit_key"].unique()) if len(obs) else set()
+    scope = camp.scope_communes(campaign, units, with_data)
+    dates = obs["date"][obs["unit_key"].isin(scope).to_numpy()] if len(obs) else obs["date"]
+    found = (dates.min().date(), dates.max().date()) if len(dates) else (None, None)
     _keep(
         store,
-        key,
+        _range_key(campaign),
         "data_range",
         campaign.name,
         version,
         json.dumps([d.isoformat() if d else None for d in found]).encode(),
     )
-    return found
+    if not campaign.scope:
+        spans = obs.groupby("unit_key", observed=True)["date"].agg(["min", "max"])
+        spans = spans.set_axis(spans.index.astype(object)).sort_index()
+        _keep_spans(
+            store,
+            version,
+            pd.DataFrame(
+                {
+                    "first": [d.date() for d in spans["min"]],
+                    "last": [d.date() for d in spans["max"]],
+                },
+                index=pd.Index(spans.index, name="unit_key"),
+            ),
+        )
+    as_of = found[1]
+    key = _key("snapshot", _definition(campaign), as_of)
+    payload = store.shared_result(key, version_text(version))
+    if payload is not None:  # kept by another viewer meanwhile
+        try:
+            return found, decode_snapshot(payload, campaign)
+        except (ValueError, KeyError, TypeError):
+            pass
+    snap = metrics.snapshot(obs, units, campaign, as_of)
+    _keep(store, key, "snapshot", f"{campaign.name} · {as_of}", version, encode_snapshot(snap))
+    return found, snap
 
 
 def snapshot(
@@ -224,7 +276,10 @@ def snapshot(
     the scope's observations and kept there for every other viewer."""
     version = version if version is not None else store.data_version()
     if as_of is None:
-        as_of = data_range(store, campaign, version)[1]
+        found = _kept_range(store, campaign, version)
+        if found is None:
+            return _last_day(store, campaign, version)[1]
+        as_of = found[1]
     key = _key("snapshot", _definition(campaign), as_of)
     label = f"{campaign.name} · {as_of}"
     payload = store.shared_result(key, version_text(version))

@@ -225,3 +225,55 @@ def test_everyday_commands_load_no_analysis_stack(tmp_path, command):
     probe = [sys.executable, "-c", PROBE.replace("sys.argv[0]", repr(",".join(HEAVY)))]
     run = subprocess.run([*probe, *command], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert run.stderr.strip().splitlines()[-1] == "[]", run.stderr
+
+
+def _records_cell_by_cell(table) -> list[dict]:
+    """The contract's conversion a row at a time (what unit_records did before it went by
+    column): the reference the column-wise conversion must equal."""
+    from cccd_analytics.analytics import metrics
+    from cccd_analytics.cli.status import INTEGER_FIELDS, ROUND, _json_value
+
+    records = []
+    for row in table.to_dict("records"):
+        out = {}
+        for key, value in row.items():
+            value = _json_value(value)
+            if value is not None and key in INTEGER_FIELDS:
+                value = int(round(value))
+            elif value is not None and key in ROUND:
+                value = round(float(value), ROUND[key])
+            out[key] = value
+        out["status_label"] = metrics.STATUS_LABELS.get(out.get("status"))
+        records.append(out)
+    return records
+
+
+@pytest.mark.parametrize("level", ["commune", "district", "province"])
+def test_status_json_is_what_the_cell_by_cell_conversion_and_json_dumps_give(sample_url, level):
+    import math
+
+    import pandas as pd
+
+    from cccd_analytics import shared
+    from cccd_analytics.analytics import campaigns as camp
+    from cccd_analytics.cli import status as cli_status
+    from cccd_analytics.store import Store
+
+    store = Store.open(sample_url)
+    payload = cli_status.status_payload(store, None, None, level)
+    tables = [shared.snapshot(store, c).units for c in camp.stored(store)]
+    table = pd.concat(tables).query("level == @level")
+    # a tag list, a missing date, an infinite and a NaN figure, an object column of numbers
+    table = table.assign(
+        tags=[("biên giới", "x")] + [()] * (len(table) - 1),
+        projected_low=table["projected_low"].where(pd.RangeIndex(len(table)) != 1),
+        required_per_day=[math.inf] + [math.nan] + list(table["required_per_day"].iloc[2:]),
+        extra=pd.Series(([1, 2.5, None] * len(table))[: len(table)], dtype=object).to_numpy(),
+    )
+    assert cli_status.unit_records(table) == _records_cell_by_cell(table)
+    json_text = json.dumps(payload, ensure_ascii=False, indent=2)
+    assert cli_status.dumps(payload) == json_text
+    records = _records_cell_by_cell(table)
+    for units in (records, records[:1], []):
+        mixed = {"as_of": None, "level": level, "units": units}
+        assert cli_status.dumps(mixed) == json.dumps(mixed, ensure_ascii=False, indent=2)

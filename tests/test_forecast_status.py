@@ -276,3 +276,38 @@ def test_the_unit_page_shows_the_forecast_range_and_note(sample_url, monkeypatch
     assert any(row["forecast_note"] in s and s.startswith("Lưu ý khi đọc dự báo") for s in shown), shown
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Khoảng dự báo 80%:") for c in captions)
+
+
+def test_a_late_units_note_names_its_projected_day_range_and_days_late_exactly():
+    from cccd_analytics.analytics.status import forecast_notes
+
+    day = pd.Timestamp
+    fig = pd.DataFrame(
+        {
+            "status": ["behind", "at_risk", "behind", "on_track"],
+            "stalled": [False, False, False, False],
+            "steady_ratio": [np.nan] * 4,
+            "pace_ratio": [0.5, 0.9, 0.5, 1.5],
+            "p_on_time": [0.1, 0.5, 0.1, 0.9],
+            "evidence": [np.nan] * 4,
+            "pace_robust": [1.0] * 4,
+            "pace_peak": [1.0] * 4,
+            # the second projected a few hours into its day, the third without a range
+            "projected_date": [
+                day("2023-08-05"),
+                day("2023-07-30 12:00"),
+                day("2023-08-10"),
+                day("2023-07-01"),
+            ],
+            "projected_low": [day("2023-07-30"), day("2023-07-29"), pd.NaT, day("2023-06-20")],
+            "projected_high": [day("2023-08-20"), day("2023-08-02"), day("2023-09-01"), day("2023-07-10")],
+            "deadline": [day("2023-07-29")] * 4,
+        }
+    )
+    notes = forecast_notes(fig, np.ones(4)).tolist()
+    assert notes == [
+        "dự báo đạt 5/8/2023 (khoảng 30/7/2023 – 20/8/2023), sau hạn 7 ngày",
+        "dự báo đạt 30/7/2023 (khoảng 29/7/2023 – 2/8/2023), sau hạn 1 ngày",
+        "dự báo đạt 10/8/2023, sau hạn 12 ngày",
+        "",
+    ]

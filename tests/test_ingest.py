@@ -234,7 +234,7 @@ def test_unknown_layout_asks_for_a_mapping_with_what_the_page_needs(store):
         ("A", "Địa phương", None),
         ("B", "Huyện", "district"),
         ("C", "Dân số 14+", None),
-        ("D", "Đã làm", None),
+        ("D", "Đã làm", "collected"),
         ("E", "Đã giao", None),
     ]
     assert len(report.signature) == 64 and "ghép cột" in report.message

@@ -38,6 +38,16 @@ HEADER = ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"]
         ("Ngày trả thẻ", None),
         ("Ghi chú", None),
         ("Số CD chưa thu nhận", None),
+        ("Số lượng công dân trong diện cấp CCCD", "eligible"),
+        ("Thực hiện", "collected"),
+        ("Kết quả thực hiện", "collected"),
+        ("Thực hiện trong ngày", "collected_day"),
+        ("Số đã làm CCCD", "collected"),
+        ("Chỉ tiêu", None),
+        ("Tỷ lệ thực hiện", None),
+        ("Kế hoạch thực hiện", None),
+        ("Người thực hiện", None),
+        ("Chưa làm", None),
     ],
 )
 def test_header_vocabulary_with_abbreviations_and_without_diacritics(text, field):

@@ -109,6 +109,39 @@ def test_day_numbers_under_a_date_header_take_the_month_from_the_title():
     assert _collected(obs) == _truth()
 
 
+@pytest.mark.parametrize("year", ["", "/2023"])
+def test_each_day_merged_over_its_days_figure_and_running_total(year):
+    # | 15/5                | 16/5                | …
+    # | Trong ngày | Lũy kế | Trong ngày | Lũy kế | …
+    top, below = list(FIXED), [""] * len(FIXED)
+    for d in DAYS:
+        top += [f"{d.day}/{d.month}{year}", ""]
+        below += ["Trong ngày", "Lũy kế"]
+    rows = [[TITLE + " NĂM 2023"], top, below]
+    for i, n in enumerate(UNITS):
+        pairs = [v for k, d in enumerate(DAYS) for v in (DAILY[n][k], _running(n, d))]
+        rows.append([i + 1, n, 5000, *pairs])
+    report, obs = ingest.read_observations(_book([("BC", rows)]), "x.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs) == _truth()
+
+
+def test_a_total_after_daily_columns_that_counts_from_before_them_is_the_running_total():
+    header = FIXED + [datetime(d.year, d.month, d.day) for d in DAYS] + ["Tổng"]
+    rows = [[TITLE], header]
+    rows += [[i + 1, n, 5000, *DAILY[n], _running(n, DAYS[-1])] for i, n in enumerate(UNITS)]
+    report, obs = ingest.read_observations(_book([("BC", rows)]), "x.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs) == _truth()
+
+
+def test_a_total_equal_to_the_days_shown_is_their_sum_and_needs_a_running_total():
+    header = FIXED + [datetime(d.year, d.month, d.day) for d in DAYS] + ["Tổng"]
+    rows = [[TITLE], header] + [[i + 1, n, 5000, *DAILY[n], sum(DAILY[n])] for i, n in enumerate(UNITS)]
+    report, obs = ingest.read_observations(_book([("BC", rows)]), "x.xlsx")
+    assert obs is None and "thiếu cột lũy kế" in report.message
+
+
 def test_a_row_of_column_numbers_is_not_a_row_of_days():
     rows = [[TITLE], ["Ngày 15/5/2023"], ["STT", "Xã", "Số CD đủ ĐK", "Lũy kế thu nhận"], [1, 2, 3, 4]]
     rows += [[i + 1, n, 5000, _running(n, DAYS[0])] for i, n in enumerate(UNITS)]
@@ -201,6 +234,42 @@ def test_day_sheets_without_any_year_are_refused_saying_where_the_year_is_missin
     assert "tên trang «15-5» ghi ngày nhưng không có năm" in report.message
 
 
+@pytest.mark.parametrize(
+    ("name", "title", "file_name"),
+    [
+        ("{}", TITLE + " THÁNG 5 NĂM 2023", "ky_anh.xlsx"),
+        ("Ngày {}", TITLE, "ky_anh_thang5_2023.xlsx"),
+        ("N{}", TITLE + " NĂM 2023", "KyAnh_T5.xlsx"),
+    ],
+)
+def test_sheets_named_by_the_day_alone_take_the_month_from_the_title_or_file_name(name, title, file_name):
+    data = _book([(name.format(d.day), _day_sheet(d, title=title)) for d in DAYS])
+    report, obs = ingest.read_observations(data, file_name)
+    assert obs is not None, report.message
+    assert _collected(obs) == _truth()
+
+
+def test_sheets_named_by_the_day_alone_without_a_month_are_refused_saying_so():
+    data = _book([(str(d.day), _day_sheet(d)) for d in DAYS])
+    report, obs = ingest.read_observations(data, "ky_anh.xlsx")
+    assert obs is None
+    assert "tên trang «15» chỉ ghi ngày, không ghi tháng" in report.message
+
+
+def test_numbered_sheets_with_their_own_date_lines_keep_them():
+    # "1", "2", … number the sheets here; each says its own day.
+    sheets = [
+        (
+            str(k + 1),
+            _day_sheet(d, f"Số liệu tính đến ngày {d.day}/{d.month}/{d.year}", title=TITLE + " THÁNG 5"),
+        )
+        for k, d in enumerate(DAYS)
+    ]
+    report, obs = ingest.read_observations(_book(sheets), "ky_anh.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs) == _truth()
+
+
 @pytest.mark.parametrize("first", [True, False])
 def test_a_summary_sheet_beside_the_days_is_left_out_and_said(first):
     summary = ("Tổng hợp", _day_sheet(DAYS[-1], title="TỔNG HỢP"))
@@ -220,3 +289,31 @@ def test_hidden_and_empty_sheets_are_not_days():
     assert _collected(obs) == _truth()
     skipped = {p.sheet for p in report.problems if p.code == "sheet_skipped"}
     assert skipped == {"14.5", "Mẫu"}
+
+
+@pytest.mark.parametrize(
+    "date_row",
+    [
+        ["Số liệu tính đến ngày", datetime(2023, 5, 15)],
+        ["Số liệu tính đến ngày 2023-05-15"],
+        ["Số liệu tính đến ngày", "2023-05-15 00:00:00"],
+    ],
+)
+def test_a_date_line_with_a_date_cell_or_an_iso_date_is_read_as_that_day(date_row):
+    # A date cell read as text was "2023-05-15 00:00:00", and "23-05-15" in it was 23/5/2015.
+    rows = [[TITLE], date_row, FIXED + ["Lũy kế thu nhận"]]
+    rows += [[i + 1, n, 5000, _running(n, DAYS[0])] for i, n in enumerate(UNITS)]
+    report, obs = ingest.read_observations(_book([("BC", rows)]), "x.xlsx")
+    assert obs is not None, report.message
+    assert set(obs.date) == {DAYS[0]}
+
+
+def test_a_file_named_by_day_and_month_takes_the_year_from_the_title():
+    rows = [[TITLE + " NĂM 2023"], FIXED + ["Lũy kế thu nhận"]]
+    rows += [[i + 1, n, 5000, _running(n, DAYS[0])] for i, n in enumerate(UNITS)]
+    report, obs = ingest.read_observations(_book([("BC", rows)]), "Bao cao ngay 15-5.xlsx")
+    assert obs is not None, report.message
+    assert set(obs.date) == {DAYS[0]}
+    rows[0] = [TITLE]
+    report, obs = ingest.read_observations(_book([("BC", rows)]), "Bao cao ngay 15-5.xlsx")
+    assert obs is None and "tên tệp «Bao cao ngay 15-5.xlsx» ghi ngày nhưng không có năm" in report.message

@@ -85,6 +85,12 @@ TYPED = [
     ("Nghệ An", "H. Quỳ Châu", "thi tran tan lac", TAN_LAC),
     ("Nghệ An", "Quỳ Châu", "Xã Châu Hoàn (*)", CHAU_HOAN),
     ("Nghệ An", "Quỳ Châu", "a) Xã Châu Hoàn", CHAU_HOAN),
+    ("Nghệ An", "T.P Vinh", "Hưng Bình", HUNG_BINH),
+    ("Nghệ An", "Công an thành phố Vinh", "Công an phường Hưng Bình", HUNG_BINH),
+    ("Nghệ An", "CATP Vinh", "CA P. Hưng Bình", HUNG_BINH),
+    ("Hà Tĩnh", "CA huyện Kỳ Anh", "CAX Kỳ Tân", KY_TAN_HT),
+    ("Hà Tĩnh", "Công an H. Kỳ Anh", "C.A xã Kỳ Tân", KY_TAN_HT),
+    ("Nghệ An", "TX. Cửa Lò", "Công an P.Nghi Thủy", NGHI_THUY),
     ("Nghệ An", "Quỳ Châu", _to_tcvn3("Xã Châu Hoàn"), CHAU_HOAN),
     ("Nghệ An", "Quỳ Châu", _to_vni("Châu Hoàn"), CHAU_HOAN),
     ("Hà Tĩnh", "Huyện Kỳ Anh", _to_tcvn3("Kỳ Tân"), KY_TAN_HT),
@@ -206,3 +212,84 @@ def test_a_commune_report_with_district_subtotals_is_still_read():
     assert obs is not None, report.message
     assert _collected(obs)[(KY_TAN_HT, DAY)] == 100
     assert _collected(obs)[(KY_TAN_NA, DAY)] == 50
+
+
+def test_a_police_report_of_plan_and_done_names_its_units_by_their_police():
+    # "Công an xã …" rows fold to the same first word as "Cộng" (a total row) — they are units;
+    # "Chỉ tiêu | Thực hiện | Tỷ lệ" is the plan, what was done, and the share.
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["Số liệu tính đến ngày 15/5/2023"],
+        ["STT", "Đơn vị", "Số lượng công dân trong diện cấp CCCD", "Chỉ tiêu", "Thực hiện", "Tỷ lệ"],
+        ["I", "Công an huyện Kỳ Anh", 3000, 3000, 300, "10%"],
+        [1, "Công an xã Kỳ Tân", 1000, 1000, 100, "10%"],
+        [2, "CAX Kỳ Thọ", 2000, 2000, 200, "10%"],
+        ["", "Cộng", 3000, 3000, 300, "10%"],
+    ]
+    report, obs = ingest.read_observations(_xlsx(rows), "bc.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs) == {
+        (KY_TAN_HT, DAY): 100,
+        (_key("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Thọ"), DAY): 200,
+    }
+    eligible = obs[obs.metric == "eligible"].set_index("unit_key").value
+    assert eligible[KY_TAN_HT] == 1000
+
+
+@pytest.mark.parametrize(
+    ("sheets", "titles"),
+    [
+        (("Kỳ Anh", "Tân Kỳ"), ("BÁO CÁO TIẾN ĐỘ", "BÁO CÁO TIẾN ĐỘ")),
+        (("Sheet1", "Sheet2"), ("BÁO CÁO TRÊN ĐỊA BÀN HUYỆN KỲ ANH ĐẾN NGÀY 15/5", "BÁO CÁO HUYỆN TÂN KỲ")),
+    ],
+)
+def test_a_sheet_per_district_workbook_places_each_sheets_communes_in_its_district(sheets, titles):
+    # "Kỳ Tân" is a commune of both districts: the sheet's name or title says which.
+    def sheet(title, communes):
+        rows = [[title], ["Số liệu tính đến ngày 15/5/2023"], ["STT", "Xã", "Lũy kế thu nhận"]]
+        return rows + [[i + 1, c, 100 + i] for i, c in enumerate(communes)]
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, title, communes in zip(sheets, titles, (["Kỳ Tân", "Kỳ Thọ"], ["Kỳ Tân"])):
+        page = book.create_sheet(name)
+        for row in sheet(title, communes):
+            page.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    report, obs = ingest.read_observations(out.getvalue(), "tong_hop.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs)[(KY_TAN_HT, DAY)] == 100
+    assert _collected(obs)[(KY_TAN_NA, DAY)] == 100
+    assert not [p for p in report.problems if p.code in ("unknown_unit", "ambiguous_unit", "duplicate_row")]
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("Thôn 3, xã Kỳ Tân, huyện Kỳ Anh, tỉnh Hà Tĩnh", KY_TAN_HT),
+        ("Xóm 5 - Kỳ Tân - Kỳ Anh - Hà Tĩnh", KY_TAN_HT),
+        ("Kỳ Tân, Kỳ Anh, HT", KY_TAN_HT),
+        ("Kỳ Tân - Kỳ Anh", KY_TAN_HT),
+        ("Thôn 1 Kỳ Tân Kỳ Anh Hà Tĩnh", KY_TAN_HT),
+        ("xa ky tan huyen ky anh ha tinh", KY_TAN_HT),
+        ("Thôn 1, xã Kỳ Tân, huyện Kỳ Anh, tỉnh Hà Tĩnh, Việt Nam", KY_TAN_HT),
+        ("Kỳ Tân, Tân Kỳ, Nghệ An", KY_TAN_NA),
+        ("Kỳ Tân Tân Kỳ NA", KY_TAN_NA),
+        ("Khối 2 phường Hưng Bình thành phố Vinh tỉnh Nghệ An", HUNG_BINH),
+        ("Số 12 Lê Lợi, Hưng Bình, Vinh, NA", HUNG_BINH),
+    ],
+)
+def test_an_address_typed_by_hand_finds_its_commune(address, key):
+    from cccd_analytics.ingest.address import split_address
+
+    province, district, commune = split_address(address)
+    assert _resolve(province, district, commune).key == key
+
+
+@pytest.mark.parametrize("address", ["Kỳ Tân", "Số 5 đường Kỳ Tân", "Thôn 3, Hà Tĩnh"])
+def test_an_address_that_does_not_say_which_commune_names_none(address):
+    from cccd_analytics.ingest.address import split_address
+
+    # "Kỳ Tân" alone is a commune of two districts: the record counts as without a commune.
+    assert split_address(address)[2] == ""

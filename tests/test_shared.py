@@ -215,3 +215,141 @@ def test_status_of_units_no_campaign_covers_is_read_back_too(sample_url, tmp_pat
 
     monkeypatch.setattr(metrics, "snapshot", refuse)
     assert status_payload(Store.open(sample_url), None, None, "commune") == first
+
+
+def _same_figures(store: Store, campaign: camp.Campaign, as_of: date | None, keys=None) -> None:
+    """The snapshot from Store.figure_observations is the one from current_observations."""
+    units = store.units()
+    full = store.current_observations(as_of=as_of, unit_keys=keys)
+    lean = store.figure_observations(as_of=as_of, unit_keys=keys)
+    assert len(lean) < len(full) or len(full) == 0 or set(full["metric"]) <= {"collected", "returned"}
+    # collected and returned: every value in force, as current_observations has them
+    mine = lean[lean["metric"].isin(["collected", "returned"])].astype({"unit_key": object, "metric": object})
+    theirs = full[full["metric"].isin(["collected", "returned"])].drop(columns="upload_id")
+    order = ["unit_key", "metric", "date"]
+    pd.testing.assert_frame_equal(
+        mine.sort_values(order).reset_index(drop=True),
+        theirs.sort_values(order).reset_index(drop=True),
+        check_dtype=False,
+    )
+    a = metrics.snapshot(full, units, campaign, as_of)
+    b = metrics.snapshot(lean, units, campaign, as_of)
+    assert (a.as_of, a.data_through) == (b.as_of, b.data_through)
+    for name in shared.FRAMES:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+
+
+def _eligible_at_odd_days(store: Store, tmp_path) -> None:
+    """Values in force on days without collected figures: a commune's eligible population
+    months before the sample's first day, another's after its last and a daily count
+    between (written straight into current_values: an import stores no row without a
+    collected figure, but the read must not depend on that); and a report with gaps."""
+    write(
+        tmp_path / "odd.csv",
+        "date,district,commune,eligible,collected,returned\n"
+        "2021-05-22,Huyện Kỳ Anh,Xã Kỳ Đồng,4500,3700,2400\n"
+        "2021-05-26,Huyện Kỳ Anh,Xã Kỳ Đồng,4510,3800,2450\n"
+        "2021-05-18,Huyện Kỳ Anh,Xã Kỳ Tân,,4300,\n"
+        "2021-05-29,Huyện Kỳ Anh,Xã Kỳ Tân,6470,4400,3200\n",
+    )
+    report = ingest.import_file(store, tmp_path / "odd.csv")
+    assert report.status == "imported"
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO current_values (unit_key, metric, date, value, upload_id) "
+                "VALUES (:unit, :metric, :date, :value, :upload)"
+            ),
+            [
+                dict(
+                    unit="18814",
+                    metric="eligible",
+                    date=date(2021, 1, 5),
+                    value=6400,
+                    upload=report.upload_id,
+                ),
+                dict(
+                    unit="18775",
+                    metric="eligible",
+                    date=date(2021, 6, 3),
+                    value=4520,
+                    upload=report.upload_id,
+                ),
+                dict(
+                    unit="18775",
+                    metric="collected_day",
+                    date=date(2021, 5, 24),
+                    value=50,
+                    upload=report.upload_id,
+                ),
+            ],
+        )
+
+
+def test_the_figures_read_in_proportion_give_the_same_snapshot_as_every_value(sample_url, tmp_path):
+    store = Store.open(sample_url)
+    _eligible_at_odd_days(store, tmp_path)
+    campaigns = camp.stored(store)
+    open_ = camp.Campaign(name="", deadline=date(2100, 1, 1), target=camp.Target("share", 1.0))
+    for campaign in [*campaigns, open_]:
+        for as_of in (None, date(2021, 3, 3), date(2021, 5, 21), date(2021, 5, 27), date(2023, 5, 1)):
+            _same_figures(store, campaign, as_of)
+    units = store.units()
+    some = camp.scope_communes(campaigns[0], units)[:7]
+    _same_figures(store, campaigns[0], date(2021, 4, 1), some)
+
+
+def test_the_figures_read_in_proportion_is_the_same_on_postgresql(sample_db, pg_url, tmp_path, capsys):
+    from cccd_analytics.cli import main
+
+    assert main(["copy", "--db", f"sqlite:///{sample_db}", "--to", pg_url]) == 0
+    capsys.readouterr()
+    store = Store.open(pg_url)
+    _eligible_at_odd_days(store, tmp_path)
+    for campaign in camp.stored(store):
+        for as_of in (None, date(2021, 5, 21)):
+            _same_figures(store, campaign, as_of)
+
+
+def _reference_range(store: Store, campaign: camp.Campaign) -> tuple:
+    """The campaign's first and last day from every unit's span (Store.unit_spans)."""
+    spans = store.unit_spans()
+    scope = camp.scope_communes(campaign, store.units(), set(spans.index))
+    mine = spans.reindex([k for k in scope if k in spans.index])
+    return (mine["first"].min(), mine["last"].max()) if len(mine) else (None, None)
+
+
+@pytest.mark.parametrize("range_first", [True, False])
+def test_the_first_view_after_a_change_gives_the_range_and_figures_a_read_up_to_the_last_day_gives(
+    sample_url, tmp_path, range_first
+):
+    store = Store.open(sample_url)
+    _eligible_at_odd_days(store, tmp_path)
+    units = store.units()
+    scoped = camp.stored(store)
+    open_ = camp.Campaign(name="", deadline=date(2100, 1, 1), target=camp.Target("share", 1.0))
+    nowhere = camp.Campaign(
+        name="x", deadline=date(2100, 1, 1), target=camp.Target("share", 1.0), scope=("18814",)
+    )
+    for campaign in [*scoped, open_, nowhere]:
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM shared_results")
+        first, last = _reference_range(store, campaign)
+        if range_first:
+            assert shared.data_range(store, campaign) == (first, last)
+            snap = shared.snapshot(store, campaign)
+        else:
+            snap = shared.snapshot(store, campaign)
+            assert shared.data_range(store, campaign) == (first, last)
+        expected = metrics.snapshot(store.current_observations(as_of=last), units, campaign, last)
+        assert snap.as_of == expected.as_of and snap.data_through == expected.data_through
+        for name in shared.FRAMES:
+            pd.testing.assert_frame_equal(getattr(snap, name), getattr(expected, name), check_exact=True)
+        again = shared.snapshot(store, campaign, last)  # the one kept, read back
+        pd.testing.assert_frame_equal(again.units, expected.units, check_exact=True)
+        if not campaign.scope:  # the unit spans were kept from the same read
+            assert store.shared_result(shared._key("unit_spans"), shared.version_text(store.data_version()))
+            kept = shared.unit_spans(store)
+            pd.testing.assert_frame_equal(
+                kept.sort_index(), store.unit_spans().sort_index(), check_dtype=False
+            )

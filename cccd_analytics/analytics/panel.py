@@ -47,7 +47,12 @@ def pivot_last(part: pd.DataFrame, days: pd.DatetimeIndex, units: list[str]) -> 
 def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
     """index.get_indexer(values) (-1 where absent).  Text held by Arrow is looked up in
     Arrow (pyarrow.compute.index_in), without making a Python object per row: on a
-    nation's millions of rows that conversion was most of the time."""
+    nation's millions of rows that conversion was most of the time.  Categorical text
+    (Store.figure_observations) is looked up by its categories, a few thousand."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        found = index.get_indexer(values.cat.categories)
+        codes = values.cat.codes.to_numpy()
+        return np.where(codes >= 0, found[np.clip(codes, 0, None)], -1).astype(np.int64)
     try:
         import pyarrow as pa
         import pyarrow.compute as pc

@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from cccd_analytics import ingest
 from cccd_analytics.analytics.campaigns import CampaignError
 from cccd_analytics.cli import EXIT_REFUSED, cli_user
+from cccd_analytics.ingest import batch
 from cccd_analytics.sample import load_sample
 from cccd_analytics.store import Store
 
@@ -30,13 +30,16 @@ def files_of(paths: list[str]) -> list[Path]:
 def ingest_files(args) -> int:
     store = Store.open(args.db)
     audit = {"username": cli_user(args.user), "via": "cli"}
-    reports = [
-        ingest.import_file(store, path, uploaded_by=args.user, dry_run=args.dry_run, audit=audit)
-        for path in files_of(args.paths)
-    ]
-    if any(r.status == "imported" for r in reports):
+    # In the order given, each file its own upload; the next file is read and checked in a
+    # second process while one is written (ingest.batch).
+    reports = batch.import_files(
+        store, args.db, files_of(args.paths), uploaded_by=args.user, dry_run=args.dry_run, audit=audit
+    )
+    if any(r.status == "imported" for r in reports) and store.campaign_definitions():
         # The campaigns' figures for the new data, computed once here rather than by the
-        # first person who opens the dashboard (cccd_analytics.shared).
+        # first person who opens the dashboard (cccd_analytics.shared).  Without a campaign
+        # there is nothing to compute, and the analytics (scipy, the forecaster) are not
+        # even imported: a cron job loading files into a fresh store starts faster.
         from cccd_analytics import shared
 
         shared.refresh(store)

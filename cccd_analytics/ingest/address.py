@@ -7,7 +7,11 @@ here, never stored, logged or shown.
 
 Parts are told by their unit word ("Xã", "P.", "TT.", "Huyện", "Q.", "TX.", "TP.",
 "Tỉnh"); an address written without them ("Kỳ Đồng, Kỳ Anh, Hà Tĩnh") is read from the
-end when its last part names a province of the registry.
+end when its last part names a province of the registry.  When that finds no commune the
+registry knows — addresses typed without commas, without accents, with the province as
+initials ("Kỳ Tân, Kỳ Anh, HT", "xa ky tan huyen ky anh ha tinh") — the words are read
+from the end against the registry itself (`_from_registry`): a province, a district of
+it, a commune of that district, each maybe after its unit word.
 """
 
 from __future__ import annotations
@@ -39,6 +43,14 @@ def _provinces() -> frozenset[str]:
 def split_address(text: str) -> tuple[str, str, str]:
     """(province, district, commune) of an address; "" where a part is not found.  The
     commune is "" when the address names none (the row then counts as without a commune)."""
+    found = _by_parts(text)
+    if found[2] and registry.bare(found[2]) in _places().communes:
+        return found
+    return _from_registry(text) or found
+
+
+def _by_parts(text: str) -> tuple[str, str, str]:
+    """The address cut at its commas and dashes, each part told by its unit word."""
     parts = [p.strip(" .") for p in _SPLIT.split(str(text or "")) if p.strip(" .")]
     if not parts:
         return "", "", ""
@@ -65,3 +77,110 @@ def split_address(text: str) -> tuple[str, str, str]:
     if commune and _BELOW_COMMUNE.match(fold(commune)):
         commune = ""  # a hamlet or a house is not a commune (and is never shown)
     return province, district, commune
+
+
+# -- read against the registry, from the end -------------------------------------------------
+
+_UNIT_WORDS = {
+    "province": (("tinh",), ("t",), ("thanh", "pho"), ("tp",)),
+    "district": (("huyen",), ("h",), ("quan",), ("q",), ("thi", "xa"), ("tx",), ("thanh", "pho"), ("tp",)),
+    "commune": (("xa",), ("x",), ("phuong",), ("p",), ("thi", "tran"), ("tt",), ("dac", "khu")),
+}
+_TYPE_OF = {  # a unit word → the registry's unit type it names (abbreviations spelt out)
+    "t": "tinh", "tp": "thanh pho", "h": "huyen", "q": "quan", "tx": "thi xa", "x": "xa",
+    "p": "phuong", "tt": "thi tran",
+}  # fmt: skip
+_COUNTRY = (("viet", "nam"), ("vn",))
+_LONGEST = 5  # words of the longest unit name ("Châu Thành A"; no name is longer)
+
+
+class _Places:
+    """The registry's names, folded and without their unit word, by parent."""
+
+    def __init__(self) -> None:
+        reg = registry.load_registry()
+        bare = reg["name"].map(registry.bare)
+        kind = reg["name"].map(lambda n: fold(n).split(" ")[0])
+        self.provinces: dict[str, list[str]] = {}
+        self.children: dict[tuple[str, str], list[str]] = {}
+        for key, level, name, parent in zip(reg.index, reg["level"], bare, reg["parent_key"]):
+            if level == "province":
+                self.provinces.setdefault(name, []).append(key)
+                initials = "".join(w[0] for w in name.split())
+                self.provinces.setdefault(initials, []).append(key)  # "HT", "NA"
+            else:
+                self.children.setdefault((str(parent), name), []).append(key)
+        self.communes = frozenset(bare[reg["level"] == "commune"])
+        self.name = dict(zip(reg.index, reg["name"]))
+        self.type = dict(zip(reg.index, [fold(t or "") for t in reg["unit_type"].fillna("")]))
+        self.kind = dict(zip(reg.index, kind))
+        self.level = dict(zip(reg.index, reg["level"]))
+
+
+@lru_cache(maxsize=1)
+def _places() -> _Places:
+    return _Places()
+
+
+def _take(words: list[str], end: int, names: dict, parents: list[str] | None, level: str):
+    """The unit whose name ends at `end` (longest name first), its unit word before it if
+    written: (start, keys, unit type said) or None."""
+    for size in range(min(_LONGEST, end), 0, -1):
+        name = " ".join(words[end - size : end])
+        if parents is None:
+            keys = names.get(name, [])
+        else:
+            keys = [k for p in parents for k in names.get((p, name), [])]
+        if not keys:
+            continue
+        start, said = end - size, None
+        for unit in sorted(_UNIT_WORDS[level], key=len, reverse=True):
+            if tuple(words[start - len(unit) : start]) == unit:
+                start, said = start - len(unit), " ".join(unit)
+                break
+        return start, keys, _TYPE_OF.get(said, said)
+    return None
+
+
+def _from_registry(text: str) -> tuple[str, str, str] | None:
+    """(province, district, commune) official names read from the end of the address, or
+    None when its last words are not a commune of the registry (with its district and
+    province when written)."""
+    places = _places()
+    words = re.sub(r"[^a-z0-9]+", " ", fold(str(text or ""))).split()
+    for country in _COUNTRY:
+        if tuple(words[-len(country) :]) == country:
+            words = words[: -len(country)]
+    end, province_keys = len(words), None
+    found = _take(words, end, places.provinces, None, "province")
+    if found:
+        end, province_keys, _ = found
+    parents = province_keys or sorted({k for ks in places.provinces.values() for k in ks})
+    districts = _take(words, end, places.children, parents, "district")
+    communes = None
+    if districts:
+        start, keys, said = districts
+        keys = [k for k in keys if places.level[k] == "district" and _fits(places, k, said)]
+        communes = _take(words, start, places.children, keys, "commune") if keys else None
+    if communes is None:  # no district written ("Kỳ Xuân, Hà Tĩnh"), or a 2025 commune
+        communes = _take(words, end, places.children, parents, "commune")
+    if communes is None:
+        return None
+    _, keys, said = communes
+    keys = [k for k in keys if places.level[k] == "commune" and _fits(places, k, said)]
+    if len(keys) != 1:
+        return None  # the same name in two districts, none written: not ours to choose
+    commune = keys[0]
+    reg = registry.load_registry()
+    district = reg.at[commune, "district_key"]
+    province = reg.at[commune, "province_key"]
+    return (
+        places.name.get(province, ""),
+        places.name.get(district, "") if isinstance(district, str) and district in places.name else "",
+        places.name[commune],
+    )
+
+
+def _fits(places: _Places, key: str, said: str | None) -> bool:
+    """Whether a unit is of the type its unit word says ("huyện" is not "thị xã")."""
+    return said is None or places.kind[key] == said.split()[0] or places.type[key].startswith(said)

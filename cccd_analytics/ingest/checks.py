@@ -20,6 +20,11 @@ def _at(row) -> dict:
     )
 
 
+def _text(column: pd.Series):
+    """A text column as it is (Arrow strings are not made Python objects and back)."""
+    return column.array if column.dtype == "str" else column.to_numpy()
+
+
 def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     dup = obs.duplicated(["unit_key", "date", "metric"], keep=False)
     if not dup.any():
@@ -65,9 +70,9 @@ def check_cumulative(
     parts = [
         pd.DataFrame(
             {
-                "unit_key": cum["unit_key"].to_numpy(),
+                "unit_key": _text(cum["unit_key"]),
                 "date": cum["date"].to_numpy(),
-                "metric": cum["metric"].to_numpy(),
+                "metric": _text(cum["metric"]),
                 "value": cum["value"].to_numpy(),
                 "at": np.arange(len(cum)),
             }
@@ -140,50 +145,70 @@ def check_cumulative(
 
 
 def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
-    # Performance: each metric is joined with `collected` on (unit, date) instead
-    # of pivoting every observation; the problems come in the pivot's order (by unit, then
-    # date).  `obs` has one value per (unit, date, metric): check_duplicates ran first.
+    # Performance: each metric is matched with `collected` on (unit, date) through one
+    # integer key per row (codes in sorted order, so ordering by the key is ordering by
+    # unit, then date), instead of pivoting every observation or merging on the text; the
+    # problems come in the pivot's order (by unit, then date).  `obs` has one value per
+    # (unit, date, metric): check_duplicates ran first.
     metric = obs["metric"]
-    collected = obs.loc[metric == "collected", ["unit_key", "date", "value"]]
-    if collected.empty:
+    is_collected = (metric == "collected").to_numpy(dtype=bool)
+    if not is_collected.any():
         return
-    first_rows = None
+    returned = (metric == "returned").to_numpy(dtype=bool)
+    eligible = (metric == "eligible").to_numpy(dtype=bool)
+    if not (returned.any() or eligible.any()):
+        return
+    unit_code = pd.factorize(obs["unit_key"], sort=True)[0].astype(np.int64)
+    day_code, days = pd.factorize(obs["date"], sort=True)
+    key = unit_code * (len(days) + 1) + day_code
+    value = obs["value"].to_numpy()
+    collected_at = np.flatnonzero(is_collected)
+    collected_of = pd.Index(key[collected_at])
+    first_of = None
 
-    def against(other: str) -> pd.DataFrame:
-        part = obs.loc[metric == other, ["unit_key", "date", "value"]]
-        both = part.merge(collected, on=["unit_key", "date"], suffixes=("", "_collected"))
-        return both.rename(columns={"value": other, "value_collected": "collected"})
+    def against(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of `mask` that have a collected figure the same unit and day, ordered by
+        unit and day; and that collected figure's row for each."""
+        rows = np.flatnonzero(mask)
+        found = collected_of.get_indexer(key[rows])
+        rows, found = rows[found >= 0], collected_at[found[found >= 0]]
+        order = np.argsort(key[rows], kind="stable")
+        return rows[order], found[order]
 
-    def located(key, when):
-        nonlocal first_rows
-        if first_rows is None:
-            first_rows = obs.drop_duplicates(["unit_key", "date"]).set_index(["unit_key", "date"])
-        return first_rows.loc[(key, when)]
+    def located(at: int):
+        """The first row of the file with this row's unit and day (for the message)."""
+        nonlocal first_of
+        if first_of is None:
+            first_of = pd.Series(np.arange(len(key))).groupby(key, sort=False).first()
+        return obs.iloc[int(first_of[key[at]])]
 
-    if (metric == "returned").any():
-        both = against("returned")
-        bad = both[both["returned"] > both["collected"]].sort_values(["unit_key", "date"])
-        for values in bad.head(20).itertuples(index=False):
-            row = located(values.unit_key, values.date)
+    if returned.any():
+        rows, collected = against(returned)
+        bad = value[rows] > value[collected]
+        for at, other in list(zip(rows[bad].tolist(), collected[bad].tolist()))[:20]:
+            row = located(at)
             report.problems.append(
                 Problem.of(
                     "returned_above_collected",
-                    f"«{row['name']}» ngày {date_vn(values.date)}: số thẻ đã trả ({thousands(int(values.returned))}) lớn hơn "
-                    f"số hồ sơ đã thu nhận ({thousands(int(values.collected))}).",
+                    f"«{row['name']}» ngày {date_vn(obs['date'].iloc[at])}: số thẻ đã trả ({thousands(int(value[at]))}) lớn hơn "
+                    f"số hồ sơ đã thu nhận ({thousands(int(value[other]))}).",
                     sheet=row.sheet or None,
                     row=int(row.row),
                 )
             )
-    if (metric == "eligible").any():
-        both = against("eligible")
-        bad = both[both["collected"] > both["eligible"]].sort_values(["unit_key", "date"])
-        for values in bad.drop_duplicates("unit_key").itertuples(index=False):
-            row = located(values.unit_key, values.date)
+    if eligible.any():
+        rows, collected = against(eligible)
+        bad = value[collected] > value[rows]
+        rows, collected = rows[bad], collected[bad]
+        # The first day each unit goes over (rows are in unit, then day order).
+        firsts = np.flatnonzero(np.r_[True, unit_code[rows][1:] != unit_code[rows][:-1]]) if len(rows) else []
+        for at, other in zip(rows[firsts].tolist(), collected[firsts].tolist()):
+            row = located(at)
             report.problems.append(
                 Problem.of(
                     "coverage_over_100",
-                    f"«{row['name']}» từ ngày {date_vn(values.date)}: đã thu nhận {thousands(int(values.collected))} "
-                    f"vượt số công dân đủ điều kiện ({thousands(int(values.eligible))}).",
+                    f"«{row['name']}» từ ngày {date_vn(obs['date'].iloc[at])}: đã thu nhận {thousands(int(value[other]))} "
+                    f"vượt số công dân đủ điều kiện ({thousands(int(value[at]))}).",
                     sheet=row.sheet or None,
                     row=int(row.row),
                 )

@@ -61,6 +61,7 @@ _FOOTER = (
     "can bo tong hop",
     "chi huy",
 )
+_TITLE_DISTRICT = re.compile(r"\b(?:huyen|thi xa|thanh pho|quan)\s+[a-z][a-z ]*")
 _AUTHORITY = re.compile(r"^(cong an|ubnd|uy ban nhan dan|ban chi dao)\s+(.*)$")
 
 
@@ -98,6 +99,9 @@ class Layout:
     date_origin: str | None = None  # date_line | footer
     authorities: tuple[str, ...] = ()  # ("tinh ha tinh", "huyen ky anh") from the letterhead
     title: str | None = None
+    # Lines above the header that name a district ("… TRÊN ĐỊA BÀN HUYỆN KỲ ANH"), folded, from
+    # the district's type word on; `sheet_context.place_context` keeps one naming a real district.
+    title_districts: tuple[str, ...] = ()
     description: str = ""
     number_row: int | None = None  # 0-based row of the column numbers
     unmapped: list[tuple[int, str]] = field(default_factory=list)  # (column, header)
@@ -285,6 +289,8 @@ def locate(rows: list[list], file_name: str = "") -> Layout | None:
         score = _denominator_score(den_columns)
         if score > best_score and not (set(columns) & {"collected", "collected_day"}):
             best, best_score, best_kind = (den_columns, (r,)), score, "denominators"
+        if best is not None and best_kind == "report" and _data_follows(rows, best, r):
+            break
     if best is None:
         return None
     columns, header_rows = best
@@ -299,6 +305,27 @@ def locate(rows: list[list], file_name: str = "") -> Layout | None:
     found = build(rows, header_rows, columns, best_kind, file_name)
     found.place_from_address = from_address
     return found
+
+
+def _data_follows(rows: list[list], best, r: int) -> bool:
+    """Whether the best header so far is a complete canonical one (a day, a commune and a
+    running total) and rows r-1 and r, the two below it, are its data: a day in its day
+    column and a count in its running-total column.  Then no row further down is a header
+    (a data row names no column), and the scan stops (performance: each row scanned matched
+    every cell against the header vocabulary — for a canonical CSV, 38 rows of data cells,
+    each a new text, per file).  A second header row, a row of column numbers or a title
+    under the header is not data, and the scan goes on as before."""
+    columns, header_rows = best
+    if r != header_rows[-1] + 2 or not {"date", "commune", "collected"} <= set(columns):
+        return False
+    day, total = columns["date"].index, columns["collected"].index
+    for row in rows[r - 1 : r + 1]:
+        if max(day, total) >= len(row):
+            return False
+        when, count = normalise.parse_date(row[day]), normalise.parse_count(row[total])
+        if when.value is None or when.error or count.value is None or count.error:
+            return False
+    return True
 
 
 def build(
@@ -378,6 +405,8 @@ def _read_top(rows: list[list], layout: Layout) -> None:
             authority = _AUTHORITY.match(fold(cell))
             if authority:
                 layout.authorities += (authority.group(2).strip(),)
+        for named in _TITLE_DISTRICT.finditer(fold(line)):
+            layout.title_districts += (named.group(0),)
         if "bao cao" in fold(line) and layout.title is None:
             layout.title = line.strip()
     if no_year and dated and min(dated)[0] > 0:
@@ -499,6 +528,11 @@ def classify(row: list, layout: Layout) -> RowKind:
     values = [row[c.index] for f, c in cols.items() if f in VALUE_FIELDS and c.index < len(row)]
     has_numbers = any(normalise.parse_count(v).value is not None for v in values)
     folded = _label_key(name)
+    if folded.startswith("cong an "):
+        # "Công an xã Kỳ Tân", "Công an huyện Kỳ Anh": a unit named by its police, not a
+        # "Cộng" (total) row, which folds to the same first word.
+        name = name.split(None, 2)[2] if len(name.split(None, 2)) == 3 else name
+        folded = _label_key(name)
     if not has_numbers:
         # Signatures ("Người lập biểu", "TRƯỞNG CÔNG AN HUYỆN") may sit in any column.
         joined = fold(" ".join(_row_texts(row)))

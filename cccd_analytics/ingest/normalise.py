@@ -49,6 +49,10 @@ def text(raw) -> str:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
+    if isinstance(raw, date):
+        # A date cell beside its words ("Số liệu tính đến ngày | 15/5/2023") is read with
+        # them as text: written the Vietnamese way, never "2023-05-15 00:00:00".
+        return f"{raw.day:02d}/{raw.month:02d}/{raw.year}"
     return " ".join(unicodedata.normalize("NFC", str(raw)).split())
 
 
@@ -265,9 +269,12 @@ def date_order_warning(values) -> tuple[str, object] | None:
 
 
 _END = re.compile(r"\b(?:tính đến|tinh den|đến|den|tới|toi)\b", re.IGNORECASE)
-_ANY_DATE = re.compile(r"(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})")
+# A date is never read out of a longer run of digits ("2023-05-15" is not 23/5/2015).
+_ANY_DATE = re.compile(r"(?<![\d/.\-])(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})(?![\d/.\-])")
+_ISO_DATE = re.compile(r"(?<![\d/.\-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/.\-])")
 _STAMP = re.compile(
-    r"(?:đến|tính đến|den|tinh den|ngày|ngay)[^0-9]{0,40}?(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})",
+    r"(?:đến|tính đến|den|tinh den|ngày|ngay)[^0-9]{0,40}?(?<![\d/.\-])"
+    r"(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})(?![\d/.\-])",
     re.IGNORECASE,
 )
 
@@ -300,6 +307,9 @@ def find_report_date(line: str) -> date | None:
     stamp = _STAMP.search(line)
     if stamp:
         return _line_date(stamp.group(1))
+    iso = _ISO_DATE.search(line)
+    if iso and re.search(r"tính đến|tinh den|đến|den|ngày|ngay", line[: iso.start()], re.IGNORECASE):
+        return _make(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
     return None
 
 
@@ -368,6 +378,21 @@ def date_from_file_name(name: str) -> date | None:
         if found and 1990 <= found.year <= 2100:
             return found
     return None
+
+
+_NAME_DAY_MONTH = re.compile(r"(?<![A-Za-z\d.\-])(?<!\d_)(\d{1,2})[._\-](\d{1,2})(?![\d]|[._\-]\d)")
+
+
+def day_month_from_file_name(name: str) -> tuple[int, int] | None:
+    """The day and month of a file name that leaves out the year ("BC ngay 15-5.xlsx",
+    "bao_cao_15.5.xls"); None when it names none or several."""
+    stem = re.sub(r"\.[A-Za-z0-9]{2,5}$", "", name or "")
+    found = {
+        (int(m.group(1)), int(m.group(2)))
+        for m in _NAME_DAY_MONTH.finditer(stem)
+        if _make(2024, int(m.group(2)), int(m.group(1)))
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 _NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -462,6 +487,49 @@ def _label(day: int, month: int, year: int | None, value: str, match: re.Match) 
     if len(rest.split()) > _LABEL_MAX_WORDS or re.search(r"\d{3,}", rest):
         return None
     return DayLabel(day, month, year, rest)
+
+
+_DAY_ALONE = re.compile(r"^(?:ngay|n)?\s*(\d{1,2})$")
+_MONTH_IN_LINE = re.compile(r"\bthang\s*(\d{1,2})(?:\s*(?:/|-|\.|nam)\s*((?:19|20)\d{2}))?(?!\d)")
+_MONTH_IN_NAME = re.compile(r"\b(?:thang|t)\s*(\d{1,2})(?:\s+((?:19|20)\d{2}))?(?!\d)")
+
+
+def day_alone(raw) -> int | None:
+    """A day of the month written alone, as a header cell or a sheet name: 15, "15",
+    "Ngày 15", "N15".  The month is then said elsewhere (a merged cell above, the title,
+    the file name)."""
+    from cccd_analytics.text import fold
+
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, (int, float)):
+        value = int(raw) if float(raw).is_integer() else 0
+    else:
+        found = _DAY_ALONE.match(fold(text(raw)))
+        value = int(found.group(1)) if found else 0
+    return value if 1 <= value <= 31 else None
+
+
+def month_in_lines(lines, file_name: bool = False) -> tuple[int, int | None] | None:
+    """The one month (and its year, when written) that title lines name ("BÁO CÁO THÁNG 5
+    NĂM 2023", "Tháng 5/2023"), or a file name ("BC_thang5_2023.xlsx", "KyAnh_T5.xlsx",
+    with `file_name`).  None when they name none, or several months."""
+    from cccd_analytics.text import fold
+
+    pattern = _MONTH_IN_NAME if file_name else _MONTH_IN_LINE
+    found = set()
+    for line in lines:
+        folded = fold(line or "")
+        if file_name:
+            folded = " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
+        found |= {
+            (int(m.group(1)), int(m.group(2)) if m.group(2) else None)
+            for m in pattern.finditer(folded)
+            if 1 <= int(m.group(1)) <= 12
+        }
+    if len({month for month, _ in found}) != 1:
+        return None
+    return max(found, key=lambda m: m[1] or 0)
 
 
 def with_years(

@@ -190,8 +190,11 @@ def resolve_and_check(
     extra = [f for f in (report.parts, report.denominators) if f is not None and len(f)]
     if extra:
         # Parts without a total of their own, and denominator lists, count too.
-        report.units_read = len(set(obs["unit_key"]).union(*(set(f["unit_key"]) for f in extra)))
-        report.dates = sorted(set(report.dates).union(*(set(f["date"]) for f in extra)))
+        # (Distinct values first: walking an Arrow text column value by value is slow.)
+        report.units_read = len(
+            set(obs["unit_key"].unique()).union(*(set(f["unit_key"].unique()) for f in extra))
+        )
+        report.dates = sorted(set(report.dates).union(*(set(f["date"].unique()) for f in extra)))
     if report.report_date is None and len(report.dates) == 1:
         report.report_date = report.dates[0]
     tidy = obs[["unit_key", "date", "metric", "value"]].copy()
@@ -216,23 +219,37 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
     present = np.column_stack([table[m].notna().to_numpy() for m in metrics])
     at, which = np.divmod(np.flatnonzero(present.ravel()), len(metrics))
     values = np.column_stack([table[m].to_numpy(dtype=object) for m in metrics])[at, which]
-    cells_ids, cells = pd.factorize(table["cells"].map(id), sort=False)
-    cells_of = dict(zip(table["cells"].map(id), table["cells"]))
-    where = [[cells_of[c].get(m, (None, None)) for m in metrics] for c in cells]
+    # Each row's cells dict (a few distinct objects, one per layout) found by its id.
+    objects = table["cells"].to_numpy(dtype=object)
+    cells_ids, distinct = pd.factorize(np.fromiter(map(id, objects), np.int64, len(objects)), sort=False)
+    first = np.empty(len(distinct), np.int64)
+    first[cells_ids[::-1]] = np.arange(len(objects) - 1, -1, -1)
+    where = [[cells.get(m, (None, None)) for m in metrics] for cells in objects[first]]
     letters = np.array([[w[0] for w in row] for row in where], dtype=object)
     headers_ = np.array([[w[1] for w in row] for row in where], dtype=object)
     ids = cells_ids[at]
+
+    def taken(column: pd.Series):
+        # Text becomes the frame's text type (Arrow strings) once per distinct value, and
+        # is taken from there: not made into Python objects per row and back.
+        if column.dtype == "str":
+            return column.array.take(at)
+        codes, distinct = pd.factorize(column, sort=False, use_na_sentinel=False)
+        if not all(isinstance(v, str) for v in distinct):
+            return column.to_numpy()[at]
+        return pd.array(np.asarray(distinct, dtype=object), dtype="str").take(codes[at])
+
     return pd.DataFrame(
         {
-            "unit_key": table["unit_key"].to_numpy()[at],
+            "unit_key": taken(table["unit_key"]),
             "date": table["date"].to_numpy()[at],
-            "metric": pd.Series(np.asarray(metrics, dtype=object)[which], dtype="str"),
+            "metric": pd.array(np.asarray(metrics, dtype=object), dtype="str").take(which),
             "value": values.astype(np.int64),
             "row": table["row"].to_numpy()[at],
             # Where a value came from, for messages only: kept as Python objects.
             "sheet": pd.Series(table["sheet"].to_numpy(dtype=object)[at], dtype=object),
             "column": pd.Series(letters[ids, which], dtype=object),
             "header": pd.Series(headers_[ids, which], dtype=object),
-            "name": table["commune"].to_numpy()[at],
+            "name": taken(table["commune"]),
         }
     )

@@ -103,8 +103,13 @@ def import_bytes(
     report_date: date | None = None,
     hook: Callable[[str], None] | None = None,
     audit: dict | None = None,
+    write: bool = True,
 ) -> ImportReport:
     """Check one file and, unless it has errors or `dry_run`, store it in one transaction.
+
+    `write=False`: check it as for a write but stop before writing; a file that would be
+    written comes back "checked" with `report.upload` ready for `write_checked` (how
+    `batch` checks the next file while this one is written).
 
     `audit` ({"username": …, other details}): the audit-log entry of the upload, written
     in that same transaction (with its id, file name, rows and units), so that an upload
@@ -147,6 +152,7 @@ def import_bytes(
                     hook,
                     pending,
                     audit=audit,
+                    write=write,
                 )
         finally:
             pending.result()
@@ -169,6 +175,7 @@ def import_bytes(
             None,
             report,
             audit=audit,
+            write=write,
         )
 
 
@@ -288,6 +295,7 @@ def _import_checked(
     pending_sha: concurrent.futures.Future | None,
     report: ImportReport | None = None,
     audit: dict | None = None,
+    write: bool = True,
 ) -> ImportReport:
     """The rest of import_bytes.  With `pending_sha` (a hash being computed), the file is
     read and checked meanwhile, then compared with earlier uploads: a duplicate is
@@ -378,6 +386,23 @@ def _import_checked(
         parts=report.parts,
         denominators=report.denominators,
     )
+    if not write:
+        report.status, report.upload = "checked", upload
+        report.message = (
+            f"Tệp «{file_name}» hợp lệ: {report.units_read} đơn vị, "
+            f"{len(report.dates)} ngày, {len(report.warnings)} cảnh báo (chưa ghi)."
+        )
+        return report
+    report.upload = upload
+    return write_checked(store, report, hook=hook)
+
+
+def write_checked(
+    store: Store, report: ImportReport, hook: Callable[[str], None] | None = None
+) -> ImportReport:
+    """Write a file checked by `import_bytes(..., write=False)` in its one transaction."""
+    upload, report.upload = report.upload, None
+    file_name = report.file_name
     report.upload_id = store.write_upload(upload, hook=hook)
     report.status = "imported"
     report.message = (

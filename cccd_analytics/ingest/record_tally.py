@@ -66,13 +66,16 @@ class _Counts:
             uniq = ((present // width) << SHIFT) | (present % width)
             self.parts.append((uniq, counts[present].astype(np.int64), first[present]))
         else:
+            # Sorted (numpy's unstable sort of int64, SIMD): a 1M-row chunk of a birth year's
+            # keys — most of them distinct — took 0.3 s in a hash table (pd.factorize), 0.05 s so.
             keys = (high.astype(np.int64) << SHIFT) | low
-            codes, uniq = pd.factorize(keys, sort=False)  # a hash table: no sort of the rows
-            counts = np.bincount(codes, minlength=len(uniq))
-            first = np.empty(len(uniq), np.int64)
-            first[codes[::-1]] = rows[::-1]
-            order = np.argsort(uniq)
-            self.parts.append((uniq[order], counts[order].astype(np.int64), first[order]))
+            order = np.argsort(keys)
+            keys = keys[order]
+            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+            uniq = keys[starts]
+            counts = np.diff(np.r_[starts, len(keys)]).astype(np.int64)
+            first = np.minimum.reduceat(np.asarray(rows, np.int64)[order], starts)
+            self.parts.append((uniq, counts, first))
         self.pending += len(uniq)
         if self.pending > 2_000_000 and len(self.parts) > 1:
             self.parts = [self.merged()]

@@ -109,6 +109,8 @@ class ImportReport:
     # upload.  Not part of to_dict().
     parts: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     denominators: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    # A checked file's upload, ready to write (pipeline.write_checked).  Not part of to_dict().
+    upload: object | None = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -134,6 +136,7 @@ class ImportReport:
                 "filled_down_rows",
                 "parts",
                 "denominators",
+                "upload",
             )
         }
         data["problems"] = [dict(asdict(p), text=p.describe(self.file_name)) for p in self.problems]

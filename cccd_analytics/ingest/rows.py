@@ -21,7 +21,7 @@ from cccd_analytics.ingest.report import ImportReport, Problem
 
 # What a sheet says once (its date, its letterhead) and the check of its subtotals live
 # apart; re-exported because callers reach them as `rows.<name>`.
-from cccd_analytics.ingest.sheet_context import authority_context, date_for_sheet  # noqa: F401
+from cccd_analytics.ingest.sheet_context import authority_context, date_for_sheet, place_context  # noqa: F401
 from cccd_analytics.ingest.sums import check_sums
 from cccd_analytics.text import fold
 
@@ -67,7 +67,7 @@ def sheet_records(
     out_values = {name: [] for name in VALUE_ORDER}
     from_context: list[bool] = []
     n_out = 0
-    province_ctx, district_ctx = authority_context(found.authorities)
+    province_ctx, district_ctx = place_context(found, sheet_name)
     letterhead_district = district_ctx
     fallback_date, date_order = _sheet_dates(sheet, found, file_name, report, report_date, sheet_name)
     groups: list[dict] = []  # subtotal rows: row, label, district, values, members, position
@@ -233,6 +233,14 @@ def sheet_records(
                 "có năm, và tiêu đề, tên tệp hay chiến dịch không cho biết năm. Hãy ghi năm vào "
                 "tên trang (ví dụ 15-5-2023), tiêu đề hoặc tên tệp, hoặc cho biết ngày của báo cáo."
                 if named is not None and named.year is None
+                else f"không xác định được ngày số liệu: tên trang «{sheet_name}» chỉ ghi ngày, "
+                "không ghi tháng, và tiêu đề hay tên tệp không cho biết tháng. Hãy ghi tháng vào "
+                "tiêu đề (ví dụ «BÁO CÁO THÁNG 5 NĂM 2023») hoặc tên tệp (ví dụ bao_cao_thang5_2023.xlsx)."
+                if sheet_name and normalise.day_alone(sheet_name) is not None
+                else f"không xác định được ngày số liệu: tên tệp «{file_name}» ghi ngày nhưng không có "
+                "năm, và tiêu đề không cho biết năm. Hãy ghi năm vào tên tệp (ví dụ bao_cao_15_5_2023.xlsx) "
+                "hoặc tiêu đề, hoặc cho biết ngày của báo cáo."
+                if normalise.day_month_from_file_name(file_name)
                 else "không xác định được ngày số liệu: tệp không có cột ngày, không có "
                 "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
                 "bao_cao_15_03_2021.xlsx). Hãy cho biết ngày của báo cáo."

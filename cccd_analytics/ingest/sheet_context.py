@@ -1,9 +1,10 @@
 """What a sheet says once for all its rows: the date of a report without a date column
-(and where it came from), and the province and district of its letterhead."""
+(and where it came from), and the province and district of its letterhead, title or name."""
 
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest import normalise
@@ -20,6 +21,11 @@ def date_for_sheet(
 ):
     """The one date of a report without a date column, and where it came from."""
     from_name = normalise.date_from_file_name(file_name)
+    if from_name is None and normalise.day_month_from_file_name(file_name):
+        # "BC ngay 15-5.xlsx" under a title "… NĂM 2023": the title gives the year.
+        day, month = normalise.day_month_from_file_name(file_name)
+        years = normalise.years_in([found.title or ""])
+        from_name = normalise._make(years.pop(), month, day) if len(years) == 1 else None
     if found.data_date is not None:
         # A day column of a wide sheet, or the day a sheet-per-day workbook's sheet is named
         # after: the table says it, over any line above it.
@@ -69,3 +75,39 @@ def authority_context(authorities: tuple[str, ...]) -> tuple[str, str]:
         elif authority.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
             district = district or authority
     return province, district
+
+
+def place_context(found: layouts.Layout, sheet_name: str | None) -> tuple[str, str]:
+    """Province and district said once for a sheet's rows: the letterhead's, else a district
+    the title names ("BÁO CÁO … TRÊN ĐỊA BÀN HUYỆN KỲ ANH"), else the sheet's name when it
+    is a district's ("Kỳ Anh", "H. Tân Kỳ": a provincial workbook of a sheet per district).
+    A title or sheet name is taken only when it names a real district, so "Tổng hợp" or
+    "HUYỆN ỦY" says nothing; rows that name their district keep it."""
+    province, district = authority_context(found.authorities)
+    if district:
+        return province, district
+    for text in found.title_districts:
+        words = text.split()
+        # The title goes on after the name ("huyen ky anh den ngay 15"): the longest run of
+        # words from the type on that is a district's name.
+        for end in range(len(words), 1, -1):
+            if " ".join(words[1:end]) in _district_names():
+                return province, " ".join(words[:end])
+    if sheet_name and _bare(sheet_name) in _district_names():
+        return province, sheet_name.strip()
+    return province, district
+
+
+def _bare(name: str) -> str:
+    from cccd_analytics import registry
+
+    return registry.bare(name)
+
+
+@lru_cache(maxsize=1)
+def _district_names() -> frozenset[str]:
+    """The registry's district names, folded, without their type ("ky anh", "vinh")."""
+    from cccd_analytics import registry
+
+    units = registry.load_registry()
+    return frozenset(_bare(n) for n in units.loc[units.level == "district", "name"])

@@ -1,5 +1,6 @@
 """The sheet-per-day layout: a workbook whose sheets are days, the day only in the sheet's
-name ("16-05-2023", "Ngày 16.5", "16.5.2023", "16.05").
+name ("16-05-2023", "Ngày 16.5", "16.5.2023", "16.05", or the day alone — "16", "Ngày 16" —
+with the month in the titles or the file name).
 
 Each sheet is read as a report of its own.  When two sheets or more are named after
 different days, the name is each sheet's date — it wins over a date line inside the
@@ -40,6 +41,8 @@ def date_sheets(
     ]
     named = [(i, label) for i, label in named if label is not None and prepared[i][1] is not None]
     if not named:
+        named = _days_alone(prepared, file_name, given)
+    if not named:
         return False
     anchor = given or normalise.date_from_file_name(file_name)
     if anchor is None:
@@ -68,6 +71,44 @@ def date_sheets(
         else:
             found.sheet_date = day
     return per_day
+
+
+def _days_alone(
+    prepared: list[tuple[Sheet, layouts.Layout | None, tuple | None]], file_name: str, given: date | None
+) -> list[tuple[int, normalise.DayLabel]]:
+    """Sheets named by the day of the month alone ("15", "Ngày 16", "N17"), the month said
+    by the sheets' titles ("BÁO CÁO THÁNG 5 NĂM 2023"), else by the file name
+    ("BC_thang5_2023.xlsx", "KyAnh_T5.xlsx"), else by the report's date.  A day lower than
+    the one before starts the next month ("30, 31, 1, 2").  Empty when fewer than two sheets
+    are so named or no month can be told."""
+    days = [
+        (i, day)
+        for i, (sheet, found, _) in enumerate(prepared)
+        if found is not None
+        and not getattr(sheet, "hidden", False)
+        and (day := normalise.day_alone(sheet.name)) is not None
+    ]
+    # A bare number names a day less surely than "16.5" does ("1", "2" may number sections):
+    # it is read as one only where the sheets say no date of their own.
+    if len(days) < 2 or any(prepared[i][1].report_date or prepared[i][1].data_date for i, _ in days):
+        return []
+    titles = (
+        " ".join(normalise.text(c) for c in row)
+        for i, _ in days
+        for row in prepared[i][0].rows[: prepared[i][1].header_rows[0]]
+    )
+    month = normalise.month_in_lines(titles) or normalise.month_in_lines([file_name], file_name=True)
+    if month is None and given is not None:
+        month = (given.month, given.year) if days[-1][1] <= given.day else None
+    if month is None:
+        return []
+    (month, year), previous, out = month, 0, []
+    for i, day in days:
+        if day < previous:
+            month, year = (1, year + 1 if year else None) if month == 12 else (month + 1, year)
+        previous = day
+        out.append((i, normalise.DayLabel(day, month, year, "")))
+    return out
 
 
 def leave_out(

@@ -390,6 +390,8 @@ WORDS: dict[str, tuple[str, ...]] = {
         "dvt",
         "nguyen nhan",
         "ly do",
+        "nguoi thuc hien",
+        "can bo thuc hien",
     ),
     # the day's figure
     "today": (
@@ -428,6 +430,7 @@ WORDS: dict[str, tuple[str, ...]] = {
         "trong do tuoi",
         "do tuoi",
         "thuoc dien",
+        "trong dien",
         "phai cap",
         "phai lam",
         "phai thu nhan",
@@ -450,6 +453,9 @@ WORDS: dict[str, tuple[str, ...]] = {
         "da cap nhat ho so",
         "ho so da",
         "ho so thu",
+        # "Chỉ tiêu | Thực hiện | Tỷ lệ", "Số đã làm CCCD": what was done against the plan
+        "thuc hien",
+        "da lam",
     ),
     "applications": ("ho so",),
     # place columns: the word that opens the header ("Tên xã/phường", "Công an xã")

@@ -140,24 +140,49 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         parent = parents[c]
         header = f"{parent} / {texts[c]}" if parent else texts[c] or normalise.text(rows[r][c])
         columns.append(DayColumn(c, lab, header))
+    split = _split_days(rows, r, columns, width)
+    if split:
+        columns, header_rows = split, (*header_rows, r + 1)
+        last_split = max(c.index for c in columns)
+        total = total if total is None or total.index > last_split else None
+        period_sum = period_sum if period_sum is None or period_sum.index > last_split else None
     return WideTable(header_rows, fixed, columns, total=total, period_sum=period_sum)
 
 
-_MONTH = re.compile(r"^(?:thang|t)\s*(\d{1,2})(?:\s*(?:/|-|\.|nam)\s*((?:19|20)\d{2}))?$")
-_MONTH_IN_TITLE = re.compile(r"\bthang\s*(\d{1,2})(?:\s*(?:/|-|\.|nam)\s*((?:19|20)\d{2}))?(?!\d)")
-_DAY_ONLY = re.compile(r"^(?:ngay\s*)?(\d{1,2})$")
+def _split_days(rows: list[list], r: int, days: list[DayColumn], width: int) -> list[DayColumn] | None:
+    """Each day merged over columns that say what they count, on the row below:
 
+        | 15/5                 | 16/5                 |
+        | Trong ngày | Lũy kế  | Trong ngày | Lũy kế  |
 
-def _day_number(cell) -> int | None:
-    """A header cell that is a day of the month alone: 15, "15", "Ngày 15"."""
-    if isinstance(cell, bool) or cell is None:
+    One day column per sub-column, the sub-header's words in its label.  None when the row
+    below is not such a row (a data row has figures under the days)."""
+    if r + 1 >= len(rows):
         return None
-    if isinstance(cell, (int, float)):
-        value = int(cell) if float(cell).is_integer() else 0
-    else:
-        found = _DAY_ONLY.match(fold(normalise.text(cell)))
-        value = int(found.group(1)) if found else 0
-    return value if 1 <= value <= 31 else None
+    below = [normalise.text(v) for v in rows[r + 1]] + [""] * width
+    here = [normalise.text(v) for v in rows[r]] + [""] * width
+    starts = [d.index for d in days]
+    out = []
+    for k, day in enumerate(days):
+        end = starts[k + 1] if k + 1 < len(starts) else width
+        span = [day.index]
+        for c in range(day.index + 1, end):
+            if here[c] or not below[c]:
+                break  # the merge ends where the day row has text again, or nothing is below
+            span.append(c)
+        labels = [below[c] for c in span]
+        if not all(labels) or any(_number(v) is not None for v in labels):
+            return None
+        metrics = [_words_metric(v) for v in labels]
+        if len(span) < 2 or None in metrics or len(set(metrics)) != len(metrics):
+            return None
+        for c, text in zip(span, labels):
+            label = replace(day.label, rest=" ".join(filter(None, (day.label.rest, fold(text)))))
+            out.append(DayColumn(c, label, f"{day.header} / {text}"))
+    return out
+
+
+_MONTH = re.compile(r"^(?:thang|t)\s*(\d{1,2})(?:\s*(?:/|-|\.|nam)\s*((?:19|20)\d{2}))?$")
 
 
 def _month_of(text: str) -> tuple[int, int | None] | None:
@@ -175,7 +200,7 @@ def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] 
     and no month stands over it."""
     for r in range(1, min(layouts.HEADER_SCAN_ROWS, len(rows))):
         row = rows[r]
-        numbers = {c: n for c, v in enumerate(row) if (n := _day_number(v)) is not None}
+        numbers = {c: n for c, v in enumerate(row) if (n := normalise.day_alone(v)) is not None}
         if len(numbers) < MIN_DAYS:
             continue
         first = min(numbers)
@@ -187,15 +212,12 @@ def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] 
             words = any(not isinstance(row[c], (int, float)) for c in numbers)
             if not words and not all(fold(above[c]).startswith("ngay") for c in numbers):
                 continue
-            titles = {
-                (int(m.group(1)), int(m.group(2)) if m.group(2) else None)
-                for line in rows[: r - 1 if not words else r]
-                for m in _MONTH_IN_TITLE.finditer(fold(" ".join(normalise.text(v) for v in line)))
-                if 1 <= int(m.group(1)) <= 12
-            }
-            if len({m for m, _ in titles}) != 1:
+            title = normalise.month_in_lines(
+                " ".join(normalise.text(v) for v in line) for line in rows[: r - 1 if not words else r]
+            )
+            if title is None:
                 continue
-            months = dict.fromkeys(numbers, max(titles, key=lambda t: t[1] or 0))
+            months = dict.fromkeys(numbers, title)
         labels = {}
         previous = None
         for c in sorted(numbers):
@@ -312,7 +334,7 @@ def layouts_for(
         return None
     if len(set(dates)) != len(dates):
         twice = next(d for d in dates if dates.count(d) > 1)
-        groups = {_words_metric(_words_of(d, table)) or "" for d in table.days}
+        groups = {_words_metric(d.label.rest) or _words_metric(_words_of(d, table)) or "" for d in table.days}
         if len(groups) < 2:
             report.problems.append(
                 Problem.of(
@@ -341,6 +363,7 @@ def layouts_for(
             or _words_metric(title)
         )
     _settle_metrics(rows, base.first_data_row, table, report, sheet_name)
+    _period_sum_as_total(rows, base.first_data_row, table)
     work = Sheet(sheet.name, [list(r) for r in rows], height=len(rows))
     work.aliases = dict(sheet.aliases)
     work.row_labels, work.pages = sheet.row_labels, sheet.pages
@@ -415,6 +438,32 @@ def _settle_metrics(rows, first: int, table: WideTable, report: ImportReport, sh
             else "số tăng giảm qua các ngày"
         )
         table.notes.append(f"các cột ngày được hiểu là {what} ({why})")
+
+
+def _period_sum_as_total(rows, first: int, table: WideTable) -> None:
+    """A "Tổng" after daily columns is their sum — unless it is more than the days shown add
+    up to: then it counts from before the first day, so it is the running total on the
+    last day (a month's sheet whose "Tổng" is the campaign's).  Equal on every row, it
+    could be either, and stays a sum (the table then needs a "Lũy kế" column)."""
+    if table.total is not None or table.period_sum is None:
+        return
+    if any(c.metric != "collected_day" for c in table.days):
+        return
+    more = less = 0
+    for row in rows[first:]:
+        total = _number(row[table.period_sum.index]) if table.period_sum.index < len(row) else None
+        days = [_number(row[c.index]) if c.index < len(row) else None for c in table.days]
+        if total is None or None in days:
+            continue
+        more += total > sum(days)
+        less += total < sum(days)
+    if more and not less:
+        column = table.period_sum
+        table.total, table.period_sum = layouts.Column(column.index, "collected", column.header), None
+        table.notes.append(
+            f"cột {layouts.column_letter(column.index)} «{column.header}» lớn hơn tổng các ngày: "
+            "được hiểu là lũy kế đến ngày cuối"
+        )
 
 
 def _looks_running(rows, first: int, columns: list[DayColumn], total: layouts.Column | None) -> bool:

@@ -232,3 +232,107 @@ def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
             "upload_id": upload_ids[order],
         }
     )
+
+
+# -- what the figures read ---------------------------------------------------------------
+
+#: The metrics whose every day the figures need (the daily series, paces and forecasts);
+#: of any other metric they take only when its series begins and ends and its last value
+#: (the eligible population in force).
+FULL_SERIES = ("collected", "returned")
+
+
+def _figure_values(
+    conn: sa.Connection, as_of: date | None, keys: list[str] | None, full: tuple[str, ...] = FULL_SERIES
+) -> pd.DataFrame:
+    """Store.figure_observations: every value in force of the `full` metrics and the first
+    and last day of every other (unit, metric) series; unit_key and metric categorical.
+
+    The full series come as one row per (unit, metric), its days as CSV lines the database
+    writes and pyarrow parses (as `_current_series` reads them); the ends by one grouped
+    query joined back to the table (a few rows per unit)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    postgresql = conn.dialect.name == "postgresql"
+    mark = "%s" if postgresql else "?"
+    where, params = [], []
+    if as_of is not None:
+        where.append(f"date <= {mark}")
+        params.append(as_of if postgresql else as_of.isoformat())
+    if keys is not None:
+        where.append("unit_key = ANY(%s)" if postgresql else "unit_key IN (SELECT value FROM json_each(?))")
+        params.append(keys if postgresql else json.dumps(keys))
+    chosen = ", ".join(mark for _ in full)
+    if postgresql:
+        days = "string_agg(to_char(date, 'YYYY-MM-DD') || ',' || value, E'\\n' ORDER BY date)"
+    else:
+        days = "group_concat(date || ',' || value, char(10))"
+    series_sql = (
+        f"SELECT unit_key, metric, count(*), {days} FROM current_values "
+        f"WHERE metric IN ({chosen})" + "".join(f" AND {w}" for w in where) + " GROUP BY unit_key, metric"
+    )
+    ends_sql = (
+        "WITH ends AS (SELECT unit_key, metric, min(date) AS lo, max(date) AS hi FROM current_values "
+        f"WHERE metric NOT IN ({chosen})"
+        + "".join(f" AND {w}" for w in where)
+        + " GROUP BY unit_key, metric) "
+        "SELECT c.unit_key, c.metric, c.date, c.value FROM ends JOIN current_values c "
+        "ON c.unit_key = ends.unit_key AND c.metric = ends.metric AND c.date IN (ends.lo, ends.hi)"
+    )
+    read = pcsv.ReadOptions(column_names=["date", "value"], use_threads=True)
+    convert = pcsv.ConvertOptions(column_types={"date": pa.date32(), "value": pa.int64()})
+    parse = pcsv.ParseOptions(quote_char=False)
+    unit_names: dict[str, int] = {}
+    metric_names: dict[str, int] = {}
+    parts, units, metrics_, counts = [], [], [], []
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(series_sql, (*full, *params))
+        while rows := cursor.fetchmany(3000):
+            text = "\n".join(r[3] for r in rows).encode()
+            parts.append(
+                pcsv.read_csv(
+                    pa.BufferReader(text), read_options=read, parse_options=parse, convert_options=convert
+                )
+            )
+            units += [unit_names.setdefault(r[0], len(unit_names)) for r in rows]
+            metrics_ += [metric_names.setdefault(r[1], len(metric_names)) for r in rows]
+            counts += [r[2] for r in rows]
+        cursor.execute(ends_sql, (*full, *params))
+        ends = cursor.fetchall()
+    finally:
+        cursor.close()
+    counts_a = np.asarray(counts, np.int64)
+    unit = np.repeat(np.asarray(units, np.int64), counts_a)
+    metric = np.repeat(np.asarray(metrics_, np.int64), counts_a)
+    if parts:
+        table = pa.concat_tables(parts)
+        day = table["date"].cast(pa.timestamp("s")).to_numpy()
+        value = table["value"].to_numpy()
+    else:
+        day, value = np.zeros(0, "datetime64[s]"), np.zeros(0, np.int64)
+    if ends:
+        unit = np.r_[unit, [unit_names.setdefault(r[0], len(unit_names)) for r in ends]]
+        metric = np.r_[metric, [metric_names.setdefault(r[1], len(metric_names)) for r in ends]]
+        ends_day = np.array([_as_day(r[2]) for r in ends], dtype="datetime64[D]").astype("datetime64[s]")
+        day = np.r_[day, ends_day]
+        value = np.r_[value, np.fromiter((r[3] for r in ends), np.int64, len(ends))]
+    return pd.DataFrame(
+        {
+            "unit_key": pd.Categorical.from_codes(unit, categories=pd.Index(list(unit_names), dtype=object)),
+            # datetime64[s], as current_observations gives the dates
+            "date": day.astype("datetime64[s]"),
+            "metric": pd.Categorical.from_codes(
+                metric, categories=pd.Index(list(metric_names), dtype=object)
+            ),
+            "value": value.astype(np.int64),
+        }
+    )
+
+
+def _as_day(value) -> date:
+    """A date as SQLite (ISO text) or PostgreSQL (a date) gives it."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from cccd_analytics.store.current import _current_query, _current_series, _fetch_chunks, _newest_per_key
+from cccd_analytics.store.current import (
+    _current_query,
+    _current_series,
+    _fetch_chunks,
+    _figure_values,
+    _newest_per_key,
+)
 from cccd_analytics.store.schema import (
     breakdowns,
     current_breakdowns,
@@ -72,6 +78,26 @@ class ReadsMixin:
             frame = pd.DataFrame(columns=["unit_key", "date", "metric", "value", "upload_id"])
             return frame.assign(date=pd.to_datetime(frame["date"]))
         return _newest_per_key(chunks)
+
+    def figure_observations(
+        self, as_of: date | None = None, unit_keys: Iterable[str] | None = None
+    ) -> pd.DataFrame:
+        """What a campaign's figures (metrics.snapshot) take of the values in force, read
+        in proportion: every value of collected and returned, and of each other (unit,
+        metric) series only its first and last day — when it begins and ends, and the
+        eligible population in force.  Columns unit_key and metric (categorical), date,
+        value; in no particular order; no upload_id.  `as_of` and `unit_keys` as for
+        current_observations.
+
+        The snapshot computed from it is the one computed from current_observations
+        (tests/test_shared.py): it reads the other metrics' days only for where the data
+        begins and ends and their last values.  A nation's eligible figures, reported
+        every day, were a third of what current_observations reads."""
+        keys = None if unit_keys is None else sorted({str(k) for k in unit_keys})
+        with self.engine.connect() as conn:
+            if conn.dialect.name in ("sqlite", "postgresql"):
+                return _figure_values(conn, as_of, keys)
+        return self.current_observations(as_of, keys).drop(columns="upload_id")
 
     def current_parts(
         self,

@@ -1,0 +1,195 @@
+"""Many files imported in the order given, the next one read and checked in a second
+process while this one is written.
+
+Each file is still its own upload, checked whole and written in its own transaction or
+refused without writing anything, in the order given — exactly as `pipeline.import_file`
+one after the other would do.  What changes is when the work happens: reading a file,
+resolving its names and checking it (about half of a canonical file's import) needs no
+write, so on a machine with two cores it runs for file k+1 while file k is written.
+
+Why the check of file k+1 is still the check against the store *after* file k: the worker
+checks against the store as it stands, through `_Reads`, which notes every answer the
+check took from the store (an earlier upload with the same bytes, the values in force of
+some units, the stored parts' values).  Before file k+1 is written, the main process asks
+whether any file written since that check began could have changed one of those answers
+(same bytes, a unit in common, parts written).  If so — say, two files about the same
+communes — file k+1 is checked again here, against the store as it now is; otherwise the
+worker's answers are the ones a check now would get.  Files about different places (a
+nation's 63 province files) are never checked twice.
+
+The worker is forked with no database connection open (it opens its own); anything unexpected in it (a crash, an error of its own) only means the file is
+checked again in the main process.  An in-memory SQLite store, a single file or a machine
+with one core are imported one after the other, as before.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+from pathlib import Path
+
+from cccd_analytics.ingest import pipeline
+from cccd_analytics.ingest.report import ImportReport
+
+
+class _Reads:
+    """A store for a check that writes nothing: every read passes through, and what it
+    read is noted so that a later write can be tested against it (`_still_true`)."""
+
+    def __init__(self, store):
+        self._store = store
+        self.shas: set[str] = set()
+        self.units: set[str] = set()
+        self.all_units = False  # a read of every unit's values
+        self.read_parts = False
+        self.other = False  # a read this class does not know how to test: check again
+
+    def find_upload_by_sha(self, sha256: str):
+        self.shas.add(sha256)
+        return self._store.find_upload_by_sha(sha256)
+
+    def current_observations(self, as_of=None, unit_keys=None):
+        self._note_units(unit_keys)
+        return self._store.current_observations(as_of=as_of, unit_keys=unit_keys)
+
+    def current_parts(self, as_of=None, unit_keys=None, dimension=None):
+        self._note_units(unit_keys)
+        return self._store.current_parts(as_of=as_of, unit_keys=unit_keys, dimension=dimension)
+
+    def part_values(self):
+        self.read_parts = True
+        return self._store.part_values()
+
+    # Not changed by an upload: column mappings are remembered by the upload page, not by
+    # an import, and campaigns by `cccd campaign add`.
+    def find_mapping(self, signature: str):
+        return self._store.find_mapping(signature)
+
+    def campaign_definitions(self):
+        return self._store.campaign_definitions()
+
+    def file_of(self, upload_id):
+        """Only `pipeline.Pending` holds files of its own; every upload here is stored."""
+        return None
+
+    def __getattr__(self, name):
+        self.other = True
+        return getattr(self._store, name)
+
+    def _note_units(self, unit_keys) -> None:
+        if unit_keys is None:
+            self.all_units = True
+        else:
+            self.units.update(str(k) for k in unit_keys)
+
+    def noted(self) -> dict:
+        return dict(
+            shas=self.shas,
+            units=self.units,
+            all_units=self.all_units,
+            read_parts=self.read_parts,
+            other=self.other,
+        )
+
+
+def _written(report: ImportReport) -> dict:
+    """What an upload changed that a check may have read: its bytes and its units."""
+    upload = report.upload
+    units: set[str] = set()
+    for frame in (upload.observations, upload.parts, upload.denominators):
+        if frame is not None and len(frame):
+            units.update(frame["unit_key"].astype(str).unique().tolist())
+    return dict(sha=upload.sha256, units=units, parts=upload.parts is not None and len(upload.parts) > 0)
+
+
+def _still_true(noted: dict, written: list[dict]) -> bool:
+    """Whether the answers a check read (`noted`) are those the store gives after the
+    uploads `written` since it began."""
+    if noted["other"]:
+        return False
+    for change in written:
+        if change["sha"] in noted["shas"]:
+            return False
+        if change["units"] and (noted["all_units"] or change["units"] & noted["units"]):
+            return False
+        if change["parts"] and noted["read_parts"]:
+            return False
+    return True
+
+
+_WORKER_STORE = None
+
+
+def _check_in_worker(db_url: str | None, path: str, kwargs: dict) -> tuple[ImportReport, dict]:
+    """In the worker: check one file against the store, writing nothing."""
+    global _WORKER_STORE
+    from cccd_analytics.store import Store
+
+    if _WORKER_STORE is None:
+        _WORKER_STORE = Store.open(db_url)
+    reads = _Reads(_WORKER_STORE)
+    report = pipeline.import_file(reads, path, write=False, **kwargs)
+    report.observations = None  # a preview only; not needed to write it
+    return report, reads.noted()
+
+
+def _worker_pool() -> concurrent.futures.ProcessPoolExecutor | None:
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    try:
+        return concurrent.futures.ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("fork")
+        )
+    except (OSError, ValueError):
+        return None
+
+
+def import_files(
+    store,
+    db_url: str | None,
+    paths: list[Path],
+    *,
+    uploaded_by: str | None = None,
+    dry_run: bool = False,
+    audit: dict | None = None,
+) -> list[ImportReport]:
+    """Import `paths` in order into `store` (opened from `db_url`, None for the default
+    store), each its own upload, as `pipeline.import_file` one after the other would."""
+    kwargs = dict(uploaded_by=uploaded_by, dry_run=dry_run, audit=audit)
+    pool = None
+    if len(paths) > 1 and str(store.engine.url) != "sqlite:///:memory:":
+        # No database connection may cross the fork: the worker opens its own.
+        store.engine.dispose()
+        pool = _worker_pool()
+    if pool is None:
+        # Through the package's name, the seam a caller may wrap (tests hold an import
+        # at one of its steps that way).
+        from cccd_analytics import ingest
+
+        return [ingest.import_file(store, path, **kwargs) for path in paths]
+    reports: list[ImportReport] = []
+    try:
+        # The worker checks file k+1 while file k is written here.  The check of file k
+        # was submitted after file k-2 was written, so the only upload it may have missed
+        # is file k-1's: `previous`.
+        ahead = pool.submit(_check_in_worker, db_url, str(paths[0]), kwargs)
+        previous: dict | None = None
+        for index, path in enumerate(paths):
+            current, ahead = ahead, None
+            if index + 1 < len(paths):
+                ahead = pool.submit(_check_in_worker, db_url, str(paths[index + 1]), kwargs)
+            try:
+                report, noted = current.result()
+            except Exception:  # noqa: BLE001 — the worker's own failure: the file is checked here
+                report, noted = None, None
+            if report is None or not _still_true(noted, [previous] if previous else []):
+                report = pipeline.import_file(store, path, write=False, **kwargs)
+            previous = None
+            if report.upload is not None:
+                previous = _written(report)
+                report = pipeline.write_checked(store, report)
+            reports.append(report)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return reports

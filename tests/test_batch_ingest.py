@@ -1,0 +1,183 @@
+"""Several files in one `cccd ingest`: the next file is checked in a second process while
+one is written (ingest.batch), with the same result as importing them one by one."""
+
+import json
+
+import pytest
+
+from cccd_analytics.cli import main
+from cccd_analytics.ingest import batch, pipeline
+from cccd_analytics.store import Store
+from tests.conftest import write
+
+HEADER = "date,province,district,commune,eligible,collected\n"
+
+
+def canonical(day: str, rows: list[tuple[str, str, int]]) -> str:
+    return HEADER + "".join(
+        f"{day},Tỉnh Hà Tĩnh,{district},{commune},5000,{collected}\n" for district, commune, collected in rows
+    )
+
+
+def files(tmp_path):
+    """Files whose checks depend on the files before them: a falling cumulative against the
+    file before, the same bytes twice, a refused file, then files about other communes."""
+    out = [
+        write(tmp_path / "1.csv", canonical("15/3/2021", [("Huyện Kỳ Anh", "Xã Kỳ Đồng", 300)])),
+        write(tmp_path / "2.csv", canonical("16/3/2021", [("Huyện Kỳ Anh", "Xã Kỳ Đồng", 200)])),
+        write(tmp_path / "3.csv", canonical("15/3/2021", [("Huyện Kỳ Anh", "Xã Kỳ Phong", 40)])),
+        write(tmp_path / "4.csv", "date,commune,eligible,collected\n15/3/2021,Xã Kỳ Tân,5000,12abc\n"),
+        write(tmp_path / "5.csv", canonical("17/3/2021", [("Huyện Kỳ Anh", "Xã Kỳ Tân", 70)])),
+        write(tmp_path / "6.csv", canonical("18/3/2021", [("Huyện Kỳ Anh", "Xã Kỳ Tân", 90)])),
+    ]
+    out.insert(3, out[2])  # the same file again: a re-upload of what was just written
+    return out
+
+
+def comparable(report) -> dict:
+    data = report.to_dict()
+    data.pop("observations", None)
+    return data
+
+
+def stored(store: Store):
+    frame = store.current_observations()
+    return frame.drop(columns="upload_id").to_dict("records"), [
+        (u["id"], u["file_name"]) for u in store.upload_records()
+    ]
+
+
+def test_batch_gives_what_one_by_one_gives(tmp_path):
+    paths = files(tmp_path)
+    one = Store.open(f"sqlite:///{tmp_path / 'one.sqlite'}")
+    alone = [pipeline.import_file(one, p) for p in paths]
+    url = f"sqlite:///{tmp_path / 'batch.sqlite'}"
+    together = batch.import_files(Store.open(url), url, paths)
+    assert [r.status for r in together] == [r.status for r in alone]
+    assert [r.status for r in together] == [
+        "imported",
+        "refused",  # 2.csv: its figure falls below 1.csv's, written just before it
+        "imported",
+        "duplicate",
+        "refused",
+        "imported",
+        "imported",
+    ]
+    assert [comparable(r) for r in together] == [comparable(r) for r in alone]
+    assert stored(Store.open(url)) == stored(one)
+
+
+def test_a_check_that_read_what_the_file_before_changed_is_done_again(tmp_path, monkeypatch):
+    """2.csv was checked by the worker while 1.csv (same commune) was being written: its
+    check is done again against the store that holds 1.csv, and says the figure fell."""
+    paths = files(tmp_path)[:2]
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    again = []
+    real = pipeline.import_file
+
+    def counted(store, path, **kwargs):
+        if not isinstance(store, batch._Reads):
+            again.append(path.name)
+        return real(store, path, **kwargs)
+
+    monkeypatch.setattr(pipeline, "import_file", counted)
+    reports = batch.import_files(Store.open(url), url, paths)
+    assert again == ["2.csv"]
+    assert any(p.code == "falling_cumulative" for p in reports[1].problems), reports[1].problems
+
+
+def test_files_about_other_places_are_not_checked_twice(tmp_path, monkeypatch):
+    paths = [
+        write(tmp_path / f"{i}.csv", canonical("15/3/2021", [("Huyện Kỳ Anh", commune, 10 + i)]))
+        for i, commune in enumerate(["Xã Kỳ Đồng", "Xã Kỳ Phong", "Xã Kỳ Tân"])
+    ]
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    again = []
+    real = pipeline.import_file
+
+    def counted(store, path, **kwargs):
+        if not isinstance(store, batch._Reads):
+            again.append(path.name)
+        return real(store, path, **kwargs)
+
+    monkeypatch.setattr(pipeline, "import_file", counted)
+    reports = batch.import_files(Store.open(url), url, paths)
+    assert [r.status for r in reports] == ["imported"] * 3
+    assert again == []
+
+
+def test_a_failing_worker_only_means_the_files_are_checked_here(tmp_path, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("the worker fell over")
+
+    monkeypatch.setattr(batch, "_check_in_worker", broken)
+    paths = files(tmp_path)
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    reports = batch.import_files(Store.open(url), url, paths)
+    assert [r.status for r in reports] == [
+        "imported",
+        "refused",
+        "imported",
+        "duplicate",
+        "refused",
+        "imported",
+        "imported",
+    ]
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_cli_refuses_the_bad_file_writes_the_rest_in_order(tmp_path, capsys, dry_run):
+    paths = files(tmp_path)
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    args = ["ingest", *map(str, paths), "--db", url, "--json"] + (["--dry-run"] if dry_run else [])
+    code = main(args)
+    out, _ = capsys.readouterr()
+    assert code == 2
+    result = json.loads(out)
+    assert [f["file_name"] for f in result["files"]] == [p.name for p in paths]
+    refused = result["files"][4]
+    assert refused["status"] == "refused"
+    assert "4.csv" in refused["message"] and "dòng 2" in refused["message"]
+    uploads = Store.open(url).upload_records()
+    if dry_run:
+        assert uploads == []
+    else:
+        assert [u["file_name"] for u in sorted(uploads, key=lambda u: u["id"])] == [
+            "1.csv",
+            "3.csv",
+            "5.csv",
+            "6.csv",
+        ]
+
+
+PROBE = """
+import sys
+from cccd_analytics.cli import main
+code = main(sys.argv[1:])
+print(code, "scipy" in sys.modules, "cccd_analytics.analytics.metrics" in sys.modules, file=sys.stderr)
+"""
+
+
+def test_an_import_into_a_store_without_campaigns_loads_no_analytics(tmp_path):
+    """Nothing to compute for a campaign: the forecaster and scipy are not even imported
+    (a cron job filling a fresh store starts faster); with a campaign the figures are kept."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    path = write(tmp_path / "1.csv", canonical("15/3/2021", [("Huyện Kỳ Anh", "Xã Kỳ Đồng", 300)]))
+    probe = [sys.executable, "-c", PROBE, "ingest", str(path), "--db", url]
+    run = subprocess.run(probe, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert run.stderr.strip().splitlines()[-1] == "0 False False", run.stderr
+    campaign = write(
+        tmp_path / "c.toml",
+        'name = "Kỳ Anh"\nstart = 2021-03-01\ndeadline = 2021-06-10\ntarget = "100%"\n',
+    )
+    assert main(["campaign", "add", str(campaign), "--db", url]) == 0
+    path = write(tmp_path / "2.csv", canonical("16/3/2021", [("Huyện Kỳ Anh", "Xã Kỳ Đồng", 310)]))
+    run = subprocess.run(
+        [*probe[:4], str(path), *probe[5:]], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert run.stderr.strip().splitlines()[-1] == "0 True True", run.stderr
