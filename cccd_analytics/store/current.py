@@ -305,31 +305,41 @@ def _figure_values(
         ends = cursor.fetchall()
     finally:
         cursor.close()
+    # The ends' codes after the series' (a unit or metric seen first there gets the next
+    # code); each column then made once, in place: a nation's 2.4 million values.
+    end_units = [unit_names.setdefault(r[0], len(unit_names)) for r in ends]
+    end_metrics = [metric_names.setdefault(r[1], len(metric_names)) for r in ends]
     counts_a = np.asarray(counts, np.int64)
-    unit = np.repeat(np.asarray(units, np.int64), counts_a)
-    metric = np.repeat(np.asarray(metrics_, np.int64), counts_a)
-    if parts:
-        table = pa.concat_tables(parts)
-        day = table["date"].cast(pa.timestamp("s")).to_numpy()
-        value = table["value"].to_numpy()
-    else:
-        day, value = np.zeros(0, "datetime64[s]"), np.zeros(0, np.int64)
-    if ends:
-        unit = np.r_[unit, [unit_names.setdefault(r[0], len(unit_names)) for r in ends]]
-        metric = np.r_[metric, [metric_names.setdefault(r[1], len(metric_names)) for r in ends]]
-        ends_day = np.array([_as_day(r[2]) for r in ends], dtype="datetime64[D]").astype("datetime64[s]")
-        day = np.r_[day, ends_day]
-        value = np.r_[value, np.fromiter((r[3] for r in ends), np.int64, len(ends))]
+    unit = np.concatenate([np.repeat(np.asarray(units, np.int32), counts_a), np.asarray(end_units, np.int32)])
+    metric = np.concatenate(
+        [np.repeat(np.asarray(metrics_, np.int32), counts_a), np.asarray(end_metrics, np.int32)]
+    )
+    table = pa.concat_tables(parts) if parts else None
+    day = np.concatenate(
+        [
+            table["date"].cast(pa.timestamp("s")).to_numpy()
+            if table is not None
+            else np.zeros(0, "datetime64[s]"),
+            np.array([_as_day(r[2]) for r in ends], dtype="datetime64[D]").astype("datetime64[s]"),
+        ]
+    )
+    value = np.concatenate(
+        [
+            table["value"].to_numpy() if table is not None else np.zeros(0, np.int64),
+            np.fromiter((r[3] for r in ends), np.int64, len(ends)),
+        ]
+    )
     return pd.DataFrame(
         {
             "unit_key": pd.Categorical.from_codes(unit, categories=pd.Index(list(unit_names), dtype=object)),
             # datetime64[s], as current_observations gives the dates
-            "date": day.astype("datetime64[s]"),
+            "date": day,
             "metric": pd.Categorical.from_codes(
                 metric, categories=pd.Index(list(metric_names), dtype=object)
             ),
-            "value": value.astype(np.int64),
-        }
+            "value": value,
+        },
+        copy=False,
     )
 
 
