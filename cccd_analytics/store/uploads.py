@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from cccd_analytics.store import schema
+from cccd_analytics.store.errors import StoreError
 from cccd_analytics.store.schema import breakdowns, denominators, observations, units, uploads
 from cccd_analytics.store.sql import (
     _as_date,
@@ -113,8 +114,9 @@ class UploadsMixin:
                     # two transactions side by side; SQLite serialises them).
                     conn.execute(_insert_if_absent(conn, units, ["key"]), rows)
             hook("units")
-            # In the order of the (unit, metric, date) index, which SQLite then fills
-            # sequentially (a quarter faster on 300,000 rows); only row ids depend on it.
+            _check_units(conn, new.observations["unit_key"])
+            # In the order of the index (upload, unit, metric, date), so that the rows and
+            # the index are appended to; only row ids depend on it.
             obs = new.observations.sort_values(["unit_key", "metric", "date"], kind="stable")
             # The rows go to the engine in bulk: PostgreSQL by COPY, SQLite by one prepared
             # INSERT and executemany (Core's per-row parameter processing cost ~7 µs a row).
@@ -206,6 +208,24 @@ class UploadsMixin:
             [(r.upload_id, _as_date(r.first), _as_date(r.last)) for r in rows],
             columns=["upload_id", "first", "last"],
         ).set_index("upload_id")
+
+
+def _check_units(conn: sa.Connection, keys) -> None:
+    """Every unit an upload's values name is in `units` (the new ones were just written):
+    what a foreign key would check on every row, checked once per distinct unit."""
+    wanted = set(keys.unique().tolist())
+    found: set = set()
+    listed = sorted(wanted)
+    for start in range(0, len(listed), 5000):
+        part = listed[start : start + 5000]
+        found.update(conn.scalars(sa.select(units.c.key).where(units.c.key.in_(part))))
+    missing = wanted - found
+    if missing:
+        # Never reached through the importer, which writes a file's new units first.
+        raise StoreError(
+            f"Lỗi nội bộ: {len(missing)} đơn vị chưa có trong danh mục (ví dụ «{sorted(missing)[0]}»); "
+            "không ghi gì."
+        )
 
 
 def _insert_observations(conn: sa.Connection, upload_id: int, obs, hook) -> None:
