@@ -194,3 +194,17 @@ def test_a_pdf_drawn_glyph_by_glyph_without_spaces_keeps_its_words_apart(lines):
     assert report.status == "checked", report.message
     assert not report.unofficial_units
     assert _values(report) == truth
+
+
+def test_a_letterhead_read_as_one_line_gives_the_authority_without_the_national_motto():
+    from cccd_analytics.ingest import layout
+
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "", ""],
+        ["Số liệu tính đến 17h00 ngày 15/5/2023", "", ""],
+        ["STT", "Tên xã", "Lũy kế thu nhận"],
+        ["1", "Xã Kỳ Tân", "120"],
+        ["2", "Xã Kỳ Văn", "95"],
+    ]
+    found = layout.locate(rows, "bao_cao.pdf")
+    assert found.authorities == ("huyen ky anh",)
