@@ -208,3 +208,17 @@ def test_a_letterhead_read_as_one_line_gives_the_authority_without_the_national_
     ]
     found = layout.locate(rows, "bao_cao.pdf")
     assert found.authorities == ("huyen ky anh",)
+
+
+def test_a_word_97_file_damaged_anywhere_is_refused_or_read_never_a_traceback():
+    data = (Path(__file__).resolve().parent / "fixtures" / "real_documents" / "go_tay_gop_huyen.doc").read_bytes()
+    rng = random.Random(97)
+    for _ in range(40):
+        broken = bytearray(data)
+        start = rng.randrange(512, len(data) - 64)
+        for k in range(rng.choice((1, 4, 64))):
+            broken[start + k] = rng.randrange(256)
+        report = ingest.import_bytes(None, bytes(broken), "hong.doc")
+        assert report.status in ("refused", "checked")
+        if report.status == "refused":
+            assert "hong.doc" in report.message
