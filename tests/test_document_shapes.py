@@ -1,19 +1,24 @@
 """Word reports in shapes offices type that the other document tests do not cover: a
 header over three rows ("Kết quả thực hiện" over "Kết quả thu nhận hồ sơ" over "Trong
 ngày | Lũy kế"), the document number and the place-and-date line side by side in the
-letterhead under a title that carries the data's date.  Each file is made here with
-python-docx and every unit-day value read is checked against the figures written."""
+letterhead under a title that carries the data's date; a PDF whose every glyph is drawn
+on its own with no space glyphs (as some print drivers make them), with and without
+ruling lines.  Each file is made here (python-docx, reportlab) and every unit-day value
+read is checked against the figures written."""
 
 from __future__ import annotations
 
 import io
 import random
 from datetime import date
+from pathlib import Path
 
 import docx
 import pytest
 
 from cccd_analytics import ingest, registry
+
+FONTS = Path(__file__).resolve().parents[1] / "cccd_analytics" / "data" / "fonts"
 
 DAY = date(2023, 5, 15)
 
@@ -133,4 +138,59 @@ def test_the_title_date_wins_over_the_signing_date_beside_the_document_number(th
     data, truth = _report("BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ NGÀY 15/5/2023", three_rows)
     report = ingest.import_bytes(None, data, "tien_do.docx")
     assert report.status == "checked", report.message
+    assert _values(report) == truth
+
+
+def _glyph_pdf(lines: bool) -> tuple[bytes, dict]:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    if "GlyphSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("GlyphSans", str(FONTS / "LiberationSans-Regular.ttf")))
+    communes = _communes()
+    figures = _figures(communes, seed=3)
+    raw = io.BytesIO()
+    page = canvas.Canvas(raw, pagesize=A4)
+    page.setFont("GlyphSans", 9)
+
+    def draw(x, y, text):
+        for ch in text:  # one glyph at a time, a space only an advance
+            if ch != " ":
+                page.drawString(x, y, ch)
+            x += pdfmetrics.stringWidth(ch, "GlyphSans", 9)
+
+    y = 800
+    for line in ("CÔNG AN HUYỆN KỲ ANH", "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"):
+        draw(60, y, line)
+        y -= 14
+    draw(60, y, "Số liệu tính đến 17h00 ngày 15/5/2023")
+    y -= 24
+    xs = [40, 80, 230, 310, 370, 430, 500]
+    rows = [["STT", "Tên đơn vị", "Số CD đủ ĐK", "Trong ngày", "Lũy kế", "Đã trả thẻ"]]
+    for i, (key, name) in enumerate(communes, start=1):
+        v = figures[key]
+        rows.append([str(i), name, *map(_dot, (v["eligible"], v["collected_day"], v["collected"], v["returned"]))])
+    top = y
+    for row in rows:
+        for c, text in enumerate(row):
+            draw(xs[c] + 3, y - 12, text)
+        y -= 18
+    if lines:
+        for edge in range(top, y - 1, -18):
+            page.line(xs[0], edge, xs[-1], edge)
+        for x in xs:
+            page.line(x, top, x, y)
+    page.showPage()
+    page.save()
+    return raw.getvalue(), _truth(communes, figures)
+
+
+@pytest.mark.parametrize("lines", [True, False])
+def test_a_pdf_drawn_glyph_by_glyph_without_spaces_keeps_its_words_apart(lines):
+    data, truth = _glyph_pdf(lines)
+    report = ingest.import_bytes(None, data, "tung_ky_tu.pdf")
+    assert report.status == "checked", report.message
+    assert not report.unofficial_units
     assert _values(report) == truth
