@@ -131,7 +131,7 @@ def test_a_figure_cut_by_a_narrow_column_is_whole_again():
 
 
 def _glyph(text, x0, x1, top=100.0):
-    return {"text": text, "x0": x0, "x1": x1, "top": top, "bottom": top + 12, "width": x1 - x0}
+    return dict(text=text, x0=x0, x1=x1, top=top, bottom=top + 12, width=x1 - x0, doctop=top, size=12)
 
 
 def test_a_space_pdfium_makes_up_where_a_fallback_glyph_fills_the_gap_is_dropped():

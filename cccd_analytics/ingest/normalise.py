@@ -318,7 +318,10 @@ _DAY_MONTH = re.compile(
     re.IGNORECASE,
 )
 _PLACE_DATE = re.compile(
-    r"^[^,;:]{2,40},\s*ng[àa]y\s*\d{1,2}\s*th[áa]ng\s*\d{1,2}\s*n[ăa]m\s*\d{4}", re.IGNORECASE
+    # The document's number may stand before it on the same line ("Số: 123/BC-CAH   Kỳ
+    # Anh, ngày …": the letterhead's two halves read as one line).
+    r"^(?:s[ốo]\s*:?\s*\S+\s+)?[^,;:]{2,40},\s*ng[àa]y\s*\d{1,2}\s*th[áa]ng\s*\d{1,2}\s*n[ăa]m\s*\d{4}",
+    re.IGNORECASE,
 )
 
 

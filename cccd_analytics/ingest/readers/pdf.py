@@ -185,7 +185,19 @@ def _real_spaces(chars: list[dict], generated: list[int]) -> list[dict]:
         if best[0] < 0.15 * (prev["bottom"] - prev["top"]):
             drop.add(at)
         else:
-            chars[at].update(x0=best[1], x1=best[2], width=best[2] - best[1])
+            # On the line of its neighbours: pdfium gives a made-up space a font size of 1,
+            # which would put it on a line of its own and glue the words ("Tênđơnvị" from
+            # a PDF that draws every glyph on its own, spaces left out).
+            chars[at].update(
+                x0=best[1],
+                x1=best[2],
+                width=best[2] - best[1],
+                top=prev["top"],
+                bottom=prev["bottom"],
+                doctop=prev["doctop"],
+                height=prev["bottom"] - prev["top"],
+                size=prev["size"],
+            )
     return [c for k, c in enumerate(chars) if k not in drop]
 
 
