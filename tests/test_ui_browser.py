@@ -73,6 +73,7 @@ ALLOWED = {
     "txt",
     "tsv",
     "doc",
+    "odt",
     "docx",
     "pdf",
     "jpg",
