@@ -71,6 +71,7 @@ _RULES = (
     # -- per-record exports ----------------------------------------------------------------
     Rule("record_without_commune", "warning", "Hồ sơ không ghi xã/phường"),
     Rule("record_without_date", "warning", "Hồ sơ không ghi ngày thu nhận"),
+    Rule("record_void", "warning", "Hồ sơ đã hủy hoặc bị từ chối"),
     Rule("no_returned_status", "warning", "Không rõ trạng thái thẻ đã trả"),
     Rule("records_continue_stored", "warning", "Tệp hồ sơ cộng tiếp vào lũy kế đã có"),
     # -- units -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import struct
+import threading
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -202,7 +203,10 @@ def data_range(store: Store, campaign: camp.Campaign, version: tuple | None = No
     found = _kept_range(store, campaign, version)
     if found is not None:
         return found
-    return _last_day(store, campaign, version)[0]
+    found, snap = _last_day(store, campaign, version)
+    if found[1] is not None:
+        _hand(campaign, version, snap)
+    return found
 
 
 def _range_key(campaign: camp.Campaign) -> str:
@@ -268,6 +272,26 @@ def _last_day(store: Store, campaign: camp.Campaign, version: tuple) -> tuple[tu
     return found, snap
 
 
+#: Snapshots computed with a data range, waiting for this process's next `snapshot` call
+#: for them (the page asks for the figures on the last day right after the range): taken
+#: once, so nothing stays held here, instead of reading back what was just kept.
+_handed: dict[tuple[str, str], metrics.Snapshot] = {}
+_handed_lock = threading.Lock()
+
+
+def _hand(campaign: camp.Campaign, version: tuple, snap: metrics.Snapshot) -> None:
+    key = (_key("snapshot", _definition(campaign), snap.as_of.date()), version_text(version))
+    with _handed_lock:
+        _handed[key] = snap
+        while len(_handed) > 4:
+            _handed.pop(next(iter(_handed)))
+
+
+def _handed_to(key: str, version: tuple) -> metrics.Snapshot | None:
+    with _handed_lock:
+        return _handed.pop((key, version_text(version)), None)
+
+
 def snapshot(
     store: Store, campaign: camp.Campaign, as_of: date | None = None, version: tuple | None = None
 ) -> metrics.Snapshot:
@@ -282,6 +306,9 @@ def snapshot(
         as_of = found[1]
     key = _key("snapshot", _definition(campaign), as_of)
     label = f"{campaign.name} · {as_of}"
+    handed = _handed_to(key, version)
+    if handed is not None:
+        return handed
     payload = store.shared_result(key, version_text(version))
     if payload is not None:
         try:

@@ -7,6 +7,9 @@
 #   scripts/pg_test_server.sh pause DIR   stop it, keeping DIR (a later `start` brings it back on
 #                                         the same port: a server restart, for the fault tests)
 #
+# CCCD_TEST_PG_OPTIONS: more server settings ("-c name=value …"), after the ones below, so they win
+# (benchmarks start a server set up as a production one would be).
+#
 # Needs the Debian `postgresql` package (./dev test installs it).  PostgreSQL refuses to run as
 # root, so as root the server runs as the `postgres` OS user.  Listens on 127.0.0.1 only, trusts
 # local connections (a test cluster: no password), fsync off (its data is thrown away) unless
@@ -65,7 +68,7 @@ case "$action" in
     [ "${CCCD_TEST_PG_DURABLE:-0}" = 1 ] && fast=""
     as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
       -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir $fast \
-          -c max_connections=200 -c shared_buffers=64MB" >/dev/null \
+          -c max_connections=200 -c shared_buffers=64MB ${CCCD_TEST_PG_OPTIONS:-}" >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     url="postgresql+psycopg://cccd@127.0.0.1:$port/postgres"
     echo "$port" >"$dir/port"

@@ -3,7 +3,9 @@ exported from a workbook or a Word file (with and without borders, landscape, a 
 over several pages with and without its header repeated, a row broken across a page),
 Word tables with the district merged down over its communes, a two-row header, an empty
 column, line breaks in cells, "1 234", a summary table before and the signatures after,
-a table split in two by a page break.  The files are committed under
+a table split in two by a page break; a Word file in Liberation Serif (LibreOffice's
+Times New Roman: the glyphs it lacks drawn in a fallback font after their line), and one
+in narrow columns without borders (names over three lines, "HUYỆ" / "N", "184.36" / "9").  The files are committed under
 tests/fixtures/real_documents/ (LibreOffice is not installed in CI) and were made by
 tests/fixtures/build_real_documents.py; every unit-day value is checked against the
 truth it wrote."""
@@ -22,7 +24,7 @@ import pytest
 from cccd_analytics import ingest
 from cccd_analytics.ingest import normalise
 from cccd_analytics.ingest.readers.document import Block, sheets
-from cccd_analytics.ingest.readers.pdf import join_lines
+from cccd_analytics.ingest.readers.pdf import _real_spaces, join_lines
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FOLDER = FIXTURES / "real_documents"
@@ -115,7 +117,49 @@ def test_a_word_wrapped_in_a_narrow_cell_is_joined_and_words_are_not():
     assert join_lines(["Xã Quỳ", "nh Lưu"]) == "Xã Quỳnh Lưu"
     assert join_lines(["Xã Thượng", "Tân Lộc"]) == "Xã Thượng Tân Lộc"
     assert join_lines(["Số công dân", "đủ điều kiện"]) == "Số công dân đủ điều kiện"
-    assert join_lines(["1.234", "5"]) == "1.234 5"  # figures are never glued
+    assert join_lines(["1.234", "5"]) == "1.234 5"  # a whole figure is never extended
+    assert join_lines(["NGHĨ", "A ĐÀN"]) == "NGHĨ A ĐÀN"  # two syllables: a space ...
+    assert join_lines(["NGHĨ", "A ĐÀN"], {0}) == "NGHĨA ĐÀN"  # ... unless the line filled the cell
+    assert join_lines(["Nghĩa", "Hành"], {0}) == "Nghĩa Hành"  # "NghĩaHành" is no syllable
+
+
+def test_a_figure_cut_by_a_narrow_column_is_whole_again():
+    assert join_lines(["184.36", "9"]) == "184.369"
+    assert join_lines(["1.", "234"]) == "1.234"
+    assert join_lines(["31,4", "%"]) == "31,4%"
+    assert join_lines(["12", "34"]) == "12 34"  # no thousands group cut short: two figures
+
+
+def _glyph(text, x0, x1, top=100.0):
+    return dict(text=text, x0=x0, x1=x1, top=top, bottom=top + 12, width=x1 - x0, doctop=top, size=12)
+
+
+def test_a_space_pdfium_makes_up_where_a_fallback_glyph_fills_the_gap_is_dropped():
+    # "TỈNH" drawn as "T", "NH", then "Ỉ" in the fallback font after the rest of its line;
+    # pdfium puts a space between "T" and "N".
+    chars = [
+        _glyph("T", 147.4, 154.7),
+        _glyph(" ", 159.5, 159.5),
+        _glyph("N", 159.5, 168.1),
+        _glyph("H", 168.1, 176.8),
+        _glyph("Ỉ", 154.7, 159.5),
+    ]
+    kept = _real_spaces(chars, [1])
+    assert "".join(c["text"] for c in sorted(kept, key=lambda c: c["x0"])) == "TỈNH"
+    # "Thị trấn": the gap after "Th" holds the fallback "ị" and a real space, which stays
+    # and moves to the uncovered part of the gap.
+    chars = [
+        _glyph("T", 144.1, 151.4),
+        _glyph("h", 151.4, 157.4),
+        _glyph(" ", 161.3, 161.3),
+        _glyph("t", 164.3, 167.6),
+        _glyph("ị", 157.4, 161.2),
+    ]
+    kept = _real_spaces(chars, [2])
+    assert "".join(c["text"] for c in sorted(kept, key=lambda c: c["x0"])) == "Thị t"
+    # A producer that writes no spaces: the made-up space between two words stays.
+    chars = [_glyph("A", 10, 18), _glyph(" ", 21, 21), _glyph("B", 21, 29)]
+    assert [c["text"] for c in _real_spaces(chars, [1])] == ["A", " ", "B"]
 
 
 def _table(rows, page, number, joined=False):

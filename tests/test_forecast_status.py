@@ -311,3 +311,82 @@ def test_a_late_units_note_names_its_projected_day_range_and_days_late_exactly()
         "dự báo đạt 10/8/2023, sau hạn 12 ngày",
         "",
     ]
+
+
+def test_every_kind_of_forecast_note_is_worded_exactly():
+    """Each branch of forecast_notes on one frame (stalled, batches daily and weekly, the
+    7-day and the 3-week pace ahead, short, slowing with and without evidence, late with
+    and without a range, a ratio that rounds up to 10): the texts the row-by-row code
+    wrote, which the code taking the rows as lists must write too."""
+    from cccd_analytics.analytics.status import forecast_notes
+
+    day = pd.Timestamp
+    n = 9
+    fig = pd.DataFrame(
+        {
+            "status": [
+                "behind",
+                "at_risk",
+                "on_track",
+                "at_risk",
+                "behind",
+                "on_track",
+                "behind",
+                "at_risk",
+                "done",
+            ],
+            "stalled": [True, False, False, False, False, False, False, False, False],
+            "steady_ratio": [0.1, 2.5, 0.3, 1.4, 1.2, 3.0, 12.6, 2.34, 1.0],
+            "pace_ratio": [0.0, 2.7, 0.4, np.nan, 1.1, 1.5, 9.96, 1.0, 1.0],
+            "p_on_time": [0.0, 0.5, 0.85, 0.45, 0.2, 0.95, 0.3, 0.6, 1.0],
+            "evidence": [np.nan, 1.0, 1.0, 2.0, np.nan, 1.0, 1.0, 0.0, 1.0],
+            "pace_robust": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+            "pace_peak": [2.0, 4.0, 3.5, 8.0, 6.0, 7.0, 9.0, 9.5, 9.0],
+            "projected_date": [
+                pd.NaT,
+                day("2023-08-05"),
+                day("2023-07-01"),
+                day("2023-08-01"),
+                day("2023-09-10"),
+                pd.NaT,
+                day("2023-07-30"),
+                day("2023-08-02 06:00"),
+                day("2023-06-01"),
+            ],
+            "projected_low": [
+                pd.NaT,
+                day("2023-07-30"),
+                pd.NaT,
+                day("2023-07-25"),
+                pd.NaT,
+                pd.NaT,
+                day("2023-07-20"),
+                day("2023-07-29"),
+                pd.NaT,
+            ],
+            "projected_high": [
+                pd.NaT,
+                day("2023-08-20"),
+                pd.NaT,
+                day("2023-08-11"),
+                day("2023-10-01"),
+                pd.NaT,
+                day("2023-08-09"),
+                day("2023-08-03"),
+                pd.NaT,
+            ],
+            "deadline": [day("2023-07-29")] * n,
+        }
+    )
+    gap = np.array([1.0, 3.4, 6.0, 2.0, 1.0, 1.0, 1.0, 2.6, 7.0])
+    assert forecast_notes(fig, gap).tolist() == [
+        "không có tiến triển 28 ngày",
+        "số liệu báo cáo dồn (khoảng 3 ngày một lần); tốc độ 7 ngày gấp 2,7 lần cần thiết; mô hình tính đến việc tốc độ thường giảm khi gần bão hòa nên khả năng kịp hạn chỉ 50%; dự báo đạt 5/8/2023 (khoảng 30/7/2023 – 20/8/2023), sau hạn 7 ngày",
+        "số liệu báo cáo dồn (báo cáo theo tuần); mô hình dự báo kịp hạn nhưng tốc độ 3 tuần qua chỉ bằng 30% mức cần thiết",
+        "số liệu báo cáo dồn (khoảng 2 ngày một lần); tốc độ hiện nay gấp 1,4 lần cần thiết nhưng đang giảm (bằng 50% lúc nhanh nhất); dự báo đạt 1/8/2023 (khoảng 25/7/2023 – 11/8/2023), sau hạn 3 ngày",
+        "tốc độ hiện nay gấp 1,2 lần cần thiết nhưng tốc độ thường giảm khi gần bão hòa; dự báo đạt 10/9/2023, sau hạn 43 ngày",
+        "",
+        "tốc độ 7 ngày gấp 10,0 lần cần thiết; mô hình tính đến việc tốc độ thường giảm khi gần bão hòa nên khả năng kịp hạn chỉ 30%; dự báo đạt 30/7/2023 (khoảng 20/7/2023 – 9/8/2023), sau hạn 1 ngày",
+        "số liệu báo cáo dồn (khoảng 3 ngày một lần); tốc độ 3 tuần qua gấp 2,3 lần cần thiết; mô hình tính đến việc tốc độ thường giảm khi gần bão hòa nên khả năng kịp hạn chỉ 60%; dự báo đạt 2/8/2023 (khoảng 29/7/2023 – 3/8/2023), sau hạn 4 ngày",
+        "",
+    ]

@@ -289,3 +289,31 @@ def test_hidden_and_empty_sheets_are_not_days():
     assert _collected(obs) == _truth()
     skipped = {p.sheet for p in report.problems if p.code == "sheet_skipped"}
     assert skipped == {"14.5", "Mẫu"}
+
+
+@pytest.mark.parametrize(
+    "date_row",
+    [
+        ["Số liệu tính đến ngày", datetime(2023, 5, 15)],
+        ["Số liệu tính đến ngày 2023-05-15"],
+        ["Số liệu tính đến ngày", "2023-05-15 00:00:00"],
+    ],
+)
+def test_a_date_line_with_a_date_cell_or_an_iso_date_is_read_as_that_day(date_row):
+    # A date cell read as text was "2023-05-15 00:00:00", and "23-05-15" in it was 23/5/2015.
+    rows = [[TITLE], date_row, FIXED + ["Lũy kế thu nhận"]]
+    rows += [[i + 1, n, 5000, _running(n, DAYS[0])] for i, n in enumerate(UNITS)]
+    report, obs = ingest.read_observations(_book([("BC", rows)]), "x.xlsx")
+    assert obs is not None, report.message
+    assert set(obs.date) == {DAYS[0]}
+
+
+def test_a_file_named_by_day_and_month_takes_the_year_from_the_title():
+    rows = [[TITLE + " NĂM 2023"], FIXED + ["Lũy kế thu nhận"]]
+    rows += [[i + 1, n, 5000, _running(n, DAYS[0])] for i, n in enumerate(UNITS)]
+    report, obs = ingest.read_observations(_book([("BC", rows)]), "Bao cao ngay 15-5.xlsx")
+    assert obs is not None, report.message
+    assert set(obs.date) == {DAYS[0]}
+    rows[0] = [TITLE]
+    report, obs = ingest.read_observations(_book([("BC", rows)]), "Bao cao ngay 15-5.xlsx")
+    assert obs is None and "tên tệp «Bao cao ngay 15-5.xlsx» ghi ngày nhưng không có năm" in report.message

@@ -276,6 +276,47 @@ def test_rows_without_commune_or_date_are_counted_out_by_row_number_only():
     _assert_no_personal_data(json.dumps(report.to_dict(), ensure_ascii=False, default=str).encode())
 
 
+@pytest.mark.parametrize(
+    ("status", "void"),
+    [
+        ("Hủy", True),
+        ("Đã hủy hồ sơ", True),
+        ("Từ chối", True),
+        ("Không đủ điều kiện", True),
+        ("Đang sản xuất", False),
+        ("Đã trả thẻ", False),
+        ("Huy", True),
+        ("", False),
+    ],
+)
+def test_statuses_that_say_the_application_was_cancelled_or_refused(status, void):
+    assert records.is_void(status) is void
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_cancelled_and_refused_applications_are_not_counted_and_said(kind):
+    rows = export_rows(12)
+    rows[2] = rows[2][:8] + ("Đã hủy",)
+    rows[7] = rows[7][:8] + ("Từ chối",)
+    if kind == "csv":
+        data, name = export_csv(rows).encode(), "xuat.csv"
+    else:
+        book = openpyxl.Workbook()
+        book.active.append(HEADER.strip().split(","))
+        for r in rows:
+            book.active.append(list(r))
+        out = io.BytesIO()
+        book.save(out)
+        data, name = out.getvalue(), "xuat.xlsx"
+    report, obs = ingest.read_observations(data, name)
+    assert obs is not None, report.message
+    kept = [r for i, r in enumerate(rows) if i not in (2, 7)]
+    daily = obs[obs.metric == "collected"].groupby("unit_key").value.max()
+    assert daily.sum() == len(kept)
+    void = next(p for p in report.problems if p.code == "record_void")
+    assert void.row == 4 and void.column == "I" and "2 hồ sơ" in void.message and "«Đã hủy»" in void.message
+
+
 def test_an_export_continues_the_cumulative_already_stored(store, tmp_path):
     earlier = (
         "date,district,commune,collected,returned\n"

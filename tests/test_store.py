@@ -209,3 +209,75 @@ def test_the_registry_count_the_store_checks_on_open_is_the_registry_built():
     from cccd_analytics import registry
 
     assert registry.official_unit_count() == len(registry.load_registry())
+
+
+def test_a_store_of_migration_4_gets_observations_without_foreign_keys_and_one_index(db_url, tmp_path):
+    """A store of the release before (observations with foreign keys, indexed by (unit,
+    metric, date) and by upload) keeps its rows and ids, loses the per-row key checks and
+    gets the one index in upload order; what it holds reads, replaces and undoes as before."""
+    row = "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,18775,4000,{},0\n"
+    store = Store.open(db_url)
+    ingest.import_file(store, write(tmp_path / "a.csv", HEADER + row.format(100)))
+    serial = "INTEGER" if store.engine.dialect.name == "sqlite" else "BIGSERIAL"
+    with store.engine.begin() as conn:  # back to the table migration 4 left
+        rows = conn.exec_driver_sql(
+            "SELECT id, upload_id, unit_key, date, metric, value FROM observations"
+        ).all()
+        conn.exec_driver_sql("DROP TABLE observations")
+        conn.exec_driver_sql(
+            f"CREATE TABLE observations (id {serial} PRIMARY KEY, "
+            "upload_id INTEGER NOT NULL REFERENCES uploads (id) ON DELETE CASCADE, "
+            "unit_key VARCHAR(40) NOT NULL REFERENCES units (key), date DATE NOT NULL, "
+            "metric VARCHAR(20) NOT NULL, value BIGINT NOT NULL)"
+        )
+        conn.exec_driver_sql(
+            "CREATE INDEX ix_observations_unit_metric_date ON observations (unit_key, metric, date)"
+        )
+        conn.exec_driver_sql("CREATE INDEX ix_observations_upload ON observations (upload_id)")
+        conn.execute(
+            sa.text("INSERT INTO observations VALUES (:id, :upload_id, :unit_key, :date, :metric, :value)"),
+            [r._asdict() for r in rows],
+        )
+        if serial == "BIGSERIAL":  # the ids go on after the copied ones, as in a real store
+            conn.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('observations', 'id'), max(id)) FROM observations"
+            )
+        conn.exec_driver_sql("DELETE FROM schema_version WHERE version = 5")
+        assert sa.inspect(conn).get_foreign_keys("observations")
+    store.engine.dispose()
+
+    store = Store.open(db_url)
+    inspector = sa.inspect(store.engine)
+    indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("observations")}
+    assert indexes == {"ix_observations_upload_key": ["upload_id", "unit_key", "metric", "date"]}
+    assert inspector.get_foreign_keys("observations") == []
+    with store.engine.connect() as conn:
+        kept = conn.exec_driver_sql(
+            "SELECT id, upload_id, unit_key, date, metric, value FROM observations"
+        ).all()
+    assert sorted(map(tuple, kept)) == sorted(map(tuple, rows))
+    second = ingest.import_file(store, write(tmp_path / "b.csv", HEADER + row.format(120)))
+    assert store.current_observations().query("metric == 'collected'")["value"].tolist() == [120]
+    assert store.observation_history("18775").query("metric == 'collected'")["value"].tolist() == [100, 120]
+    assert store.undo_upload(second.upload_id)
+    assert store.current_observations().query("metric == 'collected'")["value"].tolist() == [100]
+
+
+def test_an_upload_naming_a_unit_not_in_the_registry_is_refused_whole(store):
+    """The check that replaced the per-row foreign key: values of a unit that is neither
+    known nor among the upload's new units are not written, nor is anything else."""
+    from cccd_analytics.store import NewUpload
+
+    before = counts(store)
+    values = pd.DataFrame(
+        {
+            "unit_key": ["18775", "khong-co"],
+            "date": pd.to_datetime(["2021-03-01", "2021-03-01"]),
+            "metric": ["collected", "collected"],
+            "value": [100, 50],
+        }
+    )
+    upload = NewUpload("x.csv", "0" * 64, 2, values, pd.DataFrame(columns=["key"]))
+    with pytest.raises(StoreError, match="khong-co"):
+        store.write_upload(upload)
+    assert counts(store) == before

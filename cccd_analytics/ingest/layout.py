@@ -128,15 +128,32 @@ def _ffill(texts: list[str]) -> list[str]:
     return out
 
 
+def _above(rows: list[list], parent_rows: tuple[int, ...], own: list[str]) -> list[str]:
+    """The texts over the header's last row.  In a three-row header ("Kết quả thực hiện"
+    over "Kết quả thu nhận hồ sơ" over "Trong ngày | Lũy kế") a cell empty in the middle
+    row takes the top row's text: STT, Đơn vị and Ghi chú are merged down over all three
+    rows, and the top row's wide parent over the middle row says nothing the middle row
+    does not."""
+    width = len(own)
+    above = _row_texts(rows[parent_rows[-1]])[:width]
+    above += [""] * (width - len(above))
+    if len(parent_rows) == 2:
+        top = _row_texts(rows[parent_rows[0]])[:width]
+        top += [""] * (width - len(top))
+        # Not where the middle row's own parent spans the cell ("Kết quả thu nhận hồ sơ"
+        # over "Lũy kế").
+        above = [a or ("" if _spans(above, own, c) else t) for c, (a, t) in enumerate(zip(above, top))]
+    return above
+
+
 def _labels(rows: list[list], header_rows: tuple[int, ...]) -> list[str]:
     """The header text of every column ("Kết quả thu nhận hồ sơ / Lũy kế")."""
     own = _row_texts(rows[header_rows[-1]])
     if len(header_rows) == 1:
         return own
-    above = _row_texts(rows[header_rows[0]])
-    width = max(len(own), len(above))
+    width = max(len(rows[r]) for r in header_rows)
     own += [""] * (width - len(own))
-    above += [""] * (width - len(above))
+    above = _above(rows, header_rows[:-1], own)
     parents = _ffill(above)
     out = []
     for c in range(width):
@@ -178,13 +195,23 @@ def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], t
         return single, (r,)
     if not _parent_row(rows, r - 1):
         return single, (r,)
-    above = _row_texts(rows[r - 1])
-    width = max(len(own), len(above))
-    own = own + [""] * (width - len(own))
-    above = above + [""] * (width - len(above))
+    best, best_rows = single, (r,)
+    for parent_rows in ((r - 1,), (r - 2, r - 1)):
+        if len(parent_rows) == 2 and (r < 2 or not _parent_row(rows, r - 2)):
+            break
+        width = max(len(own), *(len(rows[p]) for p in parent_rows))
+        padded = own + [""] * (width - len(own))
+        found_columns = _with_parents(padded, _above(rows, parent_rows, padded))
+        if len(found_columns) > len(best):
+            best, best_rows = found_columns, (*parent_rows, r)
+    return best, best_rows
+
+
+def _with_parents(own: list[str], above: list[str]) -> dict[str, Column]:
+    """Fields named by a header row read under the row above it (its merged parents)."""
     parents = _ffill(above)
     double: dict[str, Column] = {}
-    for c in range(width):
+    for c in range(len(own)):
         text = own[c]
         if text:
             parent = parents[c] if (above[c] or _spans(above, own, c)) and parents[c] != text else None
@@ -195,10 +222,7 @@ def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], t
             label = above[c]
         if found and found not in double:
             double[found] = Column(c, found, label)
-    double = _settle_parts(double)
-    if len(double) > len(single):
-        return double, (r - 1, r)
-    return single, (r,)
+    return _settle_parts(double)
 
 
 def _part(text: str, parent: str | None = None) -> str | None:
@@ -394,7 +418,11 @@ def _read_top(rows: list[list], layout: Layout) -> None:
         found = normalise.find_report_date(line)
         if found:
             priority = (
-                0 if normalise.is_data_date_line(line) else 2 if normalise.is_place_date_line(line) else 1
+                0
+                if normalise.is_data_date_line(line)
+                else 2
+                if any(normalise.is_place_date_line(t) for t in (line, *texts))
+                else 1
             )
             dated.append((priority, index, found, line))
         else:

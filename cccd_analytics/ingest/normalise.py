@@ -49,6 +49,10 @@ def text(raw) -> str:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
+    if isinstance(raw, date):
+        # A date cell beside its words ("Số liệu tính đến ngày | 15/5/2023") is read with
+        # them as text: written the Vietnamese way, never "2023-05-15 00:00:00".
+        return f"{raw.day:02d}/{raw.month:02d}/{raw.year}"
     return " ".join(unicodedata.normalize("NFC", str(raw)).split())
 
 
@@ -265,9 +269,12 @@ def date_order_warning(values) -> tuple[str, object] | None:
 
 
 _END = re.compile(r"\b(?:tính đến|tinh den|đến|den|tới|toi)\b", re.IGNORECASE)
-_ANY_DATE = re.compile(r"(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})")
+# A date is never read out of a longer run of digits ("2023-05-15" is not 23/5/2015).
+_ANY_DATE = re.compile(r"(?<![\d/.\-])(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})(?![\d/.\-])")
+_ISO_DATE = re.compile(r"(?<![\d/.\-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/.\-])")
 _STAMP = re.compile(
-    r"(?:đến|tính đến|den|tinh den|ngày|ngay)[^0-9]{0,40}?(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})",
+    r"(?:đến|tính đến|den|tinh den|ngày|ngay)[^0-9]{0,40}?(?<![\d/.\-])"
+    r"(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})(?![\d/.\-])",
     re.IGNORECASE,
 )
 
@@ -300,6 +307,9 @@ def find_report_date(line: str) -> date | None:
     stamp = _STAMP.search(line)
     if stamp:
         return _line_date(stamp.group(1))
+    iso = _ISO_DATE.search(line)
+    if iso and re.search(r"tính đến|tinh den|đến|den|ngày|ngay", line[: iso.start()], re.IGNORECASE):
+        return _make(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
     return None
 
 
@@ -308,7 +318,10 @@ _DAY_MONTH = re.compile(
     re.IGNORECASE,
 )
 _PLACE_DATE = re.compile(
-    r"^[^,;:]{2,40},\s*ng[àa]y\s*\d{1,2}\s*th[áa]ng\s*\d{1,2}\s*n[ăa]m\s*\d{4}", re.IGNORECASE
+    # The document's number may stand before it on the same line ("Số: 123/BC-CAH   Kỳ
+    # Anh, ngày …": the letterhead's two halves read as one line).
+    r"^(?:s[ốo]\s*:?\s*\S+\s+)?[^,;:]{2,40},\s*ng[àa]y\s*\d{1,2}\s*th[áa]ng\s*\d{1,2}\s*n[ăa]m\s*\d{4}",
+    re.IGNORECASE,
 )
 
 
@@ -368,6 +381,21 @@ def date_from_file_name(name: str) -> date | None:
         if found and 1990 <= found.year <= 2100:
             return found
     return None
+
+
+_NAME_DAY_MONTH = re.compile(r"(?<![A-Za-z\d.\-])(?<!\d_)(\d{1,2})[._\-](\d{1,2})(?![\d]|[._\-]\d)")
+
+
+def day_month_from_file_name(name: str) -> tuple[int, int] | None:
+    """The day and month of a file name that leaves out the year ("BC ngay 15-5.xlsx",
+    "bao_cao_15.5.xls"); None when it names none or several."""
+    stem = re.sub(r"\.[A-Za-z0-9]{2,5}$", "", name or "")
+    found = {
+        (int(m.group(1)), int(m.group(2)))
+        for m in _NAME_DAY_MONTH.finditer(stem)
+        if _make(2024, int(m.group(2)), int(m.group(1)))
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 _NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")

@@ -5,7 +5,6 @@ counts only.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,38 +18,7 @@ from cccd_analytics.ingest import headers, legacy_text, normalise
 from cccd_analytics.ingest.address import split_address
 from cccd_analytics.ingest.layout import Layout
 from cccd_analytics.ingest.record_tally import MASK, PLACE, SHIFT, Tally
-from cccd_analytics.text import fold
-
-# Statuses that say the card reached the citizen (folded).  "Chờ trả thẻ", "Chưa trả"
-# are not.
-_RETURNED = (
-    "da tra",
-    "tra the cho cong dan",
-    "tra the",
-    "da giao the",
-    "da nhan the",
-    "cong dan da nhan",
-    "hoan thanh tra",
-    "da trao",
-    "tra ket qua",
-    "returned",
-    "delivered",
-)
-
-
-def is_handed_over(status: str) -> bool:
-    """Whether a status label says the card was handed over ("Đã trả thẻ", "Đã trả",
-    "Trả thẻ cho công dân" …); "Chờ trả thẻ", "Chưa trả", "Không trả được" say not."""
-    folded = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(status or "")).split())
-    words = folded.split()
-    if (
-        not words
-        or words[0] in ("chua", "cho", "khong", "dang")
-        or any(w in words for w in ("chua", "khong", "huy"))
-        or "tu choi" in folded
-    ):
-        return False
-    return any(w in folded for w in _RETURNED)
+from cccd_analytics.ingest.statuses import is_handed_over
 
 
 @dataclass
@@ -63,6 +31,8 @@ class RecordCounts:
     first_row: int = 0  # 1-based row of the first record
     no_place: tuple[int, list[int]] = (0, [])  # rows without a commune (count, first rows)
     no_date: tuple[int, list[int]] = (0, [])  # rows without a readable day received
+    void: tuple[int, list[int]] = (0, [])  # rows cancelled or refused (count, first rows)
+    void_statuses: list[str] = field(default_factory=list)  # their statuses, as written
     bad_dates: list[tuple[int, int]] = field(default_factory=list)  # (rows, first row) unreadable
     ambiguous_dates: str | None = None
     statuses_returned: dict[str, int] = field(default_factory=dict)
@@ -220,6 +190,8 @@ def finish(tally: Tally, fix: Callable[[str], str] | None, layout: Layout) -> Re
         first_row=layout.first_data_row + 1,
         no_place=(tally.no_place[0], tally.no_place[1]),
         no_date=(tally.no_date[0], tally.no_date[1]),
+        void=(tally.void[0], tally.void[1]),
+        void_statuses=sorted(tally.void_statuses),
         bad_dates=sorted(bad, key=lambda b: b[1]),
         ambiguous_dates=warning[0] if warning else None,
         statuses_returned=dict(statuses_returned.most_common()),

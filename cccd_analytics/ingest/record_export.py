@@ -60,6 +60,20 @@ def record_export(
                 **at,
             )
         )
+    if counts.void[0]:
+        col = cols["status"]
+        shown = ", ".join(f"«{s}»" for s in counts.void_statuses[:3])
+        report.problems.append(
+            Problem.of(
+                "record_void",
+                f"{thousands(counts.void[0])} hồ sơ đã hủy hoặc bị từ chối ({shown}), không được tính "
+                f"(ví dụ dòng {', '.join(map(str, counts.void[1]))}).",
+                sheet=sheet_name,
+                row=counts.void[1][0],
+                column=col.letter,
+                header=col.header,
+            )
+        )
     if counts.bad_dates:
         bad_rows = sum(n for n, _ in counts.bad_dates)
         rows = ", ".join(str(r) for _, r in counts.bad_dates[:5])

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from cccd_analytics.ingest import headers
 from cccd_analytics.ingest.readers import ArrowFallback
+from cccd_analytics.ingest.statuses import is_void
 
 PLACE = ("province", "district", "commune")
 # The time after a day ("15/03/2021 08:12"): a plain pattern, so pandas hands it to
@@ -197,6 +198,8 @@ class Tally:
         self.date_rows: dict[str, int] = {}
         self.no_place = [0, []]
         self.no_date = [0, []]
+        self.void = [0, []]
+        self.void_statuses: set[str] = set()
         self.rows = 0
         # Parts: per feature, place << 32 | (code << 16 | day) → n, first row.  A code is a
         # raw text's id (channel, application type, shift, the province of the current
@@ -247,6 +250,17 @@ class Tally:
         for mask in (no_place, no_day):
             if mask is not None:
                 keep &= ~mask
+        if "status" in cols:
+            # A cancelled or refused application was never taken in (judged once per
+            # distinct status; a pass over the rows only when the chunk has one).
+            s_codes, s_uniques = cols["status"]
+            labels = s_uniques.tolist()
+            void = np.array([is_void(label) for label in labels], bool)
+            if void.any():
+                voided = keep & void[s_codes]
+                self._note(self.void, rownum[voided])
+                self.void_statuses |= {labels[i] for i in np.unique(s_codes[voided])}
+                keep &= ~voided
         kept = int(keep.sum())
         if not kept:
             return

@@ -31,9 +31,9 @@ from cccd_analytics.ingest.record_counts import (  # noqa: F401
     RESIDENCE_RAW,
     RecordCounts,
     finish,
-    is_handed_over,
 )
 from cccd_analytics.ingest.record_tally import PLACE, Tally  # noqa: F401
+from cccd_analytics.ingest.statuses import is_handed_over, is_void  # noqa: F401
 
 CHUNK_ROWS = 200_000
 

@@ -237,6 +237,10 @@ def sheet_records(
                 "không ghi tháng, và tiêu đề hay tên tệp không cho biết tháng. Hãy ghi tháng vào "
                 "tiêu đề (ví dụ «BÁO CÁO THÁNG 5 NĂM 2023») hoặc tên tệp (ví dụ bao_cao_thang5_2023.xlsx)."
                 if sheet_name and normalise.day_alone(sheet_name) is not None
+                else f"không xác định được ngày số liệu: tên tệp «{file_name}» ghi ngày nhưng không có "
+                "năm, và tiêu đề không cho biết năm. Hãy ghi năm vào tên tệp (ví dụ bao_cao_15_5_2023.xlsx) "
+                "hoặc tiêu đề, hoặc cho biết ngày của báo cáo."
+                if normalise.day_month_from_file_name(file_name)
                 else "không xác định được ngày số liệu: tệp không có cột ngày, không có "
                 "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
                 "bao_cao_15_03_2021.xlsx). Hãy cho biết ngày của báo cáo."

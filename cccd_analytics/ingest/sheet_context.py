@@ -21,6 +21,11 @@ def date_for_sheet(
 ):
     """The one date of a report without a date column, and where it came from."""
     from_name = normalise.date_from_file_name(file_name)
+    if from_name is None and normalise.day_month_from_file_name(file_name):
+        # "BC ngay 15-5.xlsx" under a title "… NĂM 2023": the title gives the year.
+        day, month = normalise.day_month_from_file_name(file_name)
+        years = normalise.years_in([found.title or ""])
+        from_name = normalise._make(years.pop(), month, day) if len(years) == 1 else None
     if found.data_date is not None:
         # A day column of a wide sheet, or the day a sheet-per-day workbook's sheet is named
         # after: the table says it, over any line above it.

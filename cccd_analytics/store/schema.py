@@ -77,14 +77,24 @@ observations = sa.Table(
     "observations",
     metadata,
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
-    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("unit_key", sa.String(40), sa.ForeignKey("units.key"), nullable=False),
+    # upload_id → uploads.id and unit_key → units.key, kept by the one writer
+    # (Store.write_upload: the upload's row and its new units first, then one check of all its
+    # unit keys) rather than by declared foreign keys: a per-row check of both keys was four
+    # fifths of PostgreSQL's time to write an upload (measured on a province's 56,000 values:
+    # 1.7 s of 2.1 s), and uploads and units are never deleted.  Dropped by migration 5.
+    sa.Column("upload_id", sa.Integer, nullable=False),
+    sa.Column("unit_key", sa.String(40), nullable=False),
     sa.Column("date", sa.Date, nullable=False),
     # collected | returned (cumulative at the end of the day) | eligible | collected_day
     sa.Column("metric", sa.String(20), nullable=False),
     sa.Column("value", sa.BigInteger, nullable=False),
-    sa.Index("ix_observations_unit_metric_date", "unit_key", "metric", "date"),
-    sa.Index("ix_observations_upload", "upload_id"),
+    # One index, in the order an upload writes its rows (upload, then unit, metric, date), so
+    # that writing an upload appends to it.  It serves an upload's rows (the values it puts in
+    # force, its undo, its span) and, one seek per upload, a unit's history.  Until migration 5
+    # there were two, (unit, metric, date) and (upload): keeping the first up to date cost a
+    # search of the tree for every value written, and the values in force are read from
+    # current_values, not from here.
+    sa.Index("ix_observations_upload_key", "upload_id", "unit_key", "metric", "date"),
 )
 
 campaigns = sa.Table(
@@ -255,34 +265,53 @@ denominators = sa.Table(
     sa.Index("ix_denominators_upload", "upload_id"),
 )
 
-# The newest active upload's row for each (unit, metric, date) of `observations`; with
-# `:upload_id` bound (and the condition uncommented by the caller), only the keys that
-# upload reported.  Ties within one upload: its last row.
+# The newest active upload's row for each (unit, metric, date) of `observations`, for the keys
+# that have none in current_values: migration 3 built current_values from it.  Ties within one
+# upload: its last row.
 NEWEST_ACTIVE = """
 SELECT o.unit_key, o.metric, o.date, o.value, o.upload_id
 FROM observations o JOIN uploads u ON u.id = o.upload_id AND u.status = 'active'
-WHERE {keys}NOT EXISTS (
+WHERE NOT EXISTS (
     SELECT 1 FROM observations n JOIN uploads nu ON nu.id = n.upload_id AND nu.status = 'active'
     WHERE n.unit_key = o.unit_key AND n.metric = o.metric AND n.date = o.date
       AND (n.upload_id > o.upload_id OR (n.upload_id = o.upload_id AND n.id > o.id))
+) AND NOT EXISTS (
+    SELECT 1 FROM current_values c WHERE c.unit_key = o.unit_key AND c.metric = o.metric AND c.date = o.date
 )
 """
-OF_UPLOAD = """EXISTS (
-    SELECT 1 FROM observations w
-    WHERE w.upload_id = :upload_id AND w.unit_key = o.unit_key AND w.metric = o.metric AND w.date = o.date
-) AND """
+
+# The same for the keys upload `:upload_id` reported only (after its undo), found through the
+# observations index (upload, unit, metric, date): each active upload's rows of the units that
+# upload reported (one seek per upload and unit; SQLite takes CROSS JOIN as the join order),
+# kept where that upload has the same key.  Ties within one upload: its last row.
+NEWEST_ACTIVE_OF_UPLOAD = """
+SELECT unit_key, metric, date, value, upload_id FROM (
+    SELECT o.unit_key, o.metric, o.date, o.value, o.upload_id,
+           row_number() OVER (PARTITION BY o.unit_key, o.metric, o.date
+                              ORDER BY o.upload_id DESC, o.id DESC) AS newest
+    FROM uploads u CROSS JOIN observations o
+    WHERE u.status = 'active' AND o.upload_id = u.id
+      AND o.unit_key IN (SELECT w.unit_key FROM observations w WHERE w.upload_id = :upload_id)
+      AND EXISTS (
+          SELECT 1 FROM observations w WHERE w.upload_id = :upload_id
+          AND w.unit_key = o.unit_key AND w.metric = o.metric AND w.date = o.date
+      )
+) ranked
+WHERE newest = 1 AND NOT EXISTS (
+    SELECT 1 FROM current_values c
+    WHERE c.unit_key = ranked.unit_key AND c.metric = ranked.metric AND c.date = ranked.date
+)
+"""
 
 
 def fill_current_values(conn: sa.Connection, upload_id: int | None = None) -> None:
     """Insert into current_values the value in force of every key (or of the keys upload
     `upload_id` reported) that has none there yet."""
-    sql = (
-        "INSERT INTO current_values (unit_key, metric, date, value, upload_id) "
-        + NEWEST_ACTIVE.format(keys=OF_UPLOAD if upload_id is not None else "")
-        + " AND NOT EXISTS (SELECT 1 FROM current_values c "
-        "WHERE c.unit_key = o.unit_key AND c.metric = o.metric AND c.date = o.date)"
-    )
-    conn.execute(sa.text(sql), {"upload_id": upload_id} if upload_id is not None else {})
+    insert = "INSERT INTO current_values (unit_key, metric, date, value, upload_id) "
+    if upload_id is None:
+        conn.execute(sa.text(insert + NEWEST_ACTIVE))
+    else:
+        conn.execute(sa.text(insert + NEWEST_ACTIVE_OF_UPLOAD), {"upload_id": upload_id})
 
 
 def _v1(conn: sa.Connection) -> None:
@@ -307,4 +336,24 @@ def _v4(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[breakdowns, current_breakdowns, denominators])
 
 
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2, _v3, _v4]
+def _v5(conn: sa.Connection) -> None:
+    """observations: one index in the order an upload writes instead of (unit, metric, date)
+    and (upload), and no declared foreign keys (see the table).  PostgreSQL drops the
+    constraints; SQLite cannot, so the table is built anew and its rows copied (ids kept)."""
+    conn.execute(sa.text("DROP INDEX IF EXISTS ix_observations_unit_metric_date"))
+    conn.execute(sa.text("DROP INDEX IF EXISTS ix_observations_upload"))
+    keys = sa.inspect(conn).get_foreign_keys("observations")
+    if keys and conn.dialect.name == "sqlite":
+        columns = ", ".join(c.name for c in observations.columns)
+        conn.execute(sa.text("ALTER TABLE observations RENAME TO observations_v4"))
+        conn.execute(sa.schema.CreateTable(observations))
+        conn.execute(sa.text(f"INSERT INTO observations ({columns}) SELECT {columns} FROM observations_v4"))
+        conn.execute(sa.text("DROP TABLE observations_v4"))
+    else:
+        for fk in keys:
+            conn.execute(sa.text(f'ALTER TABLE observations DROP CONSTRAINT "{fk["name"]}"'))
+    for index in observations.indexes:
+        index.create(conn, checkfirst=True)
+
+
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]

@@ -101,6 +101,7 @@ def _fast_pages(data: bytes):
         text_page = source.get_textpage()
         count = text_page.count_chars()
         text = text_page.get_text_range(0, count) if count else ""
+        generated: list[int] = []  # the spaces pdfium made up, by their place in `chars`
         for i in range(min(count, len(text))):
             glyph = text[i]
             if glyph in "\r\n":
@@ -115,7 +116,10 @@ def _fast_pages(data: bytes):
             size = raw.FPDFText_GetFontSize(text_page.raw, i)
             if size > 0 and raw.FPDFText_GetCharOrigin(text_page.raw, i, origin_x, origin_y):
                 top, bottom = origin_y.value + 0.8 * size, origin_y.value - 0.2 * size
+            if glyph == " " and raw.FPDFText_IsGenerated(text_page.raw, i) == 1:
+                generated.append(len(chars))
             chars.append(_char(glyph, left, right, height - top, height - bottom, top0, number))
+        chars = _real_spaces(chars, generated)
         lines = []
         for obj in source.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
             m = obj.get_matrix()
@@ -136,6 +140,65 @@ def _fast_pages(data: bytes):
         return {"char": chars, "line": [line for line in lines if line is not None]}
 
     return objects
+
+
+def _real_spaces(chars: list[dict], generated: list[int]) -> list[dict]:
+    """The spaces pdfium made up, kept only where the gap between two characters is one.
+
+    pdfium adds a space wherever the next character drawn is not where the last one
+    ended.  A glyph the document's font lacks is drawn with a fallback font after the
+    rest of its line (LibreOffice with Liberation Serif, the stand-in for Times New Roman,
+    draws "Ỉ", "ệ", "ơ" … in DejaVu Serif), so "TỈNH" comes as "T", "NH", then "Ỉ": the
+    made-up space would cut the word where the fallback glyph fills the gap ("Đơ n v ị").
+    So a made-up space stays only where, between the character before it and the one
+    after it on the same line, a stretch as wide as a space is left uncovered by other
+    characters, and it is put there ("Thị trấn": "Th", the gap holding "ị" and the space,
+    "trấn")."""
+    if not generated:
+        return chars
+    drop = set()
+    by_x = sorted(range(len(chars)), key=lambda k: chars[k]["x0"])
+    starts = [chars[k]["x0"] for k in by_x]
+    widest = max((c["x1"] - c["x0"] for c in chars), default=0.0)
+    for at in generated:
+        prev = next((chars[k] for k in range(at - 1, -1, -1) if chars[k]["text"] != " "), None)
+        after = next((chars[k] for k in range(at + 1, len(chars)) if chars[k]["text"] != " "), None)
+        if prev is None or after is None or abs(prev["top"] - after["top"]) > 2.5:
+            drop.add(at)  # a jump to another line: the lines tell words apart there
+            continue
+        lo, hi = prev["x1"], after["x0"]
+        if hi <= lo:
+            drop.add(at)  # a jump back (a fallback glyph drawn after its line)
+            continue
+        covered = []
+        k = bisect.bisect_left(starts, lo - widest)
+        while k < len(by_x) and starts[k] < hi:
+            other = chars[by_x[k]]
+            if other["text"] != " " and other["x1"] > lo and abs(other["top"] - prev["top"]) <= 2.5:
+                covered.append((max(other["x0"], lo), min(other["x1"], hi)))
+            k += 1
+        best, edge = (0.0, lo, lo), lo
+        for x0, x1 in sorted(covered) + [(hi, hi)]:
+            if x0 - edge > best[0]:
+                best = (x0 - edge, edge, x0)
+            edge = max(edge, x1)
+        if best[0] < 0.15 * (prev["bottom"] - prev["top"]):
+            drop.add(at)
+        else:
+            # On the line of its neighbours: pdfium gives a made-up space a font size of 1,
+            # which would put it on a line of its own and glue the words ("Tênđơnvị" from
+            # a PDF that draws every glyph on its own, spaces left out).
+            chars[at].update(
+                x0=best[1],
+                x1=best[2],
+                width=best[2] - best[1],
+                top=prev["top"],
+                bottom=prev["bottom"],
+                doctop=prev["doctop"],
+                height=prev["bottom"] - prev["top"],
+                size=prev["size"],
+            )
+    return [c for k, c in enumerate(chars) if k not in drop]
 
 
 def _clipped_out(text_page, index: int, x: float, y: float, clips: dict) -> bool:
@@ -317,9 +380,11 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
     if len(body) < 2:
         return None
     first, last = body[0], body[-1]
-    # Body lines are consecutive: a long gap of other lines ends the table.
+    # Body lines are consecutive: a long gap of other lines ends the table, unless those
+    # lines are the wrapped ends of the row above (a name over four lines in a narrow
+    # column: each piece within a column, the lines as close as the table's).
     for k in range(1, len(body)):
-        if body[k] - body[k - 1] > 3:
+        if body[k] - body[k - 1] > 3 and not _wrapped_lines(segs, text_lines, body[:k], body[k]):
             last = body[k - 1]
             break
     body = [i for i in body if i <= last]
@@ -403,22 +468,53 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
         right = columns[-1][1]
     rows = [header] if start < first else []
     body_start = len(rows)
-    for i in carried + list(range(first, last + 1)):
+    def row_of(i: int) -> list[str]:
         row = [""] * len(columns)
         for cell in segs[i]:
             c = column_of(cell)
             row[c] = f"{row[c]} {cell['text']}".strip()
+        return row
+
+    for i in carried + list(range(first, last + 1)):
+        row = row_of(i)
         if len(rows) > body_start and _wrapped_end(row, rows[-1]):
             # The wrapped end of the row above (a long name in a narrow column).
             rows[-1] = [join_lines([a, b]) if b else a for a, b in zip(rows[-1], row)]
             continue
         rows.append(row)
+    # The last row's wrapped end, below the last line with figures ("Tổng" / "cộng").
+    while len(rows) > body_start and last + 1 < len(segs) and fits(last + 1):
+        if segs[last + 1][0]["top"] - segs[last][0]["top"] > 3 * (segs[last][0]["bottom"] - segs[last][0]["top"]):
+            break
+        row = row_of(last + 1)
+        if not _wrapped_end(row, rows[-1]):
+            break
+        rows[-1] = [join_lines([a, b]) if b else a for a, b in zip(rows[-1], row)]
+        last += 1
     top = min(c["top"] for c in segs[start])
     bottom = max(c["bottom"] for c in segs[last])
     found = _Found((left - 1, top - 1, right + 1, bottom + 1), [[clean(c) for c in r] for r in rows])
     found.columns = columns
     found.header = header if start < first else getattr(previous, "header", None)
     return found
+
+
+def _wrapped_lines(segs, text_lines, body: list[int], upto: int) -> bool:
+    """The lines between the last body line and `upto` sit within the columns of the
+    body so far and as close together as its lines: a row's wrapped text."""
+    columns = _columns(segs[i] for i in body)
+    after = body[-1]
+    pitch = max(
+        (text_lines[j + 1][0]["top"] - text_lines[j][0]["top"] for j in range(after, upto)), default=0.0
+    )
+    height = max(w["bottom"] - w["top"] for w in text_lines[after])
+    if pitch > 3 * height:
+        return False
+    return all(
+        any(x0 - 6 <= cell["x0"] and cell["x1"] <= x1 + 6 for x0, x1 in columns)
+        for j in range(after + 1, upto)
+        for cell in segs[j]
+    )
 
 
 def _key_of(row: list[str]) -> tuple[str, ...]:
@@ -447,11 +543,16 @@ def _split_at(line: list[dict], columns: list) -> list[dict]:
 def _wrapped_end(row: list[str], above: list[str]) -> bool:
     """A line without figures whose words sit only under text cells of the row above."""
     filled = [c for c, text in enumerate(row) if text]
-    if not filled or _OWN_ROW.match(row[filled[0]]):
+    if not filled:
         return False
-    if any(_NUMBER.match(text) for text in row if text):
+    figures = [c for c in filled if _NUMBER.match(row[c])]
+    # A figure cut by a narrow column ("173.12" / "3") carries on the figure above: then
+    # even "cộng" is the end of the row above ("Tổng" / "cộng").
+    if any(not _figure_continues(above[c], row[c]) for c in figures):
         return False
-    return all(above[c] and not _NUMBER.match(above[c]) for c in filled)
+    if not figures and _OWN_ROW.match(row[filled[0]]):
+        return False
+    return all(above[c] and (c in figures or not _NUMBER.match(above[c])) for c in filled)
 
 
 def _within(columns: list, previous: list) -> bool:
@@ -495,13 +596,16 @@ def _cell_texts(table, chars: list[dict]) -> list[list[str]]:
         texts = []
         for c, cell in enumerate(row.cells):
             found = cells.get((r, c))
-            texts.append(_join(found) if cell is not None and found else "")
+            texts.append(_join(found, cell) if cell is not None and found else "")
         out.append(texts)
     return out
 
 
-def _join(chars: list[dict]) -> str:
-    """Characters of one cell → its text, line by line (a wrapped header is one text)."""
+def _join(chars: list[dict], box=None) -> str:
+    """Characters of one cell → its text, line by line (a wrapped header is one text).
+
+    With the cell's box: a line of one word that fills the cell's width is a word cut by
+    the cell's edge ("NGHĨ" / "A ĐÀN" in a narrow column), not a word that ends there."""
     chars = sorted(chars, key=lambda ch: (ch["top"], ch["x0"]))
     lines: list[list[dict]] = []
     for char in chars:
@@ -509,31 +613,68 @@ def _join(chars: list[dict]) -> str:
             lines[-1].append(char)
         else:
             lines.append([char])
-    return join_lines(["".join(ch["text"] for ch in sorted(line, key=lambda ch: ch["x0"])) for line in lines])
+    for line in lines:
+        line.sort(key=lambda ch: ch["x0"])
+    texts = ["".join(ch["text"] for ch in line) for line in lines]
+    cut = set()
+    if box is not None and len(lines) > 1:
+        inked = [[ch for ch in line if ch["text"].strip()] for line in lines]
+        pad = min((line[0]["x0"] - box[0] for line in inked if line), default=0.0)
+        inner = box[2] - box[0] - 2 * max(pad, 0.0)
+        for i, line in enumerate(inked[:-1]):
+            after = inked[i + 1]
+            if not line or not after or " " in texts[i].strip():
+                continue
+            if line[-1]["x1"] - line[0]["x0"] + (after[0]["x1"] - after[0]["x0"]) > inner + 0.5:
+                cut.add(i)
+    return join_lines(texts, cut)
 
 
-def join_lines(lines: list[str]) -> str:
+# A figure cut by the cell's edge: its last group of digits short ("173.12" / "3").
+_FIGURE_HEAD = re.compile(r"^\d{1,3}(?:[.,]\d{3})*[.,]\d{0,2}$|^\d{1,3}(?:[.,]\d{3})*[.,]?$")
+_FIGURE_WHOLE = re.compile(r"^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
+
+
+def _figure_continues(head: str, tail: str) -> bool:
+    """"173.12" then "3": one figure cut by a narrow column ("173.123"); "1.234" then "5"
+    stays two (the first is whole).  A percent sign alone goes back to its figure."""
+    if tail == "%":
+        return bool(re.fullmatch(r"[\d.,]+", head))
+    if not tail or not tail[0].isdigit() or not _FIGURE_HEAD.match(head):
+        return False
+    tail_figure = tail.rstrip("%")
+    return (
+        bool(re.fullmatch(r"[\d.,]+", tail_figure))
+        and _FIGURE_WHOLE.match(head + tail_figure) is not None
+        and _FIGURE_WHOLE.match(head) is None
+    )
+
+
+def join_lines(lines: list[str], cut: set[int] | frozenset = frozenset()) -> str:
     """A cell's lines as one text.  A narrow column wraps a word where the line ends
     ("Hưng Nguyê" / "n"): two pieces that are no syllables by themselves but one
-    together are one word again; otherwise lines are joined by a space."""
+    together are one word again, and so are two that are (NGHĨ / A) when the line was seen
+    to fill the cell (`cut`: the indices of such lines).  A figure cut short ("173.12" /
+    "3") is whole again; otherwise lines are joined by a space."""
     from cccd_analytics.ingest.syllables import is_vietnamese_syllable
 
-    out = ""
-    for line in (clean(x) for x in lines):
+    out, last = "", -1
+    for i, line in enumerate(clean(x) for x in lines):
         if not line:
             continue
         if out:
             head, tail = out.rsplit(" ", 1)[-1], line.split(" ", 1)[0]
             whole = head + tail
-            glue = (
+            glue = _figure_continues(head, tail) or (
                 head.isalpha()
                 and tail.isalpha()
                 and is_vietnamese_syllable(whole)
-                and not (is_vietnamese_syllable(head) and is_vietnamese_syllable(tail))
+                and (last in cut or not (is_vietnamese_syllable(head) and is_vietnamese_syllable(tail)))
             )
             out += ("" if glue else " ") + line
         else:
             out = line
+        last = i
     return out
 
 

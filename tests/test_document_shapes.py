@@ -1,0 +1,196 @@
+"""Word reports in shapes offices type that the other document tests do not cover: a
+header over three rows ("Kết quả thực hiện" over "Kết quả thu nhận hồ sơ" over "Trong
+ngày | Lũy kế"), the document number and the place-and-date line side by side in the
+letterhead under a title that carries the data's date; a PDF whose every glyph is drawn
+on its own with no space glyphs (as some print drivers make them), with and without
+ruling lines.  Each file is made here (python-docx, reportlab) and every unit-day value
+read is checked against the figures written."""
+
+from __future__ import annotations
+
+import io
+import random
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+
+from cccd_analytics import ingest, registry
+
+FONTS = Path(__file__).resolve().parents[1] / "cccd_analytics" / "data" / "fonts"
+
+DAY = date(2023, 5, 15)
+
+
+def _communes(district: str = "Huyện Kỳ Anh", province: str = "42"):
+    reg = registry.load_registry()
+    key = reg.index[(reg.level == "district") & (reg.name == district) & (reg.province_key == province)][0]
+    communes = reg[(reg.level == "commune") & (reg.district_key == key)]
+    return list(zip(communes.index, communes.name))
+
+
+def _dot(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _figures(communes, seed: int = 7):
+    rng = random.Random(seed)
+    out = {}
+    for key, _ in communes:
+        eligible = rng.randint(2_000, 15_000)
+        running = rng.randint(100, 1_800)
+        out[key] = dict(eligible=eligible, collected_day=rng.randint(0, 60), collected=running)
+        out[key]["returned"] = int(running * 0.55)
+    return out
+
+
+def _merge(table, r0, c0, r1, c1, text):
+    merged = table.cell(r0, c0).merge(table.cell(r1, c1))
+    for p in merged.paragraphs[1:]:
+        p._p.getparent().remove(p._p)
+    merged.paragraphs[0].text = text
+
+
+def _values(report) -> dict:
+    return {
+        (k, d, m): int(v)
+        for k, d, m, v in report.observations[["unit_key", "date", "metric", "value"]].itertuples(index=False)
+    }
+
+
+def _truth(communes, figures) -> dict:
+    return {
+        (key, DAY, metric): figures[key][metric]
+        for key, _ in communes
+        for metric in ("eligible", "collected_day", "collected", "returned")
+    }
+
+
+def _report(header: str, three_rows: bool) -> tuple[bytes, dict]:
+    communes = _communes()
+    figures = _figures(communes)
+    doc = docx.Document()
+    top = doc.add_table(rows=3, cols=2)
+    lines = [
+        ("CÔNG AN HUYỆN KỲ ANH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        ("ĐỘI QLHC VỀ TTXH", "Độc lập - Tự do - Hạnh phúc"),
+        ("Số: 123/BC-CAH", "Kỳ Anh, ngày 16 tháng 5 năm 2023"),
+    ]
+    for row, (left, right) in zip(top.rows, lines):
+        row.cells[0].text, row.cells[1].text = left, right
+    doc.add_paragraph("BÁO CÁO")
+    doc.add_paragraph(header)
+    head = 3 if three_rows else 2
+    body = []
+    for i, (key, name) in enumerate(communes, start=1):
+        v = figures[key]
+        share = f"{100 * v['collected'] / v['eligible']:.1f}%".replace(".", ",")
+        cells = [v["eligible"], v["collected_day"], v["collected"]]
+        body.append([str(i), name, *map(_dot, cells), share, _dot(v["returned"]), ""])
+    table = doc.add_table(rows=head + 1 + len(body), cols=8)
+    table.style = "Table Grid"
+    for r, values in enumerate(body, start=head + 1):
+        for c, text in enumerate(values):
+            table.cell(r, c).text = text
+    for c in range(8):
+        table.cell(head, c).text = f"({c + 1})"
+    if three_rows:
+        for c, text in ((0, "STT"), (1, "Đơn vị"), (7, "Ghi chú")):
+            _merge(table, 0, c, 2, c, text)
+        _merge(table, 0, 2, 0, 6, "Kết quả thực hiện")
+        for c, text in ((2, "Số công dân đủ điều kiện"), (5, "Tỷ lệ (%)"), (6, "Số thẻ đã trả")):
+            _merge(table, 1, c, 2, c, text)
+        _merge(table, 1, 3, 1, 4, "Kết quả thu nhận hồ sơ")
+        table.cell(2, 3).text, table.cell(2, 4).text = "Trong ngày", "Lũy kế"
+    else:
+        for c, text in (
+            (0, "STT"),
+            (1, "Đơn vị"),
+            (2, "Số công dân đủ điều kiện"),
+            (5, "Tỷ lệ (%)"),
+            (6, "Số thẻ đã trả"),
+            (7, "Ghi chú"),
+        ):
+            _merge(table, 0, c, 1, c, text)
+        _merge(table, 0, 3, 0, 4, "Kết quả thu nhận hồ sơ")
+        table.cell(1, 3).text, table.cell(1, 4).text = "Trong ngày", "Lũy kế"
+    doc.add_paragraph("")
+    sign = doc.add_table(rows=2, cols=2)
+    sign.cell(0, 0).text, sign.cell(0, 1).text = "Nơi nhận:", "TRƯỞNG CÔNG AN HUYỆN"
+    raw = io.BytesIO()
+    doc.save(raw)
+    return raw.getvalue(), _truth(communes, figures)
+
+
+def test_a_header_over_three_rows_reads_today_and_running_under_their_parents():
+    data, truth = _report("Số liệu tính đến 17h00 ngày 15/5/2023", three_rows=True)
+    report = ingest.import_bytes(None, data, "ba_dong_tieu_de.docx")
+    assert report.status == "checked", report.message
+    assert not report.problems, [p.describe("ba_dong_tieu_de.docx") for p in report.problems]
+    assert _values(report) == truth
+
+
+@pytest.mark.parametrize("three_rows", [False, True])
+def test_the_title_date_wins_over_the_signing_date_beside_the_document_number(three_rows):
+    # "Số: 123/BC-CAH | Kỳ Anh, ngày 16 tháng 5 năm 2023" in the letterhead is the day it
+    # was signed; the title says whose figures these are.
+    data, truth = _report("BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ NGÀY 15/5/2023", three_rows)
+    report = ingest.import_bytes(None, data, "tien_do.docx")
+    assert report.status == "checked", report.message
+    assert _values(report) == truth
+
+
+def _glyph_pdf(lines: bool) -> tuple[bytes, dict]:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    if "GlyphSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("GlyphSans", str(FONTS / "LiberationSans-Regular.ttf")))
+    communes = _communes()
+    figures = _figures(communes, seed=3)
+    raw = io.BytesIO()
+    page = canvas.Canvas(raw, pagesize=A4)
+    page.setFont("GlyphSans", 9)
+
+    def draw(x, y, text):
+        for ch in text:  # one glyph at a time, a space only an advance
+            if ch != " ":
+                page.drawString(x, y, ch)
+            x += pdfmetrics.stringWidth(ch, "GlyphSans", 9)
+
+    y = 800
+    for line in ("CÔNG AN HUYỆN KỲ ANH", "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"):
+        draw(60, y, line)
+        y -= 14
+    draw(60, y, "Số liệu tính đến 17h00 ngày 15/5/2023")
+    y -= 24
+    xs = [40, 80, 230, 310, 370, 430, 500]
+    rows = [["STT", "Tên đơn vị", "Số CD đủ ĐK", "Trong ngày", "Lũy kế", "Đã trả thẻ"]]
+    for i, (key, name) in enumerate(communes, start=1):
+        v = figures[key]
+        rows.append([str(i), name, *map(_dot, (v["eligible"], v["collected_day"], v["collected"], v["returned"]))])
+    top = y
+    for row in rows:
+        for c, text in enumerate(row):
+            draw(xs[c] + 3, y - 12, text)
+        y -= 18
+    if lines:
+        for edge in range(top, y - 1, -18):
+            page.line(xs[0], edge, xs[-1], edge)
+        for x in xs:
+            page.line(x, top, x, y)
+    page.showPage()
+    page.save()
+    return raw.getvalue(), _truth(communes, figures)
+
+
+@pytest.mark.parametrize("lines", [True, False])
+def test_a_pdf_drawn_glyph_by_glyph_without_spaces_keeps_its_words_apart(lines):
+    data, truth = _glyph_pdf(lines)
+    report = ingest.import_bytes(None, data, "tung_ky_tu.pdf")
+    assert report.status == "checked", report.message
+    assert not report.unofficial_units
+    assert _values(report) == truth
