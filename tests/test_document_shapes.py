@@ -213,7 +213,9 @@ def test_a_letterhead_read_as_one_line_gives_the_authority_without_the_national_
 
 
 def test_a_word_97_file_damaged_anywhere_is_refused_or_read_never_a_traceback():
-    data = (Path(__file__).resolve().parent / "fixtures" / "real_documents" / "go_tay_gop_huyen.doc").read_bytes()
+    data = (
+        Path(__file__).resolve().parent / "fixtures" / "real_documents" / "go_tay_gop_huyen.doc"
+    ).read_bytes()
     rng = random.Random(97)
     for _ in range(40):
         broken = bytearray(data)
