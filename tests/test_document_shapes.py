@@ -171,7 +171,9 @@ def _glyph_pdf(lines: bool) -> tuple[bytes, dict]:
     rows = [["STT", "Tên đơn vị", "Số CD đủ ĐK", "Trong ngày", "Lũy kế", "Đã trả thẻ"]]
     for i, (key, name) in enumerate(communes, start=1):
         v = figures[key]
-        rows.append([str(i), name, *map(_dot, (v["eligible"], v["collected_day"], v["collected"], v["returned"]))])
+        rows.append(
+            [str(i), name, *map(_dot, (v["eligible"], v["collected_day"], v["collected"], v["returned"]))]
+        )
     top = y
     for row in rows:
         for c, text in enumerate(row):

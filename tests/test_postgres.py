@@ -255,6 +255,39 @@ def test_an_older_upload_committing_last_does_not_replace_a_newer_value(pg_url, 
     store.engine.dispose()
 
 
+def test_two_first_uploads_of_the_same_values_at_once_leave_the_newer_in_force(pg_url):
+    """Both transactions are open together and neither finds a value of the unit in force,
+    so each would write its values without the upsert: the second waits for the first's
+    commit (the lock on current_values), then replaces what it finds."""
+    store = Store.open(pg_url)
+    barrier = threading.Barrier(2, timeout=20)
+    results, errors = {}, []
+
+    def hook(stage):
+        if stage == "upload":
+            barrier.wait()
+
+    def upload(name, value):
+        try:
+            data = f"date,district,commune,collected\n2021-03-20,Huyện Kỳ Anh,Xã Kỳ Đồng,{value}\n"
+            results[name] = ingest.import_bytes(store, data.encode(), f"{name}.csv", hook=hook)
+        except Exception as exc:  # noqa: BLE001 — reported by the assertion below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=upload, args=a) for a in (("an", 100), ("binh", 120))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    assert {r.status for r in results.values()} == {"imported"}
+    newer = max(results.values(), key=lambda r: r.upload_id)
+    value = store.current_observations().query("metric == 'collected'")["value"].tolist()
+    assert value == [120 if newer.file_name == "binh.csv" else 100]
+    assert _shared_suite.current(store).equals(_shared_suite.newest_active(store).astype(object))
+    store.engine.dispose()
+
+
 def test_a_snapshot_kept_in_postgresql_is_the_one_computed(pg_url):
     from cccd_analytics import shared
     from cccd_analytics.analytics import campaigns as camp

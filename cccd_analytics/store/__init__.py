@@ -80,6 +80,14 @@ def _busy_ms() -> int:
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
+    # WAL: readers (the dashboard) are not blocked by an import's transaction.  NORMAL, not
+    # FULL: in WAL mode NORMAL never leaves the file inconsistent and an application crash
+    # loses nothing committed; a power cut or an OS crash may roll back the commits made since
+    # the WAL was last synced (by a checkpoint: one runs, and syncs, at the commit of any
+    # write of more than 1000 pages, so a large upload is on disk when its commit returns).
+    # What may be lost is then the last small writes, and a lost upload is absent from the
+    # list of uploads, not half there.  FULL (a sync at every commit) made the national load
+    # 1.4-1.6× slower on the shared test machine (docs/performance.md).
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute(f"PRAGMA busy_timeout={_busy_ms()}")
