@@ -225,6 +225,11 @@ def sheets(blocks: list[Block], label: str = "Bảng") -> list[Sheet]:
         start = tables[back - 1] + 1 if back else 0
         end = tables[k + 1] if k + 1 < len(tables) else len(blocks)
         above = [r for b in blocks[start:i] if not is_table(b) for r in b.rows if any(r)][-MAX_LINES_ABOVE:]
+        if k and not any(_dated(r) for r in above):
+            # A report of a table per district ("II. HUYỆN NGHĨA ĐÀN" then its table): the
+            # letterhead and the date line at the top of the document are every table's.
+            top = [r for b in blocks[: tables[0]] if not is_table(b) for r in b.rows if any(r)]
+            above = [r for r in top if _dated(r) or _authority(r)][: MAX_LINES_ABOVE // 2] + above
         below = [r for b in blocks[i + 1 : end] for r in b.rows if any(r)][:MAX_LINES_BELOW]
         table = blocks[i]
         width = max(_width(table), 1)
@@ -242,6 +247,19 @@ def sheets(blocks: list[Block], label: str = "Bảng") -> list[Sheet]:
         sheet.pages = sorted({p for p in pages if p is not None})
         out.append(sheet)
     return out
+
+
+def _dated(row: list[str]) -> bool:
+    from cccd_analytics.ingest import normalise
+
+    line = " ".join(c for c in row if c)
+    return bool(normalise.find_report_date(line) or normalise.find_day_month(line))
+
+
+def _authority(row: list[str]) -> bool:
+    from cccd_analytics.text import fold
+
+    return any(re.match(r"(?:cong an|ubnd|uy ban nhan dan) ", fold(c)) for c in row if c)
 
 
 def _pad(row: list[str], width: int) -> list[str]:

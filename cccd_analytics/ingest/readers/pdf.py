@@ -61,7 +61,63 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
             "(hệ thống không nhận dạng chữ từ ảnh). Hãy gửi tệp Word/Excel gốc, hoặc PDF xuất "
             "trực tiếp từ Word/Excel."
         )
-    return sheets(blocks)
+    return sheets(_mend_fragments(blocks))
+
+
+def _bottom_fragment(ruled, words, found, chars) -> _Found | None:
+    """The first row of a table the page's end cut off: one ruled row of three cells or
+    more, below everything else on the page but its number.  Word and LibreOffice let a
+    row break across pages, so a table that starts just above the page's end may leave
+    there only the first lines of its header ("… Lũy kế thu" / "nhận" on the next page)."""
+    rows = [t for t in ruled if len(t.rows) == 1 and len(t.rows[0].cells) >= 3]
+    if not rows:
+        return None
+    table = max(rows, key=lambda t: t.bbox[1])
+    top = table.bbox[1]
+    if any(f.bbox[3] > top for f in found):
+        return None
+    below = [w for w in words if w["top"] > table.bbox[3] and not _PAGE_NUMBER.match(w["text"])]
+    if below:
+        return None
+    fragment = _Found(table.bbox, _cell_texts(table, chars))
+    fragment.fragment = True
+    return fragment
+
+
+def _mend_fragments(blocks: list[Block]) -> list[Block]:
+    """A table's first row cut by the page's end goes to the top of the table that carries
+    on at the next page, its cells' lines joined with the ones there ("Lũy kế thu" +
+    "nhận"); a lone row that nothing carries on is text again."""
+    out: list[Block] = []
+    for k, block in enumerate(blocks):
+        if not block.extra.get("fragment"):
+            out.append(block)
+            continue
+        after = blocks[k + 1] if k + 1 < len(blocks) else None
+        width = len(block.rows[0]) if block.rows else 0
+        if (
+            after is not None
+            and after.is_table
+            and after.page == (block.page or 0) + 1
+            and after.rows
+            and len(after.rows[0]) == width
+        ):
+            head, first = block.rows[0], after.rows[0]
+            if not any(_NUMBER.match(c) for c in first if c):
+                after.rows[0] = [join_lines([a, b]) for a, b in zip(head, first)]
+            else:
+                after.rows.insert(0, head)
+                if after.row_pages:
+                    after.row_pages.insert(0, block.page)
+            after.joined_to_previous = block.joined_to_previous
+            continue
+        out.append(Block([[c for c in block.rows[0] if c]], is_table=False, page=block.page))
+    number = 0
+    for block in out:  # tables numbered again, a mended row not counting as one
+        if block.is_table:
+            number += 1
+            block.number = number
+    return out
 
 
 class _Found:
@@ -279,10 +335,14 @@ def _line(a, b, height: float, doctop: float, page: int) -> dict | None:
 
 def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Block], int, list | None]:
     words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
-    found = [_Found(t.bbox, _cell_texts(t, page.chars)) for t in page.find_tables(_LINES) if _size_ok(t)]
+    ruled = page.find_tables(_LINES)
+    found = [_Found(t.bbox, _cell_texts(t, page.chars)) for t in ruled if _size_ok(t)]
     if not found:
         aligned = _aligned_table(words, columns)
         found = [aligned] if aligned else []
+    fragment = _bottom_fragment(ruled, words, found, page.chars)
+    if fragment is not None:
+        found.append(fragment)
     columns = found[-1] if found and getattr(found[-1], "columns", None) else None
     found.sort(key=lambda t: t.bbox[1])
     boxes = [t.bbox for t in found]
@@ -298,7 +358,9 @@ def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Blo
             out.append(Block([cells], is_table=False, page=number))
         tables += 1
         joined = first_on_page and not text
-        out.append(Block(table.rows, is_table=True, page=number, number=tables, joined_to_previous=joined))
+        block = Block(table.rows, is_table=True, page=number, number=tables, joined_to_previous=joined)
+        block.extra["fragment"] = getattr(table, "fragment", False)
+        out.append(block)
         first_on_page = False
         lines = [line for line in lines if line[0] > table.bbox[3]]
     for _, cells in lines:
