@@ -171,7 +171,9 @@ def _glyph_pdf(lines: bool) -> tuple[bytes, dict]:
     rows = [["STT", "Tên đơn vị", "Số CD đủ ĐK", "Trong ngày", "Lũy kế", "Đã trả thẻ"]]
     for i, (key, name) in enumerate(communes, start=1):
         v = figures[key]
-        rows.append([str(i), name, *map(_dot, (v["eligible"], v["collected_day"], v["collected"], v["returned"]))])
+        rows.append(
+            [str(i), name, *map(_dot, (v["eligible"], v["collected_day"], v["collected"], v["returned"]))]
+        )
     top = y
     for row in rows:
         for c, text in enumerate(row):
@@ -194,3 +196,33 @@ def test_a_pdf_drawn_glyph_by_glyph_without_spaces_keeps_its_words_apart(lines):
     assert report.status == "checked", report.message
     assert not report.unofficial_units
     assert _values(report) == truth
+
+
+def test_a_letterhead_read_as_one_line_gives_the_authority_without_the_national_motto():
+    from cccd_analytics.ingest import layout
+
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "", ""],
+        ["Số liệu tính đến 17h00 ngày 15/5/2023", "", ""],
+        ["STT", "Tên xã", "Lũy kế thu nhận"],
+        ["1", "Xã Kỳ Tân", "120"],
+        ["2", "Xã Kỳ Văn", "95"],
+    ]
+    found = layout.locate(rows, "bao_cao.pdf")
+    assert found.authorities == ("huyen ky anh",)
+
+
+def test_a_word_97_file_damaged_anywhere_is_refused_or_read_never_a_traceback():
+    data = (
+        Path(__file__).resolve().parent / "fixtures" / "real_documents" / "go_tay_gop_huyen.doc"
+    ).read_bytes()
+    rng = random.Random(97)
+    for _ in range(40):
+        broken = bytearray(data)
+        start = rng.randrange(512, len(data) - 64)
+        for k in range(rng.choice((1, 4, 64))):
+            broken[start + k] = rng.randrange(256)
+        report = ingest.import_bytes(None, bytes(broken), "hong.doc")
+        assert report.status in ("refused", "checked")
+        if report.status == "refused":
+            assert "hong.doc" in report.message

@@ -87,9 +87,9 @@ def test_a_scanned_pdf_is_refused_saying_it_has_no_text(reports):
 
 
 @pytest.mark.parametrize("name", ["bao_cao.doc", "bao_cao.xls"])
-def test_a_word_97_file_is_refused_with_what_to_do(name):
-    # An OLE compound file whose directory names the Word stream, as a .doc has; named
-    # .doc it is refused by its name, named .xls by its bytes.
+def test_a_damaged_word_97_file_is_refused_with_what_to_do(name):
+    # An OLE compound file whose directory names the Word stream, as a .doc has, but
+    # nothing readable behind it: named .doc or .xls, it is read as a .doc by its bytes.
     data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500) + "WordDocument".encode("utf-16-le") + bytes(500)
     report = ingest.import_bytes(None, data, name)
     assert report.status == "refused"

@@ -255,3 +255,11 @@ def test_a_second_table_of_figures_the_readers_cannot_place_is_named_not_dropped
     assert "12 dòng có tên và số liệu" in skipped[0].message
     assert skipped[0].describe("go_tay_them_bang.docx").startswith("Tệp «go_tay_them_bang.docx», bảng")
     assert not [p for p in before.problems if p.code == "table_skipped"]
+
+
+def test_a_word_cut_at_the_end_of_a_page_is_one_word_again():
+    header = ["STT", "Xã, phường", "Số công dân đủ điều kiện", "Lũy kế"]
+    first = _table([header, ["1", "Xã Kỳ Đồng", "4.489", "120"], ["2", "Xã Kỳ Gian", "3.100", "95"]], 1, 1)
+    second = _table([header, ["", "g", "", ""], ["3", "Xã Kỳ Văn", "5.263", "77"]], 2, 2, joined=True)
+    [sheet] = sheets([first, second])
+    assert sheet.rows[2] == ["2", "Xã Kỳ Giang", "3.100", "95"]

@@ -73,6 +73,7 @@ ALLOWED = {
     "txt",
     "tsv",
     "doc",
+    "odt",
     "docx",
     "pdf",
     "jpg",
@@ -183,9 +184,9 @@ def test_on_a_phone_the_verdict_comes_before_the_figures(server, browser):
     page.close()
 
 
-def test_upload_refuses_doc_and_jpg_in_vietnamese_and_no_widget_english_remains(server, browser, tmp_path):
-    doc = tmp_path / "bao_cao.doc"
-    doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+def test_upload_refuses_odt_and_jpg_in_vietnamese_and_no_widget_english_remains(server, browser, tmp_path):
+    doc = tmp_path / "bao_cao.odt"
+    doc.write_bytes(b"PK\x03\x04" + bytes(600))
     jpg = tmp_path / "anh_chup.jpg"
     jpg.write_bytes(b"\xff\xd8\xff\xe0" + bytes(600))
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
@@ -196,7 +197,7 @@ def test_upload_refuses_doc_and_jpg_in_vietnamese_and_no_widget_english_remains(
     assert english_words(before) == [], english_words(before)
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(doc), str(jpg)])
     wait_for_app(page)
-    page.get_by_text("Từ chối tệp «bao_cao.doc»: Tệp .doc").first.wait_for()
+    page.get_by_text("Từ chối tệp «bao_cao.odt»: Tệp .odt").first.wait_for()
     page.get_by_text("Từ chối tệp «anh_chup.jpg»: Tệp .jpg là ảnh").first.wait_for()
     after = page.evaluate(VISIBLE_TEXT)
     assert "hãy lưu lại thành" in after

@@ -160,7 +160,7 @@ def extract(
             if table is not None:
                 out.append(table)
     _date_of_many_days(prepared, report, per_day)
-    if book.format in ("docx", "pdf"):
+    if book.format in ("docx", "doc", "pdf"):
         report.tables = [
             dict(
                 name=sheet.name,

@@ -22,6 +22,7 @@ ACCEPTED: dict[str, str] = {
     ".xls": "Excel 97–2003",
     ".ods": "OpenOffice/LibreOffice Calc",
     ".docx": "Word",  # tables of a Word report (readers/docx.py)
+    ".doc": "Word",  # tables of a Word 97–2003 report (readers/doc.py)
     ".pdf": "PDF",  # tables of a PDF with a text layer (readers/pdf.py)
 }
 

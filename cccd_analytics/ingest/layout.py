@@ -62,7 +62,9 @@ _FOOTER = (
     "chi huy",
 )
 _TITLE_DISTRICT = re.compile(r"\b(?:huyen|thi xa|thanh pho|quan)\s+[a-z][a-z ]*")
-_AUTHORITY = re.compile(r"^(cong an|ubnd|uy ban nhan dan|ban chi dao)\s+(.*)$")
+# The authority ends where the national motto begins, when a PDF's letterhead halves sit
+# too close to be read apart ("CÔNG AN HUYỆN KỲ ANH CỘNG HÒA XÃ HỘI CHỦ NGHĨA").
+_AUTHORITY = re.compile(r"^(cong an|ubnd|uy ban nhan dan|ban chi dao)\s+(.*?)(?:\s+cong hoa xa hoi\b.*)?$")
 
 
 def column_letter(index: int) -> str:

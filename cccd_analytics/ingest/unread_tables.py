@@ -32,7 +32,7 @@ def _rows_with_figures(rows: list[list]) -> int:
 def warn_unread_tables(book: Workbook, report: ImportReport) -> None:
     """A warning for each table of a document that was not read although most of its rows
     look like units' rows, when another table of the document was read."""
-    if book.format not in ("docx", "pdf") or not report.sheets_read:
+    if book.format not in ("docx", "doc", "pdf") or not report.sheets_read:
         return
     for sheet in book.sheets:
         if sheet.name in report.sheets_read or len(sheet.rows) < MIN_ROWS:

@@ -72,6 +72,11 @@ def sniff(data: bytes, file_name: str) -> str:
         raise ReadError(f"Tệp «{file_name}» rỗng.")
     if data.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         return "pdf"
+    if data.startswith(b"{\\rtf"):
+        raise ReadError(
+            f"Tệp «{file_name}» là văn bản RTF (thường đặt tên .doc); hãy mở bằng Word và lưu lại "
+            "dạng .docx (Tệp → Lưu thành → Tài liệu Word .docx) rồi tải lên lại."
+        )
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise ReadError(f"Tệp «{file_name}» là {what}, không phải bảng tính hay CSV.")
@@ -92,11 +97,7 @@ def sniff(data: bytes, file_name: str) -> str:
         raise ReadError(f"Tệp «{file_name}» là tệp nén ZIP, không phải bảng tính.")
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         if _OLE_WORD in data:
-            raise ReadError(
-                f"Tệp «{file_name}» là văn bản Word 97–2003 (.doc), định dạng cũ không đọc được; "
-                "hãy mở bằng Word và lưu lại dạng .docx (Tệp → Lưu thành → Tài liệu Word .docx) "
-                "rồi tải lên lại."
-            )
+            return "doc"
         return "xls"
     head = data[:4096]
     if head.lstrip().lower().startswith((b"<html", b"<!doctype html")):
@@ -134,6 +135,10 @@ def read_workbook(
         from cccd_analytics.ingest.readers.docx import read_docx
 
         return Workbook(file_name, kind, "", read_docx(whole(data), file_name, limits))
+    if kind == "doc":
+        from cccd_analytics.ingest.readers.doc import read_doc
+
+        return Workbook(file_name, kind, "", read_doc(whole(data), file_name, limits))
     if kind == "pdf":
         from cccd_analytics.ingest.readers.pdf import read_pdf
 

@@ -117,9 +117,12 @@ def _carry_split_row(previous: Block, block: Block, header: list[tuple[str, ...]
     piece, last = block.rows[k], previous.rows[-1]
     if not _filled(piece) or any(_is_number(c) for c in piece) or not any(_is_number(c) for c in last):
         return
+    from cccd_analytics.ingest.readers.pdf import join_lines
+
     for c, text in enumerate(piece):
         if text and c < len(last) and not _is_number(last[c]) and last[c]:
-            last[c] = f"{last[c]} {text}"
+            # A word cut at the page's end is one again ("Xã Kỳ Gian" / "g").
+            last[c] = join_lines([last[c], text])
     del block.rows[k]
     if block.row_pages:
         del block.row_pages[k]

@@ -468,6 +468,7 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
         right = columns[-1][1]
     rows = [header] if start < first else []
     body_start = len(rows)
+
     def row_of(i: int) -> list[str]:
         row = [""] * len(columns)
         for cell in segs[i]:
@@ -484,7 +485,9 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
         rows.append(row)
     # The last row's wrapped end, below the last line with figures ("Tổng" / "cộng").
     while len(rows) > body_start and last + 1 < len(segs) and fits(last + 1):
-        if segs[last + 1][0]["top"] - segs[last][0]["top"] > 3 * (segs[last][0]["bottom"] - segs[last][0]["top"]):
+        if segs[last + 1][0]["top"] - segs[last][0]["top"] > 3 * (
+            segs[last][0]["bottom"] - segs[last][0]["top"]
+        ):
             break
         row = row_of(last + 1)
         if not _wrapped_end(row, rows[-1]):
@@ -636,7 +639,7 @@ _FIGURE_WHOLE = re.compile(r"^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
 
 
 def _figure_continues(head: str, tail: str) -> bool:
-    """"173.12" then "3": one figure cut by a narrow column ("173.123"); "1.234" then "5"
+    """ "173.12" then "3": one figure cut by a narrow column ("173.123"); "1.234" then "5"
     stays two (the first is whole).  A percent sign alone goes back to its figure."""
     if tail == "%":
         return bool(re.fullmatch(r"[\d.,]+", head))
