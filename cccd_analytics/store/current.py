@@ -277,6 +277,16 @@ def _figure_values(
         f"SELECT unit_key, metric, count(*), {days} FROM current_values "
         f"WHERE metric IN ({chosen})" + "".join(f" AND {w}" for w in where) + " GROUP BY unit_key, metric"
     )
+    if postgresql:
+        # One pass: every series with its first and last day, the days of the full ones
+        # only (FILTER); the other series' end values are then looked up by key (a few
+        # rows per unit).  A second grouped pass over every value took ~0.7 s more there.
+        series_sql = (
+            f"SELECT unit_key, metric, count(*), {days} FILTER (WHERE metric IN ({chosen})), "
+            "min(date), max(date) FROM current_values"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " GROUP BY unit_key, metric"
+        )
     ends_sql = (
         "WITH ends AS (SELECT unit_key, metric, min(date) AS lo, max(date) AS hi FROM current_values "
         f"WHERE metric NOT IN ({chosen})"
@@ -296,7 +306,13 @@ def _figure_values(
     cursor = conn.connection.cursor()
     try:
         cursor.execute(series_sql, (*full, *params))
+        wanted: list[tuple] = []  # PostgreSQL: the other series' (unit, metric, first, last)
         while rows := cursor.fetchmany(3000):
+            if postgresql:
+                wanted += [r for r in rows if r[1] not in full]
+                rows = [r for r in rows if r[1] in full]
+                if not rows:
+                    continue
             text = "\n".join(r[3] for r in rows).encode()
             parts.append(
                 pcsv.read_csv(
@@ -306,8 +322,20 @@ def _figure_values(
             units += [unit_names.setdefault(r[0], len(unit_names)) for r in rows]
             metrics_ += [metric_names.setdefault(r[1], len(metric_names)) for r in rows]
             counts += [r[2] for r in rows]
-        cursor.execute(ends_sql, (*full, *params))
-        ends = cursor.fetchall()
+        if not postgresql:
+            cursor.execute(ends_sql, (*full, *params))
+            ends = cursor.fetchall()
+        elif wanted:
+            pairs = [(r[0], r[1], day) for r in wanted for day in ((r[4],) if r[4] == r[5] else (r[4], r[5]))]
+            cursor.execute(
+                "SELECT c.unit_key, c.metric, c.date, c.value FROM current_values c "
+                "JOIN unnest(%s::text[], %s::text[], %s::date[]) AS k(u, m, d) "
+                "ON c.unit_key = k.u AND c.metric = k.m AND c.date = k.d",
+                ([p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs]),
+            )
+            ends = cursor.fetchall()
+        else:
+            ends = []
     finally:
         cursor.close()
     # The ends' codes after the series' (a unit or metric seen first there gets the next
