@@ -337,9 +337,20 @@ def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Blo
     words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
     ruled = page.find_tables(_LINES)
     found = [_Found(t.bbox, _cell_texts(t, page.chars)) for t in ruled if _size_ok(t)]
-    if not found:
-        aligned = _aligned_table(words, columns)
-        found = [aligned] if aligned else []
+    # Tables without borders, top to bottom, in the text outside the ruled ones: a
+    # summary by district (with or without borders), then the communes' table below it.
+    ruled_boxes = [f.bbox for f in found]
+    remaining = [w for w in words if not _inside(w, ruled_boxes)]
+    previous = None if found else columns
+    while len(found) < 6:
+        aligned = _aligned_table(remaining, previous)
+        if aligned is None:
+            break
+        if any(aligned.bbox[1] < b[3] and b[1] < aligned.bbox[3] for b in ruled_boxes):
+            break  # lines beside a ruled table, not a table of their own
+        found.append(aligned)
+        remaining = [w for w in remaining if w["top"] > aligned.bbox[3]]
+        previous = None
     fragment = _bottom_fragment(ruled, words, found, page.chars)
     if fragment is not None:
         found.append(fragment)
