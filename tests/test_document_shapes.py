@@ -226,3 +226,31 @@ def test_a_word_97_file_damaged_anywhere_is_refused_or_read_never_a_traceback():
         assert report.status in ("refused", "checked")
         if report.status == "refused":
             assert "hong.doc" in report.message
+
+
+def test_a_table_inside_a_frame_table_is_read():
+    # The whole report body in a one-cell table (a frame), the data table inside it.
+    communes = _communes()
+    figures = _figures(communes, seed=8)
+    doc = docx.Document()
+    top = doc.add_table(rows=1, cols=2)
+    top.cell(0, 0).text, top.cell(0, 1).text = "CÔNG AN HUYỆN KỲ ANH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    doc.add_paragraph("Số liệu tính đến 17h00 ngày 15/5/2023")
+    frame = doc.add_table(rows=1, cols=1)
+    frame.style = "Table Grid"
+    cell = frame.cell(0, 0)
+    cell.paragraphs[0].text = "Kết quả cụ thể:"
+    table = cell.add_table(rows=len(communes) + 1, cols=4)
+    for c, text in enumerate(["STT", "Tên xã", "Số CD đủ ĐK", "Lũy kế thu nhận"]):
+        table.cell(0, c).text = text
+    truth = {}
+    for r, (key, name) in enumerate(communes, start=1):
+        v = figures[key]
+        for c, text in enumerate([str(r), name, _dot(v["eligible"]), _dot(v["collected"])]):
+            table.cell(r, c).text = text
+        truth[(key, DAY, "eligible")], truth[(key, DAY, "collected")] = v["eligible"], v["collected"]
+    raw = io.BytesIO()
+    doc.save(raw)
+    report = ingest.import_bytes(None, raw.getvalue(), "khung.docx")
+    assert report.status == "checked", report.message
+    assert _values(report) == truth

@@ -54,14 +54,29 @@ def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
 
 
 def _blocks(body):
-    """Paragraphs and tables of the body in order (content controls opened)."""
+    """Paragraphs and tables of the body in order (content controls opened, frames too)."""
     for child in body.iterchildren():
-        if child.tag in (_P, _TBL):
+        if child.tag == _TBL and _is_frame(child):
+            # A table used as a frame around the report (one cell, or two side by side)
+            # holding the data table: its cells' paragraphs and tables, in order.
+            for tr in child.iterchildren(_TR):
+                for tc in tr.iterchildren(_TC):
+                    yield from _blocks(tc)
+        elif child.tag in (_P, _TBL):
             yield child
         elif child.tag == _SDT:
             content = child.find(f"{_W}sdtContent")
             if content is not None:
                 yield from _blocks(content)
+
+
+def _is_frame(table) -> bool:
+    """A small table (fewer than 3 rows or 3 columns) with a table inside a cell."""
+    rows = list(table.iterchildren(_TR))
+    width = max((len(list(tr.iterchildren(_TC))) for tr in rows), default=0)
+    if len(rows) >= 3 and width >= 3:
+        return False
+    return any(tc.find(_TBL) is not None for tr in rows for tc in tr.iterchildren(_TC))
 
 
 def _text(element) -> str:

@@ -337,9 +337,20 @@ def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Blo
     words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
     ruled = page.find_tables(_LINES)
     found = [_Found(t.bbox, _cell_texts(t, page.chars)) for t in ruled if _size_ok(t)]
-    if not found:
-        aligned = _aligned_table(words, columns)
-        found = [aligned] if aligned else []
+    # Tables without borders, top to bottom, in the text outside the ruled ones: a
+    # summary by district (with or without borders), then the communes' table below it.
+    ruled_boxes = [f.bbox for f in found]
+    remaining = [w for w in words if not _inside(w, ruled_boxes)]
+    previous = None if found else columns
+    while len(found) < 6:
+        aligned = _aligned_table(remaining, previous)
+        if aligned is None:
+            break
+        if any(aligned.bbox[1] < b[3] and b[1] < aligned.bbox[3] for b in ruled_boxes):
+            break  # lines beside a ruled table, not a table of their own
+        found.append(aligned)
+        remaining = [w for w in remaining if w["top"] > aligned.bbox[3]]
+        previous = None
     fragment = _bottom_fragment(ruled, words, found, page.chars)
     if fragment is not None:
         found.append(fragment)
@@ -469,11 +480,16 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
         # Words within the table's width, close above the first row of figures (a header
         # cell may wrap onto lines of its own: "Ghi" / "chú"); a sentence is one wide run
         # of words (header cells in narrow columns sit close: several runs or short ones).
-        cells = segs[i]
+        # Cut where the body's columns start: header cells of narrow columns in a large
+        # font sit closer than the gap that tells cells apart ("STT Đơn vị Số Kết quả …"
+        # one run), while a sentence's words are a space apart and stay one run.
+        cells = _split_at(text_lines[i], columns)
         if len(cells) == 1 and normalise.is_data_date_line(cells[0]["text"]):
             return False  # "(Số liệu tính đến 17h00 cùng ngày)" just above the header
         return (
-            all(c["x0"] >= left - 30 and c["x1"] <= right + 60 for c in cells)
+            # (a short run past the body's last column heads a column empty in every row:
+            # "Ghi chú" in a large font)
+            all(c["x0"] >= left - 30 and (c["x1"] <= right + 60 or c["x1"] - c["x0"] <= 90) for c in cells)
             and (len(cells) >= 2 or cells[0]["x1"] - cells[0]["x0"] <= 160)
             and segs[first][0]["top"] - cells[0]["top"] <= 130
         )
@@ -615,7 +631,10 @@ def _wrapped_end(row: list[str], above: list[str]) -> bool:
     # even "cộng" is the end of the row above ("Tổng" / "cộng").
     if any(not _figure_continues(above[c], row[c]) for c in figures):
         return False
-    if not figures and _OWN_ROW.match(row[filled[0]]):
+    # "Huyện …" opens a row of its own, but "huyện Tân Kỳ" in lower case carries on the
+    # label above ("Cộng" / "huyện Tân Kỳ").
+    first = row[filled[0]]
+    if not figures and _OWN_ROW.match(first) and not first[:1].islower():
         return False
     return all(above[c] and (c in figures or not _NUMBER.match(above[c])) for c in filled)
 
