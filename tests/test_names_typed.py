@@ -293,3 +293,26 @@ def test_an_address_that_does_not_say_which_commune_names_none(address):
 
     # "Kỳ Tân" alone is a commune of two districts: the record counts as without a commune.
     assert split_address(address)[2] == ""
+
+
+def _one_sheet(communes: list[str]) -> bytes:
+    rows = [["BÁO CÁO TIẾN ĐỘ"], ["Số liệu tính đến ngày 15/5/2023"], ["STT", "Xã", "Lũy kế thu nhận"]]
+    return _xlsx(rows + [[i + 1, c, 100 + i] for i, c in enumerate(communes)])
+
+
+def test_a_name_of_two_districts_is_the_one_in_the_district_of_the_sheets_other_communes():
+    # A district's report names its communes, never its district: "Kỳ Tân" is Kỳ Anh's here.
+    report, obs = ingest.read_observations(_one_sheet(["Kỳ Tân", "Kỳ Thọ", "Kỳ Khang", "Kỳ Tây"]), "bc.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs)[(KY_TAN_HT, DAY)] == 100
+    note = next(p for p in report.problems if p.code == "name_variant")
+    assert "như các xã khác của trang" in note.message and note.row == 4
+
+
+def test_a_name_of_two_districts_in_a_sheet_of_both_districts_is_not_guessed():
+    report, obs = ingest.read_observations(
+        _one_sheet(["Kỳ Tân", "Kỳ Thọ", "Kỳ Khang", "Nghĩa Đồng", "Tân Hợp"]), "bc.xlsx"
+    )
+    assert obs is not None, report.message
+    assert KY_TAN_HT not in set(obs.unit_key) and KY_TAN_NA not in set(obs.unit_key)
+    assert any(p.code == "unknown_unit" and "Kỳ Tân" in p.message for p in report.problems)

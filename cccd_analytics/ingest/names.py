@@ -54,6 +54,42 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     )
 
 
+def in_the_sheets_district(
+    firsts: list[FirstRow], matches: list[registry.Match], reg: pd.DataFrame
+) -> list[registry.Match]:
+    """A name written without its district that fits a commune of several districts
+    ("Kỳ Tân": Huyện Kỳ Anh's and Huyện Tân Kỳ's) is the one in the district of the sheet's
+    other communes, when nearly all of them lie in one district: a district's report names
+    its communes and not its district.  Otherwise it stays unresolved, with its
+    candidates, as before."""
+    from collections import Counter
+
+    out = list(matches)
+    by_sheet: dict[str, Counter] = {}
+    for rec, match in zip(firsts, matches):
+        if match.official and match.key in reg.index:
+            district = reg.at[match.key, "district_key"]
+            if isinstance(district, str) and district:
+                by_sheet.setdefault(rec.sheet, Counter())[district] += 1
+    for i, (rec, match) in enumerate(zip(firsts, matches)):
+        if match.official or rec.district or rec.sheet not in by_sheet:
+            continue
+        counts = by_sheet[rec.sheet]
+        district, n = counts.most_common(1)[0]
+        # Two communes or more, and at least nine in ten of the sheet's, in that district.
+        if n < 2 or n < 0.9 * sum(counts.values()):
+            continue
+        name = str(reg.at[district, "name"])
+        again = resolve(rec._replace(district=name), reg)
+        if again.official:
+            out[i] = dataclasses.replace(
+                again,
+                registry_name=again.registry_name or str(reg.at[again.key, "name"]),
+                corrections=(*again.corrections, f"thuộc {name} như các xã khác của trang"),
+            )
+    return out
+
+
 def _resolve_spelled(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     match = registry.resolve(
         rec.province, rec.district, rec.commune, rec.code, on=rec.date, suggestions=False

@@ -14,7 +14,7 @@ from cccd_analytics import registry
 from cccd_analytics.ingest import parts as parts_
 from cccd_analytics.ingest import records
 from cccd_analytics.ingest.checks import check_consistency, check_cumulative, check_duplicates
-from cccd_analytics.ingest.names import FirstRow, resolve, unofficial_unit
+from cccd_analytics.ingest.names import FirstRow, in_the_sheets_district, resolve, unofficial_unit
 from cccd_analytics.ingest.record_export import cumulate_records
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.ingest.rows import VALUE_ORDER
@@ -60,7 +60,7 @@ def resolve_and_check(
         firsts = firsts.assign(row=first_row.loc[firsts.index])
     firsts = [FirstRow(*values) for values in zip(*(firsts[name].tolist() for name in FirstRow._fields))]
     reg = registry.load_registry()
-    matches = [resolve(rec, reg) for rec in firsts]
+    matches = in_the_sheets_district(firsts, [resolve(rec, reg) for rec in firsts], reg)
     wanted: dict[str, list[int]] = {}
     for i, (rec, match) in enumerate(zip(firsts, matches)):
         if not match.official:
