@@ -37,43 +37,23 @@ def record_export(
     received = cols["received_date"]
     at = dict(sheet=sheet_name, column=received.letter, header=received.header)
     report.rows_read += counts.rows
-    if counts.no_place[0]:
-        col = cols["commune"]
-        report.problems.append(
-            Problem.of(
-                "record_without_commune",
-                f"{thousands(counts.no_place[0])} hồ sơ không ghi xã/phường, không được tính "
-                f"(ví dụ dòng {', '.join(map(str, counts.no_place[1]))}).",
-                sheet=sheet_name,
-                row=counts.no_place[1][0],
-                column=col.letter,
-                header=col.header,
+    shown = ", ".join(f"«{s}»" for s in counts.void_statuses[:3])
+    for code, (n, rows), what, column in (
+        ("record_without_commune", counts.no_place, "không ghi xã/phường", cols["commune"]),
+        ("record_without_date", counts.no_date, "không ghi ngày thu nhận", received),
+        ("record_void", counts.void, f"đã hủy hoặc bị từ chối ({shown})", cols.get("status")),
+    ):
+        if n:
+            report.problems.append(
+                Problem.of(
+                    code,
+                    f"{thousands(n)} hồ sơ {what}, không được tính (ví dụ dòng {', '.join(map(str, rows))}).",
+                    sheet=sheet_name,
+                    row=rows[0],
+                    column=column.letter,
+                    header=column.header,
+                )
             )
-        )
-    if counts.no_date[0]:
-        report.problems.append(
-            Problem.of(
-                "record_without_date",
-                f"{thousands(counts.no_date[0])} hồ sơ không ghi ngày thu nhận, không được tính "
-                f"(ví dụ dòng {', '.join(map(str, counts.no_date[1]))}).",
-                row=counts.no_date[1][0],
-                **at,
-            )
-        )
-    if counts.void[0]:
-        col = cols["status"]
-        shown = ", ".join(f"«{s}»" for s in counts.void_statuses[:3])
-        report.problems.append(
-            Problem.of(
-                "record_void",
-                f"{thousands(counts.void[0])} hồ sơ đã hủy hoặc bị từ chối ({shown}), không được tính "
-                f"(ví dụ dòng {', '.join(map(str, counts.void[1]))}).",
-                sheet=sheet_name,
-                row=counts.void[1][0],
-                column=col.letter,
-                header=col.header,
-            )
-        )
     if counts.bad_dates:
         bad_rows = sum(n for n, _ in counts.bad_dates)
         rows = ", ".join(str(r) for _, r in counts.bad_dates[:5])

@@ -94,6 +94,19 @@ def _current_frame(unit_names, unit, metric_names, metric, days, values, upload_
     )
 
 
+def _scope(postgresql: bool, as_of: date | None, keys: list[str] | None) -> tuple[list[str], list]:
+    """The conditions (and their parameters) that limit current_values to the values in
+    force on `as_of` of the units `keys` (None: no limit)."""
+    where, params = [], []
+    if as_of is not None:
+        where.append("date <= %s" if postgresql else "date <= ?")
+        params.append(as_of if postgresql else as_of.isoformat())
+    if keys is not None:
+        where.append("unit_key = ANY(%s)" if postgresql else "unit_key IN (SELECT value FROM json_each(?))")
+        params.append(keys if postgresql else json.dumps(keys))
+    return where, params
+
+
 def _current_series(conn: sa.Connection, as_of: date | None, keys: list[str] | None) -> pd.DataFrame | None:
     """current_values read as one row per (unit, metric) series, its days as CSV lines that
     the database writes (SQLite group_concat, PostgreSQL string_agg) and pyarrow parses, a
@@ -105,14 +118,7 @@ def _current_series(conn: sa.Connection, as_of: date | None, keys: list[str] | N
     import pyarrow.csv as pcsv
 
     postgresql = conn.dialect.name == "postgresql"
-    mark = "%s" if postgresql else "?"
-    where, params = [], []
-    if as_of is not None:
-        where.append(f"date <= {mark}")
-        params.append(as_of if postgresql else as_of.isoformat())
-    if keys is not None:
-        where.append("unit_key = ANY(%s)" if postgresql else "unit_key IN (SELECT value FROM json_each(?))")
-        params.append(keys if postgresql else json.dumps(keys))
+    where, params = _scope(postgresql, as_of, keys)
     if postgresql:
         days = "string_agg(to_char(date, 'YYYY-MM-DD') || ',' || value || ',' || upload_id, E'\\n' ORDER BY date)"
         order = 'unit_key COLLATE "C", metric COLLATE "C"'
@@ -258,13 +264,7 @@ def _figure_values(
 
     postgresql = conn.dialect.name == "postgresql"
     mark = "%s" if postgresql else "?"
-    where, params = [], []
-    if as_of is not None:
-        where.append(f"date <= {mark}")
-        params.append(as_of if postgresql else as_of.isoformat())
-    if keys is not None:
-        where.append("unit_key = ANY(%s)" if postgresql else "unit_key IN (SELECT value FROM json_each(?))")
-        params.append(keys if postgresql else json.dumps(keys))
+    where, params = _scope(postgresql, as_of, keys)
     chosen = ", ".join(mark for _ in full)
     if postgresql:
         # Days since 1970 (what Arrow's date32 holds), in no order: PostgreSQL need not
