@@ -115,6 +115,8 @@ class _Places:
         self.type = dict(zip(reg.index, [fold(t or "") for t in reg["unit_type"].fillna("")]))
         self.kind = dict(zip(reg.index, kind))
         self.level = dict(zip(reg.index, reg["level"]))
+        self.district_of = dict(zip(reg.index, reg["district_key"]))
+        self.province_of = dict(zip(reg.index, reg["province_key"]))
 
 
 @lru_cache(maxsize=1)
@@ -171,12 +173,10 @@ def _from_registry(text: str) -> tuple[str, str, str] | None:
     if len(keys) != 1:
         return None  # the same name in two districts, none written: not ours to choose
     commune = keys[0]
-    reg = registry.load_registry()
-    district = reg.at[commune, "district_key"]
-    province = reg.at[commune, "province_key"]
+    district = places.district_of[commune]  # none for a 2025 commune
     return (
-        places.name.get(province, ""),
-        places.name.get(district, "") if isinstance(district, str) and district in places.name else "",
+        places.name.get(places.province_of[commune], ""),
+        places.name.get(district, "") if isinstance(district, str) else "",
         places.name[commune],
     )
 

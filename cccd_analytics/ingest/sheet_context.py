@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
+from cccd_analytics import registry
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest import normalise
 from cccd_analytics.ingest.report import ImportReport, Problem
@@ -20,12 +21,7 @@ def date_for_sheet(
     sheet_name: str | None,
 ):
     """The one date of a report without a date column, and where it came from."""
-    from_name = normalise.date_from_file_name(file_name)
-    if from_name is None and normalise.day_month_from_file_name(file_name):
-        # "BC ngay 15-5.xlsx" under a title "… NĂM 2023": the title gives the year.
-        day, month = normalise.day_month_from_file_name(file_name)
-        years = normalise.years_in([found.title or ""])
-        from_name = normalise._make(years.pop(), month, day) if len(years) == 1 else None
+    from_name = normalise.date_from_file_name(file_name) or _day_month_in_titles_year(found, file_name)
     if found.data_date is not None:
         # A day column of a wide sheet, or the day a sheet-per-day workbook's sheet is named
         # after: the table says it, over any line above it.
@@ -77,6 +73,19 @@ def authority_context(authorities: tuple[str, ...]) -> tuple[str, str]:
     return province, district
 
 
+def _day_month_in_titles_year(found: layouts.Layout, file_name: str) -> date | None:
+    """ "BC ngay 15-5.xlsx" under a title "… NĂM 2023": the day of the file name in the
+    title's one year."""
+    day_month = normalise.day_month_from_file_name(file_name)
+    years = normalise.years_in([found.title or ""]) if day_month else set()
+    if len(years) != 1:
+        return None
+    try:
+        return date(years.pop(), day_month[1], day_month[0])
+    except ValueError:  # 29/2 of a year without one
+        return None
+
+
 def place_context(found: layouts.Layout, sheet_name: str | None) -> tuple[str, str]:
     """Province and district said once for a sheet's rows: the letterhead's, else a district
     the title names ("BÁO CÁO … TRÊN ĐỊA BÀN HUYỆN KỲ ANH"), else the sheet's name when it
@@ -93,21 +102,13 @@ def place_context(found: layouts.Layout, sheet_name: str | None) -> tuple[str, s
         for end in range(len(words), 1, -1):
             if " ".join(words[1:end]) in _district_names():
                 return province, " ".join(words[:end])
-    if sheet_name and _bare(sheet_name) in _district_names():
+    if sheet_name and registry.bare(sheet_name) in _district_names():
         return province, sheet_name.strip()
     return province, district
-
-
-def _bare(name: str) -> str:
-    from cccd_analytics import registry
-
-    return registry.bare(name)
 
 
 @lru_cache(maxsize=1)
 def _district_names() -> frozenset[str]:
     """The registry's district names, folded, without their type ("ky anh", "vinh")."""
-    from cccd_analytics import registry
-
     units = registry.load_registry()
-    return frozenset(_bare(n) for n in units.loc[units.level == "district", "name"])
+    return frozenset(registry.bare(n) for n in units.loc[units.level == "district", "name"])
