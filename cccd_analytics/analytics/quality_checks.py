@@ -182,23 +182,20 @@ def _falling(scope: _Scope) -> pd.DataFrame:
     prev = part.groupby(["unit_key", "metric"])[["value", "date"]].shift(1)
     bad = part["value"] < prev["value"]
     out = part[bad].assign(prev_value=prev.loc[bad, "value"], prev_date=prev.loc[bad, "date"])
-    return pd.DataFrame(
-        {
-            "unit_key": out["unit_key"],
-            "date": out["date"],
-            "date_end": out["date"],
-            "check": "falling_cumulative",
-            "severity": rules.severity("falling_cumulative"),
-            "value": out["value"].astype(float),
-            "expected": out["prev_value"].astype(float),
-            "message_vi": [
-                f"{METRIC_LABELS[m].capitalize()} ngày {fmt.date_vn(d)} ({fmt.number(v)}) thấp hơn ngày "
-                f"{fmt.date_vn(pd_)} ({fmt.number(pv)}): số liệu giảm giữa các lần nhập, kiểm tra lại tệp nhập sau."
-                for m, d, v, pd_, pv in zip(
-                    out["metric"], out["date"], out["value"], out["prev_date"], out["prev_value"]
-                )
-            ],
-        }
+    return _findings(
+        "falling_cumulative",
+        out["unit_key"],
+        out["date"],
+        out["date"],
+        out["value"].astype(float),
+        out["prev_value"].astype(float),
+        [
+            f"{METRIC_LABELS[m].capitalize()} ngày {fmt.date_vn(d)} ({fmt.number(v)}) thấp hơn ngày "
+            f"{fmt.date_vn(pd_)} ({fmt.number(pv)}): số liệu giảm giữa các lần nhập, kiểm tra lại tệp nhập sau."
+            for m, d, v, pd_, pv in zip(
+                out["metric"], out["date"], out["value"], out["prev_date"], out["prev_value"]
+            )
+        ],
     )
 
 
@@ -283,16 +280,29 @@ def _spikes(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
     inc, med, z = (s[k].to_numpy()[days, units] for k in ("increment", "median", "z"))
     keys = np.asarray(collected.columns)[units]
     when = collected.index[days]
+    return _findings(
+        "spike",
+        keys,
+        when,
+        when,
+        inc,
+        med,
+        [_spike_message(d, x, m, zz) for d, x, m, zz in zip(when, inc, med, z)],
+    )
+
+
+def _findings(check: str, unit_key, day, day_end, value, expected, messages) -> pd.DataFrame:
+    """The rows of one check's findings, in the columns every check gives."""
     return pd.DataFrame(
         {
-            "unit_key": keys,
-            "date": when,
-            "date_end": when,
-            "check": "spike",
-            "severity": rules.severity("spike"),
-            "value": inc,
-            "expected": med,
-            "message_vi": [_spike_message(d, x, m, zz) for d, x, m, zz in zip(when, inc, med, z)],
+            "unit_key": unit_key,
+            "date": day,
+            "date_end": day_end,
+            "check": check,
+            "severity": rules.severity(check),
+            "value": value,
+            "expected": expected,
+            "message_vi": messages,
         }
     )
 
@@ -376,23 +386,20 @@ def _over_eligible(scope: _Scope, units: pd.DataFrame) -> pd.DataFrame:
     if not both["over"].any():
         return pd.DataFrame()
     ep = _episodes(both[["unit_key", "date", "collected", "eligible", "over"]], "over")
-    return pd.DataFrame(
-        {
-            "unit_key": ep["unit_key"],
-            "date": ep["date"],
-            "date_end": ep["date_end"],
-            "check": "coverage_over_100",
-            "severity": rules.severity("coverage_over_100"),
-            "value": ep["collected"].astype(float),
-            "expected": ep["eligible"].astype(float),
-            "message_vi": [
-                f"Đã thu nhận {fmt.number(c)} hồ sơ, vượt số công dân đủ điều kiện {fmt.number(e)} "
-                f"({fmt.percent(c / e)}) từ ngày {fmt.date_vn(d0)}"
-                + (f" đến {fmt.date_vn(d1)}" if d1 != d0 else "")
-                + ": số đủ điều kiện có thể bị báo thấp, cần kiểm tra lại."
-                for c, e, d0, d1 in zip(ep["collected"], ep["eligible"], ep["date"], ep["date_end"])
-            ],
-        }
+    return _findings(
+        "coverage_over_100",
+        ep["unit_key"],
+        ep["date"],
+        ep["date_end"],
+        ep["collected"].astype(float),
+        ep["eligible"].astype(float),
+        [
+            f"Đã thu nhận {fmt.number(c)} hồ sơ, vượt số công dân đủ điều kiện {fmt.number(e)} "
+            f"({fmt.percent(c / e)}) từ ngày {fmt.date_vn(d0)}"
+            + (f" đến {fmt.date_vn(d1)}" if d1 != d0 else "")
+            + ": số đủ điều kiện có thể bị báo thấp, cần kiểm tra lại."
+            for c, e, d0, d1 in zip(ep["collected"], ep["eligible"], ep["date"], ep["date_end"])
+        ],
     ).reset_index(drop=True)
 
 
@@ -405,22 +412,19 @@ def _returned_above(scope: _Scope) -> pd.DataFrame:
     if not both["above"].any():
         return pd.DataFrame()
     ep = _episodes(both[["unit_key", "date", "collected", "returned", "above"]], "above")
-    return pd.DataFrame(
-        {
-            "unit_key": ep["unit_key"],
-            "date": ep["date"],
-            "date_end": ep["date_end"],
-            "check": "returned_above_collected",
-            "severity": rules.severity("returned_above_collected"),
-            "value": ep["returned"].astype(float),
-            "expected": ep["collected"].astype(float),
-            "message_vi": [
-                f"Số thẻ đã trả ({fmt.number(r)}) lớn hơn số hồ sơ đã thu nhận ({fmt.number(c)}) ngày {fmt.date_vn(d1)}"
-                + (f" (từ ngày {fmt.date_vn(d0)})" if d1 != d0 else "")
-                + "."
-                for r, c, d0, d1 in zip(ep["returned"], ep["collected"], ep["date"], ep["date_end"])
-            ],
-        }
+    return _findings(
+        "returned_above_collected",
+        ep["unit_key"],
+        ep["date"],
+        ep["date_end"],
+        ep["returned"].astype(float),
+        ep["collected"].astype(float),
+        [
+            f"Số thẻ đã trả ({fmt.number(r)}) lớn hơn số hồ sơ đã thu nhận ({fmt.number(c)}) ngày {fmt.date_vn(d1)}"
+            + (f" (từ ngày {fmt.date_vn(d0)})" if d1 != d0 else "")
+            + "."
+            for r, c, d0, d1 in zip(ep["returned"], ep["collected"], ep["date"], ep["date_end"])
+        ],
     ).reset_index(drop=True)
 
 
