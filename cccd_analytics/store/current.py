@@ -329,30 +329,27 @@ def _figure_values(
 
 def _iso_days(text: str, n: int):
     """`n` dates written '"YYYY-MM-DD"' and separated by commas (a JSON array's inside), as
-    datetime64[D]: read digit by digit, a nation's 3.5 million in a few hundredths of a
-    second (numpy's own text parse takes a tenth of a microsecond each).  Any other
-    form (a time after the day) is read one by one, as `_as_day` reads a date."""
+    datetime64[D]: the text taken as n records of 13 bytes, and Arrow's cast of each
+    record's date to a day (a nation's 3.5 million in about a tenth of a second; numpy's
+    own text parse takes a tenth of a microsecond each).  Any other form (a time after
+    the day) is read one by one, as `_as_day` reads a date."""
     import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     if n == 0:
         return np.zeros(0, "datetime64[D]")
-    raw = np.frombuffer((text + ",").encode("ascii", "replace"), np.uint8)
+    raw = (text + ",").encode("ascii", "replace")
     if len(raw) == 13 * n:
-        cells = raw.reshape(n, 13)
-        if (cells[:, [0, 11]] == ord('"')).all() and (cells[:, [5, 8]] == ord("-")).all():
-            digits = cells[:, [1, 2, 3, 4, 6, 7, 9, 10]].astype(np.int32) - ord("0")
-            if ((digits >= 0) & (digits <= 9)).all():
-                year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-                month = digits[:, 4] * 10 + digits[:, 5]
-                day = digits[:, 6] * 10 + digits[:, 7]
-                if ((month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)).all():
-                    first = int(year.min())
-                    # Each month's first day from numpy's calendar, then the day within it.
-                    months = np.arange(
-                        np.datetime64(f"{first:04d}-01", "M"),
-                        np.datetime64(f"{int(year.max()) + 1:04d}-01", "M"),
-                    ).astype("datetime64[D]")
-                    return months[(year - first) * 12 + month - 1] + (day - 1).astype("timedelta64[D]")
+        cells = np.frombuffer(raw, np.uint8).reshape(n, 13)
+        if (cells[:, 0] == 34).all() and (cells[:, 11] == 34).all() and (cells[:, 12] == 44).all():
+            records = pa.FixedSizeBinaryArray.from_buffers(pa.binary(13), n, [None, pa.py_buffer(raw)])
+            try:
+                days = pc.binary_slice(records, 1, 11).cast(pa.string()).cast(pa.date32())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
+            else:
+                return days.cast(pa.int32()).to_numpy().astype("datetime64[D]")  # days since 1970
     return np.array([_as_day(d) for d in json.loads(f"[{text}]")], dtype="datetime64[D]")
 
 
