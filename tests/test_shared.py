@@ -367,12 +367,13 @@ def test_the_figure_read_parses_days_and_values_as_python_does():
     from cccd_analytics.store.current import _integers, _iso_days
 
     days = [date(1999, 1, 1) + timedelta(days=i) for i in range(0, 37_600, 3)]
-    text = ",".join(json.dumps(d.isoformat()) for d in days)
+    text = "".join(json.dumps(d.isoformat()) + "," for d in days).encode()
     assert _iso_days(text, len(days)).tolist() == days
-    odd = ['"2024-02-29 00:00:00"', '"2023-05-01"']
-    assert _iso_days(",".join(odd), 2).tolist() == [date(2024, 2, 29), date(2023, 5, 1)]
-    assert len(_iso_days("", 0)) == 0
+    odd = b'"2024-02-29 00:00:00","2023-05-01",'
+    assert _iso_days(odd, 2).tolist() == [date(2024, 2, 29), date(2023, 5, 1)]
+    assert len(_iso_days(b"", 0)) == 0
     values = [0, -5, 12, 2**40, 87_000]
-    assert _integers(",".join(map(str, values)), len(values)).tolist() == values
+    for text in (",".join(map(str, values)), ",".join(map(str, values)).encode()):
+        assert _integers(text, len(values)).tolist() == values
     assert _integers("1.0,2", 2).tolist() == [1, 2]
     assert _integers("", 0).dtype == np.int64

@@ -270,7 +270,8 @@ def _figure_values(
     if postgresql:
         lists = "string_agg((date - DATE '1970-01-01')::text, ','), string_agg(value::text, ',')"
     else:
-        lists = "json_group_array(date), json_group_array(value)"
+        # As bytes: no text made of them in Python (they are parsed as bytes).
+        lists = "CAST(json_group_array(date) AS BLOB), CAST(json_group_array(value) AS BLOB)"
     sql = (
         f"SELECT unit_key, metric, count(*), {lists} FROM current_values"
         + (" WHERE " + " AND ".join(where) if where else "")
@@ -292,34 +293,43 @@ def _figure_values(
     finally:
         cursor.close()
     n = sum(counts)
+    comma = "," if postgresql else b","
     if postgresql:
-        day = _integers(",".join(days), n).astype("datetime64[D]")
+        day = _integers(comma.join(days), n).astype("datetime64[D]")
     else:
-        day = _iso_days(",".join(days), n)
+        day = _iso_days(comma.join([*days, b""]), n)
     del days
-    value = _integers(",".join(values), n)
+    value = _integers(comma.join(values), n)
     del values
     counts_a = np.asarray(counts, np.int64)
-    unit = np.repeat(np.asarray(units, np.int32), counts_a)
-    metric = np.repeat(np.asarray(metrics_, np.int32), counts_a)
-    # The other metrics: only each series' first and last day (a day is once in a series;
-    # the database need not give them in order).
-    is_full = np.isin(np.arange(len(metric_names)), [metric_names[m] for m in full if m in metric_names])
-    if n and not is_full.all():
-        starts = np.r_[0, np.cumsum(counts_a)[:-1]]
-        lo = np.repeat(np.minimum.reduceat(day, starts), counts_a)
-        hi = np.repeat(np.maximum.reduceat(day, starts), counts_a)
-        keep = is_full[metric] | (day == lo) | (day == hi)
-        unit, metric, day, value = unit[keep], metric[keep], day[keep], value[keep]
+    ends = np.cumsum(counts_a)  # one past each series' last row
+    series = np.repeat(np.arange(len(counts), dtype=np.int32), counts_a)
+    # The other metrics: only each series' first and last day (a day is once in a series).
+    full_metric = np.isin(np.arange(len(metric_names)), [metric_names[m] for m in full if m in metric_names])
+    full_series = full_metric[np.asarray(metrics_, np.int64)]
+    if n and not full_series.all():
+        keep = full_series[series]
+        rising = day[1:] > day[:-1]
+        rising[ends[:-1] - 1] = True  # a series may start on any day
+        if rising.all():  # each series in day order, as SQLite scans them: its first and last row
+            keep[ends - counts_a] = True
+            keep[ends - 1] = True
+        else:  # the database need not give a series' days in order
+            starts = ends - counts_a
+            keep |= day == np.repeat(np.minimum.reduceat(day, starts), counts_a)
+            keep |= day == np.repeat(np.maximum.reduceat(day, starts), counts_a)
+        series, day, value = series[keep], day[keep], value[keep]
     import pandas as pd
 
     return pd.DataFrame(
         {
-            "unit_key": pd.Categorical.from_codes(unit, categories=pd.Index(list(unit_names), dtype=object)),
+            "unit_key": pd.Categorical.from_codes(
+                np.asarray(units, np.int32)[series], categories=pd.Index(list(unit_names), dtype=object)
+            ),
             # datetime64[s], as current_observations gives the dates
             "date": day.astype("datetime64[s]"),
             "metric": pd.Categorical.from_codes(
-                metric, categories=pd.Index(list(metric_names), dtype=object)
+                np.asarray(metrics_, np.int32)[series], categories=pd.Index(list(metric_names), dtype=object)
             ),
             "value": value,
         },
@@ -327,33 +337,32 @@ def _figure_values(
     )
 
 
-def _iso_days(text: str, n: int):
-    """`n` dates written '"YYYY-MM-DD"' and separated by commas (a JSON array's inside), as
-    datetime64[D]: the text taken as n records of 13 bytes, and Arrow's cast of each
-    record's date to a day (a nation's 3.5 million in about a tenth of a second; numpy's
-    own text parse takes a tenth of a microsecond each).  Any other form (a time after
-    the day) is read one by one, as `_as_day` reads a date."""
+def _iso_days(records: bytes, n: int):
+    """`n` dates, each written '"YYYY-MM-DD",' (a JSON array's inside, a comma after each),
+    as datetime64[D]: the records of 13 bytes cut and cast to days by Arrow (a nation's
+    3.5 million in about a tenth of a second; picking the digits with numpy took up to a
+    second in a fresh process).  Any other form (a time after the day) is read one by
+    one, as `_as_day` reads a date."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if n == 0:
         return np.zeros(0, "datetime64[D]")
-    raw = (text + ",").encode("ascii", "replace")
-    if len(raw) == 13 * n:
-        cells = np.frombuffer(raw, np.uint8).reshape(n, 13)
+    if len(records) == 13 * n:
+        cells = np.frombuffer(records, np.uint8).reshape(n, 13)
         if (cells[:, 0] == 34).all() and (cells[:, 11] == 34).all() and (cells[:, 12] == 44).all():
-            records = pa.FixedSizeBinaryArray.from_buffers(pa.binary(13), n, [None, pa.py_buffer(raw)])
+            dates = pa.FixedSizeBinaryArray.from_buffers(pa.binary(13), n, [None, pa.py_buffer(records)])
             try:
-                days = pc.binary_slice(records, 1, 11).cast(pa.string()).cast(pa.date32())
+                days = pc.binary_slice(dates, 1, 11).cast(pa.string()).cast(pa.date32())
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 pass
             else:
                 return days.cast(pa.int32()).to_numpy().astype("datetime64[D]")  # days since 1970
-    return np.array([_as_day(d) for d in json.loads(f"[{text}]")], dtype="datetime64[D]")
+    return np.array([_as_day(d) for d in json.loads(b"[" + records[:-1] + b"]")], dtype="datetime64[D]")
 
 
-def _integers(text: str, n: int):
+def _integers(text: str | bytes, n: int):
     """`n` integers separated by commas (a JSON array's inside) as int64."""
     import warnings
 
@@ -369,7 +378,7 @@ def _integers(text: str, n: int):
             return out
     except (ValueError, DeprecationWarning):
         pass
-    return np.array(json.loads(f"[{text}]"), dtype=np.int64)
+    return np.array(json.loads(b"[" + text + b"]" if isinstance(text, bytes) else f"[{text}]"), dtype=np.int64)
 
 
 def _as_day(value) -> date:
