@@ -378,7 +378,9 @@ def _integers(text: str | bytes, n: int):
             return out
     except (ValueError, DeprecationWarning):
         pass
-    return np.array(json.loads(b"[" + text + b"]" if isinstance(text, bytes) else f"[{text}]"), dtype=np.int64)
+    return np.array(
+        json.loads(b"[" + text + b"]" if isinstance(text, bytes) else f"[{text}]"), dtype=np.int64
+    )
 
 
 def _as_day(value) -> date:
