@@ -39,3 +39,22 @@ def test_the_same_table_is_read_once_its_column_is_chosen():
     report = ingest.import_bytes(None, _issued_table(), "da_cap.xlsx", mapping={"commune": 1, "collected": 3})
     assert report.status == "checked", report.message
     assert report.units_read == 4
+
+
+def test_a_table_with_units_as_columns_and_days_as_rows_is_refused_saying_to_turn_it():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Theo ngày"
+    sheet.append(["SỐ HỒ SƠ THU NHẬN THEO NGÀY - HUYỆN KỲ ANH"])
+    sheet.append(["Ngày", *COMMUNES])
+    for k, day in enumerate(["15/5/2023", "16/5/2023", "17/5/2023"]):
+        sheet.append([day, *(100 + 10 * k + i for i in range(len(COMMUNES)))])
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "theo_cot.xlsx")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert error.code == "no_table" and error.sheet == "Theo ngày" and error.row == 2
+    assert (
+        "đơn vị theo cột" in error.message and "3 dòng ngày" in error.message and "xoay bảng" in error.message
+    )

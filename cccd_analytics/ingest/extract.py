@@ -200,6 +200,21 @@ def extract(
                 district["header"],
             )
             return out, counts
+        turned = _units_as_columns(prepared[primary][0].rows) if primary is not None else None
+        if turned is not None:
+            row, units, days = turned
+            report.problems.append(
+                Problem.of(
+                    "no_table",
+                    f"bảng có đơn vị theo cột ({units} cột tên xã/phường ở dòng {row + 1}) và ngày theo dòng "
+                    f"({days} dòng ngày ở cột A); chưa đọc được bảng xoay như vậy. Hãy xoay bảng (Excel: Sao "
+                    "chép → Dán đặc biệt → Hoán đổi hàng/cột) để mỗi dòng là một xã/phường và mỗi cột là một "
+                    "ngày, rồi tải lên lại.",
+                    sheet=prepared[primary][0].name or None,
+                    row=row + 1,
+                )
+            )
+            return out, counts
         issued = _issued_columns(report.columns)
         if issued:
             letters = ", ".join(f"cột {c['letter']} «{c['header']}»" for c in issued)
@@ -230,6 +245,24 @@ def extract(
             )
         )
     return out, counts
+
+
+def _units_as_columns(rows: list[list]) -> tuple[int, int, int] | None:
+    """(header row, unit columns, day rows) of a table turned on its side: a header row of
+    commune names ("Xã Kỳ Tân | Xã Kỳ Thọ …") over rows that each start with a day."""
+    for r in range(min(layouts.HEADER_SCAN_ROWS, len(rows) - 1)):
+        units = sum(
+            1 for cell in rows[r][1:] if registry.expand(normalise.text(cell)).startswith(_COMMUNE_TYPES)
+        )
+        if units < 2:
+            continue
+        days = 0
+        for row in rows[r + 1 :]:
+            if row and normalise.day_label(row[0]) is not None:
+                days += 1
+        if days >= 2:
+            return r, units, days
+    return None
 
 
 def _issued_columns(columns: list[dict]) -> list[dict]:
