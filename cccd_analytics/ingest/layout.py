@@ -478,6 +478,18 @@ def _is_number_row(row: list) -> bool:
 # -- unknown layouts -------------------------------------------------------------------
 
 
+def record_fields(layout: Layout) -> list[str]:
+    """The columns of a per-record export that are read: place, days, status, and what puts
+    an application in its parts; every other column is skipped by the parser."""
+    wanted = (*headers.RECORD_READ_FIELDS, *headers.RECORD_BREAKDOWN_FIELDS)
+    return [f for f in wanted if f in layout.columns]
+
+
+def record_width(rows: list[list], layout: Layout) -> int:
+    """How many fields an export's lines have: the widest of its header and first records."""
+    return max((len(r) for r in rows[: layout.first_data_row + 20]), default=0)
+
+
 def candidate_header(rows: list[list]) -> tuple[int, ...] | None:
     """The most likely header rows of a table this module cannot name.
 
