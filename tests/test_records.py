@@ -437,3 +437,22 @@ def test_only_a_per_record_export_streamed_from_disk_is_parsed_ahead(tmp_path, m
     assert not read_ahead.start(canonical)
     assert not read_ahead.start(tmp_path / "missing.csv")
     assert not delimited._AHEAD
+
+
+def test_an_exports_header_is_found_without_matching_its_records_against_the_vocabulary(monkeypatch):
+    # Two records under a complete export header (a day received, a commune) end the
+    # header scan: the names, ID numbers and phones of the records below are not matched
+    # one by one against the header vocabulary (they were, 38 rows of them, per file).
+    from cccd_analytics.ingest import headers, layout
+
+    seen = []
+    real = headers.match_record
+    monkeypatch.setattr(headers, "match_record", lambda text: seen.append(text) or real(text))
+    rows = [r.split(",") for r in export_csv().splitlines()]
+    found = layout.locate(rows)
+    assert found.kind == "records" and found.first_data_row == 1
+    assert NAMES[0] in seen and NAMES[2] not in seen
+    # A row of column numbers under the header is not a record: the scan goes on past it.
+    numbered = [rows[0], [str(i + 1) for i in range(len(rows[0]))], *rows[1:]]
+    found = layout.locate(numbered)
+    assert found.kind == "records" and found.first_data_row == 2
