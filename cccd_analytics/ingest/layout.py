@@ -116,6 +116,9 @@ class Layout:
     data_date_source: str = ""
     # A day in the sheet's name, used when the sheet has no date line of its own.
     sheet_date: date | None = None
+    # A document's second table that gives its communes' cards handed over (no collected
+    # column of its own): read beside the table of collected figures (`locate_companion`).
+    companion: bool = False
 
 
 def _row_texts(row: list) -> list[str]:
@@ -648,3 +651,27 @@ def _is_district_label(name: str, stt: str) -> bool:
     letters = [ch for ch in name if ch.isalpha()]
     upper = letters and all(ch.isupper() for ch in letters)
     return bool(upper and len(letters) > 3 and folded.startswith(_DISTRICT_PREFIXES))
+
+
+def locate_companion(rows: list[list], file_name: str = "") -> Layout | None:
+    """A table of communes and cards handed over, with no collected column: the second table
+    of a report that gives "1. Kết quả thu nhận" and "2. Kết quả trả thẻ" one under the other.
+    Read only beside a table of collected figures of the same document (the caller's rule),
+    never as a report on its own."""
+    for r in range(min(HEADER_SCAN_ROWS, len(rows))):
+        columns, header_rows = _map_header(rows, r, headers.match)
+        if (
+            "commune" in columns
+            and "returned" in columns
+            and not set(columns) & {"collected", "collected_day"}
+        ):
+            columns = {
+                f: c
+                for f, c in columns.items()
+                if f in ("commune", "district", "province", "code", "row_number", "eligible", "returned")
+            }
+            found = build(rows, header_rows, columns, "report", file_name)
+            found.companion = True
+            found.description += ", bảng trả thẻ đi kèm bảng thu nhận"
+            return found
+    return None
