@@ -34,7 +34,7 @@ from cccd_analytics.text import fold
 if TYPE_CHECKING:  # imported where the registry is built: the store's start-up check needs none
     import pandas as pd
 
-from cccd_analytics.text import spelling_differences, spelling_key, spelling_words
+from cccd_analytics.text import spelling_differences, spelling_iy, spelling_key, spelling_words
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "vn_admin"
 
@@ -281,6 +281,7 @@ _PREFIXES = (
     "tt ",
     "t. t. ",
     "t. t ",
+    "t. tran ",
     "t. p. ",
     "t. p ",
     "t. x. ",
@@ -305,8 +306,11 @@ _LIST_MARKER = re.compile(r"^(?:\d{1,3}\s*[.)]|[a-zđ]\)|[-–—•·+*]+)\s+(?
 _TRAILING_NOTE = re.compile(r"(?<=\S)\s*(?:[(\[][^()\[\]]*[)\]]|\s[-–—]\s.*)\s*$")
 _TRAILING_MARKS = re.compile(r"(?<=\S)[\s*.,;:!?]+$")
 # Police reports name a unit by its police ("Công an xã Kỳ Tân", "CA phường Hưng Bình",
-# "CAX Kỳ Tân", "CATP Vinh"): the unit is the place.  No registry name starts with "Công an".
-_POLICE = re.compile(r"^(?:(?i:c[oô]ng\s+an)|CA|C\.\s?A\.?)\s+(?=\S)")
+# "CAX Kỳ Tân", "CATP Vinh") or its people's committee ("UBND xã Kỳ Tân"): the unit is the
+# place.  No registry name starts with "Công an" or "UBND".
+_POLICE = re.compile(
+    r"^(?:(?i:c[oô]ng\s+an|ubnd|ủy\s+ban\s+nhân\s+dân|uỷ\s+ban\s+nhân\s+dân)|CA|C\.\s?A\.?)\s+(?=\S)"
+)
 _POLICE_GLUED = re.compile(r"^CA(TP|TX|TT|X|P|H|Q)(?=[\s.])")
 # "P1", "P.01", "Phường 01": the number written without its leading zeros.
 _GLUED_NUMBER = re.compile(r"^(p|x|q|phường|xã|quận)(\d+)$")
@@ -394,19 +398,50 @@ def spelled_plain(name: str) -> str:
     return spelling_key(bare(name))
 
 
+# A letter with its vowel or đ mark taken off: what a typist leaves out ("ư" typed as "u").
+_UNMARKED = str.maketrans("ăâêôơưđ", "aaeooud")
+
+
 def _fits_plain(typed: str, official: str) -> bool:
-    """Whether each word of a typed name is the official word spelt the same way, or that
-    word with no diacritics at all: "Nghia Bình" fits "Nghĩa Bình"; "Diên Lãm" (other
-    accents) is another name, not "Diễn Lâm" without its accents."""
+    """Whether each word of a typed name is the official word with some of its marks left
+    out and none changed: "Nghia Bình", "Kỳ Thuọng" (ư, ơ typed u, o), "Bên Thủy" (no
+    tone) fit "Nghĩa Bình", "Kỳ Thượng", "Bến Thủy"; "Diên Lãm" and "Hưng Bính" (a
+    mark the official name does not have) are other names.  i/y and tone placement as in
+    `spelling_key`."""
     mine, theirs = spelling_words(_strip_prefix(typed)), spelling_words(_strip_prefix(official))
     if len(mine) != len(theirs):
         return False
-    for (word, _, _), (word_o, _, _) in zip(mine, theirs):
-        if spelling_key(word) == spelling_key(word_o):
-            continue
-        if not unicodedata.normalize("NFD", word).replace("đ", "d").isascii():
+    for (_, base, tone), (_, base_o, tone_o) in zip(mine, theirs):
+        base, base_o = spelling_iy(base), spelling_iy(base_o)
+        if tone and tone != tone_o or len(base) != len(base_o):
+            return False
+        if any(a != b and a != b.translate(_UNMARKED) for a, b in zip(base, base_o)):
             return False
     return True
+
+
+def _lacks_a_vowel(typed: str, official: str) -> bool:
+    """Whether the typed name is the official one with a vowel lost from some words, each
+    of which is then no Vietnamese syllable: "Kỳ Thợng" for "Kỳ Thượng" (TCVN3's "ư" is a
+    soft hyphen that LibreOffice drops when it converts the file).  A word that is still a
+    syllable ("An" for "Anh", "Hòa" for "Hoà") is another name, never a lost letter."""
+    from cccd_analytics.ingest.syllables import is_vietnamese_syllable
+
+    mine, theirs = spelling_words(_strip_prefix(typed)), spelling_words(_strip_prefix(official))
+    if len(mine) != len(theirs):
+        return False
+    lost = False
+    for (word, base, tone), (_, base_o, tone_o) in zip(mine, theirs):
+        base, base_o = spelling_iy(base), spelling_iy(base_o)
+        if base == base_o and tone == tone_o:
+            continue
+        if tone != tone_o or len(base) + 1 != len(base_o) or is_vietnamese_syllable(word):
+            return False
+        gaps = [i for i in range(len(base_o)) if base_o[:i] + base_o[i + 1 :] == base]
+        if not any(base_o[i] in "aăâeêioôơuưy" for i in gaps):
+            return False
+        lost = True
+    return lost
 
 
 @lru_cache(maxsize=1)
@@ -429,7 +464,9 @@ def _index() -> dict[str, dict]:
         communes.setdefault((r.hierarchy, parent, "=", bare_exact(r.name)), []).append(r.key)
         communes.setdefault((r.hierarchy, parent, "~", spelled(r.name)), []).append(r.key)
         communes.setdefault((r.hierarchy, parent, "_", spelled_plain(r.name)), []).append(r.key)
+        communes.setdefault((r.hierarchy, parent, "*"), []).append(r.key)  # all, for a lost letter
         if r.hierarchy == "3":
+            communes.setdefault(("3", r.province_key, "*"), []).append(r.key)
             communes.setdefault(("3", r.province_key, bare(r.name)), []).append(r.key)
             communes.setdefault(("3", r.province_key, "=", bare_exact(r.name)), []).append(r.key)
             communes.setdefault(("3", r.province_key, "~", spelled(r.name)), []).append(r.key)
@@ -536,8 +573,32 @@ def _match_among(lookup, reg, province, district, commune: str, shown: str) -> M
         return Match(exact[0], True)
     if exact:
         return None
-    plain = [k for k in lookup("_", spelled_plain(commune)) if _fits_plain(commune, str(reg.at[k, "name"]))]
-    for hits in (lookup("~", spelled(commune)), plain):
+
+    def plain() -> list[str]:
+        return [
+            k for k in lookup("_", spelled_plain(commune)) if _fits_plain(commune, str(reg.at[k, "name"]))
+        ]
+
+    def lost_vowel() -> list[str]:
+        from cccd_analytics.ingest.syllables import is_vietnamese_syllable
+
+        # Only a name with a word that is no syllable can have lost a letter: the names
+        # outside the registry (often thousands in a file) are real words and skip the scan.
+        words = bare_exact(commune).split()
+        if all(is_vietnamese_syllable(w) for w in words):
+            return []
+        size = len(bare(commune))
+        return [
+            k
+            for k in lookup("*")
+            if size < len(bare(reg.at[k, "name"])) <= size + len(words)
+            and _lacks_a_vowel(commune, str(reg.at[k, "name"]))
+        ]
+
+    # Each way in turn, the closest first: a later way is tried only when no unit fits the
+    # one before it, so "Châu Bính" typed exactly is never weighed against "Châu Bình".
+    for way in (lambda: lookup("~", spelled(commune)), plain, lost_vowel):
+        hits = way()
         if len(hits) == 1:
             official = str(reg.at[hits[0], "name"])
             return Match(

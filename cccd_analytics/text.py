@@ -207,6 +207,11 @@ def _iy(base: str) -> str:
     return base
 
 
+def spelling_iy(base: str) -> str:
+    """A word's letters without its tone with i and y after a consonant made one: "kỳ" → "ki"."""
+    return _iy(base)
+
+
 def spelling_words(text: str) -> list[tuple[str, str, str]]:
     """Each word of `text` as (as typed, lower case NFC; its letters without tone; its tone)."""
     decomposed = unicodedata.normalize("NFD", str(text).translate(_LOOKALIKES).lower())
@@ -227,7 +232,7 @@ def spelling_key(text: str) -> str:
 
 def spelling_differences(typed: str, official: str) -> list[str]:
     """In Vietnamese, how `typed` differs from `official` in spelling (both without the unit
-    type): "chữ Ð thay cho Đ", "i/y", "vị trí dấu thanh", "không dấu", "thiếu hoặc sai dấu".
+    type): "chữ Ð thay cho Đ", "i/y", "vị trí dấu thanh", "không dấu", "thiếu một chữ cái", "thiếu hoặc sai dấu".
     Empty when they are written alike (case and spacing aside)."""
     reasons: list[str] = []
     if any(ch in LOOKALIKE_D for ch in typed):
@@ -247,6 +252,9 @@ def spelling_differences(typed: str, official: str) -> list[str]:
         elif plain:
             if "không dấu" not in reasons:
                 reasons.append("không dấu")
+        elif len(base) + 1 == len(base_o) and tone == tone_o:
+            if "thiếu một chữ cái" not in reasons:
+                reasons.append("thiếu một chữ cái")
         elif "thiếu hoặc sai dấu" not in reasons:
             reasons.append("thiếu hoặc sai dấu")
     return reasons

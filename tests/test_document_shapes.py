@@ -254,3 +254,52 @@ def test_a_table_inside_a_frame_table_is_read():
     report = ingest.import_bytes(None, raw.getvalue(), "khung.docx")
     assert report.status == "checked", report.message
     assert _values(report) == truth
+
+
+def _two_tables(with_collected: bool = True) -> tuple[bytes, dict]:
+    """ "1. Kết quả thu nhận hồ sơ" and "2. Kết quả trả thẻ": one table each, one under the other."""
+    communes = _communes()
+    figures = _figures(communes, seed=9)
+    doc = docx.Document()
+    doc.add_paragraph("CÔNG AN HUYỆN KỲ ANH")
+    doc.add_paragraph("BÁO CÁO KẾT QUẢ CẤP CĂN CƯỚC CÔNG DÂN")
+    doc.add_paragraph("Số liệu tính đến 17 giờ 00 ngày 15/5/2023 như sau:")
+    truth = {}
+    tables = [
+        ("2. Kết quả trả thẻ", ["STT", "Xã, thị trấn", "Số thẻ CCCD đã trả cho công dân"], ("returned",))
+    ]
+    if with_collected:
+        head = ["STT", "Đơn vị", "Số công dân đủ điều kiện", "Lũy kế thu nhận"]
+        tables.insert(0, ("1. Kết quả thu nhận hồ sơ", head, ("eligible", "collected")))
+    for title, head, metrics in tables:
+        doc.add_paragraph(title)
+        table = doc.add_table(rows=len(communes) + 1, cols=len(head))
+        table.style = "Table Grid"
+        for c, text in enumerate(head):
+            table.cell(0, c).text = text
+        for r, (key, name) in enumerate(communes, start=1):
+            cells = [str(r), name, *(_dot(figures[key][m]) for m in metrics)]
+            for c, text in enumerate(cells):
+                table.cell(r, c).text = text
+            truth.update({(key, DAY, m): figures[key][m] for m in metrics})
+    doc.add_paragraph("TRƯỞNG CÔNG AN HUYỆN")
+    raw = io.BytesIO()
+    doc.save(raw)
+    return raw.getvalue(), truth
+
+
+def test_collected_and_returned_in_two_tables_of_one_document_are_read_together():
+    data, truth = _two_tables()
+    report = ingest.import_bytes(None, data, "hai_bang.docx")
+    assert report.status == "checked", report.message
+    assert not [p for p in report.problems if p.code == "table_skipped"]
+    assert _values(report) == truth
+    assert [t["read"] for t in report.tables] == [True, True]
+
+
+def test_a_table_of_cards_handed_over_alone_is_still_no_report():
+    # Without the collected figures there is nothing to read it beside: refused as before.
+    data, _ = _two_tables(with_collected=False)
+    report = ingest.import_bytes(None, data, "tra_the.docx")
+    assert report.status == "refused"
+    assert any(p.code == "no_table" for p in report.errors)

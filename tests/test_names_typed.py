@@ -6,14 +6,18 @@ Each resolves to its unit, or is refused or shown — never silently another dis
 from __future__ import annotations
 
 import io
+import unicodedata
 from datetime import date
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cccd_analytics import ingest, registry
 from cccd_analytics.ingest import names
 from cccd_analytics.ingest.legacy_text import _to_tcvn3, _to_vni
+from cccd_analytics.text import fold
 
 REG = registry.load_registry()
 DAY = date(2023, 5, 15)
@@ -316,3 +320,123 @@ def test_a_name_of_two_districts_in_a_sheet_of_both_districts_is_not_guessed():
     assert obs is not None, report.message
     assert KY_TAN_HT not in set(obs.unit_key) and KY_TAN_NA not in set(obs.unit_key)
     assert any(p.code == "unknown_unit" and "Kỳ Tân" in p.message for p in report.problems)
+
+
+# -- names typed as people really type them: marks left out, keystrokes left in, a letter lost ------
+
+KY_THUONG = _key("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Thượng")
+BEN_THUY = _key("Tỉnh Nghệ An", "Thành phố Vinh", "Phường Bến Thủy")
+TRUONG_THI = _key("Tỉnh Nghệ An", "Thành phố Vinh", "Phường Trường Thi")
+
+TYPED_LOOSELY = [
+    # ư/ơ typed as u/o with the tone kept; a tone left out with the other marks kept
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Thuọng", KY_THUONG, "thiếu hoặc sai dấu"),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Thuợng", KY_THUONG, "thiếu hoặc sai dấu"),
+    ("Nghệ An", "Vinh", "Bên Thủy", BEN_THUY, "thiếu hoặc sai dấu"),
+    # Telex and VNI keystrokes left in (the input method off), in the district too
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Kyf Taan", KY_TAN_HT, "Telex/VNI"),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "xa Kyf Thuwowngj", KY_THUONG, "Telex/VNI"),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Ky2 Ta6n", KY_TAN_HT, "Telex/VNI"),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Ky2 Tan6", KY_TAN_HT, "Telex/VNI"),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "KY2 THU7O7NG5", KY_THUONG, "Telex/VNI"),
+    ("Nghệ An", "Vinh", "Be61n Thu3y", BEN_THUY, "Telex/VNI"),
+    ("Nghệ An", "Huyen Quyf Chaau", "Taan Lacj", TAN_LAC, "Telex/VNI"),
+    # LibreOffice's conversion of TCVN3 text drops "ư" (a soft hyphen in that font)
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Thợng", KY_THUONG, "thiếu một chữ cái"),
+    ("Nghệ An", "Vinh", "Trờng Thi", TRUONG_THI, "thiếu một chữ cái"),
+    ("Nghệ An", "Vinh", "Hng Bình", HUNG_BINH, "thiếu một chữ cái"),
+    # the unit named by its committee, or with its district in the same cell
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "UBND xã Kỳ Tân", KY_TAN_HT, ""),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân, huyện Kỳ Anh", KY_TAN_HT, "kèm huyện"),
+    ("Nghệ An", "", "Xã Kỳ Tân, huyện Tân Kỳ", KY_TAN_NA, "kèm huyện"),
+    ("Nghệ An", "H. Quỳ Châu", "T.Trấn Tân Lạc", TAN_LAC, ""),
+]
+
+
+@pytest.mark.parametrize(("province", "district", "commune", "key", "how"), TYPED_LOOSELY)
+def test_a_loosely_typed_name_finds_its_unit_and_says_how(province, district, commune, key, how):
+    match = _resolve(province, district, commune)
+    assert match.official and match.key == key, (commune, match)
+    assert how in " ".join(match.corrections), match.corrections
+    if how:
+        assert match.registry_name == REG.at[key, "name"]
+
+
+@pytest.mark.parametrize(
+    ("province", "district", "commune"),
+    [
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Tấn"),  # a tone the name does not have
+        ("Nghệ An", "Vinh", "Hưng Bính"),
+        ("Nghệ An", "Vinh", "Hung Bính"),
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân, huyện Tân Kỳ"),  # the cell's district is another
+        ("Nghệ An", "Vinh", "Hưng An"),  # "An" is a word: never "Anh" with a letter lost
+    ],
+)
+def test_a_loosely_typed_name_of_no_unit_stays_outside_the_registry(province, district, commune):
+    assert not _resolve(province, district, commune).official
+
+
+def test_a_name_that_lost_a_letter_and_fits_two_units_is_refused_with_both():
+    # "Lng Thành" has lost the vowel of "Long Thành" and of "Lăng Thành" alike.
+    match = _resolve("Nghệ An", "Huyện Yên Thành", "Lng Thành")
+    assert match.ambiguous and not match.official
+    assert {c.split(" (")[0] for c in match.candidates} == {"Xã Long Thành", "Xã Lăng Thành"}
+
+
+def test_an_old_commune_named_after_the_reform_is_kept_apart_and_says_what_it_became():
+    en = "date,province,district,commune,commune_code,eligible,collected,collected_day,returned\n"
+    body = (
+        "2025-08-01,Tỉnh Hà Tĩnh,,Xã Kỳ Phong,,3000,100,,0\n2025-08-01,Tỉnh Hà Tĩnh,,Xã Kỳ Xuân,,3000,90,,0\n"
+    )
+    report, obs = ingest.read_observations((en + body).encode(), "x.csv")
+    assert obs is not None, report.message
+    (note,) = [p for p in report.problems if p.code == "unknown_unit"]
+    assert "trước 1/7/2025" in note.message and "«Xã Kỳ Xuân»" in note.message and note.row == 2
+    # Its figure is not the new commune's.
+    new = registry.resolve("Tỉnh Hà Tĩnh", "", "Xã Kỳ Xuân", on=date(2025, 8, 1)).key
+    assert _collected(obs)[(new, date(2025, 8, 1))] == 90
+
+
+def test_a_report_of_loosely_typed_names_stores_each_unit_its_figure_and_shows_each_correction():
+    typed = ["Kyf Taan", "Ky2 Tho5", "Kỳ Thợng", "UBND xã Kỳ Trung", "Kỳ Thuọng Xuân", "Kỳ Tấn Mới"]
+    rows = [["BÁO CÁO TIẾN ĐỘ CẤP CCCD"], ["Ngày 15/5/2023"], ["STT", "Huyện", "Xã", "Lũy kế thu nhận"]]
+    rows += [[i + 1, "H. Kỳ Anh", name, 100 + i] for i, name in enumerate(typed)]
+    report, obs = ingest.read_observations(_xlsx(rows), "bao_cao.xlsx")
+    assert obs is not None, report.message
+    official = ["Xã Kỳ Tân", "Xã Kỳ Thọ", "Xã Kỳ Thượng", "Xã Kỳ Trung"]
+    got = _collected(obs)
+    for i, name in enumerate(official):
+        assert got[(_key("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", name), DAY)] == 100 + i
+    fixes = {c["typed"]: c["official"] for c in report.corrections}
+    assert fixes == {"Kyf Taan": "Xã Kỳ Tân", "Ky2 Tho5": "Xã Kỳ Thọ", "Kỳ Thợng": "Xã Kỳ Thượng"}
+    # Names of no unit are kept apart and named, never folded into a near one.
+    assert sorted(report.unofficial_units) == ["Kỳ Thuọng Xuân", "Kỳ Tấn Mới"]
+
+
+def _telex(name: str) -> str:
+    """The keystrokes of `name` in Telex, the tone key at the end of each word."""
+    keys = {"â": "aa", "ê": "ee", "ô": "oo", "ă": "aw", "ơ": "ow", "ư": "uw", "đ": "dd"}
+    tones = {"\u0301": "s", "\u0300": "f", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
+    out = []
+    for word in name.split():
+        nfd = unicodedata.normalize("NFD", word)
+        tone = "".join(tones[c] for c in nfd if c in tones)
+        base = unicodedata.normalize("NFC", "".join(c for c in nfd if c not in tones))
+        typed = "".join(
+            (keys[c.lower()].upper() if c.isupper() else keys[c]) if c.lower() in keys else c for c in base
+        )
+        out.append(typed + tone)
+    return " ".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(key=st.sampled_from(sorted(REG.index[(REG.level == "commune") & (REG.hierarchy == "3")])))
+def test_every_official_name_typed_in_telex_with_the_input_method_off_matches_its_unit(key):
+    unit = REG.loc[key]
+    bare = unit["name"].split(" ", 1)[1] if unit["name"].startswith(("Xã ", "Phường ")) else unit["name"]
+    if bare.startswith("trấn "):
+        bare = bare[len("trấn ") :]
+    if "oo" in fold(bare):
+        return  # "Đoọc Mạy": Telex's "oo" is ô, so such a name has no keystrokes of its own
+    match = _resolve(REG.at[unit.province_key, "name"], REG.at[unit.district_key, "name"], _telex(bare))
+    assert match.official and match.key == key, (_telex(bare), match)

@@ -19,7 +19,7 @@ from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.ingest.rows import sheet_records
 from cccd_analytics.ingest.unread_tables import warn_unread_tables
 from cccd_analytics.store import Store
-from cccd_analytics.text import date_vn, thousands
+from cccd_analytics.text import date_vn, fold, thousands
 
 
 def _columns_for_ui(labels: list[str], found: layouts.Layout | None) -> list[dict]:
@@ -104,6 +104,7 @@ def extract(
     if per_day:
         prepared = sheet_per_day.leave_out(prepared, report)
     prepared, wide_found = _wide_tables(prepared, book, data, report, report_date, limits, windows)
+    prepared = _companion_tables(prepared, book)
     primary = next((i for i, p in enumerate(prepared) if p[1] is not None), None)
     if primary is None:
         primary = next((i for i, p in enumerate(prepared) if p[2]), None)
@@ -199,6 +200,40 @@ def extract(
                 district["header"],
             )
             return out, counts
+        turned = _units_as_columns(prepared[primary][0].rows) if primary is not None else None
+        if turned is not None:
+            row, units, days = turned
+            report.problems.append(
+                Problem.of(
+                    "no_table",
+                    f"bảng có đơn vị theo cột ({units} cột tên xã/phường ở dòng {row + 1}) và ngày theo dòng "
+                    f"({days} dòng ngày ở cột A); chưa đọc được bảng xoay như vậy. Hãy xoay bảng (Excel: Sao "
+                    "chép → Dán đặc biệt → Hoán đổi hàng/cột) để mỗi dòng là một xã/phường và mỗi cột là một "
+                    "ngày, rồi tải lên lại.",
+                    sheet=prepared[primary][0].name or None,
+                    row=row + 1,
+                )
+            )
+            return out, counts
+        issued = _issued_columns(report.columns)
+        if issued:
+            letters = ", ".join(f"cột {c['letter']} «{c['header']}»" for c in issued)
+            report.problems.append(
+                Problem.of(
+                    "no_table",
+                    f"không đọc được bảng: {letters} không cho biết đó là số hồ sơ đã thu nhận "
+                    "hay số thẻ đã cấp xong (đã trả cho công dân), và bảng không có cột nào khác ghi số hồ "
+                    "sơ đã thu nhận; không đoán. Hãy đổi tiêu đề cột thành «Lũy kế thu nhận» (hoặc «Đã thu "
+                    "nhận») hay «Số thẻ đã trả», hoặc chọn cột này khi ghép cột ở trang Nhập dữ liệu, rồi "
+                    "tải lên lại.",
+                    sheet=prepared[primary][0].name or None if primary is not None else None,
+                    row=prepared[primary][2][-1] + 1
+                    if primary is not None and prepared[primary][2]
+                    else None,
+                    column=issued[0]["letter"],
+                )
+            )
+            return out, counts
         report.problems.append(
             Problem.of(
                 "no_table",
@@ -210,6 +245,39 @@ def extract(
             )
         )
     return out, counts
+
+
+def _units_as_columns(rows: list[list]) -> tuple[int, int, int] | None:
+    """(header row, unit columns, day rows) of a table turned on its side: a header row of
+    commune names ("Xã Kỳ Tân | Xã Kỳ Thọ …") over rows that each start with a day."""
+    for r in range(min(layouts.HEADER_SCAN_ROWS, len(rows) - 1)):
+        units = sum(
+            1 for cell in rows[r][1:] if registry.expand(normalise.text(cell)).startswith(_COMMUNE_TYPES)
+        )
+        if units < 2:
+            continue
+        days = 0
+        for row in rows[r + 1 :]:
+            if row and normalise.day_label(row[0]) is not None:
+                days += 1
+        if days >= 2:
+            return r, units, days
+    return None
+
+
+def _issued_columns(columns: list[dict]) -> list[dict]:
+    """Columns headed "Đã cấp" / "Số đã cấp" / "Đã cấp CCCD" that no field took, in a table
+    with a commune column and no collected one: "đã cấp" is said of applications taken in
+    and of cards made and handed over alike, so such a column is never read as either."""
+    fields = {c["field"] for c in columns}
+    if "commune" not in fields or fields & {"collected", "collected_day"}:
+        return []
+    out = []
+    for column in columns:
+        words = fold(column["header"] or "")
+        if column["field"] is None and "da cap" in words and "chua" not in words:
+            out.append(column)
+    return out
 
 
 _DISTRICT_TYPES = ("huyen ", "thi xa ", "thanh pho ", "quan ")
@@ -321,6 +389,25 @@ def _wide_tables(prepared, book: Workbook, data, report: ImportReport, given, li
             continue
         out.extend((work, layout, layout.header_rows) for work, layout in days)
     return out, wide_found
+
+
+def _companion_tables(prepared, book: Workbook):
+    """In a Word or PDF report whose collected figures were found in one table, another table
+    of communes and cards handed over only ("2. Kết quả trả thẻ") is read beside it: each
+    gives its own measure of the same communes and day, so nothing is counted twice (a
+    figure given in both is a conflict the checks refuse, naming both)."""
+    if book.format not in ("docx", "doc", "pdf") or not any(
+        f is not None and f.kind == "report" and not f.companion for _, f, _ in prepared
+    ):
+        return prepared
+    out = []
+    for sheet, found, header_rows in prepared:
+        if found is None:
+            companion = layouts.locate_companion(sheet.rows, book.file_name)
+            if companion is not None:
+                found, header_rows = companion, companion.header_rows
+        out.append((sheet, found, header_rows))
+    return out
 
 
 def _date_of_many_days(prepared, report: ImportReport, per_day: bool) -> None:

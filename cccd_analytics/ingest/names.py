@@ -12,7 +12,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from cccd_analytics import registry
-from cccd_analytics.ingest import legacy_text
+from cccd_analytics.ingest import address, keystrokes, legacy_text
 
 
 class FirstRow(NamedTuple):
@@ -32,25 +32,52 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     province in turn: a name found in exactly one of them is that unit.  Without the
     closest names of an unknown unit: the caller asks for them in bulk."""
     match = _resolve_spelled(rec, reg)
-    if match.official or match.ambiguous or not legacy_text.could_be_legacy(rec.commune):
+    if match.official or match.ambiguous:
         return match
-    # One name typed in an old font in a column of Unicode text (too little of it for the
-    # column's repair to notice): read as TCVN3 or VNI, it must name exactly one unit.
+    # Other readings of what was typed, each shown as a correction; together they must
+    # name exactly one unit.
+    readings: list[tuple[str, FirstRow]] = []
+    if legacy_text.could_be_legacy(rec.commune):
+        # One name typed in an old font in a column of Unicode text (too little of it for
+        # the column's repair to notice): read as TCVN3 or VNI.
+        for encoding in ("tcvn3", "vni"):
+            converted = legacy_text.convert(rec.commune, encoding)
+            if converted != rec.commune:
+                font = "TCVN3" if encoding == "tcvn3" else "VNI"
+                readings.append((f"chữ phông {font} «{converted}»", rec._replace(commune=converted)))
+    # Typed with the input method off: "Kyf Taan", "Ky2 Ta6n" (Telex, VNI keystrokes).
+    typed = rec._replace(
+        **{f: keystrokes.restore(getattr(rec, f)) for f in ("province", "district", "commune")}
+    )
+    if typed != rec:
+        readings.append((f"gõ thiếu bộ gõ (Telex/VNI) «{typed.commune}»", typed))
+    # A commune cell that carries its district ("Xã Kỳ Tân, huyện Kỳ Anh"): read as an
+    # address, its district must be the row's own when the row has one.
+    if any(mark in rec.commune for mark in (",", " - ")):
+        province, district, commune = address.split_address(rec.commune)
+        if commune and (
+            not rec.district or not district or registry.expand(district) == registry.expand(rec.district)
+        ):
+            readings.append(
+                (
+                    "tên kèm huyện/tỉnh",
+                    rec._replace(
+                        province=rec.province or province, district=rec.district or district, commune=commune
+                    ),
+                )
+            )
     found = {}
-    for encoding in ("tcvn3", "vni"):
-        converted = legacy_text.convert(rec.commune, encoding)
-        if converted != rec.commune:
-            again = _resolve_spelled(rec._replace(commune=converted), reg)
-            if again.official:
-                found[again.key] = (encoding, converted, again)
+    for how, reading in readings:
+        again = _resolve_spelled(reading, reg)
+        if again.official:
+            found.setdefault(again.key, (how, again))
     if len(found) != 1:
         return match
-    encoding, converted, again = next(iter(found.values()))
-    font = "TCVN3" if encoding == "tcvn3" else "VNI"
+    how, again = next(iter(found.values()))
     return dataclasses.replace(
         again,
         registry_name=again.registry_name or str(reg.at[again.key, "name"]),
-        corrections=(f"chữ phông {font} «{converted}»", *again.corrections),
+        corrections=(how, *again.corrections),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -173,6 +174,7 @@ def resolve_and_check(
                 if match.suggestions
                 else " Không có tên nào gần giống trong danh mục."
             )
+            hint = _merged_since_reform(rec) + hint
             resolution.append(
                 Problem.of(
                     "unknown_unit",
@@ -252,4 +254,23 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
             "header": pd.Series(headers_[ids, which], dtype=object),
             "name": taken(table["commune"]),
         }
+    )
+
+
+def _merged_since_reform(rec: FirstRow) -> str:
+    """For a name of a commune abolished on 1/7/2025, written in a report of a later day
+    without its district: what it became.  Its figures are a part of the new commune's, so
+    they are never stored as the new commune's; the message says which one to report."""
+    from cccd_analytics import geo
+
+    if rec.district or rec.date < registry.REFORM_DATE:
+        return ""
+    old = registry.resolve(rec.province, "", rec.commune, on=date(2025, 6, 30), suggestions=False)
+    new = geo.old_to_new().get(old.key) if old.official else None
+    if not new:
+        return ""
+    reg = registry.load_registry()
+    return (
+        f" «{reg.at[old.key, 'name']}» là đơn vị trước 1/7/2025, nay là một phần của «{reg.at[new, 'name']}»: "
+        "số liệu của đơn vị cũ không phải của cả đơn vị mới nên không được gộp — hãy báo cáo theo tên mới."
     )

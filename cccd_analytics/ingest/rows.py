@@ -247,7 +247,10 @@ def sheet_records(
             )
             report.problems.append(Problem.of("no_date", message, sheet=sheet_name, row=index + 1))
             break
-        if "collected" not in values and "collected_day" not in values and not (breakdown and values):
+        if found.companion:
+            if "returned" not in values:
+                continue
+        elif "collected" not in values and "collected_day" not in values and not (breakdown and values):
             continue  # a commune row with no figures: not reported
         explicit_district = text_of(row[district_at] if 0 <= district_at < width else None)
         explicit_province = text_of(row[province_at] if 0 <= province_at < width else None)
@@ -308,7 +311,7 @@ def sheet_records(
             )
             from_context.append(False)
             n_out += 1
-    if "collected" not in cols and n_out:
+    if "collected" not in cols and n_out and not found.companion:
         _no_cumulative(cols, found, sheet_name, report)
     check_sums(out_values, commune_rows, groups, totals, sheet_name, report)
     if not n_out:
