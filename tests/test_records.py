@@ -375,3 +375,84 @@ def test_an_exports_errors_point_at_a_record_of_that_day_and_the_column_the_figu
     assert "«Xã Kỳ Xuân» ngày 26/3/2021" in collected.message
     assert (collected.row, collected.column) == (first_on[("Xã Kỳ Xuân", "26/03/2021")], "J")
     assert returned.column == "K"  # from the status column, "Trạng thái"
+
+
+@pytest.mark.parametrize("name", list(_awkward_exports()))
+def test_an_export_parsed_ahead_gives_the_report_of_one_parsed_in_turn(name, tmp_path, monkeypatch):
+    # `cccd ingest` starts Arrow's parse of a big export before its heavy imports
+    # (ingest.read_ahead); the import must take that result only for the very parse it
+    # would make, and report exactly what a parse in turn reports, awkward lines too.
+    import pyarrow.csv as pacsv
+
+    from cccd_analytics.ingest import pipeline, read_ahead
+
+    monkeypatch.setattr(pipeline, "STREAM_FROM_DISK_BYTES", 0)
+    monkeypatch.setattr(read_ahead, "STREAM_FROM_DISK_BYTES", 0)
+    path = tmp_path / "xuat.csv"
+    path.write_bytes(_awkward_exports()[name].encode())
+    in_turn = ingest.import_file(None, path)
+    parses = []
+    real = pacsv.read_csv
+    monkeypatch.setattr(pacsv, "read_csv", lambda *a, **k: parses.append(1) or real(*a, **k))
+    assert read_ahead.start(path)
+    ahead = ingest.import_file(None, path)
+    assert not delimited._AHEAD  # taken or dropped, never left behind
+    assert in_turn.status == ahead.status == "checked", (in_turn.message, ahead.message)
+    assert in_turn.rows_read == ahead.rows_read > 0
+    assert [p.message for p in in_turn.problems] == [p.message for p in ahead.problems]
+    assert in_turn.observations.values.tolist() == ahead.observations.values.tolist()
+    if name in ("plain", "blank lines", "crlf"):
+        assert len(parses) == 1  # the parse begun ahead; the import parsed nothing itself
+
+
+def test_an_export_changed_after_its_parse_began_is_parsed_again(tmp_path, monkeypatch):
+    from cccd_analytics.ingest import pipeline, read_ahead
+
+    monkeypatch.setattr(pipeline, "STREAM_FROM_DISK_BYTES", 0)
+    monkeypatch.setattr(read_ahead, "STREAM_FROM_DISK_BYTES", 0)
+    path = tmp_path / "xuat.csv"
+    path.write_text(export_csv(export_rows(45)), encoding="utf-8")
+    assert read_ahead.start(path)
+    rows = export_rows(60)
+    path.write_text(export_csv(rows), encoding="utf-8")
+    report = ingest.import_file(None, path)
+    assert report.rows_read == 60
+    assert (
+        report.observations.values.tolist()
+        == ingest.import_bytes(None, path.read_bytes(), "xuat.csv").observations.values.tolist()
+    )
+
+
+def test_only_a_per_record_export_streamed_from_disk_is_parsed_ahead(tmp_path, monkeypatch):
+    from cccd_analytics.ingest import read_ahead
+
+    small = tmp_path / "xuat.csv"
+    small.write_text(export_csv(), encoding="utf-8")
+    assert not read_ahead.start(small)  # read whole into memory by the import: nothing to overlap
+    monkeypatch.setattr(read_ahead, "STREAM_FROM_DISK_BYTES", 0)
+    canonical = tmp_path / "bao_cao.csv"
+    canonical.write_text(
+        "Ngày,Tỉnh,Huyện,Xã,Lũy kế thu nhận\n15/03/2021,Hà Tĩnh,Kỳ Anh,Kỳ Tân,10\n", encoding="utf-8"
+    )
+    assert not read_ahead.start(canonical)
+    assert not read_ahead.start(tmp_path / "missing.csv")
+    assert not delimited._AHEAD
+
+
+def test_an_exports_header_is_found_without_matching_its_records_against_the_vocabulary(monkeypatch):
+    # Two records under a complete export header (a day received, a commune) end the
+    # header scan: the names, ID numbers and phones of the records below are not matched
+    # one by one against the header vocabulary (they were, 38 rows of them, per file).
+    from cccd_analytics.ingest import headers, layout
+
+    seen = []
+    real = headers.match_record
+    monkeypatch.setattr(headers, "match_record", lambda text: seen.append(text) or real(text))
+    rows = [r.split(",") for r in export_csv().splitlines()]
+    found = layout.locate(rows)
+    assert found.kind == "records" and found.first_data_row == 1
+    assert NAMES[0] in seen and NAMES[2] not in seen
+    # A row of column numbers under the header is not a record: the scan goes on past it.
+    numbered = [rows[0], [str(i + 1) for i in range(len(rows[0]))], *rows[1:]]
+    found = layout.locate(numbered)
+    assert found.kind == "records" and found.first_data_row == 2

@@ -187,11 +187,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     module_name, function = args.run.split(":")
     module = importlib.import_module(f"cccd_analytics.cli.{module_name}")
-    from cccd_analytics.store import StoreError
-
     try:
         return getattr(module, function)(args)
-    except (UsageError, Refused, StoreError, PermissionError, *module.REFUSALS) as exc:
+    except Exception as exc:
+        # The store (SQLAlchemy) is imported here, not before the command: `cccd ingest`
+        # starts reading a big export before its heavier imports (ingest.read_ahead).
+        from cccd_analytics.store import StoreError
+
+        if not isinstance(exc, (UsageError, Refused, StoreError, PermissionError, *module.REFUSALS)):
+            raise
         print(f"Lỗi: {exc}", file=sys.stderr)
         return exit_codes.code_for(exc)
 

@@ -7,13 +7,19 @@ import json
 import sys
 from pathlib import Path
 
-from cccd_analytics.analytics.campaigns import CampaignError
 from cccd_analytics.cli import EXIT_REFUSED, cli_user
-from cccd_analytics.ingest import batch
-from cccd_analytics.sample import load_sample
-from cccd_analytics.store import Store
 
-REFUSALS = (CampaignError,)
+# Performance: nothing heavy at the top.  `cccd ingest` of one big per-record export
+# starts Arrow's parse of it (ingest.read_ahead) before pandas, SQLAlchemy and the store
+# are imported, so the imports and the parse overlap.
+
+
+def __getattr__(name: str):
+    if name == "REFUSALS":  # what cli.main reports as a refusal, asked only on an error
+        from cccd_analytics.analytics.campaigns import CampaignError
+
+        return (CampaignError,)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def files_of(paths: list[str]) -> list[Path]:
@@ -28,12 +34,22 @@ def files_of(paths: list[str]) -> list[Path]:
 
 
 def ingest_files(args) -> int:
+    paths = files_of(args.paths)
+    if len(paths) == 1:
+        # Several files go through ingest.batch's forked worker, which must not inherit a
+        # parse in flight; one file is read here.
+        from cccd_analytics.ingest import read_ahead
+
+        read_ahead.start(paths[0])
+    from cccd_analytics.ingest import batch
+    from cccd_analytics.store import Store
+
     store = Store.open(args.db)
     audit = {"username": cli_user(args.user), "via": "cli"}
     # In the order given, each file its own upload; the next file is read and checked in a
     # second process while one is written (ingest.batch).
     reports = batch.import_files(
-        store, args.db, files_of(args.paths), uploaded_by=args.user, dry_run=args.dry_run, audit=audit
+        store, args.db, paths, uploaded_by=args.user, dry_run=args.dry_run, audit=audit
     )
     if any(r.status == "imported" for r in reports) and store.campaign_definitions():
         # The campaigns' figures for the new data, computed once here rather than by the
@@ -68,6 +84,9 @@ def ingest_files(args) -> int:
 
 
 def sample(args) -> int:
+    from cccd_analytics.sample import load_sample
+    from cccd_analytics.store import Store
+
     store = Store.open(args.db)
     reports = load_sample(store)
     for report in reports:

@@ -318,7 +318,7 @@ def locate(rows: list[list], file_name: str = "") -> Layout | None:
         score = _denominator_score(den_columns)
         if score > best_score and not (set(columns) & {"collected", "collected_day"}):
             best, best_score, best_kind = (den_columns, (r,)), score, "denominators"
-        if best is not None and best_kind == "report" and _data_follows(rows, best, r):
+        if best is not None and _data_follows(rows, best, best_kind, r):
             break
     if best is None:
         return None
@@ -336,23 +336,43 @@ def locate(rows: list[list], file_name: str = "") -> Layout | None:
     return found
 
 
-def _data_follows(rows: list[list], best, r: int) -> bool:
-    """Whether the best header so far is a complete canonical one (a day, a commune and a
-    running total) and rows r-1 and r, the two below it, are its data: a day in its day
-    column and a count in its running-total column.  Then no row further down is a header
-    (a data row names no column), and the scan stops (performance: each row scanned matched
-    every cell against the header vocabulary — for a canonical CSV, 38 rows of data cells,
-    each a new text, per file).  A second header row, a row of column numbers or a title
-    under the header is not data, and the scan goes on as before."""
+def _data_follows(rows: list[list], best, kind: str, r: int) -> bool:
+    """Whether the best header so far is complete and rows r-1 and r, the two below it, are
+    its data.  Complete: a canonical one (a day, a commune and a running total), its data a
+    day in its day column and a count in its running-total column; or a per-record
+    export's (a commune or address and the day received), its data a day in its
+    day-received column and a place in its commune column.  Then no row further down is a
+    header (a data row names no column), and the scan stops (performance: each row scanned
+    matched every cell against the header vocabulary — for a canonical CSV, 38 rows of data
+    cells, each a new text, per file; for an export, 38 rows of names, ID numbers and
+    phones).  A second header row, a row of column numbers or a title under the header is
+    not data, and the scan goes on as before."""
     columns, header_rows = best
-    if r != header_rows[-1] + 2 or not {"date", "commune", "collected"} <= set(columns):
+    if r != header_rows[-1] + 2:
         return False
-    day, total = columns["date"].index, columns["collected"].index
-    for row in rows[r - 1 : r + 1]:
-        if max(day, total) >= len(row):
+    if kind == "report" and {"date", "commune", "collected"} <= set(columns):
+        day, other = columns["date"].index, columns["collected"].index
+
+        def other_ok(text) -> bool:
+            count = normalise.parse_count(text)
+            return count.value is not None and not count.error
+
+    elif kind == "records" and "received_date" in columns:
+        place = next((columns[f] for f in ("commune", "address", "current_address") if f in columns), None)
+        if place is None:
             return False
-        when, count = normalise.parse_date(row[day]), normalise.parse_count(row[total])
-        if when.value is None or when.error or count.value is None or count.error:
+        day, other = columns["received_date"].index, place.index
+
+        def other_ok(text) -> bool:
+            return bool(str(text).strip()) and normalise.parse_date(text).value is None
+
+    else:
+        return False
+    for row in rows[r - 1 : r + 1]:
+        if max(day, other) >= len(row):
+            return False
+        when = normalise.parse_date(row[day])
+        if when.value is None or when.error or not other_ok(row[other]):
             return False
     return True
 
@@ -479,6 +499,18 @@ def _is_number_row(row: list) -> bool:
 
 
 # -- unknown layouts -------------------------------------------------------------------
+
+
+def record_fields(layout: Layout) -> list[str]:
+    """The columns of a per-record export that are read: place, days, status, and what puts
+    an application in its parts; every other column is skipped by the parser."""
+    wanted = (*headers.RECORD_READ_FIELDS, *headers.RECORD_BREAKDOWN_FIELDS)
+    return [f for f in wanted if f in layout.columns]
+
+
+def record_width(rows: list[list], layout: Layout) -> int:
+    """How many fields an export's lines have: the widest of its header and first records."""
+    return max((len(r) for r in rows[: layout.first_data_row + 20]), default=0)
 
 
 def candidate_header(rows: list[list]) -> tuple[int, ...] | None:

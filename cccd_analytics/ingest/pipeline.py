@@ -39,6 +39,7 @@ from cccd_analytics.ingest import file_types
 from cccd_analytics.ingest.extract import extract
 from cccd_analytics.ingest.observations import resolve_and_check
 from cccd_analytics.ingest.readers import FileData, Limits, ReadError, read_workbook, sniff
+from cccd_analytics.ingest.readers.workbook import STREAM_FROM_DISK_BYTES
 from cccd_analytics.ingest.repair import note_text_encoding
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.store import NewUpload, Store
@@ -49,13 +50,6 @@ def sha256_of(data) -> str:
     if isinstance(data, FileData):
         return data.sha256()
     return hashlib.sha256(data).hexdigest()
-
-
-#: A text file bigger than this is not read into memory by `import_file`: its bytes are
-#: streamed from disk (`readers.FileData`), so a per-record export of millions of rows
-#: costs memory for its counts only.  Tables read whole are capped far below by
-#: `Limits.max_table_bytes`.
-STREAM_FROM_DISK_BYTES = 8 * 1024 * 1024
 
 
 def import_file(store: Store | None, path: str | Path, **kwargs) -> ImportReport:

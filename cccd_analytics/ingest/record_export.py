@@ -29,7 +29,7 @@ def record_export(
     upload report lists them."""
     sheet_name = sheet.name or None
     if book.format == "csv":
-        width = max((len(r) for r in sheet.rows[: found.first_data_row + 20]), default=0)
+        width = layouts.record_width(sheet.rows, found)
         counts = records.read_csv(data, book.csv, found, width)
     else:
         counts = records.read_sheet(sheet, found)

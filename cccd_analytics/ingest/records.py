@@ -21,7 +21,7 @@ from datetime import date
 
 import pandas as pd
 
-from cccd_analytics.ingest import headers
+from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.layout import Layout
 from cccd_analytics.ingest.readers import ArrowFallback, CsvSource, ReadError, Sheet, csv_chunks
 
@@ -38,11 +38,8 @@ from cccd_analytics.ingest.statuses import is_handed_over, is_void  # noqa: F401
 CHUNK_ROWS = 200_000
 
 
-def read_fields(layout: Layout) -> list[str]:
-    """The columns of an export that are read: place, days, status, and what puts an
-    application in its parts."""
-    wanted = (*headers.RECORD_READ_FIELDS, *headers.RECORD_BREAKDOWN_FIELDS)
-    return [f for f in wanted if f in layout.columns]
+#: The columns of an export that are read (place, days, status, parts): `layout.record_fields`.
+read_fields = layouts.record_fields
 
 
 def read_csv(data, source: CsvSource, layout: Layout, width: int) -> RecordCounts:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from cccd_analytics import rules
+
+if TYPE_CHECKING:  # annotations only: a report is made before pandas is needed
+    import pandas as pd
 
 
 @dataclass(frozen=True)

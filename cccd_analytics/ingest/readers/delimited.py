@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import os
 import re
 import warnings
 from collections.abc import Iterator
@@ -230,6 +231,118 @@ WHOLE_PARSE_BYTES = 320 << 20
 ARROW_BLOCK_BYTES = 4 << 20
 
 
+def _arrow_options(source: CsvSource, names: list[str], wanted: list[str], multiline: bool, invalid: list):
+    """The Arrow reader's options for `_arrow_chunks` (and `read_ahead`, which must parse
+    exactly as it would): line numbers of lines with another number of fields go to
+    `invalid`, never their text (it holds personal data)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    def on_invalid(row) -> str:
+        invalid.append(row.number)
+        return "skip"
+
+    return dict(
+        read_options=pacsv.ReadOptions(column_names=names, block_size=ARROW_BLOCK_BYTES, use_threads=True),
+        parse_options=pacsv.ParseOptions(
+            delimiter=source.delimiter,
+            quote_char='"',
+            double_quote=True,
+            escape_char=False,
+            newlines_in_values=multiline,
+            ignore_empty_lines=False,
+            invalid_row_handler=on_invalid,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=wanted,
+            column_types={c: pa.dictionary(pa.int32(), pa.string()) for c in wanted},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+            check_utf8=True,
+        ),
+    )
+
+
+def _arrow_request(data, source: CsvSource, usecols: list[int], width: int, skip: int):
+    """Where the records start (byte offset) and the column names the Arrow reader gives
+    the file's columns and the wanted ones; None when the header is longer than the head."""
+    head = data.head(1 << 20) if isinstance(data, FileData) else bytes(data[: 1 << 20])
+    offset = record_offset(head, skip, source.delimiter.encode())
+    if offset is None:
+        return None
+    names = [str(i) for i in range(max(width, max(usecols) + 1))]
+    return offset, names, [names[i] for i in usecols]
+
+
+def _ahead_key(data: FileData, source: CsvSource, offset: int, names: list[str], wanted: list[str]):
+    stat = os.stat(data.path)
+    return (
+        data.path,
+        data.size,
+        stat.st_size,
+        stat.st_mtime_ns,
+        source.delimiter,
+        offset,
+        tuple(names),
+        tuple(wanted),
+    )
+
+
+#: At most one parse started ahead (`read_ahead`): its key and its pending result.  A
+#: forked process does not inherit the thread behind it, so it forgets it.
+_AHEAD: dict = {}
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_AHEAD.clear)
+
+
+def read_ahead(data: FileData, source: CsvSource, usecols: list[int], width: int, skip: int) -> bool:
+    """Start, in a thread, the parse that `csv_chunks(data, source, usecols, width, skip=skip)`
+    will ask for, so that it overlaps work that holds Python's lock (the imports of a
+    fresh `cccd ingest` process: pandas, SQLAlchemy, the store; ~0,6 s) while Arrow's own
+    threads parse without it.  The parse is the very call `_arrow_chunks` makes, with the
+    same options; `_arrow_chunks` takes its result only when its request is the same
+    (file, size, modification time, offset, columns), else the result is dropped and the
+    file parsed again.  Only a file parsed whole (up to WHOLE_PARSE_BYTES) in one call;
+    False when nothing was started."""
+    if not isinstance(data, FileData) or not _arrow_ok(source, skip):
+        return False
+    request = _arrow_request(data, source, usecols, width, skip)
+    if request is None or data.size - request[0] > WHOLE_PARSE_BYTES:
+        return False
+    import concurrent.futures
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    offset, names, wanted = request
+    invalid: list = []
+    options = _arrow_options(source, names, wanted, False, invalid)
+
+    def parse():
+        stream = pa.OSFile(data.path, "r")
+        try:
+            stream.seek(offset)
+            return pacsv.read_csv(stream, **options)
+        finally:
+            stream.close()
+
+    key = _ahead_key(data, source, offset, names, wanted)
+    worker = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    _AHEAD.clear()
+    _AHEAD[key] = (worker.submit(parse), invalid)
+    worker.shutdown(wait=False)
+    return True
+
+
+def _taken_ahead(key):
+    """The parse `read_ahead` started for `key` (future, invalid lines), or None; any other
+    pending parse is dropped."""
+    found = _AHEAD.get(key) if key is not None else None
+    _AHEAD.clear()
+    return found
+
+
 def _arrow_chunks(
     data,
     source: CsvSource,
@@ -249,7 +362,7 @@ def _arrow_chunks(
     (`multiline=False`, a quarter faster: 0,36 → 0,27 s for 1M rows); a line break inside
     a quoted value is read right within a block, and one that falls on a block's cut
     makes Arrow stop ("out of sync with chunker"), and the file is read again with
-    `multiline=True`.
+    `multiline=True`.  A parse `read_ahead` started for the same request is taken as it is.
 
     Long on purpose: the Arrow reader's options, its stream and the fall-backs on its errors
     belong to one `try` that must close the file whatever happens.
@@ -258,18 +371,15 @@ def _arrow_chunks(
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    head = data.head(1 << 20) if isinstance(data, FileData) else bytes(data[: 1 << 20])
-    offset = record_offset(head, skip, source.delimiter.encode())
-    if offset is None:
+    request = _arrow_request(data, source, usecols, width, skip)
+    if request is None:
+        _taken_ahead(None)
         raise ArrowFallback("header longer than the head")
-    names = [str(i) for i in range(max(width, max(usecols) + 1))]
-    wanted = [names[i] for i in usecols]
+    offset, names, wanted = request
+    ahead = None
+    if isinstance(data, FileData) and not multiline:
+        ahead = _taken_ahead(_ahead_key(data, source, offset, names, wanted))
     invalid: list = []
-
-    def on_invalid(row) -> str:
-        invalid.append(row.number)  # never the line's text: it holds personal data
-        return "skip"
-
     if isinstance(data, FileData):
         stream = source_stream = pa.OSFile(data.path, "r")  # read natively, block by block
         stream.seek(offset)
@@ -277,29 +387,14 @@ def _arrow_chunks(
         stream = None
         source_stream = pa.BufferReader(pa.py_buffer(memoryview(data)[offset:]))
     try:
-        options = dict(
-            read_options=pacsv.ReadOptions(
-                column_names=names, block_size=ARROW_BLOCK_BYTES, use_threads=True
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=source.delimiter,
-                quote_char='"',
-                double_quote=True,
-                escape_char=False,
-                newlines_in_values=multiline,
-                ignore_empty_lines=False,
-                invalid_row_handler=on_invalid,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=wanted,
-                column_types={c: pa.dictionary(pa.int32(), pa.string()) for c in wanted},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                null_values=[],
-                check_utf8=True,
-            ),
-        )
-        if len(data) - offset <= WHOLE_PARSE_BYTES:
+        options = _arrow_options(source, names, wanted, multiline, invalid)
+        if ahead is not None:
+            future, ahead_invalid = ahead
+            whole = future.result()  # its error, if any, is handled below as this parse's
+            invalid.extend(ahead_invalid)
+            reader = whole.to_batches()
+            chunksize = max(chunksize, whole.num_rows)
+        elif len(data) - offset <= WHOLE_PARSE_BYTES:
             whole = pacsv.read_csv(source_stream, **options)
             reader = whole.to_batches()
             chunksize = max(chunksize, whole.num_rows)  # handed over as one chunk

@@ -30,6 +30,13 @@ class Limits:
     max_table_cells: int = 4_000_000  # a report/canonical sheet (read whole)
 
 
+#: A text file bigger than this is not read into memory by an import: its bytes are
+#: streamed from disk (`FileData`), so a per-record export of millions of rows costs
+#: memory for its counts only.  Tables read whole are capped far below by
+#: `Limits.max_table_bytes`.
+STREAM_FROM_DISK_BYTES = 8 * 1024 * 1024
+
+
 class FileData:
     """The bytes of a file on disk, read on demand (performance).
 
