@@ -340,3 +340,31 @@ def test_return_lag_matches_its_definition_on_awkward_series(seed):
             metrics.return_lag(collected, returned, window, max_lag),
             _return_lag_by_brute_force(collected, returned, window, max_lag),
         )
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.02, 0.5, 0.95, 1.0])
+def test_spread_interpolates_between_reports_and_carries_the_last_forward(missing):
+    """Panel's spread (and the forecaster's interpolation inside the reports) against a
+    column-by-column np.interp: gaps anywhere, none, or no report at all."""
+    from cccd_analytics.analytics.forecast_pace import _interpolate_inside
+    from cccd_analytics.analytics.panel import spread
+
+    rng = np.random.default_rng(7)
+    whole = np.cumsum(rng.integers(0, 40, (50, 60)), axis=0).astype(float)
+    raw = np.where(rng.random(whole.shape) < missing, np.nan, whole)
+    filled, first, last = spread(raw)
+    inside, first_i, last_i = _interpolate_inside(raw)
+    rows = np.arange(len(raw))
+    for j in range(raw.shape[1]):
+        seen = np.flatnonzero(~np.isnan(raw[:, j]))
+        if not len(seen):
+            assert (first[j], last[j]) == (-1, -1) and np.isnan(filled[:, j]).all()
+            assert np.isnan(inside[:, j]).all()
+            continue
+        assert (first[j], last[j]) == (seen[0], seen[-1]) == (first_i[j], last_i[j])
+        expected = np.interp(rows, seen, raw[seen, j])
+        expected[: seen[0]] = np.nan
+        np.testing.assert_allclose(filled[:, j], expected, rtol=1e-12, equal_nan=True)
+        np.testing.assert_array_equal(raw[seen, j], filled[seen, j])  # a report is itself
+        expected[seen[-1] + 1 :] = np.nan
+        np.testing.assert_allclose(inside[:, j], expected, rtol=1e-12, equal_nan=True)

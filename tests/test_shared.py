@@ -353,3 +353,27 @@ def test_the_first_view_after_a_change_gives_the_range_and_figures_a_read_up_to_
             pd.testing.assert_frame_equal(
                 kept.sort_index(), store.unit_spans().sort_index(), check_dtype=False
             )
+
+
+def test_the_figure_read_parses_days_and_values_as_python_does():
+    """The text lists the figure read parses with numpy (store/current.py): every day of
+    1999-2101 (leap days, month ends, a century), a time after the day (read as the day, as
+    any other read of a date), negative and large values."""
+    import json
+    from datetime import timedelta
+
+    import numpy as np
+
+    from cccd_analytics.store.current import _integers, _iso_days
+
+    days = [date(1999, 1, 1) + timedelta(days=i) for i in range(0, 37_600, 3)]
+    text = "".join(json.dumps(d.isoformat()) + "," for d in days).encode()
+    assert _iso_days(text, len(days)).tolist() == days
+    odd = b'"2024-02-29 00:00:00","2023-05-01",'
+    assert _iso_days(odd, 2).tolist() == [date(2024, 2, 29), date(2023, 5, 1)]
+    assert len(_iso_days(b"", 0)) == 0
+    values = [0, -5, 12, 2**40, 87_000]
+    for text in (",".join(map(str, values)), ",".join(map(str, values)).encode()):
+        assert _integers(text, len(values)).tolist() == values
+    assert _integers("1.0,2", 2).tolist() == [1, 2]
+    assert _integers("", 0).dtype == np.int64

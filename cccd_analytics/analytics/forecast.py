@@ -52,7 +52,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 # The forecaster's parts are modules of their own (the parameters, the pace, the drain
 # model and its distribution); their names stay importable from here, where the snapshot,
@@ -335,6 +334,8 @@ def _on_time(h: _History, r: _Reading, deadline_a, base, median, q_lo, q_hi, cdf
     with np.errstate(divide="ignore", invalid="ignore"):
         gap = np.log(np.maximum(cap_to_dl, 1e-300)) - np.log(median)
     if cdf is None:
+        from scipy import special  # the run rate's range only: scipy costs ~0.1 s to import
+
         p = special.ndtr(gap / np.where(gap < 0, -q_lo, q_hi) * special.ndtri(0.9))
     else:
         p = cdf(gap)

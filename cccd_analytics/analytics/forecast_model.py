@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from cccd_analytics.analytics.forecast_pace import _History, _nanmean0, _window_progress
 from cccd_analytics.analytics.forecast_params import PHASE_FLOOR, ForecastParams, load_params
@@ -144,6 +143,8 @@ def _run_rate(h: _History, last, remaining, moving):
     dev = np.where(np.isnan(logs), 0.0, logs - _nanmean0(logs))
     sd = np.sqrt(np.sum(dev**2, axis=0) / np.maximum(n_ok - 1, 1))
     sd = np.maximum(np.where(n_ok >= 2, sd, 0.0), 1e-6)
+    from scipy import special  # the run rate's range only: scipy costs ~0.1 s to import
+
     z = special.ndtri(0.9)
     return need, -z * sd, z * sd, need, np.zeros(len(need))
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cccd_analytics.analytics.forecast_params import ForecastParams, load_params
+from cccd_analytics.analytics.panel import spread
 
 #: Forecasts further than this from ``as_of`` are reported as NaT.
 HORIZON_DAYS = 10 * 365
@@ -241,23 +242,10 @@ def _daily_history(cumulative: pd.DataFrame, as_of: pd.Timestamp):
 def _interpolate_inside(X):
     """Linear interpolation of each column between its reported values; NaN before the
     first and after the last report.  Returns (values, first_idx, last_idx), -1 where
-    a unit has no data."""
-    n = X.shape[0]
-    valid = ~np.isnan(X)
-    rows = np.arange(n)[:, None]
-    prev = np.maximum.accumulate(np.where(valid, rows, -1), axis=0)
-    nxt = np.minimum.accumulate(np.where(valid, rows, n)[::-1], axis=0)[::-1]
-    inside = (prev >= 0) & (nxt < n)
-    p = np.clip(prev, 0, n - 1)
-    q = np.clip(nxt, 0, n - 1)
-    cols = np.arange(X.shape[1])[None, :]
-    xp, xq = X[p, cols], X[q, cols]
-    span = np.where(q > p, q - p, 1)
-    Xi = np.where(inside, xp + (xq - xp) * (rows - p) / span, np.nan)
-    any_valid = valid.any(axis=0)
-    first = np.where(any_valid, np.argmax(valid, axis=0), -1)
-    last = np.where(any_valid, n - 1 - np.argmax(valid[::-1], axis=0), -1)
-    return Xi, first, last
+    a unit has no data.  Panel's spread without the carrying forward."""
+    filled, first, last = spread(X)
+    after = np.arange(X.shape[0])[:, None] > last[None, :]
+    return np.where(after, np.nan, filled), first, last
 
 
 def _carry_forward(Xi, first, last):
