@@ -618,9 +618,10 @@ def _header_levels(cells: list[dict], cols: list, encoding: str | None = None) -
                 k != j and same_line(cells[k], other) and set(covered(cells[k])) & set(span)
                 for k in range(len(cells))
             )
-            aligned = abs(other["x0"] - cell["x0"]) <= 3 or abs(
-                (other["x0"] + other["x1"]) / 2 - (cell["x0"] + cell["x1"]) / 2
-            ) <= 6
+            aligned = (
+                abs(other["x0"] - cell["x0"]) <= 3
+                or abs((other["x0"] + other["x1"]) / 2 - (cell["x0"] + cell["x1"]) / 2) <= 6
+            )
             if alone and aligned and other["top"] - last["top"] <= 1.6 * height:
                 lines.append(j)
                 last = other
