@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pytest
 
 from cccd_analytics import ingest, registry
+from cccd_analytics.ingest import legacy_text
+
+FONTS = Path(__file__).resolve().parents[1] / "cccd_analytics" / "data" / "fonts"
 
 COMMUNES = ["Xã Kỳ Tân", "Xã Kỳ Thọ", "Xã Kỳ Khang", "Xã Kỳ Trung"]
 
@@ -126,3 +130,157 @@ def test_a_sheet_of_days_as_rows_without_unit_names_is_not_turned():
     book.save(out)
     report = ingest.import_bytes(None, out.getvalue(), "x.xlsx")
     assert report.status == "refused" and not report.turned
+
+
+# Measures as rows: what an office sends when it has few communes and many measures.
+MEASURE_ROWS = [
+    ("Chỉ tiêu", [1000, 2000, 3000, 4000]),  # a plan, never stored
+    ("Đã thu nhận hồ sơ", [500, 600, 700, 800]),
+    ("Số thẻ đã trả", [100, 200, 300, 400]),
+]
+TYPED = ["Xã Kỳ Tân", "Ky Tho", "Kì Khang", "Kỳ Trung"]  # with type, no marks, i for y, no type
+
+
+def _measure_rows(names=TYPED, total_of=None) -> list[list]:
+    """STT | Nội dung | the communes | Tổng cộng; `total_of` = (measure index, total) written
+    over one sum."""
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD ĐẾN NGÀY 15/5/2023"],
+        ["STT", "Nội dung", *names, "Tổng cộng"],
+    ]
+    for i, (label, values) in enumerate(MEASURE_ROWS):
+        total = total_of[1] if total_of and total_of[0] == i else sum(values)
+        rows.append([str(i + 1), label, *values, total])
+    return rows
+
+
+MEASURE_TRUTH = {
+    (name, date(2023, 5, 15), metric): values[i]
+    for i, name in enumerate(COMMUNES)
+    for metric, values in (("collected", MEASURE_ROWS[1][1]), ("returned", MEASURE_ROWS[2][1]))
+}
+
+
+def _all_values(report) -> dict:
+    reg = registry.load_registry()
+    return {
+        (reg.at[k, "name"], d, m): int(v)
+        for k, d, m, v in report.observations[["unit_key", "date", "metric", "value"]].itertuples(index=False)
+    }
+
+
+def _xlsx(rows, encode=lambda t: t) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Báo cáo"
+    for row in rows:
+        sheet.append([encode(v) if isinstance(v, str) else v for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("font", ["unicode", "tcvn3"])
+def test_measures_as_rows_under_hand_typed_commune_columns_are_read_and_the_total_column_checked(font):
+    encode = legacy_text._to_tcvn3 if font == "tcvn3" else (lambda t: t)
+    report = ingest.import_bytes(None, _xlsx(_measure_rows(), encode), "chi_tieu.xlsx")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == MEASURE_TRUTH  # "Chỉ tiêu" is a plan: never a count
+    assert report.report_date == date(2023, 5, 15)
+    assert report.layout.startswith("bảng xoay: 4 đơn vị theo cột ở dòng 3, 3 dòng chỉ tiêu ở cột B")
+    ((total),) = report.totals  # "Tổng cộng" is checked, never stored as a unit
+    assert total["matches"] and total["column"] == "G" and total["communes"] == 4
+    typed = {(c["typed"], c["column"], c["row"]) for c in report.corrections}
+    assert typed == {("Ky Tho", "D", 3), ("Kì Khang", "E", 3)}
+    assert all(p.severity == "warning" and p.code == "name_variant" for p in report.problems)
+
+
+def test_a_total_column_that_does_not_add_up_is_named_at_its_cell():
+    report = ingest.import_bytes(None, _xlsx(_measure_rows(total_of=(1, 2700))), "chi_tieu.xlsx")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == MEASURE_TRUTH
+    (mismatch,) = [p for p in report.problems if p.code == "subtotal_mismatch"]
+    assert (mismatch.sheet, mismatch.row, mismatch.column) == ("Báo cáo", 5, "G")
+    assert "cột tổng «Tổng cộng» ghi 2.700" in mismatch.message and "2.600" in mismatch.message
+
+
+def test_a_column_no_unit_of_the_registry_is_refused_naming_its_cell_and_nothing_is_stored(store):
+    rows = _measure_rows(names=["Xã Kỳ Tân", "Kỳ Thọ", "Kỳ Khangg", "Kỳ Trung"])
+    report = ingest.import_bytes(store, _xlsx(rows), "chi_tieu.xlsx")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.sheet, error.row, error.column) == ("Báo cáo", 3, "E")
+    assert "«Kỳ Khangg»" in error.message and "Xã Kỳ Khang" in error.message and "không đoán" in error.message
+    assert store.current_observations().empty and store.list_uploads().empty
+
+
+def _docx(rows: list[list]) -> bytes:
+    import docx
+
+    doc = docx.Document()
+    for line in rows[:2]:
+        doc.add_paragraph(line[0])
+    table = doc.add_table(rows=0, cols=len(rows[2]))
+    table.style = "Table Grid"
+    for row in rows[2:]:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row):
+            cell.text = str(value)
+    doc.add_paragraph("Người lập biểu")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _pdf(rows: list[list]) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    if "TurnedSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("TurnedSans", str(FONTS / "LiberationSans-Regular.ttf")))
+    style = ParagraphStyle("vn", fontName="TurnedSans", fontSize=10, leading=12)
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=landscape(A4))
+    table = Table([[str(v) for v in row] for row in rows[2:]])
+    table.setStyle(
+        TableStyle(
+            [("FONTNAME", (0, 0), (-1, -1), "TurnedSans"), ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]
+        )
+    )
+    doc.build([Paragraph(rows[0][0], style), Paragraph(rows[1][0], style), table])
+    return out.getvalue()
+
+
+def _tcvn3(rows: list[list]) -> list[list]:
+    """Every text as typed in a .VnTime font (TCVN3 codes)."""
+    return [[legacy_text._to_tcvn3(v) if isinstance(v, str) else v for v in row] for row in rows]
+
+
+@pytest.mark.parametrize("kind,font", [("docx", "unicode"), ("docx", "tcvn3"), ("pdf", "unicode")])
+def test_a_word_or_pdf_table_of_measures_under_commune_columns_is_read(kind, font):
+    rows = _tcvn3(_measure_rows()) if font == "tcvn3" else _measure_rows()
+    data = (_docx if kind == "docx" else _pdf)(rows)
+    report = ingest.import_bytes(None, data, f"chi_tieu.{kind}")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == MEASURE_TRUTH
+    ((total),) = report.totals
+    assert total["matches"] and total["column"] == "G"
+
+
+@pytest.mark.parametrize("kind", ["docx", "pdf"])
+def test_a_bad_figure_of_a_turned_word_or_pdf_table_names_the_table_its_row_and_column(kind):
+    rows = _measure_rows()
+    rows[4][4] = "-7"  # "Đã thu nhận hồ sơ" (4th row of the table) of Kỳ Khang (column E)
+    data = (_docx if kind == "docx" else _pdf)(rows)
+    report = ingest.import_bytes(None, data, f"chi_tieu.{kind}")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.code, error.table, error.row, error.column) == ("negative", True, 3, "E")
+    if kind == "pdf":
+        assert error.page == 1
+    assert "dòng 3 của bảng" in error.describe("x") and "cột E" in error.describe("x")
