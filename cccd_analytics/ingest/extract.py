@@ -224,6 +224,14 @@ def extract(
                 )
             )
             return out, counts
+        sheet_turned = report.turned.get(prepared[primary][0].name or None) if primary is not None else None
+        if sheet_turned is not None:
+            # In the turned sheet's cells (`turned.show_as_sent` tells them as sent).
+            problem = turned.unread(
+                prepared[primary][0].name or None, sheet_turned, prepared[primary][0].rows
+            )
+            report.problems.append(problem)
+            return out, counts
         report.problems.append(
             Problem.of(
                 "no_table",
@@ -244,7 +252,7 @@ def _turned_tables(prepared, report: ImportReport):
     that is no unit and no total but holds figures is refused, never guessed."""
     out = []
     for sheet, found, header_rows in prepared:
-        found_turned = turned.detect(sheet.rows) if found is None and sheet.rows else None
+        found_turned = turned.detect(sheet.rows, sheet.row_labels) if found is None and sheet.rows else None
         if found_turned is not None:
             refused = turned.unreadable_columns(sheet.name or None, sheet.rows, found_turned)
             if refused:

@@ -53,6 +53,7 @@ class Turned:
     lines: tuple[int, ...]
     units: int
     kind: str  # "days" | "measures"
+    count: int  # days or measures
     others: tuple[int, ...] = ()  # columns right of the labels that are neither: checked
     row_labels: tuple | None = None  # a Word/PDF table's (page, row of the table) per row
 
@@ -100,8 +101,11 @@ def _is_unit(cell) -> bool:
     text = normalise.text(cell)
     if not text or normalise.day_label(cell) is not None or normalise.parse_count(cell).value is not None:
         return False
-    if registry.expand(text).startswith(_COMMUNE_TYPES):
+    expanded = registry.expand(text)
+    if expanded.startswith(_COMMUNE_TYPES):
         return True
+    if expanded.startswith(_DISTRICT_TYPES):
+        return False  # a district's sum ("Huyện Kỳ Anh"), checked as a subtotal
     # Written without its type ("Kỳ Thọ", "Ky Tho"): a name the registry has for a commune.
     bare, plain = _commune_names()
     return registry.bare(text) in bare or registry.spelled_plain(text) in plain
@@ -127,20 +131,35 @@ def _line_kind(cell) -> str | None:
     return None
 
 
+def _is_words(cell) -> bool:
+    """A label of a row: text that is no figure."""
+    return bool(normalise.text(cell)) and not _is_figure(cell) or normalise.day_label(cell) is not None
+
+
 def _is_figure(cell) -> bool:
-    parsed = normalise.parse_count(cell)
-    return parsed.value is not None or (bool(normalise.text(cell)) and parsed.error is not None)
+    """A count, or what was meant as one ("1,5", "-7", "12%"): digits, not words."""
+    if normalise.parse_count(cell).value is not None:
+        return True
+    text = normalise.text(cell)
+    return sum(ch.isdigit() for ch in text) * 2 > sum(ch.isalpha() for ch in text) and any(
+        ch.isdigit() for ch in text
+    )
 
 
 def _cell(rows, r: int, c: int):
     return rows[r][c] if r < len(rows) and c < len(rows[r]) else None
 
 
-def detect(rows: list[list]) -> Turned | None:
+def detect(rows: list[list], row_labels=None) -> Turned | None:
     """The turned table of a sheet, or None: a header row whose cells (after the labels)
     are mostly commune names (with their type, or without it but in the registry; two or
     more) over rows labelled, in a column before the first unit, by days (two or more)
-    or by measures (one counted, such as "Đã thu nhận")."""
+    or by measures (one counted, such as "Đã thu nhận").  `row_labels`: a Word/PDF
+    table's, whose text around the table is no row of it."""
+
+    def in_table(k: int) -> bool:
+        return row_labels is None or (k < len(row_labels) and row_labels[k][1] is not None)
+
     for r in range(min(HEADER_SCAN_ROWS, len(rows) - 1)):
         row = rows[r]
         texts = [c for c, v in enumerate(row) if normalise.text(v)]
@@ -153,53 +172,50 @@ def detect(rows: list[list]) -> Turned | None:
         after = [c for c in after if not fold(normalise.text(row[c])).startswith(_NOTES)]
         if len(units) * 10 < len(after) * 6:
             continue
-        body = _body(rows, r, first)
+        body = _body(rows, r, first, in_table)
         if not body:
             continue
-        best = None
+        # The label columns: every column before the first unit that labels rows with a
+        # day or a measure ("Ngày | Chỉ tiêu | Xã …": a day over the measures of that day).
+        # Rows labelled by words nobody counts ("Đã cấp") still make a turned table: read
+        # the right way round, the usual checks refuse it by its words.
+        labels, days, measures = [], 0, 0
         for c in range(first):
             kinds = [_line_kind(_cell(rows, k, c)) for k in body]
-            days, measures = kinds.count("day"), kinds.count("measure")
-            if days >= 2 or measures >= 1:
-                score = (days + measures + kinds.count("other"), -c)
-                if best is None or score > best[0]:
-                    best = (score, c, "days" if days >= 2 else "measures")
-        if best is None:
+            words = [k for k in body if _is_words(_cell(rows, k, c))]
+            if any(kinds) or len(words) * 2 > len(body):
+                labels.append(c)
+                days, measures = max(days, kinds.count("day")), max(measures, kinds.count("measure"))
+        if not labels:
             continue
-        _, label, kind = best
-        labels = tuple(
-            c
-            for c in range(first)
-            if c == label
-            or (
-                c > label
-                and any(_line_kind(_cell(rows, k, c)) for k in body)
-                and not all(_is_figure(_cell(rows, k, c)) for k in body if normalise.text(_cell(rows, k, c)))
-            )
-        )
         width = max(len(rows[k]) for k in (r, *body))
         columns = tuple(
-            c for c in texts if c > max(labels) and (c in units or _is_total(normalise.text(row[c])))
+            c for c in texts if c > labels[-1] and (c in units or _is_total(normalise.text(row[c])))
         )
-        others = tuple(c for c in range(max(labels) + 1, width) if c not in columns)
-        return Turned(r, labels, columns, tuple(body), len(units), kind, others)
+        others = tuple(c for c in range(labels[-1] + 1, width) if c not in columns)
+        labelled = sum(1 for k in body if any(_is_words(_cell(rows, k, c)) for c in labels))
+        kind, count = ("days", days) if days >= 2 else ("measures", labelled)
+        return Turned(r, tuple(labels), columns, tuple(body), len(units), kind, count, others)
     return None
 
 
-def _body(rows: list[list], r: int, first: int) -> list[int]:
+def _body(rows: list[list], r: int, first: int, in_table) -> list[int]:
     """The rows of the table under its header row `r`: from the first with a figure under
-    a unit up to the first blank row (a signature or a note below is left out)."""
+    a unit up to the first that has none and no day or measure to label it (a blank row,
+    a signature, text after a Word/PDF table)."""
     out = []
     for k in range(r + 1, len(rows)):
         row = rows[k]
-        filled = any(normalise.text(v) for v in row)
-        figures = any(_is_figure(v) for v in row[first:])
-        if not filled or (out and not figures and not any(normalise.text(v) for v in row[:first])):
+        if not in_table(k):
             if out:
                 break
             continue
-        if not out and not figures:
-            continue  # a second header line ("(1) | (2)" has figures and is kept: harmless)
+        figures = any(_is_figure(v) for v in row[first:])
+        labelled = any(_line_kind(v) in ("day", "measure") for v in row[:first])  # a day not yet filled
+        if not figures and not (out and labelled):
+            if out:
+                break
+            continue  # a second header line above the figures
         out.append(k)
     return out
 
@@ -216,19 +232,40 @@ def unreadable_columns(sheet_name: str | None, rows: list[list], turned: Turned)
             continue
         near = registry.suggest(head) if head else ()
         hint = f" (gần giống: {', '.join(near)})" if near else ""
-        what = f"«{head}»" if head else "không có tên"
+        what = f"«{head}»" if head else "(ô tiêu đề trống)"
         out.append(
             Problem.of(
                 "no_table",
-                f"bảng có đơn vị theo cột (tên xã/phường ở dòng {h + 1}) nhưng cột này {what} có số liệu mà "
-                f"không phải tên xã/phường trong danh mục, cũng không phải cột cộng{hint}; không đoán. Hãy "
-                "ghi tên đầy đủ của đơn vị (ví dụ «Xã Kỳ Tân») hoặc «Tổng cộng» ở ô tiêu đề cột, rồi tải lên lại.",
+                f"bảng có đơn vị theo cột, nhưng cột {column_letter(c)} {what} có số liệu mà tiêu đề không phải "
+                f"tên xã/phường trong danh mục, cũng không phải cột cộng{hint}; không đoán. Hãy ghi tên đầy đủ "
+                "của đơn vị (ví dụ «Xã Kỳ Tân») hoặc «Tổng cộng» ở ô tiêu đề cột, rồi tải lên lại.",
                 sheet=sheet_name,
                 row=h + 1,
                 column=column_letter(c),
             )
         )
     return out
+
+
+def unread(sheet_name: str | None, turned: Turned, rows: list[list]) -> Problem:
+    """A turned table none of whose rows tells what it counts; `rows` those of the turned
+    sheet, and the problem placed in them (at its header row)."""
+    h = turned.header
+    names = []
+    for i in range(len(turned.labels)):
+        for value in rows[h + i][1:]:
+            text = normalise.text(value)
+            if text and text not in names:
+                names.append(text)
+    seen = ", ".join(f"«{n}»" for n in names[:8]) or "không có chữ"
+    return Problem.of(
+        "no_table",
+        f"bảng có đơn vị theo cột ({turned.units} xã/phường), nhưng không dòng nào ({seen}) cho biết "
+        "số hồ sơ đã thu nhận. Cần một dòng như «Đã thu nhận», «Lũy kế thu nhận», «Thu nhận trong ngày», "
+        "hoặc mỗi dòng một ngày (ví dụ «15/5/2023») với số lũy kế thu nhận.",
+        sheet=sheet_name,
+        row=h + 1,
+    )
 
 
 def turn(sheet: Sheet, turned: Turned) -> Sheet:
@@ -320,7 +357,7 @@ def show_as_sent(report: ImportReport) -> None:
         where = ", ".join(column_letter(c) for c in turned.labels)
         report.layout = (
             f"bảng xoay: {turned.units} đơn vị theo cột ở dòng {_as_read(turned, turned.header + 1)}, "
-            f"{len(turned.lines)} dòng {what} ở cột {where}, đọc như bảng mỗi đơn vị một dòng; "
+            f"{turned.count} dòng {what} ở cột {where}, đọc như bảng mỗi đơn vị một dòng; "
             + _retold(report.layout or "", turned)
         )
         report.header_rows = [_as_read(turned, turned.header + 1)]
