@@ -194,6 +194,7 @@ def test_measures_as_rows_under_hand_typed_commune_columns_are_read_and_the_tota
     typed = {(c["typed"], c["column"], c["row"]) for c in report.corrections}
     assert typed == {("Ky Tho", "D", 3), ("Kì Khang", "E", 3)}
     assert all(p.severity == "warning" and p.code == "name_variant" for p in report.problems)
+    assert {(p.row, p.column) for p in report.problems} == {(3, "D"), (3, "E")}  # the header cells
 
 
 def test_a_total_column_that_does_not_add_up_is_named_at_its_cell():
@@ -284,3 +285,57 @@ def test_a_bad_figure_of_a_turned_word_or_pdf_table_names_the_table_its_row_and_
     if kind == "pdf":
         assert error.page == 1
     assert "dòng 3 của bảng" in error.describe("x") and "cột E" in error.describe("x")
+
+
+@pytest.mark.parametrize("kind", ["docx", "pdf"])
+def test_days_as_rows_of_a_word_or_pdf_table_are_read_with_the_total_column(kind):
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["LŨY KẾ SỐ HỒ SƠ ĐÃ THU NHẬN THEO NGÀY"],
+        ["Ngày", *COMMUNES, "Tổng cộng"],
+    ]
+    truth = {}
+    for k, day in enumerate(DAYS):
+        values = [100 * (i + 1) + 10 * k for i in range(len(COMMUNES))]
+        rows.append([day, *values, sum(values)])
+        truth.update({(name, date(2023, 5, 15 + k)): v for name, v in zip(COMMUNES, values)})
+    report = ingest.import_bytes(None, (_docx if kind == "docx" else _pdf)(rows), f"theo_ngay.{kind}")
+    assert report.status == "checked", report.message
+    assert _by_name(report) == truth
+    assert report.layout.startswith("bảng xoay: 4 đơn vị theo cột ở dòng 1, 3 dòng ngày ở cột A")
+    assert report.totals and all(t["matches"] and t["column"] == "F" for t in report.totals)
+
+
+def test_a_day_over_the_measures_of_that_day_merged_down_two_rows_is_read():
+    # Ngày (merged over its two rows) | Chỉ tiêu | the communes.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["CÔNG AN HUYỆN KỲ ANH"])
+    sheet.append(["KẾT QUẢ THU NHẬN HỒ SƠ VÀ TRẢ THẺ CCCD"])
+    sheet.append(["Ngày", "Chỉ tiêu", *COMMUNES])
+    truth = {}
+    for k, day in enumerate(DAYS[:2]):
+        collected = [100 * (i + 1) + k for i in range(4)]
+        returned = [10 * (i + 1) + k for i in range(4)]
+        sheet.append([day, "Lũy kế thu nhận", *collected])
+        sheet.append([None, "Lũy kế trả thẻ", *returned])
+        sheet.merge_cells(start_row=4 + 2 * k, start_column=1, end_row=5 + 2 * k, end_column=1)
+        for name, c, r in zip(COMMUNES, collected, returned):
+            truth[(name, date(2023, 5, 15 + k), "collected")] = c
+            truth[(name, date(2023, 5, 15 + k), "returned")] = r
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "ngay_chi_tieu.xlsx")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == truth
+    assert report.layout.startswith("bảng xoay: 4 đơn vị theo cột ở dòng 3, 2 dòng ngày ở cột A, B")
+
+
+def test_a_turned_table_whose_rows_count_nothing_known_is_refused_listing_its_rows():
+    rows = _measure_rows()
+    rows[4][1], rows[5][1] = "Số làm được", "Số đã xong"
+    report = ingest.import_bytes(None, _xlsx(rows), "chi_tieu.xlsx")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.code, error.sheet, error.row, error.column) == ("no_table", "Báo cáo", 3, "B")
+    assert "«Số làm được», «Số đã xong»" in error.message and "«Đã thu nhận»" in error.message

@@ -71,8 +71,10 @@ class Turned:
                 column = column_letter(self.columns[at - len(self.labels)])
         new_row = None
         if letter is None:
-            if row is not None and row - 1 - self.header < len(self.labels):
-                new_row = self.header + 1  # a header row of the turned sheet: the header row
+            # A header row of the turned sheet, or a unit's row as a whole (a name
+            # corrected, a row repeated): the header row, at that unit's name.
+            if column is not None:
+                new_row = self.header + 1
         else:
             j = _index(letter)
             new_row = (
