@@ -181,9 +181,9 @@ def _xlsx(rows, encode=lambda t: t) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("font", ["unicode", "tcvn3"])
+@pytest.mark.parametrize("font", ["unicode", "tcvn3", "vni"])
 def test_measures_as_rows_under_hand_typed_commune_columns_are_read_and_the_total_column_checked(font):
-    encode = legacy_text._to_tcvn3 if font == "tcvn3" else (lambda t: t)
+    encode = {"tcvn3": legacy_text._to_tcvn3, "vni": legacy_text._to_vni}.get(font, lambda t: t)
     report = ingest.import_bytes(None, _xlsx(_measure_rows(), encode), "chi_tieu.xlsx")
     assert report.status == "checked", report.message
     assert _all_values(report) == MEASURE_TRUTH  # "Chỉ tiêu" is a plan: never a count
@@ -339,3 +339,27 @@ def test_a_turned_table_whose_rows_count_nothing_known_is_refused_listing_its_ro
     (error,) = report.errors
     assert (error.code, error.sheet, error.row, error.column) == ("no_table", "Báo cáo", 3, "B")
     assert "«Số làm được», «Số đã xong»" in error.message and "«Đã thu nhận»" in error.message
+
+
+def test_a_total_column_merged_down_beside_a_unit_group_merged_across_is_checked():
+    # Nội dung (merged down) | Đơn vị (merged across the names) | Toàn huyện (merged down)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["BÁO CÁO NGÀY 15/5/2023"],
+        ["Nội dung", "Đơn vị", None, None, None, "Toàn huyện"],
+        [None, "Kỳ Tân", "Kỳ Thọ", "Kỳ Khang", "Kỳ Trung", None],
+        ["Đã thu nhận hồ sơ", 500, 600, 700, 800, 2600],
+        ["Số thẻ đã trả", 100, 200, 300, 400, 1000],
+    ]:
+        sheet.append(row)
+    for cells in ("A3:A4", "B3:E3", "F3:F4"):
+        sheet.merge_cells(cells)
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "gop.xlsx")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == MEASURE_TRUTH
+    ((total),) = report.totals
+    assert total["matches"] and total["column"] == "F" and total["communes"] == 4

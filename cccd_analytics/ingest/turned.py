@@ -55,6 +55,7 @@ class Turned:
     kind: str  # "days" | "measures"
     count: int  # days or measures
     others: tuple[int, ...] = ()  # columns right of the labels that are neither: checked
+    heads: tuple = ()  # the header of each column (`_head`)
     row_labels: tuple | None = None  # a Word/PDF table's (page, row of the table) per row
 
     def cell(self, row: int | None, letter: str | None) -> tuple[int | None, str | None]:
@@ -163,7 +164,8 @@ def detect(rows: list[list], row_labels=None) -> Turned | None:
         return row_labels is None or (k < len(row_labels) and row_labels[k][1] is not None)
 
     for r in range(min(HEADER_SCAN_ROWS, len(rows) - 1)):
-        row = rows[r]
+        width = max(len(rows[k]) for k in range(max(r - 2, 0), r + 1))
+        row = [_head(rows, r, c) for c in range(width)]
         texts = [c for c, v in enumerate(row) if normalise.text(v)]
         units = [c for c in texts if _is_unit(row[c])]
         if len(units) < 2:
@@ -191,13 +193,28 @@ def detect(rows: list[list], row_labels=None) -> Turned | None:
         if not labels:
             continue
         width = max(len(rows[k]) for k in (r, *body))
+        row = [_head(rows, r, c) for c in range(width)]
         columns = tuple(
             c for c in texts if c > labels[-1] and (c in units or _is_total(normalise.text(row[c])))
         )
         others = tuple(c for c in range(labels[-1] + 1, width) if c not in columns)
         labelled = sum(1 for k in body if any(_is_words(_cell(rows, k, c)) for c in labels))
         kind, count = ("days", days) if days >= 2 else ("measures", labelled)
-        return Turned(r, tuple(labels), columns, tuple(body), len(units), kind, count, others)
+        return Turned(r, tuple(labels), columns, tuple(body), len(units), kind, count, others, tuple(row))
+    return None
+
+
+def _head(rows: list[list], r: int, c: int):
+    """The header of column c at row r: its cell, or when blank the cell one or two rows
+    above when that is a unit or a total ("Toàn huyện" merged down beside "Đơn vị" merged
+    across the names)."""
+    value = _cell(rows, r, c)
+    if normalise.text(value):
+        return value
+    for k in (r - 1, r - 2):
+        above = _cell(rows, k, c) if k >= 0 else None
+        if normalise.text(above):
+            return above if _is_unit(above) or _is_total(normalise.text(above)) else None
     return None
 
 
@@ -229,7 +246,7 @@ def unreadable_columns(sheet_name: str | None, rows: list[list], turned: Turned)
     out = []
     h = turned.header
     for c in turned.others:
-        head = normalise.text(_cell(rows, h, c))
+        head = normalise.text(turned.heads[c] if c < len(turned.heads) else None)
         if not any(_is_figure(_cell(rows, k, c)) for k in turned.lines):
             continue
         near = registry.suggest(head) if head else ()
@@ -279,7 +296,7 @@ def turn(sheet: Sheet, turned: Turned) -> Sheet:
     head = []
     for i, label in enumerate(turned.labels):
         head.append([UNIT_HEADER if i == 0 else None, *(_cell(rows, d, label) for d in turned.lines)])
-    body = [[_cell(rows, h, c), *(_cell(rows, d, c) for d in turned.lines)] for c in turned.columns]
+    body = [[turned.heads[c], *(_cell(rows, d, c) for d in turned.lines)] for c in turned.columns]
     out = Sheet(sheet.name, [list(r) for r in rows[:h]] + head + body, height=h + len(head) + len(body))
     out.hidden = sheet.hidden
     out.pages = list(sheet.pages)
