@@ -363,3 +363,15 @@ def test_a_total_column_merged_down_beside_a_unit_group_merged_across_is_checked
     assert _all_values(report) == MEASURE_TRUTH
     ((total),) = report.totals
     assert total["matches"] and total["column"] == "F" and total["communes"] == 4
+
+
+def test_the_rows_of_a_turned_table_are_offered_as_columns_to_map_and_read_once_chosen():
+    rows = _measure_rows()
+    rows[4][1] = "Số làm được"
+    refused = ingest.import_bytes(None, _xlsx(rows), "chi_tieu.xlsx")
+    assert refused.status == "refused" and refused.needs_mapping
+    offered = {c["header"]: c["index"] for c in refused.columns}
+    mapping = {"commune": offered["Xã/phường"], "collected": offered["Số làm được"]}
+    report = ingest.import_bytes(None, _xlsx(rows), "chi_tieu.xlsx", mapping=mapping)
+    assert report.status == "checked", report.message
+    assert _all_values(report) == {k: v for k, v in MEASURE_TRUTH.items() if k[2] == "collected"}

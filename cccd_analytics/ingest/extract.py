@@ -100,10 +100,10 @@ def extract(
             found.header_rows if found else (layouts.candidate_header(sheet.rows) if sheet.rows else None)
         )
         prepared.append((sheet, found, header_rows))
-    if mapping is None:
-        prepared = _turned_tables(prepared, report)
-        if report.errors:
-            return [], None
+    # Also with a column mapping: the columns the upload page offered were the turned ones.
+    prepared = _turned_tables(prepared, report)
+    if report.errors:
+        return [], None
     windows = _campaign_windows(store)
     per_day = sheet_per_day.date_sheets(prepared, book.file_name, report_date, windows)
     if per_day:
