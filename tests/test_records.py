@@ -544,18 +544,3 @@ def test_an_exports_parts_in_force_are_what_its_rows_add_up_to_written_either_wa
         assert value == sum(1 for u, _, d in received if u == unit and d <= day.date())
     for store in stores.values():
         store.engine.dispose()
-
-
-def test_keys_counted_on_a_dense_grid_or_sorted_give_the_same_figures(monkeypatch):
-    """A province's places × birth years × days fit a dense grid; a nation's are sorted.
-    Either way an export adds up to the same values, parts and first rows."""
-    from cccd_analytics.ingest import record_tally
-
-    data = export_csv(_births_of_every_group(export_rows(60))).encode()
-    grid = ingest.import_bytes(None, data, "xuat.csv")
-    monkeypatch.setattr(record_tally, "_DENSE_KEYS", 0)
-    sorted_ = ingest.import_bytes(None, data, "xuat.csv")
-    assert grid.status == sorted_.status == "checked"
-    assert grid.observations.equals(sorted_.observations)
-    assert len(grid.parts) and grid.parts.equals(sorted_.parts)
-    assert grid.to_dict() == sorted_.to_dict()

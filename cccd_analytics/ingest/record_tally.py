@@ -53,29 +53,18 @@ class _Counts:
         """Count the keys high << 32 | low (place id, and day or status id) of rows `rows`."""
         if not len(high):
             return
-        # A part's low half is code << 16 | day (a birth year and a day): its two halves get
-        # a dimension each on the grid, the codes from the smallest one found.
-        code, day = low >> 16, low & 0xFFFF
-        code_min = int(code.min())
-        codes = int(code.max()) - code_min + 1
-        days = int(day.max()) + 1
-        width = codes * days
+        width = int(low.max()) + 1
         size = (int(high.max()) + 1) * width
-        if size <= _DENSE_KEYS:
-            # Few places × days (a province's export), or × birth years: counted on a dense
-            # grid, in key order, on int32 codes (performance: each 1M-row int64 temporary
-            # cost ~10 ms; a province's 460 places × 70 birth years × 75 days were sorted,
-            # ~0.1 s, before the birth year had a dimension of its own).
+        if size <= _DENSE_LIMIT:
+            # Few places × days (a province's export): counted on a dense grid, in key order,
+            # on int32 codes (performance: each 1M-row int64 temporary cost ~10 ms).
             dense = high.astype(np.int32, copy=False) * np.int32(width)
-            if codes > 1:
-                dense += (code - code_min).astype(np.int32) * np.int32(days)
-            dense += day.astype(np.int32, copy=False)
+            dense += low.astype(np.int32, copy=False)
             counts = np.bincount(dense, minlength=size)
             present = np.flatnonzero(counts)
             first = np.empty(size, np.int64)
             first[dense[::-1]] = rows[::-1]  # the last write wins: the first row
-            place, rest = np.divmod(present, width)
-            uniq = (place << SHIFT) | (((rest // days) + code_min) << 16) | (rest % days)
+            uniq = ((present // width) << SHIFT) | (present % width)
             self.parts.append((uniq, counts[present].astype(np.int64), first[present]))
         else:
             # Sorted (numpy's unstable sort of int64, SIMD): a 1M-row chunk of a birth year's
@@ -116,8 +105,7 @@ class _Counts:
 
 SHIFT = np.int64(32)  # key = place id << 32 | day (or status) id
 MASK = np.int64((1 << 32) - 1)
-_DENSE_LIMIT = 1 << 21  # places found on a dense grid up to this size
-_DENSE_KEYS = 1 << 22  # keys counted on a dense grid up to this size (32 MiB of counts)
+_DENSE_LIMIT = 1 << 21  # places × days counted on a dense grid up to this size (16 MiB)
 
 
 def _column(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
