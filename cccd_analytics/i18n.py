@@ -223,6 +223,16 @@ EN: dict[str, str] = {
     "Ý (21 vùng, dân số 12+)": "Italy (21 regions, 12+ population)",
     "Đức (16 bang)": "Germany (16 Länder)",
     "Đang kiểm tra tệp…": "Checking the file…",
+    "(mọi lần: {lo}–{hi})": "(every forecast: {lo}–{hi})",
+    "như bảng trên": "as in the table above",
+    "sai số mô hình ít nhất bằng {r} sai số thước": "model error at least {r} × the ruler's",
+    "(bảng trên: {r})": "(table above: {r})",
+    "Bị loại vì đơn vị chưa đạt mốc (đơn vị)": "Left out: unit never reached the threshold (units)",
+    "Khoảng 80%: chắc chắn trúng / chắc chắn trượt / chưa biết": "80% range: certainly held / certainly missed / unknown",
+    "Khoảng 80% chứa ngày thực tế, tính cả": "80% range holds the actual date, all counted",
+    "Sai số, tính cả": "Error, all counted",
+    "{campaign}: {n} lần dự báo cho {u} đơn vị chưa bao giờ đạt mốc 70% không được tính ở bảng trên; tính cả chúng ở chỗ kết quả đã chắc chắn, khoảng 80% chứa ngày thực tế {share} (không phải {before}) và sai số của mô hình ít nhất bằng {ratio} sai số của thước (không phải {ratio_before}).": "{campaign}: {n} forecasts of {u} units that never reached 70% are not in the table above; counting them where the outcome is certain, the 80% range holds the actual date {share} of the time (not {before}) and the model's error is at least {ratio} × the ruler's (not {ratio_before}).",
+    "Bảng trên chỉ chấm các đơn vị đã đạt mốc (theo quy ước kiểm định). Các lần dự báo cho đơn vị chưa đạt mốc khi hết số liệu được tính dưới đây ở chỗ kết quả đã chắc chắn: khoảng 80% kết thúc trước ngày số liệu cuối là chắc chắn trượt; sai số ít nhất bằng khoảng cách từ ngày dự báo đến ngày số liệu cuối. Bảng khả năng kịp hạn vẫn tính những lần này là trễ hạn.": "The table above scores only units that reached the threshold (the backtest's protocol). Forecasts of units that had not reached it when the data end are counted below where the outcome is certain: an 80% range that ended before the last day of data certainly missed; the error is at least the distance from the projected date to the last day of data. The P(on time) table counts these forecasts as late.",
     "Đã hủy lần nhập số {n}; số liệu trước đó được dùng lại.": "Upload {n} undone; the earlier figures apply again.",
 }
 

@@ -128,6 +128,48 @@ def track_record_table(record: dict) -> pd.DataFrame:
     )
 
 
+def track_record_left_out_table(record: dict) -> pd.DataFrame:
+    """Beside the track record's figures, which count only units that reached the
+    target (the protocol): per campaign and pooled, how many forecasts were left out
+    because their unit never reached it, and the 80 % range and the error ratio with
+    them counted where their outcome is certain (backtest.left_out).  Empty for a
+    record computed before these figures existed."""
+    rows = pd.DataFrame(record.get("rows", []) if isinstance(record, dict) else record)
+    if rows.empty or "left_out" not in rows or rows["left_out"].isna().all():
+        return pd.DataFrame()
+
+    def share(r) -> str:
+        text = fmt.percent(r.range80_certain, 0)
+        if r.range_unknown:
+            text += " " + t(
+                "(mọi lần: {lo}–{hi})", lo=fmt.percent(r.range80_low, 0), hi=fmt.percent(r.range80_high, 0)
+            )
+        return text
+
+    def ratio(r) -> str:
+        if not r.left_out:
+            return t("như bảng trên")
+        floor = t("sai số mô hình ít nhất bằng {r} sai số thước", r=fmt.number(r.ratio_floor, 2))
+        return floor + " " + t("(bảng trên: {r})", r=fmt.number(r.ratio, 2))
+
+    return pd.DataFrame(
+        {
+            t("Chiến dịch kiểm định"): rows["campaign"].map(lambda d: t(DATASET_LABELS.get(d, d))),
+            t("Mốc bao phủ"): rows["threshold"].map(lambda x: fmt.percent(x, 0)),
+            t("Số lần dự báo"): rows["forecasts"].map(fmt.number),
+            t("Bị loại vì đơn vị chưa đạt mốc (đơn vị)"): [
+                f"{fmt.number(n)} ({fmt.number(u)})" for n, u in zip(rows["left_out"], rows["left_out_units"])
+            ],
+            t("Khoảng 80%: chắc chắn trúng / chắc chắn trượt / chưa biết"): [
+                f"{fmt.number(h)} / {fmt.number(m)} / {fmt.number(u)}"
+                for h, m, u in zip(rows["range_held"], rows["range_missed"], rows["range_unknown"])
+            ],
+            t("Khoảng 80% chứa ngày thực tế, tính cả"): [share(r) for r in rows.itertuples()],
+            t("Sai số, tính cả"): [ratio(r) for r in rows.itertuples()],
+        }
+    )
+
+
 def reliability_table(record: dict) -> pd.DataFrame:
     """P(on time) in deciles against how often the target was then met (70 %, pooled,
     out of sample): what "khả năng kịp hạn 70%" has meant."""
@@ -164,6 +206,7 @@ def track_record_summary(record: dict) -> str:
         lo=fmt.percent(main["range80"].min(), 0),
         hi=fmt.percent(main["range80"].max(), 0),
     )
+    text += _left_out_summary(rows)
     rel = rel[rel["n"].fillna(0) > 0] if not rel.empty else rel
     if not rel.empty:
         gap = rel["observed"] - rel["predicted"]
@@ -173,6 +216,31 @@ def track_record_summary(record: dict) -> str:
             gap=f"{100 * abs(gap.abs().max()):.0f}",
             decile=worst["decile"],
             observed=fmt.percent(worst["observed"], 0),
+        )
+    return text
+
+
+def _left_out_summary(rows: pd.DataFrame) -> str:
+    """The 70 % figures the protocol leaves out, in a sentence per campaign that has
+    any: how many forecasts, and the range and the error ratio with them counted."""
+    if "left_out" not in rows:
+        return ""
+    main = rows[
+        (rows["threshold"] == 0.7) & (rows["campaign"] != "pooled") & (rows["left_out"].fillna(0) > 0)
+    ]
+    text = ""
+    for r in main.itertuples():
+        text += " " + t(
+            "{campaign}: {n} lần dự báo cho {u} đơn vị chưa bao giờ đạt mốc 70% không được tính ở bảng trên; "
+            "tính cả chúng ở chỗ kết quả đã chắc chắn, khoảng 80% chứa ngày thực tế {share} (không phải {before}) "
+            "và sai số của mô hình ít nhất bằng {ratio} sai số của thước (không phải {ratio_before}).",
+            campaign=t(DATASET_LABELS.get(r.campaign, r.campaign)),
+            n=fmt.number(r.left_out),
+            u=fmt.number(r.left_out_units),
+            share=fmt.percent(r.range80_certain, 0),
+            before=fmt.percent(r.range80, 0),
+            ratio=fmt.number(r.ratio_floor, 2),
+            ratio_before=fmt.number(r.ratio, 2),
         )
     return text
 

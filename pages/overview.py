@@ -185,6 +185,17 @@ with st.expander(t("Độ tin cậy của dự báo")):
         )
     )
     st.dataframe(tables.track_record_table(record), hide_index=True, width="stretch")
+    left_out = tables.track_record_left_out_table(record)
+    if not left_out.empty:
+        st.markdown(
+            t(
+                "Bảng trên chỉ chấm các đơn vị đã đạt mốc (theo quy ước kiểm định). Các lần dự báo cho đơn vị "
+                "chưa đạt mốc khi hết số liệu được tính dưới đây ở chỗ kết quả đã chắc chắn: khoảng 80% kết thúc "
+                "trước ngày số liệu cuối là chắc chắn trượt; sai số ít nhất bằng khoảng cách từ ngày dự báo đến "
+                "ngày số liệu cuối. Bảng khả năng kịp hạn vẫn tính những lần này là trễ hạn."
+            )
+        )
+        st.dataframe(left_out, hide_index=True, width="stretch")
     st.dataframe(tables.reliability_table(record), hide_index=True, width="stretch")
     summary = tables.track_record_summary(record)
     if summary:

@@ -36,6 +36,47 @@ def _table_text(rows: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _left_out_text(rows: pd.DataFrame) -> str:
+    """Beside the protocol's figures, the forecasts of units that never reached the
+    target (which they leave out), counted where their outcome is certain: the 80 %
+    range's tally (held / certainly missed / unknown), its share counting the certain
+    ones (and with every forecast, the unknown all missed or all held), and the least
+    error ratio any later actual date could give.  Empty for a record without them."""
+    if "left_out" not in rows or rows["left_out"].isna().all():
+        return ""
+    head = (
+        f"{'Chiến dịch':<10} {'Mốc':>5} {'Số lần':>7} {'Bị loại (đơn vị)':>17} "
+        f"{'Khoảng 80%: trúng / trượt / chưa biết':>38} {'Chứa ngày thực tế':>18} {'Tỷ lệ sai số':>13}"
+    )
+    lines = [
+        "Đơn vị chưa đạt mốc khi hết số liệu: bảng trên không tính các lần dự báo cho những đơn vị này "
+        "(đúng quy ước kiểm định: chỉ chấm khi đơn vị đã đạt mốc), còn bảng khả năng kịp hạn tính là trễ hạn.",
+        "Dưới đây tính cả chúng ở chỗ kết quả đã chắc chắn: khoảng 80% kết thúc trước ngày số liệu cuối là chắc "
+        "chắn trượt; sai số ít nhất bằng khoảng cách từ ngày dự báo đến ngày số liệu cuối.",
+        "«Chứa ngày thực tế»: trúng ÷ (trúng + trượt), trong ngoặc khi tính mọi lần dự báo (chưa biết coi là "
+        "trượt hết hoặc trúng hết).  «Tỷ lệ sai số»: mức thấp nhất có thể, trong ngoặc là tỷ lệ ở bảng trên.",
+        "",
+        head,
+        "-" * len(head),
+    ]
+    for r in rows.itertuples():
+        tally = f"{fmt.number(r.range_held)} / {fmt.number(r.range_missed)} / {fmt.number(r.range_unknown)}"
+        share = fmt.percent(r.range80_certain, 0)
+        if r.range_unknown:
+            share += f" ({fmt.percent(r.range80_low, 0)}–{fmt.percent(r.range80_high, 0)})"
+        ratio = (
+            f"≥ {fmt.number(r.ratio_floor, 2)} ({fmt.number(r.ratio, 2)})"
+            if r.left_out
+            else fmt.number(r.ratio, 2)
+        )
+        lines.append(
+            f"{r.campaign:<10} {fmt.percent(r.threshold, 0):>5} {fmt.number(r.forecasts):>7} "
+            f"{fmt.number(r.left_out) + ' (' + fmt.number(r.left_out_units) + ')':>17} {tally:>38} "
+            f"{share:>18} {ratio:>13}"
+        )
+    return "\n".join(lines)
+
+
 def _reliability_text(rel: pd.DataFrame) -> str:
     """Predicted P(on time) in deciles against how often the target was met, with the
     number of forecasts in each bin (sparse bins already merged by the backtest)."""
@@ -80,7 +121,11 @@ def _print_record(record: dict) -> None:
     print(
         "Thước: còn lại ÷ tốc độ 7 ngày.  Tỷ lệ = sai số mô hình ÷ sai số thước (dưới 1: mô hình tốt hơn).\n"
     )
-    print(_table_text(pd.DataFrame(record.get("rows", []))))
+    rows = pd.DataFrame(record.get("rows", []))
+    print(_table_text(rows))
+    left_out = _left_out_text(rows)
+    if left_out:
+        print("\n" + left_out)
     rel = pd.DataFrame(record.get("reliability", []))
     if not rel.empty:
         print("\nKhả năng kịp hạn (mốc 70%, gộp, ngoài mẫu):")

@@ -1,0 +1,150 @@
+"""The track record's scoring on a series small enough to score by hand: what the
+protocol's figures leave out (units that never reached the target) is counted and
+bounded, not dropped."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cccd_analytics.analytics import backtest as bt
+
+DAY0 = pd.Timestamp("2021-01-01")
+
+
+def day(n):
+    return DAY0 + pd.Timedelta(days=n) if n is not None else pd.NaT
+
+
+def forecast_row(campaign, key, actual, data_end, projected, ruler, low, high, origin=30):
+    return {
+        "campaign": campaign,
+        "key": key,
+        "threshold": 0.7,
+        "origin": day(origin),
+        "actual_date": day(actual),
+        "data_end": day(data_end),
+        "projected_date": day(projected),
+        "run_rate_date": day(ruler),
+        "projected_low": day(low),
+        "projected_high": day(high),
+    }
+
+
+@pytest.fixture
+def rows():
+    return pd.DataFrame(
+        [
+            # a:1 reached 70 % on day 60: errors 5 / 10, range held; errors 4 / 8, range missed
+            forecast_row("a", "a:1", 60, 200, projected=55, ruler=70, low=50, high=65),
+            forecast_row("a", "a:1", 60, 200, projected=64, ruler=52, low=62, high=63, origin=37),
+            # a:2 never did; its data end on day 100: a range over by day 95, one still open
+            forecast_row("a", "a:2", None, 100, projected=80, ruler=90, low=70, high=95),
+            forecast_row("a", "a:2", None, 100, projected=110, ruler=95, low=90, high=130, origin=37),
+            # b:1 reached on day 40: nothing left out in b
+            forecast_row("b", "b:1", 40, 200, projected=42, ruler=44, low=38, high=45),
+        ]
+    )
+
+
+def test_the_protocol_figures_count_only_the_units_that_reached_the_target(rows):
+    a = bt.score(rows).set_index("campaign").loc["a"]
+    assert a["origins"] == 2 and a["units"] == 1
+    assert a["mae_model"] == pytest.approx(4.5) and a["mae_ruler"] == pytest.approx(9.0)
+    assert a["ratio"] == pytest.approx(0.5) and a["range80"] == pytest.approx(0.5)
+
+
+def test_the_left_out_forecasts_are_counted_and_bounded(rows):
+    a = bt.score(rows).set_index("campaign").loc["a"]
+    assert (a["forecasts"], a["left_out"], a["left_out_units"]) == (4, 2, 1)
+    # held: a:1 day 55; missed: a:1 day 64 and a:2's range over by day 95; unknown: a:2's open range
+    assert (a["range_held"], a["range_missed"], a["range_unknown"]) == (1, 2, 1)
+    assert a["range80_certain"] == pytest.approx(1 / 3)
+    assert (a["range80_low"], a["range80_high"]) == (pytest.approx(1 / 4), pytest.approx(2 / 4))
+    # a:2's errors at their floor: model 100 - 80 = 20 and 0 (day 110 lies beyond the data),
+    # ruler 100 - 90 = 10 and 100 - 95 = 5
+    assert a["mae_model_floor"] == pytest.approx((5 + 4 + 20 + 0) / 4)
+    assert a["mae_ruler_floor"] == pytest.approx((10 + 8 + 10 + 5) / 4)
+
+
+def test_the_ratio_s_bound_is_the_least_any_later_actual_date_gives(rows):
+    """With a:2 reaching 70 % on day d >= 100, the errors are 9 + (d - 80) + |d - 110| and
+    18 + (d - 90) + (d - 95): the ratio is least at d = 110, 39 / 53 — below the ratio of
+    the floors (29 / 33), which is therefore no bound."""
+    a = bt.score(rows).set_index("campaign").loc["a"]
+    assert a["ratio_floor"] == pytest.approx(39 / 53)
+    grid = np.arange(100, 2000)
+    brute = (9 + (grid - 80) + np.abs(grid - 110)) / (18 + (grid - 90) + (grid - 95))
+    assert a["ratio_floor"] == pytest.approx(brute.min())
+
+
+def test_where_nothing_was_left_out_the_figures_are_the_protocol_s(rows):
+    b = bt.score(rows).set_index("campaign").loc["b"]
+    assert (b["forecasts"], b["left_out"], b["range_unknown"]) == (1, 0, 0)
+    assert b["range80_certain"] == b["range80"] == 1.0
+    assert b["ratio_floor"] == pytest.approx(b["ratio"])
+    assert b["mae_model_floor"] == pytest.approx(b["mae_model"])
+
+
+def test_the_pooled_line_adds_the_campaigns_left_out(rows):
+    pooled = bt.score(rows).set_index("campaign").loc["pooled"]
+    assert (pooled["origins"], pooled["forecasts"], pooled["left_out"]) == (3, 5, 2)
+    assert (pooled["range_held"], pooled["range_missed"], pooled["range_unknown"]) == (2, 2, 1)
+    assert pooled["range80"] == pytest.approx(2 / 3) and pooled["range80_certain"] == pytest.approx(2 / 4)
+
+
+def record_of(rows):
+    import json
+
+    return {"rows": json.loads(bt.score(rows).to_json(orient="records", double_precision=4))}
+
+
+def test_the_dashboard_s_panel_shows_what_was_left_out(rows):
+    from cccd_analytics import tables
+
+    table = tables.track_record_left_out_table(record_of(rows))
+    a = table.iloc[0]
+    assert list(a.iloc[2:5]) == ["4", "2 (1)", "1 / 2 / 1"]
+    assert a.iloc[5] == "33% (mọi lần: 25%–50%)"
+    assert a.iloc[6] == "sai số mô hình ít nhất bằng 0,74 sai số thước (bảng trên: 0,50)"
+    assert table.iloc[1].iloc[6] == "như bảng trên"  # b: nothing left out
+    summary = tables.track_record_summary(record_of(rows))
+    assert "2 lần dự báo cho 1 đơn vị chưa bao giờ đạt mốc 70%" in summary
+    # a record computed before these figures existed shows the protocol's table alone
+    old = {
+        "rows": [
+            {k: v for k, v in r.items() if k in bt.score(rows).columns[:10]} for r in record_of(rows)["rows"]
+        ]
+    }
+    assert tables.track_record_left_out_table(old).empty
+
+
+def test_cccd_backtest_prints_what_was_left_out_beside_the_protocol_s_table(rows, capsys):
+    from cccd_analytics.cli.backtest import _print_record
+
+    _print_record(record_of(rows))
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("a ") and "(1)" in x)
+    assert line.split()[2:] == [
+        "4",
+        "2",
+        "(1)",
+        "1",
+        "/",
+        "2",
+        "/",
+        "1",
+        "33%",
+        "(25%–50%)",
+        "≥",
+        "0,74",
+        "(0,50)",
+    ]
+
+
+def test_the_shipped_track_record_carries_what_was_left_out(capsys):
+    from cccd_analytics.cli import main as cli_main
+
+    _, record = bt.shipped_track_record()
+    assert record["rows"] and all("left_out" in r and "ratio_floor" in r for r in record["rows"])
+    assert cli_main(["backtest", "--shipped"]) == 0
+    assert "Bị loại (đơn vị)" in capsys.readouterr().out
