@@ -139,18 +139,18 @@ def track_record_left_out_table(record: dict) -> pd.DataFrame:
         return pd.DataFrame()
 
     def share(r) -> str:
-        text = fmt.percent(r.range80_certain, 0)
-        if r.range_unknown:
-            text += " " + t(
-                "(mọi lần: {lo}–{hi})", lo=fmt.percent(r.range80_low, 0), hi=fmt.percent(r.range80_high, 0)
-            )
-        return text
+        if not r.left_out:
+            return fmt.percent(r.range80_certain, 0)
+        return t(
+            "{p} (bảng trên: {before})", p=fmt.percent(r.range80_certain, 0), before=fmt.percent(r.range80, 0)
+        )
 
     def ratio(r) -> str:
         if not r.left_out:
-            return t("như bảng trên")
-        floor = t("sai số mô hình ít nhất bằng {r} sai số thước", r=fmt.number(r.ratio_floor, 2))
-        return floor + " " + t("(bảng trên: {r})", r=fmt.number(r.ratio, 2))
+            return fmt.number(r.ratio, 2)
+        return t(
+            "ít nhất {r} (bảng trên: {before})", r=fmt.number(r.ratio_floor, 2), before=fmt.number(r.ratio, 2)
+        )
 
     return pd.DataFrame(
         {
@@ -165,7 +165,7 @@ def track_record_left_out_table(record: dict) -> pd.DataFrame:
                 for h, m, u in zip(rows["range_held"], rows["range_missed"], rows["range_unknown"])
             ],
             t("Khoảng 80% chứa ngày thực tế, tính cả"): [share(r) for r in rows.itertuples()],
-            t("Sai số, tính cả"): [ratio(r) for r in rows.itertuples()],
+            t("Sai số mô hình ÷ sai số thước, tính cả"): [ratio(r) for r in rows.itertuples()],
         }
     )
 

@@ -195,7 +195,8 @@ with st.expander(t("Độ tin cậy của dự báo")):
                 "ngày số liệu cuối. Bảng khả năng kịp hạn vẫn tính những lần này là trễ hạn."
             )
         )
-        st.dataframe(left_out, hide_index=True, width="stretch")
+        # a static table: its text wraps to the page, so the last columns are not cut off
+        st.table(left_out.set_index(left_out.columns[0]))
     st.dataframe(tables.reliability_table(record), hide_index=True, width="stretch")
     summary = tables.track_record_summary(record)
     if summary:
