@@ -1030,8 +1030,8 @@ def main(argv=None) -> int:
         print("|---" * 9 + "|")
         for name, x in out.iterrows():
             print(
-                f"| {name} | {x['forecasts']} | {x['left_out']} ({x['left_out_units']}) |"
-                f" {x['range_held']} / {x['range_missed']} / {x['range_unknown']} |"
+                f"| {name} | {x['forecasts']:.0f} | {x['left_out']:.0f} ({x['left_out_units']:.0f}) |"
+                f" {x['range_held']:.0f} / {x['range_missed']:.0f} / {x['range_unknown']:.0f} |"
                 f" {100 * x['range80_certain']:.0f} % (without them {100 * default['range80'][name]:.0f} %) |"
                 f" {x['mae_model_floor']:.1f} / {x['mae_ruler_floor']:.1f} |"
                 f" {x['mae_model_floor'] / x['mae_ruler_floor']:.2f} | {x['ratio_floor']:.2f} |"

@@ -148,3 +148,18 @@ def test_the_shipped_track_record_carries_what_was_left_out(capsys):
     assert record["rows"] and all("left_out" in r and "ratio_floor" in r for r in record["rows"])
     assert cli_main(["backtest", "--shipped"]) == 0
     assert "Bị loại (đơn vị)" in capsys.readouterr().out
+
+
+def test_the_overview_s_track_record_panel_lays_out_what_was_left_out(sample_url, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("CCCD_DB_URL", sample_url)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.run()
+    assert not at.exception
+    shown = [t.value for t in at.table]
+    left_out = [t for t in shown if "Bị loại vì đơn vị chưa đạt mốc (đơn vị)" in t.columns]
+    assert len(left_out) == 1 and len(left_out[0]) == len(bt.shipped_track_record()[1]["rows"])
+    assert any("chưa bao giờ đạt mốc 70%" in str(m.value) for m in at.markdown)
