@@ -253,8 +253,9 @@ def _last_day(store: Store, campaign: camp.Campaign, version: tuple) -> tuple[tu
             version,
             pd.DataFrame(
                 {
-                    "first": [d.date() for d in spans["min"]],
-                    "last": [d.date() for d in spans["max"]],
+                    # datetime64[D] to date objects in one call (a nation: 10,000 each)
+                    "first": spans["min"].to_numpy().astype("datetime64[D]").tolist(),
+                    "last": spans["max"].to_numpy().astype("datetime64[D]").tolist(),
                 },
                 index=pd.Index(spans.index, name="unit_key"),
             ),

@@ -277,3 +277,13 @@ def test_status_json_is_what_the_cell_by_cell_conversion_and_json_dumps_give(sam
     for units in (records, records[:1], []):
         mixed = {"as_of": None, "level": level, "units": units}
         assert cli_status.dumps(mixed) == json.dumps(mixed, ensure_ascii=False, indent=2)
+    # Brackets in text, and lists or objects (empty or not) among a unit's values.
+    odd = [
+        {"name": "Xã [mới] {tạm}", "n": 1},
+        {"name": "a", "tags": ["biên giới", "ven biển"]},
+        {"name": "b", "tags": [], "extra": {}},
+        {"name": "c", "nested": {"k": [1, {"x": None}]}},
+        {"name": "d", "pair": (1, 2), "none": ()},
+    ]
+    mixed = {"as_of": "2023-06-15", "level": level, "units": [*records[:2], *odd, *records[2:4]]}
+    assert cli_status.dumps(mixed) == json.dumps(mixed, ensure_ascii=False, indent=2)

@@ -438,16 +438,39 @@ def from_export(counted: pd.DataFrame, keys_of: dict, report: ImportReport, stor
     counted = counted.assign(date=pd.to_datetime(counted["date"]))
     first, last = counted["date"].min(), counted["date"].max()
     days = pd.date_range(first, last, freq="D")
-    per_day = counted.groupby(["unit_key", "dimension", "value", "date"])["count"].sum()
-    series = per_day.unstack("date").reindex(columns=days).fillna(0).astype("int64")
-    running = series.cumsum(axis=1)
+    # Performance: a (unit, dimension, value) × day grid of integers, summed with bincount and
+    # added up with cumsum, rows in the order a sorted groupby gives (each key ranked by a
+    # sorted factorize); the groupby, unstack and reindex this replaces gave the same figures.
+    ranked = [pd.factorize(counted[name], sort=True) for name in ("unit_key", "dimension", "value")]
+    day = (counted["date"].to_numpy("datetime64[D]") - first.to_datetime64().astype("datetime64[D]")).astype(
+        np.int64
+    )
+    known = np.ones(len(counted), bool)
+    for codes, _ in ranked:
+        known &= codes >= 0  # a blank key: left out, as groupby leaves it out
+    known &= ~np.isnat(counted["date"].to_numpy("datetime64[D]"))
+    (u, u_vals), (d, d_vals), (v, v_vals) = ranked
+    combined = (u[known].astype(np.int64) * len(d_vals) + d[known]) * len(v_vals) + v[known]
+    keys, series_of = np.unique(combined, return_inverse=True)
+    span = len(days)
+    summed = np.bincount(
+        series_of.ravel() * span + day[known],
+        weights=counted["count"].to_numpy(np.float64)[known],  # whole counts far below 2**53: exact
+        minlength=len(keys) * span,
+    )
+    values = np.cumsum(summed.astype(np.int64).reshape(len(keys), span), axis=1)
+    unit_rank, rest = np.divmod(keys, len(d_vals) * len(v_vals))
+    dimension_rank, value_rank = np.divmod(rest, len(v_vals))
+    unit_of = np.asarray(u_vals, dtype=object)[unit_rank]
+    dimension_of = np.asarray(d_vals, dtype=object)[dimension_rank]
+    value_of = np.asarray(v_vals, dtype=object)[value_rank]
     if store is not None:
         stored = store.current_parts(unit_keys=sorted(set(counted["unit_key"])))
         stored = stored[(stored["metric"] == "collected") & (stored["date"] < first)]
         if len(stored):
             base = stored.sort_values("date").groupby(["unit_key", "dimension", "value"])["count"].last()
-            running = running.add(base.reindex(running.index).fillna(0).astype("int64"), axis=0)
-    values = running.to_numpy()
+            at = pd.MultiIndex.from_arrays([unit_of, dimension_of, value_of])
+            values = values + base.reindex(at).fillna(0).astype("int64").to_numpy()[:, None]
     moved = np.zeros(values.shape, bool)
     moved[:, 0] = True
     moved[:, 1:] = values[:, 1:] != values[:, :-1]
@@ -455,13 +478,12 @@ def from_export(counted: pd.DataFrame, keys_of: dict, report: ImportReport, stor
     keep[:, :-1] |= moved[:, 1:]  # the day before a move: flat until then
     keep[:, -1] = True
     rows, cols = np.nonzero(keep)
-    index = running.index.to_frame(index=False)
     out = pd.DataFrame(
         {
-            "unit_key": index["unit_key"].to_numpy()[rows],
+            "unit_key": unit_of[rows],
             "date": np.asarray([d.date() for d in days], dtype=object)[cols],
-            "dimension": index["dimension"].to_numpy()[rows],
-            "value": index["value"].to_numpy()[rows],
+            "dimension": dimension_of[rows],
+            "value": value_of[rows],
             "metric": "collected",
             "count": values[rows, cols],
         }

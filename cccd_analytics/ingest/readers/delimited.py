@@ -323,7 +323,9 @@ def read_ahead(data: FileData, source: CsvSource, usecols: list[int], width: int
         stream = pa.OSFile(data.path, "r")
         try:
             stream.seek(offset)
-            return pacsv.read_csv(stream, **options)
+            # Joined here too (`_arrow_chunks` joins a whole parse into one chunk the same
+            # way; joining it again is free), off the main thread's path: ~0,04 s for 1M rows.
+            return pacsv.read_csv(stream, **options).unify_dictionaries().combine_chunks()
         finally:
             stream.close()
 

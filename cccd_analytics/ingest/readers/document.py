@@ -76,10 +76,13 @@ def is_table(block: Block) -> bool:
 def _repeats_header(row: list[str], header: list[tuple[str, ...]]) -> bool:
     """The row is one of the header's rows again.  A header cell cut short counts (a merged
     header cell drawn again on a new page loses its last line below the row's edge in
-    LibreOffice's export: "Số công dân đủ điều" for "… đủ điều kiện")."""
+    LibreOffice's export: "Số công dân đủ điều" for "… đủ điều kiện").  A row of one cell
+    counts only when it is exactly a header row: the top row of a three-row header whose
+    other cells are merged down and centred lower holds its parent alone ("Kết quả thực
+    hiện")."""
     key = _key(row)
     if _filled(row) < 2:
-        return False
+        return _filled(row) == 1 and key in header
     for h in header:
         if key == h:
             return True
@@ -143,7 +146,7 @@ def stitch(blocks: list[Block]) -> list[Block]:
             and (between_blank or block.joined_to_previous)
             and _width(block) == _width(previous)
         ):
-            header = [_key(r) for r in previous.rows[:4] if _filled(r) >= 2]
+            header = [_key(r) for r in previous.rows[:4] if _filled(r)]
             starts_with_header = bool(block.rows) and _repeats_header(block.rows[0], header)
             if starts_with_header or _looks_like_data(block.rows[0], previous):
                 _carry_split_row(previous, block, header)
@@ -188,7 +191,7 @@ def _looks_like_data(row: list[str], previous: Block) -> bool:
 def _drop_repeats(block: Block) -> None:
     """Rows that repeat one of the table's first rows (its header, its column numbers),
     typed again on a new page or drawn on every page of a PDF."""
-    header = [_key(r) for r in block.rows[:4] if _filled(r) >= 2]
+    header = [_key(r) for r in block.rows[:4] if _filled(r)]
     pages = block.row_pages or [block.page] * len(block.rows)
     rows, kept_pages, seen_first = [], [], set()
     first_data = next(

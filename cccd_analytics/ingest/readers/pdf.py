@@ -498,10 +498,12 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
     while start - 1 >= 0 and first - (start - 1) <= _HEADER_LINES and header_like(start - 1):
         start -= 1
 
-    def build_header(lo: int, hi: int, cols: list) -> list[str]:
-        """The header of lines lo..hi-1: each run to the column under it; a run beyond
-        the body's columns is a column of its own ("Ghi chú", empty in every row),
-        added to `cols`."""
+    def build_header(lo: int, hi: int, cols: list) -> list[list[str]]:
+        """The header of lines lo..hi-1, as rows: one row, each run to the column under
+        it, or, under a parent cell spanning columns ("Kết quả thực hiện" over "Kết quả
+        thu nhận hồ sơ" over "Trong ngày | Lũy kế"), a row per level as a ruled table
+        gives it (`_header_levels`).  A run beyond the body's columns is a column of its
+        own ("Ghi chú", empty in every row), added to `cols`."""
         cells = sorted(
             (c for i in range(lo, hi) for c in _split_at(text_lines[i], cols)),
             key=lambda c: (c["top"], c["x0"]),
@@ -514,19 +516,12 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
                 else:
                     cols.append([cell["x0"], cell["x1"]])
                 edge = cell["x1"]
-        lines: list[list[str]] = [[] for _ in cols]
-        tops: list[list[float]] = [[] for _ in cols]
         for cell in cells:
             # A run starting inside a column belongs to it (a left-aligned header in a
             # Word table, wider than the figures under it); otherwise the most overlapped.
             inside = [k for k, (x0, x1) in enumerate(cols) if x0 - 2 <= cell["x0"] <= x1]
-            c = inside[0] if inside else _column_of(cell, cols)
-            if tops[c] and abs(tops[c][-1] - cell["top"]) <= 2.5:
-                lines[c][-1] += " " + cell["text"]
-            else:
-                lines[c].append(cell["text"])
-                tops[c].append(cell["top"])
-        return [join_lines(x) for x in lines]
+            cell["column"] = inside[0] if inside else _column_of(cell, cols)
+        return _header_levels(cells, cols)
 
     carried: list[int] = []
     if previous is not None and getattr(previous, "header", None) and start < first:
@@ -544,7 +539,7 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
     header = build_header(start, header_end, columns)
     if len(columns) > columns_before:
         right = columns[-1][1]
-    rows = [header] if start < first else []
+    rows = list(header) if start < first else []
     body_start = len(rows)
 
     def row_of(i: int) -> list[str]:
@@ -580,6 +575,95 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
     return found
 
 
+def _header_levels(cells: list[dict], cols: list) -> list[list[str]]:
+    """A borderless header's runs (each with its `column`, top to bottom) as header rows.
+
+    A parent is a run over two columns or more (its text reaches into the next column's
+    range: "Kết quả thu nhận hồ sơ" over "Trong ngày | Lũy kế") with children below it in
+    those columns.  The lines right under it that carry it on ("hồ sơ": alone in those
+    columns, as close as a line, starting where it starts or centred where it is) are its
+    text; the first other run below it in those columns starts its children's level.  A
+    parent is a cell of its own, in the first column it covers (so "Kết quả thực hiện"
+    never joins the "Số công dân đủ điều kiện" written under it, which read that column
+    as collected); every other cell is in the level where its first line stands, its text
+    in that row and the rows below it empty, as Excel and Word hold a merged cell.  The
+    rows are what a ruled table of the same header gives.  Without a parent the header is
+    one row, each column's lines joined, as before."""
+
+    def covered(cell) -> list[int]:
+        return [k for k, (x0, x1) in enumerate(cols) if min(x1, cell["x1"]) - max(x0, cell["x0"]) > 2]
+
+    def same_line(a, b) -> bool:
+        return abs(a["top"] - b["top"]) <= 2.5
+
+    starts: list[float] = []
+    parents: dict[int, list[int]] = {}  # parent run → the runs that carry its text on
+    taken: set[int] = set()
+    for i, cell in enumerate(cells):
+        span = covered(cell)
+        if len(span) < 2 or i in taken:
+            continue
+        lines, last = [i], cell
+        for j in range(i + 1, len(cells)):
+            other = cells[j]
+            if other["top"] <= last["top"] + 2.5 or not set(covered(other)) & set(span):
+                continue
+            height = last["bottom"] - last["top"]
+            alone = not any(
+                k != j and same_line(cells[k], other) and set(covered(cells[k])) & set(span)
+                for k in range(len(cells))
+            )
+            aligned = (
+                abs(other["x0"] - cell["x0"]) <= 3
+                or abs((other["x0"] + other["x1"]) / 2 - (cell["x0"] + cell["x1"]) / 2) <= 6
+            )
+            if alone and aligned and other["top"] - last["top"] <= 1.6 * height:
+                lines.append(j)
+                last = other
+                continue
+            starts.append(other["top"])
+            parents[i] = lines
+            taken.update(lines)
+            cell["column"] = span[0]
+            break
+    if not parents:
+        starts = []
+    merged: list[float] = []
+    for t in sorted(starts):
+        if not merged or t - merged[-1] > 2.5:
+            merged.append(t)
+
+    def level(top: float) -> int:
+        return sum(1 for t in merged if top >= t - 2.5)
+
+    rows: list[list[list[str]]] = [[[] for _ in cols] for _ in range(len(merged) + 1)]
+    tops: list[list[float]] = [[] for _ in cols]
+    open_at: list[int | None] = [None] * len(cols)  # the level of the cell being read, per column
+    was_parent: list[bool] = [False] * len(cols)
+    carried = {j for lines in parents.values() for j in lines[1:]}
+    for i, cell in enumerate(cells):
+        if i in carried:
+            continue
+        c = cell["column"]
+        own = level(cell["top"])
+        if i in parents:
+            rows[own][c].append(join_lines([cells[j]["text"] for j in parents[i]]))
+            open_at[c], was_parent[c], tops[c] = own, True, [cell["top"]]
+            continue
+        if open_at[c] is None or (own != open_at[c] and was_parent[c]):
+            open_at[c], was_parent[c] = own, False
+            rows[own][c].append(cell["text"])
+            tops[c] = [cell["top"]]
+            continue
+        lines = rows[open_at[c]][c]
+        if tops[c] and abs(tops[c][-1] - cell["top"]) <= 2.5:
+            lines[-1] += " " + cell["text"]
+        else:
+            lines.append(cell["text"])
+            tops[c].append(cell["top"])
+    return [[join_lines(x) for x in row] for row in rows]
+
+
 def _wrapped_lines(segs, text_lines, body: list[int], upto: int) -> bool:
     """The lines between the last body line and `upto` sit within the columns of the
     body so far and as close together as its lines: a row's wrapped text."""
@@ -598,8 +682,8 @@ def _wrapped_lines(segs, text_lines, body: list[int], upto: int) -> bool:
     )
 
 
-def _key_of(row: list[str]) -> tuple[str, ...]:
-    return tuple(re.sub(r"[\W_]+", "", c.lower()) for c in row)
+def _key_of(rows: list[list[str]]) -> tuple[str, ...]:
+    return tuple(re.sub(r"[\W_]+", "", c.lower()) for row in rows for c in row)
 
 
 def _column_of(cell, columns: list) -> int:
@@ -626,7 +710,8 @@ def _wrapped_end(row: list[str], above: list[str]) -> bool:
     filled = [c for c, text in enumerate(row) if text]
     if not filled:
         return False
-    figures = [c for c in filled if _NUMBER.match(row[c])]
+    # ("%" alone: a share cut by a narrow column, "13,3" / "%".)
+    figures = [c for c in filled if _NUMBER.match(row[c]) or row[c] == "%"]
     # A figure cut by a narrow column ("173.12" / "3") carries on the figure above: then
     # even "cộng" is the end of the row above ("Tổng" / "cộng").
     if any(not _figure_continues(above[c], row[c]) for c in figures):
