@@ -77,6 +77,14 @@ _RULES = (
     # -- units -------------------------------------------------------------------------------
     Rule("name_variant", "warning", "Tên đơn vị khác cách viết trong danh mục"),
     Rule("unknown_unit", "warning", "Đơn vị ngoài danh mục"),
+    Rule(
+        "reformed_unit",
+        "warning",
+        "Đơn vị đã sáp nhập (1/7/2025) còn được báo cáo",
+        "a commune abolished by the 2025 reform, reported on a later day with its district: its figures "
+        "are stored as written, never merged into the new commune (they are only a part of it), and "
+        "the analyst is told what it became before accepting",
+    ),
     Rule("ambiguous_unit", "error", "Tên đơn vị khớp với nhiều đơn vị"),
     # -- figures -------------------------------------------------------------------------------
     Rule("duplicate_row", "warning", "Dòng lặp lại"),

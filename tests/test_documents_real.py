@@ -123,6 +123,22 @@ def test_a_word_wrapped_in_a_narrow_cell_is_joined_and_words_are_not():
     assert join_lines(["Nghĩa", "Hành"], {0}) == "Nghĩa Hành"  # "NghĩaHành" is no syllable
 
 
+def test_a_word_cut_in_a_vni_pdf_is_weighed_in_its_unicode_reading():
+    # The text layer of a PDF typed in a VNI font holds the font's code points: as drawn,
+    # "Phöôøn" and "Phöôøng" are no syllables, so the cut was never mended.
+    assert join_lines(["Phöôøn", "g Kyø Trinh"], encoding="vni") == "Phöôøng Kyø Trinh"
+    assert join_lines(["HUYEÄ", "N KYØ ANH"], encoding="vni") == "HUYEÄN KYØ ANH"
+    assert join_lines(["Xaõ Kyø", "Trinh"], encoding="vni") == "Xaõ Kyø Trinh"  # two words stay two
+    assert join_lines(["Phöôøn", "g"]) == "Phöôøn g"  # without the encoding, as before
+
+
+@pytest.mark.parametrize("name", ["docx_vni_hep_ke.pdf", "docx_vni_hep_khong_ke.pdf"])
+def test_a_vni_pdf_in_narrow_columns_reads_its_cut_names_as_written(reports, name):
+    report = reports[name]
+    assert any("VNI" in line for line in report.encoding_repairs), report.encoding_repairs
+    assert not report.corrections and not report.unofficial_units  # no name guessed
+
+
 def test_a_figure_cut_by_a_narrow_column_is_whole_again():
     assert join_lines(["184.36", "9"]) == "184.369"
     assert join_lines(["1.", "234"]) == "1.234"

@@ -397,6 +397,31 @@ def test_an_old_commune_named_after_the_reform_is_kept_apart_and_says_what_it_be
     assert _collected(obs)[(new, date(2025, 8, 1))] == 90
 
 
+def test_an_old_commune_with_its_old_district_after_the_reform_is_stored_as_written_and_says_what_it_became():
+    # A report of 1/8/2025 still typed with the old district: the old unit is what it names,
+    # so its figure stays the old unit's (a part of the new commune's, never merged); the
+    # analyst is warned, before accepting, what it became.
+    en = "date,province,district,commune,commune_code,eligible,collected,collected_day,returned\n"
+    body = (
+        "2025-08-01,Tỉnh Hà Tĩnh,,Xã Kỳ Xuân,,3000,90,,0\n"
+        "2025-06-30,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Phong,,3000,80,,0\n"
+        "2025-08-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Phong,,3000,100,,0\n"
+    )
+    report, obs = ingest.read_observations((en + body).encode(), "x.csv")
+    assert obs is not None, report.message
+    (note,) = [p for p in report.problems if p.code == "reformed_unit"]
+    assert note.severity == "warning" and note.row == 4  # its first row after the reform
+    assert "«Xã Kỳ Phong» (Huyện Kỳ Anh)" in note.message and "«Xã Kỳ Xuân» (Tỉnh Hà Tĩnh)" in note.message
+    assert "1/8/2025" in note.message
+    old = registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Phong", on=date(2025, 6, 30)).key
+    new = registry.resolve("Tỉnh Hà Tĩnh", "", "Xã Kỳ Xuân", on=date(2025, 8, 1)).key
+    values = _collected(obs)
+    assert values[(old, date(2025, 8, 1))] == 100 and values[(new, date(2025, 8, 1))] == 90
+    # Reported only before the reform: nothing to say.
+    report, _ = ingest.read_observations((en + body.splitlines(True)[1]).encode(), "x.csv")
+    assert not [p for p in report.problems if p.code == "reformed_unit"]
+
+
 def test_a_report_of_loosely_typed_names_stores_each_unit_its_figure_and_shows_each_correction():
     typed = ["Kyf Taan", "Ky2 Tho5", "Kỳ Thợng", "UBND xã Kỳ Trung", "Kỳ Thuọng Xuân", "Kỳ Tấn Mới"]
     rows = [["BÁO CÁO TIẾN ĐỘ CẤP CCCD"], ["Ngày 15/5/2023"], ["STT", "Huyện", "Xã", "Lũy kế thu nhận"]]

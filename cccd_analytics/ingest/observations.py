@@ -20,6 +20,7 @@ from cccd_analytics.ingest.record_export import cumulate_records
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.ingest.rows import VALUE_ORDER
 from cccd_analytics.store import Store
+from cccd_analytics.text import date_vn
 
 
 def frame_of(records_: list[pd.DataFrame]) -> pd.DataFrame:
@@ -136,6 +137,7 @@ def resolve_and_check(
                 matches[i] = dataclasses.replace(matches[i], suggestions=suggestions)
     resolution: list[Problem] = []
     new_units: dict[str, dict] = {}
+    resolution.extend(_reformed(obs, matches, reg))
     for rec, match in zip(firsts, matches):
         if match.registry_name:
             how = ", ".join(match.corrections) or "khác dấu hoặc cách viết"
@@ -274,3 +276,42 @@ def _merged_since_reform(rec: FirstRow) -> str:
         f" «{reg.at[old.key, 'name']}» là đơn vị trước 1/7/2025, nay là một phần của «{reg.at[new, 'name']}»: "
         "số liệu của đơn vị cũ không phải của cả đơn vị mới nên không được gộp — hãy báo cáo theo tên mới."
     )
+
+
+def _reformed(obs: pd.DataFrame, matches, reg: pd.DataFrame) -> list[Problem]:
+    """A warning for each commune abolished on 1/7/2025 (named with its district, as before
+    the reform) that the file reports on a later day, at its first such row: its figures
+    are stored under the old unit as written — they are a part of the new commune's,
+    never all of them, so they are not merged — and the analyst is told what it became
+    before accepting."""
+    from cccd_analytics import geo
+
+    if not len(obs) or pd.Timestamp(obs["date"].max()) < pd.Timestamp(registry.REFORM_DATE):
+        return []
+    became = geo.old_to_new()
+    keys = {m.key for m in matches if m.official and m.key in became.index}
+    if not keys:
+        return []
+    mine = obs[obs["unit_key"].isin(keys)]
+    late = mine[pd.to_datetime(mine["date"]) >= pd.Timestamp(registry.REFORM_DATE)]
+    out = []
+    for key, rows in late.groupby("unit_key", sort=False):
+        new = became.get(key)
+        if not isinstance(new, str) or new not in reg.index:
+            continue
+        first = rows.iloc[0]
+        old_name, district = reg.at[key, "name"], reg.at[reg.at[key, "district_key"], "name"]
+        province = reg.at[reg.at[new, "province_key"], "name"]
+        day = pd.Timestamp(rows["date"].max()).date()
+        out.append(
+            Problem.of(
+                "reformed_unit",
+                f"«{old_name}» ({district}) là đơn vị trước 1/7/2025, nay là một phần của «{reg.at[new, 'name']}» "
+                f"({province}), nhưng tệp ghi số liệu của nó đến ngày {date_vn(day)}. Số liệu được lưu theo "
+                "đơn vị cũ như đã ghi, không gộp vào đơn vị mới (chỉ là một phần của đơn vị mới); nếu đây là "
+                "báo cáo sau sắp xếp, hãy báo cáo theo tên mới.",
+                sheet=first["sheet"] or None,
+                row=int(first["row"]),
+            )
+        )
+    return out

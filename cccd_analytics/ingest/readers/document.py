@@ -125,7 +125,7 @@ def _carry_split_row(previous: Block, block: Block, header: list[tuple[str, ...]
     for c, text in enumerate(piece):
         if text and c < len(last) and not _is_number(last[c]) and last[c]:
             # A word cut at the page's end is one again ("Xã Kỳ Gian" / "g").
-            last[c] = join_lines([last[c], text])
+            last[c] = join_lines([last[c], text], encoding=previous.extra.get("encoding"))
     del block.rows[k]
     if block.row_pages:
         del block.row_pages[k]

@@ -64,7 +64,7 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
     return sheets(_mend_fragments(blocks))
 
 
-def _bottom_fragment(ruled, words, found, chars) -> _Found | None:
+def _bottom_fragment(ruled, words, found, chars, encoding: str | None = None) -> _Found | None:
     """The first row of a table the page's end cut off: one ruled row of three cells or
     more, below everything else on the page but its number.  Word and LibreOffice let a
     row break across pages, so a table that starts just above the page's end may leave
@@ -79,7 +79,7 @@ def _bottom_fragment(ruled, words, found, chars) -> _Found | None:
     below = [w for w in words if w["top"] > table.bbox[3] and not _PAGE_NUMBER.match(w["text"])]
     if below:
         return None
-    fragment = _Found(table.bbox, _cell_texts(table, chars))
+    fragment = _Found(table.bbox, _cell_texts(table, chars, encoding))
     fragment.fragment = True
     return fragment
 
@@ -104,7 +104,8 @@ def _mend_fragments(blocks: list[Block]) -> list[Block]:
         ):
             head, first = block.rows[0], after.rows[0]
             if not any(_NUMBER.match(c) for c in first if c):
-                after.rows[0] = [join_lines([a, b]) for a, b in zip(head, first)]
+                encoding = block.extra.get("encoding")
+                after.rows[0] = [join_lines([a, b], encoding=encoding) for a, b in zip(head, first)]
             else:
                 after.rows.insert(0, head)
                 if after.row_pages:
@@ -335,15 +336,16 @@ def _line(a, b, height: float, doctop: float, page: int) -> dict | None:
 
 def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Block], int, list | None]:
     words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+    encoding = _legacy_encoding(words)
     ruled = page.find_tables(_LINES)
-    found = [_Found(t.bbox, _cell_texts(t, page.chars)) for t in ruled if _size_ok(t)]
+    found = [_Found(t.bbox, _cell_texts(t, page.chars, encoding)) for t in ruled if _size_ok(t)]
     # Tables without borders, top to bottom, in the text outside the ruled ones: a
     # summary by district (with or without borders), then the communes' table below it.
     ruled_boxes = [f.bbox for f in found]
     remaining = [w for w in words if not _inside(w, ruled_boxes)]
     previous = None if found else columns
     while len(found) < 6:
-        aligned = _aligned_table(remaining, previous)
+        aligned = _aligned_table(remaining, previous, encoding)
         if aligned is None:
             break
         if any(aligned.bbox[1] < b[3] and b[1] < aligned.bbox[3] for b in ruled_boxes):
@@ -351,7 +353,7 @@ def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Blo
         found.append(aligned)
         remaining = [w for w in remaining if w["top"] > aligned.bbox[3]]
         previous = None
-    fragment = _bottom_fragment(ruled, words, found, page.chars)
+    fragment = _bottom_fragment(ruled, words, found, page.chars, encoding)
     if fragment is not None:
         found.append(fragment)
     columns = found[-1] if found and getattr(found[-1], "columns", None) else None
@@ -371,6 +373,7 @@ def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Blo
         joined = first_on_page and not text
         block = Block(table.rows, is_table=True, page=number, number=tables, joined_to_previous=joined)
         block.extra["fragment"] = getattr(table, "fragment", False)
+        block.extra["encoding"] = encoding
         out.append(block)
         first_on_page = False
         lines = [line for line in lines if line[0] > table.bbox[3]]
@@ -432,7 +435,9 @@ def _columns(lines) -> list[list[float]]:
     return columns
 
 
-def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found | None:
+def _aligned_table(
+    words: list[dict], previous: _Found | None = None, encoding: str | None = None
+) -> _Found | None:
     """A table drawn without ruling lines, by the alignment of its text.
 
     The lines with figures in two cells or more are the table's body; its columns are the
@@ -521,7 +526,7 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
             # Word table, wider than the figures under it); otherwise the most overlapped.
             inside = [k for k, (x0, x1) in enumerate(cols) if x0 - 2 <= cell["x0"] <= x1]
             cell["column"] = inside[0] if inside else _column_of(cell, cols)
-        return _header_levels(cells, cols)
+        return _header_levels(cells, cols, encoding)
 
     carried: list[int] = []
     if previous is not None and getattr(previous, "header", None) and start < first:
@@ -553,7 +558,7 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
         row = row_of(i)
         if len(rows) > body_start and _wrapped_end(row, rows[-1]):
             # The wrapped end of the row above (a long name in a narrow column).
-            rows[-1] = [join_lines([a, b]) if b else a for a, b in zip(rows[-1], row)]
+            rows[-1] = [join_lines([a, b], encoding=encoding) if b else a for a, b in zip(rows[-1], row)]
             continue
         rows.append(row)
     # The last row's wrapped end, below the last line with figures ("Tổng" / "cộng").
@@ -565,7 +570,7 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
         row = row_of(last + 1)
         if not _wrapped_end(row, rows[-1]):
             break
-        rows[-1] = [join_lines([a, b]) if b else a for a, b in zip(rows[-1], row)]
+        rows[-1] = [join_lines([a, b], encoding=encoding) if b else a for a, b in zip(rows[-1], row)]
         last += 1
     top = min(c["top"] for c in segs[start])
     bottom = max(c["bottom"] for c in segs[last])
@@ -575,7 +580,7 @@ def _aligned_table(words: list[dict], previous: _Found | None = None) -> _Found 
     return found
 
 
-def _header_levels(cells: list[dict], cols: list) -> list[list[str]]:
+def _header_levels(cells: list[dict], cols: list, encoding: str | None = None) -> list[list[str]]:
     """A borderless header's runs (each with its `column`, top to bottom) as header rows.
 
     A parent is a run over two columns or more (its text reaches into the next column's
@@ -647,7 +652,7 @@ def _header_levels(cells: list[dict], cols: list) -> list[list[str]]:
         c = cell["column"]
         own = level(cell["top"])
         if i in parents:
-            rows[own][c].append(join_lines([cells[j]["text"] for j in parents[i]]))
+            rows[own][c].append(join_lines([cells[j]["text"] for j in parents[i]], encoding=encoding))
             open_at[c], was_parent[c], tops[c] = own, True, [cell["top"]]
             continue
         if open_at[c] is None or (own != open_at[c] and was_parent[c]):
@@ -661,7 +666,7 @@ def _header_levels(cells: list[dict], cols: list) -> list[list[str]]:
         else:
             lines.append(cell["text"])
             tops[c].append(cell["top"])
-    return [[join_lines(x) for x in row] for row in rows]
+    return [[join_lines(x, encoding=encoding) for x in row] for row in rows]
 
 
 def _wrapped_lines(segs, text_lines, body: list[int], upto: int) -> bool:
@@ -675,8 +680,13 @@ def _wrapped_lines(segs, text_lines, body: list[int], upto: int) -> bool:
     height = max(w["bottom"] - w["top"] for w in text_lines[after])
     if pitch > 3 * height:
         return False
+    # A wrapped word may be wider than what the body's first rows put in its column
+    # ("THAÙI" under "THÒ" in a narrow one): it keeps within the gap before the next
+    # column.
+    ends = [x1 + 6 for _, x1 in columns]
+    ends = [max(end, columns[k + 1][0] - 2) for k, end in enumerate(ends[:-1])] + ends[-1:]
     return all(
-        any(x0 - 6 <= cell["x0"] and cell["x1"] <= x1 + 6 for x0, x1 in columns)
+        any(x0 - 6 <= cell["x0"] <= x1 + 6 and cell["x1"] <= end for (x0, x1), end in zip(columns, ends))
         for j in range(after + 1, upto)
         for cell in segs[j]
     )
@@ -735,7 +745,7 @@ def _within(columns: list, previous: list) -> bool:
     return True
 
 
-def _cell_texts(table, chars: list[dict]) -> list[list[str]]:
+def _cell_texts(table, chars: list[dict], encoding: str | None = None) -> list[list[str]]:
     """The text of each cell of a ruled table, "" for the grid cells a merged cell covers.
 
     Performance: pdfplumber's `Table.extract` tests every character against every row
@@ -765,12 +775,12 @@ def _cell_texts(table, chars: list[dict]) -> list[list[str]]:
         texts = []
         for c, cell in enumerate(row.cells):
             found = cells.get((r, c))
-            texts.append(_join(found, cell) if cell is not None and found else "")
+            texts.append(_join(found, cell, encoding) if cell is not None and found else "")
         out.append(texts)
     return out
 
 
-def _join(chars: list[dict], box=None) -> str:
+def _join(chars: list[dict], box=None, encoding: str | None = None) -> str:
     """Characters of one cell → its text, line by line (a wrapped header is one text).
 
     With the cell's box: a line of one word that fills the cell's width is a word cut by
@@ -796,7 +806,7 @@ def _join(chars: list[dict], box=None) -> str:
                 continue
             if line[-1]["x1"] - line[0]["x0"] + (after[0]["x1"] - after[0]["x0"]) > inner + 0.5:
                 cut.add(i)
-    return join_lines(texts, cut)
+    return join_lines(texts, cut, encoding)
 
 
 # A figure cut by the cell's edge: its last group of digits short ("173.12" / "3").
@@ -819,13 +829,29 @@ def _figure_continues(head: str, tail: str) -> bool:
     )
 
 
-def join_lines(lines: list[str], cut: set[int] | frozenset = frozenset()) -> str:
+def join_lines(lines: list[str], cut: set[int] | frozenset = frozenset(), encoding: str | None = None) -> str:
     """A cell's lines as one text.  A narrow column wraps a word where the line ends
     ("Hưng Nguyê" / "n"): two pieces that are no syllables by themselves but one
     together are one word again, and so are two that are (NGHĨ / A) when the line was seen
     to fill the cell (`cut`: the indices of such lines).  A figure cut short ("173.12" /
-    "3") is whole again; otherwise lines are joined by a space."""
-    from cccd_analytics.ingest.syllables import is_vietnamese_syllable
+    "3") is whole again; otherwise lines are joined by a space.
+
+    `encoding`: the page's text is in an old font (VNI, TCVN3; `_legacy_encoding`).  The
+    text stays as drawn (the sheet's repair converts it and says so in the report), but
+    the pieces are weighed as syllables in their Unicode reading: "Phöôøn" / "g" is
+    "Phườn" / "g", one word "Phường", which as drawn is no syllable at all."""
+    from cccd_analytics.ingest.syllables import is_vietnamese_syllable as syllable
+
+    if encoding:
+        from cccd_analytics.ingest import legacy_text
+
+        def is_vietnamese_syllable(word: str) -> bool:
+            return syllable(legacy_text.convert(word, encoding))
+
+        def letters(word: str) -> bool:
+            return legacy_text.convert(word, encoding).isalpha()
+    else:
+        is_vietnamese_syllable, letters = syllable, str.isalpha
 
     out, last = "", -1
     for i, line in enumerate(clean(x) for x in lines):
@@ -835,8 +861,8 @@ def join_lines(lines: list[str], cut: set[int] | frozenset = frozenset()) -> str
             head, tail = out.rsplit(" ", 1)[-1], line.split(" ", 1)[0]
             whole = head + tail
             glue = _figure_continues(head, tail) or (
-                head.isalpha()
-                and tail.isalpha()
+                letters(head)
+                and letters(tail)
                 and is_vietnamese_syllable(whole)
                 and (last in cut or not (is_vietnamese_syllable(head) and is_vietnamese_syllable(tail)))
             )
@@ -845,6 +871,21 @@ def join_lines(lines: list[str], cut: set[int] | frozenset = frozenset()) -> str
             out = line
         last = i
     return out
+
+
+def _legacy_encoding(words: list[dict]) -> str | None:
+    """The old font encoding a page's text is drawn in (a VNI or TCVN3 font embedded as
+    it was typed: the text layer holds the font's bytes, "Phöôøng" for "Phường"), or None.
+    Only to weigh cut words (`join_lines`): the conversion itself is the sheet's repair."""
+    from cccd_analytics.ingest import legacy_text
+
+    texts = [w["text"] for w in words]
+    if not any(not t.isascii() for t in texts):
+        return None
+    found = legacy_text.detect_legacy(texts)
+    if found.encoding == "unicode" or found.confidence < legacy_text.DEFAULT_MIN_CONFIDENCE:
+        return None
+    return found.encoding
 
 
 def _size_ok(table) -> bool:
