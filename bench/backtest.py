@@ -10,8 +10,9 @@ inside the 80 % range, p_on_time against what happened (deciles), and every meth
 tried.  Writes bench/out/backtest.json.
 
 --calibrate   also refit the product's parameters on all campaigns and write
-              cccd_analytics/data/forecast_params.json and the dashboard's
-              cccd_analytics/data/track_record.json
+              cccd_analytics/data/forecast_params.json (with its calibration rows) and the
+              dashboard's cccd_analytics/data/track_record.json (with the rows it was
+              scored from, track_record_rows.csv.gz)
 --cli-check   the outside check, end to end: write the campaign's canonical CSV and a
               campaign TOML, `cccd ingest` them into a temporary SQLite, run
               `python -m cccd_analytics status --json --as-of DATE` at several origins
@@ -231,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nshipped forecast_params.json {'equals' if same else 'DIFFERS FROM'} this calibration")
     if args.calibrate:
         bt.save_calibration(report)
-        written = (forecast.PARAMS_FILE, bt.CALIBRATION_ROWS, bt.TRACK_RECORD)
+        written = (forecast.PARAMS_FILE, bt.CALIBRATION_ROWS, bt.TRACK_RECORD, bt.TRACK_RECORD_ROWS)
         print("wrote " + ", ".join(str(p.relative_to(ROOT)) for p in written))
     if args.cli_check:
         print(f"\nEnd to end through the CLI ({args.cli_check}):")

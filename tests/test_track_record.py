@@ -2,6 +2,8 @@
 protocol's figures leave out (units that never reached the target) is counted and
 bounded, not dropped."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -163,3 +165,77 @@ def test_the_overview_s_track_record_panel_lays_out_what_was_left_out(sample_url
     left_out = [t for t in shown if "Bị loại vì đơn vị chưa đạt mốc (đơn vị)" in t.columns]
     assert len(left_out) == 1 and len(left_out[0]) == len(bt.shipped_track_record()[1]["rows"])
     assert any("chưa bao giờ đạt mốc 70%" in str(m.value) for m in at.markdown)
+
+
+# ------------------------------------------------ the shipped record is the code's
+#
+# The shipped track_record.json is written by `cccd backtest --calibrate` with the rows
+# it was scored from (track_record_rows.csv.gz).  Re-scoring those rows must give the
+# record exactly (a hand edit, or a change of the scoring, fails here), and a few of their
+# origins re-forecast today must give the rows (a change of the forecaster fails there).
+
+
+def _shipped_fields(records, columns):
+    return [{k: r[k] for k in columns if k in r} for r in records]
+
+
+def test_the_shipped_track_record_is_what_its_rows_score_to():
+    _, record = bt.shipped_track_record()
+    rows = bt.read_track_record_rows()
+    # in the order the backtest read them (the per-campaign reliability's order)
+    campaigns = list(dict.fromkeys(r["campaign"] for r in record["reliability_by_campaign"]))
+    assert sorted(campaigns) == sorted(rows["campaign"].unique())
+    table, pooled, by_campaign = bt.record_tables(rows, campaigns)
+    assert bt.json_records(table) == record["rows"]
+    assert bt.json_records(pooled) == record["reliability"]
+    assert bt.json_records(by_campaign) == record["reliability_by_campaign"]
+    # the comparison's default lines are the same figures
+    default = [r for r in record["comparison"] if r["method"] == "drain (default)"]
+    assert _shipped_fields(default, table.columns) == record["rows"]
+    # and the check can fail: one forecast's range moved by a day changes the record
+    moved = rows.copy()
+    hit = moved.index[moved["actual_date"].notna() & (moved["projected_high"] == moved["actual_date"])][0]
+    moved.loc[
+        moved["key"].eq(moved.at[hit, "key"]) & moved["origin"].eq(moved.at[hit, "origin"]), "projected_high"
+    ] -= pd.Timedelta(days=1)
+    assert bt.json_records(bt.record_tables(moved, campaigns)[0]) != record["rows"]
+
+
+BACKTEST_DATA = next(
+    (
+        p / "shared" / "backtest-data"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "backtest-data").is_dir()
+    ),
+    Path("/nonexistent"),
+)
+
+
+@pytest.mark.skipif(
+    not (BACKTEST_DATA / "italy_regions_dose1.csv").exists(), reason="no shared backtest data"
+)
+def test_the_track_record_s_rows_are_what_the_forecaster_gives_today():
+    """A few origins of each campaign re-forecast through metrics.snapshot with the
+    parameters fitted without that campaign (from the shipped calibration rows, as the
+    calibration test re-fits them) give the shipped rows exactly."""
+    shipped = bt.read_track_record_rows()
+    folds = bt.fit_folds(dict.fromkeys(bt.read_calibration_rows()), neutral=bt.read_calibration_rows())
+    series = bt.load_backtest_series(BACKTEST_DATA)
+    assert set(series) == set(shipped["campaign"])
+    key = ["origin", "key", "threshold", "deadline"]
+    for name, s in series.items():
+        mine = shipped[shipped["campaign"] == name]
+        origins = sorted(mine["origin"].unique())
+        origins = [origins[i] for i in np.unique(np.linspace(0, len(origins) - 1, 3).round().astype(int))]
+        today = bt.product_rows(bt._plan(s), folds.fold_params[name], origins=origins)
+        today = today[bt.TRACK_RECORD_COLUMNS].sort_values(key).reset_index(drop=True)
+        then = mine[mine["origin"].isin(origins)].sort_values(key).reset_index(drop=True)
+        assert len(today) == len(then) > 0, name
+        for column in bt.TRACK_RECORD_COLUMNS:
+            if column == "p_on_time":
+                np.testing.assert_allclose(today[column], then[column], rtol=1e-12, err_msg=name)
+            elif column in ("campaign", "key", "threshold"):
+                assert (today[column].to_numpy() == then[column].to_numpy()).all(), f"{name} {column}"
+            else:
+                a, b = today[column].astype("datetime64[ns]"), then[column]
+                assert ((a == b) | (a.isna() & b.isna())).all(), f"{name} {column}"

@@ -122,6 +122,8 @@ __all__ = [
     "STEP_DAYS",
     "THRESHOLDS",
     "TRACK_RECORD",
+    "TRACK_RECORD_COLUMNS",
+    "TRACK_RECORD_ROWS",
     "WINDOW_GAP",
     "WINDOW_LOW",
     "_DATE_COLUMNS",
@@ -156,18 +158,57 @@ __all__ = [
     "same_params",
     "save_calibration",
     "score",
+    "json_records",
+    "read_track_record_rows",
+    "record_tables",
     "shipped_track_record",
     "write_calibration_rows",
     "write_params",
+    "write_track_record_rows",
 ]
 
 #: The fewest forecasts a reliability bin stands on before it is merged with a neighbour.
 MIN_RELIABILITY_BIN = 30
 
 TRACK_RECORD = Path(__file__).resolve().parents[1] / "data" / "track_record.json"
+# The track record's evidence: the scored rows of the default model (one per origin x unit
+# x goal, the columns the scoring reads), written beside it.  The record is re-scored from
+# them in a second and a few of their origins re-forecast (tests/test_track_record.py), so
+# a hand edit of the record, a change of the scoring or a change of the forecaster fails
+# a test without re-running the minutes-long backtest.
+TRACK_RECORD_ROWS = TRACK_RECORD.with_name("track_record_rows.csv.gz")
+TRACK_RECORD_COLUMNS = [
+    "campaign",
+    "key",
+    "origin",
+    "threshold",
+    "deadline",
+    "actual_date",
+    "data_end",
+    "projected_date",
+    "projected_low",
+    "projected_high",
+    "run_rate_date",
+    "p_on_time",
+]
+_TRACK_RECORD_DATES = (
+    "origin",
+    "deadline",
+    "actual_date",
+    "data_end",
+    "projected_date",
+    "projected_low",
+    "projected_high",
+    "run_rate_date",
+)
 
 
 # -------------------------------------------------------------------- scoring
+
+
+def json_records(df: pd.DataFrame) -> list[dict]:
+    """A table as the shipped track record holds it (four decimals, ISO dates)."""
+    return json.loads(df.to_json(orient="records", double_precision=4, date_format="iso"))
 
 
 @dataclass
@@ -183,9 +224,6 @@ class Report:
     reliability_by_campaign: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     def to_json(self) -> dict:
-        def records(df):
-            return json.loads(df.to_json(orient="records", double_precision=4, date_format="iso"))
-
         return {
             "computed_on": date.today().isoformat(),
             "protocol": {
@@ -194,21 +232,55 @@ class Report:
                 "deadlines": [f"day {s:.0%} of the units had reached the threshold" for s in DEADLINE_SHARES],
                 "scoring": "leave one campaign out, through metrics.snapshot",
             },
-            "rows": records(self.table),
-            "reliability": records(self.reliability),
-            "reliability_by_campaign": records(self.reliability_by_campaign),
-            "comparison": records(self.comparison),
+            "rows": json_records(self.table),
+            "reliability": json_records(self.reliability),
+            "reliability_by_campaign": json_records(self.reliability_by_campaign),
+            "comparison": json_records(self.comparison),
         }
 
 
 def save_calibration(report: Report) -> None:
     """Write what the product runs with: the parameters, the calibration's rows (so the
-    fit can be re-checked in a second) and the track record the dashboard shows."""
+    fit can be re-checked in a second), the track record the dashboard shows and the
+    rows it was scored from (so it can be re-scored in a second)."""
     write_params(report.product)
     write_calibration_rows(report.neutral)
+    write_track_record_rows(report.rows)
     TRACK_RECORD.write_text(
         json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
+
+
+def write_track_record_rows(rows: pd.DataFrame, path: Path | None = None) -> None:
+    out = (
+        rows[TRACK_RECORD_COLUMNS].sort_values(["campaign", "origin", "key", "threshold", "deadline"]).copy()
+    )
+    for column in _TRACK_RECORD_DATES:
+        out[column] = out[column].dt.strftime("%Y-%m-%d")
+    # repr-precision floats and mtime=0 in the gzip header: the same rows give the same bytes
+    import gzip
+
+    with gzip.GzipFile(path or TRACK_RECORD_ROWS, "wb", mtime=0) as f:
+        f.write(out.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+
+
+def read_track_record_rows(path: Path | None = None) -> pd.DataFrame:
+    """What ``write_track_record_rows`` wrote, as ``score`` and ``reliability`` take it."""
+    rows = pd.read_csv(path or TRACK_RECORD_ROWS, dtype={"campaign": str, "key": str})
+    for column in _TRACK_RECORD_DATES:
+        rows[column] = pd.to_datetime(rows[column]).astype("datetime64[ns]")
+    return rows
+
+
+def record_tables(rows: pd.DataFrame, campaigns: Iterable[str]) -> tuple[pd.DataFrame, ...]:
+    """From the default model's scored rows, the track record's three tables: the score
+    per campaign x threshold and pooled, the reliability of p_on_time pooled, and per
+    campaign (what ``evaluate`` reports and the shipped record carries)."""
+    by_campaign = pd.concat(
+        [reliability(rows[rows["campaign"] == n], min_n=0).assign(campaign=n) for n in campaigns],
+        ignore_index=True,
+    )
+    return score(rows), reliability(rows), by_campaign
 
 
 def score(rows: pd.DataFrame, label: str = "") -> pd.DataFrame:
@@ -436,7 +508,7 @@ def evaluate(
         say(f"scoring {name}")
         rows.append(product_rows(plan, folds.fold_params[name]))
     rows = pd.concat(rows, ignore_index=True)
-    table = score(rows)
+    table, pooled_reliability, by_campaign = record_tables(rows, plans)
     variants = [_with_reliability(table.assign(method="drain (default)"), rows)]
     for name, params in _variants(folds, plans, base).items():
         v = pd.concat([_closed_form_rows(folds.neutral[n], params[n]) for n in plans], ignore_index=True)
@@ -446,11 +518,7 @@ def evaluate(
         v = pd.concat([product_rows(plan, None, method=method) for plan in plans.values()], ignore_index=True)
         variants.append(_with_reliability(score(v, method), v))
     comparison = pd.concat(variants, ignore_index=True)
-    by_campaign = pd.concat(
-        [reliability(rows[rows["campaign"] == n], min_n=0).assign(campaign=n) for n in plans],
-        ignore_index=True,
-    )
-    return Report(table, reliability(rows), comparison, rows, folds.product, folds.neutral, by_campaign)
+    return Report(table, pooled_reliability, comparison, rows, folds.product, folds.neutral, by_campaign)
 
 
 def _with_reliability(table: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
