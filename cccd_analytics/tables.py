@@ -95,6 +95,24 @@ DATASET_LABELS = {
     "canada": "Ca-na-đa (13 tỉnh, báo cáo theo tuần)",
     "pooled": "Gộp ba chiến dịch",
 }
+#: The same campaigns in a word, for the command line's fixed-width tables.
+DATASET_SHORT = {"italy": "Ý", "germany": "Đức", "canada": "Ca-na-đa", "pooled": "Gộp"}
+
+
+def _verdict(ratio: float) -> str:
+    """Model error ÷ ruler error in words: which of the two did better, by how much."""
+    if ratio < 1:
+        return t("mô hình tốt hơn {p}", p=fmt.percent(1 - ratio, 0))
+    return t("thước tốt hơn {p}", p=fmt.percent(ratio - 1, 0))
+
+
+def _least_ratio_text(r) -> str:
+    """The least error ratio with the left-out forecasts counted; at 1 or more the model
+    does not beat the ruler whatever the actual dates turn out to be, and it says so."""
+    text = t("ít nhất {r}", r=fmt.number(r.ratio_floor, 2))
+    if r.ratio_floor >= 1:
+        text += " — " + t("mô hình không hơn thước")
+    return text
 
 
 def track_record_table(record: dict) -> pd.DataFrame:
@@ -105,12 +123,6 @@ def track_record_table(record: dict) -> pd.DataFrame:
     rows = pd.DataFrame(record.get("rows", []) if isinstance(record, dict) else record)
     if rows.empty:
         return rows
-
-    def verdict(ratio: float) -> str:
-        if ratio < 1:
-            return t("mô hình tốt hơn {p}", p=fmt.percent(1 - ratio, 0))
-        return t("thước tốt hơn {p}", p=fmt.percent(ratio - 1, 0))
-
     return pd.DataFrame(
         {
             t("Chiến dịch kiểm định"): rows["campaign"].map(lambda d: t(DATASET_LABELS.get(d, d))),
@@ -122,7 +134,7 @@ def track_record_table(record: dict) -> pd.DataFrame:
                 lambda d: t("{n} ngày", n=fmt.number(d))
             ),
             t("Sai số TB — mô hình"): rows["mae_model"].map(lambda d: t("{n} ngày", n=fmt.number(d))),
-            t("So sánh"): rows["ratio"].map(verdict),
+            t("So sánh"): rows["ratio"].map(_verdict),
             t("Khoảng 80% chứa ngày thực tế"): rows["range80"].map(lambda x: fmt.percent(x, 0)),
         }
     )
@@ -148,9 +160,7 @@ def track_record_left_out_table(record: dict) -> pd.DataFrame:
     def ratio(r) -> str:
         if not r.left_out:
             return fmt.number(r.ratio, 2)
-        return t(
-            "ít nhất {r} (bảng trên: {before})", r=fmt.number(r.ratio_floor, 2), before=fmt.number(r.ratio, 2)
-        )
+        return t("{least} (bảng trên: {before})", least=_least_ratio_text(r), before=fmt.number(r.ratio, 2))
 
     return pd.DataFrame(
         {
@@ -168,6 +178,51 @@ def track_record_left_out_table(record: dict) -> pd.DataFrame:
             t("Sai số mô hình ÷ sai số thước, tính cả"): [ratio(r) for r in rows.itertuples()],
         }
     )
+
+
+def track_record_cards(record: dict) -> list[str]:
+    """The track record for a phone: one card per campaign x target (HTML; every text
+    escaped) with the protocol's figures and, where the protocol left forecasts out, the
+    figures with them counted.  The page shows the cards only on narrow screens, in place
+    of the tables, whose columns do not fit there."""
+    import html
+
+    rows = pd.DataFrame(record.get("rows", []) if isinstance(record, dict) else record)
+    if rows.empty:
+        return []
+    cards = []
+    for r in rows.itertuples():
+        facts = [
+            (t("Số lần dự báo (đơn vị)"), f"{fmt.number(r.origins)} ({fmt.number(r.units)})"),
+            (t("Khoảng 80% chứa ngày thực tế"), fmt.percent(r.range80, 0)),
+            (t("Sai số TB — thước"), t("{n} ngày", n=fmt.number(r.mae_ruler))),
+            (t("Sai số TB — mô hình"), t("{n} ngày", n=fmt.number(r.mae_model))),
+        ]
+        wins = r.ratio < 1 and not (getattr(r, "left_out", 0) and r.ratio_floor >= 1)
+        body = "".join(f"<span>{html.escape(k)}: <b>{html.escape(v)}</b></span>" for k, v in facts)
+        note = ""
+        if getattr(r, "left_out", 0):
+            note = t(
+                "Tính cả {n} lần dự báo cho {u} đơn vị chưa đạt mốc: khoảng 80% chứa ngày thực tế {share}; "
+                "sai số mô hình ÷ sai số thước {ratio}.",
+                n=fmt.number(r.left_out),
+                u=fmt.number(r.left_out_units),
+                share=fmt.percent(r.range80_certain, 0),
+                ratio=_least_ratio_text(r),
+            )
+            note = f'<div class="note">{html.escape(note)}</div>'
+        title = t(
+            "{campaign} · mốc {p}",
+            campaign=t(DATASET_LABELS.get(r.campaign, r.campaign)),
+            p=fmt.percent(r.threshold, 0),
+        )
+        cards.append(
+            f'<div class="cccd-card" style="--status:{"#2E7D32" if wins else "#FFA000"}">'
+            f'<div class="name">{html.escape(title)}</div>'
+            f'<div class="where">{html.escape(_verdict(r.ratio))}</div>'
+            f'<div class="facts">{body}</div>{note}</div>'
+        )
+    return cards
 
 
 def reliability_table(record: dict) -> pd.DataFrame:
@@ -231,7 +286,7 @@ def _left_out_summary(rows: pd.DataFrame) -> str:
     text = ""
     for r in main.itertuples():
         text += " " + t(
-            "{campaign}: {n} lần dự báo cho {u} đơn vị chưa bao giờ đạt mốc 70% không được tính ở bảng trên; "
+            "{campaign}: {n} lần dự báo cho {u} đơn vị chưa bao giờ đạt mốc 70% không được tính theo quy ước kiểm định; "
             "tính cả chúng ở chỗ kết quả đã chắc chắn, khoảng 80% chứa ngày thực tế {share} (không phải {before}) "
             "và sai số của mô hình ít nhất bằng {ratio} sai số của thước (không phải {ratio_before}).",
             campaign=t(DATASET_LABELS.get(r.campaign, r.campaign)),

@@ -2,6 +2,7 @@
 protocol's figures leave out (units that never reached the target) is counted and
 bounded, not dropped."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +121,24 @@ def test_the_dashboard_s_panel_shows_what_was_left_out(rows):
     assert tables.track_record_left_out_table(old).empty
 
 
+def test_on_a_phone_each_campaign_is_a_card_with_the_left_out_figures(rows):
+    from cccd_analytics import tables
+
+    record = record_of(rows)
+    a, b, pooled = tables.track_record_cards(record)
+    assert "mô hình tốt hơn 50%" in a and "Khoảng 80% chứa ngày thực tế: <b>50%</b>" in a
+    assert "Tính cả 2 lần dự báo cho 1 đơn vị chưa đạt mốc: khoảng 80% chứa ngày thực tế 33%" in a
+    assert "ít nhất 0,74" in a and "không hơn thước" not in a
+    assert "chưa đạt mốc" not in b  # nothing left out: the protocol's figures alone
+    assert "Gộp ba chiến dịch · mốc 70%" in pooled
+    # where even the least ratio is 1 or more, the card says the model does not beat the ruler
+    record["rows"][0].update(ratio_floor=1.2, campaign="<b>x</b>")
+    worse = tables.track_record_cards(record)[0]
+    assert "ít nhất 1,20 — mô hình không hơn thước" in worse
+    assert "#FFA000" in worse and "#FFA000" not in b
+    assert "<b>x</b>" not in worse and "&lt;b&gt;x&lt;/b&gt;" in worse  # escaped
+
+
 def test_cccd_backtest_prints_what_was_left_out_beside_the_protocol_s_table(rows, capsys):
     from cccd_analytics.cli.backtest import _print_record
 
@@ -149,7 +168,18 @@ def test_the_shipped_track_record_carries_what_was_left_out(capsys):
     _, record = bt.shipped_track_record()
     assert record["rows"] and all("left_out" in r and "ratio_floor" in r for r in record["rows"])
     assert cli_main(["backtest", "--shipped"]) == 0
-    assert "Bị loại (đơn vị)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Bị loại (đơn vị)" in out
+    # campaigns and methods in Vietnamese; the record keeps their identifiers
+    lines = out.splitlines()
+    assert {x.split()[0] for x in lines if x[:1].isalpha() and " 70% " in x} == {
+        "Ca-na-đa",
+        "Đức",
+        "Ý",
+        "Gộp",
+    }
+    assert "- mô hình đang dùng: Ca-na-đa" in out
+    assert not {"pooled", "germany", "drain", "run_rate"} & set(re.findall(r"[\w_]+", out))
 
 
 def test_the_overview_s_track_record_panel_lays_out_what_was_left_out(sample_url, monkeypatch):
