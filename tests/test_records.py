@@ -456,3 +456,32 @@ def test_an_exports_header_is_found_without_matching_its_records_against_the_voc
     numbered = [rows[0], [str(i + 1) for i in range(len(rows[0]))], *rows[1:]]
     found = layout.locate(numbered)
     assert found.kind == "records" and found.first_data_row == 2
+
+
+def test_cccd_ingest_of_one_big_export_parses_it_ahead_and_stores_what_it_would_otherwise(
+    tmp_path, monkeypatch
+):
+    from cccd_analytics.ingest import pipeline, read_ahead
+    from cccd_analytics.store import Store
+
+    monkeypatch.setattr(pipeline, "STREAM_FROM_DISK_BYTES", 0)
+    monkeypatch.setattr(read_ahead, "STREAM_FROM_DISK_BYTES", 0)
+    path = tmp_path / "ho_so.csv"
+    path.write_text(export_csv(), encoding="utf-8")
+    started = []
+    real = read_ahead.start
+    monkeypatch.setattr(read_ahead, "start", lambda p: started.append(real(p)) or started[-1])
+    ahead_url, in_turn_url = (f"sqlite:///{tmp_path / name}" for name in ("a.sqlite", "b.sqlite"))
+    assert cli.main(["ingest", str(path), "--db", ahead_url]) == 0
+    assert started == [True] and not delimited._AHEAD
+    monkeypatch.setattr(read_ahead, "start", lambda p: False)
+    assert cli.main(["ingest", str(path), "--db", in_turn_url]) == 0
+    ahead, in_turn = Store.open(ahead_url), Store.open(in_turn_url)
+    assert (
+        ahead.current_observations()
+        .drop(columns="upload_id")
+        .equals(in_turn.current_observations().drop(columns="upload_id"))
+    )
+    assert len(ahead.current_parts()) and ahead.current_parts().equals(in_turn.current_parts())
+    for store in (ahead, in_turn):
+        store.engine.dispose()
