@@ -98,6 +98,14 @@ def process(*cmd: str, out=subprocess.DEVNULL) -> dict:
     return result
 
 
+def bytecode(root: Path) -> None:
+    """Compile the package under `root` to bytecode before it is timed, as an installed
+    copy runs.  A process started with PYTHONDONTWRITEBYTECODE (set where these benchmarks
+    are often run) never writes it, and then compiles the ~100 modules a command imports in
+    every run: 0.2–0.3 s of CPU on `cccd ingest` that no deployment pays."""
+    subprocess.run([PY, "-m", "compileall", "-q", str(root / "cccd_analytics")], check=True)
+
+
 def best(*runs: dict) -> dict:
     ok = [r for r in runs if "error" not in r]
     if not ok:
@@ -297,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     files = nation["files"]
     (work / "files.json").write_text(json.dumps(files))
     export = manifest["records"]["1000000"]
+    bytecode(ROOT)
     report = Report()
 
     print("start-up …", flush=True)

@@ -485,3 +485,62 @@ def test_cccd_ingest_of_one_big_export_parses_it_ahead_and_stores_what_it_would_
     assert len(ahead.current_parts()) and ahead.current_parts().equals(in_turn.current_parts())
     for store in (ahead, in_turn):
         store.engine.dispose()
+
+
+def _births_of_every_group(rows):
+    """The rows with birth dates that put them in each priority group in March 2021 (and in
+    none): elderly, of grade 9's and grade 12's age, and an adult of no group."""
+    years = (1950, 2006, 2003, 1990, 2005)
+    return [
+        (*r[:3], f"{1 + i % 28:02d}/0{1 + i % 9}/{years[i % len(years)]}", *r[4:]) for i, r in enumerate(rows)
+    ]
+
+
+def test_an_exports_parts_in_force_are_what_its_rows_add_up_to_written_either_way(tmp_path, monkeypatch):
+    """A first load writes the parts in force with a plain INSERT (nothing of its units to
+    replace); the statement that replaces parts in force stores exactly the same rows, and
+    both are the running counts of the raw rows per commune, priority group and day."""
+    from cccd_analytics import dimensions
+    from cccd_analytics.store import Store, uploads
+
+    rows = _births_of_every_group(export_rows(60))
+    data = export_csv(rows).encode()
+    stores = {}
+    for way in ("plain", "replacing"):
+        if way == "replacing":
+            monkeypatch.setattr(uploads, "_parts_in_force", lambda conn, keys: True)
+        stores[way] = Store.open(f"sqlite:///{tmp_path / way}.sqlite")
+        report = ingest.import_bytes(stores[way], data, "xuat.csv")
+        assert report.status == "imported", report.message
+
+    def written(store):
+        with store.engine.connect() as conn:
+            parts = conn.exec_driver_sql(
+                "SELECT upload_id, unit_key, date, dimension, value, metric, count FROM breakdowns"
+            ).all()
+        observations = store.current_observations().sort_values(["unit_key", "metric", "date"])
+        return sorted(map(tuple, parts)), store.current_parts(), observations.reset_index(drop=True)
+
+    plain, replacing = written(stores["plain"]), written(stores["replacing"])
+    assert plain[0] == replacing[0] and len(plain[0])
+    assert plain[1].equals(replacing[1]) and plain[2].equals(replacing[2])
+    # The figures from the raw rows: on each day a part is stored, the applications of that
+    # commune and group received up to that day.
+    received = []
+    for r in rows:
+        day = date(int(r[7][6:10]), int(r[7][3:5]), int(r[7][:2]))
+        group = dimensions.group_of_age(day.year - int(r[3][-4:]), day.month)
+        received.append((CODES[r[5]], group, day))
+    parts = plain[1]
+    assert set(parts["dimension"]) == {"group"} and set(parts["metric"]) == {"collected"}
+    seen = {(u, g) for u, g, _ in received if g}
+    assert set(zip(parts["unit_key"], parts["value"])) == seen and len(seen) == 9
+    for unit, group, day, count in zip(parts["unit_key"], parts["value"], parts["date"], parts["count"]):
+        assert count == sum(1 for u, g, d in received if (u, g) == (unit, group) and d <= day.date())
+    last = max(d for _, _, d in received)
+    assert {d.date() for d in parts.groupby(["unit_key", "value"])["date"].max()} == {last}
+    collected = plain[2][plain[2]["metric"] == "collected"]
+    for unit, day, value in zip(collected["unit_key"], collected["date"], collected["value"]):
+        assert value == sum(1 for u, _, d in received if u == unit and d <= day.date())
+    for store in stores.values():
+        store.engine.dispose()

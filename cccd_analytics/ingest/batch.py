@@ -25,7 +25,6 @@ with one core are imported one after the other, as before.
 from __future__ import annotations
 
 import concurrent.futures
-import multiprocessing
 import os
 from pathlib import Path
 
@@ -135,6 +134,8 @@ def _check_in_worker(db_url: str | None, path: str, kwargs: dict) -> tuple[Impor
 
 
 def _worker_pool() -> concurrent.futures.ProcessPoolExecutor | None:
+    import multiprocessing  # here: one file, the usual `cccd ingest`, needs no second process
+
     if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return None
     try:

@@ -465,7 +465,7 @@ def from_export(counted: pd.DataFrame, keys_of: dict, report: ImportReport, stor
     dimension_of = np.asarray(d_vals, dtype=object)[dimension_rank]
     value_of = np.asarray(v_vals, dtype=object)[value_rank]
     if store is not None:
-        stored = store.current_parts(unit_keys=sorted(set(counted["unit_key"])))
+        stored = store.current_parts(unit_keys=sorted(counted["unit_key"].unique().tolist()))
         stored = stored[(stored["metric"] == "collected") & (stored["date"] < first)]
         if len(stored):
             base = stored.sort_values("date").groupby(["unit_key", "dimension", "value"])["count"].last()

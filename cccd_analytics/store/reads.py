@@ -126,7 +126,8 @@ class ReadsMixin:
         keys = None if unit_keys is None else sorted({str(k) for k in unit_keys})
         with self.engine.connect() as conn:
             if keys is not None and len(keys) > 500:
-                rows = [r for r in conn.execute(query).all() if r.unit_key in set(keys)]
+                wanted = set(keys)  # once: in the comprehension it was built again for every row
+                rows = [r for r in conn.execute(query).all() if r.unit_key in wanted]
             else:
                 if keys is not None:
                     query = query.where(current_breakdowns.c.unit_key.in_(keys))

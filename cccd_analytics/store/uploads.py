@@ -21,6 +21,7 @@ from cccd_analytics.store import schema
 from cccd_analytics.store.errors import StoreError
 from cccd_analytics.store.schema import (
     breakdowns,
+    current_breakdowns,
     current_values,
     denominators,
     observations,
@@ -358,21 +359,47 @@ def _write_parts(conn: sa.Connection, upload_id: int, parts) -> None:
     """The upload's parts, and the parts in force: for each (unit, dimension, metric, day)
     it gives, its whole split replaces an older upload's (unless a newer upload already
     holds that day: PostgreSQL runs two uploads side by side)."""
-    frame = parts.sort_values(["unit_key", "dimension", "metric", "date", "value"], kind="stable")
+    import numpy as np
+
+    key = ["unit_key", "dimension", "metric", "date", "value"]
+    frame = parts.sort_values(key, kind="stable")
     columns = ["upload_id", "unit_key", "date", "dimension", "value", "metric", "count"]
     insert = _bulk_insert(conn, breakdowns, columns)
-    dates = _bound(conn, breakdowns.c.date, frame["date"])
+    # Each column bound once per distinct value (performance: `tolist` of Arrow-backed text
+    # walked a 1M-row export's 72,000 parts cell by cell, four times).
+    bound = {c: _bound(conn, breakdowns.c[c], frame[c]) for c in key}
     insert(
         zip(
             itertools.repeat(upload_id),
-            frame["unit_key"].tolist(),
-            dates,
-            frame["dimension"].tolist(),
-            frame["value"].tolist(),
-            frame["metric"].tolist(),
+            bound["unit_key"],
+            bound["date"],
+            bound["dimension"],
+            bound["value"],
+            bound["metric"],
             frame["count"].astype("int64").tolist(),
         )
     )
+    repeated = np.ones(max(len(frame) - 1, 0), bool)
+    for column in key:
+        values = np.asarray(bound[column], dtype=object)
+        repeated &= values[1:] == values[:-1]
+    # What is found in force stays true until the commit: every upload and undo takes this
+    # lock before it writes the parts in force (and the upload has already, for its values).
+    _lock_current(conn)
+    if not repeated.any() and not _parts_in_force(conn, frame["unit_key"]):
+        # No part of these units is in force (a first load, new units) and no key is given
+        # twice: nothing to replace or to leave to a newer upload, so a plain INSERT, as for
+        # the values in force (`_put_current`): the replacing statement below cost ~1.5× it.
+        conn.execute(
+            sa.text(
+                "INSERT INTO current_breakdowns "
+                "(unit_key, dimension, metric, date, value, count, upload_id) "
+                "SELECT unit_key, dimension, metric, date, value, count, upload_id "
+                "FROM breakdowns WHERE upload_id = :upload_id"
+            ),
+            {"upload_id": upload_id},
+        )
+        return
     conn.execute(
         sa.text(
             "DELETE FROM current_breakdowns WHERE upload_id <= :upload_id AND EXISTS ("
@@ -396,6 +423,20 @@ def _write_parts(conn: sa.Connection, upload_id: int, parts) -> None:
         ),
         {"upload_id": upload_id},
     )
+
+
+def _parts_in_force(conn: sa.Connection, unit_keys) -> bool:
+    """Whether current_breakdowns holds any part of these units (one index seek per unit)."""
+    listed = sorted(set(unit_keys.unique().tolist()))
+    for start in range(0, len(listed), 5000):
+        query = (
+            sa.select(current_breakdowns.c.unit_key)
+            .where(current_breakdowns.c.unit_key.in_(listed[start : start + 5000]))
+            .limit(1)
+        )
+        if conn.execute(query).first() is not None:
+            return True
+    return False
 
 
 def _undo_parts(conn: sa.Connection, upload_id: int) -> None:
