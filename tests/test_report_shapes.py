@@ -1,13 +1,21 @@
 """Report tables whose columns cannot be told apart: "Đã cấp | Chưa cấp" with no collected
-column is refused, naming the sheet, row and column, never guessed; a chosen mapping reads it."""
+column is refused, naming the sheet, row and column, never guessed; a chosen mapping reads it.
+A table turned on its side (units as columns, days as rows) is read, every message naming
+the cell of the file as sent."""
 
 from __future__ import annotations
 
 import io
+from datetime import date
+from pathlib import Path
 
 import openpyxl
+import pytest
 
-from cccd_analytics import ingest
+from cccd_analytics import ingest, registry
+from cccd_analytics.ingest import legacy_text
+
+FONTS = Path(__file__).resolve().parents[1] / "cccd_analytics" / "data" / "fonts"
 
 COMMUNES = ["Xã Kỳ Tân", "Xã Kỳ Thọ", "Xã Kỳ Khang", "Xã Kỳ Trung"]
 
@@ -41,20 +49,329 @@ def test_the_same_table_is_read_once_its_column_is_chosen():
     assert report.units_read == 4
 
 
-def test_a_table_with_units_as_columns_and_days_as_rows_is_refused_saying_to_turn_it():
+DAYS = ["15/5/2023", "16/5/2023", "17/5/2023"]
+
+
+def _turned(names: list[str], cell=None) -> tuple[bytes, dict]:
+    """Units as columns (with "Tổng cộng" and "Ghi chú" after them), a row per day, the
+    running totals written under each unit; `cell` = (day index, column index, value)
+    written over one figure."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Theo ngày"
-    sheet.append(["SỐ HỒ SƠ THU NHẬN THEO NGÀY - HUYỆN KỲ ANH"])
-    sheet.append(["Ngày", *COMMUNES])
-    for k, day in enumerate(["15/5/2023", "16/5/2023", "17/5/2023"]):
-        sheet.append([day, *(100 + 10 * k + i for i in range(len(COMMUNES)))])
+    sheet.append(["CÔNG AN HUYỆN KỲ ANH"])
+    sheet.append(["LŨY KẾ SỐ HỒ SƠ ĐÃ THU NHẬN THEO NGÀY"])
+    sheet.append(["Ngày", *names, "Tổng cộng", "Ghi chú"])
+    truth = {}
+    for k, day in enumerate(DAYS):
+        values = [100 * (i + 1) + 10 * k for i in range(len(names))]
+        row = [day, *values, sum(values), ""]
+        if cell and cell[0] == k:
+            row[cell[1]] = cell[2]
+        sheet.append(row)
+        for name, value in zip(COMMUNES, values):
+            truth[(name, date(2023, 5, 15 + k))] = value
+    sheet.append([])
+    sheet.append(["", "", "Người lập biểu"])
     out = io.BytesIO()
     book.save(out)
-    report = ingest.import_bytes(None, out.getvalue(), "theo_cot.xlsx")
+    return out.getvalue(), truth
+
+
+def _by_name(report) -> dict:
+    reg = registry.load_registry()
+    return {
+        (reg.at[k, "name"], d): int(v)
+        for k, d, m, v in report.observations[["unit_key", "date", "metric", "value"]].itertuples(index=False)
+        if m == "collected"
+    }
+
+
+@pytest.mark.parametrize("typed", [COMMUNES, ["Kỳ Tân", "Kỳ Thọ", "Kỳ Khang", "Kỳ Trung"]])
+def test_a_table_with_units_as_columns_and_days_as_rows_is_read_every_unit_day(typed):
+    # With their type or, as offices head narrow columns, without it (names of the registry).
+    data, truth = _turned(typed)
+    report = ingest.import_bytes(None, data, "theo_cot.xlsx")
+    assert report.status == "checked", report.message
+    assert not report.problems, [p.describe("theo_cot.xlsx") for p in report.problems]
+    assert _by_name(report) == truth
+    assert report.layout.startswith("bảng xoay: 4 đơn vị theo cột ở dòng 3, 3 dòng ngày ở cột A")
+    assert report.totals and all(t["matches"] for t in report.totals)  # "Tổng cộng" checked each day
+
+
+def test_a_bad_figure_of_a_turned_table_is_named_by_its_cell_in_the_file_as_sent():
+    # Kỳ Thọ (column C) on 16/5 (row 5).
+    data, _ = _turned(COMMUNES, cell=(1, 2, "-5"))
+    report = ingest.import_bytes(None, data, "theo_cot.xlsx")
     assert report.status == "refused"
     (error,) = report.errors
-    assert error.code == "no_table" and error.sheet == "Theo ngày" and error.row == 2
-    assert (
-        "đơn vị theo cột" in error.message and "3 dòng ngày" in error.message and "xoay bảng" in error.message
+    assert (error.code, error.sheet, error.row, error.column) == ("negative", "Theo ngày", 5, "C")
+    # The day's total (column F) no longer adds up: named at its own cell too.
+    (total,) = [p for p in report.problems if p.code == "subtotal_mismatch"]
+    assert (total.row, total.column) == (5, "F")
+
+
+def test_a_running_total_that_falls_in_a_turned_table_names_the_cell_and_the_column_before():
+    # Kỳ Tân (column B) on 17/5 (row 6) below its 16/5 figure.
+    data, _ = _turned(COMMUNES, cell=(2, 1, 5))
+    report = ingest.import_bytes(None, data, "theo_cot.xlsx")
+    (error,) = [p for p in report.errors if p.code == "falling_cumulative"]
+    assert (error.row, error.column) == (6, "B")
+    assert "(cột B)" in error.message and "dòng 4" not in error.message
+
+
+def test_a_sheet_of_days_as_rows_without_unit_names_is_not_turned():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Ngày", "Hồ sơ", "Thẻ"])
+    for day in DAYS:
+        sheet.append([day, 10, 5])
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "x.xlsx")
+    assert report.status == "refused" and not report.turned
+
+
+# Measures as rows: what an office sends when it has few communes and many measures.
+MEASURE_ROWS = [
+    ("Chỉ tiêu", [1000, 2000, 3000, 4000]),  # a plan, never stored
+    ("Đã thu nhận hồ sơ", [500, 600, 700, 800]),
+    ("Số thẻ đã trả", [100, 200, 300, 400]),
+]
+TYPED = ["Xã Kỳ Tân", "Ky Tho", "Kì Khang", "Kỳ Trung"]  # with type, no marks, i for y, no type
+
+
+def _measure_rows(names=TYPED, total_of=None) -> list[list]:
+    """STT | Nội dung | the communes | Tổng cộng; `total_of` = (measure index, total) written
+    over one sum."""
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD ĐẾN NGÀY 15/5/2023"],
+        ["STT", "Nội dung", *names, "Tổng cộng"],
+    ]
+    for i, (label, values) in enumerate(MEASURE_ROWS):
+        total = total_of[1] if total_of and total_of[0] == i else sum(values)
+        rows.append([str(i + 1), label, *values, total])
+    return rows
+
+
+MEASURE_TRUTH = {
+    (name, date(2023, 5, 15), metric): values[i]
+    for i, name in enumerate(COMMUNES)
+    for metric, values in (("collected", MEASURE_ROWS[1][1]), ("returned", MEASURE_ROWS[2][1]))
+}
+
+
+def _all_values(report) -> dict:
+    reg = registry.load_registry()
+    return {
+        (reg.at[k, "name"], d, m): int(v)
+        for k, d, m, v in report.observations[["unit_key", "date", "metric", "value"]].itertuples(index=False)
+    }
+
+
+def _xlsx(rows, encode=lambda t: t) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Báo cáo"
+    for row in rows:
+        sheet.append([encode(v) if isinstance(v, str) else v for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("font", ["unicode", "tcvn3", "vni"])
+def test_measures_as_rows_under_hand_typed_commune_columns_are_read_and_the_total_column_checked(font):
+    encode = {"tcvn3": legacy_text._to_tcvn3, "vni": legacy_text._to_vni}.get(font, lambda t: t)
+    report = ingest.import_bytes(None, _xlsx(_measure_rows(), encode), "chi_tieu.xlsx")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == MEASURE_TRUTH  # "Chỉ tiêu" is a plan: never a count
+    assert report.report_date == date(2023, 5, 15)
+    assert report.layout.startswith("bảng xoay: 4 đơn vị theo cột ở dòng 3, 3 dòng chỉ tiêu ở cột B")
+    ((total),) = report.totals  # "Tổng cộng" is checked, never stored as a unit
+    assert total["matches"] and total["column"] == "G" and total["communes"] == 4
+    typed = {(c["typed"], c["column"], c["row"]) for c in report.corrections}
+    assert typed == {("Ky Tho", "D", 3), ("Kì Khang", "E", 3)}
+    assert all(p.severity == "warning" and p.code == "name_variant" for p in report.problems)
+    assert {(p.row, p.column) for p in report.problems} == {(3, "D"), (3, "E")}  # the header cells
+
+
+def test_a_total_column_that_does_not_add_up_is_named_at_its_cell():
+    report = ingest.import_bytes(None, _xlsx(_measure_rows(total_of=(1, 2700))), "chi_tieu.xlsx")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == MEASURE_TRUTH
+    (mismatch,) = [p for p in report.problems if p.code == "subtotal_mismatch"]
+    assert (mismatch.sheet, mismatch.row, mismatch.column) == ("Báo cáo", 5, "G")
+    assert "cột tổng «Tổng cộng» ghi 2.700" in mismatch.message and "2.600" in mismatch.message
+
+
+def test_a_column_no_unit_of_the_registry_is_refused_naming_its_cell_and_nothing_is_stored(store):
+    rows = _measure_rows(names=["Xã Kỳ Tân", "Kỳ Thọ", "Kỳ Khangg", "Kỳ Trung"])
+    report = ingest.import_bytes(store, _xlsx(rows), "chi_tieu.xlsx")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.sheet, error.row, error.column) == ("Báo cáo", 3, "E")
+    assert "«Kỳ Khangg»" in error.message and "Xã Kỳ Khang" in error.message and "không đoán" in error.message
+    assert store.current_observations().empty and store.list_uploads().empty
+
+
+def _docx(rows: list[list]) -> bytes:
+    import docx
+
+    doc = docx.Document()
+    for line in rows[:2]:
+        doc.add_paragraph(line[0])
+    table = doc.add_table(rows=0, cols=len(rows[2]))
+    table.style = "Table Grid"
+    for row in rows[2:]:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row):
+            cell.text = str(value)
+    doc.add_paragraph("Người lập biểu")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _pdf(rows: list[list]) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    if "TurnedSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("TurnedSans", str(FONTS / "LiberationSans-Regular.ttf")))
+    style = ParagraphStyle("vn", fontName="TurnedSans", fontSize=10, leading=12)
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=landscape(A4))
+    table = Table([[str(v) for v in row] for row in rows[2:]])
+    table.setStyle(
+        TableStyle(
+            [("FONTNAME", (0, 0), (-1, -1), "TurnedSans"), ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]
+        )
     )
+    doc.build([Paragraph(rows[0][0], style), Paragraph(rows[1][0], style), table])
+    return out.getvalue()
+
+
+def _tcvn3(rows: list[list]) -> list[list]:
+    """Every text as typed in a .VnTime font (TCVN3 codes)."""
+    return [[legacy_text._to_tcvn3(v) if isinstance(v, str) else v for v in row] for row in rows]
+
+
+@pytest.mark.parametrize("kind,font", [("docx", "unicode"), ("docx", "tcvn3"), ("pdf", "unicode")])
+def test_a_word_or_pdf_table_of_measures_under_commune_columns_is_read(kind, font):
+    rows = _tcvn3(_measure_rows()) if font == "tcvn3" else _measure_rows()
+    data = (_docx if kind == "docx" else _pdf)(rows)
+    report = ingest.import_bytes(None, data, f"chi_tieu.{kind}")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == MEASURE_TRUTH
+    ((total),) = report.totals
+    assert total["matches"] and total["column"] == "G"
+
+
+@pytest.mark.parametrize("kind", ["docx", "pdf"])
+def test_a_bad_figure_of_a_turned_word_or_pdf_table_names_the_table_its_row_and_column(kind):
+    rows = _measure_rows()
+    rows[4][4] = "-7"  # "Đã thu nhận hồ sơ" (4th row of the table) of Kỳ Khang (column E)
+    data = (_docx if kind == "docx" else _pdf)(rows)
+    report = ingest.import_bytes(None, data, f"chi_tieu.{kind}")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.code, error.table, error.row, error.column) == ("negative", True, 3, "E")
+    if kind == "pdf":
+        assert error.page == 1
+    assert "dòng 3 của bảng" in error.describe("x") and "cột E" in error.describe("x")
+
+
+@pytest.mark.parametrize("kind", ["docx", "pdf"])
+def test_days_as_rows_of_a_word_or_pdf_table_are_read_with_the_total_column(kind):
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["LŨY KẾ SỐ HỒ SƠ ĐÃ THU NHẬN THEO NGÀY"],
+        ["Ngày", *COMMUNES, "Tổng cộng"],
+    ]
+    truth = {}
+    for k, day in enumerate(DAYS):
+        values = [100 * (i + 1) + 10 * k for i in range(len(COMMUNES))]
+        rows.append([day, *values, sum(values)])
+        truth.update({(name, date(2023, 5, 15 + k)): v for name, v in zip(COMMUNES, values)})
+    report = ingest.import_bytes(None, (_docx if kind == "docx" else _pdf)(rows), f"theo_ngay.{kind}")
+    assert report.status == "checked", report.message
+    assert _by_name(report) == truth
+    assert report.layout.startswith("bảng xoay: 4 đơn vị theo cột ở dòng 1, 3 dòng ngày ở cột A")
+    assert report.totals and all(t["matches"] and t["column"] == "F" for t in report.totals)
+
+
+def test_a_day_over_the_measures_of_that_day_merged_down_two_rows_is_read():
+    # Ngày (merged over its two rows) | Chỉ tiêu | the communes.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["CÔNG AN HUYỆN KỲ ANH"])
+    sheet.append(["KẾT QUẢ THU NHẬN HỒ SƠ VÀ TRẢ THẺ CCCD"])
+    sheet.append(["Ngày", "Chỉ tiêu", *COMMUNES])
+    truth = {}
+    for k, day in enumerate(DAYS[:2]):
+        collected = [100 * (i + 1) + k for i in range(4)]
+        returned = [10 * (i + 1) + k for i in range(4)]
+        sheet.append([day, "Lũy kế thu nhận", *collected])
+        sheet.append([None, "Lũy kế trả thẻ", *returned])
+        sheet.merge_cells(start_row=4 + 2 * k, start_column=1, end_row=5 + 2 * k, end_column=1)
+        for name, c, r in zip(COMMUNES, collected, returned):
+            truth[(name, date(2023, 5, 15 + k), "collected")] = c
+            truth[(name, date(2023, 5, 15 + k), "returned")] = r
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "ngay_chi_tieu.xlsx")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == truth
+    assert report.layout.startswith("bảng xoay: 4 đơn vị theo cột ở dòng 3, 2 dòng ngày ở cột A, B")
+
+
+def test_a_turned_table_whose_rows_count_nothing_known_is_refused_listing_its_rows():
+    rows = _measure_rows()
+    rows[4][1], rows[5][1] = "Số làm được", "Số đã xong"
+    report = ingest.import_bytes(None, _xlsx(rows), "chi_tieu.xlsx")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.code, error.sheet, error.row, error.column) == ("no_table", "Báo cáo", 3, "B")
+    assert "«Số làm được», «Số đã xong»" in error.message and "«Đã thu nhận»" in error.message
+
+
+def test_a_total_column_merged_down_beside_a_unit_group_merged_across_is_checked():
+    # Nội dung (merged down) | Đơn vị (merged across the names) | Toàn huyện (merged down)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["BÁO CÁO NGÀY 15/5/2023"],
+        ["Nội dung", "Đơn vị", None, None, None, "Toàn huyện"],
+        [None, "Kỳ Tân", "Kỳ Thọ", "Kỳ Khang", "Kỳ Trung", None],
+        ["Đã thu nhận hồ sơ", 500, 600, 700, 800, 2600],
+        ["Số thẻ đã trả", 100, 200, 300, 400, 1000],
+    ]:
+        sheet.append(row)
+    for cells in ("A3:A4", "B3:E3", "F3:F4"):
+        sheet.merge_cells(cells)
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "gop.xlsx")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == MEASURE_TRUTH
+    ((total),) = report.totals
+    assert total["matches"] and total["column"] == "F" and total["communes"] == 4
+
+
+def test_the_rows_of_a_turned_table_are_offered_as_columns_to_map_and_read_once_chosen():
+    rows = _measure_rows()
+    rows[4][1] = "Số làm được"
+    refused = ingest.import_bytes(None, _xlsx(rows), "chi_tieu.xlsx")
+    assert refused.status == "refused" and refused.needs_mapping
+    offered = {c["header"]: c["index"] for c in refused.columns}
+    mapping = {"commune": offered["Xã/phường"], "collected": offered["Số làm được"]}
+    report = ingest.import_bytes(None, _xlsx(rows), "chi_tieu.xlsx", mapping=mapping)
+    assert report.status == "checked", report.message
+    assert _all_values(report) == {k: v for k, v in MEASURE_TRUTH.items() if k[2] == "collected"}

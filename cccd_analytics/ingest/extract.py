@@ -4,12 +4,13 @@ hand or remembered for the header's shape), then its rows (`rows`) or its record
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pandas as pd
 
 from cccd_analytics import registry
-from cccd_analytics.ingest import canonical, headers, normalise, sheet_per_day, wide
+from cccd_analytics.ingest import canonical, headers, normalise, sheet_per_day, turned, wide
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.denominators import denominator_records
 from cccd_analytics.ingest.readers import Limits, ReadError, Sheet, Workbook, read_workbook, whole
@@ -99,6 +100,10 @@ def extract(
             found.header_rows if found else (layouts.candidate_header(sheet.rows) if sheet.rows else None)
         )
         prepared.append((sheet, found, header_rows))
+    # Also with a column mapping: the columns the upload page offered were the turned ones.
+    prepared = _turned_tables(prepared, report)
+    if report.errors:
+        return [], None
     windows = _campaign_windows(store)
     per_day = sheet_per_day.date_sheets(prepared, book.file_name, report_date, windows)
     if per_day:
@@ -200,21 +205,6 @@ def extract(
                 district["header"],
             )
             return out, counts
-        turned = _units_as_columns(prepared[primary][0].rows) if primary is not None else None
-        if turned is not None:
-            row, units, days = turned
-            report.problems.append(
-                Problem.of(
-                    "no_table",
-                    f"bảng có đơn vị theo cột ({units} cột tên xã/phường ở dòng {row + 1}) và ngày theo dòng "
-                    f"({days} dòng ngày ở cột A); chưa đọc được bảng xoay như vậy. Hãy xoay bảng (Excel: Sao "
-                    "chép → Dán đặc biệt → Hoán đổi hàng/cột) để mỗi dòng là một xã/phường và mỗi cột là một "
-                    "ngày, rồi tải lên lại.",
-                    sheet=prepared[primary][0].name or None,
-                    row=row + 1,
-                )
-            )
-            return out, counts
         issued = _issued_columns(report.columns)
         if issued:
             letters = ", ".join(f"cột {c['letter']} «{c['header']}»" for c in issued)
@@ -234,6 +224,14 @@ def extract(
                 )
             )
             return out, counts
+        sheet_turned = report.turned.get(prepared[primary][0].name or None) if primary is not None else None
+        if sheet_turned is not None:
+            # In the turned sheet's cells (`turned.show_as_sent` tells them as sent).
+            problem = turned.unread(
+                prepared[primary][0].name or None, sheet_turned, prepared[primary][0].rows
+            )
+            report.problems.append(problem)
+            return out, counts
         report.problems.append(
             Problem.of(
                 "no_table",
@@ -247,22 +245,42 @@ def extract(
     return out, counts
 
 
-def _units_as_columns(rows: list[list]) -> tuple[int, int, int] | None:
-    """(header row, unit columns, day rows) of a table turned on its side: a header row of
-    commune names ("Xã Kỳ Tân | Xã Kỳ Thọ …") over rows that each start with a day."""
-    for r in range(min(layouts.HEADER_SCAN_ROWS, len(rows) - 1)):
-        units = sum(
-            1 for cell in rows[r][1:] if registry.expand(normalise.text(cell)).startswith(_COMMUNE_TYPES)
-        )
-        if units < 2:
-            continue
-        days = 0
-        for row in rows[r + 1 :]:
-            if row and normalise.day_label(row[0]) is not None:
-                days += 1
-        if days >= 2:
-            return r, units, days
-    return None
+def _turned_tables(prepared, report: ImportReport):
+    """A sheet with no table that holds one turned on its side (units as columns, days or
+    measures as rows) is turned back (`turned`) and its layout found on the turned rows;
+    the report names its cells as they are in the file.  A column of the unit header row
+    that is no unit and no total but holds figures is refused, never guessed."""
+    out = []
+    for sheet, found, header_rows in prepared:
+        found_turned = turned.detect(sheet.rows, sheet.row_labels) if found is None and sheet.rows else None
+        if found_turned is not None:
+            refused = turned.unreadable_columns(sheet.name or None, sheet.rows, found_turned)
+            if refused:
+                report.problems.extend(_as_read_in(sheet, refused))
+                continue
+            labels = tuple(sheet.row_labels) if sheet.row_labels is not None else None
+            found_turned = dataclasses.replace(found_turned, row_labels=labels)
+            sheet = turned.turn(sheet, found_turned)
+            report.turned[sheet.name or None] = found_turned
+            found = locate(sheet.rows)
+            header_rows = (
+                found.header_rows
+                if found
+                else tuple(range(found_turned.header, found_turned.header + len(found_turned.labels)))
+            )
+        out.append((sheet, found, header_rows))
+    return out
+
+
+def _as_read_in(sheet: Sheet, problems: list[Problem]) -> list[Problem]:
+    """Problems of a Word/PDF table, at its page and row as the reader counts them."""
+    if sheet.row_labels is None:
+        return problems
+    out = []
+    for p in problems:
+        page, row = sheet.row_labels[p.row - 1] if p.row and p.row <= len(sheet.row_labels) else (None, p.row)
+        out.append(dataclasses.replace(p, page=page, row=row, table=True))
+    return out
 
 
 def _issued_columns(columns: list[dict]) -> list[dict]:

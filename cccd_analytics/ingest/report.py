@@ -93,6 +93,9 @@ class ImportReport:
     column_aliases: dict = field(default_factory=dict, repr=False, compare=False)
     # Per table of a Word/PDF document: its rows → (page, row of the table).  Not in to_dict().
     row_labels: dict = field(default_factory=dict, repr=False, compare=False)
+    # Per sheet of units as columns turned into a wide sheet: where its cells were
+    # (`turned.Turned`).  Not in to_dict().
+    turned: dict = field(default_factory=dict, repr=False, compare=False)
     # Word/PDF: every table of the document (name, rows, columns, pages, read), so the
     # preview shows which one was read.
     tables: list[dict] = field(default_factory=list)
@@ -135,6 +138,7 @@ class ImportReport:
                 "observations",
                 "column_aliases",
                 "row_labels",
+                "turned",
                 "filled_down_rows",
                 "parts",
                 "denominators",
