@@ -54,7 +54,11 @@ def resolve_and_check(
     table["reform"] = np.array([d >= registry.REFORM_DATE for d in days], bool)[day_codes]
     triple = ["province", "district", "commune", "code", "reform"]
     group = table.groupby(triple, sort=False, dropna=False).ngroup().to_numpy()
-    firsts = table.drop_duplicates(triple)  # first row of each triple, in file order
+    # The first and the last row of each triple, found from its group number rather than
+    # by drop_duplicates' own hashing of the five columns again (a nation's 1,2M rows).
+    _, first_of = np.unique(group, return_index=True)
+    _, last_of = np.unique(group[::-1], return_index=True)
+    firsts = table.iloc[np.sort(first_of)]  # first row of each triple, in file order
     if counts is not None:
         # An export's table has a row per (place, day): the place's first row in the file
         # is the smallest of them.
@@ -80,7 +84,10 @@ def resolve_and_check(
     try:
         keys = np.array([m.key for m in matches], dtype=object)[group]
         table["unit_key"] = keys
-        last = table.drop_duplicates(["province", "district", "commune"], keep="last")
+        # A place's last row is the last row of one of its triples: looked for among those.
+        last = table.iloc[np.sort(len(group) - 1 - last_of)].drop_duplicates(
+            ["province", "district", "commune"], keep="last"
+        )
         keys_of = dict(
             zip(
                 zip(last["province"].tolist(), last["district"].tolist(), last["commune"].tolist()),
@@ -215,12 +222,14 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
 
     Built by indexing (a row-major walk of the rows × metrics that have a value), not by
     concatenating one frame per metric and sorting them back together."""
-    metrics = [m for m in VALUE_ORDER if table[m].notna().any()]
+    # Which rows have each metric, asked once (isna of an object column is a pass in Python).
+    has = {m: table[m].notna().to_numpy() for m in VALUE_ORDER}
+    metrics = [m for m in VALUE_ORDER if has[m].any()]
     if not metrics:
         return pd.DataFrame(
             columns=["unit_key", "date", "metric", "value", "row", "sheet", "column", "header", "name"]
         )
-    present = np.column_stack([table[m].notna().to_numpy() for m in metrics])
+    present = np.column_stack([has[m] for m in metrics])
     at, which = np.divmod(np.flatnonzero(present.ravel()), len(metrics))
     values = np.column_stack([table[m].to_numpy(dtype=object) for m in metrics])[at, which]
     # Each row's cells dict (a few distinct objects, one per layout) found by its id.
