@@ -10,8 +10,9 @@ inside the 80 % range, p_on_time against what happened (deciles), and every meth
 tried.  Writes bench/out/backtest.json.
 
 --calibrate   also refit the product's parameters on all campaigns and write
-              cccd_analytics/data/forecast_params.json and the dashboard's
-              cccd_analytics/data/track_record.json
+              cccd_analytics/data/forecast_params.json (with its calibration rows) and the
+              dashboard's cccd_analytics/data/track_record.json (with the rows it was
+              scored from, track_record_rows.csv.gz)
 --cli-check   the outside check, end to end: write the campaign's canonical CSV and a
               campaign TOML, `cccd ingest` them into a temporary SQLite, run
               `python -m cccd_analytics status --json --as-of DATE` at several origins
@@ -56,6 +57,25 @@ def table_md(table: pd.DataFrame, threshold: float | None = None) -> str:
             f"| {r.campaign} | {r.threshold:.0%} | {r.origins} ({r.units}) | {r.mae_ruler:.1f} d "
             f"| {r.mae_model:.1f} d | {r.ratio:.2f} | {r.bias_ruler:+.0f} → {r.bias_model:+.0f} d "
             f"| {r.range80:.0%} |"
+        )
+    return "\n".join(lines)
+
+
+def left_out_md(table: pd.DataFrame) -> str:
+    """The forecasts the protocol leaves out (units that never reached the target),
+    counted where certain (backtest.left_out: what `cccd backtest` and the dashboard show)."""
+    lines = [
+        "| campaign | target | forecasts | left out (units) | 80 % range held / missed / unknown "
+        "| holds, certain ones counted (every forecast) | MAE model / ruler, left-out at their floor "
+        "| least model ÷ ruler (protocol) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in table.itertuples():
+        lines.append(
+            f"| {r.campaign} | {r.threshold:.0%} | {r.forecasts} | {r.left_out} ({r.left_out_units}) "
+            f"| {r.range_held} / {r.range_missed} / {r.range_unknown} "
+            f"| {r.range80_certain:.0%} ({r.range80_low:.0%}–{r.range80_high:.0%}) "
+            f"| {r.mae_model_floor:.1f} / {r.mae_ruler_floor:.1f} d | {r.ratio_floor:.2f} ({r.ratio:.2f}) |"
         )
     return "\n".join(lines)
 
@@ -199,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("\nLeave one campaign out, through metrics.snapshot (units between 30 % and target − 5 points):\n")
     print(table_md(report.table))
+    print(
+        "\nThe same rows with the forecasts of units that never reached the target, counted where certain:\n"
+    )
+    print(left_out_md(report.table))
     print("\np_on_time, 70 % target, pooled out of sample:\n")
     print(reliability_md(report.reliability))
     print("\nEvery method tried (70 % target; the default's calibration refitted without each campaign):\n")
@@ -208,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nshipped forecast_params.json {'equals' if same else 'DIFFERS FROM'} this calibration")
     if args.calibrate:
         bt.save_calibration(report)
-        written = (forecast.PARAMS_FILE, bt.CALIBRATION_ROWS, bt.TRACK_RECORD)
+        written = (forecast.PARAMS_FILE, bt.CALIBRATION_ROWS, bt.TRACK_RECORD, bt.TRACK_RECORD_ROWS)
         print("wrote " + ", ".join(str(p.relative_to(ROOT)) for p in written))
     if args.cli_check:
         print(f"\nEnd to end through the CLI ({args.cli_check}):")

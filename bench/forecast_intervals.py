@@ -195,7 +195,8 @@ class Harness:
         }
         return {
             "range80": table["range80"].round(3).to_dict(),
-            "range80_decided": decided_coverage(rows),
+            # the library's count of the never-reached units' certain misses (backtest.left_out)
+            "range80_decided": table["range80_certain"].round(3).to_dict(),
             "ratio": table["ratio"].round(3).to_dict(),
             "reliability_gap": round(float(np.nanmax(np.abs(rel["gap"]))), 3),
             "reliability": rel.round(3).to_dict(orient="list"),
@@ -395,54 +396,6 @@ def _coverage(rows: pd.DataFrame) -> float:
     one = one[one["actual_date"].notna() & (one["threshold"] == 0.7)]
     inside = (one["projected_low"] <= one["actual_date"]) & (one["actual_date"] <= one["projected_high"])
     return float(inside.mean())
-
-
-def decided_coverage(rows: pd.DataFrame) -> dict[str, float]:
-    """The 80 % range's share (70 %) counting, beside the units that reached the target,
-    those that never did although their range ended before their data did: those ranges
-    certainly missed.  (The track record, as the protocol says, scores only targets that
-    were reached; a range still open at the end of the data stays out of both.)"""
-    one = rows.drop_duplicates(["origin", "key", "threshold"])
-    one = one[one["threshold"] == 0.7]
-    reached = one["actual_date"].notna()
-    inside = (
-        reached & (one["projected_low"] <= one["actual_date"]) & (one["actual_date"] <= one["projected_high"])
-    )
-    missed = ~reached & one["projected_high"].notna() & (one["projected_high"] < one["data_end"])
-    decided = reached | missed
-    d = one[decided].assign(inside=inside[decided].astype(float))
-    out = {n: round(float(v), 3) for n, v in d.groupby("campaign")["inside"].mean().items()}
-    out["pooled"] = round(float(d["inside"].mean()), 3)
-    return out
-
-
-def never_reached(rows: pd.DataFrame) -> dict:
-    """The forecasts (70 %) of units that never reached the target, which the track
-    record leaves out: how many, how many ranges certainly missed, and the MAE ratio to
-    the ruler with them in at a lower bound of their error (the actual date taken as
-    the last day of data: a forecast before it erred by at least the difference, one
-    after it by an unknown amount, counted 0)."""
-    one = rows.drop_duplicates(["origin", "key", "threshold"])
-    one = one[one["threshold"] == 0.7]
-    far = one["origin"] + pd.Timedelta(days=forecast.HORIZON_DAYS)
-    out_of_data = one["actual_date"].isna()
-    actual = one["actual_date"].fillna(one["data_end"])
-    err = {}
-    for col, name in (("projected_date", "model"), ("run_rate_date", "ruler")):
-        e = (one[col].fillna(far) - actual).dt.days.to_numpy(dtype=float)
-        err[name] = np.abs(np.where(out_of_data, np.minimum(e, 0.0), e))
-    frame = one.assign(model=err["model"], ruler=err["ruler"], out=out_of_data)
-    res = {}
-    for name, g in list(frame.groupby("campaign")) + [("pooled", frame)]:
-        res[name] = {
-            "forecasts": int(len(g)),
-            "never_reached": int(g["out"].sum()),
-            "units": int(g.loc[g["out"], "key"].nunique()),
-            "ratio_with_them": round(float(g["model"].mean() / g["ruler"].mean()), 3),
-            "mae_model": round(float(g["model"].mean()), 1),
-            "mae_ruler": round(float(g["ruler"].mean()), 1),
-        }
-    return res
 
 
 def between_by_inner_loco(features, criterion):
@@ -1061,24 +1014,30 @@ def main(argv=None) -> int:
                 + f", p_on_time's largest gap with that shape {100 * x['gap']:.0f} pts"
             )
         default["shape_oracles"] = shape
-        out = never_reached(default["_rows"])
+        out = bt.left_out(default["_rows"])
+        out = out[out["threshold"] == 0.7].set_index("campaign")
         print(
             "\nThe units that never reached 70 % (left out of the MAE and the range's share, as the"
-            " protocol says;\nin the reliability table as misses). MAE ratio with them in at a lower"
-            " bound of their error:\n"
+            " protocol says;\nin the reliability table as misses), counted by backtest.left_out (what"
+            " `cccd backtest` and the dashboard show). MAE with them in at a lower bound of their error;"
+            "\nthe least ratio any later actual dates could give:\n"
         )
         print(
-            "| campaign | forecasts | of units that never reached it (units) | 80 % holds, their certain misses"
-            " counted | MAE model / ruler with them (d) | ratio with them | ratio without |"
+            "| campaign | forecasts | of units that never reached it (units) | 80 % range held / missed / unknown"
+            " | holds, their certain misses counted | MAE model / ruler with them (d) | ratio of those"
+            " | least ratio | ratio without |"
         )
-        print("|---" * 7 + "|")
-        for name, x in out.items():
+        print("|---" * 9 + "|")
+        for name, x in out.iterrows():
             print(
-                f"| {name} | {x['forecasts']} | {x['never_reached']} ({x['units']}) |"
-                f" {100 * default['range80_decided'][name]:.0f} % (without them"
-                f" {100 * default['range80'][name]:.0f} %) | {x['mae_model']:.1f} / {x['mae_ruler']:.1f} |"
-                f" {x['ratio_with_them']:.2f} | {default['ratio'][name]:.2f} |"
+                f"| {name} | {x['forecasts']:.0f} | {x['left_out']:.0f} ({x['left_out_units']:.0f}) |"
+                f" {x['range_held']:.0f} / {x['range_missed']:.0f} / {x['range_unknown']:.0f} |"
+                f" {100 * x['range80_certain']:.0f} % (without them {100 * default['range80'][name]:.0f} %) |"
+                f" {x['mae_model_floor']:.1f} / {x['mae_ruler_floor']:.1f} |"
+                f" {x['mae_model_floor'] / x['mae_ruler_floor']:.2f} | {x['ratio_floor']:.2f} |"
+                f" {default['ratio'][name]:.2f} |"
             )
+        out = out.round(3).to_dict(orient="index")
         default["never_reached"] = out
     print("\nWhat the nested variants chose, per held-out campaign (between-campaign sd; map a, b):\n")
     for res in results:

@@ -95,6 +95,24 @@ DATASET_LABELS = {
     "canada": "Ca-na-đa (13 tỉnh, báo cáo theo tuần)",
     "pooled": "Gộp ba chiến dịch",
 }
+#: The same campaigns in a word, for the command line's fixed-width tables.
+DATASET_SHORT = {"italy": "Ý", "germany": "Đức", "canada": "Ca-na-đa", "pooled": "Gộp"}
+
+
+def _verdict(ratio: float) -> str:
+    """Model error ÷ ruler error in words: which of the two did better, by how much."""
+    if ratio < 1:
+        return t("mô hình tốt hơn {p}", p=fmt.percent(1 - ratio, 0))
+    return t("thước tốt hơn {p}", p=fmt.percent(ratio - 1, 0))
+
+
+def _least_ratio_text(r) -> str:
+    """The least error ratio with the left-out forecasts counted; at 1 or more the model
+    does not beat the ruler whatever the actual dates turn out to be, and it says so."""
+    text = t("ít nhất {r}", r=fmt.number(r.ratio_floor, 2))
+    if r.ratio_floor >= 1:
+        text += " — " + t("mô hình không hơn thước")
+    return text
 
 
 def track_record_table(record: dict) -> pd.DataFrame:
@@ -105,12 +123,6 @@ def track_record_table(record: dict) -> pd.DataFrame:
     rows = pd.DataFrame(record.get("rows", []) if isinstance(record, dict) else record)
     if rows.empty:
         return rows
-
-    def verdict(ratio: float) -> str:
-        if ratio < 1:
-            return t("mô hình tốt hơn {p}", p=fmt.percent(1 - ratio, 0))
-        return t("thước tốt hơn {p}", p=fmt.percent(ratio - 1, 0))
-
     return pd.DataFrame(
         {
             t("Chiến dịch kiểm định"): rows["campaign"].map(lambda d: t(DATASET_LABELS.get(d, d))),
@@ -122,10 +134,95 @@ def track_record_table(record: dict) -> pd.DataFrame:
                 lambda d: t("{n} ngày", n=fmt.number(d))
             ),
             t("Sai số TB — mô hình"): rows["mae_model"].map(lambda d: t("{n} ngày", n=fmt.number(d))),
-            t("So sánh"): rows["ratio"].map(verdict),
+            t("So sánh"): rows["ratio"].map(_verdict),
             t("Khoảng 80% chứa ngày thực tế"): rows["range80"].map(lambda x: fmt.percent(x, 0)),
         }
     )
+
+
+def track_record_left_out_table(record: dict) -> pd.DataFrame:
+    """Beside the track record's figures, which count only units that reached the
+    target (the protocol): per campaign and pooled, how many forecasts were left out
+    because their unit never reached it, and the 80 % range and the error ratio with
+    them counted where their outcome is certain (backtest.left_out).  Empty for a
+    record computed before these figures existed."""
+    rows = pd.DataFrame(record.get("rows", []) if isinstance(record, dict) else record)
+    if rows.empty or "left_out" not in rows or rows["left_out"].isna().all():
+        return pd.DataFrame()
+
+    def share(r) -> str:
+        if not r.left_out:
+            return fmt.percent(r.range80_certain, 0)
+        return t(
+            "{p} (bảng trên: {before})", p=fmt.percent(r.range80_certain, 0), before=fmt.percent(r.range80, 0)
+        )
+
+    def ratio(r) -> str:
+        if not r.left_out:
+            return fmt.number(r.ratio, 2)
+        return t("{least} (bảng trên: {before})", least=_least_ratio_text(r), before=fmt.number(r.ratio, 2))
+
+    return pd.DataFrame(
+        {
+            t("Chiến dịch kiểm định"): rows["campaign"].map(lambda d: t(DATASET_LABELS.get(d, d))),
+            t("Mốc bao phủ"): rows["threshold"].map(lambda x: fmt.percent(x, 0)),
+            t("Số lần dự báo"): rows["forecasts"].map(fmt.number),
+            t("Bị loại vì đơn vị chưa đạt mốc (đơn vị)"): [
+                f"{fmt.number(n)} ({fmt.number(u)})" for n, u in zip(rows["left_out"], rows["left_out_units"])
+            ],
+            t("Khoảng 80%: chắc chắn trúng / chắc chắn trượt / chưa biết"): [
+                f"{fmt.number(h)} / {fmt.number(m)} / {fmt.number(u)}"
+                for h, m, u in zip(rows["range_held"], rows["range_missed"], rows["range_unknown"])
+            ],
+            t("Khoảng 80% chứa ngày thực tế, tính cả"): [share(r) for r in rows.itertuples()],
+            t("Sai số mô hình ÷ sai số thước, tính cả"): [ratio(r) for r in rows.itertuples()],
+        }
+    )
+
+
+def track_record_cards(record: dict) -> list[str]:
+    """The track record for a phone: one card per campaign x target (HTML; every text
+    escaped) with the protocol's figures and, where the protocol left forecasts out, the
+    figures with them counted.  The page shows the cards only on narrow screens, in place
+    of the tables, whose columns do not fit there."""
+    import html
+
+    rows = pd.DataFrame(record.get("rows", []) if isinstance(record, dict) else record)
+    if rows.empty:
+        return []
+    cards = []
+    for r in rows.itertuples():
+        facts = [
+            (t("Số lần dự báo (đơn vị)"), f"{fmt.number(r.origins)} ({fmt.number(r.units)})"),
+            (t("Khoảng 80% chứa ngày thực tế"), fmt.percent(r.range80, 0)),
+            (t("Sai số TB — thước"), t("{n} ngày", n=fmt.number(r.mae_ruler))),
+            (t("Sai số TB — mô hình"), t("{n} ngày", n=fmt.number(r.mae_model))),
+        ]
+        wins = r.ratio < 1 and not (getattr(r, "left_out", 0) and r.ratio_floor >= 1)
+        body = "".join(f"<span>{html.escape(k)}: <b>{html.escape(v)}</b></span>" for k, v in facts)
+        note = ""
+        if getattr(r, "left_out", 0):
+            note = t(
+                "Tính cả {n} lần dự báo cho {u} đơn vị chưa đạt mốc: khoảng 80% chứa ngày thực tế {share}; "
+                "sai số mô hình ÷ sai số thước {ratio}.",
+                n=fmt.number(r.left_out),
+                u=fmt.number(r.left_out_units),
+                share=fmt.percent(r.range80_certain, 0),
+                ratio=_least_ratio_text(r),
+            )
+            note = f'<div class="note">{html.escape(note)}</div>'
+        title = t(
+            "{campaign} · mốc {p}",
+            campaign=t(DATASET_LABELS.get(r.campaign, r.campaign)),
+            p=fmt.percent(r.threshold, 0),
+        )
+        cards.append(
+            f'<div class="cccd-card" style="--status:{"#2E7D32" if wins else "#FFA000"}">'
+            f'<div class="name">{html.escape(title)}</div>'
+            f'<div class="where">{html.escape(_verdict(r.ratio))}</div>'
+            f'<div class="facts">{body}</div>{note}</div>'
+        )
+    return cards
 
 
 def reliability_table(record: dict) -> pd.DataFrame:
@@ -164,6 +261,7 @@ def track_record_summary(record: dict) -> str:
         lo=fmt.percent(main["range80"].min(), 0),
         hi=fmt.percent(main["range80"].max(), 0),
     )
+    text += _left_out_summary(rows)
     rel = rel[rel["n"].fillna(0) > 0] if not rel.empty else rel
     if not rel.empty:
         gap = rel["observed"] - rel["predicted"]
@@ -173,6 +271,31 @@ def track_record_summary(record: dict) -> str:
             gap=f"{100 * abs(gap.abs().max()):.0f}",
             decile=worst["decile"],
             observed=fmt.percent(worst["observed"], 0),
+        )
+    return text
+
+
+def _left_out_summary(rows: pd.DataFrame) -> str:
+    """The 70 % figures the protocol leaves out, in a sentence per campaign that has
+    any: how many forecasts, and the range and the error ratio with them counted."""
+    if "left_out" not in rows:
+        return ""
+    main = rows[
+        (rows["threshold"] == 0.7) & (rows["campaign"] != "pooled") & (rows["left_out"].fillna(0) > 0)
+    ]
+    text = ""
+    for r in main.itertuples():
+        text += " " + t(
+            "{campaign}: {n} lần dự báo cho {u} đơn vị chưa bao giờ đạt mốc 70% không được tính theo quy ước kiểm định; "
+            "tính cả chúng ở chỗ kết quả đã chắc chắn, khoảng 80% chứa ngày thực tế {share} (không phải {before}) "
+            "và sai số của mô hình ít nhất bằng {ratio} sai số của thước (không phải {ratio_before}).",
+            campaign=t(DATASET_LABELS.get(r.campaign, r.campaign)),
+            n=fmt.number(r.left_out),
+            u=fmt.number(r.left_out_units),
+            share=fmt.percent(r.range80_certain, 0),
+            before=fmt.percent(r.range80, 0),
+            ratio=fmt.number(r.ratio_floor, 2),
+            ratio_before=fmt.number(r.ratio, 2),
         )
     return text
 

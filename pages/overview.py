@@ -184,14 +184,46 @@ with st.expander(t("Độ tin cậy của dự báo")):
             "ngày thực tế. Bảng ghi cả những chỗ cách tính «còn lại ÷ tốc độ 7 ngày» đúng hơn."
         )
     )
-    st.dataframe(tables.track_record_table(record), hide_index=True, width="stretch")
-    st.dataframe(tables.reliability_table(record), hide_index=True, width="stretch")
+    # Static tables: their text wraps to the page, so no column is cut off at desktop width.
+    # On a phone their seven columns do not fit: the same figures as cards instead.
+    table = tables.track_record_table(record)
+    left_out = tables.track_record_left_out_table(record)
+    with st.container(key="ov_record_tables"):
+        if not table.empty:
+            st.table(table.set_index(table.columns[0]))
+        if not left_out.empty:
+            st.markdown(
+                t(
+                    "Bảng trên chỉ chấm các đơn vị đã đạt mốc (theo quy ước kiểm định). Các lần dự báo cho đơn "
+                    "vị chưa đạt mốc khi hết số liệu được tính dưới đây ở chỗ kết quả đã chắc chắn: khoảng 80% "
+                    "kết thúc trước ngày số liệu cuối là chắc chắn trượt; sai số ít nhất bằng khoảng cách từ "
+                    "ngày dự báo đến ngày số liệu cuối. Sai số mô hình ÷ sai số thước dưới 1: mô hình tốt hơn; "
+                    "từ 1 trở lên: mô hình không hơn thước. Bảng khả năng kịp hạn vẫn tính những lần này là trễ "
+                    "hạn."
+                )
+            )
+            st.table(left_out.set_index(left_out.columns[0]))
+    with st.container(key="ov_record_cards"):
+        if not left_out.empty:
+            st.markdown(
+                t(
+                    "Sai số và khoảng 80% chỉ chấm các đơn vị đã đạt mốc (theo quy ước kiểm định). Dòng cuối "
+                    "của thẻ tính cả các lần dự báo cho đơn vị chưa đạt mốc khi hết số liệu, ở chỗ kết quả đã "
+                    "chắc chắn. Sai số mô hình ÷ sai số thước dưới 1: mô hình tốt hơn; từ 1 trở lên: mô hình "
+                    "không hơn thước."
+                )
+            )
+        for card in tables.track_record_cards(record):
+            st.html(card)
+    reliability = tables.reliability_table(record)
+    if not reliability.empty:
+        st.table(reliability.set_index(reliability.columns[0]))
     summary = tables.track_record_summary(record)
     if summary:
         st.markdown(summary)
     st.caption(
         t(
-            "Tính ngày {d} bằng lệnh `cccd backtest`. Mọi chiến dịch dùng cùng một bộ tham số, đúng bộ mà "
+            "Tính ngày {d} bằng lệnh `cccd backtest --calibrate`. Mọi chiến dịch dùng cùng một bộ tham số, đúng bộ mà "
             "kiểm định đã hiệu chỉnh; chưa có chuỗi số liệu CCCD hằng ngày nào để kiểm định riêng.",
             d=fmt.date_vn(computed_on),
         )

@@ -173,7 +173,7 @@ def test_on_a_phone_the_verdict_comes_before_the_figures(server, browser):
     assert abs(m0["y"] - m1["y"]) < 2 and m1["x"] > m0["x"] + 100  # two figures side by side
     shot(page, "overview_phone")
     # The attention list as cards, the wide table hidden.
-    cards = page.locator(".cccd-card")
+    cards = page.locator(".st-key-ov_cards .cccd-card")
     assert cards.count() == 15 and cards.first.is_visible()
     assert not page.locator(".st-key-ov_attention_table").is_visible()
     name = cards.first.locator(".name").inner_text()
@@ -182,6 +182,56 @@ def test_on_a_phone_the_verdict_comes_before_the_figures(server, browser):
     wait_for_app(page)
     assert page.locator("[data-testid=stMain] h1").first.inner_text() == name
     page.close()
+
+
+# Inside the track-record panel: elements whose content is wider than their box and that
+# clip or scroll it (a cut-off column), and the widest element against the panel.
+PANEL_OVERFLOW = """() => {
+  const panel = [...document.querySelectorAll('[data-testid=stExpander]')]
+      .find(e => e.querySelector('summary').innerText.includes('Độ tin cậy của dự báo'));
+  const width = panel.getBoundingClientRect().width;
+  const cut = [...panel.querySelectorAll('*')].filter(e => e.offsetParent !== null
+      && e.scrollWidth > e.clientWidth + 2 && getComputedStyle(e).overflowX !== 'visible');
+  const wide = [...panel.querySelectorAll('*')].filter(e => e.getBoundingClientRect().width > width + 1);
+  return {cut: cut.map(e => e.tagName + '.' + String(e.className).slice(0, 40)),
+          wide: wide.map(e => e.tagName + '.' + String(e.className).slice(0, 40))};
+}"""
+
+
+def test_the_track_record_panel_shows_every_column_at_1440_and_cards_at_390(server, browser):
+    from cccd_analytics.analytics import backtest
+    from cccd_analytics.registry import load_registry
+
+    _, record = backtest.shipped_track_record()
+    names = {w for name in load_registry()["name"].dropna() for w in re.findall(r"[^\W\d_]+", str(name))}
+    for width in (1440, 390):
+        page = browser.new_page(viewport={"width": width, "height": 1000})
+        page.goto(server)
+        wait_for_app(page)
+        summary = page.locator("[data-testid=stExpander] summary", has_text="Độ tin cậy của dự báo")
+        summary.scroll_into_view_if_needed()
+        summary.click()
+        page.wait_for_timeout(1000)
+        panel = page.locator(
+            "[data-testid=stExpander]", has=page.locator("summary", has_text="Độ tin cậy của dự báo")
+        )
+        tables = panel.locator(".st-key-ov_record_tables")
+        cards = panel.locator(".st-key-ov_record_cards .cccd-card")
+        assert cards.count() == len(record["rows"])
+        if width == 1440:
+            assert tables.is_visible() and not cards.first.is_visible()
+            heads = tables.locator("th").all_inner_texts()
+            assert "Khoảng 80% chứa ngày thực tế" in heads
+            assert "Sai số mô hình ÷ sai số thước, tính cả" in heads
+        else:
+            assert not tables.is_visible() and cards.first.is_visible()
+            germany = cards.filter(has_text="Đức (16 bang, hằng ngày) · mốc 70%")
+            assert "Tính cả 67 lần dự báo cho 2 đơn vị chưa đạt mốc" in germany.inner_text()
+        assert page.evaluate(PANEL_OVERFLOW) == {"cut": [], "wide": []}, width
+        # no English in the open panel (nor elsewhere on the page: names of units allowed)
+        assert english_words(page.evaluate(VISIBLE_TEXT), names) == [], width
+        panel.screenshot(path=str(SHOTS / f"ui_track_record_{width}.png"))
+        page.close()
 
 
 def test_upload_refuses_odt_and_jpg_in_vietnamese_and_no_widget_english_remains(server, browser, tmp_path):

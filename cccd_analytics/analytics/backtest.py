@@ -122,6 +122,8 @@ __all__ = [
     "STEP_DAYS",
     "THRESHOLDS",
     "TRACK_RECORD",
+    "TRACK_RECORD_COLUMNS",
+    "TRACK_RECORD_ROWS",
     "WINDOW_GAP",
     "WINDOW_LOW",
     "_DATE_COLUMNS",
@@ -147,6 +149,7 @@ __all__ = [
     "default_data_dir",
     "evaluate",
     "fit_folds",
+    "left_out",
     "fit_median",
     "load_backtest_series",
     "product_rows",
@@ -155,18 +158,57 @@ __all__ = [
     "same_params",
     "save_calibration",
     "score",
+    "json_records",
+    "read_track_record_rows",
+    "record_tables",
     "shipped_track_record",
     "write_calibration_rows",
     "write_params",
+    "write_track_record_rows",
 ]
 
 #: The fewest forecasts a reliability bin stands on before it is merged with a neighbour.
 MIN_RELIABILITY_BIN = 30
 
 TRACK_RECORD = Path(__file__).resolve().parents[1] / "data" / "track_record.json"
+# The track record's evidence: the scored rows of the default model (one per origin x unit
+# x goal, the columns the scoring reads), written beside it.  The record is re-scored from
+# them in a second and a few of their origins re-forecast (tests/test_track_record.py), so
+# a hand edit of the record, a change of the scoring or a change of the forecaster fails
+# a test without re-running the minutes-long backtest.
+TRACK_RECORD_ROWS = TRACK_RECORD.with_name("track_record_rows.csv.gz")
+TRACK_RECORD_COLUMNS = [
+    "campaign",
+    "key",
+    "origin",
+    "threshold",
+    "deadline",
+    "actual_date",
+    "data_end",
+    "projected_date",
+    "projected_low",
+    "projected_high",
+    "run_rate_date",
+    "p_on_time",
+]
+_TRACK_RECORD_DATES = (
+    "origin",
+    "deadline",
+    "actual_date",
+    "data_end",
+    "projected_date",
+    "projected_low",
+    "projected_high",
+    "run_rate_date",
+)
 
 
 # -------------------------------------------------------------------- scoring
+
+
+def json_records(df: pd.DataFrame) -> list[dict]:
+    """A table as the shipped track record holds it (four decimals, ISO dates)."""
+    return json.loads(df.to_json(orient="records", double_precision=4, date_format="iso"))
 
 
 @dataclass
@@ -182,9 +224,6 @@ class Report:
     reliability_by_campaign: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     def to_json(self) -> dict:
-        def records(df):
-            return json.loads(df.to_json(orient="records", double_precision=4, date_format="iso"))
-
         return {
             "computed_on": date.today().isoformat(),
             "protocol": {
@@ -193,29 +232,68 @@ class Report:
                 "deadlines": [f"day {s:.0%} of the units had reached the threshold" for s in DEADLINE_SHARES],
                 "scoring": "leave one campaign out, through metrics.snapshot",
             },
-            "rows": records(self.table),
-            "reliability": records(self.reliability),
-            "reliability_by_campaign": records(self.reliability_by_campaign),
-            "comparison": records(self.comparison),
+            "rows": json_records(self.table),
+            "reliability": json_records(self.reliability),
+            "reliability_by_campaign": json_records(self.reliability_by_campaign),
+            "comparison": json_records(self.comparison),
         }
 
 
 def save_calibration(report: Report) -> None:
     """Write what the product runs with: the parameters, the calibration's rows (so the
-    fit can be re-checked in a second) and the track record the dashboard shows."""
+    fit can be re-checked in a second), the track record the dashboard shows and the
+    rows it was scored from (so it can be re-scored in a second)."""
     write_params(report.product)
     write_calibration_rows(report.neutral)
+    write_track_record_rows(report.rows)
     TRACK_RECORD.write_text(
         json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
 
 
+def write_track_record_rows(rows: pd.DataFrame, path: Path | None = None) -> None:
+    out = (
+        rows[TRACK_RECORD_COLUMNS].sort_values(["campaign", "origin", "key", "threshold", "deadline"]).copy()
+    )
+    for column in _TRACK_RECORD_DATES:
+        out[column] = out[column].dt.strftime("%Y-%m-%d")
+    # repr-precision floats and mtime=0 in the gzip header: the same rows give the same bytes
+    import gzip
+
+    with gzip.GzipFile(path or TRACK_RECORD_ROWS, "wb", mtime=0) as f:
+        f.write(out.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+
+
+def read_track_record_rows(path: Path | None = None) -> pd.DataFrame:
+    """What ``write_track_record_rows`` wrote, as ``score`` and ``reliability`` take it."""
+    rows = pd.read_csv(path or TRACK_RECORD_ROWS, dtype={"campaign": str, "key": str})
+    for column in _TRACK_RECORD_DATES:
+        rows[column] = pd.to_datetime(rows[column]).astype("datetime64[ns]")
+    return rows
+
+
+def record_tables(rows: pd.DataFrame, campaigns: Iterable[str]) -> tuple[pd.DataFrame, ...]:
+    """From the default model's scored rows, the track record's three tables: the score
+    per campaign x threshold and pooled, the reliability of p_on_time pooled, and per
+    campaign (what ``evaluate`` reports and the shipped record carries)."""
+    by_campaign = pd.concat(
+        [reliability(rows[rows["campaign"] == n], min_n=0).assign(campaign=n) for n in campaigns],
+        ignore_index=True,
+    )
+    return score(rows), reliability(rows), by_campaign
+
+
 def score(rows: pd.DataFrame, label: str = "") -> pd.DataFrame:
     """Per campaign x threshold, and pooled per threshold: origins, units, MAE of the
     projected date and of the ruler (run_rate_date: remaining / 7-day pace), their
-    ratio, median error, the share of actual dates inside the 80 % range."""
-    one = rows.drop_duplicates(["origin", "key", "threshold"])
-    one = one[one["actual_date"].notna()]
+    ratio, median error, the share of actual dates inside the 80 % range.
+
+    These protocol figures count only units that reached the threshold; when the rows
+    say where each unit's data end (``data_end``), the columns of ``left_out`` are
+    joined: the forecasts of units that never reached it, counted where their outcome
+    is certain."""
+    everything = rows.drop_duplicates(["origin", "key", "threshold"])
+    one = everything[everything["actual_date"].notna()]
     far = one["origin"] + pd.Timedelta(days=forecast.HORIZON_DAYS)
     model = one["projected_date"].fillna(far)
     ruler = one["run_rate_date"].fillna(far)
@@ -243,9 +321,137 @@ def score(rows: pd.DataFrame, label: str = "") -> pd.DataFrame:
     pooled.insert(0, "campaign", "pooled")
     out = pd.concat([per, pooled], ignore_index=True)
     out[["origins", "units"]] = out[["origins", "units"]].astype(int)
+    if "data_end" in everything:
+        out = out.merge(left_out(everything), on=["campaign", "threshold"], how="left")
     if label:
         out.insert(0, "method", label)
     return out
+
+
+def left_out(rows: pd.DataFrame) -> pd.DataFrame:
+    """What the protocol's figures leave out, per campaign x threshold and pooled per
+    threshold: the forecasts of units that never reached the threshold within their
+    data (``actual_date`` NaT), counted where their outcome is certain.
+
+    Such a unit's actual date, if it ever comes, is after its last day of data
+    (``data_end``).  So a range whose top lies before that day certainly missed, and a
+    projected date before it erred by at least the difference; anything later is
+    unknown.  Columns:
+
+    * ``forecasts``: every forecast, reached or not; ``left_out`` of them (``left_out_units``
+      units) never reached the threshold;
+    * the 80 % range: ``range_held`` (reached, inside), ``range_missed`` (reached and
+      outside, or certainly missed), ``range_unknown`` (never reached, range still open at
+      the end of the data); ``range80_certain`` = held / (held + missed), and
+      ``range80_low``..``range80_high`` the share with every forecast counted, the unknown
+      ones all missed or all held;
+    * ``mae_model_floor``, ``mae_ruler_floor``: the MAE with the left-out forecasts at the
+      least error they can have (the end of the data minus the projected date, 0 when it
+      lay beyond; a missing date is the horizon's end, as in ``score``), and
+      ``ratio_floor``: the least model/ruler ratio any actual dates after the end of the
+      data could give (``_least_ratio``).
+
+    Where nothing was left out these equal the protocol's figures (``range80_certain`` =
+    ``range80``, ``ratio_floor`` = ``ratio``)."""
+    one = rows.drop_duplicates(["origin", "key", "threshold"])
+    far = one["origin"] + pd.Timedelta(days=forecast.HORIZON_DAYS)
+    out_of_data = one["actual_date"].isna()
+    inside = (one["projected_low"] <= one["actual_date"]) & (one["actual_date"] <= one["projected_high"])
+    missed = out_of_data & one["projected_high"].notna() & (one["projected_high"] < one["data_end"])
+
+    def days(column: pd.Series) -> np.ndarray:
+        return (column - pd.Timestamp(0)).dt.days.to_numpy(dtype=float)
+
+    end = days(one["actual_date"].fillna(one["data_end"]))
+    frame = one.assign(
+        out=out_of_data,
+        held=(~out_of_data & inside).astype(int),
+        missed=((~out_of_data & ~inside) | missed).astype(int),
+        unknown=(out_of_data & ~missed).astype(int),
+        end=end,
+        model=days(one["projected_date"].fillna(far)),
+        ruler=days(one["run_rate_date"].fillna(far)),
+    )
+
+    def summary(g: pd.DataFrame) -> pd.Series:
+        out = g["out"].to_numpy()
+        err = {}
+        for name in ("model", "ruler"):
+            e = g[name].to_numpy() - g["end"].to_numpy()
+            err[name] = np.abs(np.where(out, np.minimum(e, 0.0), e))
+        held, missed, unknown = int(g["held"].sum()), int(g["missed"].sum()), int(g["unknown"].sum())
+        n = len(g)
+        return pd.Series(
+            {
+                "forecasts": n,
+                "left_out": int(out.sum()),
+                "left_out_units": int(g.loc[g["out"], "key"].nunique()),
+                "range_held": held,
+                "range_missed": missed,
+                "range_unknown": unknown,
+                "range80_certain": held / (held + missed) if held + missed else np.nan,
+                "range80_low": held / n,
+                "range80_high": (held + unknown) / n,
+                "mae_model_floor": err["model"].mean(),
+                "mae_ruler_floor": err["ruler"].mean(),
+                "ratio_floor": _least_ratio(g),
+            }
+        )
+
+    per = frame.groupby(["campaign", "threshold"]).apply(summary, include_groups=False).reset_index()
+    pooled = frame.groupby("threshold").apply(summary, include_groups=False).reset_index()
+    pooled.insert(0, "campaign", "pooled")
+    out = pd.concat([per, pooled], ignore_index=True)
+    counts = ["forecasts", "left_out", "left_out_units", "range_held", "range_missed", "range_unknown"]
+    out[counts] = out[counts].astype(int)
+    return out
+
+
+def _least_ratio(g: pd.DataFrame) -> float:
+    """The least MAE ratio model/ruler over every actual date the units that never
+    reached the threshold could still have (each unit one date, after its last day of
+    data; the reached units' errors as they are).
+
+    Taking each left-out error at its floor is not enough for a bound on the *ratio*: a
+    later actual date adds to both errors, and can lower the ratio where the model's
+    date lay beyond the data and the ruler's before it.  Dinkelbach's method: for a
+    ratio lam, each unit's date minimising sum |d - model| - lam * sum |d - ruler| is
+    found among the end of its data and the projected dates after it (the function is
+    piecewise linear in d); the ratio at those dates is the next lam, until it stops
+    falling."""
+    out = g["out"].to_numpy()
+    e_model = np.abs(g["model"].to_numpy() - g["end"].to_numpy())
+    e_ruler = np.abs(g["ruler"].to_numpy() - g["end"].to_numpy())
+    fixed_model, fixed_ruler = e_model[~out].sum(), e_ruler[~out].sum()
+    units = []
+    for _, u in g[out].groupby("key"):
+        m, r, start = u["model"].to_numpy(), u["ruler"].to_numpy(), float(u["end"].iloc[0])
+        later = np.concatenate([m, r])
+        # far beyond every date too: with lam >= 1 the minimum lies at infinity
+        candidates = np.unique(np.r_[start, later[later > start], start + 100_000.0])
+        units.append(
+            (
+                np.abs(candidates[:, None] - m[None, :]).sum(axis=1),
+                np.abs(candidates[:, None] - r[None, :]).sum(axis=1),
+            )
+        )
+
+    def ratio(choice) -> float:
+        num = fixed_model + sum(f[i] for (f, _), i in zip(units, choice))
+        den = fixed_ruler + sum(h[i] for (_, h), i in zip(units, choice))
+        return float(num / den) if den > 0 else np.nan
+
+    choice = [0] * len(units)  # every date at the end of its data: the errors' floors
+    lam = ratio(choice)
+    for _ in range(100):
+        if not np.isfinite(lam):
+            break
+        choice = [int(np.argmin(f - lam * h)) for f, h in units]
+        new = ratio(choice)
+        if not new < lam - 1e-12:
+            break
+        lam = new
+    return lam
 
 
 def reliability(
@@ -302,7 +508,7 @@ def evaluate(
         say(f"scoring {name}")
         rows.append(product_rows(plan, folds.fold_params[name]))
     rows = pd.concat(rows, ignore_index=True)
-    table = score(rows)
+    table, pooled_reliability, by_campaign = record_tables(rows, plans)
     variants = [_with_reliability(table.assign(method="drain (default)"), rows)]
     for name, params in _variants(folds, plans, base).items():
         v = pd.concat([_closed_form_rows(folds.neutral[n], params[n]) for n in plans], ignore_index=True)
@@ -312,11 +518,7 @@ def evaluate(
         v = pd.concat([product_rows(plan, None, method=method) for plan in plans.values()], ignore_index=True)
         variants.append(_with_reliability(score(v, method), v))
     comparison = pd.concat(variants, ignore_index=True)
-    by_campaign = pd.concat(
-        [reliability(rows[rows["campaign"] == n], min_n=0).assign(campaign=n) for n in plans],
-        ignore_index=True,
-    )
-    return Report(table, reliability(rows), comparison, rows, folds.product, folds.neutral, by_campaign)
+    return Report(table, pooled_reliability, comparison, rows, folds.product, folds.neutral, by_campaign)
 
 
 def _with_reliability(table: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:

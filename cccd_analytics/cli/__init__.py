@@ -105,12 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--calibrate",
         action="store_true",
-        help="refit the forecaster's parameters on every campaign (cccd_analytics/data/forecast_params.json) "
-        "and write the track record the dashboard shows",
+        help="hiệu chỉnh lại tham số dự báo trên mọi chiến dịch (cccd_analytics/data/forecast_params.json) "
+        "và ghi kết quả kiểm định mà trang tổng quan hiển thị (track_record.json, cùng các dòng đã chấm)",
     )
-    p.add_argument("--save", help="also write the track record (JSON) to this file")
-    p.add_argument("--shipped", action="store_true", help="print the shipped track record, no recomputation")
-    p.add_argument("--no-compare", action="store_true", help="leave out the earlier methods (faster)")
+    p.add_argument("--save", help="ghi thêm kết quả kiểm định (JSON) vào tệp này")
+    p.add_argument("--shipped", action="store_true", help="in kết quả kiểm định đã kèm theo, không tính lại")
+    p.add_argument("--no-compare", action="store_true", help="bỏ qua các cách tính cũ (nhanh hơn)")
     p.set_defaults(run="backtest:backtest")
 
     p = db(sub.add_parser("uploads", help="lịch sử nhập"))

@@ -15,8 +15,30 @@ from cccd_analytics import text as fmt
 from cccd_analytics.analytics import backtest as scoring
 from cccd_analytics.analytics import forecast
 from cccd_analytics.cli import UsageError
+from cccd_analytics.tables import DATASET_SHORT
 
 REFUSALS = ()
+
+# The methods of the comparison in Vietnamese (the record keeps their identifiers).
+METHOD_LABELS = {
+    "drain (default)": "mô hình đang dùng",
+    "one distribution by horizon (the previous default)": "một phân phối theo tầm dự báo (cách trước đây)",
+    "adaptive spread, no between-campaign term": "độ rộng thích ứng, không tính chênh lệch giữa các chiến dịch",
+    "between-campaign term, no adaptive spread": "tính chênh lệch giữa các chiến dịch, độ rộng cố định",
+    "adaptive spread by disagreement alone, between-campaign term": (
+        "độ rộng thích ứng chỉ theo độ vênh giữa mô hình và tốc độ, tính chênh lệch giữa các chiến dịch"
+    ),
+    "drain, no shrink toward the ruler": "mô hình đang dùng, không kéo về phía thước",
+    "robust ruler (pace from whole weeks), no calibration": "thước tính tốc độ theo tuần trọn, không hiệu chỉnh",
+    "run_rate": "thước (còn lại ÷ tốc độ 7 ngày)",
+    "saturating": "đường cong bão hòa",
+    "saturating_shipped": "đường cong bão hòa với tham số cũ",
+}
+
+
+def _name(campaign: str) -> str:
+    """A backtest campaign in Vietnamese, in a word (a name it does not know, as given)."""
+    return DATASET_SHORT.get(campaign, campaign)
 
 
 def _table_text(rows: pd.DataFrame) -> str:
@@ -29,9 +51,51 @@ def _table_text(rows: pd.DataFrame) -> str:
     lines = [head, "-" * len(head)]
     for r in rows.itertuples():
         lines.append(
-            f"{r.campaign:<10} {fmt.percent(r.threshold, 0):>5} {r.origins:>7} {r.units:>7} "
+            f"{_name(r.campaign):<10} {fmt.percent(r.threshold, 0):>5} {fmt.number(r.origins):>7} "
+            f"{fmt.number(r.units):>7} "
             f"{fmt.number(r.mae_ruler, 1) + ' ngày':>13} {fmt.number(r.mae_model, 1) + ' ngày':>15} "
             f"{fmt.number(r.ratio, 2):>6} {fmt.percent(r.range80, 0):>11}"
+        )
+    return "\n".join(lines)
+
+
+def _left_out_text(rows: pd.DataFrame) -> str:
+    """Beside the protocol's figures, the forecasts of units that never reached the
+    target (which they leave out), counted where their outcome is certain: the 80 %
+    range's tally (held / certainly missed / unknown), its share counting the certain
+    ones (and with every forecast, the unknown all missed or all held), and the least
+    error ratio any later actual date could give.  Empty for a record without them."""
+    if "left_out" not in rows or rows["left_out"].isna().all():
+        return ""
+    head = (
+        f"{'Chiến dịch':<10} {'Mốc':>5} {'Số lần':>7} {'Bị loại (đơn vị)':>17} "
+        f"{'Khoảng 80%: trúng / trượt / chưa biết':>38} {'Chứa ngày thực tế':>18} {'Tỷ lệ sai số':>13}"
+    )
+    lines = [
+        "Đơn vị chưa đạt mốc khi hết số liệu: bảng trên không tính các lần dự báo cho những đơn vị này "
+        "(đúng quy ước kiểm định: chỉ chấm khi đơn vị đã đạt mốc), còn bảng khả năng kịp hạn tính là trễ hạn.",
+        "Dưới đây tính cả chúng ở chỗ kết quả đã chắc chắn: khoảng 80% kết thúc trước ngày số liệu cuối là chắc "
+        "chắn trượt; sai số ít nhất bằng khoảng cách từ ngày dự báo đến ngày số liệu cuối.",
+        "«Chứa ngày thực tế»: trúng ÷ (trúng + trượt), trong ngoặc khi tính mọi lần dự báo (chưa biết coi là "
+        "trượt hết hoặc trúng hết).  «Tỷ lệ sai số»: mức thấp nhất có thể, trong ngoặc là tỷ lệ ở bảng trên.",
+        "",
+        head,
+        "-" * len(head),
+    ]
+    for r in rows.itertuples():
+        tally = f"{fmt.number(r.range_held)} / {fmt.number(r.range_missed)} / {fmt.number(r.range_unknown)}"
+        share = fmt.percent(r.range80_certain, 0)
+        if r.range_unknown:
+            share += f" ({fmt.percent(r.range80_low, 0)}–{fmt.percent(r.range80_high, 0)})"
+        ratio = (
+            f"≥ {fmt.number(r.ratio_floor, 2)} ({fmt.number(r.ratio, 2)})"
+            if r.left_out
+            else fmt.number(r.ratio, 2)
+        )
+        lines.append(
+            f"{_name(r.campaign):<10} {fmt.percent(r.threshold, 0):>5} {fmt.number(r.forecasts):>7} "
+            f"{fmt.number(r.left_out) + ' (' + fmt.number(r.left_out_units) + ')':>17} {tally:>38} "
+            f"{share:>18} {ratio:>13}"
         )
     return "\n".join(lines)
 
@@ -62,14 +126,14 @@ def _comparison_text(comparison: pd.DataFrame, threshold: float = 0.7) -> str:
     for method, g in c.groupby("method", sort=False):
         g = g.set_index("campaign")
         cells = [
-            f"{name} {fmt.number(g.at[name, 'ratio'], 2)} / {fmt.percent(g.at[name, 'range80'], 0)}"
+            f"{_name(name)} {fmt.number(g.at[name, 'ratio'], 2)} / {fmt.percent(g.at[name, 'range80'], 0)}"
             for name in campaigns
             if name in g.index
         ]
         gap = g["reliability_gap"].dropna() if "reliability_gap" in g else pd.Series(dtype=float)
         if len(gap):
             cells.append(f"độ tin cậy lệch tối đa {100 * gap.iloc[0]:.0f} điểm")
-        lines.append(f"- {method}: " + "; ".join(cells))
+        lines.append(f"- {METHOD_LABELS.get(method, method)}: " + "; ".join(cells))
     return "\n".join(lines)
 
 
@@ -80,7 +144,11 @@ def _print_record(record: dict) -> None:
     print(
         "Thước: còn lại ÷ tốc độ 7 ngày.  Tỷ lệ = sai số mô hình ÷ sai số thước (dưới 1: mô hình tốt hơn).\n"
     )
-    print(_table_text(pd.DataFrame(record.get("rows", []))))
+    rows = pd.DataFrame(record.get("rows", []))
+    print(_table_text(rows))
+    left_out = _left_out_text(rows)
+    if left_out:
+        print("\n" + left_out)
     rel = pd.DataFrame(record.get("reliability", []))
     if not rel.empty:
         print("\nKhả năng kịp hạn (mốc 70%, gộp, ngoài mẫu):")

@@ -52,12 +52,14 @@ def uploader_texts(max_bytes: int = Limits().max_bytes) -> None:
 
 def narrow_overview() -> None:
     """On a phone (< 640 px): the headline figures two by two (Streamlit stacks columns
-    one per line there, which pushes everything below the fold), the attention list as
-    cards instead of a wide table.  The verdict is placed first by the page itself."""
+    one per line there, which pushes everything below the fold), the attention list and the
+    forecast's track record as cards instead of wide tables.  The verdict is placed first by the page itself."""
     st.html(
         """<style>
-.st-key-ov_cards { display: none !important; }
+.st-key-ov_cards, .st-key-ov_record_cards { display: none !important; }
 @media (max-width: 640px) {
+  .st-key-ov_record_tables { display: none; }
+  .st-key-ov_record_cards { display: flex !important; gap: .1rem; }
   .st-key-ov_metrics [data-testid="stHorizontalBlock"] { flex-wrap: wrap; gap: .75rem 1rem; }
   .st-key-ov_metrics [data-testid="stColumn"] {
     width: calc(50% - .5rem) !important; flex: 1 1 calc(50% - .5rem) !important;
@@ -73,6 +75,7 @@ def narrow_overview() -> None:
 .cccd-card .facts { display: grid; grid-template-columns: 1fr 1fr; gap: .1rem .75rem; font-size: .9rem;
   margin-top: .25rem; }
 .cccd-card .facts b { font-weight: 600; }
+.cccd-card .note { font-size: .85rem; margin-top: .3rem; }
 </style>"""
     )
 
