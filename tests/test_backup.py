@@ -474,7 +474,10 @@ def test_a_changed_value_changes_the_checksum(full_store, tmp_path):
     assert sums(copy.engine) == sums(full_store.engine)
     with copy.engine.begin() as conn:
         conn.execute(
-            sa.text("update observations set value = value + 1 where id = (select min(id) from observations)")
+            sa.text(
+                "update observations set value = value + 1 where upload_id = (select min(upload_id) "
+                "from observations) and unit_key = (select min(unit_key) from observations) and metric = 'collected'"
+            )
         )
     changed = sums(copy.engine)
     assert changed["observations"] != sums(full_store.engine)["observations"]

@@ -307,7 +307,7 @@ def test_postgresql_restart_under_a_viewer_and_an_import(own_postgres, browser, 
             return list(
                 conn.scalars(
                     sa.text(
-                        "select count(o.id) from uploads u left join observations o on o.upload_id = u.id "
+                        "select count(o.upload_id) from uploads u left join observations o on o.upload_id = u.id "
                         "where u.file_name = 'bao_cao_lon.csv' group by u.id"
                     )
                 )

@@ -27,16 +27,16 @@ def newest_active(store: Store) -> pd.DataFrame:
     with store.engine.connect() as conn:
         rows = conn.execute(
             sa.text(
-                "SELECT o.id, o.unit_key, o.date, o.metric, o.value, o.upload_id FROM observations o "
+                "SELECT o.unit_key, o.date, o.metric, o.value, o.upload_id FROM observations o "
                 "JOIN uploads u ON u.id = o.upload_id WHERE u.status = 'active'"
             )
         ).all()
-    frame = pd.DataFrame(rows, columns=["id", "unit_key", "date", "metric", "value", "upload_id"])
+    frame = pd.DataFrame(rows, columns=["unit_key", "date", "metric", "value", "upload_id"])
     frame["date"] = frame["date"].astype(str)
-    frame = frame.sort_values(["upload_id", "id"]).drop_duplicates(
+    frame = frame.sort_values("upload_id", kind="stable").drop_duplicates(
         ["unit_key", "metric", "date"], keep="last"
     )
-    return frame.sort_values(["unit_key", "metric", "date"]).drop(columns="id").reset_index(drop=True)
+    return frame.sort_values(["unit_key", "metric", "date"]).reset_index(drop=True)
 
 
 def current(store: Store) -> pd.DataFrame:
@@ -242,7 +242,7 @@ def _same_figures(store: Store, campaign: camp.Campaign, as_of: date | None, key
 def _eligible_at_odd_days(store: Store, tmp_path) -> None:
     """Values in force on days without collected figures: a commune's eligible population
     months before the sample's first day, another's after its last and a daily count
-    between (written straight into current_values: an import stores no row without a
+    between (written straight into observations, in force: an import stores no row without a
     collected figure, but the read must not depend on that); and a report with gaps."""
     write(
         tmp_path / "odd.csv",
@@ -257,8 +257,8 @@ def _eligible_at_odd_days(store: Store, tmp_path) -> None:
     with store.engine.begin() as conn:
         conn.execute(
             sa.text(
-                "INSERT INTO current_values (unit_key, metric, date, value, upload_id) "
-                "VALUES (:unit, :metric, :date, :value, :upload)"
+                "INSERT INTO observations (unit_key, metric, date, value, upload_id, in_force) "
+                "VALUES (:unit, :metric, :date, :value, :upload, true)"
             ),
             [
                 dict(

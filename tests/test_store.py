@@ -211,56 +211,102 @@ def test_the_registry_count_the_store_checks_on_open_is_the_registry_built():
     assert registry.official_unit_count() == len(registry.load_registry())
 
 
-def test_a_store_of_migration_4_gets_observations_without_foreign_keys_and_one_index(db_url, tmp_path):
-    """A store of the release before (observations with foreign keys, indexed by (unit,
-    metric, date) and by upload) keeps its rows and ids, loses the per-row key checks and
-    gets the one index in upload order; what it holds reads, replaces and undoes as before."""
-    row = "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,18775,4000,{},0\n"
+@pytest.mark.parametrize("release", [4, 5])
+def test_a_store_of_an_earlier_release_keeps_its_values_once_each_with_the_ones_in_force(
+    db_url, tmp_path, release
+):
+    """A store of migration 4 (observations with foreign keys, indexed by (unit, metric,
+    date) and by upload) or 5 (one index in upload order), each with its table of values in
+    force: every value is kept (of a key given twice in one upload, the last row, the one
+    that counted), the values in force are the ones that table held, and what it holds
+    reads, replaces and undoes as before."""
+    from cccd_analytics.store import schema
+
     store = Store.open(db_url)
-    ingest.import_file(store, write(tmp_path / "a.csv", HEADER + row.format(100)))
     serial = "INTEGER" if store.engine.dialect.name == "sqlite" else "BIGSERIAL"
-    with store.engine.begin() as conn:  # back to the table migration 4 left
-        rows = conn.exec_driver_sql(
-            "SELECT id, upload_id, unit_key, date, metric, value FROM observations"
-        ).all()
+    with store.engine.begin() as conn:  # back to the tables that release left
+        conn.exec_driver_sql("DROP VIEW current_values")
+        conn.exec_driver_sql("DROP TABLE upload_units")
         conn.exec_driver_sql("DROP TABLE observations")
-        conn.exec_driver_sql(
-            f"CREATE TABLE observations (id {serial} PRIMARY KEY, "
-            "upload_id INTEGER NOT NULL REFERENCES uploads (id) ON DELETE CASCADE, "
-            "unit_key VARCHAR(40) NOT NULL REFERENCES units (key), date DATE NOT NULL, "
-            "metric VARCHAR(20) NOT NULL, value BIGINT NOT NULL)"
-        )
-        conn.exec_driver_sql(
-            "CREATE INDEX ix_observations_unit_metric_date ON observations (unit_key, metric, date)"
-        )
-        conn.exec_driver_sql("CREATE INDEX ix_observations_upload ON observations (upload_id)")
-        conn.execute(
-            sa.text("INSERT INTO observations VALUES (:id, :upload_id, :unit_key, :date, :metric, :value)"),
-            [r._asdict() for r in rows],
-        )
-        if serial == "BIGSERIAL":  # the ids go on after the copied ones, as in a real store
+        schema._current_values_v3.create(conn)
+        if release == 5:
+            schema._observations_v5.create(conn)
+        else:  # as migration 1 made it
             conn.exec_driver_sql(
-                "SELECT setval(pg_get_serial_sequence('observations', 'id'), max(id)) FROM observations"
+                f"CREATE TABLE observations (id {serial} PRIMARY KEY, "
+                "upload_id INTEGER NOT NULL REFERENCES uploads (id) ON DELETE CASCADE, "
+                "unit_key VARCHAR(40) NOT NULL REFERENCES units (key), date DATE NOT NULL, "
+                "metric VARCHAR(20) NOT NULL, value BIGINT NOT NULL)"
             )
-        conn.exec_driver_sql("DELETE FROM schema_version WHERE version = 5")
-        assert sa.inspect(conn).get_foreign_keys("observations")
+            conn.exec_driver_sql(
+                "CREATE INDEX ix_observations_unit_metric_date ON observations (unit_key, metric, date)"
+            )
+            conn.exec_driver_sql("CREATE INDEX ix_observations_upload ON observations (upload_id)")
+        conn.exec_driver_sql(f"DELETE FROM schema_version WHERE version > {release}")
+        for upload, status in ((1, "active"), (2, "active"), (3, "undone")):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO uploads (id, file_name, sha256, uploaded_at, rows_read, warnings, status) "
+                    "VALUES (:id, :name, :sha, :at, 1, '[]', :status)"
+                ),
+                dict(
+                    id=upload, name=f"{upload}.csv", sha=str(upload) * 64, at=date(2021, 3, 5), status=status
+                ),
+            )
+        rows = [  # (upload, unit, date, metric, value), in id order
+            (1, "18775", date(2021, 3, 1), "collected", 90),
+            (1, "18775", date(2021, 3, 1), "collected", 95),  # the same key again: it counted
+            (1, "18775", date(2021, 3, 2), "collected", 110),
+            (1, "18814", date(2021, 3, 1), "returned", 40),
+            (2, "18775", date(2021, 3, 1), "collected", 120),
+            (3, "18775", date(2021, 3, 2), "collected", 999),  # undone
+        ]
+        conn.execute(
+            sa.text(
+                "INSERT INTO observations (upload_id, unit_key, date, metric, value) "
+                "VALUES (:u, :k, :d, :m, :v)"
+            ),
+            [dict(u=u, k=k, d=d, m=m, v=v) for u, k, d, m, v in rows],
+        )
+        if serial == "BIGSERIAL":
+            conn.exec_driver_sql("SELECT setval('uploads_id_seq', 3)")
+        conn.exec_driver_sql(
+            "INSERT INTO current_values (unit_key, metric, date, value, upload_id) " + schema.NEWEST_ACTIVE
+        )
     store.engine.dispose()
 
     store = Store.open(db_url)
-    inspector = sa.inspect(store.engine)
-    indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("observations")}
-    assert indexes == {"ix_observations_upload_key": ["upload_id", "unit_key", "metric", "date"]}
-    assert inspector.get_foreign_keys("observations") == []
     with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT max(version) FROM schema_version").scalar() == len(MIGRATIONS)
         kept = conn.exec_driver_sql(
-            "SELECT id, upload_id, unit_key, date, metric, value FROM observations"
+            "SELECT upload_id, unit_key, date, metric, value, in_force FROM observations"
         ).all()
-    assert sorted(map(tuple, kept)) == sorted(map(tuple, rows))
-    second = ingest.import_file(store, write(tmp_path / "b.csv", HEADER + row.format(120)))
-    assert store.current_observations().query("metric == 'collected'")["value"].tolist() == [120]
-    assert store.observation_history("18775").query("metric == 'collected'")["value"].tolist() == [100, 120]
-    assert store.undo_upload(second.upload_id)
-    assert store.current_observations().query("metric == 'collected'")["value"].tolist() == [100]
+    kept = sorted((u, k, str(d), m, v, bool(f)) for u, k, d, m, v, f in kept)
+    assert kept == [
+        (1, "18775", "2021-03-01", "collected", 95, False),
+        (1, "18775", "2021-03-02", "collected", 110, True),
+        (1, "18814", "2021-03-01", "returned", 40, True),
+        (2, "18775", "2021-03-01", "collected", 120, True),
+        (3, "18775", "2021-03-02", "collected", 999, False),
+    ]
+    spans = store.upload_spans([1, 2, 3])
+    assert spans.loc[1, "first"] == date(2021, 3, 1) and spans.loc[1, "last"] == date(2021, 3, 2)
+    assert store.observation_history("18775")["value"].tolist() == [95, 120, 110, 999]
+    assert store.undo_upload(2)
+    collected = store.current_observations().query("metric == 'collected'")
+    assert collected["value"].tolist() == [95, 110]
+    assert collected["upload_id"].tolist() == [1, 1]
+    later = ingest.import_file(
+        store,
+        write(
+            tmp_path / "b.csv", HEADER + "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,18775,4000,130,0\n"
+        ),
+    )
+    assert later.status == "imported"
+    collected = store.current_observations().query("metric == 'collected'")
+    assert collected["value"].tolist() == [95, 130]
+    assert store.undo_upload(later.upload_id)
+    assert store.current_observations().query("metric == 'collected'")["value"].tolist() == [95, 110]
 
 
 def test_an_upload_naming_a_unit_not_in_the_registry_is_refused_whole(store):

@@ -222,12 +222,8 @@ class ReadsMixin:
                 uploads.c.status,
             )
             .join(uploads, uploads.c.id == observations.c.upload_id)
-            # Every upload's rows of this unit: one seek per upload in the index (upload,
-            # unit, metric, date), which the planners take when the uploads are named.
-            .where(
-                observations.c.unit_key == unit_key,
-                observations.c.upload_id.in_(sa.select(uploads.c.id).scalar_subquery()),
-            )
+            # The unit's rows are together in the table's key order (unit, metric, date, upload).
+            .where(observations.c.unit_key == unit_key)
             .order_by(observations.c.date, observations.c.metric, uploads.c.id)
         )
         with self.engine.connect() as conn:

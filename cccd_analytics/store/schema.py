@@ -73,28 +73,47 @@ uploads = sa.Table(
     sa.Column("undone_by", sa.Text),
 )
 
+# Every value ever reported: one row per (unit, metric, date, upload), never updated but for
+# `in_force`, which marks the row of the newest active upload of its (unit, metric, date) —
+# the value the figures show (read through the view `current_values`).  Kept by the
+# upload's and the undo's own transaction (Store.write_upload, undo_upload).
+#
+# One table, one key: until migration 6 every value was written twice, here (with a
+# surrogate id and an index in upload order) and to a table of the values in force, so a
+# nation's 1.18M file rows became 7.1M table rows and index entries.  Now a value is written
+# once; a later report of the same key turns the older row's `in_force` off (a few rows),
+# and an undo turns it back on.  In key order (SQLite: the rows stored in it, no rowid), so
+# a scope's values and a unit's history are read sequentially.  A key given twice in one
+# upload keeps its last row.
+#
+# upload_id → uploads.id and unit_key → units.key are kept by the one writer (the upload's
+# row and its new units first, then one check of all its unit keys) rather than by declared
+# foreign keys: a per-row check of both keys was four fifths of PostgreSQL's time to write
+# an upload (measured on a province's 56,000 values: 1.7 s of 2.1 s).
 observations = sa.Table(
     "observations",
     metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
-    # upload_id → uploads.id and unit_key → units.key, kept by the one writer
-    # (Store.write_upload: the upload's row and its new units first, then one check of all its
-    # unit keys) rather than by declared foreign keys: a per-row check of both keys was four
-    # fifths of PostgreSQL's time to write an upload (measured on a province's 56,000 values:
-    # 1.7 s of 2.1 s), and uploads and units are never deleted.  Dropped by migration 5.
-    sa.Column("upload_id", sa.Integer, nullable=False),
-    sa.Column("unit_key", sa.String(40), nullable=False),
-    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("unit_key", sa.String(40), primary_key=True),
     # collected | returned (cumulative at the end of the day) | eligible | collected_day
-    sa.Column("metric", sa.String(20), nullable=False),
+    sa.Column("metric", sa.String(20), primary_key=True),
+    sa.Column("date", sa.Date, primary_key=True),
+    sa.Column("upload_id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("value", sa.BigInteger, nullable=False),
-    # One index, in the order an upload writes its rows (upload, then unit, metric, date), so
-    # that writing an upload appends to it.  It serves an upload's rows (the values it puts in
-    # force, its undo, its span) and, one seek per upload, a unit's history.  Until migration 5
-    # there were two, (unit, metric, date) and (upload): keeping the first up to date cost a
-    # search of the tree for every value written, and the values in force are read from
-    # current_values, not from here.
-    sa.Index("ix_observations_upload_key", "upload_id", "unit_key", "metric", "date"),
+    sa.Column("in_force", sa.Boolean(create_constraint=False), nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# The units each upload gave values for, with its first and last day of them: what an undo
+# and the list of uploads need of an upload's rows, found without an index of observations
+# in upload order (a second B-tree written for every value).  Derived from observations.
+upload_units = sa.Table(
+    "upload_units",
+    metadata,
+    sa.Column("upload_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("unit_key", sa.String(40), primary_key=True),
+    sa.Column("first_day", sa.Date, nullable=False),
+    sa.Column("last_day", sa.Date, nullable=False),
+    info={"derived": True},
 )
 
 campaigns = sa.Table(
@@ -162,22 +181,22 @@ quality_notes = sa.Table(
 )
 
 
-# The value in force for every (unit, metric, date): the row of the newest active upload,
-# kept by the upload's and the undo's own transaction (Store.write_upload, undo_upload).
-# Reads of "what the figures are now" scan this table, in key order, instead of sorting
-# every value ever reported.  Derived from observations: rebuilt from them by migration 3.
+# The value in force for every (unit, metric, date): a view of the rows of `observations`
+# marked in force (since migration 6; a table of its own before).  Not in `metadata`: no
+# table is created, backed up or copied for it.  Reads name it as before.
+views = sa.MetaData()
 current_values = sa.Table(
     "current_values",
-    metadata,
-    sa.Column("unit_key", sa.String(40), primary_key=True),
-    sa.Column("metric", sa.String(20), primary_key=True),
-    sa.Column("date", sa.Date, primary_key=True),
-    sa.Column("value", sa.BigInteger, nullable=False),
-    sa.Column("upload_id", sa.Integer, nullable=False),
-    # SQLite: the rows stored in key order (one B-tree, no rowid), so a scope's values are
-    # read sequentially.
-    sqlite_with_rowid=False,
-    info={"derived": True},
+    views,
+    sa.Column("unit_key", sa.String(40)),
+    sa.Column("metric", sa.String(20)),
+    sa.Column("date", sa.Date),
+    sa.Column("value", sa.BigInteger),
+    sa.Column("upload_id", sa.Integer),
+)
+CURRENT_VALUES_VIEW = (
+    "CREATE VIEW current_values AS SELECT unit_key, metric, date, value, upload_id "
+    "FROM observations WHERE in_force"
 )
 
 # One row per change of what the pages show (an upload, an undo, a campaign or tag edit),
@@ -265,9 +284,37 @@ denominators = sa.Table(
     sa.Index("ix_denominators_upload", "upload_id"),
 )
 
-# The newest active upload's row for each (unit, metric, date) of `observations`, for the keys
-# that have none in current_values: migration 3 built current_values from it.  Ties within one
-# upload: its last row.
+
+# -- the tables as migrations 1 to 5 made them ----------------------------------------------
+# Frozen here so that those migrations make, on a new store, exactly what they made when
+# released (migration 6 then turns them into the tables above).
+legacy = sa.MetaData()
+
+_observations_v5 = sa.Table(
+    "observations",
+    legacy,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("upload_id", sa.Integer, nullable=False),
+    sa.Column("unit_key", sa.String(40), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("metric", sa.String(20), nullable=False),
+    sa.Column("value", sa.BigInteger, nullable=False),
+    sa.Index("ix_observations_upload_key", "upload_id", "unit_key", "metric", "date"),
+)
+
+_current_values_v3 = sa.Table(
+    "current_values",
+    legacy,
+    sa.Column("unit_key", sa.String(40), primary_key=True),
+    sa.Column("metric", sa.String(20), primary_key=True),
+    sa.Column("date", sa.Date, primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+    sa.Column("upload_id", sa.Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# Migration 3: the newest active upload's row for each (unit, metric, date) of the observations
+# of then, which filled the table of values in force.  Ties within one upload: its last row.
 NEWEST_ACTIVE = """
 SELECT o.unit_key, o.metric, o.date, o.value, o.upload_id
 FROM observations o JOIN uploads u ON u.id = o.upload_id AND u.status = 'active'
@@ -280,42 +327,10 @@ WHERE NOT EXISTS (
 )
 """
 
-# The same for the keys upload `:upload_id` reported only (after its undo), found through the
-# observations index (upload, unit, metric, date): each active upload's rows of the units that
-# upload reported (one seek per upload and unit; SQLite takes CROSS JOIN as the join order),
-# kept where that upload has the same key.  Ties within one upload: its last row.
-NEWEST_ACTIVE_OF_UPLOAD = """
-SELECT unit_key, metric, date, value, upload_id FROM (
-    SELECT o.unit_key, o.metric, o.date, o.value, o.upload_id,
-           row_number() OVER (PARTITION BY o.unit_key, o.metric, o.date
-                              ORDER BY o.upload_id DESC, o.id DESC) AS newest
-    FROM uploads u CROSS JOIN observations o
-    WHERE u.status = 'active' AND o.upload_id = u.id
-      AND o.unit_key IN (SELECT w.unit_key FROM observations w WHERE w.upload_id = :upload_id)
-      AND EXISTS (
-          SELECT 1 FROM observations w WHERE w.upload_id = :upload_id
-          AND w.unit_key = o.unit_key AND w.metric = o.metric AND w.date = o.date
-      )
-) ranked
-WHERE newest = 1 AND NOT EXISTS (
-    SELECT 1 FROM current_values c
-    WHERE c.unit_key = ranked.unit_key AND c.metric = ranked.metric AND c.date = ranked.date
-)
-"""
-
-
-def fill_current_values(conn: sa.Connection, upload_id: int | None = None) -> None:
-    """Insert into current_values the value in force of every key (or of the keys upload
-    `upload_id` reported) that has none there yet."""
-    insert = "INSERT INTO current_values (unit_key, metric, date, value, upload_id) "
-    if upload_id is None:
-        conn.execute(sa.text(insert + NEWEST_ACTIVE))
-    else:
-        conn.execute(sa.text(insert + NEWEST_ACTIVE_OF_UPLOAD), {"upload_id": upload_id})
-
 
 def _v1(conn: sa.Connection) -> None:
-    metadata.create_all(conn, tables=[units, unit_tags, uploads, observations, campaigns])
+    metadata.create_all(conn, tables=[units, unit_tags, uploads, campaigns])
+    _observations_v5.create(conn)
 
 
 def _v2(conn: sa.Connection) -> None:
@@ -323,8 +338,12 @@ def _v2(conn: sa.Connection) -> None:
 
 
 def _v3(conn: sa.Connection) -> None:
-    metadata.create_all(conn, tables=[current_values, data_revisions, shared_results])
-    fill_current_values(conn)
+    metadata.create_all(conn, tables=[data_revisions, shared_results])
+    if not sa.inspect(conn).has_table("current_values"):  # (a view of it since migration 6)
+        _current_values_v3.create(conn)
+        conn.execute(
+            sa.text("INSERT INTO current_values (unit_key, metric, date, value, upload_id) " + NEWEST_ACTIVE)
+        )
     conn.execute(
         data_revisions.insert().values(
             at=datetime.now(UTC).replace(tzinfo=None, microsecond=0), change="migrate"
@@ -338,22 +357,57 @@ def _v4(conn: sa.Connection) -> None:
 
 def _v5(conn: sa.Connection) -> None:
     """observations: one index in the order an upload writes instead of (unit, metric, date)
-    and (upload), and no declared foreign keys (see the table).  PostgreSQL drops the
-    constraints; SQLite cannot, so the table is built anew and its rows copied (ids kept)."""
+    and (upload), and no declared foreign keys.  PostgreSQL drops the constraints; SQLite
+    cannot, so the table is built anew and its rows copied (ids kept)."""
     conn.execute(sa.text("DROP INDEX IF EXISTS ix_observations_unit_metric_date"))
     conn.execute(sa.text("DROP INDEX IF EXISTS ix_observations_upload"))
     keys = sa.inspect(conn).get_foreign_keys("observations")
     if keys and conn.dialect.name == "sqlite":
-        columns = ", ".join(c.name for c in observations.columns)
+        columns = ", ".join(c.name for c in _observations_v5.columns)
         conn.execute(sa.text("ALTER TABLE observations RENAME TO observations_v4"))
-        conn.execute(sa.schema.CreateTable(observations))
+        conn.execute(sa.schema.CreateTable(_observations_v5))
         conn.execute(sa.text(f"INSERT INTO observations ({columns}) SELECT {columns} FROM observations_v4"))
         conn.execute(sa.text("DROP TABLE observations_v4"))
     else:
         for fk in keys:
             conn.execute(sa.text(f'ALTER TABLE observations DROP CONSTRAINT "{fk["name"]}"'))
-    for index in observations.indexes:
+    for index in _observations_v5.indexes:
         index.create(conn, checkfirst=True)
 
 
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(conn: sa.Connection) -> None:
+    """Each value stored once: observations keyed by (unit, metric, date, upload) with the
+    value in force marked on its row, instead of a surrogate id, an index in upload order
+    and a second table holding every value in force again; that table becomes a view, and
+    upload_units lists each upload's units and days.  Every row is kept (of a key given twice
+    in one upload, its last row, the one that counted); in force is what the old table held."""
+    conn.execute(sa.text("DROP INDEX IF EXISTS ix_observations_upload_key"))
+    # Each step only where not done yet: a store whose tables are already these (a backup of
+    # this release with an older version number) is left as it is.
+    if "in_force" not in {c["name"] for c in sa.inspect(conn).get_columns("observations")}:
+        conn.execute(sa.text("ALTER TABLE observations RENAME TO observations_v5"))
+        observations.create(conn)
+        conn.execute(
+            sa.text(
+                "INSERT INTO observations (unit_key, metric, date, upload_id, value, in_force) "
+                "SELECT o.unit_key, o.metric, o.date, o.upload_id, o.value, c.upload_id IS NOT NULL "
+                "FROM observations_v5 o LEFT JOIN current_values c ON c.unit_key = o.unit_key "
+                "AND c.metric = o.metric AND c.date = o.date AND c.upload_id = o.upload_id "
+                "WHERE o.id IN (SELECT max(id) FROM observations_v5 GROUP BY upload_id, unit_key, metric, date)"
+            )
+        )
+        conn.execute(sa.text("DROP TABLE observations_v5"))
+        conn.execute(sa.text("DROP TABLE current_values"))
+    if not sa.inspect(conn).has_table("current_values"):
+        conn.execute(sa.text(CURRENT_VALUES_VIEW))
+    if not sa.inspect(conn).has_table("upload_units"):
+        upload_units.create(conn)
+        conn.execute(
+            sa.text(
+                "INSERT INTO upload_units (upload_id, unit_key, first_day, last_day) "
+                "SELECT upload_id, unit_key, min(date), max(date) FROM observations GROUP BY upload_id, unit_key"
+            )
+        )
+
+
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]

@@ -67,11 +67,14 @@ def _sqlite_transactional_ddl(conn: sa.Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _bulk_insert(conn: sa.Connection, table: sa.Table, columns: list[str]):
+def _bulk_insert(conn: sa.Connection, table: sa.Table, columns: list[str], fixed: dict | None = None):
     """A function that inserts rows (tuples in `columns` order, values already bound)
     with one executemany of the INSERT SQLAlchemy compiles for this dialect — the same
-    statement on SQLite and PostgreSQL, without Core's per-row parameter processing."""
-    compiled = sa.insert(table).compile(dialect=conn.dialect, column_keys=columns, for_executemany=True)
+    statement on SQLite and PostgreSQL, without Core's per-row parameter processing.
+    `fixed`: SQL expressions of the other columns, the same for every row, written into
+    the statement (not bound for each row)."""
+    statement = sa.insert(table).values(**fixed) if fixed else sa.insert(table)
+    compiled = statement.compile(dialect=conn.dialect, column_keys=columns, for_executemany=True)
     sql = str(compiled)
     order = list(compiled.positiontup) if compiled.positional else None
 

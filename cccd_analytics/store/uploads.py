@@ -1,9 +1,10 @@
 """Uploads: writing one in a single transaction (observations, new units, the values in
 force, parts and denominators, its audit entry), undoing one, and listing them.
 
-Observations are never updated in place: a later report for the same unit, date and
-metric is a new row, the newest active upload wins (current_values, current_breakdowns),
-and undoing an upload brings the earlier values back.
+Observations are never updated in place but for their mark "in force": a later report for
+the same unit, date and metric is a new row, the newest active upload's row is the one in
+force (the view current_values; current_breakdowns for parts), and undoing an upload brings
+the earlier values back.
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from cccd_analytics.store import schema
 from cccd_analytics.store.errors import StoreError
 from cccd_analytics.store.schema import (
     breakdowns,
     current_breakdowns,
-    current_values,
     denominators,
     observations,
     units,
+    upload_units,
     uploads,
 )
 from cccd_analytics.store.sql import (
@@ -123,16 +123,7 @@ class UploadsMixin:
                     conn.execute(_insert_if_absent(conn, units, ["key"]), rows)
             hook("units")
             _check_units(conn, new.observations["unit_key"])
-            # In the order of the index (upload, unit, metric, date), so that the rows and
-            # the index are appended to; only row ids depend on it.
-            obs = new.observations.sort_values(["unit_key", "metric", "date"], kind="stable")
-            # The rows go to the engine in bulk: PostgreSQL by COPY, SQLite by one prepared
-            # INSERT and executemany (Core's per-row parameter processing cost ~7 µs a row).
-            if conn.dialect.name == "postgresql":
-                _copy_observations(conn, upload_id, obs, hook)
-            else:
-                _insert_observations(conn, upload_id, obs, hook)
-            _put_current(conn, upload_id, obs)
+            _write_values(conn, upload_id, new.observations, hook)
             hook("current")
             if new.parts is not None and len(new.parts):
                 _write_parts(conn, upload_id, new.parts)
@@ -165,17 +156,7 @@ class UploadsMixin:
             done = result.rowcount == 1
             if done:
                 _lock_current(conn)
-                # Where this upload's value was in force, the newest other active one is now.
-                conn.execute(
-                    sa.text(
-                        "DELETE FROM current_values WHERE upload_id = :upload_id AND EXISTS ("
-                        "SELECT 1 FROM observations w WHERE w.upload_id = :upload_id "
-                        "AND w.unit_key = current_values.unit_key AND w.metric = current_values.metric "
-                        "AND w.date = current_values.date)"
-                    ),
-                    {"upload_id": upload_id},
-                )
-                schema.fill_current_values(conn, upload_id)
+                _undo_values(conn, upload_id)
                 _undo_parts(conn, upload_id)
                 _revision(conn, "undo")
             if done and audit is not None:
@@ -197,19 +178,19 @@ class UploadsMixin:
 
     def upload_spans(self, upload_ids: Iterable[int]) -> pd.DataFrame:
         """The first and last day each of these uploads has figures for (index upload_id;
-        columns first, last), read through the upload index: a file of many days has no
-        single report date to show."""
+        columns first, last), from upload_units: a file of many days has no single report
+        date to show."""
         import pandas as pd
 
         ids = [int(i) for i in upload_ids]
         query = (
             sa.select(
-                observations.c.upload_id,
-                sa.func.min(observations.c.date).label("first"),
-                sa.func.max(observations.c.date).label("last"),
+                upload_units.c.upload_id,
+                sa.func.min(upload_units.c.first_day).label("first"),
+                sa.func.max(upload_units.c.last_day).label("last"),
             )
-            .where(observations.c.upload_id.in_(ids))
-            .group_by(observations.c.upload_id)
+            .where(upload_units.c.upload_id.in_(ids))
+            .group_by(upload_units.c.upload_id)
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all() if ids else []
@@ -237,46 +218,177 @@ def _check_units(conn: sa.Connection, keys) -> None:
         )
 
 
-def _insert_observations(conn: sa.Connection, upload_id: int, obs, hook) -> None:
-    """SQLite (and any other engine): one prepared INSERT, executemany in batches."""
+def _write_values(conn: sa.Connection, upload_id: int, frame, hook) -> None:
+    """The upload's values, each written once, as rows of observations marked in force, and
+    its units and days (upload_units); then, only where a unit of the upload already had
+    values in force, the older rows of the same keys lose the mark.
 
-    insert = _bulk_insert(conn, observations, ["upload_id", "unit_key", "date", "metric", "value"])
-    dates = _bound(conn, observations.c.date, obs["date"])
-    for start in range(0, len(obs), 20_000):
-        part = obs.iloc[start : start + 20_000]
+    On a first load (no value of its units in force: a nation's 63 files) that is one
+    bulk write and nothing else.  Under `_lock_current`, no other write can bring values of
+    these units meanwhile, so what `_any_in_force` found stays true until the commit."""
+    import numpy as np
+    import pandas as pd
+
+    if not len(frame):
+        return
+    # In key order, so that the rows go into the table's B-tree a unit at a time, sorted on
+    # integer codes (pandas' sort of three columns, one of them text, cost more than the
+    # insert of a province's values); a key given twice in one upload keeps its last row
+    # (the importer refuses such files or keeps one row: the store does not rely on it).
+    unit, unit_names = pd.factorize(frame["unit_key"], sort=True)
+    metric, metric_names = pd.factorize(frame["metric"], sort=True)
+    day, days = pd.factorize(frame["date"], sort=True)
+    order = np.lexsort((day, metric, unit))
+    key = (unit[order].astype(np.int64) * len(metric_names) + metric[order]) * len(days) + day[order]
+    order = order[np.r_[key[1:] != key[:-1], True]]
+    unit, metric, day = unit[order], metric[order], day[order]
+    rows = _Rows(
+        unit=np.asarray(unit_names, dtype=object)[unit],
+        metric=np.asarray(metric_names, dtype=object)[metric],
+        day=day,
+        days=pd.Series(days),
+        value=frame["value"].to_numpy(dtype=np.int64)[order],
+    )
+    _lock_current(conn)
+    replaces = _any_in_force(conn, list(unit_names))
+    # The rows go to the engine in bulk: PostgreSQL by COPY, SQLite by one prepared INSERT
+    # and executemany (Core's per-row parameter processing cost ~7 µs a row).
+    if conn.dialect.name == "postgresql":
+        _copy_observations(conn, upload_id, rows, hook)
+        _analyze_if_grown(conn)
+    else:
+        _insert_observations(conn, upload_id, rows, hook)
+    starts = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]])
+    insert = _bulk_insert(conn, upload_units, ["upload_id", "unit_key", "first_day", "last_day"])
+    bound = _bound(conn, upload_units.c.first_day, rows.days)
+    insert(
+        zip(
+            itertools.repeat(upload_id),
+            rows.unit[starts].tolist(),
+            [bound[i] for i in np.minimum.reduceat(day, starts).tolist()],
+            [bound[i] for i in np.maximum.reduceat(day, starts).tolist()],
+        )
+    )
+    if replaces:
+        _replace_in_force(conn, upload_id)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """An upload's values in key order, each key once: unit and metric texts, the day as a
+    code into `days` (the distinct dates, ascending), the value."""
+
+    unit: object  # numpy arrays
+    metric: object
+    day: object
+    days: pd.Series
+    value: object
+
+
+# The rows of observations of the units upload :upload_id gave values for (one seek per unit
+# in the table's key order), and a row's (unit, metric, date) in a correlated subquery.
+_OF_ITS_UNITS = "unit_key IN (SELECT unit_key FROM upload_units WHERE upload_id = :upload_id)"
+_SAME_KEY = "{a}.unit_key = observations.unit_key AND {a}.metric = observations.metric AND {a}.date = observations.date"
+
+
+def _replace_in_force(conn: sa.Connection, upload_id: int) -> None:
+    """The upload's rows are the values in force of their keys: an older upload's row of the
+    same key loses the mark.  Unless a newer upload already holds the key (PostgreSQL runs
+    two uploads side by side, and the later one may commit first): then this upload's row
+    loses it."""
+    params = {"upload_id": upload_id}
+    conn.execute(
+        sa.text(
+            f"UPDATE observations SET in_force = false WHERE {_OF_ITS_UNITS} AND upload_id = :upload_id "
+            "AND EXISTS (SELECT 1 FROM observations n WHERE n.in_force AND n.upload_id > :upload_id AND "
+            + _SAME_KEY.format(a="n")
+            + ")"
+        ),
+        params,
+    )
+    conn.execute(
+        sa.text(
+            f"UPDATE observations SET in_force = false WHERE {_OF_ITS_UNITS} AND in_force "
+            "AND upload_id < :upload_id AND EXISTS (SELECT 1 FROM observations w "
+            "WHERE w.upload_id = :upload_id AND w.in_force AND " + _SAME_KEY.format(a="w") + ")"
+        ),
+        params,
+    )
+
+
+def _undo_values(conn: sa.Connection, upload_id: int) -> None:
+    """After an undo (the upload already marked undone): its rows lose the mark, and where
+    one was in force, the row of the newest other active upload of the same key gets it."""
+    params = {"upload_id": upload_id}
+    conn.execute(
+        sa.text(
+            f"UPDATE observations SET in_force = false WHERE {_OF_ITS_UNITS} "
+            "AND upload_id = :upload_id AND in_force"
+        ),
+        params,
+    )
+    conn.execute(
+        sa.text(
+            f"UPDATE observations SET in_force = true WHERE {_OF_ITS_UNITS} AND NOT in_force "
+            "AND upload_id <> :upload_id "
+            "AND EXISTS (SELECT 1 FROM observations w WHERE w.upload_id = :upload_id AND "
+            + _SAME_KEY.format(a="w")
+            + ") AND upload_id = (SELECT max(n.upload_id) FROM observations n "
+            "JOIN uploads nu ON nu.id = n.upload_id AND nu.status = 'active' WHERE "
+            + _SAME_KEY.format(a="n")
+            + ") AND NOT EXISTS (SELECT 1 FROM observations c WHERE c.in_force AND "
+            + _SAME_KEY.format(a="c")
+            + ")"
+        ),
+        params,
+    )
+
+
+def _insert_observations(conn: sa.Connection, upload_id: int, rows: _Rows, hook) -> None:
+    """SQLite (and any other engine): one prepared INSERT, executemany in batches; the upload
+    id and the mark are written into the statement (an int and a constant), so that only
+    the four values of each row are bound (each bound value cost ~0.2 µs a row)."""
+    import numpy as np
+
+    fixed = {"upload_id": sa.literal_column(str(int(upload_id))), "in_force": sa.true()}
+    insert = _bulk_insert(conn, observations, ["unit_key", "metric", "date", "value"], fixed)
+    dates = np.asarray(_bound(conn, observations.c.date, rows.days), dtype=object)[rows.day]
+    for start in range(0, len(rows.unit), 20_000):
+        end = start + 20_000
         insert(
             zip(
-                itertools.repeat(upload_id),
-                part["unit_key"].tolist(),
-                dates[start : start + 20_000],
-                part["metric"].tolist(),
-                part["value"].astype("int64").tolist(),
+                rows.unit[start:end].tolist(),
+                rows.metric[start:end].tolist(),
+                dates[start:end].tolist(),
+                rows.value[start:end].tolist(),
             )
         )
         hook("observations")
 
 
-def _copy_observations(conn: sa.Connection, upload_id: int, obs, hook) -> None:
+def _copy_observations(conn: sa.Connection, upload_id: int, rows: _Rows, hook) -> None:
     """PostgreSQL: COPY … FROM STDIN in the upload's transaction, the rows written as CSV
     by pyarrow (no Python object per row), 200,000 at a time."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
+    count = len(rows.unit)
     table = pa.table(
         {
-            "upload_id": pa.array(np.full(len(obs), upload_id, np.int64)),
-            "unit_key": pa.array(obs["unit_key"].astype(object).to_numpy(), pa.string()),
-            "date": pa.array(obs["date"]).cast(pa.date32()),
-            "metric": pa.array(obs["metric"].astype(object).to_numpy(), pa.string()),
-            "value": pa.array(obs["value"].to_numpy(dtype=np.int64)),
+            "unit_key": pa.array(rows.unit, pa.string()),
+            "metric": pa.array(rows.metric, pa.string()),
+            "date": pa.array(rows.days, pa.date32()).take(pa.array(rows.day)),
+            "upload_id": pa.array(np.full(count, upload_id, np.int64)),
+            "value": pa.array(rows.value),
+            "in_force": pa.array(np.ones(count, bool)),
         }
     )
     options = pcsv.WriteOptions(include_header=False)
     driver = conn.connection.driver_connection
     with driver.cursor() as cursor:
         with cursor.copy(
-            "COPY observations (upload_id, unit_key, date, metric, value) FROM STDIN WITH (FORMAT csv)"
+            "COPY observations (unit_key, metric, date, upload_id, value, in_force) FROM STDIN WITH (FORMAT csv)"
         ) as copy:
             for start in range(0, len(table), 200_000):
                 sink = pa.BufferOutputStream()
@@ -285,63 +397,53 @@ def _copy_observations(conn: sa.Connection, upload_id: int, obs, hook) -> None:
                 hook("observations")
 
 
-def _lock_current(conn: sa.Connection) -> None:
-    """PostgreSQL: one upload or undo at a time writes current_values, from here to its
-    commit (readers are not held: SHARE ROW EXCLUSIVE conflicts only with writers).  What
-    such a write finds in the table then stays true until it has written.  SQLite lets one
-    transaction write at a time anyway."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("LOCK TABLE current_values IN SHARE ROW EXCLUSIVE MODE"))
+def _analyze_if_grown(conn: sa.Connection) -> None:
+    """PostgreSQL: the planner's statistics of observations renewed, in the upload's
+    transaction, once the table holds more than twice the rows they describe.
 
-
-def _put_current(conn: sa.Connection, upload_id: int, obs) -> None:
-    """The upload's values become the values in force (current_values), in its transaction.
-
-    One INSERT … SELECT from the rows just written, at the engine's speed; an existing key
-    is overwritten unless a newer upload already holds it (PostgreSQL runs two uploads side
-    by side, and the later one may commit first).  When no value of the upload's units is
-    in force yet (a first load, new units), a plain INSERT: on PostgreSQL the upsert's
-    conflict check cost 2.3× the insert itself (server CPU), and under `_lock_current` no
-    other write can bring those keys meanwhile.  `obs` is sorted by (unit, metric, date): a
-    key given twice in one upload (its last row wins) is rare, and only then is the
-    costlier de-duplicating form used."""
-    import numpy as np
-
-    if not len(obs):
+    Without them a read of some units' values (`unit_key = ANY(…)`, the import's check of
+    the next file) is planned as a scan of the whole table: a first load writes far faster
+    than autovacuum (a minute apart) analyses, and a national load's 63 checks scanned up
+    to 3.5 million rows each for nothing (9 s of the server's time).  Renewed at each
+    doubling, a load of n rows analyses about log2(n / 50,000) times (a sample of 30,000
+    rows each)."""
+    row = conn.execute(
+        sa.text(
+            "SELECT c.reltuples, s.n_mod_since_analyze FROM pg_class c "
+            "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid "
+            "WHERE c.oid = to_regclass('observations')"
+        )
+    ).first()
+    if row is None:
         return
-    _lock_current(conn)
-    keys = [obs[c].to_numpy() for c in ("unit_key", "metric", "date")]
-    same = np.ones(len(obs) - 1, bool)
-    for column in keys:
-        same &= column[1:] == column[:-1]
-    once = (
-        ""
-        if not same.any()
-        else (
-            " AND id IN (SELECT max(id) FROM observations WHERE upload_id = :upload_id "
-            "GROUP BY unit_key, metric, date)"
-        )
-    )
-    insert = (
-        "INSERT INTO current_values (unit_key, metric, date, value, upload_id) "
-        "SELECT unit_key, metric, date, value, upload_id FROM observations "
-        f"WHERE upload_id = :upload_id{once}"
-    )
-    if _any_in_force(conn, obs["unit_key"]):
-        insert += (
-            " ON CONFLICT (unit_key, metric, date) DO UPDATE SET value = excluded.value, "
-            "upload_id = excluded.upload_id WHERE current_values.upload_id <= excluded.upload_id"
-        )
-    conn.execute(sa.text(insert), {"upload_id": upload_id})
+    described, changed = max(float(row[0] or 0), 0.0), float(row[1] or 0)
+    if changed >= 50_000 and changed > described:
+        conn.execute(sa.text("ANALYZE observations"))
 
 
-def _any_in_force(conn: sa.Connection, unit_keys) -> bool:
-    """Whether current_values holds any value of these units (one index seek per unit)."""
-    listed = sorted(set(unit_keys.unique().tolist()))
-    for start in range(0, len(listed), 5000):
+def _lock_current(conn: sa.Connection) -> None:
+    """PostgreSQL: one upload or undo at a time changes which values are in force, from here
+    to its commit (a transaction-level advisory lock: readers are not held, and it never
+    waits on the rows being written).  What such a write finds in force then stays true
+    until it has written.  SQLite lets one transaction write at a time anyway."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IN_FORCE_LOCK})
+
+
+# The advisory lock key of `_lock_current` ("CCCV"); the migrations hold "CCCD".
+_IN_FORCE_LOCK = 0x43434356
+
+
+def _any_in_force(conn: sa.Connection, unit_keys: list[str]) -> bool:
+    """Whether any value of these units may be in force: whether any upload gave values for
+    them (upload_units, a few rows per upload).  Never false where a value is in force; true
+    where only an undone upload gave some, which costs the replacing statements and no
+    more.  A read of observations here was planned as a scan of the table on PostgreSQL
+    (LIMIT 1, nothing found), 0.2-0.5 s a file in a national load."""
+    for start in range(0, len(unit_keys), 5000):
         query = (
-            sa.select(current_values.c.unit_key)
-            .where(current_values.c.unit_key.in_(listed[start : start + 5000]))
+            sa.select(upload_units.c.unit_key)
+            .where(upload_units.c.unit_key.in_(unit_keys[start : start + 5000]))
             .limit(1)
         )
         if conn.execute(query).first() is not None:
@@ -389,7 +491,7 @@ def _write_parts(conn: sa.Connection, upload_id: int, parts) -> None:
     if not repeated.any() and not _parts_in_force(conn, frame["unit_key"]):
         # No part of these units is in force (a first load, new units) and no key is given
         # twice: nothing to replace or to leave to a newer upload, so a plain INSERT, as for
-        # the values in force (`_put_current`): the replacing statement below cost ~1.5× it.
+        # the values in force (`_write_values`): the replacing statement below cost ~1.5× it.
         conn.execute(
             sa.text(
                 "INSERT INTO current_breakdowns "
