@@ -375,3 +375,14 @@ def test_the_rows_of_a_turned_table_are_offered_as_columns_to_map_and_read_once_
     report = ingest.import_bytes(None, _xlsx(rows), "chi_tieu.xlsx", mapping=mapping)
     assert report.status == "checked", report.message
     assert _all_values(report) == {k: v for k, v in MEASURE_TRUTH.items() if k[2] == "collected"}
+
+
+def test_a_letterhead_above_an_unnamed_column_never_names_it():
+    rows = _measure_rows()
+    rows[0] = ["", "", "", "", "", "", "CÔNG AN XÃ KỲ TÂN"]  # above the blanked "Tổng cộng"
+    rows[1] = ["BÁO CÁO NGÀY 15/5/2023"]
+    rows[2][6] = None
+    report = ingest.import_bytes(None, _xlsx(rows), "chi_tieu.xlsx")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.row, error.column) == (3, "G") and "(ô tiêu đề trống)" in error.message

@@ -206,15 +206,15 @@ def detect(rows: list[list], row_labels=None) -> Turned | None:
 
 def _head(rows: list[list], r: int, c: int):
     """The header of column c at row r: its cell, or when blank the cell one or two rows
-    above when that is a unit or a total ("Toàn huyện" merged down beside "Đơn vị" merged
-    across the names)."""
+    above when that is a total ("Toàn huyện" merged down beside "Đơn vị" merged across the
+    names).  Never a unit from above: a letterhead ("CÔNG AN XÃ KỲ TÂN") would become one."""
     value = _cell(rows, r, c)
     if normalise.text(value):
         return value
     for k in (r - 1, r - 2):
         above = _cell(rows, k, c) if k >= 0 else None
         if normalise.text(above):
-            return above if _is_unit(above) or _is_total(normalise.text(above)) else None
+            return above if _is_total(normalise.text(above)) else None
     return None
 
 
