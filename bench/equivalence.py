@@ -312,19 +312,24 @@ def compare(a: dict, b: dict) -> list[str]:
     return problems
 
 
+def fresh_baseline(rev: str, out: Path) -> Path:
+    """Empty `out` and put the tree of commit `rev` in out/baseline (git archive, so the
+    working tree's own changes never leak into the comparison)."""
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "baseline").mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(out / "baseline")], input=archive, check=True)
+    return out / "baseline"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--baseline", required=True, metavar="REV")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "equivalence")
     args = ap.parse_args(argv)
     out = args.out
-    if out.exists():
-        shutil.rmtree(out)
-    (out / "baseline").mkdir(parents=True)
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", args.baseline], capture_output=True, check=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(out / "baseline")], input=archive, check=True)
+    fresh_baseline(args.baseline, out)
     items = crafted(out / "files")
     for item in items:
         if item["name"] == "records_big.csv":

@@ -25,6 +25,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from equivalence import fresh_baseline  # bench/ is the script's own folder
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
@@ -126,13 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "migration")
     args = ap.parse_args(argv)
     out = args.out
-    if out.exists():
-        shutil.rmtree(out)
-    (out / "baseline").mkdir(parents=True)
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", args.baseline], capture_output=True, check=True
-    )
-    subprocess.run(["tar", "-x", "-C", str(out / "baseline")], input=archive.stdout, check=True)
+    fresh_baseline(args.baseline, out)
     nation = ROOT / "bench" / "out" / "data" / "nation"
     if not (nation / "done.json").exists():
         subprocess.run([PY, str(ROOT / "bench" / "datagen.py"), "--out", str(nation.parent)], check=True)

@@ -191,15 +191,8 @@ TRACK_RECORD_COLUMNS = [
     "run_rate_date",
     "p_on_time",
 ]
-_TRACK_RECORD_DATES = (
-    "origin",
-    "deadline",
-    "actual_date",
-    "data_end",
-    "projected_date",
-    "projected_low",
-    "projected_high",
-    "run_rate_date",
+_TRACK_RECORD_DATES = tuple(
+    c for c in TRACK_RECORD_COLUMNS if c not in ("campaign", "key", "threshold", "p_on_time")
 )
 
 

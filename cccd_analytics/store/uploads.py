@@ -440,12 +440,14 @@ def _any_in_force(conn: sa.Connection, unit_keys: list[str]) -> bool:
     where only an undone upload gave some, which costs the replacing statements and no
     more.  A read of observations here was planned as a scan of the table on PostgreSQL
     (LIMIT 1, nothing found), 0.2-0.5 s a file in a national load."""
-    for start in range(0, len(unit_keys), 5000):
-        query = (
-            sa.select(upload_units.c.unit_key)
-            .where(upload_units.c.unit_key.in_(unit_keys[start : start + 5000]))
-            .limit(1)
-        )
+    return _any_key_in(conn, upload_units.c.unit_key, unit_keys)
+
+
+def _any_key_in(conn: sa.Connection, column: sa.Column, keys: list[str]) -> bool:
+    """Whether `column` holds any of `keys`: an index seek per key, in batches that stay
+    under the engines' limits on bound parameters."""
+    for start in range(0, len(keys), 5000):
+        query = sa.select(column).where(column.in_(keys[start : start + 5000])).limit(1)
         if conn.execute(query).first() is not None:
             return True
     return False
@@ -529,16 +531,7 @@ def _write_parts(conn: sa.Connection, upload_id: int, parts) -> None:
 
 def _parts_in_force(conn: sa.Connection, unit_keys) -> bool:
     """Whether current_breakdowns holds any part of these units (one index seek per unit)."""
-    listed = sorted(set(unit_keys.unique().tolist()))
-    for start in range(0, len(listed), 5000):
-        query = (
-            sa.select(current_breakdowns.c.unit_key)
-            .where(current_breakdowns.c.unit_key.in_(listed[start : start + 5000]))
-            .limit(1)
-        )
-        if conn.execute(query).first() is not None:
-            return True
-    return False
+    return _any_key_in(conn, current_breakdowns.c.unit_key, sorted(set(unit_keys.unique().tolist())))
 
 
 def _undo_parts(conn: sa.Connection, upload_id: int) -> None:
