@@ -77,6 +77,14 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_index(letters: str) -> int:
+    """A → 0, Z → 25, AA → 26: the inverse of `column_letter`."""
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
 @dataclass(frozen=True)
 class Column:
     index: int

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from cccd_analytics import registry
 from cccd_analytics.ingest import headers, normalise
-from cccd_analytics.ingest.layout import HEADER_SCAN_ROWS, column_letter
+from cccd_analytics.ingest.layout import HEADER_SCAN_ROWS, column_index, column_letter
 from cccd_analytics.ingest.readers import Sheet
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.text import fold
@@ -77,18 +77,11 @@ class Turned:
             if column is not None:
                 new_row = self.header + 1
         else:
-            j = _index(letter)
+            j = column_index(letter)
             new_row = (
                 self.header + 1 if j == 0 else self.lines[j - 1] + 1 if j - 1 < len(self.lines) else None
             )
         return new_row, column
-
-
-def _index(letter: str) -> int:
-    n = 0
-    for ch in letter:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 @lru_cache(maxsize=1)
