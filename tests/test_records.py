@@ -497,9 +497,10 @@ def _births_of_every_group(rows):
 
 
 def test_an_exports_parts_in_force_are_what_its_rows_add_up_to_written_either_way(tmp_path, monkeypatch):
-    """A first load writes the parts in force with a plain INSERT (nothing of its units to
-    replace); the statement that replaces parts in force stores exactly the same rows, and
-    both are the running counts of the raw rows per commune, priority group and day."""
+    """A first load writes its parts marked in force and nothing else (nothing of its units to
+    replace); with the statements that replace parts in force run as well, the same rows are
+    stored and in force, and both are the running counts of the raw rows per commune,
+    priority group and day."""
     from cccd_analytics import dimensions
     from cccd_analytics.store import Store, uploads
 
@@ -508,7 +509,7 @@ def test_an_exports_parts_in_force_are_what_its_rows_add_up_to_written_either_wa
     stores = {}
     for way in ("plain", "replacing"):
         if way == "replacing":
-            monkeypatch.setattr(uploads, "_parts_in_force", lambda conn, keys: True)
+            monkeypatch.setattr(uploads, "_parts_stored", lambda conn, keys: True)
         stores[way] = Store.open(f"sqlite:///{tmp_path / way}.sqlite")
         report = ingest.import_bytes(stores[way], data, "xuat.csv")
         assert report.status == "imported", report.message

@@ -309,6 +309,92 @@ def test_a_store_of_an_earlier_release_keeps_its_values_once_each_with_the_ones_
     assert store.current_observations().query("metric == 'collected'")["value"].tolist() == [95, 110]
 
 
+def test_a_store_of_an_earlier_release_keeps_its_parts_once_each_with_the_ones_in_force(db_url):
+    """A store of migration 6 (parts with a surrogate id, and a table of the parts in force):
+    every part is kept (of a key given twice in one upload, the last row), the parts in force
+    are the ones that table held, and a later report and its undo replace a day's whole
+    split and bring it back as before."""
+    from cccd_analytics.store import schema
+
+    store = Store.open(db_url)
+    with store.engine.begin() as conn:  # back to the tables that release left
+        conn.exec_driver_sql("DROP VIEW current_breakdowns")
+        conn.exec_driver_sql("DROP TABLE breakdowns")
+        schema.legacy.create_all(conn, tables=[schema._breakdowns_v4, schema._current_breakdowns_v4])
+        conn.exec_driver_sql("DELETE FROM schema_version WHERE version > 6")
+        for upload, status in ((1, "active"), (2, "active"), (3, "undone")):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO uploads (id, file_name, sha256, uploaded_at, rows_read, warnings, status) "
+                    "VALUES (:id, :name, :sha, :at, 1, '[]', :status)"
+                ),
+                dict(
+                    id=upload, name=f"{upload}.csv", sha=str(upload) * 64, at=date(2021, 3, 5), status=status
+                ),
+            )
+        rows = [  # (upload, date, value, count), in id order; all of 18775, channel, collected
+            (1, date(2021, 3, 15), "Tổ lưu động", 300),
+            (1, date(2021, 3, 15), "Tại nhà", 20),
+            (1, date(2021, 3, 15), "Tại nhà", 30),  # the same key again: it counted
+            (2, date(2021, 3, 16), "Tổ lưu động", 350),
+            (3, date(2021, 3, 15), "Tổ lưu động", 999),  # undone
+        ]
+        conn.execute(
+            sa.text(
+                "INSERT INTO breakdowns (upload_id, unit_key, date, dimension, value, metric, count) "
+                "VALUES (:u, '18775', :d, 'channel', :v, 'collected', :n)"
+            ),
+            [dict(u=u, d=d, v=v, n=n) for u, d, v, n in rows],
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO current_breakdowns (unit_key, dimension, metric, date, value, count, upload_id) "
+                "VALUES ('18775', 'channel', 'collected', :d, :v, :n, :u)"
+            ),
+            [dict(u=u, d=d, v=v, n=n) for u, d, v, n in (rows[0], rows[2], rows[3])],
+        )
+        if store.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SELECT setval('uploads_id_seq', 3)")
+    store.engine.dispose()
+
+    store = Store.open(db_url)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT max(version) FROM schema_version").scalar() == len(MIGRATIONS)
+        kept = conn.exec_driver_sql("SELECT upload_id, date, value, count, in_force FROM breakdowns").all()
+    assert sorted((u, str(d), v, n, bool(f)) for u, d, v, n, f in kept) == [
+        (1, "2021-03-15", "Tại nhà", 30, True),
+        (1, "2021-03-15", "Tổ lưu động", 300, True),
+        (2, "2021-03-16", "Tổ lưu động", 350, True),
+        (3, "2021-03-15", "Tổ lưu động", 999, False),
+    ]
+
+    def in_force():
+        parts = store.current_parts()
+        return sorted(
+            zip(parts["date"].dt.strftime("%d/%m"), parts["value"], parts["count"], parts["upload_id"])
+        )
+
+    assert in_force() == [
+        ("15/03", "Tại nhà", 30, 1),
+        ("15/03", "Tổ lưu động", 300, 1),
+        ("16/03", "Tổ lưu động", 350, 2),
+    ]
+    later = ingest.import_bytes(
+        store,
+        "Ngày,Tỉnh,Huyện,Xã,Hình thức thu nhận,Lũy kế thu nhận\n"
+        "15/03/2021,Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,Tổ lưu động,280\n".encode(),
+        "c.csv",
+    )
+    assert later.status == "imported", later.message
+    assert in_force() == [("15/03", "Tổ lưu động", 280, later.upload_id), ("16/03", "Tổ lưu động", 350, 2)]
+    assert store.undo_upload(later.upload_id)
+    assert in_force() == [
+        ("15/03", "Tại nhà", 30, 1),
+        ("15/03", "Tổ lưu động", 300, 1),
+        ("16/03", "Tổ lưu động", 350, 2),
+    ]
+
+
 def test_an_upload_naming_a_unit_not_in_the_registry_is_refused_whole(store):
     """The check that replaced the per-row foreign key: values of a unit that is neither
     known nor among the upload's new units are not written, nor is anything else."""

@@ -3,7 +3,7 @@ force, parts and denominators, its audit entry), undoing one, and listing them.
 
 Observations are never updated in place but for their mark "in force": a later report for
 the same unit, date and metric is a new row, the newest active upload's row is the one in
-force (the view current_values; current_breakdowns for parts), and undoing an upload brings
+force (the views current_values and current_breakdowns), and undoing an upload brings
 the earlier values back.
 """
 
@@ -21,7 +21,6 @@ import sqlalchemy as sa
 from cccd_analytics.store.errors import StoreError
 from cccd_analytics.store.schema import (
     breakdowns,
-    current_breakdowns,
     denominators,
     observations,
     units,
@@ -460,102 +459,106 @@ _PART_GROUP = (
 
 
 def _write_parts(conn: sa.Connection, upload_id: int, parts) -> None:
-    """The upload's parts, and the parts in force: for each (unit, dimension, metric, day)
-    it gives, its whole split replaces an older upload's (unless a newer upload already
-    holds that day: PostgreSQL runs two uploads side by side)."""
+    """The upload's parts, each written once, as rows of breakdowns marked in force; then,
+    only where a part of its units was stored before, the marks are set right: for each
+    (unit, dimension, metric, day) it gives, its whole split replaces an older upload's
+    (unless a newer upload already holds that day: PostgreSQL runs two uploads side by side).
+
+    On a first load (no part of its units stored: a 1M-row export into a new store) that is
+    one bulk write and nothing else, as for the values (`_write_values`)."""
     import numpy as np
+    import pandas as pd
 
     key = ["unit_key", "dimension", "metric", "date", "value"]
-    frame = parts.sort_values(key, kind="stable")
-    columns = ["upload_id", "unit_key", "date", "dimension", "value", "metric", "count"]
-    insert = _bulk_insert(conn, breakdowns, columns)
-    # Each column bound once per distinct value (performance: `tolist` of Arrow-backed text
-    # walked a 1M-row export's 72,000 parts cell by cell, four times).
-    bound = {c: _bound(conn, breakdowns.c[c], frame[c]) for c in key}
+    # In key order, sorted on integer codes (pandas' sort of five columns, four of them text,
+    # cost more than the insert); a key given twice keeps its last row.  Each column bound
+    # once per distinct value.
+    codes, bound = [], {}
+    for column in key:
+        code, uniques = pd.factorize(parts[column], sort=True)
+        codes.append(code)
+        bound[column] = np.asarray(_bound(conn, breakdowns.c[column], pd.Series(uniques)), dtype=object)
+    order = np.lexsort(codes[::-1])
+    repeated = np.ones(max(len(order) - 1, 0), bool)
+    for code in codes:
+        ordered = code[order]
+        repeated &= ordered[1:] == ordered[:-1]
+    order = order[np.r_[~repeated, True]]
+    fixed = {"upload_id": sa.literal_column(str(int(upload_id))), "in_force": sa.true()}
+    insert = _bulk_insert(conn, breakdowns, [*key, "count"], fixed)
+    # What is found stays true until the commit: every upload and undo takes this lock before
+    # it writes the parts in force (and the upload has already, for its values).
+    _lock_current(conn)
+    replaces = _parts_stored(conn, [str(k) for k in bound["unit_key"]])
     insert(
         zip(
-            itertools.repeat(upload_id),
-            bound["unit_key"],
-            bound["date"],
-            bound["dimension"],
-            bound["value"],
-            bound["metric"],
-            frame["count"].astype("int64").tolist(),
+            *(bound[column][code[order]].tolist() for column, code in zip(key, codes)),
+            parts["count"].to_numpy(np.int64)[order].tolist(),
         )
     )
-    repeated = np.ones(max(len(frame) - 1, 0), bool)
-    for column in key:
-        values = np.asarray(bound[column], dtype=object)
-        repeated &= values[1:] == values[:-1]
-    # What is found in force stays true until the commit: every upload and undo takes this
-    # lock before it writes the parts in force (and the upload has already, for its values).
-    _lock_current(conn)
-    if not repeated.any() and not _parts_in_force(conn, frame["unit_key"]):
-        # No part of these units is in force (a first load, new units) and no key is given
-        # twice: nothing to replace or to leave to a newer upload, so a plain INSERT, as for
-        # the values in force (`_write_values`): the replacing statement below cost ~1.5× it.
-        conn.execute(
-            sa.text(
-                "INSERT INTO current_breakdowns "
-                "(unit_key, dimension, metric, date, value, count, upload_id) "
-                "SELECT unit_key, dimension, metric, date, value, count, upload_id "
-                "FROM breakdowns WHERE upload_id = :upload_id"
-            ),
-            {"upload_id": upload_id},
-        )
-        return
+    if replaces:
+        _replace_parts_in_force(conn, upload_id)
+
+
+def _parts_stored(conn: sa.Connection, unit_keys: list[str]) -> bool:
+    """Whether breakdowns holds any part of these units, in force or not (one index seek per
+    unit): never false where a part is in force."""
+    return _any_key_in(conn, breakdowns.c.unit_key, unit_keys)
+
+
+def _replace_parts_in_force(conn: sa.Connection, upload_id: int) -> None:
+    """The upload's splits are in force: an older upload's split of the same (unit,
+    dimension, metric, day) loses the mark.  Unless a newer upload already holds that day:
+    then this upload's split loses it.  (Each statement changes rows of other uploads than
+    those its subquery reads.)"""
+    params = {"upload_id": upload_id}
     conn.execute(
         sa.text(
-            "DELETE FROM current_breakdowns WHERE upload_id <= :upload_id AND EXISTS ("
-            "SELECT 1 FROM breakdowns w WHERE w.upload_id = :upload_id AND "
-            + _PART_GROUP.format(a="w", b="current_breakdowns")
+            "UPDATE breakdowns SET in_force = false WHERE upload_id = :upload_id AND EXISTS ("
+            "SELECT 1 FROM breakdowns n WHERE n.in_force AND n.upload_id > :upload_id AND "
+            + _PART_GROUP.format(a="n", b="breakdowns")
             + ")"
         ),
-        {"upload_id": upload_id},
+        params,
     )
     conn.execute(
         sa.text(
-            "INSERT INTO current_breakdowns "
-            "(unit_key, dimension, metric, date, value, count, upload_id) "
-            "SELECT b.unit_key, b.dimension, b.metric, b.date, b.value, b.count, b.upload_id "
-            "FROM breakdowns b WHERE b.upload_id = :upload_id AND NOT EXISTS ("
-            "SELECT 1 FROM current_breakdowns c WHERE c.upload_id > :upload_id AND "
-            + _PART_GROUP.format(a="c", b="b")
-            + ") ON CONFLICT (unit_key, dimension, metric, date, value) DO UPDATE SET "
-            "count = excluded.count, upload_id = excluded.upload_id "
-            "WHERE current_breakdowns.upload_id <= excluded.upload_id"
+            "UPDATE breakdowns SET in_force = false WHERE in_force AND upload_id < :upload_id "
+            f"AND {_ITS_PART_UNITS} AND EXISTS (SELECT 1 FROM breakdowns w "
+            "WHERE w.upload_id = :upload_id AND w.in_force AND "
+            + _PART_GROUP.format(a="w", b="breakdowns")
+            + ")"
         ),
-        {"upload_id": upload_id},
+        params,
     )
 
 
-def _parts_in_force(conn: sa.Connection, unit_keys) -> bool:
-    """Whether current_breakdowns holds any part of these units (one index seek per unit)."""
-    return _any_key_in(conn, current_breakdowns.c.unit_key, sorted(set(unit_keys.unique().tolist())))
+# The units upload :upload_id gave parts for (its rows found by the index on upload_id).
+_ITS_PART_UNITS = "unit_key IN (SELECT unit_key FROM breakdowns WHERE upload_id = :upload_id)"
 
 
 def _undo_parts(conn: sa.Connection, upload_id: int) -> None:
-    """After an undo (the upload already marked undone): where its split was in force, the
-    newest other active upload's split for the same (unit, dimension, metric, day) is."""
+    """After an undo (the upload already marked undone): its rows lose the mark, and where
+    its split was in force, the newest other active upload's split for the same (unit,
+    dimension, metric, day) gets it."""
+    params = {"upload_id": upload_id}
     conn.execute(
-        sa.text("DELETE FROM current_breakdowns WHERE upload_id = :upload_id"), {"upload_id": upload_id}
+        sa.text("UPDATE breakdowns SET in_force = false WHERE upload_id = :upload_id AND in_force"), params
     )
+    # The rows marked all belong to one upload, the newest active one of their day: the last
+    # condition reads only other uploads' rows, which this statement does not change.
     conn.execute(
         sa.text(
-            "INSERT INTO current_breakdowns "
-            "(unit_key, dimension, metric, date, value, count, upload_id) "
-            "SELECT b.unit_key, b.dimension, b.metric, b.date, b.value, b.count, b.upload_id "
-            "FROM breakdowns b JOIN uploads u ON u.id = b.upload_id AND u.status = 'active' "
-            "WHERE EXISTS (SELECT 1 FROM breakdowns w WHERE w.upload_id = :upload_id AND "
-            + _PART_GROUP.format(a="w", b="b")
-            + ") AND b.upload_id = (SELECT max(n.upload_id) FROM breakdowns n "
+            f"UPDATE breakdowns SET in_force = true WHERE NOT in_force AND upload_id <> :upload_id "
+            f"AND {_ITS_PART_UNITS} AND EXISTS (SELECT 1 FROM breakdowns w WHERE w.upload_id = :upload_id AND "
+            + _PART_GROUP.format(a="w", b="breakdowns")
+            + ") AND upload_id = (SELECT max(n.upload_id) FROM breakdowns n "
             "JOIN uploads nu ON nu.id = n.upload_id AND nu.status = 'active' WHERE "
-            + _PART_GROUP.format(a="n", b="b")
-            + ") AND NOT EXISTS (SELECT 1 FROM current_breakdowns c WHERE "
-            + _PART_GROUP.format(a="c", b="b")
-            + ")"
+            + _PART_GROUP.format(a="n", b="breakdowns")
+            + ") AND NOT EXISTS (SELECT 1 FROM breakdowns c WHERE c.in_force "
+            "AND c.upload_id <> breakdowns.upload_id AND " + _PART_GROUP.format(a="c", b="breakdowns") + ")"
         ),
-        {"upload_id": upload_id},
+        params,
     )
 
 
