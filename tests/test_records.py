@@ -496,6 +496,45 @@ def _births_of_every_group(rows):
     ]
 
 
+def test_ages_of_one_class_fall_in_the_same_part_in_every_month():
+    """The tally counts a record under its age's class (record_tally._age_classes): each age
+    must be in the same priority group as its class's age in every month, and an age left
+    out must be in no group in any month."""
+    from cccd_analytics import dimensions
+    from cccd_analytics.ingest.record_tally import _age_classes
+
+    classes = _age_classes()
+    assert len(set(classes[classes >= 0].tolist())) < 10 and (classes == -1).sum() > 40
+    for age, kept in enumerate(classes.tolist()):
+        for month in range(1, 13):
+            group = dimensions.group_of_age(age, month)
+            assert group == (dimensions.group_of_age(kept, month) if kept >= 0 else None), (age, month)
+
+
+def test_an_exports_parts_are_the_same_however_its_days_are_written_and_classed():
+    """Birth years are classed by age with the year of the received day's text: days written
+    dd/mm/yyyy or yyyy-mm-dd, or in a form the tally does not read (each birth year then
+    counted as it is), give the same parts, across the turn of the school year."""
+    from unittest import mock
+
+    from cccd_analytics.ingest import record_tally
+
+    rows = _births_of_every_group(export_rows(60, start=date(2021, 8, 30)))
+    iso = [(*r[:7], f"{r[7][6:10]}-{r[7][3:5]}-{r[7][:2]}{r[7][10:]}", *r[8:]) for r in rows]
+
+    def parts_of(rows_):
+        report, _ = ingest.read_observations(export_csv(rows_).encode(), "xuat.csv")
+        assert report.status == "checked", report.message
+        return report.parts.sort_values(["unit_key", "value", "date"]).reset_index(drop=True)
+
+    classed = parts_of(rows)
+    assert parts_of(iso).equals(classed)
+    with mock.patch.object(record_tally, "_year_of_day", lambda text: -1):
+        assert parts_of(rows).equals(classed)
+    assert {"Người cao tuổi", "Học sinh lớp 9", "Học sinh lớp 12"} <= set(classed["value"])
+    assert len(set(classed["date"])) > 2
+
+
 def test_an_exports_parts_in_force_are_what_its_rows_add_up_to_written_either_way(tmp_path, monkeypatch):
     """A first load writes its parts marked in force and nothing else (nothing of its units to
     replace); with the statements that replace parts in force run as well, the same rows are

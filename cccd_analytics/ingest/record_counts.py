@@ -298,6 +298,12 @@ def _parts(
     texts = {name: _fixer(ids.values, fix) for name, ids in tally.feature_text.items()}
     raw = {name: ids.values for name, ids in tally.feature_text.items()}
     has_commune = np.array([bool(c) for _, _, c in fixed] + [False], bool)
+    # Birth years were put in their age's class with the year the tally read in each day's
+    # text (record_tally._by_age_class): the year of the day as read here.  Never seen to
+    # differ; if it did, the parts would be wrong, so the file is refused instead.
+    for year, when in zip(tally.day_years, day_date):
+        if year >= 0 and when is not None and when.year != year:
+            raise ValueError(f"the year of a received day read two ways ({year}, {when})")
     out = []
     for feature, counts in tally.features.items():
         keys, n, first = counts.merged()

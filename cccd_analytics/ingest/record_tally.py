@@ -6,12 +6,15 @@ distinct keys, not the rows.  `cccd_analytics.ingest.records` reads the chunks;
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from cccd_analytics import dimensions
 from cccd_analytics.ingest import headers
 from cccd_analytics.ingest.readers import ArrowFallback
 from cccd_analytics.ingest.statuses import is_void
@@ -20,6 +23,30 @@ PLACE = ("province", "district", "commune")
 # The time after a day ("15/03/2021 08:12"): a plain pattern, so pandas hands it to
 # pyarrow's regex engine instead of calling Python per value.
 _TIME = r"[ T]\d{1,2}[:hg]\d{2}.*$"
+# A day written dd/mm/yyyy (or with dots or dashes) or yyyy-mm-dd: its year, whatever the
+# order of day and month the file turns out to use.
+_DAY_YEAR = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-](\d{4})|(\d{4})-\d{1,2}-\d{1,2}")
+
+
+def _year_of_day(text: str) -> int:
+    """The year of a received day's text, -1 when it is not written in one of those ways."""
+    found = _DAY_YEAR.fullmatch(text)
+    return int(found.group(1) or found.group(2)) if found else -1
+
+
+@lru_cache(maxsize=1)
+def _age_classes() -> np.ndarray:
+    """For each age 0–129, the smallest age that falls in the same priority group in every
+    month (`dimensions.group_of_age`), -1 for an age in no group in any month.  Ages of one
+    class are one part whatever the day: counting a record under its class's age gives the
+    parts that counting it under its own would."""
+    first: dict[tuple, int] = {}
+    out = np.full(130, -1, np.int64)
+    for age in range(130):
+        groups = tuple(dimensions.group_of_age(age, month) for month in range(1, 13))
+        if any(groups):
+            out[age] = first.setdefault(groups, age)
+    return out
 
 
 class _Ids:
@@ -206,6 +233,8 @@ class Tally:
         # residence), a birth year − 1800 or an age.
         self.features: dict[str, _Counts] = {}
         self.feature_text: dict[str, _Ids] = {}
+        # The year of each day id (its text's, -1 when not read here), for the ages' classes.
+        self.day_years: list[int] = []
 
     def add(self, frame: pd.DataFrame, first_row: int) -> None:
         """`frame` has one column per read field (text, or dictionaries from the Arrow
@@ -317,10 +346,36 @@ class Tally:
                 code = self._text_codes(name, codes, uniques.str.strip())
                 feature = name
             code = select(np.asarray(code))
+            if feature in ("birth_year", "age"):
+                code = self._by_age_class(feature, code, day)
             ok = (code >= 0) & (code < 1 << 15)
             if ok.any():
                 counts = self.features.setdefault(feature, _Counts())
                 counts.add(place[ok], (code[ok].astype(np.int64) << 16) | day[ok], rows[ok])
+
+    def _by_age_class(self, feature: str, code: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """A birth year (− 1800) or an age as the code of its age's class (`_age_classes`), -1
+        for a record whose age puts it in no part on that day.
+
+        Performance: a birth year with its day is nearly one key per record (~900,000 of a
+        1M-row export, sorted and merged in 0,2-0,3 s of CPU); by class (about a dozen ages
+        that matter, the elderly as one) the keys are far fewer, and the ~60% of records in
+        no part are left out here rather than after counting.  A birth year is classed
+        with the year of its received day, which the text gives whatever the order of day
+        and month (`finish` checks the year it reads is the same); a day written otherwise
+        keeps the birth year as it is."""
+        classes = _age_classes()
+        if feature == "age":
+            inside = (code >= 0) & (code < len(classes))
+            return np.where(inside, classes[np.clip(code, 0, len(classes) - 1)], -1)
+        texts = self.text["day"].values
+        self.day_years.extend(_year_of_day(t) for t in texts[len(self.day_years) :])
+        year = np.asarray(self.day_years, np.int64)[day]
+        age = year - (code + 1800)
+        inside = (age >= 0) & (age < len(classes))
+        kept = classes[np.clip(age, 0, len(classes) - 1)]
+        classed = np.where(inside & (kept >= 0), year - kept - 1800, -1)
+        return np.where(year >= 0, classed, code)
 
     def _text_codes(self, name: str, codes: np.ndarray, texts: pd.Series) -> np.ndarray:
         """Global ids of `texts[codes]` (-1 for a blank)."""
