@@ -370,12 +370,18 @@ class Tally:
             return np.where(inside, classes[np.clip(code, 0, len(classes) - 1)], -1)
         texts = self.text["day"].values
         self.day_years.extend(_year_of_day(t) for t in texts[len(self.day_years) :])
-        year = np.asarray(self.day_years, np.int64)[day]
-        age = year - (code + 1800)
-        inside = (age >= 0) & (age < len(classes))
+        if not len(code):
+            return code
+        # The class of every (day, birth year) pair the chunk may have, in a small table
+        # (days × birth years: birth years are 1800-2099 or none), then one look-up per record.
+        years = np.asarray(self.day_years, np.int64)[:, None]
+        low = int(code.min())
+        births = np.arange(low, int(code.max()) + 1, dtype=np.int64)[None, :]
+        age = years - (births + 1800)
         kept = classes[np.clip(age, 0, len(classes) - 1)]
-        classed = np.where(inside & (kept >= 0), year - kept - 1800, -1)
-        return np.where(year >= 0, classed, code)
+        table = np.where((age >= 0) & (age < len(classes)) & (kept >= 0), years - kept - 1800, -1)
+        table = np.where(years >= 0, table, births)
+        return table.ravel()[day.astype(np.int64) * births.shape[1] + (code - low)]
 
     def _text_codes(self, name: str, codes: np.ndarray, texts: pd.Series) -> np.ndarray:
         """Global ids of `texts[codes]` (-1 for a blank)."""
