@@ -320,6 +320,7 @@ def test_a_store_of_an_earlier_release_keeps_its_parts_once_each_with_the_ones_i
     with store.engine.begin() as conn:  # back to the tables that release left
         conn.exec_driver_sql("DROP VIEW current_breakdowns")
         conn.exec_driver_sql("DROP TABLE breakdowns")
+        conn.exec_driver_sql("DROP TABLE upload_part_units")
         schema.legacy.create_all(conn, tables=[schema._breakdowns_v4, schema._current_breakdowns_v4])
         conn.exec_driver_sql("DELETE FROM schema_version WHERE version > 6")
         for upload, status in ((1, "active"), (2, "active"), (3, "undone")):
@@ -361,6 +362,8 @@ def test_a_store_of_an_earlier_release_keeps_its_parts_once_each_with_the_ones_i
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT max(version) FROM schema_version").scalar() == len(MIGRATIONS)
         kept = conn.exec_driver_sql("SELECT upload_id, date, value, count, in_force FROM breakdowns").all()
+        listed = conn.exec_driver_sql("SELECT upload_id, unit_key FROM upload_part_units").all()
+    assert sorted(map(tuple, listed)) == [(1, "18775"), (2, "18775"), (3, "18775")]
     assert sorted((u, str(d), v, n, bool(f)) for u, d, v, n, f in kept) == [
         (1, "2021-03-15", "Tại nhà", 30, True),
         (1, "2021-03-15", "Tổ lưu động", 300, True),

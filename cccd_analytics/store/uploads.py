@@ -24,6 +24,7 @@ from cccd_analytics.store.schema import (
     denominators,
     observations,
     units,
+    upload_part_units,
     upload_units,
     uploads,
 )
@@ -496,6 +497,8 @@ def _write_parts(conn: sa.Connection, upload_id: int, parts) -> None:
             parts["count"].to_numpy(np.int64)[order].tolist(),
         )
     )
+    units_of = _bulk_insert(conn, upload_part_units, ["unit_key"], {"upload_id": fixed["upload_id"]})
+    units_of((unit,) for unit in bound["unit_key"].tolist())
     if replaces:
         _replace_parts_in_force(conn, upload_id)
 
@@ -514,7 +517,8 @@ def _replace_parts_in_force(conn: sa.Connection, upload_id: int) -> None:
     params = {"upload_id": upload_id}
     conn.execute(
         sa.text(
-            "UPDATE breakdowns SET in_force = false WHERE upload_id = :upload_id AND EXISTS ("
+            f"UPDATE breakdowns SET in_force = false WHERE {_ITS_PART_UNITS} AND upload_id = :upload_id "
+            "AND EXISTS ("
             "SELECT 1 FROM breakdowns n WHERE n.in_force AND n.upload_id > :upload_id AND "
             + _PART_GROUP.format(a="n", b="breakdowns")
             + ")"
@@ -533,8 +537,8 @@ def _replace_parts_in_force(conn: sa.Connection, upload_id: int) -> None:
     )
 
 
-# The units upload :upload_id gave parts for (its rows found by the index on upload_id).
-_ITS_PART_UNITS = "unit_key IN (SELECT unit_key FROM breakdowns WHERE upload_id = :upload_id)"
+# The rows of breakdowns of the units upload :upload_id gave parts for (one seek per unit).
+_ITS_PART_UNITS = "unit_key IN (SELECT unit_key FROM upload_part_units WHERE upload_id = :upload_id)"
 
 
 def _undo_parts(conn: sa.Connection, upload_id: int) -> None:
@@ -543,7 +547,10 @@ def _undo_parts(conn: sa.Connection, upload_id: int) -> None:
     dimension, metric, day) gets it."""
     params = {"upload_id": upload_id}
     conn.execute(
-        sa.text("UPDATE breakdowns SET in_force = false WHERE upload_id = :upload_id AND in_force"), params
+        sa.text(
+            f"UPDATE breakdowns SET in_force = false WHERE {_ITS_PART_UNITS} AND upload_id = :upload_id AND in_force"
+        ),
+        params,
     )
     # The rows marked all belong to one upload, the newest active one of their day: the last
     # condition reads only other uploads' rows, which this statement does not change.
