@@ -80,9 +80,6 @@ def ingest_files(args) -> int:
                 details.append(f"  • {mark}: {problem.describe(report.file_name)}")
             if details:
                 print("\n".join(details), file=stream)
-    # Connections closed here, not left to the interpreter's exit: `cli.main` then ends the
-    # process at once (cli._quick_exit), and SQLite checkpoints and removes its WAL now.
-    store.engine.dispose()
     return 0 if all(r.ok for r in reports) else EXIT_REFUSED
 
 
