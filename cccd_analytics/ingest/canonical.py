@@ -178,6 +178,17 @@ class _Column:
         return values, present
 
 
+def _category(codes: np.ndarray, values: list):
+    """Each row's value, `values[code]` (a value per distinct text of the column), as a
+    categorical: grouping and factorising the rows later (`observations`) then work on
+    these codes instead of hashing one Python object per row.  Python objects, as
+    before, when a value is missing (a categorical would make None a NaN)."""
+    value_codes, uniques = pd.factorize(np.array(values, dtype=object))
+    if (value_codes < 0).any():
+        return np.array(values, dtype=object)[codes]
+    return pd.Categorical.from_codes(value_codes[codes], categories=pd.Index(uniques, dtype=object))
+
+
 def _frame(table, n: int, found: layouts.Layout, sheet_label: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Long on purpose: the columns of `sheet_records`' frame one after the other, each
     with the condition under which the row-by-row reading would have done something else."""
@@ -246,23 +257,22 @@ def _frame(table, n: int, found: layouts.Layout, sheet_label: str) -> tuple[pd.D
     parsed = [normalise.parse_date(t, order=order) for t in dates.texts]
     if any(p.error or p.warning or p.value is None for p in parsed):
         raise _NotPlain
-    when = np.array([p.value for p in parsed], dtype=object)[dates.codes]
+    when = _category(dates.codes, [p.value for p in parsed])
 
     # Places: a blank district (province) under a written one would be filled down when
     # the registry places the commune there — decided row by row.
     province_ctx, district_ctx = authority_context(found.authorities)
 
-    def place(field: str, context: str) -> np.ndarray:
+    def place(field: str, context: str):
         if field not in column:
-            return np.full(n, context, dtype=object)
-        texts = np.array([normalise.text(t) for t in column[field].texts], dtype=object)
-        written = texts[column[field].codes]
-        blank = written == ""
+            return _category(np.zeros(n, np.int64), [context])
+        texts = [normalise.text(t) for t in column[field].texts]
+        blank = np.array([t == "" for t in texts], bool)[column[field].codes]
         if blank.any() and not blank.all():
             first = int(np.argmax(~blank))
             if blank[first:].any():
                 raise _NotPlain
-        return np.where(blank, context, written)
+        return _category(column[field].codes, [t or context for t in texts])
 
     province = place("province", province_ctx)
     district = place("district", district_ctx or "")
@@ -271,19 +281,20 @@ def _frame(table, n: int, found: layouts.Layout, sheet_label: str) -> tuple[pd.D
         if "commune_code" in column
         else np.full(n, None, dtype=object)
     )
-    commune = np.array([commune_name(t) if t else t for t in name_texts], dtype=object)[names.codes]
+    commune = _category(names.codes, [commune_name(t) if t else t for t in name_texts])
 
     # A row with neither a running total nor a day's count is not a report.
     keep = values["collected"][1] | (values["collected_day"][1] if "collected_day" in values else False)
     rows = np.arange(found.first_data_row + 1, found.first_data_row + 1 + n)
     cells = {f: (cols[f].letter, cols[f].header) for f in value_fields}
 
-    def kept(array: np.ndarray) -> pd.Series:
-        return pd.Series(array[keep] if not keep.all() else array, dtype=object)
+    def kept(array) -> pd.Series:
+        array = array[keep] if not keep.all() else array
+        return pd.Series(array, dtype=object) if isinstance(array, np.ndarray) else pd.Series(array)
 
     out = {
         "row": rows[keep],
-        "sheet": kept(np.full(n, sheet_label, dtype=object)),
+        "sheet": kept(_category(np.zeros(n, np.int64), [sheet_label])),
         "province": kept(province),
         "district": kept(district),
         "commune": kept(commune),
@@ -292,10 +303,13 @@ def _frame(table, n: int, found: layouts.Layout, sheet_label: str) -> tuple[pd.D
         "cells": pd.Series([cells] * int(keep.sum()), dtype=object),
     }
     assert tuple(out) == RECORD_COLUMNS
+    # Figures as nullable integers (a value and a "missing" flag per row), not one Python
+    # int or None per cell: `observations._long` takes them as they are.
     for field in VALUE_ORDER:
         if field in values:
             numbers, present = values[field]
-            out[field] = kept(np.where(present, numbers.astype(object), None))
+            out[field] = pd.arrays.IntegerArray(numbers[keep].astype(np.int64), ~present[keep])
         else:
-            out[field] = pd.Series([None] * int(keep.sum()), dtype=object)
+            kept_rows = int(keep.sum())
+            out[field] = pd.arrays.IntegerArray(np.zeros(kept_rows, np.int64), np.ones(kept_rows, bool))
     return pd.DataFrame(out), problems

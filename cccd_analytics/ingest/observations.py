@@ -53,7 +53,7 @@ def resolve_and_check(
     day_codes, days = pd.factorize(table["date"], sort=False, use_na_sentinel=False)
     table["reform"] = np.array([d >= registry.REFORM_DATE for d in days], bool)[day_codes]
     triple = ["province", "district", "commune", "code", "reform"]
-    group = table.groupby(triple, sort=False, dropna=False).ngroup().to_numpy()
+    group = _group_numbers(table, triple)
     # The first and the last row of each triple, found from its group number rather than
     # by drop_duplicates' own hashing of the five columns again (a nation's 1,2M rows).
     _, first_of = np.unique(group, return_index=True)
@@ -216,14 +216,30 @@ def resolve_and_check(
     return tidy, pd.DataFrame(list(new_units.values()))
 
 
+def _group_numbers(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Each row's group, numbered in the order groups first appear, as
+    `table.groupby(columns, sort=False, dropna=False).ngroup()` numbers them: from each
+    column's codes (free for a categorical column, as a plain canonical CSV's are),
+    combined two at a time and numbered again so that the key never overflows."""
+    group = None
+    for name in columns:
+        codes, uniques = pd.factorize(table[name], sort=False, use_na_sentinel=False)
+        codes = codes.astype(np.int64)
+        group = codes if group is None else pd.factorize(group * len(uniques) + codes, sort=False)[0]
+    return group.astype(np.int64)
+
+
 def _long(table: pd.DataFrame) -> pd.DataFrame:
     """One row per reported value (unit_key, date, metric, value, row, sheet, column,
     header, name), in the order of the rows and, within a row, of VALUE_ORDER.
 
     Built by indexing (a row-major walk of the rows × metrics that have a value), not by
     concatenating one frame per metric and sorting them back together."""
-    # Which rows have each metric, asked once (isna of an object column is a pass in Python).
-    has = {m: table[m].notna().to_numpy() for m in VALUE_ORDER}
+    # Which rows have each metric, asked once (isna of an object column is a pass in Python;
+    # a plain canonical CSV's figures come as nullable integers, which say it without one).
+    figures = {m: table[m] for m in VALUE_ORDER}
+    integers = all(isinstance(f.dtype, pd.Int64Dtype) for f in figures.values())
+    has = {m: ~f.array.isna() if integers else f.notna().to_numpy() for m, f in figures.items()}
     metrics = [m for m in VALUE_ORDER if has[m].any()]
     if not metrics:
         return pd.DataFrame(
@@ -231,7 +247,14 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
         )
     present = np.column_stack([has[m] for m in metrics])
     at, which = np.divmod(np.flatnonzero(present.ravel()), len(metrics))
-    values = np.column_stack([table[m].to_numpy(dtype=object) for m in metrics])[at, which]
+    if integers:
+        values = np.column_stack([figures[m].to_numpy(dtype=np.int64, na_value=0) for m in metrics])[
+            at, which
+        ]
+    else:
+        values = np.column_stack([figures[m].to_numpy(dtype=object) for m in metrics])[at, which].astype(
+            np.int64
+        )
     # Each row's cells dict (a few distinct objects, one per layout) found by its id.
     objects = table["cells"].to_numpy(dtype=object)
     cells_ids, distinct = pd.factorize(np.fromiter(map(id, objects), np.int64, len(objects)), sort=False)
@@ -257,7 +280,7 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
             "unit_key": taken(table["unit_key"]),
             "date": table["date"].to_numpy()[at],
             "metric": pd.array(np.asarray(metrics, dtype=object), dtype="str").take(which),
-            "value": values.astype(np.int64),
+            "value": values,
             "row": table["row"].to_numpy()[at],
             # Where a value came from, for messages only: kept as Python objects.
             "sheet": pd.Series(table["sheet"].to_numpy(dtype=object)[at], dtype=object),
