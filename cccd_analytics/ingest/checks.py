@@ -21,15 +21,20 @@ def _at(row) -> dict:
 
 
 def _text(column: pd.Series):
-    """A text column as it is (Arrow strings are not made Python objects and back)."""
-    return column.array if column.dtype == "str" else column.to_numpy()
+    """A text column as it is (Arrow strings, or a categorical's codes, are not made
+    Python objects and back)."""
+    return (
+        column.array
+        if column.dtype == "str" or isinstance(column.dtype, pd.CategoricalDtype)
+        else column.to_numpy()
+    )
 
 
 def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     dup = obs.duplicated(["unit_key", "date", "metric"], keep=False)
     if not dup.any():
         return obs
-    for (_, when, _metric), group in obs[dup].groupby(["unit_key", "date", "metric"]):
+    for (_, when, _metric), group in obs[dup].groupby(["unit_key", "date", "metric"], observed=True):
         first, *others = list(group.itertuples())
         for other in others:
             if other.value != first.value:

@@ -209,10 +209,11 @@ def resolve_and_check(
     if report.report_date is None and len(report.dates) == 1:
         report.report_date = report.dates[0]
     tidy = obs[["unit_key", "date", "metric", "value"]].copy()
+    tidy["unit_key"], tidy["metric"] = as_text(tidy["unit_key"]), as_text(tidy["metric"])
     codes, uniques = pd.factorize(tidy["date"], sort=False)
     tidy["date"] = np.array([d.date() for d in pd.DatetimeIndex(uniques)] + [None], dtype=object)[codes]
     tidy["value"] = tidy["value"].astype("int64")
-    report.observations = tidy.assign(name=obs["name"].values)
+    report.observations = tidy.assign(name=as_text(obs["name"]).values)
     return tidy, pd.DataFrame(list(new_units.values()))
 
 
@@ -275,20 +276,51 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
             return column.to_numpy()[at]
         return pd.array(np.asarray(distinct, dtype=object), dtype="str").take(codes[at])
 
+    def coded(column: pd.Series):
+        # A plain canonical CSV's unit, metric and name columns as categoricals whose
+        # categories are in sorted order (sorting the codes sorts the text): the checks
+        # compare, group and filter the codes, not text per value.  `as_text` turns them
+        # back into text for what is stored.
+        codes, distinct = pd.factorize(column, sort=False, use_na_sentinel=False)
+        if not all(isinstance(v, str) for v in distinct):
+            return taken(column)
+        return _sorted_categories(codes[at], np.asarray(distinct, dtype=object))
+
+    text = coded if integers else taken
     return pd.DataFrame(
         {
-            "unit_key": taken(table["unit_key"]),
+            "unit_key": text(table["unit_key"]),
             "date": table["date"].to_numpy()[at],
-            "metric": pd.array(np.asarray(metrics, dtype=object), dtype="str").take(which),
+            "metric": (
+                _sorted_categories(which, np.asarray(metrics, dtype=object))
+                if integers
+                else pd.array(np.asarray(metrics, dtype=object), dtype="str").take(which)
+            ),
             "value": values,
             "row": table["row"].to_numpy()[at],
             # Where a value came from, for messages only: kept as Python objects.
             "sheet": pd.Series(table["sheet"].to_numpy(dtype=object)[at], dtype=object),
             "column": pd.Series(letters[ids, which], dtype=object),
             "header": pd.Series(headers_[ids, which], dtype=object),
-            "name": taken(table["commune"]),
+            "name": text(table["commune"]),
         }
     )
+
+
+def _sorted_categories(codes: np.ndarray, distinct: np.ndarray) -> pd.Categorical:
+    """`distinct[codes]` as a categorical whose categories (text) are in sorted order."""
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    return pd.Categorical.from_codes(rank[codes], categories=pd.Index(distinct[order], dtype="str"))
+
+
+def as_text(column: pd.Series) -> pd.Series:
+    """A categorical text column (`_long`'s, for a plain canonical CSV) as the frame's
+    text type, taken from its categories; any other column as it is."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column
+    return pd.Series(column.cat.categories.array.take(column.cat.codes.to_numpy()), index=column.index)
 
 
 def _merged_since_reform(rec: FirstRow) -> str:
@@ -327,7 +359,7 @@ def _reformed(obs: pd.DataFrame, matches, reg: pd.DataFrame) -> list[Problem]:
     mine = obs[obs["unit_key"].isin(keys)]
     late = mine[pd.to_datetime(mine["date"]) >= pd.Timestamp(registry.REFORM_DATE)]
     out = []
-    for key, rows in late.groupby("unit_key", sort=False):
+    for key, rows in late.groupby("unit_key", sort=False, observed=True):
         new = became.get(key)
         if not isinstance(new, str) or new not in reg.index:
             continue
