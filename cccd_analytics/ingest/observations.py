@@ -287,6 +287,16 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
         return _sorted_categories(codes[at], np.asarray(distinct, dtype=object))
 
     text = coded if integers else taken
+
+    def messages(distinct: np.ndarray, codes: np.ndarray):
+        if integers:
+            value_codes, uniques = pd.factorize(distinct)
+            if (value_codes >= 0).all():  # None stays None, never a categorical's NaN
+                return pd.Categorical.from_codes(
+                    value_codes[codes], categories=pd.Index(uniques, dtype=object)
+                )
+        return pd.Series(distinct[codes], dtype=object)
+
     return pd.DataFrame(
         {
             "unit_key": text(table["unit_key"]),
@@ -298,10 +308,15 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
             ),
             "value": values,
             "row": table["row"].to_numpy()[at],
-            # Where a value came from, for messages only: kept as Python objects.
-            "sheet": pd.Series(table["sheet"].to_numpy(dtype=object)[at], dtype=object),
-            "column": pd.Series(letters[ids, which], dtype=object),
-            "header": pd.Series(headers_[ids, which], dtype=object),
+            # Where a value came from, for messages only: Python objects, or categoricals of
+            # them for a plain canonical CSV (filtering its rows then moves codes).
+            "sheet": (
+                table["sheet"].array.take(at)
+                if isinstance(table["sheet"].dtype, pd.CategoricalDtype)
+                else messages(table["sheet"].to_numpy(dtype=object), at)
+            ),
+            "column": messages(letters.ravel(), ids * len(metrics) + which),
+            "header": messages(headers_.ravel(), ids * len(metrics) + which),
             "name": text(table["commune"]),
         }
     )
