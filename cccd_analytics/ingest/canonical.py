@@ -133,6 +133,8 @@ def _as_decoded(table, header: bytes) -> bool:
     data row is one when one of its cells is non-ASCII and none is outside cp1252."""
     import unicodedata
 
+    import pyarrow.compute as pc
+
     from cccd_analytics.ingest.legacy_codecs import _is_byte_text, _is_legacy_candidate
 
     try:
@@ -150,6 +152,8 @@ def _as_decoded(table, header: bytes) -> bool:
         if not column.num_chunks:
             continue
         array = column.chunk(0)
+        if pc.all(pc.string_is_ascii(array.dictionary)).as_py() is not False:
+            continue  # ASCII (figures, dates, codes): nothing to repair, NFC as it is
         texts = array.dictionary.to_pylist()
         if not all(unicodedata.is_normalized("NFC", t) for t in texts):
             return False
@@ -207,13 +211,21 @@ class _Column:
 
     def __init__(self, table, index: int):
         array = table.column(str(index)).chunk(0) if table.column(str(index)).num_chunks else None
-        self.texts = array.dictionary.to_pylist() if array is not None else []
+        self._texts = None if array is not None else []
         self.codes = (
             array.indices.to_numpy(zero_copy_only=False).astype(np.int64)
             if array is not None
             else np.zeros(0, np.int64)
         )
         self._dictionary = array.dictionary if array is not None else None
+
+    @property
+    def texts(self) -> list[str]:
+        """The distinct texts as Python strings, made when first asked for: a column of
+        figures has nearly one per row and is read as counts by Arrow (`counts`)."""
+        if self._texts is None:
+            self._texts = self._dictionary.to_pylist()
+        return self._texts
 
     def map(self, function, dtype=object) -> np.ndarray:
         """`function` of each row's text, called once per distinct text."""
