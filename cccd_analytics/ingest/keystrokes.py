@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from cccd_analytics.ingest.syllables import is_vietnamese_syllable
 
@@ -101,6 +102,7 @@ def _telex(word: str) -> str | None:
     return _with_tone(letters, tone)
 
 
+@lru_cache(maxsize=1 << 16)  # the same words recur in every name (Xã, Phường, Hưng …)
 def _restore_word(word: str) -> str:
     # "oo" is a rhyme only in loan words ("xoong"); in a place name it is Telex's ô.
     if is_vietnamese_syllable(word) and "oo" not in word.lower():
