@@ -121,6 +121,7 @@ def _restore_word(word: str) -> str:
     return found[0].upper() + found[1:] if word[0].isupper() else found
 
 
+@lru_cache(maxsize=1 << 14)  # a file's province and district names recur on every unit
 def restore(name: str) -> str:
     """The name with each word's leftover Telex or VNI keystrokes applied: "Kyf Taan",
     "Ky2 Ta6n" → "Kỳ Tân"; "xa Thuwowngj" → "xa Thượng".  Unchanged when no word needs it."""
