@@ -369,8 +369,26 @@ def test_the_figure_read_parses_days_and_values_as_python_does():
     days = [date(1999, 1, 1) + timedelta(days=i) for i in range(0, 37_600, 3)]
     text = "".join(json.dumps(d.isoformat()) + "," for d in days).encode()
     assert _iso_days(text, len(days)).tolist() == days
+    every = [date(1896, 1, 1) + timedelta(days=i) for i in range(76_700)]  # 1896-2105: 1900, 2000, 2100
+    text = "".join(json.dumps(d.isoformat()) + "," for d in every).encode()
+    assert _iso_days(text, len(every)).tolist() == every
     odd = b'"2024-02-29 00:00:00","2023-05-01",'
     assert _iso_days(odd, 2).tolist() == [date(2024, 2, 29), date(2023, 5, 1)]
+    # Not a day of the calendar, or not digits where digits go: read one by one, as
+    # date.fromisoformat reads them (which refuses them), never taken for another day.
+    for wrong in (
+        b'"2023-02-29",',
+        b'"2100-02-29",',
+        b'"2024-13-01",',
+        b'"2024-04-31",',
+        b'"2024-00-10",',
+        b'"2024-0:-01",',
+        b'"2024-01-1/",',
+        b'"2024/01/01",',
+        b"'2024-01-01',",
+    ):
+        with pytest.raises(ValueError):
+            _iso_days(b'"2024-02-29",' + wrong, 2)
     assert len(_iso_days(b"", 0)) == 0
     values = [0, -5, 12, 2**40, 87_000]
     for text in (",".join(map(str, values)), ",".join(map(str, values)).encode()):

@@ -339,27 +339,80 @@ def _figure_values(
 
 def _iso_days(records: bytes, n: int):
     """`n` dates, each written '"YYYY-MM-DD",' (a JSON array's inside, a comma after each),
-    as datetime64[D]: the records of 13 bytes cut and cast to days by Arrow (a nation's
-    3.5 million in about a tenth of a second; picking the digits with numpy took up to a
-    second in a fresh process).  Any other form (a time after the day) is read one by
-    one, as `_as_day` reads a date."""
+    as datetime64[D]: the records of 13 bytes viewed as a table of bytes, the digits of
+    each date taken column by column and turned into days since 1970 by arithmetic (a
+    nation's 3.5 million in a few hundredths of a second; Arrow's cut and cast took ten
+    times that, and numpy's picking of several columns at once, a copy per cell, more).
+    Any other form (a time after the day, a day no calendar has) is read one by one, as
+    `_as_day` reads a date."""
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     if n == 0:
         return np.zeros(0, "datetime64[D]")
     if len(records) == 13 * n:
         cells = np.frombuffer(records, np.uint8).reshape(n, 13)
-        if (cells[:, 0] == 34).all() and (cells[:, 11] == 34).all() and (cells[:, 12] == 44).all():
-            dates = pa.FixedSizeBinaryArray.from_buffers(pa.binary(13), n, [None, pa.py_buffer(records)])
-            try:
-                days = pc.binary_slice(dates, 1, 11).cast(pa.string()).cast(pa.date32())
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                pass
-            else:
-                return days.cast(pa.int32()).to_numpy().astype("datetime64[D]")  # days since 1970
+        days = _civil_days(cells)
+        if days is not None:
+            return days.astype(np.int64).view("datetime64[D]")
     return np.array([_as_day(d) for d in json.loads(b"[" + records[:-1] + b"]")], dtype="datetime64[D]")
+
+
+#: A date's record '"YYYY-MM-DD",' byte by byte: the least each byte may be, and how much
+#: more (digits 0-9, a month's tens 0-1, a day's tens 0-3; the quotes, dashes and comma exact).
+_RECORD_LEAST = b'"0000-00-00",'
+_RECORD_SPAN = bytes(m - le for m, le in zip(b'"9999-19-39",', _RECORD_LEAST, strict=True))
+#: Which (month, day) exist, as month * 32 + day (29 February: in leap years only).
+_MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _civil_days(cells):
+    """Days since 1970 of the rows '"YYYY-MM-DD",' of a (n, 13) byte table, or None when
+    any row is not such a date of the Gregorian calendar."""
+    import numpy as np
+
+    # Every byte within its range (a byte below its least wraps round to above its span),
+    # a block at a time: the blocks' scratch stays in the processor's cache.
+    least, span = np.frombuffer(_RECORD_LEAST, np.uint8), np.frombuffer(_RECORD_SPAN, np.uint8)
+    block = 1 << 15
+    above = np.empty((min(block, len(cells)), 13), np.uint8)
+    within = np.empty(above.shape, bool)
+    for start in range(0, len(cells), block):
+        part = cells[start : start + block]
+        np.subtract(part, least, out=above[: len(part)])
+        if not np.less_equal(above[: len(part)], span, out=within[: len(part)]).all():
+            return None
+
+    def number(*columns):  # the number these columns' digits write
+        out = cells[:, columns[0]].astype(np.int32)
+        for c in columns[1:]:
+            out *= 10
+            out += cells[:, c]
+        out -= 48 * int("1" * len(columns))  # each digit's '0'
+        return out
+
+    year, month, day = number(1, 2, 3, 4), number(6, 7), number(9, 10)
+    exists = np.zeros(20 * 32, bool)  # months up to 19 and days up to 39 pass the bytes' ranges
+    for m, last in enumerate(_MONTH_DAYS):
+        exists[m * 32 + 1 : m * 32 + last + 1] = m > 0
+    if not exists[month * 32 + day].all():
+        return None
+    leap_day = np.flatnonzero((month == 2) & (day == 29))
+    if len(leap_day):
+        y = year[leap_day]
+        if not ((y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))).all():
+            return None
+    # Days from the civil date (H. Hinnant's algorithm: years counted from March).
+    year -= month <= 2
+    era = year // 400
+    year -= era * 400  # the year of the era
+    month += 9
+    month %= 12
+    month *= 153
+    month += 2
+    month //= 5  # days before the month, from March
+    day += month - 1 - 719_468 + year // 4 - year // 100
+    day += era * 146_097 + year * 365
+    return day
 
 
 def _integers(text: str | bytes, n: int):
