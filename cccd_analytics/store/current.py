@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from cccd_analytics.store.schema import current_values
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
 
@@ -248,13 +250,109 @@ def _newest_per_key(chunks: list[tuple]) -> pd.DataFrame:
 FULL_SERIES = ("collected", "returned")
 
 
+#: A scope of more units than this is read in two halves at once, each on its own
+#: connection (two SQLite readers, two PostgreSQL backends): the database's part of the
+#: read, most of it, then runs on two cores.  A smaller one is read in one go.
+SPLIT_UNITS = 2_000
+
+
 def _figure_values(
-    conn: sa.Connection, as_of: date | None, keys: list[str] | None, full: tuple[str, ...] = FULL_SERIES
+    engine: sa.Engine,
+    as_of: date | None,
+    keys: list[str] | None,
+    version: Callable[[], tuple],
+    full: tuple[str, ...] = FULL_SERIES,
 ) -> pd.DataFrame:
     """Store.figure_observations: every value in force of the `full` metrics and the first
     and last day of every other (unit, metric) series; unit_key and metric categorical.
 
-    One pass over the scope's values: each (unit, metric) series comes as one row, its days
+    A large scope is read in two halves at once, each a range of units: `keys` cut in
+    two, or every unit below and from the middle key of the units table; the halves are
+    put together (their units differ; their metric codes are matched by name).  When
+    `version()` (the data version) changed during the halves' reads, a change committed
+    between them: the scope is read again in one statement, which sees one state of the
+    data, as the read in one go always does."""
+    import numpy as np
+
+    halves = _halves(engine, keys)
+    if halves is None:
+        with engine.connect() as conn:
+            parts = [_figure_part(conn, as_of, keys, None, full)]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        def read(half):
+            with engine.connect() as conn:
+                return _figure_part(conn, as_of, *half, full)
+
+        before = version()
+        with ThreadPoolExecutor(1, thread_name_prefix="cccd-read") as pool:
+            other = pool.submit(read, halves[1])
+            parts = [read(halves[0]), other.result()]
+        if version() != before:
+            with engine.connect() as conn:
+                parts = [_figure_part(conn, as_of, keys, None, full)]
+    unit_names: list[str] = []
+    metric_names: dict[str, int] = {}
+    unit_codes, metric_codes = [], []
+    for units, metrics_, unit, metric, _, _ in parts:
+        unit_codes.append(unit + len(unit_names))
+        unit_names += units
+        to = np.array([metric_names.setdefault(m, len(metric_names)) for m in metrics_] or [0], np.int32)
+        metric_codes.append(to[metric])
+    import pandas as pd
+
+    one = len(parts) == 1
+    return pd.DataFrame(
+        {
+            "unit_key": pd.Categorical.from_codes(
+                unit_codes[0] if one else np.concatenate(unit_codes),
+                categories=pd.Index(unit_names, dtype=object),
+            ),
+            # datetime64[s], as current_observations gives the dates
+            "date": (parts[0][4] if one else np.concatenate([p[4] for p in parts])).astype("datetime64[s]"),
+            "metric": pd.Categorical.from_codes(
+                metric_codes[0] if one else np.concatenate(metric_codes),
+                categories=pd.Index(list(metric_names), dtype=object),
+            ),
+            "value": parts[0][5] if one else np.concatenate([p[5] for p in parts]),
+        },
+        copy=False,
+    )
+
+
+def _halves(engine: sa.Engine, keys: list[str] | None) -> list[tuple] | None:
+    """The two halves of the scope, as (keys, bound) for `_figure_part`; None to read it in
+    one go: a small scope, or a pool whose connections are not each their own (an
+    in-memory SQLite database is one connection's)."""
+    if not isinstance(engine.pool, sa.pool.QueuePool):
+        return None
+    if keys is not None:
+        middle = len(keys) // 2
+        return [(keys[:middle], None), (keys[middle:], None)] if len(keys) > SPLIT_UNITS else None
+    with engine.connect() as conn:
+        count, middle = conn.exec_driver_sql(
+            "SELECT (SELECT count(*) FROM units), (SELECT key FROM units ORDER BY key LIMIT 1 "
+            "OFFSET (SELECT count(*) FROM units) / 2)"
+        ).one()
+    if count <= SPLIT_UNITS or middle is None:
+        return None
+    # Below and from the middle key, compared by the database (its own order of text).
+    return [(None, ("<", middle)), (None, (">=", middle))]
+
+
+def _figure_part(
+    conn: sa.Connection,
+    as_of: date | None,
+    keys: list[str] | None,
+    bound: tuple[str, str] | None,
+    full: tuple[str, ...],
+) -> tuple:
+    """The values of `_figure_values` of the units `keys` (None: every unit) on the side
+    `bound` (an operator and a key; None: either side) of a key: (unit names, metric
+    names, each value's unit and metric code in them, its day as days since 1970, value).
+
+    One pass over the values: each (unit, metric) series comes as one row, its days
     and its values as two lists of text that numpy parses (SQLite: JSON arrays,
     json_group_array; PostgreSQL: string_agg of the days since 1970, in no order), and the
     other metrics' series are cut to their first and last day here.
@@ -267,6 +365,9 @@ def _figure_values(
 
     postgresql = conn.dialect.name == "postgresql"
     where, params = _scope(postgresql, as_of, keys)
+    if bound is not None:
+        where.append(f"unit_key {bound[0]} " + ("%s" if postgresql else "?"))
+        params.append(bound[1])
     if postgresql:
         lists = "string_agg((date - DATE '1970-01-01')::text, ','), string_agg(value::text, ',')"
     else:
@@ -295,9 +396,9 @@ def _figure_values(
     n = sum(counts)
     comma = "," if postgresql else b","
     if postgresql:
-        day = _integers(comma.join(days), n).astype("datetime64[D]")
+        day = _integers(comma.join(days), n)
     else:
-        day = _iso_days(comma.join([*days, b""]), n)
+        day = _iso_days(comma.join([*days, b""]), n).view(np.int64)
     del days
     value = _integers(comma.join(values), n)
     del values
@@ -319,21 +420,13 @@ def _figure_values(
             keep |= day == np.repeat(np.minimum.reduceat(day, starts), counts_a)
             keep |= day == np.repeat(np.maximum.reduceat(day, starts), counts_a)
         series, day, value = series[keep], day[keep], value[keep]
-    import pandas as pd
-
-    return pd.DataFrame(
-        {
-            "unit_key": pd.Categorical.from_codes(
-                np.asarray(units, np.int32)[series], categories=pd.Index(list(unit_names), dtype=object)
-            ),
-            # datetime64[s], as current_observations gives the dates
-            "date": day.astype("datetime64[s]"),
-            "metric": pd.Categorical.from_codes(
-                np.asarray(metrics_, np.int32)[series], categories=pd.Index(list(metric_names), dtype=object)
-            ),
-            "value": value,
-        },
-        copy=False,
+    return (
+        list(unit_names),
+        list(metric_names),
+        np.asarray(units, np.int32)[series],
+        np.asarray(metrics_, np.int32)[series],
+        day.view("datetime64[D]"),
+        value,
     )
 
 
