@@ -5,17 +5,15 @@ import streamlit as st
 
 from cccd_analytics import charts, dimensions, tables, ui
 from cccd_analytics import text as fmt
-from cccd_analytics.analytics import drilldown, metrics
+from cccd_analytics.analytics import metrics
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import links
 
 context = ui.page_context()
 snap = ui.campaign_snapshot()
-choices = metrics.attention_order(snap.units[snap.units["level"].isin(["commune", "district"])])
-labels = {
-    r.key: (f"{r.name} ({r.district})" if r.level == "commune" and r.district else r.name)
-    for r in choices.itertuples()
-}
+view = ui.loaders.view_key(snap)
+# Every commune and district, most behind first (made once per data version and day).
+labels = ui.loaders.unit_choices(view, _snap=snap)
 links.bind(links.UNIT_PARAM, links.UNIT_KEY, options=list(labels))
 if st.session_state.get(links.UNIT_KEY) not in labels:
     st.session_state.pop(links.UNIT_KEY, None)
@@ -112,20 +110,10 @@ if split:
         ui.chart(charts.part_series(series, [value], found.values), f"{dimension}_{key}")
 
 st.subheader(t("Thu nhận → trả thẻ"))
-st.plotly_chart(charts.funnel(row), width="stretch", config=charts.PLOTLY_CONFIG)
+st.plotly_chart(
+    ui.loaders.figure("funnel", view, (key,), _snap=snap), width="stretch", config=charts.PLOTLY_CONFIG
+)
 
 if row["level"] == "commune":
     st.subheader(t("Lịch sử nhập số liệu"))
-    history = drilldown.upload_history(ui.store().observation_history(key))
-    shown = pd.DataFrame(
-        {
-            t("Lần nhập"): history["upload_id"],
-            t("Tệp"): history["file_name"],
-            t("Thời điểm nhập"): history["uploaded_at"].map(fmt.moment_vn),
-            t("Từ ngày"): history["first_day"].map(fmt.date_vn),
-            t("Đến ngày"): history["last_day"].map(fmt.date_vn),
-            t("Số giá trị"): history["values"].map(fmt.number),
-            t("Trạng thái"): history["status"].map({"active": t("hiệu lực"), "undone": t("đã hủy")}),
-        }
-    )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(ui.loaders.unit_uploads(view, key), hide_index=True, width="stretch")

@@ -110,7 +110,7 @@ def unit_table(level: str, filtered, choices: tuple) -> None:
     # (Sorted and formatted once per data version and filters, for every viewer: ui.loaders.)
     table, keys = ui.loaders.unit_listing(ui.loaders.view_key(snap), level, *choices, _snap=snap)
     links.table_opening_units(
-        tables.style_status(table),
+        table,
         keys,
         key="units_table",
         height=min(38 + 35 * max(len(filtered), 1), 720),
