@@ -48,7 +48,7 @@ if pd.notna(main.get("run_rate_date")):
 {"done": st.success, "on_track": st.success, "at_risk": st.warning}.get(main["status"], st.error)(text)
 
 # Who reported on the as-of day, and who has been silent: silence is not zero progress.
-fresh = freshness.freshness(snap.units, snap.as_of)
+fresh, silent_table = ui.loaders.freshness(ui.loaders.view_key(snap), _snap=snap)
 
 today = snap.daily.iloc[-1]
 info = dict(delta_color="off", delta_arrow="off")
@@ -101,7 +101,7 @@ if fresh.total:
                 k=freshness.SILENT_DAYS,
             )
         ):
-            st.dataframe(tables.silent_table(fresh.silent), hide_index=True, width="stretch")
+            st.dataframe(silent_table, hide_index=True, width="stretch")
     else:
         st.caption(t("Không có xã nào chưa báo cáo từ {k} ngày trở lên.", k=freshness.SILENT_DAYS))
 
@@ -150,7 +150,7 @@ sort = (
     )
     or "behind"
 )
-rows, shown = ui.loaders.attention(ui.loaders.view_key(snap), sort, 15, _snap=snap)
+rows, shown, cards = ui.loaders.attention(ui.loaders.view_key(snap), sort, 15, _snap=snap)
 with st.container(key="ov_attention_table"):
     links.table_opening_units(
         shown,
@@ -160,15 +160,15 @@ with st.container(key="ov_attention_table"):
     )
 # On a phone: the same communes as cards, each with a button to its page.
 with st.container(key="ov_cards"):
-    for _, row in rows.iterrows():
-        st.html(tables.attention_card(row))
+    for unit, card in zip(rows["key"], cards):
+        st.html(card)
         if st.button(
             t("Mở trang đơn vị"),
-            key=f"ov_card_{row['key']}",
+            key=f"ov_card_{unit}",
             type="tertiary",
             icon=":material/chevron_right:",
         ):
-            links.open_unit(row["key"])
+            links.open_unit(unit)
 st.caption(t("Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó."))
 
 st.subheader(t("Báo cáo giao ban"))

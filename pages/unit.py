@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import charts, dimensions, tables, ui
+from cccd_analytics import charts, dimensions, ui
 from cccd_analytics import text as fmt
 from cccd_analytics.analytics import metrics
 from cccd_analytics.i18n import t
@@ -88,15 +88,16 @@ if split:
             ),
         )
     for dimension, (found, value) in chosen.items():
-        mine = found.rows[found.rows["key"] == key]
         if value is None:
             st.dataframe(
-                tables.parts_table(mine, dimensions.LABELS[dimension], row["level"]),
+                ui.loaders.unit_parts_table(
+                    view, context.as_of, key, row["level"], dimension, _context=context
+                ),
                 hide_index=True,
                 width="stretch",
             )
             continue
-        part = mine[mine["value"] == value]
+        part = found.rows[(found.rows["key"] == key) & (found.rows["value"] == value)]
         if part.empty:
             st.caption(t("Đơn vị chưa báo cáo số liệu của «{v}».", v=ui.md_escape(value)))
             continue

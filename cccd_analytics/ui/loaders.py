@@ -194,12 +194,34 @@ def units(key: tuple) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def attention(key: tuple, sort: str, limit: int, _snap: metrics.Snapshot | None = None):
-    """The overview's attention list (tables.attention_rows), sorted once, and its table
-    as shown (formatted, the status coloured: `frozen.styled_once`)."""
+    """The overview's attention list (tables.attention_rows), sorted once, its table as
+    shown (formatted, the status coloured: `frozen.styled_once`) and its phone cards."""
     from cccd_analytics import tables
 
     rows = tables.attention_rows(_snap.units, sort, limit=limit)
-    return rows, styled_once(tables.style_status(tables.attention_table(rows)))
+    cards = [tables.attention_card(row) for _, row in rows.iterrows()]
+    return rows, styled_once(tables.style_status(tables.attention_table(rows))), cards
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def freshness(key: tuple, _snap: metrics.Snapshot | None = None):
+    """Who reported on the snapshot's day and who has been silent (`freshness.freshness`),
+    with the silent communes' table as shown."""
+    from cccd_analytics import tables
+    from cccd_analytics.analytics import freshness as fresh_
+
+    found = fresh_.freshness(_snap.units, _snap.as_of)
+    return found, tables.silent_table(found.silent)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def unit_filter_choices(key: tuple, level: str, _snap: metrics.Snapshot | None = None) -> tuple:
+    """The units page's choices for one level: (districts, tags, statuses present)."""
+    rows = _snap.units[_snap.units["level"] == level]
+    districts = sorted(rows["district"].dropna().unique()) if level == "commune" else []
+    tags = sorted({tag for tags in rows["tags"] for tag in (tags or ())})
+    present = set(rows["status"])
+    return districts, tags, [s for s in metrics.STATUS_ORDER if s in present]
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -211,14 +233,18 @@ def unit_listing(
     statuses: tuple,
     _snap: metrics.Snapshot | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """The units page's table for these filters (formatted, the status coloured), and the
-    unit key of each of its rows."""
+    """The units page's table for these filters (formatted, the status coloured), the unit
+    key of each of its rows, and how many rows have each status."""
     from cccd_analytics import tables
 
     rows = _snap.units[_snap.units["level"] == level]
     filtered = tables.filter_units(rows, districts=list(districts), tags=list(tags), statuses=list(statuses))
     table = styled_once(tables.style_status(tables.unit_table(filtered, level)))
-    return table, metrics.attention_order(filtered)["key"].tolist()
+    return (
+        table,
+        metrics.attention_order(filtered)["key"].tolist(),
+        filtered["status"].value_counts().to_dict(),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -281,6 +307,16 @@ def breakdown_lines(key: tuple, as_of: date | None, dimensions: tuple, _context=
 
     found = {d: _context.breakdown(d) for d in dimensions}
     return tables.breakdown_lines(_context.group_targets(), found)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def unit_parts_table(key: tuple, as_of: date | None, unit: str, level: str, dimension: str, _context=None):
+    """One unit's figures per group or channel as shown (`tables.parts_table`), for the
+    shared filters' campaign and day (`_context`; key: `view_key`)."""
+    from cccd_analytics import dimensions, tables
+
+    found = _context.breakdown(dimension)
+    return tables.parts_table(found.rows[found.rows["key"] == unit], dimensions.LABELS[dimension], level)
 
 
 # -- breakdowns (parts by priority group, channel, residence …) ------------------------------
