@@ -62,9 +62,11 @@ def forget_data_version() -> None:
         delattr(ctx, _RUN_VERSION)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def campaigns(url: str, version: tuple) -> list[camp.Campaign]:
-    return [camp.from_definition(d) for d in get_store(url).campaign_definitions()]
+# The campaigns (frozen dataclasses) and data ranges every page run's shared filters read:
+# one object for every session, not a copy unpickled per run.
+@st.cache_resource(show_spinner=False, max_entries=8)
+def campaigns(url: str, version: tuple) -> tuple[camp.Campaign, ...]:
+    return tuple(camp.from_definition(d) for d in get_store(url).campaign_definitions())
 
 
 def campaign(url: str, version: tuple, name: str) -> camp.Campaign:
@@ -107,7 +109,7 @@ def quality_findings(url: str, version: tuple, name: str, as_of: date | None):
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def data_range(url: str, version: tuple, name: str) -> tuple[date | None, date | None]:
     return shared.data_range(get_store(url), campaign(url, version, name), version)
 
