@@ -1,5 +1,3 @@
-import sys
+from cccd_analytics.cli import run
 
-from cccd_analytics.cli import main
-
-sys.exit(main())
+run()

@@ -48,6 +48,23 @@ def test_exit_0_when_done(db_url, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def test_the_sqlite_file_alone_holds_what_a_command_wrote(tmp_path):
+    # The command leaves without the interpreter's teardown (cli.run): it must still close its
+    # connections, or the upload would sit in the write-ahead log beside the file and a copy of
+    # the file alone would miss it.
+    path = tmp_path / "cccd.sqlite"
+    good = write(
+        tmp_path / "tot.csv", HEADER + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,10,0\n"
+    )
+    result = cccd("ingest", "--db", f"sqlite:///{path}", str(good), "--json")
+    assert result.returncode == 0, result.stderr
+    assert not path.with_name("cccd.sqlite-wal").exists()
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(path.read_bytes())
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT count(*) FROM uploads").fetchone() == (1,)
+
+
 def test_exit_2_when_a_file_is_refused(db_url, tmp_path):
     bad = write(tmp_path / "xau.csv", HEADER + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,-1,0\n")
     result = cccd("ingest", "--db", db_url, str(bad))

@@ -12,7 +12,9 @@ plotly or the briefing.  A command module may import what it needs at its top.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
+import os
 import sys
 from datetime import date
 
@@ -200,5 +202,42 @@ def main(argv: list[str] | None = None) -> int:
         return exit_codes.code_for(exc)
 
 
+def run() -> None:
+    """The `cccd` command: `main`, then an exit that skips the native libraries' teardown.
+
+    Arrow's thread pool, destroyed by the C++ runtime after Python has finished, aborted about
+    one `cccd` process in a hundred on a loaded machine ("terminate called without an active
+    exception", exit 134) after the command's work and output were complete (apache/arrow
+    issue 34314). Python's own shutdown still runs in full (threads joined, every atexit
+    handler); then the stores' connections are closed, so SQLite folds its write-ahead log
+    into the database file, and the process leaves with the command's code."""
+    leaving: dict[str, int | None] = {"code": None}
+    # Registered before any library's handler, so it runs after all of them (last in, first out).
+    atexit.register(_leave, leaving)
+    try:
+        code = main()
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            leaving["code"] = exc.code or 0
+        raise
+    leaving["code"] = code
+    sys.exit(code)
+
+
+def _leave(leaving: dict[str, int | None]) -> None:
+    code = leaving["code"]
+    if code is None:
+        return  # an unexpected error: Python reports it and exits its usual way
+    store = sys.modules.get("cccd_analytics.store")
+    if store is not None:
+        store.close_all()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed pipe (`cccd status | head`): nothing more can reach it
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -22,6 +22,7 @@ The package, by concern (docs/architecture.md):
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -94,6 +95,19 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+# Every engine this process opened, so that a command can close their connections before it
+# leaves without the interpreter's teardown (cli.run).
+_ENGINES: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
+
+
+def close_all() -> None:
+    """Close the pooled connections of every store this process opened. Closing the last
+    connection to a SQLite file in WAL mode writes the log back into the file and removes
+    it: the file alone is then the whole database (copied by hand, attached to a mail)."""
+    for engine in list(_ENGINES):
+        engine.dispose()
+
+
 class Store(UploadsMixin, ReadsMixin, CacheMixin, DefinitionsMixin, AccountsMixin):
     """Access to one database.  Open with `Store.open(url)`; migrations run on open.
 
@@ -102,6 +116,7 @@ class Store(UploadsMixin, ReadsMixin, CacheMixin, DefinitionsMixin, AccountsMixi
 
     def __init__(self, engine: sa.Engine):
         self.engine = engine
+        _ENGINES.add(engine)
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
