@@ -141,3 +141,36 @@ def test_a_long_file_read_past_its_head_is_the_same(monkeypatch):
     assert len(data) > ingest.Limits().head_bytes
     assert _same(data, "long.csv", monkeypatch)
     assert not _same((VI + body + LEGACY).encode(), "long_tail.csv", monkeypatch)
+
+
+def _decodings(data: bytes, name: str, monkeypatch) -> int:
+    """How many times the import of `data` decoded text through legacy_text.decode_bytes."""
+    from cccd_analytics.ingest import legacy_text
+
+    calls = []
+    original = legacy_text.decode_bytes
+
+    def counted(raw, **kwargs):
+        calls.append(len(raw))
+        return original(raw, **kwargs)
+
+    monkeypatch.setattr(legacy_text, "decode_bytes", counted)
+    ingest.read_observations(data, name)
+    return len(calls)
+
+
+def test_a_clean_utf8_file_is_parsed_as_it_is_and_any_line_a_legacy_font_could_have_written_is_decoded(
+    monkeypatch,
+):
+    """A clean UTF-8 file (NFC, no line a legacy font could have produced) is parsed as its
+    bytes are, without decoding it a second time; a single such line (every letter one
+    cp1252 byte: "Xã Hà" without any "ư", "đ" or "ệ"), or text not in NFC, sends it through
+    decoding, and either way the result is the row-by-row reading's."""
+    clean = (VI + ROWS).encode()
+    candidate = (VI + ROWS + "16/03/2021,Tinh Ha Tinh,Huyen Ky Anh,Xã Hà,,100,10,0\n").encode()
+    decomposed = __import__("unicodedata").normalize("NFD", VI + ROWS).encode()
+    assert _decodings(clean, "clean.csv", monkeypatch) == 1  # the head, to find the header
+    assert _decodings(candidate, "candidate.csv", monkeypatch) == 2
+    assert _decodings(decomposed, "decomposed.csv", monkeypatch) == 2
+    for data in (clean, candidate, decomposed):
+        assert _same(data, "file.csv", monkeypatch)

@@ -299,7 +299,9 @@ def test_the_figures_read_in_proportion_give_the_same_snapshot_as_every_value(sa
     _same_figures(store, campaigns[0], date(2021, 4, 1), some)
 
 
-def test_the_figures_read_in_proportion_is_the_same_on_postgresql(sample_db, pg_url, tmp_path, capsys):
+def test_the_figures_read_in_proportion_is_the_same_on_postgresql(
+    sample_db, pg_url, tmp_path, capsys, monkeypatch
+):
     from cccd_analytics.cli import main
 
     assert main(["copy", "--db", f"sqlite:///{sample_db}", "--to", pg_url]) == 0
@@ -309,6 +311,51 @@ def test_the_figures_read_in_proportion_is_the_same_on_postgresql(sample_db, pg_
     for campaign in camp.stored(store):
         for as_of in (None, date(2021, 5, 21)):
             _same_figures(store, campaign, as_of)
+    _split_read_is_the_one_go_read(store, monkeypatch)
+
+
+def _split_read_is_the_one_go_read(store: Store, monkeypatch) -> None:
+    """A large scope is read in two halves at once (store/current.py SPLIT_UNITS): the
+    frame is the one read in one go, up to the order of its rows and categories."""
+    from cccd_analytics.store import current
+
+    def read(as_of, keys):
+        frame = store.figure_observations(as_of=as_of, unit_keys=keys)
+        frame = frame.astype({"unit_key": object, "metric": object})
+        return frame.sort_values(["unit_key", "metric", "date"]).reset_index(drop=True)
+
+    communes = sorted(store.units().query("level == 'commune'")["key"])
+    cases = [(None, None), (date(2021, 5, 21), None), (None, communes[:9]), (None, communes[:1])]
+    monkeypatch.setattr(current, "SPLIT_UNITS", 10**9)
+    whole = [read(*case) for case in cases]
+    monkeypatch.setattr(current, "SPLIT_UNITS", 0)
+    monkeypatch.setattr(current, "SPLIT_ENGINES", ("postgresql", "sqlite"))  # the same path on both
+    halves = []
+    real = current._halves
+    monkeypatch.setattr(current, "_halves", lambda *a: halves.append(real(*a)) or halves[-1])
+    for case, expected in zip(cases, whole, strict=True):
+        pd.testing.assert_frame_equal(read(*case), expected)
+    assert all(h is not None and all(h) for h in halves), halves  # each read in two halves
+    assert len(whole[0]) and len(whole[1]) < len(whole[0])
+
+
+def test_a_large_scope_read_in_two_halves_is_the_read_in_one_go(sample_url, tmp_path, monkeypatch):
+    store = Store.open(sample_url)
+    _eligible_at_odd_days(store, tmp_path)
+    _split_read_is_the_one_go_read(store, monkeypatch)
+    from cccd_analytics.store import current
+
+    # A change committed while the halves were read (the data version moved): read again
+    # in one statement, which sees one state of the data.
+    monkeypatch.setattr(current, "SPLIT_ENGINES", ("sqlite",))
+    versions = iter([(1,), (2,)])
+    calls = []
+    real_part = current._figure_part
+    monkeypatch.setattr(current, "_figure_part", lambda *a: calls.append(a[3]) or real_part(*a))
+    moved = current._figure_values(store.engine, None, None, lambda: next(versions))
+    assert len(calls) == 3 and calls[2] is None  # two halves, then every unit in one go
+    one = store.figure_observations()
+    assert len(moved) == len(one) and set(moved["unit_key"]) == set(one["unit_key"])
 
 
 def _reference_range(store: Store, campaign: camp.Campaign) -> tuple:
@@ -369,8 +416,26 @@ def test_the_figure_read_parses_days_and_values_as_python_does():
     days = [date(1999, 1, 1) + timedelta(days=i) for i in range(0, 37_600, 3)]
     text = "".join(json.dumps(d.isoformat()) + "," for d in days).encode()
     assert _iso_days(text, len(days)).tolist() == days
+    every = [date(1896, 1, 1) + timedelta(days=i) for i in range(76_700)]  # 1896-2105: 1900, 2000, 2100
+    text = "".join(json.dumps(d.isoformat()) + "," for d in every).encode()
+    assert _iso_days(text, len(every)).tolist() == every
     odd = b'"2024-02-29 00:00:00","2023-05-01",'
     assert _iso_days(odd, 2).tolist() == [date(2024, 2, 29), date(2023, 5, 1)]
+    # Not a day of the calendar, or not digits where digits go: read one by one, as
+    # date.fromisoformat reads them (which refuses them), never taken for another day.
+    for wrong in (
+        b'"2023-02-29",',
+        b'"2100-02-29",',
+        b'"2024-13-01",',
+        b'"2024-04-31",',
+        b'"2024-00-10",',
+        b'"2024-0:-01",',
+        b'"2024-01-1/",',
+        b'"2024/01/01",',
+        b"'2024-01-01',",
+    ):
+        with pytest.raises(ValueError):
+            _iso_days(b'"2024-02-29",' + wrong, 2)
     assert len(_iso_days(b"", 0)) == 0
     values = [0, -5, 12, 2**40, 87_000]
     for text in (",".join(map(str, values)), ",".join(map(str, values)).encode()):

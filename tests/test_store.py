@@ -327,3 +327,31 @@ def test_an_upload_naming_a_unit_not_in_the_registry_is_refused_whole(store):
     with pytest.raises(StoreError, match="khong-co"):
         store.write_upload(upload)
     assert counts(store) == before
+
+
+def test_every_value_of_a_large_upload_is_stored_once_as_given(store):
+    """The values go to SQLite many rows to a statement, the rest one row each: a count that
+    is not a multiple of that, over several batches, stores each value once, in force."""
+    from cccd_analytics.store import NewUpload
+
+    days = pd.date_range("2021-01-01", periods=9_011, freq="D")
+    metrics = ["collected", "returned", "eligible"]
+    values = pd.DataFrame(
+        {
+            "unit_key": ["18775"] * (3 * len(days)),
+            "date": list(days) * 3,
+            "metric": [m for m in metrics for _ in days],
+            "value": range(3 * len(days)),
+        }
+    )
+    upload = NewUpload("x.csv", "1" * 64, len(values), values, pd.DataFrame(columns=["key"]))
+    upload_id = store.write_upload(upload)
+    with store.engine.connect() as conn:
+        stored = pd.read_sql(
+            sa.text("select metric, date, value, upload_id, in_force from observations"), conn
+        )
+    assert len(stored) == len(values)
+    assert set(stored["upload_id"]) == {upload_id} and stored["in_force"].astype(bool).all()
+    stored["date"] = pd.to_datetime(stored["date"])
+    merged = values.merge(stored, on=["metric", "date"], suffixes=("", "_stored"))
+    assert len(merged) == len(values) and (merged["value"] == merged["value_stored"]).all()

@@ -21,15 +21,28 @@ def _at(row) -> dict:
 
 
 def _text(column: pd.Series):
-    """A text column as it is (Arrow strings are not made Python objects and back)."""
-    return column.array if column.dtype == "str" else column.to_numpy()
+    """A text column as it is (Arrow strings, or a categorical's codes, are not made
+    Python objects and back)."""
+    return (
+        column.array
+        if column.dtype == "str" or isinstance(column.dtype, pd.CategoricalDtype)
+        else column.to_numpy()
+    )
+
+
+def _sorted_codes(column: pd.Series) -> np.ndarray:
+    """Integer codes in the order of the text (as `pd.factorize(sort=True)` gives them): a
+    categorical's own codes when its categories are sorted (`observations._long`'s are)."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.is_monotonic_increasing:
+        return column.cat.codes.to_numpy()
+    return pd.factorize(column, sort=True)[0]
 
 
 def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     dup = obs.duplicated(["unit_key", "date", "metric"], keep=False)
     if not dup.any():
         return obs
-    for (_, when, _metric), group in obs[dup].groupby(["unit_key", "date", "metric"]):
+    for (_, when, _metric), group in obs[dup].groupby(["unit_key", "date", "metric"], observed=True):
         first, *others = list(group.itertuples())
         for other in others:
             if other.value != first.value:
@@ -62,29 +75,35 @@ def check_cumulative(
     vectorised pass; the messages for the few that fall follow, one for each side a value came
     from.
     """
-    cum = obs[obs["metric"].isin(CUMULATIVE)]
-    if cum.empty:
+    # The file's cumulative values, by their rows in `obs`: only the columns compared are
+    # taken, and a message looks up its own row (`cum_row`).
+    rows = np.flatnonzero(obs["metric"].isin(CUMULATIVE).to_numpy())
+    if not len(rows):
         return
+
+    def cum_row(i: int) -> pd.Series:
+        return obs.iloc[int(rows[i])]
+
     keys = ["unit_key", "date", "metric"]
     # The values to compare, with `at`: the file's row in `cum` (-1 for the store's).
     parts = [
         pd.DataFrame(
             {
-                "unit_key": _text(cum["unit_key"]),
-                "date": cum["date"].to_numpy(),
-                "metric": _text(cum["metric"]),
-                "value": cum["value"].to_numpy(),
-                "at": np.arange(len(cum)),
+                "unit_key": _text(obs["unit_key"].iloc[rows]),
+                "date": obs["date"].to_numpy()[rows],
+                "metric": _text(obs["metric"].iloc[rows]),
+                "value": obs["value"].to_numpy()[rows],
+                "at": np.arange(len(rows)),
             }
         )
     ]
     if store is not None:
         if current is None:
-            current = store.current_observations(unit_keys=cum["unit_key"].unique())
+            current = store.current_observations(unit_keys=obs["unit_key"].iloc[rows].unique())
         stored = current.loc[current["metric"].isin(CUMULATIVE), [*keys, "value", "upload_id"]]
         if not stored.empty:
             # The file replaces what the store has for the same unit, date and metric.
-            stored = stored.merge(cum[keys], how="left", indicator=True, on=keys)
+            stored = stored.merge(obs[keys].iloc[rows], how="left", indicator=True, on=keys)
             parts.append(stored[stored["_merge"] == "left_only"].drop(columns="_merge").assign(at=-1))
     both = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     # Sorted by unit, metric and date (each once: the file's duplicates are gone and the
@@ -92,8 +111,8 @@ def check_cumulative(
     # was slow.  Performance: the previous report of the same unit and metric is
     # the row before in this order; compared with numpy, and rows looked up only for the
     # values that fall.
-    unit_code = pd.factorize(both["unit_key"], sort=True)[0]
-    metric_code = pd.factorize(both["metric"], sort=True)[0]
+    unit_code = _sorted_codes(both["unit_key"])
+    metric_code = _sorted_codes(both["metric"])
     order = np.lexsort((pd.DatetimeIndex(both["date"]).asi8, metric_code, unit_code))
     unit_code, metric_code = unit_code[order], metric_code[order]
     same = np.r_[False, (unit_code[1:] == unit_code[:-1]) & (metric_code[1:] == metric_code[:-1])]
@@ -116,9 +135,9 @@ def check_cumulative(
         row, prev = both.iloc[order[i]], both.iloc[order[i - 1]]
         label = "lũy kế thu nhận" if row.metric == "collected" else "lũy kế trả thẻ"
         if at[i] >= 0:
-            here = cum.iloc[at[i]]
+            here = cum_row(at[i])
             source = (
-                f"dòng {int(cum.iloc[at[i - 1]].row)}"
+                f"dòng {int(cum_row(at[i - 1]).row)}"
                 if at[i - 1] >= 0
                 else stored_as(prev) or "đã có trong cơ sở dữ liệu"
             )
@@ -132,7 +151,7 @@ def check_cumulative(
                 )
             )
         else:
-            original = cum.iloc[at[i - 1]]  # the file's value the store's later one is below
+            original = cum_row(at[i - 1])  # the file's value the store's later one is below
             report.problems.append(
                 Problem.of(
                     "falling_cumulative",

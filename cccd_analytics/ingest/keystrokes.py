@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from cccd_analytics.ingest.syllables import is_vietnamese_syllable
 
@@ -101,6 +102,7 @@ def _telex(word: str) -> str | None:
     return _with_tone(letters, tone)
 
 
+@lru_cache(maxsize=1 << 16)  # the same words recur in every name (Xã, Phường, Hưng …)
 def _restore_word(word: str) -> str:
     # "oo" is a rhyme only in loan words ("xoong"); in a place name it is Telex's ô.
     if is_vietnamese_syllable(word) and "oo" not in word.lower():
@@ -119,6 +121,7 @@ def _restore_word(word: str) -> str:
     return found[0].upper() + found[1:] if word[0].isupper() else found
 
 
+@lru_cache(maxsize=1 << 14)  # a file's province and district names recur on every unit
 def restore(name: str) -> str:
     """The name with each word's leftover Telex or VNI keystrokes applied: "Kyf Taan",
     "Ky2 Ta6n" → "Kỳ Tân"; "xa Thuwowngj" → "xa Thượng".  Unchanged when no word needs it."""

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 # The tables and converters, and the syllable rules, live apart; they are re-exported
 # here because every caller reaches them as `legacy_text.<name>`.
 from cccd_analytics.ingest.legacy_codecs import (  # noqa: F401
+    _NOT_BYTE,
     _decode_cp1252,
     _encode_cp1252,
     _is_byte_text,
@@ -179,7 +180,8 @@ def detect_legacy(texts: Iterable[str]) -> Detection:
         texts = [texts]
     strings = [t for t in texts if isinstance(t, str)]
     first = next((t for t in strings if t.strip()), "")
-    candidates = [t for t in strings if _is_legacy_candidate(t)]
+    # `_is_legacy_candidate` written out: this is asked of every line of a text file.
+    candidates = [t for t in strings if not t.isascii() and _NOT_BYTE.search(t) is None]
     unchanged = Detection("unicode", 1.0, first, to_nfc(first))
     if not candidates:
         return unchanged

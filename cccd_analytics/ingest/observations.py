@@ -53,7 +53,7 @@ def resolve_and_check(
     day_codes, days = pd.factorize(table["date"], sort=False, use_na_sentinel=False)
     table["reform"] = np.array([d >= registry.REFORM_DATE for d in days], bool)[day_codes]
     triple = ["province", "district", "commune", "code", "reform"]
-    group = table.groupby(triple, sort=False, dropna=False).ngroup().to_numpy()
+    group = _group_numbers(table, triple)
     # The first and the last row of each triple, found from its group number rather than
     # by drop_duplicates' own hashing of the five columns again (a nation's 1,2M rows).
     _, first_of = np.unique(group, return_index=True)
@@ -209,11 +209,25 @@ def resolve_and_check(
     if report.report_date is None and len(report.dates) == 1:
         report.report_date = report.dates[0]
     tidy = obs[["unit_key", "date", "metric", "value"]].copy()
+    tidy["unit_key"], tidy["metric"] = as_text(tidy["unit_key"]), as_text(tidy["metric"])
     codes, uniques = pd.factorize(tidy["date"], sort=False)
     tidy["date"] = np.array([d.date() for d in pd.DatetimeIndex(uniques)] + [None], dtype=object)[codes]
     tidy["value"] = tidy["value"].astype("int64")
-    report.observations = tidy.assign(name=obs["name"].values)
+    report.observations = tidy.assign(name=as_text(obs["name"]).values)
     return tidy, pd.DataFrame(list(new_units.values()))
+
+
+def _group_numbers(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Each row's group, numbered in the order groups first appear, as
+    `table.groupby(columns, sort=False, dropna=False).ngroup()` numbers them: from each
+    column's codes (free for a categorical column, as a plain canonical CSV's are),
+    combined two at a time and numbered again so that the key never overflows."""
+    group = None
+    for name in columns:
+        codes, uniques = pd.factorize(table[name], sort=False, use_na_sentinel=False)
+        codes = codes.astype(np.int64)
+        group = codes if group is None else pd.factorize(group * len(uniques) + codes, sort=False)[0]
+    return group.astype(np.int64)
 
 
 def _long(table: pd.DataFrame) -> pd.DataFrame:
@@ -222,8 +236,11 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
 
     Built by indexing (a row-major walk of the rows × metrics that have a value), not by
     concatenating one frame per metric and sorting them back together."""
-    # Which rows have each metric, asked once (isna of an object column is a pass in Python).
-    has = {m: table[m].notna().to_numpy() for m in VALUE_ORDER}
+    # Which rows have each metric, asked once (isna of an object column is a pass in Python;
+    # a plain canonical CSV's figures come as nullable integers, which say it without one).
+    figures = {m: table[m] for m in VALUE_ORDER}
+    integers = all(isinstance(f.dtype, pd.Int64Dtype) for f in figures.values())
+    has = {m: ~f.array.isna() if integers else f.notna().to_numpy() for m, f in figures.items()}
     metrics = [m for m in VALUE_ORDER if has[m].any()]
     if not metrics:
         return pd.DataFrame(
@@ -231,7 +248,14 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
         )
     present = np.column_stack([has[m] for m in metrics])
     at, which = np.divmod(np.flatnonzero(present.ravel()), len(metrics))
-    values = np.column_stack([table[m].to_numpy(dtype=object) for m in metrics])[at, which]
+    if integers:
+        values = np.column_stack([figures[m].to_numpy(dtype=np.int64, na_value=0) for m in metrics])[
+            at, which
+        ]
+    else:
+        values = np.column_stack([figures[m].to_numpy(dtype=object) for m in metrics])[at, which].astype(
+            np.int64
+        )
     # Each row's cells dict (a few distinct objects, one per layout) found by its id.
     objects = table["cells"].to_numpy(dtype=object)
     cells_ids, distinct = pd.factorize(np.fromiter(map(id, objects), np.int64, len(objects)), sort=False)
@@ -252,20 +276,66 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
             return column.to_numpy()[at]
         return pd.array(np.asarray(distinct, dtype=object), dtype="str").take(codes[at])
 
+    def coded(column: pd.Series):
+        # A plain canonical CSV's unit, metric and name columns as categoricals whose
+        # categories are in sorted order (sorting the codes sorts the text): the checks
+        # compare, group and filter the codes, not text per value.  `as_text` turns them
+        # back into text for what is stored.
+        codes, distinct = pd.factorize(column, sort=False, use_na_sentinel=False)
+        if not all(isinstance(v, str) for v in distinct):
+            return taken(column)
+        return _sorted_categories(codes[at], np.asarray(distinct, dtype=object))
+
+    text = coded if integers else taken
+
+    def messages(distinct: np.ndarray, codes: np.ndarray):
+        if integers:
+            value_codes, uniques = pd.factorize(distinct)
+            if (value_codes >= 0).all():  # None stays None, never a categorical's NaN
+                return pd.Categorical.from_codes(
+                    value_codes[codes], categories=pd.Index(uniques, dtype=object)
+                )
+        return pd.Series(distinct[codes], dtype=object)
+
     return pd.DataFrame(
         {
-            "unit_key": taken(table["unit_key"]),
+            "unit_key": text(table["unit_key"]),
             "date": table["date"].to_numpy()[at],
-            "metric": pd.array(np.asarray(metrics, dtype=object), dtype="str").take(which),
-            "value": values.astype(np.int64),
+            "metric": (
+                _sorted_categories(which, np.asarray(metrics, dtype=object))
+                if integers
+                else pd.array(np.asarray(metrics, dtype=object), dtype="str").take(which)
+            ),
+            "value": values,
             "row": table["row"].to_numpy()[at],
-            # Where a value came from, for messages only: kept as Python objects.
-            "sheet": pd.Series(table["sheet"].to_numpy(dtype=object)[at], dtype=object),
-            "column": pd.Series(letters[ids, which], dtype=object),
-            "header": pd.Series(headers_[ids, which], dtype=object),
-            "name": taken(table["commune"]),
+            # Where a value came from, for messages only: Python objects, or categoricals of
+            # them for a plain canonical CSV (filtering its rows then moves codes).
+            "sheet": (
+                table["sheet"].array.take(at)
+                if isinstance(table["sheet"].dtype, pd.CategoricalDtype)
+                else messages(table["sheet"].to_numpy(dtype=object), at)
+            ),
+            "column": messages(letters.ravel(), ids * len(metrics) + which),
+            "header": messages(headers_.ravel(), ids * len(metrics) + which),
+            "name": text(table["commune"]),
         }
     )
+
+
+def _sorted_categories(codes: np.ndarray, distinct: np.ndarray) -> pd.Categorical:
+    """`distinct[codes]` as a categorical whose categories (text) are in sorted order."""
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    return pd.Categorical.from_codes(rank[codes], categories=pd.Index(distinct[order], dtype="str"))
+
+
+def as_text(column: pd.Series) -> pd.Series:
+    """A categorical text column (`_long`'s, for a plain canonical CSV) as the frame's
+    text type, taken from its categories; any other column as it is."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column
+    return pd.Series(column.cat.categories.array.take(column.cat.codes.to_numpy()), index=column.index)
 
 
 def _merged_since_reform(rec: FirstRow) -> str:
@@ -304,7 +374,7 @@ def _reformed(obs: pd.DataFrame, matches, reg: pd.DataFrame) -> list[Problem]:
     mine = obs[obs["unit_key"].isin(keys)]
     late = mine[pd.to_datetime(mine["date"]) >= pd.Timestamp(registry.REFORM_DATE)]
     out = []
-    for key, rows in late.groupby("unit_key", sort=False):
+    for key, rows in late.groupby("unit_key", sort=False, observed=True):
         new = became.get(key)
         if not isinstance(new, str) or new not in reg.index:
             continue

@@ -94,9 +94,8 @@ class ReadsMixin:
         begins and ends and their last values.  A nation's eligible figures, reported
         every day, were a third of what current_observations reads."""
         keys = None if unit_keys is None else sorted({str(k) for k in unit_keys})
-        with self.engine.connect() as conn:
-            if conn.dialect.name in ("sqlite", "postgresql"):
-                return _figure_values(conn, as_of, keys)
+        if self.engine.dialect.name in ("sqlite", "postgresql"):
+            return _figure_values(self.engine, as_of, keys, self.data_version)
         return self.current_observations(as_of, keys).drop(columns="upload_id")
 
     def current_parts(

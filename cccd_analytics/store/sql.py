@@ -94,6 +94,46 @@ def _bulk_insert(conn: sa.Connection, table: sa.Table, columns: list[str], fixed
     return insert
 
 
+def _bulk_insert_columns(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: list[str],
+    fixed: dict | None = None,
+    per_statement: int = 200,
+):
+    """Like `_bulk_insert`, for many rows given as columns (sequences of equal length, values
+    already bound): `per_statement` rows to each execution of one INSERT with as many VALUES
+    groups, the rest by the one-row statement.  SQLite binds and steps a statement once per
+    execution, so 200 rows to a statement halve the cost of a row against one row each
+    (measured 0,83 against 1,6 µs a row on a million observations: SQLite's own insert is
+    ~0,4 µs).  Needs a positional paramstyle (SQLite's); otherwise one row a statement."""
+    import numpy as np
+
+    one_row = _bulk_insert(conn, table, columns, fixed)
+    statement = sa.insert(table).values(**fixed) if fixed else sa.insert(table)
+    compiled = statement.compile(dialect=conn.dialect, column_keys=columns, for_executemany=True)
+    sql = str(compiled)
+    head, values_kw, group = sql.rpartition(" VALUES ")
+    positional = compiled.positional and list(compiled.positiontup) == columns and values_kw
+    many_sql = head + values_kw + ", ".join([group] * per_statement) if positional else None
+
+    def insert(values: list) -> None:
+        count = len(values[0]) if values else 0
+        full = (count // per_statement) * per_statement if many_sql else 0
+        if full:
+            # One object array, row after row, cut into runs of `per_statement` rows: the
+            # flat parameters of each execution, without a Python tuple per row.
+            flat = np.empty((full, len(columns)), dtype=object)
+            for i, column in enumerate(values):
+                flat[:, i] = column[:full]
+            runs = flat.reshape(-1, per_statement * len(columns)).tolist()
+            conn.exec_driver_sql(many_sql, list(map(tuple, runs)))
+        if full < count:
+            one_row(zip(*(np.asarray(column[full:]).tolist() for column in values)))
+
+    return insert
+
+
 def _bound(conn: sa.Connection, column: sa.Column, values: pd.Series) -> list:
     """`values` as the driver gets them from SQLAlchemy: the column's bind processor
     (e.g. date → ISO text on SQLite) applied once per distinct value."""
