@@ -326,6 +326,23 @@ def upload_history(history: pd.DataFrame, spans: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def unit_upload_history(history: pd.DataFrame) -> pd.DataFrame:
+    """One commune's uploads as its page lists them (drilldown.upload_history): the upload,
+    its file, when (Vietnam time), the days and number of values it gave, and whether it
+    is in force or undone."""
+    return pd.DataFrame(
+        {
+            t("Lần nhập"): history["upload_id"],
+            t("Tệp"): history["file_name"],
+            t("Thời điểm nhập"): history["uploaded_at"].map(fmt.moment_vn),
+            t("Từ ngày"): history["first_day"].map(fmt.date_vn),
+            t("Đến ngày"): history["last_day"].map(fmt.date_vn),
+            t("Số giá trị"): history["values"].map(fmt.number),
+            t("Trạng thái"): history["status"].map({"active": t("hiệu lực"), "undone": t("đã hủy")}),
+        }
+    )
+
+
 #: How the overview's attention list can be sorted: key → (label, columns, ascending).
 ATTENTION_SORTS = {
     "behind": ("Mức độ chậm", None, None),

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import tables, ui
+from cccd_analytics import i18n, tables, ui
 from cccd_analytics import text as fmt
-from cccd_analytics.analytics import backtest, freshness, metrics
+from cccd_analytics.analytics import freshness, metrics
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import links, styles
 
@@ -48,7 +48,7 @@ if pd.notna(main.get("run_rate_date")):
 {"done": st.success, "on_track": st.success, "at_risk": st.warning}.get(main["status"], st.error)(text)
 
 # Who reported on the as-of day, and who has been silent: silence is not zero progress.
-fresh = freshness.freshness(snap.units, snap.as_of)
+fresh, silent_table = ui.loaders.freshness(ui.loaders.view_key(snap), _snap=snap)
 
 today = snap.daily.iloc[-1]
 info = dict(delta_color="off", delta_arrow="off")
@@ -101,7 +101,7 @@ if fresh.total:
                 k=freshness.SILENT_DAYS,
             )
         ):
-            st.dataframe(tables.silent_table(fresh.silent), hide_index=True, width="stretch")
+            st.dataframe(silent_table, hide_index=True, width="stretch")
     else:
         st.caption(t("Không có xã nào chưa báo cáo từ {k} ngày trở lên.", k=freshness.SILENT_DAYS))
 
@@ -129,9 +129,10 @@ if len(snap.milestones) > 1:
 split = context.part_dimensions()
 if split:
     st.subheader(t("Nhóm ưu tiên và hình thức thu nhận"))
-    found = {d: context.breakdown(d) for d in split if d in ("group", "channel", "residence")}
+    dims = tuple(d for d in split if d in ("group", "channel", "residence"))
+    lines = ui.loaders.breakdown_lines(ui.loaders.view_key(snap), context.as_of, dims, _context=context)
     with st.container(border=True, key="ov_groups"):
-        for line in tables.breakdown_lines(context.group_targets(), found):
+        for line in lines:
             st.markdown(line)
         st.page_link(
             "pages/groups.py", label=t("Xem theo nhóm và hình thức thu nhận"), icon=":material/arrow_forward:"
@@ -149,32 +150,35 @@ sort = (
     )
     or "behind"
 )
-rows = ui.loaders.attention(ui.loaders.view_key(snap), sort, 15, _snap=snap)
+rows, shown, cards = ui.loaders.attention(ui.loaders.view_key(snap), sort, 15, _snap=snap)
 with st.container(key="ov_attention_table"):
     links.table_opening_units(
-        tables.style_status(tables.attention_table(rows)),
+        shown,
         rows["key"].tolist(),
         key="ov_attention",
         height=38 + 35 * len(rows),  # all of the short list, no inner scrolling
     )
 # On a phone: the same communes as cards, each with a button to its page.
 with st.container(key="ov_cards"):
-    for _, row in rows.iterrows():
-        st.html(tables.attention_card(row))
+    for unit, card in zip(rows["key"], cards):
+        st.html(card)
         if st.button(
             t("Mở trang đơn vị"),
-            key=f"ov_card_{row['key']}",
+            key=f"ov_card_{unit}",
             type="tertiary",
             icon=":material/chevron_right:",
         ):
-            links.open_unit(row["key"])
+            links.open_unit(unit)
 st.caption(t("Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó."))
 
 st.subheader(t("Báo cáo giao ban"))
 ui.briefing_downloads(context)
 
 with st.expander(t("Độ tin cậy của dự báo")):
-    computed_on, record = backtest.shipped_track_record()
+    # Made once per language for every viewer (ui.loaders.track_record).
+    computed_on, table, left_out, cards, reliability, summary = ui.loaders.track_record(
+        i18n.language(), ui.loaders.track_record_stamp()
+    )
     st.markdown(
         t(
             "Mô hình dự báo đo tốc độ theo từng tuần (nên số liệu báo cáo dồn hay báo cáo theo tuần vẫn cho "
@@ -186,8 +190,6 @@ with st.expander(t("Độ tin cậy của dự báo")):
     )
     # Static tables: their text wraps to the page, so no column is cut off at desktop width.
     # On a phone their seven columns do not fit: the same figures as cards instead.
-    table = tables.track_record_table(record)
-    left_out = tables.track_record_left_out_table(record)
     with st.container(key="ov_record_tables"):
         if not table.empty:
             st.table(table.set_index(table.columns[0]))
@@ -213,12 +215,10 @@ with st.expander(t("Độ tin cậy của dự báo")):
                     "không hơn thước."
                 )
             )
-        for card in tables.track_record_cards(record):
+        for card in cards:
             st.html(card)
-    reliability = tables.reliability_table(record)
     if not reliability.empty:
         st.table(reliability.set_index(reliability.columns[0]))
-    summary = tables.track_record_summary(record)
     if summary:
         st.markdown(summary)
     st.caption(

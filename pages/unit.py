@@ -3,19 +3,17 @@
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import charts, dimensions, tables, ui
+from cccd_analytics import charts, dimensions, ui
 from cccd_analytics import text as fmt
-from cccd_analytics.analytics import drilldown, metrics
+from cccd_analytics.analytics import metrics
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import links
 
 context = ui.page_context()
 snap = ui.campaign_snapshot()
-choices = metrics.attention_order(snap.units[snap.units["level"].isin(["commune", "district"])])
-labels = {
-    r.key: (f"{r.name} ({r.district})" if r.level == "commune" and r.district else r.name)
-    for r in choices.itertuples()
-}
+view = ui.loaders.view_key(snap)
+# Every commune and district, most behind first (made once per data version and day).
+labels = ui.loaders.unit_choices(view, _snap=snap)
 links.bind(links.UNIT_PARAM, links.UNIT_KEY, options=list(labels))
 if st.session_state.get(links.UNIT_KEY) not in labels:
     st.session_state.pop(links.UNIT_KEY, None)
@@ -90,15 +88,16 @@ if split:
             ),
         )
     for dimension, (found, value) in chosen.items():
-        mine = found.rows[found.rows["key"] == key]
         if value is None:
             st.dataframe(
-                tables.parts_table(mine, dimensions.LABELS[dimension], row["level"]),
+                ui.loaders.unit_parts_table(
+                    view, context.as_of, key, row["level"], dimension, _context=context
+                ),
                 hide_index=True,
                 width="stretch",
             )
             continue
-        part = mine[mine["value"] == value]
+        part = found.rows[(found.rows["key"] == key) & (found.rows["value"] == value)]
         if part.empty:
             st.caption(t("Đơn vị chưa báo cáo số liệu của «{v}».", v=ui.md_escape(value)))
             continue
@@ -112,20 +111,10 @@ if split:
         ui.chart(charts.part_series(series, [value], found.values), f"{dimension}_{key}")
 
 st.subheader(t("Thu nhận → trả thẻ"))
-st.plotly_chart(charts.funnel(row), width="stretch", config=charts.PLOTLY_CONFIG)
+st.plotly_chart(
+    ui.loaders.figure("funnel", view, (key,), _snap=snap), width="stretch", config=charts.PLOTLY_CONFIG
+)
 
 if row["level"] == "commune":
     st.subheader(t("Lịch sử nhập số liệu"))
-    history = drilldown.upload_history(ui.store().observation_history(key))
-    shown = pd.DataFrame(
-        {
-            t("Lần nhập"): history["upload_id"],
-            t("Tệp"): history["file_name"],
-            t("Thời điểm nhập"): history["uploaded_at"].map(fmt.moment_vn),
-            t("Từ ngày"): history["first_day"].map(fmt.date_vn),
-            t("Đến ngày"): history["last_day"].map(fmt.date_vn),
-            t("Số giá trị"): history["values"].map(fmt.number),
-            t("Trạng thái"): history["status"].map({"active": t("hiệu lực"), "undone": t("đã hủy")}),
-        }
-    )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(ui.loaders.unit_uploads(view, key), hide_index=True, width="stretch")

@@ -24,7 +24,9 @@ def filters():
     links.bind("cap", "units_level", options=available)
     level = c1.radio(t("Cấp"), available, format_func=levels.get, key="units_level")
     rows = snap.units[snap.units["level"] == level]
-    districts = sorted(rows["district"].dropna().unique()) if level == "commune" else []
+    districts, all_tags, statuses = ui.loaders.unit_filter_choices(
+        ui.loaders.view_key(snap), level, _snap=snap
+    )
     links.bind("huyen", "units_districts", "list", options=districts)
     chosen_districts = c2.multiselect(
         t("Huyện"),
@@ -34,12 +36,10 @@ def filters():
         placeholder=t("Tất cả"),
         select_all=False,
     )
-    all_tags = sorted({tag for tags in rows["tags"] for tag in (tags or ())})
     links.bind("nhan", "units_tags", "list", options=all_tags)
     chosen_tags = c3.multiselect(
         t("Nhãn"), all_tags, key="units_tags", placeholder=t("Tất cả"), select_all=False
     )
-    statuses = [s for s in metrics.STATUS_ORDER if (rows["status"] == s).any()]
     links.bind("trang_thai", "units_status", "list", options=statuses)
     chosen_status = c4.multiselect(
         t("Trạng thái"),
@@ -98,7 +98,8 @@ def part_tables(level: str, filtered, chosen_parts: dict) -> None:
 
 
 def unit_table(level: str, filtered, choices: tuple) -> None:
-    counts = filtered["status"].value_counts()
+    # (Sorted, formatted and counted once per data version and filters, for every viewer: ui.loaders.)
+    table, keys, counts = ui.loaders.unit_listing(ui.loaders.view_key(snap), level, *choices, _snap=snap)
     st.markdown(
         " · ".join(
             f"{t(metrics.STATUS_LABELS[s])}: **{fmt.number(counts.get(s, 0))}**"
@@ -107,10 +108,8 @@ def unit_table(level: str, filtered, choices: tuple) -> None:
         )
     )
     # The unit's name stays in view when the table is scrolled sideways on a narrow screen.
-    # (Sorted and formatted once per data version and filters, for every viewer: ui.loaders.)
-    table, keys = ui.loaders.unit_listing(ui.loaders.view_key(snap), level, *choices, _snap=snap)
     links.table_opening_units(
-        tables.style_status(table),
+        table,
         keys,
         key="units_table",
         height=min(38 + 35 * max(len(filtered), 1), 720),

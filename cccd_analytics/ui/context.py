@@ -27,51 +27,45 @@ class Context:
     last_day: date | None
 
     def snapshot(self) -> metrics.Snapshot:
-        return loaders.snapshot(default_url(), loaders.store().data_version(), self.campaign.name, self.as_of)
+        return loaders.snapshot(default_url(), loaders.data_version(), self.campaign.name, self.as_of)
 
     def quality(self):
         """(findings, completeness) of the chosen campaign up to the as-of day."""
-        return loaders.quality_findings(
-            default_url(), loaders.store().data_version(), self.campaign.name, self.as_of
-        )
+        return loaders.quality_findings(default_url(), loaders.data_version(), self.campaign.name, self.as_of)
 
     def unit_snapshot(self, key: str) -> metrics.Snapshot:
         return loaders.unit_snapshot(
-            default_url(), loaders.store().data_version(), self.campaign.name, self.as_of, key
+            default_url(), loaders.data_version(), self.campaign.name, self.as_of, key
         )
 
     # Breakdowns: parts by priority group, channel, residence … (analytics.breakdowns)
     def part_dimensions(self) -> list[str]:
         """The dimensions the campaign's reports split their figures by."""
-        return loaders.part_dimensions(
-            default_url(), loaders.store().data_version(), self.campaign.name, self.as_of
-        )
+        return loaders.part_dimensions(default_url(), loaders.data_version(), self.campaign.name, self.as_of)
 
     def breakdown(self, dimension: str):
         return loaders.breakdown(
-            default_url(), loaders.store().data_version(), self.campaign.name, self.as_of, dimension
+            default_url(), loaders.data_version(), self.campaign.name, self.as_of, dimension
         )
 
     def group_targets(self):
-        return loaders.group_targets(
-            default_url(), loaders.store().data_version(), self.campaign.name, self.as_of
-        )
+        return loaders.group_targets(default_url(), loaders.data_version(), self.campaign.name, self.as_of)
 
     def denominator_history(self, dimension: str):
         return loaders.denominator_history(
-            default_url(), loaders.store().data_version(), self.campaign.name, dimension
+            default_url(), loaders.data_version(), self.campaign.name, dimension
         )
 
     def unit_parts(self, key: str, dimension: str):
         return loaders.unit_parts(
-            default_url(), loaders.store().data_version(), self.campaign.name, self.as_of, key, dimension
+            default_url(), loaders.data_version(), self.campaign.name, self.as_of, key, dimension
         )
 
 
 def campaign_filters() -> Context:
     """Sidebar: campaign and as-of date, kept across pages and in the URL."""
     url = default_url()
-    version = loaders.store().data_version()
+    version = loaders.data_version()
     found = loaders.campaigns(url, version)
     if not found:
         return Context(None, None, None, None)

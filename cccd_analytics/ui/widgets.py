@@ -197,7 +197,7 @@ BRIEFING_TYPES = {
 def briefing_downloads(context: Context) -> None:
     """One-click briefing files; each is built only when its button is clicked."""
 
-    url, version = default_url(), loaders.store().data_version()
+    url, version = default_url(), loaders.data_version()
     stamp = fmt.date_vn(context.as_of).replace("/", "-")
     cols = st.columns(len(BRIEFING_TYPES))
     for col, (kind, (label, mime)) in zip(cols, BRIEFING_TYPES.items()):
