@@ -64,9 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
     p.add_argument("--json", action="store_true")
     p.add_argument("--user", default=None, help="người nhập")
-    # quick_exit: the command closes its database itself (cli.imports), so the process may
-    # end without the interpreter's teardown (`_quick_exit`).
-    p.set_defaults(run="imports:ingest_files", quick_exit=True)
+    p.set_defaults(run="imports:ingest_files")
 
     p = db(sub.add_parser("status", help="tiến độ theo đơn vị"))
     p.add_argument("--campaign")
@@ -192,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     module_name, function = args.run.split(":")
     module = importlib.import_module(f"cccd_analytics.cli.{module_name}")
     try:
-        code = getattr(module, function)(args)
+        return getattr(module, function)(args)
     except Exception as exc:
         # The store (SQLAlchemy) is imported here, not before the command: `cccd ingest`
         # starts reading a big export before its heavier imports (ingest.read_ahead).
@@ -202,46 +200,20 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"Lỗi: {exc}", file=sys.stderr)
         return exit_codes.code_for(exc)
-    if argv is None and getattr(args, "quick_exit", False):
-        # Run as the program (not called by other code, which goes on using the process).
-        return _quick_exit(code)
-    return code
-
-
-def _quick_exit(code: int) -> int:
-    """End the process now, without the interpreter's teardown (nor the C++ runtime's, as
-    `run` does after it).
-
-    Performance: after a big import the teardown (the modules of pandas, pyarrow and
-    SQLAlchemy, and the objects they hold, freed one by one) cost ~0,1 s of a 2 s
-    `cccd ingest` on a quiet machine, ~0,2 s of CPU under load; nothing in it is needed.  Safe
-    because the command has committed or rolled back: its stores' connections are closed here
-    (SQLite checkpoints and removes its WAL: the files are as after a normal exit); what Python
-    would still do is done here: the functions registered with atexit (logging's flush, a
-    worker pool's, coverage's) and the flush of stdout and stderr.  A thread still running
-    could only be a read nobody waits for (an early parse of a refused file).  If the streams
-    cannot be flushed (a closed pipe), the usual exit reports it."""
-    store = sys.modules.get("cccd_analytics.store")
-    if store is not None:
-        store.close_all()
-    try:
-        atexit._run_exitfuncs()
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        return code
-    os._exit(code)
 
 
 def run() -> None:
-    """The `cccd` command: `main`, then an exit that skips the native libraries' teardown.
+    """The `cccd` command: `main`, then an exit without the interpreter's teardown.
 
-    Arrow's thread pool, destroyed by the C++ runtime after Python has finished, aborted about
-    one `cccd` process in a hundred on a loaded machine ("terminate called without an active
-    exception", exit 134) after the command's work and output were complete (apache/arrow
-    issue 34314). Python's own shutdown still runs in full (threads joined, every atexit
-    handler); then the stores' connections are closed, so SQLite folds its write-ahead log
-    into the database file, and the process leaves with the command's code."""
+    Python's shutdown runs up to its atexit handlers (threads joined, every handler: logging's
+    flush, a worker pool's, kaleido's browser); then the stores' connections are closed, so
+    SQLite folds its write-ahead log into the database file, and the process leaves with the
+    command's code. What is skipped needs doing by nobody, and cost:
+    - the modules and the objects they hold (pandas, pyarrow, SQLAlchemy) freed one by one:
+      ~0,1 s of a 2 s `cccd ingest` on a quiet machine, ~0,2 s of CPU under load;
+    - the C++ runtime's destructors, where Arrow's thread pool aborted about one process in a
+      hundred on a loaded machine ("terminate called without an active exception", exit 134)
+      after the command's work and output were complete (apache/arrow issue 34314)."""
     leaving: dict[str, int | None] = {"code": None}
     # Registered before any library's handler, so it runs after all of them (last in, first out).
     atexit.register(_leave, leaving)
