@@ -211,6 +211,18 @@ def test_the_registry_count_the_store_checks_on_open_is_the_registry_built():
     assert registry.official_unit_count() == len(registry.load_registry())
 
 
+def _three_uploads(conn) -> None:
+    """Uploads 1 and 2 in force and 3 undone, as a store of an earlier release holds them."""
+    for upload, status in ((1, "active"), (2, "active"), (3, "undone")):
+        conn.execute(
+            sa.text(
+                "INSERT INTO uploads (id, file_name, sha256, uploaded_at, rows_read, warnings, status) "
+                "VALUES (:id, :name, :sha, :at, 1, '[]', :status)"
+            ),
+            dict(id=upload, name=f"{upload}.csv", sha=str(upload) * 64, at=date(2021, 3, 5), status=status),
+        )
+
+
 @pytest.mark.parametrize("release", [4, 5])
 def test_a_store_of_an_earlier_release_keeps_its_values_once_each_with_the_ones_in_force(
     db_url, tmp_path, release
@@ -243,16 +255,7 @@ def test_a_store_of_an_earlier_release_keeps_its_values_once_each_with_the_ones_
             )
             conn.exec_driver_sql("CREATE INDEX ix_observations_upload ON observations (upload_id)")
         conn.exec_driver_sql(f"DELETE FROM schema_version WHERE version > {release}")
-        for upload, status in ((1, "active"), (2, "active"), (3, "undone")):
-            conn.execute(
-                sa.text(
-                    "INSERT INTO uploads (id, file_name, sha256, uploaded_at, rows_read, warnings, status) "
-                    "VALUES (:id, :name, :sha, :at, 1, '[]', :status)"
-                ),
-                dict(
-                    id=upload, name=f"{upload}.csv", sha=str(upload) * 64, at=date(2021, 3, 5), status=status
-                ),
-            )
+        _three_uploads(conn)
         rows = [  # (upload, unit, date, metric, value), in id order
             (1, "18775", date(2021, 3, 1), "collected", 90),
             (1, "18775", date(2021, 3, 1), "collected", 95),  # the same key again: it counted
@@ -323,16 +326,7 @@ def test_a_store_of_an_earlier_release_keeps_its_parts_once_each_with_the_ones_i
         conn.exec_driver_sql("DROP TABLE upload_part_units")
         schema.legacy.create_all(conn, tables=[schema._breakdowns_v4, schema._current_breakdowns_v4])
         conn.exec_driver_sql("DELETE FROM schema_version WHERE version > 6")
-        for upload, status in ((1, "active"), (2, "active"), (3, "undone")):
-            conn.execute(
-                sa.text(
-                    "INSERT INTO uploads (id, file_name, sha256, uploaded_at, rows_read, warnings, status) "
-                    "VALUES (:id, :name, :sha, :at, 1, '[]', :status)"
-                ),
-                dict(
-                    id=upload, name=f"{upload}.csv", sha=str(upload) * 64, at=date(2021, 3, 5), status=status
-                ),
-            )
+        _three_uploads(conn)
         rows = [  # (upload, date, value, count), in id order; all of 18775, channel, collected
             (1, date(2021, 3, 15), "Tổ lưu động", 300),
             (1, date(2021, 3, 15), "Tại nhà", 20),
