@@ -247,6 +247,22 @@ def test_pdf_has_the_same_figures_in_readable_vietnamese(nghe_an, tmp_path):
     assert fonts and all("LiberationSans" in f for f in fonts)  # embedded, not a viewer's guess
 
 
+def test_each_pdf_page_is_dated_by_its_own_campaign(nghe_an, ky_anh):
+    reader = PdfReader(io.BytesIO(briefing.pdf_bytes([ky_anh, nghe_an], include_map=False)))
+    footers = []
+    for page in reader.pages:
+        text = re.sub(r"\s+", " ", page.extract_text())
+        found = re.findall(r"Số liệu đến (\d+/\d+/\d{4}) · Trang (\d+)", text)
+        assert len(found) == 1, text[-200:]
+        footers.append((found[0][0], KY_ANH in text, NGHE_AN in text))
+    dates = [d for d, _, _ in footers]
+    # Kỳ Anh's pages first, then Nghệ An's: each with its own date, never the other's.
+    first_nghe_an = dates.index("15/6/2023")
+    assert set(dates[:first_nghe_an]) == {"15/3/2021"} and set(dates[first_nghe_an:]) == {"15/6/2023"}
+    assert all(ky for _, ky, _ in footers[:first_nghe_an])
+    assert all(na and not ky for _, ky, na in footers[first_nghe_an:])
+
+
 # -- the workbook ------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
+    Flowable,
     Image,
     KeepTogether,
     PageBreak,
@@ -499,7 +500,7 @@ def write_pdf(
     page_w, page_h = landscape(A4)
     margin = 36
     target = path if hasattr(path, "write") else str(path)
-    doc = SimpleDocTemplate(
+    doc = _CampaignDoc(
         target,
         pagesize=(page_w, page_h),
         leftMargin=margin,
@@ -520,21 +521,52 @@ def write_pdf(
         image = map_for(b, items, include_map, map_image)
         if k:
             story.append(PageBreak())
+        story.append(_CampaignStarts(doc, b))
         story += pdf_story(b, styles, width, image, team_rows)
-    footer_text = items[0].campaign if len(items) == 1 else TITLE
-    as_of = fmt.date_vn(items[0].as_of)
 
     def decorate(canvas, document):
+        # Each page's footer names the campaign on it and that campaign's own date: a deck of
+        # Kỳ Anh 2021 and Nghệ An 2023 must not date Nghệ An's pages 15/5/2021.
+        b = document.current or items[0]
         canvas.saveState()
         canvas.setFillColor(_pdf_color(COLORS["brand"]))
         canvas.rect(0, page_h - 10, page_w, 10, stroke=0, fill=1)
         canvas.setFont(PDF_FONT, 8)
         canvas.setFillColor(_pdf_color(COLORS["muted"]))
-        canvas.drawString(margin, 18, footer_text)
-        canvas.drawRightString(page_w - margin, 18, f"Số liệu đến {as_of} · Trang {document.page}")
+        canvas.drawString(margin, 18, b.campaign)
+        canvas.drawRightString(
+            page_w - margin, 18, f"Số liệu đến {fmt.date_vn(b.as_of)} · Trang {document.page}"
+        )
         canvas.restoreState()
 
-    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    doc.decorate = decorate
+    doc.build(story)
+
+
+class _CampaignStarts(Flowable):
+    """A marker with no size: where it is laid out, the pages after it belong to its campaign."""
+
+    def __init__(self, doc: _CampaignDoc, briefing: Briefing):
+        super().__init__()
+        self.doc, self.briefing = doc, briefing
+
+    def wrap(self, avail_width, avail_height):
+        return 0, 0
+
+    def draw(self):
+        self.doc.current = self.briefing
+
+
+class _CampaignDoc(SimpleDocTemplate):
+    """Draws the page's band and footer when the page ends, once its flowables (and so the
+    campaign it belongs to) are known; a page-begin hook would still see the previous campaign."""
+
+    current: Briefing | None = None
+    decorate = None
+
+    def afterPage(self):
+        if self.decorate is not None:
+            self.decorate(self.canv, self)
 
 
 def pdf_bytes(briefings, **kwargs) -> bytes:
