@@ -1,6 +1,7 @@
 """The `cccd` command line: the contract scripts and acceptance checks rely on."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -181,6 +182,24 @@ def test_bad_campaign_file_gets_a_vietnamese_message(capsys, db_url, tmp_path, t
 def test_bad_as_of_is_a_clear_error(capsys, db_url):
     code, _, err = run(capsys, "status", "--db", db_url, "--as-of", "15/3/2021")
     assert code == 4 and "YYYY-MM-DD" in err  # wrong usage
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (("sqlite:///x",), "tham số lệnh: giá trị 'sqlite:///x' không hợp lệ (chọn một trong: 'ingest'"),
+        (("status", "--level", "town"), "tham số --level: giá trị 'town' không hợp lệ"),
+        (("ingest",), "thiếu tham số bắt buộc: paths"),
+        (("status", "--bogus"), "không nhận ra tham số: --bogus"),
+        (("status", "--as-of"), "tham số --as-of: cần một giá trị"),
+    ],
+)
+def test_a_mistyped_command_is_told_in_vietnamese(capsys, args, said):
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    err = capsys.readouterr().err
+    assert exited.value.code == 4 and said in err
+    assert not re.search(r"invalid choice|required|unrecognized|expected one", err)
 
 
 def test_sample_command_loads_both_campaigns(capsys, db_url):

@@ -31,7 +31,45 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def error(self, message: str):
         self.print_usage(sys.stderr)
-        self.exit(exit_codes.USAGE, f"{self.prog}: lỗi: {message}\n")
+        self.exit(exit_codes.USAGE, f"{self.prog}: lỗi: {usage_message_vn(message)}\n")
+
+
+# argparse builds its messages in English (gettext with no Vietnamese catalogue, and a police
+# machine's locale is often C), so the ones a user can meet are put into Vietnamese here.
+_ARGPARSE_VN = [
+    (r"argument (?P<a>[^:]+): (?P<m>.*)", lambda g: f"tham số {_arg(g['a'])}: {usage_message_vn(g['m'])}"),
+    (
+        r"invalid choice: (?P<v>.*) \(choose from (?P<c>.*)\)",
+        lambda g: f"giá trị {g['v']} không hợp lệ (chọn một trong: {g['c']})",
+    ),
+    (r"the following arguments are required: (?P<a>.*)", lambda g: f"thiếu tham số bắt buộc: {g['a']}"),
+    (r"unrecognized arguments: (?P<a>.*)", lambda g: f"không nhận ra tham số: {g['a']}"),
+    (r"expected one argument", lambda g: "cần một giá trị"),
+    (r"expected at least one argument", lambda g: "cần ít nhất một giá trị"),
+    (r"expected at most one argument", lambda g: "chỉ nhận nhiều nhất một giá trị"),
+    (r"invalid (?P<t>\w+) value: (?P<v>.*)", lambda g: f"giá trị {g['v']} không hợp lệ"),
+    (
+        r"ambiguous option: (?P<o>\S+) could match (?P<m>.*)",
+        lambda g: f"tùy chọn {g['o']} không rõ: có thể là {g['m']}",
+    ),
+    (r"not allowed with argument (?P<a>.*)", lambda g: f"không dùng cùng với {g['a']}"),
+    (r"one of the arguments (?P<a>.*) is required", lambda g: f"cần một trong các tham số {g['a']}"),
+]
+
+
+def _arg(name: str) -> str:
+    return "lệnh" if name == "command" else name
+
+
+def usage_message_vn(message: str) -> str:
+    """argparse's usage error in Vietnamese (unchanged when it is not one argparse makes)."""
+    import re
+
+    for pattern, say in _ARGPARSE_VN:
+        found = re.fullmatch(pattern, message)
+        if found:
+            return say(found.groupdict())
+    return message
 
 
 def as_of_day(text: str | None) -> date | None:
