@@ -481,16 +481,17 @@ def _write_parts(conn: sa.Connection, upload_id: int, parts) -> None:
         repeated &= ordered[1:] == ordered[:-1]
     order = order[np.r_[~repeated, True]]
     fixed = {"upload_id": sa.literal_column(str(int(upload_id))), "in_force": sa.true()}
-    insert = _bulk_insert(conn, breakdowns, [*key, "count"], fixed)
+    # 200 rows to a statement where the driver allows (SQLite), as the values.
+    insert = _bulk_insert_columns(conn, breakdowns, [*key, "count"], fixed)
     # What is found stays true until the commit: every upload and undo takes this lock before
     # it writes the parts in force (and the upload has already, for its values).
     _lock_current(conn)
     replaces = _parts_stored(conn, [str(k) for k in bound["unit_key"]])
     insert(
-        zip(
-            *(bound[column][code[order]].tolist() for column, code in zip(key, codes)),
-            parts["count"].to_numpy(np.int64)[order].tolist(),
-        )
+        [
+            *(bound[column][code[order]] for column, code in zip(key, codes)),
+            parts["count"].to_numpy(np.int64)[order],
+        ]
     )
     units_of = _bulk_insert(conn, upload_part_units, ["unit_key"], {"upload_id": fixed["upload_id"]})
     units_of((unit,) for unit in bound["unit_key"].tolist())
