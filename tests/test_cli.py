@@ -202,6 +202,17 @@ def test_a_mistyped_command_is_told_in_vietnamese(capsys, args, said):
     assert not re.search(r"invalid choice|required|unrecognized|expected one", err)
 
 
+def test_a_reader_that_goes_away_gets_no_traceback(sample_url):
+    # `cccd uploads | head -0`: the pipe is closed before the command writes.
+    cccd = Path(sys.executable).with_name("cccd")
+    child = subprocess.Popen(
+        [str(cccd), "uploads", "--db", sample_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    child.stdout.close()
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=60) == 141 and "Traceback" not in err and "BrokenPipe" not in err
+
+
 def test_sample_command_loads_both_campaigns(capsys, db_url):
     code, out, _ = run(capsys, "sample", "--db", db_url)
     assert code == 0

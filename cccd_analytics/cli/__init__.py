@@ -261,6 +261,13 @@ def run() -> None:
         if exc.code is None or isinstance(exc.code, int):
             leaving["code"] = exc.code or 0
         raise
+    except BrokenPipeError:
+        # The reader went away (`cccd uploads | head -1`): no traceback for it.  Python's own
+        # recipe: stdout pointed at devnull so that the flush at exit does not fail again.
+        # The command's own code is lost with its output; 141 (128 + SIGPIPE) is what a shell
+        # reports for any program stopped by a closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141
     leaving["code"] = code
     sys.exit(code)
 
