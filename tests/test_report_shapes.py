@@ -386,3 +386,77 @@ def test_a_letterhead_above_an_unnamed_column_never_names_it():
     assert report.status == "refused"
     (error,) = report.errors
     assert (error.row, error.column) == (3, "G") and "(ô tiêu đề trống)" in error.message
+
+
+# -- one unit's own report: a row per day, the commune named above the table ---------------
+
+ONE_UNIT_DAYS = [date(2021, 3, 10 + k) for k in range(5)]
+ONE_UNIT_DAILY = [40, 43, 46, 49, 52]
+
+
+def _one_unit_rows(title="CÔNG AN XÃ KỲ TÂN - BÁO CÁO THU NHẬN HỒ SƠ CCCD") -> list[list]:
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        [title],
+        ["STT", "Ngày", "Thu nhận trong ngày", "Lũy kế thu nhận", "Ghi chú"],
+    ]
+    total = 0
+    for k, (day, count) in enumerate(zip(ONE_UNIT_DAYS, ONE_UNIT_DAILY)):
+        total += count
+        rows.append([k + 1, f"{day:%d/%m/%Y}", count, total, ""])
+    rows.append(["", "Tổng cộng", total, "", ""])  # a sum over days: no unit's figure
+    return rows
+
+
+ONE_UNIT_TRUTH = {
+    **{("Xã Kỳ Tân", d, "collected_day"): v for d, v in zip(ONE_UNIT_DAYS, ONE_UNIT_DAILY)},
+    **{("Xã Kỳ Tân", d, "collected"): sum(ONE_UNIT_DAILY[: k + 1]) for k, d in enumerate(ONE_UNIT_DAYS)},
+}
+
+
+@pytest.mark.parametrize("font", ["unicode", "tcvn3"])
+def test_a_communes_own_report_of_a_row_per_day_is_read_as_that_commune(font):
+    encode = {"tcvn3": legacy_text._to_tcvn3}.get(font, lambda t: t)
+    report = ingest.import_bytes(None, _xlsx(_one_unit_rows(), encode), "ky_tan.xlsx")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == ONE_UNIT_TRUTH
+    assert report.layout.startswith("báo cáo của một đơn vị: «Xã Kỳ Tân, Huyện Kỳ Anh» ghi ở dòng 2, cột A")
+    assert not report.errors
+
+
+def test_a_title_typed_without_marks_still_names_the_commune_and_says_so_at_its_cell():
+    report = ingest.import_bytes(None, _xlsx(_one_unit_rows("CONG AN XA KY TAN")), "ky_tan.xlsx")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == ONE_UNIT_TRUTH
+    (said,) = report.problems
+    assert (said.code, said.row, said.column) == ("name_variant", 2, "A")
+    assert "«Xa Ky Tan» → «Xã Kỳ Tân»" in said.message
+
+
+def test_a_bad_figure_of_a_communes_own_report_is_named_by_its_cell():
+    rows = _one_unit_rows()
+    rows[5][3] = -7  # Lũy kế thu nhận (column D) of the third day (row 6)
+    report = ingest.import_bytes(None, _xlsx(rows), "ky_tan.xlsx")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.code, error.sheet, error.row, error.column) == ("negative", "Báo cáo", 6, "D")
+
+
+def test_a_title_naming_two_communes_is_no_ones_report_and_nothing_is_stored(store):
+    rows = _one_unit_rows("XÃ KỲ TÂN VÀ XÃ KỲ THỌ")
+    report = ingest.import_bytes(store, _xlsx(rows), "hai_xa.xlsx")
+    assert report.status == "refused" and report.errors[0].code == "no_table"
+    assert store.list_uploads().empty
+
+
+@pytest.mark.parametrize("kind", ["docx", "pdf"])
+def test_a_communes_own_report_in_word_or_pdf_is_read_and_a_bad_figure_named_in_its_table(kind):
+    make = _docx if kind == "docx" else _pdf
+    report = ingest.import_bytes(None, make(_one_unit_rows()), f"ky_tan.{kind}")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == ONE_UNIT_TRUTH
+    rows = _one_unit_rows()
+    rows[5][3] = "-7"  # the 4th row of the table (header first), column D
+    report = ingest.import_bytes(None, make(rows), f"ky_tan.{kind}")
+    (error,) = report.errors
+    assert (error.code, error.table, error.row, error.column) == ("negative", True, 4, "D")

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 
 from cccd_analytics import registry
-from cccd_analytics.ingest import canonical, headers, normalise, sheet_per_day, turned, wide
+from cccd_analytics.ingest import canonical, headers, normalise, one_unit, sheet_per_day, turned, wide
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.denominators import denominator_records
 from cccd_analytics.ingest.readers import Limits, ReadError, Sheet, Workbook, read_workbook, whole
@@ -102,6 +102,7 @@ def extract(
         prepared.append((sheet, found, header_rows))
     # Also with a column mapping: the columns the upload page offered were the turned ones.
     prepared = _turned_tables(prepared, report)
+    prepared = _one_unit_tables(prepared, report)
     if report.errors:
         return [], None
     windows = _campaign_windows(store)
@@ -268,6 +269,24 @@ def _turned_tables(prepared, report: ImportReport):
                 if found
                 else tuple(range(found_turned.header, found_turned.header + len(found_turned.labels)))
             )
+        out.append((sheet, found, header_rows))
+    return out
+
+
+def _one_unit_tables(prepared, report: ImportReport):
+    """A sheet with no table that is one unit's own report (a row per day, the commune
+    named above the table) gets the unit as columns after its last (`one_unit`), and its
+    layout is found on those rows; every other cell keeps its place."""
+    out = []
+    for sheet, found, header_rows in prepared:
+        if found is None and sheet.rows and (sheet.name or None) not in report.turned:
+            unit = one_unit.detect(sheet)
+            if unit is not None:
+                written = one_unit.turn(sheet, unit)
+                found_written = locate(written.rows)
+                if found_written is not None:
+                    sheet, found, header_rows = written, found_written, found_written.header_rows
+                    report.one_unit[sheet.name or None] = unit
         out.append((sheet, found, header_rows))
     return out
 

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cccd_analytics.ingest import file_types, turned
+from cccd_analytics.ingest import file_types, one_unit, turned
 from cccd_analytics.ingest.extract import extract
 from cccd_analytics.ingest.observations import resolve_and_check
 from cccd_analytics.ingest.readers import FileData, Limits, ReadError, read_workbook, sniff
@@ -354,6 +354,7 @@ def _import_checked(
     _show_cells_as_read(report)
     _finish_description(report)
     turned.show_as_sent(report)
+    one_unit.show_as_sent(report)
     if report.errors:
         report.status = "refused"
         report.message = _refusal_message(report)

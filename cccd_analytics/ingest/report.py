@@ -96,6 +96,9 @@ class ImportReport:
     # Per sheet of units as columns turned into a wide sheet: where its cells were
     # (`turned.Turned`).  Not in to_dict().
     turned: dict = field(default_factory=dict, repr=False, compare=False)
+    # Per sheet of one unit's own report, the unit written in as columns: where it was named
+    # (`one_unit.OneUnit`).  Not in to_dict().
+    one_unit: dict = field(default_factory=dict, repr=False, compare=False)
     # Word/PDF: every table of the document (name, rows, columns, pages, read), so the
     # preview shows which one was read.
     tables: list[dict] = field(default_factory=list)

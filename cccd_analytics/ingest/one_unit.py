@@ -1,0 +1,254 @@
+"""One unit's own report: a commune's police keeping its tally day by day, with no commune
+column because the whole sheet is that commune's, named once above the table:
+
+    CÔNG AN HUYỆN KỲ ANH
+    CÔNG AN XÃ KỲ TÂN
+    BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CẤP CCCD
+    STT | Ngày       | Thu nhận trong ngày | Lũy kế thu nhận | Ghi chú
+    1   | 10/03/2021 | 40                  | 40              |
+    2   | 11/03/2021 | 43                  | 83              |
+    …   | Tổng cộng  | 285                 |                 |
+
+The unit the title names (and its district and province, when a title line names them) is
+written into columns added after the table's last one, so that the table is read as any
+table with a day per row (`layout`), and every other cell keeps its row and its column
+letter: a message about a figure names the file's own cell; one about the unit names the
+title cell it was read from (`show_as_sent`).  The rows under the last day (a total over
+days, which is no unit's figure, and the signatures) are left out.
+
+Found only where a sheet has no table the usual way round and is not turned (units as
+columns): a day column ("Ngày", "Ngày thu nhận") with dates under it, and one commune of
+the registry named above it.  Two communes named, or none, and the sheet is left as it was
+(refused as having no table, as before).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cccd_analytics.ingest import normalise
+from cccd_analytics.ingest.layout import HEADER_SCAN_ROWS, column_letter
+from cccd_analytics.ingest.readers import Sheet
+from cccd_analytics.ingest.report import ImportReport
+from cccd_analytics.text import fold
+
+# What the added columns are headed: the words `headers` reads as the commune, district and
+# province columns.
+UNIT_HEADER = "Xã/phường"
+DISTRICT_HEADER = "Huyện"
+PROVINCE_HEADER = "Tỉnh"
+_DAY_HEADER = re.compile(r"^ngay(?: (?:thu nhan|tiep nhan|bao cao|lam viec|so lieu))?$")
+# The types that open a place's name in a title line, folded, by level.  "Thị xã" is a
+# district: its "xã" opens no commune.
+_TYPES = {
+    "commune": (("xa",), ("phuong",), ("thi", "tran")),
+    "district": (("huyen",), ("thi", "xa"), ("thanh", "pho"), ("quan",)),
+    "province": (("tinh",), ("thanh", "pho")),
+}
+_LONGEST_NAME = 5  # words
+_PUNCTUATION = re.compile(r"([-,–—:;.()/\\])")
+_MIN_DAYS = 2
+# What is said of the unit's name, at a day's row with no column: said at the title cell.
+_ABOUT_THE_UNIT = {"unknown_unit", "ambiguous_unit", "reformed_unit", "name_variant"}
+
+
+@dataclass(frozen=True)
+class OneUnit:
+    """Where the unit was named (0-based row and column of the title cell), the table's
+    header row and its day column, and the columns added (0-based, after the table)."""
+
+    name: str
+    district: str | None
+    province: str | None
+    title_row: int
+    title_column: int
+    header: int
+    day_column: int
+    added: tuple[int, ...]
+    days: int
+
+
+def detect(sheet: Sheet) -> OneUnit | None:
+    """The one-unit table of a sheet (read whole), or None."""
+    rows = sheet.rows
+    found = _day_column(rows) if sheet.complete and rows else None
+    if found is None:
+        return None
+    header, day_column, first, last = found
+    found_places: dict[str, list[tuple[str, int, int]]] = {level: [] for level in _TYPES}
+    for r in range(header):
+        for c, cell in enumerate(rows[r]):
+            text = normalise.text(cell)
+            if text:
+                for level, place in _places(text):
+                    found_places[level].append((place, r, c))
+    units, districts, provinces = (found_places[level] for level in ("commune", "district", "province"))
+    if len({_same(n) for n, _, _ in units}) != 1:
+        return None
+    name, title_row, title_column = units[0]
+    district = _only(districts)
+    province = _only(provinces)
+    width = max(len(row) for row in rows[: last + 1])
+    added = tuple(range(width, width + 1 + (district is not None) + (province is not None)))
+    return OneUnit(
+        name, district, province, title_row, title_column, header, day_column, added, last - first + 1
+    )
+
+
+def turn(sheet: Sheet, unit: OneUnit) -> Sheet:
+    """The sheet with the unit (and its district, province) as columns after the table's
+    last, on the header row and on every day's row; the rows under the last day left out."""
+    width = unit.added[0]
+    extra_head = [UNIT_HEADER] + [DISTRICT_HEADER] * (unit.district is not None)
+    extra_head += [PROVINCE_HEADER] * (unit.province is not None)
+    extra_body = [unit.name] + [unit.district] * (unit.district is not None)
+    extra_body += [unit.province] * (unit.province is not None)
+    last = unit.header
+    out_rows = []
+    for r, row in enumerate(sheet.rows):
+        row = list(row) + [None] * (width - len(row))
+        if r < unit.header:
+            out_rows.append(row)
+        elif r == unit.header:
+            out_rows.append(row + extra_head)
+        elif _is_day(row[unit.day_column]):
+            out_rows.append(row + extra_body)
+            last = r
+        elif r > last + 1 and last > unit.header and not any(normalise.text(v) for v in row):
+            out_rows.append(row)
+        elif last > unit.header:
+            break  # the first row under the days that is not blank: a total, signatures
+        else:
+            out_rows.append(row)  # a second header row
+    # The rows kept are the sheet's first ones: a Word or PDF table keeps its pages and rows.
+    labels = None if sheet.row_labels is None else list(sheet.row_labels[: len(out_rows)])
+    return dataclasses.replace(sheet, rows=out_rows, height=len(out_rows), row_labels=labels)
+
+
+def show_as_sent(report: ImportReport) -> None:
+    """A problem or a correction at an added column is told at the title cell the unit was
+    read from; the layout says whose table it is."""
+    if not report.one_unit:
+        return
+    fixed = []
+    for problem in report.problems:
+        unit = report.one_unit.get(problem.sheet)
+        if unit is not None and (
+            problem.column in {column_letter(c) for c in unit.added}
+            or (problem.column is None and problem.code in _ABOUT_THE_UNIT)
+        ):
+            problem = dataclasses.replace(
+                problem, row=unit.title_row + 1, column=column_letter(unit.title_column), header=None
+            )
+        fixed.append(problem)
+    report.problems = fixed
+    for item in report.corrections:
+        unit = report.one_unit.get(item.get("sheet"))
+        if unit is not None and (
+            item.get("column") in {column_letter(c) for c in unit.added} or not item.get("column")
+        ):
+            item["row"], item["column"] = unit.title_row + 1, column_letter(unit.title_column)
+    unit = report.one_unit.get(report.sheet)
+    if unit is not None:
+        place = ", ".join(p for p in (unit.name, unit.district, unit.province) if p)
+        report.layout = (
+            f"báo cáo của một đơn vị: «{place}» ghi ở dòng {unit.title_row + 1}, cột "
+            f"{column_letter(unit.title_column)}; {unit.days} ngày theo cột {column_letter(unit.day_column)}; "
+            + (report.layout or "")
+        )
+
+
+def _day_column(rows: list[list]) -> tuple[int, int, int, int] | None:
+    """(header row, day column, first and last row of days) of a column headed by a day's
+    name with dates under it, in the first rows of the sheet."""
+    for r in range(min(len(rows), HEADER_SCAN_ROWS)):
+        for c, cell in enumerate(rows[r]):
+            if not _DAY_HEADER.match(fold(normalise.text(cell))):
+                continue
+            days = []
+            for k in range(r + 1, min(len(rows), r + 4000)):
+                value = rows[k][c] if c < len(rows[k]) else None
+                if _is_day(value):
+                    days.append(k)
+                elif days and normalise.text(value):
+                    break
+            if len(days) >= _MIN_DAYS and days[0] <= r + 3:
+                return r, c, days[0], days[-1]
+    return None
+
+
+def _is_day(value) -> bool:
+    if normalise.is_blank(value) or normalise.parse_count(value).value is not None and not _dated(value):
+        return False
+    return _dated(value)
+
+
+def _dated(value) -> bool:
+    parsed = normalise.parse_date(value)
+    return parsed.error is None and parsed.value is not None
+
+
+def _places(text: str) -> list[tuple[str, str]]:
+    """(level, name as typed) of the registry's places a title line names: a type word
+    ("xã", "phường", "thị trấn", "huyện" …) and the longest run of words after it (up to
+    punctuation) that is the name of a place of that level in the registry."""
+    words = _PUNCTUATION.sub(r" \\1 ", text).split()
+    folded = [fold(w) for w in words]
+    out = []
+    i = 0
+    while i < len(words):
+        took = None
+        for level, types in _TYPES.items():
+            for kind in types:
+                j = i + len(kind)
+                if tuple(folded[i:j]) != kind or (
+                    level == "commune" and kind == ("xa",) and folded[i - 1 : i] == ["thi"]
+                ):
+                    continue
+                for n in range(min(_LONGEST_NAME, len(words) - j), 0, -1):
+                    name = words[j : j + n]
+                    if any(_PUNCTUATION.fullmatch(w) for w in name):
+                        continue
+                    if " ".join(folded[j : j + n]) in _names(level):
+                        took = (level, " ".join(_title(w) for w in words[i : j + n]), j + n)
+                        break
+                if took:
+                    break
+            if took:
+                break
+        if took:
+            out.append(took[:2])
+            i = took[2]
+        else:
+            i += 1
+    return out
+
+
+@lru_cache(maxsize=3)
+def _names(level: str) -> frozenset[str]:
+    """The registry's names of a level without their type, folded, also as typed without
+    marks (i for y): "KY TAN" and "Kì Tân" are Xã Kỳ Tân."""
+    from cccd_analytics import registry
+
+    units = registry.load_registry()
+    names = units.loc[units.level == level, "name"]
+    return frozenset(registry.bare(n) for n in names) | frozenset(registry.spelled_plain(n) for n in names)
+
+
+def _title(word: str) -> str:
+    """ "KỲ" → "Kỳ": a title line is often in capitals, a unit's name is not."""
+    return word[:1].upper() + word[1:].lower() if word.isupper() else word
+
+
+def _same(name: str) -> str:
+    from cccd_analytics import registry
+
+    return registry.spelled_plain(name)
+
+
+def _only(found: list[tuple[str, int, int]]) -> str | None:
+    names = {_same(n): n for n, _, _ in found}
+    return next(iter(names.values())) if len(names) == 1 else None
