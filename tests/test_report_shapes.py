@@ -433,6 +433,29 @@ def test_a_title_typed_without_marks_still_names_the_commune_and_says_so_at_its_
     assert "«Xa Ky Tan» → «Xã Kỳ Tân»" in said.message
 
 
+def test_the_national_letterhead_beside_the_offices_name_is_no_commune():
+    rows = _one_unit_rows("BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD")
+    rows[0:1] = [
+        ["CÔNG AN HUYỆN KỲ ANH", "", "", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+        ["CÔNG AN XÃ KỲ TÂN", "", "", "Độc lập - Tự do - Hạnh phúc"],
+        ["", "", "", "Kỳ Tân, ngày 15 tháng 3 năm 2021"],
+    ]
+    report = ingest.import_bytes(None, _xlsx(rows), "ky_tan.xlsx")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == ONE_UNIT_TRUTH
+    assert "«Xã Kỳ Tân, Huyện Kỳ Anh» ghi ở dòng 2, cột A" in report.layout
+
+
+def test_a_commune_the_registry_does_not_hold_is_read_from_its_offices_name_as_outside_it():
+    rows = _one_unit_rows("BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD")
+    rows[0] = ["CÔNG AN PHƯỜNG BẾN THÀNH"]
+    report = ingest.import_bytes(None, _xlsx(rows), "ben_thanh.xlsx")
+    assert report.status == "checked", report.message
+    (said,) = report.problems
+    assert (said.code, said.row, said.column) == ("unknown_unit", 1, "A")
+    assert "Phường Bến Thành" in said.message
+
+
 def test_a_bad_figure_of_a_communes_own_report_is_named_by_its_cell():
     rows = _one_unit_rows()
     rows[5][3] = -7  # Lũy kế thu nhận (column D) of the third day (row 6)
@@ -460,3 +483,39 @@ def test_a_communes_own_report_in_word_or_pdf_is_read_and_a_bad_figure_named_in_
     report = ingest.import_bytes(None, make(rows), f"ky_tan.{kind}")
     (error,) = report.errors
     assert (error.code, error.table, error.row, error.column) == ("negative", True, 4, "D")
+
+
+def _across_rows(day_text=lambda d: f"{d:%d/%m/%Y}", title="CÔNG AN XÃ KỲ TÂN - HUYỆN KỲ ANH") -> list[list]:
+    """The same commune's report with its days as columns and its measures as rows."""
+    cumulative = [sum(ONE_UNIT_DAILY[: k + 1]) for k in range(len(ONE_UNIT_DAILY))]
+    return [
+        [title],
+        ["TIẾN ĐỘ THU NHẬN HỒ SƠ CCCD NĂM 2021"],
+        ["Nội dung", *(day_text(d) for d in ONE_UNIT_DAYS)],
+        ["Thu nhận trong ngày", *ONE_UNIT_DAILY],
+        ["Lũy kế thu nhận", *cumulative],
+    ]
+
+
+@pytest.mark.parametrize("day_text", [lambda d: f"{d:%d/%m/%Y}", lambda d: f"Ngày {d.day}/{d.month}"])
+def test_a_communes_days_as_columns_and_measures_as_rows_are_read(day_text):
+    # Days written without their year take the title's ("… NĂM 2021").
+    report = ingest.import_bytes(None, _xlsx(_across_rows(day_text)), "ky_tan_ngang.xlsx")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == ONE_UNIT_TRUTH
+    assert report.layout.startswith(
+        "báo cáo của một đơn vị: «Xã Kỳ Tân, Huyện Kỳ Anh» ghi ở dòng 1, cột A; 5 ngày ở dòng 3; "
+        "bảng xoay: 5 ngày theo cột ở dòng 3, 2 dòng chỉ tiêu ở cột A, đọc như bảng mỗi ngày một dòng"
+    )
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "docx", "pdf"])
+def test_a_bad_figure_of_a_communes_days_as_columns_is_named_by_its_cell_as_sent(kind):
+    rows = _across_rows()
+    rows[4][3] = "-7"  # Lũy kế thu nhận (row 5 of the sheet, 3rd of the table) on the 3rd day (column D)
+    make = {"xlsx": _xlsx, "docx": _docx, "pdf": _pdf}[kind]
+    report = ingest.import_bytes(None, make(rows), f"ky_tan_ngang.{kind}")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.code, error.row, error.column) == ("negative", 5 if kind == "xlsx" else 3, "D")
+    assert error.table == (kind != "xlsx")

@@ -280,13 +280,24 @@ def _one_unit_tables(prepared, report: ImportReport):
     out = []
     for sheet, found, header_rows in prepared:
         if found is None and sheet.rows and (sheet.name or None) not in report.turned:
-            unit = one_unit.detect(sheet)
+            unit, days_across, source, as_sent = one_unit.detect(sheet), None, sheet, sheet
+            if unit is None:
+                # Its days as columns: turned first into a row per day.
+                days_across = one_unit.detect_across(sheet)
+                if days_across is not None:
+                    source = turned.turn(sheet, days_across)
+                    unit = one_unit.detect(source)
             if unit is not None:
-                written = one_unit.turn(sheet, unit)
+                written = one_unit.turn(source, unit)
                 found_written = locate(written.rows)
                 if found_written is not None:
                     sheet, found, header_rows = written, found_written, found_written.header_rows
                     report.one_unit[sheet.name or None] = unit
+                    if days_across is not None:
+                        labels = tuple(as_sent.row_labels) if as_sent.row_labels is not None else None
+                        report.turned[sheet.name or None] = dataclasses.replace(
+                            days_across, row_labels=labels
+                        )
         out.append((sheet, found, header_rows))
     return out
 

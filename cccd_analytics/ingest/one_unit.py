@@ -86,6 +86,16 @@ def detect(sheet: Sheet) -> OneUnit | None:
                 for level, place in _places(text):
                     found_places[level].append((place, r, c))
     units, districts, provinces = (found_places[level] for level in ("commune", "district", "province"))
+    if not units:
+        # A commune the registry does not hold (another province's): only where a line is
+        # its office's name ("CÔNG AN XÃ …", "UBND PHƯỜNG …"); it is then read, and reported,
+        # as a unit outside the registry, as in any report.
+        units = [
+            (name, r, c)
+            for r in range(header)
+            for c, cell in enumerate(rows[r])
+            if (name := _office_of(normalise.text(cell)))
+        ]
     if len({_same(n) for n, _, _ in units}) != 1:
         return None
     name, title_row, title_column = units[0]
@@ -96,6 +106,56 @@ def detect(sheet: Sheet) -> OneUnit | None:
     return OneUnit(
         name, district, province, title_row, title_column, header, day_column, added, last - first + 1
     )
+
+
+def detect_across(sheet: Sheet):
+    """One unit's table with its days as columns and its measures as rows ("Nội dung |
+    10/3/2021 | 11/3/2021 | …" over "Lũy kế thu nhận | 50 | 110 | …"), as a `turned.Turned`
+    whose turned sheet has a row per day under a "Ngày" column (then read by `detect`), or
+    None.  Days written without their year ("10/3") take the one year the title gives."""
+    from datetime import date as day_of
+
+    from cccd_analytics.ingest import turned
+
+    rows = sheet.rows
+    if not sheet.complete or not rows:
+        return None
+    labels_of = sheet.row_labels
+
+    def in_table(k: int) -> bool:
+        return labels_of is None or (k < len(labels_of) and labels_of[k][1] is not None)
+
+    for r in range(min(HEADER_SCAN_ROWS, len(rows) - 1)):
+        found = {c: normalise.day_label(v) for c, v in enumerate(rows[r])}
+        days = [c for c, label in found.items() if label is not None and label.rest in ("", "ngay")]
+        if len(days) < _MIN_DAYS or days[0] == 0:
+            continue
+        years = normalise.years_in(normalise.text(v) for row in rows[:r] for v in row)
+        heads = list(rows[r])
+        for c in days:
+            label = found[c]
+            year = label.year or (next(iter(years)) if len(years) == 1 else None)
+            if year is None:
+                break
+            heads[c] = day_of(year, label.month, label.day)
+        else:
+            body = turned._body(rows, r, days[0], in_table)
+            kinds = {c: [turned._line_kind(turned._cell(rows, k, c)) for k in body] for c in range(days[0])}
+            labels = tuple(c for c, found_kinds in kinds.items() if any(found_kinds))
+            if body and any("measure" in kinds[c] for c in labels):
+                return turned.Turned(
+                    r,
+                    labels,
+                    tuple(days),
+                    tuple(body),
+                    len(days),
+                    "measures",
+                    len(body),
+                    (),
+                    tuple(heads),
+                    days_across=True,
+                )
+    return None
 
 
 def turn(sheet: Sheet, unit: OneUnit) -> Sheet:
@@ -130,7 +190,8 @@ def turn(sheet: Sheet, unit: OneUnit) -> Sheet:
 
 def show_as_sent(report: ImportReport) -> None:
     """A problem or a correction at an added column is told at the title cell the unit was
-    read from; the layout says whose table it is."""
+    read from (before `turned.show_as_sent`: the title is above a turned table, where its
+    places are the file's)."""
     if not report.one_unit:
         return
     fixed = []
@@ -151,14 +212,25 @@ def show_as_sent(report: ImportReport) -> None:
             item.get("column") in {column_letter(c) for c in unit.added} or not item.get("column")
         ):
             item["row"], item["column"] = unit.title_row + 1, column_letter(unit.title_column)
+
+
+def describe(report: ImportReport) -> None:
+    """The layout says whose table it is (after `turned.show_as_sent`, which retells the
+    turned sheet's places as the file's: these are the file's already)."""
     unit = report.one_unit.get(report.sheet)
-    if unit is not None:
-        place = ", ".join(p for p in (unit.name, unit.district, unit.province) if p)
-        report.layout = (
-            f"báo cáo của một đơn vị: «{place}» ghi ở dòng {unit.title_row + 1}, cột "
-            f"{column_letter(unit.title_column)}; {unit.days} ngày theo cột {column_letter(unit.day_column)}; "
-            + (report.layout or "")
-        )
+    if unit is None:
+        return
+    place = ", ".join(p for p in (unit.name, unit.district, unit.province) if p)
+    across = report.turned.get(report.sheet)
+    days = (
+        f"{unit.days} ngày ở dòng {across.header + 1}"
+        if across is not None
+        else f"{unit.days} ngày theo cột {column_letter(unit.day_column)}"
+    )
+    report.layout = (
+        f"báo cáo của một đơn vị: «{place}» ghi ở dòng {unit.title_row + 1}, cột "
+        f"{column_letter(unit.title_column)}; {days}; " + (report.layout or "")
+    )
 
 
 def _day_column(rows: list[list]) -> tuple[int, int, int, int] | None:
@@ -189,6 +261,20 @@ def _is_day(value) -> bool:
 def _dated(value) -> bool:
     parsed = normalise.parse_date(value)
     return parsed.error is None and parsed.value is not None
+
+
+_OFFICE = re.compile(r"^(?:cong an|ubnd|uy ban nhan dan)\s+(xa|phuong|thi tran)\s+(\w+(?:\s+\w+){0,4})$")
+
+
+def _office_of(text: str) -> str | None:
+    """ "CÔNG AN XÃ HÒA BÌNH" → "Xã Hòa Bình": a commune office's name, the whole cell."""
+    words = text.split()
+    found = _OFFICE.match(" ".join(fold(w) for w in words))
+    if not found:
+        return None
+    kind_words = len(found.group(1).split())
+    start = len(words) - len(found.group(2).split()) - kind_words
+    return " ".join(_title(w) for w in words[start:])
 
 
 def _places(text: str) -> list[tuple[str, str]]:

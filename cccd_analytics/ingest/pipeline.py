@@ -353,8 +353,9 @@ def _import_checked(
         return report
     _show_cells_as_read(report)
     _finish_description(report)
-    turned.show_as_sent(report)
     one_unit.show_as_sent(report)
+    turned.show_as_sent(report)
+    one_unit.describe(report)
     if report.errors:
         report.status = "refused"
         report.message = _refusal_message(report)

@@ -36,6 +36,7 @@ _COUNTED = {"eligible", "collected", "collected_day", "returned"}
 _NOTES = ("ghi chu", "ghichu", "chu thich", "dvt", "don vi tinh")
 # What the turned sheet's header calls its unit column.
 UNIT_HEADER = "Xã/phường"
+DAY_HEADER = "Ngày"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ class Turned:
     others: tuple[int, ...] = ()  # columns right of the labels that are neither: checked
     heads: tuple = ()  # the header of each column (`_head`)
     row_labels: tuple | None = None  # a Word/PDF table's (page, row of the table) per row
+    # One unit's days as columns (`one_unit.detect_across`): the turned sheet's first column
+    # is headed as a day's, and the columns of the file are days, not units.
+    days_across: bool = False
 
     def cell(self, row: int | None, letter: str | None) -> tuple[int | None, str | None]:
         """(row, column letter) in the file as sent of a 1-based row and a letter of the
@@ -288,7 +292,8 @@ def turn(sheet: Sheet, turned: Turned) -> Sheet:
     h = turned.header
     head = []
     for i, label in enumerate(turned.labels):
-        head.append([UNIT_HEADER if i == 0 else None, *(_cell(rows, d, label) for d in turned.lines)])
+        first = (DAY_HEADER if turned.days_across else UNIT_HEADER) if i == 0 else None
+        head.append([first, *(_cell(rows, d, label) for d in turned.lines)])
     body = [[turned.heads[c], *(_cell(rows, d, c) for d in turned.lines)] for c in turned.columns]
     out = Sheet(sheet.name, [list(r) for r in rows[:h]] + head + body, height=h + len(head) + len(body))
     out.hidden = sheet.hidden
@@ -368,9 +373,10 @@ def show_as_sent(report: ImportReport) -> None:
         what = "ngày" if turned.kind == "days" else "chỉ tiêu"
         where = ", ".join(column_letter(c) for c in turned.labels)
         report.layout = (
-            f"bảng xoay: {turned.units} đơn vị theo cột ở dòng {_as_read(turned, turned.header + 1)}, "
-            f"{turned.count} dòng {what} ở cột {where}, đọc như bảng mỗi đơn vị một dòng; "
-            + _retold(report.layout or "", turned)
+            f"bảng xoay: {turned.units} {'ngày' if turned.days_across else 'đơn vị'} theo cột ở dòng "
+            f"{_as_read(turned, turned.header + 1)}, "
+            f"{turned.count} dòng {what} ở cột {where}, đọc như bảng mỗi "
+            f"{'ngày' if turned.days_across else 'đơn vị'} một dòng; " + _retold(report.layout or "", turned)
         )
         report.header_rows = [_as_read(turned, turned.header + 1)]
         report.first_data_row = _as_read(turned, turned.lines[0] + 1)
