@@ -13,7 +13,7 @@ some units, after an undo) and ``metrics.snapshot`` / ``quality.findings`` /
 ``quality.completeness``.  Per-record exports no longer store the day's count beside the
 cumulative figure: those rows of the code before are checked to be the differences of the
 cumulative and then left out of the comparison (reported).  With ``CCCD_TEST_PG_URL`` set, the store comparisons run on
-PostgreSQL too.  Exit status 1 when anything differs.  Not part of the test suite: it
+PostgreSQL too, in a database of their own made on that server and dropped after.  Exit status 1 when anything differs.  Not part of the test suite: it
 needs the baseline's source.
 """
 
@@ -55,7 +55,8 @@ def reset(url):
         import sqlalchemy as sa
         engine = sa.create_engine(url)
         # Everything, not this code's tables: the other side's may differ (current_values
-        # was a table before migration 6 and is a view since).
+        # was a table before migration 6 and is a view since).  The database is the run's own
+        # (`_scratch_database`), never the one CCCD_TEST_PG_URL names.
         with engine.begin() as conn:
             conn.exec_driver_sql('DROP SCHEMA public CASCADE')
             conn.exec_driver_sql('CREATE SCHEMA public')
@@ -347,8 +348,36 @@ def main(argv: list[str] | None = None) -> int:
     urls = [("sqlite", f"sqlite:///{out / 'eq.sqlite'}")]
     if os.environ.get("CCCD_TEST_PG_URL"):
         urls.append(("postgresql", os.environ["CCCD_TEST_PG_URL"]))
+    try:
+        return _compare_on(urls, items, replace, undo, out)
+    finally:
+        for dialect, url in urls:
+            if dialect == "postgresql":
+                _scratch_database(url, drop=True)
+
+
+def _scratch_database(server_url: str, drop: bool = False) -> str:
+    """A database of its own on the server `server_url` names, made for this run (and
+    dropped after it): each run empties it between imports, which must never touch the
+    database the URL names, a real one perhaps."""
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(server_url)
+    name = f"cccd_equivalence_{os.getpid()}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        if not drop:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _compare_on(urls, items, replace, undo, out) -> int:
     failed = False
     for dialect, url in urls:
+        if dialect == "postgresql":
+            url = _scratch_database(url)
         spec = dict(
             url=url,
             imports=items if dialect == "sqlite" else [i for i in items if i.get("store")],
