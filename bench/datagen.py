@@ -409,7 +409,7 @@ def write_records_csv(
 VERSION = 2
 
 
-def prepare(out: Path, quick: bool = False, log=print) -> dict:
+def prepare(out: Path, quick: bool = False, log=print, only: set[str] | None = None) -> dict:
     """Write (or reuse) every input of bench/run_all.py; return where they are.
 
     Full: the three scales (nation as one canonical CSV per province), per-record exports
@@ -436,6 +436,8 @@ def prepare(out: Path, quick: bool = False, log=print) -> dict:
         }
     ]
     for name in ("district", "province") + (() if quick else ("nation",)):
+        if only is not None and name not in only:
+            continue
         sc = scale(name)
         folder = out / name
         done = folder / "done.json"
@@ -463,8 +465,12 @@ def prepare(out: Path, quick: bool = False, log=print) -> dict:
             "communes": len(sc.communes),
             "campaign": campaign,
         }
+    if only is not None and not only & {"records", "xlsx"}:
+        return manifest
     province = province_units()
     for rows, days in ((200_000, 75),) if quick else ((1_000_000, 75), (10_000_000, 120)):
+        if only is not None and "records" not in only:
+            break
         path = out / f"records_{rows}.csv"
         if not path.exists():
             started = time.perf_counter()
@@ -475,6 +481,8 @@ def prepare(out: Path, quick: bool = False, log=print) -> dict:
                 f"in {time.perf_counter() - started:.1f} s"
             )
         manifest["records"][rows] = str(path)
+    if only is not None and "xlsx" not in only:
+        return manifest
     rows = 20_000 if quick else 100_000
     path = out / f"canonical_{rows}.xlsx"
     if not path.exists():
@@ -492,8 +500,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT / "data")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--manifest", action="store_true", help="end with the manifest as one JSON line")
+    ap.add_argument(
+        "--only",
+        help="a comma-separated subset of district,province,nation,records,xlsx (default: all of them)",
+    )
     args = ap.parse_args(argv)
-    manifest = prepare(args.out, args.quick, log=lambda text: print(text, flush=True))
+    only = set(args.only.split(",")) if args.only else None
+    manifest = prepare(args.out, args.quick, log=lambda text: print(text, flush=True), only=only)
     if args.manifest:
         import json
 
@@ -503,7 +516,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {info['communes']:,} communes, {info['rows']:,} rows in {len(info['files'])} file(s)")
     for rows, path in manifest["records"].items():
         print(f"records: {rows:,} rows → {path}")
-    print(f"xlsx: {manifest['xlsx_rows']:,} rows → {manifest['xlsx']}")
+    if manifest["xlsx"]:
+        print(f"xlsx: {manifest['xlsx_rows']:,} rows → {manifest['xlsx']}")
     return 0
 
 
