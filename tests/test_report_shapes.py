@@ -206,6 +206,17 @@ def test_a_total_column_that_does_not_add_up_is_named_at_its_cell():
     assert "cột tổng «Tổng cộng» ghi 2.700" in mismatch.message and "2.600" in mismatch.message
 
 
+@pytest.mark.parametrize("words", ["TỔNG TOÀN HUYỆN", "Toàn đơn vị", "Tổng số"])
+def test_a_total_column_in_the_words_of_a_total_row_is_checked_never_stored(words):
+    rows = _measure_rows(total_of=(1, 2700))
+    rows[2][-1] = words
+    report = ingest.import_bytes(None, _xlsx(rows), "chi_tieu.xlsx")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == MEASURE_TRUTH
+    (mismatch,) = [p for p in report.problems if p.code == "subtotal_mismatch"]
+    assert (mismatch.row, mismatch.column) == (5, "G")
+
+
 def test_a_column_no_unit_of_the_registry_is_refused_naming_its_cell_and_nothing_is_stored(store):
     rows = _measure_rows(names=["Xã Kỳ Tân", "Kỳ Thọ", "Kỳ Khangg", "Kỳ Trung"])
     report = ingest.import_bytes(store, _xlsx(rows), "chi_tieu.xlsx")

@@ -38,6 +38,8 @@ _TOTAL = (
     "tong toan huyen",
     "total",
 )
+# The words of a total, folded: a row's label here, a column's header in a turned table.
+TOTAL_WORDS = frozenset(_TOTAL)
 _SUBTOTAL_PREFIX = re.compile(
     r"^(?:(?:tong\s+)?cong|tong|toan|tong so)\s*[:\-–]?\s+(?=(?:huyen|thi xa|thanh pho|quan|tp|tx|h)\s+\S)"
 )

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from cccd_analytics import registry
 from cccd_analytics.ingest import headers, normalise
-from cccd_analytics.ingest.layout import HEADER_SCAN_ROWS, column_index, column_letter
+from cccd_analytics.ingest.layout import HEADER_SCAN_ROWS, TOTAL_WORDS, column_index, column_letter
 from cccd_analytics.ingest.readers import Sheet
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.text import fold
@@ -112,8 +112,15 @@ def _is_unit(cell) -> bool:
 
 
 def _is_total(text: str) -> bool:
+    """A column of sums: the words of a total column, or those of a total row of a report
+    the usual way round (`layout.TOTAL_WORDS`, whole: "Tổng toàn huyện", "Toàn đơn vị"), or
+    a district's name (its subtotal)."""
     folded = fold(text).strip(" .:*")
-    return bool(_TOTAL.match(folded)) or registry.expand(text).startswith(_DISTRICT_TYPES)
+    return (
+        bool(_TOTAL.match(folded))
+        or folded in TOTAL_WORDS
+        or registry.expand(text).startswith(_DISTRICT_TYPES)
+    )
 
 
 def _line_kind(cell) -> str | None:
