@@ -435,6 +435,22 @@ def test_a_communes_own_report_of_a_row_per_day_is_read_as_that_commune(font):
     assert not report.errors
 
 
+@pytest.mark.parametrize("day_header", ["Ngày thu nhận", "Ngày tiếp nhận hồ sơ"])
+def test_a_day_column_headed_by_what_happened_on_it_dates_the_rows(day_header):
+    # In a commune's own report and in a table of a row per commune and day alike; only a
+    # per-record export (its personal columns) reads such a column as each record's day.
+    rows = _one_unit_rows()
+    rows[2][1] = day_header
+    report = ingest.import_bytes(None, _xlsx(rows), "ky_tan.xlsx")
+    assert report.status == "checked", report.message
+    assert _all_values(report) == ONE_UNIT_TRUTH
+    table = f"{day_header},Huyện,Xã,Lũy kế thu nhận\n10/03/2021,Huyện Kỳ Anh,Xã Kỳ Tân,40\n11/03/2021,Huyện Kỳ Anh,Xã Kỳ Tân,83\n"
+    report = ingest.import_bytes(None, table.encode(), "bang.csv")
+    assert report.status == "checked", report.message
+    collected = {(d, v) for (_, d, m), v in _all_values(report).items() if m == "collected"}
+    assert collected == {(date(2021, 3, 10), 40), (date(2021, 3, 11), 83)}
+
+
 def test_a_title_typed_without_marks_still_names_the_commune_and_says_so_at_its_cell():
     report = ingest.import_bytes(None, _xlsx(_one_unit_rows("CONG AN XA KY TAN")), "ky_tan.xlsx")
     assert report.status == "checked", report.message

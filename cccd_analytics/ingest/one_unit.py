@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cccd_analytics.ingest import normalise
+from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.ingest.layout import HEADER_SCAN_ROWS, column_letter
 from cccd_analytics.ingest.readers import Sheet
 from cccd_analytics.ingest.report import ImportReport
@@ -40,7 +40,6 @@ from cccd_analytics.text import fold
 UNIT_HEADER = "Xã/phường"
 DISTRICT_HEADER = "Huyện"
 PROVINCE_HEADER = "Tỉnh"
-_DAY_HEADER = re.compile(r"^ngay(?: (?:thu nhan|tiep nhan|bao cao|lam viec|so lieu))?$")
 # The types that open a place's name in a title line, folded, by level.  "Thị xã" is a
 # district: its "xã" opens no commune.
 _TYPES = {
@@ -238,7 +237,7 @@ def _day_column(rows: list[list]) -> tuple[int, int, int, int] | None:
     name with dates under it, in the first rows of the sheet."""
     for r in range(min(len(rows), HEADER_SCAN_ROWS)):
         for c, cell in enumerate(rows[r]):
-            if not _DAY_HEADER.match(fold(normalise.text(cell))):
+            if not normalise.text(cell) or headers.match(cell) != "date":
                 continue
             days = []
             for k in range(r + 1, min(len(rows), r + 4000)):

@@ -43,6 +43,12 @@ SUMMARY_PHRASES: dict[str, tuple[str, ...]] = {
         "thoi gian",
         "ngay cap nhat",
         "so lieu ngay",
+        # A table's day headed by what happened on it (a row per commune and day); a
+        # per-record export's column of the same words is told apart by its personal columns.
+        "ngay thu nhan",
+        "ngay tiep nhan",
+        "ngay thu nhan ho so",
+        "ngay tiep nhan ho so",
     ),
     "province": ("province", "tinh", "tinh thanh pho", "tinh thanh", "ten tinh"),
     "district": (
