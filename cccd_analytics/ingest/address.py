@@ -17,6 +17,7 @@ it, a commune of that district, each maybe after its unit word.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from cccd_analytics import registry
@@ -168,8 +169,12 @@ def _from_registry(text: str) -> tuple[str, str, str] | None:
         communes = _take(words, end, places.children, parents, "commune")
     if communes is None:
         return None
-    _, keys, said = communes
+    start, keys, said = communes
     keys = [k for k in keys if places.level[k] == "commune" and _fits(places, k, said)]
+    if len(keys) > 1:
+        # Names alike once their marks are dropped ("Châu Bình", "Châu Bính" of one
+        # district): the one written with its marks, when the address has them.
+        keys = _as_marked(places, keys, _marked_words(text, words), start, _commune_end(words, start, said))
     if len(keys) != 1:
         return None  # the same name in two districts, none written: not ours to choose
     commune = keys[0]
@@ -179,6 +184,50 @@ def _from_registry(text: str) -> tuple[str, str, str] | None:
         places.name.get(district, "") if isinstance(district, str) else "",
         places.name[commune],
     )
+
+
+def _commune_end(words: list[str], start: int, said: str | None) -> int:
+    """Where a commune's name that `_take` found at `start` (its unit word included) ends:
+    the longest name of the registry there."""
+    places = _places()
+    begin = start + (len(said.split()) if said else 0)
+    for size in range(min(_LONGEST, len(words) - begin), 0, -1):
+        if " ".join(words[begin : begin + size]) in places.communes:
+            return begin + size
+    return begin
+
+
+def _marked_words(text: str, folded: list[str]) -> list[str] | None:
+    """The address's words with their marks, lower case, one for each folded word (None
+    when the two do not line up word for word)."""
+    count = len(folded)
+    words = [w for w in re.split(r"[^\w]+|_", unicodedata.normalize("NFC", str(text or "")).lower()) if w]
+    if len(words) != count + _country_words(words):
+        return None
+    return words if all(fold(m) == f for m, f in zip(words, folded)) else None
+
+
+def _country_words(words: list[str]) -> int:
+    folded = [fold(w) for w in words]
+    return next((len(c) for c in _COUNTRY if tuple(folded[-len(c) :]) == c), 0)
+
+
+def _as_marked(places: _Places, keys: list[str], marked: list[str] | None, start: int, end: int) -> list[str]:
+    """Of communes whose names fold alike, those whose name is written as the address
+    writes it (marks and all); all of them when the address has no such word."""
+    if marked is None:
+        return keys
+    typed = " ".join(marked[start:end])
+    same = [k for k in keys if f" {typed}".endswith(f" {_name_marked(places, k)}")]
+    return same or keys
+
+
+def _name_marked(places: _Places, key: str) -> str:
+    """A unit's name without its unit word, lower case with its marks ("châu bính")."""
+    name = unicodedata.normalize("NFC", places.name[key]).lower()
+    words = name.split()
+    kind = len(places.type[key].split()) if places.type[key] else 1
+    return " ".join(words[kind:])
 
 
 def _fits(places: _Places, key: str, said: str | None) -> bool:
