@@ -249,6 +249,15 @@ def test_sheets_named_by_the_day_alone_take_the_month_from_the_title_or_file_nam
     assert _collected(obs) == _truth()
 
 
+def test_sheets_named_by_the_day_alone_out_of_order_keep_the_month_each_title_says():
+    # "17", "15", "16": each title says THÁNG 5, so "15" is no day of the month after.
+    order = [DAYS[2], DAYS[0], DAYS[1], DAYS[3]]
+    data = _book([(str(d.day), _day_sheet(d, title=TITLE + " THÁNG 5 NĂM 2023")) for d in order])
+    report, obs = ingest.read_observations(data, "ky_anh.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs) == _truth()
+
+
 def test_sheets_named_by_the_day_alone_without_a_month_are_refused_saying_so():
     data = _book([(str(d.day), _day_sheet(d)) for d in DAYS])
     report, obs = ingest.read_observations(data, "ky_anh.xlsx")

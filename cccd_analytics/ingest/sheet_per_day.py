@@ -92,12 +92,23 @@ def _days_alone(
     # it is read as one only where the sheets say no date of their own.
     if len(days) < 2 or any(prepared[i][1].report_date or prepared[i][1].data_date for i, _ in days):
         return []
-    titles = (
-        " ".join(normalise.text(c) for c in row)
-        for i, _ in days
-        for row in prepared[i][0].rows[: prepared[i][1].header_rows[0]]
+
+    def titles(i: int) -> list[str]:
+        return [
+            " ".join(normalise.text(c) for c in row)
+            for row in prepared[i][0].rows[: prepared[i][1].header_rows[0]]
+        ]
+
+    # Each sheet's own title saying its month ("BÁO CÁO NGÀY … THÁNG 3"): that month, whatever
+    # the order of the sheets ("17", "15", "16" is no run into the next month).
+    own = [normalise.month_in_lines(titles(i)) for i, _ in days]
+    if all(own):
+        years = {y for _, y in own if y}
+        fill = years.pop() if len(years) == 1 else None
+        return [(i, normalise.DayLabel(day, m, y or fill, "")) for (i, day), (m, y) in zip(days, own)]
+    month = normalise.month_in_lines(line for i, _ in days for line in titles(i)) or normalise.month_in_lines(
+        [file_name], file_name=True
     )
-    month = normalise.month_in_lines(titles) or normalise.month_in_lines([file_name], file_name=True)
     if month is None and given is not None:
         month = (given.month, given.year) if days[-1][1] <= given.day else None
     if month is None:
