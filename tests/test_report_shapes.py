@@ -546,3 +546,25 @@ def test_a_bad_figure_of_a_communes_days_as_columns_is_named_by_its_cell_as_sent
     (error,) = report.errors
     assert (error.code, error.row, error.column) == ("negative", 5 if kind == "xlsx" else 3, "D")
     assert error.table == (kind != "xlsx")
+
+
+def test_a_bare_sum_under_each_districts_heading_row_is_checked_against_that_district():
+    groups = {
+        "Thị xã Cửa Lò": [("Phường Nghi Thuỷ", 678), ("Phường Nghi Tân", 812)],
+        "Huyện Nghĩa Đàn": [("Xã Nghĩa Mỹ", 913), ("Xã Tây Hiếu", 826), ("Xã Đông Hiếu", 766)],
+    }
+    rows = [
+        ["BÁO CÁO TIẾN ĐỘ CẤP CCCD"],
+        ["Số liệu tính đến ngày 18/5/2023"],
+        ["STT", "Đơn vị", "Lũy kế thu nhận"],
+    ]
+    for k, (district, communes) in enumerate(groups.items()):
+        rows.append([district, None, None])
+        rows += [[i + 1, name, value] for i, (name, value) in enumerate(communes)]
+        total = sum(v for _, v in communes) + (100 if k == 1 else 0)  # Nghĩa Đàn's sum is 100 off
+        rows.append([None, "Cộng", total])
+    report = ingest.import_bytes(None, _xlsx(rows), "tinh.xlsx")
+    assert report.status == "checked", report.message
+    (mismatch,) = [p for p in report.problems if p.code == "subtotal_mismatch"]
+    assert mismatch.row == len(rows) and "tổng 3 xã/phường là 2.505" in mismatch.message
+    assert [t["communes"] for t in report.totals if t["checked"]] == [2, 3]

@@ -156,6 +156,23 @@ def sheet_records(
                 n_out += 1
             continue
         if kind.kind == "total":
+            if open_group is not None and not open_group["values"] and open_group["members"]:
+                if _bare_sum(kind.label):
+                    # A bare "Cộng" under a district's heading row ("THỊ XÃ CỬA LÒ" … "Cộng"):
+                    # that district's sum, checked against its communes, not the sheet's.
+                    groups.append(
+                        dict(
+                            row=index + 1,
+                            label=kind.label,
+                            district=open_group["district"],
+                            values=values,
+                            cells=cells,
+                            members=list(open_group["members"]),
+                            position="after",
+                        )
+                    )
+                    open_group = None
+                    continue
             totals.append(
                 dict(
                     row=index + 1,
@@ -555,3 +572,9 @@ def _counter() -> Callable:
 
 # The metric columns of those rows, in order (a table's, then an export's).
 VALUE_ORDER = (*layouts.VALUE_FIELDS, "returned_day")
+
+
+def _bare_sum(label: str | None) -> bool:
+    """A sum's label that names no level ("Cộng", "Tổng", "Cộng:"), unlike "Tổng cộng" or
+    "Toàn tỉnh", which sum the whole sheet."""
+    return fold(label or "").strip(" .:*") in {"cong", "tong", "tong so", "cong huyen"}
