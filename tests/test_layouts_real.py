@@ -89,6 +89,13 @@ WIDE = {
         ["", "", ""] + [f"{d.day}/{d.month}" for d in DAYS] + [""],
     ],
     "Tổng lũy kế": [FIXED + [f"{d.day}/{d.month}" for d in DAYS] + ["Tổng lũy kế"]],
+    # Three header rows: the fixed columns' names merged down over all three, the days'
+    # words over their month ("Tháng 5", a row of its own) over the day numbers.
+    "words over Tháng 5 over day numbers": [
+        FIXED[:3] + ["Số hồ sơ thu nhận trong ngày", "", "", "", "Lũy kế"],
+        ["", "", "", "Tháng 5", "", "", "", ""],
+        ["", "", ""] + [d.day for d in DAYS] + [""],
+    ],
 }
 
 

@@ -427,7 +427,9 @@ def build(
         else "danh sách mẫu số theo nhóm (sĩ số, rà soát)"
         if kind == "denominators"
         else "báo cáo tổng hợp",
-        "tiêu đề hai dòng" if len(header_rows) == 2 else "tiêu đề một dòng",
+        {1: "tiêu đề một dòng", 2: "tiêu đề hai dòng"}.get(
+            len(header_rows), f"tiêu đề {len(header_rows)} dòng"
+        ),
         f"bắt đầu ở dòng {header_rows[0] + 1}",
     ]
     if header_rows[0] > 0:

@@ -97,12 +97,33 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
     width = max(len(texts), len(above))
     texts += [""] * (width - len(texts))
     above += [""] * (width - len(above))
+    # A row of months alone over the days ("Tháng 3" merged across them) is a header row
+    # too, though it has a single cell.
+    months_only = any(above[c] for c in days) and all(
+        c in days and _month_of(text) for c, text in enumerate(above) if text
+    )
     two_rows = (
         r > 0
-        and layouts.is_parent_row(rows, r - 1)
+        and (layouts.is_parent_row(rows, r - 1) or months_only)
         and (any(above[c] for c in range(width) if c not in days) or any(above[c] for c in days))
     )
     parents = _ffill_span(above, days) if two_rows else [""] * width
+    # A third header row above those two, whose cells are merged down over both beside the
+    # days ("STT | Đơn vị | Lũy kế … đến ngày" over "Tháng 3" over "15 | 16 | 17"): the
+    # names of the fixed columns are on it alone, and the days' words above their month.
+    top = [normalise.text(v) for v in rows[r - 2]] + [""] * width if two_rows and r > 1 else []
+    three_rows = (
+        bool(top)
+        and layouts.is_parent_row(rows, r - 2)
+        and not any(texts[c] or above[c] for c in range(width) if c not in days)
+        and any(top[c] for c in range(width) if c not in days)
+    )
+    if three_rows:
+        spans = _ffill_span(top[:width], days)
+        parents = [
+            f"{spans[c]} / {parents[c]}" if c in days and spans[c] else parents[c] for c in range(width)
+        ]
+        above = [above[c] or top[c] for c in range(width)]
     fixed: dict[str, layouts.Column] = {}
     total = period_sum = None
     last_day = max(days)
@@ -132,7 +153,7 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
             fixed.setdefault(field_name, layouts.Column(c, field_name, label))
     if "commune" not in fixed:
         return None
-    header_rows = (r - 1, r) if two_rows else (r,)
+    header_rows = (r - 2, r - 1, r) if three_rows else (r - 1, r) if two_rows else (r,)
     if found is not None and found.kind == "records":
         return None
     columns = []
