@@ -568,3 +568,13 @@ def test_a_bare_sum_under_each_districts_heading_row_is_checked_against_that_dis
     (mismatch,) = [p for p in report.problems if p.code == "subtotal_mismatch"]
     assert mismatch.row == len(rows) and "tổng 3 xã/phường là 2.505" in mismatch.message
     assert [t["communes"] for t in report.totals if t["checked"]] == [2, 3]
+
+
+def test_a_refused_figure_is_the_one_problem_not_also_every_sum_over_it():
+    rows = [["BÁO CÁO TIẾN ĐỘ"], ["Số liệu tính đến ngày 15/3/2021"], ["STT", "Xã", "Lũy kế thu nhận"]]
+    rows += [[i + 1, name, 100 + i] for i, name in enumerate(COMMUNES)]
+    rows.append(["", "Tổng cộng", sum(100 + i for i in range(len(COMMUNES)))])
+    rows[4][2] = -5  # Kỳ Thọ
+    report = ingest.import_bytes(None, _xlsx(rows), "bc.xlsx")
+    assert report.status == "refused"
+    assert [(p.code, p.row, p.column) for p in report.problems] == [("negative", 5, "C")]

@@ -75,6 +75,7 @@ def sheet_records(
     style: str | None = None  # subtotals "before" or "after" their communes
     pending: list[int] = []  # communes since the last subtotal/heading
     open_group: dict | None = None
+    refused_rows = 0
 
     # Performance: a canonical file repeats its place names and dates on every
     # row, so the pure per-cell functions below are remembered per distinct cell value,
@@ -224,6 +225,7 @@ def sheet_records(
             continue
         report.rows_read += 1
         if bad:
+            refused_rows += 1
             continue
         when = fallback_date
         if date_at >= 0:
@@ -330,7 +332,10 @@ def sheet_records(
             n_out += 1
     if "collected" not in cols and n_out and not found.companion:
         _no_cumulative(cols, found, sheet_name, report)
-    check_sums(out_values, commune_rows, groups, totals, sheet_name, report)
+    if not refused_rows:
+        # With a commune's figure refused (the file is refused for it), every sum over it
+        # would differ by that figure: warnings that say nothing more.
+        check_sums(out_values, commune_rows, groups, totals, sheet_name, report)
     if not n_out:
         return None
     return _frame(out, out_values, refs, part_of)
