@@ -578,3 +578,20 @@ def test_a_refused_figure_is_the_one_problem_not_also_every_sum_over_it():
     report = ingest.import_bytes(None, _xlsx(rows), "bc.xlsx")
     assert report.status == "refused"
     assert [(p.code, p.row, p.column) for p in report.problems] == [("negative", 5, "C")]
+
+
+@pytest.mark.parametrize("joined", ["\n", " "])
+def test_a_letterhead_cell_with_the_office_under_the_district_still_places_the_communes(joined):
+    # "CÔNG AN HUYỆN KỲ ANH" over "ĐỘI CẢNH SÁT QLHC VỀ TTXH" in one cell (Alt+Enter in Excel;
+    # Word joins the cell's paragraphs with a space).
+    rows = [
+        [f"CÔNG AN HUYỆN KỲ ANH{joined}ĐỘI CẢNH SÁT QLHC VỀ TTXH", "", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+        ["BÁO CÁO TIẾN ĐỘ"],
+        ["Số liệu tính đến ngày 15/3/2021"],
+        ["STT", "Xã", "Lũy kế thu nhận"],
+    ]
+    rows += [[i + 1, name, 100 + i] for i, name in enumerate(COMMUNES)]
+    report = ingest.import_bytes(None, _xlsx(rows), "bc.xlsx")
+    assert report.status == "checked", report.message
+    assert not [p for p in report.problems if p.code == "unknown_unit"]
+    assert "18814" in set(report.observations["unit_key"])  # Kỳ Anh's Kỳ Tân, not Tân Kỳ's

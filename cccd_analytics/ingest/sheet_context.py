@@ -63,14 +63,29 @@ def date_for_sheet(
 
 
 def authority_context(authorities: tuple[str, ...]) -> tuple[str, str]:
-    """Province and district from the letterhead ("CÔNG AN TỈNH HÀ TĨNH / CÔNG AN HUYỆN KỲ ANH")."""
+    """Province and district from the letterhead ("CÔNG AN TỈNH HÀ TĨNH / CÔNG AN HUYỆN KỲ ANH").
+
+    A letterhead cell often holds the office under it too, on a second line that Word and
+    Excel join with a space ("CÔNG AN HUYỆN KỲ ANH ĐỘI CẢNH SÁT QLHC VỀ TTXH"): the place is
+    the longest run of words after its type that is a place of the registry, else the cell's
+    first line."""
     province = district = ""
     for authority in authorities:
         if authority.startswith("tinh "):
-            province = province or authority
+            province = province or _place_of(authority, _province_names())
         elif authority.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
-            district = district or authority
+            district = district or _place_of(authority, _district_names())
     return province, district
+
+
+def _place_of(authority: str, names: frozenset[str]) -> str:
+    first = authority.splitlines()[0].strip() if authority.strip() else authority
+    words = first.split()
+    kind = 2 if words[:2] in (["thi", "xa"], ["thanh", "pho"]) else 1
+    for end in range(len(words), kind, -1):
+        if " ".join(words[kind:end]) in names:
+            return " ".join(words[:end])
+    return first
 
 
 def _day_month_in_titles_year(found: layouts.Layout, file_name: str) -> date | None:
@@ -105,6 +120,13 @@ def place_context(found: layouts.Layout, sheet_name: str | None) -> tuple[str, s
     if sheet_name and registry.bare(sheet_name) in _district_names():
         return province, sheet_name.strip()
     return province, district
+
+
+@lru_cache(maxsize=1)
+def _province_names() -> frozenset[str]:
+    """The registry's province names, folded, without their type ("ha tinh")."""
+    units = registry.load_registry()
+    return frozenset(registry.bare(n) for n in units.loc[units.level == "province", "name"])
 
 
 @lru_cache(maxsize=1)
