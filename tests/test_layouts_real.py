@@ -265,6 +265,17 @@ def test_sheets_named_by_the_day_alone_out_of_order_keep_the_month_each_title_sa
     assert _collected(obs) == _truth()
 
 
+def test_a_hidden_old_copy_beside_the_report_is_left_out_saying_so():
+    old_copy = _day_sheet(DAYS[0], date_line=f"Số liệu tính đến ngày {DAYS[0]:%d/%m/%Y}")
+    report_sheet = _day_sheet(DAYS[-1], date_line=f"Số liệu tính đến ngày {DAYS[-1]:%d/%m/%Y}")
+    data = _book([("BC cu", old_copy), ("Báo cáo", report_sheet)], hidden=("BC cu",))
+    report, obs = ingest.read_observations(data, "ky_anh.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs) == _truth([DAYS[-1]])
+    (skipped,) = [p for p in report.problems if p.code == "sheet_skipped"]
+    assert skipped.sheet == "BC cu" and "trang ẩn" in skipped.message
+
+
 def test_sheets_named_by_the_day_alone_without_a_month_are_refused_saying_so():
     data = _book([(str(d.day), _day_sheet(d)) for d in DAYS])
     report, obs = ingest.read_observations(data, "ky_anh.xlsx")

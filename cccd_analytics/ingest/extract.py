@@ -109,6 +109,8 @@ def extract(
     per_day = sheet_per_day.date_sheets(prepared, book.file_name, report_date, windows)
     if per_day:
         prepared = sheet_per_day.leave_out(prepared, report)
+    else:
+        prepared = _hidden_left_out(prepared, report)
     prepared, wide_found = _wide_tables(prepared, book, data, report, report_date, limits, windows)
     prepared = _companion_tables(prepared, book)
     primary = next((i for i, p in enumerate(prepared) if p[1] is not None), None)
@@ -269,6 +271,26 @@ def _turned_tables(prepared, report: ImportReport):
                 if found
                 else tuple(range(found_turned.header, found_turned.header + len(found_turned.labels)))
             )
+        out.append((sheet, found, header_rows))
+    return out
+
+
+def _hidden_left_out(prepared, report: ImportReport):
+    """A hidden sheet with a table beside a visible one is an old copy or a template: left
+    out, with a warning naming it (a workbook whose tables are all hidden is read as it is)."""
+    if not any(found is not None and not sheet.hidden for sheet, found, _ in prepared):
+        return prepared
+    out = []
+    for sheet, found, header_rows in prepared:
+        if found is not None and sheet.hidden:
+            report.problems.append(
+                Problem.of(
+                    "sheet_skipped",
+                    "không đọc trang này (trang ẩn: bản cũ hoặc mẫu); số liệu lấy ở các trang đang hiện.",
+                    sheet=sheet.name or None,
+                )
+            )
+            found = None
         out.append((sheet, found, header_rows))
     return out
 
