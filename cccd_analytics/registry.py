@@ -290,12 +290,14 @@ _PREFIXES = (
     "q. ",
     "x. ",
     "p. ",
+    "f. ",
     # The one-letter abbreviations without their dot ("P Hoà Hiếu", "X Kỳ Tân"): no
-    # Vietnamese word is a lone p, x, h or q, so the letter is the unit type.
+    # Vietnamese word is a lone p, x, h, q or f, so the letter is the unit type.
     "h ",
     "q ",
     "x ",
     "p ",
+    "f ",
 )
 
 # What people add around a name in a report's name column, none of it the name: a list
@@ -313,7 +315,7 @@ _POLICE = re.compile(
 )
 _POLICE_GLUED = re.compile(r"^CA(TP|TX|TT|X|P|H|Q)(?=[\s.])")
 # "P1", "P.01", "Phường 01": the number written without its leading zeros.
-_GLUED_NUMBER = re.compile(r"^(p|x|q|phường|xã|quận)(\d+)$")
+_GLUED_NUMBER = re.compile(r"^(p|f|x|q|phường|xã|quận)(\d+)$")
 _PADDED = re.compile(r"\b0+(?=\d)")
 
 
@@ -345,6 +347,8 @@ _ABBREVIATIONS = {
     "q": "quan",
     "x": "xa",
     "p": "phuong",
+    # "F.1", "F. Nghi Thuỷ": phường as typed in the South (Vietnamese has no f of its own).
+    "f": "phuong",
     "t": "tinh",
 }
 
