@@ -101,6 +101,9 @@ TYPED = [
     ("Nghệ An", "Quỳ Châu", _to_tcvn3("Xã Châu Hoàn"), CHAU_HOAN),
     ("Nghệ An", "Quỳ Châu", _to_vni("Châu Hoàn"), CHAU_HOAN),
     ("Hà Tĩnh", "Huyện Kỳ Anh", _to_tcvn3("Kỳ Tân"), KY_TAN_HT),
+    # The district in the commune's cell with no comma between.
+    ("", "", "Xã Kỳ Tân huyện Kỳ Anh", KY_TAN_HT),
+    ("", "", "Kỳ Tân H. Tân Kỳ", KY_TAN_NA),
 ]
 
 

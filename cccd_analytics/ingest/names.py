@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from datetime import date
 from typing import NamedTuple
 
@@ -13,6 +14,7 @@ import pandas as pd
 
 from cccd_analytics import registry
 from cccd_analytics.ingest import address, keystrokes, legacy_text
+from cccd_analytics.text import fold
 
 
 class FirstRow(NamedTuple):
@@ -25,6 +27,10 @@ class FirstRow(NamedTuple):
     commune: str
     code: str | None
     date: date
+
+
+# A district's type word after a commune's name in the same cell, with no comma between.
+_DISTRICT_INSIDE = re.compile(r"\S\s+(?:huyen|thi xa|thanh pho|quan|h\.|tx\.?|tp\.?)\s*\S")
 
 
 def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
@@ -51,9 +57,9 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     )
     if typed != rec:
         readings.append((f"gõ thiếu bộ gõ (Telex/VNI) «{typed.commune}»", typed))
-    # A commune cell that carries its district ("Xã Kỳ Tân, huyện Kỳ Anh"): read as an
-    # address, its district must be the row's own when the row has one.
-    if any(mark in rec.commune for mark in (",", " - ")):
+    # A commune cell that carries its district ("Xã Kỳ Tân, huyện Kỳ Anh", "Xã Kỳ Tân huyện
+    # Kỳ Anh"): read as an address, its district must be the row's own when the row has one.
+    if any(mark in rec.commune for mark in (",", " - ")) or _DISTRICT_INSIDE.search(fold(rec.commune)):
         province, district, commune = address.split_address(rec.commune)
         if commune and (
             not rec.district or not district or registry.expand(district) == registry.expand(rec.district)
