@@ -67,6 +67,14 @@ _RULES = (
         lesser="warning",
     ),
     Rule("ambiguous_date", "warning", "Ngày có thể đọc hai cách"),
+    Rule(
+        "future_date",
+        "error",
+        "Ngày số liệu ở sau hôm nay",
+        why="No figure can be dated after the day it is sent: such a date is a typing error (a "
+        "year 2031 for 2021), and stored it would be the unit's latest report for years.  A "
+        "day of grace, for a report dated by Vietnam's clock on a server that keeps UTC.",
+    ),
     Rule("bad_line", "warning", "Dòng có nhiều ô hơn tiêu đề"),
     # -- per-record exports ----------------------------------------------------------------
     Rule("record_without_commune", "warning", "Hồ sơ không ghi xã/phường"),

@@ -4,6 +4,8 @@ compared with collected."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
 import pandas as pd
 
@@ -36,6 +38,27 @@ def _sorted_codes(column: pd.Series) -> np.ndarray:
     if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.is_monotonic_increasing:
         return column.cat.codes.to_numpy()
     return pd.factorize(column, sort=True)[0]
+
+
+def check_dates(obs: pd.DataFrame, report: ImportReport, today: date | None = None) -> None:
+    """Figures dated after today (with a day of grace) are refused: a mistyped year.  Said
+    once per day, at its first row, and where the file's one date came from when it has one."""
+    today = today or date.today()
+    days = pd.to_datetime(obs["date"]).dt.date
+    late = days > today + timedelta(days=1)
+    if not late.any():
+        return
+    for day in sorted(set(days[late])):
+        first = obs[days == day].iloc[0]
+        source = f" (theo {report.date_source})" if report.date_source and days.nunique() == 1 else ""
+        report.problems.append(
+            Problem.of(
+                "future_date",
+                f"ngày số liệu {date_vn(day)}{source} ở sau hôm nay ({date_vn(today)}); có thể gõ nhầm năm. "
+                "Hãy sửa ngày rồi tải lên lại.",
+                **_at(first),
+            )
+        )
 
 
 def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:

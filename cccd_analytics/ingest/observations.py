@@ -14,7 +14,7 @@ import pandas as pd
 from cccd_analytics import registry
 from cccd_analytics.ingest import parts as parts_
 from cccd_analytics.ingest import records
-from cccd_analytics.ingest.checks import check_consistency, check_cumulative, check_duplicates
+from cccd_analytics.ingest.checks import check_consistency, check_cumulative, check_dates, check_duplicates
 from cccd_analytics.ingest.names import FirstRow, in_the_sheets_district, resolve, unofficial_unit
 from cccd_analytics.ingest.record_export import cumulate_records
 from cccd_analytics.ingest.report import ImportReport, Problem
@@ -136,6 +136,7 @@ def resolve_and_check(
                 obs = _long(table)
             current = None
         obs = check_duplicates(obs, report)
+        check_dates(obs, report)
         check_cumulative(obs, report, store, current)
         check_consistency(obs, report)
     finally:
