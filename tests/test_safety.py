@@ -75,6 +75,16 @@ BAD_FILES = {
     "rong.xlsx": (lambda: b"", "rỗng"),
     "trang.csv": (lambda: b"   \r\n\t\n", "rỗng"),
     "cut.xls": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "hỏng"),
+    # What Excel saves with a password: an OLE file holding the encrypted package.
+    "mat_khau.xlsx": (
+        lambda: (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            + bytes(504)
+            + "EncryptedPackage".encode("utf-16-le")
+            + bytes(96)
+        ),
+        "mật khẩu",
+    ),
     "trang_web.xls": (lambda: b"<html><body><table><tr><td>1</td></tr></table></body></html>", "trang web"),
     "van_ban.docx": (lambda: _docx(), "Word"),
     "ghi_chu.csv": (lambda: "Kính gửi Ban chỉ đạo\nXin báo cáo tình hình\n".encode(), "không tìm thấy bảng"),

@@ -64,6 +64,8 @@ _MAGIC = {
 
 # The name of the main stream of a Word 97 document in its OLE directory (UTF-16).
 _OLE_WORD = "WordDocument".encode("utf-16-le")
+# The stream of an Office file encrypted with a password (MS-OFFCRYPTO), in its OLE directory.
+_OLE_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
 def sniff(data: bytes, file_name: str) -> str:
@@ -96,6 +98,14 @@ def sniff(data: bytes, file_name: str) -> str:
             return "docx"
         raise ReadError(f"Tệp «{file_name}» là tệp nén ZIP, không phải bảng tính.")
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if _OLE_ENCRYPTED in data:
+            # An xlsx (or docx) saved with a password is an OLE file holding the encrypted
+            # package, not a workbook any reader can open.
+            raise ReadError(
+                f"Tệp «{file_name}» có đặt mật khẩu (đã mã hóa) nên không đọc được; hãy mở bằng Excel "
+                "hoặc Word, bỏ mật khẩu (Tệp → Thông tin → Bảo vệ → Mã hóa bằng mật khẩu, xóa mật khẩu), "
+                "lưu lại rồi tải lên lại."
+            )
         if _OLE_WORD in data:
             return "doc"
         return "xls"
