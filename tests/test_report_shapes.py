@@ -615,3 +615,30 @@ def test_figures_dated_after_today_are_refused_as_a_mistyped_year(store):
     tomorrow = date.today() + timedelta(days=1)
     rows[1] = [f"Số liệu tính đến ngày {tomorrow:%d/%m/%Y}"]
     assert ingest.import_bytes(None, _xlsx(rows), "bc.xlsx").status == "checked"
+
+
+def test_a_borderless_pdf_whose_first_row_is_a_districts_heading_reads_every_commune():
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    if "TurnedSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("TurnedSans", str(FONTS / "LiberationSans-Regular.ttf")))
+    style = ParagraphStyle("vn", fontName="TurnedSans", fontSize=10, leading=12)
+    data = [["STT", "Đơn vị", "Số công dân đủ điều kiện", "Lũy kế thu nhận"]]
+    data.append(["I", "Huyện Kỳ Anh", "", ""])  # no rule under the header: only alignment
+    data += [[str(i + 1), name, "4.000", f"{1000 + i}"] for i, name in enumerate(COMMUNES)]
+    out = io.BytesIO()
+    table = Table(data, colWidths=[40, 170, 150, 120])
+    table.setStyle(
+        TableStyle([("FONTNAME", (0, 0), (-1, -1), "TurnedSans"), ("ALIGN", (2, 0), (-1, -1), "RIGHT")])
+    )
+    SimpleDocTemplate(out, pagesize=landscape(A4)).build(
+        [Paragraph("BÁO CÁO TIẾN ĐỘ", style), Paragraph("Số liệu tính đến ngày 15/3/2021", style), table]
+    )
+    report = ingest.import_bytes(None, out.getvalue(), "bc.pdf")
+    assert report.status == "checked", report.message
+    collected = {(n, v) for (n, _, m), v in _all_values(report).items() if m == "collected"}
+    assert collected == {(name, 1000 + i) for i, name in enumerate(COMMUNES)}

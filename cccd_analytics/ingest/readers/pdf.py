@@ -499,9 +499,16 @@ def _aligned_table(
             and segs[first][0]["top"] - cells[0]["top"] <= 130
         )
 
-    start = first
-    while start - 1 >= 0 and first - (start - 1) <= _HEADER_LINES and header_like(start - 1):
+    # A district's heading just above the first row of figures ("I | Huyện Nghi Lộc"): the
+    # table's first row, not a line of its header (joined to it, "Đơn vị Huyện Nghi Lộc"
+    # named no column and the heading's first commune was lost).
+    heading = first - 1 if first >= 1 and _group_heading(_split_at(text_lines[first - 1], columns)) else None
+    above = heading if heading is not None else first
+    start = above
+    while start - 1 >= 0 and above - (start - 1) <= _HEADER_LINES and header_like(start - 1):
         start -= 1
+    if heading is not None and start == heading:
+        heading, above, start = None, first, first  # nothing above it reads as a header
 
     def build_header(lo: int, hi: int, cols: list) -> list[list[str]]:
         """The header of lines lo..hi-1, as rows: one row, each run to the column under
@@ -539,12 +546,12 @@ def _aligned_table(
                 carried = list(range(k, first))
                 first_header_end = k
                 break
-    header_end = first_header_end if carried else first
+    header_end = first_header_end if carried else above
     columns_before = len(columns)
     header = build_header(start, header_end, columns)
     if len(columns) > columns_before:
         right = columns[-1][1]
-    rows = list(header) if start < first else []
+    rows = list(header) if start < above else []
     body_start = len(rows)
 
     def row_of(i: int) -> list[str]:
@@ -554,7 +561,7 @@ def _aligned_table(
             row[c] = f"{row[c]} {cell['text']}".strip()
         return row
 
-    for i in carried + list(range(first, last + 1)):
+    for i in carried + ([heading] if heading is not None else []) + list(range(first, last + 1)):
         row = row_of(i)
         if len(rows) > body_start and _wrapped_end(row, rows[-1]):
             # The wrapped end of the row above (a long name in a narrow column).
@@ -576,8 +583,25 @@ def _aligned_table(
     bottom = max(c["bottom"] for c in segs[last])
     found = _Found((left - 1, top - 1, right + 1, bottom + 1), [[clean(c) for c in r] for r in rows])
     found.columns = columns
-    found.header = header if start < first else getattr(previous, "header", None)
+    found.header = header if start < above else getattr(previous, "header", None)
     return found
+
+
+_ROMAN = re.compile(r"^(?:[IVXL]+|\d{1,2}|[A-Z])[.)]?$")
+_DISTRICT_WORDS = ("huyen ", "thi xa ", "thanh pho ", "quan ", "tp ", "tx ", "h. ", "tp. ", "tx. ")
+
+
+def _group_heading(cells: list[dict]) -> bool:
+    """A line that is a district's heading row: a district's name ("Huyện Nghi Lộc"), maybe
+    after its numeral ("I", "II", "1."), and no figure."""
+    from cccd_analytics.text import fold
+
+    texts = [c["text"].strip() for c in cells if c["text"].strip()]
+    if not 1 <= len(texts) <= 2 or any(_NUMBER.match(t) and not _ROMAN.match(t) for t in texts):
+        return False
+    name = texts[-1]
+    numbered = len(texts) == 1 or _ROMAN.match(texts[0])
+    return bool(numbered) and fold(name).startswith(_DISTRICT_WORDS)
 
 
 def _header_levels(cells: list[dict], cols: list, encoding: str | None = None) -> list[list[str]]:
