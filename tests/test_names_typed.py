@@ -212,6 +212,8 @@ def test_a_report_whose_rows_are_districts_is_refused_saying_so(header):
     report, obs = ingest.read_observations(_xlsx(rows), "nghe_an.xlsx")
     assert obs is None
     assert "bảng theo huyện" in report.message and "cột B" in report.message and "«Sheet»" in report.message
+    (error,) = report.errors
+    assert (error.sheet, error.row, error.column) == ("Sheet", 4, "B")  # the first district's cell
 
 
 def test_a_commune_report_with_district_subtotals_is_still_read():

@@ -135,7 +135,9 @@ def extract(
     for sheet, found, _ in prepared:
         if found is not None and found.kind == "report" and _rows_are_districts(sheet.rows, found):
             column = found.columns["commune"]
-            _refuse_district_table(report, sheet.name or None, column.index, column.header)
+            _refuse_district_table(
+                report, sheet.name or None, column.index, column.header, found.first_data_row + 1
+            )
             return [], None
     out: list[pd.DataFrame] = []  # the rows of tables, and of per-record exports
     counts = None
@@ -201,11 +203,13 @@ def extract(
         fields = {c["field"] for c in report.columns}
         if "district" in fields and "commune" not in fields and fields & {"collected", "collected_day"}:
             district = next(c for c in report.columns if c["field"] == "district")
+            header_rows = prepared[primary][2] if primary is not None else None
             _refuse_district_table(
                 report,
                 prepared[primary][0].name if primary is not None else None,
                 district["index"],
                 district["header"],
+                header_rows[-1] + 2 if header_rows else None,
             )
             return out, counts
         issued = _issued_columns(report.columns)
@@ -375,9 +379,12 @@ def _rows_are_districts(rows: list[list], found: layouts.Layout) -> bool:
     return districts >= 2 and communes == 0 and districts * 2 > named
 
 
-def _refuse_district_table(report: ImportReport, sheet: str | None, index: int, header: str) -> None:
+def _refuse_district_table(
+    report: ImportReport, sheet: str | None, index: int, header: str, row: int | None = None
+) -> None:
     """A district police summary, one row per district: figures are kept per commune
-    (districts and the province are their sums), so the table cannot be stored as such."""
+    (districts and the province are their sums), so the table cannot be stored as such.
+    Said at the name column's first row of data."""
     report.problems.append(
         Problem.of(
             "no_table",
@@ -385,6 +392,8 @@ def _refuse_district_table(report: ImportReport, sheet: str | None, index: int, 
             f"«{header}»), không phải theo xã/phường. Số liệu được lưu theo từng xã/phường (huyện và "
             "tỉnh là tổng của các xã); hãy gửi báo cáo chi tiết theo xã/phường.",
             sheet=sheet,
+            row=row,
+            column=layouts.column_letter(index),
         )
     )
 
