@@ -101,6 +101,13 @@ TYPED = [
     ("Nghệ An", "Quỳ Châu", _to_tcvn3("Xã Châu Hoàn"), CHAU_HOAN),
     ("Nghệ An", "Quỳ Châu", _to_vni("Châu Hoàn"), CHAU_HOAN),
     ("Hà Tĩnh", "Huyện Kỳ Anh", _to_tcvn3("Kỳ Tân"), KY_TAN_HT),
+    # Typed in haste: glued, twice, a bare note after the name.
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "XãKỳ Tân", KY_TAN_HT),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã KỳTân", KY_TAN_HT),
+    ("Nghệ An", "TP. Vinh", "PHƯỜNGHưng Bình", HUNG_BINH),
+    ("Nghệ An", "TP. Vinh", "Phường phường Hưng Bình", HUNG_BINH),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân mới", KY_TAN_HT),
+    ("Nghệ An", "H. Quỳ Châu", "Thị trấn thị trấn Tân Lạc cũ", TAN_LAC),
     # The district in the commune's cell with no comma between.
     ("", "", "Xã Kỳ Tân huyện Kỳ Anh", KY_TAN_HT),
     ("", "", "Kỳ Tân H. Tân Kỳ", KY_TAN_NA),

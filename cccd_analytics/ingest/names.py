@@ -33,6 +33,42 @@ class FirstRow(NamedTuple):
 _DISTRICT_INSIDE = re.compile(r"\S\s+(?:huyen|thi xa|thanh pho|quan|h\.|tx\.?|tp\.?)\s*\S")
 
 
+_TYPES_TWICE = re.compile(r"^(xa|phuong|thi tran)\s+\1\b")
+_NOTE_AFTER = re.compile(r"\s+(?:cu|moi)\.?$")
+
+
+def unhurried(name: str) -> str:
+    """A name as it was meant when typed in haste, or the name itself: a space put back where
+    a word's capital follows a small letter or a type written in capitals ("KỳBắc",
+    "XãKỳ Tân", "PHƯỜNGĐông Vĩnh"), a type written twice dropped, a bare "cũ"/"mới" after
+    the name dropped.  Only ever tried as another reading, shown as a correction."""
+    text = " ".join(str(name).split())
+    out = []
+    for i, ch in enumerate(text):
+        if i and ch.isupper() and out[-1] != " ":
+            before = text[i - 1]
+            after = text[i + 1] if i + 1 < len(text) else ""
+            # "KỳBắc": small then capital; "PHƯỜNGĐông": capitals, then a capital that starts
+            # a word in small letters.
+            if before.islower() or (
+                before.isupper() and i >= 2 and text[i - 2].isupper() and after.islower()
+            ):
+                out.append(" ")
+        out.append(ch)
+    text = "".join(out)
+    words = text.split()
+    folded = [fold(w) for w in words]
+    twice = _TYPES_TWICE.match(" ".join(folded))
+    if twice:
+        size = len(twice.group(1).split())
+        words = words[:size] + words[2 * size :]
+    text = " ".join(words)
+    note = _NOTE_AFTER.search(fold(text))
+    if note and len(words) > 2:
+        text = " ".join(words[:-1])
+    return text
+
+
 def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     """registry.resolve, and for a row that names neither province nor district, each
     province in turn: a name found in exactly one of them is that unit.  Without the
@@ -57,6 +93,11 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     )
     if typed != rec:
         readings.append((f"gõ thiếu bộ gõ (Telex/VNI) «{typed.commune}»", typed))
+    # Typed in haste: the type glued to the name ("XãKỳ Tân"), two words glued ("Xã KỳBắc"),
+    # the type twice ("Xã xã Nghi Liên"), a bare "cũ" or "mới" after the name.
+    hasty = unhurried(rec.commune)
+    if hasty != rec.commune:
+        readings.append((f"viết lại «{hasty}»", rec._replace(commune=hasty)))
     # A commune cell that carries its district ("Xã Kỳ Tân, huyện Kỳ Anh", "Xã Kỳ Tân huyện
     # Kỳ Anh"): read as an address, its district must be the row's own when the row has one.
     if any(mark in rec.commune for mark in (",", " - ")) or _DISTRICT_INSIDE.search(fold(rec.commune)):
