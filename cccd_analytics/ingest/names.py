@@ -97,7 +97,7 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     # the type twice ("Xã xã Nghi Liên"), a bare "cũ" or "mới" after the name.
     hasty = unhurried(rec.commune)
     if hasty != rec.commune:
-        readings.append((f"viết lại «{hasty}»", rec._replace(commune=hasty)))
+        readings.append(("gõ vội: dính chữ, lặp chữ hoặc thêm «cũ», «mới»", rec._replace(commune=hasty)))
     # A commune cell that carries its district ("Xã Kỳ Tân, huyện Kỳ Anh", "Xã Kỳ Tân huyện
     # Kỳ Anh"): read as an address, its district must be the row's own when the row has one.
     if any(mark in rec.commune for mark in (",", " - ")) or _DISTRICT_INSIDE.search(fold(rec.commune)):
