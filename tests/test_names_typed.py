@@ -485,3 +485,21 @@ def test_every_official_name_typed_in_telex_with_the_input_method_off_matches_it
         return  # "Đoọc Mạy": Telex's "oo" is ô, so such a name has no keystrokes of its own
     match = _resolve(REG.at[unit.province_key, "name"], REG.at[unit.district_key, "name"], _telex(bare))
     assert match.official and match.key == key, (_telex(bare), match)
+
+
+@pytest.mark.parametrize(
+    "heading", [("NGHĨA ĐÀN", "TÂN KỲ"), ("Nghĩa Đàn", "Tân Kỳ"), ("H.Nghĩa Đàn", "H.Tân Kỳ")]
+)
+@pytest.mark.parametrize("numbered", [True, False])
+def test_district_headings_written_without_their_type_place_the_communes_under_them(heading, numbered):
+    # "Xã Nghĩa Bình" is a commune of both districts: each heading must place its own.
+    rows = [["BÁO CÁO TIẾN ĐỘ"], ["Ngày 15/5/2023"], ["STT", "Đơn vị", "Lũy kế thu nhận"]]
+    for k, district in enumerate(heading):
+        rows.append(["I" * (k + 1) if numbered else "", district, ""])
+        rows += [[1, "Xã Nghĩa Bình", 100 + k], [2, "Xã Nghĩa Thịnh" if k == 0 else "Xã Kỳ Tân", 200 + k]]
+    report, obs = ingest.read_observations(_xlsx(rows), "nghe_an.xlsx")
+    assert obs is not None, report.message
+    got = _collected(obs)
+    assert got[("16960", DAY)] == 100 and got[("17281", DAY)] == 101  # Nghĩa Đàn's, then Tân Kỳ's
+    assert got[(KY_TAN_NA, DAY)] == 201
+    assert not [p for p in report.problems if p.code in ("unknown_unit", "ambiguous_unit")]

@@ -13,6 +13,7 @@ A per-record export (one row per application) is recognised by its header too
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -615,7 +616,10 @@ def classify(row: list, layout: Layout) -> RowKind:
         joined = fold(" ".join(_row_texts(row)))
         if any(w in joined for w in _FOOTER):
             return RowKind("footer")
-        if name and _is_district_label(name, stt):
+        if name and (_is_district_label(name, stt) or _is_district_name(name)):
+            # A heading: a district named with its type, or without it ("ĐÔ LƯƠNG", "Thanh
+            # Chương", "H.Quỳ Hợp") when it is a district of the registry; it places the
+            # communes under it until the next heading.
             return RowKind("subtotal", district=district_from_label(name), label=name)
         return RowKind("blank")
     if _SUBTOTAL_PREFIX.match(folded):
@@ -640,9 +644,28 @@ def district_from_label(label: str) -> str | None:
     match = re.match(r"^(?:tong\s+cong|cong|tong\s+so|tong|toan)\s*[:\-–]?\s*", folded)
     if match and re.match(r"(huyen|thi xa|thanh pho|quan|tp|tx|h)\b", folded[match.end() :]):
         text = text[match.end() :]
-    if fold(text).startswith(_DISTRICT_PREFIXES):
+    if fold(text).startswith(_DISTRICT_PREFIXES) or _is_district_name(text):
         return text.strip()
     return None
+
+
+def _is_district_name(text: str) -> bool:
+    """A district of the registry, written with an abbreviated type or none ("H.Quỳ Hợp",
+    "ĐÔ LƯƠNG")."""
+    from cccd_analytics import registry
+
+    expanded = registry.expand(text)
+    if expanded.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
+        return True
+    return registry.bare(text) in _district_names()
+
+
+@functools.lru_cache(maxsize=1)
+def _district_names() -> frozenset[str]:
+    from cccd_analytics import registry
+
+    units = registry.load_registry()
+    return frozenset(registry.bare(n) for n in units.loc[units.level == "district", "name"])
 
 
 def _is_district_label(name: str, stt: str) -> bool:
