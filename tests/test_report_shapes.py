@@ -642,3 +642,15 @@ def test_a_borderless_pdf_whose_first_row_is_a_districts_heading_reads_every_com
     assert report.status == "checked", report.message
     collected = {(n, v) for (n, _, m), v in _all_values(report).items() if m == "collected"}
     assert collected == {(name, 1000 + i) for i, name in enumerate(COMMUNES)}
+
+
+@pytest.mark.parametrize(
+    "period", ["Thu nhận trong tuần", "Số hồ sơ thu nhận trong tháng", "Thu nhận trong kỳ"]
+)
+def test_a_weeks_or_months_count_beside_the_running_total_is_not_the_running_total(period):
+    rows = [["BÁO CÁO TUẦN"], ["Số liệu tính đến ngày 15/3/2021"], ["STT", "Xã", period, "Lũy kế thu nhận"]]
+    rows += [[i + 1, name, 30 + i, 1000 + i] for i, name in enumerate(COMMUNES)]
+    report = ingest.import_bytes(None, _xlsx(rows), "tuan.xlsx")
+    assert report.status == "checked", report.message
+    collected = {(n, v) for (n, _, m), v in _all_values(report).items() if m == "collected"}
+    assert collected == {(name, 1000 + i) for i, name in enumerate(COMMUNES)}

@@ -398,6 +398,14 @@ WORDS: dict[str, tuple[str, ...]] = {
         "ly do",
         "nguoi thuc hien",
         "can bo thuc hien",
+        # A week's or a month's count: neither the day's figure nor the running total
+        # ("Thu nhận trong tuần" beside "Lũy kế" was read as the running total).
+        "trong tuan",
+        "tuan nay",
+        "trong thang",
+        "thang nay",
+        "trong ky",
+        "ky nay",
     ),
     # the day's figure
     "today": (
