@@ -82,6 +82,13 @@ _RULES = (
     Rule("record_void", "warning", "Hồ sơ đã hủy hoặc bị từ chối"),
     Rule("no_returned_status", "warning", "Không rõ trạng thái thẻ đã trả"),
     Rule("records_continue_stored", "warning", "Tệp hồ sơ cộng tiếp vào lũy kế đã có"),
+    Rule(
+        "records_in_several_sheets",
+        "error",
+        "Danh sách hồ sơ nằm ở nhiều trang",
+        why="An export split over sheets (a system that writes 20.000 rows a sheet) is read one "
+        "sheet a file; reading the first alone stored part of the export as if it were all of it.",
+    ),
     # -- units -------------------------------------------------------------------------------
     Rule("name_variant", "warning", "Tên đơn vị khác cách viết trong danh mục"),
     Rule("unknown_unit", "warning", "Đơn vị ngoài danh mục"),

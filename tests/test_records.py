@@ -584,3 +584,27 @@ def test_an_exports_parts_in_force_are_what_its_rows_add_up_to_written_either_wa
         assert value == sum(1 for u, _, d in received if u == unit and d <= day.date())
     for store in stores.values():
         store.engine.dispose()
+
+
+@pytest.mark.parametrize("second_header", [True, False])
+def test_an_export_split_over_two_sheets_is_refused_not_read_in_part(store, second_header):
+    rows = export_rows(60)
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Sheet1"
+    first.append(HEADER.strip().split(","))
+    for r in rows[:40]:
+        first.append(list(r))
+    second = book.create_sheet("Sheet2")
+    if second_header:
+        second.append(HEADER.strip().split(","))
+    for r in rows[40:]:
+        second.append(list(r))
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(store, out.getvalue(), "xuat.xlsx")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert error.code == "records_in_several_sheets" and error.sheet == "Sheet2"
+    assert "«Sheet1», «Sheet2»" in error.message
+    assert store.list_uploads().empty

@@ -155,7 +155,21 @@ def extract(
             report.row_labels[sheet.name or None] = sheet.row_labels
         if found.kind == "records":
             if counts is not None:
-                continue  # one export per file
+                continue  # one export per file: a second sheet of it is refused below
+            more = _more_record_sheets(prepared, sheet, found)
+            if more:
+                report.problems.append(
+                    Problem.of(
+                        "records_in_several_sheets",
+                        f"danh sách hồ sơ nằm ở nhiều trang («{sheet.name}», "
+                        + ", ".join(f"«{s.name}»" for s in more)
+                        + "); mỗi tệp chỉ đọc một trang danh sách, đọc một phần thì số liệu sai. Hãy chép "
+                        "các trang vào một trang (hoặc lưu mỗi trang thành một tệp) rồi tải lên lại.",
+                        sheet=more[0].name or None,
+                        row=1,
+                    )
+                )
+                return [], None
             counts, recs = record_export(book, data, sheet, found, report, report_date)
             if len(recs):
                 out.append(recs)  # a frame: rows of the export, counted per place and day
@@ -276,6 +290,30 @@ def _turned_tables(prepared, report: ImportReport):
                 else tuple(range(found_turned.header, found_turned.header + len(found_turned.labels)))
             )
         out.append((sheet, found, header_rows))
+    return out
+
+
+def _more_record_sheets(prepared, first: Sheet, found: layouts.Layout) -> list[Sheet]:
+    """Other visible sheets holding more of the same per-record export: with its header
+    again, or without one, rows as wide whose day received reads as a day."""
+    out = []
+    day_at = found.columns["received_date"].index
+    width = len(found.labels)
+    for sheet, other, _ in prepared:
+        if sheet is first or sheet.hidden or not sheet.rows:
+            continue
+        if other is not None:
+            if other.kind == "records" and other.labels == found.labels:
+                out.append(sheet)
+            continue
+        head = [r for r in sheet.rows[:20] if any(normalise.text(v) for v in r)]
+        dated = [
+            r
+            for r in head
+            if len(r) >= width - 1 and day_at < len(r) and normalise.parse_date(r[day_at]).value is not None
+        ]
+        if head and len(dated) * 2 > len(head):
+            out.append(sheet)
     return out
 
 
