@@ -144,6 +144,10 @@ def test_a_column_where_every_date_reads_two_ways_gets_one_warning():
         ("Từ ngày 17/02/2021 đến ngày 15/03/2021", date(2021, 3, 15)),
         ("SO LIEU TINH DEN NGAY 15/3/2021", date(2021, 3, 15)),
         ("BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ", None),
+        # When the figures began, not their day: the day is said elsewhere.
+        ("(Số liệu tính từ ngày 15/02/2021 đến nay)", None),
+        ("Từ ngày 15/2/2021 đến hiện nay", None),
+        ("Số liệu tính đến nay (15/3/2021)", date(2021, 3, 15)),
     ],
 )
 def test_report_date_lines(line, value):

@@ -269,6 +269,10 @@ def date_order_warning(values) -> tuple[str, object] | None:
 
 
 _END = re.compile(r"\b(?:tính đến|tinh den|đến|den|tới|toi)\b", re.IGNORECASE)
+_SINCE = re.compile(r"\b(?:từ|tu)\b", re.IGNORECASE)
+_UNTIL_NOW = re.compile(
+    r"\s*(?:hết\s+|het\s+)?(?:nay|hiện nay|hien nay|hiện tại|hien tai|bây giờ)\b", re.IGNORECASE
+)
 # A date is never read out of a longer run of digits ("2023-05-15" is not 23/5/2015).
 _ANY_DATE = re.compile(r"(?<![\d/.\-])(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})(?![\d/.\-])")
 _ISO_DATE = re.compile(r"(?<![\d/.\-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/.\-])")
@@ -301,6 +305,10 @@ def find_report_date(line: str) -> date | None:
         found = _ANY_DATE.search(tail)
         if found and _line_date(found.group(1)):
             return _line_date(found.group(1))
+        if _SINCE.search(line[: ends[-1].start()]) and _UNTIL_NOW.match(tail):
+            # "từ ngày 15/02/2021 đến nay": when the figures began, not their day; the day is
+            # then said elsewhere (the title, the file name) or asked.
+            return None
     words = _DATE_WORDS.search(line)
     if words:
         return _make(int(words.group(3)), int(words.group(2)), int(words.group(1)))
