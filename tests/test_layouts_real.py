@@ -99,6 +99,21 @@ WIDE = {
 }
 
 
+def test_a_title_of_days_that_says_running_totals_in_brackets_reads_running_totals():
+    # "THEO NGÀY (LŨY KẾ)": a column per day, each a running total.
+    data = _book(
+        [
+            (
+                "Sheet1",
+                _wide(WIDE["15/5"], running=True, total=False, title=TITLE + " THEO NGÀY (LŨY KẾ) NĂM 2023"),
+            )
+        ]
+    )
+    report, obs = ingest.read_observations(data, "ky_anh.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs) == _truth()
+
+
 @pytest.mark.parametrize("name", list(WIDE))
 def test_a_wide_report_gives_every_unit_day(name):
     data = _book([("Sheet1", _wide(WIDE[name], title=TITLE + " NĂM 2023"))])

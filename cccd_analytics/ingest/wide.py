@@ -57,7 +57,8 @@ class WideTable:
 
 def _words_metric(words: str) -> str | None:
     """collected | collected_day | returned | returned_day from a header's words, or None."""
-    padded = f" {fold(words)} "
+    # Words apart from their brackets and punctuation: "THEO NGÀY (LŨY KẾ)" says running totals.
+    padded = " " + " ".join(re.sub(r"[^a-z0-9]+", " ", fold(words)).split()) + " "
     returned = any(f" {w} " in padded for w in headers.WORDS["returned"])
     daily = any(f" {w} " in padded for w in ("trong ngay", "theo ngay", "hang ngay", "tung ngay", "moi ngay"))
     running = any(f" {w} " in padded for w in ("luy ke", "cong don", "tu dau", "den ngay", "tinh den"))
