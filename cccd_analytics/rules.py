@@ -83,6 +83,14 @@ _RULES = (
     Rule("no_returned_status", "warning", "Không rõ trạng thái thẻ đã trả"),
     Rule("records_continue_stored", "warning", "Tệp hồ sơ cộng tiếp vào lũy kế đã có"),
     Rule(
+        "records_below_stored",
+        "error",
+        "Tệp hồ sơ đếm thấp hơn lũy kế đã có cùng ngày",
+        why="An export's cumulative figure is its own count from its first day; below what a report "
+        "already stored for the same unit and day, the export does not hold every application since "
+        "the campaign began, and storing it would lower that day's figure without a word.",
+    ),
+    Rule(
         "records_in_several_sheets",
         "error",
         "Danh sách hồ sơ nằm ở nhiều trang",

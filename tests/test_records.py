@@ -608,3 +608,16 @@ def test_an_export_split_over_two_sheets_is_refused_not_read_in_part(store, seco
     assert error.code == "records_in_several_sheets" and error.sheet == "Sheet2"
     assert "«Sheet1», «Sheet2»" in error.message
     assert store.list_uploads().empty
+
+
+def test_an_export_counting_below_a_report_of_the_same_day_is_refused(store):
+    # A report of 23/3 already says Kỳ Tân had 1.000 applications; the export counts its own
+    # from 22/3 (a handful): it does not hold every application since the campaign began.
+    report_csv = "Ngày,Huyện,Xã,Lũy kế thu nhận\n23/03/2021,Huyện Kỳ Anh,Xã Kỳ Tân,1000\n"
+    assert ingest.import_bytes(store, report_csv.encode(), "bc_23_03.csv").status == "imported"
+    report = ingest.import_bytes(store, export_csv().encode(), "xuat.csv")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert error.code == "records_below_stored" and "«Xã Kỳ Tân» ngày 23/3/2021" in error.message
+    assert "1.000" in error.message and error.column is not None and error.row
+    assert len(store.list_uploads()) == 1

@@ -18,7 +18,10 @@ CUMULATIVE = ("collected", "returned")
 
 def _at(row) -> dict:
     return dict(
-        sheet=row.sheet or None, row=int(row.row), column=row.column or None, header=row.header or None
+        sheet=row["sheet"] or None,
+        row=int(row["row"]),
+        column=row["column"] or None,
+        header=row["header"] or None,
     )
 
 
@@ -61,6 +64,35 @@ def check_dates(obs: pd.DataFrame, report: ImportReport, today: date | None = No
                 **_at(first),
             )
         )
+
+
+def check_export_below_stored(obs: pd.DataFrame, current: pd.DataFrame | None, report: ImportReport) -> None:
+    """A per-record export's cumulative figures below what the store holds for the same unit
+    and day (a report of that day): the export does not count every application since the
+    campaign began.  Refused, said at the first such unit's record of that day."""
+    if current is None or current.empty or obs.empty:
+        return
+    stored = current.loc[current["metric"] == "collected", ["unit_key", "date", "value"]]
+    mine = obs[obs["metric"] == "collected"]
+    both = mine.assign(date=pd.to_datetime(mine["date"])).merge(
+        stored.assign(date=pd.to_datetime(stored["date"])), on=["unit_key", "date"], suffixes=("", "_stored")
+    )
+    lower = both[both["value"] < both["value_stored"]].sort_values(["date", "row"])
+    if lower.empty:
+        return
+    first = lower.iloc[0]
+    others = lower["unit_key"].nunique() - 1
+    report.problems.append(
+        Problem.of(
+            "records_below_stored",
+            f"«{first['name']}» ngày {date_vn(first['date'])}: tệp đếm được {thousands(first['value'])} hồ sơ "
+            f"từ ngày đầu của tệp, thấp hơn lũy kế {thousands(first['value_stored'])} đã có cho ngày đó"
+            + (f" (và {others} đơn vị khác)" if others else "")
+            + "; tệp không gồm mọi hồ sơ từ đầu chiến dịch. Nếu số đã có là sai, hãy hủy lần nhập đó rồi "
+            "tải lại tệp này.",
+            **_at(first),
+        )
+    )
 
 
 def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:

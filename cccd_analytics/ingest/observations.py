@@ -14,7 +14,13 @@ import pandas as pd
 from cccd_analytics import registry
 from cccd_analytics.ingest import parts as parts_
 from cccd_analytics.ingest import records
-from cccd_analytics.ingest.checks import check_consistency, check_cumulative, check_dates, check_duplicates
+from cccd_analytics.ingest.checks import (
+    check_consistency,
+    check_cumulative,
+    check_dates,
+    check_duplicates,
+    check_export_below_stored,
+)
 from cccd_analytics.ingest.names import FirstRow, in_the_sheets_district, resolve, unofficial_unit
 from cccd_analytics.ingest.record_export import cumulate_records
 from cccd_analytics.ingest.report import ImportReport, Problem
@@ -120,6 +126,7 @@ def resolve_and_check(
             obs["column"] = obs["metric"].map({m: c[0] for m, c in cells.items()}).astype(object).tolist()
             obs["header"] = obs["metric"].map({m: c[1] for m, c in cells.items()}).astype(object).tolist()
             obs["name"] = first["commune"].to_numpy()[at]
+            check_export_below_stored(obs, current, report)
             if len(counts.parts):
                 report.parts = parts_.from_export(counts.parts, keys_of, report, store)
         else:
