@@ -18,10 +18,7 @@ CUMULATIVE = ("collected", "returned")
 
 def _at(row) -> dict:
     return dict(
-        sheet=row["sheet"] or None,
-        row=int(row["row"]),
-        column=row["column"] or None,
-        header=row["header"] or None,
+        sheet=row.sheet or None, row=int(row.row), column=row.column or None, header=row.header or None
     )
 
 

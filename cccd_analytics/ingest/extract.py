@@ -261,6 +261,9 @@ def extract(
                 "nhận (ví dụ «Lũy kế thu nhận», «Tổng số hồ sơ đã thu nhận», «Đã tiếp nhận»), hoặc "
                 "cột ngày (bảng theo ngày, mỗi ngày một cột hoặc một trang); hoặc tệp xuất theo từng "
                 "hồ sơ («Xã/Phường thường trú» hoặc «Nơi thường trú», «Ngày thu nhận»).",
+                # At the row read as the header when there is one (its columns are those listed).
+                sheet=prepared[primary][0].name or None if primary is not None else None,
+                row=prepared[primary][2][-1] + 1 if primary is not None and prepared[primary][2] else None,
             )
         )
     return out, counts
