@@ -503,3 +503,20 @@ def test_district_headings_written_without_their_type_place_the_communes_under_t
     assert got[("16960", DAY)] == 100 and got[("17281", DAY)] == 101  # Nghĩa Đàn's, then Tân Kỳ's
     assert got[(KY_TAN_NA, DAY)] == 201
     assert not [p for p in report.problems if p.code in ("unknown_unit", "ambiguous_unit")]
+
+
+def test_what_is_said_of_a_name_is_said_at_its_cell():
+    rows = [["BÁO CÁO"], ["Ngày 15/3/2021"], ["STT", "Đơn vị", "Lũy kế thu nhận"]]
+    rows += [
+        [1, "Xa Ky Tan", 100],
+        [2, "Xã Kỳ Thọ", 110],
+        [3, "Xã Không Có Thật", 120],
+        [4, "Xã Kỳ Khang", 130],
+    ]
+    report = ingest.import_bytes(None, _xlsx(rows), "ky_anh.xlsx")
+    said = {
+        p.code: (p.row, p.column, p.header)
+        for p in report.problems
+        if p.code in ("name_variant", "unknown_unit")
+    }
+    assert said == {"name_variant": (4, "B", "Đơn vị"), "unknown_unit": (6, "B", "Đơn vị")}

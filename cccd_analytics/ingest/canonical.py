@@ -365,6 +365,7 @@ def _frame(table, n: int, found: layouts.Layout, sheet_label: str) -> tuple[pd.D
     keep = values["collected"][1] | (values["collected_day"][1] if "collected_day" in values else False)
     rows = np.arange(found.first_data_row + 1, found.first_data_row + 1 + n)
     cells = {f: (cols[f].letter, cols[f].header) for f in value_fields}
+    cells["commune"] = (cols["commune"].letter, cols["commune"].header)  # as `rows` has it
 
     def kept(array) -> pd.Series:
         array = array[keep] if not keep.all() else array

@@ -70,6 +70,10 @@ def resolve_and_check(
         # is the smallest of them.
         first_row = table.groupby(triple, sort=False, dropna=False)["row"].transform("min")
         firsts = firsts.assign(row=first_row.loc[firsts.index])
+    name_cells = [
+        (c or {}).get("commune", (None, None)) if isinstance(c, dict) else (None, None)
+        for c in (firsts["cells"].tolist() if "cells" in firsts else [None] * len(firsts))
+    ]
     firsts = [FirstRow(*values) for values in zip(*(firsts[name].tolist() for name in FirstRow._fields))]
     reg = registry.load_registry()
     matches = in_the_sheets_district(firsts, [resolve(rec, reg) for rec in firsts], reg)
@@ -153,7 +157,8 @@ def resolve_and_check(
     resolution: list[Problem] = []
     new_units: dict[str, dict] = {}
     resolution.extend(_reformed(obs, matches, reg))
-    for rec, match in zip(firsts, matches):
+    for rec, match, (letter, header) in zip(firsts, matches, name_cells):
+        at = dict(sheet=rec.sheet or None, row=rec.row, column=letter, header=header)
         if match.registry_name:
             how = ", ".join(match.corrections) or "khác dấu hoặc cách viết"
             report.corrections.append(
@@ -170,8 +175,7 @@ def resolve_and_check(
                     "name_variant",
                     f"đã sửa tên «{rec.commune}» → «{match.registry_name}» theo danh mục ({how}); "
                     "kiểm tra lại nếu không đúng.",
-                    sheet=rec.sheet or None,
-                    row=rec.row,
+                    **at,
                 )
             )
         if match.ambiguous:
@@ -180,8 +184,7 @@ def resolve_and_check(
                     "ambiguous_unit",
                     f"«{rec.commune}» có thể là {' hoặc '.join(match.candidates)}; không đoán — hãy ghi "
                     "đúng tên (đủ dấu) hoặc ghi rõ huyện.",
-                    sheet=rec.sheet or None,
-                    row=rec.row,
+                    **at,
                 )
             )
             continue
@@ -197,8 +200,7 @@ def resolve_and_check(
                     "unknown_unit",
                     f"«{rec.commune}» ({rec.district or rec.province or 'không rõ huyện'}) không có trong "
                     f"danh mục hành chính; đã nhận như đơn vị ngoài danh mục, không gộp với đơn vị nào.{hint}",
-                    sheet=rec.sheet or None,
-                    row=rec.row,
+                    **at,
                 )
             )
             report.unofficial_units.append(rec.commune)

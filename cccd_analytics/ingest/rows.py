@@ -92,6 +92,8 @@ def sheet_records(
     commune_at = cols["commune"].index
     stt_at = cols["row_number"].index if "row_number" in cols else None
     cells = {name: (cols[name].letter, cols[name].header) for name in value_fields}
+    # Where the unit's name is: what is said of the name (corrected, unknown) is said there.
+    cells["commune"] = (cols["commune"].letter, cols["commune"].header)
 
     value_at = [(name, cols[name].index) for name in value_fields]
     sheet_label = sheet.name or ""
