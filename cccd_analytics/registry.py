@@ -107,6 +107,24 @@ def _read(name: str) -> pd.DataFrame:
     return pd.DataFrame({n: pd.Series(c, dtype=object) for n, c in zip(names, columns)})
 
 
+@lru_cache(maxsize=1)
+def merged_before() -> dict[str, list[str]]:
+    """Communes merged before the registry's day (2019–2020), by their bare name: the keys
+    of the communes they became, from the registry's own notes ("sum of 2019 units: Xã Diễn
+    Minh (2811); …").  A report that still uses the old name is told what it became."""
+    out: dict[str, list[str]] = {}
+    for name in _COMMUNE_FILES:
+        frame = _read(name)
+        for code, note in zip(frame["commune_code"], frame["population_note"]):
+            if "sum of 2019 units:" not in note:
+                continue
+            for part in note.split(":", 1)[1].split(";"):
+                old = re.sub(r"\s*\(\d+\)\s*$", "", part).strip()
+                if old:
+                    out.setdefault(bare(old), []).append(code)
+    return out
+
+
 def _rows(frame: pd.DataFrame):
     """frame.itertuples(), built from each column's list: itertuples reads Arrow-backed
     text cell by cell, which was a fifth of building the registry and its index."""

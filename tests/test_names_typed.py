@@ -520,3 +520,17 @@ def test_what_is_said_of_a_name_is_said_at_its_cell():
         if p.code in ("name_variant", "unknown_unit")
     }
     assert said == {"name_variant": (4, "B", "Đơn vị"), "unknown_unit": (6, "B", "Đơn vị")}
+
+
+def test_a_name_merged_before_the_registry_says_what_it_became_and_the_place_is_shown_as_written_officially():
+    rows = [
+        ["CÔNG AN HUYỆN DIỄN CHÂU"],
+        ["BÁO CÁO"],
+        ["Ngày 15/5/2023"],
+        ["STT", "Đơn vị", "Lũy kế thu nhận"],
+    ]
+    rows += [[1, "Xã Diễn Minh", 100], [2, "Xã Diễn Kỷ", 110], [3, "Xã Diễn Lộc", 120]]
+    report = ingest.import_bytes(None, _xlsx(rows), "dien_chau.xlsx")
+    (unknown,) = [p for p in report.problems if p.code == "unknown_unit"]
+    assert "«Xã Diễn Minh» (Huyện Diễn Châu)" in unknown.message
+    assert "đã sáp nhập vào «Xã Minh Châu» (Huyện Diễn Châu)" in unknown.message

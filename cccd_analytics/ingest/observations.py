@@ -194,11 +194,11 @@ def resolve_and_check(
                 if match.suggestions
                 else " Không có tên nào gần giống trong danh mục."
             )
-            hint = _merged_since_reform(rec) + hint
+            hint = _merged_since_reform(rec) + _merged_before(rec) + hint
             resolution.append(
                 Problem.of(
                     "unknown_unit",
-                    f"«{rec.commune}» ({rec.district or rec.province or 'không rõ huyện'}) không có trong "
+                    f"«{rec.commune}» ({_shown_place(rec.district or rec.province) or 'không rõ huyện'}) không có trong "
                     f"danh mục hành chính; đã nhận như đơn vị ngoài danh mục, không gộp với đơn vị nào.{hint}",
                     **at,
                 )
@@ -346,6 +346,34 @@ def as_text(column: pd.Series) -> pd.Series:
     if not isinstance(column.dtype, pd.CategoricalDtype):
         return column
     return pd.Series(column.cat.categories.array.take(column.cat.codes.to_numpy()), index=column.index)
+
+
+def _shown_place(text: str | None) -> str:
+    """A district or province as a message shows it: the registry's name when it is one (a
+    letterhead's place is read folded, "huyen ky anh"), else as written."""
+    if not text:
+        return ""
+    reg = registry.load_registry()
+    found = reg.loc[reg["level"].isin(["district", "province"]), "name"].tolist()
+    for key in (registry.expand, registry.bare):  # with its type first: Huyện, not Thị xã, Kỳ Anh
+        same = [n for n in found if key(n) == key(text)]
+        if len(same) == 1:
+            return same[0]
+    return text
+
+
+def _merged_before(rec: FirstRow) -> str:
+    """For the name of a commune merged before the registry's day (2019–2020): what it
+    became.  Its figures are a part of the new commune's, never merged into it."""
+    keys = registry.merged_before().get(registry.bare(rec.commune), [])
+    if not keys:
+        return ""
+    reg = registry.load_registry()
+    into = " hoặc ".join(f"«{reg.at[k, 'name']}» ({reg.at[reg.at[k, 'district_key'], 'name']})" for k in keys)
+    return (
+        f" «{rec.commune}» đã sáp nhập vào {into} từ 2019–2020; số liệu của đơn vị cũ không phải của cả đơn vị "
+        "mới nên không được gộp — hãy báo cáo theo tên mới."
+    )
 
 
 def _merged_since_reform(rec: FirstRow) -> str:
