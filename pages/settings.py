@@ -98,7 +98,7 @@ if saved:
             store.delete_campaign(current["name"])
         store.save_campaign(campaign.to_definition())
         store.audit("campaign", user, name=campaign.name, change="save")
-        st.session_state["campaign"] = campaign.name
+        st.session_state["campaign_next"] = campaign.name  # the sidebar's select, on the next run
         st.success(t("Đã lưu chiến dịch «{name}» ({n} xã/phường).", name=campaign.name, n=len(scope_keys)))
 
 if current:

@@ -78,3 +78,14 @@ def test_every_page_renders_without_exception(app, name, lang):
     app.run()
     app.switch_page(f"pages/{name}.py").run()
     assert not app.exception, app.exception
+
+
+def test_saving_a_campaign_on_the_settings_page_succeeds(app):
+    app.run()
+    app.switch_page("pages/settings.py").run()
+    save = next(b for b in app.button if b.label == "Lưu chiến dịch")
+    save.click().run()
+    assert not app.exception, app.exception
+    assert any("Đã lưu chiến dịch" in str(s.body) for s in app.success)
+    app.run()
+    assert not app.exception, app.exception

@@ -71,6 +71,11 @@ def campaign_filters() -> Context:
         return Context(None, None, None, None)
     names = [c.name for c in found]
     links.bind("chien_dich", "campaign", options=names)
+    # A campaign chosen by a page after the sidebar was drawn (saved on the settings page):
+    # set here, before the select exists, as Streamlit allows.
+    chosen = st.session_state.pop("campaign_next", None)
+    if chosen in names:
+        st.session_state["campaign"] = chosen
     if "campaign" not in st.session_state or st.session_state["campaign"] not in names:
         st.session_state["campaign"] = names[-1]
     name = st.sidebar.selectbox(i18n.t("Chiến dịch"), names, key="campaign")
