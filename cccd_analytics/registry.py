@@ -420,6 +420,16 @@ def spelled_plain(name: str) -> str:
     return spelling_key(bare(name))
 
 
+@lru_cache(maxsize=3)
+def level_names(level: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The names of the registry's units of a level ("province", "district", "commune"),
+    folded without their type ("ky tan"), and as typed without any mark, i/y either way
+    ("ki tan"): what a header, a title or an address is matched against."""
+    units = load_registry()
+    names = units.loc[units.level == level, "name"].tolist()
+    return frozenset(bare(n) for n in names), frozenset(spelled_plain(n) for n in names)
+
+
 # A letter with its vowel or đ mark taken off: what a typist leaves out ("ư" typed as "u").
 _UNMARKED = str.maketrans("ăâêôơưđ", "aaeooud")
 

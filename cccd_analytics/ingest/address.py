@@ -34,10 +34,8 @@ _BELOW_COMMUNE = re.compile(
 )
 
 
-@lru_cache(maxsize=1)
 def _provinces() -> frozenset[str]:
-    reg = registry.load_registry()
-    return frozenset(registry.bare(n) for n in reg.loc[reg.level == "province", "name"])
+    return registry.level_names("province")[0]
 
 
 @lru_cache(maxsize=1 << 16)

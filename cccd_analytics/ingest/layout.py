@@ -13,7 +13,6 @@ A per-record export (one row per application) is recognised by its header too
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -657,15 +656,7 @@ def _is_district_name(text: str) -> bool:
     expanded = registry.expand(text)
     if expanded.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
         return True
-    return registry.bare(text) in _district_names()
-
-
-@functools.lru_cache(maxsize=1)
-def _district_names() -> frozenset[str]:
-    from cccd_analytics import registry
-
-    units = registry.load_registry()
-    return frozenset(registry.bare(n) for n in units.loc[units.level == "district", "name"])
+    return registry.bare(text) in registry.level_names("district")[0]
 
 
 def _is_district_label(name: str, stt: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import functools
 from datetime import date
 
 import numpy as np
@@ -348,6 +349,7 @@ def as_text(column: pd.Series) -> pd.Series:
     return pd.Series(column.cat.categories.array.take(column.cat.codes.to_numpy()), index=column.index)
 
 
+@functools.lru_cache(maxsize=256)
 def _shown_place(text: str | None) -> str:
     """A district or province as a message shows it: the registry's name when it is one (a
     letterhead's place is read folded, "huyen ky anh"), else as written."""

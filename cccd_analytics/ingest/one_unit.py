@@ -318,9 +318,8 @@ def _names(level: str) -> frozenset[str]:
     marks (i for y): "KY TAN" and "Kì Tân" are Xã Kỳ Tân."""
     from cccd_analytics import registry
 
-    units = registry.load_registry()
-    names = units.loc[units.level == level, "name"]
-    return frozenset(registry.bare(n) for n in names) | frozenset(registry.spelled_plain(n) for n in names)
+    folded, plain = registry.level_names(level)
+    return folded | plain
 
 
 def _title(word: str) -> str:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 
 from cccd_analytics import registry
 from cccd_analytics.ingest import layout as layouts
@@ -122,15 +121,11 @@ def place_context(found: layouts.Layout, sheet_name: str | None) -> tuple[str, s
     return province, district
 
 
-@lru_cache(maxsize=1)
 def _province_names() -> frozenset[str]:
     """The registry's province names, folded, without their type ("ha tinh")."""
-    units = registry.load_registry()
-    return frozenset(registry.bare(n) for n in units.loc[units.level == "province", "name"])
+    return registry.level_names("province")[0]
 
 
-@lru_cache(maxsize=1)
 def _district_names() -> frozenset[str]:
     """The registry's district names, folded, without their type ("ky anh", "vinh")."""
-    units = registry.load_registry()
-    return frozenset(registry.bare(n) for n in units.loc[units.level == "district", "name"])
+    return registry.level_names("district")[0]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from cccd_analytics import registry
 from cccd_analytics.ingest import headers, normalise
@@ -88,13 +87,10 @@ class Turned:
         return new_row, column
 
 
-@lru_cache(maxsize=1)
 def _commune_names() -> tuple[frozenset[str], frozenset[str]]:
     """Folded names of the registry's communes without their type, and their spellings
     without any mark (i/y either way): a header typed "Ky Tho" or "Kì Thọ" is a unit."""
-    names = registry.load_registry()
-    names = names.loc[names.level == "commune", "name"]
-    return frozenset(registry.bare(n) for n in names), frozenset(registry.spelled_plain(n) for n in names)
+    return registry.level_names("commune")
 
 
 def _is_unit(cell) -> bool:
