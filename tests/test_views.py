@@ -98,6 +98,18 @@ def test_only_a_url_this_session_did_not_write_overrides_the_widgets():
     assert not links.came_from_outside(None, ["412"])  # another page: the URL was dropped
 
 
+def test_the_sidebar_day_follows_the_newest_day_unless_one_was_chosen():
+    from cccd_analytics.ui.context import day_to_show
+
+    first, on_15, on_16 = date(2023, 4, 20), date(2023, 6, 15), date(2023, 6, 16)
+    assert day_to_show(None, None, first, on_15) == on_15  # a fresh session
+    assert day_to_show(on_15, on_15, first, on_16) == on_16  # on the newest: a newer day imported
+    assert day_to_show(on_16, on_16, first, on_15) == on_15  # that day undone
+    assert day_to_show(date(2023, 6, 10), on_15, first, on_16) == date(2023, 6, 10)  # chosen: kept
+    assert day_to_show(date(2023, 6, 20), on_16, first, on_16) == on_16  # no data that day
+    assert day_to_show(date(2023, 4, 1), None, first, on_16) == on_16  # a link before the first day
+
+
 def test_pace_against_need_without_a_need_shows_the_pace_alone():
     row = pd.Series({"pace_7d": 12.0, "required_per_day": np.nan, "pace_ratio": np.nan})
     assert tables.pace_against_need(row) == "12"

@@ -82,15 +82,26 @@ def campaign_filters() -> Context:
     first, last = loaders.data_range(url, version, name)
     as_of = None
     if last is not None:
-        key = f"as_of::{name}"
+        key, newest = f"as_of::{name}", f"_newest::{name}"
         links.bind("ngay", key, "date")
-        if key not in st.session_state or not (first <= st.session_state[key] <= last):
-            st.session_state[key] = last
+        st.session_state[key] = day_to_show(st.session_state.get(key), st.session_state.get(newest), first, last)
+        st.session_state[newest] = last
         as_of = st.sidebar.date_input(
             i18n.t("Số liệu tính đến"), min_value=first, max_value=last, format="DD/MM/YYYY", key=key
         )
     campaign = found[names.index(name)]
     return Context(campaign, as_of, first, last)
+
+
+def day_to_show(chosen: date | None, newest_before: date | None, first: date, last: date) -> date:
+    """The sidebar's day: the one chosen (or given by a link) while it has data, the
+    newest day otherwise.  A viewer who was on the newest day (`newest_before`, the last
+    day this session was shown) follows it when a newer day is imported or the newest is
+    undone, as a leader who opened the dashboard in the morning expects at the
+    afternoon's report."""
+    if chosen is None or not (first <= chosen <= last) or chosen == newest_before:
+        return last
+    return chosen
 
 
 def page_context() -> Context:
