@@ -42,6 +42,7 @@ pages = [
 ]
 # Pages this role may not use: not in its navigation, and their URLs show a refusal, never the page.
 pages += login.refusal_pages([name for name, _, _, roles in PAGES if role not in roles])
+pages += login.missing_page(name for name, *_ in PAGES)
 navigation = st.navigation(pages)
 with login.database_errors():  # a locked or unreachable database: a message and "Thử lại"
     st.session_state["context"] = ui.campaign_filters()

@@ -121,3 +121,21 @@ def test_upload_through_the_real_widget_then_undo(server, browser, tmp_path):
     wait_for_app(page)
     page.get_by_text("số liệu trước đó được dùng lại").first.wait_for()
     page.close()
+
+
+def test_an_address_that_names_no_page_says_so_in_vietnamese(server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    # Not the server's first session: before any run has called st.navigation, Streamlit
+    # looks the address up among the files in pages/ and sends its English dialog itself,
+    # before the router runs (a server restart followed by a mistyped link; noted in docs/).
+    page.goto(server)
+    wait_for_app(page)
+    page.goto(server + "/tong_quan_cu")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Không có trang này").wait_for()
+    assert page.get_by_text("Địa chỉ «tong_quan_cu» không trỏ tới trang nào của hệ thống.").is_visible()
+    assert not page.get_by_text("Page not found").count()  # Streamlit's own English dialog
+    page.get_by_text("Về trang Tổng quan").click()
+    wait_for_app(page)
+    page.get_by_role("heading", name="Cao điểm 70 ngày, đêm — Nghệ An 2023").wait_for()
+    page.close()

@@ -460,6 +460,31 @@ def refusal_pages(names: Iterable[str]) -> list:
     ]
 
 
+def missing_page(known: Iterable[str]) -> list:
+    """A URL naming no page (a mistyped or old link): a hidden page at that URL that says
+    so in the interface language and links the overview, instead of Streamlit's own
+    English "Page not found" dialog over the main page.  The asked name is read from
+    Streamlit's page manager (no public API gives it); if that moves, the dialog is back
+    and nothing else changes."""
+    import re
+
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    try:
+        asked = get_script_run_ctx().pages_manager.intended_page_name
+    except AttributeError:
+        return []
+    if not asked or asked in set(known) or not re.fullmatch(r"[\w-]+", asked):
+        return []
+
+    def missing() -> None:
+        st.title(t("Không có trang này"))
+        st.warning(t("Địa chỉ «{name}» không trỏ tới trang nào của hệ thống.", name=asked))
+        st.page_link("pages/overview.py", label=t("Về trang Tổng quan"), icon=":material/dashboard:")
+
+    return [st.Page(missing, title=t("Không có trang này"), url_path=asked, visibility="hidden")]
+
+
 def _md(text: str) -> str:
     from cccd_analytics.ui import md_escape
 
