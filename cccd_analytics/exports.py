@@ -117,6 +117,21 @@ def _column_format(series: pd.Series, header: str, formats: Mapping[str, str]) -
     return None
 
 
+def _cell_format(value) -> str | None:
+    """A cell of a column of mixed values (a summary's "Giá trị": texts, dates, counts):
+    formatted by its own type, so that a day reads 15/5/2021 and not Excel's
+    "2021-05-15 00:00:00"."""
+    if isinstance(value, (date, datetime)):
+        return DATE_FORMAT
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return INT_FORMAT
+    if isinstance(value, float) and math.isfinite(value):
+        return INT_FORMAT if value == round(value) else FLOAT_FORMAT
+    return None
+
+
 def write_sheet(ws, frame: pd.DataFrame, formats: Mapping[str, str] | None = None) -> None:
     """Write a frame (header + rows) into an openpyxl worksheet, neutralised and formatted."""
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -139,8 +154,8 @@ def write_sheet(ws, frame: pd.DataFrame, formats: Mapping[str, str] | None = Non
             cell = ws.cell(row=i, column=j, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"
-            elif number_format and value is not None:
-                cell.number_format = number_format
+            elif value is not None and (number_format or _cell_format(value)):
+                cell.number_format = number_format or _cell_format(value)
             if isinstance(value, str):
                 widths[j - 1] = min(max(widths[j - 1], len(value)), 60)
             elif isinstance(value, (int, float)):

@@ -292,6 +292,33 @@ def test_workbook_has_the_tables_with_vietnamese_headers(nghe_an, tmp_path):
     assert len(list(daily.iter_rows())) == len(nghe_an.snapshot.daily) + 1
 
 
+def test_workbook_counts_are_whole_and_its_days_read_as_days(frames, tmp_path):
+    # Kỳ Anh on 15/5: its communes' gaps were spread over the missing days (a cumulative of
+    # 69,5 on 18/2) and its target shared out by eligible citizens (4.826,46 for a commune).
+    obs, units, found, _ = frames
+    snap = metrics.snapshot(obs, units, found[KY_ANH], date(2021, 5, 15))
+    assert (snap.daily["collected"] % 1 != 0).any()  # what the workbook must not show
+    path = tmp_path / "giao-ban.xlsx"
+    briefing.write_xlsx(snap, path)
+    book = openpyxl.load_workbook(path)
+    for sheet in ("Theo ngày", "Xã cần tổ lưu động", "Cấp xã"):
+        rows = list(book[sheet].iter_rows(values_only=True))
+        for header in ("Lũy kế thu nhận", "Thu nhận trong ngày", "Chỉ tiêu", "Còn lại", "Đã thu nhận"):
+            if header in rows[0]:
+                values = [r[rows[0].index(header)] for r in rows[1:] if r[rows[0].index(header)] is not None]
+                assert values and all(float(v).is_integer() for v in values), (sheet, header)
+    daily = list(book["Theo ngày"].iter_rows(values_only=True))
+    cumulative, day = daily[0].index("Lũy kế thu nhận"), daily[0].index("Thu nhận trong ngày")
+    for before, row in zip(daily[1:], daily[2:]):  # the days add up to the cumulative
+        if row[day] is not None:
+            assert row[cumulative] - before[cumulative] == row[day]
+    summary = {row[0].value: row[1] for row in book["Tóm tắt"].iter_rows(min_row=2)}
+    assert summary["Số liệu tính đến"].number_format == "d/m/yyyy"
+    assert summary["Hạn"].number_format == "d/m/yyyy"
+    assert float(summary["Bình quân 7 ngày"].value).is_integer()
+    assert summary["Đạt (% chỉ tiêu)"].number_format == "#,##0.0"
+
+
 def test_workbook_from_a_snapshot_with_hostile_names_has_no_formulas(ky_anh, tmp_path):
     snap = ky_anh.snapshot
     hostile = [

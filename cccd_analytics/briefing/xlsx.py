@@ -97,6 +97,38 @@ PERCENT_HEADERS = (
 )
 
 
+# Counts of dossiers, cards and citizens: whole numbers in the workbook.  The figures carry
+# fractions where a report covering several days was spread over them (a cumulative of
+# 69,5) or a target was shared out by eligible citizens (4.826,46 for a commune): right for
+# the forecasts, but an analyst who reads "69,5 hồ sơ" takes the file for wrong.
+COUNT_HEADERS = (
+    "Lũy kế thu nhận",
+    "Thu nhận trong ngày",
+    "Lũy kế trả thẻ",
+    "Đã thu nhận",
+    "Đã trả thẻ",
+    "Trong đó thu nhận ở tỉnh khác",
+    "Chỉ tiêu",
+    "Còn lại",
+    "Còn thiếu",
+    "Mẫu số",
+    "Số CD đủ điều kiện",
+)
+
+
+def whole_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The count columns rounded to whole numbers; a day's intake, beside a cumulative,
+    is the step of the rounded cumulative, so that the days still add up to it."""
+    frame = frame.copy()
+    for header in COUNT_HEADERS:
+        if header in frame and pd.api.types.is_float_dtype(frame[header]):
+            frame[header] = frame[header].round()
+    if {"Lũy kế thu nhận", "Thu nhận trong ngày"} <= set(frame.columns):
+        steps = frame["Lũy kế thu nhận"].diff()
+        frame["Thu nhận trong ngày"] = steps.where(frame["Thu nhận trong ngày"].notna())
+    return frame
+
+
 def readable(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """Numeric frame → the same numbers under Vietnamese headers, statuses as labels."""
     frame = frame.copy()
@@ -113,6 +145,11 @@ def readable(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
             frame[column] = frame[column].replace([np.inf, -np.inf], np.nan)
     keep = [c for c in columns if c in frame.columns]
     return frame[keep].rename(columns=columns)
+
+
+def whole(value) -> int | None:
+    """A rate of dossiers a day as the pages show it (1.020, not 1020,2857)."""
+    return round(float(value)) if finite(value) else None
 
 
 def pct(share) -> float | None:
@@ -133,8 +170,8 @@ def workbook_frames(b: Briefing) -> dict[str, pd.DataFrame]:
         ("Số CD đủ điều kiện", h.eligible),
         ("Đạt (% chỉ tiêu)", pct(h.share_of_target)),
         ("Còn lại", h.remaining),
-        ("Bình quân 7 ngày", h.pace_7d),
-        ("Cần mỗi ngày", h.required_per_day if h.days_left > 0 else None),
+        ("Bình quân 7 ngày", whole(h.pace_7d)),
+        ("Cần mỗi ngày", whole(h.required_per_day) if h.days_left > 0 else None),
         ("Số ngày còn lại", h.days_left),
         ("Dự báo hoàn thành", h.projected_date),
         ("Khả năng kịp hạn (%)", pct(h.p_on_time)),
@@ -184,7 +221,7 @@ def workbook_frames(b: Briefing) -> dict[str, pd.DataFrame]:
     if b.parts is not None:
         frames.update(b.parts.frames)
     frames["Lưu ý số liệu"] = pd.DataFrame({"Lưu ý": list(b.caveats)})
-    return frames
+    return {name: whole_counts(frame) for name, frame in frames.items()}
 
 
 def write_xlsx(source: Briefing | Snapshot | Sequence[Briefing], path) -> None:
