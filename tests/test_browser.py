@@ -82,7 +82,7 @@ def test_one_click_deck_from_the_overview_opens_in_python_pptx(server, browser, 
         page.get_by_role("button", name="Bản trình chiếu (PowerPoint)").click()
     path = tmp_path / info.value.suggested_filename
     info.value.save_as(path)
-    assert path.name == "bao_cao_giao_ban_15-6-2023.pptx"
+    assert path.name == "giao_ban_cao_diem_70_ngay_dem_nghe_an_2023_15-6-2023.pptx"
     deck = Presentation(str(path))
     texts = " ".join(
         shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame

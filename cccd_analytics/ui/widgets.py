@@ -4,6 +4,7 @@ that keeps user data inert in markdown."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -199,12 +200,15 @@ def briefing_downloads(context: Context) -> None:
 
     url, version = default_url(), loaders.data_version()
     stamp = fmt.date_vn(context.as_of).replace("/", "-")
+    # The campaign in the name too: two campaigns' briefings of one day, downloaded into the
+    # same folder, must not overwrite each other (ASCII: any mail or USB stick takes it).
+    campaign = "_".join(re.findall(r"[a-z0-9]+", fmt.fold(context.campaign.name)))[:60].rstrip("_")
     cols = st.columns(len(BRIEFING_TYPES))
     for col, (kind, (label, mime)) in zip(cols, BRIEFING_TYPES.items()):
         col.download_button(
             i18n.t(label),
             lambda kind=kind: loaders.briefing_file(url, version, context.campaign.name, context.as_of, kind),
-            file_name=f"bao_cao_giao_ban_{stamp}.{kind}",
+            file_name=f"giao_ban_{campaign}_{stamp}.{kind}",
             mime=mime,
             key=f"briefing_{kind}",
             icon=":material/download:",
