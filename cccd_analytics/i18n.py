@@ -432,7 +432,8 @@ EN.update(
         "Tốc độ / cần": "Pace / need",
         "Chưa báo cáo": "Silent",
         "chưa báo cáo": "never reported",
-        "hôm nay": "today",
+        "đã báo cáo": "reported",
+        "chưa có báo cáo nào": "no report yet",
         "Báo cáo gần nhất": "Last report",
         "Số ngày chưa báo cáo": "Days silent",
     }

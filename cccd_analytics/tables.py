@@ -374,9 +374,11 @@ def pace_against_need(row) -> str:
 
 
 def silent_days(days) -> str:
+    """The "Chưa báo cáo" (days without a report) cell: how long, or that the day's report
+    is in ("hôm nay" there read as "not reported: today")."""
     if pd.isna(days):
-        return t("chưa báo cáo")
-    return t("hôm nay") if days <= 0 else t("{n} ngày", n=fmt.number(days))
+        return t("chưa có báo cáo nào")
+    return t("đã báo cáo") if days <= 0 else t("{n} ngày", n=fmt.number(days))
 
 
 def attention_table(rows: pd.DataFrame) -> pd.DataFrame:
