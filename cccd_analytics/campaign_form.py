@@ -5,6 +5,7 @@ Pure functions so the round trip is tested without Streamlit.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -19,8 +20,12 @@ def _date(value, default: date) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def form_values(definition: dict | None) -> dict:
-    """Widget values for a stored campaign definition (or a blank new campaign)."""
+def form_values(definition: dict | None, units: pd.DataFrame | None = None) -> dict:
+    """Widget values for a stored campaign definition (or a blank new campaign).
+
+    With `units`, a milestone's communes stored by code read "Xã Hưng Đông (16705)": the
+    name the user knows, the code that `definition_from_form` keeps (names repeat across
+    districts)."""
     d = definition or {}
     today = date.today()
     milestones = pd.DataFrame(
@@ -28,7 +33,7 @@ def form_values(definition: dict | None) -> dict:
             {
                 "name": m.get("name", ""),
                 "tag": m.get("tag") or "",
-                "units": ", ".join(m.get("units", []) or []),
+                "units": ", ".join(_shown_unit(u, units) for u in m.get("units", []) or []),
                 "deadline": _date(m.get("deadline"), today),
                 "target": str(m.get("target", "100%")),
             }
@@ -42,7 +47,7 @@ def form_values(definition: dict | None) -> dict:
         [
             {
                 "date": _date(x.get("date"), today),
-                "weight": float(x.get("weight", 0.0)),
+                "weight": _percent(x.get("weight", 0.0)),
                 "label": x.get("label", ""),
             }
             for x in calendar.get("days", []) or []
@@ -57,7 +62,7 @@ def form_values(definition: dict | None) -> dict:
         "target": str(d.get("target", "100%")),
         "scope_keys": list(d.get("scope_keys") or d.get("scope", []) or []),
         "milestones": milestones,
-        "sunday_weight": float(calendar.get("sunday_weight", 1.0)),
+        "sunday_weight": _percent(calendar.get("sunday_weight", 1.0)),
         "days": days,
     }
 
@@ -75,6 +80,32 @@ def unit_label(row, units: pd.DataFrame) -> str:
     if row.hierarchy == "2":
         return f"{row.name} (2025)"
     return str(row.name)
+
+
+def _shown_unit(ref: str, units: pd.DataFrame | None) -> str:
+    """A milestone's unit as the form lists it: "Name (code)" for a key or code of the
+    registry, the entry itself otherwise (a name, or a unit not known)."""
+    if units is None:
+        return str(ref)
+    if ref in units.index:
+        row = units.loc[ref]
+    else:
+        found = units[units["code"] == ref]
+        if found.empty:
+            return str(ref)
+        row = found.iloc[0]
+    return f"{row['name']} ({ref})" if row["name"] != ref else str(ref)
+
+
+def _listed_unit(entry: str) -> str:
+    """What a form entry stores: the code in "Xã Hưng Đông (16705)", else the entry."""
+    found = re.fullmatch(r".*\(\s*([^()\s]+)\s*\)", entry)
+    return found.group(1) if found else entry
+
+
+def _percent(weight) -> int:
+    """A day's capacity as the form shows it: 70 (%), not 0.70, which reads as English."""
+    return round(float(weight) * 100)
 
 
 def _text(value) -> str:
@@ -105,14 +136,14 @@ def definition_from_form(
         }
         if _text(row.get("tag")):
             entry["tag"] = _text(row["tag"])
-        listed = [u.strip() for u in _text(row.get("units")).split(",") if u.strip()]
+        listed = [_listed_unit(u.strip()) for u in _text(row.get("units")).split(",") if u.strip()]
         if listed:
             entry["units"] = listed
         miles.append(entry)
     calendar_days = [
         {
             "date": _date(r["date"], start).isoformat(),
-            "weight": float(r.get("weight") or 0.0),
+            "weight": float(r.get("weight") or 0.0) / 100,
             "label": _text(r.get("label")),
         }
         for r in days.to_dict("records")
@@ -125,5 +156,5 @@ def definition_from_form(
         "target": _text(target),
         "scope": list(scope),
         "milestones": miles,
-        "calendar": {"sunday_weight": float(sunday_weight), "days": calendar_days},
+        "calendar": {"sunday_weight": float(sunday_weight) / 100, "days": calendar_days},
     }

@@ -150,7 +150,7 @@ EN: dict[str, str] = {
     "Nhãn": "Tags",
     "Nhãn của đơn vị": "Unit tags",
     "Nhãn dùng cho các mốc theo nhóm, ví dụ «biên giới», «kiểu mẫu».": "Tags define milestone groups, e.g. «biên giới» (border), «kiểu mẫu» (model).",
-    "Năng lực (0 = nghỉ, 1 = bình thường)": "Capacity (0 = day off, 1 = normal)",
+    "Năng lực (0% = nghỉ, 100% = bình thường)": "Capacity (0% = day off, 100% = normal)",
     "Năng lực ngày Chủ nhật so với ngày thường": "Sunday capacity relative to a weekday",
     "Phạm vi (tỉnh, huyện hoặc xã)": "Scope (province, district or commune)",
     "Tên chiến dịch": "Campaign name",

@@ -23,8 +23,8 @@ choice = st.selectbox(
     format_func=lambda n: t("＋ Tạo chiến dịch mới") if n == NEW else n,
 )
 current = next((d for d in definitions if d["name"] == choice), None)
-form = campaign_form.form_values(current)
 units = store.units()
+form = campaign_form.form_values(current, units)
 scope_options = campaign_form.scope_options(units)
 
 with st.form("campaign_form"):
@@ -57,7 +57,9 @@ with st.form("campaign_form"):
         },
     )
     st.markdown(f"**{t('Lịch làm việc')}**")
-    sunday = st.slider(t("Năng lực ngày Chủ nhật so với ngày thường"), 0.0, 1.0, form["sunday_weight"], 0.1)
+    sunday = st.slider(
+        t("Năng lực ngày Chủ nhật so với ngày thường"), 0, 100, form["sunday_weight"], 10, format="%d%%"
+    )
     days = st.data_editor(
         form["days"],
         num_rows="dynamic",
@@ -66,7 +68,12 @@ with st.form("campaign_form"):
         column_config={
             "date": st.column_config.DateColumn(t("Ngày"), format="DD/MM/YYYY", required=True),
             "weight": st.column_config.NumberColumn(
-                t("Năng lực (0 = nghỉ, 1 = bình thường)"), min_value=0.0, max_value=2.0, step=0.1, default=0.0
+                t("Năng lực (0% = nghỉ, 100% = bình thường)"),
+                min_value=0,
+                max_value=200,
+                step=1,
+                default=0,
+                format="%d%%",
             ),
             "label": st.column_config.TextColumn(t("Ghi chú")),
         },
