@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cccd_analytics import campaign_form, ui
+from cccd_analytics import campaign_form, shared, ui
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import backup as ui_backup
@@ -94,7 +94,7 @@ if saved:
     )
     try:
         campaign = camp.from_definition(definition)
-        with_data = set(store.current_observations()["unit_key"].unique())
+        with_data = set(shared.unit_spans(store).index)  # kept per data version: not every value read
         scope_keys = camp.scope_communes(campaign, units, with_data)
         for m in campaign.milestones:
             camp.milestone_communes(m, scope_keys, units)

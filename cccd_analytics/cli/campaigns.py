@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from cccd_analytics import shared
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.cli import Refused, UsageError, cli_user
 from cccd_analytics.store import Store
@@ -37,7 +38,7 @@ def add(args) -> int:
     campaign = camp.parse_toml(text, source=f"Tệp «{path.name}»")
     store = Store.open(args.db)
     units = store.units()
-    with_data = set(store.current_observations()["unit_key"])
+    with_data = set(shared.unit_spans(store).index)  # kept per data version: not every value read
     scope = camp.scope_communes(campaign, units, with_data)  # fails early on an unknown scope
     camp.resolve_unit_targets(campaign, units, scope, strict=True)
     for m in campaign.milestones:
