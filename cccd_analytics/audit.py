@@ -52,6 +52,14 @@ DETAIL_LABELS = {
     "role": "vai trò",
     "previous": "trước đó",
     "sso_only": "chỉ đăng nhập SSO",
+    "via": "qua",
+    "change": "thay đổi",
+    "file": "tệp",
+    "bytes": "dung lượng (byte)",
+    "kind": "loại",
+    "replaced": "thay thế số liệu cũ",
+    "sample": "dữ liệu mẫu",
+    "check": "kiểm tra",
 }
 VALUE_LABELS = {
     "unknown_user": "không có tài khoản này",
@@ -71,6 +79,8 @@ VALUE_LABELS = {
     "leader": "Lãnh đạo",
     "analyst": "Cán bộ tổng hợp",
     "admin": "Quản trị",
+    "cli": "dòng lệnh",
+    "dashboard": "bảng điều khiển",
     "True": "có",
     "False": "không",
 }

@@ -25,13 +25,23 @@ def sample_files(folder: Path) -> list[Path]:
     ]
 
 
-def load_sample(store: Store, sample_dir: Path = SAMPLE_DIR) -> list[ingest.ImportReport]:
-    """Import the bundled sample campaigns: their data, then their definitions."""
+def load_sample(
+    store: Store, sample_dir: Path = SAMPLE_DIR, audit: dict | None = None
+) -> list[ingest.ImportReport]:
+    """Import the bundled sample campaigns: their data, then their definitions.
+
+    `audit` ({"username": …, "via": …}): each import and campaign written to the audit log,
+    as `cccd ingest` and `cccd campaign add` write theirs (the administrator who loaded
+    the samples into a store is on record)."""
     reports = []
     for name in SAMPLE_CAMPAIGNS:
         folder = sample_dir / name
         for path in sample_files(folder):
-            reports.append(ingest.import_file(store, path, uploaded_by="mẫu"))
+            reports.append(ingest.import_file(store, path, uploaded_by="mẫu", audit=audit))
         campaign = camp.parse_toml((folder / "campaign.toml").read_text(encoding="utf-8"))
         store.save_campaign(campaign.to_definition())
+        if audit is not None:
+            store.audit(
+                "campaign", audit.get("username"), name=campaign.name, change="save", via=audit.get("via")
+            )
     return reports

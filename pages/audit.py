@@ -34,6 +34,7 @@ chosen = c2.multiselect(
     actions,
     key="audit_actions",
     format_func=lambda a: t(audit.ACTION_LABELS.get(a, a)),
+    placeholder=t("Tất cả"),
     select_all=False,
 )
 who = c3.text_input(t("Người dùng"), key="audit_user").strip()

@@ -106,6 +106,7 @@ with st.form("what_if"):
         list(labels),
         default=list(labels)[:2],
         format_func=labels.get,
+        placeholder=t("Chọn xã"),
         select_all=False,
     )
     w1, w2, w3 = st.columns(3)

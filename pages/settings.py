@@ -38,6 +38,7 @@ with st.form("campaign_form"):
         list(scope_options),
         default=[k for k in form["scope_keys"] if k in scope_options],
         format_func=scope_options.get,
+        placeholder=t("Chọn tỉnh, huyện hoặc xã"),
         select_all=False,
     )
     st.markdown(
@@ -131,6 +132,7 @@ tags = st.multiselect(
     default=list(units.at[unit_key, "tags"]),
     key=f"tags_{unit_key}",
     accept_new_options=True,
+    placeholder=t("Chọn hoặc gõ nhãn mới"),
     select_all=False,
 )
 if st.button(t("Lưu nhãn"), key="save_tags"):

@@ -317,3 +317,19 @@ def test_status_json_is_what_the_cell_by_cell_conversion_and_json_dumps_give(sam
     ]
     mixed = {"as_of": "2023-06-15", "level": level, "units": [*records[:2], *odd, *records[2:4]]}
     assert cli_status.dumps(mixed) == json.dumps(mixed, ensure_ascii=False, indent=2)
+
+
+def test_cccd_sample_is_on_record_in_the_audit_log_in_vietnamese(capsys, db_url):
+    from cccd_analytics import audit
+    from cccd_analytics.store import Store
+
+    code, _, _ = run(capsys, "sample", "--db", db_url)
+    assert code == 0
+    log = Store.open(db_url).audit_entries()
+    assert set(log["action"]) == {"upload", "campaign"}
+    assert (log["action"] == "campaign").sum() == 2  # both sample campaigns
+    for detail in log["detail"]:
+        keys = json.loads(detail)
+        assert set(keys) <= set(audit.DETAIL_LABELS), keys  # every key has its Vietnamese label
+    shown = audit.describe(log["detail"].iloc[-1])
+    assert "qua: dòng lệnh" in shown and "dữ liệu mẫu: có" in shown

@@ -88,7 +88,7 @@ def sample(args) -> int:
     from cccd_analytics.store import Store
 
     store = Store.open(args.db)
-    reports = load_sample(store)
+    reports = load_sample(store, audit={"username": cli_user(None), "via": "cli", "sample": True})
     for report in reports:
         print(report.summary(), file=sys.stdout if report.ok else sys.stderr)
     if all(r.ok for r in reports):
