@@ -48,7 +48,11 @@ def test_freshness_counts_todays_reports_and_lists_the_silent_longest_first():
 
 
 def test_the_days_without_a_report_read_as_a_count_or_as_reported():
-    assert [tables.silent_days(d) for d in (0, 3, float("nan"))] == ["đã báo cáo", "3 ngày", "chưa có báo cáo nào"]
+    assert [tables.silent_days(d) for d in (0, 3, float("nan"))] == [
+        "đã báo cáo",
+        "3 ngày",
+        "chưa có báo cáo nào",
+    ]
 
 
 @pytest.mark.parametrize(

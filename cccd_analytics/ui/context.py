@@ -84,7 +84,9 @@ def campaign_filters() -> Context:
     if last is not None:
         key, newest = f"as_of::{name}", f"_newest::{name}"
         links.bind("ngay", key, "date")
-        st.session_state[key] = day_to_show(st.session_state.get(key), st.session_state.get(newest), first, last)
+        st.session_state[key] = day_to_show(
+            st.session_state.get(key), st.session_state.get(newest), first, last
+        )
         st.session_state[newest] = last
         as_of = st.sidebar.date_input(
             i18n.t("Số liệu tính đến"), min_value=first, max_value=last, format="DD/MM/YYYY", key=key
