@@ -235,7 +235,7 @@ def extract(
                     f"không đọc được bảng: {letters} không cho biết đó là số hồ sơ đã thu nhận "
                     "hay số thẻ đã cấp xong (đã trả cho công dân), và bảng không có cột nào khác ghi số hồ "
                     "sơ đã thu nhận; không đoán. Hãy đổi tiêu đề cột thành «Lũy kế thu nhận» (hoặc «Đã thu "
-                    "nhận») hay «Số thẻ đã trả», hoặc chọn cột này khi ghép cột ở trang Nhập dữ liệu, rồi "
+                    "nhận») hay «Số thẻ đã trả», hoặc chọn cột này khi ghép cột ở trang Nhập số liệu, rồi "
                     "tải lên lại.",
                     sheet=prepared[primary][0].name or None if primary is not None else None,
                     row=prepared[primary][2][-1] + 1
