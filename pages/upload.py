@@ -34,6 +34,10 @@ files = st.file_uploader(
     key=f"upload_files_{st.session_state.get('upload_round', 0)}",
 )
 mappings = st.session_state.setdefault("upload_mappings", {})
+# Mappings chosen in this session by header shape: a refused file fixed and sent again,
+# under any name, needs no second mapping (the store remembers one only when a file is
+# written: a refused file changes nothing there).
+shaped = st.session_state.setdefault("upload_mappings_by_shape", {})
 dates = st.session_state.setdefault("upload_dates", {})
 
 
@@ -81,9 +85,14 @@ for index, upload in enumerate(files or []):
                 dates[upload.name] = picked
                 st.rerun()
         if report.needs_mapping and report.errors:
+            if upload.name not in mappings and report.signature in shaped:
+                mappings[upload.name] = shaped[report.signature]
+                st.rerun()
             chosen = ui.column_mapping_form(report, key=f"map_{index}")
             if chosen:
                 mappings[upload.name] = chosen
+                if report.signature:
+                    shaped[report.signature] = chosen
                 st.rerun()
     if report.status == "checked":
         ready.append((upload.name, data, mapping, day))
