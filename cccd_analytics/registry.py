@@ -281,6 +281,7 @@ class Match:
     corrections: tuple[str, ...] = ()  # what was corrected, in Vietnamese
     ambiguous: bool = False  # several units match the name once corrected: refuse
     candidates: tuple[str, ...] = ()  # those units ("Xã Châu Bính (Huyện Quỳ Châu)")
+    candidate_keys: tuple[str, ...] = ()  # their keys, when known
 
 
 _PREFIXES = (
@@ -582,7 +583,15 @@ def resolve(
     if parents and _strip_prefix(commune) != _strip_prefix("xã " + commune):
         readings.append("xã " + commune)
     for reading in readings:
-        found = _match_among(lookup, reg, province, district, reading, shown=commune) if parents else None
+        # The near readings (a wrong mark, one letter slipped) only among a district's
+        # communes, or a province's after 1/7/2025 (its direct communes): a few dozen
+        # names, never a whole province's hundreds.
+        near = bool(parents) and (has_district or hierarchy == "2")
+        found = (
+            _match_among(lookup, reg, province, district, reading, shown=commune, near=near)
+            if parents
+            else None
+        )
         if found is not None:
             return found
         if lookup("=", bare_exact(reading)):
@@ -595,7 +604,9 @@ def resolve(
     )
 
 
-def _match_among(lookup, reg, province, district, commune: str, shown: str) -> Match | None:
+def _match_among(
+    lookup, reg, province, district, commune: str, shown: str, near: bool = False
+) -> Match | None:
     """The unit `commune` names among the parents `lookup` searches: exactly, then through
     spelling equivalences (tone placement, i/y, Ð), then without diacritics; each must
     point at one unit, or the name is refused with the units it could be.  None: no unit
@@ -646,8 +657,62 @@ def _match_among(lookup, reg, province, district, commune: str, shown: str) -> M
                 reason="nhiều đơn vị cùng tên khi sửa cách viết",
                 ambiguous=True,
                 candidates=tuple(_label(reg.loc[k]) for k in hits),
+                candidate_keys=tuple(hits),
             )
+    return _near_match(lookup, reg, commune) if near else None
+
+
+def _near_match(lookup, reg, commune: str) -> Match | None:
+    """The one commune of the parents a name is a slip of the hand away from: the same
+    letters with other marks ("Diển Thịnh" for "Diễn Thịnh", "Hưng Bính" where the
+    district has only "Hưng Bình"), else one letter typed wrong, left out or added
+    ("Kỳ Thương" … "Kỳ Thượng" is the marks; "Kỳ Phong" for "Kỳ Phương" is not one
+    letter).  Read as that commune with a warning that says so; two such communes, a name
+    too short to tell a slip from another name (under six letters) or a name of a commune
+    merged away before the registry's day (told what it became instead): no unit, as
+    before.  Every commune of a district the registry holds is in it, so a name that is
+    none of them is a slip far more often than a commune the registry lacks."""
+    from rapidfuzz.distance import Levenshtein
+
+    typed = bare(commune)
+    if len(typed.replace(" ", "")) < 6 or typed in merged_before() or _names_a_commune(commune):
+        return None
+    ways = (
+        ("sai dấu", lambda: lookup("_", spelled_plain(commune))),
+        (
+            "gõ nhầm một chữ cái",
+            lambda: [k for k in lookup("*") if Levenshtein.distance(typed, bare(reg.at[k, "name"])) == 1],
+        ),
+    )
+    for reason, way in ways:
+        hits = sorted(set(way()))
+        if len(hits) == 1:
+            return Match(hits[0], True, registry_name=str(reg.at[hits[0], "name"]), corrections=(reason,))
+        if hits:
+            return None
     return None
+
+
+@lru_cache(maxsize=1)
+def _every_commune_spelling() -> tuple[frozenset[str], dict[str, list[str]]]:
+    """Every registry commune, either hierarchy: its spelling keys, and its names by their
+    spelling without marks."""
+    communes = load_registry()
+    communes = communes[communes.level == "commune"]
+    plain: dict[str, list[str]] = {}
+    for name in communes["name"]:
+        plain.setdefault(spelled_plain(name), []).append(name)
+    return frozenset(spelled(n) for n in communes["name"]), plain
+
+
+def _names_a_commune(commune: str) -> bool:
+    """Whether a name is, as typed (or with marks left out), a registry commune somewhere:
+    "Xã Tan Son" under a district that has a Tây Sơn but no Tân Sơn is Tân Sơn of another
+    district written under the wrong one, not a slip for Tây Sơn."""
+    exact, plain = _every_commune_spelling()
+    return spelled(commune) in exact or any(
+        _fits_plain(commune, name) for name in plain.get(spelled_plain(commune), ())
+    )
 
 
 SUGGEST_CUTOFF = 70

@@ -335,7 +335,7 @@ def test_unknown_names_are_listed_with_suggestions_and_never_merged(store, tmp_p
         write(
             tmp_path / "a.csv",
             EN
-            + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồngg,,4489,321,,0\n"
+            + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồnggg,,4489,321,,0\n"
             + "2023-05-01,Tỉnh Nghệ An,,Xã Nghĩa Bình,,3000,100,,0\n",
         ),
     )
@@ -345,7 +345,7 @@ def test_unknown_names_are_listed_with_suggestions_and_never_merged(store, tmp_p
     assert "Huyện Nghĩa Đàn" in twice.message and "Huyện Tân Kỳ" in twice.message
     keys = set(store.current_observations()["unit_key"])
     assert all(k.startswith("x:") for k in keys) and len(keys) == 2
-    assert report.unofficial_units == ["Xã Kỳ Đồngg", "Xã Nghĩa Bình"]
+    assert report.unofficial_units == ["Xã Kỳ Đồnggg", "Xã Nghĩa Bình"]
 
 
 def test_json_report_carries_every_field_of_the_import_report(capsys, db_url):

@@ -125,7 +125,6 @@ def test_a_typed_name_finds_its_unit(province, district, commune, key):
     [
         ("Nghệ An", "Huyện Kỳ Sơn", "Kỳ Tân"),  # a commune of another district
         ("Hà Tĩnh", "TX. Kỳ Anh", "Kỳ Tân"),  # Thị xã, not Huyện Kỳ Anh
-        ("Nghệ An", "TP. Vinh", "Hưng Bính"),  # another tone: another name
         ("", "", "Xã Kỳ Tân"),  # in two provinces
     ],
 )
@@ -386,13 +385,41 @@ def test_a_loosely_typed_name_finds_its_unit_and_says_how(province, district, co
     ("province", "district", "commune"),
     [
         ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Tấn"),  # a tone the name does not have
-        ("Nghệ An", "Vinh", "Hưng Bính"),
-        ("Nghệ An", "Vinh", "Hung Bính"),
         ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân, huyện Tân Kỳ"),  # the cell's district is another
         ("Nghệ An", "Vinh", "Hưng An"),  # "An" is a word: never "Anh" with a letter lost
     ],
 )
 def test_a_loosely_typed_name_of_no_unit_stays_outside_the_registry(province, district, commune):
+    assert not _resolve(province, district, commune).official
+
+
+@pytest.mark.parametrize(
+    ("province", "district", "commune", "official", "how"),
+    [
+        ("Nghệ An", "TP. Vinh", "Hưng Bính", "Phường Hưng Bình", "sai dấu"),  # Vinh has no Hưng Bính
+        ("Nghệ An", "Vinh", "Hung Bính", "Phường Hưng Bình", "sai dấu"),
+        ("Nghệ An", "Huyện Diễn Châu", "Xã Diễn Lầm", "Xã Diễn Lâm", "sai dấu"),  # hỏi, ngã, huyền mixed up
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Phog", "Xã Kỳ Phong", "gõ nhầm một chữ cái"),
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Đồngg", "Xã Kỳ Đồng", "gõ nhầm một chữ cái"),
+    ],
+)
+def test_a_slip_of_the_hand_within_the_district_is_that_commune_shown_as_a_correction(
+    province, district, commune, official, how
+):
+    match = _resolve(province, district, commune)
+    assert match.official and match.registry_name == official and match.corrections == (how,)
+
+
+@pytest.mark.parametrize(
+    ("province", "district", "commune"),
+    [
+        ("Nghệ An", "Huyện Quỳ Châu", "Châu Bỉnh"),  # Châu Bính and Châu Bình: both a mark away
+        ("Nghệ An", "Huyện Yên Thành", "Xã Tân Sơn"),  # a commune of another district, not a slip
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Tấn"),  # too short to tell a slip from another name
+        ("Nghệ An", "Huyện Diễn Châu", "Xã Diễn Minh"),  # merged in 2019: told what it became
+    ],
+)
+def test_a_name_near_no_one_commune_or_naming_another_stays_outside(province, district, commune):
     assert not _resolve(province, district, commune).official
 
 
@@ -534,3 +561,26 @@ def test_a_name_merged_before_the_registry_says_what_it_became_and_the_place_is_
     (unknown,) = [p for p in report.problems if p.code == "unknown_unit"]
     assert "«Xã Diễn Minh» (Huyện Diễn Châu)" in unknown.message
     assert "đã sáp nhập vào «Xã Minh Châu» (Huyện Diễn Châu)" in unknown.message
+
+
+def _elimination_file(second_day: str) -> bytes:
+    head = "date,province,district,commune,collected\n"
+    rows = [
+        "2023-05-01,Tỉnh Nghệ An,Huyện Quỳ Châu,Xã Châu Bình,500",
+        f"{second_day},Tỉnh Nghệ An,Huyện Quỳ Châu,Xã Chau Binh,300",
+    ]
+    return (head + "\n".join(rows) + "\n").encode()
+
+
+def test_a_name_that_fits_two_units_is_the_one_the_file_does_not_name_that_day():
+    bính = registry.resolve("Tỉnh Nghệ An", "Huyện Quỳ Châu", "Xã Châu Bính").key
+    report, obs = ingest.read_observations(_elimination_file("2023-05-01"), "quy_chau.csv")
+    assert report.status == "checked", report.message
+    assert set(obs.loc[obs["value"] == 300, "unit_key"]) == {bính}
+    (said,) = [p.message for p in report.warnings if "Chau Binh" in p.message]
+    assert "không phải Xã Châu Bình (Huyện Quỳ Châu)" in said
+
+
+def test_a_name_that_fits_two_units_on_a_day_the_other_has_no_row_is_refused():
+    report, _ = ingest.read_observations(_elimination_file("2023-05-02"), "quy_chau.csv")
+    assert report.status == "refused" and [p.code for p in report.errors] == ["ambiguous_unit"]

@@ -164,6 +164,47 @@ def in_the_sheets_district(
     return out
 
 
+def by_elimination(matches: list[registry.Match], group, day) -> list[registry.Match]:
+    """A name that fits several communes once its spelling is corrected ("Xã Châu Binh":
+    Châu Bính or Châu Bình, both of Huyện Quỳ Châu) is the one of them the file does not
+    name otherwise on the same day: a unit has one row a day, so when "Châu Bình" is
+    written in full on a day "Châu Binh" also has a row, "Châu Binh" is Châu Bính.  Two or
+    more left, or none: still refused with its candidates.  `group` is each row's place
+    (an index into `matches`), `day` its day (codes)."""
+    import numpy as np
+
+    open_ = [i for i, m in enumerate(matches) if m.ambiguous and len(m.candidate_keys) > 1]
+    if not open_:
+        return matches
+    width = int(np.max(day)) + 1
+    pairs = np.unique(np.asarray(group, np.int64) * width + np.asarray(day, np.int64))
+    days_of: dict[int, set[int]] = {}
+    for place, on in zip((pairs // width).tolist(), (pairs % width).tolist()):
+        days_of.setdefault(place, set()).add(on)
+    named: dict[str, list[int]] = {}
+    for i, m in enumerate(matches):
+        if m.official:
+            named.setdefault(m.key, []).append(i)
+    out = list(matches)
+    reg = registry.load_registry()
+    for i in open_:
+        m = matches[i]
+        mine = days_of.get(i, set())
+        left = [
+            k for k in m.candidate_keys if not any(mine & days_of.get(j, set()) for j in named.get(k, ()))
+        ]
+        if len(left) != 1:
+            continue
+        others = [registry.label_of(k) for k in m.candidate_keys if k != left[0]]
+        out[i] = registry.Match(
+            left[0],
+            True,
+            registry_name=str(reg.at[left[0], "name"]),
+            corrections=(f"không phải {', '.join(others)}: đơn vị này đã có dòng riêng cùng ngày trong tệp",),
+        )
+    return out
+
+
 def _resolve_spelled(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     match = registry.resolve(
         rec.province, rec.district, rec.commune, rec.code, on=rec.date, suggestions=False
@@ -180,7 +221,13 @@ def _resolve_spelled(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     if any(m.registry_name or m.ambiguous for m in hits.values()):
         # The name is a guess in one province or more and fits several units: refused.
         candidates = tuple(c for m in hits.values() for c in (m.candidates or (registry.label_of(m.key),)))
-        return dataclasses.replace(match, ambiguous=True, candidates=candidates)
+        keys = tuple(k for m in hits.values() for k in (m.candidate_keys if m.ambiguous else (m.key,)))
+        return dataclasses.replace(
+            match,
+            ambiguous=True,
+            candidates=candidates,
+            candidate_keys=keys if len(keys) == len(candidates) else (),
+        )
     return match
 
 

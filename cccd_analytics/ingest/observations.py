@@ -22,7 +22,13 @@ from cccd_analytics.ingest.checks import (
     check_duplicates,
     check_export_below_stored,
 )
-from cccd_analytics.ingest.names import FirstRow, in_the_sheets_district, resolve, unofficial_unit
+from cccd_analytics.ingest.names import (
+    FirstRow,
+    by_elimination,
+    in_the_sheets_district,
+    resolve,
+    unofficial_unit,
+)
 from cccd_analytics.ingest.record_export import cumulate_records
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.ingest.rows import VALUE_ORDER
@@ -78,6 +84,7 @@ def resolve_and_check(
     firsts = [FirstRow(*values) for values in zip(*(firsts[name].tolist() for name in FirstRow._fields))]
     reg = registry.load_registry()
     matches = in_the_sheets_district(firsts, [resolve(rec, reg) for rec in firsts], reg)
+    matches = by_elimination(matches, group, day_codes)
     wanted: dict[str, list[int]] = {}
     for i, (rec, match) in enumerate(zip(firsts, matches)):
         if not match.official:
