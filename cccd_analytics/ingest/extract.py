@@ -14,6 +14,7 @@ from cccd_analytics.ingest import canonical, headers, normalise, one_unit, sheet
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.denominators import denominator_records
 from cccd_analytics.ingest.readers import Limits, ReadError, Sheet, Workbook, read_workbook, whole
+from cccd_analytics.ingest.readers.workbook import DOCUMENT_FORMATS
 from cccd_analytics.ingest.record_export import record_export
 from cccd_analytics.ingest.repair import locate, repair_sheet
 from cccd_analytics.ingest.report import ImportReport, Problem
@@ -185,7 +186,7 @@ def extract(
             if table is not None:
                 out.append(table)
     _date_of_many_days(prepared, report, per_day)
-    if book.format in ("docx", "doc", "pdf"):
+    if book.format in DOCUMENT_FORMATS:
         report.tables = [
             dict(
                 name=sheet.name,
@@ -516,7 +517,7 @@ def _companion_tables(prepared, book: Workbook):
     of communes and cards handed over only ("2. Kết quả trả thẻ") is read beside it: each
     gives its own measure of the same communes and day, so nothing is counted twice (a
     figure given in both is a conflict the checks refuse, naming both)."""
-    if book.format not in ("docx", "doc", "pdf") or not any(
+    if book.format not in DOCUMENT_FORMATS or not any(
         f is not None and f.kind == "report" and not f.companion for _, f, _ in prepared
     ):
         return prepared

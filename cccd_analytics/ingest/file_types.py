@@ -24,6 +24,8 @@ ACCEPTED: dict[str, str] = {
     ".docx": "Word",  # tables of a Word report (readers/docx.py)
     ".doc": "Word",  # tables of a Word 97–2003 report (readers/doc.py)
     ".pdf": "PDF",  # tables of a PDF with a text layer (readers/pdf.py)
+    ".htm": "trang web",  # tables of a web page, a system's "Xuất Excel" (readers/html.py)
+    ".html": "trang web",
 }
 
 #: What a kind of file is, for the message.
@@ -57,19 +59,18 @@ def kind_of(ext: str) -> str | None:
 
 
 def accepted_list() -> str:
-    """The accepted formats as people read them: "CSV, Excel (xlsx, xlsm, xls), ODS, TXT, TSV"."""
-    excel = [ext[1:] for ext, name in ACCEPTED.items() if name.startswith("Excel")]
-    word = [ext[1:] for ext, name in ACCEPTED.items() if name == "Word"]
-    others = [
-        ext[1:].upper() for ext, name in ACCEPTED.items() if not name.startswith("Excel") and name != "Word"
-    ]
-    parts = [others[0]] if others else []
-    if excel:
-        parts.append(f"Excel ({', '.join(excel)})")
-    parts += others[1:]
-    if word:
-        parts.insert(len(parts) - 1 if "PDF" in others else len(parts), f"Word ({', '.join(word)})")
-    return ", ".join(parts)
+    """The accepted formats as people read them: "CSV, Excel (xlsx, xlsm, xls), TXT, TSV, ODS,
+    Word (docx, doc), PDF, trang web (htm, html)": a kind with several extensions named with
+    them, the others by their extension; CSV and Excel, the most sent, first."""
+    families: dict[str, list[str]] = {}
+    for ext, name in ACCEPTED.items():
+        families.setdefault("Excel" if name.startswith("Excel") else name, []).append(ext[1:])
+    shown = {
+        family: f"{family} ({', '.join(exts)})" if len(exts) > 1 else exts[0].upper()
+        for family, exts in families.items()
+    }
+    first = [f for f in ("CSV", "Excel") if f in shown]
+    return ", ".join([shown[f] for f in first] + [v for f, v in shown.items() if f not in first])
 
 
 def refusal(file_name: str) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from cccd_analytics.ingest.readers import Workbook
+from cccd_analytics.ingest.readers.workbook import DOCUMENT_FORMATS
 from cccd_analytics.ingest.report import ImportReport, Problem
 
 #: A table with fewer rows is a letterhead, a signature block or a small summary.
@@ -32,7 +33,7 @@ def _rows_with_figures(rows: list[list]) -> int:
 def warn_unread_tables(book: Workbook, report: ImportReport) -> None:
     """A warning for each table of a document that was not read although most of its rows
     look like units' rows, when another table of the document was read."""
-    if book.format not in ("docx", "doc", "pdf") or not report.sheets_read:
+    if book.format not in DOCUMENT_FORMATS or not report.sheets_read:
         return
     for sheet in book.sheets:
         if sheet.name in report.sheets_read or len(sheet.rows) < MIN_ROWS:

@@ -3,7 +3,8 @@
 The format is told by the bytes, not the file name (a PNG named .xlsx is refused).
 Spreadsheets (xlsx, xls, ods) are read with python-calamine; text files (CSV, TSV,
 Excel's UTF-16 "Unicode text") are decoded, legacy encodings included, and split
-with the csv module.  Size and zip-bomb limits are checked before anything is parsed.
+with the csv module; Word (docx) and PDF reports and web pages that are tables (an HTML
+"Xuất Excel" named .xls) become a sheet per table with the text around it (`document`).  Size and zip-bomb limits are checked before anything is parsed.
 
 Large files are not read whole up front: a CSV bigger than `Limits.head_bytes` is
 decoded only for its first lines (enough to find the header), and a sheet with more
@@ -20,6 +21,7 @@ import zipfile
 import zlib
 
 from cccd_analytics.ingest.readers.delimited import ArrowFallback, csv_chunks, looks_utf16, read_text
+from cccd_analytics.ingest.readers.html import has_table, is_html
 from cccd_analytics.ingest.readers.spreadsheet import check_xls, check_zip, read_spreadsheet
 from cccd_analytics.ingest.readers.workbook import (
     CsvSource,
@@ -110,10 +112,12 @@ def sniff(data: bytes, file_name: str) -> str:
             return "doc"
         return "xls"
     head = data[:4096]
-    if head.lstrip().lower().startswith((b"<html", b"<!doctype html")):
+    if is_html(data):
+        if has_table(data):
+            return "html"  # a web system's "Xuất Excel", an HTML table named .xls
         raise ReadError(
-            f"Tệp «{file_name}» là trang web (HTML), không phải bảng tính; hãy mở bằng "
-            "Excel rồi lưu lại dạng .xlsx."
+            f"Tệp «{file_name}» là trang web (HTML) không có bảng số liệu nào, không phải bảng tính; "
+            "hãy mở bằng Excel rồi lưu lại dạng .xlsx."
         )
     if b"\x00" in head and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         if head.count(b"\x00") > 8 and not looks_utf16(head):
@@ -149,6 +153,10 @@ def read_workbook(
         from cccd_analytics.ingest.readers.doc import read_doc
 
         return Workbook(file_name, kind, "", read_doc(whole(data), file_name, limits))
+    if kind == "html":
+        from cccd_analytics.ingest.readers.html import read_html
+
+        return Workbook(file_name, kind, "", read_html(whole(data), file_name, limits))
     if kind == "pdf":
         from cccd_analytics.ingest.readers.pdf import read_pdf
 

@@ -145,10 +145,15 @@ class Sheet:
         return self._more()
 
 
+#: Formats whose tables are laid out in a document, with text around them (Word, PDF, a web
+#: page): a sheet per table (`document.sheets`), messages naming the table and its page.
+DOCUMENT_FORMATS = ("docx", "doc", "pdf", "html")
+
+
 @dataclass
 class Workbook:
     file_name: str
-    format: str  # xlsx | xls | ods | csv
+    format: str  # xlsx | xls | ods | csv | docx | doc | pdf | html
     encoding: str  # for text files: utf-8, utf-16, cp1258, …; "" for binary formats
     sheets: list[Sheet]
     csv: CsvSource | None = None

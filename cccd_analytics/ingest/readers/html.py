@@ -1,0 +1,116 @@
+"""Web pages that are tables: the "Xuất Excel" of a web system, an HTML table saved under
+an .xls name (Excel opens it, with a warning, so units send it as a workbook), or a page
+saved from the browser (.htm, .html).
+
+Read with lxml's HTML parser (already installed for python-docx) into the blocks the Word
+reader makes (`document.sheets`): the text before, between and after the tables, and each
+table on its grid, a merged cell's text in its first grid cell (`colspan` columns and
+`rowspan` rows left empty), as a spreadsheet holds it.  So a title, a date line and a
+merged header ("Kết quả thu nhận" over "Trong ngày | Lũy kế") are read as in Excel, and a
+per-record export as any other.  Not pandas.read_html: it drops the text around the tables
+and repeats a merged cell's text into every cell it covers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cccd_analytics.ingest import legacy_text
+from cccd_analytics.ingest.readers.document import Block, clean, sheets
+from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
+from cccd_analytics.text import thousands
+
+#: A page is a table to read when it starts as HTML does and has a table in it.
+_HTML_START = re.compile(rb"^\s*(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|head|meta|table|body)\b", re.I)
+_TABLE = re.compile(rb"<table\b", re.I)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+#: Elements whose text is no part of the page as shown.
+_HIDDEN = {"script", "style", "head", "title", "noscript", "template"}
+#: A span larger than this is a broken attribute, not a merged cell.
+_MAX_SPAN = 1000
+
+
+def is_html(data: bytes) -> bool:
+    return _HTML_START.match(data[:4096]) is not None
+
+
+def has_table(data: bytes) -> bool:
+    return _TABLE.search(data) is not None
+
+
+def read_html(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
+    import lxml.etree
+    import lxml.html
+
+    try:
+        # The page's own charset, else what the text looks like (UTF-8, Windows-1258 …).
+        text, _ = legacy_text.decode_bytes(data)
+        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
+    except (UnicodeDecodeError, LookupError, ValueError, lxml.etree.ParserError) as exc:
+        raise ReadError(
+            f"Tệp «{file_name}» là trang web (HTML) nhưng không đọc được ({short_reason(exc)}); hãy mở "
+            "bằng Excel rồi lưu lại dạng .xlsx."
+        ) from None
+    for br in root.iter("br"):
+        br.tail = " " + (br.tail or "")  # "Lũy kế<br>thu nhận" is two words, not "kếthu"
+    blocks: list[Block] = []
+    body = root.find("body")
+    for element in _blocks(body if body is not None else root):
+        if isinstance(element, str):
+            blocks.append(Block([[element]], is_table=False))
+        else:
+            blocks.append(Block(_grid(element), is_table=True, number=sum(b.is_table for b in blocks) + 1))
+    found = sheets(blocks)
+    cells = sum(len(s.rows) * max((len(r) for r in s.rows), default=0) for s in found)
+    if cells > limits.max_table_cells:
+        raise ReadError(f"Tệp «{file_name}»: bảng quá lớn (hơn {thousands(limits.max_table_cells)} ô).")
+    return found
+
+
+def _blocks(element):
+    """The page's text lines and its tables, in order: a table inside a layout table or a
+    <div> is found where it is; an element without a table gives its text as one line."""
+    if (element.text or "").strip():
+        yield clean(element.text)
+    for child in element.iterchildren():
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag == "table" and child.find(".//table") is None:
+            yield child
+        elif tag in _HIDDEN or not tag:
+            pass
+        elif child.find(".//table") is not None:
+            yield from _blocks(child)
+        else:
+            line = clean(child.text_content())
+            if line:
+                yield line
+        if (child.tail or "").strip():
+            yield clean(child.tail)
+
+
+def _span(cell, name: str) -> int:
+    try:
+        return min(max(int(str(cell.get(name) or "1").strip() or 1), 1), _MAX_SPAN)
+    except ValueError:
+        return 1
+
+
+def _grid(table) -> list[list[str]]:
+    """A table's rows on its grid: a merged cell's text in its first grid cell only."""
+    covered: set[tuple[int, int]] = set()  # cells under a rowspan from a row above
+    rows: list[list[str]] = []
+    for r, tr in enumerate(table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")):
+        row: list[str] = []
+        for cell in tr.xpath("./td | ./th"):
+            while (r, len(row)) in covered:
+                row.append("")
+            across, down = _span(cell, "colspan"), _span(cell, "rowspan")
+            start = len(row)
+            row.append(clean(cell.text_content()))
+            row.extend([""] * (across - 1))
+            covered.update((r + i, start + j) for i in range(1, down) for j in range(across))
+        while (r, len(row)) in covered:
+            row.append("")
+        rows.append(row)
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
