@@ -76,6 +76,9 @@ ALLOWED = {
     "odt",
     "docx",
     "pdf",
+    "htm",
+    "html",
+    "web",  # "trang web": the Vietnamese word for a web page
     "jpg",
     "md",
     "gis",
