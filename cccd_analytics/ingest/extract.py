@@ -202,7 +202,8 @@ def extract(
             report.problems.append(
                 Problem.of(
                     "no_table",
-                    "văn bản không có bảng nào (cần bảng có cột tên xã/phường và cột số hồ sơ đã thu nhận).",
+                    ("trang web" if book.format == "html" else "văn bản")
+                    + " không có bảng nào (cần bảng có cột tên xã/phường và cột số hồ sơ đã thu nhận).",
                 )
             )
             return out, counts
