@@ -206,10 +206,10 @@ def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], t
         if found and found not in single:
             single[found] = Column(c, found, text)
     single = _settle_parts(single)
-    if r == 0 or matcher is headers.match_record:
+    if r == 0 or not _parent_row(rows, r - 1):
         return single, (r,)
-    if not _parent_row(rows, r - 1):
-        return single, (r,)
+    if matcher is headers.match_record:
+        return _record_header_under(rows, r, own, single)
     best, best_rows = single, (r,)
     for parent_rows in ((r - 1,), (r - 2, r - 1)):
         if len(parent_rows) == 2 and (r < 2 or not _parent_row(rows, r - 2)):
@@ -220,6 +220,35 @@ def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], t
         if len(found_columns) > len(best):
             best, best_rows = found_columns, (*parent_rows, r)
     return best, best_rows
+
+
+def _record_header_under(
+    rows: list[list], r: int, own: list[str], single: dict[str, Column]
+) -> tuple[dict[str, Column], tuple[int, ...]]:
+    """An export's header on two rows: "Nơi thường trú" merged over "Xã/Phường | Quận/Huyện
+    | Tỉnh/TP", the other columns ("Số hồ sơ", "Ngày tiếp nhận") merged down over both.  A
+    column empty in the lower row takes the upper row's name; a named one keeps its own
+    (under "Nơi thường trú", "Quận/Huyện" is the district, not an address).  Taken when it
+    names more fields than the lower row alone."""
+    width = max(len(own), len(rows[r - 1]))
+    above = _row_texts(rows[r - 1])[:width]
+    above += [""] * (width - len(above))
+    padded = own + [""] * (width - len(own))
+    parents = _ffill(above)
+    both: dict[str, Column] = {}
+    for c in range(width):
+        text = padded[c] or above[c]
+        found = headers.match_record(text) if text else None
+        if found and found not in both:
+            label = (
+                f"{parents[c]} / {padded[c]}"
+                if padded[c] and parents[c] and parents[c] != padded[c]
+                else text
+            )
+            both[found] = Column(c, found, label)
+    if len(both) > len(single):
+        return both, (r - 1, r)
+    return single, (r,)
 
 
 def _with_parents(own: list[str], above: list[str]) -> dict[str, Column]:

@@ -435,8 +435,9 @@ class DayLabel:
 
 
 _DAY_WORDS = re.compile(r"ng[àa]y\s*(\d{1,2})\s*th[áa]ng\s*(\d{1,2})(?:\s*n[ăa]m\s*(\d{4}))?", re.IGNORECASE)
+# "_" too: Excel forbids "/" in a sheet's name, so a sheet per day is often "15_05_2023".
 _DAY_NUMBERS = re.compile(
-    r"(?<![\d/.\-])(\d{1,2})\s*([/.\-])\s*(\d{1,2})(?:\s*\2\s*(\d{4}|\d{2}))?(?![\d/.\-])"
+    r"(?<![\d/.\-])(\d{1,2})\s*([/.\-_])\s*(\d{1,2})(?:\s*\2\s*(\d{4}|\d{2}))?(?![\d/.\-])"
 )
 _COMPACT = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{4})(?!\d)")
 # Words a day label may carry besides the day ("Ngày", "Thứ 2", "Lũy kế đến") — more, and

@@ -66,6 +66,11 @@ def resolve_and_check(
     day_codes, days = pd.factorize(table["date"], sort=False, use_na_sentinel=False)
     table["reform"] = np.array([d >= registry.REFORM_DATE for d in days], bool)[day_codes]
     triple = ["province", "district", "commune", "code", "reform"]
+    if len(report.sheets_read) > 1:
+        # A workbook of a sheet per district whose sheets do not say which: "Nghĩa Bình" on
+        # two sheets may be two communes, each placed by its own sheet's others
+        # (`in_the_sheets_district`), not one name resolved once for the whole workbook.
+        triple.append("sheet")
     group = _group_numbers(table, triple)
     # The first and the last row of each triple, found from its group number rather than
     # by drop_duplicates' own hashing of the five columns again (a nation's 1,2M rows).

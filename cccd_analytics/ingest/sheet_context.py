@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from datetime import date
 
 from cccd_analytics import registry
@@ -118,7 +120,29 @@ def place_context(found: layouts.Layout, sheet_name: str | None) -> tuple[str, s
                 return province, " ".join(words[:end])
     if sheet_name and registry.bare(sheet_name) in _district_names():
         return province, sheet_name.strip()
+    if sheet_name:
+        # A sheet named without spaces or marks ("TanKy", "NghiaDan", "H.QuyHop"): the one
+        # district whose name is those letters.
+        glued = re.sub(r"[^a-z]", "", registry.bare(_split_camel(sheet_name)))
+        found = _districts_glued().get(glued, ())
+        if len(glued) >= 4 and len(found) == 1:
+            return province, found[0]
     return province, district
+
+
+def _split_camel(name: str) -> str:
+    """ "H.TanKy" → "H. Tan Ky": a type written before a glued name is still a type."""
+    return re.sub(r"(?<=[a-zà-ỹ])(?=[A-ZÀ-Ỹ])", " ", name.replace(".", ". "))
+
+
+@functools.lru_cache(maxsize=1)
+def _districts_glued() -> dict[str, tuple[str, ...]]:
+    """The registry's districts by their letters alone ("tanky" → "Huyện Tân Kỳ")."""
+    units = registry.load_registry()
+    out: dict[str, list[str]] = {}
+    for name in units.loc[units.level == "district", "name"]:
+        out.setdefault(re.sub(r"[^a-z]", "", registry.bare(name)), []).append(name)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _province_names() -> frozenset[str]:

@@ -406,6 +406,17 @@ WORDS: dict[str, tuple[str, ...]] = {
         "thang nay",
         "trong ky",
         "ky nay",
+        # The total before the day ("Lũy kế đến hôm trước | Trong ngày | Lũy kế"): the
+        # day before's running total, stored as the day's it made every figure a day late.
+        "hom truoc",
+        "hom qua",
+        "ngay truoc",
+        "ky truoc",
+        "dot truoc",
+        "tuan truoc",
+        "thang truoc",
+        "chuyen sang",
+        "dau ky",
     ),
     # the day's figure
     "today": (

@@ -32,7 +32,9 @@ def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
     try:
         import docx
 
-        body = docx.Document(io.BytesIO(data)).element.body
+        document = docx.Document(io.BytesIO(data))
+        body = document.element.body
+        heading = _page_header(document)
     except Exception as exc:  # python-docx raises several kinds for a damaged package  # noqa: BLE001
         raise ReadError(
             f"Tệp «{file_name}» là văn bản Word nhưng không mở được ({short_reason(exc)}); hãy mở bằng "
@@ -40,7 +42,7 @@ def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
         ) from None
     blocks: list[Block] = []
     tables = 0
-    for element in _blocks(body):
+    for element in [*heading, *_blocks(body)]:
         if element.tag == _P:
             blocks.append(Block([[_text(element)]], is_table=False))
         else:
@@ -51,6 +53,20 @@ def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
     if cells > limits.max_table_cells:
         raise ReadError(f"Tệp «{file_name}»: bảng quá lớn (hơn {thousands(limits.max_table_cells)} ô).")
     return found
+
+
+def _page_header(document) -> list:
+    """The first page's header, when it holds text: some offices type the letterhead and
+    the date line there ("CÔNG AN HUYỆN NGHI LỘC … Số liệu tính đến ngày 12/5/2023"), so
+    that every page carries them.  Read before the body, as printed; its small tables are
+    text like the body's letterhead.  A header of page numbers alone adds nothing."""
+    section = document.sections[0] if len(document.sections) else None
+    if section is None:
+        return []
+    header = section.first_page_header if section.different_first_page_header_footer else section.header
+    if header.is_linked_to_previous:  # the first section's: no header of its own
+        return []
+    return [e for e in _blocks(header._element) if e.tag == _TBL or _text(e).strip()]
 
 
 def _blocks(body):

@@ -75,6 +75,9 @@ def _blocks(element):
     for child in element.iterchildren():
         tag = child.tag.lower() if isinstance(child.tag, str) else ""
         if tag == "table" and child.find(".//table") is None:
+            caption = child.find("caption")
+            if caption is not None and clean(caption.text_content()):
+                yield clean(caption.text_content())  # a title or a date line above the table
             yield child
         elif tag in _HIDDEN or not tag:
             pass
