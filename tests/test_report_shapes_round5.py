@@ -1,0 +1,137 @@
+"""Report shapes found by the fifth round of outside probing, each once wrong or refused:
+a column of the day before's total, sheets named with underscores or without spaces, a sheet
+per district without its name, an export whose header is on two rows, a date line in an
+HTML caption or in a Word page header."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import docx
+import openpyxl
+import pytest
+
+from cccd_analytics import ingest, registry
+from cccd_analytics.ingest import headers, normalise
+
+KY_ANH = ("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh")
+
+
+def xlsx(sheets: dict[str, list[list]]) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def collected(report) -> dict[tuple[str, date], int]:
+    obs = report.observations
+    obs = obs[obs["metric"] == "collected"]
+    return {
+        (k, d.date() if hasattr(d, "date") else d): int(v)
+        for k, d, v in obs[["unit_key", "date", "value"]].itertuples(index=False)
+    }
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Lũy kế đến hôm trước", "LK kỳ trước", "Lũy kế đến kỳ trước", "Số đã thu nhận đến hết ngày hôm qua"],
+)
+def test_the_day_befores_total_is_not_the_running_total(header):
+    assert headers.match(header) is None
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"],
+        ["Số liệu tính đến ngày 15/03/2021"],
+        ["STT", "Đơn vị", header, "Thu nhận trong ngày", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 1000, 50, 1050],
+        [2, "Xã Kỳ Đồng", 800, 20, 820],
+    ]
+    report = ingest.import_bytes(None, xlsx({"BC": rows}), "bao_cao_ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    tan = registry.resolve(*KY_ANH, "Xã Kỳ Tân").key
+    assert collected(report)[(tan, date(2021, 3, 15))] == 1050
+
+
+@pytest.mark.parametrize("name", ["15_05_2023", "BC_15_05_2023", "Ngày 15_5"])
+def test_a_sheet_named_with_underscores_is_a_day(name):
+    found = normalise.day_label(name)
+    assert (found.day, found.month) == (15, 5)
+
+
+def test_a_workbook_of_a_sheet_per_district_named_without_spaces():
+    # Nghĩa Bình is a commune of Huyện Nghĩa Đàn and of Huyện Tân Kỳ: each sheet's is its own.
+    head = [["Số liệu tính đến ngày 12/05/2023"], ["STT", "Xã", "Lũy kế thu nhận"]]
+    data = xlsx(
+        {
+            "NghiaDan": [*head, [1, "Nghĩa Bình", 500], [2, "Nghĩa Lộc", 600]],
+            "TanKy": [*head, [1, "Nghĩa Bình", 700], [2, "Kỳ Sơn", 800]],
+        }
+    )
+    report = ingest.import_bytes(None, data, "tinh.xlsx")
+    assert report.status == "checked", report.message
+    found = collected(report)
+    day = date(2023, 5, 12)
+    assert found[(registry.resolve("Tỉnh Nghệ An", "Huyện Nghĩa Đàn", "Xã Nghĩa Bình").key, day)] == 500
+    assert found[(registry.resolve("Tỉnh Nghệ An", "Huyện Tân Kỳ", "Xã Nghĩa Bình").key, day)] == 700
+
+
+def test_an_export_whose_address_header_spans_two_rows_keeps_its_district():
+    # Châu Tiến is a commune of Huyện Quỳ Châu and of Huyện Quỳ Hợp.
+    rows = [
+        ["STT", "Số hồ sơ", "Họ và tên", "Nơi thường trú", None, None, "Ngày tiếp nhận"],
+        [None, None, None, "Xã/Phường", "Quận/Huyện", "Tỉnh/TP", None],
+        [1, "A1", "Nguyễn Văn A", "Xã Châu Tiến", "Huyện Quỳ Châu", "Tỉnh Nghệ An", "12/05/2023"],
+        [2, "A2", "Nguyễn Văn B", "Xã Châu Tiến", "Huyện Quỳ Hợp", "Tỉnh Nghệ An", "12/05/2023"],
+        [3, "A3", "Nguyễn Văn C", "Xã Châu Tiến", "Huyện Quỳ Hợp", "Tỉnh Nghệ An", "12/05/2023"],
+    ]
+    report = ingest.import_bytes(None, xlsx({"DS": rows}), "xuat.xlsx")
+    assert report.status == "checked", report.message
+    assert report.kind == "records" and report.rows_read == 3  # the lower header row is no application
+    found = collected(report)
+    day = date(2023, 5, 12)
+    assert found[(registry.resolve("Tỉnh Nghệ An", "Huyện Quỳ Châu", "Xã Châu Tiến").key, day)] == 1
+    assert found[(registry.resolve("Tỉnh Nghệ An", "Huyện Quỳ Hợp", "Xã Châu Tiến").key, day)] == 2
+
+
+def test_a_date_line_in_an_html_caption_dates_the_table():
+    page = (
+        "<html><body><table border=1><caption>Số liệu tính đến ngày 15/03/2021</caption>"
+        "<tr><th>STT</th><th>Đơn vị</th><th>Lũy kế thu nhận</th></tr>"
+        "<tr><td>1</td><td>Xã Kỳ Tân</td><td>1050</td></tr><tr><td>2</td><td>Xã Kỳ Đồng</td><td>820</td></tr>"
+        "</table></body></html>"
+    ).encode()
+    report = ingest.import_bytes(None, page, "bao_cao.html")
+    assert report.status == "checked", report.message
+    assert report.report_date == date(2021, 3, 15)
+
+
+def test_a_letterhead_and_date_line_in_a_word_page_header_are_read():
+    document = docx.Document()
+    header = document.sections[0].header
+    header.paragraphs[0].text = "CÔNG AN HUYỆN KỲ ANH"
+    header.add_paragraph("Số liệu tính đến ngày 15/03/2021")
+    document.add_paragraph("BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CẤP CCCD")
+    table = document.add_table(rows=4, cols=3)
+    for r, row in enumerate(
+        [
+            ["STT", "Đơn vị", "Lũy kế thu nhận"],
+            ["1", "Kỳ Tân", "1050"],
+            ["2", "Kỳ Đồng", "820"],
+            ["3", "Kỳ Lạc", "400"],
+        ]
+    ):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    out = io.BytesIO()
+    document.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "bao_cao.docx")
+    assert report.status == "checked", report.message
+    assert report.report_date == date(2021, 3, 15)
+    assert collected(report)[(registry.resolve(*KY_ANH, "Xã Kỳ Tân").key, date(2021, 3, 15))] == 1050
