@@ -769,6 +769,18 @@ def suggest_many(names: list[str], hierarchy: str = "3", limit: int = 3) -> list
 _SUGGESTED: dict[tuple[str, int, str], tuple[str, ...]] = {}
 
 
+def namesakes(province: str, commune: str, on: date | None = None) -> list[str]:
+    """The communes of a province (all provinces when none is given) written `commune`
+    exactly, as labels with their district ("Xã Đồng Văn (Huyện Tân Kỳ)"): what a name with
+    no district could be."""
+    idx, reg = _index(), load_registry()
+    pkey = idx["provinces"].get(bare(province)) if province else None
+    provinces = [pkey] if pkey else reg.index[reg["level"] == "province"].tolist()
+    hierarchy = hierarchy_of(None, on)
+    found = [k for p in provinces for k in idx["communes"].get((hierarchy, p, "=", bare_exact(commune)), [])]
+    return [label_of(k) for k in found]
+
+
 def label_of(key: str) -> str:
     """A unit's name with its district: "Xã Nghĩa Bình (Huyện Tân Kỳ)"."""
     return _label(load_registry().loc[key])

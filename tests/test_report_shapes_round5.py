@@ -135,3 +135,34 @@ def test_a_letterhead_and_date_line_in_a_word_page_header_are_read():
     assert report.status == "checked", report.message
     assert report.report_date == date(2021, 3, 15)
     assert collected(report)[(registry.resolve(*KY_ANH, "Xã Kỳ Tân").key, date(2021, 3, 15))] == 1050
+
+
+def test_a_name_of_several_districts_without_one_says_so_not_that_it_is_unknown():
+    # Đồng Văn: a commune of Huyện Quế Phong, Tân Kỳ and Thanh Chương; the sheet's other
+    # communes lie in two districts, so nothing says which.
+    rows = [
+        ["CÔNG AN TỈNH NGHỆ AN"],
+        ["Số liệu tính đến ngày 12/06/2023"],
+        ["STT", "Xã", "Lũy kế thu nhận"],
+        [1, "Xã Nghĩa Phúc", 300],
+        [2, "Xã Tiên Kỳ", 400],
+        [3, "Xã Đồng Văn", 500],
+        [4, "Xã Tri Lễ", 600],
+        [5, "Xã Châu Kim", 700],
+    ]
+    report = ingest.import_bytes(None, xlsx({"BC": rows}), "tinh.xlsx")
+    (said,) = [p.message for p in report.problems if "Đồng Văn" in p.message]
+    assert "là tên của 3 xã ở các huyện khác nhau" in said and "Huyện Tân Kỳ" in said
+    assert "không có trong danh mục" not in said
+
+
+def test_a_name_placed_by_its_sheet_says_where_not_that_it_was_corrected():
+    rows = [["Số liệu tính đến ngày 12/06/2023"], ["STT", "Xã", "Lũy kế thu nhận"]]
+    rows += [
+        [i + 1, name, 100 + i] for i, name in enumerate(["Xã Nghĩa Bình", "Xã Nghĩa Lộc", "Xã Nghĩa Lâm"])
+    ]
+    report = ingest.import_bytes(None, xlsx({"BC": rows}), "nghia_dan.xlsx")
+    assert report.status == "checked", report.message
+    (said,) = [p.message for p in report.problems if "Nghĩa Bình" in p.message]
+    assert said.startswith("«Xã Nghĩa Bình» được hiểu là Xã Nghĩa Bình (Huyện Nghĩa Đàn)")
+    assert "→" not in said

@@ -183,11 +183,18 @@ def resolve_and_check(
                     how=how,
                 )
             )
+            # The name as written, placed by the sheet's other communes: nothing was
+            # corrected, the district was found ("đã sửa tên «X» → «X»" said otherwise).
+            same = " ".join(str(rec.commune).split()) == match.registry_name
             resolution.append(
                 Problem.of(
                     "name_variant",
-                    f"đã sửa tên «{rec.commune}» → «{match.registry_name}» theo danh mục ({how}); "
-                    "kiểm tra lại nếu không đúng.",
+                    (
+                        f"«{rec.commune}» được hiểu là {registry.label_of(match.key)} ({how}); "
+                        if same
+                        else f"đã sửa tên «{rec.commune}» → «{match.registry_name}» theo danh mục ({how}); "
+                    )
+                    + "kiểm tra lại nếu không đúng.",
                     **at,
                 )
             )
@@ -208,11 +215,23 @@ def resolve_and_check(
                 else " Không có tên nào gần giống trong danh mục."
             )
             hint = _merged_since_reform(rec) + _merged_before(rec) + hint
+            namesakes = [] if rec.district else registry.namesakes(rec.province, rec.commune, rec.date)
+            where = _shown_place(rec.district or rec.province) or "không rõ huyện"
             resolution.append(
                 Problem.of(
                     "unknown_unit",
-                    f"«{rec.commune}» ({_shown_place(rec.district or rec.province) or 'không rõ huyện'}) không có trong "
-                    f"danh mục hành chính; đã nhận như đơn vị ngoài danh mục, không gộp với đơn vị nào.{hint}",
+                    # A name of several districts' communes with no district said: it is in
+                    # the registry, the file does not say which ("không có trong danh mục"
+                    # said otherwise).
+                    (
+                        f"«{rec.commune}» ({where}) là tên của {len(namesakes)} xã ở các huyện khác nhau "
+                        f"({', '.join(namesakes)}) mà tệp không ghi huyện; đã nhận như đơn vị ngoài danh "
+                        "mục, không gộp với đơn vị nào — hãy ghi rõ huyện (cột Huyện, dòng tiêu đề huyện "
+                        "hoặc dòng «Cộng huyện …»)."
+                        if len(namesakes) > 1
+                        else f"«{rec.commune}» ({where}) không có trong danh mục hành chính; đã nhận như đơn vị "
+                        f"ngoài danh mục, không gộp với đơn vị nào.{hint}"
+                    ),
                     **at,
                 )
             )
