@@ -166,3 +166,23 @@ def test_a_name_placed_by_its_sheet_says_where_not_that_it_was_corrected():
     (said,) = [p.message for p in report.problems if "Nghĩa Bình" in p.message]
     assert said.startswith("«Xã Nghĩa Bình» được hiểu là Xã Nghĩa Bình (Huyện Nghĩa Đàn)")
     assert "→" not in said
+
+
+def test_a_bare_cong_after_each_districts_block_is_that_blocks_sum():
+    rows = [
+        ["CÔNG AN TỈNH NGHỆ AN"],
+        ["Số liệu tính đến 17h00 ngày 12/6/2023"],
+        ["STT", "Huyện", "Xã", "Lũy kế thu nhận"],
+        [1, "Huyện Nghĩa Đàn", "Thị trấn Nghĩa Đàn", 100],
+        [2, None, "Xã Nghĩa Mai", 200],
+        [3, None, "Xã Nghĩa Yên", 300],
+        [None, "Cộng", None, 600],
+        [4, "Huyện Tân Kỳ", "Thị trấn Tân Kỳ", 400],
+        [5, None, "Xã Tân Hợp", 500],
+        [6, None, "Xã Tân Phú", 600],
+        [None, "Cộng", None, 1500],
+    ]
+    report = ingest.import_bytes(None, xlsx({"BC": rows}), "tinh.xlsx")
+    assert report.status == "checked", report.message
+    assert not [p for p in report.problems if p.code == "subtotal_mismatch"]
+    assert [(t["kind"], t["communes"], t["matches"]) for t in report.totals] == [("subtotal", 3, True)] * 2

@@ -106,6 +106,7 @@ def sheet_records(
     refs: list[int] = []  # per output row: the commune row it is a part of, or -1
     part_of: list[tuple[str | None, str | None]] = []  # per output row: (dimension, value)
     commune_rows: list[int] = []  # output rows that are commune totals
+    since_bare: list[int] = []  # commune rows since the last bare "Cộng"
     last_commune: int | None = None
     # Column positions of the cells read on every row (-1: no such column).
     date_at, district_at, province_at, code_at = (
@@ -183,8 +184,12 @@ def sheet_records(
                     values=values,
                     cells=cells,
                     position="before" if not n_out else "after",
+                    bare=_bare_sum(kind.label),
+                    since=list(since_bare),
                 )
             )
+            if _bare_sum(kind.label):
+                since_bare = []
             continue
         if kind.kind == "subtotal":
             # A row with figures settles whether subtotals come after or before their
@@ -311,6 +316,7 @@ def sheet_records(
             continue
         pending.append(n_out)
         commune_rows.append(n_out)
+        since_bare.append(n_out)
         if open_group is not None:
             open_group["members"].append(n_out)
         last_commune = n_out
@@ -337,6 +343,7 @@ def sheet_records(
     if not refused_rows:
         # With a commune's figure refused (the file is refused for it), every sum over it
         # would differ by that figure: warnings that say nothing more.
+        groups, totals = _blocks_of_bare_sums(groups, totals)
         check_sums(out_values, commune_rows, groups, totals, sheet_name, report)
     if not n_out:
         return None
@@ -579,6 +586,29 @@ def _counter() -> Callable:
 
 # The metric columns of those rows, in order (a table's, then an export's).
 VALUE_ORDER = (*layouts.VALUE_FIELDS, "returned_day")
+
+
+def _blocks_of_bare_sums(groups: list[dict], totals: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Several bare "Cộng" rows in a sheet, each after a block of communes (a district
+    written in a merged cell down its communes, then "Cộng"): each is its block's sum, the
+    communes since the "Cộng" before it, not the sheet's total (checked against the whole
+    sheet they gave a false difference each).  One bare "Cộng" is the sheet's total."""
+    bare = [t for t in totals if t.get("bare") and t["since"] and t["position"] == "after"]
+    if len(bare) < 2:
+        return groups, totals
+    blocks = [
+        dict(
+            row=t["row"],
+            label=t["label"],
+            district=None,
+            values=t["values"],
+            cells=t["cells"],
+            members=t["since"],
+            position="after",
+        )
+        for t in bare
+    ]
+    return sorted(groups + blocks, key=lambda g: g["row"]), [t for t in totals if t not in bare]
 
 
 def _bare_sum(label: str | None) -> bool:
