@@ -186,3 +186,14 @@ def test_a_bare_cong_after_each_districts_block_is_that_blocks_sum():
     assert report.status == "checked", report.message
     assert not [p for p in report.problems if p.code == "subtotal_mismatch"]
     assert [(t["kind"], t["communes"], t["matches"]) for t in report.totals] == [("subtotal", 3, True)] * 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "count"), [("1.234 hồ sơ", 1234), ("12 HS", 12), ("3.456 người", 3456), ("250 thẻ", 250)]
+)
+def test_a_count_written_with_what_it_counts_is_the_count(typed, count):
+    assert normalise.parse_count(typed).value == count
+
+
+def test_a_count_with_another_word_after_it_is_still_refused():
+    assert normalise.parse_count("12 ha").error and normalise.parse_count("1,5 hồ sơ").error

@@ -94,10 +94,19 @@ def parse_count(raw) -> Parsed:
     elif _EN_DECIMAL.fullmatch(value):
         number = float(value.replace(",", ""))
     else:
+        counted = _COUNTED.fullmatch(value)
+        if counted:
+            # "1.234 hồ sơ", "12 HS", "3.456 người": the count with what it counts.
+            return parse_count(counted.group(1))
         return Parsed(error=f"không đọc được số: «{raw}»")
     if number.is_integer():
         return Parsed(int(number))
     return Parsed(error=f"không phải số nguyên: «{raw}»")
+
+
+# A count followed by the word for what it counts, as some units type every cell.
+# (Spaces are gone: `_clean_number_text` drops them, "1.234 hồ sơ" is "1.234hồsơ".)
+_COUNTED = re.compile(r"([\d.,]*\d)(?:hồsơ|hs|người|côngdân|cd|thẻ|lượt|trườnghợp)\.?", re.IGNORECASE)
 
 
 def parse_decimal(raw) -> Parsed:
