@@ -197,3 +197,18 @@ def test_a_count_written_with_what_it_counts_is_the_count(typed, count):
 
 def test_a_count_with_another_word_after_it_is_still_refused():
     assert normalise.parse_count("12 ha").error and normalise.parse_count("1,5 hồ sơ").error
+
+
+def test_a_workbook_whose_formulas_were_never_computed_is_refused_naming_a_cell():
+    # openpyxl, like any script, writes a formula without its value; calamine reads the cell
+    # as blank, so the running totals would silently be missing.
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["Số liệu tính đến ngày 15/03/2021"],
+        ["STT", "Đơn vị", "Lũy kế hôm trước", "Trong ngày", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 1000, 50, "=C4+D4"],
+        [2, "Xã Kỳ Đồng", 800, 20, "=C5+D5"],
+    ]
+    report = ingest.import_bytes(None, xlsx({"BC": rows}), "bao_cao.xlsx")
+    assert report.status == "refused"
+    assert "2 ô công thức chưa được tính (ví dụ trang «BC», ô E4)" in report.message

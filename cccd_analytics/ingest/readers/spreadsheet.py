@@ -3,8 +3,10 @@ before anything expands; a big sheet's first rows read now, the rest on demand."
 
 from __future__ import annotations
 
+import html
 import io
 import itertools
+import re
 import time
 import zipfile
 import zlib
@@ -85,8 +87,59 @@ def check_xls(data: bytes, file_name: str) -> None:
         ) from None
 
 
+# A formula cell saved without its value: `<f>…</f>` then no `<v>` or an empty one (Excel
+# and LibreOffice always save the value; a script writing a workbook need not).
+_UNCOMPUTED = re.compile(
+    rb'<c r="([A-Z]+\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+)
+_ELEMENT = re.compile(rb"<(sheet|Relationship)\b([^>]*)/?>")
+_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
+
+
+def _elements(xml: bytes, tag: bytes) -> list[dict[bytes, bytes]]:
+    """The attributes of each `tag` element, whatever their order."""
+    return [dict(_ATTRIBUTE.findall(attrs)) for name, attrs in _ELEMENT.findall(xml) if name == tag]
+
+
+def uncomputed_formulas(data: bytes) -> tuple[int, str, str] | None:
+    """In an xlsx: how many formula cells have no saved value, and the first one's sheet
+    and cell.  calamine reads such a cell as blank, so a column of them ("Lũy kế" = C5+D5)
+    would silently be no figures at all."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        targets = {
+            r.get(b"Id"): r.get(b"Target", b"")
+            for r in _elements(archive.read("xl/_rels/workbook.xml.rels"), b"Relationship")
+        }
+        names = {}
+        for sheet in _elements(archive.read("xl/workbook.xml"), b"sheet"):
+            target = targets.get(sheet.get(b"r:id"), b"").decode("utf-8").lstrip("/").removeprefix("xl/")
+            if target:
+                names["xl/" + target] = html.unescape(sheet.get(b"name", b"").decode("utf-8"))
+        total, first = 0, None
+        for path, sheet in names.items():
+            xml = archive.read(path)
+            found = _UNCOMPUTED.findall(xml) if b"<f" in xml else []  # most sheets: no formula
+            if found and first is None:
+                first = (sheet, found[0].decode())
+            total += len(found)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, UnicodeDecodeError):
+        return None
+    return (total, *first) if total else None
+
+
 def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    if data.startswith(b"PK"):
+        missing = uncomputed_formulas(data)
+        if missing:
+            count, sheet, cell = missing
+            raise ReadError(
+                f"Tệp «{file_name}» có {thousands(count)} ô công thức chưa được tính (ví dụ trang «{sheet}», ô "
+                f"{cell}): tệp do một chương trình tạo ra, chưa mở bằng Excel, nên các ô đó không có số. Hãy mở "
+                "tệp bằng Excel hoặc LibreOffice, lưu lại rồi tải lên lại."
+            )
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
