@@ -119,6 +119,16 @@ def pg_url(pg_template) -> str:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def collected(report) -> dict:
+    """An import report's running totals by (unit key, day): what a test compares."""
+    obs = report.observations
+    obs = obs[obs["metric"] == "collected"]
+    return {
+        (k, d.date() if hasattr(d, "date") else d): int(v)
+        for k, d, v in obs[["unit_key", "date", "value"]].itertuples(index=False)
+    }
+
+
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_text(text, encoding=encoding)
     return path

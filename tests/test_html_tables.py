@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from cccd_analytics import ingest, registry
+from tests.conftest import collected
 
 KY_ANH = ("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh")
 COMMUNES = ["Xã Kỳ Đồng", "Xã Kỳ Tân", "Xã Kỳ Giang"]
@@ -15,15 +16,6 @@ COMMUNES = ["Xã Kỳ Đồng", "Xã Kỳ Tân", "Xã Kỳ Giang"]
 
 def key(commune: str) -> str:
     return registry.resolve(*KY_ANH, commune).key
-
-
-def collected(report) -> dict[tuple[str, date], int]:
-    obs = report.observations
-    obs = obs[obs["metric"] == "collected"]
-    return {
-        (k, d.date() if hasattr(d, "date") else d): int(v)
-        for k, d, v in obs[["unit_key", "date", "value"]].itertuples(index=False)
-    }
 
 
 def export_page() -> bytes:

@@ -14,6 +14,7 @@ import pytest
 
 from cccd_analytics import ingest, registry
 from cccd_analytics.ingest import headers, normalise
+from tests.conftest import collected
 
 KY_ANH = ("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh")
 
@@ -28,15 +29,6 @@ def xlsx(sheets: dict[str, list[list]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def collected(report) -> dict[tuple[str, date], int]:
-    obs = report.observations
-    obs = obs[obs["metric"] == "collected"]
-    return {
-        (k, d.date() if hasattr(d, "date") else d): int(v)
-        for k, d, v in obs[["unit_key", "date", "value"]].itertuples(index=False)
-    }
 
 
 @pytest.mark.parametrize(
