@@ -13,6 +13,7 @@ import streamlit as st
 
 from cccd_analytics import briefing, charts, ui
 from cccd_analytics import text as fmt
+from cccd_analytics.i18n import t
 
 context = ui.page_context()
 if context.campaign is None:
@@ -206,7 +207,7 @@ with st.container(key="cccd_slide"):
 with st.container(key="cccd_nav"):
     left, middle, right, first, leave = st.columns([1.2, 5, 1.2, 1, 1.6], vertical_alignment="center")
     left.button(
-        "Trước",
+        t("Trước"),
         key="slide_prev",
         icon=":material/chevron_left:",
         on_click=go,
@@ -217,12 +218,12 @@ with st.container(key="cccd_nav"):
     )
     middle.html(
         f"<div style='text-align:center;color:#4A5563;font-size:16px;line-height:1.3;white-space:nowrap;"
-        f"overflow:hidden;text-overflow:ellipsis'><b>Trang {index + 1}/{len(plan)}</b> · "
-        f"{html.escape(brief.unit_name)} · số liệu đến {fmt.date_vn(brief.as_of)} · "
-        f"phím mũi tên, lên/xuống trang · F: toàn màn hình</div>"
+        f"overflow:hidden;text-overflow:ellipsis'><b>{t('Trang {i}/{n}', i=index + 1, n=len(plan))}</b> · "
+        f"{html.escape(brief.unit_name)} · {t('số liệu đến {day}', day=fmt.date_vn(brief.as_of))} · "
+        f"{t('phím mũi tên, lên/xuống trang · F: toàn màn hình')}</div>"
     )
     right.button(
-        "Sau",
+        t("Sau"),
         key="slide_next",
         icon=":material/chevron_right:",
         on_click=go,
@@ -232,7 +233,7 @@ with st.container(key="cccd_nav"):
         width="stretch",
     )
     first.button(
-        "Đầu",
+        t("Đầu"),
         key="slide_first",
         icon=":material/first_page:",
         on_click=go,
@@ -240,7 +241,7 @@ with st.container(key="cccd_nav"):
         shortcut="Home",
         width="stretch",
     )
-    leave.page_link("pages/overview.py", label="Thoát trình chiếu", icon=":material/close:")
+    leave.page_link("pages/overview.py", label=t("Thoát trình chiếu"), icon=":material/close:")
 
 # PageUp/PageDown/Space (and F for full screen) click this page's own buttons.  The
 # script is this file's own constant (no data in it, nothing loaded from elsewhere); it

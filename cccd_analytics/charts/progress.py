@@ -127,7 +127,7 @@ def daily_collections(snap: Snapshot) -> go.Figure:
             name=t("Bình quân 7 ngày"),
             mode="lines",
             line=dict(color=COLORS["pace"], width=3),
-            hovertemplate="%{y:,.0f}/ngày<extra></extra>",
+            hovertemplate="%{y:,.0f}" + t("/ngày") + "<extra></extra>",
         )
     )
     required = main.get("required_per_day")
@@ -135,7 +135,7 @@ def daily_collections(snap: Snapshot) -> go.Figure:
         fig.add_hline(
             y=float(required),
             line=dict(color=COLORS["required"], dash="dash", width=2),
-            annotation_text=t("Cần {n}", n=fmt.per_day(required)),
+            annotation_text=t("Cần {n}/ngày", n=fmt.number(required)),
             annotation_position="top left",
             annotation_font_color=COLORS["required"],
             # A white ground so the label reads over the bars it sits on.
