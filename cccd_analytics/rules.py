@@ -55,6 +55,13 @@ _RULES = (
     ),
     # -- cells ---------------------------------------------------------------------------------
     Rule("bad_number", "error", "Số không đọc được"),
+    Rule(
+        "uncomputed_formula",
+        "error",
+        "Ô công thức chưa được tính",
+        why="an xlsx written by a script keeps a formula without its value; read as blank, the "
+        "figures of that column would be missing without a word",
+    ),
     Rule("negative", "error", "Số âm"),
     Rule("ambiguous_number", "warning", "Số có thể đọc hai cách"),
     Rule(

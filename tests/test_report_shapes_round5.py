@@ -203,4 +203,16 @@ def test_a_workbook_whose_formulas_were_never_computed_is_refused_naming_a_cell(
     ]
     report = ingest.import_bytes(None, xlsx({"BC": rows}), "bao_cao.xlsx")
     assert report.status == "refused"
-    assert "2 ô công thức chưa được tính (ví dụ trang «BC», ô E4)" in report.message
+    assert "trang «BC», dòng 4, cột E («Lũy kế thu nhận»): 2 ô công thức chưa được tính" in report.message
+
+
+def test_formulas_never_computed_in_a_column_nobody_reads_change_nothing():
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["Số liệu tính đến ngày 15/03/2021"],
+        ["STT", "Đơn vị", "Số công dân đủ điều kiện", "Lũy kế thu nhận", "Tỷ lệ"],
+        [1, "Xã Kỳ Tân", 4000, 1050, "=D4/C4"],
+        [2, "Xã Kỳ Đồng", 3000, 820, "=D5/C5"],
+    ]
+    report = ingest.import_bytes(None, xlsx({"BC": rows}), "bao_cao.xlsx")
+    assert report.status == "checked", report.message

@@ -154,6 +154,8 @@ def extract(
         report.column_aliases.setdefault(sheet.name or None, {}).update(sheet.aliases)
         if sheet.row_labels is not None:
             report.row_labels[sheet.name or None] = sheet.row_labels
+        if _uncomputed_cells(sheet, found, report):
+            continue
         if found.kind == "records":
             if counts is not None:
                 continue  # one export per file: a second sheet of it is refused below
@@ -296,6 +298,30 @@ def _turned_tables(prepared, report: ImportReport):
             )
         out.append((sheet, found, header_rows))
     return out
+
+
+def _uncomputed_cells(sheet: Sheet, found: layouts.Layout, report: ImportReport) -> bool:
+    """A column the table is read from holding formulas saved without their values (an xlsx
+    written by a script, never opened in Excel): refused at its first such cell.  calamine
+    reads them as blank, so the figures would silently be missing; formulas elsewhere (a
+    "Tỷ lệ" column nobody reads) change nothing."""
+    read = {c.index: c for c in found.columns.values()}
+    cells = sorted((r, c) for r, c in sheet.uncomputed if c in read and r >= found.first_data_row)
+    if not cells:
+        return False
+    row, column = cells[0]
+    report.problems.append(
+        Problem.of(
+            "uncomputed_formula",
+            f"{thousands(len(cells))} ô công thức chưa được tính nên không có số (tệp do một chương trình "
+            "tạo ra, chưa mở bằng Excel); hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi tải lên lại.",
+            sheet=sheet.name or None,
+            row=row + 1,
+            column=read[column].letter,
+            header=read[column].header,
+        )
+    )
+    return True
 
 
 def _more_record_sheets(prepared, first: Sheet, found: layouts.Layout) -> list[Sheet]:

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from cccd_analytics import registry
 from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.text import fold
 
@@ -652,11 +653,25 @@ def classify(row: list, layout: Layout) -> RowKind:
         return RowKind("blank")
     if _SUBTOTAL_PREFIX.match(folded):
         return RowKind("subtotal", district=district_from_label(name), label=name)
-    if any(folded == w or folded.startswith(w + " ") or folded.startswith(w + ":") for w in _TOTAL):
+    if any(folded == w or folded.startswith(w + " ") or folded.startswith(w + ":") for w in _TOTAL) and not (
+        _names_a_commune(name)
+    ):
         return RowKind("total", label=name)
     if _is_district_label(name, stt):
         return RowKind("subtotal", district=district_from_label(name), label=name)
     return RowKind("commune")
+
+
+def _names_a_commune(name: str) -> bool:
+    """Whether a label that folds like a sum ("cong …", "tong …") is a commune's name:
+    "Công Thành" written with its marks (never "Cộng"), or a registry commune's name
+    typed without them ("Cong Thanh").  Such a row was a total, its commune dropped."""
+    words = normalise.text(name).split()
+    if len(words) < 2:
+        return False
+    if words[0].lower() == "công":  # "Cộng" has its dot below: "Công …" is a name
+        return True
+    return registry.bare(name) in registry.level_names("commune")[0]
 
 
 def _label_key(name: str) -> str:

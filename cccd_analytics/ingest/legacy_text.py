@@ -220,6 +220,17 @@ def _convert_cell(text: str, encoding: str) -> str:
     return convert(text, encoding)
 
 
+def _already_vietnamese(text: str) -> bool:
+    """Whether a cell reads as Unicode Vietnamese already: each of its words with a mark is
+    a Vietnamese syllable ("Xã Châu Hoàn").  In a column of a few VNI cells among Unicode
+    ones, such a cell was converted too ("Hoàn" is VNI for "Hồn") and went outside the
+    registry; legacy text has words that are no syllable ("Kú", "Taân", "Hoaøn")."""
+    from cccd_analytics.ingest.syllables import is_vietnamese_syllable
+
+    marked = [w for w in _words(text) if not w.isascii()]
+    return bool(marked) and all(is_vietnamese_syllable(w) for w in marked)
+
+
 def repair_texts(
     texts: Iterable[str], *, min_confidence: float = DEFAULT_MIN_CONFIDENCE
 ) -> tuple[list[str], Detection]:
@@ -237,7 +248,12 @@ def repair_texts(
     for item in items:
         if not isinstance(item, str):
             repaired.append(item)
-        elif apply and _is_byte_text(item) and (detection.encoding == "tcvn3_upper" or not item.isascii()):
+        elif (
+            apply
+            and _is_byte_text(item)
+            and (detection.encoding == "tcvn3_upper" or not item.isascii())
+            and not _already_vietnamese(item)
+        ):
             repaired.append(_convert_cell(item, detection.encoding))
         else:
             repaired.append(to_nfc(item))

@@ -194,6 +194,12 @@ def parse_date(raw, order: str = "dmy") -> Parsed:
     if words:
         found = _make(int(words.group(3)), int(words.group(2)), int(words.group(1)))
         return Parsed(found) if found else Parsed(error=f"ngày không hợp lệ: «{raw}»")
+    named = _DATE_MONTH_NAME.fullmatch(value)
+    if named:
+        # "15-Mar-2021", "15 Mar 2021 08:30" (an English-locale export): the month is named.
+        year = _year(named.group(3))
+        found = _make(year, _MONTHS[named.group(2).lower()[:3]], int(named.group(1)))
+        return Parsed(found) if found else Parsed(error=f"ngày không hợp lệ: «{raw}»")
     head = _date_part(value)
     ymd = _DATE_YMD.fullmatch(head)
     if ymd:
@@ -220,6 +226,14 @@ def parse_date(raw, order: str = "dmy") -> Parsed:
             second, warning=f"«{raw}» chỉ hợp lệ khi đọc tháng trước ngày; đã đọc là {second:%d/%m/%Y}"
         )
     return Parsed(error=f"ngày không hợp lệ: «{raw}»")
+
+
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_DATE_MONTH_NAME = re.compile(
+    r"(\d{1,2})[\s\-/.]+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[\s\-/.,]+(\d{4}|\d{2})"
+    r"(?:[\sT]+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?",
+    re.IGNORECASE,
+)
 
 
 def _dmy_parts(raw) -> tuple[int, int] | None:

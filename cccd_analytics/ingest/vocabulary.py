@@ -265,11 +265,14 @@ RECORD_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "gender": ("gioi tinh", "gender", "sex"),
     "phone": ("so dien thoai", "dien thoai", "phone"),
+    # Never "Quê quán": the place of origin printed on the card, not where the citizen
+    # lives (an export with both filed every application under the hometown).
     "address": (
         "dia chi",
         "noi thuong tru",
         "dia chi thuong tru",
-        "que quan",
+        "dia chi noi thuong tru",
+        "noi dang ky thuong tru",
         "dia chi thuong tru day du",
         "address",
     ),
@@ -296,6 +299,9 @@ RECORD_PHRASES: dict[str, tuple[str, ...]] = {
         "commune",
         "ward",
         "xa phuong dac khu thuong tru",
+        "xa thi tran",
+        "phuong xa thi tran",
+        "xa thi tran thuong tru",
     ),
     "received_date": (
         "ngay thu nhan",
@@ -398,6 +404,24 @@ WORDS: dict[str, tuple[str, ...]] = {
         "ly do",
         "nguoi thuc hien",
         "can bo thuc hien",
+        # Where, when and by whom an application was received: an export's columns, no
+        # count ("Nơi tiếp nhận" read as the collected column hid the export's layout).
+        "noi tiep nhan",
+        "noi thu nhan",
+        "dia diem tiep nhan",
+        "dia diem thu nhan",
+        "diem tiep nhan",
+        "diem thu nhan",
+        "don vi tiep nhan",
+        "don vi thu nhan",
+        "co quan tiep nhan",
+        "bo phan tiep nhan",
+        "gio tiep nhan",
+        "gio thu nhan",
+        "can bo tiep nhan",
+        "can bo thu nhan",
+        "nguoi tiep nhan",
+        "nguoi thu nhan",
         # A week's or a month's count: neither the day's figure nor the running total
         # ("Thu nhận trong tuần" beside "Lũy kế" was read as the running total).
         "trong tuan",

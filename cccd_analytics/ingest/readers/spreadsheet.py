@@ -101,46 +101,46 @@ def _elements(xml: bytes, tag: bytes) -> list[dict[bytes, bytes]]:
     return [dict(_ATTRIBUTE.findall(attrs)) for name, attrs in _ELEMENT.findall(xml) if name == tag]
 
 
-def uncomputed_formulas(data: bytes) -> tuple[int, str, str] | None:
-    """In an xlsx: how many formula cells have no saved value, and the first one's sheet
-    and cell.  calamine reads such a cell as blank, so a column of them ("Lũy kế" = C5+D5)
-    would silently be no figures at all."""
+def uncomputed_formulas(data: bytes) -> dict[str, list[tuple[int, int]]]:
+    """In an xlsx: per sheet, the cells (row, column, from 0) holding a formula saved
+    without its value.  calamine reads such a cell as blank, so a column of them ("Lũy kế"
+    = C5+D5) would silently be no figures at all; the stage that knows which columns it
+    reads refuses them there (`extract`)."""
+    out: dict[str, list[tuple[int, int]]] = {}
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         targets = {
             r.get(b"Id"): r.get(b"Target", b"")
             for r in _elements(archive.read("xl/_rels/workbook.xml.rels"), b"Relationship")
         }
-        names = {}
         for sheet in _elements(archive.read("xl/workbook.xml"), b"sheet"):
             target = targets.get(sheet.get(b"r:id"), b"").decode("utf-8").lstrip("/").removeprefix("xl/")
-            if target:
-                names["xl/" + target] = html.unescape(sheet.get(b"name", b"").decode("utf-8"))
-        total, first = 0, None
-        for path, sheet in names.items():
-            xml = archive.read(path)
-            found = _UNCOMPUTED.findall(xml) if b"<f" in xml else []  # most sheets: no formula
-            if found and first is None:
-                first = (sheet, found[0].decode())
-            total += len(found)
+            if not target:
+                continue
+            xml = archive.read("xl/" + target)
+            if b"<f" not in xml:  # most sheets: no formula at all
+                continue
+            cells = [_cell_index(ref.decode()) for ref in _UNCOMPUTED.findall(xml)]
+            if cells:
+                out[html.unescape(sheet.get(b"name", b"").decode("utf-8"))] = cells
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, UnicodeDecodeError):
-        return None
-    return (total, *first) if total else None
+        return {}
+    return out
+
+
+def _cell_index(ref: str) -> tuple[int, int]:
+    """ "E5" → (4, 4): row and column from 0."""
+    letters = ref.rstrip("0123456789")
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch) - 64
+    return int(ref[len(letters) :]) - 1, column - 1
 
 
 def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-    if data.startswith(b"PK"):
-        missing = uncomputed_formulas(data)
-        if missing:
-            count, sheet, cell = missing
-            raise ReadError(
-                f"Tệp «{file_name}» có {thousands(count)} ô công thức chưa được tính (ví dụ trang «{sheet}», ô "
-                f"{cell}): tệp do một chương trình tạo ra, chưa mở bằng Excel, nên các ô đó không có số. Hãy mở "
-                "tệp bằng Excel hoặc LibreOffice, lưu lại rồi tải lên lại."
-            )
-
+    uncomputed = uncomputed_formulas(data) if data.startswith(b"PK") else {}
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:  # calamine raises several exception types for bad files
@@ -173,6 +173,7 @@ def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]
             else:
                 sheets.append(_lazy_sheet(sheet, name, limits))
             sheets[-1].hidden = name in hidden
+            sheets[-1].uncomputed = frozenset(uncomputed.get(name, ()))
         except ReadError:
             raise
         except BaseException as exc:

@@ -137,6 +137,9 @@ class Sheet:
     row_labels: list[tuple[int | None, int | None]] | None = field(default=None, repr=False)
     pages: list[int] = field(default_factory=list, repr=False)
     hidden: bool = False  # a sheet the workbook hides (an old copy, a template)
+    # Cells (row, column, from 0) with a formula saved without its value (xlsx written by a
+    # script): read as blank.
+    uncomputed: frozenset = frozenset()
 
     def iter_rows(self) -> Iterator[list]:
         """Every row of the sheet, from the first, without keeping them."""
