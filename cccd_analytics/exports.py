@@ -154,8 +154,10 @@ def write_sheet(ws, frame: pd.DataFrame, formats: Mapping[str, str] | None = Non
             cell = ws.cell(row=i, column=j, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"
-            elif value is not None and (number_format or _cell_format(value)):
-                cell.number_format = number_format or _cell_format(value)
+            elif value is not None:
+                shown = number_format or _cell_format(value)
+                if shown:
+                    cell.number_format = shown
             if isinstance(value, str):
                 widths[j - 1] = min(max(widths[j - 1], len(value)), 60)
             elif isinstance(value, (int, float)):

@@ -675,7 +675,7 @@ def _near_match(lookup, reg, commune: str) -> Match | None:
     from rapidfuzz.distance import Levenshtein
 
     typed = bare(commune)
-    if len(typed.replace(" ", "")) < 6 or typed in merged_before() or _names_a_commune(commune):
+    if len(typed.replace(" ", "")) < 6 or typed in merged_before() or names_a_commune(commune):
         return None
     ways = (
         ("sai dấu", lambda: lookup("_", spelled_plain(commune))),
@@ -705,10 +705,11 @@ def _every_commune_spelling() -> tuple[frozenset[str], dict[str, list[str]]]:
     return frozenset(spelled(n) for n in communes["name"]), plain
 
 
-def _names_a_commune(commune: str) -> bool:
+def names_a_commune(commune: str) -> bool:
     """Whether a name is, as typed (or with marks left out), a registry commune somewhere:
     "Xã Tan Son" under a district that has a Tây Sơn but no Tân Sơn is Tân Sơn of another
-    district written under the wrong one, not a slip for Tây Sơn."""
+    district written under the wrong one, not a slip for Tây Sơn; "Cong Thanh" in a name
+    column is Xã Công Thành, not a "Cộng" row."""
     exact, plain = _every_commune_spelling()
     return spelled(commune) in exact or any(
         _fits_plain(commune, name) for name in plain.get(spelled_plain(commune), ())

@@ -50,9 +50,9 @@ def check_dates(obs: pd.DataFrame, report: ImportReport, today: date | None = No
         return
     days = pd.to_datetime(obs["date"]).dt.date
     late = days > today + timedelta(days=1)
+    source = f" (theo {report.date_source})" if report.date_source and days.nunique() == 1 else ""
     for day in sorted(set(days[late])):
         first = obs[days == day].iloc[0]
-        source = f" (theo {report.date_source})" if report.date_source and days.nunique() == 1 else ""
         report.problems.append(
             Problem.of(
                 "future_date",

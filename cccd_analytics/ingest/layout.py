@@ -654,7 +654,7 @@ def classify(row: list, layout: Layout) -> RowKind:
     if _SUBTOTAL_PREFIX.match(folded):
         return RowKind("subtotal", district=district_from_label(name), label=name)
     if any(folded == w or folded.startswith(w + " ") or folded.startswith(w + ":") for w in _TOTAL) and not (
-        _names_a_commune(name)
+        _sum_like_commune(name)
     ):
         return RowKind("total", label=name)
     if _is_district_label(name, stt):
@@ -662,16 +662,14 @@ def classify(row: list, layout: Layout) -> RowKind:
     return RowKind("commune")
 
 
-def _names_a_commune(name: str) -> bool:
+def _sum_like_commune(name: str) -> bool:
     """Whether a label that folds like a sum ("cong …", "tong …") is a commune's name:
     "Công Thành" written with its marks (never "Cộng"), or a registry commune's name
     typed without them ("Cong Thanh").  Such a row was a total, its commune dropped."""
     words = normalise.text(name).split()
     if len(words) < 2:
         return False
-    if words[0].lower() == "công":  # "Cộng" has its dot below: "Công …" is a name
-        return True
-    return registry.bare(name) in registry.level_names("commune")[0]
+    return words[0].lower() == "công" or registry.names_a_commune(name)  # "Cộng" has its dot below
 
 
 def _label_key(name: str) -> str:
@@ -695,8 +693,6 @@ def district_from_label(label: str) -> str | None:
 def _is_district_name(text: str) -> bool:
     """A district of the registry, written with an abbreviated type or none ("H.Quỳ Hợp",
     "ĐÔ LƯƠNG")."""
-    from cccd_analytics import registry
-
     expanded = registry.expand(text)
     if expanded.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
         return True

@@ -54,12 +54,14 @@ def read_html(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
     for br in root.iter("br"):
         br.tail = " " + (br.tail or "")  # "Lũy kế<br>thu nhận" is two words, not "kếthu"
     blocks: list[Block] = []
+    tables = 0
     body = root.find("body")
     for element in _blocks(body if body is not None else root):
         if isinstance(element, str):
             blocks.append(Block([[element]], is_table=False))
         else:
-            blocks.append(Block(_grid(element), is_table=True, number=sum(b.is_table for b in blocks) + 1))
+            tables += 1
+            blocks.append(Block(_grid(element), is_table=True, number=tables))
     found = sheets(blocks)
     cells = sum(len(s.rows) * max((len(r) for r in s.rows), default=0) for s in found)
     if cells > limits.max_table_cells:

@@ -18,6 +18,7 @@ import re
 from cccd_analytics.ingest import normalise
 from cccd_analytics.ingest.readers.document import Block, clean, sheets
 from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
+from cccd_analytics.text import fold
 
 MAX_PAGES = 500
 # Ruling lines first; text alignment (`_aligned_table`) for a table drawn without them.
@@ -594,8 +595,6 @@ _DISTRICT_WORDS = ("huyen ", "thi xa ", "thanh pho ", "quan ", "tp ", "tx ", "h.
 def _group_heading(cells: list[dict]) -> bool:
     """A line that is a district's heading row: a district's name ("Huyện Nghi Lộc"), maybe
     after its numeral ("I", "II", "1."), and no figure."""
-    from cccd_analytics.text import fold
-
     texts = [c["text"].strip() for c in cells if c["text"].strip()]
     if not 1 <= len(texts) <= 2 or any(_NUMBER.match(t) and not _ROMAN.match(t) for t in texts):
         return False
