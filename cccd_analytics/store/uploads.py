@@ -239,6 +239,8 @@ def _write_values(conn: sa.Connection, upload_id: int, frame, hook) -> None:
     unit, unit_names = pd.factorize(frame["unit_key"], sort=True)
     metric, metric_names = pd.factorize(frame["metric"], sort=True)
     day, days = pd.factorize(frame["date"], sort=True)
+    # Days as dates (an importer gives datetime64, whose factorize is a pass over integers).
+    days = [d.date() if isinstance(d, pd.Timestamp) else d for d in days]
     order = np.lexsort((day, metric, unit))
     key = (unit[order].astype(np.int64) * len(metric_names) + metric[order]) * len(days) + day[order]
     order = order[np.r_[key[1:] != key[:-1], True]]
