@@ -265,7 +265,9 @@ def resolve_and_check(
     if PREVIEWS.get():
         preview = tidy.assign(unit_key=as_text(tidy["unit_key"]), metric=as_text(tidy["metric"]))
         codes, uniques = pd.factorize(preview["date"], sort=False)
-        preview["date"] = np.array([d.date() for d in pd.DatetimeIndex(uniques)] + [None], dtype=object)[codes]
+        preview["date"] = np.array([d.date() for d in pd.DatetimeIndex(uniques)] + [None], dtype=object)[
+            codes
+        ]
         report.observations = preview.assign(name=as_text(obs["name"]).values)
     return tidy, pd.DataFrame(list(new_units.values()))
 
