@@ -208,10 +208,14 @@ def test_backup_during_a_running_import_has_all_or_none_of_it(full_store, tmp_pa
     backup.restore(restored_after, after.path)
     (upload,) = restored_after.list_uploads().query("file_name == 'dang_nhap.csv'")["id"]
     with restored_after.engine.connect() as conn:
-        rows = conn.scalar(
-            sa.text("select count(*) from observations where upload_id = :u"), {"u": int(upload)}
-        )
-    assert rows == 28 * 30 * 3  # every row of it: collected, eligible, returned
+        rows, values = conn.execute(
+            sa.text(
+                "select count(*), count(collected) + count(eligible) + count(returned) "
+                "from observations where upload_id = :u"
+            ),
+            {"u": int(upload)},
+        ).one()
+    assert (rows, values) == (28 * 30, 28 * 30 * 3)  # every row of it: collected, eligible, returned
     assert source_sums(restored_after.engine) == source_sums(store.engine)
 
 
@@ -475,8 +479,8 @@ def test_a_changed_value_changes_the_checksum(full_store, tmp_path):
     with copy.engine.begin() as conn:
         conn.execute(
             sa.text(
-                "update observations set value = value + 1 where upload_id = (select min(upload_id) "
-                "from observations) and unit_key = (select min(unit_key) from observations) and metric = 'collected'"
+                "update observations set collected = collected + 1 where upload_id = (select min(upload_id) "
+                "from observations) and unit_key = (select min(unit_key) from observations)"
             )
         )
     changed = sums(copy.engine)

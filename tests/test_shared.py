@@ -24,13 +24,16 @@ NGHE_AN = "Cao điểm 70 ngày, đêm — Nghệ An 2023"
 def newest_active(store: Store) -> pd.DataFrame:
     """The value in force computed the slow, obvious way: every observation of an active
     upload, the newest upload (then its last row) winning."""
+    from cccd_analytics.store.schema import METRICS
+
+    # Every value given (a metric's column not null), whatever the marks in force say.
+    every_value = " UNION ALL ".join(
+        f"SELECT o.unit_key, o.date, '{m}', o.{m}, o.upload_id FROM observations o "
+        f"JOIN uploads u ON u.id = o.upload_id WHERE u.status = 'active' AND o.{m} IS NOT NULL"
+        for m in METRICS
+    )
     with store.engine.connect() as conn:
-        rows = conn.execute(
-            sa.text(
-                "SELECT o.unit_key, o.date, o.metric, o.value, o.upload_id FROM observations o "
-                "JOIN uploads u ON u.id = o.upload_id WHERE u.status = 'active'"
-            )
-        ).all()
+        rows = conn.execute(sa.text(every_value)).all()
     frame = pd.DataFrame(rows, columns=["unit_key", "date", "metric", "value", "upload_id"])
     frame["date"] = frame["date"].astype(str)
     frame = frame.sort_values("upload_id", kind="stable").drop_duplicates(
@@ -254,36 +257,21 @@ def _eligible_at_odd_days(store: Store, tmp_path) -> None:
     )
     report = ingest.import_file(store, tmp_path / "odd.csv")
     assert report.status == "imported"
+    from cccd_analytics.store.schema import METRIC_BITS
+
     with store.engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "INSERT INTO observations (unit_key, metric, date, value, upload_id, in_force) "
-                "VALUES (:unit, :metric, :date, :value, :upload, true)"
-            ),
-            [
-                dict(
-                    unit="18814",
-                    metric="eligible",
-                    date=date(2021, 1, 5),
-                    value=6400,
-                    upload=report.upload_id,
+        for unit, metric, day, value in [
+            ("18814", "eligible", date(2021, 1, 5), 6400),
+            ("18775", "eligible", date(2021, 6, 3), 4520),
+            ("18775", "collected_day", date(2021, 5, 24), 50),
+        ]:
+            conn.execute(
+                sa.text(
+                    f"INSERT INTO observations (unit_key, date, upload_id, {metric}, in_force) "
+                    "VALUES (:unit, :date, :upload, :value, :bit)"
                 ),
-                dict(
-                    unit="18775",
-                    metric="eligible",
-                    date=date(2021, 6, 3),
-                    value=4520,
-                    upload=report.upload_id,
-                ),
-                dict(
-                    unit="18775",
-                    metric="collected_day",
-                    date=date(2021, 5, 24),
-                    value=50,
-                    upload=report.upload_id,
-                ),
-            ],
-        )
+                dict(unit=unit, date=day, upload=report.upload_id, value=value, bit=METRIC_BITS[metric]),
+            )
 
 
 def test_the_figures_read_in_proportion_give_the_same_snapshot_as_every_value(sample_url, tmp_path):

@@ -223,6 +223,84 @@ def _three_uploads(conn) -> None:
         )
 
 
+def values_kept(conn) -> list[tuple]:
+    """Every value stored, as (upload, unit, day, metric, value, in force), sorted: the
+    table's rows (a row per unit, day and upload) read a value at a time."""
+    from cccd_analytics.store.schema import METRIC_BITS
+
+    rows = conn.exec_driver_sql(
+        f"SELECT upload_id, unit_key, date, {', '.join(METRIC_BITS)}, in_force FROM observations"
+    ).all()
+    return sorted(
+        (row[0], row[1], str(row[2]), metric, row[3 + i], bool(row[-1] & bit))
+        for row in rows
+        for i, (metric, bit) in enumerate(METRIC_BITS.items())
+        if row[3 + i] is not None
+    )
+
+
+def test_a_store_of_release_7_keeps_its_values_as_a_row_per_unit_and_day(db_url, tmp_path):
+    """A store of migration 7 (a row per value, a boolean in force): every value is kept, a
+    unit's day whose metrics came from different uploads keeps each metric's value in force
+    where it was, and what it holds reads, replaces and undoes as before."""
+    from cccd_analytics.store import schema
+
+    store = Store.open(db_url)
+    with store.engine.begin() as conn:  # back to the tables that release left
+        conn.exec_driver_sql("DROP VIEW current_values")
+        conn.exec_driver_sql("DROP TABLE observations")
+        schema._observations_v7.create(conn)
+        conn.exec_driver_sql(schema._CURRENT_VALUES_VIEW_V7)
+        conn.exec_driver_sql("DELETE FROM schema_version WHERE version > 7")
+        _three_uploads(conn)
+        rows = [  # (upload, unit, date, metric, value, in force)
+            (1, "18775", date(2021, 3, 1), "collected", 95, False),
+            (1, "18775", date(2021, 3, 1), "eligible", 4000, True),  # upload 2 gave no eligible
+            (1, "18775", date(2021, 3, 2), "collected", 110, True),
+            (1, "18814", date(2021, 3, 1), "returned", 40, True),
+            (2, "18775", date(2021, 3, 1), "collected", 120, True),
+            (3, "18775", date(2021, 3, 2), "collected", 999, False),  # undone
+        ]
+        conn.execute(
+            sa.text(
+                "INSERT INTO observations (upload_id, unit_key, date, metric, value, in_force) "
+                "VALUES (:u, :k, :d, :m, :v, :f)"
+            ),
+            [dict(u=u, k=k, d=d, m=m, v=v, f=f) for u, k, d, m, v, f in rows],
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO upload_units (upload_id, unit_key, first_day, last_day) "
+                "SELECT upload_id, unit_key, min(date), max(date) FROM observations GROUP BY upload_id, unit_key"
+            )
+        )
+        if store.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SELECT setval('uploads_id_seq', 3)")
+    store.engine.dispose()
+
+    store = Store.open(db_url)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT max(version) FROM schema_version").scalar() == len(MIGRATIONS)
+        assert values_kept(conn) == sorted((u, k, str(d), m, v, f) for u, k, d, m, v, f in rows)
+        assert conn.exec_driver_sql("SELECT count(*) FROM observations").scalar() == 5  # 6 values
+    now = store.current_observations()
+    assert list(zip(now["metric"], now["value"], now["upload_id"])) == [
+        ("collected", 120, 2),
+        ("collected", 110, 1),
+        ("eligible", 4000, 1),
+        ("returned", 40, 1),
+    ]
+    assert store.observation_history("18775")["value"].tolist() == [95, 120, 4000, 110, 999]
+    # Upload 2 undone: its collected goes, upload 1's comes back; the eligible stays.
+    assert store.undo_upload(2)
+    now = store.current_observations().query("unit_key == '18775'")
+    assert list(zip(now["metric"], now["value"], now["upload_id"])) == [
+        ("collected", 95, 1),
+        ("collected", 110, 1),
+        ("eligible", 4000, 1),
+    ]
+
+
 @pytest.mark.parametrize("release", [4, 5])
 def test_a_store_of_an_earlier_release_keeps_its_values_once_each_with_the_ones_in_force(
     db_url, tmp_path, release
@@ -281,10 +359,7 @@ def test_a_store_of_an_earlier_release_keeps_its_values_once_each_with_the_ones_
     store = Store.open(db_url)
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT max(version) FROM schema_version").scalar() == len(MIGRATIONS)
-        kept = conn.exec_driver_sql(
-            "SELECT upload_id, unit_key, date, metric, value, in_force FROM observations"
-        ).all()
-    kept = sorted((u, k, str(d), m, v, bool(f)) for u, k, d, m, v, f in kept)
+        kept = values_kept(conn)
     assert kept == [
         (1, "18775", "2021-03-01", "collected", 95, False),
         (1, "18775", "2021-03-02", "collected", 110, True),
@@ -430,11 +505,11 @@ def test_every_value_of_a_large_upload_is_stored_once_as_given(store):
     upload = NewUpload("x.csv", "1" * 64, len(values), values, pd.DataFrame(columns=["key"]))
     upload_id = store.write_upload(upload)
     with store.engine.connect() as conn:
-        stored = pd.read_sql(
-            sa.text("select metric, date, value, upload_id, in_force from observations"), conn
+        stored = pd.DataFrame(
+            values_kept(conn), columns=["upload_id", "unit_key", "date", "metric", "value", "in_force"]
         )
     assert len(stored) == len(values)
-    assert set(stored["upload_id"]) == {upload_id} and stored["in_force"].astype(bool).all()
+    assert set(stored["upload_id"]) == {upload_id} and stored["in_force"].all()
     stored["date"] = pd.to_datetime(stored["date"])
     merged = values.merge(stored, on=["metric", "date"], suffixes=("", "_stored"))
     assert len(merged) == len(values) and (merged["value"] == merged["value_stored"]).all()

@@ -42,7 +42,7 @@ from cccd_analytics.store.errors import (
     _without_password,
 )
 from cccd_analytics.store.reads import ReadsMixin
-from cccd_analytics.store.schema import unit_tags, units
+from cccd_analytics.store.schema import METRICS, unit_tags, units
 from cccd_analytics.store.sql import _bulk_insert, _now, _sqlite_transactional_ddl
 from cccd_analytics.store.uploads import NewUpload, UploadsMixin
 
@@ -63,7 +63,6 @@ __all__ = [
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = PROJECT_DIR / "data" / "cccd.sqlite"
-METRICS = ("collected", "returned", "eligible", "collected_day")
 MIGRATION_LOCK = 0x43434344  # PostgreSQL advisory lock held while migrating ("CCCD")
 
 

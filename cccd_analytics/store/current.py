@@ -12,7 +12,11 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from cccd_analytics.store.schema import current_values
+from cccd_analytics.store.schema import METRIC_BITS, METRICS, current_values
+
+# An aggregate's filter to a metric's values in force (observations: a row per unit and day,
+# a bit of `in_force` per metric).
+_IN_FORCE = {metric: f"FILTER (WHERE (in_force & {bit}) <> 0)" for metric, bit in METRIC_BITS.items()}
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -121,16 +125,22 @@ def _current_series(conn: sa.Connection, as_of: date | None, keys: list[str] | N
 
     postgresql = conn.dialect.name == "postgresql"
     where, params = _scope(postgresql, as_of, keys)
-    if postgresql:
-        days = "string_agg(to_char(date, 'YYYY-MM-DD') || ',' || value || ',' || upload_id, E'\\n' ORDER BY date)"
-        order = 'unit_key COLLATE "C", metric COLLATE "C"'
-    else:
-        days = "group_concat(date || ',' || value || ',' || upload_id, char(10))"
-        order = "unit_key, metric"
+    metrics = sorted(METRICS)  # a unit's series in the order Python sorts their names
+
+    def series(metric: str) -> str:
+        if postgresql:
+            text = f"to_char(date, 'YYYY-MM-DD') || ',' || {metric} || ',' || upload_id"
+            return (
+                f"count(*) {_IN_FORCE[metric]}, string_agg({text}, E'\\n' ORDER BY date) {_IN_FORCE[metric]}"
+            )
+        text = f"date || ',' || {metric} || ',' || upload_id"
+        return f"count(*) {_IN_FORCE[metric]}, group_concat({text}, char(10)) {_IN_FORCE[metric]}"
+
+    order = 'unit_key COLLATE "C"' if postgresql else "unit_key"
     sql = (
-        f"SELECT unit_key, metric, count(*), {days} FROM current_values"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + f" GROUP BY unit_key, metric ORDER BY {order}"
+        f"SELECT unit_key, {', '.join(series(m) for m in metrics)} FROM observations WHERE "
+        + " AND ".join(["in_force <> 0", *where])
+        + f" GROUP BY unit_key ORDER BY {order}"
     )
     read = pcsv.ReadOptions(column_names=["date", "value", "upload_id"], use_threads=True)
     convert = pcsv.ConvertOptions(
@@ -144,15 +154,26 @@ def _current_series(conn: sa.Connection, as_of: date | None, keys: list[str] | N
     try:
         cursor.execute(sql, tuple(params))
         while rows := cursor.fetchmany(3000):
-            text = "\n".join(r[3] for r in rows).encode()
+            # A row per unit: for each metric the count of its days in force and their text.
+            texts = []
+            for r in rows:
+                unit = unit_names.setdefault(r[0], len(unit_names))
+                for i, metric in enumerate(metrics):
+                    if r[1 + 2 * i]:
+                        units.append(unit)
+                        metrics_.append(metric_names.setdefault(metric, len(metric_names)))
+                        counts.append(r[1 + 2 * i])
+                        texts.append(r[2 + 2 * i])
+            if not texts:
+                continue
             parts.append(
                 pcsv.read_csv(
-                    pa.BufferReader(text), read_options=read, parse_options=parse, convert_options=convert
+                    pa.BufferReader("\n".join(texts).encode()),
+                    read_options=read,
+                    parse_options=parse,
+                    convert_options=convert,
                 )
             )
-            units += [unit_names.setdefault(r[0], len(unit_names)) for r in rows]
-            metrics_ += [metric_names.setdefault(r[1], len(metric_names)) for r in rows]
-            counts += [r[2] for r in rows]
     finally:
         cursor.close()
     if not parts:
@@ -373,15 +394,24 @@ def _figure_part(
     if bound is not None:
         where.append(f"unit_key {bound[0]} " + ("%s" if postgresql else "?"))
         params.append(bound[1])
-    if postgresql:
-        lists = "string_agg((date - DATE '1970-01-01')::text, ','), string_agg(value::text, ',')"
-    else:
+
+    def lists(metric: str) -> str:
+        held = _IN_FORCE[metric]
+        if postgresql:
+            return (
+                f"count(*) {held}, string_agg((date - DATE '1970-01-01')::text, ',') {held}, "
+                f"string_agg({metric}::text, ',') {held}"
+            )
         # As bytes: no text made of them in Python (they are parsed as bytes).
-        lists = "CAST(json_group_array(date) AS BLOB), CAST(json_group_array(value) AS BLOB)"
+        return (
+            f"count(*) {held}, CAST(json_group_array(date) {held} AS BLOB), "
+            f"CAST(json_group_array({metric}) {held} AS BLOB)"
+        )
+
     sql = (
-        f"SELECT unit_key, metric, count(*), {lists} FROM current_values"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + " GROUP BY unit_key, metric"
+        f"SELECT unit_key, {', '.join(lists(m) for m in METRICS)} FROM observations WHERE "
+        + " AND ".join(["in_force <> 0", *where])
+        + " GROUP BY unit_key"
     )
     inside = slice(None) if postgresql else slice(1, -1)  # a JSON array's brackets off
     unit_names: dict[str, int] = {}
@@ -391,11 +421,17 @@ def _figure_part(
     try:
         cursor.execute(sql, tuple(params))
         while rows := cursor.fetchmany(3000):
-            units += [unit_names.setdefault(r[0], len(unit_names)) for r in rows]
-            metrics_ += [metric_names.setdefault(r[1], len(metric_names)) for r in rows]
-            counts += [r[2] for r in rows]
-            days += [r[3][inside] for r in rows]
-            values += [r[4][inside] for r in rows]
+            # A row per unit: for each metric the count of its days in force, their days
+            # and their values.
+            for r in rows:
+                unit = unit_names.setdefault(r[0], len(unit_names))
+                for i, metric in enumerate(METRICS):
+                    if r[1 + 3 * i]:
+                        units.append(unit)
+                        metrics_.append(metric_names.setdefault(metric, len(metric_names)))
+                        counts.append(r[1 + 3 * i])
+                        days.append(r[2 + 3 * i][inside])
+                        values.append(r[3 + 3 * i][inside])
     finally:
         cursor.close()
     n = sum(counts)

@@ -17,9 +17,9 @@ from cccd_analytics.store.current import (
     _newest_per_key,
 )
 from cccd_analytics.store.schema import (
+    METRICS,
     breakdowns,
     current_breakdowns,
-    current_values,
     denominators,
     observations,
     unit_tags,
@@ -56,8 +56,8 @@ class ReadsMixin:
         `as_of` keeps only data dated on or before that day; `unit_keys` only those units
         (a campaign's scope): both are applied by the database.
 
-        Read from current_values (kept by every upload and undo), in key order, one row per
-        (unit, metric) series whose days are text the database writes and pyarrow parses
+        Read from the values marked in force (kept by every upload and undo), in key order,
+        one row per unit whose series' days are text the database writes and pyarrow parses
         (`_current_series`): no Python object is made per value.  The frame is the same as
         the newest-upload-wins reading of every observation gave (bench/equivalence.py).
         """
@@ -194,11 +194,15 @@ class ReadsMixin:
         unit_key; columns first, last as dates)."""
         import pandas as pd
 
-        query = sa.select(
-            current_values.c.unit_key,
-            sa.func.min(current_values.c.date).label("first"),
-            sa.func.max(current_values.c.date).label("last"),
-        ).group_by(current_values.c.unit_key)
+        query = (
+            sa.select(
+                observations.c.unit_key,
+                sa.func.min(observations.c.date).label("first"),
+                sa.func.max(observations.c.date).label("last"),
+            )
+            .where(observations.c.in_force != 0)
+            .group_by(observations.c.unit_key)
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return pd.DataFrame(
@@ -207,23 +211,27 @@ class ReadsMixin:
         ).set_index("unit_key")
 
     def observation_history(self, unit_key: str) -> pd.DataFrame:
-        """Every value ever reported for a unit, with the upload it came from."""
+        """Every value ever reported for a unit, with the upload it came from: date, metric,
+        value, upload_id, file_name, uploaded_at, status; by date, metric and upload."""
         import pandas as pd
 
         query = (
             sa.select(
                 observations.c.date,
-                observations.c.metric,
-                observations.c.value,
+                *(observations.c[m] for m in METRICS),
                 uploads.c.id.label("upload_id"),
                 uploads.c.file_name,
                 uploads.c.uploaded_at,
                 uploads.c.status,
             )
             .join(uploads, uploads.c.id == observations.c.upload_id)
-            # The unit's rows are together in the table's key order (unit, metric, date, upload).
+            # The unit's rows are together in the table's key order (unit, date, upload).
             .where(observations.c.unit_key == unit_key)
-            .order_by(observations.c.date, observations.c.metric, uploads.c.id)
         )
         with self.engine.connect() as conn:
-            return pd.read_sql(query, conn)
+            wide = pd.read_sql(query, conn)
+        rest = ["upload_id", "file_name", "uploaded_at", "status"]
+        frame = wide.melt(id_vars=["date", *rest], value_vars=list(METRICS), var_name="metric")
+        frame = frame.dropna(subset=["value"]).astype({"value": "int64"})
+        frame = frame.sort_values(["date", "metric", "upload_id"], kind="stable", ignore_index=True)
+        return frame[["date", "metric", "value", *rest]]

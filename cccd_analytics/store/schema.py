@@ -73,18 +73,31 @@ uploads = sa.Table(
     sa.Column("undone_by", sa.Text),
 )
 
-# Every value ever reported: one row per (unit, metric, date, upload), never updated but for
-# `in_force`, which marks the row of the newest active upload of its (unit, metric, date) —
+# The metrics a report gives, each a column of `observations`, and the bit of `in_force`
+# that marks its value in force.
+METRICS = ("collected", "returned", "eligible", "collected_day")
+METRIC_BITS = {metric: 1 << i for i, metric in enumerate(METRICS)}
+
+# Every value ever reported: one row per (unit, date, upload) with the metrics it gave as
+# columns (collected and returned: cumulative at the end of the day; eligible;
+# collected_day), never updated but for `in_force`, whose bit for a metric (METRIC_BITS)
+# marks the row of the newest active upload that gave that metric for that unit and day —
 # the value the figures show (read through the view `current_values`).  Kept by the
 # upload's and the undo's own transaction (Store.write_upload, undo_upload).
 #
-# One table, one key: until migration 6 every value was written twice, here (with a
-# surrogate id and an index in upload order) and to a table of the values in force, so a
-# nation's 1.18M file rows became 7.1M table rows and index entries.  Now a value is written
-# once; a later report of the same key turns the older row's `in_force` off (a few rows),
-# and an undo turns it back on.  In key order (SQLite: the rows stored in it, no rowid), so
-# a scope's values and a unit's history are read sequentially.  A key given twice in one
-# upload keeps its last row.
+# A row per unit and day, not per value (migration 8): a report gives two to four metrics
+# for each unit and day, and every row is one more entry in the key's B-tree, which was
+# most of a write's cost on either engine (a nation's 3.5M values: PostgreSQL's COPY took
+# 7.8 s with the key and 2.3 s without it).  A later report that gives only some metrics
+# of a unit's day takes only their bits; the older row keeps the others.  For each unit,
+# day and metric, at most one row holds the bit, so the marks of any rows of one unit and
+# day never overlap (their sum is their bitwise or).
+#
+# Since migration 6 a value is written once (before, a second table held every value in
+# force again); a later report of the same key turns the older row's mark off (a few
+# rows), and an undo turns it back on.  In key order (SQLite: the rows stored in it, no
+# rowid), so a scope's values and a unit's history are read sequentially.  A key given
+# twice in one upload keeps its last row.
 #
 # upload_id → uploads.id and unit_key → units.key are kept by the one writer (the upload's
 # row and its new units first, then one check of all its unit keys) rather than by declared
@@ -94,12 +107,10 @@ observations = sa.Table(
     "observations",
     metadata,
     sa.Column("unit_key", sa.String(40), primary_key=True),
-    # collected | returned (cumulative at the end of the day) | eligible | collected_day
-    sa.Column("metric", sa.String(20), primary_key=True),
     sa.Column("date", sa.Date, primary_key=True),
     sa.Column("upload_id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("value", sa.BigInteger, nullable=False),
-    sa.Column("in_force", sa.Boolean(create_constraint=False), nullable=False),
+    *(sa.Column(metric, sa.BigInteger) for metric in METRICS),
+    sa.Column("in_force", sa.Integer, nullable=False),
     sqlite_with_rowid=False,
 )
 
@@ -181,8 +192,9 @@ quality_notes = sa.Table(
 )
 
 
-# The value in force for every (unit, metric, date): a view of the rows of `observations`
-# marked in force (since migration 6; a table of its own before).  Not in `metadata`: no
+# The value in force for every (unit, metric, date): a view of the values of `observations`
+# marked in force, a row per value (since migration 6; a table of its own before).  The
+# store's own fast reads (store.current) read `observations` itself, a row per unit and day.  Not in `metadata`: no
 # table is created, backed up or copied for it.  Reads name it as before.
 views = sa.MetaData()
 current_values = sa.Table(
@@ -194,9 +206,10 @@ current_values = sa.Table(
     sa.Column("value", sa.BigInteger),
     sa.Column("upload_id", sa.Integer),
 )
-CURRENT_VALUES_VIEW = (
-    "CREATE VIEW current_values AS SELECT unit_key, metric, date, value, upload_id "
-    "FROM observations WHERE in_force"
+CURRENT_VALUES_VIEW = "CREATE VIEW current_values AS " + " UNION ALL ".join(
+    f"SELECT unit_key, '{metric}' AS metric, date, {metric} AS value, upload_id "
+    f"FROM observations WHERE (in_force & {bit}) <> 0"
+    for metric, bit in METRIC_BITS.items()
 )
 
 # One row per change of what the pages show (an upload, an undo, a campaign or tag edit),
@@ -337,6 +350,24 @@ _current_values_v3 = sa.Table(
     sqlite_with_rowid=False,
 )
 
+# observations and its view as migrations 6 and 7 left them: a row per value (unit, metric,
+# date, upload), `in_force` a boolean.  Migration 8 turns them into the tables above.
+_observations_v7 = sa.Table(
+    "observations",
+    sa.MetaData(),  # not `legacy`, which holds migration 1's table of the same name
+    sa.Column("unit_key", sa.String(40), primary_key=True),
+    sa.Column("metric", sa.String(20), primary_key=True),
+    sa.Column("date", sa.Date, primary_key=True),
+    sa.Column("upload_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("value", sa.BigInteger, nullable=False),
+    sa.Column("in_force", sa.Boolean(create_constraint=False), nullable=False),
+    sqlite_with_rowid=False,
+)
+_CURRENT_VALUES_VIEW_V7 = (
+    "CREATE VIEW current_values AS SELECT unit_key, metric, date, value, upload_id "
+    "FROM observations WHERE in_force"
+)
+
 # Migration 3: the newest active upload's row for each (unit, metric, date) of the observations
 # of then, which filled the table of values in force.  Ties within one upload: its last row.
 NEWEST_ACTIVE = """
@@ -430,8 +461,11 @@ def _v5(conn: sa.Connection) -> None:
     else:
         for fk in keys:
             conn.execute(sa.text(f'ALTER TABLE observations DROP CONSTRAINT "{fk["name"]}"'))
-    for index in _observations_v5.indexes:
-        index.create(conn, checkfirst=True)
+    if "id" in {c["name"] for c in sa.inspect(conn).get_columns("observations")}:
+        # Not on a store whose tables a later migration already made (a backup of a later
+        # release with an older version number): that table has no such columns.
+        for index in _observations_v5.indexes:
+            index.create(conn, checkfirst=True)
 
 
 def _v6(conn: sa.Connection) -> None:
@@ -445,7 +479,7 @@ def _v6(conn: sa.Connection) -> None:
     # this release with an older version number) is left as it is.
     if "in_force" not in {c["name"] for c in sa.inspect(conn).get_columns("observations")}:
         conn.execute(sa.text("ALTER TABLE observations RENAME TO observations_v5"))
-        observations.create(conn)
+        _observations_v7.create(conn)
         conn.execute(
             sa.text(
                 "INSERT INTO observations (unit_key, metric, date, upload_id, value, in_force) "
@@ -458,7 +492,7 @@ def _v6(conn: sa.Connection) -> None:
         conn.execute(sa.text("DROP TABLE observations_v5"))
         conn.execute(sa.text("DROP TABLE current_values"))
     if not sa.inspect(conn).has_table("current_values"):
-        conn.execute(sa.text(CURRENT_VALUES_VIEW))
+        conn.execute(sa.text(_CURRENT_VALUES_VIEW_V7))
     if not sa.inspect(conn).has_table("upload_units"):
         upload_units.create(conn)
         conn.execute(
@@ -512,4 +546,29 @@ def _v7(conn: sa.Connection) -> None:
         conn.execute(sa.text(CURRENT_BREAKDOWNS_VIEW))
 
 
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _v8(conn: sa.Connection) -> None:
+    """observations: a row per (unit, date, upload) with the metrics as columns and a bit of
+    `in_force` per metric, instead of a row per value; every value kept, the values in force
+    the same.  The view current_values is made anew over it."""
+    if "metric" in {c["name"] for c in sa.inspect(conn).get_columns("observations")}:
+        # The view reads the old table (PostgreSQL follows it through the rename): it goes first.
+        conn.execute(sa.text("DROP VIEW IF EXISTS current_values"))
+        conn.execute(sa.text("ALTER TABLE observations RENAME TO observations_v7"))
+        observations.create(conn)
+        columns = ", ".join(METRICS)
+        values = ", ".join(f"max(CASE WHEN metric = '{m}' THEN value END)" for m in METRICS)
+        bits = " ".join(f"WHEN '{m}' THEN {b}" for m, b in METRIC_BITS.items())
+        conn.execute(
+            sa.text(
+                f"INSERT INTO observations (unit_key, date, upload_id, {columns}, in_force) "
+                f"SELECT unit_key, date, upload_id, {values}, "
+                f"sum(CASE WHEN in_force THEN CASE metric {bits} ELSE 0 END ELSE 0 END) "
+                "FROM observations_v7 GROUP BY unit_key, date, upload_id"
+            )
+        )
+        conn.execute(sa.text("DROP TABLE observations_v7"))
+    if "current_values" not in sa.inspect(conn).get_view_names():
+        conn.execute(sa.text(CURRENT_VALUES_VIEW))
+
+
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]

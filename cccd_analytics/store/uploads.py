@@ -1,10 +1,10 @@
 """Uploads: writing one in a single transaction (observations, new units, the values in
 force, parts and denominators, its audit entry), undoing one, and listing them.
 
-Observations are never updated in place but for their mark "in force": a later report for
-the same unit, date and metric is a new row, the newest active upload's row is the one in
-force (the views current_values and current_breakdowns), and undoing an upload brings
-the earlier values back.
+Observations are never updated in place but for their marks "in force": a later report for
+the same unit and date is a new row, the newest active upload's row that gives a metric is
+the one in force for it (the views current_values and current_breakdowns), and undoing an
+upload brings the earlier values back.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import sqlalchemy as sa
 
 from cccd_analytics.store.errors import StoreError
 from cccd_analytics.store.schema import (
+    METRIC_BITS,
+    METRICS,
     breakdowns,
     denominators,
     observations,
@@ -220,9 +222,10 @@ def _check_units(conn: sa.Connection, keys) -> None:
 
 
 def _write_values(conn: sa.Connection, upload_id: int, frame, hook) -> None:
-    """The upload's values, each written once, as rows of observations marked in force, and
-    its units and days (upload_units); then, only where a unit of the upload already had
-    values in force, the older rows of the same keys lose the mark.
+    """The upload's values, each written once, as rows of observations (a row per unit and
+    day, the metrics it gives as columns) marked in force, and its units and days
+    (upload_units); then, only where a unit of the upload already had values in force, the
+    older rows of the same unit and day lose the marks of the metrics this one gives.
 
     On a first load (no value of its units in force: a nation's 63 files) that is one
     bulk write and nothing else.  Under `_lock_current`, no other write can bring values of
@@ -233,27 +236,40 @@ def _write_values(conn: sa.Connection, upload_id: int, frame, hook) -> None:
     if not len(frame):
         return
     # In key order, so that the rows go into the table's B-tree a unit at a time, sorted on
-    # integer codes (pandas' sort of three columns, one of them text, cost more than the
-    # insert of a province's values); a key given twice in one upload keeps its last row
+    # integer codes (an importer's unit column comes as a categorical of sorted text, whose
+    # factorize is a pass over its codes); a key given twice in one upload keeps its last row
     # (the importer refuses such files or keeps one row: the store does not rely on it).
     unit, unit_names = pd.factorize(frame["unit_key"], sort=True)
-    metric, metric_names = pd.factorize(frame["metric"], sort=True)
+    metric, metric_names = pd.factorize(frame["metric"], sort=False)
+    unknown = sorted(set(map(str, metric_names)) - set(METRICS))
+    if unknown:
+        raise StoreError(
+            f"Lỗi nội bộ: chỉ tiêu không có trong kho số liệu: {', '.join(unknown)}; không ghi gì."
+        )
+    column = np.array([METRICS.index(str(m)) for m in metric_names], np.int64)[metric]
     day, days = pd.factorize(frame["date"], sort=True)
     # Days as dates (an importer gives datetime64, whose factorize is a pass over integers).
     days = [d.date() if isinstance(d, pd.Timestamp) else d for d in days]
-    order = np.lexsort((day, metric, unit))
-    key = (unit[order].astype(np.int64) * len(metric_names) + metric[order]) * len(days) + day[order]
-    order = order[np.r_[key[1:] != key[:-1], True]]
-    unit, metric, day = unit[order], metric[order], day[order]
+    pair = unit.astype(np.int64) * len(days) + day
+    order = np.lexsort((column, pair))
+    # The last row of each (unit, day, metric): the value that counts.
+    last = np.r_[(pair[order][1:] != pair[order][:-1]) | (column[order][1:] != column[order][:-1]), True]
+    order = order[last]
+    pairs, row = np.unique(pair[order], return_inverse=True)
+    values = np.zeros((len(pairs), len(METRICS)), np.int64)
+    given = np.zeros((len(pairs), len(METRICS)), bool)
+    values[row, column[order]] = frame["value"].to_numpy(dtype=np.int64)[order]
+    given[row, column[order]] = True
+    unit, day = np.divmod(pairs, len(days))
     rows = _Rows(
         unit=np.asarray(unit_names, dtype=object)[unit],
-        metric=np.asarray(metric_names, dtype=object)[metric],
         day=day,
-        days=pd.Series(days),
-        value=frame["value"].to_numpy(dtype=np.int64)[order],
+        days=pd.Series(days, dtype=object),
+        values=values,
+        given=given,
     )
     _lock_current(conn)
-    replaces = _any_in_force(conn, list(unit_names))
+    replaces = _any_in_force(conn, list(map(str, unit_names)))
     # The rows go to the engine in bulk: PostgreSQL by COPY, SQLite by one prepared INSERT
     # and executemany (Core's per-row parameter processing cost ~7 µs a row).
     if conn.dialect.name == "postgresql":
@@ -278,88 +294,106 @@ def _write_values(conn: sa.Connection, upload_id: int, frame, hook) -> None:
 
 @dataclass(frozen=True)
 class _Rows:
-    """An upload's values in key order, each key once: unit and metric texts, the day as a
-    code into `days` (the distinct dates, ascending), the value."""
+    """An upload's rows in key order, each (unit, day) once: the unit's text, the day as a
+    code into `days` (the distinct dates, ascending), and for each metric of METRICS (a
+    column each) its value and whether the upload gave it."""
 
     unit: object  # numpy arrays
-    metric: object
     day: object
     days: pd.Series
-    value: object
+    values: object  # (rows, metrics) int64
+    given: object  # (rows, metrics) bool
+
+    def marks(self):
+        """Each row's `in_force`: the bits of the metrics it gives."""
+        import numpy as np
+
+        return self.given.astype(np.int64) @ np.array([METRIC_BITS[m] for m in METRICS], np.int64)
 
 
 # The rows of observations of the units upload :upload_id gave values for (one seek per unit
-# in the table's key order), and a row's (unit, metric, date) in a correlated subquery.
+# in the table's key order), and a row's (unit, date) in a correlated subquery.
 _OF_ITS_UNITS = "unit_key IN (SELECT unit_key FROM upload_units WHERE upload_id = :upload_id)"
-_SAME_KEY = "{a}.unit_key = observations.unit_key AND {a}.metric = observations.metric AND {a}.date = observations.date"
+_SAME_KEY = "{a}.unit_key = observations.unit_key AND {a}.date = observations.date"
 
 
 def _replace_in_force(conn: sa.Connection, upload_id: int) -> None:
-    """The upload's rows are the values in force of their keys: an older upload's row of the
-    same key loses the mark.  Unless a newer upload already holds the key (PostgreSQL runs
-    two uploads side by side, and the later one may commit first): then this upload's row
-    loses it."""
+    """The upload's values are the values in force of their keys: an older upload's row of
+    the same unit and day loses the marks of the metrics this one gives.  Unless a newer
+    upload already holds a metric (PostgreSQL runs two uploads side by side, and the later
+    one may commit first): then this upload's row loses that mark.  The marks of one unit
+    and day's rows never overlap, so their sum is their bitwise or."""
     params = {"upload_id": upload_id}
     conn.execute(
         sa.text(
-            f"UPDATE observations SET in_force = false WHERE {_OF_ITS_UNITS} AND upload_id = :upload_id "
-            "AND EXISTS (SELECT 1 FROM observations n WHERE n.in_force AND n.upload_id > :upload_id AND "
-            + _SAME_KEY.format(a="n")
-            + ")"
+            "UPDATE observations SET in_force = in_force & ~(SELECT coalesce(sum(n.in_force), 0) "
+            f"FROM observations n WHERE n.upload_id > :upload_id AND {_SAME_KEY.format(a='n')}) "
+            f"WHERE {_OF_ITS_UNITS} AND upload_id = :upload_id "
+            "AND EXISTS (SELECT 1 FROM observations n WHERE n.upload_id > :upload_id "
+            f"AND (n.in_force & observations.in_force) <> 0 AND {_SAME_KEY.format(a='n')})"
         ),
         params,
     )
     conn.execute(
         sa.text(
-            f"UPDATE observations SET in_force = false WHERE {_OF_ITS_UNITS} AND in_force "
-            "AND upload_id < :upload_id AND EXISTS (SELECT 1 FROM observations w "
-            "WHERE w.upload_id = :upload_id AND w.in_force AND " + _SAME_KEY.format(a="w") + ")"
+            "UPDATE observations SET in_force = in_force & ~(SELECT w.in_force FROM observations w "
+            f"WHERE w.upload_id = :upload_id AND {_SAME_KEY.format(a='w')}) "
+            f"WHERE {_OF_ITS_UNITS} AND in_force <> 0 AND upload_id < :upload_id "
+            "AND EXISTS (SELECT 1 FROM observations w WHERE w.upload_id = :upload_id "
+            f"AND (w.in_force & observations.in_force) <> 0 AND {_SAME_KEY.format(a='w')})"
         ),
         params,
     )
 
 
 def _undo_values(conn: sa.Connection, upload_id: int) -> None:
-    """After an undo (the upload already marked undone): its rows lose the mark, and where
-    one was in force, the row of the newest other active upload of the same key gets it."""
+    """After an undo (the upload already marked undone): its rows lose their marks, and for
+    each metric where one was in force, the row of the newest other active upload that gave
+    that metric for the same unit and day gets its mark."""
     params = {"upload_id": upload_id}
     conn.execute(
         sa.text(
-            f"UPDATE observations SET in_force = false WHERE {_OF_ITS_UNITS} "
-            "AND upload_id = :upload_id AND in_force"
+            f"UPDATE observations SET in_force = 0 WHERE {_OF_ITS_UNITS} "
+            "AND upload_id = :upload_id AND in_force <> 0"
         ),
         params,
     )
-    conn.execute(
-        sa.text(
-            f"UPDATE observations SET in_force = true WHERE {_OF_ITS_UNITS} AND NOT in_force "
-            "AND upload_id <> :upload_id "
-            "AND EXISTS (SELECT 1 FROM observations w WHERE w.upload_id = :upload_id AND "
-            + _SAME_KEY.format(a="w")
-            + ") AND upload_id = (SELECT max(n.upload_id) FROM observations n "
-            "JOIN uploads nu ON nu.id = n.upload_id AND nu.status = 'active' WHERE "
-            + _SAME_KEY.format(a="n")
-            + ") AND NOT EXISTS (SELECT 1 FROM observations c WHERE c.in_force AND "
-            + _SAME_KEY.format(a="c")
-            + ")"
-        ),
-        params,
-    )
+    for metric, bit in METRIC_BITS.items():
+        conn.execute(
+            sa.text(
+                f"UPDATE observations SET in_force = in_force | {bit} WHERE {_OF_ITS_UNITS} "
+                f"AND {metric} IS NOT NULL AND (in_force & {bit}) = 0 AND upload_id <> :upload_id "
+                f"AND EXISTS (SELECT 1 FROM observations w WHERE w.upload_id = :upload_id "
+                f"AND w.{metric} IS NOT NULL AND {_SAME_KEY.format(a='w')}) "
+                "AND upload_id = (SELECT max(n.upload_id) FROM observations n "
+                "JOIN uploads nu ON nu.id = n.upload_id AND nu.status = 'active' "
+                f"WHERE n.{metric} IS NOT NULL AND {_SAME_KEY.format(a='n')}) "
+                f"AND NOT EXISTS (SELECT 1 FROM observations c WHERE (c.in_force & {bit}) <> 0 "
+                f"AND {_SAME_KEY.format(a='c')})"
+            ),
+            params,
+        )
 
 
 def _insert_observations(conn: sa.Connection, upload_id: int, rows: _Rows, hook) -> None:
     """SQLite (and any other engine): one prepared INSERT of 200 rows at a time
-    (`_bulk_insert_columns`); the upload id and the mark are written into the statement (an
-    int and a constant), so that only the four values of each row are bound (each bound
-    value cost ~0.2 µs a row)."""
+    (`_bulk_insert_columns`); the upload id is written into the statement, so that only the
+    values of each row are bound (each bound value cost ~0.2 µs a row).  A metric the
+    upload does not give is NULL."""
     import numpy as np
 
-    fixed = {"upload_id": sa.literal_column(str(int(upload_id))), "in_force": sa.true()}
-    insert = _bulk_insert_columns(conn, observations, ["unit_key", "metric", "date", "value"], fixed)
+    fixed = {"upload_id": sa.literal_column(str(int(upload_id)))}
+    insert = _bulk_insert_columns(conn, observations, ["unit_key", "date", *METRICS, "in_force"], fixed)
     dates = np.asarray(_bound(conn, observations.c.date, rows.days), dtype=object)[rows.day]
+    columns = []
+    for i in range(len(METRICS)):
+        column = rows.values[:, i].astype(object)
+        column[~rows.given[:, i]] = None
+        columns.append(column)
+    marks = rows.marks()
     for start in range(0, len(rows.unit), 20_000):
         end = start + 20_000
-        insert([rows.unit[start:end], rows.metric[start:end], dates[start:end], rows.value[start:end]])
+        insert([rows.unit[start:end], dates[start:end], *(c[start:end] for c in columns), marks[start:end]])
         hook("observations")
 
 
@@ -374,18 +408,18 @@ def _copy_observations(conn: sa.Connection, upload_id: int, rows: _Rows, hook) -
     table = pa.table(
         {
             "unit_key": pa.array(rows.unit, pa.string()),
-            "metric": pa.array(rows.metric, pa.string()),
             "date": pa.array(rows.days, pa.date32()).take(pa.array(rows.day)),
             "upload_id": pa.array(np.full(count, upload_id, np.int64)),
-            "value": pa.array(rows.value),
-            "in_force": pa.array(np.ones(count, bool)),
+            **{m: pa.array(rows.values[:, i], mask=~rows.given[:, i]) for i, m in enumerate(METRICS)},
+            "in_force": pa.array(rows.marks()),
         }
     )
     options = pcsv.WriteOptions(include_header=False)
     driver = conn.connection.driver_connection
     with driver.cursor() as cursor:
         with cursor.copy(
-            "COPY observations (unit_key, metric, date, upload_id, value, in_force) FROM STDIN WITH (FORMAT csv)"
+            f"COPY observations (unit_key, date, upload_id, {', '.join(METRICS)}, in_force) "
+            "FROM STDIN WITH (FORMAT csv)"
         ) as copy:
             for start in range(0, len(table), 200_000):
                 sink = pa.BufferOutputStream()
