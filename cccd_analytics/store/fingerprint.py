@@ -96,7 +96,18 @@ def content(conn: sa.Connection) -> dict[str, int]:
     )
     if unofficial:
         found["units"] = int(unofficial)
+    if "observations" in found:
+        found["observations"] = values(conn)
     return found
+
+
+def values(conn: sa.Connection) -> int:
+    """The values `observations` holds (a row per unit, day and upload, a column per
+    metric): what a person counts as figures, not the rows."""
+    table = schema.observations
+    return int(
+        conn.scalar(sa.select(sum((sa.func.count(table.c[m]) for m in schema.METRICS), sa.literal(0))))
+    )
 
 
 def describe(found: dict[str, int]) -> str:
