@@ -52,6 +52,20 @@ def stored(store: Store):
     ]
 
 
+def checked_here(monkeypatch) -> list[str]:
+    """The names of the files checked in the main process (not by the worker), as they are."""
+    again: list[str] = []
+    real = pipeline.import_file
+
+    def counted(store, path, **kwargs):
+        if not isinstance(store, batch._Reads):
+            again.append(path.name)
+        return real(store, path, **kwargs)
+
+    monkeypatch.setattr(pipeline, "import_file", counted)
+    return again
+
+
 def test_batch_gives_what_one_by_one_gives(tmp_path):
     paths = files(tmp_path)
     one = Store.open(f"sqlite:///{tmp_path / 'one.sqlite'}")
@@ -77,15 +91,7 @@ def test_a_check_that_read_what_the_file_before_changed_is_done_again(tmp_path, 
     check is done again against the store that holds 1.csv, and says the figure fell."""
     paths = files(tmp_path)[:2]
     url = f"sqlite:///{tmp_path / 'x.sqlite'}"
-    again = []
-    real = pipeline.import_file
-
-    def counted(store, path, **kwargs):
-        if not isinstance(store, batch._Reads):
-            again.append(path.name)
-        return real(store, path, **kwargs)
-
-    monkeypatch.setattr(pipeline, "import_file", counted)
+    again = checked_here(monkeypatch)
     reports = batch.import_files(Store.open(url), url, paths)
     assert again == ["2.csv"]
     assert any(p.code == "falling_cumulative" for p in reports[1].problems), reports[1].problems
@@ -104,15 +110,7 @@ def test_a_check_made_several_files_ahead_is_done_again_when_an_earlier_file_cha
         write(tmp_path / "3.csv", canonical("16/3/2021", [("Huyện Kỳ Anh", "Xã Kỳ Đồng", 200)])),
     ]
     url = f"sqlite:///{tmp_path / 'x.sqlite'}"
-    again = []
-    real = pipeline.import_file
-
-    def counted(store, path, **kwargs):
-        if not isinstance(store, batch._Reads):
-            again.append(path.name)
-        return real(store, path, **kwargs)
-
-    monkeypatch.setattr(pipeline, "import_file", counted)
+    again = checked_here(monkeypatch)
     reports = batch.import_files(Store.open(url), url, paths)
     assert [r.status for r in reports] == ["imported", "imported", "refused"]
     assert any(p.code == "falling_cumulative" for p in reports[2].problems), reports[2].problems
@@ -126,15 +124,7 @@ def test_files_about_other_places_are_not_checked_twice(tmp_path, monkeypatch):
         for i, commune in enumerate(["Xã Kỳ Đồng", "Xã Kỳ Phong", "Xã Kỳ Tân"])
     ]
     url = f"sqlite:///{tmp_path / 'x.sqlite'}"
-    again = []
-    real = pipeline.import_file
-
-    def counted(store, path, **kwargs):
-        if not isinstance(store, batch._Reads):
-            again.append(path.name)
-        return real(store, path, **kwargs)
-
-    monkeypatch.setattr(pipeline, "import_file", counted)
+    again = checked_here(monkeypatch)
     reports = batch.import_files(Store.open(url), url, paths)
     assert [r.status for r in reports] == ["imported"] * 3
     assert again == []

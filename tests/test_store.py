@@ -221,6 +221,18 @@ def _three_uploads(conn) -> None:
             ),
             dict(id=upload, name=f"{upload}.csv", sha=str(upload) * 64, at=date(2021, 3, 5), status=status),
         )
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT setval('uploads_id_seq', 3)")  # the next upload is 4
+
+
+def _migrated_again(store: Store) -> Store:
+    """The store left at an earlier release, opened again: every migration applied since."""
+    url = store.engine.url.render_as_string(hide_password=False)
+    store.engine.dispose()
+    store = Store.open(url)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT max(version) FROM schema_version").scalar() == len(MIGRATIONS)
+    return store
 
 
 def values_kept(conn) -> list[tuple]:
@@ -274,13 +286,8 @@ def test_a_store_of_release_7_keeps_its_values_as_a_row_per_unit_and_day(db_url,
                 "SELECT upload_id, unit_key, min(date), max(date) FROM observations GROUP BY upload_id, unit_key"
             )
         )
-        if store.engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("SELECT setval('uploads_id_seq', 3)")
-    store.engine.dispose()
-
-    store = Store.open(db_url)
+    store = _migrated_again(store)
     with store.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT max(version) FROM schema_version").scalar() == len(MIGRATIONS)
         assert values_kept(conn) == sorted((u, k, str(d), m, v, f) for u, k, d, m, v, f in rows)
         assert conn.exec_driver_sql("SELECT count(*) FROM observations").scalar() == 5  # 6 values
     now = store.current_observations()
@@ -349,16 +356,11 @@ def test_a_store_of_an_earlier_release_keeps_its_values_once_each_with_the_ones_
             ),
             [dict(u=u, k=k, d=d, m=m, v=v) for u, k, d, m, v in rows],
         )
-        if serial == "BIGSERIAL":
-            conn.exec_driver_sql("SELECT setval('uploads_id_seq', 3)")
         conn.exec_driver_sql(
             "INSERT INTO current_values (unit_key, metric, date, value, upload_id) " + schema.NEWEST_ACTIVE
         )
-    store.engine.dispose()
-
-    store = Store.open(db_url)
+    store = _migrated_again(store)
     with store.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT max(version) FROM schema_version").scalar() == len(MIGRATIONS)
         kept = values_kept(conn)
     assert kept == [
         (1, "18775", "2021-03-01", "collected", 95, False),
@@ -423,13 +425,8 @@ def test_a_store_of_an_earlier_release_keeps_its_parts_once_each_with_the_ones_i
             ),
             [dict(u=u, d=d, v=v, n=n) for u, d, v, n in (rows[0], rows[2], rows[3])],
         )
-        if store.engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("SELECT setval('uploads_id_seq', 3)")
-    store.engine.dispose()
-
-    store = Store.open(db_url)
+    store = _migrated_again(store)
     with store.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT max(version) FROM schema_version").scalar() == len(MIGRATIONS)
         kept = conn.exec_driver_sql("SELECT upload_id, date, value, count, in_force FROM breakdowns").all()
         listed = conn.exec_driver_sql("SELECT upload_id, unit_key FROM upload_part_units").all()
     assert sorted(map(tuple, listed)) == [(1, "18775"), (2, "18775"), (3, "18775")]

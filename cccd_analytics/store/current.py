@@ -154,16 +154,12 @@ def _current_series(conn: sa.Connection, as_of: date | None, keys: list[str] | N
     try:
         cursor.execute(sql, tuple(params))
         while rows := cursor.fetchmany(3000):
-            # A row per unit: for each metric the count of its days in force and their text.
             texts = []
-            for r in rows:
-                unit = unit_names.setdefault(r[0], len(unit_names))
-                for i, metric in enumerate(metrics):
-                    if r[1 + 2 * i]:
-                        units.append(unit)
-                        metrics_.append(metric_names.setdefault(metric, len(metric_names)))
-                        counts.append(r[1 + 2 * i])
-                        texts.append(r[2 + 2 * i])
+            for unit, metric, count, (text,) in _each_series(rows, metrics, unit_names, metric_names):
+                units.append(unit)
+                metrics_.append(metric)
+                counts.append(count)
+                texts.append(text)
             if not texts:
                 continue
             parts.append(
@@ -189,6 +185,20 @@ def _current_series(conn: sa.Connection, as_of: date | None, keys: list[str] | N
         table["value"].to_numpy(),
         table["upload_id"].to_numpy(),
     )
+
+
+def _each_series(rows, metrics, unit_names: dict[str, int], metric_names: dict[str, int]):
+    """The (unit, metric) series of rows read a unit at a time — the unit's key, then for
+    each of `metrics` the count of its values in force and that many aggregates of them —
+    as (unit code, metric code, count, aggregates) for each series with a value; the codes
+    number the names in order of first appearance (`unit_names`, `metric_names` grow)."""
+    width = (len(rows[0]) - 1) // len(metrics) if rows else 0
+    for r in rows:
+        unit = unit_names.setdefault(r[0], len(unit_names))
+        for i, metric in enumerate(metrics):
+            at = 1 + width * i
+            if r[at]:
+                yield unit, metric_names.setdefault(metric, len(metric_names)), r[at], r[at + 1 : at + width]
 
 
 def _current_query(as_of: date | None, keys: list[str] | None):
@@ -421,17 +431,14 @@ def _figure_part(
     try:
         cursor.execute(sql, tuple(params))
         while rows := cursor.fetchmany(3000):
-            # A row per unit: for each metric the count of its days in force, their days
-            # and their values.
-            for r in rows:
-                unit = unit_names.setdefault(r[0], len(unit_names))
-                for i, metric in enumerate(METRICS):
-                    if r[1 + 3 * i]:
-                        units.append(unit)
-                        metrics_.append(metric_names.setdefault(metric, len(metric_names)))
-                        counts.append(r[1 + 3 * i])
-                        days.append(r[2 + 3 * i][inside])
-                        values.append(r[3 + 3 * i][inside])
+            for unit, metric, count, (day_list, value_list) in _each_series(
+                rows, METRICS, unit_names, metric_names
+            ):
+                units.append(unit)
+                metrics_.append(metric)
+                counts.append(count)
+                days.append(day_list[inside])
+                values.append(value_list[inside])
     finally:
         cursor.close()
     n = sum(counts)
