@@ -97,13 +97,6 @@ _RULES = (
         "already stored for the same unit and day, the export does not hold every application since "
         "the campaign began, and storing it would lower that day's figure without a word.",
     ),
-    Rule(
-        "records_in_several_sheets",
-        "error",
-        "Danh sách hồ sơ nằm ở nhiều trang",
-        why="An export split over sheets (a system that writes 20.000 rows a sheet) is read one "
-        "sheet a file; reading the first alone stored part of the export as if it were all of it.",
-    ),
     # -- units -------------------------------------------------------------------------------
     Rule("name_variant", "warning", "Tên đơn vị khác cách viết trong danh mục"),
     Rule("unknown_unit", "warning", "Đơn vị ngoài danh mục"),

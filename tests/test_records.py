@@ -13,10 +13,12 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 import sqlalchemy as sa
+from pandas.testing import assert_frame_equal
 
 from cccd_analytics import cli, ingest
 from cccd_analytics.ingest import legacy_text, readers, records
 from cccd_analytics.ingest.readers import delimited
+from cccd_analytics.store import Store
 
 HEADER = "STT,Số hồ sơ,Họ và tên,Ngày sinh,Số CMND/CCCD,Xã/Phường thường trú,Huyện,Ngày thu nhận,Trạng thái\n"
 COMMUNES = ("Xã Kỳ Đồng", "Xã Kỳ Tân", "Xã Kỳ Lạc")
@@ -586,28 +588,59 @@ def test_an_exports_parts_in_force_are_what_its_rows_add_up_to_written_either_wa
         store.engine.dispose()
 
 
-@pytest.mark.parametrize("second_header", [True, False])
-def test_an_export_split_over_two_sheets_is_refused_not_read_in_part(store, second_header):
-    rows = export_rows(60)
+def _export_book(sheets: list[list[tuple]], headers: list[bool]) -> bytes:
     book = openpyxl.Workbook()
-    first = book.active
-    first.title = "Sheet1"
-    first.append(HEADER.strip().split(","))
-    for r in rows[:40]:
-        first.append(list(r))
-    second = book.create_sheet("Sheet2")
-    if second_header:
-        second.append(HEADER.strip().split(","))
-    for r in rows[40:]:
-        second.append(list(r))
+    for i, (rows, header) in enumerate(zip(sheets, headers)):
+        sheet = book.active if i == 0 else book.create_sheet()
+        sheet.title = f"Sheet{i + 1}"
+        if header:
+            sheet.append(HEADER.strip().split(","))
+        for r in rows:
+            sheet.append(list(r))
     out = io.BytesIO()
     book.save(out)
-    report = ingest.import_bytes(store, out.getvalue(), "xuat.xlsx")
-    assert report.status == "refused"
-    (error,) = report.errors
-    assert error.code == "records_in_several_sheets" and error.sheet == "Sheet2"
-    assert "«Sheet1», «Sheet2»" in error.message
-    assert store.list_uploads().empty
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("second_header", [True, False])
+def test_an_export_split_over_sheets_is_read_whole_as_one_list(db_url, tmp_path, second_header):
+    """An .xls sheet holds 65.536 rows: a longer export goes on in the next sheets, with the
+    header again or without one.  Read as one list it gives the figures the same records
+    give in one sheet; a record's problem names its own sheet and row."""
+    rows = export_rows(60)
+    rows[45] = (*rows[45][:5], "", *rows[45][6:])  # Sheet2 row 6 (5 with no header): no commune
+    one = Store.open(f"sqlite:///{tmp_path / 'one.sqlite'}")
+    whole = ingest.import_bytes(one, _export_book([rows], [True]), "xuat.xlsx")
+    assert whole.status == "imported", whole.message
+    split = Store.open(db_url)
+    report = ingest.import_bytes(
+        split, _export_book([rows[:40], rows[40:]], [True, second_header]), "xuat.xlsx"
+    )
+    assert report.status == "imported", report.message
+    assert report.sheets_read == ["Sheet1", "Sheet2"]
+    assert report.rows_read == whole.rows_read == 59
+    (gap,) = [p for p in report.problems if p.code == "record_without_commune"]
+    own_row = 7 if second_header else 6
+    assert (gap.sheet, gap.row) == ("Sheet2", own_row), gap
+    assert f"dòng {own_row} (trang «Sheet2»)" in gap.message
+    assert_frame_equal(
+        split.current_observations().drop(columns="upload_id"),
+        one.current_observations().drop(columns="upload_id"),
+    )
+    one.engine.dispose()
+
+
+def test_a_problem_in_the_third_sheet_of_an_export_names_that_sheet(store):
+    rows = export_rows(60)
+    rows[55] = (*rows[55][:7], "không rõ", rows[55][8])  # no day received: Sheet3, row 6
+    report = ingest.import_bytes(
+        store, _export_book([rows[:20], rows[20:40], rows[40:]], [True] * 3), "x.xlsx"
+    )
+    assert report.status == "imported", report.message
+    assert report.sheets_read == ["Sheet1", "Sheet2", "Sheet3"]
+    (bad,) = [p for p in report.problems if p.code == "bad_date"]
+    assert (bad.sheet, bad.row) == ("Sheet3", 17), bad
+    assert "dòng 17 (trang «Sheet3»)" in bad.message
 
 
 def test_an_export_counting_below_a_report_of_the_same_day_is_refused(store):

@@ -158,22 +158,12 @@ def extract(
             continue
         if found.kind == "records":
             if counts is not None:
-                continue  # one export per file: a second sheet of it is refused below
+                continue  # one export per file: the sheets it goes on in were read with its first
+            # An export that goes on in more sheets (an .xls sheet holds 65.536 rows): read as
+            # one list, the sheets in their order.
             more = _more_record_sheets(prepared, sheet, found)
-            if more:
-                report.problems.append(
-                    Problem.of(
-                        "records_in_several_sheets",
-                        f"danh sách hồ sơ nằm ở nhiều trang («{sheet.name}», "
-                        + ", ".join(f"«{s.name}»" for s in more)
-                        + "); mỗi tệp chỉ đọc một trang danh sách, đọc một phần thì số liệu sai. Hãy chép "
-                        "các trang vào một trang (hoặc lưu mỗi trang thành một tệp) rồi tải lên lại.",
-                        sheet=more[0].name or None,
-                        row=1,
-                    )
-                )
-                return [], None
-            counts, recs = record_export(book, data, sheet, found, report, report_date)
+            report.sheets_read += [other.name for other, _ in more if other.name not in report.sheets_read]
+            counts, recs = record_export(book, data, sheet, found, report, report_date, more)
             if len(recs):
                 out.append(recs)  # a frame: rows of the export, counted per place and day
         else:
@@ -324,27 +314,32 @@ def _uncomputed_cells(sheet: Sheet, found: layouts.Layout, report: ImportReport)
     return True
 
 
-def _more_record_sheets(prepared, first: Sheet, found: layouts.Layout) -> list[Sheet]:
-    """Other visible sheets holding more of the same per-record export: with its header
-    again, or without one, rows as wide whose day received reads as a day."""
+def _more_record_sheets(prepared, first: Sheet, found: layouts.Layout) -> list[tuple[Sheet, int]]:
+    """Other visible sheets holding more of the same per-record export, each with the index
+    of its first record: with its header again (the rows under it), or without one, rows as
+    wide whose day received reads as a day (from its first such row)."""
     out = []
     day_at = found.columns["received_date"].index
     width = len(found.labels)
+
+    def dated(row) -> bool:
+        return (
+            len(row) >= width - 1
+            and day_at < len(row)
+            and normalise.parse_date(row[day_at]).value is not None
+        )
+
     for sheet, other, _ in prepared:
         if sheet is first or sheet.hidden or not sheet.rows:
             continue
         if other is not None:
             if other.kind == "records" and other.labels == found.labels:
-                out.append(sheet)
+                out.append((sheet, other.first_data_row))
             continue
-        head = [r for r in sheet.rows[:20] if any(normalise.text(v) for v in r)]
-        dated = [
-            r
-            for r in head
-            if len(r) >= width - 1 and day_at < len(r) and normalise.parse_date(r[day_at]).value is not None
-        ]
-        if head and len(dated) * 2 > len(head):
-            out.append(sheet)
+        head = [(i, r) for i, r in enumerate(sheet.rows[:20]) if any(normalise.text(v) for v in r)]
+        rows = [i for i, r in head if dated(r)]
+        if head and len(rows) * 2 > len(head):
+            out.append((sheet, rows[0]))
     return out
 
 

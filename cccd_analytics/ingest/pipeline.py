@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cccd_analytics.ingest import file_types, one_unit, turned
+from cccd_analytics.ingest import file_types, one_unit, records, turned
 from cccd_analytics.ingest.extract import extract
 from cccd_analytics.ingest.observations import resolve_and_check
 from cccd_analytics.ingest.readers import FileData, Limits, ReadError, read_workbook, sniff
@@ -425,6 +425,22 @@ def _show_cells_as_read(report: ImportReport) -> None:
             alias = report.column_aliases.get(problem.sheet, {}).get(problem.column)
             fixed.append(dataclasses.replace(problem, column=alias[0], header=alias[1]) if alias else problem)
         report.problems = fixed
+    if report.row_sheets:
+        # A per-record export over several sheets: a row numbered on across them is shown in
+        # its own sheet.
+        def in_its_sheet(sheet, row):
+            sheets = report.row_sheets.get(sheet)
+            return records.sheet_of_row(sheets, row) if sheets and row else (sheet, row)
+
+        fixed = []
+        for problem in report.problems:
+            sheet, row = in_its_sheet(problem.sheet, problem.row)
+            fixed.append(
+                dataclasses.replace(problem, sheet=sheet, row=row) if row != problem.row else problem
+            )
+        report.problems = fixed
+        for item in [*report.totals, *report.corrections]:
+            item["sheet"], item["row"] = in_its_sheet(item.get("sheet"), item.get("row"))
     if report.row_labels:
         # A Word/PDF table: rows are counted in the table (and per page of a PDF), as the
         # reader sees them, not in the sheet the table was laid out on.

@@ -47,6 +47,9 @@ class RecordCounts:
     parts: pd.DataFrame = field(default_factory=pd.DataFrame)
     # The columns read only to put applications in their parts (field → letter).
     breakdown_columns: dict[str, str] = field(default_factory=dict)
+    # An export over several sheets: each sheet's name after the rows before it (its rows
+    # are numbered on from the sheet before's); empty for one sheet or a CSV.
+    sheets: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _fixer(values: Iterable[str], fix: Callable[[str], str] | None) -> dict[str, str]:

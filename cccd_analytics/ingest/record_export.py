@@ -23,8 +23,13 @@ def record_export(
     found: layouts.Layout,
     report: ImportReport,
     report_date: date | None,
+    more: list[tuple[Sheet, int]] = (),
 ):
-    """Long on purpose: a flat list of the export's problems, each from one count of `records`
+    """`more`: the sheets the export goes on in, each with the index of its first record
+    (`records.read_sheet`); their rows are numbered on from the sheet before's, and
+    `report.row_sheets` turns a message's row back into its sheet and row.
+
+    Long on purpose: a flat list of the export's problems, each from one count of `records`
     (places, dates, lines, statuses), then the one frame of its rows; read top to bottom as the
     upload report lists them."""
     sheet_name = sheet.name or None
@@ -32,7 +37,20 @@ def record_export(
         width = layouts.record_width(sheet.rows, found)
         counts = records.read_csv(data, book.csv, found, width)
     else:
-        counts = records.read_sheet(sheet, found)
+        counts = records.read_sheet(sheet, found, list(more))
+    if counts.sheets:
+        report.row_sheets[sheet_name] = counts.sheets
+
+    def rows_shown(rows) -> str:
+        # "12, 40" or, for an export over several sheets, "12, 3 (trang «Sheet2»)".
+        if not counts.sheets:
+            return ", ".join(map(str, rows))
+        out = []
+        for row in rows:
+            name, own = records.sheet_of_row(counts.sheets, row)
+            out.append(str(own) if name == sheet.name else f"{own} (trang «{name}»)")
+        return ", ".join(out)
+
     cols = found.columns
     received = cols["received_date"]
     at = dict(sheet=sheet_name, column=received.letter, header=received.header)
@@ -47,7 +65,7 @@ def record_export(
             report.problems.append(
                 Problem.of(
                     code,
-                    f"{thousands(n)} hồ sơ {what}, không được tính (ví dụ dòng {', '.join(map(str, rows))}).",
+                    f"{thousands(n)} hồ sơ {what}, không được tính (ví dụ dòng {rows_shown(rows)}).",
                     sheet=sheet_name,
                     row=rows[0],
                     column=column.letter,
@@ -56,7 +74,7 @@ def record_export(
             )
     if counts.bad_dates:
         bad_rows = sum(n for n, _ in counts.bad_dates)
-        rows = ", ".join(str(r) for _, r in counts.bad_dates[:5])
+        rows = rows_shown([r for _, r in counts.bad_dates[:5]])
         severe = bad_rows > max(10, counts.rows // 100)
         report.problems.append(
             Problem.of(

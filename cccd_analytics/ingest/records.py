@@ -91,24 +91,48 @@ def _vi_parser_error(message: str) -> str:
     return message
 
 
-def read_sheet(sheet: Sheet, layout: Layout) -> RecordCounts:
-    """Walk an xlsx/xls/ods export row by row, keeping only the needed cells."""
+def read_sheet(sheet: Sheet, layout: Layout, more: list[tuple[Sheet, int]] = ()) -> RecordCounts:
+    """Walk an xlsx/xls/ods export row by row, keeping only the needed cells.
+
+    `more`: the sheets the export goes on in (an .xls sheet holds 65.536 rows at most), each
+    with the index of its first row of records, read after `sheet` as if they followed it:
+    their rows are numbered on from the last row of the sheet before, and `counts.sheets`
+    says where each sheet starts (`sheet_of_row` turns such a number back into the sheet
+    and its own row)."""
     fields = read_fields(layout)
     positions = [layout.columns[f].index for f in fields]
     tally = Tally(fields)
-    buffer: list[list[str]] = []
-    start = layout.first_data_row
-    for index, row in enumerate(sheet.iter_rows()):
-        if index < layout.first_data_row:
-            continue
-        buffer.append([_cell_text(row[p]) if p < len(row) else "" for p in positions])
-        if len(buffer) >= CHUNK_ROWS:
+    base = 0  # rows of the sheets before this one
+    sheets = []
+    for part, first in [(sheet, layout.first_data_row), *more]:
+        sheets.append((base, part.name))
+        buffer: list[list[str]] = []
+        start = base + first
+        height = 0
+        for index, row in enumerate(part.iter_rows()):
+            height = index + 1
+            if index < first:
+                continue
+            buffer.append([_cell_text(row[p]) if p < len(row) else "" for p in positions])
+            if len(buffer) >= CHUNK_ROWS:
+                tally.add(pd.DataFrame(buffer, columns=fields, dtype=str), start + 1)
+                start += len(buffer)
+                buffer = []
+        if buffer:  # a chunk never runs on into the next sheet: its rows are consecutive
             tally.add(pd.DataFrame(buffer, columns=fields, dtype=str), start + 1)
-            start += len(buffer)
-            buffer = []
-    if buffer:
-        tally.add(pd.DataFrame(buffer, columns=fields, dtype=str), start + 1)
-    return finish(tally, None, layout)
+        base += height
+    counts = finish(tally, None, layout)
+    counts.sheets = sheets if more else []
+    return counts
+
+
+def sheet_of_row(sheets: list[tuple[int, str]], row: int) -> tuple[str, int]:
+    """The sheet and its own row of a row numbered on across sheets (`RecordCounts.sheets`)."""
+    base, name = sheets[0]
+    for start, sheet in sheets:
+        if row > start:
+            base, name = start, sheet
+    return name, row - base
 
 
 def _cell_text(value) -> str:

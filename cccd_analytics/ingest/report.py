@@ -93,6 +93,9 @@ class ImportReport:
     column_aliases: dict = field(default_factory=dict, repr=False, compare=False)
     # Per table of a Word/PDF document: its rows → (page, row of the table).  Not in to_dict().
     row_labels: dict = field(default_factory=dict, repr=False, compare=False)
+    # A per-record export over several sheets: its first sheet's name → where each sheet's
+    # rows start in the rows numbered on across them (records.sheet_of_row).  Not in to_dict().
+    row_sheets: dict = field(default_factory=dict, repr=False, compare=False)
     # Per sheet of units as columns turned into a wide sheet: where its cells were
     # (`turned.Turned`).  Not in to_dict().
     turned: dict = field(default_factory=dict, repr=False, compare=False)
@@ -141,6 +144,7 @@ class ImportReport:
                 "observations",
                 "column_aliases",
                 "row_labels",
+                "row_sheets",
                 "turned",
                 "filled_down_rows",
                 "parts",
