@@ -584,3 +584,43 @@ def test_a_name_that_fits_two_units_is_the_one_the_file_does_not_name_that_day()
 def test_a_name_that_fits_two_units_on_a_day_the_other_has_no_row_is_refused():
     report, _ = ingest.read_observations(_elimination_file("2023-05-02"), "quy_chau.csv")
     assert report.status == "refused" and [p.code for p in report.errors] == ["ambiguous_unit"]
+
+
+def _list_without_districts(communes: list[str]) -> bytes:
+    """A province's list of communes, district after district, none of them named."""
+    lines = ["Tỉnh,Xã/Phường,Lũy kế thu nhận"] + [f"Nghệ An,{c},{100 + i}" for i, c in enumerate(communes)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+NGHIA_DAN = ["Xã Nghĩa Mai", "Xã Nghĩa Yên", "Xã Nghĩa Lạc", "Xã Nghĩa Lâm", "Xã Nghĩa Sơn"]
+TAN_KY = ["Xã Tân Hợp", "Xã Tân Phú", "Xã Tân Xuân", "Xã Giai Xuân", "Xã Nghĩa Đồng"]
+
+
+def test_a_namesake_among_its_districts_communes_is_that_districts():
+    """ "Xã Đồng Văn" is a commune of Tân Kỳ, Quế Phong and Thanh Chương; in a list of Nghĩa
+    Đàn's communes then Tân Kỳ's, with no district named, it is Tân Kỳ's: the communes just
+    above and below it are, and only Tân Kỳ of their districts has it."""
+    communes = NGHIA_DAN + TAN_KY[:2] + ["Xã Đồng Văn"] + TAN_KY[2:]
+    report = ingest.import_bytes(None, _list_without_districts(communes), "bao_cao.csv", report_date=DAY)
+    assert report.status == "checked", report.message
+    placed = report.observations.query("name == 'Xã Đồng Văn'")["unit_key"].unique().tolist()
+    assert placed == [_key("Tỉnh Nghệ An", "Huyện Tân Kỳ", "Xã Đồng Văn")]
+    assert any("như các xã liền trên, liền dưới" in p.message for p in report.warnings)
+
+
+def test_a_namesake_between_two_districts_that_both_have_it_is_not_placed():
+    """ "Xã Nghĩa Bình" is a commune of both Nghĩa Đàn and Tân Kỳ: written where one ends and
+    the other begins, its neighbours do not tell which — it is not placed by them."""
+    communes = NGHIA_DAN + ["Xã Nghĩa Bình"] + TAN_KY
+    report = ingest.import_bytes(None, _list_without_districts(communes), "bao_cao.csv", report_date=DAY)
+    keys = (
+        set(report.observations.query("name == 'Xã Nghĩa Bình'")["unit_key"])
+        if report.observations is not None
+        else set()
+    )
+    official = {
+        _key("Tỉnh Nghệ An", "Huyện Nghĩa Đàn", "Xã Nghĩa Bình"),
+        _key("Tỉnh Nghệ An", "Huyện Tân Kỳ", "Xã Nghĩa Bình"),
+    }
+    assert not keys & official
+    assert not any("như các xã liền trên, liền dưới" in p.message for p in report.problems)

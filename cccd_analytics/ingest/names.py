@@ -129,38 +129,66 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
 
 
 def in_the_sheets_district(
-    firsts: list[FirstRow], matches: list[registry.Match], reg: pd.DataFrame
+    firsts: list[FirstRow], matches: list[registry.Match], reg: pd.DataFrame, neighbours: bool = False
 ) -> list[registry.Match]:
     """A name written without its district that fits a commune of several districts
     ("Kỳ Tân": Huyện Kỳ Anh's and Huyện Tân Kỳ's) is the one in the district of the sheet's
     other communes, when nearly all of them lie in one district: a district's report names
-    its communes and not its district.  Otherwise it stays unresolved, with its
-    candidates, as before."""
+    its communes and not its district.
+
+    `neighbours` (a table, whose rows go district by district, not an export's places in
+    the order they first come): in a sheet of several districts, the name is the commune of
+    the district of the communes just above and below it, when exactly one of their
+    districts has it ("Xã Đồng Văn" among Tân Kỳ's communes, in a province's list of
+    districts one after the other without their names).  Otherwise it stays unresolved,
+    with its candidates, as before."""
     from collections import Counter
 
     out = list(matches)
     by_sheet: dict[str, Counter] = {}
+    placed: dict[str, list[tuple[int, str]]] = {}  # sheet → (row, district) of its communes
     for rec, match in zip(firsts, matches):
         if match.official and match.key in reg.index:
             district = reg.at[match.key, "district_key"]
             if isinstance(district, str) and district:
                 by_sheet.setdefault(rec.sheet, Counter())[district] += 1
+                placed.setdefault(rec.sheet, []).append((rec.row, district))
+    for rows in placed.values():
+        rows.sort()
+
+    def around(rec: FirstRow) -> list[str]:
+        # The districts of the two communes above it and the two below, in its sheet.
+        rows = placed.get(rec.sheet, [])
+        above = [d for r, d in rows if r < rec.row][-2:]
+        below = [d for r, d in rows if r > rec.row][:2]
+        return list(dict.fromkeys(above + below)) if above or below else []
+
+    def placed_in(rec: FirstRow, district: str, how: str) -> registry.Match | None:
+        name = str(reg.at[district, "name"])
+        again = resolve(rec._replace(district=name), reg)
+        if not again.official:
+            return None
+        return dataclasses.replace(
+            again,
+            registry_name=again.registry_name or str(reg.at[again.key, "name"]),
+            corrections=(*again.corrections, f"thuộc {name} {how}"),
+        )
+
     for i, (rec, match) in enumerate(zip(firsts, matches)):
         if match.official or rec.district or rec.sheet not in by_sheet:
             continue
         counts = by_sheet[rec.sheet]
         district, n = counts.most_common(1)[0]
         # Two communes or more, and at least nine in ten of the sheet's, in that district.
-        if n < 2 or n < 0.9 * sum(counts.values()):
+        if n >= 2 and n >= 0.9 * sum(counts.values()):
+            found = placed_in(rec, district, "như các xã khác của trang")
+            if found is not None:
+                out[i] = found
             continue
-        name = str(reg.at[district, "name"])
-        again = resolve(rec._replace(district=name), reg)
-        if again.official:
-            out[i] = dataclasses.replace(
-                again,
-                registry_name=again.registry_name or str(reg.at[again.key, "name"]),
-                corrections=(*again.corrections, f"thuộc {name} như các xã khác của trang"),
-            )
+        if neighbours:
+            fits = [f for d in around(rec) if (f := placed_in(rec, d, "như các xã liền trên, liền dưới"))]
+            if len({f.key for f in fits}) == 1:
+                out[i] = fits[0]
     return out
 
 

@@ -95,7 +95,9 @@ def resolve_and_check(
     ]
     firsts = [FirstRow(*values) for values in zip(*(firsts[name].tolist() for name in FirstRow._fields))]
     reg = registry.load_registry()
-    matches = in_the_sheets_district(firsts, [resolve(rec, reg) for rec in firsts], reg)
+    matches = in_the_sheets_district(
+        firsts, [resolve(rec, reg) for rec in firsts], reg, neighbours=counts is None
+    )
     matches = by_elimination(matches, group, day_codes)
     wanted: dict[str, list[int]] = {}
     for i, (rec, match) in enumerate(zip(firsts, matches)):
