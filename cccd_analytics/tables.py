@@ -374,27 +374,43 @@ def pace_against_need(row) -> str:
 
 
 def silent_days(days) -> str:
-    """The "Chưa báo cáo" (days without a report) cell: how long, or that the day's report
-    is in ("hôm nay" there read as "not reported: today")."""
+    """The "Báo cáo" cell: the day's report is in, or how many days the unit has been
+    silent (under a header "Chưa báo cáo", "đã báo cáo" read as a contradiction)."""
     if pd.isna(days):
         return t("chưa có báo cáo nào")
-    return t("đã báo cáo") if days <= 0 else t("{n} ngày", n=fmt.number(days))
+    return t("đã báo cáo") if days <= 0 else t("{n} ngày chưa báo cáo", n=fmt.number(days))
 
 
 def attention_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """The attention list as the overview shows it (rows from `attention_rows`)."""
-    return pd.DataFrame(
+    """The attention list as the overview shows it (rows from `attention_rows`).  Without
+    the district column when every commune listed is of one district (a district's
+    campaign): the room goes to "Vì sao"."""
+    table = pd.DataFrame(
         {
             t("Đơn vị"): rows["name"].fillna(""),
             t("Trạng thái"): rows["status"].map(lambda s: t(STATUS_LABELS.get(s, ""))),
             t("Huyện"): rows["district"].fillna(""),
             t("Còn thiếu"): rows["remaining"].map(fmt.number),
             t("Tỷ lệ"): rows["coverage"].map(fmt.percent),
-            t("Bình quân 7 ngày / cần mỗi ngày"): [pace_against_need(r) for _, r in rows.iterrows()],
-            t("Chưa báo cáo"): rows["days_since_report"].map(silent_days),
+            t("Tốc độ 7 ngày / cần"): [pace_against_need(r) for _, r in rows.iterrows()],
+            t("Báo cáo"): rows["days_since_report"].map(silent_days),
             t("Dự báo hoàn thành"): projected_or_why(rows),
+            # Why the status is what it is where the figures beside it seem to say otherwise:
+            # a pace above the need on a late unit (the forecaster expects it to fall).
+            t("Vì sao"): why(rows),
         }
     ).reset_index(drop=True)
+    if rows["district"].fillna("").nunique() <= 1:
+        table = table.drop(columns=t("Huyện"))
+    return table
+
+
+def why(rows: pd.DataFrame) -> list[str]:
+    """Each unit's reason to read its status with care, in a few words
+    (`status.forecast_reasons`); "" where it needs none."""
+    if "forecast_reason" not in rows:
+        return [""] * len(rows)
+    return [t(r) if isinstance(r, str) else "" for r in rows["forecast_reason"]]
 
 
 def projected_or_why(rows: pd.DataFrame) -> list[str]:
@@ -443,7 +459,7 @@ def attention_card(row) -> str:
         (t("Còn thiếu"), fmt.number(row["remaining"])),
         (t("Tỷ lệ"), fmt.percent(row["coverage"])),
         (t("Tốc độ / cần"), pace_against_need(row)),
-        (t("Chưa báo cáo"), silent_days(row["days_since_report"])),
+        (t("Báo cáo"), silent_days(row["days_since_report"])),
     ]
     district = row["district"] if isinstance(row["district"], str) else ""
     where = " · ".join(x for x in (district, t(STATUS_LABELS.get(row["status"], ""))) if x)
@@ -452,7 +468,13 @@ def attention_card(row) -> str:
         f'<div class="name">{html.escape(str(row["name"]))}</div>'
         f'<div class="where">{html.escape(where)}</div><div class="facts">'
         + "".join(f"<span>{html.escape(k)}: <b>{html.escape(v)}</b></span>" for k, v in facts)
-        + "</div></div>"
+        + "</div>"
+        + (
+            f'<div class="note">{html.escape(reason)}</div>'
+            if (reason := why(pd.DataFrame([row]))[0])
+            else ""
+        )
+        + "</div>"
     )
 
 

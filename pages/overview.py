@@ -157,7 +157,15 @@ with st.container(key="ov_attention_table"):
         rows["key"].tolist(),
         key="ov_attention",
         height=38 + 35 * len(rows),  # all of the short list, no inner scrolling
+        # Room for the reason beside the verdict; the figures are short.
+        column_config={
+            t("Vì sao"): st.column_config.TextColumn(width=300),
+            t("Tỷ lệ"): st.column_config.TextColumn(width="small"),
+            t("Còn thiếu"): st.column_config.TextColumn(width="small"),
+        },
     )
+    # Under the table only: the phone's cards have a button each instead.
+    st.caption(t("Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó."))
 # On a phone: the same communes as cards, each with a button to its page.
 with st.container(key="ov_cards"):
     for unit, card in zip(rows["key"], cards):
@@ -169,7 +177,6 @@ with st.container(key="ov_cards"):
             icon=":material/chevron_right:",
         ):
             links.open_unit(unit)
-st.caption(t("Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó."))
 
 st.subheader(t("Báo cáo giao ban"))
 ui.briefing_downloads(context)

@@ -319,7 +319,7 @@ def test_every_kind_of_forecast_note_is_worded_exactly():
     7-day and the 3-week pace ahead, short, slowing with and without evidence, late with
     and without a range, a ratio that rounds up to 10): the texts the row-by-row code
     wrote, which the code taking the rows as lists must write too."""
-    from cccd_analytics.analytics.status import forecast_notes
+    from cccd_analytics.analytics.status import forecast_notes, forecast_reasons
 
     day = pd.Timestamp
     n = 9
@@ -391,3 +391,20 @@ def test_every_kind_of_forecast_note_is_worded_exactly():
         "số liệu báo cáo dồn (khoảng 3 ngày một lần); tốc độ 3 tuần qua gấp 2,3 lần cần thiết; mô hình tính đến việc tốc độ thường giảm khi gần bão hòa nên khả năng kịp hạn chỉ 60%; dự báo đạt 2/8/2023 (khoảng 29/7/2023 – 3/8/2023), sau hạn 4 ngày",
         "",
     ]
+    # The gist for a table's narrow column: only where the status and the figures beside it
+    # seem to disagree (a late unit whose pace is short, or a stalled one, needs none).
+    assert forecast_reasons(fig, gap).tolist() == [
+        "",
+        "tốc độ 7 ngày gấp 2,7 lần mức cần; báo cáo dồn",
+        "tốc độ 3 tuần chỉ 30% mức cần; báo cáo dồn",
+        "đủ tốc độ nhưng đang giảm (50% lúc nhanh nhất); báo cáo dồn",
+        "đủ tốc độ nhưng dự báo chậm dần",
+        "",
+        "tốc độ 7 ngày gấp 10,0 lần mức cần",
+        "tốc độ 3 tuần gấp 2,3 lần mức cần; báo cáo dồn",
+        "",
+    ]
+    # A pace at its peak is not "falling", whatever the forecaster has seen.
+    at_peak = fig.iloc[[3]].assign(pace_robust=7.9, pace_peak=8.0)
+    assert forecast_reasons(at_peak, gap[[3]]).tolist() == ["đủ tốc độ nhưng dự báo chậm dần; báo cáo dồn"]
+    assert "tốc độ thường giảm khi gần bão hòa" in forecast_notes(at_peak, gap[[3]])[0]

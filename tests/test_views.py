@@ -50,7 +50,7 @@ def test_freshness_counts_todays_reports_and_lists_the_silent_longest_first():
 def test_the_days_without_a_report_read_as_a_count_or_as_reported():
     assert [tables.silent_days(d) for d in (0, 3, float("nan"))] == [
         "đã báo cáo",
-        "3 ngày",
+        "3 ngày chưa báo cáo",
         "chưa có báo cáo nào",
     ]
 
@@ -79,10 +79,23 @@ def test_the_attention_table_says_what_is_missing_pace_against_need_and_silence(
     units.loc[0, "days_since_report"] = 3
     row = tables.attention_table(tables.attention_rows(units)).iloc[0]
     assert row["Còn thiếu"] == "1.234"
-    assert row["Bình quân 7 ngày / cần mỗi ngày"] == "3.891 / 10.963 (35%)"
-    assert row["Chưa báo cáo"] == "3 ngày"
+    assert row["Tốc độ 7 ngày / cần"] == "3.891 / 10.963 (35%)"
+    assert row["Báo cáo"] == "3 ngày chưa báo cáo"
     card = tables.attention_card(tables.attention_rows(units.assign(name="<b>Xã</b>")).iloc[0])
     assert "&lt;b&gt;Xã&lt;/b&gt;" in card and "1.234" in card
+
+
+def test_the_attention_table_says_why_a_unit_fast_enough_is_late_and_leaves_out_one_district():
+    units = communes(remaining=[1758.0, 900.0], pace_7d=[79.0, 20.0], required_per_day=[71.0, 60.0])
+    units["status"] = "behind"
+    units["forecast_reason"] = ["đủ tốc độ nhưng dự báo chậm dần", ""]
+    table = tables.attention_table(tables.attention_rows(units))
+    assert table["Vì sao"].tolist() == ["đủ tốc độ nhưng dự báo chậm dần", ""]
+    assert "Huyện" not in table.columns  # every commune of one district: the room goes to "Vì sao"
+    two = units.assign(district=["Huyện A", "Huyện B"])
+    assert "Huyện" in tables.attention_table(tables.attention_rows(two)).columns
+    card = tables.attention_card(tables.attention_rows(units).iloc[0])
+    assert "đủ tốc độ nhưng dự báo chậm dần" in card
 
 
 def test_filter_values_survive_the_url():

@@ -19,7 +19,7 @@ import pandas as pd
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.analytics import forecast
 from cccd_analytics.analytics.panel import Panel
-from cccd_analytics.analytics.status import _status, forecast_notes
+from cccd_analytics.analytics.status import _status, forecast_notes, forecast_reasons
 
 #: Days of the pace window and of "this week" (coverage gain).
 PACE_DAYS = 7
@@ -138,11 +138,11 @@ def _figures(
         },
         index=cols,
     )
-    notes = forecast_notes(
-        out.assign(stalled=stalled, steady_ratio=steady_ratio, pace_peak=fc["pace_peak"]),
-        fc["reporting_gap"].to_numpy(dtype=float),
+    judged = out.assign(stalled=stalled, steady_ratio=steady_ratio, pace_peak=fc["pace_peak"])
+    gap = fc["reporting_gap"].to_numpy(dtype=float)
+    return out.assign(
+        forecast_note=forecast_notes(judged, gap), forecast_reason=forecast_reasons(judged, gap)
     )
-    return out.assign(forecast_note=notes)
 
 
 def _judged(

@@ -165,6 +165,7 @@ UNIT_FIELDS = [
     # the steady pace the forecast rests on, and why the status is what it is
     "pace_robust",
     "forecast_note",
+    "forecast_reason",  # its gist, for a table's narrow column
 ]
 
 UNIT_MILESTONE_FIELDS = [
@@ -195,6 +196,7 @@ UNIT_MILESTONE_FIELDS = [
     "met",
     "status",
     "forecast_note",
+    "forecast_reason",
     "run_rate_date",
     "last_report",
     "pace_robust",

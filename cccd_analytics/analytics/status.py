@@ -84,20 +84,11 @@ def forecast_notes(fig: pd.DataFrame, gap: np.ndarray) -> np.ndarray:
     track and need none)."""
     n = len(fig)
     notes = np.full(n, "", dtype=object)
-    status = fig["status"].to_numpy()
-    open_ = ~np.isin(status, ("done", "no_data"))
-    stalled = fig["stalled"].to_numpy(dtype=bool)
+    stalled, batch, ahead, short, slowing, late = _note_flags(fig, gap)
     steady = fig["steady_ratio"].to_numpy(dtype=float)
     seven = fig["pace_ratio"].to_numpy(dtype=float)
     p = fig["p_on_time"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        batch = open_ & (gap >= BATCH_GAP_DAYS)
-        live = open_ & ~stalled & (status != "missed") & np.isfinite(steady) & np.isfinite(p)
-        ahead = live & (steady >= PACE_CLEARLY_AHEAD) & (p < P_ON_TRACK)
-        short = live & (steady <= PACE_CLEARLY_SHORT) & (p >= P_ON_TRACK)
-        slowing = live & ~ahead & ~short & np.isin(status, ("behind", "at_risk")) & (steady >= 1)
-        late = open_ & ~stalled & (status != "missed") & np.isin(status, ("behind", "at_risk"))
-    need = open_ & (stalled | batch | ahead | short | slowing | late)
+    need = stalled | batch | ahead | short | slowing | late
     evidence = fig["evidence"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         from_peak = fig["pace_robust"].to_numpy(dtype=float) / fig["pace_peak"].to_numpy(dtype=float)
@@ -142,7 +133,7 @@ def forecast_notes(fig: pd.DataFrame, gap: np.ndarray) -> np.ndarray:
                 f"tốc độ hiện nay gấp {times(steady_r[j])} lần cần thiết nhưng "
                 + (
                     f"đang giảm (bằng {fmt.percent(peak_r[j], 0)} lúc nhanh nhất)"
-                    if math.isfinite(evidence_r[j]) and evidence_r[j] > 0
+                    if _falling(evidence_r[j], peak_r[j])
                     else "tốc độ thường giảm khi gần bão hòa"
                 )
             )
@@ -156,6 +147,75 @@ def forecast_notes(fig: pd.DataFrame, gap: np.ndarray) -> np.ndarray:
             parts.append(text)
         notes[i] = "; ".join(parts)
     return notes
+
+
+#: A steady pace below this share of its fastest is "falling" in a note; at or above it the
+#: pace is at its peak, and "đang giảm (bằng 100% lúc nhanh nhất)" said the opposite of itself.
+FALLING_FROM_PEAK = 0.95
+
+
+def _falling(evidence: float, from_peak: float) -> bool:
+    """Whether a note may say the pace is falling: the forecaster has seen it slow down
+    (`evidence`) and it is below FALLING_FROM_PEAK of its fastest."""
+    return (
+        math.isfinite(evidence)
+        and evidence > 0
+        and math.isfinite(from_peak)
+        and from_peak < FALLING_FROM_PEAK
+    )
+
+
+def _note_flags(fig: pd.DataFrame, gap: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Which open units (not done, with data) need which part of a note: (stalled, figures
+    sent in batches, a steady pace clearly ahead of a doubtful forecast, clearly short of a
+    confident one, a pace enough today with a forecast after the deadline, late)."""
+    status = fig["status"].to_numpy()
+    open_ = ~np.isin(status, ("done", "no_data"))
+    stalled = open_ & fig["stalled"].to_numpy(dtype=bool)
+    steady = fig["steady_ratio"].to_numpy(dtype=float)
+    p = fig["p_on_time"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        batch = open_ & (gap >= BATCH_GAP_DAYS)
+        live = open_ & ~stalled & (status != "missed") & np.isfinite(steady) & np.isfinite(p)
+        ahead = live & (steady >= PACE_CLEARLY_AHEAD) & (p < P_ON_TRACK)
+        short = live & (steady <= PACE_CLEARLY_SHORT) & (p >= P_ON_TRACK)
+        slowing = live & ~ahead & ~short & np.isin(status, ("behind", "at_risk")) & (steady >= 1)
+        late = open_ & ~stalled & (status != "missed") & np.isin(status, ("behind", "at_risk"))
+    return stalled, batch, ahead, short, slowing, late
+
+
+def forecast_reasons(fig: pd.DataFrame, gap: np.ndarray) -> np.ndarray:
+    """The gist of `forecast_notes` for a table's narrow column, where the status and the
+    figures beside it seem to disagree: a pace above the need on a unit that is late ("đủ
+    tốc độ nhưng …"), a pace far above it on one that is not on track, a confident
+    forecast on a pace far below it, figures sent in batches; "" otherwise (a late unit
+    whose pace is short says so in its own column)."""
+    _, batch, ahead, short, slowing, _ = _note_flags(fig, gap)
+    steady = fig["steady_ratio"].to_numpy(dtype=float)
+    seven = fig["pace_ratio"].to_numpy(dtype=float)
+    evidence = fig["evidence"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        from_peak = fig["pace_robust"].to_numpy(dtype=float) / fig["pace_peak"].to_numpy(dtype=float)
+    out = np.full(len(fig), "", dtype=object)
+    for i in np.flatnonzero(batch | ahead | short | slowing).tolist():
+        parts = []
+        if slowing[i]:
+            parts.append(
+                f"đủ tốc độ nhưng đang giảm ({fmt.percent(from_peak[i], 0)} lúc nhanh nhất)"
+                if _falling(evidence[i], from_peak[i])
+                else "đủ tốc độ nhưng dự báo chậm dần"
+            )
+        elif ahead[i]:
+            # The 7-day pace when it is far ahead too (the table shows it beside), as the note.
+            use_seven = math.isfinite(seven[i]) and seven[i] >= PACE_CLEARLY_AHEAD
+            label, ratio = ("tốc độ 7 ngày", seven[i]) if use_seven else ("tốc độ 3 tuần", steady[i])
+            parts.append(f"{label} gấp {_times(ratio)} lần mức cần")
+        elif short[i]:
+            parts.append(f"tốc độ 3 tuần chỉ {fmt.percent(steady[i], 0)} mức cần")
+        if batch[i]:
+            parts.append("báo cáo dồn")
+        out[i] = "; ".join(parts)
+    return out
 
 
 def _times_memo():
