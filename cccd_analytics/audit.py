@@ -61,6 +61,8 @@ DETAIL_LABELS = {
     "sample": "dữ liệu mẫu",
     "check": "kiểm tra",
 }
+#: Details that are counts, shown with thousands separators.
+COUNTS = ("rows", "units", "failures", "bytes")
 VALUE_LABELS = {
     "unknown_user": "không có tài khoản này",
     "bad_password": "sai mật khẩu",
@@ -117,9 +119,12 @@ def describe(detail: str | dict | None, tr: Callable[[str], str] = lambda s: s) 
             value = ", ".join(str(v) for v in value)
         elif key == "until" and isinstance(value, str):
             try:
-                value = f"{local_time(datetime.fromisoformat(value)):%H:%M %d/%m/%Y}"
+                moment = local_time(datetime.fromisoformat(value))
+                value = f"{moment:%H:%M} {fmt.date_vn(moment.date())}"
             except ValueError:
                 pass
+        elif key in COUNTS and isinstance(value, int) and not isinstance(value, bool):
+            value = fmt.thousands(value)  # 25.575 dòng, as every count the product shows
         text = str(value)
         parts.append(
             f"{tr(DETAIL_LABELS.get(key, key))}: {tr(VALUE_LABELS[text]) if text in VALUE_LABELS else text}"

@@ -482,8 +482,8 @@ def attention_card(row) -> str:
 
 #: Why the planner's team counts are whole numbers (shown under its tables).
 WHOLE_TEAMS_REASON = (
-    "Số tổ được làm tròn lên vì không thể cử một phần của tổ (cần 185,1 tổ nghĩa là phải có "
-    "186 tổ). Số tổ của cả mốc được làm tròn một lần trên tổng nhu cầu các xã, vì tổ lưu động "
+    "Số tổ được làm tròn lên vì không thể cử một phần của tổ (ví dụ: cần 2,3 tổ thì phải cử 3 tổ). "
+    "Số tổ của cả mốc được làm tròn một lần trên tổng nhu cầu các xã, vì tổ lưu động "
     "đi vòng giữa các xã; vì vậy nó có thể nhỏ hơn tổng các số của từng xã."
 )
 

@@ -64,7 +64,7 @@ else:
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(view), 560),
-        column_config={t("Thời điểm"): st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm:ss")},
+        column_config={t("Thời điểm"): st.column_config.DatetimeColumn(format="D/M/YYYY HH:mm:ss")},
     )
     export = view.assign(**{t("Mã thao tác"): shown["action"], "JSON": shown["detail_json"]})
     stamp = f"{today:%Y%m%d}"
@@ -115,5 +115,5 @@ else:
         ),
         hide_index=True,
         width="stretch",
-        column_config={t("Đăng nhập gần nhất"): st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm")},
+        column_config={t("Đăng nhập gần nhất"): st.column_config.DatetimeColumn(format="D/M/YYYY HH:mm")},
     )

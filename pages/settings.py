@@ -53,7 +53,7 @@ with st.form("campaign_form"):
             "name": st.column_config.TextColumn(t("Tên mốc"), required=True),
             "tag": st.column_config.TextColumn(t("Nhãn")),
             "units": st.column_config.TextColumn(t("Danh sách xã")),
-            "deadline": st.column_config.DateColumn(t("Hạn"), format="DD/MM/YYYY", required=True),
+            "deadline": st.column_config.DateColumn(t("Hạn"), format="D/M/YYYY", required=True),
             "target": st.column_config.TextColumn(t("Chỉ tiêu"), default="100%"),
         },
     )
@@ -67,7 +67,7 @@ with st.form("campaign_form"):
         width="stretch",
         key="calendar_editor",
         column_config={
-            "date": st.column_config.DateColumn(t("Ngày"), format="DD/MM/YYYY", required=True),
+            "date": st.column_config.DateColumn(t("Ngày"), format="D/M/YYYY", required=True),
             "weight": st.column_config.NumberColumn(
                 t("Năng lực (0% = nghỉ, 100% = bình thường)"),
                 min_value=0,

@@ -189,7 +189,7 @@ def test_bad_as_of_is_a_clear_error(capsys, db_url):
     [
         (("sqlite:///x",), "tham số lệnh: giá trị 'sqlite:///x' không hợp lệ (chọn một trong: 'ingest'"),
         (("status", "--level", "town"), "tham số --level: giá trị 'town' không hợp lệ"),
-        (("ingest",), "thiếu tham số bắt buộc: paths"),
+        (("ingest",), "thiếu tham số bắt buộc: TỆP"),
         (("status", "--bogus"), "không nhận ra tham số: --bogus"),
         (("status", "--as-of"), "tham số --as-of: cần một giá trị"),
     ],

@@ -25,9 +25,27 @@ from cccd_analytics.exit_codes import Refused, UsageError  # noqa: F401 — the 
 EXIT_REFUSED = exit_codes.REFUSED
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help in Vietnamese: "cách dùng:" for "usage:"."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "cách dùng: " if prefix is None else prefix)
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """argparse exits with 2 on a usage error; here 2 means refused input, so usage is 4
-    (cccd_analytics/exit_codes.py)."""
+    (cccd_analytics/exit_codes.py).  Its help is in Vietnamese: argparse names its sections
+    and its -h in English (gettext without a Vietnamese catalogue)."""
+
+    def __init__(self, *args, add_help: bool = True, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "tham số"
+        self._optionals.title = "tùy chọn"
+        if add_help:
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS, help="in hướng dẫn này rồi thoát"
+            )
 
     def error(self, message: str):
         self.print_usage(sys.stderr)
@@ -98,9 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = db(sub.add_parser("ingest", help="nhập tệp số liệu"))
-    p.add_argument("paths", nargs="+")
+    p.add_argument(
+        "paths", nargs="+", metavar="TỆP", help="tệp hoặc thư mục số liệu (xlsx, xls, csv, docx, pdf …)"
+    )
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.add_argument("--user", default=None, help="người nhập")
     p.set_defaults(run="imports:ingest_files")
 
@@ -108,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--campaign")
     p.add_argument("--as-of")
     p.add_argument("--level", choices=("commune", "district", "province"), default="commune")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(run="status:status")
 
     p = db(sub.add_parser("breakdown", help="số liệu theo nhóm đối tượng, hình thức thu nhận, nơi cư trú …"))
@@ -116,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--campaign")
     p.add_argument("--as-of")
     p.add_argument("--level", choices=("commune", "district", "province"), default="commune")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(run="breakdown:breakdown")
 
     p = sub.add_parser("campaign", help="chiến dịch")
@@ -125,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file")
     q.set_defaults(run="campaigns:add")
     q = db(csub.add_parser("list", help="liệt kê chiến dịch"))
-    q.add_argument("--json", action="store_true")
+    q.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     q.set_defaults(run="campaigns:list_campaigns")
 
     p = db(sub.add_parser("sample", help="nạp dữ liệu mẫu"))
@@ -141,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backtest", help="kiểm định dự báo trên số liệu chiến dịch thật")
     p.add_argument("--data-dir", default=None, help="mặc định: shared/backtest-data cạnh thư mục dự án")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.add_argument(
         "--calibrate",
         action="store_true",
@@ -154,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run="backtest:backtest")
 
     p = db(sub.add_parser("uploads", help="lịch sử nhập"))
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(run="uploads:uploads")
 
     p = db(sub.add_parser("undo", help="hủy một lần nhập"))
@@ -219,7 +239,7 @@ def _user_commands(sub, db) -> None:
     q.set_defaults(run="users:role")
 
     q = db(usub.add_parser("list", help="liệt kê tài khoản"))
-    q.add_argument("--json", action="store_true")
+    q.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     q.set_defaults(run="users:list_users")
 
 

@@ -4,13 +4,14 @@ the registry and the data before they are saved."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from cccd_analytics import shared
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.cli import Refused, UsageError, cli_user
 from cccd_analytics.store import Store
-from cccd_analytics.text import fold
+from cccd_analytics.text import date_vn, fold, thousands
 
 REFUSALS = (camp.CampaignError,)
 
@@ -45,8 +46,22 @@ def add(args) -> int:
         camp.milestone_communes(m, scope, units)
     store.save_campaign(campaign.to_definition())
     store.audit("campaign", cli_user(None), name=campaign.name, change="save", via="cli")
-    print(f"Đã lưu chiến dịch «{campaign.name}» ({len(scope)} xã/phường, hạn {campaign.deadline:%d/%m/%Y}).")
+    print(f"Đã lưu chiến dịch «{campaign.name}» ({len(scope)} xã/phường, hạn {date_vn(campaign.deadline)}).")
     return 0
+
+
+def _target_vn(target) -> str:
+    """A target as written ("87000", "100%") in Vietnamese figures: 87.000, 100%."""
+    text = str(target).strip()
+    return thousands(int(text)) if text.isdigit() else text
+
+
+def _day_vn(day) -> str:
+    """A stored deadline (ISO text or a date) as 10/6/2021."""
+    try:
+        return date_vn(day if isinstance(day, date) else date.fromisoformat(str(day)))
+    except ValueError:
+        return str(day)
 
 
 def list_campaigns(args) -> int:
@@ -58,5 +73,5 @@ def list_campaigns(args) -> int:
     if not items:
         print("Chưa có chiến dịch nào. Thêm bằng: cccd campaign add TỆP.toml")
     for item in items:
-        print(f"{item['name']} — chỉ tiêu {item['target']}, hạn {item['deadline']}")
+        print(f"{item['name']} — chỉ tiêu {_target_vn(item['target'])}, hạn {_day_vn(item['deadline'])}")
     return 0

@@ -45,12 +45,13 @@ def ingest_files(args) -> int:
     from cccd_analytics.store import Store
 
     store = Store.open(args.db)
-    audit = {"username": cli_user(args.user), "via": "cli"}
+    # Who imported it: --user, else the OS account, as the audit log records it (the list of
+    # uploads showed a blank "Người nhập" for every import from the command line).
+    user = cli_user(args.user)
+    audit = {"username": user, "via": "cli"}
     # In the order given, each file its own upload; the next file is read and checked in a
     # second process while one is written (ingest.batch).
-    reports = batch.import_files(
-        store, args.db, paths, uploaded_by=args.user, dry_run=args.dry_run, audit=audit
-    )
+    reports = batch.import_files(store, args.db, paths, uploaded_by=user, dry_run=args.dry_run, audit=audit)
     if any(r.status == "imported" for r in reports) and store.campaign_definitions():
         # The campaigns' figures for the new data, computed once here rather than by the
         # first person who opens the dashboard (cccd_analytics.shared).  Without a campaign

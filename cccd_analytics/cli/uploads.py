@@ -19,7 +19,7 @@ def uploads(args) -> int:
     for row in store.upload_records():
         state = "" if row["status"] == "active" else " (đã hủy)"
         print(
-            f"#{row['id']} {fmt.moment_vn(row['uploaded_at'])} {row['file_name']} — {row['rows_read']} dòng{state}"
+            f"#{row['id']} {fmt.moment_vn(row['uploaded_at'])} {row['file_name']} — {fmt.number(row['rows_read'])} dòng{state}"
         )
     return 0
 
