@@ -140,8 +140,8 @@ def in_the_sheets_district(
     the order they first come): in a sheet of several districts, the name is the commune of
     the district of the communes just above and below it, when exactly one of their
     districts has it ("Xã Đồng Văn" among Tân Kỳ's communes, in a province's list of
-    districts one after the other without their names).  Otherwise it stays unresolved,
-    with its candidates, as before."""
+    districts one after the other without their names), with communes above and below it.
+    Otherwise it stays unresolved, with its candidates, as before."""
     from collections import Counter
 
     out = list(matches)
@@ -157,11 +157,12 @@ def in_the_sheets_district(
         rows.sort()
 
     def around(rec: FirstRow) -> list[str]:
-        # The districts of the two communes above it and the two below, in its sheet.
+        # The districts of the two communes above it and the two below, in its sheet; none
+        # for a name at the top or the end of a list, which has neighbours on one side only.
         rows = placed.get(rec.sheet, [])
         above = [d for r, d in rows if r < rec.row][-2:]
         below = [d for r, d in rows if r > rec.row][:2]
-        return list(dict.fromkeys(above + below)) if above or below else []
+        return list(dict.fromkeys(above + below)) if above and below else []
 
     def placed_in(rec: FirstRow, district: str, how: str) -> registry.Match | None:
         name = str(reg.at[district, "name"])
