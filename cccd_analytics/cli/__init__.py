@@ -125,17 +125,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run="imports:ingest_files")
 
     p = db(sub.add_parser("status", help="tiến độ theo đơn vị"))
-    p.add_argument("--campaign")
-    p.add_argument("--as-of")
-    p.add_argument("--level", choices=("commune", "district", "province"), default="commune")
+    p.add_argument("--campaign", help="tên chiến dịch (mặc định: mọi đơn vị có số liệu)")
+    p.add_argument("--as-of", help="chỉ dùng số liệu đến hết ngày này (YYYY-MM-DD)")
+    p.add_argument(
+        "--level",
+        choices=("commune", "district", "province"),
+        default="commune",
+        help="cấp đơn vị (mặc định: xã)",
+    )
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(run="status:status")
 
     p = db(sub.add_parser("breakdown", help="số liệu theo nhóm đối tượng, hình thức thu nhận, nơi cư trú …"))
     p.add_argument("--dimension", required=True, choices=DIMENSIONS)
-    p.add_argument("--campaign")
-    p.add_argument("--as-of")
-    p.add_argument("--level", choices=("commune", "district", "province"), default="commune")
+    p.add_argument("--campaign", help="tên chiến dịch (mặc định: mọi đơn vị có số liệu)")
+    p.add_argument("--as-of", help="chỉ dùng số liệu đến hết ngày này (YYYY-MM-DD)")
+    p.add_argument(
+        "--level",
+        choices=("commune", "district", "province"),
+        default="commune",
+        help="cấp đơn vị (mặc định: xã)",
+    )
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(run="breakdown:breakdown")
 
@@ -154,8 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = db(sub.add_parser("report", help="xuất báo cáo giao ban (pptx, pdf, xlsx)"))
     p.add_argument("--format", choices=("pptx", "pdf", "xlsx"), required=True)
     p.add_argument("--out", required=True)
-    p.add_argument("--campaign")
-    p.add_argument("--as-of")
+    p.add_argument("--campaign", help="tên chiến dịch (mặc định: mọi đơn vị có số liệu)")
+    p.add_argument("--as-of", help="chỉ dùng số liệu đến hết ngày này (YYYY-MM-DD)")
     p.add_argument("--no-map", action="store_true", help="bỏ trang bản đồ (nhanh hơn)")
     p.set_defaults(run="report:report")
 

@@ -200,8 +200,12 @@ def status(args) -> int:
     print(f"Số liệu tính đến {fmt.date_vn(payload['as_of'])} — {len(payload['units'])} đơn vị")
     for u in payload["units"]:
         name = u.get("commune") or u.get("district") or u.get("province")
+        # The unit's parent beside its name: two provinces' "Xã Kỳ Tân" are two lines apart.
+        parent = (
+            u.get("district") if u.get("commune") else u.get("province") if u.get("district") else ""
+        ) or ""
         print(
-            f"  {name:<28} {fmt.number(u['collected']):>10} / {fmt.number(u['eligible']):>10}"
+            f"  {name:<24} {parent:<22} {fmt.number(u['collected']):>10} / {fmt.number(u['eligible']):>10}"
             f"  {fmt.percent(u['coverage']):>7}  {u['status_label'] or ''}"
         )
     return 0

@@ -182,7 +182,8 @@ def in_the_sheets_district(
         district, n = counts.most_common(1)[0]
         # Two communes or more, and at least nine in ten of the sheet's, in that district.
         if n >= 2 and n >= 0.9 * sum(counts.values()):
-            found = placed_in(rec, district, "như các xã khác của trang")
+            # "của trang" in a workbook's sheet; a CSV file has no sheets.
+            found = placed_in(rec, district, "như các xã khác của " + ("trang" if rec.sheet else "tệp"))
             if found is not None:
                 out[i] = found
             continue

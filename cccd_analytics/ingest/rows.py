@@ -269,7 +269,7 @@ def sheet_records(
                 if normalise.day_month_from_file_name(file_name)
                 else "không xác định được ngày số liệu: tệp không có cột ngày, không có "
                 "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
-                "bao_cao_15_03_2021.xlsx). Hãy cho biết ngày của báo cáo."
+                "bao_cao_15_03_2021.xlsx)."
             )
             report.problems.append(Problem.of("no_date", message, sheet=sheet_name, row=index + 1))
             break
