@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from cccd_analytics import cli, dimensions, ingest
 from cccd_analytics.analytics import breakdowns, metrics
 from cccd_analytics.analytics import campaigns as camp
+from cccd_analytics.store import Store
 
 HEAD = "Ngày,Tỉnh,Huyện,Xã,Nhóm đối tượng,Hình thức thu nhận,Số công dân đủ điều kiện,Lũy kế thu nhận\n"
 
@@ -628,3 +629,14 @@ def test_the_samples_carry_illustrative_breakdowns_that_add_up(sample_url):
         rows = breakdowns.targets(parts, store.denominator_rows(), units, campaign)
         assert len(rows) == len(campaign.group_targets) >= 2
         assert set(rows.status) <= set(metrics.STATUS_LABELS) and "no_data" not in set(rows.status)
+
+
+def test_every_upload_of_the_samples_shows_its_days_parts_alone_too(sample_url):
+    """The list of uploads shows a file's days: an upload of parts alone (a breakdown
+    report) has no values, so its days are its parts'."""
+    store = Store.open(sample_url)
+    uploads = store.list_uploads()
+    undated = uploads.loc[uploads["report_date"].isna(), "id"].tolist()
+    spans = store.upload_spans(undated)
+    assert set(spans.index) == set(undated)
+    assert (spans["first"] <= spans["last"]).all()

@@ -181,8 +181,8 @@ class UploadsMixin:
 
     def upload_spans(self, upload_ids: Iterable[int]) -> pd.DataFrame:
         """The first and last day each of these uploads has figures for (index upload_id;
-        columns first, last), from upload_units: a file of many days has no single report
-        date to show."""
+        columns first, last), from upload_units (an upload of parts alone: from its parts): a
+        file of many days has no single report date to show."""
         import pandas as pd
 
         ids = [int(i) for i in upload_ids]
@@ -196,9 +196,24 @@ class UploadsMixin:
             .group_by(upload_units.c.upload_id)
         )
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all() if ids else []
+            spans = [(r.upload_id, r.first, r.last) for r in (conn.execute(query).all() if ids else [])]
+            # An upload of parts alone (a breakdown report, a list of pupils) has no values,
+            # so no upload_units: its days are its parts', found through its units.
+            for upload_id in sorted(set(ids) - {s[0] for s in spans}):
+                first, last = conn.execute(
+                    sa.select(sa.func.min(breakdowns.c.date), sa.func.max(breakdowns.c.date)).where(
+                        breakdowns.c.unit_key.in_(
+                            sa.select(upload_part_units.c.unit_key).where(
+                                upload_part_units.c.upload_id == upload_id
+                            )
+                        ),
+                        breakdowns.c.upload_id == upload_id,
+                    )
+                ).one()
+                if first is not None:
+                    spans.append((upload_id, first, last))
         return pd.DataFrame(
-            [(r.upload_id, _as_date(r.first), _as_date(r.last)) for r in rows],
+            [(u, _as_date(first), _as_date(last)) for u, first, last in spans],
             columns=["upload_id", "first", "last"],
         ).set_index("upload_id")
 
