@@ -64,6 +64,7 @@ st.plotly_chart(
     on_select=pick_from_map,
     selection_mode="points",
 )
+ui.png_download(map_figure, f"ban_do_{layer}")
 
 if layer == "commune_2025":
     chosen_new = st.session_state.get("map_new_commune")

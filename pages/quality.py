@@ -102,4 +102,4 @@ st.subheader(t("Báo cáo theo ngày"))
 st.caption(
     t("Mỗi dòng một xã/phường, mỗi cột một ngày: xanh = có báo cáo, đỏ = thiếu, trắng = ngày nghỉ theo lịch.")
 )
-st.plotly_chart(charts.completeness_heatmap(complete), width="stretch", config=charts.PLOTLY_CONFIG)
+ui.chart(charts.completeness_heatmap(complete), "bao_cao_theo_ngay")

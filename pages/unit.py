@@ -111,9 +111,7 @@ if split:
         ui.chart(charts.part_series(series, [value], found.values), f"{dimension}_{key}")
 
 st.subheader(t("Thu nhận → trả thẻ"))
-st.plotly_chart(
-    ui.loaders.figure("funnel", view, (key,), _snap=snap), width="stretch", config=charts.PLOTLY_CONFIG
-)
+ui.chart(ui.loaders.figure("funnel", view, (key,), _snap=snap), f"thu_nhan_tra_the_{key}")
 
 if row["level"] == "commune":
     st.subheader(t("Lịch sử nhập số liệu"))

@@ -31,6 +31,7 @@ from cccd_analytics.ui.widgets import (
     import_report,
     language_picker,
     md_escape,
+    png_download,
     problem_table,
     progress_charts,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "language_picker",
     "md_escape",
     "page_context",
+    "png_download",
     "problem_table",
     "progress_charts",
     "refresh_shared",

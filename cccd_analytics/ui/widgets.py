@@ -221,6 +221,11 @@ def chart(fig, name: str) -> None:
     from cccd_analytics import charts
 
     st.plotly_chart(fig, width="stretch", config=charts.PLOTLY_CONFIG)
+    png_download(fig, name)
+
+
+def png_download(fig, name: str) -> None:
+    """The PNG download of a chart shown some other way (a map that answers clicks)."""
 
     def png() -> bytes:
         from cccd_analytics import images
