@@ -144,6 +144,11 @@ def _rings(geometry: dict) -> list[np.ndarray]:
     return [np.asarray(polygon[0], dtype=float)[:, :2] for polygon in polygons]
 
 
+def area(geometry: dict) -> float:
+    """A shape's area in square degrees (its outer rings'): to rank shapes by size."""
+    return sum(_area(ring) for ring in _rings(geometry))
+
+
 def _area(ring: np.ndarray) -> float:
     x, y = ring[:, 0], ring[:, 1]
     return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))

@@ -60,7 +60,9 @@ def test_map_renders_with_the_network_cut_off(server, browser):
     shapes = page.locator("[data-testid=stPlotlyChart] g.scatterlayer path.js-fill")
     assert shapes.count() >= 1
     labels = page.locator("[data-testid=stPlotlyChart] g.textpoint text")
-    assert labels.count() == 21  # Nghệ An's districts
+    # Nghệ An's 21 districts; a name that would run into a larger district's (Cửa Lò's, by
+    # Vinh) is left off, its point still there to hover.
+    assert 19 <= labels.count() <= 21
     assert "%" in labels.first.text_content()
     page.get_by_text("Trạng thái").first.click()  # colour by status: the same polygons, recoloured
     wait_for_app(page)

@@ -113,13 +113,20 @@ def map_figure(b: Briefing, width: int = 1600, height: int = 1000):
         figures = geo.map_units(units, layer)
         with_data = set(figures.loc[figures["collected"].notna(), "key"])
         focus = [f for f in shapes["features"] if f["properties"]["key"] in with_data] or shapes["features"]
-        fig = charts.unit_map(figures, {**shapes, "features": focus}, "coverage", height=height)
+        # Written for a slide seen from the back of a room: larger names than on a screen, as
+        # large as the picture's height leaves room for (a 1000-px slide image: 22 px).
+        size = max(round((15 if len(focus) > 40 else 22) * min(height / 1000, 1.0)), 11)
+        fig = charts.unit_map(
+            figures,
+            {**shapes, "features": focus},
+            "coverage",
+            height=height,
+            width=width,
+            label_size=size,
+            every_label=True,  # nobody hovers a slide: a name runs smaller rather than go missing
+        )
     except Exception:  # noqa: BLE001 - the map is optional; the deck must not fail for it
         return None
-    # Written for a slide seen from the back of a room: larger names than on a screen, as
-    # large as the picture's height leaves room for (a 1000-px slide image: 22 px).
-    size = (15 if len(focus) > 40 else 22) * min(height / 1000, 1.0)
-    fig.update_traces(selector=dict(mode="markers+text"), textfont_size=max(round(size), 11))
     fig.update_layout(font=dict(size=22), width=width, height=height, dragmode=False)
     return fig
 

@@ -18,6 +18,9 @@ def unit_map(
     title: str | None = None,
     label_points: dict | None = None,
     height: int = 640,
+    width: int | None = None,
+    label_size: int | None = None,
+    every_label: bool = False,
 ) -> go.Figure:
     """A map leaders can read: each shape coloured by coverage or status, with its name and
     coverage written on it, the status layer's legend counting the units per status.
@@ -27,6 +30,12 @@ def unit_map(
     server, and the product runs offline.  `figures` comes from `geo.map_units`; each
     label is a point carrying the unit's key (`customdata`), so a click on it selects
     the unit (st.plotly_chart on_select).  Shapes without figures are drawn grey.
+
+    A label that would run into one already written (larger shapes are written first) is
+    written smaller, or left off, its point still there to hover and click: names written over each other in a
+    town's cluster of small wards could be read by nobody.  `width` (the page's is not known:
+    ~1000 px is assumed) and `label_size` say how large the map and its labels are drawn;
+    `every_label` (a slide, which nobody can hover): a label is never left off, only smaller.
     """
     import math
 
@@ -45,10 +54,18 @@ def unit_map(
     low = min(low, 0.9)
 
     _shape_traces(fig, data, geojson, color_by, low)
-    fig.add_trace(_label_trace(data, points))
+    lat_mid = math.radians((lat0 + lat1) / 2)
+    # Pixels per degree of longitude as drawn: the height bounds it, or the width.
+    plot_height = height - (50 if title else 10)
+    per_lon = min(
+        plot_height / (lat1 - lat0 + 0.04) * math.cos(lat_mid), (width or 1000) / (lon1 - lon0 + 0.04)
+    )
+    areas = {f["properties"]["key"]: geo.area(f["geometry"]) for f in geojson["features"]}
+    fig.add_trace(
+        _label_trace(data, points, areas, label_size, per_lon, per_lon / math.cos(lat_mid), every_label)
+    )
     if color_by == "coverage" and len(data):
         fig.add_trace(_coverage_scale(low))
-    lat_mid = math.radians((lat0 + lat1) / 2)
     fig.update_xaxes(visible=False, range=[lon0 - 0.02, lon1 + 0.02])
     fig.update_yaxes(
         visible=False, range=[lat0 - 0.02, lat1 + 0.02], scaleanchor="x", scaleratio=1 / math.cos(lat_mid)
@@ -125,17 +142,37 @@ def _shape_traces(fig: go.Figure, data: pd.DataFrame, geojson: dict, color_by: s
         )
 
 
-def _label_trace(data: pd.DataFrame, points: dict) -> go.Scatter:
+def _label_trace(
+    data: pd.DataFrame,
+    points: dict,
+    areas: dict,
+    size: int | None,
+    per_x: float,
+    per_y: float,
+    every_label: bool = False,
+) -> go.Scatter:
     """Each unit's name and coverage written at its label point, carrying its key so a
-    click selects it."""
+    click selects it; a label that would run into one written before it (larger shapes
+    first) is written smaller, or left off (`_clear_of_others`).  `per_x`, `per_y`: pixels per unit of each axis."""
     from cccd_analytics import geo
     from cccd_analytics.analytics.metrics import STATUS_LABELS
 
     keys = [k for k in points if k in data.index]
+    names = [geo.short_name(str(data.at[k, "name"]) if pd.notna(data.at[k, "name"]) else "") for k in keys]
+    shares = [fmt.percent(data.at[k, "coverage"]) for k in keys]
+    small = len(keys) > 40
+    size = size or (9 if small else 12)
+    sizes = _clear_of_others(
+        [points[k] for k in keys],
+        [(len(n), len(c)) for n, c in zip(names, shares)],
+        [areas.get(k, 0.0) for k in keys],
+        size,
+        per_x,
+        per_y,
+        every_label,
+    )
     labels = [
-        f"<b>{escaped(geo.short_name(str(data.at[k, 'name']) if pd.notna(data.at[k, 'name']) else ''))}"
-        f"</b><br>{fmt.percent(data.at[k, 'coverage'])}"
-        for k in keys
+        f"<b>{escaped(n)}</b><br>{c}" if px else "" for n, c, px in zip(names, shares, sizes, strict=True)
     ]
     hover = [
         f"<b>{escaped(data.at[k, 'name'])}</b><br>{t('Đã thu nhận')}: {fmt.number(data.at[k, 'collected'])}"
@@ -143,14 +180,13 @@ def _label_trace(data: pd.DataFrame, points: dict) -> go.Scatter:
         f"<br>{t('Trạng thái')}: {t(STATUS_LABELS.get(data.at[k, 'status'], ''))}"
         for k in keys
     ]
-    small = len(keys) > 40
     return go.Scatter(
         x=[points[k][0] for k in keys],
         y=[points[k][1] for k in keys],
         mode="markers+text",
         text=labels,
         textposition="middle center",
-        textfont=dict(size=9 if small else 12, color="#1F2933"),
+        textfont=dict(size=[round(px) or size for px in sizes], color="#1F2933"),
         marker=dict(size=18 if small else 30, color="rgba(255,255,255,0.01)"),
         customdata=keys,
         # A click selects a label; the others must stay readable, not fade.
@@ -161,6 +197,49 @@ def _label_trace(data: pd.DataFrame, points: dict) -> go.Scatter:
         showlegend=False,
         name="",
     )
+
+
+#: A label that runs into another at full size is tried this much smaller before it is left off.
+SMALLER_LABEL = 0.7
+
+
+def _clear_of_others(
+    points: list,
+    lengths: list[tuple[int, int]],
+    areas: list[float],
+    size: float,
+    per_x: float,
+    per_y: float,
+    every_label: bool = False,
+) -> list[float]:
+    """The size to write each label at (0: not written): each a box of its two lines
+    (characters, bold) around its point, placed in the order of its shape's area, largest
+    first, at `size` px when that box overlaps no box placed before it, else at
+    SMALLER_LABEL of it when that one does not; otherwise not written, or with
+    `every_label` written at that smaller size all the same."""
+    boxes: list[tuple[float, float, float, float]] = []
+    sizes = [0.0] * len(points)
+
+    def box(i: int, px: float) -> tuple[float, float, float, float]:
+        (x, y), (first, second) = points[i], lengths[i]
+        half_w = max(first, second) * 0.6 * px / 2 / per_x
+        half_h = 2 * 1.2 * px / 2 / per_y
+        return (x - half_w, y - half_h, x + half_w, y + half_h)
+
+    def clear(b) -> bool:
+        return all(b[2] <= o[0] or b[0] >= o[2] or b[3] <= o[1] or b[1] >= o[3] for o in boxes)
+
+    for i in sorted(range(len(points)), key=lambda i: -areas[i]):
+        for px in (size, size * SMALLER_LABEL):
+            if clear(b := box(i, px)):
+                boxes.append(b)
+                sizes[i] = px
+                break
+        else:
+            if every_label:
+                boxes.append(box(i, size * SMALLER_LABEL))
+                sizes[i] = size * SMALLER_LABEL
+    return sizes
 
 
 def _coverage_scale(low: float) -> go.Scatter:
