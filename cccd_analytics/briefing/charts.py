@@ -127,7 +127,8 @@ def map_figure(b: Briefing, width: int = 1600, height: int = 1000):
         )
     except Exception:  # noqa: BLE001 - the map is optional; the deck must not fail for it
         return None
-    fig.update_layout(font=dict(size=22), width=width, height=height, dragmode=False)
+    # Room below the shapes: a label written under a unit at the edge is not cut off.
+    fig.update_layout(font=dict(size=22), width=width, height=height, dragmode=False, margin=dict(b=30))
     return fig
 
 

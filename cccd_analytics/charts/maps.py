@@ -32,7 +32,7 @@ def unit_map(
     the unit (st.plotly_chart on_select).  Shapes without figures are drawn grey.
 
     A label that would run into one already written (larger shapes are written first) is
-    written smaller, or left off, its point still there to hover and click: names written over each other in a
+    written beside its point, smaller, or left off, its point still there to hover and click: names written over each other in a
     town's cluster of small wards could be read by nobody.  `width` (the page's is not known:
     ~1000 px is assumed) and `label_size` say how large the map and its labels are drawn;
     `every_label` (a slide, which nobody can hover): a label is never left off, only smaller.
@@ -62,7 +62,16 @@ def unit_map(
     )
     areas = {f["properties"]["key"]: geo.area(f["geometry"]) for f in geojson["features"]}
     fig.add_trace(
-        _label_trace(data, points, areas, label_size, per_lon, per_lon / math.cos(lat_mid), every_label)
+        _label_trace(
+            data,
+            points,
+            areas,
+            label_size,
+            per_lon,
+            per_lon / math.cos(lat_mid),
+            every_label,
+            (lon0 - 0.02, lat0 - 0.02, lon1 + 0.02, lat1 + 0.02),
+        )
     )
     if color_by == "coverage" and len(data):
         fig.add_trace(_coverage_scale(low))
@@ -150,10 +159,11 @@ def _label_trace(
     per_x: float,
     per_y: float,
     every_label: bool = False,
+    frame: tuple[float, float, float, float] | None = None,
 ) -> go.Scatter:
     """Each unit's name and coverage written at its label point, carrying its key so a
     click selects it; a label that would run into one written before it (larger shapes
-    first) is written smaller, or left off (`_clear_of_others`).  `per_x`, `per_y`: pixels per unit of each axis."""
+    first) is written beside its point, smaller, or left off (`_clear_of_others`).  `per_x`, `per_y`: pixels per unit of each axis."""
     from cccd_analytics import geo
     from cccd_analytics.analytics.metrics import STATUS_LABELS
 
@@ -170,9 +180,11 @@ def _label_trace(
         per_x,
         per_y,
         every_label,
+        frame,
     )
     labels = [
-        f"<b>{escaped(n)}</b><br>{c}" if px else "" for n, c, px in zip(names, shares, sizes, strict=True)
+        f"<b>{escaped(n)}</b><br>{c}" if px else ""
+        for n, c, (px, _) in zip(names, shares, sizes, strict=True)
     ]
     hover = [
         f"<b>{escaped(data.at[k, 'name'])}</b><br>{t('Đã thu nhận')}: {fmt.number(data.at[k, 'collected'])}"
@@ -185,8 +197,8 @@ def _label_trace(
         y=[points[k][1] for k in keys],
         mode="markers+text",
         text=labels,
-        textposition="middle center",
-        textfont=dict(size=[round(px) or size for px in sizes], color="#1F2933"),
+        textposition=[place for _, place in sizes],
+        textfont=dict(size=[round(px) or size for px, _ in sizes], color="#1F2933"),
         marker=dict(size=18 if small else 30, color="rgba(255,255,255,0.01)"),
         customdata=keys,
         # A click selects a label; the others must stay readable, not fade.
@@ -196,11 +208,23 @@ def _label_trace(
         hoverinfo="text",
         showlegend=False,
         name="",
+        cliponaxis=False,  # a label of a unit at the map's edge is written whole, not cut
     )
 
 
 #: A label that runs into another at full size is tried this much smaller before it is left off.
 SMALLER_LABEL = 0.7
+
+
+#: Where a label may go around its point, in the order tried: on it, above, below, to the
+#: right, to the left (plotly's textposition, and the box's shift in half-boxes).
+_PLACES = (
+    ("middle center", 0, 0),
+    ("top center", 0, 1),
+    ("bottom center", 0, -1),
+    ("middle right", 1, 0),
+    ("middle left", -1, 0),
+)
 
 
 def _clear_of_others(
@@ -211,35 +235,46 @@ def _clear_of_others(
     per_x: float,
     per_y: float,
     every_label: bool = False,
-) -> list[float]:
-    """The size to write each label at (0: not written): each a box of its two lines
-    (characters, bold) around its point, placed in the order of its shape's area, largest
-    first, at `size` px when that box overlaps no box placed before it, else at
-    SMALLER_LABEL of it when that one does not; otherwise not written, or with
-    `every_label` written at that smaller size all the same."""
+    frame: tuple[float, float, float, float] | None = None,
+) -> list[tuple[float, str]]:
+    """Each label's size (0: not written) and place around its point: a box of its two
+    lines (characters, bold), placed in the order of its shape's area, largest first, at
+    the first of `_PLACES` where it overlaps no box placed before it — at `size` px, else at
+    SMALLER_LABEL of it, and inside `frame` (x0, y0, x1, y1: the plot) when given;
+    otherwise not written, or with `every_label` written on its point at that smaller size
+    all the same.  A box is a little wider than its letters: names that touch read as one."""
     boxes: list[tuple[float, float, float, float]] = []
-    sizes = [0.0] * len(points)
+    out: list[tuple[float, str]] = [(0.0, "middle center")] * len(points)
 
-    def box(i: int, px: float) -> tuple[float, float, float, float]:
+    def box(i: int, px: float, dx: int, dy: int) -> tuple[float, float, float, float]:
         (x, y), (first, second) = points[i], lengths[i]
-        half_w = max(first, second) * 0.6 * px / 2 / per_x
+        half_w = (max(first, second) * 0.6 + 1) * px / 2 / per_x
         half_h = 2 * 1.2 * px / 2 / per_y
+        x, y = x + dx * half_w, y + dy * half_h
         return (x - half_w, y - half_h, x + half_w, y + half_h)
 
     def clear(b) -> bool:
-        return all(b[2] <= o[0] or b[0] >= o[2] or b[3] <= o[1] or b[1] >= o[3] for o in boxes)
+        inside = frame is None or (
+            b[0] >= frame[0] and b[1] >= frame[1] and b[2] <= frame[2] and b[3] <= frame[3]
+        )
+        return inside and all(b[2] <= o[0] or b[0] >= o[2] or b[3] <= o[1] or b[1] >= o[3] for o in boxes)
 
     for i in sorted(range(len(points)), key=lambda i: -areas[i]):
-        for px in (size, size * SMALLER_LABEL):
-            if clear(b := box(i, px)):
-                boxes.append(b)
-                sizes[i] = px
-                break
-        else:
-            if every_label:
-                boxes.append(box(i, size * SMALLER_LABEL))
-                sizes[i] = size * SMALLER_LABEL
-    return sizes
+        found = next(
+            (
+                (px, place, b)
+                for px in (size, size * SMALLER_LABEL)
+                for place, dx, dy in _PLACES
+                if clear(b := box(i, px, dx, dy))
+            ),
+            None,
+        )
+        if found is None and every_label:
+            found = (size * SMALLER_LABEL, "middle center", box(i, size * SMALLER_LABEL, 0, 0))
+        if found is not None:
+            boxes.append(found[2])
+            out[i] = found[:2]
+    return out
 
 
 def _coverage_scale(low: float) -> go.Scatter:

@@ -162,9 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run="imports:sample")
 
     p = db(sub.add_parser("report", help="xuất báo cáo giao ban (pptx, pdf, xlsx)"))
-    p.add_argument("--format", choices=("pptx", "pdf", "xlsx"), required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--campaign", help="tên chiến dịch (mặc định: mọi đơn vị có số liệu)")
+    p.add_argument("--format", choices=("pptx", "pdf", "xlsx"), required=True, help="loại tệp")
+    p.add_argument("--out", required=True, help="tệp ghi ra")
+    p.add_argument("--campaign", help="tên chiến dịch (mặc định: mọi chiến dịch có số liệu)")
     p.add_argument("--as-of", help="chỉ dùng số liệu đến hết ngày này (YYYY-MM-DD)")
     p.add_argument("--no-map", action="store_true", help="bỏ trang bản đồ (nhanh hơn)")
     p.set_defaults(run="report:report")
