@@ -76,6 +76,24 @@ st.html("""
   /* The shortcut hint Streamlit draws in a button ("Home", "←") is English and a second
      label; the keys still work and the footer names them in Vietnamese. */
   .st-key-cccd_nav button [aria-label^="Shortcut"] { display: none; }
+  /* A phone is no projector: sizes for a hand's distance, the slide scrolls, the keyboard
+     hint goes. */
+  @media (max-width: 640px) {
+    [data-testid="stMainBlockContainer"], .block-container { padding: 8px 10px 0 10px !important; }
+    .st-key-cccd_slide { height: auto !important; overflow: visible !important; font-size: 17px; }
+    .cccd-slide, .cccd-sub, .cccd-note, .cccd-more, .cccd-tile .label, .cccd-tile .note,
+    table.cccd-slide-table { font-size: 16px !important; }
+    .cccd-slide ul { font-size: 17px; }
+    h1.cccd-title { font-size: 24px; border-bottom-width: 4px; }
+    .cccd-cover .kicker { font-size: 15px; }
+    .cccd-cover .name { font-size: 30px; margin: 2vh 0; }
+    .cccd-cover .when { font-size: 18px; }
+    .cccd-tile .value { font-size: 28px; }
+    .cccd-verdict { font-size: 18px; }
+    .st-key-cccd_nav { height: auto; }
+    .st-key-cccd_nav button p, .st-key-cccd_nav a p { font-size: 15px; }
+    .cccd-keys { display: none; }
+  }
 </style>
 """)
 
@@ -217,10 +235,10 @@ with st.container(key="cccd_nav"):
         width="stretch",
     )
     middle.html(
-        f"<div style='text-align:center;color:#4A5563;font-size:16px;line-height:1.3;white-space:nowrap;"
+        f"<div style='text-align:center;color:#4A5563;font-size:18px;line-height:1.3;white-space:nowrap;"
         f"overflow:hidden;text-overflow:ellipsis'><b>{t('Trang {i}/{n}', i=index + 1, n=len(plan))}</b> · "
-        f"{html.escape(brief.unit_name)} · {t('số liệu đến {day}', day=fmt.date_vn(brief.as_of))} · "
-        f"{t('phím mũi tên, lên/xuống trang · F: toàn màn hình')}</div>"
+        f"{html.escape(brief.unit_name)} · {t('số liệu đến {day}', day=fmt.date_vn(brief.as_of))}"
+        f"<span class='cccd-keys'> · {t('phím mũi tên, lên/xuống trang · F: toàn màn hình')}</span></div>"
     )
     right.button(
         t("Sau"),
