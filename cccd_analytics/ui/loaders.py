@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import shared
+from cccd_analytics import i18n, shared
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.analytics import metrics
 from cccd_analytics.store import Store, default_url
@@ -154,7 +154,6 @@ def refresh_shared() -> None:
 def view_key(snap: metrics.Snapshot) -> tuple:
     """What identifies a snapshot's renders: database, data version, campaign (a unit's
     narrowed campaign names the unit), as-of day and language."""
-    from cccd_analytics import i18n
 
     return (default_url(), data_version(), snap.campaign.name, str(snap.as_of), i18n.language())
 
@@ -318,7 +317,10 @@ def unit_parts_table(key: tuple, as_of: date | None, unit: str, level: str, dime
     from cccd_analytics import dimensions, tables
 
     found = _context.breakdown(dimension)
-    return tables.parts_table(found.rows[found.rows["key"] == unit], dimensions.LABELS[dimension], level)
+    table = tables.parts_table(found.rows[found.rows["key"] == unit], dimensions.LABELS[dimension], level)
+    # One unit's page: its name and district are the page's heading, not a column on every row
+    # (on a phone they pushed the figures off the screen).
+    return table.drop(columns=[c for c in (i18n.t("Đơn vị"), i18n.t("Huyện")) if c in table.columns])
 
 
 # -- breakdowns (parts by priority group, channel, residence …) ------------------------------
