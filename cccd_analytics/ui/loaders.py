@@ -154,7 +154,6 @@ def refresh_shared() -> None:
 def view_key(snap: metrics.Snapshot) -> tuple:
     """What identifies a snapshot's renders: database, data version, campaign (a unit's
     narrowed campaign names the unit), as-of day and language."""
-
     return (default_url(), data_version(), snap.campaign.name, str(snap.as_of), i18n.language())
 
 
