@@ -27,7 +27,16 @@ if len(targets):
     st.subheader(t("Chỉ tiêu theo nhóm"))
     with st.container(key="groups_targets"):
         st.dataframe(
-            tables.style_status(tables.group_targets_table(targets)), hide_index=True, width="stretch"
+            tables.style_status(tables.group_targets_table(targets)),
+            hide_index=True,
+            width="stretch",
+            # The long names wrap nowhere: the figures keep their room, the status its whole word.
+            column_config={
+                t("Chỉ tiêu nhóm"): st.column_config.TextColumn(width="medium"),
+                t("Hạn"): st.column_config.TextColumn(width="small"),
+                t("Cần mỗi ngày"): st.column_config.TextColumn(width="small"),
+                t("Bình quân 7 ngày"): st.column_config.TextColumn(width="small"),
+            },
         )
     st.caption(
         t(

@@ -108,11 +108,15 @@ def parts_coverage(found, level_rows: pd.DataFrame) -> go.Figure:
             ],
             textposition="auto",
             hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+            # A label written past its bar runs into the right margin instead of being cut
+            # at the axis ("54,0% · 79.792/1…").
+            cliponaxis=False,
         )
     )
     fig.update_yaxes(autorange="reversed")
     fig = layout(fig, None, height=60 + 48 * max(len(rows), 1))
     fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_layout(margin=dict(r=max(fig.layout.margin.r or 0, 180)))
     fig.update_xaxes(tickformat=".0%", range=[0, 1.05])
     return fig
 
