@@ -40,10 +40,12 @@ def unit_table(
             t("Đơn vị"): rows["name"].fillna("")
             + rows["official"].map({False: t(" (ngoài danh mục)")}).fillna(""),
             t("Trạng thái"): rows["status"].map(lambda s: t(STATUS_LABELS.get(s, ""))),
+            # Coverage beside the status: on a phone, with the name pinned, the two that say
+            # who lags are in view without scrolling sideways.
+            t("Tỷ lệ"): rows["coverage"].map(fmt.percent),
             t("Huyện"): rows["district"].fillna("") if level == "commune" else None,
             t("Số CD đủ điều kiện"): rows["eligible"].map(fmt.number),
             t("Đã thu nhận"): rows["collected"].map(fmt.number),
-            t("Tỷ lệ"): rows["coverage"].map(fmt.percent),
             t("Bình quân 7 ngày"): rows["pace_7d"].map(fmt.number),
             t("Cần mỗi ngày"): rows["required_per_day"].map(fmt.number),
             t("Dự báo hoàn thành"): rows["projected_date"].map(fmt.date_vn),
