@@ -111,6 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = ArgumentParser(prog="cccd", description="Theo dõi chiến dịch cấp CCCD gắn chíp.")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    def scope(p):
+        """The options of a command that reads a campaign's units (status, breakdown)."""
+        p.add_argument("--campaign", help="tên chiến dịch (mặc định: mọi đơn vị có số liệu)")
+        p.add_argument("--as-of", help="chỉ dùng số liệu đến hết ngày này (YYYY-MM-DD)")
+        p.add_argument(
+            "--level",
+            choices=("commune", "district", "province"),
+            default="commune",
+            help="cấp đơn vị (mặc định: xã)",
+        )
+        p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+
     def db(p):
         p.add_argument("--db", default=None, help="địa chỉ SQLAlchemy (mặc định: CCCD_DB_URL hoặc SQLite)")
         return p
@@ -125,28 +137,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run="imports:ingest_files")
 
     p = db(sub.add_parser("status", help="tiến độ theo đơn vị"))
-    p.add_argument("--campaign", help="tên chiến dịch (mặc định: mọi đơn vị có số liệu)")
-    p.add_argument("--as-of", help="chỉ dùng số liệu đến hết ngày này (YYYY-MM-DD)")
-    p.add_argument(
-        "--level",
-        choices=("commune", "district", "province"),
-        default="commune",
-        help="cấp đơn vị (mặc định: xã)",
-    )
-    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    scope(p)
     p.set_defaults(run="status:status")
 
     p = db(sub.add_parser("breakdown", help="số liệu theo nhóm đối tượng, hình thức thu nhận, nơi cư trú …"))
-    p.add_argument("--dimension", required=True, choices=DIMENSIONS)
-    p.add_argument("--campaign", help="tên chiến dịch (mặc định: mọi đơn vị có số liệu)")
-    p.add_argument("--as-of", help="chỉ dùng số liệu đến hết ngày này (YYYY-MM-DD)")
     p.add_argument(
-        "--level",
-        choices=("commune", "district", "province"),
-        default="commune",
-        help="cấp đơn vị (mặc định: xã)",
+        "--dimension",
+        required=True,
+        choices=DIMENSIONS,
+        help="cách chia: nhóm đối tượng (group), hình thức thu nhận (channel) …",
     )
-    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    scope(p)
     p.set_defaults(run="breakdown:breakdown")
 
     p = sub.add_parser("campaign", help="chiến dịch")
