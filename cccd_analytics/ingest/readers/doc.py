@@ -22,9 +22,8 @@ from __future__ import annotations
 import io
 import struct
 
-from cccd_analytics.ingest.readers.document import Block, clean, sheets
+from cccd_analytics.ingest.readers.document import Block, clean, sized_sheets
 from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet
-from cccd_analytics.text import thousands
 
 # sprm codes ([MS-DOC] 2.6): a row's end paragraph, inside a table, the table's cell edges.
 _PF_TTP, _PF_IN_TABLE, _T_DEF_TABLE = 0x2417, 0x2416, 0xD608
@@ -63,11 +62,7 @@ def read_doc(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
             f"Tệp «{file_name}» là văn bản Word 97–2003 (.doc) có đặt mật khẩu; hãy bỏ mật khẩu, "
             "lưu lại dạng .docx rồi tải lên lại."
         )
-    found = sheets(blocks)
-    cells = sum(len(s.rows) * max((len(r) for r in s.rows), default=0) for s in found)
-    if cells > limits.max_table_cells:
-        raise ReadError(f"Tệp «{file_name}»: bảng quá lớn (hơn {thousands(limits.max_table_cells)} ô).")
-    return found
+    return sized_sheets(blocks, file_name, limits)
 
 
 def _read_blocks(data: bytes) -> list[Block] | None:

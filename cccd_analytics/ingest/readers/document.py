@@ -27,7 +27,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from cccd_analytics.ingest.readers.workbook import Sheet
+from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet
+from cccd_analytics.text import thousands
 
 #: A table with fewer rows or columns than this is text (letterhead, signatures).
 MIN_TABLE_ROWS = 3
@@ -211,6 +212,30 @@ def _drop_repeats(block: Block) -> None:
         rows.append(row)
         kept_pages.append(page)
     block.rows, block.row_pages = rows, kept_pages
+
+
+def blocks_of(parts) -> list[Block]:
+    """A document's parts in order, each a line of text (str) or a table's grid (rows of
+    cells), as blocks, the tables numbered from 1."""
+    blocks: list[Block] = []
+    tables = 0
+    for part in parts:
+        if isinstance(part, str):
+            blocks.append(Block([[part]], is_table=False))
+        else:
+            tables += 1
+            blocks.append(Block(part, is_table=True, number=tables))
+    return blocks
+
+
+def sized_sheets(blocks: list[Block], file_name: str, limits: Limits) -> list[Sheet]:
+    """`sheets` of a Word or web document, refused when its tables hold more cells than a
+    table read whole may (`Limits.max_table_cells`)."""
+    found = sheets(blocks)
+    cells = sum(len(s.rows) * max((len(r) for r in s.rows), default=0) for s in found)
+    if cells > limits.max_table_cells:
+        raise ReadError(f"Tệp «{file_name}»: bảng quá lớn (hơn {thousands(limits.max_table_cells)} ô).")
+    return found
 
 
 def sheets(blocks: list[Block], label: str = "Bảng") -> list[Sheet]:

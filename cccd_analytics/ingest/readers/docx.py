@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import io
 
-from cccd_analytics.ingest.readers.document import Block, clean, sheets
+from cccd_analytics.ingest.readers.document import blocks_of, clean, sized_sheets
 from cccd_analytics.ingest.readers.spreadsheet import check_zip
 from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
-from cccd_analytics.text import thousands
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _T, _SDT = (f"{_W}{n}" for n in ("p", "tbl", "tr", "tc", "t", "sdt"))
@@ -40,19 +39,8 @@ def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
             f"Tệp «{file_name}» là văn bản Word nhưng không mở được ({short_reason(exc)}); hãy mở bằng "
             "Word và lưu lại dạng .docx."
         ) from None
-    blocks: list[Block] = []
-    tables = 0
-    for element in [*heading, *_blocks(body)]:
-        if element.tag == _P:
-            blocks.append(Block([[_text(element)]], is_table=False))
-        else:
-            tables += 1
-            blocks.append(Block(_grid(element), is_table=True, number=tables))
-    found = sheets(blocks)
-    cells = sum(len(s.rows) * max((len(r) for r in s.rows), default=0) for s in found)
-    if cells > limits.max_table_cells:
-        raise ReadError(f"Tệp «{file_name}»: bảng quá lớn (hơn {thousands(limits.max_table_cells)} ô).")
-    return found
+    parts = (_text(e) if e.tag == _P else _grid(e) for e in [*heading, *_blocks(body)])
+    return sized_sheets(blocks_of(parts), file_name, limits)
 
 
 def _page_header(document) -> list:

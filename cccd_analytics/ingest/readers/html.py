@@ -16,9 +16,8 @@ from __future__ import annotations
 import re
 
 from cccd_analytics.ingest import legacy_text
-from cccd_analytics.ingest.readers.document import Block, clean, sheets
+from cccd_analytics.ingest.readers.document import blocks_of, clean, sized_sheets
 from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
-from cccd_analytics.text import thousands
 
 #: A page is a table to read when it starts as HTML does and has a table in it.
 _HTML_START = re.compile(rb"^\s*(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|head|meta|table|body)\b", re.I)
@@ -53,20 +52,9 @@ def read_html(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
         ) from None
     for br in root.iter("br"):
         br.tail = " " + (br.tail or "")  # "Lũy kế<br>thu nhận" is two words, not "kếthu"
-    blocks: list[Block] = []
-    tables = 0
     body = root.find("body")
-    for element in _blocks(body if body is not None else root):
-        if isinstance(element, str):
-            blocks.append(Block([[element]], is_table=False))
-        else:
-            tables += 1
-            blocks.append(Block(_grid(element), is_table=True, number=tables))
-    found = sheets(blocks)
-    cells = sum(len(s.rows) * max((len(r) for r in s.rows), default=0) for s in found)
-    if cells > limits.max_table_cells:
-        raise ReadError(f"Tệp «{file_name}»: bảng quá lớn (hơn {thousands(limits.max_table_cells)} ô).")
-    return found
+    parts = (e if isinstance(e, str) else _grid(e) for e in _blocks(body if body is not None else root))
+    return sized_sheets(blocks_of(parts), file_name, limits)
 
 
 def _blocks(element):
