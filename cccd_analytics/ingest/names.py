@@ -4,6 +4,7 @@ registry described with the parents its names point to."""
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import re
@@ -159,9 +160,12 @@ def in_the_sheets_district(
     def around(rec: FirstRow) -> list[str]:
         # The districts of the two communes above it and the two below, in its sheet; none
         # for a name at the top or the end of a list, which has neighbours on one side only.
+        # (A bisection into the sheet's sorted rows: a long list of names outside the registry
+        # would make a scan of them per name quadratic.)
         rows = placed.get(rec.sheet, [])
-        above = [d for r, d in rows if r < rec.row][-2:]
-        below = [d for r, d in rows if r > rec.row][:2]
+        at = bisect.bisect_left(rows, (rec.row, ""))
+        after = bisect.bisect_right(rows, (rec.row, "\uffff"))
+        above, below = [d for _, d in rows[max(at - 2, 0) : at]], [d for _, d in rows[after : after + 2]]
         return list(dict.fromkeys(above + below)) if above and below else []
 
     def placed_in(rec: FirstRow, district: str, how: str) -> registry.Match | None:
