@@ -59,14 +59,19 @@ def tree(rev: str, folder: Path) -> Path:
 
 def records_only(folder: Path) -> str:
     """The 1,000,000-row export alone, as datagen.prepare makes it (same file, same place),
-    without the nation's CSVs and the 10M-row export a full prepare writes first."""
-    import datagen
-
+    without the nation's CSVs and the 10M-row export a full prepare writes first.  Made in a
+    child process: datagen's imports and registry would otherwise stay in this one, and a
+    child started by vfork reports its parent's peak memory as its own (ru_maxrss)."""
     path = folder / "records_1000000.csv"
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        datagen.write_records_csv(path.with_suffix(".tmp"), 1_000_000, datagen.province_units(), days=75)
-        path.with_suffix(".tmp").rename(path)
+        make = (
+            "import sys; sys.path.insert(0, sys.argv[1]); import datagen; from pathlib import Path; "
+            "p = Path(sys.argv[2]); "
+            "datagen.write_records_csv(p.with_suffix('.tmp'), 1_000_000, datagen.province_units(), days=75); "
+            "p.with_suffix('.tmp').rename(p)"
+        )
+        subprocess.run([PY, "-c", make, str(ROOT / "bench"), str(path)], check=True, cwd=ROOT)
     return str(path)
 
 
@@ -103,8 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# bench/ingest_cli.py — load average {os.getloadavg()}", flush=True)
 
     def cccd(root: Path, *cli: str) -> list[str]:
-        # The revision's own package, started as `python -m cccd_analytics` from its folder.
-        return [PY, "-c", "import sys; from cccd_analytics.cli import main; sys.exit(main())", *cli]
+        # The revision's own package, started from its folder through the entry point that
+        # the `cccd` command calls (`cli.run`, which leaves without the interpreter's
+        # teardown; a revision from before it has only `main`).
+        start = (
+            "import sys; from cccd_analytics import cli; "
+            "cli.run() if hasattr(cli, 'run') else sys.exit(cli.main())"
+        )
+        return [PY, "-c", start, *cli]
 
     jobs = []
     if not args.skip_records:
