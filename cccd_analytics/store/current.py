@@ -282,14 +282,14 @@ FULL_SERIES = ("collected", "returned")
 
 
 #: A scope of more units than this is read in two halves at once, each on its own
-#: connection: on PostgreSQL two backends share the server's part of the read, most of it,
-#: between two cores (a nation's read 3,2-4,3 s → 2,5-2,9 s at load 7, the client's CPU
-#: the same).  A smaller one is read in one go.
+#: connection, so that the database's part of the read, most of it, runs on two cores.
+#: PostgreSQL: two backends (a nation's read 3,2-4,3 s → 2,5-2,9 s at load 7, the client's
+#: CPU the same).  SQLite: two readers of the file in this process, since the read takes
+#: one list of days per unit (a nation's, first read of a fresh process: 0,63-0,83 s →
+#: 0,43-0,48 s, for ~0,1 s more CPU; with three lists per metric the readers' shared
+#: allocator lock ate the gain).  A smaller scope is read in one go.
 SPLIT_UNITS = 2_000
-#: The engines whose large scopes are read in halves.  Not SQLite: two readers of one
-#: file in one process gave no gain measurable (its allocator's lock is shared by every
-#: connection) and ~0,1 s more CPU on a nation.
-SPLIT_ENGINES = ("postgresql",)
+SPLIT_ENGINES = ("postgresql", "sqlite")
 
 
 def _figure_values(
