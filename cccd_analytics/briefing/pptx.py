@@ -144,6 +144,21 @@ def _slide_frame(prs, slide_def: Slide, b: Briefing, number: int, total: int):
     return slide
 
 
+def _cover_lines(title: str) -> str:
+    """The cover's title as it should break: after its dash when it runs over a line (the
+    campaign, then its place and year: "Cao điểm 70 ngày, đêm —" / "Nghệ An 2023"), and
+    never inside its last two words, so that no word is left alone on the last line
+    ("… Nghệ" / "An 2023" cut a province's name in two).  "\v" is a line break within
+    the paragraph in python-pptx; U+00A0 a space no line breaks at."""
+    if len(title) > 30 and " — " in title:
+        head, tail = title.split(" — ", 1)
+        title = f"{head} —\v{tail}"
+    words = title.rsplit(" ", 2)
+    if len(words) == 3 and "\v" not in words[2] and len(words[1]) + len(words[2]) <= 16:
+        title = f"{words[0]} {words[1]}\u00a0{words[2]}"
+    return title
+
+
 def _title_slide(prs, slide_def: Slide, b: Briefing):
     slide = prs.slides.add_slide(prs.slide_layouts[0])  # "Title Slide"
     background = slide.background.fill
@@ -154,7 +169,7 @@ def _title_slide(prs, slide_def: Slide, b: Briefing):
     title, subtitle = slide.shapes.title, slide.placeholders[1]
     title.left, title.top, title.width, title.height = Inches(0.8), Inches(2.35), Inches(11.7), Inches(2.3)
     title.text_frame.word_wrap = True
-    title.text_frame.text = slide_def.title
+    title.text_frame.text = _cover_lines(slide_def.title)
     size = 40 if len(slide_def.title) <= 60 else 32
     for p in title.text_frame.paragraphs:
         p.alignment = PP_ALIGN.LEFT
