@@ -91,6 +91,11 @@ class _Cells:
         self.metric = obs["metric"]
         self.value = obs["value"].to_numpy(dtype=float, na_value=np.nan) if len(obs) else np.zeros(0)
         self._masks: dict[str, np.ndarray] = {}
+        # Each value's cell as one index into the flattened array, -1 where it has none (a
+        # day or unit outside, no value): worked out once, and a flat index places a
+        # nation's million values several times faster than a (row, column) pair.
+        placed = (self.row >= 0) & (self.col >= 0) & ~np.isnan(self.value)
+        self.cell = np.where(placed, self.row * len(units) + self.col, -1)
 
     def _mine(self, metric: str) -> np.ndarray:
         # Each metric's rows are found once (a comparison over a nation's 3.5 million rows).
@@ -108,8 +113,8 @@ class _Cells:
                 np.nan, index=self.days, columns=pd.Index(self.units, dtype=object), dtype=float
             )
         out = np.full((len(self.days), len(self.units)), np.nan)
-        ok = mine & (self.row >= 0) & (self.col >= 0) & ~np.isnan(self.value)
-        out[self.row[ok], self.col[ok]] = self.value[ok]
+        ok = mine & (self.cell >= 0)
+        out.ravel()[self.cell[ok]] = self.value[ok]  # a later value overwrites an earlier one
         return pd.DataFrame(out, index=self.days, columns=pd.Index(self.units), copy=False)
 
     def all_dated_within(self, metric: str) -> bool:
