@@ -345,8 +345,9 @@ def _figure_values(
                 unit_codes[0] if one else np.concatenate(unit_codes),
                 categories=pd.Index(unit_names, dtype=object),
             ),
-            # datetime64[s], as current_observations gives the dates
-            "date": (parts[0][4] if one else np.concatenate([p[4] for p in parts])).astype("datetime64[s]"),
+            # datetime64[s], as current_observations gives the dates: days times 86.400 (numpy's
+            # cast between units checks each value for overflow, ~0,05 s for a nation's)
+            "date": _seconds(parts[0][4] if one else np.concatenate([p[4] for p in parts])),
             "metric": pd.Categorical.from_codes(
                 metric_codes[0] if one else np.concatenate(metric_codes),
                 categories=pd.Index(list(metric_names), dtype=object),
@@ -355,6 +356,17 @@ def _figure_values(
         },
         copy=False,
     )
+
+
+def _seconds(days):
+    """datetime64[D] (no NaT: every stored value has its day) as datetime64[s], in place:
+    `days` is the read's own array, and a fresh process pays for each page of new memory
+    the first time it is written (~0,04 s for a nation's 19 MB on this machine)."""
+    import numpy as np
+
+    out = days.view(np.int64)
+    out *= np.int64(86_400)
+    return out.view("datetime64[s]")
 
 
 def _halves(engine: sa.Engine, keys: list[str] | None) -> list[tuple] | None:
