@@ -61,6 +61,28 @@ def test_xlsx_with_title_rows_is_read(store, tmp_path):
     assert not report.warnings
 
 
+def test_a_dash_in_a_days_column_is_none_that_day_and_in_a_running_total_no_figure(store, tmp_path):
+    # "-" is how Excel's accounting format shows 0 and how people type "none today"; in a
+    # running total it is left as no figure (0 there would read as a fall).
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["CÔNG AN HUYỆN KỲ ANH"])
+    sheet.append(["Số liệu tính đến 17h00 ngày 25/3/2021"])
+    sheet.append(["STT", "Đơn vị", "Thu nhận trong ngày", "Lũy kế thu nhận"])
+    sheet.append([1, "Xã Kỳ Tân", "-", 1000])
+    sheet.append([2, "Xã Kỳ Thọ", 12, 2000])
+    sheet.append([3, "Xã Kỳ Đồng", " – ", "-"])
+    book.save(tmp_path / "gach.xlsx")
+    report = ingest.import_file(store, tmp_path / "gach.xlsx")
+    assert report.status == "imported", report.message
+    obs = store.current_observations()
+    names = store.units().set_index("key")["name"]
+    got = {(names[k], m): v for k, m, v in zip(obs["unit_key"], obs["metric"], obs["value"])}
+    assert got[("Xã Kỳ Tân", "collected_day")] == 0 and got[("Xã Kỳ Tân", "collected")] == 1000
+    assert got[("Xã Kỳ Thọ", "collected_day")] == 12
+    assert got[("Xã Kỳ Đồng", "collected_day")] == 0 and ("Xã Kỳ Đồng", "collected") not in got
+
+
 def refused(report, code):
     assert report.status == "refused", report.message
     return [p for p in report.errors if p.code == code]

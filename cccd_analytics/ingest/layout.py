@@ -632,8 +632,12 @@ def classify(row: list, layout: Layout) -> RowKind:
             if text and normalise.parse_count(text).value is None and not _ROMAN.match(fold(text)):
                 name = text
                 break
-    values = [row[c.index] for f, c in cols.items() if f in VALUE_FIELDS and c.index < len(row)]
-    has_numbers = any(normalise.parse_count(v).value is not None for v in values)
+    values = [(f, row[c.index]) for f, c in cols.items() if f in VALUE_FIELDS and c.index < len(row)]
+    # A dash in a day's own column is a figure, 0 (ingest.rows.DAILY_FIELDS).
+    has_numbers = any(
+        normalise.parse_count(v).value is not None or f == "collected_day" and normalise.is_dash(v)
+        for f, v in values
+    )
     folded = _label_key(name)
     if folded.startswith("cong an "):
         # "Công an xã Kỳ Tân", "Công an huyện Kỳ Anh": a unit named by its police, not a

@@ -35,6 +35,14 @@ class Parsed:
     error: str | None = None
 
 
+#: A dash alone in a cell: no figure in a running total, none (0) in a day's own column.
+DASHES = frozenset({"-", "–", "—", "--"})
+
+
+def is_dash(raw) -> bool:
+    return isinstance(raw, str) and raw.strip() in DASHES
+
+
 def is_blank(raw) -> bool:
     if raw is None:
         return True

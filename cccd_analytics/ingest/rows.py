@@ -84,6 +84,7 @@ def sheet_records(
     last_district = last_province = ""
     lies_in = _lies_in()
     count_of = _counter()
+    daily_of = _dash_is_none(count_of)
     date_of = _memo(lambda raw: normalise.parse_date(raw, order=date_order))
     text_of = _memo(normalise.text)
     commune_of = _memo(commune_name)
@@ -115,7 +116,10 @@ def sheet_records(
     for index in range(found.first_data_row, len(sheet.rows)):
         row = sheet.rows[index]
         width = len(row)
-        parsed_values = [(name, count_of(row[at] if at < width else None)) for name, at in value_at]
+        parsed_values = [
+            (name, (daily_of if name in DAILY_FIELDS else count_of)(row[at] if at < width else None))
+            for name, at in value_at
+        ]
         name_cell = row[commune_at] if commune_at < width else None
         has_numbers = False
         for _, parsed in parsed_values:
@@ -582,6 +586,22 @@ def _counter() -> Callable:
         return remembered(raw)
 
     return count
+
+
+#: The columns of a day's own figures, where a dash is a day with none (0): what Excel's
+#: accounting format shows for 0, what people type for "none today", and the statistics
+#: office's sign for "nothing happened" (a blank, not a dash, is a figure not given).  In a
+#: running total a dash stays a figure not given: 0 there would read as a fall.
+DAILY_FIELDS = ("collected_day", "returned_day")
+
+
+def _dash_is_none(count: Callable) -> Callable:
+    def daily(raw) -> normalise.Parsed:
+        if normalise.is_dash(raw):
+            return normalise.Parsed(0)
+        return count(raw)
+
+    return daily
 
 
 # The metric columns of those rows, in order (a table's, then an export's).
