@@ -59,6 +59,8 @@ def test_xlsx_with_title_rows_is_read(store, tmp_path):
     assert report.report_date == date(2021, 3, 15)
     assert report.units_read == 2  # the total row is not a unit
     assert not report.warnings
+    # Three lines of text above the header; the blank row between is no line.
+    assert "3 dòng tiêu đề/quốc hiệu phía trên" in report.layout
 
 
 def test_a_dash_in_a_days_column_is_none_that_day_and_in_a_running_total_no_figure(store, tmp_path):

@@ -462,8 +462,10 @@ def build(
         ),
         f"bắt đầu ở dòng {header_rows[0] + 1}",
     ]
-    if header_rows[0] > 0:
-        parts.append(f"{header_rows[0]} dòng tiêu đề/quốc hiệu phía trên")
+    # Only the lines with text count: a blank row between the letterhead and the table is no line.
+    above = sum(1 for row in rows[: header_rows[0]] if any(t for t in _row_texts(row)))
+    if above:
+        parts.append(f"{above} dòng tiêu đề/quốc hiệu phía trên")
     if number_row is not None:
         parts.append("có dòng đánh số cột")
     layout.description = ", ".join(parts)
