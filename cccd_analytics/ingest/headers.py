@@ -143,6 +143,27 @@ def _loose(own: str, full: str | None = None) -> str | None:
     return place
 
 
+#: The last words of a header that make it a column's total ("Nam | Nữ | Cộng").
+_TOTAL_WORDS = ("cong", "tong", "tong so", "tong cong", "cong chung")
+#: Words that say a column counts the eligible (citizens aged 14 and over).
+_ELIGIBLE_WORDS = ("14 tuoi", "du dieu kien", "du dk", "thuoc dien", "trong dien", "do tuoi")
+
+
+def preference(field: str, label: str) -> int:
+    """How surely a header that names `field` is that field's column, when several do: a
+    running total before a count of a week or of machines ("Số máy thu nhận" … "Lũy kế thu
+    nhận"), the total of a split before its parts ("Lũy kế thu nhận" over "Nam | Nữ |
+    Cộng"), citizens of 14 and over before the whole population ("Tổng số nhân khẩu" …
+    "Số công dân từ 14 tuổi trở lên").  The first column keeps the field on a tie."""
+    padded = f" {key(label)} "
+    score = 2 if _has(padded, "running") else 0
+    if key(str(label).split("/")[-1]) in _TOTAL_WORDS:
+        score += 1
+    if field == "eligible" and any(f" {w} " in padded for w in _ELIGIBLE_WORDS):
+        score += 2
+    return score
+
+
 def full_key(text) -> str:
     """The comparison key with the text in parentheses kept ("Đã thu nhận (%)")."""
     if text is None:

@@ -204,7 +204,7 @@ def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], t
         if not text:
             continue
         found = (_part(text) or matcher(text)) if matcher is headers.match else matcher(text)
-        if found and found not in single:
+        if found and (found not in single or _preferred(found, text, single[found])):
             single[found] = Column(c, found, text)
     single = _settle_parts(single)
     if r == 0 or not _parent_row(rows, r - 1):
@@ -265,9 +265,17 @@ def _with_parents(own: list[str], above: list[str]) -> dict[str, Column]:
         else:
             found = (_part(above[c]) or headers.match(above[c])) if above[c] else None
             label = above[c]
-        if found and found not in double:
+        if found and (found not in double or _preferred(found, label, double[found])):
             double[found] = Column(c, found, label)
     return _settle_parts(double)
+
+
+def _preferred(field_name: str, label: str, earlier: Column) -> bool:
+    """Whether a later column naming `field_name` is its column rather than the earlier one
+    (`headers.preference`); parts and places keep their first column."""
+    if field_name not in VALUE_FIELDS:
+        return False
+    return headers.preference(field_name, label) > headers.preference(field_name, earlier.header)
 
 
 def _part(text: str, parent: str | None = None) -> str | None:
@@ -347,7 +355,16 @@ def locate(rows: list[list], file_name: str = "") -> Layout | None:
     for r in range(min(HEADER_SCAN_ROWS, len(rows))):
         columns, header_rows = _map_header(rows, r, headers.match)
         score = _score(columns)
-        if score > best_score:
+        if score > best_score or (
+            # The same fields read under the header found so far, as a second header row
+            # ("Thu nhận hồ sơ" over "Kế hoạch | Thực hiện | Tỷ lệ %"): the lower row says
+            # which column of a merged parent is the figure (not the plan).
+            score
+            and score == best_score
+            and best_kind == "report"
+            and best[1][-1] in header_rows[:-1]
+            and not _is_number_row(rows[r])  # a row of column numbers "(1) (2) (3)"
+        ):
             best, best_score, best_kind = (columns, header_rows), score, "report"
         record_columns, record_rows = _map_header(rows, r, headers.match_record)
         score = _record_score(record_columns)

@@ -441,6 +441,27 @@ WORDS: dict[str, tuple[str, ...]] = {
         "thang truoc",
         "chuyen sang",
         "dau ky",
+        # What the collecting took, not what it collected: machines, staff, teams, days,
+        # sessions, rounds, hamlets and schools visited ("Số máy thu nhận" read as the
+        # collected column put 5 where 1.000 was).
+        "so may",
+        "may tram",
+        "thiet bi",
+        "so can bo",
+        "can bo tham gia",
+        "so to thu nhan",
+        "so to cong tac",
+        "so to luu dong",
+        "so ngay",
+        "so buoi",
+        "so dot",
+        "so ca",
+        "so thon",
+        "so xom",
+        "so truong",
+        # Applications to take again ("Số hồ sơ lỗi phải thu nhận lại"): not the eligible.
+        "thu nhan lai",
+        "ho so loi",
     ),
     # the day's figure
     "today": (
@@ -487,7 +508,6 @@ WORDS: dict[str, tuple[str, ...]] = {
         "can lam",
         "can thu nhan",
         "doi tuong",
-        "nhan khau",
         "dan so tu",
     ),
     # applications taken in

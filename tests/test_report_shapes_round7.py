@@ -1,0 +1,113 @@
+"""Shapes found by the seventh round of outside probing, each once read wrong in silence: a
+column that names the figure without being it — a plan under a merged "Thu nhận hồ sơ", the
+machines or staff that did the collecting, a week's count, the men of a split, the whole
+population — taken instead of the running total or the citizens of 14 and over."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from cccd_analytics import ingest, registry
+from cccd_analytics.ingest import headers
+
+KY_TAN = registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân").key
+KY_THO = registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Thọ").key
+TOP = [["CÔNG AN HUYỆN KỲ ANH"], ["BÁO CÁO THU NHẬN HỒ SƠ CCCD"], ["Số liệu tính đến 17h00 ngày 16/3/2021"]]
+
+
+def read(*rows: list):
+    book = openpyxl.Workbook()
+    for row in [*TOP, *rows]:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "bao_cao.xlsx")
+    assert report.status == "checked", report.message
+    obs = report.observations
+    return {(k, m): v for k, m, v in zip(obs["unit_key"], obs["metric"], obs["value"])}
+
+
+def test_the_figure_under_a_merged_parent_is_its_done_column_not_its_plan():
+    got = read(
+        ["STT", "Đơn vị", "Thu nhận hồ sơ", None, None, "Trả thẻ", None, None],
+        [None, None, "Kế hoạch", "Thực hiện", "Tỷ lệ %", "Kế hoạch", "Thực hiện", "Tỷ lệ %"],
+        [1, "Xã Kỳ Tân", 5000, 1000, 0.2, 900, 300, 0.33],
+        [2, "Xã Kỳ Thọ", 6000, 2000, 0.33, 1900, 600, 0.32],
+    )
+    assert got[(KY_TAN, "collected")] == 1000 and got[(KY_THO, "returned")] == 600
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Số máy thu nhận",
+        "Số cán bộ tham gia thu nhận",
+        "Số tổ thu nhận lưu động",
+        "Số ngày thu nhận",
+        "Số buổi thu nhận",
+        "Số đợt thu nhận lưu động",
+        "Số máy trạm thu nhận",
+        "Số bộ thiết bị thu nhận",
+        "Số thôn, xóm đã thu nhận",
+        "Số trường học đã thu nhận",
+        "Số ca thu nhận",
+    ],
+)
+def test_what_the_collecting_took_is_no_count_of_applications(header):
+    assert headers.match(header) is None
+    got = read(
+        ["STT", "Đơn vị", header, "Lũy kế thu nhận", "Đã trả thẻ"],
+        [1, "Xã Kỳ Tân", 5, 1000, 300],
+        [2, "Xã Kỳ Thọ", 6, 2000, 600],
+    )
+    assert got[(KY_TAN, "collected")] == 1000 and got[(KY_THO, "returned")] == 600
+
+
+@pytest.mark.parametrize("header", ["Số hồ sơ đã duyệt", "Số hồ sơ thu nhận trong tuần"])
+def test_the_running_total_is_the_collected_column_when_another_names_applications(header):
+    got = read(["STT", "Đơn vị", header, "Lũy kế thu nhận"], [1, "Xã Kỳ Tân", 5, 1000], [2, "Xã Kỳ Thọ", 6, 2000])
+    assert got[(KY_TAN, "collected")] == 1000 and got[(KY_THO, "collected")] == 2000
+
+
+def test_weekly_columns_under_a_merged_parent_leave_the_running_total_as_collected():
+    got = read(
+        ["STT", "Đơn vị", "Số hồ sơ thu nhận theo tuần", None, "Lũy kế"],
+        [None, None, "Tuần 1 (08/3-14/3)", "Tuần 2 (15/3-21/3)", None],
+        [1, "Xã Kỳ Tân", 100, 120, 1000],
+        [2, "Xã Kỳ Thọ", 200, 220, 2000],
+    )
+    assert got[(KY_TAN, "collected")] == 1000 and got[(KY_THO, "collected")] == 2000
+
+
+def test_a_split_by_sex_gives_its_total_as_the_figure():
+    got = read(
+        ["STT", "Đơn vị", "Lũy kế thu nhận", None, None],
+        [None, None, "Nam", "Nữ", "Cộng"],
+        [1, "Xã Kỳ Tân", 510, 490, 1000],
+        [2, "Xã Kỳ Thọ", 1020, 980, 2000],
+    )
+    assert got[(KY_TAN, "collected")] == 1000 and got[(KY_THO, "collected")] == 2000
+
+
+def test_the_eligible_are_the_citizens_of_14_and_over_not_the_whole_population():
+    got = read(
+        ["STT", "Đơn vị", "Tổng số nhân khẩu", "Số công dân từ 14 tuổi trở lên", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 6500, 5000, 1000],
+        [2, "Xã Kỳ Thọ", 7800, 6000, 2000],
+    )
+    assert got[(KY_TAN, "eligible")] == 5000 and got[(KY_THO, "eligible")] == 6000
+    # Alone, the population is no eligible figure either.
+    alone = read(["STT", "Đơn vị", "Tổng số nhân khẩu", "Lũy kế thu nhận"], [1, "Xã Kỳ Tân", 6500, 1000])
+    assert (KY_TAN, "eligible") not in alone
+
+
+def test_applications_to_take_again_are_not_the_eligible():
+    got = read(
+        ["STT", "Đơn vị", "Số hồ sơ lỗi phải thu nhận lại", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 3, 1000],
+        [2, "Xã Kỳ Thọ", 4, 2000],
+    )
+    assert (KY_TAN, "eligible") not in got and got[(KY_THO, "collected")] == 2000
