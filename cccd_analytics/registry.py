@@ -631,12 +631,27 @@ def _match_among(
         if all(is_vietnamese_syllable(w) for w in words):
             return []
         size = len(bare(commune))
-        return [
+        hits = [
             k
             for k in lookup("*")
             if size < len(bare(reg.at[k, "name"])) <= size + len(words)
             and _lacks_a_vowel(commune, str(reg.at[k, "name"]))
         ]
+        if len(hits) == 1:
+            # As close by any other letter, marks counted ("Kỳ Tâ": Kỳ Tây lacks a vowel,
+            # Kỳ Tân a consonant): either could be meant, so the name names neither.
+            from rapidfuzz.distance import OSA, Levenshtein
+
+            typed = _marked(commune)
+            close = OSA.distance(typed, _marked(str(reg.at[hits[0], "name"])))
+            hits += [
+                k
+                for k in lookup("*")
+                if k != hits[0]
+                and Levenshtein.distance(bare(commune), bare(reg.at[k, "name"])) == 1
+                and OSA.distance(typed, _marked(str(reg.at[k, "name"]))) <= close
+            ]
+        return hits
 
     # Each way in turn, the closest first: a later way is tried only when no unit fits the
     # one before it, so "Châu Bính" typed exactly is never weighed against "Châu Bình".
@@ -665,32 +680,53 @@ def _match_among(
 def _near_match(lookup, reg, commune: str) -> Match | None:
     """The one commune of the parents a name is a slip of the hand away from: the same
     letters with other marks ("Diển Thịnh" for "Diễn Thịnh", "Hưng Bính" where the
-    district has only "Hưng Bình"), else one letter typed wrong, left out or added
-    ("Kỳ Thương" … "Kỳ Thượng" is the marks; "Kỳ Phong" for "Kỳ Phương" is not one
-    letter).  Read as that commune with a warning that says so; two such communes, a name
+    district has only "Hưng Bình"), else one letter typed wrong, left out or added, or two
+    neighbours typed the wrong way round ("Kỳ Phogn", "Thanh Dơưng").  Among such communes
+    the one closest with its marks is taken — "Thanh Dơưng" is Thanh Dương (two letters
+    swapped), not Thanh Đồng, which is as close only with the marks stripped — and, as
+    close, the one with the same letters ("Diễn Thánh": Diễn Thành, not Diễn Thịnh); two
+    equally close ("Diễn Phcú": Diễn Phú or Diễn Phúc), a name
     too short to tell a slip from another name (under six letters) or a name of a commune
-    merged away before the registry's day (told what it became instead): no unit, as
-    before.  Every commune of a district the registry holds is in it, so a name that is
-    none of them is a slip far more often than a commune the registry lacks."""
-    from rapidfuzz.distance import Levenshtein
+    merged away before the registry's day (told what it became instead) give no unit, as
+    before.  Read as that commune with a warning that says so.  Every commune of a district
+    the registry holds is in it, so a name that is none of them is a slip far more often
+    than a commune the registry lacks."""
+    from rapidfuzz.distance import OSA, Levenshtein
 
     typed = bare(commune)
     if len(typed.replace(" ", "")) < 6 or typed in merged_before() or names_a_commune(commune):
         return None
-    ways = (
-        ("sai dấu", lambda: lookup("_", spelled_plain(commune))),
-        (
-            "gõ nhầm một chữ cái",
-            lambda: [k for k in lookup("*") if Levenshtein.distance(typed, bare(reg.at[k, "name"])) == 1],
-        ),
+    same_letters = set(lookup("_", spelled_plain(commune)))
+    near = same_letters | {k for k in lookup("*") if OSA.distance(typed, bare(reg.at[k, "name"])) == 1}
+    if not near:
+        return None
+
+    # Closest with the marks, then by the letters alone: a wrong mark on the same letters
+    # ("Diễn Thánh": Diễn Thành) before another letter with a mark ("Diễn Thịnh").
+    closeness = {
+        k: (OSA.distance(_marked(commune), _marked(str(reg.at[k, "name"]))), k not in same_letters)
+        for k in near
+    }
+    best = min(closeness.values())
+    hits = sorted(k for k, d in closeness.items() if d == best)
+    if len(hits) != 1:
+        return None
+    hit = hits[0]
+    official = bare(reg.at[hit, "name"])
+    reason = (
+        "sai dấu"
+        if hit in same_letters
+        else "gõ đảo hai chữ cái"
+        if Levenshtein.distance(typed, official) == 2
+        else "gõ nhầm một chữ cái"
     )
-    for reason, way in ways:
-        hits = sorted(set(way()))
-        if len(hits) == 1:
-            return Match(hits[0], True, registry_name=str(reg.at[hits[0], "name"]), corrections=(reason,))
-        if hits:
-            return None
-    return None
+    return Match(hit, True, registry_name=str(reg.at[hit, "name"]), corrections=(reason,))
+
+
+def _marked(name: str) -> str:
+    """A name without its unit type, in lower case with its marks: how close two names are
+    as typed ("Dơưng" is a swap from "Dương", three slips from "Đồng")."""
+    return unicodedata.normalize("NFC", bare_exact(name)).lower()
 
 
 @lru_cache(maxsize=1)

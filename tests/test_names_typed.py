@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cccd_analytics import ingest, registry
-from cccd_analytics.ingest import names
+from cccd_analytics.ingest import layout, names
 from cccd_analytics.ingest.legacy_text import _to_tcvn3, _to_vni
 from cccd_analytics.text import fold
 
@@ -401,6 +401,13 @@ def test_a_loosely_typed_name_of_no_unit_stays_outside_the_registry(province, di
         ("Nghệ An", "Huyện Diễn Châu", "Xã Diễn Lầm", "Xã Diễn Lâm", "sai dấu"),  # hỏi, ngã, huyền mixed up
         ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Phog", "Xã Kỳ Phong", "gõ nhầm một chữ cái"),
         ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Đồngg", "Xã Kỳ Đồng", "gõ nhầm một chữ cái"),
+        # Two neighbours swapped: the closest with the marks, not with them stripped (Thanh
+        # Đồng is one letter from "thanh doung", Thanh Dương a swap from "Thanh Dơưng").
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Phogn", "Xã Kỳ Phong", "gõ đảo hai chữ cái"),
+        ("Nghệ An", "Huyện Thanh Chương", "Xã Thanh Dơưng", "Xã Thanh Dương", "gõ đảo hai chữ cái"),
+        ("Nghệ An", "Huyện Nghi Lộc", "Xã Nghi Phơưng", "Xã Nghi Phương", "gõ đảo hai chữ cái"),
+        # As close, the same letters with another mark before another letter.
+        ("Nghệ An", "Huyện Diễn Châu", "Xã Diễn Thánh", "Xã Diễn Thành", "sai dấu"),
     ],
 )
 def test_a_slip_of_the_hand_within_the_district_is_that_commune_shown_as_a_correction(
@@ -417,6 +424,8 @@ def test_a_slip_of_the_hand_within_the_district_is_that_commune_shown_as_a_corre
         ("Nghệ An", "Huyện Yên Thành", "Xã Tân Sơn"),  # a commune of another district, not a slip
         ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Tấn"),  # too short to tell a slip from another name
         ("Nghệ An", "Huyện Diễn Châu", "Xã Diễn Minh"),  # merged in 2019: told what it became
+        ("Nghệ An", "Huyện Diễn Châu", "Xã Diễn Phcú"),  # Diễn Phú (c added) or Diễn Phúc (swapped)
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tâ"),  # Kỳ Tây lacks a vowel, Kỳ Tân a consonant
     ],
 )
 def test_a_name_near_no_one_commune_or_naming_another_stays_outside(province, district, commune):
@@ -624,3 +633,21 @@ def test_a_namesake_between_two_districts_that_both_have_it_is_not_placed():
     }
     assert not keys & official
     assert not any("như các xã liền trên, liền dưới" in p.message for p in report.problems)
+
+
+def test_a_commune_whose_name_begins_like_quan_is_no_city_district():
+    # "Quán Bàu", "Quan Thành" fold to "quan …" as "Quận 1" does: read as a district's sum or
+    # heading, they lost their figure, and the communes above them their district.
+    text = (
+        "Ngày,Tỉnh,Huyện,Xã,Lũy kế thu nhận\n"
+        "15/05/2023,Tỉnh Nghệ An,Thành phố Vinh,Hưng Bình,1201\n"
+        "15/05/2023,Tỉnh Nghệ An,Thành phố Vinh,Quán Bàu,1202\n"
+        "15/05/2023,Tỉnh Nghệ An,Thành phố Vinh,Trường Thi,1203\n"
+    )
+    report = ingest.import_bytes(None, text.encode(), "bc.csv")
+    assert report.status == "checked", report.message
+    got = dict(zip(report.observations["unit_key"].map(REG["name"]), report.observations["value"]))
+    assert got == {"Phường Hưng Bình": 1201, "Phường Quán Bàu": 1202, "Phường Trường Thi": 1203}
+    assert not report.warnings
+    assert layout._is_district_label("Quận 1", "") and layout._is_district_label("QUAN 1", "")
+    assert not layout._is_district_label("X. Quan Thành", "")

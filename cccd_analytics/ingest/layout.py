@@ -14,6 +14,7 @@ A per-record export (one row per application) is recognised by its header too
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -708,7 +709,10 @@ def district_from_label(label: str) -> str | None:
     match = re.match(r"^(?:tong\s+cong|cong|tong\s+so|tong|toan)\s*[:\-–]?\s*", folded)
     if match and re.match(r"(huyen|thi xa|thanh pho|quan|tp|tx|h)\b", folded[match.end() :]):
         text = text[match.end() :]
-    if fold(text).startswith(_DISTRICT_PREFIXES) or _is_district_name(text):
+    folded = fold(text)
+    if folded.startswith("quan ") and not _a_quan(text):
+        return None  # a commune named "Quán …", "Quan …"
+    if folded.startswith(_DISTRICT_PREFIXES) or _is_district_name(text):
         return text.strip()
     return None
 
@@ -717,8 +721,10 @@ def _is_district_name(text: str) -> bool:
     """A district of the registry, written with an abbreviated type or none ("H.Quỳ Hợp",
     "ĐÔ LƯƠNG")."""
     expanded = registry.expand(text)
-    if expanded.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
+    if expanded.startswith(("huyen ", "thi xa ", "thanh pho ")):
         return True
+    if expanded.startswith("quan "):
+        return _a_quan(text)
     return registry.bare(text) in registry.level_names("district")[0]
 
 
@@ -730,16 +736,34 @@ def _is_district_label(name: str, stt: str) -> bool:
         # "II. HUYỆN KỲ ANH", "III. Thành phố Vinh" — not "X. Kỳ Đồng" (X. = xã).
         rest = name[roman.end() :]
         letters = [ch for ch in rest if ch.isalpha()]
-        if fold(rest).startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")) or (
-            letters and all(ch.isupper() for ch in letters)
+        if (
+            fold(rest).startswith(("huyen ", "thi xa ", "thanh pho "))
+            or fold(rest).startswith("quan ")
+            and _a_quan(rest)
+            or (letters and all(ch.isupper() for ch in letters))
         ):
             return True
     folded = fold(name)
-    if folded.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
+    if folded.startswith(("huyen ", "thi xa ", "thanh pho ")):
         return True  # no commune is named "Huyện …"
+    if folded.startswith("quan "):
+        return _a_quan(name)
     letters = [ch for ch in name if ch.isalpha()]
     upper = letters and all(ch.isupper() for ch in letters)
     return bool(upper and len(letters) > 3 and folded.startswith(_DISTRICT_PREFIXES))
+
+
+def _a_quan(name: str) -> bool:
+    """Whether a name starting "Quan…" is a city's district ("Quận 1", "QUẬN HOÀN KIẾM"),
+    not a commune that begins so: Quán Bàu, Quán Hành, Quan Thành, folded alike, were read
+    as a district's heading or sum, and the communes under them lost their district.
+    Written with its marks, "Quận" says it; written without, it is a district unless the
+    name is a commune of the registry."""
+    first = name.strip().split()[0] if name.strip() else ""
+    word = unicodedata.normalize("NFC", first).lower()
+    if word == "quận" or word in ("q", "q.") or re.fullmatch(r"q\.?\d+", word):
+        return True  # "Quận 1", "Q. Hoàn Kiếm", "Q.1"
+    return word == "quan" and not registry.names_a_commune(name)
 
 
 def locate_companion(rows: list[list], file_name: str = "") -> Layout | None:
