@@ -111,3 +111,21 @@ def test_applications_to_take_again_are_not_the_eligible():
         [2, "Xã Kỳ Thọ", 4, 2000],
     )
     assert (KY_TAN, "eligible") not in got and got[(KY_THO, "collected")] == 2000
+
+
+def test_a_workbook_sheet_of_cards_handed_over_is_read_beside_the_collected_sheet():
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Thu nhận"
+    for row in [*TOP, ["STT", "Đơn vị", "Lũy kế thu nhận"], [1, "Xã Kỳ Tân", 1000], [2, "Xã Kỳ Thọ", 2000]]:
+        first.append(row)
+    second = book.create_sheet("Trả thẻ")
+    for row in [*TOP, ["STT", "Đơn vị", "Số thẻ đã trả"], [1, "Xã Kỳ Tân", 300], [2, "Xã Kỳ Thọ", 600]]:
+        second.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "bao_cao.xlsx")
+    assert report.status == "checked", report.message
+    obs = report.observations
+    got = {(k, m): v for k, m, v in zip(obs["unit_key"], obs["metric"], obs["value"])}
+    assert got[(KY_TAN, "collected")] == 1000 and got[(KY_THO, "returned")] == 600

@@ -535,11 +535,13 @@ def _wide_tables(prepared, book: Workbook, data, report: ImportReport, given, li
 
 
 def _companion_tables(prepared, book: Workbook):
-    """In a Word or PDF report whose collected figures were found in one table, another table
-    of communes and cards handed over only ("2. Kết quả trả thẻ") is read beside it: each
-    gives its own measure of the same communes and day, so nothing is counted twice (a
-    figure given in both is a conflict the checks refuse, naming both)."""
-    if book.format not in DOCUMENT_FORMATS or not any(
+    """In a report whose collected figures were found in one table — of a Word or PDF
+    document, or a sheet of a workbook — another table of communes and cards handed over
+    only ("2. Kết quả trả thẻ", a sheet "Trả thẻ") is read beside it: each gives its own
+    measure of the same communes and day, so nothing is counted twice (a figure given in
+    both is a conflict the checks refuse, naming both).  A workbook's returned sheet was
+    left unread without a word until 6/12/2026."""
+    if len(prepared) < 2 or not any(
         f is not None and f.kind == "report" and not f.companion for _, f, _ in prepared
     ):
         return prepared
