@@ -68,7 +68,9 @@ def test_what_the_collecting_took_is_no_count_of_applications(header):
 
 @pytest.mark.parametrize("header", ["Số hồ sơ đã duyệt", "Số hồ sơ thu nhận trong tuần"])
 def test_the_running_total_is_the_collected_column_when_another_names_applications(header):
-    got = read(["STT", "Đơn vị", header, "Lũy kế thu nhận"], [1, "Xã Kỳ Tân", 5, 1000], [2, "Xã Kỳ Thọ", 6, 2000])
+    got = read(
+        ["STT", "Đơn vị", header, "Lũy kế thu nhận"], [1, "Xã Kỳ Tân", 5, 1000], [2, "Xã Kỳ Thọ", 6, 2000]
+    )
     assert got[(KY_TAN, "collected")] == 1000 and got[(KY_THO, "collected")] == 2000
 
 
