@@ -131,3 +131,24 @@ def test_a_workbook_sheet_of_cards_handed_over_is_read_beside_the_collected_shee
     obs = report.observations
     got = {(k, m): v for k, m, v in zip(obs["unit_key"], obs["metric"], obs["value"])}
     assert got[(KY_TAN, "collected")] == 1000 and got[(KY_THO, "returned")] == 600
+
+
+def test_a_day_written_once_over_its_communes_is_filled_down():
+    book = openpyxl.Workbook()
+    for row in [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["Ngày", "Xã", "Lũy kế thu nhận"],
+        ["15/03/2021", "Xã Kỳ Tân", 1000],
+        [None, "Xã Kỳ Thọ", 2000],
+        ["16/03/2021", "Xã Kỳ Tân", 1010],
+        [None, "Xã Kỳ Thọ", 2020],
+    ]:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "theo_ngay.xlsx")
+    assert report.status == "checked", report.message
+    obs = report.observations
+    got = {(k, str(d)[:10]): v for k, d, v in zip(obs["unit_key"], obs["date"], obs["value"])}
+    assert got[(KY_THO, "2021-03-15")] == 2000 and got[(KY_THO, "2021-03-16")] == 2020
+    assert "ngày ghi một lần cho nhiều xã: đã điền xuống cho 2 dòng" in report.layout

@@ -482,6 +482,8 @@ def _finish_description(report: ImportReport) -> None:
             f"huyện/tỉnh ghi một lần cho nhiều xã: đã điền xuống cho {report.filled_down} dòng "
             "(đối chiếu danh mục)"
         )
+    if report.days_filled_down:
+        parts.append(f"ngày ghi một lần cho nhiều xã: đã điền xuống cho {len(report.days_filled_down)} dòng")
     if report.totals:
         # A wide sheet checks its total rows once per day: counted once here.
         rows = {(t["sheet"], t["row"]): t for t in report.totals}

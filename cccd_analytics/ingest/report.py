@@ -109,6 +109,8 @@ class ImportReport:
     filled_down: int = 0
     # The (sheet, row) of those rows (a wide sheet reads a row once per day).  Not in to_dict().
     filled_down_rows: set = field(default_factory=set, repr=False, compare=False)
+    # The (sheet, row) of rows whose blank day cell took the day above (a day merged down).
+    days_filled_down: set = field(default_factory=set, repr=False, compare=False)
     # Names matched through a spelling equivalence or a guess: sheet, row, typed, official, how.
     corrections: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -147,6 +149,7 @@ class ImportReport:
                 "row_sheets",
                 "turned",
                 "filled_down_rows",
+                "days_filled_down",
                 "parts",
                 "denominators",
                 "upload",

@@ -82,6 +82,7 @@ def sheet_records(
     # and a row with a commune name and figures is classified once per (name, STT) — the
     # only cells layout.classify looks at for such a row.  Same results, same problems.
     last_district = last_province = ""
+    last_day = None  # the day of the row above, for a day cell merged down over its communes
     lies_in = _lies_in()
     count_of = _counter()
     daily_of = _dash_is_none(count_of)
@@ -254,6 +255,16 @@ def sheet_records(
                         **_cell_at(sheet_name, index, cols["date"]),
                     )
                 )
+            if (
+                parsed.value is None
+                and last_day is not None
+                and normalise.is_blank(row[date_at] if date_at < width else None)
+            ):
+                # A day written once over its communes (a cell merged down, or left blank below
+                # the first): the day above, as a district written once is filled down.
+                parsed = normalise.Parsed(last_day)
+                report.days_filled_down.add((sheet_label, index))
+            last_day = parsed.value or last_day
             when = parsed.value or fallback_date
         if when is None:
             report.needs_date = True
