@@ -152,3 +152,26 @@ def test_a_day_written_once_over_its_communes_is_filled_down():
     got = {(k, str(d)[:10]): v for k, d, v in zip(obs["unit_key"], obs["date"], obs["value"])}
     assert got[(KY_THO, "2021-03-15")] == 2000 and got[(KY_THO, "2021-03-16")] == 2020
     assert "ngày ghi một lần cho nhiều xã: đã điền xuống cho 2 dòng" in report.layout
+
+
+def test_a_weeks_report_with_weekday_columns_gives_each_day_its_figure():
+    book = openpyxl.Workbook()
+    for row in [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["BÁO CÁO TUẦN TỪ 15/3 ĐẾN 21/3/2021"],
+        ["STT", "Đơn vị", "Số hồ sơ thu nhận trong ngày", *[None] * 6, "Lũy kế"],
+        [None, None, "Thứ 2", "Thứ 3", "Thứ 4", "Thứ 5", "Thứ 6", "Thứ 7", "Chủ nhật", None],
+        [1, "Xã Kỳ Tân", 11, 12, 13, 14, 15, 16, 17, 1000],
+        [2, "Xã Kỳ Thọ", 21, 22, 23, 24, 25, 26, 27, 2000],
+    ]:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "bao_cao_tuan.xlsx")
+    assert report.status == "checked", report.message
+    obs = report.observations
+    daily = obs[obs["metric"] == "collected_day"]
+    got = {(k, str(d)[:10]): v for k, d, v in zip(daily["unit_key"], daily["date"], daily["value"])}
+    # Thứ 2 is Monday 15/3, Chủ nhật Sunday 21/3 (the title's last day).
+    assert got[(KY_TAN, "2021-03-15")] == 11 and got[(KY_THO, "2021-03-21")] == 27
+    assert len(got) == 14

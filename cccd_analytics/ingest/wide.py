@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.ingest import layout as layouts
@@ -73,7 +73,7 @@ def _words_metric(words: str) -> str | None:
 
 def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
     """A wide table in the first rows of a sheet, or None."""
-    numbered = _day_numbers(rows)
+    numbered = _day_numbers(rows) or _weekdays(rows)
     if found is not None and "date" in found.columns:
         # A table with a date on every row is long: a data row such as "01/03/2024 | … |
         # 40000" is not a header of days, even though 40000 reads as an Excel date.  A
@@ -257,6 +257,44 @@ def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] 
             labels[c] = normalise.DayLabel(numbers[c], month, year, "")
         if labels:
             return r, labels
+    return None
+
+
+#: A weekday as a column names it ("Thứ 2", "Thứ hai", "T2", "Chủ nhật", "CN"), folded, and
+#: its number (Monday 0, as date.weekday()).
+_WEEKDAYS = {
+    **{f"thu {n}": n - 2 for n in range(2, 8)},
+    **{f"t{n}": n - 2 for n in range(2, 8)},
+    **dict(zip(("thu hai", "thu ba", "thu tu", "thu nam", "thu sau", "thu bay"), range(6))),
+    "chu nhat": 6,
+    "cn": 6,
+}
+
+
+def _weekdays(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] | None:
+    """A header row of weekdays alone ("Thứ 2 | Thứ 3 | … | Chủ nhật") in a week's report:
+    each is the day of that name in the seven days that end on the title's date ("BÁO CÁO
+    TUẦN TỪ 15/3 ĐẾN 21/3/2021": Thứ 2 is 15/3, Chủ nhật 21/3).  Without such a date,
+    or with a weekday twice, it is no header of days (until 6/12/2026 such a table was read
+    as one day, its Monday's figure stored as the last day's)."""
+    for r in range(1, min(layouts.HEADER_SCAN_ROWS, len(rows))):
+        named = {
+            c: _WEEKDAYS.get(" ".join(fold(normalise.text(v)).replace(".", " ").split()))
+            for c, v in enumerate(rows[r])
+        }
+        named = {c: w for c, w in named.items() if w is not None}
+        if len(named) < MIN_DAYS or len(set(named.values())) != len(named):
+            continue
+        end = None
+        for line in rows[:r]:
+            found = normalise.find_report_date(" ".join(normalise.text(v) for v in line if v is not None))
+            end = found or end
+        if end is None:
+            return None
+        days = {c: end - timedelta(days=(end.weekday() - w) % 7) for c, w in named.items()}
+        if sorted(days, key=days.get) != sorted(days):
+            return None  # the days must go forward from left to right
+        return r, {c: normalise.DayLabel(d.day, d.month, d.year, "") for c, d in days.items()}
     return None
 
 
