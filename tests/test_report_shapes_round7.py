@@ -175,3 +175,15 @@ def test_a_weeks_report_with_weekday_columns_gives_each_day_its_figure():
     # Thứ 2 is Monday 15/3, Chủ nhật Sunday 21/3 (the title's last day).
     assert got[(KY_TAN, "2021-03-15")] == 11 and got[(KY_THO, "2021-03-21")] == 27
     assert len(got) == 14
+
+
+def test_hamlet_rows_under_a_commune_are_its_detail_not_units():
+    got = read(
+        ["STT", "Địa bàn", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 1000],
+        [None, "- Thôn Tân Thành", 600],
+        [None, "- Thôn Hải Hà", 400],
+        [2, "Xã Kỳ Thọ", 2000],
+        [None, "Xóm 3", 2000],
+    )
+    assert got == {(KY_TAN, "collected"): 1000, (KY_THO, "collected"): 2000}

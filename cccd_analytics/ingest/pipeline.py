@@ -482,6 +482,10 @@ def _finish_description(report: ImportReport) -> None:
             f"huyện/tỉnh ghi một lần cho nhiều xã: đã điền xuống cho {report.filled_down} dòng "
             "(đối chiếu danh mục)"
         )
+    if report.hamlet_rows:
+        parts.append(
+            f"{len(report.hamlet_rows)} dòng thôn, xóm dưới xã không lưu (số của xã đã gồm các thôn, xóm)"
+        )
     if report.days_filled_down:
         parts.append(f"ngày ghi một lần cho nhiều xã: đã điền xuống cho {len(report.days_filled_down)} dòng")
     if report.totals:

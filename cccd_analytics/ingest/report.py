@@ -111,6 +111,8 @@ class ImportReport:
     filled_down_rows: set = field(default_factory=set, repr=False, compare=False)
     # The (sheet, row) of rows whose blank day cell took the day above (a day merged down).
     days_filled_down: set = field(default_factory=set, repr=False, compare=False)
+    # The (sheet, row) of hamlet rows under a commune ("- Thôn Tân Thành"): not stored.
+    hamlet_rows: set = field(default_factory=set, repr=False, compare=False)
     # Names matched through a spelling equivalence or a guess: sheet, row, typed, official, how.
     corrections: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -150,6 +152,7 @@ class ImportReport:
                 "turned",
                 "filled_down_rows",
                 "days_filled_down",
+                "hamlet_rows",
                 "parts",
                 "denominators",
                 "upload",

@@ -164,6 +164,11 @@ def sheet_records(
                 from_context.append(False)
                 n_out += 1
             continue
+        if kind.kind == "commune" and last_commune is not None and _hamlet(text_of(name_cell)):
+            # "- Thôn Tân Thành" under "Xã Kỳ Tân": a part of the commune above by place, whose
+            # figure the commune's row already holds; no unit of its own.
+            report.hamlet_rows.add((sheet_label, index))
+            continue
         if kind.kind == "total":
             if open_group is not None and not open_group["values"] and open_group["members"]:
                 if _bare_sum(kind.label):
@@ -604,6 +609,40 @@ def _counter() -> Callable:
 #: office's sign for "nothing happened" (a blank, not a dash, is a figure not given).  In a
 #: running total a dash stays a figure not given: 0 there would read as a fall.
 DAILY_FIELDS = ("collected_day", "returned_day")
+
+
+#: Words that open the name of a place inside a commune: hamlets, villages, residential
+#: groups.  Written as a sub-row ("- Bản Na Lướm", "+ Tổ 3") any of them; bare, only those
+#: that open no commune's name ("Bản Máy", "Tô Hiệu" are communes).
+_HAMLET_WORDS = (
+    "thon",
+    "xom",
+    "ban",
+    "lang",
+    "ap",
+    "buon",
+    "khoi",
+    "to dan pho",
+    "tdp",
+    "to",
+    "khu pho",
+    "doi",
+)
+_HAMLET_WORDS_BARE = ("thon", "xom", "to dan pho", "tdp", "khu pho")
+
+
+def _hamlet(name: str) -> bool:
+    """Whether a row's name is a hamlet's written as a row under its commune ("- Thôn Tân
+    Thành", "+ Xóm 3", "Tổ dân phố 5"), not a commune of the registry."""
+    bare = name.lstrip(" -+*•–·.")
+    words = fold(bare).split()
+    if not words:
+        return False
+    marked = bare != name.lstrip()
+    opens = any(
+        words[: len(w.split())] == w.split() for w in (_HAMLET_WORDS if marked else _HAMLET_WORDS_BARE)
+    )
+    return opens and not registry.names_a_commune(bare)
 
 
 def _dash_is_none(count: Callable) -> Callable:
