@@ -651,3 +651,15 @@ def test_a_commune_whose_name_begins_like_quan_is_no_city_district():
     assert not report.warnings
     assert layout._is_district_label("Quận 1", "") and layout._is_district_label("QUAN 1", "")
     assert not layout._is_district_label("X. Quan Thành", "")
+
+
+def test_one_name_twice_in_a_province_list_without_districts_says_the_communes_of_that_name():
+    names_ = ["Thị trấn Tân Kỳ", "Xã Tân Hợp", "Xã Đồng Văn", "Xã Nghĩa Thái", "Xã Nghĩa Hợp"]
+    names_ += ["Xã Thanh Lĩnh", "Xã Ngọc Lâm", "Xã Đồng Văn", "Xã Thanh Thịnh", "Xã Thanh An"]
+    text = "Ngày,Tỉnh,Xã,Lũy kế thu nhận\n" + "".join(
+        f"15/05/2023,Tỉnh Nghệ An,{n},{1000 + i}\n" for i, n in enumerate(names_)
+    )
+    report = ingest.import_bytes(None, text.encode(), "tinh.csv")
+    assert report.status == "refused"
+    message = next(p.message for p in report.errors if p.code == "conflicting_values")
+    assert "Xã Đồng Văn (Huyện Thanh Chương)" in message and "thêm cột huyện" in message

@@ -92,6 +92,33 @@ def check_export_below_stored(obs: pd.DataFrame, current: pd.DataFrame | None, r
     )
 
 
+def _namesake_hint(key: str, when) -> str:
+    """What to do when the two rows are likely two communes of one name in other districts
+    (a province's list without its district column)."""
+    from cccd_analytics import registry
+
+    reg = registry.load_registry()
+    if (
+        key not in reg.index
+        or reg.at[key, "level"] != "commune"
+        or reg.at[key, "province_key"] not in reg.index
+    ):
+        return ""
+    province = str(reg.at[reg.at[key, "province_key"], "name"])
+    mine = registry.label_of(key)
+    others = [
+        label
+        for label in registry.namesakes(province, str(reg.at[key, "name"]), pd.Timestamp(when).date())
+        if label != mine
+    ]
+    if not others:
+        return ""
+    return (
+        f" Tỉnh có {len(others) + 1} xã cùng tên: {mine}, {', '.join(others)}; nếu hai dòng là hai xã "
+        "khác nhau, hãy thêm cột huyện (hoặc dòng tên huyện phía trên các xã của huyện) rồi tải lên lại."
+    )
+
+
 def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     dup = obs.duplicated(["unit_key", "date", "metric"], keep=False)
     if not dup.any():
@@ -104,7 +131,8 @@ def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
                     Problem.of(
                         "conflicting_values",
                         f"«{first.name}» ngày {date_vn(when)} có hai giá trị khác nhau: {thousands(first.value)} "
-                        f"(dòng {first.row}) và {thousands(other.value)} (dòng {other.row}).",
+                        f"(dòng {first.row}) và {thousands(other.value)} (dòng {other.row})."
+                        + _namesake_hint(str(first.unit_key), when),
                         **_at(other),
                     )
                 )
