@@ -18,16 +18,34 @@ KY_THO = registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Th�
 TOP = [["CÔNG AN HUYỆN KỲ ANH"], ["BÁO CÁO THU NHẬN HỒ SƠ CCCD"], ["Số liệu tính đến 17h00 ngày 16/3/2021"]]
 
 
-def read(*rows: list):
+def imported(sheets: dict[str, list[list]], name: str = "bao_cao.xlsx"):
+    """A workbook of these sheets (name → rows) read as the importer reads an upload."""
     book = openpyxl.Workbook()
-    for row in [*TOP, *rows]:
-        book.active.append(row)
+    for i, (title, rows) in enumerate(sheets.items()):
+        sheet = book.active if i == 0 else book.create_sheet()
+        sheet.title = title
+        for row in rows:
+            sheet.append(row)
     out = io.BytesIO()
     book.save(out)
-    report = ingest.import_bytes(None, out.getvalue(), "bao_cao.xlsx")
+    report = ingest.import_bytes(None, out.getvalue(), name)
     assert report.status == "checked", report.message
+    return report
+
+
+def values(report, by: str = "metric", metric: str | None = None) -> dict:
+    """(unit, metric or day) → value; `metric`: of that metric only."""
     obs = report.observations
-    return {(k, m): v for k, m, v in zip(obs["unit_key"], obs["metric"], obs["value"])}
+    if metric is not None:
+        obs = obs[obs["metric"] == metric]
+    return {
+        (k, b if by == "metric" else str(b)[:10]): v
+        for k, b, v in zip(obs["unit_key"], obs[by], obs["value"])
+    }
+
+
+def read(*rows: list) -> dict:
+    return values(imported({"BC": [*TOP, *rows]}))
 
 
 def test_the_figure_under_a_merged_parent_is_its_done_column_not_its_plan():
@@ -116,65 +134,54 @@ def test_applications_to_take_again_are_not_the_eligible():
 
 
 def test_a_workbook_sheet_of_cards_handed_over_is_read_beside_the_collected_sheet():
-    book = openpyxl.Workbook()
-    first = book.active
-    first.title = "Thu nhận"
-    for row in [*TOP, ["STT", "Đơn vị", "Lũy kế thu nhận"], [1, "Xã Kỳ Tân", 1000], [2, "Xã Kỳ Thọ", 2000]]:
-        first.append(row)
-    second = book.create_sheet("Trả thẻ")
-    for row in [*TOP, ["STT", "Đơn vị", "Số thẻ đã trả"], [1, "Xã Kỳ Tân", 300], [2, "Xã Kỳ Thọ", 600]]:
-        second.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    report = ingest.import_bytes(None, out.getvalue(), "bao_cao.xlsx")
-    assert report.status == "checked", report.message
-    obs = report.observations
-    got = {(k, m): v for k, m, v in zip(obs["unit_key"], obs["metric"], obs["value"])}
+    got = values(
+        imported(
+            {
+                "Thu nhận": [
+                    *TOP,
+                    ["STT", "Đơn vị", "Lũy kế thu nhận"],
+                    [1, "Xã Kỳ Tân", 1000],
+                    [2, "Xã Kỳ Thọ", 2000],
+                ],
+                "Trả thẻ": [
+                    *TOP,
+                    ["STT", "Đơn vị", "Số thẻ đã trả"],
+                    [1, "Xã Kỳ Tân", 300],
+                    [2, "Xã Kỳ Thọ", 600],
+                ],
+            }
+        )
+    )
     assert got[(KY_TAN, "collected")] == 1000 and got[(KY_THO, "returned")] == 600
 
 
 def test_a_day_written_once_over_its_communes_is_filled_down():
-    book = openpyxl.Workbook()
-    for row in [
-        ["CÔNG AN HUYỆN KỲ ANH"],
-        ["Ngày", "Xã", "Lũy kế thu nhận"],
-        ["15/03/2021", "Xã Kỳ Tân", 1000],
-        [None, "Xã Kỳ Thọ", 2000],
-        ["16/03/2021", "Xã Kỳ Tân", 1010],
-        [None, "Xã Kỳ Thọ", 2020],
-    ]:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    report = ingest.import_bytes(None, out.getvalue(), "theo_ngay.xlsx")
-    assert report.status == "checked", report.message
-    obs = report.observations
-    got = {(k, str(d)[:10]): v for k, d, v in zip(obs["unit_key"], obs["date"], obs["value"])}
+    rows = [["CÔNG AN HUYỆN KỲ ANH"], ["Ngày", "Xã", "Lũy kế thu nhận"], ["15/03/2021", "Xã Kỳ Tân", 1000]]
+    rows += [[None, "Xã Kỳ Thọ", 2000], ["16/03/2021", "Xã Kỳ Tân", 1010], [None, "Xã Kỳ Thọ", 2020]]
+    report = imported({"TH": rows}, "theo_ngay.xlsx")
+    got = values(report, by="date")
     assert got[(KY_THO, "2021-03-15")] == 2000 and got[(KY_THO, "2021-03-16")] == 2020
     assert "ngày ghi một lần cho nhiều xã: đã điền xuống cho 2 dòng" in report.layout
 
 
 def test_a_weeks_report_with_weekday_columns_gives_each_day_its_figure():
-    book = openpyxl.Workbook()
-    for row in [
-        ["CÔNG AN HUYỆN KỲ ANH"],
-        ["BÁO CÁO TUẦN TỪ 15/3 ĐẾN 21/3/2021"],
-        ["STT", "Đơn vị", "Số hồ sơ thu nhận trong ngày", *[None] * 6, "Lũy kế"],
-        [None, None, "Thứ 2", "Thứ 3", "Thứ 4", "Thứ 5", "Thứ 6", "Thứ 7", "Chủ nhật", None],
-        [1, "Xã Kỳ Tân", 11, 12, 13, 14, 15, 16, 17, 1000],
-        [2, "Xã Kỳ Thọ", 21, 22, 23, 24, 25, 26, 27, 2000],
-    ]:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    report = ingest.import_bytes(None, out.getvalue(), "bao_cao_tuan.xlsx")
-    assert report.status == "checked", report.message
-    obs = report.observations
-    daily = obs[obs["metric"] == "collected_day"]
-    got = {(k, str(d)[:10]): v for k, d, v in zip(daily["unit_key"], daily["date"], daily["value"])}
+    report = imported(
+        {
+            "BC": [
+                ["CÔNG AN HUYỆN KỲ ANH"],
+                ["BÁO CÁO TUẦN TỪ 15/3 ĐẾN 21/3/2021"],
+                ["STT", "Đơn vị", "Số hồ sơ thu nhận trong ngày", *[None] * 6, "Lũy kế"],
+                [None, None, "Thứ 2", "Thứ 3", "Thứ 4", "Thứ 5", "Thứ 6", "Thứ 7", "Chủ nhật", None],
+                [1, "Xã Kỳ Tân", 11, 12, 13, 14, 15, 16, 17, 1000],
+                [2, "Xã Kỳ Thọ", 21, 22, 23, 24, 25, 26, 27, 2000],
+            ]
+        },
+        "bao_cao_tuan.xlsx",
+    )
+    daily = values(report, by="date", metric="collected_day")
     # Thứ 2 is Monday 15/3, Chủ nhật Sunday 21/3 (the title's last day).
-    assert got[(KY_TAN, "2021-03-15")] == 11 and got[(KY_THO, "2021-03-21")] == 27
-    assert len(got) == 14
+    assert daily[(KY_TAN, "2021-03-15")] == 11 and daily[(KY_THO, "2021-03-21")] == 27
+    assert len(daily) == 14
 
 
 def test_hamlet_rows_under_a_commune_are_its_detail_not_units():
