@@ -194,3 +194,12 @@ def test_hamlet_rows_under_a_commune_are_its_detail_not_units():
         [None, "Xóm 3", 2000],
     )
     assert got == {(KY_TAN, "collected"): 1000, (KY_THO, "collected"): 2000}
+
+
+def test_an_export_whose_statuses_are_codes_says_what_it_could_not_tell():
+    rows = [["STT", "Họ và tên", "Xã/Phường thường trú", "Ngày tiếp nhận", "Trạng thái"]]
+    rows += [[i, f"Người {i}", "Xã Kỳ Thọ", "15/03/2021", code] for i, code in enumerate([1, 1, 2, 3, 3, 3])]
+    rows += [[], ["Ghi chú: 1 - Đã tiếp nhận; 2 - Đã trả thẻ; 3 - Hủy hồ sơ"]]
+    report = imported({"DS": rows}, "xuat.xlsx")
+    note = next(p for p in report.warnings if p.code == "no_returned_status")
+    assert "chỉ ghi mã số (1, 2, 3)" in note.message and "kể cả hồ sơ đã hủy" in note.message

@@ -131,11 +131,21 @@ def record_export(
         baseline_units=0,
     )
     if "status" in cols and not counts.has_return_dates and not counts.statuses_returned:
+        codes = [s for s in counts.statuses_other if s.strip().isdigit()]
+        coded = bool(codes) and len(codes) == len(counts.statuses_other)
         report.problems.append(
             Problem.of(
                 "no_returned_status",
-                "cột trạng thái không có giá trị nào cho biết thẻ đã trả (như «Đã trả thẻ»); "
-                "không tính số thẻ đã trả.",
+                (
+                    "cột trạng thái chỉ ghi mã số ("
+                    + ", ".join(sorted(codes, key=int)[:6])
+                    + "), không ghi tên trạng thái: mọi hồ sơ đều được tính là đã thu nhận, kể cả "
+                    "hồ sơ đã hủy nếu có, và không tính số thẻ đã trả. Hãy xuất lại tệp với tên trạng "
+                    "thái (như «Đã tiếp nhận», «Đã trả thẻ», «Hủy»)."
+                    if coded
+                    else "cột trạng thái không có giá trị nào cho biết thẻ đã trả (như «Đã trả thẻ»); "
+                    "không tính số thẻ đã trả."
+                ),
                 sheet=sheet_name,
                 column=cols["status"].letter,
                 header=cols["status"].header,
