@@ -7,6 +7,7 @@ import time
 from dataclasses import replace
 from datetime import date
 
+import numpy as np
 import openpyxl
 import pytest
 from pptx import Presentation
@@ -100,6 +101,11 @@ def test_communes_needing_teams_are_behind_and_show_the_extra_per_day(nghe_an):
     assert first["extra_per_day"] == pytest.approx(max(first["required_per_day"] - pace, 0))
     assert nghe_an.teams.rows[0][1] == first["name"]
     assert f"cho {fmt.number(len(teams))} xã" in nghe_an.teams_summary
+    # Before the deadline, a commune whose pace already covers its need gets no extra team:
+    # none is listed with nothing more to do a day; the summary counts them apart.
+    assert (teams["extra_per_day"] >= 0.5).all() or not np.isfinite(teams["required_per_day"]).all()
+    if teams.attrs["pace_enough"]:
+        assert f"{fmt.number(teams.attrs['pace_enough'])} xã khác đang đủ tốc độ" in nghe_an.teams_summary
 
 
 def test_caveats_name_silent_communes_and_coverage_over_100(frames):
