@@ -407,4 +407,15 @@ def test_every_kind_of_forecast_note_is_worded_exactly():
     # A pace at its peak is not "falling", whatever the forecaster has seen.
     at_peak = fig.iloc[[3]].assign(pace_robust=7.9, pace_peak=8.0)
     assert forecast_reasons(at_peak, gap[[3]]).tolist() == ["đủ tốc độ nhưng dự báo chậm dần; báo cáo dồn"]
+    # A late unit whose 7-day pace covers the need and whose 3-week pace does not says so
+    # (the table showed "104%" beside "Chậm tiến độ" with nothing in this column).
+    recent = fig.iloc[[4]].assign(steady_ratio=0.9, pace_ratio=1.04)
+    assert forecast_reasons(recent, np.array([1.0])).tolist() == [
+        "7 ngày qua đủ tốc độ, nhưng bình quân 3 tuần chỉ 90% mức cần"
+    ]
+    # And the other way round: never "đủ tốc độ" beside a 7-day pace of 61% of the need.
+    short_week = fig.iloc[[4]].assign(steady_ratio=1.2, pace_ratio=0.61)
+    assert forecast_reasons(short_week, np.array([1.0])).tolist() == [
+        "bình quân 3 tuần đủ tốc độ, nhưng 7 ngày qua chỉ 61% mức cần"
+    ]
     assert "tốc độ thường giảm khi gần bão hòa" in forecast_notes(at_peak, gap[[3]])[0]

@@ -188,18 +188,37 @@ def forecast_reasons(fig: pd.DataFrame, gap: np.ndarray) -> np.ndarray:
     """The gist of `forecast_notes` for a table's narrow column, where the status and the
     figures beside it seem to disagree: a pace above the need on a unit that is late ("đủ
     tốc độ nhưng …"), a pace far above it on one that is not on track, a confident
-    forecast on a pace far below it, figures sent in batches; "" otherwise (a late unit
-    whose pace is short says so in its own column)."""
+    forecast on a pace far below it, figures sent in batches, a 7-day pace that covers the
+    need on a late unit whose 3-week pace does not; "" otherwise (a late unit whose pace is
+    short says so in its own column)."""
     _, batch, ahead, short, slowing, _ = _note_flags(fig, gap)
     steady = fig["steady_ratio"].to_numpy(dtype=float)
     seven = fig["pace_ratio"].to_numpy(dtype=float)
     evidence = fig["evidence"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         from_peak = fig["pace_robust"].to_numpy(dtype=float) / fig["pace_peak"].to_numpy(dtype=float)
+    status = fig["status"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        # The 7-day pace beside it covers the need, the steadier 3-week one does not: the
+        # table showed "71 / 71 (104%)" on a late unit with nothing to say why.
+        recent = (
+            ~(batch | ahead | short | slowing)
+            & np.isin(status, ("behind", "at_risk"))
+            & ~fig["stalled"].to_numpy(dtype=bool)
+            & (seven >= 1)
+            & (steady < 1)
+        )
     out = np.full(len(fig), "", dtype=object)
+    for i in np.flatnonzero(recent).tolist():
+        out[i] = f"7 ngày qua đủ tốc độ, nhưng bình quân 3 tuần chỉ {fmt.percent(steady[i], 0)} mức cần"
     for i in np.flatnonzero(batch | ahead | short | slowing).tolist():
         parts = []
-        if slowing[i]:
+        if slowing[i] and math.isfinite(seven[i]) and seven[i] < 1:
+            # Enough over 3 weeks, not over the last 7 days the table shows beside it.
+            parts.append(
+                f"bình quân 3 tuần đủ tốc độ, nhưng 7 ngày qua chỉ {fmt.percent(seven[i], 0)} mức cần"
+            )
+        elif slowing[i]:
             parts.append(
                 f"đủ tốc độ nhưng đang giảm ({fmt.percent(from_peak[i], 0)} lúc nhanh nhất)"
                 if _falling(evidence[i], from_peak[i])
