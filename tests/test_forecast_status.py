@@ -419,3 +419,14 @@ def test_every_kind_of_forecast_note_is_worded_exactly():
         "bình quân 3 tuần đủ tốc độ, nhưng 7 ngày qua chỉ 61% mức cần"
     ]
     assert "tốc độ thường giảm khi gần bão hòa" in forecast_notes(at_peak, gap[[3]])[0]
+
+
+def test_a_steady_pace_far_ahead_does_not_keep_a_unit_on_track_when_its_last_week_falls_short():
+    # 400 a day for weeks (the 3-week pace is several times the 100 a day it needs), then a
+    # week of 60: "đúng tiến độ" beside "bình quân 7 ngày 60, cần 100" was no verdict to act on.
+    daily = np.r_[np.full(40, 400.0), np.full(7, 60.0)]
+    row = status_of({"chậm lại": history(daily, end=14_000)}).loc["chậm lại"]
+    assert row["pace_robust"] / row["required_per_day"] >= metrics.PACE_CLEARLY_AHEAD
+    assert row["pace_ratio"] < 1 and row["p_on_time"] < metrics.P_ON_TRACK
+    assert row["status"] != "on_track"
+    assert "7 ngày qua chỉ 60% mức cần" in row["forecast_reason"]

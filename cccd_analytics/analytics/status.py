@@ -33,7 +33,8 @@ PACE_RATIO_ON_TRACK = 1.0
 PACE_RATIO_AT_RISK = 0.8
 #: Where the pace and the forecaster disagree, the pace keeps the status actionable: a
 #: unit whose steady pace (weekly increments, forecast.pace_robust) is at least this many
-#: times what is required is on track, whatever the curve expects; one at or below
+#: times what is required is on track, whatever the curve expects, unless its last 7 days
+#: fall short of the need; one at or below
 #: PACE_CLEARLY_SHORT of it is at best at risk.  Both cases say why (forecast_note).
 PACE_CLEARLY_AHEAD = 2.0
 PACE_CLEARLY_SHORT = 0.5
@@ -61,7 +62,11 @@ def _status(
     status = np.where(p >= P_ON_TRACK, "on_track", np.where(p >= P_AT_RISK, "at_risk", "behind"))
     if steady_ratio is not None:
         steady = np.nan_to_num(steady_ratio, nan=0.0)
-        status = np.where(steady >= PACE_CLEARLY_AHEAD, "on_track", status)
+        # Not when the last 7 days fall short of the need: "đúng tiến độ" beside "cần 60/ngày
+        # (bình quân 7 ngày 57), dự báo xong" after the deadline was a verdict nobody could act on.
+        with np.errstate(invalid="ignore"):
+            recent_short = np.isfinite(pace_ratio) & (pace_ratio < 1)
+        status = np.where((steady >= PACE_CLEARLY_AHEAD) & ~recent_short, "on_track", status)
         status = np.where((steady <= PACE_CLEARLY_SHORT) & (status == "on_track"), "at_risk", status)
     if stalled is not None:
         status = np.where(stalled, "behind", status)
@@ -177,7 +182,8 @@ def _note_flags(fig: pd.DataFrame, gap: np.ndarray) -> tuple[np.ndarray, ...]:
     with np.errstate(invalid="ignore"):
         batch = open_ & (gap >= BATCH_GAP_DAYS)
         live = open_ & ~stalled & (status != "missed") & np.isfinite(steady) & np.isfinite(p)
-        ahead = live & (steady >= PACE_CLEARLY_AHEAD) & (p < P_ON_TRACK)
+        seven = fig["pace_ratio"].to_numpy(dtype=float) if "pace_ratio" in fig else np.full(len(fig), np.nan)
+        ahead = live & (steady >= PACE_CLEARLY_AHEAD) & (p < P_ON_TRACK) & ~(np.isfinite(seven) & (seven < 1))
         short = live & (steady <= PACE_CLEARLY_SHORT) & (p >= P_ON_TRACK)
         slowing = live & ~ahead & ~short & np.isin(status, ("behind", "at_risk")) & (steady >= 1)
         late = open_ & ~stalled & (status != "missed") & np.isin(status, ("behind", "at_risk"))
