@@ -114,6 +114,9 @@ def test_caveats_name_silent_communes_and_coverage_over_100(frames):
     assert any("chưa báo cáo số liệu ngày 2/5/2023" in c for c in silent.caveats)
     over = briefing.build_briefing(metrics.snapshot(obs, units, found[KY_ANH], date(2021, 5, 15)))
     assert any("trên 100%" in c and "Xã Kỳ Trung" in c for c in over.caveats)
+    # A share above 100% is a denominator too low: not among the leaders, and the title says so.
+    assert "Xã Kỳ Trung" not in {r[1] for r in over.top.rows}
+    assert "không tính 1 xã trên 100%" in over.top.title
 
 
 def test_a_campaign_without_data_still_makes_a_briefing(frames, tmp_path):

@@ -26,7 +26,10 @@ def ranked(units: pd.DataFrame, level: str, n_top: int, n_bottom: int) -> tuple[
     """Best and weakest units of a level by coverage, each with a "rank_label" (`league`:
     ties share a rank and are never cut).  The two lists do not overlap."""
     rows = units[(units["level"] == level) & units["coverage"].notna()]
-    top = league.top(units, "coverage", n_top, level=level)
+    # A share above 100% is a denominator too low (the caveats name it), not the best work:
+    # it is left out of the leaders (it headed them with 127,5%).
+    over = (units["level"] == level) & (units["coverage"] > 1.0 + 1e-9)
+    top = league.top(units[~over], "coverage", n_top, level=level)
     bottom = league.bottom(units, "coverage", n_bottom, level=level) if n_bottom else top.iloc[0:0]
     bottom = bottom[~bottom["key"].isin(top["key"])]
     figures = rows.set_index("key")
@@ -36,7 +39,9 @@ def ranked(units: pd.DataFrame, level: str, n_top: int, n_bottom: int) -> tuple[
         frame = frame.drop(columns=[c for c in extra if c in frame.columns])
         return frame.join(figures[extra], on="key")
 
-    return attach(top), attach(bottom)
+    top = attach(top)
+    top.attrs["over_100"] = int(over.sum())
+    return top, attach(bottom)
 
 
 def ranking(snap: Snapshot, level: str, n: int) -> tuple[Table, Table, ChartData, ChartData]:
@@ -71,7 +76,16 @@ def ranking(snap: Snapshot, level: str, n: int) -> tuple[Table, Table, ChartData
         return Table(title, columns, body, ("r", "l", "r", "r", "r", "r", "l"), tuple(frame["status"]), noun)
 
     plural = "huyện" if level == "district" else "xã"
-    top_t = table(top, f"{fmt.number(len(top))} {plural} có tỷ lệ cao nhất")
+    left_out = top.attrs.get("over_100", 0)
+    top_t = table(
+        top,
+        f"{fmt.number(len(top))} {plural} có tỷ lệ cao nhất"
+        + (
+            f" (không tính {fmt.number(left_out)} {plural} trên 100%, cần kiểm tra số liệu)"
+            if left_out
+            else ""
+        ),
+    )
     bottom_t = table(bottom, f"{fmt.number(len(bottom))} {plural} có tỷ lệ thấp nhất")
 
     def chart(frame: pd.DataFrame, title: str, color: str) -> ChartData:
