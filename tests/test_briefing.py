@@ -160,6 +160,7 @@ def test_deck_is_16_9_vietnamese_with_native_charts(nghe_an, tmp_path):
     assert Emu(deck.slide_height).inches == pytest.approx(7.5)
     assert len(deck.slides) == len(briefing.slides(nghe_an))
     cover = deck.slides[0]
+    assert deck.core_properties.author == briefing.AUTHOR and deck.core_properties.language == "vi-VN"
     # The cover breaks after the dash, and its last two words stay together (the line
     # break is "\v" and the unbreakable space U+00A0 in python-pptx's text).
     assert cover.shapes.title.text.split("\v")[0].endswith("—")
@@ -251,6 +252,7 @@ def test_pdf_has_the_same_figures_in_readable_vietnamese(nghe_an, tmp_path):
     briefing.write_pdf(nghe_an, path, include_map=False)
     print(f"\nPDF built in {time.perf_counter() - started:.2f} s")
     reader = PdfReader(str(path))
+    assert reader.metadata.author == briefing.AUTHOR
     text = "\n".join(page.extract_text() for page in reader.pages)
     flat = re.sub(r"\s+", " ", text)
     assert NGHE_AN in flat and "Tỉnh Nghệ An · Số liệu tính đến ngày 15/6/2023" in flat

@@ -24,7 +24,7 @@ import importlib
 
 from cccd_analytics.briefing.charts import chart_figure, map_figure, projector_figure
 from cccd_analytics.briefing.content import build_briefing, from_frames
-from cccd_analytics.briefing.model import TEAM_STATUSES, TITLE, Briefing
+from cccd_analytics.briefing.model import AUTHOR, TEAM_STATUSES, TITLE, Briefing
 from cccd_analytics.briefing.plan import Slide, has_map, slides, table_html
 from cccd_analytics.briefing.rankings import team_frame
 from cccd_analytics.briefing.style import COLORS, STATUS_COLORS
@@ -43,6 +43,7 @@ __all__ = [
     "COLORS",
     "STATUS_COLORS",
     "TEAM_STATUSES",
+    "AUTHOR",
     "TITLE",
     "Briefing",
     "Slide",

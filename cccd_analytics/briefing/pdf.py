@@ -31,7 +31,7 @@ from reportlab.platypus import Table as RLTable
 
 from cccd_analytics import text as fmt
 from cccd_analytics.briefing.charts import map_for
-from cccd_analytics.briefing.model import TITLE, Briefing, ChartData, Table
+from cccd_analytics.briefing.model import AUTHOR, TITLE, Briefing, ChartData, Table
 from cccd_analytics.briefing.plan import as_list, slides
 from cccd_analytics.briefing.style import COLORS, FONT_DIR, PDF_FONT, PDF_FONT_BOLD, STATUS_COLORS
 
@@ -508,7 +508,7 @@ def write_pdf(
         topMargin=margin + 6,
         bottomMargin=margin,
         title=items[0].campaign,
-        author="cccd_analytics",
+        author=AUTHOR,
         subject=TITLE,
         lang="vi-VN",
         initialFontName=PDF_FONT,

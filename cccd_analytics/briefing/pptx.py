@@ -21,7 +21,7 @@ from pptx.util import Inches, Pt
 
 from cccd_analytics import text as fmt
 from cccd_analytics.briefing.charts import map_for
-from cccd_analytics.briefing.model import TITLE, Briefing, ChartData, Series, Table
+from cccd_analytics.briefing.model import AUTHOR, TITLE, Briefing, ChartData, Series, Table
 from cccd_analytics.briefing.plan import Slide, as_list, slides
 from cccd_analytics.briefing.style import COLORS, PPT_FONT, SLIDE_H, SLIDE_W, STATUS_COLORS
 
@@ -600,7 +600,7 @@ def write_pptx(
     core = prs.core_properties
     core.title = items[0].campaign if len(items) == 1 else TITLE
     core.subject = TITLE
-    core.author = "cccd_analytics"
+    core.author = AUTHOR
     core.language = "vi-VN"
     prs.save(path if hasattr(path, "write") else str(path))
 
