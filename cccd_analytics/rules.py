@@ -110,6 +110,14 @@ _RULES = (
     ),
     Rule("ambiguous_unit", "error", "Tên đơn vị khớp với nhiều đơn vị"),
     # -- figures -------------------------------------------------------------------------------
+    Rule(
+        "missing_communes",
+        "warning",
+        "Báo cáo của huyện thiếu xã, phường",
+        why="A district's report that leaves out some of its communes makes them look unreported "
+        "that day on every page; the analyst is told which before writing.  A warning, not a "
+        "refusal: a unit may send its own figures apart.",
+    ),
     Rule("duplicate_row", "warning", "Dòng lặp lại"),
     Rule("conflicting_values", "error", "Hai giá trị khác nhau cho một đơn vị, một ngày"),
     Rule(

@@ -203,3 +203,14 @@ def test_an_export_whose_statuses_are_codes_says_what_it_could_not_tell():
     report = imported({"DS": rows}, "xuat.xlsx")
     note = next(p for p in report.warnings if p.code == "no_returned_status")
     assert "chỉ ghi mã số (1, 2, 3)" in note.message and "kể cả hồ sơ đã hủy" in note.message
+
+
+def test_a_district_report_that_leaves_out_communes_names_them():
+    # Three communes of Huyện Kỳ Anh's 20: the others would show as not reported that day.
+    rows = [["STT", "Xã", "Lũy kế thu nhận"], [1, "Xã Kỳ Tân", 100], [2, "Xã Kỳ Thọ", 200]]
+    report = imported({"BC": [*TOP, *rows, [3, "Xã Kỳ Đồng", 300]]})
+    (note,) = [p for p in report.warnings if p.code == "missing_communes"]
+    assert note.message.startswith("tệp có 3/20 xã, phường của Huyện Kỳ Anh; không có Xã Kỳ Bắc, ")
+    assert "và 12 xã, phường khác" in note.message and "chưa báo cáo ngày 16/3/2021" in note.message
+    # Two communes are no district's report: nothing said.
+    assert not [p for p in imported({"BC": [*TOP, *rows]}).warnings if p.code == "missing_communes"]

@@ -245,6 +245,50 @@ def check_cumulative(
             )
 
 
+#: A file naming at least this many communes of a district is that district's report: the
+#: communes of the district it leaves out are said (one commune's own report is not).
+DISTRICT_REPORT_MIN = 3
+
+
+def check_missing_communes(obs: pd.DataFrame, report: ImportReport) -> None:
+    """A district's report that leaves out some of the district's communes (the registry's,
+    in the file's own hierarchy): said once per district, naming them, since every page will
+    show them as not reported on the file's last day.  A warning: a unit may send its
+    figures apart."""
+    from cccd_analytics import registry
+
+    if obs.empty:
+        return
+    reg = registry.load_registry()
+    keys = pd.Index(pd.unique(obs["unit_key"].astype(str)))
+    known = keys[keys.isin(reg.index)]
+    if known.empty:
+        return
+    mine = reg.loc[known]
+    mine = mine[(mine["level"] == "commune") & mine["district_key"].notna()]
+    last = pd.Timestamp(obs["date"].max()).date()
+    for district, group in mine.groupby("district_key", sort=True):
+        if len(group) < DISTRICT_REPORT_MIN or district not in reg.index:
+            continue
+        every = reg[
+            (reg["level"] == "commune")
+            & (reg["district_key"] == district)
+            & (reg["hierarchy"] == group["hierarchy"].iloc[0])
+        ]
+        missing = every[~every.index.isin(group.index)]
+        if missing.empty:
+            continue
+        names = sorted(missing["name"].astype(str))
+        shown = ", ".join(names[:5]) + (f" và {len(names) - 5} xã, phường khác" if len(names) > 5 else "")
+        report.problems.append(
+            Problem.of(
+                "missing_communes",
+                f"tệp có {len(group)}/{len(every)} xã, phường của {reg.at[district, 'name']}; không có "
+                f"{shown}. Các đơn vị này sẽ được coi là chưa báo cáo ngày {date_vn(last)}.",
+            )
+        )
+
+
 def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
     # Performance: each metric is matched with `collected` on (unit, date) through one
     # integer key per row (codes in sorted order, so ordering by the key is ordering by

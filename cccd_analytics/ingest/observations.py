@@ -22,6 +22,7 @@ from cccd_analytics.ingest.checks import (
     check_dates,
     check_duplicates,
     check_export_below_stored,
+    check_missing_communes,
 )
 from cccd_analytics.ingest.names import (
     FirstRow,
@@ -172,6 +173,7 @@ def resolve_and_check(
         check_dates(obs, report)
         check_cumulative(obs, report, store, current)
         check_consistency(obs, report)
+        check_missing_communes(obs, report)
     finally:
         for hierarchy, future in pending.items():
             for i, suggestions in zip(wanted[hierarchy], future.result()):
