@@ -214,3 +214,20 @@ def test_a_district_report_that_leaves_out_communes_names_them():
     assert "và 12 xã, phường khác" in note.message and "chưa báo cáo ngày 16/3/2021" in note.message
     # Two communes are no district's report: nothing said.
     assert not [p for p in imported({"BC": [*TOP, *rows]}).warnings if p.code == "missing_communes"]
+
+
+def test_month_columns_written_t3_t4_t5_are_no_weekdays():
+    # "T5" is May in a month's column; read as Thursday it would date the figures in a week.
+    report = imported(
+        {
+            "BC": [
+                ["CÔNG AN HUYỆN KỲ ANH"],
+                ["Số liệu tính đến 17h00 ngày 16/5/2021"],
+                ["STT", "Đơn vị", "T3", "T4", "T5", "Lũy kế thu nhận"],
+                [1, "Xã Kỳ Tân", 300, 400, 300, 1000],
+                [2, "Xã Kỳ Thọ", 600, 800, 600, 2000],
+            ]
+        }
+    )
+    days = {str(d)[:10] for d in report.observations["date"]}
+    assert "2021-05-13" not in days and "2021-05-11" not in days

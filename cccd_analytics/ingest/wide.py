@@ -260,11 +260,10 @@ def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] 
     return None
 
 
-#: A weekday as a column names it ("Thứ 2", "Thứ hai", "T2", "Chủ nhật", "CN"), folded, and
-#: its number (Monday 0, as date.weekday()).
+#: A weekday as a column names it ("Thứ 2", "Thứ hai", "Chủ nhật", "CN"), folded, and its
+#: number (Monday 0, as date.weekday()).  Not "T2" … "T7": "T5" heads a month's column too.
 _WEEKDAYS = {
     **{f"thu {n}": n - 2 for n in range(2, 8)},
-    **{f"t{n}": n - 2 for n in range(2, 8)},
     **dict(zip(("thu hai", "thu ba", "thu tu", "thu nam", "thu sau", "thu bay"), range(6))),
     "chu nhat": 6,
     "cn": 6,
