@@ -264,16 +264,14 @@ def check_missing_communes(obs: pd.DataFrame, report: ImportReport) -> None:
     known = keys[keys.isin(reg.index)]
     if known.empty:
         return
-    mine = reg.loc[known]
-    mine = mine[(mine["level"] == "commune") & mine["district_key"].notna()]
+    communes = reg[reg["level"] == "commune"]
+    mine = communes.reindex(known).dropna(subset=["district_key"])
     last = pd.Timestamp(obs["date"].max()).date()
     for district, group in mine.groupby("district_key", sort=True):
         if len(group) < DISTRICT_REPORT_MIN or district not in reg.index:
             continue
-        every = reg[
-            (reg["level"] == "commune")
-            & (reg["district_key"] == district)
-            & (reg["hierarchy"] == group["hierarchy"].iloc[0])
+        every = communes[
+            (communes["district_key"] == district) & (communes["hierarchy"] == group["hierarchy"].iloc[0])
         ]
         missing = every[~every.index.isin(group.index)]
         if missing.empty:

@@ -89,6 +89,7 @@ def sheet_records(
     date_of = _memo(lambda raw: normalise.parse_date(raw, order=date_order))
     text_of = _memo(normalise.text)
     commune_of = _memo(commune_name)
+    hamlet_of = _memo(_hamlet)  # a national file repeats its 10.000 names on every day
     kinds: dict = {}
     value_fields = [name for name in layouts.VALUE_FIELDS if name in cols]
     commune_at = cols["commune"].index
@@ -164,7 +165,7 @@ def sheet_records(
                 from_context.append(False)
                 n_out += 1
             continue
-        if kind.kind == "commune" and last_commune is not None and _hamlet(text_of(name_cell)):
+        if kind.kind == "commune" and last_commune is not None and hamlet_of(text_of(name_cell)):
             # "- Thôn Tân Thành" under "Xã Kỳ Tân": a part of the commune above by place, whose
             # figure the commune's row already holds; no unit of its own.
             report.hamlet_rows.add((sheet_label, index))
@@ -647,9 +648,12 @@ def _hamlet(name: str) -> bool:
 
 def _dash_is_none(count: Callable) -> Callable:
     def daily(raw) -> normalise.Parsed:
-        if normalise.is_dash(raw):
+        # After `count`, whose fast paths take the digits of most cells: a dash is no figure
+        # to it, and only then is it looked at.
+        parsed = count(raw)
+        if parsed.value is None and not parsed.error and normalise.is_dash(raw):
             return normalise.Parsed(0)
-        return count(raw)
+        return parsed
 
     return daily
 
