@@ -18,8 +18,8 @@ KY_THO = registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Th�
 TOP = [["CÔNG AN HUYỆN KỲ ANH"], ["BÁO CÁO THU NHẬN HỒ SƠ CCCD"], ["Số liệu tính đến 17h00 ngày 16/3/2021"]]
 
 
-def imported(sheets: dict[str, list[list]], name: str = "bao_cao.xlsx"):
-    """A workbook of these sheets (name → rows) read as the importer reads an upload."""
+def workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
+    """An .xlsx of these sheets (name → rows)."""
     book = openpyxl.Workbook()
     for i, (title, rows) in enumerate(sheets.items()):
         sheet = book.active if i == 0 else book.create_sheet()
@@ -28,7 +28,12 @@ def imported(sheets: dict[str, list[list]], name: str = "bao_cao.xlsx"):
             sheet.append(row)
     out = io.BytesIO()
     book.save(out)
-    report = ingest.import_bytes(None, out.getvalue(), name)
+    return out.getvalue()
+
+
+def imported(sheets: dict[str, list[list]], name: str = "bao_cao.xlsx"):
+    """A workbook of these sheets (name → rows) read as the importer reads an upload."""
+    report = ingest.import_bytes(None, workbook_bytes(sheets), name)
     assert report.status == "checked", report.message
     return report
 

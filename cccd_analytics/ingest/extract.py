@@ -10,7 +10,16 @@ from datetime import date
 import pandas as pd
 
 from cccd_analytics import registry
-from cccd_analytics.ingest import canonical, headers, normalise, one_unit, sheet_per_day, turned, wide
+from cccd_analytics.ingest import (
+    canonical,
+    headers,
+    normalise,
+    one_unit,
+    sheet_per_day,
+    stacked,
+    turned,
+    wide,
+)
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.denominators import denominator_records
 from cccd_analytics.ingest.readers import Limits, ReadError, Sheet, Workbook, read_workbook, whole
@@ -101,6 +110,7 @@ def extract(
             found.header_rows if found else (layouts.candidate_header(sheet.rows) if sheet.rows else None)
         )
         prepared.append((sheet, found, header_rows))
+    prepared = stacked.split(prepared, book, report)
     # Also with a column mapping: the columns the upload page offered were the turned ones.
     prepared = _turned_tables(prepared, report)
     prepared = _one_unit_tables(prepared, report)
@@ -561,8 +571,13 @@ def _date_of_many_days(prepared, report: ImportReport, per_day: bool) -> None:
     days = sorted({f.data_date for _, f, _ in prepared if f is not None and f.data_date is not None})
     if len(days) < 2:
         return
-    origin = "sheet_name" if per_day else "header"
-    where = "tên các trang" if per_day else "tiêu đề các cột ngày"
+    origins = {f.data_date_origin for _, f, _ in prepared if f is not None and f.data_date is not None}
+    if per_day:
+        origin, where = "sheet_name", "tên các trang"
+    elif origins == {"table_date_line"}:
+        origin, where = "date_line", "dòng ngày số liệu của từng bảng"
+    else:
+        origin, where = "header", "tiêu đề các cột ngày"
     report.date_origin = origin
     report.date_source = f"{where} ({len(days)} ngày, {date_vn(days[0])} – {date_vn(days[-1])})"
     report.report_date = days[-1]

@@ -224,6 +224,22 @@ def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], t
     return best, best_rows
 
 
+def names_a_district(line: str) -> bool:
+    """A line above a table that names a district ("HUYỆN QUẾ PHONG", "… TRÊN ĐỊA BÀN HUYỆN KỲ ANH")."""
+    return bool(_TITLE_DISTRICT.search(fold(line)))
+
+
+def is_authority(row: list) -> bool:
+    """A letterhead row naming the authority that reports ("CÔNG AN HUYỆN KỲ ANH")."""
+    return any(_AUTHORITY.match(fold(t)) for t in _row_texts(row) if t)
+
+
+def header_fields(rows: list[list], r: int) -> dict[str, Column]:
+    """The fields of a report's table that row r names as a header (with the row above as
+    the parent of a two-row header)."""
+    return _map_header(rows, r, headers.match)[0]
+
+
 def _record_header_under(
     rows: list[list], r: int, own: list[str], single: dict[str, Column]
 ) -> tuple[dict[str, Column], tuple[int, ...]]:
@@ -350,10 +366,12 @@ def _denominator_score(columns: dict[str, Column]) -> int:
     return len(columns)
 
 
-def locate(rows: list[list], file_name: str = "") -> Layout | None:
-    """Find the header and the data start; None when there is no recognisable table."""
+def locate(rows: list[list], file_name: str = "", start: int = 0) -> Layout | None:
+    """Find the header and the data start; None when there is no recognisable table.  The
+    header is looked for in the HEADER_SCAN_ROWS rows from `start` (a table further down a
+    sheet that holds several, `stacked`)."""
     best, best_score, best_kind = None, 0, "report"
-    for r in range(min(HEADER_SCAN_ROWS, len(rows))):
+    for r in range(start, min(start + HEADER_SCAN_ROWS, len(rows))):
         columns, header_rows = _map_header(rows, r, headers.match)
         score = _score(columns)
         if score > best_score or (
@@ -766,12 +784,12 @@ def _a_quan(name: str) -> bool:
     return word == "quan" and not registry.names_a_commune(name)
 
 
-def locate_companion(rows: list[list], file_name: str = "") -> Layout | None:
+def locate_companion(rows: list[list], file_name: str = "", start: int = 0) -> Layout | None:
     """A table of communes and cards handed over, with no collected column: the second table
     of a report that gives "1. Kết quả thu nhận" and "2. Kết quả trả thẻ" one under the other.
     Read only beside a table of collected figures of the same document (the caller's rule),
     never as a report on its own."""
-    for r in range(min(HEADER_SCAN_ROWS, len(rows))):
+    for r in range(start, min(start + HEADER_SCAN_ROWS, len(rows))):
         columns, header_rows = _map_header(rows, r, headers.match)
         if (
             "commune" in columns

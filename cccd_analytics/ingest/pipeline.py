@@ -476,6 +476,13 @@ def _finish_description(report: ImportReport) -> None:
         parts.append(f"ngày số liệu {date_vn(report.report_date)} theo {report.date_source}")
     elif report.date_source:
         parts.append(f"ngày theo {report.date_source}")
+    for stacked in report.stacked_tables:
+        where = f"trang «{stacked['sheet']}» có" if stacked["sheet"] else "có"
+        parts.append(
+            f"{where} {len(stacked['header_rows'])} bảng nối tiếp nhau, đọc từng bảng (tiêu đề ở dòng "
+            + ", ".join(str(r) for r in stacked["header_rows"])
+            + ")"
+        )
     report.filled_down = len(report.filled_down_rows)
     if report.filled_down:
         parts.append(

@@ -113,6 +113,8 @@ class ImportReport:
     days_filled_down: set = field(default_factory=set, repr=False, compare=False)
     # The (sheet, row) of hamlet rows under a commune ("- Thôn Tân Thành"): not stored.
     hamlet_rows: set = field(default_factory=set, repr=False, compare=False)
+    # Sheets holding several tables one under another (`stacked`): sheet, header rows (1-based).
+    stacked_tables: list[dict] = field(default_factory=list)
     # Names matched through a spelling equivalence or a guess: sheet, row, typed, official, how.
     corrections: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

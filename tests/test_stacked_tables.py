@@ -1,0 +1,165 @@
+"""Tables one under another on one sheet (ingest.stacked): the Word report of two tables
+typed into Excel, and a sheet that gathers several days.  Both were read as one table: the
+second table's cards handed over were lost without a word, and a second day was dated as
+the first and refused as conflicting with it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cccd_analytics import ingest, registry
+from tests.test_report_shapes_round7 import imported, values, workbook_bytes
+
+KY_TAN = registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân").key
+KY_THO = registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Thọ").key
+LETTERHEAD = [["CÔNG AN HUYỆN KỲ ANH"], ["BÁO CÁO KẾT QUẢ CẤP CCCD"]]
+
+
+def day_table(day: str, tan: int, tho: int) -> list[list]:
+    return [
+        [f"Số liệu tính đến 17h00 ngày {day}"],
+        ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 9000, tan],
+        [2, "Xã Kỳ Thọ", 8000, tho],
+        [None, "Tổng cộng", 17000, tan + tho],
+        [],
+    ]
+
+
+def by_day(report) -> dict:
+    return values(report, by="date", metric="collected")
+
+
+def test_the_cards_table_under_the_collected_table_is_read_beside_it():
+    report = imported(
+        {
+            "BC": [
+                *LETTERHEAD,
+                ["Số liệu tính đến 17h00 ngày 16/3/2021"],
+                [],
+                ["1. Kết quả thu nhận hồ sơ"],
+                ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"],
+                [1, "Xã Kỳ Tân", 9000, 2384],
+                [2, "Xã Kỳ Thọ", 8000, 2479],
+                [None, "Cộng", 17000, 4863],
+                [],
+                ["2. Kết quả trả thẻ"],
+                ["STT", "Đơn vị", "Số thẻ đã trả"],
+                [1, "Xã Kỳ Tân", 953],
+                [2, "Xã Kỳ Thọ", 991],
+                [None, "Cộng", 1944],
+            ]
+        }
+    )
+    got = values(report)
+    assert got[(KY_TAN, "collected")] == 2384 and got[(KY_THO, "collected")] == 2479
+    assert got[(KY_TAN, "returned")] == 953 and got[(KY_THO, "returned")] == 991
+    assert got[(KY_TAN, "eligible")] == 9000
+    assert not report.warnings, [p.describe(report.file_name) for p in report.warnings]
+    assert "2 bảng nối tiếp nhau" in report.layout and "dòng 6, 12)" in report.layout
+
+
+def test_days_stacked_on_one_sheet_are_each_dated_by_their_own_date_line():
+    report = imported(
+        {"BC": [*LETTERHEAD, *day_table("15/3/2021", 2326, 2447), *day_table("16/3/2021", 2384, 2479)]}
+    )
+    got = by_day(report)
+    assert got[(KY_TAN, "2021-03-15")] == 2326 and got[(KY_TAN, "2021-03-16")] == 2384
+    assert got[(KY_THO, "2021-03-15")] == 2447 and got[(KY_THO, "2021-03-16")] == 2479
+    assert not report.errors and not report.warnings
+    assert "dòng ngày số liệu của từng bảng (2 ngày, 15/3/2021 – 16/3/2021)" in report.layout
+
+
+def test_three_days_each_a_table():
+    report = imported(
+        {
+            "BC": [
+                *LETTERHEAD,
+                *day_table("14/3/2021", 2280, 2400),
+                *day_table("15/3/2021", 2326, 2447),
+                *day_table("16/3/2021", 2384, 2479),
+            ]
+        }
+    )
+    got = by_day(report)
+    assert [got[(KY_TAN, d)] for d in ("2021-03-14", "2021-03-15", "2021-03-16")] == [2280, 2326, 2384]
+
+
+def test_a_date_the_user_gives_does_not_date_every_table_alike():
+    data = workbook_bytes(
+        {"BC": [*LETTERHEAD, *day_table("15/3/2021", 2326, 2447), *day_table("16/3/2021", 2384, 2479)]}
+    )
+    report = ingest.import_bytes(None, data, "bao_cao.xlsx", report_date=date(2021, 3, 16))
+    assert report.status == "checked", report.message
+    assert set(by_day(report)) >= {(KY_TAN, "2021-03-15"), (KY_TAN, "2021-03-16")}
+
+
+@pytest.mark.parametrize("blank_between", [False, True])
+def test_a_header_repeated_inside_one_table_starts_no_new_table(blank_between):
+    """A copy of the header on each printed page: the same table goes on, and its one total
+    row sums all its communes."""
+    report = imported(
+        {
+            "BC": [
+                *LETTERHEAD,
+                ["Số liệu tính đến 17h00 ngày 16/3/2021"],
+                ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"],
+                [1, "Xã Kỳ Tân", 9000, 2384],
+                *([[]] if blank_between else []),
+                ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"],
+                [2, "Xã Kỳ Thọ", 8000, 2479],
+                [None, "Tổng cộng", 17000, 4863],
+            ]
+        }
+    )
+    got = values(report)
+    assert got[(KY_TAN, "collected")] == 2384 and got[(KY_THO, "collected")] == 2479
+    assert not report.warnings and not report.stacked_tables
+
+
+def test_a_row_of_the_second_table_is_named_by_its_row_in_the_file():
+    report_rows = [
+        *LETTERHEAD,
+        *day_table("15/3/2021", 2326, 2447),
+        ["Số liệu tính đến 17h00 ngày 16/3/2021"],
+        ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 9000, "2.38x"],
+    ]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": report_rows}), "bao_cao.xlsx")
+    assert report.status == "refused"
+    error = report.errors[0]
+    assert (error.sheet, error.row, error.column) == ("BC", len(report_rows), "D")
+
+
+def test_district_tables_of_one_day_stay_one_table_under_their_headings():
+    """Each district's heading and header over its communes, one grand total at the end: one
+    table in parts, each commune in its district, the total checked against all."""
+    report = imported(
+        {
+            "BC": [
+                ["CÔNG AN TỈNH NGHỆ AN"],
+                ["Số liệu tính đến 17h00 ngày 20/5/2023"],
+                ["HUYỆN QUẾ PHONG"],
+                ["STT", "Xã/thị trấn", "Số CD đủ ĐK", "Lũy kế"],
+                [1, "Thị trấn Kim Sơn", 8114, 2607],
+                [2, "Xã Thông Thụ", 8273, 2687],
+                [],
+                ["HUYỆN TƯƠNG DƯƠNG"],
+                ["STT", "Xã/thị trấn", "Số CD đủ ĐK", "Lũy kế"],
+                [1, "Thị trấn Thạch Giám", 3428, 3197],
+                [2, "Xã Mai Sơn", 3587, 3324],
+                [None, "TỔNG CỘNG", 23402, 11815],
+            ]
+        }
+    )
+    keys = set(report.observations["unit_key"])
+    for district, commune in [
+        ("Huyện Quế Phong", "Thị trấn Kim Sơn"),
+        ("Huyện Tương Dương", "Thị trấn Thạch Giám"),
+        ("Huyện Tương Dương", "Xã Mai Sơn"),
+    ]:
+        assert registry.resolve("Tỉnh Nghệ An", district, commune).key in keys
+    assert not report.warnings, [p.describe(report.file_name) for p in report.warnings]
+    assert not report.stacked_tables
