@@ -186,7 +186,31 @@ def _remembered_match(text, parent) -> str | None:
     return _match(text, parent)
 
 
+# A count's header that says its cells give the share beside it: "Lũy kế thu nhận (tỷ lệ)",
+# "Đã trả thẻ (SL, TL %)", cells "2.384 (26,1%)".  The column is the count's only when its
+# cells are such pairs (`layout.build` checks them).
+WITH_SHARE = re.compile(
+    r"^(?P<count>.*\S)\s*\(\s*(?:số lượng|sl|số)?\s*[,/;-]?\s*(?:tỷ lệ|tỉ lệ|tl)?\s*%?\s*\)\s*$",
+    re.IGNORECASE,
+)
+
+
+def share_beside(text) -> bool:
+    """A header that says its cells give a count with its share beside it (`WITH_SHARE`)."""
+    if not isinstance(text, str):
+        return False
+    found = WITH_SHARE.match(text.strip())
+    if not found:
+        return False
+    said = text.strip()[len(found.group("count")) :]
+    folded = fold(said)
+    return "%" in said or "ty le" in folded or "ti le" in folded or re.search(r"\btl\b", folded) is not None
+
+
 def _match(text, parent=None) -> str | None:
+    if share_beside(text):
+        count = _match(WITH_SHARE.match(text.strip()).group("count"), parent)
+        return count if count in ("collected", "collected_day", "returned") else None
     own = key(text)
     full = full_key(f"{parent} {text}" if parent else text)
     if _has(f" {full} ", "not_a_count"):

@@ -206,6 +206,9 @@ def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], t
             continue
         found = (_part(text) or matcher(text)) if matcher is headers.match else matcher(text)
         if found and (found not in single or _preferred(found, text, single[found])):
+            if found in single and headers.share_beside(text) != headers.share_beside(single[found].header):
+                if headers.share_beside(text):
+                    continue  # the plain column gives the count: "(tỷ lệ)" is the other
             single[found] = Column(c, found, text)
     single = _settle_parts(single)
     if r == 0 or not _parent_row(rows, r - 1):
@@ -373,6 +376,7 @@ def locate(rows: list[list], file_name: str = "", start: int = 0) -> Layout | No
     best, best_score, best_kind = None, 0, "report"
     for r in range(start, min(start + HEADER_SCAN_ROWS, len(rows))):
         columns, header_rows = _map_header(rows, r, headers.match)
+        columns = _shares_checked(rows, header_rows[-1] + 1, columns)
         score = _score(columns)
         if score > best_score or (
             # The same fields read under the header found so far, as a second header row
@@ -506,6 +510,27 @@ def build(
         parts.append("có dòng đánh số cột")
     layout.description = ", ".join(parts)
     return layout
+
+
+def _shares_checked(rows: list[list], first: int, columns: dict[str, Column]) -> dict[str, Column]:
+    """A column whose header says it gives a share ("Lũy kế thu nhận (tỷ lệ)") is the count's
+    only when its cells are counts with their shares beside them ("2.384 (26,1%)"); a column
+    of shares alone gives no count, and is left out."""
+    if not any(headers.share_beside(c.header) for c in columns.values()):
+        return columns
+    out = {}
+    for name, column in columns.items():
+        if headers.share_beside(column.header):
+            cells = [
+                row[column.index]
+                for row in rows[first : first + 30]
+                if column.index < len(row) and not normalise.is_blank(row[column.index])
+            ]
+            pairs = sum(1 for cell in cells if normalise.count_with_share(cell))
+            if not cells or pairs * 2 < len(cells):
+                continue
+        out[name] = column
+    return out
 
 
 def _read_top(rows: list[list], layout: Layout) -> None:
@@ -791,6 +816,7 @@ def locate_companion(rows: list[list], file_name: str = "", start: int = 0) -> L
     never as a report on its own."""
     for r in range(start, min(start + HEADER_SCAN_ROWS, len(rows))):
         columns, header_rows = _map_header(rows, r, headers.match)
+        columns = _shares_checked(rows, header_rows[-1] + 1, columns)
         if (
             "commune" in columns
             and "returned" in columns

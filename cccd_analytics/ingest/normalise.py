@@ -102,6 +102,10 @@ def parse_count(raw) -> Parsed:
     elif _EN_DECIMAL.fullmatch(value):
         number = float(value.replace(",", ""))
     else:
+        shared = _WITH_SHARE.fullmatch(value)
+        if shared:
+            # "2.384 (26,1%)": the count with its share of the eligible beside it.
+            return parse_count(shared.group(1))
         counted = _COUNTED.fullmatch(value)
         if counted:
             # "1.234 hồ sơ", "12 HS", "3.456 người": the count with what it counts.
@@ -115,6 +119,16 @@ def parse_count(raw) -> Parsed:
 # A count followed by the word for what it counts, as some units type every cell.
 # (Spaces are gone: `_clean_number_text` drops them, "1.234 hồ sơ" is "1.234hồsơ".)
 _COUNTED = re.compile(r"([\d.,]*\d)(?:hồsơ|hs|người|côngdân|cd|thẻ|lượt|trườnghợp)\.?", re.IGNORECASE)
+
+
+# A count with its share beside it in brackets, as some reports give every cell: "2.384
+# (26,1%)", "2.384 (đạt 26,1%)" (spaces dropped by `_clean_number_text`).
+_WITH_SHARE = re.compile(r"([\d.,]*\d)\((?:đạt|=)?[\d.,]*\d%\)", re.IGNORECASE)
+
+
+def count_with_share(raw) -> bool:
+    """A cell giving a count with its share beside it ("2.384 (26,1%)")."""
+    return isinstance(raw, str) and _WITH_SHARE.fullmatch(_clean_number_text(raw)) is not None
 
 
 def parse_decimal(raw) -> Parsed:
