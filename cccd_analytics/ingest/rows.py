@@ -115,6 +115,12 @@ def sheet_records(
     date_at, district_at, province_at, code_at = (
         cols[f].index if f in cols else -1 for f in ("date", "district", "province", "commune_code")
     )
+    # A column saying which figure each row gives ("Nội dung": "Thu nhận hồ sơ", then "Trả
+    # thẻ" on the row under it, the commune's name merged over both): a row of cards handed
+    # over gives its columns' figures as the returned ones, for the commune above.
+    measure_at = _measure_column(sheet, found)
+    above: layouts.RowKind | None = None  # the kind of the last row with figures or a label
+    returned_cells = {_AS_RETURNED.get(name, name): cell for name, cell in cells.items()}
     for index in range(found.first_data_row, len(sheet.rows)):
         row = sheet.rows[index]
         width = len(row)
@@ -140,7 +146,18 @@ def sheet_records(
             continue
         if kind.kind == "footer":
             break
+        row_cells = cells
+        measure = None
+        if measure_at is not None:
+            measure = _measure(text_of(row[measure_at] if measure_at < width else None))
+            if measure and kind.kind == "commune" and not text_of(name_cell) and above is not None:
+                kind = above  # a total's row of another figure, its label merged over both
+            above = kind
         values, bad = _row_values(parsed_values, cols, sheet_name, index, report)
+        if measure_at is not None:
+            if measure == "returned":
+                values = {_AS_RETURNED.get(name, name): value for name, value in values.items()}
+                row_cells = returned_cells
         breakdown, several = _breakdown(
             row, kind.kind, dimension_at, last_commune is not None and bool(values), text_of(name_cell)
         )
@@ -181,7 +198,7 @@ def sheet_records(
                             label=kind.label,
                             district=open_group["district"],
                             values=values,
-                            cells=cells,
+                            cells=row_cells,
                             members=list(open_group["members"]),
                             position="after",
                         )
@@ -193,7 +210,7 @@ def sheet_records(
                     row=index + 1,
                     label=kind.label or "Tổng cộng",
                     values=values,
-                    cells=cells,
+                    cells=row_cells,
                     position="before" if not n_out else "after",
                     bare=_bare_sum(kind.label),
                     since=list(since_bare),
@@ -213,7 +230,7 @@ def sheet_records(
                     label=kind.label,
                     district=kind.district,
                     values=values,
-                    cells=cells,
+                    cells=row_cells,
                     members=list(pending),
                     position="after",
                 )
@@ -232,7 +249,7 @@ def sheet_records(
                     label=kind.label,
                     district=kind.district,
                     values=values,
-                    cells=cells,
+                    cells=row_cells,
                     members=[],
                     position="before",
                 )
@@ -297,11 +314,21 @@ def sheet_records(
         if found.companion:
             if "returned" not in values:
                 continue
-        elif "collected" not in values and "collected_day" not in values and not (breakdown and values):
+        elif (
+            "collected" not in values
+            and "collected_day" not in values
+            and not (breakdown and values)
+            and not (measure == "returned" and values)
+        ):
             continue  # a commune row with no figures: not reported
         explicit_district = text_of(row[district_at] if 0 <= district_at < width else None)
         explicit_province = text_of(row[province_at] if 0 <= province_at < width else None)
         commune = commune_of(text_of(name_cell))
+        if not commune and measure is not None and last_commune is not None:
+            # The commune's name merged over its rows of each figure: the commune above.
+            commune = out["commune"][last_commune]
+            if district_at >= 0 and not explicit_district:
+                explicit_district = out["district"][last_commune]
         # A district (province) written once for its communes — a cell merged down, or
         # left blank below the first — is filled down, but only onto a commune the registry
         # places in it; any other row keeps a blank, as before.
@@ -326,7 +353,7 @@ def sheet_records(
         out["commune"].append(commune)
         out["code"].append(text_of(row[code_at] if 0 <= code_at < width else None) or None)
         out["date"].append(when)
-        out["cells"].append(cells)
+        out["cells"].append(row_cells)
         for name, column in out_values.items():
             column.append(values.get(name))
         from_context.append(not explicit_district)
@@ -630,6 +657,29 @@ _HAMLET_WORDS = (
     "doi",
 )
 _HAMLET_WORDS_BARE = ("thon", "xom", "to dan pho", "tdp", "khu pho")
+
+
+_AS_RETURNED = {"collected": "returned", "collected_day": "returned_day"}
+
+
+def _measure(label: str) -> str | None:
+    """The figure a row's label says it gives: "collected" ("Thu nhận hồ sơ"), "returned"
+    ("Trả thẻ"), or None."""
+    field = headers.match(label) if label else None
+    return {"collected": "collected", "collected_day": "collected", "returned": "returned"}.get(field)
+
+
+def _measure_column(sheet: Sheet, found: layouts.Layout) -> int | None:
+    """A column of no field of its own ("Nội dung", "Chỉ tiêu") whose cells name, row by row,
+    the figure the row gives, both collected and returned among its first rows; or None."""
+    for at, _ in found.unmapped:
+        said = set()
+        for row in sheet.rows[found.first_data_row : found.first_data_row + 60]:
+            if at < len(row) and isinstance(row[at], str):
+                said.add(_measure(normalise.text(row[at])))
+        if {"collected", "returned"} <= said:
+            return at
+    return None
 
 
 def _hamlet(name: str) -> bool:
