@@ -49,3 +49,41 @@ def test_a_wrong_total_of_cards_is_named_in_its_own_row_and_column():
     (warning,) = report.warnings
     assert (warning.code, warning.row, warning.column) == ("subtotal_mismatch", 10, "D")
     assert "1.944" in warning.message
+
+
+def test_a_row_of_another_figure_is_left_out_and_a_notes_column_names_no_figure():
+    report = imported(
+        {
+            "BC": [
+                *TOP,
+                ["STT", "Đơn vị", "Nội dung", "Lũy kế", "Ghi chú"],
+                [1, "Xã Kỳ Tân", "Thu nhận hồ sơ", 2384, None],
+                [None, None, "Trả thẻ", 953, "Trả thẻ"],
+                [None, None, "Kích hoạt VNeID", 400, None],
+                [2, "Xã Kỳ Thọ", "Thu nhận hồ sơ", 2479, "Thu nhận lưu động"],
+                [None, None, "Trả thẻ", 991, None],
+                [None, None, "Kích hoạt VNeID", 500, None],
+            ]
+        }
+    )
+    got = values(report)
+    assert got[(KY_TAN, "returned")] == 953 and got[(KY_THO, "collected")] == 2479
+    assert set(report.observations["unit_key"]) == {KY_TAN, KY_THO}
+    assert 400 not in got.values() and 500 not in got.values()
+
+
+def test_a_notes_column_that_says_tra_the_once_changes_no_figure():
+    got = values(
+        imported(
+            {
+                "BC": [
+                    *TOP,
+                    ["STT", "Đơn vị", "Lũy kế thu nhận", "Ghi chú"],
+                    [1, "Xã Kỳ Tân", 2384, "Trả thẻ tại nhà cho người già"],
+                    [2, "Xã Kỳ Thọ", 2479, "Thu nhận lưu động"],
+                    [3, "Xã Kỳ Tân", 2384, "Trả thẻ"],
+                ]
+            }
+        )
+    )
+    assert got[(KY_TAN, "collected")] == 2384 and got[(KY_THO, "collected")] == 2479

@@ -149,7 +149,10 @@ def sheet_records(
         row_cells = cells
         measure = None
         if measure_at is not None:
-            measure = _measure(text_of(row[measure_at] if measure_at < width else None))
+            label = text_of(row[measure_at] if measure_at < width else None)
+            measure = _measure(label)
+            if label and measure is None and kind.kind in ("commune", "total", "subtotal"):
+                continue  # a row of some other figure ("Kích hoạt VNeID"): not one read here
             if measure and kind.kind == "commune" and not text_of(name_cell) and above is not None:
                 kind = above  # a total's row of another figure, its label merged over both
             above = kind
@@ -671,13 +674,21 @@ def _measure(label: str) -> str | None:
 
 def _measure_column(sheet: Sheet, found: layouts.Layout) -> int | None:
     """A column of no field of its own ("Nội dung", "Chỉ tiêu") whose cells name, row by row,
-    the figure the row gives, both collected and returned among its first rows; or None."""
+    the figure the row gives: among its first rows, a few labels repeated commune after
+    commune, collected and returned among them (a column of notes, where "Trả thẻ" may be
+    written once among other words, is no such column); or None."""
     for at, _ in found.unmapped:
-        said = set()
-        for row in sheet.rows[found.first_data_row : found.first_data_row + 60]:
-            if at < len(row) and isinstance(row[at], str):
-                said.add(_measure(normalise.text(row[at])))
-        if {"collected", "returned"} <= said:
+        said = [
+            normalise.text(row[at])
+            for row in sheet.rows[found.first_data_row : found.first_data_row + 60]
+            if at < len(row) and isinstance(row[at], str) and row[at].strip()
+        ]
+        labels = set(said)
+        if (
+            {"collected", "returned"} <= {_measure(label) for label in labels}
+            and len(labels) <= 6
+            and len(said) >= 2 * len(labels)
+        ):
             return at
     return None
 
