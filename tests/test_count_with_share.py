@@ -29,7 +29,7 @@ def test_a_share_alone_or_a_bracket_without_a_share_is_no_count(cell):
 
 
 @pytest.mark.parametrize(
-    "header", ["Lũy kế thu nhận (tỷ lệ)", "Lũy kế thu nhận (SL, TL %)", "Lũy kế thu nhận (%)"]
+    "header", ["Lũy kế thu nhận (tỷ lệ)", "Lũy kế thu nhận (SL, TL %)", "Lũy kế (số lượng, tỉ lệ)"]
 )
 def test_a_header_saying_the_share_is_beside_the_count(header):
     got = values(
@@ -48,14 +48,14 @@ def test_a_header_saying_the_share_is_beside_the_count(header):
 
 
 def test_a_column_of_shares_alone_is_not_the_count_its_header_names():
-    """ "Đã thu nhận (%)" holding 26,5% … beside the count's own column: the count is the
+    """ "Đã thu nhận (tỷ lệ)" holding 26,5% … beside the count's own column: the count is the
     plain column's, and the shares are no figure."""
     got = values(
         imported(
             {
                 "BC": [
                     *TOP,
-                    ["STT", "Đơn vị", "Số CD đủ ĐK", "Đã thu nhận (%)", "Lũy kế thu nhận"],
+                    ["STT", "Đơn vị", "Số CD đủ ĐK", "Đã thu nhận (tỷ lệ)", "Lũy kế thu nhận"],
                     [1, "Xã Kỳ Tân", 9000, "26,5%", 2384],
                     [2, "Xã Kỳ Thọ", 8000, "31,0%", 2479],
                 ]
@@ -63,7 +63,8 @@ def test_a_column_of_shares_alone_is_not_the_count_its_header_names():
         )
     )
     assert got[(KY_TAN, "collected")] == 2384 and got[(KY_THO, "collected")] == 2479
-    assert headers.share_beside("Đã thu nhận (%)") and not headers.share_beside("Lũy kế thu nhận (hồ sơ)")
+    assert headers.share_beside("Đã thu nhận (tỷ lệ)") and not headers.share_beside("Lũy kế thu nhận (hồ sơ)")
+    assert not headers.share_beside("Đã thu nhận (%)") and headers.match("Đã thu nhận (%)") is None
 
 
 def test_only_shares_under_a_count_header_with_a_share_bracket_is_still_refused_clearly():

@@ -187,7 +187,7 @@ def _remembered_match(text, parent) -> str | None:
 
 
 # A count's header that says its cells give the share beside it: "Lũy kế thu nhận (tỷ lệ)",
-# "Đã trả thẻ (SL, TL %)", cells "2.384 (26,1%)".  The column is the count's only when its
+# "Đã trả thẻ (SL, TL %)", cells "2.384 (26,1%)"; "Đã thu nhận (%)" is a share's own column.  The column is the count's only when its
 # cells are such pairs (`layout._shares_checked`).
 WITH_SHARE = re.compile(
     r"^(?P<count>.*\S)\s*\(\s*(?:số lượng|sl|số)?\s*[,/;-]?\s*(?:tỷ lệ|tỉ lệ|tl)?\s*%?\s*\)\s*$",
@@ -202,9 +202,9 @@ def share_beside(text) -> bool:
     found = WITH_SHARE.match(text.strip())
     if not found:
         return False
-    said = text.strip()[len(found.group("count")) :]
-    folded = fold(said)
-    return "%" in said or "ty le" in folded or "ti le" in folded or re.search(r"\btl\b", folded) is not None
+    # A share's word, not "%" alone: "Đã thu nhận (%)" is the share's own column.
+    folded = fold(text.strip()[len(found.group("count")) :])
+    return "ty le" in folded or "ti le" in folded or re.search(r"\btl\b", folded) is not None
 
 
 def _match(text, parent=None) -> str | None:
