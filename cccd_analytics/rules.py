@@ -62,6 +62,13 @@ _RULES = (
         why="an xlsx written by a script keeps a formula without its value; read as blank, the "
         "figures of that column would be missing without a word",
     ),
+    Rule(
+        "uncomputed_total",
+        "warning",
+        "Dòng tổng có công thức chưa được tính",
+        why="a total row is only checked against its communes, never stored: its formulas "
+        "saved without their values leave it unchecked, not the file unreadable",
+    ),
     Rule("negative", "error", "Số âm"),
     Rule("ambiguous_number", "warning", "Số có thể đọc hai cách"),
     Rule(

@@ -216,3 +216,36 @@ def test_formulas_never_computed_in_a_column_nobody_reads_change_nothing():
     ]
     report = ingest.import_bytes(None, xlsx({"BC": rows}), "bao_cao.xlsx")
     assert report.status == "checked", report.message
+
+
+def test_a_total_row_of_formulas_never_computed_leaves_the_total_unchecked_not_the_file_refused():
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["Số liệu tính đến ngày 15/03/2021"],
+        ["STT", "Đơn vị", "Số công dân đủ điều kiện", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 4000, 1050],
+        [2, "Xã Kỳ Đồng", 3000, 820],
+        [None, "Tổng cộng", "=SUM(C4:C5)", "=SUM(D4:D5)"],
+    ]
+    report = ingest.import_bytes(None, xlsx({"BC": rows}), "bao_cao.xlsx")
+    assert report.status == "checked", report.message
+    (warning,) = report.warnings
+    assert (warning.code, warning.sheet, warning.row) == ("uncomputed_total", "BC", 6)
+    assert sorted(report.observations.loc[report.observations["metric"] == "collected", "value"]) == [
+        820,
+        1050,
+    ]
+
+
+def test_a_communes_formula_never_computed_still_refuses_beside_a_total_of_formulas():
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["Số liệu tính đến ngày 15/03/2021"],
+        ["STT", "Đơn vị", "Số công dân đủ điều kiện", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 4000, 1050],
+        [2, "Xã Kỳ Đồng", 3000, "=D4-230"],
+        [None, "Tổng cộng", "=SUM(C4:C5)", "=SUM(D4:D5)"],
+    ]
+    report = ingest.import_bytes(None, xlsx({"BC": rows}), "bao_cao.xlsx")
+    assert report.status == "refused"
+    assert "trang «BC», dòng 5, cột D («Lũy kế thu nhận»): 1 ô công thức chưa được tính" in report.message

@@ -307,6 +307,27 @@ def _uncomputed_cells(sheet: Sheet, found: layouts.Layout, report: ImportReport)
     "Tỷ lệ" column nobody reads) change nothing."""
     read = {c.index: c for c in found.columns.values()}
     cells = sorted((r, c) for r, c in sheet.uncomputed if c in read and r >= found.first_data_row)
+    if found.kind == "report":
+        # A total or subtotal row is checked against its communes, never stored: its
+        # formulas left uncomputed ("=SUM(C5:C24)") only leave it unchecked, said below.
+        sums = {
+            r
+            for r in {r for r, _ in cells}
+            if r < len(sheet.rows)
+            and layouts.classify(_as_figures(sheet.rows[r], cells, r), found).kind in ("total", "subtotal")
+        }
+        if sums:
+            first = min(sums)
+            report.problems.append(
+                Problem.of(
+                    "uncomputed_total",
+                    f"{len(sums)} dòng tổng có công thức chưa được tính (tệp do một chương trình tạo ra, chưa "
+                    "mở bằng Excel) nên không đối chiếu được với các xã; số của từng xã vẫn được dùng.",
+                    sheet=sheet.name or None,
+                    row=first + 1,
+                )
+            )
+            cells = [(r, c) for r, c in cells if r not in sums]
     if not cells:
         return False
     row, column = cells[0]
@@ -322,6 +343,16 @@ def _uncomputed_cells(sheet: Sheet, found: layouts.Layout, report: ImportReport)
         )
     )
     return True
+
+
+def _as_figures(row: list, cells: list[tuple[int, int]], r: int) -> list:
+    """Row r with its uncomputed formulas as figures (0), so that it is classified as the row
+    of figures it is ("Tổng cộng" with its sums), not as a heading."""
+    out = list(row)
+    for at_row, column in cells:
+        if at_row == r and column < len(out):
+            out[column] = 0
+    return out
 
 
 def _more_record_sheets(prepared, first: Sheet, found: layouts.Layout) -> list[tuple[Sheet, int]]:
