@@ -156,6 +156,13 @@ _RULES = (
         "cumulative figure already stored: then they are only part of the day, not its total.",
     ),
     Rule("subtotal_mismatch", "warning", "Dòng cộng không khớp tổng các xã"),
+    Rule(
+        "replaces_stored",
+        "info",
+        "Tệp thay số liệu đã có",
+        why="a corrected report sent again replaces the figures of its days, as it should; said "
+        "so that a day sent twice, or a file of the wrong day, is seen before it is written",
+    ),
     # -- reporting over time (the quality page) ---------------------------------------------
     Rule(
         "missing_report",

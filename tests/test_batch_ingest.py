@@ -208,3 +208,35 @@ def test_an_import_into_a_store_without_campaigns_loads_no_analytics(tmp_path):
     # range needs it (analytics.forecast imports it lazily).
     code, _, analytics = run.stderr.strip().splitlines()[-1].split()
     assert (code, analytics) == ("0", "True"), run.stderr
+
+
+def test_a_day_sent_again_says_what_it_replaces_before_it_is_written(tmp_path):
+    """A corrected report of a day already stored replaces its figures, as it should; the
+    check says so first (a note, "Lưu ý"), naming the day, the upload and how many figures
+    change, so that a day sent twice or a file of the wrong day is seen."""
+    from cccd_analytics import ingest
+    from cccd_analytics.store import Store
+    from tests.test_report_shapes_round7 import TOP, workbook_bytes
+
+    store = Store.open(f"sqlite:///{tmp_path / 'x.sqlite'}")
+
+    def report(tan: int) -> bytes:
+        return workbook_bytes(
+            {
+                "BC": [
+                    *TOP,
+                    ["STT", "Đơn vị", "Lũy kế thu nhận"],
+                    [1, "Xã Kỳ Tân", tan],
+                    [2, "Xã Kỳ Thọ", 2479],
+                ]
+            }
+        )
+
+    first = ingest.import_bytes(store, report(2384), "bc_16_3.xlsx")
+    assert first.status == "imported" and not first.problems
+    again = ingest.import_bytes(store, report(2390), "bc_16_3_sua.xlsx", dry_run=True)
+    (note,) = again.problems
+    assert (note.code, note.severity) == ("replaces_stored", "info")
+    assert "ngày 16/3/2021 của 2 đơn vị" in note.message and "«bc_16_3.xlsx»" in note.message
+    assert "1 số khác số đã có" in note.message
+    assert again.status == "checked" and not again.warnings

@@ -77,7 +77,7 @@ def ingest_files(args) -> int:
             if report.encoding_repairs:
                 details += [f"  • sửa phông: {r}" for r in report.encoding_repairs]
             for problem in report.problems:
-                mark = "LỖI" if problem.severity == "error" else "cảnh báo"
+                mark = {"error": "LỖI", "info": "lưu ý"}.get(problem.severity, "cảnh báo")
                 details.append(f"  • {mark}: {problem.describe(report.file_name)}")
             if details:
                 print("\n".join(details), file=stream)

@@ -245,6 +245,56 @@ def check_cumulative(
             )
 
 
+def check_replaced(obs: pd.DataFrame, current: pd.DataFrame | None, report: ImportReport, store) -> None:
+    """Figures the file gives for a unit, day and figure the store already holds: the file's
+    replace them (a corrected report sent again), said once — which days, how many units,
+    how many figures change, and the uploads they came from — so that a day sent twice, or
+    a file of the wrong day, is seen before it is written."""
+    if current is None or current.empty or obs.empty:
+        return
+    keys = ["unit_key", "date", "metric"]
+    both = obs[[*keys, "value"]].merge(
+        current[[*keys, "value", "upload_id"]], on=keys, suffixes=("", "_stored")
+    )
+    if both.empty:
+        return
+    changed = int((both["value"].to_numpy(dtype=float) != both["value_stored"].to_numpy(dtype=float)).sum())
+    days = sorted({d.date() for d in pd.to_datetime(both["date"])})
+    units = both["unit_key"].nunique()
+    day_text = (
+        f"ngày {date_vn(days[0])}"
+        if len(days) == 1
+        else f"{len(days)} ngày, {date_vn(days[0])} – {date_vn(days[-1])}"
+    )
+    sources = _upload_names(store, sorted({int(u) for u in both["upload_id"].dropna()}))
+    report.problems.append(
+        Problem.of(
+            "replaces_stored",
+            f"số liệu {day_text} của {thousands(units)} đơn vị đã có ({sources}); khi ghi, số của tệp này "
+            "thay cho số đã có"
+            + (f": {thousands(changed)} số khác số đã có." if changed else ", mọi số đều trùng số đã có."),
+        )
+    )
+
+
+def _upload_names(store, upload_ids: list[int]) -> str:
+    """ "lần nhập #3 «bc_16_3.xlsx»", or a file checked above in the same batch."""
+    named = []
+    listed = None
+    for upload_id in upload_ids[:3]:
+        pending = getattr(store, "file_of", lambda _: None)(upload_id)
+        if pending:
+            named.append(f"tệp «{pending}» phía trên")
+            continue
+        if listed is None:
+            uploads = store.list_uploads()
+            listed = dict(zip(uploads["id"].astype(int), uploads["file_name"]))
+        name = listed.get(upload_id)
+        named.append(f"lần nhập #{upload_id}" + (f" «{name}»" if name else ""))
+    more = len(upload_ids) - len(named)
+    return ", ".join(named) + (f" và {more} lần nhập khác" if more > 0 else "")
+
+
 #: A file naming at least this many communes of a district is that district's report: the
 #: communes of the district it leaves out are said (one commune's own report is not).
 DISTRICT_REPORT_MIN = 3

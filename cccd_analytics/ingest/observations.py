@@ -23,6 +23,7 @@ from cccd_analytics.ingest.checks import (
     check_duplicates,
     check_export_below_stored,
     check_missing_communes,
+    check_replaced,
 )
 from cccd_analytics.ingest.names import (
     FirstRow,
@@ -171,6 +172,11 @@ def resolve_and_check(
             current = None
         obs = check_duplicates(obs, report)
         check_dates(obs, report)
+        if counts is None and store is not None:
+            # The store's figures for the file's units, read once: for the falling check and
+            # for what the file replaces.
+            current = store.current_observations(unit_keys=obs["unit_key"].unique())
+            check_replaced(obs, current, report, store)
         check_cumulative(obs, report, store, current)
         check_consistency(obs, report)
         check_missing_communes(obs, report)

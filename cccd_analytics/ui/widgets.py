@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from cccd_analytics import i18n
+from cccd_analytics import i18n, rules
 from cccd_analytics import text as fmt
 from cccd_analytics.analytics import metrics
 from cccd_analytics.i18n import t
@@ -130,7 +130,7 @@ def problem_table(problems) -> pd.DataFrame:
 
     frame = pd.DataFrame(
         {
-            t("Mức"): [t("Lỗi") if p.severity == "error" else t("Cảnh báo") for p in problems],
+            t("Mức"): [t(rules.SEVERITY_LABELS.get(p.severity, "Cảnh báo")) for p in problems],
             t("Trang"): [_where_in_file(p) for p in problems],
             t("Dòng"): [str(p.row) if p.row else "" for p in problems],
             t("Cột"): [p.column or "" for p in problems],
