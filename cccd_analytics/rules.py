@@ -70,6 +70,13 @@ _RULES = (
         "saved without their values leave it unchecked, not the file unreadable",
     ),
     Rule("negative", "error", "Số âm"),
+    Rule(
+        "unnamed_row",
+        "error",
+        "Dòng có số liệu nhưng không ghi tên đơn vị",
+        why="figures without a unit's name were stored as a unit named «»; after the last "
+        "commune such a row is taken as the table's unlabelled total and checked instead",
+    ),
     Rule("ambiguous_number", "warning", "Số có thể đọc hai cách"),
     Rule(
         "bad_date",

@@ -211,6 +211,10 @@ def _match(text, parent=None) -> str | None:
     if share_beside(text):
         count = _match(WITH_SHARE.match(text.strip()).group("count"), parent)
         return count if count in ("collected", "collected_day", "returned") else None
+    if isinstance(text, str) and "/" in text and not parent:
+        place = _one_of(text)
+        if place:
+            return place
     own = key(text)
     full = full_key(f"{parent} {text}" if parent else text)
     if _has(f" {full} ", "not_a_count"):
@@ -228,6 +232,16 @@ def _match(text, parent=None) -> str | None:
     if not own:
         return None
     return _loose(own, full_key(text))
+
+
+def _one_of(text: str) -> str | None:
+    """A place column named two ways at once ("Đơn vị / Điểm thu nhận", "Xã / Cụm"): the one
+    place field its parts name, when no part names anything else."""
+    named = {_match(part.strip()) for part in text.split("/") if part.strip()}
+    named.discard(None)
+    if len(named) == 1 and named <= {"commune", "district", "province"}:
+        return named.pop()
+    return None
 
 
 def match_record(text) -> str | None:

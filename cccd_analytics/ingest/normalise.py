@@ -321,8 +321,10 @@ _UNTIL_NOW = re.compile(
 # A date is never read out of a longer run of digits ("2023-05-15" is not 23/5/2015).
 _ANY_DATE = re.compile(r"(?<![\d/.\-])(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})(?![\d/.\-])")
 _ISO_DATE = re.compile(r"(?<![\d/.\-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/.\-])")
+# "… ngày 15/3/2021", "tính đến 15/3/2021", and the stamps of sheets kept online ("Cập nhật:
+# 16/05/2023", "Thời điểm: 16/05/2023").
 _STAMP = re.compile(
-    r"(?:đến|tính đến|den|tinh den|ngày|ngay)[^0-9]{0,40}?(?<![\d/.\-])"
+    r"(?:đến|tính đến|den|tinh den|ngày|ngay|cập nhật|cap nhat|thời điểm|thoi diem)[^0-9]{0,40}?(?<![\d/.\-])"
     r"(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})(?![\d/.\-])",
     re.IGNORECASE,
 )
@@ -415,7 +417,10 @@ def is_data_date_line(line: str) -> bool:
     from cccd_analytics.text import fold
 
     folded = fold(line)
-    return any(w in folded for w in ("tinh den", "so lieu", "den ngay", "den hoi", "den luc", "tinh tu"))
+    return any(
+        w in folded
+        for w in ("tinh den", "so lieu", "den ngay", "den hoi", "den luc", "tinh tu", "cap nhat", "thoi diem")
+    )
 
 
 _NAME_DATE = re.compile(

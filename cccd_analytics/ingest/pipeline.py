@@ -491,7 +491,7 @@ def _finish_description(report: ImportReport) -> None:
         )
     if report.hamlet_rows:
         parts.append(
-            f"{len(report.hamlet_rows)} dòng thôn, xóm dưới xã không lưu (số của xã đã gồm các thôn, xóm)"
+            f"{len(report.hamlet_rows)} dòng thôn, xóm, trường học trong xã không lưu (số của xã đã gồm các dòng này)"
         )
     if report.days_filled_down:
         parts.append(f"ngày ghi một lần cho nhiều xã: đã điền xuống cho {len(report.days_filled_down)} dòng")

@@ -119,6 +119,9 @@ def sheet_records(
     # thẻ" on the row under it, the commune's name merged over both): a row of cards handed
     # over gives its columns' figures as the returned ones, for the commune above.
     measure_at = _measure_column(sheet, found)
+    # Villages listed first, then "Cộng xã Kỳ Xuân" (`_communes_after_villages`).
+    villages_first = _communes_after_villages(sheet, found)
+    unnamed: list[tuple[int, int]] = []  # (row, output rows before it): figures without a name
     above: layouts.RowKind | None = None  # the kind of the last row with figures or a label
     returned_cells = {_AS_RETURNED.get(name, name): cell for name, cell in cells.items()}
     for index in range(found.first_data_row, len(sheet.rows)):
@@ -185,7 +188,16 @@ def sheet_records(
                 from_context.append(False)
                 n_out += 1
             continue
-        if kind.kind == "commune" and last_commune is not None and hamlet_of(text_of(name_cell)):
+        if villages_first and kind.kind == "total":
+            named = _commune_sum(kind.label or "")
+            if named:
+                # "Cộng xã Kỳ Xuân" under its villages: the commune's own row.
+                kind, name_cell = layouts.RowKind("commune"), named
+        if (
+            kind.kind == "commune"
+            and (last_commune is not None or villages_first)
+            and hamlet_of(text_of(name_cell))
+        ):
             # "- Thôn Tân Thành" under "Xã Kỳ Tân": a part of the commune above by place, whose
             # figure the commune's row already holds; no unit of its own.
             report.hamlet_rows.add((sheet_label, index))
@@ -332,6 +344,11 @@ def sheet_records(
             commune = out["commune"][last_commune]
             if district_at >= 0 and not explicit_district:
                 explicit_district = out["district"][last_commune]
+        if not commune and not breakdown:
+            # Figures without a unit's name: an unlabelled total when nothing follows it
+            # (said at the end), else a row the file must name.
+            unnamed.append((index, n_out, values, row_cells))
+            continue
         # A district (province) written once for its communes — a cell merged down, or
         # left blank below the first — is filled down, but only onto a commune the registry
         # places in it; any other row keeps a blank, as before.
@@ -389,6 +406,34 @@ def sheet_records(
             )
             from_context.append(False)
             n_out += 1
+    for index, before, values, row_cells in unnamed:
+        if before == n_out and values:
+            # After the last commune: the table's total, its label left out.
+            totals.append(
+                dict(
+                    row=index + 1,
+                    label="dòng tổng không ghi tên",
+                    values=values,
+                    cells=row_cells,
+                    position="after",
+                    bare=False,
+                    since=list(since_bare),
+                )
+            )
+            continue
+        refused_rows += 1
+        letter, header = cells["commune"]
+        report.problems.append(
+            Problem.of(
+                "unnamed_row",
+                "dòng có số liệu nhưng không ghi tên xã/phường; hãy ghi tên đơn vị (hoặc «Tổng cộng» "
+                "nếu đó là dòng tổng) rồi tải lên lại.",
+                sheet=sheet_name,
+                row=index + 1,
+                column=letter,
+                header=header,
+            )
+        )
     if "collected" not in cols and n_out and not found.companion:
         _no_cumulative(cols, found, sheet_name, report)
     if not refused_rows:
@@ -658,8 +703,26 @@ _HAMLET_WORDS = (
     "to",
     "khu pho",
     "doi",
+    # Places inside a commune that a report may give under it: its schools, its collection
+    # points.
+    "truong",
+    "diem truong",
+    "diem thu nhan",
 )
-_HAMLET_WORDS_BARE = ("thon", "xom", "to dan pho", "tdp", "khu pho")
+_HAMLET_WORDS_BARE = (
+    "thon",
+    "xom",
+    "to dan pho",
+    "tdp",
+    "khu pho",
+    "truong thpt",
+    "truong thcs",
+    "truong tieu hoc",
+    "truong mam non",
+    "truong pt",
+    "truong th",
+    "diem thu nhan",
+)
 
 
 _AS_RETURNED = {"collected": "returned", "collected_day": "returned_day"}
@@ -691,6 +754,35 @@ def _measure_column(sheet: Sheet, found: layouts.Layout) -> int | None:
         ):
             return at
     return None
+
+
+# "Cộng xã Kỳ Xuân", "Tổng cộng phường Kỳ Trinh": a commune's own sum under its villages.
+_COMMUNE_SUM = re.compile(r"^(?:tong cong|cong|tong|tong so)\s*[:\-–]?\s+(?=(?:xa|phuong|thi tran)\s+\S)")
+
+
+def _commune_sum(label: str) -> str | None:
+    """The commune a "Cộng xã …" label sums ("Xã Kỳ Xuân"), or None."""
+    found = _COMMUNE_SUM.match(fold(label))
+    if not found:
+        return None
+    words = label.split()
+    rest = " ".join(words[len(found.group(0).split()) :]).lstrip(":-– ")
+    return rest[:1].upper() + rest[1:] if rest else None
+
+
+def _communes_after_villages(sheet: Sheet, found: layouts.Layout) -> bool:
+    """A table that lists a commune's villages first and the commune after them, as their
+    sum ("Thôn Tân Hà", "Thôn Hải Hà", then "Cộng xã Kỳ Xuân"): read, each commune is its
+    "Cộng xã" row and the villages are its detail."""
+    at = found.columns["commune"].index
+    rows = sheet.rows[found.first_data_row : found.first_data_row + 400]
+    for above, row in zip(rows, rows[1:]):
+        label = normalise.text(row[at]) if at < len(row) else ""
+        if label and _commune_sum(label):
+            name = normalise.text(above[at]) if at < len(above) else ""
+            if name and _hamlet(name):
+                return True
+    return False
 
 
 def _hamlet(name: str) -> bool:
