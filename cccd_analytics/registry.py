@@ -551,7 +551,11 @@ def resolve(
     hierarchy = hierarchy_of(district, on)
     if code:
         key = idx["by_code"].get((hierarchy, str(code).strip()))
-        if key and (not commune or bare(reg.at[key, "name"]) == bare(commune)):
+        if key and (
+            not commune
+            or str(commune).strip() == str(code).strip()
+            or bare(reg.at[key, "name"]) == bare(commune)
+        ):
             return Match(key, True)
     pkey = idx["provinces"].get(bare(province)) if province else None
     if hierarchy == "3" and not has_district:

@@ -94,3 +94,50 @@ def test_a_place_column_named_two_ways_at_once(header, field):
 
 def test_two_figures_named_at_once_are_still_not_a_place():
     assert headers.match("Số CD / Dân số") is None
+
+
+def test_units_named_by_their_code_alone():
+    tan, tho = (registry.load_registry().at[k, "code"] for k in (KY_TAN, KY_THO))
+    got = values(
+        imported(
+            {"BC": [*TOP, ["STT", "Mã xã", "Lũy kế thu nhận"], [1, int(tan), 2384], [2, str(tho), 2479]]}
+        )
+    )
+    assert got == {(KY_TAN, "collected"): 2384, (KY_THO, "collected"): 2479}
+
+
+def test_cluster_sums_are_each_checked_against_their_own_communes():
+    report = imported(
+        {
+            "BC": [
+                *TOP,
+                HEADER,
+                [1, "Xã Kỳ Tân", 20, 2384],
+                [2, "Xã Kỳ Thọ", 30, 2479],
+                [None, "Cộng cụm 1", 50, 4863],
+                [3, "Xã Kỳ Xuân", 10, 1000],
+                [None, "Cộng cụm 2", 10, 1000],
+                [None, "Tổng cộng", 60, 5863],
+            ]
+        }
+    )
+    assert not [p for p in report.warnings if p.code == "subtotal_mismatch"]
+    assert len(report.totals) >= 3
+
+
+def test_a_wrong_cluster_sum_is_named_against_its_own_communes():
+    report = imported(
+        {
+            "BC": [
+                *TOP,
+                HEADER,
+                [1, "Xã Kỳ Tân", 20, 2384],
+                [2, "Xã Kỳ Thọ", 30, 2479],
+                [None, "Cộng cụm 1", 50, 4800],
+                [3, "Xã Kỳ Xuân", 10, 1000],
+                [None, "Cộng cụm 2", 10, 1000],
+            ]
+        }
+    )
+    (wrong,) = [p for p in report.warnings if p.code == "subtotal_mismatch"]
+    assert wrong.row == 7 and "tổng 2 xã/phường là 4.863" in wrong.message

@@ -332,7 +332,10 @@ def part_fields(columns: dict[str, Column]) -> list[str]:
 
 
 def _score(columns: dict[str, Column]) -> int:
-    if "commune" not in columns or not (set(columns) & {"collected", "collected_day"}):
+    # A table of units by their GSO code alone ("Mã xã") names its communes too.
+    if not ({"commune", "commune_code"} & set(columns)) or not (
+        set(columns) & {"collected", "collected_day"}
+    ):
         return 0
     return len(columns)
 
@@ -403,6 +406,10 @@ def locate(rows: list[list], file_name: str = "", start: int = 0) -> Layout | No
     if best is None:
         return None
     columns, header_rows = best
+    if best_kind in ("report", "denominators") and "commune" not in columns and "commune_code" in columns:
+        # Units named by their code alone: the code is the name read, and resolved as a code.
+        code = columns["commune_code"]
+        columns = {**columns, "commune": Column(code.index, "commune", code.header)}
     if best_kind == "report" and "date" in columns:
         best_kind = "canonical"
     from_address = best_kind == "records" and "commune" not in columns

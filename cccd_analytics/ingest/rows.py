@@ -839,6 +839,12 @@ def _blocks_of_bare_sums(groups: list[dict], totals: list[dict]) -> tuple[list[d
 
 
 def _bare_sum(label: str | None) -> bool:
-    """A sum's label that names no level ("Cộng", "Tổng", "Cộng:"), unlike "Tổng cộng" or
-    "Toàn tỉnh", which sum the whole sheet."""
-    return fold(label or "").strip(" .:*") in {"cong", "tong", "tong so", "cong huyen"}
+    """A sum's label that names no level ("Cộng", "Tổng", "Cộng:"), or a group of communes
+    no registry knows ("Cộng cụm 1", "Cộng khu vực 2", "Cộng nhóm 3": the clusters a district
+    divides its communes into), unlike "Tổng cộng" or "Toàn tỉnh", which sum the whole
+    sheet.  Several such rows are each their block's sum."""
+    folded = fold(label or "").strip(" .:*")
+    return folded in {"cong", "tong", "tong so", "cong huyen"} or _CLUSTER_SUM.match(folded) is not None
+
+
+_CLUSTER_SUM = re.compile(r"^(?:tong\s+)?(?:cong|tong)\s*:?\s*(?:cum|khu vuc|nhom|doi|to)\b")
