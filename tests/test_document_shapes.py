@@ -303,3 +303,26 @@ def test_a_table_of_cards_handed_over_alone_is_still_no_report():
     report = ingest.import_bytes(None, data, "tra_the.docx")
     assert report.status == "refused"
     assert any(p.code == "no_table" for p in report.errors)
+
+
+def test_a_word_table_refused_whole_is_named_by_its_own_rows():
+    """A commune's own report as "Nội dung | Số lượng": refused, at the table's header row as
+    the reader counts it ("bảng 2, dòng 1 của bảng"), not the row of the laid-out text."""
+    doc = docx.Document()
+    doc.add_paragraph("CÔNG AN XÃ KỲ TÂN")
+    doc.add_paragraph("BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD")
+    first = doc.add_table(rows=1, cols=2)
+    first.rows[0].cells[0].text, first.rows[0].cells[1].text = "Số: 12/BC", "Kỳ Tân, ngày 16/3/2021"
+    doc.add_paragraph("Số liệu tính đến 17h00 ngày 16/3/2021")
+    table = doc.add_table(rows=4, cols=3)
+    for r, row in enumerate(
+        [("STT", "Nội dung", "Số lượng"), ("1", "Thu nhận", "2.384"), ("2", "Trả thẻ", "953")]
+    ):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    out = io.BytesIO()
+    doc.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "bc_ky_tan.docx")
+    (error,) = report.errors
+    assert error.code == "no_table" and error.table and error.row == 1
+    assert "bảng 2, dòng 1 của bảng" in error.describe(report.file_name)

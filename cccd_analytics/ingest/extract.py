@@ -111,6 +111,11 @@ def extract(
         )
         prepared.append((sheet, found, header_rows))
     prepared = stacked.split(prepared, book, report)
+    for sheet, _, _ in prepared:
+        if sheet.row_labels is not None:
+            # A document's table: its rows as the reader counts them, for any message about
+            # it, a table refused whole too (it said the row of the laid-out text).
+            report.row_labels.setdefault(sheet.name or None, sheet.row_labels)
     # Also with a column mapping: the columns the upload page offered were the turned ones.
     prepared = _turned_tables(prepared, report)
     prepared = _one_unit_tables(prepared, report)
