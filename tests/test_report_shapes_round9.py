@@ -141,3 +141,19 @@ def test_a_wrong_cluster_sum_is_named_against_its_own_communes():
     )
     (wrong,) = [p for p in report.warnings if p.code == "subtotal_mismatch"]
     assert wrong.row == 7 and "tổng 2 xã/phường là 4.863" in wrong.message
+
+
+def test_a_day_and_month_without_a_year_is_pointed_at_when_the_date_is_asked_for():
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD NGÀY 16/3"],
+        HEADER,
+        [1, "Xã Kỳ Tân", 20, 2384],
+    ]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bao_cao.xlsx")
+    (error,) = report.errors
+    assert (error.code, error.row) == ("no_date", 2)
+    assert (
+        "«BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD NGÀY 16/3» ghi ngày và tháng nhưng không ghi năm"
+        in error.message
+    )

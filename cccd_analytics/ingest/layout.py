@@ -109,6 +109,9 @@ class Layout:
     labels: list[str] = field(default_factory=list)  # header text of every column
     report_date: date | None = None
     date_line: str | None = None
+    # A line above the table giving a day and month without a year ("NGÀY 16/3"), when no
+    # line gives a whole date: (0-based row, line), for the message asking for the year.
+    day_month_line: tuple[int, str] | None = None
     date_row: int | None = None  # 0-based row of the date line
     date_origin: str | None = None  # date_line | footer
     authorities: tuple[str, ...] = ()  # ("tinh ha tinh", "huyen ky anh") from the letterhead
@@ -547,6 +550,7 @@ def _read_top(rows: list[list], layout: Layout) -> None:
     # often the day after) last.
     dated: list[tuple[int, int, date, str]] = []
     no_year: list[tuple[int, tuple[int, int], str]] = []  # "tính đến 17h ngày 15/5"
+    mentioned: tuple[int, str] | None = None  # "BÁO CÁO … NGÀY 16/3": for a message only
     for index in range(layout.header_rows[0]):
         texts = [t for t in _row_texts(rows[index]) if t]
         if not texts:
@@ -566,6 +570,8 @@ def _read_top(rows: list[list], layout: Layout) -> None:
             day_month = normalise.find_day_month(line)
             if day_month:
                 no_year.append((index, day_month, line))
+            elif mentioned is None and normalise.mentions_day_month(line):
+                mentioned = (index, line.strip())
         for cell in texts:
             authority = _AUTHORITY.match(fold(cell))
             if authority:
@@ -585,6 +591,10 @@ def _read_top(rows: list[list], layout: Layout) -> None:
         _, index, found, line = min(dated)
         layout.report_date, layout.date_line, layout.date_row = found, line.strip(), index
         layout.date_origin = "date_line"
+    elif no_year:
+        layout.day_month_line = (no_year[0][0], no_year[0][2].strip())
+    else:
+        layout.day_month_line = mentioned
 
 
 _LETTER_NUMBERS = re.compile(r"^[a-e]$")

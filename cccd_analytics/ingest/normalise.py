@@ -394,6 +394,13 @@ def find_day_month(line: str) -> tuple[int, int] | None:
     return None
 
 
+def mentions_day_month(line: str) -> bool:
+    """A line that gives a day and month without a year anywhere ("BÁO CÁO … NGÀY 16/3"):
+    not a date, but what a message asking for the year can point at."""
+    found = _DAY_MONTH.search(unicodedata.normalize("NFC", line or ""))
+    return bool(found and 1 <= int(found.group(2)) <= 12 and 1 <= int(found.group(1)) <= 31)
+
+
 def with_year(day_month: tuple[int, int], near: date) -> date | None:
     """The date of `day_month` in the year that puts it closest before (or on) `near`: a
     report signed on 2/1/2024 "tính đến 31/12" speaks of 31/12/2023."""

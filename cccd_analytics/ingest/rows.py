@@ -320,11 +320,16 @@ def sheet_records(
                 "năm, và tiêu đề không cho biết năm. Hãy ghi năm vào tên tệp (ví dụ bao_cao_15_5_2023.xlsx) "
                 "hoặc tiêu đề, hoặc cho biết ngày của báo cáo."
                 if normalise.day_month_from_file_name(file_name)
+                else f"không xác định được ngày số liệu: dòng «{found.day_month_line[1]}» ghi ngày và tháng "
+                "nhưng không ghi năm, và tên tệp hay chiến dịch không cho biết năm. Hãy ghi năm vào dòng đó "
+                "(ví dụ «Số liệu tính đến ngày 16/3/2021») hoặc tên tệp, hoặc cho biết ngày của báo cáo."
+                if found.day_month_line is not None
                 else "không xác định được ngày số liệu: tệp không có cột ngày, không có "
                 "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
                 "bao_cao_15_03_2021.xlsx)."
             )
-            report.problems.append(Problem.of("no_date", message, sheet=sheet_name, row=index + 1))
+            at = found.day_month_line[0] if found.day_month_line is not None else index
+            report.problems.append(Problem.of("no_date", message, sheet=sheet_name, row=at + 1))
             break
         if found.companion:
             if "returned" not in values:
