@@ -163,3 +163,17 @@ def test_district_tables_of_one_day_stay_one_table_under_their_headings():
         assert registry.resolve("Tỉnh Nghệ An", district, commune).key in keys
     assert not report.warnings, [p.describe(report.file_name) for p in report.warnings]
     assert not report.stacked_tables
+
+
+def test_sheets_each_dated_by_their_own_line_say_both_days():
+    """Two sheets not named after days, each under its own date line: each sheet's rows take
+    its date, and the report says both days (it said the first sheet's only)."""
+    report = imported(
+        {
+            "Sáng": [*LETTERHEAD, *day_table("15/3/2021", 2326, 2447)],
+            "Chiều": [*LETTERHEAD, *day_table("16/3/2021", 2384, 2479)],
+        }
+    )
+    assert set(by_day(report)) >= {(KY_TAN, "2021-03-15"), (KY_TAN, "2021-03-16")}
+    assert str(report.report_date) == "2021-03-16"
+    assert "(2 ngày, 15/3/2021 – 16/3/2021)" in report.layout

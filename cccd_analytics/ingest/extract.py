@@ -192,7 +192,7 @@ def extract(
                 table = read(sheet, found, book.file_name, report, report_date)
             if table is not None:
                 out.append(table)
-    _date_of_many_days(prepared, report, per_day)
+    _date_of_many_days(prepared, report, per_day, report_date)
     if book.format in DOCUMENT_FORMATS:
         report.tables = [
             dict(
@@ -601,13 +601,19 @@ def _companion_tables(prepared, book: Workbook):
     return out
 
 
-def _date_of_many_days(prepared, report: ImportReport, per_day: bool) -> None:
+def _date_of_many_days(prepared, report: ImportReport, per_day: bool, given: date | None = None) -> None:
     """The report's date and where it came from when its days come from column headers or
     sheet names: the last day, and the span."""
     days = sorted({f.data_date for _, f, _ in prepared if f is not None and f.data_date is not None})
+    origins = {f.data_date_origin for _, f, _ in prepared if f is not None and f.data_date is not None}
+    if len(days) < 2 and given is None:
+        # Tables each dated by a date line of its own (a PDF of a day per page, a workbook's
+        # sheets each with its line): the rows took each its table's date; the report said
+        # only the first.
+        days = sorted({f.report_date for _, f, _ in prepared if f is not None and f.report_date is not None})
+        origins = {"table_date_line"}
     if len(days) < 2:
         return
-    origins = {f.data_date_origin for _, f, _ in prepared if f is not None and f.data_date is not None}
     if per_day:
         origin, where = "sheet_name", "tên các trang"
     elif origins == {"table_date_line"}:
