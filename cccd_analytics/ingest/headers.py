@@ -187,8 +187,8 @@ def _remembered_match(text, parent) -> str | None:
 
 
 # A count's header that says its cells give the share beside it: "Lũy kế thu nhận (tỷ lệ)",
-# "Đã trả thẻ (SL, TL %)", cells "2.384 (26,1%)"; "Đã thu nhận (%)" is a share's own column.  The column is the count's only when its
-# cells are such pairs (`layout._shares_checked`).
+# "Đã trả thẻ (SL, TL %)", cells "2.384 (26,1%)" ("Đã thu nhận (%)" is a share's own column).
+# The column is the count's only when its cells are such pairs (`layout._shares_checked`).
 WITH_SHARE = re.compile(
     r"^(?P<count>.*\S)\s*\(\s*(?:số lượng|sl|số)?\s*[,/;-]?\s*(?:tỷ lệ|tỉ lệ|tl)?\s*%?\s*\)\s*$",
     re.IGNORECASE,

@@ -121,7 +121,8 @@ def sheet_records(
     measure_at = _measure_column(sheet, found)
     # Villages listed first, then "Cộng xã Kỳ Xuân" (`_communes_after_villages`).
     villages_first = _communes_after_villages(sheet, found)
-    unnamed: list[tuple[int, int]] = []  # (row, output rows before it): figures without a name
+    # Rows of figures without a name: (row, output rows before it, figures, their cells).
+    unnamed: list[tuple[int, int, dict, dict]] = []
     above: layouts.RowKind | None = None  # the kind of the last row with figures or a label
     returned_cells = {_AS_RETURNED.get(name, name): cell for name, cell in cells.items()}
     for index in range(found.first_data_row, len(sheet.rows)):
@@ -791,8 +792,9 @@ def _communes_after_villages(sheet: Sheet, found: layouts.Layout) -> bool:
 
 
 def _hamlet(name: str) -> bool:
-    """Whether a row's name is a hamlet's written as a row under its commune ("- Thôn Tân
-    Thành", "+ Xóm 3", "Tổ dân phố 5"), not a commune of the registry."""
+    """Whether a row's name is a place inside a commune written as a row under it — a
+    hamlet ("- Thôn Tân Thành", "+ Xóm 3", "Tổ dân phố 5"), a school or a collection point
+    ("+ Trường THPT Kỳ Lâm") — not a commune of the registry."""
     bare = name.lstrip(" -+*•–·.")
     words = fold(bare).split()
     if not words:
