@@ -111,11 +111,6 @@ def extract(
         )
         prepared.append((sheet, found, header_rows))
     prepared = stacked.split(prepared, book, report)
-    for sheet, _, _ in prepared:
-        if sheet.row_labels is not None:
-            # A document's table: its rows as the reader counts them, for any message about
-            # it, a table refused whole too (it said the row of the laid-out text).
-            report.row_labels.setdefault(sheet.name or None, sheet.row_labels)
     # Also with a column mapping: the columns the upload page offered were the turned ones.
     prepared = _turned_tables(prepared, report)
     prepared = _one_unit_tables(prepared, report)
@@ -262,6 +257,10 @@ def extract(
             )
             report.problems.append(problem)
             return out, counts
+        if primary is not None and prepared[primary][0].row_labels is not None:
+            # A document's table refused whole is named by its own rows, as the reader counts
+            # them (it said the row of the laid-out text, past the table's end).
+            report.row_labels[prepared[primary][0].name or None] = prepared[primary][0].row_labels
         report.problems.append(
             Problem.of(
                 "no_table",
