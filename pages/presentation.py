@@ -32,7 +32,7 @@ st.html("""
     padding: 8px 28px 0 28px !important; max-width: 100% !important; }
   [data-testid="stMainBlockContainer"] > div > [data-testid="stVerticalBlock"] { gap: 8px; }
   /* !important: Streamlit's own class on the block sets its height to auto and flex-basis to 0. */
-  .st-key-cccd_slide { height: calc(100vh - 64px) !important; flex: none !important; overflow: hidden !important;
+  .st-key-cccd_slide { height: calc(100vh - 72px) !important; flex: none !important; overflow: hidden !important;
     gap: 10px !important;
     color: #1F2933; font-size: 28px; }
   .st-key-cccd_slide > div { flex-shrink: 0 !important; }
@@ -51,7 +51,7 @@ st.html("""
   .cccd-slide ul { font-size: max(30px, 3.4vh); line-height: 1.35; padding-left: 1.4em; margin: 1.2vh 0 0 0; }
   .cccd-slide li { margin-bottom: 1.4vh; }
   .cccd-cover { background: #0D3B66; color: white; border-radius: 10px; padding: 8vh 5vw;
-    height: calc(100vh - 64px); box-sizing: border-box; display: flex; flex-direction: column;
+    height: calc(100vh - 72px); box-sizing: border-box; display: flex; flex-direction: column;
     justify-content: center; }
   .cccd-cover .kicker { color: #FFD54F; font-size: max(28px, 3.2vh); font-weight: 700; letter-spacing: .03em; }
   .cccd-cover .name { font-size: max(56px, 8.5vh); font-weight: 700; line-height: 1.1; margin: 5vh 0 4vh 0; }
@@ -81,6 +81,15 @@ st.html("""
   @media (max-width: 640px) {
     [data-testid="stMainBlockContainer"], .block-container { padding: 8px 10px 0 10px !important; }
     .st-key-cccd_slide { height: auto !important; overflow: visible !important; font-size: 17px; }
+    /* The slide grows with what it holds: a block that fills the projector's height (the
+       tiles, a chart) takes its own height here, or the navigation under it lay on top. */
+    .st-key-cccd_slide > [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]),
+    .st-key-cccd_slide > [data-testid="stElementContainer"]:has(.cccd-fill) {
+      flex: none !important; height: auto !important; }
+    .st-key-cccd_slide [data-testid="stElementContainer"]:has(.cccd-fill) > div, .cccd-fill { height: auto; }
+    .st-key-cccd_slide [data-testid="stPlotlyChart"] { height: 60vh !important; }
+    .cccd-tiles { grid-template-columns: repeat(2, 1fr); }
+    .cccd-cover { height: auto; padding: 5vh 6vw; }
     .cccd-slide, .cccd-sub, .cccd-note, .cccd-more, .cccd-tile .label, .cccd-tile .note,
     table.cccd-slide-table { font-size: 16px !important; }
     .cccd-slide ul { font-size: 17px; }
@@ -110,8 +119,13 @@ if cached is None or cached[0] != cache_key:
     st.session_state["_presentation"] = cached = (cache_key, brief, plan)
 _, brief, plan = cached
 
+# The slide is in the address too ("trang", counted from 1): a presenter who reloads the
+# page, or opens it again from a link, comes back to the slide they were on.
+if "slide_index" not in st.session_state and str(st.query_params.get("trang", "")).isdigit():
+    st.session_state["slide_index"] = int(st.query_params["trang"]) - 1
 index = min(max(int(st.session_state.get("slide_index", 0)), 0), len(plan) - 1)
 st.session_state["slide_index"] = index
+st.query_params["trang"] = str(index + 1)
 
 
 def go(step: int | None = None, to: int | None = None) -> None:

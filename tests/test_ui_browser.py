@@ -141,6 +141,9 @@ def test_presentation_fills_the_projector_at_1920_and_1366(server, browser):
                 };
             }""")
             assert sizes["overflow"] <= 1, (width, seen, sizes)  # nothing cut off at the bottom
+            # The navigation under the slide whole on the screen (its buttons were cut in half).
+            button = page.locator(".st-key-slide_next button").bounding_box()
+            assert button["y"] + button["height"] <= height, (width, seen, button)
             assert sizes["smallest"] >= 28, (width, seen, sizes)
             assert all(size >= 44 for size in sizes["figures"]), sizes
             if seen == 1:
@@ -161,6 +164,23 @@ def test_presentation_fills_the_projector_at_1920_and_1366(server, browser):
         wait_for_app(page)
         assert page.get_by_text("Trang 1/").first.is_visible()
         page.close()
+
+
+def test_on_a_phone_the_slide_grows_and_its_navigation_comes_under_it(server, browser):
+    """On a phone the slide scrolls: the navigation lay on top of the figures' tiles, and a
+    reload went back to the first slide."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(server + "/presentation?trang=2")
+    wait_for_app(page)
+    assert page.get_by_text("Trang 2/").first.is_visible()
+    tiles = page.locator(".cccd-tile")
+    last = tiles.nth(tiles.count() - 1).bounding_box()
+    nav = page.locator(".st-key-cccd_nav").bounding_box()
+    assert nav["y"] >= last["y"] + last["height"], (nav, last)
+    for i in range(tiles.count()):
+        box = tiles.nth(i).bounding_box()
+        assert box["x"] + box["width"] <= 390, box  # no tile cut at the right edge
+    page.close()
 
 
 def test_on_a_phone_the_verdict_comes_before_the_figures(server, browser):
