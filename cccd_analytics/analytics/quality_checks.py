@@ -277,7 +277,7 @@ def _spikes(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
     days, units = np.nonzero(s["spike"].to_numpy())
     if not len(days):
         return pd.DataFrame()
-    inc, med, z = (s[k].to_numpy()[days, units] for k in ("increment", "median", "z"))
+    inc, med = (s[k].to_numpy()[days, units] for k in ("increment", "median"))
     keys = np.asarray(collected.columns)[units]
     when = collected.index[days]
     return _findings(
@@ -287,7 +287,7 @@ def _spikes(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
         when,
         inc,
         med,
-        [_spike_message(d, x, m, zz) for d, x, m, zz in zip(when, inc, med, z)],
+        [_spike_message(d, x, m) for d, x, m in zip(when, inc, med)],
     )
 
 
@@ -307,12 +307,12 @@ def _findings(check: str, unit_key, day, day_end, value, expected, messages) -> 
     )
 
 
-def _spike_message(day, value, median, z) -> str:
+def _spike_message(day, value, median) -> str:
     if median > 0:
         times = f"{value / median:.1f}".replace(".", ",")
         return (
             f"Ngày {fmt.date_vn(day)} thu nhận {fmt.number(value)} hồ sơ, gấp {times} lần trung vị {fmt.number(median)} "
-            f"của các ngày lân cận (điểm z {z:.0f}): có thể nhập dồn nhiều ngày hoặc nhập nhầm."
+            "của các ngày lân cận: có thể nhập dồn nhiều ngày hoặc nhập nhầm."
         )
     return (
         f"Ngày {fmt.date_vn(day)} thu nhận {fmt.number(value)} hồ sơ trong khi các ngày lân cận gần như không có: "

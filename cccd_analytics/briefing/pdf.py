@@ -464,7 +464,7 @@ def pdf_story(b: Briefing, styles, width: float, map_image: bytes | None, team_r
         story.append(
             Paragraph(
                 "Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn. "
-                "Danh sách đầy đủ trong tệp Excel (cccd report --format xlsx).",
+                "Danh sách đầy đủ trong bảng số liệu Excel của cùng buổi giao ban.",
                 styles["note"],
             )
         )
