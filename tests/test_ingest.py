@@ -137,7 +137,22 @@ def test_cumulative_lower_than_a_stored_report_is_refused(store, tmp_path):
         write(tmp_path / "b.csv", EN + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,320,,0\n"),
     )
     (problem,) = refused(report, "falling_cumulative")
-    assert "đã có trong cơ sở dữ liệu" in problem.message
+    # Named by its upload, so that a wrong stored figure can be found and undone.
+    assert "(đã có, lần nhập #1 «a.csv»)" in problem.message
+
+
+def test_a_figure_above_a_later_stored_one_names_that_upload_and_what_to_do(store, tmp_path):
+    ingest.import_file(
+        store,
+        write(tmp_path / "a.csv", EN + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,298,,0\n"),
+    )
+    report = ingest.import_file(
+        store,
+        write(tmp_path / "b.csv", EN + "2021-03-14,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,2060,,0\n"),
+    )
+    (problem,) = refused(report, "falling_cumulative")
+    assert "báo cáo ngày 15/3/2021 của lần nhập #1 «a.csv» (298)" in problem.message
+    assert "hãy hủy lần nhập đó ở mục Lịch sử nhập" in problem.message
 
 
 def test_two_values_for_one_unit_and_date_are_refused(store, tmp_path):

@@ -207,11 +207,18 @@ def check_cumulative(
         fall = (value < before_value) & (from_file | before_file)
     # A value from a file dropped above this one (a dry run through Pending) is named as
     # such: it is not in the database yet.
-    file_of = getattr(store, "file_of", lambda upload_id: None)
+    named: dict[int, str] = {}
 
     def stored_as(row) -> str | None:
-        name = file_of(row.upload_id)
-        return f"tệp «{name}» phía trên" if name else None
+        # The upload that holds it, by number and file, so the user can undo it if it is the
+        # wrong one; a file checked above in the same batch is named as such.  Each upload
+        # looked up once (a file of many falls names the same one again and again).
+        if store is None or pd.isna(row.upload_id):
+            return None
+        upload_id = int(row.upload_id)
+        if upload_id not in named:
+            named[upload_id] = _upload_names(store, [upload_id])
+        return named[upload_id]
 
     for i in np.flatnonzero(fall).tolist():
         row, prev = both.iloc[order[i]], both.iloc[order[i - 1]]
@@ -221,7 +228,9 @@ def check_cumulative(
             source = (
                 f"dòng {int(cum_row(at[i - 1]).row)}"
                 if at[i - 1] >= 0
-                else stored_as(prev) or "đã có trong cơ sở dữ liệu"
+                else f"đã có, {stored_as(prev)}"
+                if stored_as(prev)
+                else "đã có trong cơ sở dữ liệu"
             )
             where = f"báo cáo ngày {date_vn(prev.date)} ({source})"
             report.problems.append(
@@ -239,7 +248,12 @@ def check_cumulative(
                     "falling_cumulative",
                     f"«{original['name']}» ngày {date_vn(prev.date)}: {label} {thousands(int(prev.value))} cao hơn "
                     f"báo cáo ngày {date_vn(row.date)} {'của ' + stored_as(row) if stored_as(row) else 'đã có'} "
-                    f"({thousands(int(row.value))}); lũy kế không thể giảm.",
+                    f"({thousands(int(row.value))}); lũy kế không thể giảm"
+                    + (
+                        " (nếu số đã có là sai, hãy hủy lần nhập đó ở mục Lịch sử nhập rồi tải tệp lên lại)."
+                        if stored_as(row) and "lần nhập #" in stored_as(row)
+                        else "."
+                    ),
                     **_at(original),
                 )
             )

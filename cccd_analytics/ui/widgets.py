@@ -100,8 +100,15 @@ def import_report(report) -> None:
     if report.problems and not said:
         table = problem_table(report.problems)
         if len(table) <= PROBLEMS_IN_FULL:
-            # A static table wraps each message, so it is read whole (a data grid cuts it).
-            st.table(table.set_index(table.columns[0]))
+            # A static table wraps each message, so it is read whole (a data grid cuts it);
+            # an error's level in red, so that what refuses the file stands out of the warnings.
+            error = t(rules.SEVERITY_LABELS["error"])
+            level = table.columns[0]
+            st.table(
+                table.style.map(
+                    lambda v: "color: #C62828; font-weight: 700" if v == error else "", subset=[level]
+                ).hide(axis="index")
+            )
         else:
             narrow = {c: st.column_config.TextColumn(width="small") for c in table.columns[:-1]}
             st.dataframe(
