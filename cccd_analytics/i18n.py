@@ -66,7 +66,7 @@ EN: dict[str, str] = {
     "Thu nhận mỗi ngày": "Collections per day",
     "Các mốc": "Milestones",
     "Các xã cần chú ý": "Communes needing attention",
-    "Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn.": "Sorted by how far behind: status, then projected days late.",
+    "Sắp xếp theo số hồ sơ cần thu nhận thêm mỗi ngày, nhiều nhất trước (quá hạn: theo số còn thiếu).": "Sorted by the extra applications needed each day, most first (past the deadline: by what is still owed).",
     "**{verdict}.** Dự báo đạt chỉ tiêu ngày **{d}** (khoảng {low} – {high}); khả năng kịp hạn **{p}**.": "**{verdict}.** Projected to reach the target on **{d}** (range {low} – {high}); chance of meeting the deadline **{p}**.",
     "**{verdict}.** Chưa đủ số liệu để dự báo ngày hoàn thành.": "**{verdict}.** Not enough data to project a completion date.",
     "{n}/{total} xã/phường chưa báo cáo số liệu ngày {d}: số liệu của các đơn vị này là của ngày báo cáo gần nhất.": "{n}/{total} communes have not reported for {d}: their figures are from their latest report.",

@@ -106,6 +106,14 @@ def test_communes_needing_teams_are_behind_and_show_the_extra_per_day(nghe_an):
     assert (teams["extra_per_day"] >= 0.5).all() or not np.isfinite(teams["required_per_day"]).all()
     if teams.attrs["pace_enough"]:
         assert f"{fmt.number(teams.attrs['pace_enough'])} xã khác đang đủ tốc độ" in nghe_an.teams_summary
+    # Where a team does the most first: the largest extra a day (a commune needing 15 more a
+    # day was listed above one needing 183, being later by the forecast).
+    ahead = teams[np.isfinite(teams["required_per_day"])]
+    assert ahead["extra_per_day"].is_monotonic_decreasing
+    assert (
+        teams["extra_per_day"].iloc[0]
+        == teams.loc[np.isfinite(teams["required_per_day"]), "extra_per_day"].max()
+    )
 
 
 def test_caveats_name_silent_communes_and_coverage_over_100(frames):

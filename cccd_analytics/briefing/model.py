@@ -170,3 +170,10 @@ def as_float(value) -> float:
 
 def finite(value) -> bool:
     return not (value is None or pd.isna(value) or math.isinf(as_float(value)))
+
+
+#: How the list of communes for mobile teams is ordered (`rankings.team_frame`), as its slide
+#: and page say.
+TEAM_ORDER_NOTE = (
+    "Sắp xếp theo số hồ sơ cần thu nhận thêm mỗi ngày, nhiều nhất trước (quá hạn: theo số còn thiếu)."
+)

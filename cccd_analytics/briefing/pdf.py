@@ -31,7 +31,7 @@ from reportlab.platypus import Table as RLTable
 
 from cccd_analytics import text as fmt
 from cccd_analytics.briefing.charts import map_for
-from cccd_analytics.briefing.model import AUTHOR, TITLE, Briefing, ChartData, Table
+from cccd_analytics.briefing.model import AUTHOR, TEAM_ORDER_NOTE, TITLE, Briefing, ChartData, Table
 from cccd_analytics.briefing.plan import as_list, slides
 from cccd_analytics.briefing.style import COLORS, FONT_DIR, PDF_FONT, PDF_FONT_BOLD, STATUS_COLORS
 
@@ -463,8 +463,7 @@ def pdf_story(b: Briefing, styles, width: float, map_image: bytes | None, team_r
             story.append(Paragraph(_esc(b.teams_summary), styles["body"]))
         story.append(
             Paragraph(
-                "Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn. "
-                "Danh sách đầy đủ trong bảng số liệu Excel của cùng buổi giao ban.",
+                TEAM_ORDER_NOTE + " Danh sách đầy đủ trong bảng số liệu Excel của cùng buổi giao ban.",
                 styles["note"],
             )
         )

@@ -11,7 +11,7 @@ import pandas as pd
 
 from cccd_analytics import geo
 from cccd_analytics import text as fmt
-from cccd_analytics.briefing.model import NOTES_HEADING, Briefing, ChartData, Table
+from cccd_analytics.briefing.model import NOTES_HEADING, TEAM_ORDER_NOTE, Briefing, ChartData, Table
 from cccd_analytics.briefing.style import COLORS, STATUS_COLORS
 
 
@@ -123,7 +123,7 @@ def slides(
                 Slide(
                     "teams",
                     b.teams.title + (f" ({p + 1}/{n_pages})" if n_pages > 1 else ""),
-                    subtitle="Sắp xếp theo mức độ chậm: trạng thái, rồi số ngày dự báo trễ hạn.",
+                    subtitle=TEAM_ORDER_NOTE,
                     table=b.teams.page(p * rows_per_slide, rows_per_slide),
                     more=b.teams.more_text(shown) if last else "",
                     lines=(b.teams_summary,) if last else (),

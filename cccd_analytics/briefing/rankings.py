@@ -110,7 +110,9 @@ def ranking(snap: Snapshot, level: str, n: int) -> tuple[Table, Table, ChartData
 
 def team_frame(snap: Snapshot) -> pd.DataFrame:
     """Communes needing a mobile team: behind, missed or at risk with collections still owed,
-    furthest behind first (`metrics.attention_order`), with the extra per day they need."""
+    with the extra per day they need, the largest first — where a team does the most (the
+    order of `metrics.attention_order`, days late first, put a commune needing 15 more a
+    day above one needing 183) — and, past the deadline, the most still owed first."""
     communes = snap.units[snap.units["level"] == "commune"]
     need = communes[communes["status"].isin(TEAM_STATUSES) & (communes["remaining"] > 0.5)]
     if need.empty:
@@ -124,7 +126,13 @@ def team_frame(snap: Snapshot) -> pd.DataFrame:
     # each day is at risk only by the forecast (its pace expected to fall): no extra team
     # for it; listed with "0 more a day" it filled slides and read as a contradiction.
     enough = np.isfinite(required) & (need["extra_per_day"] < 0.5)
-    out = need[~enough].reset_index(drop=True)
+    out = need[~enough]
+    # Past the deadline the need per day is unbounded: those come first, the most owed first.
+    overdue = ~np.isfinite(out["required_per_day"].replace([np.inf, -np.inf], np.nan))
+    out = out.assign(_overdue=overdue).sort_values(
+        ["_overdue", "extra_per_day", "remaining"], ascending=[False, False, False], kind="stable"
+    )
+    out = out.drop(columns="_overdue").reset_index(drop=True)
     out.attrs["pace_enough"] = int(enough.sum())
     return out
 
