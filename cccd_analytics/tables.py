@@ -404,6 +404,9 @@ def attention_table(rows: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
     if rows["district"].fillna("").nunique() <= 1:
         table = table.drop(columns=t("Huyện"))
+    if not table[t("Vì sao")].astype(bool).any():
+        # Nothing to say for any unit listed: an empty column only took the room.
+        table = table.drop(columns=t("Vì sao"))
     return table
 
 

@@ -92,6 +92,9 @@ def test_the_attention_table_says_why_a_unit_fast_enough_is_late_and_leaves_out_
     table = tables.attention_table(tables.attention_rows(units))
     assert table["Vì sao"].tolist() == ["đủ tốc độ nhưng dự báo chậm dần", ""]
     assert "Huyện" not in table.columns  # every commune of one district: the room goes to "Vì sao"
+    # No reason for any unit listed: no empty "Vì sao" column.
+    quiet = tables.attention_table(tables.attention_rows(units.assign(forecast_reason="")))
+    assert "Vì sao" not in quiet.columns
     two = units.assign(district=["Huyện A", "Huyện B"])
     assert "Huyện" in tables.attention_table(tables.attention_rows(two)).columns
     card = tables.attention_card(tables.attention_rows(units).iloc[0])
