@@ -430,3 +430,28 @@ def test_a_steady_pace_far_ahead_does_not_keep_a_unit_on_track_when_its_last_wee
     assert row["pace_ratio"] < 1 and row["p_on_time"] < metrics.P_ON_TRACK
     assert row["status"] != "on_track"
     assert "7 ngày qua chỉ 60% mức cần" in row["forecast_reason"]
+
+
+def test_a_pace_that_just_meets_the_need_is_said_so_not_one_time_it():
+    """ "gấp 1,0 lần cần thiết … sau hạn 15 ngày" read as a contradiction in a leader's brief."""
+    from cccd_analytics.analytics.status import forecast_notes
+
+    fig = pd.DataFrame(
+        {
+            "status": ["behind"],
+            "stalled": [False],
+            "steady_ratio": [1.02],
+            "pace_ratio": [1.0],
+            "p_on_time": [0.2],
+            "evidence": [np.nan],
+            "pace_robust": [5.0],
+            "pace_peak": [6.0],
+            "projected_date": [pd.Timestamp("2023-08-13")],
+            "projected_low": [pd.NaT],
+            "projected_high": [pd.NaT],
+            "deadline": [pd.Timestamp("2023-07-29")],
+        }
+    )
+    (note,) = forecast_notes(fig, np.array([1.0])).tolist()
+    assert note.startswith("tốc độ hiện nay vừa bằng mức cần thiết nhưng tốc độ thường giảm khi gần bão hòa")
+    assert "gấp 1,0 lần" not in note

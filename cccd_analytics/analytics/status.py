@@ -135,7 +135,12 @@ def forecast_notes(fig: pd.DataFrame, gap: np.ndarray) -> np.ndarray:
             )
         elif is_slowing:
             parts.append(
-                f"tốc độ hiện nay gấp {times(steady_r[j])} lần cần thiết nhưng "
+                (
+                    # "gấp 1,0 lần" read as a contradiction beside "sau hạn": said as it is.
+                    "tốc độ hiện nay vừa bằng mức cần thiết nhưng "
+                    if times(steady_r[j]) == "1,0"
+                    else f"tốc độ hiện nay gấp {times(steady_r[j])} lần cần thiết nhưng "
+                )
                 + (
                     f"đang giảm (bằng {fmt.percent(peak_r[j], 0)} lúc nhanh nhất)"
                     if _falling(evidence_r[j], peak_r[j])

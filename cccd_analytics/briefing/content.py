@@ -26,6 +26,7 @@ from cccd_analytics.analytics import metrics, quality
 from cccd_analytics.analytics.metrics import STATUS_LABELS, Snapshot
 from cccd_analytics.briefing.charts import cumulative_chart, daily_chart
 from cccd_analytics.briefing.model import (
+    FORECAST_NOTE_HEADER,
     NOTES_HEADING,
     TITLE,
     Briefing,
@@ -269,7 +270,10 @@ def forecast_note_lines(communes) -> tuple[str, ...]:
     noted = metrics.attention_order(noted)
     lines = [f"{r.name}: {r.forecast_note}" for r in noted.head(NOTES_SHOWN).itertuples()]
     if len(noted) > NOTES_SHOWN:
-        lines.append(f"và {fmt.number(len(noted) - NOTES_SHOWN)} xã khác có ghi chú (xem bảng chi tiết)")
+        lines.append(
+            f"và {fmt.number(len(noted) - NOTES_SHOWN)} xã khác có ghi chú (cột «{FORECAST_NOTE_HEADER}», "
+            "trang «Cấp xã» của bảng số liệu Excel)"
+        )
     return tuple(lines)
 
 

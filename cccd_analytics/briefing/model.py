@@ -177,3 +177,6 @@ def finite(value) -> bool:
 TEAM_ORDER_NOTE = (
     "Sắp xếp theo số hồ sơ cần thu nhận thêm mỗi ngày, nhiều nhất trước (quá hạn: theo số còn thiếu)."
 )
+
+#: The column of the briefing workbook's commune sheet that holds each forecast note.
+FORECAST_NOTE_HEADER = "Ghi chú dự báo"

@@ -14,7 +14,7 @@ from cccd_analytics import exports
 from cccd_analytics.analytics import metrics
 from cccd_analytics.analytics.metrics import STATUS_LABELS, Snapshot
 from cccd_analytics.briefing.content import build_briefing
-from cccd_analytics.briefing.model import Briefing, finite
+from cccd_analytics.briefing.model import FORECAST_NOTE_HEADER, Briefing, finite
 from cccd_analytics.briefing.plan import as_list
 from cccd_analytics.briefing.rankings import team_frame
 
@@ -46,6 +46,9 @@ UNIT_COLUMNS = {
     "status": "Trạng thái",
     "last_report": "Báo cáo gần nhất",
     "extra_per_day": "Cần thêm mỗi ngày",
+    # Why a unit's forecast needs reading with care (the briefing names the first few and
+    # sends the reader here for the others).
+    "forecast_note": FORECAST_NOTE_HEADER,
 }
 
 
