@@ -14,7 +14,9 @@ snap = ui.campaign_snapshot(t("Bản đồ"))
 registry = ui.loaders.units(ui.loaders.view_key(snap))
 provinces = snap.units.loc[snap.units["level"] == "province", "key"].tolist()
 layers = {"district": t("Huyện (trước 1/7/2025)"), "commune_2025": t("Xã, phường mới (từ 1/7/2025)")}
-colours = {"coverage": t("Tỷ lệ"), "status": t("Trạng thái")}
+# Status first: it answers "who lags" as the counts above the map do; coloured by its share
+# alone a province behind looked green (most districts at 85–99% of the eligible).
+colours = {"status": t("Trạng thái"), "coverage": t("Tỷ lệ")}
 districts = snap.units[(snap.units["level"] == "district") & snap.units["collected"].notna()]
 district_names = dict(zip(districts["key"], districts["name"]))
 

@@ -125,8 +125,9 @@ def slides(
                     b.teams.title + (f" ({p + 1}/{n_pages})" if n_pages > 1 else ""),
                     subtitle=TEAM_ORDER_NOTE,
                     table=b.teams.page(p * rows_per_slide, rows_per_slide),
+                    # The summary ("Đề nghị tăng cường … cho 336 xã …") is said on the
+                    # assessment slide already; under a full table it ran off the projector.
                     more=b.teams.more_text(shown) if last else "",
-                    lines=(b.teams_summary,) if last else (),
                 )
             )
     out.append(Slide("caveats", "Lưu ý về số liệu", lines=b.caveats))
