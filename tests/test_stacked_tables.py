@@ -177,3 +177,49 @@ def test_sheets_each_dated_by_their_own_line_say_both_days():
     assert set(by_day(report)) >= {(KY_TAN, "2021-03-15"), (KY_TAN, "2021-03-16")}
     assert str(report.report_date) == "2021-03-16"
     assert "(2 ngày, 15/3/2021 – 16/3/2021)" in report.layout
+
+
+def test_a_commune_in_two_tables_of_one_date_is_told_each_table_may_need_its_date_line():
+    report = ingest.import_bytes(
+        None,
+        workbook_bytes(
+            {
+                "BC": [
+                    *LETTERHEAD,
+                    ["Số liệu tính đến 17h00 ngày 16/3/2021"],
+                    ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"],
+                    [1, "Xã Kỳ Tân", 9000, 2326],
+                    [],
+                    ["Bảng tiếp theo"],
+                    ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"],
+                    [1, "Xã Kỳ Tân", 9000, 2384],
+                ]
+            }
+        ),
+        "bao_cao.xlsx",
+    )
+    (error,) = report.errors
+    assert error.code == "conflicting_values" and error.row == 9
+    assert "hai bảng khác nhau của cùng trang (bảng sau bắt đầu ở dòng 8)" in error.message
+
+
+def test_a_commune_in_two_parts_of_one_table_under_headings_is_told_why():
+    report = ingest.import_bytes(
+        None,
+        workbook_bytes(
+            {
+                "BC": [
+                    *LETTERHEAD,
+                    ["Số liệu tính đến ngày 30/4/2021"],
+                    ["STT", "Đơn vị", "Thu nhận trong tháng", "Lũy kế đến cuối tháng"],
+                    [None, "THÁNG 3/2021"],
+                    [1, "Xã Kỳ Tân", 804, 2456],
+                    [None, "THÁNG 4/2021"],
+                    [1, "Xã Kỳ Tân", 778, 3234],
+                ]
+            }
+        ),
+        "bao_cao.xlsx",
+    )
+    assert {e.code for e in report.errors} == {"conflicting_values"}
+    assert "Giữa hai dòng có dòng «THÁNG 4/2021» (dòng 7)" in report.errors[0].message

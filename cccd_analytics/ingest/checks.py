@@ -132,7 +132,8 @@ def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
                         "conflicting_values",
                         f"«{first.name}» ngày {date_vn(when)} có hai giá trị khác nhau: {thousands(first.value)} "
                         f"(dòng {first.row}) và {thousands(other.value)} (dòng {other.row})."
-                        + _namesake_hint(str(first.unit_key), when),
+                        + _namesake_hint(str(first.unit_key), when)
+                        + _tables_hint(report, first, other),
                         **_at(other),
                     )
                 )
@@ -145,6 +146,30 @@ def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
                     )
                 )
     return obs.drop_duplicates(["unit_key", "date", "metric"], keep="first")
+
+
+def _tables_hint(report: ImportReport, first, other) -> str:
+    """Two rows of one commune and day in two tables of one sheet under one date, or in two
+    parts of one table under headings ("THÁNG 3/2021", "THÁNG 4/2021"): each may be another
+    day or month whose date line is missing; said, with what to write."""
+    sheet = getattr(first, "sheet", None) or None
+    low, high = sorted((first.row, other.row))
+    tables = [row for at, row in report.same_day_tables if at == sheet and low < row < high]
+    if tables:
+        return (
+            f" Hai dòng ở hai bảng khác nhau của cùng trang (bảng sau bắt đầu ở dòng {tables[0]}) nhưng cùng "
+            "một ngày số liệu: nếu mỗi bảng là một ngày hay một tháng, hãy ghi dòng «Số liệu tính đến ngày …» "
+            "ngay trên mỗi bảng."
+        )
+    sections = [(row, text) for at, row, text in report.section_rows if at == sheet and low < row < high]
+    if sections:
+        row, text = sections[-1]
+        return (
+            f" Giữa hai dòng có dòng «{text}» (dòng {row}), nhưng cả bảng chỉ có một ngày số liệu: nếu mỗi "
+            "phần là một ngày hay một tháng, hãy để mỗi phần ở một trang hoặc một bảng riêng, có dòng «Số "
+            "liệu tính đến ngày …» của nó."
+        )
+    return ""
 
 
 def check_cumulative(

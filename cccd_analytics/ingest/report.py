@@ -115,6 +115,12 @@ class ImportReport:
     hamlet_rows: set = field(default_factory=set, repr=False, compare=False)
     # Sheets holding several tables one under another (`stacked`): sheet, header rows (1-based).
     stacked_tables: list[dict] = field(default_factory=list)
+    # Headers of further tables of the same figures and day on a sheet, read as one table with
+    # the one above: (sheet, 1-based row).  Not in to_dict().
+    same_day_tables: list = field(default_factory=list, repr=False, compare=False)
+    # Text rows inside a table that name no district ("THÁNG 4/2021"): (sheet, 1-based row,
+    # text).  Not in to_dict().
+    section_rows: list = field(default_factory=list, repr=False, compare=False)
     # Names matched through a spelling equivalence or a guess: sheet, row, typed, official, how.
     corrections: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -155,6 +161,8 @@ class ImportReport:
                 "filled_down_rows",
                 "days_filled_down",
                 "hamlet_rows",
+                "same_day_tables",
+                "section_rows",
                 "parts",
                 "denominators",
                 "upload",

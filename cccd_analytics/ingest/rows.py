@@ -147,6 +147,11 @@ def sheet_records(
         else:
             kind = layouts.classify(row, found)
         if kind.kind == "blank":
+            label = text_of(name_cell)
+            if label and len(report.section_rows) < 200:
+                # A heading inside the table that names no district ("THÁNG 4/2021", "Đợt 2"):
+                # kept for a conflict's message, which may be two periods under one date.
+                report.section_rows.append((sheet_name, index + 1, label))
             continue
         if kind.kind == "footer":
             break

@@ -47,7 +47,7 @@ def split(prepared: list[tuple], book: Workbook, report: ImportReport) -> list[t
         if found is None or found.kind != "report" or found.companion or not sheet.complete:
             out.append((sheet, found, header_rows))
             continue
-        blocks = _blocks(sheet, found, book.file_name)
+        blocks = _blocks(sheet, found, book.file_name, report)
         if len(blocks) > 1:
             _date_blocks(blocks)
             report.stacked_tables.append(
@@ -57,12 +57,14 @@ def split(prepared: list[tuple], book: Workbook, report: ImportReport) -> list[t
     return out
 
 
-def _blocks(sheet: Sheet, found: layouts.Layout, file_name: str) -> list[tuple[Sheet, layouts.Layout]]:
+def _blocks(
+    sheet: Sheet, found: layouts.Layout, file_name: str, report: ImportReport
+) -> list[tuple[Sheet, layouts.Layout]]:
     """The tables of a sheet, each with a sheet of its own rows (all others blank)."""
     rows, current = sheet.rows, found
     blocks: list[tuple[Sheet, layouts.Layout]] = []
     while True:
-        below = _next_table(rows, current, file_name, has_collected=_collects(found))
+        below = _next_table(rows, current, file_name, _collects(found), sheet.name or None, report)
         if below is None:
             if not blocks:
                 return [(sheet, found)]
@@ -97,7 +99,12 @@ def _rows_for(rows: list[list], above: layouts.Layout, cut: int, header_top: int
 
 
 def _next_table(
-    rows: list[list], current: layouts.Layout, file_name: str, has_collected: bool
+    rows: list[list],
+    current: layouts.Layout,
+    file_name: str,
+    has_collected: bool,
+    sheet_name: str | None,
+    report: ImportReport,
 ) -> tuple[int, int, layouts.Layout] | None:
     """(first row of its title lines, first row of its header, layout) of the table that
     starts below `current`'s data, or None."""
@@ -128,7 +135,9 @@ def _next_table(
             return cut, header_top, table
         # The same figures of the same day: one table in parts (a district's heading and its
         # header over each district's communes), read as one, as before, so that a total row
-        # at its end is checked against all of them.
+        # at its end is checked against all of them.  Remembered: a commune given in two of
+        # them is told that each table may need a date line of its own (month blocks).
+        report.same_day_tables.append((sheet_name, header_top + 1))
     return None
 
 
