@@ -8,7 +8,7 @@ from cccd_analytics import charts, geo, tables, ui
 from cccd_analytics import text as fmt
 from cccd_analytics.analytics import metrics
 from cccd_analytics.i18n import t
-from cccd_analytics.ui import links
+from cccd_analytics.ui import links, styles
 
 snap = ui.campaign_snapshot(t("Bản đồ"))
 registry = ui.loaders.units(ui.loaders.view_key(snap))
@@ -58,6 +58,7 @@ if layer == "commune_2025" and figures["parts"].gt(1).any():
     st.caption(
         t("Số liệu theo xã cũ được cộng vào xã, phường mới theo danh mục sắp xếp đơn vị hành chính 2025.")
     )
+styles.narrow_map()
 st.plotly_chart(
     map_figure,
     width="stretch",

@@ -183,6 +183,21 @@ def test_on_a_phone_the_slide_grows_and_its_navigation_comes_under_it(server, br
     page.close()
 
 
+def test_on_a_phone_the_map_keeps_its_colours_without_piled_labels(server, browser):
+    """A few centimetres wide, the map's names and shares lay on one another and its toolbar on
+    its title; it opens coloured by status, as the counts above it say."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(server + "/map")
+    wait_for_app(page)
+    chart = page.locator(".st-key-map_chart")
+    chart.locator(".gtitle").first.wait_for()
+    assert chart.locator(".gtitle").first.text_content().startswith("Trạng thái theo")
+    labels = chart.locator(".textpoint")
+    assert labels.count() > 0 and not any(labels.nth(i).is_visible() for i in range(min(5, labels.count())))
+    assert not chart.locator(".modebar-container").first.is_visible()
+    page.close()
+
+
 def test_on_a_phone_the_verdict_comes_before_the_figures(server, browser):
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(server)

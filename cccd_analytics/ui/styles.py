@@ -80,6 +80,20 @@ def narrow_overview() -> None:
     )
 
 
+def narrow_map() -> None:
+    """On a phone (< 640 px) the map is a few centimetres wide: the names and shares on its
+    shapes piled on one another and the chart's toolbar lay on its title.  There the shapes
+    keep their colours and legend (a tap shows a shape's figures, and the table under the
+    map gives them all), without the labels or the toolbar."""
+    st.html(
+        """<style>
+@media (max-width: 640px) {
+  .st-key-map_chart .textpoint, .st-key-map_chart .modebar-container { display: none !important; }
+}
+</style>"""
+    )
+
+
 def app_texts() -> None:
     """Streamlit texts every page has: the keyboard user's "Skip to main content" link
     (shown when it takes the focus) and the "Stop" button shown at the top right while a
