@@ -128,29 +128,24 @@ def test_cumulative_lower_than_previous_report_in_the_file_is_refused(store, tmp
     assert "ngày 15/3/2021" in problem.message and "báo cáo ngày 14/3/2021" in problem.message
 
 
+def stored_then(store, tmp_path, first: tuple[str, int], then: tuple[str, int]):
+    """Ky Dong's running total stored on one day (a.csv), then another file of another day
+    (b.csv) imported against it: the second file's report."""
+    for name, (day, value) in (("a.csv", first), ("b.csv", then)):
+        line = f"{day},Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,{value},,0\n"
+        report = ingest.import_file(store, write(tmp_path / name, EN + line))
+    return report
+
+
 def test_cumulative_lower_than_a_stored_report_is_refused(store, tmp_path):
-    ingest.import_file(
-        store,
-        write(tmp_path / "a.csv", EN + "2021-03-14,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,321,,0\n"),
-    )
-    report = ingest.import_file(
-        store,
-        write(tmp_path / "b.csv", EN + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,320,,0\n"),
-    )
+    report = stored_then(store, tmp_path, ("2021-03-14", 321), ("2021-03-15", 320))
     (problem,) = refused(report, "falling_cumulative")
     # Named by its upload, so that a wrong stored figure can be found and undone.
     assert "(đã có, lần nhập #1 «a.csv»)" in problem.message
 
 
 def test_a_figure_above_a_later_stored_one_names_that_upload_and_what_to_do(store, tmp_path):
-    ingest.import_file(
-        store,
-        write(tmp_path / "a.csv", EN + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,298,,0\n"),
-    )
-    report = ingest.import_file(
-        store,
-        write(tmp_path / "b.csv", EN + "2021-03-14,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,2060,,0\n"),
-    )
+    report = stored_then(store, tmp_path, ("2021-03-15", 298), ("2021-03-14", 2060))
     (problem,) = refused(report, "falling_cumulative")
     assert "báo cáo ngày 15/3/2021 của lần nhập #1 «a.csv» (298)" in problem.message
     assert "hãy hủy lần nhập đó ở mục Lịch sử nhập" in problem.message

@@ -28,6 +28,11 @@ def day_table(day: str, tan: int, tho: int) -> list[list]:
     ]
 
 
+def read_as_sent(rows: list[list]):
+    """One sheet «BC» of these rows, read as an upload is (refused or not)."""
+    return ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bao_cao.xlsx")
+
+
 def by_day(report) -> dict:
     return values(report, by="date", metric="collected")
 
@@ -127,7 +132,7 @@ def test_a_row_of_the_second_table_is_named_by_its_row_in_the_file():
         ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"],
         [1, "Xã Kỳ Tân", 9000, "2.38x"],
     ]
-    report = ingest.import_bytes(None, workbook_bytes({"BC": report_rows}), "bao_cao.xlsx")
+    report = read_as_sent(report_rows)
     assert report.status == "refused"
     error = report.errors[0]
     assert (error.sheet, error.row, error.column) == ("BC", len(report_rows), "D")
@@ -180,23 +185,17 @@ def test_sheets_each_dated_by_their_own_line_say_both_days():
 
 
 def test_a_commune_in_two_tables_of_one_date_is_told_each_table_may_need_its_date_line():
-    report = ingest.import_bytes(
-        None,
-        workbook_bytes(
-            {
-                "BC": [
-                    *LETTERHEAD,
-                    ["Số liệu tính đến 17h00 ngày 16/3/2021"],
-                    ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"],
-                    [1, "Xã Kỳ Tân", 9000, 2326],
-                    [],
-                    ["Bảng tiếp theo"],
-                    ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"],
-                    [1, "Xã Kỳ Tân", 9000, 2384],
-                ]
-            }
-        ),
-        "bao_cao.xlsx",
+    report = read_as_sent(
+        [
+            *LETTERHEAD,
+            ["Số liệu tính đến 17h00 ngày 16/3/2021"],
+            ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"],
+            [1, "Xã Kỳ Tân", 9000, 2326],
+            [],
+            ["Bảng tiếp theo"],
+            ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"],
+            [1, "Xã Kỳ Tân", 9000, 2384],
+        ]
     )
     (error,) = report.errors
     assert error.code == "conflicting_values" and error.row == 9
@@ -204,22 +203,16 @@ def test_a_commune_in_two_tables_of_one_date_is_told_each_table_may_need_its_dat
 
 
 def test_a_commune_in_two_parts_of_one_table_under_headings_is_told_why():
-    report = ingest.import_bytes(
-        None,
-        workbook_bytes(
-            {
-                "BC": [
-                    *LETTERHEAD,
-                    ["Số liệu tính đến ngày 30/4/2021"],
-                    ["STT", "Đơn vị", "Thu nhận trong tháng", "Lũy kế đến cuối tháng"],
-                    [None, "THÁNG 3/2021"],
-                    [1, "Xã Kỳ Tân", 804, 2456],
-                    [None, "THÁNG 4/2021"],
-                    [1, "Xã Kỳ Tân", 778, 3234],
-                ]
-            }
-        ),
-        "bao_cao.xlsx",
+    report = read_as_sent(
+        [
+            *LETTERHEAD,
+            ["Số liệu tính đến ngày 30/4/2021"],
+            ["STT", "Đơn vị", "Thu nhận trong tháng", "Lũy kế đến cuối tháng"],
+            [None, "THÁNG 3/2021"],
+            [1, "Xã Kỳ Tân", 804, 2456],
+            [None, "THÁNG 4/2021"],
+            [1, "Xã Kỳ Tân", 778, 3234],
+        ]
     )
     assert {e.code for e in report.errors} == {"conflicting_values"}
     assert "Giữa hai dòng có dòng «THÁNG 4/2021» (dòng 7)" in report.errors[0].message

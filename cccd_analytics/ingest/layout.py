@@ -230,6 +230,16 @@ def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], t
     return best, best_rows
 
 
+def line_of(row: list) -> str:
+    """A row's texts as one line ("Số liệu tính đến 17h00 ngày 16/3/2021")."""
+    return " ".join(t for t in _row_texts(row) if t)
+
+
+def texts_in(row: list) -> int:
+    """How many cells of a row hold text."""
+    return sum(1 for t in _row_texts(row) if t)
+
+
 def names_a_district(line: str) -> bool:
     """A line above a table that names a district ("HUYỆN QUẾ PHONG", "… TRÊN ĐỊA BÀN HUYỆN KỲ ANH")."""
     return bool(_TITLE_DISTRICT.search(fold(line)))
@@ -491,7 +501,7 @@ def build(
     if layout.report_date is None and kind != "records":
         # Footers such as "Kỳ Anh, ngày 15 tháng 3 năm 2021" also date a report.
         for index in range(first, len(rows)):
-            line = " ".join(t for t in _row_texts(rows[index]) if t)
+            line = line_of(rows[index])
             if "ngay" not in fold(line) and "den" not in fold(line):
                 continue
             found = normalise.find_report_date(line)

@@ -14,6 +14,12 @@ from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.text import date_vn
 
 
+def date_line_source(found: layouts.Layout) -> str:
+    """Where a table's date line is, as a report says it: "dòng ngày số liệu, dòng 4: «…»"."""
+    where = "chân báo cáo" if found.date_origin == "footer" else "dòng ngày số liệu"
+    return f"{where}, dòng {(found.date_row or 0) + 1}: «{found.date_line}»"
+
+
 def date_for_sheet(
     found: layouts.Layout,
     file_name: str,
@@ -40,7 +46,6 @@ def date_for_sheet(
     if report_date is not None:
         return report_date, "given", "ngày người nhập chọn"
     if found.report_date is not None:
-        where = "chân báo cáo" if found.date_origin == "footer" else "dòng ngày số liệu"
         if from_name and from_name != found.report_date:
             report.problems.append(
                 Problem.of(
@@ -51,11 +56,7 @@ def date_for_sheet(
                     row=(found.date_row or 0) + 1,
                 )
             )
-        return (
-            found.report_date,
-            found.date_origin,
-            f"{where}, dòng {(found.date_row or 0) + 1}: «{found.date_line}»",
-        )
+        return found.report_date, found.date_origin, date_line_source(found)
     if found.sheet_date is not None:
         return found.sheet_date, "sheet_name", f"tên trang «{sheet_name}»"
     if from_name is not None:

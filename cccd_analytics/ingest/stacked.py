@@ -31,6 +31,7 @@ from cccd_analytics.ingest import normalise
 from cccd_analytics.ingest.readers import Sheet, Workbook
 from cccd_analytics.ingest.readers.workbook import DOCUMENT_FORMATS
 from cccd_analytics.ingest.report import ImportReport
+from cccd_analytics.ingest.sheet_context import date_line_source
 
 # What a header of a table of figures names besides the unit.
 _FIGURES = {"collected", "collected_day", "returned"}
@@ -84,12 +85,12 @@ def _rows_for(rows: list[list], above: layouts.Layout, cut: int, header_top: int
     at `header_top`: the letterhead of the table `above`, the rows from `cut` on, blank rows
     between.  A line of the letterhead that gives a date, or names a district, is left out
     when the table's own title lines do."""
-    own = [_line(rows[i]) for i in range(cut, header_top)]
+    own = [layouts.line_of(rows[i]) for i in range(cut, header_top)]
     own_date = any(normalise.find_report_date(line) for line in own if line)
     own_district = any(layouts.names_a_district(line) for line in own if line)
     top = []
     for row in rows[: above.header_rows[0]]:
-        line = _line(row)
+        line = layouts.line_of(row)
         said_again = line and (
             (own_date and normalise.find_report_date(line))
             or (own_district and layouts.names_a_district(line) and not layouts.is_authority(row))
@@ -110,7 +111,7 @@ def _next_table(
     starts below `current`'s data, or None."""
     for r in range(current.first_data_row + 1, len(rows)):
         row = rows[r]
-        if _has_number(row) or sum(1 for t in layouts._row_texts(row) if t) < 2:
+        if _has_number(row) or layouts.texts_in(row) < 2:
             continue
         fields = layouts.header_fields(rows, r)
         if "commune" not in fields or not set(fields) & _FIGURES:
@@ -121,7 +122,7 @@ def _next_table(
         cut = header_top
         while cut - 1 > current.first_data_row and not _has_number(rows[cut - 1]):
             cut -= 1
-        titled = any(_line(rows[i]) for i in range(cut, header_top))
+        titled = any(layouts.line_of(rows[i]) for i in range(cut, header_top))
         after_total = layouts.classify(rows[cut - 1], current).kind == "total"
         if not (titled or after_total):
             continue  # the header again, as on each printed page: the same table goes on
@@ -143,7 +144,7 @@ def _next_table(
 
 def _parent_of(rows: list[list], r: int) -> bool:
     """Row r is the upper row of a two-row header (text only, merged over the row below)."""
-    return not _has_number(rows[r]) and sum(1 for t in layouts._row_texts(rows[r]) if t) >= 2
+    return not _has_number(rows[r]) and layouts.texts_in(rows[r]) >= 2
 
 
 def _has_number(row: list) -> bool:
@@ -157,10 +158,6 @@ def _has_number(row: list) -> bool:
     return False
 
 
-def _line(row: list) -> str:
-    return " ".join(t for t in layouts._row_texts(row) if t)
-
-
 def _date_blocks(blocks: list[tuple[Sheet, layouts.Layout]]) -> None:
     """Tables of different days: each is dated by its own date line."""
     days = {f.report_date for _, f in blocks if f.report_date is not None}
@@ -169,6 +166,5 @@ def _date_blocks(blocks: list[tuple[Sheet, layouts.Layout]]) -> None:
     for _, found in blocks:
         if found.report_date is None:
             continue
-        where = "chân báo cáo" if found.date_origin == "footer" else "dòng ngày số liệu"
         found.data_date, found.data_date_origin = found.report_date, "table_date_line"
-        found.data_date_source = f"{where}, dòng {(found.date_row or 0) + 1}: «{found.date_line}»"
+        found.data_date_source = date_line_source(found)
