@@ -660,3 +660,67 @@ def test_a_weeks_or_months_count_beside_the_running_total_is_not_the_running_tot
     assert report.status == "checked", report.message
     collected = {(n, v) for (n, _, m), v in _all_values(report).items() if m == "collected"}
     assert collected == {(name, 1000 + i) for i, name in enumerate(COMMUNES)}
+
+
+# -- one unit's report as a list of its figures ("Nội dung | Số lượng") -----------------------
+
+
+def _listed_rows(title="CÔNG AN XÃ KỲ TÂN - HUYỆN KỲ ANH", value_head="Số lượng") -> list[list]:
+    return [
+        [title],
+        ["Báo cáo kết quả thu nhận hồ sơ CCCD, số liệu tính đến ngày 16/3/2021"],
+        ["STT", "Nội dung", value_head],
+        [1, "Số công dân đủ điều kiện cấp CCCD", "6.668"],
+        [2, "Số hồ sơ thu nhận trong ngày", "33"],
+        [3, "Lũy kế số hồ sơ đã thu nhận", "2.396"],
+        [4, "Số thẻ CCCD đã trả cho công dân", "958"],
+    ]
+
+
+LISTED_DAY = date(2021, 3, 16)
+LISTED_TRUTH = {
+    ("Xã Kỳ Tân", LISTED_DAY, "collected_day"): 33,
+    ("Xã Kỳ Tân", LISTED_DAY, "collected"): 2396,
+    ("Xã Kỳ Tân", LISTED_DAY, "returned"): 958,
+}
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "docx", "pdf"])
+@pytest.mark.parametrize("value_head", ["Số lượng", "Kết quả"])
+def test_a_communes_list_of_its_figures_is_read_as_that_communes_row_on_the_reports_day(kind, value_head):
+    make = {"xlsx": _xlsx, "docx": _docx, "pdf": _pdf}[kind]
+    report = ingest.import_bytes(None, make(_listed_rows(value_head=value_head)), f"ky_tan.{kind}")
+    assert report.status == "checked", report.message
+    values = _all_values(report)
+    assert {k: v for k, v in values.items() if k[2] != "eligible"} == LISTED_TRUTH
+    assert report.layout.startswith(
+        "báo cáo của một đơn vị: «Xã Kỳ Tân, Huyện Kỳ Anh» ghi ở dòng 1, cột A; số liệu ở cột C; "
+        "danh sách chỉ tiêu: 4 dòng ở cột B"
+    )
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "docx"])
+def test_a_bad_figure_of_a_communes_list_is_named_by_its_cell_as_sent(kind):
+    rows = _listed_rows()
+    rows[5][2] = "-7"  # Lũy kế (row 6 of the sheet, 4th of the table), column C
+    make = {"xlsx": _xlsx, "docx": _docx}[kind]
+    report = ingest.import_bytes(None, make(rows), f"ky_tan.{kind}")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.code, error.row, error.column) == ("negative", 6 if kind == "xlsx" else 4, "C")
+
+
+def test_a_list_of_a_commune_outside_the_registry_is_said_at_its_offices_name():
+    report = ingest.import_bytes(None, _xlsx(_listed_rows("CÔNG AN PHƯỜNG BẾN THÀNH")), "ben_thanh.xlsx")
+    assert report.status == "checked", report.message
+    (said,) = [p for p in report.problems if p.code == "unknown_unit"]
+    assert (said.row, said.column) == (1, "A") and "Phường Bến Thành" in said.message
+
+
+def test_a_list_with_one_counted_line_or_no_commune_above_is_still_no_table():
+    rows = _listed_rows()
+    del rows[3:5], rows[4]  # only "Lũy kế số hồ sơ đã thu nhận" left
+    report = ingest.import_bytes(None, _xlsx(rows), "ky_tan.xlsx")
+    assert report.status == "refused" and report.errors[0].code == "no_table"
+    report = ingest.import_bytes(None, _xlsx(_listed_rows("BÁO CÁO KẾT QUẢ")), "bc.xlsx")
+    assert report.status == "refused" and report.errors[0].code == "no_table"

@@ -422,6 +422,18 @@ def _one_unit_tables(prepared, report: ImportReport):
                 if days_across is not None:
                     source = turned.turn(sheet, days_across)
                     unit = one_unit.detect(source)
+            listed = one_unit.detect_key_value(sheet) if unit is None and days_across is None else None
+            if listed is not None:
+                # A list of the unit's figures: turned back, its row is the unit's.
+                key_value, unit = listed
+                written = turned.turn(sheet, key_value)
+                found_written = locate(written.rows)
+                if found_written is not None:
+                    labels = tuple(sheet.row_labels) if sheet.row_labels is not None else None
+                    report.one_unit[sheet.name or None] = unit
+                    report.turned[sheet.name or None] = dataclasses.replace(key_value, row_labels=labels)
+                    sheet, found, header_rows = written, found_written, found_written.header_rows
+                unit = None
             if unit is not None:
                 written = one_unit.turn(source, unit)
                 found_written = locate(written.rows)

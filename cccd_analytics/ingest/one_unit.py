@@ -50,6 +50,18 @@ _TYPES = {
 _LONGEST_NAME = 5  # words
 _PUNCTUATION = re.compile(r"([-,–—:;.()/\\])")
 _MIN_DAYS = 2
+# The header of a unit's list of figures' one column of figures (`detect_key_value`), folded.
+_VALUE_HEADS = frozenset(
+    {
+        "so luong",
+        "ket qua",
+        "so lieu",
+        "thuc hien",
+        "ket qua thuc hien",
+        "so lieu bao cao",
+        "ket qua dat duoc",
+    }
+)
 # What is said of the unit's name, at a day's row with no column: said at the title cell.
 _ABOUT_THE_UNIT = {"unknown_unit", "ambiguous_unit", "reformed_unit", "name_variant"}
 
@@ -57,7 +69,9 @@ _ABOUT_THE_UNIT = {"unknown_unit", "ambiguous_unit", "reformed_unit", "name_vari
 @dataclass(frozen=True)
 class OneUnit:
     """Where the unit was named (0-based row and column of the title cell), the table's
-    header row and its day column, and the columns added (0-based, after the table)."""
+    header row and its day column, and the columns added (0-based, after the table).  Of a
+    list of figures (`detect_key_value`): the figures' column as the day column, no days,
+    and the turned sheet's unit column (0) as the one added."""
 
     name: str
     district: str | None
@@ -77,6 +91,20 @@ def detect(sheet: Sheet) -> OneUnit | None:
     if found is None:
         return None
     header, day_column, first, last = found
+    titled = _titled_unit(rows, header)
+    if titled is None:
+        return None
+    name, district, province, title_row, title_column = titled
+    width = max(len(row) for row in rows[: last + 1])
+    added = tuple(range(width, width + 1 + (district is not None) + (province is not None)))
+    return OneUnit(
+        name, district, province, title_row, title_column, header, day_column, added, last - first + 1
+    )
+
+
+def _titled_unit(rows: list[list], header: int):
+    """(name, district, province, row, column) of the one commune the lines above row
+    `header` name, or None when they name none or two."""
     found_places: dict[str, list[tuple[str, int, int]]] = {level: [] for level in _TYPES}
     for r in range(header):
         for c, cell in enumerate(rows[r]):
@@ -98,13 +126,55 @@ def detect(sheet: Sheet) -> OneUnit | None:
     if len({_same(n) for n, _, _ in units}) != 1:
         return None
     name, title_row, title_column = units[0]
-    district = _only(districts)
-    province = _only(provinces)
-    width = max(len(row) for row in rows[: last + 1])
-    added = tuple(range(width, width + 1 + (district is not None) + (province is not None)))
-    return OneUnit(
-        name, district, province, title_row, title_column, header, day_column, added, last - first + 1
-    )
+    return name, _only(districts), _only(provinces), title_row, title_column
+
+
+def detect_key_value(sheet: Sheet):
+    """One unit's report as a list of its figures, the commune named above the table and the
+    day by the report's date lines:
+
+        CÔNG AN XÃ KỲ TÂN                    Kỳ Tân, ngày 16 tháng 3 năm 2021
+        STT | Nội dung                          | Số lượng
+        1   | Số hồ sơ thu nhận trong ngày      | 33
+        2   | Lũy kế số hồ sơ đã thu nhận       | 2.396
+        3   | Số thẻ CCCD đã trả cho công dân   | 958
+
+    As a `turned.Turned` with that one figures column as its unit column, headed by the
+    unit's name: turned back, it is a one-row table (the unit, then a column per measure)
+    read as any other, under the same title and date lines.  Found only where the figures'
+    column is headed as such ("Số lượng", "Kết quả", "Số liệu", "Thực hiện") and two of its
+    rows are counted measures; other columns (a plan, a share, notes) are not read."""
+    from cccd_analytics.ingest import turned
+
+    rows = sheet.rows
+    if not sheet.complete or not rows:
+        return None
+    labels_of = sheet.row_labels
+
+    def in_table(k: int) -> bool:
+        return labels_of is None or (k < len(labels_of) and labels_of[k][1] is not None)
+
+    for r in range(min(HEADER_SCAN_ROWS, len(rows) - 1)):
+        if not in_table(r):
+            continue
+        values = [c for c, v in enumerate(rows[r]) if fold(normalise.text(v)).strip(" :.") in _VALUE_HEADS]
+        if len(values) != 1 or values[0] == 0:
+            continue
+        column = values[0]
+        body = turned._body(rows, r, column, in_table)
+        kinds = {c: [turned._line_kind(turned._cell(rows, k, c)) for k in body] for c in range(column)}
+        labels = tuple(c for c, found_kinds in kinds.items() if any(found_kinds))
+        if not body or max((kinds[c].count("measure") for c in labels), default=0) < 2:
+            continue
+        titled = _titled_unit(rows, r)
+        if titled is None:
+            return None
+        heads = [turned._cell(rows, r, c) for c in range(max(len(rows[k]) for k in (r, *body)))]
+        heads[column] = titled[0]
+        return turned.Turned(
+            r, labels, (column,), tuple(body), 1, "measures", len(body), (), tuple(heads), key_value=True
+        ), OneUnit(titled[0], titled[1], titled[2], titled[3], titled[4], r, column, (0,), 0)
+    return None
 
 
 def detect_across(sheet: Sheet):
@@ -221,11 +291,12 @@ def describe(report: ImportReport) -> None:
         return
     place = ", ".join(p for p in (unit.name, unit.district, unit.province) if p)
     across = report.turned.get(report.sheet)
-    days = (
-        f"{unit.days} ngày ở dòng {across.header + 1}"
-        if across is not None
-        else f"{unit.days} ngày theo cột {column_letter(unit.day_column)}"
-    )
+    if across is not None and across.key_value:
+        days = f"số liệu ở cột {column_letter(unit.day_column)}"
+    elif across is not None:
+        days = f"{unit.days} ngày ở dòng {across.header + 1}"
+    else:
+        days = f"{unit.days} ngày theo cột {column_letter(unit.day_column)}"
     report.layout = (
         f"báo cáo của một đơn vị: «{place}» ghi ở dòng {unit.title_row + 1}, cột "
         f"{column_letter(unit.title_column)}; {days}; " + (report.layout or "")

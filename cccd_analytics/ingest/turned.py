@@ -60,6 +60,9 @@ class Turned:
     # One unit's days as columns (`one_unit.detect_across`): the turned sheet's first column
     # is headed as a day's, and the columns of the file are days, not units.
     days_across: bool = False
+    # One unit's list of figures (`one_unit.detect_key_value`): its one unit column is the
+    # figures' column, headed in the file by "Số lượng", the unit named above the table.
+    key_value: bool = False
 
     def cell(self, row: int | None, letter: str | None) -> tuple[int | None, str | None]:
         """(row, column letter) in the file as sent of a 1-based row and a letter of the
@@ -372,7 +375,15 @@ def show_as_sent(report: ImportReport) -> None:
                 item["page"], row = turned.row_labels[row - 1]
             item["row"] = row
     turned = report.turned.get(report.sheet)
-    if turned is not None:
+    if turned is not None and turned.key_value:
+        report.layout = (
+            f"danh sách chỉ tiêu: {turned.count} dòng ở cột "
+            f"{', '.join(column_letter(c) for c in turned.labels)} từ dòng {_as_read(turned, turned.lines[0] + 1)}, "
+            "đọc như bảng một đơn vị một dòng; " + _retold(report.layout or "", turned)
+        )
+        report.header_rows = [_as_read(turned, turned.header + 1)]
+        report.first_data_row = _as_read(turned, turned.lines[0] + 1)
+    elif turned is not None:
         what = "ngày" if turned.kind == "days" else "chỉ tiêu"
         where = ", ".join(column_letter(c) for c in turned.labels)
         report.layout = (
