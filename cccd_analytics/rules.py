@@ -151,6 +151,14 @@ _RULES = (
         "to refuse.  A warning at import (the file is kept) and on the quality page alike.",
     ),
     Rule("coverage_over_100", "warning", "Thu nhận vượt số công dân đủ điều kiện"),
+    Rule(
+        "day_gain_mismatch",
+        "warning",
+        "Số trong ngày không khớp lũy kế",
+        why="a day's own figure beside the running totals of that day and the day before should "
+        "be their difference; when it is not, one of the three was mistyped and nothing says "
+        "which: the running totals are stored as sent, and the day's figure is pointed at",
+    ),
     # -- breakdowns (parts of a commune-day: priority group, channel, residence, type) -------
     Rule("several_dimensions", "error", "Một dòng chia theo nhiều cách"),
     Rule("no_group", "error", "Không rõ nhóm của số đủ điều kiện"),

@@ -145,3 +145,33 @@ def test_a_day_and_month_without_a_year_is_pointed_at_when_the_date_is_asked_for
         "«BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD NGÀY 16/3» ghi ngày và tháng nhưng không ghi năm"
         in error.message
     )
+
+
+def _two_days(gain_thos: int = 12) -> list[list]:
+    return [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["BÁO CÁO THU NHẬN HỒ SƠ CCCD"],
+        ["STT", "Đơn vị", "Lũy kế đến 15/3/2021", "Lũy kế đến 16/3/2021", "Tăng trong ngày", "Đã trả thẻ"],
+        [1, "Xã Kỳ Tân", 2363, 2396, 33, 958],
+        [2, "Xã Kỳ Thọ", 1500, 1512, gain_thos, 600],
+    ]
+
+
+def test_the_days_gain_beside_two_dated_running_totals_is_that_days_figure():
+    report = imported({"BC": _two_days()})
+    assert values(report, by="date", metric="collected_day") == {
+        (KY_TAN, "2021-03-16"): 33,
+        (KY_THO, "2021-03-16"): 12,
+    }
+    assert values(report, by="date", metric="collected")[(KY_TAN, "2021-03-16")] == 2396
+    assert values(report, by="date", metric="returned") == {
+        (KY_TAN, "2021-03-16"): 958,
+        (KY_THO, "2021-03-16"): 600,
+    }
+    assert "thu nhận trong ngày 16/3/2021 theo cột E «Tăng trong ngày»" in report.layout
+
+
+def test_a_days_gain_that_is_not_the_difference_of_the_running_totals_is_said_at_its_cell():
+    report = imported({"BC": _two_days(gain_thos=20)})
+    said = [p for p in report.problems if p.row == 5 and p.column == "E"]
+    assert said, [(p.code, p.row, p.column, p.message) for p in report.problems]

@@ -376,6 +376,50 @@ def check_missing_communes(obs: pd.DataFrame, report: ImportReport) -> None:
         )
 
 
+def _check_day_gain(obs: pd.DataFrame, is_collected: np.ndarray, report: ImportReport) -> None:
+    """A day's own figure given beside the running totals of that day and the day before
+    (a table of "Lũy kế đến 15/3 | Lũy kế đến 16/3 | Tăng trong ngày") that is not their
+    difference: one of the three is mistyped, and nothing says which, so it is a warning at
+    the day's figure.  Only where the file gives all three (its first day has no day before).
+
+    Performance: matched on integer keys as `check_consistency` does (a nation's load has a
+    million daily figures; a per-record export, tens of thousands)."""
+    is_gain = (obs["metric"] == "collected_day").to_numpy(dtype=bool)
+    if not is_gain.any():
+        return
+    unit_code = pd.factorize(obs["unit_key"], sort=True)[0].astype(np.int64)
+    dates = pd.to_datetime(obs["date"]).dt.normalize()
+    day_code, days = pd.factorize(dates, sort=True)
+    width = len(days) + 1
+    key = unit_code * width + day_code
+    before_code = pd.DatetimeIndex(days).get_indexer(pd.DatetimeIndex(days) - pd.Timedelta(days=1))
+    collected_at = np.flatnonzero(is_collected)
+    collected_of = pd.Index(key[collected_at])
+    gains = np.flatnonzero(is_gain)
+    earlier = before_code[day_code[gains]]
+    now = collected_of.get_indexer(key[gains])
+    before = collected_of.get_indexer(unit_code[gains] * width + earlier)
+    value = obs["value"].to_numpy()
+    found = (earlier >= 0) & (now >= 0) & (before >= 0)
+    gains, now, before = gains[found], collected_at[now[found]], collected_at[before[found]]
+    bad = value[now].astype(np.int64) - value[before].astype(np.int64) != value[gains].astype(np.int64)
+    for at, this, last in list(zip(gains[bad].tolist(), now[bad].tolist(), before[bad].tolist()))[:20]:
+        row = obs.iloc[at]
+        when, ran, was = dates.iloc[at], int(value[this]), int(value[last])
+        report.problems.append(
+            Problem.of(
+                "day_gain_mismatch",
+                f"«{row['name']}» ngày {date_vn(when)}: thu nhận trong ngày ghi {thousands(int(row['value']))}, "
+                f"nhưng lũy kế tăng từ {thousands(was)} ({date_vn(dates.iloc[last])}) lên {thousands(ran)}, "
+                f"tức {thousands(ran - was)}; một trong ba số bị ghi nhầm.",
+                sheet=row.get("sheet") or None,
+                row=int(row["row"]) if pd.notna(row.get("row")) else None,
+                column=row.get("column") or None,
+                header=row.get("header") or None,
+            )
+        )
+
+
 def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
     # Performance: each metric is matched with `collected` on (unit, date) through one
     # integer key per row (codes in sorted order, so ordering by the key is ordering by
@@ -386,6 +430,7 @@ def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
     is_collected = (metric == "collected").to_numpy(dtype=bool)
     if not is_collected.any():
         return
+    _check_day_gain(obs, is_collected, report)
     returned = (metric == "returned").to_numpy(dtype=bool)
     eligible = (metric == "eligible").to_numpy(dtype=bool)
     if not (returned.any() or eligible.any()):

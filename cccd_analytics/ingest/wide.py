@@ -52,6 +52,9 @@ class WideTable:
     days: list[DayColumn]
     total: layouts.Column | None = None  # a running total after the days ("Lũy kế")
     period_sum: layouts.Column | None = None  # "Tổng"/"Cộng" of the days shown (checked only)
+    # The last day's own figure after the days ("Tăng trong ngày" beside "Lũy kế đến 15/3 |
+    # Lũy kế đến 16/3"): that day's collected_day, checked against the two running totals.
+    gain: layouts.Column | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -126,7 +129,7 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         ]
         above = [above[c] or top[c] for c in range(width)]
     fixed: dict[str, layouts.Column] = {}
-    total = period_sum = None
+    total = period_sum = gain = None
     last_day = max(days)
     for c in range(width):
         if c in days:
@@ -146,6 +149,9 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
                     period_sum = layouts.Column(c, "collected", label)
                     continue
             total = layouts.Column(c, field_name, label)
+            continue
+        if field_name == "collected_day" and c > last_day and gain is None:
+            gain = layouts.Column(c, "collected_day", label)
             continue
         if field_name is None and c > last_day and fold(own) in ("tong", "cong", "tong cong", "tong so"):
             period_sum = layouts.Column(c, "collected", label)
@@ -168,7 +174,7 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         last_split = max(c.index for c in columns)
         total = total if total is None or total.index > last_split else None
         period_sum = period_sum if period_sum is None or period_sum.index > last_split else None
-    return WideTable(header_rows, fixed, columns, total=total, period_sum=period_sum)
+    return WideTable(header_rows, fixed, columns, total=total, period_sum=period_sum, gain=gain)
 
 
 def _split_days(rows: list[list], r: int, days: list[DayColumn], width: int) -> list[DayColumn] | None:
@@ -441,6 +447,8 @@ def layouts_for(
             columns.setdefault("collected", derived[day])
         if day == last and table.total is not None:
             columns.setdefault(table.total.field, table.total)
+        if day == last and table.gain is not None:
+            columns.setdefault("collected_day", table.gain)
         layout = replace(base, columns=columns)
         layout.data_date = day
         layout.data_date_origin = "header"
@@ -459,6 +467,12 @@ def layouts_for(
         f"{date_vn(last)}, {', '.join(names[k] for k in kinds)}), "
         + ("tiêu đề hai dòng" if len(table.header_rows) == 2 else "tiêu đề một dòng")
         + f", bắt đầu ở dòng {table.header_rows[0] + 1}"
+        + (
+            f"; thu nhận trong ngày {date_vn(last)} theo cột {layouts.column_letter(table.gain.index)} "
+            f"«{table.gain.header}»"
+            if table.gain is not None
+            else ""
+        )
         + ("; " + "; ".join(table.notes) if table.notes else "")
     )
     for _, layout in out:
