@@ -201,13 +201,41 @@ def test_hamlet_rows_under_a_commune_are_its_detail_not_units():
     assert got == {(KY_TAN, "collected"): 1000, (KY_THO, "collected"): 2000}
 
 
-def test_an_export_whose_statuses_are_codes_says_what_it_could_not_tell():
+def _coded_export(legend: list[list]) -> list[list]:
     rows = [["STT", "Họ và tên", "Xã/Phường thường trú", "Ngày tiếp nhận", "Trạng thái"]]
     rows += [[i, f"Người {i}", "Xã Kỳ Thọ", "15/03/2021", code] for i, code in enumerate([1, 1, 2, 3, 3, 3])]
-    rows += [[], ["Ghi chú: 1 - Đã tiếp nhận; 2 - Đã trả thẻ; 3 - Hủy hồ sơ"]]
+    return rows + [[], *legend]
+
+
+def test_an_export_whose_statuses_are_codes_is_read_by_the_legend_under_it():
+    rows = _coded_export([["Ghi chú: 1 - Đã tiếp nhận; 2 - Đã trả thẻ; 3 - Hủy hồ sơ"]])
     report = imported({"DS": rows}, "xuat.xlsx")
-    note = next(p for p in report.warnings if p.code == "no_returned_status")
-    assert "chỉ ghi mã số (1, 2, 3)" in note.message and "kể cả hồ sơ đã hủy" in note.message
+    # The three cancelled are not taken in; the one handed over is returned.
+    got = values(report)
+    assert (got[(KY_THO, "collected")], got[(KY_THO, "returned")]) == (3, 1)
+    assert not [p for p in report.warnings if p.code == "no_returned_status"]
+    (void,) = [p for p in report.warnings if p.code == "record_void"]
+    assert "3 hồ sơ" in void.message and "«Hủy hồ sơ»" in void.message
+    assert (
+        "trạng thái ghi bằng mã, đọc theo chú thích ở dòng 9 (1 – Đã tiếp nhận, 2 – Đã trả thẻ, 3 – Hủy hồ sơ)"
+        in (report.layout)
+    )
+
+
+def test_a_legend_of_a_line_per_code_above_the_table_is_read_too():
+    rows = _coded_export([])
+    rows[:0] = [["Mã trạng thái:"], ["1: Đã tiếp nhận"], ["2: Đã trả thẻ"], ["3: Hủy"]]
+    report = imported({"DS": rows}, "xuat.xlsx")
+    assert values(report)[(KY_THO, "collected")] == 3 and values(report)[(KY_THO, "returned")] == 1
+
+
+def test_an_export_whose_statuses_are_codes_without_their_legend_says_what_it_could_not_tell():
+    # Another column's legend is none of the statuses'.
+    for legend in ([], [["Giới tính: 1 - Nam; 2 - Nữ"]]):
+        report = imported({"DS": _coded_export(legend)}, "xuat.xlsx")
+        note = next(p for p in report.warnings if p.code == "no_returned_status")
+        assert "chỉ ghi mã số (1, 2, 3)" in note.message and "kể cả hồ sơ đã hủy" in note.message
+        assert "chú thích" in note.message
 
 
 def test_a_district_report_that_leaves_out_communes_names_them():

@@ -520,6 +520,12 @@ def _finish_description(report: ImportReport) -> None:
             text += ", thẻ đã trả theo cột ngày trả thẻ"
         elif export["statuses_returned"]:
             text += ", thẻ đã trả theo trạng thái " + ", ".join(f"«{s}»" for s in export["statuses_returned"])
+        if export.get("status_legend"):
+            text += (
+                f"; trạng thái ghi bằng mã, đọc theo chú thích ở dòng {export['status_legend_row']} ("
+                + ", ".join(f"{code} – {label}" for code, label in export["status_legend"].items())
+                + ")"
+            )
         read_for_parts = export.get("breakdown_columns") or {}
         personal = [
             w

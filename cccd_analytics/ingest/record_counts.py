@@ -47,6 +47,10 @@ class RecordCounts:
     parts: pd.DataFrame = field(default_factory=pd.DataFrame)
     # The columns read only to put applications in their parts (field → letter).
     breakdown_columns: dict[str, str] = field(default_factory=dict)
+    # A status column written in codes, read by the legend beside the table (code → status)
+    # and the row of the sheet the legend was read from (1-based).
+    status_legend: dict[str, str] = field(default_factory=dict)
+    status_legend_row: int | None = None
     # An export over several sheets: each sheet's name after the rows before it (its rows
     # are numbered on from the sheet before's); empty for one sheet or a CSV.
     sheets: list[tuple[int, str]] = field(default_factory=list)

@@ -139,9 +139,10 @@ def record_export(
                 (
                     "cột trạng thái chỉ ghi mã số ("
                     + ", ".join(sorted(codes, key=int)[:6])
-                    + "), không ghi tên trạng thái: mọi hồ sơ đều được tính là đã thu nhận, kể cả "
-                    "hồ sơ đã hủy nếu có, và không tính số thẻ đã trả. Hãy xuất lại tệp với tên trạng "
-                    "thái (như «Đã tiếp nhận», «Đã trả thẻ», «Hủy»)."
+                    + "), không ghi tên trạng thái, và không có chú thích mã: mọi hồ sơ đều được tính là "
+                    "đã thu nhận, kể cả hồ sơ đã hủy nếu có, và không tính số thẻ đã trả. Hãy xuất lại tệp "
+                    "với tên trạng thái (như «Đã tiếp nhận», «Đã trả thẻ», «Hủy»), hoặc ghi chú thích mã "
+                    "dưới bảng (ví dụ «1 - Đã tiếp nhận; 2 - Đã trả thẻ; 3 - Hủy»)."
                     if coded
                     else "cột trạng thái không có giá trị nào cho biết thẻ đã trả (như «Đã trả thẻ»); "
                     "không tính số thẻ đã trả."
@@ -163,6 +164,9 @@ def record_export(
         )
     if counts.breakdown_columns:
         report.record_export["breakdown_columns"] = counts.breakdown_columns
+    if counts.status_legend:
+        report.record_export["status_legend"] = counts.status_legend
+        report.record_export["status_legend_row"] = counts.status_legend_row
     totals = counts.returned_total
     if not totals.empty:
         counts.returned_total = totals.assign(

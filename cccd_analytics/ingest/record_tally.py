@@ -214,8 +214,10 @@ class Tally:
     Python per row.  The figures are the same.
     """
 
-    def __init__(self, fields: list[str]):
+    def __init__(self, fields: list[str], status_legend: dict[str, str] | None = None):
         self.fields = fields
+        # A status written as a code ("2") is read as the status the legend gives it.
+        self.status_legend = status_legend or {}
         self.text = {name: _Ids() for name in (*PLACE, "day", "status")}
         self.places: dict[tuple[int, int, int], int] = {}  # (province, district, commune ids) → place id
         self.place_list: list[tuple[int, int, int]] = []
@@ -254,6 +256,15 @@ class Tally:
         for name in PLACE:
             if name not in cols:
                 cols[name] = (np.zeros(n, np.int32), pd.Series([""], dtype="str"))
+        if self.status_legend and "status" in cols:
+            codes, uniques = cols["status"]
+            legend = self.status_legend
+            cols["status"] = (
+                codes,
+                pd.Series(
+                    [legend.get(t.lstrip("0") or "0", t) if t.isdigit() else t for t in uniques], dtype="str"
+                ),
+            )
         # Masks over the rows are built only when some distinct value calls for them (a
         # clean export has no blank place or day): each costs a pass over every row.
         blanks = [(uniques == "").to_numpy(bool) for _, uniques in cols.values()]

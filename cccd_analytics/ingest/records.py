@@ -33,7 +33,7 @@ from cccd_analytics.ingest.record_counts import (  # noqa: F401
     finish,
 )
 from cccd_analytics.ingest.record_tally import PLACE, Tally  # noqa: F401
-from cccd_analytics.ingest.statuses import is_handed_over, is_void  # noqa: F401
+from cccd_analytics.ingest.statuses import is_handed_over, is_void, legend_of  # noqa: F401
 
 CHUNK_ROWS = 200_000
 
@@ -101,7 +101,8 @@ def read_sheet(sheet: Sheet, layout: Layout, more: list[tuple[Sheet, int]] = ())
     and its own row)."""
     fields = read_fields(layout)
     positions = [layout.columns[f].index for f in fields]
-    tally = Tally(fields)
+    legend, legend_row = _status_legend(sheet, layout) if "status" in fields else ({}, None)
+    tally = Tally(fields, legend)
     base = 0  # rows of the sheets before this one
     sheets = []
     for part, first in [(sheet, layout.first_data_row), *more]:
@@ -123,7 +124,36 @@ def read_sheet(sheet: Sheet, layout: Layout, more: list[tuple[Sheet, int]] = ())
         base += height
     counts = finish(tally, None, layout)
     counts.sheets = sheets if more else []
+    counts.status_legend, counts.status_legend_row = legend, legend_row
     return counts
+
+
+#: How far above the records and under the last one a legend of the status codes is looked for.
+LEGEND_ROWS = 30
+
+
+def _status_legend(sheet: Sheet, layout: Layout) -> tuple[dict[str, str], int | None]:
+    """The legend of a status column written in codes ("Ghi chú trạng thái: 1 - Đã tiếp nhận;
+    2 - Đã trả thẻ; 3 - Hủy hồ sơ") in the lines above the header or under the records of a
+    sheet read whole, and the 1-based row of its first line; ({}, None) when there is none.
+    A record's row (a status in its cell) is never read for it."""
+    if not sheet.complete or not sheet.rows:
+        return {}, None
+    status = layout.columns["status"].index
+    rows = sheet.rows
+    near = {
+        *range(min(layout.first_data_row, LEGEND_ROWS)),
+        *range(max(len(rows) - LEGEND_ROWS, 0), len(rows)),
+    }
+    at, lines = [], []
+    for r in sorted(near):
+        row = rows[r]
+        if r >= layout.first_data_row and status < len(row) and _cell_text(row[status]).strip():
+            continue
+        at.append(r)
+        lines.append(" ; ".join(t for t in (_cell_text(v).strip() for v in row) if t))
+    legend, first = legend_of(lines)
+    return (legend, at[first] + 1) if legend else ({}, None)
 
 
 def sheet_of_row(sheets: list[tuple[int, str]], row: int) -> tuple[str, int]:

@@ -47,3 +47,34 @@ def is_void(status: str) -> bool:
     return "huy" in folded.split() or any(
         w in folded for w in ("tu choi", "khong du dieu kien", "khong hop le", "loai bo", "da xoa")
     )
+
+
+# "1 - Đã tiếp nhận", "2: Đã trả thẻ", "3. Hủy hồ sơ", "4) Từ chối": a code and what it
+# stands for, up to the next separator or code.  Never a day ("16/3") or a number ("1.234").
+_LEGEND_PAIR = re.compile(r"(?<![\d/.,])(\d{1,2})\s*(?:[-–—:=)]|\.(?!\d))\s*([^;,\n\r\d()]+)")
+# Words of a status that is neither handed over nor void ("Đã tiếp nhận", "Đang sản xuất").
+_STATUS_WORDS = ("tiep nhan", "thu nhan", "san xuat", "duyet", "cho tra", "xu ly", "in the")
+
+
+def legend_of(lines: list[str]) -> tuple[dict[str, str], int | None]:
+    """The codes a status column is written in and the status each stands for, from a
+    legend beside the table ("Ghi chú trạng thái: 1 - Đã tiếp nhận; 2 - Đã trả thẻ; 3 - Hủy
+    hồ sơ", on one line or a line each), and the index of its first line; ({}, None) when no
+    line reads as one.  Two codes or more, of which one at least is a status by its words,
+    so that another column's legend ("1 - Nam; 2 - Nữ") is never taken for it."""
+    found: dict[str, str] = {}
+    first = None
+    for at, line in enumerate(lines):
+        for code, label in _LEGEND_PAIR.findall(line or ""):
+            label = " ".join(label.split()).strip(" .:-–")
+            if label and str(int(code)) not in found:
+                found[str(int(code))] = label
+                first = at if first is None else first
+    if len(found) < 2:
+        return {}, None
+    if not any(
+        is_handed_over(label) or is_void(label) or any(w in fold(label) for w in _STATUS_WORDS)
+        for label in found.values()
+    ):
+        return {}, None
+    return found, first
