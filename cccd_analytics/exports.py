@@ -41,6 +41,11 @@ def is_dangerous(text: str) -> bool:
     return not _PLAIN_NUMBER.fullmatch(text.strip())
 
 
+class Share(float):
+    """A share (0,937) in a column of mixed values (a summary's "Giá trị"): written as a number
+    shown as a percentage (93,7%), as the share columns of the other sheets are."""
+
+
 def safe_cell(value):
     """The value as it may go into a spreadsheet cell: dangerous text gets a leading quote.
 
@@ -49,6 +54,8 @@ def safe_cell(value):
     """
     if value is None or value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, Share):
+        return value if math.isfinite(value) else None
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
@@ -125,6 +132,8 @@ def _cell_format(value) -> str | None:
         return DATE_FORMAT
     if isinstance(value, bool):
         return None
+    if isinstance(value, Share):
+        return PERCENT_FORMAT
     if isinstance(value, int):
         return INT_FORMAT
     if isinstance(value, float) and math.isfinite(value):

@@ -344,7 +344,12 @@ def test_workbook_counts_are_whole_and_its_days_read_as_days(frames, tmp_path):
     assert summary["Số liệu tính đến"].number_format == "d/m/yyyy"
     assert summary["Hạn"].number_format == "d/m/yyyy"
     assert float(summary["Bình quân 7 ngày"].value).is_integer()
-    assert summary["Đạt (% chỉ tiêu)"].number_format == "#,##0.0"
+    # A share as the other sheets write theirs: 0,937 shown as 93,7%, not the number 93,7.
+    for label in ("Đạt (% chỉ tiêu)", "Khả năng kịp hạn (%)"):
+        assert summary[label].number_format == "0.0%"
+        assert 0 <= summary[label].value <= 1.5
+    units = list(book["Cấp xã"].iter_rows(min_row=2, max_row=2))[0]
+    assert {c.number_format for c in units if isinstance(c.value, float) and c.value < 1.5} >= {"0.0%"}
 
 
 def test_workbook_from_a_snapshot_with_hostile_names_has_no_formulas(ky_anh, tmp_path):

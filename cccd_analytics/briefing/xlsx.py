@@ -155,8 +155,9 @@ def whole(value) -> int | None:
     return round(float(value)) if finite(value) else None
 
 
-def pct(share) -> float | None:
-    return round(float(share) * 100, 1) if finite(share) else None
+def share(value) -> exports.Share | None:
+    """A share as the summary sheet shows it: 93,7%, as the other sheets' share columns."""
+    return exports.Share(round(float(value), 3)) if finite(value) else None
 
 
 def workbook_frames(b: Briefing) -> dict[str, pd.DataFrame]:
@@ -171,13 +172,13 @@ def workbook_frames(b: Briefing) -> dict[str, pd.DataFrame]:
         ("Đã thu nhận", h.collected),
         ("Chỉ tiêu", h.target),
         ("Số CD đủ điều kiện", h.eligible),
-        ("Đạt (% chỉ tiêu)", pct(h.share_of_target)),
+        ("Đạt (% chỉ tiêu)", share(h.share_of_target)),
         ("Còn lại", h.remaining),
         ("Bình quân 7 ngày", whole(h.pace_7d)),
         ("Cần mỗi ngày", whole(h.required_per_day) if h.days_left > 0 else None),
         ("Số ngày còn lại", h.days_left),
         ("Dự báo hoàn thành", h.projected_date),
-        ("Khả năng kịp hạn (%)", pct(h.p_on_time)),
+        ("Khả năng kịp hạn (%)", share(h.p_on_time)),
         ("Đã trả thẻ", h.returned),
     ]
     summary += [(f"Nhận định {i}", p) for i, p in enumerate(b.narrative, start=1)]
