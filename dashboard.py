@@ -36,7 +36,13 @@ styles.app_texts()
 login.gate([name for name, *_ in PAGES if (HERE / f"pages/{name}.py").exists()])
 role = ui.current_role()
 pages = [
-    st.Page(f"pages/{name}.py", title=t(title), icon=icon, default=(name == "overview"), url_path=name)
+    st.Page(
+        f"pages/{name}.py",
+        title=t(title),
+        icon=icon,
+        default=(name == "overview"),
+        url_path=login.ROOT_PATH if name == "overview" else name,
+    )
     for name, title, icon, roles in PAGES
     if role in roles and (HERE / f"pages/{name}.py").exists()
 ]

@@ -141,3 +141,17 @@ def test_an_address_that_names_no_page_says_so_in_vietnamese(server, browser):
     wait_for_app(page)
     page.get_by_role("heading", name="Cao điểm 70 ngày, đêm — Nghệ An 2023").wait_for()
     page.close()
+
+
+def test_the_overviews_own_name_as_an_address_opens_the_overview(server, browser):
+    # The default page is served at the root: "/overview", as a link written by hand names
+    # it, named no page and brought Streamlit's English dialog.
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(server)
+    wait_for_app(page)
+    page.goto(server + "/overview")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Cao điểm 70 ngày, đêm — Nghệ An 2023").wait_for()
+    assert not page.get_by_text("Page not found").count()
+    assert not page.get_by_text("Không có trang này").count()
+    page.close()

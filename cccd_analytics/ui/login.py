@@ -382,10 +382,10 @@ def _login_screen(page_names: list[str], store, policy: auth.Policy) -> None:
     def form() -> None:
         _login_form(store, policy)
 
-    stubs = [
-        st.Page(form, title=t("Đăng nhập"), url_path=name, default=(i == 0))
-        for i, name in enumerate(page_names or ["dang-nhap"])
-    ]
+    # The default page is served at the root but reserves its url_path: one that names no
+    # page, so that "/overview" is a page's address too and shows the form.
+    stubs = [st.Page(form, title=t("Đăng nhập"), url_path=ROOT_PATH, default=True)]
+    stubs += [st.Page(form, title=t("Đăng nhập"), url_path=name) for name in page_names]
     st.navigation(stubs, position="hidden").run()
 
 
@@ -460,12 +460,18 @@ def refusal_pages(names: Iterable[str]) -> list:
     ]
 
 
-def missing_page(known: Iterable[str]) -> list:
+#: The url_path of the page served at the root (Streamlit reserves it, unused): no page's name,
+#: so that every page, the default one too, is also reached by its own name ("/overview").
+ROOT_PATH = "trang-chu"
+
+
+def missing_page(known: Iterable[str], default: str = "overview") -> list:
     """A URL naming no page (a mistyped or old link): a hidden page at that URL that says
     so in the interface language and links the overview, instead of Streamlit's own
-    English "Page not found" dialog over the main page.  The asked name is read from
-    Streamlit's page manager (no public API gives it); if that moves, the dialog is back
-    and nothing else changes."""
+    English "Page not found" dialog over the main page.  The default page is served at the
+    root, so its own name ("/overview", as a link written by hand names it) is such a URL
+    too: it goes to the overview.  The asked name is read from Streamlit's page manager (no
+    public API gives it); if that moves, the dialog is back and nothing else changes."""
     import re
 
     from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -474,6 +480,12 @@ def missing_page(known: Iterable[str]) -> list:
         asked = get_script_run_ctx().pages_manager.intended_page_name
     except AttributeError:
         return []
+    if asked == default:
+
+        def to_default() -> None:
+            st.switch_page(f"pages/{default}.py")
+
+        return [st.Page(to_default, title=t("Tổng quan"), url_path=asked, visibility="hidden")]
     if not asked or asked in set(known) or not re.fullmatch(r"[\w-]+", asked):
         return []
 
