@@ -453,6 +453,15 @@ def _fits_plain(typed: str, official: str) -> bool:
     return True
 
 
+def _tone_only(typed: str, official: str) -> bool:
+    """Whether a typed name is the official one with only some of its tones other (the
+    letters, ă â ê ô ơ ư đ included, the same): "Kỳ Thỏ" for "Kỳ Thọ", not "Kỳ Thơ"."""
+    mine, theirs = spelling_words(_strip_prefix(typed)), spelling_words(_strip_prefix(official))
+    return len(mine) == len(theirs) and all(
+        spelling_iy(base) == spelling_iy(base_o) for (_, base, _), (_, base_o, _) in zip(mine, theirs)
+    )
+
+
 def _lacks_a_vowel(typed: str, official: str) -> bool:
     """Whether the typed name is the official one with a vowel lost from some words, each
     of which is then no Vietnamese syllable: "Kỳ Thợng" for "Kỳ Thượng" (TCVN3's "ư" is a
@@ -681,6 +690,10 @@ def _match_among(
     return _near_match(lookup, reg, commune) if near else None
 
 
+#: What `_near_match` says of a name it reads as a slip of the hand.
+SLIPS = frozenset({"sai dấu", "gõ đảo hai chữ cái", "gõ nhầm một chữ cái"})
+
+
 def _near_match(lookup, reg, commune: str) -> Match | None:
     """The one commune of the parents a name is a slip of the hand away from: the same
     letters with other marks ("Diển Thịnh" for "Diễn Thịnh", "Hưng Bính" where the
@@ -689,8 +702,9 @@ def _near_match(lookup, reg, commune: str) -> Match | None:
     the one closest with its marks is taken — "Thanh Dơưng" is Thanh Dương (two letters
     swapped), not Thanh Đồng, which is as close only with the marks stripped — and, as
     close, the one with the same letters ("Diễn Thánh": Diễn Thành, not Diễn Thịnh); two
-    equally close ("Diễn Phcú": Diễn Phú or Diễn Phúc), a name
-    too short to tell a slip from another name (under six letters) or a name of a commune
+    equally close ("Diễn Phcú": Diễn Phú or Diễn Phúc), a letter slipped in a name too short
+    to tell a slip from another name (under six letters; its marks alone may be wrong:
+    "Kỳ Thỏ" is Kỳ Thọ) or a name of a commune
     merged away before the registry's day (told what it became instead) give no unit, as
     before.  Read as that commune with a warning that says so.  Every commune of a district
     the registry holds is in it, so a name that is none of them is a slip far more often
@@ -698,10 +712,17 @@ def _near_match(lookup, reg, commune: str) -> Match | None:
     from rapidfuzz.distance import OSA, Levenshtein
 
     typed = bare(commune)
-    if len(typed.replace(" ", "")) < 6 or typed in merged_before() or names_a_commune(commune):
+    if typed in merged_before() or names_a_commune(commune):
         return None
     same_letters = set(lookup("_", spelled_plain(commune)))
-    near = same_letters | {k for k in lookup("*") if OSA.distance(typed, bare(reg.at[k, "name"])) == 1}
+    if len(typed.replace(" ", "")) < 6:
+        # Too short to tell a letter typed wrong from another name ("Kỳ Hà", "Kỳ Hải"), but
+        # not a tone typed wrong on the very same letters: "Kỳ Thỏ", "Kỳ Hãi" (hỏi and ngã,
+        # the commonest slip) name Kỳ Thọ, Kỳ Hải where no other commune has those letters.
+        # "Kỳ Thơ" has another letter (ơ), and may be Kỳ Thọ or Kỳ Thư: no unit.
+        near = {k for k in same_letters if _tone_only(commune, str(reg.at[k, "name"]))}
+    else:
+        near = same_letters | {k for k in lookup("*") if OSA.distance(typed, bare(reg.at[k, "name"])) == 1}
     if not near:
         return None
 

@@ -384,7 +384,7 @@ def test_a_loosely_typed_name_finds_its_unit_and_says_how(province, district, co
 @pytest.mark.parametrize(
     ("province", "district", "commune"),
     [
-        ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Tấn"),  # a tone the name does not have
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Tấn Mới"),  # two slips: "mới" added and a tone typed wrong
         ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân, huyện Tân Kỳ"),  # the cell's district is another
         ("Nghệ An", "Vinh", "Hưng An"),  # "An" is a word: never "Anh" with a letter lost
     ],
@@ -408,6 +408,13 @@ def test_a_loosely_typed_name_of_no_unit_stays_outside_the_registry(province, di
         ("Nghệ An", "Huyện Nghi Lộc", "Xã Nghi Phơưng", "Xã Nghi Phương", "gõ đảo hai chữ cái"),
         # As close, the same letters with another mark before another letter.
         ("Nghệ An", "Huyện Diễn Châu", "Xã Diễn Thánh", "Xã Diễn Thành", "sai dấu"),
+        # A short name with only its tones typed wrong (hỏi for nặng, ngã for hỏi …), the one
+        # commune of the district with those letters.
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Thỏ", "Xã Kỳ Thọ", "sai dấu"),
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Hãi", "Xã Kỳ Hải", "sai dấu"),
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Lác", "Xã Kỳ Lạc", "sai dấu"),
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Phủ", "Xã Kỳ Phú", "sai dấu"),
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Tấn", "Xã Kỳ Tân", "sai dấu"),
     ],
 )
 def test_a_slip_of_the_hand_within_the_district_is_that_commune_shown_as_a_correction(
@@ -422,7 +429,8 @@ def test_a_slip_of_the_hand_within_the_district_is_that_commune_shown_as_a_corre
     [
         ("Nghệ An", "Huyện Quỳ Châu", "Châu Bỉnh"),  # Châu Bính and Châu Bình: both a mark away
         ("Nghệ An", "Huyện Yên Thành", "Xã Tân Sơn"),  # a commune of another district, not a slip
-        ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Tấn"),  # too short to tell a slip from another name
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Tâm"),  # too short to tell a letter slipped from another name
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ Thơ"),  # another letter (ơ): Kỳ Thọ or Kỳ Thư
         ("Nghệ An", "Huyện Diễn Châu", "Xã Diễn Minh"),  # merged in 2019: told what it became
         ("Nghệ An", "Huyện Diễn Châu", "Xã Diễn Phcú"),  # Diễn Phú (c added) or Diễn Phúc (swapped)
         ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tâ"),  # Kỳ Tây lacks a vowel, Kỳ Tân a consonant

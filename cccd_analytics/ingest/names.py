@@ -117,7 +117,9 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     found = {}
     for how, reading in readings:
         again = _resolve_spelled(reading, reg)
-        if again.official:
+        # One slip read back, not two: a reading that is itself a slip away from a unit
+        # ("Kỳ Tấn Mới": "mới" added and a tone typed wrong) names none.
+        if again.official and not set(again.corrections) & registry.SLIPS:
             found.setdefault(again.key, (how, again))
     if len(found) != 1:
         return match
