@@ -289,17 +289,30 @@ def _with_parents(own: list[str], above: list[str]) -> dict[str, Column]:
     """Fields named by a header row read under the row above it (its merged parents)."""
     parents = _ffill(above)
     double: dict[str, Column] = {}
+    # Whether each field's column says it by its own words, not only by its parent's: under
+    # "Số CCCD đã cấp/thu nhận", "Thu nhận" is the collected column, not "Đã cấp" before it;
+    # under "Trả thẻ", "Đã trả" is the returned one, not "Thẻ đã về" (cards arrived).
+    by_itself: dict[str, bool] = {}
     for c in range(len(own)):
         text = own[c]
         if text:
             parent = parents[c] if (above[c] or _spans(above, own, c)) and parents[c] != text else None
             found = _part(text, parent) or headers.match(text, parent=parent)
             label = f"{parent} / {text}" if parent else text
+            alone = parent is None or (_part(text) or headers.match(text)) == found
         else:
             found = (_part(above[c]) or headers.match(above[c])) if above[c] else None
             label = above[c]
-        if found and (found not in double or _preferred(found, label, double[found])):
+            alone = True
+        if not found:
+            continue
+        if (
+            found not in double
+            or (found in VALUE_FIELDS and alone and not by_itself[found])
+            or (alone == by_itself[found] and _preferred(found, label, double[found]))
+        ):
             double[found] = Column(c, found, label)
+            by_itself[found] = alone
     return _settle_parts(double)
 
 
