@@ -3,6 +3,9 @@ wrong or refused without cause."""
 
 from __future__ import annotations
 
+import pytest
+
+from cccd_analytics import ingest, registry
 from tests.test_report_shapes_round7 import KY_TAN, KY_THO, TOP, imported, values
 
 
@@ -54,3 +57,71 @@ def test_a_group_whose_first_column_says_it_by_its_own_words_keeps_it():
         (KY_TAN, "collected_day"): 33,
         (KY_THO, "collected_day"): 12,
     }
+
+
+NGHI_LOC = [
+    ("Thị trấn Quán Hành", 20, 3341),
+    ("Xã Nghi Văn", 38, 5213),
+    ("Xã Nghi Yên", 34, 4130),
+    ("Xã Nghi Hoa", 17, 3464),
+    ("Xã Khánh Hợp", 28, 4602),
+]
+
+
+def _paged(carried: int | None = None) -> list[list]:
+    """A district's table printed over two pages: the sum carried at the first page's foot
+    and brought to the top of the second, then the grand total."""
+    head = ["STT", "Xã, thị trấn", "Thu nhận trong ngày", "Lũy kế thu nhận"]
+    first, second = NGHI_LOC[:3], NGHI_LOC[3:]
+    carry = [sum(d for _, d, _ in first), sum(c for _, _, c in first) if carried is None else carried]
+    rows = [
+        ["CÔNG AN HUYỆN NGHI LỘC", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+        ["Số: 205/BC-CAH", "Nghi Lộc, ngày 10 tháng 6 năm 2023"],
+        ["Số liệu tính đến 17h00 ngày 10/6/2023"],
+        head,
+    ]
+    rows += [
+        [str(i + 1), name, str(day), f"{cum:,}".replace(",", ".")] for i, (name, day, cum) in enumerate(first)
+    ]
+    rows.append(["", "Cộng chuyển sang trang sau", str(carry[0]), f"{carry[1]:,}".replace(",", ".")])
+    rows.append(["", "Trang trước chuyển sang", str(carry[0]), f"{carry[1]:,}".replace(",", ".")])
+    rows += [
+        [str(i + 4), name, str(day), f"{cum:,}".replace(",", ".")]
+        for i, (name, day, cum) in enumerate(second)
+    ]
+    total = sum(c for _, _, c in NGHI_LOC)
+    rows.append(["", "Tổng cộng", str(sum(d for _, d, _ in NGHI_LOC)), f"{total:,}".replace(",", ".")])
+    return rows
+
+
+def _collected_by_name(report) -> dict[str, int]:
+    reg = registry.load_registry()
+    obs = report.observations[report.observations["metric"] == "collected"]
+    return {reg.at[k, "name"] if k in reg.index else k: int(v) for k, v in zip(obs["unit_key"], obs["value"])}
+
+
+def test_a_table_over_two_pages_skips_the_sum_brought_forward_and_checks_the_one_carried():
+    report = imported({"BC": _paged()})
+    assert _collected_by_name(report) == {name: cum for name, _, cum in NGHI_LOC}
+    assert not [p for p in report.warnings if p.code != "missing_communes"], report.warnings
+    assert "1 dòng cộng chuyển trang, 1 dòng tổng đã đối chiếu với các xã, khớp" in report.layout
+
+
+def test_a_sum_carried_that_is_not_the_communes_above_it_is_said_at_its_row():
+    report = imported({"BC": _paged(carried=12000)})
+    (said,) = [p for p in report.warnings if p.code == "subtotal_mismatch"]
+    assert said.row == 8 and "Cộng chuyển sang trang sau" in said.message
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_a_document_whose_first_row_has_small_numbers_is_not_a_table_of_days(kind):
+    # The first row "1 | Thị trấn Quán Hành | 20 | 3.341" under a letterhead that names June:
+    # "1" and "20" were read as days of June, and the table as two days' columns.
+    from tests.test_report_shapes import _docx, _pdf
+
+    rows = [["Nghi Lộc, ngày 10 tháng 6 năm 2023"], *_paged()[2:]]
+    make = _pdf if kind == "pdf" else _docx
+    report = ingest.import_bytes(None, make(rows), f"nghi_loc.{kind}")
+    assert report.status == "checked", report.message
+    assert _collected_by_name(report) == {name: cum for name, _, cum in NGHI_LOC}
+    assert {str(d)[:10] for d in report.observations["date"]} == {"2023-06-10"}

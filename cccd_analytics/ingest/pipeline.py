@@ -42,6 +42,7 @@ from cccd_analytics.ingest.readers import FileData, Limits, ReadError, read_work
 from cccd_analytics.ingest.readers.workbook import STREAM_FROM_DISK_BYTES
 from cccd_analytics.ingest.repair import note_text_encoding
 from cccd_analytics.ingest.report import ImportReport, Problem
+from cccd_analytics.ingest.rows import carry_of
 from cccd_analytics.store import NewUpload, Store
 from cccd_analytics.text import date_vn, moment_vn, thousands
 
@@ -498,14 +499,18 @@ def _finish_description(report: ImportReport) -> None:
     if report.totals:
         # A wide sheet checks its total rows once per day: counted once here.
         rows = {(t["sheet"], t["row"]): t for t in report.totals}
-        subtotals = sum(1 for t in rows.values() if t["kind"] == "subtotal")
-        totals = len(rows) - subtotals
+        carried = sum(
+            1 for t in rows.values() if t["kind"] == "subtotal" and carry_of(t.get("label")) == "carried"
+        )
+        subtotals = sum(1 for t in rows.values() if t["kind"] == "subtotal") - carried
+        totals = len(rows) - subtotals - carried
         wrong = len({(t["sheet"], t["row"]) for t in report.totals if not t["matches"]})
         what = ", ".join(
             filter(
                 None,
                 [
                     f"{subtotals} dòng cộng huyện" if subtotals else "",
+                    f"{carried} dòng cộng chuyển trang" if carried else "",
                     f"{totals} dòng tổng" if totals else "",
                 ],
             )

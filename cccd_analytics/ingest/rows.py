@@ -194,6 +194,26 @@ def sheet_records(
                 from_context.append(False)
                 n_out += 1
             continue
+        carry = carry_of(text_of(name_cell)) if kind.kind in ("commune", "total", "subtotal") else None
+        if carry == "brought":
+            # "Trang trước chuyển sang" atop a page: the sum carried from the page before,
+            # already checked there; no unit, and no figure of its own.
+            continue
+        if carry == "carried" and values:
+            # "Cộng chuyển sang trang sau" at a page's foot: the running sum of every commune
+            # above it, checked against them.
+            groups.append(
+                dict(
+                    row=index + 1,
+                    label=text_of(name_cell),
+                    district=None,
+                    values=values,
+                    cells=row_cells,
+                    members=list(commune_rows),
+                    position="after",
+                )
+            )
+            continue
         if villages_first and kind.kind == "total":
             named = _commune_sum(kind.label or "")
             if named:
@@ -848,6 +868,28 @@ def _blocks_of_bare_sums(groups: list[dict], totals: list[dict]) -> tuple[list[d
         for t in bare
     ]
     return sorted(groups + blocks, key=lambda g: g["row"]), [t for t in totals if t not in bare]
+
+
+_CARRIED = re.compile(
+    r"\b(?:chuyen|mang) sang trang sau\b|\bchuyen trang sau\b|^cong (?:luy ke )?den (?:het )?trang\b"
+)
+_BROUGHT = re.compile(
+    r"\btrang truoc (?:chuyen|mang) sang\b|\b(?:chuyen|mang) (?:sang )?tu trang truoc\b|^(?:so )?(?:chuyen|mang) sang$"
+)
+
+
+def carry_of(label: str | None) -> str | None:
+    """ "carried" for a page's sum carried to the next ("Cộng chuyển sang trang sau"),
+    "brought" for it brought to the top of the next ("Trang trước chuyển sang"), else None:
+    how a table printed over several pages keeps its running sum."""
+    folded = " ".join(fold(label or "").strip(" .:*").split())
+    if not folded:
+        return None
+    if _BROUGHT.search(folded):
+        return "brought"
+    if _CARRIED.search(folded):
+        return "carried"
+    return None
 
 
 def _bare_sum(label: str | None) -> bool:

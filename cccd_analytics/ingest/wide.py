@@ -220,6 +220,12 @@ def _month_of(text: str) -> tuple[int, int | None] | None:
     return int(found.group(1)), int(found.group(2)) if found.group(2) else None
 
 
+def _is_unit(value) -> bool:
+    from cccd_analytics.ingest import turned
+
+    return turned._is_unit(value)
+
+
 def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] | None:
     """A header row of days of the month alone ("15 | 16 | 17"), the month given by a
     merged cell above them ("Tháng 5", "Tháng 5/2023", "T5") or, under a "Ngày" header or
@@ -234,6 +240,10 @@ def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] 
         first = min(numbers)
         if any(_number(v) is not None for c, v in enumerate(row) if c < first):
             continue  # numbers left of the days too: a row of column numbers
+        if any(_number(v) is not None or _is_unit(v) for c, v in enumerate(row) if c not in numbers):
+            # Other figures ("3.341") or a commune's name beside the small numbers: the
+            # table's first row ("1 | Thị trấn Quán Hành | 20 | 3.341"), never its days.
+            continue
         above = _ffill_span([normalise.text(v) for v in rows[r - 1]] + [""] * len(row), numbers)
         months = {c: _month_of(above[c]) for c in numbers}
         if not all(months.values()):
