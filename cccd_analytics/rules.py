@@ -69,6 +69,20 @@ _RULES = (
         why="a total row is only checked against its communes, never stored: its formulas "
         "saved without their values leave it unchecked, not the file unreadable",
     ),
+    Rule(
+        "formula_error",
+        "error",
+        "Ô lỗi công thức thay cho số",
+        why="a cell showing «#REF!» or «#VALUE!» is read as blank: its unit's figure would be "
+        "missing without a word, so the file is refused at the cell",
+    ),
+    Rule(
+        "formula_error_total",
+        "warning",
+        "Dòng tổng có ô lỗi công thức",
+        why="a total row is only checked against its communes, never stored: an error in it "
+        "leaves it unchecked, not the file unreadable",
+    ),
     Rule("negative", "error", "Số âm"),
     Rule(
         "unnamed_row",

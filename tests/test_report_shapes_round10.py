@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cccd_analytics import ingest, registry
-from tests.test_report_shapes_round7 import KY_TAN, KY_THO, TOP, imported, values
+from tests.test_report_shapes_round7 import KY_TAN, KY_THO, TOP, imported, values, workbook_bytes
 
 
 def _grouped(group: str, subs: list[str], figures: dict[str, list[int]]) -> list[list]:
@@ -125,3 +125,26 @@ def test_a_document_whose_first_row_has_small_numbers_is_not_a_table_of_days(kin
     assert report.status == "checked", report.message
     assert _collected_by_name(report) == {name: cum for name, _, cum in NGHI_LOC}
     assert {str(d)[:10] for d in report.observations["date"]} == {"2023-06-10"}
+
+
+def _with_errors(error_rows: list[int]) -> list[list]:
+    rows = [*TOP, ["STT", "Xã", "Trong ngày", "Lũy kế thu nhận"]]
+    rows += [[1, "Xã Kỳ Tân", 33, 2396], [2, "Xã Kỳ Thọ", 12, 1512], [None, "Tổng cộng", 45, 3908]]
+    for r in error_rows:
+        rows[r][3] = "#REF!"  # openpyxl writes it as an error cell (t="e"), as Excel does
+    return rows
+
+
+def test_a_formula_error_in_a_communes_figure_refuses_the_file_at_its_cell():
+    report = ingest.import_bytes(None, workbook_bytes({"BC": _with_errors([len(TOP) + 2])}), "bc.xlsx")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.code, error.row, error.column) == ("formula_error", len(TOP) + 3, "D")
+    assert "«#REF!»" in error.message
+
+
+def test_a_formula_error_in_the_total_row_only_leaves_it_unchecked():
+    report = imported({"BC": _with_errors([len(TOP) + 3])})
+    assert values(report, metric="collected") == {(KY_TAN, "collected"): 2396, (KY_THO, "collected"): 1512}
+    (said,) = [p for p in report.warnings if p.code == "formula_error_total"]
+    assert said.row == len(TOP) + 4

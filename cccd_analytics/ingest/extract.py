@@ -305,15 +305,27 @@ def _turned_tables(prepared, report: ImportReport):
 
 
 def _uncomputed_cells(sheet: Sheet, found: layouts.Layout, report: ImportReport) -> bool:
-    """A column the table is read from holding formulas saved without their values (an xlsx
-    written by a script, never opened in Excel): refused at its first such cell.  calamine
-    reads them as blank, so the figures would silently be missing; formulas elsewhere (a
-    "Tỷ lệ" column nobody reads) change nothing."""
+    """A column the table is read from holding cells calamine reads as blank though they
+    hold a formula: saved without its value (an xlsx written by a script, never opened in
+    Excel), or its error ("#REF!" where the formula lost the cell it pointed at).  Refused at
+    the first such cell, so that no figure goes missing without a word; such cells elsewhere
+    (a "Tỷ lệ" column nobody reads) change nothing."""
+    refused = False
+    for cells, kind in ((sheet.uncomputed, "uncomputed"), (sheet.errors, "error")):
+        refused = _blank_formulas(sheet, found, report, sorted(cells), kind) or refused
+    return refused
+
+
+def _blank_formulas(
+    sheet: Sheet, found: layouts.Layout, report: ImportReport, cells: list[tuple[int, int]], kind: str
+) -> bool:
     read = {c.index: c for c in found.columns.values()}
-    cells = sorted((r, c) for r, c in sheet.uncomputed if c in read and r >= found.first_data_row)
+    cells = [(r, c) for r, c in cells if c in read and r >= found.first_data_row]
+    error = kind == "error"
+    shown = ", ".join(sorted({f"«{sheet.errors[cell]}»" for cell in cells})) if error else ""
     if found.kind == "report":
         # A total or subtotal row is checked against its communes, never stored: its
-        # formulas left uncomputed ("=SUM(C5:C24)") only leave it unchecked, said below.
+        # formulas left uncomputed ("=SUM(C5:C24)") or in error only leave it unchecked.
         sums = {
             r
             for r in {r for r, _ in cells}
@@ -324,9 +336,12 @@ def _uncomputed_cells(sheet: Sheet, found: layouts.Layout, report: ImportReport)
             first = min(sums)
             report.problems.append(
                 Problem.of(
-                    "uncomputed_total",
-                    f"{len(sums)} dòng tổng có công thức chưa được tính (tệp do một chương trình tạo ra, chưa "
-                    "mở bằng Excel) nên không đối chiếu được với các xã; số của từng xã vẫn được dùng.",
+                    "formula_error_total" if error else "uncomputed_total",
+                    f"{len(sums)} dòng tổng có ô lỗi công thức ({shown})"
+                    if error
+                    else f"{len(sums)} dòng tổng có công thức chưa được tính (tệp do một chương trình tạo ra, chưa "
+                    "mở bằng Excel)"
+                    " nên không đối chiếu được với các xã; số của từng xã vẫn được dùng.",
                     sheet=sheet.name or None,
                     row=first + 1,
                 )
@@ -337,8 +352,11 @@ def _uncomputed_cells(sheet: Sheet, found: layouts.Layout, report: ImportReport)
     row, column = cells[0]
     report.problems.append(
         Problem.of(
-            "uncomputed_formula",
-            f"{thousands(len(cells))} ô công thức chưa được tính nên không có số (tệp do một chương trình "
+            "formula_error" if error else "uncomputed_formula",
+            f"{thousands(len(cells))} ô ghi lỗi công thức ({shown}) thay cho số: công thức trỏ tới ô đã xóa hoặc "
+            "không tính được; hãy sửa công thức hoặc ghi số vào các ô này rồi tải lên lại."
+            if error
+            else f"{thousands(len(cells))} ô công thức chưa được tính nên không có số (tệp do một chương trình "
             "tạo ra, chưa mở bằng Excel); hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi tải lên lại.",
             sheet=sheet.name or None,
             row=row + 1,

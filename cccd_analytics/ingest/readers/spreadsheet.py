@@ -92,6 +92,10 @@ def check_xls(data: bytes, file_name: str) -> None:
 _UNCOMPUTED = re.compile(
     rb'<c r="([A-Z]+\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
 )
+# A cell holding an error ("#REF!" where a formula lost the cell it pointed at): `t="e"`.
+_ERROR = re.compile(
+    rb'<c r="([A-Z]+\d+)"[^>]*\bt="e"[^>]*>(?:\s*<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>'
+)
 _ELEMENT = re.compile(rb"<(sheet|Relationship)\b([^>]*)/?>")
 _ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
 
@@ -106,7 +110,15 @@ def uncomputed_formulas(data: bytes) -> dict[str, list[tuple[int, int]]]:
     without its value.  calamine reads such a cell as blank, so a column of them ("Lũy kế"
     = C5+D5) would silently be no figures at all; the stage that knows which columns it
     reads refuses them there (`extract`)."""
+    return _formula_cells(data)[0]
+
+
+def _formula_cells(data: bytes) -> tuple[dict[str, list[tuple[int, int]]], dict[str, dict]]:
+    """In an xlsx, per sheet: the cells of formulas saved without their values
+    (`uncomputed_formulas`), and the cells holding an error ((row, column) → "#REF!"), which
+    calamine reads as blank as well."""
     out: dict[str, list[tuple[int, int]]] = {}
+    errors: dict[str, dict] = {}
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         targets = {
@@ -118,14 +130,19 @@ def uncomputed_formulas(data: bytes) -> dict[str, list[tuple[int, int]]]:
             if not target:
                 continue
             xml = archive.read("xl/" + target)
+            name = html.unescape(sheet.get(b"name", b"").decode("utf-8"))
+            if b't="e"' in xml:
+                found = {_cell_index(ref.decode()): value.decode() for ref, value in _ERROR.findall(xml)}
+                if found:
+                    errors[name] = found
             if b"<f" not in xml:  # most sheets: no formula at all
                 continue
             cells = [_cell_index(ref.decode()) for ref in _UNCOMPUTED.findall(xml)]
             if cells:
-                out[html.unescape(sheet.get(b"name", b"").decode("utf-8"))] = cells
+                out[name] = cells
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, UnicodeDecodeError):
-        return {}
-    return out
+        return {}, {}
+    return out, errors
 
 
 def _cell_index(ref: str) -> tuple[int, int]:
@@ -140,7 +157,7 @@ def _cell_index(ref: str) -> tuple[int, int]:
 def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-    uncomputed = uncomputed_formulas(data) if data.startswith(b"PK") else {}
+    uncomputed, errors = _formula_cells(data) if data.startswith(b"PK") else ({}, {})
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:  # calamine raises several exception types for bad files
@@ -174,6 +191,7 @@ def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]
                 sheets.append(_lazy_sheet(sheet, name, limits))
             sheets[-1].hidden = name in hidden
             sheets[-1].uncomputed = frozenset(uncomputed.get(name, ()))
+            sheets[-1].errors = errors.get(name, {})
         except ReadError:
             raise
         except BaseException as exc:

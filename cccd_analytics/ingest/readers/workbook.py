@@ -140,6 +140,9 @@ class Sheet:
     # Cells (row, column, from 0) with a formula saved without its value (xlsx written by a
     # script): read as blank.
     uncomputed: frozenset = frozenset()
+    # Cells (row, column, from 0) holding a formula's error ("#REF!", "#VALUE!"): calamine
+    # reads them as blank too.  Each with its error's text.
+    errors: dict = field(default_factory=dict, repr=False)
 
     def iter_rows(self) -> Iterator[list]:
         """Every row of the sheet, from the first, without keeping them."""
