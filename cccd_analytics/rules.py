@@ -166,6 +166,13 @@ _RULES = (
     ),
     Rule("coverage_over_100", "warning", "Thu nhận vượt số công dân đủ điều kiện"),
     Rule(
+        "cumulative_below_day",
+        "error",
+        "Lũy kế nhỏ hơn số trong ngày",
+        why="a running total counts that day's applications too, so it cannot be below them: one "
+        "of the two was mistyped (58 for 85), and either kept would make the day's pace wrong",
+    ),
+    Rule(
         "day_gain_mismatch",
         "warning",
         "Số trong ngày không khớp lũy kế",

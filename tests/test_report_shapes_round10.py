@@ -148,3 +148,17 @@ def test_a_formula_error_in_the_total_row_only_leaves_it_unchecked():
     assert values(report, metric="collected") == {(KY_TAN, "collected"): 2396, (KY_THO, "collected"): 1512}
     (said,) = [p for p in report.warnings if p.code == "formula_error_total"]
     assert said.row == len(TOP) + 4
+
+
+def test_a_running_total_below_that_days_own_figure_is_refused_at_the_days_figure():
+    rows = [
+        *TOP,
+        ["STT", "Xã", "Trong ngày", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 33, 2396],
+        [2, "Xã Kỳ Thọ", 85, 58],
+    ]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.code, error.row, error.column) == ("cumulative_below_day", len(TOP) + 3, "C")
+    assert "lũy kế thu nhận (58) nhỏ hơn số thu nhận trong ngày (85)" in error.message

@@ -396,10 +396,31 @@ def _check_day_gain(obs: pd.DataFrame, is_collected: np.ndarray, report: ImportR
     collected_at = np.flatnonzero(is_collected)
     collected_of = pd.Index(key[collected_at])
     gains = np.flatnonzero(is_gain)
+    value = obs["value"].to_numpy()
+    # A running total below that very day's own figure: one of the two is mistyped (digits
+    # swapped: 58 for 85), and the pace of that day would be negative whichever is kept.
+    same = collected_of.get_indexer(key[gains])
+    below = gains[same >= 0][
+        value[collected_at[same[same >= 0]]].astype(np.int64) < value[gains[same >= 0]].astype(np.int64)
+    ]
+    for at in below[:20].tolist():
+        row = obs.iloc[at]
+        ran = int(value[collected_at[collected_of.get_loc(key[at])]])
+        report.problems.append(
+            Problem.of(
+                "cumulative_below_day",
+                f"«{row['name']}» ngày {date_vn(dates.iloc[at])}: lũy kế thu nhận ({thousands(ran)}) nhỏ hơn số "
+                f"thu nhận trong ngày ({thousands(int(row['value']))}); một trong hai số bị ghi nhầm (có thể đảo "
+                "chữ số). Hãy sửa rồi tải lên lại.",
+                sheet=row.get("sheet") or None,
+                row=int(row["row"]) if pd.notna(row.get("row")) else None,
+                column=row.get("column") or None,
+                header=row.get("header") or None,
+            )
+        )
     earlier = before_code[day_code[gains]]
     now = collected_of.get_indexer(key[gains])
     before = collected_of.get_indexer(unit_code[gains] * width + earlier)
-    value = obs["value"].to_numpy()
     found = (earlier >= 0) & (now >= 0) & (before >= 0)
     gains, now, before = gains[found], collected_at[now[found]], collected_at[before[found]]
     bad = value[now].astype(np.int64) - value[before].astype(np.int64) != value[gains].astype(np.int64)
