@@ -83,6 +83,13 @@ _RULES = (
         why="a total row is only checked against its communes, never stored: an error in it "
         "leaves it unchecked, not the file unreadable",
     ),
+    Rule(
+        "merged_figure",
+        "error",
+        "Ô số liệu gộp cho nhiều xã",
+        why="a figure merged down over several communes' rows is read as the first's, the others "
+        "blank, though nothing says how it splits: refused at the merged cells",
+    ),
     Rule("negative", "error", "Số âm"),
     Rule(
         "unnamed_row",

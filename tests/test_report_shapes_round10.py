@@ -162,3 +162,27 @@ def test_a_running_total_below_that_days_own_figure_is_refused_at_the_days_figur
     (error,) = report.errors
     assert (error.code, error.row, error.column) == ("cumulative_below_day", len(TOP) + 3, "C")
     assert "lũy kế thu nhận (58) nhỏ hơn số thu nhận trong ngày (85)" in error.message
+
+
+def test_a_figure_merged_over_two_communes_is_refused_at_the_merged_cells():
+    import io
+
+    import openpyxl
+
+    head = ["STT", "Huyện", "Xã", "Trong ngày", "Lũy kế thu nhận"]
+    rows = [*TOP, head, [1, "Huyện Kỳ Anh", "Xã Kỳ Tân", 33, 3908], [2, None, "Xã Kỳ Thọ", 12, None]]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    first = len(TOP) + 2  # Kỳ Tân's row, from 1
+    sheet.merge_cells(f"E{first}:E{first + 1}")
+    # A district's name merged down its communes is no figure: no refusal of its own.
+    sheet.merge_cells(f"B{first}:B{first + 1}")
+    data = io.BytesIO()
+    book.save(data)
+    report = ingest.import_bytes(None, data.getvalue(), "bc.xlsx")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.code, error.row, error.column) == ("merged_figure", first, "E")
+    assert "«Xã Kỳ Tân», «Xã Kỳ Thọ»" in error.message

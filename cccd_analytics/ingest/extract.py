@@ -164,7 +164,7 @@ def extract(
         report.column_aliases.setdefault(sheet.name or None, {}).update(sheet.aliases)
         if sheet.row_labels is not None:
             report.row_labels[sheet.name or None] = sheet.row_labels
-        if _uncomputed_cells(sheet, found, report):
+        if _uncomputed_cells(sheet, found, report) or _merged_figures(sheet, found, report):
             continue
         if found.kind == "records":
             if counts is not None:
@@ -365,6 +365,43 @@ def _blank_formulas(
         )
     )
     return True
+
+
+def _merged_figures(sheet: Sheet, found: layouts.Layout, report: ImportReport) -> bool:
+    """A figure's cell merged down over several rows of the table ("Lũy kế" 4.375 over Kỳ
+    Châu and Kỳ Tân): the figure is the first row's as read, the others' blank, though it is
+    the rows' together and nothing says how it splits.  Refused at the merged cells."""
+    if found.kind != "report" or not sheet.merged:
+        return False
+    read = {c.index: c for name, c in found.columns.items() if name in layouts.VALUE_FIELDS}
+    name_at = found.columns["commune"].index if "commune" in found.columns else None
+    for (top, left), (bottom, right) in sorted(sheet.merged):
+        if bottom <= top or top < found.first_data_row:
+            continue
+        column = next((read[c] for c in range(left, right + 1) if c in read), None)
+        if column is None:
+            continue
+        names = [
+            normalise.text(sheet.rows[r][name_at])
+            for r in range(top, min(bottom + 1, len(sheet.rows)))
+            if name_at is not None and name_at < len(sheet.rows[r]) and normalise.text(sheet.rows[r][name_at])
+        ]
+        if len(names) < 2:
+            continue
+        report.problems.append(
+            Problem.of(
+                "merged_figure",
+                f"ô {column.letter}{top + 1}:{column.letter}{bottom + 1} gộp chung cho {len(names)} dòng "
+                f"({', '.join(f'«{n}»' for n in names[:4])}): không rõ số của từng xã; hãy bỏ gộp ô và ghi số "
+                "riêng cho từng xã rồi tải lên lại.",
+                sheet=sheet.name or None,
+                row=top + 1,
+                column=column.letter,
+                header=column.header,
+            )
+        )
+        return True
+    return False
 
 
 def _as_figures(row: list, cells: list[tuple[int, int]], r: int) -> list:

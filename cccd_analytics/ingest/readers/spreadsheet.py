@@ -187,6 +187,7 @@ def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]
                     else [list(r) for r in rows]
                 )
                 sheets.append(Sheet(name, rows, height=len(rows)))
+                sheets[-1].merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
             else:
                 sheets.append(_lazy_sheet(sheet, name, limits))
             sheets[-1].hidden = name in hidden

@@ -143,6 +143,9 @@ class Sheet:
     # Cells (row, column, from 0) holding a formula's error ("#REF!", "#VALUE!"): calamine
     # reads them as blank too.  Each with its error's text.
     errors: dict = field(default_factory=dict, repr=False)
+    # Merged cells of a spreadsheet read whole: ((first row, first column), (last row, last
+    # column)), from 0.  A figure merged over several rows is in the first only.
+    merged: list = field(default_factory=list, repr=False)
 
     def iter_rows(self) -> Iterator[list]:
         """Every row of the sheet, from the first, without keeping them."""
