@@ -617,6 +617,13 @@ def resolve(
     )
 
 
+def _unit_type(name: str) -> str | None:
+    """ "xa", "phuong" or "thi tran": the type a commune's name is written with ("X.", "P.",
+    "TT" spelt out), None when it has none."""
+    folded = fold(expand(name))
+    return next((t for t in ("thi tran", "phuong", "xa") if folded.startswith(t + " ")), None)
+
+
 def _match_among(
     lookup, reg, province, district, commune: str, shown: str, near: bool = False
 ) -> Match | None:
@@ -628,7 +635,11 @@ def _match_among(
     if len(exact) == 1:
         return Match(exact[0], True)
     if exact:
-        return None
+        # "Xã Long Sơn" where the province has Xã Long Sơn and Phường Long Sơn: the type
+        # written tells them apart.
+        typed = _unit_type(commune)
+        same = [k for k in exact if typed and _unit_type(str(reg.at[k, "name"])) == typed]
+        return Match(same[0], True) if len(same) == 1 else None
 
     def plain() -> list[str]:
         return [

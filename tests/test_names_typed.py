@@ -672,3 +672,35 @@ def test_one_name_twice_in_a_province_list_without_districts_says_the_communes_o
     assert report.status == "refused"
     message = next(p.message for p in report.errors if p.code == "conflicting_values")
     assert "Xã Đồng Văn (Huyện Thanh Chương)" in message and "thêm cột huyện" in message
+
+
+@pytest.mark.parametrize(
+    ("commune", "district"),
+    [
+        ("Ngọc Sơn (Đô Lương)", "Huyện Đô Lương"),
+        ("Ngọc Sơn (Quỳnh Lưu)", "Huyện Quỳnh Lưu"),
+        ("Xã Đồng Văn (H.Quế Phong)", "Huyện Quế Phong"),
+        ("Nghĩa Bình [Tân Kỳ]", "Huyện Tân Kỳ"),
+    ],
+)
+def test_a_shared_name_with_its_district_in_brackets_is_that_districts_commune(commune, district):
+    name = "Xã " + commune.removeprefix("Xã ").split(" (")[0].split(" [")[0]
+    match = _resolve("Tỉnh Nghệ An", "", commune)
+    assert match.official and match.key == _key("Tỉnh Nghệ An", district, name), match
+
+
+def test_a_note_in_brackets_or_another_district_than_the_rows_is_not_read_as_the_district():
+    assert _resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân (xã loại 1)").key == KY_TAN_HT
+    # The row says Tân Kỳ, the bracket Đô Lương: nothing is guessed.
+    assert not _resolve("Tỉnh Nghệ An", "Huyện Tân Kỳ", "Ngọc Sơn (Đô Lương)").official
+
+
+def test_the_type_written_tells_a_commune_from_a_ward_of_the_same_name():
+    # Nghệ An has Xã Long Sơn (Anh Sơn) and Phường Long Sơn (Thái Hoà).
+    assert _resolve("Tỉnh Nghệ An", "", "Xã Long Sơn").key == _key(
+        "Tỉnh Nghệ An", "Huyện Anh Sơn", "Xã Long Sơn"
+    )
+    assert _resolve("Tỉnh Nghệ An", "", "P. Long Sơn").key == _key(
+        "Tỉnh Nghệ An", "Thị xã Thái Hoà", "Phường Long Sơn"
+    )
+    assert not _resolve("Tỉnh Nghệ An", "", "Long Sơn").official

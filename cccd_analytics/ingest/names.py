@@ -70,10 +70,31 @@ def unhurried(name: str) -> str:
     return text
 
 
+_BRACKETED = re.compile(r"^(.*\S)\s*[(\[]\s*([^()\[\]]+?)\s*[)\]]\s*$")
+
+
+def _district_in_brackets(rec: FirstRow) -> FirstRow:
+    """ "Ngọc Sơn (Đô Lương)", "Xã Đồng Văn (H. Quế Phong)": a name shared by several districts,
+    written with its own in brackets, read as "Ngọc Sơn - Đô Lương" is (`address`).  Only when
+    the bracket names a district of the registry and the row gives none or the same one:
+    "(cũ)", "(xã loại 1)" are notes, left to the registry's tidying."""
+    found = _BRACKETED.match(rec.commune or "")
+    if not found:
+        return rec
+    inner = found.group(2)
+    folded, plain = registry.level_names("district")
+    if registry.bare(inner) not in folded and registry.spelled_plain(inner) not in plain:
+        return rec
+    if rec.district and registry.bare(rec.district) != registry.bare(inner):
+        return rec
+    return rec._replace(commune=f"{found.group(1)} - {inner}")
+
+
 def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     """registry.resolve, and for a row that names neither province nor district, each
     province in turn: a name found in exactly one of them is that unit.  Without the
     closest names of an unknown unit: the caller asks for them in bulk."""
+    rec = _district_in_brackets(rec)
     match = _resolve_spelled(rec, reg)
     if match.official or match.ambiguous:
         return match
