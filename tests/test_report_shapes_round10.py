@@ -186,3 +186,13 @@ def test_a_figure_merged_over_two_communes_is_refused_at_the_merged_cells():
     (error,) = report.errors
     assert (error.code, error.row, error.column) == ("merged_figure", first, "E")
     assert "«Xã Kỳ Tân», «Xã Kỳ Thọ»" in error.message
+
+
+@pytest.mark.parametrize("worked_out", ["3=1+2", "(3)=(1)+(2)", "3 = 1 + 2"])
+def test_a_forms_row_of_column_numbers_with_a_worked_out_column_is_no_row_of_figures(worked_out):
+    rows = [*TOP, ["STT", "Xã", "Trước đợt", "Trong đợt", "Lũy kế thu nhận"]]
+    rows += [["A", "B", "1", "2", worked_out]]
+    rows += [[1, "Xã Kỳ Tân", 2300, 96, 2396], [2, "Xã Kỳ Thọ", 1500, 12, 1512]]
+    report = imported({"BC": rows})
+    assert values(report, metric="collected") == {(KY_TAN, "collected"): 2396, (KY_THO, "collected"): 1512}
+    assert "có dòng đánh số cột" in report.layout

@@ -624,8 +624,9 @@ _LETTER_NUMBERS = re.compile(r"^[a-e]$")
 
 
 def _is_number_row(row: list) -> bool:
-    """(1) (2) (3) …, 1 2 3 …, or A B 1 2 3 … under the header."""
-    texts = [t.strip("()[] ") for t in _row_texts(row) if t]
+    """(1) (2) (3) …, 1 2 3 …, or A B 1 2 3 … under the header; a column worked out from
+    others is numbered with its formula ("3=1+2", "(5)=(4)/(2)"), as the ministry's forms are."""
+    texts = [t.split("=")[0].strip("()[] ") for t in _row_texts(row) if t]
     if len(texts) < 3:
         return False
     letters = 0
