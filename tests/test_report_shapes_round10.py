@@ -196,3 +196,22 @@ def test_a_forms_row_of_column_numbers_with_a_worked_out_column_is_no_row_of_fig
     report = imported({"BC": rows})
     assert values(report, metric="collected") == {(KY_TAN, "collected"): 2396, (KY_THO, "collected"): 1512}
     assert "có dòng đánh số cột" in report.layout
+
+
+def test_a_table_of_weeks_is_dated_by_its_last_day():
+    from datetime import date
+
+    rows = [*TOP[:2], ["Từ ngày", "Đến ngày", "Xã", "Thu nhận trong tuần", "Lũy kế đến cuối tuần"]]
+    for start, end, add in (
+        (date(2021, 3, 1), date(2021, 3, 7), 0),
+        (date(2021, 3, 8), date(2021, 3, 14), 200),
+    ):
+        rows += [[start, end, "Xã Kỳ Tân", 100, 2196 + add], [start, end, "Xã Kỳ Thọ", 50, 1312 + add]]
+    report = imported({"BC": rows})
+    assert values(report, by="date", metric="collected") == {
+        (KY_TAN, "2021-03-07"): 2196,
+        (KY_THO, "2021-03-07"): 1312,
+        (KY_TAN, "2021-03-14"): 2396,
+        (KY_THO, "2021-03-14"): 1512,
+    }
+    assert "ngày theo cột B «Đến ngày»" in report.layout

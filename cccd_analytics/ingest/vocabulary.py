@@ -49,6 +49,14 @@ SUMMARY_PHRASES: dict[str, tuple[str, ...]] = {
         "ngay tiep nhan",
         "ngay thu nhan ho so",
         "ngay tiep nhan ho so",
+        # The last day of a week's or a period's row ("Từ ngày | Đến ngày | … | Lũy kế đến
+        # cuối tuần"): the day its running total is of.  "Từ ngày" alone is no such day.
+        "den ngay",
+        "tinh den ngay",
+        "so lieu den ngay",
+        "ngay ket thuc",
+        "ngay cuoi ky",
+        "den het ngay",
     ),
     "province": ("province", "tinh", "tinh thanh pho", "tinh thanh", "ten tinh"),
     "district": (
