@@ -215,3 +215,21 @@ def test_a_table_of_weeks_is_dated_by_its_last_day():
         (KY_THO, "2021-03-14"): 1512,
     }
     assert "ngày theo cột B «Đến ngày»" in report.layout
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        (
+            "Số liệu tính đến 17h00 ngày 31/4/2021",
+            "ngày 31/4/2021, là ngày không có thật (tháng 4 có 30 ngày)",
+        ),
+        ("Kỳ Anh, ngày 30 tháng 2 năm 2021", "ngày 30/2/2021, là ngày không có thật (tháng 2 có 28 ngày)"),
+    ],
+)
+def test_a_date_line_of_a_day_no_calendar_has_is_refused_saying_so(line, said):
+    rows = [TOP[0], [line], ["STT", "Xã", "Lũy kế thu nhận"], [1, "Xã Kỳ Tân", 2396], [2, "Xã Kỳ Thọ", 1512]]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert error.code == "no_date" and error.row == 2 and said in error.message

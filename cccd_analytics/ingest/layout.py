@@ -112,6 +112,9 @@ class Layout:
     # A line above the table giving a day and month without a year ("NGÀY 16/3"), when no
     # line gives a whole date: (0-based row, line), for the message asking for the year.
     day_month_line: tuple[int, str] | None = None
+    # A date line whose day no calendar has ("ngày 31/4/2021"): (row, line, the day as written,
+    # its month's length or None), for the refusal's message.
+    impossible_date_line: tuple[int, str, str, int | None] | None = None
     date_row: int | None = None  # 0-based row of the date line
     date_origin: str | None = None  # date_line | footer
     authorities: tuple[str, ...] = ()  # ("tinh ha tinh", "huyen ky anh") from the letterhead
@@ -591,7 +594,10 @@ def _read_top(rows: list[list], layout: Layout) -> None:
             dated.append((priority, index, found, line))
         else:
             day_month = normalise.find_day_month(line)
-            if day_month:
+            impossible = normalise.impossible_date(line) if layout.impossible_date_line is None else None
+            if impossible:
+                layout.impossible_date_line = (index, line.strip(), *impossible)
+            elif day_month:
                 no_year.append((index, day_month, line))
             elif mentioned is None and normalise.mentions_day_month(line):
                 mentioned = (index, line.strip())

@@ -380,6 +380,26 @@ _PLACE_DATE = re.compile(
 )
 
 
+_DMY = re.compile(r"(?<![\d/.\-])(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})(?![\d/.\-])")
+
+
+def impossible_date(line: str) -> tuple[str, int | None] | None:
+    """A day written in a date line that no calendar has ("ngày 31/4/2021", "30/02/2023"):
+    the day as written (d/m/yyyy) and how many days its month has (None for a month past 12),
+    or None.  What a refusal for want of a date points at: the date is there, only wrong."""
+    if not line:
+        return None
+    line = unicodedata.normalize("NFC", line)
+    for found in (*_DATE_WORDS.finditer(line), *_DMY.finditer(line)):
+        day, month, year = (int(g) for g in found.groups())
+        if 1 <= day <= 31 and _make(year, month, day) is None and 1900 < year < 2100:
+            length = (
+                (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day if month <= 12 else None
+            )
+            return f"{day}/{month}/{year}", length
+    return None
+
+
 def find_day_month(line: str) -> tuple[int, int] | None:
     """Day and month of a date line written without its year, as offices shorten it:
     "Số liệu tính đến 17h ngày 15/5" → (15, 5).  The year comes from elsewhere (the

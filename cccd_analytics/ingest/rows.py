@@ -350,11 +350,26 @@ def sheet_records(
                 "nhưng không ghi năm, và tên tệp hay chiến dịch không cho biết năm. Hãy ghi năm vào dòng đó "
                 "(ví dụ «Số liệu tính đến ngày 16/3/2021») hoặc tên tệp, hoặc cho biết ngày của báo cáo."
                 if found.day_month_line is not None
+                else f"không xác định được ngày số liệu: dòng «{found.impossible_date_line[1]}» ghi ngày "
+                f"{found.impossible_date_line[2]}, là ngày không có thật ("
+                + (
+                    f"tháng {found.impossible_date_line[2].split('/')[1]} có {found.impossible_date_line[3]} ngày"
+                    if found.impossible_date_line[3]
+                    else "không có tháng đó"
+                )
+                + "). Hãy sửa ngày ở dòng đó rồi tải lên lại."
+                if found.impossible_date_line is not None
                 else "không xác định được ngày số liệu: tệp không có cột ngày, không có "
                 "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
                 "bao_cao_15_03_2021.xlsx)."
             )
-            at = found.day_month_line[0] if found.day_month_line is not None else index
+            at = (
+                found.day_month_line[0]
+                if found.day_month_line is not None
+                else found.impossible_date_line[0]
+                if found.impossible_date_line is not None
+                else index
+            )
             report.problems.append(Problem.of("no_date", message, sheet=sheet_name, row=at + 1))
             break
         if found.companion:
