@@ -233,3 +233,24 @@ def test_a_date_line_of_a_day_no_calendar_has_is_refused_saying_so(line, said):
     assert report.status == "refused"
     (error,) = report.errors
     assert error.code == "no_date" and error.row == 2 and said in error.message
+
+
+def test_a_title_of_another_day_than_the_date_line_is_warned_about():
+    rows = [
+        [
+            "CÔNG AN HUYỆN KỲ ANH",
+            None,
+            "Kỳ Anh, ngày 3 tháng 4 năm 2021",
+        ],  # signed the day after: no conflict
+        ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD NGÀY 01/4/2021"],
+        ["Số liệu tính đến 17h00 ngày 02/4/2021"],
+        ["STT", "Xã", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 2396],
+        [2, "Xã Kỳ Thọ", 1512],
+    ]
+    report = imported({"BC": rows})
+    assert {str(d)[:10] for d in report.observations["date"]} == {"2021-04-02"}
+    (said,) = [p for p in report.warnings if p.code == "date_mismatch"]
+    assert said.row == 3 and "ghi ngày 1/4/2021, nhưng dòng ngày số liệu ghi 2/4/2021" in said.message
+    rows[1] = ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"]
+    assert not [p for p in imported({"BC": rows}).warnings if p.code == "date_mismatch"]

@@ -115,6 +115,8 @@ class Layout:
     # A date line whose day no calendar has ("ngày 31/4/2021"): (row, line, the day as written,
     # its month's length or None), for the refusal's message.
     impossible_date_line: tuple[int, str, str, int | None] | None = None
+    # A line above the table that gives another day than the date line taken: (row, line, day).
+    other_date_line: tuple[int, str, date] | None = None
     date_row: int | None = None  # 0-based row of the date line
     date_origin: str | None = None  # date_line | footer
     authorities: tuple[str, ...] = ()  # ("tinh ha tinh", "huyen ky anh") from the letterhead
@@ -617,9 +619,15 @@ def _read_top(rows: list[list], layout: Layout) -> None:
         if found:
             dated.append((0, index, found, line))
     if dated:
-        _, index, found, line = min(dated)
+        priority, index, found, line = min(dated)
         layout.report_date, layout.date_line, layout.date_row = found, line.strip(), index
         layout.date_origin = "date_line"
+        # A title giving another day than the data's own line ("BÁO CÁO NGÀY 01/4/2021" over
+        # "Số liệu tính đến … 02/4/2021"): the line is taken, and the report says so.  The day
+        # a report was signed ("Kỳ Anh, ngày …") is often the next: no conflict.
+        others = [d for d in sorted(dated) if d[0] == 1 and d[2] != found] if priority == 0 else []
+        if others:
+            layout.other_date_line = (others[0][1], others[0][3].strip(), others[0][2])
     elif no_year:
         layout.day_month_line = (no_year[0][0], no_year[0][2].strip())
     else:

@@ -56,6 +56,18 @@ def date_for_sheet(
                     row=(found.date_row or 0) + 1,
                 )
             )
+        if found.other_date_line is not None:
+            row, line, day = found.other_date_line
+            report.problems.append(
+                Problem.of(
+                    "date_mismatch",
+                    f"dòng {row + 1} «{line}» ghi ngày {date_vn(day)}, nhưng dòng ngày số liệu ghi "
+                    f"{date_vn(found.report_date)}; đã dùng ngày {date_vn(found.report_date)} theo dòng ngày số "
+                    "liệu — kiểm tra lại nếu không đúng.",
+                    sheet=sheet_name,
+                    row=(found.date_row or 0) + 1,
+                )
+            )
         return found.report_date, found.date_origin, date_line_source(found)
     if found.sheet_date is not None:
         return found.sheet_date, "sheet_name", f"tên trang «{sheet_name}»"
