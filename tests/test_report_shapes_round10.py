@@ -254,3 +254,17 @@ def test_a_title_of_another_day_than_the_date_line_is_warned_about():
     assert said.row == 3 and "ghi ngày 1/4/2021, nhưng dòng ngày số liệu ghi 2/4/2021" in said.message
     rows[1] = ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"]
     assert not [p for p in imported({"BC": rows}).warnings if p.code == "date_mismatch"]
+
+
+def test_a_template_not_yet_filled_in_is_refused_at_its_table_naming_the_empty_columns():
+    rows = [
+        *TOP,
+        ["STT", "Xã", "Trong ngày", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", None, None],
+        [2, "Xã Kỳ Thọ", None, None],
+    ]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "mau.xlsx")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.code, error.sheet, error.row) == ("no_rows", "BC", len(TOP) + 2)
+    assert "C «Trong ngày», D «Lũy kế thu nhận») đều trống" in error.message

@@ -277,6 +277,26 @@ def _duplicate(store: Store | None, report: ImportReport) -> ImportReport | None
     return report
 
 
+def _no_rows(report: ImportReport) -> Problem:
+    """A table found, but not one row of a commune with a figure: said at the table, with the
+    columns it reads (a template sent before it was filled in has its communes' names)."""
+    figures = [
+        f"{c['letter']} «{c['header']}»"
+        for c in report.columns
+        if c.get("field") in ("eligible", "collected", "collected_day", "returned", "returned_day")
+    ]
+    if report.sheet is None and report.first_data_row is None:
+        return Problem.of("no_rows", "không có dòng số liệu nào của xã/phường.")
+    return Problem.of(
+        "no_rows",
+        "không có dòng số liệu nào của xã/phường: "
+        + (f"các cột số liệu ({', '.join(figures[:5])}) đều trống" if figures else "không dòng nào có số")
+        + " (có thể là mẫu báo cáo chưa điền). Hãy điền số liệu rồi tải lên lại.",
+        sheet=report.sheet,
+        row=report.first_data_row,
+    )
+
+
 def _import_checked(
     store,
     data,
@@ -318,7 +338,7 @@ def _import_checked(
         note_text_encoding(book, report, data[: 1 << 16])
         records_, counts = extract(book, data, report, store, mapping, report_date, limits)
         if not report.errors and not records_:
-            report.problems.append(Problem.of("no_rows", "không có dòng số liệu nào của xã/phường."))
+            report.problems.append(_no_rows(report))
         observations, new_units = (
             resolve_and_check(records_, report, store, counts) if not report.errors else (None, None)
         )
