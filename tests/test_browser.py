@@ -125,15 +125,21 @@ def test_upload_through_the_real_widget_then_undo(server, browser, tmp_path):
     page.close()
 
 
-def test_an_address_that_names_no_page_says_so_in_vietnamese(server, browser):
+def _opened_after_the_root(server, browser, path: str):
+    """A page at `path`, opened after the root: not the server's first session, since before
+    any run has called st.navigation Streamlit looks an address up among the files in pages/
+    and sends its English dialog itself, before the router runs (a server restart followed
+    by a mistyped link; noted in docs/)."""
     page = browser.new_page(viewport={"width": 1440, "height": 900})
-    # Not the server's first session: before any run has called st.navigation, Streamlit
-    # looks the address up among the files in pages/ and sends its English dialog itself,
-    # before the router runs (a server restart followed by a mistyped link; noted in docs/).
     page.goto(server)
     wait_for_app(page)
-    page.goto(server + "/tong_quan_cu")
+    page.goto(server + path)
     wait_for_app(page)
+    return page
+
+
+def test_an_address_that_names_no_page_says_so_in_vietnamese(server, browser):
+    page = _opened_after_the_root(server, browser, "/tong_quan_cu")
     page.get_by_role("heading", name="Không có trang này").wait_for()
     assert page.get_by_text("Địa chỉ «tong_quan_cu» không trỏ tới trang nào của hệ thống.").is_visible()
     assert not page.get_by_text("Page not found").count()  # Streamlit's own English dialog
@@ -146,11 +152,7 @@ def test_an_address_that_names_no_page_says_so_in_vietnamese(server, browser):
 def test_the_overviews_own_name_as_an_address_opens_the_overview(server, browser):
     # The default page is served at the root: "/overview", as a link written by hand names
     # it, named no page and brought Streamlit's English dialog.
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(server)
-    wait_for_app(page)
-    page.goto(server + "/overview")
-    wait_for_app(page)
+    page = _opened_after_the_root(server, browser, "/overview")
     page.get_by_role("heading", name="Cao điểm 70 ngày, đêm — Nghệ An 2023").wait_for()
     assert not page.get_by_text("Page not found").count()
     assert not page.get_by_text("Không có trang này").count()

@@ -129,6 +129,17 @@ def _titled_unit(rows: list[list], header: int):
     return name, _only(districts), _only(provinces), title_row, title_column
 
 
+def _in_table(sheet: Sheet):
+    """Whether a row of the sheet is a row of its table: every row of a spreadsheet; of a
+    Word/PDF table's sheet, not the text around the table."""
+    labels_of = sheet.row_labels
+
+    def in_table(k: int) -> bool:
+        return labels_of is None or (k < len(labels_of) and labels_of[k][1] is not None)
+
+    return in_table
+
+
 def detect_key_value(sheet: Sheet):
     """One unit's report as a list of its figures, the commune named above the table and the
     day by the report's date lines:
@@ -149,11 +160,7 @@ def detect_key_value(sheet: Sheet):
     rows = sheet.rows
     if not sheet.complete or not rows:
         return None
-    labels_of = sheet.row_labels
-
-    def in_table(k: int) -> bool:
-        return labels_of is None or (k < len(labels_of) and labels_of[k][1] is not None)
-
+    in_table = _in_table(sheet)
     for r in range(min(HEADER_SCAN_ROWS, len(rows) - 1)):
         if not in_table(r):
             continue
@@ -189,11 +196,7 @@ def detect_across(sheet: Sheet):
     rows = sheet.rows
     if not sheet.complete or not rows:
         return None
-    labels_of = sheet.row_labels
-
-    def in_table(k: int) -> bool:
-        return labels_of is None or (k < len(labels_of) and labels_of[k][1] is not None)
-
+    in_table = _in_table(sheet)
     for r in range(min(HEADER_SCAN_ROWS, len(rows) - 1)):
         found = {c: normalise.day_label(v) for c, v in enumerate(rows[r])}
         days = [c for c, label in found.items() if label is not None and label.rest in ("", "ngay")]
