@@ -216,3 +216,62 @@ def test_a_commune_in_two_parts_of_one_table_under_headings_is_told_why():
     )
     assert {e.code for e in report.errors} == {"conflicting_values"}
     assert "Giữa hai dòng có dòng «THÁNG 4/2021» (dòng 7)" in report.errors[0].message
+
+
+# -- tables side by side ------------------------------------------------------------------
+
+
+def _xlsx(rows: list[list]) -> bytes:
+    return workbook_bytes({"BC": rows})
+
+
+def _named(report, metric: str) -> dict[str, int]:
+    reg = registry.load_registry()
+    obs = report.observations[report.observations["metric"] == metric]
+    return {reg.at[k, "name"]: int(v) for k, v in zip(obs["unit_key"], obs["value"])}
+
+
+def _beside(right_head: str, right: list[tuple[str, int]], left_heading="", right_heading="") -> list[list]:
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["BÁO CÁO THU NHẬN HỒ SƠ CCCD"],
+        ["Số liệu tính đến 17h00 ngày 18/3/2021"],
+    ]
+    if left_heading or right_heading:
+        rows.append([left_heading, None, None, None, right_heading])
+    rows.append(["STT", "Xã", "Lũy kế thu nhận", None, "STT", "Xã", right_head])
+    left = [("Xã Kỳ Xuân", 2124), ("Xã Kỳ Bắc", 1755), ("Xã Kỳ Phú", 1900)]
+    for i in range(max(len(left), len(right))):
+        a = [i + 1, *left[i]] if i < len(left) else [None, None, None]
+        b = [i + 1, *right[i]] if i < len(right) else [None, None, None]
+        rows.append([*a, None, *b])
+    return rows
+
+
+def test_cards_handed_over_beside_the_collected_table_are_matched_by_their_own_names():
+    # The right table lists its communes in another order: paired by row, each commune got
+    # another's cards.
+    right = [("Xã Kỳ Phú", 1054), ("Xã Kỳ Xuân", 849), ("Xã Kỳ Bắc", 700)]
+    report = ingest.import_bytes(
+        None, _xlsx(_beside("Số thẻ đã trả", right, "I. THU NHẬN HỒ SƠ", "II. TRẢ THẺ CCCD")), "bc.xlsx"
+    )
+    assert report.status == "checked", report.message
+    got = _named(report, "returned")
+    assert got == {"Xã Kỳ Phú": 1054, "Xã Kỳ Xuân": 849, "Xã Kỳ Bắc": 700}
+    assert (
+        "3 bảng" not in report.layout
+        and "2 bảng cạnh nhau, đọc từng bảng (bắt đầu ở cột A, E)" in report.layout
+    )
+
+
+def test_two_tables_of_communes_side_by_side_are_both_read():
+    right = [("Xã Kỳ Tân", 2396), ("Xã Kỳ Thọ", 1512)]
+    report = ingest.import_bytes(None, _xlsx(_beside("Lũy kế thu nhận", right)), "bc.xlsx")
+    assert report.status == "checked", report.message
+    assert _named(report, "collected") == {
+        "Xã Kỳ Xuân": 2124,
+        "Xã Kỳ Bắc": 1755,
+        "Xã Kỳ Phú": 1900,
+        "Xã Kỳ Tân": 2396,
+        "Xã Kỳ Thọ": 1512,
+    }

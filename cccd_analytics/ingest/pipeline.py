@@ -504,6 +504,13 @@ def _finish_description(report: ImportReport) -> None:
             + ", ".join(str(r) for r in stacked["header_rows"])
             + ")"
         )
+    for beside in report.side_by_side_tables:
+        where = f"trang «{beside['sheet']}» có" if beside["sheet"] else "có"
+        parts.append(
+            f"{where} {len(beside['columns'])} bảng cạnh nhau, đọc từng bảng (bắt đầu ở cột "
+            + ", ".join(beside["columns"])
+            + ")"
+        )
     report.filled_down = len(report.filled_down_rows)
     if report.filled_down:
         parts.append(

@@ -115,6 +115,8 @@ class ImportReport:
     hamlet_rows: set = field(default_factory=set, repr=False, compare=False)
     # Sheets holding several tables one under another (`stacked`): sheet, header rows (1-based).
     stacked_tables: list[dict] = field(default_factory=list)
+    # Tables side by side on a sheet (`stacked._side_by_side`): sheet and each table's first column.
+    side_by_side_tables: list[dict] = field(default_factory=list)
     # Headers of further tables of the same figures and day on a sheet, read as one table with
     # the one above: (sheet, 1-based row).  Not in to_dict().
     same_day_tables: list = field(default_factory=list, repr=False, compare=False)

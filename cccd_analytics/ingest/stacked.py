@@ -48,6 +48,17 @@ def split(prepared: list[tuple], book: Workbook, report: ImportReport) -> list[t
         if found is None or found.kind != "report" or found.companion or not sheet.complete:
             out.append((sheet, found, header_rows))
             continue
+        beside = _side_by_side(sheet, found, book.file_name)
+        if beside is not None:
+            report.side_by_side_tables.append(dict(sheet=sheet.name, columns=[b[2] for b in beside]))
+            for block, table, _ in beside:
+                if table.companion:
+                    out.append((block, table, table.header_rows))
+                else:
+                    out.extend(
+                        (b, f, f.header_rows) for b, f in _blocks(block, table, book.file_name, report)
+                    )
+            continue
         blocks = _blocks(sheet, found, book.file_name, report)
         if len(blocks) > 1:
             _date_blocks(blocks)
@@ -74,6 +85,70 @@ def _blocks(
         cut, header_top, table = below
         blocks.append((dataclasses.replace(sheet, rows=rows[:cut], height=cut), current))
         rows, current = _rows_for(rows, current, cut, header_top), table
+
+
+def _side_by_side(sheet: Sheet, found: layouts.Layout, file_name: str):
+    """Two tables side by side on one sheet ("STT | Xã | Lũy kế" and, after a gap, "STT |
+    Xã | Số thẻ đã trả", or one district's communes left and another's right): [(sheet,
+    layout, first column letter)] of each, or None.  Each block keeps the sheet's rows and
+    columns as numbered in the file, the other's cells blank from the header down (the title
+    and date lines above stay whole).  Read as one table, the right block's figures were
+    paired with the left block's communes row by row, and its own communes never read.  A
+    block that is a table of its own or of cards handed over only; else nothing is split."""
+    if "commune" not in found.columns:
+        return None
+    top = found.header_rows[0]
+    name_at = found.columns["commune"].index
+    cut = None
+    for r in found.header_rows:
+        row = sheet.rows[r]
+        cut = next((c for c in range(name_at + 2, len(row)) if _field_of(row[c]) == "commune"), None)
+        if cut is not None:
+            break
+    if cut is None:
+        return None
+    while cut - 1 > name_at and _field_of(sheet.rows[found.header_rows[-1]][cut - 1]) == "row_number":
+        cut -= 1
+    left = _columns(sheet, top, 0, cut, cut)
+    right = _columns(sheet, top, cut, None, cut)
+    left_table = layouts.locate(left.rows, file_name)
+    right_table = layouts.locate(right.rows, file_name) or layouts.locate_companion(right.rows, file_name)
+    if left_table is None or right_table is None or not _collects(left_table):
+        return None
+    if "commune" not in right_table.columns or right_table.columns["commune"].index < cut:
+        return None
+    letter = layouts.column_letter
+    return [(left, left_table, letter(0)), (right, right_table, letter(cut))]
+
+
+def _columns(sheet: Sheet, top: int, first: int, end: int | None, cut: int) -> Sheet:
+    """The sheet with only columns first..end of its rows from `top` down (the others blank).
+    Above `top`, the lines just over the header that say something on both sides of `cut`
+    are headings of each table ("I. THU NHẬN HỒ SƠ" | "II. TRẢ THẺ", "HUYỆN QUỲ CHÂU" |
+    "HUYỆN QUỲ HỢP"), split too; the title and date lines above them stay whole."""
+    headings = top
+    while headings > 0 and layouts.texts_in(sheet.rows[headings - 1]):
+        headings -= 1
+    rows = []
+    for r, row in enumerate(sheet.rows):
+        both = r >= headings and _says(row[:cut]) and _says(row[cut:])
+        if r < top and not both:
+            rows.append(row)
+            continue
+        stop = len(row) if end is None else min(end, len(row))
+        rows.append([None] * first + list(row[first:stop]) if first < len(row) else [])
+    return dataclasses.replace(sheet, rows=rows, height=len(rows))
+
+
+def _says(cells: list) -> bool:
+    return any(normalise.text(c) for c in cells)
+
+
+def _field_of(cell) -> str | None:
+    from cccd_analytics.ingest import headers
+
+    text = normalise.text(cell)
+    return headers.match(text) if text else None
 
 
 def _collects(found: layouts.Layout) -> bool:
