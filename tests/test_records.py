@@ -289,6 +289,12 @@ def test_rows_without_commune_or_date_are_counted_out_by_row_number_only():
         ("Đã trả thẻ", False),
         ("Huy", True),
         ("", False),
+        # A system set to English.
+        ("Cancelled", True),
+        ("Canceled", True),
+        ("Rejected", True),
+        ("Received", False),
+        ("Returned", False),
     ],
 )
 def test_statuses_that_say_the_application_was_cancelled_or_refused(status, void):

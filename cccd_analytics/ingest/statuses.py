@@ -44,8 +44,12 @@ def is_void(status: str) -> bool:
     """Whether a status says the application was cancelled or refused ("Hủy", "Đã hủy",
     "Từ chối", "Không đủ điều kiện"): not an application taken in, so never counted."""
     folded = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(status or "")).split())
-    return "huy" in folded.split() or any(
-        w in folded for w in ("tu choi", "khong du dieu kien", "khong hop le", "loai bo", "da xoa")
+    words = folded.split()
+    return (
+        "huy" in words
+        or any(w in folded for w in ("tu choi", "khong du dieu kien", "khong hop le", "loai bo", "da xoa"))
+        # The English of a system set to English ("Cancelled", "Rejected", "Void").
+        or any(w in words for w in ("cancelled", "canceled", "cancel", "rejected", "refused", "void", "voided"))
     )
 
 
