@@ -268,3 +268,17 @@ def test_a_template_not_yet_filled_in_is_refused_at_its_table_naming_the_empty_c
     (error,) = report.errors
     assert (error.code, error.sheet, error.row) == ("no_rows", "BC", len(TOP) + 2)
     assert "C «Trong ngày», D «Lũy kế thu nhận») đều trống" in error.message
+
+
+def test_a_csv_whose_dates_and_codes_are_kept_as_text_for_excel_is_read_inside_the_quotes():
+    table = (
+        "Ngày báo cáo,Mã xã,Xã,Lũy kế thu nhận\n"
+        '="16/03/2021",="18814",Xã Kỳ Tân,2396\n'
+        '="16/03/2021",="18790",Xã Kỳ Thọ,="1512"\n'
+    )
+    report = ingest.import_bytes(None, table.encode(), "bc.csv")
+    assert report.status == "checked", report.message
+    assert values(report, by="date", metric="collected") == {
+        (KY_TAN, "2021-03-16"): 2396,
+        (KY_THO, "2021-03-16"): 1512,
+    }

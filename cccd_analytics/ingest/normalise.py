@@ -51,8 +51,18 @@ def is_blank(raw) -> bool:
     return isinstance(raw, str) and raw.strip().lower() in MISSING
 
 
+def unprotected(raw):
+    """A CSV cell written for Excel to keep as text, `="23/05/2023"` or `="017617"` (web tools
+    export codes and dates so, lest Excel drop a leading zero or turn a date around): what
+    is inside the quotes; any other value as it is."""
+    if isinstance(raw, str) and len(raw) >= 3 and raw.startswith('="') and raw.endswith('"'):
+        return raw[2:-1]
+    return raw
+
+
 def text(raw) -> str:
     """A cell as clean NFC text ("" for blanks); 12.0 → "12"."""
+    raw = unprotected(raw)
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
         return ""
     if isinstance(raw, float) and raw.is_integer():
@@ -76,6 +86,7 @@ def parse_count(raw) -> Parsed:
     fraction, so none of them can be read two ways); "5432,0" and 5432.0 are whole.
     A fraction ("1,5", 12.5) or a percentage is an error: a count cannot have one.
     """
+    raw = unprotected(raw)
     if is_blank(raw):
         return Parsed(None)
     if isinstance(raw, bool):
@@ -199,6 +210,7 @@ def parse_date(raw, order: str = "dmy") -> Parsed:
     `order` is the reading a column's other dates support ("dmy" unless some dates
     are only valid month-first, see `date_order`).
     """
+    raw = unprotected(raw)
     if is_blank(raw):
         return Parsed(None)
     if isinstance(raw, datetime):

@@ -49,7 +49,9 @@ def is_void(status: str) -> bool:
         "huy" in words
         or any(w in folded for w in ("tu choi", "khong du dieu kien", "khong hop le", "loai bo", "da xoa"))
         # The English of a system set to English ("Cancelled", "Rejected", "Void").
-        or any(w in words for w in ("cancelled", "canceled", "cancel", "rejected", "refused", "void", "voided"))
+        or any(
+            w in words for w in ("cancelled", "canceled", "cancel", "rejected", "refused", "void", "voided")
+        )
     )
 
 
