@@ -704,3 +704,16 @@ def test_the_type_written_tells_a_commune_from_a_ward_of_the_same_name():
         "Tỉnh Nghệ An", "Thị xã Thái Hoà", "Phường Long Sơn"
     )
     assert not _resolve("Tỉnh Nghệ An", "", "Long Sơn").official
+
+
+@pytest.mark.parametrize(
+    "typed", ["18814 - Kỳ Tân", "18814-Xã Kỳ Tân", "[18814] Kỳ Tân", "18814 Kỳ Tân", "(18814) Kỳ Tân"]
+)
+def test_a_code_typed_before_the_name_in_the_name_cell_places_the_row(typed):
+    match = _resolve("Hà Tĩnh", "Huyện Kỳ Anh", typed)
+    assert match.official and match.key == KY_TAN_HT, match
+
+
+def test_a_code_before_a_name_of_another_unit_is_not_taken_for_it():
+    # 18790 is Kỳ Thọ's code: the name decides, as with a code column that disagrees.
+    assert _resolve("Hà Tĩnh", "Huyện Kỳ Anh", "18790 - Kỳ Tân").key == KY_TAN_HT

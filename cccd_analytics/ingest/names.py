@@ -73,6 +73,19 @@ def unhurried(name: str) -> str:
 _BRACKETED = re.compile(r"^(.*\S)\s*[(\[]\s*([^()\[\]]+?)\s*[)\]]\s*$")
 
 
+_CODE_FIRST = re.compile(r"^\s*[\[(]?\s*(\d{4,6})\s*[\])]?\s*[-–:.,]?\s*(\D.*)$")
+
+
+def _code_in_name(rec: FirstRow) -> FirstRow:
+    """ "18760 - Kỳ Bắc", "[18763] Kỳ Phú", "18766 Kỳ Phong": the commune's GSO code typed
+    before its name in the name cell, read as the row's code (when it gives none) and the
+    name.  The code then places the row when the name agrees with it (`registry.resolve`)."""
+    found = _CODE_FIRST.match(rec.commune or "")
+    if not found or (rec.code and str(rec.code).strip() != found.group(1)):
+        return rec
+    return rec._replace(commune=found.group(2).strip(), code=rec.code or found.group(1))
+
+
 def _district_in_brackets(rec: FirstRow) -> FirstRow:
     """ "Ngọc Sơn (Đô Lương)", "Xã Đồng Văn (H. Quế Phong)": a name shared by several districts,
     written with its own in brackets, read as "Ngọc Sơn - Đô Lương" is (`address`).  Only when
@@ -94,7 +107,7 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     """registry.resolve, and for a row that names neither province nor district, each
     province in turn: a name found in exactly one of them is that unit.  Without the
     closest names of an unknown unit: the caller asks for them in bulk."""
-    rec = _district_in_brackets(rec)
+    rec = _district_in_brackets(_code_in_name(rec))
     match = _resolve_spelled(rec, reg)
     if match.official or match.ambiguous:
         return match
