@@ -282,3 +282,24 @@ def test_a_csv_whose_dates_and_codes_are_kept_as_text_for_excel_is_read_inside_t
         (KY_TAN, "2021-03-16"): 2396,
         (KY_THO, "2021-03-16"): 1512,
     }
+
+
+@pytest.mark.parametrize("header", ["Thu nhận hồ sơ (trong ngày / lũy kế)", "Lũy kế thu nhận"])
+def test_two_figures_in_one_cell_are_refused_at_the_cell_never_joined_into_one(header):
+    # "33↵2.396" (a daily figure over a running total) was read as 332.396; a row whose every
+    # figure was unreadable was taken for a heading and left out without a word.
+    rows = [*TOP, ["STT", "Xã", header], [1, "Xã Kỳ Tân", "33\n2.396"], [2, "Xã Kỳ Thọ", "1.512"]]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
+    assert report.status == "refused"
+    bad = report.errors[0]
+    assert (bad.code, bad.row, bad.column) == ("bad_number", len(TOP) + 2, "C")
+    assert "ô ghi hai số trên hai dòng («33 / 2.396»)" in bad.message
+    if "trong ngày" in header:
+        said = [p for p in report.errors if p.code == "no_cumulative"]
+        assert said and "ghi hai số trong một ô" in said[0].message
+
+
+def test_a_first_row_whose_figures_are_all_unreadable_is_refused_at_its_cells():
+    rows = [*TOP, ["STT", "Xã", "Lũy kế thu nhận"], [1, "Xã Kỳ Tân", "2.3.96"], [2, "Xã Kỳ Thọ", "1.512"]]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
+    assert [(p.code, p.row, p.column) for p in report.errors] == [("bad_number", len(TOP) + 2, "C")]

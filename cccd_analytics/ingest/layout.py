@@ -755,7 +755,7 @@ def classify(row: list, layout: Layout) -> RowKind:
     has_numbers = any(
         normalise.parse_count(v).value is not None or f == "collected_day" and normalise.is_dash(v)
         for f, v in values
-    )
+    ) or any(_unreadable_figure(v) for _, v in values)
     folded = _label_key(name)
     if folded.startswith("cong an "):
         # "Công an xã Kỳ Tân", "Công an huyện Kỳ Anh": a unit named by its police, not a
@@ -782,6 +782,15 @@ def classify(row: list, layout: Layout) -> RowKind:
     if _is_district_label(name, stt):
         return RowKind("subtotal", district=district_from_label(name), label=name)
     return RowKind("commune")
+
+
+def _unreadable_figure(value) -> bool:
+    """A figure's cell with digits that is no count ("12a", "33↵2.396", "1O5"): the row is a
+    row of figures all the same, so that the cell is refused by name.  A row whose every
+    figure was such was taken for a heading and left out without a word.  Words without a
+    digit ("Lũy kế" on a header repeated on a printed page) are no figure."""
+    text = normalise.text(value)
+    return any(ch.isdigit() for ch in text) and normalise.parse_count(value).error is not None
 
 
 def _sum_like_commune(name: str) -> bool:

@@ -99,6 +99,9 @@ def parse_count(raw) -> Parsed:
         if abs(raw - round(raw)) < 1e-6:  # 4843.000000001 from a sum formula
             return Parsed(int(round(raw)))
         return Parsed(error=f"không phải số nguyên: {raw:g}")
+    two = _two_figures(str(raw))
+    if two:
+        return Parsed(error=two)
     value = _clean_number_text(raw)
     if value.endswith("%"):
         return Parsed(error=f"là tỷ lệ phần trăm, không phải số lượng: «{raw}»")
@@ -125,6 +128,24 @@ def parse_count(raw) -> Parsed:
     if number.is_integer():
         return Parsed(int(number))
     return Parsed(error=f"không phải số nguyên: «{raw}»")
+
+
+_LINE_BETWEEN = re.compile(r"\d[ \t\u00a0]*[\r\n\u2028\u2029\v]+\s*\d")
+_SPACE_BETWEEN = re.compile(r"\d[\s\u00a0\u202f\u2009\u2007]+\d")
+_MARK_BETWEEN = re.compile(r"\d[.,]\d")
+
+
+def _two_figures(text: str) -> str | None:
+    """Why a cell of two figures is no count: one per line ("33↵2.396", a daily figure over a
+    running total in one cell), or spaces between digits beside dots or commas ("15 2.288":
+    a space is a thousands separator only where no other is used).  The digits were joined
+    into one number (332.396) without a word."""
+    if _LINE_BETWEEN.search(text):
+        shown = " / ".join(part.strip() for part in text.splitlines() if part.strip())
+        return f"ô ghi hai số trên hai dòng («{shown}»); mỗi ô chỉ ghi một số"
+    if _SPACE_BETWEEN.search(text) and _MARK_BETWEEN.search(text):
+        return f"ô ghi hai số hoặc một số với hai kiểu dấu phân cách («{' '.join(text.split())}»); mỗi ô chỉ ghi một số"
+    return None
 
 
 # A count followed by the word for what it counts, as some units type every cell.

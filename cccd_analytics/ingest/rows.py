@@ -621,10 +621,17 @@ def _part_cells(row, index, part_columns, count_of, sheet_name, report):
 def _no_cumulative(cols, found: layouts.Layout, sheet_name, report: ImportReport) -> None:
     col = cols.get("collected_day")
     report.needs_mapping = True
+    # "Thu nhận hồ sơ (trong ngày / lũy kế)" over cells of two figures ("15 2.288", one per
+    # line in the cell): both are in the column, which is read as one figure only.
+    header = fold(col.header or "") if col else ""
+    both = col is not None and "luy ke" in header and any(w in header for w in ("trong ngay", "hom nay"))
     report.problems.append(
         Problem.of(
             "no_cumulative",
-            "thiếu cột lũy kế thu nhận (chỉ có số trong ngày).",
+            f"cột {col.letter} «{col.header}» ghi hai số trong một ô (số trong ngày và lũy kế); hãy tách "
+            "thành hai cột «Trong ngày» và «Lũy kế thu nhận», mỗi ô một số, rồi tải lên lại."
+            if both
+            else "thiếu cột lũy kế thu nhận (chỉ có số trong ngày).",
             sheet=sheet_name,
             row=found.header_rows[-1] + 1,
             column=col.letter if col else None,
