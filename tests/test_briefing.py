@@ -190,6 +190,13 @@ def test_deck_is_16_9_vietnamese_with_native_charts(nghe_an, tmp_path):
         assert heading in every
     assert nghe_an.narrative[0] in every and len(DIACRITICS.findall(every)) > 500
     assert f"và {fmt.number(len(nghe_an.teams.rows) - 20)} xã khác" in every
+    # Every run tagged Vietnamese, the charts' too: tagged English (the template's), each
+    # Vietnamese word was underlined as misspelt in PowerPoint.
+    from pptx.oxml.ns import qn
+
+    roots = [s._element for s in deck.slides] + [c._chartSpace for c in charts_of(deck)]
+    runs = [r for root in roots for r in root.iter(qn("a:r"))]
+    assert runs and all(r.find(qn("a:rPr")).get("lang") == "vi-VN" for r in runs)
 
     found = charts_of(deck)
     kinds = [c.chart_type for c in found]

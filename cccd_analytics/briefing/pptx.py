@@ -597,12 +597,41 @@ def write_pptx(
         for s in plan:
             number += 1
             render_slide(prs, s, b, number, total, image)
+    _in_vietnamese(prs)
     core = prs.core_properties
     core.title = items[0].campaign if len(items) == 1 else TITLE
     core.subject = TITLE
     core.author = AUTHOR
     core.language = "vi-VN"
     prs.save(path if hasattr(path, "write") else str(path))
+
+
+def _in_vietnamese(prs) -> None:
+    """Every piece of text tagged Vietnamese (lang="vi-VN"): python-pptx's template tags
+    its text English, so PowerPoint underlined every Vietnamese word as misspelt, and a
+    screen reader would read it with English sounds.  The runs, the paragraphs' ends, the
+    defaults of the masters and layouts, and the charts' texts."""
+    from lxml import etree
+    from pptx.oxml.ns import qn
+
+    tags = (qn("a:rPr"), qn("a:endParaRPr"), qn("a:defRPr"))
+
+    def tag(root) -> None:
+        for run in root.iter(qn("a:r")):
+            if run.find(qn("a:rPr")) is None:
+                run.insert(0, etree.SubElement(run, qn("a:rPr")))
+        for element in root.iter(*tags):
+            element.set("lang", "vi-VN")
+
+    for master in prs.slide_masters:
+        tag(master._element)
+        for layout in master.slide_layouts:
+            tag(layout._element)
+    for slide in prs.slides:
+        tag(slide._element)
+        for shape in slide.shapes:
+            if getattr(shape, "has_chart", False) and shape.has_chart:
+                tag(shape.chart._chartSpace)
 
 
 def pptx_bytes(briefings, **kwargs) -> bytes:
