@@ -510,7 +510,7 @@ EN.update(
         "Còn thiếu": "Still missing",
         "tuần này (đến {d})": "this week (to {d})",
         "tuần này {n}/{target}": "this week {n}/{target}",
-        "{n}/{target} tuần này · {met}/{weeks} tuần đạt": "{n}/{target} this week · {met}/{weeks} weeks met",
+        "{n}/{target} tuần này · đạt {met} trên {weeks} tuần": "{n}/{target} this week · {met} of {weeks} weeks met",
         "{share} của chỉ tiêu, hạn {d}": "{share} of target, due {d}",
         "Nhóm ưu tiên: {parts}": "Priority groups: {parts}",
         "Hình thức thu nhận: {parts}": "Channels: {parts}",

@@ -555,7 +555,7 @@ def group_targets_table(rows: pd.DataFrame) -> pd.DataFrame:
     def progress(row) -> str:
         if row["kind"] == "per_week":
             return t(
-                "{n}/{target} tuần này · {met}/{weeks} tuần đạt",
+                "{n}/{target} tuần này · đạt {met} trên {weeks} tuần",
                 n=fmt.number(row["week_collected"]),
                 target=fmt.number(row["per_week"]),
                 met=fmt.number(row["weeks_met"]),

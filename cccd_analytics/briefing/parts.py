@@ -127,7 +127,7 @@ def _target_line(row) -> str:
     if row["kind"] == "per_week":
         return (
             f"{row['name']}: {status.lower()} — tuần này {fmt.number(row['week_collected'])}/"
-            f"{fmt.number(row['per_week'])}, {fmt.number(row['weeks_met'])}/{fmt.number(row['weeks'])} tuần đạt."
+            f"{fmt.number(row['per_week'])}, đạt {fmt.number(row['weeks_met'])} trên {fmt.number(row['weeks'])} tuần."
         )
     if row["status"] == "no_data":
         return f"{row['name']}: chưa có số liệu hoặc mẫu số."
