@@ -438,6 +438,17 @@ EN.update(
 EN.update(
     {
         "{n}/{total} xã đã báo cáo số liệu ngày {d}.": "{n}/{total} communes reported figures for {d}.",
+        "Ngày {last} mới có {n}/{total} xã báo cáo, nên số liệu đang xem là đến ngày {usual}, ngày gần "
+        "nhất đa số xã đã báo cáo. Chọn ngày {last} ở «Số liệu tính đến» để xem số tạm của ngày đó.": (
+            "Only {n}/{total} communes have reported for {last} so far, so the figures shown are up to "
+            "{usual}, the latest day most communes reported. Choose {last} under «Data as of» to see "
+            "that day's provisional figures."
+        ),
+        "Số tạm: ngày {last} mới có {n}/{total} xã báo cáo; tốc độ và dự báo tính theo số của các xã đó. "
+        "Ngày {usual} là ngày gần nhất đa số xã đã báo cáo.": (
+            "Provisional: only {n}/{total} communes have reported for {last}; the pace and the forecast "
+            "follow those communes' figures. {usual} is the latest day most communes reported."
+        ),
         "Xã chưa báo cáo được tính theo số liệu của ngày báo cáo gần nhất.": "Communes that have not reported count with the figures of their latest report.",
         "{n} xã chưa báo cáo từ {k} ngày trở lên": "{n} communes silent for {k} days or more",
         "Không có xã nào chưa báo cáo từ {k} ngày trở lên.": "No commune has been silent for {k} days or more.",

@@ -29,6 +29,10 @@ st.caption(
     )
 )
 
+newer = ui.newer_day_note(context)
+if newer:
+    st.info(newer)
+
 styles.narrow_overview()
 # The verdict first: the one sentence a leader opens the page for, above the figures.
 verdict = t(metrics.STATUS_LABELS.get(main["status"], ""))

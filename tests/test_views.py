@@ -47,6 +47,18 @@ def test_freshness_counts_todays_reports_and_lists_the_silent_longest_first():
     assert shown["Báo cáo gần nhất"].tolist() == ["chưa báo cáo", "10/6/2023", "13/6/2023"]
 
 
+def test_the_usual_day_is_the_last_by_which_most_communes_had_reported():
+    # 5 of 460 uploaded early for 16/6: the province's picture is 15/6's.
+    days = ["2023-06-16"] * 5 + ["2023-06-15"] * 440 + ["2023-06-12"] * 15
+    units = communes(last_report=pd.to_datetime(days))
+    assert freshness.complete_day(units, "2023-06-16") == pd.Timestamp("2023-06-15")
+    # Most in on the newest day: that day; a campaign reporting every few days keeps its rhythm.
+    units = communes(last_report=pd.to_datetime(["2023-06-16"] * 300 + ["2023-06-15"] * 160))
+    assert freshness.complete_day(units, "2023-06-16") == pd.Timestamp("2023-06-16")
+    units = communes(last_report=pd.to_datetime(["2023-06-16", "2023-06-14", "2023-06-13", None]))
+    assert freshness.complete_day(units, "2023-06-16") == pd.Timestamp("2023-06-14")
+
+
 def test_the_days_without_a_report_read_as_a_count_or_as_reported():
     assert [tables.silent_days(d) for d in (0, 3, float("nan"))] == [
         "đã báo cáo",
@@ -132,6 +144,10 @@ def test_the_sidebar_day_follows_the_newest_day_unless_one_was_chosen():
     assert day_to_show(date(2023, 6, 10), on_15, first, on_16) == date(2023, 6, 10)  # chosen: kept
     assert day_to_show(date(2023, 6, 20), on_16, first, on_16) == on_16  # no data that day
     assert day_to_show(date(2023, 4, 1), None, first, on_16) == on_16  # a link before the first day
+    # 16/6 only begun: the usual day (15/6) is shown, and followed; 16/6 when chosen.
+    assert day_to_show(None, None, first, on_16, on_15) == on_15
+    assert day_to_show(on_15, on_15, first, on_16, on_16) == on_16  # 16/6 filled in: followed
+    assert day_to_show(on_16, on_15, first, on_16, on_15) == on_16  # chosen: kept
 
 
 def test_pace_against_need_without_a_need_shows_the_pace_alone():

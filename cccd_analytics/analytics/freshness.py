@@ -47,3 +47,20 @@ def freshness(units: pd.DataFrame, as_of, silent_days: int = SILENT_DAYS) -> Fre
         ["days_silent", "district", "name"], ascending=[False, True, True], na_position="first"
     ).reset_index(drop=True)
     return Freshness(as_of, reported, len(communes), silent)
+
+
+def complete_day(units: pd.DataFrame, as_of) -> pd.Timestamp:
+    """The last day, up to `as_of`, by which at least half the communes that ever reported
+    had reported: the day a leader's figures should be read at by default.  A day that only
+    a few communes have reported yet (5 of 460 uploaded early) moves the whole province's
+    headline — its pace, its forecast — on the figures of those few; the day before, with
+    nearly every commune in, is the picture to show, the newer day one click away."""
+    as_of = pd.Timestamp(as_of)
+    communes = units[units["level"] == "commune"]
+    last = pd.to_datetime(communes["last_report"]).dropna()
+    if last.empty:
+        return as_of
+    # The k-th most recent report, k half the communes: by that day half had reported.
+    half = (len(last) + 1) // 2
+    day = last.sort_values(ascending=False).iloc[half - 1].normalize()
+    return min(day, as_of)

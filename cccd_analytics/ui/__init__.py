@@ -16,6 +16,7 @@ from cccd_analytics.ui.context import (
     current_role,
     current_user,
     follow_wanted_page,
+    newer_day_note,
     page_context,
     stop_without_campaign,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "import_report",
     "language_picker",
     "md_escape",
+    "newer_day_note",
     "page_context",
     "png_download",
     "problem_table",

@@ -25,6 +25,9 @@ class Context:
     as_of: date | None
     first_day: date | None
     last_day: date | None
+    # The day shown by default: the last by which most communes had reported (a newer day
+    # only a few have reported yet is shown when chosen, and said so).
+    usual_day: date | None = None
 
     def snapshot(self) -> metrics.Snapshot:
         return loaders.snapshot(default_url(), loaders.data_version(), self.campaign.name, self.as_of)
@@ -80,29 +83,63 @@ def campaign_filters() -> Context:
         st.session_state["campaign"] = names[-1]
     name = st.sidebar.selectbox(i18n.t("Chiến dịch"), names, key="campaign")
     first, last = loaders.data_range(url, version, name)
-    as_of = None
+    as_of = usual = None
     if last is not None:
+        usual = loaders.complete_day(url, version, name, last)
         key, newest = f"as_of::{name}", f"_newest::{name}"
         links.bind("ngay", key, "date")
         st.session_state[key] = day_to_show(
-            st.session_state.get(key), st.session_state.get(newest), first, last
+            st.session_state.get(key), st.session_state.get(newest), first, last, usual
         )
-        st.session_state[newest] = last
+        st.session_state[newest] = usual
         as_of = st.sidebar.date_input(
             i18n.t("Số liệu tính đến"), min_value=first, max_value=last, format="DD/MM/YYYY", key=key
         )
     campaign = found[names.index(name)]
-    return Context(campaign, as_of, first, last)
+    return Context(campaign, as_of, first, last, usual)
 
 
-def day_to_show(chosen: date | None, newest_before: date | None, first: date, last: date) -> date:
-    """The sidebar's day: the one chosen (or given by a link) while it has data, the
-    newest day otherwise.  A viewer who was on the newest day (`newest_before`, the last
-    day this session was shown) follows it when a newer day is imported or the newest is
-    undone, as a leader who opened the dashboard in the morning expects at the
+def newer_day_note(context: Context) -> str | None:
+    """What the overview says when a newer day than the one shown has figures from only a
+    few communes (`Context.usual_day`), or when that newer day is the one chosen."""
+    from cccd_analytics.analytics import freshness
+
+    usual, last = context.usual_day, context.last_day
+    if usual is None or last is None or usual >= last or context.as_of not in (usual, last):
+        return None
+    newest = loaders.snapshot(default_url(), loaders.data_version(), context.campaign.name, last)
+    fresh = freshness.freshness(newest.units, last)
+    if context.as_of == usual:
+        return i18n.t(
+            "Ngày {last} mới có {n}/{total} xã báo cáo, nên số liệu đang xem là đến ngày {usual}, ngày gần "
+            "nhất đa số xã đã báo cáo. Chọn ngày {last} ở «Số liệu tính đến» để xem số tạm của ngày đó.",
+            last=fmt.date_vn(last),
+            usual=fmt.date_vn(usual),
+            n=fmt.number(fresh.reported),
+            total=fmt.number(fresh.total),
+        )
+    return i18n.t(
+        "Số tạm: ngày {last} mới có {n}/{total} xã báo cáo; tốc độ và dự báo tính theo số của các xã đó. "
+        "Ngày {usual} là ngày gần nhất đa số xã đã báo cáo.",
+        last=fmt.date_vn(last),
+        usual=fmt.date_vn(usual),
+        n=fmt.number(fresh.reported),
+        total=fmt.number(fresh.total),
+    )
+
+
+def day_to_show(
+    chosen: date | None, newest_before: date | None, first: date, last: date, usual: date | None = None
+) -> date:
+    """The sidebar's day: the one chosen (or given by a link) while it has data, the usual
+    day otherwise (`usual`: the last by which most communes had reported, `Context.usual_day`;
+    the newest day when not given).  A viewer who was on the usual day (`newest_before`, the
+    last one this session was shown) follows it when a newer day is imported or the newest
+    is undone, as a leader who opened the dashboard in the morning expects at the
     afternoon's report."""
+    usual = usual or last
     if chosen is None or not (first <= chosen <= last) or chosen == newest_before:
-        return last
+        return usual
     return chosen
 
 

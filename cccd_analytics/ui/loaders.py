@@ -114,6 +114,14 @@ def data_range(url: str, version: tuple, name: str) -> tuple[date | None, date |
     return shared.data_range(get_store(url), campaign(url, version, name), version)
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def complete_day(url: str, version: tuple, name: str, last: date) -> date:
+    """The day the campaign's figures are shown at by default (`freshness.complete_day`)."""
+    from cccd_analytics.analytics import freshness
+
+    return freshness.complete_day(snapshot(url, version, name, last).units, last).date()
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def briefing_file(url: str, version: tuple, name: str, as_of: date | None, kind: str) -> bytes:
     from cccd_analytics import briefing
