@@ -303,3 +303,25 @@ def test_a_first_row_whose_figures_are_all_unreadable_is_refused_at_its_cells():
     rows = [*TOP, ["STT", "Xã", "Lũy kế thu nhận"], [1, "Xã Kỳ Tân", "2.3.96"], [2, "Xã Kỳ Thọ", "1.512"]]
     report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
     assert [(p.code, p.row, p.column) for p in report.errors] == [("bad_number", len(TOP) + 2, "C")]
+
+
+def test_a_days_figure_that_is_not_the_rise_from_the_stored_day_before_is_warned_about(store):
+    def day(d: int, rows: list[list]) -> bytes:
+        head = [
+            TOP[0],
+            [f"Số liệu tính đến 17h00 ngày {d}/3/2021"],
+            ["STT", "Xã", "Trong ngày", "Lũy kế thu nhận"],
+        ]
+        return workbook_bytes({"BC": head + rows})
+
+    first = ingest.import_bytes(
+        store, day(15, [[1, "Xã Kỳ Tân", 30, 2300], [2, "Xã Kỳ Thọ", 10, 1500]]), "15.xlsx"
+    )
+    assert first.status == "imported", first.message
+    # Kỳ Tân: 7 in the day, but 2300 → 2314 is 14; Kỳ Thọ: 12, and 1500 → 1512.
+    report = ingest.import_bytes(
+        store, day(16, [[1, "Xã Kỳ Tân", 7, 2314], [2, "Xã Kỳ Thọ", 12, 1512]]), "16.xlsx", dry_run=True
+    )
+    (said,) = [p for p in report.warnings if p.code == "day_gain_mismatch"]
+    assert said.row == 4 and said.column == "C"
+    assert "lũy kế tăng từ 2.300 (15/3/2021, số đã lưu) lên 2.314, tức 14" in said.message

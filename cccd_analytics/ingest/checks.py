@@ -376,7 +376,9 @@ def check_missing_communes(obs: pd.DataFrame, report: ImportReport) -> None:
         )
 
 
-def _check_day_gain(obs: pd.DataFrame, is_collected: np.ndarray, report: ImportReport) -> None:
+def _check_day_gain(
+    obs: pd.DataFrame, is_collected: np.ndarray, report: ImportReport, current: pd.DataFrame | None = None
+) -> None:
     """A day's own figure given beside the running totals of that day and the day before
     (a table of "Lũy kế đến 15/3 | Lũy kế đến 16/3 | Tăng trong ngày") that is not their
     difference: one of the three is mistyped, and nothing says which, so it is a warning at
@@ -422,26 +424,52 @@ def _check_day_gain(obs: pd.DataFrame, is_collected: np.ndarray, report: ImportR
     now = collected_of.get_indexer(key[gains])
     before = collected_of.get_indexer(unit_code[gains] * width + earlier)
     found = (earlier >= 0) & (now >= 0) & (before >= 0)
-    gains, now, before = gains[found], collected_at[now[found]], collected_at[before[found]]
-    bad = value[now].astype(np.int64) - value[before].astype(np.int64) != value[gains].astype(np.int64)
-    for at, this, last in list(zip(gains[bad].tolist(), now[bad].tolist(), before[bad].tolist()))[:20]:
+    # (row of the day's figure, that day's running total, the day before's, where it is from)
+    compared = [
+        (at, int(value[this]), int(value[last]), "")
+        for at, this, last in zip(
+            gains[found].tolist(), collected_at[now[found]].tolist(), collected_at[before[found]].tolist()
+        )
+    ]
+    # The day before in the store (a report of "Trong ngày | Lũy kế" sent day after day).
+    alone = gains[(now >= 0) & ~found]
+    if current is not None and len(alone) and not current.empty:
+        stored = current[current["metric"] == "collected"]
+        kept = dict(
+            zip(
+                zip(stored["unit_key"].astype(str), pd.to_datetime(stored["date"]).dt.normalize()),
+                stored["value"].to_numpy(),
+            )
+        )
+        day = pd.Timedelta(days=1)
+        for at, this in zip(alone.tolist(), collected_at[now[(now >= 0) & ~found]].tolist()):
+            was = kept.get((str(obs["unit_key"].iloc[at]), dates.iloc[at] - day))
+            if was is not None:
+                compared.append((at, int(value[this]), int(was), ", số đã lưu"))
+    said = 0
+    for at, ran, was, source in compared:
         row = obs.iloc[at]
-        when, ran, was = dates.iloc[at], int(value[this]), int(value[last])
+        if ran - was == int(row["value"]):
+            continue
+        when = dates.iloc[at]
         report.problems.append(
             Problem.of(
                 "day_gain_mismatch",
                 f"«{row['name']}» ngày {date_vn(when)}: thu nhận trong ngày ghi {thousands(int(row['value']))}, "
-                f"nhưng lũy kế tăng từ {thousands(was)} ({date_vn(dates.iloc[last])}) lên {thousands(ran)}, "
-                f"tức {thousands(ran - was)}; một trong ba số bị ghi nhầm.",
+                f"nhưng lũy kế tăng từ {thousands(was)} ({date_vn(when - pd.Timedelta(days=1))}{source}) lên "
+                f"{thousands(ran)}, tức {thousands(ran - was)}; một trong ba số bị ghi nhầm.",
                 sheet=row.get("sheet") or None,
                 row=int(row["row"]) if pd.notna(row.get("row")) else None,
                 column=row.get("column") or None,
                 header=row.get("header") or None,
             )
         )
+        said += 1
+        if said >= 20:
+            break
 
 
-def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
+def check_consistency(obs: pd.DataFrame, report: ImportReport, current: pd.DataFrame | None = None) -> None:
     # Performance: each metric is matched with `collected` on (unit, date) through one
     # integer key per row (codes in sorted order, so ordering by the key is ordering by
     # unit, then date), instead of pivoting every observation or merging on the text; the
@@ -451,7 +479,7 @@ def check_consistency(obs: pd.DataFrame, report: ImportReport) -> None:
     is_collected = (metric == "collected").to_numpy(dtype=bool)
     if not is_collected.any():
         return
-    _check_day_gain(obs, is_collected, report)
+    _check_day_gain(obs, is_collected, report, current)
     returned = (metric == "returned").to_numpy(dtype=bool)
     eligible = (metric == "eligible").to_numpy(dtype=bool)
     if not (returned.any() or eligible.any()):

@@ -178,7 +178,7 @@ def resolve_and_check(
             current = store.current_observations(unit_keys=obs["unit_key"].unique())
             check_replaced(obs, current, report, store)
         check_cumulative(obs, report, store, current)
-        check_consistency(obs, report)
+        check_consistency(obs, report, current)
         check_missing_communes(obs, report)
     finally:
         for hierarchy, future in pending.items():
