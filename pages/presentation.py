@@ -73,6 +73,15 @@ st.html("""
   .st-key-cccd_nav { height: 48px; overflow: hidden; }
   .st-key-cccd_nav button { min-height: 40px; }
   .st-key-cccd_nav button p, .st-key-cccd_nav a p { font-size: 20px; }
+  /* A 1280×720 projector: the sizes above (28px and more, read from the back of a room on
+     1366×768 and 1920×1080) put a slide's last lines under the navigation bar; here they
+     follow the screen's height instead. */
+  @media (max-height: 740px) and (min-width: 700px) {
+    .st-key-cccd_slide, .cccd-slide, .cccd-sub, .cccd-tile .label, .cccd-tile .note {
+      font-size: clamp(18px, 3.1vh, 28px) !important; }
+    .cccd-slide ul { font-size: clamp(20px, 3.4vh, 30px) !important; }
+    table.cccd-slide-table, .cccd-note, .cccd-more { font-size: clamp(16px, 2.9vh, 28px) !important; }
+  }
   /* The shortcut hint Streamlit draws in a button ("Home", "←") is English and a second
      label; the keys still work and the footer names them in Vietnamese. */
   .st-key-cccd_nav button [aria-label^="Shortcut"] { display: none; }
