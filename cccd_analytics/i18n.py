@@ -438,6 +438,11 @@ EN.update(
 EN.update(
     {
         "{n}/{total} xã đã báo cáo số liệu ngày {d}.": "{n}/{total} communes reported figures for {d}.",
+        "Không xã nào chậm tiến độ hay có nguy cơ chậm.": "No commune is behind or at risk.",
+        "Có {k}/{n} xã chậm tiến độ hoặc có nguy cơ chậm; bảng dưới là {m} xã đứng đầu theo cách sắp xếp đã chọn.": (
+            "{k}/{n} communes are behind or at risk; the table below lists the first {m} in the order chosen."
+        ),
+        "Xem tất cả các xã ở trang Đơn vị": "See every commune on the Units page",
         "Ngày {last} mới có {n}/{total} xã báo cáo, nên số liệu đang xem là đến ngày {usual}, ngày gần "
         "nhất đa số xã đã báo cáo. Chọn ngày {last} ở «Số liệu tính đến» để xem số tạm của ngày đó.": (
             "Only {n}/{total} communes have reported for {last} so far, so the figures shown are up to "

@@ -367,6 +367,21 @@ def attention_rows(units: pd.DataFrame, sort: str = "behind", limit: int | None 
     return rows.head(limit) if limit else rows
 
 
+def attention_count(units: pd.DataFrame, shown: int) -> str:
+    """ "Có 355/460 xã chậm tiến độ hoặc có nguy cơ chậm; bảng dưới là 15 xã đứng đầu theo cách
+    sắp xếp đã chọn.": how many lag, beside the few the overview lists (the units page has all)."""
+    communes = units[units["level"] == "commune"]
+    lagging = int(communes["status"].isin(("behind", "at_risk")).sum())
+    if not lagging:
+        return t("Không xã nào chậm tiến độ hay có nguy cơ chậm.")
+    return t(
+        "Có {k}/{n} xã chậm tiến độ hoặc có nguy cơ chậm; bảng dưới là {m} xã đứng đầu theo cách sắp xếp đã chọn.",
+        k=fmt.number(lagging),
+        n=fmt.number(len(communes)),
+        m=fmt.number(min(shown, lagging) if shown else lagging),
+    )
+
+
 def pace_against_need(row) -> str:
     """ "3.891 / 10.963 (35%)": the 7-day mean per day against the rate the deadline needs."""
     need = row["required_per_day"]

@@ -155,6 +155,8 @@ sort = (
     or "behind"
 )
 rows, shown, cards = ui.loaders.attention(ui.loaders.view_key(snap), sort, 15, _snap=snap)
+st.caption(tables.attention_count(snap.units, len(rows)))
+st.page_link("pages/units.py", label=t("Xem tất cả các xã ở trang Đơn vị"), icon=":material/arrow_forward:")
 with st.container(key="ov_attention_table"):
     links.table_opening_units(
         shown,

@@ -153,3 +153,14 @@ def test_the_sidebar_day_follows_the_newest_day_unless_one_was_chosen():
 def test_pace_against_need_without_a_need_shows_the_pace_alone():
     row = pd.Series({"pace_7d": 12.0, "required_per_day": np.nan, "pace_ratio": np.nan})
     assert tables.pace_against_need(row) == "12"
+
+
+def test_the_overview_says_how_many_communes_lag_beside_the_few_it_lists():
+    units = communes(status=["behind"] * 30 + ["at_risk"] * 5 + ["on_track"] * 10 + ["done"] * 5)
+    assert tables.attention_count(units, 15) == (
+        "Có 35/50 xã chậm tiến độ hoặc có nguy cơ chậm; bảng dưới là 15 xã đứng đầu theo cách sắp xếp đã chọn."
+    )
+    assert (
+        tables.attention_count(units.assign(status="done"), 15)
+        == "Không xã nào chậm tiến độ hay có nguy cơ chậm."
+    )
