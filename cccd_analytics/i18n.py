@@ -392,6 +392,8 @@ EN.update(
         "Ví dụ: đã gọi xã, số liệu ngày này nhập trùng.": "E.g. called the commune; this day was entered twice.",
         "Đã lưu ghi chú.": "Note saved.",
         "Đã xử lý xong": "Resolved",
+        "Hiện cả việc đã xử lý xong": "Show resolved items too",
+        "Xử lý": "Handling",
         "đang xử lý": "open",
         "đã xử lý": "resolved",
         "Thiếu báo cáo": "Missing report",

@@ -40,7 +40,10 @@ chosen_severity = c2.multiselect(
     placeholder=t("Tất cả"),
     select_all=False,
 )
-shown = found
+found = quality.with_notes(found, store.quality_notes())
+# Findings a note marked "Đã xử lý xong" leave the work list unless asked for.
+with_resolved = st.toggle(t("Hiện cả việc đã xử lý xong"), value=False, key="quality_resolved")
+shown = found if with_resolved else found[found["note_status"] != "resolved"]
 if chosen_checks:
     shown = shown[shown["check"].isin(chosen_checks)]
 if chosen_severity:
@@ -53,6 +56,7 @@ table = pd.DataFrame(
         t("Ngày"): shown["date"].map(fmt.date_vn),
         t("Loại kiểm tra"): shown["check_label"],
         t("Nội dung"): shown["message_vi"],
+        t("Xử lý"): shown["note_status"].map({"open": t("đang xử lý"), "resolved": t("đã xử lý")}).fillna(""),
     }
 )
 st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * max(len(table), 1), 460))
@@ -76,7 +80,10 @@ if ui.current_role() in ("analyst", "admin") and len(shown):
                 "resolved" if resolved else "open",
             )
             store.audit("quality_note", ui.current_user(), unit=row["unit_key"], check=row["check"])
-            st.success(t("Đã lưu ghi chú."))
+            st.session_state["quality_note_saved"] = True
+            st.rerun()  # the work list and the notes below as they now are
+if st.session_state.pop("quality_note_saved", False):
+    st.success(t("Đã lưu ghi chú."))
 notes = store.quality_notes()
 if len(notes):
     with st.expander(t("Ghi chú đã lưu ({n})", n=len(notes))):

@@ -233,3 +233,26 @@ def test_subtotal_mismatch_comes_from_the_import_warnings(sample_url, tmp_path):
         uploads=store.list_uploads(),
     )
     assert "subtotal_mismatch" not in set(early["check"])
+
+
+def test_a_finding_a_note_resolved_is_marked_and_an_older_note_gives_way_to_a_newer():
+    import datetime as dt
+
+    found = pd.DataFrame(
+        {
+            "unit_key": ["18814", "18814", "18790"],
+            "check": ["spike", "missing_report", "spike"],
+            "date": pd.to_datetime(["2021-03-16", "2021-03-17", "2021-03-16"]),
+        }
+    )
+    notes = pd.DataFrame(  # newest first, as Store.quality_notes gives them
+        {
+            "unit_key": ["18814", "18814", "18790"],
+            "check_name": ["spike", "spike", "spike"],
+            "date": [dt.date(2021, 3, 16), dt.date(2021, 3, 16), dt.date(2021, 3, 15)],
+            "status": ["resolved", "open", "resolved"],
+        }
+    )
+    marked = quality.with_notes(found, notes)
+    assert marked["note_status"].tolist() == ["resolved", "", ""]
+    assert quality.with_notes(found, notes.head(0))["note_status"].tolist() == ["", "", ""]

@@ -235,3 +235,24 @@ def summary(found: pd.DataFrame) -> pd.DataFrame:
     return out[["check", "check_label", "severity", "severity_label", "findings", "units"]].reset_index(
         drop=True
     )
+
+
+def with_notes(found: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
+    """The findings with the status of their latest note ("open", "resolved", "" without
+    one) in `note_status`: a note is of a finding when it names its unit, its check and
+    its day (no day for a finding of no day).  `notes`: `Store.quality_notes`, newest first."""
+    out = found.copy()
+    if not len(found):
+        return out.assign(note_status=pd.Series(dtype=object))
+    if not len(notes):
+        return out.assign(note_status="")
+    day = pd.to_datetime(notes["date"]).dt.normalize()
+    latest: dict[tuple, str] = {}
+    for unit, check, when, status in zip(notes["unit_key"], notes["check_name"], day, notes["status"]):
+        latest.setdefault((str(unit), str(check), None if pd.isna(when) else when), status)
+    days = pd.to_datetime(found["date"]).dt.normalize()
+    out["note_status"] = [
+        latest.get((str(unit), str(check), None if pd.isna(when) else when), "")
+        for unit, check, when in zip(found["unit_key"], found["check"], days)
+    ]
+    return out
