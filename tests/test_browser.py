@@ -28,6 +28,11 @@ def test_overview_opens_offline_and_switches_campaign(server, browser):
     assert page.get_by_role("heading", name="Cao điểm 70 ngày, đêm — Nghệ An 2023").is_visible()
     assert page.get_by_text("2.365.662").first.is_visible()
     page.locator("[data-testid=stPlotlyChart]").first.wait_for()
+    # The charts' toolbar tips in Vietnamese (plotly.js ships none; the config gives them).
+    page.locator(".modebar-btn").first.wait_for(state="attached")
+    tips = page.evaluate("() => [...document.querySelectorAll('.modebar-btn')].map(e => e.dataset.title)")
+    assert "Tải ảnh PNG" in tips and "Tự co giãn" in tips, tips
+    assert not {"Download plot as a PNG", "Zoom", "Pan", "Autoscale", "Reset axes"} & set(tips), tips
     # Switch campaign through the real widget.
     page.get_by_label("Chiến dịch").first.click()
     page.get_by_role("option", name=KY_ANH).click()

@@ -28,6 +28,48 @@ PLOTLY_CONFIG = {
     "showEditInChartStudio": False,
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     "locale": "vi",
+    # plotly.js ships no Vietnamese: its toolbar's tips ("Download plot as a png", "Zoom",
+    # "Autoscale") were English.  Given with each chart, as its config allows, rather than a
+    # locale script from a CDN (the police network is closed).
+    "locales": {
+        "vi": {
+            "dictionary": {
+                "Download plot as a png": "Tải ảnh PNG",
+                "Download plot as a PNG": "Tải ảnh PNG",
+                "Fullscreen": "Toàn màn hình",
+                "Exit fullscreen": "Thoát toàn màn hình",
+                "Download plot": "Tải ảnh",
+                "Zoom": "Phóng to vùng chọn",
+                "Pan": "Kéo",
+                "Zoom in": "Phóng to",
+                "Zoom out": "Thu nhỏ",
+                "Autoscale": "Tự co giãn",
+                "Reset axes": "Về mặc định",
+                "Reset view": "Về mặc định",
+                "Reset": "Về mặc định",
+                "Toggle Spike Lines": "Bật/tắt đường gióng",
+                "Show closest data on hover": "Hiện số gần nhất khi trỏ chuột",
+                "Compare data on hover": "So sánh số khi trỏ chuột",
+                "Zoom in/out": "Phóng to/thu nhỏ",
+                "Double-click to zoom back out": "Bấm đúp để thu nhỏ lại",
+                "Double-click on legend to isolate one trace": "Bấm đúp vào chú giải để chỉ hiện một đường",
+                "Click to enter Colorscale title": "Bấm để ghi tên thang màu",
+                "Click to enter X axis title": "Bấm để ghi tên trục hoành",
+                "Click to enter Y axis title": "Bấm để ghi tên trục tung",
+                "Taking snapshot - this may take a few seconds": "Đang chụp ảnh, có thể mất vài giây",
+                "Snapshot succeeded": "Đã chụp ảnh",
+            },
+            "format": {
+                "days": ["Chủ nhật", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy"],
+                "shortDays": ["CN", "T2", "T3", "T4", "T5", "T6", "T7"],
+                "months": [f"Tháng {m}" for m in range(1, 13)],
+                "shortMonths": [f"Th{m}" for m in range(1, 13)],
+                "date": "%d/%m/%Y",
+                "decimal": ",",
+                "thousands": ".",
+            },
+        }
+    },
 }
 FONT = dict(family="Source Sans Pro, DejaVu Sans, Arial, sans-serif", size=14)
 
