@@ -109,22 +109,22 @@ def newer_day_note(context: Context) -> str | None:
         return None
     newest = loaders.snapshot(default_url(), loaders.data_version(), context.campaign.name, last)
     fresh = freshness.freshness(newest.units, last)
-    if context.as_of == usual:
-        return i18n.t(
-            "Ngày {last} mới có {n}/{total} xã báo cáo, nên số liệu đang xem là đến ngày {usual}, ngày gần "
-            "nhất đa số xã đã báo cáo. Chọn ngày {last} ở «Số liệu tính đến» để xem số tạm của ngày đó.",
-            last=fmt.date_vn(last),
-            usual=fmt.date_vn(usual),
-            n=fmt.number(fresh.reported),
-            total=fmt.number(fresh.total),
-        )
-    return i18n.t(
-        "Số tạm: ngày {last} mới có {n}/{total} xã báo cáo; tốc độ và dự báo tính theo số của các xã đó. "
-        "Ngày {usual} là ngày gần nhất đa số xã đã báo cáo.",
+    said = dict(
         last=fmt.date_vn(last),
         usual=fmt.date_vn(usual),
         n=fmt.number(fresh.reported),
         total=fmt.number(fresh.total),
+    )
+    if context.as_of == usual:
+        return i18n.t(
+            "Ngày {last} mới có {n}/{total} xã báo cáo, nên số liệu đang xem là đến ngày {usual}, ngày gần "
+            "nhất đa số xã đã báo cáo. Chọn ngày {last} ở «Số liệu tính đến» để xem số tạm của ngày đó.",
+            **said,
+        )
+    return i18n.t(
+        "Số tạm: ngày {last} mới có {n}/{total} xã báo cáo; tốc độ và dự báo tính theo số của các xã đó. "
+        "Ngày {usual} là ngày gần nhất đa số xã đã báo cáo.",
+        **said,
     )
 
 
