@@ -409,10 +409,10 @@ EN.update(
         "Dự kiến đạt chỉ tiêu": "Expected to reach the target",
         "Số tổ cần để kịp hạn": "Teams needed for the deadline",
         "Số tổ cần bổ sung": "Extra teams needed",
-        "Dự kiến hiện tại": "Expected now",
+        "Dự kiến theo năng lực, chưa tăng cường": "Expected by capacity, before the surge",
         "Dự kiến nếu tăng cường": "Expected with reinforcement",
         "Sớm hơn (ngày)": "Days saved",
-        "Khả năng kịp hạn hiện tại": "Chance on time now",
+        "Khả năng kịp hạn theo năng lực, chưa tăng cường": "Chance on time by capacity, before the surge",
         "Khả năng kịp hạn nếu tăng cường": "Chance on time with reinforcement",
     }
 )

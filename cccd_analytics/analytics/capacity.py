@@ -46,10 +46,12 @@ LABELS = {
     "p_on_time": "Khả năng kịp hạn",
     "teams_needed": "Số tổ cần để kịp hạn",
     "extra_teams": "Số tổ cần bổ sung",
-    "baseline_date": "Dự kiến hiện tại",
+    # The planner's own model without the extra teams, not the overview's forecast: named so,
+    # lest a leader read two "current" dates for one unit.
+    "baseline_date": "Dự kiến theo năng lực, chưa tăng cường",
     "scenario_date": "Dự kiến nếu tăng cường",
     "days_saved": "Sớm hơn (ngày)",
-    "baseline_p": "Khả năng kịp hạn hiện tại",
+    "baseline_p": "Khả năng kịp hạn theo năng lực, chưa tăng cường",
     "scenario_p": "Khả năng kịp hạn nếu tăng cường",
 }
 
