@@ -332,44 +332,7 @@ def sheet_records(
             when = parsed.value or fallback_date
         if when is None:
             report.needs_date = True
-            named = normalise.day_label(sheet_name) if sheet_name else None
-            message = (
-                f"không xác định được ngày số liệu: tên trang «{sheet_name}» ghi ngày nhưng không "
-                "có năm, và tiêu đề, tên tệp hay chiến dịch không cho biết năm. Hãy ghi năm vào "
-                "tên trang (ví dụ 15-5-2023), tiêu đề hoặc tên tệp, hoặc cho biết ngày của báo cáo."
-                if named is not None and named.year is None
-                else f"không xác định được ngày số liệu: tên trang «{sheet_name}» chỉ ghi ngày, "
-                "không ghi tháng, và tiêu đề hay tên tệp không cho biết tháng. Hãy ghi tháng vào "
-                "tiêu đề (ví dụ «BÁO CÁO THÁNG 5 NĂM 2023») hoặc tên tệp (ví dụ bao_cao_thang5_2023.xlsx)."
-                if sheet_name and normalise.day_alone(sheet_name) is not None
-                else f"không xác định được ngày số liệu: tên tệp «{file_name}» ghi ngày nhưng không có "
-                "năm, và tiêu đề không cho biết năm. Hãy ghi năm vào tên tệp (ví dụ bao_cao_15_5_2023.xlsx) "
-                "hoặc tiêu đề, hoặc cho biết ngày của báo cáo."
-                if normalise.day_month_from_file_name(file_name)
-                else f"không xác định được ngày số liệu: dòng «{found.day_month_line[1]}» ghi ngày và tháng "
-                "nhưng không ghi năm, và tên tệp hay chiến dịch không cho biết năm. Hãy ghi năm vào dòng đó "
-                "(ví dụ «Số liệu tính đến ngày 16/3/2021») hoặc tên tệp, hoặc cho biết ngày của báo cáo."
-                if found.day_month_line is not None
-                else f"không xác định được ngày số liệu: dòng «{found.impossible_date_line[1]}» ghi ngày "
-                f"{found.impossible_date_line[2]}, là ngày không có thật ("
-                + (
-                    f"tháng {found.impossible_date_line[2].split('/')[1]} có {found.impossible_date_line[3]} ngày"
-                    if found.impossible_date_line[3]
-                    else "không có tháng đó"
-                )
-                + "). Hãy sửa ngày ở dòng đó rồi tải lên lại."
-                if found.impossible_date_line is not None
-                else "không xác định được ngày số liệu: tệp không có cột ngày, không có "
-                "dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
-                "bao_cao_15_03_2021.xlsx)."
-            )
-            at = (
-                found.day_month_line[0]
-                if found.day_month_line is not None
-                else found.impossible_date_line[0]
-                if found.impossible_date_line is not None
-                else index
-            )
+            message, at = _no_date(found, sheet_name, file_name, index)
             report.problems.append(Problem.of("no_date", message, sheet=sheet_name, row=at + 1))
             break
         if found.companion:
@@ -616,6 +579,48 @@ def _part_cells(row, index, part_columns, count_of, sheet_name, report):
         if parsed.value is None:
             continue
         yield (dimension, label), {metric: parsed.value}, {metric: (column.letter, column.header)}
+
+
+def _no_date(found: layouts.Layout, sheet_name: str | None, file_name: str, index: int) -> tuple[str, int]:
+    """Why a table has no date, and the row (from 0) the message is told at: the line that
+    came nearest to giving one, else the table's first row without one."""
+    lead = "không xác định được ngày số liệu: "
+    named = normalise.day_label(sheet_name) if sheet_name else None
+    if named is not None and named.year is None:
+        return lead + (
+            f"tên trang «{sheet_name}» ghi ngày nhưng không có năm, và tiêu đề, tên tệp hay chiến dịch "
+            "không cho biết năm. Hãy ghi năm vào tên trang (ví dụ 15-5-2023), tiêu đề hoặc tên tệp, hoặc "
+            "cho biết ngày của báo cáo."
+        ), index
+    if sheet_name and normalise.day_alone(sheet_name) is not None:
+        return lead + (
+            f"tên trang «{sheet_name}» chỉ ghi ngày, không ghi tháng, và tiêu đề hay tên tệp không cho biết "
+            "tháng. Hãy ghi tháng vào tiêu đề (ví dụ «BÁO CÁO THÁNG 5 NĂM 2023») hoặc tên tệp (ví dụ "
+            "bao_cao_thang5_2023.xlsx)."
+        ), index
+    if normalise.day_month_from_file_name(file_name):
+        return lead + (
+            f"tên tệp «{file_name}» ghi ngày nhưng không có năm, và tiêu đề không cho biết năm. Hãy ghi năm "
+            "vào tên tệp (ví dụ bao_cao_15_5_2023.xlsx) hoặc tiêu đề, hoặc cho biết ngày của báo cáo."
+        ), index
+    if found.day_month_line is not None:
+        row, line = found.day_month_line
+        return lead + (
+            f"dòng «{line}» ghi ngày và tháng nhưng không ghi năm, và tên tệp hay chiến dịch không cho biết "
+            "năm. Hãy ghi năm vào dòng đó (ví dụ «Số liệu tính đến ngày 16/3/2021») hoặc tên tệp, hoặc cho "
+            "biết ngày của báo cáo."
+        ), row
+    if found.impossible_date_line is not None:
+        row, line, day, length = found.impossible_date_line
+        month = f"tháng {day.split('/')[1]} có {length} ngày" if length else "không có tháng đó"
+        return lead + (
+            f"dòng «{line}» ghi ngày {day}, là ngày không có thật ({month}). Hãy sửa ngày ở dòng đó rồi tải "
+            "lên lại."
+        ), row
+    return lead + (
+        "tệp không có cột ngày, không có dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
+        "bao_cao_15_03_2021.xlsx)."
+    ), index
 
 
 def _no_cumulative(cols, found: layouts.Layout, sheet_name, report: ImportReport) -> None:
@@ -900,6 +905,7 @@ _BROUGHT = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def carry_of(label: str | None) -> str | None:
     """ "carried" for a page's sum carried to the next ("Cộng chuyển sang trang sau"),
     "brought" for it brought to the top of the next ("Trang trước chuyển sang"), else None:
