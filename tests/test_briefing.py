@@ -282,6 +282,38 @@ def test_pdf_has_the_same_figures_in_readable_vietnamese(nghe_an, tmp_path):
     assert fonts and all("LiberationSans" in f for f in fonts)  # embedded, not a viewer's guess
 
 
+def test_the_pdf_assessment_stays_on_the_first_page_however_long(nghe_an):
+    # The sample's assessment ran one bullet over the first page, which then stood alone on
+    # page 2 before the charts.  Longer still, it is set smaller, never carried over.
+    longer = replace(nghe_an, narrative=(*nghe_an.narrative, *nghe_an.narrative[-3:]))
+    for b in (nghe_an, longer):
+        pages = PdfReader(io.BytesIO(briefing.pdf_bytes(b, include_map=False))).pages
+        first = re.sub(r"\s+", " ", pages[0].extract_text())
+        assert re.sub(r"\s+", " ", b.narrative[-1])[:80] in first
+        assert "Lũy kế thu nhận so với chỉ tiêu" in pages[1].extract_text()
+
+
+def test_the_cumulative_chart_marks_the_deadline_and_shades_the_forecast_range(nghe_an):
+    chart = nghe_an.cumulative
+    ((day, label),) = chart.markers
+    assert day == nghe_an.deadline and label == "Hạn 30/6"
+    name, low, high, _ = chart.band
+    h = nghe_an.headline
+    assert (
+        fmt.date_vn(h.projected_low, year=False) in name and fmt.date_vn(h.projected_high, year=False) in name
+    )
+    shaded = [(lo, hi) for lo, hi in zip(low, high) if lo is not None and hi is not None]
+    # From the last figure on, the early end runs above the late one, and reaches the target.
+    assert shaded and all(lo >= hi - 1e-6 for lo, hi in shaded)
+    assert max(lo for lo, _ in shaded) == pytest.approx(h.target)
+    text = re.sub(
+        r"\s+",
+        " ",
+        PdfReader(io.BytesIO(briefing.pdf_bytes(nghe_an, include_map=False))).pages[1].extract_text(),
+    )
+    assert "Hạn 30/6" in text and "Khoảng dự báo 80%" in text
+
+
 def test_each_pdf_page_is_dated_by_its_own_campaign(nghe_an, ky_anh):
     reader = PdfReader(io.BytesIO(briefing.pdf_bytes([ky_anh, nghe_an], include_map=False)))
     footers = []

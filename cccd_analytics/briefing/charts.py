@@ -29,14 +29,18 @@ def cumulative_chart(snap: Snapshot, h: Headline) -> ChartData:
     actual[days > last_day] = np.nan
     last_value = float(daily["collected"].iloc[-1])
 
-    def path(to_day: pd.Timestamp | None) -> tuple:
+    def path(to_day: pd.Timestamp | None, hold: bool = False) -> tuple:
+        """From the last figure straight to the target on `to_day`; `hold`: at the target after."""
         if to_day is None or to_day <= last_day or h.status == "done":
             return tuple(None for _ in days)
         span = (to_day - last_day).days
         out = []
         for d in days:
             k = (d - last_day).days
-            out.append(last_value + (h.target - last_value) * k / span if 0 <= k <= span else None)
+            if 0 <= k <= span:
+                out.append(last_value + (h.target - last_value) * k / span)
+            else:
+                out.append(float(h.target) if hold and k > span else None)
         return tuple(out)
 
     series = [
@@ -56,8 +60,21 @@ def cumulative_chart(snap: Snapshot, h: Headline) -> ChartData:
                 dash=True,
             )
         )
+    band = None
+    forecast = h.projected_date is not None and h.status != "done"
+    if forecast and h.projected_low is not None and h.projected_high is not None:
+        # The 80% range as the paths to the target by its two ends, the later one cut at the
+        # chart's end: how far the finish may fall from the deadline, seen beside it.
+        band = (
+            f"Khoảng dự báo 80% ({fmt.date_vn(h.projected_low, year=False)} – "
+            f"{fmt.date_vn(h.projected_high, year=False)})",
+            path(h.projected_low, hold=True),
+            path(h.projected_high),
+            COLORS["forecast"],
+        )
+    markers = ((deadline.date(), f"Hạn {fmt.date_vn(deadline, year=False)}"),) if start <= deadline else ()
     note = f"Hạn {fmt.date_vn(deadline)}"
-    if h.projected_date is not None and h.status != "done":
+    if forecast:
         note += (
             f" · dự báo đạt chỉ tiêu {fmt.date_vn(h.projected_date)} (khoảng "
             f"{fmt.date_vn(h.projected_low)} – {fmt.date_vn(h.projected_high)})"
@@ -65,7 +82,12 @@ def cumulative_chart(snap: Snapshot, h: Headline) -> ChartData:
     for m in snap.milestones.iloc[1:].itertuples(index=False):
         note += f" · mốc {m.name}: {fmt.date_vn(m.deadline)}"
     return ChartData(
-        "Lũy kế thu nhận so với chỉ tiêu", tuple(d.date() for d in days), tuple(series), note=note
+        "Lũy kế thu nhận so với chỉ tiêu",
+        tuple(d.date() for d in days),
+        tuple(series),
+        note=note,
+        band=band,
+        markers=markers,
     )
 
 

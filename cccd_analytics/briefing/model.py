@@ -85,6 +85,10 @@ class ChartData:
     percent: bool = False  # values are shares (0.953)
     horizontal: bool = False  # bar charts of names
     note: str = ""
+    #: A shaded range between two series' values (the forecast's 80% range): (label, low, high, color).
+    band: tuple | None = None
+    #: Vertical lines at categories, each (category, label): the deadline on a line of days.
+    markers: tuple = ()
 
 
 @dataclass(frozen=True)

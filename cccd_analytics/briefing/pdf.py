@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from PIL import Image as PILImage
-from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
+from reportlab.graphics.shapes import Drawing, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.fonts import addMapping
 from reportlab.lib.pagesizes import A4, landscape
@@ -20,6 +20,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable,
     Image,
+    KeepInFrame,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -109,6 +110,28 @@ def _pdf_chart(chart: ChartData, width: float, height: float):
                     textAnchor="middle",
                 )
             )
+    if chart.band is not None:
+        _, low, high, band_color = chart.band
+        points = [
+            (x(i), y(lo), y(hi)) for i, (lo, hi) in enumerate(zip(low, high)) if _finite(lo) and _finite(hi)
+        ]
+        if len(points) >= 2:
+            outline = [v for px, lo, _ in points for v in (px, lo)] + [
+                v for px, _, hi in reversed(points) for v in (px, hi)
+            ]
+            shade = _pdf_color(band_color)
+            d.add(Polygon(outline, fillColor=shade, fillOpacity=0.16, strokeColor=None, strokeWidth=0))
+    index = {c: i for i, c in enumerate(chart.categories)}
+    for category, label in chart.markers:
+        if category not in index:
+            continue
+        mx = x(index[category])
+        d.add(Line(mx, bottom, mx, bottom + ph, strokeColor=ink, strokeWidth=0.9, strokeDashArray=[2, 2]))
+        d.add(
+            String(
+                mx - 3, bottom + ph - 9, label, fontName=PDF_FONT, fontSize=8, fillColor=ink, textAnchor="end"
+            )
+        )
     bar_w = pw / n * 0.72
     for s in chart.series:
         color = _pdf_color(s.color)
@@ -139,7 +162,16 @@ def _pdf_chart(chart: ChartData, width: float, height: float):
             segment = []
     # Legend above the plot.
     lx = left
-    for s in chart.series:
+    band = () if chart.band is None else (chart.band,)
+    for s in (*chart.series, *band):
+        if isinstance(s, tuple):  # the band: a shaded square
+            name = s[0]
+            d.add(
+                Rect(lx, height - 13, 12, 7, fillColor=_pdf_color(s[3]), fillOpacity=0.25, strokeColor=None)
+            )
+            d.add(String(lx + 18, height - 12.5, name, fontName=PDF_FONT, fontSize=8.5, fillColor=ink))
+            lx += 18 + stringWidth(name, PDF_FONT, 8.5) + 16
+            continue
         color = _pdf_color(s.color)
         if s.kind == "bar":
             d.add(Rect(lx, height - 13, 12, 7, fillColor=color, strokeColor=None))
@@ -158,6 +190,10 @@ def _pdf_chart(chart: ChartData, width: float, height: float):
         d.add(String(lx + 18, height - 12.5, s.name, fontName=PDF_FONT, fontSize=8.5, fillColor=ink))
         lx += 18 + stringWidth(s.name, PDF_FONT, 8.5) + 16
     return d
+
+
+def _finite(value) -> bool:
+    return value is not None and math.isfinite(value)
 
 
 def _pdf_hbars(chart: ChartData, width: float, height: float):
@@ -357,8 +393,12 @@ def pdf_story(b: Briefing, styles, width: float, map_image: bytes | None, team_r
     verdict = next((s.lines[0] for s in slides(b) if s.kind == "figures"), b.status_label)
     color = STATUS_COLORS.get(b.headline.status, COLORS["ink"])
     story.append(Paragraph(f'<font color="#{color}"><b>{_esc(verdict)}</b></font>', styles["body"]))
-    story.append(Paragraph("Đánh giá", styles["h2"]))
-    story += [Paragraph(_esc(p), styles["bullet"], bulletText="•") for p in b.narrative]
+    # The assessment belongs on the first page with the figures it explains: a long one is
+    # set smaller to fit the room left (0, 0: the frame's), rather than leaving a lone
+    # bullet on a page of its own before the charts.
+    assessment = [Paragraph("Đánh giá", styles["h2"])]
+    assessment += [Paragraph(_esc(p), styles["bullet"], bulletText="•") for p in b.narrative]
+    story.append(KeepInFrame(0, 0, assessment, mode="shrink"))
     story.append(PageBreak())
 
     if b.cumulative.series:
