@@ -303,6 +303,8 @@ def test_a_first_row_whose_figures_are_all_unreadable_is_refused_at_its_cells():
     rows = [*TOP, ["STT", "Xã", "Lũy kế thu nhận"], [1, "Xã Kỳ Tân", "2.3.96"], [2, "Xã Kỳ Thọ", "1.512"]]
     report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
     assert [(p.code, p.row, p.column) for p in report.errors] == [("bad_number", len(TOP) + 2, "C")]
+    # Whose figure it is, so the user knows whom to ask without counting rows.
+    assert report.errors[0].message.endswith("ở dòng «Xã Kỳ Tân».")
 
 
 def test_a_days_figure_that_is_not_the_rise_from_the_stored_day_before_is_warned_about(store):

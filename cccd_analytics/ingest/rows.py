@@ -165,7 +165,7 @@ def sheet_records(
             if measure and kind.kind == "commune" and not text_of(name_cell) and above is not None:
                 kind = above  # a total's row of another figure, its label merged over both
             above = kind
-        values, bad = _row_values(parsed_values, cols, sheet_name, index, report)
+        values, bad = _row_values(parsed_values, cols, sheet_name, index, report, text_of(name_cell).strip())
         if measure_at is not None:
             if measure == "returned":
                 values = {_AS_RETURNED.get(name, name): value for name, value in values.items()}
@@ -499,14 +499,18 @@ def _sheet_dates(
     return fallback_date, date_order
 
 
-def _row_values(parsed_values, cols, sheet_name, index, report) -> tuple[dict, bool]:
+def _row_values(parsed_values, cols, sheet_name, index, report, label: str = "") -> tuple[dict, bool]:
     """The figures of a row (field → count) and whether one was unreadable or negative;
-    each bad or ambiguous cell is reported."""
+    each bad or ambiguous cell is reported, with the row's label ("ở dòng «Xã Sơn Hải»"):
+    a row number alone sends the user counting rows to learn whose figure to ask for."""
     values, bad = {}, False
+    whose = f" ở dòng «{label}»" if label else ""
     for name, parsed in parsed_values:
         if parsed.error:
             report.problems.append(
-                Problem.of("bad_number", parsed.error + ".", **_cell_at(sheet_name, index, cols[name]))
+                Problem.of(
+                    "bad_number", parsed.error + whose + ".", **_cell_at(sheet_name, index, cols[name])
+                )
             )
             bad = True
         elif parsed.value is not None:
@@ -514,7 +518,7 @@ def _row_values(parsed_values, cols, sheet_name, index, report) -> tuple[dict, b
                 report.problems.append(
                     Problem.of(
                         "negative",
-                        f"số âm ({parsed.value}).",
+                        f"số âm ({parsed.value}){whose}.",
                         **_cell_at(sheet_name, index, cols[name]),
                     )
                 )
