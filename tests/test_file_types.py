@@ -56,3 +56,11 @@ def test_the_accepted_list_reads_as_people_call_the_formats():
     assert text.endswith(
         ("Word (docx, doc), PDF, trang web (htm, html)", "Word (doc, docx), PDF, trang web (htm, html)")
     )
+
+
+def test_an_office_owner_file_is_named_for_what_it_is():
+    # "~$BC 15-6.xlsx" sits beside an open workbook and sorts first in the folder.
+    for name in ("~$BC 15-6.xlsx", "~$o cao.docx", "thu muc/~$BC.xls"):
+        said = file_types.refusal(name)
+        assert said and "tệp tạm mà Excel hoặc Word tạo ra" in said and "không chứa số liệu" in said
+    assert file_types.refusal("BC ~$ 15-6.xlsx") is None

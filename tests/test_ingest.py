@@ -109,7 +109,10 @@ def test_negative_number_names_file_row_and_column(store, tmp_path):
     )
     (problem,) = refused(report, "negative")
     assert (problem.row, problem.column) == (3, "G")
-    assert problem.describe("am.csv") == "Tệp «am.csv», dòng 3, cột G («collected»): số âm (-7) ở dòng «Xã Kỳ Tân»."
+    assert (
+        problem.describe("am.csv")
+        == "Tệp «am.csv», dòng 3, cột G («collected»): số âm (-7) ở dòng «Xã Kỳ Tân»."
+    )
 
 
 def test_cumulative_lower_than_previous_report_in_the_file_is_refused(store, tmp_path):

@@ -78,6 +78,14 @@ def refusal(file_name: str) -> str | None:
 
     A name without an extension is let through: the readers tell its format by the bytes.
     """
+    base = PurePath(file_name).name
+    if base.startswith("~$"):
+        # Office's owner file, beside a workbook or document while it is open: picked by
+        # mistake from the folder (it sorts first), and no reader would say what it is.
+        return (
+            "đây là tệp tạm mà Excel hoặc Word tạo ra bên cạnh một tệp đang mở (tên bắt đầu bằng «~$»); "
+            "nó không chứa số liệu. Hãy đóng tệp báo cáo rồi tải lên chính tệp đó (tên không có «~$»)."
+        )
     ext = extension(file_name)
     if not ext or ext in ACCEPTED:
         return None
