@@ -261,6 +261,24 @@ def extract(
             # A document's table refused whole is named by its own rows, as the reader counts
             # them (it said the row of the laid-out text, past the table's end).
             report.row_labels[prepared[primary][0].name or None] = prepared[primary][0].row_labels
+        headless = next(
+            ((sheet, found) for sheet, _, _ in prepared if (found := _headless_rows(sheet.rows)) is not None),
+            None,
+        )
+        if headless is not None:
+            sheet, (at, example) = headless
+            report.problems.append(
+                Problem.of(
+                    "no_table",
+                    f"từ dòng {at + 1} có các dòng ghi tên xã (như «{example}») và số liệu, nhưng phía trên "
+                    "không có dòng tiêu đề cột, nên không biết mỗi cột là số gì (dòng tiêu đề có thể đã bị "
+                    f"xóa). Hãy thêm dòng tiêu đề ngay trên dòng {at + 1}, ví dụ «STT | Xã | Thu nhận trong "
+                    "ngày | Lũy kế thu nhận», hoặc ghép cột ở trang Nhập số liệu, rồi tải lên lại.",
+                    sheet=sheet.name or None,
+                    row=at + 1,
+                )
+            )
+            return out, counts
         report.problems.append(
             Problem.of(
                 "no_table",
@@ -275,6 +293,26 @@ def extract(
             )
         )
     return out, counts
+
+
+def _headless_rows(rows: list[list]) -> tuple[int, str] | None:
+    """(row index, its name) of the first of three or more rows that each hold a commune's
+    name beside two figures or more, in a sheet where no header was found (`locate`): a
+    table whose header row was deleted, told as such rather than by listing the letterhead
+    as its columns."""
+    found: list[tuple[int, str]] = []
+    for index, row in enumerate(rows[:400]):
+        texts = [normalise.text(v).strip() for v in row]
+        figures = sum(1 for t in texts if t and normalise.parse_count(t).value is not None)
+        names = [t for t in texts if t and normalise.parse_count(t).value is None]
+        if figures < 2 or not names:
+            continue
+        name = next((t for t in names if registry.names_a_commune(t)), None)
+        if name is not None:
+            found.append((index, name))
+            if len(found) >= 3:
+                return found[0]
+    return None
 
 
 def _turned_tables(prepared, report: ImportReport):
