@@ -526,6 +526,12 @@ def _index() -> dict[str, dict]:
     )
 
 
+def commune_of_code(code: str, hierarchy: str) -> str | None:
+    """The key of the commune a GSO code names in a hierarchy, None when it names none."""
+    key = _index()["by_code"].get((hierarchy, str(code).strip()))
+    return key if key is not None and load_registry().at[key, "level"] == "commune" else None
+
+
 def hierarchy_of(district: str | None, on: date | None) -> str:
     """ "3" for a row with a district or dated before the reform, else "2"."""
     return "3" if bool((district or "").strip()) or (on is not None and on < REFORM_DATE) else "2"

@@ -136,6 +136,13 @@ _RULES = (
     Rule("name_variant", "warning", "Tên đơn vị khác cách viết trong danh mục"),
     Rule("unknown_unit", "warning", "Đơn vị ngoài danh mục"),
     Rule(
+        "code_mismatch",
+        "warning",
+        "Mã đơn vị không khớp tên",
+        "a row whose GSO code is another commune's than its name: placed by the name (a code copied "
+        "from the row above is the likelier slip), and the analyst told, since one of the two is wrong",
+    ),
+    Rule(
         "reformed_unit",
         "warning",
         "Đơn vị đã sáp nhập (1/7/2025) còn được báo cáo",

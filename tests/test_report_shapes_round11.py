@@ -24,3 +24,23 @@ def test_rows_of_figures_without_any_commune_name_still_get_the_general_message(
     report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
     (problem,) = report.errors
     assert problem.code == "no_table" and "không có dòng tiêu đề cột" not in problem.message
+
+
+def test_a_code_that_is_another_communes_is_warned_about_and_the_name_decides():
+    # "18760" is Kỳ Bắc's code, copied down onto Kỳ Phú's row; "18763 - Kỳ Phong" carries
+    # Kỳ Phú's code before Kỳ Phong's name.  Placed by the name, as before, but told.
+    rows = [
+        *TOP,
+        ["STT", "Mã xã", "Xã", "Lũy kế thu nhận"],
+        [1, "18760", "Xã Kỳ Bắc", 100],
+        [2, "18760", "Xã Kỳ Phú", 200],
+        [3, None, "18763 - Kỳ Phong", 50],
+    ]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
+    assert report.status == "checked", report.message
+    got = dict(zip(report.observations["unit_key"], report.observations["value"]))
+    assert got == {"18760": 100, "18763": 200, "18766": 50}
+    said = [(p.row, p.message) for p in report.problems if p.code == "code_mismatch"]
+    assert [row for row, _ in said] == [len(TOP) + 3, len(TOP) + 4]
+    assert "mã «18760» là mã của Xã Kỳ Bắc" in said[0][1] and "không phải của «Xã Kỳ Phú»" in said[0][1]
+    assert "không phải của «Kỳ Phong»" in said[1][1] and "vào Xã Kỳ Phong" in said[1][1]

@@ -86,6 +86,21 @@ def _code_in_name(rec: FirstRow) -> FirstRow:
     return rec._replace(commune=found.group(2).strip(), code=rec.code or found.group(1))
 
 
+def code_names_another(rec: FirstRow, match: registry.Match) -> tuple[str, str, str] | None:
+    """(code, key, name as written without the code) when the row's GSO code — in its code column or typed before the name —
+    is another commune's than the one its name placed it on.  The name decides (a code is
+    more often copied from the row above than a name mistyped into another commune's), but
+    not in silence: one of the two is wrong."""
+    if not match.official or match.ambiguous:
+        return None
+    rec = _code_in_name(rec)
+    code = str(rec.code or "").strip()
+    if not code or code == str(rec.commune or "").strip():
+        return None
+    key = registry.commune_of_code(code, registry.hierarchy_of(rec.district, rec.date))
+    return (code, key, rec.commune) if key is not None and key != match.key else None
+
+
 def _district_in_brackets(rec: FirstRow) -> FirstRow:
     """ "Ngọc Sơn (Đô Lương)", "Xã Đồng Văn (H. Quế Phong)": a name shared by several districts,
     written with its own in brackets, read as "Ngọc Sơn - Đô Lương" is (`address`).  Only when

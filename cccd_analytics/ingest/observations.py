@@ -28,6 +28,7 @@ from cccd_analytics.ingest.checks import (
 from cccd_analytics.ingest.names import (
     FirstRow,
     by_elimination,
+    code_names_another,
     in_the_sheets_district,
     resolve,
     unofficial_unit,
@@ -212,6 +213,17 @@ def resolve_and_check(
                         else f"đã sửa tên «{rec.commune}» → «{match.registry_name}» theo danh mục ({how}); "
                     )
                     + "kiểm tra lại nếu không đúng.",
+                    **at,
+                )
+            )
+        other = code_names_another(rec, match)
+        if other is not None:
+            code, key, name = other
+            resolution.append(
+                Problem.of(
+                    "code_mismatch",
+                    f"mã «{code}» là mã của {registry.label_of(key)}, không phải của «{name}»; "
+                    f"dòng được xếp theo tên, vào {registry.label_of(match.key)}. Hãy kiểm tra lại mã hoặc tên.",
                     **at,
                 )
             )
