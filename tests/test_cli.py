@@ -333,3 +333,56 @@ def test_cccd_sample_is_on_record_in_the_audit_log_in_vietnamese(capsys, db_url)
         assert set(keys) <= set(audit.DETAIL_LABELS), keys  # every key has its Vietnamese label
     shown = audit.describe(log["detail"].iloc[-1])
     assert "qua: dòng lệnh" in shown and "dữ liệu mẫu: có" in shown
+
+
+def test_report_without_a_day_is_of_the_day_most_communes_reported_as_the_dashboard_is(
+    capsys, sample_url, tmp_path
+):
+    # 16/5/2021 sent by two of Kỳ Anh's communes: the deck without --as-of stays on 15/5, says
+    # why, and --as-of 2021-05-16 still gives the newer day.
+    early = tmp_path / "bao_cao_16_05_2021.csv"
+    write(
+        early,
+        "Ngày,Huyện,Xã,Lũy kế\n16/05/2021,Huyện Kỳ Anh,Xã Kỳ Tân,9999\n16/05/2021,Huyện Kỳ Anh,Xã Kỳ Thọ,9999\n",
+    )
+    code, _, err = run(capsys, "ingest", str(early), "--db", sample_url)
+    assert code == 0, err
+    out_file = tmp_path / "giao_ban.xlsx"
+    code, out, err = run(
+        capsys, "report", "--db", sample_url, "--campaign", KY_ANH, "--format", "xlsx", "--out", str(out_file)
+    )
+    assert code == 0, err
+    assert "số liệu đến 15/5/2021" in out
+    code, out, err = run(
+        capsys,
+        "report",
+        "--db",
+        sample_url,
+        "--campaign",
+        KY_ANH,
+        "--format",
+        "xlsx",
+        "--out",
+        str(out_file),
+        "--as-of",
+        "2021-05-16",
+    )
+    assert code == 0, err
+    assert "số liệu đến 16/5/2021" in out
+
+
+def test_the_usual_day_briefing_says_why_it_is_not_of_the_newest_day(sample_url, tmp_path):
+    from cccd_analytics import briefing, ingest
+    from cccd_analytics.analytics import campaigns
+    from cccd_analytics.store import Store
+
+    store = Store.open(sample_url)
+    early = tmp_path / "bao_cao_16_05_2021.csv"
+    write(early, "Ngày,Huyện,Xã,Lũy kế\n16/05/2021,Huyện Kỳ Anh,Xã Kỳ Tân,9999\n")
+    assert ingest.import_file(store, early).status == "imported"
+    found = {c.name: c for c in (campaigns.from_definition(d) for d in store.campaign_definitions())}
+    obs, units = store.current_observations(), store.units()
+    usual = briefing.from_frames(obs, units, found[KY_ANH], usual_day=True)
+    newest = briefing.from_frames(obs, units, found[KY_ANH])
+    assert (str(usual.as_of), str(newest.as_of)) == ("2021-05-15", "2021-05-16")
+    assert any("Ngày 16/5/2021 mới có 1/" in c and "tính đến ngày 15/5/2021" in c for c in usual.caveats)

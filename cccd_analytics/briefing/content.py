@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from cccd_analytics import text as fmt
-from cccd_analytics.analytics import metrics, quality
+from cccd_analytics.analytics import freshness, metrics, quality
 from cccd_analytics.analytics.metrics import STATUS_LABELS, Snapshot
 from cccd_analytics.briefing.charts import cumulative_chart, daily_chart
 from cccd_analytics.briefing.model import (
@@ -447,9 +447,13 @@ def from_frames(
     uploads: pd.DataFrame | None = None,
     parts: pd.DataFrame | None = None,
     denominators: pd.DataFrame | None = None,
+    usual_day: bool = False,
     **kwargs,
 ) -> Briefing:
     """Snapshot, data-quality findings and briefing in one call (what `cccd report` needs).
+
+    `usual_day`: without `as_of`, the briefing is of the last day most communes have
+    reported, as the dashboard opens on, rather than the newest day any has.
 
     `obs`, `units` and `uploads` are the store's frames (`current_observations()`,
     `units()`, `list_uploads()`); the caveats include `quality.findings` of the same day.
@@ -459,6 +463,23 @@ def from_frames(
     if as_of is not None:
         obs = obs[obs["date"] <= pd.Timestamp(as_of)]
     snap = metrics.snapshot(obs, units, campaign, as_of)
+    if as_of is None and usual_day and snap.data_through is not None:
+        # Without a day asked for, the day the dashboard opens on: the newest day that most
+        # communes have reported (`freshness.complete_day`).  A deck of a morning when 5 of
+        # 460 communes had sent the day's report showed the province's pace and forecast on
+        # those five; it says which day it shows, and why not the newer one.
+        newest = snap.as_of
+        day = freshness.complete_day(snap.units, newest)
+        if day < pd.Timestamp(newest):
+            fresh = freshness.freshness(snap.units, newest)
+            obs = obs[obs["date"] <= day]
+            snap = metrics.snapshot(obs, units, campaign, day)
+            kwargs["notes"] = (
+                *kwargs.get("notes", ()),
+                f"Ngày {fmt.date_vn(newest)} mới có {fmt.number(fresh.reported)}/{fmt.number(fresh.total)} xã "
+                f"báo cáo, nên bản này tính đến ngày {fmt.date_vn(day)}, ngày gần nhất đa số xã đã báo cáo "
+                "(như trang Tổng quan).",
+            )
     found = None
     if snap.data_through is not None:
         found = quality.findings(obs, units, campaign, as_of=snap.as_of, uploads=uploads)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cccd_analytics import briefing
+from cccd_analytics import text as fmt
 from cccd_analytics.analytics import campaigns as camp
 from cccd_analytics.cli import Refused, as_of_day
 from cccd_analytics.cli.campaigns import find
@@ -24,8 +25,12 @@ def report(args) -> int:
     chosen = [find(store, args.campaign)] if args.campaign else camp.stored(store)
     if not chosen:
         raise Refused("Chưa có chiến dịch nào để báo cáo. Thêm bằng: cccd campaign add TỆP.toml")
+    # Without --as-of, the day the dashboard opens on (most communes reported), not a
+    # newer day a few communes have sent: the deck is what leadership reads.
     items = [
-        briefing.from_frames(obs, units, c, as_of, uploads=uploads, parts=parts, denominators=denominators)
+        briefing.from_frames(
+            obs, units, c, as_of, uploads=uploads, parts=parts, denominators=denominators, usual_day=True
+        )
         for c in chosen
     ]
     if not args.campaign:
@@ -38,5 +43,6 @@ def report(args) -> int:
     else:
         writer = briefing.write_pptx if args.format == "pptx" else briefing.write_pdf
         writer(content, out, include_map=not args.no_map)
-    print(f"Đã ghi {out} ({', '.join(b.campaign for b in items)}).")
+    days = ", ".join(f"{b.campaign}: số liệu đến {fmt.date_vn(b.as_of)}" for b in items)
+    print(f"Đã ghi {out} ({days}).")
     return 0
