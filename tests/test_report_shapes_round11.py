@@ -3,8 +3,10 @@ outside probes (6/12/2026): each message must tell the user what to fix."""
 
 from __future__ import annotations
 
+import pytest
+
 from cccd_analytics import ingest
-from tests.test_report_shapes_round7 import TOP, workbook_bytes
+from tests.test_report_shapes_round7 import KY_TAN, KY_THO, TOP, imported, values, workbook_bytes
 
 ROWS = [[1, "Xã Kỳ Xuân", 26, 2150], [2, "Xã Kỳ Bắc", 25, 1780], [3, "Xã Kỳ Phú", 41, 2678]]
 
@@ -44,3 +46,20 @@ def test_a_code_that_is_another_communes_is_warned_about_and_the_name_decides():
     assert [row for row, _ in said] == [len(TOP) + 3, len(TOP) + 4]
     assert "mã «18760» là mã của Xã Kỳ Bắc" in said[0][1] and "không phải của «Xã Kỳ Phú»" in said[0][1]
     assert "không phải của «Kỳ Phong»" in said[1][1] and "vào Xã Kỳ Phong" in said[1][1]
+
+
+@pytest.mark.parametrize(
+    "group", ["Kích hoạt tài khoản định danh điện tử (VNeID)", "Kích hoạt VNeID", "Định danh điện tử mức 2"]
+)
+def test_electronic_identity_activations_reported_first_are_never_read_as_the_cards(group):
+    # "Kích hoạt VNeID | Trong ngày | Lũy kế" before "Thu nhận hồ sơ CCCD | Trong ngày | Lũy kế":
+    # the activations' running total was stored as the applications collected.
+    head = ["STT", "Xã", group, None, "Thu nhận hồ sơ CCCD", None]
+    sub = [None, None, "Trong ngày", "Lũy kế", "Trong ngày", "Lũy kế"]
+    rows = [*TOP, head, sub, [1, "Xã Kỳ Tân", 40, 1880, 33, 3116], [2, "Xã Kỳ Thọ", 20, 900, 12, 1512]]
+    report = imported({"BC": rows})
+    assert values(report, metric="collected") == {(KY_TAN, "collected"): 3116, (KY_THO, "collected"): 1512}
+    assert values(report, metric="collected_day") == {
+        (KY_TAN, "collected_day"): 33,
+        (KY_THO, "collected_day"): 12,
+    }

@@ -470,6 +470,13 @@ WORDS: dict[str, tuple[str, ...]] = {
         # Applications to take again ("Số hồ sơ lỗi phải thu nhận lại"): not the eligible.
         "thu nhan lai",
         "ho so loi",
+        # Electronic identity accounts (VNeID, "định danh điện tử mức 2") activated: the
+        # campaign reported beside the cards, often first ("Kích hoạt VNeID | Trong ngày |
+        # Lũy kế" before "Thu nhận hồ sơ CCCD"), whose running total was read as the cards'.
+        "vneid",
+        "dinh danh dien tu",
+        "tai khoan dinh danh",
+        "kich hoat",
     ),
     # the day's figure
     "today": (
