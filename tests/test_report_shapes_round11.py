@@ -63,3 +63,38 @@ def test_electronic_identity_activations_reported_first_are_never_read_as_the_ca
         (KY_TAN, "collected_day"): 33,
         (KY_THO, "collected_day"): 12,
     }
+
+
+SIGNED = [
+    ["CÔNG AN HUYỆN KỲ ANH", None, None, "Kỳ Anh, ngày 17 tháng 3 năm 2021"],
+    ["BÁO CÁO THU NHẬN HỒ SƠ CCCD"],
+]
+TABLE = [
+    ["STT", "Xã", "Lũy kế thu nhận"],
+    [1, "Xã Kỳ Tân", 2396],
+    [2, "Xã Kỳ Thọ", 1512],
+    [None, "Tổng cộng", 3908],
+]
+
+
+@pytest.mark.parametrize(
+    "note", ["Ghi chú: Số liệu tính đến 17h00 ngày 16/3/2021.", "(Số liệu tính đến 17h00 ngày 16/3/2021)"]
+)
+def test_a_line_under_the_table_dating_its_data_wins_over_the_signing_day_above(note):
+    # Signed on the 17th, the figures of the 16th, said in a note under the total: every
+    # figure was stored on the 17th without a word (and a note ending in a full stop was no date).
+    report = imported({"BC": [*SIGNED, *TABLE, [note]]})
+    assert set(report.observations["date"].astype(str)) == {"2021-03-16"}
+    assert report.date_origin == "footer"
+
+
+@pytest.mark.parametrize("column", [2, 3])
+def test_a_signing_line_under_the_table_in_a_figure_column_ends_it_and_dates_it(column):
+    # "Kỳ Anh, ngày 17 tháng 3 năm 2021" in the figures' column was read as a row of figures
+    # and refused as an unreadable number.
+    table = [row + [None] for row in TABLE]
+    table[0][3] = "Đã trả thẻ"
+    signing = [None] * 4
+    signing[column] = "Kỳ Anh, ngày 16 tháng 3 năm 2021"
+    report = imported({"BC": [["CÔNG AN HUYỆN KỲ ANH"], *table, signing, [None, "NGƯỜI LẬP BIỂU"]]})
+    assert set(report.observations["date"].astype(str)) == {"2021-03-16"}

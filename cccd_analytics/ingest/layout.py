@@ -516,14 +516,20 @@ def build(
         unmapped=[(c, t) for c, t in enumerate(labels) if t and c not in used],
     )
     _read_top(rows, layout)
-    if layout.report_date is None and kind != "records":
-        # Footers such as "Kỳ Anh, ngày 15 tháng 3 năm 2021" also date a report.
+    dated_by_its_data = layout.report_date is not None and normalise.is_data_date_line(layout.date_line or "")
+    if not dated_by_its_data and kind != "records":
+        # Footers such as "Kỳ Anh, ngày 15 tháng 3 năm 2021" also date a report; a line under
+        # the table that dates the data ("Ghi chú: Số liệu tính đến 17h00 ngày 22/5/2023")
+        # also wins over a title's or a signing line's date above it (signed the next day).
         for index in range(first, len(rows)):
             line = line_of(rows[index])
             if "ngay" not in fold(line) and "den" not in fold(line):
                 continue
             found = normalise.find_report_date(line)
-            if found:
+            if found and (layout.report_date is None or normalise.is_data_date_line(line)):
+                above = (layout.date_row, layout.date_line, layout.report_date)
+                if above[2] not in (None, found) and not normalise.is_place_date_line(above[1]):
+                    layout.other_date_line = above  # a title's other day: said, as above the table
                 layout.report_date, layout.date_line = found, line.strip()
                 layout.date_row, layout.date_origin = index, "footer"
                 break
@@ -764,8 +770,9 @@ def classify(row: list, layout: Layout) -> RowKind:
         folded = _label_key(name)
     if not has_numbers:
         # Signatures ("Người lập biểu", "TRƯỞNG CÔNG AN HUYỆN") may sit in any column.
-        joined = fold(" ".join(_row_texts(row)))
-        if any(w in joined for w in _FOOTER):
+        line = " ".join(t for t in _row_texts(row) if t)
+        joined = fold(line)
+        if any(w in joined for w in _FOOTER) or normalise.is_place_date_line(line):
             return RowKind("footer")
         if name and (_is_district_label(name, stt) or _is_district_name(name)):
             # A heading: a district named with its type, or without it ("ĐÔ LƯƠNG", "Thanh
@@ -790,6 +797,8 @@ def _unreadable_figure(value) -> bool:
     figure was such was taken for a heading and left out without a word.  Words without a
     digit ("Lũy kế" on a header repeated on a printed page) are no figure."""
     text = normalise.text(value)
+    if normalise.is_place_date_line(text):
+        return False  # "Quỳ Châu, ngày 23 tháng 5 năm 2023" under the table: where it was signed
     return any(ch.isdigit() for ch in text) and normalise.parse_count(value).error is not None
 
 

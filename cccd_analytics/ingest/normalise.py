@@ -352,13 +352,14 @@ _UNTIL_NOW = re.compile(
     r"\s*(?:hết\s+|het\s+)?(?:nay|hiện nay|hien nay|hiện tại|hien tai|bây giờ)\b", re.IGNORECASE
 )
 # A date is never read out of a longer run of digits ("2023-05-15" is not 23/5/2015).
-_ANY_DATE = re.compile(r"(?<![\d/.\-])(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})(?![\d/.\-])")
+# A sentence's full stop may end it ("… ngày 22/5/2023."); a dot and a digit would be a longer run.
+_ANY_DATE = re.compile(r"(?<![\d/.\-])(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})(?![\d/\-]|\.\d)")
 _ISO_DATE = re.compile(r"(?<![\d/.\-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/.\-])")
 # "… ngày 15/3/2021", "tính đến 15/3/2021", and the stamps of sheets kept online ("Cập nhật:
 # 16/05/2023", "Thời điểm: 16/05/2023").
 _STAMP = re.compile(
     r"(?:đến|tính đến|den|tinh den|ngày|ngay|cập nhật|cap nhat|thời điểm|thoi diem)[^0-9]{0,40}?(?<![\d/.\-])"
-    r"(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})(?![\d/.\-])",
+    r"(\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{2,4})(?![\d/\-]|\.\d)",
     re.IGNORECASE,
 )
 
