@@ -98,3 +98,24 @@ def test_a_signing_line_under_the_table_in_a_figure_column_ends_it_and_dates_it(
     signing[column] = "Kỳ Anh, ngày 16 tháng 3 năm 2021"
     report = imported({"BC": [["CÔNG AN HUYỆN KỲ ANH"], *table, signing, [None, "NGƯỜI LẬP BIỂU"]]})
     assert set(report.observations["date"].astype(str)) == {"2021-03-16"}
+
+
+def test_a_list_of_mobile_teams_is_no_list_of_a_groups_people():
+    # "Số cán bộ" beside "Số tổ" and "Số máy thu nhận" counts a team's officers: it was stored
+    # as the population of the priority group "Cán bộ" of each commune.
+    head = ["STT", "Xã", "Số tổ", "Số cán bộ", "Số máy thu nhận", "Tổ trưởng", "Số điện thoại"]
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["DANH SÁCH TỔ THU NHẬN LƯU ĐỘNG"],
+        ["(Kèm theo Kế hoạch số 45/KH-CAH ngày 10/3/2021)"],
+        head,
+        [1, "Xã Kỳ Tân", 1, 5, 2, "Nguyễn Văn A", "0912000001"],
+        [2, "Xã Kỳ Thọ", 1, 4, 1, "Trần Văn B", "0912000002"],
+        [3, "Xã Kỳ Hải", 1, 6, 2, "Lê Văn C", "0912000003"],
+    ]
+    report = ingest.import_bytes(None, workbook_bytes({"DS": rows}), "ds.xlsx")
+    assert report.status == "refused"
+    (problem,) = report.errors
+    # Its header is there: the message lists it, and does not say it was deleted.
+    assert problem.code == "no_table" and "«Số máy thu nhận»" in problem.message
+    assert "không có dòng tiêu đề cột" not in problem.message

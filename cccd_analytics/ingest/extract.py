@@ -301,12 +301,21 @@ def _headless_rows(rows: list[list]) -> tuple[int, str] | None:
     table whose header row was deleted, told as such rather than by listing the letterhead
     as its columns."""
     found: list[tuple[int, str]] = []
+    above: list[str] = []  # the texts of the last row with any, above the rows found
     for index, row in enumerate(rows[:400]):
         texts = [normalise.text(v).strip() for v in row]
         figures = sum(1 for t in texts if t and normalise.parse_count(t).value is not None)
         names = [t for t in texts if t and normalise.parse_count(t).value is None]
         if figures < 2 or not names:
+            if not found and any(texts):
+                above = [t for t in texts if t]
             continue
+        if (
+            not found
+            and len(above) >= 3
+            and not any(normalise.parse_count(t).value is not None for t in above)
+        ):
+            return None  # a row of three headers or more stands above: a header no field matched
         name = next((t for t in names if registry.names_a_commune(t)), None)
         if name is not None:
             found.append((index, name))

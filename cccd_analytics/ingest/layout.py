@@ -379,11 +379,20 @@ def _record_score(columns: dict[str, Column]) -> int:
     return len(columns)
 
 
+#: Headers of what the collecting takes (teams, machines, their leaders): a list with such
+#: columns is a plan of mobile teams, whose "Số cán bộ" counts the team's officers, not the
+#: priority group "Cán bộ" of a commune.
+_RESOURCE_WORDS = ("so to", "to truong", "so may", "may thu nhan", "thiet bi", "so buoi", "so dien thoai")
+
+
 def _denominator_columns(row: list) -> dict[str, Column]:
     """A denominator list's header: place and date columns, breakdown columns, the school,
-    the grade and the count of people."""
+    the grade and the count of people; none for a list of mobile teams (`_RESOURCE_WORDS`)."""
     out: dict[str, Column] = {}
-    for c, text in enumerate(_row_texts(row)):
+    texts = _row_texts(row)
+    if any(f" {w} " in f" {headers.key(t)} " for t in texts if t for w in _RESOURCE_WORDS):
+        return out
+    for c, text in enumerate(texts):
         if not text:
             continue
         found = headers.match_denominator(text) or headers.match(text)
