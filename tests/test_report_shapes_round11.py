@@ -119,3 +119,24 @@ def test_a_list_of_mobile_teams_is_no_list_of_a_groups_people():
     # Its header is there: the message lists it, and does not say it was deleted.
     assert problem.code == "no_table" and "«Số máy thu nhận»" in problem.message
     assert "không có dòng tiêu đề cột" not in problem.message
+
+
+def test_lines_splitting_the_grand_total_again_are_no_units():
+    # "TOÀN ĐƠN VỊ" then "Trong đó: - Thị trấn … - Các xã": "- Các xã" was stored as a unit
+    # outside the registry, and the total checked against four "communes" summing to double.
+    rows = [
+        *TOP,
+        ["STT", "Xã", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 2396],
+        [2, "Xã Kỳ Thọ", 1512],
+        [None, "TOÀN ĐƠN VỊ", 3908],
+        [None, "Trong đó:", None],
+        [None, "- Xã Kỳ Tân", 2396],
+        [None, "- Các xã còn lại", 1512],
+    ]
+    report = imported({"BC": rows})
+    assert values(report, metric="collected") == {(KY_TAN, "collected"): 2396, (KY_THO, "collected"): 1512}
+    assert not [
+        p for p in report.problems if p.code in ("unknown_unit", "subtotal_mismatch", "duplicate_row")
+    ]
+    assert "2 dòng «trong đó» dưới dòng tổng không lưu" in report.layout

@@ -521,6 +521,10 @@ def _finish_description(report: ImportReport) -> None:
         parts.append(
             f"{len(report.hamlet_rows)} dòng thôn, xóm, trường học trong xã không lưu (số của xã đã gồm các dòng này)"
         )
+    if report.total_part_rows:
+        parts.append(
+            f"{len(report.total_part_rows)} dòng «trong đó» dưới dòng tổng không lưu (chia lại số tổng)"
+        )
     if report.days_filled_down:
         parts.append(f"ngày ghi một lần cho nhiều xã: đã điền xuống cho {len(report.days_filled_down)} dòng")
     if report.totals:

@@ -113,6 +113,8 @@ class ImportReport:
     days_filled_down: set = field(default_factory=set, repr=False, compare=False)
     # The (sheet, row) of hamlet rows under a commune ("- Thôn Tân Thành"): not stored.
     hamlet_rows: set = field(default_factory=set, repr=False, compare=False)
+    # The (sheet, row) of lines splitting the grand total again ("- Các xã"): not stored.
+    total_part_rows: set = field(default_factory=set, repr=False, compare=False)
     # Sheets holding several tables one under another (`stacked`): sheet, header rows (1-based).
     stacked_tables: list[dict] = field(default_factory=list)
     # Tables side by side on a sheet (`stacked._side_by_side`): sheet and each table's first column.
@@ -163,6 +165,7 @@ class ImportReport:
                 "filled_down_rows",
                 "days_filled_down",
                 "hamlet_rows",
+                "total_part_rows",
                 "same_day_tables",
                 "section_rows",
                 "parts",

@@ -67,6 +67,7 @@ def sheet_records(
     out_values = {name: [] for name in VALUE_ORDER}
     from_context: list[bool] = []
     n_out = 0
+    under_total = False  # a grand total row after communes was passed
     province_ctx, district_ctx = place_context(found, sheet_name)
     letterhead_district = district_ctx
     fallback_date, date_order = _sheet_dates(sheet, found, file_name, report, report_date, sheet_name)
@@ -219,6 +220,12 @@ def sheet_records(
             if named:
                 # "Cộng xã Kỳ Xuân" under its villages: the commune's own row.
                 kind, name_cell = layouts.RowKind("commune"), named
+        if kind.kind == "commune" and under_total and _part_of_total(text_of(name_cell)):
+            # "Trong đó: - Các xã | - Khu vực nông thôn | - Thị trấn Tân Lạc" under the grand
+            # total: the total split again, no unit (stored as one outside the registry, they
+            # were also added into the communes the total was checked against).
+            report.total_part_rows.add((sheet_label, index))
+            continue
         if (
             kind.kind == "commune"
             and (last_commune is not None or villages_first)
@@ -246,6 +253,7 @@ def sheet_records(
                     )
                     open_group = None
                     continue
+            under_total = bool(n_out)
             totals.append(
                 dict(
                     row=index + 1,
@@ -497,6 +505,13 @@ def _sheet_dates(
                 )
             )
     return fallback_date, date_order
+
+
+def _part_of_total(label: str) -> bool:
+    """A line under a grand total that splits it again ("- Các xã", "+ Khu vực thị trấn",
+    "Trong đó: thị trấn"): marked as a part by a dash, a plus or "trong đó"."""
+    text = label.strip()
+    return text.startswith(("-", "+", "–", "•", "*")) or fold(text).startswith("trong do")
 
 
 def _row_values(parsed_values, cols, sheet_name, index, report, label: str = "") -> tuple[dict, bool]:
