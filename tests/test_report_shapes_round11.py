@@ -140,3 +140,19 @@ def test_lines_splitting_the_grand_total_again_are_no_units():
         p for p in report.problems if p.code in ("unknown_unit", "subtotal_mismatch", "duplicate_row")
     ]
     assert "2 dòng «trong đó» dưới dòng tổng không lưu" in report.layout
+
+
+def test_columns_before_and_since_a_day_are_periods_not_two_columns_of_that_day():
+    # "Trước 20/4/2023 | Từ 20/4/2023 đến nay | Tổng lũy kế" under "Số hồ sơ đã thu nhận": the
+    # same date in two headers was refused as a day with two columns.
+    head = ["STT", "Xã", "Số hồ sơ đã thu nhận", None, None]
+    sub = [None, None, "Trước 20/4/2023", "Từ 20/4/2023 đến nay", "Tổng lũy kế"]
+    rows = [*TOP, head, sub, [1, "Xã Kỳ Tân", 2000, 396, 2396], [2, "Xã Kỳ Thọ", 1000, 512, 1512]]
+    report = imported({"BC": rows})
+    assert values(report, metric="collected") == {(KY_TAN, "collected"): 2396, (KY_THO, "collected"): 1512}
+
+
+def test_a_wednesdays_header_is_still_a_day():
+    from cccd_analytics.ingest import normalise
+
+    assert normalise.day_label("Thứ tư 20/4") is not None and normalise.day_label("Sau 20/4") is None

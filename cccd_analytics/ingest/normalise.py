@@ -609,7 +609,14 @@ def _label(day: int, month: int, year: int | None, value: str, match: re.Match) 
     rest = " ".join(re.sub(r"[^a-z0-9]+", " ", rest).split())
     if len(rest.split()) > _LABEL_MAX_WORDS or re.search(r"\d{3,}", rest):
         return None
+    if _PERIOD_BOUND.search(f" {rest} "):
+        return None  # "Trước 20/4/2023", "Từ 20/4/2023 đến nay": a period's bound, no day of its own
     return DayLabel(day, month, year, rest)
+
+
+# Words that make a date the bound of a period ("trước", "sau", "từ … đến nay"); "tư" of
+# "thứ tư" (a Wednesday's header) folds like "từ" and is a day.
+_PERIOD_BOUND = re.compile(r" (?:truoc|sau|den nay) |(?<! thu) tu ")
 
 
 _DAY_ALONE = re.compile(r"^(?:ngay|n)?\s*(\d{1,2})$")
