@@ -156,3 +156,27 @@ def test_a_wednesdays_header_is_still_a_day():
     from cccd_analytics.ingest import normalise
 
     assert normalise.day_label("Thứ tư 20/4") is not None and normalise.day_label("Sau 20/4") is None
+
+
+@pytest.mark.parametrize("parent", ["Ngày 16/3/2021", "Số liệu ngày 16/3/2021", "Kết quả đến ngày 16/3/2021"])
+def test_the_one_date_of_a_header_merged_over_the_figures_dates_them(parent):
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["STT", "Xã", parent, None],
+        [None, None, "Thu nhận trong ngày", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 33, 2396],
+        [2, "Xã Kỳ Thọ", 12, 1512],
+    ]
+    report = imported({"BC": rows})
+    assert set(report.observations["date"].astype(str)) == {"2021-03-16"}
+
+
+def test_a_targets_date_in_the_header_dates_nothing():
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["STT", "Xã", "Chỉ tiêu đến 10/6/2021", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 3000, 2396],
+        [2, "Xã Kỳ Thọ", 2000, 1512],
+    ]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
+    assert report.status == "refused" and report.needs_date

@@ -542,6 +542,19 @@ def build(
                 layout.report_date, layout.date_line = found, line.strip()
                 layout.date_row, layout.date_origin = index, "footer"
                 break
+    if layout.report_date is None and kind == "report":
+        # No date line at all, but one date in the header: "Ngày 23/5/2023" (or "Kết quả đến
+        # ngày 23/5/2023") merged over the day's figures.
+        in_header = {
+            (found, r, text)
+            for r in header_rows
+            for text in _row_texts(rows[r])
+            if _dates_the_data(text) and (found := normalise.find_report_date(text)) is not None
+        }
+        if len({found for found, _, _ in in_header}) == 1:
+            found, r, text = min(in_header, key=lambda d: d[1])
+            layout.report_date, layout.date_line, layout.date_row = found, text.strip(), r
+            layout.date_origin = "date_line"
     parts = [
         "bảng theo từng hồ sơ"
         if kind == "records"
@@ -563,6 +576,17 @@ def build(
         parts.append("có dòng đánh số cột")
     layout.description = ", ".join(parts)
     return layout
+
+
+def _dates_the_data(text: str) -> bool:
+    """A header cell that says the day of the figures under it ("Ngày 23/5/2023", "Kết quả
+    đến ngày 23/5/2023"), not a target's or a plan's ("Chỉ tiêu đến 30/6/2023")."""
+    folded = fold(text or "")
+    if any(w in folded for w in ("chi tieu", "ke hoach", "han ", "muc tieu")):
+        return False
+    return folded.startswith(
+        ("ngay", "so lieu", "ket qua", "tinh den", "den ngay")
+    ) or normalise.is_data_date_line(text)
 
 
 def _shares_checked(rows: list[list], first: int, columns: dict[str, Column]) -> dict[str, Column]:
