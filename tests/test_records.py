@@ -660,3 +660,15 @@ def test_an_export_counting_below_a_report_of_the_same_day_is_refused(store):
     assert error.code == "records_below_stored" and "«Xã Kỳ Tân» ngày 23/3/2021" in error.message
     assert "1.000" in error.message and error.column is not None and error.row
     assert len(store.list_uploads()) == 1
+
+
+@pytest.mark.parametrize("written", ["{time}:07 {day}", "{time} {day}", "{time} - {day}"])
+def test_a_received_time_written_before_its_day_is_read_by_the_day(written):
+    # "08:15:22 23/05/2023": some systems write the time first; every record was refused as
+    # an unreadable day.
+    rows = [(*r[:7], written.format(time=r[7][11:], day=r[7][:10]), r[8]) for r in export_rows()]
+    report = ingest.import_bytes(None, export_csv(rows).encode(), "xuat.csv")
+    assert report.status == "checked", report.message
+    cum = report.observations[report.observations.metric == "collected"]
+    assert cum.groupby("unit_key")["value"].max().to_dict() == {"18775": 20, "18814": 20, "18850": 20}
+    assert set(cum.date) == {date(2021, 3, 22) + timedelta(days=k) for k in range(4)}

@@ -20,9 +20,10 @@ from cccd_analytics.ingest.readers import ArrowFallback
 from cccd_analytics.ingest.statuses import is_void
 
 PLACE = ("province", "district", "commune")
-# The time after a day ("15/03/2021 08:12"): a plain pattern, so pandas hands it to
-# pyarrow's regex engine instead of calling Python per value.
-_TIME = r"[ T]\d{1,2}[:hg]\d{2}.*$"
+# The time after a day ("15/03/2021 08:12"), or before it ("08:15:22 23/05/2023", some
+# systems' exports): a plain pattern, so pandas hands it to pyarrow's regex engine instead
+# of calling Python per value.
+_TIME = r"^\s*\d{1,2}[:hg]\d{2}(?::\d{2})?\s*[-–,]?\s+|[ T]\d{1,2}[:hg]\d{2}.*$"
 # A day written dd/mm/yyyy (or with dots or dashes) or yyyy-mm-dd: its year, whatever the
 # order of day and month the file turns out to use.
 _DAY_YEAR = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-](\d{4})|(\d{4})-\d{1,2}-\d{1,2}")
