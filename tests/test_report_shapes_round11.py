@@ -180,3 +180,30 @@ def test_a_targets_date_in_the_header_dates_nothing():
     ]
     report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
     assert report.status == "refused" and report.needs_date
+
+
+@pytest.mark.parametrize("header", ["Ngày 16/3", "16/3/2021", "Thu nhận ngày 16/3"])
+def test_the_days_figure_headed_by_the_reports_date_alone_is_the_days_figure(header):
+    rows = [
+        *TOP,
+        ["STT", "Xã", header, "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 33, 2396],
+        [2, "Xã Kỳ Thọ", 12, 1512],
+    ]
+    report = imported({"BC": rows})
+    assert values(report, metric="collected_day") == {
+        (KY_TAN, "collected_day"): 33,
+        (KY_THO, "collected_day"): 12,
+    }
+    assert values(report, metric="collected") == {(KY_TAN, "collected"): 2396, (KY_THO, "collected"): 1512}
+
+
+def test_a_column_of_another_days_date_is_not_taken_for_the_days_figure():
+    rows = [
+        *TOP,
+        ["STT", "Xã", "Ngày 15/3", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 33, 2396],
+        [2, "Xã Kỳ Thọ", 12, 1512],
+    ]
+    report = imported({"BC": rows})
+    assert not values(report, metric="collected_day")

@@ -555,6 +555,7 @@ def build(
             found, r, text = min(in_header, key=lambda d: d[1])
             layout.report_date, layout.date_line, layout.date_row = found, text.strip(), r
             layout.date_origin = "date_line"
+    _day_headed_by_its_date(layout)
     parts = [
         "bảng theo từng hồ sơ"
         if kind == "records"
@@ -576,6 +577,28 @@ def build(
         parts.append("có dòng đánh số cột")
     layout.description = ", ".join(parts)
     return layout
+
+
+def _day_headed_by_its_date(layout: Layout) -> None:
+    """The day's own figure headed by the report's date alone ("Ngày 23/5", "Thu nhận ngày
+    23/5", "23/5/2023") beside a running total: read as the day's figure; it was left
+    unread without a word."""
+    day = layout.report_date
+    if layout.kind != "report" or day is None or "collected_day" in layout.columns:
+        return
+    if "collected" not in layout.columns:
+        return
+    for c, text in layout.unmapped:
+        label = normalise.day_label(text)
+        if (
+            label is None
+            or (label.day, label.month) != (day.day, day.month)
+            or label.year not in (None, day.year)
+        ):
+            continue
+        layout.columns = {**layout.columns, "collected_day": Column(c, "collected_day", text)}
+        layout.unmapped = [(k, t) for k, t in layout.unmapped if k != c]
+        return
 
 
 def _dates_the_data(text: str) -> bool:
