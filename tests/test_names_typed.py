@@ -717,3 +717,37 @@ def test_a_code_typed_before_the_name_in_the_name_cell_places_the_row(typed):
 def test_a_code_before_a_name_of_another_unit_is_not_taken_for_it():
     # 18790 is Kỳ Thọ's code: the name decides, as with a code column that disagrees.
     assert _resolve("Hà Tĩnh", "Huyện Kỳ Anh", "18790 - Kỳ Tân").key == KY_TAN_HT
+
+
+@pytest.mark.parametrize(
+    "typed,district",
+    [
+        ("Ngọc Sơn (Đô Lương)", "Huyện Đô Lương"),
+        ("Ngoc Son (H. Do Luong)", "Huyện Đô Lương"),
+        ("Ngọc Sơn – Quỳnh Lưu", "Huyện Quỳnh Lưu"),
+        ("Ngọc Sơn—Quỳnh Lưu", "Huyện Quỳnh Lưu"),
+        ("Nam Sơn-Đô Lương", "Huyện Đô Lương"),
+        ("Tân Sơn / Đô Lương", "Huyện Đô Lương"),
+        ("Đồng Văn - H.Tân Kỳ", "Huyện Tân Kỳ"),
+    ],
+)
+def test_the_district_written_in_the_name_cell_wins_over_one_filled_down(typed, district):
+    # A district column written once for Thanh Chương's communes, left blank below: the row
+    # naming another district in its cell went to Thanh Chương's namesake (Ngọc Sơn, with
+    # only "không dấu" said), or to the district of its neighbours after an en dash.
+    commune = registry.bare(
+        typed.replace("—", " - ").split(" (")[0].split(" -")[0].split("-")[0].split(" /")[0]
+    )
+    official = next(n for n in REG[REG.level == "commune"].name if registry.bare(n) == commune)
+    rows = [
+        ["CÔNG AN TỈNH NGHỆ AN"],
+        ["Số liệu tính đến 17h00 ngày 15/5/2023"],
+        ["STT", "Huyện", "Xã", "Lũy kế thu nhận"],
+        [1, "Thanh Chương", "Thanh Ngọc", 100],
+        [2, None, "Thanh Hương", 101],
+        [3, None, typed, 102],
+        [4, None, "Thanh Lương", 103],
+    ]
+    report, obs = ingest.read_observations(_xlsx(rows), "bao_cao.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs)[(_key("Tỉnh Nghệ An", district, official), DAY)] == 102

@@ -23,7 +23,7 @@ from functools import lru_cache
 from cccd_analytics import registry
 from cccd_analytics.text import fold
 
-_SPLIT = re.compile(r"\s*(?:,|;|\s-\s|\s–\s|\n)\s*")
+_SPLIT = re.compile(r"\s*(?:,|;|\s-\s|\s–\s|\s—\s|\s/\s|\n)\s*")
 # A unit word then the name ("Xã Kỳ Đồng"), or an abbreviation with its dot ("X.Kỳ Đồng", "TT Tân Kỳ").
 _COMMUNE = re.compile(r"^(?:(?:xa|phuong|thi tran|dac khu|tt)\s+|(?:x|p|tt|t\.t)\.\s*)\S")
 _DISTRICT = re.compile(r"^(?:(?:huyen|quan|thi xa|thanh pho|tx|tp)\s+|(?:h|q|tx|tp)\.\s*)\S")

@@ -101,6 +101,44 @@ def code_names_another(rec: FirstRow, match: registry.Match) -> tuple[str, str, 
     return (code, key, rec.commune) if key is not None and key != match.key else None
 
 
+#: What parts a commune's name from its district in one cell ("Châu Tiến – Quỳ Châu").
+_CELL_MARKS = (",", " - ", " – ", " — ", " / ")
+# "Nam Sơn-Đô Lương", "Ngọc Sơn—Quỳnh Lưu": a dash between two words, no space around it.
+_GLUED_DASH = re.compile(r"(?<=\w)[-–—](?=\w)")
+
+
+def _spaced(name: str) -> str:
+    """A hyphen glued between a name and its district spaced out ("Nam Sơn - Đô Lương"),
+    when what follows it is a registry district's name; else the name as it is."""
+    glued = list(_GLUED_DASH.finditer(name or ""))
+    if not glued:
+        return name
+    left, right = name[: glued[-1].start()], name[glued[-1].end() :]
+    folded, plain = registry.level_names("district")
+    if registry.bare(right) in folded or registry.spelled_plain(right) in plain:
+        return f"{left.strip()} - {right.strip()}"
+    return name
+
+
+def district_written_in(name: str) -> bool:
+    """Whether a commune's cell names its district too: "Ngọc Sơn (Đô Lương)", "Ngọc Sơn –
+    Đô Lương", "Xã Ngọc Sơn, huyện Đô Lương".  Such a row is placed by that district, never
+    by one filled down from the rows above (`rows`): the registry has a Ngọc Sơn there too."""
+    name = _spaced(str(name or ""))
+    folded, plain = registry.level_names("district")
+
+    def is_district(text: str) -> bool:
+        text = re.sub(r"^\s*(?:h|huyện|huyen|tx|tp|q|quận)\.?\s+", "", text.strip(), flags=re.IGNORECASE)
+        return registry.bare(text) in folded or registry.spelled_plain(text) in plain
+
+    bracketed = _BRACKETED.match(name)
+    if bracketed and is_district(bracketed.group(2)):
+        return True
+    if any(mark in name for mark in _CELL_MARKS):
+        return any(is_district(part) for part in address._SPLIT.split(name)[1:] if part.strip())
+    return bool(_DISTRICT_INSIDE.search(fold(name)))
+
+
 def _district_in_brackets(rec: FirstRow) -> FirstRow:
     """ "Ngọc Sơn (Đô Lương)", "Xã Đồng Văn (H. Quế Phong)": a name shared by several districts,
     written with its own in brackets, read as "Ngọc Sơn - Đô Lương" is (`address`).  Only when
@@ -123,8 +161,11 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     province in turn: a name found in exactly one of them is that unit.  Without the
     closest names of an unknown unit: the caller asks for them in bulk."""
     rec = _district_in_brackets(_code_in_name(rec))
+    rec = rec._replace(commune=_spaced(rec.commune))
     match = _resolve_spelled(rec, reg)
-    if match.official or match.ambiguous:
+    if match.official or (match.ambiguous and not district_written_in(rec.commune)):
+        # A name of several districts' communes whose cell names its district ("Ngoc Son (H.
+        # Do Luong)") is read again with it below.
         return match
     # Other readings of what was typed, each shown as a correction; together they must
     # name exactly one unit.
@@ -150,7 +191,7 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
         readings.append(("gõ vội: dính chữ, lặp chữ hoặc thêm «cũ», «mới»", rec._replace(commune=hasty)))
     # A commune cell that carries its district ("Xã Kỳ Tân, huyện Kỳ Anh", "Xã Kỳ Tân huyện
     # Kỳ Anh"): read as an address, its district must be the row's own when the row has one.
-    if any(mark in rec.commune for mark in (",", " - ")) or _DISTRICT_INSIDE.search(fold(rec.commune)):
+    if any(mark in rec.commune for mark in _CELL_MARKS) or _DISTRICT_INSIDE.search(fold(rec.commune)):
         province, district, commune = address.split_address(rec.commune)
         if commune and (
             not rec.district or not district or registry.expand(district) == registry.expand(rec.district)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cccd_analytics import dimensions, registry
-from cccd_analytics.ingest import headers, normalise
+from cccd_analytics.ingest import headers, names, normalise
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.readers import Sheet
 from cccd_analytics.ingest.report import ImportReport, Problem
@@ -379,6 +379,7 @@ def sheet_records(
         elif (
             district_at >= 0
             and last_district
+            and not names.district_written_in(commune)
             and lies_in(explicit_province or province_ctx, last_district, commune)
         ):
             explicit_district = last_district
