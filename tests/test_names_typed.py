@@ -751,3 +751,37 @@ def test_the_district_written_in_the_name_cell_wins_over_one_filled_down(typed, 
     report, obs = ingest.read_observations(_xlsx(rows), "bao_cao.xlsx")
     assert obs is not None, report.message
     assert _collected(obs)[(_key("Tỉnh Nghệ An", district, official), DAY)] == 102
+
+
+def _ward_keys(letterhead: list[list], rows: list[list]) -> dict[str, str]:
+    head = [*letterhead, ["Số liệu tính đến 17h00 ngày 8/6/2023"], ["STT", "Phường", "Lũy kế thu nhận"]]
+    report, obs = ingest.read_observations(_xlsx([*head, *rows]), "bao_cao.xlsx")
+    assert obs is not None, report.message
+    part = obs[obs.metric == "collected"]
+    return dict(zip(part.value.astype(int), part.unit_key))
+
+
+@pytest.mark.parametrize("city", ["CÔNG AN THÀNH PHỐ HỒ CHÍ MINH", "CÔNG AN TP. HỒ CHÍ MINH"])
+def test_wards_outside_the_registry_keep_the_district_of_the_letterhead(city):
+    # "Thành phố Hồ Chí Minh" read as a district hid "Quận 3": Quận 3's and Quận 5's
+    # "Phường 1" got one key, and one district's figures replaced the other's.
+    q3 = _ward_keys([[city], ["CÔNG AN QUẬN 3"]], [[1, "Phường 1", 301]])
+    q5 = _ward_keys([[city], ["CÔNG AN QUẬN 5"]], [[1, "Phường 1", 501]])
+    assert q3[301] != q5[501]
+    # however the city is written
+    other = (
+        "CÔNG AN TP. HỒ CHÍ MINH"
+        if city.endswith("THÀNH PHỐ HỒ CHÍ MINH")
+        else "CÔNG AN THÀNH PHỐ HỒ CHÍ MINH"
+    )
+    assert _ward_keys([[other], ["CÔNG AN QUẬN 3"]], [[1, "Phường 1", 301]])[301] == q3[301]
+
+
+def test_district_headings_written_q_dot_place_their_wards():
+    rows = [["Q.3", None, None], [1, "Phường 1", 301], ["Q. 10", None, None], [2, "Phường 1", 1001]]
+    keys = _ward_keys([["CÔNG AN TP. HỒ CHÍ MINH"]], rows)
+    assert keys[301] != keys[1001]
+    assert (
+        keys[1001]
+        == _ward_keys([["CÔNG AN TP. HỒ CHÍ MINH"], ["CÔNG AN QUẬN 10"]], [[1, "Phường 1", 1001]])[1001]
+    )

@@ -45,7 +45,7 @@ TOTAL_WORDS = frozenset(_TOTAL)
 _SUBTOTAL_PREFIX = re.compile(
     r"^(?:(?:tong\s+)?cong|tong|toan|tong so)\s*[:\-–]?\s+(?=(?:huyen|thi xa|thanh pho|quan|tp|tx|h)\s+\S)"
 )
-_DISTRICT_PREFIXES = ("huyen ", "thi xa ", "thanh pho ", "quan ", "tp ", "tx ", "h ", "tp. ", "tx. ", "h. ")
+_DISTRICT_PREFIXES = ("huyen ", "thi xa ", "thanh pho ", "quan ", "tp ", "tx ", "h ", "tp. ", "tx. ", "h. ", "q.", "q ")
 _FOOTER = (
     "nguoi lap bieu",
     "nguoi lap",
@@ -918,8 +918,8 @@ def _is_district_label(name: str, stt: str) -> bool:
     folded = fold(name)
     if folded.startswith(("huyen ", "thi xa ", "thanh pho ")):
         return True  # no commune is named "Huyện …"
-    if folded.startswith("quan "):
-        return _a_quan(name)
+    if folded.startswith("quan ") or re.match(r"q\.\s*\S|q\d", folded):
+        return _a_quan(name)  # "Quận 3", "Q.10", "Q. Tân Bình"
     letters = [ch for ch in name if ch.isalpha()]
     upper = letters and all(ch.isupper() for ch in letters)
     return bool(upper and len(letters) > 3 and folded.startswith(_DISTRICT_PREFIXES))

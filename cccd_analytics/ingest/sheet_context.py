@@ -85,11 +85,26 @@ def authority_context(authorities: tuple[str, ...]) -> tuple[str, str]:
     first line."""
     province = district = ""
     for authority in authorities:
+        first = authority.splitlines()[0].strip() if authority.strip() else authority
+        spelled = registry.expand(first)  # "tp. ho chi minh" → "thanh pho ho chi minh", "q.3" → "quan 3"
         if authority.startswith("tinh "):
             province = province or _place_of(authority, _province_names())
-        elif authority.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
-            district = district or _place_of(authority, _district_names())
+        elif spelled.startswith("thanh pho ") and spelled[len("thanh pho ") :].startswith(_CENTRAL_CITIES):
+            # "CÔNG AN THÀNH PHỐ HỒ CHÍ MINH / CÔNG AN QUẬN 3": a city of the province's rank,
+            # over its district; read as a district, it hid "Quận 3", and the wards of Quận 3
+            # and Quận 5 outside the registry got one key (one's figures replaced the other's).
+            province = province or spelled
+        elif spelled.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ")):
+            district = district or (
+                _place_of(authority, _district_names())
+                if authority.startswith(spelled.split()[0])
+                else spelled
+            )
     return province, district
+
+
+#: The cities run by the centre, of a province's rank ("Thành phố Hồ Chí Minh").
+_CENTRAL_CITIES = ("ha noi", "ho chi minh", "hai phong", "da nang", "can tho")
 
 
 def _place_of(authority: str, names: frozenset[str]) -> str:
