@@ -785,3 +785,16 @@ def test_district_headings_written_q_dot_place_their_wards():
         keys[1001]
         == _ward_keys([["CÔNG AN TP. HỒ CHÍ MINH"], ["CÔNG AN QUẬN 10"]], [[1, "Phường 1", 1001]])[1001]
     )
+
+
+def test_a_namesake_in_a_list_sorted_by_name_is_not_placed_by_its_neighbours():
+    # A province's list A to Z: the communes around "Đồng Văn" share its first letters, not
+    # its district; it went to Quế Phong's for lying between two of Quế Phong's communes.
+    communes = [
+        "Bảo Nam", "Bình Chuẩn", "Căm Muộn", "Châu Kim", "Đồng Văn", "Hạnh Dịch",
+        "Mậu Đức", "Mường Nọc", "Nghĩa Dũng", "Phà Đánh", "Tam Quang", "Thanh Đức", "Yên Khê",
+    ]  # fmt: skip
+    report = ingest.import_bytes(None, _list_without_districts(communes), "bao_cao.csv", report_date=DAY)
+    dong_van = set(REG[(REG.level == "commune") & (REG.name == "Xã Đồng Văn")].index)
+    assert not set(report.observations.unit_key) & dong_van
+    assert not any("như các xã liền trên, liền dưới" in p.message for p in report.problems)

@@ -45,7 +45,20 @@ TOTAL_WORDS = frozenset(_TOTAL)
 _SUBTOTAL_PREFIX = re.compile(
     r"^(?:(?:tong\s+)?cong|tong|toan|tong so)\s*[:\-–]?\s+(?=(?:huyen|thi xa|thanh pho|quan|tp|tx|h)\s+\S)"
 )
-_DISTRICT_PREFIXES = ("huyen ", "thi xa ", "thanh pho ", "quan ", "tp ", "tx ", "h ", "tp. ", "tx. ", "h. ", "q.", "q ")
+_DISTRICT_PREFIXES = (
+    "huyen ",
+    "thi xa ",
+    "thanh pho ",
+    "quan ",
+    "tp ",
+    "tx ",
+    "h ",
+    "tp. ",
+    "tx. ",
+    "h. ",
+    "q.",
+    "q ",
+)
 _FOOTER = (
     "nguoi lap bieu",
     "nguoi lap",

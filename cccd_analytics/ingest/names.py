@@ -248,6 +248,22 @@ def in_the_sheets_district(
                 placed.setdefault(rec.sheet, []).append((rec.row, district))
     for rows in placed.values():
         rows.sort()
+    # The neighbours say a district only in a list that goes district by district: in one
+    # sorted by name (a province's communes A to Z) they share a letter, not a district, and
+    # "Đồng Văn" went to Quế Phong's for lying between two of its communes.
+    written = {(rec.sheet, rec.row): registry.bare(rec.commune or "") for rec in firsts}
+
+    def grouped_by_district(sheet: str, rows: list[tuple[int, str]]) -> bool:
+        # A district list may be sorted by name within each district: its district changes
+        # where the names start again from A.  Changes between names in order say the
+        # order is the names', whatever the districts.
+        pairs = list(zip(rows, rows[1:]))
+        changes = [(a, b) for a, b in pairs if a[1] != b[1]]
+        in_order = sum(written.get((sheet, a[0]), "") <= written.get((sheet, b[0]), "") for a, b in changes)
+        districts = len({d for _, d in rows})
+        return len(changes) + 1 <= 2 * districts and in_order <= max(districts // 2, 1)
+
+    grouped = {sheet: grouped_by_district(sheet, rows) for sheet, rows in placed.items()}
 
     def around(rec: FirstRow) -> list[str]:
         # The districts of the two communes above it and the two below, in its sheet; none
@@ -283,7 +299,7 @@ def in_the_sheets_district(
             if found is not None:
                 out[i] = found
             continue
-        if neighbours:
+        if neighbours and grouped[rec.sheet]:
             fits = [f for d in around(rec) if (f := placed_in(rec, d, "như các xã liền trên, liền dưới"))]
             if len({f.key for f in fits}) == 1:
                 out[i] = fits[0]
