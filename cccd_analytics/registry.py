@@ -333,6 +333,14 @@ _POLICE = re.compile(
     r"^(?:(?i:c[oô]ng\s+an|ubnd|ủy\s+ban\s+nhân\s+dân|uỷ\s+ban\s+nhân\s+dân)|CA|C\.\s?A\.?)\s+(?=\S)"
 )
 _POLICE_GLUED = re.compile(r"^CA(TP|TX|TT|X|P|H|Q)(?=[\s.])")
+# A commune's collection point or mobile team named for it ("Tổ thu nhận lưu động xã Kỳ
+# Khang", "Điểm thu nhận xã Nghĩa Long"): its figures are the commune's.  Only before a
+# unit's type word: "Tổ 1", "Điểm trường Kỳ Lâm" are places inside a commune.
+_COLLECTION_POINT = re.compile(
+    r"^(?i:(?:tổ|đội)\s+(?:(?:thu|tiếp)\s+nhận\s+)?(?:lưu\s+động|công\s+tác|cấp\s+cccd)?\s*"
+    r"|(?:điểm|địa\s+điểm)\s+(?:thu|tiếp)\s+nhận\s+(?:lưu\s+động\s+)?)"
+    r"(?=(?i:xã|phường|thị\s+trấn)\s)"
+)
 # "P1", "P.01", "Phường 01": the number written without its leading zeros.
 _GLUED_NUMBER = re.compile(r"^(p|f|x|q|phường|xã|quận)(\d+)$")
 _PADDED = re.compile(r"\b0+(?=\d)")
@@ -346,7 +354,7 @@ def tidy(name: str) -> str:
     "P.01" → "P. 1", "P1" → "P 1".  Lower and upper case kept."""
     text = " ".join(unicodedata.normalize("NFC", str(name)).replace(":", " ").split())
     text = _LIST_MARKER.sub("", text)
-    text = _POLICE_GLUED.sub(r"\1", _POLICE.sub("", text))
+    text = _POLICE_GLUED.sub(r"\1", _POLICE.sub("", _COLLECTION_POINT.sub("", text)))
     for _ in range(3):  # "Kỳ Tân (cũ) *": a note, then a mark
         before = text
         text = _TRAILING_MARKS.sub("", _TRAILING_NOTE.sub("", text))

@@ -798,3 +798,29 @@ def test_a_namesake_in_a_list_sorted_by_name_is_not_placed_by_its_neighbours():
     dong_van = set(REG[(REG.level == "commune") & (REG.name == "Xã Đồng Văn")].index)
     assert not set(report.observations.unit_key) & dong_van
     assert not any("như các xã liền trên, liền dưới" in p.message for p in report.problems)
+
+
+def test_a_commune_named_for_its_mobile_team_or_collection_point_is_that_commune():
+    # "Tổ thu nhận lưu động xã Kỳ Khang" was kept as a unit outside the registry, and
+    # "Điểm thu nhận xã Kỳ Tân" under another commune dropped without a word as its hamlet.
+    typed = ["Xã Kỳ Thọ", "Tổ thu nhận lưu động xã Kỳ Khang", "Điểm thu nhận xã Kỳ Tân", "Xã Kỳ Tây"]
+    official = ["Xã Kỳ Thọ", "Xã Kỳ Khang", "Xã Kỳ Tân", "Xã Kỳ Tây"]
+    rows = [["CÔNG AN HUYỆN KỲ ANH"], ["Ngày 15/5/2023"], ["STT", "Xã", "Lũy kế thu nhận"]]
+    rows += [[i + 1, name, 100 + i] for i, name in enumerate(typed)]
+    report, obs = ingest.read_observations(_xlsx(rows), "bao_cao.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs) == {
+        (_key("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", n), DAY): 100 + i for i, n in enumerate(official)
+    }
+    assert registry.tidy("Tổ 1") == "Tổ 1" and registry.tidy("Điểm trường Kỳ Lâm") == "Điểm trường Kỳ Lâm"
+
+
+def test_cong_thanh_with_its_tone_typed_wrong_is_the_commune_not_a_total():
+    # "Cộng Thành" (Công Thành of Yên Thành, its tone slipped) was read as a total row and its
+    # figure dropped, with a total mismatch said instead.
+    rows = [["CÔNG AN HUYỆN YÊN THÀNH"], ["Ngày 15/5/2023"], ["STT", "Xã", "Lũy kế thu nhận"]]
+    rows += [[1, "Xã Bắc Thành", 100], [2, "Cộng Thành", 101], [3, "Xã Đồng Thành", 102], [None, "Cộng", 303]]
+    report, obs = ingest.read_observations(_xlsx(rows), "bao_cao.xlsx")
+    assert obs is not None, report.message
+    assert _collected(obs)[(_key("Tỉnh Nghệ An", "Huyện Yên Thành", "Xã Công Thành"), DAY)] == 101
+    assert not [p for p in report.problems if p.code == "subtotal_mismatch"]

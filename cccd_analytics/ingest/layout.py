@@ -878,7 +878,11 @@ def _sum_like_commune(name: str) -> bool:
     words = normalise.text(name).split()
     if len(words) < 2:
         return False
-    return words[0].lower() == "công" or registry.names_a_commune(name)  # "Cộng" has its dot below
+    first = unicodedata.normalize("NFC", words[0]).lower()
+    if first == "công" or registry.names_a_commune(name):  # "Cộng" has its dot below
+        return True
+    # "Cộng Thành": Công Thành with its tone typed wrong, no sum of a place called "Thành".
+    return first == "cộng" and registry.names_a_commune(" ".join(["Công", *words[1:]]))
 
 
 def _label_key(name: str) -> str:
