@@ -637,10 +637,36 @@ def _no_date(found: layouts.Layout, sheet_name: str | None, file_name: str, inde
             f"dòng «{line}» ghi ngày {day}, là ngày không có thật ({month}). Hãy sửa ngày ở dòng đó rồi tải "
             "lên lại."
         ), row
+    odd = _odd_year_day(found)
+    if odd is not None:
+        letter, label, year = odd
+        return lead + (
+            f"tiêu đề có các cột ngày, nhưng cột {letter} «{label}» ghi năm khác các ngày còn lại "
+            f"({year}), nên không đọc được thành bảng theo ngày — có thể gõ nhầm năm. Hãy sửa ngày ở ô đó "
+            "rồi tải lên lại."
+        ), found.header_rows[-1]
     return lead + (
         "tệp không có cột ngày, không có dòng «Số liệu tính đến … ngày …» và tên tệp không chứa ngày (ví dụ "
         "bao_cao_15_03_2021.xlsx)."
     ), index
+
+
+def _odd_year_day(found: layouts.Layout) -> tuple[str, str, int] | None:
+    """(column letter, header, the others' year) of the one day header whose year differs from
+    every other day header's ("19/3/2021 | 20/3/2021 | 21/3/2031"), which keeps the sheet from
+    being read as a table of days; None when there is no such column."""
+    years: dict[int, list[tuple[int, str]]] = {}
+    for c, label in enumerate(found.labels):
+        day = normalise.day_label(str(label).split(" / ")[-1]) if label else None
+        if day is not None and day.year is not None:
+            years.setdefault(day.year, []).append((c, str(label).split(" / ")[-1]))
+    if len(years) != 2:
+        return None
+    (usual, most), (_, few) = sorted(years.items(), key=lambda kv: -len(kv[1]))
+    if len(few) != 1 or len(most) < 2:
+        return None
+    column, label = few[0]
+    return layouts.column_letter(column), label, usual
 
 
 def _no_cumulative(cols, found: layouts.Layout, sheet_name, report: ImportReport) -> None:
