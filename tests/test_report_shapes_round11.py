@@ -211,15 +211,15 @@ def test_a_column_of_another_days_date_is_not_taken_for_the_days_figure():
 
 def test_a_day_header_whose_year_is_mistyped_is_named_in_the_refusal():
     # "19/3/2021 | 20/3/2021 | 21/3/2031": the sheet was refused as having no date column.
-    head = ["STT", "Xã", "19/3/2021", "20/3/2021", "21/3/2031"]
     rows = [
         ["CÔNG AN HUYỆN KỲ ANH"],
-        head,
+        ["STT", "Xã", "Lũy kế thu nhận", None, None],
+        [None, None, "19/3/2021", "20/3/2021", "21/3/2031"],
         [1, "Xã Kỳ Tân", 2300, 2350, 2396],
         [2, "Xã Kỳ Thọ", 1400, 1450, 1512],
     ]
     report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
     assert report.status == "refused"
     (problem,) = report.errors
-    assert problem.code == "no_date" and problem.row == 2
+    assert problem.code == "no_date" and problem.row == 3
     assert "cột E «21/3/2031» ghi năm khác các ngày còn lại (2021)" in problem.message
