@@ -250,3 +250,25 @@ def test_a_long_table_whose_figure_reads_as_an_excel_date_stays_long(tmp_path):
     report = ingest.import_file(Store.open(f"sqlite:///{tmp_path / 'x.sqlite'}"), path, dry_run=True)
     assert report.ok, report.summary()
     assert report.kind == "canonical" and report.rows_read == 20 and report.units_read == 1
+
+
+@pytest.mark.parametrize("turn", [90, 270])
+def test_a_pdf_whose_pages_are_turned_by_rotate_reads_as_shown(made, turn):
+    # A landscape table drawn on portrait pages turned by /Rotate (as some printers' drivers
+    # save it): its characters were read down the unturned page, the columns listed as
+    # «) % ( ệ lỷ T», and the file refused.
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(made["pdf"].data)))
+    for page in writer.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        # Shown after a turn of `turn` degrees clockwise, the content must be drawn turned back.
+        matrix = (0, 1, -1, 0, height, 0) if turn == 90 else (0, -1, 1, 0, 0, width)
+        page.add_transformation(Transformation(matrix))
+        page.mediabox.lower_left, page.mediabox.upper_right = (0, 0), (height, width)
+        page.rotation = turn
+    out = io.BytesIO()
+    writer.write(out)
+    report = ingest.import_bytes(None, out.getvalue(), made["pdf"].name)
+    assert report.status == "checked", report.message
+    assert values(report) == made["pdf"].truth

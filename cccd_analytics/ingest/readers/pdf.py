@@ -144,6 +144,10 @@ def _fast_pages(data: bytes):
         import pypdfium2.raw as raw
 
         document = pdfium.PdfDocument(data)
+        if any(document[i].get_rotation() for i in range(len(document))):
+            # A page turned by its /Rotate (a landscape table on a portrait page): pdfium's
+            # boxes are the unturned page's, its lines read down the page; pdfminer turns them.
+            return None
     except Exception:  # noqa: BLE001 - pdfminer reads what pdfium cannot
         return None
     doctop = [0.0]
