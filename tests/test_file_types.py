@@ -51,7 +51,7 @@ def test_a_new_reader_changes_the_advice_from_the_one_list(monkeypatch):
 
 def test_the_accepted_list_reads_as_people_call_the_formats():
     text = file_types.accepted_list()
-    assert text.startswith("CSV, Excel (xlsx, xlsm, xls)") and "ODS" in text
+    assert text.startswith("CSV, Excel (xlsx, xlsm, xls, xml)") and "ODS" in text
     # (a test above takes .docx out and puts it back: the order of the two may change)
     assert text.endswith(
         ("Word (docx, doc), PDF, trang web (htm, html)", "Word (doc, docx), PDF, trang web (htm, html)")

@@ -223,3 +223,66 @@ def test_a_day_header_whose_year_is_mistyped_is_named_in_the_refusal():
     (problem,) = report.errors
     assert problem.code == "no_date" and problem.row == 3
     assert "cột E «21/3/2031» ghi năm khác các ngày còn lại (2021)" in problem.message
+
+
+def _spreadsheet_2003(rows: list[str]) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">\n'
+        '<Worksheet ss:Name="BC"><Table>' + "".join(rows) + "</Table></Worksheet></Workbook>"
+    ).encode()
+
+
+def _cell(value, kind="String", **attrs) -> str:
+    extra = "".join(f' ss:{k}="{v}"' for k, v in attrs.items())
+    return f'<Cell{extra}><Data ss:Type="{kind}">{value}</Data></Cell>'
+
+
+def test_an_excel_2003_xml_spreadsheet_named_xls_is_read_as_excel_shows_it():
+    # Some web systems' "Xuất Excel": refused as "no header row found".
+    rows = [
+        "<Row>" + _cell("CÔNG AN HUYỆN KỲ ANH", MergeAcross=3) + "</Row>",
+        '<Row ss:Index="3">' + _cell("Số liệu tính đến 17h00 ngày 16/3/2021") + "</Row>",
+        "<Row>" + _cell("STT") + _cell("Xã") + _cell("Thu nhận hồ sơ", MergeAcross=1) + "</Row>",
+        '<Row><Cell ss:Index="3"><Data ss:Type="String">Trong ngày</Data></Cell>'
+        + _cell("Lũy kế")
+        + "</Row>",
+        "<Row>"
+        + _cell(1, "Number")
+        + _cell("Xã Kỳ Tân")
+        + _cell(33, "Number")
+        + _cell(2396, "Number")
+        + "</Row>",
+        "<Row>"
+        + _cell(2, "Number")
+        + _cell("Xã Kỳ Thọ")
+        + _cell(12, "Number")
+        + _cell(1512, "Number")
+        + "</Row>",
+    ]
+    for name in ("bc.xls", "bc.xml"):
+        report = ingest.import_bytes(None, _spreadsheet_2003(rows), name)
+        assert report.status == "checked", report.message
+        assert values(report, metric="collected") == {
+            (KY_TAN, "collected"): 2396,
+            (KY_THO, "collected"): 1512,
+        }
+        assert values(report, metric="collected_day") == {
+            (KY_TAN, "collected_day"): 33,
+            (KY_THO, "collected_day"): 12,
+        }
+        assert set(report.observations["date"].astype(str)) == {"2021-03-16"}
+
+
+def test_a_broken_or_hostile_excel_2003_xml_spreadsheet_is_refused_in_vietnamese():
+    broken = _spreadsheet_2003(["<Row>" + _cell("STT")])  # a row never closed
+    report = ingest.import_bytes(None, broken, "bc.xls")
+    assert report.status == "refused" and "bảng tính XML của Excel 2003 nhưng bị hỏng" in report.message
+    # An entity pointing at a local file is never read into a cell.
+    hostile = _spreadsheet_2003(["<Row>" + _cell("&secret;") + "</Row>"]).replace(
+        b"<Workbook", b'<!DOCTYPE w [<!ENTITY secret SYSTEM "file:///etc/hostname">]>\n<Workbook', 1
+    )
+    report = ingest.import_bytes(None, hostile, "bc.xls")
+    assert report.status == "refused"
+    assert open("/etc/hostname").read().strip() not in report.message

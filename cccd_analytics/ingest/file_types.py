@@ -20,6 +20,7 @@ ACCEPTED: dict[str, str] = {
     ".xlsx": "Excel",
     ".xlsm": "Excel",
     ".xls": "Excel 97–2003",
+    ".xml": "Excel XML 2003",  # a web system's "Xuất Excel" (readers/xml2003.py)
     ".ods": "OpenOffice/LibreOffice Calc",
     ".docx": "Word",  # tables of a Word report (readers/docx.py)
     ".doc": "Word",  # tables of a Word 97–2003 report (readers/doc.py)
@@ -59,7 +60,7 @@ def kind_of(ext: str) -> str | None:
 
 
 def accepted_list() -> str:
-    """The accepted formats as people read them: "CSV, Excel (xlsx, xlsm, xls), TXT, TSV, ODS,
+    """The accepted formats as people read them: "CSV, Excel (xlsx, xlsm, xls, xml), TXT, TSV, ODS,
     Word (docx, doc), PDF, trang web (htm, html)": a kind with several extensions named with
     them, the others by their extension; CSV and Excel, the most sent, first."""
     families: dict[str, list[str]] = {}

@@ -32,6 +32,7 @@ from cccd_analytics.ingest.readers.workbook import (
     Workbook,
     whole,
 )
+from cccd_analytics.ingest.readers.xml2003 import is_xml_spreadsheet
 
 __all__ = [
     "ArrowFallback",
@@ -112,6 +113,8 @@ def sniff(data: bytes, file_name: str) -> str:
             return "doc"
         return "xls"
     head = data[:4096]
+    if is_xml_spreadsheet(data):
+        return "xml2003"  # Excel's "XML Spreadsheet 2003", often named .xls
     if is_html(data):
         if has_table(data):
             return "html"  # a web system's "Xuất Excel", an HTML table named .xls
@@ -157,6 +160,10 @@ def read_workbook(
         from cccd_analytics.ingest.readers.html import read_html
 
         return Workbook(file_name, kind, "", read_html(whole(data), file_name, limits))
+    if kind == "xml2003":
+        from cccd_analytics.ingest.readers.xml2003 import read_xml2003
+
+        return Workbook(file_name, "xml", "", read_xml2003(whole(data), file_name, limits))
     if kind == "pdf":
         from cccd_analytics.ingest.readers.pdf import read_pdf
 
