@@ -309,6 +309,7 @@ _PREFIXES = (
     "q. ",
     "x. ",
     "p. ",
+    "ph. ",
     "f. ",
     # The one-letter abbreviations without their dot ("P Hoà Hiếu", "X Kỳ Tân"): no
     # Vietnamese word is a lone p, x, h, q or f, so the letter is the unit type.
@@ -374,6 +375,7 @@ _ABBREVIATIONS = {
     "q": "quan",
     "x": "xa",
     "p": "phuong",
+    "ph": "phuong",  # "Ph. Trường Thi": no Vietnamese syllable is "ph" alone
     # "F.1", "F. Nghi Thuỷ": phường as typed in the South (Vietnamese has no f of its own).
     "f": "phuong",
     "t": "tinh",

@@ -55,6 +55,18 @@ TYPED = [
     ("Hà Tĩnh", "Huyện Kỳ Anh", "X. Kỳ Tân", KY_TAN_HT),
     ("Hà Tĩnh", "Huyện Kỳ Anh", "X.Kỳ Tân", KY_TAN_HT),
     ("Hà Tĩnh", "Huyện Kỳ Anh", "X Kỳ Tân", KY_TAN_HT),
+    (
+        "Nghệ An",
+        "Thành phố Vinh",
+        "Ph. Trường Thi",
+        _key("Tỉnh Nghệ An", "Thành phố Vinh", "Phường Trường Thi"),
+    ),
+    (
+        "Nghệ An",
+        "Thành phố Vinh",
+        "Ph.Trường Thi",
+        _key("Tỉnh Nghệ An", "Thành phố Vinh", "Phường Trường Thi"),
+    ),
     ("Hà Tĩnh", "Huyện Kỳ Anh", "Xa Ky Tan", KY_TAN_HT),
     ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã  Kỳ\u00a0Tân ", KY_TAN_HT),
     ("Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân (cũ)", KY_TAN_HT),
@@ -299,6 +311,9 @@ def test_a_sheet_per_district_workbook_places_each_sheets_communes_in_its_distri
         # Two communes of Quỳ Châu fold alike: the marks as written choose.
         ("Bản 3, Châu Bính, H. Quỳ Châu, NA", "16780"),
         ("Bản 3, Châu Bình, Quỳ Châu, NA", "16804"),
+        # No district written: the one commune of the province with that name.
+        ("Xóm 6, Kỳ Tân, Nghệ An", KY_TAN_NA),
+        ("Thôn 3, Kỳ Tân, Hà Tĩnh", KY_TAN_HT),
     ],
 )
 def test_an_address_typed_by_hand_finds_its_commune(address, key):
@@ -309,7 +324,14 @@ def test_an_address_typed_by_hand_finds_its_commune(address, key):
 
 
 @pytest.mark.parametrize(
-    "address", ["Kỳ Tân", "Số 5 đường Kỳ Tân", "Thôn 3, Hà Tĩnh", "Ban 3, Chau Binh, Quy Chau, NA"]
+    "address",
+    [
+        "Kỳ Tân",
+        "Số 5 đường Kỳ Tân",
+        "Thôn 3, Hà Tĩnh",
+        "Ban 3, Chau Binh, Quy Chau, NA",
+        "Xóm 7, Ngọc Sơn, Nghệ An",  # three districts have one
+    ],
 )
 def test_an_address_that_does_not_say_which_commune_names_none(address):
     from cccd_analytics.ingest.address import split_address

@@ -166,6 +166,10 @@ def _from_registry(text: str) -> tuple[str, str, str] | None:
     if communes is None:  # no district written ("Kỳ Xuân, Hà Tĩnh"), or a 2025 commune
         communes = _take(words, end, places.children, parents, "commune")
     if communes is None:
+        # No district written, before 2025: a commune of one of the province's districts
+        # ("Xóm 6, Kỳ Tân, Nghệ An"), when exactly one of them has that name (below).
+        communes = _take(words, end, places.children, _districts_of(tuple(parents)), "commune")
+    if communes is None:
         return None
     start, keys, said = communes
     keys = [k for k in keys if places.level[k] == "commune" and _fits(places, k, said)]
@@ -181,6 +185,15 @@ def _from_registry(text: str) -> tuple[str, str, str] | None:
         places.name.get(places.province_of[commune], ""),
         places.name.get(district, "") if isinstance(district, str) else "",
         places.name[commune],
+    )
+
+
+@lru_cache(maxsize=64)
+def _districts_of(provinces: tuple[str, ...]) -> list[str]:
+    places = _places()
+    wanted = set(provinces)
+    return sorted(
+        k for k, level in places.level.items() if level == "district" and places.province_of[k] in wanted
     )
 
 

@@ -57,7 +57,17 @@ def record_export(
     report.rows_read += counts.rows
     shown = ", ".join(f"«{s}»" for s in counts.void_statuses[:3])
     for code, (n, rows), what, column in (
-        ("record_without_commune", counts.no_place, "không ghi xã/phường", cols["commune"]),
+        (
+            "record_without_commune",
+            counts.no_place,
+            # From an address, the commune may be written but not be one: "Xóm 4, Kỳ Sơn, Nghệ
+            # An" names a district and a commune alike, and a hamlet is no commune.
+            "có địa chỉ không chỉ ra được một xã/phường của danh mục (không ghi xã, hoặc tên xã "
+            "trùng nhiều nơi mà không ghi huyện)"
+            if found.place_from_address
+            else "không ghi xã/phường",
+            cols["commune"],
+        ),
         ("record_without_date", counts.no_date, "không ghi ngày thu nhận", received),
         ("record_void", counts.void, f"đã hủy hoặc bị từ chối ({shown})", cols.get("status")),
     ):
