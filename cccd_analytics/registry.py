@@ -825,10 +825,24 @@ def suggest(name: str, hierarchy: str = "3", limit: int = 3) -> tuple[str, ...]:
     return tuple(labels[index] for _, _, index in hits)
 
 
-def suggest_many(names: list[str], hierarchy: str = "3", limit: int = 3) -> list[tuple[str, ...]]:
+def suggest_many(
+    names: list[str], hierarchy: str = "3", limit: int = 3, districts: list[str] | None = None
+) -> list[tuple[str, ...]]:
     """`suggest` for many names at once: one `rapidfuzz.process.cdist` over the pool (in C,
     on every core) instead of one scan per name.  Same suggestions, same order: best
-    score first, ties in registry order."""
+    score first, ties in registry order.
+
+    `districts` (one per name, "" for none): of the closest names, those of the row's own
+    district come first ("Diễn Hạn" in Diễn Châu's report: Diễn Vạn and Diễn An before
+    another district's Diễn Hoàng, which a plain score ranked above Diễn Vạn)."""
+    if districts is not None:
+        wide = suggest_many(names, hierarchy, limit * 3)
+        out = []
+        for found, district in zip(wide, districts):
+            own = bare(district) if district else ""
+            mine = [label for label in found if own and bare(_district_of_label(label)) == own]
+            out.append(tuple([*mine, *(label for label in found if label not in mine)][:limit]))
+        return out
     import numpy as np
     from rapidfuzz import fuzz, process
 
@@ -856,6 +870,12 @@ def suggest_many(names: list[str], hierarchy: str = "3", limit: int = 3) -> list
 
 
 _SUGGESTED: dict[tuple[str, int, str], tuple[str, ...]] = {}
+
+
+def _district_of_label(label: str) -> str:
+    """ "Xã Diễn Vạn (Huyện Diễn Châu)" → "Huyện Diễn Châu"."""
+    found = re.search(r"\(([^()]*)\)\s*$", label)
+    return found.group(1) if found else ""
 
 
 def namesakes(province: str, commune: str, on: date | None = None) -> list[str]:

@@ -846,3 +846,13 @@ def test_cong_thanh_with_its_tone_typed_wrong_is_the_commune_not_a_total():
     assert obs is not None, report.message
     assert _collected(obs)[(_key("Tỉnh Nghệ An", "Huyện Yên Thành", "Xã Công Thành"), DAY)] == 101
     assert not [p for p in report.problems if p.code == "subtotal_mismatch"]
+
+
+def test_the_closest_names_of_an_unknown_name_put_its_own_districts_first():
+    # "Lăn Thành" in Yên Thành's report: Văn Thành and Tân Thành of Yên Thành, not Thanh An
+    # of Thanh Chương, which a plain score ranked above them.
+    (plain,) = registry.suggest_many(["Lăn Thành"], "3")
+    (own,) = registry.suggest_many(["Lăn Thành"], "3", districts=["Huyện Yên Thành"])
+    assert any("Thanh Chương" in label for label in plain)
+    assert own and all(label.endswith("(Huyện Yên Thành)") for label in own)
+    assert registry.suggest_many(["Lăn Thành"], "3", districts=[""]) == [plain]

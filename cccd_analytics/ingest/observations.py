@@ -112,7 +112,12 @@ def resolve_and_check(
     communes = [rec.commune for rec in firsts]
     suggesting = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     pending = {
-        hierarchy: suggesting.submit(registry.suggest_many, [communes[i] for i in items], hierarchy)
+        hierarchy: suggesting.submit(
+            registry.suggest_many,
+            [communes[i] for i in items],
+            hierarchy,
+            districts=[firsts[i].district or "" for i in items],
+        )
         for hierarchy, items in wanted.items()
     }
     suggesting.shutdown(wait=False)
