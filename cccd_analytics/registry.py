@@ -878,6 +878,25 @@ def _district_of_label(label: str) -> str:
     return found.group(1) if found else ""
 
 
+def district_without_communes(province: str, district: str | None, on: date | None = None) -> str | None:
+    """The label of the registry district `district` names when the registry holds none of
+    its communes (the data shipped lists some provinces' districts only), else None."""
+    if not (district or "").strip() or hierarchy_of(district, on) != "3":
+        return None
+    idx = _index()
+    pkey = idx["provinces"].get(bare(province)) if province else None
+    keys: set[str] = set()
+    for name in (expand(district), bare(district), spelled_plain(district)):
+        # The fullest form first, as `resolve` reads it: "Thị xã Kỳ Anh" is not Huyện Kỳ Anh.
+        keys = {k for p, k in idx["district_names"].get(name, ()) if pkey is None or p == pkey}
+        if keys:
+            break
+    if len(keys) != 1:
+        return None
+    (key,) = keys
+    return None if idx["communes"].get(("3", key, "*")) else label_of(key)
+
+
 def namesakes(province: str, commune: str, on: date | None = None) -> list[str]:
     """The communes of a province (all provinces when none is given) written `commune`
     exactly, as labels with their district ("Xã Đồng Văn (Huyện Tân Kỳ)"): what a name with

@@ -856,3 +856,14 @@ def test_the_closest_names_of_an_unknown_name_put_its_own_districts_first():
     assert any("Thanh Chương" in label for label in plain)
     assert own and all(label.endswith("(Huyện Yên Thành)") for label in own)
     assert registry.suggest_many(["Lăn Thành"], "3", districts=[""]) == [plain]
+
+
+def test_a_district_whose_communes_the_registry_lacks_is_said_so_not_given_other_districts_names():
+    # The data shipped lists Hà Tĩnh's districts but only Huyện Kỳ Anh's communes: a report of
+    # Thị xã Kỳ Anh got "Gần giống: Xã Hưng Yên Bắc (Huyện Hưng Nguyên)" for each ward.
+    rows = [["CÔNG AN THỊ XÃ KỲ ANH"], ["Ngày 15/5/2021"], ["STT", "Phường", "Lũy kế thu nhận"]]
+    rows += [[1, "Phường Hưng Trí", 100], [2, "Phường Kỳ Liên", 101]]
+    report, obs = ingest.read_observations(_xlsx(rows), "bao_cao.xlsx")
+    said = [p.message for p in report.problems if p.code == "unknown_unit"]
+    assert len(said) == 2
+    assert all("chưa có danh sách xã, phường của Thị xã Kỳ Anh" in m and "Gần giống" not in m for m in said)

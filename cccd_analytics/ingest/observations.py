@@ -249,6 +249,14 @@ def resolve_and_check(
                 else " Không có tên nào gần giống trong danh mục."
             )
             hint = _merged_since_reform(rec) + _merged_before(rec) + hint
+            empty = registry.district_without_communes(rec.province, rec.district, rec.date)
+            if empty is not None:
+                # The registry shipped knows the district, not its communes: every name of
+                # it is outside, and names of other districts would only mislead.
+                hint = (
+                    f" Danh mục kèm theo chưa có danh sách xã, phường của {empty}, nên các đơn vị của "
+                    "huyện này đều được nhận như đơn vị ngoài danh mục."
+                )
             namesakes = [] if rec.district else registry.namesakes(rec.province, rec.commune, rec.date)
             where = _shown_place(rec.district or rec.province) or "không rõ huyện"
             resolution.append(
