@@ -262,7 +262,7 @@ def extract(
             # them (it said the row of the laid-out text, past the table's end).
             report.row_labels[prepared[primary][0].name or None] = prepared[primary][0].row_labels
         headless = next(
-            ((sheet, found) for sheet, _, _ in prepared if (found := _headless_rows(sheet.rows)) is not None),
+            ((sheet, at) for sheet, _, _ in prepared if (at := _headless_rows(sheet.rows)) is not None),
             None,
         )
         if headless is not None:

@@ -87,10 +87,10 @@ def _code_in_name(rec: FirstRow) -> FirstRow:
 
 
 def code_names_another(rec: FirstRow, match: registry.Match) -> tuple[str, str, str] | None:
-    """(code, key, name as written without the code) when the row's GSO code — in its code column or typed before the name —
-    is another commune's than the one its name placed it on.  The name decides (a code is
-    more often copied from the row above than a name mistyped into another commune's), but
-    not in silence: one of the two is wrong."""
+    """(code, key, name as written without the code) when the row's GSO code — in its code
+    column or typed before the name — is another commune's than the one its name placed it
+    on.  The name decides (a code is more often copied from the row above than a name
+    mistyped into another commune's), but not in silence: one of the two is wrong."""
     if not match.official or match.ambiguous:
         return None
     rec = _code_in_name(rec)
@@ -120,6 +120,7 @@ def _spaced(name: str) -> str:
     return name
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def district_written_in(name: str) -> bool:
     """Whether a commune's cell names its district too: "Ngọc Sơn (Đô Lương)", "Ngọc Sơn –
     Đô Lương", "Xã Ngọc Sơn, huyện Đô Lương".  Such a row is placed by that district, never
