@@ -13,8 +13,8 @@ user = ui.current_user()
 st.title(t("Nhập số liệu"))
 st.caption(
     t(
-        "Nhận tệp CSV, Excel (xlsx, xls), ODS, Word (docx, doc), PDF và trang web (HTML, kể cả tệp .xls "
-        "xuất từ phần mềm) như các đơn vị gửi: báo cáo có quốc hiệu, tiêu đề gộp ô, dòng cộng huyện và "
+        "Nhận tệp CSV, Excel (xlsx, xls, kể cả bảng tính XML 2003), ODS, Word (docx, doc), PDF và trang web "
+        "(HTML, kể cả tệp .xls xuất từ phần mềm) như các đơn vị gửi: báo cáo có quốc hiệu, tiêu đề gộp ô, dòng cộng huyện và "
         "tổng cộng, mỗi ngày một cột hoặc một trang tính, phông TCVN3/VNI, hoặc danh sách hồ sơ từng công "
         "dân (chỉ lưu số đếm theo xã và ngày, không lưu thông tin cá nhân)."
     )

@@ -68,6 +68,7 @@ ALLOWED = {
     "xlsx",
     "xlsm",
     "xls",
+    "xml",
     "ods",
     "csv",
     "txt",
@@ -281,6 +282,8 @@ def test_upload_refuses_odt_and_jpg_in_vietnamese_and_no_widget_english_remains(
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     page.goto(server + "/upload")
     wait_for_app(page)
+    # Opened first on a cold server, the page may still be drawing when the app is idle.
+    page.wait_for_function(f"({VISIBLE_TEXT})().includes('Chọn tệp')", timeout=60_000)
     before = page.evaluate(VISIBLE_TEXT)
     assert "Chọn tệp" in before and "Tối đa 200 MB mỗi tệp" in before
     assert english_words(before) == [], english_words(before)
