@@ -286,3 +286,25 @@ def test_a_broken_or_hostile_excel_2003_xml_spreadsheet_is_refused_in_vietnamese
     report = ingest.import_bytes(None, hostile, "bc.xls")
     assert report.status == "refused"
     assert open("/etc/hostname").read().strip() not in report.message
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "2. Khó khăn: máy của tổ lưu động hỏng từ ngày 12/3/2021 đến ngày 14/3/2021.",
+        "3. Phấn đấu đến ngày 31/3/2021 đạt 60% số công dân đủ điều kiện.",
+    ],
+)
+def test_a_letters_dates_are_read_for_what_they_say(after):
+    # A letter ("V/v báo cáo tiến độ"): the plan it cites ("Kế hoạch số 45/KH-CAT ngày
+    # 15/01/2021"), the day its figures were taken ("đến 17 giờ 00 ngày 16/3/2021"), the day it
+    # was signed (17/3), and prose under the table with other days: the figures' day is 16/3.
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH", None, "Kỳ Anh, ngày 17 tháng 3 năm 2021"],
+        ["Thực hiện Kế hoạch số 45/KH-CAT ngày 15/01/2021 của Công an tỉnh, Công an huyện báo cáo:"],
+        ["1. Kết quả: từ ngày 01/3/2021 đến 17 giờ 00 ngày 16/3/2021, toàn huyện đã thu nhận 3.908 hồ sơ."],
+        *TABLE,
+        [after],
+    ]
+    report = imported({"BC": rows})
+    assert set(report.observations["date"].astype(str)) == {"2021-03-16"}

@@ -540,21 +540,7 @@ def build(
     _read_top(rows, layout)
     dated_by_its_data = layout.report_date is not None and normalise.is_data_date_line(layout.date_line or "")
     if not dated_by_its_data and kind != "records":
-        # Footers such as "Kỳ Anh, ngày 15 tháng 3 năm 2021" also date a report; a line under
-        # the table that dates the data ("Ghi chú: Số liệu tính đến 17h00 ngày 22/5/2023")
-        # also wins over a title's or a signing line's date above it (signed the next day).
-        for index in range(first, len(rows)):
-            line = line_of(rows[index])
-            if "ngay" not in fold(line) and "den" not in fold(line):
-                continue
-            found = normalise.find_report_date(line)
-            if found and (layout.report_date is None or normalise.is_data_date_line(line)):
-                above = (layout.date_row, layout.date_line, layout.report_date)
-                if above[2] not in (None, found) and not normalise.is_place_date_line(above[1]):
-                    layout.other_date_line = above  # a title's other day: said, as above the table
-                layout.report_date, layout.date_line = found, line.strip()
-                layout.date_row, layout.date_origin = index, "footer"
-                break
+        _date_from_below(rows, first, layout)
     if layout.report_date is None and kind == "report":
         # No date line at all, but one date in the header: "Ngày 23/5/2023" (or "Kết quả đến
         # ngày 23/5/2023") merged over the day's figures.
@@ -590,6 +576,43 @@ def build(
         parts.append("có dòng đánh số cột")
     layout.description = ", ".join(parts)
     return layout
+
+
+def _date_from_below(rows: list[list], first: int, layout: Layout) -> None:
+    """The date said under the table.  A note that dates the data ("Ghi chú: Số liệu tính đến
+    17h00 ngày 22/5/2023") wins over a title's or a signing line's date above it (signed the
+    next day); without a date above, the signing line ("Kỳ Anh, ngày 15 tháng 3 năm 2021")
+    dates the report before any other line's date — the prose of a letter under its table
+    ("máy hỏng từ ngày 12/3 đến ngày 14/3", "phấn đấu đến ngày 31/3") dated every figure by
+    its last date, and is taken only when nothing else gives one."""
+    found: dict[int, tuple[int, date, str]] = {}  # rank → the first (row, date, line) of that rank
+    for index in range(first, len(rows)):
+        line = line_of(rows[index])
+        folded = fold(line)
+        if "ngay" not in folded and "den" not in folded:
+            continue
+        day = normalise.find_report_date(line)
+        if day is None:
+            continue
+        rank = (
+            0
+            if ("so lieu" in folded or "tinh den" in folded)
+            else 1
+            if normalise.is_place_date_line(line)
+            else 2
+        )
+        found.setdefault(rank, (index, day, line.strip()))
+    if not found:
+        return
+    rank = min(found)
+    if layout.report_date is not None and rank > 0:
+        return
+    index, day, line = found[rank]
+    above = (layout.date_row, layout.date_line, layout.report_date)
+    if above[2] not in (None, day) and not normalise.is_place_date_line(above[1]):
+        layout.other_date_line = above  # a title's other day: said, as above the table
+    layout.report_date, layout.date_line = day, line
+    layout.date_row, layout.date_origin = index, "footer"
 
 
 def _day_headed_by_its_date(layout: Layout) -> None:
@@ -646,6 +669,13 @@ def _shares_checked(rows: list[list], first: int, columns: dict[str, Column]) ->
     return out
 
 
+# "… đến 17 giờ 00 ngày 18/3/2021": the hour the figures were taken at, so their day.
+_UNTIL_HOUR = re.compile(r"\b(?:đến|den)\s+\d{1,2}\s*(?:giờ|gio|h)(?!\w)", re.IGNORECASE)
+# "Thực hiện Kế hoạch số 45/KH-CAT ngày 15/01/2021": the day of the document cited, not the
+# figures' (a letter's first line; it dated every figure two months early).
+_CITES_A_DOCUMENT = re.compile(r"\bs[ốo]\s*:?\s*\d+[\w.\-]*/[\w.\-]+", re.IGNORECASE)
+
+
 def _read_top(rows: list[list], layout: Layout) -> None:
     """Letterhead authorities, title and the date line above the header."""
     # (priority, row, date, line): the "Số liệu tính đến …" line first, then a date in the
@@ -663,9 +693,11 @@ def _read_top(rows: list[list], layout: Layout) -> None:
         if found:
             priority = (
                 0
-                if normalise.is_data_date_line(line)
+                if normalise.is_data_date_line(line) or _UNTIL_HOUR.search(line)
                 else 2
                 if any(normalise.is_place_date_line(t) for t in (line, *texts))
+                else 3
+                if _CITES_A_DOCUMENT.search(line)
                 else 1
             )
             dated.append((priority, index, found, line))
