@@ -308,3 +308,23 @@ def test_a_letters_dates_are_read_for_what_they_say(after):
     ]
     report = imported({"BC": rows})
     assert set(report.observations["date"].astype(str)) == {"2021-03-16"}
+
+
+@pytest.mark.parametrize("plan,done", [("KH", "TH"), ("Kế hoạch", "Thực hiện")])
+def test_a_wide_sheets_plan_under_each_day_is_no_figure_of_the_day(plan, done):
+    # Each day merged over "KH | TH": the plan, first, was stored as the day's collected.
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["STT", "Xã", "15/3/2021", None, "16/3/2021", None, "Lũy kế thu nhận"],
+        [None, None, plan, done, plan, done, None],
+        [1, "Xã Kỳ Tân", 50, 33, 50, 41, 2396],
+        [2, "Xã Kỳ Thọ", 20, 12, 20, 18, 1512],
+    ]
+    report = imported({"BC": rows})
+    got = values(report, by="date", metric="collected_day")
+    assert got == {
+        (KY_TAN, "2021-03-15"): 33,
+        (KY_TAN, "2021-03-16"): 41,
+        (KY_THO, "2021-03-15"): 12,
+        (KY_THO, "2021-03-16"): 18,
+    }

@@ -201,13 +201,35 @@ def _split_days(rows: list[list], r: int, days: list[DayColumn], width: int) -> 
         labels = [below[c] for c in span]
         if not all(labels) or any(_number(v) is not None for v in labels):
             return None
-        metrics = [_words_metric(v) for v in labels]
-        if len(span) < 2 or None in metrics or len(set(metrics)) != len(metrics):
-            return None
-        for c, text in zip(span, labels):
+        # "KH | TH" (plan | done), "Thực hiện | Tỷ lệ": the plan and the share are no figure of
+        # the day; the one column left is (its kind then read from the figures).  The plan,
+        # first under each day, was stored as the day's collected.
+        kept = [(c, text) for c, text in zip(span, labels) if _sub_kind(text) is None]
+        if len(kept) < len(span):
+            if len(span) < 2 or not kept:
+                return None
+            metrics = [_words_metric(text) for _, text in kept]
+            if len(kept) > 1 and (None in metrics or len(set(metrics)) != len(metrics)):
+                return None
+        else:
+            metrics = [_words_metric(v) for v in labels]
+            if len(span) < 2 or None in metrics or len(set(metrics)) != len(metrics):
+                return None
+        for c, text in kept:
             label = replace(day.label, rest=" ".join(filter(None, (day.label.rest, fold(text)))))
             out.append(DayColumn(c, label, f"{day.header} / {text}"))
     return out
+
+
+def _sub_kind(text: str) -> str | None:
+    """ "plan" for a day's sub-column of its plan ("KH", "Kế hoạch", "Chỉ tiêu"), "share" for
+    its share ("Tỷ lệ", "%"), else None (a figure of the day)."""
+    key = " ".join(re.sub(r"[^a-z0-9%]+", " ", fold(text)).split())
+    if key in ("kh", "ke hoach", "chi tieu", "muc tieu") or key.startswith(("ke hoach ", "chi tieu ")):
+        return "plan"
+    if key in ("ty le", "ti le", "tl", "%", "ty le %", "ti le %"):
+        return "share"
+    return None
 
 
 _MONTH = re.compile(r"^(?:thang|t)\s*(\d{1,2})(?:\s*(?:/|-|\.|nam)\s*((?:19|20)\d{2}))?$")
