@@ -328,3 +328,33 @@ def test_a_wide_sheets_plan_under_each_day_is_no_figure_of_the_day(plan, done):
         (KY_THO, "2021-03-15"): 12,
         (KY_THO, "2021-03-16"): 18,
     }
+
+
+def test_a_days_figure_beside_its_running_total_in_one_header_row_is_read():
+    # "15/3 | LK 15/3 | 16/3 | LK 16/3": refused as a day with two columns.
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["STT", "Xã", "15/3/2021", "LK 15/3/2021", "16/3/2021", "LK 16/3/2021"],
+        [1, "Xã Kỳ Tân", 33, 2355, 41, 2396],
+        [2, "Xã Kỳ Thọ", 12, 1494, 18, 1512],
+    ]
+    report = imported({"BC": rows})
+    assert values(report, by="date", metric="collected") == {
+        (KY_TAN, "2021-03-15"): 2355,
+        (KY_TAN, "2021-03-16"): 2396,
+        (KY_THO, "2021-03-15"): 1494,
+        (KY_THO, "2021-03-16"): 1512,
+    }
+
+
+def test_a_day_written_twice_names_both_columns():
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["STT", "Xã", "15/3/2021", "16/3/2021", "16/3/2021", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", 33, 41, 40, 2396],
+        [2, "Xã Kỳ Thọ", 12, 18, 17, 1512],
+    ]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
+    assert report.status == "refused"
+    said = [p for p in report.errors if p.code == "conflicting_values"]
+    assert said and "cột D «16/3/2021» và cột E «16/3/2021»" in said[0].message and said[0].column == "E"

@@ -61,7 +61,8 @@ class WideTable:
 def _words_metric(words: str) -> str | None:
     """collected | collected_day | returned | returned_day from a header's words, or None."""
     # Words apart from their brackets and punctuation: "THEO NGÀY (LŨY KẾ)" says running totals.
-    padded = " " + " ".join(re.sub(r"[^a-z0-9]+", " ", fold(words)).split()) + " "
+    # Abbreviations spelt out: "LK 06/4" is "Lũy kế 06/4".
+    padded = " " + headers.key(" ".join(re.sub(r"[^a-z0-9]+", " ", fold(words)).split())) + " "
     returned = any(f" {w} " in padded for w in headers.WORDS["returned"])
     daily = any(f" {w} " in padded for w in ("trong ngay", "theo ngay", "hang ngay", "tung ngay", "moi ngay"))
     running = any(f" {w} " in padded for w in ("luy ke", "cong don", "tu dau", "den ngay", "tinh den"))
@@ -433,12 +434,16 @@ def layouts_for(
         twice = next(d for d in dates if dates.count(d) > 1)
         groups = {_words_metric(d.label.rest) or _words_metric(_words_of(d, table)) or "" for d in table.days}
         if len(groups) < 2:
+            both = [d for d, when in zip(table.days, dates) if when == twice]
             report.problems.append(
                 Problem.of(
                     "conflicting_values",
-                    f"ngày {date_vn(twice)} có hai cột trong tiêu đề.",
+                    f"ngày {date_vn(twice)} có hai cột trong tiêu đề ("
+                    + " và ".join(f"cột {layouts.column_letter(d.index)} «{d.header}»" for d in both[:3])
+                    + "); hãy sửa ngày ở một cột, hoặc ghi rõ cột nào là số trong ngày, cột nào là lũy kế.",
                     sheet=sheet_name,
                     row=table.header_rows[-1] + 1,
+                    column=layouts.column_letter(both[1].index),
                 )
             )
             return None
@@ -524,6 +529,14 @@ def _settle_metrics(rows, first: int, table: WideTable, report: ImportReport, sh
     for group in ("returned?", None):
         columns = [c for c in table.days if c.metric == group]
         if not columns:
+            continue
+        totals = {c.day for c in table.days if c.metric == "collected"}
+        if group is None and all(c.day in totals for c in columns):
+            # "06/4 | LK 06/4": beside each day's running total, the unnamed column of the
+            # same day is that day's figure.
+            for column in columns:
+                column.metric = "collected_day"
+            table.notes.append("cột ngày không ghi lũy kế là số trong ngày (mỗi ngày có cột lũy kế riêng)")
             continue
         running = _looks_running(rows, first, columns, table.total if group is None else None)
         returned = group == "returned?"
