@@ -358,3 +358,18 @@ def test_a_day_written_twice_names_both_columns():
     assert report.status == "refused"
     said = [p for p in report.errors if p.code == "conflicting_values"]
     assert said and "cột D «16/3/2021» và cột E «16/3/2021»" in said[0].message and said[0].column == "E"
+
+
+def test_two_sheets_of_one_day_name_the_other_sheet():
+    # A sheet copied and edited ("16.3" and "16.3 (2)"): "(dòng 4) và (dòng 4)" told nothing.
+    table = [["STT", "Xã", "Lũy kế thu nhận"], [1, "Xã Kỳ Tân", 2396], [2, "Xã Kỳ Thọ", 1512]]
+    edited = [row[:] for row in table]
+    edited[1][2] = 2400
+    sheets = {
+        "16.3": [["CÔNG AN HUYỆN KỲ ANH NĂM 2021"], *table],
+        "16.3 (2)": [["CÔNG AN HUYỆN KỲ ANH NĂM 2021"], *edited],
+    }
+    report = ingest.import_bytes(None, workbook_bytes(sheets), "bc_2021.xlsx")
+    assert report.status == "refused"
+    said = [p.message for p in report.errors if p.code == "conflicting_values"]
+    assert said and "(dòng 3 của trang «16.3»)" in said[0]

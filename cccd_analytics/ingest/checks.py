@@ -126,12 +126,15 @@ def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     for (_, when, _metric), group in obs[dup].groupby(["unit_key", "date", "metric"], observed=True):
         first, *others = list(group.itertuples())
         for other in others:
+            # Rows of two sheets (two sheets of one day: a copy edited) are named with their
+            # sheet: "(dòng 8) và (dòng 8)" told nothing.
+            where = _row_of(first, other)
             if other.value != first.value:
                 report.problems.append(
                     Problem.of(
                         "conflicting_values",
                         f"«{first.name}» ngày {date_vn(when)} có hai giá trị khác nhau: {thousands(first.value)} "
-                        f"(dòng {first.row}) và {thousands(other.value)} (dòng {other.row})."
+                        f"({where}) và {thousands(other.value)} (dòng {other.row})."
                         + _namesake_hint(str(first.unit_key), when)
                         + _tables_hint(report, first, other),
                         **_at(other),
@@ -141,11 +144,19 @@ def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
                 report.problems.append(
                     Problem.of(
                         "duplicate_row",
-                        f"«{first.name}» ngày {date_vn(when)} lặp lại dòng {first.row}; chỉ tính một lần.",
+                        f"«{first.name}» ngày {date_vn(when)} lặp lại {where}; chỉ tính một lần.",
                         **_at(other),
                     )
                 )
     return obs.drop_duplicates(["unit_key", "date", "metric"], keep="first")
+
+
+def _row_of(first, other) -> str:
+    """ "dòng 8", or "dòng 8 của trang «13.4»" when the other row is on another sheet."""
+    sheet = getattr(first, "sheet", None) or None
+    if sheet and sheet != (getattr(other, "sheet", None) or None):
+        return f"dòng {first.row} của trang «{sheet}»"
+    return f"dòng {first.row}"
 
 
 def _tables_hint(report: ImportReport, first, other) -> str:
