@@ -3,6 +3,8 @@ outside probes (6/12/2026): each message must tell the user what to fix."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from cccd_analytics import ingest
@@ -373,3 +375,21 @@ def test_two_sheets_of_one_day_name_the_other_sheet():
     assert report.status == "refused"
     said = [p.message for p in report.errors if p.code == "conflicting_values"]
     assert said and "(dòng 3 của trang «16.3»)" in said[0]
+
+
+def test_day_numbers_whose_month_nothing_gives_are_refused_even_when_a_date_is_given():
+    # "Lũy kế thu nhận đến ngày" over "5 | 6 | 7", the month only in the sheet's name "T6-2023":
+    # refused for want of a date, and given one, the first day's column was stored under it.
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["STT", "Xã", "Lũy kế thu nhận đến ngày", None, None],
+        [None, None, 5, 6, 7],
+        [1, "Xã Kỳ Tân", 2300, 2350, 2396],
+        [2, "Xã Kỳ Thọ", 1400, 1450, 1512],
+    ]
+    for given in (None, date(2021, 3, 7)):
+        report = ingest.import_bytes(None, workbook_bytes({"T3-2021": rows}), "bc.xlsx", report_date=given)
+        assert report.status == "refused"
+        (problem,) = report.errors
+        assert problem.code == "no_date" and problem.column == "C"
+        assert "các cột C–E («5», «6», «7») dưới «Lũy kế thu nhận đến ngày» là các ngày" in problem.message

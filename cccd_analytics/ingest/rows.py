@@ -60,6 +60,11 @@ def sheet_records(
     """
     cols = found.columns
     sheet_name = sheet.name or None
+    undated = _undated_days(found)
+    if undated is not None:
+        report.problems.append(Problem.of("no_date", undated[0], sheet=sheet_name, **undated[1]))
+        report.needs_date = False  # a date given would not say which column is which day
+        return None
     # Performance: the rows are kept as columns, not as one object per row — a
     # 100,000-row table made 100,000 objects that the garbage collector then walked again
     # and again, and that had to be transposed into a frame.
@@ -506,6 +511,37 @@ def _sheet_dates(
                 )
             )
     return fallback_date, date_order
+
+
+def _undated_days(found: layouts.Layout) -> tuple[str, dict] | None:
+    """A figure's column that is the first of a run of day numbers under one merged header
+    ("Lũy kế thu nhận đến ngày" over "5 | 6 | 7 | 8 | 9") whose month nothing gives: a table of
+    days that could not be dated.  Read as a report of one day, its first day was stored under
+    any date given, so it is refused with what to write.  The message and where, else None."""
+    if found.data_date is not None:
+        return None  # one day column of a table of days, dated by it (`wide`)
+    for name in ("collected", "collected_day", "returned"):
+        column = found.columns.get(name)
+        if column is None or " / " not in (column.header or ""):
+            continue
+        parent = column.header.rsplit(" / ", 1)[0]
+        run = [
+            (c, label.rsplit(" / ", 1)[1])
+            for c, label in enumerate(found.labels)
+            if label and label.rsplit(" / ", 1)[0] == parent and " / " in label
+        ]
+        days = [(c, own) for c, own in run if normalise.day_alone(own) is not None]
+        if len(days) < 2 or len(days) != len(run) or days[0][0] != column.index:
+            continue
+        shown = ", ".join(f"«{own}»" for _, own in days[:5]) + ("…" if len(days) > 5 else "")
+        first, last = layouts.column_letter(days[0][0]), layouts.column_letter(days[-1][0])
+        return (
+            f"các cột {first}–{last} ({shown}) dưới «{parent}» là các ngày nhưng không rõ tháng, năm của "
+            "chúng, nên không biết mỗi cột là ngày nào. Hãy ghi tháng vào ô gộp phía trên (ví dụ «Tháng "
+            "6/2023») hoặc ghi đủ ngày ở mỗi cột (5/6/2023) rồi tải lên lại.",
+            dict(row=found.header_rows[-1] + 1, column=first, header=column.header),
+        )
+    return None
 
 
 def _part_of_total(label: str) -> bool:
