@@ -602,6 +602,8 @@ def _date_from_below(rows: list[list], first: int, layout: Layout) -> None:
             else 2
         )
         found.setdefault(rank, (index, day, line.strip()))
+        if rank == 0:
+            break  # nothing ranks above a note that dates the data
     if not found:
         return
     rank = min(found)
