@@ -393,3 +393,32 @@ def test_day_numbers_whose_month_nothing_gives_are_refused_even_when_a_date_is_g
         (problem,) = report.errors
         assert problem.code == "no_date" and problem.column == "C"
         assert "các cột C–E («5», «6», «7») dưới «Lũy kế thu nhận đến ngày» là các ngày" in problem.message
+
+
+def _sheet_per_day(names: list[str]) -> bytes:
+    sheets = {}
+    for k, name in enumerate(names):
+        sheets[name] = [
+            ["CÔNG AN HUYỆN KỲ ANH - BÁO CÁO NĂM 2021"],
+            ["STT", "Xã", "Lũy kế thu nhận"],
+            [1, "Xã Kỳ Tân", 2300 + 10 * k],
+            [2, "Xã Kỳ Thọ", 1500 + 5 * k],
+        ]
+    return workbook_bytes(sheets)
+
+
+@pytest.mark.parametrize(
+    "names", [["T3-15", "T3-16", "T3-17"], ["15-T3", "16-T3", "17-T3"], ["T3.15", "T3.16", "T3.17"]]
+)
+def test_sheets_named_by_their_month_first_are_days(names):
+    # "T5-17": refused as having no date, while "17-5" was read.
+    report = ingest.import_bytes(None, _sheet_per_day(names), "bc.xlsx")
+    assert report.status == "checked", report.message
+    assert sorted(set(report.observations["date"].astype(str))) == ["2021-03-15", "2021-03-16", "2021-03-17"]
+
+
+def test_sheets_named_by_weekday_and_day_are_not_read_as_months():
+    # "T2-15 | T3-16 | T4-17" (Thứ Hai 15, Thứ Ba 16 …) are no days of February, March, April.
+    report = ingest.import_bytes(None, _sheet_per_day(["T2-15", "T3-16", "T4-17"]), "bc.xlsx")
+    dates = set(report.observations["date"].astype(str)) if report.observations is not None else set()
+    assert not dates & {"2021-02-15", "2021-03-16", "2021-04-17"}

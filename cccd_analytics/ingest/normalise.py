@@ -587,6 +587,14 @@ def day_label(raw) -> DayLabel | None:
     if words:
         year = int(words.group(3)) if words.group(3) else None
         return _label(int(words.group(1)), int(words.group(2)), year, value, words)
+    folded = value.lower().replace("tháng", "t")
+    month_first = _MONTH_FIRST.fullmatch(folded) or _MONTH_AFTER.fullmatch(folded)
+    if month_first:
+        # "T5-17", "T5.17", "17-T5" (a sheet per day named by its month first): the month is
+        # the number after "T" (tháng); a weekday's "T2 15/5" has its own day and month.
+        month, day = int(month_first.group("m")), int(month_first.group("d"))
+        if 1 <= month <= 12 and 1 <= day <= 31 and _make(2024, month, day) is not None:
+            return DayLabel(day, month, None, MONTH_FIRST)
     hits = list(_DAY_NUMBERS.finditer(value))
     if len(hits) == 1:
         match = hits[0]
@@ -596,6 +604,13 @@ def day_label(raw) -> DayLabel | None:
     if compact and not hits:
         return _label(int(compact.group(1)), int(compact.group(2)), int(compact.group(3)), value, compact)
     return None
+
+
+#: The `rest` of a day read month first ("T5-17"): `sheet_per_day` tells such names from
+#: weekdays ("T2-15", "T3-16": Thứ Hai 15, Thứ Ba 16).
+MONTH_FIRST = "thang"
+_MONTH_FIRST = re.compile(r"\s*t\s*(?P<m>\d{1,2})\s*[-._ ]\s*(?P<d>\d{1,2})\s*")
+_MONTH_AFTER = re.compile(r"\s*(?P<d>\d{1,2})\s*[-._ ]\s*t\s*(?P<m>\d{1,2})\s*")
 
 
 def _label(day: int, month: int, year: int | None, value: str, match: re.Match) -> DayLabel | None:

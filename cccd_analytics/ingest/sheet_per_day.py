@@ -40,6 +40,11 @@ def date_sheets(
         if not getattr(sheet, "hidden", False)
     ]
     named = [(i, label) for i, label in named if label is not None and prepared[i][1] is not None]
+    first = [label for _, label in named if label.rest == normalise.MONTH_FIRST]
+    if len(first) >= 3 and all(
+        (b.month - a.month, b.day - a.day) == (1, 1) for a, b in zip(first, first[1:])
+    ):
+        return False  # "T2-15 | T3-16 | T4-17": weekdays and their days, not months
     if not named:
         named = _days_alone(prepared, file_name, given)
     if not named:
