@@ -422,3 +422,10 @@ def test_sheets_named_by_weekday_and_day_are_not_read_as_months():
     report = ingest.import_bytes(None, _sheet_per_day(["T2-15", "T3-16", "T4-17"]), "bc.xlsx")
     dates = set(report.observations["date"].astype(str)) if report.observations is not None else set()
     assert not dates & {"2021-02-15", "2021-03-16", "2021-04-17"}
+
+
+def test_a_header_of_a_weekday_and_its_day_is_not_read_month_first():
+    from cccd_analytics.ingest import normalise
+
+    # "T2 15" in a header is Thứ Hai, the 15th: only a sheet's name is read month first.
+    assert normalise.day_label("T2 15") is None and normalise.sheet_day_label("T5-17").month == 5

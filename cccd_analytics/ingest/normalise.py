@@ -587,14 +587,6 @@ def day_label(raw) -> DayLabel | None:
     if words:
         year = int(words.group(3)) if words.group(3) else None
         return _label(int(words.group(1)), int(words.group(2)), year, value, words)
-    folded = value.lower().replace("tháng", "t")
-    month_first = _MONTH_FIRST.fullmatch(folded) or _MONTH_AFTER.fullmatch(folded)
-    if month_first:
-        # "T5-17", "T5.17", "17-T5" (a sheet per day named by its month first): the month is
-        # the number after "T" (tháng); a weekday's "T2 15/5" has its own day and month.
-        month, day = int(month_first.group("m")), int(month_first.group("d"))
-        if 1 <= month <= 12 and 1 <= day <= 31 and _make(2024, month, day) is not None:
-            return DayLabel(day, month, None, MONTH_FIRST)
     hits = list(_DAY_NUMBERS.finditer(value))
     if len(hits) == 1:
         match = hits[0]
@@ -603,6 +595,22 @@ def day_label(raw) -> DayLabel | None:
     compact = _COMPACT.search(value)
     if compact and not hits:
         return _label(int(compact.group(1)), int(compact.group(2)), int(compact.group(3)), value, compact)
+    return None
+
+
+def sheet_day_label(name) -> DayLabel | None:
+    """The day a sheet's name names (`day_label`), or one named by its month first: "T5-17",
+    "T5.17", "17-T5" (tháng 5, ngày 17), whose `rest` is MONTH_FIRST.  Only a sheet's name: in
+    a header, "T2 15" is a weekday and its day."""
+    found = day_label(name)
+    if found is not None or not isinstance(name, str):
+        return found
+    folded = name.lower().replace("tháng", "t")
+    month_first = _MONTH_FIRST.fullmatch(folded) or _MONTH_AFTER.fullmatch(folded)
+    if month_first:
+        month, day = int(month_first.group("m")), int(month_first.group("d"))
+        if 1 <= month <= 12 and 1 <= day <= 31 and _make(2024, month, day) is not None:
+            return DayLabel(day, month, None, MONTH_FIRST)
     return None
 
 

@@ -35,7 +35,7 @@ def date_sheets(
     per day."""
     # A hidden sheet is an old copy or a template (left out by `leave_out`), not a day.
     named = [
-        (i, normalise.day_label(sheet.name))
+        (i, normalise.sheet_day_label(sheet.name))
         for i, (sheet, found, _) in enumerate(prepared)
         if not getattr(sheet, "hidden", False)
     ]
