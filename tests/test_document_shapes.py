@@ -335,3 +335,30 @@ def test_a_word_table_refused_whole_is_named_by_its_own_rows(office):
     (error,) = report.errors
     assert error.code == "no_table" and error.table and error.row == 1
     assert "bảng 2, dòng 1 của bảng" in error.describe(report.file_name)
+
+
+def test_a_letterhead_repeated_at_every_page_top_carries_one_table_on():
+    # An Excel printout to PDF repeats its letterhead and title above every page's part of the
+    # table: each part was a table of its own, and the grand total on the last page was checked
+    # against that page's communes only (false subtotal_mismatch warnings).
+    from cccd_analytics.ingest.readers.document import Block, stitch
+
+    top = [
+        Block([["CÔNG AN HUYỆN KỲ ANH"]], False, page=1),
+        Block([["BÁO CÁO THU NHẬN HỒ SƠ CCCD"]], False, page=1),
+    ]
+    first = Block(
+        [["STT", "Xã", "Lũy kế"], ["1", "Xã Kỳ Tân", "2.396"], ["2", "Xã Kỳ Thọ", "1.512"]], True, page=1
+    )
+    again = [
+        Block([["CÔNG AN HUYỆN KỲ ANH"]], False, page=2),
+        Block([["BÁO CÁO THU NHẬN HỒ SƠ CCCD"]], False, page=2),
+    ]
+    second = Block(
+        [["3", "Xã Kỳ Hải", "1.100"], ["4", "Xã Kỳ Lạc", "900"], ["", "Tổng cộng", "5.908"]], True, page=2
+    )
+    tables = [b for b in stitch([*top, first, *again, second]) if b.is_table]
+    assert len(tables) == 1 and [r[1] for r in tables[0].rows][-3:] == ["Xã Kỳ Hải", "Xã Kỳ Lạc", "Tổng cộng"]
+    # Text that was not said before still parts two tables.
+    other = Block([["Bảng 2: kết quả trả thẻ"]], False, page=2)
+    assert len([b for b in stitch([*top, first, other, second]) if b.is_table]) == 2

@@ -137,8 +137,16 @@ def stitch(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     for block in blocks:
         previous = next((b for b in reversed(out) if b.is_table), None)
+        # Lines said before the table already (a letterhead and title an Excel printout
+        # repeats at every page's top): between two parts of one table, they carry it on.
+        said = (
+            {line for b in out[: out.index(previous)] if not b.is_table for line in _lines(b)}
+            if previous is not None
+            else set()
+        )
         between_blank = previous is not None and all(
-            not b.is_table and _only_carries_on(b) for b in out[out.index(previous) + 1 :]
+            not b.is_table and (_only_carries_on(b) or _lines(b) <= said)
+            for b in out[out.index(previous) + 1 :]
         )
         if (
             is_table(block)
@@ -177,6 +185,13 @@ def _only_carries_on(block: Block) -> bool:
 
     text = " ".join(c for r in block.rows for c in r if c).strip()
     return not text or bool(_CARRIES_ON.match(fold(text)))
+
+
+def _lines(block: Block) -> set[str]:
+    """A text block's lines, folded, spaces squeezed; blank lines left out."""
+    from cccd_analytics.text import fold
+
+    return {" ".join(fold(" ".join(c for c in r if c)).split()) for r in block.rows} - {""}
 
 
 def _width(block: Block) -> int:
