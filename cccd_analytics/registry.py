@@ -586,19 +586,8 @@ def resolve(
     if hierarchy == "3" and not has_district:
         parents = [pkey] if pkey else []  # matched across the province: the name must be unique there
     elif hierarchy == "3":
-        parents = []
-        for name in (
-            expand(district),
-            bare(district),
-            spelling_key(expand(district)),
-            spelled_plain(district),
-        ):
-            # Without a province, look for the district across provinces.
-            hits = {k for p, k in idx["district_names"].get(name, ()) if pkey is None or p == pkey}
-            if hits:
-                # "Kỳ Anh" without its type is Huyện or Thị xã Kỳ Anh: the commune decides.
-                parents = sorted(hits)
-                break
+        # "Kỳ Anh" without its type is Huyện or Thị xã Kỳ Anh: the commune decides.
+        parents = sorted(_district_keys(district, pkey))
     else:
         parents = [pkey] if pkey else []
 
@@ -878,6 +867,18 @@ def _district_of_label(label: str) -> str:
     return found.group(1) if found else ""
 
 
+def _district_keys(district: str, pkey: str | None) -> set[str]:
+    """The registry districts a typed district names, in the province `pkey` (any without
+    one): the fullest form that names any ("Thị xã Kỳ Anh" is not Huyện Kỳ Anh; "Kỳ Anh"
+    alone is both)."""
+    idx = _index()
+    for name in (expand(district), bare(district), spelling_key(expand(district)), spelled_plain(district)):
+        hits = {k for p, k in idx["district_names"].get(name, ()) if pkey is None or p == pkey}
+        if hits:
+            return hits
+    return set()
+
+
 def district_without_communes(province: str, district: str | None, on: date | None = None) -> str | None:
     """The label of the registry district `district` names when the registry holds none of
     its communes (the data shipped lists some provinces' districts only), else None."""
@@ -885,12 +886,7 @@ def district_without_communes(province: str, district: str | None, on: date | No
         return None
     idx = _index()
     pkey = idx["provinces"].get(bare(province)) if province else None
-    keys: set[str] = set()
-    for name in (expand(district), bare(district), spelled_plain(district)):
-        # The fullest form first, as `resolve` reads it: "Thị xã Kỳ Anh" is not Huyện Kỳ Anh.
-        keys = {k for p, k in idx["district_names"].get(name, ()) if pkey is None or p == pkey}
-        if keys:
-            break
+    keys = _district_keys(district, pkey)
     if len(keys) != 1:
         return None
     (key,) = keys
