@@ -257,6 +257,26 @@ def test_everyday_commands_load_no_analysis_stack(tmp_path, command):
     assert run.stderr.strip().splitlines()[-1] == "[]", run.stderr
 
 
+def test_the_command_keeps_numpy_on_one_blas_thread_unless_told_otherwise(tmp_path):
+    """OpenBLAS reads its thread count when numpy is first imported: the command must set it
+    before that, and leave a setting the operator made alone."""
+    probe = (
+        "import os, sys; from cccd_analytics import cli; import numpy; "
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'), 'numpy' in sys.modules)"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    plain = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert plain.stdout.split() == ["1", "True"], plain.stderr
+    told = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env={**env, "OPENBLAS_NUM_THREADS": "4"},
+        cwd=ROOT,
+    )
+    assert told.stdout.split() == ["4", "True"], told.stderr
+
+
 def _records_cell_by_cell(table) -> list[dict]:
     """The contract's conversion a row at a time (what unit_records did before it went by
     column): the reference the column-wise conversion must equal."""
