@@ -662,10 +662,13 @@ def test_an_export_counting_below_a_report_of_the_same_day_is_refused(store):
     assert len(store.list_uploads()) == 1
 
 
-@pytest.mark.parametrize("written", ["{time}:07 {day}", "{time} {day}", "{time} - {day}"])
+@pytest.mark.parametrize(
+    "written",
+    ["{time}:07 {day}", "{time} {day}", "{time} - {day}", "{day}\u00a0{time}", "{day}\t{time}:07"],
+)
 def test_a_received_time_written_before_its_day_is_read_by_the_day(written):
     # "08:15:22 23/05/2023": some systems write the time first; every record was refused as
-    # an unreadable day.
+    # an unreadable day.  A web form's no-break space between the day and its time was too.
     rows = [(*r[:7], written.format(time=r[7][11:], day=r[7][:10]), r[8]) for r in export_rows()]
     report = ingest.import_bytes(None, export_csv(rows).encode(), "xuat.csv")
     assert report.status == "checked", report.message
