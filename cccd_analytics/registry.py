@@ -542,6 +542,9 @@ class _CommuneNames:
         self._members = members
         self._forms: dict[tuple[str, str], dict[tuple, list[str]]] = {}
 
+    def members(self, hierarchy: str, parent: str) -> list[tuple[str, str]]:
+        return self._members.get((hierarchy, parent), [])
+
     def get(self, key: tuple, default=None):
         hierarchy, parent, *form = key
         forms = self._forms.get((hierarchy, parent))
@@ -559,6 +562,13 @@ class _CommuneNames:
             forms.setdefault(("_", spelled_plain(name)), []).append(key)
             forms.setdefault(("*",), []).append(key)  # all, for a lost letter
         return forms
+
+
+def communes_under(parent: str, hierarchy: str) -> list[tuple[str, str]]:
+    """(name, key) of the registry's communes of a hierarchy directly under `parent` (a
+    district; a province in the two-level hierarchy, or in the three-level one for all its
+    communes), in registry order."""
+    return list(_index()["communes"].members(hierarchy, parent))
 
 
 def commune_of_code(code: str, hierarchy: str) -> str | None:

@@ -370,13 +370,11 @@ def check_missing_communes(obs: pd.DataFrame, report: ImportReport) -> None:
     for district, group in mine.groupby("district_key", sort=True):
         if len(group) < DISTRICT_REPORT_MIN or district not in reg.index:
             continue
-        every = communes[
-            (communes["district_key"] == district) & (communes["hierarchy"] == group["hierarchy"].iloc[0])
-        ]
-        missing = every[~every.index.isin(group.index)]
-        if missing.empty:
+        every = registry.communes_under(district, group["hierarchy"].iloc[0])
+        present = set(group.index)
+        names = sorted(str(name) for name, key in every if key not in present)
+        if not names:
             continue
-        names = sorted(missing["name"].astype(str))
         shown = ", ".join(names[:5]) + (f" và {len(names) - 5} xã, phường khác" if len(names) > 5 else "")
         report.problems.append(
             Problem.of(
