@@ -533,35 +533,37 @@ class _CommuneNames:
     `get((hierarchy, parent, bare))`, `(…, "=", exact)`, `(…, "~", spelled)`, `(…, "_", spelled
     plain)`, and `(…, "*")` for all of them; each list in registry order.
 
-    Performance: a parent's names are put in their forms (folded, spelled: a few µs each)
-    when a row first asks for that parent, not for the whole country's ~10.000 communes
-    when the index is built: a province's export asks for one province (~0,07 s less on
-    every `cccd ingest`)."""
+    Performance: a parent's names are put in a form (folded, spelled: a few µs to tens of
+    µs each) when a row first asks for that form under that parent, not for the whole
+    country's communes when the index is built: a province's export asks for one province,
+    and its names, written right, for their exact form alone."""
+
+    _FORMS = {
+        "": lambda name: (bare(name),),
+        "=": lambda name: ("=", bare_exact(name)),
+        "~": lambda name: ("~", spelled(name)),
+        "_": lambda name: ("_", spelled_plain(name)),
+        "*": lambda name: ("*",),  # all, for a lost letter
+    }
 
     def __init__(self, members: dict[tuple[str, str], list[tuple[str, str]]]):
         self._members = members
-        self._forms: dict[tuple[str, str], dict[tuple, list[str]]] = {}
+        self._forms: dict[tuple[str, str, str], dict[tuple, list[str]]] = {}
 
     def members(self, hierarchy: str, parent: str) -> list[tuple[str, str]]:
         return self._members.get((hierarchy, parent), [])
 
     def get(self, key: tuple, default=None):
         hierarchy, parent, *form = key
-        forms = self._forms.get((hierarchy, parent))
+        kind = form[0] if form and form[0] in self._FORMS else ""
+        forms = self._forms.get((hierarchy, parent, kind))
         if forms is None:
-            forms = self._forms[(hierarchy, parent)] = self._named(self._members.get((hierarchy, parent), ()))
+            forms = {}
+            written = self._FORMS[kind]
+            for name, unit in self.members(hierarchy, parent):
+                forms.setdefault(written(name), []).append(unit)
+            self._forms[(hierarchy, parent, kind)] = forms
         return forms.get(tuple(form), default)
-
-    @staticmethod
-    def _named(members) -> dict[tuple, list[str]]:
-        forms: dict[tuple, list[str]] = {}
-        for name, key in members:
-            forms.setdefault((bare(name),), []).append(key)
-            forms.setdefault(("=", bare_exact(name)), []).append(key)
-            forms.setdefault(("~", spelled(name)), []).append(key)
-            forms.setdefault(("_", spelled_plain(name)), []).append(key)
-            forms.setdefault(("*",), []).append(key)  # all, for a lost letter
-        return forms
 
 
 def communes_under(parent: str, hierarchy: str) -> list[tuple[str, str]]:
