@@ -277,6 +277,45 @@ def test_the_command_keeps_numpy_on_one_blas_thread_unless_told_otherwise(tmp_pa
     assert told.stdout.split() == ["4", "True"], told.stderr
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_the_command_reuses_the_memory_it_frees_instead_of_having_the_kernel_zero_it_again(tmp_path):
+    # A 64 MiB array (a few columns of a million rows): by default glibc maps it apart and
+    # unmaps it when freed, so the next one is new memory that the kernel zeroes again.  The
+    # command has it taken from the heap and kept there when freed.  glibc's mallinfo2: the
+    # bytes mapped apart (hblkhd) while it lives, and the heap's size (arena) once it is freed.
+    probe = """
+import ctypes, sys
+from cccd_analytics import cli
+if sys.argv[1] == "kept":
+    cli._keep_freed_memory()
+import numpy as np
+
+class Info(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
+
+mallinfo2 = ctypes.CDLL(None).mallinfo2
+mallinfo2.restype = Info
+array = np.ones(64 << 17)
+apart = mallinfo2().hblkhd
+del array
+print(apart >> 20, mallinfo2().arena >> 20)
+"""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def mib(how: str) -> list[int]:
+        run = subprocess.run(
+            [sys.executable, "-c", probe, how], capture_output=True, text=True, env=env, cwd=ROOT
+        )
+        assert run.returncode == 0, run.stderr
+        return [int(n) for n in run.stdout.split()]
+
+    apart, heap = mib("plain")
+    assert apart >= 64 and heap < 64
+    apart, heap = mib("kept")
+    assert apart < 64 and heap >= 64
+
+
 def _records_cell_by_cell(table) -> list[dict]:
     """The contract's conversion a row at a time (what unit_records did before it went by
     column): the reference the column-wise conversion must equal."""
