@@ -375,6 +375,9 @@ def _parts(
         )
     if not out:
         return pd.DataFrame(columns=columns)
+    if len(out) == 1:
+        return out[0]  # one feature's keys, already added up: nothing to merge
+    # Birth years and ages both give priority groups: the same part may come from each.
     frame = pd.concat(out, ignore_index=True)
     return frame.groupby(columns[:6], as_index=False, sort=True).agg(
         count=("count", "sum"), row=("row", "min")
