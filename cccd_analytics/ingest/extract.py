@@ -4,6 +4,7 @@ hand or remembered for the header's shape), then its rows (`rows`) or its record
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from datetime import date
 
@@ -686,10 +687,16 @@ def _wide_tables(prepared, book: Workbook, data, report: ImportReport, given, li
         anchor = (
             given or (found.data_date if found else None) or normalise.date_from_file_name(book.file_name)
         )
-        days = wide.layouts_for(sheet, table, book.file_name, report, anchor, windows)
-        if days is None:
-            continue
-        out.extend((work, layout, layout.header_rows) for work, layout in days)
+        blocks = wide.metric_blocks(sheet, table)
+        said = ", ".join(f"«{section}» từ dòng {start + 1}" for _, section, start in blocks if section)
+        for block, section, _ in blocks:
+            part = copy.deepcopy(table) if len(blocks) > 1 else table
+            if said:
+                part.notes.append(f"các khối số liệu: {said}")
+            days = wide.layouts_for(block, part, book.file_name, report, anchor, windows, section=section)
+            if days is None:
+                break
+            out.extend((work, layout, layout.header_rows) for work, layout in days)
     return out, wide_found
 
 

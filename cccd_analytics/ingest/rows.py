@@ -130,6 +130,7 @@ def sheet_records(
     # Rows of figures without a name: (row, output rows before it, figures, their cells).
     unnamed: list[tuple[int, int, dict, dict]] = []
     above: layouts.RowKind | None = None  # the kind of the last row with figures or a label
+    section: str | None = None  # what the last section row said its rows give (`_section_measure`)
     returned_cells = {_AS_RETURNED.get(name, name): cell for name, cell in cells.items()}
     for index in range(found.first_data_row, len(sheet.rows)):
         row = sheet.rows[index]
@@ -152,6 +153,13 @@ def sheet_records(
                 kind = kinds[key] = layouts.classify(row, found)
         else:
             kind = layouts.classify(row, found)
+        if not has_numbers and kind.kind in ("blank", "subtotal", "total"):
+            # A section row saying what the rows under it give ("II. TRẢ THẺ CCCD" over the
+            # same communes again, under the table's one header): their figures are the
+            # cards handed over, as a "Nội dung" column's "Trả thẻ" says of its row.
+            said = _section_measure(row)
+            if said is not None:
+                section = said
         if kind.kind == "blank":
             label = text_of(name_cell)
             if label and len(report.section_rows) < 200:
@@ -162,7 +170,7 @@ def sheet_records(
         if kind.kind == "footer":
             break
         row_cells = cells
-        measure = None
+        measure = "returned" if section == "returned" else None
         if measure_at is not None:
             label = text_of(row[measure_at] if measure_at < width else None)
             measure = _measure(label)
@@ -172,10 +180,9 @@ def sheet_records(
                 kind = above  # a total's row of another figure, its label merged over both
             above = kind
         values, bad = _row_values(parsed_values, cols, sheet_name, index, report, text_of(name_cell).strip())
-        if measure_at is not None:
-            if measure == "returned":
-                values = {_AS_RETURNED.get(name, name): value for name, value in values.items()}
-                row_cells = returned_cells
+        if measure == "returned":
+            values = {_AS_RETURNED.get(name, name): value for name, value in values.items()}
+            row_cells = returned_cells
         breakdown, several = _breakdown(
             row, kind.kind, dimension_at, last_commune is not None and bool(values), text_of(name_cell)
         )
@@ -361,7 +368,7 @@ def sheet_records(
         explicit_district = text_of(row[district_at] if 0 <= district_at < width else None)
         explicit_province = text_of(row[province_at] if 0 <= province_at < width else None)
         commune = commune_of(text_of(name_cell))
-        if not commune and measure is not None and last_commune is not None:
+        if not commune and measure_at is not None and measure is not None and last_commune is not None:
             # The commune's name merged over its rows of each figure: the commune above.
             commune = out["commune"][last_commune]
             if district_at >= 0 and not explicit_district:
@@ -866,6 +873,15 @@ _HAMLET_WORDS_BARE = (
 
 
 _AS_RETURNED = {"collected": "returned", "collected_day": "returned_day"}
+
+
+def _section_measure(row: list) -> str | None:
+    """ "returned" or "collected" when a row without figures names what the rows under it
+    give ("II | TRẢ THẺ CCCD (lũy kế)", "I. Thu nhận hồ sơ"), else None."""
+    from cccd_analytics.ingest.wide import _section_kind
+
+    words = " ".join(t for c in row if isinstance(c, str) and (t := c.strip()))
+    return _section_kind(words) if words else None
 
 
 def _measure(label: str) -> str | None:

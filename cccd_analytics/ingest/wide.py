@@ -372,9 +372,12 @@ def layouts_for(
     report: ImportReport,
     anchor: date | None,
     windows: list[tuple[date, date]],
+    section: str = "",
 ) -> list[tuple[Sheet, layouts.Layout]] | None:
     """One (sheet, layout) per day of a wide table, the running totals derived where the
     table gives daily figures; None (with a problem) when the days cannot be dated.
+    `section`: the words of the section row over this block of the table's rows
+    (`metric_blocks`), which say what its day columns count, before the title does.
 
     Long on purpose: the days are dated once (anchor year, windows), then every day column
     gets its layout from the same base layout and the same derived running totals; the
@@ -459,6 +462,13 @@ def layouts_for(
         if isinstance(c, str)
     )
     for column in table.days:
+        if section:
+            # The section says what is counted ("TRẢ THẺ"), the column's own words, if any,
+            # whether by day or running; what neither says is read from the figures.
+            column.metric = _words_metric(f"{section} {column.label.rest} {_words_of(column, table)}")
+            if column.metric is None and _section_kind(section) == "returned":
+                column.metric = "returned?"
+            continue
         column.metric = (
             _words_metric(column.label.rest)
             or _words_metric(_words_of(column, table))
@@ -487,6 +497,9 @@ def layouts_for(
         if day == last and table.gain is not None:
             columns.setdefault("collected_day", table.gain)
         layout = replace(base, columns=columns)
+        # A block of cards handed over only (`metric_blocks`): read beside the collected
+        # figures of the same communes, as a returned table of a Word report is.
+        layout.companion = not set(columns) & {"collected", "collected_day"}
         layout.data_date = day
         layout.data_date_origin = "header"
         first = next(c for c in table.days if c.day == day)
@@ -514,6 +527,52 @@ def layouts_for(
     )
     for _, layout in out:
         layout.description = base.description
+    return out
+
+
+def _section_kind(text: str) -> str | None:
+    """ "returned" or "collected" when a row's words name what figures count ("II. TRẢ THẺ
+    CCCD", "I - THU NHẬN HỒ SƠ (lũy kế)"), else None."""
+    padded = " " + " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split()) + " "
+    if any(f" {w} " in padded for w in headers.WORDS["returned"]):
+        return "returned"
+    if any(f" {w} " in padded for w in headers.WORDS["collected"]):
+        return "collected"
+    return None
+
+
+def metric_blocks(sheet: Sheet, table: WideTable) -> list[tuple[Sheet, str, int]]:
+    """A wide table whose rows come in blocks under section rows saying what they count
+    ("I | THU NHẬN HỒ SƠ (lũy kế)" over the communes, then "II | TRẢ THẺ CCCD (lũy kế)" over
+    the same communes again), under one header of days: (sheet, section words, first row)
+    of each block, the sheet with the other blocks' rows blank and every row where it is in
+    the file.  Read as one block, the cards handed over were the same communes' collected
+    figures a second time, refused as conflicting, or, under a title saying "lũy kế", read
+    as collected when no block of collected figures came before them.  Only when some
+    section names cards handed over; else [(sheet, "", first row)]."""
+    first = table.header_rows[-1] + 1
+    figure_columns = [c.index for c in table.days] + [
+        c.index for c in (table.total, table.gain, table.period_sum) if c is not None
+    ]
+    sections: list[tuple[int, str]] = []
+    for r in range(first, len(sheet.rows)):
+        row = sheet.rows[r]
+        if any(i < len(row) and _number(row[i]) is not None for i in figure_columns):
+            continue
+        words = " ".join(t for c in row if (t := normalise.text(c)))
+        if _section_kind(words):
+            sections.append((r, words))
+    if "returned" not in {_section_kind(words) for _, words in sections}:
+        return [(sheet, "", first)]
+    if sections[0][0] > first and any(
+        _number(c) is not None for row in sheet.rows[first : sections[0][0]] for c in row
+    ):
+        sections.insert(0, (first, ""))  # figures above the first section: what the title says
+    out = []
+    for (start, words), (end, _) in zip(sections, [*sections[1:], (len(sheet.rows), "")]):
+        rows = [row if r < first or start <= r < end else [] for r, row in enumerate(sheet.rows)]
+        block = replace(sheet, rows=rows, height=len(rows))
+        out.append((block, words, start))
     return out
 
 
