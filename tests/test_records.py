@@ -5,7 +5,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 from datetime import date, timedelta
 
 import openpyxl
@@ -675,3 +678,30 @@ def test_a_received_time_written_before_its_day_is_read_by_the_day(written):
     cum = report.observations[report.observations.metric == "collected"]
     assert cum.groupby("unit_key")["value"].max().to_dict() == {"18775": 20, "18814": 20, "18850": 20}
     assert set(cum.date) == {date(2021, 3, 22) + timedelta(days=k) for k in range(4)}
+
+
+def test_an_ambiguous_day_warning_shows_the_files_first_such_day_on_every_run(tmp_path):
+    # 5–8/3/2021 written dd/mm: each could be a day of May to August.  The example was the
+    # first of a set of texts, which changes with each process's hash seed.
+    rows = export_rows(start=date(2021, 3, 5))
+    script = (
+        "import sys; from cccd_analytics import ingest; "
+        "r = ingest.import_bytes(None, open(sys.argv[1], 'rb').read(), 'xuat.csv'); "
+        "print([p.message for p in r.problems if p.code == 'ambiguous_date'])"
+    )
+    from tests.conftest import ROOT
+
+    path = tmp_path / "xuat.csv"
+    path.write_text(export_csv(rows), encoding="utf-8")
+    said = set()
+    for seed in ("1", "2", "3", "4", "5", "6"):
+        run = subprocess.run(
+            [sys.executable, "-c", script, str(path)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=ROOT,
+        )
+        said.add(run.stdout.strip())
+    (only,) = said
+    assert "«05/03/2021»" in only

@@ -230,7 +230,9 @@ def _days(tally: Tally, r_day, r_counts, b_day):
     for raw in {raw for raw, value in parsed.items() if value is None}:
         count = int(counts_by_day[tally.text["day"].index[raw]])
         bad.append((count or 1, tally.date_rows.get(raw, 0)))
-    warning = normalise.date_order_warning(days)
+    # In file order: the day the warning shows is the file's first such day, the same on
+    # every run (a set's order follows the process's hash seed).
+    warning = normalise.date_order_warning(sorted(days, key=lambda raw: (tally.date_rows.get(raw, 0), raw)))
     return day_texts, day_date, day_ok, bad, warning
 
 
