@@ -272,3 +272,34 @@ def test_a_pdf_whose_pages_are_turned_by_rotate_reads_as_shown(made, turn):
     report = ingest.import_bytes(None, out.getvalue(), made["pdf"].name)
     assert report.status == "checked", report.message
     assert values(report) == made["pdf"].truth
+
+
+@pytest.mark.parametrize("angle", [40, 0])
+def test_a_draft_watermark_over_a_pdf_table_is_no_part_of_its_cells(made, angle):
+    # "DỰ THẢO" in big pale letters across each page, as Word prints a draft: its letters fell
+    # into the cells under them («O 1.141», «Ả 4.726») and every such figure was refused.
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    from cccd_analytics.briefing.pdf import FONT_DIR
+
+    pdfmetrics.registerFont(TTFont("WatermarkSans", str(FONT_DIR / "LiberationSans-Bold.ttf")))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(made["pdf"].data)))
+    for page in writer.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        mark = io.BytesIO()
+        drawn = canvas.Canvas(mark, pagesize=(width, height))
+        drawn.setFillColorRGB(0.82, 0.82, 0.82)
+        drawn.setFont("WatermarkSans", 110)
+        drawn.translate(width / 2, height / 2)
+        drawn.rotate(angle)
+        drawn.drawCentredString(0, -40, "DỰ THẢO")
+        drawn.save()
+        page.merge_page(PdfReader(mark).pages[0])  # over the table, as a printed stamp is
+    out = io.BytesIO()
+    writer.write(out)
+    report = ingest.import_bytes(None, out.getvalue(), made["pdf"].name)
+    assert report.status == "checked", report.message
+    assert values(report) == made["pdf"].truth

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import ctypes
 import io
+import math
 import re
 
 from cccd_analytics.ingest import normalise
@@ -164,10 +165,13 @@ def _fast_pages(data: bytes):
         count = text_page.count_chars()
         text = text_page.get_text_range(0, count) if count else ""
         generated: list[int] = []  # the spaces pdfium made up, by their place in `chars`
+        big_and_pale: list[int] = []  # by their place in `chars`: a watermark's, maybe
         for i in range(min(count, len(text))):
             glyph = text[i]
             if glyph in "\r\n":
                 continue  # line ends pdfium adds; spaces stay, they separate words
+            if _slanted(raw.FPDFText_GetCharAngle(text_page.raw, i)):
+                continue  # a watermark across the page ("DỰ THẢO", "MẬT"): no cell's text
             left, bottom, right, top = text_page.get_charbox(i, loose=True)
             if _clipped_out(text_page, i, (left + right) / 2, (bottom + top) / 2, clips):
                 continue
@@ -180,7 +184,17 @@ def _fast_pages(data: bytes):
                 top, bottom = origin_y.value + 0.8 * size, origin_y.value - 0.2 * size
             if glyph == " " and raw.FPDFText_IsGenerated(text_page.raw, i) == 1:
                 generated.append(len(chars))
+            if size >= _WATERMARK_SIZE and _pale(text_page, i):
+                big_and_pale.append(len(chars))
             chars.append(_char(glyph, left, right, height - top, height - bottom, top0, number))
+        if big_and_pale:
+            # A watermark written level: far bigger than the page's text, and pale.
+            sizes = sorted(c["size"] for c in chars if c["text"].strip())
+            body = sizes[len(sizes) // 2] if sizes else 0.0
+            drop = sorted(i for i in big_and_pale if chars[i]["size"] > 3 * body)
+            gone = set(drop)
+            generated = [i - bisect.bisect_left(drop, i) for i in generated if i not in gone]
+            chars = [c for i, c in enumerate(chars) if i not in gone]
         chars = _real_spaces(chars, generated)
         lines = []
         for obj in source.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
@@ -202,6 +216,32 @@ def _fast_pages(data: bytes):
         return {"char": chars, "line": [line for line in lines if line is not None]}
 
     return objects
+
+
+# A character this big (points) or bigger may be a watermark's (`_pale`).
+_WATERMARK_SIZE = 36.0
+
+
+def _slanted(angle: float) -> bool:
+    """A character turned by an angle that is no quarter turn (radians; pdfium gives -1
+    when it cannot tell): text written across the page.  A header turned upright in its
+    cell (90°) is a table's own."""
+    if angle < 0:
+        return False
+    quarter = math.pi / 2
+    off = abs(angle - round(angle / quarter) * quarter)
+    return off > math.radians(5)
+
+
+def _pale(text_page, index: int) -> bool:
+    """The character is filled in a light colour (every channel ≥ 160 of 255, or mostly
+    transparent), as a watermark is."""
+    import pypdfium2.raw as raw
+
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not raw.FPDFText_GetFillColor(text_page.raw, index, r, g, b, a):
+        return False
+    return min(r.value, g.value, b.value) >= 160 or a.value < 96
 
 
 def _real_spaces(chars: list[dict], generated: list[int]) -> list[dict]:
