@@ -303,3 +303,40 @@ def test_a_draft_watermark_over_a_pdf_table_is_no_part_of_its_cells(made, angle)
     report = ingest.import_bytes(None, out.getvalue(), made["pdf"].name)
     assert report.status == "checked", report.message
     assert values(report) == made["pdf"].truth
+
+
+def test_a_typed_cover_letter_with_the_table_scanned_behind_it_is_refused_naming_the_scanned_page():
+    # Page 1 typed (the letter: "… số liệu có biểu kèm theo"), page 2 a scan of the table: the
+    # refusal said only that the document had no table.
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    from cccd_analytics.briefing.pdf import FONT_DIR
+
+    pdfmetrics.registerFont(TTFont("LetterSans", str(FONT_DIR / "LiberationSans-Regular.ttf")))
+    out = io.BytesIO()
+    drawn = canvas.Canvas(out, pagesize=(595, 842))
+    drawn.setFont("LetterSans", 12)
+    for i, line in enumerate(
+        [
+            "CÔNG AN HUYỆN KỲ ANH",
+            "V/v gửi số liệu thu nhận hồ sơ CCCD",
+            "Số liệu tính đến 17h00 ngày 12/4/2021 có biểu kèm theo.",
+        ]
+    ):
+        drawn.drawString(72, 770 - 20 * i, line)
+    drawn.showPage()
+    scan = Image.new("L", (400, 500), 255)
+    for y in range(40, 480, 24):
+        scan.paste(0, (20, y, 380, y + 2))  # the table's ruled lines, as pixels
+    drawn.drawImage(ImageReader(scan), 50, 100, width=495, height=620)
+    drawn.showPage()
+    drawn.save()
+    report = ingest.import_bytes(None, out.getvalue(), "cong_van.pdf")
+    assert report.status == "refused"
+    (problem,) = report.errors
+    assert "trang 2 là ảnh quét" in problem.message and problem.page == 2
+    assert "«cong_van.pdf»" in report.message

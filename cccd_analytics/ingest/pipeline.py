@@ -344,7 +344,7 @@ def _import_checked(
         )
     except ReadError as exc:
         reason = str(exc).removeprefix(f"Tệp «{file_name}»").lstrip(":, ")
-        return hashed(_refuse(report, Problem.of("unreadable", reason)))
+        return hashed(_refuse(report, Problem.of("unreadable", reason, page=exc.page)))
     except (
         ValueError,
         TypeError,

@@ -39,6 +39,7 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
             raise ReadError(f"Tệp PDF «{file_name}» có {len(pdf.pages)} trang (tối đa {MAX_PAGES}).")
         blocks: list[Block] = []
         has_text = False
+        textless: list[int] = []  # pages without a character: scans, or blank
         tables = 0
         columns = None  # the columns of the last borderless table, for its next page
         pages = _fast_pages(data)
@@ -50,6 +51,8 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
                     page._objects = pages(page, number)
                 if page.chars:
                     has_text = True
+                else:
+                    textless.append(number)
                 page_blocks, tables, columns = _page_blocks(page, number, tables, columns)
                 blocks.extend(page_blocks)
                 page.flush_cache()
@@ -63,7 +66,18 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
             "(hệ thống không nhận dạng chữ từ ảnh). Hãy gửi tệp Word/Excel gốc, hoặc PDF xuất "
             "trực tiếp từ Word/Excel."
         )
-    return sheets(_mend_fragments(blocks))
+    found = sheets(_mend_fragments(blocks))
+    if not found and textless:
+        # A cover letter typed, and the table behind it scanned: say where the table must be.
+        which = ", ".join(map(str, textless[:5])) + ("…" if len(textless) > 5 else "")
+        raise ReadError(
+            f"Tệp «{file_name}»: các trang có chữ không có bảng số liệu nào, còn trang {which} là "
+            "ảnh quét (không có lớp chữ) — bảng có lẽ nằm ở đó nhưng không đọc được từ ảnh (hệ "
+            "thống không nhận dạng chữ từ ảnh). Hãy gửi tệp Word/Excel gốc của bảng, hoặc PDF xuất "
+            "trực tiếp từ Word/Excel.",
+            page=textless[0],
+        )
+    return found
 
 
 def _bottom_fragment(ruled, words, found, chars, encoding: str | None = None) -> _Found | None:

@@ -12,7 +12,12 @@ from cccd_analytics.ingest import legacy_text
 
 
 class ReadError(Exception):
-    """A file that cannot be read, with a Vietnamese message naming the file."""
+    """A file that cannot be read, with a Vietnamese message naming the file; `page`: the
+    page of a document it is about, when one is."""
+
+    def __init__(self, message: str, page: int | None = None):
+        super().__init__(message)
+        self.page = page
 
 
 @dataclass(frozen=True)
