@@ -92,3 +92,31 @@ def test_a_table_of_the_day_reads_the_block_of_cards_handed_over_as_such():
         (KY_THO, "returned_day"): 5,
     }
     assert not report.warnings, [p.message for p in report.warnings]
+
+
+def test_a_workbook_of_a_wide_sheet_of_applications_and_one_of_cards_handed_over_reads_both():
+    # The "Trả thẻ" sheet was listed as read, and none of its figures kept.
+    top = [["CÔNG AN HUYỆN KỲ ANH"], []]
+    days = ["STT", "Đơn vị", "19/4/2021", "20/4/2021", "21/4/2021"]
+    collected = [
+        *top,
+        ["SỐ HỒ SƠ CCCD ĐÃ THU NHẬN (LŨY KẾ)"],
+        days,
+        *block("", "", COLLECTED)[1:],
+    ]
+    returned = [
+        *top,
+        ["SỐ THẺ CCCD ĐÃ TRẢ CHO CÔNG DÂN (LŨY KẾ)"],
+        days,
+        *block("", "", RETURNED)[1:],
+    ]
+    report = imported({"Thu nhận": collected, "Trả thẻ": returned})
+    assert by_day(report, "returned") == {
+        (KY_TAN, "2021-04-19"): 300,
+        (KY_TAN, "2021-04-20"): 310,
+        (KY_TAN, "2021-04-21"): 330,
+        (KY_THO, "2021-04-19"): 200,
+        (KY_THO, "2021-04-20"): 205,
+        (KY_THO, "2021-04-21"): 215,
+    }
+    assert by_day(report, "collected")[(KY_THO, "2021-04-21")] == 760
