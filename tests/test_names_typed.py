@@ -123,6 +123,11 @@ TYPED = [
     # The district in the commune's cell with no comma between.
     ("", "", "Xã Kỳ Tân huyện Kỳ Anh", KY_TAN_HT),
     ("", "", "Kỳ Tân H. Tân Kỳ", KY_TAN_NA),
+    # Words cut to their first letter, as a long name is in a narrow column.
+    ("Nghệ An", "TP. Vinh", "P.H.H.Tập", _key("Tỉnh Nghệ An", "Thành phố Vinh", "Phường Hà Huy Tập")),
+    ("Nghệ An", "TP. Vinh", "P.Q.Trung", _key("Tỉnh Nghệ An", "Thành phố Vinh", "Phường Quang Trung")),
+    ("Nghệ An", "Đô Lương", "G.Sơn Tây", _key("Tỉnh Nghệ An", "Huyện Đô Lương", "Xã Giang Sơn Tây")),
+    ("Nghệ An", "Đô Lương", "Giang Sơn Đ.", _key("Tỉnh Nghệ An", "Huyện Đô Lương", "Xã Giang Sơn Đông")),
 ]
 
 
@@ -138,6 +143,7 @@ def test_a_typed_name_finds_its_unit(province, district, commune, key):
         ("Nghệ An", "Huyện Kỳ Sơn", "Kỳ Tân"),  # a commune of another district
         ("Hà Tĩnh", "TX. Kỳ Anh", "Kỳ Tân"),  # Thị xã, not Huyện Kỳ Anh
         ("", "", "Xã Kỳ Tân"),  # in two provinces
+        ("Hà Tĩnh", "Huyện Kỳ Anh", "Kỳ T."),  # Kỳ Tân, Kỳ Thọ, Kỳ Tây, Kỳ Thư…
     ],
 )
 def test_a_name_of_another_district_is_never_taken_silently(province, district, commune):
