@@ -123,6 +123,9 @@ TYPED = [
     # The district in the commune's cell with no comma between.
     ("", "", "Xã Kỳ Tân huyện Kỳ Anh", KY_TAN_HT),
     ("", "", "Kỳ Tân H. Tân Kỳ", KY_TAN_NA),
+    # VIQR: each mark typed as the ASCII sign after its vowel.
+    ("Nghệ An", "Thanh Chương", "Phong Thi.nh", _key("Tỉnh Nghệ An", "Huyện Thanh Chương", "Xã Phong Thịnh")),
+    ("Hà Tĩnh", "Huyện Kỳ Anh", "Xa Ky` Ta^n", KY_TAN_HT),
     # Words cut to their first letter, as a long name is in a narrow column.
     ("Nghệ An", "TP. Vinh", "P.H.H.Tập", _key("Tỉnh Nghệ An", "Thành phố Vinh", "Phường Hà Huy Tập")),
     ("Nghệ An", "TP. Vinh", "P.Q.Trung", _key("Tỉnh Nghệ An", "Thành phố Vinh", "Phường Quang Trung")),

@@ -1,6 +1,6 @@
-"""Names typed with the Vietnamese input method switched off: the Telex or VNI keystrokes
-left in the text ("Kyf Taan", "Ky2 Ta6n" for "Kỳ Tân"; "Thuwowngj", "Thu7o7ng5" for
-"Thượng").  `restore` gives the name the keystrokes meant.
+"""Names typed with the Vietnamese input method switched off: the Telex, VNI or VIQR
+keystrokes left in the text ("Kyf Taan", "Ky2 Ta6n", "Ky` Ta^n" for "Kỳ Tân"; "Thuwowngj",
+"Thu7o7ng5" for "Thượng").  `restore` gives the name the keystrokes meant.
 
 Written here because no well-kept library does it: the one Python input-method engine on
 PyPI (bogo) was last released in 2014.  Only a word that is no Vietnamese syllable as typed
@@ -102,13 +102,45 @@ def _telex(word: str) -> str | None:
     return _with_tone(letters, tone)
 
 
+_TONE_VIQR = {"'": "\u0301", "`": "\u0300", "?": "\u0309", "~": "\u0303", ".": "\u0323"}
+_VIQR_WORD = re.compile(r"^[a-zA-Z]+['`?~.^(+][a-zA-Z'`?~.^(+]*$")
+
+
+def _viqr(word: str) -> str | None:
+    """VIQR, the marks typed as the ASCII sign after their vowel ("Thi.nh", "Thu+o+`ng",
+    "Ho^`ng"; "dd" for đ)."""
+    letters: list[str] = []
+    tone = None
+    for ch in word:
+        last = letters[-1] if letters else ""
+        if ch in _TONE_VIQR:
+            if tone or last not in _VOWELS:
+                return None
+            tone = _TONE_VIQR[ch]
+        elif ch == "^" and last in _HAT:
+            letters[-1] = _HAT[last]
+        elif ch == "(" and last == "a":
+            letters[-1] = "ă"
+        elif ch == "+" and last in _HORN:
+            letters[-1] = _HORN[last]
+        elif ch == "d" and last == "d":
+            letters[-1] = "đ"
+        elif ch.isalpha():
+            letters.append(ch)
+        else:
+            return None
+    return _with_tone(letters, tone)
+
+
 @lru_cache(maxsize=1 << 16)  # the same words recur in every name (Xã, Phường, Hưng …)
 def _restore_word(word: str) -> str:
     # "oo" is a rhyme only in loan words ("xoong"); in a place name it is Telex's ô.
     if is_vietnamese_syllable(word) and "oo" not in word.lower():
         return word
     lower = word.lower()
-    if _VNI_WORD.match(word):
+    if _VIQR_WORD.match(word):
+        found = _viqr(lower)
+    elif _VNI_WORD.match(word):
         found = _vni(lower)
     elif _TELEX_WORD.match(word):
         found = _telex(lower)
@@ -125,4 +157,4 @@ def _restore_word(word: str) -> str:
 def restore(name: str) -> str:
     """The name with each word's leftover Telex or VNI keystrokes applied: "Kyf Taan",
     "Ky2 Ta6n" → "Kỳ Tân"; "xa Thuwowngj" → "xa Thượng".  Unchanged when no word needs it."""
-    return re.sub(r"[A-Za-z0-9]+", lambda m: _restore_word(m.group(0)), str(name))
+    return re.sub(r"[A-Za-z0-9]+(?:['`?~.^(+][A-Za-z]*)*", lambda m: _restore_word(m.group(0)), str(name))
