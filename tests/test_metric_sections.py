@@ -120,3 +120,19 @@ def test_a_workbook_of_a_wide_sheet_of_applications_and_one_of_cards_handed_over
         (KY_THO, "2021-04-21"): 215,
     }
     assert by_day(report, "collected")[(KY_THO, "2021-04-21")] == 760
+
+
+def test_a_note_naming_cards_handed_over_heads_no_block():
+    # A sentence among the rows, not a numbered or capitalised heading: the communes under it
+    # still give their applications.
+    head = [["CÔNG AN HUYỆN KỲ ANH"], ["BÁO CÁO TIẾN ĐỘ"], ["(Số liệu tính đến 17h00 ngày 20/4/2021)"], []]
+    rows = [
+        *head,
+        ["STT", "Đơn vị", "Trong ngày", "Lũy kế"],
+        [1, "Xã Kỳ Tân", 12, 950],
+        [None, "trong đó có số thẻ đã trả cho công dân ở xã Kỳ Tân"],
+        [2, "Xã Kỳ Thọ", 8, 720],
+    ]
+    report = imported({"BC": rows})
+    assert values(report, metric="collected") == {(KY_TAN, "collected"): 950, (KY_THO, "collected"): 720}
+    assert set(report.observations["metric"]) == {"collected", "collected_day"}

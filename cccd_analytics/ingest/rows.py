@@ -153,10 +153,11 @@ def sheet_records(
                 kind = kinds[key] = layouts.classify(row, found)
         else:
             kind = layouts.classify(row, found)
-        if not has_numbers and kind.kind in ("blank", "subtotal", "total"):
+        if not has_numbers and kind.kind in ("blank", "subtotal", "total") and "returned" not in cols:
             # A section row saying what the rows under it give ("II. TRẢ THẺ CCCD" over the
             # same communes again, under the table's one header): their figures are the
-            # cards handed over, as a "Nội dung" column's "Trả thẻ" says of its row.
+            # cards handed over, as a "Nội dung" column's "Trả thẻ" says of its row.  Not in
+            # a table with a column of its own for them.
             said = _section_measure(row)
             if said is not None:
                 section = said
@@ -876,12 +877,12 @@ _AS_RETURNED = {"collected": "returned", "collected_day": "returned_day"}
 
 
 def _section_measure(row: list) -> str | None:
-    """ "returned" or "collected" when a row without figures names what the rows under it
-    give ("II | TRẢ THẺ CCCD (lũy kế)", "I. Thu nhận hồ sơ"), else None."""
-    from cccd_analytics.ingest.wide import _section_kind
+    """ "returned" or "collected" when a row without figures heads the rows under it with
+    what they give ("II | TRẢ THẺ CCCD (lũy kế)", "I. Thu nhận hồ sơ"), else None."""
+    from cccd_analytics.ingest.wide import section_heading
 
-    words = " ".join(t for c in row if isinstance(c, str) and (t := c.strip()))
-    return _section_kind(words) if words else None
+    heading = section_heading(row)
+    return heading[0] if heading else None
 
 
 def _measure(label: str) -> str | None:

@@ -541,6 +541,30 @@ def _section_kind(text: str) -> str | None:
     return None
 
 
+# A section's number before its words: "II", "II.", "B)", "2 -".
+_SECTION_NUMBER = re.compile(r"^(?:[IVX]{1,4}|[A-Da-d]|\d{1,2})\s*[.):\-–]?$")
+
+
+def section_heading(row: list) -> tuple[str, str] | None:
+    """(kind, words) of a row that heads a block of rows with what they count — numbered
+    ("II | TRẢ THẺ CCCD", "B. Trả thẻ") or written in capitals ("TRẢ THẺ CCCD (LŨY KẾ)") —
+    else None; the caller has made sure it has no figures.  A note in a sentence ("Trong
+    đó đã trả thẻ cho công dân …") heads nothing."""
+    cells = [t for c in row if (t := normalise.text(c))]
+    if not cells:
+        return None
+    words = " ".join(cells)
+    kind = _section_kind(words)
+    if kind is None:
+        return None
+    numbered = bool(_SECTION_NUMBER.match(cells[0])) or bool(
+        re.match(r"^(?:[IVX]{1,4}|[A-D]|\d{1,2})[.)]\s", words)
+    )
+    letters = [ch for ch in words if ch.isalpha()]
+    capitals = bool(letters) and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+    return (kind, words) if numbered or capitals else None
+
+
 def metric_blocks(sheet: Sheet, table: WideTable) -> list[tuple[Sheet, str, int]]:
     """A wide table whose rows come in blocks under section rows saying what they count
     ("I | THU NHẬN HỒ SƠ (lũy kế)" over the communes, then "II | TRẢ THẺ CCCD (lũy kế)" over
@@ -559,9 +583,9 @@ def metric_blocks(sheet: Sheet, table: WideTable) -> list[tuple[Sheet, str, int]
         row = sheet.rows[r]
         if any(i < len(row) and _number(row[i]) is not None for i in figure_columns):
             continue
-        words = " ".join(t for c in row if (t := normalise.text(c)))
-        if _section_kind(words):
-            sections.append((r, words))
+        heading = section_heading(row)
+        if heading is not None:
+            sections.append((r, heading[1]))
     if "returned" not in {_section_kind(words) for _, words in sections}:
         return [(sheet, "", first)]
     if sections[0][0] > first and any(
