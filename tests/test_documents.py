@@ -340,3 +340,46 @@ def test_a_typed_cover_letter_with_the_table_scanned_behind_it_is_refused_naming
     (problem,) = report.errors
     assert "trang 2 là ảnh quét" in problem.message and problem.page == 2
     assert "«cong_van.pdf»" in report.message
+
+
+def test_a_word_report_typed_with_tab_stops_instead_of_a_table_is_read_as_a_table():
+    # "TT⇥Đơn vị⇥Trong ngày⇥Lũy kế" on lines aligned with tab stops, no Word table: refused as
+    # a document without a table.
+    import docx
+
+    document = docx.Document()
+    for line in (
+        "CÔNG AN HUYỆN KỲ ANH",
+        "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD",
+        "(Số liệu tính đến 17h00 ngày 17/3/2021)",
+    ):
+        document.add_paragraph(line)
+    document.add_paragraph("\tĐơn vị được đánh giá:")  # an indented line: text, not a row
+    for line in (
+        "TT\tĐơn vị\tTrong ngày\tLũy kế",
+        "1.\tXã Kỳ Tân\t25\t2.384",
+        "2.\tXã Kỳ Thọ\t18\t1.950",
+        "\tCộng\t43\t4.334",
+    ):
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "bao_cao.docx")
+    assert report.status == "checked", report.message
+    got = {
+        (k, m): v
+        for k, m, v in zip(
+            report.observations["unit_key"], report.observations["metric"], report.observations["value"]
+        )
+    }
+    from cccd_analytics import registry
+
+    tan = registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân").key
+    tho = registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Thọ").key
+    assert got == {
+        (tan, "collected"): 2384,
+        (tan, "collected_day"): 25,
+        (tho, "collected"): 1950,
+        (tho, "collected_day"): 18,
+    }
+    assert not report.warnings, [w.message for w in report.warnings]

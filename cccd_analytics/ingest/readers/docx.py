@@ -39,8 +39,56 @@ def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
             f"Tệp «{file_name}» là văn bản Word nhưng không mở được ({short_reason(exc)}); hãy mở bằng "
             "Word và lưu lại dạng .docx."
         ) from None
-    parts = (_text(e) if e.tag == _P else _grid(e) for e in [*heading, *_blocks(body)])
+    parts = _tabbed_tables(
+        [_fields(e) or _text(e) if e.tag == _P else _grid(e) for e in [*heading, *_blocks(body)]]
+    )
     return sized_sheets(blocks_of(parts), file_name, limits)
+
+
+#: Lines in a row, each with two tab-parted cells or more, that make a table typed with tabs.
+TABBED_ROWS = 3
+
+
+def _fields(paragraph) -> tuple[str, ...] | None:
+    """A paragraph typed as a table's row, its cells parted by tabs ("1.⇥Xã Kỳ Xuân⇥25⇥2.384",
+    aligned on the paragraph's tab stops): its cells, or None for a paragraph with fewer
+    than two cells of text (a line merely indented)."""
+    cells: list[list[str]] = [[]]
+    for node in paragraph.iter(_T, f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        if node.tag == _T:
+            cells[-1].append(node.text or "")
+        elif node.tag == f"{_W}tab":
+            if node.getparent().tag == f"{_W}r":  # a tab typed, not a tab stop's setting
+                cells.append([])
+        else:
+            cells[-1].append(" ")
+    out = tuple(clean("".join(c)) for c in cells)
+    return out if sum(1 for c in out if c) >= 2 else None
+
+
+def _tabbed_tables(parts: list) -> list:
+    """Runs of at least TABBED_ROWS tab-parted lines become one table (its rows as grid
+    rows, cell by cell in tab order); a shorter run is text again, as it read before.
+    Offices that type a report without Word's tables align its columns with tab stops."""
+    out: list = []
+    run: list[tuple[str, ...]] = []
+
+    def flush() -> None:
+        if len(run) >= TABBED_ROWS and max(len(r) for r in run) >= 3:
+            width = max(len(r) for r in run)
+            out.append([[*r, *[""] * (width - len(r))] for r in run])
+        else:
+            out.extend(" ".join(c for c in r if c) for r in run)
+        run.clear()
+
+    for part in parts:
+        if isinstance(part, tuple):
+            run.append(part)
+            continue
+        flush()
+        out.append(part)
+    flush()
+    return out
 
 
 def _page_header(document) -> list:
