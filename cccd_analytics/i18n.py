@@ -201,6 +201,8 @@ EN: dict[str, str] = {
     "Tải ảnh PNG": "Download PNG",
     "Tệp không ghi ngày số liệu. Số liệu tính đến ngày:": "The file gives no date. Figures as of:",
     "Dòng cộng/tổng cộng: {n} dòng đã đối chiếu với các xã, {k} dòng lệch.": "Subtotal/total rows: {n} checked against their communes, {k} off.",
+    "Tất cả {n} lỗi và cảnh báo (còn {k} dòng chưa hiện ở trên)": "All {n} errors and warnings ({k} not shown above)",
+    "Tải danh sách (CSV)": "Download the list (CSV)",
     "Nếu giữ tốc độ 7 ngày gần nhất: {d}.": "At the last 7 days' pace: {d}.",
     "Độ tin cậy của dự báo": "How good the forecast is",
     "Mô hình dự báo đo tốc độ theo từng tuần (nên số liệu báo cáo dồn hay báo cáo theo tuần vẫn cho đúng tốc độ) và tính đến việc tốc độ giảm dần khi phần lớn người dân đã đến làm. Nó được kiểm định trên ba chiến dịch bao phủ thật (tiêm chủng COVID-19 ở Ý, Đức và Ca-na-đa): mỗi chiến dịch được dự báo bằng tham số hiệu chỉnh trên hai chiến dịch còn lại, từ nhiều thời điểm, rồi so với ngày thực tế. Bảng ghi cả những chỗ cách tính «còn lại ÷ tốc độ 7 ngày» đúng hơn.": "The forecaster measures the pace over whole weeks (so figures sent in batches or weekly still give the right pace) and expects the pace to fall once most people have come. It was backtested on three real coverage campaigns (COVID-19 vaccination in Italy, Germany and Canada): each campaign was forecast with parameters fitted on the other two, from many origins, and compared with what happened. The table also shows where «remaining ÷ 7-day pace» did better.",

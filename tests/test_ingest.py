@@ -495,3 +495,30 @@ def test_files_dropped_together_are_checked_as_they_will_be_committed(store):
     assert [figures(p.message) for p in after_first.errors] == [figures(p.message) for p in committed.errors]
     # And a file checked after a refused one is checked against the store alone.
     assert ingest.Pending(store, [committed]).current_observations().equals(store.current_observations())
+
+
+def test_a_file_with_many_problems_shows_the_first_in_full_and_all_of_them_below():
+    # Over 25 problems went into a data grid that cut every message at its column's edge.
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import streamlit as st
+
+        from cccd_analytics import ingest
+        from cccd_analytics.ui import widgets
+
+        rows = "".join(f"1{i:02d}/03/2021,Huyện Kỳ Anh,Xã Kỳ Tân,-{i + 1}\n" for i in range(30))
+        report = ingest.import_bytes(None, ("Ngày,Huyện,Xã,Lũy kế\n" + rows).encode(), "sai.csv")
+        st.session_state["problems"] = len(report.problems)
+        widgets.import_report(report)
+
+    at = AppTest.from_function(page, default_timeout=60).run()
+    assert not at.exception, at.exception
+    problems = at.session_state["problems"]
+    assert problems > 25
+    (whole,) = [e for e in at.expander if e.label.startswith(f"Tất cả {problems} lỗi")]
+    assert f"còn {problems - 25} dòng" in whole.label
+    assert len(at.table) == 1 and len(at.table[0].value) == 25
+    (grid,) = whole.dataframe
+    assert len(grid.value) == problems
+    assert whole.get("download_button")[0].label == "Tải danh sách (CSV)"

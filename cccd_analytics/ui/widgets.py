@@ -99,25 +99,42 @@ def import_report(report) -> None:
     said = len(report.problems) == 1 and report.problems[0].code in ("file_type", "too_large", "unreadable")
     if report.problems and not said:
         table = problem_table(report.problems)
-        if len(table) <= PROBLEMS_IN_FULL:
-            # A static table wraps each message, so it is read whole (a data grid cuts it);
-            # an error's level in red, so that what refuses the file stands out of the warnings.
-            error = t(rules.SEVERITY_LABELS["error"])
-            level = table.columns[0]
-            st.table(
-                table.style.map(
-                    lambda v: "color: #C62828; font-weight: 700" if v == error else "", subset=[level]
-                ).hide(axis="index")
-            )
-        else:
-            narrow = {c: st.column_config.TextColumn(width="small") for c in table.columns[:-1]}
-            st.dataframe(
-                table,
-                hide_index=True,
-                width="stretch",
-                height=300,
-                column_config={**narrow, table.columns[-1]: st.column_config.TextColumn(width=900)},
-            )
+        # A static table wraps each message, so it is read whole (a data grid cuts it): the
+        # first ones so, all of them in a grid below (and as a file), where a long message is
+        # read by widening its column or in the file.
+        _problems_in_full(table.head(PROBLEMS_IN_FULL))
+        more = len(table) - PROBLEMS_IN_FULL
+        if more > 0:
+            with st.expander(
+                t("Tất cả {n} lỗi và cảnh báo (còn {k} dòng chưa hiện ở trên)", n=len(table), k=more)
+            ):
+                narrow = {c: st.column_config.TextColumn(width="small") for c in table.columns[:-1]}
+                st.dataframe(
+                    table,
+                    hide_index=True,
+                    width="stretch",
+                    height=300,
+                    column_config={**narrow, table.columns[-1]: st.column_config.TextColumn(width=900)},
+                )
+                st.download_button(
+                    t("Tải danh sách (CSV)"),
+                    table.to_csv(index=False).encode("utf-8-sig"),
+                    file_name=f"{report.file_name.rsplit('.', 1)[0]}-loi-canh-bao.csv",
+                    mime="text/csv",
+                    key=f"problems-{report.file_name}-{report.sha256 or ''}",
+                )
+
+
+def _problems_in_full(table: pd.DataFrame) -> None:
+    """Problems as a static table, each message wrapped; an error's level in red, so that
+    what refuses the file stands out of the warnings."""
+    error = t(rules.SEVERITY_LABELS["error"])
+    level = table.columns[0]
+    st.table(
+        table.style.map(
+            lambda v: "color: #C62828; font-weight: 700" if v == error else "", subset=[level]
+        ).hide(axis="index")
+    )
 
 
 PROBLEMS_IN_FULL = 25
