@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from datetime import date
 
 import pandas as pd
@@ -115,6 +116,7 @@ def extract(
     # Also with a column mapping: the columns the upload page offered were the turned ones.
     prepared = _turned_tables(prepared, report)
     prepared = _one_unit_tables(prepared, report)
+    prepared = _other_subjects_left_out(prepared, report)
     if report.errors:
         return [], None
     windows = _campaign_windows(store)
@@ -488,6 +490,69 @@ def _more_record_sheets(prepared, first: Sheet, found: layouts.Layout) -> list[t
         rows = [i for i, r in head if dated(r)]
         if head and len(rows) * 2 > len(head):
             out.append((sheet, rows[0]))
+    return out
+
+
+# What a table of another campaign of the police's population work is about — the
+# household forms (phiếu DC01, DC02) entered into the population database, electronic
+# identity accounts (VNeID) — when its title, header or sheet name says so and none says the
+# cards (CCCD): its "Trong ngày | Lũy kế" are that campaign's, read as applications before.
+_OTHER_SUBJECT = re.compile(
+    r"\bdc ?0?[12]\b|thong tin dan cu|phieu (?:thu thap|khai|dieu chinh)|dinh danh dien tu|vneid"
+)
+_CARDS_SUBJECT = re.compile(r"\bcccd\b|can cuoc|\bcmnd\b|chung minh nhan dan|thu nhan ho so|tra the|cap the|the da tra")
+
+
+def _other_subject(sheet: Sheet, found: layouts.Layout) -> tuple[str, int] | None:
+    """(title line, its row) when the table is of another subject than the cards."""
+    top = found.header_rows[0]
+    lines = [(layouts.line_of(row), r) for r, row in enumerate(sheet.rows[:top])]
+    header = " ".join(normalise.text(c) for r in found.header_rows for c in sheet.rows[r])
+    said = fold(" ".join([*(line for line, _ in lines if line), header, sheet.name or ""]))
+    if not _OTHER_SUBJECT.search(said) or _CARDS_SUBJECT.search(said):
+        return None
+    titled = [(line, r) for line, r in lines if line and _OTHER_SUBJECT.search(fold(line))]
+    return titled[0] if titled else (header, found.header_rows[0])
+
+
+def _other_subjects_left_out(prepared, report: ImportReport):
+    """A table of another subject (`_other_subject`) is left out beside a table of the
+    cards, with a warning naming it; alone, it refuses the file saying what it is."""
+    other = {}
+    for i, (sheet, found, _) in enumerate(prepared):
+        if found is not None and found.kind in ("report", "records"):
+            subject = _other_subject(sheet, found)
+            if subject is not None:
+                other[i] = subject
+    if not other:
+        return prepared
+    cards = any(found is not None and i not in other for i, (_, found, _) in enumerate(prepared))
+    out = []
+    for i, (sheet, found, header_rows) in enumerate(prepared):
+        if i in other:
+            title, row = other[i]
+            what = f"bảng «{title}» không phải số liệu cấp căn cước công dân (hồ sơ thu nhận, thẻ đã trả)"
+            if cards:
+                report.problems.append(
+                    Problem.of(
+                        "sheet_skipped",
+                        f"không đọc trang này: {what}.",
+                        sheet=sheet.name or None,
+                        row=row + 1,
+                    )
+                )
+            else:
+                report.problems.append(
+                    Problem.of(
+                        "no_table",
+                        f"{what}; không đọc. Nếu đây đúng là báo cáo cấp CCCD, hãy ghi rõ «CCCD» hoặc «căn cước» "
+                        "ở tiêu đề bảng rồi tải lên lại.",
+                        sheet=sheet.name or None,
+                        row=row + 1,
+                    )
+                )
+            found = None
+        out.append((sheet, found, header_rows))
     return out
 
 
