@@ -59,6 +59,12 @@ _DISTRICT_PREFIXES = (
     "q.",
     "q ",
 )
+# The report's comments after its table ("Nhận xét:", "III. KIẾN NGHỊ, ĐỀ XUẤT"): the
+# table has ended, and the lines below it name communes in sentences, not figures.
+_CLOSING = re.compile(
+    r"^(?:[ivx]{1,4}[.)]?\s+|\d{1,2}[.)]\s*|[-*]\s*)?"
+    r"(?:nhan xet|danh gia chung|kien nghi|de xuat|ket luan|ton tai|han che|phuong huong)\b"
+)
 _FOOTER = (
     "nguoi lap bieu",
     "nguoi lap",
@@ -875,7 +881,7 @@ def classify(row: list, layout: Layout) -> RowKind:
         # Signatures ("Người lập biểu", "TRƯỞNG CÔNG AN HUYỆN") may sit in any column.
         line = " ".join(t for t in _row_texts(row) if t)
         joined = fold(line)
-        if any(w in joined for w in _FOOTER) or normalise.is_place_date_line(line):
+        if any(w in joined for w in _FOOTER) or normalise.is_place_date_line(line) or _CLOSING.match(joined):
             return RowKind("footer")
         if name and (_is_district_label(name, stt) or _is_district_name(name)):
             # A heading: a district named with its type, or without it ("ĐÔ LƯƠNG", "Thanh
