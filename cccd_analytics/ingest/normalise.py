@@ -74,8 +74,14 @@ def text(raw) -> str:
     return " ".join(unicodedata.normalize("NFC", str(raw)).split())
 
 
+# A footnote's mark after a figure ("262*", "262 (*)", "262**"): the note under the table
+# explains the figure, which is read as written.
+_FOOTNOTE_MARK = re.compile(r"(?<=\d)(?:\*+|\(\*+\))$")
+
+
 def _clean_number_text(raw) -> str:
     value = _SPACES.sub("", unicodedata.normalize("NFKC", str(raw)).strip())
+    value = _FOOTNOTE_MARK.sub("", value)
     return value.replace("\u2212", "-").replace("\u2013", "-")
 
 
