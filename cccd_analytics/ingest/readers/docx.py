@@ -54,7 +54,7 @@ def _fields(paragraph) -> tuple[str, ...] | None:
     aligned on the paragraph's tab stops): its cells, or None for a paragraph with fewer
     than two cells of text (a line merely indented)."""
     cells: list[list[str]] = [[]]
-    for node in paragraph.iter(_T, f"{_W}tab", f"{_W}br", f"{_W}cr"):
+    for node in _own_nodes(paragraph, _T, f"{_W}tab", f"{_W}br", f"{_W}cr"):
         if node.tag == _T:
             cells[-1].append(node.text or "")
         elif node.tag == f"{_W}tab":
@@ -114,12 +114,51 @@ def _blocks(body):
             for tr in child.iterchildren(_TR):
                 for tc in tr.iterchildren(_TC):
                     yield from _blocks(tc)
+        elif child.tag == _P and (boxes := _text_boxes(child)):
+            # A table typed inside a text box (a shape anchored to the paragraph): its
+            # paragraphs and tables, where the box is, after the paragraph's own text.
+            yield child
+            for box in boxes:
+                yield from _blocks(box)
         elif child.tag in (_P, _TBL):
             yield child
         elif child.tag == _SDT:
             content = child.find(f"{_W}sdtContent")
             if content is not None:
                 yield from _blocks(content)
+
+
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+
+
+def _text_boxes(paragraph) -> list:
+    """The text boxes anchored to a paragraph that hold a table, each once: Word writes a
+    shape's box twice (the drawing, and a VML fallback for old readers), and the fallback
+    is left out."""
+    boxes = []
+    for box in paragraph.iter(f"{_W}txbxContent"):
+        if any(a.tag == f"{_MC}Fallback" for a in box.iterancestors()):
+            continue
+        if box.find(f".//{_TBL}") is not None:
+            boxes.append(box)
+    return boxes
+
+
+def _own_nodes(element, *tags):
+    """`element.iter(*tags)` without what its text boxes hold: a paragraph anchoring a box
+    keeps its own words, and the box's table is read as a table (`_text_boxes`)."""
+    if element.find(f".//{_W}txbxContent") is None:
+        return element.iter(*tags)
+
+    def in_a_box(node) -> bool:
+        for above in node.iterancestors():
+            if above is element:
+                return False
+            if above.tag == f"{_W}txbxContent":
+                return True
+        return False
+
+    return (node for node in element.iter(*tags) if not in_a_box(node))
 
 
 def _is_frame(table) -> bool:
@@ -135,7 +174,7 @@ def _text(element) -> str:
     """The text of a paragraph or a cell: its paragraphs joined by a space, breaks and
     tabs as spaces."""
     parts = []
-    for node in element.iter(_T, f"{_W}tab", f"{_W}br", f"{_W}cr", _P):
+    for node in _own_nodes(element, _T, f"{_W}tab", f"{_W}br", f"{_W}cr", _P):
         if node.tag == _T:
             parts.append(node.text or "")
         else:
