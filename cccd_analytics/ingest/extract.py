@@ -500,7 +500,9 @@ def _more_record_sheets(prepared, first: Sheet, found: layouts.Layout) -> list[t
 _OTHER_SUBJECT = re.compile(
     r"\bdc ?0?[12]\b|thong tin dan cu|phieu (?:thu thap|khai|dieu chinh)|dinh danh dien tu|vneid"
 )
-_CARDS_SUBJECT = re.compile(r"\bcccd\b|can cuoc|\bcmnd\b|chung minh nhan dan|thu nhan ho so|tra the|cap the|the da tra")
+_CARDS_SUBJECT = re.compile(
+    r"\bcccd\b|can cuoc|\bcmnd\b|chung minh nhan dan|thu nhan ho so|tra the|cap the|the da tra"
+)
 
 
 def _other_subject(sheet: Sheet, found: layouts.Layout) -> tuple[str, int] | None:
