@@ -535,22 +535,12 @@ def _other_subjects_left_out(prepared, report: ImportReport):
             title, row = other[i]
             what = f"bảng «{title}» không phải số liệu cấp căn cước công dân (hồ sơ thu nhận, thẻ đã trả)"
             if cards:
-                report.problems.append(
-                    Problem.of(
-                        "sheet_skipped",
-                        f"không đọc trang này: {what}.",
-                        sheet=sheet.name or None,
-                        row=row + 1,
-                    )
-                )
+                report.sheet_left_out(sheet.name, f"không đọc trang này: {what}.", row=row + 1)
             else:
+                advice = "Nếu đây đúng là báo cáo cấp CCCD, hãy ghi rõ «CCCD» hoặc «căn cước» ở tiêu đề bảng rồi tải lên lại."
                 report.problems.append(
                     Problem.of(
-                        "no_table",
-                        f"{what}; không đọc. Nếu đây đúng là báo cáo cấp CCCD, hãy ghi rõ «CCCD» hoặc «căn cước» "
-                        "ở tiêu đề bảng rồi tải lên lại.",
-                        sheet=sheet.name or None,
-                        row=row + 1,
+                        "no_table", f"{what}; không đọc. {advice}", sheet=sheet.name or None, row=row + 1
                     )
                 )
             found = None
@@ -566,12 +556,9 @@ def _hidden_left_out(prepared, report: ImportReport):
     out = []
     for sheet, found, header_rows in prepared:
         if found is not None and sheet.hidden:
-            report.problems.append(
-                Problem.of(
-                    "sheet_skipped",
-                    "không đọc trang này (trang ẩn: bản cũ hoặc mẫu); số liệu lấy ở các trang đang hiện.",
-                    sheet=sheet.name or None,
-                )
+            report.sheet_left_out(
+                sheet.name,
+                "không đọc trang này (trang ẩn: bản cũ hoặc mẫu); số liệu lấy ở các trang đang hiện.",
             )
             found = None
         out.append((sheet, found, header_rows))

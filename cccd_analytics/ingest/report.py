@@ -139,6 +139,10 @@ class ImportReport:
     # A checked file's upload, ready to write (pipeline.write_checked).  Not part of to_dict().
     upload: object | None = field(default=None, repr=False, compare=False)
 
+    def sheet_left_out(self, sheet: str | None, message: str, row: int | None = None) -> None:
+        """Say that a sheet with a table is not read, and why (`message`, in full)."""
+        self.problems.append(Problem.of("sheet_skipped", message, sheet=sheet or None, row=row))
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]

@@ -18,7 +18,7 @@ from datetime import date
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest import normalise
 from cccd_analytics.ingest.readers import Sheet
-from cccd_analytics.ingest.report import ImportReport, Problem
+from cccd_analytics.ingest.report import ImportReport
 from cccd_analytics.text import fold
 
 # Names of a summary sheet beside the days: it repeats the days' figures.
@@ -147,13 +147,7 @@ def leave_out(
             elif found.report_date is None and found.data_date is None and found.sheet_date is None:
                 why = "tên trang không ghi ngày và trang không có dòng ngày số liệu"
         if why:
-            report.problems.append(
-                Problem.of(
-                    "sheet_skipped",
-                    f"không đọc trang này ({why}); tệp có mỗi trang một ngày.",
-                    sheet=sheet.name or None,
-                )
-            )
+            report.sheet_left_out(sheet.name, f"không đọc trang này ({why}); tệp có mỗi trang một ngày.")
             found = None
         out.append((sheet, found, header_rows))
     return out
