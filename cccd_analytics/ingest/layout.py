@@ -59,6 +59,44 @@ _DISTRICT_PREFIXES = (
     "q.",
     "q ",
 )
+
+
+def section_kind(text: str) -> str | None:
+    """ "returned" or "collected" when a row's words name what figures count ("II. TRẢ THẺ
+    CCCD", "I - THU NHẬN HỒ SƠ (lũy kế)"), else None."""
+    padded = " " + " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split()) + " "
+    if any(f" {w} " in padded for w in headers.WORDS["returned"]):
+        return "returned"
+    if any(f" {w} " in padded for w in headers.WORDS["collected"]):
+        return "collected"
+    return None
+
+
+# A section's number before its words: "II", "II.", "B)", "2 -".
+_SECTION_NUMBER = re.compile(r"^(?:[IVX]{1,4}|[A-Da-d]|\d{1,2})\s*[.):\-–]?$")
+
+
+def section_heading(row: list) -> tuple[str, str] | None:
+    """(kind, words) of a row that heads a block of rows with what they count — numbered
+    ("II | TRẢ THẺ CCCD", "B. Trả thẻ") or written in capitals ("TRẢ THẺ CCCD (LŨY KẾ)") —
+    else None; the caller has made sure it has no figures (a wide sheet's blocks,
+    `wide.metric_blocks`; a table's rows of cards handed over, `rows.sheet_records`).  A note in a sentence ("Trong
+    đó đã trả thẻ cho công dân …") heads nothing."""
+    cells = [t for c in row if (t := normalise.text(c))]
+    if not cells:
+        return None
+    words = " ".join(cells)
+    kind = section_kind(words)
+    if kind is None:
+        return None
+    numbered = bool(_SECTION_NUMBER.match(cells[0])) or bool(
+        re.match(r"^(?:[IVX]{1,4}|[A-D]|\d{1,2})[.)]\s", words)
+    )
+    letters = [ch for ch in words if ch.isalpha()]
+    capitals = bool(letters) and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+    return (kind, words) if numbered or capitals else None
+
+
 # The report's comments after its table ("Nhận xét:", "III. KIẾN NGHỊ, ĐỀ XUẤT"): the
 # table has ended, and the lines below it name communes in sentences, not figures.
 _CLOSING = re.compile(

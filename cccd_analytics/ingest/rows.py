@@ -130,7 +130,7 @@ def sheet_records(
     # Rows of figures without a name: (row, output rows before it, figures, their cells).
     unnamed: list[tuple[int, int, dict, dict]] = []
     above: layouts.RowKind | None = None  # the kind of the last row with figures or a label
-    section: str | None = None  # what the last section row said its rows give (`_section_measure`)
+    section: str | None = None  # what the last section row said its rows give (`layout.section_heading`)
     returned_cells = {_AS_RETURNED.get(name, name): cell for name, cell in cells.items()}
     for index in range(found.first_data_row, len(sheet.rows)):
         row = sheet.rows[index]
@@ -158,9 +158,9 @@ def sheet_records(
             # same communes again, under the table's one header): their figures are the
             # cards handed over, as a "Nội dung" column's "Trả thẻ" says of its row.  Not in
             # a table with a column of its own for them.
-            said = _section_measure(row)
-            if said is not None:
-                section = said
+            heading = layouts.section_heading(row)
+            if heading is not None:
+                section = heading[0]
         if kind.kind == "blank":
             label = text_of(name_cell)
             if label and len(report.section_rows) < 200:
@@ -874,15 +874,6 @@ _HAMLET_WORDS_BARE = (
 
 
 _AS_RETURNED = {"collected": "returned", "collected_day": "returned_day"}
-
-
-def _section_measure(row: list) -> str | None:
-    """ "returned" or "collected" when a row without figures heads the rows under it with
-    what they give ("II | TRẢ THẺ CCCD (lũy kế)", "I. Thu nhận hồ sơ"), else None."""
-    from cccd_analytics.ingest.wide import section_heading
-
-    heading = section_heading(row)
-    return heading[0] if heading else None
 
 
 def _measure(label: str) -> str | None:

@@ -466,7 +466,7 @@ def layouts_for(
             # The section says what is counted ("TRẢ THẺ"), the column's own words, if any,
             # whether by day or running; what neither says is read from the figures.
             column.metric = _words_metric(f"{section} {column.label.rest} {_words_of(column, table)}")
-            if column.metric is None and _section_kind(section) == "returned":
+            if column.metric is None and layouts.section_kind(section) == "returned":
                 column.metric = "returned?"
             continue
         column.metric = (
@@ -530,41 +530,6 @@ def layouts_for(
     return out
 
 
-def _section_kind(text: str) -> str | None:
-    """ "returned" or "collected" when a row's words name what figures count ("II. TRẢ THẺ
-    CCCD", "I - THU NHẬN HỒ SƠ (lũy kế)"), else None."""
-    padded = " " + " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split()) + " "
-    if any(f" {w} " in padded for w in headers.WORDS["returned"]):
-        return "returned"
-    if any(f" {w} " in padded for w in headers.WORDS["collected"]):
-        return "collected"
-    return None
-
-
-# A section's number before its words: "II", "II.", "B)", "2 -".
-_SECTION_NUMBER = re.compile(r"^(?:[IVX]{1,4}|[A-Da-d]|\d{1,2})\s*[.):\-–]?$")
-
-
-def section_heading(row: list) -> tuple[str, str] | None:
-    """(kind, words) of a row that heads a block of rows with what they count — numbered
-    ("II | TRẢ THẺ CCCD", "B. Trả thẻ") or written in capitals ("TRẢ THẺ CCCD (LŨY KẾ)") —
-    else None; the caller has made sure it has no figures.  A note in a sentence ("Trong
-    đó đã trả thẻ cho công dân …") heads nothing."""
-    cells = [t for c in row if (t := normalise.text(c))]
-    if not cells:
-        return None
-    words = " ".join(cells)
-    kind = _section_kind(words)
-    if kind is None:
-        return None
-    numbered = bool(_SECTION_NUMBER.match(cells[0])) or bool(
-        re.match(r"^(?:[IVX]{1,4}|[A-D]|\d{1,2})[.)]\s", words)
-    )
-    letters = [ch for ch in words if ch.isalpha()]
-    capitals = bool(letters) and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
-    return (kind, words) if numbered or capitals else None
-
-
 def metric_blocks(sheet: Sheet, table: WideTable) -> list[tuple[Sheet, str, int]]:
     """A wide table whose rows come in blocks under section rows saying what they count
     ("I | THU NHẬN HỒ SƠ (lũy kế)" over the communes, then "II | TRẢ THẺ CCCD (lũy kế)" over
@@ -579,14 +544,16 @@ def metric_blocks(sheet: Sheet, table: WideTable) -> list[tuple[Sheet, str, int]
         c.index for c in (table.total, table.gain, table.period_sum) if c is not None
     ]
     sections: list[tuple[int, str]] = []
+    kinds = set()
     for r in range(first, len(sheet.rows)):
         row = sheet.rows[r]
         if any(i < len(row) and _number(row[i]) is not None for i in figure_columns):
             continue
-        heading = section_heading(row)
+        heading = layouts.section_heading(row)
         if heading is not None:
+            kinds.add(heading[0])
             sections.append((r, heading[1]))
-    if "returned" not in {_section_kind(words) for _, words in sections}:
+    if "returned" not in kinds:
         return [(sheet, "", first)]
     if sections[0][0] > first and any(
         _number(c) is not None for row in sheet.rows[first : sections[0][0]] for c in row
