@@ -951,7 +951,7 @@ def district_without_communes(province: str, district: str | None, on: date | No
     if len(keys) != 1:
         return None
     (key,) = keys
-    return None if idx["communes"].get(("3", key, "*")) else label_of(key)
+    return None if idx["communes"].members("3", key) else label_of(key)
 
 
 def namesakes(province: str, commune: str, on: date | None = None) -> list[str]:
