@@ -200,9 +200,11 @@ def test_deck_is_16_9_vietnamese_with_native_charts(nghe_an, tmp_path):
 
     found = charts_of(deck)
     kinds = [c.chart_type for c in found]
-    assert XL_CHART_TYPE.LINE in kinds and XL_CHART_TYPE.BAR_CLUSTERED in kinds
-    line = next(c for c in found if c.chart_type == XL_CHART_TYPE.LINE)
-    collected = [v for v in line.plots[0].series[0].values if v is not None]
+    # The cumulative chart: the forecast's range shaded under its lines (an area plot first).
+    assert XL_CHART_TYPE.AREA_STACKED in kinds and XL_CHART_TYPE.BAR_CLUSTERED in kinds
+    line = next(c for c in found if c.chart_type == XL_CHART_TYPE.AREA_STACKED)
+    assert [p.__class__.__name__ for p in line.plots] == ["AreaPlot", "LinePlot"]
+    collected = [v for v in line.plots[1].series[0].values if v is not None]
     assert collected == pytest.approx(list(nghe_an.snapshot.daily["collected"]))
     combo = next(c for c in found if c.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED)
     assert len(combo.plots) == 2  # bars per day, lines for the 7-day mean and the need
@@ -312,6 +314,57 @@ def test_the_cumulative_chart_marks_the_deadline_and_shades_the_forecast_range(n
         PdfReader(io.BytesIO(briefing.pdf_bytes(nghe_an, include_map=False))).pages[1].extract_text(),
     )
     assert "Hạn 30/6" in text and "Khoảng dự báo 80%" in text
+
+
+def test_the_decks_cumulative_chart_shades_the_forecast_range_under_its_lines(nghe_an):
+    # The deck had the range only in words under the chart; the PDF and the dashboard
+    # shade it.  In the deck it is a stacked area under the lines, on their axes: an
+    # unseen base at the range's lower edge, and the range's width on it.
+    from pptx.oxml.ns import qn
+
+    deck = Presentation(io.BytesIO(briefing.pptx_bytes(nghe_an, include_map=False)))
+    (chart,) = [
+        s.chart
+        for slide in deck.slides
+        if "Lũy kế thu nhận so với chỉ tiêu" in slide_text(slide)
+        for s in slide.shapes
+        if s.has_chart
+    ]
+    plot_area = chart._chartSpace.find(".//" + qn("c:plotArea"))
+    kinds = [el.tag.split("}")[1] for el in plot_area if el.tag.endswith("Chart")]
+    assert kinds == ["areaChart", "lineChart"]  # drawn first, so under the lines
+    area = plot_area.find(qn("c:areaChart"))
+    assert area.find(qn("c:grouping")).get("val") == "stacked"
+    line_axes = [a.get("val") for a in plot_area.find(qn("c:lineChart")).findall(qn("c:axId"))]
+    assert [a.get("val") for a in area.findall(qn("c:axId"))] == line_axes
+
+    def values(ser):
+        cells = ser.find(qn("c:val")).iter(qn("c:pt"))
+        points = {int(p.get("idx")): float(p.find(qn("c:v")).text) for p in cells}
+        return [points.get(i) for i in range(len(nghe_an.cumulative.categories))]
+
+    base, width = area.findall(qn("c:ser"))
+    assert base.find(qn("c:spPr")).find(qn("a:noFill")) is not None
+    fill = width.find(qn("c:spPr")).find(qn("a:solidFill"))
+    assert fill is not None and fill.find(".//" + qn("a:alpha")) is not None
+    name, one, other, _ = nghe_an.cumulative.band
+    assert name in "".join(t.text for t in width.find(qn("c:tx")).iter(qn("c:v")))
+    # The base is out of the legend; the shaded width is in it, under the band's name.
+    deleted = [
+        e.find(qn("c:idx")).get("val")
+        for e in chart._chartSpace.iter(qn("c:legendEntry"))
+        if e.find(qn("c:delete")).get("val") == "1"
+    ]
+    assert deleted == [base.find(qn("c:idx")).get("val")] == ["0"]
+    stacked = [(b, w) for b, w in zip(values(base), values(width)) if w]
+    both = [(a, b) for a, b in zip(one, other) if a is not None and b is not None]
+    # Each day of the range: from its lower edge up to its upper one.
+    assert len(stacked) == len([1 for a, b in both if abs(a - b) > 1e-9]) > 10
+    for (b, w), (hi, lo) in zip(stacked, [(max(a, b), min(a, b)) for a, b in both if abs(a - b) > 1e-9]):
+        assert b == pytest.approx(lo) and b + w == pytest.approx(hi)
+    # The forecast's own lines are still lines, first the collected figures.
+    lines = next(p for p in chart.plots if p._element.tag == qn("c:lineChart"))
+    assert [s.name for s in lines.series] == [s.name for s in nghe_an.cumulative.series]
 
 
 def test_each_pdf_page_is_dated_by_its_own_campaign(nghe_an, ky_anh):

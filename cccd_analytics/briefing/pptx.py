@@ -347,14 +347,86 @@ def _date_axis(axis, n_days: int, size=13):
     unit.addnext(time_unit)
 
 
-def _chart_data(chart: ChartData):
+def _chart_data(chart: ChartData, before: Sequence[Series] = ()):
     data = CategoryChartData(number_format=chart.number_format)
     data.categories = list(chart.categories)
     if chart.categories and isinstance(chart.categories[0], date):
         data.categories.number_format = "d/m/yyyy"
-    for s in chart.series:
+    for s in (*before, *chart.series):
         data.add_series(s.name, list(s.values))
     return data
+
+
+def _band_series(chart: ChartData) -> tuple[Series, Series] | tuple:
+    """The band of `chart` (its 80% range) as two series to stack as areas: the lower edge,
+    drawn in no colour, and the range's width on it, shaded.  A native chart has no area
+    between two lines; stacked on an unseen base it is one, and stays editable.  Where only
+    one edge is known (past the end of the earlier path) the range is nothing.  Before the
+    range starts the base holds its first value: a blank counts as 0 in an area, and the
+    rise from 0 would be drawn as a hairline."""
+    if chart.band is None:
+        return ()
+    name, one, other, color = chart.band
+    base: list[float | None] = []
+    width: list[float | None] = []
+    for a, b in zip(one, other):
+        known = [v for v in (a, b) if v is not None and math.isfinite(v)]
+        base.append(min(known) if known else None)
+        width.append(max(known) - min(known) if len(known) == 2 else 0.0)
+    start = next((v for v in base if v is not None), None)
+    if start is None or not any(width):
+        return ()
+    for i, v in enumerate(base):
+        if v is not None:
+            break
+        base[i] = start
+    return Series(f"{name} (cạnh dưới)", tuple(base), color), Series(name, tuple(width), color)
+
+
+def _band_under(c, band: tuple[Series, Series]) -> None:
+    """Move the two band series (the chart's first two) out of the line plot into a stacked
+    area plot drawn under it, on the same axes: the base unfilled and out of the legend,
+    the width shaded in the band's colour, see-through.  The base is the first series and
+    the first entry of the legend, whichever of the two a viewer counts legend entries by."""
+    line_chart = c._chartSpace.find(".//" + qn("c:lineChart"))
+    area = line_chart.makeelement(qn("c:areaChart"), {})
+    area.append(area.makeelement(qn("c:grouping"), {"val": "stacked"}))
+    area.append(area.makeelement(qn("c:varyColors"), {"val": "0"}))
+    sers = line_chart.findall(qn("c:ser"))[:2]
+    for ser, s, filled in zip(sers, band, (False, True)):
+        line_chart.remove(ser)
+        for tag in ("c:marker", "c:smooth", "c:spPr"):
+            for el in ser.findall(qn(tag)):
+                ser.remove(el)
+        sp = ser.makeelement(qn("c:spPr"), {})
+        if filled:
+            fill = sp.makeelement(qn("a:solidFill"), {})
+            color = fill.makeelement(qn("a:srgbClr"), {"val": s.color.lstrip("#").upper()})
+            color.append(color.makeelement(qn("a:alpha"), {"val": "22000"}))
+            fill.append(color)
+            sp.append(fill)
+        else:
+            sp.append(sp.makeelement(qn("a:noFill"), {}))
+        ln = sp.makeelement(qn("a:ln"), {})
+        ln.append(ln.makeelement(qn("a:noFill"), {}))
+        sp.append(ln)
+        # Schema order of an area series: idx, order, tx, spPr, …, cat, val.
+        ser.find(qn("c:tx")).addnext(sp)
+        area.append(ser)
+    for ax in line_chart.findall(qn("c:axId")):
+        area.append(area.makeelement(qn("c:axId"), {"val": ax.get("val")}))
+    line_chart.addprevious(area)
+    legend = c._chartSpace.find(".//" + qn("c:legend"))
+    if legend is not None:
+        entry = legend.makeelement(qn("c:legendEntry"), {})
+        entry.append(entry.makeelement(qn("c:idx"), {"val": "0"}))
+        entry.append(entry.makeelement(qn("c:delete"), {"val": "1"}))
+        # Schema order of a legend: legendPos, legendEntry, layout, overlay, …
+        position = legend.find(qn("c:legendPos"))
+        if position is not None:
+            position.addnext(entry)
+        else:
+            legend.insert(0, entry)
 
 
 def _legend(chart, size=14):
@@ -365,13 +437,17 @@ def _legend(chart, size=14):
 
 
 def _line_chart(slide, chart: ChartData, left, top, width, height):
+    band = _band_series(chart)
     frame = slide.shapes.add_chart(
-        XL_CHART_TYPE.LINE, Inches(left), Inches(top), Inches(width), Inches(height), _chart_data(chart)
+        XL_CHART_TYPE.LINE, Inches(left), Inches(top), Inches(width), Inches(height), _chart_data(chart, band)
     )
     c = frame.chart
     _chart_fonts(c)
     _legend(c)
-    for series, s in zip(c.plots[0].series, chart.series):
+    if band:
+        _band_under(c, band)
+    lines = next(p for p in c.plots if p._element.tag == qn("c:lineChart"))
+    for series, s in zip(lines.series, chart.series):
         _line_format(series, s, 4 if s is chart.series[0] else 2.5)
     _value_axis(c.value_axis)
     _date_axis(c.category_axis, len(chart.categories))
