@@ -69,6 +69,21 @@ def test_map_renders_with_the_network_cut_off(server, browser):
     # Vinh) is left off, its point still there to hover.
     assert 19 <= labels.count() <= 21
     assert "%" in labels.first.text_content()
+    # As drawn, no two labels touch and none runs off the map: the boxes they were placed by
+    # had letters narrower than the browser's, and a town's labels (Vinh's, Cửa Lò's) lay on
+    # each other; a label under its point was written a marker's radius lower than its box.
+    drawn = [labels.nth(i).bounding_box() for i in range(labels.count())]
+    figure = page.locator("[data-testid=stPlotlyChart] .main-svg").first.bounding_box()
+    for i, a in enumerate(drawn):
+        assert figure["y"] - 1 <= a["y"] and a["y"] + a["height"] <= figure["y"] + figure["height"] + 1, a
+        for b in drawn[i + 1 :]:
+            apart = (
+                a["x"] + a["width"] <= b["x"] + 1
+                or b["x"] + b["width"] <= a["x"] + 1
+                or a["y"] + a["height"] <= b["y"] + 1
+                or b["y"] + b["height"] <= a["y"] + 1
+            )
+            assert apart, (a, b)
     page.get_by_text("Trạng thái").first.click()  # colour by status: the same polygons, recoloured
     wait_for_app(page)
     legend = page.locator("[data-testid=stPlotlyChart] g.legend").first.text_content()
