@@ -42,6 +42,27 @@ def boundaries(layer: str, province_key: str) -> dict | None:
     return None
 
 
+@lru_cache(maxsize=8)
+def neighbouring_districts(province_key: str) -> dict[str, frozenset[str]]:
+    """The districts of a province that border each other, by key, from the shipped outlines:
+    two districts whose outlines share two or more points (the outlines come from one
+    source, so a common border is drawn through the same points); empty when no outlines
+    are shipped for the province."""
+    shapes = boundaries("district", province_key)
+    if shapes is None:
+        return {}
+    points = {
+        f["properties"]["key"]: {
+            (round(float(x), 5), round(float(y), 5)) for ring in _rings(f["geometry"]) for x, y in ring
+        }
+        for f in shapes["features"]
+    }
+    return {
+        key: frozenset(other for other, theirs in points.items() if other != key and len(mine & theirs) >= 2)
+        for key, mine in points.items()
+    }
+
+
 @lru_cache(maxsize=1)
 def old_to_new() -> pd.Series:
     """Old (three-level) commune key → the 2025 unit key it became."""

@@ -18,6 +18,7 @@ origins and licences).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import itertools
 import re
@@ -620,11 +621,18 @@ def resolve(
         ):
             return Match(key, True)
     pkey = idx["provinces"].get(bare(province)) if province else None
+    district_slip = None
     if hierarchy == "3" and not has_district:
         parents = [pkey] if pkey else []  # matched across the province: the name must be unique there
     elif hierarchy == "3":
         # "Kỳ Anh" without its type is Huyện or Thị xã Kỳ Anh: the commune decides.
         parents = sorted(_district_keys(district, pkey))
+        if not parents:
+            # "Đô Lươgn", "Yen Thnah": a district typed with one slip names the district
+            # it is one slip from, when only one is; its commune must then be written as
+            # the registry has it (two slips in one row are a guess).
+            district_slip = _district_one_slip(district, pkey)
+            parents = [district_slip] if district_slip else []
     else:
         parents = [pkey] if pkey else []
 
@@ -641,22 +649,110 @@ def resolve(
         # The near readings (a wrong mark, one letter slipped) only among a district's
         # communes, or a province's after 1/7/2025 (its direct communes): a few dozen
         # names, never a whole province's hundreds.
-        near = bool(parents) and (has_district or hierarchy == "2")
+        near = bool(parents) and (has_district or hierarchy == "2") and not district_slip
         found = (
             _match_among(lookup, reg, province, district, reading, shown=commune, near=near)
             if parents
             else None
         )
+        if district_slip and found is not None:
+            if not found.official or set(found.corrections) & SLIPS:
+                found = None
+            else:
+                found = dataclasses.replace(
+                    found,
+                    registry_name=found.registry_name or str(reg.at[found.key, "name"]),
+                    corrections=(f"tên huyện «{district.strip()}» gõ nhầm", *found.corrections),
+                )
         if found is not None:
             return found
         if lookup("=", bare_exact(reading)):
             break  # the name is exact but repeats within the parents: the suggestions say so
+    if parents and hierarchy == "3" and has_district and not district_slip:
+        moved = _in_another_district(idx, reg, parents, pkey, commune, district)
+        if moved is not None:
+            return moved
     return Match(
         unofficial_key(province, district, commune),
         False,
         suggestions=suggest(commune, hierarchy) if suggestions else (),
         reason="không có trong danh mục",
     )
+
+
+def _district_one_slip(district: str, pkey: str | None) -> str | None:
+    """The one registry district (of the province `pkey`, any without one) whose name is one
+    slip (a letter changed, added, dropped or two swapped) from the typed `district`,
+    diacritics aside; None when none is, or several are, or the name is too short for one
+    slip to leave it recognisable."""
+    from rapidfuzz.distance import OSA
+
+    typed = bare(district)
+    if len(typed.replace(" ", "")) < 6:
+        return None
+    reg = load_registry()
+    districts = reg[reg["level"] == "district"]
+    if pkey is not None:
+        districts = districts[districts["province_key"] == pkey]
+    hits = {
+        key for key, name in zip(districts.index, districts["name"]) if OSA.distance(typed, bare(name)) == 1
+    }
+    return hits.pop() if len(hits) == 1 else None
+
+
+def _in_another_district(idx, reg, districts: list[str], pkey: str | None, commune: str, district: str):
+    """A commune written under a district that has no such commune, when the district's
+    province has exactly one commune of that name, in a district bordering it: "Nghi Kim"
+    under Huyện Nghi Lộc is Xã Nghi Kim of Thành phố Vinh, which took it from Nghi Lộc in
+    2008; units moved to a neighbouring town are reported under their old district for
+    years.  The name as the registry writes it, or with its marks placed otherwise (tone
+    placement, i/y) or left out, never a slip; the move is said in the correction, so that
+    the import report shows it.  Only where the shipped outlines say which districts border
+    each other (`geo.neighbouring_districts`): a name of a district far away is more likely
+    another commune mistyped, whose figures must not land on a unit that reports its own.
+    None when no such commune, or several, are there."""
+    from cccd_analytics import geo
+
+    provinces = {pkey} if pkey else {str(reg.at[d, "province_key"]) for d in districts}
+    if len(provinces) != 1 or not any(idx["communes"].members("3", d) for d in districts):
+        return None  # a district whose communes the registry lacks may have this one
+    (province,) = provinces
+    borders = geo.neighbouring_districts(province)
+    around = set().union(*(borders.get(d, frozenset()) for d in districts))
+    # A name of a commune formed on 1/7/2025 from the written district's communes ("Xuân
+    # Lâm" of Thanh Chương, while 2023's Xuân Lâm is Nam Đàn's) is that unit's, written in
+    # an old report: not moved.
+    later = set(idx["communes"].get(("2", province, "=", bare_exact(commune)), []))
+    if later:
+        old_to_new = geo.old_to_new()
+        own = [k for d in districts for _, k in idx["communes"].members("3", d)]
+        if later & set(old_to_new.reindex(own).dropna()):
+            return None
+
+    def lookup(*key) -> list[str]:
+        return [k for k in idx["communes"].get(("3", province, *key), []) if k not in districts]
+
+    plain = [k for k in lookup("_", spelled_plain(commune)) if _fits_plain(commune, str(reg.at[k, "name"]))]
+    for hits in (lookup("=", bare_exact(commune)), lookup("~", spelled(commune)), plain):
+        hits = list(dict.fromkeys(hits))
+        if len(hits) > 1:
+            return None  # "Nam Sơn" of three other districts: which one, the suggestions ask
+        if hits:
+            (key,) = hits
+            if str(reg.at[key, "district_key"]) not in around:
+                return None
+            official = str(reg.at[key, "name"])
+            home = str(reg.at[str(reg.at[key, "district_key"]), "name"])
+            return Match(
+                key,
+                True,
+                registry_name=official,
+                corrections=(
+                    f"ghi thuộc «{district.strip()}», trong danh mục thuộc {home}",
+                    *spelling_differences(bare_exact(commune), bare_exact(official)),
+                ),
+            )
+    return None
 
 
 def _unit_type(name: str) -> str | None:

@@ -147,13 +147,21 @@ for _key in DISTRICT_OF:
 
 @SETTINGS
 @given(data=st.data(), key=st.sampled_from(sorted(COMMUNES3.index)))
-def test_a_name_of_another_district_never_matches(data, key):
+def test_a_name_of_another_district_matches_only_there_or_across_a_border(data, key):
     unit = REG.loc[key]
     others = [d for d in DISTRICTS_BY_PROVINCE[unit.province_key] if d != unit.district_key]
     other = data.draw(st.sampled_from(others))
     typed, plain = data.draw(spelled(unit["name"]))
     match = registry.resolve(PROVINCE_OF[unit.province_key], DISTRICT_OF[other], typed)
-    assert match.key != key
+    if match.key == key:
+        # Written under a bordering district where no commune has the name, and the only
+        # one of the province that has it (units moved to a neighbouring town are reported
+        # under their old district): placed, and the correction says so.
+        from cccd_analytics import geo
+
+        assert unit.district_key in geo.neighbouring_districts(str(unit.province_key)).get(other, ())
+        assert match.official and any(c.startswith("ghi thuộc") for c in match.corrections), match
+        return
     if match.official:
         # Only a unit of that district written the same way (the same name exists there).
         found = REG.loc[match.key]

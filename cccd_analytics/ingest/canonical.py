@@ -29,7 +29,8 @@ from cccd_analytics.ingest import legacy_text, normalise
 from cccd_analytics.ingest.readers import Limits, Sheet, Workbook, whole
 from cccd_analytics.ingest.readers.delimited import record_offset
 from cccd_analytics.ingest.report import ImportReport, Problem
-from cccd_analytics.ingest.rows import RECORD_COLUMNS, VALUE_ORDER, authority_context, commune_name
+from cccd_analytics.ingest.rows import RECORD_COLUMNS, VALUE_ORDER, commune_name
+from cccd_analytics.ingest.sheet_context import authorities_and_title
 
 # A count Arrow may read by itself: ASCII digits, short enough for int64 (what
 # `rows._counter` reads as int(raw); longer ones go through the row-by-row reading).
@@ -339,7 +340,7 @@ def _frame(table, n: int, found: layouts.Layout, sheet_label: str) -> tuple[pd.D
 
     # Places: a blank district (province) under a written one would be filled down when
     # the registry places the commune there — decided row by row.
-    province_ctx, district_ctx = authority_context(found.authorities)
+    province_ctx, district_ctx = authorities_and_title(found)
 
     def place(field: str, context: str):
         if field not in column:

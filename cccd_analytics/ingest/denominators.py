@@ -25,10 +25,10 @@ from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.ingest.rows import (
     RECORD_COLUMNS,
     VALUE_ORDER,
-    authority_context,
     commune_name,
     date_for_sheet,
 )
+from cccd_analytics.ingest.sheet_context import authorities_and_title
 
 
 def denominator_records(
@@ -54,7 +54,7 @@ def denominator_records(
     else:
         report.date_origin = report.date_origin or "column"
         report.date_source = report.date_source or f"cột {cols['date'].letter} «{cols['date'].header}»"
-    province_ctx, district_ctx = authority_context(found.authorities)
+    province_ctx, district_ctx = authorities_and_title(found)
     out = {name: [] for name in (*RECORD_COLUMNS, "eligible", "dimension", "part", "den_kind", "detail")}
     cells = {"eligible": (count_col.letter, count_col.header)}
 

@@ -111,10 +111,14 @@ def _viqr(word: str) -> str | None:
     "Ho^`ng"; "dd" for đ)."""
     letters: list[str] = []
     tone = None
-    for ch in word:
+    for i, ch in enumerate(word):
         last = letters[-1] if letters else ""
         if ch in _TONE_VIQR:
-            if tone or last not in _VOWELS:
+            # The tone typed at the end of the word, as Telex allows ("Die^n~", "Ha.nh" typed
+            # "Hanh~"): the word's tone all the same.  Not a final ".", which ends a sentence
+            # or an abbreviation more often than it marks nặng.
+            at_end = i == len(word) - 1 and ch != "."
+            if tone or (last not in _VOWELS and not at_end):
                 return None
             tone = _TONE_VIQR[ch]
         elif ch == "^" and last in _HAT:

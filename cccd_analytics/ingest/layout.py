@@ -123,6 +123,7 @@ _FOOTER = (
     "chi huy",
 )
 _TITLE_DISTRICT = re.compile(r"\b(?:huyen|thi xa|thanh pho|quan)\s+[a-z][a-z ]*")
+_TITLE_PROVINCE = re.compile(r"\btinh\s+[a-z][a-z ]*")
 # The authority ends where the national motto begins, when a PDF's letterhead halves sit
 # too close to be read apart ("CÔNG AN HUYỆN KỲ ANH CỘNG HÒA XÃ HỘI CHỦ NGHĨA").
 _AUTHORITY = re.compile(r"^(cong an|ubnd|uy ban nhan dan|ban chi dao)\s+(.*?)(?:\s+cong hoa xa hoi\b.*)?$")
@@ -181,6 +182,8 @@ class Layout:
     # Lines above the header that name a district ("… TRÊN ĐỊA BÀN HUYỆN KỲ ANH"), folded, from
     # the district's type word on; `sheet_context.place_context` keeps one naming a real district.
     title_districts: tuple[str, ...] = ()
+    # The same for a province ("BÁO CÁO … - TỈNH NGHỆ AN"), from its type word on.
+    title_provinces: tuple[str, ...] = ()
     description: str = ""
     number_row: int | None = None  # 0-based row of the column numbers
     unmapped: list[tuple[int, str]] = field(default_factory=list)  # (column, header)
@@ -762,6 +765,8 @@ def _read_top(rows: list[list], layout: Layout) -> None:
                 layout.authorities += (authority.group(2).strip(),)
         for named in _TITLE_DISTRICT.finditer(fold(line)):
             layout.title_districts += (named.group(0),)
+        for named in _TITLE_PROVINCE.finditer(fold(line)):
+            layout.title_provinces += (named.group(0),)
         if "bao cao" in fold(line) and layout.title is None:
             layout.title = line.strip()
     if no_year and dated and min(dated)[0] > 0:

@@ -12,7 +12,8 @@ from cccd_analytics.ingest import headers, normalise, records
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.readers import Sheet, Workbook
 from cccd_analytics.ingest.report import ImportReport, Problem
-from cccd_analytics.ingest.rows import authority_context, commune_name, each_distinct
+from cccd_analytics.ingest.rows import commune_name, each_distinct
+from cccd_analytics.ingest.sheet_context import authorities_and_title
 from cccd_analytics.text import date_vn, thousands
 
 
@@ -162,7 +163,7 @@ def record_export(
                 header=cols["status"].header,
             )
         )
-    province_ctx, district_ctx = authority_context(found.authorities)
+    province_ctx, district_ctx = authorities_and_title(found)
     letter, header = received.letter, received.header
     if len(counts.parts):
         # Places named as the counts' are (the letterhead's province and district where the

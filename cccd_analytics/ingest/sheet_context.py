@@ -130,13 +130,36 @@ def _day_month_in_titles_year(found: layouts.Layout, file_name: str) -> date | N
         return None
 
 
+def authorities_and_title(found: layouts.Layout) -> tuple[str, str]:
+    """`authority_context` of the letterhead, the province also from a title that names it
+    ("BÁO CÁO … - TỈNH NGHỆ AN") when no letterhead does: the longest run of words after
+    "tỉnh" that is a province's name ("tinh hinh" is none).  A name of communes in two
+    provinces ("Kỳ Tân": Nghệ An's Tân Kỳ, Hà Tĩnh's Kỳ Anh) is then the title's province's."""
+    province, district = authority_context(found.authorities)
+    if not province:
+        for text in found.title_provinces:
+            words = text.split()
+            named = next(
+                (
+                    " ".join(words[:end])
+                    for end in range(len(words), 1, -1)
+                    if " ".join(words[1:end]) in _province_names()
+                ),
+                "",
+            )
+            if named:
+                province = named
+                break
+    return province, district
+
+
 def place_context(found: layouts.Layout, sheet_name: str | None) -> tuple[str, str]:
-    """Province and district said once for a sheet's rows: the letterhead's, else a district
-    the title names ("BÁO CÁO … TRÊN ĐỊA BÀN HUYỆN KỲ ANH"), else the sheet's name when it
+    """Province and district said once for a sheet's rows: the letterhead's (the province
+    also from a title that names it), else a district the title names ("BÁO CÁO … TRÊN ĐỊA BÀN HUYỆN KỲ ANH"), else the sheet's name when it
     is a district's ("Kỳ Anh", "H. Tân Kỳ": a provincial workbook of a sheet per district).
     A title or sheet name is taken only when it names a real district, so "Tổng hợp" or
     "HUYỆN ỦY" says nothing; rows that name their district keep it."""
-    province, district = authority_context(found.authorities)
+    province, district = authorities_and_title(found)
     if district:
         return province, district
     for text in found.title_districts:
