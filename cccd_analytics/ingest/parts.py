@@ -493,12 +493,14 @@ def from_export(counted: pd.DataFrame, keys_of: dict, report: ImportReport, stor
     keep[:, :-1] |= moved[:, 1:]  # the day before a move: flat until then
     keep[:, -1] = True
     rows, cols = np.nonzero(keep)
+    # The texts as categoricals of the ranked keys: a column of Python strings is converted
+    # to pandas' text type value by value (~8 ms for a 1M-row export's 72.000 parts).
     out = pd.DataFrame(
         {
-            "unit_key": unit_of[rows],
+            "unit_key": pd.Categorical.from_codes(unit_rank[rows], categories=u_vals),
             "date": np.asarray([d.date() for d in days], dtype=object)[cols],
-            "dimension": dimension_of[rows],
-            "value": value_of[rows],
+            "dimension": pd.Categorical.from_codes(dimension_rank[rows], categories=d_vals),
+            "value": pd.Categorical.from_codes(value_rank[rows], categories=v_vals),
             "metric": "collected",
             "count": values[rows, cols],
         }

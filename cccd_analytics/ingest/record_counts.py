@@ -164,7 +164,7 @@ def finish(tally: Tally, fix: Callable[[str], str] | None, layout: Layout) -> Re
         np.minimum.at(first_of_cell, where[: len(keys[0])], r_first[readable[0]])
         units = np.asarray(unit_order, np.int64)[cells // len(dates)]
         # Per unit, then taken for each of its rows.
-        part = [np.array([t[i] for t in unit_texts], dtype=object)[units] for i in range(3)]
+        part = [_taken(np.array([t[i] for t in unit_texts], dtype=object), units) for i in range(3)]
         wide = pd.DataFrame(
             {
                 "province": part[0],
@@ -280,6 +280,14 @@ def _pairs(code: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return index[grid], pair_code * 65536 + pair_day
 
 
+def _taken(texts: np.ndarray, index: np.ndarray) -> pd.Categorical:
+    """`texts[index]` (a few hundred places' names, taken for tens of thousands of rows) as a
+    categorical: a column of Python strings is converted to pandas' text type value by
+    value (~15 ms for a 1M-row export's parts), a categorical's codes are not."""
+    codes, uniques = pd.factorize(texts, use_na_sentinel=True)
+    return pd.Categorical.from_codes(codes[index] if len(index) else codes[:0], categories=uniques)
+
+
 #: The dimension of a part that is still a current residence's province (classed later).
 RESIDENCE_RAW = "residence:province"
 
@@ -364,9 +372,9 @@ def _parts(
         out.append(
             pd.DataFrame(
                 {
-                    "province": names[place, 0],
-                    "district": names[place, 1],
-                    "commune": names[place, 2],
+                    "province": _taken(names[:, 0], place),
+                    "district": _taken(names[:, 1], place),
+                    "commune": _taken(names[:, 2], place),
                     "date": np.asarray(day_date + [None], dtype=object)[day],
                     "dimension": dimension,
                     "value": value,

@@ -29,11 +29,14 @@ from cccd_analytics.text import fold
 RECORD_COLUMNS = ("row", "sheet", "province", "district", "commune", "code", "date", "cells")
 
 
-def each_distinct(values: pd.Series, function) -> np.ndarray:
+def each_distinct(values: pd.Series, function) -> pd.Categorical:
     """`function` of each value, called once per distinct value (an export's daily counts
-    repeat each place's names on every day)."""
+    repeat each place's names on every day), as a categorical: a column of Python strings
+    is converted to pandas' text type value by value, a categorical's codes are not."""
     codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=False)
-    return np.array([function(u) for u in uniques] + [None], dtype=object)[codes]
+    results = np.array([function(u) for u in uniques], dtype=object)
+    again, texts = pd.factorize(results, use_na_sentinel=True)  # two names may become one
+    return pd.Categorical.from_codes(again[codes], categories=texts)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -277,10 +277,13 @@ def _encoded(table):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    return pa.table(
-        [pc.dictionary_encode(column).combine_chunks() for column in table.columns],
-        names=table.column_names,
-    )
+    def one(column):
+        encoded = pc.dictionary_encode(column)
+        # A single chunk as it is: `combine_chunks` copies even one (an encoded parse taken
+        # from `read_ahead` comes here again as one chunk per column).
+        return encoded.chunk(0) if encoded.num_chunks == 1 else encoded.combine_chunks()
+
+    return pa.table([one(column) for column in table.columns], names=table.column_names)
 
 
 def _arrow_request(data, source: CsvSource, usecols: list[int], width: int, skip: int):
