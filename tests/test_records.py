@@ -705,3 +705,25 @@ def test_an_ambiguous_day_warning_shows_the_files_first_such_day_on_every_run(tm
         said.add(run.stdout.strip())
     (only,) = said
     assert "«05/03/2021»" in only
+
+
+def test_an_exports_current_residences_are_classed_against_its_province():
+    """An export of Hà Tĩnh's Kỳ Anh with a current-address column: an applicant whose home
+    commune is Kỳ Tân but who lives in another province lives outside; one living in the
+    province is in it.  Split by residence alone, the export's province is its applicants'
+    homes' (it was found from the other parts only, and with none every applicant was in the
+    province).  The classes are values the counted column never held (a categorical of the
+    addresses' provinces refused them)."""
+    from cccd_analytics import dimensions
+
+    text = (
+        "STT,Họ và tên,Xã/Phường thường trú,Huyện,Tỉnh,Nơi ở hiện tại,Ngày tiếp nhận\n"
+        '1,A,Xã Kỳ Tân,Huyện Kỳ Anh,Tỉnh Hà Tĩnh,"Khối 3, Phường Hưng Bình, TP Vinh, Tỉnh Nghệ An",15/03/2021\n'
+        '2,B,Xã Kỳ Tân,Huyện Kỳ Anh,Tỉnh Hà Tĩnh,"Xã Kỳ Tân, Huyện Kỳ Anh, Tỉnh Hà Tĩnh",15/03/2021\n'
+        '3,C,Xã Kỳ Tân,Huyện Kỳ Anh,Tỉnh Hà Tĩnh,"Xóm 2, Xã Kỳ Tân, Hà Tĩnh",15/03/2021\n'
+    )
+    report = ingest.import_bytes(None, text.encode(), "xuat.csv")
+    assert report.status == "checked", report.message
+    residence = report.parts[report.parts["dimension"] == "residence"]
+    counts = residence.groupby("value", observed=True)["count"].max().to_dict()
+    assert counts == {dimensions.OUTSIDE: 1, dimensions.IN_PROVINCE: 2}

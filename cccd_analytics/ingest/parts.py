@@ -388,9 +388,10 @@ def _residence_classes(counted: pd.DataFrame, report: ImportReport) -> pd.DataFr
     ours = next((a for a in report.authorities if a.startswith("tinh ") or a.startswith("thanh pho ")), "")
     ours = registry.bare(ours) if ours else ""
     if not ours:
-        weight = pd.Series(
-            counted["count"].to_numpy()[~raw.to_numpy()], index=np.asarray(homes)[~raw.to_numpy()]
-        )
+        # The homes of the other parts' applicants; an export split by residence alone has
+        # none, and its residence parts' homes say the same (each applicant once).
+        pick = ~raw.to_numpy() if (~raw).any() else np.ones(len(raw), bool)
+        weight = pd.Series(counted["count"].to_numpy()[pick], index=np.asarray(homes)[pick])
         weight = weight.groupby(level=0).sum() if len(weight) else weight
         ours = str(weight.idxmax()) if len(weight) else ""
     # The last part of an address is its province; one that names a place of the export's
@@ -412,6 +413,9 @@ def _residence_classes(counted: pd.DataFrame, report: ImportReport) -> pd.DataFr
         else:
             classes.append(dimensions.IN_PROVINCE)
     out = counted.copy()
+    # As text: the classes are values the counted column (a categorical) does not hold.
+    out["dimension"] = out["dimension"].astype(object)
+    out["value"] = out["value"].astype(object)
     out.loc[raw, "dimension"] = "residence"
     out.loc[raw, "value"] = [c for c in classes if c is not None]
     return out.groupby(list(out.columns.drop(["count", "row"])), as_index=False, sort=False).agg(
@@ -446,7 +450,11 @@ def from_export(counted: pd.DataFrame, keys_of: dict, report: ImportReport, stor
             parts_of.append(column_names[code])
         triples.append(tuple(parts_of[::-1]))
     units = np.asarray([None if None in t else keys_of.get(t) for t in triples], dtype=object)
-    counted = counted.assign(unit_key=units[inverse.ravel()]).dropna(subset=["unit_key"])
+    # A categorical in the keys' order (the sorted factorize below then reads its codes): a
+    # column of Python strings is converted to pandas' text type value by value.
+    unit_codes, unit_names = pd.factorize(units, sort=True, use_na_sentinel=True)
+    unit_column = pd.Categorical.from_codes(unit_codes[inverse.ravel()], categories=unit_names)
+    counted = counted.assign(unit_key=unit_column).dropna(subset=["unit_key"])
     if counted.empty:
         return pd.DataFrame(columns=PART_COLUMNS)
     counted = _residence_classes(counted, report)

@@ -35,7 +35,9 @@ def each_distinct(values: pd.Series, function) -> pd.Categorical:
     is converted to pandas' text type value by value, a categorical's codes are not."""
     codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=False)
     results = np.array([function(u) for u in uniques], dtype=object)
-    again, texts = pd.factorize(results, use_na_sentinel=True)  # two names may become one
+    # Two names may become one; categories in the texts' order, so that a sort or groupby
+    # of the column orders its rows as it would the texts themselves.
+    again, texts = pd.factorize(results, sort=True, use_na_sentinel=True)
     return pd.Categorical.from_codes(again[codes], categories=texts)
 
 
