@@ -1,0 +1,111 @@
+"""Report shapes found by the sixteenth outside probe (second sitting): a district's subtotal
+named "Cộng Cửa Lò" without its type, a day's cell left blank beside a running total that
+stood still, and a one-day per-applicant list whose day's count was not stored."""
+
+from __future__ import annotations
+
+import pytest
+
+from cccd_analytics import ingest, registry
+from tests.test_report_shapes_round7 import imported, values, workbook_bytes
+
+# -- a subtotal "Cộng <district>" without the district's type --------------------------------
+
+CUA_LO = [
+    ("Phường Nghi Thuỷ", 7113, 17, 6745),
+    ("Phường Nghi Tân", 9151, 24, 6410),
+    ("Phường Thu Thuỷ", 4412, 16, 2959),
+]
+THAI_HOA = [
+    ("Phường Hoà Hiếu", 8223, 3, 7494),
+    ("Phường Quang Phong", 3195, 2, 3033),
+    ("Xã Nghĩa Tiến", 2809, 2, 2570),
+    ("Xã Tây Hiếu", 5801, 14, 5582),
+]
+QUY_CHAU = [
+    ("Thị trấn Tân Lạc", 3570, 8, 3291),
+    ("Xã Châu Bính", 3453, 12, 3406),
+]
+
+
+def _sum(rows, at: int) -> int:
+    return sum(r[at] for r in rows)
+
+
+def _section(number: str, heading: str, communes, closing: str, change: int = 0) -> list[list]:
+    rows = [[number, heading]]
+    rows += [[i, name, eligible, day, total] for i, (name, eligible, day, total) in enumerate(communes, 1)]
+    rows.append([None, closing, _sum(communes, 1), _sum(communes, 2), _sum(communes, 3) + change])
+    return rows
+
+
+def _province_report(cua_lo: str, thai_hoa: str, change: int = 0) -> dict[str, list[list]]:
+    every = CUA_LO + THAI_HOA + QUY_CHAU
+    return {
+        "TH": [
+            ["CÔNG AN TỈNH NGHỆ AN"],
+            ["PHÒNG CẢNH SÁT QLHC VỀ TTXH"],
+            ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"],
+            ["Số liệu tính đến 17 giờ 00 ngày 16/06/2023"],
+            ["STT", "Đơn vị", "Số CD đủ ĐK", "Kết quả thu nhận hồ sơ", None],
+            [None, None, None, "Trong ngày", "Lũy kế"],
+            *_section("I", "THỊ XÃ CỬA LÒ", CUA_LO, cua_lo, change),
+            *_section("II", "THỊ XÃ THÁI HOÀ", THAI_HOA, thai_hoa),
+            *_section("III", "HUYỆN QUỲ CHÂU", QUY_CHAU, "Cộng huyện Quỳ Châu"),
+            [None, "TỔNG CỘNG", _sum(every, 1), _sum(every, 2), _sum(every, 3) + change],
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    "cua_lo,thai_hoa",
+    [
+        ("Cộng Cửa Lò", "Cộng Thái Hoà"),
+        ("Cộng Cửa Lò", "Cộng Thái Hòa"),  # the tone mark placed the other way
+        ("Cong Cua Lo", "Cong Thai Hoa"),  # typed without marks
+        ("Cộng TX Cửa Lò", "Cộng: Thái Hoà"),
+        ("Tổng cộng Cửa Lò", "CỘNG THÁI HOÀ"),
+    ],
+)
+def test_a_sum_named_by_its_district_without_the_type_is_that_districts_subtotal(cua_lo, thai_hoa):
+    # Each was taken for the grand total and checked against every commune of the sheet:
+    # «dòng tổng «Cộng Cửa Lò» ghi 42.975 nhưng tổng 28 xã/phường là 135.652», a false warning
+    # per figure.
+    report = imported(_province_report(cua_lo, thai_hoa))
+    assert not [p for p in report.problems if p.code == "subtotal_mismatch"]
+    sums = {t["label"]: t for t in report.totals if t["checked"]}
+    assert sums[cua_lo]["kind"] == "subtotal" and sums[cua_lo]["communes"] == len(CUA_LO)
+    assert sums[thai_hoa]["kind"] == "subtotal" and sums[thai_hoa]["communes"] == len(THAI_HOA)
+    assert sums["TỔNG CỘNG"]["kind"] == "total" and sums["TỔNG CỘNG"]["communes"] == 9
+    assert all(t["matches"] for t in sums.values())
+    # The communes' own figures are what is stored, each in its district.
+    nghi_tan = registry.resolve("Tỉnh Nghệ An", "Thị xã Cửa Lò", "Phường Nghi Tân").key
+    tay_hieu = registry.resolve("Tỉnh Nghệ An", "Thị xã Thái Hoà", "Xã Tây Hiếu").key
+    collected = values(report, metric="collected")
+    assert len(collected) == 9
+    assert collected[(nghi_tan, "collected")] == 6410 and collected[(tay_hieu, "collected")] == 5582
+
+
+def test_a_district_sum_without_its_type_that_differs_is_said_against_its_own_communes():
+    report = imported(_province_report("Cộng Cửa Lò", "Cộng Thái Hoà", change=+10))
+    said = [p.message for p in report.problems if p.code == "subtotal_mismatch"]
+    stated = _sum(CUA_LO, 3)
+    assert f"«Cộng Cửa Lò» ghi {stated + 10:,}".replace(",", ".") in said[0]
+    assert f"nhưng tổng {len(CUA_LO)} xã/phường là {stated:,}".replace(",", ".") in said[0]
+    assert len(said) == 2  # Cửa Lò's and the grand total's running totals, 10 over each
+
+
+def test_a_communes_sum_of_its_villages_stays_the_communes_row():
+    # "Cộng xã …" names a commune, not a district: the rule above leaves it to the villages.
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["BÁO CÁO THU NHẬN HỒ SƠ CCCD"],
+        ["Số liệu tính đến 17h00 ngày 16/3/2021"],
+        ["STT", "Đơn vị", "Thu nhận trong ngày", "Lũy kế thu nhận"],
+        [1, "Thôn Tân Hà", 3, 410],
+        [2, "Thôn Hải Hà", 2, 395],
+        [None, "Cộng xã Kỳ Xuân", 5, 805],
+    ]
+    report = imported({"BC": rows})
+    ky_xuan = registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Xuân").key
+    assert values(report, metric="collected") == {(ky_xuan, "collected"): 805}
