@@ -109,3 +109,87 @@ def test_a_communes_sum_of_its_villages_stays_the_communes_row():
     report = imported({"BC": rows})
     ky_xuan = registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Xuân").key
     assert values(report, metric="collected") == {(ky_xuan, "collected"): 805}
+
+
+# -- a day's cell left blank ----------------------------------------------------------------
+
+QUE_PHONG_TOP = [
+    ["CÔNG AN TỈNH NGHỆ AN"],
+    ["CÔNG AN HUYỆN QUẾ PHONG"],
+    ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"],
+]
+QUE_PHONG_HEADER = ["STT", "Đơn vị", "Số CD đủ ĐK", "Thu nhận trong ngày", "Lũy kế thu nhận", "Ghi chú"]
+TRI_LE = registry.resolve("Tỉnh Nghệ An", "Huyện Quế Phong", "Xã Tri Lễ").key
+CHAU_KIM = registry.resolve("Tỉnh Nghệ An", "Huyện Quế Phong", "Xã Châu Kim").key
+DONG_VAN = registry.resolve("Tỉnh Nghệ An", "Huyện Quế Phong", "Xã Đồng Văn").key
+MUONG_NOC = registry.resolve("Tỉnh Nghệ An", "Huyện Quế Phong", "Xã Mường Nọc").key
+
+
+def _que_phong(day: str, rows: list[list]) -> bytes:
+    return workbook_bytes(
+        {"BC": [*QUE_PHONG_TOP, [f"Số liệu tính đến 17 giờ 00 ngày {day}/06/2023"], QUE_PHONG_HEADER, *rows]}
+    )
+
+
+def _stored(store, unit: str, day: str) -> dict:
+    obs = store.current_observations()
+    obs = obs[(obs["unit_key"] == unit) & (obs["date"] == day)]
+    return dict(zip(obs["metric"], obs["value"]))
+
+
+@pytest.fixture
+def que_phong_day_before(store):
+    rows = [
+        [1, "Xã Tri Lễ", 7288, 47, 5855, None],
+        [2, "Xã Châu Kim", 3000, 12, 3000, None],
+        [3, "Xã Đồng Văn", 2183, 0, 2183, None],
+        [4, "Xã Mường Nọc", 7376, 15, 7202, None],
+    ]
+    assert ingest.import_bytes(store, _que_phong("15", rows), "bc_15_6.xlsx").status == "imported"
+    return store
+
+
+def test_a_blank_days_cell_beside_a_running_total_that_stood_still_is_that_days_zero(que_phong_day_before):
+    # Xã Tri Lễ sent "Nghỉ, mất mạng" and its running total of the day before, the day's cell
+    # left blank: stored as no figure, where "-" in another row was 0.
+    store = que_phong_day_before
+    rows = [
+        [1, "Xã Tri Lễ", 7288, None, 5855, "Nghỉ, mất mạng"],
+        [2, "Xã Châu Kim", 3000, 17, 3017, None],
+        [3, "Xã Đồng Văn", 2183, "-", 2183, "Nghỉ, mất mạng"],
+        [4, "Xã Mường Nọc", 7376, None, 7222, None],  # moved by 20: the day's count is not said
+    ]
+    report = ingest.import_bytes(store, _que_phong("16", rows), "bc_16_6.xlsx")
+    assert report.status == "imported", report.message
+    assert _stored(store, TRI_LE, "2023-06-16") == {"eligible": 7288, "collected": 5855, "collected_day": 0}
+    assert _stored(store, DONG_VAN, "2023-06-16")["collected_day"] == 0
+    assert _stored(store, CHAU_KIM, "2023-06-16")["collected_day"] == 17
+    assert "collected_day" not in _stored(store, MUONG_NOC, "2023-06-16")
+    (note,) = [p for p in report.problems if p.code == "blank_day_unchanged"]
+    assert note.severity == "info" and (note.row, note.column) == (6, "D")  # Xã Tri Lễ's cell
+    assert "để trống, lũy kế không đổi" in note.message and "được lưu là 0" in note.message
+
+
+def test_a_blank_days_cell_with_no_earlier_figure_stays_no_figure(store):
+    rows = [
+        [1, "Xã Tri Lễ", 7288, None, 5855, "Nghỉ, mất mạng"],
+        [2, "Xã Châu Kim", 3000, 17, 3017, None],
+    ]
+    report = ingest.import_bytes(store, _que_phong("16", rows), "bc_16_6.xlsx")
+    assert report.status == "imported", report.message
+    assert "collected_day" not in _stored(store, TRI_LE, "2023-06-16")
+    assert not [p for p in report.problems if p.code == "blank_day_unchanged"]
+
+
+def test_a_blank_days_cell_is_read_against_the_files_own_day_before():
+    # A table of a row per commune and day: the day before is in the file itself.
+    rows = [
+        ["Ngày", "Đơn vị", "Thu nhận trong ngày", "Lũy kế thu nhận"],
+        ["15/06/2023", "Xã Tri Lễ", 47, 5855],
+        ["16/06/2023", "Xã Tri Lễ", None, 5855],
+        ["15/06/2023", "Xã Châu Kim", 12, 3000],
+        ["16/06/2023", "Xã Châu Kim", 17, 3017],
+    ]
+    report = imported({"BC": [*QUE_PHONG_TOP, *rows]})
+    got = values(report, by="date", metric="collected_day")
+    assert got[(TRI_LE, "2023-06-16")] == 0 and got[(CHAU_KIM, "2023-06-16")] == 17
