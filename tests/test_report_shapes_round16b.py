@@ -193,3 +193,94 @@ def test_a_blank_days_cell_is_read_against_the_files_own_day_before():
     report = imported({"BC": [*QUE_PHONG_TOP, *rows]})
     got = values(report, by="date", metric="collected_day")
     assert got[(TRI_LE, "2023-06-16")] == 0 and got[(CHAU_KIM, "2023-06-16")] == 17
+
+
+# -- a one-day per-applicant list -----------------------------------------------------------
+
+EXPORT_HEADER = [
+    "STT",
+    "Họ và tên",
+    "Ngày sinh",
+    "Số CMND cũ",
+    "Nơi thường trú",
+    "Xã/Phường",
+    "Ngày thu nhận",
+    "Loại cấp",
+]
+PEOPLE = {"Xã Kỳ Xuân": 5, "Xã Kỳ Bắc": 3, "Xã Kỳ Phú": 8, "Xã Kỳ Phong": 4, "Xã Kỳ Tiến": 4}
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng")
+GIVEN = ("Văn An", "Thị Dung", "Văn Hùng", "Thị Hoa", "Hữu Đức", "Thị Bình")
+
+
+def _applicants() -> list[list]:
+    rows = []
+    for commune, n in PEOPLE.items():
+        for i in range(n):
+            k = len(rows)
+            rows.append(
+                [
+                    k + 1,
+                    f"{FAMILY[k % 7]} {GIVEN[k % 6]}",
+                    f"{1 + k % 27:02d}/{1 + k % 12:02d}/{1950 + 2 * k}",
+                    f"18{3000000 + 7919 * k:07d}",
+                    f"Thôn {1 + i}, {commune}, Huyện Kỳ Anh, Hà Tĩnh",
+                    commune,
+                    "16/05/2021",
+                    ("Cấp mới", "Cấp đổi", "Cấp lại")[k % 3],
+                ]
+            )
+    return rows
+
+
+def _export_xlsx() -> bytes:
+    title = ["DANH SÁCH CÔNG DÂN ĐÃ THU NHẬN HỒ SƠ CCCD NGÀY 16/05/2021 - CÔNG AN HUYỆN KỲ ANH"]
+    return workbook_bytes({"DanhSach": [title, [], EXPORT_HEADER, *_applicants()]})
+
+
+def _export_csv() -> bytes:
+    lines = [",".join(EXPORT_HEADER)] + [",".join(f'"{v}"' for v in row) for row in _applicants()]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _ky_anh(commune: str) -> str:
+    return registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", commune).key
+
+
+@pytest.fixture
+def ky_anh_two_days_before(store):
+    # The store's last running totals are of 14/5: the difference from them is not 16/5's count.
+    lines = "Ngày,Huyện,Xã,Lũy kế thu nhận\n" + "".join(
+        f"14/05/2021,Huyện Kỳ Anh,{commune},{1000 + 100 * i}\n" for i, commune in enumerate(PEOPLE)
+    )
+    assert ingest.import_bytes(store, lines.encode(), "bc_14_5.csv").status == "imported"
+    return store
+
+
+@pytest.mark.parametrize(
+    "name,data", [("danh_sach_16_5.xlsx", _export_xlsx), ("danh_sach_16_5.csv", _export_csv)]
+)
+def test_a_one_day_export_stores_the_days_count_beside_the_running_total(ky_anh_two_days_before, name, data):
+    # Its day's count was left out (no figure): an export stored its running totals only,
+    # and the difference from the store's 14/5 is no count of 16/5.
+    store = ky_anh_two_days_before
+    report = ingest.import_bytes(store, data(), name)
+    assert report.status == "imported", report.message
+    assert report.kind == "records" and report.record_export["rows"] == 24
+    for i, (commune, n) in enumerate(PEOPLE.items()):
+        assert _stored(store, _ky_anh(commune), "2021-05-16") == {
+            "collected": 1000 + 100 * i + n,
+            "collected_day": n,
+        }
+    assert "records_continue_stored" in {p.code for p in report.problems}
+
+
+def test_an_export_stores_a_zero_day_for_a_commune_without_records_that_day(store):
+    rows = _applicants()
+    rows[0][6] = "14/05/2021"  # one of Kỳ Xuân's five received two days earlier
+    book = workbook_bytes({"DanhSach": [EXPORT_HEADER, *rows]})
+    report = ingest.import_bytes(store, book, "danh_sach.xlsx")
+    assert report.status == "imported", report.message
+    assert _stored(store, _ky_anh("Xã Kỳ Xuân"), "2021-05-14") == {"collected": 1, "collected_day": 1}
+    assert _stored(store, _ky_anh("Xã Kỳ Xuân"), "2021-05-15") == {"collected": 1, "collected_day": 0}
+    assert _stored(store, _ky_anh("Xã Kỳ Xuân"), "2021-05-16") == {"collected": 5, "collected_day": 4}
+    assert _stored(store, _ky_anh("Xã Kỳ Bắc"), "2021-05-15") == {"collected": 0, "collected_day": 0}
