@@ -194,6 +194,13 @@ _RULES = (
         "be their difference; when it is not, one of the three was mistyped and nothing says "
         "which: the running totals are stored as sent, and the day's figure is pointed at",
     ),
+    Rule(
+        "blank_day_unchanged",
+        "info",
+        "Ô trong ngày để trống, lũy kế không đổi",
+        why="a day's cell left blank beside a running total that stands still since the unit's "
+        "last figure is that day's 0 (as a dash is); noted so that the reading is seen",
+    ),
     # -- breakdowns (parts of a commune-day: priority group, channel, residence, type) -------
     Rule("several_dimensions", "error", "Một dòng chia theo nhiều cách"),
     Rule("no_group", "error", "Không rõ nhóm của số đủ điều kiện"),

@@ -74,12 +74,17 @@ def test_export_is_counted_per_commune_and_day_with_cumulative_and_returned():
     assert report.kind == "records" and report.record_export["rows"] == 60
     obs = report.observations
     daily = expected_daily(rows)
-    # Only cumulative figures are stored; the daily counts are their differences.
-    assert "collected_day" not in set(obs.metric)
-    cum = obs[obs.metric == "collected"].sort_values(["unit_key", "date"])
-    got = dict(zip(zip(cum.unit_key, cum.date), cum.groupby("unit_key")["value"].diff().fillna(cum["value"])))
+    # The day's count is stored beside the running total, every day of the export's span
+    # (0 on a day without a record), and the running totals' differences agree with it.
+    day = obs[obs.metric == "collected_day"]
+    got = dict(zip(zip(day.unit_key, day.date), day.value))
     assert got == {k: daily.get(k, 0) for k in got} and sum(got.values()) == 60
     assert set(daily) <= set(got)
+    cum = obs[obs.metric == "collected"].sort_values(["unit_key", "date"])
+    gains = dict(
+        zip(zip(cum.unit_key, cum.date), cum.groupby("unit_key")["value"].diff().fillna(cum["value"]))
+    )
+    assert gains == got
     last = obs[obs.metric == "collected"].groupby("unit_key")["value"].max().to_dict()
     assert last == {"18775": 20, "18814": 20, "18850": 20}
     returned = obs[obs.metric == "returned"]

@@ -433,12 +433,16 @@ def _check_day_gain(
     now = collected_of.get_indexer(key[gains])
     before = collected_of.get_indexer(unit_code[gains] * width + earlier)
     found = (earlier >= 0) & (now >= 0) & (before >= 0)
-    # (row of the day's figure, that day's running total, the day before's, where it is from)
+    # (row of the day's figure, that day's running total, the day before's, where it is from),
+    # of the days whose figure is not the difference: compared as arrays first, since a
+    # per-record export gives a day's count beside every running total (tens of thousands,
+    # each looked up as a row only when it differs).
+    at_, ran_ = gains[found], value[collected_at[now[found]]].astype(np.int64)
+    was_ = value[collected_at[before[found]]].astype(np.int64)
+    differs = ran_ - was_ != value[at_].astype(np.int64)
     compared = [
-        (at, int(value[this]), int(value[last]), "")
-        for at, this, last in zip(
-            gains[found].tolist(), collected_at[now[found]].tolist(), collected_at[before[found]].tolist()
-        )
+        (at, ran, was, "")
+        for at, ran, was in zip(at_[differs].tolist(), ran_[differs].tolist(), was_[differs].tolist())
     ]
     # The day before in the store (a report of "Trong ngày | Lũy kế" sent day after day).
     alone = gains[(now >= 0) & ~found]
@@ -453,7 +457,7 @@ def _check_day_gain(
         day = pd.Timedelta(days=1)
         for at, this in zip(alone.tolist(), collected_at[now[(now >= 0) & ~found]].tolist()):
             was = kept.get((str(obs["unit_key"].iloc[at]), dates.iloc[at] - day))
-            if was is not None:
+            if was is not None and int(value[this]) - int(was) != int(value[at]):
                 compared.append((at, int(value[this]), int(was), ", số đã lưu"))
     said = 0
     for at, ran, was, source in compared:

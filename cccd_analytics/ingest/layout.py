@@ -932,7 +932,7 @@ def classify(row: list, layout: Layout) -> RowKind:
             # communes under it until the next heading.
             return RowKind("subtotal", district=district_from_label(name), label=name)
         return RowKind("blank")
-    if _SUBTOTAL_PREFIX.match(folded):
+    if _SUBTOTAL_PREFIX.match(folded) or _district_after_sum_word(name) and not _sum_like_commune(name):
         return RowKind("subtotal", district=district_from_label(name), label=name)
     if any(folded == w or folded.startswith(w + " ") or folded.startswith(w + ":") for w in _TOTAL) and not (
         _sum_like_commune(name)
@@ -981,11 +981,40 @@ def district_from_label(label: str) -> str | None:
     match = re.match(r"^(?:tong\s+cong|cong|tong\s+so|tong|toan)\s*[:\-–]?\s*", folded)
     if match and re.match(r"(huyen|thi xa|thanh pho|quan|tp|tx|h)\b", folded[match.end() :]):
         text = text[match.end() :]
+    elif _district_after_sum_word(text):
+        text = _district_after_sum_word(text)
     folded = fold(text)
     if folded.startswith("quan ") and not _a_quan(text):
         return None  # a commune named "Quán …", "Quan …"
     if folded.startswith(_DISTRICT_PREFIXES) or _is_district_name(text):
         return text.strip()
+    return None
+
+
+# The words that open a sum's label before the place it sums: "Cộng", "Tổng cộng", "Tổng".
+_SUM_WORDS = re.compile(r"^(?:tong\s+cong|cong|tong)\s*[:\-–]?\s+")
+# A commune's type after the sum word: "Cộng xã Kỳ Xuân" sums a commune's villages.
+_COMMUNE_TYPES = ("xa ", "phuong ", "thi tran ", "tt ", "tt. ", "p. ", "x. ")
+
+
+def _district_after_sum_word(label: str) -> str | None:
+    """The district a sum's label names after "Cộng" without its type — "Cộng Cửa Lò",
+    "Cộng Thái Hoà", "Tổng cộng: TX Thái Hòa", "Cong Ky Anh" — when the rest is a district of
+    the registry (marks, i/y and the type's abbreviation typed loosely), else None.  Units
+    close a district's block so ("Cộng" and the name they call it by); read as the sheet's
+    total, each was checked against every commune of the sheet.  "Cộng xã …" (a commune's
+    villages) and "Cộng cụm 1" name no district."""
+    # Spaces squeezed, folding maps one character to one: the cut in the folded text is the
+    # same in the text (as registry._strip_prefix relies on).
+    text = " ".join(unicodedata.normalize("NFC", normalise.text(label)).split())
+    match = _SUM_WORDS.match(fold(text))
+    if not match:
+        return None
+    rest = text[match.end() :].strip()
+    if not rest or registry.expand(rest).startswith(_COMMUNE_TYPES):
+        return None
+    if _is_district_name(rest) or registry.spelled_plain(rest) in registry.level_names("district")[1]:
+        return rest
     return None
 
 

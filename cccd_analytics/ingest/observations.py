@@ -37,7 +37,7 @@ from cccd_analytics.ingest.record_export import cumulate_records
 from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.ingest.rows import VALUE_ORDER, each_distinct
 from cccd_analytics.store import Store
-from cccd_analytics.text import date_vn
+from cccd_analytics.text import date_vn, thousands
 
 
 def frame_of(records_: list[pd.DataFrame]) -> pd.DataFrame:
@@ -165,6 +165,13 @@ def resolve_and_check(
             if len(counts.parts):
                 report.parts = parts_.from_export(counts.parts, keys_of, report, store)
         else:
+            current = None
+            blank = _day_column_blank(table)
+            if store is not None and blank.any():
+                # Read here, before the rows become values, only when a day's cell is left
+                # blank; the same figures serve the checks below.
+                current = store.current_observations(unit_keys=table["unit_key"].unique())
+            _blank_days_without_gain(table, blank, current, report)
             is_part = table["dimension"].notna().to_numpy() if "dimension" in table else None
             if is_part is not None and is_part.any():
                 obs = _long(table[~is_part])
@@ -176,13 +183,13 @@ def resolve_and_check(
                     obs = pd.concat([obs, built], ignore_index=True)
             else:
                 obs = _long(table)
-            current = None
         obs = check_duplicates(obs, report)
         check_dates(obs, report)
         if counts is None and store is not None:
             # The store's figures for the file's units, read once: for the falling check and
             # for what the file replaces.
-            current = store.current_observations(unit_keys=obs["unit_key"].unique())
+            if current is None:
+                current = store.current_observations(unit_keys=obs["unit_key"].unique())
             check_replaced(obs, current, report, store)
         check_cumulative(obs, report, store, current)
         check_consistency(obs, report, current)
@@ -336,6 +343,102 @@ def _group_numbers(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
         codes = codes.astype(np.int64)
         group = codes if group is None else pd.factorize(group * len(uniques) + codes, sort=False)[0]
     return group.astype(np.int64)
+
+
+def _day_column_blank(table: pd.DataFrame) -> np.ndarray:
+    """Rows of a commune's running total whose day's own cell ("Thu nhận trong ngày") is
+    blank in a table that has that column."""
+    blank = table["collected_day"].isna().to_numpy() & table["collected"].notna().to_numpy()
+    if "dimension" in table:
+        blank &= table["dimension"].isna().to_numpy()
+    if not blank.any():
+        return blank
+    # Whether the row's layout has the column: asked of each distinct layout (a few
+    # objects), not of every row (a nation's canonical file has a million).
+    cells = table["cells"].to_numpy(dtype=object)[blank]
+    codes, distinct = pd.factorize(np.fromiter(map(id, cells), np.int64, len(cells)), sort=False)
+    first = np.empty(len(distinct), np.int64)
+    first[codes[::-1]] = np.arange(len(cells) - 1, -1, -1)
+    has_column = np.array([isinstance(c, dict) and "collected_day" in c for c in cells[first]], bool)
+    blank[np.flatnonzero(blank)] = has_column[codes]
+    return blank
+
+
+def _blank_days_without_gain(
+    table: pd.DataFrame, blank: np.ndarray, current: pd.DataFrame | None, report: ImportReport
+) -> None:
+    """A day's cell left blank beside a running total that has not moved since the unit's
+    last figure (the file's own earlier day, else the store's) is that day's 0, set in
+    `table`: a running total that stands still says nothing was taken in, and units leave
+    the cell empty on such a day ("Nghỉ, mất mạng") as others type "-" (read as 0,
+    `rows.DAILY_FIELDS`).  A blank beside a total that moved, or with no earlier figure,
+    stays no figure: the day's count is then not known from the report, and a null is what
+    "not reported" means (docs/data-model.md); the pace reads the totals' difference anyway.
+    `blank`: `_day_column_blank(table)`."""
+    if not blank.any():
+        return
+    units = table["unit_key"].astype(str).to_numpy()
+    dates = pd.to_datetime(table["date"]).to_numpy("datetime64[ns]")
+    wanted = set(units[blank])
+    totals = table["collected"].notna().to_numpy()
+    if "dimension" in table:
+        totals &= table["dimension"].isna().to_numpy()
+    known = pd.DataFrame(
+        {"unit_key": units[totals], "date": dates[totals], "value": table["collected"].to_numpy()[totals]}
+    )
+    if current is not None and not current.empty:
+        stored = current[current["metric"].astype(str) == "collected"]
+        known = pd.concat(
+            [
+                known,  # first: the file's own figure of a day wins over the store's
+                pd.DataFrame(
+                    {
+                        "unit_key": stored["unit_key"].astype(str).to_numpy(),
+                        "date": pd.to_datetime(stored["date"]).to_numpy("datetime64[ns]"),
+                        "value": stored["value"].to_numpy(),
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
+    known = known[known["unit_key"].isin(wanted)].drop_duplicates(["unit_key", "date"], keep="first")
+    asked = pd.DataFrame({"unit_key": units[blank], "date": dates[blank], "at": np.flatnonzero(blank)})
+    found = pd.merge_asof(
+        asked.sort_values("date"),
+        known.sort_values("date").astype({"value": "float64"}),
+        on="date",
+        by="unit_key",
+        allow_exact_matches=False,  # the last figure before the day, not the day's own
+    )
+    now = table["collected"].to_numpy()[found["at"].to_numpy()].astype("float64")
+    still = found["at"].to_numpy()[found["value"].to_numpy() == now]
+    if not len(still):
+        return
+    still = np.sort(still)
+    column = table.columns.get_loc("collected_day")
+    table.iloc[still, column] = 0
+    first = table.iloc[still[0]]
+    letter, header = first["cells"]["collected_day"]
+    shown = header or "Thu nhận trong ngày"
+    if len(still) == 1:
+        what = f"ô «{shown}» để trống, lũy kế không đổi so với số trước đó"
+    else:
+        rows = ", ".join(str(int(r)) for r in table["row"].to_numpy()[still[:5]])
+        more = f" và {thousands(len(still) - 5)} dòng khác" if len(still) > 5 else ""
+        what = (
+            f"ô «{shown}» để trống ở {thousands(len(still))} dòng có lũy kế không đổi so với số trước đó "
+            f"(dòng {rows}{more})"
+        )
+    report.problems.append(
+        Problem.of(
+            "blank_day_unchanged",
+            f"{what}: được lưu là 0 hồ sơ trong ngày.",
+            sheet=first.get("sheet") or None,
+            row=int(first["row"]),
+            column=letter,
+            header=header,
+        )
+    )
 
 
 def _long(table: pd.DataFrame) -> pd.DataFrame:

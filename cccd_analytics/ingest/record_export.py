@@ -273,21 +273,35 @@ def cumulate_records(
                     baseline_c[unit] = int(value)
                 elif metric == "returned":
                     baseline_r[unit] = int(value)
-    # The daily counts themselves are not stored: they are the differences of the
-    # cumulative figures, which is how every reader (metrics, briefing) gets them.
     days = pd.date_range(first, last, freq="D")
     unit_col = np.repeat(np.asarray(units, dtype=object), span)
     date_col = np.tile(days.to_numpy(), len(units))
 
-    def cumulative(column: str, baseline: pd.Series, metric: str) -> pd.DataFrame:
-        values = np.cumsum(grid(column), axis=1) + baseline.to_numpy(np.int64)[:, None]
+    def cumulative(counts: np.ndarray, baseline: pd.Series, metric: str) -> pd.DataFrame:
+        values = np.cumsum(counts, axis=1) + baseline.to_numpy(np.int64)[:, None]
         return pd.DataFrame(
             {"unit_key": unit_col, "date": date_col, "value": values.ravel(), "metric": metric}
         )
 
-    rows = [cumulative("collected_day", baseline_c, "collected")]
+    # The day's count is stored beside the running total, as a table's "Trong ngày" is: the
+    # export knows it exactly, while the difference from the day before is right only when
+    # the store holds that very day (a one-day export continuing a figure of days ago gave a
+    # day without its count).  Since a row holds every metric of its unit and day
+    # (migration 8) it is a value in the same row, not a row more.
+    collected_day = grid("collected_day")
+    rows = [
+        cumulative(collected_day, baseline_c, "collected"),
+        pd.DataFrame(
+            {
+                "unit_key": unit_col,
+                "date": date_col,
+                "value": collected_day.ravel(),
+                "metric": "collected_day",
+            }
+        ),
+    ]
     if counts.has_return_dates:
-        rows.append(cumulative("returned_day", baseline_r, "returned"))
+        rows.append(cumulative(grid("returned_day"), baseline_r, "returned"))
     elif counts.statuses_returned:
         as_of = pd.Timestamp(report.report_date or last)
         totals = {}
