@@ -134,6 +134,18 @@ def _bulk_insert_columns(
     return insert
 
 
+def literal(conn: sa.Connection, column: sa.Column, value) -> sa.ColumnElement:
+    """`value` written into a statement as the column's literal (quoted and escaped by the
+    dialect), for a value every row of a bulk insert has: a bound value costs the driver
+    ~0,15 µs a row, and an export's rows repeat their dimension, metric and marks."""
+    if value is None:
+        return sa.null()
+    rendered = sa.literal(value, type_=column.type).compile(
+        dialect=conn.dialect, compile_kwargs={"literal_binds": True}
+    )
+    return sa.literal_column(str(rendered), type_=column.type)
+
+
 def _bound(conn: sa.Connection, column: sa.Column, values: pd.Series) -> list:
     """`values` as the driver gets them from SQLAlchemy: the column's bind processor
     (e.g. date → ISO text on SQLite) applied once per distinct value."""

@@ -40,6 +40,7 @@ from cccd_analytics.store.sql import (
     _now,
     _revision,
     _unit_row,
+    literal,
 )
 
 if TYPE_CHECKING:
@@ -398,17 +399,27 @@ def _insert_observations(conn: sa.Connection, upload_id: int, rows: _Rows, hook)
     import numpy as np
 
     fixed = {"upload_id": sa.literal_column(str(int(upload_id)))}
-    insert = _bulk_insert_columns(conn, observations, ["unit_key", "date", *METRICS, "in_force"], fixed)
     dates = np.asarray(_bound(conn, observations.c.date, rows.days), dtype=object)[rows.day]
-    columns = []
-    for i in range(len(METRICS)):
+    names, columns = ["unit_key", "date"], [rows.unit, dates]
+    for i, metric in enumerate(METRICS):
+        given = rows.given[:, i]
+        if not given.any():
+            continue  # a metric no row gives: NULL, its column's default, not bound per row
         column = rows.values[:, i].astype(object)
-        column[~rows.given[:, i]] = None
+        column[~given] = None
+        names.append(metric)
         columns.append(column)
     marks = rows.marks()
+    if len(marks) and (marks == marks[0]).all():
+        # Every row gives the same metrics (an export's rows do): one mark, in the statement.
+        fixed["in_force"] = sa.literal_column(str(int(marks[0])))
+    else:
+        names.append("in_force")
+        columns.append(marks)
+    insert = _bulk_insert_columns(conn, observations, names, fixed)
     for start in range(0, len(rows.unit), 20_000):
         end = start + 20_000
-        insert([rows.unit[start:end], dates[start:end], *(c[start:end] for c in columns), marks[start:end]])
+        insert([c[start:end] for c in columns])
         hook("observations")
 
 
@@ -532,15 +543,20 @@ def _write_parts(conn: sa.Connection, upload_id: int, parts) -> None:
         repeated &= ordered[1:] == ordered[:-1]
     order = order[np.r_[~repeated, True]]
     fixed = {"upload_id": sa.literal_column(str(int(upload_id))), "in_force": sa.true()}
+    # A key column with one value for every part (an export's dimension and metric) is
+    # written into the statement, not bound for each row.
+    one = {column: bound[column][0] for column in ("dimension", "metric") if len(bound[column]) == 1}
+    fixed |= {column: literal(conn, breakdowns.c[column], value) for column, value in one.items()}
+    written = [column for column in key if column not in one]
     # 200 rows to a statement where the driver allows (SQLite), as the values.
-    insert = _bulk_insert_columns(conn, breakdowns, [*key, "count"], fixed)
+    insert = _bulk_insert_columns(conn, breakdowns, [*written, "count"], fixed)
     # What is found stays true until the commit: every upload and undo takes this lock before
     # it writes the parts in force (and the upload has already, for its values).
     _lock_current(conn)
     replaces = _parts_stored(conn, [str(k) for k in bound["unit_key"]])
     insert(
         [
-            *(bound[column][code[order]] for column, code in zip(key, codes)),
+            *(bound[column][code[order]] for column, code in zip(key, codes) if column not in one),
             parts["count"].to_numpy(np.int64)[order],
         ]
     )
