@@ -89,20 +89,27 @@ class _Counts:
         if not len(high):
             return
         # A part's low key is its code << 16 | its day (record_counts reads it so): on the grid
-        # the two are packed as code × days + day, or its rows of 65.536 columns would put
-        # a province's parts (a dozen age classes × 75 days) far past the grid's size.
+        # the codes used are numbered 0, 1, … and packed with the day as code × days + day,
+        # or rows of 65.536 columns, and codes that are birth years, would put a province's
+        # parts (a dozen age classes × 75 days) far past the grid's size.
         most = int(low.max())
-        top = most >> 16
-        days = (int((low & 0xFFFF).max()) if top else most) + 1
-        width = (top + 1) * days
+        if most >> 16:
+            code = (low >> 16).astype(np.int32)
+            used = np.flatnonzero(np.bincount(code))  # the codes used, ascending: key order kept
+            rank = np.zeros(int(used[-1]) + 1, np.int32)
+            rank[used] = np.arange(len(used), dtype=np.int32)
+            days = int((low & 0xFFFF).max()) + 1
+        else:
+            used, days = None, most + 1
+        width = (len(used) if used is not None else 1) * days
         size = (int(high.max()) + 1) * width
         if size <= _DENSE_LIMIT:
             # Few places × days (a province's export): counted on a dense grid, in key order,
-            # on int32 codes (performance: each 1M-row int64 temporary cost ~10 ms; a sort
-            # of a province's ~400.000 parts' keys ~25 ms).
+            # on int32 codes (performance: each 1M-row int64 temporary cost ~10 ms; a sort of
+            # a province's ~400.000 parts' keys ~25 ms).
             dense = high.astype(np.int32, copy=False) * np.int32(width)
-            if top:
-                dense += (low >> 16).astype(np.int32) * np.int32(days)
+            if used is not None:
+                dense += rank[code] * np.int32(days)
                 dense += (low & 0xFFFF).astype(np.int32)
             else:
                 dense += low.astype(np.int32, copy=False)
@@ -111,7 +118,9 @@ class _Counts:
             first = np.empty(size, np.int64)
             first[dense[::-1]] = rows[::-1]  # the last write wins: the first row
             cell = present % width
-            uniq = ((present // width) << SHIFT) | ((cell // days) << 16) | (cell % days)
+            if used is not None:
+                cell = (used[cell // days].astype(np.int64) << 16) | (cell % days)
+            uniq = ((present // width) << SHIFT) | cell
             self.parts.append((uniq, counts[present].astype(np.int64), first[present]))
         else:
             # Sorted (numpy's unstable sort of int64, SIMD): a 1M-row chunk of a birth year's
