@@ -397,6 +397,7 @@ def expand(name: str) -> str:
     return " ".join(text.replace(". ", " ").split()) if "." in text else text
 
 
+@lru_cache(maxsize=1 << 16)  # every form of a name starts here: each name's once
 def _strip_prefix(name: str) -> str:
     """Lower-case NFC name without its unit-type prefix, diacritics kept."""
     text = " ".join(tidy(name).lower().replace(".", ". ").split())
@@ -1024,16 +1025,17 @@ def _district_of_label(label: str) -> str:
     return found.group(1) if found else ""
 
 
-def _district_keys(district: str, pkey: str | None) -> set[str]:
+@lru_cache(maxsize=1 << 12)  # a report's rows repeat a few districts' names hundreds of times
+def _district_keys(district: str, pkey: str | None) -> frozenset[str]:
     """The registry districts a typed district names, in the province `pkey` (any without
     one): the fullest form that names any ("Thị xã Kỳ Anh" is not Huyện Kỳ Anh; "Kỳ Anh"
     alone is both)."""
     idx = _index()
     for name in (expand(district), bare(district), spelling_key(expand(district)), spelled_plain(district)):
-        hits = {k for p, k in idx["district_names"].get(name, ()) if pkey is None or p == pkey}
+        hits = frozenset(k for p, k in idx["district_names"].get(name, ()) if pkey is None or p == pkey)
         if hits:
             return hits
-    return set()
+    return frozenset()
 
 
 def district_without_communes(province: str, district: str | None, on: date | None = None) -> str | None:
