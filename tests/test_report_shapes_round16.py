@@ -5,6 +5,7 @@ once over its days (Tân Kỳ)."""
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import openpyxl
 
@@ -19,6 +20,10 @@ DO_LUONG = "Huyện Đô Lương"
 TT_DO_LUONG = _key(DO_LUONG, "Thị trấn Đô Lương")
 GIANG_SON_DONG = _key(DO_LUONG, "Xã Giang Sơn Đông")
 LAM_SON = _key(DO_LUONG, "Xã Lam Sơn")
+TAN_KY = "Huyện Tân Kỳ"
+TT_TAN_KY = _key(TAN_KY, "Thị trấn Tân Kỳ")
+TAN_HOP = _key(TAN_KY, "Xã Tân Hợp")
+NGHIA_BINH = _key(TAN_KY, "Xã Nghĩa Bình")
 
 
 def workbook(rows: list[list], merged: tuple[str, ...] = (), title: str = "BC") -> bytes:
@@ -163,3 +168,113 @@ def test_a_header_of_four_merged_rows_reads_each_figure_under_all_its_parents(st
     assert report.header_rows == [5, 6, 7, 8]
     got = {(k, m): v for (k, _, m), v in stored(store).items()}
     assert got == {key: v for key, v in DO_LUONG_TRUTH.items() if key[0] != LAM_SON}
+
+
+# -- a daily log: the commune written once over its days --------------------------------------
+
+DAYS = [datetime(2023, 6, 16), datetime(2023, 6, 17), datetime(2023, 6, 18)]
+# Per commune, per day: collected today, collected so far, cards handed over so far.
+LOG = {
+    "Thị trấn Tân Kỳ": [(3, 6016, 5287), (11, 6027, 5309), (8, 6035, 5314)],
+    "Xã Tân Hợp": [(13, 3213, 2731), (13, 3226, 2756), (9, 3235, 2773)],
+    "Xã Nghĩa Bình": [(6, 4948, 4483), (15, 4963, 4497), (18, 4981, 4521)],
+}
+LOG_KEYS = {"Thị trấn Tân Kỳ": TT_TAN_KY, "Xã Tân Hợp": TAN_HOP, "Xã Nghĩa Bình": NGHIA_BINH}
+LOG_HEADER = [
+    ["NHẬT KÝ THU NHẬN HỒ SƠ CCCD - CÔNG AN HUYỆN TÂN KỲ"],
+    ["Đơn vị", "Ngày", "Thu nhận trong ngày", "Cộng dồn", "Trả thẻ cộng dồn", "Người tổng hợp"],
+]
+LOG_TRUTH = {
+    (LOG_KEYS[name], f"{day:%Y-%m-%d}", metric): value
+    for name, figures in LOG.items()
+    for day, row in zip(DAYS, figures)
+    for metric, value in zip(("collected_day", "collected", "returned"), row)
+}
+
+
+def _log_rows(every_row: bool = False) -> list[list]:
+    """A row per commune per day, grouped by commune; the name on its first day only."""
+    return [
+        [name if every_row or i == 0 else None, day, *row, "Đ/c Hoa"]
+        for name, figures in LOG.items()
+        for i, (day, row) in enumerate(zip(DAYS, figures))
+    ]
+
+
+def test_a_daily_log_with_each_commune_written_once_stores_every_day_under_it(store):
+    # Refused: «dòng 4, cột A («Đơn vị»): dòng có số liệu nhưng không ghi tên xã/phường».
+    report = ingest.import_bytes(
+        store, workbook([*LOG_HEADER, *_log_rows()], title="Nhật ký"), "nhat_ky.xlsx"
+    )
+    assert report.status == "imported", report.message
+    assert stored(store) == LOG_TRUTH
+    assert "tên xã ghi một lần cho nhiều ngày: đã điền xuống cho 6 dòng" in report.layout
+    assert not report.errors
+
+
+def test_a_daily_log_with_each_communes_cell_merged_over_its_days_stores_every_day_under_it(store):
+    merged = tuple(f"A{3 + 3 * i}:A{5 + 3 * i}" for i in range(len(LOG)))
+    data = workbook([*LOG_HEADER, *_log_rows()], merged, title="Nhật ký")
+    report = ingest.import_bytes(store, data, "nhat_ky.xlsx")
+    assert report.status == "imported", report.message
+    assert stored(store) == LOG_TRUTH
+
+
+def test_a_daily_log_naming_the_commune_on_every_row_reads_as_before(store):
+    report = ingest.import_bytes(store, workbook([*LOG_HEADER, *_log_rows(every_row=True)]), "nhat_ky.xlsx")
+    assert report.status == "imported", report.message
+    assert stored(store) == LOG_TRUTH
+    assert "điền xuống" not in report.layout
+
+
+def _unnamed_rows(report) -> list[int]:
+    return [p.row for p in report.problems if p.code == "unnamed_row"]
+
+
+def test_a_blank_name_on_the_same_day_as_the_row_above_is_still_refused():
+    # Another commune's row of that day, or a part of it: which, the file does not say.
+    rows = [*LOG_HEADER, *_log_rows()]
+    rows[3][1] = DAYS[0]  # Tân Kỳ's second row dated 16/6 again
+    report = ingest.import_bytes(None, workbook(rows), "nhat_ky.xlsx")
+    assert report.status == "refused"
+    # And Tân Kỳ's 18/6 under it: the run of its days is broken.
+    assert _unnamed_rows(report) == [4, 5]
+
+
+def test_a_blank_name_in_a_log_sorted_by_day_is_still_refused():
+    # Sorted by day, the row under the day's last commune is the next day's first commune,
+    # whichever that is: not the commune above.
+    rows = [[name, day, *LOG[name][d], None] for d, day in enumerate(DAYS) for name in LOG]
+    rows[3][0] = None  # 17/6's first row, under Nghĩa Bình's 16/6
+    report = ingest.import_bytes(None, workbook([*LOG_HEADER, *rows]), "nhat_ky.xlsx")
+    assert report.status == "refused"
+    assert _unnamed_rows(report) == [6]
+
+
+def test_a_blank_name_in_a_report_without_a_day_column_is_still_refused():
+    rows = [
+        ["CÔNG AN HUYỆN TÂN KỲ"],
+        ["BÁO CÁO THU NHẬN HỒ SƠ CCCD"],
+        ["Số liệu tính đến 17h00 ngày 16/6/2023"],
+        ["STT", "Đơn vị", "Thu nhận trong ngày", "Lũy kế thu nhận"],
+        [1, "Thị trấn Tân Kỳ", 3, 6016],
+        [2, None, 13, 3213],
+        [3, "Xã Nghĩa Bình", 6, 4948],
+    ]
+    report = ingest.import_bytes(None, workbook(rows), "bao_cao.xlsx")
+    assert report.status == "refused"
+    assert _unnamed_rows(report) == [6]
+
+
+def test_a_days_total_without_its_label_is_not_taken_for_the_commune_above():
+    # The last row, dated 18/6 under Nghĩa Bình's 16/6, sums 18/6's communes: a total whose
+    # label is left out, checked as one, not Nghĩa Bình's 18/6.
+    rows = [*LOG_HEADER, *_log_rows()]
+    del rows[-2:]  # Nghĩa Bình on 16/6 alone
+    last = [LOG[name][2] for name in ("Thị trấn Tân Kỳ", "Xã Tân Hợp")]
+    rows.append([None, DAYS[2], *(sum(column) for column in zip(*last)), None])
+    report = ingest.import_bytes(None, workbook(rows), "nhat_ky.xlsx")
+    assert report.status == "checked", report.message
+    obs = report.observations
+    assert set(obs[obs["unit_key"] == NGHIA_BINH]["date"].astype(str).str[:10]) == {"2023-06-16"}
+    assert [t["label"] for t in report.totals] == ["dòng tổng không ghi tên"]
