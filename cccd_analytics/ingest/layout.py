@@ -217,24 +217,26 @@ def _padded(texts: list[str], width: int) -> list[str]:
     return texts[:width] + [""] * (width - len(texts))
 
 
-def _tail_of(grid: list[list[str]], i: int, c: int) -> int | None:
+def _tail_of(
+    grid: list[list[str]], below: list[list[bool]], above: list[list[bool]], i: int, c: int
+) -> int | None:
     """The column whose text the empty cell (i, c) of a header is the merged tail of, across
     (None when it is not one: the cell above it merged down, or nothing).  A parent spans
     the columns to its right that have header cells under them, up to where a parent of a
     row above begins: under "Kết quả thu nhận hồ sơ CCCD" "Lũy kế từ đầu đợt" spans "Số hồ
     sơ | Tỷ lệ %", and stops at "Trả thẻ CCCD" beside its parent, however many cells of
     the row under it are written (until 6/12/2026 it reached over "Trả thẻ CCCD / Trong
-    ngày", read as the running total of cards handed over)."""
-    below = range(i + 1, len(grid))
-    if any(grid[j][c] for j in range(i)):
+    ngày", read as the running total of cards handed over).  `below[i][x]`, `above[i][x]`:
+    whether a row under (over) row i has text in column x."""
+    if above[i][c]:
         return None
     x = c - 1
     while x >= 0:
-        if not any(grid[j][x] for j in below):
+        if not below[i][x]:
             return None
         if grid[i][x]:
             return x
-        if any(grid[j][x] for j in range(i)):
+        if above[i][x]:
             return None
         x -= 1
     return None
@@ -252,6 +254,14 @@ def _column_paths(
     width = len(own)
     grid = [_padded(_row_texts(rows[p]), width) for p in parent_rows] + [own]
     text = [[""] * width for _ in grid]
+    # Performance: whether each cell has header text under (over) it, worked out once, not
+    # at every step of every empty cell's walk to the left (a wide sheet's 200 columns).
+    below = [[False] * width for _ in grid]
+    for i in range(len(grid) - 2, -1, -1):
+        below[i] = [b or bool(t) for b, t in zip(below[i + 1], grid[i + 1])]
+    above = [[False] * width for _ in grid]
+    for i in range(1, len(grid)):
+        above[i] = [a or bool(t) for a, t in zip(above[i - 1], grid[i - 1])]
     # Whether the text of a cell began in its own column (written there, or merged down
     # onto it), not merged across from the left.
     own_column = [[False] * width for _ in grid]
@@ -259,7 +269,7 @@ def _column_paths(
         for c in range(width):
             if line[c]:
                 text[i][c], own_column[i][c] = line[c], True
-            elif (left := _tail_of(grid, i, c)) is not None:
+            elif (left := _tail_of(grid, below, above, i, c)) is not None:
                 text[i][c] = line[left]
             elif i:
                 text[i][c], own_column[i][c] = text[i - 1][c], own_column[i - 1][c]
@@ -300,6 +310,21 @@ def _parent_row(rows: list[list], r: int) -> bool:
     return len(texts) >= 2 and not _is_number_row(rows[r])
 
 
+def _holds_figures(row: list) -> bool:
+    """Whether a row holds two figures or more (a commune's, a total's): no header row."""
+    figures = 0
+    for cell in row:
+        if (
+            isinstance(cell, (int, float))
+            and not isinstance(cell, bool)
+            or (isinstance(cell, str) and cell.strip() and normalise.parse_count(cell).value is not None)
+        ):
+            figures += 1
+            if figures == 2:
+                return True
+    return False
+
+
 def _spans(above: list[str], own: list[str], c: int) -> bool:
     """Whether an empty cell above column c is the merged tail of a parent to its left."""
     left = c - 1
@@ -331,7 +356,10 @@ def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], t
         return _record_header_under(rows, r, own, single)
     best, best_rows = single, (r,)
     for top in range(r - 1, max(r - _HEADER_ROWS, -1), -1):
-        if not _parent_row(rows, top):
+        # A row of figures is a table's row, no header over the rows under it (performance
+        # too: every data row of a report was read under the rows above it, as deep as a
+        # header goes).
+        if not _parent_row(rows, top) or _holds_figures(rows[top]):
             break
         parent_rows = tuple(range(top, r))
         width = max(len(own), *(len(rows[p]) for p in parent_rows))
