@@ -2,7 +2,7 @@
 
 Handles the shapes units send: letterhead and title rows ("CÔNG AN HUYỆN …",
 "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), a date line ("Số liệu tính đến 17 giờ 00 ngày
-15/03/2021"), one- or two-row merged headers, a column-number row (1, 2, 3 … or A, B,
+15/03/2021"), merged headers of one row or several, a column-number row (1, 2, 3 … or A, B,
 1, 2 …), commune rows, district subtotal rows (Roman numerals, upper-case names,
 "Cộng huyện …") before or after their communes, grand-total rows ("Tổng cộng", "Toàn
 tỉnh", "Toàn huyện") at the top or the bottom, and signature footers.
@@ -23,6 +23,9 @@ from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.text import fold
 
 HEADER_SCAN_ROWS = 40
+# The most rows a merged header is read over: "Kết quả thực hiện" over "Thu nhận hồ sơ" over
+# "Trong ngày | Lũy kế" over "Số lượng | Tỷ lệ %" is the deepest forms nest, with one more to spare.
+_HEADER_ROWS = 5
 VALUE_FIELDS = ("eligible", "collected", "collected_day", "returned")
 _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _TOTAL = (
@@ -213,22 +216,82 @@ def _ffill(texts: list[str]) -> list[str]:
     return out
 
 
-def _above(rows: list[list], parent_rows: tuple[int, ...], own: list[str]) -> list[str]:
-    """The texts over the header's last row.  In a three-row header ("Kết quả thực hiện"
-    over "Kết quả thu nhận hồ sơ" over "Trong ngày | Lũy kế") a cell empty in the middle
-    row takes the top row's text: STT, Đơn vị and Ghi chú are merged down over all three
-    rows, and the top row's wide parent over the middle row says nothing the middle row
-    does not."""
+def _padded(texts: list[str], width: int) -> list[str]:
+    return texts[:width] + [""] * (width - len(texts))
+
+
+def _tail_of(
+    grid: list[list[str]], below: list[list[bool]], above: list[list[bool]], i: int, c: int
+) -> int | None:
+    """The column whose text the empty cell (i, c) of a header is the merged tail of, across
+    (None when it is not one: the cell above it merged down, or nothing).  A parent spans
+    the columns to its right that have header cells under them, up to where a parent of a
+    row above begins: under "Kết quả thu nhận hồ sơ CCCD" "Lũy kế từ đầu đợt" spans "Số hồ
+    sơ | Tỷ lệ %", and stops at "Trả thẻ CCCD" beside its parent, however many cells of
+    the row under it are written (until 6/12/2026 it reached over "Trả thẻ CCCD / Trong
+    ngày", read as the running total of cards handed over).  `below[i][x]`, `above[i][x]`:
+    whether a row under (over) row i has text in column x."""
+    if above[i][c]:
+        return None
+    x = c - 1
+    while x >= 0:
+        if not below[i][x]:
+            return None
+        if grid[i][x]:
+            return x
+        if above[i][x]:
+            return None
+        x -= 1
+    return None
+
+
+def _column_paths(
+    rows: list[list], parent_rows: tuple[int, ...], own: list[str]
+) -> list[tuple[list[str], str]]:
+    """Each column's header as (its parents from the top, its own text) over any number of
+    header rows.  A cell empty in a row is the tail of a parent to its left merged across
+    (`_tail_of`), or of the cell above merged down: STT, Đơn vị and Ghi chú over all the
+    rows; "Trả thẻ CCCD" over the row of "Trong ngày | Lũy kế từ đầu đợt" beside it.  A
+    column whose last row is empty takes the text merged down over it, with the parents
+    above that; under a parent merged across, nothing (no text of its own)."""
     width = len(own)
-    above = _row_texts(rows[parent_rows[-1]])[:width]
-    above += [""] * (width - len(above))
-    if len(parent_rows) == 2:
-        top = _row_texts(rows[parent_rows[0]])[:width]
-        top += [""] * (width - len(top))
-        # Not where the middle row's own parent spans the cell ("Kết quả thu nhận hồ sơ"
-        # over "Lũy kế").
-        above = [a or ("" if _spans(above, own, c) else t) for c, (a, t) in enumerate(zip(above, top))]
-    return above
+    grid = [_padded(_row_texts(rows[p]), width) for p in parent_rows] + [own]
+    text = [[""] * width for _ in grid]
+    # Performance: whether each cell has header text under (over) it, worked out once, not
+    # at every step of every empty cell's walk to the left (a wide sheet's 200 columns).
+    below = [[False] * width for _ in grid]
+    for i in range(len(grid) - 2, -1, -1):
+        below[i] = [b or bool(t) for b, t in zip(below[i + 1], grid[i + 1])]
+    above = [[False] * width for _ in grid]
+    for i in range(1, len(grid)):
+        above[i] = [a or bool(t) for a, t in zip(above[i - 1], grid[i - 1])]
+    # Whether the text of a cell began in its own column (written there, or merged down
+    # onto it), not merged across from the left.
+    own_column = [[False] * width for _ in grid]
+    for i, line in enumerate(grid):
+        for c in range(width):
+            if line[c]:
+                text[i][c], own_column[i][c] = line[c], True
+            elif (left := _tail_of(grid, below, above, i, c)) is not None:
+                text[i][c] = line[left]
+            elif i:
+                text[i][c], own_column[i][c] = text[i - 1][c], own_column[i - 1][c]
+    last = len(grid) - 1
+    paths = []
+    for c in range(width):
+        if not own_column[last][c]:
+            paths.append(([], ""))
+            continue
+        name = text[last][c]
+        start = last
+        while start and own_column[start - 1][c] and text[start - 1][c] == name:
+            start -= 1
+        parents: list[str] = []
+        for i in range(start):
+            if text[i][c] and text[i][c] != name and (not parents or parents[-1] != text[i][c]):
+                parents.append(text[i][c])
+        paths.append((parents, name))
+    return paths
 
 
 def _labels(rows: list[list], header_rows: tuple[int, ...]) -> list[str]:
@@ -238,21 +301,31 @@ def _labels(rows: list[list], header_rows: tuple[int, ...]) -> list[str]:
         return own
     width = max(len(rows[r]) for r in header_rows)
     own += [""] * (width - len(own))
-    above = _above(rows, header_rows[:-1], own)
-    parents = _ffill(above)
-    out = []
-    for c in range(width):
-        if own[c] and (above[c] or _spans(above, own, c)) and parents[c] and parents[c] != own[c]:
-            out.append(f"{parents[c]} / {own[c]}")
-        else:
-            out.append(own[c] or above[c])
-    return out
+    return [
+        " / ".join([*parents, name]) if name else ""
+        for parents, name in _column_paths(rows, header_rows[:-1], own)
+    ]
 
 
 def _parent_row(rows: list[list], r: int) -> bool:
     """Whether row r can be the upper row of a two-row header (not a title line)."""
     texts = [t for t in _row_texts(rows[r]) if t]
     return len(texts) >= 2 and not _is_number_row(rows[r])
+
+
+def _holds_figures(row: list) -> bool:
+    """Whether a row holds two figures or more (a commune's, a total's): no header row."""
+    figures = 0
+    for cell in row:
+        if (
+            isinstance(cell, (int, float))
+            and not isinstance(cell, bool)
+            or (isinstance(cell, str) and cell.strip() and normalise.parse_count(cell).value is not None)
+        ):
+            figures += 1
+            if figures == 2:
+                return True
+    return False
 
 
 def _spans(above: list[str], own: list[str], c: int) -> bool:
@@ -266,7 +339,8 @@ def _spans(above: list[str], own: list[str], c: int) -> bool:
 
 
 def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], tuple[int, ...]]:
-    """Fields named by header row r, with row r-1 as the parent of a two-row header."""
+    """Fields named by header row r, with the rows above it as its merged parents (up to
+    `_HEADER_ROWS` rows in all) when they name more fields."""
     own = _row_texts(rows[r])
     single: dict[str, Column] = {}
     for c, text in enumerate(own):
@@ -284,12 +358,16 @@ def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], t
     if matcher is headers.match_record:
         return _record_header_under(rows, r, own, single)
     best, best_rows = single, (r,)
-    for parent_rows in ((r - 1,), (r - 2, r - 1)):
-        if len(parent_rows) == 2 and (r < 2 or not _parent_row(rows, r - 2)):
+    for top in range(r - 1, max(r - _HEADER_ROWS, -1), -1):
+        # A row of figures is a table's row, no header over the rows under it (performance
+        # too: every data row of a report was read under the rows above it, as deep as a
+        # header goes).
+        if not _parent_row(rows, top) or _holds_figures(rows[top]):
             break
+        parent_rows = tuple(range(top, r))
         width = max(len(own), *(len(rows[p]) for p in parent_rows))
         padded = own + [""] * (width - len(own))
-        found_columns = _with_parents(padded, _above(rows, parent_rows, padded))
+        found_columns = _with_parents(_column_paths(rows, parent_rows, padded))
         if len(found_columns) > len(best):
             best, best_rows = found_columns, (*parent_rows, r)
     return best, best_rows
@@ -350,25 +428,23 @@ def _record_header_under(
     return single, (r,)
 
 
-def _with_parents(own: list[str], above: list[str]) -> dict[str, Column]:
-    """Fields named by a header row read under the row above it (its merged parents)."""
-    parents = _ffill(above)
+def _with_parents(paths: list[tuple[list[str], str]]) -> dict[str, Column]:
+    """Fields named by a header's columns read under their merged parents (`_column_paths`).
+    A column is matched under all its parents at once: "Số lượng" under "Trả thẻ CCCD" over
+    "Lũy kế" is the cards' running total, which "Lũy kế" alone would take for the
+    applications'."""
     double: dict[str, Column] = {}
     # Whether each field's column says it by its own words, not only by its parent's: under
     # "Số CCCD đã cấp/thu nhận", "Thu nhận" is the collected column, not "Đã cấp" before it;
     # under "Trả thẻ", "Đã trả" is the returned one, not "Thẻ đã về" (cards arrived).
     by_itself: dict[str, bool] = {}
-    for c in range(len(own)):
-        text = own[c]
-        if text:
-            parent = parents[c] if (above[c] or _spans(above, own, c)) and parents[c] != text else None
-            found = _part(text, parent) or headers.match(text, parent=parent)
-            label = f"{parent} / {text}" if parent else text
-            alone = parent is None or (_part(text) or headers.match(text)) == found
-        else:
-            found = (_part(above[c]) or headers.match(above[c])) if above[c] else None
-            label = above[c]
-            alone = True
+    for c, (parents, text) in enumerate(paths):
+        if not text:
+            continue
+        parent = " ".join(parents) or None
+        found = _part(text, parent) or headers.match(text, parent=parent)
+        label = " / ".join([*parents, text])
+        alone = parent is None or (_part(text) or headers.match(text)) == found
         if not found:
             continue
         if (

@@ -527,6 +527,11 @@ def _finish_description(report: ImportReport) -> None:
         )
     if report.days_filled_down:
         parts.append(f"ngày ghi một lần cho nhiều xã: đã điền xuống cho {len(report.days_filled_down)} dòng")
+    if report.names_filled_down:
+        parts.append(
+            f"tên xã ghi một lần cho nhiều ngày: đã điền xuống cho {len(report.names_filled_down)} dòng "
+            "(mỗi dòng một ngày khác của xã ở dòng trên)"
+        )
     if report.totals:
         # A wide sheet checks its total rows once per day: counted once here.
         rows = {(t["sheet"], t["row"]): t for t in report.totals}

@@ -111,6 +111,9 @@ class ImportReport:
     filled_down_rows: set = field(default_factory=set, repr=False, compare=False)
     # The (sheet, row) of rows whose blank day cell took the day above (a day merged down).
     days_filled_down: set = field(default_factory=set, repr=False, compare=False)
+    # The (sheet, row) of a long table's rows whose blank commune cell took the commune above
+    # (a commune written once over its days: `rows._names_over_their_days`).
+    names_filled_down: set = field(default_factory=set, repr=False, compare=False)
     # The (sheet, row) of hamlet rows under a commune ("- Thôn Tân Thành"): not stored.
     hamlet_rows: set = field(default_factory=set, repr=False, compare=False)
     # The (sheet, row) of lines splitting the grand total again ("- Các xã"): not stored.
@@ -168,6 +171,7 @@ class ImportReport:
                 "turned",
                 "filled_down_rows",
                 "days_filled_down",
+                "names_filled_down",
                 "hamlet_rows",
                 "total_part_rows",
                 "same_day_tables",

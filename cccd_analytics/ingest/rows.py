@@ -134,6 +134,8 @@ def sheet_records(
     villages_first = _communes_after_villages(sheet, found)
     # Rows of figures without a name: (row, output rows before it, figures, their cells).
     unnamed: list[tuple[int, int, dict, dict]] = []
+    # A long table's commune written once over its days: row → the row naming it.
+    named_above = _names_over_their_days(sheet, found, date_of, count_of, text_of)
     above: layouts.RowKind | None = None  # the kind of the last row with figures or a label
     section: str | None = None  # what the last section row said its rows give (`layout.section_heading`)
     returned_cells = {_AS_RETURNED.get(name, name): cell for name, cell in cells.items()}
@@ -158,6 +160,12 @@ def sheet_records(
                 kind = kinds[key] = layouts.classify(row, found)
         else:
             kind = layouts.classify(row, found)
+        if index in named_above:
+            # The commune's cell left blank (or merged down) under the row naming it, on
+            # another day of a long table: that commune, as a district written once is.
+            above_row = sheet.rows[named_above[index]]
+            name_cell = above_row[commune_at]
+            report.names_filled_down.add((sheet_label, index))
         if not has_numbers and kind.kind in ("blank", "subtotal", "total") and "returned" not in cols:
             # A section row saying what the rows under it give ("II. TRẢ THẺ CCCD" over the
             # same communes again, under the table's one header): their figures are the
@@ -936,6 +944,90 @@ def _communes_after_villages(sheet: Sheet, found: layouts.Layout) -> bool:
             if name and _hamlet(name):
                 return True
     return False
+
+
+def _names_over_their_days(
+    sheet: Sheet, found: layouts.Layout, date_of: Callable, count_of: Callable, text_of: Callable
+) -> dict[int, int]:
+    """A long table's rows (a row per commune per day, a day column) whose commune's cell is
+    left blank, or merged down, below the row naming it: row → the naming row.  A daily log
+    kept by hand writes each commune once over its days ("Thị trấn Tân Kỳ" on 16/6, blank on
+    17/6 and 18/6), and a person reads the blank as the name above.  Taken only where that
+    is no guess:
+
+    * the table has a day column with two days or more, and its rows go commune by
+      commune — next rows' days differ more often than not (sorted by day, the row under
+      the last commune of a day is the next day's first commune, whichever that is);
+    * each blank row follows, with no other row between, a commune's row or another such
+      row, and each has a day of its own that no row of the run has (a blank day cell, or
+      the same day again, is another unit's row of that day, or a part of it);
+    * it has figures, and they are not the sum of the other rows of its day (a total whose
+      label is left out).
+
+    Any other row of figures without a name is refused (or, last, checked as the total), as
+    before; until 6/12/2026 every such row was refused."""
+    cols = found.columns
+    if "date" not in cols:
+        return {}
+    name_at, day_at = cols["commune"].index, cols["date"].index
+    value_at = [(name, cols[name].index) for name in layouts.VALUE_FIELDS if name in cols]
+    rows = sheet.rows
+    first = found.first_data_row
+
+    def cell(row: list, at: int):
+        return row[at] if at < len(row) else None
+
+    # Performance: a canonical file of 100,000 rows names its commune on every row; only a
+    # table with a blank name cell is looked at further.
+    if all(text_of(cell(row, name_at)) or not any(text_of(v) for v in row) for row in rows[first:]):
+        return {}
+    carried: dict[int, int] = {}
+    figures_of: dict[int, dict] = {}  # every dated row of figures: row → its figures
+    day_of: dict[int, date] = {}
+    run: tuple[int, set] | None = None  # the naming row and the days of its rows so far
+    same = differ = 0
+    last_day = None
+    for index in range(first, len(rows)):
+        row = rows[index]
+        figures = {
+            name: parsed.value
+            for name, at in value_at
+            if (parsed := count_of(cell(row, at))).value is not None
+        }
+        day = date_of(cell(row, day_at)).value if figures else None
+        if not figures:
+            if any(text_of(v) for v in row):
+                run = None  # a heading or a note between the rows
+            continue
+        if day is not None:
+            figures_of[index], day_of[index] = figures, day
+            if last_day is not None:
+                same, differ = same + (day == last_day), differ + (day != last_day)
+        last_day = day
+        kind = layouts.classify(row, found)
+        if text_of(cell(row, name_at)):
+            run = (index, {day}) if kind.kind == "commune" and day is not None else None
+            continue
+        if run is None or kind.kind != "commune" or day is None or day in run[1]:
+            run = None
+            continue
+        run[1].add(day)
+        carried[index] = run[0]
+    if len(set(day_of.values())) < 2 or same >= differ:
+        return {}
+    # Each day's rows and the sum of their figures, to tell a total from the rows it sums.
+    day_rows: dict[date, int] = {}
+    day_sums: dict[date, dict] = {}
+    for index, day in day_of.items():
+        day_rows[day] = day_rows.get(day, 0) + 1
+        sums = day_sums.setdefault(day, {})
+        for name, value in figures_of[index].items():
+            sums[name] = sums.get(name, 0) + value
+    for index in list(carried):
+        day, figures = day_of[index], figures_of[index]
+        if day_rows[day] > 2 and all(day_sums[day][name] - v == v for name, v in figures.items()):
+            del carried[index]  # the day's total, its label left out
+    return carried
 
 
 def _hamlet(name: str) -> bool:
