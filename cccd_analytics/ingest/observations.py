@@ -150,7 +150,7 @@ def resolve_and_check(
                 report,
                 current,
             )
-            first = table.sort_values("row", kind="stable").drop_duplicates("unit_key").set_index("unit_key")
+            first = _first_of_each(table, "unit_key")
             at = first.index.get_indexer(obs["unit_key"])
             # A figure's row: the unit's first record of that day, or of any day when it has
             # none that day (a day counted as zero); its column: where the figure is read.
@@ -313,6 +313,18 @@ def resolve_and_check(
         ]
         report.observations = preview.assign(name=as_text(obs["name"]).values)
     return tidy, pd.DataFrame(list(new_units.values()))
+
+
+def _first_of_each(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The row of `table` with the smallest "row" for each value of `column`, indexed by
+    that value, in the order of those rows (as a stable sort by "row" and drop_duplicates
+    give it, without sorting the whole table)."""
+    codes, _ = pd.factorize(table[column], sort=False, use_na_sentinel=False)
+    rows = table["row"].to_numpy(np.int64)
+    order = np.lexsort((np.arange(len(rows)), rows, codes))  # by value, then row, then position
+    firsts = order[np.r_[True, codes[order][1:] != codes[order][:-1]]] if len(order) else order
+    firsts = firsts[np.lexsort((firsts, rows[firsts]))]  # in the order of their rows
+    return table.iloc[firsts].set_index(column)
 
 
 def _first_row_of_day(table: pd.DataFrame, obs: pd.DataFrame) -> np.ndarray:

@@ -451,6 +451,8 @@ class Tally:
         used = np.flatnonzero(np.bincount(codes, minlength=len(texts)))
         lut = np.full(len(texts), -1, np.int32)
         lut[used] = self.text[name].ids(texts[i] for i in used)
+        if len(used) == len(texts) and (lut == np.arange(len(texts))).all():
+            return codes  # each text its own code already (a first chunk's): no pass over the rows
         return lut[codes]
 
     def _place_ids(self, parts: list[tuple[np.ndarray, list[str]]]) -> np.ndarray:
