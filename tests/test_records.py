@@ -432,11 +432,35 @@ def test_an_export_changed_after_its_parse_began_is_parsed_again(tmp_path, monke
     rows = export_rows(60)
     path.write_text(export_csv(rows), encoding="utf-8")
     report = ingest.import_file(None, path)
-    assert report.rows_read == 60
+    assert report.rows_read == 60 and not read_ahead._HEAD
     assert (
         report.observations.values.tolist()
         == ingest.import_bytes(None, path.read_bytes(), "xuat.csv").observations.values.tolist()
     )
+
+
+def test_the_head_read_ahead_is_handed_to_the_import_of_that_very_file_once(tmp_path, monkeypatch):
+    # The import takes the head `start` decoded rather than decoding it again, only for the
+    # same file (path, size, modification time) read under the same name and limits.
+    from cccd_analytics.ingest import pipeline, read_ahead
+    from cccd_analytics.ingest.readers import FileData, Limits
+
+    monkeypatch.setattr(read_ahead, "STREAM_FROM_DISK_BYTES", 0)
+    path = tmp_path / "xuat.csv"
+    path.write_text(export_csv(export_rows(45)), encoding="utf-8")
+    data = FileData(path, path.stat().st_size)
+    assert read_ahead.start(path)
+    assert read_ahead.head_read(data, "khac.csv", Limits()) is None  # another name: dropped
+    assert read_ahead.start(path)
+    book = read_ahead.head_read(data, "xuat.csv", Limits())
+    assert book is not None and book.sheets[0].rows[0][0] == "STT"
+    assert read_ahead.head_read(data, "xuat.csv", Limits()) is None  # once
+    read = []
+    real = pipeline.read_workbook
+    monkeypatch.setattr(pipeline, "read_workbook", lambda *a, **k: read.append(1) or real(*a, **k))
+    monkeypatch.setattr(pipeline, "STREAM_FROM_DISK_BYTES", 0)
+    assert read_ahead.start(path)
+    assert ingest.import_file(None, path).status == "checked" and read == []
 
 
 def test_only_a_per_record_export_streamed_from_disk_is_parsed_ahead(tmp_path, monkeypatch):

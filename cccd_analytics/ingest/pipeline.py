@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cccd_analytics.ingest import file_types, one_unit, records, turned
+from cccd_analytics.ingest import file_types, one_unit, read_ahead, records, turned
 from cccd_analytics.ingest.extract import extract
 from cccd_analytics.ingest.observations import resolve_and_check
 from cccd_analytics.ingest.readers import FileData, Limits, ReadError, read_workbook, sniff
@@ -333,7 +333,9 @@ def _import_checked(
         return result
 
     try:
-        book = read_workbook(data, file_name, limits, head_only=True)
+        book = read_ahead.head_read(data, file_name, limits) or read_workbook(
+            data, file_name, limits, head_only=True
+        )
         report.format, report.encoding = book.format, book.encoding
         note_text_encoding(book, report, data[: 1 << 16])
         records_, counts = extract(book, data, report, store, mapping, report_date, limits)
