@@ -498,6 +498,11 @@ def _lacks_a_vowel(typed: str, official: str) -> bool:
     return lost
 
 
+def prepare() -> None:
+    """Load the registry and build its name index now, ahead of the first name resolved."""
+    _index()
+
+
 @lru_cache(maxsize=1)
 def _index() -> dict[str, dict]:
     reg = load_registry()

@@ -49,6 +49,14 @@ def read_csv(data, source: CsvSource, layout: Layout, width: int) -> RecordCount
     should it meet a line pandas would read differently, the file is read again with
     pandas (`readers.ArrowFallback`), and should a quoted line break fall on a block's
     cut, again with the Arrow reader that allows them."""
+    from cccd_analytics.ingest.readers import delimited
+
+    if delimited.parse_pending():
+        # The parse begun ahead has not ended: the registry's name index, which the places
+        # are resolved with next, is built while it runs rather than after (~15 ms).
+        from cccd_analytics import registry
+
+        registry.prepare()
     try:
         return _read_csv(data, source, layout, width, "auto")
     except ArrowFallback as exc:

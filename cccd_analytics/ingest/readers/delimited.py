@@ -364,6 +364,12 @@ def read_ahead(data: FileData, source: CsvSource, usecols: list[int], width: int
     return True
 
 
+def parse_pending() -> bool:
+    """Whether a parse `read_ahead` started is still running (the import, once it asks for
+    it, would wait)."""
+    return any(not future.done() for future, _ in _AHEAD.values())
+
+
 def _taken_ahead(key):
     """The parse `read_ahead` started for `key` (future, invalid lines), or None; any other
     pending parse is dropped."""
