@@ -686,6 +686,7 @@ def resolve(
     )
 
 
+@lru_cache(maxsize=1 << 12)  # a report's rows repeat their districts
 def _district_one_slip(district: str, pkey: str | None) -> str | None:
     """The one registry district (of the province `pkey`, any without one) whose name is one
     slip (a letter changed, added, dropped or two swapped) from the typed `district`,
@@ -696,14 +697,23 @@ def _district_one_slip(district: str, pkey: str | None) -> str | None:
     typed = bare(district)
     if len(typed.replace(" ", "")) < 6:
         return None
+    named = _district_bare_names()
+    pool = named.get(pkey, ()) if pkey is not None else [d for ds in named.values() for d in ds]
+    hits = {key for key, name in pool if OSA.distance(typed, name, score_cutoff=1) == 1}
+    return hits.pop() if len(hits) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _district_bare_names() -> dict[str, list[tuple[str, str]]]:
+    """Each province's districts, (key, bare name), made once: a report with many districts
+    the registry does not hold looked each of them up in a filter of the whole registry (the
+    nation's 63 files: 6 s more)."""
     reg = load_registry()
     districts = reg[reg["level"] == "district"]
-    if pkey is not None:
-        districts = districts[districts["province_key"] == pkey]
-    hits = {
-        key for key, name in zip(districts.index, districts["name"]) if OSA.distance(typed, bare(name)) == 1
-    }
-    return hits.pop() if len(hits) == 1 else None
+    out: dict[str, list[tuple[str, str]]] = {}
+    for key, province, name in zip(districts.index, districts["province_key"], districts["name"]):
+        out.setdefault(str(province), []).append((str(key), bare(name)))
+    return out
 
 
 def _in_another_district(idx, reg, districts: list[str], pkey: str | None, commune: str, district: str):
