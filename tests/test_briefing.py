@@ -530,3 +530,16 @@ def test_the_briefing_map_writes_each_unit_name_and_coverage_on_its_shape(nghe_a
     # written smaller, never left off (nobody hovers a slide).
     assert max(labels.textfont.size) >= 18 and min(labels.textfont.size) >= 0.7 * 18
     assert not [tr for tr in fig.data if tr.type == "choroplethmap"]  # nothing a map server must draw
+
+
+def test_map_labels_of_the_units_that_lag_most_are_placed_before_larger_ones():
+    # Two labels on the same spot: by area the larger shape's is written and the other's
+    # moved or left off; named first (a unit that lags most), the small one's is written
+    # where it is, and the larger one's gives way.
+    from cccd_analytics.charts import maps
+
+    points, lengths, areas = [(0.0, 0.0), (0.0, 0.0)], [(8, 5), (8, 5)], [10.0, 1.0]
+    by_area = maps._clear_of_others(points, lengths, areas, 12, 100.0, 100.0)
+    assert by_area[0] == (12, "middle center") and by_area[1] != (12, "middle center")
+    lagging = maps._clear_of_others(points, lengths, areas, 12, 100.0, 100.0, first=[1])
+    assert lagging[1] == (12, "middle center") and lagging[0] != (12, "middle center")

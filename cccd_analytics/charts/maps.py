@@ -31,7 +31,8 @@ def unit_map(
     label is a point carrying the unit's key (`customdata`), so a click on it selects
     the unit (st.plotly_chart on_select).  Shapes without figures are drawn grey.
 
-    A label that would run into one already written (larger shapes are written first) is
+    A label that would run into one already written (the three units that lag most are
+    written first, then larger shapes before smaller) is
     written beside its point, smaller, or left off, its point still there to hover and click: names written over each other in a
     town's cluster of small wards could be read by nobody.  `width` (the page's is not known:
     ~1000 px is assumed) and `label_size` say how large the map and its labels are drawn;
@@ -162,8 +163,9 @@ def _label_trace(
     frame: tuple[float, float, float, float] | None = None,
 ) -> go.Scatter:
     """Each unit's name and coverage written at its label point, carrying its key so a
-    click selects it; a label that would run into one written before it (larger shapes
-    first) is written beside its point, smaller, or left off (`_clear_of_others`).  `per_x`, `per_y`: pixels per unit of each axis."""
+    click selects it; a label that would run into one written before it (the units that lag
+    most first, then larger shapes) is written beside its point, smaller, or left off
+    (`_clear_of_others`).  `per_x`, `per_y`: pixels per unit of each axis."""
     from cccd_analytics import geo
     from cccd_analytics.analytics.metrics import STATUS_LABELS
 
@@ -173,6 +175,10 @@ def _label_trace(
     small = len(keys) > 40
     size = size or (9 if small else 12)
     marker = 18 if small else 30
+    # The units that lag most are named first: a map is opened to see who lags, and a
+    # small town at the bottom (Cửa Lò, beside Vinh) lost its label to its larger neighbours.
+    coverage = pd.to_numeric(pd.Series([data.at[k, "coverage"] for k in keys]), errors="coerce")
+    lagging = coverage.nsmallest(LAGGARDS_FIRST).index.tolist() if len(keys) > 2 * LAGGARDS_FIRST else []
     sizes = _clear_of_others(
         [points[k] for k in keys],
         [(len(n), len(c)) for n, c in zip(names, shares)],
@@ -183,6 +189,7 @@ def _label_trace(
         every_label,
         frame,
         gap=marker / 2,
+        first=lagging,
     )
     labels = [
         f"<b>{escaped(n)}</b><br>{c}" if px else ""
@@ -214,6 +221,9 @@ def _label_trace(
     )
 
 
+#: How many of the units with the lowest coverage have their labels placed first.
+LAGGARDS_FIRST = 3
+
 #: A label's letter's width and line's height, in font sizes (bold letters with diacritics).
 CHAR_EM = 0.7
 LINE_EM = 1.25
@@ -243,6 +253,7 @@ def _clear_of_others(
     every_label: bool = False,
     frame: tuple[float, float, float, float] | None = None,
     gap: float = 0.0,
+    first: list[int] = (),
 ) -> list[tuple[float, str]]:
     """Each label's size (0: not written) and place around its point: a box of its two
     lines (characters, bold), placed in the order of its shape's area, largest first, at
@@ -251,7 +262,8 @@ def _clear_of_others(
     otherwise not written, or with `every_label` written on its point at that smaller size
     all the same.  A box is a little wider than its letters: names that touch read as one.
     `gap`: how far (px) plotly writes a label placed beside its point from the point (the
-    marker's radius), which the box moves by too."""
+    marker's radius), which the box moves by too.  `first`: labels placed before all others,
+    in that order (the units that lag most)."""
     boxes: list[tuple[float, float, float, float]] = []
     out: list[tuple[float, str]] = [(0.0, "middle center")] * len(points)
 
@@ -270,7 +282,8 @@ def _clear_of_others(
         )
         return inside and all(b[2] <= o[0] or b[0] >= o[2] or b[3] <= o[1] or b[1] >= o[3] for o in boxes)
 
-    for i in sorted(range(len(points)), key=lambda i: -areas[i]):
+    ahead = {i: rank for rank, i in enumerate(first)}
+    for i in sorted(range(len(points)), key=lambda i: (ahead.get(i, len(ahead)), -areas[i])):
         found = next(
             (
                 (px, place, b)
