@@ -450,11 +450,10 @@ def from_export(counted: pd.DataFrame, keys_of: dict, report: ImportReport, stor
             parts_of.append(column_names[code])
         triples.append(tuple(parts_of[::-1]))
     units = np.asarray([None if None in t else keys_of.get(t) for t in triples], dtype=object)
-    # A categorical in the keys' order (the sorted factorize below then reads its codes): a
-    # column of Python strings is converted to pandas' text type value by value.
-    unit_codes, unit_names = pd.factorize(units, sort=True, use_na_sentinel=True)
-    unit_column = pd.Categorical.from_codes(unit_codes[inverse.ravel()], categories=unit_names)
-    counted = counted.assign(unit_key=unit_column).dropna(subset=["unit_key"])
+    from cccd_analytics.ingest.record_counts import taken_texts
+
+    # A categorical in the keys' order (the sorted factorize below then reads its codes).
+    counted = counted.assign(unit_key=taken_texts(units, inverse.ravel())).dropna(subset=["unit_key"])
     if counted.empty:
         return pd.DataFrame(columns=PART_COLUMNS)
     counted = _residence_classes(counted, report)

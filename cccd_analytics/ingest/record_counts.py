@@ -164,7 +164,7 @@ def finish(tally: Tally, fix: Callable[[str], str] | None, layout: Layout) -> Re
         np.minimum.at(first_of_cell, where[: len(keys[0])], r_first[readable[0]])
         units = np.asarray(unit_order, np.int64)[cells // len(dates)]
         # Per unit, then taken for each of its rows.
-        part = [_taken(np.array([t[i] for t in unit_texts], dtype=object), units) for i in range(3)]
+        part = [taken_texts(np.array([t[i] for t in unit_texts], dtype=object), units) for i in range(3)]
         wide = pd.DataFrame(
             {
                 "province": part[0],
@@ -280,12 +280,12 @@ def _pairs(code: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return index[grid], pair_code * 65536 + pair_day
 
 
-def _taken(texts: np.ndarray, index: np.ndarray) -> pd.Categorical:
+def taken_texts(texts: np.ndarray, index: np.ndarray) -> pd.Categorical:
     """`texts[index]` (a few hundred places' names, taken for tens of thousands of rows) as a
-    categorical: a column of Python strings is converted to pandas' text type value by
-    value (~15 ms for a 1M-row export's parts), a categorical's codes are not."""
-    # Categories in the texts' order, so that a sort or groupby of the column orders its rows
-    # as it would the texts themselves.
+    categorical, None as missing: a column of Python strings is converted to pandas' text
+    type value by value (~15 ms for a 1M-row export's parts), a categorical's codes are not.
+    Texts may repeat; the categories are in the texts' order, so that a sort or groupby of
+    the column orders its rows as it would the texts themselves."""
     codes, uniques = pd.factorize(texts, sort=True, use_na_sentinel=True)
     return pd.Categorical.from_codes(codes[index] if len(index) else codes[:0], categories=uniques)
 
@@ -369,14 +369,14 @@ def _parts(
         n = np.add.reduceat(n[order], starts)
         first = np.minimum.reduceat(first[order], starts)
         place, day, vid = place[order][starts], day[order][starts], vid[order][starts]
-        value = _taken(np.asarray(value_texts, dtype=object), vid)
+        value = taken_texts(np.asarray(value_texts, dtype=object), vid)
         names = np.asarray(fixed, dtype=object).reshape(-1, 3) if fixed else np.empty((0, 3), object)
         out.append(
             pd.DataFrame(
                 {
-                    "province": _taken(names[:, 0], place),
-                    "district": _taken(names[:, 1], place),
-                    "commune": _taken(names[:, 2], place),
+                    "province": taken_texts(names[:, 0], place),
+                    "district": taken_texts(names[:, 1], place),
+                    "commune": taken_texts(names[:, 2], place),
                     "date": np.asarray(day_date + [None], dtype=object)[day],
                     "dimension": dimension,
                     "value": value,

@@ -33,12 +33,10 @@ def each_distinct(values: pd.Series, function) -> pd.Categorical:
     """`function` of each value, called once per distinct value (an export's daily counts
     repeat each place's names on every day), as a categorical: a column of Python strings
     is converted to pandas' text type value by value, a categorical's codes are not."""
+    from cccd_analytics.ingest.record_counts import taken_texts
+
     codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=False)
-    results = np.array([function(u) for u in uniques], dtype=object)
-    # Two names may become one; categories in the texts' order, so that a sort or groupby
-    # of the column orders its rows as it would the texts themselves.
-    again, texts = pd.factorize(results, sort=True, use_na_sentinel=True)
-    return pd.Categorical.from_codes(again[codes], categories=texts)
+    return taken_texts(np.array([function(u) for u in uniques], dtype=object), codes)
 
 
 @functools.lru_cache(maxsize=65536)
