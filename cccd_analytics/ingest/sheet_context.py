@@ -109,12 +109,18 @@ _CENTRAL_CITIES = ("ha noi", "ho chi minh", "hai phong", "da nang", "can tho")
 
 def _place_of(authority: str, names: frozenset[str]) -> str:
     first = authority.splitlines()[0].strip() if authority.strip() else authority
-    words = first.split()
+    return _place_named(first, names) or first
+
+
+def _place_named(text: str, names: frozenset[str]) -> str:
+    """The longest run of `text`'s words from its type word(s) on that is one of `names`
+    ("tinh nghe an den ngay 15" → "tinh nghe an"), "" when none is."""
+    words = text.split()
     kind = 2 if words[:2] in (["thi", "xa"], ["thanh", "pho"]) else 1
     for end in range(len(words), kind, -1):
         if " ".join(words[kind:end]) in names:
             return " ".join(words[:end])
-    return first
+    return ""
 
 
 def _day_month_in_titles_year(found: layouts.Layout, file_name: str) -> date | None:
@@ -137,19 +143,8 @@ def authorities_and_title(found: layouts.Layout) -> tuple[str, str]:
     provinces ("Kỳ Tân": Nghệ An's Tân Kỳ, Hà Tĩnh's Kỳ Anh) is then the title's province's."""
     province, district = authority_context(found.authorities)
     if not province:
-        for text in found.title_provinces:
-            words = text.split()
-            named = next(
-                (
-                    " ".join(words[:end])
-                    for end in range(len(words), 1, -1)
-                    if " ".join(words[1:end]) in _province_names()
-                ),
-                "",
-            )
-            if named:
-                province = named
-                break
+        named = (_place_named(text, _province_names()) for text in found.title_provinces)
+        province = next((p for p in named if p), "")
     return province, district
 
 
