@@ -360,7 +360,9 @@ def check_missing_communes(obs: pd.DataFrame, report: ImportReport) -> None:
     if obs.empty:
         return
     reg = registry.load_registry()
-    keys = pd.Index(pd.unique(obs["unit_key"].astype(str)))
+    # The distinct keys first, then as text: a categorical's astype(str) makes a string
+    # per row (a province's file: 56.000 of them for its ~160 units).
+    keys = pd.Index([str(k) for k in pd.unique(obs["unit_key"])], dtype=object)
     known = keys[keys.isin(reg.index)]
     if known.empty:
         return
