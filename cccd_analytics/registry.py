@@ -1067,6 +1067,33 @@ def district_without_communes(province: str, district: str | None, on: date | No
     return None if idx["communes"].members("3", key) else label_of(key)
 
 
+@lru_cache(maxsize=1 << 10)  # a report's rows repeat their province
+def province_outside(province: str) -> bool:
+    """Whether `province` names a province the registry does not hold: neither one of its
+    provinces, nor one written with a slip or two, nor any other unit of it.  Every commune
+    of such a province is outside the registry, and the closest names of the registry's own
+    provinces would only mislead ("Xã Tường Ngọc" of Kon Tum is no slip of a Nghệ An name)."""
+    from rapidfuzz.distance import OSA
+
+    typed = bare(province or "")
+    if not typed:
+        return False
+    named = _unit_bare_names()
+    if typed in named["any"]:
+        return False
+    return all(OSA.distance(typed, name, score_cutoff=2) > 2 for name in named["province"])
+
+
+@lru_cache(maxsize=1)
+def _unit_bare_names() -> dict[str, set[str]]:
+    """The bare names of the registry's provinces, and of all its units."""
+    reg = load_registry()
+    return {
+        "province": {bare(n) for n in reg.loc[reg["level"] == "province", "name"]},
+        "any": {bare(n) for n in reg["name"]},
+    }
+
+
 def namesakes(province: str, commune: str, on: date | None = None) -> list[str]:
     """The communes of a province (all provinces when none is given) written `commune`
     exactly, as labels with their district ("Xã Đồng Văn (Huyện Tân Kỳ)"): what a name with

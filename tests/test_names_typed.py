@@ -878,6 +878,23 @@ def test_a_district_whose_communes_the_registry_lacks_is_said_so_not_given_other
     assert all("chưa có danh sách xã, phường của Thị xã Kỳ Anh" in m and "Gần giống" not in m for m in said)
 
 
+def test_a_province_the_registry_does_not_hold_gets_no_names_of_another_province():
+    # The registry shipped holds Nghệ An's and Hà Tĩnh's units: a commune of Kon Tum was
+    # offered the closest names of Nghệ An's communes.  A province written with a slip is
+    # still the registry's, and its unknown names still get the closest ones.
+    rows = [["BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ CCCD"], ["Ngày 15/5/2023"]]
+    rows += [["STT", "Tỉnh", "Huyện", "Xã/Phường", "Lũy kế thu nhận"]]
+    rows += [[1, "Tỉnh Kon Tum", "Huyện Đắk Tô", "Xã Diễn Kim", 100]]
+    rows += [[2, "Tỉnh Nghệ Ạn", "Huyện Diễn Châu", "Xã Diễn Kim Thượng", 101]]
+    report, obs = ingest.read_observations(_xlsx(rows), "bao_cao.xlsx")
+    said = {p.row: p.message for p in report.problems if p.code == "unknown_unit"}
+    kon_tum = next(m for m in said.values() if "Kon Tum" in m)
+    assert "chưa có xã, phường của Tỉnh Kon Tum" in kon_tum and "Gần giống" not in kon_tum
+    assert any("Gần giống" in m and "Diễn Kim" in m for m in said.values() if "Kon Tum" not in m)
+    assert registry.province_outside("Tỉnh Kon Tum")
+    assert not any(map(registry.province_outside, ["Tỉnh Nghệ Ạn", "Ha Tinh", "TP Vinh", "Huyện Kỳ Anh", ""]))
+
+
 def _district_rows(pairs: list[tuple[str, str]]) -> bytes:
     """A province's report with a district column: (district as written, commune as written)."""
     rows = [["BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ CCCD"], ["Ngày 15/5/2023"]]

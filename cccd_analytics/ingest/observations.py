@@ -106,7 +106,9 @@ def resolve_and_check(
     matches = by_elimination(matches, group, day_codes)
     wanted: dict[str, list[int]] = {}
     for i, (rec, match) in enumerate(zip(firsts, matches)):
-        if not match.official:
+        if not match.official and not registry.province_outside(rec.province):
+            # (A province the registry does not hold: its names are not looked for among
+            # another province's; the warning says why.)
             wanted.setdefault(registry.hierarchy_of(rec.district, rec.date), []).append(i)
     # The closest names are computed in a thread (rapidfuzz works in C, without the GIL)
     # while the rows are checked; their warnings then go where they always came: before
@@ -258,7 +260,12 @@ def resolve_and_check(
             )
             hint = _merged_since_reform(rec) + _merged_before(rec) + hint
             empty = registry.district_without_communes(rec.province, rec.district, rec.date)
-            if empty is not None:
+            if registry.province_outside(rec.province):
+                hint = (
+                    f" Danh mục kèm theo chưa có xã, phường của {_shown_place(rec.province)}, nên các đơn vị "
+                    "của tỉnh này đều được nhận như đơn vị ngoài danh mục."
+                )
+            elif empty is not None:
                 # The registry shipped knows the district, not its communes: every name of
                 # it is outside, and names of other districts would only mislead.
                 hint = (
