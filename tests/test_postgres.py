@@ -133,14 +133,18 @@ def test_cli_users_on_postgresql(capsys, pg_url, monkeypatch):
     assert "password_hash" not in user
 
 
-def test_two_analysts_uploading_at_once_lose_nothing(pg_url, tmp_path):
+@pytest.mark.parametrize("shared", [1, 70])  # 70: new units written by COPY (sql.COPY_FROM_ROWS)
+def test_two_analysts_uploading_at_once_lose_nothing(pg_url, tmp_path, shared):
     """Both transactions are open at the same time (a barrier holds them), and both bring
-    the same new unofficial unit: both uploads and every value are kept."""
+    the same new unofficial units: both uploads and every value are kept, each unit once."""
+    new = [f"Xã Lập Mới {i}" if shared > 1 else "Xã Lập Mới" for i in range(shared)]
     files = {
-        "an.csv": HEADER + "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,100,0\n"
-        "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Lập Mới,,900,7,0\n",
-        "binh.csv": HEADER + "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,6000,300,0\n"
-        "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Lập Mới,,900,9,0\n",
+        "an.csv": HEADER
+        + "2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4000,100,0\n"
+        + "".join(f"2021-03-01,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,{name},,900,7,0\n" for name in new),
+        "binh.csv": HEADER
+        + "2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,6000,300,0\n"
+        + "".join(f"2021-03-02,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,{name},,900,9,0\n" for name in new),
     }
     store = Store.open(pg_url)
     barrier = threading.Barrier(2, timeout=20)
@@ -166,9 +170,9 @@ def test_two_analysts_uploading_at_once_lose_nothing(pg_url, tmp_path):
     assert not errors, errors
     assert {r.status for r in results.values()} == {"imported"}
     obs = store.current_observations()
-    assert len(obs.query("metric == 'collected'")) == 4
+    assert len(obs.query("metric == 'collected'")) == 2 + 2 * shared
     units = store.units()
-    assert len(units[units["name"] == "Xã Lập Mới"]) == 1
+    assert units[units["name"].isin(new)]["name"].value_counts().to_dict() == dict.fromkeys(new, 1)
     store.engine.dispose()
 
 

@@ -31,11 +31,13 @@ from cccd_analytics.store.schema import (
     uploads,
 )
 from cccd_analytics.store.sql import (
+    COPY_FROM_ROWS,
     _as_date,
     _audit_as,
     _bound,
     _bulk_insert,
     _bulk_insert_columns,
+    _copier,
     _insert_if_absent,
     _now,
     _revision,
@@ -120,10 +122,14 @@ class UploadsMixin:
                 frame, names = new.new_units, list(new.new_units.columns)
                 records = [dict(zip(names, values)) for values in zip(*(frame[c].tolist() for c in names))]
                 rows = [_unit_row(r) for r in records if r["key"] not in existing]
-                if rows:
-                    # Two analysts uploading at once may both bring the same new unit: the
-                    # second insert must not fail on the first one's row (PostgreSQL runs the
-                    # two transactions side by side; SQLite serialises them).
+                # Two analysts uploading at once may both bring the same new unit: the
+                # second insert must not fail on the first one's row (PostgreSQL runs the
+                # two transactions side by side; SQLite serialises them).
+                given = list(rows[0]) if rows else []
+                copy = _copier(conn, units, given, ["key"]) if len(rows) >= COPY_FROM_ROWS else None
+                if copy is not None:
+                    copy([tuple(row[name] for name in given) for row in rows])
+                elif rows:
                     conn.execute(_insert_if_absent(conn, units, ["key"]), rows)
             hook("units")
             _check_units(conn, new.observations["unit_key"])
