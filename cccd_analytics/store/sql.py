@@ -112,32 +112,34 @@ _COPYABLE = (sa.String, sa.Integer, sa.Date, sa.Boolean)
 
 def _copier(conn: sa.Connection, table: sa.Table, columns: list[str], if_absent: list[str] | None = None):
     """PostgreSQL: a function that writes rows (tuples in `columns` order, values already
-    bound) by COPY FROM STDIN in the caller's transaction; with `if_absent` (the key), through
-    a temporary table and one INSERT … ON CONFLICT DO NOTHING, as `_insert_if_absent` does.
-    None on another engine or for a column COPY's text format might read otherwise."""
+    bound) in the caller's transaction, by COPY FROM STDIN; with `if_absent` (the key), as
+    `_insert_if_absent` does, by one INSERT … SELECT FROM unnest(column arrays) … ON CONFLICT
+    DO NOTHING (COPY has no ON CONFLICT, and a temporary table needs a privilege a deployment
+    may withhold).  None on another engine or for a column whose bound values COPY's text
+    format might read otherwise."""
     if conn.dialect.name != "postgresql" or not all(
         isinstance(table.c[name].type, _COPYABLE) for name in columns
     ):
         return None
-    names = ", ".join(conn.dialect.identifier_preparer.quote(name) for name in columns)
-    target = conn.dialect.identifier_preparer.format_table(table)
+    quote = conn.dialect.identifier_preparer
+    names = ", ".join(quote.quote(name) for name in columns)
+    target = quote.format_table(table)
+    if if_absent:
+        arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect=conn.dialect)}[]" for name in columns)
+        keys = ", ".join(quote.quote(name) for name in if_absent)
+        statement = (
+            f"INSERT INTO {target} ({names}) SELECT * FROM unnest({arrays}) ON CONFLICT ({keys}) DO NOTHING"
+        )
 
     def copy(rows: list) -> None:
         driver = conn.connection.driver_connection
         with driver.cursor() as cursor:
-            into = target
             if if_absent:
-                into = "_cccd_copy"
-                cursor.execute(f"CREATE TEMPORARY TABLE {into} (LIKE {target}) ON COMMIT DROP")
-            with cursor.copy(f"COPY {into} ({names}) FROM STDIN") as stream:
+                cursor.execute(statement, [list(column) for column in zip(*rows)])
+                return
+            with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as stream:
                 for row in rows:
                     stream.write_row(row)
-            if if_absent:
-                keys = ", ".join(conn.dialect.identifier_preparer.quote(name) for name in if_absent)
-                cursor.execute(
-                    f"INSERT INTO {target} ({names}) SELECT {names} FROM {into} ON CONFLICT ({keys}) DO NOTHING"
-                )
-                cursor.execute(f"DROP TABLE {into}")
 
     return copy
 
