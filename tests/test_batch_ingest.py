@@ -125,9 +125,16 @@ def test_files_about_other_places_are_not_checked_twice(tmp_path, monkeypatch):
     ]
     url = f"sqlite:///{tmp_path / 'x.sqlite'}"
     again = checked_here(monkeypatch)
+    # The rows to write are made by the worker too: the writer makes none of its own.
+    from cccd_analytics.store import uploads
+
+    made_here: list[int] = []
+    real_rows = uploads.value_rows
+    monkeypatch.setattr(uploads, "value_rows", lambda frame: made_here.append(len(frame)) or real_rows(frame))
     reports = batch.import_files(Store.open(url), url, paths)
     assert [r.status for r in reports] == ["imported"] * 3
     assert again == []
+    assert made_here == []
 
 
 def test_a_failing_worker_only_means_the_files_are_checked_here(tmp_path, monkeypatch):

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import dataclasses
 import os
 from pathlib import Path
 
@@ -129,13 +130,16 @@ AHEAD = 3
 def _check_in_worker(db_url: str | None, path: str, kwargs: dict) -> tuple[ImportReport, dict]:
     """In the worker: check one file against the store, writing nothing."""
     global _WORKER_STORE
-    from cccd_analytics.store import Store
+    from cccd_analytics.store import Store, value_rows
 
     if _WORKER_STORE is None:
         _WORKER_STORE = Store.open(db_url)
         observations.PREVIEWS.set(False)  # this process only checks files for the writer
     reads = _Reads(_WORKER_STORE)
     report = pipeline.import_file(reads, path, write=False, **kwargs)
+    if report.upload is not None and report.upload.rows is None:
+        # The rows the store will write, made here while the writer writes the file before.
+        report.upload = dataclasses.replace(report.upload, rows=value_rows(report.upload.observations))
     return report, reads.noted()
 
 

@@ -44,7 +44,7 @@ from cccd_analytics.store.errors import (
 from cccd_analytics.store.reads import ReadsMixin
 from cccd_analytics.store.schema import METRICS, unit_tags, units
 from cccd_analytics.store.sql import _bulk_insert, _now, _sqlite_transactional_ddl
-from cccd_analytics.store.uploads import NewUpload, UploadsMixin
+from cccd_analytics.store.uploads import NewUpload, UploadsMixin, value_rows
 
 __all__ = [
     "DEFAULT_SQLITE",
@@ -59,6 +59,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "default_url",
+    "value_rows",
 ]
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
