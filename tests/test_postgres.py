@@ -326,3 +326,28 @@ def test_parts_their_checks_and_their_undo_on_postgresql(store, case):
     from tests import test_breakdowns
 
     getattr(test_breakdowns, case)(store)
+
+
+def test_a_batch_on_postgresql_writes_the_rows_and_copy_text_its_worker_made(pg_url, tmp_path, monkeypatch):
+    """The checking process makes each file's rows and their COPY text while the writer
+    writes the file before; the writer makes neither, and stores what one by one stores."""
+    from cccd_analytics.ingest import batch
+    from cccd_analytics.store import uploads
+    from tests.test_batch_ingest import canonical
+
+    paths = [
+        write(tmp_path / f"{i}.csv", canonical("15/3/2021", [("Huyện Kỳ Anh", commune, 10 + i)]))
+        for i, commune in enumerate(["Xã Kỳ Đồng", "Xã Kỳ Phong", "Xã Kỳ Tân"])
+    ]
+    made_here: list[str] = []
+    rows, text = uploads.value_rows, uploads.copy_text
+    monkeypatch.setattr(uploads, "value_rows", lambda *a, **k: made_here.append("rows") or rows(*a, **k))
+    monkeypatch.setattr(uploads, "copy_text", lambda r: made_here.append("text") or text(r))
+    store = Store.open(pg_url)
+    reports = batch.import_files(store, pg_url, paths)
+    assert [r.status for r in reports] == ["imported"] * 3
+    assert made_here == []
+    collected = store.current_observations().query("metric == 'collected'")
+    assert sorted(collected["value"].tolist()) == [10, 11, 12]
+    assert set(collected["upload_id"]) == {r.upload_id for r in reports}
+    store.engine.dispose()

@@ -139,7 +139,9 @@ def _check_in_worker(db_url: str | None, path: str, kwargs: dict) -> tuple[Impor
     report = pipeline.import_file(reads, path, write=False, **kwargs)
     if report.upload is not None and report.upload.rows is None:
         # The rows the store will write, made here while the writer writes the file before.
-        report.upload = dataclasses.replace(report.upload, rows=value_rows(report.upload.observations))
+        for_copy = _WORKER_STORE.engine.dialect.name == "postgresql"
+        rows = value_rows(report.upload.observations, for_copy=for_copy)
+        report.upload = dataclasses.replace(report.upload, rows=rows)
     return report, reads.noted()
 
 

@@ -9,6 +9,7 @@ upload brings the earlier values back.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from collections.abc import Iterable
@@ -300,6 +301,7 @@ class _Rows:
     given: object  # (rows, metrics) bool
     unit_code: object  # each row's unit as a code into unit_names
     unit_names: list  # the distinct units, in order
+    copy_text: object = None  # `copy_text(self)`, when made ahead (PostgreSQL)
 
     def marks(self):
         """Each row's `in_force`: the bits of the metrics it gives."""
@@ -308,10 +310,10 @@ class _Rows:
         return self.given.astype(np.int64) @ np.array([METRIC_BITS[m] for m in METRICS], np.int64)
 
 
-def value_rows(frame) -> _Rows:
+def value_rows(frame, for_copy: bool = False) -> _Rows:
     """An upload's values (unit_key, date, metric, value) as the rows of observations the
     store writes, in key order: no store needed, so a batch's checking process makes them
-    ahead of the write."""
+    ahead of the write; `for_copy`: with their COPY text too (PostgreSQL)."""
     import numpy as np
     import pandas as pd
 
@@ -341,7 +343,7 @@ def value_rows(frame) -> _Rows:
     values[row, column[order]] = frame["value"].to_numpy(dtype=np.int64)[order]
     given[row, column[order]] = True
     unit, day = np.divmod(pairs, len(days))
-    return _Rows(
+    rows = _Rows(
         unit=np.asarray(unit_names, dtype=object)[unit],
         day=day,
         days=pd.Series(days, dtype=object),
@@ -350,6 +352,7 @@ def value_rows(frame) -> _Rows:
         unit_code=unit,
         unit_names=[str(name) for name in unit_names],
     )
+    return dataclasses.replace(rows, copy_text=copy_text(rows)) if for_copy else rows
 
 
 # The rows of observations of the units upload :upload_id gave values for (one seek per unit
@@ -448,34 +451,52 @@ def _insert_observations(conn: sa.Connection, upload_id: int, rows: _Rows, hook)
         hook("observations")
 
 
-def _copy_observations(conn: sa.Connection, upload_id: int, rows: _Rows, hook) -> None:
-    """PostgreSQL: COPY … FROM STDIN in the upload's transaction, the rows written as CSV
-    by pyarrow (no Python object per row), 200,000 at a time."""
-    import numpy as np
+# A piece of COPY text: 200,000 rows (a national load's files are far smaller: one piece).
+_COPY_PIECE = 200_000
+
+
+def copy_text(rows: _Rows) -> list[tuple[bytes, int]]:
+    """PostgreSQL: the rows as COPY's CSV lines without the upload's id, in pieces of
+    (text, rows), written by pyarrow (no Python object per row).  The id, the last column of
+    the COPY, is added to each line when it is known (`_copy_observations`), so the text can
+    be made ahead of the write, where the upload's row is not yet inserted."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    count = len(rows.unit)
     table = pa.table(
         {
             "unit_key": pa.array(rows.unit, pa.string()),
             "date": pa.array(rows.days, pa.date32()).take(pa.array(rows.day)),
-            "upload_id": pa.array(np.full(count, upload_id, np.int64)),
             **{m: pa.array(rows.values[:, i], mask=~rows.given[:, i]) for i, m in enumerate(METRICS)},
             "in_force": pa.array(rows.marks()),
         }
     )
     options = pcsv.WriteOptions(include_header=False)
+    pieces = []
+    for start in range(0, len(table), _COPY_PIECE):
+        sink = pa.BufferOutputStream()
+        piece = table.slice(start, _COPY_PIECE)
+        pcsv.write_csv(piece, sink, options)
+        pieces.append((sink.getvalue().to_pybytes(), len(piece)))
+    return pieces
+
+
+def _copy_observations(conn: sa.Connection, upload_id: int, rows: _Rows, hook) -> None:
+    """PostgreSQL: COPY … FROM STDIN in the upload's transaction, from `copy_text` (made
+    ahead, or here), each line ending with the upload's id."""
+    pieces = rows.copy_text if rows.copy_text is not None else copy_text(rows)
+    end = b",%d\n" % int(upload_id)
     driver = conn.connection.driver_connection
     with driver.cursor() as cursor:
         with cursor.copy(
-            f"COPY observations (unit_key, date, upload_id, {', '.join(METRICS)}, in_force) "
+            f"COPY observations (unit_key, date, {', '.join(METRICS)}, in_force, upload_id) "
             "FROM STDIN WITH (FORMAT csv)"
         ) as copy:
-            for start in range(0, len(table), 200_000):
-                sink = pa.BufferOutputStream()
-                pcsv.write_csv(table.slice(start, 200_000), sink, options)
-                copy.write(sink.getvalue().to_pybytes())
+            for text, count in pieces:
+                if text.count(b"\n") != count:
+                    # A line break inside a value (no unit key has one): never a line cut.
+                    raise StoreError("Lỗi nội bộ: mã đơn vị có ký tự xuống dòng; không ghi gì.")
+                copy.write(text.replace(b"\n", end))
                 hook("observations")
 
 
