@@ -1,0 +1,99 @@
+"""Report shapes found by the seventeenth outside probe: a district's heading written with its
+bare name ("QUỲ HỢP", lettered "A", "B" or in capitals with no STT) read as the district's
+own town."""
+
+from __future__ import annotations
+
+import pytest
+
+from cccd_analytics import registry
+from tests.test_report_shapes_round7 import imported, values
+
+# -- a district's heading named without its type ---------------------------------------------
+
+QUY_HOP = [("Xã Yên Hợp", 5200, 12, 3100), ("Xã Châu Tiến", 4100, 7, 2800), ("Xã Đồng Hợp", 3900, 3, 2950)]
+YEN_THANH = [("Xã Mã Thành", 6100, 20, 4400), ("Xã Tiến Thành", 5300, 9, 3700)]
+DIEN_CHAU = [("Thị trấn Diễn Châu", 7400, 15, 5100), ("Xã Diễn Lâm", 6800, 11, 4020)]
+
+
+def _sums(communes) -> list[int]:
+    return [sum(c[i] for c in communes) for i in (1, 2, 3)]
+
+
+def _numbered(communes) -> list[list]:
+    return [[i, name, *figures] for i, (name, *figures) in enumerate(communes, 1)]
+
+
+def _province(blocks, *, closing: bool = False) -> dict[str, list[list]]:
+    """A provincial report of districts (marker, heading, communes); each heading holds its
+    district's sums, over its communes or (`closing`) under them."""
+    rows = [
+        ["CÔNG AN TỈNH NGHỆ AN"],
+        ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"],
+        ["Số liệu tính đến 17h00 ngày 16/6/2023"],
+        ["STT", "Đơn vị", "Số CD đủ ĐK", "Trong ngày", "Lũy kế"],
+    ]
+    every = []
+    for marker, heading, communes in blocks:
+        heading_row = [marker, heading, *_sums(communes)]
+        rows += [*_numbered(communes), heading_row] if closing else [heading_row, *_numbered(communes)]
+        every += communes
+    rows.append([None, "TỔNG CỘNG", *_sums(every)])
+    return {"TH": rows}
+
+
+def _key(district: str, commune: str) -> str:
+    return registry.resolve("Tỉnh Nghệ An", district, commune).key
+
+
+TOWN = {"Huyện Quỳ Hợp": "Thị trấn Quỳ Hợp", "Huyện Yên Thành": "Thị trấn Yên Thành"}
+
+
+@pytest.mark.parametrize(
+    "markers,closing",
+    [
+        (("A", "B"), False),  # lettered groups, the sums over the communes
+        (("A.", "B."), True),  # lettered, the sums closing each block
+        ((None, None), False),  # capitals with the STT left blank
+        ((None, None), True),
+    ],
+)
+def test_a_district_heading_without_its_type_is_no_town_of_its_name(markers, closing):
+    # "QUỲ HỢP" with the district's sums was read as Thị trấn Quỳ Hợp: the district's
+    # running total (11.650) was stored as the town's, and the grand total said to be half
+    # the sum of the "communes" — or, lettered "A", refused as two figures of one town.
+    blocks = [(markers[0], "QUỲ HỢP", QUY_HOP), (markers[1], "YÊN THÀNH", YEN_THANH)]
+    report = imported(_province(blocks, closing=closing))
+    collected = values(report, metric="collected")
+    for district, communes in (("Huyện Quỳ Hợp", QUY_HOP), ("Huyện Yên Thành", YEN_THANH)):
+        assert (_key(district, TOWN[district]), "collected") not in collected
+        for name, _eligible, _day, total in communes:
+            assert collected[(_key(district, name), "collected")] == total
+    assert len(collected) == len(QUY_HOP) + len(YEN_THANH)
+    assert not [p for p in report.problems if p.code == "subtotal_mismatch"]
+    sums = {t["label"]: t for t in report.totals if t["checked"]}
+    assert sums["QUỲ HỢP"]["kind"] == "subtotal" and sums["QUỲ HỢP"]["communes"] == len(QUY_HOP)
+    assert sums["TỔNG CỘNG"]["communes"] == len(QUY_HOP) + len(YEN_THANH) and sums["TỔNG CỘNG"]["matches"]
+
+
+def test_a_lettered_heading_over_a_district_whose_town_reports_too():
+    # Thị trấn Diễn Châu's own row under "A | DIỄN CHÂU": the heading was the town a second
+    # time, refused as «DIỄN CHÂU» có hai giá trị khác nhau.
+    report = imported(_province([("A", "DIỄN CHÂU", DIEN_CHAU), ("B", "Yên Thành", YEN_THANH)]))
+    collected = values(report, metric="collected")
+    assert collected[(_key("Huyện Diễn Châu", "Thị trấn Diễn Châu"), "collected")] == 5100
+    assert len(collected) == len(DIEN_CHAU) + len(YEN_THANH)
+    assert all(t["matches"] for t in report.totals if t["checked"])
+
+
+def test_the_town_numbered_like_a_commune_in_capitals_stays_the_town():
+    # The same capitals on a numbered row are the town itself, as before.
+    rows = [
+        ["CÔNG AN HUYỆN QUỲ HỢP"],
+        ["Số liệu tính đến 17h00 ngày 16/6/2023"],
+        ["STT", "Đơn vị", "Số CD đủ ĐK", "Trong ngày", "Lũy kế"],
+        [1, "QUỲ HỢP", 6000, 10, 4321],
+        [2, "YÊN HỢP", 5200, 12, 3100],
+    ]
+    collected = values(imported({"BC": rows}), metric="collected")
+    assert collected[(_key("Huyện Quỳ Hợp", "Thị trấn Quỳ Hợp"), "collected")] == 4321
