@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from cccd_analytics import registry
-from tests.test_report_shapes_round7 import imported, values
+from cccd_analytics import ingest, registry
+from tests.test_report_shapes_round7 import imported, values, workbook_bytes
 
 # -- a district's heading named without its type ---------------------------------------------
 
@@ -97,3 +97,43 @@ def test_the_town_numbered_like_a_commune_in_capitals_stays_the_town():
     ]
     collected = values(imported({"BC": rows}), metric="collected")
     assert collected[(_key("Huyện Quỳ Hợp", "Thị trấn Quỳ Hợp"), "collected")] == 4321
+
+
+# -- a day without its year, the year in the file name alone ---------------------------------
+
+
+def _undated_year(line: str) -> list[list]:
+    return [
+        ["CÔNG AN HUYỆN QUỲ HỢP"],
+        [line],
+        ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"],
+        [1, "Xã Yên Hợp", 5200, 3100],
+        [2, "Xã Châu Tiến", 4100, 2800],
+    ]
+
+
+@pytest.mark.parametrize(
+    "line,file_name",
+    [
+        ("BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD NGÀY 16/6", "BC CCCD nam 2023.xlsx"),
+        ("Số liệu tính đến 17h00 ngày 16/6", "tien_do_cccd_2023.xlsx"),
+    ],
+)
+def test_a_day_without_its_year_takes_the_year_the_file_name_gives_alone(line, file_name):
+    # Refused saying «tên tệp hay chiến dịch không cho biết năm», though the name said 2023
+    # (a wide sheet's and a sheet-per-day workbook's days took that year already).
+    report = imported({"BC": _undated_year(line)}, name=file_name)
+    assert str(report.report_date) == "2023-06-16" and report.date_origin == "date_line"
+    assert "năm theo tên tệp" in report.date_source and line in report.date_source
+    yen_hop = _key("Huyện Quỳ Hợp", "Xã Yên Hợp")
+    assert values(report, by="date", metric="collected") == {
+        (yen_hop, "2023-06-16"): 3100,
+        (_key("Huyện Quỳ Hợp", "Xã Châu Tiến"), "2023-06-16"): 2800,
+    }
+
+
+def test_a_day_without_its_year_in_a_file_named_with_two_years_is_still_asked_for():
+    data = workbook_bytes({"BC": _undated_year("BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD NGÀY 16/6")})
+    report = ingest.import_bytes(None, data, "BC 2022-2023.xlsx")
+    assert report.status == "refused" and report.to_dict()["needs_date"]
+    assert "ghi ngày và tháng nhưng không ghi năm" in report.message
