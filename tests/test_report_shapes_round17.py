@@ -1,9 +1,13 @@
 """Report shapes found by the seventeenth outside probe: a district's heading written with its
 bare name ("QUỲ HỢP", lettered "A", "B" or in capitals with no STT) read as the district's
-own town."""
+own town; a day without its year in a file named with the year alone; a hidden column
+headed like a visible one."""
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 import pytest
 
 from cccd_analytics import ingest, registry
@@ -137,3 +141,58 @@ def test_a_day_without_its_year_in_a_file_named_with_two_years_is_still_asked_fo
     report = ingest.import_bytes(None, data, "BC 2022-2023.xlsx")
     assert report.status == "refused" and report.to_dict()["needs_date"]
     assert "ghi ngày và tháng nhưng không ghi năm" in report.message
+
+
+# -- a hidden column headed like a visible one -----------------------------------------------
+
+KY_ANH_TOP = [
+    ["CÔNG AN HUYỆN KỲ ANH"],
+    ["BÁO CÁO THU NHẬN HỒ SƠ CCCD"],
+    ["Số liệu tính đến 17h00 ngày 16/3/2021"],
+]
+KY_TAN = registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân").key
+KY_THO = registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Thọ").key
+
+
+def _with_hidden_columns(rows: list[list], letters: list[str]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "BC"
+    for row in rows:
+        sheet.append(row)
+    for letter in letters:
+        sheet.column_dimensions[letter].hidden = True
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_yesterdays_column_kept_hidden_beside_todays_is_not_read_as_today():
+    # Column D, hidden, is the day before's running total under the same header as E: the
+    # first of the tie was taken, and yesterday's figures stored as today's without a word.
+    rows = [
+        *KY_ANH_TOP,
+        ["STT", "Xã, thị trấn", "Số CD đủ ĐK", "Lũy kế thu nhận", "Lũy kế thu nhận", "Tỷ lệ %"],
+        [1, "Xã Kỳ Tân", 4000, 1180, 1200, 30.0],
+        [2, "Xã Kỳ Thọ", 5000, 2470, 2500, 50.0],
+    ]
+    report = ingest.import_bytes(None, _with_hidden_columns(rows, ["D"]), "bao_cao.xlsx")
+    assert report.status == "checked", report.message
+    assert values(report, metric="collected") == {(KY_TAN, "collected"): 1200, (KY_THO, "collected"): 2500}
+    said = [p for p in report.problems if p.code == "hidden_column"]
+    assert len(said) == 1 and said[0].column == "D" and said[0].severity == "warning"
+    assert "cột D «Lũy kế thu nhận» bị ẩn; đã đọc cột E" in said[0].message
+
+
+def test_a_hidden_column_that_alone_names_its_figure_is_read_as_before():
+    rows = [
+        *KY_ANH_TOP,
+        ["STT", "Xã, thị trấn", "Số CD đủ ĐK", "Lũy kế thu nhận", "Tỷ lệ %"],
+        [1, "Xã Kỳ Tân", 4000, 1200, 30.0],
+        [2, "Xã Kỳ Thọ", 5000, 2500, 50.0],
+    ]
+    report = ingest.import_bytes(None, _with_hidden_columns(rows, ["C", "D"]), "bao_cao.xlsx")
+    assert report.status == "checked", report.message
+    assert values(report, metric="collected") == {(KY_TAN, "collected"): 1200, (KY_THO, "collected"): 2500}
+    assert values(report, metric="eligible") == {(KY_TAN, "eligible"): 4000, (KY_THO, "eligible"): 5000}
+    assert not [p for p in report.problems if p.code == "hidden_column"]
