@@ -195,6 +195,13 @@ _RULES = (
         "which: the running totals are stored as sent, and the day's figure is pointed at",
     ),
     Rule(
+        "hidden_column",
+        "warning",
+        "Cột ẩn cùng tên với cột đang hiện",
+        why="a unit keeps yesterday's column hidden beside today's, headed alike: the visible one "
+        "is read, and the report says which was left, in case the hidden one was meant",
+    ),
+    Rule(
         "blank_day_unchanged",
         "info",
         "Ô trong ngày để trống, lũy kế không đổi",

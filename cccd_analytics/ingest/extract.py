@@ -108,6 +108,7 @@ def extract(
     prepared = []
     for sheet in book.sheets:
         found = repair_sheet(sheet, report) if book.format != "csv" else locate(sheet.rows)
+        found = _visible_over_hidden(sheet, found, report)
         header_rows = (
             found.header_rows if found else (layouts.candidate_header(sheet.rows) if sheet.rows else None)
         )
@@ -709,6 +710,45 @@ def _describe(report: ImportReport, sheet: Sheet, found: layouts.Layout) -> None
     report.first_data_row = found.first_data_row + 1
     report.title = found.title
     report.authorities = list(found.authorities)
+
+
+def _visible_over_hidden(sheet: Sheet, found: layouts.Layout | None, report: ImportReport):
+    """The layout of a sheet whose figure was taken from a hidden column that a visible
+    column names the same: the visible one.  A unit keeps yesterday's "Lũy kế thu nhận" out
+    of sight beside today's, both headed alike; the first of a tie was taken, so yesterday's
+    figures were stored as today's without a word.  What the sheet shows is what the unit
+    reports.  Only a tie moves: a hidden column that alone names its figure is read as
+    before, and the report says which column was left for which."""
+    hidden = sheet.hidden_columns
+    if found is None or not hidden or found.kind != "report":
+        return found
+    if not any(c.index in hidden for f, c in found.columns.items() if f in layouts.VALUE_FIELDS):
+        return found
+    shown = [list(row) for row in sheet.rows]
+    for r in found.header_rows:
+        for c in hidden:
+            if c < len(shown[r]):
+                shown[r][c] = None
+    again = layouts.locate(shown, "")
+    if again is None or again.header_rows != found.header_rows or set(again.columns) != set(found.columns):
+        return found
+    for field_name, column in list(found.columns.items()):
+        instead = again.columns[field_name]
+        if field_name in layouts.VALUE_FIELDS and column.index in hidden and instead.index not in hidden:
+            found.columns[field_name] = dataclasses.replace(
+                column, index=instead.index, header=instead.header
+            )
+            report.problems.append(
+                Problem.of(
+                    "hidden_column",
+                    f"cột {column.letter} «{column.header}» bị ẩn; đã đọc cột {instead.letter} «{instead.header}» "
+                    "đang hiện, cùng tên — kiểm tra lại nếu cột ẩn mới là số liệu đúng.",
+                    sheet=sheet.name,
+                    row=found.header_rows[-1] + 1,
+                    column=column.letter,
+                )
+            )
+    return found
 
 
 def _campaign_windows(store) -> list[tuple[date, date]]:

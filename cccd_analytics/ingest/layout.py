@@ -1014,9 +1014,33 @@ def classify(row: list, layout: Layout) -> RowKind:
         _sum_like_commune(name)
     ):
         return RowKind("total", label=name)
-    if _is_district_label(name, stt):
+    if _is_district_label(name, stt) or _bare_district_heading(name, stt, "row_number" in cols):
         return RowKind("subtotal", district=district_from_label(name), label=name)
     return RowKind("commune")
+
+
+# A group's letter in the STT column: "A", "B", "C." — provincial reports letter their
+# districts as often as they number them with Roman numerals.
+_GROUP_LETTER = re.compile(r"^[A-Z]\s*[.)]?$")
+
+
+def _bare_district_heading(name: str, stt: str, numbered: bool) -> bool:
+    """Whether a row with figures is a district's heading named without its type: "DIỄN
+    CHÂU", "QUỲ HỢP" over (or under) their communes.  Each district of Nghệ An and Hà Tĩnh
+    has a town of its name (Thị trấn Diễn Châu, Thị trấn Quỳ Hợp), so such a row was read as
+    that town, and the district's sums were stored as the town's figures (or refused as
+    conflicting with the town's own row).  It is the district's when its STT is a group's
+    letter ("A", "B"), or when it is written in capitals with its STT left blank in a table
+    whose communes are numbered; the town itself is numbered like any commune, or written
+    with its type ("Thị trấn Quỳ Hợp", "TT Quỳ Hợp")."""
+    if not name or registry.expand(name).startswith(_COMMUNE_TYPES):
+        return False
+    if registry.bare(name) not in registry.level_names("district")[0]:
+        return False
+    if stt:
+        return bool(_GROUP_LETTER.match(stt))
+    letters = [ch for ch in name if ch.isalpha()]
+    return numbered and len(letters) > 3 and all(ch.isupper() for ch in letters)
 
 
 def _unreadable_figure(value) -> bool:

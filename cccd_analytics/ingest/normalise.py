@@ -457,8 +457,15 @@ def find_day_month(line: str) -> tuple[int, int] | None:
 def mentions_day_month(line: str) -> bool:
     """A line that gives a day and month without a year anywhere ("BÁO CÁO … NGÀY 16/3"):
     not a date, but what a message asking for the year can point at."""
+    return day_month_mentioned(line) is not None
+
+
+def day_month_mentioned(line: str) -> tuple[int, int] | None:
+    """Day and month of such a line: "BÁO CÁO … NGÀY 16/3" → (16, 3)."""
     found = _DAY_MONTH.search(unicodedata.normalize("NFC", line or ""))
-    return bool(found and 1 <= int(found.group(2)) <= 12 and 1 <= int(found.group(1)) <= 31)
+    if found and 1 <= int(found.group(2)) <= 12 and 1 <= int(found.group(1)) <= 31:
+        return int(found.group(1)), int(found.group(2))
+    return None
 
 
 def with_year(day_month: tuple[int, int], near: date) -> date | None:

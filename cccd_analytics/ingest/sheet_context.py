@@ -73,7 +73,37 @@ def date_for_sheet(
         return found.sheet_date, "sheet_name", f"tên trang «{sheet_name}»"
     if from_name is not None:
         return from_name, "file_name", f"tên tệp «{file_name}»"
+    dated = _day_month_line_in_file_names_year(found, file_name)
+    if dated is not None:
+        row, line = found.day_month_line
+        return (
+            dated,
+            "date_line",
+            f"dòng ngày số liệu, dòng {row + 1}: «{line}», năm theo tên tệp «{file_name}»",
+        )
     return None, None, ""
+
+
+def _day_month_line_in_file_names_year(found: layouts.Layout, file_name: str) -> date | None:
+    """A title or date line without its year ("BÁO CÁO … NGÀY 16/6") in a file named with
+    the year alone ("BC CCCD năm 2023.xlsx", "tien_do_2023.xlsx"): that day of the file
+    name's one year, as a wide sheet's and a sheet-per-day workbook's days take it.  Such a
+    report was refused saying the file name gave no year."""
+    year = normalise.year_from_file_name(file_name)
+    if found.day_month_line is None or year is None:
+        return None
+    line = found.day_month_line[1]
+    # A date line's day ("tính đến 17h ngày 16/6"), or the title's ("BÁO CÁO … NGÀY 16/6");
+    # not a day some other line mentions (the plan a letter cites, "Kế hoạch … ngày 1/6").
+    day_month = normalise.find_day_month(line) or (
+        normalise.day_month_mentioned(line) if line == (found.title or "").strip() else None
+    )
+    if not day_month:
+        return None
+    try:
+        return date(year, day_month[1], day_month[0])
+    except ValueError:  # 29/2 of a year without one, a day the month lacks
+        return None
 
 
 def authority_context(authorities: tuple[str, ...]) -> tuple[str, str]:

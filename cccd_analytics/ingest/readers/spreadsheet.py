@@ -97,6 +97,8 @@ _ERROR = re.compile(
     rb'<c r="([A-Z]+\d+)"[^>]*\bt="e"[^>]*>(?:\s*<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>'
 )
 _ELEMENT = re.compile(rb"<(sheet|Relationship)\b([^>]*)/?>")
+# A column the sheet hides: <col min="4" max="4" hidden="1" …/> (min and max from 1).
+_HIDDEN_COLUMN = re.compile(rb"<col\b(?=[^>]*\bhidden=\"(?:1|true)\")[^>]*>")
 _ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
 
 
@@ -113,12 +115,15 @@ def uncomputed_formulas(data: bytes) -> dict[str, list[tuple[int, int]]]:
     return _formula_cells(data)[0]
 
 
-def _formula_cells(data: bytes) -> tuple[dict[str, list[tuple[int, int]]], dict[str, dict]]:
+def _formula_cells(
+    data: bytes,
+) -> tuple[dict[str, list[tuple[int, int]]], dict[str, dict], dict[str, frozenset]]:
     """In an xlsx, per sheet: the cells of formulas saved without their values
-    (`uncomputed_formulas`), and the cells holding an error ((row, column) → "#REF!"), which
-    calamine reads as blank as well."""
+    (`uncomputed_formulas`), the cells holding an error ((row, column) → "#REF!"), which
+    calamine reads as blank as well, and the columns (from 0) the sheet hides."""
     out: dict[str, list[tuple[int, int]]] = {}
     errors: dict[str, dict] = {}
+    hidden: dict[str, frozenset] = {}
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         targets = {
@@ -131,6 +136,16 @@ def _formula_cells(data: bytes) -> tuple[dict[str, list[tuple[int, int]]], dict[
                 continue
             xml = archive.read("xl/" + target)
             name = html.unescape(sheet.get(b"name", b"").decode("utf-8"))
+            if b"hidden=" in xml:
+                spans = [dict(_ATTRIBUTE.findall(col)) for col in _HIDDEN_COLUMN.findall(xml)]
+                columns = {
+                    c
+                    for span in spans
+                    if span.get(b"min", b"").isdigit() and span.get(b"max", b"").isdigit()
+                    for c in range(int(span[b"min"]) - 1, min(int(span[b"max"]), 16384))
+                }
+                if columns:
+                    hidden[name] = frozenset(columns)
             if b't="e"' in xml:
                 found = {_cell_index(ref.decode()): value.decode() for ref, value in _ERROR.findall(xml)}
                 if found:
@@ -141,8 +156,8 @@ def _formula_cells(data: bytes) -> tuple[dict[str, list[tuple[int, int]]], dict[
             if cells:
                 out[name] = cells
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, UnicodeDecodeError):
-        return {}, {}
-    return out, errors
+        return {}, {}, {}
+    return out, errors, hidden
 
 
 def _cell_index(ref: str) -> tuple[int, int]:
@@ -157,7 +172,7 @@ def _cell_index(ref: str) -> tuple[int, int]:
 def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-    uncomputed, errors = _formula_cells(data) if data.startswith(b"PK") else ({}, {})
+    uncomputed, errors, hidden_columns = _formula_cells(data) if data.startswith(b"PK") else ({}, {}, {})
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:  # calamine raises several exception types for bad files
@@ -193,6 +208,7 @@ def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]
             sheets[-1].hidden = name in hidden
             sheets[-1].uncomputed = frozenset(uncomputed.get(name, ()))
             sheets[-1].errors = errors.get(name, {})
+            sheets[-1].hidden_columns = hidden_columns.get(name, frozenset())
         except ReadError:
             raise
         except BaseException as exc:

@@ -151,6 +151,8 @@ class Sheet:
     # Merged cells of a spreadsheet read whole: ((first row, first column), (last row, last
     # column)), from 0.  A figure merged over several rows is in the first only.
     merged: list = field(default_factory=list, repr=False)
+    # Columns (from 0) an xlsx sheet hides: an old copy of a column kept out of sight.
+    hidden_columns: frozenset = frozenset()
 
     def iter_rows(self) -> Iterator[list]:
         """Every row of the sheet, from the first, without keeping them."""
