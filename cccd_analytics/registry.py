@@ -674,6 +674,10 @@ def resolve(
             return found
         if lookup("=", bare_exact(reading)):
             break  # the name is exact but repeats within the parents: the suggestions say so
+    if parents and hierarchy == "3" and not district_slip and (on is None or on < REFORM_DATE):
+        renamed = _named_as_in_2025(idx, reg, lookup, parents, commune)
+        if renamed is not None:
+            return renamed
     if parents and hierarchy == "3" and has_district and not district_slip:
         moved = _in_another_district(idx, reg, parents, pkey, commune, district)
         if moved is not None:
@@ -769,6 +773,65 @@ def _in_another_district(idx, reg, districts: list[str], pkey: str | None, commu
                 ),
             )
     return None
+
+
+@lru_cache(maxsize=1)
+def renamed_whole() -> dict[str, str]:
+    """The 2025 communes that are one older commune whole, under a new name or the same, by
+    their key: the key of that older commune ("2025:16906" Xã Lượng Minh → "16906" Xã Lưỡng
+    Minh).  Both lists must say so: the mapping maps that commune to it alone and nothing
+    else to it, and the 2025 file counts one former unit.  The mapping lists only the
+    registry's own communes, so for Hà Tĩnh (whose Huyện Kỳ Anh alone it holds) the 2025
+    file decides: its Xã Kỳ Hoa is Kỳ Tân and Thị xã Kỳ Anh's Kỳ Hoa, which the mapping
+    does not know."""
+    from cccd_analytics.geo import MAPPING_FILES
+
+    olds: dict[str, set[str]] = {}
+    news: dict[str, set[str]] = {}
+    for name in MAPPING_FILES:
+        frame = _read(name)
+        for old, new in zip(frame["commune_code_old"], frame["new_code_2025_07"]):
+            olds.setdefault(new, set()).add(old)
+            news.setdefault(old, set()).add(new)
+    former: dict[str, int] = {}
+    for name in _COMMUNE_2025_FILES:
+        frame = _read(name)
+        counts = (
+            frame["n_units_2023"]
+            if "n_units_2023" in frame
+            else frame["former_units_bando"].map(lambda text: len([p for p in text.split(",") if p.strip()]))
+        )
+        for code, count in zip(frame["commune_code"], counts):
+            former[code] = int(count or 0)
+    return {
+        key_2025(new): next(iter(old))
+        for new, old in olds.items()
+        if len(old) == 1 and news[next(iter(old))] == {new} and former.get(new) == 1
+    }
+
+
+def _named_as_in_2025(idx, reg, lookup, parents: list[str], commune: str) -> Match | None:
+    """A commune of the parents written with the name its unit took on 1/7/2025, in a report
+    dated before: "Xã Lượng Minh" under Huyện Tương Dương is Xã Lưỡng Minh, which became
+    Xã Lượng Minh whole.  People who have learnt the new name type it in the old reports;
+    the name is, as typed, a registry unit (the 2025 one), so no other step reads it, and
+    the commune showed as not reported.  Only a 2025 commune that is one older commune
+    whole (`renamed_whole`): one formed from several ("Xã Vân Tụ") is none of them, and
+    stays apart as before.  Read with a correction that says so."""
+    whole = renamed_whole()
+    provinces = dict.fromkeys(
+        p if reg.at[p, "level"] == "province" else str(reg.at[p, "province_key"]) for p in parents
+    )
+    hits: set[str] = set()
+    for province in provinces:
+        for form in (("=", bare_exact(commune)), ("~", spelled(commune))):
+            hits |= {whole[k] for k in idx["communes"].get(("2", province, *form), []) if k in whole}
+    if hits:  # the parents' communes only for a name that is such a 2025 commune: a few
+        hits &= set(lookup("*"))
+    if len(hits) != 1:
+        return None
+    (key,) = hits
+    return Match(key, True, registry_name=str(reg.at[key, "name"]), corrections=("tên sau sắp xếp 1/7/2025",))
 
 
 def _unit_type(name: str) -> str | None:
