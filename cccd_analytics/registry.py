@@ -989,6 +989,8 @@ def _near_match(lookup, reg, commune: str) -> Match | None:
     if len(hits) != 1:
         return None
     hit = hits[0]
+    if names_an_unheld_unit(commune, str(reg.at[hit, "province_key"])):
+        return None
     official = bare(reg.at[hit, "name"])
     reason = (
         "sai dấu"
@@ -1024,6 +1026,48 @@ def names_a_commune(commune: str) -> bool:
     district written under the wrong one, not a slip for Tây Sơn; "Cong Thanh" in a name
     column is Xã Công Thành, not a "Cộng" row."""
     exact, plain = _every_commune_spelling()
+    return spelled(commune) in exact or any(
+        _fits_plain(commune, name) for name in plain.get(spelled_plain(commune), ())
+    )
+
+
+@lru_cache(maxsize=1)
+def _unheld_spellings() -> dict[str, tuple[frozenset[str], dict[str, list[str]]]]:
+    """Per province whose districts the registry holds only in part (Hà Tĩnh: Huyện Kỳ Anh
+    alone), the names of its real communes the registry does not hold: their spelling keys,
+    and their names by their spelling without marks.  From the 2025 lists' former units
+    ("Phường Kỳ Liên", "Phường Kỳ Long" of Thị xã Kỳ Anh), less the registry's own names.
+    A province held whole (Nghệ An) has none: its 2025 list's names outside the registry are
+    communes merged before 2023 or other spellings of the registry's own ("Xã Cắm Muộn" for
+    Căm Muộn), which a slip must still reach."""
+    reg = load_registry()
+    districts = reg[reg.level == "district"]
+    held = set(reg.loc[(reg.level == "commune") & (reg.hierarchy == "3"), "district_key"])
+    partly = {str(p) for p, d in zip(districts.province_key, districts.index) if d not in held}
+    out: dict[str, tuple[frozenset[str], dict[str, list[str]]]] = {}
+    for name in _COMMUNE_2025_FILES:
+        frame = _read(name)
+        for province, former in zip(frame["province_code"], frame["former_units_bando"]):
+            if province not in partly:
+                continue
+            exact, plain = out.setdefault(province, (set(), {}))
+            for unit in (tidy(p) for p in former.split(",")):
+                if unit and not names_a_commune(unit):
+                    exact.add(spelled(unit))
+                    plain.setdefault(spelled_plain(unit), []).append(unit)
+    return {p: (frozenset(exact), plain) for p, (exact, plain) in out.items()}
+
+
+def names_an_unheld_unit(commune: str, province_key: str) -> bool:
+    """Whether a name is, as typed (or with marks left out), a real commune of the province
+    that the registry does not hold: "Xã Kỳ Liên" written under Huyện Kỳ Anh is Thị xã Kỳ
+    Anh's ward next door, not a slip for Kỳ Tiến.  Such a name is no slip of the hand
+    (`_near_match`): read as one, the town's figures were added to a commune of the
+    district.  It stays apart, with its closest names, for the analyst."""
+    found = _unheld_spellings().get(province_key)
+    if not found:
+        return False
+    exact, plain = found
     return spelled(commune) in exact or any(
         _fits_plain(commune, name) for name in plain.get(spelled_plain(commune), ())
     )

@@ -90,3 +90,30 @@ def test_a_2025_name_after_the_reform_is_left_as_before():
     # not read back to the old commune here.
     match = registry.resolve("Tỉnh Nghệ An", "", "Xã Lượng Minh", on=date(2025, 8, 1))
     assert match.official and match.key == registry.key_2025("16906")
+
+
+# --- A real commune the registry does not hold is no slip ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "not_this"),
+    [("Xã Kỳ Liên", "Xã Kỳ Tiến"), ("Xã Kỳ Long", "Xã Kỳ Đồng"), ("Xã Kỳ Phương", "Xã Kỳ Phong")],
+)
+@pytest.mark.parametrize("district", ["Huyện Kỳ Anh", "Kỳ Anh"])
+def test_a_commune_of_thi_xa_ky_anh_is_not_read_as_a_slip_for_one_of_huyen_ky_anh(typed, not_this, district):
+    # Kỳ Liên, Kỳ Long, Kỳ Phương are wards of Thị xã Kỳ Anh, next door, whose communes the
+    # registry does not hold; each is one letter from a commune of Huyện Kỳ Anh, and its
+    # figures landed on it ("gõ nhầm một chữ cái"), adding the town's figures to the
+    # district's.  A name that is a real unit of the province is no slip.
+    report, placed = _placed(district, [typed, "Xã Kỳ Tân"], "Tỉnh Hà Tĩnh")
+    assert placed[typed] != _key("Huyện Kỳ Anh", not_this)
+    assert placed[typed] not in registry.load_registry().index
+    assert typed in report.unofficial_units
+
+
+def test_a_slip_in_huyen_ky_anh_is_still_read():
+    report, placed = _placed("Huyện Kỳ Anh", ["Xã Kỳ Phogn", "Xã Kỳ Đồngg"], "Tỉnh Hà Tĩnh")
+    assert placed == {
+        "Xã Kỳ Phogn": _key("Huyện Kỳ Anh", "Xã Kỳ Phong"),
+        "Xã Kỳ Đồngg": _key("Huyện Kỳ Anh", "Xã Kỳ Đồng"),
+    }
