@@ -322,10 +322,11 @@ _PREFIXES = (
 )
 
 # What people add around a name in a report's name column, none of it the name: a list
-# marker before it ("1. Xã Kỳ Trung", "- Xã Kỳ Tân", "a) …"), a note after it in brackets
+# marker before it ("1. Xã Kỳ Trung", "1/ Xã Kỳ Trung", "- Xã Kỳ Tân", "a) …"), a note after it in brackets
 # or after a dash ("Xã Kỳ Tân (cũ)", "Kỳ Tân [sáp nhập]", "Kỳ Tân - mới"), a footnote mark
 # or full stop ("Kỳ Tân*", "Kỳ Tân."), a colon after the type ("Xã: Kỳ Tân").
-_LIST_MARKER = re.compile(r"^(?:\d{1,3}\s*[.)]|[a-zđ]\)|[-–—•·+*]+)\s+(?=\S)")
+# "1/ Xã Kỳ Tân" too: many Vietnamese documents number their lines with a slash.
+_LIST_MARKER = re.compile(r"^(?:\d{1,3}\s*[.)/]|[a-zđ]\)|[-–—•·+*]+)\s+(?=\S)")
 _TRAILING_NOTE = re.compile(r"(?<=\S)\s*(?:[(\[][^()\[\]]*[)\]]|\s[-–—]\s.*)\s*$")
 _TRAILING_MARKS = re.compile(r"(?<=\S)[\s*.,;:!?]+$")
 # Police reports name a unit by its police ("Công an xã Kỳ Tân", "CA phường Hưng Bình",

@@ -117,3 +117,17 @@ def test_a_slip_in_huyen_ky_anh_is_still_read():
         "Xã Kỳ Phogn": _key("Huyện Kỳ Anh", "Xã Kỳ Phong"),
         "Xã Kỳ Đồngg": _key("Huyện Kỳ Anh", "Xã Kỳ Đồng"),
     }
+
+
+# --- What people put around a name --------------------------------------------------------
+
+
+def test_a_list_marker_written_with_a_slash_is_no_part_of_the_name():
+    # "1/ Xã …", "2/ …": how many Vietnamese documents number their lines.
+    typed = ["1/ Diễn Hoàng", "2/ Xã Diễn Hùng", "10/ Diễn Mỹ"]
+    report, placed = _placed("H. Diễn Châu", typed)
+    assert placed == {
+        "1/ Diễn Hoàng": _key("Huyện Diễn Châu", "Xã Diễn Hoàng"),
+        "2/ Xã Diễn Hùng": _key("Huyện Diễn Châu", "Xã Diễn Hùng"),
+        "10/ Diễn Mỹ": _key("Huyện Diễn Châu", "Xã Diễn Mỹ"),
+    }
