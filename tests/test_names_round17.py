@@ -131,3 +131,23 @@ def test_a_list_marker_written_with_a_slash_is_no_part_of_the_name():
         "2/ Xã Diễn Hùng": _key("Huyện Diễn Châu", "Xã Diễn Hùng"),
         "10/ Diễn Mỹ": _key("Huyện Diễn Châu", "Xã Diễn Mỹ"),
     }
+    assert not report.unofficial_units
+
+
+@pytest.mark.parametrize(
+    "typed", ["Xã Diễn Hoàng, Diễn Châu", "Diễn Hoàng - Diễn Châu", "Diễn Hoàng, H. Diễn Châu"]
+)
+@pytest.mark.parametrize("district", ["H. Diễn Châu", "Huyện Diễn Châu", "Diễn Châu"])
+def test_a_commune_cell_naming_the_rows_own_district_however_typed_is_read(typed, district):
+    # The district in the cell and in the district column are one district typed two ways
+    # ("Diễn Châu" and "H. Diễn Châu"): they agree, and the cell is read as an address.
+    report, placed = _placed(district, [typed, "Xã Diễn Hùng"])
+    assert placed[typed] == _key("Huyện Diễn Châu", "Xã Diễn Hoàng")
+    assert not report.unofficial_units
+
+
+def test_a_commune_cell_naming_another_district_than_the_rows_is_not_read_by_it():
+    # The cell's district and the row's disagree: one of them is wrong, and the cell's name
+    # ("Ngọc Sơn", of Đô Lương and of Thanh Chương) is not placed by either.
+    report, placed = _placed("Huyện Đô Lương", ["Xã Ngọc Sơn, Thanh Chương", "Xã Bắc Sơn"])
+    assert placed["Xã Ngọc Sơn, Thanh Chương"] != _key("Huyện Thanh Chương", "Xã Ngọc Sơn")
