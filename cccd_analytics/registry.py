@@ -322,10 +322,11 @@ _PREFIXES = (
 )
 
 # What people add around a name in a report's name column, none of it the name: a list
-# marker before it ("1. Xã Kỳ Trung", "- Xã Kỳ Tân", "a) …"), a note after it in brackets
+# marker before it ("1. Xã Kỳ Trung", "1/ Xã Kỳ Trung", "- Xã Kỳ Tân", "a) …"), a note after it in brackets
 # or after a dash ("Xã Kỳ Tân (cũ)", "Kỳ Tân [sáp nhập]", "Kỳ Tân - mới"), a footnote mark
 # or full stop ("Kỳ Tân*", "Kỳ Tân."), a colon after the type ("Xã: Kỳ Tân").
-_LIST_MARKER = re.compile(r"^(?:\d{1,3}\s*[.)]|[a-zđ]\)|[-–—•·+*]+)\s+(?=\S)")
+# "1/ Xã Kỳ Tân" too: many Vietnamese documents number their lines with a slash.
+_LIST_MARKER = re.compile(r"^(?:\d{1,3}\s*[.)/]|[a-zđ]\)|[-–—•·+*]+)\s+(?=\S)")
 _TRAILING_NOTE = re.compile(r"(?<=\S)\s*(?:[(\[][^()\[\]]*[)\]]|\s[-–—]\s.*)\s*$")
 _TRAILING_MARKS = re.compile(r"(?<=\S)[\s*.,;:!?]+$")
 # Police reports name a unit by its police ("Công an xã Kỳ Tân", "CA phường Hưng Bình",
@@ -674,6 +675,10 @@ def resolve(
             return found
         if lookup("=", bare_exact(reading)):
             break  # the name is exact but repeats within the parents: the suggestions say so
+    if parents and hierarchy == "3" and not district_slip and (on is None or on < REFORM_DATE):
+        renamed = _named_as_in_2025(idx, reg, lookup, parents, commune)
+        if renamed is not None:
+            return renamed
     if parents and hierarchy == "3" and has_district and not district_slip:
         moved = _in_another_district(idx, reg, parents, pkey, commune, district)
         if moved is not None:
@@ -769,6 +774,65 @@ def _in_another_district(idx, reg, districts: list[str], pkey: str | None, commu
                 ),
             )
     return None
+
+
+@lru_cache(maxsize=1)
+def renamed_whole() -> dict[str, str]:
+    """The 2025 communes that are one older commune whole, under a new name or the same, by
+    their key: the key of that older commune ("2025:16906" Xã Lượng Minh → "16906" Xã Lưỡng
+    Minh).  Both lists must say so: the mapping maps that commune to it alone and nothing
+    else to it, and the 2025 file counts one former unit.  The mapping lists only the
+    registry's own communes, so for Hà Tĩnh (whose Huyện Kỳ Anh alone it holds) the 2025
+    file decides: its Xã Kỳ Hoa is Kỳ Tân and Thị xã Kỳ Anh's Kỳ Hoa, which the mapping
+    does not know."""
+    from cccd_analytics.geo import MAPPING_FILES
+
+    olds: dict[str, set[str]] = {}
+    news: dict[str, set[str]] = {}
+    for name in MAPPING_FILES:
+        frame = _read(name)
+        for old, new in zip(frame["commune_code_old"], frame["new_code_2025_07"]):
+            olds.setdefault(new, set()).add(old)
+            news.setdefault(old, set()).add(new)
+    former: dict[str, int] = {}
+    for name in _COMMUNE_2025_FILES:
+        frame = _read(name)
+        counts = (
+            frame["n_units_2023"]
+            if "n_units_2023" in frame
+            else frame["former_units_bando"].map(lambda text: len([p for p in text.split(",") if p.strip()]))
+        )
+        for code, count in zip(frame["commune_code"], counts):
+            former[code] = int(count or 0)
+    return {
+        key_2025(new): next(iter(old))
+        for new, old in olds.items()
+        if len(old) == 1 and news[next(iter(old))] == {new} and former.get(new) == 1
+    }
+
+
+def _named_as_in_2025(idx, reg, lookup, parents: list[str], commune: str) -> Match | None:
+    """A commune of the parents written with the name its unit took on 1/7/2025, in a report
+    dated before: "Xã Lượng Minh" under Huyện Tương Dương is Xã Lưỡng Minh, which became
+    Xã Lượng Minh whole.  People who have learnt the new name type it in the old reports;
+    the name is, as typed, a registry unit (the 2025 one), so no other step reads it, and
+    the commune showed as not reported.  Only a 2025 commune that is one older commune
+    whole (`renamed_whole`): one formed from several ("Xã Vân Tụ") is none of them, and
+    stays apart as before.  Read with a correction that says so."""
+    whole = renamed_whole()
+    provinces = dict.fromkeys(
+        p if reg.at[p, "level"] == "province" else str(reg.at[p, "province_key"]) for p in parents
+    )
+    hits: set[str] = set()
+    for province in provinces:
+        for form in (("=", bare_exact(commune)), ("~", spelled(commune))):
+            hits |= {whole[k] for k in idx["communes"].get(("2", province, *form), []) if k in whole}
+    if hits:  # the parents' communes only for a name that is such a 2025 commune: a few
+        hits &= set(lookup("*"))
+    if len(hits) != 1:
+        return None
+    (key,) = hits
+    return Match(key, True, registry_name=str(reg.at[key, "name"]), corrections=("tên sau sắp xếp 1/7/2025",))
 
 
 def _unit_type(name: str) -> str | None:
@@ -926,6 +990,8 @@ def _near_match(lookup, reg, commune: str) -> Match | None:
     if len(hits) != 1:
         return None
     hit = hits[0]
+    if names_an_unheld_unit(commune, str(reg.at[hit, "province_key"])):
+        return None
     official = bare(reg.at[hit, "name"])
     reason = (
         "sai dấu"
@@ -961,6 +1027,48 @@ def names_a_commune(commune: str) -> bool:
     district written under the wrong one, not a slip for Tây Sơn; "Cong Thanh" in a name
     column is Xã Công Thành, not a "Cộng" row."""
     exact, plain = _every_commune_spelling()
+    return spelled(commune) in exact or any(
+        _fits_plain(commune, name) for name in plain.get(spelled_plain(commune), ())
+    )
+
+
+@lru_cache(maxsize=1)
+def _unheld_spellings() -> dict[str, tuple[frozenset[str], dict[str, list[str]]]]:
+    """Per province whose districts the registry holds only in part (Hà Tĩnh: Huyện Kỳ Anh
+    alone), the names of its real communes the registry does not hold: their spelling keys,
+    and their names by their spelling without marks.  From the 2025 lists' former units
+    ("Phường Kỳ Liên", "Phường Kỳ Long" of Thị xã Kỳ Anh), less the registry's own names.
+    A province held whole (Nghệ An) has none: its 2025 list's names outside the registry are
+    communes merged before 2023 or other spellings of the registry's own ("Xã Cắm Muộn" for
+    Căm Muộn), which a slip must still reach."""
+    reg = load_registry()
+    districts = reg[reg.level == "district"]
+    held = set(reg.loc[(reg.level == "commune") & (reg.hierarchy == "3"), "district_key"])
+    partly = {str(p) for p, d in zip(districts.province_key, districts.index) if d not in held}
+    out: dict[str, tuple[frozenset[str], dict[str, list[str]]]] = {}
+    for name in _COMMUNE_2025_FILES:
+        frame = _read(name)
+        for province, former in zip(frame["province_code"], frame["former_units_bando"]):
+            if province not in partly:
+                continue
+            exact, plain = out.setdefault(province, (set(), {}))
+            for unit in (tidy(p) for p in former.split(",")):
+                if unit and not names_a_commune(unit):
+                    exact.add(spelled(unit))
+                    plain.setdefault(spelled_plain(unit), []).append(unit)
+    return {p: (frozenset(exact), plain) for p, (exact, plain) in out.items()}
+
+
+def names_an_unheld_unit(commune: str, province_key: str) -> bool:
+    """Whether a name is, as typed (or with marks left out), a real commune of the province
+    that the registry does not hold: "Xã Kỳ Liên" written under Huyện Kỳ Anh is Thị xã Kỳ
+    Anh's ward next door, not a slip for Kỳ Tiến.  Such a name is no slip of the hand
+    (`_near_match`): read as one, the town's figures were added to a commune of the
+    district.  It stays apart, with its closest names, for the analyst."""
+    found = _unheld_spellings().get(province_key)
+    if not found:
+        return False
+    exact, plain = found
     return spelled(commune) in exact or any(
         _fits_plain(commune, name) for name in plain.get(spelled_plain(commune), ())
     )
