@@ -54,6 +54,17 @@ def test_what_is_not_a_count_is_an_error_in_vietnamese(raw, fragment):
     assert fragment in normalise.parse_count(raw).error
 
 
+def test_a_fraction_in_a_count_cell_says_what_it_likely_is():
+    # "8.224" typed where Excel reads the dot as a decimal point; "1.500" arrives as 1.5.
+    error = normalise.parse_count(8.224).error
+    assert error.startswith("không phải số nguyên: 8,224 (nếu là 8.224 thì Excel đã đọc dấu chấm ngăn cách")
+    assert "nếu là 1.500 " in normalise.parse_count(1.5).error
+    # A formula's result shown rounded ("6.218" for 6218.16).
+    error = normalise.parse_count(6218.16).error
+    assert error.startswith("không phải số nguyên: 6218,16") and "do công thức" in error
+    assert "Excel đã đọc" not in normalise.parse_count(0.0005).error
+
+
 @pytest.mark.parametrize(
     "raw,value,warned",
     [

@@ -104,7 +104,9 @@ def parse_count(raw) -> Parsed:
             return Parsed(error="không phải số")
         if abs(raw - round(raw)) < 1e-6:  # 4843.000000001 from a sum formula
             return Parsed(int(round(raw)))
-        return Parsed(error=f"không phải số nguyên: {raw:g}")
+        # With a decimal comma, as Vietnamese write a fraction ("8.224" would read as 8224).
+        shown = f"{raw:g}".replace(".", ",")
+        return Parsed(error=f"không phải số nguyên: {shown}{_fraction_hint(raw)}")
     two = _two_figures(str(raw))
     if two:
         return Parsed(error=two)
@@ -134,6 +136,23 @@ def parse_count(raw) -> Parsed:
     if number.is_integer():
         return Parsed(int(number))
     return Parsed(error=f"không phải số nguyên: «{raw}»")
+
+
+def _fraction_hint(number: float) -> str:
+    """Why a spreadsheet's count cell may hold a fraction, said with the refusal.  "8.224"
+    typed where Excel takes the dot for a decimal point arrives as 8.224 ("1.500" as 1.5),
+    so a number under 1.000 with at most three decimals may be a count with a thousands dot;
+    a longer fraction is mostly a formula's result (a population × 0,78) that the cell shows
+    rounded ("6.218" for 6218.16), which the reader cannot see."""
+    from cccd_analytics.text import thousands
+
+    thousand = number * 1000
+    if 0 < number < 1000 and abs(thousand - round(thousand)) < 1e-6:
+        return (
+            f" (nếu là {thousands(round(thousand))} thì Excel đã đọc dấu chấm ngăn cách hàng nghìn thành"
+            " dấu thập phân: hãy gõ lại số không có dấu chấm)"
+        )
+    return " (ô chứa số lẻ, thường do công thức, dù ô có thể đang hiển thị số đã làm tròn: hãy làm tròn trong công thức hoặc dán giá trị là số nguyên)"
 
 
 _LINE_BETWEEN = re.compile(r"\d[ \t\u00a0]*[\r\n\u2028\u2029\v]+\s*\d")
