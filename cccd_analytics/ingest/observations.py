@@ -364,6 +364,16 @@ def _group_numbers(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return group.astype(np.int64)
 
 
+def _by_identity(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each object's code among the distinct objects (by identity: a row's cells dict, one of a
+    few per layout, is shared by its rows and is unhashable), and each distinct object's first
+    position."""
+    codes, distinct = pd.factorize(np.fromiter(map(id, objects), np.int64, len(objects)), sort=False)
+    first = np.empty(len(distinct), np.int64)
+    first[codes[::-1]] = np.arange(len(objects) - 1, -1, -1)
+    return codes, first
+
+
 def _day_column_blank(table: pd.DataFrame) -> np.ndarray:
     """Rows of a commune's running total whose day's own cell ("Thu nhận trong ngày") is
     blank in a table that has that column."""
@@ -375,9 +385,7 @@ def _day_column_blank(table: pd.DataFrame) -> np.ndarray:
     # Whether the row's layout has the column: asked of each distinct layout (a few
     # objects), not of every row (a nation's canonical file has a million).
     cells = table["cells"].to_numpy(dtype=object)[blank]
-    codes, distinct = pd.factorize(np.fromiter(map(id, cells), np.int64, len(cells)), sort=False)
-    first = np.empty(len(distinct), np.int64)
-    first[codes[::-1]] = np.arange(len(cells) - 1, -1, -1)
+    codes, first = _by_identity(cells)
     has_column = np.array([isinstance(c, dict) and "collected_day" in c for c in cells[first]], bool)
     blank[np.flatnonzero(blank)] = has_column[codes]
     return blank
@@ -488,9 +496,7 @@ def _long(table: pd.DataFrame) -> pd.DataFrame:
         )
     # Each row's cells dict (a few distinct objects, one per layout) found by its id.
     objects = table["cells"].to_numpy(dtype=object)
-    cells_ids, distinct = pd.factorize(np.fromiter(map(id, objects), np.int64, len(objects)), sort=False)
-    first = np.empty(len(distinct), np.int64)
-    first[cells_ids[::-1]] = np.arange(len(objects) - 1, -1, -1)
+    cells_ids, first = _by_identity(objects)
     where = [[cells.get(m, (None, None)) for m in metrics] for cells in objects[first]]
     letters = np.array([[w[0] for w in row] for row in where], dtype=object)
     headers_ = np.array([[w[1] for w in row] for row in where], dtype=object)
