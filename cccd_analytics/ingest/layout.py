@@ -217,6 +217,7 @@ def _ffill(texts: list[str]) -> list[str]:
 
 
 def _padded(texts: list[str], width: int) -> list[str]:
+    """`texts` cut or filled with "" to `width` columns."""
     return texts[:width] + [""] * (width - len(texts))
 
 
@@ -300,7 +301,7 @@ def _labels(rows: list[list], header_rows: tuple[int, ...]) -> list[str]:
     if len(header_rows) == 1:
         return own
     width = max(len(rows[r]) for r in header_rows)
-    own += [""] * (width - len(own))
+    own = _padded(own, width)
     return [
         " / ".join([*parents, name]) if name else ""
         for parents, name in _column_paths(rows, header_rows[:-1], own)
@@ -366,8 +367,7 @@ def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], t
             break
         parent_rows = tuple(range(top, r))
         width = max(len(own), *(len(rows[p]) for p in parent_rows))
-        padded = own + [""] * (width - len(own))
-        found_columns = _with_parents(_column_paths(rows, parent_rows, padded))
+        found_columns = _with_parents(_column_paths(rows, parent_rows, _padded(own, width)))
         if len(found_columns) > len(best):
             best, best_rows = found_columns, (*parent_rows, r)
     return best, best_rows
@@ -408,9 +408,8 @@ def _record_header_under(
     (under "Nơi thường trú", "Quận/Huyện" is the district, not an address).  Taken when it
     names more fields than the lower row alone."""
     width = max(len(own), len(rows[r - 1]))
-    above = _row_texts(rows[r - 1])[:width]
-    above += [""] * (width - len(above))
-    padded = own + [""] * (width - len(own))
+    above = _padded(_row_texts(rows[r - 1]), width)
+    padded = _padded(own, width)
     parents = _ffill(above)
     both: dict[str, Column] = {}
     for c in range(width):
