@@ -1161,6 +1161,20 @@ def _district_keys(district: str, pkey: str | None) -> frozenset[str]:
     return frozenset()
 
 
+def same_district(written: str, row: str, province: str) -> bool:
+    """Whether the district written in a commune's cell is the row's own, each typed its way:
+    "Diễn Châu" in "Xã Diễn Hoàng, Diễn Châu" and "H. Diễn Châu" in the district column are
+    one district, where the folded texts differ and the cell was not read (the name stayed
+    apart).  "Kỳ Anh" in the cell names Huyện and Thị xã Kỳ Anh: it agrees with either, and
+    the row's own stays the one the name is looked for in.  Texts that name no registry
+    district must still read the same."""
+    if expand(written) == expand(row):
+        return True
+    pkey = _index()["provinces"].get(bare(province)) if province else None
+    mine, theirs = _district_keys(written, pkey), _district_keys(row, pkey)
+    return bool(mine & theirs)
+
+
 def district_without_communes(province: str, district: str | None, on: date | None = None) -> str | None:
     """The label of the registry district `district` names when the registry holds none of
     its communes (the data shipped lists some provinces' districts only), else None."""

@@ -157,20 +157,6 @@ def _district_in_brackets(rec: FirstRow) -> FirstRow:
     return rec._replace(commune=f"{found.group(1)} - {inner}")
 
 
-def _same_district(written: str, row: str, province: str) -> bool:
-    """Whether the district written in a commune's cell is the row's own, each typed its way:
-    "Diễn Châu" in "Xã Diễn Hoàng, Diễn Châu" and "H. Diễn Châu" in the district column are
-    one district, where the folded texts differ and the cell was not read (the name stayed
-    apart).  "Kỳ Anh" in the cell names Huyện and Thị xã Kỳ Anh: it agrees with either, and
-    the row's own stays the one the name is looked for in.  Texts that name no registry
-    district must still read the same."""
-    if registry.expand(written) == registry.expand(row):
-        return True
-    pkey = registry._index()["provinces"].get(registry.bare(province)) if province else None
-    mine, theirs = registry._district_keys(written, pkey), registry._district_keys(row, pkey)
-    return bool(mine & theirs)
-
-
 def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     """registry.resolve, and for a row that names neither province nor district, each
     province in turn: a name found in exactly one of them is that unit.  Without the
@@ -209,7 +195,7 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     if any(mark in rec.commune for mark in _CELL_MARKS) or _DISTRICT_INSIDE.search(fold(rec.commune)):
         province, district, commune = address.split_address(rec.commune)
         if commune and (
-            not rec.district or not district or _same_district(district, rec.district, rec.province)
+            not rec.district or not district or registry.same_district(district, rec.district, rec.province)
         ):
             readings.append(
                 (
