@@ -194,7 +194,7 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     # Kỳ Anh"): read as an address, its district must be the row's own when the row has one.
     if any(mark in rec.commune for mark in _CELL_MARKS) or _DISTRICT_INSIDE.search(fold(rec.commune)):
         province, district, commune = address.split_address(rec.commune)
-        if commune and (
+        if commune and _names_first(rec.commune, commune) and (
             not rec.district or not district or registry.same_district(district, rec.district, rec.province)
         ):
             readings.append(
@@ -220,6 +220,23 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
         registry_name=again.registry_name or str(reg.at[again.key, "name"]),
         corrections=(how, *again.corrections),
     )
+
+
+def _names_first(cell: str, commune: str) -> bool:
+    """Whether the commune an address reading found is what the cell names first, its
+    district after it: "Xã Kỳ Tân, huyện Kỳ Anh", "Ngọc Sơn - Đô Lương".  In "Tổ lưu động -
+    Diễn Châu", "Trường THPT (Diễn Châu)" the only name is the district's, which read as a
+    commune is the district's town: a team's or a school's figures landed on the town."""
+    head = registry.spelled_plain(_spaced(cell)).replace(",", " ").split()
+    words = registry.spelled_plain(commune).split()
+    if not words:
+        return False
+    if head[: len(words)] == words:
+        return True
+    # "Huyện Kỳ Anh, Xã Kỳ Tân": named after its district, with its own type word.
+    loose = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(cell).replace("y", "i")).split())
+    named = " ".join(words).replace("y", "i")
+    return bool(re.search(rf"\b(?:xa|phuong|thi tran|tt|x|p) {re.escape(named)}\b", loose))
 
 
 def in_the_sheets_district(
