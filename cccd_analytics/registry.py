@@ -344,6 +344,39 @@ _COLLECTION_POINT = re.compile(
     r"|(?:điểm|địa\s+điểm)\s+(?:thu|tiếp)\s+nhận\s+(?:lưu\s+động\s+)?)"
     r"(?=(?i:xã|phường|thị\s+trấn)\s)"
 )
+# English type words, as typed without a Vietnamese keyboard or copied from an English
+# system ("Dien Hoang Commune", "Ward Hung Binh", "Vinh City", "Nghe An Province"), by the
+# level of what they name: "town" is a thị trấn among communes and a thị xã among
+# districts, never the one for the other.  Read where names are matched, never in `tidy`,
+# whose text keys the units outside the registry already stored.
+_ENGLISH_TYPES = {
+    "commune": {"commune": "Xã", "ward": "Phường", "town": "Thị trấn", "township": "Thị trấn"},
+    "district": {"district": "Huyện", "dist": "Huyện", "town": "Thị xã", "city": "Thành phố"},
+    "province": {"province": "Tỉnh", "prov": "Tỉnh", "city": "Thành phố"},
+}
+
+
+def english_type(name: str, level: str) -> tuple[str, str, str] | None:
+    """(the name with its English type word read as the Vietnamese one, the word as typed,
+    the Vietnamese type) for a unit of `level` ("commune", "district", "province") written
+    with an English type word before or after its name, in any case ("Dien Hoang Commune",
+    "commune Dien Hoang" → "Xã Dien Hoang"); None when it has none.  A name that has its
+    Vietnamese type too ("Xã Dien Hoang Commune") keeps it and loses the English word."""
+    words = tidy(name or "").split()
+    if len(words) < 2:
+        return None
+    types = _ENGLISH_TYPES[level]
+    for at, rest in ((-1, words[:-1]), (0, words[1:])):
+        word = words[at]
+        vietnamese = types.get(word.lower().rstrip("."))
+        if vietnamese is None or not word.rstrip(".").isascii():
+            continue
+        rest_text = " ".join(rest)
+        has_type = fold(rest_text).strip() != bare(rest_text) or expand(rest_text) != fold(rest_text)
+        return (rest_text if has_type else f"{vietnamese} {rest_text}"), word, vietnamese
+    return None
+
+
 # "P1", "P.01", "Phường 01": the number written without its leading zeros.
 _GLUED_NUMBER = re.compile(r"^(p|f|x|q|phường|xã|quận)(\d+)$")
 _PADDED = re.compile(r"\b0+(?=\d)")
@@ -1197,7 +1230,9 @@ def province_outside(province: str) -> bool:
     provinces would only mislead ("Xã Tường Ngọc" of Kon Tum is no slip of a Nghệ An name)."""
     from rapidfuzz.distance import OSA
 
-    typed = bare(province or "")
+    # "Nghe An Province": the province held, its type typed in English.
+    english = english_type(province or "", "province")
+    typed = bare(english[0] if english else province or "")
     if not typed:
         return False
     named = _unit_bare_names()

@@ -63,6 +63,72 @@ QUYNH_DOI = _key("Huyện Quỳnh Lưu", "Xã Quỳnh Đôi")
 TT_DIEN_CHAU = _key("Huyện Diễn Châu", "Thị trấn Diễn Châu")
 
 
+# --- English type words ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("province", "district", "commune", "key"),
+    [
+        ("Tỉnh Nghệ An", "Huyện Diễn Châu", "Dien Hoang Commune", DIEN_HOANG),
+        ("Tỉnh Nghệ An", "Huyện Diễn Châu", "Commune Dien Hoang", DIEN_HOANG),
+        ("Tỉnh Nghệ An", "Huyện Diễn Châu", "DIEN HOANG COMMUNE", DIEN_HOANG),
+        ("Tỉnh Nghệ An", "Huyện Diễn Châu", "Diễn Hoàng commune.", DIEN_HOANG),
+        ("Tỉnh Nghệ An", "Thành phố Vinh", "Hung Binh Ward", HUNG_BINH),
+        ("Tỉnh Nghệ An", "Dien Chau District", "Xã Diễn Hoàng", DIEN_HOANG),
+        ("Tỉnh Nghệ An", "Quynh Luu district", "Quỳnh Đôi", QUYNH_DOI),
+        ("Tỉnh Nghệ An", "Cua Lo Town", "Nghi Thuy Ward", NGHI_THUY),
+        ("Tỉnh Nghệ An", "Vinh City", "Hung Binh", HUNG_BINH),
+        ("Nghe An Province", "Vinh City", "Hung Binh", HUNG_BINH),
+        ("Tỉnh Nghệ An", "Huyện Diễn Châu", "Dien Chau Town", TT_DIEN_CHAU),
+        ("Tỉnh Nghệ An", "Huyện Diễn Châu", "Dien Hoang Commune, Dien Chau District", DIEN_HOANG),
+    ],
+)
+def test_an_english_type_word_is_read_as_the_vietnamese_type(province, district, commune, key):
+    # Typed without a Vietnamese keyboard, or copied from an English system: the right unit
+    # was suggested, not taken ("Commune" read as a word of the name).
+    match = _resolve(province, district, commune)
+    assert match.official and match.key == key
+    assert any("tiếng Anh" in c for c in match.corrections)
+
+
+def test_town_is_a_thi_xa_among_districts_and_never_across():
+    # "Ky Anh Town" in the district column is Thị xã Kỳ Anh (whose communes the registry
+    # does not hold), never Huyện Kỳ Anh: its Kỳ Tân must not be placed in the district.
+    match = _resolve("Tỉnh Hà Tĩnh", "Ky Anh Town", "Xã Kỳ Tân")
+    assert match.key != _key("Huyện Kỳ Anh", "Xã Kỳ Tân")
+    assert _resolve("Tỉnh Hà Tĩnh", "Ky Anh District", "Xã Kỳ Tân").key == _key("Huyện Kỳ Anh", "Xã Kỳ Tân")
+    # Among communes "town" is a thị trấn; a district's town ("Cua Lo Town" in the commune
+    # column) is no commune.
+    assert not _resolve("Tỉnh Nghệ An", "", "Cua Lo Town").official
+    assert not _resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", "Dien Chau District").official
+
+
+def test_an_english_province_is_a_province_the_registry_holds():
+    # "Nghe An Province" was a province the registry does not hold: its unknown names were
+    # offered no closest names, and the message said its units were all outside.
+    assert not registry.province_outside("Nghe An Province")
+    assert registry.province_outside("Kon Tum Province")
+
+
+def test_a_report_typed_in_english_stores_each_commune_its_figure():
+    typed = ["Dien Hoang Commune", "Commune Dien Hung"]
+    report, placed = _read("Dien Chau District", typed, "Nghe An Province")
+    assert placed == {"Dien Hoang Commune": DIEN_HOANG, "Commune Dien Hung": DIEN_HUNG}
+    assert not report.unofficial_units
+    said = [p.message for p in report.warnings if p.code == "name_variant"]
+    assert any("Commune = Xã" in m for m in said)
+
+
+@pytest.mark.parametrize("typed", ["Ward 1", "Lap Moi Commune"])
+def test_a_unit_outside_the_registry_typed_in_english_keeps_the_key_of_its_name_as_typed(typed):
+    # The English reading is made where names are matched, not in `registry.tidy`: a unit
+    # outside the registry already stored under its name as typed keeps its key.
+    match = _resolve("Tỉnh Nghệ An", "Thành phố Vinh", typed)
+    assert not match.official
+    assert match.key == registry.unofficial_key("Tỉnh Nghệ An", "Thành phố Vinh", typed)
+    assert registry.tidy(typed) == typed
+
+
 @pytest.mark.parametrize("typed", ["Trường THPT - Diễn Châu", "Đội 1, Diễn Châu", "Tổ lưu động (Diễn Châu)"])
 def test_a_cell_whose_only_name_is_its_district_is_not_the_districts_town(typed):
     # Read as an address, the district's name was taken for the commune's: the figures of a

@@ -157,10 +157,56 @@ def _district_in_brackets(rec: FirstRow) -> FirstRow:
     return rec._replace(commune=f"{found.group(1)} - {inner}")
 
 
+def _in_english(rec: FirstRow) -> tuple[str, FirstRow] | None:
+    """The row with its places' English type words read as the Vietnamese ones ("Dien
+    Hoang Commune" | "Dien Chau District" | "Nghe An Province"), and what was read; None
+    when it has none.  A commune cell that carries its district ("Dien Hoang Commune, Dien
+    Chau District") is read part by part, the parts after the first as districts or
+    provinces."""
+    said: list[str] = []
+    fields = {}
+    for field, level in (("province", "province"), ("district", "district"), ("commune", "commune")):
+        text = getattr(rec, field) or ""
+        parts = re.split(r"(\s*,\s*|\s+[-–—]\s+)", text) if field == "commune" else [text]
+        for i in range(0, len(parts), 2):
+            levels = (level,) if i == 0 else ("district", "province")
+            read = next((r for lv in levels if (r := registry.english_type(parts[i], lv))), None)
+            if read:
+                parts[i] = read[0]
+                said.append(f"{read[1]} = {read[2]}")
+        fields[field] = "".join(parts)
+    if not said:
+        return None
+    return f"loại đơn vị viết tiếng Anh: {', '.join(dict.fromkeys(said))}", rec._replace(**fields)
+
+
 def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     """registry.resolve, and for a row that names neither province nor district, each
     province in turn: a name found in exactly one of them is that unit.  Without the
-    closest names of an unknown unit: the caller asks for them in bulk."""
+    closest names of an unknown unit: the caller asks for them in bulk.
+
+    A row written with English type words is first read as what it says (`_in_english`);
+    what that reading does not place is
+    resolved as typed, so a unit outside the registry keeps the key of its name as typed."""
+    for read in (_in_english,):
+        found = read(rec)
+        if found is None:
+            continue
+        how, reading = found
+        again = resolve(reading, reg)
+        if again.official:
+            return dataclasses.replace(
+                again,
+                registry_name=again.registry_name or str(reg.at[again.key, "name"]),
+                corrections=(how, *again.corrections),
+            )
+        if again.ambiguous:
+            # Refused with its candidates; keyed as typed, like any name left apart.
+            return dataclasses.replace(again, key=_resolve_typed(rec, reg).key)
+    return _resolve_typed(rec, reg)
+
+
+def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     rec = _district_in_brackets(_code_in_name(rec))
     rec = rec._replace(commune=_spaced(rec.commune))
     match = _resolve_spelled(rec, reg)
