@@ -344,6 +344,44 @@ _COLLECTION_POINT = re.compile(
     r"|(?:điểm|địa\s+điểm)\s+(?:thu|tiếp)\s+nhận\s+(?:lưu\s+động\s+)?)"
     r"(?=(?i:xã|phường|thị\s+trấn)\s)"
 )
+# A collection point or mobile team with its number, and the commune it serves named after
+# it in brackets, after a dash or colon, or with its type ("Điểm thu nhận số 2 (xã Diễn
+# Hoàng)", "Điểm TN số 1 - Xã Diễn Hoàng", "Tổ cấp CCCD lưu động số 3 (Diễn Hoàng)"): the
+# number makes `_COLLECTION_POINT` miss it, and the bracket was taken for a note.  Matched
+# on the folded text (one character for one), so the name is cut from the text as typed.
+_POINT_WORDS = (
+    r"(?:(?:thu|tiep)\s+nhan|tn|luu\s+dong|ld|co\s+dong|cong\s+tac|ho\s+so|cccd|can\s+cuoc(?:\s+cong\s+dan)?"
+    r"|(?:cap|lam)\s+(?:cccd|can\s+cuoc(?:\s+cong\s+dan)?|the))"
+)
+_NUMBERED_POINT = re.compile(
+    rf"^(?:to|doi|diem|dia\s+diem)\s+{_POINT_WORDS}(?:\s+{_POINT_WORDS})*\.?(?:\s+(?:so\s*)?\d+)?"
+    r"(?:\s*[(\[]\s*(?P<inside>[^()\[\]]*[^()\[\]\s])\s*[)\]]$"
+    r"|\s*(?:[-–—:,]|\s(?:tai|o|cua))\s*(?P<after>\S.*)$"
+    r"|\s+(?P<typed>(?:xa|phuong|thi\s+tran|tt|x|p)[.\s]\s*\S.*)$)"
+)
+
+
+def collection_point_commune(name: str) -> str | None:
+    """The commune a collection point or mobile team is named for, as typed ("Điểm thu
+    nhận số 2 (xã Diễn Hoàng)" → "xã Diễn Hoàng"), or None: its figures are the commune's.
+    Only after words that say a collection point ("thu nhận", "TN", "lưu động", "cấp
+    CCCD" …): "Tổ 1 (Diễn Hoàng)" is a residential group.  Not a district's team ("Tổ lưu
+    động (Diễn Châu)", "Đội thu nhận huyện Diễn Châu"): read as a commune, a district's
+    name is its town's, and the district's figures would land on the town."""
+    text = " ".join(unicodedata.normalize("NFC", str(name or "")).split())
+    found = _NUMBERED_POINT.match(fold(text))
+    if not found:
+        return None
+    group = next(g for g in ("inside", "after", "typed") if found.group(g))
+    inner = text[found.start(group) : found.end(group)].strip()
+    expanded = expand(inner)
+    if expanded.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ", "tinh ")):
+        return None
+    if _unit_type(inner) is None and bare(inner) in level_names("district")[0]:
+        return None
+    return inner
+
+
 # English type words, as typed without a Vietnamese keyboard or copied from an English
 # system ("Dien Hoang Commune", "Ward Hung Binh", "Vinh City", "Nghe An Province"), by the
 # level of what they name: "town" is a thị trấn among communes and a thị xã among

@@ -129,6 +129,36 @@ def test_a_unit_outside_the_registry_typed_in_english_keeps_the_key_of_its_name_
     assert registry.tidy(typed) == typed
 
 
+# --- A numbered collection point -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Điểm thu nhận số 2 (xã Diễn Hoàng)",
+        "Điểm TN số 1 - Xã Diễn Hoàng",
+        "Tổ cấp CCCD lưu động số 3 (Diễn Hoàng)",
+        "Điểm thu nhận số 2 xã Diễn Hoàng",
+        "Tổ lưu động 2: Diễn Hoàng",
+    ],
+)
+def test_a_numbered_collection_point_is_the_commune_it_serves(typed):
+    report, placed = _read("Huyện Diễn Châu", [typed, "Xã Diễn Hùng"])
+    assert placed[typed] == DIEN_HOANG
+    assert not report.unofficial_units
+    assert [c for c in report.corrections if c["typed"] == typed]
+
+
+@pytest.mark.parametrize(
+    "typed", ["Tổ 1 (Diễn Hoàng)", "Tổ lưu động (Diễn Châu)", "Đội thu nhận huyện Diễn Châu"]
+)
+def test_a_residential_group_or_a_districts_team_is_no_communes_point(typed):
+    # "Tổ 1" is a residential group; a district's team named for its district would, read as
+    # a commune, land on the district's town.
+    assert registry.collection_point_commune(typed) is None
+    assert _resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", typed).key != TT_DIEN_CHAU
+
+
 @pytest.mark.parametrize("typed", ["Trường THPT - Diễn Châu", "Đội 1, Diễn Châu", "Tổ lưu động (Diễn Châu)"])
 def test_a_cell_whose_only_name_is_its_district_is_not_the_districts_town(typed):
     # Read as an address, the district's name was taken for the commune's: the figures of a

@@ -180,15 +180,24 @@ def _in_english(rec: FirstRow) -> tuple[str, FirstRow] | None:
     return f"loại đơn vị viết tiếng Anh: {', '.join(dict.fromkeys(said))}", rec._replace(**fields)
 
 
+def _served_by_a_point(rec: FirstRow) -> tuple[str, FirstRow] | None:
+    """The row read as the commune its numbered collection point or mobile team is named
+    for ("Điểm thu nhận số 2 (xã Diễn Hoàng)"), and what was read; None otherwise."""
+    inner = registry.collection_point_commune(rec.commune)
+    if inner is None or fold(registry.tidy(rec.commune)) == fold(registry.tidy(inner)):
+        return None  # none, or one `registry.tidy` reads already ("Tổ lưu động xã Kỳ Khang")
+    return "tên điểm thu nhận: số liệu tính cho xã, phường có điểm", rec._replace(commune=inner)
+
+
 def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     """registry.resolve, and for a row that names neither province nor district, each
     province in turn: a name found in exactly one of them is that unit.  Without the
     closest names of an unknown unit: the caller asks for them in bulk.
 
-    A row written with English type words is first read as what it says (`_in_english`);
-    what that reading does not place is
+    A row written with English type words, or naming a collection point, is first read as
+    what it says (`_in_english`, `_served_by_a_point`); what that reading does not place is
     resolved as typed, so a unit outside the registry keeps the key of its name as typed."""
-    for read in (_in_english,):
+    for read in (_in_english, _served_by_a_point):
         found = read(rec)
         if found is None:
             continue
