@@ -159,6 +159,41 @@ def test_a_residential_group_or_a_districts_team_is_no_communes_point(typed):
     assert _resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", typed).key != TT_DIEN_CHAU
 
 
+def test_two_points_of_one_commune_are_refused_naming_both_not_one_dropped():
+    # The second point was taken for the first's detail (a collection point under a row)
+    # and dropped: the commune got the first point's figures alone.  Two rows of one commune
+    # on one day are refused (as two differing rows always were), saying they are two points.
+    typed = ["Điểm thu nhận số 1 (xã Diễn Hoàng)", "Điểm thu nhận số 2 (xã Diễn Hoàng)", "Xã Diễn Hùng"]
+    report, obs = ingest.read_observations(_report("Huyện Diễn Châu", typed), "bao_cao.xlsx")
+    said = [p for p in report.problems if p.code == "conflicting_values"]
+    assert said and all("hai điểm thu nhận" in p.message and "Xã Diễn Hoàng" in p.message for p in said)
+    assert all(typed[0] in p.message and typed[1] in p.message for p in said)
+
+
+def test_two_points_of_one_commune_with_equal_figures_are_not_counted_once():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ CCCD"])
+    sheet.append(["Ngày 15/5/2023"])
+    sheet.append(["STT", "Huyện", "Xã", "Lũy kế thu nhận"])
+    sheet.append([1, "Huyện Diễn Châu", "Điểm TN số 1 - Xã Diễn Hoàng", 100])
+    sheet.append([2, "Huyện Diễn Châu", "Điểm TN số 2 - Xã Diễn Hoàng", 100])
+    sheet.append([3, "Huyện Diễn Châu", "Xã Diễn Hùng", 90])
+    out = io.BytesIO()
+    book.save(out)
+    report, _ = ingest.read_observations(out.getvalue(), "bao_cao.xlsx")
+    assert [p for p in report.problems if p.code == "conflicting_values" and "hai điểm thu nhận" in p.message]
+    assert not [p for p in report.problems if p.code == "duplicate_row"]
+
+
+def test_points_under_their_communes_own_row_are_still_its_detail():
+    typed = ["Xã Diễn Hoàng", "Điểm thu nhận số 1 (xã Diễn Hoàng)", "Điểm thu nhận số 2 (xã Diễn Hoàng)", "Xã Diễn Hùng"]
+    report, placed = _read("Huyện Diễn Châu", typed)
+    assert placed["Xã Diễn Hoàng"] == DIEN_HOANG and placed["Xã Diễn Hùng"] == DIEN_HUNG
+    assert placed[typed[1]] is None and placed[typed[2]] is None
+    assert not [p for p in report.problems if p.code == "conflicting_values"]
+
+
 @pytest.mark.parametrize("typed", ["Trường THPT - Diễn Châu", "Đội 1, Diễn Châu", "Tổ lưu động (Diễn Châu)"])
 def test_a_cell_whose_only_name_is_its_district_is_not_the_districts_town(typed):
     # Read as an address, the district's name was taken for the commune's: the figures of a
