@@ -205,3 +205,26 @@ def test_a_cell_whose_only_name_is_its_district_is_not_the_districts_town(typed)
 @pytest.mark.parametrize("typed", ["Huyện Kỳ Anh, Xã Kỳ Tân", "Xã Kỳ Tân, huyện Kỳ Anh", "Kỳ Tân - Kỳ Anh"])
 def test_a_commune_cell_with_its_district_before_or_after_it_is_still_read(typed):
     assert _resolve("Tỉnh Hà Tĩnh", "", typed).key == _key("Huyện Kỳ Anh", "Xã Kỳ Tân")
+
+
+# --- The round-18 probe ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("district", "typed", "commune"),
+    [
+        ("Huyện Diễn Châu", "Diễn Hoàng xã", "Xã Diễn Hoàng"),
+        ("Huyện Quỳnh Lưu", "Cầu Giát TT", "Thị trấn Cầu Giát"),
+        ("Huyện Quỳ Châu", "Tân Lạc thị trấn", "Thị trấn Tân Lạc"),
+        ("Thị xã Cửa Lò", "Nghi Thuỷ phường", "Phường Nghi Thuỷ"),
+    ],
+)
+def test_a_type_written_after_the_name_is_read_as_the_type(district, typed, commune):
+    # "Diễn Hoàng xã": the type said after the name; the name stayed apart.
+    match = _resolve("Tỉnh Nghệ An", district, typed)
+    assert match.official and match.key == _key(district, commune)
+
+
+def test_a_name_ending_in_a_word_that_folds_to_xa_is_not_read_as_its_type():
+    # "Long Xá" (Hưng Nguyên) ends in "Xá", not the type "xã".
+    assert _resolve("Tỉnh Nghệ An", "Huyện Hưng Nguyên", "Long Xá").key == _key("Huyện Hưng Nguyên", "Xã Long Xá")

@@ -42,7 +42,7 @@ def unhurried(name: str) -> str:
     """A name as it was meant when typed in haste, or the name itself: a space put back where
     a word's capital follows a small letter or a type written in capitals ("KỳBắc",
     "XãKỳ Tân", "PHƯỜNGĐông Vĩnh"), a type written twice dropped, a bare "cũ"/"mới" after
-    the name dropped.  Only ever tried as another reading, shown as a correction."""
+    the name dropped, a type written after the name put before it ("Diễn Hoàng xã").  Only ever tried as another reading, shown as a correction."""
     text = " ".join(str(name).split())
     out = []
     for i, ch in enumerate(text):
@@ -67,6 +67,15 @@ def unhurried(name: str) -> str:
     note = _NOTE_AFTER.search(fold(text))
     if note and len(words) > 2:
         text = " ".join(words[:-1])
+        words = words[:-1]
+    # "Diễn Hoàng xã", "Cầu Giát TT": the type typed after the name, as said aloud in a list
+    # read out.  Only with its marks or as an abbreviation no syllable is: "Long Xá", "Yên
+    # Xá" end in a word that folds to "xa".
+    lowered = [w.lower().rstrip(".,;") for w in words]
+    for typed, size in (("thị trấn", 2), ("phường", 1), ("xã", 1), ("tt", 1)):
+        if len(words) > size + 1 and " ".join(lowered[-size:]) == typed:
+            text = " ".join([typed, *words[:-size]])
+            break
     return text
 
 
@@ -244,7 +253,9 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     # the type twice ("Xã xã Nghi Liên"), a bare "cũ" or "mới" after the name.
     hasty = unhurried(rec.commune)
     if hasty != rec.commune:
-        readings.append(("gõ vội: dính chữ, lặp chữ hoặc thêm «cũ», «mới»", rec._replace(commune=hasty)))
+        readings.append(
+            ("gõ vội: dính chữ, lặp chữ, thêm «cũ», «mới» hoặc loại đơn vị ghi sau tên", rec._replace(commune=hasty))
+        )
     # A commune cell that carries its district ("Xã Kỳ Tân, huyện Kỳ Anh", "Xã Kỳ Tân huyện
     # Kỳ Anh"): read as an address, its district must be the row's own when the row has one.
     if any(mark in rec.commune for mark in _CELL_MARKS) or _DISTRICT_INSIDE.search(fold(rec.commune)):
