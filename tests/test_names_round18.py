@@ -187,7 +187,12 @@ def test_two_points_of_one_commune_with_equal_figures_are_not_counted_once():
 
 
 def test_points_under_their_communes_own_row_are_still_its_detail():
-    typed = ["Xã Diễn Hoàng", "Điểm thu nhận số 1 (xã Diễn Hoàng)", "Điểm thu nhận số 2 (xã Diễn Hoàng)", "Xã Diễn Hùng"]
+    typed = [
+        "Xã Diễn Hoàng",
+        "Điểm thu nhận số 1 (xã Diễn Hoàng)",
+        "Điểm thu nhận số 2 (xã Diễn Hoàng)",
+        "Xã Diễn Hùng",
+    ]
     report, placed = _read("Huyện Diễn Châu", typed)
     assert placed["Xã Diễn Hoàng"] == DIEN_HOANG and placed["Xã Diễn Hùng"] == DIEN_HUNG
     assert placed[typed[1]] is None and placed[typed[2]] is None
@@ -227,4 +232,6 @@ def test_a_type_written_after_the_name_is_read_as_the_type(district, typed, comm
 
 def test_a_name_ending_in_a_word_that_folds_to_xa_is_not_read_as_its_type():
     # "Long Xá" (Hưng Nguyên) ends in "Xá", not the type "xã".
-    assert _resolve("Tỉnh Nghệ An", "Huyện Hưng Nguyên", "Long Xá").key == _key("Huyện Hưng Nguyên", "Xã Long Xá")
+    assert _resolve("Tỉnh Nghệ An", "Huyện Hưng Nguyên", "Long Xá").key == _key(
+        "Huyện Hưng Nguyên", "Xã Long Xá"
+    )

@@ -179,7 +179,9 @@ def _two_points(first, other) -> bool:
 def _unit_label(key) -> str:
     from cccd_analytics import registry
 
-    return registry.label_of(str(key)) if str(key) in registry.load_registry().index else "đơn vị ngoài danh mục"
+    return (
+        registry.label_of(str(key)) if str(key) in registry.load_registry().index else "đơn vị ngoài danh mục"
+    )
 
 
 def _row_of(first, other) -> str:

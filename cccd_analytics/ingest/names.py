@@ -254,14 +254,23 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     hasty = unhurried(rec.commune)
     if hasty != rec.commune:
         readings.append(
-            ("gõ vội: dính chữ, lặp chữ, thêm «cũ», «mới» hoặc loại đơn vị ghi sau tên", rec._replace(commune=hasty))
+            (
+                "gõ vội: dính chữ, lặp chữ, thêm «cũ», «mới» hoặc loại đơn vị ghi sau tên",
+                rec._replace(commune=hasty),
+            )
         )
     # A commune cell that carries its district ("Xã Kỳ Tân, huyện Kỳ Anh", "Xã Kỳ Tân huyện
     # Kỳ Anh"): read as an address, its district must be the row's own when the row has one.
     if any(mark in rec.commune for mark in _CELL_MARKS) or _DISTRICT_INSIDE.search(fold(rec.commune)):
         province, district, commune = address.split_address(rec.commune)
-        if commune and _names_first(rec.commune, commune) and (
-            not rec.district or not district or registry.same_district(district, rec.district, rec.province)
+        if (
+            commune
+            and _names_first(rec.commune, commune)
+            and (
+                not rec.district
+                or not district
+                or registry.same_district(district, rec.district, rec.province)
+            )
         ):
             readings.append(
                 (
