@@ -344,6 +344,77 @@ _COLLECTION_POINT = re.compile(
     r"|(?:điểm|địa\s+điểm)\s+(?:thu|tiếp)\s+nhận\s+(?:lưu\s+động\s+)?)"
     r"(?=(?i:xã|phường|thị\s+trấn)\s)"
 )
+# A collection point or mobile team with its number, and the commune it serves named after
+# it in brackets, after a dash or colon, or with its type ("Điểm thu nhận số 2 (xã Diễn
+# Hoàng)", "Điểm TN số 1 - Xã Diễn Hoàng", "Tổ cấp CCCD lưu động số 3 (Diễn Hoàng)"): the
+# number makes `_COLLECTION_POINT` miss it, and the bracket was taken for a note.  Matched
+# on the folded text (one character for one), so the name is cut from the text as typed.
+_POINT_WORDS = (
+    r"(?:(?:thu|tiep)\s+nhan|tn|luu\s+dong|ld|co\s+dong|cong\s+tac|ho\s+so|cccd|can\s+cuoc(?:\s+cong\s+dan)?"
+    r"|(?:cap|lam)\s+(?:cccd|can\s+cuoc(?:\s+cong\s+dan)?|the))"
+)
+_NUMBERED_POINT = re.compile(
+    rf"^(?:to|doi|diem|dia\s+diem)\s+{_POINT_WORDS}(?:\s+{_POINT_WORDS})*\.?(?:\s+(?:so\s*)?\d+)?"
+    r"(?:\s*[(\[]\s*(?P<inside>[^()\[\]]*[^()\[\]\s])\s*[)\]]$"
+    r"|\s*(?:[-–—:,]|\s(?:tai|o|cua))\s*(?P<after>\S.*)$"
+    r"|\s+(?P<typed>(?:xa|phuong|thi\s+tran|tt|x|p)[.\s]\s*\S.*)$)"
+)
+
+
+def collection_point_commune(name: str) -> str | None:
+    """The commune a collection point or mobile team is named for, as typed ("Điểm thu
+    nhận số 2 (xã Diễn Hoàng)" → "xã Diễn Hoàng"), or None: its figures are the commune's.
+    Only after words that say a collection point ("thu nhận", "TN", "lưu động", "cấp
+    CCCD" …): "Tổ 1 (Diễn Hoàng)" is a residential group.  Not a district's team ("Tổ lưu
+    động (Diễn Châu)", "Đội thu nhận huyện Diễn Châu"): read as a commune, a district's
+    name is its town's, and the district's figures would land on the town."""
+    text = " ".join(unicodedata.normalize("NFC", str(name or "")).split())
+    found = _NUMBERED_POINT.match(fold(text))
+    if not found:
+        return None
+    group = next(g for g in ("inside", "after", "typed") if found.group(g))
+    inner = text[found.start(group) : found.end(group)].strip()
+    expanded = expand(inner)
+    if expanded.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ", "tinh ")):
+        return None
+    if _unit_type(inner) is None and bare(inner) in level_names("district")[0]:
+        return None
+    return inner
+
+
+# English type words, as typed without a Vietnamese keyboard or copied from an English
+# system ("Dien Hoang Commune", "Ward Hung Binh", "Vinh City", "Nghe An Province"), by the
+# level of what they name: "town" is a thị trấn among communes and a thị xã among
+# districts, never the one for the other.  Read where names are matched, never in `tidy`,
+# whose text keys the units outside the registry already stored.
+_ENGLISH_TYPES = {
+    "commune": {"commune": "Xã", "ward": "Phường", "town": "Thị trấn", "township": "Thị trấn"},
+    "district": {"district": "Huyện", "dist": "Huyện", "town": "Thị xã", "city": "Thành phố"},
+    "province": {"province": "Tỉnh", "prov": "Tỉnh", "city": "Thành phố"},
+}
+
+
+def english_type(name: str, level: str) -> tuple[str, str, str] | None:
+    """(the name with its English type word read as the Vietnamese one, the word as typed,
+    the Vietnamese type) for a unit of `level` ("commune", "district", "province") written
+    with an English type word before or after its name, in any case ("Dien Hoang Commune",
+    "commune Dien Hoang" → "Xã Dien Hoang"); None when it has none.  A name that has its
+    Vietnamese type too ("Xã Dien Hoang Commune") keeps it and loses the English word."""
+    words = tidy(name or "").split()
+    if len(words) < 2:
+        return None
+    types = _ENGLISH_TYPES[level]
+    for at, rest in ((-1, words[:-1]), (0, words[1:])):
+        word = words[at]
+        vietnamese = types.get(word.lower().rstrip("."))
+        if vietnamese is None or not word.rstrip(".").isascii():
+            continue
+        rest_text = " ".join(rest)
+        has_type = fold(rest_text).strip() != bare(rest_text) or expand(rest_text) != fold(rest_text)
+        return (rest_text if has_type else f"{vietnamese} {rest_text}"), word, vietnamese
+    return None
+
+
 # "P1", "P.01", "Phường 01": the number written without its leading zeros.
 _GLUED_NUMBER = re.compile(r"^(p|f|x|q|phường|xã|quận)(\d+)$")
 _PADDED = re.compile(r"\b0+(?=\d)")
@@ -1197,7 +1268,9 @@ def province_outside(province: str) -> bool:
     provinces would only mislead ("Xã Tường Ngọc" of Kon Tum is no slip of a Nghệ An name)."""
     from rapidfuzz.distance import OSA
 
-    typed = bare(province or "")
+    # "Nghe An Province": the province held, its type typed in English.
+    english = english_type(province or "", "province")
+    typed = bare(english[0] if english else province or "")
     if not typed:
         return False
     named = _unit_bare_names()

@@ -129,7 +129,20 @@ def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
             # Rows of two sheets (two sheets of one day: a copy edited) are named with their
             # sheet: "(dòng 8) và (dòng 8)" told nothing.
             where = _row_of(first, other)
-            if other.value != first.value:
+            if _two_points(first, other):
+                report.problems.append(
+                    Problem.of(
+                        "conflicting_values",
+                        f"«{first.name}» ({where}) và «{other.name}» (dòng {other.row}) là hai điểm thu nhận "
+                        f"của cùng một đơn vị, {_unit_label(first.unit_key)}, ngày {date_vn(when)}"
+                        f" ({thousands(first.value)} và {thousands(other.value)}). Mỗi đơn vị mỗi ngày chỉ "
+                        "có một dòng, nên số của các điểm không được cộng tự động: hãy ghi tổng của đơn vị "
+                        "vào một dòng (có thể giữ các điểm ở các dòng bắt đầu bằng «+» ngay dưới dòng "
+                        "đó) rồi tải lên lại.",
+                        **_at(other),
+                    )
+                )
+            elif other.value != first.value:
                 report.problems.append(
                     Problem.of(
                         "conflicting_values",
@@ -149,6 +162,26 @@ def check_duplicates(obs: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
                     )
                 )
     return obs.drop_duplicates(["unit_key", "date", "metric"], keep="first")
+
+
+def _two_points(first, other) -> bool:
+    """Whether two rows of one unit and day are two of its collection points or mobile teams
+    ("Điểm thu nhận số 1 (xã Diễn Hoàng)", "… số 2 …"), not one row written twice: their
+    figures are two parts of the unit's, so even equal they are no repeat to count once,
+    and they are refused like two rows that differ — adding them is a guess the file does
+    not make (a point's row may repeat the unit's population, or hold its own)."""
+    from cccd_analytics import registry
+
+    names = (str(first.name), str(other.name))
+    return names[0] != names[1] and any(registry.collection_point_commune(n) is not None for n in names)
+
+
+def _unit_label(key) -> str:
+    from cccd_analytics import registry
+
+    return (
+        registry.label_of(str(key)) if str(key) in registry.load_registry().index else "đơn vị ngoài danh mục"
+    )
 
 
 def _row_of(first, other) -> str:

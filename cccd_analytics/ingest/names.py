@@ -42,7 +42,7 @@ def unhurried(name: str) -> str:
     """A name as it was meant when typed in haste, or the name itself: a space put back where
     a word's capital follows a small letter or a type written in capitals ("KỳBắc",
     "XãKỳ Tân", "PHƯỜNGĐông Vĩnh"), a type written twice dropped, a bare "cũ"/"mới" after
-    the name dropped.  Only ever tried as another reading, shown as a correction."""
+    the name dropped, a type written after the name put before it ("Diễn Hoàng xã").  Only ever tried as another reading, shown as a correction."""
     text = " ".join(str(name).split())
     out = []
     for i, ch in enumerate(text):
@@ -67,6 +67,15 @@ def unhurried(name: str) -> str:
     note = _NOTE_AFTER.search(fold(text))
     if note and len(words) > 2:
         text = " ".join(words[:-1])
+        words = words[:-1]
+    # "Diễn Hoàng xã", "Cầu Giát TT": the type typed after the name, as said aloud in a list
+    # read out.  Only with its marks or as an abbreviation no syllable is: "Long Xá", "Yên
+    # Xá" end in a word that folds to "xa".
+    lowered = [w.lower().rstrip(".,;") for w in words]
+    for typed, size in (("thị trấn", 2), ("phường", 1), ("xã", 1), ("tt", 1)):
+        if len(words) > size + 1 and " ".join(lowered[-size:]) == typed:
+            text = " ".join([typed, *words[:-size]])
+            break
     return text
 
 
@@ -157,10 +166,65 @@ def _district_in_brackets(rec: FirstRow) -> FirstRow:
     return rec._replace(commune=f"{found.group(1)} - {inner}")
 
 
+def _in_english(rec: FirstRow) -> tuple[str, FirstRow] | None:
+    """The row with its places' English type words read as the Vietnamese ones ("Dien
+    Hoang Commune" | "Dien Chau District" | "Nghe An Province"), and what was read; None
+    when it has none.  A commune cell that carries its district ("Dien Hoang Commune, Dien
+    Chau District") is read part by part, the parts after the first as districts or
+    provinces."""
+    said: list[str] = []
+    fields = {}
+    for field, level in (("province", "province"), ("district", "district"), ("commune", "commune")):
+        text = getattr(rec, field) or ""
+        parts = re.split(r"(\s*,\s*|\s+[-–—]\s+)", text) if field == "commune" else [text]
+        for i in range(0, len(parts), 2):
+            levels = (level,) if i == 0 else ("district", "province")
+            read = next((r for lv in levels if (r := registry.english_type(parts[i], lv))), None)
+            if read:
+                parts[i] = read[0]
+                said.append(f"{read[1]} = {read[2]}")
+        fields[field] = "".join(parts)
+    if not said:
+        return None
+    return f"loại đơn vị viết tiếng Anh: {', '.join(dict.fromkeys(said))}", rec._replace(**fields)
+
+
+def _served_by_a_point(rec: FirstRow) -> tuple[str, FirstRow] | None:
+    """The row read as the commune its numbered collection point or mobile team is named
+    for ("Điểm thu nhận số 2 (xã Diễn Hoàng)"), and what was read; None otherwise."""
+    inner = registry.collection_point_commune(rec.commune)
+    if inner is None or fold(registry.tidy(rec.commune)) == fold(registry.tidy(inner)):
+        return None  # none, or one `registry.tidy` reads already ("Tổ lưu động xã Kỳ Khang")
+    return "tên điểm thu nhận: số liệu tính cho xã, phường có điểm", rec._replace(commune=inner)
+
+
 def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     """registry.resolve, and for a row that names neither province nor district, each
     province in turn: a name found in exactly one of them is that unit.  Without the
-    closest names of an unknown unit: the caller asks for them in bulk."""
+    closest names of an unknown unit: the caller asks for them in bulk.
+
+    A row written with English type words, or naming a collection point, is first read as
+    what it says (`_in_english`, `_served_by_a_point`); what that reading does not place is
+    resolved as typed, so a unit outside the registry keeps the key of its name as typed."""
+    for read in (_in_english, _served_by_a_point):
+        found = read(rec)
+        if found is None:
+            continue
+        how, reading = found
+        again = resolve(reading, reg)
+        if again.official:
+            return dataclasses.replace(
+                again,
+                registry_name=again.registry_name or str(reg.at[again.key, "name"]),
+                corrections=(how, *again.corrections),
+            )
+        if again.ambiguous:
+            # Refused with its candidates; keyed as typed, like any name left apart.
+            return dataclasses.replace(again, key=_resolve_typed(rec, reg).key)
+    return _resolve_typed(rec, reg)
+
+
+def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     rec = _district_in_brackets(_code_in_name(rec))
     rec = rec._replace(commune=_spaced(rec.commune))
     match = _resolve_spelled(rec, reg)
@@ -189,13 +253,24 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     # the type twice ("Xã xã Nghi Liên"), a bare "cũ" or "mới" after the name.
     hasty = unhurried(rec.commune)
     if hasty != rec.commune:
-        readings.append(("gõ vội: dính chữ, lặp chữ hoặc thêm «cũ», «mới»", rec._replace(commune=hasty)))
+        readings.append(
+            (
+                "gõ vội: dính chữ, lặp chữ, thêm «cũ», «mới» hoặc loại đơn vị ghi sau tên",
+                rec._replace(commune=hasty),
+            )
+        )
     # A commune cell that carries its district ("Xã Kỳ Tân, huyện Kỳ Anh", "Xã Kỳ Tân huyện
     # Kỳ Anh"): read as an address, its district must be the row's own when the row has one.
     if any(mark in rec.commune for mark in _CELL_MARKS) or _DISTRICT_INSIDE.search(fold(rec.commune)):
         province, district, commune = address.split_address(rec.commune)
-        if commune and (
-            not rec.district or not district or registry.same_district(district, rec.district, rec.province)
+        if (
+            commune
+            and _names_first(rec.commune, commune)
+            and (
+                not rec.district
+                or not district
+                or registry.same_district(district, rec.district, rec.province)
+            )
         ):
             readings.append(
                 (
@@ -220,6 +295,23 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
         registry_name=again.registry_name or str(reg.at[again.key, "name"]),
         corrections=(how, *again.corrections),
     )
+
+
+def _names_first(cell: str, commune: str) -> bool:
+    """Whether the commune an address reading found is what the cell names first, its
+    district after it: "Xã Kỳ Tân, huyện Kỳ Anh", "Ngọc Sơn - Đô Lương".  In "Tổ lưu động -
+    Diễn Châu", "Trường THPT (Diễn Châu)" the only name is the district's, which read as a
+    commune is the district's town: a team's or a school's figures landed on the town."""
+    head = registry.spelled_plain(_spaced(cell)).replace(",", " ").split()
+    words = registry.spelled_plain(commune).split()
+    if not words:
+        return False
+    if head[: len(words)] == words:
+        return True
+    # "Huyện Kỳ Anh, Xã Kỳ Tân": named after its district, with its own type word.
+    loose = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(cell).replace("y", "i")).split())
+    named = " ".join(words).replace("y", "i")
+    return bool(re.search(rf"\b(?:xa|phuong|thi tran|tt|x|p) {re.escape(named)}\b", loose))
 
 
 def in_the_sheets_district(

@@ -254,6 +254,9 @@ def sheet_records(
             kind.kind == "commune"
             and (last_commune is not None or villages_first)
             and hamlet_of(text_of(name_cell))
+            and not _point_of_its_own(
+                text_of(name_cell), out["commune"][last_commune] if last_commune is not None else ""
+            )
         ):
             # "- Thôn Tân Thành" under "Xã Kỳ Tân": a part of the commune above by place, whose
             # figure the commune's row already holds; no unit of its own.
@@ -1041,6 +1044,21 @@ def _hamlet(name: str) -> bool:
         words[: len(w.split())] == w.split() for w in (_HAMLET_WORDS if marked else _HAMLET_WORDS_BARE)
     )
     return opens and not registry.names_a_commune(bare)
+
+
+def _point_of_its_own(name: str, above: str) -> bool:
+    """Whether a collection point's row that names its commune ("Điểm thu nhận số 2 (xã
+    Diễn Hoàng)") is a row of its own, not the detail of the row above: the row above is
+    another commune, or another point (of the same commune or not).  Under its commune's
+    own row it is that row's detail, as before; under a sibling point it was dropped, and
+    the commune got the first point's figures alone."""
+    inner = registry.collection_point_commune(name.lstrip(" -+*•–·."))
+    if inner is None:
+        return False
+    above = above.lstrip(" -+*•–·.")
+    if registry.collection_point_commune(above) is not None:
+        return True
+    return registry.spelled_plain(inner) != registry.spelled_plain(above)
 
 
 def _dash_is_none(count: Callable) -> Callable:
