@@ -207,6 +207,25 @@ def share_beside(text) -> bool:
     return "ty le" in folded or "ti le" in folded or re.search(r"\btl\b", folded) is not None
 
 
+def share_label(text) -> bool:
+    """A label that names a share alone ("Tỷ lệ", "Tỷ lệ (%)", "TL", "%"): a day's sub-column
+    of a wide sheet, or a row's label in a "Nội dung" column under the row of its counts.
+    A share is derived from counts, never a count itself."""
+    if not isinstance(text, str):
+        return False
+    label = " ".join(re.sub(r"[^a-z0-9%]+", " ", fold(text)).split())
+    return label in ("ty le", "ti le", "tl", "%", "ty le %", "ti le %", "tl %", "phan tram", "dat ty le", "ty le dat")
+
+
+def count_label(text) -> bool:
+    """A label that says a row gives its columns' own counts ("Số lượng", "SL", "Số người"),
+    beside a share's row in a "Nội dung" column."""
+    if not isinstance(text, str):
+        return False
+    label = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
+    return label in ("so luong", "sl", "so nguoi", "so ho so", "so", "so lieu", "so luong nguoi")
+
+
 def _match(text, parent=None) -> str | None:
     if share_beside(text):
         count = _match(WITH_SHARE.match(text.strip()).group("count"), parent)
