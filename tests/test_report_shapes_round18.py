@@ -247,3 +247,30 @@ def test_the_date_line_above_long_prose_dates_a_word_table_not_the_plan_it_cites
     assert values(report, metric="collected") == {
         (_dien_chau(name), "collected"): collected for name, _e, collected in DIEN_CHAU
     }
+
+
+# -- "Lũy kế kỳ trước | Lũy kế kỳ này" --------------------------------------------------------
+
+
+@pytest.mark.parametrize("this", ["Lũy kế kỳ này", "LŨY KẾ KỲ NÀY", "Lũy kế thu nhận (kỳ này)", "Cộng dồn tuần này"])
+def test_this_periods_running_total_beside_the_last_ones_is_the_collected(this):
+    # Refused as no collected column: "kỳ này" alone says a period's count, so the running
+    # total it qualifies was left unread too.
+    rows = [
+        ["CÔNG AN HUYỆN DIỄN CHÂU"],
+        ["Số liệu tính đến 17h00 ngày 15/3/2023"],
+        ["STT", "Xã", "Số CD đủ ĐK", "Lũy kế kỳ trước", this, "Tăng so với kỳ trước"],
+        *[[i, name, eligible, collected - 300, collected, 300] for i, (name, eligible, collected) in enumerate(DIEN_CHAU, 1)],
+    ]
+    report = ingest.import_bytes(None, _book({"BC": rows}), "bc.xlsx")
+    assert report.status == "checked", report.message
+    assert values(report, metric="collected") == {
+        (_dien_chau(name), "collected"): collected for name, _e, collected in DIEN_CHAU
+    }
+
+
+def test_this_periods_count_alone_is_still_no_running_total():
+    from cccd_analytics.ingest import headers
+
+    assert headers.match("Thu nhận kỳ này") is None
+    assert headers.match("Lũy kế kỳ trước") is None

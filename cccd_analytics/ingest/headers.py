@@ -226,7 +226,25 @@ def count_label(text) -> bool:
     return label in ("so luong", "sl", "so nguoi", "so ho so", "so", "so lieu", "so luong nguoi")
 
 
+# "Lũy kế kỳ này", "Cộng dồn tuần này": the running total as this report gives it, beside
+# "Lũy kế kỳ trước" (the last report's).  "kỳ này" alone is a period's count (`not_a_count`);
+# after "lũy kế" it only says which running total.
+_THIS_PERIOD = re.compile(r"\s*[-–(]?\s*\b(?:kỳ|ky|tuần|tuan|tháng|thang|đợt|dot)\s+(?:này|nay)\b\s*\)?", re.IGNORECASE)
+
+
+def _running_total_of_this_period(text):
+    """The header without its "kỳ này" when it names a running total ("Lũy kế kỳ này" →
+    "Lũy kế"), else the header as it is."""
+    if not isinstance(text, str) or not _THIS_PERIOD.search(text):
+        return text
+    folded = fold(text)
+    if not re.search(r"\b(?:luy ke|cong don)\b", folded) or re.search(r"\btruoc\b", folded):
+        return text
+    return _THIS_PERIOD.sub(" ", text).strip()
+
+
 def _match(text, parent=None) -> str | None:
+    text = _running_total_of_this_period(text)
     if share_beside(text):
         count = _match(WITH_SHARE.match(text.strip()).group("count"), parent)
         return count if count in ("collected", "collected_day", "returned") else None
