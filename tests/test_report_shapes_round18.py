@@ -107,7 +107,10 @@ def test_a_share_that_disagrees_with_its_counts_is_said():
     book.save(out)
     report = ingest.import_bytes(None, out.getvalue(), "bc.xlsx")
     assert report.status == "checked", report.message
-    assert values(report, metric="collected") == {(_key("Xã Kỳ Tân"), "collected"): 4765, (_key("Xã Kỳ Thọ"), "collected"): 3000}
+    assert values(report, metric="collected") == {
+        (_key("Xã Kỳ Tân"), "collected"): 4765,
+        (_key("Xã Kỳ Thọ"), "collected"): 3000,
+    }
     said = [p for p in report.problems if p.code == "share_mismatch"]
     assert len(said) == 1 and said[0].severity == "warning"
     assert (said[0].row, said[0].column) == (6, "E")
@@ -214,7 +217,9 @@ def test_a_numbered_sheet_far_from_the_days_is_not_made_a_day():
         ["STT", "Xã", "Lũy kế thu nhận"],
         *[[i, name, collected + gain] for i, (name, _e, collected) in enumerate(DIEN_CHAU, 1)],
     ]
-    report = ingest.import_bytes(None, _book({"15.3.2023": day(0), "16.3.2023": day(10), "1": day(20)}), "bc.xlsx")
+    report = ingest.import_bytes(
+        None, _book({"15.3.2023": day(0), "16.3.2023": day(10), "1": day(20)}), "bc.xlsx"
+    )
     dates = {str(d)[:10] for d in report.observations["date"]} if report.observations is not None else set()
     assert "2023-04-01" not in dates and "2023-03-01" not in dates
 
@@ -232,12 +237,16 @@ def test_the_date_line_above_long_prose_dates_a_word_table_not_the_plan_it_cites
     for line in ("CÔNG AN HUYỆN DIỄN CHÂU", "BÁO CÁO", "Số liệu tính đến 17h00 ngày 15/3/2023"):
         document.add_paragraph(line)
     for _ in range(30):
-        document.add_paragraph("Thực hiện Kế hoạch số 12/KH-CAH ngày 01/3/2023 của Công an huyện về thu nhận hồ sơ.")
+        document.add_paragraph(
+            "Thực hiện Kế hoạch số 12/KH-CAH ngày 01/3/2023 của Công an huyện về thu nhận hồ sơ."
+        )
     table = document.add_table(rows=1 + len(DIEN_CHAU), cols=4)
     for c, text in enumerate(["STT", "Tên xã, thị trấn", "Số CD đủ ĐK", "Lũy kế thu nhận"]):
         table.cell(0, c).text = text
     for r, (name, eligible, collected) in enumerate(DIEN_CHAU, 1):
-        for c, text in enumerate([str(r), name, f"{eligible:,}".replace(",", "."), f"{collected:,}".replace(",", ".")]):
+        for c, text in enumerate(
+            [str(r), name, f"{eligible:,}".replace(",", "."), f"{collected:,}".replace(",", ".")]
+        ):
             table.cell(r, c).text = text
     out = io.BytesIO()
     document.save(out)
@@ -252,7 +261,9 @@ def test_the_date_line_above_long_prose_dates_a_word_table_not_the_plan_it_cites
 # -- "Lũy kế kỳ trước | Lũy kế kỳ này" --------------------------------------------------------
 
 
-@pytest.mark.parametrize("this", ["Lũy kế kỳ này", "LŨY KẾ KỲ NÀY", "Lũy kế thu nhận (kỳ này)", "Cộng dồn tuần này"])
+@pytest.mark.parametrize(
+    "this", ["Lũy kế kỳ này", "LŨY KẾ KỲ NÀY", "Lũy kế thu nhận (kỳ này)", "Cộng dồn tuần này"]
+)
 def test_this_periods_running_total_beside_the_last_ones_is_the_collected(this):
     # Refused as no collected column: "kỳ này" alone says a period's count, so the running
     # total it qualifies was left unread too.
@@ -260,7 +271,10 @@ def test_this_periods_running_total_beside_the_last_ones_is_the_collected(this):
         ["CÔNG AN HUYỆN DIỄN CHÂU"],
         ["Số liệu tính đến 17h00 ngày 15/3/2023"],
         ["STT", "Xã", "Số CD đủ ĐK", "Lũy kế kỳ trước", this, "Tăng so với kỳ trước"],
-        *[[i, name, eligible, collected - 300, collected, 300] for i, (name, eligible, collected) in enumerate(DIEN_CHAU, 1)],
+        *[
+            [i, name, eligible, collected - 300, collected, 300]
+            for i, (name, eligible, collected) in enumerate(DIEN_CHAU, 1)
+        ],
     ]
     report = ingest.import_bytes(None, _book({"BC": rows}), "bc.xlsx")
     assert report.status == "checked", report.message

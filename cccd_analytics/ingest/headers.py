@@ -214,7 +214,18 @@ def share_label(text) -> bool:
     if not isinstance(text, str):
         return False
     label = " ".join(re.sub(r"[^a-z0-9%]+", " ", fold(text)).split())
-    return label in ("ty le", "ti le", "tl", "%", "ty le %", "ti le %", "tl %", "phan tram", "dat ty le", "ty le dat")
+    return label in (
+        "ty le",
+        "ti le",
+        "tl",
+        "%",
+        "ty le %",
+        "ti le %",
+        "tl %",
+        "phan tram",
+        "dat ty le",
+        "ty le dat",
+    )
 
 
 def count_label(text) -> bool:
@@ -229,7 +240,9 @@ def count_label(text) -> bool:
 # "Lũy kế kỳ này", "Cộng dồn tuần này": the running total as this report gives it, beside
 # "Lũy kế kỳ trước" (the last report's).  "kỳ này" alone is a period's count (`not_a_count`);
 # after "lũy kế" it only says which running total.
-_THIS_PERIOD = re.compile(r"\s*[-–(]?\s*\b(?:kỳ|ky|tuần|tuan|tháng|thang|đợt|dot)\s+(?:này|nay)\b\s*\)?", re.IGNORECASE)
+_THIS_PERIOD = re.compile(
+    r"\s*[-–(]?\s*\b(?:kỳ|ky|tuần|tuan|tháng|thang|đợt|dot)\s+(?:này|nay)\b\s*\)?", re.IGNORECASE
+)
 
 
 def _running_total_of_this_period(text):

@@ -1024,7 +1024,9 @@ def classify(row: list, layout: Layout) -> RowKind:
 
 # A district's communes grouped for the campaign ("Cụm 1", "CỤM SỐ II", "Khối 2", "Vùng 3",
 # "Khu vực 1", "Nhóm A"): numbered, never a unit of the registry.
-_CLUSTER = re.compile(r"^(?:cum(?: xa)?|khoi|vung|khu vuc|nhom)\s+(?:so\s+)?(?:\d{1,2}|[ivx]{1,4}|[a-e])(?![\w/])")
+_CLUSTER = re.compile(
+    r"^(?:cum(?: xa)?|khoi|vung|khu vuc|nhom)\s+(?:so\s+)?(?:\d{1,2}|[ivx]{1,4}|[a-e])(?![\w/])"
+)
 
 
 # A group's letter in the STT column: "A", "B", "C." — provincial reports letter their

@@ -194,7 +194,9 @@ def sheet_records(
                 # from the counts above, checked against them and never stored (its 95,3
                 # was refused as no whole number, its 100 stored as the commune's).
                 if counts_above is not None:
-                    _shares_checked(row, counts_above[0], value_at, cells, counts_above[1], sheet_name, index, report)
+                    _shares_checked(
+                        row, counts_above[0], value_at, cells, counts_above[1], sheet_name, index, report
+                    )
                 continue
             if measure == "count":
                 measure = None  # the columns' own figures
@@ -203,7 +205,9 @@ def sheet_records(
             # above (stored as a unit «Tỷ lệ %» outside the registry, or refused as two figures
             # of it, or as no whole number).
             if counts_above is not None:
-                _shares_checked(row, counts_above[0], value_at, cells, counts_above[1], sheet_name, index, report)
+                _shares_checked(
+                    row, counts_above[0], value_at, cells, counts_above[1], sheet_name, index, report
+                )
             continue
             if measure and kind.kind == "commune" and not text_of(name_cell) and above is not None:
                 kind = above  # a total's row of another figure, its label merged over both
@@ -965,7 +969,14 @@ def _share_value(raw) -> list[float]:
 
 
 def _shares_checked(
-    row: list, counts: dict, value_at: list, cells: dict, label: str, sheet_name, index: int, report: ImportReport
+    row: list,
+    counts: dict,
+    value_at: list,
+    cells: dict,
+    label: str,
+    sheet_name,
+    index: int,
+    report: ImportReport,
 ) -> None:
     """A share's row ("Tỷ lệ %" under a commune's "Số lượng") is derived from the counts above
     it: never stored, but its collected and returned shares are checked against those counts

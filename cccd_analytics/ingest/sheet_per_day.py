@@ -81,7 +81,8 @@ def date_sheets(
 
 
 def _with_neighbours_months(
-    prepared: list[tuple[Sheet, layouts.Layout | None, tuple | None]], named: list[tuple[int, normalise.DayLabel]]
+    prepared: list[tuple[Sheet, layouts.Layout | None, tuple | None]],
+    named: list[tuple[int, normalise.DayLabel]],
 ) -> list[tuple[int, normalise.DayLabel]]:
     """Sheets named by the day alone ("Ngay 17") among sheets named by day and month ("15.3",
     "16-3"), as one person names the days as they come: the month of the sheet named before it
