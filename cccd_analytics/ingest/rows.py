@@ -200,6 +200,9 @@ def sheet_records(
                 continue
             if measure == "count":
                 measure = None  # the columns' own figures
+            if measure and kind.kind == "commune" and not text_of(name_cell) and above is not None:
+                kind = above  # a total's row of another figure, its label merged over both
+            above = kind
         elif kind.kind == "commune" and headers.share_label(text_of(name_cell)):
             # "Tỷ lệ %" written in the name column under the commune's row: its shares, as
             # above (stored as a unit «Tỷ lệ %» outside the registry, or refused as two figures
@@ -209,9 +212,6 @@ def sheet_records(
                     row, counts_above[0], value_at, cells, counts_above[1], sheet_name, index, report
                 )
             continue
-            if measure and kind.kind == "commune" and not text_of(name_cell) and above is not None:
-                kind = above  # a total's row of another figure, its label merged over both
-            above = kind
         values, bad = _row_values(parsed_values, cols, sheet_name, index, report, text_of(name_cell).strip())
         counts_above = (values, text_of(name_cell).strip() or (kind.label or ""))
         if measure == "returned":
