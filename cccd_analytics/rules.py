@@ -221,6 +221,14 @@ _RULES = (
     ),
     Rule("subtotal_mismatch", "warning", "Dòng cộng không khớp tổng các xã"),
     Rule(
+        "share_mismatch",
+        "warning",
+        "Dòng tỷ lệ không khớp số lượng",
+        why='A "Tỷ lệ %" row under a commune\'s counts is derived from them and never stored; one '
+        "that disagrees with them says a count (or the share) was typed wrong, which the analyst "
+        "should see, as a subtotal that does not add up.",
+    ),
+    Rule(
         "replaces_stored",
         "info",
         "Tệp thay số liệu đã có",

@@ -207,7 +207,57 @@ def share_beside(text) -> bool:
     return "ty le" in folded or "ti le" in folded or re.search(r"\btl\b", folded) is not None
 
 
+def share_label(text) -> bool:
+    """A label that names a share alone ("Tỷ lệ", "Tỷ lệ (%)", "TL", "%"): a day's sub-column
+    of a wide sheet, or a row's label in a "Nội dung" column under the row of its counts.
+    A share is derived from counts, never a count itself."""
+    if not isinstance(text, str):
+        return False
+    label = " ".join(re.sub(r"[^a-z0-9%]+", " ", fold(text)).split())
+    return label in (
+        "ty le",
+        "ti le",
+        "tl",
+        "%",
+        "ty le %",
+        "ti le %",
+        "tl %",
+        "phan tram",
+        "dat ty le",
+        "ty le dat",
+    )
+
+
+def count_label(text) -> bool:
+    """A label that says a row gives its columns' own counts ("Số lượng", "SL", "Số người"),
+    beside a share's row in a "Nội dung" column."""
+    if not isinstance(text, str):
+        return False
+    label = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
+    return label in ("so luong", "sl", "so nguoi", "so ho so", "so", "so lieu", "so luong nguoi")
+
+
+# "Lũy kế kỳ này", "Cộng dồn tuần này": the running total as this report gives it, beside
+# "Lũy kế kỳ trước" (the last report's).  "kỳ này" alone is a period's count (`not_a_count`);
+# after "lũy kế" it only says which running total.
+_THIS_PERIOD = re.compile(
+    r"\s*[-–(]?\s*\b(?:kỳ|ky|tuần|tuan|tháng|thang|đợt|dot)\s+(?:này|nay)\b\s*\)?", re.IGNORECASE
+)
+
+
+def _running_total_of_this_period(text):
+    """The header without its "kỳ này" when it names a running total ("Lũy kế kỳ này" →
+    "Lũy kế"), else the header as it is."""
+    if not isinstance(text, str) or not _THIS_PERIOD.search(text):
+        return text
+    folded = fold(text)
+    if not re.search(r"\b(?:luy ke|cong don)\b", folded) or re.search(r"\btruoc\b", folded):
+        return text
+    return _THIS_PERIOD.sub(" ", text).strip()
+
+
 def _match(text, parent=None) -> str | None:
+    text = _running_total_of_this_period(text)
     if share_beside(text):
         count = _match(WITH_SHARE.match(text.strip()).group("count"), parent)
         return count if count in ("collected", "collected_day", "returned") else None

@@ -1015,7 +1015,18 @@ def classify(row: list, layout: Layout) -> RowKind:
         return RowKind("total", label=name)
     if _is_district_label(name, stt) or _bare_district_heading(name, stt, "row_number" in cols):
         return RowKind("subtotal", district=district_from_label(name), label=name)
+    if _CLUSTER.match(fold(name)):
+        # "Cụm 1" with the sums of the communes under it: a group of no district, checked
+        # against them like a district's heading (it was stored as a unit «Cụm 1»).
+        return RowKind("subtotal", label=name)
     return RowKind("commune")
+
+
+# A district's communes grouped for the campaign ("Cụm 1", "CỤM SỐ II", "Khối 2", "Vùng 3",
+# "Khu vực 1", "Nhóm A"): numbered, never a unit of the registry.
+_CLUSTER = re.compile(
+    r"^(?:cum(?: xa)?|khoi|vung|khu vuc|nhom)\s+(?:so\s+)?(?:\d{1,2}|[ivx]{1,4}|[a-e])(?![\w/])"
+)
 
 
 # A group's letter in the STT column: "A", "B", "C." — provincial reports letter their

@@ -23,7 +23,7 @@ from cccd_analytics.ingest.report import ImportReport, Problem
 # apart; re-exported because callers reach them as `rows.<name>`.
 from cccd_analytics.ingest.sheet_context import authority_context, date_for_sheet, place_context  # noqa: F401
 from cccd_analytics.ingest.sums import check_sums
-from cccd_analytics.text import fold
+from cccd_analytics.text import fold, percent, thousands
 
 # The columns of the rows read from a table or an export (then one per metric, VALUE_ORDER).
 RECORD_COLUMNS = ("row", "sheet", "province", "district", "commune", "code", "date", "cells")
@@ -137,6 +137,7 @@ def sheet_records(
     above: layouts.RowKind | None = None  # the kind of the last row with figures or a label
     section: str | None = None  # what the last section row said its rows give (`layout.section_heading`)
     returned_cells = {_AS_RETURNED.get(name, name): cell for name, cell in cells.items()}
+    counts_above: tuple[dict, str] | None = None  # the figures and name a share's row is derived from
     for index in range(found.first_data_row, len(sheet.rows)):
         row = sheet.rows[index]
         width = len(row)
@@ -188,10 +189,31 @@ def sheet_records(
             measure = _measure(label)
             if label and measure is None and kind.kind in ("commune", "total", "subtotal"):
                 continue  # a row of some other figure ("Kích hoạt VNeID"): not one read here
+            if measure == "share":
+                # "Tỷ lệ %" under the commune's "Số lượng", its name merged over both: derived
+                # from the counts above, checked against them and never stored (its 95,3
+                # was refused as no whole number, its 100 stored as the commune's).
+                if counts_above is not None:
+                    _shares_checked(
+                        row, counts_above[0], value_at, cells, counts_above[1], sheet_name, index, report
+                    )
+                continue
+            if measure == "count":
+                measure = None  # the columns' own figures
             if measure and kind.kind == "commune" and not text_of(name_cell) and above is not None:
                 kind = above  # a total's row of another figure, its label merged over both
             above = kind
+        elif kind.kind == "commune" and headers.share_label(text_of(name_cell)):
+            # "Tỷ lệ %" written in the name column under the commune's row: its shares, as
+            # above (stored as a unit «Tỷ lệ %» outside the registry, or refused as two figures
+            # of it, or as no whole number).
+            if counts_above is not None:
+                _shares_checked(
+                    row, counts_above[0], value_at, cells, counts_above[1], sheet_name, index, report
+                )
+            continue
         values, bad = _row_values(parsed_values, cols, sheet_name, index, report, text_of(name_cell).strip())
+        counts_above = (values, text_of(name_cell).strip() or (kind.label or ""))
         if measure == "returned":
             values = {_AS_RETURNED.get(name, name): value for name, value in values.items()}
             row_cells = returned_cells
@@ -892,16 +914,24 @@ _AS_RETURNED = {"collected": "returned", "collected_day": "returned_day"}
 
 def _measure(label: str) -> str | None:
     """The figure a row's label says it gives: "collected" ("Thu nhận hồ sơ"), "returned"
-    ("Trả thẻ"), or None."""
-    field = headers.match(label) if label else None
+    ("Trả thẻ"), "count" (the columns' own counts: "Số lượng"), "share" ("Tỷ lệ %": derived
+    from the counts above, never stored), or None."""
+    if not label:
+        return None
+    if headers.share_label(label):
+        return "share"
+    if headers.count_label(label):
+        return "count"
+    field = headers.match(label)
     return {"collected": "collected", "collected_day": "collected", "returned": "returned"}.get(field)
 
 
 def _measure_column(sheet: Sheet, found: layouts.Layout) -> int | None:
     """A column of no field of its own ("Nội dung", "Chỉ tiêu") whose cells name, row by row,
     the figure the row gives: among its first rows, a few labels repeated commune after
-    commune, collected and returned among them (a column of notes, where "Trả thẻ" may be
-    written once among other words, is no such column); or None."""
+    commune — collected and returned among them, or counts and their shares ("Số lượng" over
+    "Tỷ lệ %") — (a column of notes, where "Trả thẻ" may be written once among other words,
+    is no such column); or None."""
     for at, _ in found.unmapped:
         said = [
             normalise.text(row[at])
@@ -909,13 +939,79 @@ def _measure_column(sheet: Sheet, found: layouts.Layout) -> int | None:
             if at < len(row) and isinstance(row[at], str) and row[at].strip()
         ]
         labels = set(said)
+        measures = {_measure(label) for label in labels}
         if (
-            {"collected", "returned"} <= {_measure(label) for label in labels}
+            ({"collected", "returned"} <= measures or ("share" in measures and measures & _COUNTS))
             and len(labels) <= 6
             and len(said) >= 2 * len(labels)
         ):
             return at
     return None
+
+
+_COUNTS = {"collected", "returned", "count"}
+
+
+def _share_value(raw) -> list[float]:
+    """The percentages a share's cell may mean: "95,3%" and "95,3" are 95,3; Excel's 0.953
+    shown as a percentage is 95,3, but a bare 1 or 0,5 may also be a share written as a
+    percentage (1%), so both readings are kept.  Empty for a cell that is no share."""
+    raw = normalise.unprotected(raw)
+    if normalise.is_blank(raw) or isinstance(raw, bool):
+        return []
+    if isinstance(raw, (int, float)):
+        number = float(raw)
+        return [number * 100, number] if 0 <= number <= 1.5 else [number]
+    text = normalise.text(raw).replace(" ", "").replace("\u00a0", "")
+    written = text.endswith("%")
+    text = text.rstrip("%")
+    if not re.fullmatch(r"\d+(?:[.,]\d+)?", text):
+        return []
+    number = float(text.replace(",", "."))
+    return [number] if written or number > 1.5 else [number * 100, number]
+
+
+def _shares_checked(
+    row: list,
+    counts: dict,
+    value_at: list,
+    cells: dict,
+    label: str,
+    sheet_name,
+    index: int,
+    report: ImportReport,
+) -> None:
+    """A share's row ("Tỷ lệ %" under a commune's "Số lượng") is derived from the counts above
+    it: never stored, but its collected and returned shares are checked against those counts
+    (of the eligible; cards handed over also of the collected), as a subtotal is against its
+    communes, and a share that is neither is a `share_mismatch` warning."""
+    eligible = counts.get("eligible")
+    if not eligible:
+        return
+    for name, at in value_at:
+        if name not in ("collected", "returned") or counts.get(name) is None or at >= len(row):
+            continue
+        said = _share_value(row[at])
+        if not said:
+            continue
+        bases = [eligible] + ([counts["collected"]] if name == "returned" and counts.get("collected") else [])
+        true = [100 * counts[name] / base for base in bases]
+        # A share is shown rounded, to a whole percent at worst.
+        if any(abs(s - t) <= 0.51 for s in said for t in true):
+            continue
+        letter, header = cells[name]
+        report.problems.append(
+            Problem.of(
+                "share_mismatch",
+                f"«{label}»: tỷ lệ ghi {percent(said[0] / 100)}, nhưng {thousands(counts[name])} trên "
+                f"{thousands(eligible)} công dân đủ điều kiện là {percent(true[0] / 100)}; "
+                "tỷ lệ không được lưu, hãy xem lại số lượng ở dòng trên.",
+                sheet=sheet_name,
+                row=index + 1,
+                column=letter,
+                header=header,
+            )
+        )
 
 
 # "Cộng xã Kỳ Xuân", "Tổng cộng phường Kỳ Trinh": a commune's own sum under its villages.

@@ -47,6 +47,8 @@ def date_sheets(
         return False  # "T2-15 | T3-16 | T4-17": weekdays and their days, not months
     if not named:
         named = _days_alone(prepared, file_name, given)
+    else:
+        named = _with_neighbours_months(prepared, named)
     if not named:
         return False
     anchor = given or normalise.date_from_file_name(file_name)
@@ -76,6 +78,44 @@ def date_sheets(
         else:
             found.sheet_date = day
     return per_day
+
+
+def _with_neighbours_months(
+    prepared: list[tuple[Sheet, layouts.Layout | None, tuple | None]],
+    named: list[tuple[int, normalise.DayLabel]],
+) -> list[tuple[int, normalise.DayLabel]]:
+    """Sheets named by the day alone ("Ngay 17") among sheets named by day and month ("15.3",
+    "16-3"), as one person names the days as they come: the month of the sheet named before it
+    (the next month when the day is lower: "31.3", "1"), else of the one after it.  Such a sheet
+    was left out as undated, its day lost with a warning only."""
+    have = {i for i, _ in named}
+    alone = [
+        (i, day)
+        for i, (sheet, found, _) in enumerate(prepared)
+        if i not in have
+        and found is not None
+        and not getattr(sheet, "hidden", False)
+        and (day := normalise.day_alone(sheet.name)) is not None
+        # As in `_days_alone`: a bare number names a day less surely than "16.5" does.
+        and not (found.report_date or found.data_date)
+    ]
+    out = list(named)
+    for i, day in alone:
+        before = [label for k, label in named if k < i]
+        after = [label for k, label in named if k > i]
+        if before:
+            near = before[-1]
+            month, year = (near.month, near.year) if day >= near.day else (near.month % 12 + 1, None)
+        else:
+            near = after[0]
+            month, year = (near.month, near.year) if day <= near.day else ((near.month - 2) % 12 + 1, None)
+        # Only a day close to its neighbour's continues the run ("1" after "15.3" may
+        # number a section, not 1 April).
+        gap = (day - near.day) % 31 if before else (near.day - day) % 31
+        if gap > 7:
+            continue
+        out.append((i, normalise.DayLabel(day, month, year, "")))
+    return sorted(out, key=lambda item: item[0])
 
 
 def _days_alone(

@@ -228,7 +228,7 @@ def _sub_kind(text: str) -> str | None:
     key = " ".join(re.sub(r"[^a-z0-9%]+", " ", fold(text)).split())
     if key in ("kh", "ke hoach", "chi tieu", "muc tieu") or key.startswith(("ke hoach ", "chi tieu ")):
         return "plan"
-    if key in ("ty le", "ti le", "tl", "%", "ty le %", "ti le %"):
+    if headers.share_label(text):
         return "share"
     return None
 

@@ -267,7 +267,14 @@ def sheets(blocks: list[Block], label: str = "Bảng") -> list[Sheet]:
             back -= 1
         start = tables[back - 1] + 1 if back else 0
         end = tables[k + 1] if k + 1 < len(tables) else len(blocks)
-        above = [r for b in blocks[start:i] if not is_table(b) for r in b.rows if any(r)][-MAX_LINES_ABOVE:]
+        text = [r for b in blocks[start:i] if not is_table(b) for r in b.rows if any(r)]
+        above = text[-MAX_LINES_ABOVE:]
+        if len(text) > MAX_LINES_ABOVE:
+            # Long prose between the letterhead and the table ("Căn cứ Kế hoạch số … ngày
+            # 01/3/2023 …" over many lines): the letterhead and the date line above it are still
+            # the table's.  Cut off, the date of a plan cited in the prose dated every figure.
+            kept = [r for r in text[:-MAX_LINES_ABOVE] if _dated(r) or _authority(r)]
+            above = kept[: MAX_LINES_ABOVE // 2] + above
         if k and not any(_dated(r) for r in above):
             # A report of a table per district ("II. HUYỆN NGHĨA ĐÀN" then its table): the
             # letterhead and the date line at the top of the document are every table's.
