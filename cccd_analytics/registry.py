@@ -369,6 +369,10 @@ def collection_point_commune(name: str) -> str | None:
     động (Diễn Châu)", "Đội thu nhận huyện Diễn Châu"): read as a commune, a district's
     name is its town's, and the district's figures would land on the town."""
     text = " ".join(unicodedata.normalize("NFC", str(name or "")).split())
+    # Every such name opens with "Tổ", "Đội", "Điểm" or "Địa điểm": the others, nearly every
+    # name a load resolves, are spared the folding.
+    if text[:1] not in "TtĐđDd":
+        return None
     found = _NUMBERED_POINT.match(fold(text))
     if not found:
         return None
@@ -394,12 +398,24 @@ _ENGLISH_TYPES = {
 }
 
 
+_ENGLISH_WORD = re.compile(
+    r"\b(?:"
+    + "|".join(sorted({w for words in _ENGLISH_TYPES.values() for w in words}, key=len, reverse=True))
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
 def english_type(name: str, level: str) -> tuple[str, str, str] | None:
     """(the name with its English type word read as the Vietnamese one, the word as typed,
     the Vietnamese type) for a unit of `level` ("commune", "district", "province") written
     with an English type word before or after its name, in any case ("Dien Hoang Commune",
     "commune Dien Hoang" → "Xã Dien Hoang"); None when it has none.  A name that has its
     Vietnamese type too ("Xã Dien Hoang Commune") keeps it and loses the English word."""
+    # Most names have no English word at all: a search of the text as typed spares them
+    # `tidy` (a national load asks this of every place of every row it resolves).
+    if not _ENGLISH_WORD.search(name or ""):
+        return None
     words = tidy(name or "").split()
     if len(words) < 2:
         return None
