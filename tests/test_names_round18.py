@@ -12,6 +12,8 @@ import pytest
 
 from cccd_analytics import ingest, registry
 from cccd_analytics.ingest import names
+from tests.test_names_round17 import _placed as _read
+from tests.test_names_round17 import _report
 
 DAY = date(2023, 5, 15)
 REG = registry.load_registry()
@@ -30,29 +32,6 @@ def _key(district: str, commune: str) -> str:
 
 def _resolve(province: str, district: str, commune: str, on: date = DAY) -> registry.Match:
     return names.resolve(names.FirstRow(1, "BC", province, district, commune, None, on), REG)
-
-
-def _report(district: str, typed: list[str], province: str = "Tỉnh Nghệ An") -> bytes:
-    """A district's report typed by hand: one row per name, collected 100, 101, …"""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ CCCD"])
-    sheet.append(["Ngày 15/5/2023"])
-    sheet.append(["STT", "Tỉnh", "Huyện", "Xã", "Số CD đủ ĐK", "Lũy kế thu nhận"])
-    for i, name in enumerate(typed):
-        sheet.append([i + 1, province, district, name, 5000 + i, 100 + i])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _read(district: str, typed: list[str], province: str = "Tỉnh Nghệ An"):
-    """(report, {typed name: unit key its figure was stored under, None when not stored})."""
-    report, obs = ingest.read_observations(_report(district, typed, province), "bao_cao.xlsx")
-    assert obs is not None, report.message
-    collected = obs[obs.metric == "collected"]
-    by_value = dict(zip(collected.value.astype(int), collected.unit_key))
-    return report, {name: by_value.get(100 + i) for i, name in enumerate(typed)}
 
 
 DIEN_HOANG = _key("Huyện Diễn Châu", "Xã Diễn Hoàng")

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from cccd_analytics import ingest, registry
-from tests.test_report_shapes_round7 import values
+from tests.test_report_shapes_round7 import values, workbook_bytes
 
 # -- a commune's counts over its shares ------------------------------------------------------
 
@@ -132,18 +132,6 @@ def _dien_chau(commune: str) -> str:
     return registry.resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", commune).key
 
 
-def _book(sheets: dict[str, list[list]]) -> bytes:
-    book = openpyxl.Workbook()
-    for i, (title, rows) in enumerate(sheets.items()):
-        sheet = book.active if i == 0 else book.create_sheet()
-        sheet.title = title
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize("label", ["Cụm 1", "CỤM SỐ 1", "Cụm I", "Khu vực 1"])
 def test_a_cluster_heading_with_its_sums_is_no_unit(label):
     # "Cụm 1" over its communes, with their sums, was stored as a unit «Cụm 1» outside the
@@ -164,7 +152,7 @@ def test_a_cluster_heading_with_its_sums_is_no_unit(label):
         *[[i, *c] for i, c in enumerate(second, 4)],
         [None, "Tổng cộng", *sums(DIEN_CHAU)],
     ]
-    report = ingest.import_bytes(None, _book({"BC": rows}), "bc.xlsx")
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
     assert report.status == "checked", report.message
     assert values(report, metric="collected") == {
         (_dien_chau(name), "collected"): collected for name, _e, collected in DIEN_CHAU
@@ -183,7 +171,7 @@ def test_a_commune_named_like_a_cluster_word_stays_a_commune():
         [1, "Xã Nghi Văn", 5234],
         [2, "Xã Nghi Yên", 3300],
     ]
-    report = ingest.import_bytes(None, _book({"BC": rows}), "bc.xlsx")
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
     assert report.status == "checked", report.message
     assert len(values(report, metric="collected")) == 2
 
@@ -201,7 +189,7 @@ def test_a_sheet_named_by_its_day_alone_among_day_and_month_sheets_is_that_month
             ["STT", "Xã", "Lũy kế thu nhận"],
             *[[i, name_, collected + gain] for i, (name_, _e, collected) in enumerate(DIEN_CHAU, 1)],
         ]
-    report = ingest.import_bytes(None, _book(sheets), "bc.xlsx")
+    report = ingest.import_bytes(None, workbook_bytes(sheets), "bc.xlsx")
     assert report.status == "checked", report.message
     got = values(report, by="date")
     for day, gain in (("2023-03-15", 0), ("2023-03-16", 50), ("2023-03-17", 90)):
@@ -218,7 +206,7 @@ def test_a_numbered_sheet_far_from_the_days_is_not_made_a_day():
         *[[i, name, collected + gain] for i, (name, _e, collected) in enumerate(DIEN_CHAU, 1)],
     ]
     report = ingest.import_bytes(
-        None, _book({"15.3.2023": day(0), "16.3.2023": day(10), "1": day(20)}), "bc.xlsx"
+        None, workbook_bytes({"15.3.2023": day(0), "16.3.2023": day(10), "1": day(20)}), "bc.xlsx"
     )
     dates = {str(d)[:10] for d in report.observations["date"]} if report.observations is not None else set()
     assert "2023-04-01" not in dates and "2023-03-01" not in dates
@@ -276,7 +264,7 @@ def test_this_periods_running_total_beside_the_last_ones_is_the_collected(this):
             for i, (name, eligible, collected) in enumerate(DIEN_CHAU, 1)
         ],
     ]
-    report = ingest.import_bytes(None, _book({"BC": rows}), "bc.xlsx")
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
     assert report.status == "checked", report.message
     assert values(report, metric="collected") == {
         (_dien_chau(name), "collected"): collected for name, _e, collected in DIEN_CHAU
