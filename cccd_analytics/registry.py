@@ -381,7 +381,7 @@ def collection_point_commune(name: str) -> str | None:
     expanded = expand(inner)
     if expanded.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ", "tinh ")):
         return None
-    if _unit_type(inner) is None and bare(inner) in level_names("district")[0]:
+    if commune_type(inner) is None and bare(inner) in level_names("district")[0]:
         return None
     return inner
 
@@ -922,7 +922,7 @@ def _named_as_in_2025(idx, reg, lookup, parents: list[str], commune: str) -> Mat
     return Match(key, True, registry_name=str(reg.at[key, "name"]), corrections=("tên sau sắp xếp 1/7/2025",))
 
 
-def _unit_type(name: str) -> str | None:
+def commune_type(name: str) -> str | None:
     """ "xa", "phuong" or "thi tran": the type a commune's name is written with ("X.", "P.",
     "TT" spelt out), None when it has none."""
     folded = fold(expand(name))
@@ -942,8 +942,8 @@ def _match_among(
     if exact:
         # "Xã Long Sơn" where the province has Xã Long Sơn and Phường Long Sơn: the type
         # written tells them apart.
-        typed = _unit_type(commune)
-        same = [k for k in exact if typed and _unit_type(str(reg.at[k, "name"])) == typed]
+        typed = commune_type(commune)
+        same = [k for k in exact if typed and commune_type(str(reg.at[k, "name"])) == typed]
         return Match(same[0], True) if len(same) == 1 else None
 
     def plain() -> list[str]:

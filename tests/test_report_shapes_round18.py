@@ -276,3 +276,67 @@ def test_this_periods_count_alone_is_still_no_running_total():
 
     assert headers.match("Thu nhận kỳ này") is None
     assert headers.match("Lũy kế kỳ trước") is None
+
+
+# -- a ward's residential blocks ("Khối 3") -------------------------------------------------------
+
+HUNG_BINH = registry.resolve("Tỉnh Nghệ An", "Thành phố Vinh", "Phường Hưng Bình").key
+HUNG_DUNG = registry.resolve("Tỉnh Nghệ An", "Thành phố Vinh", "Phường Hưng Dũng").key
+VINH_TOP = [["CÔNG AN THÀNH PHỐ VINH"], ["BÁO CÁO THU NHẬN HỒ SƠ CCCD NGÀY 16/5/2023"], []]
+
+
+def _checked(rows: list[list]):
+    report = ingest.import_bytes(None, workbook_bytes({"BC": [*VINH_TOP, *rows]}), "bc.xlsx")
+    assert report.status == "checked", report.message
+    parts = report.parts
+    stored = [] if parts is None or parts.empty else sorted(set(zip(parts.unit_key, parts.value)))
+    return report, stored
+
+
+@pytest.mark.parametrize("mark", ["", "- "])
+def test_a_wards_blocks_are_its_detail_not_pupils_of_a_grade(mark):
+    report, parts = _checked(
+        [
+            ["STT", "Đơn vị", "Tổng số công dân", "Lũy kế thu nhận"],
+            [1, "Phường Hưng Bình", 12000, 9000],
+            [None, f"{mark}Khối 1", 4000, 3000],
+            [None, f"{mark}Khối 2", 8000, 6000],
+            [2, "Phường Hưng Dũng", 15000, 10000],
+            [None, "Cộng", 27000, 19000],
+        ]
+    )
+    assert parts == []  # were "Học sinh lớp 1" and "lớp 2" of Hưng Bình
+    assert len(report.hamlet_rows) == 2
+    got = values(report, metric="collected")
+    assert got == {(HUNG_BINH, "collected"): 9000, (HUNG_DUNG, "collected"): 10000}
+
+
+def test_pupils_of_a_grade_stay_a_grade_under_a_rural_commune_or_said_so_under_a_ward():
+    _, parts = _checked(
+        [
+            ["STT", "Đơn vị", "Tổng số công dân", "Lũy kế thu nhận"],
+            [1, "Phường Hưng Bình", 12000, 9000],
+            [None, "- Học sinh khối 12", 400, 300],
+            [2, "Xã Nghi Phú", 15000, 10000],
+            [None, "- Khối 12", 500, 450],
+        ]
+    )
+    nghi_phu = registry.resolve("Tỉnh Nghệ An", "Thành phố Vinh", "Xã Nghi Phú").key
+    assert parts == [(HUNG_BINH, "Học sinh lớp 12"), (nghi_phu, "Học sinh lớp 12")]
+
+
+def test_a_numbered_cluster_of_wards_is_no_block_of_the_ward_above_it():
+    report, parts = _checked(
+        [
+            ["STT", "Đơn vị", "Tổng số công dân", "Lũy kế thu nhận"],
+            [None, "Khối 1", 27000, 19000],
+            [1, "Phường Hưng Bình", 12000, 9000],
+            [2, "Phường Hưng Dũng", 15000, 10000],
+            [None, "Khối 2", 30000, 21000],
+            [3, "Phường Hưng Phúc", 14000, 10000],
+            [4, "Phường Quang Trung", 16000, 11000],
+        ]
+    )
+    assert parts == [] and not report.hamlet_rows
+    assert len(values(report, metric="collected")) == 4
+    assert not [p for p in report.problems if p.code == "subtotal_mismatch"]

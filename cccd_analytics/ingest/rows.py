@@ -217,8 +217,32 @@ def sheet_records(
         if measure == "returned":
             values = {_AS_RETURNED.get(name, name): value for name, value in values.items()}
             row_cells = returned_cells
+        within_above = last_commune is not None and all(
+            value is None or out_values[name][last_commune] is None or value <= out_values[name][last_commune]
+            for name, value in values.items()
+            if name in out_values
+        )
+        if (
+            kind.kind in ("commune", "subtotal")
+            and within_above
+            and not dimension_at
+            and _block_of_a_town(text_of(name_cell), out["commune"][last_commune])
+        ):
+            # "Khối 1", "Khối 2" under "Phường Hưng Bình", within its figures: the ward's
+            # residential blocks (khối phố), parts of it by place like a village's row, whose
+            # figure the ward's row already holds.  Read as a grade, they were stored as the
+            # ward's pupils of grade 1 and 2; bare, they were also taken for the heading of a
+            # cluster of communes, whose sums would not fit within one ward's.
+            report.hamlet_rows.add((sheet_label, index))
+            continue
         breakdown, several = _breakdown(
-            row, kind.kind, dimension_at, last_commune is not None and bool(values), text_of(name_cell)
+            row,
+            kind.kind,
+            dimension_at,
+            # A group's heading ("Khối 2", the next cluster's) beyond the commune above is
+            # no part of it, whatever a grade its name could be.
+            last_commune is not None and bool(values) and (kind.kind != "subtotal" or within_above),
+            text_of(name_cell),
         )
         if several:
             report.problems.append(_several_dimensions(several, sheet_name, index, cols))
@@ -1140,6 +1164,19 @@ def _hamlet(name: str) -> bool:
         words[: len(w.split())] == w.split() for w in (_HAMLET_WORDS if marked else _HAMLET_WORDS_BARE)
     )
     return opens and not registry.names_a_commune(bare)
+
+
+# "Khối 3", "Khối phố 12", "- Khối 7": a residential block, as a ward or a town (thị trấn) is
+# divided; a pupils' grade says "lớp" or "học sinh" ("Học sinh khối 12"), or stands under a
+# rural commune, which has villages, not blocks.
+_BLOCK = re.compile(r"^khoi(?: pho)? (?:so )?\d{1,3}$")
+
+
+def _block_of_a_town(name: str, above: str) -> bool:
+    """Whether a row is a residential block ("Khối 3") of the ward or town (thị trấn) named
+    in the row above: the commune's type as typed there ("Phường …", "P. …", "TT …")."""
+    bare = " ".join(fold(name.lstrip(" -+*•–·.")).replace(".", " ").split())
+    return bool(_BLOCK.match(bare)) and registry.commune_type(str(above)) in ("phuong", "thi tran")
 
 
 def _point_of_its_own(name: str, above: str) -> bool:
