@@ -340,3 +340,47 @@ def test_a_numbered_cluster_of_wards_is_no_block_of_the_ward_above_it():
     assert parts == [] and not report.hamlet_rows
     assert len(values(report, metric="collected")) == 4
     assert not [p for p in report.problems if p.code == "subtotal_mismatch"]
+
+
+# -- a date that is another document's ---------------------------------------------------------
+
+DIEN_CHAU_TOP = [["CÔNG AN HUYỆN DIỄN CHÂU"], ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"]]
+DIEN_CHAU_TABLE = [
+    [],
+    ["STT", "Đơn vị", "Tổng số công dân", "Lũy kế thu nhận"],
+    [1, "Xã Diễn Hoàng", 5200, 4100],
+    [2, "Xã Diễn Kim", 6100, 5000],
+]
+PLAN = "Thực hiện Kế hoạch số 12/KH-CAH ngày 01/3/2023 của Công an huyện về cao điểm cấp CCCD"
+
+
+def _dated(lines: list[str], name: str = "bao_cao.xlsx"):
+    rows = [*DIEN_CHAU_TOP, *([line] for line in lines), *DIEN_CHAU_TABLE]
+    return ingest.import_bytes(None, workbook_bytes({"BC": rows}), name)
+
+
+def test_a_plans_date_cited_above_the_table_does_not_date_its_figures():
+    report = _dated([PLAN])
+    assert report.status == "refused"  # was checked, every figure dated 1/3/2023
+    first = report.errors[0]
+    assert (first.row, "Kế hoạch số 12/KH-CAH" in first.message) == (3, True)
+    assert "không phải ngày của số liệu" in first.message
+    # With the day in the file name, the file name dates it.
+    named = _dated([PLAN], "bao_cao_15_3_2023.xlsx")
+    assert named.status == "checked", named.message
+    assert set(named.observations["date"].astype(str).str[:10]) == {"2023-03-15"}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Báo cáo số 45/BC-CAH ngày 15/3/2023",  # the report's own number
+        "Số: 45/CAH-QLHC ngày 15/3/2023",  # its number by the office that sends it
+        "(Kèm theo Công văn số 45/CV-CAH ngày 15/3/2023)",  # the letter it is sent with
+        "KẾT QUẢ ĐẾN NGÀY 15/3/2023 THEO KẾ HOẠCH SỐ 12/KH-CAH NGÀY 01/3/2023",
+    ],
+)
+def test_the_reports_own_dated_line_still_dates_it(line):
+    report = _dated([line])
+    assert report.status == "checked", report.message
+    assert set(report.observations["date"].astype(str).str[:10]) == {"2023-03-15"}

@@ -176,6 +176,9 @@ class Layout:
     # A date line whose day no calendar has ("ngày 31/4/2021"): (row, line, the day as written,
     # its month's length or None), for the refusal's message.
     impossible_date_line: tuple[int, str, str, int | None] | None = None
+    # A line above the table whose only date is that of another document it cites ("Thực
+    # hiện Kế hoạch số 12/KH-CAH ngày 01/3/2023"): (row, line), for the refusal's message.
+    cited_date_line: tuple[int, str] | None = None
     # A line above the table that gives another day than the date line taken: (row, line, day).
     other_date_line: tuple[int, str, date] | None = None
     date_row: int | None = None  # 0-based row of the date line
@@ -800,6 +803,37 @@ _UNTIL_HOUR = re.compile(r"\b(?:đến|den)\s+\d{1,2}\s*(?:giờ|gio|h)(?!\w)", 
 _CITES_A_DOCUMENT = re.compile(r"\bs[ốo]\s*:?\s*\d+[\w.\-]*/[\w.\-]+", re.IGNORECASE)
 
 
+# Another document cited with its date: by its kind ("Kế hoạch số 12/KH-CAH ngày 01/3/2023",
+# "Công văn ngày 5/3/2023"), or by a number of a plan's, letter's, decision's … kind ("số
+# 12/KH-CAH ngày …"); not "Báo cáo số 45/BC-CAH ngày 15/3/2023" nor "Số: 45/CAH-QLHC ngày …",
+# this report's own number, signed that day.  Matched on the folded line.
+_DOC_DATE = r"ngay\s+\d{1,2}(?:\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}|\s+thang\s+\d{1,2}\s+nam\s+\d{4})"
+_CITED_DOCUMENT = re.compile(
+    r"\b(?:ke hoach|cong van|quyet dinh|chi thi|thong bao|huong dan|nghi quyet|nghi dinh|thong tu"
+    r"|cong dien|van ban)\b[^,;()]{0,40}?"
+    + _DOC_DATE
+    + r"|\bso\s*:?\s*\d+[\w.\-]*/(?:kh|cv|qd|ct|tb|hd|nq|cd)\b[\w.\-]*\s*,?\s*"
+    + _DOC_DATE
+)
+
+
+def _only_a_cited_date(line: str) -> bool:
+    """Whether every date of a line above the table is that of another document it cites
+    ("Thực hiện Kế hoạch số 12/KH-CAH ngày 01/3/2023 của Công an huyện"), not the figures'.
+    Not a table sent with a covering letter ("Kèm theo Công văn số 45/CV-CAH ngày 15/3/2023"):
+    that letter's day is the report's."""
+    folded = fold(unicodedata.normalize("NFC", line))
+    if "kem theo" in folded or not _CITED_DOCUMENT.search(folded):
+        return False
+    # `fold` keeps one character for one: the cited spans are cut from the line as written.
+    rest, end = [], 0
+    for cited in _CITED_DOCUMENT.finditer(folded):
+        rest.append(line[end : cited.start()])
+        end = cited.end()
+    rest.append(line[end:])
+    return normalise.find_report_date(" … ".join(rest)) is None
+
+
 def _read_top(rows: list[list], layout: Layout) -> None:
     """Letterhead authorities, title and the date line above the header."""
     # (priority, row, date, line): the "Số liệu tính đến …" line first, then a date in the
@@ -824,6 +858,12 @@ def _read_top(rows: list[list], layout: Layout) -> None:
                 if _CITES_A_DOCUMENT.search(line)
                 else 1
             )
+            if priority in (1, 3) and _only_a_cited_date(line):
+                # The plan or letter the report answers is dated, not its figures: taken,
+                # that date stored every figure weeks early without a word.
+                if layout.cited_date_line is None:
+                    layout.cited_date_line = (index, line.strip())
+                continue
             dated.append((priority, index, found, line))
         else:
             day_month = normalise.find_day_month(line)

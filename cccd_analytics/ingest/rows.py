@@ -734,6 +734,13 @@ def _no_date(found: layouts.Layout, sheet_name: str | None, file_name: str, inde
             "năm. Hãy ghi năm vào dòng đó (ví dụ «Số liệu tính đến ngày 16/3/2021») hoặc tên tệp, hoặc cho "
             "biết ngày của báo cáo."
         ), row
+    if found.cited_date_line is not None:
+        row, line = found.cited_date_line
+        return lead + (
+            f"dòng «{line}» chỉ ghi ngày của văn bản được nhắc đến (kế hoạch, công văn …), không phải "
+            "ngày của số liệu. Hãy thêm dòng «Số liệu tính đến ngày …» hoặc đặt ngày vào tên tệp (ví dụ "
+            "bao_cao_15_03_2023.xlsx), hoặc cho biết ngày của báo cáo."
+        ), row
     if found.impossible_date_line is not None:
         row, line, day, length = found.impossible_date_line
         month = f"tháng {day.split('/')[1]} có {length} ngày" if length else "không có tháng đó"
