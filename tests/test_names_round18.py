@@ -214,3 +214,39 @@ def test_a_name_ending_in_a_word_that_folds_to_xa_is_not_read_as_its_type():
     assert _resolve("Tỉnh Nghệ An", "Huyện Hưng Nguyên", "Long Xá").key == _key(
         "Huyện Hưng Nguyên", "Xã Long Xá"
     )
+
+
+# -- a district heading in English -------------------------------------------------------------
+
+
+def test_district_headings_in_english_are_sums_of_their_communes_not_units():
+    from tests.test_report_shapes_round7 import workbook_bytes
+
+    rows = [
+        ["CÔNG AN TỈNH NGHỆ AN"],
+        ["BÁO CÁO THU NHẬN HỒ SƠ CCCD NGÀY 16/5/2023"],
+        [],
+        ["STT", "Đơn vị", "Tổng số công dân", "Lũy kế thu nhận"],
+        [None, "Dien Chau District", 11300, 9100],
+        [1, "Dien Hoang Commune", 5200, 4100],
+        [2, "Dien Hung Commune", 6100, 5000],
+        [None, "Vinh City", 12000, 9000],
+        [1, "Hung Binh Ward", 12000, 9000],
+        [None, "Total", 23300, 18100],
+    ]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
+    assert report.status == "checked", report.message
+    collected = report.observations[report.observations.metric == "collected"]
+    # The headings were stored as two units outside the registry, and the total said not to
+    # add up (its communes counted with the headings' sums).
+    assert dict(zip(collected.unit_key, collected.value)) == {
+        DIEN_HOANG: 4100,
+        DIEN_HUNG: 5000,
+        HUNG_BINH: 9000,
+    }
+    assert not [p for p in report.problems if p.code in ("unknown_unit", "subtotal_mismatch")]
+
+
+def test_a_town_in_english_under_its_district_is_the_thi_tran_not_a_heading():
+    report, placed = _read("Huyện Diễn Châu", ["Dien Chau Town", "Xã Diễn Hùng"])
+    assert placed["Dien Chau Town"] == _key("Huyện Diễn Châu", "Thị trấn Diễn Châu")

@@ -1055,6 +1055,9 @@ def classify(row: list, layout: Layout) -> RowKind:
         return RowKind("total", label=name)
     if _is_district_label(name, stt) or _bare_district_heading(name, stt, "row_number" in cols):
         return RowKind("subtotal", district=district_from_label(name), label=name)
+    english = _district_in_english(name)
+    if english is not None:
+        return RowKind("subtotal", district=english, label=name)
     if _CLUSTER.match(fold(name)):
         # "Cụm 1" with the sums of the communes under it: a group of no district, checked
         # against them like a district's heading (it was stored as a unit «Cụm 1»).
@@ -1177,6 +1180,17 @@ def _is_district_name(text: str) -> bool:
     if expanded.startswith("quan "):
         return _a_quan(text)
     return registry.bare(text) in registry.level_names("district")[0]
+
+
+def _district_in_english(name: str) -> str | None:
+    """ "Dien Chau District", "District Quynh Luu", "Vinh City" heading its communes: the
+    district it names, its type in Vietnamese ("Huyện Dien Chau"), else None.  Read as a
+    commune, its sums were stored as a unit outside the registry and counted in the total
+    twice.  Not "town", which among communes is a thị trấn ("Dien Chau Town")."""
+    found = registry.english_type(name, "district")
+    if found is None or found[1].lower().rstrip(".") == "town":
+        return None
+    return found[0]
 
 
 def _is_district_label(name: str, stt: str) -> bool:
