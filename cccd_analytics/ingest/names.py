@@ -15,7 +15,7 @@ import pandas as pd
 
 from cccd_analytics import registry
 from cccd_analytics.ingest import address, keystrokes, legacy_text
-from cccd_analytics.text import fold
+from cccd_analytics.text import fold, spelling_key
 
 
 class FirstRow(NamedTuple):
@@ -309,9 +309,8 @@ def _names_first(cell: str, commune: str) -> bool:
     if head[: len(words)] == words:
         return True
     # "Huyện Kỳ Anh, Xã Kỳ Tân": named after its district, with its own type word.
-    loose = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(cell).replace("y", "i")).split())
-    named = " ".join(words).replace("y", "i")
-    return bool(re.search(rf"\b(?:xa|phuong|thi tran|tt|x|p) {re.escape(named)}\b", loose))
+    loose = spelling_key(re.sub(r"[^a-z0-9]+", " ", fold(cell)))
+    return bool(re.search(rf"\b(?:xa|phuong|thi tran|tt|x|p) {re.escape(' '.join(words))}\b", loose))
 
 
 def in_the_sheets_district(
