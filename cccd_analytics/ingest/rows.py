@@ -217,16 +217,12 @@ def sheet_records(
         if measure == "returned":
             values = {_AS_RETURNED.get(name, name): value for name, value in values.items()}
             row_cells = returned_cells
-        within_above = last_commune is not None and all(
-            value is None or out_values[name][last_commune] is None or value <= out_values[name][last_commune]
-            for name, value in values.items()
-            if name in out_values
-        )
         if (
             kind.kind in ("commune", "subtotal")
-            and within_above
+            and last_commune is not None
             and not dimension_at
             and _block_of_a_town(text_of(name_cell), out["commune"][last_commune])
+            and _within(values, out_values, last_commune)
         ):
             # "Khối 1", "Khối 2" under "Phường Hưng Bình", within its figures: the ward's
             # residential blocks (khối phố), parts of it by place like a village's row, whose
@@ -241,7 +237,9 @@ def sheet_records(
             dimension_at,
             # A group's heading ("Khối 2", the next cluster's) beyond the commune above is
             # no part of it, whatever a grade its name could be.
-            last_commune is not None and bool(values) and (kind.kind != "subtotal" or within_above),
+            last_commune is not None
+            and bool(values)
+            and (kind.kind != "subtotal" or _within(values, out_values, last_commune)),
             text_of(name_cell),
         )
         if several:
@@ -1158,11 +1156,15 @@ def _names_over_their_days(
     return carried
 
 
+#: What marks a sub-row before its name: "- Thôn Tân Thành", "+ Khối 2", "• Điểm thu nhận …".
+_SUB_ROW_MARKS = " -+*•–·."
+
+
 def _hamlet(name: str) -> bool:
     """Whether a row's name is a place inside a commune written as a row under it — a
     hamlet ("- Thôn Tân Thành", "+ Xóm 3", "Tổ dân phố 5"), a school or a collection point
     ("+ Trường THPT Kỳ Lâm") — not a commune of the registry."""
-    bare = name.lstrip(" -+*•–·.")
+    bare = name.lstrip(_SUB_ROW_MARKS)
     words = fold(bare).split()
     if not words:
         return False
@@ -1171,6 +1173,16 @@ def _hamlet(name: str) -> bool:
         words[: len(w.split())] == w.split() for w in (_HAMLET_WORDS if marked else _HAMLET_WORDS_BARE)
     )
     return opens and not registry.names_a_commune(bare)
+
+
+def _within(values: dict, out_values: dict, at: int) -> bool:
+    """Whether a row's figures are each at most those of output row `at` (the commune above):
+    what a part of it can be, and a heading of several communes cannot."""
+    return all(
+        value is None or out_values[name][at] is None or value <= out_values[name][at]
+        for name, value in values.items()
+        if name in out_values
+    )
 
 
 # "Khối 3", "Khối phố 12", "- Khối 7": a residential block, as a ward or a town (thị trấn) is
@@ -1182,7 +1194,7 @@ _BLOCK = re.compile(r"^khoi(?: pho)? (?:so )?\d{1,3}$")
 def _block_of_a_town(name: str, above: str) -> bool:
     """Whether a row is a residential block ("Khối 3") of the ward or town (thị trấn) named
     in the row above: the commune's type as typed there ("Phường …", "P. …", "TT …")."""
-    bare = " ".join(fold(name.lstrip(" -+*•–·.")).replace(".", " ").split())
+    bare = " ".join(fold(name.lstrip(_SUB_ROW_MARKS)).replace(".", " ").split())
     return bool(_BLOCK.match(bare)) and registry.commune_type(str(above)) in ("phuong", "thi tran")
 
 
@@ -1192,10 +1204,10 @@ def _point_of_its_own(name: str, above: str) -> bool:
     another commune, or another point (of the same commune or not).  Under its commune's
     own row it is that row's detail, as before; under a sibling point it was dropped, and
     the commune got the first point's figures alone."""
-    inner = registry.collection_point_commune(name.lstrip(" -+*•–·."))
+    inner = registry.collection_point_commune(name.lstrip(_SUB_ROW_MARKS))
     if inner is None:
         return False
-    above = above.lstrip(" -+*•–·.")
+    above = above.lstrip(_SUB_ROW_MARKS)
     if registry.collection_point_commune(above) is not None:
         return True
     return registry.spelled_plain(inner) != registry.spelled_plain(above)
