@@ -4,16 +4,15 @@ of the round-18 probe of hand-typed names."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
-import openpyxl
 import pytest
 
 from cccd_analytics import ingest, registry
 from cccd_analytics.ingest import names
 from tests.test_names_round17 import _placed as _read
 from tests.test_names_round17 import _report
+from tests.test_report_shapes_round7 import workbook_bytes
 
 DAY = date(2023, 5, 15)
 REG = registry.load_registry()
@@ -150,17 +149,15 @@ def test_two_points_of_one_commune_are_refused_naming_both_not_one_dropped():
 
 
 def test_two_points_of_one_commune_with_equal_figures_are_not_counted_once():
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ CCCD"])
-    sheet.append(["Ngày 15/5/2023"])
-    sheet.append(["STT", "Huyện", "Xã", "Lũy kế thu nhận"])
-    sheet.append([1, "Huyện Diễn Châu", "Điểm TN số 1 - Xã Diễn Hoàng", 100])
-    sheet.append([2, "Huyện Diễn Châu", "Điểm TN số 2 - Xã Diễn Hoàng", 100])
-    sheet.append([3, "Huyện Diễn Châu", "Xã Diễn Hùng", 90])
-    out = io.BytesIO()
-    book.save(out)
-    report, _ = ingest.read_observations(out.getvalue(), "bao_cao.xlsx")
+    rows = [
+        ["BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ CCCD"],
+        ["Ngày 15/5/2023"],
+        ["STT", "Huyện", "Xã", "Lũy kế thu nhận"],
+        [1, "Huyện Diễn Châu", "Điểm TN số 1 - Xã Diễn Hoàng", 100],
+        [2, "Huyện Diễn Châu", "Điểm TN số 2 - Xã Diễn Hoàng", 100],
+        [3, "Huyện Diễn Châu", "Xã Diễn Hùng", 90],
+    ]
+    report, _ = ingest.read_observations(workbook_bytes({"Sheet": rows}), "bao_cao.xlsx")
     assert [p for p in report.problems if p.code == "conflicting_values" and "hai điểm thu nhận" in p.message]
     assert not [p for p in report.problems if p.code == "duplicate_row"]
 
@@ -220,8 +217,6 @@ def test_a_name_ending_in_a_word_that_folds_to_xa_is_not_read_as_its_type():
 
 
 def test_district_headings_in_english_are_sums_of_their_communes_not_units():
-    from tests.test_report_shapes_round7 import workbook_bytes
-
     rows = [
         ["CÔNG AN TỈNH NGHỆ AN"],
         ["BÁO CÁO THU NHẬN HỒ SƠ CCCD NGÀY 16/5/2023"],
