@@ -156,6 +156,50 @@ def test_a_failing_worker_only_means_the_files_are_checked_here(tmp_path, monkey
     ]
 
 
+_REAL_CHECK = batch._check_in_worker
+
+
+def _check_noting_the_process(db_url, path, kwargs):
+    """The worker's check, slowed so that no worker can take every file, and noting which
+    process made it.  Module-level: the pool sends it to a worker by name."""
+    import os
+    import time
+
+    time.sleep(0.3)
+    report, noted = _REAL_CHECK(db_url, path, kwargs)
+    return report, {**noted, "pid": os.getpid()}
+
+
+def test_files_are_checked_by_two_workers_side_by_side(tmp_path, monkeypatch):
+    """One checking worker set the pace of a nation's load while the writer left part of
+    the second core idle: the files ahead are checked by batch.WORKERS processes at once,
+    and the result is still the one-by-one result."""
+    import os
+
+    paths = [
+        write(tmp_path / f"{i}.csv", canonical("15/3/2021", [("Huyện Kỳ Anh", commune, 10 + i)]))
+        for i, commune in enumerate(["Xã Kỳ Đồng", "Xã Kỳ Phong", "Xã Kỳ Tân", "Xã Kỳ Thọ"])
+    ]
+    checked_by: list[int] = []
+    real_still_true = batch._still_true
+
+    def noting(noted, written):
+        checked_by.append(noted.get("pid"))
+        return real_still_true(noted, written)
+
+    monkeypatch.setattr(batch, "_check_in_worker", _check_noting_the_process)
+    monkeypatch.setattr(batch, "_still_true", noting)
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    reports = batch.import_files(Store.open(url), url, paths)
+    assert [r.status for r in reports] == ["imported"] * 4
+    assert len(checked_by) == 4 and os.getpid() not in checked_by
+    assert len(set(checked_by)) == batch.WORKERS == 2
+    one = Store.open(f"sqlite:///{tmp_path / 'one.sqlite'}")
+    for path in paths:
+        pipeline.import_file(one, path)
+    assert stored(Store.open(url)) == stored(one)
+
+
 @pytest.mark.parametrize("dry_run", [False, True])
 def test_cli_refuses_the_bad_file_writes_the_rest_in_order(tmp_path, capsys, dry_run):
     paths = files(tmp_path)

@@ -1,12 +1,14 @@
-"""Many files imported in the order given, the next ones read and checked in a second
-process while one is written.
+"""Many files imported in the order given, the next ones read and checked in two worker
+processes while one is written.
 
 Each file is still its own upload, checked whole and written in its own transaction or
 refused without writing anything, in the order given — exactly as `pipeline.import_file`
 one after the other would do.  What changes is when the work happens: reading a file,
 resolving its names and checking it (about half of a canonical file's import) needs no
 write, so on a machine with two cores it runs for the next files (up to `AHEAD` of them)
-while file k is written.
+while file k is written.  Two workers, not one: with one, the checks set the pace (a
+nation's checks take longer than its writes), and the writer and a PostgreSQL server's
+backend left part of the second core idle (`WORKERS`).
 
 Why the check of a later file is still the check against the store *after* file k: the
 worker checks against the store as it stands, through `_Reads`, which notes every answer
@@ -18,7 +20,7 @@ the same communes — the file is checked again here, against the store as it no
 otherwise the worker's answers are the ones a check now would get.  Files about different
 places (a nation's 63 province files) are never checked twice.
 
-The worker is forked with no database connection open (it opens its own); anything
+Each worker is forked with no database connection open (it opens its own); anything
 unexpected in it (a crash, an error of its own) only means the file is checked again in
 the main process.  An in-memory SQLite store, a single file or a machine with one core are
 imported one after the other, as before.
@@ -123,8 +125,15 @@ def _still_true(noted: dict, written: list[dict]) -> bool:
 
 _WORKER_STORE = None
 
-# How many files the worker checks ahead of the one being written.
+# How many files the workers check ahead of the one being written.
 AHEAD = 3
+
+# Worker processes checking those files side by side.  Measured on two cores, a nation's 63
+# files in `bench/national_load.py` (best of three, interleaved with one worker in the same
+# run): SQLite 10,9 → 8,8 s, PostgreSQL 16,0 → 10,1 s; three workers were slower than two
+# on PostgreSQL (the writer and the server's backend then wait for a core).  Each worker is
+# a fork of this process that opens its own store.
+WORKERS = 2
 
 
 def _check_in_worker(db_url: str | None, path: str, kwargs: dict) -> tuple[ImportReport, dict]:
@@ -152,7 +161,7 @@ def _worker_pool() -> concurrent.futures.ProcessPoolExecutor | None:
         return None
     try:
         return concurrent.futures.ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("fork")
+            max_workers=WORKERS, mp_context=multiprocessing.get_context("fork")
         )
     except (OSError, ValueError):
         return None
@@ -192,7 +201,7 @@ def import_files(
         in_flight.append((pool.submit(_check_in_worker, db_url, str(paths[index]), kwargs), len(written)))
 
     try:
-        # The worker keeps up to AHEAD files checked before they are written: one file's
+        # The workers keep up to AHEAD files checked before they are written: one file's
         # check and the write of the file before it are seldom equally long (a city's file
         # is checked slower than it is written, a rural province's the other way round),
         # and with one file ahead the slower of the two set the pace at every file: 1,2 s
