@@ -75,6 +75,29 @@ def _words_metric(words: str) -> str | None:
     return None
 
 
+def _names_applications(words: str) -> bool:
+    """The header names applications ("Thu nhận", "Tiếp nhận") without saying whether of the
+    day or running: its measure is known, its kind is not."""
+    padded = " " + headers.key(" ".join(re.sub(r"[^a-z0-9]+", " ", fold(words)).split())) + " "
+    return any(f" {w} " in padded for w in headers.WORDS["collected"])
+
+
+def _sub_metric(words: str) -> str | None:
+    """What a day's sub-column counts: `_words_metric`, or "collected?" for applications
+    of no stated kind ("Thu nhận" beside "Trả thẻ" under each day)."""
+    return _words_metric(words) or ("collected?" if _names_applications(words) else None)
+
+
+# A kind read from the words above or the title, kept for a column whose own words name
+# applications: "LŨY KẾ … TRẢ THẺ" in the title says running, not that the column is cards.
+_AS_APPLICATIONS = {
+    "collected": "collected",
+    "returned": "collected",
+    "collected_day": "collected_day",
+    "returned_day": "collected_day",
+}
+
+
 def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
     """A wide table in the first rows of a sheet, or None."""
     numbered = _day_numbers(rows) or _weekdays(rows)
@@ -209,11 +232,11 @@ def _split_days(rows: list[list], r: int, days: list[DayColumn], width: int) -> 
         if len(kept) < len(span):
             if len(span) < 2 or not kept:
                 return None
-            metrics = [_words_metric(text) for _, text in kept]
+            metrics = [_sub_metric(text) for _, text in kept]
             if len(kept) > 1 and (None in metrics or len(set(metrics)) != len(metrics)):
                 return None
         else:
-            metrics = [_words_metric(v) for v in labels]
+            metrics = [_sub_metric(v) for v in labels]
             if len(span) < 2 or None in metrics or len(set(metrics)) != len(metrics):
                 return None
         for c, text in kept:
@@ -469,11 +492,16 @@ def layouts_for(
             if column.metric is None and layouts.section_kind(section) == "returned":
                 column.metric = "returned?"
             continue
-        column.metric = (
-            _words_metric(column.label.rest)
-            or _words_metric(_words_of(column, table))
-            or _words_metric(title)
-        )
+        own = _words_metric(column.label.rest)
+        if own is None and _names_applications(column.label.rest):
+            # "15/3" over "Thu nhận | Trả thẻ": the column counts applications whatever the
+            # title says; only whether by day or running may come from the words above it (else
+            # from the figures).  Read from a title saying "LŨY KẾ … VÀ TRẢ THẺ", every day's
+            # applications were stored as its cards handed over, without a word.
+            context = _words_metric(_words_of(column, table)) or _words_metric(title)
+            column.metric = _AS_APPLICATIONS.get(context or "")
+            continue
+        column.metric = own or _words_metric(_words_of(column, table)) or _words_metric(title)
     _settle_metrics(rows, base.first_data_row, table, report, sheet_name)
     _period_sum_as_total(rows, base.first_data_row, table)
     work = Sheet(sheet.name, [list(r) for r in rows], height=len(rows))

@@ -1,0 +1,64 @@
+"""Report shapes found by the nineteenth probe: a wide sheet with "Thu nhận | Trả thẻ" under
+each day, and a count split "Nam | Nữ" with no total."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cccd_analytics import ingest, registry
+from tests.test_report_shapes_round7 import values, workbook_bytes
+
+KY = ["Xã Kỳ Xuân", "Xã Kỳ Bắc", "Xã Kỳ Phú"]
+DAYS = [date(2021, 3, 15), date(2021, 3, 16), date(2021, 3, 17)]
+# commune → [(running total of applications, running total of cards)] per day
+FIGURES = {
+    "Xã Kỳ Xuân": [(2026, 668), (2069, 683), (2114, 701)],
+    "Xã Kỳ Bắc": [(1500, 300), (1530, 300), (1561, 322)],
+    "Xã Kỳ Phú": [(980, 120), (1004, 131), (1040, 131)],
+}
+
+
+def _key(commune: str) -> str:
+    return registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", commune).key
+
+
+def _merged(rows: list[list], merges: list[str]) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes({"BC": rows})))
+    for cells in merges:
+        book.active.merge_cells(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["BÁO CÁO LŨY KẾ THU NHẬN HỒ SƠ VÀ TRẢ THẺ CCCD NĂM 2021", "BÁO CÁO KẾT QUẢ CẤP CCCD NĂM 2021"],
+)
+def test_thu_nhan_beside_tra_the_under_each_day_is_the_days_applications(title):
+    # Each day merged over "Thu nhận | Trả thẻ".  The pair was not split (only "Trả thẻ" said
+    # what it counts), so the day's first column was read alone, under the title's words:
+    # "LŨY KẾ … TRẢ THẺ" made every day's applications its cards handed over, without a word.
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        [title],
+        ["STT", "Xã", "Ngày 15/3", None, "Ngày 16/3", None, "Ngày 17/3", None],
+        [None, None, "Thu nhận", "Trả thẻ", "Thu nhận", "Trả thẻ", "Thu nhận", "Trả thẻ"],
+    ]
+    for i, name in enumerate(KY, 1):
+        rows.append([i, name, *[f for pair in FIGURES[name] for f in pair]])
+    data = _merged(rows, ["C3:D3", "E3:F3", "G3:H3", "A3:A4", "B3:B4"])
+    report = ingest.import_bytes(None, data, "ky_anh_tuan.xlsx")
+    assert report.status == "checked", report.message
+    obs = report.observations
+    got = {(k, str(d)[:10], m): v for k, d, m, v in zip(obs["unit_key"], obs["date"], obs["metric"], obs["value"])}
+    for name in KY:
+        for day, (collected, returned) in zip(DAYS, FIGURES[name]):
+            assert got[(_key(name), day.isoformat(), "collected")] == collected
+            assert got[(_key(name), day.isoformat(), "returned")] == returned
