@@ -62,3 +62,52 @@ def test_thu_nhan_beside_tra_the_under_each_day_is_the_days_applications(title):
         for day, (collected, returned) in zip(DAYS, FIGURES[name]):
             assert got[(_key(name), day.isoformat(), "collected")] == collected
             assert got[(_key(name), day.isoformat(), "returned")] == returned
+
+
+def _split_rows(sub: list[str]) -> bytes:
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["BÁO CÁO THU NHẬN HỒ SƠ CCCD"],
+        ["Số liệu tính đến ngày 24/3/2021"],
+        ["STT", "Xã", "Lũy kế thu nhận", *[None] * (len(sub) - 1)],
+        [None, None, *sub],
+    ]
+    for i, name in enumerate(KY, 1):
+        men, women = 900 + 17 * i, 1000 + 13 * i
+        rows.append([i, name, men, women, *([men + women] if len(sub) == 3 else [])])
+    last = "CDE"[len(sub) - 1]
+    return _merged(rows, [f"C4:{last}4", "A4:A5", "B4:B5"])
+
+
+def test_a_count_split_by_sex_without_its_total_is_refused_at_the_split():
+    # "Lũy kế thu nhận" over "Nam | Nữ", no "Cộng": the men's column was the commune's
+    # running total, stored without a word.
+    report = ingest.import_bytes(None, _split_rows(["Nam", "Nữ"]), "bc_nam_nu.xlsx")
+    assert report.status == "refused"
+    error = report.errors[0]
+    assert (error.sheet, error.row, error.column) == ("BC", 5, "C")
+    assert "Nam" in error.message and "Cộng" in error.message and "Lũy kế thu nhận" in error.message
+    assert "bc_nam_nu.xlsx" in report.message
+
+
+def test_a_count_split_by_sex_with_its_total_is_still_read():
+    report = ingest.import_bytes(None, _split_rows(["Nam", "Nữ", "Cộng"]), "bc_nam_nu.xlsx")
+    assert report.status == "checked", report.message
+    assert values(report, metric="collected") == {
+        (_key(name), "collected"): 1900 + 30 * i for i, name in enumerate(KY, 1)
+    }
+
+
+def test_a_count_over_this_year_is_no_split_by_sex():
+    # "Năm" (the year) is not "Nam": a running total of the year under its parent stays one.
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["BÁO CÁO THU NHẬN HỒ SƠ CCCD"],
+        ["Số liệu tính đến ngày 24/3/2021"],
+        ["STT", "Xã", "Lũy kế thu nhận"],
+        [None, None, "Năm 2021"],
+        [1, "Xã Kỳ Xuân", 1234],
+    ]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
+    assert report.status == "checked", report.message
+    assert values(report, metric="collected") == {(_key("Xã Kỳ Xuân"), "collected"): 1234}

@@ -223,6 +223,21 @@ def extract(
             else "không thấy dòng tiêu đề cột nào"
         )
         fields = {c["field"] for c in report.columns}
+        split = _split_by_sex(prepared[primary] if primary is not None else None, report.columns)
+        if split is not None:
+            column, below, at = split
+            report.problems.append(
+                Problem.of(
+                    "no_table",
+                    f"cột {column['letter']} «{column['header']}» chỉ chia theo giới («{below}» ở dòng dưới), "
+                    "không có cột cộng cả nam và nữ; không lấy số của một giới làm số của xã. Hãy thêm "
+                    f"cột «Cộng» dưới «{column['header']}» (hoặc ghi tổng vào một cột), rồi tải lên lại.",
+                    sheet=prepared[primary][0].name or None,
+                    row=at,
+                    column=column["letter"],
+                )
+            )
+            return out, counts
         if "district" in fields and "commune" not in fields and fields & {"collected", "collected_day"}:
             district = next(c for c in report.columns if c["field"] == "district")
             header_rows = prepared[primary][2] if primary is not None else None
@@ -616,6 +631,30 @@ def _as_read_in(sheet: Sheet, problems: list[Problem]) -> list[Problem]:
         page, row = sheet.row_labels[p.row - 1] if p.row and p.row <= len(sheet.row_labels) else (None, p.row)
         out.append(dataclasses.replace(p, page=page, row=row, table=True))
     return out
+
+
+def _split_by_sex(prepared, columns: list[dict]) -> tuple[dict, str, int] | None:
+    """The header column of a count split "Nam | Nữ" with no total, the split's first cell
+    and its row (1-based): the columns offered read under their parent ("Lũy kế thu nhận / Nam"), or a count's
+    header with the split on the row under it (`layouts.split_by_sex`).  None when there is
+    none."""
+    if prepared is None or not prepared[2]:
+        return None
+    for column in columns:
+        parent, _, own = column["header"].rpartition(" / ")
+        if parent and headers.sex_part(own) and headers.match(parent) in layouts.VALUE_FIELDS:
+            return {**column, "header": parent}, own, prepared[2][-1] + 1
+    sheet, _, header_rows = prepared
+    named = {
+        str(c["index"]): layouts.Column(c["index"], found, c["header"])
+        for c in columns
+        if (found := headers.match(c["header"])) in layouts.VALUE_FIELDS
+    }
+    split = layouts.split_by_sex(sheet.rows, tuple(header_rows), named)
+    if not split:
+        return None
+    key, below = next(iter(split.items()))
+    return next(c for c in columns if str(c["index"]) == key), below, header_rows[-1] + 2
 
 
 def _issued_columns(columns: list[dict]) -> list[dict]:

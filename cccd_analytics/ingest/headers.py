@@ -256,8 +256,23 @@ def _running_total_of_this_period(text):
     return _THIS_PERIOD.sub(" ", text).strip()
 
 
+#: A sub-column that is one side of a split by sex, as typed (with its marks: "Năm", a year,
+#: is another word): "Lũy kế thu nhận" over "Nam | Nữ" without "Cộng".
+_SEX_PARTS = frozenset(("nam", "nữ", "nam giới", "nữ giới", "số nam", "số nữ"))
+
+
+def sex_part(text) -> bool:
+    """A header cell that is one side of a split by sex ("Nam", "Nữ giới")."""
+    return isinstance(text, str) and " ".join(text.lower().split()) in _SEX_PARTS
+
+
 def _match(text, parent=None) -> str | None:
     text = _running_total_of_this_period(text)
+    if parent and sex_part(text):
+        # The men (or women) of a count are never the count: read as the parent's field, the
+        # first of "Nam | Nữ" stored the men's figure as the commune's, without a word.  The
+        # split's total ("Cộng") is the count; without one the table has no such column.
+        return None
     if share_beside(text):
         count = _match(WITH_SHARE.match(text.strip()).group("count"), parent)
         return count if count in ("collected", "collected_day", "returned") else None

@@ -584,6 +584,13 @@ def locate(rows: list[list], file_name: str = "", start: int = 0) -> Layout | No
     if best is None:
         return None
     columns, header_rows = best
+    if best_kind == "report" and split_by_sex(rows, header_rows, columns):
+        # "Lũy kế thu nhận" over "Nam | Nữ" with no "Cộng": the column under the header's
+        # first cell holds the men alone, stored as the commune's figure without a word.  Not
+        # the field's column; the refusal says why (`extract`).
+        columns = {k: c for k, c in columns.items() if k not in split_by_sex(rows, header_rows, columns)}
+        if not set(columns) & {"collected", "collected_day"}:
+            return None
     if best_kind in ("report", "denominators") and "commune" not in columns and "commune_code" in columns:
         # Units named by their code alone: the code is the name read, and resolved as a code.
         code = columns["commune_code"]
@@ -599,6 +606,21 @@ def locate(rows: list[list], file_name: str = "", start: int = 0) -> Layout | No
     found = build(rows, header_rows, columns, best_kind, file_name)
     found.place_from_address = from_address
     return found
+
+
+def split_by_sex(rows: list[list], header_rows: tuple[int, ...], columns: dict[str, Column]) -> dict[str, str]:
+    """The count fields whose column has "Nam" (or "Nữ") right under its header, on a row
+    read as no header (its split has no total, which would have named the field): field →
+    that cell's text."""
+    below = header_rows[-1] + 1
+    if below >= len(rows):
+        return {}
+    row = rows[below]
+    return {
+        k: str(row[c.index]).strip()
+        for k, c in columns.items()
+        if c.field in VALUE_FIELDS and c.index < len(row) and headers.sex_part(row[c.index])
+    }
 
 
 def _data_follows(rows: list[list], best, kind: str, r: int) -> bool:
