@@ -111,3 +111,45 @@ def test_a_count_over_this_year_is_no_split_by_sex():
     report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
     assert report.status == "checked", report.message
     assert values(report, metric="collected") == {(_key("Xã Kỳ Xuân"), "collected"): 1234}
+
+
+# -- a Word report of a small table per district, the district named in the prose above ---
+
+TAN_KY = [("Thị trấn Tân Kỳ", 7170, 1594), ("Xã Tân Hợp", 5000, 2100), ("Xã Tân Phú", 4100, 1800)]
+DO_LUONG = [("Thị trấn Đô Lương", 8000, 3000), ("Xã Lam Sơn", 3900, 1200), ("Xã Hồng Sơn", 4400, 1500)]
+
+
+def _word_of_a_table_per_district() -> bytes:
+    import io
+
+    from docx import Document
+
+    doc = Document()
+    for line in ("CÔNG AN TỈNH NGHỆ AN", "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD", "Số liệu tính đến 17h00 ngày 15/5/2023"):
+        doc.add_paragraph(line)
+    for district, communes in (("Huyện Tân Kỳ", TAN_KY), ("Huyện Đô Lương", DO_LUONG)):
+        doc.add_paragraph(f"{district}: các xã triển khai tốt, đạt tiến độ đề ra. Kết quả cụ thể như sau:")
+        table = doc.add_table(rows=1, cols=4)
+        for cell, text in zip(table.rows[0].cells, ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận"]):
+            cell.text = text
+        for i, (name, eligible, collected) in enumerate(communes, 1):
+            for cell, text in zip(table.add_row().cells, [str(i), name, str(eligible), str(collected)]):
+                cell.text = text
+        doc.add_paragraph("Nhận xét: không có.")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def test_each_small_table_of_a_word_report_takes_the_district_named_above_it():
+    # Each table has fewer rows than a summary table; the second reached back over the first
+    # to the document's top, so the line "Huyện Tân Kỳ: …" placed Đô Lương's communes in Tân
+    # Kỳ: "Xã Hồng Sơn" (also a ward of Vinh) was stored as a unit outside the registry.
+    report = ingest.import_bytes(None, _word_of_a_table_per_district(), "bc_15_5_2023.docx")
+    assert report.status == "checked", report.message
+    want = {}
+    for district, communes in (("Huyện Tân Kỳ", TAN_KY), ("Huyện Đô Lương", DO_LUONG)):
+        for name, _eligible, collected in communes:
+            want[(registry.resolve("Tỉnh Nghệ An", district, name).key, "collected")] = collected
+    assert values(report, metric="collected") == want
+    assert not [p for p in report.problems if p.code in ("unknown_unit", "name_variant")]

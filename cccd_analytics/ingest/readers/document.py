@@ -262,8 +262,15 @@ def sheets(blocks: list[Block], label: str = "Bảng") -> list[Sheet]:
         # The text above a table reaches back over small tables (a summary "Chỉ tiêu |
         # Trong ngày | Lũy kế" between the date line and the main table) to the last
         # table with data rows of its own, whose title and date are its own.
+        # A small table headed as this one is no summary but a table like it (a table per
+        # district, five communes each, the district named in the prose above each): reached
+        # over, the first district's line gave its district to the second table's communes.
         back = k
-        while back > 0 and len(blocks[tables[back - 1]].rows) < SMALL_TABLE_ROWS:
+        while (
+            back > 0
+            and len(blocks[tables[back - 1]].rows) < SMALL_TABLE_ROWS
+            and _key(blocks[tables[back - 1]].rows[0]) != _key(blocks[i].rows[0])
+        ):
             back -= 1
         start = tables[back - 1] + 1 if back else 0
         end = tables[k + 1] if k + 1 < len(tables) else len(blocks)
