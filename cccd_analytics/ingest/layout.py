@@ -584,11 +584,12 @@ def locate(rows: list[list], file_name: str = "", start: int = 0) -> Layout | No
     if best is None:
         return None
     columns, header_rows = best
-    if best_kind == "report" and split_by_sex(rows, header_rows, columns):
+    split = split_by_sex(rows, header_rows, columns) if best_kind == "report" else {}
+    if split:
         # "Lũy kế thu nhận" over "Nam | Nữ" with no "Cộng": the column under the header's
         # first cell holds the men alone, stored as the commune's figure without a word.  Not
         # the field's column; the refusal says why (`extract`).
-        columns = {k: c for k, c in columns.items() if k not in split_by_sex(rows, header_rows, columns)}
+        columns = {k: c for k, c in columns.items() if k not in split}
         if not set(columns) & {"collected", "collected_day"}:
             return None
     if best_kind in ("report", "denominators") and "commune" not in columns and "commune_code" in columns:
