@@ -57,7 +57,10 @@ def test_thu_nhan_beside_tra_the_under_each_day_is_the_days_applications(title):
     report = ingest.import_bytes(None, data, "ky_anh_tuan.xlsx")
     assert report.status == "checked", report.message
     obs = report.observations
-    got = {(k, str(d)[:10], m): v for k, d, m, v in zip(obs["unit_key"], obs["date"], obs["metric"], obs["value"])}
+    got = {
+        (k, str(d)[:10], m): v
+        for k, d, m, v in zip(obs["unit_key"], obs["date"], obs["metric"], obs["value"])
+    }
     for name in KY:
         for day, (collected, returned) in zip(DAYS, FIGURES[name]):
             assert got[(_key(name), day.isoformat(), "collected")] == collected
@@ -125,7 +128,11 @@ def _word_of_a_table_per_district() -> bytes:
     from docx import Document
 
     doc = Document()
-    for line in ("CÔNG AN TỈNH NGHỆ AN", "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD", "Số liệu tính đến 17h00 ngày 15/5/2023"):
+    for line in (
+        "CÔNG AN TỈNH NGHỆ AN",
+        "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD",
+        "Số liệu tính đến 17h00 ngày 15/5/2023",
+    ):
         doc.add_paragraph(line)
     for district, communes in (("Huyện Tân Kỳ", TAN_KY), ("Huyện Đô Lương", DO_LUONG)):
         doc.add_paragraph(f"{district}: các xã triển khai tốt, đạt tiến độ đề ra. Kết quả cụ thể như sau:")
@@ -153,3 +160,43 @@ def test_each_small_table_of_a_word_report_takes_the_district_named_above_it():
             want[(registry.resolve("Tỉnh Nghệ An", district, name).key, "collected")] = collected
     assert values(report, metric="collected") == want
     assert not [p for p in report.problems if p.code in ("unknown_unit", "name_variant")]
+
+
+@pytest.mark.parametrize("label", ["Thứ {weekday} ({day}/3)", "Ngày {day}/3", "{day}/3"])
+def test_a_communes_week_report_dates_its_days_by_the_year_in_its_title(label):
+    # One commune's own report, a row per day written without its year, the year once in the
+    # title: refused as having no table, though a day with its year was read.
+    rows = [
+        ["CÔNG AN XÃ KỲ TÂN, HUYỆN KỲ ANH"],
+        ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD TUẦN TỪ 15/3 ĐẾN 19/3/2021"],
+        ["Ngày", "Thu nhận trong ngày", "Lũy kế", "Trả thẻ"],
+    ]
+    for i, day in enumerate(range(15, 20)):
+        rows.append(
+            [
+                label.format(weekday=i + 2, day=day),
+                20 + 3 * i,
+                3020 + sum(20 + 3 * k for k in range(1, i + 1)),
+                10 + i,
+            ]
+        )
+    rows.append(["Cộng tuần", 130, 3130, 60])
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc_tuan.xlsx")
+    assert report.status == "checked", report.message
+    got = values(report, by="date", metric="collected")
+    tan = _key("Xã Kỳ Tân")
+    assert got == {(tan, f"2021-03-{day}"): rows[3 + i][2] for i, day in enumerate(range(15, 20))}
+    assert values(report, by="date", metric="returned")[(tan, "2021-03-19")] == 14
+
+
+def test_a_communes_days_without_a_year_and_none_above_are_still_refused():
+    rows = [
+        ["CÔNG AN XÃ KỲ TÂN, HUYỆN KỲ ANH"],
+        ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD TUẦN TỪ 15/3 ĐẾN 19/3"],
+        ["Ngày", "Thu nhận trong ngày", "Lũy kế"],
+        ["15/3", 20, 3020],
+        ["16/3", 23, 3043],
+    ]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc_tuan.xlsx")
+    assert report.status == "refused"
+    assert report.errors[0].sheet == "BC" and "bc_tuan.xlsx" in report.message

@@ -18,7 +18,10 @@ days, which is no unit's figure, and the signatures) are left out.
 
 Found only where a sheet has no table the usual way round and is not turned (units as
 columns): a day column ("Ngày", "Ngày thu nhận") with dates under it, and one commune of
-the registry named above it.  Two communes named, or none, and the sheet is left as it was
+the registry named above it.  A week's report writes its days without their year ("15/3",
+"Ngày 16/3", "Thứ 2 (15/3)") and the year once in its title ("TUẦN TỪ 15/3 ĐẾN 19/3/2021"):
+those days are dated with that year (one year written above the table, no other) and the
+dates written into their cells, as a day with its year would be read.  Two communes named, or none, and the sheet is left as it was
 (refused as having no table, as before).
 """
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from cccd_analytics.ingest import headers, normalise
@@ -82,6 +86,8 @@ class OneUnit:
     day_column: int
     added: tuple[int, ...]
     days: int
+    # (row, date) of the days written without their year, dated by the title's year.
+    dated: tuple = ()
 
 
 def detect(sheet: Sheet) -> OneUnit | None:
@@ -94,12 +100,44 @@ def detect(sheet: Sheet) -> OneUnit | None:
     titled = _titled_unit(rows, header)
     if titled is None:
         return None
+    dated = _dated_by_title(rows, header, day_column, first, last)
+    if dated is None:
+        return None
     name, district, province, title_row, title_column = titled
     width = max(len(row) for row in rows[: last + 1])
     added = tuple(range(width, width + 1 + (district is not None) + (province is not None)))
     return OneUnit(
-        name, district, province, title_row, title_column, header, day_column, added, last - first + 1
+        name, district, province, title_row, title_column, header, day_column, added, last - first + 1, dated
     )
+
+
+def _dated_by_title(rows: list[list], header: int, column: int, first: int, last: int):
+    """(row, date) of the days from `first` to `last` written without their year, the year
+    taken from the lines above the table when they write exactly one; () when every day
+    gives its year, None when some do not and no single year is written above."""
+    found = [(k, _label(rows[k][column] if column < len(rows[k]) else None)) for k in range(first, last + 1)]
+    found = [(k, label) for k, label in found if label is not None]
+    if all(label.year for _, label in found):
+        return ()
+    years = normalise.years_in(" ".join(normalise.text(c) for c in row) for row in rows[:header])
+    if len(years) != 1:
+        return None
+    dates = normalise.with_years([label for _, label in found], date(years.pop(), 12, 31))
+    if dates is None:
+        return None
+    return tuple((k, day) for (k, label), day in zip(found, dates) if not label.year)
+
+
+def _label(value) -> normalise.DayLabel | None:
+    """The day a cell of the day column names: a date, or a day and month ("15/3", "Ngày
+    16/3", "Thứ 2 (15/3)") whose year the title gives."""
+    if _is_day(value):
+        day = normalise.parse_date(value).value
+        return normalise.DayLabel(day.day, day.month, day.year, "")
+    if not isinstance(value, str) or normalise.parse_count(value).value is not None:
+        return None
+    label = normalise.day_label(value)
+    return label if label is not None and label.year is None else None
 
 
 def _titled_unit(rows: list[list], header: int):
@@ -240,8 +278,11 @@ def turn(sheet: Sheet, unit: OneUnit) -> Sheet:
     extra_body += [unit.province] * (unit.province is not None)
     last = unit.header
     out_rows = []
+    dated = dict(unit.dated)
     for r, row in enumerate(sheet.rows):
         row = list(row) + [None] * (width - len(row))
+        if r in dated:
+            row[unit.day_column] = dated[r]
         if r < unit.header:
             out_rows.append(row)
         elif r == unit.header:
@@ -316,7 +357,7 @@ def _day_column(rows: list[list]) -> tuple[int, int, int, int] | None:
             days = []
             for k in range(r + 1, min(len(rows), r + 4000)):
                 value = rows[k][c] if c < len(rows[k]) else None
-                if _is_day(value):
+                if _label(value) is not None:
                     days.append(k)
                 elif days and normalise.text(value):
                     break
