@@ -609,7 +609,9 @@ def locate(rows: list[list], file_name: str = "", start: int = 0) -> Layout | No
     return found
 
 
-def split_by_sex(rows: list[list], header_rows: tuple[int, ...], columns: dict[str, Column]) -> dict[str, str]:
+def split_by_sex(
+    rows: list[list], header_rows: tuple[int, ...], columns: dict[str, Column]
+) -> dict[str, str]:
     """The count fields whose column has "Nam" (or "Nữ") right under its header, on a row
     read as no header (its split has no total, which would have named the field): field →
     that cell's text."""
