@@ -106,6 +106,7 @@ if saved:
             store.delete_campaign(current["name"])
         store.save_campaign(campaign.to_definition())
         store.audit("campaign", user, name=campaign.name, change="save")
+        ui.refresh_shared()
         st.session_state["campaign_next"] = campaign.name  # the sidebar's select, on the next run
         st.success(t("Đã lưu chiến dịch «{name}» ({n} xã/phường).", name=campaign.name, n=len(scope_keys)))
 
@@ -115,6 +116,7 @@ if current:
             if st.button(t("Xóa"), key="delete_campaign"):
                 store.delete_campaign(current["name"])
                 store.audit("campaign", user, name=current["name"], change="delete")
+                ui.refresh_shared()
                 st.rerun()
 
 st.divider()
@@ -138,6 +140,7 @@ tags = st.multiselect(
 if st.button(t("Lưu nhãn"), key="save_tags"):
     store.set_tags(unit_key, tags)
     store.audit("tags", user, unit=unit_key, tags=tags)
+    ui.refresh_shared()
     st.success(t("Đã lưu nhãn."))
 
 st.divider()

@@ -430,3 +430,56 @@ def test_the_figure_read_parses_days_and_values_as_python_does():
         assert _integers(text, len(values)).tolist() == values
     assert _integers("1.0,2", 2).tolist() == [1, 2]
     assert _integers("", 0).dtype == np.int64
+
+
+def _none_computed(url: str, monkeypatch) -> list[str]:
+    """Every stored campaign's figures, read with computing refused: the names of those
+    that were not kept for the data version as it now is."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(metrics, "snapshot", refuse)
+    store = Store.open(url)  # a fresh engine: another process
+    missing = []
+    for definition in store.campaign_definitions():
+        try:
+            shared.snapshot(store, camp.from_definition(definition))
+        except AssertionError:
+            missing.append(definition["name"])
+    return missing
+
+
+def test_a_campaign_added_from_the_command_line_leaves_every_campaigns_figures_kept(
+    sample_url, tmp_path, monkeypatch
+):
+    """A saved campaign is a new data version for every campaign: `cccd campaign add`
+    computes their figures, as an import does, instead of the first viewer of each."""
+    from cccd_analytics.cli import main
+
+    toml = write(
+        tmp_path / "c.toml",
+        'name = "Thử nghiệm"\nstart = 2021-02-17\ndeadline = 2021-06-10\ntarget = 87000\n'
+        'scope = ["Huyện Kỳ Anh"]\n',
+    )
+    assert main(["campaign", "add", str(toml), "--db", sample_url]) == 0
+    names = [d["name"] for d in Store.open(sample_url).campaign_definitions()]
+    assert "Thử nghiệm" in names and len(names) >= 2
+    assert _none_computed(sample_url, monkeypatch) == []
+
+
+def test_a_campaign_saved_on_the_settings_page_leaves_every_campaigns_figures_kept(sample_url, monkeypatch):
+    import threading
+
+    monkeypatch.setenv("CCCD_DB_URL", sample_url)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/settings.py").run()
+    before = Store.open(sample_url).data_version()
+    next(b for b in at.button if b.label == "Lưu chiến dịch").click().run()
+    assert not at.exception, at.exception
+    assert Store.open(sample_url).data_version() != before
+    for thread in threading.enumerate():
+        if thread.name == "cccd-shared-refresh":
+            thread.join(timeout=120)
+    assert _none_computed(sample_url, monkeypatch) == []

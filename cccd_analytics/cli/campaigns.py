@@ -47,6 +47,9 @@ def add(args) -> int:
     store.save_campaign(campaign.to_definition())
     store.audit("campaign", cli_user(None), name=campaign.name, change="save", via="cli")
     print(f"Đã lưu chiến dịch «{campaign.name}» ({len(scope)} xã/phường, hạn {date_vn(campaign.deadline)}).")
+    # A saved campaign is a new data version for every campaign: their figures are computed
+    # here and kept, as after an import, not by the first person who opens the dashboard.
+    shared.refresh(store)
     return 0
 
 

@@ -145,8 +145,10 @@ def briefing_file(url: str, version: tuple, name: str, as_of: date | None, kind:
 
 
 def refresh_shared() -> None:
-    """After an upload or an undo on this page: the campaigns' figures for the new data,
-    computed in the background and kept for every viewer (cccd_analytics.shared)."""
+    """After an upload, an undo, or a campaign or tag saved on this page: the campaigns'
+    figures for the new data version, computed in the background and kept for every viewer
+    (cccd_analytics.shared).  A campaign or a tag changes the data version too: without
+    this, the first leader to open any campaign after an edit waited for its figures."""
     forget_data_version()
     shared.refresh_in_background(store())
 
