@@ -1,0 +1,50 @@
+"""Round 19 (outside probing of hand-typed names, 7/12/2026): a commune's cell naming another
+district than its row's."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_names_round17 import _key, _placed
+
+NGOC_SON_DL = _key("Huyện Đô Lương", "Xã Ngọc Sơn")
+NGOC_SON_TC = _key("Huyện Thanh Chương", "Xã Ngọc Sơn")
+
+
+# --- A district written in the commune's cell that is not the row's -----------------------------
+
+
+@pytest.mark.parametrize(
+    "typed", ["Ngọc Sơn (Thanh Chương)", "Ngọc Sơn - Thanh Chương", "Ngọc Sơn-Thanh Chương"]
+)
+def test_a_cell_naming_another_district_in_brackets_or_after_a_dash_is_placed_by_neither(typed):
+    # The bracket and the dash were cut off as a note, and the row went in silence onto Đô
+    # Lương's Ngọc Sơn, though its cell says Thanh Chương's: one of the two is wrong.
+    report, placed = _placed("Huyện Đô Lương", [typed, "Xã Bắc Sơn"])
+    assert placed[typed] not in (NGOC_SON_DL, NGOC_SON_TC)
+    assert placed["Xã Bắc Sơn"] == _key("Huyện Đô Lương", "Xã Bắc Sơn")
+    assert typed in report.unofficial_units
+    said = [p.message for p in report.problems if p.code == "unknown_unit" and typed in p.message]
+    assert said and "khác với huyện của dòng" in said[0] and "Thanh Chương" in said[0]
+
+
+def test_a_name_of_one_district_with_another_written_after_it_is_not_placed_by_the_row():
+    # Bắc Sơn is Đô Lương's (and Quỳ Hợp's), not Thanh Chương's: the row's district does not
+    # make the cell's other district a note.
+    report, placed = _placed("Huyện Đô Lương", ["Bắc Sơn-Thanh Chương", "Xã Lam Sơn"])
+    assert placed["Bắc Sơn-Thanh Chương"] != _key("Huyện Đô Lương", "Xã Bắc Sơn")
+
+
+@pytest.mark.parametrize(
+    ("district", "typed", "commune"),
+    [
+        ("Huyện Đô Lương", "Ngọc Sơn (Đô Lương)", "Xã Ngọc Sơn"),
+        ("Huyện Đô Lương", "Ngọc Sơn - H. Đô Lương", "Xã Ngọc Sơn"),
+        ("Thành phố Vinh", "Phường Lê Lợi (Tp Vinh)", "Phường Lê Lợi"),
+        ("Thị xã Hoàng Mai", "Quỳnh Lập (Hoàng Mai)", "Xã Quỳnh Lập"),
+        ("Huyện Diễn Châu", "Diễn Phú (Tổ lưu động)", "Xã Diễn Phú"),
+    ],
+)
+def test_a_cell_naming_its_rows_own_district_or_a_note_is_still_placed(district, typed, commune):
+    _, placed = _placed(district, [typed])
+    assert placed[typed] == _key(district, commune)
