@@ -922,6 +922,40 @@ def _named_as_in_2025(idx, reg, lookup, parents: list[str], commune: str) -> Mat
     return Match(key, True, registry_name=str(reg.at[key, "name"]), corrections=("tên sau sắp xếp 1/7/2025",))
 
 
+@lru_cache(maxsize=1)
+def _later_namesakes() -> dict[str, frozenset[str]]:
+    """The communes of before 1/7/2025 whose name a commune of that day, of another type,
+    took in their province without being that commune whole, by their key: the types of
+    those later communes ("17389" Thị trấn Diễn Châu → {"xa"}: Xã Diễn Châu is the town and
+    several communes; "Xã Diễn Châu" typed in a report of 2023 is not the town)."""
+    reg = load_registry()
+    communes = reg[reg["level"] == "commune"]
+    whole = renamed_whole()
+    later: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for key, name, province, hierarchy in zip(
+        communes.index, communes["name"], communes["province_key"], communes["hierarchy"]
+    ):
+        if hierarchy == "2":
+            later.setdefault((str(province), bare_exact(name)), []).append(
+                (str(key), commune_type(name) or "")
+            )
+    out: dict[str, frozenset[str]] = {}
+    for key, name, province, hierarchy in zip(
+        communes.index, communes["name"], communes["province_key"], communes["hierarchy"]
+    ):
+        if hierarchy != "3":
+            continue
+        own = commune_type(name)
+        types = {
+            t
+            for k, t in later.get((str(province), bare_exact(name)), [])
+            if t and t != own and whole.get(k) != key
+        }
+        if types:
+            out[str(key)] = frozenset(types)
+    return out
+
+
 def commune_type(name: str) -> str | None:
     """ "xa", "phuong" or "thi tran": the type a commune's name is written with ("X.", "P.",
     "TT" spelt out), None when it has none."""
@@ -936,6 +970,20 @@ def _match_among(
     spelling equivalences (tone placement, i/y, Ð), then without diacritics; each must
     point at one unit, or the name is refused with the units it could be.  None: no unit
     fits.  `shown` is the name as typed, for the corrections and the refusal."""
+    found = _found_among(lookup, reg, province, district, commune, shown, near)
+    # "Xã Diễn Châu" (or "Xa Dien Chau") where the district has Thị trấn Diễn Châu: the name,
+    # with the type written, of the commune formed on 1/7/2025 from the town and its
+    # neighbours, whose figures are not the town's.  (A dictionary lookup per name: only such
+    # towns pay for reading the type.)
+    later = _later_namesakes().get(found.key) if found is not None and found.official else None
+    if later and commune_type(commune) in later:
+        return None
+    return found
+
+
+def _found_among(
+    lookup, reg, province, district, commune: str, shown: str, near: bool = False
+) -> Match | None:
     exact = lookup("=", bare_exact(commune))
     if len(exact) == 1:
         return Match(exact[0], True)

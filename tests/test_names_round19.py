@@ -1,5 +1,6 @@
 """Round 19 (outside probing of hand-typed names, 7/12/2026): a commune's cell naming another
-district than its row's."""
+district than its row's, and a 2025 commune's name typed with its type where a 2023 town has the
+same name."""
 
 from __future__ import annotations
 
@@ -48,3 +49,40 @@ def test_a_name_of_one_district_with_another_written_after_it_is_not_placed_by_t
 def test_a_cell_naming_its_rows_own_district_or_a_note_is_still_placed(district, typed, commune):
     _, placed = _placed(district, [typed])
     assert placed[typed] == _key(district, commune)
+
+
+# --- A 2025 commune's name, with its type, where a 2023 town has that name -----------------------
+
+
+@pytest.mark.parametrize(
+    ("district", "typed", "town"),
+    [
+        ("Huyện Diễn Châu", "Xã Diễn Châu", "Thị trấn Diễn Châu"),
+        ("Huyện Diễn Châu", "Xa Dien Chau", "Thị trấn Diễn Châu"),
+        ("Huyện Anh Sơn", "Xã Anh Sơn", "Thị trấn Anh Sơn"),
+        ("Huyện Hưng Nguyên", "Xã Hưng Nguyên", "Thị trấn Hưng Nguyên"),
+        ("Thị xã Thái Hoà", "Phường Tây Hiếu", "Xã Tây Hiếu"),
+    ],
+)
+def test_a_2025_communes_name_with_its_type_is_not_the_2023_unit_of_that_name(district, typed, town):
+    # Xã Diễn Châu (1/7/2025) is Thị trấn Diễn Châu and the communes around it: "Xã Diễn
+    # Châu" in a report went onto the town, the only 2023 unit of that name, with the whole
+    # new commune's figures.  It stays apart, as "Xã Vân Tụ" does.
+    report, placed = _placed(district, [typed])
+    assert placed[typed] != _key(district, town)
+    assert typed in report.unofficial_units
+
+
+@pytest.mark.parametrize(
+    ("district", "typed", "town"),
+    [
+        ("Huyện Diễn Châu", "TT Diễn Châu", "Thị trấn Diễn Châu"),
+        ("Huyện Diễn Châu", "Thi tran Dien Chau", "Thị trấn Diễn Châu"),
+        ("Huyện Anh Sơn", "TT Anh Son", "Thị trấn Anh Sơn"),
+        ("Thị xã Thái Hoà", "Xã Tây Hiếu", "Xã Tây Hiếu"),
+        ("Thị xã Thái Hoà", "Tay Hieu", "Xã Tây Hiếu"),
+    ],
+)
+def test_the_2023_unit_written_with_its_own_type_or_none_is_still_placed(district, typed, town):
+    _, placed = _placed(district, [typed])
+    assert placed[typed] == _key(district, town)
