@@ -299,6 +299,10 @@ _PREFIXES = (
     "tx ",
     "tt. ",
     "tt ",
+    # "TTr. Quán Hành", "TTr Cầu Giát": thị trấn cut to its first syllable and a half, as
+    # many district offices write it; no syllable starts "ttr".
+    "ttr. ",
+    "ttr ",
     "t. t. ",
     "t. t ",
     "t. tran ",
@@ -460,6 +464,7 @@ _ABBREVIATIONS = {
     "tp": "thanh pho",
     "tx": "thi xa",
     "tt": "thi tran",
+    "ttr": "thi tran",
     "h": "huyen",
     "q": "quan",
     "x": "xa",

@@ -1,6 +1,6 @@
 """Round 19 (outside probing of hand-typed names, 7/12/2026): a commune's cell naming another
-district than its row's, and a 2025 commune's name typed with its type where a 2023 town has the
-same name."""
+district than its row's, a 2025 commune's name typed with its type where a 2023 town has the
+same name, and "TTr." for thị trấn."""
 
 from __future__ import annotations
 
@@ -86,3 +86,20 @@ def test_a_2025_communes_name_with_its_type_is_not_the_2023_unit_of_that_name(di
 def test_the_2023_unit_written_with_its_own_type_or_none_is_still_placed(district, typed, town):
     _, placed = _placed(district, [typed])
     assert placed[typed] == _key(district, town)
+
+
+# --- "TTr." ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("district", "typed", "town"),
+    [
+        ("Huyện Nghi Lộc", "TTr Quán Hành", "Thị trấn Quán Hành"),
+        ("Huyện Nghi Lộc", "TTr. Quán Hành", "Thị trấn Quán Hành"),
+        ("Huyện Quỳnh Lưu", "TTr.Cầu Giát", "Thị trấn Cầu Giát"),
+    ],
+)
+def test_ttr_is_thi_tran(district, typed, town):
+    report, placed = _placed(district, [typed])
+    assert placed[typed] == _key(district, town)
+    assert not report.unofficial_units
