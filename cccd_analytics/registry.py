@@ -361,7 +361,11 @@ _NUMBERED_POINT = re.compile(
     rf"^(?:to|doi|diem|dia\s+diem)\s+{_POINT_WORDS}(?:\s+{_POINT_WORDS})*\.?(?:\s+(?:so\s*)?\d+)?"
     r"(?:\s*[(\[]\s*(?P<inside>[^()\[\]]*[^()\[\]\s])\s*[)\]]$"
     r"|\s*(?:[-–—:,]|\s(?:tai|o|cua))\s*(?P<after>\S.*)$"
-    r"|\s+(?P<typed>(?:xa|phuong|thi\s+tran|tt|x|p)[.\s]\s*\S.*)$)"
+    r"|\s+(?P<typed>(?:xa|phuong|thi\s+tran|tt|x|p)[.\s]\s*\S.*)$"
+    # "Tổ lưu động Diễn Cát", "Điểm TN Diễn Lộc", "Điểm thu nhận UBND xã Diễn Trung": the
+    # commune's name (or its committee's) right after the words, taken only when it is a
+    # registry commune's name as typed (`collection_point_commune`).
+    r"|\s+(?P<bare>[^\s\d(\[].*)$)"
 )
 
 
@@ -380,8 +384,10 @@ def collection_point_commune(name: str) -> str | None:
     found = _NUMBERED_POINT.match(fold(text))
     if not found:
         return None
-    group = next(g for g in ("inside", "after", "typed") if found.group(g))
+    group = next(g for g in ("inside", "after", "typed", "bare") if found.group(g))
     inner = text[found.start(group) : found.end(group)].strip()
+    if group == "bare" and not names_a_commune(tidy(inner)):
+        return None  # "Tổ lưu động Thôn 3", "Điểm TN Trường THCS …": a place inside a commune
     expanded = expand(inner)
     if expanded.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ", "tinh ")):
         return None

@@ -1,11 +1,12 @@
 """Round 19 (outside probing of hand-typed names, 7/12/2026): a commune's cell naming another
 district than its row's, a 2025 commune's name typed with its type where a 2023 town has the
-same name, and "TTr." for thị trấn."""
+same name, "TTr." for thị trấn, and a collection point named by its commune alone."""
 
 from __future__ import annotations
 
 import pytest
 
+from cccd_analytics import registry
 from tests.test_names_round17 import _key, _placed
 
 NGOC_SON_DL = _key("Huyện Đô Lương", "Xã Ngọc Sơn")
@@ -103,3 +104,34 @@ def test_ttr_is_thi_tran(district, typed, town):
     report, placed = _placed(district, [typed])
     assert placed[typed] == _key(district, town)
     assert not report.unofficial_units
+
+
+# --- A collection point named by its commune alone ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "commune"),
+    [
+        ("Tổ lưu động Diễn Cát", "Xã Diễn Cát"),
+        ("Điểm TN Diễn Lộc", "Xã Diễn Lộc"),
+        ("Điểm thu nhận UBND xã Diễn Trung", "Xã Diễn Trung"),
+        ("Tổ lưu động 2 Diễn Hoàng", "Xã Diễn Hoàng"),
+    ],
+)
+def test_a_point_named_by_its_commune_right_after_its_words_is_that_commune(typed, commune):
+    # Without a bracket, a dash or the commune's type the name was no point's, and the row a
+    # unit outside the registry, though it names its commune as plainly.
+    report, placed = _placed("Huyện Diễn Châu", [typed, "Xã Diễn Hùng"])
+    assert placed[typed] == _key("Huyện Diễn Châu", commune)
+    assert not report.unofficial_units
+    assert [c for c in report.corrections if c["typed"] == typed]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Tổ lưu động Thôn 3", "Tổ lưu động Diễn Châu", "Điểm TN Trường THCS Diễn Kim", "Tổ 1 Diễn Hoàng"],
+)
+def test_a_point_named_by_a_hamlet_a_school_or_its_district_is_no_communes(typed):
+    # The name after the words must be a registry commune's: a hamlet's or a school's is a
+    # place inside a commune, and a district's would land its team's figures on its town.
+    assert registry.collection_point_commune(typed) is None
