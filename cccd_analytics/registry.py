@@ -299,6 +299,10 @@ _PREFIXES = (
     "tx ",
     "tt. ",
     "tt ",
+    # "TTr. Quán Hành", "TTr Cầu Giát": thị trấn cut to its first syllable and a half, as
+    # many district offices write it; no syllable starts "ttr".
+    "ttr. ",
+    "ttr ",
     "t. t. ",
     "t. t ",
     "t. tran ",
@@ -357,7 +361,11 @@ _NUMBERED_POINT = re.compile(
     rf"^(?:to|doi|diem|dia\s+diem)\s+{_POINT_WORDS}(?:\s+{_POINT_WORDS})*\.?(?:\s+(?:so\s*)?\d+)?"
     r"(?:\s*[(\[]\s*(?P<inside>[^()\[\]]*[^()\[\]\s])\s*[)\]]$"
     r"|\s*(?:[-–—:,]|\s(?:tai|o|cua))\s*(?P<after>\S.*)$"
-    r"|\s+(?P<typed>(?:xa|phuong|thi\s+tran|tt|x|p)[.\s]\s*\S.*)$)"
+    r"|\s+(?P<typed>(?:xa|phuong|thi\s+tran|tt|x|p)[.\s]\s*\S.*)$"
+    # "Tổ lưu động Diễn Cát", "Điểm TN Diễn Lộc", "Điểm thu nhận UBND xã Diễn Trung": the
+    # commune's name (or its committee's) right after the words, taken only when it is a
+    # registry commune's name as typed (`collection_point_commune`).
+    r"|\s+(?P<bare>[^\s\d(\[].*)$)"
 )
 
 
@@ -376,8 +384,10 @@ def collection_point_commune(name: str) -> str | None:
     found = _NUMBERED_POINT.match(fold(text))
     if not found:
         return None
-    group = next(g for g in ("inside", "after", "typed") if found.group(g))
+    group = next(g for g in ("inside", "after", "typed", "bare") if found.group(g))
     inner = text[found.start(group) : found.end(group)].strip()
+    if group == "bare" and not names_a_commune(tidy(inner)):
+        return None  # "Tổ lưu động Thôn 3", "Điểm TN Trường THCS …": a place inside a commune
     expanded = expand(inner)
     if expanded.startswith(("huyen ", "thi xa ", "thanh pho ", "quan ", "tinh ")):
         return None
@@ -460,6 +470,7 @@ _ABBREVIATIONS = {
     "tp": "thanh pho",
     "tx": "thi xa",
     "tt": "thi tran",
+    "ttr": "thi tran",
     "h": "huyen",
     "q": "quan",
     "x": "xa",
@@ -922,6 +933,40 @@ def _named_as_in_2025(idx, reg, lookup, parents: list[str], commune: str) -> Mat
     return Match(key, True, registry_name=str(reg.at[key, "name"]), corrections=("tên sau sắp xếp 1/7/2025",))
 
 
+@lru_cache(maxsize=1)
+def _later_namesakes() -> dict[str, frozenset[str]]:
+    """The communes of before 1/7/2025 whose name a commune of that day, of another type,
+    took in their province without being that commune whole, by their key: the types of
+    those later communes ("17389" Thị trấn Diễn Châu → {"xa"}: Xã Diễn Châu is the town and
+    several communes; "Xã Diễn Châu" typed in a report of 2023 is not the town)."""
+    reg = load_registry()
+    communes = reg[reg["level"] == "commune"]
+    whole = renamed_whole()
+    later: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for key, name, province, hierarchy in zip(
+        communes.index, communes["name"], communes["province_key"], communes["hierarchy"]
+    ):
+        if hierarchy == "2":
+            later.setdefault((str(province), bare_exact(name)), []).append(
+                (str(key), commune_type(name) or "")
+            )
+    out: dict[str, frozenset[str]] = {}
+    for key, name, province, hierarchy in zip(
+        communes.index, communes["name"], communes["province_key"], communes["hierarchy"]
+    ):
+        if hierarchy != "3":
+            continue
+        own = commune_type(name)
+        types = {
+            t
+            for k, t in later.get((str(province), bare_exact(name)), [])
+            if t and t != own and whole.get(k) != key
+        }
+        if types:
+            out[str(key)] = frozenset(types)
+    return out
+
+
 def commune_type(name: str) -> str | None:
     """ "xa", "phuong" or "thi tran": the type a commune's name is written with ("X.", "P.",
     "TT" spelt out), None when it has none."""
@@ -936,6 +981,20 @@ def _match_among(
     spelling equivalences (tone placement, i/y, Ð), then without diacritics; each must
     point at one unit, or the name is refused with the units it could be.  None: no unit
     fits.  `shown` is the name as typed, for the corrections and the refusal."""
+    found = _found_among(lookup, reg, province, district, commune, shown, near)
+    # "Xã Diễn Châu" (or "Xa Dien Chau") where the district has Thị trấn Diễn Châu: the name,
+    # with the type written, of the commune formed on 1/7/2025 from the town and its
+    # neighbours, whose figures are not the town's.  (A dictionary lookup per name: only such
+    # towns pay for reading the type.)
+    later = _later_namesakes().get(found.key) if found is not None and found.official else None
+    if later and commune_type(commune) in later:
+        return None
+    return found
+
+
+def _found_among(
+    lookup, reg, province, district, commune: str, shown: str, near: bool = False
+) -> Match | None:
     exact = lookup("=", bare_exact(commune))
     if len(exact) == 1:
         return Match(exact[0], True)

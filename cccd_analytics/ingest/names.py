@@ -135,18 +135,46 @@ def district_written_in(name: str) -> bool:
     Đô Lương", "Xã Ngọc Sơn, huyện Đô Lương".  Such a row is placed by that district, never
     by one filled down from the rows above (`rows`): the registry has a Ngọc Sơn there too."""
     name = _spaced(str(name or ""))
+    return _district_after(name) is not None or (
+        not any(mark in name for mark in _CELL_MARKS) and bool(_DISTRICT_INSIDE.search(fold(name)))
+    )
+
+
+def _is_district(text: str) -> bool:
+    """Whether a part of a commune's cell is a registry district's name ("Đô Lương", "H. Đô Lương")."""
     folded, plain = registry.level_names("district")
+    text = re.sub(r"^\s*(?:h|huyện|huyen|tx|tp|q|quận)\.?\s+", "", text.strip(), flags=re.IGNORECASE)
+    return registry.bare(text) in folded or registry.spelled_plain(text) in plain
 
-    def is_district(text: str) -> bool:
-        text = re.sub(r"^\s*(?:h|huyện|huyen|tx|tp|q|quận)\.?\s+", "", text.strip(), flags=re.IGNORECASE)
-        return registry.bare(text) in folded or registry.spelled_plain(text) in plain
 
+def _district_after(name: str) -> str | None:
+    """The district a commune's cell names after the commune, in brackets or after a comma or
+    a dash ("Ngọc Sơn (Đô Lương)" → "Đô Lương"), as written; None when it names none."""
     bracketed = _BRACKETED.match(name)
-    if bracketed and is_district(bracketed.group(2)):
-        return True
+    if bracketed and _is_district(bracketed.group(2)):
+        return bracketed.group(2)
     if any(mark in name for mark in _CELL_MARKS):
-        return any(is_district(part) for part in address._SPLIT.split(name)[1:] if part.strip())
-    return bool(_DISTRICT_INSIDE.search(fold(name)))
+        return next((p for p in address._SPLIT.split(name)[1:] if p.strip() and _is_district(p)), None)
+    return None
+
+
+#: What a commune's cell has when it may name a district after the commune: a bracket, a
+#: comma or a dash (a glued one too).  Most names have none, and are spared the reading.
+_MAY_NAME_A_DISTRICT = re.compile(r"[(\[,–—/-]")
+
+
+def another_district_written(rec: FirstRow) -> str | None:
+    """The district a commune's cell names when it is not the row's own: "Ngọc Sơn (Thanh
+    Chương)" or "Ngọc Sơn - Thanh Chương" in a row of Huyện Đô Lương.  One of the two is
+    wrong, and the name (of both districts' communes) must be placed by neither: the note
+    was cut off as a note and the row put on Đô Lương's Ngọc Sơn in silence.  None when the
+    cell names no district, or the row's own, or the row has none."""
+    if not rec.district or not _MAY_NAME_A_DISTRICT.search(rec.commune or ""):
+        return None
+    written = _district_after(_spaced(str(rec.commune)))
+    if written is None or registry.same_district(written, rec.district, rec.province):
+        return None
+    return written.strip()
 
 
 def _district_in_brackets(rec: FirstRow) -> FirstRow:
@@ -227,6 +255,14 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
 def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     rec = _district_in_brackets(_code_in_name(rec))
     rec = rec._replace(commune=_spaced(rec.commune))
+    # (The gate before the call: most names have no bracket, comma or dash, and a load
+    # resolves 10,000 of them.)
+    if rec.district and _MAY_NAME_A_DISTRICT.search(rec.commune or "") and another_district_written(rec):
+        return registry.Match(
+            registry.unofficial_key(rec.province, rec.district, rec.commune),
+            False,
+            reason="ô tên ghi huyện khác với huyện của dòng",
+        )
     match = _resolve_spelled(rec, reg)
     if match.official or (match.ambiguous and not district_written_in(rec.commune)):
         # A name of several districts' communes whose cell names its district ("Ngoc Son (H.

@@ -27,6 +27,7 @@ from cccd_analytics.ingest.checks import (
 )
 from cccd_analytics.ingest.names import (
     FirstRow,
+    another_district_written,
     by_elimination,
     code_names_another,
     in_the_sheets_district,
@@ -258,7 +259,7 @@ def resolve_and_check(
                 if match.suggestions
                 else " Không có tên nào gần giống trong danh mục."
             )
-            hint = _merged_since_reform(rec) + _merged_before(rec) + hint
+            hint = _merged_since_reform(rec) + _merged_before(rec) + _another_district(rec) + hint
             empty = registry.district_without_communes(rec.province, rec.district, rec.date)
             if registry.province_outside(rec.province):
                 hint = (
@@ -605,6 +606,17 @@ def _places_by_key(reg: pd.DataFrame) -> tuple[dict, dict]:
             by_key.append(names)
         _PLACES = (reg, tuple(by_key))
     return _PLACES[1]
+
+
+def _another_district(rec: FirstRow) -> str:
+    """For a commune's cell that names another district than its row's: which two."""
+    written = another_district_written(rec)
+    if written is None:
+        return ""
+    return (
+        f" Ô tên ghi huyện «{written}», khác với huyện của dòng ({_shown_place(rec.district)}): không xếp "
+        "vào xã của huyện nào — hãy sửa tên hoặc huyện cho đúng."
+    )
 
 
 def _merged_before(rec: FirstRow) -> str:
