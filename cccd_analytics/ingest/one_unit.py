@@ -18,11 +18,13 @@ days, which is no unit's figure, and the signatures) are left out.
 
 Found only where a sheet has no table the usual way round and is not turned (units as
 columns): a day column ("Ngày", "Ngày thu nhận") with dates under it, and one commune of
-the registry named above it.  A week's report writes its days without their year ("15/3",
-"Ngày 16/3", "Thứ 2 (15/3)") and the year once in its title ("TUẦN TỪ 15/3 ĐẾN 19/3/2021"):
-those days are dated with that year (one year written above the table, no other) and the
-dates written into their cells, as a day with its year would be read.  Two communes named, or none, and the sheet is left as it was
+the registry named above it.  Two communes named, or none, and the sheet is left as it was
 (refused as having no table, as before).
+
+A week's report writes its days without their year ("15/3", "Ngày 16/3", "Thứ 2 (15/3)")
+and the year once in its title ("TUẦN TỪ 15/3 ĐẾN 19/3/2021"): those days are dated with
+that year (one year written above the table, no other) and the dates written into their
+cells, so that they are read as days written with their year.
 """
 
 from __future__ import annotations
