@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -572,9 +573,7 @@ def test_a_per_record_export_yields_the_breakdowns_and_stores_no_personal_data(d
                 assert secret not in dump, (table, secret)
     store.engine.dispose()
     path = db_url.removeprefix("sqlite:///")
-    raw = b"".join(
-        open(path + s, "rb").read() for s in ("", "-wal") if __import__("os").path.exists(path + s)
-    )
+    raw = b"".join(Path(path + s).read_bytes() for s in ("", "-wal") if Path(path + s).exists())
     for secret in EXPORT_SECRETS + ["Zorbq", "Plimbert"]:
         for encoding in ("utf-8", "utf-16-le"):
             assert secret.encode(encoding) not in raw, secret

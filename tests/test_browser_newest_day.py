@@ -18,7 +18,8 @@ def _communes() -> list[str]:
     from pathlib import Path
 
     data = Path(__file__).resolve().parents[1] / "cccd_analytics/data/vn_admin/ky_anh_2021_communes.csv"
-    return [row["commune_name"] for row in csv.DictReader(data.open(encoding="utf-8"))]
+    with data.open(encoding="utf-8") as handle:  # closed here, not whenever it is collected
+        return [row["commune_name"] for row in csv.DictReader(handle)]
 
 
 def test_a_newer_day_imported_is_the_day_the_overview_shows_next(server, browser, tmp_path):

@@ -4,6 +4,7 @@ outside probes (6/12/2026): each message must tell the user what to fix."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -287,7 +288,7 @@ def test_a_broken_or_hostile_excel_2003_xml_spreadsheet_is_refused_in_vietnamese
     )
     report = ingest.import_bytes(None, hostile, "bc.xls")
     assert report.status == "refused"
-    assert open("/etc/hostname").read().strip() not in report.message
+    assert Path("/etc/hostname").read_text().strip() not in report.message
 
 
 @pytest.mark.parametrize(
