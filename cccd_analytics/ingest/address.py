@@ -45,7 +45,16 @@ def split_address(text: str) -> tuple[str, str, str]:
     found = _by_parts(text)
     if found[2] and registry.bare(found[2]) in _places().communes:
         return found
-    return _from_registry(text) or found
+    read = _from_registry(text)
+    if read and found[1] and registry.bare(read[2]) == registry.bare(found[1]):
+        # The registry read a 2025 commune named as the district written ("Xã Quỳnh Lưu",
+        # "Xã Nghĩa Đàn"), but the address says that name is its district: with its unit
+        # word ("Xóm 1, huyện Quỳnh Lưu, Nghệ An"), or after a commune of its own that the
+        # registry does not know ("Xã Nghĩa Hoà, Nghĩa Đàn, Nghệ An", merged in 2019).  The
+        # row was counted on a commune it does not name; it now has none of the registry.
+        if found[2] or _DISTRICT.match(fold(found[1])):
+            return found
+    return read or found
 
 
 def _by_parts(text: str) -> tuple[str, str, str]:
