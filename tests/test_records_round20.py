@@ -1,6 +1,6 @@
 """Round 20: per-record exports whose address names its district with a unit word, or a
-commune the registry no longer has, beside a 2025 commune of the district's name.  Fake
-personal data only."""
+commune the registry no longer has, beside a 2025 commune of the district's name; and
+addresses written from the province down.  Fake personal data only."""
 
 from __future__ import annotations
 
@@ -60,3 +60,18 @@ def test_a_2025_commune_written_without_a_district_still_counts():
     assert split_address("Xã Quỳnh Lưu, Nghệ An")[2] == "Xã Quỳnh Lưu"
     assert split_address("xa ky tan huyen ky anh ha tinh")[2] == "Xã Kỳ Tân"
 
+
+@pytest.mark.parametrize(
+    "address, commune",
+    [
+        ("Nghệ An, Diễn Châu, Diễn Kim, xóm 3", "Xã Diễn Kim"),
+        ("Tỉnh Nghệ An - Huyện Nam Đàn - Xã Kim Liên - Xóm 2", "Xã Kim Liên"),
+        ("Nghệ An, TP Vinh, P. Hưng Bình, số 12 Lê Lợi", "Phường Hưng Bình"),
+    ],
+)
+def test_an_address_from_the_province_down_with_its_hamlet_last_is_counted(address, commune):
+    # Before: no commune ("Nghệ An, Diễn Châu, Diễn Kim, xóm 3") or no province.
+    start = date(2023, 3, 1)
+    report = ingest.import_bytes(None, _export([address], start), "xuat.csv", dry_run=True)
+    assert _counted(report, start) == {0: commune}
+    assert split_address(address)[0].endswith("Nghệ An")

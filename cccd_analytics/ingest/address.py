@@ -42,6 +42,7 @@ def _provinces() -> frozenset[str]:
 def split_address(text: str) -> tuple[str, str, str]:
     """(province, district, commune) of an address; "" where a part is not found.  The
     commune is "" when the address names none (the row then counts as without a commune)."""
+    text = _province_first(str(text or ""))
     found = _by_parts(text)
     if found[2] and registry.bare(found[2]) in _places().communes:
         return found
@@ -55,6 +56,18 @@ def split_address(text: str) -> tuple[str, str, str]:
         if found[2] or _DISTRICT.match(fold(found[1])):
             return found
     return read or found
+
+
+def _province_first(text: str) -> str:
+    """An address written from the province down ("Nghệ An, Diễn Châu, Diễn Kim, xóm 3"),
+    turned round to the usual order, so that both readings, which go from the end, find its
+    province last.  Only when its first part is a province and its last is not."""
+    parts = [p.strip(" .") for p in _SPLIT.split(text) if p.strip(" .")]
+    if len(parts) < 2 or registry.bare(parts[0]) not in _provinces():
+        return text
+    if registry.bare(parts[-1]) in _provinces():
+        return text
+    return ", ".join(reversed(parts))
 
 
 def _by_parts(text: str) -> tuple[str, str, str]:
