@@ -134,6 +134,37 @@ def _rows(frame: pd.DataFrame):
     return itertools.starmap(row, zip(frame.index.tolist(), *(frame[c].tolist() for c in frame.columns)))
 
 
+# Every province of Vietnam by name: the 63 before 1/7/2025 (the 34 after it kept names
+# among these) and Thành phố Huế (Thừa Thiên Huế from 1/1/2025).  The registry holds two of
+# them; the others are named so that a place written under one of them ("Xã Diễn Kim, Huyện
+# Diễn Châu, Thanh Hóa": a resident of Thanh Hóa) is known to be outside the registry, never
+# its namesake in Nghệ An, even where a unit of the registry shares the province's name
+# ("Xã Thanh Hòa" of Thanh Chương).
+COUNTRY_PROVINCES = (
+    "Thành phố Hà Nội", "Tỉnh Hà Giang", "Tỉnh Cao Bằng", "Tỉnh Bắc Kạn", "Tỉnh Tuyên Quang",
+    "Tỉnh Lào Cai", "Tỉnh Điện Biên", "Tỉnh Lai Châu", "Tỉnh Sơn La", "Tỉnh Yên Bái",
+    "Tỉnh Hoà Bình", "Tỉnh Thái Nguyên", "Tỉnh Lạng Sơn", "Tỉnh Quảng Ninh", "Tỉnh Bắc Giang",
+    "Tỉnh Phú Thọ", "Tỉnh Vĩnh Phúc", "Tỉnh Bắc Ninh", "Tỉnh Hải Dương", "Thành phố Hải Phòng",
+    "Tỉnh Hưng Yên", "Tỉnh Thái Bình", "Tỉnh Hà Nam", "Tỉnh Nam Định", "Tỉnh Ninh Bình",
+    "Tỉnh Thanh Hóa", "Tỉnh Nghệ An", "Tỉnh Hà Tĩnh", "Tỉnh Quảng Bình", "Tỉnh Quảng Trị",
+    "Tỉnh Thừa Thiên Huế", "Thành phố Huế", "Thành phố Đà Nẵng", "Tỉnh Quảng Nam",
+    "Tỉnh Quảng Ngãi", "Tỉnh Bình Định", "Tỉnh Phú Yên", "Tỉnh Khánh Hòa", "Tỉnh Ninh Thuận",
+    "Tỉnh Bình Thuận", "Tỉnh Kon Tum", "Tỉnh Gia Lai", "Tỉnh Đắk Lắk", "Tỉnh Đắk Nông",
+    "Tỉnh Lâm Đồng", "Tỉnh Bình Phước", "Tỉnh Tây Ninh", "Tỉnh Bình Dương", "Tỉnh Đồng Nai",
+    "Tỉnh Bà Rịa - Vũng Tàu", "Thành phố Hồ Chí Minh", "Tỉnh Long An", "Tỉnh Tiền Giang",
+    "Tỉnh Bến Tre", "Tỉnh Trà Vinh", "Tỉnh Vĩnh Long", "Tỉnh Đồng Tháp", "Tỉnh An Giang",
+    "Tỉnh Kiên Giang", "Thành phố Cần Thơ", "Tỉnh Hậu Giang", "Tỉnh Sóc Trăng", "Tỉnh Bạc Liêu",
+    "Tỉnh Cà Mau",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def other_province_names() -> frozenset[str]:
+    """The bare names ("thanh hoa") of the country's provinces the registry does not hold."""
+    held = {bare(name) for name in _PROVINCES.values()}
+    return frozenset(bare(name) for name in COUNTRY_PROVINCES) - held
+
+
 # The shipped files the registry is built from: one unit per row of each, and a province
 # per district file.
 _PROVINCES = {"40": "Tỉnh Nghệ An", "42": "Tỉnh Hà Tĩnh"}
@@ -725,6 +756,12 @@ def resolve(
             or bare(reg.at[key, "name"]) == bare(commune)
         ):
             return Match(key, True)
+    if province and bare(province) in other_province_names():
+        # Another province's unit ("Xã Diễn Kim, Huyện Diễn Châu" of Thanh Hóa, a resident
+        # served away from home): never the registry's namesake, whatever its district is
+        # called; without this the province was not found and the name was looked for in
+        # every province the registry holds.
+        return Match(unofficial_key(province, district, commune), False)
     pkey = idx["provinces"].get(bare(province)) if province else None
     district_slip = None
     if hierarchy == "3" and not has_district:
@@ -1348,6 +1385,8 @@ def province_outside(province: str) -> bool:
     typed = bare(english[0] if english else province or "")
     if not typed:
         return False
+    if typed in other_province_names():
+        return True  # "Thanh Hóa", though Thanh Chương has a Xã Thanh Hòa
     named = _unit_bare_names()
     if typed in named["any"]:
         return False

@@ -48,7 +48,9 @@ def test_a_district_written_as_such_is_not_read_as_the_2025_commune_of_its_name(
     # Counted silently on "Xã Quỳnh Lưu", "Xã Yên Thành", "Xã Anh Sơn", "Xã Nghĩa Đàn".
     assert split_address(address)[2] not in {"Xã Quỳnh Lưu", "Xã Yên Thành", "Xã Anh Sơn", "Xã Nghĩa Đàn"}
     start = date(2025, 8, 4)
-    report = ingest.import_bytes(None, _export([address, "Xã Diễn Châu, Nghệ An"], start), "xuat.csv", dry_run=True)
+    report = ingest.import_bytes(
+        None, _export([address, "Xã Diễn Châu, Nghệ An"], start), "xuat.csv", dry_run=True
+    )
     counted = _counted(report, start)
     assert counted.get(0) is None  # apart or without a commune, never a registry commune
     assert counted[1] == "Xã Diễn Châu"  # a 2025 commune written as one still counts
@@ -75,3 +77,34 @@ def test_an_address_from_the_province_down_with_its_hamlet_last_is_counted(addre
     report = ingest.import_bytes(None, _export([address], start), "xuat.csv", dry_run=True)
     assert _counted(report, start) == {0: commune}
     assert split_address(address)[0].endswith("Nghệ An")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Xã Diễn Kim, Huyện Diễn Châu, Thanh Hóa",
+        "Xom 3 xa dien kim huyen dien chau thanh hoa",
+        "Thanh Hóa, Như Thanh, Hải Long",
+        "Xã Hải Long, Huyện Như Thanh, Tỉnh Thanh Hóa",
+    ],
+)
+def test_a_resident_of_a_province_the_registry_does_not_hold_is_not_its_namesake(address):
+    # "Xã Diễn Kim, Huyện Diễn Châu, Thanh Hóa" counted on Nghệ An's Xã Diễn Kim, silently:
+    # the province unwritten to the reading (only the registry's provinces were known), and
+    # "Thanh Hóa" read as Thanh Chương's Xã Thanh Hòa.
+    start = date(2023, 5, 2)
+    rows = [
+        address,
+        "Xã Diễn Kim, Huyện Diễn Châu, Nghệ An",
+        "Xóm 2, Xã Thanh Hòa, Huyện Thanh Chương, Nghệ An",
+    ]
+    report = ingest.import_bytes(None, _export(rows, start), "xuat.csv", dry_run=True)
+    counted = _counted(report, start)
+    assert counted.get(0) is None
+    assert (counted[1], counted[2]) == ("Xã Diễn Kim", "Xã Thanh Hòa")
+
+
+def test_a_province_held_or_a_commune_named_like_another_province_is_still_read():
+    assert split_address("xom 2 xa thanh hoa huyen thanh chuong nghe an")[2] == "Xã Thanh Hòa"
+    assert split_address("Kỳ Tân, Kỳ Anh, HT")[2] == "Xã Kỳ Tân"
+    assert registry.province_outside("Thanh Hóa") and not registry.province_outside("Nghệ An")

@@ -38,12 +38,27 @@ def _provinces() -> frozenset[str]:
     return registry.level_names("province")[0]
 
 
+def _other_province(part: str) -> bool:
+    """A part naming a province the registry does not hold ("Thanh Hóa", "Tỉnh Quảng Trị"),
+    not a commune or a district written with its unit word ("Xã Thanh Hòa")."""
+    folded = fold(part)
+    return (
+        registry.bare(part) in registry.other_province_names()
+        and not _COMMUNE.match(folded)
+        and not (_DISTRICT.match(folded) and not _PROVINCE.match(folded))
+    )
+
+
 @lru_cache(maxsize=1 << 16)
 def split_address(text: str) -> tuple[str, str, str]:
     """(province, district, commune) of an address; "" where a part is not found.  The
     commune is "" when the address names none (the row then counts as without a commune)."""
     text = _province_first(str(text or ""))
     found = _by_parts(text)
+    if found[0] and registry.bare(found[0]) in registry.other_province_names():
+        # Another province's address: read against the registry, its words would find the
+        # registry's namesakes ("…, Như Thanh, Thanh Hóa" as Nghệ An's Xã Thanh Hòa).
+        return found
     if found[2] and registry.bare(found[2]) in _places().communes:
         return found
     read = _from_registry(text)
@@ -63,9 +78,9 @@ def _province_first(text: str) -> str:
     turned round to the usual order, so that both readings, which go from the end, find its
     province last.  Only when its first part is a province and its last is not."""
     parts = [p.strip(" .") for p in _SPLIT.split(text) if p.strip(" .")]
-    if len(parts) < 2 or registry.bare(parts[0]) not in _provinces():
+    if len(parts) < 2 or registry.bare(parts[0]) not in _provinces() and not _other_province(parts[0]):
         return text
-    if registry.bare(parts[-1]) in _provinces():
+    if registry.bare(parts[-1]) in _provinces() or _other_province(parts[-1]):
         return text
     return ", ".join(reversed(parts))
 
@@ -80,6 +95,10 @@ def _by_parts(text: str) -> tuple[str, str, str]:
     if rest and (registry.bare(rest[-1]) in _provinces() or _PROVINCE.match(fold(rest[-1]))):
         if not _DISTRICT.match(fold(rest[-1])) or registry.bare(rest[-1]) in _provinces():
             province = rest.pop()
+    elif rest and _other_province(rest[-1]):
+        # Another province's resident ("…, Xã Diễn Kim, Huyện Diễn Châu, Thanh Hóa"): its
+        # commune was read as Nghệ An's namesake, the province unwritten to the reading.
+        province = rest.pop()
     marked = [i for i, p in enumerate(rest) if _COMMUNE.match(fold(p))]
     districts = [i for i, p in enumerate(rest) if _DISTRICT.match(fold(p)) and i not in marked]
     if districts:
@@ -165,6 +184,17 @@ def _take(words: list[str], end: int, names: dict, parents: list[str] | None, le
     return None
 
 
+def _ends_with_other_province(words: list[str]) -> bool:
+    """Whether folded words end with a province the registry does not hold ("… huyen dien
+    chau thanh hoa"), not after a commune's unit word ("… xa thanh hoa" is a commune)."""
+    others = registry.other_province_names()
+    for size in range(1, min(_LONGEST, len(words)) + 1):
+        if " ".join(words[-size:]) in others:
+            before = tuple(words[max(0, len(words) - size - 2) : len(words) - size])
+            return not any(before[-len(u) :] == u for u in _UNIT_WORDS["commune"] if len(before) >= len(u))
+    return False
+
+
 def _from_registry(text: str) -> tuple[str, str, str] | None:
     """(province, district, commune) official names read from the end of the address, or
     None when its last words are not a commune of the registry (with its district and
@@ -174,6 +204,8 @@ def _from_registry(text: str) -> tuple[str, str, str] | None:
     for country in _COUNTRY:
         if tuple(words[-len(country) :]) == country:
             words = words[: -len(country)]
+    if _ends_with_other_province(words):
+        return None
     end, province_keys = len(words), None
     found = _take(words, end, places.provinces, None, "province")
     if found:
