@@ -145,20 +145,27 @@ def _tally(texts: list[str], encoding: str) -> _Tally:
     convert_word = _CONVERTERS[encoding]
     tally = _Tally()
     for text in texts:
-        changed_here = False
+        words = []  # (valid as it stands, valid converted, case hint) per changed word
         for word in _words(text):
             converted = convert_word(word)
             if converted == word:
                 continue
-            changed_here = True
+            hint = _case_hint(converted, word) if encoding == "tcvn3" else 0
+            words.append((is_vietnamese_syllable(word), is_vietnamese_syllable(converted), hint))
+        # A text whose every changed word is a syllable as it stands reads as Unicode
+        # Vietnamese already ("Xã Tân Phú", "3,Xã Mã Thành,7189"): repair leaves it as it is
+        # (`_already_vietnamese`), so it is no evidence about the others.  Counted, the
+        # Latin-1-only commune names of a Unicode body outvoted a TCVN3 header above them
+        # (confidence 0.56: the header was never read, the file refused).
+        if not words or all(before for before, _, _ in words):
+            continue
+        for before, after, hint in words:
             tally.changed += 1
-            tally.valid_before += is_vietnamese_syllable(word)
-            tally.valid_after += is_vietnamese_syllable(converted)
-            if encoding == "tcvn3":
-                hint = _case_hint(converted, word)
-                tally.upper_hints += hint > 0
-                tally.lower_hints += hint < 0
-        if changed_here and tally.sample is None:
+            tally.valid_before += before
+            tally.valid_after += after
+            tally.upper_hints += hint > 0
+            tally.lower_hints += hint < 0
+        if tally.sample is None:
             tally.sample = (text, convert_word(text))
     return tally
 
@@ -315,12 +322,41 @@ def _vietnamese_score(text: str) -> int:
 def _repair_unicode_text(text: str, codec: str, min_confidence: float) -> tuple[str, str]:
     detection = detect_legacy(text.splitlines())
     if detection.encoding != "unicode" and detection.confidence >= min_confidence:
-        return _convert_lines(text, detection.encoding), f"{codec}+{detection.encoding}"
+        return _convert_unicode_lines(text, detection.encoding), f"{codec}+{detection.encoding}"
     return to_nfc(text), codec
+
+
+# The separators a CSV/TXT line may use (ASCII: no conversion touches them), so a line's
+# fields can be judged one by one before the separator is known.
+_FIELD_SPLIT_RE = re.compile(r"([,;\t|])")
+
+
+def _convert_field(field: str, encoding: str) -> str:
+    if field.isascii() and encoding != "tcvn3_upper":
+        return field
+    if _NOT_BYTE.search(field) is not None or _already_vietnamese(field):
+        return to_nfc(field)
+    return _convert_cell(field, encoding)
 
 
 def _convert_lines(text: str, encoding: str) -> str:
     return "".join(_convert_cell(line, encoding) for line in text.splitlines(keepends=True))
+
+
+def _convert_unicode_lines(text: str, encoding: str) -> str:
+    """`_convert_lines` for text decoded as Unicode, where legacy code points and real
+    Unicode may share a file: field by field, as `repair_texts` treats cells, a field
+    already in Unicode Vietnamese (a row typed or pasted in Unicode into a file typed in
+    .VnTime: "Xã Tân Hợp" with its "ợ", or "Xã Mã Thành" in Latin-1 letters only) stays
+    as it is.  Converted with its line, it became "Xó Tõn Hợp" / "Xó Mó Thành": a unit
+    outside the registry holding the commune's figures, the commune counted as not
+    reporting.  (An 8-bit file is one encoding throughout, and keeps `_convert_lines`.)"""
+    return "".join(
+        "".join(_convert_field(field, encoding) for field in _FIELD_SPLIT_RE.split(line))
+        if not line.isascii() or encoding == "tcvn3_upper"
+        else line
+        for line in text.splitlines(keepends=True)
+    )
 
 
 def decode_bytes(data: bytes, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> tuple[str, str]:
