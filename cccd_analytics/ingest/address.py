@@ -78,7 +78,7 @@ def _province_first(text: str) -> str:
     turned round to the usual order, so that both readings, which go from the end, find its
     province last.  Only when its first part is a province and its last is not."""
     parts = [p.strip(" .") for p in _SPLIT.split(text) if p.strip(" .")]
-    if len(parts) < 2 or registry.bare(parts[0]) not in _provinces() and not _other_province(parts[0]):
+    if len(parts) < 2 or (registry.bare(parts[0]) not in _provinces() and not _other_province(parts[0])):
         return text
     if registry.bare(parts[-1]) in _provinces() or _other_province(parts[-1]):
         return text
