@@ -30,7 +30,9 @@ def _rows(district: str, names) -> tuple[list[list], dict]:
     for i, (key, name) in enumerate(_communes(district), 1):
         eligible, collected, returned = 9000 + 37 * i, 5000 + 91 * i, 1200 + 13 * i
         rows.append([i, names(i, name), eligible, collected, returned])
-        truth.update({(key, "eligible"): eligible, (key, "collected"): collected, (key, "returned"): returned})
+        truth.update(
+            {(key, "eligible"): eligible, (key, "collected"): collected, (key, "returned"): returned}
+        )
     return rows, truth
 
 
@@ -52,7 +54,11 @@ def test_a_utf8_csv_with_a_legacy_header_above_a_unicode_body_is_read(encode):
     # the file's confidence to 0.56 and the header was never converted: the file refused.
     # Then converted with their lines they became "Xó Tõn Hợp": units outside the registry.
     body, truth = _rows("Huyện Tân Kỳ", lambda i, name: name)
-    top = [[encode("CÔNG AN HUYỆN TÂN KỲ")], [encode("Số liệu tính đến 17h ngày 15/5/2023")], [encode(h) for h in HEAD]]
+    top = [
+        [encode("CÔNG AN HUYỆN TÂN KỲ")],
+        [encode("Số liệu tính đến 17h ngày 15/5/2023")],
+        [encode(h) for h in HEAD],
+    ]
     data = _csv(top + body).encode("utf-8-sig")
     report = ingest.import_bytes(None, data, "tan_ky.csv", dry_run=True)
     assert report.status == "checked", report.message
