@@ -37,76 +37,15 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 VN_ADMIN = ROOT / "cccd_analytics" / "data" / "vn_admin"
 
+from cccd_analytics.registry import COUNTRY_PROVINCES  # noqa: E402 - after the path above
+
 FIRST_DAY = date(2023, 3, 1)
 DAYS = 120
 DEADLINE = FIRST_DAY + timedelta(days=150)
 
-# The 63 provinces before 1/7/2025 (Nghệ An gets its real communes).
-PROVINCES = [
-    "Thành phố Hà Nội",
-    "Tỉnh Hà Giang",
-    "Tỉnh Cao Bằng",
-    "Tỉnh Bắc Kạn",
-    "Tỉnh Tuyên Quang",
-    "Tỉnh Lào Cai",
-    "Tỉnh Điện Biên",
-    "Tỉnh Lai Châu",
-    "Tỉnh Sơn La",
-    "Tỉnh Yên Bái",
-    "Tỉnh Hoà Bình",
-    "Tỉnh Thái Nguyên",
-    "Tỉnh Lạng Sơn",
-    "Tỉnh Quảng Ninh",
-    "Tỉnh Bắc Giang",
-    "Tỉnh Phú Thọ",
-    "Tỉnh Vĩnh Phúc",
-    "Tỉnh Bắc Ninh",
-    "Tỉnh Hải Dương",
-    "Thành phố Hải Phòng",
-    "Tỉnh Hưng Yên",
-    "Tỉnh Thái Bình",
-    "Tỉnh Hà Nam",
-    "Tỉnh Nam Định",
-    "Tỉnh Ninh Bình",
-    "Tỉnh Thanh Hóa",
-    "Tỉnh Nghệ An",
-    "Tỉnh Hà Tĩnh",
-    "Tỉnh Quảng Bình",
-    "Tỉnh Quảng Trị",
-    "Tỉnh Thừa Thiên Huế",
-    "Thành phố Đà Nẵng",
-    "Tỉnh Quảng Nam",
-    "Tỉnh Quảng Ngãi",
-    "Tỉnh Bình Định",
-    "Tỉnh Phú Yên",
-    "Tỉnh Khánh Hòa",
-    "Tỉnh Ninh Thuận",
-    "Tỉnh Bình Thuận",
-    "Tỉnh Kon Tum",
-    "Tỉnh Gia Lai",
-    "Tỉnh Đắk Lắk",
-    "Tỉnh Đắk Nông",
-    "Tỉnh Lâm Đồng",
-    "Tỉnh Bình Phước",
-    "Tỉnh Tây Ninh",
-    "Tỉnh Bình Dương",
-    "Tỉnh Đồng Nai",
-    "Tỉnh Bà Rịa - Vũng Tàu",
-    "Thành phố Hồ Chí Minh",
-    "Tỉnh Long An",
-    "Tỉnh Tiền Giang",
-    "Tỉnh Bến Tre",
-    "Tỉnh Trà Vinh",
-    "Tỉnh Vĩnh Long",
-    "Tỉnh Đồng Tháp",
-    "Tỉnh An Giang",
-    "Tỉnh Kiên Giang",
-    "Thành phố Cần Thơ",
-    "Tỉnh Hậu Giang",
-    "Tỉnh Sóc Trăng",
-    "Tỉnh Bạc Liêu",
-    "Tỉnh Cà Mau",
-]
+# The 63 provinces before 1/7/2025 (Nghệ An gets its real communes), in the registry's
+# order: Thành phố Huế is Thừa Thiên Huế's name from 2025, not a 64th province.
+PROVINCES = [name for name in COUNTRY_PROVINCES if name != "Thành phố Huế"]
 SYLLABLES = (
     "An Bình Hòa Phú Thạnh Tân Long Hưng Đông Tây Nam Bắc Trung Thượng Hạ Sơn Hải Lâm Thủy "
     "Minh Quang Đức Thành Phước Lộc Thọ Khánh Xuân Hồng Hà Vĩnh Nghĩa Trường Mỹ Hiệp Định "

@@ -42,7 +42,8 @@ def unhurried(name: str) -> str:
     """A name as it was meant when typed in haste, or the name itself: a space put back where
     a word's capital follows a small letter or a type written in capitals ("KỳBắc",
     "XãKỳ Tân", "PHƯỜNGĐông Vĩnh"), a type written twice dropped, a bare "cũ"/"mới" after
-    the name dropped, a type written after the name put before it ("Diễn Hoàng xã").  Only ever tried as another reading, shown as a correction."""
+    the name dropped, a type written after the name put before it ("Diễn Hoàng xã").  Only
+    ever tried as another reading, shown as a correction."""
     text = " ".join(str(name).split())
     out = []
     for i, ch in enumerate(text):
@@ -255,9 +256,7 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
 def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     rec = _district_in_brackets(_code_in_name(rec))
     rec = rec._replace(commune=_spaced(rec.commune))
-    # (The gate before the call: most names have no bracket, comma or dash, and a load
-    # resolves 10,000 of them.)
-    if rec.district and _MAY_NAME_A_DISTRICT.search(rec.commune or "") and another_district_written(rec):
+    if another_district_written(rec):
         return registry.Match(
             registry.unofficial_key(rec.province, rec.district, rec.commune),
             False,
