@@ -898,6 +898,12 @@ def _in_another_district(idx, reg, districts: list[str], pkey: str | None, commu
             if str(reg.at[key, "district_key"]) not in around:
                 return None
             official = str(reg.at[key, "name"])
+            if commune_type(commune) in ("phuong", "thi tran") and commune_type(official) == "xa":
+                # A unit moved keeps its name and may become a ward, never a ward a xã:
+                # "Phường Nghi Hoa" under Thành phố Vinh is Cửa Lò's Phường Nghi Hòa typed
+                # without its marks, not Nghi Lộc's Xã Nghi Hoa, where it went (a random
+                # draw of tests/test_names.py found it).
+                return None
             home = str(reg.at[str(reg.at[key, "district_key"]), "name"])
             return Match(
                 key,

@@ -968,3 +968,14 @@ def test_a_name_of_two_provinces_in_a_report_whose_title_names_one_is_that_provi
     report, obs = ingest.read_observations(text.encode(), "bao_cao.csv")
     assert report.status == "checked", [p.message for p in report.problems]
     assert dict(zip(obs["name"], obs["unit_key"]))["Kỳ Tân"] == KY_TAN_NA
+
+
+def test_a_ward_written_under_a_bordering_district_is_not_moved_onto_a_xa():
+    # "Phường Nghi Hoa" under Thành phố Vinh: Cửa Lò's Phường Nghi Hòa typed without its
+    # marks, not Nghi Lộc's Xã Nghi Hoa next door, where it was placed.  A unit moved may
+    # have become a ward since; a ward never a xã.
+    match = _resolve("Nghệ An", "Thành phố Vinh", "Phường Nghi Hoa")
+    assert not match.official
+    # Written as a xã, or with no type, the moved commune is still found.
+    assert _resolve("Nghệ An", "Huyện Nghi Lộc", "Xã Nghi Kim").key == NGHI_KIM
+    assert _resolve("Nghệ An", "Huyện Nghi Lộc", "Nghi Kim").key == NGHI_KIM
