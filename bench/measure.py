@@ -21,6 +21,8 @@ Kinds:
   briefing DB_URL CAMPAIGN OUT.pptx     briefing.from_frames + write_pptx(include_map=False)
   overview_read DB_URL CAMPAIGN         what a fresh process serving the overview reads (shared results)
   clear_shared DB_URL                   forget the shared results (the next reader computes)
+  during_refresh DB_URL CAMPAIGN [DELAY]  a viewer's range and figures asked DELAY s after a
+                                        background refresh began (nothing kept before it)
   save_campaign DB_URL CAMPAIGN_JSON    add a campaign (not timed)
 """
 
@@ -297,6 +299,45 @@ def clear_shared(url: str) -> None:
     _emit(wall=0)
 
 
+def during_refresh(url: str, name: str, delay: str = "0.3") -> None:
+    """The first view after an upload made on the dashboard: the upload's refresh of the
+    figures runs in a background thread (shared.refresh_in_background), and a viewer of the
+    same server process reruns `delay` seconds later.  `wall` is the viewer's wait for the
+    campaign's range and figures; `refresh` is when the refresh thread ended."""
+    import threading
+
+    from cccd_analytics import shared
+    from cccd_analytics.store import Store
+
+    store = Store.open(url)
+    campaign = _campaign(store, name)
+    version = store.data_version()
+    base = _peak_mib()
+    started = time.perf_counter()
+    ended = {}
+
+    def refresh():
+        shared.refresh(Store.open(url))
+        ended["refresh"] = time.perf_counter() - started
+
+    thread = threading.Thread(target=refresh)
+    thread.start()
+    time.sleep(float(delay))
+    asked = time.perf_counter()
+    viewer = Store.open(url)  # a session of its own, as a page run has
+    first, last = shared.data_range(viewer, campaign, version)
+    snap = shared.snapshot(viewer, campaign, last, version)
+    wall = time.perf_counter() - asked
+    thread.join()
+    _emit(
+        wall=round(wall, 3),
+        refresh=round(ended["refresh"], 3),
+        delay=float(delay),
+        base_mib=round(base, 1),
+        units=len(snap.units),
+    )
+
+
 def save_campaign(url: str, campaign_json: str) -> None:
     from cccd_analytics.store import Store
 
@@ -403,6 +444,7 @@ KINDS = {
     "briefing": briefing,
     "overview_read": overview_read,
     "clear_shared": clear_shared,
+    "during_refresh": during_refresh,
     "save_campaign": save_campaign,
 }
 

@@ -22,6 +22,7 @@ import io
 import json
 import struct
 import threading
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -203,7 +204,11 @@ def data_range(store: Store, campaign: camp.Campaign, version: tuple | None = No
     found = _kept_range(store, campaign, version)
     if found is not None:
         return found
-    found, snap = _last_day(store, campaign, version)
+    with _one_flight(_range_key(campaign), version):
+        found = _kept_range(store, campaign, version)  # kept by another thread meanwhile
+        if found is not None:
+            return found
+        found, snap = _last_day(store, campaign, version)
     if found[1] is not None:
         _hand(campaign, version, snap)
     return found
@@ -262,14 +267,12 @@ def _last_day(store: Store, campaign: camp.Campaign, version: tuple) -> tuple[tu
         )
     as_of = found[1]
     key = _key("snapshot", _definition(campaign), as_of)
-    payload = store.shared_result(key, version_text(version))
-    if payload is not None:  # kept by another viewer meanwhile
-        try:
-            return found, decode_snapshot(payload, campaign)
-        except (ValueError, KeyError, TypeError):
-            pass
-    snap = metrics.snapshot(obs, units, campaign, as_of)
-    _keep(store, key, "snapshot", f"{campaign.name} · {as_of}", version, encode_snapshot(snap))
+    with _one_flight(key, version):
+        kept = _kept_snapshot(store, key, version, campaign)  # by another viewer meanwhile
+        if kept is not None:
+            return found, kept
+        snap = metrics.snapshot(obs, units, campaign, as_of)
+        _keep(store, key, "snapshot", f"{campaign.name} · {as_of}", version, encode_snapshot(snap))
     return found, snap
 
 
@@ -303,24 +306,65 @@ def snapshot(
     if as_of is None:
         found = _kept_range(store, campaign, version)
         if found is None:
-            return _last_day(store, campaign, version)[1]
+            with _one_flight(_range_key(campaign), version):
+                found = _kept_range(store, campaign, version)  # kept by another thread meanwhile
+                if found is None:
+                    return _last_day(store, campaign, version)[1]
         as_of = found[1]
     key = _key("snapshot", _definition(campaign), as_of)
-    label = f"{campaign.name} · {as_of}"
     handed = _handed_to(key, version)
     if handed is not None:
         return handed
-    payload = store.shared_result(key, version_text(version))
-    if payload is not None:
-        try:
-            return decode_snapshot(payload, campaign)
-        except (ValueError, KeyError, TypeError):  # written by other code: computed again
-            pass
-    units = store.units()
-    obs = scope_observations(store, campaign, units, as_of)
-    snap = metrics.snapshot(obs, units, campaign, as_of)
-    _keep(store, key, "snapshot", label, version, encode_snapshot(snap))
+    kept = _kept_snapshot(store, key, version, campaign)
+    if kept is not None:
+        return kept
+    with _one_flight(key, version):
+        kept = _kept_snapshot(store, key, version, campaign)  # by another thread meanwhile
+        if kept is not None:
+            return kept
+        units = store.units()
+        obs = scope_observations(store, campaign, units, as_of)
+        snap = metrics.snapshot(obs, units, campaign, as_of)
+        _keep(store, key, "snapshot", f"{campaign.name} · {as_of}", version, encode_snapshot(snap))
     return snap
+
+
+def _kept_snapshot(
+    store: Store, key: str, version: tuple, campaign: camp.Campaign
+) -> metrics.Snapshot | None:
+    payload = store.shared_result(key, version_text(version))
+    if payload is None:
+        return None
+    try:
+        return decode_snapshot(payload, campaign)
+    except (ValueError, KeyError, TypeError):  # written by other code: computed again
+        return None
+
+
+# One computation at a time of a result for a data version, in this process: whoever asks
+# while another thread computes it (the refresh an upload starts in the background, beside
+# the viewers' reruns; Streamlit's own per-key lock covers only its sessions) waits and
+# reads what that thread kept.  Two computations side by side in one process share its
+# interpreter lock, and each took about twice as long as one.  Replicas may still each
+# compute once.
+_flights: dict[tuple[str, str], list] = {}
+_flights_lock = threading.Lock()
+
+
+@contextmanager
+def _one_flight(key: str, version: tuple):
+    name = (key, version_text(version))
+    with _flights_lock:
+        entry = _flights.setdefault(name, [threading.Lock(), 0])
+        entry[1] += 1
+    try:
+        with entry[0]:
+            yield
+    finally:
+        with _flights_lock:
+            entry[1] -= 1
+            if not entry[1]:
+                del _flights[name]
 
 
 def _keep(store: Store, key: str, kind: str, label: str, version: tuple, payload: bytes) -> None:
@@ -352,7 +396,8 @@ def refresh(store: Store) -> None:
 
 def refresh_in_background(store: Store) -> None:
     """`refresh` in a thread of this process: the person who uploaded is not kept waiting,
-    and viewers arriving meanwhile compute what is not kept yet themselves."""
+    and viewers of this process arriving meanwhile wait for these figures (`_one_flight`)
+    rather than compute them beside it."""
     import threading
 
     threading.Thread(target=refresh, args=(store,), name="cccd-shared-refresh", daemon=True).start()

@@ -483,3 +483,55 @@ def test_a_campaign_saved_on_the_settings_page_leaves_every_campaigns_figures_ke
         if thread.name == "cccd-shared-refresh":
             thread.join(timeout=120)
     assert _none_computed(sample_url, monkeypatch) == []
+
+
+def test_a_viewer_arriving_while_the_figures_are_computed_waits_for_them_instead_of_computing_them_too(
+    sample_url, monkeypatch
+):
+    # The refresh an upload starts in the background, and a viewer's rerun meanwhile: one
+    # computation of the campaign's figures in the process, and the viewer gets those.
+    import threading
+
+    with Store.open(sample_url).engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM shared_results")
+    campaign = camp.from_definition(Store.open(sample_url).campaign_definitions()[-1])
+    computing, release = threading.Event(), threading.Event()
+    computed = []
+    real = metrics.snapshot
+
+    def slow(*args, **kwargs):
+        computed.append(threading.current_thread().name)
+        computing.set()
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(metrics, "snapshot", slow)
+    refresh = threading.Thread(
+        target=shared.snapshot, args=(Store.open(sample_url), campaign), name="refresh"
+    )
+    refresh.start()
+    assert computing.wait(10)
+    seen = {}
+
+    def viewer():
+        store = Store.open(sample_url)
+        first, last = shared.data_range(store, campaign)
+        seen["snap"] = shared.snapshot(store, campaign, last)
+
+    view = threading.Thread(target=viewer, name="viewer")
+    view.start()
+    view.join(0.5)
+    assert view.is_alive()  # waiting for the refresh, not computing beside it
+    release.set()
+    refresh.join(30)
+    view.join(30)
+    assert computed == ["refresh"]
+    monkeypatch.setattr(metrics, "snapshot", real)
+    expected = metrics.snapshot(
+        Store.open(sample_url).current_observations(),
+        Store.open(sample_url).units(),
+        campaign,
+        None,
+    )
+    assert seen["snap"].as_of == expected.as_of
+    pd.testing.assert_frame_equal(seen["snap"].units, expected.units, check_exact=True)
