@@ -382,16 +382,20 @@ def _keep(store: Store, key: str, kind: str, label: str, version: tuple, payload
         logging.getLogger(__name__).warning("shared result not kept (%s): %s", kind, exc)
 
 
-def refresh(store: Store) -> None:
+def refresh(store: Store) -> list[str]:
     """Compute and keep every campaign's figures (at its last day with data) for the data as
     they are now: called by whoever just changed them (an import, an undo), so that the
-    next viewer, in any process, reads them instead of computing them."""
+    next viewer, in any process, reads them instead of computing them.  Figures kept
+    already are only read.  The names of the campaigns whose figures are kept."""
     version = store.data_version()
+    names = []
     for definition in store.campaign_definitions():
         try:
             snapshot(store, camp.from_definition(definition), None, version)
         except camp.CampaignError:  # a scope that names no unit: the pages say so themselves
             continue
+        names.append(definition["name"])
+    return names
 
 
 def refresh_in_background(store: Store) -> None:

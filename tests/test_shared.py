@@ -535,3 +535,18 @@ def test_a_viewer_arriving_while_the_figures_are_computed_waits_for_them_instead
     )
     assert seen["snap"].as_of == expected.as_of
     pd.testing.assert_frame_equal(seen["snap"].units, expected.units, check_exact=True)
+
+
+def test_cccd_refresh_leaves_every_campaigns_figures_kept_for_the_first_viewer(
+    sample_url, monkeypatch, capsys
+):
+    """A new release keys its figures by its own code, so none are kept after an upgrade:
+    `cccd refresh`, run by a replica before it serves, computes them for every campaign."""
+    from cccd_analytics.cli import main
+
+    with Store.open(sample_url).engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM shared_results")
+    assert main(["refresh", "--db", sample_url]) == 0
+    names = [d["name"] for d in Store.open(sample_url).campaign_definitions()]
+    assert f"Số liệu của {len(names)} chiến dịch đã sẵn" in capsys.readouterr().out
+    assert _none_computed(sample_url, monkeypatch) == []

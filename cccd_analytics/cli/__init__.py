@@ -187,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     q.set_defaults(run="campaigns:list_campaigns")
 
+    p = db(sub.add_parser("refresh", help="tính sẵn số liệu của mọi chiến dịch cho người xem"))
+    p.set_defaults(run="campaigns:refresh")
+
     p = db(sub.add_parser("sample", help="nạp dữ liệu mẫu"))
     p.set_defaults(run="imports:sample")
 

@@ -53,6 +53,22 @@ def add(args) -> int:
     return 0
 
 
+def refresh(args) -> int:
+    """`cccd refresh`: every campaign's figures for the data as they are, computed and kept
+    where they are not yet (cccd_analytics.shared).  Imports, undos and campaign edits do it
+    already; a new release cannot read the figures of the one before (they are keyed by the
+    code), so a replica runs this before it serves (deploy/systemd), and the first leader
+    after an upgrade does not wait for them."""
+    import time
+
+    store = Store.open(args.db)
+    started = time.perf_counter()
+    names = shared.refresh(store)
+    took = f"{time.perf_counter() - started:.1f}".replace(".", ",")
+    print(f"Số liệu của {len(names)} chiến dịch đã sẵn cho người xem ({took} giây).")
+    return 0
+
+
 def _target_vn(target) -> str:
     """A target as written ("87000", "100%") in Vietnamese figures: 87.000, 100%."""
     text = str(target).strip()
