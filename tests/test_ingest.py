@@ -115,6 +115,25 @@ def test_negative_number_names_file_row_and_column(store, tmp_path):
     )
 
 
+@pytest.mark.parametrize("pasted", ["001234567890", "0912345678901", "9" * 25])
+def test_a_code_pasted_into_a_figures_column_is_refused_at_its_cell(store, tmp_path, pasted):
+    # A 12-digit ID number in the collected column was stored as a commune's count, and
+    # from 19 digits on the file was refused with no cell named.
+    report = ingest.import_file(
+        store,
+        write(
+            tmp_path / "ma.csv",
+            EN
+            + "2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,4489,321,,0\n"
+            + f"2021-03-15,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,6459,{pasted},,0\n",
+        ),
+    )
+    (problem,) = refused(report, "bad_number")
+    assert (problem.row, problem.column) == (3, "G")
+    assert "số quá lớn" in problem.message and "ở dòng «Xã Kỳ Tân»" in problem.message
+    assert store.current_observations().empty
+
+
 def test_cumulative_lower_than_previous_report_in_the_file_is_refused(store, tmp_path):
     report = ingest.import_file(
         store,

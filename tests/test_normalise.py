@@ -184,3 +184,15 @@ def test_text_is_nfc_and_whole_numbers_lose_their_point():
     decomposed = "Xa\u0303 Ky\u0300 \u0110o\u0302\u0300ng"
     assert normalise.text(decomposed) == "Xã Kỳ Đồng"
     assert normalise.text(12.0) == "12" and normalise.text(None) == ""
+
+
+@pytest.mark.parametrize("raw", ["999999999999", "001234567890123", 1e12, 250_000_000, "9" * 5000])
+def test_a_count_larger_than_the_countrys_population_is_an_error(raw):
+    # A code pasted into a figure's column (a 12-digit ID number, a phone number).
+    parsed = normalise.parse_count(raw)
+    assert parsed.error and parsed.error.startswith("số quá lớn")
+
+
+def test_a_count_as_large_as_a_nation_is_still_a_count():
+    assert normalise.parse_count("100.300.000") == normalise.Parsed(100_300_000)
+    assert normalise.parse_count(87000.0) == normalise.Parsed(87000)

@@ -32,9 +32,9 @@ from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.ingest.rows import RECORD_COLUMNS, VALUE_ORDER, commune_name
 from cccd_analytics.ingest.sheet_context import authorities_and_title
 
-# A count Arrow may read by itself: ASCII digits, short enough for int64 (what
-# `rows._counter` reads as int(raw); longer ones go through the row-by-row reading).
-_PLAIN_COUNT = r"^[0-9]{1,18}$"
+# A count Arrow may read by itself: ASCII digits, at most 8 (under normalise.MAX_COUNT, as
+# `rows._counter` reads them: int(raw)); longer ones are checked by parse_count.
+_PLAIN_COUNT = r"^[0-9]{1,8}$"
 
 
 class _NotPlain(Exception):

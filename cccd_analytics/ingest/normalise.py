@@ -85,13 +85,44 @@ def _clean_number_text(raw) -> str:
     return value.replace("\u2212", "-").replace("\u2013", "-")
 
 
+#: More than the country's population (about 100 million): no count of a report can be as
+#: large.  Such a cell is mostly a code pasted into a figure's column (a 12-digit ID number,
+#: a phone number, a file number), which was stored as a commune's count without a word,
+#: and from 19 digits on failed the import with no cell named.
+MAX_COUNT = 150_000_000
+
+
 def parse_count(raw) -> Parsed:
     """A whole number such as a count of applications.
 
     "5.432", "5,432", "5 432" and "1.234.567" are thousands separators (a count has no
     fraction, so none of them can be read two ways); "5432,0" and 5432.0 are whole.
-    A fraction ("1,5", 12.5) or a percentage is an error: a count cannot have one.
+    A fraction ("1,5", 12.5) or a percentage is an error: a count cannot have one, nor a
+    figure above MAX_COUNT (the value is kept beside the error: a cell of digits still
+    looks like a figure to the recognition of a table).
     """
+    if isinstance(raw, str) and sum(c.isdigit() for c in raw) > 30:
+        # Python refuses to make an int of over 4300 digits: said here, of any long run.
+        return Parsed(error=_too_large(f"{sum(c.isdigit() for c in raw)} chữ số"))
+    parsed = _parse_count(raw)
+    if isinstance(parsed.value, int) and abs(parsed.value) > MAX_COUNT and not parsed.error:
+        from cccd_analytics.text import thousands
+
+        shown = (
+            thousands(parsed.value) if abs(parsed.value) < 10**15 else f"{len(str(abs(parsed.value)))} chữ số"
+        )
+        return Parsed(parsed.value, error=_too_large(shown))
+    return parsed
+
+
+def _too_large(shown: str) -> str:
+    return (
+        f"số quá lớn ({shown}), hơn cả dân số cả nước: có thể đã dán nhầm một mã số (số CCCD, số "
+        "điện thoại, số hồ sơ) vào ô số liệu"
+    )
+
+
+def _parse_count(raw) -> Parsed:
     raw = unprotected(raw)
     if is_blank(raw):
         return Parsed(None)
@@ -127,11 +158,11 @@ def parse_count(raw) -> Parsed:
         shared = _WITH_SHARE.fullmatch(value)
         if shared:
             # "2.384 (26,1%)": the count with its share of the eligible beside it.
-            return parse_count(shared.group(1))
+            return _parse_count(shared.group(1))
         counted = _COUNTED.fullmatch(value)
         if counted:
             # "1.234 hồ sơ", "12 HS", "3.456 người": the count with what it counts.
-            return parse_count(counted.group(1))
+            return _parse_count(counted.group(1))
         return Parsed(error=f"không đọc được số: «{raw}»")
     if number.is_integer():
         return Parsed(int(number))

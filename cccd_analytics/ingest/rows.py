@@ -876,17 +876,18 @@ def _memo(function: Callable):
 def _counter() -> Callable:
     """normalise.parse_count for the cells of one sheet: plain ASCII digits ("5432", most
     cells of a CSV), whole floats and ints (number cells of a spreadsheet), for which
-    parse_count returns the int and nothing else, are read directly; other text is
-    remembered per distinct value."""
+    parse_count returns the int and nothing else, are read directly up to MAX_COUNT; other
+    cells are remembered per distinct value."""
     remembered = _memo(normalise.parse_count)
+    most = normalise.MAX_COUNT
 
     def count(raw) -> normalise.Parsed:
         kind = type(raw)
-        if kind is str and raw.isdigit() and raw.isascii():
+        if kind is str and len(raw) <= 8 and raw.isdigit() and raw.isascii():
             return normalise.Parsed(int(raw))
-        if kind is float and raw.is_integer():  # a number cell: parse_count gives int(raw)
+        if kind is float and raw.is_integer() and -most <= raw <= most:  # parse_count: int(raw)
             return normalise.Parsed(int(raw))
-        if kind is int:
+        if kind is int and -most <= raw <= most:
             return normalise.Parsed(raw)
         return remembered(raw)
 
