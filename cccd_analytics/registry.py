@@ -364,6 +364,40 @@ _PREFIXES = (
 _LIST_MARKER = re.compile(r"^(?:\d{1,3}\s*[.)/]|[a-zđ]\)|[-–—•·+*]+)\s+(?=\S)")
 _TRAILING_NOTE = re.compile(r"(?<=\S)\s*(?:[(\[][^()\[\]]*[)\]]|\s[-–—]\s.*)\s*$")
 _TRAILING_MARKS = re.compile(r"(?<=\S)[\s*.,;:!?]+$")
+# Characters that show nothing, left in a cell by a web page, a chat or Word: zero-width
+# spaces and joiners, the byte-order mark, direction marks.  Before the type ("\u200bXã
+# Diễn Kim") they hid it, and the name stayed apart.  Not the soft hyphen: a TCVN3 "ư" that
+# LibreOffice lost, read where the vowel is put back (`_lacks_a_vowel`).
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u202a-\u202e]")
+# The type written with a stray mark between it and the name, or cut a way of its own
+# ("Xã-Diễn Kim", "Xã.Diễn Kim", "X/ Diễn Kim", "P- Hưng Bình", "(Xã) Diễn Kim", "T.Tr
+# Diễn Châu", "Th.trấn Diễn Châu", "T/T Diễn Châu", "Ph Hưng Bình"): read as the type and a
+# space.  Each form ends in a mark or a space, so "T.trấn" is never cut to "T.tr", and no
+# name begins so ("Xá Lượng" has its mark; "Ph" alone is no syllable).
+_ODD_TYPE = re.compile(
+    r"^(?:\(\s*(?P<word>xã|xa|phường|phuong|thị\s+trấn|thi\s+tran)\s*\)"
+    r"|(?P<full>xã|xa|phường|phuong|thị\s+trấn|thi\s+tran)\s*[-–—/.]"
+    r"|(?P<letter>x|p|f|tt|ttr)\s*[-–—/]"
+    r"|(?P<town>t\.\s*tr\.?(?=\s)|t\.\s*tr\.|th\.\s*tr(?:ấn|an)(?:\.|(?=\s))|t\s*/\s*t\.?(?=[\s\w]))"
+    r"|(?P<ward>phg\.?|ph)(?=\s))\s*(?=[^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+def _odd_type(text: str) -> str:
+    """`text` with a type written as `_ODD_TYPE` finds it spelt the usual way."""
+    found = _ODD_TYPE.match(text)
+    if not found:
+        return text
+    rest = text[found.end() :]
+    if found.group("town"):
+        return "Thị trấn " + rest
+    if found.group("ward"):
+        return "Phường " + rest
+    typed = next(found.group(g) for g in ("word", "full", "letter") if found.group(g))
+    return f"{typed} {rest}"
+
+
 # Police reports name a unit by its police ("Công an xã Kỳ Tân", "CA phường Hưng Bình",
 # "CAX Kỳ Tân", "CATP Vinh") or its people's committee ("UBND xã Kỳ Tân"): the unit is the
 # place.  No registry name starts with "Công an" or "UBND".
@@ -483,9 +517,10 @@ def tidy(name: str) -> str:
     non-breaking spaces, the word "Công an" before a unit) and with numbers unpadded:
     "1. Xã:  Kỳ Tân (cũ)*" → "Xã Kỳ Tân", "CA phường Hưng Bình" → "phường Hưng Bình",
     "P.01" → "P. 1", "P1" → "P 1".  Lower and upper case kept."""
-    text = " ".join(unicodedata.normalize("NFC", str(name)).replace(":", " ").split())
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", str(name)))
+    text = " ".join(text.replace(":", " ").split())
     text = _LIST_MARKER.sub("", text)
-    text = _POLICE_GLUED.sub(r"\1", _POLICE.sub("", _COLLECTION_POINT.sub("", text)))
+    text = _odd_type(_POLICE_GLUED.sub(r"\1", _POLICE.sub("", _COLLECTION_POINT.sub("", text))))
     for _ in range(3):  # "Kỳ Tân (cũ) *": a note, then a mark
         before = text
         text = _TRAILING_MARKS.sub("", _TRAILING_NOTE.sub("", text))
