@@ -1016,7 +1016,9 @@ def _later_namesakes() -> dict[str, frozenset[str]]:
     """The communes of before 1/7/2025 whose name a commune of that day, of another type,
     took in their province without being that commune whole, by their key: the types of
     those later communes ("17389" Thị trấn Diễn Châu → {"xa"}: Xã Diễn Châu is the town and
-    several communes; "Xã Diễn Châu" typed in a report of 2023 is not the town)."""
+    several communes; "Xã Diễn Châu" typed in a report of 2023 is not the town).  And such
+    a later commune by its key, with the types of the earlier ones ("2025:…" Xã Diễn Châu →
+    {"thi tran"}: "TT Diễn Châu" in a report of 2025 is the town, not the new commune)."""
     reg = load_registry()
     communes = reg[reg["level"] == "commune"]
     whole = renamed_whole()
@@ -1029,19 +1031,29 @@ def _later_namesakes() -> dict[str, frozenset[str]]:
                 (str(key), commune_type(name) or "")
             )
     out: dict[str, frozenset[str]] = {}
+    earlier: dict[str, set[str]] = {}
     for key, name, province, hierarchy in zip(
         communes.index, communes["name"], communes["province_key"], communes["hierarchy"]
     ):
         if hierarchy != "3":
             continue
         own = commune_type(name)
-        types = {
-            t
+        namesakes = [
+            (k, t)
             for k, t in later.get((str(province), bare_exact(name)), [])
             if t and t != own and whole.get(k) != key
-        }
-        if types:
-            out[str(key)] = frozenset(types)
+        ]
+        if namesakes:
+            out[str(key)] = frozenset(t for _, t in namesakes)
+        for k, _ in namesakes:
+            # And the other way round: "Thị trấn Tân Kỳ", "TT Anh Sơn", "Xã Tây Hiếu" in a
+            # report of 1/8/2025 name the 2023 unit by its type, a part of the 2025 Xã Tân
+            # Kỳ, Xã Anh Sơn, Phường Tây Hiếu: abolished, and kept apart as such a unit is
+            # when named by its own name ("Xã Diễn Kim").  They went onto the new unit, its
+            # figures replaced by the part's.
+            if own:
+                earlier.setdefault(k, set()).add(own)
+    out.update({k: frozenset(types) for k, types in earlier.items()})
     return out
 
 
