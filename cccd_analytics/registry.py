@@ -851,7 +851,7 @@ def resolve(
             return renamed
     if parents and hierarchy == "3" and has_district and not district_slip:
         moved = _in_another_district(idx, reg, parents, pkey, commune, district)
-        if moved is not None:
+        if moved is not None and not _same_letters_at_home(lookup, commune):
             return moved
     return Match(
         unofficial_key(province, district, commune),
@@ -950,6 +950,18 @@ def _in_another_district(idx, reg, districts: list[str], pkey: str | None, commu
                 ),
             )
     return None
+
+
+def _same_letters_at_home(lookup, commune: str) -> bool:
+    """Whether a commune of the written district has the name's very letters with other
+    marks: "Xuân Lâm" under Huyện Hưng Nguyên is Nam Đàn's Xuân Lâm next door, or Hưng
+    Nguyên's own Xuân Lam with a circumflex slipped in (a wrong mark, the commonest slip).
+    Either could be meant, so neither is taken (the name is apart, both suggested); it went
+    onto Nam Đàn's, whose own figures it replaced.  Step 6 does not read it at home because
+    the name is a commune elsewhere as typed.  A letter slipped at home does not count:
+    "Quỳnh Lâp" under Quỳnh Lưu is Hoàng Mai's Quỳnh Lập with a mark left out (moved in
+    2013), not Quỳnh Lưu's Quỳnh Lâm with a letter typed wrong."""
+    return bool(lookup("_", spelled_plain(commune)))
 
 
 @lru_cache(maxsize=1)
