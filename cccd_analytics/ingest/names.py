@@ -113,8 +113,11 @@ def code_names_another(rec: FirstRow, match: registry.Match) -> tuple[str, str, 
 
 #: What parts a commune's name from its district in one cell ("Châu Tiến – Quỳ Châu").
 _CELL_MARKS = (",", " - ", " – ", " — ", " / ")
-# "Nam Sơn-Đô Lương", "Ngọc Sơn—Quỳnh Lưu": a dash between two words, no space around it.
-_GLUED_DASH = re.compile(r"(?<=\w)[-–—](?=\w)")
+# "Nam Sơn-Đô Lương", "Ngọc Sơn—Quỳnh Lưu": a dash between two words, no space around it;
+# or a space on one side only ("Diễn Kim- H Diễn Châu"), or a slash or an underscore
+# ("Diễn Kim/Diễn Châu", "Kỳ Tân_Kỳ Anh": the district was not read, and the name stayed
+# apart).  Spaced out only when a registry district follows (`_spaced`).
+_GLUED_DASH = re.compile(r"(?<=[^\W_])(?:\s?[-–—/_]|[-–—/_]\s)(?=[^\W_])")
 
 
 def _spaced(name: str) -> str:
@@ -161,7 +164,7 @@ def _district_after(name: str) -> str | None:
 
 #: What a commune's cell has when it may name a district after the commune: a bracket, a
 #: comma or a dash (a glued one too).  Most names have none, and are spared the reading.
-_MAY_NAME_A_DISTRICT = re.compile(r"[(\[,–—/-]")
+_MAY_NAME_A_DISTRICT = re.compile(r"[(\[,–—/_-]")
 
 
 def another_district_written(rec: FirstRow) -> str | None:
