@@ -34,6 +34,7 @@ class FirstRow(NamedTuple):
 _DISTRICT_INSIDE = re.compile(r"\S\s+(?:huyen|thi xa|thanh pho|quan|h\.|tx\.?|tp\.?)\s*\S")
 
 
+_DASH_INSIDE = re.compile(r"(?<=[^\W\d_])\s+[-–]\s+(?=[^\W\d_])")
 _TYPES_TWICE = re.compile(r"^(xa|phuong|thi tran)\s+\1\b")
 _NOTE_AFTER = re.compile(r"\s+(?:cu|moi)\.?$")
 
@@ -65,6 +66,10 @@ def unhurried(name: str) -> str:
         size = len(twice.group(1).split())
         words = words[:size] + words[2 * size :]
     text = " ".join(words)
+    # "Nghi - Thu", "Kỳ - Thượng": a dash between the words of one name, cut off as a note
+    # before it ("Nghi" names nothing).
+    text = _DASH_INSIDE.sub(" ", text)
+    words = text.split()
     note = _NOTE_AFTER.search(fold(text))
     if note and len(words) > 2:
         text = " ".join(words[:-1])
