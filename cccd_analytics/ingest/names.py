@@ -186,6 +186,32 @@ def another_district_written(rec: FirstRow) -> str | None:
     return written.strip()
 
 
+_SPACED_DASH = re.compile(r"\s[-–—]\s")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def another_commune_written(cell: str) -> str | None:
+    """The second commune a cell names after a spaced dash ("Diễn Kim - Diễn Hải": two
+    communes' figures in one row, or one of them written by mistake), as written; None when
+    what follows the dash is no commune, or a district ("Ngọc Sơn - Đô Lương"), or the same
+    name.  The dash was cut off as a note, and the row went onto Diễn Kim in silence with
+    both communes' figures; with a comma or a slash it was already left apart."""
+    parts = _SPACED_DASH.split(str(cell or ""))
+    if len(parts) < 2:
+        return None
+    first = registry.bare(parts[0])
+    for part in parts[1:]:
+        part = part.strip()
+        if (
+            part
+            and not _is_district(part)
+            and registry.bare(part) != first
+            and registry.names_a_commune(part)
+        ):
+            return part
+    return None
+
+
 def _district_in_brackets(rec: FirstRow) -> FirstRow:
     """ "Ngọc Sơn (Đô Lương)", "Xã Đồng Văn (H. Quế Phong)": a name shared by several districts,
     written with its own in brackets, read as "Ngọc Sơn - Đô Lương" is (`address`).  Only when
@@ -269,6 +295,12 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
             registry.unofficial_key(rec.province, rec.district, rec.commune),
             False,
             reason="ô tên ghi huyện khác với huyện của dòng",
+        )
+    if " " in (rec.commune or "") and another_commune_written(rec.commune):
+        return registry.Match(
+            registry.unofficial_key(rec.province, rec.district, rec.commune),
+            False,
+            reason="ô tên ghi hai xã, phường",
         )
     match = _resolve_spelled(rec, reg)
     if match.official or (match.ambiguous and not district_written_in(rec.commune)):
