@@ -200,15 +200,17 @@ def another_commune_written(cell: str) -> str | None:
     if len(parts) < 2:
         return None
     first = registry.bare(parts[0])
+    head = registry.tidy(parts[0]).split()
     for part in parts[1:]:
         part = part.strip()
-        if (
-            part
-            and not _is_district(part)
-            and registry.bare(part) != first
-            and registry.names_a_commune(part)
-        ):
-            return part
+        if not part or _is_district(part):
+            continue
+        # "Diễn Kim - Hải": the second commune with the first's opening word left out, as
+        # in a list of communes that share it (Diễn Hải).
+        words = part.split()
+        for name in (part, " ".join([*head[: len(head) - len(words)], *words])):
+            if registry.bare(name) != first and registry.names_a_commune(name):
+                return name
     return None
 
 
