@@ -135,15 +135,22 @@ def test_another_district_after_a_slash_is_placed_by_neither(typed):
     assert said and "khác với huyện của dòng" in said[0]
 
 
-def test_a_second_commune_after_a_dash_is_not_cut_off_as_a_note():
-    # "Diễn Kim - Diễn Hải": two communes' figures in one row, or one written by mistake.
-    # The dash was cut off as a note, and the row went onto Diễn Kim in silence.
-    report, key = _placed(DC, "Diễn Kim - Diễn Hải")
+@pytest.mark.parametrize(
+    ("district", "typed", "second"),
+    [
+        (DC, "Diễn Kim - Diễn Hải", "Diễn Hải"),
+        (DC, "Diễn Kim - Hải", "Diễn Hải"),
+        (KA, "Kỳ Tân - Thượng", "Kỳ Thượng"),
+    ],
+)
+def test_a_second_commune_after_a_dash_is_not_cut_off_as_a_note(district, typed, second):
+    # "Diễn Kim - Diễn Hải", "Diễn Kim - Hải": two communes' figures in one row, or one
+    # written by mistake.  The dash was cut off as a note, and the row went onto Diễn Kim in
+    # silence.
+    report, key = _placed(district, typed)
     assert key is None
-    said = [
-        p.message for p in report.problems if p.code == "unknown_unit" and "Diễn Kim - Diễn Hải" in p.message
-    ]
-    assert said and "Ô tên ghi thêm «Diễn Hải»" in said[0]
+    said = [p.message for p in report.problems if p.code == "unknown_unit" and typed in p.message]
+    assert said and f"Ô tên ghi thêm «{second}»" in said[0]
 
 
 @pytest.mark.parametrize(
