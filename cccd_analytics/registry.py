@@ -364,6 +364,40 @@ _PREFIXES = (
 _LIST_MARKER = re.compile(r"^(?:\d{1,3}\s*[.)/]|[a-zđ]\)|[-–—•·+*]+)\s+(?=\S)")
 _TRAILING_NOTE = re.compile(r"(?<=\S)\s*(?:[(\[][^()\[\]]*[)\]]|\s[-–—]\s.*)\s*$")
 _TRAILING_MARKS = re.compile(r"(?<=\S)[\s*.,;:!?]+$")
+# Characters that show nothing, left in a cell by a web page, a chat or Word: zero-width
+# spaces and joiners, the byte-order mark, direction marks.  Before the type ("\u200bXã
+# Diễn Kim") they hid it, and the name stayed apart.  Not the soft hyphen: a TCVN3 "ư" that
+# LibreOffice lost, read where the vowel is put back (`_lacks_a_vowel`).
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u202a-\u202e]")
+# The type written with a stray mark between it and the name, or cut a way of its own
+# ("Xã-Diễn Kim", "Xã.Diễn Kim", "X/ Diễn Kim", "P- Hưng Bình", "(Xã) Diễn Kim", "T.Tr
+# Diễn Châu", "Th.trấn Diễn Châu", "T/T Diễn Châu", "Ph Hưng Bình"): read as the type and a
+# space.  Each form ends in a mark or a space, so "T.trấn" is never cut to "T.tr", and no
+# name begins so ("Xá Lượng" has its mark; "Ph" alone is no syllable).
+_ODD_TYPE = re.compile(
+    r"^(?:\(\s*(?P<word>xã|xa|phường|phuong|thị\s+trấn|thi\s+tran)\s*\)"
+    r"|(?P<full>xã|xa|phường|phuong|thị\s+trấn|thi\s+tran)\s*[-–—/.]"
+    r"|(?P<letter>x|p|f|tt|ttr)\s*[-–—/]"
+    r"|(?P<town>t\.\s*tr\.?(?=\s)|t\.\s*tr\.|th\.\s*tr(?:ấn|an)(?:\.|(?=\s))|t\s*/\s*t\.?(?=[\s\w]))"
+    r"|(?P<ward>phg\.?|ph)(?=\s))\s*(?=[^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+def _odd_type(text: str) -> str:
+    """`text` with a type written as `_ODD_TYPE` finds it spelt the usual way."""
+    found = _ODD_TYPE.match(text)
+    if not found:
+        return text
+    rest = text[found.end() :]
+    if found.group("town"):
+        return "Thị trấn " + rest
+    if found.group("ward"):
+        return "Phường " + rest
+    typed = next(found.group(g) for g in ("word", "full", "letter") if found.group(g))
+    return f"{typed} {rest}"
+
+
 # Police reports name a unit by its police ("Công an xã Kỳ Tân", "CA phường Hưng Bình",
 # "CAX Kỳ Tân", "CATP Vinh") or its people's committee ("UBND xã Kỳ Tân"): the unit is the
 # place.  No registry name starts with "Công an" or "UBND".
@@ -483,9 +517,10 @@ def tidy(name: str) -> str:
     non-breaking spaces, the word "Công an" before a unit) and with numbers unpadded:
     "1. Xã:  Kỳ Tân (cũ)*" → "Xã Kỳ Tân", "CA phường Hưng Bình" → "phường Hưng Bình",
     "P.01" → "P. 1", "P1" → "P 1".  Lower and upper case kept."""
-    text = " ".join(unicodedata.normalize("NFC", str(name)).replace(":", " ").split())
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", str(name)))
+    text = " ".join(text.replace(":", " ").split())
     text = _LIST_MARKER.sub("", text)
-    text = _POLICE_GLUED.sub(r"\1", _POLICE.sub("", _COLLECTION_POINT.sub("", text)))
+    text = _odd_type(_POLICE_GLUED.sub(r"\1", _POLICE.sub("", _COLLECTION_POINT.sub("", text))))
     for _ in range(3):  # "Kỳ Tân (cũ) *": a note, then a mark
         before = text
         text = _TRAILING_MARKS.sub("", _TRAILING_NOTE.sub("", text))
@@ -816,7 +851,7 @@ def resolve(
             return renamed
     if parents and hierarchy == "3" and has_district and not district_slip:
         moved = _in_another_district(idx, reg, parents, pkey, commune, district)
-        if moved is not None:
+        if moved is not None and not _same_letters_at_home(lookup, commune):
             return moved
     return Match(
         unofficial_key(province, district, commune),
@@ -917,6 +952,18 @@ def _in_another_district(idx, reg, districts: list[str], pkey: str | None, commu
     return None
 
 
+def _same_letters_at_home(lookup, commune: str) -> bool:
+    """Whether a commune of the written district has the name's very letters with other
+    marks: "Xuân Lâm" under Huyện Hưng Nguyên is Nam Đàn's Xuân Lâm next door, or Hưng
+    Nguyên's own Xuân Lam with a circumflex slipped in (a wrong mark, the commonest slip).
+    Either could be meant, so neither is taken (the name is apart, both suggested); it went
+    onto Nam Đàn's, whose own figures it replaced.  Step 6 does not read it at home because
+    the name is a commune elsewhere as typed.  A letter slipped at home does not count:
+    "Quỳnh Lâp" under Quỳnh Lưu is Hoàng Mai's Quỳnh Lập with a mark left out (moved in
+    2013), not Quỳnh Lưu's Quỳnh Lâm with a letter typed wrong."""
+    return bool(lookup("_", spelled_plain(commune)))
+
+
 @lru_cache(maxsize=1)
 def renamed_whole() -> dict[str, str]:
     """The 2025 communes that are one older commune whole, under a new name or the same, by
@@ -981,7 +1028,9 @@ def _later_namesakes() -> dict[str, frozenset[str]]:
     """The communes of before 1/7/2025 whose name a commune of that day, of another type,
     took in their province without being that commune whole, by their key: the types of
     those later communes ("17389" Thị trấn Diễn Châu → {"xa"}: Xã Diễn Châu is the town and
-    several communes; "Xã Diễn Châu" typed in a report of 2023 is not the town)."""
+    several communes; "Xã Diễn Châu" typed in a report of 2023 is not the town).  And such
+    a later commune by its key, with the types of the earlier ones ("2025:…" Xã Diễn Châu →
+    {"thi tran"}: "TT Diễn Châu" in a report of 2025 is the town, not the new commune)."""
     reg = load_registry()
     communes = reg[reg["level"] == "commune"]
     whole = renamed_whole()
@@ -994,19 +1043,29 @@ def _later_namesakes() -> dict[str, frozenset[str]]:
                 (str(key), commune_type(name) or "")
             )
     out: dict[str, frozenset[str]] = {}
+    earlier: dict[str, set[str]] = {}
     for key, name, province, hierarchy in zip(
         communes.index, communes["name"], communes["province_key"], communes["hierarchy"]
     ):
         if hierarchy != "3":
             continue
         own = commune_type(name)
-        types = {
-            t
+        namesakes = [
+            (k, t)
             for k, t in later.get((str(province), bare_exact(name)), [])
             if t and t != own and whole.get(k) != key
-        }
-        if types:
-            out[str(key)] = frozenset(types)
+        ]
+        if namesakes:
+            out[str(key)] = frozenset(t for _, t in namesakes)
+        for k, _ in namesakes:
+            # And the other way round: "Thị trấn Tân Kỳ", "TT Anh Sơn", "Xã Tây Hiếu" in a
+            # report of 1/8/2025 name the 2023 unit by its type, a part of the 2025 Xã Tân
+            # Kỳ, Xã Anh Sơn, Phường Tây Hiếu: abolished, and kept apart as such a unit is
+            # when named by its own name ("Xã Diễn Kim").  They went onto the new unit, its
+            # figures replaced by the part's.
+            if own:
+                earlier.setdefault(k, set()).add(own)
+    out.update({k: frozenset(types) for k, types in earlier.items()})
     return out
 
 

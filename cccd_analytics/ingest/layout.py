@@ -1230,7 +1230,7 @@ def _is_district_label(name: str, stt: str) -> bool:
             fold(rest).startswith(("huyen ", "thi xa ", "thanh pho "))
             or fold(rest).startswith("quan ")
             and _a_quan(rest)
-            or (letters and all(ch.isupper() for ch in letters))
+            or (letters and all(ch.isupper() for ch in letters) and not _xa_in_capitals(roman.group(), rest))
         ):
             return True
     folded = fold(name)
@@ -1241,6 +1241,18 @@ def _is_district_label(name: str, stt: str) -> bool:
     letters = [ch for ch in name if ch.isalpha()]
     upper = letters and all(ch.isupper() for ch in letters)
     return bool(upper and len(letters) > 3 and folded.startswith(_DISTRICT_PREFIXES))
+
+
+def _xa_in_capitals(numeral: str, rest: str) -> bool:
+    """Whether "X." before a name in capitals is "xã", not the tenth district's numeral: "X.
+    KY TAN" is Xã Kỳ Tân, a commune of the registry and no district.  Read as a heading, the
+    commune's figures were taken for the sums of the rows under it and never stored.  "X.
+    KỲ ANH", a district's name, stays the heading it was."""
+    return (
+        numeral.strip()[:1] in "Xx"
+        and registry.bare(rest) not in registry.level_names("district")[0]
+        and registry.names_a_commune(rest)
+    )
 
 
 def _a_quan(name: str) -> bool:

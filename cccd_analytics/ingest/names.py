@@ -34,6 +34,7 @@ class FirstRow(NamedTuple):
 _DISTRICT_INSIDE = re.compile(r"\S\s+(?:huyen|thi xa|thanh pho|quan|h\.|tx\.?|tp\.?)\s*\S")
 
 
+_DASH_INSIDE = re.compile(r"(?<=[^\W\d_])\s+[-–]\s+(?=[^\W\d_])")
 _TYPES_TWICE = re.compile(r"^(xa|phuong|thi tran)\s+\1\b")
 _NOTE_AFTER = re.compile(r"\s+(?:cu|moi)\.?$")
 
@@ -65,6 +66,10 @@ def unhurried(name: str) -> str:
         size = len(twice.group(1).split())
         words = words[:size] + words[2 * size :]
     text = " ".join(words)
+    # "Nghi - Thu", "Kỳ - Thượng": a dash between the words of one name, cut off as a note
+    # before it ("Nghi" names nothing).
+    text = _DASH_INSIDE.sub(" ", text)
+    words = text.split()
     note = _NOTE_AFTER.search(fold(text))
     if note and len(words) > 2:
         text = " ".join(words[:-1])
@@ -113,8 +118,11 @@ def code_names_another(rec: FirstRow, match: registry.Match) -> tuple[str, str, 
 
 #: What parts a commune's name from its district in one cell ("Châu Tiến – Quỳ Châu").
 _CELL_MARKS = (",", " - ", " – ", " — ", " / ")
-# "Nam Sơn-Đô Lương", "Ngọc Sơn—Quỳnh Lưu": a dash between two words, no space around it.
-_GLUED_DASH = re.compile(r"(?<=\w)[-–—](?=\w)")
+# "Nam Sơn-Đô Lương", "Ngọc Sơn—Quỳnh Lưu": a dash between two words, no space around it;
+# or a space on one side only ("Diễn Kim- H Diễn Châu"), or a slash or an underscore
+# ("Diễn Kim/Diễn Châu", "Kỳ Tân_Kỳ Anh": the district was not read, and the name stayed
+# apart).  Spaced out only when a registry district follows (`_spaced`).
+_GLUED_DASH = re.compile(r"(?<=[^\W_])(?:\s?[-–—/_]|[-–—/_]\s)(?=[^\W_])")
 
 
 def _spaced(name: str) -> str:
@@ -161,7 +169,7 @@ def _district_after(name: str) -> str | None:
 
 #: What a commune's cell has when it may name a district after the commune: a bracket, a
 #: comma or a dash (a glued one too).  Most names have none, and are spared the reading.
-_MAY_NAME_A_DISTRICT = re.compile(r"[(\[,–—/-]")
+_MAY_NAME_A_DISTRICT = re.compile(r"[(\[,–—/_-]")
 
 
 def another_district_written(rec: FirstRow) -> str | None:
@@ -176,6 +184,34 @@ def another_district_written(rec: FirstRow) -> str | None:
     if written is None or registry.same_district(written, rec.district, rec.province):
         return None
     return written.strip()
+
+
+_SPACED_DASH = re.compile(r"\s[-–—]\s")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def another_commune_written(cell: str) -> str | None:
+    """The second commune a cell names after a spaced dash ("Diễn Kim - Diễn Hải": two
+    communes' figures in one row, or one of them written by mistake), as written; None when
+    what follows the dash is no commune, or a district ("Ngọc Sơn - Đô Lương"), or the same
+    name.  The dash was cut off as a note, and the row went onto Diễn Kim in silence with
+    both communes' figures; with a comma or a slash it was already left apart."""
+    parts = _SPACED_DASH.split(str(cell or ""))
+    if len(parts) < 2:
+        return None
+    first = registry.bare(parts[0])
+    head = registry.tidy(parts[0]).split()
+    for part in parts[1:]:
+        part = part.strip()
+        if not part or _is_district(part):
+            continue
+        # "Diễn Kim - Hải": the second commune with the first's opening word left out, as
+        # in a list of communes that share it (Diễn Hải).
+        words = part.split()
+        for name in (part, " ".join([*head[: len(head) - len(words)], *words])):
+            if registry.bare(name) != first and registry.names_a_commune(name):
+                return name
+    return None
 
 
 def _district_in_brackets(rec: FirstRow) -> FirstRow:
@@ -261,6 +297,12 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
             registry.unofficial_key(rec.province, rec.district, rec.commune),
             False,
             reason="ô tên ghi huyện khác với huyện của dòng",
+        )
+    if " " in (rec.commune or "") and another_commune_written(rec.commune):
+        return registry.Match(
+            registry.unofficial_key(rec.province, rec.district, rec.commune),
+            False,
+            reason="ô tên ghi hai xã, phường",
         )
     match = _resolve_spelled(rec, reg)
     if match.official or (match.ambiguous and not district_written_in(rec.commune)):

@@ -27,6 +27,7 @@ from cccd_analytics.ingest.checks import (
 )
 from cccd_analytics.ingest.names import (
     FirstRow,
+    another_commune_written,
     another_district_written,
     by_elimination,
     code_names_another,
@@ -259,7 +260,13 @@ def resolve_and_check(
                 if match.suggestions
                 else " Không có tên nào gần giống trong danh mục."
             )
-            hint = _merged_since_reform(rec) + _merged_before(rec) + _another_district(rec) + hint
+            hint = (
+                _merged_since_reform(rec)
+                + _merged_before(rec)
+                + _another_district(rec)
+                + _another_commune(rec)
+                + hint
+            )
             empty = registry.district_without_communes(rec.province, rec.district, rec.date)
             if registry.province_outside(rec.province):
                 hint = (
@@ -616,6 +623,17 @@ def _another_district(rec: FirstRow) -> str:
     return (
         f" Ô tên ghi huyện «{written}», khác với huyện của dòng ({_shown_place(rec.district)}): không xếp "
         "vào xã của huyện nào — hãy sửa tên hoặc huyện cho đúng."
+    )
+
+
+def _another_commune(rec: FirstRow) -> str:
+    """For a commune's cell that names a second commune after a dash: which one."""
+    written = another_commune_written(rec.commune)
+    if written is None:
+        return ""
+    return (
+        f" Ô tên ghi thêm «{written}» sau dấu gạch: có thể là số liệu của hai xã, phường trong một dòng — không "
+        "xếp vào đơn vị nào; hãy ghi mỗi đơn vị một dòng."
     )
 
 
