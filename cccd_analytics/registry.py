@@ -120,9 +120,11 @@ def merged_before() -> dict[str, list[str]]:
             if "sum of 2019 units:" not in note:
                 continue
             for part in note.split(":", 1)[1].split(";"):
-                old = re.sub(r"\s*\(\d+\)\s*$", "", part).strip()
-                if old:
-                    out.setdefault(bare(old), []).append(code)
+                # "Xã Vân Diên (13205)": a unit with its population.  The note goes on in
+                # words after the list ("approx: excludes hamlets 4-5 …"), which name none.
+                named = re.fullmatch(r"\s*(.+?)\s*\(\d+\)\s*", part)
+                if named:
+                    out.setdefault(bare(named.group(1)), []).append(code)
     return out
 
 

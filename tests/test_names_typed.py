@@ -979,3 +979,13 @@ def test_a_ward_written_under_a_bordering_district_is_not_moved_onto_a_xa():
     # Written as a xã, or with no type, the moved commune is still found.
     assert _resolve("Nghệ An", "Huyện Nghi Lộc", "Xã Nghi Kim").key == NGHI_KIM
     assert _resolve("Nghệ An", "Huyện Nghi Lộc", "Nghi Kim").key == NGHI_KIM
+
+
+def test_the_units_merged_before_the_registry_are_read_from_its_notes_by_name_only():
+    # The notes go on in words after their list of units ("approx: excludes hamlets 4-5 of
+    # former Xã Nam Thượng …"): those words are no unit's name.
+    from cccd_analytics import registry
+
+    merged = registry.merged_before()
+    assert registry.bare("Xã Vân Diên") in merged
+    assert not [name for name in merged if "approx" in name or "counted" in name]
