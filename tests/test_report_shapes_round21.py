@@ -1,0 +1,75 @@
+"""Report shapes found by the twenty-first probe: formulas an xlsx writer saved with the
+placeholder 0, a workbook of a report beside the list of citizens behind it, and a date
+line whose date is an Excel serial in a General cell."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import xlsxwriter
+
+from cccd_analytics import ingest, registry
+from tests.test_report_shapes_round7 import values
+
+KY = ["Xã Kỳ Xuân", "Xã Kỳ Bắc", "Xã Kỳ Phú"]
+RUNNING = {"Xã Kỳ Xuân": 1025, "Xã Kỳ Bắc": 1164, "Xã Kỳ Phú": 1303}
+DAY = date(2021, 3, 16)
+TOP = [["CÔNG AN HUYỆN KỲ ANH"], ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"]]
+
+
+def _key(commune: str) -> str:
+    return registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", commune).key
+
+
+def _xlsxwriter_book(header: list[str], rows: list[list], formula_of) -> bytes:
+    """An .xlsx written as XlsxWriter writes one: each formula saved with the value 0 and
+    the workbook marked for Excel to compute on opening (`fullCalcOnLoad`)."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("BC")
+    for r, row in enumerate([*TOP, ["Số liệu tính đến 17h00 ngày 16/3/2021"], header]):
+        sheet.write_row(r, 0, row)
+    for r, row in enumerate(rows, start=4):
+        sheet.write_row(r, 0, row)
+        sheet.write_formula(r, len(row), formula_of(r + 1))
+    book.close()
+    return out.getvalue()
+
+
+def test_a_formula_saved_with_the_placeholder_zero_is_no_running_total_of_zero():
+    # "Lũy kế thu nhận" = "Lũy kế tuần trước" + "Thu nhận trong tuần", written by XlsxWriter
+    # (a web system's "Xuất Excel"): calamine reads each formula's saved 0, and every
+    # commune's running total was stored as 0 without a word.
+    rows = [[i, name, RUNNING[name] - 130, 130] for i, name in enumerate(KY, 1)]
+    data = _xlsxwriter_book(
+        ["STT", "Đơn vị", "Lũy kế tuần trước", "Thu nhận trong tuần", "Lũy kế thu nhận"],
+        rows,
+        lambda r: f"=C{r}+D{r}",
+    )
+    report = ingest.import_bytes(None, data, "ky_anh.xlsx")
+    assert report.status == "refused"
+    problem = next(p for p in report.problems if p.code == "uncomputed_formula")
+    assert (problem.sheet, problem.row, problem.column) == ("BC", 5, "E")
+    assert "chưa được tính" in problem.message and "lưu lại" in problem.message
+
+
+def test_a_total_row_of_placeholder_zeros_is_left_unchecked_not_said_to_differ():
+    # "Tổng cộng" = SUM(…) saved as 0: it was said not to add up ("ghi 0 nhưng tổng 3 xã
+    # là 3.492"); it is a total nobody computed, left unchecked as a formula without a value.
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("BC")
+    for r, row in enumerate([*TOP, ["Số liệu tính đến 17h00 ngày 16/3/2021"], ["STT", "Đơn vị", "Lũy kế"]]):
+        sheet.write_row(r, 0, row)
+    for r, name in enumerate(KY, start=4):
+        sheet.write_row(r, 0, [r - 3, name, RUNNING[name]])
+    sheet.write(7, 1, "Tổng cộng")
+    sheet.write_formula(7, 2, "=SUM(C5:C7)")
+    book.close()
+    report = ingest.import_bytes(None, out.getvalue(), "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    got = values(report, metric="collected")
+    assert {n: got[(_key(n), "collected")] for n in KY} == RUNNING
+    codes = {p.code for p in report.problems}
+    assert "uncomputed_total" in codes and "subtotal_mismatch" not in codes
