@@ -10,7 +10,7 @@ from datetime import date
 import xlsxwriter
 
 from cccd_analytics import ingest, registry
-from tests.test_report_shapes_round7 import values
+from tests.test_report_shapes_round7 import values, workbook_bytes
 
 KY = ["Xã Kỳ Xuân", "Xã Kỳ Bắc", "Xã Kỳ Phú"]
 RUNNING = {"Xã Kỳ Xuân": 1025, "Xã Kỳ Bắc": 1164, "Xã Kỳ Phú": 1303}
@@ -73,3 +73,24 @@ def test_a_total_row_of_placeholder_zeros_is_left_unchecked_not_said_to_differ()
     assert {n: got[(_key(n), "collected")] for n in KY} == RUNNING
     codes = {p.code for p in report.problems}
     assert "uncomputed_total" in codes and "subtotal_mismatch" not in codes
+
+
+def test_a_report_beside_the_list_of_its_applicants_is_read_and_the_list_left_out():
+    # "Tổng hợp" (a row per commune, the running totals) and "Danh sách" (the day's
+    # applicants, a row each): both were read, and the list's three applications a commune,
+    # counted from zero with the report's rows, stored as each running total (1.025 → 6).
+    summary = [*TOP, ["Số liệu tính đến 17h00 ngày 16/3/2021"], ["STT", "Đơn vị", "Trong ngày", "Lũy kế"]]
+    summary += [[i, name, 3, RUNNING[name]] for i, name in enumerate(KY, 1)]
+    applicants = [["STT", "Họ và tên", "Ngày sinh", "Xã/Phường thường trú", "Ngày thu nhận"]]
+    for name in KY:
+        for _ in range(3):
+            n = len(applicants)
+            applicants.append([n, f"Nguyễn Văn {chr(64 + n)}", "01/01/1990", name, "16/03/2021"])
+    data = workbook_bytes({"Tổng hợp": summary, "Danh sách": applicants})
+    report = ingest.import_bytes(None, data, "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    got = values(report)
+    assert {n: got[(_key(n), "collected")] for n in KY} == RUNNING
+    assert {got[(_key(n), "collected_day")] for n in KY} == {3}
+    skipped = next(p for p in report.problems if p.code == "sheet_skipped")
+    assert skipped.sheet == "Danh sách" and "«Tổng hợp»" in skipped.message

@@ -126,6 +126,7 @@ def extract(
         prepared = sheet_per_day.leave_out(prepared, report)
     else:
         prepared = _hidden_left_out(prepared, report)
+    prepared = _record_lists_beside_a_report(prepared, report)
     prepared, wide_found = _wide_tables(prepared, book, data, report, report_date, limits, windows)
     prepared = _companion_tables(prepared, book)
     primary = next((i for i, p in enumerate(prepared) if p[1] is not None), None)
@@ -575,6 +576,31 @@ def _hidden_left_out(prepared, report: ImportReport):
             report.sheet_left_out(
                 sheet.name,
                 "không đọc trang này (trang ẩn: bản cũ hoặc mẫu); số liệu lấy ở các trang đang hiện.",
+            )
+            found = None
+        out.append((sheet, found, header_rows))
+    return out
+
+
+def _record_lists_beside_a_report(prepared, report: ImportReport):
+    """A workbook of a report (a row per commune) and, on another sheet, the list of the
+    citizens behind it (a row per application: "Danh sách", the day's applicants): the report
+    is read and the list left out, with a warning naming it.  Both were read, the report's rows
+    counted as records among the list's, and the list's few days of applications, counted from
+    zero, stored as every commune's running total instead of the report's (1.025 → 6), without
+    a word.  The list holds only its own days; the report's running total is the figure."""
+    tables = [(sheet, found) for sheet, found, _ in prepared if found is not None]
+    reports = [sheet for sheet, found in tables if found.kind in ("report", "canonical")]
+    if not reports or not any(found.kind == "records" for _, found in tables):
+        return prepared
+    out = []
+    for sheet, found, header_rows in prepared:
+        if found is not None and found.kind == "records":
+            report.sheet_left_out(
+                sheet.name,
+                "không đọc trang này: là danh sách từng hồ sơ đi kèm bảng tổng hợp ở trang "
+                f"«{reports[0].name}»; số liệu lấy theo bảng tổng hợp (danh sách chỉ có hồ sơ của các ngày "
+                "trong danh sách, không có lũy kế từ đầu đợt).",
             )
             found = None
         out.append((sheet, found, header_rows))
