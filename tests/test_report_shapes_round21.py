@@ -94,3 +94,16 @@ def test_a_report_beside_the_list_of_its_applicants_is_read_and_the_list_left_ou
     assert {got[(_key(n), "collected_day")] for n in KY} == {3}
     skipped = next(p for p in report.problems if p.code == "sheet_skipped")
     assert skipped.sheet == "Danh sách" and "«Tổng hợp»" in skipped.message
+
+
+def test_a_date_line_whose_day_is_an_excel_serial_in_a_general_cell_dates_the_report():
+    # "Số liệu tính đến ngày: | 44271" (the date pasted as a value into a General cell): it
+    # was no date, and the report was refused as undated.
+    for serial in (44271, "44271"):
+        rows = [*TOP, ["Số liệu tính đến ngày:", None, serial], ["STT", "Đơn vị", "Lũy kế thu nhận"]]
+        rows += [[i, name, RUNNING[name]] for i, name in enumerate(KY, 1)]
+        report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bao_cao.xlsx")
+        assert report.status == "checked", report.message
+        assert report.report_date == DAY
+        got = values(report, by="date", metric="collected")
+        assert {n: got[(_key(n), DAY.isoformat())] for n in KY} == RUNNING
