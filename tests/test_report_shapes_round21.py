@@ -107,3 +107,67 @@ def test_a_date_line_whose_day_is_an_excel_serial_in_a_general_cell_dates_the_re
         assert report.report_date == DAY
         got = values(report, by="date", metric="collected")
         assert {n: got[(_key(n), DAY.isoformat())] for n in KY} == RUNNING
+
+
+VILLAGES = [("Bắc Tiến", 600, 3, 150), ("Nam Tiến", 610, 4, 157), ("Đông Tiến", 620, 5, 164)]
+
+
+def _by_village(head: str, total: str = "Tổng cộng") -> list[list]:
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["CÔNG AN XÃ KỲ PHONG"],
+        ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD THEO THÔN"],
+        ["Số liệu tính đến 17h00 ngày 16/3/2021"],
+        ["STT", head, "Số CD đủ ĐK", "Trong ngày", "Lũy kế"],
+    ]
+    rows += [[i, *village] for i, village in enumerate(VILLAGES, 1)]
+    rows.append([None, total, *(sum(v[k] for v in VILLAGES) for k in (1, 2, 3))])
+    rows.append([None, "TRƯỞNG CÔNG AN XÃ"])
+    return rows
+
+
+def test_a_communes_report_by_village_gives_its_total_row_as_the_communes_figures():
+    # A commune's police reporting by village ("Thôn | … | Lũy kế", the commune named in the
+    # letterhead only, "Tổng cộng" under the villages): refused as a table without a commune
+    # column, though its total row is the commune's own figures.
+    for head in ("Thôn", "Thôn, xóm", "Tên thôn/tổ dân phố"):
+        report = ingest.import_bytes(None, workbook_bytes({"BC": _by_village(head)}), "ky_phong.xlsx")
+        assert report.status == "checked", report.message
+        got = values(report)
+        key = _key("Xã Kỳ Phong")
+        assert got[(key, "collected")] == 471 and got[(key, "collected_day")] == 12
+        assert got[(key, "eligible")] == 1830
+        assert {k for k, _ in got} == {key}  # no village stored as a unit
+    # A total that is not its villages' sum is stored, and said at its cell.
+    rows = _by_village("Thôn")
+    rows[-2][4] += 10
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "ky_phong.xlsx")
+    assert values(report)[(_key("Xã Kỳ Phong"), "collected")] == 481
+    mismatch = next(p for p in report.problems if p.code == "subtotal_mismatch")
+    assert (mismatch.row, mismatch.column) == (9, "E") and "471" in mismatch.message
+    # Naming no commune above, it is still refused.
+    rows = [row for row in _by_village("Thôn") if row != ["CÔNG AN XÃ KỲ PHONG"]]
+    assert ingest.import_bytes(None, workbook_bytes({"BC": rows}), "ky_anh.xlsx").status == "refused"
+
+
+def test_a_communes_report_by_village_in_word_is_read_the_same():
+    import docx
+
+    document = docx.Document()
+    rows = _by_village("Thôn")
+    for line in rows[:4]:
+        document.add_paragraph(line[0])
+    table = document.add_table(rows=0, cols=5)
+    for row in rows[4:-1]:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row):
+            cell.text = (
+                "" if value is None else f"{value:,}".replace(",", ".") if isinstance(value, int) else value
+            )
+    document.add_paragraph(rows[-1][1])
+    out = io.BytesIO()
+    document.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "ky_phong.docx")
+    assert report.status == "checked", report.message
+    got = values(report)
+    assert got[(_key("Xã Kỳ Phong"), "collected")] == 471

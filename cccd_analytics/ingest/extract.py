@@ -612,6 +612,7 @@ def _one_unit_tables(prepared, report: ImportReport):
     named above the table) gets the unit as columns after its last (`one_unit`), and its
     layout is found on those rows; every other cell keeps its place."""
     out = []
+    communes_elsewhere = any(found is not None for _, found, _ in prepared)
     for sheet, found, header_rows in prepared:
         if found is None and sheet.rows and (sheet.name or None) not in report.turned:
             unit, days_across, source, as_sent = one_unit.detect(sheet), None, sheet, sheet
@@ -633,6 +634,21 @@ def _one_unit_tables(prepared, report: ImportReport):
                     report.turned[sheet.name or None] = dataclasses.replace(key_value, row_labels=labels)
                     sheet, found, header_rows = written, found_written, found_written.header_rows
                 unit = None
+            # Not beside a table of communes (a district's summary sheet over a sheet of each
+            # commune's villages): the summary gives the communes, with their districts.
+            by_place = (
+                one_unit.detect_by_place(sheet)
+                if unit is None and days_across is None and listed is None and not communes_elsewhere
+                else None
+            )
+            if by_place is not None:
+                # A commune's table by its villages: its total row is the commune's.
+                written = one_unit.turn_by_place(sheet, by_place)
+                found_written = locate(written.rows)
+                if found_written is not None:
+                    _villages_against_their_total(sheet, by_place, found_written, report)
+                    sheet, found, header_rows = written, found_written, found_written.header_rows
+                    report.one_unit[sheet.name or None] = by_place
             if unit is not None:
                 written = one_unit.turn(source, unit)
                 found_written = locate(written.rows)
@@ -646,6 +662,44 @@ def _one_unit_tables(prepared, report: ImportReport):
                         )
         out.append((sheet, found, header_rows))
     return out
+
+
+def _villages_against_their_total(sheet: Sheet, unit, found: layouts.Layout, report: ImportReport) -> None:
+    """A commune's table by village: each count of its total row (the one stored) checked
+    against its villages' sum, as a total row is against its communes; a mismatch is a
+    `subtotal_mismatch` warning at the total's cell (the villages are never stored)."""
+    rows, total = sheet.rows, unit.total_row
+    villages = [
+        k
+        for k in range(unit.header + 1, total)
+        if unit.day_column < len(rows[k]) and normalise.text(rows[k][unit.day_column])
+    ]
+    for name in ("eligible", "collected_day", "collected", "returned_day", "returned"):
+        column = found.columns.get(name)
+        if column is None or column.index >= len(rows[total]):
+            continue
+        stated = normalise.parse_count(rows[total][column.index]).value
+        parts = [
+            normalise.parse_count(rows[k][column.index] if column.index < len(rows[k]) else None).value
+            for k in villages
+        ]
+        if stated is None or not any(p is not None for p in parts):
+            continue
+        actual = sum(p or 0 for p in parts)
+        if stated != actual:
+            report.problems.append(
+                Problem.of(
+                    "subtotal_mismatch",
+                    f"dòng tổng «{normalise.text(rows[total][unit.day_column])}» ghi {thousands(stated)} nhưng tổng "
+                    f"{len(villages)} thôn, xóm là {thousands(actual)} (chênh "
+                    f"{'+' if stated >= actual else '-'}{thousands(abs(stated - actual))}); số của dòng tổng được "
+                    f"dùng làm số của {unit.name}.",
+                    sheet=sheet.name or None,
+                    row=total + 1,
+                    column=column.letter,
+                    header=column.header,
+                )
+            )
 
 
 def _as_read_in(sheet: Sheet, problems: list[Problem]) -> list[Problem]:
