@@ -99,8 +99,10 @@ def test_a_report_beside_the_list_of_its_applicants_is_read_and_the_list_left_ou
 def test_a_date_line_whose_day_is_an_excel_serial_in_a_general_cell_dates_the_report():
     # "Số liệu tính đến ngày: | 44271" (the date pasted as a value into a General cell): it
     # was no date, and the report was refused as undated.
-    for serial in (44271, "44271"):
-        rows = [*TOP, ["Số liệu tính đến ngày:", None, serial], ["STT", "Đơn vị", "Lũy kế thu nhận"]]
+    # In one cell ('="Số liệu tính đến 17h00 ngày "&C2' without TEXT(…)) as well.
+    lines = [["Số liệu tính đến ngày:", None, 44271], ["Số liệu tính đến ngày:", None, "44271"]]
+    for line in [*lines, ["Số liệu tính đến 17h00 ngày 44271"]]:
+        rows = [*TOP, line, ["STT", "Đơn vị", "Lũy kế thu nhận"]]
         rows += [[i, name, RUNNING[name]] for i, name in enumerate(KY, 1)]
         report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bao_cao.xlsx")
         assert report.status == "checked", report.message

@@ -862,13 +862,16 @@ def _only_a_cited_date(line: str) -> bool:
 # A label cell that ends asking for a day: "Số liệu tính đến ngày:", "Ngày báo cáo".
 _ASKS_FOR_A_DAY = re.compile(r"\bngay\s*:?\s*$")
 _SERIAL_CELL = re.compile(r"\d{5}(?:\.0+)?")
+# The same inside a line: ="Số liệu tính đến ngày "&C2 without TEXT(…) shows the serial.
+_DAY_AS_SERIAL = re.compile(r"(\b(?:ngày|ngay)\s*:?\s*)(\d{5})(?![\d/.,-])", re.IGNORECASE)
 
 
 def _top_texts(row: list) -> list[str]:
     """The non-empty cells of a line above the table.  An Excel serial right after a label
     asking for a day ("Số liệu tính đến ngày: | 44271": a date pasted as a value into a cell
-    of the General format, shown as the number) is that day written out, as a date cell is;
-    it was no date, and the report refused as undated."""
+    of the General format, shown as the number), or after "ngày" in the same cell (a formula
+    joining a date cell to the words without TEXT(…)), is that day written out, as a date
+    cell is; it was no date, and the report refused as undated."""
     out: list[str] = []
     for cell in row:
         text = normalise.text(cell)
@@ -877,8 +880,15 @@ def _top_texts(row: list) -> list[str]:
         if out and _SERIAL_CELL.fullmatch(text) and _ASKS_FOR_A_DAY.search(fold(out[-1])):
             day = normalise.parse_date(cell).value
             text = f"{day.day:02d}/{day.month:02d}/{day.year}" if day else text
+        elif "ngay" in fold(text):
+            text = _DAY_AS_SERIAL.sub(_serial_written_out, text)
         out.append(text)
     return out
+
+
+def _serial_written_out(found: re.Match) -> str:
+    day = normalise.parse_date(int(found.group(2))).value
+    return found.group(1) + (f"{day.day:02d}/{day.month:02d}/{day.year}" if day else found.group(2))
 
 
 def _read_top(rows: list[list], layout: Layout) -> None:
