@@ -147,6 +147,12 @@ def test_a_communes_report_by_village_gives_its_total_row_as_the_communes_figure
     assert values(report)[(_key("Xã Kỳ Phong"), "collected")] == 481
     mismatch = next(p for p in report.problems if p.code == "subtotal_mismatch")
     assert (mismatch.row, mismatch.column) == (9, "E") and "471" in mismatch.message
+    # The total on top ("Toàn xã" over its villages) as well.
+    rows = _by_village("Thôn", total="Toàn xã")
+    rows.insert(5, rows.pop(-2))
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "ky_phong.xlsx")
+    assert report.status == "checked", report.message
+    assert values(report) == {(key, "collected"): 471, (key, "collected_day"): 12, (key, "eligible"): 1830}
     # Naming no commune above, it is still refused.
     rows = [row for row in _by_village("Thôn") if row != ["CÔNG AN XÃ KỲ PHONG"]]
     assert ingest.import_bytes(None, workbook_bytes({"BC": rows}), "ky_anh.xlsx").status == "refused"

@@ -668,12 +668,7 @@ def _villages_against_their_total(sheet: Sheet, unit, found: layouts.Layout, rep
     """A commune's table by village: each count of its total row (the one stored) checked
     against its villages' sum, as a total row is against its communes; a mismatch is a
     `subtotal_mismatch` warning at the total's cell (the villages are never stored)."""
-    rows, total = sheet.rows, unit.total_row
-    villages = [
-        k
-        for k in range(unit.header + 1, total)
-        if unit.day_column < len(rows[k]) and normalise.text(rows[k][unit.day_column])
-    ]
+    rows, total, villages = sheet.rows, unit.total_row, unit.villages
     for name in ("eligible", "collected_day", "collected", "returned_day", "returned"):
         column = found.columns.get(name)
         if column is None or column.index >= len(rows[total]):

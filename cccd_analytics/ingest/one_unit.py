@@ -90,9 +90,11 @@ class OneUnit:
     days: int
     # (row, date) of the days written without their year, dated by the title's year.
     dated: tuple = ()
-    # Of a table by village (`detect_by_place`): the total row giving the unit's figures
-    # (0-based), and the number of villages above it; `day_column` is the villages' column.
+    # Of a table by village (`detect_by_place`): the total row giving the unit's figures and
+    # the villages' rows (0-based; the total under them or on top); `day_column` is the
+    # villages' column.
     total_row: int | None = None
+    villages: tuple = ()
 
 
 def detect(sheet: Sheet) -> OneUnit | None:
@@ -344,7 +346,7 @@ def detect_by_place(sheet: Sheet) -> OneUnit | None:
         if len(heads) != 1:
             continue
         column = heads[0]
-        villages, total = 0, None
+        villages, total, on_top = [], None, None
         for k in range(r + 1, min(len(rows), r + 500)):
             label = fold(normalise.text(rows[k][column] if column < len(rows[k]) else None))
             figures = any(
@@ -353,11 +355,17 @@ def detect_by_place(sheet: Sheet) -> OneUnit | None:
                 if c > column and not normalise.is_blank(v)
             )
             if _VILLAGES_TOTAL.match(label):
-                total = k if figures else None
+                if figures and not villages and on_top is None:
+                    on_top = k  # "Toàn xã" over its villages
+                    continue
+                total = k if figures and on_top is None else None
                 break
             if label and figures:
-                villages += 1
-        if total is None or villages < _MIN_VILLAGES:
+                villages.append(k)
+            elif villages and on_top is not None:
+                break  # the villages under a total on top end at the first row that is none
+        total = on_top if on_top is not None else total
+        if total is None or len(villages) < _MIN_VILLAGES:
             return None
         titled = _titled_unit(rows, r)
         if titled is None:
@@ -366,7 +374,17 @@ def detect_by_place(sheet: Sheet) -> OneUnit | None:
         width = max(len(row) for row in rows[: total + 1])
         added = tuple(range(width, width + 1 + (district is not None) + (province is not None)))
         return OneUnit(
-            name, district, province, title_row, title_column, r, column, added, 0, total_row=total
+            name,
+            district,
+            province,
+            title_row,
+            title_column,
+            r,
+            column,
+            added,
+            0,
+            total_row=total,
+            villages=tuple(villages),
         )
     return None
 
@@ -374,27 +392,23 @@ def detect_by_place(sheet: Sheet) -> OneUnit | None:
 def turn_by_place(sheet: Sheet, unit: OneUnit) -> Sheet:
     """The sheet with the unit as columns after the table's last on the header row and on
     the total row, that row's label and the villages' rows left blank (kept, so every row
-    keeps its number), and the rows under the total (signatures) left out."""
+    keeps its number), and the rows under the table (signatures) left out."""
     width = unit.added[0]
     extra_head = [UNIT_HEADER] + [DISTRICT_HEADER] * (unit.district is not None)
     extra_head += [PROVINCE_HEADER] * (unit.province is not None)
     extra_body = [unit.name] + [unit.district] * (unit.district is not None)
     extra_body += [unit.province] * (unit.province is not None)
     out_rows = []
-    first = None  # the first village's row: rows between it and the header are header rows
-    for r, row in enumerate(sheet.rows[: unit.total_row + 1]):
+    villages = set(unit.villages)
+    for r, row in enumerate(sheet.rows[: max(unit.total_row, *unit.villages) + 1]):
         row = list(row) + [None] * (width - len(row))
         if r == unit.header:
             row = row + extra_head
         elif r == unit.total_row:
             row[unit.day_column] = None
             row = row + extra_body
-        elif r > unit.header:
-            figures = any(normalise.parse_count(v).value is not None for v in row[unit.day_column + 1 :] if v)
-            if first is None and figures:
-                first = r
-            if first is not None:
-                row = [None] * len(row)
+        elif r in villages:
+            row = [None] * len(row)
         out_rows.append(row)
     labels = None if sheet.row_labels is None else list(sheet.row_labels[: len(out_rows)])
     return dataclasses.replace(sheet, rows=out_rows, height=len(out_rows), row_labels=labels)
