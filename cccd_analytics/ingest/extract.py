@@ -126,6 +126,7 @@ def extract(
         prepared = sheet_per_day.leave_out(prepared, report)
     else:
         prepared = _hidden_left_out(prepared, report)
+    prepared = _record_lists_beside_a_report(prepared, report)
     prepared, wide_found = _wide_tables(prepared, book, data, report, report_date, limits, windows)
     prepared = _companion_tables(prepared, book)
     primary = next((i for i, p in enumerate(prepared) if p[1] is not None), None)
@@ -581,11 +582,37 @@ def _hidden_left_out(prepared, report: ImportReport):
     return out
 
 
+def _record_lists_beside_a_report(prepared, report: ImportReport):
+    """A workbook of a report (a row per commune) and, on another sheet, the list of the
+    citizens behind it (a row per application: "Danh sách", the day's applicants): the report
+    is read and the list left out, with a warning naming it.  Both were read, the report's rows
+    counted as records among the list's, and the list's few days of applications, counted from
+    zero, stored as every commune's running total instead of the report's (1.025 → 6), without
+    a word.  The list holds only its own days; the report's running total is the figure."""
+    tables = [(sheet, found) for sheet, found, _ in prepared if found is not None]
+    reports = [sheet for sheet, found in tables if found.kind in ("report", "canonical")]
+    if not reports or not any(found.kind == "records" for _, found in tables):
+        return prepared
+    out = []
+    for sheet, found, header_rows in prepared:
+        if found is not None and found.kind == "records":
+            report.sheet_left_out(
+                sheet.name,
+                "không đọc trang này: là danh sách từng hồ sơ đi kèm bảng tổng hợp ở trang "
+                f"«{reports[0].name}»; số liệu lấy theo bảng tổng hợp (danh sách chỉ có hồ sơ của các ngày "
+                "trong danh sách, không có lũy kế từ đầu đợt).",
+            )
+            found = None
+        out.append((sheet, found, header_rows))
+    return out
+
+
 def _one_unit_tables(prepared, report: ImportReport):
     """A sheet with no table that is one unit's own report (a row per day, the commune
     named above the table) gets the unit as columns after its last (`one_unit`), and its
     layout is found on those rows; every other cell keeps its place."""
     out = []
+    communes_elsewhere = any(found is not None for _, found, _ in prepared)
     for sheet, found, header_rows in prepared:
         if found is None and sheet.rows and (sheet.name or None) not in report.turned:
             unit, days_across, source, as_sent = one_unit.detect(sheet), None, sheet, sheet
@@ -607,6 +634,21 @@ def _one_unit_tables(prepared, report: ImportReport):
                     report.turned[sheet.name or None] = dataclasses.replace(key_value, row_labels=labels)
                     sheet, found, header_rows = written, found_written, found_written.header_rows
                 unit = None
+            # Not beside a table of communes (a district's summary sheet over a sheet of each
+            # commune's villages): the summary gives the communes, with their districts.
+            by_place = (
+                one_unit.detect_by_place(sheet)
+                if unit is None and days_across is None and listed is None and not communes_elsewhere
+                else None
+            )
+            if by_place is not None:
+                # A commune's table by its villages: its total row is the commune's.
+                written = one_unit.turn_by_place(sheet, by_place)
+                found_written = locate(written.rows)
+                if found_written is not None:
+                    _villages_against_their_total(sheet, by_place, found_written, report)
+                    sheet, found, header_rows = written, found_written, found_written.header_rows
+                    report.one_unit[sheet.name or None] = by_place
             if unit is not None:
                 written = one_unit.turn(source, unit)
                 found_written = locate(written.rows)
@@ -620,6 +662,39 @@ def _one_unit_tables(prepared, report: ImportReport):
                         )
         out.append((sheet, found, header_rows))
     return out
+
+
+def _villages_against_their_total(sheet: Sheet, unit, found: layouts.Layout, report: ImportReport) -> None:
+    """A commune's table by village: each count of its total row (the one stored) checked
+    against its villages' sum, as a total row is against its communes; a mismatch is a
+    `subtotal_mismatch` warning at the total's cell (the villages are never stored)."""
+    rows, total, villages = sheet.rows, unit.total_row, unit.villages
+    for name in ("eligible", "collected_day", "collected", "returned_day", "returned"):
+        column = found.columns.get(name)
+        if column is None or column.index >= len(rows[total]):
+            continue
+        stated = normalise.parse_count(rows[total][column.index]).value
+        parts = [
+            normalise.parse_count(rows[k][column.index] if column.index < len(rows[k]) else None).value
+            for k in villages
+        ]
+        if stated is None or not any(p is not None for p in parts):
+            continue
+        actual = sum(p or 0 for p in parts)
+        if stated != actual:
+            report.problems.append(
+                Problem.of(
+                    "subtotal_mismatch",
+                    f"dòng tổng «{normalise.text(rows[total][unit.day_column])}» ghi {thousands(stated)} nhưng tổng "
+                    f"{len(villages)} thôn, xóm là {thousands(actual)} (chênh "
+                    f"{'+' if stated >= actual else '-'}{thousands(abs(stated - actual))}); số của dòng tổng được "
+                    f"dùng làm số của {unit.name}.",
+                    sheet=sheet.name or None,
+                    row=total + 1,
+                    column=column.letter,
+                    header=column.header,
+                )
+            )
 
 
 def _as_read_in(sheet: Sheet, problems: list[Problem]) -> list[Problem]:

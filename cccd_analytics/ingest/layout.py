@@ -859,6 +859,38 @@ def _only_a_cited_date(line: str) -> bool:
     return normalise.find_report_date(" … ".join(rest)) is None
 
 
+# A label cell that ends asking for a day: "Số liệu tính đến ngày:", "Ngày báo cáo".
+_ASKS_FOR_A_DAY = re.compile(r"\bngay\s*:?\s*$")
+_SERIAL_CELL = re.compile(r"\d{5}(?:\.0+)?")
+# The same inside a line: ="Số liệu tính đến ngày "&C2 without TEXT(…) shows the serial.
+_DAY_AS_SERIAL = re.compile(r"(\b(?:ngày|ngay)\s*:?\s*)(\d{5})(?![\d/.,-])", re.IGNORECASE)
+
+
+def _top_texts(row: list) -> list[str]:
+    """The non-empty cells of a line above the table.  An Excel serial right after a label
+    asking for a day ("Số liệu tính đến ngày: | 44271": a date pasted as a value into a cell
+    of the General format, shown as the number), or after "ngày" in the same cell (a formula
+    joining a date cell to the words without TEXT(…)), is that day written out, as a date
+    cell is; it was no date, and the report refused as undated."""
+    out: list[str] = []
+    for cell in row:
+        text = normalise.text(cell)
+        if not text:
+            continue
+        if out and _SERIAL_CELL.fullmatch(text) and _ASKS_FOR_A_DAY.search(fold(out[-1])):
+            day = normalise.parse_date(cell).value
+            text = f"{day.day:02d}/{day.month:02d}/{day.year}" if day else text
+        elif "ngay" in fold(text):
+            text = _DAY_AS_SERIAL.sub(_serial_written_out, text)
+        out.append(text)
+    return out
+
+
+def _serial_written_out(found: re.Match) -> str:
+    day = normalise.parse_date(int(found.group(2))).value
+    return found.group(1) + (f"{day.day:02d}/{day.month:02d}/{day.year}" if day else found.group(2))
+
+
 def _read_top(rows: list[list], layout: Layout) -> None:
     """Letterhead authorities, title and the date line above the header."""
     # (priority, row, date, line): the "Số liệu tính đến …" line first, then a date in the
@@ -868,7 +900,7 @@ def _read_top(rows: list[list], layout: Layout) -> None:
     no_year: list[tuple[int, tuple[int, int], str]] = []  # "tính đến 17h ngày 15/5"
     mentioned: tuple[int, str] | None = None  # "BÁO CÁO … NGÀY 16/3": for a message only
     for index in range(layout.header_rows[0]):
-        texts = [t for t in _row_texts(rows[index]) if t]
+        texts = _top_texts(rows[index])
         if not texts:
             continue
         line = " ".join(texts)

@@ -90,6 +90,11 @@ class OneUnit:
     days: int
     # (row, date) of the days written without their year, dated by the title's year.
     dated: tuple = ()
+    # Of a table by village (`detect_by_place`): the total row giving the unit's figures and
+    # the villages' rows (0-based; the total under them or on top); `day_column` is the
+    # villages' column.
+    total_row: int | None = None
+    villages: tuple = ()
 
 
 def detect(sheet: Sheet) -> OneUnit | None:
@@ -303,6 +308,112 @@ def turn(sheet: Sheet, unit: OneUnit) -> Sheet:
     return dataclasses.replace(sheet, rows=out_rows, height=len(out_rows), row_labels=labels)
 
 
+# A column of the villages of one commune: "Thôn", "Xóm", "Thôn, xóm", "Tên thôn/tổ dân phố",
+# "Khối phố", "Bản" (folded).  Not "Khối" alone (a school's grades: "Khối 12") nor "Tổ" (the
+# collecting teams): their sum need not be the commune's.
+_PLACE_PART = r"(?:thon|xom|ban|khoi pho|to dan pho|tdp|khu pho)"
+_VILLAGE_HEAD = re.compile(rf"^(?:ten\s+)?{_PLACE_PART}(?:\s*[,/;-]\s*{_PLACE_PART})*$")
+# The row summing the villages: the commune's own figures.
+_VILLAGES_TOTAL = re.compile(r"^(?:tong cong|tong so|tong|cong|toan xa|toan phuong|toan thi tran)\b")
+_MIN_VILLAGES = 2
+
+
+def detect_by_place(sheet: Sheet) -> OneUnit | None:
+    """A commune's report by its villages, the commune named above the table and its
+    figures in the total row under them:
+
+        CÔNG AN XÃ KỲ PHONG
+        Số liệu tính đến 17h00 ngày 16/3/2021
+        STT | Thôn      | Số CD đủ ĐK | Trong ngày | Lũy kế
+        1   | Bắc Tiến  | 600         | 3          | 150
+        …
+            | Tổng cộng | 3.100       | 25         | 820
+
+    The total row is the commune's row (the villages are its detail, never units).  It was
+    refused as a table without a commune column.  Found only with a column headed as the
+    villages' ("Thôn", "Xóm", "Thôn, xóm", "Tổ dân phố", "Khối"), two villages or more with
+    figures, a total row under them, and one commune named above; else None."""
+    rows = sheet.rows
+    if not sheet.complete or not rows:
+        return None
+    in_table = _in_table(sheet)
+    for r in range(min(HEADER_SCAN_ROWS, len(rows) - 1)):
+        if not in_table(r):
+            continue
+        heads = [
+            c for c, v in enumerate(rows[r]) if _VILLAGE_HEAD.match(fold(normalise.text(v)).strip(" :."))
+        ]
+        if len(heads) != 1:
+            continue
+        column = heads[0]
+        villages, total, on_top = [], None, None
+        for k in range(r + 1, min(len(rows), r + 500)):
+            label = fold(normalise.text(rows[k][column] if column < len(rows[k]) else None))
+            figures = any(
+                normalise.parse_count(v).value is not None
+                for c, v in enumerate(rows[k])
+                if c > column and not normalise.is_blank(v)
+            )
+            if _VILLAGES_TOTAL.match(label):
+                if figures and not villages and on_top is None:
+                    on_top = k  # "Toàn xã" over its villages
+                    continue
+                total = k if figures and on_top is None else None
+                break
+            if label and figures:
+                villages.append(k)
+            elif villages and on_top is not None:
+                break  # the villages under a total on top end at the first row that is none
+        total = on_top if on_top is not None else total
+        if total is None or len(villages) < _MIN_VILLAGES:
+            return None
+        titled = _titled_unit(rows, r)
+        if titled is None:
+            return None
+        name, district, province, title_row, title_column = titled
+        width = max(len(row) for row in rows[: total + 1])
+        added = tuple(range(width, width + 1 + (district is not None) + (province is not None)))
+        return OneUnit(
+            name,
+            district,
+            province,
+            title_row,
+            title_column,
+            r,
+            column,
+            added,
+            0,
+            total_row=total,
+            villages=tuple(villages),
+        )
+    return None
+
+
+def turn_by_place(sheet: Sheet, unit: OneUnit) -> Sheet:
+    """The sheet with the unit as columns after the table's last on the header row and on
+    the total row, that row's label and the villages' rows left blank (kept, so every row
+    keeps its number), and the rows under the table (signatures) left out."""
+    width = unit.added[0]
+    extra_head = [UNIT_HEADER] + [DISTRICT_HEADER] * (unit.district is not None)
+    extra_head += [PROVINCE_HEADER] * (unit.province is not None)
+    extra_body = [unit.name] + [unit.district] * (unit.district is not None)
+    extra_body += [unit.province] * (unit.province is not None)
+    out_rows = []
+    villages = set(unit.villages)
+    for r, row in enumerate(sheet.rows[: max(unit.total_row, *unit.villages) + 1]):
+        row = list(row) + [None] * (width - len(row))
+        if r == unit.header:
+            row = row + extra_head
+        elif r == unit.total_row:
+            row[unit.day_column] = None
+            row = row + extra_body
+        elif r in villages:
+            row = [None] * len(row)
+        out_rows.append(row)
+    labels = None if sheet.row_labels is None else list(sheet.row_labels[: len(out_rows)])
+    return dataclasses.replace(sheet, rows=out_rows, height=len(out_rows), row_labels=labels)
+
+
 def show_as_sent(report: ImportReport) -> None:
     """A problem or a correction at an added column is told at the title cell the unit was
     read from (before `turned.show_as_sent`: the title is above a turned table, where its
@@ -337,7 +448,9 @@ def describe(report: ImportReport) -> None:
         return
     place = ", ".join(p for p in (unit.name, unit.district, unit.province) if p)
     across = report.turned.get(report.sheet)
-    if across is not None and across.key_value:
+    if unit.total_row is not None:
+        days = f"các thôn, xóm ở cột {column_letter(unit.day_column)}, số của đơn vị lấy ở dòng tổng {unit.total_row + 1}"
+    elif across is not None and across.key_value:
         days = f"số liệu ở cột {column_letter(unit.day_column)}"
     elif across is not None:
         days = f"{unit.days} ngày ở dòng {across.header + 1}"

@@ -92,6 +92,11 @@ def check_xls(data: bytes, file_name: str) -> None:
 _UNCOMPUTED = re.compile(
     rb'<c r="([A-Z]+\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
 )
+# A formula cell whose saved value is 0 (`<v>0</v>`).  XlsxWriter, and other writers that
+# compute nothing, save every formula so and set `fullCalcOnLoad` for Excel to compute them
+# on opening: in such a workbook that 0 is a placeholder, not the formula's result.
+_ZERO_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*<v>0</v>\s*</c>')
+_CALCULATE_ON_LOAD = re.compile(rb'<calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
 # A cell holding an error ("#REF!" where a formula lost the cell it pointed at): `t="e"`.
 _ERROR = re.compile(
     rb'<c r="([A-Z]+\d+)"[^>]*\bt="e"[^>]*>(?:\s*<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>'
@@ -119,7 +124,8 @@ def _formula_cells(
     data: bytes,
 ) -> tuple[dict[str, list[tuple[int, int]]], dict[str, dict], dict[str, frozenset]]:
     """In an xlsx, per sheet: the cells of formulas saved without their values
-    (`uncomputed_formulas`), the cells holding an error ((row, column) → "#REF!"), which
+    (`uncomputed_formulas`; in a workbook its writer asks Excel to compute on opening, also
+    those saved with the placeholder 0), the cells holding an error ((row, column) → "#REF!"), which
     calamine reads as blank as well, and the columns (from 0) the sheet hides."""
     out: dict[str, list[tuple[int, int]]] = {}
     errors: dict[str, dict] = {}
@@ -130,7 +136,9 @@ def _formula_cells(
             r.get(b"Id"): r.get(b"Target", b"")
             for r in _elements(archive.read("xl/_rels/workbook.xml.rels"), b"Relationship")
         }
-        for sheet in _elements(archive.read("xl/workbook.xml"), b"sheet"):
+        workbook = archive.read("xl/workbook.xml")
+        placeholders = bool(_CALCULATE_ON_LOAD.search(workbook))
+        for sheet in _elements(workbook, b"sheet"):
             target = targets.get(sheet.get(b"r:id"), b"").decode("utf-8").lstrip("/").removeprefix("xl/")
             if not target:
                 continue
@@ -153,6 +161,8 @@ def _formula_cells(
             if b"<f" not in xml:  # most sheets: no formula at all
                 continue
             cells = [_cell_index(ref.decode()) for ref in _UNCOMPUTED.findall(xml)]
+            if placeholders:
+                cells += [_cell_index(ref.decode()) for ref in _ZERO_FORMULA.findall(xml)]
             if cells:
                 out[name] = cells
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, UnicodeDecodeError):
@@ -201,6 +211,7 @@ def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]
                     if isinstance(rows, list) and all(type(r) is list for r in rows)
                     else [list(r) for r in rows]
                 )
+                _blank_placeholders(rows, uncomputed.get(name, ()))
                 sheets.append(Sheet(name, rows, height=len(rows)))
                 sheets[-1].merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
             else:
@@ -218,6 +229,15 @@ def read_spreadsheet(data: bytes, file_name: str, limits: Limits) -> list[Sheet]
                 f"Tệp «{file_name}», trang «{name}»: không đọc được ({short_reason(exc)})."
             ) from None
     return sheets
+
+
+def _blank_placeholders(rows: list[list], cells) -> None:
+    """A formula's placeholder 0 read as blank, as calamine reads a formula saved without
+    any value: a column of them is then refused where the table reads it, or left out
+    where nothing reads it, never stored as 0 (every running total 0, without a word)."""
+    for r, c in cells:
+        if r < len(rows) and c < len(rows[r]) and rows[r][c] == 0:
+            rows[r][c] = ""
 
 
 def _lazy_sheet(sheet, name: str, limits: Limits) -> Sheet:
