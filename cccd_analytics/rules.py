@@ -122,6 +122,13 @@ _RULES = (
     Rule("record_without_commune", "warning", "Hồ sơ không ghi xã/phường"),
     Rule("record_without_date", "warning", "Hồ sơ không ghi ngày thu nhận"),
     Rule("record_void", "warning", "Hồ sơ đã hủy hoặc bị từ chối"),
+    Rule(
+        "record_repeated",
+        "warning",
+        "Hồ sơ lặp lại",
+        why="an export appended to itself counted its applications twice, silently; the same "
+        "Số hồ sơ at the same place and day is one application, counted once",
+    ),
     Rule("no_returned_status", "warning", "Không rõ trạng thái thẻ đã trả"),
     Rule("records_continue_stored", "warning", "Tệp hồ sơ cộng tiếp vào lũy kế đã có"),
     Rule(

@@ -32,6 +32,8 @@ class RecordCounts:
     no_place: tuple[int, list[int]] = (0, [])  # rows without a commune (count, first rows)
     no_date: tuple[int, list[int]] = (0, [])  # rows without a readable day received
     void: tuple[int, list[int]] = (0, [])  # rows cancelled or refused (count, first rows)
+    # Rows of an application counted already (the same Số hồ sơ, place and day): count, first rows.
+    repeated: tuple[int, list[int]] = (0, [])
     void_statuses: list[str] = field(default_factory=list)  # their statuses, as written
     bad_dates: list[tuple[int, int]] = field(default_factory=list)  # (rows, first row) unreadable
     ambiguous_dates: str | None = None
@@ -198,6 +200,7 @@ def finish(tally: Tally, fix: Callable[[str], str] | None, layout: Layout) -> Re
         no_place=(tally.no_place[0], tally.no_place[1]),
         no_date=(tally.no_date[0], tally.no_date[1]),
         void=(tally.void[0], tally.void[1]),
+        repeated=(tally.repeated[0], tally.repeated[1]),
         void_statuses=sorted(tally.void_statuses),
         bad_dates=sorted(bad, key=lambda b: b[1]),
         ambiguous_dates=warning[0] if warning else None,

@@ -71,6 +71,12 @@ def record_export(
         ),
         ("record_without_date", counts.no_date, "không ghi ngày thu nhận", received),
         ("record_void", counts.void, f"đã hủy hoặc bị từ chối ({shown})", cols.get("status")),
+        (
+            "record_repeated",
+            counts.repeated,
+            "lặp lại một hồ sơ ở dòng trên (cùng số hồ sơ, cùng xã/phường và ngày thu nhận)",
+            cols.get("record_id"),
+        ),
     ):
         if n:
             report.problems.append(

@@ -77,7 +77,15 @@ def _read_csv(data, source: CsvSource, layout: Layout, width: int, engine: str) 
     skipped: list[int] = []
     try:
         for start, chunk in csv_chunks(
-            data, source, usecols, width, CHUNK_ROWS, skipped, skip=layout.first_data_row, engine=engine
+            data,
+            source,
+            usecols,
+            width,
+            CHUNK_ROWS,
+            skipped,
+            skip=layout.first_data_row,
+            engine=engine,
+            plain=layouts.record_plain(layout),
         ):
             chunk = chunk[usecols]
             chunk.columns = [fields[i] for i in order]

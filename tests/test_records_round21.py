@@ -1,0 +1,130 @@
+"""Round 21: per-record exports as units' spreadsheets and vendors' tools write them — an
+application listed twice, days typed month first among days typed day first.  Fake
+personal data only."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import openpyxl
+import pytest
+
+from cccd_analytics import ingest, registry
+from cccd_analytics.ingest import records
+
+HEADER = "STT,Số hồ sơ,Họ và tên,Ngày sinh,Số CCCD,Xã/Phường thường trú,Huyện,Ngày thu nhận,Trạng thái\n"
+COMMUNES = ("Xã Diễn Kim", "Xã Diễn Hải", "Xã Diễn Lâm")
+SECRETS = ("Qưerty", "Zzyzx", "04097", "13/07/1958", "HS21-")
+
+
+def _rows(n, start=date(2023, 4, 20), days=5, number=None):
+    """(STT, Số hồ sơ, name, birth, id, commune, district, day received, status)."""
+    out = []
+    for i in range(n):
+        out.append(
+            [
+                i + 1,
+                number(i) if number else f"HS21-{i:07d}",
+                f"Qưerty Zzyzx {i}",
+                "13/07/1958",
+                f"04097{i:07d}",
+                COMMUNES[i % 3],
+                "Huyện Diễn Châu",
+                f"{start + timedelta(days=i % days):%d/%m/%Y} 08:{i % 60:02d}",
+                "Đã tiếp nhận",
+            ]
+        )
+    return out
+
+
+def _csv(rows) -> bytes:
+    return (HEADER + "".join(",".join(map(str, r)) + "\n" for r in rows)).encode()
+
+
+def _xlsx(rows) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER.strip().split(","))
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _daily(report):
+    """{(commune, ISO day): applications received} from the import's observations."""
+    reg = registry.load_registry()
+    obs = report.observations
+    obs = obs[(obs["metric"] == "collected_day") & (obs["value"] > 0)]
+    out = {}
+    for key, day, value in zip(obs["unit_key"], obs["date"], obs["value"]):
+        name = reg.loc[key, "name"] if key in reg.index else key
+        day = (day.date() if hasattr(day, "date") else day).isoformat()
+        out[(name, day)] = out.get((name, day), 0) + int(value)
+    return out
+
+
+def _expected(rows):
+    out = {}
+    for row in rows:
+        day = row[7].split()[0]
+        key = (row[5], f"{day[6:10]}-{day[3:5]}-{day[0:2]}")
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
+def _assert_private(report):
+    text = " ".join([report.message or ""] + [p.message for p in report.problems])
+    text += str(report.record_export) + report.observations.to_csv()
+    for secret in SECRETS:
+        assert secret not in text
+
+
+def _problem(report, code):
+    found = [p for p in report.problems if p.code == code]
+    return found[0] if found else None
+
+
+# -- an application listed twice ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("in_order", [True, False])
+def test_an_application_listed_twice_is_counted_once(in_order):
+    # Before: 75 applications counted for 60, silently (the last 15 rows pasted again).
+    rows = _rows(60)
+    if not in_order:
+        rows = rows[::-1]
+    data = _csv(rows + rows[10:25])
+    report = ingest.import_bytes(None, data, "xuat.csv", dry_run=True)
+    assert report.status == "checked", report.message
+    assert _daily(report) == _expected(rows)
+    repeated = _problem(report, "record_repeated")
+    assert repeated is not None and repeated.severity == "warning"
+    assert repeated.row == 62 and repeated.column == "B" and "15 hồ sơ" in repeated.message
+    _assert_private(report)
+
+
+def test_an_application_listed_twice_across_chunks_and_sheets_is_counted_once(monkeypatch):
+    monkeypatch.setattr(records, "CHUNK_ROWS", 7)  # the duplicates fall in later chunks
+    rows = _rows(40)
+    report = ingest.import_bytes(None, _xlsx(rows + rows[3:9]), "xuat.xlsx", dry_run=True)
+    assert _daily(report) == _expected(rows)
+    assert "6 hồ sơ" in _problem(report, "record_repeated").message
+    # An export in Excel's Unicode text is read by pandas in chunks too.
+    text = _csv(rows + rows[30:33]).decode().replace(",", "\t")
+    report = ingest.import_bytes(None, b"\xff\xfe" + text.encode("utf-16-le"), "xuat.txt", dry_run=True)
+    assert _daily(report) == _expected(rows)
+    assert "3 hồ sơ" in _problem(report, "record_repeated").message
+
+
+def test_numbers_a_unit_restarts_per_commune_or_left_blank_are_never_taken_for_repeats():
+    # "Số hồ sơ" 1, 2, 3 … again for each commune (a unit's own sheet), and blank numbers:
+    # the same number at another place (or another day), or no number, is another application.
+    per_commune = _rows(60, number=lambda i: str(i // 3 + 1))
+    blank = _rows(30, number=lambda i: "" if i % 2 else " ")
+    for rows in (per_commune, blank):
+        report = ingest.import_bytes(None, _csv(rows), "xuat.csv", dry_run=True)
+        assert _daily(report) == _expected(rows)
+        assert _problem(report, "record_repeated") is None
