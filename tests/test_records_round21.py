@@ -128,3 +128,48 @@ def test_numbers_a_unit_restarts_per_commune_or_left_blank_are_never_taken_for_r
         report = ingest.import_bytes(None, _csv(rows), "xuat.csv", dry_run=True)
         assert _daily(report) == _expected(rows)
         assert _problem(report, "record_repeated") is None
+
+
+# -- days typed month first among days typed day first ------------------------------------
+
+
+def test_days_typed_month_first_among_days_typed_day_first_are_read_swapped():
+    # Before: "05/03/2023" (typed for 3 May) counted on 5 March, "05/12/2023" on 5 December,
+    # silently, and the export's date became 5/12/2023.
+    rows = _rows(60, start=date(2023, 5, 1), days=20)
+    for i, row in enumerate(rows):
+        if i % 7 == 3:
+            day, time = row[7].split()
+            row[7] = f"{day[3:5]}/{day[0:2]}/{day[6:]} {time}"
+    expected = {}
+    for row in _rows(60, start=date(2023, 5, 1), days=20):
+        day = row[7].split()[0]
+        key = (row[5], f"2023-05-{day[0:2]}")
+        expected[key] = expected.get(key, 0) + 1
+    report = ingest.import_bytes(None, _csv(rows), "xuat.csv", dry_run=True)
+    assert _daily(report) == expected
+    assert report.report_date == date(2023, 5, 20)
+    warning = _problem(report, "ambiguous_date")
+    assert warning is not None and "tháng trước ngày" in warning.message and "dòng 5" in warning.message
+    assert warning.column == "H"
+    _assert_private(report)
+
+
+def test_a_day_typed_day_first_is_never_swapped_for_being_early_in_its_month():
+    # An export of 1 May - 20 June typed day first: no sure day before 13 May, yet "06/05"
+    # is 6 May, near the span, not 5 June; a card handed over in August ("05/08/2023")
+    # is not 8 May.
+    rows = _rows(51, start=date(2023, 5, 1), days=51)
+    text = HEADER.strip() + ",Ngày trả thẻ\n"
+    text += "".join(
+        ",".join(map(str, r)) + (",05/08/2023" if i == 0 else ",") + "\n" for i, r in enumerate(rows)
+    )
+    report = ingest.import_bytes(None, text.encode(), "xuat.csv", dry_run=True)
+    assert _daily(report) == _expected(rows)
+    assert (
+        _problem(report, "ambiguous_date") is None
+        or "tháng trước ngày" not in _problem(report, "ambiguous_date").message
+    )
+    obs = report.observations
+    returned = obs[(obs["metric"] == "returned") & (obs["value"] > 0)]
+    assert str(min(returned["date"]))[:10] == "2023-08-05"

@@ -371,6 +371,51 @@ def date_order_warning(values) -> tuple[str, object] | None:
     return None
 
 
+#: How far outside the days a column's sure dates span a day may lie, and its reading with
+#: day and month swapped still fall, for that reading to be taken (`swapped_days`): days 1-12
+#: of a month are never sure, so a span read from the sure days may start on the 13th and a
+#: day typed day first lies at most 12 days before it.
+_SWAP_REACH_DAYS = 12
+
+
+def swapped_days(values, order: str = "dmy") -> dict:
+    """Day texts of one column typed with day and month the other way round from the rest:
+    {text: the date read swapped}.
+
+    A text such as "05/03/2023" reads either way.  When the column's sure days (a day over
+    12, day and month equal, an ISO date) span 13-20 May 2023 and "05/03/2023" read `order`'s
+    way (5 March) lies more than 12 days outside that span while read the other way (3 May)
+    it lies within 12 days of it, the text was typed month first, as a hand-typed sheet or a tool set
+    to English does now and then; read as it stands it put records months away (and an
+    export's last day, its report date, in December).  A text far out either way is left as
+    it is."""
+    sure: list[date] = []
+    doubtful: dict = {}
+    for raw in values:
+        parts = _dmy_parts(raw)
+        value = parse_date(raw, order=order).value
+        if not isinstance(value, date):
+            continue
+        if parts and parts[0] <= 12 and parts[1] <= 12 and parts[0] != parts[1]:
+            other = parse_date(raw, order="mdy" if order == "dmy" else "dmy").value
+            if isinstance(other, date) and other != value:
+                doubtful[raw] = (value, other)
+                continue
+        sure.append(value)
+    if not sure or not doubtful:
+        return {}
+    low, high = min(sure), max(sure)
+
+    def outside(day: date) -> int:
+        return max((low - day).days, (day - high).days, 0)
+
+    return {
+        raw: other
+        for raw, (value, other) in doubtful.items()
+        if outside(value) > _SWAP_REACH_DAYS and outside(other) <= _SWAP_REACH_DAYS
+    }
+
+
 _END = re.compile(r"\b(?:tính đến|tinh den|đến|den|tới|toi)\b", re.IGNORECASE)
 _SINCE = re.compile(r"\b(?:từ|tu)\b", re.IGNORECASE)
 _UNTIL_NOW = re.compile(

@@ -19,6 +19,7 @@ from cccd_analytics.ingest.address import split_address
 from cccd_analytics.ingest.layout import Layout
 from cccd_analytics.ingest.record_tally import MASK, PLACE, SHIFT, Tally
 from cccd_analytics.ingest.statuses import is_handed_over
+from cccd_analytics.text import date_vn
 
 
 @dataclass
@@ -222,6 +223,12 @@ def _days(tally: Tally, r_day, r_counts, b_day):
     for raw in days:
         value = normalise.parse_date(raw, order=order).value
         parsed[raw] = value if isinstance(value, date) else None
+    # Days received typed month first among days typed day first: read swapped, said in the
+    # warning.  Only the days received: a card is handed over weeks after, so a day handed
+    # over far after the days received is no sign of a swap.
+    received = {day_texts[i] for i in np.unique(r_day)}
+    swapped = normalise.swapped_days(received, order)
+    parsed.update(swapped)
     day_date = [parsed.get(t) for t in day_texts]
     day_ok = np.array([d is not None for d in day_date], bool)
     counts_by_day = (
@@ -236,6 +243,18 @@ def _days(tally: Tally, r_day, r_counts, b_day):
     # In file order: the day the warning shows is the file's first such day, the same on
     # every run (a set's order follows the process's hash seed).
     warning = normalise.date_order_warning(sorted(days, key=lambda raw: (tally.date_rows.get(raw, 0), raw)))
+    if swapped:
+        first = min(swapped, key=lambda raw: (tally.date_rows.get(raw, 0), raw))
+        sure = [parsed[raw] for raw in received if raw not in swapped and parsed.get(raw)]
+        n = int(sum(counts_by_day[tally.text["day"].index[raw]] for raw in swapped))
+        read, other = swapped[first], normalise.parse_date(first, order=order).value
+        note = (
+            f"{n} hồ sơ có ngày thu nhận viết tháng trước ngày (như «{normalise.unprotected(first)}» ở dòng "
+            f"{tally.date_rows.get(first, 0)}): đã đọc là ngày {read.day} tháng {read.month}/{read.year}, vì "
+            f"đọc ngày trước tháng thì là ngày {other.day} tháng {other.month}, xa hẳn các ngày khác của tệp "
+            f"({date_vn(min(sure))} – {date_vn(max(sure))}); hãy kiểm tra lại"
+        )
+        warning = (note + ("; " + warning[0] if warning else ""), first)
     return day_texts, day_date, day_ok, bad, warning
 
 
