@@ -123,6 +123,13 @@ _RULES = (
     Rule("record_without_date", "warning", "Hồ sơ không ghi ngày thu nhận"),
     Rule("record_void", "warning", "Hồ sơ đã hủy hoặc bị từ chối"),
     Rule(
+        "record_sum_rows",
+        "info",
+        "Dòng cộng giữa các hồ sơ",
+        why="a unit's sheet with a line «Cộng xã …: 18» after each commune's records had them "
+        "taken for records without a date, or with an unreadable one, and was refused",
+    ),
+    Rule(
         "record_repeated",
         "warning",
         "Hồ sơ lặp lại",

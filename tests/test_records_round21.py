@@ -173,3 +173,57 @@ def test_a_day_typed_day_first_is_never_swapped_for_being_early_in_its_month():
     obs = report.observations
     returned = obs[(obs["metric"] == "returned") & (obs["value"] > 0)]
     assert str(min(returned["date"]))[:10] == "2023-08-05"
+
+
+# -- lines of sums among a unit's records -------------------------------------------------
+
+
+def _with_sums(communes, per_commune, count_in_date_column=True):
+    """A unit's sheet: each commune's records numbered from 1, then "Cộng <commune>" with its
+    count in the date column (or none), then "Tổng cộng"."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(
+        ["STT", "Số hồ sơ", "Họ và tên", "Ngày sinh", "Số CCCD", "Xã/Phường thường trú", "Ngày thu nhận"]
+    )
+    expected, n = {}, 0
+    for commune in communes:
+        for i in range(per_commune):
+            day = date(2023, 4, 24) + timedelta(days=i % 4)
+            # A surname and a given name that read "Tống", "Công": never a line of sums.
+            name = ("Tống Văn Qưerty", "Công Thị Zzyzx")[i % 2]
+            sheet.append([i + 1, f"HS21-{n:07d}", name, "13/07/1958", f"04097{n:07d}", commune, day])
+            expected[(commune, day.isoformat())] = expected.get((commune, day.isoformat()), 0) + 1
+            n += 1
+        sheet.append(
+            [
+                f"Cộng {commune.lower()}:",
+                None,
+                None,
+                None,
+                None,
+                commune,
+                per_commune if count_in_date_column else None,
+            ]
+        )
+    sheet.append([None, "Tổng cộng", None, None, None, None, n])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), expected
+
+
+def test_lines_of_sums_between_communes_are_not_records():
+    # Before: 15 communes' "Cộng …" lines with their count in the date column refused the
+    # export ("có thể cột ngày bị nhầm"); with an empty date they were records without a day.
+    reg = registry.load_registry()
+    communes = reg[reg["parent_key"] == "425"]["name"].tolist()[:15]
+    for count_in_date_column in (True, False):
+        data, expected = _with_sums(communes, 8, count_in_date_column)
+        report = ingest.import_bytes(None, data, "xuat.xlsx", dry_run=True)
+        assert report.status == "checked", report.message
+        assert _daily(report) == expected
+        sums = _problem(report, "record_sum_rows")
+        assert sums is not None and sums.severity == "info" and sums.row == 10 and "16 dòng" in sums.message
+        assert _problem(report, "bad_date") is None and _problem(report, "record_without_date") is None
+        assert report.record_export["rows"] == 120
+        _assert_private(report)

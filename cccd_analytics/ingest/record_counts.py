@@ -35,6 +35,8 @@ class RecordCounts:
     void: tuple[int, list[int]] = (0, [])  # rows cancelled or refused (count, first rows)
     # Rows of an application counted already (the same Số hồ sơ, place and day): count, first rows.
     repeated: tuple[int, list[int]] = (0, [])
+    # Lines of sums among the records of a sheet ("Cộng xã …", "Tổng cộng"): count, first rows.
+    sum_rows: tuple[int, list[int]] = (0, [])
     void_statuses: list[str] = field(default_factory=list)  # their statuses, as written
     bad_dates: list[tuple[int, int]] = field(default_factory=list)  # (rows, first row) unreadable
     ambiguous_dates: str | None = None

@@ -89,6 +89,17 @@ def record_export(
                     header=column.header,
                 )
             )
+    if counts.sum_rows[0]:
+        n, rows = counts.sum_rows
+        report.problems.append(
+            Problem.of(
+                "record_sum_rows",
+                f"{thousands(n)} dòng cộng, tổng cộng xen giữa hoặc dưới các hồ sơ (ví dụ dòng {rows_shown(rows)}) "
+                "không được tính là hồ sơ; số liệu được đếm từ từng hồ sơ, không lấy số ở các dòng này.",
+                sheet=sheet_name,
+                row=rows[0],
+            )
+        )
     if counts.bad_dates:
         bad_rows = sum(n for n, _ in counts.bad_dates)
         rows = rows_shown([r for _, r in counts.bad_dates[:5]])
