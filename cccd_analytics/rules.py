@@ -123,6 +123,13 @@ _RULES = (
     Rule("record_without_date", "warning", "Hồ sơ không ghi ngày thu nhận"),
     Rule("record_void", "warning", "Hồ sơ đã hủy hoặc bị từ chối"),
     Rule(
+        "record_return_undated",
+        "warning",
+        "Đã trả thẻ nhưng không ghi ngày trả",
+        why="cards handed over by their status but with no day handed over were left out of the "
+        "cards returned without a word",
+    ),
+    Rule(
         "record_sum_rows",
         "info",
         "Dòng cộng giữa các hồ sơ",

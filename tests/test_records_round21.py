@@ -227,3 +227,49 @@ def test_lines_of_sums_between_communes_are_not_records():
         assert _problem(report, "bad_date") is None and _problem(report, "record_without_date") is None
         assert report.record_export["rows"] == 120
         _assert_private(report)
+
+
+# -- the column of the day handed over ------------------------------------------------------
+
+
+def _with_returns(back_of):
+    """30 records; status and "Ngày trả thẻ" from back_of(i) → (status, day handed over)."""
+    text = HEADER.strip() + ",Ngày trả thẻ\n"
+    for i, row in enumerate(_rows(30)):
+        row[8], back = back_of(i)
+        text += ",".join(map(str, row)) + f",{back}\n"
+    return text.encode()
+
+
+def test_words_for_not_yet_in_the_day_handed_over_are_no_unreadable_day_received():
+    # Before: "Chưa trả" and "-" were "2 hồ sơ có ngày thu nhận không đọc được" (and a dozen
+    # such words would have refused the export as having its date column wrong).
+    words = ("Chưa trả", "-", "chưa", "Không", "x", "Chưa nhận", "chờ", "...", "N/A", "Đang in", "?", "—")
+
+    def back_of(i):
+        return ("Đã trả thẻ", "28/04/2023") if i % 2 else ("Đang sản xuất", words[(i // 2) % len(words)])
+
+    report = ingest.import_bytes(None, _with_returns(back_of), "xuat.csv", dry_run=True)
+    assert report.status == "checked", report.message
+    assert _problem(report, "bad_date") is None
+    obs = report.observations
+    returned = obs[obs["metric"] == "returned"].groupby("unit_key")["value"].max()
+    assert int(returned.sum()) == 15
+
+
+def test_a_card_handed_over_by_its_status_with_no_day_or_an_unreadable_one_is_said():
+    # Before: cards "Đã trả thẻ" with an empty "Ngày trả thẻ" were left out of the cards
+    # returned without a word; "31/04/2023" was called an unreadable day received.
+    def back_of(i):
+        return ("Đã trả thẻ", ("28/04/2023", "", "31/04/2023")[i % 3])
+
+    report = ingest.import_bytes(None, _with_returns(back_of), "xuat.csv", dry_run=True)
+    undated = _problem(report, "record_return_undated")
+    assert (
+        undated is not None and "10 hồ sơ" in undated.message and undated.row == 3 and undated.column == "J"
+    )
+    bad = _problem(report, "bad_date")
+    assert (
+        bad is not None and bad.severity == "warning" and bad.column == "J" and "ngày trả thẻ" in bad.message
+    )
+    assert _daily(report) == _expected(_rows(30))

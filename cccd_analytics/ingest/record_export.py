@@ -115,6 +115,35 @@ def record_export(
                 **at,
             )
         )
+    if counts.bad_return_dates:
+        back = cols["returned_date"]
+        n = sum(k for k, _ in counts.bad_return_dates)
+        report.problems.append(
+            Problem.of(
+                "bad_date",
+                f"{thousands(n)} hồ sơ có ngày trả thẻ không đọc được, không được tính là thẻ đã trả "
+                f"(ví dụ dòng {rows_shown([r for _, r in counts.bad_return_dates[:5]])}).",
+                lesser=True,
+                sheet=sheet_name,
+                row=counts.bad_return_dates[0][1],
+                column=back.letter,
+                header=back.header,
+            )
+        )
+    if counts.return_undated[0]:
+        n, rows = counts.return_undated
+        back = cols["returned_date"]
+        report.problems.append(
+            Problem.of(
+                "record_return_undated",
+                f"{thousands(n)} hồ sơ có trạng thái đã trả thẻ nhưng không ghi ngày trả thẻ, nên không được "
+                f"tính vào số thẻ đã trả (ví dụ dòng {rows_shown(rows)}); hãy ghi ngày trả thẻ cho các hồ sơ này.",
+                sheet=sheet_name,
+                row=rows[0],
+                column=back.letter,
+                header=back.header,
+            )
+        )
     if counts.ambiguous_dates:
         report.problems.append(Problem.of("ambiguous_date", counts.ambiguous_dates + ".", **at))
     if counts.skipped_lines:

@@ -17,7 +17,7 @@ import pyarrow as pa
 from cccd_analytics import dimensions
 from cccd_analytics.ingest import headers
 from cccd_analytics.ingest.readers import ArrowFallback
-from cccd_analytics.ingest.statuses import is_void
+from cccd_analytics.ingest.statuses import is_handed_over, is_void
 
 PLACE = ("province", "district", "commune")
 # The time after a day ("15/03/2021 08:12"), or before it ("08:15:22 23/05/2023", some
@@ -288,7 +288,8 @@ class Tally:
         self.ids_last = None  # the last number, while every chunk's were in order
         self.id_first = np.zeros(0, np.int64)
         self._pending_spots = None
-        self.repeated = [0, []]  # rows counted already (the same number, place and day)
+        self.repeated = [0, []]
+        self.undated_returns = [0, []]  # rows counted already (the same number, place and day)
 
     def add(self, frame: pd.DataFrame, first_row: int) -> None:
         """`frame` has one column per read field (text, or dictionaries from the Arrow
@@ -392,6 +393,13 @@ class Tally:
                 select(back_codes), back_uniques.str.replace(_TIME, "", regex=True)
             )
             sel = np.array([b != "" for b in back_text], bool)[back_codes]
+            if "status" in cols:
+                # A card the status says was handed over, with no day handed over: not counted
+                # as returned (on which day?), and said so, where it went unsaid.
+                s_codes, s_uniques = cols["status"]
+                handed = np.array([is_handed_over(t) for t in s_uniques], bool)
+                if handed.any():
+                    self._note(self.undated_returns, rows[handed[select(s_codes)] & ~sel])
             if sel.any():
                 back = self._ids("day", back_codes[sel], back_text)
                 self.returned_on.add(place[sel], back, rows[sel])
