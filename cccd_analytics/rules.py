@@ -130,6 +130,13 @@ _RULES = (
         "cards returned without a word",
     ),
     Rule(
+        "record_header_rows",
+        "info",
+        "Dòng tiêu đề lặp lại giữa các hồ sơ",
+        why="a printed report's export repeats its header atop every page: each was a record with "
+        "an unreadable day, and 15 pages refused the export as having its date column wrong",
+    ),
+    Rule(
         "record_sum_rows",
         "info",
         "Dòng cộng giữa các hồ sơ",

@@ -966,6 +966,22 @@ def record_fields(layout: Layout) -> list[str]:
     return [f for f in wanted if f in layout.columns]
 
 
+def record_header_texts(rows: list[list], layout: Layout) -> dict[str, set[str]]:
+    """The texts of an export's header rows in its commune and date columns ("Nơi thường
+    trú", "Xã/Phường", "Ngày thu nhận"), stripped: a record never holds them there."""
+    out: dict[str, set[str]] = {}
+    for name in ("commune", "received_date"):
+        if name in layout.columns:
+            at = layout.columns[name].index
+            texts = {
+                str(rows[r][at]).strip() for r in layout.header_rows if r < len(rows) and at < len(rows[r])
+            }
+            texts.discard("")
+            texts.discard("None")
+            out[name] = texts
+    return out
+
+
 def record_plain(layout: Layout) -> tuple[int, ...]:
     """Positions of the read columns the CSV reader hands over as text, not dictionaries:
     the application's number, nearly one per row (`record_tally.Tally._repeated`)."""

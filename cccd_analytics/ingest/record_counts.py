@@ -37,6 +37,8 @@ class RecordCounts:
     repeated: tuple[int, list[int]] = (0, [])
     # Lines of sums among the records of a sheet ("Cộng xã …", "Tổng cộng"): count, first rows.
     sum_rows: tuple[int, list[int]] = (0, [])
+    # Rows that repeat the header (atop each page of a printed report): count, first rows.
+    header_rows: tuple[int, list[int]] = (0, [])
     void_statuses: list[str] = field(default_factory=list)  # their statuses, as written
     bad_dates: list[tuple[int, int]] = field(default_factory=list)  # (rows, first row) unreadable
     # The same of the days handed over ("Ngày trả thẻ") that hold digits but read as no day.

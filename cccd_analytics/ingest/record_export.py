@@ -36,7 +36,9 @@ def record_export(
     sheet_name = sheet.name or None
     if book.format == "csv":
         width = layouts.record_width(sheet.rows, found)
-        counts = records.read_csv(data, book.csv, found, width)
+        counts = records.read_csv(
+            data, book.csv, found, width, layouts.record_header_texts(sheet.rows, found)
+        )
     else:
         counts = records.read_sheet(sheet, found, list(more))
     if counts.sheets:
@@ -89,6 +91,17 @@ def record_export(
                     header=column.header,
                 )
             )
+    if counts.header_rows[0]:
+        n, rows = counts.header_rows
+        report.problems.append(
+            Problem.of(
+                "record_header_rows",
+                f"{thousands(n)} dòng lặp lại dòng tiêu đề (như ở đầu mỗi trang in) không được tính là hồ sơ "
+                f"(ví dụ dòng {rows_shown(rows)}).",
+                sheet=sheet_name,
+                row=rows[0],
+            )
+        )
     if counts.sum_rows[0]:
         n, rows = counts.sum_rows
         report.problems.append(

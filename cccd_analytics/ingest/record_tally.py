@@ -258,8 +258,17 @@ class Tally:
     Python per row.  The figures are the same.
     """
 
-    def __init__(self, fields: list[str], status_legend: dict[str, str] | None = None):
+    def __init__(
+        self,
+        fields: list[str],
+        status_legend: dict[str, str] | None = None,
+        header_texts: dict[str, set[str]] | None = None,
+    ):
         self.fields = fields
+        # The header's own texts in the place and date columns (`layout.record_header_texts`):
+        # a row holding one is the header again (a printed report's, atop every page).
+        self.header_texts = header_texts or {}
+        self.header_rows = [0, []]
         # A status written as a code ("2") is read as the status the legend gives it.
         self.status_legend = status_legend or {}
         self.text = {name: _Ids() for name in (*PLACE, "day", "status")}
@@ -337,6 +346,12 @@ class Tally:
         place_blank = (c_uniques == "").to_numpy(bool)
         no_place = place_blank[c_codes] if place_blank.any() else None
         keep = np.ones(n, bool) if empty is None else ~empty
+        again = self._header_again(cols)
+        if again is not None:
+            self._note(self.header_rows, rownum[keep & again])
+            keep &= ~again
+            if not keep.any():
+                return
         if no_place is not None:
             self._note(self.no_place, rownum[keep & no_place & (True if no_day is None else ~no_day)])
         if no_day is not None:
@@ -409,6 +424,20 @@ class Tally:
             self.status.add(place, status, rows)
         if features is not None:
             self._features(features, select, place, day, rows)
+
+    def _header_again(self, cols) -> np.ndarray | None:
+        """Rows that repeat the header (its text in the commune or date column), or None.
+        Judged on each column's distinct values: one pass over the rows only when one is
+        found.  Such rows were records with an unreadable day: 15 pages refused an export
+        as having its date column wrong."""
+        found = None
+        for name, texts in self.header_texts.items():
+            if name in cols and texts:
+                codes, uniques = cols[name]
+                hit = uniques.isin(texts).to_numpy(bool)
+                if hit.any():
+                    found = hit[codes] if found is None else found | hit[codes]
+        return found
 
     def _repeated(self, values: pd.Series, keep: np.ndarray, place: np.ndarray, day: np.ndarray):
         """Which counted rows (`keep`'s, in order) repeat an application counted before: the

@@ -43,7 +43,7 @@ CHUNK_ROWS = 200_000
 read_fields = layouts.record_fields
 
 
-def read_csv(data, source: CsvSource, layout: Layout, width: int) -> RecordCounts:
+def read_csv(data, source: CsvSource, layout: Layout, width: int, header_texts=None) -> RecordCounts:
     """Stream a CSV export, reading only the place, day and status columns.
 
     `data` is bytes or a `readers.FileData`.  Plain UTF-8 goes through pyarrow's reader;
@@ -59,22 +59,24 @@ def read_csv(data, source: CsvSource, layout: Layout, width: int) -> RecordCount
 
         registry.prepare()
     try:
-        return _read_csv(data, source, layout, width, "auto")
+        return _read_csv(data, source, layout, width, "auto", header_texts)
     except ArrowFallback as exc:
         if exc.multiline:
             try:
-                return _read_csv(data, source, layout, width, "arrow-multiline")
+                return _read_csv(data, source, layout, width, "arrow-multiline", header_texts)
             except ArrowFallback:
                 pass
-        return _read_csv(data, source, layout, width, "pandas")
+        return _read_csv(data, source, layout, width, "pandas", header_texts)
 
 
-def _read_csv(data, source: CsvSource, layout: Layout, width: int, engine: str) -> RecordCounts:
+def _read_csv(
+    data, source: CsvSource, layout: Layout, width: int, engine: str, header_texts=None
+) -> RecordCounts:
     fields = read_fields(layout)
     positions = [layout.columns[f].index for f in fields]
     order = sorted(range(len(fields)), key=lambda i: positions[i])
     usecols = sorted(positions)
-    tally = Tally(fields)
+    tally = Tally(fields, header_texts=header_texts)
     skipped: list[int] = []
     try:
         for start, chunk in csv_chunks(
@@ -98,6 +100,7 @@ def _read_csv(data, source: CsvSource, layout: Layout, width: int, engine: str) 
         raise ReadError(f"không đọc hết được tệp CSV ({_vi_parser_error(message)}).") from None
     counts = finish(tally, source.fix, layout)
     counts.skipped_lines = skipped[:50]
+    counts.header_rows = (tally.header_rows[0], tally.header_rows[1])
     return counts
 
 
@@ -119,7 +122,7 @@ def read_sheet(sheet: Sheet, layout: Layout, more: list[tuple[Sheet, int]] = ())
     fields = read_fields(layout)
     positions = [layout.columns[f].index for f in fields]
     legend, legend_row = _status_legend(sheet, layout) if "status" in fields else ({}, None)
-    tally = Tally(fields, legend)
+    tally = Tally(fields, legend, layouts.record_header_texts(sheet.rows, layout))
     base = 0  # rows of the sheets before this one
     sheets = []
     received = layout.columns["received_date"].index
@@ -151,6 +154,7 @@ def read_sheet(sheet: Sheet, layout: Layout, more: list[tuple[Sheet, int]] = ())
     counts.sheets = sheets if more else []
     counts.status_legend, counts.status_legend_row = legend, legend_row
     counts.sum_rows = (len(sums), sums[:5])
+    counts.header_rows = (tally.header_rows[0], tally.header_rows[1])
     return counts
 
 
