@@ -273,3 +273,60 @@ def test_a_card_handed_over_by_its_status_with_no_day_or_an_unreadable_one_is_sa
         bad is not None and bad.severity == "warning" and bad.column == "J" and "ngày trả thẻ" in bad.message
     )
     assert _daily(report) == _expected(_rows(30))
+
+
+# -- the header again atop every page; a vendor tool's English header ---------------------
+
+
+def test_the_header_repeated_atop_every_page_is_not_records():
+    # Before: each repeat was a record with an unreadable day; 15 pages refused the export
+    # ("có thể cột ngày bị nhầm").
+    rows = _rows(400)
+    text = HEADER
+    for i, row in enumerate(rows):
+        if i and i % 25 == 0:
+            text += HEADER
+        text += ",".join(map(str, row)) + "\n"
+    report = ingest.import_bytes(None, text.encode(), "xuat.csv", dry_run=True)
+    assert report.status == "checked", report.message
+    assert _daily(report) == _expected(rows)
+    again = _problem(report, "record_header_rows")
+    assert again is not None and "15 dòng" in again.message and again.row == 27
+    assert report.record_export["rows"] == 400
+    assert _problem(report, "record_repeated") is None and _problem(report, "bad_date") is None
+
+
+def test_a_two_row_header_repeated_in_a_workbook_is_not_records():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    top = ["STT", "Số hồ sơ", "Thông tin công dân", None, None, "Nơi thường trú", None, "Ngày thu nhận"]
+    under = [None, None, "Họ và tên", "Ngày sinh", "Số CCCD", "Xã/Phường", "Quận/Huyện", None]
+    rows = _rows(240)
+    sheet.append(top)
+    sheet.append(under)
+    for i, row in enumerate(rows):
+        if i and i % 20 == 0:
+            sheet.append(top)
+            sheet.append(under)
+        sheet.append(row[:5] + [row[5], row[6], row[7]])
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "xuat.xlsx", dry_run=True)
+    assert report.status == "checked", report.message
+    assert _daily(report) == _expected(rows)
+    assert "22 dòng" in _problem(report, "record_header_rows").message
+    assert _problem(report, "record_without_date") is None
+
+
+def test_a_vendor_tools_english_header_is_an_export():
+    # Before: refused, "không tìm thấy bảng số liệu".
+    header = "#,Application no.,Citizen name,DOB,Commune/Ward,District,Date received,Application status\n"
+    rows = _rows(30)
+    text = header + "".join(
+        ",".join(map(str, [*r[:4], r[5], r[6], r[7], ("Received", "Rejected")[i % 3 == 0]])) + "\n"
+        for i, r in enumerate(rows)
+    )
+    report = ingest.import_bytes(None, text.encode(), "export.csv", dry_run=True)
+    assert report.status == "checked", report.message
+    assert _daily(report) == _expected([r for i, r in enumerate(rows) if i % 3])
+    assert "10 hồ sơ" in _problem(report, "record_void").message
