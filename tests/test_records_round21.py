@@ -103,6 +103,7 @@ def test_an_application_listed_twice_is_counted_once(in_order):
     repeated = _problem(report, "record_repeated")
     assert repeated is not None and repeated.severity == "warning"
     assert repeated.row == 62 and repeated.column == "B" and "15 hồ sơ" in repeated.message
+    assert report.record_export["record_id_column"] == "B" and "số hồ sơ chỉ dùng để" in report.layout
     _assert_private(report)
 
 

@@ -234,6 +234,9 @@ def record_export(
         )
     if counts.breakdown_columns:
         report.record_export["breakdown_columns"] = counts.breakdown_columns
+    if "record_id" in cols:
+        # Read only so that an application listed twice counts once (record_tally).
+        report.record_export["record_id_column"] = cols["record_id"].letter
     if counts.status_legend:
         report.record_export["status_legend"] = counts.status_legend
         report.record_export["status_legend_row"] = counts.status_legend_row
