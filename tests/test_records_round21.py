@@ -5,7 +5,7 @@ personal data only."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -151,9 +151,33 @@ def test_days_typed_month_first_among_days_typed_day_first_are_read_swapped():
     assert _daily(report) == expected
     assert report.report_date == date(2023, 5, 20)
     warning = _problem(report, "ambiguous_date")
-    assert warning is not None and "tháng trước ngày" in warning.message and "dòng 5" in warning.message
+    assert warning is not None and "đảo ngày và tháng" in warning.message and "dòng 5" in warning.message
     assert warning.column == "H"
     _assert_private(report)
+
+
+def test_days_a_month_first_spreadsheet_turned_into_dates_are_swapped_back():
+    # Typed day first into Excel set to month first: "05/04/2023" became 4 May, "20/04/2023"
+    # stayed text.  Before: an export of 3-27 April counted into May … December, silently.
+    rows = _rows(50, start=date(2023, 4, 3), days=25)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER.strip().split(","))
+    for row in rows:
+        day = date(int(row[7][6:10]), int(row[7][3:5]), int(row[7][0:2]))
+        row = list(row)
+        row[7] = datetime(day.year, day.day, day.month, 8, 30) if day.day <= 12 else row[7]
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "xuat.xlsx", dry_run=True)
+    assert _daily(report) == _expected(rows)
+    assert report.report_date == date(2023, 4, 27)
+    assert "đảo ngày và tháng" in _problem(report, "ambiguous_date").message
+    # Date cells alone (a spreadsheet set right) are never swapped.
+    plain = [list(r[:7]) + [datetime.strptime(r[7], "%d/%m/%Y %H:%M")] + [r[8]] for r in rows]
+    report = ingest.import_bytes(None, _xlsx(plain), "xuat.xlsx", dry_run=True)
+    assert _daily(report) == _expected(rows) and _problem(report, "ambiguous_date") is None
 
 
 def test_a_day_typed_day_first_is_never_swapped_for_being_early_in_its_month():
@@ -169,7 +193,7 @@ def test_a_day_typed_day_first_is_never_swapped_for_being_early_in_its_month():
     assert _daily(report) == _expected(rows)
     assert (
         _problem(report, "ambiguous_date") is None
-        or "tháng trước ngày" not in _problem(report, "ambiguous_date").message
+        or "đảo ngày và tháng" not in _problem(report, "ambiguous_date").message
     )
     obs = report.observations
     returned = obs[(obs["metric"] == "returned") & (obs["value"] > 0)]

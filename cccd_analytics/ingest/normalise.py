@@ -378,6 +378,34 @@ def date_order_warning(values) -> tuple[str, object] | None:
 _SWAP_REACH_DAYS = 12
 
 
+def _excel_us_days(values) -> dict:
+    """Days typed day first into a spreadsheet set to month first: Excel made a date of each
+    day up to the 12th, month and day swapped ("05/04/2023" → 4 May), and left the others as
+    text ("20/04/2023").  Its mark: dates (ISO, as a date cell is read) whose day is never over
+    12 beside texts written day first whose day always is, two or more of each.  {text: the
+    date with its day and month swapped back}; {} without that mark."""
+    iso: dict = {}
+    texts = 0
+    for raw in values:
+        if not isinstance(raw, str):
+            continue
+        head = _date_part(raw)
+        if _DATE_YMD.fullmatch(head):
+            value = parse_date(raw).value
+            if not isinstance(value, date) or value.day > 12:
+                return {}
+            iso[raw] = value
+            continue
+        parts = _dmy_parts(raw)
+        if parts:
+            if parts[0] <= 12:
+                return {}
+            texts += 1
+    if len(iso) < 2 or texts < 2:
+        return {}
+    return {raw: date(d.year, d.day, d.month) for raw, d in iso.items() if d.day != d.month}
+
+
 def swapped_days(values, order: str = "dmy") -> dict:
     """Day texts of one column typed with day and month the other way round from the rest:
     {text: the date read swapped}.
@@ -389,6 +417,10 @@ def swapped_days(values, order: str = "dmy") -> dict:
     to English does now and then; read as it stands it put records months away (and an
     export's last day, its report date, in December).  A text far out either way is left as
     it is."""
+    values = list(values)
+    excel = _excel_us_days(values)
+    if excel:
+        return excel
     sure: list[date] = []
     doubtful: dict = {}
     for raw in values:

@@ -272,10 +272,11 @@ def _days(tally: Tally, r_day, r_counts, b_day, b_counts):
         n = int(sum(counts_by_day[tally.text["day"].index[raw]] for raw in swapped))
         read, other = swapped[first], normalise.parse_date(first, order=order).value
         note = (
-            f"{n} hồ sơ có ngày thu nhận viết tháng trước ngày (như «{normalise.unprotected(first)}» ở dòng "
-            f"{tally.date_rows.get(first, 0)}): đã đọc là ngày {read.day} tháng {read.month}/{read.year}, vì "
-            f"đọc ngày trước tháng thì là ngày {other.day} tháng {other.month}, xa hẳn các ngày khác của tệp "
-            f"({date_vn(min(sure))} – {date_vn(max(sure))}); hãy kiểm tra lại"
+            f"{n} hồ sơ có ngày thu nhận bị đảo ngày và tháng (như «{normalise.unprotected(first)}» ở dòng "
+            f"{tally.date_rows.get(first, 0)}; gõ tháng trước ngày, hoặc Excel đặt kiểu ngày tháng/ngày): "
+            f"đã đọc là ngày {read.day} tháng {read.month}/{read.year} thay vì ngày {other.day} tháng "
+            f"{other.month}, cho khớp các ngày khác của tệp ({date_vn(min(sure))} – {date_vn(max(sure))}); "
+            "hãy kiểm tra lại"
         )
         warning = (note + ("; " + warning[0] if warning else ""), first)
     return day_texts, day_date, day_ok, bad, bad_back, warning
