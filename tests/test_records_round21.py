@@ -355,3 +355,17 @@ def test_a_vendor_tools_english_header_is_an_export():
     assert report.status == "checked", report.message
     assert _daily(report) == _expected([r for i, r in enumerate(rows) if i % 3])
     assert "10 hồ sơ" in _problem(report, "record_void").message
+
+
+def test_a_systems_iso_days_beside_a_few_typed_ones_are_never_swapped():
+    # ISO days of 1-12 May (day never over 12) beside rows typed "13/05/2023", "14/05/2023":
+    # as they stand.
+    rows = _rows(28, start=date(2023, 5, 1), days=14)
+    for row in rows:
+        day = row[7].split()[0]
+        if int(day[0:2]) <= 12:
+            row[7] = f"{day[6:10]}-{day[3:5]}-{day[0:2]}T08:00:00"
+    report = ingest.import_bytes(None, _csv(rows), "xuat.csv", dry_run=True)
+    assert sum(_daily(report).values()) == 28
+    assert min(day for _, day in _daily(report)) == "2023-05-01"
+    assert max(day for _, day in _daily(report)) == "2023-05-14"

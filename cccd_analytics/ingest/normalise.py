@@ -385,7 +385,7 @@ def _excel_us_days(values) -> dict:
     12 beside texts written day first whose day always is, two or more of each.  {text: the
     date with its day and month swapped back}; {} without that mark."""
     iso: dict = {}
-    texts = 0
+    texts: list[date] = []
     for raw in values:
         if not isinstance(raw, str):
             continue
@@ -398,12 +398,26 @@ def _excel_us_days(values) -> dict:
             continue
         parts = _dmy_parts(raw)
         if parts:
-            if parts[0] <= 12:
+            value = parse_date(raw).value
+            if parts[0] <= 12 or not isinstance(value, date):
                 return {}
-            texts += 1
-    if len(iso) < 2 or texts < 2:
+            texts.append(value)
+    if len(iso) < 2 or len(texts) < 2:
         return {}
-    return {raw: date(d.year, d.day, d.month) for raw, d in iso.items() if d.day != d.month}
+    # And the dates, swapped back, all fall among the texts' days, some of them having been
+    # far from them: a system's ISO days of 1-12 May beside two rows typed "13/05/2023" are
+    # as they stand.
+    low, high = min(texts), max(texts)
+
+    def outside(day: date) -> int:
+        return max((low - day).days, (day - high).days, 0)
+
+    back = {raw: date(d.year, d.day, d.month) for raw, d in iso.items() if d.day != d.month}
+    if not any(outside(iso[raw]) > _SWAP_REACH_DAYS for raw in back) or any(
+        outside(d) > _SWAP_REACH_DAYS for d in back.values()
+    ):
+        return {}
+    return back
 
 
 def swapped_days(values, order: str = "dmy") -> dict:
