@@ -122,6 +122,34 @@ _RULES = (
     Rule("record_without_commune", "warning", "Hồ sơ không ghi xã/phường"),
     Rule("record_without_date", "warning", "Hồ sơ không ghi ngày thu nhận"),
     Rule("record_void", "warning", "Hồ sơ đã hủy hoặc bị từ chối"),
+    Rule(
+        "record_return_undated",
+        "warning",
+        "Đã trả thẻ nhưng không ghi ngày trả",
+        why="cards handed over by their status but with no day handed over were left out of the "
+        "cards returned without a word",
+    ),
+    Rule(
+        "record_header_rows",
+        "info",
+        "Dòng tiêu đề lặp lại giữa các hồ sơ",
+        why="a printed report's export repeats its header atop every page: each was a record with "
+        "an unreadable day, and 15 pages refused the export as having its date column wrong",
+    ),
+    Rule(
+        "record_sum_rows",
+        "info",
+        "Dòng cộng giữa các hồ sơ",
+        why="a unit's sheet with a line «Cộng xã …: 18» after each commune's records had them "
+        "taken for records without a date, or with an unreadable one, and was refused",
+    ),
+    Rule(
+        "record_repeated",
+        "warning",
+        "Hồ sơ lặp lại",
+        why="an export appended to itself counted its applications twice, silently; the same "
+        "Số hồ sơ at the same place and day is one application, counted once",
+    ),
     Rule("no_returned_status", "warning", "Không rõ trạng thái thẻ đã trả"),
     Rule("records_continue_stored", "warning", "Tệp hồ sơ cộng tiếp vào lũy kế đã có"),
     Rule(

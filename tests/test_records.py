@@ -180,13 +180,16 @@ def test_personal_columns_are_never_parsed_into_python_objects(monkeypatch):
         None, export_csv().encode(), "xuat.csv", limits=readers.Limits(head_bytes=512)
     )
     assert report.status == "checked", report.message
-    # Commune, district, date, status; and the birth date, only to count the elderly and
-    # the pupils: it stays Arrow data (reduced to a year there), never Python text.
-    assert seen and all(cols == [3, 5, 6, 7, 8] for cols, _ in seen)
+    # Commune, district, date, status; the birth date, only to count the elderly and the
+    # pupils: it stays Arrow data (reduced to a year there), never Python text; and the
+    # application's number, only to count an application listed twice once: Arrow text,
+    # compared there.
+    assert seen and all(cols == [1, 3, 5, 6, 7, 8] for cols, _ in seen)
     for _, frame in seen:
         births = frame[3]
         assert isinstance(births.dtype, pd.ArrowDtype) and pa.types.is_dictionary(births.dtype.pyarrow_dtype)
-    text = "".join(frame.drop(columns=[3]).to_csv() for _, frame in seen)
+        assert isinstance(frame[1].dtype, pd.ArrowDtype) and pa.types.is_string(frame[1].dtype.pyarrow_dtype)
+    text = "".join(frame.drop(columns=[1, 3]).to_csv() for _, frame in seen)
     assert "Zyxqvar" not in text and "0389917" not in text and "1911" not in text
     # The groups the birth years gave (born 1911: elderly) — and nothing of the dates.
     assert report.breakdowns["dimensions"]["group"]["values"] == ["Người cao tuổi"]

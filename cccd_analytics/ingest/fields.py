@@ -68,6 +68,10 @@ RECORD_READ_FIELDS = ("province", "district", "commune", "received_date", "statu
 # counting: an age or a birth year becomes a priority group, the current residence a
 # residence class, the place of receipt a channel.  Never stored, logged or shown.
 RECORD_BREAKDOWN_FIELDS = ("birth_date", "age", "current_address", "channel", "application_type", "shift")
+# Read too, only so that an application listed twice (the same "Số hồ sơ" at the same place
+# and day: an export appended to itself, two pages pasted over each other) is counted once.
+# Kept in Arrow, compared there, never stored, logged or shown.
+RECORD_ID_FIELDS = ("record_id",)
 PERSONAL_FIELDS = ("record_id", "full_name", "birth_date", "id_number", "gender", "phone", "address")
 
 # Vietnamese labels of the canonical fields, for messages, templates and the mapping UI.

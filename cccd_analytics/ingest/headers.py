@@ -35,6 +35,7 @@ from cccd_analytics.ingest.fields import (  # noqa: F401
     PERSONAL_FIELDS,
     RECORD_BREAKDOWN_FIELDS,
     RECORD_FIELDS,
+    RECORD_ID_FIELDS,
     RECORD_READ_FIELDS,
 )
 from cccd_analytics.ingest.vocabulary import (  # noqa: F401

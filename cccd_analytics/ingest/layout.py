@@ -994,8 +994,30 @@ def _is_number_row(row: list) -> bool:
 def record_fields(layout: Layout) -> list[str]:
     """The columns of a per-record export that are read: place, days, status, and what puts
     an application in its parts; every other column is skipped by the parser."""
-    wanted = (*headers.RECORD_READ_FIELDS, *headers.RECORD_BREAKDOWN_FIELDS)
+    wanted = (*headers.RECORD_READ_FIELDS, *headers.RECORD_BREAKDOWN_FIELDS, *headers.RECORD_ID_FIELDS)
     return [f for f in wanted if f in layout.columns]
+
+
+def record_header_texts(rows: list[list], layout: Layout) -> dict[str, set[str]]:
+    """The texts of an export's header rows in its commune and date columns ("Nơi thường
+    trú", "Xã/Phường", "Ngày thu nhận"), stripped: a record never holds them there."""
+    out: dict[str, set[str]] = {}
+    for name in ("commune", "received_date"):
+        if name in layout.columns:
+            at = layout.columns[name].index
+            texts = {
+                str(rows[r][at]).strip() for r in layout.header_rows if r < len(rows) and at < len(rows[r])
+            }
+            texts.discard("")
+            texts.discard("None")
+            out[name] = texts
+    return out
+
+
+def record_plain(layout: Layout) -> tuple[int, ...]:
+    """Positions of the read columns the CSV reader hands over as text, not dictionaries:
+    the application's number, nearly one per row (`record_tally.Tally._repeated`)."""
+    return tuple(layout.columns[f].index for f in headers.RECORD_ID_FIELDS if f in layout.columns)
 
 
 def record_width(rows: list[list], layout: Layout) -> int:

@@ -402,6 +402,97 @@ def date_order_warning(values) -> tuple[str, object] | None:
     return None
 
 
+#: How far outside the days a column's sure dates span a day may lie, and its reading with
+#: day and month swapped still fall, for that reading to be taken (`swapped_days`): days 1-12
+#: of a month are never sure, so a span read from the sure days may start on the 13th and a
+#: day typed day first lies at most 12 days before it.
+_SWAP_REACH_DAYS = 12
+
+
+def _excel_us_days(values) -> dict:
+    """Days typed day first into a spreadsheet set to month first: Excel made a date of each
+    day up to the 12th, month and day swapped ("05/04/2023" → 4 May), and left the others as
+    text ("20/04/2023").  Its mark: dates (ISO, as a date cell is read) whose day is never over
+    12 beside texts written day first whose day always is, two or more of each.  {text: the
+    date with its day and month swapped back}; {} without that mark."""
+    iso: dict = {}
+    texts: list[date] = []
+    for raw in values:
+        if not isinstance(raw, str):
+            continue
+        head = _date_part(raw)
+        if _DATE_YMD.fullmatch(head):
+            value = parse_date(raw).value
+            if not isinstance(value, date) or value.day > 12:
+                return {}
+            iso[raw] = value
+            continue
+        parts = _dmy_parts(raw)
+        if parts:
+            value = parse_date(raw).value
+            if parts[0] <= 12 or not isinstance(value, date):
+                return {}
+            texts.append(value)
+    if len(iso) < 2 or len(texts) < 2:
+        return {}
+    # And the dates, swapped back, all fall among the texts' days, some of them having been
+    # far from them: a system's ISO days of 1-12 May beside two rows typed "13/05/2023" are
+    # as they stand.
+    low, high = min(texts), max(texts)
+
+    def outside(day: date) -> int:
+        return max((low - day).days, (day - high).days, 0)
+
+    back = {raw: date(d.year, d.day, d.month) for raw, d in iso.items() if d.day != d.month}
+    if not any(outside(iso[raw]) > _SWAP_REACH_DAYS for raw in back) or any(
+        outside(d) > _SWAP_REACH_DAYS for d in back.values()
+    ):
+        return {}
+    return back
+
+
+def swapped_days(values, order: str = "dmy") -> dict:
+    """Day texts of one column typed with day and month the other way round from the rest:
+    {text: the date read swapped}.
+
+    A text such as "05/03/2023" reads either way.  When the column's sure days (a day over
+    12, day and month equal, an ISO date) span 13-20 May 2023 and "05/03/2023" read `order`'s
+    way (5 March) lies more than 12 days outside that span while read the other way (3 May)
+    it lies within 12 days of it, the text was typed month first, as a hand-typed sheet or a tool set
+    to English does now and then; read as it stands it put records months away (and an
+    export's last day, its report date, in December).  A text far out either way is left as
+    it is."""
+    values = list(values)
+    excel = _excel_us_days(values)
+    if excel:
+        return excel
+    sure: list[date] = []
+    doubtful: dict = {}
+    for raw in values:
+        parts = _dmy_parts(raw)
+        value = parse_date(raw, order=order).value
+        if not isinstance(value, date):
+            continue
+        if parts and parts[0] <= 12 and parts[1] <= 12 and parts[0] != parts[1]:
+            other = parse_date(raw, order="mdy" if order == "dmy" else "dmy").value
+            if isinstance(other, date) and other != value:
+                doubtful[raw] = (value, other)
+                continue
+        sure.append(value)
+    if not sure or not doubtful:
+        return {}
+    low, high = min(sure), max(sure)
+
+    def outside(day: date) -> int:
+        return max((low - day).days, (day - high).days, 0)
+
+    return {
+        raw: other
+        for raw, (value, other) in doubtful.items()
+        if outside(value) > _SWAP_REACH_DAYS and outside(other) <= _SWAP_REACH_DAYS
+    }
+
+
 _END = re.compile(r"\b(?:tính đến|tinh den|đến|den|tới|toi)\b", re.IGNORECASE)
 _SINCE = re.compile(r"\b(?:từ|tu)\b", re.IGNORECASE)
 _UNTIL_NOW = re.compile(

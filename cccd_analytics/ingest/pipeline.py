@@ -577,6 +577,8 @@ def _finish_description(report: ImportReport) -> None:
         ]
         if personal:
             text += f"; {', '.join(personal)} chỉ dùng để chia nhóm khi đếm, không lưu"
+        if export.get("record_id_column"):
+            text += "; số hồ sơ chỉ dùng để không đếm một hồ sơ hai lần, không lưu"
         parts.append(text + "; không đọc các cột thông tin cá nhân khác")
     split = (report.breakdowns or {}).get("dimensions") or {}
     if split:

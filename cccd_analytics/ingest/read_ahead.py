@@ -46,7 +46,12 @@ def start(path: str | Path, limits: Limits = Limits()) -> bool:  # noqa: B008 - 
         _HEAD[:] = [(_head_key(path, path.name, limits), book)]
         usecols = sorted(found.columns[f].index for f in layouts.record_fields(found))
         return read_ahead(
-            data, book.csv, usecols, layouts.record_width(sheet.rows, found), found.first_data_row
+            data,
+            book.csv,
+            usecols,
+            layouts.record_width(sheet.rows, found),
+            found.first_data_row,
+            layouts.record_plain(found),
         )
     except (OSError, ReadError, ValueError, LookupError, UnicodeError):
         return False  # the import reads the file itself and says what is wrong with it

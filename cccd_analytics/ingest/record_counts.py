@@ -19,6 +19,7 @@ from cccd_analytics.ingest.address import split_address
 from cccd_analytics.ingest.layout import Layout
 from cccd_analytics.ingest.record_tally import MASK, PLACE, SHIFT, Tally
 from cccd_analytics.ingest.statuses import is_handed_over
+from cccd_analytics.text import date_vn
 
 
 @dataclass
@@ -32,8 +33,18 @@ class RecordCounts:
     no_place: tuple[int, list[int]] = (0, [])  # rows without a commune (count, first rows)
     no_date: tuple[int, list[int]] = (0, [])  # rows without a readable day received
     void: tuple[int, list[int]] = (0, [])  # rows cancelled or refused (count, first rows)
+    # Rows of an application counted already (the same Số hồ sơ, place and day): count, first rows.
+    repeated: tuple[int, list[int]] = (0, [])
+    # Lines of sums among the records of a sheet ("Cộng xã …", "Tổng cộng"): count, first rows.
+    sum_rows: tuple[int, list[int]] = (0, [])
+    # Rows that repeat the header (atop each page of a printed report): count, first rows.
+    header_rows: tuple[int, list[int]] = (0, [])
     void_statuses: list[str] = field(default_factory=list)  # their statuses, as written
     bad_dates: list[tuple[int, int]] = field(default_factory=list)  # (rows, first row) unreadable
+    # The same of the days handed over ("Ngày trả thẻ") that hold digits but read as no day.
+    bad_return_dates: list[tuple[int, int]] = field(default_factory=list)
+    # Rows whose status says the card was handed over, with no day handed over: count, first rows.
+    return_undated: tuple[int, list[int]] = (0, [])
     ambiguous_dates: str | None = None
     statuses_returned: dict[str, int] = field(default_factory=dict)
     statuses_other: dict[str, int] = field(default_factory=dict)
@@ -121,7 +132,7 @@ def finish(tally: Tally, fix: Callable[[str], str] | None, layout: Layout) -> Re
     unit_of_place = np.array([unit_index.setdefault(u, len(unit_index)) for u in fixed], dtype=np.int64)
     unit_texts = list(unit_index)
 
-    day_texts, day_date, day_ok, bad, warning = _days(tally, r_day, r_counts, b_day)
+    day_texts, day_date, day_ok, bad, bad_back, warning = _days(tally, r_day, r_counts, b_day, b_counts)
 
     # First row of each raw place (over all its rows), kept for the units of places that
     # have a readable day.
@@ -198,8 +209,11 @@ def finish(tally: Tally, fix: Callable[[str], str] | None, layout: Layout) -> Re
         no_place=(tally.no_place[0], tally.no_place[1]),
         no_date=(tally.no_date[0], tally.no_date[1]),
         void=(tally.void[0], tally.void[1]),
+        repeated=(tally.repeated[0], tally.repeated[1]),
         void_statuses=sorted(tally.void_statuses),
         bad_dates=sorted(bad, key=lambda b: b[1]),
+        bad_return_dates=sorted(bad_back, key=lambda b: b[1]),
+        return_undated=(tally.undated_returns[0], tally.undated_returns[1]),
         ambiguous_dates=warning[0] if warning else None,
         statuses_returned=dict(statuses_returned.most_common()),
         statuses_other=dict(statuses_other.most_common()),
@@ -209,9 +223,10 @@ def finish(tally: Tally, fix: Callable[[str], str] | None, layout: Layout) -> Re
     )
 
 
-def _days(tally: Tally, r_day, r_counts, b_day):
+def _days(tally: Tally, r_day, r_counts, b_day, b_counts):
     """The days an export names, read once per distinct text: (day texts, their dates or
-    None, readable mask, (rows, first row) of each unreadable day, the order warning)."""
+    None, readable mask, (rows, first row) of each unreadable day received, the same of each
+    unreadable day handed over, the order warning)."""
     day_texts = tally.text["day"].values
     days = {day_texts[i] for i in np.unique(r_day)} | {day_texts[i] for i in np.unique(b_day)}
     order = normalise.date_order(days)
@@ -219,6 +234,12 @@ def _days(tally: Tally, r_day, r_counts, b_day):
     for raw in days:
         value = normalise.parse_date(raw, order=order).value
         parsed[raw] = value if isinstance(value, date) else None
+    # Days received typed month first among days typed day first: read swapped, said in the
+    # warning.  Only the days received: a card is handed over weeks after, so a day handed
+    # over far after the days received is no sign of a swap.
+    received = {day_texts[i] for i in np.unique(r_day)}
+    swapped = normalise.swapped_days(received, order)
+    parsed.update(swapped)
     day_date = [parsed.get(t) for t in day_texts]
     day_ok = np.array([d is not None for d in day_date], bool)
     counts_by_day = (
@@ -226,14 +247,39 @@ def _days(tally: Tally, r_day, r_counts, b_day):
         if len(r_day)
         else np.zeros(len(day_texts))
     )
+    back_by_day = (
+        np.bincount(b_day, weights=b_counts, minlength=len(day_texts))
+        if len(b_day)
+        else np.zeros(len(day_texts))
+    )
     bad: list[tuple[int, int]] = []
+    bad_back: list[tuple[int, int]] = []
     for raw in {raw for raw, value in parsed.items() if value is None}:
-        count = int(counts_by_day[tally.text["day"].index[raw]])
-        bad.append((count or 1, tally.date_rows.get(raw, 0)))
+        at = tally.text["day"].index[raw]
+        if raw in received:
+            bad.append((int(counts_by_day[at]) or 1, tally.date_rows.get(raw, 0)))
+        elif any(c.isdigit() for c in raw):
+            bad_back.append((int(back_by_day[at]) or 1, tally.date_rows.get(raw, 0)))
+        # Else words in the column of the day handed over ("Chưa trả", "-"): not handed over.
+        # They were counted as unreadable days received, and a dozen such words would have
+        # refused the export as having its date column wrong.
     # In file order: the day the warning shows is the file's first such day, the same on
     # every run (a set's order follows the process's hash seed).
     warning = normalise.date_order_warning(sorted(days, key=lambda raw: (tally.date_rows.get(raw, 0), raw)))
-    return day_texts, day_date, day_ok, bad, warning
+    if swapped:
+        first = min(swapped, key=lambda raw: (tally.date_rows.get(raw, 0), raw))
+        sure = [parsed[raw] for raw in received if raw not in swapped and parsed.get(raw)]
+        n = int(sum(counts_by_day[tally.text["day"].index[raw]] for raw in swapped))
+        read, other = swapped[first], normalise.parse_date(first, order=order).value
+        note = (
+            f"{n} hồ sơ có ngày thu nhận bị đảo ngày và tháng (như «{normalise.unprotected(first)}» ở dòng "
+            f"{tally.date_rows.get(first, 0)}; gõ tháng trước ngày, hoặc Excel đặt kiểu ngày tháng/ngày): "
+            f"đã đọc là ngày {read.day} tháng {read.month}/{read.year} thay vì ngày {other.day} tháng "
+            f"{other.month}, cho khớp các ngày khác của tệp ({date_vn(min(sure))} – {date_vn(max(sure))}); "
+            "hãy kiểm tra lại"
+        )
+        warning = (note + ("; " + warning[0] if warning else ""), first)
+    return day_texts, day_date, day_ok, bad, bad_back, warning
 
 
 def _statuses(tally: Tally, fix, fixed, first_rows, s_keys, s_counts, s_first, s_place, s_status):

@@ -36,7 +36,9 @@ def record_export(
     sheet_name = sheet.name or None
     if book.format == "csv":
         width = layouts.record_width(sheet.rows, found)
-        counts = records.read_csv(data, book.csv, found, width)
+        counts = records.read_csv(
+            data, book.csv, found, width, layouts.record_header_texts(sheet.rows, found)
+        )
     else:
         counts = records.read_sheet(sheet, found, list(more))
     if counts.sheets:
@@ -71,6 +73,12 @@ def record_export(
         ),
         ("record_without_date", counts.no_date, "không ghi ngày thu nhận", received),
         ("record_void", counts.void, f"đã hủy hoặc bị từ chối ({shown})", cols.get("status")),
+        (
+            "record_repeated",
+            counts.repeated,
+            "lặp lại một hồ sơ ở dòng trên (cùng số hồ sơ, cùng xã/phường và ngày thu nhận)",
+            cols.get("record_id"),
+        ),
     ):
         if n:
             report.problems.append(
@@ -83,6 +91,28 @@ def record_export(
                     header=column.header,
                 )
             )
+    if counts.header_rows[0]:
+        n, rows = counts.header_rows
+        report.problems.append(
+            Problem.of(
+                "record_header_rows",
+                f"{thousands(n)} dòng lặp lại dòng tiêu đề (như ở đầu mỗi trang in) không được tính là hồ sơ "
+                f"(ví dụ dòng {rows_shown(rows)}).",
+                sheet=sheet_name,
+                row=rows[0],
+            )
+        )
+    if counts.sum_rows[0]:
+        n, rows = counts.sum_rows
+        report.problems.append(
+            Problem.of(
+                "record_sum_rows",
+                f"{thousands(n)} dòng cộng, tổng cộng xen giữa hoặc dưới các hồ sơ (ví dụ dòng {rows_shown(rows)}) "
+                "không được tính là hồ sơ; số liệu được đếm từ từng hồ sơ, không lấy số ở các dòng này.",
+                sheet=sheet_name,
+                row=rows[0],
+            )
+        )
     if counts.bad_dates:
         bad_rows = sum(n for n, _ in counts.bad_dates)
         rows = rows_shown([r for _, r in counts.bad_dates[:5]])
@@ -96,6 +126,35 @@ def record_export(
                 lesser=not severe,
                 row=counts.bad_dates[0][1],
                 **at,
+            )
+        )
+    if counts.bad_return_dates:
+        back = cols["returned_date"]
+        n = sum(k for k, _ in counts.bad_return_dates)
+        report.problems.append(
+            Problem.of(
+                "bad_date",
+                f"{thousands(n)} hồ sơ có ngày trả thẻ không đọc được, không được tính là thẻ đã trả "
+                f"(ví dụ dòng {rows_shown([r for _, r in counts.bad_return_dates[:5]])}).",
+                lesser=True,
+                sheet=sheet_name,
+                row=counts.bad_return_dates[0][1],
+                column=back.letter,
+                header=back.header,
+            )
+        )
+    if counts.return_undated[0]:
+        n, rows = counts.return_undated
+        back = cols["returned_date"]
+        report.problems.append(
+            Problem.of(
+                "record_return_undated",
+                f"{thousands(n)} hồ sơ có trạng thái đã trả thẻ nhưng không ghi ngày trả thẻ, nên không được "
+                f"tính vào số thẻ đã trả (ví dụ dòng {rows_shown(rows)}); hãy ghi ngày trả thẻ cho các hồ sơ này.",
+                sheet=sheet_name,
+                row=rows[0],
+                column=back.letter,
+                header=back.header,
             )
         )
     if counts.ambiguous_dates:
@@ -175,6 +234,9 @@ def record_export(
         )
     if counts.breakdown_columns:
         report.record_export["breakdown_columns"] = counts.breakdown_columns
+    if "record_id" in cols:
+        # Read only so that an application listed twice counts once (record_tally).
+        report.record_export["record_id_column"] = cols["record_id"].letter
     if counts.status_legend:
         report.record_export["status_legend"] = counts.status_legend
         report.record_export["status_legend_row"] = counts.status_legend_row

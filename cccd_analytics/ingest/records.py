@@ -17,6 +17,7 @@ over, as of the export's date).  `ingest` turns these into cumulative figures.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 import pandas as pd
@@ -42,7 +43,7 @@ CHUNK_ROWS = 200_000
 read_fields = layouts.record_fields
 
 
-def read_csv(data, source: CsvSource, layout: Layout, width: int) -> RecordCounts:
+def read_csv(data, source: CsvSource, layout: Layout, width: int, header_texts=None) -> RecordCounts:
     """Stream a CSV export, reading only the place, day and status columns.
 
     `data` is bytes or a `readers.FileData`.  Plain UTF-8 goes through pyarrow's reader;
@@ -58,26 +59,36 @@ def read_csv(data, source: CsvSource, layout: Layout, width: int) -> RecordCount
 
         registry.prepare()
     try:
-        return _read_csv(data, source, layout, width, "auto")
+        return _read_csv(data, source, layout, width, "auto", header_texts)
     except ArrowFallback as exc:
         if exc.multiline:
             try:
-                return _read_csv(data, source, layout, width, "arrow-multiline")
+                return _read_csv(data, source, layout, width, "arrow-multiline", header_texts)
             except ArrowFallback:
                 pass
-        return _read_csv(data, source, layout, width, "pandas")
+        return _read_csv(data, source, layout, width, "pandas", header_texts)
 
 
-def _read_csv(data, source: CsvSource, layout: Layout, width: int, engine: str) -> RecordCounts:
+def _read_csv(
+    data, source: CsvSource, layout: Layout, width: int, engine: str, header_texts=None
+) -> RecordCounts:
     fields = read_fields(layout)
     positions = [layout.columns[f].index for f in fields]
     order = sorted(range(len(fields)), key=lambda i: positions[i])
     usecols = sorted(positions)
-    tally = Tally(fields)
+    tally = Tally(fields, header_texts=header_texts)
     skipped: list[int] = []
     try:
         for start, chunk in csv_chunks(
-            data, source, usecols, width, CHUNK_ROWS, skipped, skip=layout.first_data_row, engine=engine
+            data,
+            source,
+            usecols,
+            width,
+            CHUNK_ROWS,
+            skipped,
+            skip=layout.first_data_row,
+            engine=engine,
+            plain=layouts.record_plain(layout),
         ):
             chunk = chunk[usecols]
             chunk.columns = [fields[i] for i in order]
@@ -89,6 +100,7 @@ def _read_csv(data, source: CsvSource, layout: Layout, width: int, engine: str) 
         raise ReadError(f"không đọc hết được tệp CSV ({_vi_parser_error(message)}).") from None
     counts = finish(tally, source.fix, layout)
     counts.skipped_lines = skipped[:50]
+    counts.header_rows = (tally.header_rows[0], tally.header_rows[1])
     return counts
 
 
@@ -110,9 +122,12 @@ def read_sheet(sheet: Sheet, layout: Layout, more: list[tuple[Sheet, int]] = ())
     fields = read_fields(layout)
     positions = [layout.columns[f].index for f in fields]
     legend, legend_row = _status_legend(sheet, layout) if "status" in fields else ({}, None)
-    tally = Tally(fields, legend)
+    tally = Tally(fields, legend, layouts.record_header_texts(sheet.rows, layout))
     base = 0  # rows of the sheets before this one
     sheets = []
+    received = layout.columns["received_date"].index
+    sums: list[int] = []
+    blank = [""] * len(fields)
     for part, first in [(sheet, layout.first_data_row), *more]:
         sheets.append((base, part.name))
         buffer: list[list[str]] = []
@@ -122,7 +137,12 @@ def read_sheet(sheet: Sheet, layout: Layout, more: list[tuple[Sheet, int]] = ())
             height = index + 1
             if index < first:
                 continue
-            buffer.append([_cell_text(row[p]) if p < len(row) else "" for p in positions])
+            if _sum_row(row, received):
+                # Counted as an empty row (left out), so that the rows keep their numbers.
+                sums.append(base + index + 1)
+                buffer.append(blank)
+            else:
+                buffer.append([_cell_text(row[p]) if p < len(row) else "" for p in positions])
             if len(buffer) >= CHUNK_ROWS:
                 tally.add(pd.DataFrame(buffer, columns=fields, dtype=str), start + 1)
                 start += len(buffer)
@@ -133,7 +153,32 @@ def read_sheet(sheet: Sheet, layout: Layout, more: list[tuple[Sheet, int]] = ())
     counts = finish(tally, None, layout)
     counts.sheets = sheets if more else []
     counts.status_legend, counts.status_legend_row = legend, legend_row
+    counts.sum_rows = (len(sums), sums[:5])
+    counts.header_rows = (tally.header_rows[0], tally.header_rows[1])
     return counts
+
+
+# A row of sums among a unit's records ("Cộng xã Diễn Kim: 18", "Tổng cộng: 300 hồ sơ",
+# "Total"): its first text says so, with the diacritics a name never has in that place
+# ("Tống", "Công" are a surname and a given name; "Cộng", "Tổng" are not).
+_SUM_WORDS = re.compile(r"(?:cộng|tổng|total|subtotal|grand total)(?![^\W\d_])", re.IGNORECASE)
+# A day written in a cell ("20/04/2023", "2023-04-20T08:15"): a record's, never a sum's.
+_DAY_TEXT = re.compile(r"\d{1,4}\s*[/.\-]\s*\d{1,2}")
+
+
+def _sum_row(row, received: int) -> bool:
+    """Whether a row of a sheet is a line of sums, not an application: no day received
+    (empty, or a count where the day should be) and its first text a word of sums.  Such a
+    line was taken for an application without a day ("Cộng xã Diễn Kim" with its commune
+    and no date), or with an unreadable one (its count in the date column), which refused
+    an export of a dozen communes as having its date column wrong."""
+    day = row[received] if received < len(row) else None
+    if isinstance(day, date) or (isinstance(day, str) and _DAY_TEXT.search(day)):
+        return False
+    for value in row:
+        if isinstance(value, str) and value.strip():
+            return _SUM_WORDS.match(unicodedata.normalize("NFC", value.strip())) is not None
+    return False
 
 
 #: How far above the records and under the last one a legend of the status codes is looked for.

@@ -236,6 +236,9 @@ RECORD_PHRASES: dict[str, tuple[str, ...]] = {
         "ma so ho so",
         "record id",
         "application id",
+        # A vendor tool set to English: "Application no.", "Application number".
+        "application no",
+        "application number",
     ),
     "full_name": (
         "ho va ten",
@@ -245,6 +248,7 @@ RECORD_PHRASES: dict[str, tuple[str, ...]] = {
         "ho va ten cong dan",
         "full name",
         "name",
+        "citizen name",
     ),
     "birth_date": (
         "ngay sinh",
@@ -306,6 +310,8 @@ RECORD_PHRASES: dict[str, tuple[str, ...]] = {
         "noi thuong tru xa phuong",
         "commune",
         "ward",
+        "commune ward",
+        "ward commune",
         "xa phuong dac khu thuong tru",
         "xa thi tran",
         "phuong xa thi tran",
@@ -323,6 +329,9 @@ RECORD_PHRASES: dict[str, tuple[str, ...]] = {
         "ngay tiep nhan ho so",
         "received",
         "received date",
+        "date received",
+        "date of receipt",
+        "receipt date",
         "ngay lap ho so",
     ),
     "status": (
@@ -333,6 +342,7 @@ RECORD_PHRASES: dict[str, tuple[str, ...]] = {
         "trang thai the",
         "tinh trang the",
         "status",
+        "application status",
     ),
     "age": ("tuoi", "do tuoi", "so tuoi", "age"),
     "current_address": (
@@ -375,6 +385,9 @@ RECORD_PHRASES: dict[str, tuple[str, ...]] = {
         "ngay cong dan nhan the",
         "ngay nhan the",
         "returned date",
+        "date returned",
+        "delivery date",
+        "date delivered",
     ),
 }
 

@@ -124,6 +124,7 @@ def csv_chunks(
     *,
     skip: int = 0,
     engine: str = "auto",
+    plain: tuple[int, ...] = (),
 ) -> Iterator[tuple[int, object]]:
     """Stream a CSV reading only `usecols` (0-based positions).
 
@@ -139,11 +140,12 @@ def csv_chunks(
     be read differently from pandas (the caller then asks for `engine="pandas"`), or
     `ArrowFallback(multiline=True)` when a quoted value with a line break straddles two
     blocks (the caller then asks for `engine="arrow-multiline"`); any other text goes
-    through pandas' C parser.
+    through pandas' C parser.  `plain`: positions the Arrow reader hands over as text
+    rather than dictionaries (`_encoded`).
     """
     if engine in ("auto", "arrow-multiline") and _arrow_ok(source, skip):
         yield from _arrow_chunks(
-            data, source, usecols, width, skip, chunksize, multiline=engine == "arrow-multiline"
+            data, source, usecols, width, skip, chunksize, multiline=engine == "arrow-multiline", plain=plain
         )
         return
     import pandas as pd
@@ -265,8 +267,11 @@ def _arrow_options(source: CsvSource, names: list[str], wanted: list[str], multi
     )
 
 
-def _encoded(table):
-    """`table`'s columns as dictionaries (each distinct text once), in one chunk each.
+def _encoded(table, plain=frozenset()):
+    """`table`'s columns as dictionaries (each distinct text once), in one chunk each; the
+    columns named in `plain` as text, in one chunk (an application's number, nearly one
+    per row: a hash table over a 1M-row export's numbers is ~0,2 s, which its reader,
+    `record_tally.Tally._repeated`, does without when the numbers are in order).
 
     Performance: the reader's own dictionaries are built per 4 MiB block, then unified
     across the blocks; for a column of nearly distinct texts (a birth date, a received day
@@ -277,13 +282,18 @@ def _encoded(table):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    def one(column):
+    def one(name, column):
+        if name in plain:
+            return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
         encoded = pc.dictionary_encode(column)
         # A single chunk as it is: `combine_chunks` copies even one (an encoded parse taken
         # from `read_ahead` comes here again as one chunk per column).
         return encoded.chunk(0) if encoded.num_chunks == 1 else encoded.combine_chunks()
 
-    return pa.table([one(column) for column in table.columns], names=table.column_names)
+    return pa.table(
+        [one(name, column) for name, column in zip(table.column_names, table.columns)],
+        names=table.column_names,
+    )
 
 
 def _arrow_request(data, source: CsvSource, usecols: list[int], width: int, skip: int):
@@ -297,7 +307,9 @@ def _arrow_request(data, source: CsvSource, usecols: list[int], width: int, skip
     return offset, names, [names[i] for i in usecols]
 
 
-def _ahead_key(data: FileData, source: CsvSource, offset: int, names: list[str], wanted: list[str]):
+def _ahead_key(
+    data: FileData, source: CsvSource, offset: int, names: list[str], wanted: list[str], plain: frozenset
+):
     stat = os.stat(data.path)
     return (
         data.path,
@@ -308,6 +320,7 @@ def _ahead_key(data: FileData, source: CsvSource, offset: int, names: list[str],
         offset,
         tuple(names),
         tuple(wanted),
+        tuple(sorted(plain)),
     )
 
 
@@ -318,9 +331,11 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_AHEAD.clear)
 
 
-def read_ahead(data: FileData, source: CsvSource, usecols: list[int], width: int, skip: int) -> bool:
-    """Start, in a thread, the parse that `csv_chunks(data, source, usecols, width, skip=skip)`
-    will ask for, so that it overlaps work that holds Python's lock (the imports of a
+def read_ahead(
+    data: FileData, source: CsvSource, usecols: list[int], width: int, skip: int, plain: tuple[int, ...] = ()
+) -> bool:
+    """Start, in a thread, the parse that `csv_chunks(data, source, usecols, width, skip=skip,
+    plain=plain)` will ask for, so that it overlaps work that holds Python's lock (the imports of a
     fresh `cccd ingest` process: pandas, SQLAlchemy, the store; ~0,6 s) while Arrow's own
     threads parse without it.  The parse is the very call `_arrow_chunks` makes, with the
     same options; `_arrow_chunks` takes its result only when its request is the same
@@ -338,6 +353,7 @@ def read_ahead(data: FileData, source: CsvSource, usecols: list[int], width: int
     import pyarrow.csv as pacsv
 
     offset, names, wanted = request
+    plain_names = frozenset(names[i] for i in plain)
     invalid: list = []
     options = _arrow_options(source, names, wanted, False, invalid)
     # One thread: the parse only has to end before the imports it hides behind, which hold
@@ -352,11 +368,11 @@ def read_ahead(data: FileData, source: CsvSource, usecols: list[int], width: int
             stream.seek(offset)
             # Encoded and joined here too (`_arrow_chunks` does the same to a whole parse;
             # joining it again is free), off the main thread's path.
-            return _encoded(pacsv.read_csv(stream, **options))
+            return _encoded(pacsv.read_csv(stream, **options), plain_names)
         finally:
             stream.close()
 
-    key = _ahead_key(data, source, offset, names, wanted)
+    key = _ahead_key(data, source, offset, names, wanted, plain_names)
     worker = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     _AHEAD.clear()
     _AHEAD[key] = (worker.submit(parse), invalid)
@@ -386,6 +402,7 @@ def _arrow_chunks(
     skip: int,
     chunksize: int,
     multiline: bool = False,
+    plain: tuple[int, ...] = (),
 ):
     """pyarrow's CSV reader from record `skip` on: only `usecols`, read in 4 MiB blocks
     and made dictionaries (each distinct text once, `_encoded`), handed over as pandas ArrowDtype columns
@@ -411,9 +428,10 @@ def _arrow_chunks(
         _taken_ahead(None)
         raise ArrowFallback("header longer than the head")
     offset, names, wanted = request
+    plain_names = frozenset(names[i] for i in plain)
     ahead = None
     if isinstance(data, FileData) and not multiline:
-        ahead = _taken_ahead(_ahead_key(data, source, offset, names, wanted))
+        ahead = _taken_ahead(_ahead_key(data, source, offset, names, wanted, plain_names))
     invalid: list = []
     if isinstance(data, FileData):
         stream = source_stream = pa.OSFile(data.path, "r")  # read natively, block by block
@@ -440,7 +458,7 @@ def _arrow_chunks(
         def frame():
             # Blocks are small (Arrow reads many ahead: memory grows with the block size);
             # they are joined into chunks of about `chunksize` rows for the caller.
-            table = _encoded(pa.Table.from_batches(pending))
+            table = _encoded(pa.Table.from_batches(pending), plain_names)
             out = table.to_pandas(types_mapper=pd.ArrowDtype)  # zero-copy: dictionaries stay Arrow
             out.columns = [int(c) for c in out.columns]
             return out
