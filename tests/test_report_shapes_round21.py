@@ -111,6 +111,22 @@ def test_a_date_line_whose_day_is_an_excel_serial_in_a_general_cell_dates_the_re
         assert {n: got[(_key(n), DAY.isoformat())] for n in KY} == RUNNING
 
 
+def test_a_five_digit_count_after_ngay_above_the_table_is_no_day():
+    # Counts of a district fall among Excel's serials (45012 is 27/3/2023): followed by words,
+    # after "trong ngày", or out of a campaign's years, the number stays a number.
+    for line in (
+        ["Số CD đủ điều kiện đến ngày: 45012 người"],
+        ["Số hồ sơ trong ngày: 45012"],
+        ["Số hồ sơ trong ngày:", None, 45012],
+        ["Số liệu tính đến ngày:", None, 99999],
+    ):
+        rows = [*TOP, line, ["STT", "Đơn vị", "Lũy kế thu nhận"]]
+        rows += [[i, name, RUNNING[name]] for i, name in enumerate(KY, 1)]
+        report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bao_cao.xlsx")
+        assert report.status == "refused" and report.report_date is None, (line, report.report_date)
+        assert any(p.code == "no_date" for p in report.problems), line
+
+
 VILLAGES = [("Bắc Tiến", 600, 3, 150), ("Nam Tiến", 610, 4, 157), ("Đông Tiến", 620, 5, 164)]
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from cccd_analytics import registry
 from cccd_analytics.ingest import headers, normalise
@@ -861,9 +861,12 @@ def _only_a_cited_date(line: str) -> bool:
 
 # A label cell that ends asking for a day: "Số liệu tính đến ngày:", "Ngày báo cáo".
 _ASKS_FOR_A_DAY = re.compile(r"\bngay\s*:?\s*$")
+# "Số hồ sơ trong ngày: | 45012": a day's count, not a day.
+_A_DAYS_COUNT = re.compile(r"\btrong\s+ngay\s*:?\s*$")
 _SERIAL_CELL = re.compile(r"\d{5}(?:\.0+)?")
-# The same inside a line: ="Số liệu tính đến ngày "&C2 without TEXT(…) shows the serial.
-_DAY_AS_SERIAL = re.compile(r"(\b(?:ngày|ngay)\s*:?\s*)(\d{5})(?![\d/.,-])", re.IGNORECASE)
+# The same at the end of a line: ="Số liệu tính đến ngày "&C2 without TEXT(…) shows the
+# serial.  Words after the number make it a count ("đến ngày: 45012 người").
+_DAY_AS_SERIAL = re.compile(r"(\b(?:ngày|ngay)\s*:?\s*)(\d{5})\s*$", re.IGNORECASE)
 
 
 def _top_texts(row: list) -> list[str]:
@@ -877,17 +880,33 @@ def _top_texts(row: list) -> list[str]:
         text = normalise.text(cell)
         if not text:
             continue
-        if out and _SERIAL_CELL.fullmatch(text) and _ASKS_FOR_A_DAY.search(fold(out[-1])):
-            day = normalise.parse_date(cell).value
+        folded = fold(text)
+        if (
+            out
+            and _SERIAL_CELL.fullmatch(text)
+            and _ASKS_FOR_A_DAY.search(fold(out[-1]))
+            and not _A_DAYS_COUNT.search(fold(out[-1]))
+        ):
+            day = _serial_day(cell)
             text = f"{day.day:02d}/{day.month:02d}/{day.year}" if day else text
-        elif "ngay" in fold(text):
+        elif "ngay" in folded and not _A_DAYS_COUNT.search(folded[: folded.rfind("ngay") + 4]):
             text = _DAY_AS_SERIAL.sub(_serial_written_out, text)
         out.append(text)
     return out
 
 
+def _serial_day(value) -> date | None:
+    """An Excel serial as the day of a campaign's report: from 2015 to a year from now.  A
+    count of five digits is a serial too (45012 is 27/3/2023): only a day a report can have
+    is taken, beside the label's own words."""
+    day = normalise.parse_date(value).value
+    if isinstance(day, date) and date(2015, 1, 1) <= day <= date.today() + timedelta(days=366):
+        return day
+    return None
+
+
 def _serial_written_out(found: re.Match) -> str:
-    day = normalise.parse_date(int(found.group(2))).value
+    day = _serial_day(int(found.group(2)))
     return found.group(1) + (f"{day.day:02d}/{day.month:02d}/{day.year}" if day else found.group(2))
 
 
