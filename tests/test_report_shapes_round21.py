@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 import xlsxwriter
 
 from cccd_analytics import ingest, registry
@@ -172,6 +173,19 @@ def test_a_communes_report_by_village_gives_its_total_row_as_the_communes_figure
     # Naming no commune above, it is still refused.
     rows = [row for row in _by_village("Thôn") if row != ["CÔNG AN XÃ KỲ PHONG"]]
     assert ingest.import_bytes(None, workbook_bytes({"BC": rows}), "ky_anh.xlsx").status == "refused"
+
+
+@pytest.mark.parametrize("village", ["Cộng Hòa", "Công Thành", "Tổng Xá", "Toàn Thắng", "Cong Hoa"])
+def test_a_village_named_like_a_sum_is_a_village(village):
+    # Villages are named "Cộng Hòa", "Tổng Xá" …: first in the list, one was taken for the
+    # commune's total on top, and its figures stored as the commune's.
+    rows = _by_village("Thôn")
+    rows[5][1] = village
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "ky_phong.xlsx")
+    assert report.status == "checked", report.message
+    key = _key("Xã Kỳ Phong")
+    assert values(report) == {(key, "collected"): 471, (key, "collected_day"): 12, (key, "eligible"): 1830}
+    assert not [p for p in report.problems if p.code == "subtotal_mismatch"]
 
 
 def test_a_communes_report_by_village_in_word_is_read_the_same():

@@ -313,8 +313,23 @@ def turn(sheet: Sheet, unit: OneUnit) -> Sheet:
 # collecting teams): their sum need not be the commune's.
 _PLACE_PART = r"(?:thon|xom|ban|khoi pho|to dan pho|tdp|khu pho)"
 _VILLAGE_HEAD = re.compile(rf"^(?:ten\s+)?{_PLACE_PART}(?:\s*[,/;-]\s*{_PLACE_PART})*$")
-# The row summing the villages: the commune's own figures.
-_VILLAGES_TOTAL = re.compile(r"^(?:tong cong|tong so|tong|cong|toan xa|toan phuong|toan thi tran)\b")
+# The row summing the villages: the commune's own figures.  The sum's words alone ("Tổng
+# cộng", "Cộng:", "Toàn xã"), or written with their marks before the commune ("Tổng cộng xã
+# Kỳ Phong", "Cộng toàn xã"): villages are named "Cộng Hòa", "Công Thành", "Tổng Xá", "Toàn
+# Thắng", and one such first in the list was taken for the total on top.
+_VILLAGES_TOTAL = re.compile(
+    r"^(?:tong cong|tong so|tong|cong|toan xa|toan phuong|toan thi tran|tong cong toan xa|cong toan xa)$"
+)
+_VILLAGES_TOTAL_MARKED = re.compile(
+    r"^(?:tổng cộng|tổng số|tổng|cộng|toàn)\s+(?:toàn\s+)?(?:xã|phường|thị trấn)\b"
+)
+
+
+def _villages_total(text: str) -> bool:
+    bare = " ".join(re.sub(r"[^a-z0-9 ]+", " ", fold(text)).split())
+    return bool(_VILLAGES_TOTAL.match(bare) or _VILLAGES_TOTAL_MARKED.match(text.lower()))
+
+
 _MIN_VILLAGES = 2
 
 
@@ -348,13 +363,14 @@ def detect_by_place(sheet: Sheet) -> OneUnit | None:
         column = heads[0]
         villages, total, on_top = [], None, None
         for k in range(r + 1, min(len(rows), r + 500)):
-            label = fold(normalise.text(rows[k][column] if column < len(rows[k]) else None))
+            text = normalise.text(rows[k][column] if column < len(rows[k]) else None)
+            label = fold(text)
             figures = any(
                 normalise.parse_count(v).value is not None
                 for c, v in enumerate(rows[k])
                 if c > column and not normalise.is_blank(v)
             )
-            if _VILLAGES_TOTAL.match(label):
+            if _villages_total(text):
                 if figures and not villages and on_top is None:
                     on_top = k  # "Toàn xã" over its villages
                     continue
