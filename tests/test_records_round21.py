@@ -131,6 +131,54 @@ def test_numbers_a_unit_restarts_per_commune_or_left_blank_are_never_taken_for_r
         assert _problem(report, "record_repeated") is None
 
 
+@pytest.mark.parametrize("placeholder", ["-", "x", "0", "000", "Chưa cấp"])
+def test_a_placeholder_for_the_number_is_no_number(placeholder):
+    # 60 rows of "-" in "Số hồ sơ" were counted as 15 applications (one per place and day).
+    rows = _rows(60, number=lambda i: placeholder)
+    for data, name in ((_csv(rows), "xuat.csv"), (_xlsx(rows), "xuat.xlsx")):
+        report = ingest.import_bytes(None, data, name, dry_run=True)
+        assert _daily(report) == _expected(rows), placeholder
+        assert _problem(report, "record_repeated") is None
+
+
+def test_a_list_numbered_again_for_each_shift_the_same_day_is_no_repeat():
+    # One commune's lists of one day, numbered 1-20 by each of two shifts: 40 applications,
+    # not 20.
+    rows = _rows(20, days=1)
+    rows = [[*row[:1], str(i + 1), *row[2:]] for i, row in enumerate(rows)]
+    again = [[*row[:1], str(i + 1), *row[2:]] for i, row in enumerate(_rows(20, days=1))]
+    report = ingest.import_bytes(None, _csv(rows + again), "xuat.csv", dry_run=True)
+    assert sum(_daily(report).values()) == 40
+    assert _problem(report, "record_repeated") is None
+
+
+@pytest.mark.parametrize("chunk", [3, 7, 13, 1000])
+def test_repeats_are_found_wherever_the_chunks_break(monkeypatch, chunk):
+    # The same number first at one place and day, then twice at another in later chunks:
+    # the second of those is the repeat, however the rows fall into chunks.
+    import random
+
+    monkeypatch.setattr(records, "CHUNK_ROWS", chunk)
+    rng = random.Random(chunk)
+    base = _rows(30, days=3)
+    rows = [list(r) for r in base]
+    for _ in range(25):
+        row = list(rng.choice(base))
+        row[5], row[7] = rng.choice(COMMUNES), rng.choice(base)[7]
+        rows.append(row)
+    rng.shuffle(rows)
+    seen, expected = set(), {}
+    for row in rows:
+        spot = (row[1], row[5], row[7].split()[0])
+        if spot in seen:
+            continue
+        seen.add(spot)
+        key = (row[5], "-".join(reversed(row[7].split()[0].split("/"))))
+        expected[key] = expected.get(key, 0) + 1
+    report = ingest.import_bytes(None, _xlsx(rows), "xuat.xlsx", dry_run=True)
+    assert _daily(report) == expected
+
+
 # -- days typed month first among days typed day first ------------------------------------
 
 

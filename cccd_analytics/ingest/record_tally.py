@@ -241,12 +241,21 @@ def _last_part(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return lut[np.asarray(codes, np.int64)], encoded.dictionary.to_pandas().astype(str)
 
 
-def _blank(texts) -> np.ndarray:
-    """Which of an Arrow text array's values are empty or spaces only."""
+#: Fewer digits than this and a record's number tells no application apart: a sheet kept by
+#: hand numbers each shift's or each officer's list 1, 2, 3 … again, on the same day.
+_ID_DIGITS = 5
+
+
+def _no_number(texts) -> np.ndarray:
+    """Which of an Arrow text array's values number no application: empty, a placeholder
+    with no digit but 0 ("-", "x", "0", "Chưa cấp"), or a short count of a list ("12").
+    Each such row was taken for one application with every other row so written at its
+    place and day (60 rows of "-" counted as 15)."""
     import pyarrow.compute as pc
 
-    empty = pc.or_(pc.equal(pc.binary_length(texts), 0), pc.utf8_is_space(texts))
-    return empty.to_numpy(zero_copy_only=False)
+    digits = pc.utf8_length(pc.replace_substring_regex(texts, r"[^0-9]", ""))
+    no_number = pc.or_(pc.less(digits, _ID_DIGITS), pc.invert(pc.match_substring_regex(texts, r"[1-9]")))
+    return no_number.to_numpy(zero_copy_only=False)
 
 
 class Tally:
@@ -296,6 +305,7 @@ class Tally:
         self.id_parts: list = []
         self.ids_last = None  # the last number, while every chunk's were in order
         self.id_first = np.zeros(0, np.int64)
+        self.pairs: list[np.ndarray] = []  # (number << 36 | place << 16 | day) of chunks out of order
         self._pending_spots = None
         self.repeated = [0, []]
         self.undated_returns = [0, []]  # rows counted already (the same number, place and day)
@@ -483,7 +493,7 @@ class Tally:
         if not len(codes) or not len(distinct):
             return None
         self.ids_last = None  # out of order: later chunks are looked up
-        blank = _blank(distinct)
+        blank = _no_number(distinct)
         # Each distinct number's global id: an earlier chunk's, else a new one (-1: no number).
         base = self._ids_count()
         if base:
@@ -498,12 +508,16 @@ class Tally:
         known[blank] = -1  # an empty number is no number, even where an earlier chunk had one
         number = known[codes]
         earlier = np.zeros(len(codes), bool)
+        spots = (place.astype(np.int64) << 16) | day
         if base:
             self._first_spots()
             old = np.flatnonzero((number >= 0) & (number < base))
             if len(old):
-                spot = (place[old].astype(np.int64) << 16) | day[old]
-                earlier[old] = self.id_first[number[old]] == spot
+                earlier[old] = self.id_first[number[old]] == spots[old]
+                if self.pairs:
+                    # A number an earlier chunk had at other places or days than its first.
+                    self.pairs = [np.unique(np.concatenate(self.pairs))]
+                    earlier[old] |= np.isin((number[old] << 36) | spots[old], self.pairs[0])
         # Within the chunk: a row whose (number, place, day) an earlier row of it has; only
         # the rows of a number written twice are looked at.
         twice = np.bincount(codes, minlength=len(distinct)) > 1
@@ -519,6 +533,13 @@ class Tally:
             self.id_parts.append(distinct if len(new) == len(distinct) else distinct.take(pa.array(new)))
             # Where each new number was first counted, worked out only if a chunk follows.
             self._pending_spots = (number, place, day, base, len(new))
+        # Every (number, place, day) of a chunk out of order, for the chunks after it: a number
+        # first seen elsewhere and then repeated at a second place in a later chunk was
+        # counted twice, depending on where the chunks broke.  (The place < 2**20 and the
+        # number < 2**27 an export of this size has.)
+        counted = (number >= 0) & ~earlier
+        if counted.any():
+            self.pairs.append((number[counted] << 36) | spots[counted])
         return earlier if earlier.any() else None
 
     def _in_order(self, array) -> bool:
