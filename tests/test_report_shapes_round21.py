@@ -55,6 +55,27 @@ def test_a_formula_saved_with_the_placeholder_zero_is_no_running_total_of_zero()
     assert "chưa được tính" in problem.message and "lưu lại" in problem.message
 
 
+def test_formulas_saved_with_their_results_keep_a_result_of_zero():
+    # A system that gives XlsxWriter each formula's result (value=…) still has the workbook
+    # marked to compute on opening: a day with none ("Trong ngày" = 0) is a 0, not a formula
+    # left uncomputed (the file was refused at that cell).
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("BC")
+    head = ["STT", "Đơn vị", "Lũy kế hôm trước", "Lũy kế thu nhận", "Thu nhận trong ngày"]
+    for r, row in enumerate([*TOP, ["Số liệu tính đến 17h00 ngày 16/3/2021"], head]):
+        sheet.write_row(r, 0, row)
+    gains = [5, 0, 7]
+    for r, (name, gain) in enumerate(zip(KY, gains), start=4):
+        sheet.write_row(r, 0, [r - 3, name, RUNNING[name] - gain, RUNNING[name]])
+        sheet.write_formula(r, 4, f"=D{r + 1}-C{r + 1}", None, gain)
+    book.close()
+    report = ingest.import_bytes(None, out.getvalue(), "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    got = values(report)
+    assert [got[(_key(n), "collected_day")] for n in KY] == gains
+
+
 def test_a_total_row_of_placeholder_zeros_is_left_unchecked_not_said_to_differ():
     # "Tổng cộng" = SUM(…) saved as 0: it was said not to add up ("ghi 0 nhưng tổng 3 xã
     # là 3.492"); it is a total nobody computed, left unchecked as a formula without a value.

@@ -96,6 +96,10 @@ _UNCOMPUTED = re.compile(
 # compute nothing, save every formula so and set `fullCalcOnLoad` for Excel to compute them
 # on opening: in such a workbook that 0 is a placeholder, not the formula's result.
 _ZERO_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*<v>0</v>\s*</c>')
+# A formula saved with another value: its writer computed the sheet's formulas (XlsxWriter
+# sets `fullCalcOnLoad` whether or not the program gave it each formula's result), and a 0
+# there is a result.
+_VALUED_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>[^<]*</f>)\s*<v>(?!0</v>)[^<]+</v>")
 _CALCULATE_ON_LOAD = re.compile(rb'<calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
 # A cell holding an error ("#REF!" where a formula lost the cell it pointed at): `t="e"`.
 _ERROR = re.compile(
@@ -161,7 +165,7 @@ def _formula_cells(
             if b"<f" not in xml:  # most sheets: no formula at all
                 continue
             cells = [_cell_index(ref.decode()) for ref in _UNCOMPUTED.findall(xml)]
-            if placeholders:
+            if placeholders and not _VALUED_FORMULA.search(xml):
                 cells += [_cell_index(ref.decode()) for ref in _ZERO_FORMULA.findall(xml)]
             if cells:
                 out[name] = cells
