@@ -196,3 +196,11 @@ def test_a_count_larger_than_the_countrys_population_is_an_error(raw):
 def test_a_count_as_large_as_a_nation_is_still_a_count():
     assert normalise.parse_count("100.300.000") == normalise.Parsed(100_300_000)
     assert normalise.parse_count(87000.0) == normalise.Parsed(87000)
+
+
+def test_a_large_negative_count_and_a_line_of_dates_are_not_said_to_be_too_large():
+    # A negative figure is refused as negative (its own message); a note of several dates is
+    # no number, not "a code of 32 digits".
+    assert normalise.parse_count("-200000000") == normalise.Parsed(-200_000_000)
+    note = normalise.parse_count("ngày 15/3/2021, 16/3/2021, 17/3/2021, 18/3/2021 và 19/3/2021")
+    assert note.error and not note.error.startswith("số quá lớn")

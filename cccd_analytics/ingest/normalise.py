@@ -90,6 +90,7 @@ def _clean_number_text(raw) -> str:
 #: a phone number, a file number), which was stored as a commune's count without a word,
 #: and from 19 digits on failed the import with no cell named.
 MAX_COUNT = 150_000_000
+_DIGIT_RUN = re.compile(r"[0-9]+")
 
 
 def parse_count(raw) -> Parsed:
@@ -101,11 +102,14 @@ def parse_count(raw) -> Parsed:
     figure above MAX_COUNT (the value is kept beside the error: a cell of digits still
     looks like a figure to the recognition of a table).
     """
-    if isinstance(raw, str) and sum(c.isdigit() for c in raw) > 30:
-        # Python refuses to make an int of over 4300 digits: said here, of any long run.
-        return Parsed(error=_too_large(f"{sum(c.isdigit() for c in raw)} chữ số"))
+    if isinstance(raw, str) and len(raw) > 30:
+        # Python refuses to make an int of over 4300 digits: a long run is said here.
+        longest = max((len(run) for run in _DIGIT_RUN.findall(raw)), default=0)
+        if longest > 30:
+            return Parsed(error=_too_large(f"{longest} chữ số"))
     parsed = _parse_count(raw)
-    if isinstance(parsed.value, int) and abs(parsed.value) > MAX_COUNT and not parsed.error:
+    # (A negative one is refused as negative, which it is first.)
+    if isinstance(parsed.value, int) and parsed.value > MAX_COUNT and not parsed.error:
         from cccd_analytics.text import thousands
 
         shown = (
