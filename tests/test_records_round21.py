@@ -417,3 +417,10 @@ def test_a_systems_iso_days_beside_a_few_typed_ones_are_never_swapped():
     assert sum(_daily(report).values()) == 28
     assert min(day for _, day in _daily(report)) == "2023-05-01"
     assert max(day for _, day in _daily(report)) == "2023-05-14"
+
+
+def test_a_record_whose_day_is_a_serial_number_is_never_a_line_of_sums():
+    from cccd_analytics.ingest.records import _sum_row
+
+    assert not _sum_row(["Tổng Thị Lan", "HS21-0000001", 45040.0], 2)
+    assert _sum_row(["Cộng xã Diễn Kim", "", 18], 2)

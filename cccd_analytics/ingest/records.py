@@ -23,6 +23,7 @@ from datetime import date
 import pandas as pd
 
 from cccd_analytics.ingest import layout as layouts
+from cccd_analytics.ingest import normalise
 from cccd_analytics.ingest.layout import Layout
 from cccd_analytics.ingest.readers import ArrowFallback, CsvSource, ReadError, Sheet, csv_chunks
 
@@ -175,6 +176,8 @@ def _sum_row(row, received: int) -> bool:
     day = row[received] if received < len(row) else None
     if isinstance(day, date) or (isinstance(day, str) and _DAY_TEXT.search(day)):
         return False
+    if isinstance(day, (int, float)) and not isinstance(day, bool) and normalise.parse_date(day).value:
+        return False  # a day kept as Excel's serial number
     for value in row:
         if isinstance(value, str) and value.strip():
             return _SUM_WORDS.match(unicodedata.normalize("NFC", value.strip())) is not None
