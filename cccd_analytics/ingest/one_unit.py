@@ -346,7 +346,7 @@ def detect_by_place(sheet: Sheet) -> OneUnit | None:
 
     The total row is the commune's row (the villages are its detail, never units).  It was
     refused as a table without a commune column.  Found only with a column headed as the
-    villages' ("Thôn", "Xóm", "Thôn, xóm", "Tổ dân phố", "Khối"), two villages or more with
+    villages' ("Thôn", "Xóm", "Thôn, xóm", "Tổ dân phố", "Khối phố"), two villages or more with
     figures, a total row under them, and one commune named above; else None."""
     rows = sheet.rows
     if not sheet.complete or not rows:

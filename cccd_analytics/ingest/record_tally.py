@@ -307,8 +307,8 @@ class Tally:
         self.id_first = np.zeros(0, np.int64)
         self.pairs: list[np.ndarray] = []  # (number << 36 | place << 16 | day) of chunks out of order
         self._pending_spots = None
-        self.repeated = [0, []]
-        self.undated_returns = [0, []]  # rows counted already (the same number, place and day)
+        self.repeated = [0, []]  # rows counted already (the same number, place and day)
+        self.undated_returns = [0, []]  # cards handed over by their status, with no day handed over
 
     def add(self, frame: pd.DataFrame, first_row: int) -> None:
         """`frame` has one column per read field (text, or dictionaries from the Arrow
