@@ -839,14 +839,23 @@ def month_in_lines(lines, file_name: bool = False) -> tuple[int, int | None] | N
     return max(found, key=lambda m: m[1] or 0)
 
 
+#: How far a run of days may go past a real date that anchors it (`with_years`): a date
+#: line typed once in a workbook kept for a whole campaign, a quarter at most.
+STALE_DATE_LINE_DAYS = 92
+
+
 def with_years(
-    labels: list[DayLabel], anchor: date | None = None, windows: list[tuple[date, date]] = ()
+    labels: list[DayLabel],
+    anchor: date | None = None,
+    windows: list[tuple[date, date]] = (),
+    late: int = 1,
 ) -> list[date] | None:
     """The dates of a run of day labels, in order, the year filled in where left out.
 
     Labels that give their year keep it; the others take the year that makes the run
     go forward (a run crossing New Year moves on a year), placed so that its last day is
-    on or before `anchor` (the report's date) and as close to it as can be; without an
+    as close as can be to `anchor` (the report's date), at most `late` days after it
+    (`STALE_DATE_LINE_DAYS` for a date line that may be stale, 1 for a year alone); without an
     anchor, a year in which a campaign (`windows`: start, deadline) covers the days, when
     exactly one does.  None when no year can be told."""
     if not labels:
@@ -880,10 +889,19 @@ def with_years(
                 return out
         return None
     if anchor is not None:
-        for start in (anchor.year, anchor.year - 1, anchor.year + 1):
-            out = run(start)
-            if out and out[-1] <= anchor + timedelta(days=1):
-                return out
+        # The year that puts the run's last day nearest the anchor, up to `late` days after
+        # it.  A real date may be a date line copied from an earlier day (a running workbook
+        # whose "Số liệu tính đến 15/3" nobody changed as days were added): a run of 15/3 …
+        # 18/3 had to end on or before it and went back a whole year, stored in 2020 without
+        # a word.  A year alone (31/12 of it) lets no day after it.
+        limit = anchor + timedelta(days=late)
+        runs = [
+            out
+            for start in (anchor.year, anchor.year - 1, anchor.year + 1)
+            if (out := run(start)) and out[-1] <= limit
+        ]
+        if runs:
+            return min(runs, key=lambda out: (abs((out[-1] - anchor).days), out[-1] > anchor))
         return run(anchor.year)
     fits = []
     for start in sorted({w[0].year for w in windows} | {w[1].year for w in windows}):

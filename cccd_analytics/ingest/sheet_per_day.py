@@ -55,6 +55,9 @@ def date_sheets(
     if anchor is None:
         dated = [prepared[i][1].report_date for i, _ in named if prepared[i][1].report_date]
         anchor = max(dated) if dated else None
+    # The sheets' date lines are often copies of the first sheet's: the days may run past
+    # a real date.  A year alone (31/12 of it) lets none.
+    late = normalise.STALE_DATE_LINE_DAYS if anchor is not None else 1
     if anchor is None:
         years = set()
         for sheet, found, _ in prepared:
@@ -66,7 +69,7 @@ def date_sheets(
     if anchor is None and normalise.year_from_file_name(file_name):
         anchor = date(normalise.year_from_file_name(file_name), 12, 31)
     # The sheets in the workbook's order are days in order (a run crossing New Year too).
-    days = normalise.with_years([label for _, label in named], anchor, windows)
+    days = normalise.with_years([label for _, label in named], anchor, windows, late=late)
     if days is None:
         return False
     per_day = len({(d.month, d.day) for d in days}) >= 2

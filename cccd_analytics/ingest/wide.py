@@ -435,11 +435,14 @@ def layouts_for(
         table.total = None
     if anchor is None and base.report_date is not None:
         anchor = base.report_date
+    # A real date may be a date line left from the first day of a running workbook: the
+    # days may run past it.  A year alone (31/12 of it) lets none.
+    late = normalise.STALE_DATE_LINE_DAYS if anchor is not None else 1
     if anchor is None and len(top_years) == 1:
         anchor = date(top_years.pop(), 12, 31)
     if anchor is None and normalise.year_from_file_name(file_name):
         anchor = date(normalise.year_from_file_name(file_name), 12, 31)
-    dates = normalise.with_years([d.label for d in table.days], anchor, windows)
+    dates = normalise.with_years([d.label for d in table.days], anchor, windows, late=late)
     sheet_name = sheet.name or None
     if dates is None:
         report.needs_date = True

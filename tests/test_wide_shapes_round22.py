@@ -1,0 +1,60 @@
+"""Wide and sheet-per-day workbooks as units keep them, found by the twenty-second probe:
+one running workbook for the whole campaign, a column or a sheet added every day and the
+file sent again — its date line left as it was, days typed wrong, days not reached yet."""
+
+from __future__ import annotations
+
+from cccd_analytics import ingest, registry
+from tests.test_report_shapes_round7 import values, workbook_bytes
+
+KY = ["Xã Kỳ Xuân", "Xã Kỳ Bắc", "Xã Kỳ Phú"]
+TOP = [["CÔNG AN HUYỆN KỲ ANH"], ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"]]
+DAILY = {"Xã Kỳ Xuân": [10, 12, 9, 14], "Xã Kỳ Bắc": [5, 7, 6, 8], "Xã Kỳ Phú": [20, 18, 25, 22]}
+BEFORE = {"Xã Kỳ Xuân": 1000, "Xã Kỳ Bắc": 800, "Xã Kỳ Phú": 1500}
+
+
+def _key(commune: str) -> str:
+    return registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", commune).key
+
+
+def _running(name: str, days: int) -> int:
+    return BEFORE[name] + sum(DAILY[name][:days])
+
+
+def _import(sheets: dict[str, list[list]], name: str = "ky_anh.xlsx"):
+    return ingest.import_bytes(None, workbook_bytes(sheets), name)
+
+
+def _collected(report) -> dict:
+    return {(k, d): v for (k, d), v in values(report, by="date", metric="collected").items()}
+
+
+def test_a_date_line_left_from_the_first_day_does_not_move_the_days_a_year_back():
+    # The workbook gets a day column every day; its "Số liệu tính đến … 15/3/2021" was typed
+    # once.  The days 15/3 … 18/3 had to end on or before that line, so they were placed in
+    # 2020, every figure stored a year early without a word.
+    header = ["STT", "Đơn vị", "15/3", "16/3", "17/3", "18/3", "Lũy kế"]
+    rows = [[i, n, *DAILY[n], _running(n, 4)] for i, n in enumerate(KY, 1)]
+    report = _import({"BC": [*TOP, ["Số liệu tính đến 17h00 ngày 15/3/2021"], header, *rows]})
+    assert report.status == "checked", report.message
+    got = _collected(report)
+    assert {d for _, d in got} == {"2021-03-15", "2021-03-16", "2021-03-17", "2021-03-18"}
+    assert got[(_key("Xã Kỳ Bắc"), "2021-03-18")] == _running("Xã Kỳ Bắc", 4)
+
+
+def test_sheets_of_days_whose_date_lines_were_copied_keep_their_year():
+    # Sheets "Ngày 15-3", "Ngày 16-3", "Ngày 17-3", each a copy of the first with its date line
+    # "15/3/2021": the run was put in 2020.
+    sheets = {}
+    for k, day in enumerate((15, 16, 17)):
+        sheets[f"Ngày {day}-3"] = [
+            *TOP,
+            ["Số liệu tính đến 17h00 ngày 15/3/2021"],
+            ["STT", "Đơn vị", "Trong ngày", "Lũy kế"],
+            *[[i, n, DAILY[n][k], _running(n, k + 1)] for i, n in enumerate(KY, 1)],
+        ]
+    report = _import(sheets)
+    assert report.status == "checked", report.message
+    got = _collected(report)
+    assert got[(_key("Xã Kỳ Phú"), "2021-03-17")] == _running("Xã Kỳ Phú", 3)
+    assert not any(d.startswith("2020") for _, d in got)
