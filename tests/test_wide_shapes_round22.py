@@ -58,3 +58,17 @@ def test_sheets_of_days_whose_date_lines_were_copied_keep_their_year():
     got = _collected(report)
     assert got[(_key("Xã Kỳ Phú"), "2021-03-17")] == _running("Xã Kỳ Phú", 3)
     assert not any(d.startswith("2020") for _, d in got)
+
+
+def test_a_day_typed_wrong_among_the_days_refuses_the_sheet_at_its_column():
+    # "32/4" typed for 1/5 (or "31/4"): no day, so its column was left out; the running
+    # totals derived back from "Lũy kế" lost that day's figure and every earlier day was
+    # stored too high by it, without a word.
+    for wrong in ("32/3", "31/4/2021"):
+        header = ["STT", "Đơn vị", "15/3/2021", "16/3/2021", wrong, "18/3/2021", "Lũy kế"]
+        rows = [[i, n, *DAILY[n], _running(n, 4)] for i, n in enumerate(KY, 1)]
+        report = _import({"BC": [*TOP, header, *rows]})
+        assert report.status == "refused"
+        problem = next(p for p in report.problems if p.code == "bad_date")
+        assert (problem.sheet, problem.row, problem.column) == ("BC", 3, "E")
+        assert "không có thật" in problem.message and wrong in problem.message

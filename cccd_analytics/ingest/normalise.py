@@ -752,6 +752,34 @@ def day_label(raw) -> DayLabel | None:
     return None
 
 
+def impossible_day_label(raw) -> tuple[str, int | None] | None:
+    """A header cell written as a day that no calendar has ("32/4", "31/4", "30/2/2023",
+    "Ngày 31/6"): the day as written (d/m) and how many days its month has, or None.  Among
+    a row of days it is a day typed wrong, not a column of something else."""
+    if raw is None or isinstance(raw, (bool, int, float, date)):
+        return None
+    value = text(raw)
+    if not value or len(value) > 60:
+        return None
+    hits = list(_DAY_NUMBERS.finditer(value))
+    if len(hits) != 1:
+        return None
+    match = hits[0]
+    day, month = int(match.group(1)), int(match.group(3))
+    year = _year(match.group(4)) if match.group(4) else None
+    if not (1 <= month <= 12 and 1 <= day <= 39) or _make(year or 2024, month, day) is not None:
+        return None
+    from cccd_analytics.text import fold
+
+    rest = " ".join(
+        re.sub(r"[^a-z0-9]+", " ", fold(value[: match.start()] + " " + value[match.end() :])).split()
+    )
+    if len(rest.split()) > _LABEL_MAX_WORDS or re.search(r"\d{3,}", rest):
+        return None
+    length = date((year or 2024) + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return f"{day}/{month}", length.day
+
+
 def sheet_day_label(name) -> DayLabel | None:
     """The day a sheet's name names (`day_label`), or one named by its month first: "T5-17",
     "T5.17", "17-T5" (tháng 5, ngày 17), whose `rest` is MONTH_FIRST.  Only a sheet's name: in

@@ -56,6 +56,9 @@ class WideTable:
     # Lũy kế đến 16/3"): that day's collected_day, checked against the two running totals.
     gain: layouts.Column | None = None
     notes: list[str] = field(default_factory=list)
+    # Header cells on the row of days that name a day no calendar has ("32/4", "31/4"):
+    # (column, text, the day as written, its month's length).
+    typos: list[tuple[int, str, str, int | None]] = field(default_factory=list)
 
 
 def _words_metric(words: str) -> str | None:
@@ -198,7 +201,16 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         last_split = max(c.index for c in columns)
         total = total if total is None or total.index > last_split else None
         period_sum = period_sum if period_sum is None or period_sum.index > last_split else None
-    return WideTable(header_rows, fixed, columns, total=total, period_sum=period_sum, gain=gain)
+    # A day typed wrong among the days ("32/4" for 1/5) is no day, so its column was left
+    # out: the running totals derived back from the "Lũy kế" column then lost that day's
+    # figure, and every earlier day was stored one day's figures too high, without a word.
+    typos = [
+        (c, texts[c], *wrong)
+        for c in range(min(days), width)
+        if c not in days
+        and (wrong := normalise.impossible_day_label(rows[r][c] if c < len(rows[r]) else None))
+    ]
+    return WideTable(header_rows, fixed, columns, total=total, period_sum=period_sum, gain=gain, typos=typos)
 
 
 def _split_days(rows: list[list], r: int, days: list[DayColumn], width: int) -> list[DayColumn] | None:
@@ -406,6 +418,21 @@ def layouts_for(
     gets its layout from the same base layout and the same derived running totals; the
     steps share those and are marked by comments."""
     rows = sheet.rows
+    sheet_name = sheet.name or None
+    if table.typos:
+        c, shown, day, length = table.typos[0]
+        report.problems.append(
+            Problem.of(
+                "bad_date",
+                f"tiêu đề cột {layouts.column_letter(c)} «{shown}» ghi ngày {day}, là ngày không có thật "
+                f"(tháng {day.split('/')[1]} có {length} ngày), giữa các cột ngày; bỏ cột này thì số của "
+                "ngày đó bị mất và lũy kế các ngày khác bị lệch. Hãy sửa ngày ở ô đó rồi tải lên lại.",
+                sheet=sheet_name,
+                row=table.header_rows[-1] + 1,
+                column=layouts.column_letter(c),
+            )
+        )
+        return None
     base = layouts.build(rows, table.header_rows, dict(table.fixed), "report", file_name)
     top_years = normalise.years_in(
         " ".join(normalise.text(c) for c in row) for row in rows[: table.header_rows[0]]
@@ -443,7 +470,6 @@ def layouts_for(
     if anchor is None and normalise.year_from_file_name(file_name):
         anchor = date(normalise.year_from_file_name(file_name), 12, 31)
     dates = normalise.with_years([d.label for d in table.days], anchor, windows, late=late)
-    sheet_name = sheet.name or None
     if dates is None:
         report.needs_date = True
         report.problems.append(
