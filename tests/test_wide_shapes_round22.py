@@ -72,3 +72,49 @@ def test_a_day_typed_wrong_among_the_days_refuses_the_sheet_at_its_column():
         problem = next(p for p in report.problems if p.code == "bad_date")
         assert (problem.sheet, problem.row, problem.column) == ("BC", 3, "E")
         assert "không có thật" in problem.message and wrong in problem.message
+
+
+def test_days_not_reached_yet_prefilled_with_zero_are_left_out():
+    # A month's template with every day's column filled with 0 in advance: the days to
+    # come were stored, each a day's figure of 0 and the last running total again, and the
+    # "Lũy kế" column (the total on 16/3) put on 18/3.
+    header = ["STT", "Đơn vị", "15/3/2021", "16/3/2021", "17/3/2021", "18/3/2021", "Lũy kế"]
+    rows = [[i, n, *DAILY[n][:2], 0, 0, _running(n, 2)] for i, n in enumerate(KY, 1)]
+    report = _import({"BC": [*TOP, header, *rows]})
+    assert report.status == "checked", report.message
+    got = _collected(report)
+    assert {d for _, d in got} == {"2021-03-15", "2021-03-16"}
+    assert got[(_key("Xã Kỳ Xuân"), "2021-03-16")] == _running("Xã Kỳ Xuân", 2)
+    assert "chưa có số" in report.layout
+
+
+def test_running_totals_of_zero_on_the_days_to_come_are_no_fall():
+    # "Lũy kế đến 17/3 | Lũy kế đến 18/3" prefilled with 0: refused as running totals falling
+    # to 0, though the file says only that those days are not reached yet.
+    header = ["STT", "Đơn vị", *(f"Lũy kế đến {d}/3/2021" for d in (15, 16, 17, 18))]
+    rows = [[i, n, _running(n, 1), _running(n, 2), 0, 0] for i, n in enumerate(KY, 1)]
+    report = _import({"BC": [*TOP, header, *rows]})
+    assert report.status == "checked", report.message
+    assert {d for _, d in _collected(report)} == {"2021-03-15", "2021-03-16"}
+
+
+def test_a_running_total_formula_copied_across_the_days_to_come_is_left_out():
+    # "15/3" over "Trong ngày | Lũy kế", the running total a formula (yesterday's + today's)
+    # copied to the month's end: the days to come showed the last total again beside a blank
+    # day's figure, and were stored as days with nothing collected.
+    top = ["STT", "Đơn vị"]
+    under = [None, None]
+    for d in (15, 16, 17, 18):
+        top += [f"{d}/3/2021", None]
+        under += ["Trong ngày", "Lũy kế"]
+    rows = []
+    for i, n in enumerate(KY, 1):
+        row = [i, n]
+        for k in range(4):
+            row += [DAILY[n][k], _running(n, k + 1)] if k < 2 else [None, _running(n, 2)]
+        rows.append(row)
+    report = _import({"BC": [*TOP, top, under, *rows]})
+    assert report.status == "checked", report.message
+    got = _collected(report)
+    assert {d for _, d in got} == {"2021-03-15", "2021-03-16"}
+    assert got[(_key("Xã Kỳ Phú"), "2021-03-16")] == _running("Xã Kỳ Phú", 2)

@@ -442,6 +442,10 @@ def layouts_for(
     # It is left out: the "Lũy kế" column is the total on the last day with figures, not
     # on the template's last day.
     data = rows[base.first_data_row :]
+    shown = {
+        id(c): len([d for d in table.days if (d.label.day, d.label.month) == (c.label.day, c.label.month)])
+        for c in table.days
+    }
     filled = [
         c for c in table.days if any(c.index < len(r) and _number(r[c.index]) is not None for r in data)
     ]
@@ -504,6 +508,7 @@ def layouts_for(
             return None
     for column, day in zip(table.days, dates):
         column.day = day
+    _days_not_reached(data, table, shown)
     # The title's words, without the date line ("Số liệu tính đến ngày …" says nothing of
     # what the columns count).
     title = " ".join(
@@ -626,6 +631,48 @@ def metric_blocks(sheet: Sheet, table: WideTable) -> list[tuple[Sheet, str, int]
 
 def _words_of(column: DayColumn, table: WideTable) -> str:
     return column.header.rsplit("/", 1)[0] if "/" in column.header else ""
+
+
+def _days_not_reached(data: list[list], table: WideTable, shown: dict[int, int]) -> None:
+    """The last days of a workbook kept for the whole campaign that nobody has reached yet,
+    left out as blank days are: columns of 0 on every row (a template's days prefilled
+    with 0, or "=0" formulas), or a day whose own figure is blank on every row beside
+    running totals that are the day before's on every row (a formula "= lũy kế hôm trước
+    + trong ngày" copied across the month).  Read, they stored the days to come: a day's
+    figure of 0 and the last running total again for each (or a running total of 0, refused
+    as falling), the "Lũy kế" column put on the template's last day.  Only from the last
+    day back, and never the last day with figures; `shown`: how many columns each day had
+    before blank ones were left out."""
+
+    def values(column: DayColumn) -> list[int | None]:
+        return [_number(r[column.index]) if column.index < len(r) else None for r in data]
+
+    days = sorted({c.day for c in table.days})
+    dropped = []
+    while len(days) > 1:
+        last, before = days[-1], days[-2]
+        columns = [c for c in table.days if c.day == last]
+        earlier = {c.label.rest: values(c) for c in table.days if c.day == before}
+        zero = all(v in (None, 0) for c in columns for v in values(c))
+        carried = len(columns) < shown[id(columns[0])] and all(
+            c.label.rest in earlier
+            and any(v is not None for v in values(c))
+            and values(c) == earlier[c.label.rest]
+            for c in columns
+        )
+        if not (zero or carried):
+            break
+        dropped += columns
+        days.pop()
+    if not dropped:
+        return
+    table.days = [c for c in table.days if c not in dropped]
+    table.notes.append(
+        f"{len({c.day for c in dropped})} ngày cuối chưa có số (toàn 0 hoặc chép lũy kế ngày trước, "
+        "không tính): "
+        + ", ".join(f"{layouts.column_letter(c.index)} «{c.header}»" for c in dropped[:5])
+        + ("…" if len(dropped) > 5 else "")
+    )
 
 
 def _settle_metrics(rows, first: int, table: WideTable, report: ImportReport, sheet_name) -> None:
