@@ -118,3 +118,22 @@ def test_a_running_total_formula_copied_across_the_days_to_come_is_left_out():
     got = _collected(report)
     assert {d for _, d in got} == {"2021-03-15", "2021-03-16"}
     assert got[(_key("Xã Kỳ Phú"), "2021-03-16")] == _running("Xã Kỳ Phú", 2)
+
+
+def _day_sheet(k: int) -> list[list]:
+    return [
+        *TOP,
+        ["STT", "Đơn vị", "Trong ngày", "Lũy kế"],
+        *[[i, n, DAILY[n][k], _running(n, k + 1)] for i, n in enumerate(KY, 1)],
+    ]
+
+
+def test_sheets_named_month_first_across_a_month_keep_their_month():
+    # "T3-30 | T3-31 | T4-1 | T4-2" (tháng 3 ngày 30 …): "T4-1" was read as 4 January, the
+    # "T" dropped, and the workbook refused as running totals falling from January to March.
+    names = ["T3-30", "T3-31", "T4-1", "T4-2"]
+    report = _import({name: _day_sheet(k) for k, name in enumerate(names)}, "ky_anh_2021.xlsx")
+    assert report.status == "checked", report.message
+    got = _collected(report)
+    assert {d for _, d in got} == {"2021-03-30", "2021-03-31", "2021-04-01", "2021-04-02"}
+    assert got[(_key("Xã Kỳ Bắc"), "2021-04-01")] == _running("Xã Kỳ Bắc", 3)

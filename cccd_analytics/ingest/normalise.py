@@ -785,15 +785,21 @@ def sheet_day_label(name) -> DayLabel | None:
     "T5.17", "17-T5" (tháng 5, ngày 17), whose `rest` is MONTH_FIRST.  Only a sheet's name: in
     a header, "T2 15" is a weekday and its day."""
     found = day_label(name)
-    if found is not None or not isinstance(name, str):
+    if not isinstance(name, str):
         return found
     folded = name.lower().replace("tháng", "t")
+    # "T5-1" is tháng 5, ngày 1 (or a weekday and its day), never 5 January: read as a day
+    # first, the "T" was dropped as a stray word, and the sheets of 1/5 and 2/5 among
+    # "T4-29", "T4-30" were dated in January (refused as running totals falling, or stored
+    # there in a workbook of such sheets alone).
+    if found is not None and not _MONTH_FIRST.fullmatch(folded):
+        return found
     month_first = _MONTH_FIRST.fullmatch(folded) or _MONTH_AFTER.fullmatch(folded)
     if month_first:
         month, day = int(month_first.group("m")), int(month_first.group("d"))
         if 1 <= month <= 12 and 1 <= day <= 31 and _make(2024, month, day) is not None:
             return DayLabel(day, month, None, MONTH_FIRST)
-    return None
+    return found
 
 
 #: The `rest` of a day read month first ("T5-17"): `sheet_per_day` tells such names from
