@@ -5,6 +5,7 @@ file sent again — its date line left as it was, days typed wrong, days not rea
 from __future__ import annotations
 
 from cccd_analytics import ingest, registry
+from cccd_analytics.ingest import normalise
 from tests.test_report_shapes_round7 import values, workbook_bytes
 
 KY = ["Xã Kỳ Xuân", "Xã Kỳ Bắc", "Xã Kỳ Phú"]
@@ -137,3 +138,24 @@ def test_sheets_named_month_first_across_a_month_keep_their_month():
     got = _collected(report)
     assert {d for _, d in got} == {"2021-03-30", "2021-03-31", "2021-04-01", "2021-04-02"}
     assert got[(_key("Xã Kỳ Bắc"), "2021-04-01")] == _running("Xã Kỳ Bắc", 3)
+
+
+def test_a_column_per_week_gives_running_totals_at_the_weeks_ends_not_a_days_figure():
+    # "Tuần 1 (15–21/3) | Tuần 2 (22–28/3) | Lũy kế": each week's count was stored as the
+    # applications of its last day alone (collected_day), seven days' work in one.
+    header = ["STT", "Đơn vị", "Tuần 1 (15–21/3)", "Tuần 2 (22–28/3)", "Lũy kế"]
+    weeks = {n: (sum(DAILY[n][:2]) * 3, sum(DAILY[n][2:]) * 3) for n in KY}
+    rows = [[i, n, *weeks[n], BEFORE[n] + sum(weeks[n])] for i, n in enumerate(KY, 1)]
+    report = _import({"BC": [*TOP, header, *rows]}, "ky_anh_2021.xlsx")
+    assert report.status == "checked", report.message
+    assert values(report, metric="collected_day") == {}
+    got = _collected(report)
+    n = "Xã Kỳ Bắc"
+    assert got[(_key(n), "2021-03-21")] == BEFORE[n] + weeks[n][0]
+    assert got[(_key(n), "2021-03-28")] == BEFORE[n] + sum(weeks[n])
+
+
+def test_a_week_named_by_one_day_alone_is_no_day():
+    # "Tuần 1 (15/3)" may name the week by its first day: its figures dated nothing.
+    assert normalise.day_label("Tuần 1 (15/3)") is None
+    assert normalise.day_label("Tuần 1 (15–21/3)").day == 21

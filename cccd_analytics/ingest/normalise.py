@@ -822,7 +822,15 @@ def _label(day: int, month: int, year: int | None, value: str, match: re.Match) 
         return None
     if _PERIOD_BOUND.search(f" {rest} "):
         return None  # "Trước 20/4/2023", "Từ 20/4/2023 đến nay": a period's bound, no day of its own
+    if "tuan" in rest.split() and not _RANGE_START.search(value[: match.start()]):
+        # "Tuần 1 (17/4)" may name the week by its first day: no day of its figures.  "Tuần 1
+        # (17–23/4)" ends on the day written, and is that day with "tuan" in its words.
+        return None
     return DayLabel(day, month, year, rest)
+
+
+# The first day of a range just before the day a label names ("17–23/4"): the day is its end.
+_RANGE_START = re.compile(r"\d{1,2}\s*[-–—]\s*$")
 
 
 # Words that make a date the bound of a period ("trước", "sau", "từ … đến nay"); "tư" of

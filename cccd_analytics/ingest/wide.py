@@ -544,9 +544,18 @@ def layouts_for(
     derived = _derive_running_totals(work, base.first_data_row, table, report, sheet_name)
     out = []
     by_day: dict[date, dict[str, layouts.Column]] = {}
+    weeks = [c for c in table.days if c.metric in ("collected_day", "returned_day") and _is_week(c)]
     for column in table.days:
-        by_day.setdefault(column.day, {})[column.metric] = layouts.Column(
-            column.index, column.metric, column.header
+        by_day.setdefault(column.day, {})
+        if column in weeks:
+            # A week's count ("Tuần 1 (17–23/4)") is the gain from the week before's end to
+            # its own: it gives the running total at each week's end, never a day's figure.
+            # Stored as its last day's collected_day, a week's applications were one day's.
+            continue
+        by_day[column.day][column.metric] = layouts.Column(column.index, column.metric, column.header)
+    if weeks:
+        table.notes.append(
+            "cột theo tuần: số cả tuần chỉ dùng để tính lũy kế ngày cuối tuần, không ghi là số trong ngày"
         )
     last = max(by_day)
     for day in sorted(by_day):
@@ -627,6 +636,11 @@ def metric_blocks(sheet: Sheet, table: WideTable) -> list[tuple[Sheet, str, int]
         block = replace(sheet, rows=rows, height=len(rows))
         out.append((block, words, start))
     return out
+
+
+def _is_week(column: DayColumn) -> bool:
+    """A column of a week ending on its day ("Tuần 1 (17–23/4)", `normalise.day_label`)."""
+    return "tuan" in column.label.rest.split() or "tuan" in fold(column.header).split()
 
 
 def _words_of(column: DayColumn, table: WideTable) -> str:
