@@ -4,6 +4,10 @@ file sent again — its date line left as it was, days typed wrong, days not rea
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
+
 from cccd_analytics import ingest, registry
 from cccd_analytics.ingest import normalise
 from tests.test_report_shapes_round7 import values, workbook_bytes
@@ -159,3 +163,43 @@ def test_a_week_named_by_one_day_alone_is_no_day():
     # "Tuần 1 (15/3)" may name the week by its first day: its figures dated nothing.
     assert normalise.day_label("Tuần 1 (15/3)") is None
     assert normalise.day_label("Tuần 1 (15–21/3)").day == 21
+
+
+def _wide(days: int, extra: int = 0) -> list[list]:
+    header = ["STT", "Đơn vị", *(f"{15 + k}/3/2021" for k in range(days)), "Lũy kế"]
+    return [
+        *TOP,
+        header,
+        *[
+            [i, n, *(v + extra for v in DAILY[n][:days]), _running(n, days) + extra]
+            for i, n in enumerate(KY, 1)
+        ],
+    ]
+
+
+def test_a_hidden_old_copy_of_a_wide_sheet_is_not_read():
+    # The hidden "BC (cũ)" was said not to be read, then read as a wide sheet from its rows
+    # all the same: its days conflicted with the sheet in use (or, without a shared day,
+    # would have been stored).
+    book = workbook_bytes({"BC": _wide(4), "BC (cũ)": _wide(2, extra=50)})
+    wb = openpyxl.load_workbook(io.BytesIO(book))
+    wb["BC (cũ)"].sheet_state = "hidden"
+    out = io.BytesIO()
+    wb.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    assert _collected(report)[(_key("Xã Kỳ Xuân"), "2021-03-16")] == _running("Xã Kỳ Xuân", 2)
+    assert any(p.code == "sheet_skipped" and p.sheet == "BC (cũ)" for p in report.problems)
+
+
+def test_a_summary_of_days_without_their_year_beside_a_sheet_per_day_is_left_out_not_refused():
+    # "Tổng hợp" (a column per day, "15/3 | 16/3", no year) beside sheets "15.03.2021" …:
+    # left out as a summary, yet read as a wide sheet and the workbook refused asking the
+    # summary's year.
+    summary = [*TOP, ["STT", "Đơn vị", "15/3", "16/3", "Lũy kế"]] + [
+        [i, n, *DAILY[n][:2], _running(n, 2)] for i, n in enumerate(KY, 1)
+    ]
+    sheets = {"Tổng hợp": summary, "15.03.2021": _day_sheet(0), "16.03.2021": _day_sheet(1)}
+    report = _import(sheets)
+    assert report.status == "checked", report.message
+    assert _collected(report)[(_key("Xã Kỳ Phú"), "2021-03-16")] == _running("Xã Kỳ Phú", 2)
