@@ -203,3 +203,14 @@ def test_a_summary_of_days_without_their_year_beside_a_sheet_per_day_is_left_out
     report = _import(sheets)
     assert report.status == "checked", report.message
     assert _collected(report)[(_key("Xã Kỳ Phú"), "2021-03-16")] == _running("Xã Kỳ Phú", 2)
+
+
+def test_the_next_days_sheet_copied_in_advance_with_zeros_is_left_out():
+    # "15.3 | 16.3 | 17.3", the last copied from the template with every figure 0 before the
+    # day was reported: its running totals of 0 refused the workbook as falling.
+    blank = [*TOP, ["STT", "Đơn vị", "Trong ngày", "Lũy kế"], *[[i, n, 0, 0] for i, n in enumerate(KY, 1)]]
+    report = _import({"15.3": _day_sheet(0), "16.3": _day_sheet(1), "17.3": blank}, "ky_anh_2021.xlsx")
+    assert report.status == "checked", report.message
+    assert {d for _, d in _collected(report)} == {"2021-03-15", "2021-03-16"}
+    skipped = next(p for p in report.problems if p.code == "sheet_skipped")
+    assert skipped.sheet == "17.3" and "chưa điền số" in skipped.message

@@ -178,10 +178,13 @@ def leave_out(
     figures, and a sheet named after no day with no date of its own (which no day could be
     given to).  Each is left out with a warning naming it; a sheet with its own date line
     is kept (it is a report of that day)."""
+    unfilled = _days_not_filled(prepared)
     out = []
     for sheet, found, header_rows in prepared:
         why = None
-        if found is not None and found.data_date_origin != "sheet_name":
+        if id(sheet) in unfilled:
+            why = "trang của ngày cuối chưa điền số: mọi số đều là 0"
+        elif found is not None and found.data_date_origin != "sheet_name":
             name = " ".join(fold(sheet.name or "").replace("_", " ").replace(".", " ").split())
             if getattr(sheet, "hidden", False):
                 why = "trang ẩn"
@@ -193,4 +196,36 @@ def leave_out(
             report.sheet_left_out(sheet.name, f"không đọc trang này ({why}); tệp có mỗi trang một ngày.")
             found = None
         out.append((sheet, found, header_rows))
+    return out
+
+
+_FIGURES = ("collected", "collected_day", "returned", "returned_day")
+
+
+def _days_not_filled(prepared: list[tuple[Sheet, layouts.Layout | None, tuple | None]]) -> set[int]:
+    """The sheets of the last days whose every figure is 0: the next days' sheets copied
+    from a template in advance, not filled yet.  Read, their running totals of 0 refused the
+    workbook as falling (or, of days' figures alone, stored days of nothing collected).  From
+    the last day back, never the last day with figures; ids of the sheets."""
+
+    def zero(sheet: Sheet, found: layouts.Layout) -> bool:
+        columns = [c.index for f, c in found.columns.items() if f in _FIGURES]
+        cells = [
+            normalise.parse_count(row[i]).value if i < len(row) and not normalise.is_blank(row[i]) else None
+            for row in sheet.rows[found.first_data_row :]
+            for i in columns
+        ]
+        return bool(columns) and any(v == 0 for v in cells) and all(v in (None, 0) for v in cells)
+
+    days = sorted(
+        (
+            (found.data_date, sheet, found)
+            for sheet, found, _ in prepared
+            if found is not None and found.data_date
+        ),
+        key=lambda item: item[0],
+    )
+    out: set[int] = set()
+    while len(days) > 1 and zero(days[-1][1], days[-1][2]):
+        out.add(id(days.pop()[1]))
     return out
