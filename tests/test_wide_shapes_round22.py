@@ -214,3 +214,21 @@ def test_the_next_days_sheet_copied_in_advance_with_zeros_is_left_out():
     assert {d for _, d in _collected(report)} == {"2021-03-15", "2021-03-16"}
     skipped = next(p for p in report.problems if p.code == "sheet_skipped")
     assert skipped.sheet == "17.3" and "chưa điền số" in skipped.message
+
+
+def test_a_running_total_before_the_days_is_asked_about_not_said_to_be_missing():
+    # "Chỉ tiêu | Lũy kế | Tỷ lệ" before the days: refused at every day's column as having
+    # no running total ("thiếu cột lũy kế"), though it has one; what is unclear is its day.
+    header = ["STT", "Đơn vị", "Chỉ tiêu", "Lũy kế", "Tỷ lệ (%)", "15/3/2021", "16/3/2021"]
+    rows = [[i, n, 5000, _running(n, 2), 25.1, *DAILY[n][:2]] for i, n in enumerate(KY, 1)]
+    report = _import({"BC": [*TOP, header, *rows]})
+    assert report.status == "refused"
+    assert len(report.errors) == 1
+    problem = report.errors[0]
+    assert (problem.code, problem.sheet, problem.row, problem.column) == ("no_cumulative", "BC", 3, "D")
+    assert "đứng trước các cột ngày" in problem.message and "Lũy kế đến 16/3/2021" in problem.message
+    # Its day written, it is read.
+    header[3] = "Lũy kế đến 16/3/2021"
+    report = _import({"BC": [*TOP, header, *rows]})
+    assert report.status == "checked", report.message
+    assert _collected(report)[(_key("Xã Kỳ Bắc"), "2021-03-15")] == _running("Xã Kỳ Bắc", 1)

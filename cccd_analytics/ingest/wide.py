@@ -59,6 +59,9 @@ class WideTable:
     # Header cells on the row of days that name a day no calendar has ("32/4", "31/4"):
     # (column, text, the day as written, its month's length).
     typos: list[tuple[int, str, str, int | None]] = field(default_factory=list)
+    # A running total before the days ("Chỉ tiêu | Lũy kế | Tỷ lệ | 15/3 | 16/3 …"): to the
+    # last day, or to the day before the first?  Only said, never read.
+    before: layouts.Column | None = None
 
 
 def _words_metric(words: str) -> str | None:
@@ -156,7 +159,7 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         ]
         above = [above[c] or top[c] for c in range(width)]
     fixed: dict[str, layouts.Column] = {}
-    total = period_sum = gain = None
+    total = period_sum = gain = before = None
     last_day = max(days)
     for c in range(width):
         if c in days:
@@ -183,6 +186,8 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         if field_name is None and c > last_day and fold(own) in ("tong", "cong", "tong cong", "tong so"):
             period_sum = layouts.Column(c, "collected", label)
             continue
+        if field_name == "collected" and c < min(days) and before is None:
+            before = layouts.Column(c, field_name, label)
         if field_name in ("commune", "district", "province", "commune_code", "eligible", "row_number"):
             fixed.setdefault(field_name, layouts.Column(c, field_name, label))
     if "commune" not in fixed:
@@ -210,7 +215,9 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         if c not in days
         and (wrong := normalise.impossible_day_label(rows[r][c] if c < len(rows[r]) else None))
     ]
-    return WideTable(header_rows, fixed, columns, total=total, period_sum=period_sum, gain=gain, typos=typos)
+    return WideTable(
+        header_rows, fixed, columns, total=total, period_sum=period_sum, gain=gain, typos=typos, before=before
+    )
 
 
 def _split_days(rows: list[list], r: int, days: list[DayColumn], width: int) -> list[DayColumn] | None:
@@ -537,6 +544,27 @@ def layouts_for(
             continue
         column.metric = own or _words_metric(_words_of(column, table)) or _words_metric(title)
     _settle_metrics(rows, base.first_data_row, table, report, sheet_name)
+    if (
+        table.before is not None
+        and table.total is None
+        and all(c.metric == "collected_day" for c in table.days)
+    ):
+        # Refused at the daily columns as having no running total at all ("thiếu cột lũy
+        # kế"), though the sheet has one: what it lacks is the day it is counted to.
+        first_day, last_day = min(c.day for c in table.days), max(c.day for c in table.days)
+        report.problems.append(
+            Problem.of(
+                "no_cumulative",
+                f"cột {layouts.column_letter(table.before.index)} «{table.before.header}» đứng trước các cột "
+                f"ngày nên không rõ là lũy kế đến ngày cuối ({date_vn(last_day)}) hay đến trước ngày đầu "
+                f"({date_vn(first_day)}); hãy ghi ngày vào tiêu đề cột đó (ví dụ «Lũy kế đến "
+                f"{date_vn(last_day)}») hoặc đặt cột đó sau các cột ngày.",
+                sheet=sheet_name,
+                row=table.header_rows[-1] + 1,
+                column=layouts.column_letter(table.before.index),
+            )
+        )
+        return None
     _period_sum_as_total(rows, base.first_data_row, table)
     work = Sheet(sheet.name, [list(r) for r in rows], height=len(rows))
     work.aliases = dict(sheet.aliases)
