@@ -884,7 +884,15 @@ def _campaign_windows(store) -> list[tuple[date, date]]:
 def _wide_tables(prepared, book: Workbook, data, report: ImportReport, given, limits: Limits, windows):
     """Each wide sheet (one column per day) → one (sheet, layout) per day."""
     out, wide_found = [], False
+    # A sheet left out (hidden, a summary beside a sheet per day) has no layout any more, as
+    # a sheet without a table has none: read as wide from its rows again, a hidden old copy's
+    # days were stored after the warning that it was not read, and a "Tổng hợp" of days
+    # without their year refused the workbook.
+    left_out = {p.sheet for p in report.problems if p.code == "sheet_skipped"}
     for sheet, found, header_rows in prepared:
+        if found is None and (sheet.name or None) in left_out:
+            out.append((sheet, found, header_rows))
+            continue
         table = wide.detect(sheet.rows, found) if (found is None or found.kind != "records") else None
         if table is None:
             out.append((sheet, found, header_rows))

@@ -756,20 +756,54 @@ def day_label(raw) -> DayLabel | None:
     return None
 
 
+def impossible_day_label(raw) -> tuple[str, int | None] | None:
+    """A header cell written as a day that no calendar has ("32/4", "31/4", "30/2/2023",
+    "Ngày 31/6"): the day as written (d/m) and how many days its month has, or None.  Among
+    a row of days it is a day typed wrong, not a column of something else."""
+    if raw is None or isinstance(raw, (bool, int, float, date)):
+        return None
+    value = text(raw)
+    if not value or len(value) > 60:
+        return None
+    hits = list(_DAY_NUMBERS.finditer(value))
+    if len(hits) != 1:
+        return None
+    match = hits[0]
+    day, month = int(match.group(1)), int(match.group(3))
+    year = _year(match.group(4)) if match.group(4) else None
+    if not (1 <= month <= 12 and 1 <= day <= 39) or _make(year or 2024, month, day) is not None:
+        return None
+    from cccd_analytics.text import fold
+
+    rest = " ".join(
+        re.sub(r"[^a-z0-9]+", " ", fold(value[: match.start()] + " " + value[match.end() :])).split()
+    )
+    if len(rest.split()) > _LABEL_MAX_WORDS or re.search(r"\d{3,}", rest):
+        return None
+    length = date((year or 2024) + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return f"{day}/{month}", length.day
+
+
 def sheet_day_label(name) -> DayLabel | None:
     """The day a sheet's name names (`day_label`), or one named by its month first: "T5-17",
     "T5.17", "17-T5" (tháng 5, ngày 17), whose `rest` is MONTH_FIRST.  Only a sheet's name: in
     a header, "T2 15" is a weekday and its day."""
     found = day_label(name)
-    if found is not None or not isinstance(name, str):
+    if not isinstance(name, str):
         return found
     folded = name.lower().replace("tháng", "t")
+    # "T5-1" is tháng 5, ngày 1 (or a weekday and its day), never 5 January: read as a day
+    # first, the "T" was dropped as a stray word, and the sheets of 1/5 and 2/5 among
+    # "T4-29", "T4-30" were dated in January (refused as running totals falling, or stored
+    # there in a workbook of such sheets alone).
+    if found is not None and not _MONTH_FIRST.fullmatch(folded):
+        return found
     month_first = _MONTH_FIRST.fullmatch(folded) or _MONTH_AFTER.fullmatch(folded)
     if month_first:
         month, day = int(month_first.group("m")), int(month_first.group("d"))
         if 1 <= month <= 12 and 1 <= day <= 31 and _make(2024, month, day) is not None:
             return DayLabel(day, month, None, MONTH_FIRST)
-    return None
+    return found
 
 
 #: The `rest` of a day read month first ("T5-17"): `sheet_per_day` tells such names from
@@ -792,7 +826,15 @@ def _label(day: int, month: int, year: int | None, value: str, match: re.Match) 
         return None
     if _PERIOD_BOUND.search(f" {rest} "):
         return None  # "Trước 20/4/2023", "Từ 20/4/2023 đến nay": a period's bound, no day of its own
+    if "tuan" in rest.split() and not _RANGE_START.search(value[: match.start()]):
+        # "Tuần 1 (17/4)" may name the week by its first day: no day of its figures.  "Tuần 1
+        # (17–23/4)" ends on the day written, and is that day with "tuan" in its words.
+        return None
     return DayLabel(day, month, year, rest)
+
+
+# The first day of a range just before the day a label names ("17–23/4"): the day is its end.
+_RANGE_START = re.compile(r"\d{1,2}\s*[-–—]\s*$")
 
 
 # Words that make a date the bound of a period ("trước", "sau", "từ … đến nay"); "tư" of
@@ -843,14 +885,23 @@ def month_in_lines(lines, file_name: bool = False) -> tuple[int, int | None] | N
     return max(found, key=lambda m: m[1] or 0)
 
 
+#: How far a run of days may go past a real date that anchors it (`with_years`): a date
+#: line typed once in a workbook kept for a whole campaign, a quarter at most.
+STALE_DATE_LINE_DAYS = 92
+
+
 def with_years(
-    labels: list[DayLabel], anchor: date | None = None, windows: list[tuple[date, date]] = ()
+    labels: list[DayLabel],
+    anchor: date | None = None,
+    windows: list[tuple[date, date]] = (),
+    late: int = 1,
 ) -> list[date] | None:
     """The dates of a run of day labels, in order, the year filled in where left out.
 
     Labels that give their year keep it; the others take the year that makes the run
     go forward (a run crossing New Year moves on a year), placed so that its last day is
-    on or before `anchor` (the report's date) and as close to it as can be; without an
+    as close as can be to `anchor` (the report's date), at most `late` days after it
+    (`STALE_DATE_LINE_DAYS` for a date line that may be stale, 1 for a year alone); without an
     anchor, a year in which a campaign (`windows`: start, deadline) covers the days, when
     exactly one does.  None when no year can be told."""
     if not labels:
@@ -884,10 +935,19 @@ def with_years(
                 return out
         return None
     if anchor is not None:
-        for start in (anchor.year, anchor.year - 1, anchor.year + 1):
-            out = run(start)
-            if out and out[-1] <= anchor + timedelta(days=1):
-                return out
+        # The year that puts the run's last day nearest the anchor, up to `late` days after
+        # it.  A real date may be a date line copied from an earlier day (a running workbook
+        # whose "Số liệu tính đến 15/3" nobody changed as days were added): a run of 15/3 …
+        # 18/3 had to end on or before it and went back a whole year, stored in 2020 without
+        # a word.  A year alone (31/12 of it) lets no day after it.
+        limit = anchor + timedelta(days=late)
+        runs = [
+            out
+            for start in (anchor.year, anchor.year - 1, anchor.year + 1)
+            if (out := run(start)) and out[-1] <= limit
+        ]
+        if runs:
+            return min(runs, key=lambda out: (abs((out[-1] - anchor).days), out[-1] > anchor))
         return run(anchor.year)
     fits = []
     for start in sorted({w[0].year for w in windows} | {w[1].year for w in windows}):

@@ -55,6 +55,9 @@ def date_sheets(
     if anchor is None:
         dated = [prepared[i][1].report_date for i, _ in named if prepared[i][1].report_date]
         anchor = max(dated) if dated else None
+    # The sheets' date lines are often copies of the first sheet's: the days may run past
+    # a real date.  A year alone (31/12 of it) lets none.
+    late = normalise.STALE_DATE_LINE_DAYS if anchor is not None else 1
     if anchor is None:
         years = set()
         for sheet, found, _ in prepared:
@@ -66,7 +69,7 @@ def date_sheets(
     if anchor is None and normalise.year_from_file_name(file_name):
         anchor = date(normalise.year_from_file_name(file_name), 12, 31)
     # The sheets in the workbook's order are days in order (a run crossing New Year too).
-    days = normalise.with_years([label for _, label in named], anchor, windows)
+    days = normalise.with_years([label for _, label in named], anchor, windows, late=late)
     if days is None:
         return False
     per_day = len({(d.month, d.day) for d in days}) >= 2
@@ -175,10 +178,13 @@ def leave_out(
     figures, and a sheet named after no day with no date of its own (which no day could be
     given to).  Each is left out with a warning naming it; a sheet with its own date line
     is kept (it is a report of that day)."""
+    unfilled = _days_not_filled(prepared)
     out = []
     for sheet, found, header_rows in prepared:
         why = None
-        if found is not None and found.data_date_origin != "sheet_name":
+        if id(sheet) in unfilled:
+            why = "trang của ngày cuối chưa điền số: mọi số đều là 0"
+        elif found is not None and found.data_date_origin != "sheet_name":
             name = " ".join(fold(sheet.name or "").replace("_", " ").replace(".", " ").split())
             if getattr(sheet, "hidden", False):
                 why = "trang ẩn"
@@ -190,4 +196,36 @@ def leave_out(
             report.sheet_left_out(sheet.name, f"không đọc trang này ({why}); tệp có mỗi trang một ngày.")
             found = None
         out.append((sheet, found, header_rows))
+    return out
+
+
+_FIGURES = ("collected", "collected_day", "returned", "returned_day")
+
+
+def _days_not_filled(prepared: list[tuple[Sheet, layouts.Layout | None, tuple | None]]) -> set[int]:
+    """The sheets of the last days whose every figure is 0: the next days' sheets copied
+    from a template in advance, not filled yet.  Read, their running totals of 0 refused the
+    workbook as falling (or, of days' figures alone, stored days of nothing collected).  From
+    the last day back, never the last day with figures; ids of the sheets."""
+
+    def zero(sheet: Sheet, found: layouts.Layout) -> bool:
+        columns = [c.index for f, c in found.columns.items() if f in _FIGURES]
+        cells = [
+            normalise.parse_count(row[i]).value if i < len(row) and not normalise.is_blank(row[i]) else None
+            for row in sheet.rows[found.first_data_row :]
+            for i in columns
+        ]
+        return bool(columns) and any(v == 0 for v in cells) and all(v in (None, 0) for v in cells)
+
+    days = sorted(
+        (
+            (found.data_date, sheet, found)
+            for sheet, found, _ in prepared
+            if found is not None and found.data_date
+        ),
+        key=lambda item: item[0],
+    )
+    out: set[int] = set()
+    while len(days) > 1 and zero(days[-1][1], days[-1][2]):
+        out.add(id(days.pop()[1]))
     return out

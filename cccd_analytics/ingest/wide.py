@@ -56,6 +56,12 @@ class WideTable:
     # Lũy kế đến 16/3"): that day's collected_day, checked against the two running totals.
     gain: layouts.Column | None = None
     notes: list[str] = field(default_factory=list)
+    # Header cells on the row of days that name a day no calendar has ("32/4", "31/4"):
+    # (column, text, the day as written, its month's length).
+    typos: list[tuple[int, str, str, int | None]] = field(default_factory=list)
+    # A running total before the days ("Chỉ tiêu | Lũy kế | Tỷ lệ | 15/3 | 16/3 …"): to the
+    # last day, or to the day before the first?  Only said, never read.
+    before: layouts.Column | None = None
 
 
 def _words_metric(words: str) -> str | None:
@@ -153,7 +159,7 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         ]
         above = [above[c] or top[c] for c in range(width)]
     fixed: dict[str, layouts.Column] = {}
-    total = period_sum = gain = None
+    total = period_sum = gain = before = None
     last_day = max(days)
     for c in range(width):
         if c in days:
@@ -180,6 +186,8 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         if field_name is None and c > last_day and fold(own) in ("tong", "cong", "tong cong", "tong so"):
             period_sum = layouts.Column(c, "collected", label)
             continue
+        if field_name == "collected" and c < min(days) and before is None:
+            before = layouts.Column(c, field_name, label)
         if field_name in ("commune", "district", "province", "commune_code", "eligible", "row_number"):
             fixed.setdefault(field_name, layouts.Column(c, field_name, label))
     if "commune" not in fixed:
@@ -198,7 +206,18 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         last_split = max(c.index for c in columns)
         total = total if total is None or total.index > last_split else None
         period_sum = period_sum if period_sum is None or period_sum.index > last_split else None
-    return WideTable(header_rows, fixed, columns, total=total, period_sum=period_sum, gain=gain)
+    # A day typed wrong among the days ("32/4" for 1/5) is no day, so its column was left
+    # out: the running totals derived back from the "Lũy kế" column then lost that day's
+    # figure, and every earlier day was stored one day's figures too high, without a word.
+    typos = [
+        (c, texts[c], *wrong)
+        for c in range(min(days), width)
+        if c not in days
+        and (wrong := normalise.impossible_day_label(rows[r][c] if c < len(rows[r]) else None))
+    ]
+    return WideTable(
+        header_rows, fixed, columns, total=total, period_sum=period_sum, gain=gain, typos=typos, before=before
+    )
 
 
 def _split_days(rows: list[list], r: int, days: list[DayColumn], width: int) -> list[DayColumn] | None:
@@ -406,6 +425,21 @@ def layouts_for(
     gets its layout from the same base layout and the same derived running totals; the
     steps share those and are marked by comments."""
     rows = sheet.rows
+    sheet_name = sheet.name or None
+    if table.typos:
+        c, shown, day, length = table.typos[0]
+        report.problems.append(
+            Problem.of(
+                "bad_date",
+                f"tiêu đề cột {layouts.column_letter(c)} «{shown}» ghi ngày {day}, là ngày không có thật "
+                f"(tháng {day.split('/')[1]} có {length} ngày), giữa các cột ngày; bỏ cột này thì số của "
+                "ngày đó bị mất và lũy kế các ngày khác bị lệch. Hãy sửa ngày ở ô đó rồi tải lên lại.",
+                sheet=sheet_name,
+                row=table.header_rows[-1] + 1,
+                column=layouts.column_letter(c),
+            )
+        )
+        return None
     base = layouts.build(rows, table.header_rows, dict(table.fixed), "report", file_name)
     top_years = normalise.years_in(
         " ".join(normalise.text(c) for c in row) for row in rows[: table.header_rows[0]]
@@ -415,6 +449,10 @@ def layouts_for(
     # It is left out: the "Lũy kế" column is the total on the last day with figures, not
     # on the template's last day.
     data = rows[base.first_data_row :]
+    shown = {
+        id(c): len([d for d in table.days if (d.label.day, d.label.month) == (c.label.day, c.label.month)])
+        for c in table.days
+    }
     filled = [
         c for c in table.days if any(c.index < len(r) and _number(r[c.index]) is not None for r in data)
     ]
@@ -435,12 +473,14 @@ def layouts_for(
         table.total = None
     if anchor is None and base.report_date is not None:
         anchor = base.report_date
+    # A real date may be a date line left from the first day of a running workbook: the
+    # days may run past it.  A year alone (31/12 of it) lets none.
+    late = normalise.STALE_DATE_LINE_DAYS if anchor is not None else 1
     if anchor is None and len(top_years) == 1:
         anchor = date(top_years.pop(), 12, 31)
     if anchor is None and normalise.year_from_file_name(file_name):
         anchor = date(normalise.year_from_file_name(file_name), 12, 31)
-    dates = normalise.with_years([d.label for d in table.days], anchor, windows)
-    sheet_name = sheet.name or None
+    dates = normalise.with_years([d.label for d in table.days], anchor, windows, late=late)
     if dates is None:
         report.needs_date = True
         report.problems.append(
@@ -475,6 +515,7 @@ def layouts_for(
             return None
     for column, day in zip(table.days, dates):
         column.day = day
+    _days_not_reached(data, table, shown)
     # The title's words, without the date line ("Số liệu tính đến ngày …" says nothing of
     # what the columns count).
     title = " ".join(
@@ -503,6 +544,27 @@ def layouts_for(
             continue
         column.metric = own or _words_metric(_words_of(column, table)) or _words_metric(title)
     _settle_metrics(rows, base.first_data_row, table, report, sheet_name)
+    if (
+        table.before is not None
+        and table.total is None
+        and all(c.metric == "collected_day" for c in table.days)
+    ):
+        # Refused at the daily columns as having no running total at all ("thiếu cột lũy
+        # kế"), though the sheet has one: what it lacks is the day it is counted to.
+        first_day, last_day = min(c.day for c in table.days), max(c.day for c in table.days)
+        report.problems.append(
+            Problem.of(
+                "no_cumulative",
+                f"cột {layouts.column_letter(table.before.index)} «{table.before.header}» đứng trước các cột "
+                f"ngày nên không rõ là lũy kế đến ngày cuối ({date_vn(last_day)}) hay đến trước ngày đầu "
+                f"({date_vn(first_day)}); hãy ghi ngày vào tiêu đề cột đó (ví dụ «Lũy kế đến "
+                f"{date_vn(last_day)}») hoặc đặt cột đó sau các cột ngày.",
+                sheet=sheet_name,
+                row=table.header_rows[-1] + 1,
+                column=layouts.column_letter(table.before.index),
+            )
+        )
+        return None
     _period_sum_as_total(rows, base.first_data_row, table)
     work = Sheet(sheet.name, [list(r) for r in rows], height=len(rows))
     work.aliases = dict(sheet.aliases)
@@ -510,9 +572,18 @@ def layouts_for(
     derived = _derive_running_totals(work, base.first_data_row, table, report, sheet_name)
     out = []
     by_day: dict[date, dict[str, layouts.Column]] = {}
+    weeks = [c for c in table.days if c.metric in ("collected_day", "returned_day") and _is_week(c)]
     for column in table.days:
-        by_day.setdefault(column.day, {})[column.metric] = layouts.Column(
-            column.index, column.metric, column.header
+        by_day.setdefault(column.day, {})
+        if column in weeks:
+            # A week's count ("Tuần 1 (17–23/4)") is the gain from the week before's end to
+            # its own: it gives the running total at each week's end, never a day's figure.
+            # Stored as its last day's collected_day, a week's applications were one day's.
+            continue
+        by_day[column.day][column.metric] = layouts.Column(column.index, column.metric, column.header)
+    if weeks:
+        table.notes.append(
+            "cột theo tuần: số cả tuần chỉ dùng để tính lũy kế ngày cuối tuần, không ghi là số trong ngày"
         )
     last = max(by_day)
     for day in sorted(by_day):
@@ -595,8 +666,55 @@ def metric_blocks(sheet: Sheet, table: WideTable) -> list[tuple[Sheet, str, int]
     return out
 
 
+def _is_week(column: DayColumn) -> bool:
+    """A column of a week ending on its day ("Tuần 1 (17–23/4)", `normalise.day_label`)."""
+    return "tuan" in column.label.rest.split() or "tuan" in fold(column.header).split()
+
+
 def _words_of(column: DayColumn, table: WideTable) -> str:
     return column.header.rsplit("/", 1)[0] if "/" in column.header else ""
+
+
+def _days_not_reached(data: list[list], table: WideTable, shown: dict[int, int]) -> None:
+    """The last days of a workbook kept for the whole campaign that nobody has reached yet,
+    left out as blank days are: columns of 0 on every row (a template's days prefilled
+    with 0, or "=0" formulas), or a day whose own figure is blank on every row beside
+    running totals that are the day before's on every row (a formula "= lũy kế hôm trước
+    + trong ngày" copied across the month).  Read, they stored the days to come: a day's
+    figure of 0 and the last running total again for each (or a running total of 0, refused
+    as falling), the "Lũy kế" column put on the template's last day.  Only from the last
+    day back, and never the last day with figures; `shown`: how many columns each day had
+    before blank ones were left out."""
+
+    def values(column: DayColumn) -> list[int | None]:
+        return [_number(r[column.index]) if column.index < len(r) else None for r in data]
+
+    days = sorted({c.day for c in table.days})
+    dropped = []
+    while len(days) > 1:
+        last, before = days[-1], days[-2]
+        columns = [c for c in table.days if c.day == last]
+        earlier = {c.label.rest: values(c) for c in table.days if c.day == before}
+        zero = all(v in (None, 0) for c in columns for v in values(c))
+        carried = len(columns) < shown[id(columns[0])] and all(
+            c.label.rest in earlier
+            and any(v is not None for v in values(c))
+            and values(c) == earlier[c.label.rest]
+            for c in columns
+        )
+        if not (zero or carried):
+            break
+        dropped += columns
+        days.pop()
+    if not dropped:
+        return
+    table.days = [c for c in table.days if c not in dropped]
+    table.notes.append(
+        f"{len({c.day for c in dropped})} ngày cuối chưa có số (toàn 0 hoặc chép lũy kế ngày trước, "
+        "không tính): "
+        + ", ".join(f"{layouts.column_letter(c.index)} «{c.header}»" for c in dropped[:5])
+        + ("…" if len(dropped) > 5 else "")
+    )
 
 
 def _settle_metrics(rows, first: int, table: WideTable, report: ImportReport, sheet_name) -> None:
