@@ -89,3 +89,72 @@ def test_a_table_carried_on_under_tiep_theo_trang_truoc_is_one_table():
     assert report.status == "checked", report.message
     assert _running(report) == _truth()
     assert "table_skipped" not in {p.code for p in report.problems}
+
+
+def _unruled_pdf() -> bytes:
+    """A sheet printed without gridlines as Excel sets it by default: text left in its cell,
+    figures right (the STT's "1" ends 3 pt before the name's cell starts 3 pt in), a header
+    cell wrapping onto a second line ("Thu nhận trong" / "ngày")."""
+    from pathlib import Path
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    fonts = Path(__file__).resolve().parents[1] / "cccd_analytics" / "data" / "fonts"
+    if "Round22Sans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("Round22Sans", str(fonts / "LiberationSans-Regular.ttf")))
+    raw = io.BytesIO()
+    page = canvas.Canvas(raw, pagesize=A4)
+    page.setFont("Round22Sans", 9)
+    y = 800
+    for line in (
+        "CÔNG AN HUYỆN KỲ ANH",
+        "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD",
+        "Số liệu tính đến 17h00 ngày 15/3/2021",
+    ):
+        page.drawString(50, y, line)
+        y -= 14
+    edges = [40, 70, 220, 295, 370, 445, 520]  # cells' left edges, the last one's right
+    header = [
+        ["STT"],
+        ["Đơn vị"],
+        ["Số CD đủ ĐK"],
+        ["Thu nhận trong", "ngày"],
+        ["Lũy kế thu nhận"],
+        ["Trả thẻ"],
+    ]
+    y -= 10
+    for c, lines in enumerate(header):
+        for k, text in enumerate(lines):
+            page.drawString(edges[c] + 3, y - 12 * k, text)
+    y -= 28
+    for i, name in enumerate(KY, 1):
+        figures = [str(i), None, _dot(4000 + 1300 * i), str(7 * i), _dot(RUNNING[name]), str(100 + 111 * i)]
+        for c, text in enumerate(figures):
+            if text is not None:
+                page.drawRightString(edges[c + 1] - 3, y, text)
+        page.drawString(edges[1] + 3, y, name)
+        y -= 14
+    page.showPage()
+    page.save()
+    return raw.getvalue()
+
+
+def test_a_pdf_without_gridlines_with_headers_left_and_figures_right_is_read():
+    # The STT's figure and the name were one cell ("1 Xã Kỳ Xuân"), and "ngày" — under
+    # the start of "Thu nhận trong", nearer the figures of the column before — went under
+    # "Số CD đủ ĐK": the report was refused as having no commune and no collected column.
+    report = ingest.import_bytes(None, _unruled_pdf(), "ky_anh.pdf")
+    assert report.status == "checked", report.message
+    assert _running(report) == _truth()
+    obs = report.observations
+    returned = dict(
+        zip(obs[obs["metric"] == "returned"]["unit_key"], obs[obs["metric"] == "returned"]["value"])
+    )
+    assert {k: int(v) for k, v in returned.items()} == {_key(n): 100 + 111 * i for i, n in enumerate(KY, 1)}
+    day = dict(
+        zip(obs[obs["metric"] == "collected_day"]["unit_key"], obs[obs["metric"] == "collected_day"]["value"])
+    )
+    assert {k: int(v) for k, v in day.items()} == {_key(n): 7 * i for i, n in enumerate(KY, 1)}

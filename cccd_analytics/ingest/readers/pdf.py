@@ -461,6 +461,10 @@ def _segments(line: list[dict], starts: tuple[float, ...] | list[float] = ()) ->
         # Not at a plain space (a third of the font's height): that is one cell's text.
         wide = last is not None and word["x0"] - last["x1"] > 0.4 * (word["bottom"] - word["top"])
         cut = wide and any(last["x1"] - 1 <= x <= word["x0"] + 1 for x in starts)
+        # A number set right in its cell, then text set left in the next (a sheet printed
+        # without gridlines: "1" at the STT cell's right edge, "Xã Kỳ Xuân" at the name
+        # cell's left): the two paddings make less than a cell's gap but more than a space.
+        cut = cut or (wide and _NUMBER.match(last["text"]) and not _NUMBER.match(word["text"]))
         if last is not None and not cut and word["x0"] - last["x1"] <= _CELL_GAP:
             last["text"] += " " + word["text"]
             last["x1"], last["bottom"] = word["x1"], max(last["bottom"], word["bottom"])
@@ -569,6 +573,23 @@ def _aligned_table(
     if heading is not None and start == heading:
         heading, above, start = None, first, first  # nothing above it reads as a header
 
+    # Columns whose figures are set right: their right edges line up, their left ones not.
+    # A column of figures all as wide ("405", "951") shows neither; it is set as the others
+    # are when some are set right and none left.
+    aligned: dict[int, str] = {}
+    for k in range(len(columns)):
+        figures = [c for i in body for c in segs[i] if _NUMBER.match(c["text"]) and column_of(c) == k]
+        if len(figures) >= 2:
+            ends = max(c["x1"] for c in figures) - min(c["x1"] for c in figures) <= 1.5
+            begins = max(c["x0"] for c in figures) - min(c["x0"] for c in figures) <= 1.5
+            aligned[k] = "both" if ends and begins else "right" if ends else "left" if begins else ""
+    kinds = set(aligned.values())
+    flush_right = {
+        k
+        for k, kind in aligned.items()
+        if kind == "right" or (kind == "both" and "right" in kinds and "left" not in kinds)
+    }
+
     def build_header(lo: int, hi: int, cols: list) -> list[list[str]]:
         """The header of lines lo..hi-1, as rows: one row, each run to the column under
         it, or, under a parent cell spanning columns ("Kết quả thực hiện" over "Kết quả
@@ -591,6 +612,14 @@ def _aligned_table(
             # A run starting inside a column belongs to it (a left-aligned header in a
             # Word table, wider than the figures under it); otherwise the most overlapped.
             inside = [k for k, (x0, x1) in enumerate(cols) if x0 - 2 <= cell["x0"] <= x1]
+            ahead = next((k for k, (x0, _) in enumerate(cols) if x0 > cell["x0"]), None)
+            if not inside and ahead in flush_right and cell["x1"] <= cols[ahead][1] + 3:
+                # Before figures set right, ending by their right edge: a header set left
+                # in that cell (Excel's default for text, printed without gridlines). The
+                # nearest column was the one before, whose figures end just left of it:
+                # "ngày" of "Thu nhận trong ngày" went under "Số CD đủ ĐK".
+                cell["column"] = ahead
+                continue
             cell["column"] = inside[0] if inside else _column_of(cell, cols)
         return _header_levels(cells, cols, encoding)
 
