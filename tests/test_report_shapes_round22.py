@@ -158,3 +158,19 @@ def test_a_pdf_without_gridlines_with_headers_left_and_figures_right_is_read():
         zip(obs[obs["metric"] == "collected_day"]["unit_key"], obs[obs["metric"] == "collected_day"]["value"])
     )
     assert {k: int(v) for k, v in day.items()} == {_key(n): 7 * i for i, n in enumerate(KY, 1)}
+
+
+def test_a_pdf_page_turned_sideways_by_rotate_is_read_as_typed():
+    # A portrait report turned a quarter in a viewer and saved (/Rotate 90 over upright
+    # text): read as turned, its lines stood on end and the file was refused. Text that
+    # reads level on the unturned page is read so.
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_unruled_pdf())))
+    for page in writer.pages:
+        page.rotate(90)
+    out = io.BytesIO()
+    writer.write(out)
+    report = ingest.import_bytes(None, out.getvalue(), "ky_anh.pdf")
+    assert report.status == "checked", report.message
+    assert _running(report) == _truth()

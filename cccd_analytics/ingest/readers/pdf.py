@@ -28,6 +28,7 @@ _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?
 
 
 def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
+    data = _unturn_level_pages(data)
     try:
         import pdfplumber
 
@@ -142,6 +143,42 @@ class _Found:
 
     def __init__(self, bbox, rows):
         self.bbox, self.rows = bbox, rows
+
+
+def _unturn_level_pages(data: bytes) -> bytes:
+    """The file with /Rotate taken off the pages whose text already reads level on the
+    unturned page: a portrait report turned a quarter in a viewer and saved so (or printed
+    so by a driver), shown sideways. Read as turned, every line stood on end ("1 2 / Xã Kỳ T
+    ây" as a column) and the file was refused. A landscape table drawn sideways on a portrait
+    page and turned upright by /Rotate keeps it (its characters stand at a quarter turn)."""
+    try:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+
+        document = pdfium.PdfDocument(data)
+        changed = False
+        for i in range(len(document)):
+            page = document[i]
+            if not page.get_rotation():
+                continue
+            text_page = page.get_textpage()
+            text = text_page.get_text_range(0, text_page.count_chars())
+            angles = [
+                raw.FPDFText_GetCharAngle(text_page.raw, k)
+                for k in range(min(len(text), 2000))
+                if not text[k].isspace()
+            ]
+            level = sum(1 for a in angles if 0 <= a < 0.05 or a > 2 * math.pi - 0.05)
+            if angles and level >= 0.9 * len(angles):
+                page.set_rotation(0)
+                changed = True
+        if not changed:
+            return data
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+    except Exception:  # noqa: BLE001 - the file is read as it is, and refused there if damaged
+        return data
 
 
 def _fast_pages(data: bytes):
