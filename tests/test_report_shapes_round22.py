@@ -174,3 +174,23 @@ def test_a_pdf_page_turned_sideways_by_rotate_is_read_as_typed():
     report = ingest.import_bytes(None, out.getvalue(), "ky_anh.pdf")
     assert report.status == "checked", report.message
     assert _running(report) == _truth()
+
+
+def test_a_pdf_whose_font_has_no_unicode_map_is_refused_saying_so():
+    # The fonts' ToUnicode maps gone (some print-to-PDF tools): the Vietnamese letters came
+    # out as control characters and the refusal listed «T  », «n v S» … as the columns.
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_unruled_pdf())))
+    for page in writer.pages:
+        fonts = page["/Resources"]["/Font"]
+        for name in fonts:
+            font = fonts[name].get_object()
+            if "/ToUnicode" in font:
+                del font["/ToUnicode"]
+    out = io.BytesIO()
+    writer.write(out)
+    report = ingest.import_bytes(None, out.getvalue(), "ky_anh.pdf")
+    assert report.status == "refused"
+    assert "ky_anh.pdf" in report.message and "trang 1" in report.message
+    assert "không giải mã được" in report.message and "Word/Excel" in report.message

@@ -52,6 +52,14 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
                     page._objects = pages(page, number)
                 if page.chars:
                     has_text = True
+                    if _undecodable(page.chars):
+                        raise ReadError(
+                            f"Tệp «{file_name}», trang {number}: chữ trong PDF không giải mã được (phông "
+                            "chữ nhúng không kèm bảng mã Unicode), nên không đọc được tên đơn vị và tiêu "
+                            "đề cột. Hãy xuất lại PDF trực tiếp từ Word/Excel (File → Save As → PDF), "
+                            "hoặc gửi tệp Word/Excel gốc.",
+                            page=number,
+                        )
                 else:
                     textless.append(number)
                 page_blocks, tables, columns = _page_blocks(page, number, tables, columns)
@@ -143,6 +151,18 @@ class _Found:
 
     def __init__(self, bbox, rows):
         self.bbox, self.rows = bbox, rows
+
+
+def _undecodable(chars: list[dict]) -> bool:
+    """A page whose text is largely codes no reader can turn into letters: a font embedded
+    without its Unicode map (ToUnicode), its Vietnamese letters coming out as control
+    characters ("C\\x01NG AN HUY\\x02N") or pdfminer's "(cid:12)". The table was refused
+    listing such garbled words as its columns, which told the unit nothing it could fix."""
+    letters = [c["text"] for c in chars if c["text"].strip()]
+    bad = sum(
+        1 for t in letters if t.startswith("(cid:") or any(ord(x) < 32 or x in "\ufffd\ufffe" for x in t)
+    )
+    return bad >= 20 and bad >= 0.05 * len(letters)
 
 
 def _unturn_level_pages(data: bytes) -> bytes:
