@@ -9,6 +9,7 @@ import io
 from datetime import date
 
 import docx
+import pytest
 from docx.enum.text import WD_BREAK
 
 from cccd_analytics import ingest, registry
@@ -91,7 +92,7 @@ def test_a_table_carried_on_under_tiep_theo_trang_truoc_is_one_table():
     assert "table_skipped" not in {p.code for p in report.problems}
 
 
-def _unruled_pdf() -> bytes:
+def _unruled_pdf(heading: bool = False) -> bytes:
     """A sheet printed without gridlines as Excel sets it by default: text left in its cell,
     figures right (the STT's "1" ends 3 pt before the name's cell starts 3 pt in), a header
     cell wrapping onto a second line ("Thu nhận trong" / "ngày")."""
@@ -130,6 +131,13 @@ def _unruled_pdf() -> bytes:
         for k, text in enumerate(lines):
             page.drawString(edges[c] + 3, y - 12 * k, text)
     y -= 28
+    if heading:  # "I | Huyện Kỳ Anh" with the district's sums, text set left
+        page.drawString(edges[0] + 3, y, "I")
+        page.drawString(edges[1] + 3, y, "Huyện Kỳ Anh")
+        sums = [sum(4000 + 1300 * i for i in range(1, 7)), 7 * 21, sum(RUNNING.values()), 100 * 6 + 111 * 21]
+        for c, figure in enumerate(sums, start=3):
+            page.drawRightString(edges[c] - 3, y, _dot(figure))
+        y -= 14
     for i, name in enumerate(KY, 1):
         figures = [str(i), None, _dot(4000 + 1300 * i), str(7 * i), _dot(RUNNING[name]), str(100 + 111 * i)]
         for c, text in enumerate(figures):
@@ -142,11 +150,15 @@ def _unruled_pdf() -> bytes:
     return raw.getvalue()
 
 
-def test_a_pdf_without_gridlines_with_headers_left_and_figures_right_is_read():
+@pytest.mark.parametrize("heading", [False, True])
+def test_a_pdf_without_gridlines_with_headers_left_and_figures_right_is_read(heading):
     # The STT's figure and the name were one cell ("1 Xã Kỳ Xuân"), and "ngày" — under
     # the start of "Thu nhận trong", nearer the figures of the column before — went under
     # "Số CD đủ ĐK": the report was refused as having no commune and no collected column.
-    report = ingest.import_bytes(None, _unruled_pdf(), "ky_anh.pdf")
+    # Under a district's heading row the names column was found after all, and every
+    # commune stored as a unit «1 Xã Kỳ Xuân» outside the registry, with warnings only.
+    report = ingest.import_bytes(None, _unruled_pdf(heading), "ky_anh.pdf")
+    assert not report.unofficial_units
     assert report.status == "checked", report.message
     assert _running(report) == _truth()
     obs = report.observations
