@@ -738,8 +738,12 @@ _DISTRICT_WORDS = ("huyen ", "thi xa ", "thanh pho ", "quan ", "tp ", "tx ", "h.
 
 def _group_heading(cells: list[dict]) -> bool:
     """A line that is a district's heading row: a district's name ("Huyện Nghi Lộc"), maybe
-    after its numeral ("I", "II", "1."), and no figure."""
+    after its numeral ("I", "II", "1."), and no figure, or one (its running total alone, the
+    other sums left blank: with two or more it is a line of the body already)."""
     texts = [c["text"].strip() for c in cells if c["text"].strip()]
+    figures = [t for t in texts[1:] if _NUMBER.match(t) and not _ROMAN.match(t)]
+    if len(figures) == 1 and texts[-1] == figures[0]:
+        texts = texts[:-1]
     if not 1 <= len(texts) <= 2 or any(_NUMBER.match(t) and not _ROMAN.match(t) for t in texts):
         return False
     name = texts[-1]
