@@ -209,3 +209,16 @@ def test_a_pdf_whose_font_has_no_unicode_map_is_refused_saying_so():
     assert report.status == "refused"
     assert "ky_anh.pdf" in report.message and "trang 1" in report.message
     assert "không giải mã được" in report.message and "Word/Excel" in report.message
+
+
+def test_a_running_total_with_the_days_gain_in_brackets_is_read():
+    # "Lũy kế thu nhận (tăng trong ngày)" with cells "1.164 (+31)": refused as no number.
+    def build(doc):
+        rows = [[i, n, f"{_dot(RUNNING[n])} (+{10 + i})"] for i, n in enumerate(KY, 1)]
+        rows[2][2] = f"{_dot(RUNNING[KY[2]])} (tăng 13)"
+        table = _table(doc, rows)
+        table.cell(0, 2).text = "Lũy kế thu nhận (tăng trong ngày)"
+
+    report = ingest.import_bytes(None, _word(build), "ky_anh.docx")
+    assert report.status == "checked", report.message
+    assert _running(report) == _truth()
