@@ -159,7 +159,7 @@ def _parse_count(raw) -> Parsed:
     elif _EN_DECIMAL.fullmatch(value):
         number = float(value.replace(",", ""))
     else:
-        shared = _WITH_SHARE.fullmatch(value)
+        shared = _WITH_SHARE.fullmatch(value) or _WITH_GAIN.fullmatch(value)
         if shared:
             # "2.384 (26,1%)": the count with its share of the eligible beside it.
             return _parse_count(shared.group(1))
@@ -216,6 +216,12 @@ _COUNTED = re.compile(r"([\d.,]*\d)(?:hồsơ|hs|người|côngdân|cd|thẻ|lư
 # A count with its share beside it in brackets, as some reports give every cell: "2.384
 # (26,1%)", "2.384 (đạt 26,1%)" (spaces dropped by `_clean_number_text`).
 _WITH_SHARE = re.compile(r"([\d.,]*\d)\((?:đạt|=)?[\d.,]*\d%\)", re.IGNORECASE)
+
+
+# A count with the day's gain beside it in brackets: "1.260 (+31)", "1.260 (tăng 31)" (a
+# running total and how much it rose since the day before). It was refused as no number;
+# the gain is derived from two days' totals, so the count alone is read, as with a share.
+_WITH_GAIN = re.compile(r"([\d.,]*\d)\((?:\+|tăng)[\d.,]*\d\)", re.IGNORECASE)
 
 
 def count_with_share(raw) -> bool:

@@ -173,9 +173,11 @@ def stitch(blocks: list[Block]) -> list[Block]:
 
 
 # What people type between the two parts of a table split by a page break: "(Tiếp
-# theo)", "Tiếp theo bảng 1", a page number ("Trang 2", "- 2 -", "2/3").
+# theo)", "Tiếp theo bảng 1", "(tiếp theo trang trước)", "Tiếp theo biểu trên", a page
+# number ("Trang 2", "- 2 -", "2/3").
 _CARRIES_ON = re.compile(
-    r"^[(\[\-–—\s]*(?:tiep theo(?: bang(?: \d+)?)?|tiep|trang \d+(?: ?/ ?\d+)?|\d+(?: ?/ ?\d+)?)[)\]\-–—\s.:]*$"
+    r"^[(\[\-–—\s]*(?:tiep(?: theo)?(?: (?:bang|bieu)(?: so)?(?: \d+| tren)?)?(?: (?:o |tu )?trang truoc)?"
+    r"|trang \d+(?: ?/ ?\d+)?|\d+(?: ?/ ?\d+)?)[)\]\-–—\s.:]*$"
 )
 
 

@@ -55,6 +55,8 @@ def _fields(paragraph) -> tuple[str, ...] | None:
     than two cells of text (a line merely indented)."""
     cells: list[list[str]] = [[]]
     for node in _own_nodes(paragraph, _T, f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        if _hidden(node):
+            continue
         if node.tag == _T:
             cells[-1].append(node.text or "")
         elif node.tag == f"{_W}tab":
@@ -175,11 +177,24 @@ def _text(element) -> str:
     tabs as spaces."""
     parts = []
     for node in _own_nodes(element, _T, f"{_W}tab", f"{_W}br", f"{_W}cr", _P):
+        if _hidden(node):
+            continue
         if node.tag == _T:
             parts.append(node.text or "")
         else:
             parts.append(" ")
     return clean("".join(parts))
+
+
+def _hidden(node) -> bool:
+    """A run formatted as hidden text (w:vanish): Word neither shows nor prints it. An old
+    figure kept hidden beside the new one ("1.213 1.253" with the first hidden) is not what
+    the unit reports, and read together the two made the cell no number."""
+    run = node.getparent()
+    if run is None or run.tag != f"{_W}r":
+        return False
+    flag = run.find(f"{_W}rPr/{_W}vanish")
+    return flag is not None and flag.get(f"{_W}val", "true") not in ("0", "false", "off")
 
 
 def _val(node, tag: str):

@@ -28,6 +28,7 @@ _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?
 
 
 def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
+    data = _unturn_level_pages(data)
     try:
         import pdfplumber
 
@@ -51,6 +52,14 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
                     page._objects = pages(page, number)
                 if page.chars:
                     has_text = True
+                    if _undecodable(page.chars):
+                        raise ReadError(
+                            f"Tệp «{file_name}», trang {number}: chữ trong PDF không giải mã được (phông "
+                            "chữ nhúng không kèm bảng mã Unicode), nên không đọc được tên đơn vị và tiêu "
+                            "đề cột. Hãy xuất lại PDF trực tiếp từ Word/Excel (File → Save As → PDF), "
+                            "hoặc gửi tệp Word/Excel gốc.",
+                            page=number,
+                        )
                 else:
                     textless.append(number)
                 page_blocks, tables, columns = _page_blocks(page, number, tables, columns)
@@ -142,6 +151,54 @@ class _Found:
 
     def __init__(self, bbox, rows):
         self.bbox, self.rows = bbox, rows
+
+
+def _undecodable(chars: list[dict]) -> bool:
+    """A page whose text is largely codes no reader can turn into letters: a font embedded
+    without its Unicode map (ToUnicode), its Vietnamese letters coming out as control
+    characters ("C\\x01NG AN HUY\\x02N") or pdfminer's "(cid:12)". The table was refused
+    listing such garbled words as its columns, which told the unit nothing it could fix."""
+    letters = [c["text"] for c in chars if c["text"].strip()]
+    bad = sum(
+        1 for t in letters if t.startswith("(cid:") or any(ord(x) < 32 or x in "\ufffd\ufffe" for x in t)
+    )
+    return bad >= 20 and bad >= 0.05 * len(letters)
+
+
+def _unturn_level_pages(data: bytes) -> bytes:
+    """The file with /Rotate taken off the pages whose text already reads level on the
+    unturned page: a portrait report turned a quarter in a viewer and saved so (or printed
+    so by a driver), shown sideways. Read as turned, every line stood on end ("1 2 / Xã Kỳ T
+    ây" as a column) and the file was refused. A landscape table drawn sideways on a portrait
+    page and turned upright by /Rotate keeps it (its characters stand at a quarter turn)."""
+    try:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+
+        document = pdfium.PdfDocument(data)
+        changed = False
+        for i in range(len(document)):
+            page = document[i]
+            if not page.get_rotation():
+                continue
+            text_page = page.get_textpage()
+            text = text_page.get_text_range(0, text_page.count_chars())
+            angles = [
+                raw.FPDFText_GetCharAngle(text_page.raw, k)
+                for k in range(min(len(text), 2000))
+                if not text[k].isspace()
+            ]
+            level = sum(1 for a in angles if 0 <= a < 0.05 or a > 2 * math.pi - 0.05)
+            if angles and level >= 0.9 * len(angles):
+                page.set_rotation(0)
+                changed = True
+        if not changed:
+            return data
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+    except Exception:  # noqa: BLE001 - the file is read as it is, and refused there if damaged
+        return data
 
 
 def _fast_pages(data: bytes):
@@ -461,6 +518,10 @@ def _segments(line: list[dict], starts: tuple[float, ...] | list[float] = ()) ->
         # Not at a plain space (a third of the font's height): that is one cell's text.
         wide = last is not None and word["x0"] - last["x1"] > 0.4 * (word["bottom"] - word["top"])
         cut = wide and any(last["x1"] - 1 <= x <= word["x0"] + 1 for x in starts)
+        # A number set right in its cell, then text set left in the next (a sheet printed
+        # without gridlines: "1" at the STT cell's right edge, "Xã Kỳ Xuân" at the name
+        # cell's left): the two paddings make less than a cell's gap but more than a space.
+        cut = cut or (wide and _NUMBER.match(last["text"]) and not _NUMBER.match(word["text"]))
         if last is not None and not cut and word["x0"] - last["x1"] <= _CELL_GAP:
             last["text"] += " " + word["text"]
             last["x1"], last["bottom"] = word["x1"], max(last["bottom"], word["bottom"])
@@ -569,6 +630,23 @@ def _aligned_table(
     if heading is not None and start == heading:
         heading, above, start = None, first, first  # nothing above it reads as a header
 
+    # Columns whose figures are set right: their right edges line up, their left ones not.
+    # A column of figures all as wide ("405", "951") shows neither; it is set as the others
+    # are when some are set right and none left.
+    aligned: dict[int, str] = {}
+    for k in range(len(columns)):
+        figures = [c for i in body for c in segs[i] if _NUMBER.match(c["text"]) and column_of(c) == k]
+        if len(figures) >= 2:
+            ends = max(c["x1"] for c in figures) - min(c["x1"] for c in figures) <= 1.5
+            begins = max(c["x0"] for c in figures) - min(c["x0"] for c in figures) <= 1.5
+            aligned[k] = "both" if ends and begins else "right" if ends else "left" if begins else ""
+    kinds = set(aligned.values())
+    flush_right = {
+        k
+        for k, kind in aligned.items()
+        if kind == "right" or (kind == "both" and "right" in kinds and "left" not in kinds)
+    }
+
     def build_header(lo: int, hi: int, cols: list) -> list[list[str]]:
         """The header of lines lo..hi-1, as rows: one row, each run to the column under
         it, or, under a parent cell spanning columns ("Kết quả thực hiện" over "Kết quả
@@ -591,6 +669,14 @@ def _aligned_table(
             # A run starting inside a column belongs to it (a left-aligned header in a
             # Word table, wider than the figures under it); otherwise the most overlapped.
             inside = [k for k, (x0, x1) in enumerate(cols) if x0 - 2 <= cell["x0"] <= x1]
+            ahead = next((k for k, (x0, _) in enumerate(cols) if x0 > cell["x0"]), None)
+            if not inside and ahead in flush_right and cell["x1"] <= cols[ahead][1] + 3:
+                # Before figures set right, ending by their right edge: a header set left
+                # in that cell (Excel's default for text, printed without gridlines). The
+                # nearest column was the one before, whose figures end just left of it:
+                # "ngày" of "Thu nhận trong ngày" went under "Số CD đủ ĐK".
+                cell["column"] = ahead
+                continue
             cell["column"] = inside[0] if inside else _column_of(cell, cols)
         return _header_levels(cells, cols, encoding)
 
@@ -652,8 +738,12 @@ _DISTRICT_WORDS = ("huyen ", "thi xa ", "thanh pho ", "quan ", "tp ", "tx ", "h.
 
 def _group_heading(cells: list[dict]) -> bool:
     """A line that is a district's heading row: a district's name ("Huyện Nghi Lộc"), maybe
-    after its numeral ("I", "II", "1."), and no figure."""
+    after its numeral ("I", "II", "1."), and no figure, or one (its running total alone, the
+    other sums left blank: with two or more it is a line of the body already)."""
     texts = [c["text"].strip() for c in cells if c["text"].strip()]
+    figures = [t for t in texts[1:] if _NUMBER.match(t) and not _ROMAN.match(t)]
+    if len(figures) == 1 and texts[-1] == figures[0]:
+        texts = texts[:-1]
     if not 1 <= len(texts) <= 2 or any(_NUMBER.match(t) and not _ROMAN.match(t) for t in texts):
         return False
     name = texts[-1]
