@@ -934,6 +934,12 @@ def _in_another_district(idx, reg, districts: list[str], pkey: str | None, commu
             (key,) = hits
             if str(reg.at[key, "district_key"]) not in around:
                 return None
+            if set(plain) - {key}:
+                # "Xã Nam Thanh" under Huyện Đô Lương: Nam Đàn's Xã Nam Thanh as written, or
+                # Yên Thành's Xã Nam Thành with its mark left out (the commonest slip), both
+                # bordering it: the province has two communes of that name, and neither is
+                # taken (a random draw of tests/test_names.py found it on Nam Đàn's).
+                return None
             official = str(reg.at[key, "name"])
             if commune_type(commune) in ("phuong", "thi tran") and commune_type(official) == "xa":
                 # A unit moved keeps its name and may become a ward, never a ward a xã:

@@ -981,6 +981,17 @@ def test_a_ward_written_under_a_bordering_district_is_not_moved_onto_a_xa():
     assert _resolve("Nghệ An", "Huyện Nghi Lộc", "Nghi Kim").key == NGHI_KIM
 
 
+def test_a_name_two_bordering_districts_have_one_way_or_another_is_moved_onto_neither():
+    # "Xã Nam Thanh" under Huyện Đô Lương: Nam Đàn's Xã Nam Thanh as written, or Yên Thành's
+    # Xã Nam Thành with its mark left out; both districts border Đô Lương.  It went onto Nam
+    # Đàn's (a random draw of tests/test_names.py).
+    match = _resolve("Nghệ An", "Huyện Đô Lương", "Xã Nam Thanh")
+    assert not match.official
+    # With its mark, the name is one commune's, and the move is taken.
+    moved = _resolve("Nghệ An", "Huyện Đô Lương", "Xã Nam Thành")
+    assert moved.official and moved.registry_name == "Xã Nam Thành"
+
+
 def test_the_units_merged_before_the_registry_are_read_from_its_notes_by_name_only():
     # The notes go on in words after their list of units ("approx: excludes hamlets 4-5 of
     # former Xã Nam Thượng …"): those words are no unit's name.
