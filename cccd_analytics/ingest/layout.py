@@ -1167,7 +1167,13 @@ def _bare_district_heading(name: str, stt: str, numbered: bool) -> bool:
     with its type ("Thị trấn Quỳ Hợp", "TT Quỳ Hợp")."""
     if not name or registry.expand(name).startswith(_COMMUNE_TYPES):
         return False
-    if registry.bare(name) not in registry.level_names("district")[0]:
+    short = registry.district_abbreviated(name)
+    if len(short) == 1 and not registry.abbreviates_a_commune(name):
+        # "H.DC", "TX HM", "Q.Lưu": a district abbreviated as no commune is, its type
+        # written or not; stored as a unit outside the registry with its district's sums,
+        # it also made the next headings check the communes above them (round 22).
+        return not stt or bool(_GROUP_LETTER.match(stt))
+    if registry.bare(name) not in registry.level_names("district")[0] and len(short) != 1:
         return False
     if stt:
         return bool(_GROUP_LETTER.match(stt))
@@ -1258,7 +1264,11 @@ def _is_district_name(text: str) -> bool:
         return True
     if expanded.startswith("quan "):
         return _a_quan(text)
-    return registry.bare(text) in registry.level_names("district")[0]
+    # "H.DC", "D.Châu", "TX HM": abbreviated as one district alone is (round 22).
+    return (
+        registry.bare(text) in registry.level_names("district")[0]
+        or len(registry.district_abbreviated(text)) == 1
+    )
 
 
 def _district_in_english(name: str) -> str | None:

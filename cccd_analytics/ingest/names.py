@@ -153,7 +153,12 @@ def _is_district(text: str) -> bool:
     """Whether a part of a commune's cell is a registry district's name ("Đô Lương", "H. Đô Lương")."""
     folded, plain = registry.level_names("district")
     text = re.sub(r"^\s*(?:h|huyện|huyen|tx|tp|q|quận)\.?\s+", "", text.strip(), flags=re.IGNORECASE)
-    return registry.bare(text) in folded or registry.spelled_plain(text) in plain
+    return (
+        registry.bare(text) in folded
+        or registry.spelled_plain(text) in plain
+        # "Diễn Kim, D.Châu", "Diễn Hải, H.DC": the district abbreviated (round 22).
+        or len(registry.district_abbreviated(text.strip())) == 1
+    )
 
 
 def _district_after(name: str) -> str | None:
@@ -355,6 +360,20 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
                     rec._replace(
                         province=rec.province or province, district=rec.district or district, commune=commune
                     ),
+                )
+            )
+    # "Diễn Kim, D.Châu", "Đồng Văn (T.Kỳ)", "Quỳnh Lập, TX.HM": the district abbreviated
+    # after the commune, which the address reading does not know (round 22); the same rule:
+    # it must be the row's own district when the row has one.
+    written = _district_after(_spaced(rec.commune)) if _MAY_NAME_A_DISTRICT.search(rec.commune) else None
+    if written and len(registry.district_abbreviated(written.strip())) == 1:
+        head = _spaced(rec.commune)[: _spaced(rec.commune).rfind(written)]
+        head = re.sub(r"[\s(\[,–—/_-]+$", "", head)
+        if head and (not rec.district or registry.same_district(written, rec.district, rec.province)):
+            readings.append(
+                (
+                    "tên kèm huyện viết tắt",
+                    rec._replace(district=rec.district or written.strip(), commune=head),
                 )
             )
     found = {}
