@@ -364,7 +364,8 @@ _PREFIXES = (
 # or full stop ("Kỳ Tân*", "Kỳ Tân."), a colon after the type ("Xã: Kỳ Tân").
 # "1/ Xã Kỳ Tân" too: many Vietnamese documents number their lines with a slash.
 _LIST_MARKER = re.compile(r"^(?:\d{1,3}\s*[.)/]|[a-zđ]\)|[-–—•·+*]+)\s+(?=\S)")
-_TRAILING_NOTE = re.compile(r"(?<=\S)\s*(?:[(\[][^()\[\]]*[)\]]|\s[-–—]\s.*)\s*$")
+# Braces too ("Diễn Kim {ĐC}", round 22): a note as a bracket is.
+_TRAILING_NOTE = re.compile(r"(?<=\S)\s*(?:[(\[{][^()\[\]{}]*[)\]}]|\s[-–—]\s.*)\s*$")
 _TRAILING_MARKS = re.compile(r"(?<=\S)[\s*.,;:!?]+$")
 # Characters that show nothing, left in a cell by a web page, a chat or Word: zero-width
 # spaces and joiners, the byte-order mark, direction marks.  Before the type ("\u200bXã

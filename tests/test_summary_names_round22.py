@@ -84,6 +84,36 @@ def test_another_district_abbreviated_in_the_cell_keeps_the_name_apart(district,
     assert any("khác với huyện của dòng" in p.message for p in report.problems)
 
 
+@pytest.mark.parametrize(
+    "typed", ["Diễn Kim: Diễn Hải", "Diễn Kim: Hải", "Diễn Kim: Yên Thành", "Diễn Kim, H.NĐ"]
+)
+def test_a_second_place_after_a_colon_or_an_ambiguous_district_is_no_note(typed):
+    # Guards of the round's readings: two places, or "H.NĐ" (Nghĩa Đàn or Nam Đàn), are
+    # never cut to the first name.
+    report, key = _placed(DC, typed)
+    assert key is None
+
+
+@pytest.mark.parametrize(
+    ("district", "typed", "commune"),
+    [
+        (DC, "Diễn Kim {ĐC}", "Xã Diễn Kim"),
+        (DC, "Diễn Kim: 17h", "Xã Diễn Kim"),
+        (DC, "Diễn Phong: chưa báo cáo", "Xã Diễn Phong"),
+        ("Huyện Kỳ Anh", "Kỳ Đồng {ĐC}", "Xã Kỳ Đồng"),
+        ("Huyện Kỳ Anh", "Kỳ Khang: 17h", "Xã Kỳ Khang"),
+    ],
+)
+def test_a_note_in_braces_or_after_a_colon_is_a_note(district, typed, commune):
+    report, key = _placed(district, typed)
+    assert key == _key(district, commune)
+
+
+def test_a_district_in_braces_other_than_the_rows_keeps_the_name_apart():
+    report, key = _placed("Huyện Đô Lương", "Ngọc Sơn {Thanh Chương}")
+    assert key is None
+
+
 def _summary(headings: list[tuple[str, str, list[str]]]):
     """A province's summary: STT | Đơn vị | Số CD đủ ĐK | Lũy kế, each block under a heading
     row holding its sums, the communes numbered, "Tổng cộng" at the end."""
