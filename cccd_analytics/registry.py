@@ -1410,10 +1410,9 @@ def _district_keys(district: str, pkey: str | None) -> frozenset[str]:
         if hits:
             return hits
     # "D.Châu", "H.DC", "TX HM": a district abbreviated as compilers of a province's
-    # summary do, when it fits one district alone ("H.NĐ" is Nghĩa Đàn or Nam Đàn).  Its
-    # communes were units outside the registry until round 22.
-    short = district_abbreviated(district, pkey)
-    return short if len(short) == 1 else frozenset()
+    # summary do; its communes were units outside the registry until round 22.  "H.NĐ" is
+    # Nghĩa Đàn or Nam Đàn: the commune decides, as it does for "Kỳ Anh" written alone.
+    return district_abbreviated(district, pkey)
 
 
 def same_district(written: str, row: str, province: str) -> bool:

@@ -180,7 +180,7 @@ def _is_district(text: str) -> bool:
         registry.bare(text) in folded
         or registry.spelled_plain(text) in plain
         # "Diễn Kim, D.Châu", "Diễn Hải, H.DC": the district abbreviated (round 22).
-        or len(registry.district_abbreviated(text.strip())) == 1
+        or bool(registry.district_abbreviated(text.strip()))
     )
 
 
@@ -389,7 +389,7 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     # after the commune, which the address reading does not know (round 22); the same rule:
     # it must be the row's own district when the row has one.
     written = _district_after(_spaced(rec.commune)) if _MAY_NAME_A_DISTRICT.search(rec.commune) else None
-    if written and len(registry.district_abbreviated(written.strip())) == 1:
+    if written and registry.district_abbreviated(written.strip()):
         head = _spaced(rec.commune)[: _spaced(rec.commune).rfind(written)]
         head = re.sub(r"[\s(\[,–—/_-]+$", "", head)
         if head and (not rec.district or registry.same_district(written, rec.district, rec.province)):
