@@ -364,7 +364,8 @@ _PREFIXES = (
 # or full stop ("Kỳ Tân*", "Kỳ Tân."), a colon after the type ("Xã: Kỳ Tân").
 # "1/ Xã Kỳ Tân" too: many Vietnamese documents number their lines with a slash.
 _LIST_MARKER = re.compile(r"^(?:\d{1,3}\s*[.)/]|[a-zđ]\)|[-–—•·+*]+)\s+(?=\S)")
-_TRAILING_NOTE = re.compile(r"(?<=\S)\s*(?:[(\[][^()\[\]]*[)\]]|\s[-–—]\s.*)\s*$")
+# Braces too ("Diễn Kim {ĐC}", round 22): a note as a bracket is.
+_TRAILING_NOTE = re.compile(r"(?<=\S)\s*(?:[(\[{][^()\[\]{}]*[)\]}]|\s[-–—]\s.*)\s*$")
 _TRAILING_MARKS = re.compile(r"(?<=\S)[\s*.,;:!?]+$")
 # Characters that show nothing, left in a cell by a web page, a chat or Word: zero-width
 # spaces and joiners, the byte-order mark, direction marks.  Before the type ("\u200bXã
@@ -1414,7 +1415,10 @@ def _district_keys(district: str, pkey: str | None) -> frozenset[str]:
         hits = frozenset(k for p, k in idx["district_names"].get(name, ()) if pkey is None or p == pkey)
         if hits:
             return hits
-    return frozenset()
+    # "D.Châu", "H.DC", "TX HM": a district abbreviated as compilers of a province's
+    # summary do; its communes were units outside the registry until round 22.  "H.NĐ" is
+    # Nghĩa Đàn or Nam Đàn: the commune decides, as it does for "Kỳ Anh" written alone.
+    return district_abbreviated(district, pkey)
 
 
 def same_district(written: str, row: str, province: str) -> bool:
@@ -1500,3 +1504,100 @@ def _label(unit: pd.Series) -> str:
     if parent and parent in reg.index and reg.at[parent, "level"] == "district":
         return f"{unit['name']} ({reg.at[parent, 'name']})"
     return str(unit["name"])
+
+
+# A district's type before its abbreviated name ("H.DC", "TX HM", "T.X Cửa Lò", "HUYỆN
+# Y.THÀNH"), folded; the type it says.  Not "q.": "Q.Lưu" is Quỳnh Lưu with its first word
+# cut, "Q.10" a city's district.
+_DISTRICT_TYPE_TYPED = re.compile(
+    r"^(huyen|thi xa|thanh pho|h|tx|tp|t\s*\.\s*x|t\s*\.\s*p)(?:\s*\.\s*|\s+)(?=\w)"
+)
+_TYPE_OF_TYPED = {
+    "huyen": "Huyện",
+    "h": "Huyện",
+    "thixa": "Thị xã",
+    "tx": "Thị xã",
+    "thanhpho": "Thành phố",
+    "tp": "Thành phố",
+}
+
+
+def _cut_forms(name: str) -> list[str]:
+    """Every form of a unit's name with one word or more cut to its first letter and a dot,
+    not all of them: "dien chau" → "d. chau", "dien c.", in that form's key ("d. chau")."""
+    words = bare(name).split()
+    if len(words) < 2 or len(words) > 4:
+        return []
+    out = []
+    for mask in range(1, (1 << len(words)) - 1):
+        out.append(" ".join(w[0] + "." if mask >> i & 1 else w for i, w in enumerate(words)))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _short_forms() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The districts and the communes (three-level) by each of their cut forms, made once:
+    a typed abbreviation is then a look-up, never a scan of the registry's names."""
+    reg = load_registry()
+    districts: dict[str, list[str]] = {}
+    communes: dict[str, list[str]] = {}
+    three = reg[reg["hierarchy"] == "3"]
+    for key, level, name in zip(three.index, three["level"], three["name"]):
+        target = districts if level == "district" else communes if level == "commune" else None
+        if target is None:
+            continue
+        for form in _cut_forms(str(name)):
+            target.setdefault(form, []).append(str(key))
+        if level == "district":
+            # "H.DC", "TX HM": each word cut to its first letter, glued (only with its type).
+            initials = "".join(w[0] for w in bare(str(name)).split())
+            districts.setdefault("=" + initials, []).append(str(key))
+    return districts, communes
+
+
+def _typed_short_form(text: str) -> tuple[str | None, str] | None:
+    """(the type typed or None, the form's key) of a name written with words cut to their
+    first letter ("D.Châu" → (None, "d. chau"); "H.DC" → ("Huyện", "=dc"); "HUYỆN Y.THÀNH" →
+    ("Huyện", "y. thanh")); None when no word is cut."""
+    folded = " ".join(fold(tidy(text)).split())
+    typed = None
+    found = _DISTRICT_TYPE_TYPED.match(folded)
+    if found:
+        typed = _TYPE_OF_TYPED[re.sub(r"[\s.]", "", found.group(1))]
+        folded = folded[found.end() :]
+    if not re.fullmatch(r"[a-z. ]+", folded):
+        return None
+    words = [w for w in re.split(r"[.\s]+", folded) if w]
+    if typed and len(words) == 1 and 2 <= len(words[0]) <= 4:
+        return typed, "=" + words[0]
+    if len(words) < 2 or not any(len(w) == 1 for w in words) or all(len(w) == 1 for w in words):
+        return None
+    return typed, " ".join(w + "." if len(w) == 1 else w for w in words)
+
+
+@lru_cache(maxsize=1 << 12)  # a report's rows repeat their districts
+def district_abbreviated(text: str, pkey: str | None = None) -> frozenset[str]:
+    """The registry districts (of the province `pkey`, any without one) a district written
+    with words cut to their first letter names: "D.Châu", "Q.Lưu", "Y.Thành" (a word cut, the
+    others whole), "H.DC", "TX HM", "H.YT" (its type, then the initials of every word).  The
+    type typed must be the district's.  Callers take it only when one district fits: "H.NĐ"
+    is Nghĩa Đàn or Nam Đàn."""
+    typed = _typed_short_form(text)
+    if typed is None:
+        return frozenset()
+    kind, form = typed
+    reg = load_registry()
+    keys = _short_forms()[0].get(form, [])
+    return frozenset(
+        k
+        for k in keys
+        if (pkey is None or str(reg.at[k, "province_key"]) == pkey)
+        and (kind is None or str(reg.at[k, "unit_type"]) == kind)
+    )
+
+
+def abbreviates_a_commune(text: str) -> bool:
+    """Whether a name with words cut to their first letter fits a commune of the registry
+    too ("D.Châu": Thị trấn Diễn Châu; "Q.Phong": Xã and Phường Quang Phong)."""
+    typed = _typed_short_form(text)
+    return typed is not None and typed[0] is None and bool(_short_forms()[1].get(typed[1]))

@@ -1186,7 +1186,15 @@ def _bare_district_heading(name: str, stt: str, numbered: bool) -> bool:
     with its type ("Thị trấn Quỳ Hợp", "TT Quỳ Hợp")."""
     if not name or registry.expand(name).startswith(_COMMUNE_TYPES):
         return False
-    if registry.bare(name) not in registry.level_names("district")[0]:
+    short = registry.district_abbreviated(name)
+    typed = registry.expand(name).startswith(("huyen ", "thi xa ", "thanh pho "))
+    if short and (typed or len(short) == 1 and not registry.abbreviates_a_commune(name)):
+        # "H.DC", "TX HM", "Q.Lưu", "H.NĐ" (Nghĩa Đàn or Nam Đàn: its communes decide): a
+        # district abbreviated with its type, or as no commune is; stored as a unit outside
+        # the registry with its district's sums, it also made the next headings check the
+        # communes above them (round 22).
+        return not stt or bool(_GROUP_LETTER.match(stt))
+    if registry.bare(name) not in registry.level_names("district")[0] and len(short) != 1:
         return False
     if stt:
         return bool(_GROUP_LETTER.match(stt))
@@ -1277,7 +1285,10 @@ def _is_district_name(text: str) -> bool:
         return True
     if expanded.startswith("quan "):
         return _a_quan(text)
-    return registry.bare(text) in registry.level_names("district")[0]
+    # "H.DC", "D.Châu", "TX HM": abbreviated as one district alone is (round 22).
+    return registry.bare(text) in registry.level_names("district")[0] or bool(
+        registry.district_abbreviated(text)
+    )
 
 
 def _district_in_english(name: str) -> str | None:
@@ -1303,12 +1314,24 @@ def _is_district_label(name: str, stt: str) -> bool:
             fold(rest).startswith(("huyen ", "thi xa ", "thanh pho "))
             or fold(rest).startswith("quan ")
             and _a_quan(rest)
-            or (letters and all(ch.isupper() for ch in letters) and not _xa_in_capitals(roman.group(), rest))
+            or (
+                letters
+                and all(ch.isupper() for ch in letters)
+                and not _xa_in_capitals(roman.group(), rest, stt)
+            )
         ):
             return True
     folded = fold(name)
     if folded.startswith(("huyen ", "thi xa ", "thanh pho ")):
         return True  # no commune is named "Huyện …"
+    if registry.expand(name).startswith(("huyen ", "thi xa ", "thanh pho ")) and (
+        registry.bare(name) in registry.level_names("district")[0]
+    ):
+        # "H. Diễn Châu", "TP Vinh", "T.X Cửa Lò" with the sums of the communes under it: a
+        # commune's type is never "H.", "TX" or "TP".  Each such heading was a commune (in
+        # capitals only was it read), and a province's summary refused as each district's
+        # two rows of one unit (round 22).
+        return True
     if folded.startswith("quan ") or re.match(r"q\.\s*\S|q\d", folded):
         return _a_quan(name)  # "Quận 3", "Q.10", "Q. Tân Bình"
     letters = [ch for ch in name if ch.isalpha()]
@@ -1316,14 +1339,19 @@ def _is_district_label(name: str, stt: str) -> bool:
     return bool(upper and len(letters) > 3 and folded.startswith(_DISTRICT_PREFIXES))
 
 
-def _xa_in_capitals(numeral: str, rest: str) -> bool:
+def _xa_in_capitals(numeral: str, rest: str, stt: str = "") -> bool:
     """Whether "X." before a name in capitals is "xã", not the tenth district's numeral: "X.
     KY TAN" is Xã Kỳ Tân, a commune of the registry and no district.  Read as a heading, the
     commune's figures were taken for the sums of the rows under it and never stored.  "X.
-    KỲ ANH", a district's name, stays the heading it was."""
+    KỲ ANH", a district's name, stays the heading it was — unless the row is numbered like
+    the communes ("5 | X. KỲ SƠN" under Huyện Tân Kỳ, whose Xã Kỳ Sơn it is): a heading is
+    not numbered twice, by its STT and a numeral (round 22)."""
     return (
         numeral.strip()[:1] in "Xx"
-        and registry.bare(rest) not in registry.level_names("district")[0]
+        and (
+            registry.bare(rest) not in registry.level_names("district")[0]
+            or bool(re.fullmatch(r"\d{1,3}\.?", stt.strip()))
+        )
         and registry.names_a_commune(rest)
     )
 

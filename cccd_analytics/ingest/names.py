@@ -74,6 +74,20 @@ def unhurried(name: str) -> str:
     if note and len(words) > 2:
         text = " ".join(words[:-1])
         words = words[:-1]
+    # "Diễn Kim: 17h", "Nghi Thu: chưa báo cáo": a note after a colon that follows the name
+    # (round 22); not after a type alone ("Xã: Kỳ Tân", read by `registry.tidy`).
+    # What follows must name no unit: "Diễn Kim: Diễn Hải", "Diễn Kim: Hải" (Diễn Hải, its
+    # opening word left out as in `another_commune_written`), "Diễn Kim: Yên Thành" are two
+    # places, not a note.
+    colon = re.match(r"^([^:]*\S)\s*:\s*(\S.*)$", text)
+    if (
+        colon
+        and len(colon.group(1).split()) >= 2
+        and not re.fullmatch(r"(?:xa|phuong|thi tran|tt|x|p)\.?", fold(colon.group(1)))
+        and not _names_a_place(colon.group(1), colon.group(2))
+    ):
+        text = colon.group(1)
+        words = text.split()
     # "Diễn Hoàng xã", "Cầu Giát TT": the type typed after the name, as said aloud in a list
     # read out.  Only with its marks or as an abbreviation no syllable is: "Long Xá", "Yên
     # Xá" end in a word that folds to "xa".
@@ -85,7 +99,16 @@ def unhurried(name: str) -> str:
     return text
 
 
-_BRACKETED = re.compile(r"^(.*\S)\s*[(\[]\s*([^()\[\]]+?)\s*[)\]]\s*$")
+def _names_a_place(head: str, note: str) -> bool:
+    """Whether the text after a name's colon names a commune, whole or with the name's
+    opening words ("Hải" after "Diễn Kim": Diễn Hải), or a district."""
+    head_words, words = head.split(), note.split()
+    shortened = " ".join([*head_words[: max(len(head_words) - len(words), 0)], *words])
+    return registry.names_a_commune(note) or registry.names_a_commune(shortened) or _is_district(note)
+
+
+# Braces as brackets (round 22): "Ngọc Sơn {Thanh Chương}" names a district as "(…)" does.
+_BRACKETED = re.compile(r"^(.*\S)\s*[(\[{]\s*([^()\[\]{}]+?)\s*[)\]}]\s*$")
 
 
 _CODE_FIRST = re.compile(r"^\s*[\[(]?\s*(\d{4,6})\s*[\])]?\s*[-–:.,]?\s*(\D.*)$")
@@ -153,7 +176,12 @@ def _is_district(text: str) -> bool:
     """Whether a part of a commune's cell is a registry district's name ("Đô Lương", "H. Đô Lương")."""
     folded, plain = registry.level_names("district")
     text = re.sub(r"^\s*(?:h|huyện|huyen|tx|tp|q|quận)\.?\s+", "", text.strip(), flags=re.IGNORECASE)
-    return registry.bare(text) in folded or registry.spelled_plain(text) in plain
+    return (
+        registry.bare(text) in folded
+        or registry.spelled_plain(text) in plain
+        # "Diễn Kim, D.Châu", "Diễn Hải, H.DC": the district abbreviated (round 22).
+        or bool(registry.district_abbreviated(text.strip()))
+    )
 
 
 def _district_after(name: str) -> str | None:
@@ -169,7 +197,7 @@ def _district_after(name: str) -> str | None:
 
 #: What a commune's cell has when it may name a district after the commune: a bracket, a
 #: comma or a dash (a glued one too).  Most names have none, and are spared the reading.
-_MAY_NAME_A_DISTRICT = re.compile(r"[(\[,–—/_-]")
+_MAY_NAME_A_DISTRICT = re.compile(r"[(\[{,–—/_-]")
 
 
 def another_district_written(rec: FirstRow) -> str | None:
@@ -332,7 +360,7 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     if hasty != rec.commune:
         readings.append(
             (
-                "gõ vội: dính chữ, lặp chữ, thêm «cũ», «mới» hoặc loại đơn vị ghi sau tên",
+                "gõ vội: dính chữ, lặp chữ, thêm «cũ», «mới», ghi chú sau dấu «:» hoặc loại đơn vị ghi sau tên",
                 rec._replace(commune=hasty),
             )
         )
@@ -355,6 +383,20 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
                     rec._replace(
                         province=rec.province or province, district=rec.district or district, commune=commune
                     ),
+                )
+            )
+    # "Diễn Kim, D.Châu", "Đồng Văn (T.Kỳ)", "Quỳnh Lập, TX.HM": the district abbreviated
+    # after the commune, which the address reading does not know (round 22); the same rule:
+    # it must be the row's own district when the row has one.
+    written = _district_after(_spaced(rec.commune)) if _MAY_NAME_A_DISTRICT.search(rec.commune) else None
+    if written and registry.district_abbreviated(written.strip()):
+        head = _spaced(rec.commune)[: _spaced(rec.commune).rfind(written)]
+        head = re.sub(r"[\s(\[,–—/_-]+$", "", head)
+        if head and (not rec.district or registry.same_district(written, rec.district, rec.province)):
+            readings.append(
+                (
+                    "tên kèm huyện viết tắt",
+                    rec._replace(district=rec.district or written.strip(), commune=head),
                 )
             )
     found = {}
