@@ -185,6 +185,16 @@ def _in_table(sheet: Sheet):
     return in_table
 
 
+def _header_candidates(sheet: Sheet) -> list[int]:
+    """The rows near the top of a complete sheet that may hold a one-unit table's header:
+    rows of its table (`_in_table`), never the last."""
+    rows = sheet.rows
+    if not sheet.complete or not rows:
+        return []
+    in_table = _in_table(sheet)
+    return [r for r in range(min(HEADER_SCAN_ROWS, len(rows) - 1)) if in_table(r)]
+
+
 def detect_key_value(sheet: Sheet):
     """One unit's report as a list of its figures, the commune named above the table and the
     day by the report's date lines:
@@ -203,12 +213,8 @@ def detect_key_value(sheet: Sheet):
     from cccd_analytics.ingest import turned
 
     rows = sheet.rows
-    if not sheet.complete or not rows:
-        return None
     in_table = _in_table(sheet)
-    for r in range(min(HEADER_SCAN_ROWS, len(rows) - 1)):
-        if not in_table(r):
-            continue
+    for r in _header_candidates(sheet):
         values = [c for c, v in enumerate(rows[r]) if fold(normalise.text(v)).strip(" :.") in _VALUE_HEADS]
         if len(values) != 1 or values[0] == 0:
             continue
@@ -349,12 +355,7 @@ def detect_by_place(sheet: Sheet) -> OneUnit | None:
     villages' ("Thôn", "Xóm", "Thôn, xóm", "Tổ dân phố", "Khối phố"), two villages or more with
     figures, a total row under them, and one commune named above; else None."""
     rows = sheet.rows
-    if not sheet.complete or not rows:
-        return None
-    in_table = _in_table(sheet)
-    for r in range(min(HEADER_SCAN_ROWS, len(rows) - 1)):
-        if not in_table(r):
-            continue
+    for r in _header_candidates(sheet):
         heads = [
             c for c, v in enumerate(rows[r]) if _VILLAGE_HEAD.match(fold(normalise.text(v)).strip(" :."))
         ]
