@@ -232,3 +232,24 @@ def test_a_running_total_before_the_days_is_asked_about_not_said_to_be_missing()
     report = _import({"BC": [*TOP, header, *rows]})
     assert report.status == "checked", report.message
     assert _collected(report)[(_key("Xã Kỳ Bắc"), "2021-03-15")] == _running("Xã Kỳ Bắc", 1)
+
+
+def test_a_day_whose_header_mentions_its_week_is_still_that_day():
+    # "Ngày 17/3/2021 (tuần 3)": the week after the day is a note.  The column was dropped as
+    # a week's, and every running total before it stood too high by that day's figure.
+    header = ["STT", "Đơn vị", "15/3/2021", "16/3/2021", "Ngày 17/3/2021 (tuần 3)", "18/3/2021", "Lũy kế"]
+    rows = [[i, n, *DAILY[n], _running(n, 4)] for i, n in enumerate(KY, 1)]
+    got = _collected(_import({"BC": [*TOP, header, *rows]}))
+    for n in KY:
+        for k, day in enumerate(("2021-03-15", "2021-03-16", "2021-03-17", "2021-03-18"), 1):
+            assert got[(_key(n), day)] == _running(n, k), (n, day)
+
+
+def test_days_without_a_year_before_a_date_line_late_in_the_year_keep_its_year():
+    # "Số liệu tính đến ngày 20/10/2021" over days 4/1 … 7/1: stored in 2022, the year that
+    # put the last day nearest the date line, with no warning.
+    header = ["STT", "Đơn vị", "4/1", "5/1", "6/1", "7/1", "Lũy kế"]
+    rows = [[i, n, *DAILY[n], _running(n, 4)] for i, n in enumerate(KY, 1)]
+    report = _import({"BC": [*TOP, ["Số liệu tính đến ngày 20/10/2021"], header, *rows]})
+    days = {day for _, day in _collected(report)}
+    assert days == {"2021-01-04", "2021-01-05", "2021-01-06", "2021-01-07"}, days

@@ -832,7 +832,7 @@ def _label(day: int, month: int, year: int | None, value: str, match: re.Match) 
         return None
     if _PERIOD_BOUND.search(f" {rest} "):
         return None  # "Trước 20/4/2023", "Từ 20/4/2023 đến nay": a period's bound, no day of its own
-    if "tuan" in rest.split() and not _RANGE_START.search(value[: match.start()]):
+    if "tuan" in fold(value[: match.start()]).split() and not _RANGE_START.search(value[: match.start()]):
         # "Tuần 1 (17/4)" may name the week by its first day: no day of its figures.  "Tuần 1
         # (17–23/4)" ends on the day written, and is that day with "tuan" in its words.
         return None
@@ -950,7 +950,9 @@ def with_years(
         runs = [
             out
             for start in (anchor.year, anchor.year - 1, anchor.year + 1)
-            if (out := run(start)) and out[-1] <= limit
+            if (out := run(start))
+            and out[-1] <= limit
+            and (out[-1] <= anchor + timedelta(days=1) or out[0] <= anchor + timedelta(days=1))
         ]
         if runs:
             return min(runs, key=lambda out: (abs((out[-1] - anchor).days), out[-1] > anchor))

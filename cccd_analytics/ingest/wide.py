@@ -668,7 +668,9 @@ def metric_blocks(sheet: Sheet, table: WideTable) -> list[tuple[Sheet, str, int]
 
 def _is_week(column: DayColumn) -> bool:
     """A column of a week ending on its day ("Tuần 1 (17–23/4)", `normalise.day_label`)."""
-    return "tuan" in column.label.rest.split() or "tuan" in fold(column.header).split()
+    return ("tuan" in column.label.rest.split() or "tuan" in fold(column.header).split()) and bool(
+        re.search(r"\d{1,2}\s*[-–—]\s*\d{1,2}\s*/\s*\d{1,2}\s*\)?\s*$", column.header.strip())
+    )
 
 
 def _words_of(column: DayColumn, table: WideTable) -> str:
