@@ -204,3 +204,8 @@ def test_a_large_negative_count_and_a_line_of_dates_are_not_said_to_be_too_large
     assert normalise.parse_count("-200000000") == normalise.Parsed(-200_000_000)
     note = normalise.parse_count("ngày 15/3/2021, 16/3/2021, 17/3/2021, 18/3/2021 và 19/3/2021")
     assert note.error and not note.error.startswith("số quá lớn")
+
+
+def test_an_impossible_day_in_a_year_dates_cannot_hold_is_still_said_so():
+    assert normalise.impossible_day_label("32/12/9999") == ("32/12", 31)
+    assert normalise.impossible_day_label("29/2/2023") == ("29/2", 28)

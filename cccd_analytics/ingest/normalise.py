@@ -786,8 +786,11 @@ def impossible_day_label(raw) -> tuple[str, int | None] | None:
     )
     if len(rest.split()) > _LABEL_MAX_WORDS or re.search(r"\d{3,}", rest):
         return None
-    length = date((year or 2024) + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-    return f"{day}/{month}", length.day
+    import calendar
+
+    # (A year Python's dates cannot hold, "32/12/9999", measured on a leap year's months.)
+    length = calendar.monthrange(year if year and 1 <= year <= 9998 else 2024, month)[1]
+    return f"{day}/{month}", length
 
 
 def sheet_day_label(name) -> DayLabel | None:
