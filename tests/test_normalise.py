@@ -209,3 +209,8 @@ def test_a_large_negative_count_and_a_line_of_dates_are_not_said_to_be_too_large
 def test_an_impossible_day_in_a_year_dates_cannot_hold_is_still_said_so():
     assert normalise.impossible_day_label("32/12/9999") == ("32/12", 31)
     assert normalise.impossible_day_label("29/2/2023") == ("29/2", 28)
+
+
+def test_a_gain_larger_than_its_total_is_no_running_total_with_its_gain():
+    assert normalise.parse_count("1.260 (+31)") == normalise.Parsed(1260)
+    assert normalise.parse_count("12 (+1.240)").error

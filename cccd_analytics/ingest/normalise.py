@@ -159,10 +159,24 @@ def _parse_count(raw) -> Parsed:
     elif _EN_DECIMAL.fullmatch(value):
         number = float(value.replace(",", ""))
     else:
-        shared = _WITH_SHARE.fullmatch(value) or _WITH_GAIN.fullmatch(value)
-        if shared:
+        beside = _WITH_SHARE.fullmatch(value)
+        if beside:
             # "2.384 (26,1%)": the count with its share of the eligible beside it.
-            return _parse_count(shared.group(1))
+            return _parse_count(beside.group(1))
+        gained = _WITH_GAIN.fullmatch(value)
+        if gained:
+            # "1.260 (+31)": a running total with its gain since the last report, never more
+            # than the total ("12 (+1.240)" is two figures of something else).
+            total, gain = _parse_count(gained.group(1)), _parse_count(gained.group(2))
+            if (
+                total.error
+                or gain.error
+                or gain.value is None
+                or total.value is None
+                or gain.value > total.value
+            ):
+                return Parsed(error=f"không đọc được số: «{raw}»")
+            return total
         counted = _COUNTED.fullmatch(value)
         if counted:
             # "1.234 hồ sơ", "12 HS", "3.456 người": the count with what it counts.
@@ -221,7 +235,7 @@ _WITH_SHARE = re.compile(r"([\d.,]*\d)\((?:đạt|=)?[\d.,]*\d%\)", re.IGNORECAS
 # A count with the day's gain beside it in brackets: "1.260 (+31)", "1.260 (tăng 31)" (a
 # running total and how much it rose since the day before). It was refused as no number;
 # the gain is derived from two days' totals, so the count alone is read, as with a share.
-_WITH_GAIN = re.compile(r"([\d.,]*\d)\((?:\+|tăng)[\d.,]*\d\)", re.IGNORECASE)
+_WITH_GAIN = re.compile(r"([\d.,]*\d)\((?:\+|tăng)([\d.,]*\d)\)", re.IGNORECASE)
 
 
 def count_with_share(raw) -> bool:
