@@ -13,6 +13,15 @@ from cccd_analytics.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Property tests draw new examples on every local run (they have found real misplacements of
+# hand-typed names), but CI draws the same ones every time: a landing must not turn red on a
+# rare draw against code nobody touched.  A failure found locally becomes a plain test.
+if os.environ.get("CI"):
+    from hypothesis import settings
+
+    settings.register_profile("ci", derandomize=True, database=None)
+    settings.load_profile("ci")
+
 
 def pytest_addoption(parser):
     parser.addoption("--no-browser", action="store_true", help="skip the headless-Chromium tests")
