@@ -111,8 +111,7 @@ def detect(sheet: Sheet) -> OneUnit | None:
     if dated is None:
         return None
     name, district, province, title_row, title_column = titled
-    width = max(len(row) for row in rows[: last + 1])
-    added = tuple(range(width, width + 1 + (district is not None) + (province is not None)))
+    added = _added_columns(rows[: last + 1], district, province)
     return OneUnit(
         name, district, province, title_row, title_column, header, day_column, added, last - first + 1, dated
     )
@@ -183,6 +182,13 @@ def _in_table(sheet: Sheet):
         return labels_of is None or (k < len(labels_of) and labels_of[k][1] is not None)
 
     return in_table
+
+
+def _added_columns(rows: list[list], district, province) -> tuple[int, ...]:
+    """The columns the unit's name (and its district and province, when the title gives
+    them) are written into, after the widest of the table's rows."""
+    width = max(len(row) for row in rows)
+    return tuple(range(width, width + 1 + (district is not None) + (province is not None)))
 
 
 def _header_candidates(sheet: Sheet) -> list[int]:
@@ -388,8 +394,7 @@ def detect_by_place(sheet: Sheet) -> OneUnit | None:
         if titled is None:
             return None
         name, district, province, title_row, title_column = titled
-        width = max(len(row) for row in rows[: total + 1])
-        added = tuple(range(width, width + 1 + (district is not None) + (province is not None)))
+        added = _added_columns(rows[: total + 1], district, province)
         return OneUnit(
             name,
             district,
