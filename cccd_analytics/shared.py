@@ -201,17 +201,23 @@ def data_range(store: Store, campaign: camp.Campaign, version: tuple | None = No
     the campaign's figures on that last day, from one read (`_last_day`): the page asks
     for the range, for its date filter, and then for those figures."""
     version = version if version is not None else store.data_version()
+    found, snap = _range_or_last_day(store, campaign, version)
+    if snap is not None and found[1] is not None:
+        _hand(campaign, version, snap)
+    return found
+
+
+def _range_or_last_day(store: Store, campaign: camp.Campaign, version: tuple):
+    """(the kept data range, None), else (`_last_day`'s range, its snapshot) computed by one
+    thread at a time (`_one_flight`)."""
     found = _kept_range(store, campaign, version)
     if found is not None:
-        return found
+        return found, None
     with _one_flight(_range_key(campaign), version):
         found = _kept_range(store, campaign, version)  # kept by another thread meanwhile
         if found is not None:
-            return found
-        found, snap = _last_day(store, campaign, version)
-    if found[1] is not None:
-        _hand(campaign, version, snap)
-    return found
+            return found, None
+        return _last_day(store, campaign, version)
 
 
 def _range_key(campaign: camp.Campaign) -> str:
@@ -304,12 +310,9 @@ def snapshot(
     the scope's observations and kept there for every other viewer."""
     version = version if version is not None else store.data_version()
     if as_of is None:
-        found = _kept_range(store, campaign, version)
-        if found is None:
-            with _one_flight(_range_key(campaign), version):
-                found = _kept_range(store, campaign, version)  # kept by another thread meanwhile
-                if found is None:
-                    return _last_day(store, campaign, version)[1]
+        found, snap = _range_or_last_day(store, campaign, version)
+        if snap is not None:
+            return snap
         as_of = found[1]
     key = _key("snapshot", _definition(campaign), as_of)
     handed = _handed_to(key, version)
