@@ -75,7 +75,21 @@ NOT_PLAIN = {
     "15/03/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,,300\n15/03/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,Người cao tuổi,40\n",
     "huge_number": VI + ROWS.replace(",300,", ",12345678901234567890123,"),
     "legacy_font": VI + LEGACY,
+    # The names left blank, each unit given by its code alone.
+    "codes_without_names": VI
+    + "15/03/2021,,,,18775,4489,300,120\n15/03/2021,,,,18778,6459,410,200\n16/03/2021,,,,18775,4489,321,130\n",
 }
+
+
+def test_a_unit_given_by_its_code_alone_is_that_unit_not_a_total():
+    """A row whose name cells are blank but whose code cell holds a commune's code was taken
+    for an unlabelled total: every row of such a file was "checked against the communes" and
+    the file refused as having no commune's figures."""
+    report, obs = ingest.read_observations(NOT_PLAIN["codes_without_names"].encode("utf-8"), "codes.csv")
+    assert report.ok, [p.message for p in report.problems]
+    collected = obs[obs["metric"] == "collected"]
+    got = {(k, d.day): v for k, d, v in zip(collected["unit_key"], collected["date"], collected["value"])}
+    assert got == {("18775", 15): 300, ("18778", 15): 410, ("18775", 16): 321}
 
 
 def _read(data: bytes, name: str, monkeypatch, columnwise: bool):

@@ -432,6 +432,11 @@ def sheet_records(
             commune = out["commune"][last_commune]
             if district_at >= 0 and not explicit_district:
                 explicit_district = out["district"][last_commune]
+        code_text = text_of(row[code_at] if 0 <= code_at < width else None)
+        if not commune and code_text and not breakdown and kind.kind == "commune":
+            # The unit named by its code alone (a canonical file whose name columns are left
+            # blank): that unit, resolved by its code, never a total.
+            commune = code_text
         if not commune and not breakdown:
             # Figures without a unit's name: an unlabelled total when nothing follows it
             # (said at the end), else a row the file must name.
