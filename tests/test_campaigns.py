@@ -112,6 +112,24 @@ def test_bad_calendar_gets_a_vietnamese_message(calendar, fragment):
         _toml(text)
 
 
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        # An impossible month, which the parser reads as "a newline expected".
+        ('name = "x"\ndeadline = 2023-16-30\ntarget = "100%"\n', "dòng 2, cột 16: «deadline = 2023-16-30»"),
+        ('name = "Cao điểm\ndeadline = 2023-06-30\n', "dòng 1, cột"),
+        ('name = "x"\nscope = ["Tỉnh Nghệ An",\n', "kết thúc giữa chừng"),
+    ],
+)
+def test_a_toml_syntax_error_is_said_in_vietnamese_with_its_line(text, said):
+    with pytest.raises(camp.CampaignError) as caught:
+        camp.parse_toml(text, "Tệp «c.toml»")
+    message = str(caught.value)
+    assert said in message
+    # None of the parser's English ("Expected newline or end of document after a statement").
+    assert "Expected" not in message and "at line" not in message
+
+
 def test_a_listed_day_replaces_the_sunday_rule_and_sundays_are_reduced():
     campaign = _toml(
         "[calendar]\nsunday_weight = 0.7\n"

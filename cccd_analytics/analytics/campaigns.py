@@ -310,11 +310,34 @@ def _unit_targets(raw) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+
+
+def _toml_error(exc: tomllib.TOMLDecodeError, text: str) -> str:
+    """The parser's complaint said in Vietnamese: where it is and the line as written.
+    tomllib's own words ("Expected newline or end of document after a statement") tell an
+    analyst nothing; the line they wrote ("deadline = 2023-16-30") usually does."""
+    found = _TOML_AT.search(str(exc))
+    if found is None:
+        return "không đọc được TOML."
+    if found.group(1) is None:
+        return "không đọc được TOML: tệp kết thúc giữa chừng (thiếu dấu ngoặc hoặc dấu nháy đóng?)."
+    line_no, column = int(found.group(1)), int(found.group(2))
+    lines = text.splitlines()
+    line = lines[line_no - 1].strip() if 0 < line_no <= len(lines) else ""
+    return (
+        f"không đọc được TOML ở dòng {line_no}, cột {column}"
+        + (f": «{line}»" if line else "")
+        + ". Hãy kiểm tra cách viết: ngày dạng 2023-06-30, chữ trong dấu nháy kép"
+        ' (name = "Cao điểm 70 ngày"), danh sách trong ngoặc vuông (scope = ["Tỉnh Nghệ An"]).'
+    )
+
+
 def parse_toml(text: str, source: str = "tệp chiến dịch") -> Campaign:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CampaignError(f"{source}: không đọc được TOML ({exc}).") from None
+        raise CampaignError(f"{source}: {_toml_error(exc, text)}") from None
     try:
         # A campaign file may not set the forecaster (a definition stored before this
         # rule keeps loading: its [forecast] section is not read).
