@@ -270,6 +270,31 @@ def test_a_template_not_yet_filled_in_is_refused_at_its_table_naming_the_empty_c
     assert "C «Trong ngày», D «Lũy kế thu nhận») đều trống" in error.message
 
 
+def test_a_table_whose_figures_are_words_is_refused_at_the_first_such_cell_not_as_empty():
+    """"abc" or "chưa báo cáo" where the figures go: the message said the columns were all
+    empty, which sent the analyst looking for blanks."""
+    rows = [
+        *TOP,
+        ["STT", "Xã", "Trong ngày", "Lũy kế thu nhận"],
+        [1, "Xã Kỳ Tân", None, "-"],
+        [2, "Xã Kỳ Thọ", None, "chưa báo cáo"],
+    ]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert (error.code, error.sheet, error.row, error.column) == ("no_rows", "BC", len(TOP) + 3, "D")
+    assert "ô số liệu ghi «chưa báo cáo», không phải một số" in error.message
+    assert "đều trống" not in error.message
+
+
+def test_a_table_with_only_its_total_is_refused_as_such_not_as_empty():
+    rows = [*TOP, ["STT", "Xã", "Lũy kế thu nhận"], ["", "Tổng cộng", 4843]]
+    report = ingest.import_bytes(None, workbook_bytes({"BC": rows}), "bc.xlsx")
+    (error,) = report.errors
+    assert (error.code, error.row, error.column) == ("no_rows", len(TOP) + 2, "C")
+    assert "chỉ có số liệu ở dòng tổng" in error.message and "đều trống" not in error.message
+
+
 def test_a_csv_whose_dates_and_codes_are_kept_as_text_for_excel_is_read_inside_the_quotes():
     table = (
         "Ngày báo cáo,Mã xã,Xã,Lũy kế thu nhận\n"

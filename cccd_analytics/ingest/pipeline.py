@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cccd_analytics.ingest import file_types, one_unit, read_ahead, records, turned
+from cccd_analytics.ingest import file_types, normalise, one_unit, read_ahead, records, turned
 from cccd_analytics.ingest.extract import extract
 from cccd_analytics.ingest.observations import resolve_and_check
 from cccd_analytics.ingest.readers import FileData, Limits, ReadError, read_workbook, sniff
@@ -277,16 +277,35 @@ def _duplicate(store: Store | None, report: ImportReport) -> ImportReport | None
     return report
 
 
-def _no_rows(report: ImportReport) -> Problem:
+_FIGURE_FIELDS = ("eligible", "collected", "collected_day", "returned", "returned_day")
+
+
+def _no_rows(report: ImportReport, book=None) -> Problem:
     """A table found, but not one row of a commune with a figure: said at the table, with the
-    columns it reads (a template sent before it was filled in has its communes' names)."""
-    figures = [
-        f"{c['letter']} «{c['header']}»"
-        for c in report.columns
-        if c.get("field") in ("eligible", "collected", "collected_day", "returned", "returned_day")
-    ]
+    columns it reads (a template sent before it was filled in has its communes' names).  When
+    a figure's cell holds something that is not a number ("abc", "chưa báo cáo"), that cell
+    is named instead: "the columns are empty" would send the analyst looking for blanks."""
+    figures = [f"{c['letter']} «{c['header']}»" for c in report.columns if c.get("field") in _FIGURE_FIELDS]
     if report.sheet is None and report.first_data_row is None:
         return Problem.of("no_rows", "không có dòng số liệu nào của xã/phường.")
+    text, number = _figure_cells(report, book)
+    if text is not None or number is not None:
+        row, column, value = text or number
+        said = (
+            f"ô số liệu ghi «{value}», không phải một số. Hãy ghi số (hoặc để trống ô chưa có "
+            "số liệu) rồi tải lên lại."
+            if text is not None
+            else "bảng chỉ có số liệu ở dòng tổng hoặc dòng cộng, không có dòng của từng xã/phường. "
+            "Hãy gửi số liệu của từng xã/phường."
+        )
+        return Problem.of(
+            "no_rows",
+            f"không có dòng số liệu nào của xã/phường: {said}",
+            sheet=report.sheet,
+            row=row,
+            column=column["letter"],
+            header=column["header"],
+        )
     return Problem.of(
         "no_rows",
         "không có dòng số liệu nào của xã/phường: "
@@ -295,6 +314,33 @@ def _no_rows(report: ImportReport) -> Problem:
         sheet=report.sheet,
         row=report.first_data_row,
     )
+
+
+def _figure_cells(report: ImportReport, book) -> tuple[tuple | None, tuple | None]:
+    """Among the rows read under the table's figure columns: the first cell that holds text
+    but not a number, and the first that holds a number (each as 1-based row, the column as
+    `report.columns` has it, its text shortened), or None."""
+    text = number = None
+    if book is None or report.first_data_row is None:
+        return text, number
+    sheets = [s for s in book.sheets if s.name == report.sheet] or (
+        book.sheets[:1] if len(book.sheets) == 1 else []
+    )
+    columns = [c for c in report.columns if c.get("field") in _FIGURE_FIELDS]
+    if not sheets or not columns:
+        return text, number
+    for index, row in enumerate(sheets[0].rows[report.first_data_row - 1 :], start=report.first_data_row):
+        for column in columns:
+            value = row[column["index"]] if column["index"] < len(row) else None
+            if normalise.is_blank(value) or normalise.is_dash(value):
+                continue  # a template's blank or "-": the columns' own message says it
+            shown = str(value).strip()
+            shown = shown if len(shown) <= 40 else shown[:40] + "…"
+            if normalise.parse_count(value).value is not None:
+                number = number or (index, column, shown)
+            elif shown and text is None:
+                return (index, column, shown), number
+    return text, number
 
 
 def _import_checked(
@@ -340,7 +386,7 @@ def _import_checked(
         note_text_encoding(book, report, data[: 1 << 16])
         records_, counts = extract(book, data, report, store, mapping, report_date, limits)
         if not report.errors and not records_:
-            report.problems.append(_no_rows(report))
+            report.problems.append(_no_rows(report, book))
         observations, new_units = (
             resolve_and_check(records_, report, store, counts) if not report.errors else (None, None)
         )
