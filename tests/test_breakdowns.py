@@ -139,6 +139,23 @@ def test_parts_without_a_total_build_it_and_a_later_total_is_still_checked(store
     assert "đã có trong cơ sở dữ liệu" in refused.errors[0].message
 
 
+def test_parts_without_a_total_beside_a_commune_with_its_total_in_a_fresh_store(store):
+    """The first file into a new store: one commune with its total and parts, another with
+    parts only.  It was refused as "cấu trúc bất thường: TypeError" (an empty assignment of
+    the store's figures, of which there were none, into the file's totals)."""
+    data = canonical(
+        "15/03/2021,Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,,4000,500",
+        "15/03/2021,Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,Người cao tuổi,,,120",
+        "15/03/2021,Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,Người cao tuổi,,,12",
+        "15/03/2021,Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,Tổ lưu động,,30",
+    )
+    report = ingest.import_bytes(store, data, "dau_tien.csv")
+    assert report.status == "imported", report.message
+    obs = store.current_observations()
+    got = dict(zip(obs[obs.metric == "collected"].unit_key, obs[obs.metric == "collected"].value))
+    assert got == {"18775": 500, "18814": 30}
+
+
 def test_parts_below_a_running_total_already_stored_build_no_total(store):
     assert ingest.import_bytes(
         store, canonical("15/03/2021,Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,,3000,900"), "t.csv"

@@ -247,8 +247,11 @@ def reconcile(
         same = current.rename(columns={"value": "stored"})
         days = days.merge(same, on=DAY, how="left")
         fill = days["total"].isna() & days["stored"].notna() & ~days["away"]
-        days.loc[fill, "total"] = days.loc[fill, "stored"]
-        days.loc[fill, "where"] = "đã có trong cơ sở dữ liệu"
+        if fill.any():
+            # (Never an empty assignment: with nothing stored yet the store's column is of
+            # objects, and pandas refuses to set even no values of it into the totals.)
+            days.loc[fill, "total"] = days.loc[fill, "stored"].astype("float64")
+            days.loc[fill, "where"] = "đã có trong cơ sở dữ liệu"
         # The store's last running total before each day without one: a lower built total
         # is not written over it.
         earlier = current[current["metric"] == "collected"].sort_values("date")
