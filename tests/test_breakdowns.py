@@ -156,6 +156,23 @@ def test_parts_without_a_total_beside_a_commune_with_its_total_in_a_fresh_store(
     assert got == {"18775": 500, "18814": 30}
 
 
+def test_a_days_blank_cell_beside_parts_is_read(store):
+    """A day's own column left blank on a commune's total row, in a file with a breakdown
+    column: refused as "cấu trúc bất thường: ValueError" (a read-only array changed in place)."""
+    data = (
+        "date,province,district,commune,channel,collected,collected_day\n"
+        "15/03/2021,Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,500,20\n"
+        "16/03/2021,Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,,500,\n"
+        "16/03/2021,Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Đồng,Tổ lưu động,300,\n"
+    ).encode()
+    report = ingest.import_bytes(store, data, "ngay_trong.csv")
+    assert report.status == "imported", report.message
+    obs = store.current_observations()
+    day = obs[obs.metric == "collected_day"].set_index("date")["value"]
+    # The running total stood still: the blank day is that day's 0.
+    assert day.tolist() == [20, 0]
+
+
 def test_parts_below_a_running_total_already_stored_build_no_total(store):
     assert ingest.import_bytes(
         store, canonical("15/03/2021,Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,,3000,900"), "t.csv"

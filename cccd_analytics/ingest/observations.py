@@ -417,7 +417,8 @@ def _blank_days_without_gain(
     wanted = set(units[blank])
     totals = table["collected"].notna().to_numpy()
     if "dimension" in table:
-        totals &= table["dimension"].isna().to_numpy()
+        # Not in place: pandas hands out read-only arrays.
+        totals = totals & table["dimension"].isna().to_numpy()
     known = pd.DataFrame(
         {"unit_key": units[totals], "date": dates[totals], "value": table["collected"].to_numpy()[totals]}
     )
