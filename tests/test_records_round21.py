@@ -424,3 +424,16 @@ def test_a_record_whose_day_is_a_serial_number_is_never_a_line_of_sums():
 
     assert not _sum_row(["Tổng Thị Lan", "HS21-0000001", 45040.0], 2)
     assert _sum_row(["Cộng xã Diễn Kim", "", 18], 2)
+
+
+def test_a_list_of_communes_and_days_without_any_record_column_is_refused_saying_what_is_missing():
+    """Commune and received day alone may be a mobile team's schedule, not applications: the
+    refusal said an export needs only those two columns, which the file had."""
+    data = (
+        "Ngày thu nhận;STT;Xã/Phường thường trú;Ngày trả thẻ\n"
+        + "".join(f"{d:02d}/05/2023;{i};Xã Mỹ Lý;\n" for i, d in enumerate(range(1, 20), start=1))
+    ).encode()
+    report = ingest.import_bytes(None, data, "lich.csv")
+    assert report.status == "refused"
+    (error,) = report.errors
+    assert error.code == "no_table" and "«Số hồ sơ»" in error.message and "tổ lưu động" in error.message

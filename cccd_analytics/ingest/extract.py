@@ -306,7 +306,9 @@ def extract(
                 "(ví dụ «Xã», «Tên xã/phường/thị trấn», «Đơn vị hành chính») và cột số hồ sơ đã thu "
                 "nhận (ví dụ «Lũy kế thu nhận», «Tổng số hồ sơ đã thu nhận», «Đã tiếp nhận»), hoặc "
                 "cột ngày (bảng theo ngày, mỗi ngày một cột hoặc một trang); hoặc tệp xuất theo từng "
-                "hồ sơ («Xã/Phường thường trú» hoặc «Nơi thường trú», «Ngày thu nhận»).",
+                "hồ sơ («Xã/Phường thường trú» hoặc «Nơi thường trú», «Ngày thu nhận», và một cột "
+                "riêng của mỗi hồ sơ như «Số hồ sơ», «Họ và tên», «Ngày sinh» hoặc «Trạng thái»: "
+                "thiếu nó, một danh sách xã và ngày có thể là lịch làm việc của tổ lưu động).",
                 # At the row read as the header when there is one (its columns are those listed).
                 sheet=prepared[primary][0].name or None if primary is not None else None,
                 row=prepared[primary][2][-1] + 1 if primary is not None and prepared[primary][2] else None,
