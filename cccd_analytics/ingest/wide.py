@@ -544,8 +544,28 @@ def layouts_for(
             continue
         column.metric = own or _words_metric(_words_of(column, table)) or _words_metric(title)
     _settle_metrics(rows, base.first_data_row, table, report, sheet_name)
+    dated = (
+        _dated_before(table)
+        if table.before is not None
+        and table.total is None
+        and all(c.metric == "collected_day" for c in table.days)
+        else None
+    )
+    if dated == "start":
+        # The running total to the end of the day before the first: that day's own figure,
+        # from which each day's running total is its count added (`_derive_running_totals`).
+        start = min(c.day for c in table.days) - timedelta(days=1)
+        label = normalise.DayLabel(start.day, start.month, start.year, "luy ke")
+        table.days.insert(0, DayColumn(table.before.index, label, table.before.header, "collected", start))
+        table.notes.append(
+            f"cột {layouts.column_letter(table.before.index)} «{table.before.header}» là lũy kế đến hết "
+            f"{date_vn(start)}; lũy kế mỗi ngày sau là nó cộng số trong ngày"
+        )
+    elif dated == "last":
+        table.total = layouts.Column(table.before.index, "collected", table.before.header)
     if (
-        table.before is not None
+        dated is None
+        and table.before is not None
         and table.total is None
         and all(c.metric == "collected_day" for c in table.days)
     ):
@@ -737,6 +757,17 @@ def _settle_metrics(rows, first: int, table: WideTable, report: ImportReport, sh
             table.notes.append("cột ngày không ghi lũy kế là số trong ngày (mỗi ngày có cột lũy kế riêng)")
             continue
         running = _looks_running(rows, first, columns, table.total if group is None else None)
+        if (
+            running
+            and group is None
+            and table.before is not None
+            and not _running_with(rows, first, columns, table.before)
+        ):
+            # Days that never fall (two days of counts can happen to rise) are running totals
+            # only if the running total before them agrees: it is their last day's figure, or
+            # their start, below each of them.  "Lũy kế trước 10/3 | 10/3 | 11/3" = "194 | – | 32"
+            # had 32 stored as the commune's running total, and 194 dropped.
+            running = False
         returned = group == "returned?"
         metric = (
             ("returned" if running else "returned_day")
@@ -780,6 +811,55 @@ def _period_sum_as_total(rows, first: int, table: WideTable) -> None:
             f"cột {layouts.column_letter(column.index)} «{column.header}» lớn hơn tổng các ngày: "
             "được hiểu là lũy kế đến ngày cuối"
         )
+
+
+def _running_with(rows, first: int, columns: list[DayColumn], before: layouts.Column) -> bool:
+    """Whether day columns read as running totals agree with the running total before them on
+    every row that gives it: equal to it on their last day (it is to the last day), or each
+    at least it (it is to the day before the first)."""
+    ordered = sorted(columns, key=lambda c: c.day)
+    last_equal = all_above = True
+    for row in rows[first:]:
+        start = _number(row[before.index]) if before.index < len(row) else None
+        values = [_number(row[c.index]) if c.index < len(row) else None for c in ordered]
+        if start is None or all(v is None for v in values):
+            continue
+        last = values[-1]
+        last_equal &= last is None or last == start
+        all_above &= all(v is None or v >= start for v in values)
+    return last_equal or all_above
+
+
+def _day_of(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _dated_before(table: WideTable) -> str | None:
+    """What the running total before the days is when its header names a day: "start" when
+    that is the day before the first ("Lũy kế trước 10/3", "Lũy kế đến hết 9/3" over days
+    from 10/3), "last" when it is the last day ("Lũy kế đến 11/3"); else None."""
+    header = table.before.header.split(" / ")[-1]
+    # "Trước 10/3" alone is a period's bound, no day (`normalise.day_label`): here it is.
+    before = " truoc " in f" {fold(header)} "
+    label = normalise.day_label(re.sub(r"(?i)\b(?:trước|truoc)\b", " ", header) if before else header)
+    if label is None:
+        return None
+    first, last = min(c.day for c in table.days), max(c.day for c in table.days)
+    years = [label.year] if label.year else [first.year - 1, first.year, first.year + 1]
+    named = [d for y in years if (d := _day_of(y, label.month, label.day)) is not None]
+    if not named:
+        return None
+    day = min(named, key=lambda d: abs((d - first).days))
+    if before:
+        day -= timedelta(days=1)  # "before 10/3": to the end of 9/3
+    if day == first - timedelta(days=1):
+        return "start"
+    if day == last:
+        return "last"
+    return None
 
 
 def _looks_running(rows, first: int, columns: list[DayColumn], total: layouts.Column | None) -> bool:
