@@ -173,6 +173,22 @@ def test_a_days_blank_cell_beside_parts_is_read(store):
     assert day.tolist() == [20, 0]
 
 
+def test_a_file_of_parts_alone_for_a_day_already_stored_is_read(store):
+    """Parts only (no total row at all), for a commune whose figures of that day are stored:
+    refused as "cấu trúc bất thường: ValueError" (the built totals' days were objects)."""
+    first = canonical("14/03/2021,Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,,4000,30")
+    assert ingest.import_bytes(store, first, "tong.csv").status == "imported"
+    parts = canonical(
+        "15/03/2021,Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,Học sinh,,,25",
+        "15/03/2021,Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,Tổ lưu động,,40",
+    )
+    report = ingest.import_bytes(store, parts, "chi_phan.csv")
+    assert report.status == "imported", report.message
+    obs = store.current_observations()
+    got = obs[obs.metric == "collected"].set_index("date")["value"]
+    assert got.tolist() == [30, 40]
+
+
 def test_parts_below_a_running_total_already_stored_build_no_total(store):
     assert ingest.import_bytes(
         store, canonical("15/03/2021,Hà Tĩnh,Huyện Kỳ Anh,Xã Kỳ Tân,,,3000,900"), "t.csv"

@@ -184,7 +184,11 @@ def resolve_and_check(
                     table[is_part], obs, report, store
                 )
                 if len(built):
+                    # A file of parts alone has no total rows: joined to that empty frame, the
+                    # built totals' days became objects, and the merge with the store's
+                    # datetimes (`check_replaced`) refused the file as "cấu trúc bất thường".
                     obs = pd.concat([obs, built], ignore_index=True)
+                    obs["date"] = obs["date"].astype(built["date"].dtype)
             else:
                 obs = _long(table)
         obs = check_duplicates(obs, report)
