@@ -47,3 +47,14 @@ def test_two_days_of_counts_that_happen_to_rise_are_not_read_as_running_totals()
     assert report.status == "refused"
     (error,) = report.errors
     assert error.code == "no_cumulative" and error.column == "C"
+
+
+def test_a_running_total_before_the_days_below_their_counts_is_their_start():
+    """ "Lũy kế | 15/3 | 16/3" = "0 | 1 | 2": a last day's running total cannot be less than
+    the days' counts, so it is the start; the counts had been stored as running totals."""
+    header = ["STT", "Đơn vị", "Lũy kế", "15/3", "16/3"]
+    rows = [[1, "Xã Kỳ Xuân", 0, 1, 2], [2, "Xã Kỳ Bắc", 0, 0, 0]]
+    report = _import({"BC": [*TOP, ["Số liệu tính đến 17h00 ngày 16/3/2021"], header, *rows]})
+    assert report.status == "checked", report.message
+    got = _collected(report)
+    assert got[(_key("Xã Kỳ Xuân"), "2021-03-15")] == 1 and got[(_key("Xã Kỳ Xuân"), "2021-03-16")] == 3

@@ -551,6 +551,11 @@ def layouts_for(
         and all(c.metric == "collected_day" for c in table.days)
         else None
     )
+    if dated is None and table.before is not None and table.total is None and table.days:
+        if all(c.metric == "collected_day" for c in table.days) and _below_the_days(
+            rows, base.first_data_row, table
+        ):
+            dated = "start"  # less than the days add up to: the start, whatever its header
     if dated == "start":
         # The running total to the end of the day before the first: that day's own figure,
         # from which each day's running total is its count added (`_derive_running_totals`).
@@ -757,17 +762,23 @@ def _settle_metrics(rows, first: int, table: WideTable, report: ImportReport, sh
             table.notes.append("cột ngày không ghi lũy kế là số trong ngày (mỗi ngày có cột lũy kế riêng)")
             continue
         running = _looks_running(rows, first, columns, table.total if group is None else None)
-        if (
-            running
-            and group is None
-            and table.before is not None
-            and not _running_with(rows, first, columns, table.before)
-        ):
-            # Days that never fall (two days of counts can happen to rise) are running totals
-            # only if the running total before them agrees: it is their last day's figure, or
-            # their start, below each of them.  "Lũy kế trước 10/3 | 10/3 | 11/3" = "194 | – | 32"
-            # had 32 stored as the commune's running total, and 194 dropped.
-            running = False
+        why = (
+            "cột ngày cuối bằng cột lũy kế"
+            if running and table.total is not None
+            else "số không bao giờ giảm qua các ngày"
+            if running
+            else "số tăng giảm qua các ngày"
+        )
+        if running and group is None and table.before is not None:
+            if _dated_before(table) == "start":
+                # "Lũy kế trước 10/3 | 10/3 | 11/3": a start and the days' counts added to
+                # it; running totals would not need it ("0 | 1 | 2" was stored as 1 and 2).
+                running, why = False, f"có cột «{table.before.header}» trước các ngày"
+            elif not _running_with(rows, first, columns, table.before):
+                # Days that never fall (two days of counts can happen to rise) are running
+                # totals only if the running total before them is their last day's.  "Lũy kế |
+                # 10/3 | 11/3" = "194 | – | 32" had 32 stored as the running total, 194 dropped.
+                running, why = False, f"cột ngày cuối khác cột «{table.before.header}»"
         returned = group == "returned?"
         metric = (
             ("returned" if running else "returned_day")
@@ -777,13 +788,6 @@ def _settle_metrics(rows, first: int, table: WideTable, report: ImportReport, sh
         for column in columns:
             column.metric = metric
         what = "lũy kế" if running else "số trong ngày"
-        why = (
-            "cột ngày cuối bằng cột lũy kế"
-            if running and table.total is not None
-            else "số không bao giờ giảm qua các ngày"
-            if running
-            else "số tăng giảm qua các ngày"
-        )
         table.notes.append(f"các cột ngày được hiểu là {what} ({why})")
 
 
@@ -814,20 +818,28 @@ def _period_sum_as_total(rows, first: int, table: WideTable) -> None:
 
 
 def _running_with(rows, first: int, columns: list[DayColumn], before: layouts.Column) -> bool:
-    """Whether day columns read as running totals agree with the running total before them on
-    every row that gives it: equal to it on their last day (it is to the last day), or each
-    at least it (it is to the day before the first)."""
+    """Whether day columns read as running totals agree with the running total before them:
+    equal to it on their last day on every row that gives both (it is their last day's,
+    written by the name as "Chỉ tiêu | Lũy kế | Tỷ lệ | 15/3 | 16/3" sheets do).  A start
+    before running totals would say nothing they do not; before counts it is their base."""
     ordered = sorted(columns, key=lambda c: c.day)
-    last_equal = all_above = True
     for row in rows[first:]:
         start = _number(row[before.index]) if before.index < len(row) else None
-        values = [_number(row[c.index]) if c.index < len(row) else None for c in ordered]
-        if start is None or all(v is None for v in values):
-            continue
-        last = values[-1]
-        last_equal &= last is None or last == start
-        all_above &= all(v is None or v >= start for v in values)
-    return last_equal or all_above
+        last = _number(row[ordered[-1].index]) if ordered[-1].index < len(row) else None
+        if start is not None and last is not None and last != start:
+            return False
+    return True
+
+
+def _below_the_days(rows, first: int, table: WideTable) -> bool:
+    """Whether the running total before daily columns is, on some row, less than the days'
+    counts add up to: then it cannot be the last day's, and is the start."""
+    for row in rows[first:]:
+        start = _number(row[table.before.index]) if table.before.index < len(row) else None
+        counts = [_number(row[c.index]) if c.index < len(row) else None for c in table.days]
+        if start is not None and start < sum(v for v in counts if v is not None):
+            return True
+    return False
 
 
 def _day_of(year: int, month: int, day: int) -> date | None:
