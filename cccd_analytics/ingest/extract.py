@@ -232,7 +232,11 @@ def extract(
                     "no_table",
                     f"cột {column['letter']} «{column['header']}» chỉ chia theo giới («{below}» ở dòng dưới), "
                     "không có cột cộng cả nam và nữ; không lấy số của một giới làm số của xã. Hãy thêm "
-                    f"cột «Cộng» dưới «{column['header']}» (hoặc ghi tổng vào một cột), rồi tải lên lại.",
+                    f"cột «Cộng» dưới «{column['header']}» (hoặc ghi tổng vào một cột), rồi tải lên lại."
+                    if headers.sex_part(below)
+                    else f"cột {column['letter']} «{column['header']}» chỉ chia thành từng phần («{below}» ở "
+                    "dòng dưới), không có cột tổng số; không lấy số của một phần làm số của xã. Hãy thêm "
+                    f"cột «Tổng số» dưới «{column['header']}» (hoặc ghi tổng vào một cột), rồi tải lên lại.",
                     sheet=prepared[primary][0].name or None,
                     row=at,
                     column=column["letter"],
@@ -717,7 +721,7 @@ def _split_by_sex(prepared, columns: list[dict]) -> tuple[dict, str, int] | None
         return None
     for column in columns:
         parent, _, own = column["header"].rpartition(" / ")
-        if parent and headers.sex_part(own) and headers.match(parent) in layouts.VALUE_FIELDS:
+        if parent and layouts.splits_a_count(own) and headers.match(parent) in layouts.VALUE_FIELDS:
             return {**column, "header": parent}, own, prepared[2][-1] + 1
     sheet, _, header_rows = prepared
     named = {

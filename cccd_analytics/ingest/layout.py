@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from cccd_analytics import registry
+from cccd_analytics.dimensions import EXHAUSTIVE
 from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.text import fold
 
@@ -205,6 +206,13 @@ class Layout:
     # A document's second table that gives its communes' cards handed over (no collected
     # column of its own): read beside the table of collected figures (`locate_companion`).
     companion: bool = False
+
+    @property
+    def parts_only(self) -> bool:
+        """Whether the applications are given only in parts ("Tại trụ sở | Lưu động | Tại
+        nhà" under "Lũy kế thu nhận", no total): a commune's row has figures when its parts
+        do, and the parts build its total (`parts`)."""
+        return not ({"collected", "collected_day"} & set(self.columns)) and _parts_without_total(self.columns)
 
 
 def _row_texts(row: list) -> list[str]:
@@ -503,10 +511,24 @@ def part_fields(columns: dict[str, Column]) -> list[str]:
 def _score(columns: dict[str, Column]) -> int:
     # A table of units by their GSO code alone ("Mã xã") names its communes too.
     if not ({"commune", "commune_code"} & set(columns)) or not (
-        set(columns) & {"collected", "collected_day"}
+        set(columns) & {"collected", "collected_day"} or _parts_without_total(columns)
     ):
         return 0
     return len(columns)
+
+
+def _parts_without_total(columns: dict[str, Column]) -> bool:
+    """Whether the columns count the applications only in parts of one dimension that adds
+    up to the whole ("Lũy kế thu nhận" merged over "Tại trụ sở | Lưu động | Tại nhà", no
+    "Tổng số"): the parts build each commune's total (`parts`).  Read alone, the first header
+    row named the running total and the column under it, the first part, was stored as the
+    whole without a word."""
+    dimensions = {
+        (found[0], found[1])
+        for f in columns
+        if (found := headers.parse_part_field(f)) and found[0] in ("collected", "collected_day")
+    }
+    return len(dimensions) == 1 and next(iter(dimensions))[1] in EXHAUSTIVE
 
 
 def _record_score(columns: dict[str, Column]) -> int:
@@ -612,9 +634,10 @@ def locate(rows: list[list], file_name: str = "", start: int = 0) -> Layout | No
 def split_by_sex(
     rows: list[list], header_rows: tuple[int, ...], columns: dict[str, Column]
 ) -> dict[str, str]:
-    """The count fields whose column has "Nam" (or "Nữ") right under its header, on a row
-    read as no header (its split has no total, which would have named the field): field →
-    that cell's text."""
+    """The count fields whose column has "Nam" (or "Nữ"), or a part of another kind
+    ("Người cao tuổi"), right under its header, on a row read as no header (its split has no
+    total, which would have named the field; a split that adds up to the whole is read under
+    its parent, `_parts_without_total`): field → that cell's text."""
     below = header_rows[-1] + 1
     if below >= len(rows):
         return {}
@@ -622,8 +645,13 @@ def split_by_sex(
     return {
         k: str(row[c.index]).strip()
         for k, c in columns.items()
-        if c.field in VALUE_FIELDS and c.index < len(row) and headers.sex_part(row[c.index])
+        if c.field in VALUE_FIELDS and c.index < len(row) and splits_a_count(row[c.index])
     }
+
+
+def splits_a_count(text) -> bool:
+    """A header cell naming one side of a split: a sex ("Nam") or a part ("Người cao tuổi")."""
+    return headers.sex_part(text) or (isinstance(text, str) and headers.part(text) is not None)
 
 
 def _data_follows(rows: list[list], best, kind: str, r: int) -> bool:
@@ -1121,7 +1149,8 @@ def classify(row: list, layout: Layout) -> RowKind:
             if text and normalise.parse_count(text).value is None and not _ROMAN.match(fold(text)):
                 name = text
                 break
-    values = [(f, row[c.index]) for f, c in cols.items() if f in VALUE_FIELDS and c.index < len(row)]
+    figures = VALUE_FIELDS if not layout.parts_only else (*VALUE_FIELDS, *part_fields(cols))
+    values = [(f, row[c.index]) for f, c in cols.items() if f in figures and c.index < len(row)]
     # A dash in a day's own column is a figure, 0 (ingest.rows.DAILY_FIELDS).
     has_numbers = any(
         normalise.parse_count(v).value is not None or f == "collected_day" and normalise.is_dash(v)

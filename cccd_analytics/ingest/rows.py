@@ -422,6 +422,7 @@ def sheet_records(
             and "collected_day" not in values
             and not (breakdown and values)
             and not (measure == "returned" and values)
+            and not (found.parts_only and _has_parts(row, part_columns, count_of))
         ):
             continue  # a commune row with no figures: not reported
         explicit_district = text_of(row[district_at] if 0 <= district_at < width else None)
@@ -523,7 +524,8 @@ def sheet_records(
                 header=header,
             )
         )
-    if "collected" not in cols and n_out and not found.companion:
+    running_parts = found.parts_only and any(metric == "collected" for _, metric, *_ in part_columns)
+    if "collected" not in cols and n_out and not found.companion and not running_parts:
         _no_cumulative(cols, found, sheet_name, report)
     if not refused_rows:
         # With a commune's figure refused (the file is refused for it), every sum over it
@@ -679,6 +681,15 @@ def _several_dimensions(named, sheet_name, index, cols) -> Problem:
         + ", ".join(f"«{v}» ({dimensions.LABELS[d].lower()})" for d, v, _ in named)
         + ".",
         **_cell_at(sheet_name, index, cols[named[1][0]]),
+    )
+
+
+def _has_parts(row, part_columns, count_of) -> bool:
+    """Whether a row gives a figure in one of its part columns."""
+    width = len(row)
+    return any(
+        count_of(row[column.index] if column.index < width else None).value is not None
+        for *_, column in part_columns
     )
 
 

@@ -1,0 +1,227 @@
+"""Office workbooks found by the twenty-third probe: a running total split into channels or
+groups with no total column, legacy .xls files written by programs that compute nothing
+(formulas without their values, errors), hidden rows holding yesterday's figures, "TC" as
+a block's sum, and a province's summary by district beside each district's sheet."""
+
+from __future__ import annotations
+
+import io
+import struct
+from dataclasses import dataclass
+
+import openpyxl
+
+from cccd_analytics import ingest, registry
+from tests.test_report_shapes_round7 import values
+
+KY = ["Xã Kỳ Xuân", "Xã Kỳ Bắc", "Xã Kỳ Phú"]
+TOP = [
+    ["CÔNG AN HUYỆN KỲ ANH"],
+    ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"],
+    ["Số liệu tính đến 17h00 ngày 15/3/2021"],
+]
+
+
+def _key(commune: str, district: str = "Huyện Kỳ Anh", province: str = "Tỉnh Hà Tĩnh") -> str:
+    return registry.resolve(province, district, commune).key
+
+
+def _xlsx(sheets: dict[str, list[list]], merges=(), hidden_rows=()) -> bytes:
+    """An .xlsx of these sheets (name → rows); merges and hidden rows (from 1) on the first."""
+    book = openpyxl.Workbook()
+    for i, (title, rows) in enumerate(sheets.items()):
+        sheet = book.active if i == 0 else book.create_sheet()
+        sheet.title = title
+        for row in rows:
+            sheet.append(row)
+        if i == 0:
+            for cells in merges:
+                sheet.merge_cells(cells)
+            for r in hidden_rows:
+                sheet.row_dimensions[r].hidden = True
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# -- a legacy .xls, written as a program writes one --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula cell and the result saved with it: None an empty text (what a writer that
+    computes nothing saves, xlwt's way), a number, or an error's code (0x17: #REF!)."""
+
+    saved: float | None = None
+    error: int | None = None
+
+    def result(self) -> bytes:
+        if self.error is not None:
+            return bytes([2, 0, self.error, 0, 0, 0, 0xFF, 0xFF])
+        if self.saved is None:
+            return bytes([3, 0, 0, 0, 0, 0, 0xFF, 0xFF])
+        return struct.pack("<d", self.saved)
+
+
+def _record(kind: int, body: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def _text(value: str, length_bytes: int) -> bytes:
+    return len(value).to_bytes(length_bytes, "little") + b"\x01" + value.encode("utf-16-le")
+
+
+def _sheet_stream(rows: list[list], hidden: tuple[int, ...]) -> bytes:
+    width = max((len(r) for r in rows), default=0)
+    out = [
+        _record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0, 0, 0, 0)),  # BOF, a worksheet
+        _record(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, width, 0)),  # DIMENSIONS
+    ]
+    for r in hidden:  # ROW, its height zero (flag 0x20)
+        out.append(_record(0x0208, struct.pack("<HHHHHHHH", r, 0, width, 0xFF, 0, 0, 0x0120, 0x0F)))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, Formula):  # FORMULA, its tokens a bare 0 (nothing evaluates them)
+                tokens = b"\x1e\x00\x00"
+                body = struct.pack("<HHH", r, c, 15) + value.result() + struct.pack("<HI", 0, 0)
+                out.append(_record(0x0006, body + len(tokens).to_bytes(2, "little") + tokens))
+            elif isinstance(value, str):  # LABEL
+                out.append(_record(0x0204, struct.pack("<HHH", r, c, 15) + _text(value, 2)))
+            else:  # NUMBER
+                out.append(_record(0x0203, struct.pack("<HHHd", r, c, 15, float(value))))
+    out.append(_record(0x000A, b""))  # EOF
+    return b"".join(out)
+
+
+def _xls(sheets: dict[str, list[list]], hidden_rows: dict[str, tuple[int, ...]] | None = None) -> bytes:
+    """A BIFF8 workbook (.xls) of these sheets, in an OLE compound file: the records a reader
+    needs and no more, as small writers (xlwt, a web system's "Xuất Excel") leave them."""
+    streams = [_sheet_stream(rows, (hidden_rows or {}).get(name, ())) for name, rows in sheets.items()]
+    font = _record(0x0031, struct.pack("<HHHHHBBBB", 200, 0, 0x7FFF, 400, 0, 0, 0, 0, 0) + _text("Arial", 1))
+    xf = _record(0x00E0, struct.pack("<HHHBBBBIIH", 0, 0, 0xFFF5, 0x20, 0, 0, 0, 0, 0, 0x20C0))
+    head = [
+        _record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0, 0, 0, 0)),  # BOF, the globals
+        _record(0x0042, struct.pack("<H", 1200)),  # CODEPAGE: UTF-16
+        *[font] * 5,
+        *[xf] * 16,
+    ]
+    offset = sum(map(len, head)) + sum(4 + 6 + len(_text(n, 1)) for n in sheets) + 4
+    bounds = []
+    for name, stream in zip(sheets, streams):
+        bounds.append(_record(0x0085, struct.pack("<IBB", offset, 0, 0) + _text(name, 1)))  # BOUNDSHEET
+        offset += len(stream)
+    return _compound_file(b"".join(head + bounds) + _record(0x000A, b"") + b"".join(streams))
+
+
+def _compound_file(stream: bytes) -> bytes:
+    """An OLE compound file of one stream, "Workbook", in 512-byte sectors (at least 4.096
+    bytes, so no mini stream): header, FAT, directory, the stream."""
+    stream += bytes(max(0, 4096 - len(stream)))
+    sectors = -(-len(stream) // 512)
+    fat_sectors = -(-(sectors + 2) // 128)
+    first = fat_sectors + 1
+    fat = [0xFFFFFFFD] * fat_sectors + [0xFFFFFFFE]
+    fat += [first + i + 1 for i in range(sectors - 1)] + [0xFFFFFFFE]
+    fat += [0xFFFFFFFF] * (fat_sectors * 128 - len(fat))
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+    header += bytes(6) + struct.pack(
+        "<IIIIIIIII", 0, fat_sectors, fat_sectors, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0
+    )
+    header += b"".join(struct.pack("<I", i) for i in range(fat_sectors)) + b"\xff" * 4 * (109 - fat_sectors)
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = (name + "\0").encode("utf-16-le") if name else b""
+        return (
+            raw.ljust(64, b"\0")
+            + struct.pack("<HBBIII", len(raw), kind, 1, 0xFFFFFFFF, 0xFFFFFFFF, child)
+            + bytes(36)
+            + struct.pack("<III", start, size, 0)
+        )
+
+    directory = entry("Root Entry", 5, 1, 0xFFFFFFFE, 0) + entry(
+        "Workbook", 2, 0xFFFFFFFF, first, len(stream)
+    )
+    directory += entry("", 0, 0xFFFFFFFF, 0, 0) * 2
+    fat_bytes = b"".join(struct.pack("<I", v) for v in fat)
+    return header + fat_bytes + directory + stream.ljust(sectors * 512, b"\0")
+
+
+# -- a running total split into parts with no total ----------------------------------------------
+
+
+def test_a_running_total_split_into_channels_without_its_total_is_their_sum():
+    # "Lũy kế thu nhận hồ sơ" merged over "Tại trụ sở | Lưu động | Tại nhà", no "Tổng số":
+    # the first header row alone was taken, and the column under it — the applications taken
+    # at the office — stored as each commune's running total, without a word.
+    rows = [
+        ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận hồ sơ", None, None],
+        [None, None, None, "Tại trụ sở", "Lưu động", "Tại nhà"],
+        [1, "Xã Kỳ Xuân", 5000, 1200, 300, 25],
+        [2, "Xã Kỳ Bắc", 4000, 900, 410, 12],
+    ]
+    data = _xlsx({"BC": [*TOP, *rows]}, merges=["A4:A5", "B4:B5", "C4:C5", "D4:F4"])
+    report = ingest.import_bytes(None, data, "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    got = values(report)
+    assert got[(_key("Xã Kỳ Xuân"), "collected")] == 1525
+    assert got[(_key("Xã Kỳ Bắc"), "collected")] == 1322
+    assert report.breakdowns["dimensions"]["channel"]["figures"] == 6
+
+
+def test_a_running_total_split_into_priority_groups_without_its_total_is_refused_at_the_split():
+    # Priority groups do not add up to the whole (most citizens are in none): no figure of
+    # the commune can be made of them, and the first group's was stored as the commune's.
+    rows = [
+        ["STT", "Đơn vị", "Lũy kế thu nhận hồ sơ", None, None],
+        [None, None, "Người cao tuổi", "Học sinh", "Người có công"],
+        [1, "Xã Kỳ Xuân", 120, 300, 25],
+        [2, "Xã Kỳ Bắc", 90, 410, 12],
+    ]
+    data = _xlsx({"BC": [*TOP, *rows]}, merges=["A4:A5", "B4:B5", "C4:E4"])
+    report = ingest.import_bytes(None, data, "ky_anh.xlsx")
+    assert report.status == "refused"
+    problem = report.errors[0]
+    assert (problem.sheet, problem.row, problem.column) == ("BC", 5, "C")
+    assert "«Người cao tuổi»" in problem.message and "Tổng số" in problem.message
+
+
+# -- .xls written by a program that computes nothing ------------------------------------------------
+
+
+def _xls_report(
+    cells: list[list], head=("STT", "Đơn vị", "Lũy kế hôm trước", "Trong ngày", "Lũy kế thu nhận")
+):
+    return _xls({"BC": [*TOP, list(head), *cells]})
+
+
+# -- hidden rows of old figures --------------------------------------------------------------------------
+
+
+HEAD = ["STT", "Đơn vị", "Trong ngày", "Lũy kế thu nhận"]
+TODAY = [[1, "Xã Kỳ Xuân", 20, 1020], [2, "Xã Kỳ Bắc", 31, 931], [3, "Xã Kỳ Phú", 12, 612]]
+YESTERDAY = [[1, "Xã Kỳ Xuân", 18, 1000], [2, "Xã Kỳ Bắc", 30, 900], [3, "Xã Kỳ Phú", 10, 600]]
+
+
+def _shown_figures_read(report) -> None:
+    assert report.status == "checked", report.message
+    got = values(report)
+    assert [got[(_key(n), "collected")] for n in KY] == [1020, 931, 612]
+    problem = next(p for p in report.problems if p.code == "hidden_row")
+    assert problem.sheet == "BC" and problem.row == 8 and "3 dòng bị ẩn" in problem.message
+
+
+# -- a province's summaries ----------------------------------------------------------------------------------
+
+NA_TOP = [
+    ["CÔNG AN TỈNH NGHỆ AN"],
+    ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"],
+    ["Số liệu tính đến 17h00 ngày 15/5/2023"],
+]
+CUA_LO = {"Phường Nghi Thuỷ": 4100, "Phường Nghi Tân": 5200}
+THAI_HOA = {"Phường Quang Phong": 2300, "Phường Long Sơn": 3100}
+
+
+def _na_key(commune: str, district: str) -> str:
+    return registry.resolve("Tỉnh Nghệ An", district, commune).key
