@@ -225,3 +225,23 @@ THAI_HOA = {"Phường Quang Phong": 2300, "Phường Long Sơn": 3100}
 
 def _na_key(commune: str, district: str) -> str:
     return registry.resolve("Tỉnh Nghệ An", district, commune).key
+
+
+def test_tc_after_each_districts_block_is_that_districts_sum():
+    # "TC" (Tổng cộng cut to its initials) under each district's heading: stored as a unit «TC»
+    # outside the registry with the district's sums, the grand total then said not to add up.
+    rows = [*NA_TOP, ["STT", "Đơn vị", "Lũy kế thu nhận"], ["I", "Thị xã Cửa Lò", None]]
+    rows += [[i, n, v] for i, (n, v) in enumerate(CUA_LO.items(), 1)] + [[None, "TC", 9300]]
+    rows += [["II", "Thị xã Thái Hoà", None]]
+    rows += [[i, n, v] for i, (n, v) in enumerate(THAI_HOA.items(), 1)] + [[None, "TC", 5400]]
+    rows += [[None, "TỔNG CỘNG", 14700]]
+    report = ingest.import_bytes(None, _xlsx({"TH": rows}), "nghe_an.xlsx")
+    assert report.status == "checked", report.message
+    got = values(report)
+    assert len(got) == 4 and got[(_na_key("Phường Long Sơn", "Thị xã Thái Hoà"), "collected")] == 3100
+    assert not report.warnings
+    sums = [t for t in report.totals if t["label"] == "TC"]
+    assert [(t["district"], t["communes"], t["mismatches"]) for t in sums] == [
+        ("Thị xã Cửa Lò", 2, []),
+        ("Thị xã Thái Hoà", 2, []),
+    ]

@@ -44,6 +44,9 @@ _TOTAL = (
     "tong toan huyen",
     "total",
 )
+# "Tổng cộng" cut to its initials ("TC", "T.C", "T/C"), folded: a sum's label, alone (a name
+# beginning "TC …" is no sum). It was stored as a unit «TC» outside the registry.
+_TOTAL_CUT = frozenset({"tc", "t c"})
 # The words of a total, folded: a row's label here, a column's header in a turned table.
 TOTAL_WORDS = frozenset(_TOTAL)
 _SUBTOTAL_PREFIX = re.compile(
@@ -1176,9 +1179,10 @@ def classify(row: list, layout: Layout) -> RowKind:
         return RowKind("blank")
     if _SUBTOTAL_PREFIX.match(folded) or _district_after_sum_word(name) and not _sum_like_commune(name):
         return RowKind("subtotal", district=district_from_label(name), label=name)
-    if any(folded == w or folded.startswith(w + " ") or folded.startswith(w + ":") for w in _TOTAL) and not (
-        _sum_like_commune(name)
-    ):
+    if (
+        any(folded == w or folded.startswith(w + " ") or folded.startswith(w + ":") for w in _TOTAL)
+        or folded.rstrip(" :") in _TOTAL_CUT
+    ) and not _sum_like_commune(name):
         return RowKind("total", label=name)
     if _is_district_label(name, stt) or _bare_district_heading(name, stt, "row_number" in cols):
         return RowKind("subtotal", district=district_from_label(name), label=name)

@@ -1293,7 +1293,10 @@ def _bare_sum(label: str | None) -> bool:
     divides its communes into), unlike "Tổng cộng" or "Toàn tỉnh", which sum the whole
     sheet.  Several such rows are each their block's sum."""
     folded = fold(label or "").strip(" .:*")
-    return folded in {"cong", "tong", "tong so", "cong huyen"} or _CLUSTER_SUM.match(folded) is not None
+    return (
+        folded in {"cong", "tong", "tong so", "cong huyen", "tc", "t.c", "t/c"}
+        or _CLUSTER_SUM.match(folded) is not None
+    )
 
 
 _CLUSTER_SUM = re.compile(r"^(?:tong\s+)?(?:cong|tong)\s*:?\s*(?:cum|khu vuc|nhom|doi|to)\b")
