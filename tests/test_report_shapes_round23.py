@@ -245,3 +245,31 @@ def test_tc_after_each_districts_block_is_that_districts_sum():
         ("Thị xã Cửa Lò", 2, []),
         ("Thị xã Thái Hoà", 2, []),
     ]
+
+
+def test_a_summary_by_district_beside_each_districts_sheet_reads_the_communes():
+    # "Tổng hợp", a row per district, then a sheet of communes per district: the summary
+    # refused the whole workbook as a table by district, the communes' sheets unread.
+    head = ["STT", "Đơn vị", "Lũy kế thu nhận"]
+    summary = [
+        *NA_TOP,
+        head,
+        ["I", "Thị xã Cửa Lò", 9300],
+        ["II", "Thị xã Thái Hoà", 5400],
+        [None, "Toàn tỉnh", 14700],
+    ]
+    sheets = {"Tổng hợp": summary}
+    for district, communes in (("Thị xã Cửa Lò", CUA_LO), ("Thị xã Thái Hoà", THAI_HOA)):
+        top = [["CÔNG AN " + district.upper()], NA_TOP[1], NA_TOP[2], head]
+        sheets[district.removeprefix("Thị xã ")] = top + [
+            [i, n, v] for i, (n, v) in enumerate(communes.items(), 1)
+        ]
+    report = ingest.import_bytes(None, _xlsx(sheets), "nghe_an.xlsx")
+    assert report.status == "checked", report.message
+    got = values(report)
+    assert got == {
+        **{(_na_key(n, "Thị xã Cửa Lò"), "collected"): v for n, v in CUA_LO.items()},
+        **{(_na_key(n, "Thị xã Thái Hoà"), "collected"): v for n, v in THAI_HOA.items()},
+    }
+    skipped = next(p for p in report.problems if p.code == "sheet_skipped")
+    assert skipped.sheet == "Tổng hợp" and skipped.row == 5 and "bảng theo huyện" in skipped.message

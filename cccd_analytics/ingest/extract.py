@@ -129,6 +129,7 @@ def extract(
     prepared = _record_lists_beside_a_report(prepared, report)
     prepared, wide_found = _wide_tables(prepared, book, data, report, report_date, limits, windows)
     prepared = _companion_tables(prepared, book)
+    prepared = _district_summaries_left_out(prepared, report)
     primary = next((i for i, p in enumerate(prepared) if p[1] is not None), None)
     if primary is None:
         primary = next((i for i, p in enumerate(prepared) if p[2]), None)
@@ -605,6 +606,31 @@ def _record_lists_beside_a_report(prepared, report: ImportReport):
                 "không đọc trang này: là danh sách từng hồ sơ đi kèm bảng tổng hợp ở trang "
                 f"«{reports[0].name}»; số liệu lấy theo bảng tổng hợp (danh sách chỉ có hồ sơ của các ngày "
                 "trong danh sách, không có lũy kế từ đầu đợt).",
+            )
+            found = None
+        out.append((sheet, found, header_rows))
+    return out
+
+
+def _district_summaries_left_out(prepared, report: ImportReport):
+    """A province's workbook of a summary by district (a row per district) beside a sheet of
+    communes per district: the communes' sheets are read and the summary left out, with a
+    warning naming it (the districts are their communes' sums).  The summary alone refused
+    the whole workbook as a table by district, its communes' sheets unread."""
+    tables = [(sheet, found) for sheet, found, _ in prepared if found is not None and found.kind == "report"]
+    by_district = {id(sheet) for sheet, found in tables if _rows_are_districts(sheet.rows, found)}
+    communes = [sheet.name for sheet, _ in tables if id(sheet) not in by_district]
+    if not by_district or not communes:
+        return prepared
+    named = ", ".join(f"«{name}»" for name in communes[:5] if name) + ("…" if len(communes) > 5 else "")
+    out = []
+    for sheet, found, header_rows in prepared:
+        if id(sheet) in by_district:
+            report.sheet_left_out(
+                sheet.name,
+                "không đọc trang này: bảng theo huyện (mỗi dòng một huyện/thị xã/thành phố); số liệu lấy "
+                f"theo từng xã/phường ở các trang {named} (số của huyện là tổng các xã).",
+                row=found.first_data_row + 1,
             )
             found = None
         out.append((sheet, found, header_rows))
