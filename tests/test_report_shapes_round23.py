@@ -196,6 +196,52 @@ def _xls_report(
     return _xls({"BC": [*TOP, list(head), *cells]})
 
 
+def test_an_xls_whose_formulas_were_saved_without_their_values_is_refused_at_the_cell():
+    # "Lũy kế thu nhận" = "Lũy kế hôm trước" + "Trong ngày", saved by a writer that computes
+    # nothing (the result an empty text): calamine reads blanks, and the file was taken with
+    # no running total at all, without a word.
+    cells = [[i, name, 1000 + i, 20, Formula()] for i, name in enumerate(KY, 1)]
+    report = ingest.import_bytes(None, _xls_report(cells), "ky_anh.xls")
+    assert report.status == "refused"
+    problem = next(p for p in report.problems if p.code == "uncomputed_formula")
+    assert (problem.sheet, problem.row, problem.column) == ("BC", 5, "E")
+    assert "lưu lại" in problem.message
+
+
+def test_an_xls_total_row_of_uncomputed_formulas_is_left_unchecked():
+    cells = [[i, name, 1000 + i, 20, 1020 + i] for i, name in enumerate(KY, 1)]
+    cells.append([None, "Tổng cộng", Formula(), Formula(), Formula()])
+    report = ingest.import_bytes(None, _xls_report(cells), "ky_anh.xls")
+    assert report.status == "checked", report.message
+    codes = {p.code for p in report.warnings}
+    assert "uncomputed_total" in codes and "subtotal_mismatch" not in codes
+    assert values(report)[(_key("Xã Kỳ Phú"), "collected")] == 1023
+
+
+def test_an_xls_formula_giving_an_empty_text_beside_computed_ones_is_a_blank():
+    # =IF(D5="";"";C5+D5): Excel saves "" for a commune with nothing yet, and the numbers of
+    # the others; the sheet was computed, so the empty one is no formula left uncomputed.
+    cells = [
+        [1, "Xã Kỳ Xuân", 1001, 20, Formula(1021.0)],
+        [2, "Xã Kỳ Bắc", 1002, 20, Formula(1022.0)],
+        [3, "Xã Kỳ Phú", None, None, Formula()],
+    ]
+    report = ingest.import_bytes(None, _xls_report(cells), "ky_anh.xls")
+    assert report.status == "checked", report.message
+    got = values(report)
+    assert got[(_key("Xã Kỳ Bắc"), "collected")] == 1022
+    assert (_key("Xã Kỳ Phú"), "collected") not in got
+
+
+def test_an_xls_formula_saved_with_an_error_is_refused_at_its_cell():
+    cells = [[i, name, 1000 + i, 20, Formula(1020.0 + i)] for i, name in enumerate(KY, 1)]
+    cells[1][4] = Formula(error=0x17)
+    report = ingest.import_bytes(None, _xls_report(cells), "ky_anh.xls")
+    assert report.status == "refused"
+    problem = next(p for p in report.problems if p.code == "formula_error")
+    assert (problem.row, problem.column) == (6, "E") and "#REF!" in problem.message
+
+
 # -- hidden rows of old figures --------------------------------------------------------------------------
 
 
@@ -210,6 +256,29 @@ def _shown_figures_read(report) -> None:
     assert [got[(_key(n), "collected")] for n in KY] == [1020, 931, 612]
     problem = next(p for p in report.problems if p.code == "hidden_row")
     assert problem.sheet == "BC" and problem.row == 8 and "3 dòng bị ẩn" in problem.message
+
+
+def test_yesterdays_rows_kept_hidden_under_todays_are_not_read():
+    # Yesterday's block kept under today's, its rows hidden: both were read, and the file
+    # refused as two values of each commune that day (though Excel shows one).
+    rows = [*TOP, HEAD, *TODAY, *YESTERDAY]
+    report = ingest.import_bytes(None, _xlsx({"BC": rows}, hidden_rows=[8, 9, 10]), "ky_anh.xlsx")
+    _shown_figures_read(report)
+
+
+def test_yesterdays_rows_kept_hidden_in_an_xls_are_not_read():
+    rows = [*TOP, HEAD, *TODAY, *YESTERDAY]
+    report = ingest.import_bytes(None, _xls({"BC": rows}, {"BC": (7, 8, 9)}), "ky_anh.xls")
+    _shown_figures_read(report)
+
+
+def test_a_hidden_row_of_a_commune_no_shown_row_names_is_read():
+    # Rows an autofilter hides are the unit's data all the same.
+    rows = [*TOP, HEAD, *TODAY[:2], TODAY[2]]
+    report = ingest.import_bytes(None, _xlsx({"BC": rows}, hidden_rows=[7]), "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    assert values(report)[(_key("Xã Kỳ Phú"), "collected")] == 612
+    assert not [p for p in report.problems if p.code == "hidden_row"]
 
 
 # -- a province's summaries ----------------------------------------------------------------------------------

@@ -109,6 +109,7 @@ def extract(
     for sheet in book.sheets:
         found = repair_sheet(sheet, report) if book.format != "csv" else locate(sheet.rows)
         found = _visible_over_hidden(sheet, found, report)
+        _hidden_copies_left_out(sheet, found, report)
         header_rows = (
             found.header_rows if found else (layouts.candidate_header(sheet.rows) if sheet.rows else None)
         )
@@ -893,6 +894,48 @@ def _visible_over_hidden(sheet: Sheet, found: layouts.Layout | None, report: Imp
                 )
             )
     return found
+
+
+def _hidden_copies_left_out(sheet: Sheet, found: layouts.Layout | None, report: ImportReport) -> None:
+    """Rows the sheet hides that name a commune a shown row of the table names too: an old
+    copy kept out of sight (yesterday's block under today's, or a row under each commune).
+    They are blanked, so only what the sheet shows is read, and a warning names them; both
+    were read, and the file refused as two values of one commune a day.  A hidden row whose
+    commune no shown row names (rows an autofilter hides) is read as before."""
+    hidden = sheet.hidden_rows
+    if found is None or not hidden or found.kind not in ("report", "canonical") or not sheet.complete:
+        return
+    name_at = found.columns["commune"].index
+    figures = [c.index for f, c in found.columns.items() if f in layouts.VALUE_FIELDS]
+    day_at = found.columns["date"].index if "date" in found.columns else None
+
+    def key(row: list):
+        if name_at >= len(row) or not any(
+            i < len(row) and normalise.parse_count(row[i]).value is not None for i in figures
+        ):
+            return None
+        name = " ".join(fold(normalise.text(row[name_at])).split())
+        day = normalise.text(row[day_at]) if day_at is not None and day_at < len(row) else ""
+        return (name, day) if name else None
+
+    rows = range(found.first_data_row, len(sheet.rows))
+    shown = {key(sheet.rows[r]) for r in rows if r not in hidden} - {None}
+    copies = [r for r in rows if r in hidden and key(sheet.rows[r]) in shown]
+    if not copies:
+        return
+    for r in copies:
+        sheet.rows[r] = []
+    listed = ", ".join(str(r + 1) for r in copies[:10]) + (", …" if len(copies) > 10 else "")
+    report.problems.append(
+        Problem.of(
+            "hidden_row",
+            f"{len(copies)} dòng bị ẩn (dòng {listed}) ghi lại xã/phường đã có ở dòng đang hiện; đã đọc dòng "
+            "đang hiện, không đọc dòng ẩn — kiểm tra lại nếu dòng ẩn mới là số liệu đúng.",
+            sheet=sheet.name or None,
+            row=copies[0] + 1,
+            column=found.columns["commune"].letter,
+        )
+    )
 
 
 def _campaign_windows(store) -> list[tuple[date, date]]:
