@@ -151,23 +151,35 @@ def _compound_file(stream: bytes) -> bytes:
 # -- a running total split into parts with no total ----------------------------------------------
 
 
+CHANNELS = [
+    ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận hồ sơ", None, None],
+    [None, None, None, "Tại trụ sở", "Lưu động", "Tại nhà"],
+    [1, "Xã Kỳ Xuân", 5000, 1200, 300, 25],
+    [2, "Xã Kỳ Bắc", 4000, 900, 410, 12],
+]
+
+
 def test_a_running_total_split_into_channels_without_its_total_is_their_sum():
     # "Lũy kế thu nhận hồ sơ" merged over "Tại trụ sở | Lưu động | Tại nhà", no "Tổng số":
     # the first header row alone was taken, and the column under it — the applications taken
     # at the office — stored as each commune's running total, without a word.
-    rows = [
-        ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận hồ sơ", None, None],
-        [None, None, None, "Tại trụ sở", "Lưu động", "Tại nhà"],
-        [1, "Xã Kỳ Xuân", 5000, 1200, 300, 25],
-        [2, "Xã Kỳ Bắc", 4000, 900, 410, 12],
-    ]
-    data = _xlsx({"BC": [*TOP, *rows]}, merges=["A4:A5", "B4:B5", "C4:C5", "D4:F4"])
+    data = _xlsx({"BC": [*TOP, *CHANNELS]}, merges=["A4:A5", "B4:B5", "C4:C5", "D4:F4"])
     report = ingest.import_bytes(None, data, "ky_anh.xlsx")
     assert report.status == "checked", report.message
     got = values(report)
     assert got[(_key("Xã Kỳ Xuân"), "collected")] == 1525
     assert got[(_key("Xã Kỳ Bắc"), "collected")] == 1322
     assert report.breakdowns["dimensions"]["channel"]["figures"] == 6
+
+
+def test_parts_without_their_total_are_stored_into_a_store_without_those_communes(store):
+    # The store's figures of the same days are looked up to build no total under one; a store
+    # without any refused the upload as "cấu trúc bất thường" (pandas would not set an empty
+    # column of no type into the totals).
+    data = _xlsx({"BC": [*TOP, *CHANNELS]}, merges=["A4:A5", "B4:B5", "C4:C5", "D4:F4"])
+    report = ingest.import_bytes(store, data, "ky_anh.xlsx")
+    assert report.status == "imported", report.message
+    assert values(report)[(_key("Xã Kỳ Xuân"), "collected")] == 1525
 
 
 def test_a_running_total_split_into_priority_groups_without_its_total_is_refused_at_the_split():

@@ -247,8 +247,12 @@ def reconcile(
         same = current.rename(columns={"value": "stored"})
         days = days.merge(same, on=DAY, how="left")
         fill = days["total"].isna() & days["stored"].notna() & ~days["away"]
-        days.loc[fill, "total"] = days.loc[fill, "stored"]
-        days.loc[fill, "where"] = "đã có trong cơ sở dữ liệu"
+        if fill.any():
+            # Only when there is one: a store without those units' figures gives an empty
+            # column of no type, which pandas would not set into the totals (the upload
+            # was refused as "cấu trúc bất thường").
+            days.loc[fill, "total"] = days.loc[fill, "stored"].astype(float)
+            days.loc[fill, "where"] = "đã có trong cơ sở dữ liệu"
         # The store's last running total before each day without one: a lower built total
         # is not written over it.
         earlier = current[current["metric"] == "collected"].sort_values("date")
