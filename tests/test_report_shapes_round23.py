@@ -354,3 +354,27 @@ def test_a_summary_by_district_beside_each_districts_sheet_reads_the_communes():
     }
     skipped = next(p for p in report.problems if p.code == "sheet_skipped")
     assert skipped.sheet == "Tổng hợp" and skipped.row == 5 and "bảng theo huyện" in skipped.message
+
+
+# -- a plan's row over each commune's row of what was done ----------------------------------------
+
+
+def test_a_plans_row_over_each_communes_row_of_what_was_done_is_left_out():
+    # "Nội dung": "Kế hoạch" then "Thực hiện", the commune's name merged over both: the plan's
+    # row took the name and every "Thực hiện" row was refused as figures without a name.
+    rows = [*TOP, ["STT", "Đơn vị", "Nội dung", "Trong ngày", "Lũy kế thu nhận"]]
+    merges = []
+    for i, (name, done) in enumerate(zip(KY, (1020, 931, 612)), 1):
+        rows += [[i, name, "Kế hoạch", 150, 4000], [None, None, "Thực hiện", 20 + i, done]]
+        merges += [f"A{3 + 2 * i}:A{4 + 2 * i}", f"B{3 + 2 * i}:B{4 + 2 * i}"]
+    rows += [["Tổng cộng", None, "KH", 450, 12000], [None, None, "TH", 66, 2563]]
+    merges += ["A11:B12"]
+    report = ingest.import_bytes(None, _xlsx({"BC": rows}, merges=merges), "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    got = values(report)
+    assert [got[(_key(n), "collected")] for n in KY] == [1020, 931, 612]
+    assert [got[(_key(n), "collected_day")] for n in KY] == [21, 22, 23]
+    assert {p.code for p in report.warnings} == {"missing_communes"}
+    assert [(t["label"], t["checked"], t["matches"]) for t in report.totals] == [
+        ("Tổng cộng", ["collected", "collected_day"], True)
+    ]

@@ -138,6 +138,7 @@ def sheet_records(
     section: str | None = None  # what the last section row said its rows give (`layout.section_heading`)
     returned_cells = {_AS_RETURNED.get(name, name): cell for name, cell in cells.items()}
     counts_above: tuple[dict, str] | None = None  # the figures and name a share's row is derived from
+    plan_row: tuple | None = None  # a plan's row skipped: (index, its name cell, its kind)
     for index in range(found.first_data_row, len(sheet.rows)):
         row = sheet.rows[index]
         width = len(row)
@@ -198,6 +199,19 @@ def sheet_records(
                         row, counts_above[0], value_at, cells, counts_above[1], sheet_name, index, report
                     )
                 continue
+            if measure == "plan":
+                # "Kế hoạch" over the commune's "Thực hiện", its name merged over both: the
+                # plan is no figure of the commune's; its name and kind go to the row under it
+                # (which was refused as figures without a name).
+                plan_row = (index, name_cell, kind)
+                continue
+            if (
+                not text_of(name_cell)
+                and plan_row is not None
+                and plan_row[0] == index - 1
+                and kind.kind == "commune"
+            ):
+                _, name_cell, kind = plan_row
             if measure == "count":
                 measure = None  # the columns' own figures
             if measure and kind.kind == "commune" and not text_of(name_cell) and above is not None:
@@ -955,14 +969,17 @@ _AS_RETURNED = {"collected": "returned", "collected_day": "returned_day"}
 
 def _measure(label: str) -> str | None:
     """The figure a row's label says it gives: "collected" ("Thu nhận hồ sơ"), "returned"
-    ("Trả thẻ"), "count" (the columns' own counts: "Số lượng"), "share" ("Tỷ lệ %": derived
-    from the counts above, never stored), or None."""
+    ("Trả thẻ"), "count" (the columns' own counts: "Số lượng", "Thực hiện"), "share" ("Tỷ lệ
+    %": derived from the counts above, never stored), "plan" ("Kế hoạch", "Chỉ tiêu": never
+    read), or None."""
     if not label:
         return None
     if headers.share_label(label):
         return "share"
-    if headers.count_label(label):
+    if headers.count_label(label) or headers.done_label(label):
         return "count"
+    if headers.plan_label(label):
+        return "plan"
     field = headers.match(label)
     return {"collected": "collected", "collected_day": "collected", "returned": "returned"}.get(field)
 
@@ -982,7 +999,11 @@ def _measure_column(sheet: Sheet, found: layouts.Layout) -> int | None:
         labels = set(said)
         measures = {_measure(label) for label in labels}
         if (
-            ({"collected", "returned"} <= measures or ("share" in measures and measures & _COUNTS))
+            (
+                {"collected", "returned"} <= measures
+                or ("share" in measures and measures & _COUNTS)
+                or ("plan" in measures and measures & _COUNTS)
+            )
             and len(labels) <= 6
             and len(said) >= 2 * len(labels)
         ):
