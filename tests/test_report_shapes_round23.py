@@ -378,3 +378,30 @@ def test_a_plans_row_over_each_communes_row_of_what_was_done_is_left_out():
     assert [(t["label"], t["checked"], t["matches"]) for t in report.totals] == [
         ("Tổng cộng", ["collected", "collected_day"], True)
     ]
+
+
+def test_district_sheets_without_a_date_line_take_the_summarys():
+    # The province's summary carries "Số liệu tính đến … ngày 15/5/2023"; each district's
+    # sheet is a bare table: every one was refused as undated.
+    head = ["STT", "Đơn vị", "Lũy kế thu nhận"]
+    communes = [*CUA_LO.items(), *THAI_HOA.items()]
+    sheets = {"Tổng hợp": [*NA_TOP, head, *[[i, n, v] for i, (n, v) in enumerate(communes, 1)]]}
+    sheets["Cửa Lò"] = [head, *[[i, n, v] for i, (n, v) in enumerate(CUA_LO.items(), 1)]]
+    sheets["Thái Hoà"] = [head, *[[i, n, v] for i, (n, v) in enumerate(THAI_HOA.items(), 1)]]
+    report = ingest.import_bytes(None, _xlsx(sheets), "nghe_an.xlsx")
+    assert report.status == "checked", report.message
+    assert {str(d)[:10] for d in report.observations["date"]} == {"2023-05-15"}
+    assert len(values(report)) == 4
+
+
+def test_sheets_that_give_two_days_date_no_undated_sheet():
+    head = ["STT", "Đơn vị", "Lũy kế thu nhận"]
+    other_day = [NA_TOP[0], NA_TOP[1], ["Số liệu tính đến 17h00 ngày 14/5/2023"]]
+    sheets = {
+        "Cửa Lò": [*NA_TOP, head, *[[i, n, v] for i, (n, v) in enumerate(CUA_LO.items(), 1)]],
+        "Thái Hoà": [*other_day, head, *[[i, n, v] for i, (n, v) in enumerate(THAI_HOA.items(), 1)]],
+        "Thêm": [head, [1, "Phường Nghi Hải", 700]],
+    }
+    report = ingest.import_bytes(None, _xlsx(sheets), "nghe_an.xlsx")
+    assert report.status == "refused"
+    assert [(p.code, p.sheet) for p in report.errors] == [("no_date", "Thêm")]

@@ -17,6 +17,7 @@ from cccd_analytics.ingest import (
     headers,
     normalise,
     one_unit,
+    sheet_context,
     sheet_per_day,
     stacked,
     turned,
@@ -130,6 +131,8 @@ def extract(
     prepared = _record_lists_beside_a_report(prepared, report)
     prepared, wide_found = _wide_tables(prepared, book, data, report, report_date, limits, windows)
     prepared = _companion_tables(prepared, book)
+    if not per_day:
+        _dated_by_the_workbook(prepared)
     prepared = _district_summaries_left_out(prepared, report)
     primary = next((i for i, p in enumerate(prepared) if p[1] is not None), None)
     if primary is None:
@@ -636,6 +639,34 @@ def _district_summaries_left_out(prepared, report: ImportReport):
             found = None
         out.append((sheet, found, header_rows))
     return out
+
+
+def _dated_by_the_workbook(prepared) -> None:
+    """Sheets of a table with no date of their own (no date line, day column or dated name)
+    take the one date line the workbook's other sheets give: a province's summary dated
+    "Số liệu tính đến … ngày 15/5/2023" beside each district's sheet of bare tables.  Each
+    such sheet was refused as undated, though the workbook says its day once.  Sheets that
+    give two days between them date none of the others (which day is meant is no guess)."""
+    tables = [(sheet, found) for sheet, found, _ in prepared if found is not None and found.kind == "report"]
+    dated = {
+        found.report_date: (sheet, found)
+        for sheet, found in tables
+        if found.report_date is not None and found.date_line
+    }
+    undated = [
+        found
+        for _, found in tables
+        if found.report_date is None
+        and found.data_date is None
+        and found.sheet_date is None
+        and "date" not in found.columns
+    ]
+    if len(dated) != 1 or not undated:
+        return
+    day, (sheet, found) = next(iter(dated.items()))
+    source = f"trang «{sheet.name}», {sheet_context.date_line_source(found)}"
+    for other in undated:
+        other.book_date = (day, source)
 
 
 def _one_unit_tables(prepared, report: ImportReport):

@@ -206,6 +206,9 @@ class Layout:
     data_date_source: str = ""
     # A day in the sheet's name, used when the sheet has no date line of its own.
     sheet_date: date | None = None
+    # The one date line of the workbook's other sheets, and where it is, for a sheet without
+    # a date of its own (a district's sheet beside the summary that carries the date line).
+    book_date: tuple[date, str] | None = None
     # A document's second table that gives its communes' cards handed over (no collected
     # column of its own): read beside the table of collected figures (`locate_companion`).
     companion: bool = False
