@@ -7,6 +7,7 @@ import html
 import io
 import itertools
 import re
+import struct
 import time
 import zipfile
 import zlib
@@ -185,6 +186,7 @@ def _formula_cells(
 # BIFF8 records read from an .xls workbook stream (type, length, then the record's bytes).
 _BOF, _BOUNDSHEET, _FORMULA, _STRING, _ROW = 0x0809, 0x0085, 0x0006, 0x0207, 0x0208
 _ROW_HIDDEN = 0x20  # a ROW record's flag: the row's height is zero
+_READ = frozenset({_BOF, _BOUNDSHEET, _FORMULA, _STRING, _ROW})
 # A formula's saved result that is no number: its last two bytes 0xFFFF, its first the kind
 # (0 a text in the STRING record after it, 1 a boolean, 2 an error, 3 an empty text).
 _TEXT_RESULT, _ERROR_RESULT, _EMPTY_RESULT = 0, 2, 3
@@ -225,11 +227,15 @@ def _xls_formula_cells(
     valued: set[str] = set()
     errors: dict[str, dict] = {}
     sheet, pending, pos = None, None, 0
-    while pos + 4 <= len(book):
-        kind, size = (
-            int.from_bytes(book[pos : pos + 2], "little"),
-            int.from_bytes(book[pos + 2 : pos + 4], "little"),
-        )
+    header = struct.Struct("<HH").unpack_from
+    end = len(book)
+    while pos + 4 <= end:
+        kind, size = header(book, pos)
+        if kind not in _READ:
+            # Most records are cells of figures and text: stepped over unread (performance:
+            # a 60.000-row sheet took 0,3 s when each was cut out).
+            pos += 4 + size
+            continue
         body = book[pos + 4 : pos + 4 + size]
         if kind == _BOUNDSHEET and len(body) >= 8:
             names[int.from_bytes(body[:4], "little")] = _biff_name(body[6:])
