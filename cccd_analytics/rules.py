@@ -223,6 +223,14 @@ _RULES = (
         "which: the running totals are stored as sent, and the day's figure is pointed at",
     ),
     Rule(
+        "hidden_row",
+        "warning",
+        "Dòng ẩn ghi lại xã đã có ở dòng đang hiện",
+        why="a unit keeps yesterday's rows hidden beside today's (or under each commune): the "
+        "shown row is read, and the report names the hidden ones left, in case one of them was meant; "
+        "a hidden row of a commune no shown row names (rows filtered out) is read as before",
+    ),
+    Rule(
         "hidden_column",
         "warning",
         "Cột ẩn cùng tên với cột đang hiện",

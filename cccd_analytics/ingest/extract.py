@@ -17,6 +17,7 @@ from cccd_analytics.ingest import (
     headers,
     normalise,
     one_unit,
+    sheet_context,
     sheet_per_day,
     stacked,
     turned,
@@ -109,6 +110,7 @@ def extract(
     for sheet in book.sheets:
         found = repair_sheet(sheet, report) if book.format != "csv" else locate(sheet.rows)
         found = _visible_over_hidden(sheet, found, report)
+        _hidden_copies_left_out(sheet, found, report)
         header_rows = (
             found.header_rows if found else (layouts.candidate_header(sheet.rows) if sheet.rows else None)
         )
@@ -129,6 +131,9 @@ def extract(
     prepared = _record_lists_beside_a_report(prepared, report)
     prepared, wide_found = _wide_tables(prepared, book, data, report, report_date, limits, windows)
     prepared = _companion_tables(prepared, book)
+    if not per_day:
+        _dated_by_the_workbook(prepared)
+    prepared = _district_summaries_left_out(prepared, report)
     primary = next((i for i, p in enumerate(prepared) if p[1] is not None), None)
     if primary is None:
         primary = next((i for i, p in enumerate(prepared) if p[2]), None)
@@ -232,7 +237,11 @@ def extract(
                     "no_table",
                     f"cột {column['letter']} «{column['header']}» chỉ chia theo giới («{below}» ở dòng dưới), "
                     "không có cột cộng cả nam và nữ; không lấy số của một giới làm số của xã. Hãy thêm "
-                    f"cột «Cộng» dưới «{column['header']}» (hoặc ghi tổng vào một cột), rồi tải lên lại.",
+                    f"cột «Cộng» dưới «{column['header']}» (hoặc ghi tổng vào một cột), rồi tải lên lại."
+                    if headers.sex_part(below)
+                    else f"cột {column['letter']} «{column['header']}» chỉ chia thành từng phần («{below}» ở "
+                    "dòng dưới), không có cột tổng số; không lấy số của một phần làm số của xã. Hãy thêm "
+                    f"cột «Tổng số» dưới «{column['header']}» (hoặc ghi tổng vào một cột), rồi tải lên lại.",
                     sheet=prepared[primary][0].name or None,
                     row=at,
                     column=column["letter"],
@@ -609,6 +618,59 @@ def _record_lists_beside_a_report(prepared, report: ImportReport):
     return out
 
 
+def _district_summaries_left_out(prepared, report: ImportReport):
+    """A province's workbook of a summary by district (a row per district) beside a sheet of
+    communes per district: the communes' sheets are read and the summary left out, with a
+    warning naming it (the districts are their communes' sums).  The summary alone refused
+    the whole workbook as a table by district, its communes' sheets unread."""
+    tables = [(sheet, found) for sheet, found, _ in prepared if found is not None and found.kind == "report"]
+    by_district = {id(sheet) for sheet, found in tables if _rows_are_districts(sheet.rows, found)}
+    communes = [sheet.name for sheet, _ in tables if id(sheet) not in by_district]
+    if not by_district or not communes:
+        return prepared
+    named = ", ".join(f"«{name}»" for name in communes[:5] if name) + ("…" if len(communes) > 5 else "")
+    out = []
+    for sheet, found, header_rows in prepared:
+        if id(sheet) in by_district:
+            report.sheet_left_out(
+                sheet.name,
+                "không đọc trang này: bảng theo huyện (mỗi dòng một huyện/thị xã/thành phố); số liệu lấy "
+                f"theo từng xã/phường ở các trang {named} (số của huyện là tổng các xã).",
+                row=found.first_data_row + 1,
+            )
+            found = None
+        out.append((sheet, found, header_rows))
+    return out
+
+
+def _dated_by_the_workbook(prepared) -> None:
+    """Sheets of a table with no date of their own (no date line, day column or dated name)
+    take the one date line the workbook's other sheets give: a province's summary dated
+    "Số liệu tính đến … ngày 15/5/2023" beside each district's sheet of bare tables.  Each
+    such sheet was refused as undated, though the workbook says its day once.  Sheets that
+    give two days between them date none of the others (which day is meant is no guess)."""
+    tables = [(sheet, found) for sheet, found, _ in prepared if found is not None and found.kind == "report"]
+    dated = {
+        found.report_date: (sheet, found)
+        for sheet, found in tables
+        if found.report_date is not None and found.date_line
+    }
+    undated = [
+        found
+        for _, found in tables
+        if found.report_date is None
+        and found.data_date is None
+        and found.sheet_date is None
+        and "date" not in found.columns
+    ]
+    if len(dated) != 1 or not undated:
+        return
+    day, (sheet, found) = next(iter(dated.items()))
+    source = f"trang «{sheet.name}», {sheet_context.date_line_source(found)}"
+    for other in undated:
+        other.book_date = (day, source)
+
+
 def _one_unit_tables(prepared, report: ImportReport):
     """A sheet with no table that is one unit's own report (a row per day, the commune
     named above the table) gets the unit as columns after its last (`one_unit`), and its
@@ -719,7 +781,7 @@ def _split_by_sex(prepared, columns: list[dict]) -> tuple[dict, str, int] | None
         return None
     for column in columns:
         parent, _, own = column["header"].rpartition(" / ")
-        if parent and headers.sex_part(own) and headers.match(parent) in layouts.VALUE_FIELDS:
+        if parent and layouts.splits_a_count(own) and headers.match(parent) in layouts.VALUE_FIELDS:
             return {**column, "header": parent}, own, prepared[2][-1] + 1
     sheet, _, header_rows = prepared
     named = {
@@ -865,6 +927,48 @@ def _visible_over_hidden(sheet: Sheet, found: layouts.Layout | None, report: Imp
                 )
             )
     return found
+
+
+def _hidden_copies_left_out(sheet: Sheet, found: layouts.Layout | None, report: ImportReport) -> None:
+    """Rows the sheet hides that name a commune a shown row of the table names too: an old
+    copy kept out of sight (yesterday's block under today's, or a row under each commune).
+    They are blanked, so only what the sheet shows is read, and a warning names them; both
+    were read, and the file refused as two values of one commune a day.  A hidden row whose
+    commune no shown row names (rows an autofilter hides) is read as before."""
+    hidden = sheet.hidden_rows
+    if found is None or not hidden or found.kind not in ("report", "canonical") or not sheet.complete:
+        return
+    name_at = found.columns["commune"].index
+    figures = [c.index for f, c in found.columns.items() if f in layouts.VALUE_FIELDS]
+    day_at = found.columns["date"].index if "date" in found.columns else None
+
+    def key(row: list):
+        if name_at >= len(row) or not any(
+            i < len(row) and normalise.parse_count(row[i]).value is not None for i in figures
+        ):
+            return None
+        name = " ".join(fold(normalise.text(row[name_at])).split())
+        day = normalise.text(row[day_at]) if day_at is not None and day_at < len(row) else ""
+        return (name, day) if name else None
+
+    rows = range(found.first_data_row, len(sheet.rows))
+    shown = {key(sheet.rows[r]) for r in rows if r not in hidden} - {None}
+    copies = [r for r in rows if r in hidden and key(sheet.rows[r]) in shown]
+    if not copies:
+        return
+    for r in copies:
+        sheet.rows[r] = []
+    listed = ", ".join(str(r + 1) for r in copies[:10]) + (", …" if len(copies) > 10 else "")
+    report.problems.append(
+        Problem.of(
+            "hidden_row",
+            f"{len(copies)} dòng bị ẩn (dòng {listed}) ghi lại xã/phường đã có ở dòng đang hiện; đã đọc dòng "
+            "đang hiện, không đọc dòng ẩn — kiểm tra lại nếu dòng ẩn mới là số liệu đúng.",
+            sheet=sheet.name or None,
+            row=copies[0] + 1,
+            column=found.columns["commune"].letter,
+        )
+    )
 
 
 def _campaign_windows(store) -> list[tuple[date, date]]:

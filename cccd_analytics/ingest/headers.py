@@ -238,6 +238,22 @@ def count_label(text) -> bool:
     return label in ("so luong", "sl", "so nguoi", "so ho so", "so", "so lieu", "so luong nguoi")
 
 
+def plan_label(text) -> bool:
+    """A label that says a row gives a plan's figures ("Kế hoạch", "KH", "Chỉ tiêu"), beside
+    a row of what was done ("Thực hiện") in a "Nội dung" column: never a count of the unit's."""
+    return _row_label(text) in ("ke hoach", "kh", "chi tieu", "chi tieu giao", "ke hoach giao")
+
+
+def done_label(text) -> bool:
+    """A label that says a row gives what was done ("Thực hiện", "TH", "Kết quả") beside its
+    plan's row: the columns' own counts."""
+    return _row_label(text) in ("thuc hien", "th", "ket qua", "da thuc hien", "ket qua thuc hien")
+
+
+def _row_label(text) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split()) if isinstance(text, str) else ""
+
+
 # "Lũy kế kỳ này", "Cộng dồn tuần này": the running total as this report gives it, beside
 # "Lũy kế kỳ trước" (the last report's).  "kỳ này" alone is a period's count (`not_a_count`);
 # after "lũy kế" it only says which running total.

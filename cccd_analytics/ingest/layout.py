@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from cccd_analytics import registry
+from cccd_analytics.dimensions import EXHAUSTIVE
 from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.text import fold
 
@@ -43,6 +44,9 @@ _TOTAL = (
     "tong toan huyen",
     "total",
 )
+# "Tổng cộng" cut to its initials ("TC", "T.C", "T/C"), folded: a sum's label, alone (a name
+# beginning "TC …" is no sum). It was stored as a unit «TC» outside the registry.
+_TOTAL_CUT = frozenset({"tc", "t c"})
 # The words of a total, folded: a row's label here, a column's header in a turned table.
 TOTAL_WORDS = frozenset(_TOTAL)
 _SUBTOTAL_PREFIX = re.compile(
@@ -202,9 +206,19 @@ class Layout:
     data_date_source: str = ""
     # A day in the sheet's name, used when the sheet has no date line of its own.
     sheet_date: date | None = None
+    # The one date line of the workbook's other sheets, and where it is, for a sheet without
+    # a date of its own (a district's sheet beside the summary that carries the date line).
+    book_date: tuple[date, str] | None = None
     # A document's second table that gives its communes' cards handed over (no collected
     # column of its own): read beside the table of collected figures (`locate_companion`).
     companion: bool = False
+
+    @property
+    def parts_only(self) -> bool:
+        """Whether the applications are given only in parts ("Tại trụ sở | Lưu động | Tại
+        nhà" under "Lũy kế thu nhận", no total): a commune's row has figures when its parts
+        do, and the parts build its total (`parts`)."""
+        return not ({"collected", "collected_day"} & set(self.columns)) and _parts_without_total(self.columns)
 
 
 def _row_texts(row: list) -> list[str]:
@@ -503,10 +517,24 @@ def part_fields(columns: dict[str, Column]) -> list[str]:
 def _score(columns: dict[str, Column]) -> int:
     # A table of units by their GSO code alone ("Mã xã") names its communes too.
     if not ({"commune", "commune_code"} & set(columns)) or not (
-        set(columns) & {"collected", "collected_day"}
+        set(columns) & {"collected", "collected_day"} or _parts_without_total(columns)
     ):
         return 0
     return len(columns)
+
+
+def _parts_without_total(columns: dict[str, Column]) -> bool:
+    """Whether the columns count the applications only in parts of one dimension that adds
+    up to the whole ("Lũy kế thu nhận" merged over "Tại trụ sở | Lưu động | Tại nhà", no
+    "Tổng số"): the parts build each commune's total (`parts`).  Read alone, the first header
+    row named the running total and the column under it, the first part, was stored as the
+    whole without a word."""
+    dimensions = {
+        (found[0], found[1])
+        for f in columns
+        if (found := headers.parse_part_field(f)) and found[0] in ("collected", "collected_day")
+    }
+    return len(dimensions) == 1 and next(iter(dimensions))[1] in EXHAUSTIVE
 
 
 def _record_score(columns: dict[str, Column]) -> int:
@@ -612,9 +640,10 @@ def locate(rows: list[list], file_name: str = "", start: int = 0) -> Layout | No
 def split_by_sex(
     rows: list[list], header_rows: tuple[int, ...], columns: dict[str, Column]
 ) -> dict[str, str]:
-    """The count fields whose column has "Nam" (or "Nữ") right under its header, on a row
-    read as no header (its split has no total, which would have named the field): field →
-    that cell's text."""
+    """The count fields whose column has "Nam" (or "Nữ"), or a part of another kind
+    ("Người cao tuổi"), right under its header, on a row read as no header (its split has no
+    total, which would have named the field; a split that adds up to the whole is read under
+    its parent, `_parts_without_total`): field → that cell's text."""
     below = header_rows[-1] + 1
     if below >= len(rows):
         return {}
@@ -622,8 +651,13 @@ def split_by_sex(
     return {
         k: str(row[c.index]).strip()
         for k, c in columns.items()
-        if c.field in VALUE_FIELDS and c.index < len(row) and headers.sex_part(row[c.index])
+        if c.field in VALUE_FIELDS and c.index < len(row) and splits_a_count(row[c.index])
     }
+
+
+def splits_a_count(text) -> bool:
+    """A header cell naming one side of a split: a sex ("Nam") or a part ("Người cao tuổi")."""
+    return headers.sex_part(text) or (isinstance(text, str) and headers.part(text) is not None)
 
 
 def _data_follows(rows: list[list], best, kind: str, r: int) -> bool:
@@ -1121,7 +1155,8 @@ def classify(row: list, layout: Layout) -> RowKind:
             if text and normalise.parse_count(text).value is None and not _ROMAN.match(fold(text)):
                 name = text
                 break
-    values = [(f, row[c.index]) for f, c in cols.items() if f in VALUE_FIELDS and c.index < len(row)]
+    figures = VALUE_FIELDS if not layout.parts_only else (*VALUE_FIELDS, *part_fields(cols))
+    values = [(f, row[c.index]) for f, c in cols.items() if f in figures and c.index < len(row)]
     # A dash in a day's own column is a figure, 0 (ingest.rows.DAILY_FIELDS).
     has_numbers = any(
         normalise.parse_count(v).value is not None or f == "collected_day" and normalise.is_dash(v)
@@ -1147,9 +1182,10 @@ def classify(row: list, layout: Layout) -> RowKind:
         return RowKind("blank")
     if _SUBTOTAL_PREFIX.match(folded) or _district_after_sum_word(name) and not _sum_like_commune(name):
         return RowKind("subtotal", district=district_from_label(name), label=name)
-    if any(folded == w or folded.startswith(w + " ") or folded.startswith(w + ":") for w in _TOTAL) and not (
-        _sum_like_commune(name)
-    ):
+    if (
+        any(folded == w or folded.startswith(w + " ") or folded.startswith(w + ":") for w in _TOTAL)
+        or folded.rstrip(" :") in _TOTAL_CUT
+    ) and not _sum_like_commune(name):
         return RowKind("total", label=name)
     if _is_district_label(name, stt) or _bare_district_heading(name, stt, "row_number" in cols):
         return RowKind("subtotal", district=district_from_label(name), label=name)

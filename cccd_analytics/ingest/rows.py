@@ -138,6 +138,7 @@ def sheet_records(
     section: str | None = None  # what the last section row said its rows give (`layout.section_heading`)
     returned_cells = {_AS_RETURNED.get(name, name): cell for name, cell in cells.items()}
     counts_above: tuple[dict, str] | None = None  # the figures and name a share's row is derived from
+    plan_row: tuple | None = None  # a plan's row skipped: (index, its name cell, its kind)
     for index in range(found.first_data_row, len(sheet.rows)):
         row = sheet.rows[index]
         width = len(row)
@@ -198,6 +199,19 @@ def sheet_records(
                         row, counts_above[0], value_at, cells, counts_above[1], sheet_name, index, report
                     )
                 continue
+            if measure == "plan":
+                # "Kế hoạch" over the commune's "Thực hiện", its name merged over both: the
+                # plan is no figure of the commune's; its name and kind go to the row under it
+                # (which was refused as figures without a name).
+                plan_row = (index, name_cell, kind)
+                continue
+            if (
+                not text_of(name_cell)
+                and plan_row is not None
+                and plan_row[0] == index - 1
+                and kind.kind == "commune"
+            ):
+                _, name_cell, kind = plan_row
             if measure == "count":
                 measure = None  # the columns' own figures
             if measure and kind.kind == "commune" and not text_of(name_cell) and above is not None:
@@ -422,6 +436,7 @@ def sheet_records(
             and "collected_day" not in values
             and not (breakdown and values)
             and not (measure == "returned" and values)
+            and not (found.parts_only and _has_parts(row, part_columns, count_of))
         ):
             continue  # a commune row with no figures: not reported
         explicit_district = text_of(row[district_at] if 0 <= district_at < width else None)
@@ -528,7 +543,8 @@ def sheet_records(
                 header=header,
             )
         )
-    if "collected" not in cols and n_out and not found.companion:
+    running_parts = found.parts_only and any(metric == "collected" for _, metric, *_ in part_columns)
+    if "collected" not in cols and n_out and not found.companion and not running_parts:
         _no_cumulative(cols, found, sheet_name, report)
     if not refused_rows:
         # With a commune's figure refused (the file is refused for it), every sum over it
@@ -684,6 +700,15 @@ def _several_dimensions(named, sheet_name, index, cols) -> Problem:
         + ", ".join(f"«{v}» ({dimensions.LABELS[d].lower()})" for d, v, _ in named)
         + ".",
         **_cell_at(sheet_name, index, cols[named[1][0]]),
+    )
+
+
+def _has_parts(row, part_columns, count_of) -> bool:
+    """Whether a row gives a figure in one of its part columns."""
+    width = len(row)
+    return any(
+        count_of(row[column.index] if column.index < width else None).value is not None
+        for *_, column in part_columns
     )
 
 
@@ -949,14 +974,17 @@ _AS_RETURNED = {"collected": "returned", "collected_day": "returned_day"}
 
 def _measure(label: str) -> str | None:
     """The figure a row's label says it gives: "collected" ("Thu nhận hồ sơ"), "returned"
-    ("Trả thẻ"), "count" (the columns' own counts: "Số lượng"), "share" ("Tỷ lệ %": derived
-    from the counts above, never stored), or None."""
+    ("Trả thẻ"), "count" (the columns' own counts: "Số lượng", "Thực hiện"), "share" ("Tỷ lệ
+    %": derived from the counts above, never stored), "plan" ("Kế hoạch", "Chỉ tiêu": never
+    read), or None."""
     if not label:
         return None
     if headers.share_label(label):
         return "share"
-    if headers.count_label(label):
+    if headers.count_label(label) or headers.done_label(label):
         return "count"
+    if headers.plan_label(label):
+        return "plan"
     field = headers.match(label)
     return {"collected": "collected", "collected_day": "collected", "returned": "returned"}.get(field)
 
@@ -976,7 +1004,11 @@ def _measure_column(sheet: Sheet, found: layouts.Layout) -> int | None:
         labels = set(said)
         measures = {_measure(label) for label in labels}
         if (
-            ({"collected", "returned"} <= measures or ("share" in measures and measures & _COUNTS))
+            (
+                {"collected", "returned"} <= measures
+                or ("share" in measures and measures & _COUNTS)
+                or ("plan" in measures and measures & _COUNTS)
+            )
             and len(labels) <= 6
             and len(said) >= 2 * len(labels)
         ):
@@ -1287,7 +1319,10 @@ def _bare_sum(label: str | None) -> bool:
     divides its communes into), unlike "Tổng cộng" or "Toàn tỉnh", which sum the whole
     sheet.  Several such rows are each their block's sum."""
     folded = fold(label or "").strip(" .:*")
-    return folded in {"cong", "tong", "tong so", "cong huyen"} or _CLUSTER_SUM.match(folded) is not None
+    return (
+        folded in {"cong", "tong", "tong so", "cong huyen", "tc", "t.c", "t/c"}
+        or _CLUSTER_SUM.match(folded) is not None
+    )
 
 
 _CLUSTER_SUM = re.compile(r"^(?:tong\s+)?(?:cong|tong)\s*:?\s*(?:cum|khu vuc|nhom|doi|to)\b")

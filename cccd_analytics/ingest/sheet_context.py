@@ -71,6 +71,8 @@ def date_for_sheet(
         return found.report_date, found.date_origin, date_line_source(found)
     if found.sheet_date is not None:
         return found.sheet_date, "sheet_name", f"tên trang «{sheet_name}»"
+    if found.book_date is not None:
+        return found.book_date[0], "date_line", found.book_date[1]
     if from_name is not None:
         return from_name, "file_name", f"tên tệp «{file_name}»"
     dated = _day_month_line_in_file_names_year(found, file_name)

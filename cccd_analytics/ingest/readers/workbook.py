@@ -153,6 +153,8 @@ class Sheet:
     merged: list = field(default_factory=list, repr=False)
     # Columns (from 0) an xlsx sheet hides: an old copy of a column kept out of sight.
     hidden_columns: frozenset = frozenset()
+    # Rows (from 0) an xlsx or .xls sheet hides: rows filtered out, or an old copy of a row.
+    hidden_rows: frozenset = frozenset()
 
     def iter_rows(self) -> Iterator[list]:
         """Every row of the sheet, from the first, without keeping them."""
