@@ -271,7 +271,7 @@ def test_a_template_not_yet_filled_in_is_refused_at_its_table_naming_the_empty_c
 
 
 def test_a_table_whose_figures_are_words_is_refused_at_the_first_such_cell_not_as_empty():
-    """"abc" or "chưa báo cáo" where the figures go: the message said the columns were all
+    """ "abc" or "chưa báo cáo" where the figures go: the message said the columns were all
     empty, which sent the analyst looking for blanks."""
     rows = [
         *TOP,
