@@ -96,6 +96,30 @@ def unhurried(name: str) -> str:
         if len(words) > size + 1 and " ".join(lowered[-size:]) == typed:
             text = " ".join([typed, *words[:-size]])
             break
+    return _type_slipped(text)
+
+
+def _type_slipped(text: str) -> str:
+    """ "Xãã Kỳ Xuân", "Phườnng Mai Hùng", "Pường Quán Bàu", "Thị tấrn Anh Sơn", "Xl Đoọc
+    Mạy": the type word typed with one slip (a letter doubled, dropped, changed or two
+    swapped), as the type.  Only a word that is then no Vietnamese syllable, before a name
+    of two words or more (one for a town): "Phong Thịnh", "Xuân Lâm" start with a real word,
+    and a hasty reading must still name a unit as it stands, never a slip further."""
+    from rapidfuzz.distance import OSA
+
+    from cccd_analytics.ingest.syllables import is_vietnamese_syllable
+
+    words = text.split()
+    folded = [fold(w).rstrip(".") for w in words]
+    for typed, size in (("thị trấn", 2), ("phường", 1), ("xã", 1)):
+        if len(words) < size + (1 if size == 2 else 2):
+            continue
+        head = folded[:size]
+        wanted = fold(typed).split()
+        slips = [OSA.distance(a, b) for a, b in zip(head, wanted)]
+        odd = [w for w, d in zip(head, slips) if d]
+        if sum(slips) == 1 and not any(is_vietnamese_syllable(w) for w in odd):
+            return " ".join([typed, *words[size:]])
     return text
 
 
