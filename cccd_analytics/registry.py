@@ -56,7 +56,6 @@ REFORM_DATE = date(2025, 7, 1)
 # Nghệ An's communes merged, renamed and moved between districts by NQ 1243/NQ-UBTVQH15 from
 # this day (the mappings' `name_2025_01`); the registry's three-level list stays 2023's.
 INTERIM_DATE = date(2024, 12, 1)
-_MAPPING_FILES = ("nghe_an_2023_to_2025_07_mapping.csv", "ky_anh_2021_to_2025_07_mapping.csv")
 UNIT_COLUMNS = [
     "key",
     "code",
@@ -849,6 +848,21 @@ def resolve(
             suggestions=suggest(commune, hierarchy) if suggestions else (),
             reason="đơn vị thành lập từ 1/12/2024",
         )
+    if (
+        hierarchy == "3"
+        and has_district
+        and on is not None
+        and on >= REFORM_DATE
+        and named_after_reform(parents, pkey, commune)
+    ):
+        # "Huyện Yên Thành | Xã Đông Thành" on 15/8/2025: the commune of 1/7/2025, its old
+        # district written by habit; no 2023 commune a mark or a slip away (Đồng Thành).
+        return Match(
+            unofficial_key(province, district, commune),
+            False,
+            suggestions=suggest(commune, hierarchy) if suggestions else (),
+            reason="tên xã, phường sau 1/7/2025",
+        )
     readings = [commune]
     if parents and _strip_prefix(commune) != _strip_prefix("xã " + commune):
         readings.append("xã " + commune)
@@ -1124,13 +1138,15 @@ def _interim_units() -> dict[tuple[str, str], list[InterimUnit]]:
     — their district's, and their province's —, spelling key of their name).  A unit that is
     one 2023 unit under its name, retyped ("Xã Nghi Phú" → "Phường Nghi Phú") or not, is the
     registry's unit and left out; one moved whole into another district is kept, as `moved`."""
+    from cccd_analytics.geo import MAPPING_FILES
+
     reg = load_registry()
     districts = reg[(reg.level == "district") & (reg.hierarchy == "3")]
     district_key = {
         (str(p), str(n)): str(k) for k, p, n in zip(districts.index, districts.province_key, districts.name)
     }
     groups: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
-    for fname in _MAPPING_FILES:
+    for fname in MAPPING_FILES:
         frame = _read(fname)
         for province, old_district, code, old_name, name, district in zip(
             frame["province_code"],
@@ -1158,15 +1174,15 @@ def _interim_units() -> dict[tuple[str, str], list[InterimUnit]]:
 
 
 def interim_unit(parents: list[str], commune: str, on: date | None) -> InterimUnit | None:
-    """The unit formed or moved on 1/12/2024 that a row of that day or later (before the
-    reform) names, among its parents (the row's district, or its province): "Xã Hùng Hải"
+    """The unit formed or moved on 1/12/2024 that a row of that day or later (with a district
+    after the reform: a district's report goes on naming them) names, among its parents (the row's district, or its province): "Xã Hùng Hải"
     (Diễn Hùng and Diễn Hải), "Thị trấn Diễn Thành" (Xã Diễn Thành and Thị trấn Diễn Châu),
     "Phường Nghi Thuỷ" under Thành phố Vinh.  As typed, marks and all (i/y and the tone's
     place aside); a name a 2023 unit of the parents has as typed is that unit ("Xã Diễn
     Thành", its 2023 type written, is the old commune), and a unit formed under the name
     of one of its parts, with that part's type ("Phường Quang Trung", which took in Lê Mao
     and Đội Cung), is that part as written."""
-    if on is None or not INTERIM_DATE <= on < REFORM_DATE:
+    if on is None or on < INTERIM_DATE:
         return None
     units = _interim_units()
     found = [u for parent in parents for u in units.get((parent, spelled(commune)), [])]
@@ -1209,12 +1225,50 @@ def merged_on_interim() -> dict[str, InterimUnit]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _communes_of_2025() -> dict[tuple[str, str], list[str]]:
+    """The 1/7/2025 communes by (province key, spelling key of their name): their keys."""
+    reg = load_registry()
+    communes = reg[(reg.level == "commune") & (reg.hierarchy == "2")]
+    out: dict[tuple[str, str], list[str]] = {}
+    for key, name, province in zip(communes.index, communes["name"], communes["province_key"]):
+        out.setdefault((str(province), spelled(name)), []).append(str(key))
+    return out
+
+
+def named_after_reform(
+    parents: list[str], pkey: str | None, commune: str, at_home: bool = True
+) -> str | None:
+    """The key of the 1/7/2025 commune a name is, as typed (marks and all), when no 2023
+    commune of the row's district (`parents`) has that name as typed: a district's report
+    of after the reform that names its new communes under the old district.  Such a name
+    read by the old district's marks or slips landed on another unit ("Xã Đông Thành" on
+    Yên Thành's Đồng Thành).  The province is the district's when not written.  With
+    `at_home` false, whatever the district has (for a message about a row kept apart)."""
+    idx = _index()
+    reg = load_registry()
+    if at_home and any(idx["communes"].get(("3", p, "~", spelled(commune))) for p in parents):
+        return None
+    provinces = {pkey} if pkey else {str(reg.at[p, "province_key"]) for p in parents if p in reg.index}
+    found = [k for p in provinces for k in _communes_of_2025().get((p, spelled(commune)), [])]
+    return found[0] if len(found) == 1 else None
+
+
+def after_reform_named(province: str, district: str | None, commune: str, on: date | None) -> str | None:
+    """`named_after_reform` for a row as written, dated from 1/7/2025 with its district: the
+    key of the new commune, for an import's message."""
+    if on is None or on < REFORM_DATE or not (district or "").strip():
+        return None
+    pkey = _index()["provinces"].get(bare(province)) if province else None
+    return named_after_reform(sorted(_district_keys(district, pkey)), pkey, commune, at_home=False)
+
+
 def interim_unit_named(
     province: str, district: str | None, commune: str, on: date | None
 ) -> InterimUnit | None:
     """`interim_unit` for a row as written (its province and district typed): what an
     import's message says of a name kept apart as a unit formed on 1/12/2024."""
-    if on is None or not INTERIM_DATE <= on < REFORM_DATE:
+    if on is None or on < INTERIM_DATE:
         return None
     pkey = _index()["provinces"].get(bare(province)) if province else None
     parents = sorted(_district_keys(district, pkey)) if (district or "").strip() else [pkey] if pkey else []

@@ -167,3 +167,29 @@ def test_a_type_slip_is_no_licence_for_a_second_slip():
     # Kỳ Tây?): it stays apart.
     _, key = _placed_on(date(2021, 5, 17), "Huyện Kỳ Anh", "Xãã Kỳ Tâm", "Tỉnh Hà Tĩnh", [])
     assert key is None
+
+
+# --- A commune of 1/7/2025 written under its old district (`registry.named_after_reform`) --------
+
+
+@pytest.mark.parametrize("typed", ["Xã Đông Thành", "X. Đông Thành", "Xa Dong Thanh"])
+def test_a_2025_commune_under_its_old_district_is_not_a_2023_commune_a_mark_away(typed):
+    # A district's report of 15/8/2025 that kept its district column: "Xã Đông Thành" (the
+    # new commune) went onto Yên Thành's Đồng Thành, now a part of Xã Quang Đồng.
+    report, key = _placed_on(date(2025, 8, 15), "Huyện Yên Thành", typed, NA, [])
+    assert key != _key("Huyện Yên Thành", "Xã Đồng Thành")
+    assert key is None
+
+
+def test_a_2025_commune_under_its_old_district_is_told_to_drop_the_district():
+    report, key = _placed_on(date(2025, 8, 15), "Huyện Kỳ Sơn", "Xã Mường Xén", NA, [])
+    assert key is None
+    (note,) = [p for p in report.problems if p.code == "unknown_unit"]
+    assert "sau sắp xếp 1/7/2025" in note.message and "bỏ cột huyện" in note.message
+
+
+def test_a_2023_commune_under_its_district_after_the_reform_is_read_as_before():
+    # Named with its old district it is the old unit as written, with the reform's warning.
+    report, key = _placed_on(date(2025, 8, 15), "Huyện Yên Thành", "Xã Đồng Thành", NA, [])
+    assert key == _key("Huyện Yên Thành", "Xã Đồng Thành")
+    assert [p for p in report.problems if p.code == "reformed_unit"]

@@ -264,6 +264,7 @@ def resolve_and_check(
             hint = (
                 _merged_since_reform(rec)
                 + _formed_on_interim(rec)
+                + _named_after_reform(rec)
                 + _merged_before(rec)
                 + _another_district(rec)
                 + _another_commune(rec)
@@ -666,6 +667,21 @@ def _formed_on_interim(rec: FirstRow) -> str:
         f" «{unit.name}» ({unit.district}) là đơn vị thành lập từ 1/12/2024, gồm {parts}; danh mục giữ các "
         "đơn vị trước đó, và số liệu của đơn vị mới là của tất cả các đơn vị ấy nên không được xếp vào đơn vị "
         "nào — hãy báo cáo riêng từng đơn vị cũ nếu cần theo dõi theo danh mục."
+    )
+
+
+def _named_after_reform(rec: FirstRow) -> str:
+    """For a commune of 1/7/2025 named under the district it had before, in a report of that
+    day or later: a row with a district is read by the list before the reform, which has no
+    such unit; without the district it is the new commune."""
+    key = registry.after_reform_named(rec.province, rec.district, rec.commune, rec.date)
+    if key is None or _formed_on_interim(rec):
+        return ""
+    reg = registry.load_registry()
+    return (
+        f" «{reg.at[key, 'name']}» là tên xã, phường sau sắp xếp 1/7/2025 ({reg.at[reg.at[key, 'province_key'], 'name']}), "
+        f"nhưng dòng ghi kèm huyện «{rec.district}», nên được đọc theo danh mục trước sắp xếp, không có đơn vị "
+        "này — hãy bỏ cột huyện để số liệu được xếp vào xã, phường mới."
     )
 
 
