@@ -193,3 +193,73 @@ def test_a_2023_commune_under_its_district_after_the_reform_is_read_as_before():
     report, key = _placed_on(date(2025, 8, 15), "Huyện Yên Thành", "Xã Đồng Thành", NA, [])
     assert key == _key("Huyện Yên Thành", "Xã Đồng Thành")
     assert [p for p in report.problems if p.code == "reformed_unit"]
+
+
+# --- A district written in the cell, the row having none (`names.district_written_elsewhere`) ----
+
+
+def _alone(day: date, typed: str, province: str, anchor: str):
+    """A report with no district column: the typed name, and a commune of the province."""
+    import io
+
+    import openpyxl
+
+    from cccd_analytics import ingest
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ CCCD"])
+    sheet.append([f"Ngày {day.day}/{day.month}/{day.year}"])
+    sheet.append(["STT", "Tỉnh", "Xã", "Số CD đủ ĐK", "Lũy kế thu nhận"])
+    sheet.append([1, province, typed, 5000, 100])
+    sheet.append([2, province, anchor, 5001, 101])
+    out = io.BytesIO()
+    book.save(out)
+    report, obs = ingest.read_observations(out.getvalue(), "bao_cao.xlsx")
+    assert obs is not None, report.message
+    collected = obs[obs.metric == "collected"]
+    key = dict(zip(collected.value.astype(int), collected.unit_key)).get(100)
+    return report, (key if key in registry.load_registry().index else None)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Kỳ Tân (Cẩm Xuyên)", "Kỳ Tân – Thạch Hà", "Kỳ Tân (TX Kỳ Anh)", "Kỳ Tân - TX Kỳ Anh", "Kỳ Tân (TX.KA)"],
+)
+def test_a_cell_naming_another_district_than_its_communes_is_left_apart(typed):
+    # Hà Tĩnh's report without a district column: the district in the cell was cut off as a
+    # note and the row went onto Huyện Kỳ Anh's Kỳ Tân in silence, though the cell says the
+    # commune is of Cẩm Xuyên, Thạch Hà or the town of Kỳ Anh (whose communes the registry
+    # does not hold).
+    report, key = _alone(date(2021, 5, 17), typed, "Tỉnh Hà Tĩnh", "Xã Kỳ Trung")
+    assert key is None
+    (note,) = [p for p in report.problems if p.code == "unknown_unit"]
+    assert "Ô tên ghi huyện" in note.message and "Xã Kỳ Tân (Huyện Kỳ Anh)" in note.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "district", "commune"),
+    [
+        ("Kỳ Tân – Kỳ Anh", "Huyện Kỳ Anh", "Xã Kỳ Tân"),
+        ("Kỳ Tân, H.Kỳ Anh", "Huyện Kỳ Anh", "Xã Kỳ Tân"),
+        ("Kỳ Tân, Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân"),  # the province, not Thành phố Hà Tĩnh
+        ("Xã Kỳ Tân – huyện Kỳ Anh – tỉnh Hà Tĩnh", "Huyện Kỳ Anh", "Xã Kỳ Tân"),
+    ],
+)
+def test_a_cell_naming_its_communes_own_district_is_read(typed, district, commune):
+    _, key = _alone(date(2021, 5, 17), typed, "Tỉnh Hà Tĩnh", "Xã Kỳ Trung")
+    assert key == _key(district, commune)
+
+
+@pytest.mark.parametrize(
+    ("typed", "district", "commune"),
+    [
+        ("Ngọc Sơn (Đô Lương)", "Huyện Đô Lương", "Xã Ngọc Sơn"),
+        ("Quỳnh Lập, TX.HM", "Thị xã Hoàng Mai", "Xã Quỳnh Lập"),
+        # Moved to Vinh in 2008, written under its old district: the bordering-district rule.
+        ("Nghi Kim (Nghi Lộc)", "Thành phố Vinh", "Xã Nghi Kim"),
+    ],
+)
+def test_nghe_an_cells_with_their_district_are_read_as_before(typed, district, commune):
+    _, key = _alone(date(2023, 5, 15), typed, NA, "Xã Diễn Hùng")
+    assert key == _key(district, commune)

@@ -31,6 +31,7 @@ from cccd_analytics.ingest.names import (
     another_district_written,
     by_elimination,
     code_names_another,
+    district_written_elsewhere,
     in_the_sheets_district,
     resolve,
     unofficial_unit,
@@ -622,7 +623,13 @@ def _another_district(rec: FirstRow) -> str:
     """For a commune's cell that names another district than its row's: which two."""
     written = another_district_written(rec)
     if written is None:
-        return ""
+        elsewhere = district_written_elsewhere(rec)
+        if elsewhere is None:
+            return ""
+        return (
+            f" Ô tên ghi huyện «{elsewhere[0]}», nhưng tên xã là của {elsewhere[1]}: không xếp vào đơn vị "
+            "nào — hãy sửa tên hoặc huyện cho đúng."
+        )
     return (
         f" Ô tên ghi huyện «{written}», khác với huyện của dòng ({_shown_place(rec.district)}): không xếp "
         "vào xã của huyện nào — hãy sửa tên hoặc huyện cho đúng."
