@@ -53,6 +53,9 @@ TAG_BORDER_DISTRICT = "huyện biên giới"
 LEVELS = ("province", "district", "commune")
 # Two-level local government (province → commune) from this day.
 REFORM_DATE = date(2025, 7, 1)
+# Nghệ An's communes merged, renamed and moved between districts by NQ 1243/NQ-UBTVQH15 from
+# this day (the mappings' `name_2025_01`); the registry's three-level list stays 2023's.
+INTERIM_DATE = date(2024, 12, 1)
 UNIT_COLUMNS = [
     "key",
     "code",
@@ -822,6 +825,44 @@ def resolve(
     # "Xa Luong" may be "Xã Luong" or the commune "Xá Lượng" typed without its prefix and
     # without accents: the word that looks like a prefix is tried as part of the name too,
     # when the name without it fits nothing.
+    interim = interim_unit(parents, commune, on) if hierarchy == "3" and not district_slip else None
+    if interim is not None and interim.moved:
+        # "Phường Nghi Thuỷ" under Thành phố Vinh in a report of 3/2025: Cửa Lò's ward,
+        # moved into Vinh on 1/12/2024, which the registry holds under Cửa Lò.
+        return Match(
+            interim.moved,
+            True,
+            registry_name=str(reg.at[interim.moved, "name"]),
+            corrections=(
+                f"chuyển từ {reg.at[reg.at[interim.moved, 'district_key'], 'name']} về {interim.district} từ "
+                "1/12/2024; danh mục ghi theo huyện cũ",
+            ),
+        )
+    if interim is not None:
+        # A unit formed on 1/12/2024 from several 2023 units: none of them, and no unit a
+        # slip or a bordering district away ("Xã Đông Thành" is not Đồng Thành, "Xã Minh
+        # Sơn" under Thanh Chương not Đô Lương's): its figures are all of its parts'.
+        return Match(
+            unofficial_key(province, district, commune),
+            False,
+            suggestions=suggest(commune, hierarchy) if suggestions else (),
+            reason="đơn vị thành lập từ 1/12/2024",
+        )
+    if (
+        hierarchy == "3"
+        and has_district
+        and on is not None
+        and on >= REFORM_DATE
+        and named_after_reform(parents, pkey, commune)
+    ):
+        # "Huyện Yên Thành | Xã Đông Thành" on 15/8/2025: the commune of 1/7/2025, its old
+        # district written by habit; no 2023 commune a mark or a slip away (Đồng Thành).
+        return Match(
+            unofficial_key(province, district, commune),
+            False,
+            suggestions=suggest(commune, hierarchy) if suggestions else (),
+            reason="tên xã, phường sau 1/7/2025",
+        )
     readings = [commune]
     if parents and _strip_prefix(commune) != _strip_prefix("xã " + commune):
         readings.append("xã " + commune)
@@ -1076,6 +1117,163 @@ def _later_namesakes() -> dict[str, frozenset[str]]:
                 earlier.setdefault(k, set()).add(own)
     out.update({k: frozenset(types) for k, types in earlier.items()})
     return out
+
+
+@dataclasses.dataclass(frozen=True)
+class InterimUnit:
+    """A commune of the list in force from 1/12/2024 to 30/6/2025 that is no unit of the
+    registry's 2023 list whole: `parts` are the 2023 units it was formed from.  `moved` is
+    the one 2023 unit it is, moved whole into another district (Cửa Lò's wards into Vinh),
+    a commune the registry holds under its old district."""
+
+    name: str
+    district: str
+    parts: tuple[str, ...]
+    moved: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _interim_units() -> dict[tuple[str, str], list[InterimUnit]]:
+    """The units of 1/12/2024 that are not a 2023 unit as the registry has it, by (parent key
+    — their district's, and their province's —, spelling key of their name).  A unit that is
+    one 2023 unit under its name, retyped ("Xã Nghi Phú" → "Phường Nghi Phú") or not, is the
+    registry's unit and left out; one moved whole into another district is kept, as `moved`."""
+    from cccd_analytics.geo import MAPPING_FILES
+
+    reg = load_registry()
+    districts = reg[(reg.level == "district") & (reg.hierarchy == "3")]
+    district_key = {
+        (str(p), str(n)): str(k) for k, p, n in zip(districts.index, districts.province_key, districts.name)
+    }
+    groups: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
+    for fname in MAPPING_FILES:
+        frame = _read(fname)
+        for province, old_district, code, old_name, name, district in zip(
+            frame["province_code"],
+            frame["district_name_old"],
+            frame["commune_code_old"],
+            frame["commune_name_old"],
+            frame["name_2025_01"],
+            frame["district_2025_01"],
+        ):
+            if name and code in reg.index:
+                groups.setdefault((province, district, name), []).append((code, old_name, old_district))
+    out: dict[tuple[str, str], list[InterimUnit]] = {}
+    for (province, district, name), parts in groups.items():
+        moved = None
+        if len(parts) == 1 and bare_exact(parts[0][1]) == bare_exact(name):
+            if parts[0][2] == district:
+                continue  # the same unit, its type changed or not
+            moved = parts[0][0]
+        unit = InterimUnit(name, district, tuple(code for code, _, _ in parts), moved)
+        for parent in (district_key.get((province, district)), province):
+            if parent:
+                out.setdefault((parent, spelled(name)), []).append(unit)
+                out.setdefault((parent, "_" + spelled_plain(name)), []).append(unit)
+    return out
+
+
+def interim_unit(parents: list[str], commune: str, on: date | None) -> InterimUnit | None:
+    """The unit formed or moved on 1/12/2024 that a row of that day or later (with a district
+    after the reform: a district's report goes on naming them) names, among its parents (the row's district, or its province): "Xã Hùng Hải"
+    (Diễn Hùng and Diễn Hải), "Thị trấn Diễn Thành" (Xã Diễn Thành and Thị trấn Diễn Châu),
+    "Phường Nghi Thuỷ" under Thành phố Vinh.  As typed, marks and all (i/y and the tone's
+    place aside); a name a 2023 unit of the parents has as typed is that unit ("Xã Diễn
+    Thành", its 2023 type written, is the old commune), and a unit formed under the name
+    of one of its parts, with that part's type ("Phường Quang Trung", which took in Lê Mao
+    and Đội Cung), is that part as written."""
+    if on is None or on < INTERIM_DATE:
+        return None
+    units = _interim_units()
+    found = [u for parent in parents for u in units.get((parent, spelled(commune)), [])]
+    if not found and not any(_index()["communes"].get(("3", p, "~", spelled(commune))) for p in parents):
+        # "Xa Dong Thanh" under Yên Thành in 3/2025: Xã Đồng Thành, or the Xã Đông Thành
+        # formed then, with their marks left out — not the one the registry happens to hold.
+        found = [
+            u
+            for parent in parents
+            for u in units.get((parent, "_" + spelled_plain(commune)), [])
+            if _fits_plain(commune, u.name)
+        ]
+    if len(found) != 1:
+        return None
+    unit = found[0]
+    if unit.moved:
+        return unit
+    reg = load_registry()
+    typed = commune_type(commune)
+    for part in unit.parts:
+        name = str(reg.at[part, "name"])
+        same = spelled(name) == spelled(commune) or _fits_plain(commune, name)
+        if same and (typed is None or typed == commune_type(name)):
+            if typed is None and commune_type(unit.name) != commune_type(name):
+                return unit  # "Diễn Thành" after 1/12/2024: the town; the commune was no more
+            return None
+    return unit
+
+
+@lru_cache(maxsize=1)
+def merged_on_interim() -> dict[str, InterimUnit]:
+    """Each 2023 unit that became a part of a larger one on 1/12/2024, by its key: the unit
+    it became a part of ("16684" Phường Quang Trung → the Quang Trung that took in Lê Mao
+    and Đội Cung; Lê Mao → the same)."""
+    out: dict[str, InterimUnit] = {}
+    for units in _interim_units().values():
+        for unit in units:
+            if not unit.moved and len(unit.parts) > 1:
+                out.update({k: unit for k in unit.parts})
+    return out
+
+
+@lru_cache(maxsize=1)
+def _communes_of_2025() -> dict[tuple[str, str], list[str]]:
+    """The 1/7/2025 communes by (province key, spelling key of their name): their keys."""
+    reg = load_registry()
+    communes = reg[(reg.level == "commune") & (reg.hierarchy == "2")]
+    out: dict[tuple[str, str], list[str]] = {}
+    for key, name, province in zip(communes.index, communes["name"], communes["province_key"]):
+        out.setdefault((str(province), spelled(name)), []).append(str(key))
+    return out
+
+
+def named_after_reform(
+    parents: list[str], pkey: str | None, commune: str, at_home: bool = True
+) -> str | None:
+    """The key of the 1/7/2025 commune a name is, as typed (marks and all), when no 2023
+    commune of the row's district (`parents`) has that name as typed: a district's report
+    of after the reform that names its new communes under the old district.  Such a name
+    read by the old district's marks or slips landed on another unit ("Xã Đông Thành" on
+    Yên Thành's Đồng Thành).  The province is the district's when not written.  With
+    `at_home` false, whatever the district has (for a message about a row kept apart)."""
+    idx = _index()
+    reg = load_registry()
+    if at_home and any(idx["communes"].get(("3", p, "~", spelled(commune))) for p in parents):
+        return None
+    provinces = {pkey} if pkey else {str(reg.at[p, "province_key"]) for p in parents if p in reg.index}
+    found = [k for p in provinces for k in _communes_of_2025().get((p, spelled(commune)), [])]
+    return found[0] if len(found) == 1 else None
+
+
+def after_reform_named(province: str, district: str | None, commune: str, on: date | None) -> str | None:
+    """`named_after_reform` for a row as written, dated from 1/7/2025 with its district: the
+    key of the new commune, for an import's message."""
+    if on is None or on < REFORM_DATE or not (district or "").strip():
+        return None
+    pkey = _index()["provinces"].get(bare(province)) if province else None
+    return named_after_reform(sorted(_district_keys(district, pkey)), pkey, commune, at_home=False)
+
+
+def interim_unit_named(
+    province: str, district: str | None, commune: str, on: date | None
+) -> InterimUnit | None:
+    """`interim_unit` for a row as written (its province and district typed): what an
+    import's message says of a name kept apart as a unit formed on 1/12/2024."""
+    if on is None or on < INTERIM_DATE:
+        return None
+    pkey = _index()["provinces"].get(bare(province)) if province else None
+    parents = sorted(_district_keys(district, pkey)) if (district or "").strip() else [pkey] if pkey else []
+    unit = interim_unit(parents, commune, on)
+    return unit if unit is not None and not unit.moved else None
 
 
 def commune_type(name: str) -> str | None:

@@ -96,6 +96,30 @@ def unhurried(name: str) -> str:
         if len(words) > size + 1 and " ".join(lowered[-size:]) == typed:
             text = " ".join([typed, *words[:-size]])
             break
+    return _type_slipped(text)
+
+
+def _type_slipped(text: str) -> str:
+    """ "Xãã Kỳ Xuân", "Phườnng Mai Hùng", "Pường Quán Bàu", "Thị tấrn Anh Sơn", "Xl Đoọc
+    Mạy": the type word typed with one slip (a letter doubled, dropped, changed or two
+    swapped), as the type.  Only a word that is then no Vietnamese syllable, before a name
+    of two words or more (one for a town): "Phong Thịnh", "Xuân Lâm" start with a real word,
+    and a hasty reading must still name a unit as it stands, never a slip further."""
+    from rapidfuzz.distance import OSA
+
+    from cccd_analytics.ingest.syllables import is_vietnamese_syllable
+
+    words = text.split()
+    folded = [fold(w).rstrip(".") for w in words]
+    for typed, size in (("thị trấn", 2), ("phường", 1), ("xã", 1)):
+        if len(words) < size + (1 if size == 2 else 2):
+            continue
+        head = folded[:size]
+        wanted = fold(typed).split()
+        slips = [OSA.distance(a, b) for a, b in zip(head, wanted)]
+        odd = [w for w, d in zip(head, slips) if d]
+        if sum(slips) == 1 and not any(is_vietnamese_syllable(w) for w in odd):
+            return " ".join([typed, *words[size:]])
     return text
 
 
@@ -212,6 +236,42 @@ def another_district_written(rec: FirstRow) -> str | None:
     if written is None or registry.same_district(written, rec.district, rec.province):
         return None
     return written.strip()
+
+
+def district_written_elsewhere(rec: FirstRow, match: registry.Match | None = None) -> tuple[str, str] | None:
+    """The district a commune's cell names when the commune the name reads as lies in
+    another one, and that commune: "Kỳ Tân (Cẩm Xuyên)", "Kỳ Tân – Thạch Hà", "Kỳ Tân (TX Kỳ
+    Anh)" in a report of Hà Tĩnh with no district column (or "Kỳ Anh", which is both Huyện
+    and Thị xã Kỳ Anh).  The note was cut off and the row put on Huyện Kỳ Anh's Kỳ Tân in
+    silence; a row with its own district was left apart so (`another_district_written`).
+    Not a province written after the name ("Kỳ Tân, Hà Tĩnh": Hà Tĩnh is a town's name
+    too).  `match` is the name's match when the caller has it."""
+    if not _MAY_NAME_A_DISTRICT.search(rec.commune or ""):
+        return None
+    written = _district_after(_spaced(str(rec.commune)))
+    if written is None or registry.bare(written) in _province_names():
+        return None
+    if match is None:
+        match = _resolve_spelled(rec._replace(commune=_spaced(rec.commune)), registry.load_registry())
+    reg = registry.load_registry()
+    if not match.official or match.key not in reg.index:
+        return None
+    home = reg.at[match.key, "district_key"]
+    if not isinstance(home, str) or home not in reg.index:
+        return None
+    if registry.same_district(written, str(reg.at[home, "name"]), rec.province):
+        return None
+    # "Nghi Kim (Nghi Lộc)": moved to Vinh next door, and read so under Nghi Lộc's name.
+    again = _resolve_spelled(rec._replace(district=written, commune=_spaced(rec.commune)), reg)
+    if again.official and again.key == match.key:
+        return None
+    return written.strip(), registry.label_of(match.key)
+
+
+@functools.lru_cache(maxsize=1)
+def _province_names() -> frozenset[str]:
+    reg = registry.load_registry()
+    return frozenset(registry.bare(n) for n in reg.loc[reg["level"] == "province", "name"])
 
 
 _SPACED_DASH = re.compile(r"\s[-–—]\s")
@@ -333,6 +393,12 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
             reason="ô tên ghi hai xã, phường",
         )
     match = _resolve_spelled(rec, reg)
+    if match.official and district_written_elsewhere(rec, match):
+        return registry.Match(
+            registry.unofficial_key(rec.province, rec.district, rec.commune),
+            False,
+            reason="ô tên ghi huyện khác với huyện của xã, phường",
+        )
     if match.official or (match.ambiguous and not district_written_in(rec.commune)):
         # A name of several districts' communes whose cell names its district ("Ngoc Son (H.
         # Do Luong)") is read again with it below.

@@ -31,6 +31,7 @@ from cccd_analytics.ingest.names import (
     another_district_written,
     by_elimination,
     code_names_another,
+    district_written_elsewhere,
     in_the_sheets_district,
     resolve,
     unofficial_unit,
@@ -209,6 +210,7 @@ def resolve_and_check(
     resolution: list[Problem] = []
     new_units: dict[str, dict] = {}
     resolution.extend(_reformed(obs, matches, reg))
+    resolution.extend(_merged_on_interim(obs, matches, reg))
     for rec, match, (letter, header) in zip(firsts, matches, name_cells):
         at = dict(sheet=rec.sheet or None, row=rec.row, column=letter, header=header)
         if match.registry_name:
@@ -266,6 +268,8 @@ def resolve_and_check(
             )
             hint = (
                 _merged_since_reform(rec)
+                + _formed_on_interim(rec)
+                + _named_after_reform(rec)
                 + _merged_before(rec)
                 + _another_district(rec)
                 + _another_commune(rec)
@@ -624,7 +628,13 @@ def _another_district(rec: FirstRow) -> str:
     """For a commune's cell that names another district than its row's: which two."""
     written = another_district_written(rec)
     if written is None:
-        return ""
+        elsewhere = district_written_elsewhere(rec)
+        if elsewhere is None:
+            return ""
+        return (
+            f" Ô tên ghi huyện «{elsewhere[0]}», nhưng tên xã là của {elsewhere[1]}: không xếp vào đơn vị "
+            "nào — hãy sửa tên hoặc huyện cho đúng."
+        )
     return (
         f" Ô tên ghi huyện «{written}», khác với huyện của dòng ({_shown_place(rec.district)}): không xếp "
         "vào xã của huyện nào — hãy sửa tên hoặc huyện cho đúng."
@@ -656,6 +666,37 @@ def _merged_before(rec: FirstRow) -> str:
     )
 
 
+def _formed_on_interim(rec: FirstRow) -> str:
+    """For the name of a commune formed on 1/12/2024 from several 2023 units, in a report of
+    that day or later: which units it took in.  The registry holds those units; the new
+    one's figures are all of theirs, so they go onto none of them."""
+    unit = registry.interim_unit_named(rec.province, rec.district, rec.commune, rec.date)
+    if unit is None:
+        return ""
+    reg = registry.load_registry()
+    parts = ", ".join(str(reg.at[k, "name"]) for k in unit.parts)
+    return (
+        f" «{unit.name}» ({unit.district}) là đơn vị thành lập từ 1/12/2024, gồm {parts}; danh mục giữ các "
+        "đơn vị trước đó, và số liệu của đơn vị mới là của tất cả các đơn vị ấy nên không được xếp vào đơn vị "
+        "nào — hãy báo cáo riêng từng đơn vị cũ nếu cần theo dõi theo danh mục."
+    )
+
+
+def _named_after_reform(rec: FirstRow) -> str:
+    """For a commune of 1/7/2025 named under the district it had before, in a report of that
+    day or later: a row with a district is read by the list before the reform, which has no
+    such unit; without the district it is the new commune."""
+    key = registry.after_reform_named(rec.province, rec.district, rec.commune, rec.date)
+    if key is None or _formed_on_interim(rec):
+        return ""
+    reg = registry.load_registry()
+    return (
+        f" «{reg.at[key, 'name']}» là tên xã, phường sau sắp xếp 1/7/2025 ({reg.at[reg.at[key, 'province_key'], 'name']}), "
+        f"nhưng dòng ghi kèm huyện «{rec.district}», nên được đọc theo danh mục trước sắp xếp, không có đơn vị "
+        "này — hãy bỏ cột huyện để số liệu được xếp vào xã, phường mới."
+    )
+
+
 def _merged_since_reform(rec: FirstRow) -> str:
     """For a name of a commune abolished on 1/7/2025, written in a report of a later day
     without its district: what it became.  Its figures are a part of the new commune's, so
@@ -673,6 +714,41 @@ def _merged_since_reform(rec: FirstRow) -> str:
         f" «{reg.at[old.key, 'name']}» là đơn vị trước 1/7/2025, nay là một phần của «{reg.at[new, 'name']}»: "
         "số liệu của đơn vị cũ không phải của cả đơn vị mới nên không được gộp — hãy báo cáo theo tên mới."
     )
+
+
+def _merged_on_interim(obs: pd.DataFrame, matches, reg: pd.DataFrame) -> list[Problem]:
+    """A warning for each 2023 unit merged with others on 1/12/2024 that the file reports
+    on that day or later (before the reform), at its first such row: "Phường Quang Trung"
+    then is the ward that took in Lê Mao and Đội Cung, and its figures, stored under the
+    2023 ward as written, are likely the larger ward's — its coverage then too high, the
+    others' shown as not reported.  The name cannot tell; the analyst is told."""
+    if not len(obs) or pd.Timestamp(obs["date"].max()) < pd.Timestamp(registry.INTERIM_DATE):
+        return []
+    became = registry.merged_on_interim()
+    keys = {m.key for m in matches if m.official and m.key in became}
+    if not keys:
+        return []
+    mine = obs[obs["unit_key"].isin(keys)]
+    days = pd.to_datetime(mine["date"])
+    late = mine[(days >= pd.Timestamp(registry.INTERIM_DATE)) & (days < pd.Timestamp(registry.REFORM_DATE))]
+    out = []
+    for key, rows in late.groupby("unit_key", sort=False, observed=True):
+        unit = became[key]
+        first = rows.iloc[0]
+        others = ", ".join(str(reg.at[k, "name"]) for k in unit.parts if k != key)
+        out.append(
+            Problem.of(
+                "reformed_unit",
+                f"«{reg.at[key, 'name']}» ({reg.at[reg.at[key, 'district_key'], 'name']}) từ 1/12/2024 được "
+                f"sáp nhập với {others} thành «{unit.name}», nhưng tệp ghi số liệu của nó ngày "
+                f"{date_vn(pd.Timestamp(first['date']).date())}. Số liệu được lưu theo đơn vị cũ như đã ghi; nếu "
+                "đó là số của cả đơn vị mới, tỷ lệ của đơn vị cũ sẽ cao hơn thực tế và các đơn vị kia bị coi là "
+                "chưa báo cáo — hãy kiểm tra lại.",
+                sheet=first["sheet"] or None,
+                row=int(first["row"]),
+            )
+        )
+    return out
 
 
 def _reformed(obs: pd.DataFrame, matches, reg: pd.DataFrame) -> list[Problem]:
