@@ -1,0 +1,105 @@
+"""Round 23: the dashboard as leadership, analysts and presenters meet it — files dropped
+together on the upload page, charts on a projector and a phone."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from cccd_analytics import ingest
+from cccd_analytics.store import Store
+
+KY_ANH = [
+    ("Xã Kỳ Xuân", 5516),
+    ("Xã Kỳ Bắc", 3846),
+    ("Xã Kỳ Phú", 3700),
+    ("Xã Kỳ Phong", 5200),
+]
+
+
+def _report_csv(day: str, collected: dict[str, int]) -> bytes:
+    lines = ["Ngày,Tỉnh,Huyện,Xã,Số công dân đủ điều kiện,Lũy kế thu nhận"]
+    for name, eligible in KY_ANH:
+        lines.append(f"{day},Tỉnh Hà Tĩnh,Huyện Kỳ Anh,{name},{eligible},{collected[name]}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _export_csv(day: str, first: int, per_commune: int) -> bytes:
+    """A per-record export: one line per application, with a birth date (so that the import
+    counts priority groups as well as totals)."""
+    out = io.StringIO()
+    out.write("STT,Số hồ sơ,Họ và tên,Ngày sinh,Xã/Phường thường trú,Huyện,Tỉnh,Ngày thu nhận,Trạng thái\n")
+    n = first
+    for name, _ in KY_ANH:
+        for k in range(per_commune):
+            n += 1
+            born = "12/03/1950" if k % 2 else "04/07/1990"
+            out.write(
+                f"{n},HS{n:06d},Nguyễn Văn {n},{born},{name},Huyện Kỳ Anh,Tỉnh Hà Tĩnh,{day},Đã tiếp nhận\n"
+            )
+    return out.getvalue().encode()
+
+
+def _store(tmp_path) -> Store:
+    store = Store.open(f"sqlite:///{tmp_path / 'cccd.sqlite'}")
+    first = ingest.import_bytes(store, _report_csv("14/05/2021", {n: 1000 for n, _ in KY_ANH}), "bc_14_5.csv")
+    assert first.status == "imported", first.message
+    return store
+
+
+def test_an_export_dropped_below_another_file_is_checked_not_refused_as_unreadable(tmp_path):
+    # The upload page checks each file against the store plus the valid files above it
+    # (ingest.Pending).  An export counting priority groups asks that store for the parts in
+    # force; Pending had no such answer, and the export was refused as "không đọc được tệp
+    # (cấu trúc bất thường: AttributeError) … lưu lại bằng Excel" — a CSV nothing was wrong with.
+    store = _store(tmp_path)
+    above = ingest.import_bytes(
+        store, _report_csv("15/05/2021", {n: 1010 for n, _ in KY_ANH}), "bc_15_5.csv", dry_run=True
+    )
+    assert above.status == "checked", above.message
+    export = ingest.import_bytes(
+        ingest.Pending(store, [above]), _export_csv("16/05/2021", 0, 6), "ds_16_5.csv", dry_run=True
+    )
+    assert export.status == "checked", export.message
+    assert not [p for p in export.problems if p.code == "unreadable"]
+    # The export counts on from the report above it: 1.010 + 6 on 16/5.
+    got = export.observations
+    got = got[(got["metric"] == "collected") & (pd.to_datetime(got["date"]) == pd.Timestamp(2021, 5, 16))]
+    assert sorted(got["value"].astype(int).tolist()) == [1016] * len(KY_ANH)
+
+
+def test_two_exports_dropped_together_count_groups_on_from_the_one_above(tmp_path):
+    store = _store(tmp_path)
+    above = ingest.import_bytes(store, _export_csv("15/05/2021", 0, 4), "ds_15_5.csv", dry_run=True)
+    assert above.status == "checked", above.message
+    below = ingest.import_bytes(
+        ingest.Pending(store, [above]), _export_csv("16/05/2021", 100, 2), "ds_16_5.csv", dry_run=True
+    )
+    assert below.status == "checked", below.message
+    # What the preview counts is what committing both in order stores.
+    assert ingest.import_bytes(store, _export_csv("15/05/2021", 0, 4), "ds_15_5.csv").status == "imported"
+    written = ingest.import_bytes(store, _export_csv("16/05/2021", 100, 2), "ds_16_5.csv")
+    assert written.status == "imported", written.message
+    key = ["unit_key", "dimension", "value", "date"]
+    previewed = below.parts.astype({"unit_key": str, "dimension": str, "value": str}).sort_values(key)
+    stored = written.parts.astype({"unit_key": str, "dimension": str, "value": str}).sort_values(key)
+    assert previewed["count"].tolist() == stored["count"].tolist()
+    assert previewed["count"].max() > 2  # counted on from the 15/5 export's groups, not from zero
+
+
+def test_a_file_replacing_stored_figures_below_another_names_the_upload_it_replaces(tmp_path):
+    # A file re-sending a day the store holds, dropped below another file: the warning that
+    # names the stored upload asked Pending for the upload list, which it did not have.
+    store = _store(tmp_path)
+    above = ingest.import_bytes(
+        store, _report_csv("15/05/2021", {n: 1010 for n, _ in KY_ANH}), "bc_15_5.csv", dry_run=True
+    )
+    resent = ingest.import_bytes(
+        ingest.Pending(store, [above]),
+        _report_csv("14/05/2021", {n: 1002 for n, _ in KY_ANH}),
+        "bc_14_5_sua.csv",
+        dry_run=True,
+    )
+    assert resent.status == "checked", resent.message
+    assert any("lần nhập #1 «bc_14_5.csv»" in p.message for p in resent.problems)
