@@ -4,10 +4,14 @@ together on the upload page, charts on a projector and a phone."""
 from __future__ import annotations
 
 import io
+import shutil
+from datetime import date
 
 import pandas as pd
+import pytest
 
-from cccd_analytics import ingest
+from cccd_analytics import briefing, charts, ingest
+from cccd_analytics.analytics import campaigns, metrics
 from cccd_analytics.store import Store
 
 KY_ANH = [
@@ -103,3 +107,45 @@ def test_a_file_replacing_stored_figures_below_another_names_the_upload_it_repla
     )
     assert resent.status == "checked", resent.message
     assert any("lần nhập #1 «bc_14_5.csv»" in p.message for p in resent.problems)
+
+
+# -- charts on a projector and a phone ---------------------------------------------------
+
+NGHE_AN = "Cao điểm 70 ngày, đêm — Nghệ An 2023"
+
+
+@pytest.fixture(scope="module")
+def nghe_an_snapshot(sample_db, tmp_path_factory):
+    copy = tmp_path_factory.mktemp("round23") / "sample.sqlite"
+    shutil.copy(sample_db, copy)
+    store = Store.open(f"sqlite:///{copy}")
+    found = {c.name: c for c in (campaigns.from_definition(d) for d in store.campaign_definitions())}
+    return metrics.snapshot(store.current_observations(), store.units(), found[NGHE_AN], date(2023, 6, 15))
+
+
+def test_milestones_sharing_a_day_are_labelled_side_by_side_inside_the_plot(nghe_an_snapshot):
+    # Two milestones due 30/5 were one 38-character label turned upright: on the projector
+    # slide (22 px type) and on a phone it ran from the plot's foot up into the legend.
+    from cccd_analytics.charts.style import VLINE_LINE_CHARS
+
+    fig = briefing.projector_figure(charts.cumulative_vs_target(nghe_an_snapshot), height=600, font_size=26)
+    upright = [a for a in fig.layout.annotations if a.textangle == -90]
+    milestone = next(a for a in upright if "Xã biên giới" in a.text)
+    lines = milestone.text.split("<br>")
+    assert lines == ["Xã biên giới", "Xã điểm, kiểu mẫu", "30/5"]
+    assert all(len(line) <= VLINE_LINE_CHARS for a in upright for line in a.text.split("<br>"))
+
+
+def test_a_long_milestone_name_is_cut_but_its_day_is_kept():
+    import plotly.graph_objects as go
+
+    from cccd_analytics.charts.style import VLINE_LINE_CHARS, vline
+
+    fig = go.Figure()
+    name = "Người cao tuổi và người có công trên địa bàn <b>xã</b>"
+    vline(fig, date(2023, 5, 30), [name, "30/5"], "#455A64", "dot")
+    shown = fig.layout.annotations[0]
+    first, day = shown.text.split("<br>")
+    assert day == "30/5" and first.endswith("…") and len(first) <= VLINE_LINE_CHARS
+    assert "<b>" not in shown.text  # a name is text, not markup
+    assert "Người cao tuổi và người có công trên địa bàn" in shown.hovertext
