@@ -149,3 +149,25 @@ def test_a_long_milestone_name_is_cut_but_its_day_is_kept():
     assert day == "30/5" and first.endswith("…") and len(first) <= VLINE_LINE_CHARS
     assert "<b>" not in shown.text  # a name is text, not markup
     assert "Người cao tuổi và người có công trên địa bàn" in shown.hovertext
+
+
+def test_group_coverage_figures_are_written_beside_the_names_not_past_the_bars():
+    # In the narrow column a 1280-px projector leaves, "89,1% · 355.626/399.296" written past
+    # its bar ran off the figure's right edge (and a long name off its left).  The figures now
+    # go under each name, in the room the axis makes for its labels.
+    from types import SimpleNamespace
+
+    rows = pd.DataFrame(
+        {
+            "value": ["Người cao tuổi", "Học sinh lớp 12"],
+            "collected": [355_626, 46_737],
+            "eligible": [399_296, 46_768],
+        }
+    ).assign(coverage=lambda d: d["collected"] / d["eligible"])
+    fig = charts.parts_coverage(SimpleNamespace(values=list(rows["value"])), rows)
+    bar = fig.data[0]
+    assert bar.text is None  # nothing written on or past the bars
+    labels = list(fig.layout.yaxis.ticktext)
+    assert "Người cao tuổi" in labels[0] and "89,1% · 355.626/399.296" in labels[0]
+    assert "99,9% · 46.737/46.768" in labels[1]
+    assert list(fig.layout.yaxis.tickvals) == ["Người cao tuổi", "Học sinh lớp 12"]
