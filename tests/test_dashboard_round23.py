@@ -171,3 +171,39 @@ def test_group_coverage_figures_are_written_beside_the_names_not_past_the_bars()
     assert "Người cao tuổi" in labels[0] and "89,1% · 355.626/399.296" in labels[0]
     assert "99,9% · 46.737/46.768" in labels[1]
     assert list(fig.layout.yaxis.tickvals) == ["Người cao tuổi", "Học sinh lớp 12"]
+
+
+# -- links ------------------------------------------------------------------------------
+
+
+def _app(sample_url, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("CCCD_DB_URL", sample_url)
+    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+
+
+def test_a_link_to_a_unit_this_campaign_does_not_have_says_so(sample_url, monkeypatch):
+    # A link to Xã Kỳ Xuân (Kỳ Anh) opened while the dashboard opens on Nghệ An showed the
+    # first commune of Nghệ An's list (Xã Bắc Lý) with its figures, and nothing said so.
+    at = _app(sample_url, monkeypatch)
+    at.query_params["don_vi"] = "18757"
+    at.switch_page("pages/unit.py").run()
+    assert not at.exception
+    notes = [w.value for w in at.warning]
+    assert any("«18757»" in n and "không có trong số liệu đang xem" in n for n in notes), notes
+
+
+def test_a_link_with_a_misspelt_district_says_the_list_is_not_that_district(sample_url, monkeypatch):
+    at = _app(sample_url, monkeypatch)
+    at.query_params["huyen"] = "Huyen Quynh Luu"
+    at.switch_page("pages/units.py").run()
+    assert not at.exception
+    assert any("«Huyen Quynh Luu»" in w.value for w in at.warning)
+    # A link the page can follow says nothing.
+    at = _app(sample_url, monkeypatch)
+    at.query_params["huyen"] = "Huyện Quỳnh Lưu"
+    at.switch_page("pages/units.py").run()
+    assert not at.exception and not [w for w in at.warning if "Liên kết" in w.value]
