@@ -207,3 +207,23 @@ def test_a_link_with_a_misspelt_district_says_the_list_is_not_that_district(samp
     at.query_params["huyen"] = "Huyện Quỳnh Lưu"
     at.switch_page("pages/units.py").run()
     assert not at.exception and not [w for w in at.warning if "Liên kết" in w.value]
+
+
+# -- the briefing's map -------------------------------------------------------------------
+
+
+def test_a_map_of_2025_communes_for_an_earlier_campaign_says_they_join_earlier_ones(sample_db, tmp_path):
+    # Kỳ Anh 2021 ranks its 20 communes, and its map draws the communes of 1/7/2025: "Kỳ
+    # Thượng 44,8%" on the map slide, "Xã Kỳ Thượng 28,3%" in the table a slide before, under
+    # a heading that said only "theo xã, phường".
+    copy = tmp_path / "sample.sqlite"
+    shutil.copy(sample_db, copy)
+    store = Store.open(f"sqlite:///{copy}")
+    found = {c.name: c for c in (campaigns.from_definition(d) for d in store.campaign_definitions())}
+    ky_anh = found["Huyện Kỳ Anh — 87.000 thẻ CCCD trước 10/6/2021"]
+    b = briefing.build_briefing(
+        metrics.snapshot(store.current_observations(), store.units(), ky_anh, date(2021, 5, 15))
+    )
+    assert b.ranking_level != "district"
+    titles = [s.title for s in briefing.slides(b, with_map=True) if s.kind == "map"]
+    assert titles == ["Bản đồ tỷ lệ thu nhận theo xã, phường mới (từ 1/7/2025, gộp các xã cũ)"]
