@@ -37,6 +37,8 @@ EN: dict[str, str] = {
     "Ở mốc 70%, khoảng 80% chứa ngày thực tế {lo}–{hi} số lần tùy chiến dịch (mục tiêu 75–85%).": "At the 70% target the 80% range held the actual date {lo}–{hi} of the time, depending on the campaign (aim: 75–85%).",
     "Khả năng kịp hạn lệch thực tế nhiều nhất {gap} điểm (nhóm dự báo {decile}: thực tế {observed}).": "The on-time probability was off by up to {gap} points (forecasts of {decile}: {observed} on time).",
     "Khoảng dự báo 80%: {low} – {high}": "80% forecast range: {low} – {high}",
+    "Dự kiến theo năng lực": "Projected at capacity",
+    "Mỗi ô ghi: chưa tăng cường → nếu tăng cường (theo năng lực đã nhập).": "Each cell: without the surge → with it (at the capacity entered).",
     "Liên kết chọn {what} {value}, không có trong số liệu đang xem; trang đang hiện lựa chọn thường dùng thay vào đó. Hãy kiểm tra lại liên kết hoặc chọn lại trên trang.": "The link chooses {what} {value}, which is not in the data shown; the page shows its usual choice instead. Check the link, or choose again on the page.",
     "chiến dịch": "campaign",
     "ngày số liệu": "data day",

@@ -227,3 +227,26 @@ def test_a_map_of_2025_communes_for_an_earlier_campaign_says_they_join_earlier_o
     assert b.ranking_level != "district"
     titles = [s.title for s in briefing.slides(b, with_map=True) if s.kind == "map"]
     assert titles == ["Bản đồ tỷ lệ thu nhận theo xã, phường mới (từ 1/7/2025, gộp các xã cũ)"]
+
+
+# -- the planner ---------------------------------------------------------------------------
+
+
+def test_the_surge_result_fits_a_projector_with_the_chance_it_buys(sample_url, monkeypatch):
+    # Seven columns with the planner's long names: at 1280 px the on-time chance with the
+    # surge — what the leader decides on — sat past the right edge of the table.
+    at = _app(sample_url, monkeypatch)
+    at.switch_page("pages/capacity.py").run()
+    next(b for b in at.button if b.label == "Tính thử").click().run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert list(table.columns) == [
+        "Đơn vị",
+        "Cấp",
+        "Dự kiến theo năng lực",
+        "Sớm hơn (ngày)",
+        "Khả năng kịp hạn",
+    ]
+    first = table.iloc[0]
+    assert " → " in first["Dự kiến theo năng lực"] and first["Khả năng kịp hạn"].endswith("%")
+    assert any("chưa tăng cường → nếu tăng cường" in c.value for c in at.caption)
