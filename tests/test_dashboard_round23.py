@@ -250,3 +250,48 @@ def test_the_surge_result_fits_a_projector_with_the_chance_it_buys(sample_url, m
     first = table.iloc[0]
     assert " → " in first["Dự kiến theo năng lực"] and first["Khả năng kịp hạn"].endswith("%")
     assert any("chưa tăng cường → nếu tăng cường" in c.value for c in at.caption)
+
+
+# -- the presentation on a phone (browser) ------------------------------------------------
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_group_slide_shows_every_bar(server, browser):
+    # The phone's rule drawing every chart of a slide 60vh tall also caught the groups' bar
+    # charts, which keep their own height: drawn 506 px tall inside a 168-px box, they showed
+    # "Người cao tuổi" and "Tại trụ sở" and hid the other groups and channels.
+    from tests.browser_support import wait_for_app
+
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    for n in range(1, 21):
+        page.goto(f"{server}/presentation?trang={n}")
+        wait_for_app(page)
+        if page.get_by_text("Nhóm ưu tiên và hình thức thu nhận").count():
+            break
+    else:
+        pytest.fail("no slide of priority groups and channels")
+    charts_ = page.locator(".st-key-cccd_slide [data-testid=stPlotlyChart]")
+    charts_.first.locator(".main-svg").first.wait_for()
+    assert charts_.count() == 2
+    for i in range(charts_.count()):
+        chart = charts_.nth(i)
+        box = chart.locator("xpath=..").bounding_box()  # the box Streamlit gives it
+        drawn = chart.locator(".main-svg").first.bounding_box()
+        assert drawn["height"] <= box["height"] + 1, (drawn, box)
+        bars = chart.locator(".bars .point")
+        assert bars.count() >= 3
+        for j in range(bars.count()):
+            bar = bars.nth(j).bounding_box()
+            assert bar["y"] + bar["height"] <= box["y"] + box["height"] + 1, (j, bar, box)
+    # The milestones' lines, which carry the projector's 28 px in their own style, are
+    # written for a hand's distance too.
+    for n in range(1, 21):
+        page.goto(f"{server}/presentation?trang={n}")
+        wait_for_app(page)
+        if page.locator("h1.cccd-title", has_text="Tiến độ các mốc").count():
+            break
+    else:
+        pytest.fail("no slide of milestones")
+    size = page.evaluate("() => getComputedStyle(document.querySelector('.cccd-slide ul')).fontSize")
+    assert float(size.removesuffix("px")) <= 18, size
+    page.close()
