@@ -559,6 +559,42 @@ def planner_communes(plan, snap, limit: int | None = 20) -> pd.DataFrame:
 # -- breakdowns ----------------------------------------------------------------------------
 
 
+WHAT_IF_READING = "Mỗi ô ghi: chưa tăng cường → nếu tăng cường (theo năng lực đã nhập)."
+
+
+def what_if_table(result: pd.DataFrame) -> pd.DataFrame:
+    """The surge's effect on the units it touches, main target: the planner's date and
+    on-time chance without and with the extra teams, each as "without → with" in one column
+    (`WHAT_IF_READING` says so above the table).
+
+    Seven columns with the planner's long names ("Khả năng kịp hạn theo năng lực, chưa tăng
+    cường") left the last ones, the chance with the surge among them, past the right edge in
+    the width a 1280-px projector gives the page."""
+    main = result[(result["milestone_index"] == 0) & (result["affected"])]
+    main = main[main["level"].isin(["commune", "district", "province"])]
+    levels = {"commune": t("Xã/phường"), "district": t("Huyện/thị xã"), "province": t("Tỉnh")}
+
+    def change(before, after, show) -> str:
+        return f"{show(before)} → {show(after)}"
+
+    def chance(p) -> str:
+        return fmt.percent(p, 0)
+
+    return pd.DataFrame(
+        {
+            t("Đơn vị"): main["name"].tolist(),
+            t("Cấp"): main["level"].map(levels).tolist(),
+            t("Dự kiến theo năng lực"): [
+                change(b, a, fmt.date_vn) for b, a in zip(main["baseline_date"], main["scenario_date"])
+            ],
+            t("Sớm hơn (ngày)"): main["days_saved"].map(fmt.number).tolist(),
+            t("Khả năng kịp hạn"): [
+                change(b, a, chance) for b, a in zip(main["baseline_p"], main["scenario_p"])
+            ],
+        }
+    )
+
+
 def group_targets_table(rows: pd.DataFrame) -> pd.DataFrame:
     """The group milestones (`breakdowns.targets`), as a leader reads them."""
 

@@ -117,25 +117,8 @@ with st.form("what_if"):
 if run and chosen:
     surge = capacity.Surge(units=tuple(chosen), teams=extra, days=int(days), start=first)
     result = capacity.what_if(snap, units, surge, productivity, teams=teams)
-    main = result[(result["milestone_index"] == 0) & (result["affected"])]
-    main = main[main["level"].isin(["commune", "district", "province"])]
-    st.dataframe(
-        pd.DataFrame(
-            {
-                t("Đơn vị"): main["name"],
-                t("Cấp"): main["level"].map(
-                    {"commune": t("Xã/phường"), "district": t("Huyện/thị xã"), "province": t("Tỉnh")}
-                ),
-                t(capacity.LABELS["baseline_date"]): main["baseline_date"].map(fmt.date_vn),
-                t(capacity.LABELS["scenario_date"]): main["scenario_date"].map(fmt.date_vn),
-                t(capacity.LABELS["days_saved"]): main["days_saved"].map(fmt.number),
-                t(capacity.LABELS["baseline_p"]): main["baseline_p"].map(lambda p: fmt.percent(p, 0)),
-                t(capacity.LABELS["scenario_p"]): main["scenario_p"].map(lambda p: fmt.percent(p, 0)),
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.caption(t(tables.WHAT_IF_READING))
+    st.dataframe(tables.what_if_table(result), hide_index=True, width="stretch")
 st.caption(
     t(
         "Bộ lập kế hoạch dùng để so sánh phương án (sớm hơn bao nhiêu ngày, khả năng kịp hạn tăng bao "

@@ -96,12 +96,17 @@ st.html("""
     .st-key-cccd_slide > [data-testid="stElementContainer"]:has(.cccd-fill) {
       flex: none !important; height: auto !important; }
     .st-key-cccd_slide [data-testid="stElementContainer"]:has(.cccd-fill) > div, .cccd-fill { height: auto; }
-    .st-key-cccd_slide [data-testid="stPlotlyChart"] { height: 60vh !important; }
+    /* Only a chart that fills the slide takes the screen's height: a chart of its own height
+       (the groups' bars, side by side on a projector, one under the other here) kept the box
+       Streamlit gave it, and drawn 60vh tall inside it showed its first bar or two only. */
+    .st-key-cccd_slide > [data-testid="stElementContainer"] > [data-testid="stPlotlyChart"],
+    .st-key-cccd_slide > [data-testid="stElementContainer"] [data-testid="stFullScreenFrame"]:has(> [data-testid="stPlotlyChart"]) > [data-testid="stPlotlyChart"] { height: 60vh !important; }
     .cccd-tiles { grid-template-columns: repeat(2, 1fr); }
     .cccd-cover { height: auto; padding: 5vh 6vw; }
     .cccd-slide, .cccd-sub, .cccd-note, .cccd-more, .cccd-tile .label, .cccd-tile .note,
     table.cccd-slide-table { font-size: 16px !important; }
-    .cccd-slide ul { font-size: 17px; }
+    /* !important: the milestones' lines carry the projector's 28px in their own style. */
+    .cccd-slide ul { font-size: 17px !important; }
     h1.cccd-title { font-size: 24px; border-bottom-width: 4px; }
     .cccd-cover .kicker { font-size: 15px; }
     .cccd-cover .name { font-size: 30px; margin: 2vh 0; }

@@ -33,7 +33,7 @@ from reportlab.platypus import Table as RLTable
 from cccd_analytics import text as fmt
 from cccd_analytics.briefing.charts import map_for
 from cccd_analytics.briefing.model import AUTHOR, TEAM_ORDER_NOTE, TITLE, Briefing, ChartData, Table
-from cccd_analytics.briefing.plan import as_list, slides
+from cccd_analytics.briefing.plan import as_list, map_title, slides
 from cccd_analytics.briefing.style import COLORS, FONT_DIR, PDF_FONT, PDF_FONT_BOLD, STATUS_COLORS
 
 
@@ -490,11 +490,7 @@ def pdf_story(b: Briefing, styles, width: float, map_image: bytes | None, team_r
             ratio = im.height / im.width
         w = min(width, 430 / ratio)
         story.append(PageBreak())
-        story.append(
-            Paragraph(
-                f"Bản đồ tỷ lệ thu nhận theo {'huyện' if level == 'huyện' else 'xã, phường'}", styles["h2"]
-            )
-        )
+        story.append(Paragraph(escape(map_title(b)), styles["h2"]))
         story.append(Image(io.BytesIO(map_image), width=w, height=w * ratio))
     if b.teams.rows:
         story.append(PageBreak())

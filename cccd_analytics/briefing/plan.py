@@ -113,7 +113,7 @@ def slides(
             )
         )
     if with_map:
-        out.append(Slide("map", f"Bản đồ tỷ lệ thu nhận theo {level if level == 'huyện' else 'xã, phường'}"))
+        out.append(Slide("map", map_title(b)))
     if b.teams.rows:
         n_pages = min(team_slides, math.ceil(len(b.teams.rows) / rows_per_slide))
         shown = min(len(b.teams.rows), n_pages * rows_per_slide)
@@ -136,6 +136,17 @@ def slides(
 
 def as_list(briefings) -> list[Briefing]:
     return [briefings] if isinstance(briefings, Briefing) else list(briefings)
+
+
+def map_title(b: Briefing) -> str:
+    """The map's heading.  Below the district level the map draws the communes of 1/7/2025,
+    each of which joins several earlier ones: the heading says so, since a new commune bears
+    an old one's name ("Kỳ Thượng" 44,8% on the map, "Xã Kỳ Thượng" 28,3% in the table beside)."""
+    if b.ranking_level == "district":
+        return "Bản đồ tỷ lệ thu nhận theo huyện"
+    if b.snapshot.as_of < pd.Timestamp(2025, 7, 1):
+        return "Bản đồ tỷ lệ thu nhận theo xã, phường mới (từ 1/7/2025, gộp các xã cũ)"
+    return "Bản đồ tỷ lệ thu nhận theo xã, phường"
 
 
 def has_map(b: Briefing) -> bool:

@@ -69,10 +69,10 @@ def cumulative_vs_target(snap: Snapshot) -> go.Figure:
         )
         _forecast_band(fig, last, main, target)
     vline(fig, deadline, t("Hạn {d}", d=fmt.date_vn(deadline)), COLORS["target"])
-    # Milestones sharing a deadline get one line with their names together.
+    # Milestones sharing a deadline get one vertical line, their names side by side.
     for when, group in snap.milestones.iloc[1:].groupby("deadline"):
-        names = " · ".join(group["name"])
-        vline(fig, when, f"{names} {fmt.date_vn(when, year=False)}", "#455A64", "dot")
+        # The day on a line of its own: a long name is cut, the day never is.
+        vline(fig, when, [*map(str, group["name"]), fmt.date_vn(when, year=False)], "#455A64", "dot")
     fig.update_xaxes(range=[start - pd.Timedelta(days=1), end + pd.Timedelta(days=3)])
     return layout(fig, None)
 

@@ -90,7 +90,23 @@ def layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Fi
     return fig
 
 
-def vline(fig: go.Figure, when, label: str, color: str, dash: str = "dash") -> None:
+#: The longest line a vertical label keeps: at the projector's type (22 px) it is about a
+#: third of a 16:9 slide's height, and on a phone's chart it stays inside the plot.
+VLINE_LINE_CHARS = 26
+
+
+def vline(fig: go.Figure, when, label: str | list[str], color: str, dash: str = "dash") -> None:
+    """A vertical line at `when` labelled along it; `label` as a list is one line each.
+
+    A label reads up from the bottom of the plot.  One long line (several milestones named
+    together) ran past the plot's top into the legend on a projector slide and a phone, so
+    each name takes its own line (side by side once turned) and a line longer than
+    VLINE_LINE_CHARS is cut with "…", the whole label kept for the pointer."""
+    lines = [label] if isinstance(label, str) else list(label)
+    shown = [
+        line if len(line) <= VLINE_LINE_CHARS else line[: VLINE_LINE_CHARS - 1].rstrip(" ,·") + "…"
+        for line in lines
+    ]
     fig.add_shape(
         type="line", x0=when, x1=when, y0=0, y1=1, yref="paper", line=dict(color=color, dash=dash, width=1.5)
     )
@@ -99,7 +115,8 @@ def vline(fig: go.Figure, when, label: str, color: str, dash: str = "dash") -> N
         x=when,
         y=0.02,
         yref="paper",
-        text=label,
+        text="<br>".join(escaped(line) for line in shown),
+        hovertext=escaped(" · ".join(lines)) if shown != lines else None,
         showarrow=False,
         xanchor="right",
         yanchor="bottom",

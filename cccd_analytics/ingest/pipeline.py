@@ -243,6 +243,39 @@ class Pending:
         both = both.drop_duplicates(["unit_key", "date", "metric"], keep="last")
         return both.sort_values(["unit_key", "metric", "date"], kind="stable").reset_index(drop=True)
 
+    def current_parts(
+        self, as_of: date | None = None, unit_keys=None, dimension: str | None = None
+    ) -> pd.DataFrame:
+        """The store's parts with the earlier files' parts laid over them, as writing them
+        would: a per-record export below a report counts its groups onto both."""
+        base = self._store.current_parts(as_of=as_of, unit_keys=unit_keys, dimension=dimension)
+        earlier = [r for r in self._earlier if r.parts is not None and len(r.parts)]
+        if not earlier:
+            return base
+        newest = int(base["upload_id"].max()) if len(base) else 0
+        pending = pd.concat(
+            [r.parts.assign(upload_id=newest + i) for i, r in enumerate(earlier, start=1)],
+            ignore_index=True,
+        )
+        pending = pending.astype({"unit_key": str, "dimension": str, "value": str})
+        pending["date"] = pd.to_datetime(pending["date"])
+        if unit_keys is not None:
+            pending = pending[pending["unit_key"].isin({str(k) for k in unit_keys})]
+        if dimension is not None:
+            pending = pending[pending["dimension"] == dimension]
+        if as_of is not None:
+            pending = pending[pending["date"] <= pd.Timestamp(as_of)]
+        both = pd.concat([base, pending[base.columns]], ignore_index=True)
+        both["count"] = both["count"].astype("int64")
+        both = both.drop_duplicates(["unit_key", "dimension", "value", "metric", "date"], keep="last")
+        return both.sort_values(
+            ["unit_key", "dimension", "value", "metric", "date"], kind="stable"
+        ).reset_index(drop=True)
+
+    def list_uploads(self) -> pd.DataFrame:
+        """The store's uploads: a pending file is named by `file_of` before this is asked."""
+        return self._store.list_uploads()
+
     def find_upload_by_sha(self, sha256: str) -> dict | None:
         return self._store.find_upload_by_sha(sha256)
 

@@ -96,8 +96,43 @@ def bind(name: str, key: str, kind: str = "str", options: Sequence | None = None
     if not came_from_outside(current, written):
         return
     value = decode(current, kind, options)
-    if value is not ... and st.session_state.get(key) != value:
+    if value is ... and any(v != "" for v in current):
+        # A link naming what is not here (a commune of another campaign, a misspelt district):
+        # the page falls back to its usual choice, and says so — a leader opening a shared
+        # link for Xã Kỳ Xuân read Xã Bắc Lý's figures with nothing telling them.
+        st.warning(refused_note(name, [v for v in current if v != ""]))
+        return
+    if st.session_state.get(key) != value:
         st.session_state[key] = value
+
+
+#: What each URL parameter chooses, for the note on a link this page cannot follow.
+PARAM_WHAT = {
+    "chien_dich": "chiến dịch",
+    "ngay": "ngày số liệu",
+    "don_vi": "đơn vị (mã)",
+    "huyen": "huyện",
+    "trang_thai": "trạng thái",
+    "nhan": "nhãn",
+    "cap": "cấp",
+    "lop": "lớp bản đồ",
+    "to_mau": "cách tô màu",
+    "sap_xep": "cách sắp xếp",
+    "lang": "ngôn ngữ",
+}
+
+
+def refused_note(name: str, values: Sequence[str]) -> str:
+    """The note on a link parameter whose value this page does not have."""
+    from cccd_analytics.i18n import t
+
+    what = t(PARAM_WHAT[name]) if name in PARAM_WHAT else f"«{name}»"
+    return t(
+        "Liên kết chọn {what} {value}, không có trong số liệu đang xem; trang đang hiện lựa chọn "
+        "thường dùng thay vào đó. Hãy kiểm tra lại liên kết hoặc chọn lại trên trang.",
+        what=what,
+        value=", ".join(f"«{v}»" for v in values[:3]) + ("…" if len(values) > 3 else ""),
+    )
 
 
 def write() -> None:
