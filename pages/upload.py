@@ -131,6 +131,7 @@ if ready:
         # Start afresh: an empty picker (a new key), the undo list on the newest import.
         st.session_state["upload_results"] = results
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+        st.session_state.pop("undone_last", None)
         for key in ("upload_mappings", "upload_dates"):
             st.session_state.pop(key, None)
         st.rerun()
@@ -150,22 +151,34 @@ else:
     if len(active):
         c1, c2 = st.columns([3, 1])
         labels = {int(r.id): f"#{r.id} · {r.file_name}" for r in active.itertuples()}
-        # A new widget after each commit, so that it starts on the newest import.
+        # A new widget after each commit, so that it starts on the newest import; after an
+        # undo it starts on none: on the newest it would offer an older, unrelated upload
+        # to the next click of someone undoing one thing twice.
         target = c1.selectbox(
             t("Hủy cả một lần nhập"),
             list(labels),
+            index=None if st.session_state.get("undone_last") else 0,
+            placeholder=t("Chọn lần nhập cần hủy"),
             format_func=labels.get,
-            key=f"undo_id_{st.session_state.get('upload_round', 0)}",
+            key=f"undo_id_{st.session_state.get('upload_round', 0)}_{st.session_state.get('undo_round', 0)}",
         )
         confirm = c2.checkbox(t("Tôi chắc chắn"), key="undo_confirm")
 
-        def undo(upload_id: int) -> None:
-            if store.undo_upload(upload_id, who=user, audit={"username": user}):
+        def undo(upload_id: int | None) -> None:
+            if upload_id is not None and store.undo_upload(upload_id, who=user, audit={"username": user}):
                 st.session_state["undo_done"] = upload_id
+                st.session_state["undone_last"] = True
+                st.session_state["undo_round"] = st.session_state.get("undo_round", 0) + 1
                 ui.refresh_shared()
             st.session_state["undo_confirm"] = False
 
-        c2.button(t("Hủy lần nhập"), disabled=not confirm, key="undo_button", on_click=undo, args=(target,))
+        c2.button(
+            t("Hủy lần nhập"),
+            disabled=not confirm or target is None,
+            key="undo_button",
+            on_click=undo,
+            args=(target,),
+        )
 if "undo_done" in st.session_state:
     st.success(
         t("Đã hủy lần nhập số {n}; số liệu trước đó được dùng lại.", n=st.session_state.pop("undo_done"))

@@ -505,3 +505,28 @@ def test_trusted_header_mode_without_the_header_lets_nobody_in(login_app, monkey
     at.run()
     assert not at.exception and not on_overview(at) and not at.text_input
     assert at.error  # no header (or not from the proxy): refused, and no password form either
+
+
+def test_after_an_undo_the_undo_list_starts_on_no_upload(login_app):
+    """Undone, the newest upload leaves the list and the next newest, an unrelated one, took
+    its place under the same button: a second click undid it too."""
+    from cccd_analytics import ingest
+
+    at, store = login_app
+    head = "Ngày,Huyện,Xã,Lũy kế thu nhận\n"
+    for day, value in ((15, 300), (16, 320)):
+        data = f"{head}{day}/03/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,{value}\n".encode()
+        assert ingest.import_bytes(store, data, f"bc_{day}.csv").status == "imported"
+    sign_in(at.run(), "tong.hop")
+    at.switch_page("pages/upload.py").run()
+    (choice,) = [s for s in at.selectbox if s.label == "Hủy cả một lần nhập"]
+    assert choice.value == 2  # after an import, on the newest: undoing what was just sent
+    at.checkbox(key="undo_confirm").check().run()
+    at.button(key="undo_button").click().run()
+    assert not at.exception
+    assert any("Đã hủy lần nhập số 2" in s.value for s in at.success)
+    (choice,) = [s for s in at.selectbox if s.label == "Hủy cả một lần nhập"]
+    assert choice.value is None
+    at.checkbox(key="undo_confirm").check().run()
+    assert at.button(key="undo_button").disabled
+    assert store.list_uploads().set_index("id")["status"].to_dict() == {1: "active", 2: "undone"}
