@@ -467,10 +467,11 @@ EN.update(
             "{usual}, the latest day most communes reported. Choose {last} under «Data as of» to see "
             "that day's provisional figures."
         ),
-        "Số tạm: ngày {last} mới có {n}/{total} xã báo cáo; tốc độ và dự báo tính theo số của các xã đó. "
+        "Số tạm: ngày {last} mới có {n}/{total} xã báo cáo; các xã chưa báo cáo được tính như không thu nhận thêm ngày đó, nên tốc độ và dự báo thấp hơn thực tế. "
         "Ngày {usual} là ngày gần nhất đa số xã đã báo cáo.": (
-            "Provisional: only {n}/{total} communes have reported for {last}; the pace and the forecast "
-            "follow those communes' figures. {usual} is the latest day most communes reported."
+            "Provisional: only {n}/{total} communes have reported for {last}; the others count as having "
+            "taken nothing more that day, so the pace and the forecast read low. {usual} is the latest day "
+            "most communes reported."
         ),
         "Xã chưa báo cáo được tính theo số liệu của ngày báo cáo gần nhất.": "Communes that have not reported count with the figures of their latest report.",
         "{n} xã chưa báo cáo từ {k} ngày trở lên": "{n} communes silent for {k} days or more",

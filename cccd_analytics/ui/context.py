@@ -122,7 +122,7 @@ def newer_day_note(context: Context) -> str | None:
             **said,
         )
     return i18n.t(
-        "Số tạm: ngày {last} mới có {n}/{total} xã báo cáo; tốc độ và dự báo tính theo số của các xã đó. "
+        "Số tạm: ngày {last} mới có {n}/{total} xã báo cáo; các xã chưa báo cáo được tính như không thu nhận thêm ngày đó, nên tốc độ và dự báo thấp hơn thực tế. "
         "Ngày {usual} là ngày gần nhất đa số xã đã báo cáo.",
         **said,
     )
