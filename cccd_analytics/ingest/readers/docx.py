@@ -24,6 +24,7 @@ from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, sho
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _T, _SDT = (f"{_W}{n}" for n in ("p", "tbl", "tr", "tc", "t", "sdt"))
+_CUSTOM_XML = f"{_W}customXml"
 
 
 def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
@@ -128,6 +129,10 @@ def _blocks(body):
             content = child.find(f"{_W}sdtContent")
             if content is not None:
                 yield from _blocks(content)
+        elif child.tag == _CUSTOM_XML:
+            # Paragraphs and tables tagged with a custom XML element (a form's template):
+            # read as if untagged.  Skipped, the whole table was lost ("no table").
+            yield from _blocks(child)
 
 
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -164,12 +169,42 @@ def _own_nodes(element, *tags):
 
 
 def _is_frame(table) -> bool:
-    """A small table (fewer than 3 rows or 3 columns) with a table inside a cell."""
-    rows = list(table.iterchildren(_TR))
-    width = max((len(list(tr.iterchildren(_TC))) for tr in rows), default=0)
+    """A small table (fewer than 3 rows or 3 columns) with a table inside a cell, or a
+    layout table whose cell holds a table longer than itself (the letterhead in its first
+    row, the data table in a merged middle row, the signatures in the last): read as one
+    cell, the data table's figures all ran together in one cell and the file was refused
+    as having no table."""
+    rows = list(_rows(table))
+    width = max((len(list(_cells(tr))) for tr in rows), default=0)
+    nested = [inner for tr in rows for tc in _cells(tr) for inner in tc.iterchildren(_TBL)]
     if len(rows) >= 3 and width >= 3:
-        return False
-    return any(tc.find(_TBL) is not None for tr in rows for tc in tr.iterchildren(_TC))
+        return any(len(list(_rows(inner))) > len(rows) for inner in nested)
+    return bool(nested)
+
+
+def _rows(table):
+    """A table's rows, those inside a content control or a custom XML tag too (a form's
+    repeating section wraps its rows in one): skipped, they were lost with their figures."""
+    return _unwrapped(table, _TR)
+
+
+def _cells(tr):
+    """A row's cells, those inside a content control or a custom XML tag too.  Skipped,
+    a cell in a content control shifted the cells after it one column left: the cards
+    handed over were stored as the applications collected, in silence."""
+    return _unwrapped(tr, _TC)
+
+
+def _unwrapped(element, tag: str):
+    for child in element.iterchildren():
+        if child.tag == tag:
+            yield child
+        elif child.tag == _SDT:
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _unwrapped(content, tag)
+        elif child.tag == _CUSTOM_XML:
+            yield from _unwrapped(child, tag)
 
 
 def _text(element) -> str:
@@ -205,10 +240,10 @@ def _val(node, tag: str):
 def _grid(table) -> list[list[str]]:
     """A table's rows on its grid: a merged cell's text in its first grid cell only."""
     rows: list[list[str]] = []
-    for tr in table.iterchildren(_TR):
+    for tr in _rows(table):
         props = tr.find(f"{_W}trPr")
         row: list[str] = [""] * int(_val(props, "gridBefore") or 0)
-        for tc in tr.iterchildren(_TC):
+        for tc in _cells(tr):
             tc_props = tc.find(f"{_W}tcPr")
             span = int(_val(tc_props, "gridSpan") or 1)
             merge = _val(tc_props, "vMerge")

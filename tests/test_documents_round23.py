@@ -1,0 +1,158 @@
+"""Word and PDF reports found by the twenty-third probe: content controls and custom XML
+around a table's rows or cells, a data table nested in a layout table, text moved or
+hidden as Word shows the document, note marks in superscript after a figure, a figure
+merged down over two communes, a document saved as Strict Open XML, and a PDF that opens
+only with a password."""
+
+from __future__ import annotations
+
+import copy
+import io
+from datetime import date
+
+import docx
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from cccd_analytics import ingest, registry
+
+KY = ["Xã Kỳ Xuân", "Xã Kỳ Bắc", "Xã Kỳ Phú", "Xã Kỳ Phong", "Xã Kỳ Tiến", "Xã Kỳ Giang"]
+HEAD = ["STT", "Đơn vị", "Thu nhận trong ngày", "Lũy kế thu nhận", "Số thẻ đã trả"]
+DAY = date(2021, 3, 15)
+
+
+def _figures(i: int) -> dict:
+    return {"collected_day": 7 * i + 3, "collected": 1025 + 139 * i, "returned": 410 + 53 * i}
+
+
+def _dot(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _key(commune: str) -> str:
+    return registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", commune).key
+
+
+def _stored(report, metric: str) -> dict:
+    obs = report.observations
+    obs = obs[obs["metric"] == metric]
+    return {k: int(v) for k, v in zip(obs["unit_key"], obs["value"])}
+
+
+def _truth(metric: str) -> dict:
+    return {_key(n): _figures(i)[metric] for i, n in enumerate(KY)}
+
+
+def _read_right(report) -> None:
+    assert report.status == "checked", report.message
+    for metric in ("collected_day", "collected", "returned"):
+        assert _stored(report, metric) == _truth(metric), metric
+
+
+def _word(build, head=HEAD, rows=None) -> bytes:
+    doc = docx.Document()
+    for line in (
+        "CÔNG AN HUYỆN KỲ ANH",
+        "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD",
+        "Số liệu tính đến 17h00 ngày 15/3/2021",
+    ):
+        doc.add_paragraph(line)
+    if rows is None:
+        rows = [
+            [str(i + 1), n, *(_dot(_figures(i)[m]) for m in ("collected_day", "collected", "returned"))]
+            for i, n in enumerate(KY)
+        ]
+    table = doc.add_table(rows=len(rows) + 1, cols=len(head))
+    table.style = "Table Grid"
+    for r, row in enumerate([head, *rows]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    build(doc, table)
+    doc.add_paragraph("TRƯỞNG CÔNG AN HUYỆN")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _content_control() -> tuple:
+    sdt = OxmlElement("w:sdt")
+    sdt.append(OxmlElement("w:sdtPr"))
+    content = OxmlElement("w:sdtContent")
+    sdt.append(content)
+    return sdt, content
+
+
+def test_cells_in_content_controls_stay_in_their_column():
+    # A form whose running totals are content controls around their cells (w:tr > w:sdt >
+    # w:tc): the cells were skipped, the cards handed over moved one column left and were
+    # stored as every commune's applications collected, with no word said.
+    head = ["STT", "Đơn vị", "Lũy kế thu nhận", "Số thẻ đã trả"]
+    rows = [
+        [str(i + 1), n, _dot(_figures(i)["collected"]), _dot(_figures(i)["returned"])]
+        for i, n in enumerate(KY)
+    ]
+
+    def build(doc, table):
+        for tr in table._tbl.findall(qn("w:tr"))[1:]:
+            cell = tr.findall(qn("w:tc"))[2]
+            sdt, content = _content_control()
+            cell.addprevious(sdt)
+            content.append(cell)
+
+    report = ingest.import_bytes(None, _word(build, head, rows), "ky_anh.docx")
+    assert report.status == "checked", report.message
+    assert _stored(report, "collected") == _truth("collected")
+    assert _stored(report, "returned") == _truth("returned")
+
+
+def test_rows_in_a_repeating_section_content_control_are_read():
+    # A repeating section (a content control around the table's rows): the rows were
+    # skipped and the file refused as having no table.
+    def build(doc, table):
+        rows = table._tbl.findall(qn("w:tr"))
+        sdt, content = _content_control()
+        rows[1].addprevious(sdt)
+        for tr in rows[1:]:
+            content.append(tr)
+
+    _read_right(ingest.import_bytes(None, _word(build), "ky_anh.docx"))
+
+
+def test_a_table_tagged_with_custom_xml_is_read():
+    def build(doc, table):
+        tag = OxmlElement("w:customXml")
+        tag.set(qn("w:element"), "baocao")
+        table._tbl.addprevious(tag)
+        tag.append(table._tbl)
+
+    _read_right(ingest.import_bytes(None, _word(build), "ky_anh.docx"))
+
+
+def test_a_data_table_nested_in_a_layout_table_is_read():
+    # A 3 × 3 layout table: the letterhead in its first row, the data table in its merged
+    # middle row, the signature in the last. Read as one cell, the data table's figures ran
+    # together and the file was refused as having no table.
+    def build(doc, table):
+        frame = doc.add_table(rows=3, cols=3)
+        frame.cell(0, 0).text = "CÔNG AN HUYỆN KỲ ANH"
+        frame.cell(0, 2).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+        middle = frame.cell(1, 0).merge(frame.cell(1, 2))
+        middle._tc.append(copy.deepcopy(table._tbl))
+        middle._tc.append(OxmlElement("w:p"))  # a cell ends with a paragraph
+        frame.cell(2, 2).text = "TRƯỞNG CÔNG AN HUYỆN"
+        table._tbl.getparent().remove(table._tbl)
+
+    _read_right(ingest.import_bytes(None, _word(build), "ky_anh.docx"))
+
+
+def _tracked(tag: str, text: str, change: int):
+    mark = OxmlElement(f"w:{tag}")
+    mark.set(qn("w:id"), str(change))
+    mark.set(qn("w:author"), "Nguyễn Văn A")
+    mark.set(qn("w:date"), "2021-03-15T17:00:00Z")
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = text
+    run.append(t)
+    mark.append(run)
+    return mark
