@@ -11,6 +11,7 @@ import io
 from datetime import date
 
 import docx
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
@@ -156,3 +157,49 @@ def _tracked(tag: str, text: str, change: int):
     run.append(t)
     mark.append(run)
     return mark
+
+
+def test_text_moved_away_with_track_changes_is_not_read():
+    # A figure moved with track changes on: the text where it was (w:moveFrom, kept as
+    # w:t, unlike deleted text) ran into the new one, "1.0001.303", refused as no number.
+    # The document is read as it reads with its changes accepted.
+    def build(doc, table):
+        paragraph = table.cell(3, 3).paragraphs[0]._p
+        for run in paragraph.findall(qn("w:r")):
+            paragraph.remove(run)
+        paragraph.append(_tracked("moveFrom", "1.000", 1))
+        paragraph.append(_tracked("moveTo", _dot(_figures(2)["collected"]), 2))
+
+    _read_right(ingest.import_bytes(None, _word(build), "ky_anh.docx"))
+
+
+def test_an_old_figure_in_a_hidden_character_style_is_not_read():
+    # "1.200" in a character style formatted as hidden text, beside the new figure: Word
+    # shows one figure; both were read and the cell refused as two numbers.
+    def build(doc, table):
+        doc.styles.add_style("Số cũ", WD_STYLE_TYPE.CHARACTER).font.hidden = True
+        paragraph = table.cell(4, 3).paragraphs[0]
+        paragraph.text = ""
+        paragraph.add_run("1.200 ", style="Số cũ")
+        paragraph.add_run(_dot(_figures(3)["collected"]))
+
+    _read_right(ingest.import_bytes(None, _word(build), "ky_anh.docx"))
+
+
+def test_a_note_mark_in_superscript_after_a_figure_is_not_part_of_it():
+    # "10¹" (a note mark typed in superscript after that day's 10): read as 101 and stored
+    # in silence.
+    def build(doc, table):
+        table.cell(2, 2).paragraphs[0].add_run("1").font.superscript = True
+        doc.add_paragraph("1 Gồm hồ sơ thu nhận lưu động.")
+
+    _read_right(ingest.import_bytes(None, _word(build), "ky_anh.docx"))
+
+
+def test_a_note_mark_in_brackets_after_a_running_total_is_not_part_of_it():
+    # "1.164⁽²⁾": refused as no number ("1.164(2)").
+    def build(doc, table):
+        table.cell(2, 3).paragraphs[0].add_run("(2)").font.superscript = True
+        doc.add_paragraph("(2) Số liệu tạm tính.")
+
+    _read_right(ingest.import_bytes(None, _word(build), "ky_anh.docx"))

@@ -17,6 +17,7 @@ as .docx.
 from __future__ import annotations
 
 import io
+import re
 
 from cccd_analytics.ingest.readers.document import blocks_of, clean, sized_sheets
 from cccd_analytics.ingest.readers.spreadsheet import check_zip
@@ -34,6 +35,7 @@ def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
 
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
+        _hide_by_style(document)
         heading = _page_header(document)
     except Exception as exc:  # python-docx raises several kinds for a damaged package  # noqa: BLE001
         raise ReadError(
@@ -222,14 +224,83 @@ def _text(element) -> str:
 
 
 def _hidden(node) -> bool:
-    """A run formatted as hidden text (w:vanish): Word neither shows nor prints it. An old
-    figure kept hidden beside the new one ("1.213 1.253" with the first hidden) is not what
-    the unit reports, and read together the two made the cell no number."""
+    """Text not in the document as Word shows it with its changes accepted, or no part of
+    a figure:
+
+    * a run formatted as hidden text (w:vanish, set on the run or by its style, see
+      `_hide_by_style`): Word neither shows nor prints it. An old figure kept hidden beside
+      the new one ("1.213 1.253" with the first hidden) is not what the unit reports, and
+      read together the two made the cell no number;
+    * text moved away with track changes on (w:moveFrom): it stands again where it was
+      moved to (w:moveTo), as deleted text (w:delText) is not read and inserted text is;
+    * a note mark set in superscript after a figure ("10¹", "1.164⁽¹⁾"): read on, "10¹"
+      was the figure 101, stored in silence."""
     run = node.getparent()
     if run is None or run.tag != f"{_W}r":
         return False
     flag = run.find(f"{_W}rPr/{_W}vanish")
-    return flag is not None and flag.get(f"{_W}val", "true") not in ("0", "false", "off")
+    if flag is not None and flag.get(f"{_W}val", "true") not in ("0", "false", "off"):
+        return True
+    for above in run.iterancestors():
+        if above.tag == _MOVE_FROM:
+            return True
+        if above.tag == _P:
+            return _note_mark(run, above)
+    return False
+
+
+_MOVE_FROM = f"{_W}moveFrom"
+# A note mark: "1", "12", "*", "a", "(1)", "[2]".
+_MARK = re.compile(r"[(\[]?(?:\d{1,2}|[*a-z]{1,3})[)\]]?")
+
+
+def _note_mark(run, paragraph) -> bool:
+    """The run is a note mark in superscript after text of the paragraph's own."""
+    if _val(run.find(f"{_W}rPr"), "vertAlign") != "superscript":
+        return False
+    if not _MARK.fullmatch("".join(t.text or "" for t in run.iter(_T)).strip()):
+        return False
+    for other in paragraph.iter(f"{_W}r"):
+        if other is run:
+            return False
+        if _val(other.find(f"{_W}rPr"), "vertAlign") != "superscript" and any(
+            (t.text or "").strip() for t in other.iter(_T)
+        ):
+            return True
+    return False
+
+
+def _hide_by_style(document) -> None:
+    """Mark as hidden (w:vanish on the run) the runs whose character or paragraph style is
+    hidden text: an old figure kept in a hidden style beside the new one is no more shown or
+    printed than one hidden by hand."""
+    styles = {s.get(f"{_W}styleId"): s for s in document.styles.element.iterchildren(f"{_W}style")}
+
+    def hides(style_id, seen=()) -> bool:
+        style = styles.get(style_id)
+        if style is None or style_id in seen:
+            return False
+        flag = style.find(f"{_W}rPr/{_W}vanish")
+        if flag is not None:
+            return flag.get(f"{_W}val", "true") not in ("0", "false", "off")
+        return hides(_val(style, "basedOn"), (*seen, style_id))
+
+    hidden = {i for i in styles if hides(i)}
+    if not hidden:
+        return
+    from docx.oxml import OxmlElement
+
+    for paragraph in document.element.body.iter(_P):
+        by_paragraph = _val(paragraph.find(f"{_W}pPr"), "pStyle") in hidden
+        for run in paragraph.iter(f"{_W}r"):
+            props = run.find(f"{_W}rPr")
+            if props is not None and props.find(f"{_W}vanish") is not None:
+                continue  # set on the run itself: it decides
+            if by_paragraph or _val(props, "rStyle") in hidden:
+                if props is None:
+                    props = OxmlElement("w:rPr")
+                    run.insert(0, props)
+                props.append(OxmlElement("w:vanish"))
 
 
 def _val(node, tag: str):
