@@ -203,3 +203,19 @@ def test_a_note_mark_in_brackets_after_a_running_total_is_not_part_of_it():
         doc.add_paragraph("(2) Số liệu tạm tính.")
 
     _read_right(ingest.import_bytes(None, _word(build), "ky_anh.docx"))
+
+
+def test_a_figure_merged_down_over_two_communes_in_word_is_refused_at_the_table_rows():
+    # One count of cards for Kỳ Phú and Kỳ Phong together (the cell merged down over both
+    # rows): stored as Kỳ Phú's alone, Kỳ Phong's left blank, in silence. Refused as in a
+    # spreadsheet, naming the table's rows.
+    def build(doc, table):
+        merged = table.cell(3, 4).merge(table.cell(4, 4))
+        merged.text = "999"
+
+    report = ingest.import_bytes(None, _word(build), "ky_anh.docx")
+    assert report.status == "refused"
+    assert "merged_figure" in {p.code for p in report.problems}
+    assert "bảng 1, dòng 4 của bảng, cột E" in report.message
+    assert "từ dòng 4 đến dòng 5 của bảng" in report.message
+    assert "«Xã Kỳ Phú», «Xã Kỳ Phong»" in report.message

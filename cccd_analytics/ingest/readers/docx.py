@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import re
 
-from cccd_analytics.ingest.readers.document import blocks_of, clean, sized_sheets
+from cccd_analytics.ingest.readers.document import Grid, blocks_of, clean, sized_sheets
 from cccd_analytics.ingest.readers.spreadsheet import check_zip
 from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
 
@@ -311,21 +311,28 @@ def _val(node, tag: str):
 def _grid(table) -> list[list[str]]:
     """A table's rows on its grid: a merged cell's text in its first grid cell only."""
     rows: list[list[str]] = []
+    covered: list[frozenset] = []
     for tr in _rows(table):
         props = tr.find(f"{_W}trPr")
         row: list[str] = [""] * int(_val(props, "gridBefore") or 0)
+        under: set[int] = set()
         for tc in _cells(tr):
             tc_props = tc.find(f"{_W}tcPr")
             span = int(_val(tc_props, "gridSpan") or 1)
             merge = _val(tc_props, "vMerge")
             # vMerge without a value (or "continue") carries the cell above down: empty here.
+            if merge is not None and merge != "restart":
+                under.update(range(len(row), len(row) + span))
             text = "" if merge is not None and merge != "restart" else _cell_text(tc)
             row.append(text)
             row.extend([""] * (span - 1))
         row.extend([""] * int(_val(props, "gridAfter") or 0))
         rows.append(row)
+        covered.append(frozenset(under))
     width = max((len(r) for r in rows), default=0)
-    return [r + [""] * (width - len(r)) for r in rows]
+    grid = Grid(r + [""] * (width - len(r)) for r in rows)
+    grid.covered = covered if any(covered) else None
+    return grid
 
 
 def _cell_text(tc) -> str:
