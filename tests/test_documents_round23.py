@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import io
+import zipfile
 from datetime import date
 
 import docx
@@ -219,3 +220,50 @@ def test_a_figure_merged_down_over_two_communes_in_word_is_refused_at_the_table_
     assert "bảng 1, dòng 4 của bảng, cột E" in report.message
     assert "từ dòng 4 đến dòng 5 của bảng" in report.message
     assert "«Xã Kỳ Phú», «Xã Kỳ Phong»" in report.message
+
+
+def test_a_document_saved_as_strict_open_xml_is_refused_saying_how_to_save_it():
+    data = _word(lambda doc, table: None)
+    strict = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(strict, "w") as target:
+        for item in source.infolist():
+            part = source.read(item)
+            if item.filename.endswith((".xml", ".rels")):
+                text = part.decode()
+                for old, new in (
+                    (
+                        "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+                        "http://purl.oclc.org/ooxml/wordprocessingml/main",
+                    ),
+                    (
+                        "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                        "http://purl.oclc.org/ooxml/officeDocument/relationships",
+                    ),
+                ):
+                    text = text.replace(old, new)
+                part = text.encode()
+            target.writestr(item, part)
+    report = ingest.import_bytes(None, strict.getvalue(), "ky_anh.docx")
+    assert report.status == "refused"
+    assert "Strict Open XML" in report.message and "Word Document (*.docx)" in report.message
+    assert "relationship" not in report.message
+
+
+def test_a_pdf_that_opens_only_with_a_password_is_refused_saying_so():
+    # Refused as "damaged or cannot be opened (PdfminerException)".
+    from pypdf import PdfWriter
+    from reportlab.pdfgen import canvas
+
+    raw = io.BytesIO()
+    page = canvas.Canvas(raw)
+    page.drawString(50, 800, "BAO CAO")
+    page.showPage()
+    page.save()
+    writer = PdfWriter(clone_from=io.BytesIO(raw.getvalue()))
+    writer.encrypt(user_password="1234", owner_password="chu", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    report = ingest.import_bytes(None, out.getvalue(), "ky_anh.pdf")
+    assert report.status == "refused"
+    assert "ky_anh.pdf" in report.message and "mật khẩu" in report.message
+    assert "Pdfminer" not in report.message and "hỏng" not in report.message

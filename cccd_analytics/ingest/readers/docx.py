@@ -38,6 +38,11 @@ def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
         _hide_by_style(document)
         heading = _page_header(document)
     except Exception as exc:  # python-docx raises several kinds for a damaged package  # noqa: BLE001
+        if _strict(data):
+            raise ReadError(
+                f"Tệp «{file_name}» là văn bản Word lưu theo dạng «Strict Open XML», chưa đọc được. "
+                "Hãy mở bằng Word và lưu lại (File → Save As → Word Document (*.docx))."
+            ) from None
         raise ReadError(
             f"Tệp «{file_name}» là văn bản Word nhưng không mở được ({short_reason(exc)}); hãy mở bằng "
             "Word và lưu lại dạng .docx."
@@ -46,6 +51,19 @@ def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
         [_fields(e) or _text(e) if e.tag == _P else _grid(e) for e in [*heading, *_blocks(body)]]
     )
     return sized_sheets(blocks_of(parts), file_name, limits)
+
+
+def _strict(data: bytes) -> bool:
+    """A document saved as "Strict Open XML" (Word's Save As offers it): its parts are in
+    ISO 29500 Strict namespaces, which python-docx does not know; its error named a missing
+    relationship in English."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            return b"purl.oclc.org/ooxml" in package.read("_rels/.rels")
+    except Exception:  # noqa: BLE001 - not a package we can look into: the usual message
+        return False
 
 
 #: Lines in a row, each with two tab-parted cells or more, that make a table typed with tabs.

@@ -34,6 +34,12 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
 
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many kinds for a damaged file  # noqa: BLE001
+        if _needs_password(exc):
+            # Said as damaged, the sender had no clue what to change.
+            raise ReadError(
+                f"Tệp PDF «{file_name}» có đặt mật khẩu mở tệp, nên không đọc được. Hãy gửi bản PDF "
+                "không đặt mật khẩu (hoặc tệp Word/Excel gốc)."
+            ) from None
         raise ReadError(f"Tệp PDF «{file_name}» bị hỏng hoặc không mở được ({short_reason(exc)}).") from None
     with pdf:
         if len(pdf.pages) > MAX_PAGES:
@@ -199,6 +205,14 @@ def _unturn_level_pages(data: bytes) -> bytes:
         return out.getvalue()
     except Exception:  # noqa: BLE001 - the file is read as it is, and refused there if damaged
         return data
+
+
+def _needs_password(exc: BaseException) -> bool:
+    """pdfplumber's error for a file that opens only with a password (pdfminer's
+    PDFPasswordIncorrect, wrapped).  A PDF with only an owner's password (printing or
+    copying restricted) opens without one and is read."""
+    seen = [exc, *exc.args, exc.__cause__, exc.__context__]
+    return any(type(e).__name__ == "PDFPasswordIncorrect" for e in seen if e is not None)
 
 
 def _fast_pages(data: bytes):
