@@ -267,3 +267,72 @@ def test_a_pdf_that_opens_only_with_a_password_is_refused_saying_so():
     assert report.status == "refused"
     assert "ky_anh.pdf" in report.message and "mật khẩu" in report.message
     assert "Pdfminer" not in report.message and "hỏng" not in report.message
+
+
+def _upright_header_pdf() -> bytes:
+    """A ruled table printed from Excel with its figures' headers written upright in narrow
+    columns (Format Cells → Orientation 90°), one wrapped on two upright lines, one turned
+    the other way (-90°)."""
+    from pathlib import Path
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    fonts = Path(__file__).resolve().parents[1] / "cccd_analytics" / "data" / "fonts"
+    if "Round23Sans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("Round23Sans", str(fonts / "LiberationSans-Regular.ttf")))
+    raw = io.BytesIO()
+    page = canvas.Canvas(raw, pagesize=A4)
+    page.setFont("Round23Sans", 10)
+    y = 800
+    for line in (
+        "CÔNG AN HUYỆN KỲ ANH",
+        "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD",
+        "Số liệu tính đến 17h00 ngày 15/3/2021",
+    ):
+        page.drawString(50, y, line)
+        y -= 14
+    edges = [40, 70, 190, 230, 270, 310]
+    top, bottom = y - 10, y - 100  # the header row, tall for the upright text
+    page.setFont("Round23Sans", 8)
+    page.drawString(43, top - 12, "STT")
+    page.drawString(73, top - 12, "Đơn vị")
+    for left, lines, turned_left in (
+        (190, ["Thu nhận trong ngày"], True),
+        (230, ["Lũy kế thu", "nhận"], True),
+        (270, ["Số thẻ đã trả"], False),
+    ):
+        for k, text in enumerate(lines):
+            page.saveState()
+            if turned_left:  # reads up the page, its lines left to right
+                page.translate(left + 14 + 10 * k, bottom + 4)
+                page.rotate(90)
+            else:  # reads down the page
+                page.translate(left + 26, top - 4)
+                page.rotate(-90)
+            page.drawString(0, 0, text)
+            page.restoreState()
+    row_tops = [top, bottom]
+    page.setFont("Round23Sans", 9)
+    for i, name in enumerate(KY):
+        base = bottom - 16 * i
+        page.drawString(43, base - 11, str(i + 1))
+        page.drawString(73, base - 11, name)
+        for c, metric in enumerate(("collected_day", "collected", "returned")):
+            page.drawRightString(edges[c + 3] - 3, base - 11, _dot(_figures(i)[metric]))
+        row_tops.append(base - 16)
+    for at in row_tops:
+        page.line(edges[0], at, edges[-1], at)
+    for at in edges:
+        page.line(at, top, at, row_tops[-1])
+    page.showPage()
+    page.save()
+    return raw.getvalue()
+
+
+def test_a_pdf_header_written_upright_in_narrow_columns_is_read():
+    # Each upright character was read as a line of its own, the header reversed («n ậ h nu h
+    # tế ky ũ L»), and the file refused as having no column it knew.
+    _read_right(ingest.import_bytes(None, _upright_header_pdf(), "ky_anh.pdf"))

@@ -255,8 +255,10 @@ def _fast_pages(data: bytes):
             glyph = text[i]
             if glyph in "\r\n":
                 continue  # line ends pdfium adds; spaces stay, they separate words
-            if _slanted(raw.FPDFText_GetCharAngle(text_page.raw, i)):
+            angle = raw.FPDFText_GetCharAngle(text_page.raw, i)
+            if _slanted(angle):
                 continue  # a watermark across the page ("DỰ THẢO", "MẬT"): no cell's text
+            turn = _quarter_turn(angle)
             left, bottom, right, top = text_page.get_charbox(i, loose=True)
             if _clipped_out(text_page, i, (left + right) / 2, (bottom + top) / 2, clips):
                 continue
@@ -265,13 +267,16 @@ def _fast_pages(data: bytes):
             # capital with its marks ("Ỉ", "Ệ") would stand taller than its line and be
             # read as a line of its own.
             size = raw.FPDFText_GetFontSize(text_page.raw, i)
-            if size > 0 and raw.FPDFText_GetCharOrigin(text_page.raw, i, origin_x, origin_y):
+            # (A character turned a quarter keeps pdfium's box: its height is its advance.)
+            if not turn and size > 0 and raw.FPDFText_GetCharOrigin(text_page.raw, i, origin_x, origin_y):
                 top, bottom = origin_y.value + 0.8 * size, origin_y.value - 0.2 * size
             if glyph == " " and raw.FPDFText_IsGenerated(text_page.raw, i) == 1:
                 generated.append(len(chars))
             if size >= _WATERMARK_SIZE and _pale(text_page, i):
                 big_and_pale.append(len(chars))
             chars.append(_char(glyph, left, right, height - top, height - bottom, top0, number))
+            if turn:
+                chars[-1]["upright"], chars[-1]["turn"] = False, turn
         if big_and_pale:
             # A watermark written level: far bigger than the page's text, and pale.
             sizes = sorted(c["size"] for c in chars if c["text"].strip())
@@ -316,6 +321,15 @@ def _slanted(angle: float) -> bool:
     quarter = math.pi / 2
     off = abs(angle - round(angle / quarter) * quarter)
     return off > math.radians(5)
+
+
+def _quarter_turn(angle: float) -> int:
+    """pdfium's angle of a character (radians, clockwise; -1 when it cannot tell) as quarter
+    turns: 0 level, 1 reading down the page, 3 reading up it (a header written upright
+    in a narrow column, as Excel's "Orientation" sets it), 2 upside down."""
+    if angle < 0:
+        return 0
+    return round(angle / (math.pi / 2)) % 4
 
 
 def _pale(text_page, index: int) -> bool:
@@ -970,6 +984,10 @@ def _join(chars: list[dict], box=None, encoding: str | None = None) -> str:
 
     With the cell's box: a line of one word that fills the cell's width is a word cut by
     the cell's edge ("NGHĨ" / "A ĐÀN" in a narrow column), not a word that ends there."""
+    inked = [ch for ch in chars if ch["text"].strip()]
+    upright = [ch for ch in inked if ch.get("turn") in (1, 3)]
+    if inked and 2 * len(upright) > len(inked):
+        return _join_upright(chars, upward=upright[0]["turn"] == 3, encoding=encoding)
     chars = sorted(chars, key=lambda ch: (ch["top"], ch["x0"]))
     lines: list[list[dict]] = []
     for char in chars:
@@ -992,6 +1010,24 @@ def _join(chars: list[dict], box=None, encoding: str | None = None) -> str:
             if line[-1]["x1"] - line[0]["x0"] + (after[0]["x1"] - after[0]["x0"]) > inner + 0.5:
                 cut.add(i)
     return join_lines(texts, cut, encoding)
+
+
+def _join_upright(chars: list[dict], upward: bool, encoding: str | None = None) -> str:
+    """A cell whose text is written upright (turned a quarter: a header in a narrow column
+    of a wide form): its lines are columns of characters, read bottom to top (turned
+    left) or top to bottom (turned right), the lines left to right or right to left.  Read
+    as level text, each character was a line of its own and the header came out reversed
+    ("ềi đủ đ n â d g nô cố S"), the file refused as having no columns it knew."""
+    order = sorted(chars, key=lambda ch: ch["x0"] if upward else -ch["x1"])
+    lines: list[list[dict]] = []
+    for char in order:
+        if lines and abs((lines[-1][0]["x0"] + lines[-1][0]["x1"]) - (char["x0"] + char["x1"])) <= 5.0:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    for line in lines:
+        line.sort(key=lambda ch: -ch["bottom"] if upward else ch["top"])
+    return join_lines(["".join(ch["text"] for ch in line) for line in lines], encoding=encoding)
 
 
 # A figure cut by the cell's edge: its last group of digits short ("173.12" / "3").
