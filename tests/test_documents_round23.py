@@ -336,3 +336,146 @@ def test_a_pdf_header_written_upright_in_narrow_columns_is_read():
     # Each upright character was read as a line of its own, the header reversed («n ậ h nu h
     # tế ky ũ L»), and the file refused as having no column it knew.
     _read_right(ingest.import_bytes(None, _upright_header_pdf(), "ky_anh.pdf"))
+
+
+def _ruled_pdf(cells: dict | None = None, open_below: tuple | None = None) -> tuple[bytes, dict]:
+    """A ruled table (the letterhead, the date line, "STT | Đơn vị | Thu nhận trong ngày |
+    Lũy kế thu nhận | Số thẻ đã trả"), some cells' text given by (row, column) in `cells`,
+    the rule under the cell at `open_below` (row, column) left out (the cell merged with
+    the one below); with each cell's box (left, bottom, right, top) by (row, column)."""
+    from pathlib import Path
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    fonts = Path(__file__).resolve().parents[1] / "cccd_analytics" / "data" / "fonts"
+    if "Round23Sans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("Round23Sans", str(fonts / "LiberationSans-Regular.ttf")))
+    raw = io.BytesIO()
+    page = canvas.Canvas(raw, pagesize=A4)
+    page.setFont("Round23Sans", 10)
+    y = 800
+    for line in (
+        "CÔNG AN HUYỆN KỲ ANH",
+        "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD",
+        "Số liệu tính đến 17h00 ngày 15/3/2021",
+    ):
+        page.drawString(50, y, line)
+        y -= 14
+    edges = [40, 70, 190, 280, 370, 460]
+    tops = [y - 10 - 18 * r for r in range(len(KY) + 2)]
+    page.setFont("Round23Sans", 8)
+    boxes = {}
+    for r, top in enumerate(tops[:-1]):
+        for c in range(5):
+            boxes[r, c] = (edges[c], tops[r + 1], edges[c + 1], top)
+            if r == 0:
+                text = HEAD[c]
+            else:
+                text = [str(r), KY[r - 1]][c] if c < 2 else None
+                if text is None:
+                    text = _dot(_figures(r - 1)[("collected_day", "collected", "returned")[c - 2]])
+            text = (cells or {}).get((r, c), text)
+            if c >= 2 and r:
+                page.drawRightString(edges[c + 1] - 3, top - 12, text)
+            else:
+                page.drawString(edges[c] + 3, top - 12, text)
+    for r, top in enumerate(tops):
+        for c in range(5):
+            if open_below != (r - 1, c):
+                page.line(edges[c], top, edges[c + 1], top)
+    for at in edges:
+        page.line(at, tops[0], at, tops[-1])
+    page.showPage()
+    page.save()
+    return raw.getvalue(), boxes
+
+
+def test_a_figure_corrected_with_a_typewriter_annotation_is_not_read_as_printed_before():
+    # "1.442" typed with a PDF editor's typewriter (a FreeText annotation on a white box)
+    # over the printed "1.200": the text layer holds only the old figure, which was stored
+    # in silence. What the annotations print is read now; the cell holds both figures and
+    # is refused there.
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        NumberObject,
+        StreamObject,
+    )
+
+    data, boxes = _ruled_pdf({(4, 3): "1.200"})
+    left, bottom, right, top = boxes[4, 3]
+    width, height = right - left, top - bottom
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    look = StreamObject()
+    look.set_data(
+        f"1 1 1 rg 0 0 {width} {height} re f BT /Helv 8 Tf 0 g {width - 27} 6 Td (1.442) Tj ET".encode()
+    )
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    look.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(
+                [FloatObject(0), FloatObject(0), FloatObject(width), FloatObject(height)]
+            ),
+            NameObject("/Resources"): DictionaryObject(
+                {NameObject("/Font"): DictionaryObject({NameObject("/Helv"): font})}
+            ),
+        }
+    )
+    note = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/FreeText"),
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (left, bottom, right, top)]),
+            NameObject("/F"): NumberObject(4),
+            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(look)}),
+        }
+    )
+    writer.add_annotation(page_number=0, annotation=note)
+    out = io.BytesIO()
+    writer.write(out)
+    report = ingest.import_bytes(None, out.getvalue(), "ky_anh.pdf")
+    assert report.status == "refused"
+    assert "trang 1, dòng 5 của bảng, cột D" in report.message
+    assert "«1.200 1.442»" in report.message
+
+
+def test_a_figure_typed_over_a_white_box_on_the_old_one_is_refused_showing_both():
+    # The correction drawn into the page itself (a white box over "1.200", "1.442" typed on
+    # it): the two figures' characters were sorted into one garble, «1.14.42200».
+    from pypdf import PdfReader, PdfWriter
+
+    data, boxes = _ruled_pdf({(4, 3): "1.200"})
+    left, bottom, right, top = boxes[4, 3]
+    cover = io.BytesIO()
+    from reportlab.pdfgen import canvas
+
+    page = canvas.Canvas(cover, pagesize=(595.27, 841.89))
+    page.setFillColorRGB(1, 1, 1)
+    page.rect(left + 1, bottom + 1, right - left - 2, top - bottom - 2, stroke=0, fill=1)
+    page.setFillColorRGB(0, 0, 0)
+    page.setFont("Round23Sans", 8)
+    page.drawRightString(right - 3, top - 12, "1.442")
+    page.showPage()
+    page.save()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.pages[0].merge_page(PdfReader(io.BytesIO(cover.getvalue())).pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    report = ingest.import_bytes(None, out.getvalue(), "ky_anh.pdf")
+    assert report.status == "refused"
+    assert "trang 1, dòng 5 của bảng, cột D" in report.message
+    assert "«1.200 1.442»" in report.message

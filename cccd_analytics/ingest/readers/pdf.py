@@ -28,7 +28,7 @@ _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?
 
 
 def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
-    data = _unturn_level_pages(data)
+    data = _unturn_level_pages(_flatten_annotations(data))
     try:
         import pdfplumber
 
@@ -169,6 +169,38 @@ def _undecodable(chars: list[dict]) -> bool:
         1 for t in letters if t.startswith("(cid:") or any(ord(x) < 32 or x in "\ufffd\ufffe" for x in t)
     )
     return bad >= 20 and bad >= 0.05 * len(letters)
+
+
+def _flatten_annotations(data: bytes) -> bytes:
+    """The file with what its annotations print drawn into its pages, as a printer does: a
+    figure corrected with a PDF editor's typewriter (a FreeText annotation, "1.442" on a
+    white box over the printed "1.200") and a form's filled fields are annotations, which
+    the text layer leaves out, so the old figure was read and stored, in silence.  Read
+    with them, the cell holds both figures and is refused at that cell.  Links and pop-up
+    notes print nothing."""
+    try:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+
+        document = pdfium.PdfDocument(data)
+        changed = False
+        for i in range(len(document)):
+            page = document[i]
+            count = raw.FPDFPage_GetAnnotCount(page.raw)
+            kinds = set()
+            for k in range(count):
+                annotation = raw.FPDFPage_GetAnnot(page.raw, k)
+                kinds.add(raw.FPDFAnnot_GetSubtype(annotation))
+                raw.FPDFPage_CloseAnnot(annotation)
+            if kinds - {raw.FPDF_ANNOT_LINK, raw.FPDF_ANNOT_POPUP}:
+                changed |= raw.FPDFPage_Flatten(page.raw, raw.FLAT_PRINT) == raw.FLATTEN_SUCCESS
+        if not changed:
+            return data
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+    except Exception:  # noqa: BLE001 - the file is read as it is, and refused there if damaged
+        return data
 
 
 def _unturn_level_pages(data: bytes) -> bytes:
@@ -988,6 +1020,7 @@ def _join(chars: list[dict], box=None, encoding: str | None = None) -> str:
     upright = [ch for ch in inked if ch.get("turn") in (1, 3)]
     if inked and 2 * len(upright) > len(inked):
         return _join_upright(chars, upward=upright[0]["turn"] == 3, encoding=encoding)
+    drawn = {id(ch): k for k, ch in enumerate(chars)}  # the order they were drawn in
     chars = sorted(chars, key=lambda ch: (ch["top"], ch["x0"]))
     lines: list[list[dict]] = []
     for char in chars:
@@ -997,7 +1030,7 @@ def _join(chars: list[dict], box=None, encoding: str | None = None) -> str:
             lines.append([char])
     for line in lines:
         line.sort(key=lambda ch: ch["x0"])
-    texts = ["".join(ch["text"] for ch in line) for line in lines]
+    texts = [_line_text(line, drawn) for line in lines]
     cut = set()
     if box is not None and len(lines) > 1:
         inked = [[ch for ch in line if ch["text"].strip()] for line in lines]
@@ -1010,6 +1043,29 @@ def _join(chars: list[dict], box=None, encoding: str | None = None) -> str:
             if line[-1]["x1"] - line[0]["x0"] + (after[0]["x1"] - after[0]["x0"]) > inner + 0.5:
                 cut.add(i)
     return join_lines(texts, cut, encoding)
+
+
+def _line_text(line: list[dict], drawn: dict) -> str:
+    """A line's text, left to right; figures drawn over figures (a correction typed over a
+    white box on the old figure in a PDF editor: "1.442" over "1.200", both in the text
+    layer) are kept apart, each as drawn, "1.200 1.442", and refused as two numbers in a
+    cell.  Sorted together they were one garble, "1.14.42200"."""
+    text = "".join(ch["text"] for ch in line)
+    figures = [ch for ch in line if ch["text"] in _FIGURE_CHARS]
+    if not any(
+        b["x0"] < a["x1"] - 0.5 * min(a["x1"] - a["x0"], b["x1"] - b["x0"]) for a, b in zip(figures, figures[1:])
+    ):
+        return text
+    runs: list[list[dict]] = [[]]
+    for char in sorted(line, key=lambda ch: drawn.get(id(ch), 0)):
+        if runs[-1] and char["x0"] < runs[-1][-1]["x0"]:
+            runs.append([])  # the pen went back left: something drawn over
+        runs[-1].append(char)
+    runs.sort(key=lambda run: run[0]["x0"])
+    return " ".join(t for t in ("".join(ch["text"] for ch in run).strip() for run in runs) if t)
+
+
+_FIGURE_CHARS = frozenset("0123456789.,")
 
 
 def _join_upright(chars: list[dict], upward: bool, encoding: str | None = None) -> str:
