@@ -479,3 +479,28 @@ def test_a_figure_typed_over_a_white_box_on_the_old_one_is_refused_showing_both(
     assert report.status == "refused"
     assert "trang 1, dòng 5 của bảng, cột D" in report.message
     assert "«1.200 1.442»" in report.message
+
+
+def test_a_pdf_figure_merged_down_over_two_communes_is_refused_at_the_table_rows():
+    # "999" cards for Kỳ Phú and Kỳ Phong together, in a cell without the rule between
+    # their rows: stored as Kỳ Phú's, Kỳ Phong's left blank, in silence.
+    data, _ = _ruled_pdf({(3, 4): "", (4, 4): ""}, open_below=(3, 4))
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.pdfgen import canvas
+
+    figure = io.BytesIO()
+    page = canvas.Canvas(figure, pagesize=(595.27, 841.89))
+    page.setFont("Round23Sans", 8)
+    _, boxes = _ruled_pdf()
+    page.drawRightString(boxes[3, 4][2] - 3, boxes[3, 4][1] - 3, "999")  # centred on both rows
+    page.showPage()
+    page.save()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.pages[0].merge_page(PdfReader(io.BytesIO(figure.getvalue())).pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    report = ingest.import_bytes(None, out.getvalue(), "ky_anh.pdf")
+    assert report.status == "refused"
+    assert "merged_figure" in {p.code for p in report.problems}
+    assert "trang 1, dòng 4 của bảng, cột E" in report.message
+    assert "từ dòng 4 đến dòng 5 của bảng" in report.message

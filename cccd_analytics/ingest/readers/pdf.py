@@ -141,6 +141,8 @@ def _mend_fragments(blocks: list[Block]) -> list[Block]:
                 after.rows.insert(0, head)
                 if after.row_pages:
                     after.row_pages.insert(0, block.page)
+                if after.covered is not None:
+                    after.covered.insert(0, frozenset())
             after.joined_to_previous = block.joined_to_previous
             continue
         out.append(Block([[c for c in block.rows[0] if c]], is_table=False, page=block.page))
@@ -153,10 +155,34 @@ def _mend_fragments(blocks: list[Block]) -> list[Block]:
 
 
 class _Found:
-    """A table found on a page: its box and its rows of cell texts."""
+    """A table found on a page: its box and its rows of cell texts (and, ruled, per row the
+    columns a cell above is merged down over: `Block.covered`)."""
 
-    def __init__(self, bbox, rows):
-        self.bbox, self.rows = bbox, rows
+    def __init__(self, bbox, rows, covered=None):
+        self.bbox, self.rows, self.covered = bbox, rows, covered
+
+
+def _merged_down(table) -> list[frozenset] | None:
+    """Per row of a ruled table, the columns a cell of a row above reaches down over (the
+    rule between the rows left out there): a figure for two communes together ("999"
+    centred over Kỳ Phú and Kỳ Phong) was the first one's, the other's blank, in silence.
+    None when no cell is merged down."""
+    rows = table.rows
+    tops = [row.bbox[1] for row in rows]
+    starts: dict[int, float] = {}  # each column's left edge
+    for row in rows:
+        for c, cell in enumerate(row.cells):
+            if cell is not None:
+                starts.setdefault(c, cell[0])
+    covered: list[set] = [set() for _ in rows]
+    for q, row in enumerate(rows):
+        for cell in row.cells:
+            if cell is None or cell[3] <= tops[min(q + 1, len(rows) - 1)] + 1:
+                continue
+            columns = [c for c, x in starts.items() if cell[0] - 1 <= x < cell[2] - 1]
+            for r in range(q + 1, bisect.bisect_left(tops, cell[3] - 1)):
+                covered[r].update(columns)
+    return [frozenset(c) for c in covered] if any(covered) else None
 
 
 def _undecodable(chars: list[dict]) -> bool:
@@ -514,7 +540,7 @@ def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Blo
     words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
     encoding = _legacy_encoding(words)
     ruled = page.find_tables(_LINES)
-    found = [_Found(t.bbox, _cell_texts(t, page.chars, encoding)) for t in ruled if _size_ok(t)]
+    found = [_Found(t.bbox, _cell_texts(t, page.chars, encoding), _merged_down(t)) for t in ruled if _size_ok(t)]
     # Tables without borders, top to bottom, in the text outside the ruled ones: a
     # summary by district (with or without borders), then the communes' table below it.
     ruled_boxes = [f.bbox for f in found]
@@ -548,6 +574,7 @@ def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Blo
         tables += 1
         joined = first_on_page and not text
         block = Block(table.rows, is_table=True, page=number, number=tables, joined_to_previous=joined)
+        block.covered = getattr(table, "covered", None)
         block.extra["fragment"] = getattr(table, "fragment", False)
         block.extra["encoding"] = encoding
         out.append(block)
