@@ -504,3 +504,36 @@ def test_a_pdf_figure_merged_down_over_two_communes_is_refused_at_the_table_rows
     assert "merged_figure" in {p.code for p in report.problems}
     assert "trang 1, dòng 4 của bảng, cột E" in report.message
     assert "từ dòng 4 đến dòng 5 của bảng" in report.message
+
+
+def test_a_single_file_web_page_named_doc_is_read_as_the_page_it_holds():
+    # Word's "Single File Web Page" (MHTML), the .doc some web systems' "Xuất Word" give:
+    # read as delimited text, it was refused as having no header row.
+    import quopri
+
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>"
+        for row in [
+            [str(i + 1), n, *(_dot(_figures(i)[m]) for m in ("collected_day", "collected", "returned"))]
+            for i, n in enumerate(KY)
+        ]
+    )
+    page = (
+        "<html><body><p>CÔNG AN HUYỆN KỲ ANH</p><p>BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD</p>"
+        "<p>Số liệu tính đến 17h00 ngày 15/3/2021</p><table border=1><tr>"
+        + "".join(f"<td>{h}</td>" for h in HEAD)
+        + "</tr>"
+        + cells
+        + "</table></body></html>"
+    )
+    archive = (
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/related; boundary="----=_NextPart_01D7"\r\n\r\n'
+        "------=_NextPart_01D7\r\n"
+        "Content-Location: file:///C:/bao_cao.htm\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n"
+        'Content-Type: text/html; charset="utf-8"\r\n\r\n'
+        + quopri.encodestring(page.encode("utf-8")).decode("ascii")
+        + "\r\n------=_NextPart_01D7--\r\n"
+    )
+    _read_right(ingest.import_bytes(None, archive.encode("ascii"), "ky_anh.doc"))

@@ -29,6 +29,40 @@ _HIDDEN = {"script", "style", "head", "title", "noscript", "template"}
 _MAX_SPAN = 1000
 
 
+#: A web page saved as one file (MHTML: Word's and Excel's "Single File Web Page", the .doc
+#: or .xls some web systems' "Xuất Word" give): mail headers, then the page as a MIME part.
+_MHTML_START = re.compile(rb"^\s*(?:[\x21-\x39\x3b-\x7e]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)*?MIME-Version:", re.I)
+
+
+def is_mhtml(data: bytes) -> bool:
+    head = data[:4096]
+    return _MHTML_START.match(head) is not None and b"multipart/related" in head.lower()
+
+
+def html_of_mhtml(data: bytes, file_name: str) -> bytes:
+    """The page of a web archive (its first text/html part), as bytes `read_html` reads:
+    decoded by the part's own charset when it names one (the quoted-printable or base64
+    transfer undone).  Read as text before, its table was never found and the file was
+    refused as having no header row."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() != "text/html":
+            continue
+        payload = part.get_payload(decode=True) or b""
+        charset = part.get_content_charset()
+        try:
+            return b"\xef\xbb\xbf" + payload.decode(charset).encode("utf-8") if charset else payload
+        except (LookupError, UnicodeDecodeError):
+            return payload
+    raise ReadError(
+        f"Tệp «{file_name}» là trang web lưu một tệp (MHTML) nhưng không có trang nào bên trong; hãy mở "
+        "bằng Word/Excel rồi lưu lại dạng .docx/.xlsx."
+    )
+
+
 def is_html(data: bytes) -> bool:
     return _HTML_START.match(data[:4096]) is not None
 
