@@ -31,7 +31,9 @@ _MAX_SPAN = 1000
 
 #: A web page saved as one file (MHTML: Word's and Excel's "Single File Web Page", the .doc
 #: or .xls some web systems' "Xuất Word" give): mail headers, then the page as a MIME part.
-_MHTML_START = re.compile(rb"^\s*(?:[\x21-\x39\x3b-\x7e]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)*?MIME-Version:", re.I)
+_MHTML_START = re.compile(
+    rb"^\s*(?:[\x21-\x39\x3b-\x7e]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)*?MIME-Version:", re.I
+)
 
 
 def is_mhtml(data: bytes) -> bool:

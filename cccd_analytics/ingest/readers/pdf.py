@@ -540,7 +540,9 @@ def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Blo
     words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
     encoding = _legacy_encoding(words)
     ruled = page.find_tables(_LINES)
-    found = [_Found(t.bbox, _cell_texts(t, page.chars, encoding), _merged_down(t)) for t in ruled if _size_ok(t)]
+    found = [
+        _Found(t.bbox, _cell_texts(t, page.chars, encoding), _merged_down(t)) for t in ruled if _size_ok(t)
+    ]
     # Tables without borders, top to bottom, in the text outside the ruled ones: a
     # summary by district (with or without borders), then the communes' table below it.
     ruled_boxes = [f.bbox for f in found]
@@ -1080,7 +1082,8 @@ def _line_text(line: list[dict], drawn: dict) -> str:
     text = "".join(ch["text"] for ch in line)
     figures = [ch for ch in line if ch["text"] in _FIGURE_CHARS]
     if not any(
-        b["x0"] < a["x1"] - 0.5 * min(a["x1"] - a["x0"], b["x1"] - b["x0"]) for a, b in zip(figures, figures[1:])
+        b["x0"] < a["x1"] - 0.5 * min(a["x1"] - a["x0"], b["x1"] - b["x0"])
+        for a, b in zip(figures, figures[1:])
     ):
         return text
     runs: list[list[dict]] = [[]]
