@@ -537,3 +537,61 @@ def test_a_single_file_web_page_named_doc_is_read_as_the_page_it_holds():
         + "\r\n------=_NextPart_01D7--\r\n"
     )
     _read_right(ingest.import_bytes(None, archive.encode("ascii"), "ky_anh.doc"))
+
+
+def test_a_content_controls_placeholder_is_an_empty_cell():
+    # A form's content control left unfilled shows its placeholder ("Nhấn vào đây để nhập
+    # số."): the cell is empty, and was refused as holding no number.
+    def build(doc, table):
+        paragraph = table.cell(2, 2).paragraphs[0]._p
+        for run in paragraph.findall(qn("w:r")):
+            paragraph.remove(run)
+        sdt, content = _content_control()
+        sdt.find(qn("w:sdtPr")).append(OxmlElement("w:showingPlcHdr"))
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = "Nhấn vào đây để nhập số."
+        run.append(text)
+        content.append(run)
+        paragraph.append(sdt)
+
+    report = ingest.import_bytes(None, _word(build), "ky_anh.docx")
+    assert report.status == "checked", report.message
+    day = _truth("collected_day")
+    del day[_key(KY[1])]
+    assert _stored(report, "collected_day") == day
+    assert _stored(report, "collected") == _truth("collected")
+
+
+def test_a_pdf_forms_filled_fields_are_read():
+    # A fillable report form whose running totals are typed in its fields (widget
+    # annotations, outside the text layer): the running total's column was read empty and
+    # the file accepted without a single running total.
+    from reportlab.pdfgen import canvas
+
+    data, boxes = _ruled_pdf({(r, 3): "" for r in range(1, len(KY) + 1)})
+    from pypdf import PdfReader, PdfWriter
+
+    fields = io.BytesIO()
+    page = canvas.Canvas(fields, pagesize=(595.27, 841.89))
+    for r in range(1, len(KY) + 1):
+        left, bottom, right, top = boxes[r, 3]
+        page.acroForm.textfield(
+            name=f"luy_ke_{r}",
+            value=_dot(_figures(r - 1)["collected"]),
+            x=left + 1,
+            y=bottom + 1,
+            width=right - left - 2,
+            height=top - bottom - 2,
+            borderWidth=0,
+            fontSize=8,
+            fillColor=None,
+            borderColor=None,
+        )
+    page.showPage()
+    page.save()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(fields.getvalue())))
+    writer.pages[0].merge_page(PdfReader(io.BytesIO(data)).pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    _read_right(ingest.import_bytes(None, out.getvalue(), "ky_anh.pdf"))

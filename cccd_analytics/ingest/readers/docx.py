@@ -252,19 +252,31 @@ def _hidden(node) -> bool:
     * text moved away with track changes on (w:moveFrom): it stands again where it was
       moved to (w:moveTo), as deleted text (w:delText) is not read and inserted text is;
     * a note mark set in superscript after a figure ("10¹", "1.164⁽¹⁾"): read on, "10¹"
-      was the figure 101, stored in silence."""
+      was the figure 101, stored in silence;
+    * the placeholder a content control shows while nothing is typed in it ("Nhấn vào đây
+      để nhập số."): the cell is empty, and was refused as holding no number."""
     run = node.getparent()
     if run is None or run.tag != f"{_W}r":
         return False
     flag = run.find(f"{_W}rPr/{_W}vanish")
     if flag is not None and flag.get(f"{_W}val", "true") not in ("0", "false", "off"):
         return True
+    paragraph = None
     for above in run.iterancestors():
         if above.tag == _MOVE_FROM:
             return True
-        if above.tag == _P:
-            return _note_mark(run, above)
-    return False
+        if above.tag == _P and paragraph is None:
+            paragraph = above
+        if above.tag == f"{_W}sdtContent" and _placeholder(above.getparent()):
+            return True
+        if above.tag == f"{_W}body":
+            break
+    return paragraph is not None and _note_mark(run, paragraph)
+
+
+def _placeholder(sdt) -> bool:
+    flag = sdt.find(f"{_W}sdtPr/{_W}showingPlcHdr") if sdt is not None else None
+    return flag is not None and flag.get(f"{_W}val", "true") not in ("0", "false", "off")
 
 
 _MOVE_FROM = f"{_W}moveFrom"
