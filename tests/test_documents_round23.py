@@ -595,3 +595,26 @@ def test_a_pdf_forms_filled_fields_are_read():
     out = io.BytesIO()
     writer.write(out)
     _read_right(ingest.import_bytes(None, out.getvalue(), "ky_anh.pdf"))
+
+
+def test_a_table_pasted_as_an_excel_object_is_refused_saying_so():
+    # The table pasted from Excel as an embedded worksheet object (shown as a picture): it
+    # was refused as a document "with no table", though the unit sees one.
+    from lxml import etree
+
+    def build(doc, table):
+        table._tbl.getparent().remove(table._tbl)
+        run = doc.add_paragraph().add_run()._r
+        run.append(
+            etree.fromstring(
+                '<w:object xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+                ' xmlns:o="urn:schemas-microsoft-com:office:office"'
+                ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                '<o:OLEObject Type="Embed" ProgID="Excel.Sheet.12" ObjectID="_1" r:id="rId99"/></w:object>'
+            )
+        )
+
+    report = ingest.import_bytes(None, _word(build), "ky_anh.docx")
+    assert report.status == "refused"
+    assert "ky_anh.docx" in report.message and "bảng Excel dán vào dạng đối tượng nhúng" in report.message
+    assert "tệp Excel" in report.message

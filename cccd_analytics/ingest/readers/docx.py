@@ -50,7 +50,25 @@ def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
     parts = _tabbed_tables(
         [_fields(e) or _text(e) if e.tag == _P else _grid(e) for e in [*heading, *_blocks(body)]]
     )
-    return sized_sheets(blocks_of(parts), file_name, limits)
+    found = sized_sheets(blocks_of(parts), file_name, limits)
+    if not found and _excel_objects(body):
+        # What the reader sees is a table; what the file holds is a picture of one, the
+        # workbook behind it (which may hold more than the picture shows) embedded whole.
+        raise ReadError(
+            f"Tệp «{file_name}»: bảng số liệu trong văn bản là bảng Excel dán vào dạng đối tượng nhúng "
+            "(hiện như một hình), không phải bảng Word, nên không đọc được. Hãy gửi chính tệp Excel đó, "
+            "hoặc dán lại bảng vào Word dạng bảng (Dán → Giữ định dạng nguồn) rồi tải lên lại."
+        )
+    return found
+
+
+def _excel_objects(body) -> bool:
+    """The body holds an Excel worksheet embedded as an object (Paste Special → Microsoft
+    Excel Worksheet Object)."""
+    return any(
+        (node.get("ProgID") or "").startswith("Excel.")
+        for node in body.iter("{urn:schemas-microsoft-com:office:office}OLEObject")
+    )
 
 
 def _strict(data: bytes) -> bool:
