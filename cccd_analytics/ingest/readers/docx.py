@@ -35,7 +35,7 @@ def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
 
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
-        _hide_by_style(document)
+        _hide_unread(document)
         heading = _page_header(document)
     except Exception as exc:  # python-docx raises several kinds for a damaged package  # noqa: BLE001
         if _strict(data):
@@ -263,37 +263,29 @@ def _hidden(node) -> bool:
     """Text not in the document as Word shows it with its changes accepted, or no part of
     a figure:
 
-    * a run formatted as hidden text (w:vanish, set on the run or by its style, see
-      `_hide_by_style`): Word neither shows nor prints it. An old figure kept hidden beside
-      the new one ("1.213 1.253" with the first hidden) is not what the unit reports, and
-      read together the two made the cell no number;
-    * text moved away with track changes on (w:moveFrom): it stands again where it was
-      moved to (w:moveTo), as deleted text (w:delText) is not read and inserted text is;
+    * a run formatted as hidden text (w:vanish): Word neither shows nor prints it. An old
+      figure kept hidden beside the new one ("1.213 1.253" with the first hidden) is not
+      what the unit reports, and read together the two made the cell no number. Runs
+      hidden by their style, moved away or showing a placeholder are marked so first
+      (`_hide_unread`);
     * a note mark set in superscript after a figure ("10¹", "1.164⁽¹⁾"): read on, "10¹"
-      was the figure 101, stored in silence;
-    * the placeholder a content control shows while nothing is typed in it ("Nhấn vào đây
-      để nhập số."): the cell is empty, and was refused as holding no number."""
+      was the figure 101, stored in silence."""
     run = node.getparent()
     if run is None or run.tag != f"{_W}r":
         return False
-    flag = run.find(f"{_W}rPr/{_W}vanish")
+    props = run.find(f"{_W}rPr")
+    if props is None:
+        return False
+    flag = props.find(f"{_W}vanish")
     if flag is not None and flag.get(f"{_W}val", "true") not in ("0", "false", "off"):
         return True
-    paragraph = None
-    for above in run.iterancestors():
-        if above.tag == _MOVE_FROM:
-            return True
-        if above.tag == _P and paragraph is None:
-            paragraph = above
-        if above.tag == f"{_W}sdtContent" and _placeholder(above.getparent()):
-            return True
-        if above.tag == f"{_W}body":
-            break
+    if _val(props, "vertAlign") != "superscript":
+        return False
+    paragraph = next(run.iterancestors(_P), None)
     return paragraph is not None and _note_mark(run, paragraph)
 
 
-def _placeholder(sdt) -> bool:
-    flag = sdt.find(f"{_W}sdtPr/{_W}showingPlcHdr") if sdt is not None else None
+def _on(flag) -> bool:
     return flag is not None and flag.get(f"{_W}val", "true") not in ("0", "false", "off")
 
 
@@ -318,10 +310,44 @@ def _note_mark(run, paragraph) -> bool:
     return False
 
 
+def _hide_unread(document) -> None:
+    """Mark as hidden (w:vanish on the run) the runs Word does not show as the document
+    reads with its changes accepted:
+
+    * text moved away with track changes on (w:moveFrom, kept as w:t): it stands again
+      where it was moved to (w:moveTo), as deleted text (w:delText) is not read and
+      inserted text is. Read, it ran into the figure moved in ("1.0001.303");
+    * the placeholder a content control shows while nothing is typed in it ("Nhấn vào đây
+      để nhập số."): the cell is empty, and was refused as holding no number;
+    * runs whose character or paragraph style is hidden text: an old figure kept in a
+      hidden style beside the new one is no more shown or printed than one hidden by hand.
+
+    Marked once here, so that reading a cell's text asks its run alone."""
+    body = document.element.body
+    unread = [run for moved in body.iter(_MOVE_FROM) for run in moved.iter(f"{_W}r")]
+    for sdt in body.iter(_SDT):
+        content = sdt.find(f"{_W}sdtContent")
+        if content is not None and _on(sdt.find(f"{_W}sdtPr/{_W}showingPlcHdr")):
+            unread.extend(content.iter(f"{_W}r"))
+    for run in unread:
+        _vanish(run)
+    _hide_by_style(document)
+
+
+def _vanish(run) -> None:
+    from docx.oxml import OxmlElement
+
+    props = run.find(f"{_W}rPr")
+    if props is None:
+        props = OxmlElement("w:rPr")
+        run.insert(0, props)
+    for old in props.findall(f"{_W}vanish"):
+        props.remove(old)
+    props.append(OxmlElement("w:vanish"))
+
+
 def _hide_by_style(document) -> None:
-    """Mark as hidden (w:vanish on the run) the runs whose character or paragraph style is
-    hidden text: an old figure kept in a hidden style beside the new one is no more shown or
-    printed than one hidden by hand."""
+    """Mark as hidden the runs whose character or paragraph style is hidden text."""
     styles = {s.get(f"{_W}styleId"): s for s in document.styles.element.iterchildren(f"{_W}style")}
 
     def hides(style_id, seen=()) -> bool:
@@ -336,8 +362,6 @@ def _hide_by_style(document) -> None:
     hidden = {i for i in styles if hides(i)}
     if not hidden:
         return
-    from docx.oxml import OxmlElement
-
     for paragraph in document.element.body.iter(_P):
         by_paragraph = _val(paragraph.find(f"{_W}pPr"), "pStyle") in hidden
         for run in paragraph.iter(f"{_W}r"):
@@ -345,10 +369,7 @@ def _hide_by_style(document) -> None:
             if props is not None and props.find(f"{_W}vanish") is not None:
                 continue  # set on the run itself: it decides
             if by_paragraph or _val(props, "rStyle") in hidden:
-                if props is None:
-                    props = OxmlElement("w:rPr")
-                    run.insert(0, props)
-                props.append(OxmlElement("w:vanish"))
+                _vanish(run)
 
 
 def _val(node, tag: str):
