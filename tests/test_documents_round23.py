@@ -618,3 +618,29 @@ def test_a_table_pasted_as_an_excel_object_is_refused_saying_so():
     assert report.status == "refused"
     assert "ky_anh.docx" in report.message and "bảng Excel dán vào dạng đối tượng nhúng" in report.message
     assert "tệp Excel" in report.message
+
+
+def test_a_figure_spanning_two_communes_rows_in_a_web_page_is_refused():
+    # A web system's "Xuất Excel" (an HTML table named .xls) with the cards merged over Kỳ
+    # Phú and Kỳ Phong (rowspan="2"): stored as Kỳ Phú's, Kỳ Phong's left blank.
+    rows = []
+    for i, n in enumerate(KY):
+        f = _figures(i)
+        cells = [str(i + 1), n, _dot(f["collected_day"]), _dot(f["collected"])]
+        if i == 2:
+            cells.append('<td rowspan="2">999</td>')
+        row = "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in cells)
+        if i not in (2, 3):
+            row += f"<td>{_dot(f['returned'])}</td>"
+        rows.append(f"<tr>{row}</tr>")
+    page = (
+        "<html><body><p>CÔNG AN HUYỆN KỲ ANH</p><p>Số liệu tính đến 17h00 ngày 15/3/2021</p><table><tr>"
+        + "".join(f"<td>{h}</td>" for h in HEAD)
+        + "</tr>"
+        + "".join(rows)
+        + "</table></body></html>"
+    )
+    report = ingest.import_bytes(None, page.encode("utf-8"), "ky_anh.xls")
+    assert report.status == "refused"
+    assert "merged_figure" in {p.code for p in report.problems}
+    assert "«Xã Kỳ Phú», «Xã Kỳ Phong»" in report.message

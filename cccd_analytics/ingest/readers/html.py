@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from cccd_analytics.ingest import legacy_text
-from cccd_analytics.ingest.readers.document import blocks_of, clean, sized_sheets
+from cccd_analytics.ingest.readers.document import Grid, blocks_of, clean, sized_sheets
 from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
 
 #: A page is a table to read when it starts as HTML does and has a table in it.
@@ -125,7 +125,9 @@ def _span(cell, name: str) -> int:
 
 
 def _grid(table) -> list[list[str]]:
-    """A table's rows on its grid: a merged cell's text in its first grid cell only."""
+    """A table's rows on its grid: a merged cell's text in its first grid cell only, the
+    cells a rowspan covers kept (`Grid.covered`) so that a figure spanning two communes'
+    rows is refused as in a spreadsheet, not stored as the first one's."""
     covered: set[tuple[int, int]] = set()  # cells under a rowspan from a row above
     rows: list[list[str]] = []
     for r, tr in enumerate(table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")):
@@ -142,4 +144,7 @@ def _grid(table) -> list[list[str]]:
             row.append("")
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
-    return [r + [""] * (width - len(r)) for r in rows]
+    grid = Grid(r + [""] * (width - len(r)) for r in rows)
+    if covered:
+        grid.covered = [frozenset(c for (at, c) in covered if at == r) for r in range(len(rows))]
+    return grid
