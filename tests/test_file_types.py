@@ -54,7 +54,10 @@ def test_the_accepted_list_reads_as_people_call_the_formats():
     assert text.startswith("CSV, Excel (xlsx, xlsm, xls, xml)") and "ODS" in text
     # (a test above takes .docx out and puts it back: the order of the two may change)
     assert text.endswith(
-        ("Word (docx, doc), PDF, trang web (htm, html)", "Word (doc, docx), PDF, trang web (htm, html)")
+        (
+            "Word (docx, doc), PDF, trang web (htm, html, mht, mhtml)",
+            "Word (doc, docx), PDF, trang web (htm, html, mht, mhtml)",
+        )
     )
 
 

@@ -466,10 +466,15 @@ def _merged_figures(sheet: Sheet, found: layouts.Layout, report: ImportReport) -
         ]
         if len(names) < 2:
             continue
+        where = f"ô {column.letter}{top + 1}:{column.letter}{bottom + 1}"
+        labels = sheet.row_labels or []
+        if bottom < len(labels) and labels[top][1] and labels[bottom][1]:
+            # A Word table: its rows as counted in the table, not the sheet it is read as.
+            where = f"ô cột {column.letter} từ dòng {labels[top][1]} đến dòng {labels[bottom][1]} của bảng"
         report.problems.append(
             Problem.of(
                 "merged_figure",
-                f"ô {column.letter}{top + 1}:{column.letter}{bottom + 1} gộp chung cho {len(names)} dòng "
+                f"{where} gộp chung cho {len(names)} dòng "
                 f"({', '.join(f'«{n}»' for n in names[:4])}): không rõ số của từng xã; hãy bỏ gộp ô và ghi số "
                 "riêng cho từng xã rồi tải lên lại.",
                 sheet=sheet.name or None,

@@ -27,6 +27,8 @@ ACCEPTED: dict[str, str] = {
     ".pdf": "PDF",  # tables of a PDF with a text layer (readers/pdf.py)
     ".htm": "trang web",  # tables of a web page, a system's "Xuất Excel" (readers/html.py)
     ".html": "trang web",
+    ".mht": "trang web",  # Word's/Excel's "Single File Web Page", one file (readers/html.py)
+    ".mhtml": "trang web",
 }
 
 #: What a kind of file is, for the message.
@@ -61,7 +63,7 @@ def kind_of(ext: str) -> str | None:
 
 def accepted_list() -> str:
     """The accepted formats as people read them: "CSV, Excel (xlsx, xlsm, xls, xml), TXT, TSV, ODS,
-    Word (docx, doc), PDF, trang web (htm, html)": a kind with several extensions named with
+    Word (docx, doc), PDF, trang web (htm, html, mht, mhtml)": a kind with several extensions named with
     them, the others by their extension; CSV and Excel, the most sent, first."""
     families: dict[str, list[str]] = {}
     for ext, name in ACCEPTED.items():

@@ -21,7 +21,7 @@ import zipfile
 import zlib
 
 from cccd_analytics.ingest.readers.delimited import ArrowFallback, csv_chunks, looks_utf16, read_text
-from cccd_analytics.ingest.readers.html import has_table, is_html
+from cccd_analytics.ingest.readers.html import has_table, is_html, is_mhtml
 from cccd_analytics.ingest.readers.spreadsheet import check_xls, check_zip, read_spreadsheet
 from cccd_analytics.ingest.readers.workbook import (
     CsvSource,
@@ -115,6 +115,8 @@ def sniff(data: bytes, file_name: str) -> str:
     head = data[:4096]
     if is_xml_spreadsheet(data):
         return "xml2003"  # Excel's "XML Spreadsheet 2003", often named .xls
+    if is_mhtml(data):
+        return "mhtml"
     if is_html(data):
         if has_table(data):
             return "html"  # a web system's "Xuất Excel", an HTML table named .xls
@@ -160,6 +162,11 @@ def read_workbook(
         from cccd_analytics.ingest.readers.html import read_html
 
         return Workbook(file_name, kind, "", read_html(whole(data), file_name, limits))
+    if kind == "mhtml":
+        from cccd_analytics.ingest.readers.html import html_of_mhtml, read_html
+
+        page = html_of_mhtml(whole(data), file_name)
+        return Workbook(file_name, "html", "", read_html(page, file_name, limits))
     if kind == "xml2003":
         from cccd_analytics.ingest.readers.xml2003 import read_xml2003
 

@@ -53,6 +53,18 @@ class Block:
     joined_to_previous: bool = False
     number: int = 0  # the table's number in the document (1-based), 0 for text
     extra: dict = field(default_factory=dict)
+    # Per row, the columns whose cell a cell above is merged down over (Word's vMerge), so
+    # that a figure merged over several communes is refused as in a spreadsheet; None: none.
+    covered: list[frozenset] | None = None
+
+    def covered_rows(self) -> list[frozenset]:
+        return self.covered if self.covered is not None else [frozenset()] * len(self.rows)
+
+
+class Grid(list):
+    """A table's rows as a reader gives them, with the cells merged down (`Block.covered`)."""
+
+    covered: list[frozenset] | None = None
 
 
 def clean(text: str) -> str:
@@ -130,6 +142,8 @@ def _carry_split_row(previous: Block, block: Block, header: list[tuple[str, ...]
     del block.rows[k]
     if block.row_pages:
         del block.row_pages[k]
+    if block.covered is not None:
+        del block.covered[k]
 
 
 def stitch(blocks: list[Block]) -> list[Block]:
@@ -163,6 +177,8 @@ def stitch(blocks: list[Block]) -> list[Block]:
                 previous.row_pages = (previous.row_pages or [previous.page] * len(previous.rows)) + (
                     block.row_pages or [block.page] * len(block.rows)
                 )
+                if previous.covered is not None or block.covered is not None:
+                    previous.covered = previous.covered_rows() + block.covered_rows()
                 previous.rows.extend(block.rows)
                 continue
         out.append(block)
@@ -211,7 +227,8 @@ def _drop_repeats(block: Block) -> None:
     typed again on a new page or drawn on every page of a PDF."""
     header = [_key(r) for r in block.rows[:4] if _filled(r)]
     pages = block.row_pages or [block.page] * len(block.rows)
-    rows, kept_pages, seen_first = [], [], set()
+    covered = block.covered_rows()
+    rows, kept_pages, kept_covered, seen_first = [], [], [], set()
     first_data = next(
         (i for i, r in enumerate(block.rows) if sum(1 for c in r if _is_figure(c)) >= 2), len(block.rows)
     )
@@ -228,7 +245,10 @@ def _drop_repeats(block: Block) -> None:
             seen_first.add(key)
         rows.append(row)
         kept_pages.append(page)
+        kept_covered.append(covered[i])
     block.rows, block.row_pages = rows, kept_pages
+    if block.covered is not None:
+        block.covered = kept_covered
 
 
 def blocks_of(parts) -> list[Block]:
@@ -241,7 +261,7 @@ def blocks_of(parts) -> list[Block]:
             blocks.append(Block([[part]], is_table=False))
         else:
             tables += 1
-            blocks.append(Block(part, is_table=True, number=tables))
+            blocks.append(Block(part, is_table=True, number=tables, covered=getattr(part, "covered", None)))
     return blocks
 
 
@@ -304,7 +324,29 @@ def sheets(blocks: list[Block], label: str = "Bảng") -> list[Sheet]:
         sheet = Sheet(f"{label} {table.number}", rows, height=len(rows))
         sheet.row_labels = labels
         sheet.pages = sorted({p for p in pages if p is not None})
+        sheet.merged = _merged(table, len(above))
         out.append(sheet)
+    return out
+
+
+def _merged(table: Block, offset: int) -> list:
+    """The table's cells merged down, as a spreadsheet's merged ranges on the sheet's rows
+    (`Sheet.merged`: ((first row, column), (last row, column)), the table starting at row
+    `offset`): the cell the merge starts at, and the rows it covers under it."""
+    if table.covered is None:
+        return []
+    out = []
+    width = _width(table)
+    for column in range(width):
+        top = None
+        for i, covered in enumerate([*table.covered, frozenset()]):
+            if column in covered:
+                if top is None:
+                    top = max(i - 1, 0)
+                continue
+            if top is not None:
+                out.append(((offset + top, column), (offset + i - 1, column)))
+                top = None
     return out
 
 

@@ -17,13 +17,15 @@ as .docx.
 from __future__ import annotations
 
 import io
+import re
 
-from cccd_analytics.ingest.readers.document import blocks_of, clean, sized_sheets
+from cccd_analytics.ingest.readers.document import Grid, blocks_of, clean, sized_sheets
 from cccd_analytics.ingest.readers.spreadsheet import check_zip
 from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _T, _SDT = (f"{_W}{n}" for n in ("p", "tbl", "tr", "tc", "t", "sdt"))
+_CUSTOM_XML = f"{_W}customXml"
 
 
 def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
@@ -33,8 +35,14 @@ def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
 
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
+        _hide_unread(document)
         heading = _page_header(document)
     except Exception as exc:  # python-docx raises several kinds for a damaged package  # noqa: BLE001
+        if _strict(data):
+            raise ReadError(
+                f"Tệp «{file_name}» là văn bản Word lưu theo dạng «Strict Open XML», chưa đọc được. "
+                "Hãy mở bằng Word và lưu lại (File → Save As → Word Document (*.docx))."
+            ) from None
         raise ReadError(
             f"Tệp «{file_name}» là văn bản Word nhưng không mở được ({short_reason(exc)}); hãy mở bằng "
             "Word và lưu lại dạng .docx."
@@ -42,7 +50,38 @@ def read_docx(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
     parts = _tabbed_tables(
         [_fields(e) or _text(e) if e.tag == _P else _grid(e) for e in [*heading, *_blocks(body)]]
     )
-    return sized_sheets(blocks_of(parts), file_name, limits)
+    found = sized_sheets(blocks_of(parts), file_name, limits)
+    if not found and _excel_objects(body):
+        # What the reader sees is a table; what the file holds is a picture of one, the
+        # workbook behind it (which may hold more than the picture shows) embedded whole.
+        raise ReadError(
+            f"Tệp «{file_name}»: bảng số liệu trong văn bản là bảng Excel dán vào dạng đối tượng nhúng "
+            "(hiện như một hình), không phải bảng Word, nên không đọc được. Hãy gửi chính tệp Excel đó, "
+            "hoặc dán lại bảng vào Word dạng bảng (Dán → Giữ định dạng nguồn) rồi tải lên lại."
+        )
+    return found
+
+
+def _excel_objects(body) -> bool:
+    """The body holds an Excel worksheet embedded as an object (Paste Special → Microsoft
+    Excel Worksheet Object)."""
+    return any(
+        (node.get("ProgID") or "").startswith("Excel.")
+        for node in body.iter("{urn:schemas-microsoft-com:office:office}OLEObject")
+    )
+
+
+def _strict(data: bytes) -> bool:
+    """A document saved as "Strict Open XML" (Word's Save As offers it): its parts are in
+    ISO 29500 Strict namespaces, which python-docx does not know; its error named a missing
+    relationship in English."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            return b"purl.oclc.org/ooxml" in package.read("_rels/.rels")
+    except Exception:  # noqa: BLE001 - not a package we can look into: the usual message
+        return False
 
 
 #: Lines in a row, each with two tab-parted cells or more, that make a table typed with tabs.
@@ -128,6 +167,10 @@ def _blocks(body):
             content = child.find(f"{_W}sdtContent")
             if content is not None:
                 yield from _blocks(content)
+        elif child.tag == _CUSTOM_XML:
+            # Paragraphs and tables tagged with a custom XML element (a form's template):
+            # read as if untagged.  Skipped, the whole table was lost ("no table").
+            yield from _blocks(child)
 
 
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -164,12 +207,42 @@ def _own_nodes(element, *tags):
 
 
 def _is_frame(table) -> bool:
-    """A small table (fewer than 3 rows or 3 columns) with a table inside a cell."""
-    rows = list(table.iterchildren(_TR))
-    width = max((len(list(tr.iterchildren(_TC))) for tr in rows), default=0)
+    """A small table (fewer than 3 rows or 3 columns) with a table inside a cell, or a
+    layout table whose cell holds a table longer than itself (the letterhead in its first
+    row, the data table in a merged middle row, the signatures in the last): read as one
+    cell, the data table's figures all ran together in one cell and the file was refused
+    as having no table."""
+    rows = list(_rows(table))
+    width = max((len(list(_cells(tr))) for tr in rows), default=0)
+    nested = [inner for tr in rows for tc in _cells(tr) for inner in tc.iterchildren(_TBL)]
     if len(rows) >= 3 and width >= 3:
-        return False
-    return any(tc.find(_TBL) is not None for tr in rows for tc in tr.iterchildren(_TC))
+        return any(len(list(_rows(inner))) > len(rows) for inner in nested)
+    return bool(nested)
+
+
+def _rows(table):
+    """A table's rows, those inside a content control or a custom XML tag too (a form's
+    repeating section wraps its rows in one): skipped, they were lost with their figures."""
+    return _unwrapped(table, _TR)
+
+
+def _cells(tr):
+    """A row's cells, those inside a content control or a custom XML tag too.  Skipped,
+    a cell in a content control shifted the cells after it one column left: the cards
+    handed over were stored as the applications collected, in silence."""
+    return _unwrapped(tr, _TC)
+
+
+def _unwrapped(element, tag: str):
+    for child in element.iterchildren():
+        if child.tag == tag:
+            yield child
+        elif child.tag == _SDT:
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _unwrapped(content, tag)
+        elif child.tag == _CUSTOM_XML:
+            yield from _unwrapped(child, tag)
 
 
 def _text(element) -> str:
@@ -187,14 +260,116 @@ def _text(element) -> str:
 
 
 def _hidden(node) -> bool:
-    """A run formatted as hidden text (w:vanish): Word neither shows nor prints it. An old
-    figure kept hidden beside the new one ("1.213 1.253" with the first hidden) is not what
-    the unit reports, and read together the two made the cell no number."""
+    """Text not in the document as Word shows it with its changes accepted, or no part of
+    a figure:
+
+    * a run formatted as hidden text (w:vanish): Word neither shows nor prints it. An old
+      figure kept hidden beside the new one ("1.213 1.253" with the first hidden) is not
+      what the unit reports, and read together the two made the cell no number. Runs
+      hidden by their style, moved away or showing a placeholder are marked so first
+      (`_hide_unread`);
+    * a note mark set in superscript after a figure ("10¹", "1.164⁽¹⁾"): read on, "10¹"
+      was the figure 101, stored in silence."""
     run = node.getparent()
     if run is None or run.tag != f"{_W}r":
         return False
-    flag = run.find(f"{_W}rPr/{_W}vanish")
+    props = run.find(f"{_W}rPr")
+    if props is None:
+        return False
+    flag = props.find(f"{_W}vanish")
+    if flag is not None and flag.get(f"{_W}val", "true") not in ("0", "false", "off"):
+        return True
+    if _val(props, "vertAlign") != "superscript":
+        return False
+    paragraph = next(run.iterancestors(_P), None)
+    return paragraph is not None and _note_mark(run, paragraph)
+
+
+def _on(flag) -> bool:
     return flag is not None and flag.get(f"{_W}val", "true") not in ("0", "false", "off")
+
+
+_MOVE_FROM = f"{_W}moveFrom"
+# A note mark: "1", "12", "*", "a", "(1)", "[2]".
+_MARK = re.compile(r"[(\[]?(?:\d{1,2}|[*a-z]{1,3})[)\]]?")
+
+
+def _note_mark(run, paragraph) -> bool:
+    """The run is a note mark in superscript after text of the paragraph's own."""
+    if _val(run.find(f"{_W}rPr"), "vertAlign") != "superscript":
+        return False
+    if not _MARK.fullmatch("".join(t.text or "" for t in run.iter(_T)).strip()):
+        return False
+    for other in paragraph.iter(f"{_W}r"):
+        if other is run:
+            return False
+        if _val(other.find(f"{_W}rPr"), "vertAlign") != "superscript" and any(
+            (t.text or "").strip() for t in other.iter(_T)
+        ):
+            return True
+    return False
+
+
+def _hide_unread(document) -> None:
+    """Mark as hidden (w:vanish on the run) the runs Word does not show as the document
+    reads with its changes accepted:
+
+    * text moved away with track changes on (w:moveFrom, kept as w:t): it stands again
+      where it was moved to (w:moveTo), as deleted text (w:delText) is not read and
+      inserted text is. Read, it ran into the figure moved in ("1.0001.303");
+    * the placeholder a content control shows while nothing is typed in it ("Nhấn vào đây
+      để nhập số."): the cell is empty, and was refused as holding no number;
+    * runs whose character or paragraph style is hidden text: an old figure kept in a
+      hidden style beside the new one is no more shown or printed than one hidden by hand.
+
+    Marked once here, so that reading a cell's text asks its run alone."""
+    body = document.element.body
+    unread = [run for moved in body.iter(_MOVE_FROM) for run in moved.iter(f"{_W}r")]
+    for sdt in body.iter(_SDT):
+        content = sdt.find(f"{_W}sdtContent")
+        if content is not None and _on(sdt.find(f"{_W}sdtPr/{_W}showingPlcHdr")):
+            unread.extend(content.iter(f"{_W}r"))
+    for run in unread:
+        _vanish(run)
+    _hide_by_style(document)
+
+
+def _vanish(run) -> None:
+    from docx.oxml import OxmlElement
+
+    props = run.find(f"{_W}rPr")
+    if props is None:
+        props = OxmlElement("w:rPr")
+        run.insert(0, props)
+    for old in props.findall(f"{_W}vanish"):
+        props.remove(old)
+    props.append(OxmlElement("w:vanish"))
+
+
+def _hide_by_style(document) -> None:
+    """Mark as hidden the runs whose character or paragraph style is hidden text."""
+    styles = {s.get(f"{_W}styleId"): s for s in document.styles.element.iterchildren(f"{_W}style")}
+
+    def hides(style_id, seen=()) -> bool:
+        style = styles.get(style_id)
+        if style is None or style_id in seen:
+            return False
+        flag = style.find(f"{_W}rPr/{_W}vanish")
+        if flag is not None:
+            return flag.get(f"{_W}val", "true") not in ("0", "false", "off")
+        return hides(_val(style, "basedOn"), (*seen, style_id))
+
+    hidden = {i for i in styles if hides(i)}
+    if not hidden:
+        return
+    for paragraph in document.element.body.iter(_P):
+        by_paragraph = _val(paragraph.find(f"{_W}pPr"), "pStyle") in hidden
+        for run in paragraph.iter(f"{_W}r"):
+            props = run.find(f"{_W}rPr")
+            if props is not None and props.find(f"{_W}vanish") is not None:
+                continue  # set on the run itself: it decides
+            if by_paragraph or _val(props, "rStyle") in hidden:
+                _vanish(run)
 
 
 def _val(node, tag: str):
@@ -205,21 +380,28 @@ def _val(node, tag: str):
 def _grid(table) -> list[list[str]]:
     """A table's rows on its grid: a merged cell's text in its first grid cell only."""
     rows: list[list[str]] = []
-    for tr in table.iterchildren(_TR):
+    covered: list[frozenset] = []
+    for tr in _rows(table):
         props = tr.find(f"{_W}trPr")
         row: list[str] = [""] * int(_val(props, "gridBefore") or 0)
-        for tc in tr.iterchildren(_TC):
+        under: set[int] = set()
+        for tc in _cells(tr):
             tc_props = tc.find(f"{_W}tcPr")
             span = int(_val(tc_props, "gridSpan") or 1)
             merge = _val(tc_props, "vMerge")
             # vMerge without a value (or "continue") carries the cell above down: empty here.
+            if merge is not None and merge != "restart":
+                under.update(range(len(row), len(row) + span))
             text = "" if merge is not None and merge != "restart" else _cell_text(tc)
             row.append(text)
             row.extend([""] * (span - 1))
         row.extend([""] * int(_val(props, "gridAfter") or 0))
         rows.append(row)
+        covered.append(frozenset(under))
     width = max((len(r) for r in rows), default=0)
-    return [r + [""] * (width - len(r)) for r in rows]
+    grid = Grid(r + [""] * (width - len(r)) for r in rows)
+    grid.covered = covered if any(covered) else None
+    return grid
 
 
 def _cell_text(tc) -> str:

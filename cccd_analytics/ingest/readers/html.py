@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from cccd_analytics.ingest import legacy_text
-from cccd_analytics.ingest.readers.document import blocks_of, clean, sized_sheets
+from cccd_analytics.ingest.readers.document import Grid, blocks_of, clean, sized_sheets
 from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
 
 #: A page is a table to read when it starts as HTML does and has a table in it.
@@ -27,6 +27,42 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HIDDEN = {"script", "style", "head", "title", "noscript", "template"}
 #: A span larger than this is a broken attribute, not a merged cell.
 _MAX_SPAN = 1000
+
+
+#: A web page saved as one file (MHTML: Word's and Excel's "Single File Web Page", the .doc
+#: or .xls some web systems' "Xuất Word" give): mail headers, then the page as a MIME part.
+_MHTML_START = re.compile(
+    rb"^\s*(?:[\x21-\x39\x3b-\x7e]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)*?MIME-Version:", re.I
+)
+
+
+def is_mhtml(data: bytes) -> bool:
+    head = data[:4096]
+    return _MHTML_START.match(head) is not None and b"multipart/related" in head.lower()
+
+
+def html_of_mhtml(data: bytes, file_name: str) -> bytes:
+    """The page of a web archive (its first text/html part), as bytes `read_html` reads:
+    decoded by the part's own charset when it names one (the quoted-printable or base64
+    transfer undone).  Read as text before, its table was never found and the file was
+    refused as having no header row."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() != "text/html":
+            continue
+        payload = part.get_payload(decode=True) or b""
+        charset = part.get_content_charset()
+        try:
+            return b"\xef\xbb\xbf" + payload.decode(charset).encode("utf-8") if charset else payload
+        except (LookupError, UnicodeDecodeError):
+            return payload
+    raise ReadError(
+        f"Tệp «{file_name}» là trang web lưu một tệp (MHTML) nhưng không có trang nào bên trong; hãy mở "
+        "bằng Word/Excel rồi lưu lại dạng .docx/.xlsx."
+    )
 
 
 def is_html(data: bytes) -> bool:
@@ -89,7 +125,9 @@ def _span(cell, name: str) -> int:
 
 
 def _grid(table) -> list[list[str]]:
-    """A table's rows on its grid: a merged cell's text in its first grid cell only."""
+    """A table's rows on its grid: a merged cell's text in its first grid cell only, the
+    cells a rowspan covers kept (`Grid.covered`) so that a figure spanning two communes'
+    rows is refused as in a spreadsheet, not stored as the first one's."""
     covered: set[tuple[int, int]] = set()  # cells under a rowspan from a row above
     rows: list[list[str]] = []
     for r, tr in enumerate(table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")):
@@ -106,4 +144,7 @@ def _grid(table) -> list[list[str]]:
             row.append("")
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
-    return [r + [""] * (width - len(r)) for r in rows]
+    grid = Grid(r + [""] * (width - len(r)) for r in rows)
+    if covered:
+        grid.covered = [frozenset(c for (at, c) in covered if at == r) for r in range(len(rows))]
+    return grid

@@ -28,12 +28,18 @@ _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?
 
 
 def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
-    data = _unturn_level_pages(data)
+    data = _unturn_level_pages(_flatten_annotations(data))
     try:
         import pdfplumber
 
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many kinds for a damaged file  # noqa: BLE001
+        if _needs_password(exc):
+            # Said as damaged, the sender had no clue what to change.
+            raise ReadError(
+                f"Tệp PDF «{file_name}» có đặt mật khẩu mở tệp, nên không đọc được. Hãy gửi bản PDF "
+                "không đặt mật khẩu (hoặc tệp Word/Excel gốc)."
+            ) from None
         raise ReadError(f"Tệp PDF «{file_name}» bị hỏng hoặc không mở được ({short_reason(exc)}).") from None
     with pdf:
         if len(pdf.pages) > MAX_PAGES:
@@ -135,6 +141,8 @@ def _mend_fragments(blocks: list[Block]) -> list[Block]:
                 after.rows.insert(0, head)
                 if after.row_pages:
                     after.row_pages.insert(0, block.page)
+                if after.covered is not None:
+                    after.covered.insert(0, frozenset())
             after.joined_to_previous = block.joined_to_previous
             continue
         out.append(Block([[c for c in block.rows[0] if c]], is_table=False, page=block.page))
@@ -147,10 +155,34 @@ def _mend_fragments(blocks: list[Block]) -> list[Block]:
 
 
 class _Found:
-    """A table found on a page: its box and its rows of cell texts."""
+    """A table found on a page: its box and its rows of cell texts (and, ruled, per row the
+    columns a cell above is merged down over: `Block.covered`)."""
 
-    def __init__(self, bbox, rows):
-        self.bbox, self.rows = bbox, rows
+    def __init__(self, bbox, rows, covered=None):
+        self.bbox, self.rows, self.covered = bbox, rows, covered
+
+
+def _merged_down(table) -> list[frozenset] | None:
+    """Per row of a ruled table, the columns a cell of a row above reaches down over (the
+    rule between the rows left out there): a figure for two communes together ("999"
+    centred over Kỳ Phú and Kỳ Phong) was the first one's, the other's blank, in silence.
+    None when no cell is merged down."""
+    rows = table.rows
+    tops = [row.bbox[1] for row in rows]
+    starts: dict[int, float] = {}  # each column's left edge
+    for row in rows:
+        for c, cell in enumerate(row.cells):
+            if cell is not None:
+                starts.setdefault(c, cell[0])
+    covered: list[set] = [set() for _ in rows]
+    for q, row in enumerate(rows):
+        for cell in row.cells:
+            if cell is None or cell[3] <= tops[min(q + 1, len(rows) - 1)] + 1:
+                continue
+            columns = [c for c, x in starts.items() if cell[0] - 1 <= x < cell[2] - 1]
+            for r in range(q + 1, bisect.bisect_left(tops, cell[3] - 1)):
+                covered[r].update(columns)
+    return [frozenset(c) for c in covered] if any(covered) else None
 
 
 def _undecodable(chars: list[dict]) -> bool:
@@ -163,6 +195,38 @@ def _undecodable(chars: list[dict]) -> bool:
         1 for t in letters if t.startswith("(cid:") or any(ord(x) < 32 or x in "\ufffd\ufffe" for x in t)
     )
     return bad >= 20 and bad >= 0.05 * len(letters)
+
+
+def _flatten_annotations(data: bytes) -> bytes:
+    """The file with what its annotations print drawn into its pages, as a printer does: a
+    figure corrected with a PDF editor's typewriter (a FreeText annotation, "1.442" on a
+    white box over the printed "1.200") and a form's filled fields are annotations, which
+    the text layer leaves out, so the old figure was read and stored, in silence.  Read
+    with them, the cell holds both figures and is refused at that cell.  Links and pop-up
+    notes print nothing."""
+    try:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+
+        document = pdfium.PdfDocument(data)
+        changed = False
+        for i in range(len(document)):
+            page = document[i]
+            count = raw.FPDFPage_GetAnnotCount(page.raw)
+            kinds = set()
+            for k in range(count):
+                annotation = raw.FPDFPage_GetAnnot(page.raw, k)
+                kinds.add(raw.FPDFAnnot_GetSubtype(annotation))
+                raw.FPDFPage_CloseAnnot(annotation)
+            if kinds - {raw.FPDF_ANNOT_LINK, raw.FPDF_ANNOT_POPUP}:
+                changed |= raw.FPDFPage_Flatten(page.raw, raw.FLAT_PRINT) == raw.FLATTEN_SUCCESS
+        if not changed:
+            return data
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+    except Exception:  # noqa: BLE001 - the file is read as it is, and refused there if damaged
+        return data
 
 
 def _unturn_level_pages(data: bytes) -> bytes:
@@ -199,6 +263,14 @@ def _unturn_level_pages(data: bytes) -> bytes:
         return out.getvalue()
     except Exception:  # noqa: BLE001 - the file is read as it is, and refused there if damaged
         return data
+
+
+def _needs_password(exc: BaseException) -> bool:
+    """pdfplumber's error for a file that opens only with a password (pdfminer's
+    PDFPasswordIncorrect, wrapped).  A PDF with only an owner's password (printing or
+    copying restricted) opens without one and is read."""
+    seen = [exc, *exc.args, exc.__cause__, exc.__context__]
+    return any(type(e).__name__ == "PDFPasswordIncorrect" for e in seen if e is not None)
 
 
 def _fast_pages(data: bytes):
@@ -241,8 +313,10 @@ def _fast_pages(data: bytes):
             glyph = text[i]
             if glyph in "\r\n":
                 continue  # line ends pdfium adds; spaces stay, they separate words
-            if _slanted(raw.FPDFText_GetCharAngle(text_page.raw, i)):
+            angle = raw.FPDFText_GetCharAngle(text_page.raw, i)
+            if _slanted(angle):
                 continue  # a watermark across the page ("DỰ THẢO", "MẬT"): no cell's text
+            turn = _quarter_turn(angle)
             left, bottom, right, top = text_page.get_charbox(i, loose=True)
             if _clipped_out(text_page, i, (left + right) / 2, (bottom + top) / 2, clips):
                 continue
@@ -251,13 +325,16 @@ def _fast_pages(data: bytes):
             # capital with its marks ("Ỉ", "Ệ") would stand taller than its line and be
             # read as a line of its own.
             size = raw.FPDFText_GetFontSize(text_page.raw, i)
-            if size > 0 and raw.FPDFText_GetCharOrigin(text_page.raw, i, origin_x, origin_y):
+            # (A character turned a quarter keeps pdfium's box: its height is its advance.)
+            if not turn and size > 0 and raw.FPDFText_GetCharOrigin(text_page.raw, i, origin_x, origin_y):
                 top, bottom = origin_y.value + 0.8 * size, origin_y.value - 0.2 * size
             if glyph == " " and raw.FPDFText_IsGenerated(text_page.raw, i) == 1:
                 generated.append(len(chars))
             if size >= _WATERMARK_SIZE and _pale(text_page, i):
                 big_and_pale.append(len(chars))
             chars.append(_char(glyph, left, right, height - top, height - bottom, top0, number))
+            if turn:
+                chars[-1]["upright"], chars[-1]["turn"] = False, turn
         if big_and_pale:
             # A watermark written level: far bigger than the page's text, and pale.
             sizes = sorted(c["size"] for c in chars if c["text"].strip())
@@ -302,6 +379,15 @@ def _slanted(angle: float) -> bool:
     quarter = math.pi / 2
     off = abs(angle - round(angle / quarter) * quarter)
     return off > math.radians(5)
+
+
+def _quarter_turn(angle: float) -> int:
+    """pdfium's angle of a character (radians, clockwise; -1 when it cannot tell) as quarter
+    turns: 0 level, 1 reading down the page, 3 reading up it (a header written upright
+    in a narrow column, as Excel's "Orientation" sets it), 2 upside down."""
+    if angle < 0:
+        return 0
+    return round(angle / (math.pi / 2)) % 4
 
 
 def _pale(text_page, index: int) -> bool:
@@ -454,7 +540,9 @@ def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Blo
     words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
     encoding = _legacy_encoding(words)
     ruled = page.find_tables(_LINES)
-    found = [_Found(t.bbox, _cell_texts(t, page.chars, encoding)) for t in ruled if _size_ok(t)]
+    found = [
+        _Found(t.bbox, _cell_texts(t, page.chars, encoding), _merged_down(t)) for t in ruled if _size_ok(t)
+    ]
     # Tables without borders, top to bottom, in the text outside the ruled ones: a
     # summary by district (with or without borders), then the communes' table below it.
     ruled_boxes = [f.bbox for f in found]
@@ -488,6 +576,7 @@ def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Blo
         tables += 1
         joined = first_on_page and not text
         block = Block(table.rows, is_table=True, page=number, number=tables, joined_to_previous=joined)
+        block.covered = getattr(table, "covered", None)
         block.extra["fragment"] = getattr(table, "fragment", False)
         block.extra["encoding"] = encoding
         out.append(block)
@@ -956,6 +1045,11 @@ def _join(chars: list[dict], box=None, encoding: str | None = None) -> str:
 
     With the cell's box: a line of one word that fills the cell's width is a word cut by
     the cell's edge ("NGHĨ" / "A ĐÀN" in a narrow column), not a word that ends there."""
+    inked = [ch for ch in chars if ch["text"].strip()]
+    upright = [ch for ch in inked if ch.get("turn") in (1, 3)]
+    if inked and 2 * len(upright) > len(inked):
+        return _join_upright(chars, upward=upright[0]["turn"] == 3, encoding=encoding)
+    drawn = {id(ch): k for k, ch in enumerate(chars)}  # the order they were drawn in
     chars = sorted(chars, key=lambda ch: (ch["top"], ch["x0"]))
     lines: list[list[dict]] = []
     for char in chars:
@@ -965,7 +1059,7 @@ def _join(chars: list[dict], box=None, encoding: str | None = None) -> str:
             lines.append([char])
     for line in lines:
         line.sort(key=lambda ch: ch["x0"])
-    texts = ["".join(ch["text"] for ch in line) for line in lines]
+    texts = [_line_text(line, drawn) for line in lines]
     cut = set()
     if box is not None and len(lines) > 1:
         inked = [[ch for ch in line if ch["text"].strip()] for line in lines]
@@ -978,6 +1072,48 @@ def _join(chars: list[dict], box=None, encoding: str | None = None) -> str:
             if line[-1]["x1"] - line[0]["x0"] + (after[0]["x1"] - after[0]["x0"]) > inner + 0.5:
                 cut.add(i)
     return join_lines(texts, cut, encoding)
+
+
+def _line_text(line: list[dict], drawn: dict) -> str:
+    """A line's text, left to right; figures drawn over figures (a correction typed over a
+    white box on the old figure in a PDF editor: "1.442" over "1.200", both in the text
+    layer) are kept apart, each as drawn, "1.200 1.442", and refused as two numbers in a
+    cell.  Sorted together they were one garble, "1.14.42200"."""
+    text = "".join(ch["text"] for ch in line)
+    figures = [ch for ch in line if ch["text"] in _FIGURE_CHARS]
+    if not any(
+        b["x0"] < a["x1"] - 0.5 * min(a["x1"] - a["x0"], b["x1"] - b["x0"])
+        for a, b in zip(figures, figures[1:])
+    ):
+        return text
+    runs: list[list[dict]] = [[]]
+    for char in sorted(line, key=lambda ch: drawn.get(id(ch), 0)):
+        if runs[-1] and char["x0"] < runs[-1][-1]["x0"]:
+            runs.append([])  # the pen went back left: something drawn over
+        runs[-1].append(char)
+    runs.sort(key=lambda run: run[0]["x0"])
+    return " ".join(t for t in ("".join(ch["text"] for ch in run).strip() for run in runs) if t)
+
+
+_FIGURE_CHARS = frozenset("0123456789.,")
+
+
+def _join_upright(chars: list[dict], upward: bool, encoding: str | None = None) -> str:
+    """A cell whose text is written upright (turned a quarter: a header in a narrow column
+    of a wide form): its lines are columns of characters, read bottom to top (turned
+    left) or top to bottom (turned right), the lines left to right or right to left.  Read
+    as level text, each character was a line of its own and the header came out reversed
+    ("ềi đủ đ n â d g nô cố S"), the file refused as having no columns it knew."""
+    order = sorted(chars, key=lambda ch: ch["x0"] if upward else -ch["x1"])
+    lines: list[list[dict]] = []
+    for char in order:
+        if lines and abs((lines[-1][0]["x0"] + lines[-1][0]["x1"]) - (char["x0"] + char["x1"])) <= 5.0:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    for line in lines:
+        line.sort(key=lambda ch: -ch["bottom"] if upward else ch["top"])
+    return join_lines(["".join(ch["text"] for ch in line) for line in lines], encoding=encoding)
 
 
 # A figure cut by the cell's edge: its last group of digits short ("173.12" / "3").
