@@ -72,15 +72,22 @@ cols[2].metric(
     t("còn {n} hồ sơ", n=fmt.number(main["remaining"])),
     **info,
 )
+# The required pace is per working day when the calendar has days off or short days
+# (metrics.snapshot): the tiles say so, as the briefing does, or "15 days left" beside
+# "10.963 a day" does not multiply out.
+workdays = main.get("working_days_left")
+by_workday = pd.notna(workdays) and pd.notna(main["days_left"]) and abs(workdays - main["days_left"]) >= 0.5
 cols[3].metric(
     t("Số ngày còn lại"),
     fmt.number(main["days_left"]),
-    t("đến {d}", d=fmt.date_vn(campaign.deadline)),
+    t("đến {d} · {w} ngày làm việc", d=fmt.date_vn(campaign.deadline), w=fmt.number(workdays))
+    if by_workday
+    else t("đến {d}", d=fmt.date_vn(campaign.deadline)),
     **info,
 )
 ratio = main["pace_ratio"]
 cols[4].metric(
-    t("Cần mỗi ngày"),
+    t("Cần mỗi ngày làm việc") if by_workday else t("Cần mỗi ngày"),
     fmt.number(main["required_per_day"]),
     t("bình quân 7 ngày: {n}", n=fmt.number(main["pace_7d"])),
     delta_color="off" if pd.isna(ratio) else ("green" if ratio >= 1 else "red"),

@@ -32,6 +32,10 @@ def test_overview_renders_headline_figures(app):
     labels = {m.label: m.value for m in app.metric}
     assert labels["Đã thu nhận"] == "2.365.662"
     assert labels["Số ngày còn lại"] == "15"
+    # The campaign's calendar has days off: the pace needed is per working day, and the tiles
+    # say so ("15" days beside "10.963 a day" did not multiply out).
+    (left,) = [m for m in app.metric if m.label == "Số ngày còn lại"]
+    assert "ngày làm việc" in left.delta and "Cần mỗi ngày làm việc" in labels
     assert "15/6/2023" in texts(app)
     table = app.dataframe[0].value
     assert list(table.columns)[:3] == ["Đơn vị", "Trạng thái", "Huyện"] and len(table) == 15
