@@ -92,6 +92,16 @@ def test_a_unit_given_by_its_code_alone_is_that_unit_not_a_total():
     assert got == {("18775", 15): 300, ("18778", 15): 410, ("18775", 16): 321}
 
 
+def test_a_districts_total_row_with_its_code_and_no_name_stays_a_total():
+    """Only a commune's five-digit code names a unit on a row without a name: a district's
+    (447) or a province's (42) code there is its total's row, checked against the communes,
+    never stored as a unit's figures."""
+    rows = ROWS.splitlines(keepends=True)[:2] + ["15/03/2021,Tỉnh Hà Tĩnh,Huyện Kỳ Anh,,447,10948,999,320\n"]
+    report, obs = ingest.read_observations((VI + "".join(rows)).encode("utf-8"), "tong.csv")
+    assert "447" not in set(obs["unit_key"])
+    assert [w.code for w in report.warnings if w.code == "subtotal_mismatch"]
+
+
 def _read(data: bytes, name: str, monkeypatch, columnwise: bool):
     with monkeypatch.context() as patch:
         taken = []

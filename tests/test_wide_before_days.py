@@ -50,11 +50,59 @@ def test_two_days_of_counts_that_happen_to_rise_are_not_read_as_running_totals()
 
 
 def test_a_running_total_before_the_days_below_their_counts_is_their_start():
-    """ "Lũy kế | 15/3 | 16/3" = "0 | 1 | 2": a last day's running total cannot be less than
-    the days' counts, so it is the start; the counts had been stored as running totals."""
+    """ "Lũy kế | 15/3 | 16/3" = "20 | 30 | 5": days that fall are counts, and a last day's
+    running total cannot be less than the counts add up to: 20 is the start."""
     header = ["STT", "Đơn vị", "Lũy kế", "15/3", "16/3"]
-    rows = [[1, "Xã Kỳ Xuân", 0, 1, 2], [2, "Xã Kỳ Bắc", 0, 0, 0]]
+    rows = [[1, "Xã Kỳ Xuân", 20, 30, 5], [2, "Xã Kỳ Bắc", 3, 4, 2]]
     report = _import({"BC": [*TOP, ["Số liệu tính đến 17h00 ngày 16/3/2021"], header, *rows]})
     assert report.status == "checked", report.message
     got = _collected(report)
-    assert got[(_key("Xã Kỳ Xuân"), "2021-03-15")] == 1 and got[(_key("Xã Kỳ Xuân"), "2021-03-16")] == 3
+    assert got[(_key("Xã Kỳ Xuân"), "2021-03-15")] == 50 and got[(_key("Xã Kỳ Xuân"), "2021-03-16")] == 55
+
+
+def test_a_small_start_and_rising_days_are_refused_as_unclear():
+    """ "0 | 1 | 2" is a start and running totals 1, 2 as well as counts 1, 2 (totals 1, 3)."""
+    for before in ("Lũy kế", "Lũy kế trước 15/3"):
+        header = ["STT", "Đơn vị", before, "15/3", "16/3"]
+        rows = [[1, "Xã Kỳ Xuân", 0, 1, 2], [2, "Xã Kỳ Bắc", 1, 1, 1]]
+        report = _import({"BC": [*TOP, ["Số liệu tính đến 17h00 ngày 16/3/2021"], header, *rows]})
+        assert report.status == "refused", before
+        assert [e.code for e in report.errors] == ["no_cumulative"] and report.errors[0].column == "C"
+
+
+# Found by review: the rules above must not turn running totals into counts.
+RUNNING = {"Xã Kỳ Xuân": [1020, 1050, 1080], "Xã Kỳ Bắc": [900, 931, 950], "Xã Kỳ Phú": [612, 640, 660]}
+
+
+def _three_days(before_header: str, before: dict):
+    header = ["STT", "Đơn vị", before_header, "15/3", "16/3", "17/3"]
+    rows = [[i, n, before[n], *RUNNING[n]] for i, n in enumerate(KY, 1)]
+    return _import({"BC": [*TOP, ["Số liệu tính đến 17h00 ngày 17/3/2021"], header, *rows]})
+
+
+def _as_running(report) -> None:
+    assert report.status == "checked", report.message
+    got = _collected(report)
+    for name in KY:
+        for d, value in enumerate(RUNNING[name]):
+            assert got[(_key(name), f"2021-03-{15 + d}")] == value, (name, d)
+
+
+def test_running_totals_beside_their_last_day_with_one_figure_typed_wrong_stay_running():
+    _as_running(_three_days("Lũy kế", {"Xã Kỳ Xuân": 1080, "Xã Kỳ Bắc": 951, "Xã Kỳ Phú": 660}))
+
+
+def test_running_totals_after_a_dated_start_stay_running():
+    _as_running(_three_days("Lũy kế trước 15/3", {"Xã Kỳ Xuân": 1000, "Xã Kỳ Bắc": 900, "Xã Kỳ Phú": 600}))
+
+
+def test_one_row_below_the_days_counts_does_not_make_the_running_total_a_start():
+    header = ["STT", "Đơn vị", "Lũy kế", "15/3", "16/3", "17/3"]
+    rows = [
+        [1, "Xã Kỳ Xuân", 1080, 10, 12, 9],
+        [2, "Xã Kỳ Bắc", 950, 5, 7, 6],
+        [3, "Xã Kỳ Phú", 0, 20, 18, 25],
+    ]
+    report = _import({"BC": [*TOP, ["Số liệu tính đến 17h00 ngày 17/3/2021"], header, *rows]})
+    assert report.status == "refused"
+    assert [e.code for e in report.errors] == ["no_cumulative"] and report.errors[0].column == "C"

@@ -48,6 +48,10 @@ def commune_name(text: str) -> str:
     return text[match.end() :] if match else text
 
 
+#: A commune's GSO code (five digits), as a canonical file's `commune_code` gives it.
+_COMMUNE_CODE = re.compile(r"\d{5}")
+
+
 def sheet_records(
     sheet: Sheet, found: layouts.Layout, file_name: str, report: ImportReport, report_date: date | None
 ) -> pd.DataFrame | None:
@@ -448,9 +452,16 @@ def sheet_records(
             if district_at >= 0 and not explicit_district:
                 explicit_district = out["district"][last_commune]
         code_text = text_of(row[code_at] if 0 <= code_at < width else None)
-        if not commune and code_text and not breakdown and kind.kind == "commune":
+        if (
+            not commune
+            and _COMMUNE_CODE.fullmatch(code_text or "")
+            and not breakdown
+            and kind.kind == "commune"
+        ):
             # The unit named by its code alone (a canonical file whose name columns are left
-            # blank): that unit, resolved by its code, never a total.
+            # blank): that unit, resolved by its code, never a total.  A commune's code has
+            # five digits; a district's (3) or a province's (2) on a row without a name is its
+            # total's row, checked against the communes as before.
             commune = code_text
         if not commune and not breakdown:
             # Figures without a unit's name: an unlabelled total when nothing follows it

@@ -62,6 +62,9 @@ class WideTable:
     # A running total before the days ("Chỉ tiêu | Lũy kế | Tỷ lệ | 15/3 | 16/3 …"): to the
     # last day, or to the day before the first?  Only said, never read.
     before: layouts.Column | None = None
+    # Whether day columns that never fall are running totals or counts added to the start
+    # before them cannot be told from the figures (`_before_says`): refused, asking for it.
+    before_unclear: bool = False
 
 
 def _words_metric(words: str) -> str | None:
@@ -568,7 +571,7 @@ def layouts_for(
         )
     elif dated == "last":
         table.total = layouts.Column(table.before.index, "collected", table.before.header)
-    if (
+    if table.before_unclear or (
         dated is None
         and table.before is not None
         and table.total is None
@@ -577,13 +580,23 @@ def layouts_for(
         # Refused at the daily columns as having no running total at all ("thiếu cột lũy
         # kế"), though the sheet has one: what it lacks is the day it is counted to.
         first_day, last_day = min(c.day for c in table.days), max(c.day for c in table.days)
+        said = (
+            f"cột {layouts.column_letter(table.before.index)} «{table.before.header}» đứng trước các cột "
+            f"ngày nên không rõ là lũy kế đến ngày cuối ({date_vn(last_day)}) hay đến trước ngày đầu "
+            f"({date_vn(first_day)}); hãy ghi ngày vào tiêu đề cột đó (ví dụ «Lũy kế đến "
+            f"{date_vn(last_day)}») hoặc đặt cột đó sau các cột ngày."
+        )
+        if table.before_unclear:
+            said = (
+                f"sau cột {layouts.column_letter(table.before.index)} «{table.before.header}», các cột ngày "
+                "có thể là lũy kế hoặc số trong ngày cộng dồn vào cột đó (số liệu không cho biết); hãy ghi "
+                f"rõ ở tiêu đề các cột ngày (ví dụ «Lũy kế {date_vn(first_day, year=False)}» hoặc «Trong "
+                f"ngày {date_vn(first_day, year=False)}»)."
+            )
         report.problems.append(
             Problem.of(
                 "no_cumulative",
-                f"cột {layouts.column_letter(table.before.index)} «{table.before.header}» đứng trước các cột "
-                f"ngày nên không rõ là lũy kế đến ngày cuối ({date_vn(last_day)}) hay đến trước ngày đầu "
-                f"({date_vn(first_day)}); hãy ghi ngày vào tiêu đề cột đó (ví dụ «Lũy kế đến "
-                f"{date_vn(last_day)}») hoặc đặt cột đó sau các cột ngày.",
+                said,
                 sheet=sheet_name,
                 row=table.header_rows[-1] + 1,
                 column=layouts.column_letter(table.before.index),
@@ -770,15 +783,14 @@ def _settle_metrics(rows, first: int, table: WideTable, report: ImportReport, sh
             else "số tăng giảm qua các ngày"
         )
         if running and group is None and table.before is not None:
-            if _dated_before(table) == "start":
-                # "Lũy kế trước 10/3 | 10/3 | 11/3": a start and the days' counts added to
-                # it; running totals would not need it ("0 | 1 | 2" was stored as 1 and 2).
-                running, why = False, f"có cột «{table.before.header}» trước các ngày"
-            elif not _running_with(rows, first, columns, table.before):
-                # Days that never fall (two days of counts can happen to rise) are running
-                # totals only if the running total before them is their last day's.  "Lũy kế |
+            verdict = _before_says(rows, first, columns, table.before, _dated_before(table))
+            if verdict == "counts":
+                # Days that never fall (two days of counts can happen to rise) beside a running
+                # total before them that is neither their last day's nor below them: "Lũy kế |
                 # 10/3 | 11/3" = "194 | – | 32" had 32 stored as the running total, 194 dropped.
-                running, why = False, f"cột ngày cuối khác cột «{table.before.header}»"
+                running, why = False, f"cột «{table.before.header}» không khớp với lũy kế"
+            elif verdict == "unclear":
+                table.before_unclear = True
         returned = group == "returned?"
         metric = (
             ("returned" if running else "returned_day")
@@ -817,29 +829,60 @@ def _period_sum_as_total(rows, first: int, table: WideTable) -> None:
         )
 
 
-def _running_with(rows, first: int, columns: list[DayColumn], before: layouts.Column) -> bool:
-    """Whether day columns read as running totals agree with the running total before them:
-    equal to it on their last day on every row that gives both (it is their last day's,
-    written by the name as "Chỉ tiêu | Lũy kế | Tỷ lệ | 15/3 | 16/3" sheets do).  A start
-    before running totals would say nothing they do not; before counts it is their base."""
+def _before_says(
+    rows, first: int, columns: list[DayColumn], before: layouts.Column, dated: str | None
+) -> str:
+    """What the running total before day columns that never fall says of them: "running",
+    "counts" or "unclear" (refused: the figures cannot tell), over the rows that give both.
+
+    * Equal to the last day on most rows (one typed wrong decides nothing): it is the last
+      day's running total, and the days are running totals.  Not for a start named by its
+      header ("Lũy kế trước 15/3").
+    * At most the first day, the days rising, on every row: a start with running totals
+      after it ("1000 | 1020 | 1050") — or counts added to a start ("1 | 1 | 1" is a start of
+      1 and a count of 1 a day as well).  Running totals only where the start is large and
+      each first day a small step above it (at least 100, at most half of it more), else
+      unclear.
+    * Below the start on some row: counts (for a start named by its header, on most rows;
+      on a few it stays unclear)."""
     ordered = sorted(columns, key=lambda c: c.day)
+    seen = last_equal = broken = 0
+    strong = True
     for row in rows[first:]:
         start = _number(row[before.index]) if before.index < len(row) else None
-        last = _number(row[ordered[-1].index]) if ordered[-1].index < len(row) else None
-        if start is not None and last is not None and last != start:
-            return False
-    return True
+        values = [_number(row[c.index]) if c.index < len(row) else None for c in ordered]
+        values = [v for v in values if v is not None]
+        if start is None or not values:
+            continue
+        seen += 1
+        last_equal += values[-1] == start
+        if not (all(b >= a for a, b in zip(values, values[1:])) and values[0] >= start):
+            broken += 1
+        elif not (start >= 100 and values[0] - start <= start / 2):
+            strong = False
+    if dated != "start" and last_equal * 2 > seen:
+        return "running"
+    if not broken:
+        return "running" if strong else "unclear"
+    if dated == "start" and broken * 2 <= seen:
+        return "unclear"
+    return "counts"
 
 
 def _below_the_days(rows, first: int, table: WideTable) -> bool:
-    """Whether the running total before daily columns is, on some row, less than the days'
-    counts add up to: then it cannot be the last day's, and is the start."""
+    """Whether the running total before daily columns is, on most rows whose counts are not
+    all 0, less than those counts add up to: then it cannot be the last day's, and is the
+    start.  (On a row or two it may be a figure typed wrong; then which it is stays unsaid.)"""
+    below = not_below = 0
     for row in rows[first:]:
         start = _number(row[table.before.index]) if table.before.index < len(row) else None
         counts = [_number(row[c.index]) if c.index < len(row) else None for c in table.days]
-        if start is not None and start < sum(v for v in counts if v is not None):
-            return True
-    return False
+        added = sum(v for v in counts if v is not None)
+        if start is None or not added:
+            continue
+        below += start < added
+        not_below += start >= added
+    return below > not_below
 
 
 def _day_of(year: int, month: int, day: int) -> date | None:
