@@ -263,3 +263,14 @@ def test_a_cell_naming_its_communes_own_district_is_read(typed, district, commun
 def test_nghe_an_cells_with_their_district_are_read_as_before(typed, district, commune):
     _, key = _alone(date(2023, 5, 15), typed, NA, "Xã Diễn Hùng")
     assert key == _key(district, commune)
+
+
+def test_a_name_word_one_letter_from_a_type_word_is_the_name_not_a_slip():
+    """ "Thượng", "Hương", "Chương" (and "Thuong" typed without marks) are words of units'
+    names one letter from "phường": read folded they were no syllable, and "Thượng Nghi Thuỷ"
+    was read as "Phường Nghi Thuỷ"."""
+    from cccd_analytics.ingest import names
+
+    for typed in ("Thượng Nghi Thuỷ", "Hương Long Sơn", "Chương Quang Trung", "Thuong Nghi Thuy"):
+        assert names._type_slipped(typed) == typed
+    assert names._type_slipped("Pường Quán Bàu") == "phường Quán Bàu"

@@ -117,10 +117,23 @@ def _type_slipped(text: str) -> str:
         head = folded[:size]
         wanted = fold(typed).split()
         slips = [OSA.distance(a, b) for a, b in zip(head, wanted)]
-        odd = [w for w, d in zip(head, slips) if d]
-        if sum(slips) == 1 and not any(is_vietnamese_syllable(w) for w in odd):
+        # A word some unit's name has ("Thượng", "Hương", "Chương", or "Thuong" typed
+        # without its marks) is that name, not a slip: tested folded, "thuong" was no
+        # syllable and "Thượng Nghi Thuỷ" was read as "Phường Nghi Thuỷ".  Nor is a syllable
+        # typed without marks, which may be any name's.
+        odd = [(words[i].lower().rstrip("."), head[i]) for i, d in enumerate(slips) if d]
+        if sum(slips) == 1 and not any(
+            plain in _name_words() or (w == plain and is_vietnamese_syllable(w)) for w, plain in odd
+        ):
             return " ".join([typed, *words[size:]])
     return text
+
+
+@functools.lru_cache(maxsize=1)
+def _name_words() -> frozenset[str]:
+    """Every word of the registry's unit names, folded (without their type words)."""
+    reg = registry.load_registry()
+    return frozenset(w for name in reg["name"] for w in fold(registry.bare_exact(name)).split())
 
 
 def _names_a_place(head: str, note: str) -> bool:
