@@ -405,3 +405,48 @@ def test_sheets_that_give_two_days_date_no_undated_sheet():
     report = ingest.import_bytes(None, _xlsx(sheets), "nghe_an.xlsx")
     assert report.status == "refused"
     assert [(p.code, p.sheet) for p in report.errors] == [("no_date", "Thêm")]
+
+
+def test_hidden_rows_of_another_districts_commune_of_the_same_name_are_read():
+    """An autofilter hiding Đô Lương's rows: its Nam Sơn is not a copy of Quỳ Hợp's, by a
+    district column or by district headings; both had been dropped as "copies" with a warning
+    saying so, falsely."""
+    head = ["STT", "Huyện", "Đơn vị", "Lũy kế thu nhận"]
+    rows = [
+        *NA_TOP,
+        head,
+        [1, "Huyện Quỳ Hợp", "Xã Bắc Sơn", 1000],
+        [2, "Huyện Quỳ Hợp", "Xã Nam Sơn", 2000],
+        [3, "Huyện Đô Lương", "Xã Bắc Sơn", 3000],
+        [4, "Huyện Đô Lương", "Xã Nam Sơn", 4000],
+        [5, "Huyện Đô Lương", "Xã Lạc Sơn", 5000],
+    ]
+    first = len(NA_TOP) + 2  # the first data row, 1-based
+    report = ingest.import_bytes(None, _xlsx({"BC": rows}, hidden_rows=[first + 3, first + 4]), "na.xlsx")
+    assert not [p for p in report.problems if p.code == "hidden_row"]
+    assert sorted(report.observations.loc[report.observations.metric == "collected", "value"]) == [
+        1000,
+        2000,
+        3000,
+        4000,
+        5000,
+    ]
+    blocks = [
+        *NA_TOP,
+        ["STT", "Đơn vị", "Lũy kế thu nhận"],
+        ["I", "Huyện Quỳ Hợp", None],
+        [1, "Xã Bắc Sơn", 1000],
+        [2, "Xã Nam Sơn", 2000],
+        ["II", "Huyện Đô Lương", None],
+        [1, "Xã Bắc Sơn", 3000],
+        [2, "Xã Nam Sơn", 4000],
+    ]
+    hidden = [len(NA_TOP) + 6, len(NA_TOP) + 7, len(NA_TOP) + 8]
+    report = ingest.import_bytes(None, _xlsx({"BC": blocks}, hidden_rows=hidden), "na.xlsx")
+    assert not [p for p in report.problems if p.code == "hidden_row"]
+    assert sorted(report.observations.loc[report.observations.metric == "collected", "value"]) == [
+        1000,
+        2000,
+        3000,
+        4000,
+    ]

@@ -106,3 +106,9 @@ def test_one_row_below_the_days_counts_does_not_make_the_running_total_a_start()
     report = _import({"BC": [*TOP, ["Số liệu tính đến 17h00 ngày 17/3/2021"], header, *rows]})
     assert report.status == "refused"
     assert [e.code for e in report.errors] == ["no_cumulative"] and report.errors[0].column == "C"
+
+
+def test_running_totals_beside_a_later_running_total_stay_running():
+    """ "Lũy kế" of today beside columns up to yesterday: a little above the last day on every
+    row, it had been taken for a start and the running totals added up as counts."""
+    _as_running(_three_days("Lũy kế", {"Xã Kỳ Xuân": 1100, "Xã Kỳ Bắc": 960, "Xã Kỳ Phú": 680}))

@@ -946,19 +946,32 @@ def _hidden_copies_left_out(sheet: Sheet, found: layouts.Layout | None, report: 
     name_at = found.columns["commune"].index
     figures = [c.index for f, c in found.columns.items() if f in layouts.VALUE_FIELDS]
     day_at = found.columns["date"].index if "date" in found.columns else None
+    district_at = found.columns["district"].index if "district" in found.columns else None
 
-    def key(row: list):
-        if name_at >= len(row) or not any(
+    def cell(row: list, at: int | None) -> str:
+        return " ".join(fold(normalise.text(row[at])).split()) if at is not None and at < len(row) else ""
+
+    # A commune is a copy only of the same name in the same district: the district's column,
+    # else the last district heading or sum above it ("Xã Bắc Sơn" of Quỳ Hợp and of Đô
+    # Lương are two communes, and an autofilter hiding Đô Lương's rows hides no copy).
+    keys: dict[int, tuple] = {}
+    section = ""
+    for r in range(found.first_data_row, len(sheet.rows)):
+        row = sheet.rows[r]
+        if name_at >= len(row) or not normalise.text(row[name_at]):
+            continue
+        kind = layouts.classify(row, found)
+        if kind.kind == "subtotal":
+            section = fold(kind.district or kind.label or "")
+            continue
+        if kind.kind != "commune" or not any(
             i < len(row) and normalise.parse_count(row[i]).value is not None for i in figures
         ):
-            return None
-        name = " ".join(fold(normalise.text(row[name_at])).split())
-        day = normalise.text(row[day_at]) if day_at is not None and day_at < len(row) else ""
-        return (name, day) if name else None
+            continue
+        keys[r] = (cell(row, name_at), cell(row, day_at), cell(row, district_at) or section)
 
-    rows = range(found.first_data_row, len(sheet.rows))
-    shown = {key(sheet.rows[r]) for r in rows if r not in hidden} - {None}
-    copies = [r for r in rows if r in hidden and key(sheet.rows[r]) in shown]
+    shown = {k for r, k in keys.items() if r not in hidden}
+    copies = [r for r, k in keys.items() if r in hidden and k in shown]
     if not copies:
         return
     for r in copies:

@@ -835,9 +835,9 @@ def _before_says(
     """What the running total before day columns that never fall says of them: "running",
     "counts" or "unclear" (refused: the figures cannot tell), over the rows that give both.
 
-    * Equal to the last day on most rows (one typed wrong decides nothing): it is the last
-      day's running total, and the days are running totals.  Not for a start named by its
-      header ("Lũy kế trước 15/3").
+    * Equal to the last day on most rows, or a little above it (a later day's: at most half
+      as much again), one row typed wrong deciding nothing: the days are running totals.
+      Not for a start named by its header ("Lũy kế trước 15/3").
     * At most the first day, the days rising, on every row: a start with running totals
       after it ("1000 | 1020 | 1050") — or counts added to a start ("1 | 1 | 1" is a start of
       1 and a count of 1 a day as well).  Running totals only where the start is large and
@@ -855,8 +855,13 @@ def _before_says(
         if start is None or not values:
             continue
         seen += 1
-        last_equal += values[-1] == start
-        if not (all(b >= a for a, b in zip(values, values[1:])) and values[0] >= start):
+        rising = all(b >= a for a, b in zip(values, values[1:]))
+        # Its last day's running total, or a later one a little above it ("Lũy kế" of today
+        # beside columns up to yesterday): 1080 | 1100, never 32 | 194.
+        last_equal += (
+            rising and values[-1] <= start <= values[-1] * 1.5 and (start == values[-1] or start > 0)
+        )
+        if not (rising and values[0] >= start):
             broken += 1
         elif not (start >= 100 and values[0] - start <= start / 2):
             strong = False
