@@ -450,3 +450,22 @@ def test_hidden_rows_of_another_districts_commune_of_the_same_name_are_read():
         3000,
         4000,
     ]
+
+
+def test_a_channel_split_without_the_office_or_under_of_which_is_refused_not_summed():
+    """ "Lũy kế thu nhận hồ sơ" over "Lưu động | Tại nhà" (no "Tại trụ sở"), or over "Trong
+    đó: …": some of the whole, not all of it.  Summed, 325 had been stored as the commune's
+    running total, the office's applications left out, without a word."""
+    for parts in (["Lưu động", "Tại nhà"], ["Trong đó: Lưu động", "Trong đó: Tại nhà"]):
+        rows = [
+            *TOP,
+            ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận hồ sơ", None],
+            [None, None, None, *parts],
+            [1, "Xã Kỳ Xuân", 5000, 300, 25],
+            [2, "Xã Kỳ Bắc", 4000, 410, 12],
+        ]
+        merges = ["A4:A5", "B4:B5", "C4:C5", "D4:E4"]
+        report = ingest.import_bytes(None, _xlsx({"BC": rows}, merges=merges), "ky_anh.xlsx")
+        assert report.status == "refused", parts
+        (error,) = report.errors
+        assert error.column == "D" and "không có cột tổng số" in error.message

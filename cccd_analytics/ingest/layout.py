@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from cccd_analytics import registry
-from cccd_analytics.dimensions import EXHAUSTIVE
+from cccd_analytics.dimensions import AT_OFFICE, EXHAUSTIVE, IN_PROVINCE
 from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.text import fold
 
@@ -529,12 +529,34 @@ def _parts_without_total(columns: dict[str, Column]) -> bool:
     "Tổng số"): the parts build each commune's total (`parts`).  Read alone, the first header
     row named the running total and the column under it, the first part, was stored as the
     whole without a word."""
-    dimensions = {
-        (found[0], found[1])
+    parts = [
+        (found, columns[f].header)
         for f in columns
         if (found := headers.parse_part_field(f)) and found[0] in ("collected", "collected_day")
-    }
-    return len(dimensions) == 1 and next(iter(dimensions))[1] in EXHAUSTIVE
+    ]
+    dimensions = {(found[0], found[1]) for found, _ in parts}
+    if len(dimensions) != 1 or next(iter(dimensions))[1] not in EXHAUSTIVE:
+        return False
+    # All of the whole, not some of it: no "Trong đó" ("of which") over them, and the part
+    # most applications are in among them ("Lưu động | Tại nhà" without "Tại trụ sở", added
+    # up, had been stored as the whole, the office's applications left out).
+    dimension = next(iter(dimensions))[1]
+    labels = {found[2] for found, _ in parts}
+    main = _MAIN_PART.get(dimension)
+    return (
+        len(labels) >= 2
+        and not any(" trong do " in f" {fold(header)} " for _, header in parts)
+        and (main is None or bool(main & labels))
+    )
+
+
+#: The part of an exhaustive dimension that most applications are in: a split without it is
+#: some of the whole.
+_MAIN_PART = {
+    "channel": {AT_OFFICE},
+    "residence": {IN_PROVINCE},
+    "application_type": {"Cấp mới", "Cấp đổi"},
+}
 
 
 def _record_score(columns: dict[str, Column]) -> int:
