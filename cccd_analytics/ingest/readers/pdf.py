@@ -220,13 +220,16 @@ def _flatten_annotations(data: bytes) -> bytes:
                 raw.FPDFPage_CloseAnnot(annotation)
             if kinds - {raw.FPDF_ANNOT_LINK, raw.FPDF_ANNOT_POPUP}:
                 changed |= raw.FPDFPage_Flatten(page.raw, raw.FLAT_PRINT) == raw.FLATTEN_SUCCESS
-        if not changed:
-            return data
-        out = io.BytesIO()
-        document.save(out)
-        return out.getvalue()
+        return _saved(document, data) if changed else data
     except Exception:  # noqa: BLE001 - the file is read as it is, and refused there if damaged
         return data
+
+
+def _saved(document, data: bytes) -> bytes:
+    """The pdfium document's bytes as changed (flattened, or pages set level)."""
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
 
 
 def _unturn_level_pages(data: bytes) -> bytes:
@@ -256,11 +259,7 @@ def _unturn_level_pages(data: bytes) -> bytes:
             if angles and level >= 0.9 * len(angles):
                 page.set_rotation(0)
                 changed = True
-        if not changed:
-            return data
-        out = io.BytesIO()
-        document.save(out)
-        return out.getvalue()
+        return _saved(document, data) if changed else data
     except Exception:  # noqa: BLE001 - the file is read as it is, and refused there if damaged
         return data
 
