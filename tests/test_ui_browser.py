@@ -79,6 +79,8 @@ ALLOWED = {
     "pdf",
     "htm",
     "html",
+    "mht",  # a web page saved as one file (MHTML)
+    "mhtml",
     "web",  # "trang web": the Vietnamese word for a web page
     "jpg",
     "md",
