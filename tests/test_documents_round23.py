@@ -644,3 +644,32 @@ def test_a_figure_spanning_two_communes_rows_in_a_web_page_is_refused():
     assert report.status == "refused"
     assert "merged_figure" in {p.code for p in report.problems}
     assert "«Xã Kỳ Phú», «Xã Kỳ Phong»" in report.message
+
+
+def test_a_data_table_with_a_short_list_nested_in_its_note_cell_is_read():
+    """A table of communes whose "Ghi chú" cell holds a list of villages longer than the table:
+    a data table, not a layout frame (read as a frame, the file was refused as having none)."""
+    document = docx.Document()
+    document.add_paragraph("CÔNG AN HUYỆN KỲ ANH")
+    document.add_paragraph("BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD ĐẾN NGÀY 16/3/2021")
+    rows = [
+        ["STT", "Đơn vị", "Lũy kế thu nhận", "Ghi chú"],
+        ["1", "Xã Kỳ Xuân", "1000", ""],
+        ["2", "Xã Kỳ Bắc", "800", ""],
+        ["3", "Xã Kỳ Phú", "1500", ""],
+    ]
+    table = document.add_table(rows=4, cols=4)
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            table.cell(i, j).text = value
+    villages = table.cell(1, 3).add_table(rows=5, cols=2)
+    for i, (a, b) in enumerate(
+        [("Thôn", "Số hồ sơ"), ("Thôn 1", "20"), ("Thôn 2", "30"), ("Thôn 3", "15"), ("Thôn 4", "12")]
+    ):
+        villages.cell(i, 0).text, villages.cell(i, 1).text = a, b
+    out = io.BytesIO()
+    document.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "ky_anh.docx")
+    assert report.status == "checked", report.message
+    got = report.observations[report.observations.metric == "collected"]
+    assert sorted(got["value"]) == [800, 1000, 1500]

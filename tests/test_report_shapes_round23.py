@@ -469,3 +469,43 @@ def test_a_channel_split_without_the_office_or_under_of_which_is_refused_not_sum
         assert report.status == "refused", parts
         (error,) = report.errors
         assert error.column == "D" and "không có cột tổng số" in error.message
+
+
+def test_an_application_type_split_without_exchanges_is_refused_not_summed():
+    """ "Cấp mới | Cấp lại" leaves out "Cấp đổi", the bulk of a campaign's applications:
+    summed, 325 had been stored as the whole."""
+    rows = [
+        *TOP,
+        ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận hồ sơ", None],
+        [None, None, None, "Cấp mới", "Cấp lại"],
+        [1, "Xã Kỳ Xuân", 5000, 300, 25],
+        [2, "Xã Kỳ Bắc", 4000, 410, 12],
+    ]
+    merges = ["A4:A5", "B4:B5", "C4:C5", "D4:E4"]
+    report = ingest.import_bytes(None, _xlsx({"BC": rows}, merges=merges), "ky_anh.xlsx")
+    assert report.status == "refused" and report.errors[0].column == "D"
+
+
+def test_a_hidden_copy_under_a_district_cell_merged_down_is_still_a_copy():
+    """The district's cell merged down over its communes: the rows below its first carry it,
+    so yesterday's hidden row and today's shown one are one commune (with the district in
+    the copy's key, the blank merged cells made them two, and the file was refused)."""
+    head = ["STT", "Huyện", "Đơn vị", "Lũy kế thu nhận"]
+    rows = [
+        *TOP,
+        head,
+        [1, "Huyện Kỳ Anh", "Xã Kỳ Xuân", 1000],
+        [1, None, "Xã Kỳ Xuân", 1100],
+        [2, None, "Xã Kỳ Bắc", 800],
+        [3, None, "Xã Kỳ Phú", 1500],
+    ]
+    first = len(TOP) + 2
+    merged = _xlsx({"BC": rows}, hidden_rows=[first], merges=[f"B{first}:B{first + 3}"])
+    report = ingest.import_bytes(None, merged, "ka.xlsx")
+    assert report.status == "checked", report.message
+    assert [p.row for p in report.problems if p.code == "hidden_row"] == [first]
+    assert sorted(report.observations.loc[report.observations.metric == "collected", "value"]) == [
+        800,
+        1100,
+        1500,
+    ]

@@ -108,7 +108,14 @@ def test_one_row_below_the_days_counts_does_not_make_the_running_total_a_start()
     assert [e.code for e in report.errors] == ["no_cumulative"] and report.errors[0].column == "C"
 
 
-def test_running_totals_beside_a_later_running_total_stay_running():
-    """ "Lũy kế" of today beside columns up to yesterday: a little above the last day on every
-    row, it had been taken for a start and the running totals added up as counts."""
-    _as_running(_three_days("Lũy kế", {"Xã Kỳ Xuân": 1100, "Xã Kỳ Bắc": 960, "Xã Kỳ Phú": 680}))
+def test_a_running_total_a_little_above_the_last_day_is_refused_as_unclear():
+    """ "Lũy kế" of today beside running totals up to yesterday (1080 | 1100), or the total of
+    two days of counts that doubled (10, 20 | 30): the figures cannot tell which.  The first
+    had been taken for a start and the running totals added up as counts; the second, read as
+    running totals, stored 20 for 30 and dropped the column, without a word."""
+    report = _three_days("Lũy kế", {"Xã Kỳ Xuân": 1100, "Xã Kỳ Bắc": 960, "Xã Kỳ Phú": 680})
+    assert report.status == "refused" and report.errors[0].column == "C"
+    header = ["STT", "Đơn vị", "Lũy kế", "15/3", "16/3"]
+    rows = [[1, "Xã Kỳ Xuân", 30, 10, 20], [2, "Xã Kỳ Bắc", 16, 4, 12], [3, "Xã Kỳ Phú", 45, 15, 30]]
+    report = _import({"BC": [*TOP, ["Số liệu tính đến 17h00 ngày 16/3/2021"], header, *rows]})
+    assert report.status == "refused" and report.errors[0].column == "C"

@@ -955,9 +955,11 @@ def _hidden_copies_left_out(sheet: Sheet, found: layouts.Layout | None, report: 
     # else the last district heading or sum above it ("Xã Bắc Sơn" of Quỳ Hợp and of Đô
     # Lương are two communes, and an autofilter hiding Đô Lương's rows hides no copy).
     keys: dict[int, tuple] = {}
-    section = ""
+    section = written = ""
     for r in range(found.first_data_row, len(sheet.rows)):
         row = sheet.rows[r]
+        # A district's cell merged down (or written once) over its communes: carried down.
+        written = cell(row, district_at) or written
         if name_at >= len(row) or not normalise.text(row[name_at]):
             continue
         kind = layouts.classify(row, found)
@@ -968,7 +970,7 @@ def _hidden_copies_left_out(sheet: Sheet, found: layouts.Layout | None, report: 
             i < len(row) and normalise.parse_count(row[i]).value is not None for i in figures
         ):
             continue
-        keys[r] = (cell(row, name_at), cell(row, day_at), cell(row, district_at) or section)
+        keys[r] = (cell(row, name_at), cell(row, day_at), written or section)
 
     shown = {k for r, k in keys.items() if r not in hidden}
     copies = [r for r, k in keys.items() if r in hidden and k in shown]

@@ -537,7 +537,7 @@ def _parts_without_total(columns: dict[str, Column]) -> bool:
     dimensions = {(found[0], found[1]) for found, _ in parts}
     if len(dimensions) != 1 or next(iter(dimensions))[1] not in EXHAUSTIVE:
         return False
-    # All of the whole, not some of it: no "Trong đó" ("of which") over them, and the part
+    # All of the whole, not some of it: no "Trong đó" ("of which") over them, and the parts
     # most applications are in among them ("Lưu động | Tại nhà" without "Tại trụ sở", added
     # up, had been stored as the whole, the office's applications left out).
     dimension = next(iter(dimensions))[1]
@@ -546,12 +546,12 @@ def _parts_without_total(columns: dict[str, Column]) -> bool:
     return (
         len(labels) >= 2
         and not any(" trong do " in f" {fold(header)} " for _, header in parts)
-        and (main is None or bool(main & labels))
+        and (main is None or main <= labels)
     )
 
 
-#: The part of an exhaustive dimension that most applications are in: a split without it is
-#: some of the whole.
+#: The parts of an exhaustive dimension that most applications are in: a split without all
+#: of them is some of the whole (a CCCD campaign's applications are new cards and exchanges).
 _MAIN_PART = {
     "channel": {AT_OFFICE},
     "residence": {IN_PROVINCE},

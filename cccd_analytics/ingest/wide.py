@@ -835,9 +835,10 @@ def _before_says(
     """What the running total before day columns that never fall says of them: "running",
     "counts" or "unclear" (refused: the figures cannot tell), over the rows that give both.
 
-    * Equal to the last day on most rows, or a little above it (a later day's: at most half
-      as much again), one row typed wrong deciding nothing: the days are running totals.
-      Not for a start named by its header ("Lũy kế trước 15/3").
+    * Equal to the last day on most rows, one row typed wrong deciding nothing: the days are
+      running totals; a little above it (at most half as much again) is a later day's running
+      total or the total of counts that doubled: unclear.  Not for a start named by its
+      header ("Lũy kế trước 15/3").
     * At most the first day, the days rising, on every row: a start with running totals
       after it ("1000 | 1020 | 1050") — or counts added to a start ("1 | 1 | 1" is a start of
       1 and a count of 1 a day as well).  Running totals only where the start is large and
@@ -846,7 +847,7 @@ def _before_says(
     * Below the start on some row: counts (for a start named by its header, on most rows;
       on a few it stays unclear)."""
     ordered = sorted(columns, key=lambda c: c.day)
-    seen = last_equal = broken = 0
+    seen = last_equal = near = broken = 0
     strong = True
     for row in rows[first:]:
         start = _number(row[before.index]) if before.index < len(row) else None
@@ -856,17 +857,19 @@ def _before_says(
             continue
         seen += 1
         rising = all(b >= a for a, b in zip(values, values[1:]))
-        # Its last day's running total, or a later one a little above it ("Lũy kế" of today
-        # beside columns up to yesterday): 1080 | 1100, never 32 | 194.
-        last_equal += (
-            rising and values[-1] <= start <= values[-1] * 1.5 and (start == values[-1] or start > 0)
-        )
+        last_equal += rising and values[-1] == start
+        # A little above the last day (at most half as much again): a later day's running
+        # total beside running totals ("1080 | 1100"), or the running total beside counts
+        # that doubled ("10 | 20 | 30"): the figures cannot tell which.
+        near += rising and values[-1] < start <= values[-1] * 1.5
         if not (rising and values[0] >= start):
             broken += 1
         elif not (start >= 100 and values[0] - start <= start / 2):
             strong = False
     if dated != "start" and last_equal * 2 > seen:
         return "running"
+    if dated != "start" and (last_equal + near) * 2 > seen:
+        return "unclear"
     if not broken:
         return "running" if strong else "unclear"
     if dated == "start" and broken * 2 <= seen:

@@ -214,10 +214,27 @@ def _is_frame(table) -> bool:
     as having no table."""
     rows = list(_rows(table))
     width = max((len(list(_cells(tr))) for tr in rows), default=0)
-    nested = [inner for tr in rows for tc in _cells(tr) for inner in tc.iterchildren(_TBL)]
     if len(rows) >= 3 and width >= 3:
-        return any(len(list(_rows(inner))) > len(rows) for inner in nested)
-    return bool(nested)
+        # The data table fills its row (the row's one cell, or a cell merged across the
+        # width): a table of communes with a short list of villages nested in its "Ghi chú"
+        # cell is a data table, not a frame (read as one, it was refused as having none).
+        for tr in rows:
+            cells = list(_cells(tr))
+            for tc in cells:
+                whole = len(cells) == 1 or _span(tc) >= width
+                if whole and any(len(list(_rows(inner))) > len(rows) for inner in tc.iterchildren(_TBL)):
+                    return True
+        return False
+    return any(True for tr in rows for tc in _cells(tr) for _ in tc.iterchildren(_TBL))
+
+
+def _span(tc) -> int:
+    """How many grid columns a cell spans (w:gridSpan), 1 when it says nothing."""
+    found = tc.find(f"{_W}tcPr/{_W}gridSpan")
+    try:
+        return int(found.get(f"{_W}val")) if found is not None else 1
+    except (TypeError, ValueError):
+        return 1
 
 
 def _rows(table):
