@@ -128,6 +128,20 @@ KNOWN: dict[str, tuple[Value, ...]] = {
                 "co dinh",
                 "tai cho",
                 "tai bo phan mot cua",
+                # The police station named ("Tại trụ sở Công an xã"), the fixed point spelt out
+                # ("Tại điểm cấp cố định"): under a running total split by channel, unknown
+                # words left the office's column read as the whole, the others dropped.
+                "tai tru so cong an xa",
+                "tai tru so cong an phuong",
+                "tai tru so cong an thi tran",
+                "tai tru so cong an huyen",
+                "tai cong an xa",
+                "tai cong an phuong",
+                "tai cong an huyen",
+                "tai diem cap co dinh",
+                "diem cap co dinh",
+                "tai diem thu nhan co dinh",
+                "diem thu nhan co dinh",
             ),
         ),
         Value(AT_SCHOOL, ("truong hoc", "tai truong", "tai cac truong", "tai truong hoc")),

@@ -10,6 +10,7 @@ import struct
 from dataclasses import dataclass
 
 import openpyxl
+import pytest
 
 from cccd_analytics import ingest, registry
 from tests.test_report_shapes_round7 import values
@@ -509,3 +510,21 @@ def test_a_hidden_copy_under_a_district_cell_merged_down_is_still_a_copy():
         1100,
         1500,
     ]
+
+
+@pytest.mark.parametrize("office", ["Tại trụ sở Công an xã", "Tại điểm cấp cố định", "Tại Công an xã"])
+def test_the_office_spelt_out_in_a_channel_split_is_the_office(office):
+    """ "Lũy kế thu nhận hồ sơ" over "Tại trụ sở Công an xã | Lưu động": words the vocabulary
+    did not know left the office's column read as the whole (300 for 325), without a word."""
+    rows = [
+        *TOP,
+        ["STT", "Đơn vị", "Số CD đủ ĐK", "Lũy kế thu nhận hồ sơ", None],
+        [None, None, None, office, "Lưu động"],
+        [1, "Xã Kỳ Xuân", 5000, 300, 25],
+        [2, "Xã Kỳ Bắc", 4000, 410, 12],
+    ]
+    merges = ["A4:A5", "B4:B5", "C4:C5", "D4:E4"]
+    report = ingest.import_bytes(None, _xlsx({"BC": rows}, merges=merges), "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    got = report.observations[report.observations.metric == "collected"]
+    assert sorted(got["value"]) == [325, 422]
