@@ -74,13 +74,17 @@ cols[2].metric(
 )
 # The required pace is per working day when the calendar has days off or short days
 # (metrics.snapshot): the tiles say so, as the briefing does, or "15 days left" beside
-# "10.963 a day" does not multiply out.
+# "10.963 a day" does not multiply out (a short day counts in part: "14,4").
 workdays = main.get("working_days_left")
 by_workday = pd.notna(workdays) and pd.notna(main["days_left"]) and abs(workdays - main["days_left"]) >= 0.5
 cols[3].metric(
     t("Số ngày còn lại"),
     fmt.number(main["days_left"]),
-    t("đến {d} · {w} ngày làm việc", d=fmt.date_vn(campaign.deadline), w=fmt.number(workdays))
+    t(
+        "đến {d} · {w} ngày làm việc",
+        d=fmt.date_vn(campaign.deadline),
+        w=fmt.number(workdays, 1 if workdays % 1 else 0),
+    )
     if by_workday
     else t("đến {d}", d=fmt.date_vn(campaign.deadline)),
     **info,

@@ -36,6 +36,8 @@ def test_overview_renders_headline_figures(app):
     # say so ("15" days beside "10.963 a day" did not multiply out).
     (left,) = [m for m in app.metric if m.label == "Số ngày còn lại"]
     assert "ngày làm việc" in left.delta and "Cần mỗi ngày làm việc" in labels
+    # The working days as many as the pace was divided by (a short day counts in part).
+    assert "14,4 ngày làm việc" in left.delta
     assert "15/6/2023" in texts(app)
     table = app.dataframe[0].value
     assert list(table.columns)[:3] == ["Đơn vị", "Trạng thái", "Huyện"] and len(table) == 15

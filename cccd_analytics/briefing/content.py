@@ -185,7 +185,7 @@ def _narrative(
         text = (
             f"Còn {fmt.number(h.remaining)} hồ sơ và {fmt.number(h.days_left)} ngày đến hạn "
             f"{fmt.date_vn(deadline)}"
-            + (f" ({fmt.number(workdays)} ngày làm việc)" if per != "ngày" else "")
+            + (f" ({fmt.number(workdays, 1 if workdays % 1 else 0)} ngày làm việc)" if per != "ngày" else "")
             + f": cần bình quân {fmt.number(h.required_per_day)} hồ sơ/{per} để "
             f"hoàn thành trước {fmt.date_vn(deadline, year=False)}; {pace}"
         )
