@@ -205,7 +205,7 @@ EN: dict[str, str] = {
     "Nhận tệp CSV, Excel (xlsx, xls, kể cả bảng tính XML 2003), ODS, Word (docx, doc), PDF và trang web (HTML, kể cả tệp .xls xuất từ phần mềm) như các đơn vị gửi: báo cáo có quốc hiệu, tiêu đề gộp ô, dòng cộng huyện và tổng cộng, mỗi ngày một cột hoặc một trang tính, phông TCVN3/VNI, hoặc danh sách hồ sơ từng công dân (chỉ lưu số đếm theo xã và ngày, không lưu thông tin cá nhân).": "Accepts CSV, Excel (xlsx, xls, including Excel 2003 XML spreadsheets), ODS, Word (docx, doc), PDF and web-page files (HTML, including .xls exported by web systems) as units send them: reports with letterheads, merged headers, district subtotals and totals, a column or a sheet per day, TCVN3/VNI fonts, or per-application exports (only counts per commune and day are kept, never personal data).",
     "Số dòng": "Rows",
     "Tôi chắc chắn": "I am sure",
-    "đến {d} · {w} ngày làm việc": "to {d} · {w} working days",
+    "{w} ngày làm việc": "{w} working days",
     "Cần mỗi ngày làm việc": "Needed per working day",
     "Chọn lần nhập cần hủy": "Choose the upload to undo",
     "Dừng": "Stop",
