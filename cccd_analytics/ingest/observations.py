@@ -716,6 +716,17 @@ def _merged_since_reform(rec: FirstRow) -> str:
     )
 
 
+def _reported_between(obs: pd.DataFrame, keys: set, start: date, end: date | None = None):
+    """(unit key, its rows in file order) for each of `keys` the file reports on a day from
+    `start` to before `end`: the rows a reform's warning points at."""
+    mine = obs[obs["unit_key"].isin(keys)]
+    days = pd.to_datetime(mine["date"])
+    late = days >= pd.Timestamp(start)
+    if end is not None:
+        late &= days < pd.Timestamp(end)
+    return mine[late].groupby("unit_key", sort=False, observed=True)
+
+
 def _merged_on_interim(obs: pd.DataFrame, matches, reg: pd.DataFrame) -> list[Problem]:
     """A warning for each 2023 unit merged with others on 1/12/2024 that the file reports
     on that day or later (before the reform), at its first such row: "Phường Quang Trung"
@@ -728,11 +739,8 @@ def _merged_on_interim(obs: pd.DataFrame, matches, reg: pd.DataFrame) -> list[Pr
     keys = {m.key for m in matches if m.official and m.key in became}
     if not keys:
         return []
-    mine = obs[obs["unit_key"].isin(keys)]
-    days = pd.to_datetime(mine["date"])
-    late = mine[(days >= pd.Timestamp(registry.INTERIM_DATE)) & (days < pd.Timestamp(registry.REFORM_DATE))]
     out = []
-    for key, rows in late.groupby("unit_key", sort=False, observed=True):
+    for key, rows in _reported_between(obs, keys, registry.INTERIM_DATE, registry.REFORM_DATE):
         unit = became[key]
         first = rows.iloc[0]
         others = ", ".join(str(reg.at[k, "name"]) for k in unit.parts if k != key)
@@ -765,10 +773,8 @@ def _reformed(obs: pd.DataFrame, matches, reg: pd.DataFrame) -> list[Problem]:
     keys = {m.key for m in matches if m.official and m.key in became.index}
     if not keys:
         return []
-    mine = obs[obs["unit_key"].isin(keys)]
-    late = mine[pd.to_datetime(mine["date"]) >= pd.Timestamp(registry.REFORM_DATE)]
     out = []
-    for key, rows in late.groupby("unit_key", sort=False, observed=True):
+    for key, rows in _reported_between(obs, keys, registry.REFORM_DATE):
         new = became.get(key)
         if not isinstance(new, str) or new not in reg.index:
             continue
