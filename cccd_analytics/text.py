@@ -155,6 +155,8 @@ ENCODING_NAMES = {
     "tcvn3": "TCVN3 (.VnTime)",
     "tcvn3_upper": "TCVN3 chữ hoa (.VnTimeH)",
     "vni": "VNI-Windows",
+    # UTF-8 opened as a Windows code page (Excel on Vietnamese Windows) and saved as UTF-8.
+    "utf8x2": "UTF-8 bị mã hoá hai lần (mở bằng bảng mã Windows rồi lưu lại)",
 }
 LEGACY_FONTS = ("tcvn3", "tcvn3_upper", "vni")
 

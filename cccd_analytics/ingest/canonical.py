@@ -136,14 +136,16 @@ def _as_decoded(table, header: bytes) -> bool:
 
     import pyarrow.compute as pc
 
-    from cccd_analytics.ingest.legacy_codecs import _is_byte_text, _is_legacy_candidate
+    from cccd_analytics.ingest.legacy_codecs import TWICE_MARK, _is_byte_text, _is_legacy_candidate
 
     try:
         head = header.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    if not unicodedata.is_normalized("NFC", head) or any(
-        _is_legacy_candidate(line) for line in head.splitlines()
+    if (
+        not unicodedata.is_normalized("NFC", head)
+        or TWICE_MARK.search(head) is not None
+        or any(_is_legacy_candidate(line) for line in head.splitlines())
     ):
         return False
     non_ascii = np.zeros(table.num_rows, bool)
@@ -156,7 +158,9 @@ def _as_decoded(table, header: bytes) -> bool:
         if pc.all(pc.string_is_ascii(array.dictionary)).as_py() is not False:
             continue  # ASCII (figures, dates, codes): nothing to repair, NFC as it is
         texts = array.dictionary.to_pylist()
-        if not all(unicodedata.is_normalized("NFC", t) for t in texts):
+        # A text twice encoded ("Ká»³ Anh") is made of letters outside cp1252 too, so it
+        # would pass as Unicode below: decoding finds it and undoes it.
+        if not all(unicodedata.is_normalized("NFC", t) and TWICE_MARK.search(t) is None for t in texts):
             return False
         codes = array.indices.to_numpy(zero_copy_only=False)
         non_ascii |= np.array([not t.isascii() for t in texts], bool)[codes]

@@ -277,6 +277,44 @@ def _to_vni(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------
+# UTF-8 read through a Windows code page and saved as UTF-8 again
+# ---------------------------------------------------------------------------
+# A UTF-8 CSV opened in Excel on a Windows whose ANSI code page is cp1258 (Vietnamese)
+# or cp1252, then saved as "CSV UTF-8", holds each byte of a letter as a character of
+# its own: "Kỳ" (4B E1 BB B3) becomes "Ká»³".  The two code pages share most bytes, and
+# no character stands for two different bytes in them, so one table takes the text back
+# to its bytes whichever of them misread it.  A byte the code page leaves undefined came
+# through as the C1 control of the same value (Windows' mapping) or, from other tools,
+# as U+FFFD, whose byte is lost: `TWICE_LOST` are the bytes it may have been.
+TWICE_BYTE: dict[str, int] = {}
+for _codec in ("cp1258", "cp1252"):
+    for _byte in range(0x80, 0x100):
+        try:
+            TWICE_BYTE.setdefault(bytes([_byte]).decode(_codec), _byte)
+        except UnicodeDecodeError:
+            TWICE_BYTE.setdefault(chr(_byte), _byte)
+# Read as ISO-8859-1 (some tools' "Latin-1"), each byte 80-9F is the C1 control of its value.
+for _byte in range(0x80, 0xA0):
+    TWICE_BYTE.setdefault(chr(_byte), _byte)
+TWICE_LOST = tuple(
+    b
+    for b in range(0x80, 0x100)
+    if not bytes([b]).decode("cp1258", "ignore") or not bytes([b]).decode("cp1252", "ignore")
+)
+# A lead byte of a Vietnamese letter's UTF-8 (C3-C6, E1) misread, followed by a misread
+# continuation byte (80-BF): what twice-encoded Vietnamese always holds and a Unicode
+# name practically never does.  Only a first look: `legacy_text.undo_twice_utf8` decides.
+_CONTINUATION = "".join(sorted({ch for ch, b in TWICE_BYTE.items() if 0x80 <= b <= 0xBF} | {"\ufffd"}))
+TWICE_MARK = re.compile(
+    "["
+    + "".join(ch for ch, b in TWICE_BYTE.items() if b in (0xC3, 0xC4, 0xC5, 0xC6, 0xE1))
+    + "]["
+    + re.escape(_CONTINUATION)
+    + "]"
+)
+
+
+# ---------------------------------------------------------------------------
 # Windows-1258
 # ---------------------------------------------------------------------------
 # Byte value → character(s); Python's cp1258 codec, with the bytes the code page

@@ -22,6 +22,7 @@ in ``docs/encodings.md``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ from dataclasses import dataclass
 # here because every caller reaches them as `legacy_text.<name>`.
 from cccd_analytics.ingest.legacy_codecs import (  # noqa: F401
     _NOT_BYTE,
+    TWICE_BYTE,
+    TWICE_LOST,
+    TWICE_MARK,
     _decode_cp1252,
     _encode_cp1252,
     _is_byte_text,
@@ -59,12 +63,93 @@ __all__ = [
     "is_vietnamese_syllable",
     "repair_texts",
     "to_nfc",
+    "undo_twice_utf8",
 ]
 
 #: Names :func:`detect_legacy` can answer, in the order ties are broken.
-ENCODINGS = ("unicode", "tcvn3", "tcvn3_upper", "vni")
+ENCODINGS = ("unicode", "tcvn3", "tcvn3_upper", "vni", "utf8x2")
 
 DEFAULT_MIN_CONFIDENCE = 0.6
+
+
+# ---------------------------------------------------------------------------
+# UTF-8 twice encoded
+# ---------------------------------------------------------------------------
+#: A word with more lost bytes than this is not guessed at (each has nine candidates).
+_MOST_LOST = 3
+
+
+# A letter whose last byte is A0 ("à" is C3 A0) misread ends in a no-break space, which
+# trimming and whitespace rules take for a space: at the end of a value ("Thái Hoà") or
+# before a space the letter lacks its last byte.  A lead byte and the continuation
+# bytes after it, one short of its length, before a space or the end.
+_NBSP_LOST = re.compile(rb"(?:[\xc2-\xdf]|[\xe0-\xef][\x80-\xbf])(?=[ ]|$)")
+
+
+def _nbsp_back(match: re.Match) -> bytes:
+    return match.group(0) + b"\xa0"
+
+
+def undo_twice_utf8(text: str) -> str | None:
+    """The text a twice-encoded one stood for ("Ká»³ Anh" → "Kỳ Anh"), NFC; None when
+    ``text`` is not one: a character no misread byte gives, or bytes that are no UTF-8.
+
+    A byte lost as U+FFFD (from a tool other than Excel, which keeps it as a C1 control) is
+    found by the word it is in: of the bytes it may have been (`TWICE_LOST`), the one that
+    makes the word a Vietnamese syllable, cased as people type ("PhÆ°á»\ufffdng" →
+    "Phường", not "Phưống" or "PhưỚng"); with none or more than one ("Thọ", "Thỏ", "Thờ"
+    and "Thề" all fit "Thá»\ufffd"), the text is not undone.
+    """
+    if text.isascii() or TWICE_MARK.search(text) is None:
+        return None
+    raw = bytearray()
+    for ch in text:
+        if ch < "\x80":
+            raw.append(ord(ch))
+        elif ch == "\ufffd":
+            raw.append(0)  # a hole, filled below (a text file holds no NUL)
+        else:
+            byte = TWICE_BYTE.get(ch)
+            if byte is None:
+                return None
+            raw.append(byte)
+    raw = _NBSP_LOST.sub(_nbsp_back, bytes(raw))
+    if "\ufffd" not in text:
+        try:
+            return to_nfc(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            return None
+    # Words split where `_words` splits them (ASCII that is no letter): a lost byte is
+    # judged with the letters of its own word.
+    words = re.split(rb"([\x01-\x40\x5b-\x60\x7b-\x7f]+)", bytes(raw))
+    out = []
+    for word in words:
+        holes = [i for i, b in enumerate(word) if b == 0]
+        if not holes:
+            try:
+                out.append(word.decode("utf-8"))
+            except UnicodeDecodeError:
+                return None
+            continue
+        if len(holes) > _MOST_LOST:
+            return None
+        found = set()
+        for filling in itertools.product(TWICE_LOST, repeat=len(holes)):
+            candidate = bytearray(word)
+            for i, b in zip(holes, filling):
+                candidate[i] = b
+            try:
+                decoded = to_nfc(candidate.decode("utf-8"))
+            except UnicodeDecodeError:
+                continue
+            # Typed words are lower case after their first letter, or all capitals:
+            # "PhưỚng" is no word a person typed, though its letters make a syllable.
+            if is_vietnamese_syllable(decoded) and (decoded[1:].islower() or decoded.isupper()):
+                found.add(decoded)
+        if len(found) != 1:
+            return None
+        out.append(found.pop())
+    return to_nfc("".join(out))
 
 
 # ---------------------------------------------------------------------------
@@ -85,11 +170,17 @@ class Detection:
     sample_after: str
 
 
+def _from_twice(text: str) -> str:
+    return undo_twice_utf8(text) or to_nfc(text)
+
+
 _CONVERTERS = {
     "unicode": to_nfc,
     "tcvn3": from_tcvn3,
     "tcvn3_upper": lambda text: from_tcvn3(text, upper=True),
     "vni": from_vni,
+    # Text twice encoded (`undo_twice_utf8`); a text that is not stays as it is.
+    "utf8x2": _from_twice,
 }
 
 
@@ -170,6 +261,30 @@ def _tally(texts: list[str], encoding: str) -> _Tally:
     return tally
 
 
+def _twice_encoded(strings: list[str]) -> Detection | None:
+    """ "utf8x2" when most texts with marks that are no Vietnamese words are UTF-8 twice
+    encoded (`undo_twice_utf8` gives a text with more Vietnamese syllables); else None.
+    Checked before the legacy fonts: a twice-encoded text is made of cp1252 characters
+    too, and a font's table "repaired" it into other nonsense."""
+    marked = [t for t in strings if not t.isascii() and TWICE_MARK.search(t) is not None]
+    if not marked:
+        return None
+    undone = []
+    for text in marked:
+        repaired = undo_twice_utf8(text)
+        if repaired is not None and _vietnamese_score(repaired) > _vietnamese_score(text):
+            undone.append((text, repaired))
+    if not undone:
+        return None
+    # Only the texts that could need a repair vote: a text already in Unicode
+    # Vietnamese (a header typed again by hand) is no evidence either way.
+    eligible = sum(1 for t in strings if not t.isascii() and not _already_vietnamese(t))
+    share = len(undone) / max(eligible, len(undone))
+    if share < 0.5:
+        return None
+    return Detection("utf8x2", round(share, 3), undone[0][0], undone[0][1])
+
+
 def detect_legacy(texts: Iterable[str]) -> Detection:
     """Decide whether a column of strings is TCVN3, TCVN3 upper-case, VNI or Unicode.
 
@@ -187,6 +302,9 @@ def detect_legacy(texts: Iterable[str]) -> Detection:
         texts = [texts]
     strings = [t for t in texts if isinstance(t, str)]
     first = next((t for t in strings if t.strip()), "")
+    twice = _twice_encoded(strings)
+    if twice is not None:
+        return twice
     # `_is_legacy_candidate` written out: this is asked of every line of a text file.
     candidates = [t for t in strings if not t.isascii() and _NOT_BYTE.search(t) is None]
     unchanged = Detection("unicode", 1.0, first, to_nfc(first))
@@ -255,6 +373,8 @@ def repair_texts(
     for item in items:
         if not isinstance(item, str):
             repaired.append(item)
+        elif apply and detection.encoding == "utf8x2":
+            repaired.append(_from_twice(item))
         elif (
             apply
             and _is_byte_text(item)
@@ -334,6 +454,8 @@ _FIELD_SPLIT_RE = re.compile(r"([,;\t|])")
 def _convert_field(field: str, encoding: str) -> str:
     if field.isascii() and encoding != "tcvn3_upper":
         return field
+    if encoding == "utf8x2":
+        return _from_twice(field)
     if _NOT_BYTE.search(field) is not None or _already_vietnamese(field):
         return to_nfc(field)
     return _convert_cell(field, encoding)

@@ -10,7 +10,7 @@ from cccd_analytics.ingest import headers, legacy_text
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest.readers import Sheet, Workbook
 from cccd_analytics.ingest.report import ImportReport
-from cccd_analytics.text import encoding_name
+from cccd_analytics.text import LEGACY_FONTS, encoding_name
 
 # Samples of converted text shown in the report come only from these places, never
 # from a column that may hold a person's data.
@@ -23,7 +23,9 @@ def note_text_encoding(book: Workbook, report: ImportReport, data_head: bytes) -
     base, _, legacy = book.encoding.partition("+")
     label = encoding_name(base)
     repaired = bool(legacy) or base in ("tcvn3", "tcvn3_upper", "vni", "cp1258")
-    if legacy:
+    if legacy == "utf8x2":
+        label += f", {encoding_name(legacy)} → Unicode"
+    elif legacy:
         label += f", chữ phông {encoding_name(legacy)} → Unicode"
     elif repaired:
         label += " → Unicode"
@@ -172,7 +174,8 @@ def repair_sheet(sheet: Sheet, report: ImportReport) -> layouts.Layout | None:
             name = f"trang «{sheet.name}», " if sheet.name else ""
             sample = f" (ví dụ «{before}» → «{after}»)" if safe and before else ""
             report.encoding_repairs.append(
-                f"{name}{where}: phông {encoding_name(detection.encoding)} → Unicode{sample}"
+                f"{name}{where}: {'phông ' if detection.encoding in LEGACY_FONTS else ''}"
+                f"{encoding_name(detection.encoding)} → Unicode{sample}"
             )
 
     apply(-1, _unique_strings(c for row in rows[:top_end] for c in row), "phần tiêu đề", True)
