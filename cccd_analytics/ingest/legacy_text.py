@@ -26,6 +26,7 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from math import prod
 
 # The tables and converters, and the syllable rules, live apart; they are re-exported
 # here because every caller reaches them as `legacy_text.<name>`.
@@ -63,6 +64,7 @@ __all__ = [
     "is_vietnamese_syllable",
     "repair_texts",
     "to_nfc",
+    "twice_readings",
     "undo_twice_utf8",
 ]
 
@@ -75,8 +77,10 @@ DEFAULT_MIN_CONFIDENCE = 0.6
 # ---------------------------------------------------------------------------
 # UTF-8 twice encoded
 # ---------------------------------------------------------------------------
-#: A word with more lost bytes than this is not guessed at (each has nine candidates).
+#: A word with more lost bytes than this is not guessed at (each has nine candidates), nor
+#: a text with more readings than that.
 _MOST_LOST = 3
+_MOST_READINGS = 64
 
 
 # A letter whose last byte is A0 ("à" is C3 A0) misread ends in a no-break space, which
@@ -92,16 +96,24 @@ def _nbsp_back(match: re.Match) -> bytes:
 
 def undo_twice_utf8(text: str) -> str | None:
     """The text a twice-encoded one stood for ("Ká»³ Anh" → "Kỳ Anh"), NFC; None when
-    ``text`` is not one: a character no misread byte gives, or bytes that are no UTF-8.
+    ``text`` is not one (a character no misread byte gives, or bytes that are no UTF-8),
+    or when a lost byte leaves more than one reading (`twice_readings`)."""
+    readings = twice_readings(text)
+    return readings[0] if len(readings) == 1 else None
+
+
+def twice_readings(text: str) -> list[str]:
+    """Every text a twice-encoded one may have stood for, NFC: none when ``text`` is not
+    one, one unless a byte was lost.
 
     A byte lost as U+FFFD (from a tool other than Excel, which keeps it as a C1 control) is
-    found by the word it is in: of the bytes it may have been (`TWICE_LOST`), the one that
-    makes the word a Vietnamese syllable, cased as people type ("PhÆ°á»\ufffdng" →
-    "Phường", not "Phưống" or "PhưỚng"); with none or more than one ("Thọ", "Thỏ", "Thờ"
-    and "Thề" all fit "Thá»\ufffd"), the text is not undone.
+    found by the word it is in: of the bytes it may have been (`TWICE_LOST`), those that
+    make the word a Vietnamese syllable, cased as people type ("PhÆ°á»\ufffdng" is
+    "Phường", not "Phưống" or "PhưỚng"; "Thá»\ufffd" may be Thọ, Thỏ, Thờ or Thề, which
+    only the registry can tell apart: `names` asks it).
     """
     if text.isascii() or TWICE_MARK.search(text) is None:
-        return None
+        return []
     raw = bytearray()
     for ch in text:
         if ch < "\x80":
@@ -111,29 +123,28 @@ def undo_twice_utf8(text: str) -> str | None:
         else:
             byte = TWICE_BYTE.get(ch)
             if byte is None:
-                return None
+                return []
             raw.append(byte)
     raw = _NBSP_LOST.sub(_nbsp_back, bytes(raw))
     if "\ufffd" not in text:
         try:
-            return to_nfc(raw.decode("utf-8"))
+            return [to_nfc(raw.decode("utf-8"))]
         except UnicodeDecodeError:
-            return None
+            return []
     # Words split where `_words` splits them (ASCII that is no letter): a lost byte is
     # judged with the letters of its own word.
-    words = re.split(rb"([\x01-\x40\x5b-\x60\x7b-\x7f]+)", bytes(raw))
-    out = []
-    for word in words:
+    options = []
+    for word in re.split(rb"([\x01-\x40\x5b-\x60\x7b-\x7f]+)", raw):
         holes = [i for i, b in enumerate(word) if b == 0]
         if not holes:
             try:
-                out.append(word.decode("utf-8"))
+                options.append([word.decode("utf-8")])
             except UnicodeDecodeError:
-                return None
+                return []
             continue
         if len(holes) > _MOST_LOST:
-            return None
-        found = set()
+            return []
+        found = []
         for filling in itertools.product(TWICE_LOST, repeat=len(holes)):
             candidate = bytearray(word)
             for i, b in zip(holes, filling):
@@ -145,11 +156,13 @@ def undo_twice_utf8(text: str) -> str | None:
             # Typed words are lower case after their first letter, or all capitals:
             # "PhưỚng" is no word a person typed, though its letters make a syllable.
             if is_vietnamese_syllable(decoded) and (decoded[1:].islower() or decoded.isupper()):
-                found.add(decoded)
-        if len(found) != 1:
-            return None
-        out.append(found.pop())
-    return to_nfc("".join(out))
+                found.append(decoded)
+        if not found:
+            return []
+        options.append(sorted(set(found)))
+    if prod(len(o) for o in options) > _MOST_READINGS:
+        return []
+    return [to_nfc("".join(parts)) for parts in itertools.product(*options)]
 
 
 # ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import itertools
 import re
 from datetime import date
 from typing import NamedTuple
@@ -427,6 +428,18 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
             if converted != rec.commune:
                 font = "TCVN3" if encoding == "tcvn3" else "VNI"
                 readings.append((f"chữ phông {font} «{converted}»", rec._replace(commune=converted)))
+    # Twice-encoded text that lost a byte ("XÃ£ NghÄ©a Thá»\ufffd": Thọ, Thỏ, Thờ or Thề), left
+    # as it was by the column's repair: each reading of it, the registry telling them apart.
+    fields = ("province", "district", "commune")
+    if any("\ufffd" in (getattr(rec, f) or "") for f in fields):
+        options = [legacy_text.twice_readings(getattr(rec, f) or "") or [getattr(rec, f)] for f in fields]
+        for province, district, commune in itertools.product(*options):
+            readings.append(
+                (
+                    f"chữ bị mã hoá hai lần và mất ký tự, đọc là «{commune}»",
+                    rec._replace(province=province, district=district, commune=commune),
+                )
+            )
     # Typed with the input method off: "Kyf Taan", "Ky2 Ta6n" (Telex, VNI keystrokes).
     typed = rec._replace(
         **{f: keystrokes.restore(getattr(rec, f)) for f in ("province", "district", "commune")}
