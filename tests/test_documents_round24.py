@@ -5,6 +5,7 @@ onto a scanned page."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from cccd_analytics import ingest, registry
@@ -156,3 +157,62 @@ def test_word_hidden_text_on_a_web_page_is_not_read():
         return f"<span style='display:none;mso-hide:all'>1.200 </span>{text}" if (r, c) == (4, 3) else None
 
     _read_right(ingest.import_bytes(None, _page(cell), "ky_anh.htm"))
+
+
+# --- Word -------------------------------------------------------------------------------
+
+
+def _text_box(lines: list[str], drawing: bool):
+    """A paragraph anchoring a text box with `lines`: as Word 2010+ writes it (a drawing
+    with a VML fallback) or as older Word does (VML alone)."""
+    from lxml import etree
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    paragraphs = "".join(f'<w:p><w:r><w:t xml:space="preserve">{line}</w:t></w:r></w:p>' for line in lines)
+    vml = (
+        '<w:pict xmlns:v="urn:schemas-microsoft-com:vml"><v:shape id="box" type="#_x0000_t202" '
+        f'style="width:300pt;height:60pt"><v:textbox><w:txbxContent>{paragraphs}</w:txbxContent>'
+        "</v:textbox></v:shape></w:pict>"
+    )
+    shape = vml
+    if drawing:
+        shape = (
+            '<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+            '<mc:Choice xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+            'Requires="wps"><w:drawing><wp:anchor xmlns:wp="http://schemas.openxmlformats.org/drawingml/'
+            '2006/wordprocessingDrawing" simplePos="0" relativeHeight="1" behindDoc="0" locked="0" '
+            'layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/><wp:extent cx="3800000" '
+            'cy="700000"/><wp:wrapNone/><wp:docPr id="5" name="Text Box 5"/><a:graphic '
+            'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData '
+            'uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp>'
+            f'<wps:cNvSpPr txBox="1"/><wps:spPr/><wps:txbx><w:txbxContent>{paragraphs}</w:txbxContent>'
+            "</wps:txbx><wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>"
+            f"</mc:Choice><mc:Fallback>{vml}</mc:Fallback></mc:AlternateContent>"
+        )
+    return etree.fromstring(f'<w:p xmlns:w="{w}"><w:r>{shape}</w:r></w:p>')
+
+
+def _word_with_date_in_a_text_box(drawing: bool) -> bytes:
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph(TITLE[0])
+    doc.element.body.append(_text_box(TITLE[1:], drawing))
+    table = doc.add_table(rows=len(KY) + 1, cols=len(HEAD))
+    for r, row in enumerate([HEAD, *_rows()]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    doc.add_paragraph("Kỳ Anh, ngày 16 tháng 3 năm 2021")
+    doc.add_paragraph("TRƯỞNG CÔNG AN HUYỆN")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def test_a_date_line_in_a_word_text_box_dates_the_report():
+    # The title and "Số liệu tính đến 17h00 ngày 15/3/2021" typed in a text box beside the
+    # letterhead: the box was not read, and the signing date under the table (16/3) dated
+    # every figure a day late, in silence.
+    for drawing in (True, False):
+        report = ingest.import_bytes(None, _word_with_date_in_a_text_box(drawing), "ky_anh.docx")
+        _read_right(report)
