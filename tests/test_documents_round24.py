@@ -216,3 +216,80 @@ def test_a_date_line_in_a_word_text_box_dates_the_report():
     for drawing in (True, False):
         report = ingest.import_bytes(None, _word_with_date_in_a_text_box(drawing), "ky_anh.docx")
         _read_right(report)
+
+
+# --- PDF --------------------------------------------------------------------------------
+
+
+def _pdf_with_a_scanned_page(rows_typed: int, total: bool) -> bytes:
+    """A ruled table of `rows_typed` communes on page 1 (a total row under it if `total`,
+    then the signature), and page 2 a scan (an image, no text)."""
+    from pathlib import Path
+
+    from PIL import Image, ImageDraw
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    fonts = Path(__file__).resolve().parents[1] / "cccd_analytics" / "data" / "fonts"
+    if "Round24Sans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("Round24Sans", str(fonts / "LiberationSans-Regular.ttf")))
+    raw = io.BytesIO()
+    page = canvas.Canvas(raw, pagesize=A4)
+    page.setFont("Round24Sans", 10)
+    y = 800
+    for line in TITLE:
+        page.drawString(50, y, line)
+        y -= 14
+    body = [HEAD, *_rows()[:rows_typed]]
+    if total:
+        body.append(
+            ["", "Tổng cộng", *(_dot(sum(_figures(i)[m] for i in range(rows_typed))) for m in METRICS)]
+        )
+    edges = [40, 70, 190, 280, 370, 460]
+    tops = [y - 10 - 18 * r for r in range(len(body) + 1)]
+    page.setFont("Round24Sans", 8)
+    for r, row in enumerate(body):
+        for c, text in enumerate(row):
+            if c >= 2 and r:
+                page.drawRightString(edges[c + 1] - 3, tops[r] - 12, text)
+            else:
+                page.drawString(edges[c] + 3, tops[r] - 12, text)
+    for top in tops:
+        page.line(edges[0], top, edges[-1], top)
+    for at in edges:
+        page.line(at, tops[0], at, tops[-1])
+    if total:
+        page.setFont("Round24Sans", 10)
+        page.drawString(350, tops[-1] - 30, "TRƯỞNG CÔNG AN HUYỆN")
+    page.setFont("Round24Sans", 8)
+    page.drawString(280, 30, "Trang 1/2")
+    page.showPage()
+    scan = Image.new("L", (620, 877), 255)
+    pen = ImageDraw.Draw(scan)
+    for r in range(8):
+        pen.rectangle((40, 60 + 30 * r, 580, 61 + 30 * r), fill=0)
+    picture = io.BytesIO()
+    scan.save(picture, "PNG")
+    picture.seek(0)
+    page.drawImage(ImageReader(picture), 0, 0, *A4)
+    page.showPage()
+    page.save()
+    return raw.getvalue()
+
+
+def test_a_table_running_onto_a_scanned_page_is_refused_at_that_page():
+    # Page 1 typed (4 communes, no total row), page 2 a scan of the rest: the 4 were stored
+    # and the scanned ones missing, said only as communes not reported.
+    report = ingest.import_bytes(None, _pdf_with_a_scanned_page(4, total=False), "ky_anh.pdf")
+    assert report.status == "refused"
+    assert "trang 2" in report.message and "ảnh quét" in report.message
+
+
+def test_a_scanned_page_after_a_finished_report_does_not_stop_it():
+    # The table ends on page 1 with its total row and the signature; a scanned page after
+    # it (a signed copy) holds no part of the table.
+    report = ingest.import_bytes(None, _pdf_with_a_scanned_page(len(KY), total=True), "ky_anh.pdf")
+    _read_right(report)

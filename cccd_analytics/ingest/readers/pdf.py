@@ -17,7 +17,7 @@ import math
 import re
 
 from cccd_analytics.ingest import normalise
-from cccd_analytics.ingest.readers.document import Block, clean, sheets
+from cccd_analytics.ingest.readers.document import Block, clean, is_table, sheets
 from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
 from cccd_analytics.text import fold
 
@@ -81,7 +81,9 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
             "(hệ thống không nhận dạng chữ từ ảnh). Hãy gửi tệp Word/Excel gốc, hoặc PDF xuất "
             "trực tiếp từ Word/Excel."
         )
-    found = sheets(_mend_fragments(blocks))
+    blocks = _mend_fragments(blocks)
+    _refuse_scans_in_tables(blocks, _scanned(data, textless), file_name)
+    found = sheets(blocks)
     if not found and textless:
         # A cover letter typed, and the table behind it scanned: say where the table must be.
         which = ", ".join(map(str, textless[:5])) + ("…" if len(textless) > 5 else "")
@@ -93,6 +95,78 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
             page=textless[0],
         )
     return found
+
+
+def _scanned(data: bytes, pages: list[int]) -> list[int]:
+    """Of the pages without a character, those an image covers for the most part (a page
+    scanned), not those left blank."""
+    if not pages:
+        return []
+    try:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+
+        document = pdfium.PdfDocument(data)
+        out = []
+        for number in pages:
+            page = document[number - 1]
+            width, height = page.get_size()
+            for image in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+                left, bottom, right, top = image.get_pos()
+                if (right - left) * (top - bottom) >= 0.25 * width * height:
+                    out.append(number)
+                    break
+        return out
+    except Exception:  # noqa: BLE001 - what pdfium cannot open: every textless page may be a scan
+        return list(pages)
+
+
+def _refuse_scans_in_tables(blocks: list[Block], scanned: list[int], file_name: str) -> None:
+    """Refuse a file whose table runs onto a scanned page: a page without text between two
+    pages of the tables, or right after the last one when the table has not ended there
+    (no total row, no text after it on its page).  Read, the typed pages' communes were
+    stored and the scanned page's were missing, said only as communes not reported."""
+    if not scanned:
+        return
+    tables = [b for b in blocks if is_table(b)]
+    pages = sorted({p for b in tables for p in (b.row_pages or [b.page]) if p is not None})
+    if not pages:
+        return
+    last = pages[-1]
+    for number in scanned:
+        inside = pages[0] < number < last
+        after = number == last + 1 and not _table_ended(blocks, last)
+        if inside or after:
+            where = f"trang {pages[0]}–{last}" if pages[0] != last else f"trang {last}"
+            raise ReadError(
+                f"Tệp «{file_name}», trang {number}: trang này là ảnh quét (không có lớp chữ) nằm "
+                f"{'giữa' if inside else 'ngay sau'} các trang của bảng số liệu ({where}), nên phần bảng "
+                "trên trang đó không đọc được (hệ thống không nhận dạng chữ từ ảnh); không nhận tệp để "
+                "khỏi ghi thiếu các đơn vị trên trang đó. Hãy gửi tệp Word/Excel gốc, hoặc PDF xuất "
+                "trực tiếp từ Word/Excel (không quét trang nào của bảng).",
+                page=number,
+            )
+
+
+def _table_ended(blocks: list[Block], page: int) -> bool:
+    """The tables on `page` end there: the last of them closes with a total row, or text
+    other than a page number follows it on the page (the signatures)."""
+    on_page = [b for b in blocks if page in (b.row_pages or [b.page])]
+    last = max((i for i, b in enumerate(on_page) if is_table(b)), default=None)
+    if last is None:
+        return True
+    rows = [
+        r
+        for r, p in zip(on_page[last].rows, on_page[last].row_pages or [page] * len(on_page[last].rows))
+        if p == page
+    ]
+    if rows and re.match(r"(?:tong|cong)\b", fold(" ".join(c for c in rows[-1] if c)).strip()):
+        return True
+    return any(
+        not is_table(b)
+        and not re.fullmatch(r"[\W\d_]*(?:trang[\W\d_]*)?", fold(" ".join(c for r in b.rows for c in r)))
+        for b in on_page[last + 1 :]
+    )
 
 
 def _bottom_fragment(ruled, words, found, chars, encoding: str | None = None) -> _Found | None:
