@@ -293,3 +293,52 @@ def test_a_scanned_page_after_a_finished_report_does_not_stop_it():
     # it (a signed copy) holds no part of the table.
     report = ingest.import_bytes(None, _pdf_with_a_scanned_page(len(KY), total=True), "ky_anh.pdf")
     _read_right(report)
+
+
+def test_a_pdf_figure_centred_on_a_rule_painted_over_in_white_is_refused_as_merged():
+    # A merged cell imitated by a white box painted over the rule between Kỳ Phú's and Kỳ
+    # Phong's running totals, the one figure centred on it: read as Kỳ Phong's, Kỳ Phú's
+    # left blank, in silence. The rule is gone where the box covers it, and the cell over
+    # two communes is refused as a merged figure.
+    from pathlib import Path
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    fonts = Path(__file__).resolve().parents[1] / "cccd_analytics" / "data" / "fonts"
+    if "Round24Sans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("Round24Sans", str(fonts / "LiberationSans-Regular.ttf")))
+    raw = io.BytesIO()
+    page = canvas.Canvas(raw, pagesize=A4)
+    page.setFont("Round24Sans", 10)
+    y = 800
+    for line in TITLE:
+        page.drawString(50, y, line)
+        y -= 14
+    body = [HEAD, *_rows()]
+    edges = [40, 70, 190, 280, 370, 460]
+    tops = [y - 10 - 18 * r for r in range(len(body) + 1)]
+    page.setFont("Round24Sans", 8)
+    for r, row in enumerate(body):
+        for c, text in enumerate(row):
+            if (r, c) in ((3, 3), (4, 3)):
+                continue
+            if c >= 2 and r:
+                page.drawRightString(edges[c + 1] - 3, tops[r] - 12, text)
+            else:
+                page.drawString(edges[c] + 3, tops[r] - 12, text)
+    for top in tops:
+        page.line(edges[0], top, edges[-1], top)
+    for at in edges:
+        page.line(at, tops[0], at, tops[-1])
+    page.setFillColorRGB(1, 1, 1)
+    page.rect(edges[3] + 0.6, tops[4] - 1.5, edges[4] - edges[3] - 1.2, 3, stroke=0, fill=1)
+    page.setFillColorRGB(0, 0, 0)
+    page.drawRightString(edges[4] - 3, tops[4] - 3, _dot(_figures(2)["collected"]))
+    page.showPage()
+    page.save()
+    report = ingest.import_bytes(None, raw.getvalue(), "ky_anh.pdf")
+    assert report.status == "refused"
+    assert "gộp chung cho 2 dòng" in report.message and "cột D" in report.message

@@ -420,6 +420,14 @@ def _fast_pages(data: bytes):
         lines = []
         for obj in source.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
             m = obj.get_matrix()
+            if _white_fill(obj):
+                # A white box painted over a rule (a merged cell imitated by hiding the
+                # line between two rows): the rule is gone where it covers it, and its
+                # own edges are drawn by no line.  Kept, the figure centred on the hidden
+                # rule went to the row below, the row above left blank, in silence.
+                left, bottom, right, top = obj.get_bounds()
+                lines = _erased(lines, (left, height - top, right, height - bottom))
+                continue
             points, start = [], None
             for j in range(raw.FPDFPath_CountSegments(obj.raw)):
                 segment = raw.FPDFPath_GetPathSegment(obj.raw, j)
@@ -437,6 +445,65 @@ def _fast_pages(data: bytes):
         return {"char": chars, "line": [line for line in lines if line is not None]}
 
     return objects
+
+
+def _white_fill(obj) -> bool:
+    """A path filled white and not stroked: it paints over what is under it."""
+    import pypdfium2.raw as raw
+
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not raw.FPDFPath_GetDrawMode(obj.raw, fill, stroke) or not fill.value or stroke.value:
+        return False
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not raw.FPDFPageObj_GetFillColor(obj.raw, r, g, b, a):
+        return False
+    return min(r.value, g.value, b.value) >= 250 and a.value >= 250
+
+
+def _erased(lines: list, box: tuple) -> list:
+    """`lines` without their parts under `box` (x0, top, x1, bottom, in pdfplumber's
+    coordinates): a horizontal line crossing the box is cut in two around it, a vertical
+    one likewise.  The line must run inside the box, not along its edge: a cell's white
+    background painted after its borders, edge to edge with them, hides none of them."""
+    x0, top, x1, bottom = box
+    out = []
+    for line in lines:
+        horizontal = line["height"] < 0.5
+        if horizontal:
+            inside = top + 0.1 < line["top"] < bottom - 0.1 and line["x0"] < x1 and line["x1"] > x0
+            if not inside:
+                out.append(line)
+                continue
+            for a, b in ((line["x0"], x0), (x1, line["x1"])):
+                if b - a > 1:
+                    out.append(_cut(line, a, b, horizontal))
+        else:
+            inside = x0 + 0.1 < line["x0"] < x1 - 0.1 and line["top"] < bottom and line["bottom"] > top
+            if not inside:
+                out.append(line)
+                continue
+            for a, b in ((line["top"], top), (bottom, line["bottom"])):
+                if b - a > 1:
+                    out.append(_cut(line, a, b, horizontal))
+    return out
+
+
+def _cut(line: dict, a: float, b: float, horizontal: bool) -> dict:
+    part = dict(line)
+    if horizontal:
+        part.update(x0=a, x1=b, width=b - a, pts=[(a, line["top"]), (b, line["top"])])
+    else:
+        shift = a - line["top"]
+        part.update(
+            top=a,
+            bottom=b,
+            height=b - a,
+            doctop=line["doctop"] + shift,
+            y0=line["y0"] + (line["bottom"] - b),
+            y1=line["y1"] - shift,
+            pts=[(line["x0"], a), (line["x0"], b)],
+        )
+    return part
 
 
 # A character this big (points) or bigger may be a watermark's (`_pale`).
