@@ -342,3 +342,49 @@ def test_a_pdf_figure_centred_on_a_rule_painted_over_in_white_is_refused_as_merg
     report = ingest.import_bytes(None, raw.getvalue(), "ky_anh.pdf")
     assert report.status == "refused"
     assert "gộp chung cho 2 dòng" in report.message and "cột D" in report.message
+
+
+def test_a_borderless_pdf_with_ten_rows_or_more_keeps_each_header_over_its_figures():
+    # A sheet printed without gridlines: text set left, figures set right, the row numbers
+    # typed as text and set left. From row 10 the numbers' column showed figures set left,
+    # and the running totals (all as wide: "1.025" … "2.554") were taken as set left too:
+    # "Lũy kế thu nhận" went to the column before, and the file was refused as one column
+    # holding the day's figure and the running total.
+    from pathlib import Path
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    communes = [*KY, "Xã Kỳ Đồng", "Xã Kỳ Khang", "Xã Kỳ Văn", "Xã Kỳ Trung", "Xã Kỳ Thọ", "Xã Kỳ Tây"]
+    fonts = Path(__file__).resolve().parents[1] / "cccd_analytics" / "data" / "fonts"
+    if "Round24Sans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("Round24Sans", str(fonts / "LiberationSans-Regular.ttf")))
+    raw = io.BytesIO()
+    page = canvas.Canvas(raw, pagesize=A4)
+    page.setFont("Round24Sans", 10)
+    y = 800
+    for line in TITLE:
+        page.drawString(50, y, line)
+        y -= 14
+    edges = [40, 65, 160, 250, 340, 430]
+    page.setFont("Round24Sans", 8)
+    body = [
+        HEAD,
+        *([str(i + 1), n, *(_dot(_figures(i)[m]) for m in METRICS)] for i, n in enumerate(communes)),
+    ]
+    for r, row in enumerate(body):
+        for c, text in enumerate(row):
+            if c >= 2 and r:
+                page.drawRightString(edges[c + 1] - 3, y - 22 - 18 * r, text)
+            else:
+                page.drawString(edges[c] + 3, y - 22 - 18 * r, text)
+    page.showPage()
+    page.save()
+    report = ingest.import_bytes(None, raw.getvalue(), "ky_anh.pdf")
+    assert report.status == "checked", report.message
+    for metric in METRICS:
+        assert _stored(report, metric) == {_key(n): _figures(i)[metric] for i, n in enumerate(communes)}, (
+            metric
+        )

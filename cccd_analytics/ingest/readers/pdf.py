@@ -863,13 +863,20 @@ def _aligned_table(
     # A column of figures all as wide ("405", "951") shows neither; it is set as the others
     # are when some are set right and none left.
     aligned: dict[int, str] = {}
+    numbering: set[int] = set()  # columns of row numbers (STT): 1, 2, 3 …
     for k in range(len(columns)):
         figures = [c for i in body for c in segs[i] if _NUMBER.match(c["text"]) and column_of(c) == k]
         if len(figures) >= 2:
             ends = max(c["x1"] for c in figures) - min(c["x1"] for c in figures) <= 1.5
             begins = max(c["x0"] for c in figures) - min(c["x0"] for c in figures) <= 1.5
             aligned[k] = "both" if ends and begins else "right" if ends else "left" if begins else ""
-    kinds = set(aligned.values())
+            if [c["text"] for c in figures] == [str(n) for n in range(1, len(figures) + 1)]:
+                numbering.add(k)
+    # How the figures are set is told by the figures' columns: the row numbers typed as
+    # text, set left ("1" … "12"), do not make a column of equally wide figures ("1.025" …
+    # "2.554") set left too — taken so, its header before it went to the column before
+    # and two headers ran into one cell ("Thu nhận trong ngày Lũy kế thu nhận").
+    kinds = {kind for k, kind in aligned.items() if k not in numbering}
     flush_right = {
         k
         for k, kind in aligned.items()
