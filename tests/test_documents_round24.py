@@ -388,3 +388,42 @@ def test_a_borderless_pdf_with_ten_rows_or_more_keeps_each_header_over_its_figur
         assert _stored(report, metric) == {_key(n): _figures(i)[metric] for i, n in enumerate(communes)}, (
             metric
         )
+
+
+def _excel_single_file_web_page(sheets: int) -> bytes:
+    """An Excel workbook saved as a Single File Web Page: the frame page first, then each
+    sheet's page, then the strip of the sheets' tabs."""
+    import quopri
+
+    frame = (
+        b"<html><head><meta name=Excel-Workbook-Frameset><meta http-equiv=Content-Type "
+        b"content='text/html; charset=utf-8'></head><frameset rows='*,39'><frame "
+        b"src='bc_files/sheet001.htm' name='frSheet'><frame src='bc_files/tabstrip.htm'></frameset></html>"
+    )
+    parts = [("file:///C:/bc.htm", frame)]
+    parts += [(f"file:///C:/bc_files/sheet{k + 1:03}.htm", _page()) for k in range(sheets)]
+    parts.append(
+        (
+            "file:///C:/bc_files/tabstrip.htm",
+            b"<html><body><table><tr><td>15-3</td></tr></table></body></html>",
+        )
+    )
+    out = [
+        'MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\nContent-Type: multipart/related; boundary="----=_P"\r\n\r\n'
+    ]
+    for where, body in parts:
+        out.append(
+            f"\r\n------=_P\r\nContent-Location: {where}\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+            'Content-Type: text/html; charset="utf-8"\r\n\r\n'
+        )
+        out.append(quopri.encodestring(body).decode("ascii"))
+    out.append("\r\n------=_P--\r\n")
+    return "".join(out).encode("ascii")
+
+
+def test_an_excel_workbook_saved_as_a_single_file_web_page_is_read_from_its_sheet():
+    # The first page of the archive is only the frame around the sheets: read as the page,
+    # it had no table and the file was refused as having none.
+    _read_right(ingest.import_bytes(None, _excel_single_file_web_page(1), "ky_anh.mht"))
+    report = ingest.import_bytes(None, _excel_single_file_web_page(2), "ky_anh.mht")
+    assert report.status == "refused" and "2 trang tính" in report.message and ".xlsx" in report.message

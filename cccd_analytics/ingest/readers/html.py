@@ -50,19 +50,40 @@ def html_of_mhtml(data: bytes, file_name: str) -> bytes:
     import email.policy
 
     message = email.message_from_bytes(data, policy=email.policy.compat32)
-    for part in message.walk():
-        if part.get_content_type() != "text/html":
-            continue
-        payload = part.get_payload(decode=True) or b""
-        charset = part.get_content_charset()
-        try:
-            return b"\xef\xbb\xbf" + payload.decode(charset).encode("utf-8") if charset else payload
-        except (LookupError, UnicodeDecodeError):
-            return payload
+    pages = [part for part in message.walk() if part.get_content_type() == "text/html"]
+    if pages and _EXCEL_FRAMESET.search(_payload(pages[0])[:4096]):
+        # Excel's "Single File Web Page" of a workbook: the first page is only the frame
+        # around its sheets (and the strip of their tabs), each sheet a page of its own.
+        # Read as the page, it had no table and the file was refused as having none.
+        sheets = [p for p in pages[1:] if _SHEET_PAGE.search(p.get("Content-Location") or "")]
+        if len(sheets) > 1:
+            raise ReadError(
+                f"Tệp «{file_name}» là sổ Excel lưu dạng trang web một tệp (Single File Web Page) có "
+                f"{len(sheets)} trang tính; hãy mở bằng Excel rồi lưu lại dạng .xlsx (Excel Workbook) để "
+                "đọc được từng trang tính với tên của nó."
+            )
+        pages = sheets or pages
+    for part in pages:
+        return _payload(part)
     raise ReadError(
         f"Tệp «{file_name}» là trang web lưu một tệp (MHTML) nhưng không có trang nào bên trong; hãy mở "
         "bằng Word/Excel rồi lưu lại dạng .docx/.xlsx."
     )
+
+
+_EXCEL_FRAMESET = re.compile(rb"Excel-Workbook-Frameset|<frameset\b", re.I)
+_SHEET_PAGE = re.compile(r"sheet\d+\.html?$", re.I)
+
+
+def _payload(part) -> bytes:
+    """A MIME part's page as bytes `read_html` reads: decoded by the part's own charset
+    when it names one (the quoted-printable or base64 transfer undone)."""
+    payload = part.get_payload(decode=True) or b""
+    charset = part.get_content_charset()
+    try:
+        return b"\xef\xbb\xbf" + payload.decode(charset).encode("utf-8") if charset else payload
+    except (LookupError, UnicodeDecodeError):
+        return payload
 
 
 def is_html(data: bytes) -> bool:
