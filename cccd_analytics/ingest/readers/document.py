@@ -56,15 +56,27 @@ class Block:
     # Per row, the columns whose cell a cell above is merged down over (Word's vMerge), so
     # that a figure merged over several communes is refused as in a spreadsheet; None: none.
     covered: list[frozenset] | None = None
+    # Per row, whether the page hides it (a web page saved by Excel: `display:none`); None:
+    # no row hidden.  Kept beside the rows as they are joined and dropped, so that the sheet
+    # says which of its rows are hidden, as an xlsx's does (`Sheet.hidden_rows`).
+    hidden: list[bool] | None = None
+    # Columns (from 0) the page hides (`Sheet.hidden_columns`).
+    hidden_columns: frozenset = frozenset()
 
     def covered_rows(self) -> list[frozenset]:
         return self.covered if self.covered is not None else [frozenset()] * len(self.rows)
 
+    def hidden_rows(self) -> list[bool]:
+        return self.hidden if self.hidden is not None else [False] * len(self.rows)
+
 
 class Grid(list):
-    """A table's rows as a reader gives them, with the cells merged down (`Block.covered`)."""
+    """A table's rows as a reader gives them, with the cells merged down (`Block.covered`)
+    and the rows and columns the document hides (`Block.hidden`, `Block.hidden_columns`)."""
 
     covered: list[frozenset] | None = None
+    hidden: list[bool] | None = None
+    hidden_columns: frozenset = frozenset()
 
 
 def clean(text: str) -> str:
@@ -144,6 +156,8 @@ def _carry_split_row(previous: Block, block: Block, header: list[tuple[str, ...]
         del block.row_pages[k]
     if block.covered is not None:
         del block.covered[k]
+    if block.hidden is not None:
+        del block.hidden[k]
 
 
 def stitch(blocks: list[Block]) -> list[Block]:
@@ -179,6 +193,9 @@ def stitch(blocks: list[Block]) -> list[Block]:
                 )
                 if previous.covered is not None or block.covered is not None:
                     previous.covered = previous.covered_rows() + block.covered_rows()
+                if previous.hidden is not None or block.hidden is not None:
+                    previous.hidden = previous.hidden_rows() + block.hidden_rows()
+                previous.hidden_columns |= block.hidden_columns
                 previous.rows.extend(block.rows)
                 continue
         out.append(block)
@@ -227,8 +244,8 @@ def _drop_repeats(block: Block) -> None:
     typed again on a new page or drawn on every page of a PDF."""
     header = [_key(r) for r in block.rows[:4] if _filled(r)]
     pages = block.row_pages or [block.page] * len(block.rows)
-    covered = block.covered_rows()
-    rows, kept_pages, kept_covered, seen_first = [], [], [], set()
+    covered, hidden = block.covered_rows(), block.hidden_rows()
+    rows, kept_pages, kept_covered, kept_hidden, seen_first = [], [], [], [], set()
     first_data = next(
         (i for i, r in enumerate(block.rows) if sum(1 for c in r if _is_figure(c)) >= 2), len(block.rows)
     )
@@ -246,9 +263,12 @@ def _drop_repeats(block: Block) -> None:
         rows.append(row)
         kept_pages.append(page)
         kept_covered.append(covered[i])
+        kept_hidden.append(hidden[i])
     block.rows, block.row_pages = rows, kept_pages
     if block.covered is not None:
         block.covered = kept_covered
+    if block.hidden is not None:
+        block.hidden = kept_hidden
 
 
 def blocks_of(parts) -> list[Block]:
@@ -261,7 +281,16 @@ def blocks_of(parts) -> list[Block]:
             blocks.append(Block([[part]], is_table=False))
         else:
             tables += 1
-            blocks.append(Block(part, is_table=True, number=tables, covered=getattr(part, "covered", None)))
+            blocks.append(
+                Block(
+                    part,
+                    is_table=True,
+                    number=tables,
+                    covered=getattr(part, "covered", None),
+                    hidden=getattr(part, "hidden", None),
+                    hidden_columns=getattr(part, "hidden_columns", frozenset()),
+                )
+            )
     return blocks
 
 
@@ -325,6 +354,8 @@ def sheets(blocks: list[Block], label: str = "Bảng") -> list[Sheet]:
         sheet.row_labels = labels
         sheet.pages = sorted({p for p in pages if p is not None})
         sheet.merged = _merged(table, len(above))
+        sheet.hidden_rows = frozenset(len(above) + r for r, hides in enumerate(table.hidden_rows()) if hides)
+        sheet.hidden_columns = table.hidden_columns
         out.append(sheet)
     return out
 

@@ -156,8 +156,12 @@ def _blocks(body):
                 for tc in tr.iterchildren(_TC):
                     yield from _blocks(tc)
         elif child.tag == _P and (boxes := _text_boxes(child)):
-            # A table typed inside a text box (a shape anchored to the paragraph): its
-            # paragraphs and tables, where the box is, after the paragraph's own text.
+            # A text box (a shape anchored to the paragraph) holding a table, or the title
+            # and the date line ("Số liệu tính đến … ngày 15/3/2021" set beside the
+            # letterhead): its paragraphs and tables, where the box is, after the
+            # paragraph's own text.  A date line left unread in its box, the report was
+            # dated by the signing date below the table ("Kỳ Anh, ngày 16 tháng 3"), a
+            # day late, in silence.
             yield child
             for box in boxes:
                 yield from _blocks(box)
@@ -177,14 +181,14 @@ _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
 
 def _text_boxes(paragraph) -> list:
-    """The text boxes anchored to a paragraph that hold a table, each once: Word writes a
-    shape's box twice (the drawing, and a VML fallback for old readers), and the fallback
-    is left out."""
+    """The text boxes anchored to a paragraph that hold a table or text, each once: Word
+    writes a shape's box twice (the drawing, and a VML fallback for old readers), and the
+    fallback is left out.  A box inside a box is read with the outer one."""
     boxes = []
     for box in paragraph.iter(f"{_W}txbxContent"):
-        if any(a.tag == f"{_MC}Fallback" for a in box.iterancestors()):
+        if any(a.tag in (f"{_MC}Fallback", f"{_W}txbxContent") for a in box.iterancestors()):
             continue
-        if box.find(f".//{_TBL}") is not None:
+        if box.find(f".//{_TBL}") is not None or _text(box):
             boxes.append(box)
     return boxes
 

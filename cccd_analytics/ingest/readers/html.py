@@ -50,19 +50,40 @@ def html_of_mhtml(data: bytes, file_name: str) -> bytes:
     import email.policy
 
     message = email.message_from_bytes(data, policy=email.policy.compat32)
-    for part in message.walk():
-        if part.get_content_type() != "text/html":
-            continue
-        payload = part.get_payload(decode=True) or b""
-        charset = part.get_content_charset()
-        try:
-            return b"\xef\xbb\xbf" + payload.decode(charset).encode("utf-8") if charset else payload
-        except (LookupError, UnicodeDecodeError):
-            return payload
+    pages = [part for part in message.walk() if part.get_content_type() == "text/html"]
+    if pages and _EXCEL_FRAMESET.search(_payload(pages[0])[:4096]):
+        # Excel's "Single File Web Page" of a workbook: the first page is only the frame
+        # around its sheets (and the strip of their tabs), each sheet a page of its own.
+        # Read as the page, it had no table and the file was refused as having none.
+        sheets = [p for p in pages[1:] if _SHEET_PAGE.search(p.get("Content-Location") or "")]
+        if len(sheets) > 1:
+            raise ReadError(
+                f"Tệp «{file_name}» là sổ Excel lưu dạng trang web một tệp (Single File Web Page) có "
+                f"{len(sheets)} trang tính; hãy mở bằng Excel rồi lưu lại dạng .xlsx (Excel Workbook) để "
+                "đọc được từng trang tính với tên của nó."
+            )
+        pages = sheets or pages
+    for part in pages:
+        return _payload(part)
     raise ReadError(
         f"Tệp «{file_name}» là trang web lưu một tệp (MHTML) nhưng không có trang nào bên trong; hãy mở "
         "bằng Word/Excel rồi lưu lại dạng .docx/.xlsx."
     )
+
+
+_EXCEL_FRAMESET = re.compile(rb"Excel-Workbook-Frameset|<frameset\b", re.I)
+_SHEET_PAGE = re.compile(r"sheet\d+\.html?$", re.I)
+
+
+def _payload(part) -> bytes:
+    """A MIME part's page as bytes `read_html` reads: decoded by the part's own charset
+    when it names one (the quoted-printable or base64 transfer undone)."""
+    payload = part.get_payload(decode=True) or b""
+    charset = part.get_content_charset()
+    try:
+        return b"\xef\xbb\xbf" + payload.decode(charset).encode("utf-8") if charset else payload
+    except (LookupError, UnicodeDecodeError):
+        return payload
 
 
 def is_html(data: bytes) -> bool:
@@ -88,6 +109,7 @@ def read_html(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
         ) from None
     for br in root.iter("br"):
         br.tail = " " + (br.tail or "")  # "Lũy kế<br>thu nhận" is two words, not "kếthu"
+    _drop_unread(root)
     body = root.find("body")
     parts = (e if isinstance(e, str) else _grid(e) for e in _blocks(body if body is not None else root))
     return sized_sheets(blocks_of(parts), file_name, limits)
@@ -117,6 +139,71 @@ def _blocks(element):
             yield clean(child.tail)
 
 
+#: Word's marks for notes and comments in a page it saves: a footnote's or endnote's
+#: reference ("[1]", `<a style='mso-footnote-id:ftn1' href="#_ftn1">`), a comment's anchor
+#: ("[A1]", `<a class=msocomanchor>`) and the comment list itself.
+_NOTE_LINK = re.compile(r"^#_(?:ftn|edn)\d+$")
+_NOTE_STYLE = re.compile(r"mso-(?:footnote|endnote)-id\s*:", re.I)
+_COMMENTS = re.compile(r"mso-element\s*:\s*comment-list|mso-special-character\s*:\s*comment", re.I)
+#: Hidden: `display:none` (Excel's hidden rows and columns, Word's hidden text) or Word's
+#: `mso-hide:all`.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.I)
+#: A note mark set in superscript: "1", "12", "*", "a", "(1)", "[2]".
+_MARK = re.compile(r"[(\[]?(?:\d{1,2}|[*a-z]{1,3})[)\]]?")
+
+
+def _hides(element) -> bool:
+    return bool(_HIDDEN_STYLE.search(element.get("style") or ""))
+
+
+def _drop_unread(root) -> None:
+    """Leave out what the page holds but is no part of the text as it reads:
+
+    * text deleted with Word's track changes on (`<del>`, beside the `<ins>` that replaced
+      it): the page is read as its Word document is, with its changes accepted. Read, the
+      deleted and inserted figures ran together ("1.2501.025");
+    * Word's footnote references and comment anchors after a figure ("1.164[2]",
+      "1.164[A2]"), and the comments' list;
+    * a note mark in superscript after a cell's text ("10<sup>1</sup>"): read on, it was the
+      figure 101, stored in silence;
+    * text hidden inside a cell or a paragraph (Word's hidden text saves as `display:none`):
+      an old figure kept hidden beside the new one is not what the unit reports.
+
+    A row or a cell the page hides (Excel's hidden rows and columns) stays, marked hidden
+    by `_grid`, and is judged as an xlsx's hidden rows and columns are."""
+    gone = []
+    for element in root.iter():
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        if not tag:
+            continue
+        style = element.get("style") or ""
+        if tag == "del" or _COMMENTS.search(style) or "msocomanchor" in (element.get("class") or ""):
+            gone.append(element)
+        elif tag == "a" and (_NOTE_STYLE.search(style) or _NOTE_LINK.match(element.get("href") or "")):
+            gone.append(element)
+        elif tag not in ("tr", "td", "th", "table", "tbody", "thead", "tfoot", "col", "colgroup") and _hides(
+            element
+        ):
+            gone.append(element)
+        elif tag == "sup" and _MARK.fullmatch(element.text_content().strip()) and _text_before(element):
+            gone.append(element)
+    for element in gone:
+        if element.getparent() is not None:
+            element.drop_tree()  # its tail, the text after it, stays
+
+
+def _text_before(element) -> bool:
+    """Some text stands before the element in its cell or paragraph."""
+    box = next((a for a in element.iterancestors() if a.tag in ("td", "th", "p", "li", "div", "body")), None)
+    if box is None:
+        return False
+    for text in element.xpath("preceding::text()"):
+        owner = text.getparent()
+        if text.strip() and (owner is box or box in owner.iterancestors()):
+            return True
+    return False
+
+
 def _span(cell, name: str) -> int:
     try:
         return min(max(int(str(cell.get(name) or "1").strip() or 1), 1), _MAX_SPAN)
@@ -130,14 +217,26 @@ def _grid(table) -> list[list[str]]:
     rows is refused as in a spreadsheet, not stored as the first one's."""
     covered: set[tuple[int, int]] = set()  # cells under a rowspan from a row above
     rows: list[list[str]] = []
+    hidden_rows: list[bool] = []
+    # Columns where a hidden cell starts, and where a shown cell with text does: Excel writes
+    # a hidden column's cells with `display:none`, kept so that a figure is read from a
+    # shown column headed alike rather than from yesterday's hidden copy.
+    hidden_at: set[int] = set()
+    shown_at: set[int] = set()
     for r, tr in enumerate(table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")):
         row: list[str] = []
+        hidden_rows.append(_hides(tr))
         for cell in tr.xpath("./td | ./th"):
             while (r, len(row)) in covered:
                 row.append("")
             across, down = _span(cell, "colspan"), _span(cell, "rowspan")
             start = len(row)
-            row.append(clean(cell.text_content()))
+            text = clean(cell.text_content())
+            if _hides(cell):
+                hidden_at.add(start)
+            elif text and not hidden_rows[-1]:
+                shown_at.add(start)
+            row.append(text)
             row.extend([""] * (across - 1))
             covered.update((r + i, start + j) for i in range(1, down) for j in range(across))
         while (r, len(row)) in covered:
@@ -147,4 +246,7 @@ def _grid(table) -> list[list[str]]:
     grid = Grid(r + [""] * (width - len(r)) for r in rows)
     if covered:
         grid.covered = [frozenset(c for (at, c) in covered if at == r) for r in range(len(rows))]
+    if any(hidden_rows):
+        grid.hidden = hidden_rows
+    grid.hidden_columns = frozenset(hidden_at - shown_at)
     return grid

@@ -17,7 +17,7 @@ import math
 import re
 
 from cccd_analytics.ingest import normalise
-from cccd_analytics.ingest.readers.document import Block, clean, sheets
+from cccd_analytics.ingest.readers.document import Block, clean, is_table, sheets
 from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
 from cccd_analytics.text import fold
 
@@ -81,7 +81,9 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
             "(hệ thống không nhận dạng chữ từ ảnh). Hãy gửi tệp Word/Excel gốc, hoặc PDF xuất "
             "trực tiếp từ Word/Excel."
         )
-    found = sheets(_mend_fragments(blocks))
+    blocks = _mend_fragments(blocks)
+    _refuse_scans_in_tables(blocks, _scanned(data, textless), file_name)
+    found = sheets(blocks)
     if not found and textless:
         # A cover letter typed, and the table behind it scanned: say where the table must be.
         which = ", ".join(map(str, textless[:5])) + ("…" if len(textless) > 5 else "")
@@ -93,6 +95,78 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
             page=textless[0],
         )
     return found
+
+
+def _scanned(data: bytes, pages: list[int]) -> list[int]:
+    """Of the pages without a character, those an image covers for the most part (a page
+    scanned), not those left blank."""
+    if not pages:
+        return []
+    try:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+
+        document = pdfium.PdfDocument(data)
+        out = []
+        for number in pages:
+            page = document[number - 1]
+            width, height = page.get_size()
+            for image in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+                left, bottom, right, top = image.get_pos()
+                if (right - left) * (top - bottom) >= 0.25 * width * height:
+                    out.append(number)
+                    break
+        return out
+    except Exception:  # noqa: BLE001 - what pdfium cannot open: every textless page may be a scan
+        return list(pages)
+
+
+def _refuse_scans_in_tables(blocks: list[Block], scanned: list[int], file_name: str) -> None:
+    """Refuse a file whose table runs onto a scanned page: a page without text between two
+    pages of the tables, or right after the last one when the table has not ended there
+    (no total row, no text after it on its page).  Read, the typed pages' communes were
+    stored and the scanned page's were missing, said only as communes not reported."""
+    if not scanned:
+        return
+    tables = [b for b in blocks if is_table(b)]
+    pages = sorted({p for b in tables for p in (b.row_pages or [b.page]) if p is not None})
+    if not pages:
+        return
+    last = pages[-1]
+    for number in scanned:
+        inside = pages[0] < number < last
+        after = number == last + 1 and not _table_ended(blocks, last)
+        if inside or after:
+            where = f"trang {pages[0]}–{last}" if pages[0] != last else f"trang {last}"
+            raise ReadError(
+                f"Tệp «{file_name}», trang {number}: trang này là ảnh quét (không có lớp chữ) nằm "
+                f"{'giữa' if inside else 'ngay sau'} các trang của bảng số liệu ({where}), nên phần bảng "
+                "trên trang đó không đọc được (hệ thống không nhận dạng chữ từ ảnh); không nhận tệp để "
+                "khỏi ghi thiếu các đơn vị trên trang đó. Hãy gửi tệp Word/Excel gốc, hoặc PDF xuất "
+                "trực tiếp từ Word/Excel (không quét trang nào của bảng).",
+                page=number,
+            )
+
+
+def _table_ended(blocks: list[Block], page: int) -> bool:
+    """The tables on `page` end there: the last of them closes with a total row, or text
+    other than a page number follows it on the page (the signatures)."""
+    on_page = [b for b in blocks if page in (b.row_pages or [b.page])]
+    last = max((i for i, b in enumerate(on_page) if is_table(b)), default=None)
+    if last is None:
+        return True
+    rows = [
+        r
+        for r, p in zip(on_page[last].rows, on_page[last].row_pages or [page] * len(on_page[last].rows))
+        if p == page
+    ]
+    if rows and re.match(r"(?:tong|cong)\b", fold(" ".join(c for c in rows[-1] if c)).strip()):
+        return True
+    return any(
+        not is_table(b)
+        and not re.fullmatch(r"[\W\d_]*(?:trang[\W\d_]*)?", fold(" ".join(c for r in b.rows for c in r)))
+        for b in on_page[last + 1 :]
+    )
 
 
 def _bottom_fragment(ruled, words, found, chars, encoding: str | None = None) -> _Found | None:
@@ -346,6 +420,14 @@ def _fast_pages(data: bytes):
         lines = []
         for obj in source.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
             m = obj.get_matrix()
+            if _white_fill(obj):
+                # A white box painted over a rule (a merged cell imitated by hiding the
+                # line between two rows): the rule is gone where it covers it, and its
+                # own edges are drawn by no line.  Kept, the figure centred on the hidden
+                # rule went to the row below, the row above left blank, in silence.
+                left, bottom, right, top = obj.get_bounds()
+                lines = _erased(lines, (left, height - top, right, height - bottom))
+                continue
             points, start = [], None
             for j in range(raw.FPDFPath_CountSegments(obj.raw)):
                 segment = raw.FPDFPath_GetPathSegment(obj.raw, j)
@@ -363,6 +445,65 @@ def _fast_pages(data: bytes):
         return {"char": chars, "line": [line for line in lines if line is not None]}
 
     return objects
+
+
+def _white_fill(obj) -> bool:
+    """A path filled white and not stroked: it paints over what is under it."""
+    import pypdfium2.raw as raw
+
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not raw.FPDFPath_GetDrawMode(obj.raw, fill, stroke) or not fill.value or stroke.value:
+        return False
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not raw.FPDFPageObj_GetFillColor(obj.raw, r, g, b, a):
+        return False
+    return min(r.value, g.value, b.value) >= 250 and a.value >= 250
+
+
+def _erased(lines: list, box: tuple) -> list:
+    """`lines` without their parts under `box` (x0, top, x1, bottom, in pdfplumber's
+    coordinates): a horizontal line crossing the box is cut in two around it, a vertical
+    one likewise.  The line must run inside the box, not along its edge: a cell's white
+    background painted after its borders, edge to edge with them, hides none of them."""
+    x0, top, x1, bottom = box
+    out = []
+    for line in lines:
+        horizontal = line["height"] < 0.5
+        if horizontal:
+            inside = top + 0.1 < line["top"] < bottom - 0.1 and line["x0"] < x1 and line["x1"] > x0
+            if not inside:
+                out.append(line)
+                continue
+            for a, b in ((line["x0"], x0), (x1, line["x1"])):
+                if b - a > 1:
+                    out.append(_cut(line, a, b, horizontal))
+        else:
+            inside = x0 + 0.1 < line["x0"] < x1 - 0.1 and line["top"] < bottom and line["bottom"] > top
+            if not inside:
+                out.append(line)
+                continue
+            for a, b in ((line["top"], top), (bottom, line["bottom"])):
+                if b - a > 1:
+                    out.append(_cut(line, a, b, horizontal))
+    return out
+
+
+def _cut(line: dict, a: float, b: float, horizontal: bool) -> dict:
+    part = dict(line)
+    if horizontal:
+        part.update(x0=a, x1=b, width=b - a, pts=[(a, line["top"]), (b, line["top"])])
+    else:
+        shift = a - line["top"]
+        part.update(
+            top=a,
+            bottom=b,
+            height=b - a,
+            doctop=line["doctop"] + shift,
+            y0=line["y0"] + (line["bottom"] - b),
+            y1=line["y1"] - shift,
+            pts=[(line["x0"], a), (line["x0"], b)],
+        )
+    return part
 
 
 # A character this big (points) or bigger may be a watermark's (`_pale`).
@@ -722,13 +863,20 @@ def _aligned_table(
     # A column of figures all as wide ("405", "951") shows neither; it is set as the others
     # are when some are set right and none left.
     aligned: dict[int, str] = {}
+    numbering: set[int] = set()  # columns of row numbers (STT): 1, 2, 3 …
     for k in range(len(columns)):
         figures = [c for i in body for c in segs[i] if _NUMBER.match(c["text"]) and column_of(c) == k]
         if len(figures) >= 2:
             ends = max(c["x1"] for c in figures) - min(c["x1"] for c in figures) <= 1.5
             begins = max(c["x0"] for c in figures) - min(c["x0"] for c in figures) <= 1.5
             aligned[k] = "both" if ends and begins else "right" if ends else "left" if begins else ""
-    kinds = set(aligned.values())
+            if [c["text"] for c in figures] == [str(n) for n in range(1, len(figures) + 1)]:
+                numbering.add(k)
+    # How the figures are set is told by the figures' columns: the row numbers typed as
+    # text, set left ("1" … "12"), do not make a column of equally wide figures ("1.025" …
+    # "2.554") set left too — taken so, its header before it went to the column before
+    # and two headers ran into one cell ("Thu nhận trong ngày Lũy kế thu nhận").
+    kinds = {kind for k, kind in aligned.items() if k not in numbering}
     flush_right = {
         k
         for k, kind in aligned.items()
