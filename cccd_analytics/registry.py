@@ -1436,8 +1436,9 @@ def _near_match(lookup, reg, commune: str) -> Match | None:
 
     # Closest with the marks, then by the letters alone: a wrong mark on the same letters
     # ("Diễn Thánh": Diễn Thành) before another letter with a mark ("Diễn Thịnh").
+    typed_marked = _marked(commune)
     closeness = {
-        k: (OSA.distance(_marked(commune), _marked(str(reg.at[k, "name"]))), k not in same_letters)
+        k: (OSA.distance(typed_marked, _marked_as_typed(typed_marked, str(reg.at[k, "name"]))), k not in same_letters)
         for k in near
     }
     best = min(closeness.values())
@@ -1456,6 +1457,18 @@ def _near_match(lookup, reg, commune: str) -> Match | None:
         else "gõ nhầm một chữ cái"
     )
     return Match(hit, True, registry_name=str(reg.at[hit, "name"]), corrections=(reason,))
+
+
+def _marked_as_typed(typed: str, official: str) -> str:
+    """`official` as `_marked` gives it, each word the typist wrote without any mark (`typed`,
+    itself `_marked`) without its marks too: marks left out are no slip.  Counted, they made
+    "Dien Trong" Diễn Trung (a letter) rather than Diễn Trường (a letter, and the marks not
+    typed), "Nghia Dn" Nghĩa An rather than Thị trấn Nghĩa Đàn: one slip from both, a guess."""
+    theirs = _marked(official)
+    mine, words = typed.split(), theirs.split()
+    if len(mine) != len(words) or all(not w.isascii() for w in mine):
+        return theirs
+    return " ".join(fold(w) if m.isascii() else w for m, w in zip(mine, words))
 
 
 def _marked(name: str) -> str:
