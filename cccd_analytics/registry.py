@@ -390,8 +390,30 @@ _ODD_TYPE = re.compile(
 )
 
 
+# The type glued to the name's first capital, the space not typed ("TTAnh Sơn", "XMỹ Lý",
+# "T.TDiễn Châu", "XÃXá Lượng"): read as the type and a space.  Only when the glued word is
+# no syllable — a capital held too long ("PHú Lộc", "XUân") is a name, not a type.
+_GLUED_TYPE = re.compile(r"^(?i:phường|thị\s+trấn|xã|tt|t\.\s?t\.?|x|p|f)(?=[^\W\d_][^\W\d_])")
+
+
+def _glued_type(text: str) -> str:
+    found = _GLUED_TYPE.match(text)
+    if not found:
+        return text
+    rest = text[found.end() :]
+    if not (rest[0].isupper() and rest[1].islower()):
+        return text
+    from cccd_analytics.ingest.syllables import is_vietnamese_syllable
+
+    first = text.split()[0]
+    if is_vietnamese_syllable(first.lower()):
+        return text
+    return found.group(0) + " " + rest
+
+
 def _odd_type(text: str) -> str:
     """`text` with a type written as `_ODD_TYPE` finds it spelt the usual way."""
+    text = _glued_type(text)
     found = _ODD_TYPE.match(text)
     if not found:
         return text
