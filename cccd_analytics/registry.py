@@ -369,7 +369,8 @@ _PREFIXES = (
 _LIST_MARKER = re.compile(r"^(?:\d{1,3}\s*[.)/]|[a-zđ]\)|[-–—•·+*]+)\s+(?=\S)")
 # Braces too ("Diễn Kim {ĐC}", round 22): a note as a bracket is.
 _TRAILING_NOTE = re.compile(r"(?<=\S)\s*(?:[(\[{][^()\[\]{}]*[)\]}]|\s[-–—]\s.*)\s*$")
-_TRAILING_MARKS = re.compile(r"(?<=\S)[\s*.,;:!?]+$")
+# Superscript digits and daggers are footnote marks too ("Mỹ Lý¹", "Kỳ Tân†"), as Word writes them.
+_TRAILING_MARKS = re.compile(r"(?<=\S)[\s*.,;:!?¹²³⁰⁴-⁹†‡]+$")
 # Characters that show nothing, left in a cell by a web page, a chat or Word: zero-width
 # spaces and joiners, the byte-order mark, direction marks.  Before the type ("\u200bXã
 # Diễn Kim") they hid it, and the name stayed apart.  Not the soft hyphen: a TCVN3 "ư" that
