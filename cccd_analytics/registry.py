@@ -1652,7 +1652,25 @@ def _district_keys(district: str, pkey: str | None) -> frozenset[str]:
     # "D.Châu", "H.DC", "TX HM": a district abbreviated as compilers of a province's
     # summary do; its communes were units outside the registry until round 22.  "H.NĐ" is
     # Nghĩa Đàn or Nam Đàn: the commune decides, as it does for "Kỳ Anh" written alone.
-    return district_abbreviated(district, pkey)
+    return district_abbreviated(district, pkey) or district_initials(district, pkey)
+
+
+@lru_cache(maxsize=1 << 12)
+def district_initials(text: str, pkey: str | None = None) -> frozenset[str]:
+    """The districts (of the province `pkey`, any without one) a district written as its
+    words' initials in capitals, with no type, names: "KA" (Huyện and Thị xã Kỳ Anh), "QC",
+    "NĐ" — as after a commune in its cell ("Kỳ Tân, KA").  Two to four capitals, nothing
+    else: "V" or "Ky" name nothing.  Callers take it when the row's district or the commune
+    decides, as for "H.NĐ"."""
+    word = unicodedata.normalize("NFC", str(text or "")).strip()
+    if not (2 <= len(word) <= 4 and word.isalpha() and word.isupper()):
+        return frozenset()
+    reg = load_registry()
+    return frozenset(
+        k
+        for k in _short_forms()[0].get("=" + fold(word), [])
+        if pkey is None or str(reg.at[k, "province_key"]) == pkey
+    )
 
 
 def same_district(written: str, row: str, province: str) -> bool:

@@ -194,6 +194,12 @@ def _spaced(name: str) -> str:
     left, right = name[: glued[-1].start()], name[glued[-1].end() :]
     folded, plain = registry.level_names("district")
     if registry.bare(right) in folded or registry.spelled_plain(right) in plain:
+        # "Quỳnh-Vinh", "Diễn-Yên": a hyphen between the words of one commune's name whose last
+        # word is a district's too.  Read as the district, the row was another district's.
+        if re.search(r"\s", name[glued[-1].start() : glued[-1].end()]) is None and registry.names_a_commune(
+            f"{left} {right}"
+        ):
+            return name
         return f"{left.strip()} - {right.strip()}"
     return name
 
@@ -218,6 +224,8 @@ def _is_district(text: str) -> bool:
         or registry.spelled_plain(text) in plain
         # "Diễn Kim, D.Châu", "Diễn Hải, H.DC": the district abbreviated (round 22).
         or bool(registry.district_abbreviated(text.strip()))
+        # "Kỳ Tân, KA", "Châu Tiến, QC": its initials alone, in capitals.
+        or bool(registry.district_initials(text.strip()))
     )
 
 
@@ -468,7 +476,7 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     # after the commune, which the address reading does not know (round 22); the same rule:
     # it must be the row's own district when the row has one.
     written = _district_after(_spaced(rec.commune)) if _MAY_NAME_A_DISTRICT.search(rec.commune) else None
-    if written and registry.district_abbreviated(written.strip()):
+    if written and (registry.district_abbreviated(written.strip()) or registry.district_initials(written.strip())):
         head = _spaced(rec.commune)[: _spaced(rec.commune).rfind(written)]
         head = re.sub(r"[\s(\[,–—/_-]+$", "", head)
         if head and (not rec.district or registry.same_district(written, rec.district, rec.province)):
