@@ -1461,7 +1461,10 @@ def _near_match(lookup, reg, commune: str) -> Match | None:
     # ("Diễn Thánh": Diễn Thành) before another letter with a mark ("Diễn Thịnh").
     typed_marked = _marked(commune)
     closeness = {
-        k: (OSA.distance(typed_marked, _marked_as_typed(typed_marked, str(reg.at[k, "name"]))), k not in same_letters)
+        k: (
+            OSA.distance(typed_marked, _marked_as_typed(typed_marked, str(reg.at[k, "name"]))),
+            k not in same_letters,
+        )
         for k in near
     }
     best = min(closeness.values())

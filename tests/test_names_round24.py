@@ -60,7 +60,9 @@ def test_a_commune_named_quan_typed_in_telex_is_not_a_sum_of_the_rows_above():
     # which then matched a commune: the whole sheet was kept apart, with warnings only.
     names = ["Xã Tân Kỳ", "Phường Trường Vinh", "Xã Nghĩa Đàn", "Quan Thanhf"]
     _, keys = _province_report(AUG_2025, NA, names)
-    assert keys == [_key_2025(n) for n in ("Xã Tân Kỳ", "Phường Trường Vinh", "Xã Nghĩa Đàn", "Xã Quan Thành")]
+    assert keys == [
+        _key_2025(n) for n in ("Xã Tân Kỳ", "Phường Trường Vinh", "Xã Nghĩa Đàn", "Xã Quan Thành")
+    ]
 
 
 def test_a_city_district_is_still_read_so():
@@ -88,7 +90,9 @@ def test_a_city_district_is_still_read_so():
         ("Thị xã Cửa Lò", "Phường Nghi Thyu", "Phường Nghi Thu", "Phường Nghi Thuỷ"),
     ],
 )
-def test_a_slip_in_a_name_without_marks_one_letter_from_two_communes_is_not_guessed(district, typed, was, meant):
+def test_a_slip_in_a_name_without_marks_one_letter_from_two_communes_is_not_guessed(
+    district, typed, was, meant
+):
     report, key = _placed_on(MAY_2023, district, typed, NA, [])
     assert key != _key(district, was)
     assert key is None

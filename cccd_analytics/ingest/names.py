@@ -476,7 +476,9 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     # after the commune, which the address reading does not know (round 22); the same rule:
     # it must be the row's own district when the row has one.
     written = _district_after(_spaced(rec.commune)) if _MAY_NAME_A_DISTRICT.search(rec.commune) else None
-    if written and (registry.district_abbreviated(written.strip()) or registry.district_initials(written.strip())):
+    if written and (
+        registry.district_abbreviated(written.strip()) or registry.district_initials(written.strip())
+    ):
         head = _spaced(rec.commune)[: _spaced(rec.commune).rfind(written)]
         head = re.sub(r"[\s(\[,–—/_-]+$", "", head)
         if head and (not rec.district or registry.same_district(written, rec.district, rec.province)):
