@@ -8,7 +8,7 @@ apart though it names one unit plainly; each fails without the round's fixes."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
@@ -211,3 +211,50 @@ def test_other_initials_than_the_rows_district_keep_the_name_apart():
     _, keys = _province_report(date(2021, 5, 17), HT, ["Xã Kỳ Trung", "Kỳ Hoa, KA"])
     assert keys[1] is None
     assert not registry.district_initials("V") and not registry.district_initials("Ky")
+
+
+# --- An address's commune named "Quán …", "Quan …" is no Quận (address._district_part) -------------
+
+RECORDS_HEADER = "STT,Số hồ sơ,Họ và tên,Ngày sinh,Số CMND/CCCD,Nơi thường trú,Ngày thu nhận,Trạng thái\n"
+
+
+def _counted_by_address(addresses: list[str], start: date) -> dict[int, str | None]:
+    """A per-record export (fake personal data), one record a day per address: the registry
+    unit each day's record was counted on, None when kept apart, absent when not counted."""
+    lines = [
+        f'{i + 1},HS-2{i:06d},Qưerty Zzyzx {i},01/02/1961,0409{i:08d},"{a}",'
+        f"{start + timedelta(days=i):%d/%m/%Y} 08:{i % 60:02d},Đã tiếp nhận\n"
+        for i, a in enumerate(addresses)
+    ]
+    report = ingest.import_bytes(None, (RECORDS_HEADER + "".join(lines)).encode(), "xuat.csv", dry_run=True)
+    reg = registry.load_registry()
+    obs = report.observations
+    obs = obs[(obs["metric"] == "collected_day") & (obs["value"] > 0)]
+    out = {}
+    for key, day in zip(obs["unit_key"], obs["date"]):
+        day = day.date() if hasattr(day, "date") else day
+        out[(day - start).days] = reg.loc[key, "name"] if key in reg.index else None
+    return out
+
+
+@pytest.mark.parametrize("start", [date(2023, 5, 2), date(2025, 8, 4)])
+def test_an_address_naming_quan_bau_or_quan_hanh_counts_on_that_commune(start):
+    # "Quán Bàu", "Quán Hành" fold as "Quận …" does: read as a city's district, the address
+    # named no commune and its records were not counted on any.
+    counted = _counted_by_address(
+        ["Khối 3, Quán Bàu, Vinh, Nghệ An", "Xóm 2, Quán Hành, Nghi Lộc, Nghệ An"], start
+    )
+    assert counted == {0: "Phường Quán Bàu", 1: "Thị trấn Quán Hành"}
+
+
+def test_a_2025_commune_named_quan_under_its_old_district_is_not_the_district_s_namesake():
+    # "Quan Thành, Yên Thành" of 8/2025 was counted on Xã Yên Thành (the 2025 commune named as
+    # the old district, "Quan Thành" read as a Quận); Xã Quan Thành is another commune.
+    counted = _counted_by_address(
+        ["Khối 1, Quan Thành, Yên Thành, Nghệ An", "Xóm 1, Quan Thanh, Yen Thanh, Nghe An"], date(2025, 8, 4)
+    )
+    assert "Xã Yên Thành" not in counted.values()
+    from cccd_analytics.ingest.address import split_address
+
+    assert split_address("Số 5, Quận 1, TP HCM")[1] == "TP HCM"
+    assert split_address("12 Trần Hưng Đạo, Quận Hoàn Kiếm, Hà Nội")[1] == "Quận Hoàn Kiếm"
