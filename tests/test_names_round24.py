@@ -213,6 +213,13 @@ def test_other_initials_than_the_rows_district_keep_the_name_apart():
     assert not registry.district_initials("V") and not registry.district_initials("Ky")
 
 
+def test_capitals_in_brackets_that_are_another_districts_initials_stay_a_note():
+    # "(ĐC)" is a note ("điều chỉnh") as often as Diễn Châu's initials: under Huyện Kỳ Anh it
+    # must not make the row another district's.
+    _, key = _placed_on(date(2021, 5, 17), "Huyện Kỳ Anh", "Kỳ Đồng (ĐC)", HT, [])
+    assert key == _key("Huyện Kỳ Anh", "Xã Kỳ Đồng")
+
+
 # --- An address's commune named "Quán …", "Quan …" is no Quận (address._district_part) -------------
 
 RECORDS_HEADER = "STT,Số hồ sơ,Họ và tên,Ngày sinh,Số CMND/CCCD,Nơi thường trú,Ngày thu nhận,Trạng thái\n"

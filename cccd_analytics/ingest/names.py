@@ -224,8 +224,6 @@ def _is_district(text: str) -> bool:
         or registry.spelled_plain(text) in plain
         # "Diễn Kim, D.Châu", "Diễn Hải, H.DC": the district abbreviated (round 22).
         or bool(registry.district_abbreviated(text.strip()))
-        # "Kỳ Tân, KA", "Châu Tiến, QC": its initials alone, in capitals.
-        or bool(registry.district_initials(text.strip()))
     )
 
 
@@ -237,6 +235,21 @@ def _district_after(name: str) -> str | None:
         return bracketed.group(2)
     if any(mark in name for mark in _CELL_MARKS):
         return next((p for p in address._SPLIT.split(name)[1:] if p.strip() and _is_district(p)), None)
+    return None
+
+
+# Two to four capitals after a comma, a dash or in brackets at the end of a commune's cell.
+_INITIALS_AFTER = re.compile(r"(?<=\S)\s*(?:,|\s[-–—]|[(\[{])\s*([^\W\d_]{2,4})\s*[)\]}]?\s*$")
+
+
+def _initials_after(cell: str) -> str | None:
+    """The district's initials in capitals after a commune's name ("Kỳ Tân, KA", "Châu Tiến
+    (QC)"), as written, or None.  Read only as the row's own district (or, without one, as
+    the district that has the commune): such capitals are notes as often ("(ĐC)", "(BG)"), so
+    they never make a row another district's."""
+    found = _INITIALS_AFTER.search(str(cell or ""))
+    if found and registry.district_initials(found.group(1)):
+        return found.group(1)
     return None
 
 
@@ -476,6 +489,7 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     # after the commune, which the address reading does not know (round 22); the same rule:
     # it must be the row's own district when the row has one.
     written = _district_after(_spaced(rec.commune)) if _MAY_NAME_A_DISTRICT.search(rec.commune) else None
+    written = written or _initials_after(rec.commune)
     if written and (
         registry.district_abbreviated(written.strip()) or registry.district_initials(written.strip())
     ):
