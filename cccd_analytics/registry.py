@@ -369,7 +369,8 @@ _PREFIXES = (
 _LIST_MARKER = re.compile(r"^(?:\d{1,3}\s*[.)/]|[a-zđ]\)|[-–—•·+*]+)\s+(?=\S)")
 # Braces too ("Diễn Kim {ĐC}", round 22): a note as a bracket is.
 _TRAILING_NOTE = re.compile(r"(?<=\S)\s*(?:[(\[{][^()\[\]{}]*[)\]}]|\s[-–—]\s.*)\s*$")
-_TRAILING_MARKS = re.compile(r"(?<=\S)[\s*.,;:!?]+$")
+# Superscript digits and daggers are footnote marks too ("Mỹ Lý¹", "Kỳ Tân†"), as Word writes them.
+_TRAILING_MARKS = re.compile(r"(?<=\S)[\s*.,;:!?¹²³⁰⁴-⁹†‡]+$")
 # Characters that show nothing, left in a cell by a web page, a chat or Word: zero-width
 # spaces and joiners, the byte-order mark, direction marks.  Before the type ("\u200bXã
 # Diễn Kim") they hid it, and the name stayed apart.  Not the soft hyphen: a TCVN3 "ư" that
@@ -390,8 +391,30 @@ _ODD_TYPE = re.compile(
 )
 
 
+# The type glued to the name's first capital, the space not typed ("TTAnh Sơn", "XMỹ Lý",
+# "T.TDiễn Châu", "XÃXá Lượng"): read as the type and a space.  Only when the glued word is
+# no syllable — a capital held too long ("PHú Lộc", "XUân") is a name, not a type.
+_GLUED_TYPE = re.compile(r"^(?i:phường|thị\s+trấn|xã|tt|t\.\s?t\.?|x|p|f)(?=[^\W\d_][^\W\d_])")
+
+
+def _glued_type(text: str) -> str:
+    found = _GLUED_TYPE.match(text)
+    if not found:
+        return text
+    rest = text[found.end() :]
+    if not (rest[0].isupper() and rest[1].islower()):
+        return text
+    from cccd_analytics.ingest.syllables import is_vietnamese_syllable
+
+    first = text.split()[0]
+    if is_vietnamese_syllable(first.lower()):
+        return text
+    return found.group(0) + " " + rest
+
+
 def _odd_type(text: str) -> str:
     """`text` with a type written as `_ODD_TYPE` finds it spelt the usual way."""
+    text = _glued_type(text)
     found = _ODD_TYPE.match(text)
     if not found:
         return text
@@ -1436,8 +1459,12 @@ def _near_match(lookup, reg, commune: str) -> Match | None:
 
     # Closest with the marks, then by the letters alone: a wrong mark on the same letters
     # ("Diễn Thánh": Diễn Thành) before another letter with a mark ("Diễn Thịnh").
+    typed_marked = _marked(commune)
     closeness = {
-        k: (OSA.distance(_marked(commune), _marked(str(reg.at[k, "name"]))), k not in same_letters)
+        k: (
+            OSA.distance(typed_marked, _marked_as_typed(typed_marked, str(reg.at[k, "name"]))),
+            k not in same_letters,
+        )
         for k in near
     }
     best = min(closeness.values())
@@ -1456,6 +1483,18 @@ def _near_match(lookup, reg, commune: str) -> Match | None:
         else "gõ nhầm một chữ cái"
     )
     return Match(hit, True, registry_name=str(reg.at[hit, "name"]), corrections=(reason,))
+
+
+def _marked_as_typed(typed: str, official: str) -> str:
+    """`official` as `_marked` gives it, each word the typist wrote without any mark (`typed`,
+    itself `_marked`) without its marks too: marks left out are no slip.  Counted, they made
+    "Dien Trong" Diễn Trung (a letter) rather than Diễn Trường (a letter, and the marks not
+    typed), "Nghia Dn" Nghĩa An rather than Thị trấn Nghĩa Đàn: one slip from both, a guess."""
+    theirs = _marked(official)
+    mine, words = typed.split(), theirs.split()
+    if len(mine) != len(words) or all(not w.isascii() for w in mine):
+        return theirs
+    return " ".join(fold(w) if m.isascii() else w for m, w in zip(mine, words))
 
 
 def _marked(name: str) -> str:
@@ -1616,7 +1655,25 @@ def _district_keys(district: str, pkey: str | None) -> frozenset[str]:
     # "D.Châu", "H.DC", "TX HM": a district abbreviated as compilers of a province's
     # summary do; its communes were units outside the registry until round 22.  "H.NĐ" is
     # Nghĩa Đàn or Nam Đàn: the commune decides, as it does for "Kỳ Anh" written alone.
-    return district_abbreviated(district, pkey)
+    return district_abbreviated(district, pkey) or district_initials(district, pkey)
+
+
+@lru_cache(maxsize=1 << 12)
+def district_initials(text: str, pkey: str | None = None) -> frozenset[str]:
+    """The districts (of the province `pkey`, any without one) a district written as its
+    words' initials in capitals, with no type, names: "KA" (Huyện and Thị xã Kỳ Anh), "QC",
+    "NĐ" — as after a commune in its cell ("Kỳ Tân, KA").  Two to four capitals, nothing
+    else: "V" or "Ky" name nothing.  Callers take it when the row's district or the commune
+    decides, as for "H.NĐ"."""
+    word = unicodedata.normalize("NFC", str(text or "")).strip()
+    if not (2 <= len(word) <= 4 and word.isalpha() and word.isupper()):
+        return frozenset()
+    reg = load_registry()
+    return frozenset(
+        k
+        for k in _short_forms()[0].get("=" + fold(word), [])
+        if pkey is None or str(reg.at[k, "province_key"]) == pkey
+    )
 
 
 def same_district(written: str, row: str, province: str) -> bool:

@@ -34,6 +34,20 @@ _BELOW_COMMUNE = re.compile(
 )
 
 
+def _district_part(part: str) -> bool:
+    """Whether a part of an address is a district by its unit word ("Huyện Kỳ Anh", "Q.1",
+    "Quận Hoàn Kiếm").  Not a commune whose name begins "Quán", "Quan", folded as "Quận" is
+    ("Quán Bàu", "Quán Hành", "Quan Thành"): read as a district, "Quán Bàu, Vinh" named no
+    commune and the row lost its place.  Written "Quận", it is the district."""
+    folded = fold(part)
+    if not _DISTRICT.match(folded):
+        return False
+    if not folded.startswith("quan "):
+        return True
+    first = unicodedata.normalize("NFC", part.strip()).split()[0].lower()
+    return first == "quận" or not registry.names_a_commune(part)
+
+
 def _provinces() -> frozenset[str]:
     return registry.level_names("province")[0]
 
@@ -45,7 +59,7 @@ def _other_province(part: str) -> bool:
     return (
         registry.bare(part) in registry.other_province_names()
         and not _COMMUNE.match(folded)
-        and not (_DISTRICT.match(folded) and not _PROVINCE.match(folded))
+        and not (_district_part(part) and not _PROVINCE.match(folded))
     )
 
 
@@ -68,7 +82,7 @@ def split_address(text: str) -> tuple[str, str, str]:
         # word ("Xóm 1, huyện Quỳnh Lưu, Nghệ An"), or after a commune of its own that the
         # registry does not know ("Xã Nghĩa Hoà, Nghĩa Đàn, Nghệ An", merged in 2019).  The
         # row was counted on a commune it does not name; it now has none of the registry.
-        if found[2] or _DISTRICT.match(fold(found[1])):
+        if found[2] or _district_part(found[1]):
             return found
     return read or found
 
@@ -93,14 +107,14 @@ def _by_parts(text: str) -> tuple[str, str, str]:
     province = district = commune = ""
     rest = list(parts)
     if rest and (registry.bare(rest[-1]) in _provinces() or _PROVINCE.match(fold(rest[-1]))):
-        if not _DISTRICT.match(fold(rest[-1])) or registry.bare(rest[-1]) in _provinces():
+        if not _district_part(rest[-1]) or registry.bare(rest[-1]) in _provinces():
             province = rest.pop()
     elif rest and _other_province(rest[-1]):
         # Another province's resident ("…, Xã Diễn Kim, Huyện Diễn Châu, Thanh Hóa"): its
         # commune was read as Nghệ An's namesake, the province unwritten to the reading.
         province = rest.pop()
     marked = [i for i, p in enumerate(rest) if _COMMUNE.match(fold(p))]
-    districts = [i for i, p in enumerate(rest) if _DISTRICT.match(fold(p)) and i not in marked]
+    districts = [i for i, p in enumerate(rest) if _district_part(p) and i not in marked]
     if districts:
         district = rest[districts[-1]]
     if marked:

@@ -141,6 +141,12 @@ def _restore_word(word: str) -> str:
     # "oo" is a rhyme only in loan words ("xoong"); in a place name it is Telex's ô.
     if is_vietnamese_syllable(word) and "oo" not in word.lower():
         return word
+    if len(word) > 1 and word.endswith("."):
+        # "Hieeus.", "CA8N1.": a full stop or a footnote's dot after the last word, never the
+        # word's tone (VIQR's nặng is typed after its vowel, not at the end): the word read
+        # without it.  The dot kept the whole word from being read, and the name stayed apart.
+        inner = _restore_word(word[:-1])
+        return word if inner == word[:-1] else inner + "."
     lower = word.lower()
     if _VIQR_WORD.match(word):
         found = _viqr(lower)

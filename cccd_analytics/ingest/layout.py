@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 from cccd_analytics import registry
 from cccd_analytics.dimensions import AT_OFFICE, EXHAUSTIVE, IN_PROVINCE
-from cccd_analytics.ingest import headers, normalise
+from cccd_analytics.ingest import headers, keystrokes, normalise
 from cccd_analytics.text import fold
 
 HEADER_SCAN_ROWS = 40
@@ -1275,11 +1275,12 @@ def _sum_like_commune(name: str) -> bool:
     """Whether a label that folds like a sum ("cong …", "tong …") is a commune's name:
     "Công Thành" written with its marks (never "Cộng"), or a registry commune's name
     typed without them ("Cong Thanh").  Such a row was a total, its commune dropped."""
-    words = normalise.text(name).split()
+    # "Công-Thành": the words joined by a hyphen are the name's words all the same.
+    words = re.split(r"[\s\-–—_]+", normalise.text(name).strip())
     if len(words) < 2:
         return False
     first = unicodedata.normalize("NFC", words[0]).lower()
-    if first == "công" or registry.names_a_commune(name):  # "Cộng" has its dot below
+    if first == "công" or registry.names_a_commune(" ".join(words)):  # "Cộng" has its dot below
         return True
     # "Cộng Thành": Công Thành with its tone typed wrong, no sum of a place called "Thành".
     return first == "cộng" and registry.names_a_commune(" ".join(["Công", *words[1:]]))
@@ -1424,7 +1425,14 @@ def _a_quan(name: str) -> bool:
     word = unicodedata.normalize("NFC", first).lower()
     if word == "quận" or word in ("q", "q.") or re.fullmatch(r"q\.?\d+", word):
         return True  # "Quận 1", "Q. Hoàn Kiếm", "Q.1"
-    return word == "quan" and not registry.names_a_commune(name)
+    # "Quan Thanhf": Xã Quan Thành typed with the input method off names a commune too.
+    # Read as a city's district at the foot of a sheet, it was taken for the sheet's total
+    # and the district of every row above it, which then matched no commune.
+    return (
+        word == "quan"
+        and not registry.names_a_commune(name)
+        and not registry.names_a_commune(keystrokes.restore(name))
+    )
 
 
 def locate_companion(rows: list[list], file_name: str = "", start: int = 0) -> Layout | None:

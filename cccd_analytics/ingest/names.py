@@ -195,6 +195,12 @@ def _spaced(name: str) -> str:
     left, right = name[: glued[-1].start()], name[glued[-1].end() :]
     folded, plain = registry.level_names("district")
     if registry.bare(right) in folded or registry.spelled_plain(right) in plain:
+        # "Quỳnh-Vinh", "Diễn-Yên": a hyphen between the words of one commune's name whose last
+        # word is a district's too.  Read as the district, the row was another district's.
+        if re.search(r"\s", name[glued[-1].start() : glued[-1].end()]) is None and registry.names_a_commune(
+            f"{left} {right}"
+        ):
+            return name
         return f"{left.strip()} - {right.strip()}"
     return name
 
@@ -230,6 +236,21 @@ def _district_after(name: str) -> str | None:
         return bracketed.group(2)
     if any(mark in name for mark in _CELL_MARKS):
         return next((p for p in address._SPLIT.split(name)[1:] if p.strip() and _is_district(p)), None)
+    return None
+
+
+# Two to four capitals after a comma, a dash or in brackets at the end of a commune's cell.
+_INITIALS_AFTER = re.compile(r"(?<=\S)\s*(?:,|\s[-–—]|[(\[{])\s*([^\W\d_]{2,4})\s*[)\]}]?\s*$")
+
+
+def _initials_after(cell: str) -> str | None:
+    """The district's initials in capitals after a commune's name ("Kỳ Tân, KA", "Châu Tiến
+    (QC)"), as written, or None.  Read only as the row's own district (or, without one, as
+    the district that has the commune): such capitals are notes as often ("(ĐC)", "(BG)"), so
+    they never make a row another district's."""
+    found = _INITIALS_AFTER.search(str(cell or ""))
+    if found and registry.district_initials(found.group(1)):
+        return found.group(1)
     return None
 
 
@@ -481,7 +502,10 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     # after the commune, which the address reading does not know (round 22); the same rule:
     # it must be the row's own district when the row has one.
     written = _district_after(_spaced(rec.commune)) if _MAY_NAME_A_DISTRICT.search(rec.commune) else None
-    if written and registry.district_abbreviated(written.strip()):
+    written = written or _initials_after(rec.commune)
+    if written and (
+        registry.district_abbreviated(written.strip()) or registry.district_initials(written.strip())
+    ):
         head = _spaced(rec.commune)[: _spaced(rec.commune).rfind(written)]
         head = re.sub(r"[\s(\[,–—/_-]+$", "", head)
         if head and (not rec.district or registry.same_district(written, rec.district, rec.province)):
