@@ -1,0 +1,103 @@
+"""Wide and sheet-per-day workbooks, found by the twenty-fourth probe: Nghệ An's communes with
+known daily counts and running totals, a column or a sheet per day, in the shapes units send."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+
+from cccd_analytics import ingest, registry
+from tests.test_report_shapes_round7 import values, workbook_bytes
+
+DC = ["Xã Diễn Lâm", "Xã Diễn Đoài", "Xã Diễn Trường"]
+TOP = [
+    ["CÔNG AN HUYỆN DIỄN CHÂU"],
+    ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"],
+    ["Diễn Châu, ngày 23 tháng 4 năm 2023"],
+]
+DAYS = ["20/4", "21/4", "22/4", "23/4"]
+DAILY = {
+    "Xã Diễn Lâm": [34, 90, 23, 116],
+    "Xã Diễn Đoài": [28, 21, 14, 73],
+    "Xã Diễn Trường": [42, 8, 60, 21],
+}
+BEFORE = {"Xã Diễn Lâm": 2100, "Xã Diễn Đoài": 2300, "Xã Diễn Trường": 3900}
+# Cards handed over: more than a day's applications, as they are once the first cards come back.
+RETURNED = {"Xã Diễn Lâm": 1517, "Xã Diễn Đoài": 1534, "Xã Diễn Trường": 1551}
+
+
+def _key(commune: str) -> str:
+    return registry.resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", commune).key
+
+
+def _running(name: str, days: int) -> int:
+    return BEFORE[name] + sum(DAILY[name][:days])
+
+
+def _import(sheets: dict[str, list[list]], name: str = "dien_chau.xlsx"):
+    return ingest.import_bytes(None, workbook_bytes(sheets), name)
+
+
+def _got(report, metric: str) -> dict:
+    return {(k, d): v for (k, d), v in values(report, by="date", metric=metric).items()}
+
+
+def test_cards_handed_over_after_the_days_are_not_the_applications_running_total():
+    # "20/4 … 23/4 | Lũy kế thu nhận | Số thẻ đã trả": the last of the two running totals
+    # after the days was taken as the applications', and every day's running total derived
+    # back from the cards handed over (1.517 for 2.363), without a word.
+    for after in (["Lũy kế thu nhận", "Số thẻ đã trả"], ["Lũy kế", "Lũy kế trả thẻ"]):
+        header = ["STT", "Đơn vị", *DAYS, *after]
+        rows = [[i, n, *DAILY[n], _running(n, 4), RETURNED[n]] for i, n in enumerate(DC, 1)]
+        report = _import({"BC": [*TOP, header, *rows]})
+        assert report.status == "checked", report.message
+        collected, returned = _got(report, "collected"), _got(report, "returned")
+        for n in DC:
+            for k in range(4):
+                assert collected[(_key(n), f"2023-04-{20 + k}")] == _running(n, k + 1)
+            assert returned[(_key(n), "2023-04-23")] == RETURNED[n]
+
+
+def test_cards_handed_over_alone_after_daily_counts_give_them_no_running_total():
+    # Daily applications and only "Số thẻ đã trả" after them: the cards were the
+    # applications' running total.  Nothing gives the applications' own, so it is refused.
+    header = ["STT", "Đơn vị", *DAYS, "Số thẻ đã trả"]
+    rows = [[i, n, *DAILY[n], RETURNED[n]] for i, n in enumerate(DC, 1)]
+    report = _import({"BC": [*TOP, header, *rows]})
+    assert report.status == "refused"
+    problem = report.problems[0]
+    assert (problem.code, problem.sheet, problem.row, problem.column) == ("no_cumulative", "BC", 4, "C")
+
+
+def test_days_split_into_applications_and_cards_keep_each_running_total():
+    # "20/4" merged over "Thu nhận | Trả thẻ", then "Lũy kế thu nhận | Lũy kế trả thẻ".
+    book_rows = [*TOP]
+    top = ["STT", "Đơn vị"]
+    sub = [None, None]
+    for day in DAYS:
+        top += [day, None]
+        sub += ["Thu nhận", "Trả thẻ"]
+    book_rows += [[*top, "Lũy kế thu nhận", "Lũy kế trả thẻ"], [*sub, None, None]]
+    cards = {n: [x // 2 for x in DAILY[n]] for n in DC}
+    for i, n in enumerate(DC, 1):
+        row = [i, n]
+        for k in range(4):
+            row += [DAILY[n][k], cards[n][k]]
+        book_rows.append([*row, _running(n, 4), RETURNED[n]])
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes({"BC": book_rows})))
+    sheet = book["BC"]
+    for k in range(4):
+        sheet.merge_cells(start_row=4, start_column=3 + 2 * k, end_row=4, end_column=4 + 2 * k)
+    for c in (1, 2, 11, 12):
+        sheet.merge_cells(start_row=4, start_column=c, end_row=5, end_column=c)
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "dien_chau.xlsx")
+    assert report.status == "checked", report.message
+    collected, returned = _got(report, "collected"), _got(report, "returned")
+    for n in DC:
+        assert collected[(_key(n), "2023-04-20")] == _running(n, 1)
+        assert collected[(_key(n), "2023-04-23")] == _running(n, 4)
+        assert returned[(_key(n), "2023-04-23")] == RETURNED[n]
+        assert returned[(_key(n), "2023-04-20")] == RETURNED[n] - sum(cards[n][1:])
