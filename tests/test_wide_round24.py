@@ -101,3 +101,17 @@ def test_days_split_into_applications_and_cards_keep_each_running_total():
         assert collected[(_key(n), "2023-04-23")] == _running(n, 4)
         assert returned[(_key(n), "2023-04-23")] == RETURNED[n]
         assert returned[(_key(n), "2023-04-20")] == RETURNED[n] - sum(cards[n][1:])
+
+
+def test_a_row_of_weekdays_under_the_dates_is_part_of_the_header():
+    # "20/04/2023 | 21/04/2023 …" over "Thứ 5 | Thứ 6 …": the weekdays were read as the
+    # first commune's figures and the file refused at each of them as no number.
+    dates = ["20/04/2023", "21/04/2023", "22/04/2023", "23/04/2023"]
+    for weekdays in (["Thứ 5", "Thứ 6", "Thứ 7", "Chủ nhật"], ["T5", "T6", "T7", "CN"]):
+        header = ["STT", "Đơn vị", *dates, "Lũy kế"]
+        rows = [[i, n, *DAILY[n], _running(n, 4)] for i, n in enumerate(DC, 1)]
+        report = _import({"BC": [*TOP[:2], header, [None, None, *weekdays, None], *rows]})
+        assert report.status == "checked", report.message
+        collected = _got(report, "collected")
+        assert collected[(_key("Xã Diễn Đoài"), "2023-04-20")] == _running("Xã Diễn Đoài", 1)
+        assert collected[(_key("Xã Diễn Lâm"), "2023-04-23")] == _running("Xã Diễn Lâm", 4)

@@ -213,6 +213,10 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         header = f"{parent} / {texts[c]}" if parent else texts[c] or normalise.text(rows[r][c])
         columns.append(DayColumn(c, lab, header))
     split = _split_days(rows, r, columns, width)
+    if not split and _weekdays_below(rows, r, columns):
+        # "20/4/2023" over "Thứ 5": the weekdays are the header's, not the first commune's
+        # figures (each was refused as no number, the table as a whole with it).
+        header_rows = (*header_rows, r + 1)
     if split:
         columns, header_rows = split, (*header_rows, r + 1)
         last_split = max(c.index for c in columns)
@@ -399,6 +403,25 @@ def _weekdays(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] | N
             return None  # the days must go forward from left to right
         return r, {c: normalise.DayLabel(d.day, d.month, d.year, "") for c, d in days.items()}
     return None
+
+
+def _weekdays_below(rows: list[list], r: int, days: list[DayColumn]) -> bool:
+    """Whether the row under the days names their weekdays ("Thứ 5", "T5", "CN") and holds
+    nothing else but words: a second header row, below the dates rather than above them."""
+    if r + 1 >= len(rows):
+        return False
+    below = rows[r + 1]
+    cells = {c: normalise.text(v) for c, v in enumerate(below) if normalise.text(v)}
+    at_days = {d.index for d in days}
+    named = [c for c in at_days if c in cells and _weekday_name(cells[c])]
+    if len(named) < MIN_DAYS or any(c in at_days and c not in named for c in cells):
+        return False
+    return all(_number(below[c]) is None for c in cells)
+
+
+def _weekday_name(text: str) -> bool:
+    folded = " ".join(fold(text).replace(".", " ").split())
+    return folded in _WEEKDAYS or re.fullmatch(r"t\s?[2-7]", folded) is not None
 
 
 def _one_campaign_span(days: dict) -> bool:
