@@ -115,3 +115,45 @@ def test_a_row_of_weekdays_under_the_dates_is_part_of_the_header():
         collected = _got(report, "collected")
         assert collected[(_key("Xã Diễn Đoài"), "2023-04-20")] == _running("Xã Diễn Đoài", 1)
         assert collected[(_key("Xã Diễn Lâm"), "2023-04-23")] == _running("Xã Diễn Lâm", 4)
+
+
+def _day_sheet(day: int, line_day: int | None = None) -> list[list]:
+    k = day - 20
+    return [
+        *TOP[:2],
+        [f"Số liệu tính đến 17h00 ngày {line_day or day}/4/2023"],
+        ["STT", "Đơn vị", "Trong ngày", "Lũy kế"],
+        *[[i, n, DAILY[n][k], _running(n, k + 1)] for i, n in enumerate(DC, 1)],
+    ]
+
+
+def test_an_excel_copy_of_a_day_sheet_never_renamed_is_dated_by_its_date_line():
+    # "20.4 | 21.4 | 21.4 (2) | 23.4": the next day's report made from a copy of the day
+    # before's, its date line changed to 22/4 and its name left as Excel made it.  Dated by
+    # the name, it gave 21/4 twice and the workbook was refused as two values of each commune.
+    sheets = {
+        "20.4": _day_sheet(20),
+        "21.4": _day_sheet(21),
+        "21.4 (2)": _day_sheet(22),
+        "23.4": _day_sheet(23),
+    }
+    report = _import(sheets)
+    assert report.status == "checked", report.message
+    collected = _got(report, "collected")
+    assert collected[(_key("Xã Diễn Trường"), "2023-04-22")] == _running("Xã Diễn Trường", 3)
+    assert collected[(_key("Xã Diễn Trường"), "2023-04-21")] == _running("Xã Diễn Trường", 2)
+    warned = next(p for p in report.problems if p.code == "date_mismatch")
+    assert (warned.sheet, warned.row) == ("21.4 (2)", 3) and "bản sao" in warned.message
+
+
+def test_an_excel_copy_whose_date_line_was_not_changed_either_is_still_two_values():
+    sheets = {
+        "20.4": _day_sheet(20),
+        "21.4": _day_sheet(21),
+        "21.4 (2)": _day_sheet(22, 21),
+        "23.4": _day_sheet(23),
+    }
+    report = _import(sheets)
+    assert report.status == "refused"
+    problem = next(p for p in report.problems if p.code == "conflicting_values")
+    assert problem.sheet == "21.4 (2)" and problem.row and problem.column
