@@ -157,3 +157,26 @@ def test_an_excel_copy_whose_date_line_was_not_changed_either_is_still_two_value
     assert report.status == "refused"
     problem = next(p for p in report.problems if p.code == "conflicting_values")
     assert problem.sheet == "21.4 (2)" and problem.row and problem.column
+
+
+def test_day_numbers_under_their_month_newest_first_are_days():
+    # "Tháng 4/2023" merged over "23 | 22 | 21 | 20": the newest day added on the left each
+    # morning.  The header was taken for no days and the sheet refused as undated.
+    rows = [
+        TOP[0],
+        ["BÁO CÁO THU NHẬN HỒ SƠ CCCD"],
+        ["STT", "Đơn vị", "Tháng 4/2023", None, None, None, "Lũy kế"],
+        [None, None, 23, 22, 21, 20, None],
+        *[[i, n, *DAILY[n][::-1], _running(n, 4)] for i, n in enumerate(DC, 1)],
+    ]
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes({"BC": rows})))
+    for cells in ("A3:A4", "B3:B4", "C3:F3", "G3:G4"):
+        book["BC"].merge_cells(cells)
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "dien_chau.xlsx")
+    assert report.status == "checked", report.message
+    collected = _got(report, "collected")
+    for n in DC:
+        for k in range(4):
+            assert collected[(_key(n), f"2023-04-{20 + k}")] == _running(n, k + 1)

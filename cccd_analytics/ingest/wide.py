@@ -350,11 +350,16 @@ def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] 
             months = dict.fromkeys(numbers, title)
         labels = {}
         previous = None
+        keys = [((months[c][1] or 0), months[c][0], numbers[c]) for c in sorted(numbers)]
+        # Days newest first ("Tháng 4" over "28 | 27 | 26 …", the day added each morning on
+        # the left) go back on every column; such a header was not read as days at all, and
+        # the sheet refused as having no day column.
+        backwards = all(b < a for a, b in zip(keys, keys[1:]))
         for c in sorted(numbers):
             month, year = months[c]
             key = ((year or 0), month, numbers[c])
-            if previous is not None and key <= previous and month == previous[1]:
-                labels = None  # days must go forward within a month
+            if previous is not None and key <= previous and month == previous[1] and not backwards:
+                labels = None  # days must go forward within a month, or back on every column
                 break
             previous = key
             try:
