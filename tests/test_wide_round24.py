@@ -180,3 +180,25 @@ def test_day_numbers_under_their_month_newest_first_are_days():
     for n in DC:
         for k in range(4):
             assert collected[(_key(n), f"2023-04-{20 + k}")] == _running(n, k + 1)
+
+
+def test_cards_handed_over_each_day_with_their_running_total_give_every_days_total():
+    # "Số thẻ đã trả trong ngày" over the days, "Lũy kế trả thẻ" after them: only the last
+    # day's running total was stored, the days' cards dropped.
+    rows = [
+        *TOP,
+        ["STT", "Đơn vị", "Số thẻ đã trả trong ngày", None, None, None, "Lũy kế trả thẻ"],
+        [None, None, *DAYS, None],
+        *[[i, n, *DAILY[n], _running(n, 4)] for i, n in enumerate(DC, 1)],
+    ]
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes({"BC": rows})))
+    for cells in ("A4:A5", "B4:B5", "C4:F4", "G4:G5"):
+        book["BC"].merge_cells(cells)
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "dien_chau.xlsx")
+    assert report.status == "checked", report.message
+    returned = _got(report, "returned")
+    for n in DC:
+        for k in range(4):
+            assert returned[(_key(n), f"2023-04-{20 + k}")] == _running(n, k + 1)
