@@ -202,3 +202,21 @@ def test_cards_handed_over_each_day_with_their_running_total_give_every_days_tot
     for n in DC:
         for k in range(4):
             assert returned[(_key(n), f"2023-04-{20 + k}")] == _running(n, k + 1)
+
+
+def test_a_turned_table_with_both_running_totals_below_the_days_keeps_them_apart():
+    # Days as rows, communes as columns, "Lũy kế thu nhận" over "Lũy kế trả thẻ" below the
+    # days: the cards' row was taken for the applications' running total (230 for 3.609).
+    rows = [
+        *TOP,
+        ["Ngày", *DC],
+        *[[f"{day}/2023", *[DAILY[n][k] for n in DC]] for k, day in enumerate(DAYS)],
+        ["Lũy kế thu nhận", *[_running(n, 4) for n in DC]],
+        ["Lũy kế trả thẻ", *[RETURNED[n] for n in DC]],
+    ]
+    report = _import({"BC": rows})
+    assert report.status == "checked", report.message
+    collected, returned = _got(report, "collected"), _got(report, "returned")
+    for n in DC:
+        assert collected[(_key(n), "2023-04-20")] == _running(n, 1)
+        assert returned[(_key(n), "2023-04-23")] == RETURNED[n]
