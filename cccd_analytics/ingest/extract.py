@@ -123,7 +123,7 @@ def extract(
     if report.errors:
         return [], None
     windows = _campaign_windows(store)
-    per_day = sheet_per_day.date_sheets(prepared, book.file_name, report_date, windows)
+    per_day = sheet_per_day.date_sheets(prepared, book.file_name, report_date, windows, report)
     if per_day:
         prepared = sheet_per_day.leave_out(prepared, report)
     else:

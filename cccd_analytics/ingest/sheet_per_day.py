@@ -13,13 +13,14 @@ whole workbook is one upload: one transaction, one undo.
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 from cccd_analytics.ingest import layout as layouts
 from cccd_analytics.ingest import normalise
 from cccd_analytics.ingest.readers import Sheet
-from cccd_analytics.ingest.report import ImportReport
-from cccd_analytics.text import fold
+from cccd_analytics.ingest.report import ImportReport, Problem
+from cccd_analytics.text import date_vn, fold
 
 # Names of a summary sheet beside the days: it repeats the days' figures.
 _SUMMARY_NAMES = ("tong hop", "tong", "th", "luy ke", "cong don", "bao cao tong", "tonghop", "tong cong")
@@ -30,6 +31,7 @@ def date_sheets(
     file_name: str,
     given: date | None,
     windows: list[tuple[date, date]],
+    report: ImportReport | None = None,
 ) -> bool:
     """Date the layouts of sheets named after days; True when the workbook is one sheet
     per day."""
@@ -73,14 +75,64 @@ def date_sheets(
     if days is None:
         return False
     per_day = len({(d.month, d.day) for d in days}) >= 2
+    copies = _copies_dated_inside(prepared, named, days) if per_day else {}
     for (i, _), day in zip(named, days):
         sheet, found, _ = prepared[i]
-        if per_day:
+        if i in copies:
+            found.data_date, found.data_date_origin = copies[i], "sheet_name"
+            found.data_date_source = (
+                f"dòng ngày trong trang «{sheet.name}» (tên trang là bản sao Excel của trang "
+                f"«{_copied_from(sheet.name)}», chưa đổi tên)"
+            )
+            if report is not None:
+                report.problems.append(
+                    Problem.of(
+                        "date_mismatch",
+                        f"tên trang «{sheet.name}» là bản sao của trang «{_copied_from(sheet.name)}» chưa "
+                        f"đổi tên; đã dùng ngày {date_vn(copies[i])} theo dòng ngày trong trang.",
+                        sheet=sheet.name,
+                        row=found.date_row + 1 if found.date_row is not None else None,
+                    )
+                )
+        elif per_day:
             found.data_date, found.data_date_origin = day, "sheet_name"
             found.data_date_source = f"tên trang «{sheet.name}»"
         else:
             found.sheet_date = day
     return per_day
+
+
+_COPY = re.compile(r"^(?P<base>.*\S)\s*\(\d{1,2}\)$")
+
+
+def _copied_from(name: str | None) -> str | None:
+    """The sheet a name says it was copied from: Excel names a copy of "23.4" "23.4 (2)"."""
+    found = _COPY.match((name or "").strip())
+    return found.group("base") if found else None
+
+
+def _copies_dated_inside(
+    prepared: list[tuple[Sheet, layouts.Layout | None, tuple | None]],
+    named: list[tuple[int, normalise.DayLabel]],
+    days: list[date],
+) -> dict[int, date]:
+    """Sheets that are Excel's copy of another day's sheet, never renamed ("23.4 (2)" beside
+    "23.4"), whose own date line names a day no other sheet is named after, within the run
+    (or the day after it): the next day's report made from the day before's, dated by its
+    line.  Dated by the name, the two sheets were refused as two values of the same day."""
+    names = {(prepared[i][0].name or "").strip(): day for (i, _), day in zip(named, days)}
+    taken = set(days)
+    out: dict[int, date] = {}
+    for (i, _), day in zip(named, days):
+        found = prepared[i][1]
+        base = _copied_from(prepared[i][0].name)
+        line = found.report_date
+        if base is None or names.get(base) != day or line is None or line in taken:
+            continue
+        if min(days) <= line <= max(days) + timedelta(days=1):
+            out[i] = line
+            taken.add(line)
+    return out
 
 
 def _with_neighbours_months(

@@ -50,7 +50,10 @@ class WideTable:
     header_rows: tuple[int, ...]
     fixed: dict[str, layouts.Column]
     days: list[DayColumn]
-    total: layouts.Column | None = None  # a running total after the days ("Lũy kế")
+    total: layouts.Column | None = None  # a running total of applications after the days ("Lũy kế")
+    # A running total of cards handed over after the days ("Lũy kế trả thẻ", "Số thẻ đã trả"),
+    # beside or instead of the applications': each is the last day's figure of its own metric.
+    returned_total: layouts.Column | None = None
     period_sum: layouts.Column | None = None  # "Tổng"/"Cộng" of the days shown (checked only)
     # The last day's own figure after the days ("Tăng trong ngày" beside "Lũy kế đến 15/3 |
     # Lũy kế đến 16/3"): that day's collected_day, checked against the two running totals.
@@ -162,7 +165,7 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         ]
         above = [above[c] or top[c] for c in range(width)]
     fixed: dict[str, layouts.Column] = {}
-    total = period_sum = gain = before = None
+    total = returned_total = period_sum = gain = before = None
     last_day = max(days)
     for c in range(width):
         if c in days:
@@ -173,7 +176,13 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
             continue
         field_name = headers.match(own, parent=parent)
         label = f"{parent} / {own}" if parent else own
-        if field_name in ("collected", "returned") and c > last_day:
+        if field_name == "returned" and c > last_day:
+            # Kept apart from the applications' running total: one column for both let "Lũy
+            # kế thu nhận | Số thẻ đã trả" after the days take the cards handed over as the
+            # applications' total, every day's running total derived from it, without a word.
+            returned_total = returned_total or layouts.Column(c, field_name, label)
+            continue
+        if field_name == "collected" and c > last_day:
             folded = f" {headers.full_key(label)} "
             if field_name == "collected" and not any(
                 f" {w} " in folded for w in ("luy ke", "cong don", "tu dau")
@@ -204,10 +213,17 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         header = f"{parent} / {texts[c]}" if parent else texts[c] or normalise.text(rows[r][c])
         columns.append(DayColumn(c, lab, header))
     split = _split_days(rows, r, columns, width)
+    if not split and _weekdays_below(rows, r, columns):
+        # "20/4/2023" over "Thứ 5": the weekdays are the header's, not the first commune's
+        # figures (each was refused as no number, the table as a whole with it).
+        header_rows = (*header_rows, r + 1)
     if split:
         columns, header_rows = split, (*header_rows, r + 1)
         last_split = max(c.index for c in columns)
         total = total if total is None or total.index > last_split else None
+        returned_total = (
+            returned_total if returned_total is None or returned_total.index > last_split else None
+        )
         period_sum = period_sum if period_sum is None or period_sum.index > last_split else None
     # A day typed wrong among the days ("32/4" for 1/5) is no day, so its column was left
     # out: the running totals derived back from the "Lũy kế" column then lost that day's
@@ -219,7 +235,15 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         and (wrong := normalise.impossible_day_label(rows[r][c] if c < len(rows[r]) else None))
     ]
     return WideTable(
-        header_rows, fixed, columns, total=total, period_sum=period_sum, gain=gain, typos=typos, before=before
+        header_rows,
+        fixed,
+        columns,
+        total=total,
+        returned_total=returned_total,
+        period_sum=period_sum,
+        gain=gain,
+        typos=typos,
+        before=before,
     )
 
 
@@ -326,11 +350,16 @@ def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] 
             months = dict.fromkeys(numbers, title)
         labels = {}
         previous = None
+        keys = [((months[c][1] or 0), months[c][0], numbers[c]) for c in sorted(numbers)]
+        # Days newest first ("Tháng 4" over "28 | 27 | 26 …", the day added each morning on
+        # the left) go back on every column; such a header was not read as days at all, and
+        # the sheet refused as having no day column.
+        backwards = all(b < a for a, b in zip(keys, keys[1:]))
         for c in sorted(numbers):
             month, year = months[c]
             key = ((year or 0), month, numbers[c])
-            if previous is not None and key <= previous and month == previous[1]:
-                labels = None  # days must go forward within a month
+            if previous is not None and key <= previous and month == previous[1] and not backwards:
+                labels = None  # days must go forward within a month, or back on every column
                 break
             previous = key
             try:
@@ -379,6 +408,25 @@ def _weekdays(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] | N
             return None  # the days must go forward from left to right
         return r, {c: normalise.DayLabel(d.day, d.month, d.year, "") for c, d in days.items()}
     return None
+
+
+def _weekdays_below(rows: list[list], r: int, days: list[DayColumn]) -> bool:
+    """Whether the row under the days names their weekdays ("Thứ 5", "T5", "CN") and holds
+    nothing else but words: a second header row, below the dates rather than above them."""
+    if r + 1 >= len(rows):
+        return False
+    below = rows[r + 1]
+    cells = {c: normalise.text(v) for c, v in enumerate(below) if normalise.text(v)}
+    at_days = {d.index for d in days}
+    named = [c for c in at_days if c in cells and _weekday_name(cells[c])]
+    if len(named) < MIN_DAYS or any(c in at_days and c not in named for c in cells):
+        return False
+    return all(_number(below[c]) is None for c in cells)
+
+
+def _weekday_name(text: str) -> bool:
+    folded = " ".join(fold(text).replace(".", " ").split())
+    return folded in _WEEKDAYS or re.fullmatch(r"t\s?[2-7]", folded) is not None
 
 
 def _one_campaign_span(days: dict) -> bool:
@@ -467,13 +515,15 @@ def layouts_for(
             + ("…" if len(blank) > 5 else "")
         )
         table.days = filled
-    if table.total is not None and not any(
-        table.total.index < len(r) and _number(r[table.total.index]) is not None for r in data
-    ):
-        # An empty "Lũy kế" column says nothing: what the day columns count is read from
-        # their words or their figures alone.
-        table.notes.append(f"cột {layouts.column_letter(table.total.index)} «{table.total.header}» để trống")
-        table.total = None
+    for name in ("total", "returned_total"):
+        column = getattr(table, name)
+        if column is not None and not any(
+            column.index < len(r) and _number(r[column.index]) is not None for r in data
+        ):
+            # An empty "Lũy kế" column says nothing: what the day columns count is read from
+            # their words or their figures alone.
+            table.notes.append(f"cột {layouts.column_letter(column.index)} «{column.header}» để trống")
+            setattr(table, name, None)
     if anchor is None and base.report_date is not None:
         anchor = base.report_date
     # A real date may be a date line left from the first day of a running workbook: the
@@ -627,10 +677,11 @@ def layouts_for(
     for day in sorted(by_day):
         columns = dict(table.fixed)
         columns.update(by_day[day])
-        if day in derived:
-            columns.setdefault("collected", derived[day])
-        if day == last and table.total is not None:
-            columns.setdefault(table.total.field, table.total)
+        for metric, column in derived.get(day, {}).items():
+            columns.setdefault(metric, column)
+        for column in (table.total, table.returned_total):
+            if day == last and column is not None:
+                columns.setdefault(column.field, column)
         if day == last and table.gain is not None:
             columns.setdefault("collected_day", table.gain)
         layout = replace(base, columns=columns)
@@ -774,10 +825,10 @@ def _settle_metrics(rows, first: int, table: WideTable, report: ImportReport, sh
                 column.metric = "collected_day"
             table.notes.append("cột ngày không ghi lũy kế là số trong ngày (mỗi ngày có cột lũy kế riêng)")
             continue
-        running = _looks_running(rows, first, columns, table.total if group is None else None)
+        running = _looks_running(rows, first, columns, table.total if group is None else table.returned_total)
         why = (
             "cột ngày cuối bằng cột lũy kế"
-            if running and table.total is not None
+            if running and (table.total if group is None else table.returned_total) is not None
             else "số không bao giờ giảm qua các ngày"
             if running
             else "số tăng giảm qua các ngày"
@@ -950,16 +1001,36 @@ def _looks_running(rows, first: int, columns: list[DayColumn], total: layouts.Co
 
 def _derive_running_totals(
     work: Sheet, first: int, table: WideTable, report: ImportReport, sheet_name
-) -> dict[date, layouts.Column]:
+) -> dict[date, dict[str, layouts.Column]]:
     """Running totals for days that have only the day's figure: from a known running
     total the day before (+ today's figure) or the day after (− that day's figure), in
-    columns added after the table.  Returns the added column of each such day."""
-    daily = {c.day: c for c in table.days if c.metric == "collected_day"}
-    running = {c.day: c for c in table.days if c.metric == "collected"}
+    columns added after the table — of applications, and of cards handed over where the
+    table gives their days and a running total of them.  Returns each such day's added
+    columns by metric."""
+    added: dict[date, dict[str, layouts.Column]] = {}
+    for metric, total in (("collected", table.total), ("returned", table.returned_total)):
+        for day, column in _derive_one(work, first, table, report, sheet_name, metric, total).items():
+            added.setdefault(day, {})[metric] = column
+    return added
+
+
+def _derive_one(
+    work: Sheet,
+    first: int,
+    table: WideTable,
+    report: ImportReport,
+    sheet_name,
+    metric: str,
+    total: layouts.Column | None,
+) -> dict[date, layouts.Column]:
+    """`_derive_running_totals` of one metric ("collected" or "returned")."""
+    daily = {c.day: c for c in table.days if c.metric == f"{metric}_day"}
+    running = {c.day: c for c in table.days if c.metric == metric}
     if not daily or all(d in running for d in daily):
         return {}
-    if not running and table.total is None:
+    if not running and total is None:
         return {}  # nothing to start from: the days stay daily figures (refused: no running total)
+    what = "lũy kế" if metric == "collected" else "lũy kế trả thẻ"
     days = sorted({c.day for c in table.days})
     missing = [d for d in days if d not in running and d in daily]
     last = days[-1]
@@ -967,9 +1038,7 @@ def _derive_running_totals(
     added: dict[date, layouts.Column] = {}
     for offset, day in enumerate(missing):
         source = daily[day]
-        added[day] = layouts.Column(
-            width + offset, "collected", f"lũy kế {date_vn(day)} (tính từ các cột ngày)"
-        )
+        added[day] = layouts.Column(width + offset, metric, f"{what} {date_vn(day)} (tính từ các cột ngày)")
         # A problem about a derived figure points at the day's own column.
         work.aliases[layouts.column_letter(width + offset)] = (
             layouts.column_letter(source.index),
@@ -983,8 +1052,8 @@ def _derive_running_totals(
             value = _number(row[column.index])
             if value is not None:
                 known[day] = value
-        if table.total is not None and last not in known:
-            value = _number(row[table.total.index])
+        if total is not None and last not in known:
+            value = _number(row[total.index])
             if value is not None:
                 known[last] = value
         today = {day: _number(row[c.index]) for day, c in daily.items()}
@@ -1010,8 +1079,8 @@ def _derive_running_totals(
                 report.problems.append(
                     Problem.of(
                         "negative",
-                        f"lũy kế ngày {date_vn(day)} tính từ cột lũy kế và số các ngày sau ra số âm "
-                        f"({value}); số trong ngày và lũy kế không khớp nhau.",
+                        f"{what} ngày {date_vn(day)} tính từ cột {what} và số các ngày sau ra số âm "
+                        f"({value}); số trong ngày và {what} không khớp nhau.",
                         sheet=sheet_name,
                         row=index + 1,
                         column=layouts.column_letter(column.index),
