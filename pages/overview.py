@@ -171,13 +171,9 @@ with st.container(key="ov_attention_table"):
         shown,
         rows["key"].tolist(),
         key="ov_attention",
-        height=38 + 35 * len(rows),  # all of the short list, no inner scrolling
-        # Room for the reason beside the verdict; the figures are short.
-        column_config={
-            t("Vì sao"): st.column_config.TextColumn(width=300),
-            t("Tỷ lệ"): st.column_config.TextColumn(width="small"),
-            t("Còn thiếu"): st.column_config.TextColumn(width="small"),
-        },
+        # Every column in view on a laptop, a reason wrapped beside the verdict; all of the
+        # short list, no inner scrolling.
+        **ui.fitted(shown, selectable=True),
     )
     # Under the table only: the phone's cards have a button each instead.
     st.caption(t("Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó."))

@@ -1,0 +1,145 @@
+"""Round 24: the dashboard as leadership and presenters meet it — tables that fit a 1280-px
+desktop with the columns that decide in view, and a map slide whose names do not lie on
+each other."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cccd_analytics import tables
+
+# -- tables on a 1280-px desktop -----------------------------------------------------------
+
+
+def _group_targets() -> pd.DataFrame:
+    """The group milestones table as the groups page shows it: long names and progress."""
+    return pd.DataFrame(
+        {
+            "Chỉ tiêu nhóm": [
+                "Học sinh lớp 12 xong trước 20/6",
+                "Người cao tuổi và người có công trước 30/5",
+                "Tổ lưu động: 34.000 hồ sơ mỗi tuần",
+            ],
+            "Hạn": ["20/6/2023", "30/5/2023", "tuần này (đến 18/6)"],
+            "Tiến độ": [
+                "46.737/46.768 · 99,9%",
+                "375.668/419.375 · 89,6%",
+                "4.298/34.000 tuần này · đạt 4 trên 7 tuần",
+            ],
+            "Cần mỗi ngày": ["7", "—", "11.001"],
+            "Bình quân 7 ngày": ["1", "322", "1.192"],
+            "Dự báo đạt": ["26/6/2023", "18/9/2023", "15/7/2023"],
+            "Trạng thái": ["Chậm tiến độ", "Không đạt hạn", "Chậm tiến độ"],
+        }
+    )
+
+
+def test_a_table_of_long_texts_is_narrowed_to_a_laptop_and_its_texts_wrap():
+    # At 1280 px the group targets ran 40 px past the table's edge: the status was cut to
+    # "Chậm tiến" and "Không đạt", the names to "Người cao tuổi và người có công t".
+    table = _group_targets()
+    fit = tables.fit_columns(table)
+    assert set(fit.widths) == {"Chỉ tiêu nhóm", "Tiến độ"}  # only the long texts are narrowed
+    estimate = {c: tables._text_px(c) for c in table.columns}
+    fixed = sum(
+        max([tables._text_px(v) for v in table[c]] + [estimate[c]]) + tables._CELL_PADDING_PX
+        for c in table.columns
+        if c not in fit.widths
+    )
+    assert fixed + sum(fit.widths.values()) <= tables.DESKTOP_TABLE_PX
+    assert fit.row_height and fit.row_height > 64  # Streamlit wraps text only in rows over 4rem
+    # No word is cut: a narrowed column is at least its longest word and its header.
+    for column, px in fit.widths.items():
+        longest_word = max(tables._text_px(w) for v in table[column] for w in v.split())
+        assert px >= max(longest_word, estimate[column]) + tables._CELL_PADDING_PX
+    assert fit.height(3) == 38 + 3 * fit.row_height
+    # A table that fits as it is keeps Glide's own widths.
+    assert tables.fit_columns(table.head(0)[["Hạn", "Trạng thái"]]) == tables.ColumnFit({}, None)
+
+
+def test_the_units_table_has_the_forecast_beside_the_name_and_the_counts_after():
+    # Ten columns at 1280 px: "Cần mỗi ngày" cut, the forecast and the on-time chance past
+    # the edge, behind a sideways scroll, while the eligible and collected counts took the room.
+    units = pd.DataFrame(
+        {
+            "key": ["1", "2"],
+            "level": ["commune", "commune"],
+            "name": ["Xã Bắc Lý", "Phường Nghi Tân"],
+            "official": [True, True],
+            "district": ["Huyện Hưng Nguyên", "Thị xã Cửa Lò"],
+            "status": ["behind", "at_risk"],
+            "coverage": [0.939, 0.698],
+            "eligible": [3535, 9151],
+            "collected": [3319, 6386],
+            "pace_7d": [0.0, 9.0],
+            "required_per_day": [15.0, 192.0],
+            "projected_date": [pd.Timestamp(2024, 7, 1), pd.Timestamp(2024, 3, 8)],
+            "p_on_time": [0.01, 0.02],
+            "days_behind": [367, 250],
+            "pace_ratio": [0.0, 0.05],
+            "remaining": [216, 2765],
+        }
+    )
+    table = tables.unit_table(units, "commune")
+    assert list(table.columns)[:7] == [
+        "Đơn vị",
+        "Trạng thái",
+        "Tỷ lệ",
+        "Bình quân 7 ngày",
+        "Cần mỗi ngày",
+        "Dự báo hoàn thành",
+        "Khả năng kịp hạn",
+    ]
+    assert list(table.columns)[7:] == ["Huyện", "Số CD đủ điều kiện", "Đã thu nhận"]
+    # Under the header "Huyện" the word is not written again ("Huyện Hưng Nguyê" was cut).
+    assert sorted(table["Huyện"]) == ["Hưng Nguyên", "TX Cửa Lò"]
+
+
+# -- in a real browser -----------------------------------------------------------------------
+
+
+def _scrolls_sideways(page, locator) -> list:
+    return locator.evaluate_all(
+        """els => els.map(df => { const s = df.querySelector('.dvn-scroller');
+             return s ? s.scrollWidth - s.clientWidth : 0; })"""
+    )
+
+
+@pytest.mark.browser
+def test_on_a_1280_desktop_the_tables_show_the_columns_that_decide(server, browser):
+    from tests.browser_support import shot, wait_for_app
+
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    # The overview's communes needing attention: every column in view (the forecast was cut).
+    page.goto(server)
+    wait_for_app(page)
+    table = page.locator(".st-key-ov_attention_table [data-testid=stDataFrame]")
+    table.locator(".dvn-scroller").first.wait_for()
+    assert _scrolls_sideways(page, table) == [0]
+    # The group targets and the data-quality work list: long texts wrap, nothing is cut.
+    page.goto(server + "/groups")
+    wait_for_app(page)
+    table = page.locator(".st-key-groups_targets [data-testid=stDataFrame]")
+    table.locator(".dvn-scroller").first.wait_for()
+    assert _scrolls_sideways(page, table) == [0]
+    shot(page, "groups_targets_1280")
+    page.goto(server + "/quality")
+    wait_for_app(page)
+    table = page.locator("[data-testid=stDataFrame]").first
+    table.locator(".dvn-scroller").first.wait_for()
+    assert _scrolls_sideways(page, table) == [0]
+    headers = table.locator("[role=columnheader]")
+    assert "Nội dung" in [headers.nth(i).text_content() for i in range(headers.count())]
+    # The league of units: the forecast and the on-time chance in view beside the name
+    # (Glide writes only the columns in view into its table for screen readers).
+    page.goto(server + "/units")
+    wait_for_app(page)
+    table = page.locator("[data-testid=stDataFrame]").first
+    table.locator(".dvn-scroller").first.wait_for()
+    headers = table.locator("[role=columnheader]")
+    seen = [headers.nth(i).text_content() for i in range(headers.count())]
+    for wanted in ("Trạng thái", "Tỷ lệ", "Cần mỗi ngày", "Dự báo hoàn thành", "Khả năng kịp hạn"):
+        assert wanted in seen, seen
+    shot(page, "units_1280")
+    page.close()
