@@ -96,6 +96,46 @@ def test_the_units_table_has_the_forecast_beside_the_name_and_the_counts_after()
     assert sorted(table["Huyện"]) == ["Hưng Nguyên", "TX Cửa Lò"]
 
 
+# -- the map slide -------------------------------------------------------------------------
+
+
+def test_a_slide_label_with_no_room_beside_its_point_moves_out_with_a_line_not_over_a_name():
+    # Nobody hovers a slide, so every name is written; a name with no room beside its point
+    # was written on it all the same, over its neighbours' (TP Vinh over Hưng Nguyên,
+    # TX Cửa Lò over Nghi Lộc on the projector).
+    from cccd_analytics.charts import maps
+
+    points = [(0.0, 0.0), (0.05, 0.0), (0.0, 0.05), (-0.05, 0.0), (0.0, -0.05), (0.02, 0.02)]
+    lengths = [(9, 5)] * len(points)
+    areas = [6.0, 5.0, 4.0, 3.0, 2.0, 1.0]
+    shifts: dict = {}
+    placed = maps._clear_of_others(
+        points, lengths, areas, 12, 100.0, 100.0, every_label=True, frame=(-3, -3, 3, 3), shifts=shifts
+    )
+    assert all(px for px, _ in placed)  # every name written
+    assert shifts  # some moved out…
+    boxes = [shifts[i] for i in sorted(shifts)]
+    # …to where they run into no other moved label.
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    # Drawn with a line from the point and a dot on it; the point keeps its hover and click.
+    keys = [str(i) for i in range(len(points))]
+    written = [f"<b>{k}</b><br>90,0%" for k in keys]
+    traces = maps._moved_labels(keys, dict(zip(keys, points)), written, placed, shifts)
+    line, dot, text = traces
+    assert line.mode == "lines" and dot.mode == "markers" and text.mode == "text"
+    assert list(text.text) == [written[i] for i in sorted(shifts)]
+
+
+def test_the_slide_map_labels_read_on_any_fill():
+    # Dark letters on the status red and the darkest green, and across the white borders,
+    # were lost on a projector: every label has a white halo.
+    from cccd_analytics.charts import maps
+
+    assert "#fff" in maps.LABEL_HALO
+
+
 # -- in a real browser -----------------------------------------------------------------------
 
 
@@ -142,4 +182,39 @@ def test_on_a_1280_desktop_the_tables_show_the_columns_that_decide(server, brows
     for wanted in ("Trạng thái", "Tỷ lệ", "Cần mỗi ngày", "Dự báo hoàn thành", "Khả năng kịp hạn"):
         assert wanted in seen, seen
     shot(page, "units_1280")
+    page.close()
+
+
+@pytest.mark.browser
+def test_on_a_1280x720_projector_the_map_slide_writes_no_name_over_another(server, browser):
+    from tests.browser_support import shot, wait_for_app
+
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    for n in range(1, 21):
+        page.goto(f"{server}/presentation?trang={n}")
+        wait_for_app(page)
+        if page.locator("h1.cccd-title", has_text="Bản đồ").count():
+            break
+    else:
+        pytest.fail("no map slide")
+    labels = page.locator("[data-testid=stPlotlyChart] .textpoint")
+    labels.first.wait_for()
+    boxes = [
+        (labels.nth(i).text_content(), labels.nth(i).bounding_box())
+        for i in range(labels.count())
+        if labels.nth(i).bounding_box()
+    ]
+    written = " ".join(text for text, _ in boxes)
+    for name in ("TP Vinh", "Hưng Nguyên", "TX Cửa Lò", "Nghi Lộc", "Nam Đàn"):
+        assert name in written, written  # every district named (nobody hovers a slide)
+    for i, (ta, a) in enumerate(boxes):
+        for tb, b in boxes[i + 1 :]:
+            apart = (
+                a["x"] + a["width"] <= b["x"] + 1
+                or b["x"] + b["width"] <= a["x"] + 1
+                or a["y"] + a["height"] <= b["y"] + 1
+                or b["y"] + b["height"] <= a["y"] + 1
+            )
+            assert apart, (ta, tb)
+    shot(page, "map_slide_1280x720")
     page.close()
