@@ -849,3 +849,56 @@ def fit_columns(table, budget: int = DESKTOP_TABLE_PX, selectable: bool = False)
     )
     row_height = max(_WRAPPING_ROW_PX, 10 + _LINE_PX * lines) if lines > 1 else None
     return ColumnFit(widths, row_height)
+
+
+def verdict_action(main, units: pd.DataFrame, deadline, by_workday: bool = False) -> str:
+    """What the overview's verdict asks of the leader, in one sentence after it: the rate
+    the deadline needs against the 7-day pace, and where to send teams ("Cần 10.963 hồ
+    sơ mỗi ngày làm việc, gấp 2,8 lần bình quân 7 ngày (3.891): tăng cường cho 356 xã chậm
+    tiến độ hoặc có nguy cơ chậm ở bảng «Các xã cần chú ý»."); "" when done.  The verdict
+    said when the target would be reached and how likely on time, and left the leader to
+    work out from the tiles what that asked of them."""
+    status = main["status"]
+    if status == "done" or pd.isna(main.get("remaining")) or main["remaining"] <= 0:
+        return ""
+    communes = units[units["level"] == "commune"]
+    lagging = int(communes["status"].isin(("behind", "at_risk")).sum())  # as the table counts them
+    where = (
+        t(
+            "tăng cường cho {k} xã chậm tiến độ hoặc có nguy cơ chậm ở bảng «Các xã cần chú ý»",
+            k=fmt.number(lagging),
+        )
+        if lagging
+        else ""
+    )
+    if pd.isna(main.get("days_left")) or main["days_left"] <= 0:
+        text = t(
+            "Đã hết hạn {d}, còn thiếu {n} hồ sơ", d=fmt.date_vn(deadline), n=fmt.number(main["remaining"])
+        )
+        return text + (": " + where if where else "") + "."
+    need, pace = main["required_per_day"], main["pace_7d"]
+    if pd.isna(need):
+        return ""
+    per = t("mỗi ngày làm việc") if by_workday else t("mỗi ngày")
+    if status == "on_track" or (pd.notna(pace) and pace >= need):
+        return t(
+            "Giữ tốc độ: cần {need} hồ sơ {per} đến hạn {d}, bình quân 7 ngày {pace}.",
+            need=fmt.number(need),
+            per=per,
+            d=fmt.date_vn(deadline),
+            pace=fmt.number(pace),
+        )
+    if pd.isna(pace) or pace <= 0:
+        against = t("7 ngày qua chưa thu nhận hồ sơ nào")
+    else:
+        against = t(
+            "gấp {x} lần bình quân 7 ngày ({pace})", x=fmt.number(need / pace, 1), pace=fmt.number(pace)
+        )
+    text = t(
+        "Để kịp hạn {d}: cần {need} hồ sơ {per}, {against}",
+        d=fmt.date_vn(deadline),
+        need=fmt.number(need),
+        per=per,
+        against=against,
+    )
+    return text + ("; " + where if where else "") + "."

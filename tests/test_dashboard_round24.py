@@ -218,3 +218,38 @@ def test_on_a_1280x720_projector_the_map_slide_writes_no_name_over_another(serve
             assert apart, (ta, tb)
     shot(page, "map_slide_1280x720")
     page.close()
+
+
+# -- the verdict -----------------------------------------------------------------------------
+
+
+def _main(**changes) -> pd.Series:
+    row = {
+        "status": "behind",
+        "remaining": 157_873,
+        "days_left": 15,
+        "required_per_day": 10_963.0,
+        "pace_7d": 3_891.0,
+    }
+    return pd.Series({**row, **changes})
+
+
+def test_the_verdict_says_what_it_asks_of_the_leader():
+    # "Chậm tiến độ. Dự báo đạt chỉ tiêu ngày 27/7/2023 …; khả năng kịp hạn 1%." said when,
+    # not what to do: the rate needed against the pace and where to send teams were left
+    # to be worked out from the tiles.
+    from datetime import date
+
+    units = pd.DataFrame({"level": ["commune"] * 4, "status": ["behind", "at_risk", "on_track", "done"]})
+    deadline = date(2023, 6, 30)
+    said = tables.verdict_action(_main(), units, deadline, by_workday=True)
+    assert said == (
+        "Để kịp hạn 30/6/2023: cần 10.963 hồ sơ mỗi ngày làm việc, gấp 2,8 lần bình quân 7 ngày "
+        "(3.891); tăng cường cho 2 xã chậm tiến độ hoặc có nguy cơ chậm ở bảng «Các xã cần chú ý»."
+    )
+    assert "7 ngày qua chưa thu nhận hồ sơ nào" in tables.verdict_action(_main(pace_7d=0.0), units, deadline)
+    kept = tables.verdict_action(_main(status="on_track", pace_7d=12_000.0), units, deadline)
+    assert kept.startswith("Giữ tốc độ: cần 10.963 hồ sơ mỗi ngày đến hạn 30/6/2023")
+    late = tables.verdict_action(_main(status="missed", days_left=0), units, deadline)
+    assert late.startswith("Đã hết hạn 30/6/2023, còn thiếu 157.873 hồ sơ: tăng cường cho 2 xã")
+    assert tables.verdict_action(_main(status="done", remaining=0), units, deadline) == ""
