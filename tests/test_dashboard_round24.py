@@ -253,3 +253,29 @@ def test_the_verdict_says_what_it_asks_of_the_leader():
     late = tables.verdict_action(_main(status="missed", days_left=0), units, deadline)
     assert late.startswith("Đã hết hạn 30/6/2023, còn thiếu 157.873 hồ sơ: tăng cường cho 2 xã")
     assert tables.verdict_action(_main(status="done", remaining=0), units, deadline) == ""
+
+
+def test_a_moved_slide_label_goes_off_the_shapes_where_there_is_room():
+    # Moved onto a neighbour's shape, "Nghi Lộc 92,7%" lay on Thanh Chương beside Thanh
+    # Chương's own name; the white beside the province (the sea) reads as nobody's.
+    from cccd_analytics import geo
+    from cccd_analytics.charts import maps
+
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
+    land = geo.land_mask([{"geometry": square}], (-1.0, -1.0, 3.0, 2.0))
+    assert land((0.2, 0.2, 0.4, 0.4)) and not land((1.5, 0.2, 2.5, 0.4))
+    # Two names on one point inside the square: the second moves out, off the square.
+    shifts: dict = {}
+    maps._clear_of_others(
+        [(0.9, 0.5), (0.9, 0.5)],
+        [(8, 5), (8, 5)],
+        [2.0, 1.0],
+        12,
+        100.0,
+        100.0,
+        every_label=True,
+        frame=(-1.0, -1.0, 3.0, 2.0),
+        shifts=shifts,
+        land=land,
+    )
+    assert list(shifts) == [1] and not land(shifts[1])

@@ -63,6 +63,14 @@ def unit_map(
         plot_height / (lat1 - lat0 + 0.04) * math.cos(lat_mid), (width or PAGE_MAP_PX) / (lon1 - lon0 + 0.04)
     )
     areas = {f["properties"]["key"]: geo.area(f["geometry"]) for f in geojson["features"]}
+    frame = (lon0 - 0.02, lat0 - 0.02, lon1 + 0.02, lat1 + 0.02)
+    if every_label and width:
+        # A slide's plot is wider than the province (plotly widens the x range to keep the
+        # shapes' proportions): a label moved out may use the white beside it, short of
+        # the colour bar.
+        half = max((lon1 - lon0) / 2 + 0.02, (width - (120 if color_by == "coverage" else 0)) / 2 / per_lon)
+        middle = (lon0 + lon1) / 2
+        frame = (middle - half, frame[1], middle + half, frame[3])
     fig.add_traces(
         _label_trace(
             data,
@@ -72,7 +80,8 @@ def unit_map(
             per_lon,
             per_lon / math.cos(lat_mid),
             every_label,
-            (lon0 - 0.02, lat0 - 0.02, lon1 + 0.02, lat1 + 0.02),
+            frame,
+            geo.land_mask(geojson["features"], frame) if every_label else None,
         )
     )
     if color_by == "coverage" and len(data):
@@ -162,6 +171,7 @@ def _label_trace(
     per_y: float,
     every_label: bool = False,
     frame: tuple[float, float, float, float] | None = None,
+    land=None,
 ) -> list[go.Scatter]:
     """Each unit's name and coverage written at its label point, carrying its key so a
     click selects it; a label that would run into one written before it (the units that lag
@@ -193,6 +203,7 @@ def _label_trace(
         gap=marker / 2,
         first=lagging,
         shifts=shifts,
+        land=land,
     )
     written = [f"<b>{escaped(n)}</b><br>{c}" for n, c in zip(names, shares, strict=True)]
     # A label moved away is drawn by `_moved_labels`; its point keeps the hover and click.
@@ -321,6 +332,7 @@ def _clear_of_others(
     gap: float = 0.0,
     first: list[int] = (),
     shifts: dict | None = None,
+    land=None,
 ) -> list[tuple[float, str]]:
     """Each label's size (0: not written) and place around its point: a box of its two
     lines (characters, bold), placed in the order of its shape's area, largest first, at
@@ -333,7 +345,8 @@ def _clear_of_others(
     in that order (the units that lag most).  `shifts` (a dict, filled here): with
     `every_label`, a label with no room beside its point is moved further out, to where it
     runs into nothing, and its box (x0, y0, x1, y1) is written there (drawn with a line to
-    its point); only where there is no such room is it written on its point all the same."""
+    its point), off the shapes where it can (`land(box)`: whether a box touches one); only
+    where there is no such room is it written on its point all the same."""
     boxes: list[tuple[float, float, float, float]] = []
     out: list[tuple[float, str]] = [(0.0, "middle center")] * len(points)
 
@@ -393,12 +406,16 @@ def _clear_of_others(
             found = next(
                 (
                     (px, "middle center", b)
-                    # A line across another label only where nothing else is left.
-                    for strict in (True, False)
+                    # Off the shapes first (on another unit's shape a name is read as that
+                    # unit's), even with its line across another label; a line across a
+                    # label only where nothing else is left.
+                    for strict, off_land in ((True, True), (False, True), (True, False), (False, False))
+                    if off_land is False or land is not None
                     for k in (1, 2, 3, 4, 5)
                     for px in (size, smaller)
                     for dx, dy in _AROUND
                     if clear(b := box(i, px, dx, dy, reach=k), line_to(i, b), strict)
+                    and not (off_land and land(b))
                 ),
                 None,
             )
