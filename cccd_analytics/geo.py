@@ -253,3 +253,31 @@ def district_communes_2025(
     if not shapes["features"]:
         return None
     return figures, shapes
+
+
+def land_mask(features: list, frame: tuple[float, float, float, float], cells: int = 160):
+    """Where the shapes lie within `frame` (x0, y0, x1, y1), on a grid of `cells` columns:
+    a function telling whether a box (x0, y0, x1, y1) touches any shape.  For a label
+    moved away from its point, which is read as the shape's it lies on; each shape is tested
+    only on the grid points within its bounding box."""
+    x0, y0, x1, y1 = frame
+    step = (x1 - x0) / cells
+    xs = np.arange(x0, x1 + step, step)
+    ys = np.arange(y0, y1 + step, step)
+    land = np.zeros((len(ys), len(xs)), dtype=bool)
+    for feature in features:
+        for ring in _rings(feature["geometry"]):
+            (rx0, ry0), (rx1, ry1) = ring.min(axis=0), ring.max(axis=0)
+            ci = np.nonzero((xs >= rx0) & (xs <= rx1))[0]
+            ri = np.nonzero((ys >= ry0) & (ys <= ry1))[0]
+            if not len(ci) or not len(ri):
+                continue
+            grid = np.array([(xs[c], ys[r]) for r in ri for c in ci])
+            land[np.ix_(ri, ci)] |= _inside(grid, ring).reshape(len(ri), len(ci))
+
+    def touches(box) -> bool:
+        c0, c1 = np.searchsorted(xs, box[0]), np.searchsorted(xs, box[2], side="right")
+        r0, r1 = np.searchsorted(ys, box[1]), np.searchsorted(ys, box[3], side="right")
+        return bool(land[r0:r1, c0:c1].any())
+
+    return touches

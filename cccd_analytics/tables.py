@@ -5,6 +5,10 @@ Used by the dashboard and the exports; the numeric frames stay in `metrics`.
 
 from __future__ import annotations
 
+import math
+import unicodedata
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -43,13 +47,16 @@ def unit_table(
             # Coverage beside the status: on a phone, with the name pinned, the two that say
             # who lags are in view without scrolling sideways.
             t("Tỷ lệ"): rows["coverage"].map(fmt.percent),
-            t("Huyện"): rows["district"].fillna("") if level == "commune" else None,
-            t("Số CD đủ điều kiện"): rows["eligible"].map(fmt.number),
-            t("Đã thu nhận"): rows["collected"].map(fmt.number),
+            # Then what decides whether it makes the deadline, in view beside the name on a
+            # 1280-px desktop; the district and the counts after them, a scroll away (at
+            # ten columns the forecast and the on-time chance were the columns cut off).
             t("Bình quân 7 ngày"): rows["pace_7d"].map(fmt.number),
             t("Cần mỗi ngày"): rows["required_per_day"].map(fmt.number),
             t("Dự báo hoàn thành"): rows["projected_date"].map(fmt.date_vn),
             t("Khả năng kịp hạn"): rows["p_on_time"].map(lambda p: fmt.percent(p, 0)),
+            t("Huyện"): district_names(rows["district"]) if level == "commune" else None,
+            t("Số CD đủ điều kiện"): rows["eligible"].map(fmt.number),
+            t("Đã thu nhận"): rows["collected"].map(fmt.number),
         }
     )
     if level != "commune":
@@ -57,6 +64,15 @@ def unit_table(
     if compact:
         out = out.drop(columns=[t("Số CD đủ điều kiện"), t("Đã thu nhận")])
     return out.reset_index(drop=True)
+
+
+def district_names(districts: pd.Series) -> pd.Series:
+    """Districts as a column headed "Huyện" writes them: "Kỳ Sơn", "TX Cửa Lò", "TP Vinh"
+    ("Huyện Hưng Nguyên" was cut to "Huyện Hưng Nguyê" at a laptop's width, and the
+    header already says the word)."""
+    from cccd_analytics import geo
+
+    return districts.fillna("").map(lambda d: geo.short_name(str(d)) if d else "")
 
 
 def filter_units(rows: pd.DataFrame, districts=(), tags=(), statuses=()) -> pd.DataFrame:
@@ -406,7 +422,7 @@ def attention_table(rows: pd.DataFrame) -> pd.DataFrame:
         {
             t("Đơn vị"): rows["name"].fillna(""),
             t("Trạng thái"): rows["status"].map(lambda s: t(STATUS_LABELS.get(s, ""))),
-            t("Huyện"): rows["district"].fillna(""),
+            t("Huyện"): district_names(rows["district"]),
             t("Còn thiếu"): rows["remaining"].map(fmt.number),
             t("Tỷ lệ"): rows["coverage"].map(fmt.percent),
             t("Tốc độ 7 ngày / cần"): [pace_against_need(r) for _, r in rows.iterrows()],
@@ -730,3 +746,159 @@ def denominator_history_table(history: pd.DataFrame) -> pd.DataFrame:
             t("Tệp"): history["file_name"],
         }
     ).reset_index(drop=True)
+
+
+# -- tables that fit a laptop's page ------------------------------------------------------
+
+#: The width (px) a table has on a 1280-px desktop beside the sidebar (820 px, less its
+#: borders): the narrowest screen a leader opens the dashboard on besides a phone.  A table
+#: laid out for it only grows on a projector (Streamlit stretches the columns).
+DESKTOP_TABLE_PX = 805
+#: The row-selection box's column of a table whose rows open a unit.
+SELECT_COLUMN_PX = 35
+#: Letters of the table's type (Source Sans, 14 px) are 6,3-6,6 px wide, Vietnamese marks
+#: included, measured in Chromium; a little more, so that an estimate never cuts a word.
+_CHAR_PX = 6.8
+_CELL_PADDING_PX = 18
+#: A phrase this long or shorter is never broken over lines (a status, a name, a date).
+_SHORT_PHRASE = 22
+#: Streamlit wraps a cell's text only in rows taller than 4rem.
+_WRAPPING_ROW_PX = 65
+_LINE_PX = 20
+#: The letters' own width, for how many lines a wrapped text takes.
+_LINE_CHAR_PX = 6.5
+
+
+@dataclass(frozen=True)
+class ColumnFit:
+    """How a table is laid out to fit `DESKTOP_TABLE_PX`: each column's width (px; empty:
+    every column at its own width, the table fits as it is) and the rows' height when long
+    texts are wrapped over lines (None: one line)."""
+
+    widths: dict[str, int]
+    row_height: int | None
+
+    def height(self, rows: int, most: int | None = None) -> int:
+        """The table's height for `rows` rows with no inner scrolling (up to `most`)."""
+        shown = 38 + (self.row_height or 35) * max(rows, 1)
+        return min(shown, most) if most else shown
+
+
+def _text_px(text: str) -> int:
+    return round(len(unicodedata.normalize("NFC", str(text))) * _CHAR_PX)
+
+
+def fit_columns(table, budget: int = DESKTOP_TABLE_PX, selectable: bool = False) -> ColumnFit:
+    """Widths that put every column of `table` (a frame of display text, or a Styler of
+    one) in view at `budget` px, where it can be done without cutting a word.
+
+    Glide (Streamlit's grid) sizes each column to its longest text and cuts what passes the
+    table's right edge, behind a sideways scroll nobody on a projector does: the forecast
+    and the status were the columns cut.  Here figures, dates and short phrases (a status,
+    a commune's name) keep their whole width; columns of long text (a group target's name,
+    a finding, a reason) are narrowed alike, never below their header or longest word, and
+    their text wraps over lines (the rows grow to the most lines any needs).  When the
+    table fits as it is, nothing is set."""
+    frame = getattr(table, "data", table)
+    budget -= SELECT_COLUMN_PX if selectable else 0
+    natural: dict[str, int] = {}
+    floor: dict[str, int] = {}
+    longest: dict[str, int] = {}
+    for column in frame.columns:
+        cells = [str(v) for v in frame[column].tolist() if str(v) not in ("", "nan", "None")]
+        text_px = max([_text_px(v) for v in cells], default=0)
+        head_px = _text_px(column)
+        natural[column] = max(text_px, head_px) + _CELL_PADDING_PX
+        longest[column] = text_px
+        words = [w for v in cells for w in v.split()]
+        long_text = any(len(v) > _SHORT_PHRASE for v in cells)
+        floor[column] = (
+            max([_text_px(w) for w in words] + [head_px]) + _CELL_PADDING_PX if long_text else natural[column]
+        )
+    if sum(natural.values()) <= budget:
+        return ColumnFit({}, None)
+    narrowed = [c for c in natural if floor[c] < natural[c]]
+    if not narrowed:
+        # Nothing may wrap: the columns keep Glide's own (closer) widths, in the order the
+        # table gives them, its first columns in view.
+        return ColumnFit({}, None)
+    fixed = sum(natural[c] for c in natural if c not in narrowed)
+    # The room left shared by the long-text columns as their texts are long (a finding's
+    # sentence gets more than its check's name), none below its floor.
+    widths = {c: natural[c] for c in natural if c not in narrowed}
+    free, share = list(narrowed), budget - fixed
+    while free:
+        total = sum(natural[c] for c in free)
+        under = [c for c in free if floor[c] >= share * natural[c] / total]
+        if not under:
+            widths.update({c: int(min(natural[c], share * natural[c] / total)) for c in free})
+            break
+        for c in under:
+            widths[c] = floor[c]
+            share -= floor[c]
+            free.remove(c)
+    # Only the narrowed columns are given a width: Glide sizes the others to their own
+    # text, closer than this estimate (which errs wide, so that the sum still fits).
+    widths = {c: widths[c] for c in narrowed}
+    lines = max(
+        (
+            math.ceil(longest[c] * _LINE_CHAR_PX / _CHAR_PX * 1.15 / max(widths[c] - _CELL_PADDING_PX, 1))
+            for c in narrowed
+        ),
+        default=1,
+    )
+    row_height = max(_WRAPPING_ROW_PX, 10 + _LINE_PX * lines) if lines > 1 else None
+    return ColumnFit(widths, row_height)
+
+
+def verdict_action(main, units: pd.DataFrame, deadline, by_workday: bool = False) -> str:
+    """What the overview's verdict asks of the leader, in one sentence after it: the rate
+    the deadline needs against the 7-day pace, and where to send teams ("Cần 10.963 hồ
+    sơ mỗi ngày làm việc, gấp 2,8 lần bình quân 7 ngày (3.891): tăng cường cho 356 xã chậm
+    tiến độ hoặc có nguy cơ chậm ở bảng «Các xã cần chú ý»."); "" when done.  The verdict
+    said when the target would be reached and how likely on time, and left the leader to
+    work out from the tiles what that asked of them."""
+    status = main["status"]
+    if status == "done" or pd.isna(main.get("remaining")) or main["remaining"] <= 0:
+        return ""
+    communes = units[units["level"] == "commune"]
+    lagging = int(communes["status"].isin(("behind", "at_risk")).sum())  # as the table counts them
+    where = (
+        t(
+            "tăng cường cho {k} xã chậm tiến độ hoặc có nguy cơ chậm ở bảng «Các xã cần chú ý»",
+            k=fmt.number(lagging),
+        )
+        if lagging
+        else ""
+    )
+    if pd.isna(main.get("days_left")) or main["days_left"] <= 0:
+        text = t(
+            "Đã hết hạn {d}, còn thiếu {n} hồ sơ", d=fmt.date_vn(deadline), n=fmt.number(main["remaining"])
+        )
+        return text + (": " + where if where else "") + "."
+    need, pace = main["required_per_day"], main["pace_7d"]
+    if pd.isna(need):
+        return ""
+    per = t("mỗi ngày làm việc") if by_workday else t("mỗi ngày")
+    if status == "on_track" or (pd.notna(pace) and pace >= need):
+        return t(
+            "Giữ tốc độ: cần {need} hồ sơ {per} đến hạn {d}, bình quân 7 ngày {pace}.",
+            need=fmt.number(need),
+            per=per,
+            d=fmt.date_vn(deadline),
+            pace=fmt.number(pace),
+        )
+    if pd.isna(pace) or pace <= 0:
+        against = t("7 ngày qua chưa thu nhận hồ sơ nào")
+    else:
+        against = t(
+            "gấp {x} lần bình quân 7 ngày ({pace})", x=fmt.number(need / pace, 1), pace=fmt.number(pace)
+        )
+    text = t(
+        "Để kịp hạn {d}: cần {need} hồ sơ {per}, {against}",
+        d=fmt.date_vn(deadline),
+        need=fmt.number(need),
+        per=per,
+        against=against,
+    )
+    return text + ("; " + where if where else "") + "."

@@ -26,18 +26,9 @@ targets = context.group_targets()
 if len(targets):
     st.subheader(t("Chỉ tiêu theo nhóm"))
     with st.container(key="groups_targets"):
-        st.dataframe(
-            tables.style_status(tables.group_targets_table(targets)),
-            hide_index=True,
-            width="stretch",
-            # The long names wrap nowhere: the figures keep their room, the status its whole word.
-            column_config={
-                t("Chỉ tiêu nhóm"): st.column_config.TextColumn(width="medium"),
-                t("Hạn"): st.column_config.TextColumn(width="small"),
-                t("Cần mỗi ngày"): st.column_config.TextColumn(width="small"),
-                t("Bình quân 7 ngày"): st.column_config.TextColumn(width="small"),
-            },
-        )
+        shown = tables.style_status(tables.group_targets_table(targets))
+        # The long names and progress wrap: the figures keep their room, the status its whole word.
+        st.dataframe(shown, hide_index=True, width="stretch", **ui.fitted(shown))
     st.caption(
         t(
             "Mỗi chỉ tiêu nhóm được tính như chỉ tiêu của một xã: bình quân 7 ngày, số cần mỗi ngày, dự báo "

@@ -49,6 +49,12 @@ else:
     text = t("**{verdict}.** Chưa đủ số liệu để dự báo ngày hoàn thành.", verdict=verdict)
 if pd.notna(main.get("run_rate_date")):
     text += " " + t("Nếu giữ tốc độ 7 ngày gần nhất: {d}.", d=fmt.date_vn(main["run_rate_date"]))
+workdays = main.get("working_days_left")
+by_workday = pd.notna(workdays) and pd.notna(main["days_left"]) and abs(workdays - main["days_left"]) >= 0.5
+# Then what it asks of the leader: the rate needed against the pace, and where to send teams.
+action = tables.verdict_action(main, snap.units, campaign.deadline, by_workday)
+if action:
+    text += "  \n" + action
 {"done": st.success, "on_track": st.success, "at_risk": st.warning}.get(main["status"], st.error)(text)
 
 # Who reported on the as-of day, and who has been silent: silence is not zero progress.
@@ -75,8 +81,6 @@ cols[2].metric(
 # The required pace is per working day when the calendar has days off or short days
 # (metrics.snapshot): the tiles say so, as the briefing does, or "15 days left" beside
 # "10.963 a day" does not multiply out (a short day counts in part: "14,4").
-workdays = main.get("working_days_left")
-by_workday = pd.notna(workdays) and pd.notna(main["days_left"]) and abs(workdays - main["days_left"]) >= 0.5
 cols[3].metric(
     t("Số ngày còn lại"),
     fmt.number(main["days_left"]),
@@ -171,13 +175,9 @@ with st.container(key="ov_attention_table"):
         shown,
         rows["key"].tolist(),
         key="ov_attention",
-        height=38 + 35 * len(rows),  # all of the short list, no inner scrolling
-        # Room for the reason beside the verdict; the figures are short.
-        column_config={
-            t("Vì sao"): st.column_config.TextColumn(width=300),
-            t("Tỷ lệ"): st.column_config.TextColumn(width="small"),
-            t("Còn thiếu"): st.column_config.TextColumn(width="small"),
-        },
+        # Every column in view on a laptop, a reason wrapped beside the verdict; all of the
+        # short list, no inner scrolling.
+        **ui.fitted(shown, selectable=True),
     )
     # Under the table only: the phone's cards have a button each instead.
     st.caption(t("Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó."))

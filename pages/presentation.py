@@ -15,6 +15,9 @@ from cccd_analytics import briefing, charts, ui
 from cccd_analytics import text as fmt
 from cccd_analytics.i18n import t
 
+#: The map slide's height (px) on a 1280×720 projector, the smallest the slide is made for.
+SMALLEST_MAP_PX = 575
+
 context = ui.page_context()
 if context.campaign is None:
     ui.stop_without_campaign()
@@ -236,9 +239,12 @@ with st.container(key="cccd_slide"):
         st.html(f'<div class="cccd-slide">{bullets([line for line, _ in said], colors)}</div>')
     elif slide.kind == "map":
         st.html(f'<div class="cccd-slide">{heading(slide)}</div>')
-        figure = briefing.map_figure(brief, 1500, 640)
+        # The labels are placed for the smallest projector the slide fills (1280×720: the
+        # map drawn 575 px high); drawn larger, they only move apart.  Placed for 640 px, the
+        # names of Vinh's neighbours were written over each other there.
+        figure = briefing.map_figure(brief, 1200, SMALLEST_MAP_PX)
         if figure is not None:
-            figure.update_layout(height=640, width=None)
+            figure.update_layout(height=SMALLEST_MAP_PX, width=None)
             st.plotly_chart(figure, width="stretch", height="stretch", config=charts.PLOTLY_CONFIG)
     elif slide.kind == "teams":
         more = f'<div class="cccd-more">{html.escape(slide.more)}</div>' if slide.more else ""

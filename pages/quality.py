@@ -59,7 +59,8 @@ table = pd.DataFrame(
         t("Xử lý"): shown["note_status"].map({"open": t("đang xử lý"), "resolved": t("đã xử lý")}).fillna(""),
     }
 )
-st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * max(len(table), 1), 460))
+# What was found (Nội dung) wraps in view rather than past the table's right edge.
+st.dataframe(table, hide_index=True, width="stretch", **ui.fitted(table, most=460))
 
 if ui.current_role() in ("analyst", "admin") and len(shown):
     with st.form("quality_note", clear_on_submit=True):

@@ -112,8 +112,12 @@ def unit_table(level: str, filtered, choices: tuple) -> None:
         table,
         keys,
         key="units_table",
-        height=min(38 + 35 * max(len(filtered), 1), 720),
-        column_config={t("Đơn vị"): st.column_config.TextColumn(pinned=True)},
+        **ui.fitted(
+            table,
+            selectable=True,
+            column_config={t("Đơn vị"): st.column_config.TextColumn(pinned=True)},
+            most=720,
+        ),
     )
     st.caption(t("Bấm vào ô vuông đầu dòng để mở trang của đơn vị đó: biểu đồ, tồn trả thẻ và lịch sử nhập."))
 

@@ -142,7 +142,8 @@ def map_figure(b: Briefing, width: int = 1600, height: int = 1000):
             figures,
             {**shapes, "features": focus},
             "coverage",
-            height=height,
+            # Laid out for the plot the margin below leaves (30 px more than unit_map's own).
+            height=height - 30,
             width=width,
             label_size=size,
             every_label=True,  # nobody hovers a slide: a name runs smaller rather than go missing

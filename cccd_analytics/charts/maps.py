@@ -35,7 +35,8 @@ def unit_map(
     written first, then larger shapes before smaller) is
     written beside its point, smaller, or left off, its point still there to hover and click: names written over each other in a
     town's cluster of small wards could be read by nobody.  `width` (the page's is not known:
-    ~1000 px is assumed) and `label_size` say how large the map and its labels are drawn;
+    the 820 px of a 1280-px desktop beside the sidebar is assumed, the narrowest it is drawn
+    on with its labels; a wider page only moves them apart) and `label_size` say how large the map and its labels are drawn;
     `every_label` (a slide, which nobody can hover): a label is never left off, only smaller.
     """
     import math
@@ -59,10 +60,18 @@ def unit_map(
     # Pixels per degree of longitude as drawn: the height bounds it, or the width.
     plot_height = height - (50 if title else 10)
     per_lon = min(
-        plot_height / (lat1 - lat0 + 0.04) * math.cos(lat_mid), (width or 1000) / (lon1 - lon0 + 0.04)
+        plot_height / (lat1 - lat0 + 0.04) * math.cos(lat_mid), (width or PAGE_MAP_PX) / (lon1 - lon0 + 0.04)
     )
     areas = {f["properties"]["key"]: geo.area(f["geometry"]) for f in geojson["features"]}
-    fig.add_trace(
+    frame = (lon0 - 0.02, lat0 - 0.02, lon1 + 0.02, lat1 + 0.02)
+    if every_label and width:
+        # A slide's plot is wider than the province (plotly widens the x range to keep the
+        # shapes' proportions): a label moved out may use the white beside it, short of
+        # the colour bar.
+        half = max((lon1 - lon0) / 2 + 0.02, (width - (120 if color_by == "coverage" else 0)) / 2 / per_lon)
+        middle = (lon0 + lon1) / 2
+        frame = (middle - half, frame[1], middle + half, frame[3])
+    fig.add_traces(
         _label_trace(
             data,
             points,
@@ -71,7 +80,8 @@ def unit_map(
             per_lon,
             per_lon / math.cos(lat_mid),
             every_label,
-            (lon0 - 0.02, lat0 - 0.02, lon1 + 0.02, lat1 + 0.02),
+            frame,
+            geo.land_mask(geojson["features"], frame) if every_label else None,
         )
     )
     if color_by == "coverage" and len(data):
@@ -161,7 +171,8 @@ def _label_trace(
     per_y: float,
     every_label: bool = False,
     frame: tuple[float, float, float, float] | None = None,
-) -> go.Scatter:
+    land=None,
+) -> list[go.Scatter]:
     """Each unit's name and coverage written at its label point, carrying its key so a
     click selects it; a label that would run into one written before it (the units that lag
     most first, then larger shapes) is written beside its point, smaller, or left off
@@ -179,6 +190,7 @@ def _label_trace(
     # small town at the bottom (Cửa Lò, beside Vinh) lost its label to its larger neighbours.
     coverage = pd.to_numeric(pd.Series([data.at[k, "coverage"] for k in keys]), errors="coerce")
     lagging = coverage.nsmallest(LAGGARDS_FIRST).index.tolist() if len(keys) > 2 * LAGGARDS_FIRST else []
+    shifts: dict[int, tuple[float, float]] = {}
     sizes = _clear_of_others(
         [points[k] for k in keys],
         [(len(n), len(c)) for n, c in zip(names, shares)],
@@ -190,36 +202,96 @@ def _label_trace(
         frame,
         gap=marker / 2,
         first=lagging,
+        shifts=shifts,
+        land=land,
     )
-    labels = [
-        f"<b>{escaped(n)}</b><br>{c}" if px else ""
-        for n, c, (px, _) in zip(names, shares, sizes, strict=True)
-    ]
+    written = [f"<b>{escaped(n)}</b><br>{c}" for n, c in zip(names, shares, strict=True)]
+    # A label moved away is drawn by `_moved_labels`; its point keeps the hover and click.
+    labels = [text if px and i not in shifts else "" for i, (text, (px, _)) in enumerate(zip(written, sizes))]
+    moved = _moved_labels(keys, points, written, sizes, shifts)
     hover = [
         f"<b>{escaped(data.at[k, 'name'])}</b><br>{t('Đã thu nhận')}: {fmt.number(data.at[k, 'collected'])}"
         f" / {fmt.number(data.at[k, 'eligible'])}<br>{t('Tỷ lệ')}: {fmt.percent(data.at[k, 'coverage'])}"
         f"<br>{t('Trạng thái')}: {t(STATUS_LABELS.get(data.at[k, 'status'], ''))}"
         for k in keys
     ]
-    return go.Scatter(
-        x=[points[k][0] for k in keys],
-        y=[points[k][1] for k in keys],
-        mode="markers+text",
-        text=labels,
-        textposition=[place for _, place in sizes],
-        textfont=dict(size=[round(px) or size for px, _ in sizes], color="#1F2933"),
-        marker=dict(size=marker, color="rgba(255,255,255,0.01)"),
-        customdata=keys,
-        # A click selects a label; the others must stay readable, not fade.
-        selected=dict(marker=dict(opacity=1), textfont=dict(color="#000000")),
-        unselected=dict(marker=dict(opacity=1), textfont=dict(color="#1F2933")),
-        hovertext=hover,
-        hoverinfo="text",
-        showlegend=False,
-        name="",
-        cliponaxis=False,  # a label of a unit at the map's edge is written whole, not cut
-    )
+    return moved + [
+        go.Scatter(
+            x=[points[k][0] for k in keys],
+            y=[points[k][1] for k in keys],
+            mode="markers+text",
+            text=labels,
+            textposition=[place for _, place in sizes],
+            textfont=dict(size=[round(px) or size for px, _ in sizes], color=LABEL_INK, shadow=LABEL_HALO),
+            marker=dict(size=marker, color="rgba(255,255,255,0.01)"),
+            customdata=keys,
+            # A click selects a label; the others must stay readable, not fade.
+            selected=dict(marker=dict(opacity=1), textfont=dict(color="#000000")),
+            unselected=dict(marker=dict(opacity=1), textfont=dict(color=LABEL_INK)),
+            hovertext=hover,
+            hoverinfo="text",
+            showlegend=False,
+            name="",
+            cliponaxis=False,  # a label of a unit at the map's edge is written whole, not cut
+        )
+    ]
 
+
+#: The labels' ink, and the white halo that keeps them readable on every fill (dark letters
+#: on the status red or the darkest green, and across the shapes' white borders, were
+#: hard to read on a screen and lost on a projector).
+LABEL_INK = "#1F2933"
+LABEL_HALO = "0 0 2px #fff, 0 0 3px #fff, 1px 1px 1px #fff, -1px -1px 1px #fff"
+
+
+def _moved_labels(keys, points, written, sizes, shifts) -> list[go.Scatter]:
+    """Labels moved away from their points (`_clear_of_others`'s `shifts`): each written
+    where it was placed, with a thin line from its point to it and a dot on the point, so
+    that it is read as that unit's and not as the shape it lies on."""
+    if not shifts:
+        return []
+    order = sorted(shifts)
+    dots = go.Scatter(
+        x=[points[keys[i]][0] for i in order],
+        y=[points[keys[i]][1] for i in order],
+        mode="markers",
+        marker=dict(size=7, color=LABEL_INK, line=dict(color="white", width=1.5)),
+        hoverinfo="skip",
+        showlegend=False,
+    )
+    xs, ys = [], []
+    for i in order:
+        (x, y), (b0, b1, b2, b3) = points[keys[i]], shifts[i]
+        # From the point to the nearest edge of its label's box.
+        xs += [x, min(max(x, b0), b2), None]
+        ys += [y, min(max(y, b1), b3), None]
+    return [
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line=dict(color=LABEL_INK, width=1.2),
+            hoverinfo="skip",
+            showlegend=False,
+        ),
+        dots,
+        go.Scatter(
+            x=[(shifts[i][0] + shifts[i][2]) / 2 for i in order],
+            y=[(shifts[i][1] + shifts[i][3]) / 2 for i in order],
+            mode="text",
+            text=[written[i] for i in order],
+            textposition="middle center",
+            textfont=dict(size=[round(sizes[i][0]) for i in order], color=LABEL_INK, shadow=LABEL_HALO),
+            hoverinfo="skip",
+            showlegend=False,
+            cliponaxis=False,
+        ),
+    ]
+
+
+#: The map's width on a 1280-px desktop beside the sidebar: labels placed for a 1000-px map
+#: ran into each other there on a province wider than it is tall.
+PAGE_MAP_PX = 820
 
 #: How many of the units with the lowest coverage have their labels placed first.
 LAGGARDS_FIRST = 3
@@ -230,6 +302,9 @@ LINE_EM = 1.25
 
 #: A label that runs into another at full size is tried this much smaller before it is left off.
 SMALLER_LABEL = 0.7
+#: …but never below this (px): where this size does not fit either, the label is left off
+#: (its shape keeps its hover, and the table under the map lists it).
+SMALLEST_LABEL = 8
 
 
 #: Where a label may go around its point, in the order tried: on it, above, below, to the
@@ -241,6 +316,8 @@ _PLACES = (
     ("middle right", 1, 0),
     ("middle left", -1, 0),
 )
+#: Where a label moved away from its point may go: the eight directions, the sides first.
+_AROUND = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))
 
 
 def _clear_of_others(
@@ -254,6 +331,8 @@ def _clear_of_others(
     frame: tuple[float, float, float, float] | None = None,
     gap: float = 0.0,
     first: list[int] = (),
+    shifts: dict | None = None,
+    land=None,
 ) -> list[tuple[float, str]]:
     """Each label's size (0: not written) and place around its point: a box of its two
     lines (characters, bold), placed in the order of its shape's area, largest first, at
@@ -263,38 +342,88 @@ def _clear_of_others(
     all the same.  A box is a little wider than its letters: names that touch read as one.
     `gap`: how far (px) plotly writes a label placed beside its point from the point (the
     marker's radius), which the box moves by too.  `first`: labels placed before all others,
-    in that order (the units that lag most)."""
+    in that order (the units that lag most).  `shifts` (a dict, filled here): with
+    `every_label`, a label with no room beside its point is moved further out, to where it
+    runs into nothing, and its box (x0, y0, x1, y1) is written there (drawn with a line to
+    its point), off the shapes where it can (`land(box)`: whether a box touches one); only
+    where there is no such room is it written on its point all the same."""
     boxes: list[tuple[float, float, float, float]] = []
     out: list[tuple[float, str]] = [(0.0, "middle center")] * len(points)
 
-    def box(i: int, px: float, dx: int, dy: int) -> tuple[float, float, float, float]:
+    def box(i: int, px: float, dx: int, dy: int, reach: int = 0) -> tuple[float, float, float, float]:
         (x, y), (first, second) = points[i], lengths[i]
         # Measured in the browser (bold, the map's font): a letter 0,61-0,73 of the size,
         # two lines 2,47 sizes high; 0,6 and 2,4 let a town's labels run into each other.
         half_w = (max(first, second) * CHAR_EM + 1) * px / 2 / per_x
         half_h = 2 * LINE_EM * px / 2 / per_y
-        x, y = x + dx * (half_w + gap / per_x), y + dy * (half_h + gap / per_y)
+        # `reach`: so many label heights further out (a label moved away, with its line).
+        away = reach * 2 * half_h * per_y
+        x = x + dx * (half_w + (gap + away) / per_x)
+        y = y + dy * (half_h + (gap + away) / per_y)
         return (x - half_w, y - half_h, x + half_w, y + half_h)
 
-    def clear(b) -> bool:
+    lines: list[tuple[tuple[float, float], tuple[float, float]]] = []  # of labels moved away
+
+    def crosses(line, b) -> bool:
+        # A line from a point to its moved label, sampled along its length.
+        (x0, y0), (x1, y1) = line
+        return any(
+            b[0] < x0 + (x1 - x0) * f < b[2] and b[1] < y0 + (y1 - y0) * f < b[3]
+            for f in (n / 16 for n in range(17))
+        )
+
+    def clear(b, line=None, strict: bool = True) -> bool:
         inside = frame is None or (
             b[0] >= frame[0] and b[1] >= frame[1] and b[2] <= frame[2] and b[3] <= frame[3]
         )
-        return inside and all(b[2] <= o[0] or b[0] >= o[2] or b[3] <= o[1] or b[1] >= o[3] for o in boxes)
+        return (
+            inside
+            and all(b[2] <= o[0] or b[0] >= o[2] or b[3] <= o[1] or b[1] >= o[3] for o in boxes)
+            and not (strict and any(crosses(other, b) for other in lines))
+            and not (strict and line is not None and any(crosses(line, o) for o in boxes))
+        )
 
+    def line_to(i: int, b) -> tuple[tuple[float, float], tuple[float, float]]:
+        (x, y) = points[i]
+        return (x, y), (min(max(x, b[0]), b[2]), min(max(y, b[1]), b[3]))
+
+    # Smaller, but not below what can be read (6 px letters were seen by nobody).
+    smaller = max(size * SMALLER_LABEL, min(size, SMALLEST_LABEL))
     ahead = {i: rank for rank, i in enumerate(first)}
     for i in sorted(range(len(points)), key=lambda i: (ahead.get(i, len(ahead)), -areas[i])):
         found = next(
             (
                 (px, place, b)
-                for px in (size, size * SMALLER_LABEL)
+                for px in (size, smaller)
                 for place, dx, dy in _PLACES
                 if clear(b := box(i, px, dx, dy))
             ),
             None,
         )
+        if found is None and every_label and shifts is not None:
+            # Nobody hovers a slide: further out, where it runs into nothing, with a line
+            # to its point (written on its point, over its neighbours' names, neither read).
+            found = next(
+                (
+                    (px, "middle center", b)
+                    # Off the shapes first (on another unit's shape a name is read as that
+                    # unit's), even with its line across another label; a line across a
+                    # label only where nothing else is left.
+                    for strict, off_land in ((True, True), (False, True), (True, False), (False, False))
+                    if off_land is False or land is not None
+                    for k in (1, 2, 3, 4, 5)
+                    for px in (size, smaller)
+                    for dx, dy in _AROUND
+                    if clear(b := box(i, px, dx, dy, reach=k), line_to(i, b), strict)
+                    and not (off_land and land(b))
+                ),
+                None,
+            )
+            if found is not None:
+                shifts[i] = found[2]
+                lines.append(line_to(i, found[2]))
         if found is None and every_label:
-            found = (size * SMALLER_LABEL, "middle center", box(i, size * SMALLER_LABEL, 0, 0))
+            found = (smaller, "middle center", box(i, smaller, 0, 0))
         if found is not None:
             boxes.append(found[2])
             out[i] = found[:2]
@@ -313,7 +442,8 @@ def _coverage_scale(low: float) -> go.Scatter:
             cmax=100,
             color=[low * 100],
             showscale=True,
-            colorbar=dict(title=t("Tỷ lệ") + " (%)", ticksuffix="%", thickness=14),
+            # The title along the bar: above it, at a slide's type size, it lay on "100%".
+            colorbar=dict(title=dict(text=t("Tỷ lệ") + " (%)", side="right"), ticksuffix="%", thickness=14),
         ),
         hoverinfo="skip",
         showlegend=False,

@@ -291,3 +291,23 @@ def decimal_input(
         )
         return float(value)
     return float(number)
+
+
+def fitted(
+    table, *, selectable: bool = False, column_config: dict | None = None, most: int | None = None
+) -> dict:
+    """`st.dataframe` arguments that lay `table` out to fit a 1280-px desktop
+    (`tables.fit_columns`): each column's width, long texts wrapped in taller rows, and the
+    height that shows every row (up to `most` px).  `column_config` is kept, a width set
+    there included."""
+    from cccd_analytics import tables
+
+    fit = tables.fit_columns(table, selectable=selectable)
+    config = dict(column_config or {})
+    for column, px in fit.widths.items():
+        config.setdefault(column, st.column_config.Column(width=px))
+    frame = getattr(table, "data", table)
+    out = {"column_config": config, "height": fit.height(len(frame), most)}
+    if fit.row_height:
+        out["row_height"] = fit.row_height
+    return out
