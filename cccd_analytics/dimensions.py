@@ -215,7 +215,22 @@ KNOWN: dict[str, tuple[Value, ...]] = {
                 "ca dem",
             ),
         ),
-        Value("Ngày nghỉ", ("ngay nghi", "thu bay chu nhat", "ngay le", "cuoi tuan", "ngay nghi le")),
+        Value(
+            "Ngày nghỉ",
+            (
+                "ngay nghi",
+                "thu bay chu nhat",
+                "ngay le",
+                "cuoi tuan",
+                "ngay nghi le",
+                # Written with the day's number: "Thứ 7, Chủ nhật", "T7, CN".
+                "thu 7 chu nhat",
+                "thu 7 cn",
+                "t7 cn",
+                "thu 7 chu nhat ngay le",
+                "thu bay chu nhat ngay le",
+            ),
+        ),
     ),
 }
 

@@ -208,3 +208,14 @@ def test_the_days_and_the_running_totals_each_split_by_residence_are_their_sums(
     assert report.status == "checked", report.message
     assert _collected(report) == {"Xã Kỳ Xuân": 1320, "Xã Kỳ Bắc": 890}
     assert _collected(report, "collected_day") == {"Xã Kỳ Xuân": 25, "Xã Kỳ Bắc": 12}
+
+
+def test_a_shift_split_with_the_weekend_written_by_its_days_is_the_sum():
+    """ "Trong giờ hành chính | Ngoài giờ hành chính | Thứ 7, Chủ nhật": the weekend's words
+    were unknown, office hours read as the whole, and the file refused as parts above it."""
+    cells = [[1, "Xã Kỳ Xuân", 1000, 200, 120], [2, "Xã Kỳ Bắc", 700, 100, 90]]
+    subs = ["Trong giờ hành chính", "Ngoài giờ hành chính", "Thứ 7, Chủ nhật"]
+    report = _read(_split("Lũy kế thu nhận hồ sơ", subs, cells), _merges(2, 3))
+    assert report.status == "checked", report.message
+    assert _collected(report) == {"Xã Kỳ Xuân": 1320, "Xã Kỳ Bắc": 890}
+    assert "Ngày nghỉ" in report.breakdowns["dimensions"]["shift"]["values"]
