@@ -257,6 +257,13 @@ _RULES = (
         "count is their sum; the report names the columns added up",
     ),
     Rule(
+        "split_not_whole",
+        "error",
+        "Số chỉ chia theo nhóm đối tượng, không có tổng",
+        why="priority groups are some of the applications (most citizens are in none): a count "
+        "split only into them, with no total or 'Khác' sub-column, gives no commune figure",
+    ),
+    Rule(
         "split_mismatch",
         "error",
         "Các cột chia nhỏ không cộng lại bằng cột tổng",

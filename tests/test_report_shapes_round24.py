@@ -219,3 +219,23 @@ def test_a_shift_split_with_the_weekend_written_by_its_days_is_the_sum():
     assert report.status == "checked", report.message
     assert _collected(report) == {"Xã Kỳ Xuân": 1320, "Xã Kỳ Bắc": 890}
     assert "Ngày nghỉ" in report.breakdowns["dimensions"]["shift"]["values"]
+
+
+def test_a_count_split_only_into_priority_groups_some_unknown_is_refused_at_the_split():
+    """ "Cựu chiến binh | Người cao tuổi | Học sinh" with no total: the unknown group's column
+    took the running total (300 stored for the commune, the groups 150 under it)."""
+    cells = [[1, "Xã Kỳ Xuân", 300, 120, 30], [2, "Xã Kỳ Bắc", 200, 90, 20]]
+    subs = ["Cựu chiến binh", "Người cao tuổi", "Học sinh"]
+    report = _read(_split("Lũy kế thu nhận hồ sơ", subs, cells), _merges(2, 3))
+    assert report.status == "refused"
+    (problem,) = report.errors
+    assert (problem.code, problem.sheet, problem.row, problem.column) == ("split_not_whole", "BC", H + 2, "C")
+    assert "«Tổng số»" in problem.message
+
+
+def test_priority_groups_under_their_total_are_read_as_before():
+    cells = [[1, "Xã Kỳ Xuân", 1320, 120, 30], [2, "Xã Kỳ Bắc", 890, 90, 20]]
+    subs = ["Tổng số", "Người cao tuổi", "Cựu chiến binh"]
+    report = _read(_split("Lũy kế thu nhận hồ sơ", subs, cells), _merges(2, 3))
+    assert report.status == "checked", report.message
+    assert _collected(report) == {"Xã Kỳ Xuân": 1320, "Xã Kỳ Bắc": 890}

@@ -220,9 +220,22 @@ class Layout:
         else the parts are checked against it."""
         out: dict[str, list[Column]] = {}
         for name, column in self.columns.items():
-            if name.startswith(SPLIT_PREFIX + "|"):
+            if name.startswith(SPLIT_PREFIX + "|") and not name.endswith("|some"):
                 out.setdefault(name.split("|")[1], []).append(column)
         return {f: tuple(sorted(c, key=lambda c: c.index)) for f, c in out.items()}
+
+    @property
+    def groups_only(self) -> tuple[Column, tuple[Column, ...]] | None:
+        """A count split only into priority groups, some with words no dimension knows and
+        no "Khác" (`_split_of`): (the count's column, the groups' columns), or None."""
+        some = sorted(
+            (c for f, c in self.columns.items() if f.startswith(SPLIT_PREFIX + "|") and f.endswith("|some")),
+            key=lambda c: c.index,
+        )
+        if not some:
+            return None
+        field_name = next(f for f in self.columns if f.endswith("|some")).split("|")[1]
+        return self.columns[field_name], tuple(some)
 
     @property
     def parts_only(self) -> bool:
@@ -511,6 +524,7 @@ class _Split:
     header: str  # that header, with its own parents
     whole: tuple[int, str] | None  # its "Tổng số" sub-column: (index, label)
     parts: tuple[tuple[int, str, str], ...]  # (index, label, own text) of each part
+    some: bool = False  # priority groups: some of the count, never summed into it
 
 
 def _splits(paths: list[tuple[list[str], str]]) -> list[_Split]:
@@ -581,6 +595,15 @@ def _split_of(parents: list[str], group: list[tuple[int, str]]) -> _Split | None
         parts.append((index, f"{label} / {text}", text))
     if len(parts) < 2:
         return None
+    if "group" in dims and not any(_the_rest(text) for _, _, text in parts):
+        if whole is not None or not unknown:
+            # Under their total, groups are its parts ("Tổng số | Người cao tuổi | …"),
+            # never checked to make it; known groups alone are refused at the split.
+            return None
+        # Priority groups with words no dimension knows ("Người cao tuổi | Cựu chiến binh")
+        # are some of the applications, not all (most citizens are in none): no count of
+        # the commune (the unknown group's column had been read as it); refused (`rows`).
+        return _Split(count, label, whole, tuple(parts), some=True)
     if not unknown and len(dims) == 1:
         # Parts of one dimension: the whole only when the dimension adds up to it and its
         # main parts are there ("Lưu động | Tại nhà" is some of it, a priority group too:
@@ -628,7 +651,7 @@ def _read_as_split(columns: dict[str, Column], split: _Split) -> None:
     else:
         columns[split.field] = Column(split.parts[0][0], split.field, split.header)
     for index, label, _ in split.parts:
-        name = f"{SPLIT_PREFIX}|{split.field}|{column_letter(index)}"
+        name = f"{SPLIT_PREFIX}|{split.field}|{column_letter(index)}" + ("|some" if split.some else "")
         columns[name] = Column(index, name, label)
 
 

@@ -67,6 +67,22 @@ def sheet_records(
     """
     cols = found.columns
     sheet_name = sheet.name or None
+    if found.groups_only is not None:
+        count, groups = found.groups_only
+        named = ", ".join(f"{c.letter} «{c.header.rpartition(' / ')[2]}»" for c in groups)
+        report.problems.append(
+            Problem.of(
+                "split_not_whole",
+                f"«{count.header.rpartition(' / ')[0] or count.header}» chỉ chia theo nhóm đối tượng "
+                f"({named}), không có cột «Tổng số» hay «Khác»: các nhóm không cộng lại thành số của xã "
+                "(phần lớn công dân không thuộc nhóm nào). Hãy thêm cột «Tổng số» rồi tải lên lại.",
+                sheet=sheet_name,
+                row=found.header_rows[-1] + 1,
+                column=groups[0].letter,
+                header=groups[0].header,
+            )
+        )
+        return None
     undated = _undated_days(found)
     if undated is not None:
         report.problems.append(Problem.of("no_date", undated[0], sheet=sheet_name, **undated[1]))
