@@ -162,7 +162,15 @@ KNOWN: dict[str, tuple[Value, ...]] = {
     "residence": (
         Value(
             IN_PROVINCE,
-            ("thuong tru trong tinh", "trong tinh", "tai dia phuong", "thuong tru tai dia ban"),
+            (
+                "thuong tru trong tinh",
+                "trong tinh",
+                "tai dia phuong",
+                "thuong tru tai dia ban",
+                "thuong tru tren dia ban",
+                "thuong tru tai xa",
+                "thuong tru tai phuong",
+            ),
         ),
         Value(
             OUTSIDE,
@@ -207,7 +215,22 @@ KNOWN: dict[str, tuple[Value, ...]] = {
                 "ca dem",
             ),
         ),
-        Value("Ngày nghỉ", ("ngay nghi", "thu bay chu nhat", "ngay le", "cuoi tuan", "ngay nghi le")),
+        Value(
+            "Ngày nghỉ",
+            (
+                "ngay nghi",
+                "thu bay chu nhat",
+                "ngay le",
+                "cuoi tuan",
+                "ngay nghi le",
+                # Written with the day's number: "Thứ 7, Chủ nhật", "T7, CN".
+                "thu 7 chu nhat",
+                "thu 7 cn",
+                "t7 cn",
+                "thu 7 chu nhat ngay le",
+                "thu bay chu nhat ngay le",
+            ),
+        ),
     ),
 }
 
@@ -262,6 +285,16 @@ def pupils_of_grade(n: int) -> str:
 def known(text: str, dimension: str | None = None) -> tuple[str, str] | None:
     """(dimension, label) of a value the product knows, or None.  Without `dimension`, a
     value that names a label of exactly one dimension."""
+    found = _known(text, dimension)
+    if found is None and "(" in text:
+        # "Tại nhà (người già, ốm đau)": the value with a note on whom it serves.
+        bare = re.sub(r"\([^)]*\)", " ", text).strip()
+        if bare and bare != text.strip():
+            return _known(bare, dimension)
+    return found
+
+
+def _known(text: str, dimension: str | None) -> tuple[str, str] | None:
     key = _key(strip_lead(text))
     while True:
         found = _GRADE.match(key)
@@ -290,6 +323,9 @@ def exact(text: str) -> tuple[str, str] | None:
     if n is not None and key == _key(pupils_of_grade(n)):
         return "group", pupils_of_grade(n)
     hits = _BY_KEY.get(key, [])
+    if not hits and "(" in text:
+        # "Tại nhà (người già, ốm đau)": the value in full, with a note on whom it serves.
+        hits = _BY_KEY.get(_key(re.sub(r"\([^)]*\)", " ", text)), [])
     return hits[0] if len({d for d, _ in hits}) == 1 else None
 
 

@@ -249,6 +249,28 @@ _RULES = (
     Rule("no_group", "error", "Không rõ nhóm của số đủ điều kiện"),
     Rule("parts_exceed_total", "error", "Các phần cộng lại vượt tổng"),
     Rule(
+        "split_summed",
+        "warning",
+        "Số của xã là tổng các cột chia nhỏ",
+        why="a count split under its merged header into sub-columns no dimension knows "
+        '("Thường trú trên địa bàn | Tỉnh khác", ages), with no total sub-column: the '
+        "count is their sum; the report names the columns added up",
+    ),
+    Rule(
+        "split_not_whole",
+        "error",
+        "Số chỉ chia theo nhóm đối tượng, không có tổng",
+        why="priority groups are some of the applications (most citizens are in none): a count "
+        "split only into them, with no total or 'Khác' sub-column, gives no commune figure",
+    ),
+    Rule(
+        "split_mismatch",
+        "error",
+        "Các cột chia nhỏ không cộng lại bằng cột tổng",
+        why='a split\'s total sub-column ("Tổng số", "Cộng") that its parts do not add up to: '
+        "which of the two is the commune's figure is not known, so nothing is stored",
+    ),
+    Rule(
         "total_not_built",
         "warning",
         "Không lấy các phần làm tổng",

@@ -38,7 +38,9 @@ from cccd_analytics.text import date_vn, fold, thousands
 
 def _columns_for_ui(labels: list[str], found: layouts.Layout | None) -> list[dict]:
     if found:
-        by_index = {c.index: f for f, c in found.columns.items()}
+        # A split's count stands on its first part's column: the count names that column.
+        fields = sorted(found.columns.items(), key=lambda item: not item[0].startswith(layouts.SPLIT_PREFIX))
+        by_index = {c.index: f for f, c in fields}
     else:  # suggestions from the vocabulary for the columns it knows
         by_index = {i: headers.match(label) for i, label in enumerate(labels)}
         by_index = {i: f for i, f in by_index.items() if f in headers.MAPPABLE_FIELDS}

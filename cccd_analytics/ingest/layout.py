@@ -214,6 +214,30 @@ class Layout:
     companion: bool = False
 
     @property
+    def splits(self) -> dict[str, tuple[Column, ...]]:
+        """Counts split under their merged header (`_splits`): field → its parts' columns.
+        When the field's own column is one of them (no "Tổng số"), the count is their sum;
+        else the parts are checked against it."""
+        out: dict[str, list[Column]] = {}
+        for name, column in self.columns.items():
+            if name.startswith(SPLIT_PREFIX + "|") and not name.endswith("|some"):
+                out.setdefault(name.split("|")[1], []).append(column)
+        return {f: tuple(sorted(c, key=lambda c: c.index)) for f, c in out.items()}
+
+    @property
+    def groups_only(self) -> tuple[Column, tuple[Column, ...]] | None:
+        """A count split only into priority groups, some with words no dimension knows and
+        no "Khác" (`_split_of`): (the count's column, the groups' columns), or None."""
+        some = sorted(
+            (c for f, c in self.columns.items() if f.startswith(SPLIT_PREFIX + "|") and f.endswith("|some")),
+            key=lambda c: c.index,
+        )
+        if not some:
+            return None
+        field_name = next(f for f in self.columns if f.endswith("|some")).split("|")[1]
+        return self.columns[field_name], tuple(some)
+
+    @property
     def parts_only(self) -> bool:
         """Whether the applications are given only in parts ("Tại trụ sở | Lưu động | Tại
         nhà" under "Lũy kế thu nhận", no total): a commune's row has figures when its parts
@@ -459,6 +483,13 @@ def _with_parents(paths: list[tuple[list[str], str]]) -> dict[str, Column]:
             continue
         parent = " ".join(parents) or None
         found = _part(text, parent) or headers.match(text, parent=parent)
+        if (
+            found
+            and found.startswith(headers.PART_PREFIX + "|")
+            and any(headers.plan_label(p) for p in parents)
+        ):
+            # "Kế hoạch" over "Thường trú | Tỉnh khác": the plan's parts, no applications'.
+            continue
         label = " / ".join([*parents, text])
         alone = parent is None or (_part(text) or headers.match(text)) == found
         if not found:
@@ -470,7 +501,163 @@ def _with_parents(paths: list[tuple[list[str], str]]) -> dict[str, Column]:
         ):
             double[found] = Column(c, found, label)
             by_itself[found] = alone
+    for split in _splits(paths):
+        _read_as_split(double, split)
     return _settle_parts(double)
+
+
+#: The prefix of a column that is one part of a count split under its merged header with
+#: words no dimension knows ("split|collected|D"): the count is their sum, or their
+#: "Tổng số" column, which they are checked against (`Layout.splits`).
+SPLIT_PREFIX = "split"
+#: A sub-column that is the count itself under its merged header: its total, or "Số lượng"
+#: beside a share.
+_WHOLE_WORDS = frozenset(
+    {"cong", "tong", "tong so", "tong cong", "cong chung", "so luong", "sl", "tong so ho so"}
+)
+_PLAN_WORDS = ("ke hoach", "kh", "chi tieu", "chi tieu giao", "ke hoach giao")
+
+
+@dataclass(frozen=True)
+class _Split:
+    field: str  # the count the merged header names
+    header: str  # that header, with its own parents
+    whole: tuple[int, str] | None  # its "Tổng số" sub-column: (index, label)
+    parts: tuple[tuple[int, str, str], ...]  # (index, label, own text) of each part
+    some: bool = False  # priority groups: some of the count, never summed into it
+
+
+def _splits(paths: list[tuple[list[str], str]]) -> list[_Split]:
+    """Counts split into sub-columns under their merged header ("Lũy kế thu nhận hồ sơ" over
+    "Thường trú trên địa bàn | Tỉnh khác", "Từ 14 đến dưới 18 tuổi | Từ 18 tuổi trở lên",
+    "Khu vực 1 | Khu vực 2 | Cộng") whose parts no one dimension of `dimensions` holds
+    whole: the count is the sum of its parts, or the sub-column saying it is the total.
+    Each sub-column was matched under its parent, and the first took the count: one part
+    was stored as the commune's whole, without a word.
+
+    Not a split: sub-columns that say what they are by themselves ("Trong ngày | Lũy kế",
+    "Kế hoạch | Thực hiện | Tỷ lệ", "STT | Đơn vị" under a title line), a count beside its
+    share ("Số lượng | Tỷ lệ (%)"), days ("5 | 6 | 7", read by `wide`), a heading "Trong đó"
+    (some of the count, not all), a split by sex without its total (refused at the split,
+    `split_by_sex`), and parts of one dimension that do not make the whole (a priority
+    group, "Lưu động | Tại nhà" without the office): refused at the split as before.  Parts
+    a dimension knows stay its parts (`parts`) whichever way the count is read."""
+    out: list[_Split] = []
+    c = 0
+    while c < len(paths):
+        parents = paths[c][0]
+        end = c + 1
+        while end < len(paths) and parents and paths[end][0] == parents and paths[end][1]:
+            end += 1
+        group = [(i, paths[i][1]) for i in range(c, end) if paths[i][1]]
+        c = end
+        if not parents or len(group) < 2:
+            continue
+        found = _split_of(parents, group)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def _split_of(parents: list[str], group: list[tuple[int, str]]) -> _Split | None:
+    head = parents[-1]
+    above = " ".join(parents[:-1]) or None
+    if any(headers.plan_label(p) for p in parents):
+        return None  # a plan's columns are read by no field
+    count = headers.match(head, parent=above)
+    if count not in VALUE_FIELDS or " trong do " in f" {fold(' '.join(parents))} ":
+        return None
+    label = " / ".join(parents)
+    whole, parts, dims, values, unknown = None, [], set(), set(), False
+    for index, text in group:
+        words = headers.key(text)
+        if words in _WHOLE_WORDS:
+            if whole is not None:
+                return None
+            whole = (index, f"{label} / {text}")
+            continue
+        if headers.share_label(text) or "ty le" in words.split(" ty le ")[0] or "%" in text:
+            continue
+        if headers.sex_part(text) or " trong do " in f" {fold(text)} " or fold(text).startswith("trong do"):
+            return None
+        part = headers.part(text, head)
+        if headers.plan_label(text) or headers.done_label(text) or words in _PLAN_WORDS:
+            return None
+        if part is None and not _the_rest(text) and headers.match(text) is not None:
+            return None  # "Trong ngày | Lũy kế": each its own figure; "STT | Đơn vị" no count's
+        if part is None and _a_day(text):
+            return None  # "5 | 6 | 7" under "Lũy kế đến ngày": a wide sheet's days (`wide`)
+        if part is not None and part[1] is not None:
+            dims.add(part[1])
+            values.add(part[2])
+        else:
+            unknown = True
+        parts.append((index, f"{label} / {text}", text))
+    if len(parts) < 2:
+        return None
+    if "group" in dims and not any(_the_rest(text) for _, _, text in parts):
+        if whole is not None or not unknown:
+            # Under their total, groups are its parts ("Tổng số | Người cao tuổi | …"),
+            # never checked to make it; known groups alone are refused at the split.
+            return None
+        # Priority groups with words no dimension knows ("Người cao tuổi | Cựu chiến binh")
+        # are some of the applications, not all (most citizens are in none): no count of
+        # the commune (the unknown group's column had been read as it); refused (`rows`).
+        return _Split(count, label, whole, tuple(parts), some=True)
+    if not unknown and len(dims) == 1:
+        # Parts of one dimension: the whole only when the dimension adds up to it and its
+        # main parts are there ("Lưu động | Tại nhà" is some of it, a priority group too:
+        # refused at the split, `split_by_sex`, as before).
+        dimension = next(iter(dims))
+        if dimension not in EXHAUSTIVE or not _MAIN_PART.get(dimension, set()) <= values:
+            return None
+    return _Split(count, label, whole, tuple(parts))
+
+
+_PERIOD_WORDS = re.compile(r"^(?:ngay|tuan|thang|dot|thu|dem|buoi|ky|quy|nam)\b")
+
+
+def _a_day(text: str) -> bool:
+    """A sub-column naming a day or a period ("5", "15/3", "Ngày 16", "Tuần 2"), not a part."""
+    words = headers.key(text)
+    return (
+        bool(re.fullmatch(r"[\d\s./\-]+", text.strip()))
+        or normalise.parse_date(text).value is not None
+        or bool(_PERIOD_WORDS.match(words))
+    )
+
+
+def _the_rest(text: str) -> bool:
+    """A part that is the rest of a split ("Khác", "Đối tượng khác", "Còn lại"): with it the
+    parts are the whole, whatever the others are."""
+    words = headers.key(text)
+    return words.endswith("khac") or words in ("con lai", "so con lai")
+
+
+def _read_as_split(columns: dict[str, Column], split: _Split) -> None:
+    """The split's count read from its total sub-column, or from all its parts (the first
+    part's column stands for it; `Layout.splits` says to add them up); each part kept as a
+    "split|…" column.  Parts no dimension holds are not stored as parts: their sub-columns
+    are only summed (or checked against the total)."""
+    indexes = {i for i, _, _ in split.parts} | ({split.whole[0]} if split.whole else set())
+    earlier = columns.get(split.field)
+    if earlier is not None and earlier.index not in indexes:
+        return  # the count has a column of its own elsewhere
+    for name, column in list(columns.items()):
+        if column.index in indexes and (name == split.field or _unknown_part(name)):
+            del columns[name]
+    if split.whole is not None:
+        columns[split.field] = Column(split.whole[0], split.field, split.whole[1])
+    else:
+        columns[split.field] = Column(split.parts[0][0], split.field, split.header)
+    for index, label, _ in split.parts:
+        name = f"{SPLIT_PREFIX}|{split.field}|{column_letter(index)}" + ("|some" if split.some else "")
+        columns[name] = Column(index, name, label)
+
+
+def _unknown_part(name: str) -> bool:
+    found = headers.parse_part_field(name)
+    return found is not None and found[1] is None
 
 
 def _preferred(field_name: str, label: str, earlier: Column) -> bool:
@@ -1178,6 +1365,9 @@ def classify(row: list, layout: Layout) -> RowKind:
                 name = text
                 break
     figures = VALUE_FIELDS if not layout.parts_only else (*VALUE_FIELDS, *part_fields(cols))
+    if layout.splits:
+        # A blank first part beside a figure in another: the row still has its count.
+        figures = (*figures, *(f for f in cols if f.startswith(SPLIT_PREFIX + "|")))
     values = [(f, row[c.index]) for f, c in cols.items() if f in figures and c.index < len(row)]
     # A dash in a day's own column is a figure, 0 (ingest.rows.DAILY_FIELDS).
     has_numbers = any(

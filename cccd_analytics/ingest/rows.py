@@ -67,6 +67,22 @@ def sheet_records(
     """
     cols = found.columns
     sheet_name = sheet.name or None
+    if found.groups_only is not None:
+        count, groups = found.groups_only
+        named = ", ".join(f"{c.letter} «{c.header.rpartition(' / ')[2]}»" for c in groups)
+        report.problems.append(
+            Problem.of(
+                "split_not_whole",
+                f"«{count.header.rpartition(' / ')[0] or count.header}» chỉ chia theo nhóm đối tượng "
+                f"({named}), không có cột «Tổng số» hay «Khác»: các nhóm không cộng lại thành số của xã "
+                "(phần lớn công dân không thuộc nhóm nào). Hãy thêm cột «Tổng số» rồi tải lên lại.",
+                sheet=sheet_name,
+                row=found.header_rows[-1] + 1,
+                column=groups[0].letter,
+                header=groups[0].header,
+            )
+        )
+        return None
     undated = _undated_days(found)
     if undated is not None:
         report.problems.append(Problem.of("no_date", undated[0], sheet=sheet_name, **undated[1]))
@@ -112,6 +128,14 @@ def sheet_records(
     cells["commune"] = (cols["commune"].letter, cols["commune"].header)
 
     value_at = [(name, cols[name].index) for name in value_fields]
+    # Counts split under their merged header (`layouts.Layout.splits`): summed when no
+    # sub-column is their total, else checked against it.
+    splits = {f: c for f, c in found.splits.items() if f in cols}
+    summed = {f: c for f, c in splits.items() if cols[f].index in {p.index for p in c}}
+    checked = {f: c for f, c in splits.items() if f not in summed}
+    split_cells: dict[str, layouts.Column] = {}  # the row's sum's bad part: field → its column
+    if summed:
+        _say_summed(summed, cols, sheet_name, report)
     sheet_label = sheet.name or ""
     # Parts (cccd_analytics.dimensions): a canonical row naming a group, channel … in a
     # breakdown column; a row under a commune naming a part ("- Người cao tuổi"); a column
@@ -150,6 +174,8 @@ def sheet_records(
             (name, (daily_of if name in DAILY_FIELDS else count_of)(row[at] if at < width else None))
             for name, at in value_at
         ]
+        if summed:
+            parsed_values = _split_sums(row, parsed_values, summed, count_of, split_cells)
         name_cell = row[commune_at] if commune_at < width else None
         has_numbers = False
         for _, parsed in parsed_values:
@@ -230,7 +256,17 @@ def sheet_records(
                     row, counts_above[0], value_at, cells, counts_above[1], sheet_name, index, report
                 )
             continue
-        values, bad = _row_values(parsed_values, cols, sheet_name, index, report, text_of(name_cell).strip())
+        values, bad = _row_values(
+            parsed_values,
+            {**cols, **split_cells} if split_cells else cols,
+            sheet_name,
+            index,
+            report,
+            text_of(name_cell).strip(),
+        )
+        split_cells.clear()
+        if checked and kind.kind in ("commune", "subtotal", "total") and not bad:
+            bad = not _split_adds_up(row, values, checked, cols, count_of, sheet_name, index, report)
         counts_above = (values, text_of(name_cell).strip() or (kind.label or ""))
         if measure == "returned":
             values = {_AS_RETURNED.get(name, name): value for name, value in values.items()}
@@ -640,6 +676,77 @@ def _undated_days(found: layouts.Layout) -> tuple[str, dict] | None:
             dict(row=found.header_rows[-1] + 1, column=first, header=column.header),
         )
     return None
+
+
+def _split_sums(row, parsed_values, summed, count_of, split_cells) -> list:
+    """The row's figures with each split count the sum of its parts' cells.  A blank part
+    beside parts with figures is none (0): offices leave a sub-column empty where nobody
+    was served ("Tỉnh khác" of a commune with no outsiders); all blank, the count is not
+    given.  An unreadable part makes the count unreadable, said at that part's cell."""
+    out = []
+    for name, parsed in parsed_values:
+        parts = summed.get(name)
+        if parts is None:
+            out.append((name, parsed))
+            continue
+        total, given = 0, False
+        for column in parts:
+            one = count_of(row[column.index] if column.index < len(row) else None)
+            if one.error or (one.value is not None and one.value < 0):
+                split_cells[name] = column
+                parsed = one
+                break
+            if one.value is not None:
+                total, given = total + one.value, True
+        else:
+            parsed = normalise.Parsed(total if given else None)
+        out.append((name, parsed))
+    return out
+
+
+def _say_summed(summed, cols, sheet_name, report) -> None:
+    """One warning per split count read as the sum of its sub-columns, naming them."""
+    for name, parts in summed.items():
+        named = ", ".join(f"{c.letter} «{c.header}»" for c in parts)
+        head = cols[name].header
+        report.problems.append(
+            Problem.of(
+                "split_summed",
+                f"«{head}» chia thành các cột {named}, không có cột tổng số: lấy tổng các cột này "
+                "làm số của từng xã (ô trống trong một cột là 0 khi các cột kia có số).",
+                sheet=sheet_name,
+                column=parts[0].letter,
+                header=head,
+            )
+        )
+
+
+def _split_adds_up(row, values, checked, cols, count_of, sheet_name, index, report) -> bool:
+    """Whether each split count's total sub-column is the sum of its parts (blank parts
+    none, as `_split_sums`); a total they do not make is refused at its cell."""
+    ok = True
+    for name, parts in checked.items():
+        whole = values.get(name)
+        cells = [count_of(row[c.index] if c.index < len(row) else None).value for c in parts]
+        if (
+            whole is None
+            or all(v is None for v in cells)
+            or any(not isinstance(v, int) for v in cells if v is not None)
+        ):
+            continue
+        made = sum(v for v in cells if v is not None)
+        if made != whole:
+            named = ", ".join(c.letter for c in parts)
+            report.problems.append(
+                Problem.of(
+                    "split_mismatch",
+                    f"các cột {named} cộng lại {thousands(made)}, khác cột tổng "
+                    f"{thousands(whole)}; không rõ số nào đúng. Hãy sửa cho khớp rồi tải lên lại.",
+                    **_cell_at(sheet_name, index, cols[name]),
+                )
+            )
+            ok = False
+    return ok
 
 
 def _part_of_total(label: str) -> bool:
