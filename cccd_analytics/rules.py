@@ -266,9 +266,17 @@ _RULES = (
     Rule(
         "split_mismatch",
         "error",
-        "Các cột chia nhỏ không cộng lại bằng cột tổng",
-        why='a split\'s total sub-column ("Tổng số", "Cộng") that its parts do not add up to: '
+        "Các cột chia nhỏ cộng lại lớn hơn cột tổng",
+        why='a split\'s total sub-column ("Tổng số", "Cộng") below the sum of its parts: '
         "which of the two is the commune's figure is not known, so nothing is stored",
+    ),
+    Rule(
+        "split_short",
+        "warning",
+        "Các cột chia nhỏ cộng lại ít hơn cột tổng",
+        why="a split's total sub-column above the sum of its parts: a header that leaves a part "
+        "out (home visits counted in the total only) is common, and the total is the figure "
+        "the office gave; it is stored and the analyst told",
     ),
     Rule(
         "total_not_built",

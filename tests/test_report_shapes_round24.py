@@ -64,8 +64,8 @@ def test_a_running_total_split_in_unknown_words_is_the_sum_of_its_parts(subs, ki
     assert said.sheet == "BC" and said.column == "C" and "D «" in said.message
 
 
-def test_a_split_whose_parts_do_not_make_its_total_is_refused_at_the_total():
-    """ "Khu vực 1 | Khu vực 2 | Cộng": a "Cộng" its parts do not make was stored unchecked."""
+def test_a_split_whose_parts_are_above_its_total_is_refused_at_the_total():
+    """ "Khu vực 1 | Khu vực 2 | Cộng": a "Cộng" below its parts was stored unchecked."""
     cells = [[1, "Xã Kỳ Xuân", 120, 1200, 1320], [2, "Xã Kỳ Bắc", 90, 800, 850]]
     rows = _split("Lũy kế thu nhận hồ sơ", ["Khu vực 1", "Khu vực 2", "Cộng"], cells)
     report = _read(rows, _merges(2, 3))
@@ -181,10 +181,20 @@ def test_sub_columns_that_say_what_they_are_keep_their_meaning(parent, subs, cel
     assert not [p for p in report.problems if p.code.startswith("split_")]
 
 
-def test_a_total_its_residence_parts_do_not_make_is_refused():
-    """ "Tổng số | Thường trú trên địa bàn | Tỉnh khác": a total 37 above its parts was stored
-    as the commune's, unchecked (the first part's words were unknown, the parts not read)."""
+def test_a_total_above_its_residence_parts_is_kept_with_a_warning():
+    """ "Tổng số | Thường trú trên địa bàn | Tỉnh khác" with a total 37 above its parts: a header
+    that leaves a part out is common; the total is the office's figure, kept and flagged."""
     cells = [[1, "Xã Kỳ Xuân", 1320, 1200, 120], [2, "Xã Kỳ Bắc", 927, 800, 90]]
+    rows = _split("Lũy kế thu nhận hồ sơ", ["Tổng số", "Thường trú trên địa bàn", "Tỉnh khác"], cells)
+    report = _read(rows, _merges(2, 3))
+    assert report.status == "checked", report.message
+    assert _collected(report) == {"Xã Kỳ Xuân": 1320, "Xã Kỳ Bắc": 927}
+    (said,) = [p for p in report.problems if p.code == "split_short"]
+    assert (said.row, said.column) == (H + 4, "C") and "890" in said.message and "927" in said.message
+
+
+def test_residence_parts_above_their_total_are_refused_at_the_total():
+    cells = [[1, "Xã Kỳ Xuân", 1320, 1200, 120], [2, "Xã Kỳ Bắc", 850, 800, 90]]
     rows = _split("Lũy kế thu nhận hồ sơ", ["Tổng số", "Thường trú trên địa bàn", "Tỉnh khác"], cells)
     report = _read(rows, _merges(2, 3))
     assert report.status == "refused"

@@ -722,8 +722,9 @@ def _say_summed(summed, cols, sheet_name, report) -> None:
 
 
 def _split_adds_up(row, values, checked, cols, count_of, sheet_name, index, report) -> bool:
-    """Whether each split count's total sub-column is the sum of its parts (blank parts
-    none, as `_split_sums`); a total they do not make is refused at its cell."""
+    """Whether each split count's total sub-column can be the sum of its parts (blank parts
+    none, as `_split_sums`): parts above their total are refused at its cell; a total above
+    its parts is kept, with a warning."""
     ok = True
     for name, parts in checked.items():
         whole = values.get(name)
@@ -735,17 +736,29 @@ def _split_adds_up(row, values, checked, cols, count_of, sheet_name, index, repo
         ):
             continue
         made = sum(v for v in cells if v is not None)
-        if made != whole:
-            named = ", ".join(c.letter for c in parts)
+        named = ", ".join(c.letter for c in parts)
+        if made > whole:
             report.problems.append(
                 Problem.of(
                     "split_mismatch",
-                    f"các cột {named} cộng lại {thousands(made)}, khác cột tổng "
+                    f"các cột {named} cộng lại {thousands(made)}, lớn hơn cột tổng "
                     f"{thousands(whole)}; không rõ số nào đúng. Hãy sửa cho khớp rồi tải lên lại.",
                     **_cell_at(sheet_name, index, cols[name]),
                 )
             )
             ok = False
+        elif made < whole:
+            # A total above its parts is what offices write when the header leaves a part
+            # out ("Tổng số | Tại trụ sở | Lưu động", home visits counted in the total
+            # only): the total is the figure they gave, and it is kept.
+            report.problems.append(
+                Problem.of(
+                    "split_short",
+                    f"các cột {named} cộng lại {thousands(made)}, ít hơn cột tổng {thousands(whole)}: "
+                    "đã lấy cột tổng; có thể tiêu đề không ghi hết các phần.",
+                    **_cell_at(sheet_name, index, cols[name]),
+                )
+            )
     return ok
 
 
