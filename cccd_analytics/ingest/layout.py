@@ -569,6 +569,7 @@ def _split_of(parents: list[str], group: list[tuple[int, str]]) -> _Split | None
         return None
     label = " / ".join(parents)
     whole, parts, dims, values, unknown = None, [], set(), set(), False
+    sexes: set[str] = set()
     for index, text in group:
         words = headers.key(text)
         if words in _WHOLE_WORDS:
@@ -578,7 +579,13 @@ def _split_of(parents: list[str], group: list[tuple[int, str]]) -> _Split | None
             continue
         if headers.share_label(text) or "ty le" in words.split(" ty le ")[0] or "%" in text:
             continue
-        if headers.sex_part(text) or " trong do " in f" {fold(text)} " or fold(text).startswith("trong do"):
+        if headers.sex_part(text):
+            # "Nam | Nữ": men and women together are every applicant, the count their sum.
+            sexes.add("nu" if "nu" in fold(text).split() else "nam")
+            parts.append((index, f"{label} / {text}", text))
+            unknown = True
+            continue
+        if " trong do " in f" {fold(text)} " or fold(text).startswith("trong do"):
             return None
         part = headers.part(text, head)
         if headers.plan_label(text) or headers.done_label(text) or words in _PLAN_WORDS:
@@ -595,6 +602,8 @@ def _split_of(parents: list[str], group: list[tuple[int, str]]) -> _Split | None
         parts.append((index, f"{label} / {text}", text))
     if len(parts) < 2:
         return None
+    if sexes and (sexes != {"nam", "nu"} or len(parts) != 2):
+        return None  # one sex, or sexes beside other parts: no whole (refused, `split_by_sex`)
     if "group" in dims and not any(_the_rest(text) for _, _, text in parts):
         if whole is not None or not unknown:
             # Under their total, groups are its parts ("Tổng số | Người cao tuổi | …"),
