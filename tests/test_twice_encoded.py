@@ -170,3 +170,15 @@ def test_a_lossy_file_of_every_commune_is_read_right_or_kept_apart_never_wrong()
     right = [v for v in truth if by_value[v] == truth[v]]
     assert not wrong
     assert len(right) >= 0.98 * len(truth)
+
+
+def test_unicode_cells_in_a_twice_encoded_column_are_kept_as_typed():
+    """A capital Ã before a no-break space ("XÃ\u00a0NAM ANH") is bytes C3 A0 misread as well:
+    undone, it became "XàNAM ANH"; "Hoá»" (a guillemet after "á") became "HoỠ"."""
+    cells = [excel(n) for n in ["Xã Kỳ Tân", "Xã Kỳ Đồng", "Xã Kỳ Phú"]] + [
+        "XÃ\u00a0NAM ANH",
+        "Ghi chú «Thanh Hoá»",
+    ]
+    repaired, detection = legacy_text.repair_texts(cells)
+    assert detection.encoding == "utf8x2"
+    assert repaired == ["Xã Kỳ Tân", "Xã Kỳ Đồng", "Xã Kỳ Phú", "XÃ\u00a0NAM ANH", "Ghi chú «Thanh Hoá»"]

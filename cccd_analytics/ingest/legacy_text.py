@@ -184,7 +184,23 @@ class Detection:
 
 
 def _from_twice(text: str) -> str:
-    return undo_twice_utf8(text) or to_nfc(text)
+    """One cell of a column judged twice encoded, undone only when that reads better: a cell
+    typed in Unicode among them ("XÃ\u00a0NAM ANH", a capital Ã and a no-break space) stays
+    as it is, where undone it was "XàNAM ANH"."""
+    undone = undo_twice_utf8(text)
+    if undone is None or not _better_undone(text, undone):
+        return to_nfc(text)
+    return undone
+
+
+def _better_undone(text: str, undone: str) -> bool:
+    """Whether an undone text reads as more Vietnamese than the text, its marked words
+    cased as typed ("HoỠ" from "Hoá»" is no word a person typed)."""
+    if _already_vietnamese(text):
+        return False
+    if any(not (w[1:].islower() or w.isupper()) for w in _words(undone) if not w.isascii()):
+        return False
+    return _vietnamese_score(undone) > _vietnamese_score(text)
 
 
 _CONVERTERS = {
@@ -285,7 +301,7 @@ def _twice_encoded(strings: list[str]) -> Detection | None:
     undone = []
     for text in marked:
         repaired = undo_twice_utf8(text)
-        if repaired is not None and _vietnamese_score(repaired) > _vietnamese_score(text):
+        if repaired is not None and _better_undone(text, repaired):
             undone.append((text, repaired))
     if not undone:
         return None
