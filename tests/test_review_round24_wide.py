@@ -123,3 +123,11 @@ def test_running_totals_said_in_the_title_still_read():
     report = _import({"BC": [*title, ["STT", "Đơn vị", *DAYS], *rows]})
     assert report.status == "checked", report.message
     assert _got(report, "collected")[(_key("Xã Diễn Lâm"), "2023-04-23")] == sum(RISING["Xã Diễn Lâm"])
+
+
+def test_a_commune_with_nothing_new_does_not_make_running_totals_unclear():
+    rows = [[i, n, *[_running(n, k + 1) for k in range(4)]] for i, n in enumerate(DC, 1)]
+    rows.append([4, "Xã Diễn An", 0, 0, 0, 0])
+    report = _import({"BC": [*TOP, ["STT", "Đơn vị", *DAYS], *rows]})
+    assert report.status == "checked", report.message
+    assert _got(report, "collected")[(_key("Xã Diễn Trường"), "2023-04-23")] == _running("Xã Diễn Trường", 4)

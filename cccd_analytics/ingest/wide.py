@@ -886,22 +886,22 @@ def _settle_metrics(rows, first: int, table: WideTable, report: ImportReport, sh
 
 
 def _level_says_running(rows, first: int, columns: list[DayColumn]) -> bool:
-    """Whether day columns that never fall are, on every row, a large figure (at least 100)
+    """Whether day columns that never fall are, on nine rows in ten, a large figure (at least 100)
     that grows by at most half of itself over the days shown: a campaign's running total
     carried from before the first day.  Counts that rose every day (34, 41, 52, 60) grow
     by more than that, or are small; between the two the figures cannot tell, and the
     sheet is asked to say."""
     ordered = sorted(columns, key=lambda c: c.day)
-    seen = 0
+    seen = large = 0
     for row in rows[first:]:
         values = [_number(row[c.index]) if c.index < len(row) else None for c in ordered]
         values = [v for v in values if v is not None]
-        if len(values) < 2:
-            continue
-        if values[0] < 100 or values[-1] - values[0] > values[0] / 2:
-            return False
+        if len(values) < 2 or values[-1] == values[0]:
+            continue  # a commune with nothing new says nothing either way
         seen += 1
-    return seen > 0
+        # A small commune's running total may be under 100: most rows, not every one.
+        large += values[0] >= 100 and values[-1] - values[0] <= values[0] / 2
+    return seen > 0 and large >= 0.9 * seen
 
 
 def _cards_say_running(rows, first: int, columns: list[DayColumn], table: WideTable) -> bool:
