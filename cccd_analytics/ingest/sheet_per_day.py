@@ -119,8 +119,22 @@ def _copies_dated_inside(
     """Sheets that are Excel's copy of another day's sheet, never renamed ("23.4 (2)" beside
     "23.4"), whose own date line names a day no other sheet is named after, within the run
     (or the day after it): the next day's report made from the day before's, dated by its
-    line.  Dated by the name, the two sheets were refused as two values of the same day."""
+    line.  Dated by the name, the two sheets were refused as two values of the same day.
+
+    Only where the line can be a report's date: the other sheets' date lines say their
+    names' days (a line signed the next morning — "ngày 23 tháng 4" on sheet "22.4" — would
+    make an untouched backup copy of the last sheet a day the file never reports, every
+    commune given the day before's figures), and the copy's figures are not those of the
+    sheet it copies (an identical copy is a backup, not a new day)."""
     names = {(prepared[i][0].name or "").strip(): day for (i, _), day in zip(named, days)}
+    by_name = {(prepared[i][0].name or "").strip(): i for i, _ in named}
+    lines = [
+        (prepared[i][1].report_date, day)
+        for (i, _), day in zip(named, days)
+        if _copied_from(prepared[i][0].name) not in names and prepared[i][1].report_date is not None
+    ]
+    if not lines or any(line != day for line, day in lines):
+        return {}
     taken = set(days)
     out: dict[int, date] = {}
     for (i, _), day in zip(named, days):
@@ -129,9 +143,24 @@ def _copies_dated_inside(
         line = found.report_date
         if base is None or names.get(base) != day or line is None or line in taken:
             continue
+        if _figures(prepared[i]) == _figures(prepared[by_name[base]]):
+            continue
         if min(days) <= line <= max(days) + timedelta(days=1):
             out[i] = line
             taken.add(line)
+    return out
+
+
+def _figures(item: tuple[Sheet, layouts.Layout | None, tuple | None]) -> list[list[str]]:
+    """A sheet's rows below its header, as shown, blank cells at the ends dropped."""
+    sheet, found, _ = item
+    out = []
+    for row in sheet.rows[found.first_data_row :]:
+        cells = [normalise.text(c) for c in row]
+        while cells and not cells[-1]:
+            cells.pop()
+        if cells:
+            out.append(cells)
     return out
 
 

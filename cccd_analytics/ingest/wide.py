@@ -68,6 +68,10 @@ class WideTable:
     # Whether day columns that never fall are running totals or counts added to the start
     # before them cannot be told from the figures (`_before_says`): refused, asking for it.
     before_unclear: bool = False
+    # Day columns of applications that never fall, said by no word to be running totals or
+    # the day's counts, with no running total of applications beside them: counts that rose
+    # every day look the same as running totals, and read as those they were stored so.
+    kind_unclear: bool = False
 
 
 def _words_metric(words: str) -> str | None:
@@ -653,6 +657,23 @@ def layouts_for(
             )
         )
         return None
+    if table.kind_unclear:
+        first_day = min(table.days, key=lambda c: c.day)
+        report.problems.append(
+            Problem.of(
+                "no_cumulative",
+                f"các cột ngày (từ cột {layouts.column_letter(first_day.index)} «{first_day.header}») không "
+                "ghi là lũy kế hay số trong ngày, và bảng không có cột lũy kế thu nhận: số tăng dần qua "
+                "các ngày có thể là lũy kế, cũng có thể là số thu nhận mỗi ngày. Hãy ghi rõ ở tiêu đề "
+                f"(ví dụ «Lũy kế đến ngày» hoặc «Thu nhận trong ngày» trên các cột ngày), hoặc thêm cột "
+                f"«Lũy kế» đến ngày {date_vn(max(c.day for c in table.days))} sau các cột ngày.",
+                sheet=sheet_name,
+                row=table.header_rows[-1] + 1,
+                column=layouts.column_letter(first_day.index),
+                header=first_day.header,
+            )
+        )
+        return None
     _period_sum_as_total(rows, base.first_data_row, table)
     work = Sheet(sheet.name, [list(r) for r in rows], height=len(rows))
     work.aliases = dict(sheet.aliases)
@@ -842,6 +863,16 @@ def _settle_metrics(rows, first: int, table: WideTable, report: ImportReport, sh
                 running, why = False, f"cột «{table.before.header}» không khớp với lũy kế"
             elif verdict == "unclear":
                 table.before_unclear = True
+        if running and group is None and table.total is None and table.before is None:
+            if table.period_sum is not None:
+                # A "Tổng" after the days adds them up: they are counts (a sum of running
+                # totals is no figure), and the "Tổng" may be the running total
+                # (`_period_sum_as_total`).
+                running, why = False, f"có cột «{table.period_sum.header}» cộng các ngày"
+            elif not (
+                _cards_say_running(rows, first, columns, table) or _level_says_running(rows, first, columns)
+            ):
+                table.kind_unclear = True
         returned = group == "returned?"
         metric = (
             ("returned" if running else "returned_day")
@@ -852,6 +883,48 @@ def _settle_metrics(rows, first: int, table: WideTable, report: ImportReport, sh
             column.metric = metric
         what = "lũy kế" if running else "số trong ngày"
         table.notes.append(f"các cột ngày được hiểu là {what} ({why})")
+
+
+def _level_says_running(rows, first: int, columns: list[DayColumn]) -> bool:
+    """Whether day columns that never fall are, on nine rows in ten, a large figure (at least 100)
+    that grows by at most half of itself over the days shown: a campaign's running total
+    carried from before the first day.  Counts that rose every day (34, 41, 52, 60) grow
+    by more than that, or are small; between the two the figures cannot tell, and the
+    sheet is asked to say."""
+    ordered = sorted(columns, key=lambda c: c.day)
+    seen = large = 0
+    for row in rows[first:]:
+        values = [_number(row[c.index]) if c.index < len(row) else None for c in ordered]
+        values = [v for v in values if v is not None]
+        if len(values) < 2 or values[-1] == values[0]:
+            continue  # a commune with nothing new says nothing either way
+        seen += 1
+        # A small commune's running total may be under 100: most rows, not every one.
+        large += values[0] >= 100 and values[-1] - values[0] <= values[0] / 2
+    return seen > 0 and large >= 0.9 * seen
+
+
+def _cards_say_running(rows, first: int, columns: list[DayColumn], table: WideTable) -> bool:
+    """Whether each day's cards handed over, running totals that never fall ("Thu nhận | Trả
+    thẻ" under each day), are at most that day's applications on every row: two series that
+    never fall, the cards within the applications, are running totals.  Cards handed over
+    day by day come in batches and fall back to 0; with a single series of applications
+    that rose, counts and running totals look the same."""
+    cards = {c.day: c for c in table.days if c.metric == "returned"}
+    pairs = [(c, cards[c.day]) for c in columns if c.day in cards]
+    if not pairs:
+        return False
+    seen = 0
+    for row in rows[first:]:
+        for applications, returned in pairs:
+            a = _number(row[applications.index]) if applications.index < len(row) else None
+            r = _number(row[returned.index]) if returned.index < len(row) else None
+            if a is None or r is None:
+                continue
+            if r > a:
+                return False
+            seen += 1
+    return seen > 0
 
 
 def _period_sum_as_total(rows, first: int, table: WideTable) -> None:
