@@ -648,15 +648,17 @@ def in_the_sheets_district(
 
     def said_by_the_rows(i: int, rec: FirstRow) -> tuple[set[str], str]:
         # The districts the sheet's other rows point to, and how: the district of nearly
-        # all its other communes, else (a list going district by district) those of the
-        # rows just above and below it, one side sufficing; none known: an empty set.
+        # all its other communes, else those of the rows just above and below it, one side
+        # sufficing; none known: an empty set.  Unlike a placing, a veto needs no list
+        # going district by district: keeping a name apart never stores a wrong figure,
+        # and a list in the registry's order often looks sorted by name at its seams.
         counts = Counter(by_sheet.get(rec.sheet, Counter()))
         if matches[i].official and isinstance(district_of.get(matches[i].key), str):
             counts[district_of[matches[i].key]] -= 1  # not the row itself
         top = counts.most_common(1)
         if top and top[0][1] >= 2 and top[0][1] >= 0.9 * sum(counts.values()):
             return {top[0][0]}, "các xã khác của " + ("trang" if rec.sheet else "tệp")
-        if neighbours and grouped.get(rec.sheet):
+        if neighbours:
             rows = placed.get(rec.sheet, [])
             at = bisect.bisect_left(rows, (rec.row, ""))
             after = bisect.bisect_right(rows, (rec.row, "\uffff"))
@@ -696,10 +698,14 @@ def _placed_by_initials(rec: FirstRow, match: registry.Match, reg: pd.DataFrame)
     if rec.district or not match.official or "tên kèm huyện viết tắt" not in match.corrections:
         return False
     cell = _spaced(str(rec.commune or ""))
-    if _initials_after(rec.commune) is None or _district_after(cell) is not None:
+    written = _initials_after(rec.commune)
+    if written is None or _district_after(cell) is not None:
         return False  # no initials, or a district written or abbreviated ("D.Châu") decided
-    plain = resolve(rec, reg, initials=False)
-    return not (plain.official and plain.key == match.key)
+    # The name with the capitals cut: when it names this unit alone ("Đông Vĩnh, NL"), the
+    # capitals decided nothing.
+    head = re.sub(r"[\s(\[{,–—/_-]+$", "", cell[: cell.rfind(written)])
+    plain = resolve(rec._replace(commune=head), reg, initials=False) if head else None
+    return not (plain is not None and plain.official and plain.key == match.key)
 
 
 def by_elimination(matches: list[registry.Match], group, day) -> list[registry.Match]:
