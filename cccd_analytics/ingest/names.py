@@ -386,20 +386,23 @@ def _served_by_a_point(rec: FirstRow) -> tuple[str, FirstRow] | None:
     return "tên điểm thu nhận: số liệu tính cho xã, phường có điểm", rec._replace(commune=inner)
 
 
-def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
+def resolve(rec: FirstRow, reg: pd.DataFrame, initials: bool = True) -> registry.Match:
     """registry.resolve, and for a row that names neither province nor district, each
     province in turn: a name found in exactly one of them is that unit.  Without the
     closest names of an unknown unit: the caller asks for them in bulk.
 
     A row written with English type words, or naming a collection point, is first read as
     what it says (`_in_english`, `_served_by_a_point`); what that reading does not place is
-    resolved as typed, so a unit outside the registry keeps the key of its name as typed."""
+    resolved as typed, so a unit outside the registry keeps the key of its name as typed.
+
+    `initials=False`: capitals after the name ("Tam Hợp (QH)") are not read as a district's
+    initials (`in_the_sheets_district` asks so when the rows around say another district)."""
     for read in (_in_english, _served_by_a_point):
         found = read(rec)
         if found is None:
             continue
         how, reading = found
-        again = resolve(reading, reg)
+        again = resolve(reading, reg, initials)
         if again.official:
             return dataclasses.replace(
                 again,
@@ -408,11 +411,11 @@ def resolve(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
             )
         if again.ambiguous:
             # Refused with its candidates; keyed as typed, like any name left apart.
-            return dataclasses.replace(again, key=_resolve_typed(rec, reg).key)
-    return _resolve_typed(rec, reg)
+            return dataclasses.replace(again, key=_resolve_typed(rec, reg, initials).key)
+    return _resolve_typed(rec, reg, initials)
 
 
-def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
+def _resolve_typed(rec: FirstRow, reg: pd.DataFrame, initials: bool = True) -> registry.Match:
     rec = _district_in_brackets(_code_in_name(rec))
     rec = rec._replace(commune=_spaced(rec.commune))
     if another_district_written(rec):
@@ -502,7 +505,7 @@ def _resolve_typed(rec: FirstRow, reg: pd.DataFrame) -> registry.Match:
     # after the commune, which the address reading does not know (round 22); the same rule:
     # it must be the row's own district when the row has one.
     written = _district_after(_spaced(rec.commune)) if _MAY_NAME_A_DISTRICT.search(rec.commune) else None
-    written = written or _initials_after(rec.commune)
+    written = written or (_initials_after(rec.commune) if initials else None)
     if written and (
         registry.district_abbreviated(written.strip()) or registry.district_initials(written.strip())
     ):
@@ -561,7 +564,14 @@ def in_the_sheets_district(
     the district of the communes just above and below it, when exactly one of their
     districts has it ("Xã Đồng Văn" among Tân Kỳ's communes, in a province's list of
     districts one after the other without their names), with communes above and below it.
-    Otherwise it stays unresolved, with its candidates, as before."""
+    Otherwise it stays unresolved, with its candidates, as before.
+
+    A name that only a district's initials after it placed ("Xã Tam Hợp (QH)": Tương
+    Dương's and Quỳ Hợp's, "QH" Quỳ Hợp) keeps that place only when the district the
+    sheet's other communes lie in, or that of every row just above and below it, is the
+    initials' one, or none is known: such capitals are notes as often as initials, and among Tương
+    Dương's communes the row had gone onto Quỳ Hợp's Tam Hợp in silence.  Otherwise it is
+    kept apart as before initials were read, the warning saying why (`INITIALS_AGAINST`)."""
     from collections import Counter
 
     out = list(matches)
@@ -635,7 +645,67 @@ def in_the_sheets_district(
             fits = [f for d in around(rec) if (f := placed_in(rec, d, "như các xã liền trên, liền dưới"))]
             if len({f.key for f in fits}) == 1:
                 out[i] = fits[0]
+
+    def said_by_the_rows(i: int, rec: FirstRow) -> tuple[set[str], str]:
+        # The districts the sheet's other rows point to, and how: the district of nearly
+        # all its other communes, else those of the rows just above and below it, one side
+        # sufficing; none known: an empty set.  Unlike a placing, a veto needs no list
+        # going district by district: keeping a name apart never stores a wrong figure,
+        # and a list in the registry's order often looks sorted by name at its seams.
+        counts = Counter(by_sheet.get(rec.sheet, Counter()))
+        if matches[i].official and isinstance(district_of.get(matches[i].key), str):
+            counts[district_of[matches[i].key]] -= 1  # not the row itself
+        top = counts.most_common(1)
+        if top and top[0][1] >= 2 and top[0][1] >= 0.9 * sum(counts.values()):
+            return {top[0][0]}, "các xã khác của " + ("trang" if rec.sheet else "tệp")
+        if neighbours:
+            rows = placed.get(rec.sheet, [])
+            at = bisect.bisect_left(rows, (rec.row, ""))
+            after = bisect.bisect_right(rows, (rec.row, "\uffff"))
+            near = {d for _, d in rows[max(at - 2, 0) : at] + rows[after : after + 2]}
+            return near, "các xã liền trên, liền dưới"
+        return set(), ""
+
+    for i, (rec, match) in enumerate(zip(firsts, out)):
+        if not _placed_by_initials(rec, match, reg):
+            continue
+        mine = reg.at[match.key, "district_key"]
+        said, how = said_by_the_rows(i, rec)
+        # At the seam of two districts' rows the initials could be either's first or last
+        # commune's: only rows all of the initials' district confirm them.
+        if not said or said == {mine}:
+            continue
+        others = " hoặc ".join(sorted(str(reg.at[d, "name"]) for d in said))
+        out[i] = dataclasses.replace(
+            resolve(rec, reg, initials=False),
+            reason=(
+                f"{INITIALS_AGAINST} «{_initials_after(rec.commune)}» sau tên là chữ viết tắt của "
+                f"{reg.at[mine, 'name']}, nhưng {how} thuộc {others}; chữ này có thể chỉ là ghi chú, "
+                "nên dòng không được xếp theo nó."
+            ),
+        )
     return out
+
+
+#: How the reason of a name kept apart against its district's initials starts: the import's
+#: warning adds it.
+INITIALS_AGAINST = "Chữ in hoa"
+
+
+def _placed_by_initials(rec: FirstRow, match: registry.Match, reg: pd.DataFrame) -> bool:
+    """Whether only the district's initials after the name ("Tam Hợp (QH)") placed a row
+    with no district of its own: read without them, the name names no unit or another."""
+    if rec.district or not match.official or "tên kèm huyện viết tắt" not in match.corrections:
+        return False
+    cell = _spaced(str(rec.commune or ""))
+    written = _initials_after(rec.commune)
+    if written is None or _district_after(cell) is not None:
+        return False  # no initials, or a district written or abbreviated ("D.Châu") decided
+    # The name with the capitals cut: when it names this unit alone ("Đông Vĩnh, NL"), the
+    # capitals decided nothing.
+    head = re.sub(r"[\s(\[{,–—/_-]+$", "", cell[: cell.rfind(written)])
+    plain = resolve(rec._replace(commune=head), reg, initials=False) if head else None
+    return not (plain is not None and plain.official and plain.key == match.key)
 
 
 def by_elimination(matches: list[registry.Match], group, day) -> list[registry.Match]:

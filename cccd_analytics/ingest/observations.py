@@ -26,6 +26,7 @@ from cccd_analytics.ingest.checks import (
     check_replaced,
 )
 from cccd_analytics.ingest.names import (
+    INITIALS_AGAINST,
     FirstRow,
     another_commune_written,
     another_district_written,
@@ -255,7 +256,7 @@ def resolve_and_check(
                 Problem.of(
                     "ambiguous_unit",
                     f"«{rec.commune}» có thể là {' hoặc '.join(match.candidates)}; không đoán — hãy ghi "
-                    "đúng tên (đủ dấu) hoặc ghi rõ huyện.",
+                    "đúng tên (đủ dấu) hoặc ghi rõ huyện." + _initials_against(match),
                     **at,
                 )
             )
@@ -273,6 +274,7 @@ def resolve_and_check(
                 + _merged_before(rec)
                 + _another_district(rec)
                 + _another_commune(rec)
+                + _initials_against(match)
                 + hint
             )
             empty = registry.district_without_communes(rec.province, rec.district, rec.date)
@@ -300,7 +302,7 @@ def resolve_and_check(
                         f"«{rec.commune}» ({where}) là tên của {len(namesakes)} xã ở các huyện khác nhau "
                         f"({', '.join(namesakes)}) mà tệp không ghi huyện; đã nhận như đơn vị ngoài danh "
                         "mục, không gộp với đơn vị nào — hãy ghi rõ huyện (cột Huyện, dòng tiêu đề huyện "
-                        "hoặc dòng «Cộng huyện …»)."
+                        "hoặc dòng «Cộng huyện …»)." + _initials_against(match)
                         if len(namesakes) > 1
                         else f"«{rec.commune}» ({where}) không có trong danh mục hành chính; đã nhận như đơn vị "
                         f"ngoài danh mục, không gộp với đơn vị nào.{hint}"
@@ -336,6 +338,12 @@ def resolve_and_check(
         ]
         report.observations = preview.assign(name=as_text(obs["name"]).values)
     return tidy, pd.DataFrame(list(new_units.values()))
+
+
+def _initials_against(match: registry.Match) -> str:
+    """Why a name with a district's initials after it was not placed by them (the rows
+    around it lie in another district), as a sentence of the warning; "" otherwise."""
+    return f" {match.reason}" if match.reason.startswith(INITIALS_AGAINST) else ""
 
 
 def _first_of_each(table: pd.DataFrame, column: str) -> pd.DataFrame:
