@@ -22,6 +22,7 @@ in ``docs/encodings.md``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable
@@ -102,7 +103,14 @@ def undo_twice_utf8(text: str) -> str | None:
     return readings[0] if len(readings) == 1 else None
 
 
-def twice_readings(text: str) -> list[str]:
+def _typed_case(word: str) -> bool:
+    """Whether a word is cased as people type it: lower case after its first letter, or all
+    capitals ("PhưỚng" is no word a person typed, though its letters make a syllable)."""
+    return word[1:].islower() or word.isupper()
+
+
+@functools.lru_cache(maxsize=1 << 14)  # a column's detection and its repair ask of each text
+def twice_readings(text: str) -> tuple[str, ...]:
     """Every text a twice-encoded one may have stood for, NFC: none when ``text`` is not
     one, one unless a byte was lost.
 
@@ -113,7 +121,7 @@ def twice_readings(text: str) -> list[str]:
     only the registry can tell apart: `names` asks it).
     """
     if text.isascii() or TWICE_MARK.search(text) is None:
-        return []
+        return ()
     raw = bytearray()
     for ch in text:
         if ch < "\x80":
@@ -123,14 +131,14 @@ def twice_readings(text: str) -> list[str]:
         else:
             byte = TWICE_BYTE.get(ch)
             if byte is None:
-                return []
+                return ()
             raw.append(byte)
     raw = _NBSP_LOST.sub(_nbsp_back, bytes(raw))
     if "\ufffd" not in text:
         try:
-            return [to_nfc(raw.decode("utf-8"))]
+            return (to_nfc(raw.decode("utf-8")),)
         except UnicodeDecodeError:
-            return []
+            return ()
     # Words split where `_words` splits them (ASCII that is no letter): a lost byte is
     # judged with the letters of its own word.
     options = []
@@ -140,10 +148,10 @@ def twice_readings(text: str) -> list[str]:
             try:
                 options.append([word.decode("utf-8")])
             except UnicodeDecodeError:
-                return []
+                return ()
             continue
         if len(holes) > _MOST_LOST:
-            return []
+            return ()
         found = []
         for filling in itertools.product(TWICE_LOST, repeat=len(holes)):
             candidate = bytearray(word)
@@ -153,16 +161,14 @@ def twice_readings(text: str) -> list[str]:
                 decoded = to_nfc(candidate.decode("utf-8"))
             except UnicodeDecodeError:
                 continue
-            # Typed words are lower case after their first letter, or all capitals:
-            # "PhưỚng" is no word a person typed, though its letters make a syllable.
-            if is_vietnamese_syllable(decoded) and (decoded[1:].islower() or decoded.isupper()):
+            if is_vietnamese_syllable(decoded) and _typed_case(decoded):
                 found.append(decoded)
         if not found:
-            return []
+            return ()
         options.append(sorted(set(found)))
     if prod(len(o) for o in options) > _MOST_READINGS:
-        return []
-    return [to_nfc("".join(parts)) for parts in itertools.product(*options)]
+        return ()
+    return tuple(to_nfc("".join(parts)) for parts in itertools.product(*options))
 
 
 # ---------------------------------------------------------------------------
@@ -198,7 +204,7 @@ def _better_undone(text: str, undone: str) -> bool:
     cased as typed ("HoỠ" from "Hoá»" is no word a person typed)."""
     if _already_vietnamese(text):
         return False
-    if any(not (w[1:].islower() or w.isupper()) for w in _words(undone) if not w.isascii()):
+    if not all(_typed_case(w) for w in _words(undone) if not w.isascii()):
         return False
     return _vietnamese_score(undone) > _vietnamese_score(text)
 
