@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from cccd_analytics import text as fmt
-from cccd_analytics.analytics.metrics import STALLED_NOTE, STATUS_LABELS, attention_order
+from cccd_analytics.analytics.metrics import NO_PROJECTION_NOTES, STATUS_LABELS, attention_order
 from cccd_analytics.i18n import t
 
 UNIT_TABLE_COLUMNS = {
@@ -450,12 +450,13 @@ def why(rows: pd.DataFrame) -> list[str]:
 
 
 def projected_or_why(rows: pd.DataFrame) -> list[str]:
-    """The projected date, or why there is none (no progress in 28 days), never a blank."""
+    """The projected date, or why there is none (no progress in 28 days, silent for weeks,
+    a single report), never a blank."""
     notes = rows["forecast_note"] if "forecast_note" in rows else pd.Series("", index=rows.index)
     return [
         fmt.date_vn(d)
         if pd.notna(d)
-        else (t(STALLED_NOTE) if str(n).startswith(STALLED_NOTE) else fmt.date_vn(d))
+        else (t(str(n).split("; ")[0]) if str(n).startswith(NO_PROJECTION_NOTES) else fmt.date_vn(d))
         for d, n in zip(rows["projected_date"], notes)
     ]
 

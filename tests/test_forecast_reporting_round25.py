@@ -67,3 +67,69 @@ def test_a_weekly_reporters_single_unchanged_week_stays_an_idle_week():
     weekly = forecast._weekly_paces(forecast._History.of(s.to_frame("u"), AS_OF, None), 3)[:, 0]
     assert weekly[1] == 0.0
     assert fc.loc["u", "pace_robust"] < PACE
+
+
+# ------------------------------------------- a single report, a unit gone silent
+
+
+def test_a_unit_with_a_single_report_is_not_said_to_have_had_no_progress_for_28_days():
+    # A commune that sends its first report today (or every commune on the campaign's
+    # first day) was "chậm tiến độ", P(on time) 0, "không có tiến triển 28 ngày": nothing
+    # of that had been seen.  No pace can be read from one figure: at risk, no probability,
+    # and the note says why there is no date.
+    s = history(np.full(63, PACE))
+    s.iloc[:-1] = np.nan
+    row = status_of({"mới": s}).loc["mới"]
+    assert row["status"] == "at_risk"
+    assert pd.isna(row["p_on_time"]) and pd.isna(row["projected_date"])
+    assert row["forecast_note"] == "mới có một báo cáo (30/4/2024): chưa tính được tốc độ"
+
+
+def test_on_the_campaigns_first_day_no_commune_is_coloured_behind():
+    table = status_of({k: history(np.full(63, PACE)).where(lambda x: x.index == AS_OF) for k in "abc"})
+    assert set(table["status"]) == {"at_risk"}
+
+
+def test_a_single_report_weeks_old_is_a_silent_unit_not_a_new_one():
+    s = history(np.full(63, PACE))
+    s.iloc[:] = np.nan
+    s.iloc[-40] = 10_000.0
+    row = status_of({"im": s}).loc["im"]
+    assert row["status"] == "behind"
+    assert row["forecast_note"] == "chưa báo cáo 39 ngày (báo cáo gần nhất 22/3/2024)"
+
+
+def test_a_unit_silent_for_six_weeks_is_said_to_be_silent_not_without_progress():
+    s = history(np.full(63, PACE))
+    s.iloc[-45:] = np.nan
+    row = status_of({"im": s}).loc["im"]
+    assert row["status"] == "behind" and pd.isna(row["projected_date"])
+    assert row["forecast_note"] == "chưa báo cáo 45 ngày (báo cáo gần nhất 16/3/2024)"
+
+
+def test_a_forecast_from_a_report_three_weeks_old_says_so():
+    # The projection starts from the last report; a date before today, or a late one,
+    # read as if the unit had just reported.
+    s = history(np.full(63, PACE))
+    s.iloc[-20:] = np.nan
+    row = status_of({"im": s}).loc["im"]
+    assert pd.notna(row["projected_date"])
+    assert row["forecast_note"].startswith("chưa báo cáo 20 ngày, dự báo tính từ báo cáo ngày 10/4/2024")
+
+
+def test_a_flat_total_over_the_ten_days_a_unit_has_reported_says_ten_days():
+    s = history(np.full(63, PACE))
+    s.iloc[:-10] = np.nan
+    s.iloc[-10:] = 9_000.0
+    row = status_of({"đứng": s}).loc["đứng"]
+    assert row["status"] == "behind"
+    assert row["forecast_note"] == "không có tiến triển 9 ngày (từ báo cáo đầu tiên)"
+
+
+def test_the_units_table_shows_why_there_is_no_date():
+    from cccd_analytics import tables
+
+    s = history(np.full(63, PACE))
+    s.iloc[:-1] = np.nan
+    rows = status_of({"mới": s})
+    assert tables.projected_or_why(rows) == ["mới có một báo cáo (30/4/2024): chưa tính được tốc độ"]
