@@ -133,3 +133,19 @@ def test_the_units_table_shows_why_there_is_no_date():
     s.iloc[:-1] = np.nan
     rows = status_of({"mới": s})
     assert tables.projected_or_why(rows) == ["mới có một báo cáo (30/4/2024): chưa tính được tốc độ"]
+
+
+def test_the_7_day_pace_and_the_ruler_still_read_the_backlog_as_sent():
+    # The trackers' figures (the 7-day pace beside the status, the run-rate date) stay what
+    # the reports say; only the forecaster's steady pace spreads the backlog.
+    s = stuck_then_backlog(since_jump=2)
+    fc = forecast.forecast_units(
+        s.to_frame("u"),
+        pd.Series({"u": 40_000.0}),
+        pd.Series({"u": 20_000.0}),
+        AS_OF + pd.Timedelta(days=60),
+        AS_OF,
+    )
+    assert fc.loc["u", "pace_robust"] == pytest.approx(PACE, rel=0.02)
+    assert fc.loc["u", "pace_7d"] == pytest.approx((s.iloc[-1] - s.iloc[-8]) / 7)
+    assert fc.loc["u", "pace_7d"] > 2 * PACE

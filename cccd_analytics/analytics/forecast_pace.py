@@ -91,6 +91,9 @@ class _History:
     hist_weight: np.ndarray  # calendar weight of each history day
     cum_weight: np.ndarray  # cumulative capacity over history + horizon
     n_total: int
+    # interpolated as reported, stale repeats included: the trackers' 7-day pace and the
+    # run-rate ruler read the figures as sent (the same array when there are none)
+    Xr: np.ndarray
 
     @property
     def n_units(self) -> int:
@@ -102,8 +105,9 @@ class _History:
         dates, X = _daily_history(cumulative, as_of)
         all_days = pd.date_range(dates[0], as_of + pd.Timedelta(days=HORIZON_DAYS), freq="D")
         weight = _weights(workday_weight, all_days)
-        X = _without_stale_repeats(X, weight[: len(dates)])
-        Xi, first, last = _interpolate_inside(X)
+        fresh = _without_stale_repeats(X, weight[: len(dates)])
+        Xi, first, last = _interpolate_inside(fresh)
+        Xr = Xi if fresh is X else _interpolate_inside(X)[0]
         cum_weight = np.cumsum(weight)
         return cls(
             pd.Index(cumulative.columns),
@@ -115,6 +119,7 @@ class _History:
             weight[: len(dates)],
             cum_weight,
             len(cum_weight),
+            Xr,
         )
 
 
