@@ -272,12 +272,12 @@ def _without_stale_repeats(X: np.ndarray, weight: np.ndarray) -> np.ndarray:
         return X
     reported = ~np.isnan(X)
     rows = np.arange(n)[:, None]
-    # the previous report's value, row by row
-    last_rep = np.maximum.accumulate(np.where(reported, rows, -1), axis=0)
-    prev_rep = np.vstack([np.full((1, m), -1), last_rep[:-1]])
-    cols = np.arange(m)[None, :]
+    # a report equal to the previous report (the last one carried forward); pandas' ffill,
+    # as Panel's spread, is about twice as fast as gathering the previous report's row
+    carried = pd.DataFrame(X).ffill().to_numpy()
+    repeat = np.zeros_like(reported)
     with np.errstate(invalid="ignore"):
-        repeat = reported & (prev_rep >= 0) & (X == X[np.maximum(prev_rep, 0), cols])
+        repeat[1:] = reported[1:] & (X[1:] == carried[:-1])
     # Performance: only the units with enough repeats at all are looked at further (a
     # nation's communes mostly have none).
     some = np.flatnonzero(repeat.sum(axis=0) >= STALE_REPEATS)
