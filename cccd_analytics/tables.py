@@ -889,7 +889,11 @@ def verdict_action(main, units: pd.DataFrame, deadline, by_workday: bool = False
             d=fmt.date_vn(deadline),
             pace=fmt.number(pace),
         )
-    if pd.isna(pace) or pace <= 0:
+    if pd.isna(pace):
+        # one report so far (a campaign's first day): no 7-day pace yet, which is not
+        # "nothing collected in 7 days" beside thousands collected
+        against = t("chưa đủ số liệu để tính bình quân 7 ngày")
+    elif pace <= 0:
         against = t("7 ngày qua chưa thu nhận hồ sơ nào")
     else:
         against = t(

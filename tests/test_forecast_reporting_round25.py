@@ -149,3 +149,24 @@ def test_the_7_day_pace_and_the_ruler_still_read_the_backlog_as_sent():
     assert fc.loc["u", "pace_robust"] == pytest.approx(PACE, rel=0.02)
     assert fc.loc["u", "pace_7d"] == pytest.approx((s.iloc[-1] - s.iloc[-8]) / 7)
     assert fc.loc["u", "pace_7d"] > 2 * PACE
+
+
+def test_the_verdict_on_a_campaigns_first_day_does_not_say_nothing_was_collected():
+    from cccd_analytics import tables
+    from cccd_analytics.analytics import campaigns as camp
+    from cccd_analytics.analytics import metrics
+    from tests.test_forecast_status import observations, units_frame
+
+    series = {k: history(np.full(63, PACE)).where(lambda x: x.index == AS_OF) for k in "abc"}
+    campaign = camp.Campaign(
+        name="thử",
+        deadline=(AS_OF + pd.Timedelta(days=60)).date(),
+        target=camp.Target("share", 0.5),
+        scope=tuple(series),
+    )
+    snap = metrics.snapshot(observations(series), units_frame(list(series)), campaign, AS_OF)
+    said = tables.verdict_action(snap.milestones.iloc[0], snap.units, campaign.deadline)
+    assert "chưa thu nhận hồ sơ nào" not in said
+    assert said.startswith(
+        "Để kịp hạn 29/6/2024: cần 300 hồ sơ mỗi ngày, chưa đủ số liệu để tính bình quân 7 ngày"
+    )
