@@ -226,6 +226,7 @@ EN: dict[str, str] = {
     "mỗi ngày": "per day",
     "Giữ tốc độ: cần {need} hồ sơ {per} đến hạn {d}, bình quân 7 ngày {pace}.": "Keep the pace: {need} applications {per} are needed until {d}; the 7-day mean is {pace}.",
     "7 ngày qua chưa thu nhận hồ sơ nào": "none were collected in the last 7 days",
+    "chưa đủ số liệu để tính bình quân 7 ngày": "not enough reports yet for a 7-day average",
     "gấp {x} lần bình quân 7 ngày ({pace})": "{x} times the 7-day mean ({pace})",
     "Để kịp hạn {d}: cần {need} hồ sơ {per}, {against}": "To make the deadline {d}: {need} applications {per} are needed, {against}",
     "Độ tin cậy của dự báo": "How good the forecast is",

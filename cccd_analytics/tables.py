@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from cccd_analytics import text as fmt
-from cccd_analytics.analytics.metrics import STALLED_NOTE, STATUS_LABELS, attention_order
+from cccd_analytics.analytics.metrics import NO_PROJECTION_NOTES, STATUS_LABELS, attention_order
 from cccd_analytics.i18n import t
 
 UNIT_TABLE_COLUMNS = {
@@ -450,12 +450,13 @@ def why(rows: pd.DataFrame) -> list[str]:
 
 
 def projected_or_why(rows: pd.DataFrame) -> list[str]:
-    """The projected date, or why there is none (no progress in 28 days), never a blank."""
+    """The projected date, or why there is none (no progress in 28 days, silent for weeks,
+    a single report), never a blank."""
     notes = rows["forecast_note"] if "forecast_note" in rows else pd.Series("", index=rows.index)
     return [
         fmt.date_vn(d)
         if pd.notna(d)
-        else (t(STALLED_NOTE) if str(n).startswith(STALLED_NOTE) else fmt.date_vn(d))
+        else (t(str(n).split("; ")[0]) if str(n).startswith(NO_PROJECTION_NOTES) else fmt.date_vn(d))
         for d, n in zip(rows["projected_date"], notes)
     ]
 
@@ -888,7 +889,11 @@ def verdict_action(main, units: pd.DataFrame, deadline, by_workday: bool = False
             d=fmt.date_vn(deadline),
             pace=fmt.number(pace),
         )
-    if pd.isna(pace) or pace <= 0:
+    if pd.isna(pace):
+        # one report so far (a campaign's first day): no 7-day pace yet, which is not
+        # "nothing collected in 7 days" beside thousands collected
+        against = t("chưa đủ số liệu để tính bình quân 7 ngày")
+    elif pace <= 0:
         against = t("7 ngày qua chưa thu nhận hồ sơ nào")
     else:
         against = t(

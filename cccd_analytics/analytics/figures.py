@@ -120,7 +120,7 @@ def _figures(
             "projected_date": projected,
             "projected_low": fc["projected_low"],
             "projected_high": fc["projected_high"],
-            "p_on_time": fc["p_on_time"],
+            "p_on_time": fc["p_on_time"].where(~_first_report_only(panel, stalled, ctx.as_of)),
             "days_behind": (projected - deadline).dt.days,
             "status": status,
             "reached_on": reached_on,
@@ -138,7 +138,13 @@ def _figures(
         },
         index=cols,
     )
-    judged = out.assign(stalled=stalled, steady_ratio=steady_ratio, pace_peak=fc["pace_peak"])
+    judged = out.assign(
+        stalled=stalled,
+        steady_ratio=steady_ratio,
+        pace_peak=fc["pace_peak"],
+        days_silent=_days_since_last(panel, ctx.as_of),
+        days_reported=_days_reported(panel),
+    )
     gap = fc["reporting_gap"].to_numpy(dtype=float)
     return out.assign(
         forecast_note=forecast_notes(judged, gap), forecast_reason=forecast_reasons(judged, gap)
@@ -158,6 +164,7 @@ def _judged(
     with np.errstate(divide="ignore", invalid="ignore"):
         steady_ratio = fc["pace_robust"] / required.replace(0, np.nan)
     stalled = has_data & ~done & ~(fc["progress_28d"].fillna(0).to_numpy() > 0)
+    first_only = _first_report_only(panel, stalled, ctx.as_of)
     status = _status(
         done,
         has_data,
@@ -165,9 +172,35 @@ def _judged(
         fc["p_on_time"].to_numpy(dtype=float),
         pace_ratio.fillna(0).to_numpy(dtype=float),
         steady_ratio.to_numpy(dtype=float),
-        stalled,
+        stalled & ~first_only,
     )
+    status = np.where(first_only & (status == "behind"), "at_risk", status)
     return pace_workday, pace_ratio, steady_ratio, stalled, status
+
+
+def _first_report_only(panel: Panel, stalled: np.ndarray, as_of: pd.Timestamp) -> np.ndarray:
+    """Units with a single report, sent within the last 28 days (one that has just begun,
+    or the campaign's first day): no pace can be read from one figure, which is not "no
+    progress in 28 days", nor a reason to colour the unit behind or give it P(on time) 0;
+    it is at risk, without a probability, until a second report shows its pace."""
+    recent = _days_since_last(panel, as_of) < forecast.PROGRESS_DAYS
+    return stalled & (panel.first == panel.last) & (panel.last >= 0) & recent
+
+
+def _days_since_last(panel: Panel, as_of: pd.Timestamp) -> np.ndarray:
+    """Calendar days from each column's last report to ``as_of`` (-1 without data)."""
+    if not len(panel.days):
+        return np.full(len(panel.columns), -1)
+    last = panel.days[np.clip(panel.last, 0, None)]
+    return np.where(panel.last >= 0, (as_of - last).days, -1)
+
+
+def _days_reported(panel: Panel) -> np.ndarray:
+    """Calendar days from each column's first report to its last (-1 without data)."""
+    if not len(panel.days):
+        return np.full(len(panel.columns), -1)
+    first, last = (panel.days[np.clip(i, 0, None)] for i in (panel.first, panel.last))
+    return np.where(panel.last >= 0, (last - first).days, -1)
 
 
 def _run_rate_date(

@@ -278,7 +278,7 @@ class _Reading:
         current = np.where(has_data, h.Xi[last_c, cols], np.nan)
         remaining = target_a - current
 
-        pace7 = _pace_7d(h.Xi, h.first, last_c)
+        pace7 = _pace_7d(h.Xr, h.first, last_c)
         robust = _robust_pace(h, params)
         peak = np.fmax(_peak_pace(h), robust)
         progress = _progress(h)

@@ -131,7 +131,7 @@ def _run_rate(h: _History, last, remaining, moving):
     """
     weekly = []
     for k in range(4):
-        inc, cap = _window_progress(h.Xi, h.first, last - 7 * k, h.hist_weight, 7)
+        inc, cap = _window_progress(h.Xr, h.first, last - 7 * k, h.hist_weight, 7)
         with np.errstate(divide="ignore", invalid="ignore"):
             weekly.append(np.where(cap > 0, inc / cap, np.nan))
     weekly = np.vstack(weekly)

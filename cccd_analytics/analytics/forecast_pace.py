@@ -24,6 +24,13 @@ HORIZON_DAYS = 10 * 365
 #: Progress (in the cumulative) over this many days before ``as_of`` is needed for a
 #: projection; a unit without any is "không có tiến triển 28 ngày".
 PROGRESS_DAYS = 28
+#: A running total repeated unchanged over at least STALE_DAYS working days and in at least
+#: STALE_REPEATS reports after the first, and then risen, is read as not updated over those
+#: days (the rise is the backlog entered at once), not as idle days followed by a record day.
+#: A weekly reporter's one or two unchanged weeks (Christmas in the Canadian series) stay
+#: idle weeks: they may be a holiday, and the backtest's series are read as they were.
+STALE_DAYS = 7
+STALE_REPEATS = 3
 
 
 def campaign_phase(
@@ -84,6 +91,9 @@ class _History:
     hist_weight: np.ndarray  # calendar weight of each history day
     cum_weight: np.ndarray  # cumulative capacity over history + horizon
     n_total: int
+    # interpolated as reported, stale repeats included: the trackers' 7-day pace and the
+    # run-rate ruler read the figures as sent (the same array when there are none)
+    Xr: np.ndarray
 
     @property
     def n_units(self) -> int:
@@ -93,9 +103,11 @@ class _History:
     def of(cls, cumulative, as_of, workday_weight) -> _History:
         as_of = pd.Timestamp(as_of).normalize()
         dates, X = _daily_history(cumulative, as_of)
-        Xi, first, last = _interpolate_inside(X)
         all_days = pd.date_range(dates[0], as_of + pd.Timedelta(days=HORIZON_DAYS), freq="D")
         weight = _weights(workday_weight, all_days)
+        fresh = _without_stale_repeats(X, weight[: len(dates)])
+        Xi, first, last = _interpolate_inside(fresh)
+        Xr = Xi if fresh is X else _interpolate_inside(X)[0]
         cum_weight = np.cumsum(weight)
         return cls(
             pd.Index(cumulative.columns),
@@ -107,6 +119,7 @@ class _History:
             weight[: len(dates)],
             cum_weight,
             len(cum_weight),
+            Xr,
         )
 
 
@@ -238,6 +251,58 @@ def _daily_history(cumulative: pd.DataFrame, as_of: pd.Timestamp):
         hist = hist.groupby(hist.index.normalize()).last()  # several rows a day: keep the last
     hist = hist.reindex(dates)
     return dates, hist.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _without_stale_repeats(X: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The reports that only repeat a running total held over STALE_DAYS or more of working
+    capacity (``weight``, one per row) and STALE_REPEATS reports before it rose again, as
+    not reported (NaN), so that the rise is spread over the days it was gathered in.
+
+    A unit that sends the same total day after day for a week or two and then its backlog
+    at once has worked all along: read as idle weeks and one record week, its whole-week
+    pace counted the record week at the spike cap (2 x the median of weeks mostly zero) and
+    its peak 28-day pace jumped, so the model saw a slowdown that was not there and a unit
+    well ahead of its need was "chậm tiến độ".  Only runs ended by a rise within the
+    history are touched: a total still unchanged on the last report is what the unit says
+    today, and stays no progress.  A run over days off (Tết reported flat) has no capacity
+    and stays as it is, as do shorter repeats.
+    """
+    n, m = X.shape
+    if n < STALE_REPEATS + 2:
+        return X
+    reported = ~np.isnan(X)
+    rows = np.arange(n)[:, None]
+    # a report equal to the previous report (the last one carried forward); pandas' ffill,
+    # as Panel's spread, is about twice as fast as gathering the previous report's row
+    carried = pd.DataFrame(X).ffill().to_numpy()
+    repeat = np.zeros_like(reported)
+    with np.errstate(invalid="ignore"):
+        repeat[1:] = reported[1:] & (X[1:] == carried[:-1])
+    # Performance: only the units with enough repeats at all are looked at further (a
+    # nation's communes mostly have none).
+    some = np.flatnonzero(repeat.sum(axis=0) >= STALE_REPEATS)
+    if not len(some):
+        return X
+    Xs, rep, new = X[:, some], repeat[:, some], reported[:, some] & ~repeat[:, some]
+    cols = np.arange(len(some))[None, :]
+    # the row the repeated total was first sent, and the next row it changed (n: never)
+    since = np.maximum.accumulate(np.where(new, rows, -1), axis=0)
+    change = np.minimum.accumulate(np.where(new, rows, n)[::-1], axis=0)[::-1]
+    following = np.vstack([change[1:], np.full((1, len(some)), n)])
+    ends = following < n
+    later = np.where(ends, Xs[np.minimum(following, n - 1), cols], np.nan)
+    count = np.vstack([np.zeros((1, len(some))), np.cumsum(rep, axis=0)])
+    start = np.maximum(since, 0)
+    repeats = count[following, cols] - count[start + 1, cols]
+    cw = np.concatenate([[0.0], np.cumsum(weight)])
+    capacity = cw[np.minimum(following + 1, n)] - cw[start + 1]  # the days the rise was gathered in
+    with np.errstate(invalid="ignore"):
+        stale = rep & ends & (later > Xs) & (capacity >= STALE_DAYS) & (repeats >= STALE_REPEATS)
+    if not stale.any():
+        return X
+    out = X.copy()
+    out[:, some] = np.where(stale, np.nan, Xs)
+    return out
 
 
 def _interpolate_inside(X):

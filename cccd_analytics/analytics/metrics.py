@@ -54,6 +54,7 @@ from cccd_analytics.analytics.figures import (
 from cccd_analytics.analytics.panel import Panel, _Cells, pivot_last, spread, wide
 from cccd_analytics.analytics.status import (
     BATCH_GAP_DAYS,
+    NO_PROJECTION_NOTES,
     P_AT_RISK,
     P_ON_TRACK,
     PACE_CLEARLY_AHEAD,
@@ -73,6 +74,7 @@ __all__ = [
     "BATCH_GAP_DAYS",
     "MAIN_BASIS",
     "MILESTONE_FIELDS",
+    "NO_PROJECTION_NOTES",
     "P_AT_RISK",
     "P_ON_TRACK",
     "PACE_CLEARLY_AHEAD",

@@ -94,6 +94,11 @@ def forecast_notes(fig: pd.DataFrame, gap: np.ndarray) -> np.ndarray:
     seven = fig["pace_ratio"].to_numpy(dtype=float)
     p = fig["p_on_time"].to_numpy(dtype=float)
     need = stalled | batch | ahead | short | slowing | late
+    if "days_silent" in fig:
+        with np.errstate(invalid="ignore"):
+            need |= ~np.isin(fig["status"].to_numpy(), ("done", "no_data")) & (
+                fig["days_silent"].to_numpy(dtype=float) >= SILENT_DAYS
+            )
     evidence = fig["evidence"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         from_peak = fig["pace_robust"].to_numpy(dtype=float) / fig["pace_peak"].to_numpy(dtype=float)
@@ -110,13 +115,21 @@ def forecast_notes(fig: pd.DataFrame, gap: np.ndarray) -> np.ndarray:
     gap_r, seven_r, steady_r, p_r, peak_r, evidence_r = (
         np.asarray(a, dtype=float)[rows].tolist() for a in (gap, seven, steady, p, from_peak, evidence)
     )
+    # How long the unit has reported and been silent, where the caller knows (the snapshot):
+    # "no progress in 28 days" was written on a unit that had sent one report, or none for
+    # six weeks.
+    silent_r, reported_r = (
+        np.asarray(fig[c], dtype=float)[rows].tolist() if c in fig else [math.nan] * len(rows)
+        for c in ("days_silent", "days_reported")
+    )
+    last_r = _dates_vn(fig["last_report"], rows) if "last_report" in fig else [None] * len(rows)
     flags = zip(*(a[rows].tolist() for a in (stalled, batch, ahead, short, slowing, late)))
     for j, (i, (is_stalled, is_batch, is_ahead, is_short, is_slowing, is_late)) in enumerate(
         zip(rows, flags)
     ):
         parts = []
         if is_stalled:
-            parts.append(STALLED_NOTE)
+            parts.append(_stalled_note(silent_r[j], reported_r[j], last_r[j], number))
         if is_batch:
             parts.append(
                 "số liệu báo cáo dồn"
@@ -147,6 +160,11 @@ def forecast_notes(fig: pd.DataFrame, gap: np.ndarray) -> np.ndarray:
                     else "tốc độ thường giảm khi gần bão hòa"
                 )
             )
+        if not is_stalled and math.isfinite(silent_r[j]) and silent_r[j] >= SILENT_DAYS and last_r[j]:
+            # the projection starts from the last report, weeks old: said before it
+            parts.insert(
+                0, f"chưa báo cáo {number(silent_r[j])} ngày, dự báo tính từ báo cáo ngày {last_r[j]}"
+            )
         if is_late and projected[j] is not None:
             text = f"{PROJECTION_NOTE} {projected[j]}"
             if low[j] is not None and high[j] is not None:
@@ -157,6 +175,19 @@ def forecast_notes(fig: pd.DataFrame, gap: np.ndarray) -> np.ndarray:
             parts.append(text)
         notes[i] = "; ".join(parts)
     return notes
+
+
+def _stalled_note(silent: float, reported: float, last: str | None, number) -> str:
+    """Why a unit without progress has no projection, as its history says: silent since its
+    last report for 28 days or more, a single report so far, or flat over the fewer than 28
+    days it has reported; else STALLED_NOTE."""
+    if math.isfinite(silent) and silent >= STALLED_DAYS and last is not None:
+        return f"{SILENT_NOTE} {number(silent)} ngày (báo cáo gần nhất {last})"
+    if reported == 0 and last is not None:
+        return f"{FIRST_REPORT_NOTE} ({last}): chưa tính được tốc độ"
+    if math.isfinite(reported) and 0 < reported < STALLED_DAYS:
+        return f"không có tiến triển {number(reported)} ngày (từ báo cáo đầu tiên)"
+    return STALLED_NOTE
 
 
 #: A steady pace below this share of its fastest is "falling" in a note; at or above it the
@@ -302,6 +333,15 @@ def _memo(format_):
 
 #: The status note of a unit without progress: it gets no projected date.
 STALLED_NOTE = "không có tiến triển 28 ngày"
+STALLED_DAYS = 28
+#: A unit silent this many days or more (a weekly reporter's usual gap is at most 6) has
+#: its note say that its projection starts from that old report.
+SILENT_DAYS = 7
+#: The same for a unit silent for STALLED_DAYS or more, and for one with a single report.
+SILENT_NOTE = "chưa báo cáo"
+FIRST_REPORT_NOTE = "mới có một báo cáo"
+#: How each of these notes begins: a table shows it where the projected date would be.
+NO_PROJECTION_NOTES = (STALLED_NOTE, SILENT_NOTE, FIRST_REPORT_NOTE, "không có tiến triển")
 #: How the part of a note that only restates the projection of a late unit begins.
 PROJECTION_NOTE = "dự báo đạt"
 
