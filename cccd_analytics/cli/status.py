@@ -156,10 +156,16 @@ def status_payload(store: Store, campaign_name: str | None, as_of: date | None, 
         tables.append(table.assign(campaign=c.name, as_of=snap.as_of))
         days.append(snap.as_of)
     if not campaign_name:
-        # Units with data that no campaign covers: figures without a target.
+        # Units with data that no campaign covers: figures without a target.  A commune of
+        # before 1/7/2025 whose 2025 unit a campaign shows is within that unit's figures
+        # (analytics.reform), not a unit of its own beside it.
+        from cccd_analytics import geo
+
         spans = shared.unit_spans(store, version)
         with_data = spans.index if as_of is None else spans.index[spans["first"] <= as_of]
-        rest = sorted(set(with_data) - seen)
+        became = geo.old_to_new()
+        within = {k for k in with_data if k in became.index and became[k] in seen}
+        rest = sorted(set(with_data) - seen - within)
         if rest:
             open_campaign = camp.Campaign(
                 name="", deadline=date(2100, 1, 1), target=camp.Target("share", 1.0), scope=tuple(rest)
