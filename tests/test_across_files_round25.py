@@ -117,3 +117,57 @@ def test_old_names_after_the_new_communes_report_are_not_added_to_it(reform_stor
     2/7 report is whole."""
     (province,) = _status(capsys, reform_store, "--level", "province")
     assert province["collected"] == 18_800
+
+
+def _own(path, commune: str, days: list[tuple[date, int, int]]):
+    """A commune's own report: its name in the title, a row per day."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "BC"
+    sheet.append([f"CÔNG AN {commune.upper()}"])
+    sheet.append([f"BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ CCCD {commune.upper()}, HUYỆN DIỄN CHÂU"])
+    sheet.append(["Ngày", "Thu nhận trong ngày", "Lũy kế thu nhận"])
+    for day, day_count, total in days:
+        sheet.append([_vn(day), day_count, total])
+    out = io.BytesIO()
+    book.save(out)
+    path.write_bytes(out.getvalue())
+    return str(path)
+
+
+def test_undoing_a_correction_in_the_middle_names_the_running_totals_that_now_fall(tmp_path, capsys):
+    """The district's 1.300 for 2/5 (a typo) was corrected to 1.050 by the commune's own
+    report, and 3/5 came at 1.100.  Undoing the correction brought 1.300 back above 1.100
+    without a word: the store held a running total that falls, which no import accepts."""
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    day = lambda k: date(2023, 5, k)  # noqa: E731
+    files = [
+        _report(tmp_path / "a.xlsx", day(1), [("Xã Diễn Lâm", 50, 1000), ("Xã Diễn Đoài", 40, 800)]),
+        _report(tmp_path / "b.xlsx", day(2), [("Xã Diễn Lâm", 300, 1300), ("Xã Diễn Đoài", 40, 840)]),
+        _own(tmp_path / "c.xlsx", "Xã Diễn Lâm", [(day(1), 50, 1000), (day(2), 50, 1050)]),
+        _report(tmp_path / "d.xlsx", day(3), [("Xã Diễn Lâm", 50, 1100), ("Xã Diễn Đoài", 40, 880)]),
+    ]
+    for path in files:
+        code, out = _cli(capsys, "ingest", path, "--db", url)
+        assert code == 0, out
+    code, out = _cli(capsys, "undo", "3", "--db", url)
+    assert code == 0
+    assert "Đã hủy lần nhập số 3" in out
+    assert (
+        "«Xã Diễn Lâm (Huyện Diễn Châu)»: lũy kế thu nhận ngày 3/5/2023 1.100 (lần nhập #4 «d.xlsx») "
+        "thấp hơn ngày 2/5/2023 1.300 (lần nhập #2 «b.xlsx»)." in out
+    )
+    assert "Diễn Đoài" not in out
+
+
+def test_undoing_an_upload_that_leaves_every_total_rising_says_nothing_more(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    for k, total in ((1, 1000), (2, 1050)):
+        path = _report(
+            tmp_path / f"{k}.xlsx",
+            date(2023, 5, k),
+            [("Xã Diễn Lâm", 50, total), ("Xã Diễn Đoài", 40, 800 + k)],
+        )
+        assert _cli(capsys, "ingest", path, "--db", url)[0] == 0
+    code, out = _cli(capsys, "undo", "1", "--db", url)
+    assert code == 0 and out.strip() == "Đã hủy lần nhập số 1; số liệu trước đó được dùng lại."
