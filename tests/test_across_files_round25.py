@@ -171,3 +171,27 @@ def test_undoing_an_upload_that_leaves_every_total_rising_says_nothing_more(tmp_
         assert _cli(capsys, "ingest", path, "--db", url)[0] == 0
     code, out = _cli(capsys, "undo", "1", "--db", url)
     assert code == 0 and out.strip() == "Đã hủy lần nhập số 1; số liệu trước đó được dùng lại."
+
+
+def test_a_file_that_lowers_a_stored_running_total_of_the_same_day_is_warned_at_its_cell(tmp_path, capsys):
+    """A province's file for 8/5 that copied Diễn Lâm's figure of 7/5 (1.100) over the
+    district's 1.150 for 8/5: written as the newest report, with only a note that "1 số
+    khác số đã có" — the commune's figure fell back a day without a warning."""
+    from cccd_analytics import ingest
+    from cccd_analytics.store import Store
+
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    for k, (lam, doai) in ((7, (1100, 880)), (8, (1150, 920))):
+        path = _report(
+            tmp_path / f"{k}.xlsx", date(2023, 5, k), [("Xã Diễn Lâm", 50, lam), ("Xã Diễn Đoài", 40, doai)]
+        )
+        assert _cli(capsys, "ingest", path, "--db", url)[0] == 0
+    stale = "Ngày,Huyện,Xã,Lũy kế thu nhận\n08/05/2023,Huyện Diễn Châu,Xã Diễn Lâm,1100\n08/05/2023,Huyện Diễn Châu,Xã Diễn Đoài,920\n"
+    report = ingest.import_bytes(Store.open(url), stale.encode(), "tinh_8_5.csv", dry_run=True)
+    (said,) = [p for p in report.problems if p.code == "lowers_stored"]
+    assert (said.severity, said.row, said.column) == ("warning", 2, "D")
+    assert "1.100 thấp hơn 1.150 đã có cho cùng ngày (lần nhập #2 «8.xlsx»)" in said.message
+    # A corrected figure above the stored one, or the same, is no such case.
+    same = stale.replace("1100", "1150")
+    report = ingest.import_bytes(Store.open(url), same.encode(), "tinh_8_5b.csv", dry_run=True)
+    assert not [p for p in report.problems if p.code == "lowers_stored"]
