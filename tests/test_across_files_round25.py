@@ -195,3 +195,40 @@ def test_a_file_that_lowers_a_stored_running_total_of_the_same_day_is_warned_at_
     same = stale.replace("1100", "1150")
     report = ingest.import_bytes(Store.open(url), same.encode(), "tinh_8_5b.csv", dry_run=True)
     assert not [p for p in report.problems if p.code == "lowers_stored"]
+
+
+def test_a_commune_whose_last_days_are_blank_in_a_sheet_of_day_columns_keeps_its_total_on_its_last_day(
+    tmp_path,
+):
+    """Day columns 20–29/4 and a "Lũy kế" after them; Diễn Hùng has not reported 28 and 29/4
+    yet (blank) while the others have.  Its 755 (the total on 27/4) was stored as its total
+    on 29/4 — a report of no gain over two days it never sent — and its own days got no
+    running total at all."""
+    from datetime import timedelta
+
+    from cccd_analytics import ingest, registry
+
+    days = [date(2023, 4, 20) + timedelta(days=i) for i in range(10)]
+    rows = [
+        ["CÔNG AN HUYỆN DIỄN CHÂU"],
+        ["BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ CCCD"],
+        ["STT", "Đơn vị", "Số hồ sơ thu nhận trong ngày", *[None] * 9, "Lũy kế thu nhận"],
+        [None, None, *[_vn(d) for d in days], None],
+        [1, "Xã Diễn Lâm", *[40] * 10, 400],
+        [2, "Xã Diễn Hùng", *[90] * 8, None, None, 720],
+    ]
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "dien_chau.xlsx")
+    assert report.status == "checked", report.message
+    obs = report.observations[report.observations["metric"] == "collected"]
+    got = {(k, str(d)[:10]): v for k, d, v in zip(obs["unit_key"], obs["date"], obs["value"])}
+    hung = registry.resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", "Xã Diễn Hùng").key
+    lam = registry.resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", "Xã Diễn Lâm").key
+    assert got[(hung, "2023-04-27")] == 720
+    assert got[(hung, "2023-04-26")] == 630
+    assert (hung, "2023-04-28") not in got and (hung, "2023-04-29") not in got
+    assert got[(lam, "2023-04-29")] == 400 and got[(lam, "2023-04-20")] == 40
