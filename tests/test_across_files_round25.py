@@ -232,3 +232,33 @@ def test_a_commune_whose_last_days_are_blank_in_a_sheet_of_day_columns_keeps_its
     assert got[(hung, "2023-04-26")] == 630
     assert (hung, "2023-04-28") not in got and (hung, "2023-04-29") not in got
     assert got[(lam, "2023-04-29")] == 400 and got[(lam, "2023-04-20")] == 40
+
+
+def test_a_province_after_a_district_campaign_is_the_whole_province(tmp_path, capsys):
+    """A campaign for Huyện Diễn Châu, then the province's file (two districts): `status
+    --level province` gave Tỉnh Nghệ An as Diễn Châu alone (1.800 of 3.000), under the
+    district's campaign and its target, the rest of the province dropped as already shown."""
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    toml = tmp_path / "c.toml"
+    toml.write_text(
+        'name = "Diễn Châu 2023"\nstart = 2023-04-20\ndeadline = 2023-06-30\ntarget = "100%"\n'
+        'scope = ["Huyện Diễn Châu"]\n',
+        encoding="utf-8",
+    )
+    assert _cli(capsys, "campaign", "add", str(toml), "--db", url)[0] == 0
+    csv = tmp_path / "tinh.csv"
+    csv.write_text(
+        "Ngày,Huyện,Xã,Lũy kế thu nhận\n"
+        "17/05/2023,Huyện Diễn Châu,Xã Diễn Lâm,1000\n"
+        "17/05/2023,Huyện Diễn Châu,Xã Diễn Đoài,800\n"
+        "17/05/2023,Huyện Quỳnh Lưu,Xã Quỳnh Thắng,700\n"
+        "17/05/2023,Huyện Quỳnh Lưu,Xã Quỳnh Tân,500\n",
+        encoding="utf-8",
+    )
+    assert _cli(capsys, "ingest", str(csv), "--db", url)[0] == 0
+    (province,) = _status(capsys, url, "--level", "province")
+    assert (province["province"], province["collected"], province["campaign"]) == ("Tỉnh Nghệ An", 3000, None)
+    districts = {
+        u["district"]: (u["collected"], u["campaign"]) for u in _status(capsys, url, "--level", "district")
+    }
+    assert districts == {"Huyện Diễn Châu": (1800, "Diễn Châu 2023"), "Huyện Quỳnh Lưu": (1200, None)}
