@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from cccd_analytics.cli import main
+from tests.test_auth import login_app, served  # noqa: F401 - fixtures of the upload page
 
 # Four communes of Huyện Diễn Châu that became Xã Hùng Châu on 1/7/2025.
 FORMER = [("Xã Diễn Lâm", 5000), ("Xã Diễn Đoài", 3000), ("Xã Diễn Trường", 4000), ("Xã Diễn Yên", 6000)]
@@ -262,3 +263,31 @@ def test_a_province_after_a_district_campaign_is_the_whole_province(tmp_path, ca
         u["district"]: (u["collected"], u["campaign"]) for u in _status(capsys, url, "--level", "district")
     }
     assert districts == {"Huyện Diễn Châu": (1800, "Diễn Châu 2023"), "Huyện Quỳnh Lưu": (1200, None)}
+
+
+def test_the_upload_page_names_the_running_totals_an_undo_leaves_falling(login_app):  # noqa: F811 - the fixture
+    from cccd_analytics import ingest
+    from tests.test_auth import sign_in
+
+    at, store = login_app
+    head = "Ngày,Huyện,Xã,Lũy kế thu nhận\n"
+    for name, rows in (
+        ("a.csv", [(15, 300)]),
+        ("b.csv", [(16, 500)]),  # a typo, corrected by the next file
+        ("c.csv", [(15, 300), (16, 320)]),
+        ("d.csv", [(17, 340)]),
+    ):
+        body = "".join(f"{day}/03/2021,Huyện Kỳ Anh,Xã Kỳ Đồng,{value}\n" for day, value in rows)
+        assert ingest.import_bytes(store, (head + body).encode(), name).status == "imported"
+    sign_in(at.run(), "tong.hop")
+    at.switch_page("pages/upload.py").run()
+    (choice,) = [s for s in at.selectbox if s.label == "Hủy cả một lần nhập"]
+    choice.set_value(3).run()
+    at.checkbox(key="undo_confirm").check().run()
+    at.button(key="undo_button").click().run()
+    assert not at.exception
+    assert any("Đã hủy lần nhập số 3" in s.value for s in at.success)
+    (said,) = [w.value for w in at.warning if "sau khi hủy" in w.value]
+    assert (
+        "ngày 17/3/2021 340 (lần nhập #4 «d.csv») thấp hơn ngày 16/3/2021 500 (lần nhập #2 «b.csv»)" in said
+    )
