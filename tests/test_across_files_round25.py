@@ -291,3 +291,31 @@ def test_the_upload_page_names_the_running_totals_an_undo_leaves_falling(login_a
     assert (
         "ngày 17/3/2021 340 (lần nhập #4 «d.csv») thấp hơn ngày 16/3/2021 500 (lần nhập #2 «b.csv»)" in said
     )
+
+
+def test_a_total_below_the_stored_day_before_says_how_to_correct_that_day(tmp_path, capsys):
+    """Refused, rightly, at its cell; the message named the stored upload only, and the way to
+    correct a stored over-count without undoing a whole district's file was not said.  Then
+    the file that gives the corrected day too is taken."""
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    path = _report(
+        tmp_path / "9.xlsx", date(2023, 5, 9), [("Xã Diễn Lâm", 50, 1500), ("Xã Diễn Đoài", 40, 800)]
+    )
+    assert _cli(capsys, "ingest", path, "--db", url)[0] == 0
+    path = _report(
+        tmp_path / "10.xlsx", date(2023, 5, 10), [("Xã Diễn Lâm", 50, 1450), ("Xã Diễn Đoài", 40, 840)]
+    )
+    code, out = _cli(capsys, "ingest", path, "--db", url, "--json")
+    assert code == 2
+    (problem,) = [p for p in json.loads(out)["files"][0]["problems"] if p["code"] == "falling_cumulative"]
+    assert (problem["sheet"], problem["row"], problem["column"]) == ("BC", 5, "D")
+    assert "Nếu số ngày 9/5/2023 đã có là sai, hãy ghi số đúng của ngày đó vào cùng tệp" in problem["message"]
+    both = tmp_path / "sua.csv"
+    both.write_text(
+        "Ngày,Huyện,Xã,Lũy kế thu nhận\n09/05/2023,Huyện Diễn Châu,Xã Diễn Lâm,1400\n"
+        "10/05/2023,Huyện Diễn Châu,Xã Diễn Lâm,1450\n",
+        encoding="utf-8",
+    )
+    assert _cli(capsys, "ingest", str(both), "--db", url)[0] == 0
+    (lam,) = [u for u in _status(capsys, url) if u["commune"] == "Xã Diễn Lâm"]
+    assert lam["collected"] == 1450

@@ -302,11 +302,19 @@ def check_cumulative(
                 else "đã có trong cơ sở dữ liệu"
             )
             where = f"báo cáo ngày {date_vn(prev.date)} ({source})"
+            # A stored figure above today's is a typo or an over-count the unit now corrects:
+            # the way to correct it without withdrawing a whole district's upload is said.
+            fix = (
+                f" Nếu số ngày {date_vn(prev.date)} đã có là sai, hãy ghi số đúng của ngày đó vào cùng tệp "
+                "(số của tệp thay cho số đã có) rồi tải lên lại."
+                if at[i - 1] < 0
+                else ""
+            )
             report.problems.append(
                 Problem.of(
                     "falling_cumulative",
                     f"«{here['name']}» ngày {date_vn(row.date)}: {label} {thousands(int(row.value))} thấp hơn "
-                    f"{thousands(int(prev.value))} của {where}.",
+                    f"{thousands(int(prev.value))} của {where}.{fix}",
                     **_at(here),
                 )
             )
