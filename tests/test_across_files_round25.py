@@ -319,3 +319,48 @@ def test_a_total_below_the_stored_day_before_says_how_to_correct_that_day(tmp_pa
     assert _cli(capsys, "ingest", str(both), "--db", url)[0] == 0
     (lam,) = [u for u in _status(capsys, url) if u["commune"] == "Xã Diễn Lâm"]
     assert lam["collected"] == 1450
+
+
+def test_a_week_of_rows_per_commune_and_day_checks_its_totals_per_commune_and_by_last_day(tmp_path):
+    """A week as rows (commune, day, day's count, running total), a "Cộng Xã …" row under each
+    commune's days and a "Tổng cộng" at the foot: the figures were stored right, but each
+    "Cộng" was checked against every row above it and the running totals' total against
+    every day's running total added up — four false `subtotal_mismatch` warnings."""
+    from datetime import timedelta
+
+    from cccd_analytics import ingest
+
+    first = date(2023, 4, 20)
+    rows = [
+        ["CÔNG AN HUYỆN DIỄN CHÂU"],
+        ["BÁO CÁO TUẦN TỪ 20/4 ĐẾN 26/4/2023"],
+        ["Xã", "Ngày", "Thu nhận trong ngày", "Lũy kế thu nhận"],
+    ]
+    week, last = 0, 0
+    for k, name in enumerate(("Xã Diễn Lâm", "Xã Diễn Đoài")):
+        total = 0
+        for i in range(7):
+            total += 40 + 10 * k
+            rows.append([name, _vn(first + timedelta(days=i)), 40 + 10 * k, total])
+        rows.append([f"Cộng {name}", None, 7 * (40 + 10 * k), None])
+        week, last = week + 7 * (40 + 10 * k), last + total
+    rows.append(["Tổng cộng", None, week, last])
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "tuan.xlsx")
+    assert report.status == "checked", report.message
+    assert not [p for p in report.problems if p.code == "subtotal_mismatch"]
+    assert len(report.totals) == 3 and all(t["matches"] for t in report.totals)
+    # A total that is wrong is still said.
+    rows[-1] = ["Tổng cộng", None, week, last + 5]
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "tuan.xlsx")
+    (said,) = [p for p in report.problems if p.code == "subtotal_mismatch"]
+    assert said.column == "D" and f"{last + 5:,}".replace(",", ".") in said.message
