@@ -364,3 +364,35 @@ def test_a_week_of_rows_per_commune_and_day_checks_its_totals_per_commune_and_by
     report = ingest.import_bytes(None, out.getvalue(), "tuan.xlsx")
     (said,) = [p for p in report.problems if p.code == "subtotal_mismatch"]
     assert said.column == "D" and f"{last + 5:,}".replace(",", ".") in said.message
+
+
+def test_a_new_commune_takes_its_former_communes_sum_only_where_all_of_them_reported(store):
+    """Two of Xã Hùng Châu's four former communes reported in June: their 8.100 is not
+    Hùng Châu's running total (its first own 18.800 would read as a gain of 10.700); a new
+    unit that never reported itself takes whatever they give."""
+    import pandas as pd
+
+    from cccd_analytics import registry
+    from cccd_analytics.analytics import reform
+
+    units = store.units()
+    old = [registry.resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", name).key for name, _ in FORMER]
+    hung_chau = registry.resolve("Tỉnh Nghệ An", None, "Xã Hùng Châu", on=date(2025, 7, 2)).key
+    rows = [
+        (old[0], "2025-06-30", 5100.0),
+        (old[1], "2025-06-30", 3000.0),
+        (hung_chau, "2025-07-02", 18800.0),
+    ]
+    obs = pd.DataFrame(
+        {
+            "unit_key": [k for k, _, _ in rows],
+            "date": pd.to_datetime([d for _, d, _ in rows]),
+            "metric": "collected",
+            "value": [v for _, _, v in rows],
+        }
+    )
+    out, scope = reform.one_hierarchy(obs, units, [*old, hung_chau], pd.Timestamp("2025-07-02"))
+    assert scope == [hung_chau]
+    assert out[["unit_key", "value"]].values.tolist() == [[hung_chau, 18800.0]]
+    alone, _ = reform.one_hierarchy(obs.iloc[:2], units, [*old, hung_chau], pd.Timestamp("2025-07-02"))
+    assert alone[["unit_key", "value"]].values.tolist() == [[hung_chau, 8100.0]]
