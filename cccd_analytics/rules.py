@@ -301,6 +301,14 @@ _RULES = (
         why="a corrected report sent again replaces the figures of its days, as it should; said "
         "so that a day sent twice, or a file of the wrong day, is seen before it is written",
     ),
+    Rule(
+        "lowers_stored",
+        "warning",
+        "Tệp hạ lũy kế đã có của cùng ngày",
+        why="a running total below the one stored for the same unit and day is a correction (the "
+        "newest report is in force) or a stale copy of an earlier day's figures; the file is "
+        "written, and the figure it lowers is named so that a stale copy is seen",
+    ),
     # -- reporting over time (the quality page) ---------------------------------------------
     Rule(
         "missing_report",

@@ -4,6 +4,7 @@ import streamlit as st
 
 from cccd_analytics import ingest, tables, ui
 from cccd_analytics import text as fmt
+from cccd_analytics import undo as undo_
 from cccd_analytics.i18n import t
 from cccd_analytics.ui import styles
 
@@ -167,6 +168,8 @@ else:
         def undo(upload_id: int | None) -> None:
             if upload_id is not None and store.undo_upload(upload_id, who=user, audit={"username": user}):
                 st.session_state["undo_done"] = upload_id
+                # The running totals the undo leaves falling (a correction withdrawn), named.
+                st.session_state["undo_falls"] = undo_.falls_after(store, upload_id)
                 st.session_state["undone_last"] = True
                 st.session_state["undo_round"] = st.session_state.get("undo_round", 0) + 1
                 ui.refresh_shared()
@@ -183,3 +186,6 @@ if "undo_done" in st.session_state:
     st.success(
         t("Đã hủy lần nhập số {n}; số liệu trước đó được dùng lại.", n=st.session_state.pop("undo_done"))
     )
+    falls = st.session_state.pop("undo_falls", [])
+    if falls:
+        st.warning("\n".join([falls[0], *(f"- {line.strip()}" for line in falls[1:])]))

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from cccd_analytics.analytics import campaigns as camp
-from cccd_analytics.analytics import forecast
+from cccd_analytics.analytics import forecast, reform
 
 # The snapshot's parts are modules of their own: the days x units series (panel), one
 # set of columns against one goal (figures) and the status with its note (status).  Their
@@ -338,6 +338,9 @@ def snapshot(
     as_of = as_of.normalize()
     if len(obs) and obs["date"].max() > as_of:
         obs = obs[obs["date"] <= as_of]
+    # Communes before and after 1/7/2025 in one scope: judged in the hierarchy in force on
+    # the as-of day, the older communes summed into the units they became (never both).
+    obs, scope = reform.one_hierarchy(obs, units, scope, as_of)
     data_through = latest_as_of(obs)
     first = obs["date"].min() if len(obs) else as_of
     start = pd.Timestamp(campaign.start) if campaign.start else first

@@ -173,10 +173,14 @@ def _missing(scope: _Scope, collected: pd.DataFrame) -> pd.DataFrame:
 
 
 def _falling(scope: _Scope) -> pd.DataFrame:
-    """A cumulative lower than the same unit's previous report (can arise across uploads)."""
-    part = scope.obs[scope.obs["metric"].isin(list(METRIC_LABELS))].sort_values(
-        ["unit_key", "metric", "date"]
-    )
+    return falling(scope.obs)
+
+
+def falling(obs: pd.DataFrame) -> pd.DataFrame:
+    """A cumulative lower than the same unit's previous report (can arise across uploads:
+    an import refuses it, but undoing a correction brings back the figure it corrected,
+    above the later days'); `obs` as the store's current observations."""
+    part = obs[obs["metric"].isin(list(METRIC_LABELS))].sort_values(["unit_key", "metric", "date"])
     if part.empty:
         return pd.DataFrame()
     prev = part.groupby(["unit_key", "metric"])[["value", "date"]].shift(1)

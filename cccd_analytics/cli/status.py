@@ -146,20 +146,27 @@ def status_payload(store: Store, campaign_name: str | None, as_of: date | None, 
     else:
         chosen = camp.stored(store)
     tables, seen, days = [], set(), []
+    partly = _partly_covered(store, chosen, as_of, version, level) if not campaign_name else {}
     for c in chosen:
         snap = shared.snapshot(store, c, as_of, version)
         if snap.data_through is None and not campaign_name:
             continue
         table = snap.units[snap.units["level"] == level]
-        table = table[~table["key"].isin(seen)]
+        table = table[~table["key"].isin(seen | partly.get(c.name, set()))]
         seen.update(table["key"])
         tables.append(table.assign(campaign=c.name, as_of=snap.as_of))
         days.append(snap.as_of)
     if not campaign_name:
-        # Units with data that no campaign covers: figures without a target.
+        # Units with data that no campaign covers: figures without a target.  A commune of
+        # before 1/7/2025 whose 2025 unit a campaign shows is within that unit's figures
+        # (analytics.reform), not a unit of its own beside it.
+        from cccd_analytics import geo
+
         spans = shared.unit_spans(store, version)
         with_data = spans.index if as_of is None else spans.index[spans["first"] <= as_of]
-        rest = sorted(set(with_data) - seen)
+        became = geo.old_to_new()
+        within = {k for k in with_data if k in became.index and became[k] in seen}
+        rest = sorted(set(with_data) - seen - within)
         if rest:
             open_campaign = camp.Campaign(
                 name="", deadline=date(2100, 1, 1), target=camp.Target("share", 1.0), scope=tuple(rest)
@@ -188,6 +195,33 @@ def status_payload(store: Store, campaign_name: str | None, as_of: date | None, 
         "level": level,
         "units": unit_records(table),
     }
+
+
+def _partly_covered(store: Store, chosen: list, as_of: date | None, version, level: str) -> dict[str, set]:
+    """Each campaign's districts or provinces (at `level`) that hold communes with data its
+    scope leaves out: its row of such a unit is the campaign's part of it, not the unit.  A
+    district's campaign made `status --level province` give the province as that district
+    alone (a province's file after it: 14.830 of 57.130), the rest of the province dropped
+    as already shown; such a unit comes with the units no campaign covers instead, whole and
+    without a target.  A commune of before 1/7/2025 whose 2025 unit the scope holds is
+    covered (analytics.reform)."""
+    if level == "commune" or not chosen:
+        return {}
+    from cccd_analytics import geo, shared
+
+    spans = shared.unit_spans(store, version)
+    with_data = set(spans.index if as_of is None else spans.index[spans["first"] <= as_of])
+    units = store.units()
+    communes = units[(units["level"] == "commune") & units.index.isin(with_data)]
+    column = "district_key" if level == "district" else "province_key"
+    became = geo.old_to_new()
+    out: dict[str, set] = {}
+    for c in chosen:
+        scope = set(camp.scope_communes(c, units, with_data))
+        successor = communes.index.map(became).to_numpy(dtype=object)
+        covered = communes.index.isin(scope) | pd.Index(successor).isin(scope)
+        out[c.name] = set(communes.loc[~covered, column].dropna().astype(str)) - {""}
+    return out
 
 
 def status(args) -> int:

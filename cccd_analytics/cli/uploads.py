@@ -30,6 +30,10 @@ def undo(args) -> int:
         args.upload_id, who=args.user, audit={"username": cli_user(args.user), "via": "cli"}
     ):
         print(f"Đã hủy lần nhập số {args.upload_id}; số liệu trước đó được dùng lại.")
+        from cccd_analytics.undo import falls_after
+
+        for line in falls_after(store, args.upload_id):
+            print(line)
         from cccd_analytics import shared  # the figures without it, for the next viewer
 
         shared.refresh(store)

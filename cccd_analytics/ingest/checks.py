@@ -302,11 +302,19 @@ def check_cumulative(
                 else "đã có trong cơ sở dữ liệu"
             )
             where = f"báo cáo ngày {date_vn(prev.date)} ({source})"
+            # A stored figure above today's is a typo or an over-count the unit now corrects:
+            # the way to correct it without withdrawing a whole district's upload is said.
+            fix = (
+                f" Nếu số ngày {date_vn(prev.date)} đã có là sai, hãy ghi số đúng của ngày đó vào cùng tệp "
+                "(số của tệp thay cho số đã có) rồi tải lên lại."
+                if at[i - 1] < 0
+                else ""
+            )
             report.problems.append(
                 Problem.of(
                     "falling_cumulative",
                     f"«{here['name']}» ngày {date_vn(row.date)}: {label} {thousands(int(row.value))} thấp hơn "
-                    f"{thousands(int(prev.value))} của {where}.",
+                    f"{thousands(int(prev.value))} của {where}.{fix}",
                     **_at(here),
                 )
             )
@@ -350,12 +358,49 @@ def check_replaced(obs: pd.DataFrame, current: pd.DataFrame | None, report: Impo
         else f"{len(days)} ngày, {date_vn(days[0])} – {date_vn(days[-1])}"
     )
     sources = _upload_names(store, sorted({int(u) for u in both["upload_id"].dropna()}))
+    _lowers_stored(obs, current, report, store)
     report.problems.append(
         Problem.of(
             "replaces_stored",
             f"số liệu {day_text} của {thousands(units)} đơn vị đã có ({sources}); khi ghi, số của tệp này "
             "thay cho số đã có"
             + (f": {thousands(changed)} số khác số đã có." if changed else ", mọi số đều trùng số đã có."),
+        )
+    )
+
+
+def _lowers_stored(obs: pd.DataFrame, current: pd.DataFrame, report: ImportReport, store) -> None:
+    """Running totals the file gives below the store's for the same unit and day: a
+    correction (the newest report is in force, docs/data-model.md) or a stale copy — a
+    province's file that took a district's figures of the day before, a day's report sent
+    again after the commune's own had corrected it upwards.  The file is written either way;
+    said as a warning, at the first such cell, so that a stale copy is seen before it
+    lowers a commune's figure without a word."""
+    keys = ["unit_key", "date", "metric"]
+    mine = obs[obs["metric"].isin(CUMULATIVE)]
+    if mine.empty:
+        return
+    both = mine.merge(
+        current.loc[current["metric"].isin(CUMULATIVE), [*keys, "value", "upload_id"]],
+        on=keys,
+        suffixes=("", "_stored"),
+    )
+    lower = both[both["value"].to_numpy(dtype=float) < both["value_stored"].to_numpy(dtype=float)]
+    if lower.empty:
+        return
+    lower = lower.sort_values(["row"]) if "row" in lower else lower
+    first = lower.iloc[0]
+    label = "lũy kế thu nhận" if first.metric == "collected" else "lũy kế trả thẻ"
+    more = len(lower) - 1
+    report.problems.append(
+        Problem.of(
+            "lowers_stored",
+            f"«{first['name']}» ngày {date_vn(first.date)}: {label} {thousands(int(first.value))} thấp hơn "
+            f"{thousands(int(first.value_stored))} đã có cho cùng ngày ({_upload_names(store, [int(first.upload_id)])})"
+            + (f", và {thousands(more)} số khác của tệp cũng thấp hơn số đã có" if more else "")
+            + ". Khi ghi, số của tệp này thay cho số đã có: nếu là số đã sửa, cứ ghi; nếu tệp chép lại số của "
+            "ngày trước, đừng ghi.",
+            **_at(first),
         )
     )
 

@@ -597,7 +597,16 @@ def sheet_records(
         # With a commune's figure refused (the file is refused for it), every sum over it
         # would differ by that figure: warnings that say nothing more.
         groups, totals = _blocks_of_bare_sums(groups, totals)
-        check_sums(out_values, commune_rows, groups, totals, sheet_name, report)
+        check_sums(
+            out_values,
+            commune_rows,
+            groups,
+            totals,
+            sheet_name,
+            report,
+            days=out["date"],
+            names=out["commune"],
+        )
     if not n_out:
         return None
     return _frame(out, out_values, refs, part_of)

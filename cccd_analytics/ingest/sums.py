@@ -4,7 +4,11 @@ sums, and a difference is reported (the communes' figures are the ones kept)."""
 from __future__ import annotations
 
 from cccd_analytics.ingest.report import ImportReport, Problem
-from cccd_analytics.text import thousands
+from cccd_analytics.text import fold, thousands
+
+#: Figures that are a standing amount on their day (a running total, the eligible): over a
+#: table of several days, a total row adds each commune's last one, not every day's.
+STANDING = ("collected", "returned", "eligible")
 
 
 def check_sums(
@@ -14,17 +18,51 @@ def check_sums(
     totals: list[dict],
     sheet: str | None,
     report: ImportReport,
+    days: list | None = None,
+    names: list | None = None,
 ) -> None:
-    """Subtotal and total rows are never units: check them against their communes."""
+    """Subtotal and total rows are never units: check them against their communes.
+
+    `days` and `names` (each row's date and commune, when the table has a day column): a
+    total under rows of several days — a week's rows per commune and day — adds each
+    commune's last running total and every day's own figure, and a total naming one of the
+    communes ("Cộng Xã Diễn Lâm") sums that commune's rows; they were checked against every
+    row above them, a false mismatch on every such total."""
     found: list[dict] = []
+
+    def over_days(entry: dict, members: list[int]) -> tuple[list[int], list[int]] | None:
+        """(rows to add for a day's figure, rows to add for a standing one), or None when the
+        members are of one day."""
+        if days is None or names is None or len({days[i] for i in members if days[i] is not None}) < 2:
+            return None
+        label = fold(str(entry["label"] or ""))
+        # "Cộng Huyện Diễn Châu" is no commune's rows, whatever commune shares its name.
+        wider = any(word in label.split() for word in ("huyen", "tinh", "toan", "quan")) or any(
+            words in label for words in ("thi xa", "thanh pho", "cum ")
+        )
+        own = [] if wider else [i for i in members if names[i] and fold(str(names[i])) in label]
+        if own and len({fold(str(names[i])) for i in own}) == 1:
+            members = own
+        last: dict[str, int] = {}
+        for i in members:
+            key = fold(str(names[i] or ""))
+            if key not in last or (
+                days[i] is not None and days[last[key]] is not None and days[i] >= days[last[key]]
+            ):
+                last[key] = i
+        return members, sorted(last.values())
 
     def compare(entry: dict, kind: str, members: list[int]) -> None:
         checked, mismatches = [], []
+        split = over_days(entry, members) if members else None
+        if split is not None:
+            members = split[0]
         for name, stated in entry["values"].items():
             if not members:
                 continue
             column = values[name]
-            actual = sum(column[i] or 0 for i in members)
+            rows = split[1] if split is not None and name in STANDING else members
+            actual = sum(column[i] or 0 for i in rows)
             checked.append(name)
             if stated != actual:
                 mismatches.append(dict(field=name, stated=stated, communes=actual))

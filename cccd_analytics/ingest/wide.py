@@ -1125,11 +1125,17 @@ def _derive_one(
             value = _number(row[column.index])
             if value is not None:
                 known[day] = value
-        if total is not None and last not in known:
-            value = _number(row[total.index])
-            if value is not None:
-                known[last] = value
         today = {day: _number(row[c.index]) for day, c in daily.items()}
+        if total is not None:
+            # The "Lũy kế" is the running total on the row's last day with a figure: a unit
+            # whose last days are blank has not reported them yet (the others have), and
+            # its total set on the sheet's last day claimed a report of no gain there
+            # while its own last days got no running total.
+            reported = [d for d in days if today.get(d) is not None or d in known]
+            at = reported[-1] if reported else last
+            value = _number(row[total.index])
+            if value is not None and at not in known:
+                known[at] = value
         changed = True
         while changed:
             changed = False

@@ -191,6 +191,12 @@ class UploadsMixin:
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(uploads).order_by(uploads.c.id.desc()), conn)
 
+    def upload_unit_keys(self, upload_id: int) -> list[str]:
+        """The units an upload gave values for (upload_units): what an undo changes."""
+        query = sa.select(upload_units.c.unit_key).where(upload_units.c.upload_id == int(upload_id))
+        with self.engine.connect() as conn:
+            return sorted({str(k) for (k,) in conn.execute(query)})
+
     def upload_spans(self, upload_ids: Iterable[int]) -> pd.DataFrame:
         """The first and last day each of these uploads has figures for (index upload_id;
         columns first, last), from upload_units (an upload of parts alone: from its parts): a
