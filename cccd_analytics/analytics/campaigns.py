@@ -379,12 +379,15 @@ def scope_communes(campaign: Campaign, units: pd.DataFrame, with_data: set[str] 
     if not campaign.scope:
         return sorted(set(communes.index) & (with_data or set()))
     keys: set[str] = set()
+    # A unit's level by a dictionary: a national campaign lists its 10.050 communes, and
+    # `units.at` per key cost ~0,3 s of a nation's cold `cccd status`, three times.
+    level_of = dict(zip(units.index.tolist(), units["level"].tolist()))
     for ref in campaign.scope:
         hits = _find_units(units, ref)
         if not hits:
             raise CampaignError(f"Phạm vi «{ref}» không khớp đơn vị nào trong danh mục.")
         for key in hits:
-            level = units.at[key, "level"]
+            level = level_of[key]
             if level == "commune":
                 keys.add(key)
             elif level == "district":
@@ -392,11 +395,10 @@ def scope_communes(campaign: Campaign, units: pd.DataFrame, with_data: set[str] 
             else:
                 keys.update(communes.index[communes["province_key"] == key])
     if with_data:
-        hierarchies = set(units.loc[sorted(keys & with_data), "hierarchy"]) if keys & with_data else set()
+        hierarchy_of = dict(zip(units.index.tolist(), units["hierarchy"].tolist()))
+        hierarchies = {hierarchy_of[k] for k in keys & with_data}
         if hierarchies:
-            ordered = sorted(keys)
-            keep = units.loc[ordered, "hierarchy"].isin(hierarchies).to_numpy()
-            keys = {k for k, ok in zip(ordered, keep) if ok}
+            keys = {k for k in keys if hierarchy_of[k] in hierarchies}
     return sorted(keys)
 
 
