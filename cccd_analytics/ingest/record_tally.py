@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 from functools import lru_cache
 
 import numpy as np
@@ -33,13 +34,17 @@ _TIME = (
 )
 # A day written dd/mm/yyyy (or with dots or dashes) or yyyy-mm-dd: its year, whatever the
 # order of day and month the file turns out to use.
-_DAY_YEAR = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-](\d{4})|(\d{4})-\d{1,2}-\d{1,2}")
+# Two digits are this century's, as `normalise.parse_date` reads them ("20/04/23").
+_DAY_YEAR = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-](\d{4}|\d{2})|(\d{4})-\d{1,2}-\d{1,2}")
 
 
 def _year_of_day(text: str) -> int:
     """The year of a received day's text, -1 when it is not written in one of those ways."""
     found = _DAY_YEAR.fullmatch(text)
-    return int(found.group(1) or found.group(2)) if found else -1
+    if not found:
+        return -1
+    year = int(found.group(1) or found.group(2))
+    return 2000 + year if year < 100 else year
 
 
 @lru_cache(maxsize=1)
@@ -222,6 +227,47 @@ def _years(values: pd.Series, pattern: str = r"(?P<y>(?:18|19|20)\d\d)") -> np.n
     numbers = pc.cast(years, pa.int64(), safe=False).fill_null(-1).to_numpy(zero_copy_only=False)
     out = np.asarray(numbers, np.int64)[np.asarray(codes, np.int64)]
     return np.where(np.asarray(codes) >= 0, out, -1)
+
+
+# A birth year: four digits standing alone ("13/07/1958", "1958", "1958-07-13"), never
+# four digits inside a longer number (a serial "21900" holds "1900").  RE2 (Arrow's regex
+# engine) has no look-around: the edges are matched instead.
+_BIRTH_YEAR = r"(?:^|[^0-9])(?P<y>(?:18|19|20)[0-9]{2})(?:[^0-9]|$)"
+# A birth date kept as Excel's serial number of days ("21900", "21900.0"): a program wrote
+# the cell as a number.  Four or five digits; up to 2100 it is a year (the pattern above).
+_BIRTH_SERIAL = r"^[ \t]*(?P<y>[0-9]{4,5})(?:[.]0+)?[ \t]*$"
+# A birth date with a two-digit year ("13/07/58", "13-07-58 00:00").
+_BIRTH_SHORT = r"^[ \t]*[0-9]{1,2}[ \t]*[/.\-][ \t]*[0-9]{1,2}[ \t]*[/.\-][ \t]*(?P<y>[0-9]{2})(?:[ \t].*)?$"
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+
+
+def _birth_years(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's birth year (-1 where none) and, apart, a two-digit year (-1 where
+    none), which only the day received can place in its century; found in Arrow on the
+    column's distinct values, so that no birth date becomes a Python object."""
+    import pyarrow.compute as pc
+
+    found = _dictionary(values)
+    if found is not None:
+        codes, texts = found
+    else:
+        codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""), sort=False)
+        texts = pa.array([str(u) for u in uniques], pa.string())
+    codes = np.asarray(codes, np.int64)
+    if not len(texts):
+        return np.full(len(codes), -1, np.int64), np.full(len(codes), -1, np.int64)
+
+    def number(pattern: str) -> np.ndarray:
+        got = pc.struct_field(pc.extract_regex(texts, pattern), "y")
+        return np.asarray(pc.cast(got, pa.int64(), safe=False).fill_null(-1).to_numpy(zero_copy_only=False))
+
+    years, serial, short = number(_BIRTH_YEAR), number(_BIRTH_SERIAL), number(_BIRTH_SHORT)
+    serial = np.where(serial > 2100, serial, -1)
+    if (serial > 0).any():
+        day = _EXCEL_EPOCH + np.maximum(serial, 0).astype("timedelta64[D]")
+        years = np.where(serial > 0, day.astype("datetime64[Y]").astype(np.int64) + 1970, years)
+    years, short = years[np.maximum(codes, 0)], short[np.maximum(codes, 0)]
+    return np.where(codes >= 0, years, -1), np.where((codes >= 0) & (years < 0), short, -1)
 
 
 def _last_part(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -579,7 +625,9 @@ class Tally:
         of them: no person's date of birth or address becomes a Python object here."""
         for name in frame.columns:
             if name == "birth_date":
-                code = _years(frame[name]) - 1800
+                years, short = _birth_years(frame[name])
+                code = np.where(years >= 0, years - 1800, -1)
+                short = select(short)
                 feature = "birth_year"
             elif name == "age":
                 code = _years(frame[name], pattern=r"(?P<y>\d{1,3})")
@@ -593,12 +641,28 @@ class Tally:
                 code = self._text_codes(name, codes, uniques.str.strip())
                 feature = name
             code = select(np.asarray(code))
+            if feature == "birth_year" and (short >= 0).any():
+                code = np.where(short >= 0, self._century(short, day) - 1800, code)
             if feature in ("birth_year", "age"):
                 code = self._by_age_class(feature, code, day)
             ok = (code >= 0) & (code < 1 << 15)
             if ok.any():
                 counts = self.features.setdefault(feature, _Counts())
                 counts.add(place[ok], (code[ok].astype(np.int64) << 16) | day[ok], rows[ok])
+
+    def _century(self, short: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Two-digit birth years as full years: the latest year ending so that is not after
+        the year received ("58" → 1958, "05" → 2005 for a day of 2023; "20" → 2020, a child,
+        never 1920).  A day received whose year is not written out is taken as this year."""
+        self._read_day_years()
+        received = np.asarray(self.day_years, np.int64)[day.astype(np.int64)] if len(day) else day
+        received = np.where(received >= 0, received, date.today().year)
+        year = received - (received - short) % 100
+        return np.where(short >= 0, year, -1)
+
+    def _read_day_years(self) -> None:
+        texts = self.text["day"].values
+        self.day_years.extend(_year_of_day(t) for t in texts[len(self.day_years) :])
 
     def _by_age_class(self, feature: str, code: np.ndarray, day: np.ndarray) -> np.ndarray:
         """A birth year (− 1800) or an age as the code of its age's class (`_age_classes`), -1
@@ -615,8 +679,7 @@ class Tally:
         if feature == "age":
             inside = (code >= 0) & (code < len(classes))
             return np.where(inside, classes[np.clip(code, 0, len(classes) - 1)], -1)
-        texts = self.text["day"].values
-        self.day_years.extend(_year_of_day(t) for t in texts[len(self.day_years) :])
+        self._read_day_years()
         if not len(code):
             return code
         # The class of every (day, birth year) pair the chunk may have, in a small table

@@ -1,0 +1,171 @@
+"""Round 25: per-record exports as other issuing systems and offices write them — birth
+dates with a two-digit year or kept as Excel's serial numbers, application numbers pasted
+with a space, days received written after their weekday.  Fake personal data only."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import openpyxl
+
+from cccd_analytics import dimensions, ingest, registry
+
+HEADER = [
+    "STT",
+    "Số hồ sơ",
+    "Họ và tên",
+    "Ngày sinh",
+    "Số CCCD",
+    "Xã/Phường thường trú",
+    "Huyện",
+    "Ngày thu nhận",
+]
+COMMUNES = ("Xã Diễn Kim", "Xã Diễn Hải", "Xã Diễn Lâm")
+SECRETS = ("Qưerty", "Zzyzx", "04097", "HS25-")
+EPOCH = date(1899, 12, 30)
+
+
+def _people(n, start=date(2023, 4, 17), days=5):
+    """(number, name, birth date, id number, commune, day received) of fake applicants: births
+    from 1930 to 2009, so that elders and pupils of 14-17 are among them."""
+    return [
+        (
+            f"HS25-{i:07d}",
+            f"Qưerty Zzyzx {i}",
+            date(1930 + (i * 7) % 80, 1 + i % 12, 1 + i % 28),
+            f"04097{i:07d}",
+            COMMUNES[i % 3],
+            start + timedelta(days=i % days),
+        )
+        for i in range(n)
+    ]
+
+
+def _rows(people, birth=lambda b: f"{b:%d/%m/%Y}", day=lambda d: f"{d:%d/%m/%Y}"):
+    return [
+        [i + 1, number, name, birth(born), idn, commune, "Huyện Diễn Châu", day(received)]
+        for i, (number, name, born, idn, commune, received) in enumerate(people)
+    ]
+
+
+def _csv(rows, header=HEADER) -> bytes:
+    return ("\n".join(",".join(map(str, r)) for r in [header, *rows]) + "\n").encode()
+
+
+def _xlsx(rows, header=HEADER) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _daily(report):
+    """{(commune, ISO day): applications received} from the import's observations."""
+    reg = registry.load_registry()
+    obs = report.observations
+    obs = obs[(obs["metric"] == "collected_day") & (obs["value"] > 0)]
+    out = {}
+    for key, day, value in zip(obs["unit_key"], obs["date"], obs["value"]):
+        name = reg.loc[key, "name"] if key in reg.index else key
+        day = (day.date() if hasattr(day, "date") else day).isoformat()
+        out[(name, day)] = out.get((name, day), 0) + int(value)
+    return out
+
+
+def _expected(people):
+    out = {}
+    for *_, commune, received in people:
+        out[(commune, received.isoformat())] = out.get((commune, received.isoformat()), 0) + 1
+    return out
+
+
+def _groups(report):
+    """{priority group: applications} over the export's units, at its last day."""
+    parts = report.parts
+    if parts is None:
+        return {}
+    parts = parts[parts["dimension"] == "group"]
+    last = parts.sort_values("date").groupby(["unit_key", "value"])["count"].last()
+    out: dict[str, int] = {}
+    for (_, value), n in last.items():
+        if n:
+            out[value] = out.get(value, 0) + int(n)
+    return out
+
+
+def _expected_groups(people):
+    out = {}
+    for _, _, born, _, _, received in people:
+        group = dimensions.group_of_age(received.year - born.year, received.month)
+        if group:
+            out[group] = out.get(group, 0) + 1
+    return out
+
+
+def _problem(report, code):
+    found = [p for p in report.problems if p.code == code]
+    return found[0] if found else None
+
+
+def _assert_private(report):
+    text = " ".join([report.message or "", report.layout or ""] + [p.message for p in report.problems])
+    text += (
+        str(report.record_export)
+        + report.observations.to_csv()
+        + (report.parts.to_csv() if report.parts is not None else "")
+    )
+    for secret in SECRETS:
+        assert secret not in text
+
+
+# -- birth dates ------------------------------------------------------------------------
+
+
+def test_a_birth_date_with_a_two_digit_year_still_puts_the_application_in_its_group():
+    # Before: "13/07/58" gave no birth year, and the export's elders and pupils were in no
+    # priority group at all, without a word.
+    people = _people(90)
+    rows = _rows(people, birth=lambda b: f"{b:%d/%m/%y}")
+    for data, name in ((_csv(rows), "xuat.csv"), (_xlsx(rows), "xuat.xlsx")):
+        report = ingest.import_bytes(None, data, name, dry_run=True)
+        assert report.status == "checked", report.message
+        assert _daily(report) == _expected(people)
+        assert _groups(report) == _expected_groups(people), name
+        _assert_private(report)
+
+
+def test_a_birth_date_kept_as_an_excel_serial_number_is_read_as_that_day():
+    # Before: a birth cell a program wrote as a number (21900 for 16/12/1959) had a year
+    # found inside its digits ("1900": an elder of 123), or none: 10 elders for 52.
+    people = _people(90)
+    rows = _rows(people, birth=lambda b: (b - EPOCH).days)
+    report = ingest.import_bytes(None, _xlsx(rows), "xuat.xlsx", dry_run=True)
+    assert _daily(report) == _expected(people)
+    assert _groups(report) == _expected_groups(people)
+    rows = _rows(people, birth=lambda b: f"{(b - EPOCH).days}")
+    report = ingest.import_bytes(None, _csv(rows), "xuat.csv", dry_run=True)
+    assert _groups(report) == _expected_groups(people)
+    _assert_private(report)
+
+
+def test_a_number_with_a_year_inside_its_digits_is_no_birth_year():
+    # "0219590" (a code, not a day) held "1959" among its digits: read as a birth year.
+    people = _people(30)
+    rows = _rows(people, birth=lambda b: f"0{b.year}0")
+    report = ingest.import_bytes(None, _csv(rows), "xuat.csv", dry_run=True)
+    assert _daily(report) == _expected(people)
+    assert _groups(report) == {}
+
+
+def test_a_two_digit_birth_year_takes_its_century_from_the_two_digit_day_received():
+    # "24" born and "20/04/23" received: 1924, an elder (the day's own year, not this one's).
+    people = [(n, name, born.replace(year=1924), idn, c, d) for n, name, born, idn, c, d in _people(12)]
+    rows = _rows(people, birth=lambda b: f"{b:%d/%m/%y}", day=lambda d: f"{d:%d/%m/%y}")
+    report = ingest.import_bytes(None, _csv(rows), "xuat.csv", dry_run=True)
+    assert _daily(report) == _expected(people)
+    assert _groups(report) == {"Người cao tuổi": 12}
