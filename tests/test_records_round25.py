@@ -50,7 +50,11 @@ def _rows(people, birth=lambda b: f"{b:%d/%m/%Y}", day=lambda d: f"{d:%d/%m/%Y}"
 
 
 def _csv(rows, header=HEADER) -> bytes:
-    return ("\n".join(",".join(map(str, r)) for r in [header, *rows]) + "\n").encode()
+    def cell(value) -> str:
+        text = str(value)
+        return f'"{text}"' if "," in text else text
+
+    return ("\n".join(",".join(map(cell, r)) for r in [header, *rows]) + "\n").encode()
 
 
 def _xlsx(rows, header=HEADER) -> bytes:
@@ -169,3 +173,19 @@ def test_a_two_digit_birth_year_takes_its_century_from_the_two_digit_day_receive
     report = ingest.import_bytes(None, _csv(rows), "xuat.csv", dry_run=True)
     assert _daily(report) == _expected(people)
     assert _groups(report) == {"Người cao tuổi": 12}
+
+
+# -- an application listed twice ---------------------------------------------------------
+
+
+def test_an_application_pasted_again_with_a_space_or_a_quote_around_its_number_is_counted_once():
+    # Before: 20 rows pasted again from another program, " HS25-…" or "'HS25-…", counted
+    # twice: 320 applications for 300, silently.
+    people = _people(300)
+    again = [(f" {p[0]}" if i % 2 else f"'{p[0]} ", *p[1:]) for i, p in enumerate(people[40:60])]
+    rows = _rows(people + again)
+    for data, name in ((_csv(rows), "xuat.csv"), (_xlsx(rows), "xuat.xlsx")):
+        report = ingest.import_bytes(None, data, name, dry_run=True)
+        assert _daily(report) == _expected(people), name
+        assert "20 hồ sơ" in _problem(report, "record_repeated").message
+        _assert_private(report)

@@ -304,6 +304,17 @@ def _no_number(texts) -> np.ndarray:
     return no_number.to_numpy(zero_copy_only=False)
 
 
+def _bare_numbers(texts):
+    """Application numbers without the spaces and quotes around them: a row pasted again from
+    another program (" HS25-0000123", "'HS25-0000123", "HS25-0000123 ") is the same
+    application, and was counted twice.  Only numbers out of order are so trimmed (a pass
+    over the column, ~0,1 s for 1M rows): in strictly increasing order, a repeat is never
+    apart from its first row but as its right neighbour."""
+    import pyarrow.compute as pc
+
+    return pc.utf8_trim(texts, characters=" \t\u00a0\u202f'")
+
+
 class Tally:
     """Counts over chunks, keyed by the raw text of the place and day.
 
@@ -528,7 +539,7 @@ class Tally:
                 self._pending_spots = (None, place, day, base, len(array))
                 self.ids_last = array[-1]
                 return None
-            encoded = pc.dictionary_encode(array)
+            encoded = pc.dictionary_encode(_bare_numbers(array))
             codes = encoded.indices.to_numpy(zero_copy_only=False)
             distinct = encoded.dictionary
         else:
@@ -536,6 +547,11 @@ class Tally:
             codes = np.asarray(codes)
             if not keep.all():
                 codes = codes[keep]
+            # Numbers that differ only by a space or a quote around them are one number.
+            again = pc.dictionary_encode(_bare_numbers(distinct))
+            if len(again.dictionary) < len(distinct):
+                codes = again.indices.to_numpy(zero_copy_only=False)[codes]
+                distinct = again.dictionary
         if not len(codes) or not len(distinct):
             return None
         self.ids_last = None  # out of order: later chunks are looked up
