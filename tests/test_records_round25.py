@@ -189,3 +189,27 @@ def test_an_application_pasted_again_with_a_space_or_a_quote_around_its_number_i
         assert _daily(report) == _expected(people), name
         assert "20 hồ sơ" in _problem(report, "record_repeated").message
         _assert_private(report)
+
+
+# -- days received -----------------------------------------------------------------------
+
+_WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+
+
+def test_a_day_received_written_after_its_weekday_is_read():
+    # Before: every day refused the export ("300 hồ sơ có ngày thu nhận không đọc được — có
+    # thể cột ngày bị nhầm").
+    people = _people(60, days=7)
+    forms = (
+        lambda d: f"{_WEEKDAYS[d.weekday()]}, {d:%d/%m/%Y}",
+        lambda d: f"T{d.weekday() + 2} {d:%d/%m/%Y} 08:15" if d.weekday() < 6 else f"CN - {d:%d/%m/%Y}",
+        lambda d: f"{_WEEKDAYS[d.weekday()].upper()} ngày {d:%d/%m/%Y}",
+        lambda d: f"Ngày {d:%d/%m/%Y}",
+    )
+    for form in forms:
+        rows = _rows(people, day=form)
+        for data, name in ((_csv(rows), "xuat.csv"), (_xlsx(rows), "xuat.xlsx")):
+            report = ingest.import_bytes(None, data, name, dry_run=True)
+            assert report.status == "checked", (form(date(2023, 4, 17)), report.message)
+            assert _daily(report) == _expected(people)
+            assert _problem(report, "bad_date") is None

@@ -28,9 +28,18 @@ PLACE = ("province", "district", "commune")
 # ~100.000 distinct received times).  The spaces are those a spreadsheet or a web form
 # puts between a day and its time: space, tab, no-break and narrow no-break spaces.
 _SPACE = "[ \t\u00a0\u202f]"
+# Also the weekday or the word "Ngày" before a day ("Thứ Hai, 17/04/2023", "T2 17/04/2023",
+# "CN - 23/04/2023", "Ngày 17/04/2023"): an office's list writes them, and every day of such
+# an export was unreadable, which refused it as having its date column wrong.
+_WEEKDAY = (
+    "(?i:(?:thứ|thu)[ \t\u00a0]*(?:hai|ba|tư|tu|năm|nam|sáu|sau|bảy|bay|[2-7])"
+    "|chủ[ \t\u00a0]*nhật|chu[ \t\u00a0]*nhat|cn|t[2-7]|mon|tue|wed|thu|fri|sat|sun)[a-z]*[.]?"
+)
 _TIME = (
     f"^{_SPACE}*[0-9]{{1,2}}[:hg][0-9]{{2}}(?::[0-9]{{2}})?{_SPACE}*[-–,]?{_SPACE}+"
     f"|(?:T|{_SPACE})[0-9]{{1,2}}[:hg][0-9]{{2}}.*$"
+    f"|^{_SPACE}*{_WEEKDAY}(?:{_SPACE}*[,:–-]{_SPACE}*|{_SPACE}+)(?:(?i:ngày|ngay){_SPACE}*)?"
+    f"|^{_SPACE}*(?i:ngày|ngay){_SPACE}+"
 )
 # A day written dd/mm/yyyy (or with dots or dashes) or yyyy-mm-dd: its year, whatever the
 # order of day and month the file turns out to use.
