@@ -213,3 +213,47 @@ def test_a_day_received_written_after_its_weekday_is_read():
             assert report.status == "checked", (form(date(2023, 4, 17)), report.message)
             assert _daily(report) == _expected(people)
             assert _problem(report, "bad_date") is None
+
+
+# -- statuses -----------------------------------------------------------------------------
+
+
+def _with_status(people, status):
+    header = [*HEADER, "Trạng thái"]
+    return header, [[*row, status(i)] for i, row in enumerate(_rows(people))]
+
+
+def test_a_dossier_given_back_is_no_card_handed_over():
+    # Before: "Trả lại hồ sơ", "Đã trả lại hồ sơ", "Đã trả hồ sơ" said "đã trả" and were
+    # counted as cards returned (24 of 200 rows, silently); "Không duyệt" was an
+    # application taken in.
+    people = _people(80)
+    words = ("Trả lại hồ sơ", "Đã trả lại hồ sơ", "Không duyệt", "Đã trả hồ sơ", "Đã tiếp nhận")
+    header, rows = _with_status(people, lambda i: words[i % 5])
+    report = ingest.import_bytes(None, _xlsx(rows, header), "xuat.xlsx", dry_run=True)
+    kept = [p for i, p in enumerate(people) if i % 5 > 2]
+    assert _daily(report) == _expected(kept)
+    obs = report.observations
+    assert obs[obs["metric"] == "returned"]["value"].sum() == 0
+    void = _problem(report, "record_void")
+    assert void is not None and "48 hồ sơ" in void.message
+    assert report.record_export["statuses_returned"] == {}
+
+
+# -- headers ------------------------------------------------------------------------------
+
+
+def test_an_offices_own_words_for_the_commune_and_the_day_received_are_an_export():
+    # Before: «Địa bàn», «Đơn vị hành chính» (the commune) and «Thời điểm thu nhận» (the day
+    # received) refused the export as having no table.
+    people = _people(30)
+    for commune, received in (
+        ("Địa bàn", "Ngày thu nhận"),
+        ("Đơn vị hành chính", "Ngày thu nhận"),
+        ("Xã/Phường thường trú", "Thời điểm thu nhận"),
+        ("Xã/Phường thường trú", "Thời điểm tiếp nhận"),
+    ):
+        header = [*HEADER[:5], commune, "Huyện", received]
+        report = ingest.import_bytes(None, _xlsx(_rows(people), header), "xuat.xlsx", dry_run=True)
+        assert report.status == "checked", (commune, received, report.message)
+        assert _daily(report) == _expected(people)
