@@ -257,3 +257,20 @@ def test_an_offices_own_words_for_the_commune_and_the_day_received_are_an_export
         report = ingest.import_bytes(None, _xlsx(_rows(people), header), "xuat.xlsx", dry_run=True)
         assert report.status == "checked", (commune, received, report.message)
         assert _daily(report) == _expected(people)
+
+
+# -- lines of sums ------------------------------------------------------------------------
+
+
+def test_a_csv_exports_line_of_sums_with_its_day_is_no_application():
+    # Before: "Tổng cộng" in the commune column with the export's day in the date column
+    # was one application of a unit «Tổng cộng» (and "Cộng xã …" lines one more per commune).
+    people = _people(60)
+    rows = _rows(people)
+    sums = [["", "", "", "", "", f"Cộng {c.lower()}", "", "21/04/2023"] for c in COMMUNES]
+    total = ["", "", "", "", "", "TỔNG CỘNG", "", "21/04/2023"]
+    report = ingest.import_bytes(None, _csv(rows + sums + [total]), "xuat.csv", dry_run=True)
+    assert _daily(report) == _expected(people)
+    assert _problem(report, "unknown_unit") is None
+    sum_rows = _problem(report, "record_sum_rows")
+    assert sum_rows is not None and sum_rows.row == 62 and sum_rows.message.startswith("4 dòng cộng")

@@ -102,6 +102,7 @@ def _read_csv(
     counts = finish(tally, source.fix, layout)
     counts.skipped_lines = skipped[:50]
     counts.header_rows = (tally.header_rows[0], tally.header_rows[1])
+    counts.sum_rows = (tally.sum_rows[0], tally.sum_rows[1])
     return counts
 
 
@@ -154,7 +155,7 @@ def read_sheet(sheet: Sheet, layout: Layout, more: list[tuple[Sheet, int]] = ())
     counts = finish(tally, None, layout)
     counts.sheets = sheets if more else []
     counts.status_legend, counts.status_legend_row = legend, legend_row
-    counts.sum_rows = (len(sums), sums[:5])
+    counts.sum_rows = (len(sums) + tally.sum_rows[0], sorted(sums[:5] + tally.sum_rows[1])[:5])
     counts.header_rows = (tally.header_rows[0], tally.header_rows[1])
     return counts
 
