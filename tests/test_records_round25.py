@@ -274,3 +274,40 @@ def test_a_csv_exports_line_of_sums_with_its_day_is_no_application():
     assert _problem(report, "unknown_unit") is None
     sum_rows = _problem(report, "record_sum_rows")
     assert sum_rows is not None and sum_rows.row == 62 and sum_rows.message.startswith("4 dòng cộng")
+
+
+# -- a signature block --------------------------------------------------------------------
+
+
+def test_a_lists_signature_block_is_no_records_without_a_day():
+    # Before: "Diễn Châu, ngày 22 tháng 4 năm 2023", "TRƯỞNG CÔNG AN HUYỆN" and the signer's
+    # name under the list, in the commune column, were "3 hồ sơ không ghi ngày thu nhận".
+    people = _people(40)
+    rows = _rows(people)
+    rows += [
+        [],
+        ["", "", "", "", "", "Diễn Châu, ngày 22 tháng 4 năm 2023"],
+        ["", "NGƯỜI LẬP BIỂU", "", "", "", "TRƯỞNG CÔNG AN HUYỆN"],
+        ["", "(Ký, ghi rõ họ tên)"],
+        [],
+        ["", "Qưerty Lập", "", "", "", "Zzyzx Trưởng"],
+    ]
+    report = ingest.import_bytes(None, _xlsx(rows), "xuat.xlsx", dry_run=True)
+    assert _daily(report) == _expected(people)
+    assert _problem(report, "record_without_date") is None
+    signed = _problem(report, "record_signature_rows")
+    assert signed is not None and signed.row == 43 and signed.severity == "info"
+    _assert_private(report)
+
+
+def test_a_record_without_a_day_after_the_signature_words_of_another_row_is_still_said():
+    # Only rows with no day received below the signature words are left out: a record with
+    # its day after them is counted, and one without a day after that is warned about.
+    people = _people(10)
+    rows = _rows(people[:5]) + [["", "", "", "", "", "Người lập biểu"]] + _rows(people[5:])
+    rows.append(
+        [11, "HS25-0000099", "Qưerty", "01/01/1980", "040970000099", "Xã Diễn Kim", "Huyện Diễn Châu", ""]
+    )
+    report = ingest.import_bytes(None, _xlsx(rows), "xuat.xlsx", dry_run=True)
+    assert _daily(report) == _expected(people)
+    assert _problem(report, "record_without_date").row == 13
