@@ -118,11 +118,9 @@ def _problem(report, code):
 
 def _assert_private(report):
     text = " ".join([report.message or "", report.layout or ""] + [p.message for p in report.problems])
-    text += (
-        str(report.record_export)
-        + report.observations.to_csv()
-        + (report.parts.to_csv() if report.parts is not None else "")
-    )
+    text += str(report.record_export)
+    for frame in (report.observations, report.parts):
+        text += frame.to_csv() if frame is not None else ""
     for secret in SECRETS:
         assert secret not in text
 
@@ -311,3 +309,27 @@ def test_a_record_without_a_day_after_the_signature_words_of_another_row_is_stil
     report = ingest.import_bytes(None, _xlsx(rows), "xuat.xlsx", dry_run=True)
     assert _daily(report) == _expected(people)
     assert _problem(report, "record_without_date").row == 13
+
+
+# -- a list without its day received ---------------------------------------------------------
+
+
+def test_a_list_of_applications_dated_only_by_its_sheet_is_refused_saying_the_day_column_is_missing():
+    # Before: refused as having no table, asking for a commune and a count column.  A sheet
+    # per day whose day is only in its name or title is not guessed from them.
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for day in (17, 18):
+        sheet = book.create_sheet(f"{day}-04")
+        sheet.append([f"DANH SÁCH THU NHẬN HỒ SƠ NGÀY {day}/04/2023"])
+        sheet.append(HEADER[:7])
+        for row in _rows(_people(10)):
+            sheet.append(row[:7])
+    out = io.BytesIO()
+    book.save(out)
+    report = ingest.import_bytes(None, out.getvalue(), "xuat.xlsx", dry_run=True)
+    assert report.status == "refused"
+    error = report.errors[0]
+    assert error.row == 2 and error.sheet in ("17-04", "18-04")
+    assert "không có cột ngày thu nhận" in error.message and "«Họ và tên»" in error.message
+    _assert_private(report)
