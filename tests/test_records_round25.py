@@ -203,6 +203,9 @@ def test_a_day_received_written_after_its_weekday_is_read():
         lambda d: f"T{d.weekday() + 2} {d:%d/%m/%Y} 08:15" if d.weekday() < 6 else f"CN - {d:%d/%m/%Y}",
         lambda d: f"{_WEEKDAYS[d.weekday()].upper()} ngày {d:%d/%m/%Y}",
         lambda d: f"Ngày {d:%d/%m/%Y}",
+        # Written out, as before; and with its weekday.
+        lambda d: f"ngày {d.day} tháng {d.month} năm {d.year}",
+        lambda d: f"{_WEEKDAYS[d.weekday()]}, ngày {d.day} tháng {d.month} năm {d.year}",
     )
     for form in forms:
         rows = _rows(people, day=form)

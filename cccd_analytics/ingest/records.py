@@ -186,6 +186,9 @@ def _has_day(row, received: int) -> bool:
     day = row[received] if received < len(row) else None
     if isinstance(day, date) or (isinstance(day, str) and _DAY_TEXT.search(day)):
         return True
+    if isinstance(day, str) and day.strip():
+        # A day written out ("ngày 17 tháng 4 năm 2023"): never a line of sums or of signing.
+        return normalise.parse_date(day).value is not None
     return bool(
         isinstance(day, (int, float)) and not isinstance(day, bool) and normalise.parse_date(day).value
     )
