@@ -336,3 +336,21 @@ def test_a_list_of_applications_dated_only_by_its_sheet_is_refused_saying_the_da
     assert error.row == 2 and error.sheet in ("17-04", "18-04")
     assert "không có cột ngày thu nhận" in error.message and "«Họ và tên»" in error.message
     _assert_private(report)
+
+
+def test_a_csv_export_whose_cells_are_kept_as_excel_formulas_is_read():
+    # ="17/04/2023 08:15", ="Xã Diễn Kim": before, every day was unreadable and the export refused.
+    people = _people(40)
+    rows = [[f'="{v}"' for v in row] for row in _rows(people, day=lambda d: f"{d:%d/%m/%Y} 08:15")]
+    report = ingest.import_bytes(None, _csv(rows), "xuat.csv", dry_run=True)
+    assert report.status == "checked", report.message
+    assert _daily(report) == _expected(people)
+    _assert_private(report)
+
+
+def test_a_time_joined_to_its_day_by_a_dash_is_cut():
+    # "17/04/2023-08:15": before, every day was unreadable and the export refused.
+    people = _people(40)
+    rows = _rows(people, day=lambda d: f"{d:%d/%m/%Y}-08:15")
+    report = ingest.import_bytes(None, _csv(rows), "xuat.csv", dry_run=True)
+    assert _daily(report) == _expected(people)

@@ -37,7 +37,7 @@ _WEEKDAY = (
 )
 _TIME = (
     f"^{_SPACE}*[0-9]{{1,2}}[:hg][0-9]{{2}}(?::[0-9]{{2}})?{_SPACE}*[-–,]?{_SPACE}+"
-    f"|(?:T|{_SPACE})[0-9]{{1,2}}[:hg][0-9]{{2}}.*$"
+    f"|(?:T|-|{_SPACE})[0-9]{{1,2}}[:hg][0-9]{{2}}.*$"
     f"|^{_SPACE}*{_WEEKDAY}(?:{_SPACE}*[,:–-]{_SPACE}*|{_SPACE}+)(?:(?i:ngày|ngay){_SPACE}*)?"
     f"|^{_SPACE}*(?i:ngày|ngay){_SPACE}+"
 )
@@ -328,6 +328,15 @@ def _no_number(texts) -> np.ndarray:
     return no_number.to_numpy(zero_copy_only=False)
 
 
+def _unprotected(texts: pd.Series) -> pd.Series:
+    """Values a program wrote as Excel formulas to keep them text (="17/04/2023 08:15",
+    ="Xã Diễn Kim"), as written inside: every day of such a CSV export was unreadable, and
+    it was refused as having its date column wrong.  A look at the distinct values first."""
+    if not len(texts) or not texts.str.startswith('="').any():
+        return texts
+    return texts.str.replace(r'^="(.*)"$', r"\1", regex=True)
+
+
 def _bare_numbers(texts):
     """Application numbers without the spaces and quotes around them: a row pasted again from
     another program (" HS25-0000123", "'HS25-0000123", "HS25-0000123 ") is the same
@@ -407,7 +416,7 @@ class Tally:
         cols: dict[str, tuple[np.ndarray, pd.Series]] = {}
         for name in frame.columns:
             codes, uniques = _column(frame[name])
-            cols[name] = (codes, uniques.str.strip())
+            cols[name] = (codes, _unprotected(uniques.str.strip()))
         for name in PLACE:
             if name not in cols:
                 cols[name] = (np.zeros(n, np.int32), pd.Series([""], dtype="str"))
