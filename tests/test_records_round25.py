@@ -354,3 +354,12 @@ def test_a_time_joined_to_its_day_by_a_dash_is_cut():
     rows = _rows(people, day=lambda d: f"{d:%d/%m/%Y}-08:15")
     report = ingest.import_bytes(None, _csv(rows), "xuat.csv", dry_run=True)
     assert _daily(report) == _expected(people)
+
+
+def test_a_birth_date_written_as_eight_digits_keeps_its_year():
+    # "19580713" and "13071958": the year standing alone in them is read, as before the
+    # rule that a year is never four digits inside a longer number.
+    people = _people(60)
+    for form in (lambda b: f"{b:%Y%m%d}", lambda b: f"{b:%d%m%Y}"):
+        report = ingest.import_bytes(None, _csv(_rows(people, birth=form)), "xuat.csv", dry_run=True)
+        assert _groups(report) == _expected_groups(people)

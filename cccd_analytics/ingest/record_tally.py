@@ -247,6 +247,11 @@ _BIRTH_YEAR = r"(?:^|[^0-9])(?P<y>(?:18|19|20)[0-9]{2})(?:[^0-9]|$)"
 _BIRTH_SERIAL = r"^[ \t]*(?P<y>[0-9]{4,5})(?:[.]0+)?[ \t]*$"
 # A birth date with a two-digit year ("13/07/58", "13-07-58 00:00").
 _BIRTH_SHORT = r"^[ \t]*[0-9]{1,2}[ \t]*[/.\-][ \t]*[0-9]{1,2}[ \t]*[/.\-][ \t]*(?P<y>[0-9]{2})(?:[ \t].*)?$"
+# A birth date written as eight digits, year first or last ("19580713", "13071958").
+_BIRTH_DIGITS = (
+    r"^[ \t]*(?:(?P<y>(?:18|19|20)[0-9]{2})(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])(?P<z>(?:18|19|20)[0-9]{2}))[ \t]*$"
+)
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 
 
@@ -266,11 +271,13 @@ def _birth_years(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if not len(texts):
         return np.full(len(codes), -1, np.int64), np.full(len(codes), -1, np.int64)
 
-    def number(pattern: str) -> np.ndarray:
-        got = pc.struct_field(pc.extract_regex(texts, pattern), "y")
+    def number(pattern: str, group: str = "y") -> np.ndarray:
+        got = pc.struct_field(pc.extract_regex(texts, pattern), group)
+        got = pc.if_else(pc.equal(got, ""), None, got)  # a group of the other alternative
         return np.asarray(pc.cast(got, pa.int64(), safe=False).fill_null(-1).to_numpy(zero_copy_only=False))
 
     years, serial, short = number(_BIRTH_YEAR), number(_BIRTH_SERIAL), number(_BIRTH_SHORT)
+    years = np.where(years >= 0, years, np.maximum(number(_BIRTH_DIGITS), number(_BIRTH_DIGITS, "z")))
     serial = np.where(serial > 2100, serial, -1)
     if (serial > 0).any():
         day = _EXCEL_EPOCH + np.maximum(serial, 0).astype("timedelta64[D]")
