@@ -137,6 +137,13 @@ _RULES = (
         "an unreadable day, and 15 pages refused the export as having its date column wrong",
     ),
     Rule(
+        "record_signature_rows",
+        "info",
+        "Dòng ký tên dưới danh sách hồ sơ",
+        why="a list's signature block (the place and date, «Người lập biểu», the signer's name) was "
+        "taken for records without a day received and warned about as such",
+    ),
+    Rule(
         "record_sum_rows",
         "info",
         "Dòng cộng giữa các hồ sơ",

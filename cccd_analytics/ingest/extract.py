@@ -310,6 +310,24 @@ def extract(
                 )
             )
             return out, counts
+        undated = _records_without_day(report.columns)
+        if undated is not None:
+            # A list of applications with no day received (each sheet one day, the day in its
+            # name or title): said as such, where the generic message asked for a count column.
+            report.problems.append(
+                Problem.of(
+                    "no_table",
+                    f"danh sách từng hồ sơ ({undated}) không có cột ngày thu nhận, nên không biết mỗi hồ sơ "
+                    "được thu nhận ngày nào; ngày ghi ở tên trang hay ở tiêu đề không được dùng thay cho "
+                    "cột ngày. Hãy xuất lại danh sách kèm cột «Ngày thu nhận» (hoặc thêm cột đó), hoặc "
+                    "gửi báo cáo tổng hợp theo xã, rồi tải lên lại.",
+                    sheet=prepared[primary][0].name or None if primary is not None else None,
+                    row=prepared[primary][2][-1] + 1
+                    if primary is not None and prepared[primary][2]
+                    else None,
+                )
+            )
+            return out, counts
         report.problems.append(
             Problem.of(
                 "no_table",
@@ -326,6 +344,19 @@ def extract(
             )
         )
     return out, counts
+
+
+def _records_without_day(columns: list[dict]) -> str | None:
+    """The headers (quoted, a few) that make a header row a list of applications — a place
+    and a column each application has of its own, its name, birth date, ID or number — when
+    it has no day received; else None."""
+    fields = {c["index"]: headers.match_record(c["header"]) for c in columns if c["header"]}
+    if "received_date" in fields.values():
+        return None
+    if not {"commune", "address"} & set(fields.values()):
+        return None
+    own = [c["header"] for c in columns if fields.get(c["index"]) in ("record_id", "full_name", "id_number")]
+    return ", ".join(f"«{h}»" for h in own[:3]) if own else None
 
 
 def _headless_rows(rows: list[list]) -> tuple[int, str] | None:

@@ -280,6 +280,9 @@ def parse_decimal(raw) -> Parsed:
 _DATE_DMY = re.compile(r"(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{2,4})")
 _DATE_YMD = re.compile(r"(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})")
 _DATE_WORDS = re.compile(r"ng[àa]y\s*(\d{1,2})\s*th[áa]ng\s*(\d{1,2})\s*n[ăa]m\s*(\d{4})", re.IGNORECASE)
+# The same without its "ngày" ("17 tháng 4 năm 2023"): a per-record export's day once the
+# weekday and "Ngày" before it are cut (`record_tally._TIME`).
+_DATE_WORDS_BARE = re.compile(r"(\d{1,2})\s*th[áa]ng\s*(\d{1,2})\s*n[ăa]m\s*(\d{4})", re.IGNORECASE)
 _SERIAL = re.compile(r"\d{5}(\.\d+)?")
 
 
@@ -325,7 +328,7 @@ def parse_date(raw, order: str = "dmy") -> Parsed:
     value = unicodedata.normalize("NFC", str(raw)).strip()
     if _SERIAL.fullmatch(value) and _SERIAL_RANGE[0] <= float(value) <= _SERIAL_RANGE[1]:
         return Parsed(_EXCEL_EPOCH + timedelta(days=int(float(value))))
-    words = _DATE_WORDS.search(value)
+    words = _DATE_WORDS.search(value) or _DATE_WORDS_BARE.match(value)
     if words:
         found = _make(int(words.group(3)), int(words.group(2)), int(words.group(1)))
         return Parsed(found) if found else Parsed(error=f"ngày không hợp lệ: «{raw}»")

@@ -37,6 +37,9 @@ class RecordCounts:
     repeated: tuple[int, list[int]] = (0, [])
     # Lines of sums among the records of a sheet ("Cộng xã …", "Tổng cộng"): count, first rows.
     sum_rows: tuple[int, list[int]] = (0, [])
+    # Rows of the signature block under a sheet's records ("Người lập biểu", the signer's
+    # name): count, first rows.
+    signature_rows: tuple[int, list[int]] = (0, [])
     # Rows that repeat the header (atop each page of a printed report): count, first rows.
     header_rows: tuple[int, list[int]] = (0, [])
     void_statuses: list[str] = field(default_factory=list)  # their statuses, as written

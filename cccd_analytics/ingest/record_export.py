@@ -113,6 +113,17 @@ def record_export(
                 row=rows[0],
             )
         )
+    if counts.signature_rows[0]:
+        n, rows = counts.signature_rows
+        report.problems.append(
+            Problem.of(
+                "record_signature_rows",
+                f"{thousands(n)} dòng ký tên dưới danh sách (người lập biểu, thủ trưởng đơn vị; từ dòng {rows[0]}) "
+                "không được tính là hồ sơ.",
+                sheet=sheet_name,
+                row=rows[0],
+            )
+        )
     if counts.bad_dates:
         bad_rows = sum(n for n, _ in counts.bad_dates)
         rows = rows_shown([r for _, r in counts.bad_dates[:5]])

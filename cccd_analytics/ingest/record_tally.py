@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 from functools import lru_cache
 
 import numpy as np
@@ -27,19 +28,32 @@ PLACE = ("province", "district", "commune")
 # ~100.000 distinct received times).  The spaces are those a spreadsheet or a web form
 # puts between a day and its time: space, tab, no-break and narrow no-break spaces.
 _SPACE = "[ \t\u00a0\u202f]"
+# Also the weekday or the word "Ngày" before a day ("Thứ Hai, 17/04/2023", "T2 17/04/2023",
+# "CN - 23/04/2023", "Ngày 17/04/2023"): an office's list writes them, and every day of such
+# an export was unreadable, which refused it as having its date column wrong.
+_WEEKDAY = (
+    "(?i:(?:thứ|thu)[ \t\u00a0]*(?:hai|ba|tư|tu|năm|nam|sáu|sau|bảy|bay|[2-7])"
+    "|chủ[ \t\u00a0]*nhật|chu[ \t\u00a0]*nhat|cn|t[2-7]|mon|tue|wed|thu|fri|sat|sun)[a-z]*[.]?"
+)
 _TIME = (
     f"^{_SPACE}*[0-9]{{1,2}}[:hg][0-9]{{2}}(?::[0-9]{{2}})?{_SPACE}*[-–,]?{_SPACE}+"
-    f"|(?:T|{_SPACE})[0-9]{{1,2}}[:hg][0-9]{{2}}.*$"
+    f"|(?:T|-|{_SPACE})[0-9]{{1,2}}[:hg][0-9]{{2}}.*$"
+    f"|^{_SPACE}*{_WEEKDAY}(?:{_SPACE}*[,:–-]{_SPACE}*|{_SPACE}+)(?:(?i:ngày|ngay){_SPACE}*)?"
+    f"|^{_SPACE}*(?i:ngày|ngay){_SPACE}+"
 )
 # A day written dd/mm/yyyy (or with dots or dashes) or yyyy-mm-dd: its year, whatever the
 # order of day and month the file turns out to use.
-_DAY_YEAR = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-](\d{4})|(\d{4})-\d{1,2}-\d{1,2}")
+# Two digits are this century's, as `normalise.parse_date` reads them ("20/04/23").
+_DAY_YEAR = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-](\d{4}|\d{2})|(\d{4})-\d{1,2}-\d{1,2}")
 
 
 def _year_of_day(text: str) -> int:
     """The year of a received day's text, -1 when it is not written in one of those ways."""
     found = _DAY_YEAR.fullmatch(text)
-    return int(found.group(1) or found.group(2)) if found else -1
+    if not found:
+        return -1
+    year = int(found.group(1) or found.group(2))
+    return 2000 + year if year < 100 else year
 
 
 @lru_cache(maxsize=1)
@@ -224,6 +238,54 @@ def _years(values: pd.Series, pattern: str = r"(?P<y>(?:18|19|20)\d\d)") -> np.n
     return np.where(np.asarray(codes) >= 0, out, -1)
 
 
+# A birth year: four digits standing alone ("13/07/1958", "1958", "1958-07-13"), never
+# four digits inside a longer number (a serial "21900" holds "1900").  RE2 (Arrow's regex
+# engine) has no look-around: the edges are matched instead.
+_BIRTH_YEAR = r"(?:^|[^0-9])(?P<y>(?:18|19|20)[0-9]{2})(?:[^0-9]|$)"
+# A birth date kept as Excel's serial number of days ("21900", "21900.0"): a program wrote
+# the cell as a number.  Four or five digits; up to 2100 it is a year (the pattern above).
+_BIRTH_SERIAL = r"^[ \t]*(?P<y>[0-9]{4,5})(?:[.]0+)?[ \t]*$"
+# A birth date with a two-digit year ("13/07/58", "13-07-58 00:00").
+_BIRTH_SHORT = r"^[ \t]*[0-9]{1,2}[ \t]*[/.\-][ \t]*[0-9]{1,2}[ \t]*[/.\-][ \t]*(?P<y>[0-9]{2})(?:[ \t].*)?$"
+# A birth date written as eight digits, year first or last ("19580713", "13071958").
+_BIRTH_DIGITS = (
+    r"^[ \t]*(?:(?P<y>(?:18|19|20)[0-9]{2})(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])(?P<z>(?:18|19|20)[0-9]{2}))[ \t]*$"
+)
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+
+
+def _birth_years(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's birth year (-1 where none) and, apart, a two-digit year (-1 where
+    none), which only the day received can place in its century; found in Arrow on the
+    column's distinct values, so that no birth date becomes a Python object."""
+    import pyarrow.compute as pc
+
+    found = _dictionary(values)
+    if found is not None:
+        codes, texts = found
+    else:
+        codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""), sort=False)
+        texts = pa.array([str(u) for u in uniques], pa.string())
+    codes = np.asarray(codes, np.int64)
+    if not len(texts):
+        return np.full(len(codes), -1, np.int64), np.full(len(codes), -1, np.int64)
+
+    def number(pattern: str, group: str = "y") -> np.ndarray:
+        got = pc.struct_field(pc.extract_regex(texts, pattern), group)
+        got = pc.if_else(pc.equal(got, ""), None, got)  # a group of the other alternative
+        return np.asarray(pc.cast(got, pa.int64(), safe=False).fill_null(-1).to_numpy(zero_copy_only=False))
+
+    years, serial, short = number(_BIRTH_YEAR), number(_BIRTH_SERIAL), number(_BIRTH_SHORT)
+    years = np.where(years >= 0, years, np.maximum(number(_BIRTH_DIGITS), number(_BIRTH_DIGITS, "z")))
+    serial = np.where(serial > 2100, serial, -1)
+    if (serial > 0).any():
+        day = _EXCEL_EPOCH + np.maximum(serial, 0).astype("timedelta64[D]")
+        years = np.where(serial > 0, day.astype("datetime64[Y]").astype(np.int64) + 1970, years)
+    years, short = years[np.maximum(codes, 0)], short[np.maximum(codes, 0)]
+    return np.where(codes >= 0, years, -1), np.where((codes >= 0) & (years < 0), short, -1)
+
+
 def _last_part(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """An address's last part ("…, Tỉnh Hà Tĩnh" → "Tỉnh Hà Tĩnh"): row codes and the
     distinct last parts (a few provinces), cut in Arrow from the column's distinct values."""
@@ -241,6 +303,21 @@ def _last_part(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return lut[np.asarray(codes, np.int64)], encoded.dictionary.to_pandas().astype(str)
 
 
+# A line of sums by its place cell: a word of sums alone or before a colon, a figure or the
+# unit it sums ("Tổng cộng", "Cộng:", "Tổng số 300", "Cộng xã Diễn Kim"), with the diacritics
+# a name never has there; never a commune named so ("Cộng Hòa" without its "Xã").
+SUM_LINE = re.compile(
+    r"(?i)^\s*(?:tổng\s+cộng|tổng\s+số|tổng|cộng|total|subtotal|grand\s+total)"
+    r"(?:\s*[:\-–(]|\s*[0-9]|\s*$|\s+(?:xã|phường|thị\s+trấn|huyện|toàn|chung|các|cả|số|cộng|hồ\s+sơ)(?![^\W\d_]))"
+)
+
+# Its first word, in classes Arrow's regex engine runs without calling Python (~15 ms over
+# 300.000 distinct addresses, where the pattern above took 0,1 s).
+_SUM_START = (
+    "[ \t]*(?:[Tt][Ổổ][Nn][Gg]|[Cc][Ộộ][Nn][Gg]|[Tt][Oo][Tt][Aa][Ll]|[Ss][Uu][Bb][Tt]|[Gg][Rr][Aa][Nn][Dd])"
+)
+
+
 #: Fewer digits than this and a record's number tells no application apart: a sheet kept by
 #: hand numbers each shift's or each officer's list 1, 2, 3 … again, on the same day.
 _ID_DIGITS = 5
@@ -256,6 +333,26 @@ def _no_number(texts) -> np.ndarray:
     digits = pc.utf8_length(pc.replace_substring_regex(texts, r"[^0-9]", ""))
     no_number = pc.or_(pc.less(digits, _ID_DIGITS), pc.invert(pc.match_substring_regex(texts, r"[1-9]")))
     return no_number.to_numpy(zero_copy_only=False)
+
+
+def _unprotected(texts: pd.Series) -> pd.Series:
+    """Values a program wrote as Excel formulas to keep them text (="17/04/2023 08:15",
+    ="Xã Diễn Kim"), as written inside: every day of such a CSV export was unreadable, and
+    it was refused as having its date column wrong.  A look at the distinct values first."""
+    if not len(texts) or not texts.str.startswith('="').any():
+        return texts
+    return texts.str.replace(r'^="(.*)"$', r"\1", regex=True)
+
+
+def _bare_numbers(texts):
+    """Application numbers without the spaces and quotes around them: a row pasted again from
+    another program (" HS25-0000123", "'HS25-0000123", "HS25-0000123 ") is the same
+    application, and was counted twice.  Only numbers out of order are so trimmed (a pass
+    over the column, ~0,1 s for 1M rows): in strictly increasing order, a repeat is never
+    apart from its first row but as its right neighbour."""
+    import pyarrow.compute as pc
+
+    return pc.utf8_trim(texts, characters=" \t\u00a0\u202f'")
 
 
 class Tally:
@@ -278,6 +375,7 @@ class Tally:
         # a row holding one is the header again (a printed report's, atop every page).
         self.header_texts = header_texts or {}
         self.header_rows = [0, []]
+        self.sum_rows = [0, []]  # lines of sums by their place ("Tổng cộng" as the commune)
         # A status written as a code ("2") is read as the status the legend gives it.
         self.status_legend = status_legend or {}
         self.text = {name: _Ids() for name in (*PLACE, "day", "status")}
@@ -325,7 +423,7 @@ class Tally:
         cols: dict[str, tuple[np.ndarray, pd.Series]] = {}
         for name in frame.columns:
             codes, uniques = _column(frame[name])
-            cols[name] = (codes, uniques.str.strip())
+            cols[name] = (codes, _unprotected(uniques.str.strip()))
         for name in PLACE:
             if name not in cols:
                 cols[name] = (np.zeros(n, np.int32), pd.Series([""], dtype="str"))
@@ -360,6 +458,12 @@ class Tally:
         if again is not None:
             self._note(self.header_rows, rownum[keep & again])
             keep &= ~again
+            if not keep.any():
+                return
+        sums = self._sum_lines(cols)
+        if sums is not None:
+            self._note(self.sum_rows, rownum[keep & sums])
+            keep &= ~sums
             if not keep.any():
                 return
         if no_place is not None:
@@ -435,6 +539,24 @@ class Tally:
         if features is not None:
             self._features(features, select, place, day, rows)
 
+    def _sum_lines(self, cols) -> np.ndarray | None:
+        """Rows whose place is a line of sums ("Tổng cộng", "Cộng xã Diễn Kim: 18"), or None;
+        judged on each place column's distinct values.  A CSV export's "Tổng cộng" line with
+        the export's day in the date column was an application of a unit «Tổng cộng»."""
+        found = None
+        for name in PLACE:
+            codes, uniques = cols[name]
+            # Performance: a column of whole addresses has nearly a value per row; the few
+            # that begin with a word of sums are found in Arrow, then read in Python.
+            near = uniques.str.match(_SUM_START).to_numpy(bool)
+            if not near.any():
+                continue
+            hit = np.zeros(len(uniques), bool)
+            hit[near] = [SUM_LINE.match(t) is not None for t in uniques[near]]
+            if hit.any():
+                found = hit[codes] if found is None else found | hit[codes]
+        return found
+
     def _header_again(self, cols) -> np.ndarray | None:
         """Rows that repeat the header (its text in the commune or date column), or None.
         Judged on each column's distinct values: one pass over the rows only when one is
@@ -482,7 +604,7 @@ class Tally:
                 self._pending_spots = (None, place, day, base, len(array))
                 self.ids_last = array[-1]
                 return None
-            encoded = pc.dictionary_encode(array)
+            encoded = pc.dictionary_encode(_bare_numbers(array))
             codes = encoded.indices.to_numpy(zero_copy_only=False)
             distinct = encoded.dictionary
         else:
@@ -490,6 +612,11 @@ class Tally:
             codes = np.asarray(codes)
             if not keep.all():
                 codes = codes[keep]
+            # Numbers that differ only by a space or a quote around them are one number.
+            again = pc.dictionary_encode(_bare_numbers(distinct))
+            if len(again.dictionary) < len(distinct):
+                codes = again.indices.to_numpy(zero_copy_only=False)[codes]
+                distinct = again.dictionary
         if not len(codes) or not len(distinct):
             return None
         self.ids_last = None  # out of order: later chunks are looked up
@@ -579,7 +706,9 @@ class Tally:
         of them: no person's date of birth or address becomes a Python object here."""
         for name in frame.columns:
             if name == "birth_date":
-                code = _years(frame[name]) - 1800
+                years, short = _birth_years(frame[name])
+                code = np.where(years >= 0, years - 1800, -1)
+                short = select(short)
                 feature = "birth_year"
             elif name == "age":
                 code = _years(frame[name], pattern=r"(?P<y>\d{1,3})")
@@ -593,12 +722,28 @@ class Tally:
                 code = self._text_codes(name, codes, uniques.str.strip())
                 feature = name
             code = select(np.asarray(code))
+            if feature == "birth_year" and (short >= 0).any():
+                code = np.where(short >= 0, self._century(short, day) - 1800, code)
             if feature in ("birth_year", "age"):
                 code = self._by_age_class(feature, code, day)
             ok = (code >= 0) & (code < 1 << 15)
             if ok.any():
                 counts = self.features.setdefault(feature, _Counts())
                 counts.add(place[ok], (code[ok].astype(np.int64) << 16) | day[ok], rows[ok])
+
+    def _century(self, short: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Two-digit birth years as full years: the latest year ending so that is not after
+        the year received ("58" → 1958, "05" → 2005 for a day of 2023; "20" → 2020, a child,
+        never 1920).  A day received whose year is not written out is taken as this year."""
+        self._read_day_years()
+        received = np.asarray(self.day_years, np.int64)[day.astype(np.int64)] if len(day) else day
+        received = np.where(received >= 0, received, date.today().year)
+        year = received - (received - short) % 100
+        return np.where(short >= 0, year, -1)
+
+    def _read_day_years(self) -> None:
+        texts = self.text["day"].values
+        self.day_years.extend(_year_of_day(t) for t in texts[len(self.day_years) :])
 
     def _by_age_class(self, feature: str, code: np.ndarray, day: np.ndarray) -> np.ndarray:
         """A birth year (− 1800) or an age as the code of its age's class (`_age_classes`), -1
@@ -615,8 +760,7 @@ class Tally:
         if feature == "age":
             inside = (code >= 0) & (code < len(classes))
             return np.where(inside, classes[np.clip(code, 0, len(classes) - 1)], -1)
-        texts = self.text["day"].values
-        self.day_years.extend(_year_of_day(t) for t in texts[len(self.day_years) :])
+        self._read_day_years()
         if not len(code):
             return code
         # The class of every (day, birth year) pair the chunk may have, in a small table

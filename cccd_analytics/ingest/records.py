@@ -102,6 +102,7 @@ def _read_csv(
     counts = finish(tally, source.fix, layout)
     counts.skipped_lines = skipped[:50]
     counts.header_rows = (tally.header_rows[0], tally.header_rows[1])
+    counts.sum_rows = (tally.sum_rows[0], tally.sum_rows[1])
     return counts
 
 
@@ -128,21 +129,32 @@ def read_sheet(sheet: Sheet, layout: Layout, more: list[tuple[Sheet, int]] = ())
     sheets = []
     received = layout.columns["received_date"].index
     sums: list[int] = []
+    signed: list[int] = []
     blank = [""] * len(fields)
     for part, first in [(sheet, layout.first_data_row), *more]:
         sheets.append((base, part.name))
         buffer: list[list[str]] = []
         start = base + first
         height = 0
+        below_signature = False
         for index, row in enumerate(part.iter_rows()):
             height = index + 1
             if index < first:
                 continue
-            if _sum_row(row, received):
+            dated = _has_day(row, received)
+            if not dated and _sum_row(row, received, dated=False):
                 # Counted as an empty row (left out), so that the rows keep their numbers.
                 sums.append(base + index + 1)
                 buffer.append(blank)
+            elif not dated and (below_signature or _signature_row(row)):
+                # The signature block under the list ("Người lập biểu", the place and date,
+                # the signer's name): no application, left out as an empty row.
+                below_signature = True
+                if any(_cell_text(v).strip() for v in row):
+                    signed.append(base + index + 1)
+                buffer.append(blank)
             else:
+                below_signature = False
                 buffer.append([_cell_text(row[p]) if p < len(row) else "" for p in positions])
             if len(buffer) >= CHUNK_ROWS:
                 tally.add(pd.DataFrame(buffer, columns=fields, dtype=str), start + 1)
@@ -154,7 +166,8 @@ def read_sheet(sheet: Sheet, layout: Layout, more: list[tuple[Sheet, int]] = ())
     counts = finish(tally, None, layout)
     counts.sheets = sheets if more else []
     counts.status_legend, counts.status_legend_row = legend, legend_row
-    counts.sum_rows = (len(sums), sums[:5])
+    counts.sum_rows = (len(sums) + tally.sum_rows[0], sorted(sums[:5] + tally.sum_rows[1])[:5])
+    counts.signature_rows = (len(signed), signed[:5])
     counts.header_rows = (tally.header_rows[0], tally.header_rows[1])
     return counts
 
@@ -167,17 +180,46 @@ _SUM_WORDS = re.compile(r"(?:cộng|tổng|total|subtotal|grand total)(?![^\W\d_
 _DAY_TEXT = re.compile(r"\d{1,4}\s*[/.\-]\s*\d{1,2}")
 
 
-def _sum_row(row, received: int) -> bool:
+def _has_day(row, received: int) -> bool:
+    """Whether a row of a sheet holds a day in its received-date cell (a date, a day written
+    out, or Excel's serial number of one)."""
+    day = row[received] if received < len(row) else None
+    if isinstance(day, date) or (isinstance(day, str) and _DAY_TEXT.search(day)):
+        return True
+    if isinstance(day, str) and day.strip():
+        # A day written out ("ngày 17 tháng 4 năm 2023"): never a line of sums or of signing.
+        return normalise.parse_date(day).value is not None
+    return bool(
+        isinstance(day, (int, float)) and not isinstance(day, bool) and normalise.parse_date(day).value
+    )
+
+
+# The words of a list's signature block: who drew it up and who signs for the unit, or the
+# place and date of signing ("Diễn Châu, ngày 22 tháng 4 năm 2023").
+_SIGNATURE = re.compile(
+    r"người lập|lập biểu|thủ trưởng|trưởng công an|chỉ huy|lãnh đạo đơn vị|xác nhận của|"
+    r"ký,? ghi rõ|ký tên|^\s*(?:kt|tm|tl)\.|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}",
+    re.IGNORECASE,
+)
+
+
+def _signature_row(row) -> bool:
+    """Whether a row of a sheet is the start of its signature block (its words, no day
+    received).  Its lines, and the signer's name under them, were records without a day
+    received, warned about as such ("3 hồ sơ không ghi ngày thu nhận")."""
+    return any(
+        isinstance(value, str) and _SIGNATURE.search(unicodedata.normalize("NFC", value)) for value in row
+    )
+
+
+def _sum_row(row, received: int, dated: bool | None = None) -> bool:
     """Whether a row of a sheet is a line of sums, not an application: no day received
     (empty, or a count where the day should be) and its first text a word of sums.  Such a
     line was taken for an application without a day ("Cộng xã Diễn Kim" with its commune
     and no date), or with an unreadable one (its count in the date column), which refused
     an export of a dozen communes as having its date column wrong."""
-    day = row[received] if received < len(row) else None
-    if isinstance(day, date) or (isinstance(day, str) and _DAY_TEXT.search(day)):
+    if _has_day(row, received) if dated is None else dated:
         return False
-    if isinstance(day, (int, float)) and not isinstance(day, bool) and normalise.parse_date(day).value:
-        return False  # a day kept as Excel's serial number
     for value in row:
         if isinstance(value, str) and value.strip():
             return _SUM_WORDS.match(unicodedata.normalize("NFC", value.strip())) is not None

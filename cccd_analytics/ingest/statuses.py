@@ -35,9 +35,20 @@ def is_handed_over(status: str) -> bool:
         or words[0] in ("chua", "cho", "khong", "dang")
         or any(w in words for w in ("chua", "khong", "huy"))
         or "tu choi" in folded
+        or _sent_back(folded)
     ):
         return False
     return any(w in folded for w in _RETURNED)
+
+
+# The dossier given back to the citizen, not the card: "Trả lại hồ sơ", "Đã trả hồ sơ" (a
+# public-service system's words for an application sent back), "Trả bổ sung".  Read as a
+# card handed over ("đã trả"), 24 applications sent back were counted as cards returned.
+_SENT_BACK = ("tra lai", "tra ho so", "tra bo sung", "hoan tra")
+
+
+def _sent_back(folded: str) -> bool:
+    return any(w in folded for w in _SENT_BACK)
 
 
 def is_void(status: str) -> bool:
@@ -48,6 +59,9 @@ def is_void(status: str) -> bool:
     return (
         "huy" in words
         or any(w in folded for w in ("tu choi", "khong du dieu kien", "khong hop le", "loai bo", "da xoa"))
+        # Given back or not approved: never taken in ("Trả lại hồ sơ", "Không duyệt").
+        or "tra lai ho so" in folded
+        or any(w in folded for w in ("khong duyet", "khong phe duyet", "khong duoc duyet"))
         # The English of a system set to English ("Cancelled", "Rejected", "Void").
         or any(
             w in words for w in ("cancelled", "canceled", "cancel", "rejected", "refused", "void", "voided")

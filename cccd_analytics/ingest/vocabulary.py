@@ -316,6 +316,10 @@ RECORD_PHRASES: dict[str, tuple[str, ...]] = {
         "xa thi tran",
         "phuong xa thi tran",
         "xa thi tran thuong tru",
+        # An office's list: the commune the applicant lives in, under another word.
+        "dia ban",
+        "dia ban thuong tru",
+        "don vi hanh chinh",
     ),
     "received_date": (
         "ngay thu nhan",
@@ -333,6 +337,10 @@ RECORD_PHRASES: dict[str, tuple[str, ...]] = {
         "date of receipt",
         "receipt date",
         "ngay lap ho so",
+        "thoi diem thu nhan",
+        "thoi diem tiep nhan",
+        "ngay gio thu nhan",
+        "ngay gio tiep nhan",
     ),
     "status": (
         "trang thai",
