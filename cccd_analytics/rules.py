@@ -231,6 +231,13 @@ _RULES = (
         "a hidden row of a commune no shown row names (rows filtered out) is read as before",
     ),
     Rule(
+        "cut_header",
+        "warning",
+        "Tiêu đề cột bị cắt, cột không được đọc",
+        why="a PDF printed from Excel clips a header at its cell's edge; what is left may name no "
+        "figure (\"Lũy kế t…\": thu nhận or trả thẻ), and a column of figures left out must be said",
+    ),
+    Rule(
         "hidden_column",
         "warning",
         "Cột ẩn cùng tên với cột đang hiện",

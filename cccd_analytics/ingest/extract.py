@@ -112,6 +112,7 @@ def extract(
     for sheet in book.sheets:
         found = repair_sheet(sheet, report) if book.format != "csv" else locate(sheet.rows)
         found = _visible_over_hidden(sheet, found, report)
+        _cut_headers_said(sheet, found, report)
         _hidden_copies_left_out(sheet, found, report)
         header_rows = (
             found.header_rows if found else (layouts.candidate_header(sheet.rows) if sheet.rows else None)
@@ -934,6 +935,41 @@ def _visible_over_hidden(sheet: Sheet, found: layouts.Layout | None, report: Imp
                 )
             )
     return found
+
+
+def _cut_headers_said(sheet: Sheet, found: layouts.Layout | None, report: ImportReport) -> None:
+    """A column of figures whose header was cut at its cell's edge (a PDF printed from
+    Excel clips a cell's text: "Lũy kế t…") and names no figure by what is left: said at
+    its header, since it is not read.  Left out in silence, a unit's day figures or its
+    eligible citizens were missing with no word of why."""
+    if found is None or found.kind != "report":
+        return
+    for c, text in found.unmapped:
+        if not str(text).rstrip().endswith(headers.CUT_MARK):
+            continue
+        cells = [row[c] for row in sheet.rows[found.first_data_row :] if c < len(row)]
+        if not any(_figure_like(v) for v in cells):
+            continue
+        report.problems.append(
+            Problem.of(
+                "cut_header",
+                f"tiêu đề cột bị cắt mất chữ ở mép ô («{text}»), phần còn lại không cho biết cột ghi số "
+                "liệu gì, nên cột này không được đọc. Hãy nới rộng cột hoặc cho tiêu đề xuống dòng (Wrap "
+                "Text) rồi in lại PDF, hoặc gửi tệp Excel gốc.",
+                sheet=sheet.name,
+                row=found.header_rows[-1] + 1,
+                column=layouts.column_letter(c),
+                header=str(text),
+            )
+        )
+
+
+def _figure_like(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and re.fullmatch(r"\s*\d[\d.,\s]*", value) is not None
 
 
 def _hidden_copies_left_out(sheet: Sheet, found: layouts.Layout | None, report: ImportReport) -> None:

@@ -377,6 +377,8 @@ def _fast_pages(data: bytes):
         chars = []
         origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
         clips: dict = {}
+        cut_right: set = set()  # text objects whose clip cut glyphs off at its right edge
+        last_of: dict = {}  # text object → its last glyph drawn, and its clip box
         text_page = source.get_textpage()
         count = text_page.count_chars()
         text = text_page.get_text_range(0, count) if count else ""
@@ -391,8 +393,18 @@ def _fast_pages(data: bytes):
                 continue  # a watermark across the page ("DỰ THẢO", "MẬT"): no cell's text
             turn = _quarter_turn(angle)
             left, bottom, right, top = text_page.get_charbox(i, loose=True)
-            if _clipped_out(text_page, i, (left + right) / 2, (bottom + top) / 2, clips):
+            box, key = _clip_box(text_page, i, clips)
+            if _outside(box, (left + right) / 2, (bottom + top) / 2):
+                if not turn and glyph.strip() and box[1] - 1 <= (bottom + top) / 2 <= box[3] + 1:
+                    if (left + right) / 2 > box[2] + 1:
+                        cut_right.add(key)  # a cell's text cut at its right edge
                 continue
+            if box is not None and not turn and left < box[2] < right:
+                # A glyph cut by the clip at the cell's edge ("Thu nhận trong n"): part of
+                # it is drawn, all of it in its own cell.  Its whole box reached over the rule
+                # and put it in the next cell ("nLũy kế thu nhận"), "Thu nhận trong" left
+                # to name the day's column as the running total's.
+                right = box[2]
             # The box's height from the baseline and the font size: pdfium's "loose" box is
             # the glyph's own for a font without ascent data (LibreOffice's exports), so a
             # capital with its marks ("Ỉ", "Ệ") would stand taller than its line and be
@@ -406,6 +418,8 @@ def _fast_pages(data: bytes):
             if size >= _WATERMARK_SIZE and _pale(text_page, i):
                 big_and_pale.append(len(chars))
             chars.append(_char(glyph, left, right, height - top, height - bottom, top0, number))
+            if key is not None and glyph.strip():
+                last_of[key] = (chars[-1], box)
             if turn:
                 chars[-1]["upright"], chars[-1]["turn"] = False, turn
         if big_and_pale:
@@ -417,6 +431,7 @@ def _fast_pages(data: bytes):
             generated = [i - bisect.bisect_left(drop, i) for i in generated if i not in gone]
             chars = [c for i, c in enumerate(chars) if i not in gone]
         chars = _real_spaces(chars, generated)
+        chars += _cut_marks(cut_right, last_of)
         lines = []
         for obj in source.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
             m = obj.get_matrix()
@@ -600,16 +615,39 @@ def _real_spaces(chars: list[dict], generated: list[int]) -> list[dict]:
     return [c for k, c in enumerate(chars) if k not in drop]
 
 
-def _clipped_out(text_page, index: int, x: float, y: float, clips: dict) -> bool:
-    """The character lies outside the clipping box of its text object: it is not drawn.
-    LibreOffice draws a merged header cell again on each page clipped to the rows it
-    shows, so the words it cuts ("kiện" of "Số công dân đủ điều kiện") stay in the text
-    layer, over the first row of figures."""
+def _cut_marks(cut_right: set, last_of: dict) -> list[dict]:
+    """A "…" after the last glyph drawn of each text cut by its clip at the right edge
+    (Excel's "Print to PDF" clips a cell's text to the cell: "Lũy kế thu nh", "Số người đủ
+    điều k").  What is left may name another figure or none ("Thu nhận trong" named the
+    running total); marked, the header is read as cut (`headers.match`), and a column it
+    cannot name is said rather than dropped."""
+    marks = []
+    for key in cut_right:
+        if key not in last_of:
+            continue
+        last, box = last_of[key]
+        at = min(last["x1"], box[2])
+        mark = dict(last, text="…", x0=at - 0.02, x1=at - 0.01, width=0.01)
+        marks.append(mark)
+    return marks
+
+
+def _outside(box, x: float, y: float) -> bool:
+    """A point outside a clipping box (None: nothing clips)."""
+    return box is not None and not (box[0] - 1 <= x <= box[2] + 1 and box[1] - 1 <= y <= box[3] + 1)
+
+
+def _clip_box(text_page, index: int, clips: dict):
+    """The clipping box (left, bottom, right, top) of a character's text object, or None;
+    and the object's key.  A character outside it is not drawn: LibreOffice draws a merged
+    header cell again on each page clipped to the rows it shows, so the words it cuts
+    ("kiện" of "Số công dân đủ điều kiện") stay in the text layer, over the first row of
+    figures."""
     import pypdfium2.raw as raw
 
     obj = raw.FPDFText_GetTextObject(text_page.raw, index)
     if not obj:
-        return False
+        return None, None
     key = ctypes.cast(obj, ctypes.c_void_p).value
     if key not in clips:
         clips[key] = None
@@ -625,8 +663,7 @@ def _clipped_out(text_page, index: int, x: float, y: float, clips: dict) -> bool
                         ys.append(py.value)
             if xs:
                 clips[key] = (min(xs), min(ys), max(xs), max(ys))
-    box = clips[key]
-    return box is not None and not (box[0] - 1 <= x <= box[2] + 1 and box[1] - 1 <= y <= box[3] + 1)
+    return clips[key], key
 
 
 def _char(text: str, x0: float, x1: float, top: float, bottom: float, doctop: float, page: int) -> dict:

@@ -1,0 +1,138 @@
+"""Word, PDF, web-page reports and wide sheets found by the twenty-fifth probe: headers cut
+by their cell's clip or spilling past its rule in a PDF, a scanned page after a finished
+report, an Excel workbook of several sheets saved as one web page, and day numbers under
+two months in one header."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+from cccd_analytics import ingest, registry
+
+KY = ["Xã Kỳ Xuân", "Xã Kỳ Bắc", "Xã Kỳ Phú", "Xã Kỳ Phong", "Xã Kỳ Tiến", "Xã Kỳ Giang"]
+TITLE = [
+    "CÔNG AN HUYỆN KỲ ANH",
+    "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD",
+    "Số liệu tính đến 17h00 ngày 15/3/2021",
+]
+DAY = date(2021, 3, 15)
+HEAD = {
+    "eligible": "Số người đủ điều kiện",
+    "collected_day": "Thu nhận trong ngày",
+    "collected": "Lũy kế thu nhận",
+    "returned": "Số thẻ đã trả",
+}
+FOUR = ("eligible", "collected_day", "collected", "returned")
+FONTS = Path(__file__).resolve().parents[1] / "cccd_analytics" / "data" / "fonts"
+
+
+def _figures(i: int) -> dict:
+    return {"eligible": 3100 + 211 * i, "collected_day": 7 * i + 3, "collected": 1025 + 139 * i, "returned": 410 + 53 * i}
+
+
+def _dot(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _key(commune: str) -> str:
+    return registry.resolve("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh", commune).key
+
+
+def _stored(report, metric: str) -> dict:
+    obs = report.observations
+    obs = obs[obs["metric"] == metric]
+    return {k: int(v) for k, v in zip(obs["unit_key"], obs["value"])}
+
+
+def _read_right(report, metrics=FOUR) -> None:
+    assert report.status == "checked", report.message
+    assert {str(d) for d in report.observations["date"]} == {str(DAY)}
+    for metric in metrics:
+        assert _stored(report, metric) == {_key(n): _figures(i)[metric] for i, n in enumerate(KY)}, metric
+
+
+def _canvas():
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    if "Round25Sans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("Round25Sans", str(FONTS / "LiberationSans-Regular.ttf")))
+    raw = io.BytesIO()
+    return raw, canvas.Canvas(raw, pagesize=A4)
+
+
+def _ruled_pdf(
+    widths, metrics=FOUR, heads=None, clip=(), shift=None, fmt=_dot, ruled=True, align=None, after=None
+) -> bytes:
+    """A report as Excel prints it: a ruled table (no rules if not `ruled`), each header on
+    one line; the headers of the columns in `clip` drawn clipped to their cell, as "Print
+    to PDF" does; `shift` {column: points} draws a header that far right, past its rule;
+    `align(r, c)` "l" sets a figure left; `after(canvas)` draws the pages after the first."""
+    raw, page = _canvas()
+    page.setFont("Round25Sans", 10)
+    y = 800
+    for line in TITLE:
+        page.drawString(50, y, line)
+        y -= 14
+    edges = [40]
+    for w in widths:
+        edges.append(edges[-1] + w)
+    heads = heads or [HEAD[m] for m in metrics]
+    body = [["STT", "Đơn vị", *heads]]
+    body += [[str(i + 1), n, *(fmt(_figures(i)[m]) for m in metrics)] for i, n in enumerate(KY)]
+    body.append(["", "Tổng cộng", *(fmt(sum(_figures(i)[m] for i in range(len(KY)))) for m in metrics)])
+    tops = [y - 10 - 18 * r for r in range(len(body) + 1)]
+    page.setFont("Round25Sans", 8)
+    for r, row in enumerate(body):
+        for c, text in enumerate(row):
+            if r == 0 and c in clip:
+                page.saveState()
+                box = page.beginPath()
+                box.rect(edges[c], tops[1], edges[c + 1] - edges[c], tops[0] - tops[1])
+                page.clipPath(box, stroke=0, fill=0)
+                page.drawString(edges[c] + 2, tops[0] - 12, text)
+                page.restoreState()
+            elif r == 0:
+                page.drawString(edges[c] + 2 + (shift or {}).get(c, 0), tops[0] - 12, text)
+            elif c >= 2 and (align(r, c) if align else "r") == "r":
+                page.drawRightString(edges[c + 1] - 3, tops[r] - 12, text)
+            else:
+                page.drawString(edges[c] + 3, tops[r] - 12, text)
+    if ruled:
+        for top in tops:
+            page.line(edges[0], top, edges[-1], top)
+        for at in edges:
+            page.line(at, tops[0], at, tops[-1])
+    page.setFont("Round25Sans", 10)
+    page.drawString(350, tops[-1] - 30, "TRƯỞNG CÔNG AN HUYỆN")
+    page.showPage()
+    if after:
+        after(page)
+    page.save()
+    return raw.getvalue()
+
+
+# --- 1. Headers cut by their cell's clip ---------------------------------------------
+
+
+def test_a_header_cut_at_its_cells_edge_is_read_by_what_is_left_when_that_names_one_figure():
+    # "Thu nhận trong ngày" clipped to its cell: "Thu nhận trong" was left (the "n" cut in
+    # half went to the next cell, "nLũy kế thu nhận"), named the running total, and every
+    # commune's day figure was stored as its running total (3 for 1.025), in silence.
+    _read_right(ingest.import_bytes(None, _ruled_pdf([30, 100, 120, 60, 110, 90], clip={3}), "ky_anh.pdf"))
+    # Every header clipped: "Số người đủ điều kiệ…", "Thu nhận trong ng…", "Lũy kế thu nhậ…".
+    _read_right(ingest.import_bytes(None, _ruled_pdf([30, 100, 75, 65, 55, 50], clip={2, 3, 4, 5}), "ky_anh.pdf"))
+
+
+def test_a_column_of_figures_whose_cut_header_names_nothing_sure_is_said_not_dropped():
+    # "Thu nh…": the day's applications or their running total; the column is not read,
+    # and the warning names its page and column (before: left out without a word).
+    report = ingest.import_bytes(None, _ruled_pdf([30, 100, 120, 24, 110, 90], clip={3}), "ky_anh.pdf")
+    assert report.status == "checked", report.message
+    cut = [p for p in report.problems if p.code == "cut_header"]
+    assert len(cut) == 1 and cut[0].column == "D" and cut[0].page == 1, report.problems
+    assert "collected_day" not in set(report.observations["metric"])
