@@ -136,3 +136,15 @@ def test_a_column_of_figures_whose_cut_header_names_nothing_sure_is_said_not_dro
     cut = [p for p in report.problems if p.code == "cut_header"]
     assert len(cut) == 1 and cut[0].column == "D" and cut[0].page == 1, report.problems
     assert "collected_day" not in set(report.observations["metric"])
+
+
+# --- 2. A header letter past its rule ------------------------------------------------
+
+
+def test_a_header_letter_drawn_past_its_rule_goes_back_to_its_word():
+    # "Thu nhận trong ngày" set wider than its cell: "Thu nhận trong ngà" | "yLũy kế thu
+    # nhận". The running total's header was not recognised and the day's figures were
+    # stored as the running totals, in silence.
+    three = ("collected_day", "collected", "returned")
+    pdf = _ruled_pdf([30, 100, 76, 80, 80], metrics=three, shift={2: 6})
+    _read_right(ingest.import_bytes(None, pdf, "ky_anh.pdf"), three)

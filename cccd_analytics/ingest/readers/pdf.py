@@ -1214,6 +1214,7 @@ def _cell_texts(table, chars: list[dict], encoding: str | None = None) -> list[l
             if hit is not None:
                 cells.setdefault((above, hit), []).append(char)
                 break
+    _spilled_back(cells, rows)
     out = []
     for r, row in enumerate(rows):
         texts = []
@@ -1222,6 +1223,46 @@ def _cell_texts(table, chars: list[dict], encoding: str | None = None) -> list[l
             texts.append(_join(found, cell, encoding) if cell is not None and found else "")
         out.append(texts)
     return out
+
+
+def _spilled_back(cells: dict, rows) -> None:
+    """Letters drawn past a cell's right rule into the next cell go back to their word.
+
+    A header set wider than its cell (drawn with character spacing, or not clipped) runs
+    over the rule: "Thu nhận trong ngà" | "yLũy kế thu nhận", the running total's header
+    not recognised and the day's column read as the running total.  Up to three letters at
+    the start of a cell that go on from a word of the cell on their left, itself running
+    over the rule, on the same line, and end at a gap or under the cell's own text drawn
+    over them, are that word's.
+    Only letters: a right-set figure overflowing its cell keeps its digits where they are."""
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row.cells):
+            if c == 0 or cell is None or (r, c) not in cells or row.cells[c - 1] is None:
+                continue
+            left = cells.get((r, c - 1))
+            if not left:
+                continue
+            mine = sorted(cells[(r, c)], key=lambda ch: ch["x0"])
+            first = mine[0]
+            line = [ch for ch in mine if abs(ch["top"] - first["top"]) <= 2.5]
+            size = first["bottom"] - first["top"]
+            before = [ch for ch in left if abs(ch["top"] - first["top"]) <= 2.5 and ch["text"].isalpha()]
+            if not first["text"].isalpha() or not before:
+                continue
+            end = max(before, key=lambda ch: ch["x1"])
+            # The word on the left runs over the rule itself, and the letter goes on from it.
+            if end["x1"] < cell[0] - 0.5 or abs(first["x0"] - end["x1"]) > 0.2 * size:
+                continue
+            run = [first]
+            for ch in line[1:]:
+                if not ch["text"].isalpha() or abs(ch["x0"] - run[-1]["x1"]) > 0.1 * size:
+                    break  # a gap, or the cell's own text drawn over the spilled letters
+                run.append(ch)
+            if len(run) > 3 or len(run) == len(line):
+                continue
+            cells[(r, c - 1)] = left + run
+            gone = {id(ch) for ch in run}
+            cells[(r, c)] = [ch for ch in cells[(r, c)] if id(ch) not in gone]
 
 
 def _join(chars: list[dict], box=None, encoding: str | None = None) -> str:
