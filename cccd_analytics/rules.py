@@ -231,6 +231,13 @@ _RULES = (
         "a hidden row of a commune no shown row names (rows filtered out) is read as before",
     ),
     Rule(
+        "scanned_page",
+        "warning",
+        "Trang quét (ảnh) không được đọc",
+        why="a typed report's scanned page after its finished table (a signed copy) holds no part "
+        "of the table, but what it holds is not read, so the report says so rather than nothing",
+    ),
+    Rule(
         "cut_header",
         "warning",
         "Tiêu đề cột bị cắt, cột không được đọc",

@@ -148,3 +148,31 @@ def test_a_header_letter_drawn_past_its_rule_goes_back_to_its_word():
     three = ("collected_day", "collected", "returned")
     pdf = _ruled_pdf([30, 100, 76, 80, 80], metrics=three, shift={2: 6})
     _read_right(ingest.import_bytes(None, pdf, "ky_anh.pdf"), three)
+
+
+# --- 4. A scanned page after a finished report -------------------------------------
+
+
+def _scan(page) -> None:
+    from PIL import Image, ImageDraw
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+
+    scan = Image.new("L", (620, 877), 255)
+    pen = ImageDraw.Draw(scan)
+    for r in range(8):
+        pen.rectangle((40, 60 + 30 * r, 580, 61 + 30 * r), fill=0)
+    picture = io.BytesIO()
+    scan.save(picture, "PNG")
+    picture.seek(0)
+    page.drawImage(ImageReader(picture), 0, 0, *A4)
+    page.showPage()
+
+
+def test_a_scanned_page_after_a_finished_report_is_said_not_read():
+    # The table ends on page 1 (total row, signature); page 2 is a scan. Read without a
+    # word before: whatever the scan held (a signed correction, an appendix) was unsaid.
+    report = ingest.import_bytes(None, _ruled_pdf([30, 100, 90, 90, 90, 90], after=_scan), "ky_anh.pdf")
+    _read_right(report)
+    said = [p for p in report.problems if p.code == "scanned_page"]
+    assert [p.page for p in said] == [2] and "ảnh quét" in said[0].message

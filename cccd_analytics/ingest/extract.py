@@ -108,6 +108,7 @@ def extract(
     remembered or chosen column mapping), then each sheet is read by its layout, and the no-
     table refusal needs both; the two loops share what the first found.
     """
+    _scanned_pages_said(book, report)
     prepared = []
     for sheet in book.sheets:
         found = repair_sheet(sheet, report) if book.format != "csv" else locate(sheet.rows)
@@ -935,6 +936,23 @@ def _visible_over_hidden(sheet: Sheet, found: layouts.Layout | None, report: Imp
                 )
             )
     return found
+
+
+def _scanned_pages_said(book: Workbook, report: ImportReport) -> None:
+    """A PDF's scanned pages outside its tables (a signed copy after the report): not read,
+    said page by page.  Read in silence before, whatever such a page held (an appendix, a
+    correction signed by hand) was left out without a word."""
+    pages = sorted({p for sheet in book.sheets for p in sheet.scanned_pages})
+    for page in pages:
+        report.problems.append(
+            Problem.of(
+                "scanned_page",
+                "trang này là ảnh quét (không có lớp chữ), nằm ngoài bảng số liệu; nội dung của nó "
+                "không được đọc (hệ thống không nhận dạng chữ từ ảnh). Nếu trang đó có số liệu (phụ lục, "
+                "bản sửa), hãy gửi tệp Word/Excel gốc hoặc PDF xuất trực tiếp từ Word/Excel.",
+                page=page,
+            )
+        )
 
 
 def _cut_headers_said(sheet: Sheet, found: layouts.Layout | None, report: ImportReport) -> None:

@@ -82,8 +82,13 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
             "trực tiếp từ Word/Excel."
         )
     blocks = _mend_fragments(blocks)
-    _refuse_scans_in_tables(blocks, _scanned(data, textless), file_name)
+    scanned = _scanned(data, textless)
+    _refuse_scans_in_tables(blocks, scanned, file_name)
     found = sheets(blocks)
+    for sheet in found:
+        # A scanned page after a finished report (a signed copy, an appendix) holds no part
+        # of the table, but what it holds is not read: the report says so, page by page.
+        sheet.scanned_pages = tuple(scanned)
     if not found and textless:
         # A cover letter typed, and the table behind it scanned: say where the table must be.
         which = ", ".join(map(str, textless[:5])) + ("…" if len(textless) > 5 else "")
