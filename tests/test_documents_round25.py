@@ -176,3 +176,82 @@ def test_a_scanned_page_after_a_finished_report_is_said_not_read():
     _read_right(report)
     said = [p for p in report.problems if p.code == "scanned_page"]
     assert [p.page for p in said] == [2] and "ảnh quét" in said[0].message
+
+
+# --- 5. An Excel workbook of several sheets saved as one web page --------------------
+
+DC = ["Xã Diễn Lâm", "Xã Diễn Đoài", "Xã Diễn Trường"]
+
+
+def _running(i: int, d: int) -> int:
+    return 2100 + 300 * i + sum(20 + 3 * i + 5 * k for k in range(d + 1))
+
+
+def _sheet_page(d: int) -> bytes:
+    """A day's sheet as Excel saves it in a web page: one table from the sheet's first row."""
+    rows = [
+        ["CÔNG AN HUYỆN DIỄN CHÂU"],
+        ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"],
+        [f"Số liệu tính đến 17h00 ngày {20 + d}/4/2023"],
+        ["STT", "Đơn vị", "Thu nhận trong ngày", "Lũy kế thu nhận"],
+        *([i + 1, n, 20 + 3 * i + 5 * d, _dot(_running(i, d))] for i, n in enumerate(DC)),
+    ]
+    cells = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<html><head><meta charset='utf-8'></head><body><table>{cells}</table></body></html>".encode()
+
+
+def _workbook_web_page(sheets: list[tuple[str, bytes, bool]], names_in_frame: bool) -> bytes:
+    """Excel's "Single File Web Page": the frame (naming the sheets in its workbook XML, or
+    not), each sheet's page, then the tab strip (a hidden sheet has no tab)."""
+    import quopri
+
+    listed = "".join(
+        f"<x:ExcelWorksheet><x:Name>{name}</x:Name><x:WorksheetSource HRef='bc_files/sheet{k + 1:03}.htm'/>"
+        + ("<x:WorksheetOptions><x:Visible>SheetHidden</x:Visible></x:WorksheetOptions>" if hidden else "")
+        + "</x:ExcelWorksheet>"
+        for k, (name, _, hidden) in enumerate(sheets)
+    )
+    frame = (
+        "<html><head><meta name=Excel-Workbook-Frameset><meta charset='utf-8'>"
+        + (f"<xml><x:ExcelWorkbook><x:ExcelWorksheets>{listed}</x:ExcelWorksheets></x:ExcelWorkbook></xml>" if names_in_frame else "")
+        + "</head><frameset rows='*,39'><frame src='bc_files/sheet001.htm'></frameset></html>"
+    ).encode()
+    tabs = "".join(
+        f"<td><a href='sheet{k + 1:03}.htm' target='frSheet'><font face=Arial>{name}</font></a></td>"
+        for k, (name, _, hidden) in enumerate(sheets)
+        if not hidden
+    )
+    parts = [("file:///C:/bc.htm", frame)]
+    parts += [(f"file:///C:/bc_files/sheet{k + 1:03}.htm", page) for k, (_, page, _) in enumerate(sheets)]
+    parts.append(("file:///C:/bc_files/tabstrip.htm", f"<html><body><table><tr>{tabs}</tr></table></body></html>".encode()))
+    out = ['MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="----=_P"\r\n\r\n']
+    for where, body in parts:
+        out.append(
+            f"\r\n------=_P\r\nContent-Location: {where}\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+            'Content-Type: text/html; charset="utf-8"\r\n\r\n'
+        )
+        out.append(quopri.encodestring(body).decode("ascii"))
+    out.append("\r\n------=_P--\r\n")
+    return "".join(out).encode("ascii")
+
+
+def test_an_excel_workbook_of_a_sheet_per_day_saved_as_one_web_page_is_read_sheet_by_sheet():
+    # Refused before ("có 3 trang tính; hãy … lưu lại dạng .xlsx"). Each sheet is read under
+    # its name, from the frame's list of sheets or else its tab strip, a hidden one left out.
+    days = [(f"{20 + d}.4", _sheet_page(d), False) for d in range(3)]
+    template = ("Mẫu", _sheet_page(0), True)
+    for sheets, in_frame in ((days, True), (days, False), ([*days, template], True)):
+        report = ingest.import_bytes(None, _workbook_web_page(sheets, in_frame), "dien_chau.mht")
+        assert report.status == "checked", report.message
+        obs = report.observations
+        got = {
+            (k, str(d)): int(v)
+            for k, d, m, v in zip(obs["unit_key"], obs["date"], obs["metric"], obs["value"])
+            if m == "collected"
+        }
+        want = {
+            (registry.resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", n).key, f"2023-04-{20 + d}"): _running(i, d)
+            for i, n in enumerate(DC)
+            for d in range(3)
+        }
+        assert got == want
