@@ -255,3 +255,67 @@ def test_an_excel_workbook_of_a_sheet_per_day_saved_as_one_web_page_is_read_shee
             for d in range(3)
         }
         assert got == want
+
+
+# --- 6. Day numbers under two months in one header -----------------------------------
+
+
+def _wide(parent: str, first: date, days: int) -> bytes:
+    """A wide sheet: "STT | Đơn vị" merged down beside `parent` merged over the day numbers,
+    each day's applications, and "Lũy kế thu nhận" after them."""
+    from datetime import timedelta
+
+    import openpyxl
+
+    dated = [first + timedelta(days=k) for k in range(days)]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "BC"
+    sheet.append(["CÔNG AN HUYỆN DIỄN CHÂU"])
+    sheet.append(["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"])
+    sheet.append([f"Diễn Châu, ngày {dated[-1].day} tháng {dated[-1].month} năm {dated[-1].year}"])
+    sheet.append(["STT", "Đơn vị", parent, *([None] * (days - 1)), "Lũy kế thu nhận"])
+    sheet.append([None, None, *(d.day for d in dated), None])
+    for i, n in enumerate(DC):
+        sheet.append([i + 1, n, *(20 + 3 * i + 5 * d for d in range(days)), _running(i, days - 1)])
+    sheet.merge_cells(start_row=4, start_column=3, end_row=4, end_column=2 + days)
+    for column in (1, 2, 3 + days):
+        sheet.merge_cells(start_row=4, start_column=column, end_row=5, end_column=column)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_day_numbers_under_two_months_in_one_header_cross_the_month_where_they_fall():
+    # "THÁNG 4 VÀ THÁNG 5" over "20 … 30 | 1 … 5": read as no header of days, the day
+    # columns were left out without a word and the running total stored alone, for 5/5.
+    from datetime import timedelta
+
+    for parent, first, days in (
+        ("THÁNG 4 VÀ THÁNG 5", date(2023, 4, 20), 16),
+        ("Tháng 4, 5 năm 2023", date(2023, 4, 28), 7),
+        ("THÁNG 12/2022 VÀ THÁNG 1/2023", date(2022, 12, 27), 9),
+    ):
+        report = ingest.import_bytes(None, _wide(parent, first, days), "dien_chau.xlsx")
+        assert report.status == "checked", report.message
+        obs = report.observations
+        got = {
+            (k, str(d)): int(v)
+            for k, d, m, v in zip(obs["unit_key"], obs["date"], obs["metric"], obs["value"])
+            if m == "collected"
+        }
+        want = {
+            (registry.resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", n).key, str(first + timedelta(days=d))): _running(i, d)
+            for i, n in enumerate(DC)
+            for d in range(days)
+        }
+        assert got == want, parent
+
+
+def test_day_numbers_that_do_not_reach_the_second_month_named_are_refused_at_their_column():
+    # "THÁNG 4 VÀ THÁNG 5" over "20 … 27": no day of May, so which month each is cannot be
+    # told from the header; refused naming the row and the first day's column.
+    report = ingest.import_bytes(None, _wide("THÁNG 4 VÀ THÁNG 5", date(2023, 4, 20), 8), "dien_chau.xlsx")
+    assert report.status == "refused"
+    error = report.errors[0]
+    assert (error.row, error.column) == (5, "C") and "THÁNG 4 VÀ THÁNG 5" in error.message
