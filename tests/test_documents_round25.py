@@ -319,3 +319,25 @@ def test_day_numbers_that_do_not_reach_the_second_month_named_are_refused_at_the
     assert report.status == "refused"
     error = report.errors[0]
     assert (error.row, error.column) == (5, "C") and "THÁNG 4 VÀ THÁNG 5" in error.message
+
+
+# --- 3. Borderless, comma thousands, figures set two ways -------------------------------
+
+
+def _comma(n: int) -> str:
+    return f"{n:,}"
+
+
+def test_a_borderless_pdf_with_comma_thousands_set_left_and_right_is_read():
+    # A sheet printed without gridlines, thousands parted by commas, some figures typed as
+    # text (set left) and others as numbers (set right): "17" at one cell's right edge and
+    # "1,303" at the next one's left made one cell, refused as two numbers. The running
+    # totals set left on every row; on some rows; and figures set either way in every column.
+    widths = [30, 100, 90, 90, 90, 90]
+    for align in (
+        lambda r, c: "l" if c == 4 else "r",
+        lambda r, c: "l" if c == 4 and r % 3 == 0 else "r",
+        lambda r, c: "l" if (r + c) % 4 == 0 else "r",
+    ):
+        pdf = _ruled_pdf(widths, fmt=_comma, ruled=False, align=align)
+        _read_right(ingest.import_bytes(None, pdf, "ky_anh.pdf"))

@@ -793,6 +793,12 @@ def _segments(line: list[dict], starts: tuple[float, ...] | list[float] = ()) ->
         # without gridlines: "1" at the STT cell's right edge, "Xã Kỳ Xuân" at the name
         # cell's left): the two paddings make less than a cell's gap but more than a space.
         cut = cut or (wide and _NUMBER.match(last["text"]) and not _NUMBER.match(word["text"]))
+        # Two figures further apart than a space: a figure set right, then one set left in
+        # the next cell ("17" | "1,303", a figure typed as text).  A space between thousands
+        # ("1 234") is narrower.  Joined, "17 1,303" was refused as two numbers in a cell.
+        cut = cut or (
+            wide and bool(_NUMBER.match(last["text"].rsplit(" ", 1)[-1])) and bool(_NUMBER.match(word["text"]))
+        )
         if last is not None and not cut and word["x0"] - last["x1"] <= _CELL_GAP:
             last["text"] += " " + word["text"]
             last["x1"], last["bottom"] = word["x1"], max(last["bottom"], word["bottom"])
@@ -826,6 +832,38 @@ def _columns(lines) -> list[list[float]]:
     return columns
 
 
+def _one_column_set_two_ways(columns: list[list[float]], lines: list[list[dict]]) -> list[list[float]]:
+    """Two neighbouring ranges of figures that no line fills both of are one column whose
+    figures are set two ways: typed as text (set left) on some rows, as numbers (set right)
+    on others, as in a sheet printed without gridlines.  Kept apart, one column became two
+    and the communes whose figure stood in the other were stored without it."""
+    out = [list(columns[0])] if columns else []
+    for column in columns[1:]:
+        last = out[-1]
+        in_last = [c for cells in lines for c in cells if last[0] <= (c["x0"] + c["x1"]) / 2 <= last[1]]
+        in_this = [c for cells in lines for c in cells if column[0] <= (c["x0"] + c["x1"]) / 2 <= column[1]]
+        both = any(
+            any(last[0] <= (c["x0"] + c["x1"]) / 2 <= last[1] for c in cells)
+            and any(column[0] <= (c["x0"] + c["x1"]) / 2 <= column[1] for c in cells)
+            for cells in lines
+        )
+        figures = all(_NUMBER.match(c["text"]) for c in in_last + in_this)
+        # Set left in one, right in the other: the left edges of the first agree, and the
+        # right edges of the second (or the other way round).
+        set_apart = _flush(in_last, "x0") and _flush(in_this, "x1") or _flush(in_last, "x1") and _flush(in_this, "x0")
+        if in_last and in_this and figures and not both and set_apart:
+            last[1] = max(last[1], column[1])
+        else:
+            out.append(list(column))
+    return out
+
+
+def _flush(cells: list[dict], edge: str) -> bool:
+    """The cells' `edge` ("x0": left, "x1": right) lies at one place, within a point."""
+    at = [c[edge] for c in cells]
+    return max(at) - min(at) <= 1.0
+
+
 def _aligned_table(
     words: list[dict], previous: _Found | None = None, encoding: str | None = None
 ) -> _Found | None:
@@ -857,7 +895,7 @@ def _aligned_table(
             last = body[k - 1]
             break
     body = [i for i in body if i <= last]
-    columns = _columns(segs[i] for i in body)
+    columns = _one_column_set_two_ways(_columns(segs[i] for i in body), [segs[i] for i in body])
     if len(columns) < 3:
         return None
     left, right = columns[0][0], columns[-1][1]
