@@ -126,6 +126,10 @@ def test_a_header_cut_at_its_cells_edge_is_read_by_what_is_left_when_that_names_
     _read_right(ingest.import_bytes(None, _ruled_pdf([30, 100, 120, 60, 110, 90], clip={3}), "ky_anh.pdf"))
     # Every header clipped: "Số người đủ điều kiệ…", "Thu nhận trong ng…", "Lũy kế thu nhậ…".
     _read_right(ingest.import_bytes(None, _ruled_pdf([30, 100, 75, 65, 55, 50], clip={2, 3, 4, 5}), "ky_anh.pdf"))
+    # The same printed without gridlines: the cut headers touch ("điều kiệ…Thu nhận trong
+    # ng…"), one run that no column was found under, and the file was refused.
+    pdf = _ruled_pdf([30, 100, 75, 65, 55, 50], clip={2, 3, 4, 5}, ruled=False)
+    _read_right(ingest.import_bytes(None, pdf, "ky_anh.pdf"))
 
 
 def test_a_column_of_figures_whose_cut_header_names_nothing_sure_is_said_not_dropped():

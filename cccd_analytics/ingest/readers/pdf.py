@@ -718,8 +718,34 @@ def _line(a, b, height: float, doctop: float, page: int) -> dict | None:
     }
 
 
+def _cut_apart(words: list[dict], chars: list[dict]) -> list[dict]:
+    """Words split after a mark of text cut at its cell's edge (`_cut_marks`): without
+    gridlines, the cut headers of neighbouring cells touch and made one word ("điều kiệ…Thu
+    nhận trong ng…"), a header no column could be found under."""
+    marks = sorted((c for c in chars if c["text"] == "…"), key=lambda c: c["x0"])
+    if not marks:
+        return words
+    out = []
+    for word in words:
+        text = word["text"]
+        while "…" in text[:-1]:
+            k = text.index("…")
+            mark = next(
+                (m for m in marks if word["x0"] - 0.5 <= m["x0"] <= word["x1"] and abs(m["top"] - word["top"]) <= 2.5),
+                None,
+            )
+            if mark is None:
+                break
+            out.append(dict(word, text=text[: k + 1], x1=mark["x1"]))
+            word = dict(word, text=text[k + 1 :], x0=mark["x1"])
+            marks = [m for m in marks if m is not mark]
+            text = word["text"]
+        out.append(dict(word, text=text))
+    return out
+
+
 def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Block], int, list | None]:
-    words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+    words = _cut_apart(page.extract_words(keep_blank_chars=False, use_text_flow=False), page.chars)
     encoding = _legacy_encoding(words)
     ruled = page.find_tables(_LINES)
     found = [
@@ -793,6 +819,7 @@ def _segments(line: list[dict], starts: tuple[float, ...] | list[float] = ()) ->
         # without gridlines: "1" at the STT cell's right edge, "Xã Kỳ Xuân" at the name
         # cell's left): the two paddings make less than a cell's gap but more than a space.
         cut = cut or (wide and _NUMBER.match(last["text"]) and not _NUMBER.match(word["text"]))
+        cut = cut or (last is not None and last["text"].endswith("…"))  # a cell's text cut at its edge
         # Two figures further apart than a space: a figure set right, then one set left in
         # the next cell ("17" | "1,303", a figure typed as text).  A space between thousands
         # ("1 234") is narrower.  Joined, "17 1,303" was refused as two numbers in a cell.
