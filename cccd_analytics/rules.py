@@ -242,7 +242,7 @@ _RULES = (
         "warning",
         "Tiêu đề cột bị cắt, cột không được đọc",
         why="a PDF printed from Excel clips a header at its cell's edge; what is left may name no "
-        "figure (\"Lũy kế t…\": thu nhận or trả thẻ), and a column of figures left out must be said",
+        'figure ("Lũy kế t…": thu nhận or trả thẻ), and a column of figures left out must be said',
     ),
     Rule(
         "hidden_column",

@@ -29,7 +29,12 @@ FONTS = Path(__file__).resolve().parents[1] / "cccd_analytics" / "data" / "fonts
 
 
 def _figures(i: int) -> dict:
-    return {"eligible": 3100 + 211 * i, "collected_day": 7 * i + 3, "collected": 1025 + 139 * i, "returned": 410 + 53 * i}
+    return {
+        "eligible": 3100 + 211 * i,
+        "collected_day": 7 * i + 3,
+        "collected": 1025 + 139 * i,
+        "returned": 410 + 53 * i,
+    }
 
 
 def _dot(n: int) -> str:
@@ -125,7 +130,9 @@ def test_a_header_cut_at_its_cells_edge_is_read_by_what_is_left_when_that_names_
     # commune's day figure was stored as its running total (3 for 1.025), in silence.
     _read_right(ingest.import_bytes(None, _ruled_pdf([30, 100, 120, 60, 110, 90], clip={3}), "ky_anh.pdf"))
     # Every header clipped: "Số người đủ điều kiệ…", "Thu nhận trong ng…", "Lũy kế thu nhậ…".
-    _read_right(ingest.import_bytes(None, _ruled_pdf([30, 100, 75, 65, 55, 50], clip={2, 3, 4, 5}), "ky_anh.pdf"))
+    _read_right(
+        ingest.import_bytes(None, _ruled_pdf([30, 100, 75, 65, 55, 50], clip={2, 3, 4, 5}), "ky_anh.pdf")
+    )
     # The same printed without gridlines: the cut headers touch ("điều kiệ…Thu nhận trong
     # ng…"), one run that no column was found under, and the file was refused.
     pdf = _ruled_pdf([30, 100, 75, 65, 55, 50], clip={2, 3, 4, 5}, ruled=False)
@@ -217,7 +224,11 @@ def _workbook_web_page(sheets: list[tuple[str, bytes, bool]], names_in_frame: bo
     )
     frame = (
         "<html><head><meta name=Excel-Workbook-Frameset><meta charset='utf-8'>"
-        + (f"<xml><x:ExcelWorkbook><x:ExcelWorksheets>{listed}</x:ExcelWorksheets></x:ExcelWorkbook></xml>" if names_in_frame else "")
+        + (
+            f"<xml><x:ExcelWorkbook><x:ExcelWorksheets>{listed}</x:ExcelWorksheets></x:ExcelWorkbook></xml>"
+            if names_in_frame
+            else ""
+        )
         + "</head><frameset rows='*,39'><frame src='bc_files/sheet001.htm'></frameset></html>"
     ).encode()
     tabs = "".join(
@@ -227,7 +238,12 @@ def _workbook_web_page(sheets: list[tuple[str, bytes, bool]], names_in_frame: bo
     )
     parts = [("file:///C:/bc.htm", frame)]
     parts += [(f"file:///C:/bc_files/sheet{k + 1:03}.htm", page) for k, (_, page, _) in enumerate(sheets)]
-    parts.append(("file:///C:/bc_files/tabstrip.htm", f"<html><body><table><tr>{tabs}</tr></table></body></html>".encode()))
+    parts.append(
+        (
+            "file:///C:/bc_files/tabstrip.htm",
+            f"<html><body><table><tr>{tabs}</tr></table></body></html>".encode(),
+        )
+    )
     out = ['MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="----=_P"\r\n\r\n']
     for where, body in parts:
         out.append(
@@ -309,7 +325,10 @@ def test_day_numbers_under_two_months_in_one_header_cross_the_month_where_they_f
             if m == "collected"
         }
         want = {
-            (registry.resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", n).key, str(first + timedelta(days=d))): _running(i, d)
+            (
+                registry.resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", n).key,
+                str(first + timedelta(days=d)),
+            ): _running(i, d)
             for i, n in enumerate(DC)
             for d in range(days)
         }

@@ -326,7 +326,9 @@ def _month_of(text: str) -> tuple[int, int | None] | None:
 
 
 _MONTHS_WORDS = re.compile(r"^(?:thang|t)\s*\d[\d\s,/.\-]*(?:(?:va|thang|nam|den|t)[\d\s,/.\-]*)*$")
-_MONTH_AND_YEAR = re.compile(r"(?<!\d)(\d{1,2})(?!\d)(?:\s*[/.\-]\s*((?:19|20)\d{2})|\s+nam\s+((?:19|20)\d{2}))?")
+_MONTH_AND_YEAR = re.compile(
+    r"(?<!\d)(\d{1,2})(?!\d)(?:\s*[/.\-]\s*((?:19|20)\d{2})|\s+nam\s+((?:19|20)\d{2}))?"
+)
 
 
 def _months_of(text: str) -> list[tuple[int, int | None]] | None:

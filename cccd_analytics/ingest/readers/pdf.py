@@ -731,7 +731,11 @@ def _cut_apart(words: list[dict], chars: list[dict]) -> list[dict]:
         while "…" in text[:-1]:
             k = text.index("…")
             mark = next(
-                (m for m in marks if word["x0"] - 0.5 <= m["x0"] <= word["x1"] and abs(m["top"] - word["top"]) <= 2.5),
+                (
+                    m
+                    for m in marks
+                    if word["x0"] - 0.5 <= m["x0"] <= word["x1"] and abs(m["top"] - word["top"]) <= 2.5
+                ),
                 None,
             )
             if mark is None:
@@ -824,7 +828,9 @@ def _segments(line: list[dict], starts: tuple[float, ...] | list[float] = ()) ->
         # the next cell ("17" | "1,303", a figure typed as text).  A space between thousands
         # ("1 234") is narrower.  Joined, "17 1,303" was refused as two numbers in a cell.
         cut = cut or (
-            wide and bool(_NUMBER.match(last["text"].rsplit(" ", 1)[-1])) and bool(_NUMBER.match(word["text"]))
+            wide
+            and bool(_NUMBER.match(last["text"].rsplit(" ", 1)[-1]))
+            and bool(_NUMBER.match(word["text"]))
         )
         if last is not None and not cut and word["x0"] - last["x1"] <= _CELL_GAP:
             last["text"] += " " + word["text"]
@@ -877,7 +883,9 @@ def _one_column_set_two_ways(columns: list[list[float]], lines: list[list[dict]]
         figures = all(_NUMBER.match(c["text"]) for c in in_last + in_this)
         # Set left in one, right in the other: the left edges of the first agree, and the
         # right edges of the second (or the other way round).
-        set_apart = _flush(in_last, "x0") and _flush(in_this, "x1") or _flush(in_last, "x1") and _flush(in_this, "x0")
+        set_apart = (
+            _flush(in_last, "x0") and _flush(in_this, "x1") or _flush(in_last, "x1") and _flush(in_this, "x0")
+        )
         if in_last and in_this and figures and not both and set_apart:
             last[1] = max(last[1], column[1])
         else:
