@@ -241,8 +241,9 @@ _RULES = (
         "cut_header",
         "warning",
         "Tiêu đề cột bị cắt, cột không được đọc",
-        why="a PDF printed from Excel clips a header at its cell's edge; what is left may name no "
-        'figure ("Lũy kế t…": thu nhận or trả thẻ), and a column of figures left out must be said',
+        why="a PDF printed from Excel clips a header at its cell's edge, or draws its letters over "
+        'each other; what is left may name no figure ("Lũy kế t…": thu nhận or trả thẻ), and a column '
+        "of figures left out must be said",
     ),
     Rule(
         "hidden_column",

@@ -149,6 +149,17 @@ def test_a_column_of_figures_whose_cut_header_names_nothing_sure_is_said_not_dro
     assert "collected_day" not in set(report.observations["metric"])
 
 
+def test_a_pdf_column_of_figures_under_a_header_drawn_over_another_is_said_not_dropped():
+    # "Thu nhận trong ngày" drawn half over "Số người đủ điều kiện": the two headers read
+    # "Số người đủ điềuT khiuệ nnhận t" and "rong ngày", neither named, and both columns of
+    # figures were left out without a word.
+    report = ingest.import_bytes(
+        None, _ruled_pdf([30, 100, 100, 100, 100, 100], shift={3: -40}), "ky_anh.pdf"
+    )
+    said = {(p.column, p.page) for p in report.problems if p.code == "cut_header"}
+    assert said == {("C", 1), ("D", 1)}, report.problems
+
+
 # --- 2. A header letter past its rule ------------------------------------------------
 
 
