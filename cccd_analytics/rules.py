@@ -238,6 +238,21 @@ _RULES = (
         "a hidden row of a commune no shown row names (rows filtered out) is read as before",
     ),
     Rule(
+        "scanned_page",
+        "warning",
+        "Trang quét (ảnh) không được đọc",
+        why="a typed report's scanned page after its finished table (a signed copy) holds no part "
+        "of the table, but what it holds is not read, so the report says so rather than nothing",
+    ),
+    Rule(
+        "cut_header",
+        "warning",
+        "Tiêu đề cột bị cắt, cột không được đọc",
+        why="a PDF printed from Excel clips a header at its cell's edge, or draws its letters over "
+        'each other; what is left may name no figure ("Lũy kế t…": thu nhận or trả thẻ), and a column '
+        "of figures left out must be said",
+    ),
+    Rule(
         "hidden_column",
         "warning",
         "Cột ẩn cùng tên với cột đang hiện",

@@ -108,10 +108,12 @@ def extract(
     remembered or chosen column mapping), then each sheet is read by its layout, and the no-
     table refusal needs both; the two loops share what the first found.
     """
+    _scanned_pages_said(book, report)
     prepared = []
     for sheet in book.sheets:
         found = repair_sheet(sheet, report) if book.format != "csv" else locate(sheet.rows)
         found = _visible_over_hidden(sheet, found, report)
+        _cut_headers_said(sheet, found, report, drawn=book.format == "pdf")
         _hidden_copies_left_out(sheet, found, report)
         header_rows = (
             found.header_rows if found else (layouts.candidate_header(sheet.rows) if sheet.rows else None)
@@ -965,6 +967,99 @@ def _visible_over_hidden(sheet: Sheet, found: layouts.Layout | None, report: Imp
                 )
             )
     return found
+
+
+def _scanned_pages_said(book: Workbook, report: ImportReport) -> None:
+    """A PDF's scanned pages outside its tables (a signed copy after the report): not read,
+    said page by page.  Read in silence before, whatever such a page held (an appendix, a
+    correction signed by hand) was left out without a word."""
+    pages = sorted({p for sheet in book.sheets for p in sheet.scanned_pages})
+    for page in pages:
+        report.problems.append(
+            Problem.of(
+                "scanned_page",
+                "trang này là ảnh quét (không có lớp chữ), nằm ngoài bảng số liệu; nội dung của nó "
+                "không được đọc (hệ thống không nhận dạng chữ từ ảnh). Nếu trang đó có số liệu (phụ lục, "
+                "bản sửa), hãy gửi tệp Word/Excel gốc hoặc PDF xuất trực tiếp từ Word/Excel.",
+                page=page,
+            )
+        )
+
+
+def _cut_headers_said(
+    sheet: Sheet, found: layouts.Layout | None, report: ImportReport, drawn: bool = False
+) -> None:
+    """A column of figures whose header was cut at its cell's edge (a PDF printed from
+    Excel clips a cell's text: "Lũy kế t…") and names no figure by what is left: said at
+    its header, since it is not read.  Left out in silence, a unit's day figures or its
+    eligible citizens were missing with no word of why.  In a PDF (`drawn`), a column of
+    figures on most rows under a header that names nothing known (letters drawn over each
+    other, "khiuệ nnhận trong n") is said too; a share, a plan, a day, a note or a column
+    the vocabulary knows to leave out is not."""
+    if found is None or found.kind != "report":
+        return
+    rows = sheet.rows[found.first_data_row :]
+    for c, text in found.unmapped:
+        cut = str(text).rstrip().endswith(headers.CUT_MARK)
+        if not cut and not drawn:
+            continue
+        cells = [row[c] for row in rows if c < len(row)]
+        figures = sum(1 for v in cells if _figure_like(v))
+        if not figures or (not cut and (2 * figures < len(rows) or _known_other(str(text)))):
+            continue
+        if _numbering(cells):
+            continue  # the rows' numbers ("ST" / "T" wrapped in a narrow column)
+        report.problems.append(
+            Problem.of(
+                "cut_header",
+                (
+                    f"tiêu đề cột bị cắt mất chữ ở mép ô («{text}»), phần còn lại không cho biết cột ghi số "
+                    "liệu gì, nên cột này không được đọc. Hãy nới rộng cột hoặc cho tiêu đề xuống dòng (Wrap "
+                    "Text) rồi in lại PDF, hoặc gửi tệp Excel gốc."
+                )
+                if cut
+                else (
+                    f"cột có số liệu nhưng tiêu đề («{text}») không cho biết là số liệu gì (chữ có thể bị "
+                    "cắt hoặc in chồng lên nhau trong PDF), nên cột này không được đọc. Hãy kiểm tra tiêu "
+                    "đề cột, hoặc gửi tệp Excel/Word gốc."
+                ),
+                sheet=sheet.name,
+                row=found.header_rows[-1] + 1,
+                column=layouts.column_letter(c),
+                header=str(text),
+            )
+        )
+
+
+def _numbering(cells: list) -> bool:
+    """Cells that number the rows: 1, 2, 3 … (starting again at 1 in each group)."""
+    numbers = [int(float(v)) for v in cells if re.fullmatch(r"\s*\d{1,4}(?:\.0)?\s*", str(v or ""))]
+    return len(numbers) >= 2 and all(b in (a + 1, 1) for a, b in zip(numbers, numbers[1:]))
+
+
+def _known_other(text: str) -> bool:
+    """A header that names something other than a figure read here: a share, a plan or
+    target, a part of a count (by sex), a day, a note, or a column the vocabulary leaves out
+    ("Số CD chưa thu nhận", "Ghi chú")."""
+    own = text.rsplit(" / ", 1)[-1]
+    return (
+        headers.share_label(text)
+        or headers.plan_label(text)
+        or headers.sex_part(own)
+        or headers.match_denominator(own) is not None
+        or normalise.day_label(own) is not None
+        or normalise.day_alone(own) is not None
+        or any(f" {w} " in f" {headers.full_key(text)} " for w in headers.WORDS["not_a_count"])
+        or not headers.key(text)
+    )
+
+
+def _figure_like(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and re.fullmatch(r"\s*\d[\d.,\s]*", value) is not None
 
 
 def _hidden_copies_left_out(sheet: Sheet, found: layouts.Layout | None, report: ImportReport) -> None:

@@ -284,6 +284,8 @@ def sex_part(text) -> bool:
 
 
 def _match(text, parent=None) -> str | None:
+    if isinstance(text, str) and text.rstrip().endswith(CUT_MARK):
+        return _cut_match(text.rstrip()[: -len(CUT_MARK)], parent)
     text = _running_total_of_this_period(text)
     if parent and sex_part(text):
         # The men (or women) of a count are never the count: read as the parent's field, the
@@ -314,6 +316,26 @@ def _match(text, parent=None) -> str | None:
     if not own:
         return None
     return _loose(own, full_key(text))
+
+
+# What a PDF reader puts after a cell's text that its clip cut at the cell's edge.
+CUT_MARK = "…"
+
+
+def _cut_match(stem: str, parent=None) -> str | None:
+    """The field a header cut at its cell's edge ("Thu nhận trong n…", "Số người đủ điều
+    k…") names: the one field of the listed headers that begin with what is left, or None
+    when they name several ("Lũy kế t…": thu nhận or trả thẻ) or none.  Read as it stands,
+    "Thu nhận trong" named the running total and every commune's day figure was stored as
+    its running total."""
+    for words in ((f"{parent} {stem}",) if parent else ()) + (stem,):
+        cut = key(words)
+        if not cut or _has(f" {full_key(words)} ", "not_a_count"):
+            continue
+        named = {field for phrase, field in _INDEX.items() if phrase.startswith(cut)}
+        if named:
+            return named.pop() if len(named) == 1 else None
+    return None
 
 
 def _one_of(text: str) -> str | None:

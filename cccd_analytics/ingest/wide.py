@@ -72,6 +72,9 @@ class WideTable:
     # the day's counts, with no running total of applications beside them: counts that rose
     # every day look the same as running totals, and read as those they were stored so.
     kind_unclear: bool = False
+    # Day numbers under a header naming several months ("THÁNG 4 VÀ THÁNG 5") that do not
+    # fall where a month ends (each month named given its days): (first column, header).
+    unplaced: tuple[int, str] | None = None
 
 
 def _words_metric(words: str) -> str | None:
@@ -116,7 +119,10 @@ _AS_APPLICATIONS = {
 
 def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
     """A wide table in the first rows of a sheet, or None."""
-    numbered = _day_numbers(rows) or _weekdays(rows)
+    numbered = _day_numbers(rows)
+    # Day numbers under several months that cannot be placed in them: (column, header).
+    unplaced = numbered[2] if numbered else None
+    numbered = numbered[:2] if numbered else _weekdays(rows)
     if found is not None and "date" in found.columns:
         # A table with a date on every row is long: a data row such as "01/03/2024 | … |
         # 40000" is not a header of days, even though 40000 reads as an Excel date.  A
@@ -131,6 +137,8 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
             best = (r, days)
     if best is None:
         best = numbered
+    else:
+        unplaced = None
     if best is None:
         return None
     r, days = best
@@ -144,7 +152,7 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
     # A row of months alone over the days ("Tháng 3" merged across them) is a header row
     # too, though it has a single cell.
     months_only = any(above[c] for c in days) and all(
-        c in days and _month_of(text) for c, text in enumerate(above) if text
+        c in days and (_month_of(text) or _months_of(text)) for c, text in enumerate(above) if text
     )
     two_rows = (
         r > 0
@@ -248,6 +256,7 @@ def detect(rows: list[list], found: layouts.Layout | None) -> WideTable | None:
         gain=gain,
         typos=typos,
         before=before,
+        unplaced=unplaced,
     )
 
 
@@ -316,13 +325,72 @@ def _month_of(text: str) -> tuple[int, int | None] | None:
     return int(found.group(1)), int(found.group(2)) if found.group(2) else None
 
 
+_MONTHS_WORDS = re.compile(r"^(?:thang|t)\s*\d[\d\s,/.\-]*(?:(?:va|thang|nam|den|t)[\d\s,/.\-]*)*$")
+_MONTH_AND_YEAR = re.compile(
+    r"(?<!\d)(\d{1,2})(?!\d)(?:\s*[/.\-]\s*((?:19|20)\d{2})|\s+nam\s+((?:19|20)\d{2}))?"
+)
+
+
+def _months_of(text: str) -> list[tuple[int, int | None]] | None:
+    """The months a merged header over day numbers names when it names several, one after
+    another ("THÁNG 4 VÀ THÁNG 5", "Tháng 4, 5 năm 2023", "Tháng 4 - Tháng 5/2023",
+    "THÁNG 12/2022 VÀ THÁNG 1/2023"), each with its year where one is given (a year written
+    once is its month's; the months around take it on, across New Year); else None."""
+    folded = " ".join(fold(text or "").replace(":", " ").split())
+    if not _MONTHS_WORDS.match(folded):
+        return None
+    found = [
+        (int(m.group(1)), int(m.group(2) or m.group(3)) if (m.group(2) or m.group(3)) else None)
+        for m in _MONTH_AND_YEAR.finditer(re.sub(r"^(?:thang|t)\s*", "", folded))
+    ]
+    months = [m for m, _ in found]
+    if len(found) < 2 or not all(1 <= m <= 12 for m in months):
+        return None
+    if any(b != a % 12 + 1 for a, b in zip(months, months[1:])):
+        return None  # months one after another only: "Tháng 4 và 6" names no run of days
+    years = [y for _, y in found]
+    for k in range(len(found) - 2, -1, -1):
+        if years[k] is None and years[k + 1] is not None:
+            years[k] = years[k + 1] - (1 if months[k] > months[k + 1] else 0)
+    for k in range(1, len(found)):
+        if years[k] is None and years[k - 1] is not None:
+            years[k] = years[k - 1] + (1 if months[k] < months[k - 1] else 0)
+    return list(zip(months, years))
+
+
+def _months_in_title(lines: list[str]) -> list[tuple[int, int | None]] | None:
+    """The months a title line names when it names several ("BÁO CÁO THÁNG 4 VÀ THÁNG 5 NĂM
+    2023"): from its "Tháng" to the line's end (`_months_of`); else None."""
+    for line in lines:
+        found = re.search(r"\b(?:thang|t)\s*\d.*$", " ".join(fold(line or "").split()))
+        named = _months_of(found.group(0)) if found else None
+        if named:
+            return named
+    return None
+
+
+def _placed_in_months(numbers: dict[int, int], months: list[tuple[int, int | None]]) -> dict | None:
+    """Day numbers under several months ("20 … 30 | 1 … 5" under "Tháng 4 và tháng 5"):
+    each in the month the run has reached, a fall (30 then 1) moving it on to the next.
+    None unless every month named gets its days and the last ends the run."""
+    out, k, previous = {}, 0, None
+    for c in sorted(numbers):
+        if previous is not None and numbers[c] < previous:
+            k += 1
+        if k >= len(months):
+            return None
+        out[c] = months[k]
+        previous = numbers[c]
+    return out if k == len(months) - 1 else None
+
+
 def _is_unit(value) -> bool:
     from cccd_analytics.ingest import turned
 
     return turned._is_unit(value)
 
 
-def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] | None:
+def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel], tuple | None] | None:
     """A header row of days of the month alone ("15 | 16 | 17"), the month given by a
     merged cell above them ("Tháng 5", "Tháng 5/2023", "T5") or, under a "Ngày" header or
     written "Ngày 15", by the title ("BÁO CÁO THÁNG 5 NĂM 2023").  The row of column
@@ -342,16 +410,38 @@ def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] 
             continue
         above = _ffill_span([normalise.text(v) for v in rows[r - 1]] + [""] * len(row), numbers)
         months = {c: _month_of(above[c]) for c in numbers}
+        several = {above[c]: _months_of(above[c]) for c in numbers if not months[c]}
+        if several and all(several.values()):
+            # A header naming two months or more over the day numbers ("THÁNG 4 VÀ THÁNG
+            # 5" over "20 … 30 | 1 … 5"): read as no header of days, the day columns were
+            # left out without a word and the running total stored alone.
+            for parent, named in several.items():
+                under = {c: n for c, n in numbers.items() if not months[c] and above[c] == parent}
+                placed = _placed_in_months(under, named)
+                if placed is None:
+                    # Refused at the first of these columns (`layouts_for`): which month each
+                    # day is cannot be told.
+                    labels = {c: normalise.DayLabel(numbers[c], *named[0], "") for c in sorted(numbers)}
+                    return r, labels, (min(under), parent)
+                months.update(placed)
         if not all(months.values()):
             words = any(not isinstance(row[c], (int, float)) for c in numbers)
             if not words and not all(fold(above[c]).startswith("ngay") for c in numbers):
                 continue
-            title = normalise.month_in_lines(
-                " ".join(normalise.text(v) for v in line) for line in rows[: r - 1 if not words else r]
-            )
-            if title is None:
-                continue
-            months = dict.fromkeys(numbers, title)
+            lines = [" ".join(normalise.text(v) for v in line) for line in rows[: r - 1 if not words else r]]
+            named = _months_in_title(lines)
+            if named:
+                # "BÁO CÁO … THÁNG 4 VÀ THÁNG 5 NĂM 2023" over "Ngày" and "20 … 30 | 1 … 5".
+                placed = _placed_in_months(numbers, named)
+                if placed is None:
+                    labels = {c: normalise.DayLabel(numbers[c], *named[0], "") for c in sorted(numbers)}
+                    return r, labels, (min(numbers), next(t for t in lines if _months_in_title([t])))
+                months = placed
+            else:
+                title = normalise.month_in_lines(lines)
+                if title is None:
+                    continue
+                months = dict.fromkeys(numbers, title)
         labels = {}
         previous = None
         keys = [((months[c][1] or 0), months[c][0], numbers[c]) for c in sorted(numbers)]
@@ -373,7 +463,7 @@ def _day_numbers(rows: list[list]) -> tuple[int, dict[int, normalise.DayLabel]] 
                 break
             labels[c] = normalise.DayLabel(numbers[c], month, year, "")
         if labels:
-            return r, labels
+            return r, labels, None
     return None
 
 
@@ -489,6 +579,21 @@ def layouts_for(
                 f"tiêu đề cột {layouts.column_letter(c)} «{shown}» ghi ngày {day}, là ngày không có thật "
                 f"(tháng {day.split('/')[1]} có {length} ngày), giữa các cột ngày; bỏ cột này thì số của "
                 "ngày đó bị mất và lũy kế các ngày khác bị lệch. Hãy sửa ngày ở ô đó rồi tải lên lại.",
+                sheet=sheet_name,
+                row=table.header_rows[-1] + 1,
+                column=layouts.column_letter(c),
+            )
+        )
+        return None
+    if table.unplaced:
+        c, parent = table.unplaced
+        report.problems.append(
+            Problem.of(
+                "no_date",
+                f"các cột ngày từ cột {layouts.column_letter(c)} dưới «{parent}» ghi số ngày không kèm tháng, "
+                "mà không chia được vào các tháng đó (mỗi tháng phải có ngày của nó, sang tháng sau thì số "
+                "ngày quay về đầu tháng), nên không biết mỗi cột là ngày nào. Hãy ghi đủ ngày ở mỗi cột "
+                "(20/4, 1/5) hoặc gộp riêng từng tháng (ô «Tháng 4» trên các ngày của tháng 4) rồi tải lên lại.",
                 sheet=sheet_name,
                 row=table.header_rows[-1] + 1,
                 column=layouts.column_letter(c),

@@ -130,6 +130,23 @@ def sniff(data: bytes, file_name: str) -> str:
     return "csv"
 
 
+def _excel_web_sheets(pages, file_name: str, limits: Limits) -> list[Sheet]:
+    """The sheets of an Excel workbook saved as one web page, each under its own name (a
+    sheet per day is dated by it) and hidden as the workbook hides it.  A sheet's page is
+    one table from its first row, so its rows are the sheet's rows, said as a sheet's."""
+    from cccd_analytics.ingest.readers.html import read_html
+
+    out: list[Sheet] = []
+    for name, page, hidden in pages:
+        found = read_html(page, file_name, limits)
+        for k, sheet in enumerate(found):
+            sheet.name = name if len(found) == 1 else f"{name} ({k + 1})"
+            sheet.hidden = sheet.hidden or hidden
+            sheet.row_labels, sheet.pages = None, []
+        out.extend(found)
+    return out
+
+
 def read_workbook(
     data: bytes,
     file_name: str,
@@ -163,10 +180,12 @@ def read_workbook(
 
         return Workbook(file_name, kind, "", read_html(whole(data), file_name, limits))
     if kind == "mhtml":
-        from cccd_analytics.ingest.readers.html import html_of_mhtml, read_html
+        from cccd_analytics.ingest.readers.html import pages_of_mhtml, read_html
 
-        page = html_of_mhtml(whole(data), file_name)
-        return Workbook(file_name, "html", "", read_html(page, file_name, limits))
+        pages = pages_of_mhtml(whole(data), file_name)
+        if len(pages) == 1:
+            return Workbook(file_name, "html", "", read_html(pages[0][1], file_name, limits))
+        return Workbook(file_name, "html", "", _excel_web_sheets(pages, file_name, limits))
     if kind == "xml2003":
         from cccd_analytics.ingest.readers.xml2003 import read_xml2003
 

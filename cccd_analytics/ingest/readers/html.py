@@ -42,36 +42,75 @@ def is_mhtml(data: bytes) -> bool:
 
 
 def html_of_mhtml(data: bytes, file_name: str) -> bytes:
-    """The page of a web archive (its first text/html part), as bytes `read_html` reads:
-    decoded by the part's own charset when it names one (the quoted-printable or base64
-    transfer undone).  Read as text before, its table was never found and the file was
-    refused as having no header row."""
+    """The page of a web archive (its first text/html part; an Excel workbook's first
+    sheet), as bytes `read_html` reads."""
+    return pages_of_mhtml(data, file_name)[0][1]
+
+
+def pages_of_mhtml(data: bytes, file_name: str) -> list[tuple[str | None, bytes, bool]]:
+    """The pages of a web archive to read, each (its sheet's name or None, the page as bytes
+    `read_html` reads, whether the workbook hides it): decoded by the part's own charset
+    when it names one (the quoted-printable or base64 transfer undone).  Read as text
+    before, its table was never found and the file was refused as having no header row.
+
+    Excel's "Single File Web Page" of a workbook holds the frame around its sheets first
+    (read as the page, it had no table and the file was refused as having none), then a
+    page per sheet, named in the frame's workbook XML or its tab strip.  Each sheet is read
+    under its name as an .xlsx's sheets are (a sheet per day dated by its name); a workbook
+    of several sheets was refused, asking for an .xlsx."""
     import email
     import email.policy
 
     message = email.message_from_bytes(data, policy=email.policy.compat32)
     pages = [part for part in message.walk() if part.get_content_type() == "text/html"]
     if pages and _EXCEL_FRAMESET.search(_payload(pages[0])[:4096]):
-        # Excel's "Single File Web Page" of a workbook: the first page is only the frame
-        # around its sheets (and the strip of their tabs), each sheet a page of its own.
-        # Read as the page, it had no table and the file was refused as having none.
         # A location with letters outside ASCII ("file:///C:/Báo cáo_files/sheet001.htm", a
         # workbook named in Vietnamese) comes back as a `Header`, which a pattern cannot search:
         # the file was refused as "cấu trúc bất thường: TypeError".
         sheets = [p for p in pages[1:] if _SHEET_PAGE.search(str(p.get("Content-Location") or ""))]
         if len(sheets) > 1:
-            raise ReadError(
-                f"Tệp «{file_name}» là sổ Excel lưu dạng trang web một tệp (Single File Web Page) có "
-                f"{len(sheets)} trang tính; hãy mở bằng Excel rồi lưu lại dạng .xlsx (Excel Workbook) để "
-                "đọc được từng trang tính với tên của nó."
-            )
+            names = _sheet_names(_payload(pages[0]), pages[1:])
+            out = []
+            for k, part in enumerate(sheets):
+                page = _SHEET_PAGE.search(str(part.get("Content-Location") or "")).group(0).lower()
+                name, hidden = names.get(page, (f"Sheet{k + 1}", False))
+                out.append((name, _payload(part), hidden))
+            return out
         pages = sheets or pages
     for part in pages:
-        return _payload(part)
+        return [(None, _payload(part), False)]
     raise ReadError(
         f"Tệp «{file_name}» là trang web lưu một tệp (MHTML) nhưng không có trang nào bên trong; hãy mở "
         "bằng Word/Excel rồi lưu lại dạng .docx/.xlsx."
     )
+
+
+def _sheet_names(frame: bytes, parts) -> dict[str, tuple[str, bool]]:
+    """Each sheet page's file name ("sheet001.htm") → (the sheet's name, hidden): from the
+    frame's workbook XML (`x:ExcelWorksheet`: `x:Name`, `x:WorksheetSource`, `x:Visible`),
+    else from the tab strip's links (a hidden sheet has no tab there)."""
+    import html as entities
+
+    text = frame.decode("utf-8", "replace")
+    names: dict[str, tuple[str, bool]] = {}
+    for block in re.findall(r"<x:ExcelWorksheet>(.*?)</x:ExcelWorksheet>", text, re.I | re.S):
+        name = re.search(r"<x:Name>(.*?)</x:Name>", block, re.I | re.S)
+        source = re.search(r"<x:WorksheetSource\s+HRef=[\"']?([^\"'>\s]+)", block, re.I)
+        if name and source:
+            page = source.group(1).replace("\\", "/").rsplit("/", 1)[-1].lower()
+            hidden = re.search(r"<x:Visible>\s*Sheet(?:Very)?Hidden", block, re.I) is not None
+            names[page] = (entities.unescape(name.group(1)).strip(), hidden)
+    if names:
+        return names
+    for part in parts:
+        if "tabstrip" not in str(part.get("Content-Location") or "").lower():
+            continue
+        strip = _payload(part).decode("utf-8-sig", "replace")
+        for href, inner in re.findall(r"<a\b[^>]*href=[\"']?([^\"'>\s]+)[^>]*>(.*?)</a>", strip, re.I | re.S):
+            label = " ".join(entities.unescape(re.sub(r"<[^>]+>", "", inner)).split())
+            if label:
+                names[href.rsplit("/", 1)[-1].lower()] = (label, False)
+    return names
 
 
 _EXCEL_FRAMESET = re.compile(rb"Excel-Workbook-Frameset|<frameset\b", re.I)

@@ -82,8 +82,13 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
             "trực tiếp từ Word/Excel."
         )
     blocks = _mend_fragments(blocks)
-    _refuse_scans_in_tables(blocks, _scanned(data, textless), file_name)
+    scanned = _scanned(data, textless)
+    _refuse_scans_in_tables(blocks, scanned, file_name)
     found = sheets(blocks)
+    for sheet in found:
+        # A scanned page after a finished report (a signed copy, an appendix) holds no part
+        # of the table, but what it holds is not read: the report says so, page by page.
+        sheet.scanned_pages = tuple(scanned)
     if not found and textless:
         # A cover letter typed, and the table behind it scanned: say where the table must be.
         which = ", ".join(map(str, textless[:5])) + ("…" if len(textless) > 5 else "")
@@ -377,6 +382,8 @@ def _fast_pages(data: bytes):
         chars = []
         origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
         clips: dict = {}
+        cut_right: set = set()  # text objects whose clip cut glyphs off at its right edge
+        last_of: dict = {}  # text object → its last glyph drawn, and its clip box
         text_page = source.get_textpage()
         count = text_page.count_chars()
         text = text_page.get_text_range(0, count) if count else ""
@@ -391,8 +398,18 @@ def _fast_pages(data: bytes):
                 continue  # a watermark across the page ("DỰ THẢO", "MẬT"): no cell's text
             turn = _quarter_turn(angle)
             left, bottom, right, top = text_page.get_charbox(i, loose=True)
-            if _clipped_out(text_page, i, (left + right) / 2, (bottom + top) / 2, clips):
+            box, key = _clip_box(text_page, i, clips)
+            if _outside(box, (left + right) / 2, (bottom + top) / 2):
+                if not turn and glyph.strip() and box[1] - 1 <= (bottom + top) / 2 <= box[3] + 1:
+                    if (left + right) / 2 > box[2] + 1:
+                        cut_right.add(key)  # a cell's text cut at its right edge
                 continue
+            if box is not None and not turn and left < box[2] < right:
+                # A glyph cut by the clip at the cell's edge ("Thu nhận trong n"): part of
+                # it is drawn, all of it in its own cell.  Its whole box reached over the rule
+                # and put it in the next cell ("nLũy kế thu nhận"), "Thu nhận trong" left
+                # to name the day's column as the running total's.
+                right = box[2]
             # The box's height from the baseline and the font size: pdfium's "loose" box is
             # the glyph's own for a font without ascent data (LibreOffice's exports), so a
             # capital with its marks ("Ỉ", "Ệ") would stand taller than its line and be
@@ -406,6 +423,8 @@ def _fast_pages(data: bytes):
             if size >= _WATERMARK_SIZE and _pale(text_page, i):
                 big_and_pale.append(len(chars))
             chars.append(_char(glyph, left, right, height - top, height - bottom, top0, number))
+            if key is not None and glyph.strip():
+                last_of[key] = (chars[-1], box)
             if turn:
                 chars[-1]["upright"], chars[-1]["turn"] = False, turn
         if big_and_pale:
@@ -417,6 +436,7 @@ def _fast_pages(data: bytes):
             generated = [i - bisect.bisect_left(drop, i) for i in generated if i not in gone]
             chars = [c for i, c in enumerate(chars) if i not in gone]
         chars = _real_spaces(chars, generated)
+        chars += _cut_marks(cut_right, last_of)
         lines = []
         for obj in source.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
             m = obj.get_matrix()
@@ -600,16 +620,39 @@ def _real_spaces(chars: list[dict], generated: list[int]) -> list[dict]:
     return [c for k, c in enumerate(chars) if k not in drop]
 
 
-def _clipped_out(text_page, index: int, x: float, y: float, clips: dict) -> bool:
-    """The character lies outside the clipping box of its text object: it is not drawn.
-    LibreOffice draws a merged header cell again on each page clipped to the rows it
-    shows, so the words it cuts ("kiện" of "Số công dân đủ điều kiện") stay in the text
-    layer, over the first row of figures."""
+def _cut_marks(cut_right: set, last_of: dict) -> list[dict]:
+    """A "…" after the last glyph drawn of each text cut by its clip at the right edge
+    (Excel's "Print to PDF" clips a cell's text to the cell: "Lũy kế thu nh", "Số người đủ
+    điều k").  What is left may name another figure or none ("Thu nhận trong" named the
+    running total); marked, the header is read as cut (`headers.match`), and a column it
+    cannot name is said rather than dropped."""
+    marks = []
+    for key in cut_right:
+        if key not in last_of:
+            continue
+        last, box = last_of[key]
+        at = min(last["x1"], box[2])
+        mark = dict(last, text="…", x0=at - 0.02, x1=at - 0.01, width=0.01)
+        marks.append(mark)
+    return marks
+
+
+def _outside(box, x: float, y: float) -> bool:
+    """A point outside a clipping box (None: nothing clips)."""
+    return box is not None and not (box[0] - 1 <= x <= box[2] + 1 and box[1] - 1 <= y <= box[3] + 1)
+
+
+def _clip_box(text_page, index: int, clips: dict):
+    """The clipping box (left, bottom, right, top) of a character's text object, or None;
+    and the object's key.  A character outside it is not drawn: LibreOffice draws a merged
+    header cell again on each page clipped to the rows it shows, so the words it cuts
+    ("kiện" of "Số công dân đủ điều kiện") stay in the text layer, over the first row of
+    figures."""
     import pypdfium2.raw as raw
 
     obj = raw.FPDFText_GetTextObject(text_page.raw, index)
     if not obj:
-        return False
+        return None, None
     key = ctypes.cast(obj, ctypes.c_void_p).value
     if key not in clips:
         clips[key] = None
@@ -625,8 +668,7 @@ def _clipped_out(text_page, index: int, x: float, y: float, clips: dict) -> bool
                         ys.append(py.value)
             if xs:
                 clips[key] = (min(xs), min(ys), max(xs), max(ys))
-    box = clips[key]
-    return box is not None and not (box[0] - 1 <= x <= box[2] + 1 and box[1] - 1 <= y <= box[3] + 1)
+    return clips[key], key
 
 
 def _char(text: str, x0: float, x1: float, top: float, bottom: float, doctop: float, page: int) -> dict:
@@ -676,8 +718,38 @@ def _line(a, b, height: float, doctop: float, page: int) -> dict | None:
     }
 
 
+def _cut_apart(words: list[dict], chars: list[dict]) -> list[dict]:
+    """Words split after a mark of text cut at its cell's edge (`_cut_marks`): without
+    gridlines, the cut headers of neighbouring cells touch and made one word ("điều kiệ…Thu
+    nhận trong ng…"), a header no column could be found under."""
+    marks = sorted((c for c in chars if c["text"] == "…"), key=lambda c: c["x0"])
+    if not marks:
+        return words
+    out = []
+    for word in words:
+        text = word["text"]
+        while "…" in text[:-1]:
+            k = text.index("…")
+            mark = next(
+                (
+                    m
+                    for m in marks
+                    if word["x0"] - 0.5 <= m["x0"] <= word["x1"] and abs(m["top"] - word["top"]) <= 2.5
+                ),
+                None,
+            )
+            if mark is None:
+                break
+            out.append(dict(word, text=text[: k + 1], x1=mark["x1"]))
+            word = dict(word, text=text[k + 1 :], x0=mark["x1"])
+            marks = [m for m in marks if m is not mark]
+            text = word["text"]
+        out.append(dict(word, text=text))
+    return out
+
+
 def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Block], int, list | None]:
-    words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+    words = _cut_apart(page.extract_words(keep_blank_chars=False, use_text_flow=False), page.chars)
     encoding = _legacy_encoding(words)
     ruled = page.find_tables(_LINES)
     found = [
@@ -751,6 +823,15 @@ def _segments(line: list[dict], starts: tuple[float, ...] | list[float] = ()) ->
         # without gridlines: "1" at the STT cell's right edge, "Xã Kỳ Xuân" at the name
         # cell's left): the two paddings make less than a cell's gap but more than a space.
         cut = cut or (wide and _NUMBER.match(last["text"]) and not _NUMBER.match(word["text"]))
+        cut = cut or (last is not None and last["text"].endswith("…"))  # a cell's text cut at its edge
+        # Two figures further apart than a space: a figure set right, then one set left in
+        # the next cell ("17" | "1,303", a figure typed as text).  A space between thousands
+        # ("1 234") is narrower.  Joined, "17 1,303" was refused as two numbers in a cell.
+        cut = cut or (
+            wide
+            and bool(_NUMBER.match(last["text"].rsplit(" ", 1)[-1]))
+            and bool(_NUMBER.match(word["text"]))
+        )
         if last is not None and not cut and word["x0"] - last["x1"] <= _CELL_GAP:
             last["text"] += " " + word["text"]
             last["x1"], last["bottom"] = word["x1"], max(last["bottom"], word["bottom"])
@@ -784,6 +865,40 @@ def _columns(lines) -> list[list[float]]:
     return columns
 
 
+def _one_column_set_two_ways(columns: list[list[float]], lines: list[list[dict]]) -> list[list[float]]:
+    """Two neighbouring ranges of figures that no line fills both of are one column whose
+    figures are set two ways: typed as text (set left) on some rows, as numbers (set right)
+    on others, as in a sheet printed without gridlines.  Kept apart, one column became two
+    and the communes whose figure stood in the other were stored without it."""
+    out = [list(columns[0])] if columns else []
+    for column in columns[1:]:
+        last = out[-1]
+        in_last = [c for cells in lines for c in cells if last[0] <= (c["x0"] + c["x1"]) / 2 <= last[1]]
+        in_this = [c for cells in lines for c in cells if column[0] <= (c["x0"] + c["x1"]) / 2 <= column[1]]
+        both = any(
+            any(last[0] <= (c["x0"] + c["x1"]) / 2 <= last[1] for c in cells)
+            and any(column[0] <= (c["x0"] + c["x1"]) / 2 <= column[1] for c in cells)
+            for cells in lines
+        )
+        figures = all(_NUMBER.match(c["text"]) for c in in_last + in_this)
+        # Set left in one, right in the other: the left edges of the first agree, and the
+        # right edges of the second (or the other way round).
+        set_apart = (
+            _flush(in_last, "x0") and _flush(in_this, "x1") or _flush(in_last, "x1") and _flush(in_this, "x0")
+        )
+        if in_last and in_this and figures and not both and set_apart:
+            last[1] = max(last[1], column[1])
+        else:
+            out.append(list(column))
+    return out
+
+
+def _flush(cells: list[dict], edge: str) -> bool:
+    """The cells' `edge` ("x0": left, "x1": right) lies at one place, within a point."""
+    at = [c[edge] for c in cells]
+    return max(at) - min(at) <= 1.0
+
+
 def _aligned_table(
     words: list[dict], previous: _Found | None = None, encoding: str | None = None
 ) -> _Found | None:
@@ -815,7 +930,7 @@ def _aligned_table(
             last = body[k - 1]
             break
     body = [i for i in body if i <= last]
-    columns = _columns(segs[i] for i in body)
+    columns = _one_column_set_two_ways(_columns(segs[i] for i in body), [segs[i] for i in body])
     if len(columns) < 3:
         return None
     left, right = columns[0][0], columns[-1][1]
@@ -1177,6 +1292,7 @@ def _cell_texts(table, chars: list[dict], encoding: str | None = None) -> list[l
             if hit is not None:
                 cells.setdefault((above, hit), []).append(char)
                 break
+    _spilled_back(cells, rows)
     out = []
     for r, row in enumerate(rows):
         texts = []
@@ -1185,6 +1301,46 @@ def _cell_texts(table, chars: list[dict], encoding: str | None = None) -> list[l
             texts.append(_join(found, cell, encoding) if cell is not None and found else "")
         out.append(texts)
     return out
+
+
+def _spilled_back(cells: dict, rows) -> None:
+    """Letters drawn past a cell's right rule into the next cell go back to their word.
+
+    A header set wider than its cell (drawn with character spacing, or not clipped) runs
+    over the rule: "Thu nhận trong ngà" | "yLũy kế thu nhận", the running total's header
+    not recognised and the day's column read as the running total.  Up to three letters at
+    the start of a cell that go on from a word of the cell on their left, itself running
+    over the rule, on the same line, and end at a gap or under the cell's own text drawn
+    over them, are that word's.
+    Only letters: a right-set figure overflowing its cell keeps its digits where they are."""
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row.cells):
+            if c == 0 or cell is None or (r, c) not in cells or row.cells[c - 1] is None:
+                continue
+            left = cells.get((r, c - 1))
+            if not left:
+                continue
+            mine = sorted(cells[(r, c)], key=lambda ch: ch["x0"])
+            first = mine[0]
+            line = [ch for ch in mine if abs(ch["top"] - first["top"]) <= 2.5]
+            size = first["bottom"] - first["top"]
+            before = [ch for ch in left if abs(ch["top"] - first["top"]) <= 2.5 and ch["text"].isalpha()]
+            if not first["text"].isalpha() or not before:
+                continue
+            end = max(before, key=lambda ch: ch["x1"])
+            # The word on the left runs over the rule itself, and the letter goes on from it.
+            if end["x1"] < cell[0] - 0.5 or abs(first["x0"] - end["x1"]) > 0.2 * size:
+                continue
+            run = [first]
+            for ch in line[1:]:
+                if not ch["text"].isalpha() or abs(ch["x0"] - run[-1]["x1"]) > 0.1 * size:
+                    break  # a gap, or the cell's own text drawn over the spilled letters
+                run.append(ch)
+            if len(run) > 3 or len(run) == len(line):
+                continue
+            cells[(r, c - 1)] = left + run
+            gone = {id(ch) for ch in run}
+            cells[(r, c)] = [ch for ch in cells[(r, c)] if id(ch) not in gone]
 
 
 def _join(chars: list[dict], box=None, encoding: str | None = None) -> str:

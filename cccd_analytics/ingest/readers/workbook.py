@@ -155,6 +155,9 @@ class Sheet:
     hidden_columns: frozenset = frozenset()
     # Rows (from 0) an xlsx or .xls sheet hides: rows filtered out, or an old copy of a row.
     hidden_rows: frozenset = frozenset()
+    # Pages of a PDF scanned (an image, no text) outside the tables, not read: said once for
+    # the file (each of its tables carries them).
+    scanned_pages: tuple[int, ...] = ()
 
     def iter_rows(self) -> Iterator[list]:
         """Every row of the sheet, from the first, without keeping them."""
