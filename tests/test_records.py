@@ -396,26 +396,17 @@ def test_an_exports_errors_point_at_a_record_of_that_day_and_the_column_the_figu
     assert returned.column == "K"  # from the status column, "Trạng thái"
 
 
-@pytest.mark.parametrize("piece", [None, 97])
 @pytest.mark.parametrize("name", list(_awkward_exports()))
-def test_an_export_parsed_ahead_gives_the_report_of_one_parsed_in_turn(name, piece, tmp_path, monkeypatch):
+def test_an_export_parsed_ahead_gives_the_report_of_one_parsed_in_turn(name, tmp_path, monkeypatch):
     # `cccd ingest` starts Arrow's parse of a big export before its heavy imports
     # (ingest.read_ahead); the import must take that result only for the very parse it
     # would make, and report exactly what a parse in turn reports, awkward lines too.
-    # Parsed in pieces cut at line breaks by several threads (`piece` bytes: a cut every
-    # line or two, inside quoted values too), the same.
     import pyarrow.csv as pacsv
 
     from cccd_analytics.ingest import pipeline, read_ahead
 
     monkeypatch.setattr(pipeline, "STREAM_FROM_DISK_BYTES", 0)
     monkeypatch.setattr(read_ahead, "STREAM_FROM_DISK_BYTES", 0)
-    cuts = [[0, 0]]
-    if piece:
-        monkeypatch.setattr(delimited, "AHEAD_PIECE_BYTES", piece)
-        monkeypatch.setattr(delimited, "_ahead_threads", lambda: 3)
-        real_cuts = delimited._line_cuts
-        monkeypatch.setattr(delimited, "_line_cuts", lambda *a: cuts.append(real_cuts(*a)) or cuts[-1])
     path = tmp_path / "xuat.csv"
     path.write_bytes(_awkward_exports()[name].encode())
     in_turn = ingest.import_file(None, path)
@@ -430,8 +421,7 @@ def test_an_export_parsed_ahead_gives_the_report_of_one_parsed_in_turn(name, pie
     assert [p.message for p in in_turn.problems] == [p.message for p in ahead.problems]
     assert in_turn.observations.values.tolist() == ahead.observations.values.tolist()
     if name in ("plain", "blank lines", "crlf"):
-        # The parse begun ahead (a call per piece); the import parsed nothing else itself.
-        assert len(parses) == len(cuts[-1]) - 1 > (10 if piece else 0)
+        assert len(parses) == 1  # the parse begun ahead; the import parsed nothing itself
 
 
 def test_an_export_changed_after_its_parse_began_is_parsed_again(tmp_path, monkeypatch):

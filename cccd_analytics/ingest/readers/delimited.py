@@ -331,113 +331,16 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_AHEAD.clear)
 
 
-#: The pieces an export parsed ahead is cut into, at line breaks: each is parsed and made
-#: dictionaries alone, by whichever thread is free (the import's own included, once it asks),
-#: so that only a piece's text is held at a time rather than the whole file's.
-AHEAD_PIECE_BYTES = 16 << 20
-
-
-def _ahead_threads() -> int:
-    """Threads that parse ahead: one less than the cores this process may use, so that the
-    imports the parse hides behind keep a core of their own; at least one."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, cores - 1)
-
-
-def _line_cuts(path: str, start: int, end: int, pieces: int) -> list[int]:
-    """Up to `pieces` byte ranges of [start, end), each cut just after a line break: their
-    boundaries, first and last included."""
-    cuts = [start]
-    with open(path, "rb") as stream:
-        for k in range(1, pieces):
-            stream.seek(max(start + (end - start) * k // pieces, cuts[-1]))
-            window = stream.read(1 << 16)
-            found = window.find(b"\n")
-            cut = stream.tell() - len(window) + found + 1
-            if found >= 0 and cuts[-1] < cut < end:
-                cuts.append(cut)
-    cuts.append(end)
-    return cuts
-
-
-class _Pieces:
-    """A parse ahead in pieces: worker threads take the pieces in file order, and the thread
-    that asks for the result (`result`) takes those still untouched itself.  Each piece is
-    parsed and made dictionaries alone (`_encoded`); the result is their table with its
-    dictionaries unified: each distinct text once, in order of first appearance, the very
-    table one parse of the whole file gives.
-
-    A line break inside a quoted value that falls on a cut leaves one piece with a line
-    short of its fields and the next with a line of too few: lines with another number of
-    fields, which make the import read the file again another way (`invalid`), as when
-    Arrow's own blocks cut such a value."""
-
-    def __init__(self, path: str, cuts: list[int], parse) -> None:
-        import threading
-
-        self._path, self._cuts, self._parse = path, cuts, parse
-        self._lock = threading.Lock()
-        self._next = 0
-        self._results: list = [None] * (len(cuts) - 1)
-        self._errors: list = []
-        self._left = len(cuts) - 1
-        self._over = threading.Event()
-
-    def work(self) -> None:
-        """Parse pieces until none is left to take."""
-        import pyarrow as pa
-
-        source = pa.OSFile(self._path, "r")
-        try:
-            while True:
-                with self._lock:
-                    index = self._next
-                    if index >= len(self._results) or self._errors:
-                        return
-                    self._next += 1
-                start, end = self._cuts[index], self._cuts[index + 1]
-                try:
-                    self._results[index] = self._parse(pa.BufferReader(source.read_at(end - start, start)))
-                except Exception as exc:  # handed to the thread that asks, as its own parse's
-                    with self._lock:
-                        self._errors.append(exc)
-                finally:
-                    with self._lock:
-                        self._left -= 1
-                        if not self._left or self._errors:
-                            self._over.set()
-        finally:
-            source.close()
-
-    def done(self) -> bool:
-        return self._over.is_set()
-
-    def result(self):
-        import pyarrow as pa
-
-        self.work()
-        self._over.wait()
-        if self._errors:
-            raise self._errors[0]
-        if len(self._results) == 1:
-            return self._results[0]
-        table = pa.concat_tables(self._results).unify_dictionaries()
-        return pa.table([column.combine_chunks() for column in table.columns], names=table.column_names)
-
-
 def read_ahead(
     data: FileData, source: CsvSource, usecols: list[int], width: int, skip: int, plain: tuple[int, ...] = ()
 ) -> bool:
-    """Start, in threads, the parse that `csv_chunks(data, source, usecols, width, skip=skip,
-    plain=plain)` will ask for, so that it overlaps work that holds Python's lock (the imports
-    of a fresh `cccd ingest` process: pandas, SQLAlchemy, the store; ~0,6 s) while Arrow parses
-    without it.  The parse is the very call `_arrow_chunks` makes, with the same options, on
-    pieces of the file (`_Pieces`); `_arrow_chunks` takes its result only when its request is
-    the same (file, size, modification time, offset, columns), else the result is dropped and
-    the file parsed again.  Only a file parsed whole (up to WHOLE_PARSE_BYTES) in one call;
+    """Start, in a thread, the parse that `csv_chunks(data, source, usecols, width, skip=skip,
+    plain=plain)` will ask for, so that it overlaps work that holds Python's lock (the imports of a
+    fresh `cccd ingest` process: pandas, SQLAlchemy, the store; ~0,6 s) while Arrow's own
+    threads parse without it.  The parse is the very call `_arrow_chunks` makes, with the
+    same options; `_arrow_chunks` takes its result only when its request is the same
+    (file, size, modification time, offset, columns), else the result is dropped and the
+    file parsed again.  Only a file parsed whole (up to WHOLE_PARSE_BYTES) in one call;
     False when nothing was started."""
     if not isinstance(data, FileData) or not _arrow_ok(source, skip):
         return False
@@ -446,33 +349,33 @@ def read_ahead(
         return False
     import concurrent.futures
 
+    import pyarrow as pa
     import pyarrow.csv as pacsv
 
     offset, names, wanted = request
     plain_names = frozenset(names[i] for i in plain)
     invalid: list = []
     options = _arrow_options(source, names, wanted, False, invalid)
-    # One Arrow thread per piece: the pieces are the parallel work (a second Arrow thread
-    # inside a parse took CPU from the imports it hides behind).  The same result, which is
-    # all `_arrow_chunks` compares.
+    # One thread: the parse only has to end before the imports it hides behind, which hold
+    # a core of their own; a second Arrow thread took CPU from them (the whole process's CPU
+    # ~0,1 s less, its wall the same or a little shorter on two cores).  The same
+    # result, which is all `_arrow_chunks` compares.
     options["read_options"].use_threads = False
 
-    def parse(stream):
-        # Made dictionaries here (`_arrow_chunks` does the same to a whole parse; doing it
-        # again is free), off the import's path, and the piece's text let go at once.
-        return _encoded(pacsv.read_csv(stream, **options), plain_names)
+    def parse():
+        stream = pa.OSFile(data.path, "r")
+        try:
+            stream.seek(offset)
+            # Encoded and joined here too (`_arrow_chunks` does the same to a whole parse;
+            # joining it again is free), off the main thread's path.
+            return _encoded(pacsv.read_csv(stream, **options), plain_names)
+        finally:
+            stream.close()
 
-    path = str(data.path)
-    pieces = _Pieces(
-        path, _line_cuts(path, offset, data.size, -(-(data.size - offset) // AHEAD_PIECE_BYTES)), parse
-    )
     key = _ahead_key(data, source, offset, names, wanted, plain_names)
-    threads = _ahead_threads()
-    worker = concurrent.futures.ThreadPoolExecutor(max_workers=threads)
+    worker = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     _AHEAD.clear()
-    _AHEAD[key] = (pieces, invalid)
-    for _ in range(threads):
-        worker.submit(pieces.work)
+    _AHEAD[key] = (worker.submit(parse), invalid)
     worker.shutdown(wait=False)
     return True
 
@@ -480,11 +383,11 @@ def read_ahead(
 def parse_pending() -> bool:
     """Whether a parse `read_ahead` started is still running (the import, once it asks for
     it, would wait)."""
-    return any(not pieces.done() for pieces, _ in _AHEAD.values())
+    return any(not future.done() for future, _ in _AHEAD.values())
 
 
 def _taken_ahead(key):
-    """The parse `read_ahead` started for `key` (its `_Pieces`, invalid lines), or None; any other
+    """The parse `read_ahead` started for `key` (future, invalid lines), or None; any other
     pending parse is dropped."""
     found = _AHEAD.get(key) if key is not None else None
     _AHEAD.clear()
@@ -539,10 +442,8 @@ def _arrow_chunks(
     try:
         options = _arrow_options(source, names, wanted, multiline, invalid)
         if ahead is not None:
-            pieces, ahead_invalid = ahead
-            # The pieces not yet begun are parsed here; an error, if any, is handled below as
-            # this parse's.
-            whole = pieces.result()
+            future, ahead_invalid = ahead
+            whole = future.result()  # its error, if any, is handled below as this parse's
             invalid.extend(ahead_invalid)
             reader = whole.to_batches()
             chunksize = max(chunksize, whole.num_rows)
