@@ -396,3 +396,75 @@ def test_a_new_commune_takes_its_former_communes_sum_only_where_all_of_them_repo
     assert out[["unit_key", "value"]].values.tolist() == [[hung_chau, 18800.0]]
     alone, _ = reform.one_hierarchy(obs.iloc[:2], units, [*old, hung_chau], pd.Timestamp("2025-07-02"))
     assert alone[["unit_key", "value"]].values.tolist() == [[hung_chau, 8100.0]]
+
+
+def _two_totals(path, day: date, rows: list[tuple[str, int, int | None]]) -> str:
+    """A district's report of both running totals (collected, returned) per commune."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "BC"
+    sheet.append([f"BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD NGÀY {day:%d/%m/%Y}"])
+    sheet.append([])
+    sheet.append(["STT", "Xã, phường, thị trấn", "Lũy kế thu nhận", "Lũy kế trả thẻ"])
+    for i, row in enumerate(rows, 1):
+        sheet.append([i, *row])
+    out = io.BytesIO()
+    book.save(out)
+    path.write_bytes(out.getvalue())
+    return str(path)
+
+
+@pytest.mark.parametrize("falls", ["collected", "returned"])
+@pytest.mark.parametrize("returned_before", [True, False])
+def test_an_undo_names_the_running_total_that_falls_by_its_own_metric(tmp_path, capsys, falls, returned_before):
+    """On 17/4 both of Xã Diễn Kim's running totals were 1.500.  The fall an undo left was
+    matched back to its row by date and value only: the returned total was named for a
+    fallen collected total (with the wrong day before), and where no returned total came
+    before, the note ended in an IndexError after the upload was withdrawn."""
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    typo, fixed = (1600, 1400)
+    other = [("Xã Diễn Lâm", 900, 400), ("Xã Diễn Đoài", 800, 300)]
+
+    def kim(value: int) -> tuple:
+        if falls == "collected":
+            return ("Xã Diễn Kim", value, 1000 if returned_before else None)
+        return ("Xã Diễn Kim", 1000, value)
+
+    day, next_day = date(2023, 4, 16), date(2023, 4, 17)
+    files = [
+        _two_totals(tmp_path / "b1.xlsx", day, [kim(typo), *other]),
+        _two_totals(tmp_path / "b2.xlsx", day, [kim(fixed), *other]),
+        _two_totals(tmp_path / "b3.xlsx", next_day, [("Xã Diễn Kim", 1500, 1500), *other]),
+    ]
+    for path in files:
+        code, out = _cli(capsys, "ingest", path, "--db", url)
+        assert code == 0, out
+    code, out = _cli(capsys, "undo", "2", "--db", url)
+    assert code == 0, out
+    what = "lũy kế thu nhận" if falls == "collected" else "lũy kế trả thẻ"
+    assert (
+        f"«Xã Diễn Kim (Huyện Diễn Châu)»: {what} ngày 17/4/2023 1.500 (lần nhập #3 «b3.xlsx») "
+        "thấp hơn ngày 16/4/2023 1.600 (lần nhập #1 «b1.xlsx»)." in out
+    )
+    assert out.count("thấp hơn ngày") == 1
+
+
+def test_an_undo_is_done_and_refreshed_even_when_its_note_cannot_be_made(tmp_path, capsys, monkeypatch):
+    """The note on falling totals comes after the upload is withdrawn: an error in it must
+    not read as a failed undo nor skip the refresh of the figures every viewer reads."""
+    from cccd_analytics import shared
+    from cccd_analytics.store import Store
+
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    path = _two_totals(tmp_path / "b1.xlsx", date(2023, 4, 16), [("Xã Diễn Kim", 1600, 1000)])
+    assert _cli(capsys, "ingest", path, "--db", url)[0] == 0
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("broken read")
+
+    refreshed = []
+    monkeypatch.setattr(Store, "upload_unit_keys", broken)
+    monkeypatch.setattr(shared, "refresh", lambda store: refreshed.append(True) or [])
+    code, out = _cli(capsys, "undo", "1", "--db", url)
+    assert code == 0 and "Đã hủy lần nhập số 1" in out
+    assert "chưa kiểm tra được lũy kế" in out and refreshed == [True]
