@@ -468,3 +468,41 @@ def test_an_undo_is_done_and_refreshed_even_when_its_note_cannot_be_made(tmp_pat
     code, out = _cli(capsys, "undo", "1", "--db", url)
     assert code == 0 and "Đã hủy lần nhập số 1" in out
     assert "chưa kiểm tra được lũy kế" in out and refreshed == [True]
+
+
+def test_a_commune_merged_away_on_1_12_2024_is_not_waited_for_nor_carried(store):
+    """Xã Hải Châu (2025) took in Diễn Hoàng, Diễn Mỹ, Diễn Hải and Diễn Kim, and Diễn Hùng,
+    merged into Diễn Hải (Xã Hùng Hải) on 1/12/2024, which never reports again.  Its June sums
+    were discarded as missing a part (36 of Nghệ An's 130 new units lost their June), and a
+    figure Diễn Hùng gave before 1/12/2024 would be carried into them though Hùng Hải's
+    figures hold it."""
+    import pandas as pd
+
+    from cccd_analytics import registry
+    from cccd_analytics.analytics import reform
+
+    units = store.units()
+    names = ["Xã Diễn Hoàng", "Xã Diễn Mỹ", "Xã Diễn Hải", "Xã Diễn Kim"]
+    old = [registry.resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", name).key for name in names]
+    hung = registry.resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", "Xã Diễn Hùng").key
+    hai_chau = registry.resolve("Tỉnh Nghệ An", None, "Xã Hải Châu", on=date(2025, 7, 4)).key
+    rows = [(hung, "2024-11-20", 700.0)]
+    rows += [(k, "2025-06-20", v) for k, v in zip(old, [1000.0, 1000.0, 2000.0, 1000.0])]
+    rows += [(k, "2025-06-27", v) for k, v in zip(old, [1100.0, 1100.0, 2200.0, 1100.0])]
+    rows += [(hai_chau, "2025-07-04", 6000.0)]
+    obs = pd.DataFrame(
+        {
+            "unit_key": [k for k, _, _ in rows],
+            "date": pd.to_datetime([d for _, d, _ in rows]),
+            "metric": "collected",
+            "value": [v for _, _, v in rows],
+        }
+    )
+    out, scope = reform.one_hierarchy(obs, units, [hung, *old, hai_chau], pd.Timestamp("2025-07-04"))
+    assert scope == [hai_chau]
+    mine = out[out["unit_key"] == hai_chau].sort_values("date")
+    assert [(d.strftime("%d/%m"), v) for d, v in zip(mine["date"], mine["value"])] == [
+        ("20/06", 5000.0),  # not 5.700: Diễn Hùng's 700 of 2024 is in Hùng Hải's (Diễn Hải's) 2.000
+        ("27/06", 5500.0),
+        ("04/07", 6000.0),
+    ]
