@@ -416,7 +416,9 @@ def _two_totals(path, day: date, rows: list[tuple[str, int, int | None]]) -> str
 
 @pytest.mark.parametrize("falls", ["collected", "returned"])
 @pytest.mark.parametrize("returned_before", [True, False])
-def test_an_undo_names_the_running_total_that_falls_by_its_own_metric(tmp_path, capsys, falls, returned_before):
+def test_an_undo_names_the_running_total_that_falls_by_its_own_metric(
+    tmp_path, capsys, falls, returned_before
+):
     """On 17/4 both of Xã Diễn Kim's running totals were 1.500.  The fall an undo left was
     matched back to its row by date and value only: the returned total was named for a
     fallen collected total (with the wrong day before), and where no returned total came
