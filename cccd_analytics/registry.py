@@ -1253,6 +1253,24 @@ def merged_on_interim() -> dict[str, InterimUnit]:
 
 
 @lru_cache(maxsize=1)
+def gone_on_interim() -> frozenset[str]:
+    """The 2023 units merged into another on 1/12/2024 ("merged_into": Xã Diễn Hùng into
+    Diễn Hải, now Xã Hùng Hải), by key: from that day they report no more, the unit that
+    took them in reporting their figures with its own; the part that kept its code (Diễn
+    Hải) goes on."""
+    from cccd_analytics.geo import MAPPING_FILES
+
+    parts = merged_on_interim()
+    out: set[str] = set()
+    for fname in MAPPING_FILES:
+        frame = _read(fname)
+        for code, interim in zip(frame["commune_code_old"], frame["code_2025_01"]):
+            if code in parts and interim and interim != code:
+                out.add(str(code))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
 def _communes_of_2025() -> dict[tuple[str, str], list[str]]:
     """The 1/7/2025 communes by (province key, spelling key of their name): their keys."""
     reg = load_registry()

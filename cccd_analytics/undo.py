@@ -13,17 +13,46 @@ def falls_after(store: Store, upload_id: int) -> list[str]:
     """The running totals that fall once an upload is withdrawn, named: the figures it
     corrected come back (a district's typo the commune's own report had replaced), and may
     lie above days reported since.  An import would have refused such figures; the undo is
-    the user's choice, so it is done and said, with the uploads to look at."""
+    the user's choice, so it is done and said, with the uploads to look at.
+
+    Never raises: the undo is already done when this is asked, and a note that cannot be
+    made must not read as a failed undo (nor skip the refresh that follows it)."""
+    try:
+        return _falls(store, upload_id)
+    except Exception:  # noqa: BLE001 - a note after a done undo must not undo its success
+        return [
+            "Lưu ý: chưa kiểm tra được lũy kế sau khi hủy; xem trang Chất lượng số liệu "
+            "(lũy kế giảm giữa các ngày)."
+        ]
+
+
+def _falls(store: Store, upload_id: int) -> list[str]:
+    """Each fall found on the current figures of the upload's units, per unit and metric:
+    the day's row and the same metric's previous day, each with the upload it came from
+    (matching a fall back by date and value alone named the wrong metric when both
+    running totals of a day held the same number)."""
     from cccd_analytics import registry
-    from cccd_analytics.analytics.quality_checks import falling
+    from cccd_analytics.analytics.quality_checks import METRIC_LABELS
 
     keys = store.upload_unit_keys(upload_id)
     if not keys:
         return []
     current = store.current_observations(unit_keys=keys)
-    found = falling(current)
-    if found.empty:
+    cumulative = current[current["metric"].astype(object).isin(list(METRIC_LABELS))]
+    if cumulative.empty:
         return []
+    cumulative = cumulative.assign(
+        unit_key=cumulative["unit_key"].astype(str), metric=cumulative["metric"].astype(str)
+    ).sort_values(["unit_key", "metric", "date"], kind="stable")
+    before = cumulative.groupby(["unit_key", "metric"])[["date", "value", "upload_id"]].shift(1)
+    fell = (cumulative["value"] < before["value"]).to_numpy()
+    if not fell.any():
+        return []
+    found = cumulative[fell].assign(
+        prev_date=before.loc[fell, "date"],
+        prev_value=before.loc[fell, "value"],
+        prev_upload=before.loc[fell, "upload_id"],
+    )
     names = store.list_uploads()
     named = dict(zip(names["id"].astype(int), names["file_name"]))
     lines = [
@@ -31,23 +60,18 @@ def falls_after(store: Store, upload_id: int) -> list[str]:
         "(số cũ được dùng lại cao hơn số các ngày sau); kiểm tra lại các lần nhập này:"
     ]
     reg = registry.load_registry()
-    cumulative = current[current["metric"].isin(["collected", "returned"])].sort_values("date")
 
-    def upload_of(row) -> str:
-        upload = int(row.upload_id)
+    def upload_of(upload) -> str:
+        upload = int(upload)
         return f"lần nhập #{upload}" + (f" «{named[upload]}»" if upload in named else "")
 
-    for found_row in found.head(FALLS_SHOWN).itertuples():
-        key = str(found_row.unit_key)
+    for row in found.head(FALLS_SHOWN).itertuples():
+        key = row.unit_key
         label = registry.label_of(key) if key in reg.index else key
-        mine = cumulative[cumulative["unit_key"] == found_row.unit_key]
-        here = mine[(mine["date"] == found_row.date) & (mine["value"] == found_row.value)].iloc[0]
-        same = mine[(mine["metric"] == here.metric) & (mine["date"] < found_row.date)]
-        before = same.iloc[-1]
-        what = "lũy kế thu nhận" if here.metric == "collected" else "lũy kế trả thẻ"
         lines.append(
-            f"  «{label}»: {what} ngày {fmt.date_vn(here.date)} {fmt.number(here.value)} ({upload_of(here)}) "
-            f"thấp hơn ngày {fmt.date_vn(before.date)} {fmt.number(before.value)} ({upload_of(before)})."
+            f"  «{label}»: {METRIC_LABELS[row.metric]} ngày {fmt.date_vn(row.date)} {fmt.number(row.value)} "
+            f"({upload_of(row.upload_id)}) thấp hơn ngày {fmt.date_vn(row.prev_date)} "
+            f"{fmt.number(row.prev_value)} ({upload_of(row.prev_upload)})."
         )
     if len(found) > FALLS_SHOWN:
         lines.append(

@@ -396,3 +396,115 @@ def test_a_new_commune_takes_its_former_communes_sum_only_where_all_of_them_repo
     assert out[["unit_key", "value"]].values.tolist() == [[hung_chau, 18800.0]]
     alone, _ = reform.one_hierarchy(obs.iloc[:2], units, [*old, hung_chau], pd.Timestamp("2025-07-02"))
     assert alone[["unit_key", "value"]].values.tolist() == [[hung_chau, 8100.0]]
+
+
+def _two_totals(path, day: date, rows: list[tuple[str, int, int | None]]) -> str:
+    """A district's report of both running totals (collected, returned) per commune."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "BC"
+    sheet.append([f"BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD NGÀY {day:%d/%m/%Y}"])
+    sheet.append([])
+    sheet.append(["STT", "Xã, phường, thị trấn", "Lũy kế thu nhận", "Lũy kế trả thẻ"])
+    for i, row in enumerate(rows, 1):
+        sheet.append([i, *row])
+    out = io.BytesIO()
+    book.save(out)
+    path.write_bytes(out.getvalue())
+    return str(path)
+
+
+@pytest.mark.parametrize("falls", ["collected", "returned"])
+@pytest.mark.parametrize("returned_before", [True, False])
+def test_an_undo_names_the_running_total_that_falls_by_its_own_metric(
+    tmp_path, capsys, falls, returned_before
+):
+    """On 17/4 both of Xã Diễn Kim's running totals were 1.500.  The fall an undo left was
+    matched back to its row by date and value only: the returned total was named for a
+    fallen collected total (with the wrong day before), and where no returned total came
+    before, the note ended in an IndexError after the upload was withdrawn."""
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    typo, fixed = (1600, 1400)
+    other = [("Xã Diễn Lâm", 900, 400), ("Xã Diễn Đoài", 800, 300)]
+
+    def kim(value: int) -> tuple:
+        if falls == "collected":
+            return ("Xã Diễn Kim", value, 1000 if returned_before else None)
+        return ("Xã Diễn Kim", 1000, value)
+
+    day, next_day = date(2023, 4, 16), date(2023, 4, 17)
+    files = [
+        _two_totals(tmp_path / "b1.xlsx", day, [kim(typo), *other]),
+        _two_totals(tmp_path / "b2.xlsx", day, [kim(fixed), *other]),
+        _two_totals(tmp_path / "b3.xlsx", next_day, [("Xã Diễn Kim", 1500, 1500), *other]),
+    ]
+    for path in files:
+        code, out = _cli(capsys, "ingest", path, "--db", url)
+        assert code == 0, out
+    code, out = _cli(capsys, "undo", "2", "--db", url)
+    assert code == 0, out
+    what = "lũy kế thu nhận" if falls == "collected" else "lũy kế trả thẻ"
+    assert (
+        f"«Xã Diễn Kim (Huyện Diễn Châu)»: {what} ngày 17/4/2023 1.500 (lần nhập #3 «b3.xlsx») "
+        "thấp hơn ngày 16/4/2023 1.600 (lần nhập #1 «b1.xlsx»)." in out
+    )
+    assert out.count("thấp hơn ngày") == 1
+
+
+def test_an_undo_is_done_and_refreshed_even_when_its_note_cannot_be_made(tmp_path, capsys, monkeypatch):
+    """The note on falling totals comes after the upload is withdrawn: an error in it must
+    not read as a failed undo nor skip the refresh of the figures every viewer reads."""
+    from cccd_analytics import shared
+    from cccd_analytics.store import Store
+
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    path = _two_totals(tmp_path / "b1.xlsx", date(2023, 4, 16), [("Xã Diễn Kim", 1600, 1000)])
+    assert _cli(capsys, "ingest", path, "--db", url)[0] == 0
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("broken read")
+
+    refreshed = []
+    monkeypatch.setattr(Store, "upload_unit_keys", broken)
+    monkeypatch.setattr(shared, "refresh", lambda store: refreshed.append(True) or [])
+    code, out = _cli(capsys, "undo", "1", "--db", url)
+    assert code == 0 and "Đã hủy lần nhập số 1" in out
+    assert "chưa kiểm tra được lũy kế" in out and refreshed == [True]
+
+
+def test_a_commune_merged_away_on_1_12_2024_is_not_waited_for_nor_carried(store):
+    """Xã Hải Châu (2025) took in Diễn Hoàng, Diễn Mỹ, Diễn Hải and Diễn Kim, and Diễn Hùng,
+    merged into Diễn Hải (Xã Hùng Hải) on 1/12/2024, which never reports again.  Its June sums
+    were discarded as missing a part (36 of Nghệ An's 130 new units lost their June), and a
+    figure Diễn Hùng gave before 1/12/2024 would be carried into them though Hùng Hải's
+    figures hold it."""
+    import pandas as pd
+
+    from cccd_analytics import registry
+    from cccd_analytics.analytics import reform
+
+    units = store.units()
+    names = ["Xã Diễn Hoàng", "Xã Diễn Mỹ", "Xã Diễn Hải", "Xã Diễn Kim"]
+    old = [registry.resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", name).key for name in names]
+    hung = registry.resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", "Xã Diễn Hùng").key
+    hai_chau = registry.resolve("Tỉnh Nghệ An", None, "Xã Hải Châu", on=date(2025, 7, 4)).key
+    rows = [(hung, "2024-11-20", 700.0)]
+    rows += [(k, "2025-06-20", v) for k, v in zip(old, [1000.0, 1000.0, 2000.0, 1000.0])]
+    rows += [(k, "2025-06-27", v) for k, v in zip(old, [1100.0, 1100.0, 2200.0, 1100.0])]
+    rows += [(hai_chau, "2025-07-04", 6000.0)]
+    obs = pd.DataFrame(
+        {
+            "unit_key": [k for k, _, _ in rows],
+            "date": pd.to_datetime([d for _, d, _ in rows]),
+            "metric": "collected",
+            "value": [v for _, _, v in rows],
+        }
+    )
+    out, scope = reform.one_hierarchy(obs, units, [hung, *old, hai_chau], pd.Timestamp("2025-07-04"))
+    assert scope == [hai_chau]
+    mine = out[out["unit_key"] == hai_chau].sort_values("date")
+    assert [(d.strftime("%d/%m"), v) for d, v in zip(mine["date"], mine["value"])] == [
+        ("20/06", 5000.0),  # not 5.700: Diễn Hùng's 700 of 2024 is in Hùng Hải's (Diễn Hải's) 2.000
+        ("27/06", 5500.0),
+        ("04/07", 6000.0),
+    ]

@@ -170,3 +170,49 @@ def test_the_verdict_on_a_campaigns_first_day_does_not_say_nothing_was_collected
     assert said.startswith(
         "Để kịp hạn 29/6/2024: cần 300 hồ sơ mỗi ngày, chưa đủ số liệu để tính bình quân 7 ngày"
     )
+
+
+# ------------------------------------------- a single report that cannot finish
+
+
+def _single(value: float) -> pd.Series:
+    s = history(np.full(63, PACE))
+    s[:] = np.nan
+    s.iloc[-1] = value
+    return s
+
+
+def test_a_unit_with_one_report_that_cannot_finish_at_its_own_pace_is_behind():
+    """Xã Hải Châu at 20,3 % with 2 days left, needing 11.801 a day after a month of the
+    campaign, was amber and without a probability: a single report leaves the pace unknown,
+    not the unit fine.  Its running total over the campaign's working days is a pace it
+    has shown; a need far above it cannot be met."""
+    from cccd_analytics.analytics import campaigns as camp
+    from cccd_analytics.analytics import metrics
+    from tests.test_forecast_status import observations, units_frame
+
+    series = {"hc": _single(8_000.0)}
+    campaign = camp.Campaign(
+        name="gấp",
+        start=(AS_OF - pd.Timedelta(days=33)).date(),
+        deadline=(AS_OF + pd.Timedelta(days=2)).date(),
+        target=camp.Target("share", 0.5),
+        scope=tuple(series),
+    )
+    row = metrics.snapshot(observations(series), units_frame(["hc"]), campaign, AS_OF).units.iloc[0]
+    assert row["status"] == "behind"
+
+
+def test_a_unit_with_one_report_needing_more_than_any_peer_ever_did_is_behind():
+    """Its peers' highest pace (250 a day of 40.000 eligible) is the most it could be
+    credited with: 19.000 left for 60 days (over 300 a working day) is out of reach, 6.000
+    (about 117) is not, and stays amber."""
+    peers = {k: history(np.full(63, PACE)) for k in "ab"}
+    table = status_of({**peers, "far": _single(1_000.0), "near": _single(14_000.0)})
+    assert table.loc["far", "status"] == "behind"
+    assert table.loc["near", "status"] == "at_risk"
+
+
+def test_a_unit_with_one_report_and_no_working_day_left_is_behind():
+    table = status_of({"mới": _single(1_000.0)}, deadline_days=0)
+    assert table.loc["mới", "status"] == "behind"

@@ -95,7 +95,7 @@ def _figures(
         required = remaining.where(remaining == 0, np.inf)
     done = (collected >= target - 0.5).to_numpy()
     pace_workday, pace_ratio, steady_ratio, stalled, status = _judged(
-        panel, fc, required, done, ctx, ctx.as_of > deadline
+        panel, fc, required, done, ctx, ctx.as_of > deadline, _pace_shown(panel, fc, eligible, ctx)
     )
     projected = pd.to_datetime(fc["projected_date"])
     reached_on = projected.where(done)
@@ -152,10 +152,17 @@ def _figures(
 
 
 def _judged(
-    panel: Panel, fc: pd.DataFrame, required: pd.Series, done: np.ndarray, ctx: _Context, past_deadline: bool
+    panel: Panel,
+    fc: pd.DataFrame,
+    required: pd.Series,
+    done: np.ndarray,
+    ctx: _Context,
+    past_deadline: bool,
+    shown: np.ndarray,
 ):
     """The paces against the required rate and the status they give:
-    (pace_workday, pace_ratio, steady_ratio, stalled, status)."""
+    (pace_workday, pace_ratio, steady_ratio, stalled, status).  `shown`: the highest pace
+    per working day each unit or its peers have shown (`_pace_shown`)."""
     cols = panel.columns
     has_data = panel.last >= 0
     pace_workday = pd.Series(_pace_workday(panel, ctx.weights), index=cols)
@@ -174,15 +181,48 @@ def _judged(
         steady_ratio.to_numpy(dtype=float),
         stalled & ~first_only,
     )
-    status = np.where(first_only & (status == "behind"), "at_risk", status)
+    # One report leaves the pace unknown, not the unit fine: it stays red where what is left
+    # cannot be done at all, no working day left or a need per working day above any pace
+    # the unit or its peers have shown.
+    need = required.to_numpy(dtype=float)
+    hopeless = np.isinf(need) | (need > shown)  # NaN shown: nothing known, not hopeless
+    status = np.where(first_only & (status == "behind") & ~hopeless, "at_risk", status)
     return pace_workday, pace_ratio, steady_ratio, stalled, status
+
+
+def _pace_shown(panel: Panel, fc: pd.DataFrame, eligible: pd.Series, ctx: _Context) -> np.ndarray:
+    """The highest pace per working day each unit could be credited with: its own running
+    total over the working days from the campaign's start to its last report, when a week
+    of them or more (a total that began before the campaign only raises it; a day or two
+    says little), or the campaign's highest 28-day peak among
+    the units with two reports or more, as a share of the eligible, on its own eligible;
+    NaN where neither is known (a campaign's first day)."""
+    cols = panel.columns
+    has_data = panel.last >= 0
+    own = np.full(len(cols), np.nan)
+    start = ctx.campaign.start
+    if start is not None and len(panel.days):
+        last_days = panel.days[np.clip(panel.last, 0, None)]
+        before = pd.Timestamp(start) - pd.Timedelta(days=1)
+        spans = {d: camp.working_days(ctx.campaign, before, d) for d in set(last_days[has_data])}
+        span = np.array([spans.get(d, 0.0) if ok else 0.0 for d, ok in zip(last_days, has_data)])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            own = np.where(has_data & (span >= PACE_DAYS), panel.current() / span, np.nan)
+    elig = eligible.reindex(cols).to_numpy(dtype=float)
+    peak = fc["pace_peak"].to_numpy(dtype=float)
+    peers = (panel.last > panel.first) & np.isfinite(peak) & (peak > 0) & (elig > 0)
+    share = float(np.max(peak[peers] / elig[peers])) if peers.any() else np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: nothing known
+        return np.nanmax(np.vstack([own, share * elig]), axis=0)
 
 
 def _first_report_only(panel: Panel, stalled: np.ndarray, as_of: pd.Timestamp) -> np.ndarray:
     """Units with a single report, sent within the last 28 days (one that has just begun,
     or the campaign's first day): no pace can be read from one figure, which is not "no
     progress in 28 days", nor a reason to colour the unit behind or give it P(on time) 0;
-    it is at risk, without a probability, until a second report shows its pace."""
+    it is at risk, without a probability, until a second report shows its pace — unless
+    what is left is out of reach at any pace it or its peers have shown (`_judged`)."""
     recent = _days_since_last(panel, as_of) < forecast.PROGRESS_DAYS
     return stalled & (panel.first == panel.last) & (panel.last >= 0) & recent
 

@@ -12,8 +12,8 @@ two-level communes are left out (they have no figures yet).  From that day each 
 commune is summed into the 2025 unit it became (the official old → new mapping,
 `geo.old_to_new`: every old commune lies in one new unit) on the days before the new
 unit's own first figure of that metric, and only on days where every one of its former
-communes has a figure to carry (a part missing would make a later whole look like a
-gain); from its own first report on, the new unit's own figures are whole and the old
+communes that still reported then has a figure to carry (a part missing would make a later
+whole look like a gain; one merged into another on 1/12/2024 reports inside it from then); from its own first report on, the new unit's own figures are whole and the old
 names' later figures (told at import as `reformed_unit`) are not added to them.  A new
 unit that never reported itself takes whatever its former communes' sums are.
 """
@@ -27,6 +27,8 @@ import pandas as pd
 
 #: The day the two-level hierarchy (province → commune) took effect.
 REFORM_DAY = pd.Timestamp("2025-07-01")
+#: The day of the interim list (1/12/2024): communes merged into another then stop reporting.
+INTERIM_DAY = pd.Timestamp("2024-12-01")
 
 #: Cumulative metrics carried over from the former communes: the metrics the snapshot
 #: reads as running totals.
@@ -65,6 +67,14 @@ def one_hierarchy(
 
 
 @lru_cache(maxsize=1)
+def _gone_on_interim() -> frozenset[str]:
+    """The 2023 communes merged into another on 1/12/2024 (`registry.gone_on_interim`)."""
+    from cccd_analytics import registry
+
+    return registry.gone_on_interim()
+
+
+@lru_cache(maxsize=1)
 def _old_to_new() -> pd.Series:
     """The official old → new mapping, read once (two CSV files)."""
     from cccd_analytics import geo
@@ -86,6 +96,14 @@ def _summed(former: pd.DataFrame, kept: pd.DataFrame, metric: str, parts: pd.Ser
     )
     grid = grid.sort_index().astype(float)
     carried = grid.ffill()
+    # A commune merged into another on 1/12/2024 reports no more from that day (the one that
+    # took it in reports both): it is not waited for then, and its last figure before is not
+    # carried past it (the one that took it in holds it).
+    days = grid.index.to_numpy()
+    interim = days >= INTERIM_DAY
+    gone = grid.columns.isin(_gone_on_interim())
+    if interim.any() and gone.any():
+        carried.loc[interim, gone] = grid.loc[interim, gone].ffill()
     new_of = parts.reindex(grid.columns)
     sums = carried.T.groupby(new_of.to_numpy()).sum(min_count=1).T
     started = carried.notna().T.groupby(new_of.to_numpy()).sum().T
@@ -95,7 +113,10 @@ def _summed(former: pd.DataFrame, kept: pd.DataFrame, metric: str, parts: pd.Ser
     # Before its own reports, a new unit is only its former communes' sum where each of them
     # has a figure: a part left out would make its first whole report a false gain.  One
     # that never reported itself takes whatever its former communes give.
-    need = parts.value_counts().reindex(sums.columns).to_numpy()
+    counted = parts.to_frame("new").assign(gone=parts.index.isin(_gone_on_interim()))
+    need_all = counted.groupby("new").size().reindex(sums.columns).to_numpy()
+    need_after = (~counted["gone"]).groupby(counted["new"]).sum().reindex(sums.columns).to_numpy()
+    need = np.where(interim[:, None], need_after[None, :], need_all[None, :])
     has_own = own.notna().to_numpy()
     whole = started.to_numpy() >= need
     with np.errstate(invalid="ignore"):
