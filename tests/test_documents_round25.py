@@ -375,3 +375,36 @@ def test_a_borderless_pdf_with_comma_thousands_set_left_and_right_is_read():
     ):
         pdf = _ruled_pdf(widths, fmt=_comma, ruled=False, align=align)
         _read_right(ingest.import_bytes(None, pdf, "ky_anh.pdf"))
+
+
+def test_a_borderless_header_set_left_nearer_the_figures_before_it_heads_its_own_column():
+    # "Số người đủ điều kiện | Lũy kế thu nhận | Thu nhận trong ngày | Số thẻ đã trả", no
+    # gridlines, one column's figures set left: "Lũy kế thu nhận" sat nearer the eligible
+    # figures (set right) than its own and joined their header, "Số người đủ điều kiện Lũy
+    # kế thu nhận" read as the running total: 3.100 stored for 1.025, the totals left out.
+    order = ("eligible", "collected", "collected_day", "returned")
+    for left in (4, 5):
+        pdf = _ruled_pdf(
+            [30, 100, 90, 90, 90, 90],
+            metrics=order,
+            fmt=_comma,
+            ruled=False,
+            align=lambda r, c, left=left: "l" if c == left else "r",
+        )
+        _read_right(ingest.import_bytes(None, pdf, "ky_anh.pdf"))
+
+
+def test_two_headers_naming_a_field_each_in_one_borderless_column_are_refused_at_it():
+    from cccd_analytics.ingest.readers import pdf as reader
+
+    cells = [
+        {"text": "Số người đủ điều kiện", "x0": 172, "x1": 251, "top": 100, "column": 0},
+        {"text": "Lũy kế thu nhận", "x0": 262, "x1": 319, "top": 100, "column": 0},
+        {"text": "Thu nhận trong ngày", "x0": 330, "x1": 400, "top": 100, "column": 1},
+    ]
+    try:
+        reader._headers_kept_apart(cells, [[233, 257], [327, 347]])
+    except reader.JoinedHeaders as joined:
+        assert joined.column == 0 and joined.texts == ["Số người đủ điều kiện", "Lũy kế thu nhận"]
+    else:
+        raise AssertionError("two headers read as one")
