@@ -124,19 +124,38 @@ def _ruled_pdf(
 # --- 1. Headers cut by their cell's clip ---------------------------------------------
 
 
-def test_a_header_cut_at_its_cells_edge_is_read_by_what_is_left_when_that_names_one_figure():
+def _nothing_wrong(report) -> set:
+    """Every figure stored is the right one; the metrics stored."""
+    assert report.status == "checked", report.message
+    stored = set(report.observations["metric"])
+    for metric in stored:
+        assert _stored(report, metric) == {_key(n): _figures(i)[metric] for i, n in enumerate(KY)}, metric
+    return stored
+
+
+def test_a_header_cut_at_its_cells_edge_is_said_when_a_longer_header_would_read_otherwise():
     # "Thu nhận trong ngày" clipped to its cell: "Thu nhận trong" was left (the "n" cut in
     # half went to the next cell, "nLũy kế thu nhận"), named the running total, and every
-    # commune's day figure was stored as its running total (3 for 1.025), in silence.
-    _read_right(ingest.import_bytes(None, _ruled_pdf([30, 100, 120, 60, 110, 90], clip={3}), "ky_anh.pdf"))
-    # Every header clipped: "Số người đủ điều kiệ…", "Thu nhận trong ng…", "Lũy kế thu nhậ…".
-    _read_right(
-        ingest.import_bytes(None, _ruled_pdf([30, 100, 75, 65, 55, 50], clip={2, 3, 4, 5}), "ky_anh.pdf")
-    )
-    # The same printed without gridlines: the cut headers touch ("điều kiệ…Thu nhận trong
-    # ng…"), one run that no column was found under, and the file was refused.
-    pdf = _ruled_pdf([30, 100, 75, 65, 55, 50], clip={2, 3, 4, 5}, ruled=False)
-    _read_right(ingest.import_bytes(None, pdf, "ky_anh.pdf"))
+    # commune's day figure was stored as its running total (3 for 1.025), in silence.  What
+    # is left, "Thu nhận trong n…", may as well be "Thu nhận trong ngày hôm trước": not read,
+    # said at its column; the other columns read.
+    report = ingest.import_bytes(None, _ruled_pdf([30, 100, 120, 60, 110, 90], clip={3}), "ky_anh.pdf")
+    assert _nothing_wrong(report) == {"eligible", "collected", "returned"}
+    assert [(p.column, p.page) for p in report.problems if p.code == "cut_header"] == [("D", 1)]
+    # Every header clipped ("Số người đủ điều kiệ…" may go on "… chưa thu nhận", "Lũy kế thu
+    # nhậ…" "… kỳ trước"), ruled or printed without gridlines (the cut headers touch, "điều
+    # kiệ…Thu nhận trong ng…", one run no column was found under: refused before): each cut
+    # column said, no figure stored under another's name.
+    for ruled in (True, False):
+        pdf = _ruled_pdf([30, 100, 75, 65, 55, 50], clip={2, 3, 4, 5}, ruled=ruled)
+        report = ingest.import_bytes(None, pdf, "ky_anh.pdf")
+        said = {p.column for p in report.problems if p.code == "cut_header"}
+        if report.status == "checked":
+            stored = _nothing_wrong(report)
+            assert said | {"CDEF"[FOUR.index(m)] for m in stored} == set("CDEF"), (said, stored)
+        else:
+            # No running total left to read: refused, naming the cut headers it found.
+            assert report.status == "refused" and "«Lũy kế thu nhậ…»" in report.message, report.message
 
 
 def test_a_column_of_figures_whose_cut_header_names_nothing_sure_is_said_not_dropped():
@@ -375,3 +394,121 @@ def test_a_borderless_pdf_with_comma_thousands_set_left_and_right_is_read():
     ):
         pdf = _ruled_pdf(widths, fmt=_comma, ruled=False, align=align)
         _read_right(ingest.import_bytes(None, pdf, "ky_anh.pdf"))
+
+
+def test_a_borderless_header_set_left_nearer_the_figures_before_it_heads_its_own_column():
+    # "Số người đủ điều kiện | Lũy kế thu nhận | Thu nhận trong ngày | Số thẻ đã trả", no
+    # gridlines, one column's figures set left: "Lũy kế thu nhận" sat nearer the eligible
+    # figures (set right) than its own and joined their header, "Số người đủ điều kiện Lũy
+    # kế thu nhận" read as the running total: 3.100 stored for 1.025, the totals left out.
+    order = ("eligible", "collected", "collected_day", "returned")
+    for left in (4, 5):
+        pdf = _ruled_pdf(
+            [30, 100, 90, 90, 90, 90],
+            metrics=order,
+            fmt=_comma,
+            ruled=False,
+            align=lambda r, c, left=left: "l" if c == left else "r",
+        )
+        _read_right(ingest.import_bytes(None, pdf, "ky_anh.pdf"))
+
+
+def test_two_headers_naming_a_field_each_in_one_borderless_column_are_refused_at_it():
+    from cccd_analytics.ingest.readers import pdf as reader
+
+    cells = [
+        {"text": "Số người đủ điều kiện", "x0": 172, "x1": 251, "top": 100, "column": 0},
+        {"text": "Lũy kế thu nhận", "x0": 262, "x1": 319, "top": 100, "column": 0},
+        {"text": "Thu nhận trong ngày", "x0": 330, "x1": 400, "top": 100, "column": 1},
+    ]
+    try:
+        reader._headers_kept_apart(cells, [[233, 257], [327, 347]])
+    except reader.JoinedHeaders as joined:
+        assert joined.column == 0 and joined.texts == ["Số người đủ điều kiện", "Lũy kế thu nhận"]
+    else:
+        raise AssertionError("two headers read as one")
+
+
+# What a clip cuts off is what changes a header's meaning: its end.
+_CUT_OTHERWISE = (
+    ("Lũy kế thu nhận kỳ trước", "Lũy kế th…"),
+    ("Lũy kế đến kỳ trước", "Lũy kế đế…"),
+    ("Lũy kế thu nhận đến ngày hôm trước", "Lũy kế thu nh…"),
+    ("Thu nhận trong tuần", "Thu nhận tr…"),
+    ("Thu nhận trong tháng", "Thu nhận t…"),
+    ("Số hồ sơ thu nhận kỳ trước", "Số hồ sơ th…"),
+    ("Lũy kế trả thẻ kỳ trước", "Lũy kế tr…"),
+    ("Số thẻ đã trả trong tuần", "Số thẻ đ…"),
+    ("Thu nhận trong ngày hôm trước", "Thu nhận trong ng…"),
+    ("Số người chưa thu nhận", "Số n…"),
+    ("Số đã thu nhận / kế hoạch", "Số đ…"),
+    ("Thu nhận tại trụ sở", "Thu nhận t…"),
+)
+
+
+def test_a_cut_header_is_read_only_when_every_header_it_may_be_reads_alike():
+    from cccd_analytics.ingest import headers
+
+    for full, cut in _CUT_OTHERWISE:
+        assert headers.match(cut) in (None, headers.match(full)), (full, cut)
+    # Under its parent: "Trong ngày" over "Số hồ sơ đã thu nh…" is never the running total.
+    assert headers.match("Số hồ sơ đã thu nh…", parent="Trong ngày") != "collected"
+
+
+def test_a_clipped_weekly_pdf_stores_no_total_of_the_last_report_as_this_ones(monkeypatch):
+    # "Lũy kế thu nhận kỳ trước | Thu nhận trong kỳ | Lũy kế thu nhận kỳ này" clipped: last
+    # report's total (1.000) was stored as the running total, the week's 50 as the day's.
+    import sys
+
+    this = sys.modules[__name__]
+    monkeypatch.setattr(
+        this,
+        "_figures",
+        lambda i: {"eligible": 3100 + 211 * i, "prev": 1000 + 100 * i, "week": 50 + i, "now": 1050 + 101 * i},
+    )
+    heads = [
+        "Số người đủ điều kiện",
+        "Lũy kế thu nhận kỳ trước",
+        "Thu nhận trong kỳ",
+        "Lũy kế thu nhận kỳ này",
+    ]
+    pdf = _ruled_pdf(
+        [30, 100, 110, 46, 46, 72], metrics=("eligible", "prev", "week", "now"), heads=heads, clip={3, 4, 5}
+    )
+    report = ingest.import_bytes(None, pdf, "ky_anh.pdf")
+    if report.status == "checked":
+        got = set(report.observations["metric"])
+        assert "collected_day" not in got
+        if "collected" in got:
+            assert _stored(report, "collected") == {_key(n): 1050 + 101 * i for i, n in enumerate(KY)}
+
+
+def test_cut_sub_headers_under_a_day_heading_are_no_parts_of_it():
+    # "Trong ngày" over "Số hồ sơ đã thu nh…" | "Số thẻ đã tr…", beside the running total:
+    # the first was read as the running total (the full header is the day's count); taken
+    # for parts of the day, the applications and cards were summed into the day's count;
+    # "Trong ngày" read alone stored the first column under it (the cards) as the day's.
+    import openpyxl
+
+    def book(a: str, b: str) -> bytes:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD NGÀY 17/04/2023"])
+        ws.append([])
+        ws.append(["STT", "Xã, phường, thị trấn", "Trong ngày", None, "Lũy kế thu nhận"])
+        ws.append([None, None, a, b, None])
+        for cells in ("C3:D3", "A3:A4", "B3:B4", "E3:E4"):
+            ws.merge_cells(cells)
+        ws.append([1, "Xã Diễn Kim", 120, 5, 2000])
+        ws.append([2, "Xã Diễn Hải", 80, 7, 3000])
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    for a, b in (("Số hồ sơ đã thu nh…", "Số thẻ đã tr…"), ("Số thẻ đã tr…", "Số hồ sơ đã thu nh…")):
+        report = ingest.import_bytes(None, book(a, b), "dien_chau.xlsx")
+        assert report.status == "checked", report.message
+        obs = report.observations
+        assert set(obs["metric"]) == {"collected"}
+        assert sorted(int(v) for v in obs["value"]) == [2000, 3000]
+        assert sorted(p.column for p in report.problems if p.code == "cut_header") == ["C", "D"]

@@ -40,6 +40,7 @@ from cccd_analytics.ingest.fields import (  # noqa: F401
 )
 from cccd_analytics.ingest.vocabulary import (  # noqa: F401
     ABBREVIATIONS,
+    CUT_OFF_WORDS,
     DENOMINATOR_FIELDS,
     DENOMINATOR_PHRASES,
     PART_HEADINGS,
@@ -322,20 +323,40 @@ def _match(text, parent=None) -> str | None:
 CUT_MARK = "…"
 
 
+@lru_cache(maxsize=1 << 12)
 def _cut_match(stem: str, parent=None) -> str | None:
-    """The field a header cut at its cell's edge ("Thu nhận trong n…", "Số người đủ điều
-    k…") names: the one field of the listed headers that begin with what is left, or None
-    when they name several ("Lũy kế t…": thu nhận or trả thẻ) or none.  Read as it stands,
-    "Thu nhận trong" named the running total and every commune's day figure was stored as
-    its running total."""
-    for words in ((f"{parent} {stem}",) if parent else ()) + (stem,):
-        cut = key(words)
-        if not cut or _has(f" {full_key(words)} ", "not_a_count"):
+    """The field a header cut at its cell's edge ("Số người đủ điều k…") names: the one field
+    every header that begins with what is left would be read as, or None (said at the
+    column) when one of them would be read otherwise or not at all.
+
+    What changes a header's meaning comes at its end, the part a clip cuts off: "Lũy kế thu
+    nh…" may be "Lũy kế thu nhận kỳ trước" (last report's total), "Thu nhận tr…" "Thu nhận
+    trong tuần" (a week's count), "Số n…" "Số người chưa thu nhận".  Read by the listed
+    header it began like, each was stored as the running total or the day's figure.  The
+    headers tried are the listed ones and their beginnings followed by the words of
+    `CUT_OFF_WORDS` (once or twice), each read with the parent heading as a whole header
+    is ("Trong ngày" over "Số hồ sơ đã thu nh…" is the day's count, never the total)."""
+    cut = key(stem)
+    if not cut:
+        return None
+    complete = cut.split()[:-1]  # the last word may be cut in the middle
+    bases = {" ".join(p.split()[:i]) for p in _INDEX for i in range(len(p.split()) + 1)}
+    bases |= {" ".join(complete[:i]) for i in range(len(complete) + 1)}
+    first = {p for p in _INDEX if p.startswith(cut)}
+    for base in bases:
+        if not (base.startswith(cut) or cut.startswith(base)):
             continue
-        named = {field for phrase, field in _INDEX.items() if phrase.startswith(cut)}
-        if named:
-            return named.pop() if len(named) == 1 else None
-    return None
+        for words in CUT_OFF_WORDS:
+            text = f"{base} {words}".strip()
+            if text.startswith(cut):
+                first.add(text)
+    named: set[str | None] = set()
+    # The listed headers first: two of them apart end it before their longer forms are read.
+    for text in [*sorted(first, key=len), *(f"{text} {words}" for text in first for words in CUT_OFF_WORDS)]:
+        named.add(match(text, parent))
+        if len(named) > 1 or None in named:
+            return None
+    return named.pop() if named else None
 
 
 def _one_of(text: str) -> str | None:

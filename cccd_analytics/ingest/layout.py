@@ -385,6 +385,11 @@ def _map_header(rows: list[list], r: int, matcher) -> tuple[dict[str, Column], t
     `_HEADER_ROWS` rows in all) when they name more fields."""
     own = _row_texts(rows[r])
     single: dict[str, Column] = {}
+    if r + 1 < len(rows) and any(t.rstrip().endswith(headers.CUT_MARK) for t in _row_texts(rows[r + 1]) if t):
+        # Headers cut at their cells' edge below it ("Số thẻ đã tr…" under "Trong ngày"):
+        # the header goes on there.  Read as the header's last row, "Trong ngày" stored the
+        # figures of the first column under it (the day's cards) as the day's applications.
+        return single, (r,)
     for c, text in enumerate(own):
         if not text:
             continue
@@ -571,6 +576,11 @@ def _split_of(parents: list[str], group: list[tuple[int, str]]) -> _Split | None
     whole, parts, dims, values, unknown = None, [], set(), set(), False
     sexes: set[str] = set()
     for index, text in group:
+        if str(text).rstrip().endswith(headers.CUT_MARK):
+            # A sub-header cut at its cell's edge ("Số hồ sơ đã thu nh…", "Số thẻ đã tr…")
+            # may be a count of its own: taken for a part, the day's applications and cards
+            # were summed into the day's count.  Each is said at its column (`cut_header`).
+            return None
         words = headers.key(text)
         if words in _WHOLE_WORDS:
             if whole is not None:

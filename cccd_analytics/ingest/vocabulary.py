@@ -596,6 +596,25 @@ WORDS: dict[str, tuple[str, ...]] = {
 # Words that may join the unit words of a place header ("Tên xã, phường thuộc huyện").
 PLACE_GLUE = frozenset("ten cong an danh sach ds thuoc cua cap va hoac truc tren hanh chinh don vi".split())
 
+#: The words that, at a header's end, change what it counts or make it no count at all: the
+#: period ("trong tuần", "kỳ trước", "đến ngày hôm trước"), a plan or what is left ("kế
+#: hoạch", "chưa", "còn lại"), where ("tại trụ sở"), the day or the running total.  A clip at
+#: the cell's edge cuts exactly these off, so a cut header is read only when no header that
+#: goes on with them would be read otherwise (`headers._cut_match`).
+_CHANGING_PARTS = ("truoc", "qua", "tuan", "thang", "ky", "dot", "ke hoach", "chi tieu", "chua", "con", "dau")
+CUT_OFF_WORDS: tuple[str, ...] = (
+    *(w for w in WORDS["not_a_count"] if any(f" {t} " in f" {w} " for t in _CHANGING_PARTS)),
+    *WORDS["today"],
+    *WORDS["running"],
+    *WORDS["pending_return"],
+    "den ngay hom truoc",
+    "den het",
+    "tai",
+    "tai tru so",
+    "tai cho",
+    "luu dong",
+)
+
 #: The rules a header's words are read by, in order: (field, groups it must have, groups it
 #: must not have).  The first rule that fits names the field.
 RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (

@@ -68,7 +68,17 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
                         )
                 else:
                     textless.append(number)
-                page_blocks, tables, columns = _page_blocks(page, number, tables, columns)
+                try:
+                    page_blocks, tables, columns = _page_blocks(page, number, tables, columns)
+                except JoinedHeaders as joined:
+                    names = " và ".join(f"«{t}»" for t in joined.texts)
+                    raise ReadError(
+                        f"Tệp «{file_name}», trang {number}, cột {_letter(joined.column)} của bảng không "
+                        f"kẻ khung: hai tiêu đề {names} nằm chung một cột, không rõ cột số liệu nào thuộc "
+                        "tiêu đề nào, nên không nhận tệp để khỏi ghi nhầm cột. Hãy in lại có kẻ khung "
+                        "(Page Layout → Print Gridlines) hoặc gửi tệp Excel gốc.",
+                        page=number,
+                    ) from None
                 blocks.extend(page_blocks)
                 page.flush_cache()
         except ReadError:
@@ -151,6 +161,16 @@ def _refuse_scans_in_tables(blocks: list[Block], scanned: list[int], file_name: 
                 "trực tiếp từ Word/Excel (không quét trang nào của bảng).",
                 page=number,
             )
+
+
+def _letter(index: int) -> str:
+    """A column's letter as a sheet names it (0 → A, 26 → AA)."""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out
 
 
 def _table_ended(blocks: list[Block], page: int) -> bool:
@@ -1029,6 +1049,7 @@ def _aligned_table(
                 cell["column"] = ahead
                 continue
             cell["column"] = inside[0] if inside else _column_of(cell, cols)
+        _headers_kept_apart(cells, cols)
         return _header_levels(cells, cols, encoding)
 
     carried: list[int] = []
@@ -1100,6 +1121,53 @@ def _group_heading(cells: list[dict]) -> bool:
     name = texts[-1]
     numbered = len(texts) == 1 or _ROMAN.match(texts[0])
     return bool(numbered) and fold(name).startswith(_DISTRICT_WORDS)
+
+
+class JoinedHeaders(Exception):
+    """Two headers of one line that name a field each fell into one column (`_headers_kept_apart`)."""
+
+    def __init__(self, column: int, texts: list[str]):
+        super().__init__(column, texts)
+        self.column, self.texts = column, texts
+
+
+def _headers_kept_apart(cells: list[dict], cols: list) -> None:
+    """Two runs of one header line in one column, one of them over no column: it is the
+    header of the column beside it when that column has none, on its side.
+
+    Printed without gridlines, a header set left ("Lũy kế thu nhận") sits nearer the
+    figures of the column before (set right, "3.100") than its own (set left past its
+    start): joined, "Số người đủ điều kiện Lũy kế thu nhận" read as the running total over
+    the eligible figures, the running totals under no header and left out, in silence.
+    When the column beside has a header of its own, two headers that each name a field
+    are never read as one: `JoinedHeaders` (the file is refused at that column)."""
+    from cccd_analytics.ingest import headers  # the vocabulary, only for this check
+
+    def overlaps(cell, k) -> bool:
+        return min(cols[k][1], cell["x1"]) - max(cols[k][0], cell["x0"]) > 0
+
+    headed = {cell["column"] for cell in cells}
+    for cell in cells:
+        k = cell["column"]
+        mates = [
+            o for o in cells if o is not cell and o["column"] == k and abs(o["top"] - cell["top"]) <= 2.5
+        ]
+        if not mates or overlaps(cell, k):
+            continue
+        side = k + 1 if cell["x0"] >= cols[k][1] else k - 1
+        if 0 <= side < len(cols) and side not in headed:
+            cell["column"] = side
+            headed.add(side)
+    for k in {cell["column"] for cell in cells}:
+        lines: dict[int, list[dict]] = {}
+        for cell in cells:
+            if cell["column"] == k:
+                lines.setdefault(round(cell["top"] / 2.5), []).append(cell)
+        for runs in lines.values():
+            named = {headers.match(run["text"]) for run in runs}
+            named.discard(None)
+            if len(runs) >= 2 and len(named) >= 2:
+                raise JoinedHeaders(k, [run["text"] for run in sorted(runs, key=lambda r: r["x0"])])
 
 
 def _header_levels(cells: list[dict], cols: list, encoding: str | None = None) -> list[list[str]]:
