@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import openpyxl
 
 from cccd_analytics import dimensions, ingest, registry
+from cccd_analytics.ingest import statuses
 
 HEADER = [
     "STT",
@@ -239,6 +240,36 @@ def test_a_dossier_given_back_is_no_card_handed_over():
     void = _problem(report, "record_void")
     assert void is not None and "48 hồ sơ" in void.message
     assert report.record_export["statuses_returned"] == {}
+
+
+def test_a_card_handed_over_with_a_word_on_the_old_card_or_the_papers_is_a_card_returned():
+    # Before: any "trả lại", "trả hồ sơ", "hoàn trả" in a status made it a dossier sent back:
+    # of these 70 cards handed over 10 were counted, "Đã trả thẻ, trả lại hồ sơ gốc" was left
+    # out as refused, silently.  The card handed over wins over a word on the old card or
+    # the original papers.
+    people = _people(70)
+    handed = (
+        "Đã trả thẻ",
+        "Đã trả thẻ, trả lại hồ sơ gốc",
+        "Đã trả thẻ cấp đổi, trả lại thẻ cũ",
+        "Đã trả lại CCCD",
+        "Đã trả thẻ (hoàn trả CMND cũ)",
+        "Đã trả hồ sơ và thẻ",
+        "Đã hoàn trả kết quả",
+    )
+    header, rows = _with_status(people, lambda i: handed[i % 7])
+    for data, name in ((_csv(rows, header), "xuat.csv"), (_xlsx(rows, header), "xuat.xlsx")):
+        report = ingest.import_bytes(None, data, name, dry_run=True)
+        assert _daily(report) == _expected(people), name
+        obs = report.observations
+        assert obs[obs["metric"] == "returned"]["value"].sum() == 70, name
+        assert _problem(report, "record_void") is None, name
+        assert set(report.record_export["statuses_returned"]) == set(handed), name
+    # A dossier given back as the status's main statement is still no card handed over.
+    for status in ("Trả lại hồ sơ", "Đã trả lại hồ sơ", "Trả hồ sơ (không đủ điều kiện)", "Không duyệt"):
+        assert not statuses.is_handed_over(status) and statuses.is_void(status), status
+    for status in ("Đã trả hồ sơ", "Hoàn thành, đã trả hồ sơ", "Trả lại hồ sơ do không thể xác minh"):
+        assert not statuses.is_handed_over(status), status
 
 
 # -- headers ------------------------------------------------------------------------------
