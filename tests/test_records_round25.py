@@ -174,6 +174,41 @@ def test_a_two_digit_birth_year_takes_its_century_from_the_two_digit_day_receive
     assert _groups(report) == {"Người cao tuổi": 12}
 
 
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def test_a_two_digit_birth_year_takes_its_century_from_a_day_received_in_words_or_a_month_name():
+    # Before: with the day received "ngày 17 tháng 4 năm 2023" or "17-Apr-23", "25" took the
+    # century of the machine's date: 2025, no elder (4 elders for 8 in the reviewer's file),
+    # and the groups changed with the day the import ran.
+    people = [
+        (n, name, born.replace(year=1925) if i % 2 else born, idn, c, d)
+        for i, (n, name, born, idn, c, d) in enumerate(_people(40))
+    ]
+    short = lambda b: f"{b:%d/%m/%y}"  # noqa: E731
+    for form in (
+        lambda d: f"ngày {d.day} tháng {d.month} năm {d.year}",
+        lambda d: f"{d.day:02d}-{_MONTHS[d.month - 1]}-{d:%y}",
+    ):
+        report = ingest.import_bytes(
+            None, _csv(_rows(people, birth=short, day=form)), "xuat.csv", dry_run=True
+        )
+        assert report.status == "checked", report.message
+        assert _daily(report) == _expected(people)
+        assert _groups(report) == _expected_groups(people)
+        assert _problem(report, "record_birth_century") is None
+    # A day received that reads as no day gives no century: its records' two-digit birth
+    # years are placed in no group, and said at the birth date's column.
+    rows = _rows(people, birth=short) + [
+        [41, "HS25-9999998", "Qưerty", "15/05/25", "1", COMMUNES[0], "", "chưa rõ"]
+    ]
+    report = ingest.import_bytes(None, _csv(rows), "xuat.csv", dry_run=True)
+    assert _groups(report) == _expected_groups(people)
+    said = _problem(report, "record_birth_century")
+    assert said is not None and "1 hồ sơ" in said.message and said.column == "D" and said.row == 42
+    _assert_private(report)
+
+
 # -- an application listed twice ---------------------------------------------------------
 
 
