@@ -157,6 +157,14 @@ _RULES = (
         why="an export appended to itself counted its applications twice, silently; the same "
         "Số hồ sơ at the same place and day is one application, counted once",
     ),
+    Rule(
+        "record_birth_century",
+        "warning",
+        "Năm sinh hai chữ số không rõ thế kỷ",
+        why="a two-digit birth year («15/05/25») takes its century from the year of the day "
+        "received; with no year readable there it was taken from the machine's date (1925 read as "
+        "2025: no elder, and groups that changed with the day of the import), now from none",
+    ),
     Rule("no_returned_status", "warning", "Không rõ trạng thái thẻ đã trả"),
     Rule("records_continue_stored", "warning", "Tệp hồ sơ cộng tiếp vào lũy kế đã có"),
     Rule(

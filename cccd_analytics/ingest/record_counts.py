@@ -48,6 +48,9 @@ class RecordCounts:
     bad_return_dates: list[tuple[int, int]] = field(default_factory=list)
     # Rows whose status says the card was handed over, with no day handed over: count, first rows.
     return_undated: tuple[int, list[int]] = (0, [])
+    # Rows of a two-digit birth year ("15/05/25") whose day received gives no year: in no
+    # priority group (the century is not guessed): count, first rows.
+    short_births_undated: tuple[int, list[int]] = (0, [])
     ambiguous_dates: str | None = None
     statuses_returned: dict[str, int] = field(default_factory=dict)
     statuses_other: dict[str, int] = field(default_factory=dict)
@@ -217,6 +220,7 @@ def finish(tally: Tally, fix: Callable[[str], str] | None, layout: Layout) -> Re
         bad_dates=sorted(bad, key=lambda b: b[1]),
         bad_return_dates=sorted(bad_back, key=lambda b: b[1]),
         return_undated=(tally.undated_returns[0], tally.undated_returns[1]),
+        short_births_undated=(tally.short_births_undated[0], tally.short_births_undated[1]),
         ambiguous_dates=warning[0] if warning else None,
         statuses_returned=dict(statuses_returned.most_common()),
         statuses_other=dict(statuses_other.most_common()),

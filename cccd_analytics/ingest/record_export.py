@@ -170,6 +170,20 @@ def record_export(
         )
     if counts.ambiguous_dates:
         report.problems.append(Problem.of("ambiguous_date", counts.ambiguous_dates + ".", **at))
+    if counts.short_births_undated[0] and "birth_date" in cols:
+        n, rows = counts.short_births_undated
+        report.problems.append(
+            Problem.of(
+                "record_birth_century",
+                f"{thousands(n)} hồ sơ ghi năm sinh bằng hai chữ số mà ngày thu nhận không cho biết năm: "
+                "không đoán được năm sinh (19.. hay 20..), các hồ sơ này không được xếp vào nhóm ưu tiên "
+                f"nào (ví dụ dòng {rows_shown(rows)}). Hãy ghi năm sinh đủ bốn chữ số.",
+                sheet=sheet_name,
+                row=rows[0],
+                column=cols["birth_date"].letter,
+                header=cols["birth_date"].header,
+            )
+        )
     if counts.skipped_lines:
         report.problems.append(
             Problem.of(

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cccd_analytics import dimensions
-from cccd_analytics.ingest import headers
+from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.ingest.readers import ArrowFallback
 from cccd_analytics.ingest.statuses import is_handed_over, is_void
 
@@ -48,10 +48,14 @@ _DAY_YEAR = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-](\d{4}|\d{2})|(\d{4})-\d{1,2}
 
 
 def _year_of_day(text: str) -> int:
-    """The year of a received day's text, -1 when it is not written in one of those ways."""
+    """The year of a received day's text, -1 when it reads as no day.  Written any other way
+    ("ngày 17 tháng 4 năm 2023", "17-Apr-23", a serial), the year `normalise.parse_date` reads
+    in it: the import's own reading of the day (the year is the same whatever the order of
+    day and month; `record_counts._parts` checks it).  Once per distinct day text."""
     found = _DAY_YEAR.fullmatch(text)
     if not found:
-        return -1
+        value = normalise.parse_date(text).value
+        return value.year if isinstance(value, date) else -1
     year = int(found.group(1) or found.group(2))
     return 2000 + year if year < 100 else year
 
@@ -420,6 +424,8 @@ class Tally:
         self._pending_spots = None
         self.repeated = [0, []]  # rows counted already (the same number, place and day)
         self.undated_returns = [0, []]  # cards handed over by their status, with no day handed over
+        # Two-digit birth years ("15/05/25") whose day received gives no year: in no group.
+        self.short_births_undated = [0, []]
 
     def add(self, frame: pd.DataFrame, first_row: int) -> None:
         """`frame` has one column per read field (text, or dictionaries from the Arrow
@@ -736,7 +742,7 @@ class Tally:
                 feature = name
             code = select(np.asarray(code))
             if feature == "birth_year" and short is not None and (short >= 0).any():
-                code = np.where(short >= 0, self._century(short, day) - 1800, code)
+                code = np.where(short >= 0, self._century(short, day, rows) - 1800, code)
             if feature in ("birth_year", "age"):
                 code = self._by_age_class(feature, code, day)
             ok = (code >= 0) & (code < 1 << 15)
@@ -744,15 +750,19 @@ class Tally:
                 counts = self.features.setdefault(feature, _Counts())
                 counts.add(place[ok], (code[ok].astype(np.int64) << 16) | day[ok], rows[ok])
 
-    def _century(self, short: np.ndarray, day: np.ndarray) -> np.ndarray:
+    def _century(self, short: np.ndarray, day: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Two-digit birth years as full years: the latest year ending so that is not after
         the year received ("58" → 1958, "05" → 2005 for a day of 2023; "20" → 2020, a child,
-        never 1920).  A day received whose year is not written out is taken as this year."""
+        never 1920).  A day received whose year cannot be read places it nowhere (-1), noted
+        in `short_births_undated`: never guessed from the machine's date, which read "25" as
+        2025 (no elder) and made the groups depend on the day of the import."""
         self._read_day_years()
         received = np.asarray(self.day_years, np.int64)[day.astype(np.int64)] if len(day) else day
-        received = np.where(received >= 0, received, date.today().year)
+        unread = (short >= 0) & (received < 0)
+        if unread.any():
+            self._note(self.short_births_undated, rows[unread])
         year = received - (received - short) % 100
-        return np.where(short >= 0, year, -1)
+        return np.where((short >= 0) & (received >= 0), year, -1)
 
     def _read_day_years(self) -> None:
         texts = self.text["day"].values

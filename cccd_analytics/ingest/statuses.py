@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from cccd_analytics.text import fold
 
@@ -35,7 +36,7 @@ def is_handed_over(status: str) -> bool:
         or words[0] in ("chua", "cho", "khong", "dang")
         or any(w in words for w in ("chua", "khong", "huy"))
         or "tu choi" in folded
-        or _sent_back(folded)
+        or _sent_back(status)
     ):
         return False
     return any(w in folded for w in _RETURNED)
@@ -44,11 +45,69 @@ def is_handed_over(status: str) -> bool:
 # The dossier given back to the citizen, not the card: "Trả lại hồ sơ", "Đã trả hồ sơ" (a
 # public-service system's words for an application sent back), "Trả bổ sung".  Read as a
 # card handed over ("đã trả"), 24 applications sent back were counted as cards returned.
-_SENT_BACK = ("tra lai", "tra ho so", "tra bo sung", "hoan tra")
+# Never "hồ sơ gốc", "giấy tờ gốc": the original papers given back with the card.
+_GIVEN_BACK = re.compile(r"\btra lai ho so\b(?! goc)")
+_SENT_BACK = re.compile(r"\btra (?:lai )?ho so\b(?! goc)|\bhoan tra ho so\b(?! goc)|\btra bo sung\b")
+# A clause that is only "Trả lại", "Đã hoàn trả" (the dossier, nothing else named).
+_BARE_BACK = re.compile(r"(?:da )?(?:tra lai|hoan tra)(?: cho cong dan)?")
+# A clause that says the card (or the result: the card) reached the citizen: a handing verb
+# and the card's name, with no "không", "chưa", "chờ" …  "Đã trả thẻ, trả lại hồ sơ gốc",
+# "Đã trả hồ sơ và thẻ", "Đã trả lại CCCD": the card handed over wins over the dossier.
+_HANDING = re.compile(r"\b(?:tra|giao|trao|nhan)\b")
+_CARD = re.compile(r"\b(?:card|cccd|can cuoc|ket qua|kq)\b")
+# The old card given back beside the new one ("trả lại thẻ cũ", "hoàn trả CMND cũ"): no card
+# handed over by itself.
+_OLD_CARD = re.compile(r"\b(?:card|cccd|cmnd|can cuoc)(?: [a-z0-9]+){0,2} cu\b(?! tru)")
+# Where a status's clauses part: "Đã trả thẻ, trả lại hồ sơ gốc", "Đã trả thẻ (hoàn trả CMND
+# cũ)", "Trả hồ sơ - không đủ điều kiện".
+_CLAUSE = re.compile(r"[,;()\[\]/+]|\s[-–—]\s|\.(?:\s|$)")
 
 
-def _sent_back(folded: str) -> bool:
-    return any(w in folded for w in _SENT_BACK)
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
+
+
+def _clauses(status: str) -> list[str]:
+    """A status's clauses, folded, "thẻ" written "card": known by its diacritic, since "thể"
+    ("không thể", "có thể") folds the same.  A status written without diacritics ("Da tra
+    the") has its "the" read as the card."""
+    text = unicodedata.normalize("NFC", str(status or "")).lower()
+    if text.isascii():
+        text = re.sub(r"\bthe\b", "card", text)
+    else:
+        text = re.sub(r"thẻ", " card ", text)
+    return [w for w in (_words(c) for c in _CLAUSE.split(text)) if w]
+
+
+def _card_handed(clauses: list[str]) -> bool:
+    """Whether some clause says the card was handed over."""
+    for clause in clauses:
+        words = clause.split()
+        if words[0] == "cho" or any(w in words for w in ("khong", "chua", "huy")):
+            continue
+        kept = _OLD_CARD.sub(" ", clause)
+        if _CARD.search(kept) and _HANDING.search(kept):
+            return True
+    return False
+
+
+def _sent_back(status: str) -> bool:
+    """Whether a status says the dossier was given back, and nowhere the card handed over
+    ("Đã trả thẻ, trả lại hồ sơ gốc" is a card handed over)."""
+    clauses = _clauses(status)
+    if not any(_SENT_BACK.search(c) or _BARE_BACK.fullmatch(c) for c in clauses):
+        return False
+    return not _card_handed(clauses)
+
+
+def _given_back(status: str) -> bool:
+    """Whether a status's main statement (its first clause) is the dossier given back
+    ("Trả lại hồ sơ", "Đã trả lại hồ sơ"): an application never taken in.  Not "Đã trả thẻ,
+    trả lại hồ sơ gốc", nor "Đã trả hồ sơ" (perhaps the card delivered, in an office's words)."""
+    clauses = _clauses(status)
+    if not clauses or not _GIVEN_BACK.search(clauses[0]):
+        return False
+    return not _card_handed(clauses)
 
 
 def is_void(status: str) -> bool:
@@ -60,7 +119,7 @@ def is_void(status: str) -> bool:
         "huy" in words
         or any(w in folded for w in ("tu choi", "khong du dieu kien", "khong hop le", "loai bo", "da xoa"))
         # Given back or not approved: never taken in ("Trả lại hồ sơ", "Không duyệt").
-        or "tra lai ho so" in folded
+        or _given_back(status)
         or any(w in folded for w in ("khong duyet", "khong phe duyet", "khong duoc duyet"))
         # The English of a system set to English ("Cancelled", "Rejected", "Void").
         or any(
