@@ -222,18 +222,22 @@ def _dictionary(values: pd.Series):
     return None
 
 
+def _codes_and_texts(values: pd.Series):
+    """A column's row codes and its distinct values as Arrow text: the reader's dictionary as
+    it is, else factorised (a blank or missing value as "")."""
+    found = _dictionary(values)
+    if found is not None:
+        return found
+    codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""), sort=False)
+    return codes, pa.array([str(u) for u in uniques], pa.string())
+
+
 def _years(values: pd.Series, pattern: str = r"(?P<y>(?:18|19|20)\d\d)") -> np.ndarray:
     """The first number `pattern` finds in each value (a birth year, an age), -1 where none;
     found in Arrow on the column's distinct values."""
     import pyarrow.compute as pc
 
-    found = _dictionary(values)
-    if found is not None:
-        indices, texts = found
-        codes = indices
-    else:
-        codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""), sort=False)
-        texts = pa.array([str(u) for u in uniques], pa.string())
+    codes, texts = _codes_and_texts(values)
     if not len(texts):
         return np.full(len(codes), -1, np.int64)
     years = pc.struct_field(pc.extract_regex(texts, pattern), "y")
@@ -275,12 +279,7 @@ def _birth_years(values: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
     object, and then looked up once per record."""
     import pyarrow.compute as pc
 
-    found = _dictionary(values)
-    if found is not None:
-        codes, texts = found
-    else:
-        codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""), sort=False)
-        texts = pa.array([str(u) for u in uniques], pa.string())
+    codes, texts = _codes_and_texts(values)
     codes = np.asarray(codes)
     if not len(texts):
         return np.full(len(codes), -1, np.int64), None
@@ -308,12 +307,7 @@ def _last_part(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     distinct last parts (a few provinces), cut in Arrow from the column's distinct values."""
     import pyarrow.compute as pc
 
-    found = _dictionary(values)
-    if found is not None:
-        codes, texts = found
-    else:
-        codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""), sort=False)
-        texts = pa.array([str(u) for u in uniques], pa.string())
+    codes, texts = _codes_and_texts(values)
     last = pc.struct_field(pc.extract_regex(texts, r"(?P<p>[^,;\-–]*)\s*$"), "p").fill_null("")
     encoded = pc.utf8_trim_whitespace(last).dictionary_encode()
     lut = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
