@@ -32,27 +32,14 @@ def _falls(store: Store, upload_id: int) -> list[str]:
     (matching a fall back by date and value alone named the wrong metric when both
     running totals of a day held the same number)."""
     from cccd_analytics import registry
-    from cccd_analytics.analytics.quality_checks import METRIC_LABELS
+    from cccd_analytics.analytics.quality_checks import METRIC_LABELS, falling_rows
 
     keys = store.upload_unit_keys(upload_id)
     if not keys:
         return []
-    current = store.current_observations(unit_keys=keys)
-    cumulative = current[current["metric"].astype(object).isin(list(METRIC_LABELS))]
-    if cumulative.empty:
+    found = falling_rows(store.current_observations(unit_keys=keys))
+    if found.empty:
         return []
-    cumulative = cumulative.assign(
-        unit_key=cumulative["unit_key"].astype(str), metric=cumulative["metric"].astype(str)
-    ).sort_values(["unit_key", "metric", "date"], kind="stable")
-    before = cumulative.groupby(["unit_key", "metric"])[["date", "value", "upload_id"]].shift(1)
-    fell = (cumulative["value"] < before["value"]).to_numpy()
-    if not fell.any():
-        return []
-    found = cumulative[fell].assign(
-        prev_date=before.loc[fell, "date"],
-        prev_value=before.loc[fell, "value"],
-        prev_upload=before.loc[fell, "upload_id"],
-    )
     names = store.list_uploads()
     named = dict(zip(names["id"].astype(int), names["file_name"]))
     lines = [
@@ -71,7 +58,7 @@ def _falls(store: Store, upload_id: int) -> list[str]:
         lines.append(
             f"  «{label}»: {METRIC_LABELS[row.metric]} ngày {fmt.date_vn(row.date)} {fmt.number(row.value)} "
             f"({upload_of(row.upload_id)}) thấp hơn ngày {fmt.date_vn(row.prev_date)} "
-            f"{fmt.number(row.prev_value)} ({upload_of(row.prev_upload)})."
+            f"{fmt.number(row.prev_value)} ({upload_of(row.prev_upload_id)})."
         )
     if len(found) > FALLS_SHOWN:
         lines.append(

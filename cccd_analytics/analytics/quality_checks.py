@@ -176,16 +176,26 @@ def _falling(scope: _Scope) -> pd.DataFrame:
     return falling(scope.obs)
 
 
+def falling_rows(obs: pd.DataFrame) -> pd.DataFrame:
+    """The running totals lower than the same unit's previous report of the same metric, with
+    that report's value and date (and upload, where `obs` has upload_id): `obs` as the store's
+    current observations.  Also what `cccd undo` names after withdrawing an upload."""
+    part = obs[obs["metric"].astype(object).isin(list(METRIC_LABELS))]
+    part = part.assign(unit_key=part["unit_key"].astype(str), metric=part["metric"].astype(str))
+    part = part.sort_values(["unit_key", "metric", "date"], kind="stable")
+    carried = [c for c in ("value", "date", "upload_id") if c in part.columns]
+    prev = part.groupby(["unit_key", "metric"])[carried].shift(1)
+    bad = (part["value"] < prev["value"]).to_numpy()
+    return part[bad].assign(**{f"prev_{c}": prev.loc[bad, c] for c in carried})
+
+
 def falling(obs: pd.DataFrame) -> pd.DataFrame:
     """A cumulative lower than the same unit's previous report (can arise across uploads:
     an import refuses it, but undoing a correction brings back the figure it corrected,
     above the later days'); `obs` as the store's current observations."""
-    part = obs[obs["metric"].isin(list(METRIC_LABELS))].sort_values(["unit_key", "metric", "date"])
-    if part.empty:
+    out = falling_rows(obs)
+    if out.empty:
         return pd.DataFrame()
-    prev = part.groupby(["unit_key", "metric"])[["value", "date"]].shift(1)
-    bad = part["value"] < prev["value"]
-    out = part[bad].assign(prev_value=prev.loc[bad, "value"], prev_date=prev.loc[bad, "date"])
     return _findings(
         "falling_cumulative",
         out["unit_key"],
