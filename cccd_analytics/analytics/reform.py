@@ -20,15 +20,15 @@ unit that never reported itself takes whatever its former communes' sums are.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
 
+from cccd_analytics import geo, registry
+
 #: The day the two-level hierarchy (province → commune) took effect.
-REFORM_DAY = pd.Timestamp("2025-07-01")
+REFORM_DAY = pd.Timestamp(registry.REFORM_DATE)
 #: The day of the interim list (1/12/2024): communes merged into another then stop reporting.
-INTERIM_DAY = pd.Timestamp("2024-12-01")
+INTERIM_DAY = pd.Timestamp(registry.INTERIM_DATE)
 
 #: Cumulative metrics carried over from the former communes: the metrics the snapshot
 #: reads as running totals.
@@ -50,7 +50,7 @@ def one_hierarchy(
     if as_of < REFORM_DAY:
         gone = set(new)
         return obs[~obs["unit_key"].astype(object).isin(gone)], [k for k in scope if k not in gone]
-    mapping = _old_to_new()
+    mapping = geo.old_to_new()
     successor = {k: mapping[k] for k in old if k in mapping.index and mapping[k] in set(new)}
     if not successor:
         return obs, scope
@@ -64,22 +64,6 @@ def one_hierarchy(
     added = [frame for frame in added if len(frame)]
     out = pd.concat([kept, *added], ignore_index=True) if added else kept.reset_index(drop=True)
     return out, [k for k in scope if k not in successor]
-
-
-@lru_cache(maxsize=1)
-def _gone_on_interim() -> frozenset[str]:
-    """The 2023 communes merged into another on 1/12/2024 (`registry.gone_on_interim`)."""
-    from cccd_analytics import registry
-
-    return registry.gone_on_interim()
-
-
-@lru_cache(maxsize=1)
-def _old_to_new() -> pd.Series:
-    """The official old → new mapping, read once (two CSV files)."""
-    from cccd_analytics import geo
-
-    return geo.old_to_new()
 
 
 def _summed(former: pd.DataFrame, kept: pd.DataFrame, metric: str, parts: pd.Series) -> pd.DataFrame:
@@ -101,7 +85,7 @@ def _summed(former: pd.DataFrame, kept: pd.DataFrame, metric: str, parts: pd.Ser
     # carried past it (the one that took it in holds it).
     days = grid.index.to_numpy()
     interim = days >= INTERIM_DAY
-    gone = grid.columns.isin(_gone_on_interim())
+    gone = grid.columns.isin(registry.gone_on_interim())
     if interim.any() and gone.any():
         carried.loc[interim, gone] = grid.loc[interim, gone].ffill()
     new_of = parts.reindex(grid.columns)
@@ -113,7 +97,7 @@ def _summed(former: pd.DataFrame, kept: pd.DataFrame, metric: str, parts: pd.Ser
     # Before its own reports, a new unit is only its former communes' sum where each of them
     # has a figure: a part left out would make its first whole report a false gain.  One
     # that never reported itself takes whatever its former communes give.
-    counted = parts.to_frame("new").assign(gone=parts.index.isin(_gone_on_interim()))
+    counted = parts.to_frame("new").assign(gone=parts.index.isin(registry.gone_on_interim()))
     need_all = counted.groupby("new").size().reindex(sums.columns).to_numpy()
     need_after = (~counted["gone"]).groupby(counted["new"]).sum().reindex(sums.columns).to_numpy()
     need = np.where(interim[:, None], need_after[None, :], need_all[None, :])
