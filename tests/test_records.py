@@ -424,6 +424,36 @@ def test_an_export_parsed_ahead_gives_the_report_of_one_parsed_in_turn(name, tmp
         assert len(parses) == 1  # the parse begun ahead; the import parsed nothing itself
 
 
+def test_a_parse_begun_ahead_gives_arrow_its_threads_back(tmp_path, monkeypatch):
+    # The parse begun ahead runs on one of Arrow's threads while the imports hold the
+    # other core; once the import has it (or drops it), Arrow may use every core again,
+    # for this import and for whatever the process does next.
+    import pyarrow as pa
+
+    from cccd_analytics.ingest import pipeline, read_ahead
+
+    monkeypatch.setattr(pipeline, "STREAM_FROM_DISK_BYTES", 0)
+    monkeypatch.setattr(read_ahead, "STREAM_FROM_DISK_BYTES", 0)
+    before = pa.cpu_count()
+    monkeypatch.setattr(
+        delimited, "_widen_arrow", lambda real=delimited._widen_arrow: widened.append(1) or real()
+    )
+    widened: list = []
+    try:
+        path = tmp_path / "xuat.csv"
+        path.write_text(export_csv(export_rows(45)), encoding="utf-8")
+        assert read_ahead.start(path)
+        assert pa.cpu_count() == 1 or widened  # narrowed, unless the parse has already ended
+        assert ingest.import_file(None, path).status == "checked"
+        assert pa.cpu_count() == before
+        assert read_ahead.start(path)
+        path.write_text(export_csv(export_rows(60)), encoding="utf-8")  # its parse is dropped
+        assert ingest.import_file(None, path).rows_read == 60
+        assert pa.cpu_count() == before
+    finally:
+        pa.set_cpu_count(before)
+
+
 def test_an_export_changed_after_its_parse_began_is_parsed_again(tmp_path, monkeypatch):
     from cccd_analytics.ingest import pipeline, read_ahead
 

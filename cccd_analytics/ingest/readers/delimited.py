@@ -356,11 +356,13 @@ def read_ahead(
     plain_names = frozenset(names[i] for i in plain)
     invalid: list = []
     options = _arrow_options(source, names, wanted, False, invalid)
-    # One thread: the parse only has to end before the imports it hides behind, which hold
-    # a core of their own; a second Arrow thread took CPU from them (the whole process's CPU
-    # ~0,1 s less, its wall the same or a little shorter on two cores).  The same
-    # result, which is all `_arrow_chunks` compares.
-    options["read_options"].use_threads = False
+    # Arrow's threads, but one core's worth of them while the imports hold the other
+    # (`_narrow_arrow`); all of them again once the import asks for the parse and has
+    # nothing else to do but wait (`_widen_arrow`, from `_taken_ahead`).  One thread
+    # throughout left a core idle from the end of the imports to the end of the parse (a
+    # 1M-row export: ~0,4 s of the ~1,0 s it took); all threads from the start slowed the
+    # imports as much as they sped the parse.
+    _narrow_arrow()
 
     def parse():
         stream = pa.OSFile(data.path, "r")
@@ -371,6 +373,7 @@ def read_ahead(
             return _encoded(pacsv.read_csv(stream, **options), plain_names)
         finally:
             stream.close()
+            _widen_arrow()
 
     key = _ahead_key(data, source, offset, names, wanted, plain_names)
     worker = concurrent.futures.ThreadPoolExecutor(max_workers=1)
@@ -378,6 +381,28 @@ def read_ahead(
     _AHEAD[key] = (worker.submit(parse), invalid)
     worker.shutdown(wait=False)
     return True
+
+
+#: Arrow's thread count before `_narrow_arrow` made it one, while a parse started ahead runs.
+_ARROW_CPUS: list[int] = []
+
+
+def _narrow_arrow() -> None:
+    import pyarrow as pa
+
+    if not _ARROW_CPUS:
+        _ARROW_CPUS.append(pa.cpu_count())
+        pa.set_cpu_count(1)
+
+
+def _widen_arrow() -> None:
+    import pyarrow as pa
+
+    try:
+        count = _ARROW_CPUS.pop()  # (atomic: the parse's thread and the import may both ask)
+    except IndexError:
+        return
+    pa.set_cpu_count(count)
 
 
 def parse_pending() -> bool:
@@ -391,6 +416,7 @@ def _taken_ahead(key):
     pending parse is dropped."""
     found = _AHEAD.get(key) if key is not None else None
     _AHEAD.clear()
+    _widen_arrow()  # the import waits for it (or parses itself): every core to Arrow
     return found
 
 
