@@ -17,8 +17,6 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 
-from babel.numbers import format_decimal, format_percent
-
 VN_OFFSET = timedelta(hours=7)  # Vietnam time: UTC+7, no daylight saving
 
 
@@ -92,6 +90,8 @@ def number(value, digits: int = 0) -> str:
     """87000 → "87.000"; 1234.5 with digits=1 → "1.234,5"."""
     if _missing(value):
         return BLANK
+    from babel.numbers import format_decimal  # (~10 ms of import: not before a figure is shown)
+
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(round(float(value), digits), format=pattern, locale=LOCALE)
 
@@ -100,6 +100,8 @@ def percent(share, digits: int = 1) -> str:
     """0.953 → "95,3%"."""
     if _missing(share):
         return BLANK
+    from babel.numbers import format_percent
+
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
     return format_percent(float(share), format=pattern, locale=LOCALE)
 

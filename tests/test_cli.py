@@ -231,9 +231,9 @@ def test_env_var_selects_the_database(tmp_path, monkeypatch, capsys):
 # Commands an operator runs often and that need no analysis: they start without loading the
 # analysis stack (the parser names each command's module; the store builds frames only on
 # demand) on a database that exists.  A top-level `import pandas` in cli/__init__, cli/uploads, cli/users, the store,
-# the registry, auth or text would break this.
+# the registry, auth or text would break this, and babel is loaded only to show a figure.
 LIGHT_COMMANDS = (["--help"], ["uploads"], ["user", "list"], ["user", "list", "--json"])
-HEAVY = ("pandas", "numpy", "plotly", "kaleido", "streamlit", "pptx", "reportlab")
+HEAVY = ("pandas", "numpy", "plotly", "kaleido", "streamlit", "pptx", "reportlab", "babel")
 PROBE = """
 import sys
 from cccd_analytics.cli import main
