@@ -28,7 +28,7 @@ _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?
 
 
 def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
-    data = _unturn_level_pages(_flatten_annotations(data))
+    data = _upright_turned_pages(_unturn_level_pages(_flatten_annotations(data)))
     try:
         import pdfplumber
 
@@ -360,6 +360,54 @@ def _unturn_level_pages(data: bytes) -> bytes:
                 changed = True
         return _saved(document, data) if changed else data
     except Exception:  # noqa: BLE001 - the file is read as it is, and refused there if damaged
+        return data
+
+
+def _upright_turned_pages(data: bytes) -> bytes:
+    """The file with each page still under a /Rotate (a landscape table drawn sideways on a
+    portrait page and turned upright to be shown) drawn upright, its /Rotate taken off: the
+    page's content turned as a viewer turns it, clips with it. pdfium's characters and
+    boxes are the unturned page's, so such pages were read by pdfminer, which turns them
+    but keeps no clips: a header cut at its cell's edge by "Print to PDF" ("Thu nhận trong
+    n") then lost its half-drawn glyph to the next cell ("nLũy kế thu nhận"), and every
+    commune's day figure was stored as its running total, in silence. Drawn upright, the
+    page is read as any other, every mend of pdfium's pages with it."""
+    try:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+
+        document = pdfium.PdfDocument(data)
+        changed = False
+        for i in range(len(document)):
+            page = document[i]
+            turn = page.get_rotation()
+            if not turn:
+                continue
+            left, bottom, right, top = page.get_mediabox()
+            width, height = right - left, top - bottom
+            # The content moved to the origin, then turned clockwise as the viewer shows it.
+            a, b, c, d, e, f = {
+                90: (0, -1, 1, 0, 0, width),
+                180: (-1, 0, 0, -1, width, height),
+                270: (0, 1, -1, 0, height, 0),
+            }[turn]
+            e, f = e - a * left - c * bottom, f - b * left - d * bottom
+            matrix = raw.FS_MATRIX(a, b, c, d, e, f)
+            wide, tall = (height, width) if turn in (90, 270) else (width, height)
+            box = raw.FS_RECTF(0, tall, wide, 0)
+            if not raw.FPDFPage_TransFormWithClip(page.raw, matrix, box):
+                continue
+            for name in ("cropbox", "bleedbox", "trimbox", "artbox"):
+                drawn = getattr(page, f"get_{name}")(fallback_ok=False)
+                if drawn is not None:  # a page cropped stays cropped where its content went
+                    xs = [a * x + c * y + e for x in drawn[::2] for y in drawn[1::2]]
+                    ys = [b * x + d * y + f for x in drawn[::2] for y in drawn[1::2]]
+                    getattr(page, f"set_{name}")(min(xs), min(ys), max(xs), max(ys))
+            page.set_mediabox(0, 0, wide, tall)
+            page.set_rotation(0)
+            changed = True
+        return _saved(document, data) if changed else data
+    except Exception:  # noqa: BLE001 - the file is read as it is (pdfminer turns the page)
         return data
 
 

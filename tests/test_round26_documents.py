@@ -1,0 +1,65 @@
+"""Word, PDF and web-page reports found by the twenty-sixth probe: a landscape table
+turned upright by /Rotate with its headers clipped, a space between thousands wider than
+a plain one, months named apart over day numbers, a clipped period header, and a hidden
+sheet of a workbook saved as one web page."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from cccd_analytics import ingest
+from tests.test_documents_round25 import DAY, KY, _figures, _key, _ruled_pdf, _stored
+
+
+def _turned(data: bytes, turn: int) -> bytes:
+    """The PDF with each page's content drawn a quarter turn back and /Rotate set to
+    `turn`: a landscape table on a portrait page, shown upright by the viewer (as some
+    printers' drivers save it)."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    for page in writer.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        matrix = (0, 1, -1, 0, height, 0) if turn == 90 else (0, -1, 1, 0, 0, width)
+        page.add_transformation(Transformation(matrix))
+        page.mediabox.lower_left, page.mediabox.upper_right = (0, 0), (height, width)
+        page.rotation = turn
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _nothing_stored_wrong(report) -> set:
+    assert report.status == "checked", report.message
+    assert {str(d) for d in report.observations["date"]} == {str(DAY)}
+    stored = set(report.observations["metric"])
+    for metric in stored:
+        assert _stored(report, metric) == {_key(n): _figures(i)[metric] for i, n in enumerate(KY)}, metric
+    return stored
+
+
+# --- 1. A page under /Rotate --------------------------------------------------------
+
+
+@pytest.mark.parametrize("turn", [90, 270])
+def test_a_turned_page_with_headers_clipped_at_their_cells_reads_as_the_same_page_upright(turn):
+    # Every header clipped to its cell ("Print to PDF"), the page turned by /Rotate: read
+    # by pdfminer, which keeps no clips, the half-drawn "n" of "Thu nhận trong n" went to
+    # the next cell and every commune's day figure was stored as its running total (3 for
+    # 1.025), in silence. Drawn upright, it reads as the same page unturned does.
+    pdf = _ruled_pdf([30, 100, 75, 65, 55, 50], clip={2, 3, 4, 5})
+    upright = ingest.import_bytes(None, pdf, "ky_anh.pdf")
+    report = ingest.import_bytes(None, _turned(pdf, turn), "ky_anh.pdf")
+    assert report.status == upright.status
+    if report.status == "checked":
+        _nothing_stored_wrong(report)
+    else:
+        assert report.message == upright.message
+    # Only the day's header clipped: read as upright, that column said and not read.
+    report = ingest.import_bytes(
+        None, _turned(_ruled_pdf([30, 100, 120, 24, 110, 90], clip={3}), turn), "a.pdf"
+    )
+    assert _nothing_stored_wrong(report) == {"eligible", "collected", "returned"}
+    assert [(p.column, p.page) for p in report.problems if p.code == "cut_header"] == [("D", 1)]
