@@ -10,7 +10,7 @@ import io
 import pytest
 
 from cccd_analytics import ingest
-from tests.test_documents_round25 import DAY, KY, _figures, _key, _ruled_pdf, _stored
+from tests.test_documents_round25 import DAY, FOUR, KY, _figures, _key, _ruled_pdf, _stored
 
 
 def _turned(data: bytes, turn: int) -> bytes:
@@ -63,3 +63,26 @@ def test_a_turned_page_with_headers_clipped_at_their_cells_reads_as_the_same_pag
     )
     assert _nothing_stored_wrong(report) == {"eligible", "collected", "returned"}
     assert [(p.column, p.page) for p in report.problems if p.code == "cut_header"] == [("D", 1)]
+
+
+# --- 5. A space between thousands wider than a plain one ------------------------------
+
+
+@pytest.mark.parametrize("space", ["\u2007", "  ", "\u2002"])
+def test_a_borderless_figure_with_a_wide_space_between_thousands_stays_one_figure(space):
+    # "1 025" parted by a figure space, two spaces or an en space: the figure-gap rule cut
+    # it in two ("1" | "025"), two columns, and the file was refused at a check (the
+    # running total below the day's figure) that only held by luck.
+    pdf = _ruled_pdf([30, 100, 120, 100, 110, 90], ruled=False, fmt=lambda n: f"{n:,}".replace(",", space))
+    assert _nothing_stored_wrong(ingest.import_bytes(None, pdf, "ky_anh.pdf")) == set(FOUR)
+
+
+def test_a_right_set_figure_then_a_three_digit_one_set_left_in_the_next_cell_stay_apart():
+    # The widened join must not take the next cell's three digits for a thousands group.
+    pdf = _ruled_pdf(
+        [30, 100, 120, 100, 110, 90],
+        ruled=False,
+        fmt=lambda n: f"{n:,}".replace(",", " "),
+        align=lambda r, c: "l" if c == 5 else "r",
+    )
+    assert _nothing_stored_wrong(ingest.import_bytes(None, pdf, "ky_anh.pdf")) == set(FOUR)

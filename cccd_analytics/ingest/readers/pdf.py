@@ -899,6 +899,7 @@ def _segments(line: list[dict], starts: tuple[float, ...] | list[float] = ()) ->
             wide
             and bool(_NUMBER.match(last["text"].rsplit(" ", 1)[-1]))
             and bool(_NUMBER.match(word["text"]))
+            and not _thousands_group(last, word)
         )
         if last is not None and not cut and word["x0"] - last["x1"] <= _CELL_GAP:
             last["text"] += " " + word["text"]
@@ -908,6 +909,20 @@ def _segments(line: list[dict], starts: tuple[float, ...] | list[float] = ()) ->
                 dict(text=word["text"], x0=word["x0"], x1=word["x1"], top=word["top"], bottom=word["bottom"])
             )
     return out
+
+
+def _thousands_group(last: dict, word: dict) -> bool:
+    """Whether `word` is the next group of three digits of the figure `last` ends with,
+    parted by a space wider than a plain one: a figure space, two spaces, or a line
+    justified ("1 025" with the word spacing a justified cell adds). Cut there, "1" and
+    "025" went to two columns and the file was refused at a check, or a figure stored cut.
+    Two cells' paddings (a figure set right, a three-digit one set left in the next cell)
+    leave a wider gap than the widest of these, under two thirds of the font's height."""
+    return (
+        bool(re.fullmatch(r"\d{1,3}", last["text"].rsplit(" ", 1)[-1]))
+        and bool(re.fullmatch(r"\d{3}", word["text"]))
+        and word["x0"] - last["x1"] < 0.7 * (word["bottom"] - word["top"])
+    )
 
 
 def _text_lines(words: list[dict]) -> list[list[dict]]:
