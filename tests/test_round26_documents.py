@@ -86,3 +86,29 @@ def test_a_right_set_figure_then_a_three_digit_one_set_left_in_the_next_cell_sta
         align=lambda r, c: "l" if c == 5 else "r",
     )
     assert _nothing_stored_wrong(ingest.import_bytes(None, pdf, "ky_anh.pdf")) == set(FOUR)
+
+
+# --- 4. A hidden sheet of a workbook saved as one web page -----------------------------
+
+
+def test_a_hidden_sheet_of_a_workbook_saved_as_one_web_page_is_left_out_however_it_is_marked():
+    # A stale day's sheet hidden in the workbook: with the sheets named only by the tab strip
+    # (which has no tab for a hidden sheet) it was read as "Sheet1", and with its hidden
+    # state written in its own page's XML (as Excel writes `x:WorksheetOptions`) as shown:
+    # either way 19/4's figures were stored, in silence.
+    from tests.test_documents_round25 import _sheet_page, _workbook_web_page
+
+    days = [(f"{20 + d}.4", _sheet_page(d), False) for d in range(3)]
+    own = _sheet_page(-1).replace(
+        b"<head>",
+        b"<head><xml><x:WorksheetOptions><x:Visible>SheetHidden</x:Visible></x:WorksheetOptions></xml>",
+    )
+    for data in (
+        _workbook_web_page([("19.4", _sheet_page(-1), True), *days], names_in_frame=False),
+        _workbook_web_page([*days, ("19.4", _sheet_page(-1), True)], names_in_frame=False),
+        _workbook_web_page([("19.4", own, False), *days], names_in_frame=True),
+    ):
+        report = ingest.import_bytes(None, data, "dien_chau.mht")
+        assert report.status == "checked", report.message
+        assert {str(d) for d in report.observations["date"]} == {"2023-04-20", "2023-04-21", "2023-04-22"}
+        assert "sheet_skipped" in {p.code for p in report.problems}
