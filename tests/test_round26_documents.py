@@ -112,3 +112,86 @@ def test_a_hidden_sheet_of_a_workbook_saved_as_one_web_page_is_left_out_however_
         assert report.status == "checked", report.message
         assert {str(d) for d in report.observations["date"]} == {"2023-04-20", "2023-04-21", "2023-04-22"}
         assert "sheet_skipped" in {p.code for p in report.problems}
+
+
+# --- 2. Months named apart over day numbers -------------------------------------------
+
+
+def _wide_word(parent: str, first, days: int) -> bytes:
+    """A Word report with a column per day: "STT | Đơn vị" beside `parent` merged over the
+    day numbers, then "Lũy kế thu nhận"."""
+    from datetime import timedelta
+
+    import docx
+
+    from tests.test_documents_round25 import DC, _running
+
+    dated = [first + timedelta(days=k) for k in range(days)]
+    document = docx.Document()
+    for line in ("CÔNG AN HUYỆN DIỄN CHÂU", "BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"):
+        document.add_paragraph(line)
+    document.add_paragraph(f"Diễn Châu, ngày {dated[-1].day} tháng {dated[-1].month} năm {dated[-1].year}")
+    table = document.add_table(rows=2 + len(DC), cols=3 + days)
+    for c, text in ((0, "STT"), (1, "Đơn vị"), (2, parent), (2 + days, "Lũy kế thu nhận")):
+        table.cell(0, c).text = text
+    for k, d in enumerate(dated):
+        table.cell(1, 2 + k).text = str(d.day)
+    for i, name in enumerate(DC):
+        row = [
+            str(i + 1),
+            name,
+            *(str(20 + 3 * i + 5 * d) for d in range(days)),
+            f"{_running(i, days - 1):,}",
+        ]
+        for c, text in enumerate(row):
+            table.cell(2 + i, c).text = text.replace(",", ".")
+    table.cell(0, 2).merge(table.cell(0, 1 + days))
+    for c in (0, 1, 2 + days):
+        table.cell(0, c).merge(table.cell(1, c))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "parent", ["THÁNG 4 ĐẾN THÁNG 6", "Từ tháng 4 đến tháng 6 năm 2023", "Tháng 4 - Tháng 6", "Tháng 4 và 6"]
+)
+def test_day_numbers_under_months_named_apart_run_through_the_months_between(parent):
+    # "Tháng 4 … Tháng 6" over "28 … 30 | 1 … 31 | 1 … 3": the header named no run of
+    # months, the 37 day columns were dropped without a word and the running total stored
+    # alone on the signing day.
+    from datetime import date, timedelta
+
+    from cccd_analytics import registry
+    from tests.test_documents_round25 import DC, _running
+
+    first = date(2023, 4, 28)
+    report = ingest.import_bytes(None, _wide_word(parent, first, 37), "dien_chau.docx")
+    assert report.status == "checked", report.message
+    obs = report.observations
+    got = {
+        (k, str(d)): int(v)
+        for k, d, m, v in zip(obs["unit_key"], obs["date"], obs["metric"], obs["value"])
+        if m == "collected"
+    }
+    assert got == {
+        (
+            registry.resolve("Tỉnh Nghệ An", "Huyện Diễn Châu", n).key,
+            str(first + timedelta(days=d)),
+        ): _running(i, d)
+        for i, n in enumerate(DC)
+        for d in range(37)
+    }
+
+
+def test_day_numbers_that_cannot_fill_the_months_named_apart_are_refused_at_their_column():
+    # "THÁNG 4 VÀ THÁNG 6" over "28 … 30 | 1 … 3": May or June? Dropped without a word
+    # before; refused naming the row and the first day's column.
+    from datetime import date
+
+    report = ingest.import_bytes(
+        None, _wide_word("THÁNG 4 VÀ THÁNG 6", date(2023, 4, 28), 6), "dien_chau.docx"
+    )
+    assert report.status == "refused"
+    error = report.errors[0]
+    assert error.row is not None and error.column == "C" and "THÁNG 4 VÀ THÁNG 6" in error.message
