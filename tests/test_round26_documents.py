@@ -195,3 +195,89 @@ def test_day_numbers_that_cannot_fill_the_months_named_apart_are_refused_at_thei
     assert report.status == "refused"
     error = report.errors[0]
     assert error.row is not None and error.column == "C" and "THÁNG 4 VÀ THÁNG 6" in error.message
+
+
+# --- 3. A period heading clipped -----------------------------------------------------
+
+
+def _wide_pdf(day_text=str, clip_month=False, clip_days=False, day_width=28, running=True) -> bytes:
+    """A ruled PDF with a column per day: "THÁNG 3 NĂM 2021" over the days 10 … 15, then
+    "Lũy kế thu nhận" (unless not `running`); the month or the days' headers clipped to a
+    narrow cell, as "Print to PDF" prints an Excel sheet."""
+    from tests.test_documents_round25 import TITLE, _canvas, _dot
+
+    raw, page = _canvas()
+    page.setFont("Round25Sans", 10)
+    y = 800
+    for line in TITLE:
+        page.drawString(50, y, line)
+        y -= 14
+    days = range(10, 16)
+    edges = [30]
+    for width in [25, 90] + [day_width] * len(days) + ([70] if running else []):
+        edges.append(edges[-1] + width)
+    tops = [y - 10 - 16 * r for r in range(len(KY) + 3)]
+    page.setFont("Round25Sans", 8)
+
+    def text(x0, x1, top, bottom, words, clip):
+        if clip:
+            page.saveState()
+            box = page.beginPath()
+            box.rect(x0, bottom, x1 - x0, top - bottom)
+            page.clipPath(box, stroke=0, fill=0)
+        page.drawString(x0 + 2, top - 12, words)
+        if clip:
+            page.restoreState()
+
+    page.drawString(edges[0] + 2, tops[1] - 4, "STT")
+    page.drawString(edges[1] + 2, tops[1] - 4, "Đơn vị")
+    text(
+        edges[2], edges[2] + 30 if clip_month else edges[8], tops[0], tops[1], "THÁNG 3 NĂM 2021", clip_month
+    )
+    if running:
+        page.drawString(edges[8] + 2, tops[1] - 4, "Lũy kế thu nhận")
+    for k, day in enumerate(days):
+        text(edges[2 + k], edges[3 + k], tops[1], tops[2], day_text(day), clip_days)
+    for i, name in enumerate(KY):
+        top = tops[2 + i]
+        page.drawString(edges[0] + 2, top - 12, str(i + 1))
+        page.drawString(edges[1] + 2, top - 12, name)
+        for k in range(len(days)):
+            page.drawRightString(edges[3 + k] - 2, top - 12, str(3 * i + 7 * k % 5 + 2))
+        if running:
+            page.drawRightString(edges[-1] - 2, top - 12, _dot(1000 + 100 * i))
+    for top in tops:
+        page.line(edges[0], top, edges[-1], top)
+    for k, x in enumerate(edges):
+        page.line(x, tops[1] if 3 <= k <= 7 else tops[0], x, tops[-1])
+    page.showPage()
+    page.save()
+    return raw.getvalue()
+
+
+def test_day_columns_under_a_clipped_month_heading_are_said_at_their_page_and_column():
+    # "THÁNG 3 NĂM 2021" clipped to "THÁNG…" over "10 … 15" (or each day's "Ngày 10/3"
+    # clipped to "Ngày…"): the day columns were dropped without a word and the running total
+    # stored alone on the date line's day.
+    assert ingest.import_bytes(None, _wide_pdf(), "ky_anh.pdf").observations["date"].nunique() == 6
+    for pdf in (_wide_pdf(clip_month=True), _wide_pdf(lambda d: f"Ngày {d}/3", clip_days=True, day_width=22)):
+        report = ingest.import_bytes(None, pdf, "ky_anh.pdf")
+        assert report.status == "checked", report.message
+        assert {str(d) for d in report.observations["date"]} == {"2021-03-15"}
+        assert set(report.observations["metric"]) == {"collected"}
+        said = [(p.column, p.page) for p in report.problems if p.code == "cut_header"]
+        assert said == [(c, 1) for c in "CDEFGH"], report.problems
+
+
+def test_a_table_whose_only_figures_sit_under_a_clipped_heading_is_refused_naming_it():
+    # Without a running total: refused as a sheet with no header row ("thêm dòng tiêu đề"),
+    # or as no table with the columns listed; now the cut heading, its page and column.
+    for pdf, row, cut in (
+        (_wide_pdf(clip_month=True, running=False), 1, "«THÁNG…»"),
+        (_wide_pdf(lambda d: f"Ngày {d}/3", clip_days=True, day_width=22, running=False), 2, "«Ngày…»"),
+    ):
+        report = ingest.import_bytes(None, pdf, "ky_anh.pdf")
+        assert report.status == "refused"
+        error = report.errors[0]
+        assert (error.row, error.column, error.page) == (row, "C", 1), report.message
+        assert cut in error.message and "bị cắt" in error.message
