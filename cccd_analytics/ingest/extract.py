@@ -294,7 +294,7 @@ def extract(
             # A document's table refused whole is named by its own rows, as the reader counts
             # them (it said the row of the laid-out text, past the table's end).
             report.row_labels[prepared[primary][0].name or None] = prepared[primary][0].row_labels
-        cut = _cut_headings(prepared[primary][0]) if primary is not None else None
+        cut = _cut_headings(prepared[primary][0]) if primary is not None and book.format == "pdf" else None
         if cut is not None:
             # Said before as a sheet without a header row, or as no table with the columns
             # listed: the header is there, cut by its cell's clip when printed to PDF.
