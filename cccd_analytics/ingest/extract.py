@@ -294,6 +294,24 @@ def extract(
             # A document's table refused whole is named by its own rows, as the reader counts
             # them (it said the row of the laid-out text, past the table's end).
             report.row_labels[prepared[primary][0].name or None] = prepared[primary][0].row_labels
+        cut = _cut_headings(prepared[primary][0]) if primary is not None and book.format == "pdf" else None
+        if cut is not None:
+            # Said before as a sheet without a header row, or as no table with the columns
+            # listed: the header is there, cut by its cell's clip when printed to PDF.
+            (row, column), texts = cut
+            report.problems.append(
+                Problem.of(
+                    "no_table",
+                    f"không đọc được bảng: tiêu đề {', '.join(f'«{t}»' for t in texts)} bị cắt mất chữ ở "
+                    "mép ô khi in ra PDF, phần còn lại không cho biết các cột dưới nó ghi số liệu gì "
+                    "(tên số liệu, hay tháng của các cột ngày). Hãy nới rộng cột hoặc cho tiêu đề xuống dòng "
+                    "(Wrap Text) rồi in lại PDF, hoặc gửi tệp Excel gốc.",
+                    sheet=prepared[primary][0].name or None,
+                    row=row + 1,
+                    column=layouts.column_letter(column),
+                )
+            )
+            return out, counts
         headless = next(
             ((sheet, at) for sheet, _, _ in prepared if (at := _headless_rows(sheet.rows)) is not None),
             None,
@@ -999,15 +1017,18 @@ def _cut_headers_said(
     if found is None or found.kind != "report":
         return
     rows = sheet.rows[found.first_data_row :]
+    periods = _cut_periods(sheet, found)
     for c, text in found.unmapped:
-        cut = str(text).rstrip().endswith(headers.CUT_MARK)
+        if c in periods:
+            text = f"{periods[c]} / {text}"
+        cut = str(text).rstrip().endswith(headers.CUT_MARK) or c in periods
         if not cut and not drawn:
             continue
         cells = [row[c] for row in rows if c < len(row)]
         figures = sum(1 for v in cells if _figure_like(v))
         if not figures or (not cut and (2 * figures < len(rows) or _known_other(str(text)))):
             continue
-        if _numbering(cells):
+        if _numbering(cells) and _may_number(str(text)):
             continue  # the rows' numbers ("ST" / "T" wrapped in a narrow column)
         report.problems.append(
             Problem.of(
@@ -1029,6 +1050,51 @@ def _cut_headers_said(
                 header=str(text),
             )
         )
+
+
+def _cut_periods(sheet: Sheet, found: layouts.Layout) -> dict[int, str]:
+    """Columns under a day heading cut at its cell's edge ("THÁNG…" over "10 | 11 | 12"), each
+    → that heading: the row just above the header, a merged heading's text in its first
+    cell. Its month gone, the day numbers under it name no day, and the columns were left
+    out in silence (the running total stored alone)."""
+    above = found.header_rows[0] - 1
+    if above < 0 or above >= len(sheet.rows):
+        return {}
+    out: dict[int, str] = {}
+    heading = ""
+    header = sheet.rows[found.header_rows[0]]
+    for c, value in enumerate(sheet.rows[above]):
+        text = normalise.text(value)
+        heading = text or heading
+        under = normalise.text(header[c]) if c < len(header) else ""
+        if not heading.rstrip().endswith(headers.CUT_MARK):
+            continue
+        if normalise.day_alone(under) is not None or under.rstrip().endswith(headers.CUT_MARK):
+            out[c] = heading
+        elif text == "":
+            heading = ""
+    return out
+
+
+def _cut_headings(sheet: Sheet) -> tuple[tuple[int, int], list[str]] | None:
+    """The header cells cut at their cell's edge ("THÁNG…", "Ngày…") above the first row of
+    figures of a table that was not found: ((row, column) of the first, their texts, a few);
+    None when none is cut."""
+    cut: list[tuple[int, int, str]] = []
+    for r, row in enumerate(sheet.rows[: layouts.HEADER_SCAN_ROWS]):
+        texts = [normalise.text(v) for v in row]
+        if sum(1 for t in texts if _figure_like(t)) >= 3 and any(t and not _figure_like(t) for t in texts):
+            break  # the first row of figures (a commune and its counts)
+        cut += [(r, c, t) for c, t in enumerate(texts) if t.rstrip().endswith(headers.CUT_MARK)]
+    if not cut:
+        return None
+    return (cut[0][0], cut[0][1]), list(dict.fromkeys(t for _, _, t in cut))[:3]
+
+
+def _may_number(text: str) -> bool:
+    """Whether a header, cut or not, may be the rows' numbers' ("STT", "TT", "Số TT", "ST…")."""
+    key = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text).lower()).split())
+    return not key or any(n.startswith(key) or key.startswith(n) for n in ("stt", "tt", "so tt", "so thu tu"))
 
 
 def _numbering(cells: list) -> bool:

@@ -325,7 +325,7 @@ def _month_of(text: str) -> tuple[int, int | None] | None:
     return int(found.group(1)), int(found.group(2)) if found.group(2) else None
 
 
-_MONTHS_WORDS = re.compile(r"^(?:thang|t)\s*\d[\d\s,/.\-]*(?:(?:va|thang|nam|den|t)[\d\s,/.\-]*)*$")
+_MONTHS_WORDS = re.compile(r"^(?:thang|t)\s*\d[\d\s,/.\-–]*(?:(?:va|thang|nam|den|toi|t)[\d\s,/.\-–]*)*$")
 _MONTH_AND_YEAR = re.compile(
     r"(?<!\d)(\d{1,2})(?!\d)(?:\s*[/.\-]\s*((?:19|20)\d{2})|\s+nam\s+((?:19|20)\d{2}))?"
 )
@@ -336,7 +336,8 @@ def _months_of(text: str) -> list[tuple[int, int | None]] | None:
     another ("THÁNG 4 VÀ THÁNG 5", "Tháng 4, 5 năm 2023", "Tháng 4 - Tháng 5/2023",
     "THÁNG 12/2022 VÀ THÁNG 1/2023"), each with its year where one is given (a year written
     once is its month's; the months around take it on, across New Year); else None."""
-    folded = " ".join(fold(text or "").replace(":", " ").split())
+    # "Từ tháng 4 đến tháng 6": the "from" before a span of months.
+    folded = re.sub(r"^tu\s+", "", " ".join(fold(text or "").replace(":", " ").split()))
     if not _MONTHS_WORDS.match(folded):
         return None
     found = [
@@ -346,8 +347,6 @@ def _months_of(text: str) -> list[tuple[int, int | None]] | None:
     months = [m for m, _ in found]
     if len(found) < 2 or not all(1 <= m <= 12 for m in months):
         return None
-    if any(b != a % 12 + 1 for a, b in zip(months, months[1:])):
-        return None  # months one after another only: "Tháng 4 và 6" names no run of days
     years = [y for _, y in found]
     for k in range(len(found) - 2, -1, -1):
         if years[k] is None and years[k + 1] is not None:
@@ -355,7 +354,24 @@ def _months_of(text: str) -> list[tuple[int, int | None]] | None:
     for k in range(1, len(found)):
         if years[k] is None and years[k - 1] is not None:
             years[k] = years[k - 1] + (1 if months[k] < months[k - 1] else 0)
-    return list(zip(months, years))
+    # Months named apart ("Tháng 4 đến tháng 6", "Tháng 4 - Tháng 6", "Tháng 4 và 6") run
+    # through the months between: the day numbers under them must fill each one
+    # (`_placed_in_months`), so "Tháng 4 và 6" over days that fall once (28 … 30 | 1 … 3:
+    # May or June?) is refused at its column. Left out before, the day columns were dropped
+    # without a word and the running total stored alone.
+    named = list(zip(months, years))
+    out = [named[0]]
+    for after, year_after in named[1:]:
+        month, year = out[-1]
+        if after == month:
+            return None
+        while month != after and len(out) <= 12:
+            month, year = month % 12 + 1, (year + 1 if year is not None and month == 12 else year)
+            out.append((month, year))
+        if len(out) > 12:
+            return None  # more than a year under one header: no run of days
+        out[-1] = (after, year_after if year_after is not None else year)
+    return out
 
 
 def _months_in_title(lines: list[str]) -> list[tuple[int, int | None]] | None:

@@ -69,12 +69,24 @@ def pages_of_mhtml(data: bytes, file_name: str) -> list[tuple[str | None, bytes,
         # the file was refused as "cấu trúc bất thường: TypeError".
         sheets = [p for p in pages[1:] if _SHEET_PAGE.search(str(p.get("Content-Location") or ""))]
         if len(sheets) > 1:
-            names = _sheet_names(_payload(pages[0]), pages[1:])
+            names, from_tabs = _sheet_names(_payload(pages[0]), pages[1:])
+            located = [
+                _SHEET_PAGE.search(str(p.get("Content-Location") or "")).group(0).lower() for p in sheets
+            ]
+            # A tab strip naming none of the pages (links written otherwise) tells nothing.
+            from_tabs = from_tabs and any(page in names for page in located)
             out = []
             for k, part in enumerate(sheets):
                 page = _SHEET_PAGE.search(str(part.get("Content-Location") or "")).group(0).lower()
-                name, hidden = names.get(page, (f"Sheet{k + 1}", False))
-                out.append((name, _payload(part), hidden))
+                payload = _payload(part)
+                # A sheet the tab strip leaves out is hidden (only shown sheets have a tab),
+                # and Excel writes a sheet's own `x:Visible` in its page's XML: either way
+                # read as shown before, a hidden stale copy was stored as a day's figures.
+                name, hidden = names.get(page, (f"Sheet{k + 1}", from_tabs))
+                hidden = (
+                    hidden or _HIDDEN_SHEET.search(payload[:65536].decode("utf-8", "replace")) is not None
+                )
+                out.append((name, payload, hidden))
             return out
         pages = sheets or pages
     for part in pages:
@@ -85,10 +97,11 @@ def pages_of_mhtml(data: bytes, file_name: str) -> list[tuple[str | None, bytes,
     )
 
 
-def _sheet_names(frame: bytes, parts) -> dict[str, tuple[str, bool]]:
+def _sheet_names(frame: bytes, parts) -> tuple[dict[str, tuple[str, bool]], bool]:
     """Each sheet page's file name ("sheet001.htm") → (the sheet's name, hidden): from the
     frame's workbook XML (`x:ExcelWorksheet`: `x:Name`, `x:WorksheetSource`, `x:Visible`),
-    else from the tab strip's links (a hidden sheet has no tab there)."""
+    else from the tab strip's links (a hidden sheet has no tab there); and whether the
+    names came from the tab strip (a sheet it leaves out is hidden)."""
     import html as entities
 
     text = frame.decode("utf-8", "replace")
@@ -101,7 +114,7 @@ def _sheet_names(frame: bytes, parts) -> dict[str, tuple[str, bool]]:
             hidden = re.search(r"<x:Visible>\s*Sheet(?:Very)?Hidden", block, re.I) is not None
             names[page] = (entities.unescape(name.group(1)).strip(), hidden)
     if names:
-        return names
+        return names, False
     for part in parts:
         if "tabstrip" not in str(part.get("Content-Location") or "").lower():
             continue
@@ -110,11 +123,14 @@ def _sheet_names(frame: bytes, parts) -> dict[str, tuple[str, bool]]:
             label = " ".join(entities.unescape(re.sub(r"<[^>]+>", "", inner)).split())
             if label:
                 names[href.rsplit("/", 1)[-1].lower()] = (label, False)
-    return names
+    return names, bool(names)
 
 
 _EXCEL_FRAMESET = re.compile(rb"Excel-Workbook-Frameset|<frameset\b", re.I)
 _SHEET_PAGE = re.compile(r"sheet\d+\.html?$", re.I)
+_HIDDEN_SHEET = re.compile(
+    r"<x:WorksheetOptions>(?:(?!</x:WorksheetOptions>).)*<x:Visible>\s*Sheet(?:Very)?Hidden", re.I | re.S
+)
 
 
 def _payload(part) -> bytes:

@@ -28,7 +28,7 @@ _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?
 
 
 def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
-    data = _unturn_level_pages(_flatten_annotations(data))
+    data = _upright_turned_pages(_unturn_level_pages(_flatten_annotations(data)))
     try:
         import pdfplumber
 
@@ -360,6 +360,54 @@ def _unturn_level_pages(data: bytes) -> bytes:
                 changed = True
         return _saved(document, data) if changed else data
     except Exception:  # noqa: BLE001 - the file is read as it is, and refused there if damaged
+        return data
+
+
+def _upright_turned_pages(data: bytes) -> bytes:
+    """The file with each page still under a /Rotate (a landscape table drawn sideways on a
+    portrait page and turned upright to be shown) drawn upright, its /Rotate taken off: the
+    page's content turned as a viewer turns it, clips with it. pdfium's characters and
+    boxes are the unturned page's, so such pages were read by pdfminer, which turns them
+    but keeps no clips: a header cut at its cell's edge by "Print to PDF" ("Thu nhận trong
+    n") then lost its half-drawn glyph to the next cell ("nLũy kế thu nhận"), and every
+    commune's day figure was stored as its running total, in silence. Drawn upright, the
+    page is read as any other, every mend of pdfium's pages with it."""
+    try:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+
+        document = pdfium.PdfDocument(data)
+        changed = False
+        for i in range(len(document)):
+            page = document[i]
+            turn = page.get_rotation()
+            if not turn:
+                continue
+            left, bottom, right, top = page.get_mediabox()
+            width, height = right - left, top - bottom
+            # The content moved to the origin, then turned clockwise as the viewer shows it.
+            a, b, c, d, e, f = {
+                90: (0, -1, 1, 0, 0, width),
+                180: (-1, 0, 0, -1, width, height),
+                270: (0, 1, -1, 0, height, 0),
+            }[turn]
+            e, f = e - a * left - c * bottom, f - b * left - d * bottom
+            matrix = raw.FS_MATRIX(a, b, c, d, e, f)
+            wide, tall = (height, width) if turn in (90, 270) else (width, height)
+            box = raw.FS_RECTF(0, tall, wide, 0)
+            if not raw.FPDFPage_TransFormWithClip(page.raw, matrix, box):
+                continue
+            for name in ("cropbox", "bleedbox", "trimbox", "artbox"):
+                drawn = getattr(page, f"get_{name}")(fallback_ok=False)
+                if drawn is not None:  # a page cropped stays cropped where its content went
+                    xs = [a * x + c * y + e for x in drawn[::2] for y in drawn[1::2]]
+                    ys = [b * x + d * y + f for x in drawn[::2] for y in drawn[1::2]]
+                    getattr(page, f"set_{name}")(min(xs), min(ys), max(xs), max(ys))
+            page.set_mediabox(0, 0, wide, tall)
+            page.set_rotation(0)
+            changed = True
+        return _saved(document, data) if changed else data
+    except Exception:  # noqa: BLE001 - the file is read as it is (pdfminer turns the page)
         return data
 
 
@@ -851,6 +899,7 @@ def _segments(line: list[dict], starts: tuple[float, ...] | list[float] = ()) ->
             wide
             and bool(_NUMBER.match(last["text"].rsplit(" ", 1)[-1]))
             and bool(_NUMBER.match(word["text"]))
+            and not _thousands_group(last, word)
         )
         if last is not None and not cut and word["x0"] - last["x1"] <= _CELL_GAP:
             last["text"] += " " + word["text"]
@@ -860,6 +909,20 @@ def _segments(line: list[dict], starts: tuple[float, ...] | list[float] = ()) ->
                 dict(text=word["text"], x0=word["x0"], x1=word["x1"], top=word["top"], bottom=word["bottom"])
             )
     return out
+
+
+def _thousands_group(last: dict, word: dict) -> bool:
+    """Whether `word` is the next group of three digits of the figure `last` ends with,
+    parted by a space wider than a plain one: a figure space, two spaces, or a line
+    justified ("1 025" with the word spacing a justified cell adds). Cut there, "1" and
+    "025" went to two columns and the file was refused at a check, or a figure stored cut.
+    Two cells' paddings (a figure set right, a three-digit one set left in the next cell)
+    leave a wider gap than the widest of these, under two thirds of the font's height."""
+    return (
+        bool(re.fullmatch(r"\d{1,3}", last["text"].rsplit(" ", 1)[-1]))
+        and bool(re.fullmatch(r"\d{3}", word["text"]))
+        and word["x0"] - last["x1"] < 0.7 * (word["bottom"] - word["top"])
+    )
 
 
 def _text_lines(words: list[dict]) -> list[list[dict]]:
