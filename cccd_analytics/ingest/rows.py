@@ -146,6 +146,7 @@ def sheet_records(
     refs: list[int] = []  # per output row: the commune row it is a part of, or -1
     part_of: list[tuple[str | None, str | None]] = []  # per output row: (dimension, value)
     commune_rows: list[int] = []  # output rows that are commune totals
+    eligible_only: list[int] = []  # of them, rows whose counts are blank, the eligible filled
     since_bare: list[int] = []  # commune rows since the last bare "Cộng"
     last_commune: int | None = None
     # Column positions of the cells read on every row (-1: no such column).
@@ -477,6 +478,10 @@ def sheet_records(
             and not (breakdown and values)
             and not (measure == "returned" and values)
             and not (found.parts_only and _has_parts(row, part_columns, count_of))
+            # The eligible filled and the counts blank: not reported today, but the row's
+            # eligible is the unit's own, and the total's eligible counts it (left out, that
+            # total was said not to match).  Its counts stay not given, never 0.
+            and not ("eligible" in values and ("collected" in cols or "collected_day" in cols))
         ):
             continue  # a commune row with no figures: not reported
         explicit_district = text_of(row[district_at] if 0 <= district_at < width else None)
@@ -540,6 +545,8 @@ def sheet_records(
             continue
         pending.append(n_out)
         commune_rows.append(n_out)
+        if values.keys() <= {"eligible"}:
+            eligible_only.append(n_out)
         since_bare.append(n_out)
         if open_group is not None:
             open_group["members"].append(n_out)
@@ -590,6 +597,10 @@ def sheet_records(
                 header=header,
             )
         )
+    if commune_rows and len(eligible_only) == len(commune_rows) and not found.companion:
+        # No commune gave a count: a form copied ahead with the eligible filled in, no day's
+        # report (stored, its eligible made a day of the file nobody reported).
+        return None
     running_parts = found.parts_only and any(metric == "collected" for _, metric, *_ in part_columns)
     if "collected" not in cols and n_out and not found.companion and not running_parts:
         _no_cumulative(cols, found, sheet_name, report)

@@ -264,7 +264,7 @@ def leave_out(
     for sheet, found, header_rows in prepared:
         why = None
         if id(sheet) in unfilled:
-            why = "trang của ngày cuối chưa điền số: mọi số đều là 0"
+            why = "trang của ngày cuối chưa điền số: mọi số đều là 0 hoặc để trống"
         elif found is not None and found.data_date_origin != "sheet_name":
             name = " ".join(fold(sheet.name or "").replace("_", " ").replace(".", " ").split())
             if getattr(sheet, "hidden", False):
@@ -284,7 +284,7 @@ _FIGURES = ("collected", "collected_day", "returned", "returned_day")
 
 
 def _days_not_filled(prepared: list[tuple[Sheet, layouts.Layout | None, tuple | None]]) -> set[int]:
-    """The sheets of the last days whose every figure is 0: the next days' sheets copied
+    """The sheets of the last days whose every figure is 0 or blank: the next days' sheets copied
     from a template in advance, not filled yet.  Read, their running totals of 0 refused the
     workbook as falling (or, of days' figures alone, stored days of nothing collected).  From
     the last day back, never the last day with figures; ids of the sheets."""
@@ -296,7 +296,10 @@ def _days_not_filled(prepared: list[tuple[Sheet, layouts.Layout | None, tuple | 
             for row in sheet.rows[found.first_data_row :]
             for i in columns
         ]
-        return bool(columns) and any(v == 0 for v in cells) and all(v in (None, 0) for v in cells)
+        # Every count blank, the eligible alone filled in, is a sheet copied ahead too: its
+        # rows are kept for their eligible (a commune not reporting today), and read, they
+        # made a day of the file that no commune reported.
+        return bool(columns) and all(v in (None, 0) for v in cells)
 
     days = sorted(
         (
