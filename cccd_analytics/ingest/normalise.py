@@ -929,9 +929,17 @@ def with_years(
     as close as can be to `anchor` (the report's date), at most `late` days after it
     (`STALE_DATE_LINE_DAYS` for a date line that may be stale, 1 for a year alone); without an
     anchor, a year in which a campaign (`windows`: start, deadline) covers the days, when
-    exactly one does.  None when no year can be told."""
+    exactly one does.  None when no year can be told.
+
+    `year_only`: the anchor is a year written alone (31/12 of it: "NĂM 2021", a file name's
+    year).  A run crossing New Year ("30/12 … 2/1") has a day in that year whichever side
+    it starts: the year may be the run's first or its last, and nothing says which.  A
+    campaign covering one of the two decides; else None (the file is asked for its year) —
+    taking the run that ends in it stored a workbook of 30/12/2021 … 2/1/2022 a year early,
+    without a word."""
     if not labels:
         return []
+    year_only: bool = False,
     known = [lab.year for lab in labels if lab.year]
     if len(known) == len(labels):
         out = [_make(lab.year, lab.month, lab.day) for lab in labels]
@@ -971,6 +979,18 @@ def with_years(
             out
             for start in (anchor.year, anchor.year - 1, anchor.year + 1)
             if (out := run(start))
+    if anchor is not None and year_only:
+        ends_in, starts_in = run(anchor.year - 1), run(anchor.year)
+        if ends_in and starts_in and ends_in[-1].year != ends_in[0].year:
+            fits = [
+                out
+                for out in (ends_in, starts_in)
+                if any(
+                    w[0] - timedelta(days=31) <= out[0] and out[-1] <= w[1] + timedelta(days=31)
+                    for w in windows
+                )
+            ]
+            return fits[0] if len(fits) == 1 else None
             and out[-1] <= limit
             and (out[-1] <= anchor + timedelta(days=1) or out[0] <= anchor + timedelta(days=1))
         ]

@@ -890,10 +890,17 @@ def _no_date(found: layouts.Layout, sheet_name: str | None, file_name: str, inde
     lead = "không xác định được ngày số liệu: "
     named = normalise.day_label(sheet_name) if sheet_name else None
     if named is not None and named.year is None:
+        # A year written alone cannot say which year the days of a run across New Year are in.
+        new_year = (
+            " (một năm ghi riêng ở tiêu đề hay tên tệp không cho biết các trang từ tháng 12 sang tháng 1 "
+            "thuộc năm nào)"
+            if named.month in (12, 1)
+            else ""
+        )
         return lead + (
             f"tên trang «{sheet_name}» ghi ngày nhưng không có năm, và tiêu đề, tên tệp hay chiến dịch "
-            "không cho biết năm. Hãy ghi năm vào tên trang (ví dụ 15-5-2023), tiêu đề hoặc tên tệp, hoặc "
-            "cho biết ngày của báo cáo."
+            f"không cho biết năm{new_year}. Hãy ghi năm vào tên trang (ví dụ 15-5-2023), tiêu đề hoặc tên "
+            "tệp, hoặc cho biết ngày của báo cáo."
         ), index
     if sheet_name and normalise.day_alone(sheet_name) is not None:
         return lead + (

@@ -60,6 +60,7 @@ def date_sheets(
     # The sheets' date lines are often copies of the first sheet's: the days may run past
     # a real date.  A year alone (31/12 of it) lets none.
     late = normalise.STALE_DATE_LINE_DAYS if anchor is not None else 1
+    year_only = anchor is None
     if anchor is None:
         years = set()
         for sheet, found, _ in prepared:
@@ -71,7 +72,9 @@ def date_sheets(
     if anchor is None and normalise.year_from_file_name(file_name):
         anchor = date(normalise.year_from_file_name(file_name), 12, 31)
     # The sheets in the workbook's order are days in order (a run crossing New Year too).
-    days = normalise.with_years([label for _, label in named], anchor, windows, late=late)
+    days = normalise.with_years(
+        [label for _, label in named], anchor, windows, late=late, year_only=year_only
+    )
     if days is None:
         return False
     per_day = len({(d.month, d.day) for d in days}) >= 2
