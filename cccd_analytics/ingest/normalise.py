@@ -817,7 +817,17 @@ def sheet_day_label(name) -> DayLabel | None:
     found = day_label(name)
     if not isinstance(name, str):
         return found
-    folded = name.lower().replace("tháng", "t")
+    from cccd_analytics.text import fold
+
+    # "19 thang 3" as typed without its marks is "19 tháng 3": left unread, that day's sheet
+    # was left out as named after no day, its figures lost with a warning only.
+    folded = " ".join(fold(name).replace("thang", " t ").split())
+    comma = _COMMA_DAY.fullmatch(folded)
+    if found is None and comma:
+        # "15,3": a day typed with the keypad's comma.  Only a sheet's name: in a header
+        # "95,3" is a share.
+        year = _year(comma.group(3)) if comma.group(3) else None
+        found = _label(int(comma.group(1)), int(comma.group(2)), year, folded, comma)
     # "T5-1" is tháng 5, ngày 1 (or a weekday and its day), never 5 January: read as a day
     # first, the "T" was dropped as a stray word, and the sheets of 1/5 and 2/5 among
     # "T4-29", "T4-30" were dated in January (refused as running totals falling, or stored
@@ -836,6 +846,7 @@ def sheet_day_label(name) -> DayLabel | None:
 #: weekdays ("T2-15", "T3-16": Thứ Hai 15, Thứ Ba 16).
 MONTH_FIRST = "thang"
 _MONTH_FIRST = re.compile(r"\s*t\s*(?P<m>\d{1,2})\s*[-._ ]\s*(?P<d>\d{1,2})\s*")
+_COMMA_DAY = re.compile(r"(?:ngay\s*)?(\d{1,2})\s*,\s*(\d{1,2})(?:\s*,\s*(\d{4}|\d{2}))?")
 _MONTH_AFTER = re.compile(r"\s*(?P<d>\d{1,2})\s*[-._ ]\s*t\s*(?P<m>\d{1,2})\s*")
 
 
@@ -921,6 +932,7 @@ def with_years(
     anchor: date | None = None,
     windows: list[tuple[date, date]] = (),
     late: int = 1,
+    year_only: bool = False,
 ) -> list[date] | None:
     """The dates of a run of day labels, in order, the year filled in where left out.
 
@@ -939,7 +951,6 @@ def with_years(
     without a word."""
     if not labels:
         return []
-    year_only: bool = False,
     known = [lab.year for lab in labels if lab.year]
     if len(known) == len(labels):
         out = [_make(lab.year, lab.month, lab.day) for lab in labels]
@@ -968,17 +979,6 @@ def with_years(
             if out and out[first_known].year == labels[first_known].year:
                 return out
         return None
-    if anchor is not None:
-        # The year that puts the run's last day nearest the anchor, up to `late` days after
-        # it.  A real date may be a date line copied from an earlier day (a running workbook
-        # whose "Số liệu tính đến 15/3" nobody changed as days were added): a run of 15/3 …
-        # 18/3 had to end on or before it and went back a whole year, stored in 2020 without
-        # a word.  A year alone (31/12 of it) lets no day after it.
-        limit = anchor + timedelta(days=late)
-        runs = [
-            out
-            for start in (anchor.year, anchor.year - 1, anchor.year + 1)
-            if (out := run(start))
     if anchor is not None and year_only:
         ends_in, starts_in = run(anchor.year - 1), run(anchor.year)
         if ends_in and starts_in and ends_in[-1].year != ends_in[0].year:
@@ -991,6 +991,17 @@ def with_years(
                 )
             ]
             return fits[0] if len(fits) == 1 else None
+    if anchor is not None:
+        # The year that puts the run's last day nearest the anchor, up to `late` days after
+        # it.  A real date may be a date line copied from an earlier day (a running workbook
+        # whose "Số liệu tính đến 15/3" nobody changed as days were added): a run of 15/3 …
+        # 18/3 had to end on or before it and went back a whole year, stored in 2020 without
+        # a word.  A year alone (31/12 of it) lets no day after it.
+        limit = anchor + timedelta(days=late)
+        runs = [
+            out
+            for start in (anchor.year, anchor.year - 1, anchor.year + 1)
+            if (out := run(start))
             and out[-1] <= limit
             and (out[-1] <= anchor + timedelta(days=1) or out[0] <= anchor + timedelta(days=1))
         ]
