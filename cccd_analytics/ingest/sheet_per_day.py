@@ -234,7 +234,13 @@ def _days_alone(
     # Each sheet's own title saying its month ("BÁO CÁO NGÀY … THÁNG 3"): that month, whatever
     # the order of the sheets ("17", "15", "16" is no run into the next month).
     own = [normalise.month_in_lines(titles(i)) for i, _ in days]
-    if all(own):
+    if all(own) and len(set(own)) == 1 and _runs_into_next_month([day for _, day in days]):
+        # One title copied onto every sheet ("THÁNG 4" on "Ngày 30", "Ngày 1", "Ngày 2"): it
+        # is the first sheet's month, the days running on into the next.  Each taken in it,
+        # 1/4 and 2/4 came before 30/4 and the workbook was refused as its running totals
+        # falling.
+        own = []
+    if all(own) and own:
         years = {y for _, y in own if y}
         fill = years.pop() if len(years) == 1 else None
         return [(i, normalise.DayLabel(day, m, y or fill, "")) for (i, day), (m, y) in zip(days, own)]
@@ -252,6 +258,17 @@ def _days_alone(
         previous = day
         out.append((i, normalise.DayLabel(day, month, year, "")))
     return out
+
+
+def _runs_into_next_month(days: list[int]) -> bool:
+    """Days of the month in the sheets' order that fall once or more and, each fall read as
+    the next month, step on by a week at most each time ("30, 1, 2"); not days of one month
+    out of order ("17, 15, 16": a fall of 2 is no new month)."""
+    falls = [b < a for a, b in zip(days, days[1:])]
+    return any(falls) and all(
+        1 <= ((b - a) if not fall else (b + 31 - a)) <= 7 and (not fall or a >= 25)
+        for (a, b), fall in zip(zip(days, days[1:]), falls)
+    )
 
 
 def leave_out(
