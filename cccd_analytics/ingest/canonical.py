@@ -366,8 +366,12 @@ def _frame(table, n: int, found: layouts.Layout, sheet_label: str) -> tuple[pd.D
     )
     commune = _category(names.codes, [commune_name(t) if t else t for t in name_texts])
 
-    # A row with neither a running total nor a day's count is not a report.
-    keep = values["collected"][1] | (values["collected_day"][1] if "collected_day" in values else False)
+    # A row with neither a running total nor a day's count is not a report; one with its
+    # eligible is kept for it (as `rows` keeps it), its counts not given.
+    counted = values["collected"][1] | (values["collected_day"][1] if "collected_day" in values else False)
+    if not counted.any():
+        raise _NotPlain  # no count at all: `rows` says why
+    keep = counted | (values["eligible"][1] if "eligible" in values else False)
     rows = np.arange(found.first_data_row + 1, found.first_data_row + 1 + n)
     cells = {f: (cols[f].letter, cols[f].header) for f in value_fields}
     cells["commune"] = (cols["commune"].letter, cols["commune"].header)  # as `rows` has it

@@ -817,7 +817,17 @@ def sheet_day_label(name) -> DayLabel | None:
     found = day_label(name)
     if not isinstance(name, str):
         return found
-    folded = name.lower().replace("tháng", "t")
+    from cccd_analytics.text import fold
+
+    # "19 thang 3" as typed without its marks is "19 tháng 3": left unread, that day's sheet
+    # was left out as named after no day, its figures lost with a warning only.
+    folded = " ".join(fold(name).replace("thang", " t ").split())
+    comma = _COMMA_DAY.fullmatch(folded)
+    if found is None and comma:
+        # "15,3": a day typed with the keypad's comma.  Only a sheet's name: in a header
+        # "95,3" is a share.
+        year = _year(comma.group(3)) if comma.group(3) else None
+        found = _label(int(comma.group(1)), int(comma.group(2)), year, folded, comma)
     # "T5-1" is tháng 5, ngày 1 (or a weekday and its day), never 5 January: read as a day
     # first, the "T" was dropped as a stray word, and the sheets of 1/5 and 2/5 among
     # "T4-29", "T4-30" were dated in January (refused as running totals falling, or stored
@@ -836,6 +846,7 @@ def sheet_day_label(name) -> DayLabel | None:
 #: weekdays ("T2-15", "T3-16": Thứ Hai 15, Thứ Ba 16).
 MONTH_FIRST = "thang"
 _MONTH_FIRST = re.compile(r"\s*t\s*(?P<m>\d{1,2})\s*[-._ ]\s*(?P<d>\d{1,2})\s*")
+_COMMA_DAY = re.compile(r"(?:ngay\s*)?(\d{1,2})\s*,\s*(\d{1,2})(?:\s*,\s*(\d{4}|\d{2}))?")
 _MONTH_AFTER = re.compile(r"\s*(?P<d>\d{1,2})\s*[-._ ]\s*t\s*(?P<m>\d{1,2})\s*")
 
 
@@ -921,6 +932,7 @@ def with_years(
     anchor: date | None = None,
     windows: list[tuple[date, date]] = (),
     late: int = 1,
+    year_only: bool = False,
 ) -> list[date] | None:
     """The dates of a run of day labels, in order, the year filled in where left out.
 
@@ -929,7 +941,14 @@ def with_years(
     as close as can be to `anchor` (the report's date), at most `late` days after it
     (`STALE_DATE_LINE_DAYS` for a date line that may be stale, 1 for a year alone); without an
     anchor, a year in which a campaign (`windows`: start, deadline) covers the days, when
-    exactly one does.  None when no year can be told."""
+    exactly one does.  None when no year can be told.
+
+    `year_only`: the anchor is a year written alone (31/12 of it: "NĂM 2021", a file name's
+    year).  A run crossing New Year ("30/12 … 2/1") has a day in that year whichever side
+    it starts: the year may be the run's first or its last, and nothing says which.  A
+    campaign covering one of the two decides; else None (the file is asked for its year) —
+    taking the run that ends in it stored a workbook of 30/12/2021 … 2/1/2022 a year early,
+    without a word."""
     if not labels:
         return []
     known = [lab.year for lab in labels if lab.year]
@@ -960,6 +979,18 @@ def with_years(
             if out and out[first_known].year == labels[first_known].year:
                 return out
         return None
+    if anchor is not None and year_only:
+        ends_in, starts_in = run(anchor.year - 1), run(anchor.year)
+        if ends_in and starts_in and ends_in[-1].year != ends_in[0].year:
+            fits = [
+                out
+                for out in (ends_in, starts_in)
+                if any(
+                    w[0] - timedelta(days=31) <= out[0] and out[-1] <= w[1] + timedelta(days=31)
+                    for w in windows
+                )
+            ]
+            return fits[0] if len(fits) == 1 else None
     if anchor is not None:
         # The year that puts the run's last day nearest the anchor, up to `late` days after
         # it.  A real date may be a date line copied from an earlier day (a running workbook

@@ -128,7 +128,7 @@ def _dated_by_title(rows: list[list], header: int, column: int, first: int, last
     years = normalise.years_in(" ".join(normalise.text(c) for c in row) for row in rows[:header])
     if len(years) != 1:
         return None
-    dates = normalise.with_years([label for _, label in found], date(years.pop(), 12, 31))
+    dates = normalise.with_years([label for _, label in found], date(years.pop(), 12, 31), year_only=True)
     if dates is None:
         return None
     return tuple((k, day) for (k, label), day in zip(found, dates) if not label.year)

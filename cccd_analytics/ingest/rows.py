@@ -146,6 +146,7 @@ def sheet_records(
     refs: list[int] = []  # per output row: the commune row it is a part of, or -1
     part_of: list[tuple[str | None, str | None]] = []  # per output row: (dimension, value)
     commune_rows: list[int] = []  # output rows that are commune totals
+    eligible_only: list[int] = []  # of them, rows whose counts are blank, the eligible filled
     since_bare: list[int] = []  # commune rows since the last bare "Cộng"
     last_commune: int | None = None
     # Column positions of the cells read on every row (-1: no such column).
@@ -477,6 +478,10 @@ def sheet_records(
             and not (breakdown and values)
             and not (measure == "returned" and values)
             and not (found.parts_only and _has_parts(row, part_columns, count_of))
+            # The eligible filled and the counts blank: not reported today, but the row's
+            # eligible is the unit's own, and the total's eligible counts it (left out, that
+            # total was said not to match).  Its counts stay not given, never 0.
+            and not ("eligible" in values and ("collected" in cols or "collected_day" in cols))
         ):
             continue  # a commune row with no figures: not reported
         explicit_district = text_of(row[district_at] if 0 <= district_at < width else None)
@@ -540,6 +545,8 @@ def sheet_records(
             continue
         pending.append(n_out)
         commune_rows.append(n_out)
+        if values.keys() <= {"eligible"}:
+            eligible_only.append(n_out)
         since_bare.append(n_out)
         if open_group is not None:
             open_group["members"].append(n_out)
@@ -590,6 +597,10 @@ def sheet_records(
                 header=header,
             )
         )
+    if commune_rows and len(eligible_only) == len(commune_rows) and not found.companion:
+        # No commune gave a count: a form copied ahead with the eligible filled in, no day's
+        # report (stored, its eligible made a day of the file nobody reported).
+        return None
     running_parts = found.parts_only and any(metric == "collected" for _, metric, *_ in part_columns)
     if "collected" not in cols and n_out and not found.companion and not running_parts:
         _no_cumulative(cols, found, sheet_name, report)
@@ -879,10 +890,17 @@ def _no_date(found: layouts.Layout, sheet_name: str | None, file_name: str, inde
     lead = "không xác định được ngày số liệu: "
     named = normalise.day_label(sheet_name) if sheet_name else None
     if named is not None and named.year is None:
+        # A year written alone cannot say which year the days of a run across New Year are in.
+        new_year = (
+            " (một năm ghi riêng ở tiêu đề hay tên tệp không cho biết các trang từ tháng 12 sang tháng 1 "
+            "thuộc năm nào)"
+            if named.month in (12, 1)
+            else ""
+        )
         return lead + (
             f"tên trang «{sheet_name}» ghi ngày nhưng không có năm, và tiêu đề, tên tệp hay chiến dịch "
-            "không cho biết năm. Hãy ghi năm vào tên trang (ví dụ 15-5-2023), tiêu đề hoặc tên tệp, hoặc "
-            "cho biết ngày của báo cáo."
+            f"không cho biết năm{new_year}. Hãy ghi năm vào tên trang (ví dụ 15-5-2023), tiêu đề hoặc tên "
+            "tệp, hoặc cho biết ngày của báo cáo."
         ), index
     if sheet_name and normalise.day_alone(sheet_name) is not None:
         return lead + (

@@ -60,6 +60,7 @@ def date_sheets(
     # The sheets' date lines are often copies of the first sheet's: the days may run past
     # a real date.  A year alone (31/12 of it) lets none.
     late = normalise.STALE_DATE_LINE_DAYS if anchor is not None else 1
+    year_only = anchor is None
     if anchor is None:
         years = set()
         for sheet, found, _ in prepared:
@@ -71,7 +72,9 @@ def date_sheets(
     if anchor is None and normalise.year_from_file_name(file_name):
         anchor = date(normalise.year_from_file_name(file_name), 12, 31)
     # The sheets in the workbook's order are days in order (a run crossing New Year too).
-    days = normalise.with_years([label for _, label in named], anchor, windows, late=late)
+    days = normalise.with_years(
+        [label for _, label in named], anchor, windows, late=late, year_only=year_only
+    )
     if days is None:
         return False
     per_day = len({(d.month, d.day) for d in days}) >= 2
@@ -231,7 +234,13 @@ def _days_alone(
     # Each sheet's own title saying its month ("BÁO CÁO NGÀY … THÁNG 3"): that month, whatever
     # the order of the sheets ("17", "15", "16" is no run into the next month).
     own = [normalise.month_in_lines(titles(i)) for i, _ in days]
-    if all(own):
+    if all(own) and len(set(own)) == 1 and _runs_into_next_month([day for _, day in days]):
+        # One title copied onto every sheet ("THÁNG 4" on "Ngày 30", "Ngày 1", "Ngày 2"): it
+        # is the first sheet's month, the days running on into the next.  Each taken in it,
+        # 1/4 and 2/4 came before 30/4 and the workbook was refused as its running totals
+        # falling.
+        own = []
+    if all(own) and own:
         years = {y for _, y in own if y}
         fill = years.pop() if len(years) == 1 else None
         return [(i, normalise.DayLabel(day, m, y or fill, "")) for (i, day), (m, y) in zip(days, own)]
@@ -251,6 +260,17 @@ def _days_alone(
     return out
 
 
+def _runs_into_next_month(days: list[int]) -> bool:
+    """Days of the month in the sheets' order that fall once or more and, each fall read as
+    the next month, step on by a week at most each time ("30, 1, 2"); not days of one month
+    out of order ("17, 15, 16": a fall of 2 is no new month)."""
+    falls = [b < a for a, b in zip(days, days[1:])]
+    return any(falls) and all(
+        1 <= ((b - a) if not fall else (b + 31 - a)) <= 7 and (not fall or a >= 25)
+        for (a, b), fall in zip(zip(days, days[1:]), falls)
+    )
+
+
 def leave_out(
     prepared: list[tuple[Sheet, layouts.Layout | None, tuple | None]], report: ImportReport
 ) -> list[tuple[Sheet, layouts.Layout | None, tuple | None]]:
@@ -264,7 +284,7 @@ def leave_out(
     for sheet, found, header_rows in prepared:
         why = None
         if id(sheet) in unfilled:
-            why = "trang của ngày cuối chưa điền số: mọi số đều là 0"
+            why = "trang của ngày cuối chưa điền số: mọi số đều là 0 hoặc để trống"
         elif found is not None and found.data_date_origin != "sheet_name":
             name = " ".join(fold(sheet.name or "").replace("_", " ").replace(".", " ").split())
             if getattr(sheet, "hidden", False):
@@ -284,7 +304,7 @@ _FIGURES = ("collected", "collected_day", "returned", "returned_day")
 
 
 def _days_not_filled(prepared: list[tuple[Sheet, layouts.Layout | None, tuple | None]]) -> set[int]:
-    """The sheets of the last days whose every figure is 0: the next days' sheets copied
+    """The sheets of the last days whose every figure is 0 or blank: the next days' sheets copied
     from a template in advance, not filled yet.  Read, their running totals of 0 refused the
     workbook as falling (or, of days' figures alone, stored days of nothing collected).  From
     the last day back, never the last day with figures; ids of the sheets."""
@@ -296,7 +316,10 @@ def _days_not_filled(prepared: list[tuple[Sheet, layouts.Layout | None, tuple | 
             for row in sheet.rows[found.first_data_row :]
             for i in columns
         ]
-        return bool(columns) and any(v == 0 for v in cells) and all(v in (None, 0) for v in cells)
+        # Every count blank, the eligible alone filled in, is a sheet copied ahead too: its
+        # rows are kept for their eligible (a commune not reporting today), and read, they
+        # made a day of the file that no commune reported.
+        return bool(columns) and all(v in (None, 0) for v in cells)
 
     days = sorted(
         (

@@ -654,19 +654,30 @@ def layouts_for(
     # A real date may be a date line left from the first day of a running workbook: the
     # days may run past it.  A year alone (31/12 of it) lets none.
     late = normalise.STALE_DATE_LINE_DAYS if anchor is not None else 1
+    year_only = anchor is None
     if anchor is None and len(top_years) == 1:
         anchor = date(top_years.pop(), 12, 31)
     if anchor is None and normalise.year_from_file_name(file_name):
         anchor = date(normalise.year_from_file_name(file_name), 12, 31)
-    dates = normalise.with_years([d.label for d in table.days], anchor, windows, late=late)
+    dates = normalise.with_years(
+        [d.label for d in table.days], anchor, windows, late=late, year_only=year_only
+    )
     if dates is None:
+        months = {d.label.month for d in table.days}
+        # A year written alone cannot say which year the days of a run across New Year are in.
+        new_year = (
+            " (một năm ghi riêng ở tiêu đề hay tên tệp không cho biết các ngày từ tháng 12 sang tháng 1 "
+            "thuộc năm nào)"
+            if {12, 1} <= months
+            else ""
+        )
         report.needs_date = True
         report.problems.append(
             Problem.of(
                 "no_date",
                 "tiêu đề cột ghi ngày không có năm (ví dụ «"
                 + table.days[0].header
-                + "») và không suy ra được năm từ dòng ngày số liệu, tên tệp hay chiến dịch; "
+                + f"») và không suy ra được năm từ dòng ngày số liệu, tên tệp hay chiến dịch{new_year}; "
                 "hãy ghi năm vào một ngày (15/5/2023) hoặc cho biết ngày của báo cáo.",
                 sheet=sheet_name,
                 row=table.header_rows[-1] + 1,

@@ -1,0 +1,251 @@
+"""Sheet-per-day workbooks and commune rows with blank counts, found by the twenty-sixth probe:
+Kỳ Anh (Hà Tĩnh, 2021) and Diễn Châu (Nghệ An, 2023) communes with known daily counts and
+running totals, a sheet per day named as people name them, and a commune that did not report."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from cccd_analytics import ingest, registry
+from cccd_analytics.ingest import normalise
+
+KA = ["Xã Kỳ Xuân", "Xã Kỳ Bắc", "Xã Kỳ Phú", "Xã Kỳ Phong"]
+DC = ["Xã Diễn Lâm", "Xã Diễn Đoài", "Xã Diễn Trường"]
+ELIGIBLE = {
+    "Xã Kỳ Xuân": 5600,
+    "Xã Kỳ Bắc": 3900,
+    "Xã Kỳ Phú": 7700,
+    "Xã Kỳ Phong": 6000,
+    "Xã Diễn Lâm": 6100,
+    "Xã Diễn Đoài": 5200,
+    "Xã Diễn Trường": 7300,
+}
+BEFORE = {
+    "Xã Kỳ Xuân": 1200,
+    "Xã Kỳ Bắc": 800,
+    "Xã Kỳ Phú": 2100,
+    "Xã Kỳ Phong": 1500,
+    "Xã Diễn Lâm": 2100,
+    "Xã Diễn Đoài": 2300,
+    "Xã Diễn Trường": 3900,
+}
+HEADER = ["STT", "Đơn vị", "Số người đủ điều kiện", "Thu nhận trong ngày", "Lũy kế thu nhận"]
+TOP_KA = [["CÔNG AN HUYỆN KỲ ANH"], ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"]]
+TOP_DC = [["CÔNG AN HUYỆN DIỄN CHÂU"], ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"]]
+
+
+def _daily(name: str, k: int) -> int:
+    return 20 + 3 * (len(name) % 7) + (13 * k) % 41
+
+
+def _running(name: str, k: int) -> int:
+    return BEFORE[name] + sum(_daily(name, j) for j in range(k + 1))
+
+
+def _key(name: str) -> str:
+    where = ("Tỉnh Hà Tĩnh", "Huyện Kỳ Anh") if name in KA else ("Tỉnh Nghệ An", "Huyện Diễn Châu")
+    return registry.resolve(*where, name).key
+
+
+def _day_sheet(communes: list[str], k: int, top: list[list], blank: tuple = ()) -> list[list]:
+    """A day's report: each commune's eligible, the day's count and the running total, then
+    "Tổng cộng" (the eligible of a commune not reporting counted in it, as units add it)."""
+    rows, total = [*top, HEADER], [None, "Tổng cộng", 0, 0, 0]
+    for i, name in enumerate(communes, 1):
+        row = [i, name, ELIGIBLE[name], None, None]
+        if name not in blank:
+            row[3:] = [_daily(name, k), _running(name, k)]
+        rows.append(row)
+        for j in (2, 3, 4):
+            total[j] += row[j] or 0
+    return [*rows, total]
+
+
+def _workbook(sheets: dict[str, list[list]]) -> bytes:
+    book = openpyxl.Workbook()
+    for i, (title, rows) in enumerate(sheets.items()):
+        sheet = book.active if i == 0 else book.create_sheet()
+        sheet.title = title
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _import(sheets: dict[str, list[list]], name: str):
+    return ingest.import_bytes(None, _workbook(sheets), name)
+
+
+def _of(report, metric: str) -> dict:
+    obs = report.observations
+    obs = obs[obs["metric"] == metric]
+    return {(k, str(d)[:10]): v for k, d, v in zip(obs["unit_key"], obs["date"], obs["value"])}
+
+
+# --- blank counts beside a filled eligible -------------------------------------------------
+
+
+def test_a_commune_with_its_eligible_and_blank_counts_keeps_its_eligible_and_no_false_warning():
+    # Xã Kỳ Phú did not report today: its eligible is written, its counts blank.  The row was
+    # left out, eligible too, and "Tổng cộng"'s eligible (which counts it) said not to match.
+    rows = _day_sheet(KA, 2, [*TOP_KA, ["Số liệu tính đến 17h00 ngày 17/3/2021"]], blank=("Xã Kỳ Phú",))
+    report = _import({"BC": rows}, "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    assert not [p for p in report.problems if p.code == "subtotal_mismatch"]
+    eligible, collected = _of(report, "eligible"), _of(report, "collected")
+    assert eligible[(_key("Xã Kỳ Phú"), "2021-03-17")] == 7700
+    # Not reported stays not reported: no running total, no day's count, never 0.
+    phu = _key("Xã Kỳ Phú")
+    assert not [k for k in (*collected, *_of(report, "collected_day")) if k[0] == phu]
+    assert collected[(_key("Xã Kỳ Bắc"), "2021-03-17")] == _running("Xã Kỳ Bắc", 2)
+
+
+def test_a_commune_blank_on_a_middle_day_sheet_is_not_reported_that_day():
+    sheets = {
+        f"{15 + k}.3": _day_sheet(KA, k, TOP_KA, blank=("Xã Kỳ Phú",) if k == 1 else ()) for k in range(3)
+    }
+    report = _import(sheets, "ky_anh_2021.xlsx")
+    assert report.status == "checked", report.message
+    assert not [p for p in report.problems if p.code == "subtotal_mismatch"]
+    collected = _of(report, "collected")
+    phu = _key("Xã Kỳ Phú")
+    assert (phu, "2021-03-16") not in collected
+    assert collected[(phu, "2021-03-15")] == _running("Xã Kỳ Phú", 0)
+    assert collected[(phu, "2021-03-17")] == _running("Xã Kỳ Phú", 2)
+
+
+def test_a_day_sheet_copied_ahead_with_only_the_eligible_filled_is_no_day():
+    # "18.3" copied from the form: every commune's eligible, no count.  Its eligible must not
+    # make 18/3 a day of the file.
+    sheets = {f"{15 + k}.3": _day_sheet(KA, k, TOP_KA) for k in range(3)}
+    sheets["18.3"] = _day_sheet(KA, 3, TOP_KA, blank=tuple(KA))
+    report = _import(sheets, "ky_anh_2021.xlsx")
+    assert report.status == "checked", report.message
+    assert max(str(d)[:10] for d in report.observations["date"]) == "2021-03-17"
+    assert any(p.code == "sheet_skipped" and p.sheet == "18.3" for p in report.problems)
+
+
+def test_a_report_where_no_commune_gave_a_count_is_still_refused():
+    rows = _day_sheet(KA, 3, [*TOP_KA, ["Số liệu tính đến 17h00 ngày 18/3/2021"]], blank=tuple(KA))
+    report = _import({"BC": rows}, "ky_anh.xlsx")
+    assert report.status == "refused"
+    assert report.problems[0].sheet == "BC" and report.problems[0].row is not None
+
+
+# --- sheets dated by their names ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["15 thang 3", "16 thang 3", "17 thang 3"],
+        ["15,3", "16,3", "17,3"],
+        ["15.3", "16-3", "17 thang 3"],
+    ],
+)
+def test_sheets_named_as_typed_without_marks_or_with_a_comma_are_their_days(names):
+    # "19 thang 3" (tháng typed without its marks) was no day: alone, the workbook was
+    # refused as undated; beside "15.3" and "16-3" its sheet was left out, its day lost.
+    sheets = {name: _day_sheet(KA, k, TOP_KA) for k, name in enumerate(names)}
+    report = _import(sheets, "ky_anh_2021.xlsx")
+    assert report.status == "checked", report.message
+    collected = _of(report, "collected")
+    for k in range(3):
+        for name in KA:
+            assert collected[(_key(name), f"2021-03-{15 + k}")] == _running(name, k)
+
+
+def test_a_comma_in_a_header_is_still_a_share_not_a_day():
+    assert normalise.day_label("95,3") is None
+    assert normalise.sheet_day_label("95,3") is None
+
+
+def test_days_alone_under_one_copied_month_title_run_on_into_the_next_month():
+    # "Ngày 30 | Ngày 1 | Ngày 2", each sheet under "THÁNG 4 NĂM 2023" (the first sheet's
+    # title copied): read as 30/4, 1/4 and 2/4, the workbook was refused as falling.
+    days = ["Ngày 30", "Ngày 1", "Ngày 2"]
+    sheets = {name: _day_sheet(DC, k, [*TOP_DC, ["THÁNG 4 NĂM 2023"]]) for k, name in enumerate(days)}
+    report = _import(sheets, "dien_chau.xlsx")
+    assert report.status == "checked", report.message
+    collected = _of(report, "collected")
+    for k, day in enumerate(["2023-04-30", "2023-05-01", "2023-05-02"]):
+        for name in DC:
+            assert collected[(_key(name), day)] == _running(name, k)
+
+
+def test_days_of_one_month_out_of_order_keep_their_month():
+    days = ["Ngày 17", "Ngày 15", "Ngày 16"]
+    order = [2, 0, 1]
+    sheets = {name: _day_sheet(KA, k, [*TOP_KA, ["THÁNG 3 NĂM 2021"]]) for name, k in zip(days, order)}
+    report = _import(sheets, "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    assert sorted({str(d)[:10] for d in report.observations["date"]}) == [
+        "2021-03-15",
+        "2021-03-16",
+        "2021-03-17",
+    ]
+
+
+def test_a_run_across_new_year_with_a_year_written_alone_is_asked_for_its_year():
+    # "30.12 | 31.12 | 1.1 | 2.1" in "ky_anh_2021.xlsx": the year alone was taken as the
+    # run's last, and every day stored a year early (30/12/2020 …) without a word.
+    names = ["30.12", "31.12", "1.1", "2.1"]
+    sheets = {name: _day_sheet(KA, k, TOP_KA) for k, name in enumerate(names)}
+    report = _import(sheets, "ky_anh_2021.xlsx")
+    assert report.status == "refused"
+    problem = report.problems[0]
+    assert (problem.code, problem.sheet, problem.row) == ("no_date", "30.12", 4)
+    assert "tháng 12 sang tháng 1" in problem.message
+
+
+def test_a_run_across_new_year_with_a_whole_date_is_read():
+    names = ["30.12", "31.12", "1.1", "2.1"]
+    sheets = {name: _day_sheet(KA, k, TOP_KA) for k, name in enumerate(names)}
+    report = _import(sheets, "ky_anh_02_01_2022.xlsx")
+    assert report.status == "checked", report.message
+    assert sorted({str(d)[:10] for d in report.observations["date"]}) == [
+        "2021-12-30",
+        "2021-12-31",
+        "2022-01-01",
+        "2022-01-02",
+    ]
+
+
+def test_a_campaign_says_which_year_a_run_across_new_year_with_a_year_alone_is():
+    labels = [normalise.DayLabel(30, 12, None, ""), normalise.DayLabel(2, 1, None, "")]
+    from datetime import date
+
+    got = normalise.with_years(
+        labels, date(2021, 12, 31), [(date(2021, 6, 1), date(2022, 3, 31))], year_only=True
+    )
+    assert got == [date(2021, 12, 30), date(2022, 1, 2)]
+    assert normalise.with_years(labels, date(2021, 12, 31), [], year_only=True) is None
+
+
+@pytest.mark.parametrize("title", [[], [["BÁO CÁO NĂM 2021"]]])
+def test_day_columns_across_new_year_with_a_year_written_alone_are_asked_for_their_year(title):
+    # "30/12 | 31/12 | 1/1 | 2/1" in "ky_anh_2021.xlsx" (or under "NĂM 2021"): stored
+    # 30/12/2020 … 2/1/2021 without a word.  Refused at the first day's column.
+    header = ["STT", "Đơn vị", "30/12", "31/12", "1/1", "2/1", "Lũy kế"]
+    rows = [[i, n, *[_daily(n, k) for k in range(4)], _running(n, 3)] for i, n in enumerate(KA, 1)]
+    report = _import({"BC": [*TOP_KA, *title, header, *rows]}, "ky_anh_2021.xlsx")
+    assert report.status == "refused"
+    problem = report.problems[0]
+    assert (problem.code, problem.sheet, problem.row, problem.column) == (
+        "no_date",
+        "BC",
+        3 + len(title),
+        "C",
+    )
+    assert "tháng 12 sang tháng 1" in problem.message
+
+
+def test_a_commune_that_gave_only_its_eligible_is_named_among_those_not_reporting():
+    rows = _day_sheet(KA, 2, [*TOP_KA, ["Số liệu tính đến 17h00 ngày 17/3/2021"]], blank=("Xã Kỳ Phú",))
+    report = _import({"BC": rows}, "ky_anh.xlsx")
+    missing = [p.message for p in report.problems if p.code == "missing_communes"]
+    assert missing and "tệp có 3/20" in missing[0]
