@@ -1328,6 +1328,50 @@ def commune_type(name: str) -> str | None:
     return next((t for t in ("thi tran", "phuong", "xa") if folded.startswith(t + " ")), None)
 
 
+@lru_cache(maxsize=1)
+def _types_on_interim() -> dict[str, str]:
+    """The type a 2023 unit took on 1/12/2024 when it kept its name and district but not
+    its type ("Xã Nghi Phú" → "Phường Nghi Phú"), by key: a report of that day or later
+    writes the new type, which is no slip."""
+    from cccd_analytics.geo import MAPPING_FILES
+
+    out: dict[str, str] = {}
+    for fname in MAPPING_FILES:
+        frame = _read(fname)
+        for code, old, name, old_district, district in zip(
+            frame["commune_code_old"],
+            frame["commune_name_old"],
+            frame["name_2025_01"],
+            frame["district_name_old"],
+            frame["district_2025_01"],
+        ):
+            typed = commune_type(name) if name else None
+            if (
+                typed
+                and bare_exact(name) == bare_exact(old)
+                and district == old_district
+                and typed != commune_type(old)
+            ):
+                out[code] = typed
+    return out
+
+
+def type_on_interim(key: str) -> str | None:
+    """The type ("phuong", "thi tran" …) a unit took on 1/12/2024 keeping its name and
+    district ("Xã Kỳ Đồng" → "Thị trấn Kỳ Đồng", "Xã Nghi Phú" → "Phường Nghi Phú"), None
+    when it kept its type."""
+    return _types_on_interim().get(key)
+
+
+def types_of_unit(key: str, on: date | None = None) -> frozenset[str]:
+    """The types ("xa", "phuong", "thi tran") a unit is written with on a day: its own, and
+    from 1/12/2024 (or on no day said) the one it took then.  Empty for a unit whose name
+    has no such type (a district, an "Đặc khu")."""
+    own = commune_type(str(load_registry().at[key, "name"]))
+    later = type_on_interim(key) if on is None or on >= INTERIM_DATE else None
+    return frozenset(t for t in (own, later) if t)
+
+
 def _match_among(
     lookup, reg, province, district, commune: str, shown: str, near: bool = False
 ) -> Match | None:
