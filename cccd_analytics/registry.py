@@ -112,11 +112,11 @@ def _read(name: str) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def merged_before() -> dict[str, list[str]]:
-    """Communes merged before the registry's day (2019–2020), by their bare name: the keys
-    of the communes they became, from the registry's own notes ("sum of 2019 units: Xã Diễn
-    Minh (2811); …").  A report that still uses the old name is told what it became."""
-    out: dict[str, list[str]] = {}
+def _merged_units() -> tuple[tuple[str, str], ...]:
+    """(name, key of the commune it became) of each commune merged before the registry's
+    day (2019–2020), from the registry's own notes ("sum of 2019 units: Xã Diễn Minh (2811);
+    …")."""
+    out: list[tuple[str, str]] = []
     for name in _COMMUNE_FILES:
         frame = _read(name)
         for code, note in zip(frame["commune_code"], frame["population_note"]):
@@ -127,8 +127,41 @@ def merged_before() -> dict[str, list[str]]:
                 # words after the list ("approx: excludes hamlets 4-5 …"), which name none.
                 named = re.fullmatch(r"\s*(.+?)\s*\(\d+\)\s*", part)
                 if named:
-                    out.setdefault(bare(named.group(1)), []).append(code)
+                    out.append((named.group(1), code))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def merged_before() -> dict[str, list[str]]:
+    """Communes merged before the registry's day (2019–2020), by their bare name: the keys
+    of the communes they became.  A report that still uses the old name is told what it
+    became."""
+    out: dict[str, list[str]] = {}
+    for name, code in _merged_units():
+        out.setdefault(bare(name), []).append(code)
     return out
+
+
+def an_old_name_fits(commune: str, key: str, homes: set[str]) -> bool:
+    """Whether `commune` fits as well a commune merged away before the registry's day into a
+    unit of the districts `homes` (the row's, or its province's all), under a name that is
+    not that of the unit `key`: "Xa Hung Tien" under Huyện Hưng Nguyên is its own Xã Hưng
+    Tiến (merged in 2019) typed without marks as much as Nam Đàn's Xã Hùng Tiến next door,
+    so it names neither for sure.  "Xã Thạch Giám", whose name the town it was merged into
+    took, is that town.  Only for the registry's units of before 1/7/2025: a report of the
+    two-level units does not name a commune gone six years before."""
+    typed = bare(commune)
+    reg = load_registry()
+    if typed not in merged_before() or str(reg.at[key, "hierarchy"]) != "3":
+        return False
+    official = str(reg.at[key, "name"])
+    return any(
+        bare_exact(name) != bare_exact(official)
+        and str(reg.at[into, "district_key"]) in homes
+        and (spelled(name) == spelled(commune) or _fits_plain(commune, name))
+        for name, into in _merged_units()
+        if bare(name) == typed and into in reg.index
+    )
 
 
 def _rows(frame: pd.DataFrame):
@@ -1010,6 +1043,11 @@ def _in_another_district(idx, reg, districts: list[str], pkey: str | None, commu
                 # taken (a random draw of tests/test_names.py found it on Nam Đàn's).
                 return None
             official = str(reg.at[key, "name"])
+            if an_old_name_fits(commune, key, set(districts)):
+                # "Xa Hung Tien" under Huyện Hưng Nguyên: its own Xã Hưng Tiến, merged in
+                # 2019, typed without marks, before Nam Đàn's Xã Hùng Tiến next door, whose
+                # figures it replaced.
+                return None
             if commune_type(commune) in ("phuong", "thi tran") and commune_type(official) == "xa":
                 # A unit moved keeps its name and may become a ward, never a ward a xã:
                 # "Phường Nghi Hoa" under Thành phố Vinh is Cửa Lò's Phường Nghi Hòa typed
@@ -1443,6 +1481,15 @@ def _found_among(
     # one before it, so "Châu Bính" typed exactly is never weighed against "Châu Bình".
     for way in (lambda: lookup("~", spelled(commune)), plain, lost_vowel):
         hits = way()
+        if (
+            len(hits) == 1
+            and bare(commune) in merged_before()  # (rare: the parents' districts asked only then)
+            and an_old_name_fits(commune, hits[0], {str(reg.at[k, "district_key"]) for k in lookup("*")})
+        ):
+            # Read as this unit only once its marks are put otherwise or left out, the name
+            # is as much a commune merged away in 2019–2020: left apart, told what that
+            # one became (the import's `_merged_before`).
+            return None
         if len(hits) == 1:
             official = str(reg.at[hits[0], "name"])
             return Match(

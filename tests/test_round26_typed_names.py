@@ -97,3 +97,36 @@ def test_a_type_written_as_the_registry_has_it_is_no_correction():
     report, keys = _report(MARCH_2021, HA_TINH, rows)
     assert keys == ["18757", "18760", "18763"]
     assert report.corrections == []
+
+
+# --- a commune merged away in 2019–2020 typed without its marks (registry.an_old_name_fits) ---
+
+
+def test_a_merged_away_commune_typed_without_marks_is_not_the_neighbours_namesake():
+    # Hưng Nguyên's Xã Hưng Tiến was merged in 2019–2020; typed "Xa Hung Tien" under its
+    # district it went onto Nam Đàn's Xã Hùng Tiến next door (a commune "moved" across the
+    # border), whose own figures it replaced, with only a correction to catch it.
+    report, keys = _report(
+        MAY_2023, NGHE_AN, [("Huyện Hưng Nguyên", "Xa Hung Tien"), ("Huyện Hưng Nguyên", "Xã Hưng Thịnh")]
+    )
+    assert keys[0] is None
+    (said,) = _warned_at(report, 4, "unknown_unit")
+    assert "đã sáp nhập vào «Xã Hưng Nghĩa»" in said
+
+
+def test_a_merged_away_commune_typed_without_marks_and_no_district_is_left_apart():
+    # No district: "Hung Tien" was Nam Đàn's Xã Hùng Tiến, the one commune of the province
+    # whose name folds so — as much the merged Hưng Tiến of Hưng Nguyên.
+    report, keys = _report(MAY_2023, NGHE_AN, [("", "Hung Tien"), ("", "Xã Hưng Thịnh")])
+    assert keys[0] is None
+    (said,) = _warned_at(report, 4, "unknown_unit")
+    assert "Hùng Tiến" in said  # still suggested
+
+
+def test_a_merged_away_name_a_unit_kept_is_that_unit():
+    # Xã Thạch Giám and Thị trấn Hòa Bình became Thị trấn Thạch Giám: the old name is the
+    # town's (with a type correction), and Nam Đàn's Hùng Tiến typed with its marks is itself.
+    report, keys = _report(
+        MAY_2023, NGHE_AN, [("Huyện Tương Dương", "Xã Thạch Giám"), ("Huyện Nam Đàn", "Xã Hùng Tiến")]
+    )
+    assert keys == ["16876", "17962"]
