@@ -955,7 +955,11 @@ def resolve(
             return renamed
     if parents and hierarchy == "3" and has_district and not district_slip:
         moved = _in_another_district(idx, reg, parents, pkey, commune, district)
-        if moved is not None and not _same_letters_at_home(lookup, commune):
+        if (
+            moved is not None
+            and not _same_letters_at_home(lookup, commune)
+            and not _capital_lost(lookup, reg, commune)
+        ):
             return moved
     return Match(
         unofficial_key(province, district, commune),
@@ -1519,16 +1523,22 @@ def _initials(lookup, reg, commune: str) -> list[str]:
     each cut one the first letter of the official word, each other the word itself (marks
     aside).  Taken only when one commune fits; several leave the name unknown, with its
     closest names, as before."""
-    words = [fold(w) for w in bare_exact(commune).replace(".", " ").split()]
+    typed = bare_exact(commune).replace(".", " ").split()
+    words = [fold(w) for w in typed]
     cut = [len(w) == 1 for w in words]
     if not any(cut) or all(cut):
         return []
     hits = []
     for key in lookup("*"):
-        theirs = [fold(w) for w in bare_exact(str(reg.at[key, "name"])).split()]
+        official = bare_exact(str(reg.at[key, "name"])).split()
+        theirs = [fold(w) for w in official]
+        # A letter cut from a word is its first letter as written: "Đ." for "Đồng", "Y" for
+        # "Yên", never "ỹ", a word of its own (Diễn Mỹ with its M lost) that no word begins.
         if len(theirs) == len(words) and all(
-            theirs_word.startswith(mine) if short else theirs_word == mine
-            for mine, theirs_word, short in zip(words, theirs, cut)
+            (theirs_word.startswith(mine) and (as_typed.isascii() or their_word.startswith(as_typed)))
+            if short
+            else theirs_word == mine
+            for mine, as_typed, theirs_word, their_word, short in zip(words, typed, theirs, official, cut)
         ):
             hits.append(key)
     return hits
@@ -1587,6 +1597,8 @@ def _near_match(lookup, reg, commune: str) -> Match | None:
     hit = hits[0]
     if names_an_unheld_unit(commune, str(reg.at[hit, "province_key"])):
         return None
+    if any(k != hit for k in _capital_lost(lookup, reg, commune)):
+        return None
     official = bare(reg.at[hit, "name"])
     reason = (
         "sai dấu"
@@ -1596,6 +1608,41 @@ def _near_match(lookup, reg, commune: str) -> Match | None:
         else "gõ nhầm một chữ cái"
     )
     return Match(hit, True, registry_name=str(reg.at[hit, "name"]), corrections=(reason,))
+
+
+def _capital_lost(lookup, reg, commune: str) -> list[str]:
+    """The units of the parents whose name is `commune` with a first letter put back on a
+    word typed in small letters among capitalised ones: "Diễn ân" is Diễn Tân with its
+    capital T lost as much as Diễn An with a mark slipped, "Châu hong" Châu Phong as much as
+    Châu Hồng next door.  The small letter says a letter went missing before it; a reading
+    that places the name without one is then a guess."""
+    words = tidy(commune).split()
+    size = len(bare_exact(commune).split())
+    if not size or len(words) < size:
+        return []
+    words = words[-size:]
+    small = [i for i, w in enumerate(words) if w[:1].islower()]
+    if not small or not any(w[:1].isupper() for w in words):
+        return []
+    typed = [fold(w) for w in words]
+    marked = [unicodedata.normalize("NFC", w).lower() for w in words]
+    out = []
+    for key in lookup("*"):
+        name = str(reg.at[key, "name"])
+        theirs, their_marks = bare(name).split(), _marked(name).split()
+        if len(theirs) != size or len(their_marks) != size:
+            continue
+        # The word in small letters, with the marks it was typed with (none: any marks),
+        # is the unit's word without its first letter; the other words are the unit's.
+        if all(
+            theirs[i] == typed[i]
+            if i not in small
+            else (their_marks[i] if not marked[i].isascii() else theirs[i])[1:] == marked[i]
+            and len(theirs[i]) == len(typed[i]) + 1
+            for i in range(size)
+        ):
+            out.append(key)
+    return out
 
 
 def _marked_as_typed(typed: str, official: str) -> str:

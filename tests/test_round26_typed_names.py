@@ -130,3 +130,45 @@ def test_a_merged_away_name_a_unit_kept_is_that_unit():
         MAY_2023, NGHE_AN, [("Huyện Tương Dương", "Xã Thạch Giám"), ("Huyện Nam Đàn", "Xã Hùng Tiến")]
     )
     assert keys == ["16876", "17962"]
+
+
+# --- a word typed in small letters among capitalised ones has lost its first letter -------
+# (registry._capital_lost)
+
+
+def test_a_lost_capital_letter_is_no_slip_of_a_mark_onto_another_commune():
+    # "Diễn ân" is Diễn Tân with its capital T lost as much as Diễn An with a mark slipped:
+    # it went onto Diễn An ("sai dấu"), whose own figures it replaced.
+    report, keys = _report(
+        MAY_2023, NGHE_AN, [("Huyện Diễn Châu", "Xã Diễn ân"), ("Huyện Diễn Châu", "Xã Diễn Kim")]
+    )
+    assert keys[0] is None
+    (said,) = _warned_at(report, 4, "unknown_unit")
+    assert "Diễn Tân" in said or "Diễn An" in said
+
+
+def test_a_lost_capital_letter_keeps_a_name_at_home_rather_than_next_door():
+    # "Châu hong" under Huyện Quỳ Châu: its own Châu Phong with the P lost, or Quỳ Hợp's Châu
+    # Hồng next door typed without marks on one word; it went onto Quỳ Hợp's.
+    report, keys = _report(
+        MAY_2023, NGHE_AN, [("Huyện Quỳ Châu", "Xã Châu hong"), ("Huyện Quỳ Châu", "Xã Châu Kim")]
+    )
+    assert keys[0] is None
+
+
+def test_a_lost_capital_letter_that_one_commune_explains_is_still_read():
+    # "Nghi ăn": Nghi Văn with its V lost (Nghi Vạn has another mark), read as before.
+    report, keys = _report(
+        MAY_2023, NGHE_AN, [("Huyện Nghi Lộc", "Nghi ăn"), ("Huyện Nghi Lộc", "Xã Nghi Lâm")]
+    )
+    assert keys[0] == "17830"
+
+
+# --- a one-letter word with a mark no word begins with is no initial (registry._initials) ---
+
+
+def test_a_marked_letter_alone_is_no_initial_of_a_word_without_that_mark():
+    # "Diễn ỹ" (Diễn Mỹ with its M lost) was read as "Diễn Y." cut from Diễn Yên ("viết
+    # tắt"), whose figures it replaced; "Diễn Y." is still Diễn Yên.
+    report, keys = _report(MAY_2023, NGHE_AN, [("Huyện Diễn Châu", "Diễn ỹ"), ("Huyện Diễn Châu", "Diễn Y.")])
+    assert keys == [None, "17401"]
