@@ -112,11 +112,11 @@ def _read(name: str) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def merged_before() -> dict[str, list[str]]:
-    """Communes merged before the registry's day (2019–2020), by their bare name: the keys
-    of the communes they became, from the registry's own notes ("sum of 2019 units: Xã Diễn
-    Minh (2811); …").  A report that still uses the old name is told what it became."""
-    out: dict[str, list[str]] = {}
+def _merged_units() -> tuple[tuple[str, str], ...]:
+    """(name, key of the commune it became) of each commune merged before the registry's
+    day (2019–2020), from the registry's own notes ("sum of 2019 units: Xã Diễn Minh (2811);
+    …")."""
+    out: list[tuple[str, str]] = []
     for name in _COMMUNE_FILES:
         frame = _read(name)
         for code, note in zip(frame["commune_code"], frame["population_note"]):
@@ -127,8 +127,41 @@ def merged_before() -> dict[str, list[str]]:
                 # words after the list ("approx: excludes hamlets 4-5 …"), which name none.
                 named = re.fullmatch(r"\s*(.+?)\s*\(\d+\)\s*", part)
                 if named:
-                    out.setdefault(bare(named.group(1)), []).append(code)
+                    out.append((named.group(1), code))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def merged_before() -> dict[str, list[str]]:
+    """Communes merged before the registry's day (2019–2020), by their bare name: the keys
+    of the communes they became.  A report that still uses the old name is told what it
+    became."""
+    out: dict[str, list[str]] = {}
+    for name, code in _merged_units():
+        out.setdefault(bare(name), []).append(code)
     return out
+
+
+def an_old_name_fits(commune: str, key: str, homes: set[str]) -> bool:
+    """Whether `commune` fits as well a commune merged away before the registry's day into a
+    unit of the districts `homes` (the row's, or its province's all), under a name that is
+    not that of the unit `key`: "Xa Hung Tien" under Huyện Hưng Nguyên is its own Xã Hưng
+    Tiến (merged in 2019) typed without marks as much as Nam Đàn's Xã Hùng Tiến next door,
+    so it names neither for sure.  "Xã Thạch Giám", whose name the town it was merged into
+    took, is that town.  Only for the registry's units of before 1/7/2025: a report of the
+    two-level units does not name a commune gone six years before."""
+    typed = bare(commune)
+    reg = load_registry()
+    if typed not in merged_before() or str(reg.at[key, "hierarchy"]) != "3":
+        return False
+    official = str(reg.at[key, "name"])
+    return any(
+        bare_exact(name) != bare_exact(official)
+        and str(reg.at[into, "district_key"]) in homes
+        and (spelled(name) == spelled(commune) or _fits_plain(commune, name))
+        for name, into in _merged_units()
+        if bare(name) == typed and into in reg.index
+    )
 
 
 def _rows(frame: pd.DataFrame):
@@ -922,7 +955,11 @@ def resolve(
             return renamed
     if parents and hierarchy == "3" and has_district and not district_slip:
         moved = _in_another_district(idx, reg, parents, pkey, commune, district)
-        if moved is not None and not _same_letters_at_home(lookup, commune):
+        if (
+            moved is not None
+            and not _same_letters_at_home(lookup, commune)
+            and not _capital_lost(lookup, reg, commune)
+        ):
             return moved
     return Match(
         unofficial_key(province, district, commune),
@@ -1010,6 +1047,11 @@ def _in_another_district(idx, reg, districts: list[str], pkey: str | None, commu
                 # taken (a random draw of tests/test_names.py found it on Nam Đàn's).
                 return None
             official = str(reg.at[key, "name"])
+            if an_old_name_fits(commune, key, set(districts)):
+                # "Xa Hung Tien" under Huyện Hưng Nguyên: its own Xã Hưng Tiến, merged in
+                # 2019, typed without marks, before Nam Đàn's Xã Hùng Tiến next door, whose
+                # figures it replaced.
+                return None
             if commune_type(commune) in ("phuong", "thi tran") and commune_type(official) == "xa":
                 # A unit moved keeps its name and may become a ward, never a ward a xã:
                 # "Phường Nghi Hoa" under Thành phố Vinh is Cửa Lò's Phường Nghi Hòa typed
@@ -1328,6 +1370,50 @@ def commune_type(name: str) -> str | None:
     return next((t for t in ("thi tran", "phuong", "xa") if folded.startswith(t + " ")), None)
 
 
+@lru_cache(maxsize=1)
+def _types_on_interim() -> dict[str, str]:
+    """The type a 2023 unit took on 1/12/2024 when it kept its name and district but not
+    its type ("Xã Nghi Phú" → "Phường Nghi Phú"), by key: a report of that day or later
+    writes the new type, which is no slip."""
+    from cccd_analytics.geo import MAPPING_FILES
+
+    out: dict[str, str] = {}
+    for fname in MAPPING_FILES:
+        frame = _read(fname)
+        for code, old, name, old_district, district in zip(
+            frame["commune_code_old"],
+            frame["commune_name_old"],
+            frame["name_2025_01"],
+            frame["district_name_old"],
+            frame["district_2025_01"],
+        ):
+            typed = commune_type(name) if name else None
+            if (
+                typed
+                and bare_exact(name) == bare_exact(old)
+                and district == old_district
+                and typed != commune_type(old)
+            ):
+                out[code] = typed
+    return out
+
+
+def type_on_interim(key: str) -> str | None:
+    """The type ("phuong", "thi tran" …) a unit took on 1/12/2024 keeping its name and
+    district ("Xã Kỳ Đồng" → "Thị trấn Kỳ Đồng", "Xã Nghi Phú" → "Phường Nghi Phú"), None
+    when it kept its type."""
+    return _types_on_interim().get(key)
+
+
+def types_of_unit(key: str, on: date | None = None) -> frozenset[str]:
+    """The types ("xa", "phuong", "thi tran") a unit is written with on a day: its own, and
+    from 1/12/2024 (or on no day said) the one it took then.  Empty for a unit whose name
+    has no such type (a district, an "Đặc khu")."""
+    own = commune_type(str(load_registry().at[key, "name"]))
+    later = type_on_interim(key) if on is None or on >= INTERIM_DATE else None
+    return frozenset(t for t in (own, later) if t)
+
+
 def _match_among(
     lookup, reg, province, district, commune: str, shown: str, near: bool = False
 ) -> Match | None:
@@ -1399,6 +1485,15 @@ def _found_among(
     # one before it, so "Châu Bính" typed exactly is never weighed against "Châu Bình".
     for way in (lambda: lookup("~", spelled(commune)), plain, lost_vowel):
         hits = way()
+        if (
+            len(hits) == 1
+            and bare(commune) in merged_before()  # (rare: the parents' districts asked only then)
+            and an_old_name_fits(commune, hits[0], {str(reg.at[k, "district_key"]) for k in lookup("*")})
+        ):
+            # Read as this unit only once its marks are put otherwise or left out, the name
+            # is as much a commune merged away in 2019–2020: left apart, told what that
+            # one became (the import's `_merged_before`).
+            return None
         if len(hits) == 1:
             official = str(reg.at[hits[0], "name"])
             return Match(
@@ -1428,16 +1523,22 @@ def _initials(lookup, reg, commune: str) -> list[str]:
     each cut one the first letter of the official word, each other the word itself (marks
     aside).  Taken only when one commune fits; several leave the name unknown, with its
     closest names, as before."""
-    words = [fold(w) for w in bare_exact(commune).replace(".", " ").split()]
+    typed = bare_exact(commune).replace(".", " ").split()
+    words = [fold(w) for w in typed]
     cut = [len(w) == 1 for w in words]
     if not any(cut) or all(cut):
         return []
     hits = []
     for key in lookup("*"):
-        theirs = [fold(w) for w in bare_exact(str(reg.at[key, "name"])).split()]
+        official = bare_exact(str(reg.at[key, "name"])).split()
+        theirs = [fold(w) for w in official]
+        # A letter cut from a word is its first letter as written: "Đ." for "Đồng", "Y" for
+        # "Yên", never "ỹ", a word of its own (Diễn Mỹ with its M lost) that no word begins.
         if len(theirs) == len(words) and all(
-            theirs_word.startswith(mine) if short else theirs_word == mine
-            for mine, theirs_word, short in zip(words, theirs, cut)
+            (theirs_word.startswith(mine) and (as_typed.isascii() or their_word.startswith(as_typed)))
+            if short
+            else theirs_word == mine
+            for mine, as_typed, theirs_word, their_word, short in zip(words, typed, theirs, official, cut)
         ):
             hits.append(key)
     return hits
@@ -1496,6 +1597,8 @@ def _near_match(lookup, reg, commune: str) -> Match | None:
     hit = hits[0]
     if names_an_unheld_unit(commune, str(reg.at[hit, "province_key"])):
         return None
+    if any(k != hit for k in _capital_lost(lookup, reg, commune)):
+        return None
     official = bare(reg.at[hit, "name"])
     reason = (
         "sai dấu"
@@ -1505,6 +1608,41 @@ def _near_match(lookup, reg, commune: str) -> Match | None:
         else "gõ nhầm một chữ cái"
     )
     return Match(hit, True, registry_name=str(reg.at[hit, "name"]), corrections=(reason,))
+
+
+def _capital_lost(lookup, reg, commune: str) -> list[str]:
+    """The units of the parents whose name is `commune` with a first letter put back on a
+    word typed in small letters among capitalised ones: "Diễn ân" is Diễn Tân with its
+    capital T lost as much as Diễn An with a mark slipped, "Châu hong" Châu Phong as much as
+    Châu Hồng next door.  The small letter says a letter went missing before it; a reading
+    that places the name without one is then a guess."""
+    words = tidy(commune).split()
+    size = len(bare_exact(commune).split())
+    if not size or len(words) < size:
+        return []
+    words = words[-size:]
+    small = [i for i, w in enumerate(words) if w[:1].islower()]
+    if not small or not any(w[:1].isupper() for w in words):
+        return []
+    typed = [fold(w) for w in words]
+    marked = [unicodedata.normalize("NFC", w).lower() for w in words]
+    out = []
+    for key in lookup("*"):
+        name = str(reg.at[key, "name"])
+        theirs, their_marks = bare(name).split(), _marked(name).split()
+        if len(theirs) != size or len(their_marks) != size:
+            continue
+        # The word in small letters, with the marks it was typed with (none: any marks),
+        # is the unit's word without its first letter; the other words are the unit's.
+        if all(
+            theirs[i] == typed[i]
+            if i not in small
+            else (their_marks[i] if not marked[i].isascii() else theirs[i])[1:] == marked[i]
+            and len(theirs[i]) == len(typed[i]) + 1
+            for i in range(size)
+        ):
+            out.append(key)
+    return out
 
 
 def _marked_as_typed(typed: str, official: str) -> str:

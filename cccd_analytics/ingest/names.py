@@ -708,6 +708,47 @@ def _placed_by_initials(rec: FirstRow, match: registry.Match, reg: pd.DataFrame)
     return not (plain is not None and plain.official and plain.key == match.key)
 
 
+_TYPE_WORDS = {"xa": "Xã", "phuong": "Phường", "thi tran": "Thị trấn"}
+
+
+def type_written_otherwise(rec: FirstRow, match: registry.Match, reg: pd.DataFrame) -> registry.Match:
+    """A unit placed by its name whose cell writes another type than the registry's ("TT
+    Kỳ Tân": there is no Thị trấn Kỳ Tân, only Xã Kỳ Tân; "TT Kỳ Đồng" on a day before
+    1/12/2024, when Xã Kỳ Đồng became a thị trấn; "Phường Hưng Phúc" under Huyện
+    Hưng Nguyên, whose Hưng Phúc is a xã while Vinh's is a ward) is a correction, shown to
+    the analyst before anything is accepted, naming the province's unit of that name and
+    the type written, if it has one.  The name matched with its type left aside (the
+    district, the name, the sheet decided), so the type is either a slip or says the row is
+    another unit: never silently dropped."""
+    if not match.official or not rec.commune:
+        return match
+    typed = registry.commune_type(str(rec.commune))
+    if typed is None or typed in registry.types_of_unit(match.key, rec.date):
+        return match
+    official = str(reg.at[match.key, "name"])
+    own = str(reg.at[match.key, "unit_type"]) or "?"
+    if typed == registry.type_on_interim(match.key):
+        # "TT Kỳ Đồng" in a report of 2021: the unit's type since 1/12/2024 (Xã Kỳ Đồng
+        # became Thị trấn Kỳ Đồng then), written back onto a day it was still a xã.
+        how = f"loại đơn vị ghi «{_TYPE_WORDS[typed]}» là loại từ 1/12/2024; ngày của dòng, đơn vị là «{own}»"
+        return dataclasses.replace(
+            match, registry_name=match.registry_name or official, corrections=(*match.corrections, how)
+        )
+    how = f"loại đơn vị ghi «{_TYPE_WORDS[typed]}», trong danh mục là «{own}»"
+    others = [
+        label
+        for label in registry.namesakes(rec.province or "", official, rec.date)
+        if registry.commune_type(label) == typed and label != registry.label_of(match.key)
+    ]
+    if others:
+        how += f"; {' và '.join(others)} cùng tên và đúng loại đã ghi, nhưng khác huyện"
+    return dataclasses.replace(
+        match,
+        registry_name=match.registry_name or official,
+        corrections=(*match.corrections, how),
+    )
+
+
 def by_elimination(matches: list[registry.Match], group, day) -> list[registry.Match]:
     """A name that fits several communes once its spelling is corrected ("Xã Châu Binh":
     Châu Bính or Châu Bình, both of Huyện Quỳ Châu) is the one of them the file does not

@@ -35,6 +35,7 @@ from cccd_analytics.ingest.names import (
     district_written_elsewhere,
     in_the_sheets_district,
     resolve,
+    type_written_otherwise,
     unofficial_unit,
 )
 from cccd_analytics.ingest.record_export import cumulate_records
@@ -108,6 +109,7 @@ def resolve_and_check(
         firsts, [resolve(rec, reg) for rec in firsts], reg, neighbours=counts is None
     )
     matches = by_elimination(matches, group, day_codes)
+    matches = [type_written_otherwise(rec, m, reg) for rec, m in zip(firsts, matches)]
     wanted: dict[str, list[int]] = {}
     for i, (rec, match) in enumerate(zip(firsts, matches)):
         if not match.official and not registry.province_outside(rec.province):
