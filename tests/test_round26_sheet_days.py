@@ -249,3 +249,48 @@ def test_a_commune_that_gave_only_its_eligible_is_named_among_those_not_reportin
     report = _import({"BC": rows}, "ky_anh.xlsx")
     missing = [p.message for p in report.problems if p.code == "missing_communes"]
     assert missing and "tệp có 3/20" in missing[0]
+
+
+# --- a unit's own report across New Year (review of round 26) --------------------------------
+
+
+def _one_unit_rows(title: list) -> list[list]:
+    """Kỳ Tân's own report, a row per day, "29/12" … "2/1" without the year."""
+    rows = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["CÔNG AN XÃ KỲ TÂN - BÁO CÁO THU NHẬN HỒ SƠ CCCD"],
+        title,
+        ["STT", "Ngày", "Thu nhận trong ngày", "Lũy kế thu nhận", "Ghi chú"],
+    ]
+    total = 1000
+    for k, day in enumerate(["29/12", "30/12", "31/12", "1/1", "2/1"]):
+        total += 40 + k
+        rows.append([k + 1, day, 40 + k, total, ""])
+    return rows
+
+
+@pytest.mark.parametrize(
+    "title", [["Số liệu tính đến ngày 02/01/2022"], ["Kỳ Anh, ngày 02 tháng 01 năm 2022"]]
+)
+def test_a_units_own_days_across_new_year_under_a_whole_date_are_read(title):
+    # The date line's year was taken as a year written alone: refused as "no table".
+    report = _import({"Báo cáo": _one_unit_rows(title)}, "ky_tan.xlsx")
+    assert report.status == "checked", report.message
+    got = sorted(_of(report, "collected").items(), key=lambda item: item[0][1])
+    assert [day for (_, day), _ in got] == [
+        "2021-12-29",
+        "2021-12-30",
+        "2021-12-31",
+        "2022-01-01",
+        "2022-01-02",
+    ]
+    assert got[-1][1] == 1210
+
+
+@pytest.mark.parametrize("title", [["BÁO CÁO NĂM 2021"], ["Kèm theo Kế hoạch số 15/KH-CAH ngày 10/11/2021"]])
+def test_a_units_own_days_across_new_year_with_a_year_alone_are_asked_for_their_year(title):
+    report = _import({"Báo cáo": _one_unit_rows(title)}, "ky_tan.xlsx")
+    assert report.status == "refused"
+    problem = report.problems[0]
+    assert (problem.code, problem.sheet, problem.row, problem.column) == ("no_date", "Báo cáo", 5, "B")
+    assert "tháng 12 sang tháng 1" in problem.message and "«29/12»" in problem.message

@@ -122,11 +122,11 @@ def extract(
     prepared = stacked.split(prepared, book, report)
     # Also with a column mapping: the columns the upload page offered were the turned ones.
     prepared = _turned_tables(prepared, report)
-    prepared = _one_unit_tables(prepared, report)
+    windows = _campaign_windows(store)
+    prepared = _one_unit_tables(prepared, report, report_date, book.file_name, windows)
     prepared = _other_subjects_left_out(prepared, report)
     if report.errors:
         return [], None
-    windows = _campaign_windows(store)
     per_day = sheet_per_day.date_sheets(prepared, book.file_name, report_date, windows, report)
     if per_day:
         prepared = sheet_per_day.leave_out(prepared, report)
@@ -729,21 +729,29 @@ def _dated_by_the_workbook(prepared) -> None:
         other.book_date = (day, source)
 
 
-def _one_unit_tables(prepared, report: ImportReport):
+def _one_unit_tables(prepared, report: ImportReport, given=None, file_name: str = "", windows=()):
     """A sheet with no table that is one unit's own report (a row per day, the commune
     named above the table) gets the unit as columns after its last (`one_unit`), and its
-    layout is found on those rows; every other cell keeps its place."""
+    layout is found on those rows; every other cell keeps its place.  Its days without a
+    year that nothing dates refuse the file saying so (it was "no table", which misled)."""
     out = []
     communes_elsewhere = any(found is not None for _, found, _ in prepared)
     for sheet, found, header_rows in prepared:
         if found is None and sheet.rows and (sheet.name or None) not in report.turned:
-            unit, days_across, source, as_sent = one_unit.detect(sheet), None, sheet, sheet
+            unit = one_unit.detect(sheet, given, file_name, windows)
+            if unit is not None and unit.undated is not None:
+                report.needs_date = True
+                report.problems.append(one_unit.undated_problem(sheet, unit))
+                out.append((sheet, found, header_rows))
+                continue
+            days_across, source, as_sent = None, sheet, sheet
             if unit is None:
                 # Its days as columns: turned first into a row per day.
                 days_across = one_unit.detect_across(sheet)
                 if days_across is not None:
                     source = turned.turn(sheet, days_across)
-                    unit = one_unit.detect(source)
+                    unit = one_unit.detect(source, given, file_name, windows)
+                    unit = None if unit is not None and unit.undated is not None else unit
             listed = one_unit.detect_key_value(sheet) if unit is None and days_across is None else None
             if listed is not None:
                 # A list of the unit's figures: turned back, its row is the unit's.

@@ -24,7 +24,11 @@ the registry named above it.  Two communes named, or none, and the sheet is left
 A week's report writes its days without their year ("15/3", "Ngày 16/3", "Thứ 2 (15/3)")
 and the year once in its title ("TUẦN TỪ 15/3 ĐẾN 19/3/2021"): those days are dated with
 that year (one year written above the table, no other) and the dates written into their
-cells, so that they are read as days written with their year.
+cells, so that they are read as days written with their year.  A whole date above the table
+("Số liệu tính đến ngày 02/01/2022"; not a plan's or a letter's it cites), the date given
+with the upload or one in the file name dates them the nearest they can be to it, across New
+Year too; a year written alone cannot say which side of New Year "29/12 … 2/1" falls, and
+the sheet is refused asking for the year (`undated_problem`), not as having no table.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from functools import lru_cache
 from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.ingest.layout import HEADER_SCAN_ROWS, column_letter
 from cccd_analytics.ingest.readers import Sheet
-from cccd_analytics.ingest.report import ImportReport
+from cccd_analytics.ingest.report import ImportReport, Problem
 from cccd_analytics.text import fold
 
 # What the added columns are headed: the words `headers` reads as the commune, district and
@@ -95,10 +99,16 @@ class OneUnit:
     # villages' column.
     total_row: int | None = None
     villages: tuple = ()
+    # Days written without their year that nothing dates: (0-based row of the first day,
+    # whether they run across New Year).  The sheet is refused (`undated_problem`).
+    undated: tuple | None = None
 
 
-def detect(sheet: Sheet) -> OneUnit | None:
-    """The one-unit table of a sheet (read whole), or None."""
+def detect(
+    sheet: Sheet, given: date | None = None, file_name: str = "", windows: list[tuple[date, date]] = ()
+) -> OneUnit | None:
+    """The one-unit table of a sheet (read whole), or None.  `given`, `file_name` and
+    `windows` (campaigns) may date days written without their year."""
     rows = sheet.rows
     found = _day_column(rows) if sheet.complete and rows else None
     if found is None:
@@ -107,31 +117,88 @@ def detect(sheet: Sheet) -> OneUnit | None:
     titled = _titled_unit(rows, header)
     if titled is None:
         return None
-    dated = _dated_by_title(rows, header, day_column, first, last)
-    if dated is None:
-        return None
     name, district, province, title_row, title_column = titled
     added = _added_columns(rows[: last + 1], district, province)
-    return OneUnit(
-        name, district, province, title_row, title_column, header, day_column, added, last - first + 1, dated
+    unit = OneUnit(
+        name, district, province, title_row, title_column, header, day_column, added, last - first + 1
+    )
+    found = [
+        (k, _label(rows[k][day_column] if day_column < len(rows[k]) else None))
+        for k in range(first, last + 1)
+    ]
+    found = [(k, label) for k, label in found if label is not None]
+    if all(label.year for _, label in found):
+        return unit
+    labels = [label for _, label in found]
+    anchor = given or _date_line(rows, header) or normalise.date_from_file_name(file_name)
+    dates = _nearest_run(labels, anchor, windows) if anchor is not None else None
+    if dates is None:
+        years = normalise.years_in(" ".join(normalise.text(c) for c in row) for row in rows[:header])
+        if anchor is not None:
+            years = {anchor.year}
+        elif not years and normalise.year_from_file_name(file_name):
+            years = {normalise.year_from_file_name(file_name)}
+        # A year written alone (31/12 of it): a run across New Year has a day in it either
+        # way, and only a campaign can say which (`normalise.with_years`).
+        dates = (
+            normalise.with_years(labels, date(next(iter(years)), 12, 31), windows, year_only=True)
+            if len(years) == 1
+            else None
+        )
+    if dates is None:
+        months = [label.month for label in labels]
+        across = any(a == 12 and b == 1 for a, b in zip(months, months[1:]))
+        return dataclasses.replace(unit, undated=(found[0][0], across))
+    return dataclasses.replace(
+        unit, dated=tuple((k, day) for (k, label), day in zip(found, dates) if not label.year)
     )
 
 
-def _dated_by_title(rows: list[list], header: int, column: int, first: int, last: int):
-    """(row, date) of the days from `first` to `last` written without their year, the year
-    taken from the lines above the table when they write exactly one; () when every day
-    gives its year, None when some do not and no single year is written above."""
-    found = [(k, _label(rows[k][column] if column < len(rows[k]) else None)) for k in range(first, last + 1)]
-    found = [(k, label) for k, label in found if label is not None]
-    if all(label.year for _, label in found):
-        return ()
-    years = normalise.years_in(" ".join(normalise.text(c) for c in row) for row in rows[:header])
-    if len(years) != 1:
+def _date_line(rows: list[list], header: int) -> date | None:
+    """The whole date a line above the table gives the figures: "Số liệu tính đến ngày
+    02/01/2022" first, a title's date, then the day it was signed ("Kỳ Anh, ngày 2 tháng 1
+    năm 2022").  Not the date of a plan or a letter the line cites ("Kèm theo Kế hoạch số
+    15/KH-CAH ngày 10/11/2021"): that is weeks before the figures, its year maybe not theirs."""
+    from cccd_analytics.ingest import layout as layouts
+
+    found = []
+    for r in range(header):
+        line = " ".join(t for t in (normalise.text(c) for c in rows[r]) if t)
+        day = normalise.find_report_date(line) if line else None
+        if (
+            day is None
+            or layouts._CITES_A_DOCUMENT.search(line)
+            or layouts._CITED_DOCUMENT.search(fold(line))
+        ):
+            continue
+        rank = 0 if normalise.is_data_date_line(line) else 2 if normalise.is_place_date_line(line) else 1
+        found.append((rank, r, day))
+    return min(found)[2] if found else None
+
+
+def _nearest_run(labels: list, anchor: date, windows) -> list[date] | None:
+    """The run of days (`normalise.with_years`, starting a year before the anchor's, in it
+    or after) that comes nearest the anchor — the day it spans, or the fewest days from its
+    first or last: "29/12 … 2/1" under "tính đến 02/01/2022" is 29/12/2021 … 2/1/2022, and
+    "15/3 … 19/3" under a line left at "10/3/2021" stays in 2021.  None when even the
+    nearest is further than a stale date line goes (`STALE_DATE_LINE_DAYS`)."""
+    runs = []
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        first = labels[0]
+        out = normalise.with_years(
+            [dataclasses.replace(first, year=year), *labels[1:]] if not first.year else labels, None, windows
+        )
+        if out:
+            gap = (
+                0
+                if out[0] <= anchor <= out[-1]
+                else min(abs((out[0] - anchor).days), abs((out[-1] - anchor).days))
+            )
+            runs.append((gap, out))
+    if not runs:
         return None
-    dates = normalise.with_years([label for _, label in found], date(years.pop(), 12, 31), year_only=True)
-    if dates is None:
-        return None
-    return tuple((k, day) for (k, label), day in zip(found, dates) if not label.year)
+    gap, out = min(runs, key=lambda found: found[0])
+    return out if gap <= normalise.STALE_DATE_LINE_DAYS else None
 
 
 def _label(value) -> normalise.DayLabel | None:
@@ -171,6 +238,27 @@ def _titled_unit(rows: list[list], header: int):
         return None
     name, title_row, title_column = units[0]
     return name, _only(districts), _only(provinces), title_row, title_column
+
+
+def undated_problem(sheet: Sheet, unit: OneUnit) -> Problem:
+    """The refusal of a unit's days that nothing gives the year of, at its first day."""
+    row, across = unit.undated
+    cell = sheet.rows[row][unit.day_column]
+    why = (
+        "chạy từ tháng 12 sang tháng 1, mà phía trên bảng chỉ ghi một năm riêng (hoặc ngày của một "
+        "văn bản khác), không cho biết các ngày thuộc năm nào"
+        if across
+        else "mà phía trên bảng, tên tệp hay chiến dịch không cho biết năm"
+    )
+    return Problem.of(
+        "no_date",
+        f"báo cáo của {unit.name}: cột ngày ghi ngày không có năm (ví dụ «{normalise.text(cell)}») {why}; "
+        "không đoán. Hãy ghi năm vào một ngày (ví dụ 29/12/2021), thêm dòng «Số liệu tính đến ngày "
+        "…» có đủ ngày tháng năm, hoặc cho biết ngày của báo cáo, rồi tải lên lại.",
+        sheet=sheet.name or None,
+        row=row + 1,
+        column=column_letter(unit.day_column),
+    )
 
 
 def _in_table(sheet: Sheet):
