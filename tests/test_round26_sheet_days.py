@@ -294,3 +294,43 @@ def test_a_units_own_days_across_new_year_with_a_year_alone_are_asked_for_their_
     problem = report.problems[0]
     assert (problem.code, problem.sheet, problem.row, problem.column) == ("no_date", "Báo cáo", 5, "B")
     assert "tháng 12 sang tháng 1" in problem.message and "«29/12»" in problem.message
+
+
+# --- which rows with an eligible alone are kept (review of round 26) --------------------------
+
+_DATE_LINE_KA = ["Số liệu tính đến 17h00 ngày 17/3/2021"]
+
+
+def test_a_line_under_the_total_with_an_eligible_figure_is_no_unit():
+    # "Dân số toàn huyện | 86.000" under "Tổng cộng" was stored as a unit outside the
+    # registry with eligible 86.000: the district's coverage fell from 26% to 5,6%.
+    rows = [*_day_sheet(KA, 2, [*TOP_KA, _DATE_LINE_KA]), [None, "Dân số toàn huyện", 86000, None, None]]
+    report = _import({"BC": rows}, "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    eligible = _of(report, "eligible")
+    assert sorted(eligible.values()) == sorted(ELIGIBLE[n] for n in KA)
+    assert not [p for p in report.problems if p.code in ("unknown_unit", "subtotal_mismatch")]
+
+
+def test_a_row_above_the_total_whose_name_is_no_place_is_no_unit_even_when_the_total_counts_it():
+    rows = _day_sheet(KA, 2, [*TOP_KA, _DATE_LINE_KA])
+    rows.insert(-1, [5, "Lực lượng vũ trang", 350, None, None])
+    rows[-1][2] += 350
+    report = _import({"BC": rows}, "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    assert sum(_of(report, "eligible").values()) == sum(ELIGIBLE[n] for n in KA)
+    assert not [p for p in report.problems if p.code == "unknown_unit"]
+
+
+@pytest.mark.parametrize("counted", [True, False])
+def test_a_commune_outside_the_registry_with_its_eligible_alone_is_kept_only_when_the_total_counts_it(
+    counted,
+):
+    # "Xã Kỳ Liên" (merged away): a place, kept as a unit outside the registry when the
+    # total's eligible adds it, as any commune of the table; else left out as before.
+    rows = _day_sheet(KA, 2, [*TOP_KA, _DATE_LINE_KA])
+    rows.insert(-1, [5, "Xã Kỳ Liên", 350, None, None])
+    rows[-1][2] += 350 if counted else 0
+    report = _import({"BC": rows}, "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    assert sum(_of(report, "eligible").values()) == sum(ELIGIBLE[n] for n in KA) + (350 if counted else 0)

@@ -163,6 +163,7 @@ def sheet_records(
     unnamed: list[tuple[int, int, dict, dict]] = []
     # A long table's commune written once over its days: row → the row naming it.
     named_above = _names_over_their_days(sheet, found, date_of, count_of, text_of)
+    counted_eligible = functools.cache(lambda: _eligible_the_total_counts(sheet, found, count_of))
     above: layouts.RowKind | None = None  # the kind of the last row with figures or a label
     section: str | None = None  # what the last section row said its rows give (`layout.section_heading`)
     returned_cells = {_AS_RETURNED.get(name, name): cell for name, cell in cells.items()}
@@ -480,8 +481,23 @@ def sheet_records(
             and not (found.parts_only and _has_parts(row, part_columns, count_of))
             # The eligible filled and the counts blank: not reported today, but the row's
             # eligible is the unit's own, and the total's eligible counts it (left out, that
-            # total was said not to match).  Its counts stay not given, never 0.
-            and not ("eligible" in values and ("collected" in cols or "collected_day" in cols))
+            # total was said not to match).  Its counts stay not given, never 0.  Only a
+            # place's row: a line under the total ("Dân số toàn huyện | 86.000") or a name
+            # that is no place ("Lực lượng vũ trang") was stored as a unit outside the
+            # registry, its eligible cutting the district's coverage.
+            and not (
+                "eligible" in values
+                and ("collected" in cols or "collected_day" in cols)
+                and not under_total
+                and (
+                    lies_in(
+                        text_of(row[province_at] if 0 <= province_at < width else None) or province_ctx,
+                        text_of(row[district_at] if 0 <= district_at < width else None) or district_ctx or "",
+                        commune_of(text_of(name_cell)),
+                    )
+                    or (index in counted_eligible() and _a_place(commune_of(text_of(name_cell))))
+                )
+            )
         ):
             continue  # a commune row with no figures: not reported
         explicit_district = text_of(row[district_at] if 0 <= district_at < width else None)
@@ -1027,6 +1043,39 @@ def _add_part(out, out_values, refs, part_of, ref, row, sheet_label, breakdown, 
 def _cell_at(sheet_name: str | None, index: int, col: layouts.Column) -> dict:
     """Where a problem is: sheet, 1-based row, column letter and header."""
     return dict(sheet=sheet_name, row=index + 1, column=col.letter, header=col.header)
+
+
+def _a_place(name: str) -> bool:
+    """Whether a name outside the district is written as a commune's: with its type ("Xã Kỳ
+    Liên", merged away) or a commune's name somewhere; "Lực lượng vũ trang" is none."""
+    return registry.commune_type(name) is not None or registry.names_a_commune(name)
+
+
+def _eligible_the_total_counts(sheet: Sheet, found: layouts.Layout, count_of) -> frozenset[int]:
+    """The rows (0-based) with an eligible and no count that the table's total counts: of
+    the commune rows down to the first total under them (or a total on top), those whose
+    eligible the total's eligible adds up with, the others' — a row outside the registry
+    there is a place of the table.  Empty when no total gives an eligible that is that sum."""
+    at, counted = found.columns["eligible"].index, []
+    counts = [found.columns[f].index for f in ("collected", "collected_day") if f in found.columns]
+    total, eligible_sum, on_top = None, 0, None
+    for index in range(found.first_data_row, len(sheet.rows)):
+        row = sheet.rows[index]
+        kind = layouts.classify(row, found).kind
+        value = count_of(row[at] if at < len(row) else None).value
+        if kind == "footer":
+            break
+        if kind == "total":
+            if counted and value is not None:
+                total = value
+                break
+            on_top = value if on_top is None else on_top
+        elif kind == "commune" and value is not None:
+            eligible_sum += value
+            if all(count_of(row[c] if c < len(row) else None).value is None for c in counts):
+                counted.append(index)
+    total = total if total is not None else on_top
+    return frozenset(counted) if total is not None and total == eligible_sum else frozenset()
 
 
 def _lies_in() -> Callable[[str, str, str], bool]:
