@@ -166,10 +166,12 @@ def test_a_comma_in_a_header_is_still_a_share_not_a_day():
 
 def test_days_alone_under_one_copied_month_title_run_on_into_the_next_month():
     # "Ngày 30 | Ngày 1 | Ngày 2", each sheet under "THÁNG 4 NĂM 2023" (the first sheet's
-    # title copied): read as 30/4, 1/4 and 2/4, the workbook was refused as falling.
+    # title copied): read as 30/4, 1/4 and 2/4, the workbook was refused as falling.  The
+    # title could be the later sheets' month as well (30/3, 1/4, 2/4): read only when a date
+    # says which — here the file name's (review of round 26).
     days = ["Ngày 30", "Ngày 1", "Ngày 2"]
     sheets = {name: _day_sheet(DC, k, [*TOP_DC, ["THÁNG 4 NĂM 2023"]]) for k, name in enumerate(days)}
-    report = _import(sheets, "dien_chau.xlsx")
+    report = _import(sheets, "dien_chau_02_05_2023.xlsx")
     assert report.status == "checked", report.message
     collected = _of(report, "collected")
     for k, day in enumerate(["2023-04-30", "2023-05-01", "2023-05-02"]):
@@ -334,3 +336,40 @@ def test_a_commune_outside_the_registry_with_its_eligible_alone_is_kept_only_whe
     report = _import({"BC": rows}, "ky_anh.xlsx")
     assert report.status == "checked", report.message
     assert sum(_of(report, "eligible").values()) == sum(ELIGIBLE[n] for n in KA) + (350 if counted else 0)
+
+
+# --- days alone under one copied month title (review of round 26) ----------------------------
+
+
+def test_days_alone_under_a_copied_month_title_that_fits_either_side_are_asked_for_their_dates():
+    # "THÁNG 5 NĂM 2023" on "Ngày 30 | Ngày 1 | Ngày 2": stored as 30/5, 1/6, 2/6 without a
+    # word, where the workbook opened for May put April's last day first (30/4, 1/5, 2/5).
+    days = ["Ngày 30", "Ngày 1", "Ngày 2"]
+    sheets = {name: _day_sheet(DC, k, [*TOP_DC, ["THÁNG 5 NĂM 2023"]]) for k, name in enumerate(days)}
+    report = _import(sheets, "dien_chau.xlsx")
+    assert report.status == "refused"
+    assert len(report.errors) == 1
+    problem = report.problems[0]
+    assert (problem.code, problem.sheet, problem.row) == ("no_date", "Ngày 30", 3)
+    assert "«Ngày 30», «Ngày 1», «Ngày 2»" in problem.message
+    assert "30/5, 1/6, 2/6" in problem.message and "30/4, 1/5, 2/5" in problem.message
+
+
+@pytest.mark.parametrize(
+    "title, truth",
+    [
+        ("THÁNG 4 NĂM 2023", ["2023-03-31", "2023-04-01", "2023-04-02"]),
+        ("THÁNG 5 NĂM 2023", ["2023-05-31", "2023-06-01", "2023-06-02"]),
+    ],
+)
+def test_days_alone_under_a_copied_month_title_are_read_where_one_side_alone_has_the_days(title, truth):
+    # "31" is no day of April: under "THÁNG 4" the title is the later sheets' month, under
+    # "THÁNG 5" the first's.
+    days = ["Ngày 31", "Ngày 1", "Ngày 2"]
+    sheets = {name: _day_sheet(DC, k, [*TOP_DC, [title]]) for k, name in enumerate(days)}
+    report = _import(sheets, "dien_chau.xlsx")
+    assert report.status == "checked", report.message
+    collected = _of(report, "collected")
+    for k, day in enumerate(truth):
+        for name in DC:
+            assert collected[(_key(name), day)] == _running(name, k)

@@ -128,6 +128,10 @@ def extract(
     if report.errors:
         return [], None
     per_day = sheet_per_day.date_sheets(prepared, book.file_name, report_date, windows, report)
+    if report.errors:
+        # Sheets whose days cannot be told apart (`sheet_per_day._copied_month`): each sheet
+        # read on would add "no month" errors the refusal already explains.
+        return [], None
     if per_day:
         prepared = sheet_per_day.leave_out(prepared, report)
     else:

@@ -48,7 +48,7 @@ def date_sheets(
     ):
         return False  # "T2-15 | T3-16 | T4-17": weekdays and their days, not months
     if not named:
-        named = _days_alone(prepared, file_name, given)
+        named = _days_alone(prepared, file_name, given, windows, report)
     else:
         named = _with_neighbours_months(prepared, named)
     if not named:
@@ -206,7 +206,11 @@ def _with_neighbours_months(
 
 
 def _days_alone(
-    prepared: list[tuple[Sheet, layouts.Layout | None, tuple | None]], file_name: str, given: date | None
+    prepared: list[tuple[Sheet, layouts.Layout | None, tuple | None]],
+    file_name: str,
+    given: date | None,
+    windows: list[tuple[date, date]] = (),
+    report: ImportReport | None = None,
 ) -> list[tuple[int, normalise.DayLabel]]:
     """Sheets named by the day of the month alone ("15", "Ngày 16", "N17"), the month said
     by the sheets' titles ("BÁO CÁO THÁNG 5 NĂM 2023"), else by the file name
@@ -235,11 +239,12 @@ def _days_alone(
     # the order of the sheets ("17", "15", "16" is no run into the next month).
     own = [normalise.month_in_lines(titles(i)) for i, _ in days]
     if all(own) and len(set(own)) == 1 and _runs_into_next_month([day for _, day in days]):
-        # One title copied onto every sheet ("THÁNG 4" on "Ngày 30", "Ngày 1", "Ngày 2"): it
-        # is the first sheet's month, the days running on into the next.  Each taken in it,
-        # 1/4 and 2/4 came before 30/4 and the workbook was refused as its running totals
-        # falling.
-        own = []
+        # One title copied onto every sheet ("THÁNG 5" on "Ngày 30", "Ngày 1", "Ngày 2"): each
+        # day taken in it, 1/5 and 2/5 came before 30/5 and the workbook was refused as its
+        # running totals falling.  The title may be the first sheet's month (30/5, 1/6, 2/6)
+        # or the later sheets' (30/4, 1/5, 2/5: the month the workbook was opened for);
+        # read only when one reading alone fits, else asked for the dates.
+        return _copied_month(prepared, days, own[0], file_name, given, windows, report)
     if all(own) and own:
         years = {y for _, y in own if y}
         fill = years.pop() if len(years) == 1 else None
@@ -258,6 +263,79 @@ def _days_alone(
         previous = day
         out.append((i, normalise.DayLabel(day, month, year, "")))
     return out
+
+
+def _copied_month(
+    prepared, days: list[tuple[int, int]], month: tuple, file_name: str, given, windows, report
+) -> list[tuple[int, normalise.DayLabel]]:
+    """Days alone running into the next month under one month title copied onto every sheet:
+    the reading where the title is the first sheet's month, or the one where it is the last
+    sheet's.  The one whose every day is a day of the calendar ("31" under "THÁNG 4" is 31/3),
+    else the one a date confirms — the date given, one in the file name (a day of the run), a
+    campaign covering it alone; else none, refused naming the sheets."""
+    (first_month, year), falls = month, sum(b < a for (_, a), (_, b) in zip(days, days[1:]))
+
+    def reading(month: int, year: int | None) -> list[tuple[int, normalise.DayLabel]] | None:
+        out, previous = [], 0
+        for i, day in days:
+            if day < previous:
+                month, year = (1, year + 1 if year else None) if month == 12 else (month + 1, year)
+            previous = day
+            if normalise._make(year or 2024, month, day) is None:
+                return None  # "31" in April: no day
+            out.append((i, normalise.DayLabel(day, month, year, "")))
+        return out
+
+    start, start_year = first_month, year
+    for _ in range(falls):
+        start, start_year = (
+            (12, start_year - 1 if start_year else None) if start == 1 else (start - 1, start_year)
+        )
+    readings = [r for r in (reading(first_month, year), reading(start, start_year)) if r is not None]
+    if len(readings) == 2:
+        confirmed = [r for r in readings if _confirmed(r, file_name, given, windows)]
+        readings = confirmed if len(confirmed) == 1 else readings
+    if len(readings) == 1:
+        return readings[0]
+    if report is not None and readings:
+        sheet, found = prepared[days[0][0]][:2]
+        row = next(
+            (
+                r
+                for r in range(found.header_rows[0])
+                if normalise.month_in_lines([" ".join(normalise.text(c) for c in sheet.rows[r])])
+            ),
+            found.header_rows[0],
+        )
+        report.needs_date = True
+        shown = [", ".join(f"{label.day}/{label.month}" for _, label in r) for r in readings]
+        names = ", ".join(f"«{prepared[i][0].name}»" for i, _ in days[:6]) + ("…" if len(days) > 6 else "")
+        report.problems.append(
+            Problem.of(
+                "no_date",
+                f"các trang {names} chỉ ghi ngày, không ghi tháng, dưới cùng một tiêu đề tháng {first_month} chép "
+                f"sang mọi trang: không biết tháng {first_month} là tháng của trang đầu ({shown[0]}) hay của các "
+                f"trang sau ({shown[1]}). Hãy đặt tên trang có cả tháng (ví dụ «{readings[1][0][1].day}."
+                f"{readings[1][0][1].month}»), ghi dòng «Số liệu tính đến ngày …» trong mỗi trang, hoặc cho "
+                "biết ngày của báo cáo, rồi tải lên lại.",
+                sheet=sheet.name,
+                row=row + 1,
+            )
+        )
+    return []
+
+
+def _confirmed(reading, file_name: str, given: date | None, windows) -> bool:
+    """Whether a date says a reading of days alone is theirs: the date given, or one in the
+    file name, is one of its days; or a campaign covers its every day (the year known)."""
+    days = {(label.month, label.day) for _, label in reading}
+    for day in (given, normalise.date_from_file_name(file_name)):
+        if day is not None and (day.month, day.day) in days:
+            return True
+    dated = [
+        normalise._make(label.year, label.month, label.day) if label.year else None for _, label in reading
+    ]
+    return all(dated) and any(start <= dated[0] and dated[-1] <= end for start, end in windows)
 
 
 def _runs_into_next_month(days: list[int]) -> bool:
