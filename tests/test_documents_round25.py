@@ -71,12 +71,22 @@ def _canvas():
 
 
 def _ruled_pdf(
-    widths, metrics=FOUR, heads=None, clip=(), shift=None, fmt=_dot, ruled=True, align=None, after=None
+    widths,
+    metrics=FOUR,
+    heads=None,
+    clip=(),
+    shift=None,
+    fmt=_dot,
+    ruled=True,
+    align=None,
+    after=None,
+    size=8,
 ) -> bytes:
     """A report as Excel prints it: a ruled table (no rules if not `ruled`), each header on
     one line; the headers of the columns in `clip` drawn clipped to their cell, as "Print
     to PDF" does; `shift` {column: points} draws a header that far right, past its rule;
-    `align(r, c)` "l" sets a figure left; `after(canvas)` draws the pages after the first."""
+    `align(r, c)` "l" sets a figure left; `after(canvas)` draws the pages after the first;
+    `size` is the table's font size."""
     raw, page = _canvas()
     page.setFont("Round25Sans", 10)
     y = 800
@@ -91,7 +101,7 @@ def _ruled_pdf(
     body += [[str(i + 1), n, *(fmt(_figures(i)[m]) for m in metrics)] for i, n in enumerate(KY)]
     body.append(["", "Tổng cộng", *(fmt(sum(_figures(i)[m] for i in range(len(KY)))) for m in metrics)])
     tops = [y - 10 - 18 * r for r in range(len(body) + 1)]
-    page.setFont("Round25Sans", 8)
+    page.setFont("Round25Sans", size)
     for r, row in enumerate(body):
         for c, text in enumerate(row):
             if r == 0 and c in clip:

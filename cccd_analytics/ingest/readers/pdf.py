@@ -878,14 +878,24 @@ _HEADER_LINES = 12
 _OWN_ROW = re.compile(r"^(?:huyện|quận|thị xã|thành phố|tp\.?|cộng|tổng|[ivxlc]+\.?)(?:\s|$)", re.IGNORECASE)
 
 
-def _segments(line: list[dict], starts: tuple[float, ...] | list[float] = ()) -> list[dict]:
+def _segments(
+    line: list[dict], starts: tuple[float, ...] | list[float] = (), apart: list | None = None
+) -> list[dict]:
     """A line's words grouped into cells by the gaps between them; with `starts` (where body
-    columns begin), a run is also cut where a column starts between two of its words."""
+    columns begin), a run is also cut where a column starts between two of its words.
+
+    Three digits after a figure, further apart than a plain space ("1 025" with a figure
+    space, two spaces or justified), are joined to it, the figure marked `grouped`, when
+    `apart` is given and does not keep them apart (`_kept_apart`: columns where joining
+    them ran across a column boundary, `_aligned_table`); else they are cut, the cell they
+    start marked `after_group`."""
     out: list[dict] = []
-    for word in sorted(line, key=lambda w: w["x0"]):
+    words = sorted(line, key=lambda w: w["x0"])
+    for n, word in enumerate(words):
         last = out[-1] if out else None
+        gap = word["x0"] - last["x1"] if last is not None else 0.0
         # Not at a plain space (a third of the font's height): that is one cell's text.
-        wide = last is not None and word["x0"] - last["x1"] > 0.4 * (word["bottom"] - word["top"])
+        wide = last is not None and gap > 0.4 * (word["bottom"] - word["top"])
         cut = wide and any(last["x1"] - 1 <= x <= word["x0"] + 1 for x in starts)
         # A number set right in its cell, then text set left in the next (a sheet printed
         # without gridlines: "1" at the STT cell's right edge, "Xã Kỳ Xuân" at the name
@@ -895,33 +905,73 @@ def _segments(line: list[dict], starts: tuple[float, ...] | list[float] = ()) ->
         # Two figures further apart than a space: a figure set right, then one set left in
         # the next cell ("17" | "1,303", a figure typed as text).  A space between thousands
         # ("1 234") is narrower.  Joined, "17 1,303" was refused as two numbers in a cell.
+        group = not cut and wide and _thousands_group(last, word)
         cut = cut or (
             wide
             and bool(_NUMBER.match(last["text"].rsplit(" ", 1)[-1]))
             and bool(_NUMBER.match(word["text"]))
-            and not _thousands_group(last, word)
+            and not (group and apart is not None and not _kept_apart(words, n, gap, apart))
         )
-        if last is not None and not cut and word["x0"] - last["x1"] <= _CELL_GAP:
+        if last is not None and not cut and (gap <= _CELL_GAP or group):
+            if _NUMBER.match(last["text"]) and _NUMBER.match(word["text"]):
+                last.setdefault("gaps", []).append(gap)  # between a figure's groups
+                last["grouped"] = last.get("grouped") or group
             last["text"] += " " + word["text"]
             last["x1"], last["bottom"] = word["x1"], max(last["bottom"], word["bottom"])
         else:
             out.append(
                 dict(text=word["text"], x0=word["x0"], x1=word["x1"], top=word["top"], bottom=word["bottom"])
             )
+            if group:
+                out[-1]["after_group"] = last
     return out
 
 
+def _kept_apart(words: list[dict], n: int, gap: float, apart: list) -> bool:
+    """Whether the three digits `words[n]`, `gap` after a figure, stay out of it: inside an
+    x-range of `apart` (lo, hi, whole) where joining ran across a column boundary.  First
+    only the last group of a figure of three groups or more is cut there ("1 025 410": the
+    boundary is before "410", after a right-set "1 025"); `whole`, when that did not do,
+    every group."""
+    word = words[n]
+    before = words[n - 2] if n >= 2 else None
+    # A group before this one at the same spacing: the figure has two groups without it.
+    less = (
+        before is not None
+        and bool(re.fullmatch(r"\d{1,3}", before["text"]))
+        and bool(re.fullmatch(r"\d{3}", words[n - 1]["text"]))
+        and abs(words[n - 1]["x0"] - before["x1"] - gap) <= 0.5
+    )
+    after = words[n + 1] if n + 1 < len(words) else None
+    # Another group follows at the same spacing: this one is not the figure's last.
+    more = (
+        after is not None
+        and bool(re.fullmatch(r"\d{3}", after["text"]))
+        and abs(after["x0"] - word["x1"] - gap) <= 0.5
+    )
+    return any(
+        lo - 1 <= word["x0"] - gap and word["x1"] <= hi + 1 and (whole or (less and not more))
+        for lo, hi, whole in apart
+    )
+
+
 def _thousands_group(last: dict, word: dict) -> bool:
-    """Whether `word` is the next group of three digits of the figure `last` ends with,
+    """Whether `word` may be the next group of three digits of the figure `last` ends with,
     parted by a space wider than a plain one: a figure space, two spaces, or a line
     justified ("1 025" with the word spacing a justified cell adds). Cut there, "1" and
     "025" went to two columns and the file was refused at a check, or a figure stored cut.
-    Two cells' paddings (a figure set right, a three-digit one set left in the next cell)
-    leave a wider gap than the widest of these, under two thirds of the font's height."""
+
+    The gap alone cannot tell it from two cells' paddings (a figure set right, three
+    digits set left in the next cell: 6 pt, what a figure space is in an 11 pt font), so
+    this only says it may be; the header decides (`_aligned_table`).  A figure whose
+    groups are already parted (by a plain space) parts its next group alike: a wider gap
+    after "1 025" is the cell's edge, not a thousands space."""
+    gap = word["x0"] - last["x1"]
     return (
         bool(re.fullmatch(r"\d{1,3}", last["text"].rsplit(" ", 1)[-1]))
         and bool(re.fullmatch(r"\d{3}", word["text"]))
-        and word["x0"] - last["x1"] < 0.7 * (word["bottom"] - word["top"])
+        and gap <= max(_CELL_GAP, word["bottom"] - word["top"])
+        and gap <= max(last.get("gaps") or [gap]) + 0.25
     )
 
 
@@ -998,7 +1048,83 @@ def _aligned_table(
     fall within them: a column empty on this page ("Ghi chú") is still a column, and the
     page's rows line up with the first page's."""
     text_lines = _text_lines(words)
-    segs = [_segments(line) for line in text_lines]
+    # Three digits after a figure, further apart than a plain space: a thousands group
+    # parted by a figure space, two spaces or a justified line ("1 025"), or the next
+    # cell's figure set left after one set right ("1 025" | "410", two cells' paddings).
+    # The gap's width cannot tell them apart (6 pt of paddings is a figure space in an 11
+    # pt font); the header and the other rows can: read with the groups joined, a joined
+    # figure under two header runs ("Lũy kế thu nhận" and "Số thẻ đã trả") or beside
+    # another cell in its column ran across a column boundary, and the table is read again
+    # with that column's groups cut, as they were before groups were joined.  Without a
+    # header of its own (a page under the first page's columns) nothing shows a boundary:
+    # all cut, and the previous page's columns put a cut figure's pieces back together.
+    try:
+        cut = _aligned_reading(text_lines, previous, encoding)
+    except JoinedHeaders as exc:
+        cut, refusal = None, exc
+    else:
+        refusal = None
+    if any(c.get("after_group") is not None for line in text_lines for c in _segments(line)):
+        joined = _joined_reading(text_lines, previous, encoding, [], [8])
+        if joined is not None:
+            return joined
+    if refusal is not None:
+        raise refusal
+    return cut
+
+
+def _joined_reading(
+    text_lines: list[list[dict]], previous, encoding: str | None, apart: list, budget: list[int]
+) -> _Found | None:
+    """The table read with wide thousands groups joined but in `apart`, when nothing shows
+    a join ran across a column boundary; else each column suspected in turn kept apart,
+    first its figures' last groups ("1 025 410": the boundary is before "410"), then, if
+    that does not do, all its groups; None when no way reads clean within `budget` reads."""
+    if budget[0] <= 0:
+        return None
+    budget[0] -= 1
+    try:
+        found = _aligned_reading(text_lines, previous, encoding, apart)
+    except JoinedHeaders as exc:
+        suspects = getattr(exc, "ranges", [])
+    else:
+        if found is None or not found.own_header:
+            return None
+        suspects = _crossed_boundaries(found)
+        if not suspects:
+            return found
+    for lo, hi in suspects:
+        whole = any(min(hi, b) - max(lo, a) > 0 for a, b, _ in apart)
+        if (lo, hi, whole) not in apart:
+            again = _joined_reading(text_lines, previous, encoding, [*apart, (lo, hi, whole)], budget)
+            if again is not None:
+                return again
+    return None
+
+
+def _crossed_boundaries(found: _Found) -> list[tuple[float, float]]:
+    """The x-ranges of the columns where a figure joined at a wide thousands gap ran across a
+    column boundary: the column has two header runs side by side (on one line, or stacked
+    without overlapping: a header wrapped onto two lines overlaps itself), or a row with
+    two cells in it (the "1 025" of a row whose figure's groups sit a plain space apart,
+    and the "410" after it: the other rows show the boundary)."""
+    grouped = {found.column_of(c) for row in found.cells for c in row if c.get("grouped")}
+    out = []
+    for k in sorted(grouped):
+        runs = [run for run in found.header_runs if run["column"] == k]
+        two_headers = any(a["x1"] < b["x0"] - 1 for a in runs for b in runs)
+        two_cells = any(sum(1 for c in row if found.column_of(c) == k) >= 2 for row in found.cells)
+        if two_headers or two_cells:
+            out.append((found.columns[k][0], found.columns[k][1]))
+    return out
+
+
+def _aligned_reading(
+    text_lines: list[list[dict]], previous: _Found | None, encoding: str | None, apart: list | None = None
+) -> _Found | None:
+    """`_aligned_table` read with three digits after a figure, a wide gap apart, cut (without
+    `apart`) or joined to it outside the x-ranges `apart`."""
+    segs = [_segments(line, apart=apart) for line in text_lines]
     body = [
         i for i, s in enumerate(segs) if len(s) >= 3 and sum(1 for c in s if _NUMBER.match(c["text"])) >= 2
     ]
@@ -1113,8 +1239,10 @@ def _aligned_table(
                 continue
             cell["column"] = inside[0] if inside else _column_of(cell, cols)
         _headers_kept_apart(cells, cols)
+        runs[:] = cells
         return _header_levels(cells, cols, encoding)
 
+    runs: list[dict] = []  # the header's runs, each with its column
     carried: list[int] = []
     if previous is not None and getattr(previous, "header", None) and start < first:
         # The header drawn again on a new page, then the end of a row broken across the
@@ -1128,7 +1256,16 @@ def _aligned_table(
                 break
     header_end = first_header_end if carried else above
     columns_before = len(columns)
-    header = build_header(start, header_end, columns)
+    try:
+        header = build_header(start, header_end, columns)
+    except JoinedHeaders as exc:
+        # Two headers over one column: if figures were joined at a wide gap there or beside
+        # it, the join may be what ran two columns into one, or moved a header off its
+        # column (`_aligned_table` cuts them and reads again).
+        near = {column_of(c) for i in body for c in segs[i] if c.get("grouped")}
+        near &= {exc.column - 1, exc.column, exc.column + 1}
+        exc.ranges = [(columns[k][0], columns[k][1]) for k in sorted(near)]
+        raise
     if len(columns) > columns_before:
         right = columns[-1][1]
     rows = list(header) if start < above else []
@@ -1164,6 +1301,10 @@ def _aligned_table(
     found = _Found((left - 1, top - 1, right + 1, bottom + 1), [[clean(c) for c in r] for r in rows])
     found.columns = columns
     found.header = header if start < above else getattr(previous, "header", None)
+    found.own_header = start < above
+    found.header_runs = runs
+    found.cells = [segs[i] for i in range(first, last + 1)]
+    found.column_of = column_of
     return found
 
 
