@@ -1374,14 +1374,17 @@ def commune_type(name: str) -> str | None:
 def _types_on_interim() -> dict[str, str]:
     """The type a 2023 unit took on 1/12/2024 when it kept its name and district but not
     its type ("Xã Nghi Phú" → "Phường Nghi Phú"), by key: a report of that day or later
-    writes the new type, which is no slip."""
+    writes the new type, which is no slip.  The unit must stay itself (its code that of
+    1/12/2024): Xã Hoa Thành was merged then into Thị trấn Yên Thành, which took the name
+    Thị trấn Hoa Thành — a type of another unit, not one Xã Hoa Thành ever had."""
     from cccd_analytics.geo import MAPPING_FILES
 
     out: dict[str, str] = {}
     for fname in MAPPING_FILES:
         frame = _read(fname)
-        for code, old, name, old_district, district in zip(
+        for code, interim, old, name, old_district, district in zip(
             frame["commune_code_old"],
+            frame["code_2025_01"],
             frame["commune_name_old"],
             frame["name_2025_01"],
             frame["district_name_old"],
@@ -1390,6 +1393,7 @@ def _types_on_interim() -> dict[str, str]:
             typed = commune_type(name) if name else None
             if (
                 typed
+                and interim == code
                 and bare_exact(name) == bare_exact(old)
                 and district == old_district
                 and typed != commune_type(old)
@@ -1403,6 +1407,57 @@ def type_on_interim(key: str) -> str | None:
     district ("Xã Kỳ Đồng" → "Thị trấn Kỳ Đồng", "Xã Nghi Phú" → "Phường Nghi Phú"), None
     when it kept its type."""
     return _types_on_interim().get(key)
+
+
+#: By this day every merge of 2019–2020 the registry's notes list had taken effect: a
+#: report dated before may still name a commune merged away then as it was.
+MERGES_DONE = date(2021, 1, 1)
+
+
+def merged_part_named(key: str, commune: str, on: date | None) -> str | None:
+    """The name of the commune merged into the unit `key` in 2019–2020 that `commune` is,
+    type and all, when the report's day may be before that merge (or is not known): "Xã
+    Thạch Giám" of 15/6/2018 is that xã, a part of Thị trấn Thạch Giám, not the town with
+    its type written wrong; "Thạch Giám" then, too (the town did not bear that name yet).
+    None otherwise."""
+    if on is not None and on >= MERGES_DONE:
+        return None
+    typed = commune_type(commune)
+    return next(
+        (
+            name
+            for name, into in _merged_units()
+            if into == key and bare(name) == bare(commune) and typed in (None, commune_type(name))
+        ),
+        None,
+    )
+
+
+@lru_cache(maxsize=1)
+def _interim_names() -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """The units of 1/12/2024 by (bare name, type): (key of the unit bearing it, its name
+    then), from the shipped mappings."""
+    from cccd_analytics.geo import MAPPING_FILES
+
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for fname in MAPPING_FILES:
+        frame = _read(fname)
+        for interim, name in zip(frame["code_2025_01"], frame["name_2025_01"]):
+            typed = commune_type(name) if name else None
+            if typed and interim:
+                found = out.setdefault((bare_exact(name), typed), [])
+                if (interim, name) not in found:
+                    found.append((interim, name))
+    return out
+
+
+def named_so_from_interim(key: str, typed: str) -> list[tuple[str, str]]:
+    """The other units that bear the name of `key` with the type `typed` from 1/12/2024:
+    (their key, that name) — "Thị trấn Hoa Thành" is from that day Thị trấn Yên Thành
+    (17506), which took in Xã Hoa Thành."""
+    reg = load_registry()
+    name = bare_exact(str(reg.at[key, "name"]))
+    return [(k, n) for k, n in _interim_names().get((name, typed), []) if k != key and k in reg.index]
 
 
 def types_of_unit(key: str, on: date | None = None) -> frozenset[str]:

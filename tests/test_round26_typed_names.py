@@ -172,3 +172,50 @@ def test_a_marked_letter_alone_is_no_initial_of_a_word_without_that_mark():
     # tắt"), whose figures it replaced; "Diễn Y." is still Diễn Yên.
     report, keys = _report(MAY_2023, NGHE_AN, [("Huyện Diễn Châu", "Diễn ỹ"), ("Huyện Diễn Châu", "Diễn Y.")])
     assert keys == [None, "17401"]
+
+
+# --- review of round 26: a type of another unit, a part merged away, a type the registry lacks
+
+
+def test_a_type_another_unit_took_with_the_name_is_no_type_of_this_unit():
+    # Xã Hoa Thành was merged on 1/12/2024 into Thị trấn Yên Thành (17506), which took the
+    # name Thị trấn Hoa Thành: "TT Hoa Thành" of 15/3/2021 is Xã Hoa Thành with a wrong
+    # type, not a type Xã Hoa Thành took later (it never had one), and the town that bears
+    # the name from then is named.
+    assert registry.types_of_unit("17551", JANUARY_2025) == {"xa"}
+    yen_thanh = "Huyện Yên Thành"
+    report, keys = _report(MARCH_2021, NGHE_AN, [(yen_thanh, "TT Hoa Thành"), (yen_thanh, "Thị trấn Yên Thành")])
+    assert keys == ["17551", "17506"]
+    (how,) = _corrections_at(report, 4)
+    assert "là loại từ 1/12/2024" not in how
+    assert "loại đơn vị ghi «Thị trấn», trong danh mục là «Xã»" in how
+    assert "«Thị trấn Hoa Thành» là tên từ 1/12/2024 của Thị trấn Yên Thành" in how
+
+
+def test_a_commune_merged_away_named_as_it_was_before_the_merge_is_kept_apart():
+    # "Xã Thạch Giám" on 15/6/2018 was a xã, merged in 2019–2020 with Thị trấn Hòa Bình
+    # into Thị trấn Thạch Giám: it went onto the whole town as a type slip.  Its figures are
+    # a part's, kept apart as Hòa Bình's are, the warning saying what it became.
+    tuong_duong = "Huyện Tương Dương"
+    for name in ("Xã Thạch Giám", "Thạch Giám"):
+        report, keys = _report(date(2018, 6, 15), NGHE_AN, [(tuong_duong, name), (tuong_duong, "Xã Tam Thái")])
+        assert keys == [None, "16924"]
+        (said,) = _warned_at(report, 4, "unknown_unit")
+        assert "đã sáp nhập vào «Thị trấn Thạch Giám»" in said
+    # After the merge the name is the town's, and the correction says whose type was written.
+    report, keys = _report(MAY_2023, NGHE_AN, [(tuong_duong, "Xã Thạch Giám"), (tuong_duong, "Xã Tam Thái")])
+    assert keys == ["16876", "16924"]
+    (how,) = _corrections_at(report, 4)
+    assert "«Xã Thạch Giám» là đơn vị cũ đã sáp nhập vào đơn vị này" in how
+
+
+def test_a_unit_without_its_type_in_the_registry_shows_no_nan():
+    from cccd_analytics.ingest import names
+
+    reg = registry.load_registry().copy()
+    reg["unit_type"] = reg["unit_type"].astype(object)
+    reg.at["18814", "unit_type"] = float("nan")
+    rec = names.FirstRow(4, "", HA_TINH, KY_ANH, "TT Kỳ Tân", None, MARCH_2021)
+    found = names.type_written_otherwise(rec, registry.Match("18814", True), reg)
+    (how,) = found.corrections
+    assert "nan" not in how and "trong danh mục là «Xã»" in how

@@ -723,10 +723,24 @@ def type_written_otherwise(rec: FirstRow, match: registry.Match, reg: pd.DataFra
     if not match.official or not rec.commune:
         return match
     typed = registry.commune_type(str(rec.commune))
+    if registry.merged_part_named(match.key, str(rec.commune), rec.date) is not None:
+        # "Xã Thạch Giám" (or "Thạch Giám") in a report of 15/6/2018: the xã as it was,
+        # merged in 2019–2020 with Thị trấn Hòa Bình into Thị trấn Thạch Giám — a part's
+        # figures, not the town's, so kept apart as the other part is (the warning says
+        # what it became).  So too "Phường Long Sơn" then, a part of the ward formed under
+        # its name.
+        return registry.Match(
+            registry.unofficial_key(rec.province or "", rec.district, str(rec.commune)),
+            False,
+            reason="đơn vị đã sáp nhập 2019–2020",
+        )
     if typed is None or typed in registry.types_of_unit(match.key, rec.date):
         return match
     official = str(reg.at[match.key, "name"])
-    own = str(reg.at[match.key, "unit_type"]) or "?"
+    own = reg.at[match.key, "unit_type"]
+    # (A unit without its type in the registry: the one its name is written with, never
+    # "nan" in the analyst's correction.)
+    own = own if isinstance(own, str) and own.strip() else _TYPE_WORDS.get(registry.commune_type(official), "?")
     if typed == registry.type_on_interim(match.key):
         # "TT Kỳ Đồng" in a report of 2021: the unit's type since 1/12/2024 (Xã Kỳ Đồng
         # became Thị trấn Kỳ Đồng then), written back onto a day it was still a xã.
@@ -735,6 +749,17 @@ def type_written_otherwise(rec: FirstRow, match: registry.Match, reg: pd.DataFra
             match, registry_name=match.registry_name or official, corrections=(*match.corrections, how)
         )
     how = f"loại đơn vị ghi «{_TYPE_WORDS[typed]}», trong danh mục là «{own}»"
+    part = registry.merged_part_named(match.key, str(rec.commune), None)
+    if part is not None:
+        # "Xã Thạch Giám" in 2023: the town by now; the type written is its old part's.
+        how += f"; «{part}» là đơn vị cũ đã sáp nhập vào đơn vị này từ 2019–2020"
+    later = registry.named_so_from_interim(match.key, typed)
+    if later:
+        # "TT Hoa Thành" in 2021: Xã Hoa Thành; the town of that name is Thị trấn Yên
+        # Thành's name from 1/12/2024 (it took Xã Hoa Thành in), another unit on the day.
+        how += "; " + " và ".join(
+            f"«{name}» là tên từ 1/12/2024 của {registry.label_of(k)}" for k, name in later
+        )
     others = [
         label
         for label in registry.namesakes(rec.province or "", official, rec.date)
