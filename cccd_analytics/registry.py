@@ -1490,15 +1490,22 @@ def _match_among(
 def _found_among(
     lookup, reg, province, district, commune: str, shown: str, near: bool = False
 ) -> Match | None:
+    def capital_lost_elsewhere(hit: str) -> bool:
+        # "Xã Nghĩa hành" (Nghĩa Đàn's Nghĩa Thành, its T lost) is Tân Kỳ's Nghĩa Hành as
+        # typed, "Xã Diễn hong" (Diễn Phong) Diễn Hồng with its marks left out: a word in
+        # small letters among capitalised ones may have lost its first letter, and when that
+        # reading names another unit of the parents, the name names neither for sure.
+        return any(k != hit for k in _capital_lost(lookup, reg, commune))
+
     exact = lookup("=", bare_exact(commune))
     if len(exact) == 1:
-        return Match(exact[0], True)
+        return None if capital_lost_elsewhere(exact[0]) else Match(exact[0], True)
     if exact:
         # "Xã Long Sơn" where the province has Xã Long Sơn and Phường Long Sơn: the type
         # written tells them apart.
         typed = commune_type(commune)
         same = [k for k in exact if typed and commune_type(str(reg.at[k, "name"])) == typed]
-        return Match(same[0], True) if len(same) == 1 else None
+        return Match(same[0], True) if len(same) == 1 and not capital_lost_elsewhere(same[0]) else None
 
     def plain() -> list[str]:
         return [
@@ -1549,6 +1556,8 @@ def _found_among(
             # is as much a commune merged away in 2019–2020: left apart, told what that
             # one became (the import's `_merged_before`).
             return None
+        if len(hits) == 1 and capital_lost_elsewhere(hits[0]):
+            return None
         if len(hits) == 1:
             official = str(reg.at[hits[0], "name"])
             return Match(
@@ -1567,7 +1576,7 @@ def _found_among(
                 candidate_keys=tuple(hits),
             )
     hits = _initials(lookup, reg, commune)
-    if len(hits) == 1:
+    if len(hits) == 1 and not capital_lost_elsewhere(hits[0]):
         return Match(hits[0], True, registry_name=str(reg.at[hits[0], "name"]), corrections=("viết tắt",))
     return _near_match(lookup, reg, commune) if near else None
 
@@ -1698,6 +1707,32 @@ def _capital_lost(lookup, reg, commune: str) -> list[str]:
         ):
             out.append(key)
     return out
+
+
+def capital_lost_readings(
+    province: str, district: str | None, commune: str, on: date | None
+) -> tuple[list[str], list[str]]:
+    """For an import's message on a name left apart: the units of the row's district (or
+    province, none written) the name is with a first letter put back on a word in small
+    letters, and those it is as typed, marks left out or not — ([], []) when no letter can
+    have been lost.  "Xã Châu hong" with no district: Xã Châu Phong (Quỳ Châu), and Xã
+    Châu Hồng (Quỳ Hợp)."""
+    if hierarchy_of(district, on) != "3":
+        return [], []
+    idx = _index()
+    reg = load_registry()
+    pkey = idx["provinces"].get(bare(province)) if province else None
+    parents = sorted(_district_keys(district, pkey)) if (district or "").strip() else [pkey] if pkey else []
+
+    def lookup(*key) -> list[str]:
+        return [k for parent in parents for k in idx["communes"].get(("3", parent, *key), [])]
+
+    lost = _capital_lost(lookup, reg, commune)
+    if not lost:
+        return [], []
+    typed = lookup("=", bare_exact(commune)) + lookup("~", spelled(commune))
+    typed += [k for k in lookup("_", spelled_plain(commune)) if _fits_plain(commune, str(reg.at[k, "name"]))]
+    return [label_of(k) for k in lost], [label_of(k) for k in dict.fromkeys(typed) if k not in lost]
 
 
 def _marked_as_typed(typed: str, official: str) -> str:

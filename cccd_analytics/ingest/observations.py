@@ -276,6 +276,7 @@ def resolve_and_check(
                 + _merged_before(rec)
                 + _another_district(rec)
                 + _another_commune(rec)
+                + _capital_lost(rec)
                 + _initials_against(match)
                 + hint
             )
@@ -673,6 +674,19 @@ def _merged_before(rec: FirstRow) -> str:
     return (
         f" «{rec.commune}» đã sáp nhập vào {into} từ 2019–2020; số liệu của đơn vị cũ không phải của cả đơn vị "
         "mới nên không được gộp — hãy báo cáo theo tên mới."
+    )
+
+
+def _capital_lost(rec: FirstRow) -> str:
+    """For a name with a word in small letters among capitalised ones that may have lost its
+    first letter: the units each reading names, none taken."""
+    lost, typed = registry.capital_lost_readings(rec.province, rec.district, rec.commune, rec.date)
+    if not lost or (not typed and len(lost) == 1):
+        return ""
+    also = f"; đọc theo các chữ đã ghi (dấu thiếu hoặc sai) là {' hoặc '.join(typed)}" if typed else ""
+    return (
+        f" Chữ viết thường giữa các chữ viết hoa có thể đã mất chữ cái đầu: khi đó là {' hoặc '.join(lost)}"
+        f"{also} — không đoán; hãy ghi đúng tên."
     )
 
 
