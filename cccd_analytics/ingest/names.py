@@ -740,7 +740,9 @@ def type_written_otherwise(rec: FirstRow, match: registry.Match, reg: pd.DataFra
     own = reg.at[match.key, "unit_type"]
     # (A unit without its type in the registry: the one its name is written with, never
     # "nan" in the analyst's correction.)
-    own = own if isinstance(own, str) and own.strip() else _TYPE_WORDS.get(registry.commune_type(official), "?")
+    own = (
+        own if isinstance(own, str) and own.strip() else _TYPE_WORDS.get(registry.commune_type(official), "?")
+    )
     if typed == registry.type_on_interim(match.key):
         # "TT Kỳ Đồng" in a report of 2021: the unit's type since 1/12/2024 (Xã Kỳ Đồng
         # became Thị trấn Kỳ Đồng then), written back onto a day it was still a xã.
