@@ -373,3 +373,27 @@ def test_days_alone_under_a_copied_month_title_are_read_where_one_side_alone_has
     for k, day in enumerate(truth):
         for name in DC:
             assert collected[(_key(name), day)] == _running(name, k)
+
+
+# --- review 3 -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("headings", [True, False])
+def test_an_eligible_alone_under_a_later_districts_subtotal_is_counted_by_that_subtotal(headings):
+    # "Xã Diễn Hồng Phúc" (outside the registry) gave only its eligible in the second
+    # district: the first district's "Cộng" was taken for a total on top of the whole table,
+    # the row dropped and both sums warned as not matching.
+    rows = [["BỘ CÔNG AN - C06"], ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"], _DATE_LINE_KA, HEADER]
+    rows += [["I", "Huyện Kỳ Anh", None, None, None]] * headings
+    rows += [[1, "Xã Kỳ Xuân", 3100, 12, 1025], [2, "Xã Kỳ Bắc", 3311, 15, 1164], [None, "Cộng", 6411, 27, 2189]]
+    rows += [["II", "Huyện Diễn Châu", None, None, None]] * headings
+    rows += [
+        [1, "Xã Diễn Lâm", 4000, 20, 1500],
+        [2, "Xã Diễn Hồng Phúc", 2500, None, None],
+        [None, "Cộng", 6500, 20, 1500],
+        [None, "Tổng cộng", 12911, 47, 3689],
+    ]
+    report = _import({"BC": rows}, "bc_17_3_2021.xlsx")
+    assert report.status == "checked", report.message
+    assert sum(_of(report, "eligible").values()) == 12911
+    assert not [p for p in report.problems if p.code == "subtotal_mismatch"]

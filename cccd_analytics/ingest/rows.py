@@ -96,6 +96,8 @@ def sheet_records(
     from_context: list[bool] = []
     n_out = 0
     under_total = False  # a grand total row after communes was passed
+    # The last total passed was a bare "Cộng": a group's sum, maybe more groups under it.
+    bare_total = False
     province_ctx, district_ctx = place_context(found, sheet_name)
     letterhead_district = district_ctx
     fallback_date, date_order = _sheet_dates(sheet, found, file_name, report, report_date, sheet_name)
@@ -381,6 +383,7 @@ def sheet_records(
                     open_group = None
                     continue
             under_total = bool(n_out)
+            bare_total = _bare_sum(kind.label)
             totals.append(
                 dict(
                     row=index + 1,
@@ -488,7 +491,9 @@ def sheet_records(
             and not (
                 "eligible" in values
                 and ("collected" in cols or "collected_day" in cols)
-                and not under_total
+                # Under a bare "Cộng" (the first group's sum, no table's total) a row the
+                # next group's sum counts is that group's.
+                and (not under_total or (bare_total and index in counted_eligible()))
                 and (
                     lies_in(
                         text_of(row[province_at] if 0 <= province_at < width else None) or province_ctx,
@@ -1052,30 +1057,45 @@ def _a_place(name: str) -> bool:
 
 
 def _eligible_the_total_counts(sheet: Sheet, found: layouts.Layout, count_of) -> frozenset[int]:
-    """The rows (0-based) with an eligible and no count that the table's total counts: of
-    the commune rows down to the first total under them (or a total on top), those whose
-    eligible the total's eligible adds up with, the others' — a row outside the registry
-    there is a place of the table.  Empty when no total gives an eligible that is that sum."""
-    at, counted = found.columns["eligible"].index, []
+    """The rows (0-based) with an eligible and no count that a total of the table counts: a
+    total or subtotal under commune rows is compared with the rows since the previous one
+    (as the subtotal check groups them), a total with no commune row since (the grand total
+    under the districts' "Cộng", or one on top) with all the table's; the eligible-only rows
+    of a group whose stated eligible is its sum are counted — a row outside the registry
+    there is a place of the table.  Empty when no total gives such a sum.  Reading only down
+    to the first total let a first district's "Cộng" stand as a total on top of the whole
+    table, and a commune of the second district was dropped."""
+    at = found.columns["eligible"].index
     counts = [found.columns[f].index for f in ("collected", "collected_day") if f in found.columns]
-    total, eligible_sum, on_top = None, 0, None
+    counted: set[int] = set()
+    group_sum, group_rows, group_any = 0, [], False
+    all_sum, all_rows, on_top = 0, [], None
     for index in range(found.first_data_row, len(sheet.rows)):
         row = sheet.rows[index]
         kind = layouts.classify(row, found).kind
         value = count_of(row[at] if at < len(row) else None).value
         if kind == "footer":
             break
-        if kind == "total":
-            if counted and value is not None:
-                total = value
-                break
-            on_top = value if on_top is None else on_top
+        if kind in ("total", "subtotal") and value is not None:
+            if group_any:
+                if value == group_sum:
+                    counted.update(group_rows)
+            elif all_rows or all_sum:
+                if value == all_sum:
+                    counted.update(all_rows)
+            elif on_top is None and kind == "total":
+                on_top = value
+            group_sum, group_rows, group_any = 0, [], False
         elif kind == "commune" and value is not None:
-            eligible_sum += value
+            group_sum += value
+            all_sum += value
+            group_any = True
             if all(count_of(row[c] if c < len(row) else None).value is None for c in counts):
-                counted.append(index)
-    total = total if total is not None else on_top
-    return frozenset(counted) if total is not None and total == eligible_sum else frozenset()
+                group_rows.append(index)
+                all_rows.append(index)
+    if on_top is not None and on_top == all_sum:
+        counted.update(all_rows)
+    return frozenset(counted)
 
 
 def _lies_in() -> Callable[[str, str, str], bool]:
