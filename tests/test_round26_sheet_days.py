@@ -397,3 +397,45 @@ def test_an_eligible_alone_under_a_later_districts_subtotal_is_counted_by_that_s
     assert report.status == "checked", report.message
     assert sum(_of(report, "eligible").values()) == 12911
     assert not [p for p in report.problems if p.code == "subtotal_mismatch"]
+
+
+def _own_days(title: list[list], days: list[str]) -> list[list]:
+    """Kỳ Tân's own report under some lines, a row per day without its year."""
+    rows = [["CÔNG AN HUYỆN KỲ ANH"], ["CÔNG AN XÃ KỲ TÂN - BÁO CÁO THU NHẬN HỒ SƠ CCCD"], *title]
+    rows.append(["STT", "Ngày", "Thu nhận trong ngày", "Lũy kế thu nhận", "Ghi chú"])
+    total = 1000
+    for k, day in enumerate(days):
+        total += 40 + k
+        rows.append([k + 1, day, 40 + k, total, ""])
+    return rows
+
+
+DECEMBER = ["1/12", "2/12", "3/12", "4/12", "5/12"]
+
+
+@pytest.mark.parametrize(
+    "title, days, year",
+    [
+        # A start date was taken for the report's date: stored in 2020, no warning.
+        ([["BÁO CÁO THÁNG 12 NĂM 2021"], ["Thực hiện từ ngày 01/3/2021"]], DECEMBER, 2021),
+        ([["BÁO CÁO TIẾN ĐỘ NĂM 2021"], ["Đợt cao điểm triển khai từ ngày 01/3/2021"]], DECEMBER, 2021),
+        # A stale date line months before the days: 86 days before it was taken as near.
+        ([["Số liệu tính đến ngày 15/3/2021"]], ["20/12", "21/12", "22/12", "23/12", "24/12"], 2021),
+        ([["BÁO CÁO THÁNG 1 NĂM 2022"], ["Triển khai từ ngày 15/10/2021"]], ["1/1", "2/1", "3/1"], 2022),
+        ([["BÁO CÁO THÁNG 12 NĂM 2021"], ["Số liệu tính đến ngày 05/01/2022"]], ["30/12", "31/12"], 2021),
+    ],
+)
+def test_a_units_own_days_are_dated_by_the_title_and_the_reports_date_never_a_start_date(title, days, year):
+    report = _import({"Báo cáo": _own_days(title, days)}, "ky_tan.xlsx")
+    assert report.status == "checked", report.message
+    got = sorted(day for _, day in _of(report, "collected"))
+    assert [day[:4] for day in got] == [str(year)] * len(days)
+
+
+def test_a_units_own_days_whose_title_month_and_date_line_disagree_are_asked_for_their_year():
+    title = [["BÁO CÁO THÁNG 12 NĂM 2021"], ["Số liệu tính đến ngày 05/01/2021"]]
+    report = _import({"Báo cáo": _own_days(title, ["27/12", "28/12", "29/12"])}, "ky_tan.xlsx")
+    assert report.status == "refused"
+    problem = report.problems[0]
+    assert (problem.code, problem.sheet, problem.row, problem.column) == ("no_date", "Báo cáo", 6, "B")
+    assert "tháng 12 năm 2021" in problem.message and "5/1/2021" in problem.message

@@ -36,14 +36,14 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from cccd_analytics.ingest import headers, normalise
 from cccd_analytics.ingest.layout import HEADER_SCAN_ROWS, column_letter
 from cccd_analytics.ingest.readers import Sheet
 from cccd_analytics.ingest.report import ImportReport, Problem
-from cccd_analytics.text import fold
+from cccd_analytics.text import date_vn, fold
 
 # What the added columns are headed: the words `headers` reads as the commune, district and
 # province columns.
@@ -100,12 +100,17 @@ class OneUnit:
     total_row: int | None = None
     villages: tuple = ()
     # Days written without their year that nothing dates: (0-based row of the first day,
-    # whether they run across New Year).  The sheet is refused (`undated_problem`).
+    # whether they run across New Year, why when two readings disagree, else None).  The
+    # sheet is refused (`undated_problem`), or left out beside a table of communes.
     undated: tuple | None = None
 
 
 def detect(
-    sheet: Sheet, given: date | None = None, file_name: str = "", windows: list[tuple[date, date]] = ()
+    sheet: Sheet,
+    given: date | None = None,
+    file_name: str = "",
+    windows: list[tuple[date, date]] = (),
+    book_date: date | None = None,
 ) -> OneUnit | None:
     """The one-unit table of a sheet (read whole), or None.  `given`, `file_name` and
     `windows` (campaigns) may date days written without their year."""
@@ -130,40 +135,120 @@ def detect(
     if all(label.year for _, label in found):
         return unit
     labels = [label for _, label in found]
-    anchor = given or _date_line(rows, header) or normalise.date_from_file_name(file_name)
-    dates = _nearest_run(labels, anchor, windows) if anchor is not None else None
-    if dates is None:
-        years = normalise.years_in(" ".join(normalise.text(c) for c in row) for row in rows[:header])
-        if anchor is not None:
-            years = {anchor.year}
-        elif not years and normalise.year_from_file_name(file_name):
-            years = {normalise.year_from_file_name(file_name)}
-        # A year written alone (31/12 of it): a run across New Year has a day in it either
-        # way, and only a campaign can say which (`normalise.with_years`).
-        dates = (
-            normalise.with_years(labels, date(next(iter(years)), 12, 31), windows, year_only=True)
-            if len(years) == 1
-            else None
-        )
+    dates, why = _days_dated(rows, header, labels, given, book_date, file_name, windows)
     if dates is None:
         months = [label.month for label in labels]
         across = any(a == 12 and b == 1 for a, b in zip(months, months[1:]))
-        return dataclasses.replace(unit, undated=(found[0][0], across))
+        return dataclasses.replace(unit, undated=(found[0][0], across, why))
     return dataclasses.replace(
         unit, dated=tuple((k, day) for (k, label), day in zip(found, dates) if not label.year)
     )
 
 
-def _date_line(rows: list[list], header: int) -> date | None:
+def _days_dated(rows, header, labels, given, book_date, file_name, windows) -> tuple[list[date] | None, str | None]:
+    """The dates of days written without their year, and None with why when nothing dates
+    them or two readings disagree.  A month and year in the title ("BÁO CÁO THÁNG 12 NĂM
+    2021") and the report's date (given, a date line of the data, the workbook's, the file
+    name's) must agree when both date the run; a start date ("Thực hiện từ ngày 01/3/2021")
+    dates nothing, but no day comes before it; else a year written alone, as before.  A
+    start date taken for the report's date stored "1/12 … 5/12" under "THÁNG 12 NĂM 2021" in
+    2020, without a word."""
+    lines = [" ".join(t for t in (normalise.text(c) for c in row) if t) for row in rows[:header]]
+    since = [day for line in lines if (day := _start_date(line)) is not None]
+    lines = [line for line in lines if _start_date(line) is None]
+
+    def not_before_start(out):
+        return out if out and all(out[0] >= day for day in since) else None
+
+    titled = _month_titled(lines)
+    by_title = _title_run(labels, titled, windows) if titled else None
+    by_title = not_before_start(by_title)
+    anchor = given or _date_line(lines) or book_date or normalise.date_from_file_name(file_name)
+    by_date = not_before_start(_nearest_run(labels, anchor, windows)) if anchor is not None else None
+    if by_title and by_date and by_title != by_date:
+        month, year = titled
+        return None, (
+            f"mà tiêu đề ghi tháng {month} năm {year} còn ngày {date_vn(anchor)} của báo cáo cho năm khác "
+            f"(ngày đầu là {date_vn(by_title[0])} hay {date_vn(by_date[0])}), không cho biết các ngày thuộc năm nào"
+        )
+    if by_title or by_date:
+        return by_title or by_date, None
+    years = normalise.years_in(lines)
+    if not years and normalise.year_from_file_name(file_name):
+        years = {normalise.year_from_file_name(file_name)}
+    # A year written alone (31/12 of it): a run across New Year has a day in it either way,
+    # and only a campaign can say which (`normalise.with_years`).
+    out = (
+        normalise.with_years(labels, date(next(iter(years)), 12, 31), windows, year_only=True)
+        if len(years) == 1
+        else None
+    )
+    return not_before_start(out), None
+
+
+# A line giving when the work began, not the figures' day: "Thực hiện từ ngày 01/3/2021",
+# "Triển khai từ ngày 15/10/2021", "Bắt đầu 01/3/2021" (folded).  Not a period with its end
+# ("từ ngày 15/3/2021 đến ngày 30/6/2021"), whose end is a date line.
+_STARTS = re.compile(r"\b(?:tu ngay|tu(?=\s*\d)|bat dau|ke tu)\b")
+_ENDS = re.compile(r"\b(?:den|toi|tinh den)\b")
+
+
+def _start_date(line: str) -> date | None:
+    """The date a start line gives (`_STARTS`), or None for any other line."""
+    folded = fold(line)
+    found = _STARTS.search(folded)
+    if not found or _ENDS.search(folded[found.end() :]):
+        return None
+    return normalise.find_report_date(line) or _first_date(line[found.start() :])
+
+
+def _first_date(text: str) -> date | None:
+    found = re.search(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})", text)
+    if not found:
+        return None
+    try:
+        return date(int(found.group(3)), int(found.group(2)), int(found.group(1)))
+    except ValueError:
+        return None
+
+
+def _month_titled(lines: list[str]) -> tuple[int, int] | None:
+    """(month, year) a title line names ("BÁO CÁO THÁNG 12 NĂM 2021"), not a date line's
+    ("Kỳ Anh, ngày 2 tháng 1 năm 2022" is a day)."""
+    found = normalise.month_in_lines([line for line in lines if normalise.find_report_date(line) is None])
+    return found if found is not None and found[1] is not None else None
+
+
+def _title_run(labels: list, titled: tuple[int, int], windows) -> list[date] | None:
+    """The one reading of the run that is in the title's month or within a month of it."""
+    month, year = titled
+    first = date(year, month, 1)
+    last = date(year + month // 12, month % 12 + 1, 1)
+    fits = []
+    for start in (year - 1, year, year + 1):
+        out = _run_from(labels, start, windows)
+        if out and out[0] < last + timedelta(days=31) and out[-1] >= first - timedelta(days=31):
+            fits.append(out)
+    return fits[0] if len(fits) == 1 else None
+
+
+def _run_from(labels: list, year: int, windows) -> list[date] | None:
+    first = labels[0]
+    return normalise.with_years(
+        [dataclasses.replace(first, year=year), *labels[1:]] if not first.year else labels, None, windows
+    )
+
+
+def _date_line(lines: list[str]) -> date | None:
     """The whole date a line above the table gives the figures: "Số liệu tính đến ngày
     02/01/2022" first, a title's date, then the day it was signed ("Kỳ Anh, ngày 2 tháng 1
     năm 2022").  Not the date of a plan or a letter the line cites ("Kèm theo Kế hoạch số
-    15/KH-CAH ngày 10/11/2021"): that is weeks before the figures, its year maybe not theirs."""
+    15/KH-CAH ngày 10/11/2021"): that is weeks before the figures, its year maybe not theirs;
+    nor a start date (left out by the caller)."""
     from cccd_analytics.ingest import layout as layouts
 
     found = []
-    for r in range(header):
-        line = " ".join(t for t in (normalise.text(c) for c in rows[r]) if t)
+    for r, line in enumerate(lines):
         day = normalise.find_report_date(line) if line else None
         if (
             day is None
@@ -176,29 +261,33 @@ def _date_line(rows: list[list], header: int) -> date | None:
     return min(found)[2] if found else None
 
 
+# How long before the report's date its last day may be: a report is sent within days of its
+# figures.  "20/12 … 24/12" under "tính đến 15/3/2021" was read as 2020, 81 days before.
+_DAYS_BEFORE_THE_DATE = 31
+
+
 def _nearest_run(labels: list, anchor: date, windows) -> list[date] | None:
-    """The run of days (`normalise.with_years`, starting a year before the anchor's, in it
-    or after) that comes nearest the anchor — the day it spans, or the fewest days from its
-    first or last: "29/12 … 2/1" under "tính đến 02/01/2022" is 29/12/2021 … 2/1/2022, and
-    "15/3 … 19/3" under a line left at "10/3/2021" stays in 2021.  None when even the
-    nearest is further than a stale date line goes (`STALE_DATE_LINE_DAYS`)."""
+    """The run of days (starting a year before the anchor's, in it or after) the report's
+    date dates: the one spanning it, ending at most `_DAYS_BEFORE_THE_DATE` before it, or —
+    a date line copied and not changed as days were added — starting after it by no more
+    than a stale date line goes (`STALE_DATE_LINE_DAYS`); the nearest.  "29/12 … 2/1" under
+    "tính đến 02/01/2022" is 29/12/2021 … 2/1/2022, and "15/3 … 19/3" under a line left at
+    "10/3/2021" stays in 2021.  None when no reading is that near."""
     runs = []
     for year in (anchor.year - 1, anchor.year, anchor.year + 1):
-        first = labels[0]
-        out = normalise.with_years(
-            [dataclasses.replace(first, year=year), *labels[1:]] if not first.year else labels, None, windows
-        )
-        if out:
-            gap = (
-                0
-                if out[0] <= anchor <= out[-1]
-                else min(abs((out[0] - anchor).days), abs((out[-1] - anchor).days))
-            )
-            runs.append((gap, out))
-    if not runs:
-        return None
-    gap, out = min(runs, key=lambda found: found[0])
-    return out if gap <= normalise.STALE_DATE_LINE_DAYS else None
+        out = _run_from(labels, year, windows)
+        if not out:
+            continue
+        if out[-1] <= anchor + timedelta(days=1):
+            gap = (anchor - out[-1]).days
+            if gap <= _DAYS_BEFORE_THE_DATE:
+                runs.append((gap, out))
+        elif out[0] <= anchor + timedelta(days=1):
+            if (out[-1] - anchor).days <= normalise.STALE_DATE_LINE_DAYS:
+                runs.append((0, out))
+        elif (out[0] - anchor).days <= normalise.STALE_DATE_LINE_DAYS:
+            runs.append(((out[0] - anchor).days, out))
+    return min(runs, key=lambda found: found[0])[1] if runs else None
 
 
 def _label(value) -> normalise.DayLabel | None:
@@ -242,9 +331,9 @@ def _titled_unit(rows: list[list], header: int):
 
 def undated_problem(sheet: Sheet, unit: OneUnit) -> Problem:
     """The refusal of a unit's days that nothing gives the year of, at its first day."""
-    row, across = unit.undated
+    row, across, why = unit.undated
     cell = sheet.rows[row][unit.day_column]
-    why = (
+    why = why or (
         "chạy từ tháng 12 sang tháng 1, mà phía trên bảng chỉ ghi một năm riêng (hoặc ngày của một "
         "văn bản khác), không cho biết các ngày thuộc năm nào"
         if across
