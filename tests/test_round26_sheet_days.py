@@ -439,3 +439,32 @@ def test_a_units_own_days_whose_title_month_and_date_line_disagree_are_asked_for
     problem = report.problems[0]
     assert (problem.code, problem.sheet, problem.row, problem.column) == ("no_date", "Báo cáo", 6, "B")
     assert "tháng 12 năm 2021" in problem.message and "5/1/2021" in problem.message
+
+
+def _district_and_a_log(days: list[str]) -> dict[str, list[list]]:
+    """A district's table dated by its date line, and one commune's own log of days without
+    their year, nothing above it giving a year."""
+    table = [*TOP_KA, ["Số liệu tính đến ngày 15/3/2021"], HEADER]
+    table += [[1, "Xã Kỳ Xuân", 3100, 12, 1025], [2, "Xã Kỳ Bắc", 3311, 15, 1164], [None, "Tổng cộng", 6411, 27, 2189]]
+    log = [["CÔNG AN XÃ KỲ TÂN"], ["SỔ THEO DÕI THU NHẬN HỒ SƠ"]]
+    log.append(["STT", "Ngày", "Thu nhận trong ngày", "Lũy kế thu nhận", "Ghi chú"])
+    log += [[k + 1, day, 9, 755 + 9 * (k + 1), ""] for k, day in enumerate(days)]
+    return {"Tổng hợp": table, "Kỳ Tân": log}
+
+
+def test_a_units_undated_log_beside_a_table_of_communes_takes_the_workbooks_date_line():
+    # The whole file was refused for the log sheet, read without it before round 26.
+    report = _import(_district_and_a_log(["11/3", "12/3", "13/3", "14/3", "15/3"]), "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    days = {day for _, day in _of(report, "collected")}
+    assert days == {"2021-03-11", "2021-03-12", "2021-03-13", "2021-03-14", "2021-03-15"}
+    assert _of(report, "collected")[(_key("Xã Kỳ Xuân"), "2021-03-15")] == 1025
+
+
+def test_a_units_log_the_workbook_does_not_date_beside_a_table_of_communes_is_left_out_with_a_warning():
+    report = _import(_district_and_a_log(["29/12", "30/12", "31/12", "1/1", "2/1"]), "ky_anh.xlsx")
+    assert report.status == "checked", report.message
+    skipped = [p for p in report.problems if p.code == "sheet_skipped"]
+    assert [(p.sheet, p.row, p.severity) for p in skipped] == [("Kỳ Tân", 4, "warning")]
+    assert "«29/12»" in skipped[0].message
+    assert {day for _, day in _of(report, "collected")} == {"2021-03-15"}

@@ -737,15 +737,34 @@ def _one_unit_tables(prepared, report: ImportReport, given=None, file_name: str 
     """A sheet with no table that is one unit's own report (a row per day, the commune
     named above the table) gets the unit as columns after its last (`one_unit`), and its
     layout is found on those rows; every other cell keeps its place.  Its days without a
-    year that nothing dates refuse the file saying so (it was "no table", which misled)."""
+    year that nothing dates refuse the file saying so (it was "no table", which misled).
+    Beside other sheets' table of communes, such a sheet takes the workbook's one date line
+    (a district's summary dated "tính đến 15/3/2021" over a commune's log "11/3 … 15/3");
+    still undated, it is left out with a warning naming it: the whole file was refused for
+    a sheet it was read without before round 26."""
     out = []
     communes_elsewhere = any(found is not None for _, found, _ in prepared)
+    lines = {
+        found.report_date
+        for _, found, _ in prepared
+        if found is not None and found.report_date is not None and found.date_line
+    }
+    book_date = next(iter(lines)) if len(lines) == 1 else None
     for sheet, found, header_rows in prepared:
         if found is None and sheet.rows and (sheet.name or None) not in report.turned:
-            unit = one_unit.detect(sheet, given, file_name, windows)
+            unit = one_unit.detect(sheet, given, file_name, windows, book_date)
             if unit is not None and unit.undated is not None:
-                report.needs_date = True
-                report.problems.append(one_unit.undated_problem(sheet, unit))
+                problem = one_unit.undated_problem(sheet, unit)
+                if communes_elsewhere:
+                    report.sheet_left_out(
+                        sheet.name,
+                        "không đọc trang này: " + problem.message.split(" Hãy ")[0]
+                        + " Số liệu lấy ở các trang có bảng các xã, phường.",
+                        row=problem.row,
+                    )
+                else:
+                    report.needs_date = True
+                    report.problems.append(problem)
                 out.append((sheet, found, header_rows))
                 continue
             days_across, source, as_sent = None, sheet, sheet
@@ -754,7 +773,7 @@ def _one_unit_tables(prepared, report: ImportReport, given=None, file_name: str 
                 days_across = one_unit.detect_across(sheet)
                 if days_across is not None:
                     source = turned.turn(sheet, days_across)
-                    unit = one_unit.detect(source, given, file_name, windows)
+                    unit = one_unit.detect(source, given, file_name, windows, book_date)
                     unit = None if unit is not None and unit.undated is not None else unit
             listed = one_unit.detect_key_value(sheet) if unit is None and days_across is None else None
             if listed is not None:
