@@ -385,7 +385,11 @@ def test_an_eligible_alone_under_a_later_districts_subtotal_is_counted_by_that_s
     # the row dropped and both sums warned as not matching.
     rows = [["BỘ CÔNG AN - C06"], ["BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ CCCD"], _DATE_LINE_KA, HEADER]
     rows += [["I", "Huyện Kỳ Anh", None, None, None]] * headings
-    rows += [[1, "Xã Kỳ Xuân", 3100, 12, 1025], [2, "Xã Kỳ Bắc", 3311, 15, 1164], [None, "Cộng", 6411, 27, 2189]]
+    rows += [
+        [1, "Xã Kỳ Xuân", 3100, 12, 1025],
+        [2, "Xã Kỳ Bắc", 3311, 15, 1164],
+        [None, "Cộng", 6411, 27, 2189],
+    ]
     rows += [["II", "Huyện Diễn Châu", None, None, None]] * headings
     rows += [
         [1, "Xã Diễn Lâm", 4000, 20, 1500],
@@ -445,7 +449,11 @@ def _district_and_a_log(days: list[str]) -> dict[str, list[list]]:
     """A district's table dated by its date line, and one commune's own log of days without
     their year, nothing above it giving a year."""
     table = [*TOP_KA, ["Số liệu tính đến ngày 15/3/2021"], HEADER]
-    table += [[1, "Xã Kỳ Xuân", 3100, 12, 1025], [2, "Xã Kỳ Bắc", 3311, 15, 1164], [None, "Tổng cộng", 6411, 27, 2189]]
+    table += [
+        [1, "Xã Kỳ Xuân", 3100, 12, 1025],
+        [2, "Xã Kỳ Bắc", 3311, 15, 1164],
+        [None, "Tổng cộng", 6411, 27, 2189],
+    ]
     log = [["CÔNG AN XÃ KỲ TÂN"], ["SỔ THEO DÕI THU NHẬN HỒ SƠ"]]
     log.append(["STT", "Ngày", "Thu nhận trong ngày", "Lũy kế thu nhận", "Ghi chú"])
     log += [[k + 1, day, 9, 755 + 9 * (k + 1), ""] for k, day in enumerate(days)]

@@ -758,7 +758,8 @@ def _one_unit_tables(prepared, report: ImportReport, given=None, file_name: str 
                 if communes_elsewhere:
                     report.sheet_left_out(
                         sheet.name,
-                        "không đọc trang này: " + problem.message.split(" Hãy ")[0]
+                        "không đọc trang này: "
+                        + problem.message.split(" Hãy ")[0]
                         + " Số liệu lấy ở các trang có bảng các xã, phường.",
                         row=problem.row,
                     )

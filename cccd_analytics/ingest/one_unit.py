@@ -145,7 +145,9 @@ def detect(
     )
 
 
-def _days_dated(rows, header, labels, given, book_date, file_name, windows) -> tuple[list[date] | None, str | None]:
+def _days_dated(
+    rows, header, labels, given, book_date, file_name, windows
+) -> tuple[list[date] | None, str | None]:
     """The dates of days written without their year, and None with why when nothing dates
     them or two readings disagree.  A month and year in the title ("BÁO CÁO THÁNG 12 NĂM
     2021") and the report's date (given, a date line of the data, the workbook's, the file
