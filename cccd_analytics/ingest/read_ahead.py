@@ -5,7 +5,8 @@ the store, holding Python's lock on one core, and then has Arrow parse the expor
 as long again, on both cores, without that lock).  `start(path)` sees what the import will
 see — the same reader of the file's head, the same header recognition, the same columns —
 and has `readers.delimited.read_ahead` begin that very parse in a thread before those
-imports, so the two overlap.  The import then takes the parse's result when it asks for
+imports, so the two overlap (Arrow on one core while the imports hold the other, on every
+core once the import waits for it).  The import then takes the parse's result when it asks for
 exactly the same one (file, size, modification time, offset, columns); anything else — a
 column mapping remembered for this header, a file changed meanwhile, a layout that is not
 a per-record export — is parsed as before and the early result dropped.  Nothing here
