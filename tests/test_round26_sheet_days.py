@@ -423,8 +423,6 @@ DECEMBER = ["1/12", "2/12", "3/12", "4/12", "5/12"]
         # A start date was taken for the report's date: stored in 2020, no warning.
         ([["BÁO CÁO THÁNG 12 NĂM 2021"], ["Thực hiện từ ngày 01/3/2021"]], DECEMBER, 2021),
         ([["BÁO CÁO TIẾN ĐỘ NĂM 2021"], ["Đợt cao điểm triển khai từ ngày 01/3/2021"]], DECEMBER, 2021),
-        # A stale date line months before the days: 86 days before it was taken as near.
-        ([["Số liệu tính đến ngày 15/3/2021"]], ["20/12", "21/12", "22/12", "23/12", "24/12"], 2021),
         ([["BÁO CÁO THÁNG 1 NĂM 2022"], ["Triển khai từ ngày 15/10/2021"]], ["1/1", "2/1", "3/1"], 2022),
         ([["BÁO CÁO THÁNG 12 NĂM 2021"], ["Số liệu tính đến ngày 05/01/2022"]], ["30/12", "31/12"], 2021),
     ],
@@ -434,6 +432,47 @@ def test_a_units_own_days_are_dated_by_the_title_and_the_reports_date_never_a_st
     assert report.status == "checked", report.message
     got = sorted(day for _, day in _of(report, "collected"))
     assert [day[:4] for day in got] == [str(year)] * len(days)
+
+
+@pytest.mark.parametrize(
+    "title, days",
+    [
+        # A date line months after December days: 20/12/2020 (the report 81 days late) or a
+        # line stale since March over December 2021; 86 days before it was taken as near.
+        ([["Số liệu tính đến ngày 15/3/2021"]], ["20/12", "21/12", "22/12", "23/12", "24/12"]),
+        # A start line and a date line 45 days after the days: its year taken alone stored
+        # December 2022, ten months after the report's own date, without a word.
+        (
+            [["Thực hiện từ ngày 7/12/2021"], ["Số liệu tính đến 17h ngày 14/2/2022"]],
+            ["27/12", "28/12", "31/12"],
+        ),
+    ],
+)
+def test_a_units_own_december_days_far_before_the_reports_date_are_asked_for_their_year(title, days):
+    report = _import({"Báo cáo": _own_days(title, days)}, "ky_tan.xlsx")
+    assert report.status == "refused"
+    problem = report.problems[0]
+    assert (problem.code, problem.sheet, problem.column) == ("no_date", "Báo cáo", "B")
+    assert "hơn một tháng" in problem.message
+
+
+@pytest.mark.parametrize(
+    "title, days, first",
+    [
+        # Days of the date line's own year weeks before it: read in that year, as always.
+        ([["Số liệu tính đến ngày 08/3/2023"]], ["3/1", "4/1", "5/1"], "2023-01-03"),
+        # Across New Year, ending in the date line's year 45 days before it.
+        ([["Số liệu tính đến 17h ngày 16/2/2022"]], ["30/12", "31/12", "1/1", "2/1"], "2021-12-30"),
+        # Only a start line: the days from it on (refused for want of a year after round 26).
+        ([["Thực hiện từ ngày 11/3/2021"]], ["11/3", "12/3", "13/3"], "2021-03-11"),
+        ([["Triển khai từ ngày 15/12/2021"]], ["30/12", "31/12", "1/1"], "2021-12-30"),
+    ],
+)
+def test_a_units_own_days_a_late_date_line_or_a_start_line_dates(title, days, first):
+    report = _import({"Báo cáo": _own_days(title, days)}, "ky_tan.xlsx")
+    assert report.status == "checked", report.message
+    got = sorted(day for _, day in _of(report, "collected"))
+    assert got[0] == first and len(got) == len(days)
 
 
 def test_a_units_own_days_whose_title_month_and_date_line_disagree_are_asked_for_their_year():

@@ -165,7 +165,8 @@ def _days_dated(
     titled = _month_titled(lines)
     by_title = _title_run(labels, titled, windows) if titled else None
     by_title = not_before_start(by_title)
-    anchor = given or _date_line(lines) or book_date or normalise.date_from_file_name(file_name)
+    own_line = _date_line(lines)
+    anchor = given or own_line or book_date or normalise.date_from_file_name(file_name)
     by_date = not_before_start(_nearest_run(labels, anchor, windows)) if anchor is not None else None
     if by_title and by_date and by_title != by_date:
         month, year = titled
@@ -175,6 +176,30 @@ def _days_dated(
         )
     if by_title or by_date:
         return by_title or by_date, None
+    if anchor is not None:
+        # A whole date of the report that no reading of the days is near: a report sent
+        # weeks late, or a date line copied from an older one.  The days of the report's own
+        # year before it are read, as they always were ("3/1 … 7/1" under "tính đến
+        # 8/3/2023"); days that would fall in an earlier year ("27/12 … 31/12" under
+        # "14/2/2022": December 2021, or a date line ten months stale over December 2022 —
+        # its year taken alone said 2022, in silence) are not guessed.
+        # (Only by the sheet's own line, as its year alone was: another sheet's date or the
+        # file name's says less of this sheet's days.)
+        for year in (anchor.year, anchor.year - 1) if anchor == own_line and not given else ():
+            before = not_before_start(_run_from(labels, year, windows))  # the later first
+            if before and before[-1] <= anchor and before[-1].year == anchor.year:
+                return before, None
+        return None, (
+            f"mà ngày {date_vn(anchor)} của báo cáo cách các ngày đó hơn một tháng, không cho biết "
+            "các ngày thuộc năm nào"
+        )
+    if since:
+        # Only a start date ("Thực hiện từ ngày 11/3/2021"): the run from it on, within a year.
+        start = max(since)
+        for year in (start.year, start.year + 1):
+            out = not_before_start(_run_from(labels, year, windows))
+            if out and (out[0] - start).days <= 366:
+                return out, None
     years = normalise.years_in(lines)
     if not years and normalise.year_from_file_name(file_name):
         years = {normalise.year_from_file_name(file_name)}
