@@ -1124,9 +1124,10 @@ def _cut_headings(sheet: Sheet) -> tuple[tuple[int, int], list[str]] | None:
 
 
 def _may_number(text: str) -> bool:
-    """Whether a header, cut or not, may be the rows' numbers' ("STT", "TT", "Số TT", "ST…")."""
-    key = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text).lower()).split())
-    return not key or any(n.startswith(key) or key.startswith(n) for n in ("stt", "tt", "so tt", "so thu tu"))
+    """Whether a header, cut or not, may be the rows' numbers' ("STT", "TT", "Số TT", "ST…"), its
+    letters broken over lines in a narrow column too ("ST T", "S TT")."""
+    key = re.sub(r"[^a-z0-9]+", "", fold(text).lower())
+    return not key or any(n.startswith(key) or key.startswith(n) for n in ("stt", "tt", "sott", "sothutu"))
 
 
 def _numbering(cells: list) -> bool:
