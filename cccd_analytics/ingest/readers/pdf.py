@@ -17,6 +17,7 @@ import math
 import re
 
 from cccd_analytics.ingest import normalise
+from cccd_analytics.ingest.layout import column_letter
 from cccd_analytics.ingest.readers.document import Block, clean, is_table, sheets
 from cccd_analytics.ingest.readers.workbook import Limits, ReadError, Sheet, short_reason
 from cccd_analytics.text import fold
@@ -73,7 +74,7 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
                 except JoinedHeaders as joined:
                     names = " và ".join(f"«{t}»" for t in joined.texts)
                     raise ReadError(
-                        f"Tệp «{file_name}», trang {number}, cột {_letter(joined.column)} của bảng không "
+                        f"Tệp «{file_name}», trang {number}, cột {column_letter(joined.column)} của bảng không "
                         f"kẻ khung: hai tiêu đề {names} nằm chung một cột, không rõ cột số liệu nào thuộc "
                         "tiêu đề nào, nên không nhận tệp để khỏi ghi nhầm cột. Hãy in lại có kẻ khung "
                         "(Page Layout → Print Gridlines) hoặc gửi tệp Excel gốc.",
@@ -161,16 +162,6 @@ def _refuse_scans_in_tables(blocks: list[Block], scanned: list[int], file_name: 
                 "trực tiếp từ Word/Excel (không quét trang nào của bảng).",
                 page=number,
             )
-
-
-def _letter(index: int) -> str:
-    """A column's letter as a sheet names it (0 → A, 26 → AA)."""
-    out = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        out = chr(65 + rest) + out
-    return out
 
 
 def _table_ended(blocks: list[Block], page: int) -> bool:
