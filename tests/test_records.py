@@ -239,6 +239,41 @@ def test_an_export_parsed_whole_or_streamed_gives_the_same_report(name, monkeypa
 
 
 @pytest.mark.parametrize("whole", [True, False])
+def test_columns_made_dictionaries_by_the_parse_are_the_ones_encoded_after_it(whole, monkeypatch):
+    # A place or a status is made a dictionary block by block as Arrow parses; the blocks'
+    # dictionaries (each its own first appearances) must join into the very dictionary and
+    # codes that encoding the whole column after the parse gives, in whatever order the
+    # communes first appear, and the import's figures must not change.
+    rows = [r for k in range(10) for r in export_rows(start=date(2021, 3, 1) + timedelta(days=4 * k))]
+    rows = rows[::-1][:300] + rows[:300]  # communes and days first met in another order
+    data = export_csv(rows).encode()
+    usecols = [5, 6, 7, 8]
+    monkeypatch.setattr(delimited, "ARROW_BLOCK_BYTES", 1 << 10)  # ~a dozen rows a block
+    if not whole:
+        monkeypatch.setattr(delimited, "WHOLE_PARSE_BYTES", 0)
+    source = readers.CsvSource(encoding="utf-8", codec="utf-8", legacy=None, delimiter=",")
+
+    def read(few):
+        (frame,) = [f for _, f in delimited.csv_chunks(data, source, usecols, 9, 10**6, skip=1, few=few)]
+        return frame
+
+    asked = []
+    real = delimited._arrow_options
+    monkeypatch.setattr(delimited, "_arrow_options", lambda *a, **k: asked.append(real(*a, **k)) or asked[-1])
+    after, during = read(()), read((5, 6, 8))
+    types = [o["convert_options"].column_types for o in asked]
+    assert not any(pa.types.is_dictionary(t) for t in types[0].values())
+    assert sorted(c for c, t in types[-1].items() if pa.types.is_dictionary(t)) == ["5", "6", "8"]
+    for column in usecols:
+        left, right = (pa.array(f[column].array) for f in (after, during))
+        assert left.dictionary.equals(right.dictionary), column
+        assert left.indices.equals(right.indices), column
+    plain = ingest.import_bytes(None, data, "xuat.csv")
+    monkeypatch.setattr(records.layouts, "record_few", lambda layout: ())
+    assert ingest.import_bytes(None, data, "xuat.csv").observations.equals(plain.observations)
+
+
+@pytest.mark.parametrize("whole", [True, False])
 def test_quoted_line_breaks_on_block_cuts_are_read_again_by_arrow_not_pandas(whole, monkeypatch):
     # Arrow cuts blocks at line breaks (fast); a quoted value whose line break falls on a
     # cut stops the read, and the file is read again allowing such values.  Tiny blocks put

@@ -72,6 +72,18 @@ RECORD_BREAKDOWN_FIELDS = ("birth_date", "age", "current_address", "channel", "a
 # and day: an export appended to itself, two pages pasted over each other) is counted once.
 # Kept in Arrow, compared there, never stored, logged or shown.
 RECORD_ID_FIELDS = ("record_id",)
+# Read fields with few distinct texts by nature (a place, a status, a channel, an age):
+# the CSV reader makes them dictionaries as it parses (readers.delimited._arrow_options).
+RECORD_FEW_FIELDS = (
+    "province",
+    "district",
+    "commune",
+    "status",
+    "channel",
+    "application_type",
+    "shift",
+    "age",
+)
 PERSONAL_FIELDS = ("record_id", "full_name", "birth_date", "id_number", "gender", "phone", "address")
 
 # Vietnamese labels of the canonical fields, for messages, templates and the mapping UI.

@@ -34,6 +34,7 @@ from cccd_analytics.ingest.fields import (  # noqa: F401
     MAPPABLE_FIELDS,
     PERSONAL_FIELDS,
     RECORD_BREAKDOWN_FIELDS,
+    RECORD_FEW_FIELDS,
     RECORD_FIELDS,
     RECORD_ID_FIELDS,
     RECORD_READ_FIELDS,

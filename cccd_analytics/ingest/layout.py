@@ -1301,6 +1301,12 @@ def record_plain(layout: Layout) -> tuple[int, ...]:
     return tuple(layout.columns[f].index for f in headers.RECORD_ID_FIELDS if f in layout.columns)
 
 
+def record_few(layout: Layout) -> tuple[int, ...]:
+    """Positions of the read columns with few distinct texts by nature (a place, a status),
+    which the CSV reader makes dictionaries as it parses."""
+    return tuple(layout.columns[f].index for f in headers.RECORD_FEW_FIELDS if f in layout.columns)
+
+
 def record_width(rows: list[list], layout: Layout) -> int:
     """How many fields an export's lines have: the widest of its header and first records."""
     return max((len(r) for r in rows[: layout.first_data_row + 20]), default=0)

@@ -53,6 +53,7 @@ def start(path: str | Path, limits: Limits = Limits()) -> bool:  # noqa: B008 - 
             layouts.record_width(sheet.rows, found),
             found.first_data_row,
             layouts.record_plain(found),
+            layouts.record_few(found),
         )
     except (OSError, ReadError, ValueError, LookupError, UnicodeError):
         return False  # the import reads the file itself and says what is wrong with it

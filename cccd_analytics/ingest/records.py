@@ -91,6 +91,7 @@ def _read_csv(
             skip=layout.first_data_row,
             engine=engine,
             plain=layouts.record_plain(layout),
+            few=layouts.record_few(layout),
         ):
             chunk = chunk[usecols]
             chunk.columns = [fields[i] for i in order]
