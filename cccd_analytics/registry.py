@@ -222,9 +222,39 @@ def official_unit_count() -> int:
     return total
 
 
-@lru_cache(maxsize=1)
 def load_registry() -> pd.DataFrame:
-    """Every official unit as one frame with the columns in UNIT_COLUMNS.
+    """Every official unit as one frame with the columns in UNIT_COLUMNS."""
+    return _built()["registry"]
+
+
+@lru_cache(maxsize=1)
+def _built() -> dict:
+    """The registry's frame and what name resolution reads of it (`_index`,
+    `_later_namesakes`, `renamed_whole`), built from the shipped files, or as an earlier
+    process built them from the same files and code (`startup_cache`)."""
+    from cccd_analytics import startup_cache
+    from cccd_analytics.geo import MAPPING_FILES
+
+    files = {*_DISTRICT_FILES.values(), *_COMMUNE_FILES, *_COMMUNE_2025_FILES, *MAPPING_FILES}
+    here = Path(__file__).resolve().parent
+    code = ("registry.py", "text.py", "geo.py", "ingest/syllables.py")  # what the builders run
+    sources = [DATA_DIR / name for name in sorted(files)] + [here / name for name in code]
+
+    def build() -> dict:
+        frame = _make_registry()
+        whole = _make_renamed_whole()
+        return dict(
+            registry=frame,
+            index=_make_index(frame),
+            later_namesakes=_make_later_namesakes(frame, whole),
+            renamed_whole=whole,
+        )
+
+    return startup_cache.load_or_build("registry", sources, build)
+
+
+def _make_registry() -> pd.DataFrame:
+    """`load_registry`'s frame, built from the shipped files.
 
     Long on purpose: the registry's rows level by level (provinces, districts, communes, the
     2025 communes), each from its file, in the order the keys are checked.
@@ -734,9 +764,11 @@ def prepare() -> None:
     _later_namesakes()
 
 
-@lru_cache(maxsize=1)
 def _index() -> dict[str, dict]:
-    reg = load_registry()
+    return _built()["index"]
+
+
+def _make_index(reg: pd.DataFrame) -> dict[str, dict]:
     by_code = {(r.hierarchy, r.code): r.key for r in _rows(reg)}
     provinces = {bare(r.name): r.key for r in _rows(reg[reg.level == "province"])}
     # Exact folded names first ("huyen ky anh" vs "thi xa ky anh"), then bare names
@@ -1083,7 +1115,6 @@ def _same_letters_at_home(lookup, commune: str) -> bool:
     return bool(lookup("_", spelled_plain(commune)))
 
 
-@lru_cache(maxsize=1)
 def renamed_whole() -> dict[str, str]:
     """The 2025 communes that are one older commune whole, under a new name or the same, by
     their key: the key of that older commune ("2025:16906" Xã Lượng Minh → "16906" Xã Lưỡng
@@ -1092,6 +1123,10 @@ def renamed_whole() -> dict[str, str]:
     registry's own communes, so for Hà Tĩnh (whose Huyện Kỳ Anh alone it holds) the 2025
     file decides: its Xã Kỳ Hoa is Kỳ Tân and Thị xã Kỳ Anh's Kỳ Hoa, which the mapping
     does not know."""
+    return _built()["renamed_whole"]
+
+
+def _make_renamed_whole() -> dict[str, str]:
     from cccd_analytics.geo import MAPPING_FILES
 
     olds: dict[str, set[str]] = {}
@@ -1142,7 +1177,6 @@ def _named_as_in_2025(idx, reg, lookup, parents: list[str], commune: str) -> Mat
     return Match(key, True, registry_name=str(reg.at[key, "name"]), corrections=("tên sau sắp xếp 1/7/2025",))
 
 
-@lru_cache(maxsize=1)
 def _later_namesakes() -> dict[str, frozenset[str]]:
     """The communes of before 1/7/2025 whose name a commune of that day, of another type,
     took in their province without being that commune whole, by their key: the types of
@@ -1150,9 +1184,11 @@ def _later_namesakes() -> dict[str, frozenset[str]]:
     several communes; "Xã Diễn Châu" typed in a report of 2023 is not the town).  And such
     a later commune by its key, with the types of the earlier ones ("2025:…" Xã Diễn Châu →
     {"thi tran"}: "TT Diễn Châu" in a report of 2025 is the town, not the new commune)."""
-    reg = load_registry()
+    return _built()["later_namesakes"]
+
+
+def _make_later_namesakes(reg: pd.DataFrame, whole: dict[str, str]) -> dict[str, frozenset[str]]:
     communes = reg[reg["level"] == "commune"]
-    whole = renamed_whole()
     later: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for key, name, province, hierarchy in zip(
         communes.index, communes["name"], communes["province_key"], communes["hierarchy"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,10 @@ def sample_url(sample_db, tmp_path) -> str:
 # tests that predate login run it as the demo admin; tests of login itself remove this
 # (monkeypatch.delenv or an explicit env for the server they start).
 os.environ.setdefault("CCCD_DEMO_ROLE", "admin")
+
+# What processes keep between them (cccd_analytics.startup_cache) goes to a folder of this
+# run, shared by the processes the tests start, never the user's own cache.
+os.environ.setdefault("CCCD_CACHE_DIR", tempfile.mkdtemp(prefix="cccd-test-cache-"))
 
 
 # -- PostgreSQL ----------------------------------------------------------------
