@@ -76,10 +76,21 @@ def load_or_build(name: str, sources: Iterable[Path], build: Callable[[], T]) ->
     return value
 
 
+#: Files of one name kept under different keys, the newest first.
+KEEP = 4
+
+
+def _written(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def _keep(where: Path, name: str, path: Path, value) -> None:
     """Write `value` to `path` whole or not at all (a temporary file renamed over it: two
     processes starting together each write their own, and either one wins), and remove
-    the files of the same name kept under other keys."""
+    the oldest files of the same name kept under other keys."""
     try:
         where.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=where, prefix=f".{name}-", suffix=".tmp")
@@ -90,8 +101,11 @@ def _keep(where: Path, name: str, path: Path, value) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
-        for old in where.glob(f"{name}-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        # The newest few kept: two versions of the code run side by side (a benchmark of
+        # the code before and after, two checkouts) each find their own, rather than
+        # building it again each time the other one has replaced it.
+        kept = sorted(where.glob(f"{name}-*.pickle"), key=_written, reverse=True)
+        for old in kept[KEEP:]:
+            old.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError):
         pass

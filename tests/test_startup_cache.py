@@ -61,7 +61,7 @@ def test_the_registry_read_back_is_the_one_built_from_the_files(kept, monkeypatc
                 assert names.get(key) == built.get(key), key
 
 
-def test_a_changed_source_builds_again_and_leaves_one_file(kept, tmp_path, monkeypatch):
+def test_a_changed_source_builds_again_and_keeps_the_newest_files(kept, tmp_path, monkeypatch):
     source = tmp_path / "source.csv"
     source.write_text("a\n1\n")
     calls: list[int] = []
@@ -73,10 +73,18 @@ def test_a_changed_source_builds_again_and_leaves_one_file(kept, tmp_path, monke
     assert startup_cache.load_or_build("x", [source], build) == {"rows": "a\n1\n"}
     assert startup_cache.load_or_build("x", [source], build) == {"rows": "a\n1\n"}
     assert len(calls) == 1
+    first = source.stat()
     source.write_text("a\n1\n2\n")
     assert startup_cache.load_or_build("x", [source], build) == {"rows": "a\n1\n2\n"}
     assert len(calls) == 2
-    assert len(list(kept.glob("x-*.pickle"))) == 1  # the file of the old key removed
+    source.write_text("a\n1\n")  # back as it was (another checkout): its file is still there
+    os.utime(source, ns=(first.st_atime_ns, first.st_mtime_ns))
+    assert startup_cache.load_or_build("x", [source], build) == {"rows": "a\n1\n"}
+    assert len(calls) == 2
+    for n in range(startup_cache.KEEP + 2):
+        source.write_text("b" * (n + 1))
+        startup_cache.load_or_build("x", [source], build)
+    assert len(list(kept.glob("x-*.pickle"))) == startup_cache.KEEP  # the oldest removed
 
 
 def test_an_unreadable_kept_file_or_folder_is_built_again_without_a_word(kept, tmp_path, monkeypatch):
