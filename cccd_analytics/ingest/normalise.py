@@ -922,6 +922,42 @@ def month_in_lines(lines, file_name: bool = False) -> tuple[int, int | None] | N
     return max(found, key=lambda m: m[1] or 0)
 
 
+#: The longest run of days a workbook's sheets or columns are taken to span whatever their
+#: order (`_wraps_in_a_short_run`): a quarter, as a stale date line.  Shuffled (neither
+#: oldest nor newest first), up to half a year: their order then says nothing.
+SHORT_RUN_DAYS = 92
+
+
+def _in_order(labels: list[DayLabel]) -> bool:
+    """Whether the labels go one way, oldest or newest first, New Year crossed once at most."""
+    steps = [(b.month, b.day) > (a.month, a.day) for a, b in zip(labels, labels[1:])]
+    return steps.count(False) <= 1 or steps.count(True) <= 1
+
+
+def _wraps_in_a_short_run(labels: list[DayLabel], longest: int) -> frozenset[tuple[int, int]] | None:
+    """The (month, day) of the labels that fall in the year after the run's first day, when
+    the labels are a run of `longest` days at most (then in one reading only); an empty set
+    when that run is within one year.  None when they span more (the labels' order then
+    says which comes first, as it did before).
+
+    A workbook's days are days or weeks, kept newest sheet first, or a sheet copied and
+    renamed and left out of order ("17.12 | 15.12 | 16.12", "2.1 | 1.1 | 31.12 | 30.12").
+    Read in their order, any fall after November moved on a year: such a workbook was
+    refused, or its day columns stored across three years without a word."""
+    days = sorted({(lab.month, lab.day) for lab in labels})
+    if len(days) < 2:
+        return None
+    where = [date(2000, m, d).toordinal() - date(2000, 1, 1).toordinal() for m, d in days]
+    # The largest gap between calendar neighbours, the one across New Year counted too,
+    # is where the run starts; it must leave the rest a short run.
+    gaps = [(b - a, i + 1) for i, (a, b) in enumerate(zip(where, where[1:]))]
+    gaps.append((where[0] + 366 - where[-1], 0))
+    widest, start = max(gaps)
+    if 366 - widest > longest:
+        return None
+    return frozenset(days[:start]) if start else frozenset()
+
+
 #: How far a run of days may go past a real date that anchors it (`with_years`): a date
 #: line typed once in a workbook kept for a whole campaign, a quarter at most.
 STALE_DATE_LINE_DAYS = 92
@@ -956,7 +992,20 @@ def with_years(
         out = [_make(lab.year, lab.month, lab.day) for lab in labels]
         return out if all(out) else None
 
+    wraps = _wraps_in_a_short_run(labels, SHORT_RUN_DAYS)
+    if wraps is None and not _in_order(labels):
+        # Shuffled, the order says nothing: the shorter reading, up to half a year.
+        wraps = _wraps_in_a_short_run(labels, 183)
+
     def run(first_year: int) -> list[date] | None:
+        if wraps is not None:
+            # A short run, whatever the order of its labels: the days before the run's
+            # start in the calendar are in the next year.
+            out = [
+                _make(lab.year or first_year + ((lab.month, lab.day) in wraps), lab.month, lab.day)
+                for lab in labels
+            ]
+            return out if all(out) else None
         year, out, previous = first_year, [], None
         for lab in labels:
             if lab.year:
@@ -968,7 +1017,9 @@ def with_years(
                 return None
             out.append(found)
             previous = found
-        return out
+        # A fall after November read as New Year in a run not in date order put its days
+        # years apart ("17/12 | 15/12" as 2021, 2022): no workbook's days are.
+        return out if (max(out) - min(out)).days <= 366 else None
 
     if known:
         # The labels that give a year anchor the others: the first such label's year,
@@ -976,17 +1027,20 @@ def with_years(
         first_known = next(i for i, lab in enumerate(labels) if lab.year)
         for start in (labels[first_known].year, labels[first_known].year - 1):
             out = run(start)
-            if out and out[first_known].year == labels[first_known].year:
+            if out and (
+                wraps is None
+                or all(start + ((lab.month, lab.day) in wraps) == lab.year for lab in labels if lab.year)
+            ):
                 return out
         return None
     if anchor is not None and year_only:
         ends_in, starts_in = run(anchor.year - 1), run(anchor.year)
-        if ends_in and starts_in and ends_in[-1].year != ends_in[0].year:
+        if ends_in and starts_in and max(ends_in).year != min(ends_in).year:
             fits = [
                 out
                 for out in (ends_in, starts_in)
                 if any(
-                    w[0] - timedelta(days=31) <= out[0] and out[-1] <= w[1] + timedelta(days=31)
+                    w[0] - timedelta(days=31) <= min(out) and max(out) <= w[1] + timedelta(days=31)
                     for w in windows
                 )
             ]
@@ -1002,17 +1056,17 @@ def with_years(
             out
             for start in (anchor.year, anchor.year - 1, anchor.year + 1)
             if (out := run(start))
-            and out[-1] <= limit
-            and (out[-1] <= anchor + timedelta(days=1) or out[0] <= anchor + timedelta(days=1))
+            and max(out) <= limit
+            and (max(out) <= anchor + timedelta(days=1) or min(out) <= anchor + timedelta(days=1))
         ]
         if runs:
-            return min(runs, key=lambda out: (abs((out[-1] - anchor).days), out[-1] > anchor))
+            return min(runs, key=lambda out: (abs((max(out) - anchor).days), max(out) > anchor))
         return run(anchor.year)
     fits = []
     for start in sorted({w[0].year for w in windows} | {w[1].year for w in windows}):
         out = run(start)
         if out and any(
-            w[0] - timedelta(days=31) <= out[0] and out[-1] <= w[1] + timedelta(days=31) for w in windows
+            w[0] - timedelta(days=31) <= min(out) and max(out) <= w[1] + timedelta(days=31) for w in windows
         ):
             fits.append(out)
     return fits[0] if len(fits) == 1 else None

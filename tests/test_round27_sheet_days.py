@@ -1,0 +1,215 @@
+"""Sheet-per-day and column-per-day workbooks across, or near, the end of a year, their sheets
+or columns not in date order, found by the twenty-seventh probe: four communes of Huyện Kỳ Anh
+(Hà Tĩnh) with known daily counts and running totals, December 2021 and New Year 2022."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from cccd_analytics.ingest import normalise
+from tests.test_round26_sheet_days import (
+    ELIGIBLE,
+    HEADER,
+    KA,
+    TOP_KA,
+    _daily,
+    _import,
+    _key,
+    _of,
+    _running,
+)
+
+DECEMBER = [date(2021, 12, 15) + timedelta(days=k) for k in range(3)]
+NEW_YEAR = [date(2021, 12, 30) + timedelta(days=k) for k in range(4)]
+# Newest sheet first, as district offices keep them; a sheet copied and renamed and left
+# where it was made; shuffled.
+ORDERS = {"newest first": "desc", "one left behind": "last_first", "shuffled": "shuffled"}
+
+
+def _order(n: int, how: str) -> list[int]:
+    if how == "desc":
+        return list(range(n))[::-1]
+    if how == "last_first":
+        return [n - 1, *range(n - 1)]
+    return [1, n - 1, 0, *range(2, n - 1)]
+
+
+def _sheet(k: int, top: list[list]) -> list[list]:
+    rows, total = [*top, HEADER], [None, "Tổng cộng", 0, 0, 0]
+    for i, name in enumerate(KA, 1):
+        row = [i, name, ELIGIBLE[name], _daily(name, k), _running(name, k)]
+        rows.append(row)
+        for j in (2, 3, 4):
+            total[j] += row[j]
+    return [*rows, total]
+
+
+def _date_line(day: date) -> list:
+    return [f"Số liệu tính đến 17h00 ngày {day.day}/{day.month}/{day.year}"]
+
+
+def _sheets(days: list[date], how: str, top=TOP_KA, line=False) -> dict[str, list[list]]:
+    return {
+        f"{days[k].day}.{days[k].month}": _sheet(k, [*top, *([_date_line(days[k])] if line else [])])
+        for k in _order(len(days), how)
+    }
+
+
+def _assert_read(report, days: list[date]) -> None:
+    assert report.status == "checked", report.message
+    collected, per_day = _of(report, "collected"), _of(report, "collected_day")
+    assert sorted({day for _, day in collected}) == [str(d) for d in days]
+    for k, day in enumerate(days):
+        for name in KA:
+            assert collected[(_key(name), str(day))] == _running(name, k)
+            assert per_day[(_key(name), str(day))] == _daily(name, k)
+
+
+# --- sheets named after days, not in date order ---------------------------------------------
+
+
+@pytest.mark.parametrize("how", ORDERS.values(), ids=ORDERS.keys())
+@pytest.mark.parametrize(
+    "file_name, top",
+    [
+        ("ky_anh_2021.xlsx", TOP_KA),
+        ("ky_anh.xlsx", [*TOP_KA, ["BÁO CÁO THÁNG 12 NĂM 2021"]]),
+        ("ky_anh_17_12_2021.xlsx", TOP_KA),
+    ],
+    ids=["year in the file name", "year in the title", "date in the file name"],
+)
+def test_december_sheets_out_of_order_are_read_in_their_year(how, file_name, top):
+    # "17.12 | 15.12 | 16.12": any fall of the day after November moved on a year, as if
+    # the sheets ran in order.  Refused ("tên trang … không có năm", or a running total
+    # falling from 17/12/2021 to 15/12/2022); the same order in March was read.
+    _assert_read(_import(_sheets(DECEMBER, how, top), file_name), DECEMBER)
+
+
+@pytest.mark.parametrize("how", ORDERS.values(), ids=ORDERS.keys())
+def test_december_sheets_out_of_order_each_with_its_date_line_are_read(how):
+    # Each sheet's "Số liệu tính đến … ngày 17/12/2021" agreed with its name, yet the names
+    # were put in three years (17/12/2021, 16/12/2022, 15/12/2023) and refused as falling.
+    _assert_read(_import(_sheets(DECEMBER, how, line=True), "ky_anh.xlsx"), DECEMBER)
+
+
+@pytest.mark.parametrize("how", ORDERS.values(), ids=ORDERS.keys())
+@pytest.mark.parametrize("line, file_name", [(True, "ky_anh.xlsx"), (False, "ky_anh_02_01_2022.xlsx")])
+def test_new_year_sheets_out_of_order_with_a_whole_date_are_read(how, line, file_name):
+    # "2.1 | 1.1 | 31.12 | 30.12" with the date in each sheet or in the file name.
+    _assert_read(_import(_sheets(NEW_YEAR, how, line=line), file_name), NEW_YEAR)
+
+
+@pytest.mark.parametrize("how", ORDERS.values(), ids=ORDERS.keys())
+def test_new_year_sheets_out_of_order_under_a_year_alone_are_still_asked_for_their_year(how):
+    # A year alone cannot say whether the run starts or ends in it (round 26): refused,
+    # whatever the order, each sheet named.
+    report = _import(_sheets(NEW_YEAR, how), "ky_anh_2021.xlsx")
+    assert report.status == "refused"
+    problem = next(p for p in report.problems if p.code == "no_date")
+    assert problem.sheet in {f"{d.day}.{d.month}" for d in NEW_YEAR} and problem.row == 4
+    assert "tháng 12 sang tháng 1" in problem.message
+
+
+# --- a column per day, not in date order -----------------------------------------------------
+
+
+def _wide(days: list[date], how: str, top: list[list]) -> dict[str, list[list]]:
+    order = _order(len(days), how)
+    header = ["STT", "Đơn vị", *[f"{days[k].day}/{days[k].month}" for k in order], "Lũy kế"]
+    rows = [
+        [i, name, *[_daily(name, k) for k in order], _running(name, len(days) - 1)]
+        for i, name in enumerate(KA, 1)
+    ]
+    return {"BC": [*top, header, *rows]}
+
+
+@pytest.mark.parametrize("how", ORDERS.values(), ids=ORDERS.keys())
+@pytest.mark.parametrize(
+    "days, top, file_name",
+    [
+        (DECEMBER, [*TOP_KA, _date_line(DECEMBER[-1])], "ky_anh.xlsx"),
+        (DECEMBER, TOP_KA, "ky_anh_17_12_2021.xlsx"),
+        (NEW_YEAR, [*TOP_KA, _date_line(NEW_YEAR[-1])], "ky_anh.xlsx"),
+        (NEW_YEAR, TOP_KA, "ky_anh_02_01_2022.xlsx"),
+    ],
+    ids=["december, date line", "december, file name", "new year, date line", "new year, file name"],
+)
+def test_day_columns_out_of_order_are_read_in_their_years(how, days, top, file_name):
+    # "17/12 | 16/12 | 15/12 | Lũy kế" under "tính đến 17/12/2021" was STORED, without a
+    # word, on 17/12/2021, 16/12/2022 and 15/12/2023 (and "2/1 | 1/1 | 31/12 | 30/12" on
+    # 1/1/2022, 2/1/2022, 31/12/2022, 30/12/2023): the running totals of two days a year
+    # or two ahead, 15/12 and 30/12/2021 missing.
+    _assert_read(_import(_wide(days, how, top), file_name), days)
+
+
+# --- the years themselves --------------------------------------------------------------------
+
+
+def _labels(text: str) -> list[normalise.DayLabel]:
+    out = []
+    for item in text.split():
+        parts = [int(p) for p in item.split("/")]
+        out.append(normalise.DayLabel(parts[0], parts[1], parts[2] if len(parts) == 3 else None, ""))
+    return out
+
+
+@pytest.mark.parametrize(
+    "labels, anchor, want",
+    [
+        ("17/12 15/12 16/12", date(2021, 12, 31), "17/12/2021 15/12/2021 16/12/2021"),
+        ("2/1/2022 1/1 31/12 30/12", None, "2/1/2022 1/1/2022 31/12/2021 30/12/2021"),
+        ("31/12 1/1/2022 30/12", None, "31/12/2021 1/1/2022 30/12/2021"),
+        ("20/1 15/12 1/11", date(2022, 1, 20), "20/1/2022 15/12/2021 1/11/2021"),
+    ],
+)
+def test_the_years_make_the_run_short_whatever_its_order(labels, anchor, want):
+    late = 1 if anchor == date(2021, 12, 31) else normalise.STALE_DATE_LINE_DAYS
+    got = normalise.with_years(_labels(labels), anchor, [], late=late, year_only=anchor == date(2021, 12, 31))
+    assert [f"{d.day}/{d.month}/{d.year}" for d in got] == want.split()
+
+
+def test_days_months_apart_keep_the_order_they_are_written_in():
+    # Nothing says which of two readings half a year apart is meant: the order decides, as
+    # before, and with no year anywhere nothing is guessed.
+    got = normalise.with_years(_labels("15/3 20/9"), date(2021, 12, 31), [], year_only=True)
+    assert got == [date(2021, 3, 15), date(2021, 9, 20)]
+    assert normalise.with_years(_labels("17/12 15/12 16/12"), None, []) is None
+
+
+# --- a unit's own report, a row per day, newest first ---------------------------------------
+
+
+def _unit_rows(title: list, newest_first: bool = True) -> list[list]:
+    rows, total, days = [], 1000, ["29/12", "30/12", "31/12", "1/1", "2/1"]
+    for k, day in enumerate(days):
+        total += 40 + k
+        rows.append([k + 1, day, 40 + k, total, ""])
+    return [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["CÔNG AN XÃ KỲ TÂN - BÁO CÁO THU NHẬN HỒ SƠ CCCD"],
+        title,
+        ["STT", "Ngày", "Thu nhận trong ngày", "Lũy kế thu nhận", "Ghi chú"],
+        *(rows[::-1] if newest_first else rows),
+    ]
+
+
+@pytest.mark.parametrize(
+    "title", [["Số liệu tính đến ngày 02/01/2022"], ["Số liệu tính đến ngày 17/12/2021"]]
+)
+def test_a_units_days_newest_first_across_new_year_are_read(title):
+    # "2/1 | 1/1 | 31/12 | 30/12 | 29/12" under "tính đến 02/01/2022": refused as more than a
+    # month from the date line; under a stale "17/12/2021", read across four years and
+    # refused as falling.
+    report = _import({"Báo cáo": _unit_rows(title)}, "ky_tan.xlsx")
+    assert report.status == "checked", report.message
+    got = sorted(_of(report, "collected").items(), key=lambda item: item[0][1])
+    assert [day for (_, day), _ in got] == [
+        "2021-12-29",
+        "2021-12-30",
+        "2021-12-31",
+        "2022-01-01",
+        "2022-01-02",
+    ]
+    assert got[-1][1] == 1210
