@@ -213,3 +213,11 @@ def test_a_units_days_newest_first_across_new_year_are_read(title):
         "2022-01-02",
     ]
     assert got[-1][1] == 1210
+
+
+def test_a_units_days_newest_first_across_new_year_under_a_year_alone_say_why_they_are_refused():
+    report = _import({"Báo cáo": _unit_rows(["BÁO CÁO NĂM 2021"])}, "ky_tan.xlsx")
+    assert report.status == "refused"
+    problem = report.problems[0]
+    assert (problem.code, problem.sheet, problem.row, problem.column) == ("no_date", "Báo cáo", 5, "B")
+    assert "tháng 12 sang tháng 1" in problem.message

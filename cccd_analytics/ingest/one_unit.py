@@ -137,8 +137,8 @@ def detect(
     labels = [label for _, label in found]
     dates, why = _days_dated(rows, header, labels, given, book_date, file_name, windows)
     if dates is None:
-        months = [label.month for label in labels]
-        across = any(a == 12 and b == 1 for a, b in zip(months, months[1:]))
+        # Rows newest first ("2/1 … 29/12") run across New Year as well.
+        across = {12, 1} <= {label.month for label in labels}
         return dataclasses.replace(unit, undated=(found[0][0], across, why))
     return dataclasses.replace(
         unit, dated=tuple((k, day) for (k, label), day in zip(found, dates) if not label.year)
