@@ -221,3 +221,34 @@ def test_a_units_days_newest_first_across_new_year_under_a_year_alone_say_why_th
     problem = report.problems[0]
     assert (problem.code, problem.sheet, problem.row, problem.column) == ("no_date", "Báo cáo", 5, "B")
     assert "tháng 12 sang tháng 1" in problem.message
+
+
+# --- sheets named by the day alone, newest first ----------------------------------------------
+
+
+@pytest.mark.parametrize("how", ORDERS.values(), ids=ORDERS.keys())
+@pytest.mark.parametrize(
+    "days, top, file_name",
+    [
+        (DECEMBER, TOP_KA, "KyAnh_T12_2021.xlsx"),
+        (DECEMBER, [*TOP_KA, ["BÁO CÁO THÁNG 12 NĂM 2021"]], "ky_anh.xlsx"),
+        (NEW_YEAR, [*TOP_KA, ["BÁO CÁO THÁNG 12 NĂM 2021"]], "ky_anh.xlsx"),
+        (NEW_YEAR, [*TOP_KA, ["BÁO CÁO THÁNG 12 NĂM 2021"]], "ky_anh_02_01_2022.xlsx"),
+    ],
+    ids=["month in the file name", "month in the title", "new year, title", "new year, title and date"],
+)
+def test_sheets_named_by_the_day_alone_out_of_order_are_read_in_their_months(how, days, top, file_name):
+    # "Ngày 17 | Ngày 16 | Ngày 15" in "KyAnh_T12_2021.xlsx": each fall of the day moved on a
+    # month (17/12/2021, 16/1/2022, 15/2/2022) and the workbook was refused for a running
+    # total falling on 16/1/2022, a day it does not have.
+    sheets = {f"Ngày {days[k].day}": _sheet(k, top) for k in _order(len(days), how)}
+    _assert_read(_import(sheets, file_name), days)
+
+
+def test_sheets_named_by_the_day_alone_that_go_forward_keep_their_order():
+    # The days of a month from the 25th ("25 … 31, 1 … 24") turn the month where they fall.
+    from cccd_analytics.ingest.sheet_per_day import _in_date_order
+
+    days = [*range(25, 32), *range(1, 25)]
+    assert _in_date_order(list(enumerate(days))) == list(enumerate(days))
+    assert [d for _, d in _in_date_order(list(enumerate([2, 1, 31, 30])))] == [30, 31, 1, 2]

@@ -228,6 +228,7 @@ def _days_alone(
     # it is read as one only where the sheets say no date of their own.
     if len(days) < 2 or any(prepared[i][1].report_date or prepared[i][1].data_date for i, _ in days):
         return []
+    days = _in_date_order(days)
 
     def titles(i: int) -> list[str]:
         return [
@@ -336,6 +337,29 @@ def _confirmed(reading, file_name: str, given: date | None, windows) -> bool:
         normalise._make(label.year, label.month, label.day) if label.year else None for _, label in reading
     ]
     return all(dated) and any(start <= dated[0] and dated[-1] <= end for start, end in windows)
+
+
+def _in_date_order(days: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sheets named by the day alone, newest first or shuffled ("Ngày 2 | Ngày 1 | Ngày 31 |
+    Ngày 30", "17 | 15 | 16"), put in the order of their days when those are a short run (two
+    weeks at most, a month's end crossed once at most): read in the sheets' order, each fall
+    of the day moved on a month ("2, 1, 31, 30" under "THÁNG 12" became 2/12, 1/1, 31/1 …)
+    and the workbook was refused for running totals falling on days it does not have.
+    Sheets that go forward ("30 | 31 | 1 | 2", the days of a whole month from the 25th) keep
+    their order, which says when the month turns."""
+    values = [day for _, day in days]
+    if len(set(values)) != len(values) or all(b > a for a, b in zip(values, values[1:])):
+        return days
+    if _runs_into_next_month(values):
+        return days
+    ordered = sorted(set(values))
+    gaps = [(b - a, k + 1) for k, (a, b) in enumerate(zip(ordered, ordered[1:]))]
+    gaps.append((ordered[0] + 31 - ordered[-1], 0))
+    widest, start = max(gaps)
+    if 31 - widest > 14:
+        return days
+    rank = {day: k for k, day in enumerate(ordered[start:] + ordered[:start])}
+    return sorted(days, key=lambda item: rank[item[1]])
 
 
 def _runs_into_next_month(days: list[int]) -> bool:
