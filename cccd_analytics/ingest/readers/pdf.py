@@ -863,6 +863,8 @@ def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Blo
 # column number "(3)".
 _NUMBER = re.compile(r"^[\d.,]+$|^\d{1,3}(?: \d{3})+$|^\(\d+\)$")
 _CELL_GAP = 7.0  # points between two words of different cells (a space is ~2–3 pt)
+# Of a header line's font height: wider than two of its spaces (a space is ~0,28 of it).
+_HEADER_GAP = 0.6
 _HEADER_LINES = 12
 # A line of a borderless table without figures that starts with one of these words is a
 # row of its own (a district's title, a total), not the wrapped end of the row above.
@@ -870,7 +872,11 @@ _OWN_ROW = re.compile(r"^(?:huyện|quận|thị xã|thành phố|tp\.?|cộng|t
 
 
 def _segments(
-    line: list[dict], starts: tuple[float, ...] | list[float] = (), apart: list | None = None
+    line: list[dict],
+    starts: tuple[float, ...] | list[float] = (),
+    apart: list | None = None,
+    header: bool = False,
+    ends: list[float] = (),
 ) -> list[dict]:
     """A line's words grouped into cells by the gaps between them; with `starts` (where body
     columns begin), a run is also cut where a column starts between two of its words.
@@ -879,7 +885,10 @@ def _segments(
     space, two spaces or justified), are joined to it, the figure marked `grouped`, when
     `apart` is given and does not keep them apart (`_kept_apart`: columns where joining
     them ran across a column boundary, `_aligned_table`); else they are cut, the cell they
-    start marked `after_group`."""
+    start marked `after_group`.
+
+    A `header` line is also cut at a gap wider than two spaces of its font (`_HEADER_GAP`):
+    a header cell's words sit a space apart, two cells' texts at least their paddings."""
     out: list[dict] = []
     words = sorted(line, key=lambda w: w["x0"])
     for n, word in enumerate(words):
@@ -888,11 +897,16 @@ def _segments(
         # Not at a plain space (a third of the font's height): that is one cell's text.
         wide = last is not None and gap > 0.4 * (word["bottom"] - word["top"])
         cut = wide and any(last["x1"] - 1 <= x <= word["x0"] + 1 for x in starts)
+        cut = cut or (wide and any(abs(last["x1"] - x) <= 1 for x in ends))
         # A number set right in its cell, then text set left in the next (a sheet printed
         # without gridlines: "1" at the STT cell's right edge, "Xã Kỳ Xuân" at the name
         # cell's left): the two paddings make less than a cell's gap but more than a space.
         cut = cut or (wide and _NUMBER.match(last["text"]) and not _NUMBER.match(word["text"]))
         cut = cut or (last is not None and last["text"].endswith("…"))  # a cell's text cut at its edge
+        # Two header cells in a small font, two paddings apart (5 pt: "Thu nhận trong ngày"
+        # | "Trả thẻ" at 6 pt): under `_CELL_GAP` but two spaces and more of that font.
+        # Read as one run, it named nothing and the two columns under it were left out.
+        cut = cut or (header and wide and gap > _HEADER_GAP * (word["bottom"] - word["top"]))
         # Two figures further apart than a space: a figure set right, then one set left in
         # the next cell ("17" | "1,303", a figure typed as text).  A space between thousands
         # ("1 234") is narrower.  Joined, "17 1,303" was refused as two numbers in a cell.
@@ -1197,6 +1211,11 @@ def _aligned_reading(
         for k, kind in aligned.items()
         if kind == "right" or (kind == "both" and "right" in kinds and "left" not in kinds)
     }
+    flush_left = {
+        k
+        for k, kind in aligned.items()
+        if kind == "left" or (kind == "both" and "left" in kinds and "right" not in kinds)
+    }
 
     def build_header(lo: int, hi: int, cols: list) -> list[list[str]]:
         """The header of lines lo..hi-1, as rows: one row, each run to the column under
@@ -1205,14 +1224,32 @@ def _aligned_reading(
         gives it (`_header_levels`).  A run beyond the body's columns is a column of its
         own ("Ghi chú", empty in every row), added to `cols`."""
         cells = sorted(
-            (c for i in range(lo, hi) for c in _split_at(text_lines[i], cols)),
+            (
+                c
+                for i in range(lo, hi)
+                for c in _split_at(text_lines[i], cols, [text_lines[j] for j in range(lo, hi) if j != i])
+            ),
             key=lambda c: (c["top"], c["x0"]),
         )
         edge = cols[-1][1]
+        last = len(cols) - 1
+        # The last column's figures set left with no header over them: its cell runs on to
+        # the table's right edge, and a header centred (or set right) in that cell starts
+        # past the figures. Taken for a column of its own, empty in every row, the header
+        # ("Số thẻ đã trả") was left over nothing and the figures under no header, in silence.
+        headless = last in flush_left and not any(
+            min(cols[last][1], c["x1"]) - max(cols[last][0] - 2, c["x0"]) > 0 for c in cells
+        )
         for cell in cells:
-            if cell["x0"] > edge + 4:
+            if cell["x0"] > edge + 4 and not any(
+                o["x0"] <= edge + 4 and _wrapped_line_of(o, cell) for o in cells
+            ):
+                # (a run past the last column, a line of a header cell whose other lines
+                # reach over its figures, "Số thẻ đã" / "trả" set right, is no column)
                 if cols[-1][1] > right and cell["x0"] - cols[-1][1] <= _CELL_GAP:
                     cols[-1][1] = cell["x1"]  # the next word of the same header cell
+                elif headless and len(cols) - 1 == last:
+                    cols[-1][1] = cell["x1"]
                 else:
                     cols.append([cell["x0"], cell["x1"]])
                 edge = cell["x1"]
@@ -1229,6 +1266,10 @@ def _aligned_reading(
                 cell["column"] = ahead
                 continue
             cell["column"] = inside[0] if inside else _column_of(cell, cols)
+            cell["guessed"] = not inside and not any(
+                min(x1, cell["x1"]) - max(x0, cell["x0"]) > 0 for x0, x1 in cols
+            )
+        _wrapped_lines_follow(cells)
         _headers_kept_apart(cells, cols)
         runs[:] = cells
         return _header_levels(cells, cols, encoding)
@@ -1316,6 +1357,35 @@ def _group_heading(cells: list[dict]) -> bool:
     name = texts[-1]
     numbered = len(texts) == 1 or _ROMAN.match(texts[0])
     return bool(numbered) and fold(name).startswith(_DISTRICT_WORDS)
+
+
+def _wrapped_line_of(a: dict, b: dict) -> bool:
+    """Whether header runs `a` and `b` are lines of one cell: on lines next to each other,
+    set alike (their left edges, right edges or centres agree)."""
+    return 2.5 < abs(a["top"] - b["top"]) <= 1.6 * (b["bottom"] - b["top"]) and (
+        abs(a["x0"] - b["x0"]) <= 1
+        or abs(a["x1"] - b["x1"]) <= 1
+        or abs(a["x0"] + a["x1"] - b["x0"] - b["x1"]) <= 2
+    )
+
+
+def _wrapped_lines_follow(cells: list[dict]) -> None:
+    """A header run over no column's figures, put in the nearest column, goes to the column
+    of the run on the line above or below that starts, ends or is centred where it is: the
+    lines of one header cell wrapped in its cell ("Thu nhận trong" / "ngày", set left).
+    By nearness alone "ngày", past the figures of a narrow column set right and before
+    the next column's centred figures, went to the column before: "Số người ngày đủ điều
+    kiện" and "Thu nhận trong", the day's figures left out."""
+
+    changed = True
+    while changed:
+        changed = False
+        for cell in cells:
+            if not cell.get("guessed"):
+                continue
+            mates = [o for o in cells if not o.get("guessed") and _wrapped_line_of(o, cell)]
+            if len({o["column"] for o in mates}) == 1:
+                cell["column"], cell["guessed"], changed = mates[0]["column"], False, True
 
 
 class JoinedHeaders(Exception):
@@ -1492,12 +1562,35 @@ def _column_of(cell, columns: list) -> int:
     return min(range(len(columns)), key=lambda c: max(columns[c][0] - middle, middle - columns[c][1]))
 
 
-def _split_at(line: list[dict], columns: list) -> list[dict]:
+def _split_at(line: list[dict], columns: list, others: list[list[dict]] = ()) -> list[dict]:
     """A header line's words in runs (`_segments`), a run cut where a body column starts
     between two of its words: header cells of narrow columns sit closer than the gap
     that tells cells apart, while a parent header ("Kết quả thu nhận hồ sơ") over two
-    columns of figures stays whole."""
-    return _segments(line, [x0 for x0, _ in columns[1:]])
+    columns of figures stays whole.
+
+    A run is also cut at a gap wider than a space where a run of the header's `others`
+    lines starts or ends: a header wrapped onto lines keeps its lines' left edges (set
+    left) or right edges (set right), so "Số người đủ Thu", two paddings apart over
+    "điều kiện" and "nhận", is two cells ("Thu" starts where "nhận" does)."""
+    runs = [run for other in others for run in _pieces(other)]
+    return _segments(
+        line,
+        [x0 for x0, _ in columns[1:]] + [run["x0"] for run in runs],
+        header=True,
+        ends=[run["x1"] for run in runs],
+    )
+
+
+def _pieces(line: list[dict]) -> list[dict]:
+    """A line's words joined where they sit a plain space apart (at most 0,4 of the font's
+    height), each piece with its left and right edge: what may be a cell's text."""
+    out: list[dict] = []
+    for word in sorted(line, key=lambda w: w["x0"]):
+        if out and word["x0"] - out[-1]["x1"] <= 0.4 * (word["bottom"] - word["top"]):
+            out[-1]["x1"] = word["x1"]
+        else:
+            out.append({"x0": word["x0"], "x1": word["x1"]})
+    return out
 
 
 def _wrapped_end(row: list[str], above: list[str]) -> bool:
