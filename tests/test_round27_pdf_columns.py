@@ -118,6 +118,38 @@ READ_NOW = {
     "the last header set right over figures set left": dict(
         widths=(22, 130, 40, 60, 40, 45), size=9, figures="llll", heads="lclr", head_size=7
     ),
+    # The total row's "21.765" set left fills its 40 pt cell, a space before the day's
+    # "123": one cell over two columns made them one, both headers named nothing.
+    "a total filling its narrow cell, a space before the next figure": dict(
+        widths=(22, 100, 40, 40, 60, 120), size=12, figures="llll", heads="cccc", head_size=11
+    ),
+    # "kiện", the centred last line of "Số người đủ điều kiện", past the eligible's figures
+    # set left: put under the next column's header, set right ("Thu kiện nhận trong ngày").
+    "a centred header's last line past figures set left": dict(
+        widths=(22, 130, 100, 50, 100, 60), size=11, figures="lrrr", heads="cccc", head_size=12
+    ),
+    # "Thu" set right and "Lũy kế" set left, 4 pt apart in a 13 pt font (a plain space):
+    # "Thu Lũy kế / nhận thu / trong nhận / ngày" read as the running total over the day's
+    # figures (3 for 1.025), the running totals left out, only returned_above_collected said.
+    "two header cells a plain space apart": dict(
+        widths=(25, 110, 120, 40, 50, 70), size=12, figures="llll", heads="lrlc", head_size=13, pad=2
+    ),
+    # "Thu nhận trong" / "ngày" set right in a wide cell past its figures set left: "ngày"
+    # alone was nearer the next column ("Lũy kế thu ngày nhận"), the day's figures left out.
+    "a header set right in a wide cell past figures set left": dict(
+        widths=(35, 130, 60, 100, 70, 80), size=12, figures="llll", heads="crcl", head_size=11, pad=2
+    ),
+    # "Số người Thu": "Thu" a plain space after "người", where "nhận" / "trong" / "ngày"
+    # and the day's figures set left start; the day's figures left out without a word.
+    "a header word where the lines and figures under it start": dict(
+        widths=(22, 100, 50, 45, 45, 45), size=12, figures="clrl", heads="llll", head_size=11, pad=2
+    ),
+    # "Thu nhận trong" and "Lũy kế thu nhận" 5,4 pt apart in an 11 pt font (under two
+    # spaces), nothing above or below to part them: one run read as the running total over
+    # the day's figures, the running totals under no header.
+    "two header cells under two spaces apart, a column left without one": dict(
+        widths=(30, 110, 120, 80, 120, 40), size=10, figures="rlrl", heads="llll", head_size=11, pad=2
+    ),
 }
 
 

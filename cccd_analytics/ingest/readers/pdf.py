@@ -865,6 +865,7 @@ _NUMBER = re.compile(r"^[\d.,]+$|^\d{1,3}(?: \d{3})+$|^\(\d+\)$")
 _CELL_GAP = 7.0  # points between two words of different cells (a space is ~2–3 pt)
 # Of a header line's font height: wider than two of its spaces (a space is ~0,28 of it).
 _HEADER_GAP = 0.6
+_PLAIN_SPACE = 0.4  # of a font's height: the widest a plain space is
 _HEADER_LINES = 12
 # A line of a borderless table without figures that starts with one of these words is a
 # row of its own (a district's title, a total), not the wrapped end of the row above.
@@ -877,6 +878,9 @@ def _segments(
     apart: list | None = None,
     header: bool = False,
     ends: list[float] = (),
+    edges: list[tuple[float, float]] = (),
+    columns: int = 0,
+    header_gap: float = _HEADER_GAP,
 ) -> list[dict]:
     """A line's words grouped into cells by the gaps between them; with `starts` (where body
     columns begin), a run is also cut where a column starts between two of its words.
@@ -895,9 +899,17 @@ def _segments(
         last = out[-1] if out else None
         gap = word["x0"] - last["x1"] if last is not None else 0.0
         # Not at a plain space (a third of the font's height): that is one cell's text.
-        wide = last is not None and gap > 0.4 * (word["bottom"] - word["top"])
+        wide = last is not None and gap > _PLAIN_SPACE * (word["bottom"] - word["top"])
         cut = wide and any(last["x1"] - 1 <= x <= word["x0"] + 1 for x in starts)
         cut = cut or (wide and any(abs(last["x1"] - x) <= 1 for x in ends))
+        cut = cut or (
+            last is not None
+            and any(abs(word["x0"] - x0) <= 0.5 for x0, _ in edges)
+            and (
+                any(abs(last["x1"] - x1) <= 0.5 for _, x1 in edges)
+                or any(abs(word["x0"] - x) <= 0.5 for x in starts[:columns])
+            )
+        )
         # A number set right in its cell, then text set left in the next (a sheet printed
         # without gridlines: "1" at the STT cell's right edge, "Xã Kỳ Xuân" at the name
         # cell's left): the two paddings make less than a cell's gap but more than a space.
@@ -906,7 +918,7 @@ def _segments(
         # Two header cells in a small font, two paddings apart (5 pt: "Thu nhận trong ngày"
         # | "Trả thẻ" at 6 pt): under `_CELL_GAP` but two spaces and more of that font.
         # Read as one run, it named nothing and the two columns under it were left out.
-        cut = cut or (header and wide and gap > _HEADER_GAP * (word["bottom"] - word["top"]))
+        cut = cut or (header and wide and gap > header_gap * (word["bottom"] - word["top"]))
         # Two figures further apart than a space: a figure set right, then one set left in
         # the next cell ("17" | "1,303", a figure typed as text).  A space between thousands
         # ("1 234") is narrower.  Joined, "17 1,303" was refused as two numbers in a cell.
@@ -916,6 +928,18 @@ def _segments(
             and bool(_NUMBER.match(last["text"].rsplit(" ", 1)[-1]))
             and bool(_NUMBER.match(word["text"]))
             and not (group and apart is not None and not _kept_apart(words, n, gap, apart))
+        )
+        # Two figures a space apart that make no figure together ("21.765 123": a total set
+        # left filling its narrow cell, then the next cell's figure set left): two cells.
+        # Joined, the cell ran over two columns, made them one, and both headers named
+        # nothing.  Only groups of three after groups parted by spaces are a figure's.
+        cut = cut or (
+            last is not None
+            and bool(_NUMBER.match(last["text"]))
+            and bool(_NUMBER.match(word["text"]))
+            and not (
+                re.fullmatch(r"\d{1,3}(?: \d{3})*", last["text"]) and re.fullmatch(r"\d{3}", word["text"])
+            )
         )
         if last is not None and not cut and (gap <= _CELL_GAP or group):
             if _NUMBER.match(last["text"]) and _NUMBER.match(word["text"]):
@@ -1222,12 +1246,40 @@ def _aligned_reading(
         it, or, under a parent cell spanning columns ("Kết quả thực hiện" over "Kết quả
         thu nhận hồ sơ" over "Trong ngày | Lũy kế"), a row per level as a ruled table
         gives it (`_header_levels`).  A run beyond the body's columns is a column of its
-        own ("Ghi chú", empty in every row), added to `cols`."""
+        own ("Ghi chú", empty in every row), added to `cols`.
+
+        A column of figures left with no header at all: its header sits in a run of the
+        one beside it, the two cells' texts a little more than a space apart ("Thu nhận
+        trong Lũy kế thu nhận", 5,4 pt in an 11 pt font: the day's figures were stored as
+        the running total).  The header is read again cut at every gap wider than a plain
+        space, and kept so when fewer columns are left without one."""
+        body = len(cols)
+
+        def headless(cells) -> int:
+            return sum(1 for k in range(body) if not any(c["column"] == k for c in cells))
+
+        trial = [list(c) for c in cols]
+        cells = place(lo, hi, trial, _HEADER_GAP)
+        if headless(cells):
+            again = [list(c) for c in cols]
+            try:
+                loose = place(lo, hi, again, _PLAIN_SPACE)
+            except JoinedHeaders:
+                loose = None
+            if loose is not None and headless(loose) < headless(cells):
+                cells, trial = loose, again
+        cols[:] = trial
+        runs[:] = cells
+        return _header_levels(cells, cols, encoding)
+
+    def place(lo: int, hi: int, cols: list, gap: float) -> list[dict]:
+        """The runs of header lines lo..hi-1 (cut at gaps over `gap` of their font's
+        height), each with the column it heads; runs past the body's columns add theirs."""
         cells = sorted(
             (
                 c
                 for i in range(lo, hi)
-                for c in _split_at(text_lines[i], cols, [text_lines[j] for j in range(lo, hi) if j != i])
+                for c in _split_at(text_lines[i], cols, [text_lines[j] for j in range(lo, hi) if j != i], gap)
             ),
             key=lambda c: (c["top"], c["x0"]),
         )
@@ -1263,16 +1315,14 @@ def _aligned_reading(
                 # in that cell (Excel's default for text, printed without gridlines). The
                 # nearest column was the one before, whose figures end just left of it:
                 # "ngày" of "Thu nhận trong ngày" went under "Số CD đủ ĐK".
-                cell["column"] = ahead
+                cell["column"], cell["guessed"] = ahead, "ahead"
                 continue
             cell["column"] = inside[0] if inside else _column_of(cell, cols)
-            cell["guessed"] = not inside and not any(
-                min(x1, cell["x1"]) - max(x0, cell["x0"]) > 0 for x0, x1 in cols
-            )
-        _wrapped_lines_follow(cells)
+            over = inside or any(min(x1, cell["x1"]) - max(x0, cell["x0"]) > 0 for x0, x1 in cols)
+            cell["guessed"] = "" if over else "near"
+        _wrapped_lines_follow(cells, cols)
         _headers_kept_apart(cells, cols)
-        runs[:] = cells
-        return _header_levels(cells, cols, encoding)
+        return cells
 
     runs: list[dict] = []  # the header's runs, each with its column
     carried: list[int] = []
@@ -1369,13 +1419,27 @@ def _wrapped_line_of(a: dict, b: dict) -> bool:
     )
 
 
-def _wrapped_lines_follow(cells: list[dict]) -> None:
-    """A header run over no column's figures, put in the nearest column, goes to the column
-    of the run on the line above or below that starts, ends or is centred where it is: the
-    lines of one header cell wrapped in its cell ("Thu nhận trong" / "ngày", set left).
-    By nearness alone "ngày", past the figures of a narrow column set right and before
-    the next column's centred figures, went to the column before: "Số người ngày đủ điều
-    kiện" and "Thu nhận trong", the day's figures left out."""
+def _wrapped_lines_follow(cells: list[dict], cols: list) -> None:
+    """A header run over no column's figures, put in the nearest column (or the next one,
+    whose figures are set right), goes to the column of the run on the line above or below
+    that starts, ends or is centred where it is: the lines of one header cell wrapped in
+    its cell ("Thu nhận trong" / "ngày", set left).  By nearness alone "ngày", past the
+    figures of a narrow column set right and before the next column's centred figures,
+    went to the column before: "Số người ngày đủ điều kiện" and "Thu nhận trong", the
+    day's figures left out.  Lines of one cell none of which is over figures go together,
+    to the column nearest to them all ("Thu nhận trong" / "ngày" set right in a wide
+    cell, past its figures set left: "ngày" alone was nearer the next column)."""
+    near = [c for c in cells if c.get("guessed") == "near"]
+    for cell in near:
+        group, grown = [cell], True
+        while grown:
+            more = [o for o in near if o not in group and any(_wrapped_line_of(o, g) for g in group)]
+            group += more
+            grown = bool(more)
+        if len(group) >= 2:
+            box = {"x0": min(g["x0"] for g in group), "x1": max(g["x1"] for g in group)}
+            for g in group:
+                g["column"] = _column_of(box, cols)
 
     changed = True
     while changed:
@@ -1562,7 +1626,9 @@ def _column_of(cell, columns: list) -> int:
     return min(range(len(columns)), key=lambda c: max(columns[c][0] - middle, middle - columns[c][1]))
 
 
-def _split_at(line: list[dict], columns: list, others: list[list[dict]] = ()) -> list[dict]:
+def _split_at(
+    line: list[dict], columns: list, others: list[list[dict]] = (), gap: float | None = None
+) -> list[dict]:
     """A header line's words in runs (`_segments`), a run cut where a body column starts
     between two of its words: header cells of narrow columns sit closer than the gap
     that tells cells apart, while a parent header ("Kết quả thu nhận hồ sơ") over two
@@ -1571,13 +1637,21 @@ def _split_at(line: list[dict], columns: list, others: list[list[dict]] = ()) ->
     A run is also cut at a gap wider than a space where a run of the header's `others`
     lines starts or ends: a header wrapped onto lines keeps its lines' left edges (set
     left) or right edges (set right), so "Số người đủ Thu", two paddings apart over
-    "điều kiện" and "nhận", is two cells ("Thu" starts where "nhận" does)."""
+    "điều kiện" and "nhận", is two cells ("Thu" starts where "nhận" does).  Two cells a
+    plain space apart (two 2 pt paddings in a 13 pt font) are cut where a word of the other
+    lines ends where the first ends and another starts where the second starts: "Thu" set
+    right over "nhận" / "trong" / "ngày", "Lũy kế" set left over "thu" / "nhận"; or where a
+    word starts as the lines under it do and as the figures set left under it do ("Số
+    người Thu", "Thu" over "nhận" / "trong" / "ngày" and the day's figures)."""
     runs = [run for other in others for run in _pieces(other)]
     return _segments(
         line,
         [x0 for x0, _ in columns[1:]] + [run["x0"] for run in runs],
         header=True,
         ends=[run["x1"] for run in runs],
+        edges=[(w["x0"], w["x1"]) for other in others for w in other],
+        columns=len(columns) - 1,
+        header_gap=_HEADER_GAP if gap is None else gap,
     )
 
 
