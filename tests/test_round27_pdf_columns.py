@@ -35,7 +35,9 @@ def _wrapped(text: str, width: float, size: float) -> list[str]:
     return out
 
 
-def _borderless(widths, size, figures, heads, head_size=None, pad=3.0, wrap=True, heads_text=None) -> bytes:
+def _borderless(
+    widths, size, figures, heads, head_size=None, pad=3.0, wrap=True, heads_text=None, order=FOUR
+) -> bytes:
     """A table printed without gridlines: the columns `widths` wide from x=40; each figure
     column's figures set "r", "l" or "c" (`figures`) and its header likewise (`heads`),
     wrapped in its cell unless not `wrap`; STT and the names set left."""
@@ -49,7 +51,7 @@ def _borderless(widths, size, figures, heads, head_size=None, pad=3.0, wrap=True
     for w in widths:
         edges.append(edges[-1] + w)
     head_size = head_size or size
-    texts = ["STT", "Đơn vị", *(heads_text or [HEAD[m] for m in FOUR])]
+    texts = ["STT", "Đơn vị", *(heads_text if heads_text is not None else [HEAD[m] for m in order])]
 
     def put(text, c, how, at):
         if how == "r":
@@ -68,8 +70,8 @@ def _borderless(widths, size, figures, heads, head_size=None, pad=3.0, wrap=True
     for c, cell in enumerate(lines):
         for k, text in enumerate(cell):
             put(text, c, "l" if c < 2 else heads[c - 2], top - head_size - 1.2 * head_size * k)
-    body = [[str(i + 1), n, *(_dot(_figures(i)[m]) for m in FOUR)] for i, n in enumerate(KY)]
-    body.append(["", "Tổng cộng", *(_dot(sum(_figures(i)[m] for i in range(len(KY)))) for m in FOUR)])
+    body = [[str(i + 1), n, *(_dot(_figures(i)[m]) for m in order)] for i, n in enumerate(KY)]
+    body.append(["", "Tổng cộng", *(_dot(sum(_figures(i)[m] for i in range(len(KY)))) for m in order)])
     first = top - 1.2 * head_size * max(len(cell) for cell in lines) - 6
     page.setFont(FONT, size)
     for r, row in enumerate(body):
@@ -150,6 +152,56 @@ READ_NOW = {
     "two header cells under two spaces apart, a column left without one": dict(
         widths=(30, 110, 120, 80, 120, 40), size=10, figures="rlrl", heads="llll", head_size=11, pad=2
     ),
+    # The last column's figures centred, its header set right past them: a column of its
+    # own, the cards returned left out without a word.
+    "figures centred, the last header set right past them": dict(
+        widths=(30, 130, 50, 120, 40, 100),
+        size=10,
+        figures="rlcc",
+        heads="crrr",
+        head_size=9,
+        order=("collected_day", "eligible", "collected", "returned"),
+        heads_text=[
+            "Thu nhận trong ngày",
+            "Số người đủ điều kiện",
+            "Tổng số hồ sơ đã thu nhận (lũy kế)",
+            "Trả thẻ",
+        ],
+    ),
+    # "Lũy kế" between the eligible's figures set left (under "Số CD đủ ĐK") and the running
+    # totals, nearer the first: joined to "Số CD đủ … ĐK", the eligible's figures stored as
+    # the running totals and the running totals as the cards returned.
+    "a header nearer the figures before it, that column headed already": dict(
+        widths=(25, 100, 50, 50, 100, 120),
+        size=9,
+        figures="llrc",
+        heads="llll",
+        order=("collected_day", "eligible", "collected", "returned"),
+        heads_text=["Thu nhận trong ngày", "Số CD đủ ĐK", "Lũy kế", "Trả thẻ"],
+    ),
+    # "Số người", "Trong  ngày" and "Trả thẻ" 4 pt apart in an 11 pt font, "Số người" ending
+    # where the eligible's figures set right end: one run, three columns left out in silence.
+    "header cells a space apart, one ending where its figures end": dict(
+        widths=(35, 130, 70, 50, 60, 50),
+        size=10,
+        figures="lrrc",
+        heads="llll",
+        head_size=11,
+        pad=2,
+        order=("collected", "eligible", "collected_day", "returned"),
+        heads_text=["Lũy kế", "Số người đủ điều kiện", "Trong  ngày", "Trả thẻ"],
+    ),
+    # A 13 pt header broken word by word in 40 pt columns, nine lines high: its top lines
+    # joined the title, "Trả Số Lũy kế Số hồ" headed the cards returned as the running total.
+    "a header of nine lines": dict(
+        widths=(30, 130, 40, 40, 45, 45),
+        size=12,
+        figures="llll",
+        heads="cccc",
+        head_size=13,
+        order=("returned", "eligible", "collected", "collected_day"),
+        heads_text=["Trả thẻ", "Số công dân đủ điều kiện cấp CCCD", "Lũy kế", "Số hồ sơ thu nhận trong ngày"],
+    ),
 }
 
 
@@ -195,3 +247,15 @@ def test_two_headers_over_figures_as_close_as_a_thousands_space_are_two_columns(
     # space): at 12 pt both columns left out without a word, at 10 and 11 pt the file
     # refused as having no table, naming no column.
     _read_right(ingest.import_bytes(None, _autofitted(size), "ky_anh.pdf"))
+
+
+def test_a_borderless_column_of_figures_under_no_header_is_refused_at_it():
+    # A header cell left blank over the cards returned: left out without a word before.
+    # Without borders, a column with no header is one whose header went elsewhere.
+    pdf = _borderless(
+        (30, 110, 90, 60, 70, 80), 10, "rrrr", "llll", heads_text=[HEAD[m] for m in FOUR[:3]] + [""]
+    )
+    report = ingest.import_bytes(None, pdf, "ky_anh.pdf")
+    assert report.status == "refused"
+    problem = next(p for p in report.problems if p.code == "unheaded_figures")
+    assert (problem.page, problem.row, problem.column) == (1, 1, "F"), problem

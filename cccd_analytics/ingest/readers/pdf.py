@@ -74,7 +74,7 @@ def read_pdf(data: bytes, file_name: str, limits: Limits) -> list[Sheet]:
                 except JoinedHeaders as joined:
                     names = " và ".join(f"«{t}»" for t in joined.texts)
                     raise ReadError(
-                        f"Tệp «{file_name}», trang {number}, cột {column_letter(joined.column)} của bảng không "
+                        f"Tệp «{file_name}», trang {number}, dòng tiêu đề, cột {column_letter(joined.column)} của bảng không "
                         f"kẻ khung: hai tiêu đề {names} nằm chung một cột, không rõ cột số liệu nào thuộc "
                         "tiêu đề nào, nên không nhận tệp để khỏi ghi nhầm cột. Hãy in lại có kẻ khung "
                         "(Page Layout → Print Gridlines) hoặc gửi tệp Excel gốc.",
@@ -878,9 +878,10 @@ def _segments(
     apart: list | None = None,
     header: bool = False,
     ends: list[float] = (),
-    edges: list[tuple[float, float]] = (),
+    edges: list[list[tuple[float, float]]] = (),
     columns: int = 0,
     header_gap: float = _HEADER_GAP,
+    bounds: list[float] | tuple = (),
 ) -> list[dict]:
     """A line's words grouped into cells by the gaps between them; with `starts` (where body
     columns begin), a run is also cut where a column starts between two of its words.
@@ -903,13 +904,9 @@ def _segments(
         cut = wide and any(last["x1"] - 1 <= x <= word["x0"] + 1 for x in starts)
         cut = cut or (wide and any(abs(last["x1"] - x) <= 1 for x in ends))
         cut = cut or (
-            last is not None
-            and any(abs(word["x0"] - x0) <= 0.5 for x0, _ in edges)
-            and (
-                any(abs(last["x1"] - x1) <= 0.5 for _, x1 in edges)
-                or any(abs(word["x0"] - x) <= 0.5 for x in starts[:columns])
-            )
+            last is not None and any(abs(last["x1"] - x) <= 0.5 or abs(word["x0"] - x) <= 0.5 for x in bounds)
         )
+        cut = cut or (last is not None and _edge_through(last, word, edges, starts[:columns]))
         # A number set right in its cell, then text set left in the next (a sheet printed
         # without gridlines: "1" at the STT cell's right edge, "Xã Kỳ Xuân" at the name
         # cell's left): the two paddings make less than a cell's gap but more than a space.
@@ -954,6 +951,18 @@ def _segments(
             if group:
                 out[-1]["after_group"] = last
     return out
+
+
+def _edge_through(last: dict, word: dict, edges: list, starts: list[float]) -> bool:
+    """Whether a cell's edge runs between header words `last` and `word`, however close: a
+    word of another header line starts where `word` does, and a column of figures set left
+    starts there too, or words of other lines end where `last` ends and start where `word`
+    starts on three lines' counts together (one line's gap where this one's is may be
+    chance: two centred lines' word gaps can meet)."""
+    begin = sum(1 for line in edges if any(abs(word["x0"] - x0) <= 0.5 for x0, _ in line))
+    end = sum(1 for line in edges if any(abs(last["x1"] - x1) <= 0.5 for _, x1 in line))
+    at_column = any(abs(word["x0"] - x) <= 0.5 for x in starts)
+    return begin >= 1 and (at_column or (end >= 1 and begin + end >= 3))
 
 
 def _kept_apart(words: list[dict], n: int, gap: float, apart: list) -> bool:
@@ -1198,7 +1207,11 @@ def _aligned_reading(
             # "Ghi chú" in a large font)
             all(c["x0"] >= left - 30 and (c["x1"] <= right + 60 or c["x1"] - c["x0"] <= 90) for c in cells)
             and (len(cells) >= 2 or cells[0]["x1"] - cells[0]["x0"] <= 160)
-            and segs[first][0]["top"] - cells[0]["top"] <= 130
+            # (a header of many lines in a large font — a 13 pt header broken word by word
+            # in a narrow column — may reach further up: its top lines left out, they
+            # joined the title lines above and "Trả Số Lũy kế" headed the returned cards)
+            and segs[first][0]["top"] - cells[0]["top"]
+            <= max(130, 12 * (cells[0]["bottom"] - cells[0]["top"]))
         )
 
     # A district's heading just above the first row of figures ("I | Huyện Nghi Lộc"): the
@@ -1235,11 +1248,6 @@ def _aligned_reading(
         for k, kind in aligned.items()
         if kind == "right" or (kind == "both" and "right" in kinds and "left" not in kinds)
     }
-    flush_left = {
-        k
-        for k, kind in aligned.items()
-        if kind == "left" or (kind == "both" and "left" in kinds and "right" not in kinds)
-    }
 
     def build_header(lo: int, hi: int, cols: list) -> list[list[str]]:
         """The header of lines lo..hi-1, as rows: one row, each run to the column under
@@ -1253,17 +1261,18 @@ def _aligned_reading(
         trong Lũy kế thu nhận", 5,4 pt in an 11 pt font: the day's figures were stored as
         the running total).  The header is read again cut at every gap wider than a plain
         space, and kept so when fewer columns are left without one."""
+
         body = len(cols)
 
         def headless(cells) -> int:
             return sum(1 for k in range(body) if not any(c["column"] == k for c in cells))
 
         trial = [list(c) for c in cols]
-        cells = place(lo, hi, trial, _HEADER_GAP)
+        cells = place(lo, hi, trial, _HEADER_GAP, body)
         if headless(cells):
             again = [list(c) for c in cols]
             try:
-                loose = place(lo, hi, again, _PLAIN_SPACE)
+                loose = place(lo, hi, again, _PLAIN_SPACE, body)
             except JoinedHeaders:
                 loose = None
             if loose is not None and headless(loose) < headless(cells):
@@ -1272,26 +1281,32 @@ def _aligned_reading(
         runs[:] = cells
         return _header_levels(cells, cols, encoding)
 
-    def place(lo: int, hi: int, cols: list, gap: float) -> list[dict]:
+    def place(lo: int, hi: int, cols: list, gap: float, body: int) -> list[dict]:
         """The runs of header lines lo..hi-1 (cut at gaps over `gap` of their font's
         height), each with the column it heads; runs past the body's columns add theirs."""
         cells = sorted(
             (
                 c
                 for i in range(lo, hi)
-                for c in _split_at(text_lines[i], cols, [text_lines[j] for j in range(lo, hi) if j != i], gap)
+                for c in _split_at(
+                    text_lines[i],
+                    cols,
+                    [text_lines[j] for j in range(lo, hi) if j != i],
+                    gap,
+                    # read again: also where a word ends or starts at an edge of figures
+                    # ("Số người" ending where the eligible's figures set right end)
+                    [x for col in cols[:body] for x in col] if gap == _PLAIN_SPACE else (),
+                )
             ),
             key=lambda c: (c["top"], c["x0"]),
         )
         edge = cols[-1][1]
         last = len(cols) - 1
-        # The last column's figures set left with no header over them: its cell runs on to
-        # the table's right edge, and a header centred (or set right) in that cell starts
-        # past the figures. Taken for a column of its own, empty in every row, the header
-        # ("Số thẻ đã trả") was left over nothing and the figures under no header, in silence.
-        headless = last in flush_left and not any(
-            min(cols[last][1], c["x1"]) - max(cols[last][0] - 2, c["x0"]) > 0 for c in cells
-        )
+        # The last column's figures with no header over them (set left or centred in a wide
+        # cell): a header centred or set right in that cell starts past the figures. Taken
+        # for a column of its own, empty in every row, the header ("Số thẻ đã trả") was left
+        # over nothing and the figures under no header, in silence.
+        headless = not any(min(cols[last][1], c["x1"]) - max(cols[last][0] - 2, c["x0"]) > 0 for c in cells)
         for cell in cells:
             if cell["x0"] > edge + 4 and not any(
                 o["x0"] <= edge + 4 and _wrapped_line_of(o, cell) for o in cells
@@ -1475,7 +1490,11 @@ def _headers_kept_apart(cells: list[dict], cols: list) -> None:
     def overlaps(cell, k) -> bool:
         return min(cols[k][1], cell["x1"]) - max(cols[k][0], cell["x0"]) > 0
 
-    headed = {cell["column"] for cell in cells}
+    # A column headed only by a run put there for being the nearest (over no figures of
+    # its own) is not headed for sure: "Lũy kế", past the left-set figures of "Số CD đủ ĐK"
+    # and far from the running totals, stayed beside "Số CD đủ" (the eligible's figures read
+    # as the running total) because "Trả thẻ" had been put over the running totals.
+    headed = {cell["column"] for cell in cells if cell.get("guessed") != "near"}
     for cell in cells:
         k = cell["column"]
         mates = [
@@ -1627,7 +1646,11 @@ def _column_of(cell, columns: list) -> int:
 
 
 def _split_at(
-    line: list[dict], columns: list, others: list[list[dict]] = (), gap: float | None = None
+    line: list[dict],
+    columns: list,
+    others: list[list[dict]] = (),
+    gap: float | None = None,
+    bounds: list[float] | tuple = (),
 ) -> list[dict]:
     """A header line's words in runs (`_segments`), a run cut where a body column starts
     between two of its words: header cells of narrow columns sit closer than the gap
@@ -1649,9 +1672,10 @@ def _split_at(
         [x0 for x0, _ in columns[1:]] + [run["x0"] for run in runs],
         header=True,
         ends=[run["x1"] for run in runs],
-        edges=[(w["x0"], w["x1"]) for other in others for w in other],
+        edges=[[(w["x0"], w["x1"]) for w in other] for other in others],
         columns=len(columns) - 1,
         header_gap=_HEADER_GAP if gap is None else gap,
+        bounds=bounds,
     )
 
 
