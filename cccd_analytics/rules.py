@@ -253,6 +253,14 @@ _RULES = (
         "of the table, but what it holds is not read, so the report says so rather than nothing",
     ),
     Rule(
+        "unheaded_figures",
+        "error",
+        "Cột số liệu không có tiêu đề (PDF không kẻ khung)",
+        why="a table printed without borders is read by where its text sits; a column of figures "
+        "left with no header means a header was put over another column, whose figures would be "
+        "stored under it, so the file is refused at that column rather than read shifted",
+    ),
+    Rule(
         "cut_header",
         "warning",
         "Tiêu đề cột bị cắt, cột không được đọc",

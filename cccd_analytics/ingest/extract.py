@@ -1049,6 +1049,8 @@ def _cut_headers_said(
     if found is None or found.kind != "report":
         return
     rows = sheet.rows[found.first_data_row :]
+    if drawn:
+        _unheaded_figures_refused(sheet, found, rows, report)
     periods = _cut_periods(sheet, found)
     for c, text in found.unmapped:
         if c in periods:
@@ -1081,6 +1083,39 @@ def _cut_headers_said(
                 column=layouts.column_letter(c),
                 header=str(text),
             )
+        )
+
+
+def _unheaded_figures_refused(sheet: Sheet, found: layouts.Layout, rows: list, report: ImportReport) -> None:
+    """A PDF table's column of figures on most rows with no header text at all: refused at
+    its header row and column.  Printed without borders, every column has a header, so one
+    without is one whose header the reader put over another column: that column's figures
+    were stored under it ("Lũy kế" over the eligible citizens, 3.100 stored as the running
+    total) while these were left out, both in silence.  The rows' numbers are not asked."""
+    used = {col.index for col in found.columns.values()}
+    width = max((len(row) for row in rows), default=0)
+    for c in range(width):
+        label = found.labels[c] if c < len(found.labels) else ""
+        if c in used or str(label or "").strip():
+            continue
+        cells = [row[c] for row in rows if c < len(row)]
+        figures = sum(1 for v in cells if _figure_like(v))
+        if figures < 2 or 2 * figures < len(rows) or _numbering(cells):
+            continue
+        report.problems += _as_read_in(
+            sheet,
+            [
+                Problem.of(
+                    "unheaded_figures",
+                    "cột có số liệu nhưng không có tiêu đề cột nào ở trên (bảng không kẻ khung trong PDF): không rõ "
+                    "tiêu đề nào thuộc cột này và tiêu đề của cột bên cạnh có thể đã bị đọc nhầm sang, nên không nhận "
+                    "tệp để khỏi ghi nhầm cột. Hãy in lại PDF có kẻ khung (Page Layout → Print Gridlines), hoặc gửi "
+                    "tệp Excel/Word gốc.",
+                    sheet=sheet.name,
+                    row=found.header_rows[-1] + 1,
+                    column=layouts.column_letter(c),
+                )
+            ],
         )
 
 
