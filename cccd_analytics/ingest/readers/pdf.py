@@ -882,6 +882,7 @@ def _segments(
     columns: int = 0,
     header_gap: float = _HEADER_GAP,
     bounds: list[float] | tuple = (),
+    boundaries: list[tuple[float, float]] | tuple = (),
 ) -> list[dict]:
     """A line's words grouped into cells by the gaps between them; with `starts` (where body
     columns begin), a run is also cut where a column starts between two of its words.
@@ -907,6 +908,15 @@ def _segments(
             last is not None and any(abs(last["x1"] - x) <= 0.5 or abs(word["x0"] - x) <= 0.5 for x in bounds)
         )
         cut = cut or (last is not None and _edge_through(last, word, edges, starts[:columns]))
+        # Another header line parted there, wider than a space, its next cell's text
+        # starting where `word` does (set left) or its cell's text ending where `last` does
+        # (set right): "Số người Thu nhận" over "đủ điều | trong ngày".
+        cut = cut or (
+            last is not None
+            # (to a tenth of a point: lines set alike start or end at the very same place,
+            # while two lines set right in one cell have words that start close by chance)
+            and any(abs(q0 - word["x0"]) <= 0.1 or abs(p1 - last["x1"]) <= 0.1 for p1, q0 in boundaries)
+        )
         # A number set right in its cell, then text set left in the next (a sheet printed
         # without gridlines: "1" at the STT cell's right edge, "Xã Kỳ Xuân" at the name
         # cell's left): the two paddings make less than a cell's gap but more than a space.
@@ -1676,6 +1686,9 @@ def _split_at(
         columns=len(columns) - 1,
         header_gap=_HEADER_GAP if gap is None else gap,
         bounds=bounds,
+        boundaries=[
+            (a["x1"], b["x0"]) for other in others for a, b in zip(_pieces(other), _pieces(other)[1:])
+        ],
     )
 
 
