@@ -252,3 +252,88 @@ def test_sheets_named_by_the_day_alone_that_go_forward_keep_their_order():
     days = [*range(25, 32), *range(1, 25)]
     assert _in_date_order(list(enumerate(days))) == list(enumerate(days))
     assert [d for _, d in _in_date_order(list(enumerate([2, 1, 31, 30])))] == [30, 31, 1, 2]
+
+
+# --- review of round 27 ---------------------------------------------------------------------
+
+SPRING = [date(2021, 3, 1) + timedelta(days=k) for k in range(100)]
+
+
+def _wide_in(days: list[date], order: list[int], top: list[list]) -> dict[str, list[list]]:
+    header = ["STT", "Đơn vị", *[f"{days[k].day}/{days[k].month}" for k in order], "Lũy kế"]
+    rows = [
+        [i, name, *[_daily(name, k) for k in order], _running(name, len(days) - 1)]
+        for i, name in enumerate(KA, 1)
+    ]
+    return {"BC": [*top, header, *rows]}
+
+
+@pytest.mark.parametrize("newest_first", [True, False], ids=["newest first", "oldest first"])
+@pytest.mark.parametrize(
+    "top, file_name",
+    [([*TOP_KA, _date_line(SPRING[0])], "ky_anh.xlsx"), (TOP_KA, "ky_anh_01_03_2021.xlsx")],
+    ids=["date line", "file name"],
+)
+def test_a_run_longer_than_a_quarter_from_its_stale_date_is_read_in_its_year(newest_first, top, file_name):
+    # 100 day columns "8/6 … 1/3" under a "tính đến … 1/3/2021" typed on the first day: the
+    # run ends 99 days after the date, so only the reading a year earlier (1/3 … 8/6/2020,
+    # ending before the date) was left, and it was STORED without a word.
+    order = list(range(len(SPRING)))[:: -1 if newest_first else 1]
+    _assert_read(_import(_wide_in(SPRING, order, top), file_name), SPRING)
+
+
+def test_sheets_of_a_run_longer_than_a_quarter_each_with_the_first_days_line_are_read_in_their_year():
+    sheets = {
+        f"{SPRING[k].day}.{SPRING[k].month}": _sheet(k, [*TOP_KA, _date_line(SPRING[0])])
+        for k in range(len(SPRING))[::-1]
+    }
+    report = _import(sheets, "ky_anh.xlsx")
+    assert sorted({day for _, day in _of(report, "collected")}) == [str(d) for d in SPRING]
+
+
+def test_a_run_spanning_its_date_by_a_year_with_another_ending_just_before_it_is_not_guessed():
+    # 1/3 … 20/2 (357 days) under "tính đến 1/3/2021": 1/3/2021 … 20/2/2022 (the date typed on
+    # the first day) or 1/3/2020 … 20/2/2021 (sent 9 days after the last): nothing says which.
+    days = [date(2021, 3, 1) + timedelta(days=k) for k in range(357)]
+    labels = [normalise.DayLabel(d.day, d.month, None, "") for d in days]
+    assert normalise.with_years(labels, date(2021, 3, 1), [], late=normalise.STALE_DATE_LINE_DAYS) is None
+
+
+JAN_DEC = [date(2021, 1, d) for d in (4, 5, 6)] + [date(2021, 12, d) for d in (27, 28, 29)]
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        [*TOP_KA, ["BÁO CÁO NĂM 2021"], _date_line(JAN_DEC[-1])],
+        [*TOP_KA, ["BÁO CÁO NĂM 2021"]],
+    ],
+    ids=["year and date line", "year alone"],
+)
+def test_the_first_and_last_days_of_a_year_oldest_first_stay_in_that_year(top):
+    # "4/1 5/1 6/1 27/12 28/12 29/12" under "NĂM 2021" and "tính đến 29/12/2021": read as the
+    # shortest run, 27/12/2021 … 6/1/2022, after the file's own date and outside its year,
+    # STORED with running totals derived for the wrong days; with the year alone, refused.
+    _assert_read(_import(_wide_in(JAN_DEC, list(range(6)), top), "ky_anh.xlsx"), JAN_DEC)
+
+
+def test_the_newest_sheet_first_under_a_date_line_on_it_is_still_read_across_new_year():
+    # "1/1 | 28/12 | 29/12 | 30/12 | 31/12": in written order one year, or the newest sheet
+    # first; the date line on 1/1/2022 ends the second alone.
+    labels = _labels("1/1 28/12 29/12 30/12 31/12")
+    got = normalise.with_years(labels, date(2022, 1, 1), [], late=normalise.STALE_DATE_LINE_DAYS)
+    assert got == [date(2022, 1, 1), *[date(2021, 12, d) for d in (28, 29, 30, 31)]]
+    # A line typed on 28/12 fits both: not guessed.
+    assert normalise.with_years(labels, date(2021, 12, 28), [], late=normalise.STALE_DATE_LINE_DAYS) is None
+
+
+def test_a_sheet_named_by_a_day_the_month_does_not_have_is_refused_naming_it():
+    # "Ngày 31 | Ngày 1 | Ngày 2" in KyAnh_T6.xlsx: 31/6 raised, the whole file refused as
+    # unreadable naming no sheet.
+    sheets = {f"Ngày {d}": _sheet(k, TOP_KA) for k, d in enumerate((31, 1, 2))}
+    report = _import(sheets, "KyAnh_T6.xlsx")
+    assert report.status == "refused"
+    assert {p.code for p in report.problems} == {"no_date"}
+    assert {p.sheet for p in report.problems} == set(sheets)
+    assert normalise.with_years(_labels("31/6 1/7 2/7"), date(2021, 12, 31), [], year_only=True) is None
+    assert normalise.with_years(_labels("1/7 31/6 2/7"), None, []) is None

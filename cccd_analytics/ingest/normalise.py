@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
 _INT = re.compile(r"-?\d+")
@@ -945,7 +946,8 @@ def _wraps_in_a_short_run(labels: list[DayLabel], longest: int) -> frozenset[tup
     Read in their order, any fall after November moved on a year: such a workbook was
     refused, or its day columns stored across three years without a word."""
     days = sorted({(lab.month, lab.day) for lab in labels})
-    if len(days) < 2:
+    if len(days) < 2 or any(_make(2000, m, d) is None for m, d in days):
+        # "31/6" is no day of any year: no reading, refused by the caller naming the sheet.
         return None
     where = [date(2000, m, d).toordinal() - date(2000, 1, 1).toordinal() for m, d in days]
     # The largest gap between calendar neighbours, the one across New Year counted too,
@@ -961,6 +963,10 @@ def _wraps_in_a_short_run(labels: list[DayLabel], longest: int) -> frozenset[tup
 #: How far a run of days may go past a real date that anchors it (`with_years`): a date
 #: line typed once in a workbook kept for a whole campaign, a quarter at most.
 STALE_DATE_LINE_DAYS = 92
+
+#: How long before a real date a run may end (`with_years`): a report is sent within days
+#: of its figures.
+DAYS_BEFORE_THE_DATE = 31
 
 
 def with_years(
@@ -996,9 +1002,21 @@ def with_years(
     if wraps is None and not _in_order(labels):
         # Shuffled, the order says nothing: the shorter reading, up to half a year.
         wraps = _wraps_in_a_short_run(labels, 183)
+    steps = {(b.month, b.day) > (a.month, a.day) for a, b in zip(labels, labels[1:])}
+    readings = [wraps]
+    if len(labels) > 2 and len(steps) == 1 and len(set(known)) <= 1:
+        # Oldest or newest first, never turning: one calendar year, as written, comes first.
+        # "4/1 5/1 6/1 27/12 28/12 29/12" read only as the shortest run put January in the
+        # next year, after the file's own date line and outside the year its title wrote.
+        # The short run stays a reading ("8/1 | 10/10 | 9/11 | 9/12": the newest sheet first).
+        readings = [frozenset()] + ([wraps] if wraps else [])
 
-    def run(first_year: int) -> list[date] | None:
+    def run(first_year: int, wraps: frozenset | None, check: bool = False) -> list[date] | None:
         if wraps is not None:
+            if check and any(
+                first_year + ((lab.month, lab.day) in wraps) != lab.year for lab in labels if lab.year
+            ):
+                return None  # a label's own year is not where this reading puts it
             # A short run, whatever the order of its labels: the days before the run's
             # start in the calendar are in the next year.
             out = [
@@ -1021,16 +1039,41 @@ def with_years(
         # years apart ("17/12 | 15/12" as 2021, 2022): no workbook's days are.
         return out if (max(out) - min(out)).days <= 366 else None
 
-    if known:
+    if len(readings) == 2:
+        # Both readings hold: the year is known only where one of them alone fits what the
+        # file says (a date line on its last day, a year given, a campaign).
+        found = [_dated(labels, anchor, windows, late, year_only, partial(run, wraps=w)) for w in readings]
+        found = [out for out in found if out]
+        if len(found) == 2 and windows:
+            # A campaign covering one reading alone.
+            fits = [
+                out
+                for out in found
+                if any(
+                    w[0] - timedelta(days=31) <= min(out) and max(out) <= w[1] + timedelta(days=31)
+                    for w in windows
+                )
+            ]
+            found = fits if len(fits) == 1 else found
+        if len(found) == 2 and anchor is not None and not year_only:
+            # One ending on the date line settles it, unless the other starts on it (a line
+            # typed on the first day and left).
+            ends = [out for out in found if max(out) == anchor]
+            found = ends if not any(min(out) == anchor for out in found if out not in ends) else []
+        return found[0] if len(found) == 1 else None
+    return _dated(labels, anchor, windows, late, year_only, partial(run, wraps=readings[0]))
+
+
+def _dated(labels, anchor, windows, late, year_only, run) -> list[date] | None:
+    """`with_years` for one way of reading the labels: `run(first_year)`, None from
+    `run(first_year, check=True)` where a label's own year disagrees."""
+    if any(lab.year for lab in labels):
         # The labels that give a year anchor the others: the first such label's year,
         # walked back to the start of the run.
         first_known = next(i for i, lab in enumerate(labels) if lab.year)
         for start in (labels[first_known].year, labels[first_known].year - 1):
-            out = run(start)
-            if out and (
-                wraps is None
-                or all(start + ((lab.month, lab.day) in wraps) == lab.year for lab in labels if lab.year)
-            ):
+            out = run(start, check=True)
+            if out:
                 return out
         return None
     if anchor is not None and year_only:
@@ -1052,13 +1095,23 @@ def with_years(
         # 18/3 had to end on or before it and went back a whole year, stored in 2020 without
         # a word.  A year alone (31/12 of it) lets no day after it.
         limit = anchor + timedelta(days=late)
+        every = [out for start in (anchor.year, anchor.year - 1, anchor.year + 1) if (out := run(start))]
         runs = [
             out
-            for start in (anchor.year, anchor.year - 1, anchor.year + 1)
-            if (out := run(start))
-            and max(out) <= limit
+            for out in every
+            if max(out) <= limit
             and (max(out) <= anchor + timedelta(days=1) or min(out) <= anchor + timedelta(days=1))
         ]
+        if late > 1:
+            # A real date inside a run going more than a quarter past it (a date line typed
+            # on the first of 100 days): that run, not one a year earlier ending months
+            # before the date, stored in 2020 without a word.  A reading ending some days
+            # before the date as well leaves the year unknown.
+            spanning = [out for out in every if min(out) <= anchor + timedelta(days=1) and max(out) > limit]
+            if spanning:
+                close = [out for out in runs if (anchor - max(out)).days <= DAYS_BEFORE_THE_DATE]
+                if not any(abs((max(out) - anchor).days) <= 1 for out in close):
+                    return None if close or len(spanning) > 1 else spanning[0]
         if runs:
             return min(runs, key=lambda out: (abs((max(out) - anchor).days), max(out) > anchor))
         return run(anchor.year)
