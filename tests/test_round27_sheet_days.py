@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from cccd_analytics import ingest
 from cccd_analytics.ingest import normalise
 from tests.test_round26_sheet_days import (
     ELIGIBLE,
@@ -19,6 +20,7 @@ from tests.test_round26_sheet_days import (
     _key,
     _of,
     _running,
+    _workbook,
 )
 
 DECEMBER = [date(2021, 12, 15) + timedelta(days=k) for k in range(3)]
@@ -325,6 +327,42 @@ def test_the_newest_sheet_first_under_a_date_line_on_it_is_still_read_across_new
     assert got == [date(2022, 1, 1), *[date(2021, 12, d) for d in (28, 29, 30, 31)]]
     # A line typed on 28/12 fits both: not guessed.
     assert normalise.with_years(labels, date(2021, 12, 28), [], late=normalise.STALE_DATE_LINE_DAYS) is None
+
+
+AUGUST = [date(2021, 7, 30) + timedelta(days=k) for k in range(4)]
+JANUARY = NEW_YEAR
+
+
+@pytest.mark.parametrize(
+    "days, file_name, title",
+    [
+        (AUGUST, "KyAnh_T8_2021.xlsx", None),
+        (AUGUST, "ky_anh.xlsx", "BÁO CÁO THÁNG 8 NĂM 2021"),
+        (JANUARY, "KyAnh_T1_2022.xlsx", None),
+        ([date(2021, 7, 25) + timedelta(days=k) for k in range(15)], "KyAnh_T8_2021.xlsx", None),
+    ],
+    ids=["month in the file name", "month on the newest sheet", "new year", "fifteen days"],
+)
+def test_sheets_named_by_the_day_alone_newest_first_across_a_months_end_are_not_guessed(
+    days, file_name, title
+):
+    # "Ngày 2 | Ngày 1 | Ngày 31 | Ngày 30" in KyAnh_T8_2021.xlsx (30/7 … 2/8): put in date order
+    # and given the file's month from the oldest day, STORED on 30/8 … 2/9/2021 without a word.
+    # The month may be the newest sheet's or the oldest's.
+    sheets = {}
+    for pos, k in enumerate(range(len(days))[::-1]):
+        sheets[f"Ngày {days[k].day}"] = _sheet(k, [*TOP_KA, *([[title]] if title and pos == 0 else [])])
+    report = _import(sheets, file_name)
+    assert report.status == "refused"
+    problem = next(p for p in report.problems if p.code == "no_date")
+    assert problem.sheet in sheets
+    assert "không theo thứ tự ngày" in problem.message
+
+
+def test_sheets_named_by_the_day_alone_newest_first_across_a_months_end_are_read_on_a_given_date():
+    sheets = {f"Ngày {AUGUST[k].day}": _sheet(k, TOP_KA) for k in range(4)[::-1]}
+    report = ingest.import_bytes(None, _workbook(sheets), "KyAnh_T8_2021.xlsx", report_date=AUGUST[-1])
+    _assert_read(report, AUGUST)
 
 
 def test_a_sheet_named_by_a_day_the_month_does_not_have_is_refused_naming_it():

@@ -228,7 +228,10 @@ def _days_alone(
     # it is read as one only where the sheets say no date of their own.
     if len(days) < 2 or any(prepared[i][1].report_date or prepared[i][1].data_date for i, _ in days):
         return []
-    days = _in_date_order(days)
+    written, days = days, _in_date_order(days)
+    # Put in date order across a month's end ("Ngày 2 | Ngày 1 | Ngày 31 | Ngày 30"): the month
+    # a title or the file name says may be the newest day's or the oldest's.
+    turned = days != written and any(b < a for (_, a), (_, b) in zip(days, days[1:]))
 
     def titles(i: int) -> list[str]:
         return [
@@ -257,6 +260,10 @@ def _days_alone(
         month = (given.month, given.year) if days[-1][1] <= given.day else None
     if month is None:
         return []
+    if turned:
+        # Given the oldest day's month, "Ngày 2 | Ngày 1 | Ngày 31 | Ngày 30" in KyAnh_T8_2021.xlsx
+        # (30/7 … 2/8) was stored on 30/8 … 2/9 without a word: read only when a date settles it.
+        return _copied_month(prepared, days, month, file_name, given, windows, report, turned=True)
     (month, year), previous, out = month, 0, []
     for i, day in days:
         if day < previous:
@@ -267,7 +274,14 @@ def _days_alone(
 
 
 def _copied_month(
-    prepared, days: list[tuple[int, int]], month: tuple, file_name: str, given, windows, report
+    prepared,
+    days: list[tuple[int, int]],
+    month: tuple,
+    file_name: str,
+    given,
+    windows,
+    report,
+    turned: bool = False,
 ) -> list[tuple[int, normalise.DayLabel]]:
     """Days alone running into the next month under one month title copied onto every sheet:
     the reading where the title is the first sheet's month, or the one where it is the last
@@ -310,13 +324,20 @@ def _copied_month(
         )
         report.needs_date = True
         shown = [", ".join(f"{label.day}/{label.month}" for _, label in r) for r in readings]
-        names = ", ".join(f"«{prepared[i][0].name}»" for i, _ in days[:6]) + ("…" if len(days) > 6 else "")
+        names = ", ".join(f"«{prepared[i][0].name}»" for i, _ in sorted(days)[:6]) + (
+            "…" if len(days) > 6 else ""
+        )
+        why = (
+            f"không theo thứ tự ngày, qua cuối tháng: không biết tháng {first_month} ghi ở tiêu đề hay tên tệp "
+            f"là tháng của ngày đầu ({shown[0]}) hay của ngày cuối ({shown[1]})"
+            if turned
+            else f"dưới cùng một tiêu đề tháng {first_month} chép sang mọi trang: không biết tháng {first_month} "
+            f"là tháng của trang đầu ({shown[0]}) hay của các trang sau ({shown[1]})"
+        )
         report.problems.append(
             Problem.of(
                 "no_date",
-                f"các trang {names} chỉ ghi ngày, không ghi tháng, dưới cùng một tiêu đề tháng {first_month} chép "
-                f"sang mọi trang: không biết tháng {first_month} là tháng của trang đầu ({shown[0]}) hay của các "
-                f"trang sau ({shown[1]}). Hãy đặt tên trang có cả tháng (ví dụ «{readings[1][0][1].day}."
+                f"các trang {names} chỉ ghi ngày, không ghi tháng, {why}. Hãy đặt tên trang có cả tháng (ví dụ «{readings[1][0][1].day}."
                 f"{readings[1][0][1].month}»), ghi dòng «Số liệu tính đến ngày …» trong mỗi trang, hoặc cho "
                 "biết ngày của báo cáo, rồi tải lên lại.",
                 sheet=sheet.name,
