@@ -375,3 +375,23 @@ def test_a_sheet_named_by_a_day_the_month_does_not_have_is_refused_naming_it():
     assert {p.sheet for p in report.problems} == set(sheets)
     assert normalise.with_years(_labels("31/6 1/7 2/7"), date(2021, 12, 31), [], year_only=True) is None
     assert normalise.with_years(_labels("1/7 31/6 2/7"), None, []) is None
+
+
+def test_a_units_weekly_rows_of_one_year_without_a_year_are_not_said_to_cross_new_year():
+    rows, total = [], 1000
+    for k in range(52):
+        day = date(2021, 1, 4) + timedelta(days=7 * k)
+        total += 40 + k
+        rows.append([k + 1, f"{day.day}/{day.month}", 40 + k, total, ""])
+    sheet = [
+        ["CÔNG AN HUYỆN KỲ ANH"],
+        ["CÔNG AN XÃ KỲ TÂN - BÁO CÁO THU NHẬN HỒ SƠ CCCD"],
+        ["Báo cáo theo tuần"],
+        ["STT", "Ngày", "Thu nhận trong ngày", "Lũy kế thu nhận", "Ghi chú"],
+        *rows,
+    ]
+    report = _import({"Báo cáo": sheet}, "ky_tan.xlsx")
+    assert report.status == "refused"
+    problem = report.problems[0]
+    assert (problem.code, problem.sheet) == ("no_date", "Báo cáo")
+    assert "tháng 12 sang tháng 1" not in problem.message

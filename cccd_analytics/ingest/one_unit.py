@@ -137,8 +137,10 @@ def detect(
     labels = [label for _, label in found]
     dates, why = _days_dated(rows, header, labels, given, book_date, file_name, windows)
     if dates is None:
-        # Rows newest first ("2/1 … 29/12") run across New Year as well.
-        across = {12, 1} <= {label.month for label in labels}
+        # A December next to a January, oldest first ("29/12, 2/1") or newest first ("2/1,
+        # 29/12"): rows 4/1 … 27/12 of one year hold both months without crossing New Year.
+        months = [label.month for label in labels]
+        across = any({a, b} == {12, 1} for a, b in zip(months, months[1:]))
         return dataclasses.replace(unit, undated=(found[0][0], across, why))
     return dataclasses.replace(
         unit, dated=tuple((k, day) for (k, label), day in zip(found, dates) if not label.year)
