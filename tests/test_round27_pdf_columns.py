@@ -8,7 +8,18 @@ import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from cccd_analytics import ingest
-from tests.test_documents_round25 import FOUR, HEAD, KY, TITLE, _canvas, _dot, _figures, _read_right
+from tests.test_documents_round25 import (
+    FOUR,
+    HEAD,
+    KY,
+    TITLE,
+    _canvas,
+    _dot,
+    _figures,
+    _key,
+    _read_right,
+    _stored,
+)
 
 FONT = "Round25Sans"
 
@@ -36,11 +47,23 @@ def _wrapped(text: str, width: float, size: float) -> list[str]:
 
 
 def _borderless(
-    widths, size, figures, heads, head_size=None, pad=3.0, wrap=True, heads_text=None, order=FOUR
+    widths,
+    size,
+    figures,
+    heads,
+    head_size=None,
+    pad=3.0,
+    wrap=True,
+    heads_text=None,
+    order=FOUR,
+    units=None,
+    total=True,
 ) -> bytes:
     """A table printed without gridlines: the columns `widths` wide from x=40; each figure
     column's figures set "r", "l" or "c" (`figures`) and its header likewise (`heads`),
-    wrapped in its cell unless not `wrap`; STT and the names set left."""
+    wrapped in its cell unless not `wrap` ("halves": two lines of as many words each, as
+    one sets them by hand); STT and the names set left.  `units`: the
+    indexes of KY printed (all by default), then the total row unless not `total`."""
     raw, page = _canvas()
     page.setFont(FONT, 10)
     y = 800
@@ -61,8 +84,15 @@ def _borderless(
         else:
             page.drawString(edges[c] + pad, at, text)
 
+    def halves(text: str) -> list[str]:
+        words = text.split()
+        k = (len(words) + 1) // 2
+        return [" ".join(words[:k]), " ".join(words[k:])] if len(words) > 1 else words
+
     lines = [
-        _wrapped(t, edges[c + 1] - edges[c] - 2 * pad, head_size) if wrap else [t]
+        (halves(t) if wrap == "halves" else _wrapped(t, edges[c + 1] - edges[c] - 2 * pad, head_size))
+        if wrap
+        else [t]
         for c, t in enumerate(texts)
     ]
     page.setFont(FONT, head_size)
@@ -70,8 +100,10 @@ def _borderless(
     for c, cell in enumerate(lines):
         for k, text in enumerate(cell):
             put(text, c, "l" if c < 2 else heads[c - 2], top - head_size - 1.2 * head_size * k)
-    body = [[str(i + 1), n, *(_dot(_figures(i)[m]) for m in order)] for i, n in enumerate(KY)]
-    body.append(["", "Tổng cộng", *(_dot(sum(_figures(i)[m] for i in range(len(KY)))) for m in order)])
+    units = range(len(KY)) if units is None else units
+    body = [[str(i + 1), KY[i], *(_dot(_figures(i)[m]) for m in order)] for i in units]
+    if total:
+        body.append(["", "Tổng cộng", *(_dot(sum(_figures(i)[m] for i in units)) for m in order)])
     first = top - 1.2 * head_size * max(len(cell) for cell in lines) - 6
     page.setFont(FONT, size)
     for r, row in enumerate(body):
@@ -265,3 +297,18 @@ def test_a_borderless_column_of_figures_under_no_header_is_refused_at_it():
     assert report.status == "refused"
     problem = next(p for p in report.problems if p.code == "unheaded_figures")
     assert (problem.page, problem.row, problem.column) == (1, 1, "F"), problem
+
+
+def test_a_wrapped_header_moved_to_the_next_column_takes_its_lines_with_it():
+    # Excel printed without gridlines, headers set left and wrapped, figures set right, on a
+    # page whose figures have as many digits in each column (page 2 of a report): each
+    # header sits nearer the figures before it.  "Thu nhận" was moved to the next column
+    # alone, its "trong ngày" left behind under "Số người đủ điều kiện", and every header
+    # after it pushed on a column: the day's count stored as the running total, the running
+    # total as the cards returned, the cards left out (refused before round 27).
+    units = (3, 4, 5)
+    pdf = _borderless((30, 110, 80, 80, 80, 80), 10, "rrrr", "llll", wrap="halves", units=units, total=False)
+    report = ingest.import_bytes(None, pdf, "ky_anh.pdf")
+    assert report.status == "checked", report.message
+    for metric in FOUR:
+        assert _stored(report, metric) == {_key(KY[i]): _figures(i)[metric] for i in units}, metric

@@ -1505,6 +1505,22 @@ def _headers_kept_apart(cells: list[dict], cols: list) -> None:
     # and far from the running totals, stayed beside "Số CD đủ" (the eligible's figures read
     # as the running total) because "Trả thẻ" had been put over the running totals.
     headed = {cell["column"] for cell in cells if cell.get("guessed") != "near"}
+
+    def lines_of(cell) -> list[dict]:
+        """The run's header cell in its column: it and the lines wrapped with it."""
+        group, grown = [cell], True
+        while grown:
+            more = [
+                o
+                for o in cells
+                if o not in group
+                and o["column"] == cell["column"]
+                and any(_wrapped_line_of(o, g) for g in group)
+            ]
+            group += more
+            grown = bool(more)
+        return group
+
     for cell in cells:
         k = cell["column"]
         mates = [
@@ -1514,7 +1530,16 @@ def _headers_kept_apart(cells: list[dict], cols: list) -> None:
             continue
         side = k + 1 if cell["x0"] >= cols[k][1] else k - 1
         if 0 <= side < len(cols) and side not in headed:
-            cell["column"] = side
+            # A run moves with the lines wrapped with it: moved alone, "Thu nhận" went to
+            # the next column and made it headed, its "trong ngày" stayed behind beside
+            # "điều kiện" ("Số người đủ điều kiện trong ngày" over the eligible), and the
+            # next header was pushed on in turn, the day's count stored as the running
+            # total.  A cell one of whose lines is over its column's figures stays.
+            group = lines_of(cell)
+            if any(overlaps(g, k) for g in group):
+                continue
+            for g in group:
+                g["column"] = side
             headed.add(side)
     for k in {cell["column"] for cell in cells}:
         lines: dict[int, list[dict]] = {}
