@@ -261,6 +261,13 @@ _RULES = (
         "stored under it, so the file is refused at that column rather than read shifted",
     ),
     Rule(
+        "unheaded_column",
+        "warning",
+        "Cột số liệu không có tiêu đề, không được đọc",
+        why="a ruled table's column of figures whose header cell is blank names no figure, so it is "
+        "not read; left out in silence, a count the unit meant to send was missing with no word of why",
+    ),
+    Rule(
         "cut_header",
         "warning",
         "Tiêu đề cột bị cắt, cột không được đọc",

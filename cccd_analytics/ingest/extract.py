@@ -1050,7 +1050,7 @@ def _cut_headers_said(
         return
     rows = sheet.rows[found.first_data_row :]
     if drawn:
-        _unheaded_figures_refused(sheet, found, rows, report)
+        _unheaded_figures_said(sheet, found, rows, report)
     periods = _cut_periods(sheet, found)
     for c, text in found.unmapped:
         if c in periods:
@@ -1086,13 +1086,24 @@ def _cut_headers_said(
         )
 
 
-def _unheaded_figures_refused(sheet: Sheet, found: layouts.Layout, rows: list, report: ImportReport) -> None:
-    """A PDF table's column of figures on most rows with no header text at all: refused at
-    its header row and column.  Printed without borders, every column has a header, so one
-    without is one whose header the reader put over another column: that column's figures
-    were stored under it ("Lũy kế" over the eligible citizens, 3.100 stored as the running
-    total) while these were left out, both in silence.  The rows' numbers are not asked."""
+def _unheaded_figures_said(sheet: Sheet, found: layouts.Layout, rows: list, report: ImportReport) -> None:
+    """A PDF table's column of counts on most rows with no header text at all, said at its
+    header row and column.
+
+    Without borders it is refused: a column of counts without a header is one whose header
+    the reader put over another column, whose figures were then stored under it ("Lũy kế"
+    over the eligible citizens, 3.100 stored as the running total) while these were left
+    out, both in silence.  In a ruled table the cells are drawn and a blank header cell is
+    blank: the column is not read, and said (`unheaded_column`, a warning), not refused.
+    Never asked, since they are no count a header could have been taken from: the rows'
+    numbers ("1", "1.", "1.1"), communes' codes beside the names ("18757", in the GSO list)
+    and shares ("33,1", "33,1%")."""
+    header_row = found.header_rows[-1]
+    labels = sheet.row_labels or []
+    page = labels[header_row][0] if header_row < len(labels) else None
+    borderless = page is not None and page in sheet.borderless_pages
     used = {col.index for col in found.columns.values()}
+    names = {col.index for name, col in found.columns.items() if name in ("commune", "district", "province")}
     width = max((len(row) for row in rows), default=0)
     for c in range(width):
         label = found.labels[c] if c < len(found.labels) else ""
@@ -1100,23 +1111,30 @@ def _unheaded_figures_refused(sheet: Sheet, found: layouts.Layout, rows: list, r
             continue
         cells = [row[c] for row in rows if c < len(row)]
         figures = sum(1 for v in cells if _figure_like(v))
-        if figures < 2 or 2 * figures < len(rows) or _numbering(cells):
+        if figures < 2 or 2 * figures < len(rows) or _numbering(cells) or _shares(cells):
             continue
-        report.problems += _as_read_in(
-            sheet,
-            [
-                Problem.of(
-                    "unheaded_figures",
-                    "cột có số liệu nhưng không có tiêu đề cột nào ở trên (bảng không kẻ khung trong PDF): không rõ "
-                    "tiêu đề nào thuộc cột này và tiêu đề của cột bên cạnh có thể đã bị đọc nhầm sang, nên không nhận "
-                    "tệp để khỏi ghi nhầm cột. Hãy in lại PDF có kẻ khung (Page Layout → Print Gridlines), hoặc gửi "
-                    "tệp Excel/Word gốc.",
-                    sheet=sheet.name,
-                    row=found.header_rows[-1] + 1,
-                    column=layouts.column_letter(c),
-                )
-            ],
+        if ({c - 1, c + 1} & names) and _codes(cells):
+            continue
+        where = dict(sheet=sheet.name, row=header_row + 1, column=layouts.column_letter(c))
+        problem = (
+            Problem.of(
+                "unheaded_figures",
+                "cột có số liệu nhưng không có tiêu đề cột nào ở trên (bảng không kẻ khung trong PDF): không rõ "
+                "tiêu đề nào thuộc cột này và tiêu đề của cột bên cạnh có thể đã bị đọc nhầm sang, nên không nhận "
+                "tệp để khỏi ghi nhầm cột. Hãy in lại PDF có kẻ khung (Page Layout → Print Gridlines), hoặc gửi "
+                "tệp Excel/Word gốc.",
+                **where,
+            )
+            if borderless
+            else Problem.of(
+                "unheaded_column",
+                "cột có số liệu nhưng ô tiêu đề để trống, không rõ là số liệu gì, nên cột này không được đọc. "
+                "Nếu đó là số cần báo cáo, hãy ghi tiêu đề cột rồi gửi lại.",
+                **where,
+            )
         )
+        # (a refusal is placed at its page and row here; a warning, as `cut_header`, later)
+        report.problems += _as_read_in(sheet, [problem]) if borderless else [problem]
 
 
 def _cut_periods(sheet: Sheet, found: layouts.Layout) -> dict[int, str]:
@@ -1166,9 +1184,57 @@ def _may_number(text: str) -> bool:
 
 
 def _numbering(cells: list) -> bool:
-    """Cells that number the rows: 1, 2, 3 … (starting again at 1 in each group)."""
-    numbers = [int(float(v)) for v in cells if re.fullmatch(r"\s*\d{1,4}(?:\.0)?\s*", str(v or ""))]
-    return len(numbers) >= 2 and all(b in (a + 1, 1) for a, b in zip(numbers, numbers[1:]))
+    """Cells that number the rows: 1, 2, 3 … (starting again at 1 in each group), written
+    "1." or "1)" too, or by parts: "1.1", "1.2", "2.1" (a part of at most two digits, so that
+    "1.025" stays a count)."""
+    if all(re.fullmatch(r"\s*\d{1,4}(?:\.0)?\s*", str(v or "")) for v in cells if str(v or "").strip()):
+        numbers = [int(float(v)) for v in cells if str(v or "").strip()]
+        return len(numbers) >= 2 and all(b in (a + 1, 1) for a, b in zip(numbers, numbers[1:]))
+    parts = []
+    for v in cells:
+        m = re.fullmatch(r"\s*(\d{1,2}(?:\.\d{1,2})*)[.)]?\s*", str(v or ""))
+        if m:
+            parts.append([int(p) for p in m.group(1).split(".")])
+    return len(parts) >= 2 and all(_next_number(a, b) for a, b in zip(parts, parts[1:]))
+
+
+def _next_number(a: list[int], b: list[int]) -> bool:
+    """Whether row number `b` may follow `a`: one of a's parts counted on, the deeper ones
+    dropped or starting at 1 ("1.2" → "1.3", "2", "2.1"; "1" → "1.1"), or 1 again (a new group)."""
+    if b == [1]:
+        return True
+    for k in range(len(a) + 1):
+        if b[:k] != a[:k] or len(b) <= k:
+            break
+        head, rest = b[k], b[k + 1 :]
+        if all(p == 1 for p in rest) and head == (a[k] + 1 if k < len(a) else 1):
+            return True
+    return False
+
+
+def _shares(cells: list) -> bool:
+    """Cells that are shares, not counts: on most, a decimal part of one or two digits or a
+    "%" ("33,1", "33,15%", "100%"); a count's groups are of three digits."""
+    texts = [str(v).strip() for v in cells if isinstance(v, str) and v.strip()]
+    if not texts or not all(re.fullmatch(r"\d{1,3}(?:[.,]\d{1,2})?\s*%?", t) for t in texts):
+        return False
+    return 2 * sum(1 for t in texts if t.endswith("%") or re.search(r"[.,]\d{1,2}$", t)) >= len(texts)
+
+
+def _codes(cells: list) -> bool:
+    """Cells that are communes' codes (the GSO list's "18757"): digits alone, none twice,
+    each a commune's code in the registry.  Digits alone are not enough: a day's counts
+    ("17", "24") beside the names under a blank header are counts a header was taken from."""
+    texts = [str(v).strip() for v in cells if str(v or "").strip()]
+    return (
+        len(texts) >= 2
+        and len(set(texts)) == len(texts)
+        and all(
+            re.fullmatch(r"\d{5}", t)
+            and (registry.commune_of_code(t, "3") or registry.commune_of_code(t, "2"))
+            for t in texts
+        )
+    )
 
 
 def _known_other(text: str) -> bool:

@@ -196,6 +196,10 @@ def stitch(blocks: list[Block]) -> list[Block]:
                 if previous.hidden is not None or block.hidden is not None:
                     previous.hidden = previous.hidden_rows() + block.hidden_rows()
                 previous.hidden_columns |= block.hidden_columns
+                if block.extra.get("borderless_pages"):
+                    previous.extra["borderless_pages"] = (
+                        previous.extra.get("borderless_pages", frozenset()) | block.extra["borderless_pages"]
+                    )
                 previous.rows.extend(block.rows)
                 continue
         out.append(block)
@@ -356,6 +360,7 @@ def sheets(blocks: list[Block], label: str = "Bảng") -> list[Sheet]:
         sheet.merged = _merged(table, len(above))
         sheet.hidden_rows = frozenset(len(above) + r for r, hides in enumerate(table.hidden_rows()) if hides)
         sheet.hidden_columns = table.hidden_columns
+        sheet.borderless_pages = table.extra.get("borderless_pages", frozenset())
         out.append(sheet)
     return out
 

@@ -850,6 +850,8 @@ def _page_blocks(page, number: int, tables: int, columns=None) -> tuple[list[Blo
         block.covered = getattr(table, "covered", None)
         block.extra["fragment"] = getattr(table, "fragment", False)
         block.extra["encoding"] = encoding
+        if getattr(table, "columns", None) is not None:  # told apart by positions, no borders
+            block.extra["borderless_pages"] = frozenset({number})
         out.append(block)
         first_on_page = False
         lines = [line for line in lines if line[0] > table.bbox[3]]

@@ -158,6 +158,10 @@ class Sheet:
     # Pages of a PDF scanned (an image, no text) outside the tables, not read: said once for
     # the file (each of its tables carries them).
     scanned_pages: tuple[int, ...] = ()
+    # Pages of a PDF on which the table is drawn without borders (its columns told apart by
+    # the text's positions alone): a column there with no header is one whose header the
+    # reader may have put over another column.
+    borderless_pages: frozenset = frozenset()
 
     def iter_rows(self) -> Iterator[list]:
         """Every row of the sheet, from the first, without keeping them."""
