@@ -304,19 +304,32 @@ def test_a_run_spanning_its_date_by_a_year_with_another_ending_just_before_it_is
 JAN_DEC = [date(2021, 1, d) for d in (4, 5, 6)] + [date(2021, 12, d) for d in (27, 28, 29)]
 
 
-@pytest.mark.parametrize(
-    "top",
-    [
-        [*TOP_KA, ["BÁO CÁO NĂM 2021"], _date_line(JAN_DEC[-1])],
-        [*TOP_KA, ["BÁO CÁO NĂM 2021"]],
-    ],
-    ids=["year and date line", "year alone"],
-)
-def test_the_first_and_last_days_of_a_year_oldest_first_stay_in_that_year(top):
+def test_the_first_and_last_days_of_a_year_oldest_first_stay_in_that_year():
     # "4/1 5/1 6/1 27/12 28/12 29/12" under "NĂM 2021" and "tính đến 29/12/2021": read as the
     # shortest run, 27/12/2021 … 6/1/2022, after the file's own date and outside its year,
-    # STORED with running totals derived for the wrong days; with the year alone, refused.
+    # STORED with running totals derived for the wrong days.
+    top = [*TOP_KA, ["BÁO CÁO NĂM 2021"], _date_line(JAN_DEC[-1])]
     _assert_read(_import(_wide_in(JAN_DEC, list(range(6)), top), "ky_anh.xlsx"), JAN_DEC)
+
+
+@pytest.mark.parametrize(
+    "labels, year",
+    [("4/1 5/1 6/1 27/12 28/12 29/12", 2021), ("31/12 30/12 2/1 1/1", 2022)],
+)
+def test_days_one_way_inside_a_year_alone_or_across_new_year_are_not_guessed(labels, year):
+    # Under a year written alone both readings keep a day in that year: the days inside it
+    # as written, or a run across New Year ("31/12 | 30/12 | 2/1 | 1/1" under "NĂM 2022" is
+    # 30/12/2021 … 2/1/2022; the year alone STORED it as 1/1 … 31/12/2022).  Asked, unless a
+    # campaign covers one of them.
+    anchor = date(year, 12, 31)
+    assert normalise.with_years(_labels(labels), anchor, [], year_only=True) is None
+    short = (
+        [(date(year - 1, 12, 1), date(year, 1, 31))]
+        if year == 2022
+        else [(date(2021, 12, 1), date(2022, 1, 31))]
+    )
+    got = normalise.with_years(_labels(labels), anchor, short, year_only=True)
+    assert got is not None and (max(got) - min(got)).days < 31
 
 
 def test_the_newest_sheet_first_under_a_date_line_on_it_is_still_read_across_new_year():

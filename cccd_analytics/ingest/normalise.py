@@ -1043,6 +1043,21 @@ def with_years(
         # Both readings hold: the year is known only where one of them alone fits what the
         # file says (a date line on its last day, a year given, a campaign).
         found = [_dated(labels, anchor, windows, late, year_only, partial(run, wraps=w)) for w in readings]
+        if year_only and anchor is not None:
+            # A year written alone fits both: the days inside it as written, and a run
+            # across New Year with a day in it either side ("31/12 | 30/12 | 2/1 | 1/1"
+            # under "NĂM 2022" is 30/12/2021 … 2/1/2022 as much as 1/1 … 31/12/2022, which
+            # the year alone stored).  Only a campaign covering one of them decides.
+            fits = [
+                out
+                for out in found
+                if out
+                and any(
+                    w[0] - timedelta(days=31) <= min(out) and max(out) <= w[1] + timedelta(days=31)
+                    for w in windows
+                )
+            ]
+            return fits[0] if len(fits) == 1 else None
         found = [out for out in found if out]
         if len(found) == 2 and windows:
             # A campaign covering one reading alone.
