@@ -378,6 +378,16 @@ def test_sheets_named_by_the_day_alone_newest_first_across_a_months_end_are_read
     _assert_read(report, AUGUST)
 
 
+@pytest.mark.parametrize("given", [AUGUST[-1], date(2021, 8, 12)], ids=["on the last day", "days after"])
+def test_sheets_named_by_the_day_alone_oldest_first_take_a_given_date_as_the_newest_days(given):
+    # "Ngày 30 | Ngày 31 | Ngày 1 | Ngày 2" with nothing saying their month but the date given
+    # on upload (2/8/2021): its month went to the oldest day and the run STORED on 30/8 …
+    # 2/9/2021, a month after the date given, without a word.  The date given is the report's,
+    # on or after its last day.
+    sheets = {f"Ngày {AUGUST[k].day}": _sheet(k, TOP_KA) for k in range(4)}
+    _assert_read(ingest.import_bytes(None, _workbook(sheets), "ky_anh.xlsx", report_date=given), AUGUST)
+
+
 def test_a_sheet_named_by_a_day_the_month_does_not_have_is_refused_naming_it():
     # "Ngày 31 | Ngày 1 | Ngày 2" in KyAnh_T6.xlsx: 31/6 raised, the whole file refused as
     # unreadable naming no sheet.

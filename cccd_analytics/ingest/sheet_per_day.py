@@ -256,8 +256,15 @@ def _days_alone(
     month = normalise.month_in_lines(line for i, _ in days for line in titles(i)) or normalise.month_in_lines(
         [file_name], file_name=True
     )
-    if month is None and given is not None:
-        month = (given.month, given.year) if days[-1][1] <= given.day else None
+    if month is None and given is not None and days[-1][1] <= given.day:
+        # The date given is the report's, on or after its last sheet's day: that sheet's
+        # month, and the first sheet's as many months before as the days fall on the way
+        # ("30 | 31 | 1 | 2" given 2/8/2021: 30/7 … 2/8; given as the first sheet's month,
+        # the run was stored on 30/8 … 2/9, after the date given, without a word).
+        m, y = given.month, given.year
+        for _ in range(sum(b < a for (_, a), (_, b) in zip(days, days[1:]))):
+            m, y = (12, y - 1) if m == 1 else (m - 1, y)
+        month = (m, y)
     if month is None:
         return []
     if turned:
