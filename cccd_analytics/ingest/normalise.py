@@ -929,10 +929,22 @@ def month_in_lines(lines, file_name: bool = False) -> tuple[int, int | None] | N
 SHORT_RUN_DAYS = 92
 
 
+def _steps(labels: list[DayLabel]) -> list[bool]:
+    """For each label after the first, whether its (month, day) is later than the one before."""
+    return [(b.month, b.day) > (a.month, a.day) for a, b in zip(labels, labels[1:])]
+
+
 def _in_order(labels: list[DayLabel]) -> bool:
     """Whether the labels go one way, oldest or newest first, New Year crossed once at most."""
-    steps = [(b.month, b.day) > (a.month, a.day) for a, b in zip(labels, labels[1:])]
+    steps = _steps(labels)
     return steps.count(False) <= 1 or steps.count(True) <= 1
+
+
+def _in_a_window(out: list[date], windows) -> bool:
+    """Whether a campaign's window (start, deadline), a month more either side, holds the run."""
+    return any(
+        w[0] - timedelta(days=31) <= min(out) and max(out) <= w[1] + timedelta(days=31) for w in windows
+    )
 
 
 def _wraps_in_a_short_run(labels: list[DayLabel], longest: int) -> frozenset[tuple[int, int]] | None:
@@ -1002,7 +1014,7 @@ def with_years(
     if wraps is None and not _in_order(labels):
         # Shuffled, the order says nothing: the shorter reading, up to half a year.
         wraps = _wraps_in_a_short_run(labels, 183)
-    steps = {(b.month, b.day) > (a.month, a.day) for a, b in zip(labels, labels[1:])}
+    steps = set(_steps(labels))
     readings = [wraps]
     if len(labels) > 2 and len(steps) == 1 and len(set(known)) <= 1:
         # Oldest or newest first, never turning: one calendar year, as written, comes first.
@@ -1048,27 +1060,12 @@ def with_years(
             # across New Year with a day in it either side ("31/12 | 30/12 | 2/1 | 1/1"
             # under "NĂM 2022" is 30/12/2021 … 2/1/2022 as much as 1/1 … 31/12/2022, which
             # the year alone stored).  Only a campaign covering one of them decides.
-            fits = [
-                out
-                for out in found
-                if out
-                and any(
-                    w[0] - timedelta(days=31) <= min(out) and max(out) <= w[1] + timedelta(days=31)
-                    for w in windows
-                )
-            ]
+            fits = [out for out in found if out and _in_a_window(out, windows)]
             return fits[0] if len(fits) == 1 else None
         found = [out for out in found if out]
         if len(found) == 2 and windows:
             # A campaign covering one reading alone.
-            fits = [
-                out
-                for out in found
-                if any(
-                    w[0] - timedelta(days=31) <= min(out) and max(out) <= w[1] + timedelta(days=31)
-                    for w in windows
-                )
-            ]
+            fits = [out for out in found if _in_a_window(out, windows)]
             found = fits if len(fits) == 1 else found
         if len(found) == 2 and anchor is not None and not year_only:
             # One ending on the date line settles it, unless the other starts on it (a line
@@ -1094,14 +1091,7 @@ def _dated(labels, anchor, windows, late, year_only, run) -> list[date] | None:
     if anchor is not None and year_only:
         ends_in, starts_in = run(anchor.year - 1), run(anchor.year)
         if ends_in and starts_in and max(ends_in).year != min(ends_in).year:
-            fits = [
-                out
-                for out in (ends_in, starts_in)
-                if any(
-                    w[0] - timedelta(days=31) <= min(out) and max(out) <= w[1] + timedelta(days=31)
-                    for w in windows
-                )
-            ]
+            fits = [out for out in (ends_in, starts_in) if _in_a_window(out, windows)]
             return fits[0] if len(fits) == 1 else None
     if anchor is not None:
         # The year that puts the run's last day nearest the anchor, up to `late` days after
@@ -1133,9 +1123,7 @@ def _dated(labels, anchor, windows, late, year_only, run) -> list[date] | None:
     fits = []
     for start in sorted({w[0].year for w in windows} | {w[1].year for w in windows}):
         out = run(start)
-        if out and any(
-            w[0] - timedelta(days=31) <= min(out) and max(out) <= w[1] + timedelta(days=31) for w in windows
-        ):
+        if out and _in_a_window(out, windows):
             fits.append(out)
     return fits[0] if len(fits) == 1 else None
 

@@ -231,7 +231,7 @@ def _days_alone(
     written, days = days, _in_date_order(days)
     # Put in date order across a month's end ("Ngày 2 | Ngày 1 | Ngày 31 | Ngày 30"): the month
     # a title or the file name says may be the newest day's or the oldest's.
-    turned = days != written and any(b < a for (_, a), (_, b) in zip(days, days[1:]))
+    turned = days != written and _falls(days) > 0
 
     def titles(i: int) -> list[str]:
         return [
@@ -262,7 +262,7 @@ def _days_alone(
         # ("30 | 31 | 1 | 2" given 2/8/2021: 30/7 … 2/8; given as the first sheet's month,
         # the run was stored on 30/8 … 2/9, after the date given, without a word).
         m, y = given.month, given.year
-        for _ in range(sum(b < a for (_, a), (_, b) in zip(days, days[1:]))):
+        for _ in range(_falls(days)):
             m, y = (12, y - 1) if m == 1 else (m - 1, y)
         month = (m, y)
     if month is None:
@@ -280,6 +280,11 @@ def _days_alone(
     return out
 
 
+def _falls(days: list[tuple[int, int]]) -> int:
+    """How many times the day falls from one sheet to the next (each a month's end passed)."""
+    return sum(b < a for (_, a), (_, b) in zip(days, days[1:]))
+
+
 def _copied_month(
     prepared,
     days: list[tuple[int, int]],
@@ -295,7 +300,7 @@ def _copied_month(
     sheet's.  The one whose every day is a day of the calendar ("31" under "THÁNG 4" is 31/3),
     else the one a date confirms — the date given, one in the file name (a day of the run), a
     campaign covering it alone; else none, refused naming the sheets."""
-    (first_month, year), falls = month, sum(b < a for (_, a), (_, b) in zip(days, days[1:]))
+    (first_month, year), falls = month, _falls(days)
 
     def reading(month: int, year: int | None) -> list[tuple[int, normalise.DayLabel]] | None:
         out, previous = [], 0
