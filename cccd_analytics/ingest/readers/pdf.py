@@ -1446,6 +1446,16 @@ def _wrapped_line_of(a: dict, b: dict) -> bool:
     )
 
 
+def _wrapped_group(cell: dict, pool: list[dict]) -> list[dict]:
+    """`cell` and the runs of `pool` wrapped with it, line after line (`_wrapped_line_of`)."""
+    group, grown = [cell], True
+    while grown:
+        more = [o for o in pool if o not in group and any(_wrapped_line_of(o, g) for g in group)]
+        group += more
+        grown = bool(more)
+    return group
+
+
 def _wrapped_lines_follow(cells: list[dict], cols: list) -> None:
     """A header run over no column's figures, put in the nearest column (or the next one,
     whose figures are set right), goes to the column of the run on the line above or below
@@ -1458,11 +1468,7 @@ def _wrapped_lines_follow(cells: list[dict], cols: list) -> None:
     cell, past its figures set left: "ngày" alone was nearer the next column)."""
     near = [c for c in cells if c.get("guessed") == "near"]
     for cell in near:
-        group, grown = [cell], True
-        while grown:
-            more = [o for o in near if o not in group and any(_wrapped_line_of(o, g) for g in group)]
-            group += more
-            grown = bool(more)
+        group = _wrapped_group(cell, near)
         if len(group) >= 2:
             box = {"x0": min(g["x0"] for g in group), "x1": max(g["x1"] for g in group)}
             for g in group:
@@ -1510,18 +1516,7 @@ def _headers_kept_apart(cells: list[dict], cols: list) -> None:
 
     def lines_of(cell) -> list[dict]:
         """The run's header cell in its column: it and the lines wrapped with it."""
-        group, grown = [cell], True
-        while grown:
-            more = [
-                o
-                for o in cells
-                if o not in group
-                and o["column"] == cell["column"]
-                and any(_wrapped_line_of(o, g) for g in group)
-            ]
-            group += more
-            grown = bool(more)
-        return group
+        return _wrapped_group(cell, [o for o in cells if o["column"] == cell["column"]])
 
     for cell in cells:
         k = cell["column"]
